@@ -1,0 +1,152 @@
+//! The publishing pipeline, end to end:
+//! [`manifest::load`](crate::manifest::load) → [`probe`](crate::catalog::probe_media)
+//! → [`Catalog`] → [`feed`](crate::feed::render_all) + [`pages`](crate::pages::render_all)
+//! → [`Site`] → [`write_site`].
+//!
+//! Everything is rendered in memory first; only when every step succeeded
+//! is anything written, so a failed build leaves the previous `public/`
+//! exactly as it was.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+
+use crate::catalog::{Catalog, MediaProblem, Scheduled, probe_media};
+use crate::manifest::{self, Asset, ManifestError};
+use crate::output::{Content, Site, WriteError, WriteStats, write_site};
+use crate::pages::TemplateError;
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Path of `episodes.toml`.
+    pub manifest: PathBuf,
+    /// Output folder; `None` means `public/` beside the manifest.
+    pub out: Option<PathBuf>,
+    /// The moment that decides which episodes are live (normally now).
+    pub now: DateTime<Utc>,
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The output folder.
+    pub out: PathBuf,
+    /// Live episodes written.
+    pub episodes: usize,
+    /// Episodes left out because they are dated in the future.
+    pub scheduled: Vec<Scheduled>,
+    /// Feed file names, main first.
+    pub feeds: Vec<String>,
+    /// Pages written.
+    pub pages: usize,
+    /// Media and image files published.
+    pub files: usize,
+    /// Write counts.
+    pub stats: WriteStats,
+    /// Warnings that did not stop the build.
+    pub warnings: Vec<String>,
+    /// Seconds spent.
+    pub seconds: f64,
+}
+
+/// Why a build stopped (nothing was written).
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The manifest is missing or invalid.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// Media that cannot be published.
+    #[error("{}", render_media_problems(.0))]
+    Media(Vec<MediaProblem>),
+    /// A template does not compile or render.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// The output folder is not usable.
+    #[error("{0}")]
+    Config(String),
+    /// Writing failed part-way (files already written are complete).
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+fn render_media_problems(problems: &[MediaProblem]) -> String {
+    let mut s: String = problems.iter().map(|p| format!("{p}\n")).collect();
+    let n = problems.len();
+    s.push_str(&format!("{n} media file{} cannot be published; nothing was written", if n == 1 { "" } else { "s" }));
+    s
+}
+
+/// Builds the show: reads, probes, renders, then writes.
+pub fn build(opts: &Options) -> Result<Report, BuildError> {
+    let started = Instant::now();
+    let show = manifest::load(&opts.manifest)?;
+    let out = opts.out.clone().unwrap_or_else(|| {
+        if show.root == Path::new(".") { PathBuf::from("public") } else { show.root.join("public") }
+    });
+    check_output_folder(&show.root, &out)?;
+    let templates_dir = show.root.join("templates");
+    let probes = probe_media(&show);
+    let catalog = Catalog::assemble(show, probes, opts.now).map_err(BuildError::Media)?;
+    let feeds =
+        crate::feed::render_all(&catalog).map_err(|e| BuildError::Config(format!("cannot render the feed: {e}")))?;
+    let pages = crate::pages::render_all(&catalog, &feeds, &templates_dir)?;
+
+    let mut site = Site::default();
+    let mut published = std::collections::BTreeSet::new();
+    let mut publish = |site: &mut Site, rel: &str, path: &Path| {
+        if published.insert(rel.to_string()) {
+            site.push(rel, Content::File(path.to_path_buf()));
+        }
+    };
+    if let Asset::Local(f) = &catalog.show.podcast.image {
+        publish(&mut site, &f.rel, &f.path);
+    }
+    for e in &catalog.episodes {
+        for m in &e.media {
+            publish(&mut site, &m.file.rel, &m.file.path);
+        }
+        if let Some(Asset::Local(f)) = &e.episode.image {
+            publish(&mut site, &f.rel, &f.path);
+        }
+    }
+    let files = site.files.len();
+    for page in &pages {
+        site.push(page.path.clone(), Content::Bytes(page.html.clone().into_bytes()));
+    }
+    // Per-format feeds, then feed.xml last: the feed directories poll most.
+    for feed in feeds.iter().rev() {
+        site.push(feed.file_name.clone(), Content::Bytes(feed.xml.clone()));
+    }
+    let stats = write_site(&site, &out)?;
+    Ok(Report {
+        out,
+        episodes: catalog.episodes.len(),
+        scheduled: catalog.scheduled.clone(),
+        feeds: feeds.iter().map(|f| f.file_name.clone()).collect(),
+        pages: pages.len(),
+        files,
+        stats,
+        warnings: catalog.warnings.clone(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Refuses an output folder that is the show folder or holds it: writing
+/// there would put pages between the podcaster's own files.
+fn check_output_folder(root: &Path, out: &Path) -> Result<(), BuildError> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    if let Ok(out_real) = out.canonicalize()
+        && root.starts_with(&out_real)
+    {
+        return Err(BuildError::Config(format!(
+            "the output folder `{}` is the show folder or contains it; choose a folder of its own, e.g. --out public",
+            out.display()
+        )));
+    }
+    if out.exists() && !out.is_dir() {
+        return Err(BuildError::Config(format!("the output path `{}` is a file, not a folder", out.display())));
+    }
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! One function per subcommand: plain arguments in, an exit code or a
+//! [`Failure`] out. Messages go to stderr, data to stdout.
+
+mod build;
+mod probe;
+
+use std::process::ExitCode;
+
+use crate::cli::Command;
+
+/// How chatty to be.
+#[derive(Debug, Clone, Copy)]
+pub struct Ui {
+    /// `-v`.
+    pub verbose: bool,
+    /// `-q`.
+    pub quiet: bool,
+}
+
+impl Ui {
+    /// A progress or summary line (hidden by `-q`).
+    pub fn info(&self, msg: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{msg}");
+        }
+    }
+
+    /// A detail line (shown with `-v`).
+    pub fn detail(&self, msg: impl std::fmt::Display) {
+        if self.verbose {
+            eprintln!("{msg}");
+        }
+    }
+
+    /// A warning (always shown).
+    pub fn warn(&self, msg: impl std::fmt::Display) {
+        eprintln!("warning: {msg}");
+    }
+}
+
+/// A command that failed: what to print and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    /// The message, already with its causes.
+    pub message: String,
+    /// 1 for content problems, 2 for usage/setup.
+    pub code: u8,
+}
+
+impl Failure {
+    /// A problem in the show's content (exit 1).
+    pub fn content(message: impl Into<String>) -> Self {
+        Failure { message: message.into(), code: 1 }
+    }
+
+    /// A usage or setup problem (exit 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure { message: message.into(), code: 2 }
+    }
+}
+
+/// Runs one subcommand.
+pub fn run(command: Command, ui: Ui) -> Result<ExitCode, Failure> {
+    match command {
+        Command::Build { manifest, out, as_of } => build::run(&manifest, out, as_of.as_deref(), ui),
+        Command::Probe { json, files } => probe::run(&files, json, ui),
+    }
+}

@@ -1,0 +1,83 @@
+//! `podsmith probe`: measure files and print what was found.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use podsmith::probe::{AudioInfo, probe_file};
+use podsmith::text::clock;
+use serde::Serialize;
+
+use super::{Failure, Ui};
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Row<'a> {
+    Ok {
+        path: String,
+        #[serde(flatten)]
+        info: &'a AudioInfo,
+    },
+    Err {
+        path: String,
+        error: String,
+    },
+}
+
+pub fn run(files: &[PathBuf], json: bool, ui: Ui) -> Result<ExitCode, Failure> {
+    let results: Vec<_> = files.iter().map(|f| (f, probe_file(f))).collect();
+    let rows: Vec<Row<'_>> = results
+        .iter()
+        .map(|(path, r)| {
+            let path = path.display().to_string();
+            match r {
+                Ok(info) => Row::Ok { path, info },
+                Err(e) => Row::Err { path, error: e.to_string() },
+            }
+        })
+        .collect();
+    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+    let mut stdout = std::io::stdout().lock();
+    let written = if json {
+        serde_json::to_writer_pretty(&mut stdout, &rows).map_err(std::io::Error::from).and_then(|()| writeln!(stdout))
+    } else {
+        rows.iter().try_for_each(|row| match row {
+            Row::Ok { path, info } => writeln!(
+                stdout,
+                "{path}\t{} ({:.3} s)\t{} bytes\t{}\t{}{}{}\t{}",
+                clock(info.whole_seconds()),
+                info.duration_secs,
+                info.bytes,
+                info.mime_type,
+                info.codec,
+                info.sample_rate.map(|r| format!(" {r} Hz")).unwrap_or_default(),
+                info.channels.map(|c| format!(" {c} ch")).unwrap_or_default(),
+                match info.method {
+                    podsmith::probe::Method::Header => "header",
+                    podsmith::probe::Method::Scan => "scanned",
+                }
+            ),
+            Row::Err { path, error } => {
+                ui.warn(format!("{path}: {error}"));
+                Ok(())
+            }
+        })
+    };
+    match written {
+        Ok(()) => {}
+        // `podsmith probe … | head` is fine.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Err(e) => return Err(Failure::usage(format!("cannot write to stdout: {e}"))),
+    }
+    if failed > 0 {
+        if json {
+            for (path, r) in &results {
+                if let Err(e) = r {
+                    ui.warn(format!("{}: {e}", path.display()));
+                }
+            }
+        }
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}

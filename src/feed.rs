@@ -1,0 +1,285 @@
+//! RSS 2.0 feeds with the iTunes, Podcasting 2.0, content and Atom
+//! namespaces, written through quick-xml's writer from a [`Catalog`].
+//!
+//! This is the only place typed values become feed strings: dates become
+//! RFC 2822 with a numeric offset, durations whole seconds, booleans Apple's
+//! `true`/`false`. The `rss` crate has no `itunes:title` and writes extension
+//! attributes in alphabetical order, so the feed is written here directly;
+//! tests parse it back with `rss` as an independent reader.
+//!
+//! `feed.xml` carries each episode's MP3/AAC file as the `<enclosure>` (what
+//! Apple and Spotify accept) and every format as a
+//! `podcast:alternateEnclosure`; `feed.<ext>.xml` is the same show with that
+//! format as the enclosure, for apps that prefer it.
+
+use std::io;
+
+use chrono::{DateTime, FixedOffset};
+use quick_xml::Writer;
+use quick_xml::events::{BytesCData, BytesDecl, BytesText, Event};
+
+use crate::catalog::{Catalog, LiveEpisode, Media, feed_file_name};
+use crate::manifest::Asset;
+use crate::probe::AudioFormat;
+
+/// Namespace URIs, exactly as directories expect them.
+pub mod ns {
+    /// Apple's iTunes namespace (case-sensitive).
+    pub const ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+    /// Podcasting 2.0.
+    pub const PODCAST: &str = "https://podcastindex.org/namespace/1.0";
+    /// RSS content module (`content:encoded`).
+    pub const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
+    /// Atom (`atom:link rel="self"`).
+    pub const ATOM: &str = "http://www.w3.org/2005/Atom";
+}
+
+/// The namespace UUID Podcasting 2.0 uses for `podcast:guid`.
+const PODCAST_GUID_NAMESPACE: uuid::Uuid = uuid::uuid!("ead4c236-bf58-58c6-a2c6-a6b28d128cb6");
+
+/// One rendered feed.
+#[derive(Debug, Clone)]
+pub struct Feed {
+    /// File name inside `public/` (`feed.xml`, `feed.ogg.xml`).
+    pub file_name: String,
+    /// Absolute URL.
+    pub url: String,
+    /// The format of its enclosures (`None`: the main feed, MP3/AAC).
+    pub format: Option<AudioFormat>,
+    /// The XML.
+    pub xml: Vec<u8>,
+}
+
+/// Renders `feed.xml` and one feed per additional format.
+pub fn render_all(catalog: &Catalog) -> io::Result<Vec<Feed>> {
+    let mut variants = vec![None];
+    variants.extend(catalog.formats.iter().skip(1).map(|f| Some(*f)));
+    variants.into_iter().map(|format| render(catalog, format)).collect()
+}
+
+/// The `podcast:guid` for a feed URL: UUIDv5 of the URL without its scheme
+/// and trailing slashes, as the Podcasting 2.0 namespace specifies.
+pub fn podcast_guid(feed_url: &str) -> String {
+    let seed = feed_url.split_once("://").map_or(feed_url, |(_, rest)| rest).trim_end_matches('/');
+    uuid::Uuid::new_v5(&PODCAST_GUID_NAMESPACE, seed.as_bytes()).to_string()
+}
+
+/// RFC 2822 with a two-digit day and a numeric offset, weekday computed.
+pub fn rfc2822(date: &DateTime<FixedOffset>) -> String {
+    date.format("%a, %d %b %Y %H:%M:%S %z").to_string()
+}
+
+/// Renders one feed: the main one (`None`) or the one for `format`.
+pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Feed> {
+    let p = &catalog.show.podcast;
+    let file_name = feed_file_name(format);
+    let url = p.url_of(&file_name);
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    w.create_element("rss")
+        .with_attributes([
+            ("version", "2.0"),
+            ("xmlns:itunes", ns::ITUNES),
+            ("xmlns:podcast", ns::PODCAST),
+            ("xmlns:content", ns::CONTENT),
+            ("xmlns:atom", ns::ATOM),
+        ])
+        .write_inner_content(|w| {
+            w.create_element("channel").write_inner_content(|w| {
+                let title = match format {
+                    None => p.title.clone(),
+                    Some(f) => format!("{} ({})", p.title, f.label()),
+                };
+                text(w, "title", &title)?;
+                text(w, "link", &p.link)?;
+                text(w, "description", &p.description)?;
+                text(w, "language", &p.language)?;
+                if let Some(c) = &p.copyright {
+                    text(w, "copyright", c)?;
+                }
+                text(w, "generator", "podsmith")?;
+                if let Some(last) = catalog.last_date() {
+                    text(w, "lastBuildDate", &rfc2822(&last))?;
+                    text(w, "pubDate", &rfc2822(&last))?;
+                }
+                w.create_element("atom:link")
+                    .with_attributes([("href", url.as_str()), ("rel", "self"), ("type", "application/rss+xml")])
+                    .write_empty()?;
+                let image_url = asset_url(catalog, &p.image);
+                w.create_element("image").write_inner_content(|w| {
+                    text(w, "url", &image_url)?;
+                    text(w, "title", &title)?;
+                    text(w, "link", &p.link)?;
+                    Ok(())
+                })?;
+                text(w, "itunes:author", &p.author)?;
+                w.create_element("itunes:owner").write_inner_content(|w| {
+                    text(w, "itunes:name", &p.owner.name)?;
+                    text(w, "itunes:email", &p.owner.email)?;
+                    Ok(())
+                })?;
+                w.create_element("itunes:image").with_attribute(("href", image_url.as_str())).write_empty()?;
+                for c in &p.categories {
+                    let el = w.create_element("itunes:category").with_attribute(("text", c.name));
+                    match c.sub {
+                        None => el.write_empty()?,
+                        Some(sub) => el.write_inner_content(|w| {
+                            w.create_element("itunes:category").with_attribute(("text", sub)).write_empty()?;
+                            Ok(())
+                        })?,
+                    };
+                }
+                text(w, "itunes:explicit", bool_word(p.explicit))?;
+                text(w, "itunes:type", p.show_type.as_str())?;
+                if let Some(new) = &p.new_feed_url {
+                    text(w, "itunes:new-feed-url", new)?;
+                }
+                if p.block {
+                    text(w, "itunes:block", "Yes")?;
+                }
+                if p.complete {
+                    text(w, "itunes:complete", "Yes")?;
+                }
+                let guid = match (&p.guid, format) {
+                    (Some(g), None) => g.clone(),
+                    _ => podcast_guid(&url),
+                };
+                text(w, "podcast:guid", &guid)?;
+                w.create_element("podcast:locked")
+                    .with_attribute(("owner", p.owner.email.as_str()))
+                    .write_text_content(BytesText::new(if p.locked { "yes" } else { "no" }))?;
+                for episode in &catalog.episodes {
+                    item(w, catalog, episode, format)?;
+                }
+                Ok(())
+            })?;
+            Ok(())
+        })?;
+    let mut xml = w.into_inner();
+    xml.push(b'\n');
+    Ok(Feed { file_name, url, format, xml })
+}
+
+fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Option<AudioFormat>) -> io::Result<()> {
+    let p = &catalog.show.podcast;
+    let ep = &e.episode;
+    let enclosure: &Media = format.and_then(|f| e.media_of(f)).unwrap_or_else(|| e.primary_media());
+    w.create_element("item").write_inner_content(|w| {
+        text(w, "title", &ep.title)?;
+        text(w, "itunes:title", &ep.title)?;
+        text(w, "link", &e.page_url)?;
+        w.create_element("guid")
+            .with_attribute(("isPermaLink", "false"))
+            .write_text_content(BytesText::new(&ep.guid))?;
+        text(w, "pubDate", &rfc2822(&ep.date))?;
+        if !e.notes_html.trim().is_empty() {
+            cdata(w, "description", &e.notes_html)?;
+            cdata(w, "content:encoded", &e.notes_html)?;
+        }
+        let length = enclosure.info.bytes.to_string();
+        w.create_element("enclosure")
+            .with_attributes([
+                ("url", enclosure.url.as_str()),
+                ("length", length.as_str()),
+                ("type", enclosure.info.mime_type),
+            ])
+            .write_empty()?;
+        for m in &e.media {
+            let length = m.info.bytes.to_string();
+            let mut el = w
+                .create_element("podcast:alternateEnclosure")
+                .with_attributes([("type", m.info.mime_type), ("length", length.as_str())]);
+            let bitrate = m.info.bitrate.map(|b| b.to_string());
+            if let Some(b) = &bitrate {
+                el = el.with_attribute(("bitrate", b.as_str()));
+            }
+            el = el.with_attribute(("title", m.info.format.label()));
+            if m.info.format == AudioFormat::Opus {
+                el = el.with_attribute(("codecs", "opus"));
+            }
+            if std::ptr::eq(m, enclosure) {
+                el = el.with_attribute(("default", "true"));
+            }
+            el.write_inner_content(|w| {
+                w.create_element("podcast:source").with_attribute(("uri", m.url.as_str())).write_empty()?;
+                Ok(())
+            })?;
+        }
+        text(w, "itunes:duration", &enclosure.info.whole_seconds().to_string())?;
+        if let Some(season) = ep.season {
+            text(w, "itunes:season", &season.to_string())?;
+        }
+        if let Some(number) = ep.number {
+            text(w, "itunes:episode", &number.to_string())?;
+        }
+        text(w, "itunes:episodeType", ep.episode_type.as_str())?;
+        text(w, "itunes:explicit", bool_word(ep.is_explicit(p)))?;
+        if let Some(image) = &ep.image {
+            w.create_element("itunes:image")
+                .with_attribute(("href", asset_url(catalog, image).as_str()))
+                .write_empty()?;
+        }
+        for guest in &ep.guests {
+            w.create_element("podcast:person")
+                .with_attributes([("role", "guest"), ("group", "cast")])
+                .write_text_content(BytesText::new(guest))?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The public URL of an image: a local file is published at its path.
+pub fn asset_url(catalog: &Catalog, asset: &Asset) -> String {
+    match asset {
+        Asset::Local(f) => catalog.show.podcast.url_of(&f.rel),
+        Asset::Remote(url) => url.clone(),
+    }
+}
+
+fn bool_word(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
+/// `<name>escaped text</name>`.
+fn text(w: &mut Writer<Vec<u8>>, name: &str, value: &str) -> io::Result<()> {
+    w.create_element(name).write_text_content(BytesText::new(value))?;
+    Ok(())
+}
+
+/// `<name><![CDATA[…]]></name>`, splitting any `]]>` in the content so the
+/// section cannot be closed early.
+fn cdata(w: &mut Writer<Vec<u8>>, name: &str, value: &str) -> io::Result<()> {
+    w.create_element(name).write_inner_content(|w| {
+        for part in BytesCData::escaped(value) {
+            w.write_event(Event::CData(part))?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn podcast_guid_matches_the_spec_vectors() {
+        assert_eq!(podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml"), "917393e3-1b1e-5cef-ace4-edaa54e1f810");
+        assert_eq!(podcast_guid("podnews.net/rss"), "9b024349-ccf0-5f69-a609-6b82873eab3c");
+        assert_eq!(podcast_guid("https://podnews.net/rss/"), "9b024349-ccf0-5f69-a609-6b82873eab3c");
+    }
+
+    #[test]
+    fn dates_have_a_zero_padded_day_and_numeric_offset() {
+        let d = DateTime::parse_from_rfc3339("2017-04-02T09:05:00-04:00").unwrap();
+        assert_eq!(rfc2822(&d), "Sun, 02 Apr 2017 09:05:00 -0400");
+    }
+
+    #[test]
+    fn cdata_splits_the_terminator() {
+        let mut w = Writer::new(Vec::new());
+        cdata(&mut w, "d", "a ]]> b").unwrap();
+        assert_eq!(String::from_utf8(w.into_inner()).unwrap(), "<d><![CDATA[a ]]]]><![CDATA[> b]]></d>");
+    }
+}

@@ -1,0 +1,25 @@
+//! podsmith publishes a podcast from plain files.
+//!
+//! A show is `episodes.toml` plus its media. The pipeline, one module per
+//! step, one named type at each hand-off:
+//!
+//! 1. [`manifest`]: `episodes.toml` → [`manifest::Show`] (strict, every problem with its line);
+//! 2. [`probe`]: each media file → [`probe::AudioInfo`] (exact duration, size, format, via symphonia);
+//! 3. [`catalog`]: `Show` + measurements → [`catalog::Catalog`] (live episodes, newest first);
+//! 4. [`feed`] and [`pages`]: `Catalog` → RSS feeds and HTML pages;
+//! 5. [`output`]: → [`output::Site`], written atomically into `public/`.
+//!
+//! [`build::build`] runs the whole pipeline; the `podsmith` binary is a thin
+//! command-line shell around it.
+
+#![warn(missing_docs)]
+
+pub mod build;
+pub mod catalog;
+pub mod feed;
+pub mod manifest;
+pub mod markdown;
+pub mod output;
+pub mod pages;
+pub mod probe;
+pub mod text;

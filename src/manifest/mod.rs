@@ -1,0 +1,940 @@
+//! `episodes.toml`: the show and its episodes, read strictly into a [`Show`].
+//!
+//! The manifest is the podcaster's source of truth. Reading it is the first
+//! step of the pipeline (manifest → probe → feed/pages → output), and the
+//! only one that looks at TOML: everything after it works on typed values
+//! (dates with offsets, checked URLs, Apple categories, paths known to be
+//! inside the show folder).
+//!
+//! Every problem is collected, not just the first: each [`Problem`] names
+//! the file, line and column, what is wrong and how to fix it.
+//!
+//! ```toml
+//! [podcast]
+//! title = "My Show"
+//! description = "What it is about."
+//! author = "Ann Example"
+//! owner = { email = "ann@example.com" }
+//! language = "en"
+//! categories = ["Technology"]
+//! base_url = "https://example.com/podcast/"
+//! image = "media/cover.jpg"
+//!
+//! [[episode]]
+//! title = "Pilot"
+//! guid = "0b8a5cda-7f2c-4d8f-9d0e-0c4a3b8d2f11"
+//! date = 2026-01-05T09:00:00Z
+//! media = ["media/pilot.mp3", "media/pilot.ogg"]
+//! notes = "What we talked about."
+//! ```
+
+mod categories;
+mod reader;
+
+pub use categories::APPLE_CATEGORIES;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Component, Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+use toml_datetime::{Datetime, Offset};
+
+use reader::{Context, Fields};
+
+/// One problem found in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The manifest, as the user named it.
+    pub file: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.column, self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a manifest could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// The file could not be read at all.
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read {
+        /// The manifest path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file was read and has problems.
+    #[error("{}", render_problems(problems))]
+    Invalid {
+        /// Every problem found, in file order.
+        problems: Vec<Problem>,
+    },
+}
+
+fn render_problems(problems: &[Problem]) -> String {
+    let mut out = String::new();
+    for p in problems {
+        out.push_str(&format!("{p}\n"));
+    }
+    let file = problems.first().map(|p| p.file.display().to_string()).unwrap_or_default();
+    let n = problems.len();
+    out.push_str(&format!("{n} problem{} in {file}", if n == 1 { "" } else { "s" }));
+    out
+}
+
+/// A show, read and checked: what the rest of the pipeline works from.
+#[derive(Debug, Clone)]
+pub struct Show {
+    /// The folder holding the manifest; media paths are relative to it.
+    pub root: PathBuf,
+    /// The manifest as the user named it (for messages).
+    pub manifest_path: PathBuf,
+    /// The channel.
+    pub podcast: Podcast,
+    /// The episodes, in manifest order (dated in the future ones included).
+    pub episodes: Vec<Episode>,
+}
+
+/// The `[podcast]` table: one RSS channel.
+#[derive(Debug, Clone)]
+pub struct Podcast {
+    /// Show title.
+    pub title: String,
+    /// Show description (plain text, ≤ 4000 bytes for Apple).
+    pub description: String,
+    /// `itunes:author`.
+    pub author: String,
+    /// `itunes:owner`; `name` defaults to `author`.
+    pub owner: Owner,
+    /// ISO 639 language code, optionally with a region (`en`, `en-us`).
+    pub language: String,
+    /// Apple categories, first is the main one.
+    pub categories: Vec<Category>,
+    /// `itunes:explicit`; default false.
+    pub explicit: bool,
+    /// `itunes:type`; default episodic.
+    pub show_type: ShowType,
+    /// Where `public/` is served, always ending in `/`.
+    pub base_url: String,
+    /// The show's web page; defaults to `base_url` (the generated index page).
+    pub link: String,
+    /// Cover art: a file in the show folder (published with the site) or a URL.
+    pub image: Asset,
+    /// `copyright`, if set.
+    pub copyright: Option<String>,
+    /// `podcast:guid`; defaults to the UUIDv5 of the feed URL.
+    pub guid: Option<String>,
+    /// `podcast:locked`; default false.
+    pub locked: bool,
+    /// `itunes:new-feed-url`, for a show that has moved.
+    pub new_feed_url: Option<String>,
+    /// `itunes:block`; default false.
+    pub block: bool,
+    /// `itunes:complete`; default false.
+    pub complete: bool,
+    /// Offset used for dates written without one; default `+00:00`.
+    pub utc_offset: FixedOffset,
+}
+
+/// `itunes:owner`.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    /// Name.
+    pub name: String,
+    /// E-mail (Spotify and YouTube send their verification code here).
+    pub email: String,
+}
+
+/// One Apple category, optionally with a subcategory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    /// Top-level category, as Apple spells it.
+    pub name: &'static str,
+    /// Subcategory under `name`.
+    pub sub: Option<&'static str>,
+}
+
+/// `itunes:type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShowType {
+    /// Newest first (the default).
+    Episodic,
+    /// Oldest first; every episode needs a number.
+    Serial,
+}
+
+/// `itunes:episodeType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpisodeType {
+    /// A normal episode (the default).
+    Full,
+    /// A trailer.
+    Trailer,
+    /// Bonus content.
+    Bonus,
+}
+
+impl ShowType {
+    /// The word Apple uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShowType::Episodic => "episodic",
+            ShowType::Serial => "serial",
+        }
+    }
+}
+
+impl EpisodeType {
+    /// The word Apple uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EpisodeType::Full => "full",
+            EpisodeType::Trailer => "trailer",
+            EpisodeType::Bonus => "bonus",
+        }
+    }
+}
+
+/// A file published with the site, or something already hosted elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Asset {
+    /// A file inside the show folder.
+    Local(LocalFile),
+    /// An absolute http(s) URL.
+    Remote(String),
+}
+
+/// A file inside the show folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalFile {
+    /// The path relative to the show folder, with `/` separators, as written.
+    pub rel: String,
+    /// The path on disk.
+    pub path: PathBuf,
+    /// The manifest line that names it.
+    pub line: usize,
+}
+
+/// One `[[episode]]`.
+#[derive(Debug, Clone)]
+pub struct Episode {
+    /// Title.
+    pub title: String,
+    /// Page slug (`episodes/<slug>/`); defaults to the slugified title.
+    pub slug: String,
+    /// The `guid`, never changed once published.
+    pub guid: String,
+    /// Publication date.
+    pub date: DateTime<FixedOffset>,
+    /// The media files, one per format, in manifest order.
+    pub media: Vec<LocalFile>,
+    /// Show notes, Markdown.
+    pub notes: String,
+    /// Guests, in order.
+    pub guests: Vec<String>,
+    /// `itunes:season`.
+    pub season: Option<u32>,
+    /// `itunes:episode`.
+    pub number: Option<u32>,
+    /// `itunes:episodeType`.
+    pub episode_type: EpisodeType,
+    /// `itunes:explicit`; defaults to the show's.
+    pub explicit: Option<bool>,
+    /// Episode art, if any.
+    pub image: Option<Asset>,
+    /// The manifest line where this episode starts.
+    pub line: usize,
+}
+
+/// Reads and checks the manifest at `path`. Media paths are resolved against
+/// the folder holding it.
+pub fn load(path: &Path) -> Result<Show, ManifestError> {
+    let src =
+        std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_path_buf(), source })?;
+    let root = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    parse(&src, path, &root).map_err(|problems| ManifestError::Invalid { problems })
+}
+
+/// Parses manifest text. `file` names it in messages; `root` is the show folder.
+pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> {
+    let mut cx = Context::new(src, file);
+    let (doc, syntax) = DeTable::parse_recoverable(src);
+    for err in syntax {
+        let span = err.span().unwrap_or(0..0);
+        cx.error(&span, format!("TOML syntax: {}", err.message().trim()), None);
+    }
+    if !cx.problems.is_empty() {
+        return Err(cx.problems);
+    }
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut top = Fields::new(doc.get_ref(), 0..0, "the manifest");
+    let mut reading = Reading { root, canonical_root, cx };
+
+    let podcast = match (top.table(&mut reading.cx, "podcast"), top.table(&mut reading.cx, "show")) {
+        (Some(p), None) | (None, Some(p)) => reading.podcast(p),
+        (Some(_), Some(s)) => {
+            reading.cx.error(&s.span, "the manifest has both [podcast] and [show]", Some("keep one of them".into()));
+            None
+        }
+        (None, None) => {
+            reading.cx.error(
+                &(0..0),
+                "the manifest has no [podcast] table",
+                Some("start the file with [podcast] and the show's title, description, author, …".into()),
+            );
+            None
+        }
+    };
+    let episodes = reading.episodes(&mut top, podcast.as_ref());
+    top.finish(&mut reading.cx);
+
+    let mut problems = reading.cx.problems;
+    if let (true, Some(podcast)) = (problems.is_empty(), podcast) {
+        return Ok(Show { root: root.to_path_buf(), manifest_path: file.to_path_buf(), podcast, episodes });
+    }
+    problems.sort_by_key(|p| (p.line, p.column));
+    problems.dedup();
+    Err(problems)
+}
+
+struct Reading<'s> {
+    root: &'s Path,
+    canonical_root: PathBuf,
+    cx: Context<'s>,
+}
+
+const CATEGORY_EXAMPLE: &str = "[\"Technology\"] or [\"Society & Culture > Documentary\"]";
+
+impl Reading<'_> {
+    fn podcast(&mut self, mut t: Fields<'_, '_>) -> Option<Podcast> {
+        t.what = "[podcast]".into();
+        let cx = &mut self.cx;
+        let title = t.required_string(cx, "title", "\"My Show\"");
+        let description = t.required_string(cx, "description", "\"What the show is about.\"");
+        let author = t.required_string(cx, "author", "\"Ann Example\"");
+        let language = t.required_string(cx, "language", "\"en\"");
+        if let Some(l) = &language
+            && !is_language_code(l.get_ref())
+        {
+            cx.error(
+                &l.span(),
+                format!("`language` \"{}\" is not an ISO 639 language code", l.get_ref()),
+                Some("use two letters, optionally with a region: \"en\", \"en-us\", \"de\"".into()),
+            );
+        }
+        let owner = match t.table(cx, "owner") {
+            Some(mut o) => {
+                let name = o.string(cx, "name");
+                let email = o.required_string(cx, "email", "\"you@example.com\"");
+                if let Some(e) = &email
+                    && !is_email(e.get_ref())
+                {
+                    cx.error(
+                        &e.span(),
+                        format!("owner `email` \"{}\" is not an e-mail address", e.get_ref()),
+                        Some("Spotify and YouTube send the ownership code there: give a real address".into()),
+                    );
+                }
+                o.finish(cx);
+                Some((name, email))
+            }
+            None => {
+                if !t.has("owner") {
+                    t.missing(cx, "owner", "{ name = \"Ann Example\", email = \"ann@example.com\" }");
+                }
+                None
+            }
+        };
+        let categories = self.categories(&mut t);
+        let cx = &mut self.cx;
+        let explicit = t.boolean(cx, "explicit").unwrap_or(false);
+        let show_type = match t.string(cx, "type") {
+            None => Some(ShowType::Episodic),
+            Some(s) => match s.get_ref().as_str() {
+                "episodic" => Some(ShowType::Episodic),
+                "serial" => Some(ShowType::Serial),
+                other => {
+                    cx.error(
+                        &s.span(),
+                        format!("`type` in [podcast] must be \"episodic\" or \"serial\", not \"{other}\""),
+                        Some(
+                            "episodic: newest first (most shows); serial: listen in order, every episode numbered"
+                                .into(),
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        let base_url = t.required_string(cx, "base_url", "\"https://example.com/podcast/\"");
+        let base_url = base_url.and_then(|u| {
+            if crate::text::is_http_url(u.get_ref()) && !u.get_ref().contains(['?', '#']) {
+                let mut s = u.into_inner();
+                if !s.ends_with('/') {
+                    s.push('/');
+                }
+                Some(s)
+            } else {
+                cx.error(
+                    &u.span(),
+                    format!("`base_url` \"{}\" is not an http(s) URL of a folder", u.get_ref()),
+                    Some("give the address where public/ will be served, e.g. \"https://example.com/podcast/\"".into()),
+                );
+                None
+            }
+        });
+        let link = self.url(&mut t, "link");
+        let image = match self.asset(&mut t, "image") {
+            Some(a) => Some(a),
+            None => {
+                if !t.has("image") {
+                    t.missing(&mut self.cx, "image", "\"media/cover.jpg\" (1400×1400 to 3000×3000 px, JPEG or PNG)");
+                }
+                None
+            }
+        };
+        let cx = &mut self.cx;
+        let copyright = t.string(cx, "copyright").map(Spanned::into_inner);
+        let guid = t.string(cx, "guid").and_then(|g| {
+            if is_uuid(g.get_ref()) {
+                Some(g.into_inner().to_ascii_lowercase())
+            } else {
+                cx.error(
+                    &g.span(),
+                    format!("`guid` in [podcast] \"{}\" is not a UUID", g.get_ref()),
+                    Some("remove it to use the UUIDv5 of the feed URL, as Podcasting 2.0 asks".into()),
+                );
+                None
+            }
+        });
+        let locked = t.boolean(cx, "locked").unwrap_or(false);
+        let new_feed_url = self.url(&mut t, "new_feed_url");
+        let cx = &mut self.cx;
+        let block = t.boolean(cx, "block").unwrap_or(false);
+        let complete = t.boolean(cx, "complete").unwrap_or(false);
+        let utc_offset = match t.string(cx, "utc_offset") {
+            None => Some(FixedOffset::east_opt(0).expect("zero offset")),
+            Some(s) => parse_offset(s.get_ref()).or_else(|| {
+                cx.error(
+                    &s.span(),
+                    format!("`utc_offset` \"{}\" is not an offset", s.get_ref()),
+                    Some("write it as \"+02:00\", \"-05:00\" or \"+00:00\"".into()),
+                );
+                None
+            }),
+        };
+        t.finish(cx);
+
+        let (owner_name, owner_email) = owner?;
+        let author = author?.into_inner();
+        let base_url = base_url?;
+        Some(Podcast {
+            title: title?.into_inner(),
+            description: description?.into_inner(),
+            owner: Owner {
+                name: owner_name.map(Spanned::into_inner).unwrap_or_else(|| author.clone()),
+                email: owner_email?.into_inner(),
+            },
+            author,
+            language: language?.into_inner(),
+            categories: categories?,
+            explicit,
+            show_type: show_type?,
+            link: link.unwrap_or_else(|| base_url.clone()),
+            base_url,
+            image: image?,
+            copyright,
+            guid,
+            locked,
+            new_feed_url,
+            block,
+            complete,
+            utc_offset: utc_offset?,
+        })
+    }
+
+    fn categories(&mut self, t: &mut Fields<'_, '_>) -> Option<Vec<Category>> {
+        let cx = &mut self.cx;
+        let Some(list) = t.string_list(cx, "categories", CATEGORY_EXAMPLE) else {
+            if !t.has("categories") {
+                t.missing(cx, "categories", CATEGORY_EXAMPLE);
+            }
+            return None;
+        };
+        if list.is_empty() {
+            cx.error(
+                &t.span,
+                "`categories` in [podcast] is empty",
+                Some(format!("Apple needs one: categories = {CATEGORY_EXAMPLE}")),
+            );
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in list {
+            match categories::lookup(item.get_ref()) {
+                Ok((name, sub)) => out.push(Category { name, sub }),
+                Err(suggestion) => {
+                    ok = false;
+                    let help = match suggestion {
+                        Some(s) => format!("did you mean \"{s}\"? (Apple's list since 2019, exact spelling)"),
+                        None => "use a category from Apple's list, e.g. \"Technology\", \"Society & Culture > Documentary\" (see the README)".into(),
+                    };
+                    cx.error(
+                        &item.span(),
+                        format!("\"{}\" is not an Apple Podcasts category", item.get_ref()),
+                        Some(help),
+                    );
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// An optional absolute http(s) URL.
+    fn url(&mut self, t: &mut Fields<'_, '_>, key: &'static str) -> Option<String> {
+        let u = t.string(&mut self.cx, key)?;
+        if crate::text::is_http_url(u.get_ref()) {
+            Some(u.into_inner())
+        } else {
+            self.cx.error(
+                &u.span(),
+                format!("`{key}` in {} \"{}\" is not an http(s) URL", t.what, u.get_ref()),
+                Some("write the full address, starting with https://".into()),
+            );
+            None
+        }
+    }
+
+    /// A file in the show folder, or an http(s) URL.
+    fn asset(&mut self, t: &mut Fields<'_, '_>, key: &'static str) -> Option<Asset> {
+        let s = t.string(&mut self.cx, key)?;
+        if s.get_ref().starts_with("http://") || s.get_ref().starts_with("https://") {
+            if crate::text::is_http_url(s.get_ref()) {
+                return Some(Asset::Remote(s.into_inner()));
+            }
+            self.cx.error(&s.span(), format!("`{key}` \"{}\" is not a valid URL", s.get_ref()), None);
+            return None;
+        }
+        self.local_file(&s, key, &t.what).map(Asset::Local)
+    }
+
+    /// Checks that a path names an existing file inside the show folder.
+    fn local_file(&mut self, s: &Spanned<String>, key: &str, what: &str) -> Option<LocalFile> {
+        let raw = s.get_ref();
+        let (line, _) = self.cx.line_col(s.span().start);
+        let rel = raw.replace('\\', "/");
+        let rel_path = Path::new(&rel);
+        let escapes = rel_path.is_absolute()
+            || rel.starts_with('/')
+            || rel_path.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)));
+        if rel.trim().is_empty() {
+            self.cx.error(
+                &s.span(),
+                format!("`{key}` in {what} is empty"),
+                Some("name a file, e.g. \"media/episode-1.mp3\"".into()),
+            );
+            return None;
+        }
+        if escapes {
+            self.cx.error(
+                &s.span(),
+                format!("`{key}` \"{raw}\" in {what} points outside the show folder"),
+                Some(
+                    "keep media inside the show folder (e.g. in media/) and give the path relative to episodes.toml"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        let rel = rel.trim_start_matches("./").to_string();
+        let path = self.root.join(&rel);
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => {
+                self.cx.error(&s.span(), format!("`{key}` \"{raw}\" in {what} is not a file"), None);
+                return None;
+            }
+            Err(_) => {
+                let help = self.similar_file(&rel).map_or_else(
+                    || format!("check the name, or put the file at {rel} in the show folder"),
+                    |f| format!("did you mean \"{f}\"?"),
+                );
+                self.cx.error(&s.span(), format!("`{key}` \"{raw}\" in {what} does not exist"), Some(help));
+                return None;
+            }
+        }
+        // A symlink may still lead out of the show folder.
+        if let Ok(real) = path.canonicalize()
+            && !real.starts_with(&self.canonical_root)
+        {
+            self.cx.error(
+                &s.span(),
+                format!("`{key}` \"{raw}\" in {what} is a link to {}, outside the show folder", real.display()),
+                Some("copy the file into the show folder".into()),
+            );
+            return None;
+        }
+        Some(LocalFile { rel, path, line })
+    }
+
+    /// A file in the same folder whose name is close to `rel`'s.
+    fn similar_file(&self, rel: &str) -> Option<String> {
+        let (dir, name) = rel.rsplit_once('/').map_or(("", rel), |(d, n)| (d, n));
+        let entries = std::fs::read_dir(self.root.join(dir)).ok()?;
+        let names: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let found = crate::text::did_you_mean(name, &refs)?;
+        Some(if dir.is_empty() { found.to_string() } else { format!("{dir}/{found}") })
+    }
+
+    fn episodes(&mut self, top: &mut Fields<'_, '_>, podcast: Option<&Podcast>) -> Vec<Episode> {
+        let mut episodes = Vec::new();
+        let Some(list) = top_episode_list(top, &mut self.cx) else {
+            return episodes;
+        };
+        let mut guids: HashMap<String, usize> = HashMap::new();
+        let mut slugs: HashMap<String, usize> = HashMap::new();
+        let mut media: HashMap<String, usize> = HashMap::new();
+        for (i, item) in list.iter().enumerate() {
+            let n = i + 1;
+            let DeValue::Table(table) = item.get_ref() else {
+                self.cx.error(
+                    &item.span(),
+                    format!("episode {n} is {}, not a table", reader::type_name(item.get_ref())),
+                    Some("write each episode as an [[episode]] table".into()),
+                );
+                continue;
+            };
+            let t = Fields::new(table, item.span(), format!("episode {n}"));
+            let Some(ep) = self.episode(t, n, podcast) else { continue };
+            for (map, key, label) in [(&mut guids, ep.guid.clone(), "guid"), (&mut slugs, ep.slug.clone(), "slug")] {
+                if let Some(first) = map.insert(key.clone(), ep.line) {
+                    let help = if label == "guid" {
+                        format!(
+                            "every episode needs its own guid that never changes: guid = \"{}\"",
+                            suggested_guid(podcast, &ep.slug, n)
+                        )
+                    } else {
+                        "give one of them its own slug = \"...\"".into()
+                    };
+                    self.cx.error_at_line(
+                        ep.line,
+                        format!(
+                            "episode {n} (\"{}\") has the same {label} \"{key}\" as the episode at line {first}",
+                            ep.title
+                        ),
+                        Some(help),
+                    );
+                }
+            }
+            for m in &ep.media {
+                if let Some(first) = media.insert(m.rel.clone(), m.line) {
+                    self.cx.error_at_line(
+                        m.line,
+                        format!("\"{}\" is already the media of the episode at line {first}", m.rel),
+                        Some("each file belongs to one episode; its URL identifies the episode in apps".into()),
+                    );
+                }
+            }
+            episodes.push(ep);
+        }
+        episodes
+    }
+
+    fn episode(&mut self, mut t: Fields<'_, '_>, n: usize, podcast: Option<&Podcast>) -> Option<Episode> {
+        let cx = &mut self.cx;
+        let (line, _) = cx.line_col(t.span.start);
+        let title = t.required_string(cx, "title", "\"Episode title\"");
+        if let Some(title) = &title {
+            t.what = format!("episode {n} (\"{}\")", title.get_ref());
+        }
+        let slug = match t.string(cx, "slug") {
+            Some(s) => {
+                let ok = !s.get_ref().is_empty()
+                    && s.get_ref()
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+                if !ok {
+                    cx.error(
+                        &s.span(),
+                        format!("`slug` \"{}\" in {} may only hold a-z, 0-9, - and _", s.get_ref(), t.what),
+                        Some(format!("try slug = \"{}\"", crate::text::slugify(s.get_ref()))),
+                    );
+                }
+                ok.then(|| s.into_inner())
+            }
+            None => title.as_ref().and_then(|t| {
+                let s = crate::text::slugify(t.get_ref());
+                (!s.is_empty()).then_some(s)
+            }),
+        };
+        if slug.is_none() && title.is_some() && !t.has("slug") {
+            cx.error(
+                &t.span,
+                format!("{} has no letters or digits in its title to make a page name from", t.what),
+                Some("add slug = \"episode-1\"".into()),
+            );
+        }
+        let guid = match t.string(cx, "guid") {
+            Some(g) if g.get_ref().trim().is_empty() || g.get_ref().trim() != g.get_ref() => {
+                cx.error(&g.span(), format!("`guid` in {} is empty or has spaces around it", t.what), None);
+                None
+            }
+            Some(g) => Some(g.into_inner()),
+            None => {
+                if !t.has("guid") {
+                    let suggestion = suggested_guid(podcast, slug.as_deref().unwrap_or(""), n);
+                    cx.error(
+                        &t.span,
+                        format!("{} has no `guid`", t.what),
+                        Some(format!(
+                            "add guid = \"{suggestion}\" (made for you; once published it must never change)"
+                        )),
+                    );
+                }
+                None
+            }
+        };
+        let date = t.datetime(cx, "date");
+        let date = match date {
+            Some(d) => to_chrono(d.get_ref(), podcast.map(|p| p.utc_offset)).or_else(|| {
+                cx.error(
+                    &d.span(),
+                    format!("`date` in {} needs a day: {}", t.what, d.get_ref()),
+                    Some("write date = 2017-04-12T09:00:00-04:00".into()),
+                );
+                None
+            }),
+            None => {
+                if !t.has("date") {
+                    t.missing(cx, "date", "2017-04-12T09:00:00-04:00");
+                }
+                None
+            }
+        };
+        let media_list = t.string_list(cx, "media", "[\"media/episode.mp3\", \"media/episode.ogg\"]");
+        let what = t.what.clone();
+        let media = match media_list {
+            Some(list) if list.is_empty() => {
+                cx.error(
+                    &t.span,
+                    format!("`media` in {what} is empty"),
+                    Some("list the episode's audio: media = [\"media/episode.mp3\"]".into()),
+                );
+                None
+            }
+            Some(list) => {
+                let files: Vec<_> = list.iter().map(|s| self.local_file(s, "media", &what)).collect();
+                files.into_iter().collect::<Option<Vec<_>>>()
+            }
+            None => {
+                if !t.has("media") {
+                    t.missing(&mut self.cx, "media", "[\"media/episode.mp3\", \"media/episode.ogg\"]");
+                }
+                None
+            }
+        };
+        let cx = &mut self.cx;
+        let notes = t.string(cx, "notes").map(Spanned::into_inner);
+        let notes_file = t.string(cx, "notes_file");
+        let notes = match (notes, notes_file) {
+            (Some(_), Some(f)) => {
+                cx.error(
+                    &f.span(),
+                    format!("{what} has both `notes` and `notes_file`"),
+                    Some("keep one of them".into()),
+                );
+                None
+            }
+            (Some(n), None) => Some(n),
+            (None, Some(f)) => {
+                self.local_file(&f, "notes_file", &what).and_then(|file| match std::fs::read_to_string(&file.path) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        self.cx.error(
+                            &f.span(),
+                            format!("cannot read notes_file \"{}\": {e}", f.get_ref()),
+                            Some("notes files must be UTF-8 text (Markdown)".into()),
+                        );
+                        None
+                    }
+                })
+            }
+            (None, None) => Some(String::new()),
+        };
+        let cx = &mut self.cx;
+        let guests = t.string_list(cx, "guests", "[\"Ann Example\"]").unwrap_or_default();
+        let guests = guests.into_iter().map(Spanned::into_inner).filter(|g| !g.trim().is_empty()).collect();
+        let season = t.positive_int(cx, "season").map(Spanned::into_inner);
+        let number = t.positive_int(cx, "episode").map(Spanned::into_inner);
+        if number.is_none() && !t.has("episode") && podcast.is_some_and(|p| p.show_type == ShowType::Serial) {
+            cx.error(
+                &t.span,
+                format!("{what} has no `episode` number, and the show is serial"),
+                Some("Apple needs a number on every episode of a serial show: episode = 1".into()),
+            );
+        }
+        let episode_type = match t.string(cx, "type") {
+            None => Some(EpisodeType::Full),
+            Some(s) => match s.get_ref().as_str() {
+                "full" => Some(EpisodeType::Full),
+                "trailer" => Some(EpisodeType::Trailer),
+                "bonus" => Some(EpisodeType::Bonus),
+                other => {
+                    cx.error(
+                        &s.span(),
+                        format!("`type` in {what} must be \"full\", \"trailer\" or \"bonus\", not \"{other}\""),
+                        None,
+                    );
+                    None
+                }
+            },
+        };
+        let explicit = t.boolean(cx, "explicit");
+        let image = self.asset(&mut t, "image");
+        let image_ok = image.is_some() || !t.has("image");
+        t.finish(&mut self.cx);
+        let (title, slug, guid, date, media, notes, episode_type) =
+            (title?, slug?, guid?, date?, media?, notes?, episode_type?);
+        image_ok.then_some(())?;
+        Some(Episode {
+            title: title.into_inner(),
+            slug,
+            guid,
+            date,
+            media,
+            notes,
+            guests,
+            season,
+            number,
+            episode_type,
+            explicit,
+            image,
+            line,
+        })
+    }
+}
+
+/// The `[[episode]]` array, if there is one and it is an array.
+fn top_episode_list<'t, 'i>(top: &mut Fields<'t, 'i>, cx: &mut Context<'_>) -> Option<&'t [Spanned<DeValue<'i>>]> {
+    top.array(cx, "episode", "[[episode]] tables")
+}
+
+/// A GUID to suggest for an episode that lacks one: stable for the same
+/// show, slug and position, so the suggestion does not change between runs.
+fn suggested_guid(podcast: Option<&Podcast>, slug: &str, n: usize) -> String {
+    let base = podcast.map_or("", |p| p.base_url.as_str());
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("{base}episodes/{slug}#{n}").as_bytes()).to_string()
+}
+
+/// Turns a TOML date-time into a zoned date-time; local values take `default_offset`.
+fn to_chrono(d: &Datetime, default_offset: Option<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    let date = d.date?;
+    let day = NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))?;
+    let naive = match d.time {
+        Some(t) => day.and_hms_nano_opt(
+            u32::from(t.hour),
+            u32::from(t.minute),
+            u32::from(t.second.unwrap_or(0)),
+            t.nanosecond.unwrap_or(0),
+        )?,
+        None => day.and_hms_opt(0, 0, 0)?,
+    };
+    let offset = match d.offset {
+        Some(Offset::Z) => FixedOffset::east_opt(0)?,
+        Some(Offset::Custom { minutes }) => FixedOffset::east_opt(i32::from(minutes) * 60)?,
+        None => default_offset.unwrap_or(FixedOffset::east_opt(0)?),
+    };
+    offset.from_local_datetime(&naive).single()
+}
+
+fn parse_offset(s: &str) -> Option<FixedOffset> {
+    if s == "Z" || s == "UTC" {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    if h > 23 || m > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+fn is_language_code(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let lang = parts.next().unwrap_or("");
+    (2..=3).contains(&lang.len())
+        && lang.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+        && !domain.contains('@')
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
+}
+
+impl Podcast {
+    /// The URL of `path` (relative to `public/`) on the published site.
+    pub fn url_of(&self, rel: &str) -> String {
+        format!("{}{}", self.base_url, crate::text::encode_path(rel))
+    }
+}
+
+impl Category {
+    /// `"Parent"` or `"Parent > Sub"`.
+    pub fn label(&self) -> String {
+        match self.sub {
+            Some(s) => format!("{} > {s}", self.name),
+            None => self.name.to_string(),
+        }
+    }
+}
+
+impl Episode {
+    /// The episode's `itunes:explicit`, falling back to the show's.
+    pub fn is_explicit(&self, show: &Podcast) -> bool {
+        self.explicit.unwrap_or(show.explicit)
+    }
+}
+
+#[cfg(test)]
+mod tests;

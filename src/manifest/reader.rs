@@ -1,0 +1,288 @@
+//! A strict, span-aware reader over a parsed TOML table.
+//!
+//! serde's `deny_unknown_fields` stops at the first problem; a podcaster
+//! fixing a manifest wants every problem at once, each with its line and a
+//! fix. So the manifest is parsed into toml's spanned tree
+//! ([`toml::de::DeTable`]) and read field by field here: each getter checks
+//! the type, records a [`Problem`] on a mismatch and carries on, and
+//! [`Fields::finish`] reports the keys nobody asked for, with a "did you
+//! mean" when one is close.
+
+use std::ops::Range;
+use std::path::Path;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+use toml_datetime::Datetime;
+
+use super::Problem;
+
+/// Collects problems and turns byte offsets into lines and columns.
+pub struct Context<'s> {
+    src: &'s str,
+    file: &'s Path,
+    line_starts: Vec<usize>,
+    pub problems: Vec<Problem>,
+}
+
+impl<'s> Context<'s> {
+    pub fn new(src: &'s str, file: &'s Path) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        Context { src, file, line_starts, problems: Vec::new() }
+    }
+
+    /// 1-based line and column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.src.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        let col = self.src[start..offset].chars().count() + 1;
+        (line, col)
+    }
+
+    /// Records a problem at the start of `line`.
+    pub fn error_at_line(&mut self, line: usize, message: impl Into<String>, help: Option<String>) {
+        self.problems.push(Problem { file: self.file.to_path_buf(), line, column: 1, message: message.into(), help });
+    }
+
+    /// Records a problem at `span`.
+    pub fn error(&mut self, span: &Range<usize>, message: impl Into<String>, help: Option<String>) {
+        let (line, column) = self.line_col(span.start);
+        self.problems.push(Problem { file: self.file.to_path_buf(), line, column, message: message.into(), help });
+    }
+}
+
+/// Describes a TOML value's type the way an error message needs it.
+pub fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// One table being read: remembers which keys were asked for.
+pub struct Fields<'t, 'i> {
+    table: &'t DeTable<'i>,
+    /// Where the table starts (for "missing key" problems).
+    pub span: Range<usize>,
+    /// How messages name this table, e.g. `[podcast]` or `episode 2 ("Title")`.
+    pub what: String,
+    known: Vec<&'static str>,
+}
+
+impl<'t, 'i> Fields<'t, 'i> {
+    pub fn new(table: &'t DeTable<'i>, span: Range<usize>, what: impl Into<String>) -> Self {
+        Fields { table, span, what: what.into(), known: Vec::new() }
+    }
+
+    fn get(&mut self, key: &'static str) -> Option<&'t Spanned<DeValue<'i>>> {
+        self.known.push(key);
+        self.table.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(_, v)| v)
+    }
+
+    fn wrong_type(&self, cx: &mut Context<'_>, key: &str, v: &Spanned<DeValue<'_>>, want: &str, example: &str) {
+        cx.error(
+            &v.span(),
+            format!("`{key}` in {} must be {want}, not {}", self.what, type_name(v.get_ref())),
+            Some(format!("write it like: {key} = {example}")),
+        );
+    }
+
+    /// A string value, if present and a string.
+    pub fn string(&mut self, cx: &mut Context<'_>, key: &'static str) -> Option<Spanned<String>> {
+        let v = self.get(key)?;
+        match v.get_ref() {
+            DeValue::String(s) => Some(Spanned::new(v.span(), s.to_string())),
+            _ => {
+                self.wrong_type(cx, key, v, "a string", "\"...\"");
+                None
+            }
+        }
+    }
+
+    /// A string that must be present and non-blank.
+    pub fn required_string(
+        &mut self,
+        cx: &mut Context<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Spanned<String>> {
+        let present = self.table.iter().any(|(k, _)| k.get_ref().as_ref() == key);
+        let value = self.string(cx, key);
+        match &value {
+            Some(s) if s.get_ref().trim().is_empty() => {
+                cx.error(
+                    &s.span(),
+                    format!("`{key}` in {} is empty", self.what),
+                    Some(format!("fill it in, e.g. {key} = {example}")),
+                );
+                None
+            }
+            None if !present => {
+                self.missing(cx, key, example);
+                None
+            }
+            _ => value,
+        }
+    }
+
+    /// Records that a required key is missing.
+    pub fn missing(&self, cx: &mut Context<'_>, key: &str, example: &str) {
+        cx.error(&self.span, format!("{} has no `{key}`", self.what), Some(format!("add {key} = {example}")));
+    }
+
+    /// True if the table has `key` (whatever its type).
+    pub fn has(&self, key: &str) -> bool {
+        self.table.iter().any(|(k, _)| k.get_ref().as_ref() == key)
+    }
+
+    /// A boolean value, if present and a boolean.
+    pub fn boolean(&mut self, cx: &mut Context<'_>, key: &'static str) -> Option<bool> {
+        let v = self.get(key)?;
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            DeValue::String(s) if matches!(s.as_ref(), "yes" | "no" | "true" | "false" | "clean") => {
+                cx.error(
+                    &v.span(),
+                    format!("`{key}` in {} must be true or false without quotes, not \"{s}\"", self.what),
+                    Some(format!("write {key} = {}", matches!(s.as_ref(), "yes" | "true"))),
+                );
+                None
+            }
+            _ => {
+                self.wrong_type(cx, key, v, "true or false", "false");
+                None
+            }
+        }
+    }
+
+    /// A positive whole number (1, 2, 3 …), as Apple wants for episode and
+    /// season numbers.
+    pub fn positive_int(&mut self, cx: &mut Context<'_>, key: &'static str) -> Option<Spanned<u32>> {
+        let v = self.get(key)?;
+        match v.get_ref() {
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) if n >= 1 && n <= i64::from(u32::MAX) => Some(Spanned::new(v.span(), n as u32)),
+                _ => {
+                    cx.error(
+                        &v.span(),
+                        format!("`{key}` in {} must be a whole number from 1 up, not {i}", self.what),
+                        Some(format!("Apple counts from 1: {key} = 1")),
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.wrong_type(cx, key, v, "a whole number", "1");
+                None
+            }
+        }
+    }
+
+    /// A list of strings; a single string is taken as a list of one.
+    pub fn string_list(
+        &mut self,
+        cx: &mut Context<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<Vec<Spanned<String>>> {
+        let v = self.get(key)?;
+        match v.get_ref() {
+            DeValue::String(s) => Some(vec![Spanned::new(v.span(), s.to_string())]),
+            DeValue::Array(items) => {
+                let mut out = Vec::new();
+                for item in items.iter() {
+                    match item.get_ref() {
+                        DeValue::String(s) => out.push(Spanned::new(item.span(), s.to_string())),
+                        other => cx.error(
+                            &item.span(),
+                            format!("`{key}` in {} must list strings, not {}", self.what, type_name(other)),
+                            Some(format!("write it like: {key} = {example}")),
+                        ),
+                    }
+                }
+                Some(out)
+            }
+            _ => {
+                self.wrong_type(cx, key, v, "a list of strings", example);
+                None
+            }
+        }
+    }
+
+    /// A TOML date-time (or an RFC 3339 string holding one).
+    pub fn datetime(&mut self, cx: &mut Context<'_>, key: &'static str) -> Option<Spanned<Datetime>> {
+        let v = self.get(key)?;
+        match v.get_ref() {
+            DeValue::Datetime(d) => Some(Spanned::new(v.span(), *d)),
+            DeValue::String(s) => match s.trim().parse::<Datetime>() {
+                Ok(d) => Some(Spanned::new(v.span(), d)),
+                Err(_) => {
+                    cx.error(
+                        &v.span(),
+                        format!("`{key}` in {} is not a date: \"{s}\"", self.what),
+                        Some(format!(
+                            "write an RFC 3339 date-time without quotes: {key} = 2017-04-12T09:00:00-04:00 (or just 2017-04-12)"
+                        )),
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.wrong_type(cx, key, v, "a date-time", "2017-04-12T09:00:00-04:00");
+                None
+            }
+        }
+    }
+
+    /// An array of any values.
+    pub fn array(
+        &mut self,
+        cx: &mut Context<'_>,
+        key: &'static str,
+        example: &str,
+    ) -> Option<&'t [Spanned<DeValue<'i>>]> {
+        let v = self.get(key)?;
+        match v.get_ref() {
+            DeValue::Array(items) => Some(items.as_ref()),
+            _ => {
+                self.wrong_type(cx, key, v, "an array", example);
+                None
+            }
+        }
+    }
+
+    /// A nested table, e.g. `owner = { name = "…", email = "…" }` or `[podcast.owner]`.
+    pub fn table(&mut self, cx: &mut Context<'_>, key: &'static str) -> Option<Fields<'t, 'i>> {
+        let what = format!("`{key}` in {}", self.what);
+        let v = self.get(key)?;
+        match v.get_ref() {
+            DeValue::Table(t) => Some(Fields::new(t, v.span(), what)),
+            _ => {
+                self.wrong_type(cx, key, v, "a table", "{ ... }");
+                None
+            }
+        }
+    }
+
+    /// Reports every key that was not asked for, with a suggestion.
+    pub fn finish(self, cx: &mut Context<'_>) {
+        for (k, _) in self.table.iter() {
+            let key = k.get_ref().as_ref();
+            if self.known.contains(&key) {
+                continue;
+            }
+            let help = match crate::text::did_you_mean(key, &self.known) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("known keys here: {}", self.known.join(", ")),
+            };
+            cx.error(&k.span(), format!("unknown key `{key}` in {}", self.what), Some(help));
+        }
+    }
+}

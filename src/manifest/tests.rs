@@ -1,0 +1,239 @@
+use std::fs;
+use std::path::Path;
+
+use super::*;
+
+/// A show folder with a few empty "media" files (the manifest only checks
+/// that they exist; probing happens later).
+fn show_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("media")).unwrap();
+    for f in ["a.mp3", "a.ogg", "b.mp3", "cover.jpg"] {
+        fs::write(dir.path().join("media").join(f), b"x").unwrap();
+    }
+    dir
+}
+
+const PODCAST: &str = r#"[podcast]
+title = "Show & Tell"
+description = "About things."
+author = "Ann"
+owner = { email = "ann@example.com" }
+language = "en"
+categories = ["Technology", "Society & Culture > Documentary"]
+base_url = "https://example.com/pod"
+image = "media/cover.jpg"
+"#;
+
+const EPISODE: &str = r#"
+[[episode]]
+title = "First"
+guid = "g-1"
+date = 2024-03-01T10:00:00+01:00
+media = ["media/a.mp3", "media/a.ogg"]
+notes = "Hello"
+"#;
+
+fn parse_in(dir: &Path, src: &str) -> Result<Show, Vec<Problem>> {
+    parse(src, Path::new("episodes.toml"), dir)
+}
+
+fn errors(src: &str) -> String {
+    let dir = show_dir();
+    let problems = parse_in(dir.path(), src).expect_err("should fail");
+    ManifestError::Invalid { problems }.to_string()
+}
+
+#[test]
+fn can_parse_a_minimal_show_with_defaults() {
+    let dir = show_dir();
+    let show = parse_in(dir.path(), &format!("{PODCAST}{EPISODE}")).unwrap();
+    let p = &show.podcast;
+    assert_eq!(p.title, "Show & Tell");
+    assert_eq!(p.base_url, "https://example.com/pod/");
+    assert_eq!(p.link, "https://example.com/pod/");
+    assert_eq!(p.owner.name, "Ann");
+    assert!(!p.explicit);
+    assert_eq!(p.show_type, ShowType::Episodic);
+    assert_eq!(p.categories[1], Category { name: "Society & Culture", sub: Some("Documentary") });
+    let e = &show.episodes[0];
+    assert_eq!(e.slug, "first");
+    assert_eq!(e.date.to_rfc3339(), "2024-03-01T10:00:00+01:00");
+    assert_eq!(e.media.iter().map(|m| m.rel.as_str()).collect::<Vec<_>>(), ["media/a.mp3", "media/a.ogg"]);
+    assert_eq!(e.media[0].line, 15);
+    assert_eq!(e.episode_type, EpisodeType::Full);
+}
+
+#[test]
+fn accepts_show_as_an_alias_and_local_dates_take_the_shows_offset() {
+    let dir = show_dir();
+    let src = format!(
+        "{}utc_offset = \"-05:00\"\n{}",
+        PODCAST.replace("[podcast]", "[show]"),
+        EPISODE.replace("2024-03-01T10:00:00+01:00", "2024-03-01")
+    );
+    let show = parse_in(dir.path(), &src).unwrap();
+    assert_eq!(show.episodes[0].date.to_rfc3339(), "2024-03-01T00:00:00-05:00");
+}
+
+#[test]
+fn errors_on_unknown_keys_with_a_suggestion() {
+    let src = format!("{PODCAST}{}", EPISODE.replace("notes =", "noets ="));
+    assert_eq!(
+        errors(&src),
+        "episodes.toml:16:1: unknown key `noets` in episode 1 (\"First\")\n  help: did you mean `notes`?\n1 problem in episodes.toml"
+    );
+}
+
+#[test]
+fn reports_every_problem_at_once_in_file_order() {
+    let src = r#"[podcast]
+title = "T"
+description = ""
+author = "A"
+owner = { email = "not-an-email" }
+language = "english"
+categories = ["Kids & family"]
+explicit = "no"
+base_url = "example.com"
+image = "media/cover.png"
+
+[[episode]]
+title = "One"
+guid = "same"
+date = 2024-13-01
+media = ["../outside.mp3"]
+
+[[episode]]
+title = "Two"
+guid = "same"
+date = "yesterday"
+episode = 0
+media = ["media/missing.mp3"]
+"#;
+    // An impossible date is a TOML syntax error, reported on its own first.
+    let text = errors(src);
+    assert!(text.starts_with("episodes.toml:15:8: TOML syntax:"), "{text}");
+
+    let src = src.replace("date = 2024-13-01", "date = 2024-12-01");
+    assert_eq!(
+        errors(&src),
+        r#"episodes.toml:3:15: `description` in [podcast] is empty
+  help: fill it in, e.g. description = "What the show is about."
+episodes.toml:5:19: owner `email` "not-an-email" is not an e-mail address
+  help: Spotify and YouTube send the ownership code there: give a real address
+episodes.toml:6:12: `language` "english" is not an ISO 639 language code
+  help: use two letters, optionally with a region: "en", "en-us", "de"
+episodes.toml:7:15: "Kids & family" is not an Apple Podcasts category
+  help: did you mean "Kids & Family"? (Apple's list since 2019, exact spelling)
+episodes.toml:8:12: `explicit` in [podcast] must be true or false without quotes, not "no"
+  help: write explicit = false
+episodes.toml:9:12: `base_url` "example.com" is not an http(s) URL of a folder
+  help: give the address where public/ will be served, e.g. "https://example.com/podcast/"
+episodes.toml:10:9: `image` "media/cover.png" in [podcast] does not exist
+  help: did you mean "media/cover.jpg"?
+episodes.toml:16:10: `media` "../outside.mp3" in episode 1 ("One") points outside the show folder
+  help: keep media inside the show folder (e.g. in media/) and give the path relative to episodes.toml
+episodes.toml:21:8: `date` in episode 2 ("Two") is not a date: "yesterday"
+  help: write an RFC 3339 date-time without quotes: date = 2017-04-12T09:00:00-04:00 (or just 2017-04-12)
+episodes.toml:22:11: `episode` in episode 2 ("Two") must be a whole number from 1 up, not 0
+  help: Apple counts from 1: episode = 1
+episodes.toml:23:10: `media` "media/missing.mp3" in episode 2 ("Two") does not exist
+  help: check the name, or put the file at media/missing.mp3 in the show folder
+11 problems in episodes.toml"#
+    );
+}
+
+#[test]
+fn errors_on_duplicate_guids_slugs_and_media() {
+    let src = format!(
+        "{PODCAST}{EPISODE}{}",
+        EPISODE.replace("\"First\"", "\"first!\"").replace("media/a.ogg", "media/b.mp3")
+    );
+    let text = errors(&src);
+    assert_eq!(
+        text,
+        "episodes.toml:18:1: episode 2 (\"first!\") has the same guid \"g-1\" as the episode at line 11\n  help: every episode needs its own guid that never changes: guid = \"".to_string()
+            + &suggested_guid(parse_podcast_only().as_ref(), "first", 2)
+            + "\"\n\
+episodes.toml:18:1: episode 2 (\"first!\") has the same slug \"first\" as the episode at line 11\n  help: give one of them its own slug = \"...\"\n\
+episodes.toml:22:1: \"media/a.mp3\" is already the media of the episode at line 15\n  help: each file belongs to one episode; its URL identifies the episode in apps\n\
+3 problems in episodes.toml"
+    );
+}
+
+fn parse_podcast_only() -> Option<Podcast> {
+    let dir = show_dir();
+    parse_in(dir.path(), PODCAST).ok().map(|s| s.podcast)
+}
+
+#[test]
+fn a_missing_guid_comes_with_a_stable_suggestion() {
+    let src = format!("{PODCAST}{}", EPISODE.replace("guid = \"g-1\"\n", ""));
+    let first = errors(&src);
+    assert!(
+        first.starts_with("episodes.toml:11:1: episode 1 (\"First\") has no `guid`\n  help: add guid = \""),
+        "{first}"
+    );
+    assert_eq!(first, errors(&src), "the suggested guid must not change between runs");
+}
+
+#[test]
+fn missing_required_fields_are_named() {
+    let text = errors("[podcast]\ntitle = \"T\"\n");
+    assert_eq!(
+        text,
+        r#"episodes.toml:1:1: [podcast] has no `description`
+  help: add description = "What the show is about."
+episodes.toml:1:1: [podcast] has no `author`
+  help: add author = "Ann Example"
+episodes.toml:1:1: [podcast] has no `language`
+  help: add language = "en"
+episodes.toml:1:1: [podcast] has no `owner`
+  help: add owner = { name = "Ann Example", email = "ann@example.com" }
+episodes.toml:1:1: [podcast] has no `categories`
+  help: add categories = ["Technology"] or ["Society & Culture > Documentary"]
+episodes.toml:1:1: [podcast] has no `base_url`
+  help: add base_url = "https://example.com/podcast/"
+episodes.toml:1:1: [podcast] has no `image`
+  help: add image = "media/cover.jpg" (1400×1400 to 3000×3000 px, JPEG or PNG)
+7 problems in episodes.toml"#
+    );
+}
+
+#[test]
+fn serial_shows_need_episode_numbers() {
+    let src = format!("{}type = \"serial\"\n{EPISODE}", PODCAST);
+    let text = errors(&src);
+    assert!(text.contains("has no `episode` number, and the show is serial"), "{text}");
+}
+
+#[test]
+fn toml_syntax_errors_carry_line_and_column() {
+    let text = errors("[podcast]\ntitle = \"unterminated\n");
+    assert!(text.starts_with("episodes.toml:2:"), "{text}");
+    assert!(text.contains("TOML syntax"), "{text}");
+}
+
+#[test]
+fn wrong_types_are_explained() {
+    let src = format!("{PODCAST}{}", EPISODE.replace("notes = \"Hello\"", "notes = 42\nseason = \"two\""));
+    assert_eq!(
+        errors(&src),
+        "episodes.toml:16:9: `notes` in episode 1 (\"First\") must be a string, not an integer\n  help: write it like: notes = \"...\"\n\
+episodes.toml:17:10: `season` in episode 1 (\"First\") must be a whole number, not a string\n  help: write it like: season = 1\n\
+2 problems in episodes.toml"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_out_of_the_show_folder_is_refused() {
+    let dir = show_dir();
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("media/link.mp3")).unwrap();
+    let src = format!("{PODCAST}{}", EPISODE.replace("media/a.ogg", "media/link.mp3"));
+    let problems = parse_in(dir.path(), &src).unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].message.contains("is a link to"), "{:?}", problems[0]);
+}

@@ -1,0 +1,259 @@
+//! Show-notes pages: `index.html` and `episodes/<slug>/index.html`.
+//!
+//! Templates are minijinja, HTML auto-escaped. The defaults are embedded in
+//! the binary; a show overrides any of them by putting a file of the same
+//! name (`base.html`, `index.html`, `episode.html`) in its `templates/`
+//! folder. Templates get typed views built here from the [`Catalog`], so
+//! the durations and sizes on a page are the ones in the feed.
+//!
+//! Links between pages and to media are relative (`{{ root }}`), so the
+//! site works wherever `public/` is served and when opened from disk; feed
+//! links are absolute, as feed readers want them.
+
+use std::path::Path;
+
+use minijinja::value::Serde;
+use minijinja::{AutoEscape, Environment, Output, State, Value, context};
+use serde::Serialize;
+
+use crate::catalog::{Catalog, LiveEpisode};
+use crate::feed::Feed;
+use crate::manifest::Asset;
+
+const DEFAULTS: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("index.html", include_str!("templates/index.html")),
+    ("episode.html", include_str!("templates/episode.html")),
+];
+
+/// A rendered page.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path inside `public/`.
+    pub path: String,
+    /// The HTML.
+    pub html: String,
+}
+
+/// A template problem, naming the template file.
+#[derive(Debug, thiserror::Error)]
+#[error("template {name}: {detail}")]
+pub struct TemplateError {
+    /// Which template (and where it came from).
+    pub name: String,
+    /// minijinja's message, with line.
+    pub detail: String,
+}
+
+#[derive(Serialize)]
+struct FeedView {
+    title: String,
+    label: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct ShowView<'a> {
+    title: &'a str,
+    description: &'a str,
+    author: &'a str,
+    language: &'a str,
+    copyright: Option<&'a str>,
+    link: &'a str,
+    cover: String,
+    feeds: &'a [FeedView],
+}
+
+#[derive(Serialize)]
+struct SourceView {
+    path: String,
+    url: String,
+    mime_type: &'static str,
+    label: &'static str,
+    duration: String,
+    seconds: u64,
+    bytes: u64,
+    size: String,
+}
+
+#[derive(Serialize)]
+struct EpisodeView<'a> {
+    title: &'a str,
+    slug: &'a str,
+    guid: &'a str,
+    path: &'a str,
+    url: &'a str,
+    date: String,
+    date_iso: String,
+    duration: String,
+    guests: &'a [String],
+    number: Option<u32>,
+    season: Option<u32>,
+    episode_type: &'static str,
+    notes_html: &'a str,
+    sources: Vec<SourceView>,
+}
+
+/// Renders every page. `templates_dir` is the show's override folder.
+pub fn render_all(catalog: &Catalog, feeds: &[Feed], templates_dir: &Path) -> Result<Vec<Page>, TemplateError> {
+    let env = environment(templates_dir)?;
+    let feed_views: Vec<FeedView> = feeds
+        .iter()
+        .map(|f| {
+            let label = match f.format {
+                None => "RSS".to_string(),
+                Some(fmt) => format!("RSS ({})", fmt.label()),
+            };
+            FeedView { title: format!("{} — {label}", catalog.show.podcast.title), label, url: f.url.clone() }
+        })
+        .collect();
+    let episodes: Vec<EpisodeView<'_>> = catalog.episodes.iter().map(episode_view).collect();
+
+    let mut pages = Vec::with_capacity(catalog.episodes.len() + 1);
+    let show = show_view(catalog, &feed_views, "");
+    pages.push(Page {
+        path: "index.html".into(),
+        html: render(&env, "index.html", context! { root => "", show => Serde(&show), episodes => Serde(&episodes) })?,
+    });
+    let root = "../../";
+    let show = show_view(catalog, &feed_views, root);
+    for view in &episodes {
+        let html =
+            render(&env, "episode.html", context! { root => root, show => Serde(&show), episode => Serde(view) })?;
+        pages.push(Page { path: format!("{}index.html", view.path), html });
+    }
+    Ok(pages)
+}
+
+fn environment(templates_dir: &Path) -> Result<Environment<'static>, TemplateError> {
+    let mut env = Environment::new();
+    env.set_formatter(html_formatter);
+    for (name, source) in DEFAULTS {
+        let path = templates_dir.join(name);
+        let (source, origin) = match std::fs::read_to_string(&path) {
+            Ok(s) => (s, path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => ((*source).to_string(), format!("{name} (built in)")),
+            Err(e) => {
+                return Err(TemplateError { name: path.display().to_string(), detail: format!("cannot read: {e}") });
+            }
+        };
+        env.add_template_owned(*name, source).map_err(|e| TemplateError { name: origin, detail: describe(&e) })?;
+    }
+    Ok(env)
+}
+
+/// minijinja's HTML escaping also escapes `/`, which makes every URL in the
+/// page source read `..&#x2f;..&#x2f;media`; escape just the five characters
+/// that matter in HTML text and quoted attributes.
+fn html_formatter(out: &mut Output<'_>, state: &mut State<'_, '_>, value: &Value) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(s) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => {
+            let mut escaped = String::with_capacity(s.len() + 16);
+            for c in s.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped)
+                .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+fn render(env: &Environment<'_>, name: &str, ctx: Value) -> Result<String, TemplateError> {
+    let template = env.get_template(name).map_err(|e| TemplateError { name: name.into(), detail: describe(&e) })?;
+    let mut html = template.render(ctx).map_err(|e| TemplateError { name: name.into(), detail: describe(&e) })?;
+    if !html.ends_with('\n') {
+        html.push('\n');
+    }
+    Ok(html)
+}
+
+fn describe(e: &minijinja::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        s.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    s
+}
+
+fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> ShowView<'a> {
+    let p = &catalog.show.podcast;
+    ShowView {
+        title: &p.title,
+        description: &p.description,
+        author: &p.author,
+        language: &p.language,
+        copyright: p.copyright.as_deref(),
+        link: &p.link,
+        cover: match &p.image {
+            Asset::Local(f) => format!("{root}{}", crate::text::encode_path(&f.rel)),
+            Asset::Remote(url) => url.clone(),
+        },
+        feeds,
+    }
+}
+
+fn episode_view(e: &LiveEpisode) -> EpisodeView<'_> {
+    let ep = &e.episode;
+    EpisodeView {
+        title: &ep.title,
+        slug: &ep.slug,
+        guid: &ep.guid,
+        path: &e.page_path,
+        url: &e.page_url,
+        date: ep.date.format("%-d %B %Y").to_string(),
+        date_iso: ep.date.to_rfc3339(),
+        duration: crate::text::clock(e.primary_media().info.whole_seconds()),
+        guests: &ep.guests,
+        number: ep.number,
+        season: ep.season,
+        episode_type: ep.episode_type.as_str(),
+        notes_html: &e.notes_html,
+        sources: e
+            .media
+            .iter()
+            .map(|m| SourceView {
+                path: crate::text::encode_path(&m.file.rel),
+                url: m.url.clone(),
+                mime_type: m.info.mime_type,
+                label: m.info.format.label(),
+                duration: crate::text::clock(m.info.whole_seconds()),
+                seconds: m.info.whole_seconds(),
+                bytes: m.info.bytes,
+                size: human_size(m.info.bytes),
+            })
+            .collect(),
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1_000_000 { format!("{:.1} MB", bytes as f64 / 1e6) } else { format!("{} KB", bytes.div_ceil(1000)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_a_download_page() {
+        assert_eq!(human_size(910_152), "911 KB");
+        assert_eq!(human_size(12_345_678), "12.3 MB");
+    }
+
+    #[test]
+    fn default_templates_compile() {
+        let env = environment(Path::new("/nonexistent-templates-dir")).unwrap();
+        for (name, _) in DEFAULTS {
+            env.get_template(name).unwrap();
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! Measures media files with symphonia: exact duration, size, format.
+//!
+//! This is the only module that touches symphonia. It reads through
+//! symphonia's [`MediaSource`], so a file on disk and (later) a file behind
+//! HTTP range requests are probed by the same code.
+//!
+//! The policy, from `shared/probe-notes.md` (measured on symphonia 0.6.1):
+//! - Trust the container's length when it is exact: MP3 with a LAME/Info tag
+//!   (delay and padding already removed), Ogg Vorbis (last granule), Ogg Opus
+//!   (minus the pre-skip), FLAC, WAV, MP4.
+//! - Otherwise count packets without decoding: MP3 without a LAME tag (the
+//!   "length" symphonia reports there is a bitrate *estimate*, minutes off for
+//!   VBR), VBRI or bare Xing, and any file whose header has no length
+//!   (streamed FLAC/WAV, an Ogg without its last page).
+//! - Never estimate from a bitrate; never decode.
+
+use std::fs::File;
+use std::io::ErrorKind;
+use std::path::Path;
+
+use serde::Serialize;
+use symphonia::core::codecs::audio::well_known::{
+    CODEC_ID_AAC, CODEC_ID_FLAC, CODEC_ID_MP3, CODEC_ID_OPUS, CODEC_ID_VORBIS,
+};
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::well_known::{
+    FORMAT_ID_FLAC, FORMAT_ID_ISOMP4, FORMAT_ID_MP3, FORMAT_ID_OGG, FORMAT_ID_WAVE,
+};
+use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
+use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptions};
+use symphonia::core::meta::MetadataOptions;
+
+/// An audio format a podcast can be published in, told from the content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AudioFormat {
+    /// MPEG layer III.
+    Mp3,
+    /// AAC in an MP4 container (`.m4a`).
+    M4a,
+    /// Vorbis in Ogg.
+    Ogg,
+    /// Opus in Ogg.
+    Opus,
+    /// FLAC.
+    Flac,
+    /// PCM in RIFF/WAVE.
+    Wav,
+}
+
+impl AudioFormat {
+    /// Upper-case name for listeners ("Listen to MP3").
+    pub fn label(self) -> &'static str {
+        match self {
+            AudioFormat::Mp3 => "MP3",
+            AudioFormat::M4a => "M4A",
+            AudioFormat::Ogg => "OGG",
+            AudioFormat::Opus => "Opus",
+            AudioFormat::Flac => "FLAC",
+            AudioFormat::Wav => "WAV",
+        }
+    }
+
+    /// The MIME type for `enclosure@type` (Apple's spelling for M4A).
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            AudioFormat::Mp3 => "audio/mpeg",
+            AudioFormat::M4a => "audio/x-m4a",
+            AudioFormat::Ogg | AudioFormat::Opus => "audio/ogg",
+            AudioFormat::Flac => "audio/flac",
+            AudioFormat::Wav => "audio/wav",
+        }
+    }
+
+    /// The usual file extension; also names the per-format feed (`feed.ogg.xml`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            AudioFormat::Mp3 => "mp3",
+            AudioFormat::M4a => "m4a",
+            AudioFormat::Ogg => "ogg",
+            AudioFormat::Opus => "opus",
+            AudioFormat::Flac => "flac",
+            AudioFormat::Wav => "wav",
+        }
+    }
+
+    /// Extensions a file of this format may carry.
+    pub fn accepted_extensions(self) -> &'static [&'static str] {
+        match self {
+            AudioFormat::Mp3 => &["mp3"],
+            AudioFormat::M4a => &["m4a", "mp4", "aac"],
+            AudioFormat::Ogg => &["ogg", "oga"],
+            AudioFormat::Opus => &["opus", "ogg", "oga"],
+            AudioFormat::Flac => &["flac"],
+            AudioFormat::Wav => &["wav"],
+        }
+    }
+
+    /// True for the formats Apple Podcasts lists from an RSS `<enclosure>` (MP3, AAC).
+    pub fn apple_accepts(self) -> bool {
+        matches!(self, AudioFormat::Mp3 | AudioFormat::M4a)
+    }
+}
+
+/// How a duration was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// From an exact length field in the container.
+    Header,
+    /// By counting packets (no decoding).
+    Scan,
+}
+
+/// What probing one file found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AudioInfo {
+    /// Duration in seconds, exact to a few milliseconds.
+    pub duration_secs: f64,
+    /// Size of the file in bytes.
+    pub bytes: u64,
+    /// Format, from the content.
+    pub format: AudioFormat,
+    /// MIME type for feeds.
+    pub mime_type: &'static str,
+    /// Codec name (`mp3`, `aac`, `vorbis`, `opus`, `flac`, `pcm`).
+    pub codec: &'static str,
+    /// Sample rate in Hz.
+    pub sample_rate: Option<u32>,
+    /// Number of channels.
+    pub channels: Option<u32>,
+    /// Average bitrate in bits per second (size × 8 / duration).
+    pub bitrate: Option<u64>,
+    /// Where the duration came from.
+    pub method: Method,
+}
+
+impl AudioInfo {
+    /// Whole seconds, rounded to nearest, as `itunes:duration` and pages show them.
+    pub fn whole_seconds(&self) -> u64 {
+        self.duration_secs.round() as u64
+    }
+}
+
+/// Why a file could not be measured.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum ProbeError {
+    /// The file could not be opened or read.
+    #[error("cannot read the file: {0}")]
+    Io(String),
+    /// Empty file.
+    #[error("the file is empty (0 bytes): the upload or copy did not finish")]
+    Empty,
+    /// Not a format symphonia reads.
+    #[error("not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): {0}")]
+    Unsupported(String),
+    /// A container without an audio track.
+    #[error("the file holds no audio track")]
+    NoAudio,
+    /// The container is damaged.
+    #[error("the audio data is damaged: {0}; re-export the episode")]
+    Corrupt(String),
+    /// The audio ends before its headers say it should.
+    #[error("the file is truncated: it ends after {0:.1} s of audio; upload or copy it again")]
+    Truncated(f64),
+    /// The file has no measurable length.
+    #[error("no duration could be measured: {0}")]
+    NoDuration(String),
+    /// symphonia itself failed unexpectedly.
+    #[error("the audio parser failed on this file ({0}); please report it with the file")]
+    Internal(String),
+}
+
+/// Probes a file on disk.
+pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
+    let file = File::open(path).map_err(|e| ProbeError::Io(e.to_string()))?;
+    probe_source(Box::new(file))
+}
+
+/// Probes any seekable source of known length (a file, or later a ranged HTTP reader).
+pub fn probe_source(source: Box<dyn MediaSource>) -> Result<AudioInfo, ProbeError> {
+    let bytes = source.byte_len().ok_or_else(|| ProbeError::Io("the size of the source is unknown".into()))?;
+    if bytes == 0 {
+        return Err(ProbeError::Empty);
+    }
+    // symphonia is pure Rust but parses untrusted bytes; a panic in it must
+    // become an error for this one file, never abort the build.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| measure(source, bytes))).unwrap_or_else(|panic| {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into());
+        Err(ProbeError::Internal(msg))
+    })
+}
+
+fn measure(source: Box<dyn MediaSource>, bytes: u64) -> Result<AudioInfo, ProbeError> {
+    let mss = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
+    // No extension hint: the format comes from the content.
+    let mut reader = symphonia::default::get_probe()
+        .probe(&Hint::new(), mss, FormatOptions::default(), MetadataOptions::default())
+        .map_err(|e| match e {
+            SymError::IoError(e) if e.kind() == ErrorKind::UnexpectedEof => {
+                ProbeError::Unsupported("no audio frames found (free-format MP3 is not supported: re-encode it)".into())
+            }
+            SymError::IoError(e) => ProbeError::Io(e.to_string()),
+            other => ProbeError::Unsupported(describe(&other)),
+        })?;
+    let track = reader.default_track(TrackType::Audio).cloned().ok_or(ProbeError::NoAudio)?;
+    let audio = track.codec_params.as_ref().and_then(|c| c.audio());
+    let codec_id = audio.map(|a| a.codec);
+    let sample_rate = audio.and_then(|a| a.sample_rate);
+    let channels = audio.and_then(|a| a.channels.as_ref()).map(|c| c.count() as u32);
+    let (format, codec) = classify(reader.format_info().format, codec_id)?;
+
+    let is_mp3 = codec_id == Some(CODEC_ID_MP3);
+    let is_opus = codec_id == Some(CODEC_ID_OPUS);
+    // 1) The header, when its length is exact. An MP3 without a LAME tag
+    // (`delay` unset) only has an estimate from the first frames' bitrate.
+    let header = match (track.num_frames, sample_rate) {
+        (Some(n), Some(sr)) if sr > 0 && !(is_mp3 && track.delay.is_none()) => {
+            let n = if is_opus { n.saturating_sub(u64::from(track.delay.unwrap_or(0))) } else { n };
+            // Opus counts in 48 kHz ticks whatever the input rate.
+            let rate = if is_opus { 48_000 } else { sr };
+            Some(n as f64 / f64::from(rate))
+        }
+        _ => None,
+    };
+    let (duration_secs, method) = match header {
+        Some(secs) => (secs, Method::Header),
+        None => (scan(reader.as_mut(), track.id, track.time_base, sample_rate, is_mp3, is_opus)?, Method::Scan),
+    };
+    if !(duration_secs.is_finite() && duration_secs > 0.0) {
+        return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
+    }
+    Ok(AudioInfo {
+        duration_secs,
+        bytes,
+        format,
+        mime_type: format.mime_type(),
+        codec,
+        sample_rate,
+        channels,
+        bitrate: Some((bytes as f64 * 8.0 / duration_secs).round() as u64),
+        method,
+    })
+}
+
+/// Sums packet durations without decoding. Per probe-notes pitfall 2, the
+/// sum differs by format: MP3's `dur` is untrimmed in 0.6.1 (and a file
+/// reaching here has no LAME tag, so there is nothing to trim), Ogg Vorbis,
+/// FLAC and WAV are already trimmed, Opus needs its trims subtracted.
+fn scan(
+    reader: &mut dyn FormatReader,
+    track_id: u32,
+    time_base: Option<symphonia::core::units::TimeBase>,
+    sample_rate: Option<u32>,
+    is_mp3: bool,
+    is_opus: bool,
+) -> Result<f64, ProbeError> {
+    let (mut sum, mut sum_trimmed, mut packets) = (0u64, 0u64, 0u64);
+    let mut truncated = false;
+    loop {
+        match reader.next_packet() {
+            Ok(Some(p)) => {
+                if p.track_id != track_id {
+                    continue;
+                }
+                packets += 1;
+                let dur = p.dur.get();
+                sum += dur;
+                sum_trimmed += dur.saturating_sub(p.trim_start.get() + p.trim_end.get());
+            }
+            Ok(None) => break,
+            Err(SymError::IoError(e)) if e.kind() == ErrorKind::UnexpectedEof => {
+                truncated = true;
+                break;
+            }
+            // A chained Ogg (a new logical stream follows): what came before is
+            // one whole stream; the rest is not part of this episode's track.
+            Err(SymError::ResetRequired) => break,
+            Err(e) => return Err(ProbeError::Corrupt(describe(&e))),
+        }
+    }
+    if packets == 0 {
+        return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
+    }
+    let ticks = if is_opus && !is_mp3 { sum_trimmed } else { sum };
+    let secs = match (time_base, sample_rate) {
+        (Some(tb), _) => ticks as f64 * f64::from(tb.numer.get()) / f64::from(tb.denom.get()),
+        (None, Some(sr)) if sr > 0 => ticks as f64 / f64::from(sr),
+        _ => return Err(ProbeError::NoDuration("the stream has neither a time base nor a sample rate".into())),
+    };
+    // An MP3 or Ogg cut mid-frame ends with UnexpectedEof: the audio that is
+    // there was measured, but publishing it would publish half an episode.
+    if truncated {
+        return Err(ProbeError::Truncated(secs));
+    }
+    Ok(secs)
+}
+
+fn classify(
+    format: symphonia::core::formats::FormatId,
+    codec: Option<symphonia::core::codecs::audio::AudioCodecId>,
+) -> Result<(AudioFormat, &'static str), ProbeError> {
+    let found = match format {
+        f if f == FORMAT_ID_MP3 => Some((AudioFormat::Mp3, "mp3")),
+        f if f == FORMAT_ID_ISOMP4 => match codec {
+            Some(c) if c == CODEC_ID_AAC => Some((AudioFormat::M4a, "aac")),
+            _ => None,
+        },
+        f if f == FORMAT_ID_OGG => match codec {
+            Some(c) if c == CODEC_ID_VORBIS => Some((AudioFormat::Ogg, "vorbis")),
+            Some(c) if c == CODEC_ID_OPUS => Some((AudioFormat::Opus, "opus")),
+            Some(c) if c == CODEC_ID_FLAC => Some((AudioFormat::Ogg, "flac")),
+            _ => None,
+        },
+        f if f == FORMAT_ID_FLAC => Some((AudioFormat::Flac, "flac")),
+        f if f == FORMAT_ID_WAVE => Some((AudioFormat::Wav, "pcm")),
+        _ => None,
+    };
+    found.ok_or_else(|| ProbeError::Unsupported("a container or codec podcast apps do not play".into()))
+}
+
+fn describe(e: &SymError) -> String {
+    match e {
+        SymError::Unsupported(what) if what.contains("no suitable format reader") => {
+            "no audio format recognised in its content".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_input_is_an_error_not_a_panic() {
+        let err = probe_source(Box::new(std::io::Cursor::new(Vec::<u8>::new()))).unwrap_err();
+        assert_eq!(err, ProbeError::Empty);
+    }
+
+    #[test]
+    fn random_bytes_are_unsupported() {
+        // A deterministic pseudo-random buffer, full of 0xFF sync-like bytes.
+        let mut x: u32 = 0x1234_5678;
+        let data: Vec<u8> = (0..50_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (x >> 24) as u8
+            })
+            .collect();
+        let result = probe_source(Box::new(std::io::Cursor::new(data)));
+        assert!(result.is_err(), "{result:?}");
+    }
+
+    #[test]
+    fn html_saved_as_audio_is_unsupported() {
+        let page = b"<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>\n".repeat(20);
+        let err = probe_source(Box::new(std::io::Cursor::new(page))).unwrap_err();
+        assert!(matches!(err, ProbeError::Unsupported(_)), "{err:?}");
+    }
+
+    #[test]
+    fn apple_accepts_only_mp3_and_aac() {
+        assert!(AudioFormat::Mp3.apple_accepts());
+        assert!(AudioFormat::M4a.apple_accepts());
+        assert!(!AudioFormat::Ogg.apple_accepts());
+        assert!(!AudioFormat::Opus.apple_accepts());
+    }
+}

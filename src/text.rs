@@ -1,0 +1,174 @@
+//! Small text helpers shared by the pipeline: slugs, clock times, URL
+//! checks and percent-encoding, XML character hygiene, "did you mean".
+
+/// Edit distance counting a swap of two neighbours as one edit (optimal
+/// string alignment), for "did you mean" suggestions: `titel` → `title` is 1.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// A URL-safe slug from a title: lower-case ASCII letters, digits and `-`.
+/// Common Latin accents are folded (`Björn` → `bjorn`).
+pub fn slugify(title: &str) -> String {
+    let mut out = String::new();
+    for ch in title.chars().flat_map(fold_accent) {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+fn fold_accent(ch: char) -> Vec<char> {
+    let s = match ch {
+        'à' | 'á' | 'â' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Å' => "a",
+        'ä' | 'Ä' | 'æ' | 'Æ' => "ae",
+        'ç' | 'Ç' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
+        'ñ' | 'Ñ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ø' => "o",
+        'ö' | 'Ö' | 'œ' | 'Œ' => "oe",
+        'ù' | 'ú' | 'û' | 'Ù' | 'Ú' | 'Û' => "u",
+        'ü' | 'Ü' => "ue",
+        'ß' => "ss",
+        'ý' | 'ÿ' | 'Ý' => "y",
+        _ => return vec![ch],
+    };
+    // "Björn" reads better as "bjorn" than "bjoern" in a URL; keep umlauts short.
+    let s = match s {
+        "ae" if ch != 'æ' && ch != 'Æ' => "a",
+        "oe" if ch != 'œ' && ch != 'Œ' => "o",
+        "ue" => "u",
+        other => other,
+    };
+    s.chars().collect()
+}
+
+/// Whole seconds as a listener reads them: `M:SS` under an hour, `H:MM:SS` above.
+pub fn clock(seconds: u64) -> String {
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m}:{s:02}") }
+}
+
+/// True for an absolute `http://` or `https://` URL with a host and no
+/// whitespace or control characters.
+pub fn is_http_url(s: &str) -> bool {
+    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    match rest {
+        Some(rest) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    }
+}
+
+/// Percent-encodes a relative path for use in a URL, segment by segment:
+/// everything but RFC 3986 unreserved characters and `/` is encoded, so the
+/// result is plain ASCII as Apple asks.
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// True for characters XML 1.0 allows in a document.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Removes characters that XML 1.0 forbids (control characters pasted from
+/// elsewhere). Returns the cleaned text and how many were removed.
+pub fn strip_invalid_xml(s: &str) -> (String, usize) {
+    let cleaned: String = s.chars().filter(|c| is_xml_char(*c)).collect();
+    let removed = s.chars().count() - cleaned.chars().count();
+    (cleaned, removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_fold_accents_and_punctuation() {
+        assert_eq!(slugify("Björn Rabenstein, Prometheus/SoundCloud"), "bjorn-rabenstein-prometheus-soundcloud");
+        assert_eq!(slugify("  Ep. 1: <Hello> & \"World\"!  "), "ep-1-hello-world");
+        assert_eq!(slugify("???"), "");
+    }
+
+    #[test]
+    fn clock_switches_to_hours_at_one_hour() {
+        assert_eq!(clock(910), "15:10");
+        assert_eq!(clock(59), "0:59");
+        assert_eq!(clock(3599), "59:59");
+        assert_eq!(clock(3600), "1:00:00");
+        assert_eq!(clock(3725), "1:02:05");
+    }
+
+    #[test]
+    fn http_urls_need_a_scheme_and_host() {
+        assert!(is_http_url("https://example.com"));
+        assert!(is_http_url("http://example.com/a?b=1&c=2"));
+        assert!(!is_http_url("ftp://example.com/"));
+        assert!(!is_http_url("https://"));
+        assert!(!is_http_url("https://exa mple.com/"));
+        assert!(!is_http_url("example.com"));
+    }
+
+    #[test]
+    fn paths_are_percent_encoded_per_byte() {
+        assert_eq!(encode_path("media/ep 1 & más.mp3"), "media/ep%201%20%26%20m%C3%A1s.mp3");
+        assert_eq!(encode_path("media/a-b_c.d~e.mp3"), "media/a-b_c.d~e.mp3");
+    }
+
+    #[test]
+    fn control_characters_are_removed() {
+        assert_eq!(strip_invalid_xml("a\u{1}b\u{8}c\td\u{FFFE}"), ("abc\td".to_string(), 3));
+        assert_eq!(strip_invalid_xml("plain"), ("plain".to_string(), 0));
+    }
+
+    #[test]
+    fn suggestions_only_for_near_misses() {
+        assert_eq!(did_you_mean("titel", &["title", "date"]), Some("title"));
+        assert_eq!(did_you_mean("zzz", &["title", "date"]), None);
+        assert_eq!(edit_distance("noets", "notes"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
