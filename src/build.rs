@@ -47,6 +47,8 @@ pub struct Report {
     pub stats: WriteStats,
     /// Warnings that did not stop the build.
     pub warnings: Vec<String>,
+    /// Each published media file: path, seconds, and how it was measured.
+    pub measured: Vec<(String, f64, crate::probe::Method)>,
     /// Seconds spent.
     pub seconds: f64,
 }
@@ -86,7 +88,8 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         if show.root == Path::new(".") { PathBuf::from("public") } else { show.root.join("public") }
     });
     check_output_folder(&show.root, &out)?;
-    let templates_dir = show.root.join("templates");
+    let templates_dir =
+        if show.root == Path::new(".") { PathBuf::from("templates") } else { show.root.join("templates") };
     let probes = probe_media(&show);
     let catalog = Catalog::assemble(show, probes, opts.now).map_err(BuildError::Media)?;
     let feeds =
@@ -129,6 +132,12 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         files,
         stats,
         warnings: catalog.warnings.clone(),
+        measured: catalog
+            .episodes
+            .iter()
+            .flat_map(|e| &e.media)
+            .map(|m| (m.file.rel.clone(), m.info.duration_secs, m.info.method))
+            .collect(),
         seconds: started.elapsed().as_secs_f64(),
     })
 }

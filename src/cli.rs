@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "podsmith", version, about, long_about = None)]
 pub struct Cli {
-    /// Say more (e.g. how each file was measured).
+    /// Say more: how each file was measured, what was written.
     #[arg(short, long, global = true, conflicts_with = "quiet")]
     pub verbose: bool,
     /// Print only warnings and errors.

@@ -36,6 +36,13 @@ pub fn run(manifest: &Path, out: Option<PathBuf>, as_of: Option<&str>, ui: Ui) -
             s.date.to_rfc3339()
         ));
     }
+    for (rel, secs, method) in &report.measured {
+        let how = match method {
+            podsmith::probe::Method::Header => "from its header",
+            podsmith::probe::Method::Scan => "by counting frames (no exact length in its header)",
+        };
+        ui.detail(format!("{rel}: {secs:.3} s, measured {how}"));
+    }
     ui.detail(format!("{} file(s) written, {} already up to date", report.stats.written, report.stats.unchanged));
     ui.info(format!(
         "Built {} episode{} into {}: {} ({} feed{}), {} pages, {} media/image files; {} written, {} unchanged, in {:.2}s",

@@ -626,27 +626,42 @@ impl Reading<'_> {
                 );
                 continue;
             };
+            // Duplicate guids are checked on the raw value, so that they are
+            // reported even when something else in the episode is wrong.
+            let raw = |key: &str| {
+                table.iter().find(|(k, _)| k.get_ref() == key).and_then(|(_, v)| match v.get_ref() {
+                    DeValue::String(s) => Some(s.to_string()),
+                    _ => None,
+                })
+            };
+            let (raw_guid, raw_title) = (raw("guid"), raw("title"));
+            let (line, _) = self.cx.line_col(item.span().start);
             let t = Fields::new(table, item.span(), format!("episode {n}"));
-            let Some(ep) = self.episode(t, n, podcast) else { continue };
-            for (map, key, label) in [(&mut guids, ep.guid.clone(), "guid"), (&mut slugs, ep.slug.clone(), "slug")] {
-                if let Some(first) = map.insert(key.clone(), ep.line) {
-                    let help = if label == "guid" {
-                        format!(
-                            "every episode needs its own guid that never changes: guid = \"{}\"",
-                            suggested_guid(podcast, &ep.slug, n)
-                        )
-                    } else {
-                        "give one of them its own slug = \"...\"".into()
-                    };
-                    self.cx.error_at_line(
-                        ep.line,
-                        format!(
-                            "episode {n} (\"{}\") has the same {label} \"{key}\" as the episode at line {first}",
-                            ep.title
-                        ),
-                        Some(help),
-                    );
-                }
+            let ep = self.episode(t, n, podcast);
+            let what = match &raw_title {
+                Some(title) => format!("episode {n} (\"{title}\")"),
+                None => format!("episode {n}"),
+            };
+            if let Some(guid) = raw_guid
+                && let Some(first) = guids.insert(guid.clone(), line)
+            {
+                let slug = ep.as_ref().map_or_else(|| format!("episode-{n}"), |ep| ep.slug.clone());
+                self.cx.error_at_line(
+                    line,
+                    format!("{what} has the same guid \"{guid}\" as the episode at line {first}"),
+                    Some(format!(
+                        "every episode needs its own guid that never changes: guid = \"{}\"",
+                        suggested_guid(podcast, &slug, n)
+                    )),
+                );
+            }
+            let Some(ep) = ep else { continue };
+            if let Some(first) = slugs.insert(ep.slug.clone(), ep.line) {
+                self.cx.error_at_line(
+                    ep.line,
+                    format!("{what} has the same slug \"{}\" as the episode at line {first}", ep.slug),
+                    Some("give one of them its own slug = \"...\"".into()),
+                );
             }
             for m in &ep.media {
                 if let Some(first) = media.insert(m.rel.clone(), m.line) {

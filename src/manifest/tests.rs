@@ -134,13 +134,15 @@ episodes.toml:10:9: `image` "media/cover.png" in [podcast] does not exist
   help: did you mean "media/cover.jpg"?
 episodes.toml:16:10: `media` "../outside.mp3" in episode 1 ("One") points outside the show folder
   help: keep media inside the show folder (e.g. in media/) and give the path relative to episodes.toml
+episodes.toml:18:1: episode 2 ("Two") has the same guid "same" as the episode at line 12
+  help: every episode needs its own guid that never changes: guid = "dde8445a-0185-5a82-9e98-8044d71e78e0"
 episodes.toml:21:8: `date` in episode 2 ("Two") is not a date: "yesterday"
   help: write an RFC 3339 date-time without quotes: date = 2017-04-12T09:00:00-04:00 (or just 2017-04-12)
 episodes.toml:22:11: `episode` in episode 2 ("Two") must be a whole number from 1 up, not 0
   help: Apple counts from 1: episode = 1
 episodes.toml:23:10: `media` "media/missing.mp3" in episode 2 ("Two") does not exist
   help: check the name, or put the file at media/missing.mp3 in the show folder
-11 problems in episodes.toml"#
+12 problems in episodes.toml"#
     );
 }
 

@@ -1,0 +1,110 @@
+//! Bad input gets a clear error naming the file and line, the right exit
+//! code, and no output.
+
+use crate::harness::*;
+
+#[test]
+fn a_bad_manifest_reports_every_problem_with_line_and_fix() {
+    let manifest = format!(
+        "{}{}{}",
+        PODCAST_TABLE.replace("categories = [\"Technology\"]", "categories = [\"Technology > Podcasting\"]"),
+        episode("One", "same", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]).replace("title =", "titel ="),
+        episode("Two", "same", "2024-01-02T00:00:00Z", &["nope.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let run = show.build().fails(1);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        r#"error: episodes.toml:7:15: "Technology > Podcasting" is not an Apple Podcasts category
+  help: did you mean "Technology"? (Apple's list since 2019, exact spelling)
+episodes.toml:11:1: episode 1 has no `title`
+  help: add title = "Episode title"
+episodes.toml:12:1: unknown key `titel` in episode 1
+  help: did you mean `title`?
+episodes.toml:17:1: episode 2 ("Two") has the same guid "same" as the episode at line 11
+  help: every episode needs its own guid that never changes: guid = "dde8445a-0185-5a82-9e98-8044d71e78e0"
+episodes.toml:21:10: `media` "media/nope.mp3" in episode 2 ("Two") does not exist
+  help: check the name, or put the file at media/nope.mp3 in the show folder
+5 problems in episodes.toml
+"#
+    );
+    assert!(!show.path("public").exists());
+}
+
+#[test]
+fn a_duplicate_guid_names_both_episodes() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}{}",
+        episode("One", "same", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]),
+        episode("Two", "same", "2024-01-02T00:00:00Z", &["vbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.starts_with(
+            "error: episodes.toml:17:1: episode 2 (\"Two\") has the same guid \"same\" as the episode at line 11\n  help: every episode needs its own guid that never changes: guid = \""
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_missing_manifest_is_a_usage_error() {
+    let show = Show::empty();
+    let run = show.build().fails(2);
+    assert_eq!(
+        run.stderr,
+        "error: cannot read `episodes.toml`: No such file or directory (os error 2)\n  help: run podsmith in the show's folder, or name the manifest with --manifest path/to/episodes.toml\n"
+    );
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    let show = Show::sample();
+    show.run(&["build", "--as-of", "tomorrow"]).fails(2);
+    show.run(&["frobnicate"]).fails(2);
+    show.run(&["probe"]).fails(2);
+}
+
+#[test]
+fn broken_and_mislabelled_media_are_reported_together_and_nothing_is_written() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}{}{}{}",
+        episode("Truncated", "g1", "2024-01-01T00:00:00Z", &["broken-truncated.ogg"]),
+        episode("Html", "g2", "2024-01-02T00:00:00Z", &["broken-not-audio.mp3"]),
+        episode("Empty", "g3", "2024-01-03T00:00:00Z", &["broken-empty.ogg"]),
+        episode("Mislabelled", "g4", "2024-01-04T00:00:00Z", &["mislabelled.ogg"])
+    );
+    let show =
+        Show::with(&manifest, &["broken-truncated.ogg", "broken-not-audio.mp3", "broken-empty.ogg", "mislabelled.ogg"]);
+    let run = show.build().fails(1);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", run.stderr);
+    assert!(lines[0].starts_with("error: episodes.toml:15: media/broken-truncated.ogg (episode \"Truncated\"): the file is truncated: it ends after "), "{}", lines[0]);
+    assert_eq!(
+        lines[1],
+        "episodes.toml:21: media/broken-not-audio.mp3 (episode \"Html\"): not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): no audio format recognised in its content"
+    );
+    assert_eq!(
+        lines[2],
+        "episodes.toml:27: media/broken-empty.ogg (episode \"Empty\"): the file is empty (0 bytes): the upload or copy did not finish"
+    );
+    assert_eq!(
+        lines[3],
+        "episodes.toml:33: media/mislabelled.ogg (episode \"Mislabelled\"): the file holds MP3 audio but its name ends in \".ogg\"; apps go by the name: rename it to media/mislabelled.mp3"
+    );
+    assert_eq!(lines[4], "4 media files cannot be published; nothing was written");
+    assert!(!show.path("public").exists());
+}
+
+#[test]
+fn the_output_folder_may_not_be_the_show_folder() {
+    let show = Show::sample();
+    let run = show.run(&["build", "--out", "."]).fails(2);
+    assert_eq!(
+        run.stderr,
+        "error: the output folder `.` is the show folder or contains it; choose a folder of its own, e.g. --out public\n"
+    );
+}

@@ -1,0 +1,232 @@
+//! `podsmith build` over fixture shows: escaping, scheduling, templates,
+//! media formats, and what a failed build leaves behind.
+
+use std::fs;
+
+use crate::harness::*;
+
+#[test]
+fn escapes_ampersands_angle_brackets_and_quotes_in_every_field() {
+    let nasty = r#"Tom & Jerry's <b>"Best"</b> ]]> Show"#;
+    let toml_nasty = nasty.replace('"', "\\\"");
+    let manifest = format!(
+        r#"[podcast]
+title = "{t}"
+description = "{t}"
+author = "{t}"
+owner = {{ name = "{t}", email = "ann@example.com" }}
+copyright = "{t}"
+language = "en"
+categories = ["Society & Culture > Documentary"]
+base_url = "https://example.com/a&b/"
+image = "media/cover.jpg"
+
+[[episode]]
+title = "{t}"
+guid = "guid-&-<1>"
+date = 2024-01-02T03:04:05Z
+guests = ["{t}"]
+media = ["media/pair-5s.mp3", "media/vorbis-5s.ogg"]
+notes = """
+Notes with {t} and <script>alert("x")</script> and [a link](https://example.com/?a=1&b=2).
+"""
+"#,
+        t = toml_nasty
+    );
+    let show = Show::with(&manifest, &["pair-5s.mp3", "vorbis-5s.ogg"]);
+    show.build().ok();
+
+    for feed in ["feed.xml", "feed.ogg.xml"] {
+        let channel = show.channel(feed);
+        let suffix = if feed == "feed.xml" { "" } else { " (OGG)" };
+        assert_eq!(channel.title, format!("{nasty}{suffix}"));
+        assert_eq!(channel.description, nasty);
+        assert_eq!(channel.copyright.as_deref(), Some(nasty));
+        let itunes = channel.itunes_ext.as_ref().unwrap();
+        assert_eq!(itunes.author.as_deref(), Some(nasty));
+        assert_eq!(itunes.owner.as_ref().unwrap().name.as_deref(), Some(nasty));
+        assert_eq!(itunes.categories[0].text, "Society & Culture");
+        assert_eq!(itunes.categories[0].subcategory.as_ref().unwrap().text, "Documentary");
+        let item = &channel.items[0];
+        assert_eq!(item.title.as_deref(), Some(nasty));
+        assert_eq!(item.guid.as_ref().unwrap().value, "guid-&-<1>");
+        let description = item.description.as_deref().unwrap();
+        assert!(description.contains(r#"Tom &amp; Jerry's &lt;b&gt;"Best"&lt;/b&gt; ]]&gt; Show"#), "{description}");
+        assert!(description.contains("&lt;script&gt;"), "raw HTML in notes is shown as text: {description}");
+        assert!(description.contains("href=\"https://example.com/?a=1&amp;b=2\""), "{description}");
+        assert!(item.enclosure.as_ref().unwrap().url.starts_with("https://example.com/a&b/media/"));
+        let els = show.elements(feed);
+        assert_eq!(find(&els, Some(ITUNES), "title")[0].text, nasty);
+        assert_eq!(find(&els, Some(PODCAST), "person")[0].text, nasty);
+    }
+
+    let page = show.read("public/episodes/tom-jerry-s-b-best-b-show/index.html");
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(!page.contains("<b>\"Best\"</b>"), "{page}");
+    let text = page_text(&page);
+    assert!(text.contains(nasty), "{text}");
+    assert!(text.contains("Listen to MP3 (0:05)"), "{text}");
+    assert!(text.contains("Listen to OGG (0:05)"), "{text}");
+    let index = show.read("public/index.html");
+    assert!(index.contains("Tom &amp; Jerry&#39;s &lt;b&gt;&quot;Best&quot;&lt;/b&gt; ]]&gt; Show"), "{index}");
+}
+
+#[test]
+fn future_episodes_are_left_out_and_the_build_says_when_they_go_live() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}{}",
+        episode("Out now", "g1", "2026-05-01T10:00:00Z", &["cbr-xing.mp3"]),
+        episode("Coming soon", "g2", "2026-07-01T10:00:00+02:00", &["vbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains(
+            "scheduled: \"Coming soon\" goes live at 2026-07-01T10:00:00+02:00; it is left out until then (run `podsmith build` again after that time)"
+        ),
+        "{}",
+        run.stderr
+    );
+    let channel = show.channel("feed.xml");
+    assert_eq!(channel.items.len(), 1);
+    assert_eq!(channel.items[0].title.as_deref(), Some("Out now"));
+    assert!(!show.path("public/episodes/coming-soon").exists());
+    assert!(!show.path("public/media/vbr-xing.mp3").exists(), "its media is not published early");
+    assert!(!show.read("public/index.html").contains("Coming soon"));
+
+    // Once its time has come, the same manifest publishes it, newest first.
+    show.run(&["build", "--as-of", "2026-07-01T08:00:00Z"]).ok();
+    let titles: Vec<_> = show.channel("feed.xml").items.iter().map(|i| i.title.clone().unwrap()).collect();
+    assert_eq!(titles, ["Coming soon", "Out now"]);
+}
+
+#[test]
+fn last_build_date_comes_from_the_newest_episode_not_the_clock() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}{}",
+        episode("Old", "g1", "2020-01-01T00:00:00Z", &["cbr-xing.mp3"]),
+        episode("New", "g2", "2021-02-03T04:05:06-08:00", &["vbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    show.build().ok();
+    let channel = show.channel("feed.xml");
+    assert_eq!(channel.last_build_date.as_deref(), Some("Wed, 03 Feb 2021 04:05:06 -0800"));
+    assert_eq!(channel.items[0].pub_date.as_deref(), Some("Wed, 03 Feb 2021 04:05:06 -0800"));
+    assert_eq!(channel.items[1].pub_date.as_deref(), Some("Wed, 01 Jan 2020 00:00:00 +0000"));
+}
+
+#[test]
+fn control_characters_are_removed_with_a_warning_naming_the_episode() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}notes = \"Bell\\u0007 and backspace\\u0008 pasted in\"\n",
+        episode("Pasted\\u0001 title", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains("warning: episode \"Pasted title\": removed 1 control character(s) from `title`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("warning: episode \"Pasted title\": removed 2 control character(s) from `notes`"));
+    let channel = show.channel("feed.xml");
+    assert_eq!(channel.items[0].title.as_deref(), Some("Pasted title"));
+    assert!(channel.items[0].description.as_deref().unwrap().contains("Bell and backspace pasted in"));
+}
+
+#[test]
+fn an_ogg_only_episode_still_publishes_with_a_warning() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Ogg only", "g1", "2024-01-01T00:00:00Z", &["vorbis.ogg"]));
+    let show = Show::with(&manifest, &["vorbis.ogg"]);
+    let run = show.build().ok();
+    assert!(run.stderr.contains("has no MP3 or M4A file; Apple Podcasts will not list it"), "{}", run.stderr);
+    let channel = show.channel("feed.xml");
+    assert_eq!(channel.items[0].enclosure.as_ref().unwrap().mime_type, "audio/ogg");
+    assert!(!show.path("public/feed.ogg.xml").exists(), "one format, one feed");
+}
+
+#[test]
+fn a_show_can_override_the_page_templates() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    show.write(
+        "templates/episode.html",
+        "<h1>{{ episode.title }}</h1>{% for s in episode.sources %}<a href=\"{{ root }}{{ s.path }}\">{{ s.label }} {{ s.duration }}</a>{% endfor %}",
+    );
+    show.build().ok();
+    assert_eq!(
+        show.read("public/episodes/pilot/index.html"),
+        "<h1>Pilot</h1><a href=\"../../media/cbr-xing.mp3\">MP3 0:03</a>\n"
+    );
+    // The other templates keep their defaults.
+    assert!(show.read("public/index.html").starts_with("<!DOCTYPE html>"));
+}
+
+#[test]
+fn a_broken_template_is_an_error_naming_the_file() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    show.write("templates/index.html", "{% for x in %}");
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.starts_with("error: template templates/index.html: syntax error: unexpected end of block"),
+        "{}",
+        run.stderr
+    );
+    assert!(!show.path("public").exists());
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3", "broken-truncated.ogg"]);
+    show.build().ok();
+    let before = show.public_files();
+    // A new episode whose media is broken: nothing may change.
+    let broken = format!("{manifest}{}", episode("Second", "g2", "2024-02-01T00:00:00Z", &["broken-truncated.ogg"]));
+    show.write("episodes.toml", &broken);
+    show.build().fails(1);
+    assert_eq!(before, show.public_files());
+    // A manifest typo: nothing may change either.
+    show.write("episodes.toml", &manifest.replace("title = \"Pilot\"", "titel = \"Pilot\""));
+    show.build().fails(1);
+    assert_eq!(before, show.public_files());
+}
+
+#[test]
+fn episode_numbers_seasons_and_types_reach_the_feed() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}season = 2\nepisode = 7\ntype = \"bonus\"\nexplicit = true\nimage = \"media/cover.jpg\"\n",
+        episode("Numbered", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    show.build().ok();
+    let channel = show.channel("feed.xml");
+    let it = channel.items[0].itunes_ext.as_ref().unwrap();
+    assert_eq!(it.season.as_deref(), Some("2"));
+    assert_eq!(it.episode.as_deref(), Some("7"));
+    assert_eq!(it.episode_type.as_deref(), Some("bonus"));
+    assert_eq!(it.explicit.as_deref(), Some("true"));
+    assert_eq!(it.image.as_deref(), Some("https://example.com/show/media/cover.jpg"));
+    assert_eq!(channel.itunes_ext.as_ref().unwrap().explicit.as_deref(), Some("false"));
+    let page = page_text(&show.read("public/episodes/numbered/index.html"));
+    assert!(page.contains("Episode 7 · Season 2"), "{page}");
+}
+
+#[test]
+fn media_is_hard_linked_into_public() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    show.build().ok();
+    assert_eq!(
+        fs::read(show.path("public/media/cbr-xing.mp3")).unwrap(),
+        fs::read(show.path("media/cbr-xing.mp3")).unwrap()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let a = fs::metadata(show.path("public/media/cbr-xing.mp3")).unwrap();
+        let b = fs::metadata(show.path("media/cbr-xing.mp3")).unwrap();
+        assert_eq!((a.dev(), a.ino()), (b.dev(), b.ino()));
+    }
+}

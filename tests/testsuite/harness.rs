@@ -1,0 +1,266 @@
+//! Test harness: show folders in temp dirs, the real binary, and readers
+//! for what it writes (the feed parsed back with `rss` and quick-xml, pages
+//! reduced to text).
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use quick_xml::XmlVersion;
+use quick_xml::events::Event;
+use quick_xml::name::ResolveResult;
+use quick_xml::reader::NsReader;
+
+/// The repository root (the sample show lives there).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A committed audio fixture.
+pub fn audio(name: &str) -> PathBuf {
+    repo().join("tests/fixtures/audio").join(name)
+}
+
+/// A show folder in a temporary directory.
+pub struct Show {
+    pub dir: tempfile::TempDir,
+}
+
+impl Show {
+    /// An empty show folder.
+    pub fn empty() -> Show {
+        Show { dir: tempfile::tempdir().unwrap() }
+    }
+
+    /// A copy of the sample show at the repository root.
+    pub fn sample() -> Show {
+        let show = Show::empty();
+        fs::copy(repo().join("episodes.toml"), show.path("episodes.toml")).unwrap();
+        fs::create_dir(show.path("media")).unwrap();
+        for entry in fs::read_dir(repo().join("media")).unwrap() {
+            let entry = entry.unwrap();
+            fs::copy(entry.path(), show.path("media").join(entry.file_name())).unwrap();
+        }
+        show
+    }
+
+    /// A show with `manifest` and the named audio fixtures (plus a cover) in media/.
+    pub fn with(manifest: &str, fixtures: &[&str]) -> Show {
+        let show = Show::empty();
+        fs::create_dir(show.path("media")).unwrap();
+        fs::copy(repo().join("media/cover.jpg"), show.path("media/cover.jpg")).unwrap();
+        for f in fixtures {
+            fs::copy(audio(f), show.path("media").join(f)).unwrap();
+        }
+        show.write("episodes.toml", manifest);
+        show
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, content: &str) {
+        let p = self.path(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, content).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+    }
+
+    /// Runs podsmith in the show folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = Command::cargo_bin("podsmith").unwrap().current_dir(self.root()).args(args).output().unwrap();
+        Run::from(out, self.root())
+    }
+
+    /// `podsmith build`, as of a fixed moment so tests do not depend on the clock.
+    pub fn build(&self) -> Run {
+        self.run(&["build", "--as-of", "2026-06-01T00:00:00Z"])
+    }
+
+    /// Every file under `public/`, with its bytes.
+    pub fn public_files(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        collect(&self.path("public"), &self.path("public"), &mut out);
+        out
+    }
+
+    /// The feed parsed with the `rss` crate.
+    pub fn channel(&self, feed: &str) -> rss::Channel {
+        let xml = self.read(&format!("public/{feed}"));
+        rss::Channel::read_from(xml.as_bytes()).unwrap_or_else(|e| panic!("{feed} does not parse: {e}\n{xml}"))
+    }
+
+    /// The feed as a flat list of namespaced elements.
+    pub fn elements(&self, feed: &str) -> Vec<Element> {
+        elements(&self.read(&format!("public/{feed}")))
+    }
+}
+
+fn collect(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            collect(base, &p, out);
+        } else {
+            out.insert(p.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/"), fs::read(&p).unwrap());
+        }
+    }
+}
+
+/// What a run printed, with the temp folder replaced by `[ROOT]`.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output, root: &Path) -> Run {
+        let redact = |b: Vec<u8>| {
+            let s = String::from_utf8(b).unwrap();
+            let root = root.canonicalize().unwrap_or(root.to_path_buf());
+            s.replace(&root.display().to_string(), "[ROOT]")
+        };
+        Run { code: out.status.code().unwrap_or(-1), stdout: redact(out.stdout), stderr: redact(out.stderr) }
+    }
+
+    /// Panics with the output unless the run succeeded.
+    pub fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    /// Panics unless the run failed with `code`.
+    pub fn fails(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+}
+
+/// One XML element: namespace URI, local name, attributes, text.
+#[derive(Debug, Clone)]
+pub struct Element {
+    pub ns: Option<String>,
+    pub name: String,
+    pub attrs: BTreeMap<String, String>,
+    pub text: String,
+    /// Local names of the enclosing elements, outermost first.
+    pub path: Vec<String>,
+}
+
+/// Reads a whole feed with quick-xml's namespace-aware reader; panics on
+/// malformed XML or an undeclared prefix.
+pub fn elements(xml: &str) -> Vec<Element> {
+    let mut reader = NsReader::from_str(xml);
+    let mut out: Vec<Element> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    loop {
+        let (res, event) = reader.read_resolved_event().unwrap_or_else(|e| panic!("malformed XML: {e}"));
+        let ns = match res {
+            ResolveResult::Bound(ns) => Some(ns.as_ref().to_string()),
+            ResolveResult::Unbound => None,
+            ResolveResult::Unknown(p) => panic!("undeclared prefix {p}"),
+        };
+        let text = match &event {
+            Event::Start(e) | Event::Empty(e) => {
+                let name = e.local_name().as_ref().to_string();
+                let attrs = e
+                    .attributes()
+                    .map(|a| {
+                        let a = a.unwrap();
+                        let key = a.key.as_ref().to_string();
+                        (key, a.normalized_value(XmlVersion::Implicit1_0).unwrap().into_owned())
+                    })
+                    .collect();
+                let path = open.iter().map(|i| out[*i].name.clone()).collect();
+                out.push(Element { ns, name, attrs, text: String::new(), path });
+                if matches!(event, Event::Start(_)) {
+                    open.push(out.len() - 1);
+                }
+                None
+            }
+            Event::End(_) => {
+                open.pop();
+                None
+            }
+            Event::Text(t) => Some(t.xml_content(XmlVersion::Implicit1_0).into_owned()),
+            Event::CData(t) => Some(t.xml_content(XmlVersion::Implicit1_0).into_owned()),
+            Event::GeneralRef(r) => Some(match r.resolve_char_ref().unwrap() {
+                Some(c) => c.to_string(),
+                None => match r.xml_content(XmlVersion::Implicit1_0).as_ref() {
+                    "amp" => "&".into(),
+                    "lt" => "<".into(),
+                    "gt" => ">".into(),
+                    "quot" => "\"".into(),
+                    "apos" => "'".into(),
+                    other => panic!("undefined entity &{other};"),
+                },
+            }),
+            Event::Eof => break,
+            _ => None,
+        };
+        if let (Some(t), Some(i)) = (text, open.last()) {
+            out[*i].text.push_str(&t);
+        }
+    }
+    for e in &mut out {
+        e.text = e.text.trim().to_string();
+    }
+    out
+}
+
+/// The elements named `local` in namespace `ns` (None: no namespace).
+pub fn find<'a>(elements: &'a [Element], ns: Option<&str>, local: &str) -> Vec<&'a Element> {
+    elements.iter().filter(|e| e.ns.as_deref() == ns && e.name == local).collect()
+}
+
+/// Visible text of an HTML page: tags dropped, the five entities decoded.
+pub fn page_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+pub const ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+pub const PODCAST: &str = "https://podcastindex.org/namespace/1.0";
+pub const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
+pub const ATOM: &str = "http://www.w3.org/2005/Atom";
+
+/// The `[podcast]` table used by fixture shows.
+pub const PODCAST_TABLE: &str = r#"[podcast]
+title = "Fixture Show"
+description = "A show made of test fixtures."
+author = "Ann Example"
+owner = { email = "ann@example.com" }
+language = "en"
+categories = ["Technology"]
+base_url = "https://example.com/show/"
+image = "media/cover.jpg"
+"#;
+
+/// One `[[episode]]` table.
+pub fn episode(title: &str, guid: &str, date: &str, media: &[&str]) -> String {
+    let media: Vec<String> = media.iter().map(|m| format!("\"media/{m}\"")).collect();
+    format!("\n[[episode]]\ntitle = \"{title}\"\nguid = \"{guid}\"\ndate = {date}\nmedia = [{}]\n", media.join(", "))
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real `podsmith` binary over show folders in temp
+//! dirs; output read back (feeds parsed with `rss` and quick-xml, pages as text).
+
+mod harness;
+
+mod bad_input;
+mod build;
+mod probe;
+mod sample_show;

@@ -1,0 +1,231 @@
+//! The sample show at the repository root: what the README's first command builds.
+
+use std::fs;
+
+use crate::harness::*;
+
+const EXPECTED: [(&str, u64, &str); 4] = [
+    // Newest first: the feed's order.
+    ("kubernetes-sarah-novotny", 1254, "20:54"),
+    ("prometheus-bjorn-rabenstein", 998, "16:38"),
+    ("coredns-miek-gieben", 744, "12:24"),
+    ("fluentd-eduardo-silva", 910, "15:10"),
+];
+
+#[test]
+fn builds_four_items_with_measured_durations_and_exact_lengths() {
+    let show = Show::sample();
+    show.build().ok();
+    let channel = show.channel("feed.xml");
+    assert_eq!(channel.title, "Talking Cloud Native with Gordon Haff");
+    assert_eq!(channel.items.len(), 4);
+    for (item, (slug, seconds, _)) in channel.items.iter().zip(EXPECTED) {
+        let enclosure = item.enclosure.as_ref().expect("enclosure");
+        let bytes = fs::metadata(show.path(&format!("media/{slug}.mp3"))).unwrap().len();
+        assert_eq!(enclosure.url, format!("https://podcast.example.com/cloud-native/media/{slug}.mp3"));
+        assert_eq!(enclosure.length, bytes.to_string(), "{slug}");
+        assert_eq!(enclosure.mime_type, "audio/mpeg");
+        let itunes = item.itunes_ext.as_ref().unwrap();
+        assert_eq!(itunes.duration.as_deref(), Some(seconds.to_string().as_str()), "{slug}");
+        assert_eq!(
+            item.link.as_deref(),
+            Some(format!("https://podcast.example.com/cloud-native/episodes/{slug}/").as_str())
+        );
+        // The published file is the same bytes as the show's.
+        assert_eq!(fs::read(show.path(&format!("public/media/{slug}.mp3"))).unwrap().len() as u64, bytes);
+    }
+}
+
+#[test]
+fn the_ogg_feed_carries_the_ogg_files() {
+    let show = Show::sample();
+    show.build().ok();
+    let channel = show.channel("feed.ogg.xml");
+    assert_eq!(channel.items.len(), 4);
+    for (item, (slug, seconds, _)) in channel.items.iter().zip(EXPECTED) {
+        let enclosure = item.enclosure.as_ref().unwrap();
+        let bytes = fs::metadata(show.path(&format!("media/{slug}.ogg"))).unwrap().len();
+        assert_eq!(enclosure.url, format!("https://podcast.example.com/cloud-native/media/{slug}.ogg"));
+        assert_eq!(enclosure.length, bytes.to_string());
+        assert_eq!(enclosure.mime_type, "audio/ogg");
+        assert_eq!(item.itunes_ext.as_ref().unwrap().duration.as_deref(), Some(seconds.to_string().as_str()));
+    }
+    let atom_self = find(&show.elements("feed.ogg.xml"), Some(ATOM), "link")[0].attrs["href"].clone();
+    assert_eq!(atom_self, "https://podcast.example.com/cloud-native/feed.ogg.xml");
+}
+
+#[test]
+fn the_main_feed_offers_the_ogg_as_an_alternate_enclosure() {
+    let show = Show::sample();
+    show.build().ok();
+    let els = show.elements("feed.xml");
+    let alternates = find(&els, Some(PODCAST), "alternateEnclosure");
+    assert_eq!(alternates.len(), 8, "MP3 (default) and OGG for each of four episodes");
+    let ogg: Vec<_> = alternates.iter().filter(|a| a.attrs["type"] == "audio/ogg").collect();
+    assert_eq!(ogg.len(), 4);
+    let fluentd = ogg.iter().find(|a| a.attrs["length"] == "80100").expect("fluentd ogg by its size");
+    assert_eq!(fluentd.attrs["title"], "OGG");
+    assert!(!fluentd.attrs.contains_key("default"));
+    let sources = find(&els, Some(PODCAST), "source");
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.attrs["uri"] == "https://podcast.example.com/cloud-native/media/fluentd-eduardo-silva.ogg")
+    );
+    assert!(
+        alternates
+            .iter()
+            .filter(|a| a.attrs.get("default").map(String::as_str) == Some("true"))
+            .all(|a| a.attrs["type"] == "audio/mpeg")
+    );
+}
+
+#[test]
+fn channel_and_items_carry_every_required_tag() {
+    let show = Show::sample();
+    show.build().ok();
+    let xml = show.read("public/feed.xml");
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\""), "{}", &xml[..100]);
+    for decl in [
+        "xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"",
+        "xmlns:podcast=\"https://podcastindex.org/namespace/1.0\"",
+        "xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"",
+        "xmlns:atom=\"http://www.w3.org/2005/Atom\"",
+    ] {
+        assert!(xml.contains(decl), "missing {decl}");
+    }
+    let els = show.elements("feed.xml");
+    let channel_child = |ns: Option<&str>, name: &str| -> Vec<&Element> {
+        find(&els, ns, name).into_iter().filter(|e| e.path == ["rss", "channel"]).collect()
+    };
+    for (ns, name, text) in [
+        (None, "title", "Talking Cloud Native with Gordon Haff"),
+        (None, "link", "https://podcast.example.com/cloud-native/"),
+        (None, "language", "en"),
+        (None, "copyright", "© 2017 Gordon Haff"),
+        (None, "lastBuildDate", "Wed, 12 Apr 2017 09:03:00 -0400"),
+        (Some(ITUNES), "author", "Gordon Haff"),
+        (Some(ITUNES), "explicit", "false"),
+        (Some(ITUNES), "type", "episodic"),
+        (Some(PODCAST), "locked", "no"),
+    ] {
+        let found = channel_child(ns, name);
+        assert_eq!(found.len(), 1, "channel {name}");
+        assert_eq!(found[0].text, text, "channel {name}");
+    }
+    assert!(!channel_child(None, "description")[0].text.is_empty());
+    assert_eq!(channel_child(Some(ITUNES), "category")[0].attrs["text"], "Technology");
+    assert_eq!(
+        channel_child(Some(ITUNES), "image")[0].attrs["href"],
+        "https://podcast.example.com/cloud-native/media/cover.jpg"
+    );
+    let owner = find(&els, Some(ITUNES), "email");
+    assert_eq!(owner[0].text, "podcast@example.com");
+    assert_eq!(owner[0].path, ["rss", "channel", "owner"]);
+    let self_link = &channel_child(Some(ATOM), "link")[0].attrs;
+    assert_eq!(self_link["href"], "https://podcast.example.com/cloud-native/feed.xml");
+    assert_eq!(self_link["rel"], "self");
+    // UUIDv5 of "podcast.example.com/cloud-native/feed.xml" in the Podcasting 2.0 namespace.
+    let guid = &channel_child(Some(PODCAST), "guid")[0].text;
+    let expected = uuid_v5_of("podcast.example.com/cloud-native/feed.xml");
+    assert_eq!(guid, &expected);
+
+    let items: Vec<_> = find(&els, None, "item");
+    assert_eq!(items.len(), 4);
+    for name in ["title", "link", "guid", "pubDate", "description", "enclosure"] {
+        assert_eq!(
+            find(&els, None, name).iter().filter(|e| e.path.last().map(String::as_str) == Some("item")).count(),
+            4,
+            "item {name}"
+        );
+    }
+    for name in ["title", "duration", "episode", "episodeType", "explicit"] {
+        assert_eq!(
+            find(&els, Some(ITUNES), name).iter().filter(|e| e.path.last().map(String::as_str) == Some("item")).count(),
+            4,
+            "item itunes:{name}"
+        );
+    }
+    assert_eq!(find(&els, Some(CONTENT), "encoded").len(), 4);
+    let guid = find(&els, None, "guid")[0];
+    assert_eq!(guid.attrs["isPermaLink"], "false");
+    assert_eq!(guid.text, "c2ebf43a-8bde-47d6-8326-92a275ca6c67");
+    let person = find(&els, Some(PODCAST), "person")[0];
+    assert_eq!((person.text.as_str(), person.attrs["role"].as_str()), ("Sarah Novotny", "guest"));
+    let notes = &find(&els, Some(CONTENT), "encoded")[1].text;
+    assert!(notes.contains("<li>a flexible query language,</li>"), "{notes}");
+}
+
+/// The Podcasting 2.0 guid, computed independently of podsmith's code.
+fn uuid_v5_of(seed: &str) -> String {
+    let ns = uuid::Uuid::parse_str("ead4c236-bf58-58c6-a2c6-a6b28d128cb6").unwrap();
+    uuid::Uuid::new_v5(&ns, seed.as_bytes()).to_string()
+}
+
+#[test]
+fn pages_list_each_format_with_its_measured_duration() {
+    let show = Show::sample();
+    show.build().ok();
+    for (slug, _, clock) in EXPECTED {
+        let html = show.read(&format!("public/episodes/{slug}/index.html"));
+        let text = page_text(&html);
+        assert!(text.contains(&format!("Listen to MP3 ({clock})")), "{slug}: {text}");
+        assert!(text.contains(&format!("Listen to OGG ({clock})")), "{slug}");
+        assert!(html.contains(&format!("<source src=\"../../media/{slug}.mp3\" type=\"audio/mpeg\">")), "{slug}");
+        assert!(html.contains(&format!("<source src=\"../../media/{slug}.ogg\" type=\"audio/ogg\">")), "{slug}");
+        assert!(html.contains("<audio controls"), "{slug}");
+        assert!(html.contains(
+            "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Talking Cloud Native with Gordon Haff — RSS\" href=\"https://podcast.example.com/cloud-native/feed.xml\">"
+        ));
+        assert!(html.contains("<a href=\"../../\">"), "link back to the index");
+    }
+    let prometheus = page_text(&show.read("public/episodes/prometheus-bjorn-rabenstein/index.html"));
+    assert!(prometheus.contains("With Björn Rabenstein"));
+    assert!(prometheus.contains("12 April 2017"));
+
+    let index = show.read("public/index.html");
+    let positions: Vec<usize> = EXPECTED
+        .iter()
+        .map(|(slug, _, _)| {
+            index.find(&format!("href=\"episodes/{slug}/\"")).unwrap_or_else(|| panic!("{slug} not linked"))
+        })
+        .collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "index lists newest first");
+    assert!(index.contains("<img src=\"media/cover.jpg\""));
+    assert!(index.contains("rel=\"alternate\" type=\"application/rss+xml\""));
+}
+
+#[test]
+fn a_second_build_changes_no_byte() {
+    let show = Show::sample();
+    show.build().ok();
+    let first = show.public_files();
+    let run = show.build().ok();
+    assert_eq!(first, show.public_files());
+    assert!(run.stderr.contains("0 written"), "{}", run.stderr);
+    // A fresh build into another folder gives the same bytes too.
+    show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--out", "again"]).ok();
+    let mut again = std::collections::BTreeMap::new();
+    for k in first.keys() {
+        again.insert(k.clone(), fs::read(show.path(&format!("again/{k}"))).unwrap());
+    }
+    assert_eq!(first, again);
+    assert_eq!(
+        first.len(),
+        4 * 2 + 1 + 5 + 2,
+        "8 media, cover, 5 pages, 2 feeds: {:?}",
+        first.keys().collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn the_summary_names_what_was_built() {
+    let show = Show::sample();
+    let run = show.build().ok();
+    assert_eq!(run.stdout, "", "build prints data nowhere; messages go to stderr");
+    assert!(
+        run.stderr.starts_with("Built 4 episodes into public: feed.xml, feed.ogg.xml (2 feeds), 5 pages, 9 media/image files; 16 written, 0 unchanged, in "),
+        "{}",
+        run.stderr
+    );
+}
