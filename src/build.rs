@@ -1,7 +1,7 @@
 //! The publishing pipeline, end to end:
 //! [`manifest::load`](crate::manifest::load) → [`probe`](crate::catalog::probe_media)
 //! → [`Catalog`] → [`feed`](crate::feed::render_all) + [`pages`](crate::pages::render_all)
-//! → [`Site`] → [`write_site`].
+//! → [`validate`](crate::validate) → [`Site`] → [`write_site`].
 //!
 //! Everything is rendered in memory first; only when every step succeeded
 //! is anything written, so a failed build leaves the previous `public/`
@@ -68,9 +68,80 @@ pub enum BuildError {
     /// The output folder is not usable.
     #[error("{0}")]
     Config(String),
+    /// A feed breaks a directory's rules (see `podsmith validate`).
+    #[error("{}", render_invalid(.0))]
+    Invalid(Vec<crate::validate::Report>),
     /// Writing failed part-way (files already written are complete).
     #[error(transparent)]
     Write(#[from] WriteError),
+}
+
+fn render_invalid(reports: &[crate::validate::Report]) -> String {
+    let errors: usize = reports.iter().map(|r| r.count(crate::validate::Severity::Error)).sum();
+    format!(
+        "the feed would be refused by podcast directories:\n{}{errors} error{} in the feed; nothing was written (run `podsmith validate` for all findings)",
+        crate::validate::render_text(reports, crate::validate::Severity::Error),
+        if errors == 1 { "" } else { "s" }
+    )
+}
+
+/// Everything a build renders, before anything is written.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The output folder.
+    pub out: PathBuf,
+    /// The show with its live episodes and probes.
+    pub catalog: Catalog,
+    /// The feeds, main first.
+    pub feeds: Vec<crate::feed::Feed>,
+    /// Every output file, in write order.
+    pub site: Site,
+    /// Pages rendered.
+    pub pages: usize,
+    /// Media and image files published.
+    pub files: usize,
+}
+
+impl Prepared {
+    /// Validates every feed against the directories' rules, with the
+    /// measured media behind its URLs.
+    pub fn validate(&self, now: DateTime<Utc>) -> Vec<crate::validate::Report> {
+        let local = self.local_files();
+        self.feeds
+            .iter()
+            .map(|f| {
+                let opts =
+                    crate::validate::Options { local: Some(local.clone()), now, other_format_feed: f.format.is_some() };
+                crate::validate::validate(&f.file_name, &f.xml, &opts)
+            })
+            .collect()
+    }
+
+    /// The files behind the feeds' URLs, with the media's probes.
+    pub fn local_files(&self) -> crate::validate::LocalFiles {
+        use crate::validate::{LocalFile, LocalFiles};
+        let mut local = LocalFiles::default();
+        let cat = &self.catalog;
+        let mut asset = |a: &Asset| {
+            if let Asset::Local(f) = a {
+                local.known.insert(crate::feed::asset_url(cat, a), LocalFile { path: f.path.clone(), probe: None });
+            }
+        };
+        asset(&cat.show.podcast.image);
+        for e in &cat.episodes {
+            if let Some(img) = &e.episode.image {
+                asset(img);
+            }
+        }
+        for e in &cat.episodes {
+            for m in &e.media {
+                local
+                    .known
+                    .insert(m.url.clone(), LocalFile { path: m.file.path.clone(), probe: Some(Ok(m.info.clone())) });
+            }
+        }
+        local
+    }
 }
 
 fn render_media_problems(problems: &[MediaProblem]) -> String {
@@ -80,9 +151,8 @@ fn render_media_problems(problems: &[MediaProblem]) -> String {
     s
 }
 
-/// Builds the show: reads, probes, renders, then writes.
-pub fn build(opts: &Options) -> Result<Report, BuildError> {
-    let started = Instant::now();
+/// Reads, probes and renders the show in memory; writes nothing.
+pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
     let show = manifest::load(&opts.manifest)?;
     let out = opts.out.clone().unwrap_or_else(|| {
         if show.root == Path::new(".") { PathBuf::from("public") } else { show.root.join("public") }
@@ -122,16 +192,35 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     for feed in feeds.iter().rev() {
         site.push(feed.file_name.clone(), Content::Bytes(feed.xml.clone()));
     }
-    let stats = write_site(&site, &out)?;
+    Ok(Prepared { out, catalog, feeds, site, pages: pages.len(), files })
+}
+
+/// Builds the show: reads, probes, renders, validates, then writes.
+pub fn build(opts: &Options) -> Result<Report, BuildError> {
+    let started = Instant::now();
+    let prepared = prepare(opts)?;
+    let checked = prepared.validate(opts.now);
+    if checked.iter().any(|r| r.has_errors()) {
+        return Err(BuildError::Invalid(checked));
+    }
+    let stats = write_site(&prepared.site, &prepared.out)?;
+    let catalog = &prepared.catalog;
+    let mut warnings = catalog.warnings.clone();
+    for r in &checked {
+        for f in r.findings.iter().filter(|f| f.severity == crate::validate::Severity::Warning) {
+            let episode = f.episode.as_deref().map(|e| format!(" (episode {e})")).unwrap_or_default();
+            warnings.push(format!("{}: {} [{}]{episode}", r.feed, f.message, f.rule));
+        }
+    }
     Ok(Report {
-        out,
+        out: prepared.out.clone(),
         episodes: catalog.episodes.len(),
         scheduled: catalog.scheduled.clone(),
-        feeds: feeds.iter().map(|f| f.file_name.clone()).collect(),
-        pages: pages.len(),
-        files,
+        feeds: prepared.feeds.iter().map(|f| f.file_name.clone()).collect(),
+        pages: prepared.pages,
+        files: prepared.files,
         stats,
-        warnings: catalog.warnings.clone(),
+        warnings,
         measured: catalog
             .episodes
             .iter()

@@ -23,3 +23,4 @@ pub mod output;
 pub mod pages;
 pub mod probe;
 pub mod text;
+pub mod validate;

@@ -134,6 +134,14 @@ pub struct AudioInfo {
     pub bitrate: Option<u64>,
     /// Where the duration came from.
     pub method: Method,
+    /// MP3 only: whether the frames vary in bitrate. Known when the frames
+    /// were counted; `None` when the header gave the length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vbr: Option<bool>,
+    /// MP3 only: the seek/length header in the first frame (`Xing`, `Info`,
+    /// `VBRI`), or `None` when the file has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seek_header: Option<&'static str>,
 }
 
 impl AudioInfo {
@@ -179,24 +187,68 @@ pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
 }
 
 /// Probes any seekable source of known length (a file, or later a ranged HTTP reader).
-pub fn probe_source(source: Box<dyn MediaSource>) -> Result<AudioInfo, ProbeError> {
+pub fn probe_source(mut source: Box<dyn MediaSource>) -> Result<AudioInfo, ProbeError> {
     let bytes = source.byte_len().ok_or_else(|| ProbeError::Io("the size of the source is unknown".into()))?;
     if bytes == 0 {
         return Err(ProbeError::Empty);
     }
+    let seek_header = sniff_seek_header(&mut source).map_err(|e| ProbeError::Io(e.to_string()))?;
     // symphonia is pure Rust but parses untrusted bytes; a panic in it must
     // become an error for this one file, never abort the build.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| measure(source, bytes))).unwrap_or_else(|panic| {
-        let msg = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "panic".into());
-        Err(ProbeError::Internal(msg))
-    })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| measure(source, bytes, seek_header))).unwrap_or_else(
+        |panic| {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into());
+            Err(ProbeError::Internal(msg))
+        },
+    )
 }
 
-fn measure(source: Box<dyn MediaSource>, bytes: u64) -> Result<AudioInfo, ProbeError> {
+/// Looks for a Xing/Info/VBRI header in the first MPEG frame, after any
+/// ID3v2 tag, and leaves the source at its start. Two small reads.
+fn sniff_seek_header(source: &mut Box<dyn MediaSource>) -> std::io::Result<Option<&'static str>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut head = [0u8; 10];
+    let n = read_up_to(source, &mut head)?;
+    let mut start = 0u64;
+    if n == 10 && &head[..3] == b"ID3" {
+        let size = head[6..10].iter().fold(0u64, |acc, b| (acc << 7) | u64::from(b & 0x7f));
+        start = 10 + size + if head[5] & 0x10 != 0 { 10 } else { 0 };
+    }
+    source.seek(SeekFrom::Start(start))?;
+    let mut frame = [0u8; 200];
+    let n = read_up_to(source, &mut frame)?;
+    source.seek(SeekFrom::Start(0))?;
+    let frame = &frame[..n];
+    // Only a frame that starts with an MPEG sync word can carry one.
+    if frame.len() < 4 || frame[0] != 0xFF || frame[1] & 0xE0 != 0xE0 {
+        return Ok(None);
+    }
+    let found = [(&b"Xing"[..], "Xing"), (&b"Info"[..], "Info"), (&b"VBRI"[..], "VBRI")]
+        .into_iter()
+        .find(|(tag, _)| frame.windows(4).any(|w| w == *tag))
+        .map(|(_, name)| name);
+    fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            match r.read(&mut buf[n..])? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(n)
+    }
+    Ok(found)
+}
+
+fn measure(
+    source: Box<dyn MediaSource>,
+    bytes: u64,
+    seek_header: Option<&'static str>,
+) -> Result<AudioInfo, ProbeError> {
     let mss = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
     // No extension hint: the format comes from the content.
     let mut reader = symphonia::default::get_probe()
@@ -228,9 +280,12 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64) -> Result<AudioInfo, ProbeE
         }
         _ => None,
     };
-    let (duration_secs, method) = match header {
-        Some(secs) => (secs, Method::Header),
-        None => (scan(reader.as_mut(), track.id, track.time_base, sample_rate, is_mp3, is_opus)?, Method::Scan),
+    let (duration_secs, method, vbr) = match header {
+        Some(secs) => (secs, Method::Header, None),
+        None => {
+            let scanned = scan(reader.as_mut(), track.id, track.time_base, sample_rate, is_mp3, is_opus)?;
+            (scanned.secs, Method::Scan, is_mp3.then_some(scanned.vbr))
+        }
     };
     if !(duration_secs.is_finite() && duration_secs > 0.0) {
         return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
@@ -245,6 +300,8 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64) -> Result<AudioInfo, ProbeE
         channels,
         bitrate: Some((bytes as f64 * 8.0 / duration_secs).round() as u64),
         method,
+        vbr,
+        seek_header: if is_mp3 { seek_header } else { None },
     })
 }
 
@@ -252,6 +309,12 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64) -> Result<AudioInfo, ProbeE
 /// sum differs by format: MP3's `dur` is untrimmed in 0.6.1 (and a file
 /// reaching here has no LAME tag, so there is nothing to trim), Ogg Vorbis,
 /// FLAC and WAV are already trimmed, Opus needs its trims subtracted.
+struct Scanned {
+    secs: f64,
+    /// Packet sizes differ by more than a padding byte.
+    vbr: bool,
+}
+
 fn scan(
     reader: &mut dyn FormatReader,
     track_id: u32,
@@ -259,8 +322,9 @@ fn scan(
     sample_rate: Option<u32>,
     is_mp3: bool,
     is_opus: bool,
-) -> Result<f64, ProbeError> {
+) -> Result<Scanned, ProbeError> {
     let (mut sum, mut sum_trimmed, mut packets) = (0u64, 0u64, 0u64);
+    let (mut smallest, mut largest) = (usize::MAX, 0usize);
     let mut truncated = false;
     loop {
         match reader.next_packet() {
@@ -269,6 +333,8 @@ fn scan(
                     continue;
                 }
                 packets += 1;
+                smallest = smallest.min(p.data.len());
+                largest = largest.max(p.data.len());
                 let dur = p.dur.get();
                 sum += dur;
                 sum_trimmed += dur.saturating_sub(p.trim_start.get() + p.trim_end.get());
@@ -298,7 +364,9 @@ fn scan(
     if truncated {
         return Err(ProbeError::Truncated(secs));
     }
-    Ok(secs)
+    // A CBR stream's frames differ only by the padding byte (and the first
+    // frames by a few bytes of bit reservoir at most).
+    Ok(Scanned { secs, vbr: largest.saturating_sub(smallest) > 2 })
 }
 
 fn classify(

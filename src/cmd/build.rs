@@ -3,21 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use chrono::{DateTime, Utc};
 use podsmith::build::{BuildError, Options, build};
 use podsmith::manifest::ManifestError;
 
 use super::{Failure, Ui};
 
 pub fn run(manifest: &Path, out: Option<PathBuf>, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Failure> {
-    let now = match as_of {
-        None => Utc::now(),
-        Some(s) => DateTime::parse_from_rfc3339(s)
-            .map_err(|e| {
-                Failure::usage(format!("--as-of \"{s}\" is not an RFC 3339 date-time ({e}); e.g. 2026-12-01T09:00:00Z"))
-            })?
-            .with_timezone(&Utc),
-    };
+    let now = super::parse_now(as_of)?;
     let opts = Options { manifest: manifest.to_path_buf(), out, now };
     let report = build(&opts).map_err(|e| match &e {
         BuildError::Manifest(ManifestError::Read { .. }) => Failure::usage(format!(

@@ -3,6 +3,7 @@
 
 mod build;
 mod probe;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -38,6 +39,16 @@ impl Ui {
     }
 }
 
+/// Parses `--as-of`, or now.
+pub fn parse_now(as_of: Option<&str>) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
+    match as_of {
+        None => Ok(chrono::Utc::now()),
+        Some(s) => chrono::DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&chrono::Utc)).map_err(|e| {
+            Failure::usage(format!("--as-of \"{s}\" is not an RFC 3339 date-time ({e}); e.g. 2026-12-01T09:00:00Z"))
+        }),
+    }
+}
+
 /// A command that failed: what to print and the exit code.
 #[derive(Debug)]
 pub struct Failure {
@@ -64,5 +75,13 @@ pub fn run(command: Command, ui: Ui) -> Result<ExitCode, Failure> {
     match command {
         Command::Build { manifest, out, as_of } => build::run(&manifest, out, as_of.as_deref(), ui),
         Command::Probe { json, files } => probe::run(&files, json, ui),
+        Command::Validate { feed, manifest, media_root, online, format, strict, as_of, list_rules } => {
+            if list_rules {
+                print!("{}", podsmith::validate::rules::markdown());
+                return Ok(ExitCode::SUCCESS);
+            }
+            let args = validate::Args { feed, manifest, media_root, online, format, strict, as_of };
+            validate::run(args, ui)
+        }
     }
 }

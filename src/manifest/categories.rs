@@ -136,6 +136,11 @@ pub fn lookup(text: &str) -> Result<(&'static str, Option<&'static str>), Option
     Err(suggest(parent, sub))
 }
 
+/// Where Apple moved a pre-2019 category (`"Games & Hobbies"` → `"Leisure"`).
+pub fn legacy(full: &str) -> Option<&'static str> {
+    LEGACY.iter().find(|(old, _)| old.eq_ignore_ascii_case(full)).map(|(_, new)| *new)
+}
+
 fn suggest(parent: &str, sub: Option<&str>) -> Option<String> {
     let full = match sub {
         Some(s) => format!("{parent} > {s}"),

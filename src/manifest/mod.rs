@@ -28,9 +28,10 @@
 //! notes = "What we talked about."
 //! ```
 
-mod categories;
+pub mod categories;
 mod reader;
 
+use crate::text::{is_email, is_language_code, is_uuid};
 pub use categories::APPLE_CATEGORIES;
 
 use std::collections::HashMap;
@@ -902,29 +903,6 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
         return None;
     }
     FixedOffset::east_opt(sign * (h * 3600 + m * 60))
-}
-
-fn is_language_code(s: &str) -> bool {
-    let mut parts = s.split('-');
-    let lang = parts.next().unwrap_or("");
-    (2..=3).contains(&lang.len())
-        && lang.bytes().all(|b| b.is_ascii_alphabetic())
-        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
-fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
-        && !domain.contains('@')
-}
-
-fn is_uuid(s: &str) -> bool {
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
 }
 
 impl Podcast {

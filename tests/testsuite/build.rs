@@ -135,14 +135,29 @@ fn control_characters_are_removed_with_a_warning_naming_the_episode() {
 }
 
 #[test]
-fn an_ogg_only_episode_still_publishes_with_a_warning() {
+fn an_ogg_only_episode_is_refused_because_apple_would_not_list_it() {
     let manifest = format!("{PODCAST_TABLE}{}", episode("Ogg only", "g1", "2024-01-01T00:00:00Z", &["vorbis.ogg"]));
     let show = Show::with(&manifest, &["vorbis.ogg"]);
-    let run = show.build().ok();
-    assert!(run.stderr.contains("has no MP3 or M4A file; Apple Podcasts will not list it"), "{}", run.stderr);
-    let channel = show.channel("feed.xml");
-    assert_eq!(channel.items[0].enclosure.as_ref().unwrap().mime_type, "audio/ogg");
-    assert!(!show.path("public/feed.ogg.xml").exists(), "one format, one feed");
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.starts_with("error: the feed would be refused by podcast directories:\nfeed.xml:\n  episode \"Ogg only\" (item 1)\n    error   APPLE-IT-ENCL-EXT line "),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("fix: make an MP3 (or AAC .m4a) the enclosure"), "{}", run.stderr);
+    assert!(
+        run.stderr.ends_with("1 error in the feed; nothing was written (run `podsmith validate` for all findings)\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(!show.path("public").exists());
+    // Adding the MP3 fixes it.
+    let manifest = format!(
+        "{PODCAST_TABLE}{}",
+        episode("Ogg only", "g1", "2024-01-01T00:00:00Z", &["pair-5s.mp3", "vorbis-5s.ogg"])
+    );
+    let show = Show::with(&manifest, &["pair-5s.mp3", "vorbis-5s.ogg"]);
+    show.build().ok();
 }
 
 #[test]

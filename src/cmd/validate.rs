@@ -1,0 +1,167 @@
+//! `podsmith validate`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use podsmith::build::{BuildError, Options as BuildOptions, prepare};
+use podsmith::manifest::ManifestError;
+use podsmith::validate::{self, LocalFiles, Report, Severity};
+
+use super::{Failure, Ui};
+use crate::cli::Format;
+
+/// The command's arguments.
+pub struct Args {
+    pub feed: Option<String>,
+    pub manifest: PathBuf,
+    pub media_root: Option<PathBuf>,
+    pub online: bool,
+    pub format: Format,
+    pub strict: bool,
+    pub as_of: Option<String>,
+}
+
+/// A feed to check: its name and bytes, and the options for it.
+struct Input {
+    name: String,
+    bytes: Vec<u8>,
+    opts: validate::Options,
+}
+
+pub fn run(args: Args, ui: Ui) -> Result<ExitCode, Failure> {
+    let now = super::parse_now(args.as_of.as_deref())?;
+    let inputs = match &args.feed {
+        None => own_show(&args, now)?,
+        Some(feed) => vec![foreign(feed, &args, now)?],
+    };
+    let mut reports: Vec<Report> = Vec::new();
+    for input in inputs {
+        let mut report = validate::validate(&input.name, &input.bytes, &input.opts);
+        if args.online {
+            online(&input.bytes, &mut report, ui)?;
+        }
+        reports.push(report);
+    }
+    print(&reports, args.format, ui);
+    let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
+    let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
+    Ok(if errors > 0 || (args.strict && warnings > 0) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The show's own feeds, rendered in memory as `build` would write them.
+fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Input>, Failure> {
+    if args.media_root.is_some() {
+        return Err(Failure::usage(
+            "--media-root goes with a FEED; the show's own media are found through its manifest",
+        ));
+    }
+    let opts = BuildOptions { manifest: args.manifest.clone(), out: None, now };
+    let prepared = prepare(&opts).map_err(|e| match &e {
+        BuildError::Manifest(ManifestError::Read { .. }) => Failure::usage(format!(
+            "{e}\n  help: run podsmith in the show's folder, name the manifest with --manifest, or give a FEED to validate"
+        )),
+        BuildError::Config(_) => Failure::usage(e.to_string()),
+        _ => Failure::content(e.to_string()),
+    })?;
+    let local = prepared.local_files();
+    Ok(prepared
+        .feeds
+        .iter()
+        .map(|f| Input {
+            name: f.file_name.clone(),
+            bytes: f.xml.clone(),
+            opts: validate::Options { local: Some(local.clone()), now, other_format_feed: f.format.is_some() },
+        })
+        .collect())
+}
+
+/// A feed file or URL.
+fn foreign(feed: &str, args: &Args, now: chrono::DateTime<chrono::Utc>) -> Result<Input, Failure> {
+    let bytes = if feed.starts_with("http://") || feed.starts_with("https://") {
+        fetch(feed)?
+    } else {
+        let path = std::path::Path::new(feed);
+        let meta = std::fs::metadata(path).map_err(|e| Failure::usage(format!("cannot read {feed}: {e}")))?;
+        if meta.len() > validate::xml::MAX_FEED_BYTES as u64 {
+            // Still reported as a finding, without reading it all.
+            let mut head = vec![0u8; validate::xml::MAX_FEED_BYTES + 1];
+            use std::io::Read;
+            let n = std::fs::File::open(path)
+                .and_then(|f| f.take(head.len() as u64).read(&mut head))
+                .map_err(|e| Failure::usage(format!("cannot read {feed}: {e}")))?;
+            head.truncate(n);
+            head
+        } else {
+            std::fs::read(path).map_err(|e| Failure::usage(format!("cannot read {feed}: {e}")))?
+        }
+    };
+    if let Some(root) = &args.media_root
+        && !root.is_dir()
+    {
+        return Err(Failure::usage(format!("--media-root {} is not a folder", root.display())));
+    }
+    let local = args.media_root.clone().map(|root| LocalFiles { known: Default::default(), root: Some(root) });
+    Ok(Input { name: feed.to_string(), bytes, opts: validate::Options { local, now, other_format_feed: false } })
+}
+
+#[cfg(feature = "online")]
+fn fetch(url: &str) -> Result<Vec<u8>, Failure> {
+    validate::online::fetch(url, std::time::Duration::from_secs(30), validate::xml::MAX_FEED_BYTES as u64)
+        .map_err(|e| Failure::content(format!("cannot fetch {url}: {e}")))
+}
+
+#[cfg(not(feature = "online"))]
+fn fetch(url: &str) -> Result<Vec<u8>, Failure> {
+    Err(Failure::usage(format!("cannot fetch {url}: this podsmith was built without the `online` feature")))
+}
+
+#[cfg(feature = "online")]
+fn online(bytes: &[u8], report: &mut Report, ui: Ui) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let targets = validate::targets(bytes);
+    let opts =
+        validate::online::Online { progress: std::io::stderr().is_terminal() && !ui.quiet, ..Default::default() };
+    ui.detail(format!("{}: checking {} URL(s) online", report.feed, targets.len()));
+    let found = validate::online::check(&targets, &opts);
+    report.findings.extend(found);
+    report.findings.sort_by_key(|f| (f.item.unwrap_or(0), f.line.unwrap_or(0)));
+    Ok(())
+}
+
+#[cfg(not(feature = "online"))]
+fn online(_: &[u8], _: &mut Report, _: Ui) -> Result<(), Failure> {
+    Err(Failure::usage("--online needs podsmith built with the `online` feature (the default)"))
+}
+
+fn print(reports: &[Report], format: Format, ui: Ui) {
+    match format {
+        Format::Json => {
+            let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
+            let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
+            let value = serde_json::json!({ "feeds": reports, "errors": errors, "warnings": warnings });
+            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        }
+        Format::Human => {
+            let min = if ui.verbose { Severity::Info } else { Severity::Warning };
+            print!("{}", validate::render_text(reports, min));
+            for r in reports {
+                let (e, w, i) = (r.count(Severity::Error), r.count(Severity::Warning), r.count(Severity::Info));
+                let media = if r.media_checked { "" } else { " (media not checked: give --media-root)" };
+                let verdict = if e == 0 { "passes" } else { "fails" };
+                println!(
+                    "{}: {verdict} — {e} error{}, {w} warning{}, {i} note{} in {} item{}{media}",
+                    r.feed,
+                    plural(e),
+                    plural(w),
+                    plural(i),
+                    r.items,
+                    plural(r.items)
+                );
+            }
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

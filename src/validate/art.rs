@@ -1,0 +1,165 @@
+//! Cover art read from its header: format by content, size, colour model.
+//! A few hundred bytes of the file are enough; nothing is decoded.
+
+/// Image formats told apart by their first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JPEG.
+    Jpeg,
+    /// PNG.
+    Png,
+    /// WebP (not accepted by Apple).
+    Webp,
+    /// GIF (not accepted by Apple).
+    Gif,
+    /// Anything else.
+    Other,
+}
+
+impl Format {
+    /// Its usual name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jpeg => "JPEG",
+            Format::Png => "PNG",
+            Format::Webp => "WebP",
+            Format::Gif => "GIF",
+            Format::Other => "not an image Apple reads",
+        }
+    }
+
+    /// Whether a URL ending in `ext` fits this format.
+    pub fn fits_extension(self, ext: &str) -> bool {
+        match self {
+            Format::Jpeg => ext == "jpg" || ext == "jpeg",
+            Format::Png => ext == "png",
+            _ => false,
+        }
+    }
+}
+
+/// Colour models that matter to Apple.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    /// RGB or YCbCr.
+    Rgb,
+    /// CMYK or YCCK (refused by Apple).
+    Cmyk,
+    /// Greyscale.
+    Gray,
+    /// A palette (PNG).
+    Palette,
+}
+
+/// What the header says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Image {
+    /// Format by content.
+    pub format: Format,
+    /// Width and height in pixels, when found.
+    pub size: Option<(u32, u32)>,
+    /// Colour model, when found.
+    pub color: Option<Color>,
+    /// Whether it has an alpha channel.
+    pub alpha: bool,
+}
+
+/// Tells the format from the first bytes.
+pub fn sniff(bytes: &[u8]) -> Format {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Format::Jpeg
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Format::Png
+    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        Format::Webp
+    } else if bytes.starts_with(b"GIF8") {
+        Format::Gif
+    } else {
+        Format::Other
+    }
+}
+
+/// Reads the header of an image file's bytes.
+pub fn inspect(bytes: &[u8]) -> Image {
+    let format = sniff(bytes);
+    let mut image = Image { format, size: None, color: None, alpha: false };
+    match format {
+        Format::Png if bytes.len() >= 26 && &bytes[12..16] == b"IHDR" => {
+            let w = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+            let h = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+            image.size = Some((w, h));
+            let (color, alpha) = match bytes[25] {
+                0 => (Color::Gray, false),
+                2 => (Color::Rgb, false),
+                3 => (Color::Palette, false),
+                4 => (Color::Gray, true),
+                _ => (Color::Rgb, bytes[25] == 6),
+            };
+            image.color = Some(color);
+            image.alpha = alpha;
+        }
+        Format::Jpeg => {
+            let mut i = 2;
+            while i + 4 <= bytes.len() {
+                if bytes[i] != 0xFF {
+                    break;
+                }
+                let marker = bytes[i + 1];
+                if marker == 0xFF {
+                    i += 1;
+                    continue;
+                }
+                let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+                let seg = &bytes[i + 4..bytes.len().min(i + 2 + len)];
+                let is_sof = matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF);
+                if is_sof && seg.len() >= 6 {
+                    let h = u32::from(u16::from_be_bytes([seg[1], seg[2]]));
+                    let w = u32::from(u16::from_be_bytes([seg[3], seg[4]]));
+                    image.size = Some((w, h));
+                    image.color = Some(match seg[5] {
+                        1 => Color::Gray,
+                        4 => Color::Cmyk,
+                        _ => Color::Rgb,
+                    });
+                    break;
+                }
+                if marker == 0xDA || len < 2 {
+                    break;
+                }
+                i += 2 + len;
+            }
+        }
+        _ => {}
+    }
+    image
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_cover_is_a_1400_px_rgb_jpeg() {
+        let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/media/cover.jpg")).unwrap();
+        let img = inspect(&bytes);
+        assert_eq!(
+            img,
+            Image { format: Format::Jpeg, size: Some((1400, 1400)), color: Some(Color::Rgb), alpha: false }
+        );
+    }
+
+    #[test]
+    fn truncated_and_foreign_bytes_do_not_panic() {
+        for bytes in [
+            &b""[..],
+            b"\xFF\xD8\xFF",
+            b"\xFF\xD8\xFF\xC0\x00",
+            b"\x89PNG\r\n\x1a\n\0\0",
+            b"RIFF\0\0\0\0WEBPVP8 ",
+            b"<html>",
+        ] {
+            let _ = inspect(bytes);
+        }
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Format::Webp);
+    }
+}

@@ -1,0 +1,685 @@
+//! Document-level and channel rules (XML-*, RSS-*, APPLE-CH-*, SPOT-CH-*, …).
+
+use super::xml::{self, Doc, KNOWN_NAMESPACES, Node, Ns};
+use super::{Cx, Finding, Findings, Severity, Where, dates};
+use crate::manifest::categories;
+use crate::text::{is_email, is_http_url, is_language_code, truncate_chars};
+
+/// Apple's limit for most tags, in characters.
+pub const TAG_LIMIT: usize = 255;
+/// Apple's limit for descriptions, in bytes.
+pub const DESCRIPTION_LIMIT: usize = 4000;
+
+/// Rules about the document as a whole: declaration, encoding, namespaces.
+pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if !doc.declaration_first {
+        let trimmed = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+        // Whitespace before the declaration makes the file unparseable; a
+        // missing declaration is legal XML (UTF-8 is the default), and big
+        // Podcasting 2.0 feeds without one are listed by Apple: a warning.
+        let (message, line, severity) = if body[trimmed..].starts_with(b"<?xml") {
+            let line = 1 + body[..trimmed].iter().filter(|&&b| b == b'\n').count();
+            (
+                "there is whitespace before the <?xml …?> declaration (Apple: \"Can't parse your feed\")",
+                line,
+                Severity::Error,
+            )
+        } else {
+            ("the feed has no <?xml version=\"1.0\" encoding=\"UTF-8\"?> declaration", 1, Severity::Warning)
+        };
+        out.push(
+            Finding::new(
+                "XML-DECL-FIRST",
+                Where::Line(line),
+                message,
+                "make <?xml version=\"1.0\" encoding=\"UTF-8\"?> the very first bytes of the file",
+            )
+            .severity(severity),
+        );
+    }
+    if let Some(enc) = &doc.encoding
+        && !enc.eq_ignore_ascii_case("utf-8")
+    {
+        out.push(Finding::new(
+            "XML-UTF8",
+            Where::Line(1),
+            format!("the feed declares encoding=\"{enc}\""),
+            "write the feed as UTF-8 and declare encoding=\"UTF-8\"",
+        ));
+    }
+    for (prefix, uri, line) in &doc.declarations {
+        let expected = KNOWN_NAMESPACES.iter().find(|(p, _)| p == prefix).map(|(_, u)| *u);
+        let miscased = KNOWN_NAMESPACES.iter().find(|(_, u)| u.eq_ignore_ascii_case(uri) && *u != uri);
+        let wrong = match expected {
+            Some(xml::PODCAST) => uri != xml::PODCAST && uri != xml::PODCAST_ALT,
+            Some(e) => uri != e,
+            None => false,
+        };
+        if wrong || miscased.is_some() {
+            let right = expected.or(miscased.map(|(_, u)| *u)).unwrap_or_default();
+            out.push(Finding::new(
+                "XML-NS-EXACT",
+                Where::Line(*line),
+                format!("xmlns:{prefix}=\"{uri}\" is not the {prefix} namespace apps look for"),
+                format!("write xmlns:{prefix}=\"{right}\" exactly (it is case-sensitive); apps ignore every {prefix}: tag otherwise"),
+            ));
+        }
+    }
+    let mut reported: Vec<&str> = Vec::new();
+    for node in &doc.nodes {
+        if let Ns::Undeclared(prefix) = &node.ns
+            && !reported.contains(&prefix.as_str())
+        {
+            reported.push(prefix);
+            let fix = KNOWN_NAMESPACES
+                .iter()
+                .find(|(p, _)| p == prefix)
+                .map(|(p, u)| format!("add xmlns:{p}=\"{u}\" to the <rss> element"))
+                .unwrap_or_else(|| format!("declare xmlns:{prefix}=\"…\" on <rss>, or remove the {prefix}: elements"));
+            out.push(Finding::new(
+                "XML-NS-DECLARED",
+                Where::Line(node.line),
+                format!("the prefix `{prefix}:` (on <{prefix}:{}>) is used but never declared", node.local),
+                fix,
+            ));
+        }
+    }
+    let root = &doc.nodes[0];
+    if root.is(&Ns::Rss, "rss") && root.attr("version") != Some("2.0") {
+        out.push(Finding::new(
+            "RSS-ROOT",
+            Where::Line(root.line),
+            format!("<rss> has version=\"{}\"", root.attr("version").unwrap_or("")),
+            "write <rss version=\"2.0\" …>",
+        ));
+    }
+}
+
+/// Channel rules.
+pub fn check(cx: &mut Cx<'_>) {
+    let ch = cx.channel;
+    let line = ch.line;
+    let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
+
+    // atom:link rel=self first: the feed's base URL is needed by later rules.
+    let selfs: Vec<&Node> =
+        cx.children(ch, &Ns::Atom, "link").into_iter().filter(|l| l.attr("rel") == Some("self")).collect();
+    match selfs.first() {
+        None => cx.push(Finding::new(
+            "RSS-SELF",
+            at(None),
+            "the channel has no <atom:link rel=\"self\"> (W3C warns; Cast and PSP-1 call it an error)",
+            "add <atom:link href=\"https://…/feed.xml\" rel=\"self\" type=\"application/rss+xml\"/>",
+        )),
+        Some(link) => match link.attr("href") {
+            Some(href) if is_http_url(href) => {
+                cx.base = Some(href.rsplit_once('/').map_or(href.to_string(), |(dir, _)| format!("{dir}/")));
+            }
+            other => cx.push(Finding::new(
+                "RSS-SELF",
+                at(Some(link)),
+                format!("atom:link rel=\"self\" has href=\"{}\", not the feed's absolute URL", other.unwrap_or("")),
+                "give the full https:// address the feed is served from",
+            )),
+        },
+    }
+
+    // RSS 2.0 required elements, and Apple's rules on their values.
+    for name in ["title", "link", "description"] {
+        if cx.child(ch, &Ns::Rss, name).is_none() {
+            cx.push(Finding::new(
+                "RSS-CH-REQ",
+                at(None),
+                format!("the channel has no <{name}>"),
+                format!("add <{name}> to the channel: RSS 2.0 requires it"),
+            ));
+        }
+    }
+    if let Some(title) = cx.child(ch, &Ns::Rss, "title") {
+        if title.text.is_empty() {
+            cx.push(Finding::new(
+                "APPLE-CH-TITLE",
+                at(Some(title)),
+                "the show title is empty",
+                "give the show its name",
+            ));
+        } else if title.text.chars().count() > TAG_LIMIT {
+            cx.push(
+                Finding::new(
+                    "APPLE-CH-TITLE",
+                    at(Some(title)),
+                    format!("the show title is {} characters long", title.text.chars().count()),
+                    "keep it under 255 characters: Apple may remove shows whose titles are keyword lists",
+                )
+                .severity(Severity::Warning),
+            );
+        }
+    }
+    if let Some(desc) = cx.child(ch, &Ns::Rss, "description") {
+        if desc.text.is_empty() {
+            cx.push(Finding::new(
+                "APPLE-CH-DESC",
+                at(Some(desc)),
+                "the show description is empty",
+                "describe the show in a few sentences: Apple requires it",
+            ));
+        } else if desc.text.len() > DESCRIPTION_LIMIT {
+            cx.push(
+                Finding::new(
+                    "APPLE-CH-DESC",
+                    at(Some(desc)),
+                    format!("the show description is {} bytes, over Apple's 4000", desc.text.len()),
+                    "shorten it; Apple cuts or refuses longer descriptions",
+                )
+                .severity(Severity::Warning),
+            );
+        }
+    }
+    if let Some(link) = cx.child(ch, &Ns::Rss, "link")
+        && !is_http_url(&link.text)
+    {
+        cx.push(Finding::new(
+            "APPLE-CH-LINK",
+            at(Some(link)),
+            format!("the channel link \"{}\" is not an http(s) URL", truncate_chars(&link.text, 80)),
+            "link to the show's web page with its full https:// address",
+        ));
+    }
+
+    // Cover art.
+    match cx.child(ch, &Ns::Itunes, "image") {
+        None => cx.push(Finding::new(
+            "APPLE-CH-IMAGE",
+            at(None),
+            "the channel has no <itunes:image> (an RSS <image> alone is not enough)",
+            "add <itunes:image href=\"https://…/cover.jpg\"/> with 1400–3000 px square art",
+        )),
+        Some(img) => match img.attr("href") {
+            None => cx.push(Finding::new(
+                "APPLE-CH-IMAGE",
+                at(Some(img)),
+                if img.text.is_empty() {
+                    "<itunes:image> has no href attribute".to_string()
+                } else {
+                    "<itunes:image> has the URL as text; Apple reads only the href attribute".to_string()
+                },
+                "write <itunes:image href=\"https://…/cover.jpg\"/>",
+            )),
+            Some(href) if !is_http_url(href) => cx.push(Finding::new(
+                "APPLE-CH-IMAGE",
+                at(Some(img)),
+                format!("itunes:image href=\"{href}\" is not an absolute http(s) URL"),
+                "give the full https:// address of the cover",
+            )),
+            Some(_) => {}
+        },
+    }
+
+    // Language.
+    match cx.child(ch, &Ns::Rss, "language") {
+        None => cx.push(Finding::new(
+            "APPLE-CH-LANG",
+            at(None),
+            "the channel has no <language> (Apple: \"no language tag\")",
+            "add <language>en</language> (an ISO 639 code)",
+        )),
+        Some(l) if !is_language_code(&l.text) => cx.push(Finding::new(
+            "APPLE-CH-LANG",
+            at(Some(l)),
+            format!("<language>{}</language> is not an ISO 639 code", l.text),
+            "use two letters, optionally with a region: en, en-us, de",
+        )),
+        Some(l) if l.text.len() > 8 => cx.push(Finding::new(
+            "PI-GUID",
+            at(Some(l)),
+            format!("<language>{}</language> is longer than the 8 characters Podcast Index keeps", l.text),
+            "use the short form, e.g. en-us",
+        )),
+        Some(_) => {}
+    }
+
+    categories_rule(cx);
+
+    // Explicit.
+    match cx.child(ch, &Ns::Itunes, "explicit") {
+        None => cx.push(Finding::new(
+            "APPLE-CH-EXPLICIT",
+            at(None),
+            "the channel has no <itunes:explicit> (Apple: \"There is no explicit tag in your feed\")",
+            "add <itunes:explicit>false</itunes:explicit> (or true)",
+        )),
+        Some(e) if !is_true_false(&e.text) => cx.push(
+            Finding::new(
+                "APPLE-CH-EXPLICIT",
+                at(Some(e)),
+                format!("<itunes:explicit>{}</itunes:explicit> is not true or false", e.text),
+                explicit_help(&e.text),
+            )
+            .severity(explicit_severity(&e.text)),
+        ),
+        Some(_) => {}
+    }
+
+    // Author and owner.
+    match cx.child(ch, &Ns::Itunes, "author") {
+        None => cx.push(Finding::new(
+            "SPOT-CH-AUTHOR",
+            at(None),
+            "the channel has no <itunes:author>",
+            "add <itunes:author>Your name</itunes:author>: Spotify needs it for the show to go live",
+        )),
+        Some(a) if a.text.is_empty() => cx.push(Finding::new(
+            "SPOT-CH-AUTHOR",
+            at(Some(a)),
+            "<itunes:author> is empty",
+            "put the show's author in it: Spotify needs it",
+        )),
+        Some(a) if a.text.chars().count() > TAG_LIMIT => cx.push(Finding::new(
+            "APPLE-CH-AUTHOR",
+            at(Some(a)),
+            format!("<itunes:author> is {} characters long", a.text.chars().count()),
+            "keep it under 255 characters",
+        )),
+        Some(_) => {}
+    }
+    let owner = cx.child(ch, &Ns::Itunes, "owner");
+    let email = owner.and_then(|o| cx.child(o, &Ns::Itunes, "email"));
+    match owner {
+        None => cx.push(Finding::new(
+            "APPLE-CH-OWNER",
+            at(None),
+            "the channel has no <itunes:owner>",
+            "add <itunes:owner><itunes:name>…</itunes:name><itunes:email>…</itunes:email></itunes:owner>",
+        )),
+        Some(o) if cx.child(o, &Ns::Itunes, "name").is_none_or(|n| n.text.is_empty()) => cx.push(Finding::new(
+            "APPLE-CH-OWNER",
+            at(Some(o)),
+            "<itunes:owner> has no <itunes:name>",
+            "add the owner's name",
+        )),
+        Some(_) => {}
+    }
+    match email {
+        Some(e) if is_email(&e.text) => {}
+        Some(e) => cx.push(Finding::new(
+            "SPOT-CH-EMAIL",
+            at(Some(e)),
+            if e.text.is_empty() {
+                "<itunes:email> is empty".to_string()
+            } else {
+                format!("<itunes:email>{}</itunes:email> is not an e-mail address", e.text)
+            },
+            "Spotify and YouTube send their ownership code to this address: give a real one",
+        )),
+        // Apple no longer asks for it; Spotify and YouTube need it only to
+        // claim the show: a warning when absent, an error when wrong.
+        None => cx.push(
+            Finding::new(
+                "SPOT-CH-EMAIL",
+                at(owner),
+                "the feed has no <itunes:owner><itunes:email>",
+                "add the owner's e-mail: Spotify and YouTube send their ownership code there",
+            )
+            .severity(Severity::Warning),
+        ),
+    }
+
+    // Type and serial numbering.
+    let serial = match cx.child(ch, &Ns::Itunes, "type") {
+        Some(t) if t.text == "episodic" => false,
+        Some(t) if t.text == "serial" => true,
+        Some(t) => {
+            cx.push(Finding::new(
+                "APPLE-CH-TYPE",
+                at(Some(t)),
+                format!("<itunes:type>{}</itunes:type> is not episodic or serial", t.text),
+                "write episodic (newest first) or serial (in order), in lower case",
+            ));
+            false
+        }
+        None => false,
+    };
+    if serial {
+        for i in 0..cx.items.len() {
+            if cx.child(cx.items[i], &Ns::Itunes, "episode").is_none() {
+                let w = cx.item_where(i);
+                cx.push(Finding::new(
+                    "APPLE-CH-SERIAL-EPNUM",
+                    w,
+                    "this serial show's item has no <itunes:episode>",
+                    "number every episode of a serial show: <itunes:episode>3</itunes:episode>",
+                ));
+            }
+        }
+    }
+
+    if cx.child(ch, &Ns::Rss, "copyright").is_none() {
+        cx.push(Finding::new(
+            "APPLE-CH-COPYRIGHT",
+            at(None),
+            "the channel has no <copyright>",
+            "if the show is copyrighted, say so: <copyright>© 2026 Your Name</copyright>",
+        ));
+    }
+    if let Some(n) = cx.child(ch, &Ns::Itunes, "new-feed-url")
+        && !is_http_url(&n.text)
+    {
+        cx.push(Finding::new(
+            "APPLE-CH-NEWFEED",
+            at(Some(n)),
+            format!("<itunes:new-feed-url>{}</itunes:new-feed-url> is not an absolute http(s) URL", n.text),
+            "give the full address of the show's new feed",
+        ));
+    }
+    for misspelt in ["new_feed_url", "newfeedurl", "new-feed"] {
+        if let Some(n) = cx.child(ch, &Ns::Itunes, misspelt) {
+            cx.push(Finding::new(
+                "APPLE-CH-NEWFEED",
+                at(Some(n)),
+                format!("<itunes:{misspelt}> is not an Apple tag; the move will not be seen"),
+                "spell it <itunes:new-feed-url>",
+            ));
+        }
+    }
+    for (name, rule) in [("block", "APPLE-CH-BLOCK"), ("complete", "APPLE-CH-COMPLETE")] {
+        if let Some(n) = cx.child(ch, &Ns::Itunes, name)
+            && !is_yes_no(&n.text)
+        {
+            cx.push(Finding::new(
+                rule,
+                at(Some(n)),
+                format!("<itunes:{name}>{}</itunes:{name}> has no effect: Apple acts only on Yes", n.text),
+                format!("write <itunes:{name}>Yes</itunes:{name}>, or remove the tag"),
+            ));
+        }
+    }
+    let mut long_tags: Vec<&Node> = Vec::new();
+    for name in ["title", "subtitle", "keywords"] {
+        long_tags.extend(cx.child(ch, &Ns::Itunes, name));
+    }
+    if let Some(o) = owner {
+        long_tags.extend(cx.child(o, &Ns::Itunes, "name"));
+    }
+    for n in long_tags {
+        if n.text.chars().count() > TAG_LIMIT {
+            cx.push(Finding::new(
+                "APPLE-CH-LEN",
+                at(Some(n)),
+                format!("<itunes:{}> is {} characters long", n.local, n.text.chars().count()),
+                "Apple limits its tags to 255 characters",
+            ));
+        }
+    }
+    for name in ["summary", "subtitle", "keywords"] {
+        if let Some(n) = cx.child(ch, &Ns::Itunes, name) {
+            cx.push(Finding::new(
+                "APPLE-CH-DEPRECATED",
+                at(Some(n)),
+                format!("<itunes:{name}> is no longer read by Apple"),
+                "harmless; the description is what Apple shows",
+            ));
+        }
+    }
+    if let Some(k) = cx.child(ch, &Ns::Itunes, "keywords")
+        && k.text.contains(' ')
+        && !k.text.contains(',')
+    {
+        cx.push(Finding::new(
+            "W3C-KEYWORDS",
+            at(Some(k)),
+            "<itunes:keywords> has spaces but no commas",
+            "separate keywords with commas",
+        ));
+    }
+    let has_episode =
+        cx.items.iter().any(|i| cx.child(i, &Ns::Rss, "enclosure").is_some_and(|e| e.attr("url").is_some()));
+    if !has_episode {
+        cx.push(Finding::new(
+            "APPLE-CH-HASEPISODE",
+            at(None),
+            "the feed has no item with an enclosure: there is nothing to listen to",
+            "publish at least one episode (Apple and Spotify require one)",
+        ));
+    }
+
+    for name in ["lastBuildDate", "pubDate"] {
+        if let Some(d) = cx.child(ch, &Ns::Rss, name) {
+            date_rule(cx, "RSS-DATE", d, at(Some(d)));
+        }
+    }
+    duplicates(cx, ch, at(None), CHANNEL_SINGLES);
+    spotify(cx);
+    if cx.child(ch, &Ns::Podcast, "guid").is_none() || cx.child(ch, &Ns::Podcast, "locked").is_none() {
+        let missing: Vec<&str> =
+            ["guid", "locked"].into_iter().filter(|n| cx.child(ch, &Ns::Podcast, n).is_none()).collect();
+        cx.push(Finding::new(
+            "PSP-CH-REC",
+            at(None),
+            format!("the channel has no {}", missing.iter().map(|m| format!("<podcast:{m}>")).collect::<Vec<_>>().join(" or ")),
+            "add them: podcast:guid identifies the show across moves, podcast:locked guards it from being imported elsewhere",
+        ));
+    }
+    protocols(cx);
+}
+
+fn categories_rule(cx: &mut Cx<'_>) {
+    let ch = cx.channel;
+    let top = cx.children(ch, &Ns::Itunes, "category");
+    if top.is_empty() {
+        cx.push(Finding::new(
+            "APPLE-CH-CAT",
+            Where::Line(ch.line),
+            "the channel has no <itunes:category> (Apple: \"no category tag\")",
+            "add one from Apple's list, e.g. <itunes:category text=\"Technology\"/>",
+        ));
+    }
+    for cat in top {
+        let Some(parent) = cat.attr("text") else {
+            cx.push(Finding::new(
+                "APPLE-CH-CAT",
+                Where::Line(cat.line),
+                "<itunes:category> has no text attribute",
+                "write the category in the text attribute: <itunes:category text=\"Technology\"/>",
+            ));
+            continue;
+        };
+        let subs = cx.children(cat, &Ns::Itunes, "category");
+        let mut names: Vec<(String, usize)> = vec![(parent.to_string(), cat.line)];
+        for s in &subs {
+            names.push((format!("{parent} > {}", s.attr("text").unwrap_or("")), s.line));
+        }
+        for (name, line) in names {
+            if categories::lookup(&name).is_ok() {
+                continue;
+            }
+            if let Some(new) = categories::legacy(&name).filter(|new| *new != name) {
+                cx.push(Finding::new(
+                    "APPLE-CH-CAT-LEGACY",
+                    Where::Line(line),
+                    format!("\"{name}\" is a category Apple retired in 2019"),
+                    format!("use \"{new}\" instead"),
+                ));
+                continue;
+            }
+            let help = match categories::lookup(&name) {
+                Err(Some(s)) => format!("did you mean \"{s}\"? (Apple's list since 2019, exact spelling)"),
+                _ => "use a category from Apple's list (see the README), with each subcategory inside its own parent"
+                    .into(),
+            };
+            cx.push(Finding::new(
+                "APPLE-CH-CAT",
+                Where::Line(line),
+                format!("\"{name}\" is not an Apple Podcasts category"),
+                help,
+            ));
+        }
+    }
+}
+
+/// Elements a channel has at most once.
+const CHANNEL_SINGLES: &[(&Ns, &str)] = &[
+    (&Ns::Rss, "title"),
+    (&Ns::Rss, "link"),
+    (&Ns::Rss, "description"),
+    (&Ns::Rss, "language"),
+    (&Ns::Rss, "copyright"),
+    (&Ns::Rss, "lastBuildDate"),
+    (&Ns::Rss, "pubDate"),
+    (&Ns::Itunes, "author"),
+    (&Ns::Itunes, "explicit"),
+    (&Ns::Itunes, "type"),
+    (&Ns::Itunes, "image"),
+    (&Ns::Itunes, "owner"),
+    (&Ns::Itunes, "block"),
+    (&Ns::Itunes, "complete"),
+    (&Ns::Itunes, "new-feed-url"),
+    (&Ns::Podcast, "guid"),
+    (&Ns::Podcast, "locked"),
+    (&Ns::Podcast, "medium"),
+];
+
+/// W3C-DUP-ELEMENTS for `node`.
+pub fn duplicates(cx: &mut Cx<'_>, node: &Node, at: Where, singles: &[(&Ns, &str)]) {
+    for (ns, name) in singles {
+        let found = cx.children(node, ns, name);
+        if found.len() > 1 {
+            let prefix = match ns {
+                Ns::Itunes => "itunes:",
+                Ns::Podcast => "podcast:",
+                _ => "",
+            };
+            let at = match &at {
+                Where::Item(n, label, _) => Where::Item(*n, label.clone(), found[1].line),
+                _ => Where::Line(found[1].line),
+            };
+            cx.push(Finding::new(
+                "W3C-DUP-ELEMENTS",
+                at,
+                format!("<{prefix}{name}> appears {} times", found.len()),
+                format!("keep one <{prefix}{name}>; apps read only one of them"),
+            ));
+        }
+    }
+}
+
+fn spotify(cx: &mut Cx<'_>) {
+    let ns = Ns::Other(xml::SPOTIFY.to_string());
+    if let Some(limit) = cx.child(cx.channel, &ns, "limit") {
+        let ok = limit.attr("recentCount").is_some_and(|v| v.parse::<u64>().is_ok());
+        if !ok {
+            cx.push(Finding::new(
+                "SPOT-NS",
+                Where::Line(limit.line),
+                "<spotify:limit> needs recentCount=\"N\" with a whole number",
+                "write <spotify:limit recentCount=\"10\"/>, or remove it",
+            ));
+        }
+    }
+    if let Some(c) = cx.child(cx.channel, &ns, "countryOfOrigin") {
+        let ok = !c.text.is_empty()
+            && c.text.split_whitespace().all(|w| w.len() == 2 && w.bytes().all(|b| b.is_ascii_alphabetic()));
+        if !ok {
+            cx.push(Finding::new(
+                "SPOT-NS",
+                Where::Line(c.line),
+                format!(
+                    "<spotify:countryOfOrigin>{}</spotify:countryOfOrigin> is not a list of ISO 3166 country codes",
+                    c.text
+                ),
+                "write two-letter codes separated by spaces, e.g. us gb",
+            ));
+        }
+    }
+}
+
+/// GOOG-PROTOCOL: one protocol for feed, homepage and enclosures.
+fn protocols(cx: &mut Cx<'_>) {
+    let mut urls: Vec<&str> = Vec::new();
+    if let Some(b) = cx.base.as_deref() {
+        urls.push(b);
+    }
+    if let Some(l) = cx.child(cx.channel, &Ns::Rss, "link") {
+        urls.push(&l.text);
+    }
+    for item in &cx.items {
+        if let Some(e) = cx.child(item, &Ns::Rss, "enclosure").and_then(|e| e.attr("url")) {
+            urls.push(e);
+        }
+    }
+    let https = urls.iter().any(|u| u.starts_with("https://"));
+    let http = urls.iter().any(|u| u.starts_with("http://"));
+    if https && http {
+        cx.push(Finding::new(
+            "GOOG-PROTOCOL",
+            Where::Line(cx.channel.line),
+            "the feed mixes http:// and https:// URLs (feed, link, enclosures)",
+            "serve everything over https",
+        ));
+    }
+}
+
+/// A date element checked under `rule` (RSS-DATE or APPLE-IT-PUBDATE).
+pub fn date_rule(cx: &mut Cx<'_>, rule: &'static str, d: &Node, at: Where) -> Option<dates::Parsed> {
+    match dates::parse(&d.text) {
+        Err(why) => {
+            cx.push(Finding::new(
+                rule,
+                at,
+                format!("<{}>{}</{}> is not an RFC 2822 date: {why}", d.local, d.text, d.local),
+                "write dates like \"Wed, 02 Oct 2002 13:00:00 +0000\"",
+            ));
+            None
+        }
+        Ok(p) => {
+            if let Some(zone) = &p.zone_name {
+                cx.push(Finding::new(
+                    "MISTAKE-DATE-TZ",
+                    at.clone(),
+                    format!("<{}> uses the zone name {zone}, which some apps misread", d.local),
+                    "write a numeric offset, e.g. -0800",
+                ));
+            }
+            if p.two_digit_year || chrono::Datelike::year(&p.at) < 1990 {
+                cx.push(
+                    Finding::new(
+                        rule,
+                        at,
+                        format!("<{}>{}</{}> has an implausible or two-digit year", d.local, d.text, d.local),
+                        "write the four-digit year",
+                    )
+                    .severity(Severity::Warning),
+                );
+            }
+            Some(p)
+        }
+    }
+}
+
+/// `true`/`false`, any case (W3C is case-insensitive; Apple writes lower case).
+pub fn is_true_false(s: &str) -> bool {
+    s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")
+}
+
+fn is_yes_no(s: &str) -> bool {
+    s.eq_ignore_ascii_case("yes") || s.eq_ignore_ascii_case("no")
+}
+
+/// Legacy `yes`/`no`/`clean` are outside Apple's spec but still read (BBC,
+/// Anchor and Libsyn feeds carry them and are listed): a warning. Anything
+/// else is an error.
+pub fn explicit_severity(value: &str) -> Severity {
+    match value.to_ascii_lowercase().as_str() {
+        "yes" | "no" | "clean" | "explicit" => Severity::Warning,
+        _ => Severity::Error,
+    }
+}
+
+/// What to write instead of a legacy explicit value.
+pub fn explicit_help(value: &str) -> String {
+    match value.to_ascii_lowercase().as_str() {
+        "yes" | "explicit" => "write true (Apple and W3C accept only true/false since 2023)".into(),
+        "no" | "clean" => "write false (Apple and W3C accept only true/false since 2023)".into(),
+        _ => "write true or false".into(),
+    }
+}

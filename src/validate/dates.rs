@@ -1,0 +1,167 @@
+//! RFC 2822 dates as feeds write them, read strictly: the grammar W3C's
+//! validator uses, plus what it misses (clock fields out of range, day 31
+//! of a 30-day month), and the weekday checked against the date.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+
+/// A date that parsed, with what is questionable about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    /// The moment.
+    pub at: DateTime<FixedOffset>,
+    /// The zone was a name (`PST`, `EST` …) rather than a number or GMT/UT/Z.
+    pub zone_name: Option<String>,
+    /// The year was written with two digits.
+    pub two_digit_year: bool,
+}
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// Parses `s`; `Err` says what is wrong.
+pub fn parse(s: &str) -> Result<Parsed, String> {
+    let mut tokens: Vec<&str> = s.split_whitespace().collect();
+    let mut weekday = None;
+    if let Some(first) = tokens.first()
+        && first.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+    {
+        let Some(day) = first.strip_suffix(',') else {
+            return Err(format!("\"{first}\" should be a weekday followed by a comma, like \"Wed,\""));
+        };
+        let Some(i) = DAYS.iter().position(|d| *d == day) else {
+            return Err(format!("\"{day}\" is not a weekday as RFC 2822 writes it (Mon … Sun)"));
+        };
+        weekday = Some(i);
+        tokens.remove(0);
+    }
+    let [day, month, year, time, zone] = tokens[..] else {
+        return Err("expected \"Wed, 02 Oct 2002 13:00:00 +0000\": day, month, year, time and zone".into());
+    };
+    let day: u32 = day
+        .parse()
+        .ok()
+        .filter(|_| (1..=2).contains(&day.len()))
+        .ok_or(format!("\"{day}\" is not a day of the month"))?;
+    let month =
+        MONTHS.iter().position(|m| *m == month).ok_or(format!("\"{month}\" is not a month (Jan … Dec)"))? as u32 + 1;
+    let two_digit_year = year.len() == 2;
+    let year: i32 = match year.len() {
+        4 | 2 if year.bytes().all(|b| b.is_ascii_digit()) => year.parse().map_err(|_| "bad year".to_string())?,
+        _ => return Err(format!("\"{year}\" is not a four-digit year")),
+    };
+    let year = if two_digit_year { if year < 50 { 2000 + year } else { 1900 + year } } else { year };
+    let date = NaiveDate::from_ymd_opt(year, month, day).ok_or(format!(
+        "{} {} {year} does not exist",
+        day,
+        MONTHS[month as usize - 1]
+    ))?;
+    let parts: Vec<&str> = time.split(':').collect();
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(format!("\"{time}\" is not a time (HH:MM:SS, 24-hour)"));
+    }
+    let field = |i: usize| parts.get(i).map_or(0, |p| p.parse::<u32>().unwrap_or(99));
+    let (h, m, sec) = (field(0), field(1), field(2));
+    let clock = NaiveTime::from_hms_opt(h, m, sec)
+        .ok_or(format!("\"{time}\" is out of range (hours 00–23, minutes and seconds 00–59)"))?;
+    let (offset, zone_name) = match zone {
+        "GMT" | "UT" | "UTC" | "Z" => (0, None),
+        "EST" => (-5 * 3600, Some(zone)),
+        "EDT" => (-4 * 3600, Some(zone)),
+        "CST" => (-6 * 3600, Some(zone)),
+        "CDT" => (-5 * 3600, Some(zone)),
+        "MST" => (-7 * 3600, Some(zone)),
+        "MDT" => (-6 * 3600, Some(zone)),
+        "PST" => (-8 * 3600, Some(zone)),
+        "PDT" => (-7 * 3600, Some(zone)),
+        z if z.len() == 5
+            && (z.starts_with('+') || z.starts_with('-'))
+            && z[1..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            let (hh, mm): (i32, i32) = (z[1..3].parse().unwrap_or(99), z[3..5].parse().unwrap_or(99));
+            if hh > 14 || mm > 59 {
+                return Err(format!("\"{z}\" is not a time-zone offset"));
+            }
+            let sign = if z.starts_with('-') { -1 } else { 1 };
+            (sign * (hh * 3600 + mm * 60), None)
+        }
+        other => return Err(format!("\"{other}\" is not a time zone (write a numeric offset like +0000)")),
+    };
+    let tz = FixedOffset::east_opt(offset).ok_or("bad offset")?;
+    let at = tz.from_local_datetime(&date.and_time(clock)).single().ok_or("ambiguous time")?;
+    if let Some(w) = weekday {
+        let actual = date.weekday().num_days_from_monday() as usize;
+        if actual != w {
+            return Err(format!(
+                "{} {} {year} was a {}, not a {} (compute the weekday; never copy it)",
+                day,
+                MONTHS[month as usize - 1],
+                DAYS[actual],
+                DAYS[w]
+            ));
+        }
+    }
+    Ok(Parsed { at, zone_name: zone_name.map(str::to_string), two_digit_year })
+}
+
+/// `itunes:duration` in seconds, or why it is not one: `1801`, `30:01`,
+/// `0:30:01`; no fractions, fields after the first under 60.
+pub fn duration(s: &str) -> Result<u64, String> {
+    let parts: Vec<&str> = s.split(':').collect();
+    if parts.is_empty()
+        || parts.len() > 3
+        || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(format!("\"{s}\" is not a duration: write whole seconds (\"1801\") or H:MM:SS (\"0:30:01\")"));
+    }
+    let mut total: u64 = 0;
+    for (i, p) in parts.iter().enumerate() {
+        let v: u64 = p.parse().map_err(|_| format!("\"{s}\" is too large"))?;
+        if i > 0 && (p.len() != 2 || v > 59) {
+            return Err(format!("\"{s}\": minutes and seconds are two digits under 60"));
+        }
+        total = total.checked_mul(60).and_then(|t| t.checked_add(v)).ok_or(format!("\"{s}\" is too large"))?;
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalogue_test_vectors() {
+        for ok in [
+            "Sat, 15 Jun 2019 19:00:00 GMT",
+            "Fri, 26 Feb 2021 00:00:00 -0500",
+            "Wed, 02 Oct 2002 13:00:00 +0000",
+            "15 Jun 2019 19:00 +0000",
+        ] {
+            assert!(parse(ok).is_ok(), "{ok}: {:?}", parse(ok));
+        }
+        for bad in [
+            "2019-06-15T19:00:00Z",
+            "Sat May 16 2020 09:00:57 GMT+0000 (Coordinated Universal Time)",
+            "07 Oct 2025",
+            "Wed, 15 Jun 2019 19:00:00 GMT",
+            "Wed, 27 May 2020 34:50:00 -0400",
+            "Sat, 31 Jun 2019 19:00:00 GMT",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse("Wed, 15 Jun 2019 19:00:00 GMT").unwrap_err(),
+            "15 Jun 2019 was a Sat, not a Wed (compute the weekday; never copy it)"
+        );
+        assert_eq!(parse("Sat, 15 Jun 2019 12:00:00 PST").unwrap().zone_name.as_deref(), Some("PST"));
+    }
+
+    #[test]
+    fn durations() {
+        for (ok, secs) in [("1801", 1801), ("30:01", 1801), ("0:30:01", 1801), ("00:30:01", 1801), ("5", 5)] {
+            assert_eq!(duration(ok), Ok(secs), "{ok}");
+        }
+        for bad in ["1801.5", "00:50:95", "1:5", "30m", "-1", ""] {
+            assert!(duration(bad).is_err(), "{bad}");
+        }
+    }
+}

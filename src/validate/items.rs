@@ -1,0 +1,518 @@
+//! Item rules (RSS-IT-*, RSS-ENC-*, APPLE-IT-*, SPOT-IT-*, PI-*).
+
+use std::collections::HashMap;
+
+use super::channel::{DESCRIPTION_LIMIT, date_rule, duplicates, explicit_help, explicit_severity, is_true_false};
+use super::xml::{Node, Ns};
+use super::{Cx, Finding, Severity, Where, dates};
+use crate::text::{is_http_url, truncate_chars};
+
+/// Extensions Apple lists for enclosures, with their MIME types.
+const APPLE_TYPES: &[(&str, &[&str])] = &[
+    ("mp3", &["audio/mpeg"]),
+    ("m4a", &["audio/x-m4a", "audio/mp4", "audio/m4a", "audio/aac"]),
+    ("mp4", &["video/mp4"]),
+    ("m4v", &["video/x-m4v", "video/mp4"]),
+    ("mov", &["video/quicktime"]),
+    ("pdf", &["application/pdf"]),
+];
+
+/// Elements an item has at most once.
+const ITEM_SINGLES: &[(&Ns, &str)] = &[
+    (&Ns::Rss, "title"),
+    (&Ns::Rss, "link"),
+    (&Ns::Rss, "description"),
+    (&Ns::Rss, "guid"),
+    (&Ns::Rss, "pubDate"),
+    (&Ns::Itunes, "title"),
+    (&Ns::Itunes, "duration"),
+    (&Ns::Itunes, "episode"),
+    (&Ns::Itunes, "season"),
+    (&Ns::Itunes, "episodeType"),
+    (&Ns::Itunes, "explicit"),
+    (&Ns::Itunes, "image"),
+    (&Ns::Itunes, "block"),
+];
+
+/// The extension of a URL's path (query and fragment ignored), lower case.
+pub fn url_extension(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let path = path.split_once("://").map_or(path, |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
+    let name = path.rsplit('/').next()?;
+    let (_, ext) = name.rsplit_once('.')?;
+    Some(ext.to_ascii_lowercase())
+}
+
+/// Item rules.
+pub fn check(cx: &mut Cx<'_>) {
+    let show_title = cx.child(cx.channel, &Ns::Rss, "title").map(|t| t.text.clone()).unwrap_or_default();
+    let mut guids: HashMap<String, usize> = HashMap::new();
+    let mut urls: HashMap<String, usize> = HashMap::new();
+    for i in 0..cx.items.len() {
+        let item = cx.items[i];
+        let w = cx.item_where(i);
+        let at = |n: &Node| match &w {
+            Where::Item(k, label, _) => Where::Item(*k, label.clone(), n.line),
+            other => other.clone(),
+        };
+        let title = cx.child(item, &Ns::Rss, "title");
+        let description = cx.child(item, &Ns::Rss, "description");
+        if title.is_none() && description.is_none() {
+            cx.push(Finding::new(
+                "RSS-IT-TITLE-OR-DESC",
+                w.clone(),
+                "the item has neither a title nor a description",
+                "give every episode a title",
+            ));
+        }
+        match title {
+            None => cx.push(Finding::new(
+                "APPLE-IT-TITLE",
+                w.clone(),
+                "the item has no <title>",
+                "give the episode a title",
+            )),
+            Some(t) if t.text.is_empty() => {
+                cx.push(Finding::new("APPLE-IT-TITLE", at(t), "the item's title is empty", "give the episode a title"))
+            }
+            Some(t) => {
+                if let Some(why) = title_smell(&t.text, &show_title) {
+                    cx.push(
+                        Finding::new("APPLE-IT-TITLE", at(t), why, "Apple asks for titles without numbers or the show's name: use itunes:episode and itunes:season for numbers")
+                            .severity(Severity::Warning),
+                    );
+                }
+            }
+        }
+
+        // Enclosure.
+        let enclosures = cx.children(item, &Ns::Rss, "enclosure");
+        if enclosures.len() > 1 {
+            cx.push(Finding::new(
+                "RSS-ENC-ONE",
+                at(enclosures[1]),
+                format!("the item has {} enclosures; apps and Podcast Index play only the first", enclosures.len()),
+                "keep one enclosure (MP3 or AAC) and list other formats as <podcast:alternateEnclosure>",
+            ));
+        }
+        match enclosures.first() {
+            None => cx.push(Finding::new(
+                "APPLE-IT-ENCL",
+                w.clone(),
+                "the item has no <enclosure>: there is no audio to play, and directories drop it",
+                "add <enclosure url=\"…\" length=\"bytes\" type=\"audio/mpeg\"/>",
+            )),
+            Some(e) => enclosure(cx, e, at(e), &mut urls),
+        }
+
+        // Identity.
+        match cx.child(item, &Ns::Rss, "guid") {
+            None => cx.push(Finding::new(
+                "APPLE-IT-GUID",
+                w.clone(),
+                "the item has no <guid>",
+                "give every episode a guid that never changes (podsmith's manifest requires one)",
+            )),
+            Some(g) if g.text.is_empty() => cx.push(Finding::new(
+                "APPLE-IT-GUID",
+                at(g),
+                "the item's guid is empty",
+                "give every episode a guid that never changes",
+            )),
+            Some(g) => {
+                if let Some(first) = guids.insert(g.text.clone(), i + 1) {
+                    cx.push(Finding::new(
+                        "APPLE-IT-GUID",
+                        at(g),
+                        format!("the guid \"{}\" is also the guid of item {first}", truncate_chars(&g.text, 80)),
+                        "every episode needs its own guid; apps merge or drop episodes that share one",
+                    ));
+                }
+                if g.text.chars().count() > 740 {
+                    cx.push(Finding::new(
+                        "PI-GUID",
+                        at(g),
+                        "the guid is longer than the 740 characters Podcast Index keeps",
+                        "use a shorter guid, e.g. a UUID",
+                    ));
+                }
+                match g.attr("isPermaLink") {
+                    Some("true") | None if !is_http_url(&g.text) => cx.push(Finding::new(
+                        "RSS-GUID-PERMALINK",
+                        at(g),
+                        format!(
+                            "the guid \"{}\" is a permalink (isPermaLink is true by default) but not an http(s) URL",
+                            truncate_chars(&g.text, 60)
+                        ),
+                        "add isPermaLink=\"false\" to the guid",
+                    )),
+                    Some("true") | Some("false") | None => {}
+                    Some(other) => cx.push(Finding::new(
+                        "RSS-GUID-PERMALINK",
+                        at(g),
+                        format!("isPermaLink=\"{other}\" is not true or false"),
+                        "write isPermaLink=\"false\" (or \"true\" for a URL guid)",
+                    )),
+                }
+            }
+        }
+
+        // Dates.
+        match cx.child(item, &Ns::Rss, "pubDate") {
+            None => cx.push(Finding::new(
+                "SPOT-IT-PUBDATE",
+                w.clone(),
+                "the item has no <pubDate>",
+                "add the publication date: Spotify and Pocket Casts refuse items without one",
+            )),
+            Some(d) => {
+                if let Some(p) = date_rule(cx, "APPLE-IT-PUBDATE", d, at(d))
+                    && p.at.with_timezone(&chrono::Utc) > cx.opts.now + chrono::Duration::minutes(10)
+                {
+                    cx.push(Finding::new(
+                        "PI-FUTURE",
+                        at(d),
+                        format!("the item is dated {} , in the future: apps hide it until then", d.text),
+                        "fine for a scheduled episode; otherwise fix the date",
+                    ));
+                }
+            }
+        }
+
+        if let Some(d) = description
+            && d.text.len() > DESCRIPTION_LIMIT
+        {
+            cx.push(Finding::new(
+                "APPLE-IT-DESC",
+                at(d),
+                format!("the description is {} bytes, over Apple's 4000", d.text.len()),
+                "shorten the show notes in <description>; the full notes can stay in content:encoded",
+            ));
+        }
+        if let Some(d) = description.or_else(|| cx.child(item, &Ns::Content, "encoded")) {
+            chapters_in_description(cx, d, at(d));
+        }
+        match cx.child(item, &Ns::Itunes, "duration") {
+            None => cx.push(
+                Finding::new(
+                    "APPLE-IT-DURATION",
+                    w.clone(),
+                    "the item has no <itunes:duration>; apps show no length until they download it",
+                    "add the duration in whole seconds (podsmith measures it)",
+                )
+                .severity(Severity::Warning),
+            ),
+            Some(d) => {
+                if let Err(why) = dates::duration(&d.text) {
+                    cx.push(Finding::new(
+                        "APPLE-IT-DURATION",
+                        at(d),
+                        why,
+                        "write whole seconds, e.g. <itunes:duration>1801</itunes:duration>",
+                    ));
+                }
+            }
+        }
+        if cx.child(item, &Ns::Rss, "link").is_none() {
+            cx.push(Finding::new(
+                "APPLE-IT-LINK",
+                w.clone(),
+                "the item has no <link> to its web page",
+                "link each episode to its show-notes page",
+            ));
+        }
+        if let Some(img) = cx.child(item, &Ns::Itunes, "image")
+            && !img.attr("href").is_some_and(is_http_url)
+        {
+            cx.push(Finding::new(
+                "APPLE-IT-IMAGE",
+                at(img),
+                "the episode's <itunes:image> has no absolute http(s) href",
+                "write <itunes:image href=\"https://…/art.jpg\"/>",
+            ));
+        }
+        if let Some(e) = cx.child(item, &Ns::Itunes, "explicit")
+            && !is_true_false(&e.text)
+        {
+            cx.push(
+                Finding::new(
+                    "APPLE-IT-EXPLICIT",
+                    at(e),
+                    format!("<itunes:explicit>{}</itunes:explicit> is not true or false", e.text),
+                    explicit_help(&e.text),
+                )
+                .severity(explicit_severity(&e.text)),
+            );
+        }
+        for (name, rule) in [("episode", "APPLE-IT-EPISODE"), ("season", "APPLE-IT-SEASON")] {
+            if let Some(n) = cx.child(item, &Ns::Itunes, name)
+                && !n.text.parse::<u32>().is_ok_and(|v| v > 0)
+            {
+                cx.push(Finding::new(
+                    rule,
+                    at(n),
+                    format!("<itunes:{name}>{}</itunes:{name}> is not a whole number from 1 up", n.text),
+                    if name == "episode" {
+                        "write the number alone, e.g. 12 (for 12.5 use <podcast:episode>)"
+                    } else {
+                        "write the season number alone, e.g. 2"
+                    },
+                ));
+            }
+        }
+        if let Some(t) = cx.child(item, &Ns::Itunes, "episodeType")
+            && !["full", "trailer", "bonus"].contains(&t.text.as_str())
+        {
+            cx.push(Finding::new(
+                "APPLE-IT-EPTYPE",
+                at(t),
+                format!("<itunes:episodeType>{}</itunes:episodeType> is not full, trailer or bonus", t.text),
+                "write full, trailer or bonus, in lower case",
+            ));
+        }
+        if let Some(b) = cx.child(item, &Ns::Itunes, "block")
+            && !(b.text.eq_ignore_ascii_case("yes") || b.text.eq_ignore_ascii_case("no"))
+        {
+            cx.push(Finding::new(
+                "APPLE-IT-BLOCK",
+                at(b),
+                format!("<itunes:block>{}</itunes:block> has no effect: Apple acts only on Yes", b.text),
+                "write Yes to hide the episode, or remove the tag",
+            ));
+        }
+        let long: Vec<&Node> = cx.child(item, &Ns::Itunes, "title").into_iter().collect();
+        for n in long {
+            if n.text.chars().count() > super::channel::TAG_LIMIT {
+                cx.push(Finding::new(
+                    "APPLE-CH-LEN",
+                    at(n),
+                    format!("<itunes:title> is {} characters long", n.text.chars().count()),
+                    "Apple limits its tags to 255 characters",
+                ));
+            }
+        }
+        duplicates(cx, item, w.clone(), ITEM_SINGLES);
+    }
+}
+
+fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, usize>) {
+    let (url, length, mime) = (e.attr("url"), e.attr("length"), e.attr("type"));
+    let missing: Vec<&str> = [("url", url), ("length", length), ("type", mime)]
+        .into_iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(k, _)| k)
+        .collect();
+    if !missing.is_empty() {
+        let size_hint = if e.attr("size").is_some() { " (the attribute is length, not size)" } else { "" };
+        cx.push(Finding::new(
+            "RSS-ENC-ATTRS",
+            at.clone(),
+            format!("the enclosure has no {}{size_hint}", missing.join(", ")),
+            "an enclosure needs url, length (bytes) and type",
+        ));
+    }
+    if let Some(url) = url {
+        if !url.starts_with("http://") && !url.starts_with("https://") {
+            cx.push(Finding::new(
+                "PI-ENCL-HTTP",
+                at.clone(),
+                format!("the enclosure URL \"{}\" does not start with http:// or https://", truncate_chars(url, 80)),
+                "give the media's full https:// address; Podcast Index drops the episode otherwise",
+            ));
+        }
+        let index = match &at {
+            Where::Item(n, ..) => *n,
+            _ => 0,
+        };
+        if let Some(first) = urls.insert(url.to_string(), index) {
+            cx.push(Finding::new(
+                "APPLE-IT-ENCL-UNIQUE",
+                at.clone(),
+                format!("item {first} has the same enclosure URL"),
+                "every episode needs its own media file URL; Apple ignores the duplicates",
+            ));
+        }
+        url_rules(cx, url, at.clone(), "enclosure");
+        let ext = url_extension(url);
+        match ext.as_deref().and_then(|x| APPLE_TYPES.iter().find(|(e, _)| *e == x)) {
+            None if cx.opts.other_format_feed => cx.push(
+                Finding::new(
+                    "APPLE-IT-ENCL-EXT",
+                    at.clone(),
+                    format!("the enclosure is .{}: this feed is for apps that play it, not for Apple", ext.unwrap_or_default()),
+                    "submit feed.xml (MP3/AAC enclosures) to Apple and Spotify, not this one",
+                )
+                .severity(Severity::Info),
+            ),
+            None => cx.push(Finding::new(
+                "APPLE-IT-ENCL-EXT",
+                at.clone(),
+                format!(
+                    "the enclosure URL ends in {}; Apple lists only .mp3, .m4a, .mp4, .m4v, .mov and .pdf, and will not show this episode",
+                    ext.map_or("no extension".into(), |x| format!(".{x}"))
+                ),
+                "make an MP3 (or AAC .m4a) the enclosure and offer other formats as <podcast:alternateEnclosure>",
+            )),
+            Some((x, types)) => {
+                if let Some(m) = mime
+                    && !types.contains(&m)
+                    && (m.starts_with("audio/") || m.starts_with("video/"))
+                {
+                    cx.push(Finding::new(
+                        "APPLE-IT-ENCL-TYPE",
+                        at.clone(),
+                        format!("type=\"{m}\" does not match the .{x} extension"),
+                        format!("write type=\"{}\"", types[0]),
+                    ));
+                } else if mime == Some("audio/mp4") && *x == "m4a" {
+                    cx.push(
+                        Finding::new("APPLE-IT-ENCL-TYPE", at.clone(), "type=\"audio/mp4\" for .m4a is not in Apple's list (and broke one app)", "write type=\"audio/x-m4a\"")
+                            .severity(Severity::Warning),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(m) = mime
+        && !(m.starts_with("audio/") || m.starts_with("video/") || m == "application/pdf")
+    {
+        cx.push(Finding::new(
+            "SPOT-IT-ENCL-TYPE",
+            at.clone(),
+            if m.is_empty() {
+                "the enclosure's type is empty".to_string()
+            } else {
+                format!("the enclosure's type \"{m}\" is not an audio type")
+            },
+            "give the media's MIME type, e.g. audio/mpeg for MP3; Spotify ignores the episode otherwise",
+        ));
+    }
+    if let Some(l) = length {
+        match l.parse::<u64>() {
+            Err(_) => cx.push(Finding::new(
+                "APPLE-IT-ENCL-LENGTH",
+                at,
+                format!("length=\"{l}\" is not a size in bytes (a whole number)"),
+                "write the file's size in bytes (not its duration)",
+            )),
+            Ok(0) => cx.push(
+                Finding::new(
+                    "APPLE-IT-ENCL-LENGTH",
+                    at,
+                    "length=\"0\": the size is unknown",
+                    "write the file's size in bytes",
+                )
+                .severity(Severity::Warning),
+            ),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// APPLE-IT-ENCL-ASCII, APPLE-HOST-PUBLIC and APPLE-HOST-HTTPS for a media or image URL.
+pub fn url_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
+    if url.chars().any(|c| !c.is_ascii() || c.is_whitespace()) {
+        cx.push(Finding::new(
+            "APPLE-IT-ENCL-ASCII",
+            at.clone(),
+            format!("the {what} URL \"{}\" has spaces or non-ASCII characters", truncate_chars(url, 80)),
+            "use plain ASCII file names, or percent-encode the URL",
+        ));
+    }
+    let host = url.split_once("://").map(|(_, r)| r.split(['/', '?', '#']).next().unwrap_or("")).unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.split_once(']'))
+        .map_or_else(|| host.split(':').next().unwrap_or(""), |(h, _)| h);
+    let host = host.to_ascii_lowercase();
+    if is_loopback(&host) {
+        cx.push(
+            Finding::new(
+                "APPLE-HOST-PUBLIC",
+                at.clone(),
+                format!("the {what} URL points at {host}: only this computer can reach it"),
+                "fine for a preview; set base_url to the public address before publishing",
+            )
+            .severity(Severity::Warning),
+        );
+    } else if is_private(&host) {
+        cx.push(Finding::new(
+            "APPLE-HOST-PUBLIC",
+            at.clone(),
+            format!("the {what} URL points at {host}, an address on a private network that directories cannot reach"),
+            "host the files at a public address",
+        ));
+    }
+    if url.starts_with("http://") {
+        cx.push(Finding::new(
+            "APPLE-HOST-HTTPS",
+            at,
+            format!("the {what} URL uses http://"),
+            "serve it over https: Apple has announced secure feeds will be required, and browsers block mixed content",
+        ));
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") || host == "::1"
+}
+
+fn is_private(host: &str) -> bool {
+    let octets: Vec<u8> = host.split('.').filter_map(|p| p.parse().ok()).collect();
+    let ipv4 = octets.len() == 4 && host.split('.').count() == 4;
+    (ipv4
+        && (octets[0] == 10
+            || (octets[0] == 172 && (16..=31).contains(&octets[1]))
+            || (octets[0] == 192 && octets[1] == 168)
+            || (octets[0] == 169 && octets[1] == 254)))
+        || host.ends_with(".local")
+        || host.ends_with(".lan")
+        || host.ends_with(".internal")
+        || (host.starts_with("fd") && host.contains(':'))
+}
+
+/// A reason the title looks like it carries a number or the show's name.
+fn title_smell(title: &str, show: &str) -> Option<String> {
+    let lower = title.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("episode")
+        .or_else(|| lower.strip_prefix("ep."))
+        .or_else(|| lower.strip_prefix("ep"))
+        .or_else(|| lower.strip_prefix('#'))
+        .map(|r| r.trim_start_matches([' ', '.', '#']));
+    if rest.is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
+        return Some(format!("the title \"{}\" starts with an episode number", truncate_chars(title, 60)));
+    }
+    if show.chars().count() >= 4 && title != show && title.contains(show) {
+        return Some(format!("the title \"{}\" repeats the show's name", truncate_chars(title, 60)));
+    }
+    None
+}
+
+/// APPLE-IT-CHAPTERS: chapter timestamps in show notes.
+fn chapters_in_description(cx: &mut Cx<'_>, d: &Node, at: Where) {
+    let mut stamps: Vec<u64> = Vec::new();
+    // Timestamps that begin a line (or a paragraph/list item in HTML).
+    let text = d.text.replace("<br>", "\n").replace("<br/>", "\n").replace("<p>", "\n").replace("<li>", "\n");
+    for line in text.lines() {
+        let line = line.trim_start().trim_start_matches(['(', '[']);
+        let stamp: String = line.chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
+        if stamp.contains(':')
+            && let Ok(s) = dates::duration(stamp.trim_end_matches(':'))
+        {
+            stamps.push(s);
+        }
+    }
+    if stamps.is_empty() {
+        return;
+    }
+    if stamps[0] != 0 || stamps.len() < 3 {
+        cx.push(Finding::new(
+            "APPLE-IT-CHAPTERS",
+            at,
+            format!("the show notes have {} timestamp(s), the first at {} s: Apple makes chapters only from 3 or more starting at 00:00", stamps.len(), stamps[0]),
+            "start the first chapter at 00:00 and list at least three, or use <podcast:chapters>",
+        ));
+    }
+}

@@ -1,0 +1,340 @@
+//! Rules that compare the feed with the files behind it ([M]): sizes,
+//! durations and types against the measured media, the artwork's pixels,
+//! chapters JSON.
+
+use super::art::{self, Color};
+use super::items::url_extension;
+use super::xml::{Node, Ns};
+use super::{Cx, Finding, LocalFile, Severity, Where, dates};
+use crate::probe::{AudioFormat, AudioInfo};
+
+/// The biggest cover podsmith reads (anything bigger is certainly too big).
+const MAX_IMAGE_READ: u64 = 64 * 1024 * 1024;
+
+/// MIME types a feed may use for each format.
+fn types_for(format: AudioFormat) -> &'static [&'static str] {
+    match format {
+        AudioFormat::Mp3 => &["audio/mpeg", "audio/mp3"],
+        AudioFormat::M4a => &["audio/x-m4a", "audio/mp4", "audio/m4a", "audio/aac"],
+        AudioFormat::Ogg => &["audio/ogg", "audio/vorbis", "application/ogg"],
+        AudioFormat::Opus => &["audio/ogg", "audio/opus"],
+        AudioFormat::Flac => &["audio/flac", "audio/x-flac"],
+        AudioFormat::Wav => &["audio/wav", "audio/x-wav", "audio/wave"],
+    }
+}
+
+/// A media URL of an item: url, declared length, declared type, its element, whether it is the enclosure.
+type MediaRef<'a> = (String, Option<&'a str>, Option<&'a str>, &'a Node, bool);
+
+/// The [M] rules.
+pub fn check(cx: &mut Cx<'_>) {
+    let Some(local) = cx.opts.local.clone() else { return };
+    let base = cx.base.clone();
+    let lookup = |url: &str| local.lookup(url, base.as_deref());
+
+    // Show cover.
+    if let Some(img) = cx.child(cx.channel, &Ns::Itunes, "image")
+        && let Some(href) = img.attr("href")
+    {
+        match lookup(href) {
+            Some(file) => artwork(cx, &file, href, Where::Line(img.line), true),
+            None => missing(cx, href, Where::Line(img.line), "cover"),
+        }
+    }
+
+    for i in 0..cx.items.len() {
+        let item = cx.items[i];
+        let w = cx.item_where(i);
+        let at = |n: &Node| match &w {
+            Where::Item(k, label, _) => Where::Item(*k, label.clone(), n.line),
+            other => other.clone(),
+        };
+        if let Some(img) = cx.child(item, &Ns::Itunes, "image")
+            && let Some(href) = img.attr("href")
+        {
+            match lookup(href) {
+                Some(file) => artwork(cx, &file, href, at(img), false),
+                None => missing(cx, href, at(img), "episode image"),
+            }
+        }
+        let declared_secs =
+            cx.child(item, &Ns::Itunes, "duration").and_then(|d| dates::duration(&d.text).ok().map(|s| (s, d)));
+        // The enclosure, then every alternate source: (url, length, type, node).
+        let mut files: Vec<MediaRef<'_>> = Vec::new();
+        if let Some(e) = cx.child(item, &Ns::Rss, "enclosure")
+            && let Some(url) = e.attr("url")
+        {
+            files.push((url.to_string(), e.attr("length"), e.attr("type"), e, true));
+        }
+        for alt in cx.children(item, &Ns::Podcast, "alternateEnclosure") {
+            for src in cx.children(alt, &Ns::Podcast, "source") {
+                if let Some(uri) = src.attr("uri")
+                    && !files.iter().any(|(u, ..)| u == uri)
+                {
+                    files.push((uri.to_string(), alt.attr("length"), alt.attr("type"), src, false));
+                }
+            }
+        }
+        let mut measured: Vec<(String, f64)> = Vec::new();
+        for (url, length, mime, node, main) in files {
+            let Some(file) = lookup(&url) else {
+                missing(cx, &url, at(node), "media");
+                continue;
+            };
+            let bytes = std::fs::metadata(&file.path).map(|m| m.len()).ok();
+            if let (Some(l), Some(b)) = (length.and_then(|l| l.parse::<u64>().ok()), bytes)
+                && l != b
+            {
+                cx.push(Finding::new(
+                    "APPLE-IT-ENCL-LENGTH",
+                    at(node),
+                    format!("length=\"{l}\" but {} is {b} bytes", file.path.display()),
+                    format!("write length=\"{b}\" (podsmith writes the real size)"),
+                ));
+            }
+            let probe = match file.probe.clone() {
+                Some(p) => p,
+                None => crate::probe::probe_file(&file.path).map_err(|e| e.to_string()),
+            };
+            let info: AudioInfo = match probe {
+                Ok(info) => info,
+                Err(e) => {
+                    cx.push(Finding::new(
+                        "MEDIA-UNREADABLE",
+                        at(node),
+                        format!("{}: {e}", file.path.display()),
+                        "replace the file with a complete export of the episode",
+                    ));
+                    continue;
+                }
+            };
+            if let Some(m) = mime
+                && !types_for(info.format).contains(&m)
+            {
+                cx.push(Finding::new(
+                    "MEDIA-TYPE",
+                    at(node),
+                    format!("type=\"{m}\" but {} is {} ({})", file.path.display(), info.format.label(), info.mime_type),
+                    format!("write type=\"{}\", or point the URL at the right file", info.mime_type),
+                ));
+            }
+            if main && let Some((secs, d)) = declared_secs {
+                let diff = (secs as f64 - info.duration_secs).abs();
+                if diff > 1.0 {
+                    cx.push(Finding::new(
+                        "MEDIA-DURATION",
+                        at(d),
+                        format!(
+                            "itunes:duration says {} but {} plays for {} ({:.3} s)",
+                            crate::text::clock(secs),
+                            file.path.display(),
+                            crate::text::clock(info.whole_seconds()),
+                            info.duration_secs
+                        ),
+                        format!("write <itunes:duration>{}</itunes:duration>", info.whole_seconds()),
+                    ));
+                }
+            }
+            if info.vbr == Some(true) && info.seek_header.is_none() {
+                cx.push(Finding::new(
+                    "MEDIA-VBR-NO-HEADER",
+                    at(node),
+                    format!("{} is a VBR MP3 without a Xing or VBRI header: players guess its length from the first frames and seek badly", file.path.display()),
+                    "re-encode it with LAME (which writes a Xing/LAME header), or export it as CBR",
+                ));
+            }
+            measured.push((url_extension(&url).unwrap_or_default().to_ascii_uppercase(), info.duration_secs));
+        }
+        if let Some((first_label, first)) = measured.first().cloned() {
+            for (label, secs) in &measured[1..] {
+                if (secs - first).abs() > 1.0 {
+                    cx.push(Finding::new(
+                        "MEDIA-FORMATS-AGREE",
+                        w.clone(),
+                        format!("the {label} file plays for {secs:.1} s but the {first_label} file for {first:.1} s"),
+                        "export every format from the same final mix",
+                    ));
+                }
+            }
+        }
+        if let Some(ch) = cx.child(item, &Ns::Podcast, "chapters")
+            && let Some(url) = ch.attr("url")
+            && let Some(file) = lookup(url)
+        {
+            chapters_json(cx, &file, at(ch));
+        }
+    }
+}
+
+fn missing(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
+    cx.push(Finding::new(
+        "MEDIA-MISSING",
+        at,
+        format!("no local file for the {what} URL {url}; its [M] checks were skipped"),
+        "give --media-root the folder that holds the published files",
+    ));
+}
+
+fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) {
+    let data = match std::fs::File::open(&file.path).and_then(|f| {
+        use std::io::Read;
+        let mut head = Vec::new();
+        f.take(256 * 1024).read_to_end(&mut head)?;
+        Ok(head)
+    }) {
+        Ok(d) => d,
+        Err(e) => {
+            cx.push(Finding::new(
+                "MEDIA-MISSING",
+                at,
+                format!("cannot read {}: {e}", file.path.display()),
+                "check the file",
+            ));
+            return;
+        }
+    };
+    let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0).min(MAX_IMAGE_READ);
+    let img = art::inspect(&data);
+    let name = file.path.display().to_string();
+    // Episode art gets warnings under one rule; the show cover errors under several.
+    let rule = |show_rule: &'static str| if show { show_rule } else { "APPLE-IT-IMAGE" };
+    let ext = url_extension(url).unwrap_or_default();
+    if !matches!(img.format, art::Format::Jpeg | art::Format::Png) {
+        cx.push(Finding::new(
+            rule("APPLE-CH-IMAGE-FORMAT"),
+            at.clone(),
+            format!("{name} is {}, not JPEG or PNG", img.format.name()),
+            "save the art as JPEG or PNG",
+        ));
+        return;
+    }
+    if !img.format.fits_extension(&ext) {
+        cx.push(Finding::new(
+            rule("APPLE-CH-IMAGE-FORMAT"),
+            at.clone(),
+            format!("{name} is a {} but its URL ends in .{ext}", img.format.name()),
+            format!(
+                "name it .{}: Apple checks that the URL matches the file type",
+                if img.format == art::Format::Png { "png" } else { "jpg" }
+            ),
+        ));
+    }
+    match img.size {
+        Some((w, h)) if w != h || !(1400..=3000).contains(&w) => cx.push(Finding::new(
+            rule("APPLE-CH-IMAGE-SIZE"),
+            at.clone(),
+            format!("{name} is {w}×{h} px; Apple wants a square of 1400 to 3000 px"),
+            "export the art at 3000×3000 px (or at least 1400×1400)",
+        )),
+        None => cx.push(Finding::new(
+            rule("APPLE-CH-IMAGE-SIZE"),
+            at.clone(),
+            format!("{name}: its size could not be read"),
+            "re-export the image",
+        )),
+        Some(_) => {}
+    }
+    match img.color {
+        Some(Color::Cmyk) => cx.push(Finding::new(
+            rule("APPLE-CH-IMAGE-COLOR"),
+            at.clone(),
+            format!("{name} is CMYK; Apple accepts only RGB art"),
+            "convert it to RGB (sRGB) and export again",
+        )),
+        Some(Color::Gray) | Some(Color::Palette) => cx.push(
+            Finding::new(
+                rule("APPLE-CH-IMAGE-COLOR"),
+                at.clone(),
+                format!("{name} is not in the RGB colour space"),
+                "export it as RGB",
+            )
+            .severity(if show { Severity::Error } else { Severity::Warning }),
+        ),
+        _ => {}
+    }
+    if img.alpha {
+        cx.push(
+            Finding::new(
+                rule("APPLE-CH-IMAGE-COLOR"),
+                at.clone(),
+                format!("{name} has an alpha channel (transparency)"),
+                "flatten it onto a background",
+            )
+            .severity(Severity::Warning),
+        );
+    }
+    if size > 512 * 1024 {
+        cx.push(
+            Finding::new(
+                rule("APPLE-CH-IMAGE-BYTES"),
+                at,
+                format!("{name} is {} KB; Spotify and NPR One want at most 512 KB", size / 1024),
+                "save it as a JPEG at a lower quality",
+            )
+            .severity(Severity::Warning),
+        );
+    }
+}
+
+fn chapters_json(cx: &mut Cx<'_>, file: &LocalFile, at: Where) {
+    let name = file.path.display().to_string();
+    let parsed: Result<serde_json::Value, String> = std::fs::read(&file.path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()));
+    let value = match parsed {
+        Ok(v) => v,
+        Err(e) => {
+            cx.push(Finding::new(
+                "P20-CHAPTERS",
+                at,
+                format!("{name} is not valid JSON: {e}"),
+                "fix the chapters file",
+            ));
+            return;
+        }
+    };
+    if !value.get("version").is_some_and(|v| v.is_string()) {
+        cx.push(Finding::new(
+            "P20-CHAPTERS",
+            at.clone(),
+            format!("{name} has no \"version\" string"),
+            "add \"version\": \"1.2.0\"",
+        ));
+    }
+    let Some(chapters) = value.get("chapters").and_then(|c| c.as_array()) else {
+        cx.push(Finding::new(
+            "P20-CHAPTERS",
+            at,
+            format!("{name} has no \"chapters\" array"),
+            "add \"chapters\": [{\"startTime\": 0, \"title\": \"…\"}]",
+        ));
+        return;
+    };
+    let mut last = -1.0f64;
+    for (i, c) in chapters.iter().enumerate() {
+        match c.get("startTime").and_then(|s| s.as_f64()) {
+            None => {
+                cx.push(Finding::new(
+                    "P20-CHAPTERS",
+                    at.clone(),
+                    format!("chapter {} in {name} has no numeric startTime", i + 1),
+                    "give every chapter its start in seconds",
+                ));
+                return;
+            }
+            Some(s) if s < last => {
+                cx.push(
+                    Finding::new(
+                        "P20-CHAPTERS",
+                        at.clone(),
+                        format!("chapter {} in {name} starts before the one above it", i + 1),
+                        "list chapters in time order",
+                    )
+                    .severity(Severity::Warning),
+                );
+                return;
+            }
+            Some(s) => last = s,
+        }
+    }
+}

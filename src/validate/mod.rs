@@ -1,0 +1,396 @@
+//! Will Apple, Spotify and Podcast Index accept this feed? The last step of
+//! the pipeline: a feed's bytes (and, where known, the files behind its
+//! URLs) in, a [`Report`] of [`Finding`]s out.
+//!
+//! The rules are listed in [`rules::RULES`]; each check cites one by id.
+//! `podsmith build` runs the same checks on the feeds it is about to write
+//! and refuses to write a feed with errors.
+
+mod art;
+mod channel;
+mod dates;
+mod items;
+mod media;
+#[cfg(feature = "online")]
+pub mod online;
+mod p20;
+pub mod rules;
+pub mod xml;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::probe::AudioInfo;
+
+pub use xml::Doc;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A directory refuses the feed or drops the episode.
+    Error,
+    /// Something degrades, or only some apps mind.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Where in the feed a finding is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Where {
+    /// The document as a whole.
+    Document,
+    /// A line of the channel (or the document).
+    Line(usize),
+    /// An item: its position (1-based), label and line.
+    Item(usize, String, usize),
+}
+
+/// One thing `validate` found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The rule's id.
+    pub rule: &'static str,
+    /// Its severity.
+    pub severity: Severity,
+    /// What is wrong, and where.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+    /// The feed line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The episode (item title, or "item N"), when the finding is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub episode: Option<String>,
+    /// Position of the item in the feed (1-based), for grouping.
+    #[serde(skip)]
+    pub item: Option<usize>,
+}
+
+impl Finding {
+    /// A finding of `rule` with the rule's severity.
+    pub fn new(rule: &'static str, at: Where, message: impl Into<String>, help: impl Into<String>) -> Finding {
+        let severity = rules::find(rule).map_or(Severity::Error, |r| r.severity);
+        debug_assert!(rules::find(rule).is_some(), "rule {rule} is not in the table");
+        let (line, episode, item) = match at {
+            Where::Document => (None, None, None),
+            Where::Line(l) => (Some(l), None, None),
+            Where::Item(n, label, l) => (Some(l), Some(label), Some(n)),
+        };
+        Finding { rule, severity, message: message.into(), help: help.into(), line, episode, item }
+    }
+
+    /// The same finding with another severity.
+    pub fn severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
+}
+
+/// Findings being collected.
+pub type Findings = Vec<Finding>;
+
+/// A media or image file behind a URL of the feed.
+#[derive(Debug, Clone)]
+pub struct LocalFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// What probing it found, if it was probed already (a build has).
+    pub probe: Option<Result<AudioInfo, String>>,
+}
+
+/// Where the files behind the feed's URLs are, for the [M] rules.
+#[derive(Debug, Clone, Default)]
+pub struct LocalFiles {
+    /// URL → file, as a build knows them.
+    pub known: HashMap<String, LocalFile>,
+    /// A folder to look in for other URLs (`--media-root`): the URL's path
+    /// relative to the feed's folder, then its file name under `media/`
+    /// and the folder itself.
+    pub root: Option<PathBuf>,
+}
+
+impl LocalFiles {
+    /// The file behind `url`, if there is one.
+    fn lookup(&self, url: &str, feed_base: Option<&str>) -> Option<LocalFile> {
+        if let Some(found) = self.known.get(url) {
+            return Some(found.clone());
+        }
+        let root = self.root.as_ref()?;
+        let path = url.split(['?', '#']).next().unwrap_or(url);
+        let mut candidates = Vec::new();
+        if let Some(rel) = feed_base.and_then(|base| path.strip_prefix(base)) {
+            candidates.push(root.join(percent_decode(rel)));
+        }
+        if let Some(name) = path.rsplit('/').next().filter(|n| !n.is_empty()) {
+            let name = percent_decode(name);
+            candidates.push(root.join("media").join(&name));
+            candidates.push(root.join(&name));
+        }
+        let found = candidates.into_iter().find(|p| is_inside(root, p) && p.is_file())?;
+        Some(LocalFile { path: found, probe: None })
+    }
+}
+
+fn is_inside(root: &Path, p: &Path) -> bool {
+    !p.strip_prefix(root).map_or(true, |rel| rel.components().any(|c| matches!(c, std::path::Component::ParentDir)))
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What to check.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Files behind the URLs; `None` skips the [M] rules.
+    pub local: Option<LocalFiles>,
+    /// "Now", for dates in the future.
+    pub now: DateTime<Utc>,
+    /// The feed is one of podsmith's per-format feeds (`feed.ogg.xml`):
+    /// made for apps that play that format, not for Apple, so enclosures
+    /// Apple does not list are noted, not errors.
+    pub other_format_feed: bool,
+}
+
+/// The result of validating one feed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// What was validated (a path or URL).
+    pub feed: String,
+    /// Everything found, channel first, then item by item.
+    pub findings: Vec<Finding>,
+    /// Items in the feed.
+    pub items: usize,
+    /// Whether the [M] rules ran.
+    pub media_checked: bool,
+}
+
+impl Report {
+    /// How many findings of `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == severity).count()
+    }
+
+    /// Whether any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.count(Severity::Error) > 0
+    }
+}
+
+/// Everything the checks share: the document, the channel, the options.
+pub(crate) struct Cx<'a> {
+    doc: &'a Doc,
+    channel: &'a xml::Node,
+    items: Vec<&'a xml::Node>,
+    opts: &'a Options,
+    /// The folder URL of the feed (from `atom:link rel=self`), ending in `/`.
+    base: Option<String>,
+    out: Findings,
+}
+
+impl<'a> Cx<'a> {
+    fn push(&mut self, f: Finding) {
+        self.out.push(f);
+    }
+
+    fn child(&self, node: &'a xml::Node, ns: &xml::Ns, local: &str) -> Option<&'a xml::Node> {
+        let doc: &'a Doc = self.doc;
+        node.children.iter().map(|&i| &doc.nodes[i]).find(|n| n.is(ns, local))
+    }
+
+    fn children(&self, node: &'a xml::Node, ns: &xml::Ns, local: &str) -> Vec<&'a xml::Node> {
+        let doc: &'a Doc = self.doc;
+        node.children.iter().map(|&i| &doc.nodes[i]).filter(|n| n.is(ns, local)).collect()
+    }
+
+    fn item_where(&self, index: usize) -> Where {
+        let item = self.items[index];
+        let title = self.child(item, &xml::Ns::Rss, "title").map(|t| t.text.as_str()).filter(|t| !t.is_empty());
+        let label = match title {
+            Some(t) => format!("\"{}\"", crate::text::truncate_chars(t, 60)),
+            None => format!("item {}", index + 1),
+        };
+        Where::Item(index + 1, label, item.line)
+    }
+}
+
+/// Validates a feed's bytes. `name` says what it is in the report.
+pub fn validate(name: &str, bytes: &[u8], opts: &Options) -> Report {
+    let mut findings = Findings::new();
+    let Some(doc) = xml::parse(bytes, &mut findings) else {
+        return Report { feed: name.to_string(), findings, items: 0, media_checked: false };
+    };
+    channel::document(&doc, bytes, &mut findings);
+    let root = &doc.nodes[0];
+    let channels: Vec<&xml::Node> = doc.children(root, &xml::Ns::Rss, "channel").collect();
+    let Some(channel) = channels.first().copied().filter(|_| root.is(&xml::Ns::Rss, "rss")) else {
+        findings.push(Finding::new(
+            "RSS-ROOT",
+            Where::Line(root.line),
+            format!("the document is <{}>, not an RSS feed with a <channel>", root.local),
+            "a podcast feed is <rss version=\"2.0\"><channel>…</channel></rss>",
+        ));
+        return Report { feed: name.to_string(), findings, items: 0, media_checked: false };
+    };
+    let items: Vec<&xml::Node> = doc.children(channel, &xml::Ns::Rss, "item").collect();
+    let n_items = items.len();
+    let mut cx = Cx { doc: &doc, channel, items, opts, base: None, out: findings };
+    if channels.len() > 1 {
+        cx.push(Finding::new(
+            "RSS-ROOT",
+            Where::Line(channels[1].line),
+            "the feed has more than one <channel>",
+            "a feed is one show: keep one channel",
+        ));
+    }
+    channel::check(&mut cx);
+    items::check(&mut cx);
+    p20::check(&mut cx);
+    let media_checked = opts.local.is_some();
+    if media_checked {
+        media::check(&mut cx);
+    }
+    let mut findings = cx.out;
+    // Channel first, then items in feed order; within each by line; stable.
+    findings.sort_by_key(|f| (f.item.unwrap_or(0), f.line.unwrap_or(0)));
+    Report { feed: name.to_string(), findings, items: n_items, media_checked }
+}
+
+/// The absolute URLs a feed points at that should be served: media
+/// (enclosures and alternate sources) and images, with what the feed says
+/// about each. Used by the online checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// The URL.
+    pub url: String,
+    /// `true` for media, `false` for images.
+    pub media: bool,
+    /// The length the feed declares.
+    pub length: Option<u64>,
+    /// The MIME type the feed declares.
+    pub mime_type: Option<String>,
+    /// The item it belongs to (position, label), if any.
+    pub item: Option<(usize, String)>,
+    /// The feed line.
+    pub line: usize,
+}
+
+/// The URLs to check online, deduplicated, in feed order.
+pub fn targets(bytes: &[u8]) -> Vec<Target> {
+    let mut scratch = Findings::new();
+    let Some(doc) = xml::parse(bytes, &mut scratch) else { return Vec::new() };
+    let mut out: Vec<Target> = Vec::new();
+    // Node index → (item position, label), for the item's children and grandchildren.
+    let mut item_of: HashMap<usize, (usize, String)> = HashMap::new();
+    let mut position = 0;
+    for node in doc.nodes.iter() {
+        if node.is(&xml::Ns::Rss, "item") {
+            position += 1;
+            let label = match doc.child(node, &xml::Ns::Rss, "title").map(|t| t.text.as_str()).filter(|t| !t.is_empty())
+            {
+                Some(t) => format!("\"{}\"", crate::text::truncate_chars(t, 60)),
+                None => format!("item {position}"),
+            };
+            for &c in &node.children {
+                item_of.insert(c, (position, label.clone()));
+                for &g in &doc.nodes[c].children {
+                    item_of.insert(g, (position, label.clone()));
+                }
+            }
+        }
+    }
+    for (i, node) in doc.nodes.iter().enumerate() {
+        let (url, media, length, mime) = match (&node.ns, node.local.as_str()) {
+            (xml::Ns::Rss, "enclosure") => (node.attr("url"), true, node.attr("length"), node.attr("type")),
+            (xml::Ns::Podcast, "source") => (node.attr("uri"), true, None, None),
+            (xml::Ns::Itunes, "image") => (node.attr("href"), false, None, None),
+            (xml::Ns::Rss, "url") => (Some(node.text.as_str()), false, None, None),
+            _ => continue,
+        };
+        let Some(url) = url.filter(|u| crate::text::is_http_url(u)) else { continue };
+        if out.iter().any(|t| t.url == url) {
+            continue;
+        }
+        out.push(Target {
+            url: url.to_string(),
+            media,
+            length: length.and_then(|l| l.parse().ok()),
+            mime_type: mime.map(str::to_string),
+            item: item_of.get(&i).cloned(),
+            line: node.line,
+        });
+    }
+    // An alternate source inherits length and type from its alternateEnclosure.
+    for node in &doc.nodes {
+        if node.is(&xml::Ns::Podcast, "alternateEnclosure") {
+            for src in doc.children(node, &xml::Ns::Podcast, "source") {
+                if let Some(t) = out.iter_mut().find(|t| Some(t.url.as_str()) == src.attr("uri")) {
+                    t.length = t.length.or(node.attr("length").and_then(|l| l.parse().ok()));
+                    t.mime_type = t.mime_type.clone().or(node.attr("type").map(str::to_string));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Findings of `min` severity or worse, as text grouped by feed and
+/// episode, for terminals and build errors.
+pub fn render_text(reports: &[Report], min: Severity) -> String {
+    let mut out = String::new();
+    for r in reports {
+        let shown: Vec<&Finding> = r.findings.iter().filter(|f| f.severity <= min).collect();
+        if shown.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("{}:\n", r.feed));
+        let mut group: Option<Option<usize>> = None;
+        for f in shown {
+            if group != Some(f.item) {
+                group = Some(f.item);
+                match (&f.item, &f.episode) {
+                    (Some(n), Some(label)) => out.push_str(&format!("  episode {label} (item {n})\n")),
+                    _ => out.push_str("  channel\n"),
+                }
+            }
+            let line = f.line.map(|l| format!(" line {l}:")).unwrap_or_default();
+            out.push_str(&format!("    {:<7} {}{line} {}\n", f.severity.as_str(), f.rule, f.message));
+            if !f.help.is_empty() {
+                out.push_str(&format!("            fix: {}\n", f.help));
+            }
+        }
+    }
+    out
+}

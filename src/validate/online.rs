@@ -1,0 +1,224 @@
+//! The [N] rules: what the hosting answers for every media and image URL
+//! of a feed. HEAD, a two-byte Range request (after redirects), lengths and
+//! types, image bytes against the URL's extension. A few URLs at a time,
+//! each with a timeout; a failure is a finding for that URL, never the end
+//! of the run.
+
+use std::io::Read;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use ureq::Agent;
+
+use super::art;
+use super::items::url_extension;
+use super::{Finding, Target, Where};
+
+/// How to check.
+#[derive(Debug, Clone)]
+pub struct Online {
+    /// URLs checked at once.
+    pub concurrency: usize,
+    /// Timeout for each request, whole.
+    pub timeout: Duration,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+impl Default for Online {
+    fn default() -> Online {
+        Online { concurrency: 8, timeout: Duration::from_secs(20), progress: false }
+    }
+}
+
+/// Fetches a feed (for `validate --online URL`): at most `limit` bytes.
+pub fn fetch(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, String> {
+    let agent = agent(timeout);
+    let mut resp = agent.get(url).call().map_err(|e| e.to_string())?;
+    if !resp.status().is_success() {
+        return Err(format!("the server answered {}", resp.status()));
+    }
+    let mut out = Vec::new();
+    resp.body_mut().as_reader().take(limit + 1).read_to_end(&mut out).map_err(|e| e.to_string())?;
+    if out.len() as u64 > limit {
+        return Err(format!("the feed is larger than {} MB", limit >> 20));
+    }
+    Ok(out)
+}
+
+fn agent(timeout: Duration) -> Agent {
+    Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .max_redirects(10)
+        .proxy(None)
+        .user_agent(concat!("podsmith/", env!("CARGO_PKG_VERSION"), " (feed validator)"))
+        .build()
+        .into()
+}
+
+/// Checks every target; findings come back in target order.
+pub fn check(targets: &[Target], opts: &Online) -> Vec<Finding> {
+    let agent = agent(opts.timeout);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Vec<Finding>)>> = Mutex::new(Vec::new());
+    let bar = if opts.progress {
+        indicatif::ProgressBar::new(targets.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("checking hosting {bar:30} {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    std::thread::scope(|scope| {
+        for _ in 0..opts.concurrency.clamp(1, 32).min(targets.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(target) = targets.get(i) else { break };
+                    bar.set_message(target.url.clone());
+                    let found = check_one(&agent, target);
+                    results.lock().unwrap_or_else(|p| p.into_inner()).push((i, found));
+                    bar.inc(1);
+                }
+            });
+        }
+    });
+    bar.finish_and_clear();
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().flat_map(|(_, f)| f).collect()
+}
+
+fn base_type(v: &str) -> String {
+    v.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+fn same_type(a: &str, b: &str) -> bool {
+    let norm = |t: String| match t.as_str() {
+        "audio/mp3" => "audio/mpeg".to_string(),
+        "audio/mp4" | "audio/m4a" => "audio/x-m4a".to_string(),
+        _ => t,
+    };
+    norm(base_type(a)) == norm(base_type(b))
+}
+
+fn check_one(agent: &Agent, t: &Target) -> Vec<Finding> {
+    let at = || match &t.item {
+        Some((n, label)) => Where::Item(*n, label.clone(), t.line),
+        None => Where::Line(t.line),
+    };
+    let what = if t.media { "media" } else { "image" };
+    let mut out = Vec::new();
+    let header = |r: &ureq::http::Response<ureq::Body>, name: &str| {
+        r.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    };
+
+    // HEAD.
+    let head = match agent.head(&t.url).call() {
+        Ok(r) => r,
+        Err(e) => {
+            out.push(Finding::new(
+                "HOST-UNREACHABLE",
+                at(),
+                format!("{what} {}: {e}", t.url),
+                "check the address, DNS and certificate; directories must reach it",
+            ));
+            return out;
+        }
+    };
+    let head_ok = head.status().is_success();
+    if !head_ok {
+        out.push(Finding::new(
+            "APPLE-HOST-HEAD",
+            at(),
+            format!("HEAD {} answered {}", t.url, head.status()),
+            "the server (and every redirect) must answer HEAD with 200: Apple checks media and art that way",
+        ));
+    }
+    let head_length = header(&head, "content-length").and_then(|v| v.parse::<u64>().ok());
+    let head_type = header(&head, "content-type");
+
+    // A two-byte range (a few more for images, to see what they are).
+    let range = if t.media { "bytes=0-1" } else { "bytes=0-15" };
+    let mut get = match agent.get(&t.url).header("Range", range).call() {
+        Ok(r) => r,
+        Err(e) => {
+            out.push(Finding::new("HOST-UNREACHABLE", at(), format!("GET {}: {e}", t.url), "check the server"));
+            return out;
+        }
+    };
+    let status = get.status().as_u16();
+    let content_range = header(&get, "content-range");
+    let get_type = header(&get, "content-type");
+    let mut head_bytes = Vec::new();
+    let _ = get.body_mut().as_reader().take(16).read_to_end(&mut head_bytes);
+    drop(get);
+    let total_from_range =
+        content_range.as_deref().and_then(|r| r.rsplit('/').next()).and_then(|n| n.parse::<u64>().ok());
+
+    if t.media {
+        if status != 206 || content_range.is_none() {
+            out.push(Finding::new(
+                "APPLE-HOST-RANGE",
+                at(),
+                format!(
+                    "GET {} with Range: bytes=0-1 answered {status}{} instead of 206 Partial Content",
+                    t.url,
+                    if content_range.is_none() { " without Content-Range" } else { "" }
+                ),
+                "turn on byte-range requests on the server (and on every redirect/tracking hop): Apple requires them",
+            ));
+        }
+        let served = head_length.filter(|_| head_ok).or(total_from_range);
+        if let (Some(declared), Some(served)) = (t.length, served)
+            && declared != served
+        {
+            out.push(Finding::new(
+                "APPLE-HOST-LENGTH",
+                at(),
+                format!("{} is {served} bytes on the server but the feed says length=\"{declared}\"", t.url),
+                "upload the file again or rebuild the feed so that the two agree",
+            ));
+        }
+        let served_type = get_type.or(head_type);
+        match (served_type.as_deref(), t.mime_type.as_deref()) {
+            (None, _) | (Some(""), _) => out.push(Finding::new(
+                "APPLE-HOST-CTYPE",
+                at(),
+                format!("{} is served without a Content-Type", t.url),
+                "configure the server to send audio/mpeg (etc.): Apple's player refuses untyped media",
+            )),
+            (Some(served), Some(declared)) if !same_type(served, declared) => out.push(Finding::new(
+                "APPLE-HOST-CTYPE",
+                at(),
+                format!("{} is served as {served} but the feed says {declared}", t.url),
+                format!("configure the server to send Content-Type: {declared}"),
+            )),
+            _ => {}
+        }
+    } else {
+        let served_type = get_type.or(head_type).unwrap_or_default();
+        if !base_type(&served_type).starts_with("image/") {
+            out.push(Finding::new(
+                "APPLE-HOST-CTYPE",
+                at(),
+                format!("the image {} is served as \"{served_type}\"", t.url),
+                "serve artwork as image/jpeg or image/png",
+            ));
+        }
+        let format = art::sniff(&head_bytes);
+        let ext = url_extension(&t.url).unwrap_or_default();
+        if !format.fits_extension(&ext) {
+            out.push(Finding::new(
+                "APPLE-HOST-IMGTYPE",
+                at(),
+                format!("the image {} is {} but its URL ends in .{ext}", t.url, format.name()),
+                "serve a JPEG at a .jpg URL or a PNG at a .png URL (CDNs that convert to WebP break this)",
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,541 @@
+//! Podcasting 2.0 rules (P20-*): the `podcast:` namespace, wherever its
+//! elements appear.
+
+// One arm per element reads better than guards spread over the match.
+#![allow(clippy::collapsible_match)]
+
+use super::xml::{Node, Ns};
+use super::{Cx, Finding, Severity, Where, dates};
+use crate::text::{is_email, is_uuid};
+
+/// `podcast:person` roles and groups (taxonomy.json), lower case.
+const ROLES: &[&str] = &[
+    "director",
+    "assistant director",
+    "executive producer",
+    "senior producer",
+    "producer",
+    "associate producer",
+    "development producer",
+    "creative director",
+    "host",
+    "co-host",
+    "guest host",
+    "guest",
+    "voice actor",
+    "narrator",
+    "announcer",
+    "reporter",
+    "author",
+    "editorial director",
+    "co-writer",
+    "writer",
+    "songwriter",
+    "guest writer",
+    "story editor",
+    "managing editor",
+    "script editor",
+    "script coordinator",
+    "researcher",
+    "editor",
+    "fact checker",
+    "translator",
+    "translater",
+    "transcriber",
+    "logger",
+    "studio coordinator",
+    "technical director",
+    "technical manager",
+    "audio engineer",
+    "remote recording engineer",
+    "post production engineer",
+    "audio editor",
+    "sound designer",
+    "foley artist",
+    "composer",
+    "theme music",
+    "music production",
+    "music contributor",
+    "production coordinator",
+    "booking coordinator",
+    "production assistant",
+    "content manager",
+    "marketing manager",
+    "sales representative",
+    "sales manager",
+    "graphic designer",
+    "cover art designer",
+    "social media manager",
+    "consultant",
+    "intern",
+    "camera operator",
+    "lighting designer",
+    "camera grip",
+    "assistant camera",
+    "assistant editor",
+];
+const GROUPS: &[&str] = &[
+    "creative direction",
+    "cast",
+    "writing",
+    "audio production",
+    "audio post-production",
+    "administration",
+    "visuals",
+    "community",
+    "misc.",
+    "video production",
+    "video post-production",
+];
+const MEDIUMS: &[&str] =
+    &["podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course", "mixed"];
+const TRANSCRIPT_TYPES: &[&str] =
+    &["text/plain", "text/html", "text/vtt", "application/json", "application/x-subrip", "application/srt"];
+/// Attributes that hold URLs.
+const URL_ATTRS: &[&str] = &["url", "href", "uri", "img", "feedUrl"];
+/// The Podcasting 2.0 namespace for UUIDv5 `podcast:guid`s.
+const GUID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0xead4c236_bf58_58c6_a2c6_a6b28d128cb6);
+
+/// Checks every `podcast:` element.
+pub fn check(cx: &mut Cx<'_>) {
+    let doc = cx.doc;
+    // Which item each node belongs to, for messages.
+    let mut owner: Vec<Option<usize>> = vec![None; doc.nodes.len()];
+    for (i, item) in cx.items.iter().enumerate() {
+        let mut stack: Vec<usize> = item.children.clone();
+        while let Some(n) = stack.pop() {
+            owner[n] = Some(i);
+            stack.extend(doc.nodes[n].children.iter().copied());
+        }
+    }
+    for (index, node) in doc.nodes.iter().enumerate() {
+        if node.ns != Ns::Podcast {
+            continue;
+        }
+        let at = match owner[index] {
+            Some(i) => match cx.item_where(i) {
+                Where::Item(k, label, _) => Where::Item(k, label, node.line),
+                other => other,
+            },
+            None => Where::Line(node.line),
+        };
+        for key in URL_ATTRS {
+            if let Some(u) = node.attr(key)
+                && u.starts_with("http://")
+            {
+                cx.push(Finding::new(
+                    "P20-HTTPS",
+                    at.clone(),
+                    format!("<podcast:{}> has {key}=\"{u}\"; the namespace requires https", node.local),
+                    "serve it over https and write https://",
+                ));
+            }
+        }
+        element(cx, node, at);
+    }
+    guid(cx);
+}
+
+fn need(cx: &mut Cx<'_>, rule: &'static str, node: &Node, at: &Where, attrs: &[&str]) -> bool {
+    let missing: Vec<&str> =
+        attrs.iter().copied().filter(|a| node.attr(a).is_none_or(|v| v.trim().is_empty())).collect();
+    if !missing.is_empty() {
+        cx.push(Finding::new(
+            rule,
+            at.clone(),
+            format!("<podcast:{}> has no {}", node.local, missing.join(", ")),
+            format!(
+                "add {} (required by the Podcasting 2.0 spec)",
+                missing.iter().map(|m| format!("{m}=\"…\"")).collect::<Vec<_>>().join(" ")
+            ),
+        ));
+    }
+    missing.is_empty()
+}
+
+fn too_long(cx: &mut Cx<'_>, rule: &'static str, at: &Where, what: String, value: &str, max: usize) {
+    if value.chars().count() > max {
+        cx.push(
+            Finding::new(
+                rule,
+                at.clone(),
+                format!("{what} is {} characters, over {max}", value.chars().count()),
+                format!("shorten it to {max} characters"),
+            )
+            .severity(Severity::Warning),
+        );
+    }
+}
+
+fn element(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    let doc = cx.doc;
+    match node.local.as_str() {
+        "locked" => {
+            if !["yes", "no"].contains(&node.text.as_str()) {
+                cx.push(Finding::new(
+                    "P20-LOCKED",
+                    at.clone(),
+                    format!("<podcast:locked>{}</podcast:locked> is not yes or no", node.text),
+                    "write yes (other hosts must not import the feed) or no",
+                ));
+            }
+            if let Some(o) = node.attr("owner")
+                && !is_email(o)
+            {
+                cx.push(Finding::new(
+                    "P20-LOCKED",
+                    at,
+                    format!("podcast:locked owner=\"{o}\" is not an e-mail address"),
+                    "give the owner's e-mail address",
+                ));
+            }
+        }
+        "transcript" => {
+            if need(cx, "P20-TRANSCRIPT", node, &at, &["url", "type"])
+                && let Some(t) = node.attr("type")
+                && !TRANSCRIPT_TYPES.contains(&t)
+            {
+                cx.push(
+                    Finding::new(
+                        "P20-TRANSCRIPT",
+                        at,
+                        format!("transcript type \"{t}\" is not one apps know"),
+                        "use text/vtt, application/x-subrip, application/json, text/html or text/plain",
+                    )
+                    .severity(Severity::Warning),
+                );
+            }
+        }
+        "chapters" => {
+            if need(cx, "P20-CHAPTERS", node, &at, &["url", "type"])
+                && let Some(t) = node.attr("type")
+                && t != "application/json+chapters"
+            {
+                cx.push(
+                    Finding::new(
+                        "P20-CHAPTERS",
+                        at,
+                        format!("chapters type \"{t}\" is not application/json+chapters"),
+                        "use JSON chapters, typed application/json+chapters",
+                    )
+                    .severity(Severity::Warning),
+                );
+            }
+        }
+        "person" => {
+            if node.text.is_empty() {
+                cx.push(Finding::new(
+                    "P20-PERSON",
+                    at.clone(),
+                    "<podcast:person> names nobody",
+                    "write the person's name as the element's text",
+                ));
+            }
+            too_long(cx, "P20-PERSON", &at, "the person's name".into(), &node.text, 128);
+            for (key, list) in [("role", ROLES), ("group", GROUPS)] {
+                if let Some(v) = node.attr(key)
+                    && !list.contains(&v.trim().to_ascii_lowercase().as_str())
+                {
+                    cx.push(
+                        Finding::new(
+                            "P20-PERSON",
+                            at.clone(),
+                            format!("podcast:person {key}=\"{v}\" is not in the namespace's taxonomy"),
+                            format!("use a {key} from taxonomy.json, e.g. {}", list[if key == "role" { 8 } else { 1 }]),
+                        )
+                        .severity(Severity::Warning),
+                    );
+                }
+            }
+        }
+        "funding" => {
+            need(cx, "P20-FUNDING", node, &at, &["url"]);
+            too_long(cx, "P20-FUNDING", &at, "the funding text".into(), &node.text, 128);
+        }
+        "alternateEnclosure" => {
+            need(cx, "P20-ALTENC", node, &at, &["type"]);
+            if node.attr("length").is_none() {
+                cx.push(
+                    Finding::new(
+                        "P20-ALTENC",
+                        at.clone(),
+                        "<podcast:alternateEnclosure> has no length",
+                        "add length=\"bytes\" (recommended)",
+                    )
+                    .severity(Severity::Warning),
+                );
+            } else if node.attr("length").is_some_and(|l| l.parse::<u64>().is_err()) {
+                cx.push(Finding::new(
+                    "P20-ALTENC",
+                    at.clone(),
+                    "the alternateEnclosure's length is not a whole number of bytes",
+                    "write the size in bytes",
+                ));
+            }
+            if let Some(d) = node.attr("default")
+                && d != "true"
+                && d != "false"
+            {
+                cx.push(Finding::new(
+                    "P20-ALTENC",
+                    at.clone(),
+                    format!("default=\"{d}\" is not true or false"),
+                    "write default=\"true\" on the one that equals the enclosure",
+                ));
+            }
+            if let Some(t) = node.attr("title") {
+                too_long(cx, "P20-ALTENC", &at, "the alternateEnclosure title".into(), t, 32);
+            }
+            let sources = doc.children(node, &Ns::Podcast, "source").count();
+            if sources == 0 {
+                cx.push(Finding::new(
+                    "P20-ALTENC",
+                    at.clone(),
+                    "<podcast:alternateEnclosure> has no <podcast:source>",
+                    "add <podcast:source uri=\"https://…\"/> inside it",
+                ));
+            }
+            if doc.children(node, &Ns::Podcast, "integrity").count() > 1 {
+                cx.push(Finding::new(
+                    "P20-ALTENC",
+                    at,
+                    "<podcast:alternateEnclosure> has more than one <podcast:integrity>",
+                    "keep one",
+                ));
+            }
+        }
+        "source" => {
+            need(cx, "P20-SOURCE", node, &at, &["uri"]);
+        }
+        "integrity" => {
+            if need(cx, "P20-ATTR-REQ", node, &at, &["type", "value"])
+                && !matches!(node.attr("type"), Some("sri" | "pgp-signature"))
+            {
+                cx.push(Finding::new(
+                    "P20-ATTR-REQ",
+                    at,
+                    "podcast:integrity type is not sri or pgp-signature",
+                    "write type=\"sri\" or type=\"pgp-signature\"",
+                ));
+            }
+        }
+        "season" => {
+            if node.text.parse::<u32>().is_err() {
+                cx.push(Finding::new(
+                    "P20-SEASON",
+                    at.clone(),
+                    format!("<podcast:season>{}</podcast:season> is not a whole number", node.text),
+                    "write the season number",
+                ));
+            }
+            if let Some(n) = node.attr("name") {
+                too_long(cx, "P20-SEASON", &at, "the season name".into(), n, 128);
+            }
+        }
+        "episode" => {
+            if !node.text.parse::<f64>().is_ok_and(|v| v.is_finite()) {
+                cx.push(Finding::new(
+                    "P20-EPISODE",
+                    at.clone(),
+                    format!("<podcast:episode>{}</podcast:episode> is not a number", node.text),
+                    "write the episode number, e.g. 12 or 12.5",
+                ));
+            }
+            if let Some(d) = node.attr("display") {
+                too_long(cx, "P20-EPISODE", &at, "the episode display".into(), d, 32);
+            }
+        }
+        "medium" => {
+            let base = node.text.strip_suffix('L').unwrap_or(&node.text);
+            if !MEDIUMS.contains(&base) || node.text == "mixedL" {
+                cx.push(Finding::new(
+                    "P20-MEDIUM",
+                    at,
+                    format!("<podcast:medium>{}</podcast:medium> is not a medium the spec lists", node.text),
+                    "use podcast, music, video, film, audiobook, newsletter, blog, publisher or course",
+                ));
+            }
+        }
+        "license" => {
+            let slug_like =
+                !node.text.is_empty() && node.text.chars().all(|c| c.is_ascii_alphanumeric() || "-.+".contains(c));
+            if !slug_like && node.attr("url").is_none() {
+                cx.push(Finding::new(
+                    "P20-LICENSE",
+                    at.clone(),
+                    format!("the custom licence \"{}\" has no url", node.text),
+                    "add url=\"https://…\" pointing at the licence text, or use a slug like CC-BY-4.0",
+                ));
+            }
+            too_long(cx, "P20-LICENSE", &at, "the licence".into(), &node.text, 128);
+        }
+        "txt" => {
+            too_long(cx, "P20-TXT", &at, "<podcast:txt>".into(), &node.text, 4000);
+            if let Some(p) = node.attr("purpose") {
+                too_long(cx, "P20-TXT", &at, "the txt purpose".into(), p, 128);
+            }
+        }
+        "podroll" => {
+            let items: Vec<&Node> = doc.children(node, &Ns::Podcast, "remoteItem").collect();
+            if items.is_empty() {
+                cx.push(Finding::new(
+                    "P20-PODROLL",
+                    at.clone(),
+                    "<podcast:podroll> lists no <podcast:remoteItem>",
+                    "add the shows you recommend as <podcast:remoteItem feedGuid=\"…\"/>",
+                ));
+            }
+            for r in items {
+                if r.attr("feedGuid").is_none() {
+                    cx.push(Finding::new(
+                        "P20-PODROLL",
+                        at.clone(),
+                        "a podroll <podcast:remoteItem> has no feedGuid",
+                        "add feedGuid=\"<the show's podcast:guid>\"",
+                    ));
+                }
+            }
+        }
+        "remoteItem" => {
+            let in_podroll = doc.nodes.iter().any(|p| {
+                p.is(&Ns::Podcast, "podroll") && p.children.iter().any(|&c| std::ptr::eq(&doc.nodes[c], node))
+            });
+            if !in_podroll {
+                need(cx, "P20-ATTR-REQ", node, &at, &["feedGuid"]);
+            }
+        }
+        "value" => {
+            need(cx, "P20-VALUE", node, &at, &["type", "method"]);
+            let recipients: Vec<&Node> = doc.children(node, &Ns::Podcast, "valueRecipient").collect();
+            if recipients.is_empty() {
+                cx.push(Finding::new(
+                    "P20-VALUE",
+                    at.clone(),
+                    "<podcast:value> has no <podcast:valueRecipient>",
+                    "add at least one recipient with type, address and split",
+                ));
+            }
+            for r in recipients {
+                need(cx, "P20-VALUE", r, &at, &["type", "address", "split"]);
+            }
+        }
+        "trailer" => {
+            if node.text.is_empty() {
+                cx.push(Finding::new(
+                    "P20-TRAILER",
+                    at.clone(),
+                    "<podcast:trailer> has no title",
+                    "write the trailer's title as the element's text",
+                ));
+            }
+            if need(cx, "P20-TRAILER", node, &at, &["url", "pubdate"])
+                && let Some(d) = node.attr("pubdate")
+                && let Err(why) = dates::parse(d)
+            {
+                cx.push(Finding::new(
+                    "P20-TRAILER",
+                    at,
+                    format!("the trailer's pubdate \"{d}\" is not an RFC 2822 date: {why}"),
+                    "write it like Wed, 02 Oct 2002 13:00:00 +0000",
+                ));
+            }
+        }
+        "soundbite" => {
+            if need(cx, "P20-OTHER", node, &at, &["startTime", "duration"]) {
+                for key in ["startTime", "duration"] {
+                    if !node.attr(key).is_some_and(|v| v.parse::<f64>().is_ok_and(|x| x >= 0.0)) {
+                        cx.push(Finding::new(
+                            "P20-OTHER",
+                            at.clone(),
+                            format!("podcast:soundbite {key} is not a number of seconds"),
+                            "write seconds, e.g. 73.0",
+                        ));
+                    }
+                }
+            }
+        }
+        "location" => {
+            if node.text.is_empty() {
+                cx.push(Finding::new("P20-OTHER", at.clone(), "<podcast:location> is empty", "name the place"));
+            }
+            too_long(cx, "P20-OTHER", &at, "the location".into(), &node.text, 128);
+        }
+        "block" => {
+            if !["yes", "no"].contains(&node.text.as_str()) {
+                cx.push(Finding::new(
+                    "P20-OTHER",
+                    at,
+                    format!("<podcast:block>{}</podcast:block> is not yes or no", node.text),
+                    "write yes or no",
+                ));
+            }
+        }
+        "image" => {
+            need(cx, "P20-OTHER", node, &at, &["href"]);
+        }
+        "contentLink" => {
+            need(cx, "P20-ATTR-REQ", node, &at, &["href"]);
+        }
+        "socialInteract" => {
+            let attrs: &[&str] =
+                if node.attr("protocol") == Some("disabled") { &["protocol"] } else { &["protocol", "uri"] };
+            need(cx, "P20-ATTR-REQ", node, &at, attrs);
+        }
+        "liveItem" => {
+            need(cx, "P20-ATTR-REQ", node, &at, &["status", "start"]);
+        }
+        "chat" => {
+            need(cx, "P20-ATTR-REQ", node, &at, &["server", "protocol"]);
+        }
+        "images" => {
+            need(cx, "P20-ATTR-REQ", node, &at, &["srcset"]);
+        }
+        _ => {}
+    }
+}
+
+/// P20-GUID: a UUID; version 5; derived from the feed URL.
+fn guid(cx: &mut Cx<'_>) {
+    let Some(g) = cx.child(cx.channel, &Ns::Podcast, "guid") else { return };
+    let at = Where::Line(g.line);
+    if !is_uuid(&g.text) {
+        cx.push(Finding::new(
+            "P20-GUID",
+            at,
+            format!("<podcast:guid>{}</podcast:guid> is not a UUID", g.text),
+            "use the UUIDv5 of the feed URL (podsmith computes it)",
+        ));
+        return;
+    }
+    if g.text.as_bytes()[14] != b'5' {
+        cx.push(
+            Finding::new(
+                "P20-GUID",
+                at.clone(),
+                "podcast:guid is not a version 5 UUID",
+                "the spec derives it from the feed URL with UUIDv5",
+            )
+            .severity(Severity::Warning),
+        );
+    }
+    let self_url = cx
+        .children(cx.channel, &Ns::Atom, "link")
+        .into_iter()
+        .find(|l| l.attr("rel") == Some("self"))
+        .and_then(|l| l.attr("href"));
+    if let Some(url) = self_url {
+        let seed = url.split_once("://").map_or(url, |(_, r)| r).trim_end_matches('/');
+        let expected = uuid::Uuid::new_v5(&GUID_NAMESPACE, seed.as_bytes()).to_string();
+        if !g.text.eq_ignore_ascii_case(&expected) {
+            cx.push(
+                Finding::new(
+                    "P20-GUID",
+                    at,
+                    format!("podcast:guid is not the UUIDv5 of this feed's URL ({expected})"),
+                    "fine if the show moved (the guid must stay); otherwise use the computed one",
+                )
+                .severity(Severity::Info),
+            );
+        }
+    }
+}
