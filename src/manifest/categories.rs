@@ -94,6 +94,7 @@ const LEGACY: &[(&str, &str)] = &[
     ("Technology > Podcasting", "Technology"),
     ("Technology > Tech News", "News > Tech News"),
     ("Technology > Gadgets", "Technology"),
+    ("Technology > Computers", "Technology"),
     ("Technology > Software How-To", "Technology"),
     ("Arts > Literature", "Arts > Books"),
     ("Education > Educational Technology", "Education"),

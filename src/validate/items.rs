@@ -358,12 +358,17 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
                     && !types.contains(&m)
                     && (m.starts_with("audio/") || m.starts_with("video/"))
                 {
-                    cx.push(Finding::new(
-                        "APPLE-IT-ENCL-TYPE",
-                        at.clone(),
-                        format!("type=\"{m}\" does not match the .{x} extension"),
-                        format!("write type=\"{}\"", types[0]),
-                    ));
+                    // audio/mp3 is not registered, but common and played everywhere.
+                    let alias = *x == "mp3" && ["audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg"].contains(&m);
+                    cx.push(
+                        Finding::new(
+                            "APPLE-IT-ENCL-TYPE",
+                            at.clone(),
+                            format!("type=\"{m}\" does not match the .{x} extension"),
+                            format!("write type=\"{}\"", types[0]),
+                        )
+                        .severity(if alias { Severity::Warning } else { Severity::Error }),
+                    );
                 } else if mime == Some("audio/mp4") && *x == "m4a" {
                     cx.push(
                         Finding::new("APPLE-IT-ENCL-TYPE", at.clone(), "type=\"audio/mp4\" for .m4a is not in Apple's list (and broke one app)", "write type=\"audio/x-m4a\"")

@@ -88,7 +88,7 @@ pub fn check(cx: &mut Cx<'_>) {
                 cx.push(Finding::new(
                     "APPLE-IT-ENCL-LENGTH",
                     at(node),
-                    format!("length=\"{l}\" but {} is {b} bytes", file.path.display()),
+                    format!("length=\"{l}\" but {} is {b} bytes", shown(&file.path)),
                     format!("write length=\"{b}\" (podsmith writes the real size)"),
                 ));
             }
@@ -102,7 +102,7 @@ pub fn check(cx: &mut Cx<'_>) {
                     cx.push(Finding::new(
                         "MEDIA-UNREADABLE",
                         at(node),
-                        format!("{}: {e}", file.path.display()),
+                        format!("{}: {e}", shown(&file.path)),
                         "replace the file with a complete export of the episode",
                     ));
                     continue;
@@ -114,7 +114,7 @@ pub fn check(cx: &mut Cx<'_>) {
                 cx.push(Finding::new(
                     "MEDIA-TYPE",
                     at(node),
-                    format!("type=\"{m}\" but {} is {} ({})", file.path.display(), info.format.label(), info.mime_type),
+                    format!("type=\"{m}\" but {} is {} ({})", shown(&file.path), info.format.label(), info.mime_type),
                     format!("write type=\"{}\", or point the URL at the right file", info.mime_type),
                 ));
             }
@@ -127,7 +127,7 @@ pub fn check(cx: &mut Cx<'_>) {
                         format!(
                             "itunes:duration says {} but {} plays for {} ({:.3} s)",
                             crate::text::clock(secs),
-                            file.path.display(),
+                            shown(&file.path),
                             crate::text::clock(info.whole_seconds()),
                             info.duration_secs
                         ),
@@ -139,7 +139,7 @@ pub fn check(cx: &mut Cx<'_>) {
                 cx.push(Finding::new(
                     "MEDIA-VBR-NO-HEADER",
                     at(node),
-                    format!("{} is a VBR MP3 without a Xing or VBRI header: players guess its length from the first frames and seek badly", file.path.display()),
+                    format!("{} is a VBR MP3 without a Xing or VBRI header: players guess its length from the first frames and seek badly", shown(&file.path)),
                     "re-encode it with LAME (which writes a Xing/LAME header), or export it as CBR",
                 ));
             }
@@ -166,6 +166,12 @@ pub fn check(cx: &mut Cx<'_>) {
     }
 }
 
+/// A path as the user would write it (no leading `./`).
+fn shown(p: &std::path::Path) -> String {
+    let s = p.display().to_string();
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
 fn missing(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
     cx.push(Finding::new(
         "MEDIA-MISSING",
@@ -179,7 +185,7 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
     let data = match std::fs::File::open(&file.path).and_then(|f| {
         use std::io::Read;
         let mut head = Vec::new();
-        f.take(256 * 1024).read_to_end(&mut head)?;
+        f.take(4 * 1024 * 1024).read_to_end(&mut head)?;
         Ok(head)
     }) {
         Ok(d) => d,
@@ -187,7 +193,7 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
             cx.push(Finding::new(
                 "MEDIA-MISSING",
                 at,
-                format!("cannot read {}: {e}", file.path.display()),
+                format!("cannot read {}: {e}", shown(&file.path)),
                 "check the file",
             ));
             return;
@@ -195,7 +201,7 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
     };
     let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0).min(MAX_IMAGE_READ);
     let img = art::inspect(&data);
-    let name = file.path.display().to_string();
+    let name = shown(&file.path);
     // Episode art gets warnings under one rule; the show cover errors under several.
     let rule = |show_rule: &'static str| if show { show_rule } else { "APPLE-IT-IMAGE" };
     let ext = url_extension(url).unwrap_or_default();
@@ -277,7 +283,7 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
 }
 
 fn chapters_json(cx: &mut Cx<'_>, file: &LocalFile, at: Where) {
-    let name = file.path.display().to_string();
+    let name = shown(&file.path);
     let parsed: Result<serde_json::Value, String> = std::fs::read(&file.path)
         .map_err(|e| e.to_string())
         .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()));

@@ -123,12 +123,18 @@ pub fn check(cx: &mut Cx<'_>) {
             if let Some(u) = node.attr(key)
                 && u.starts_with("http://")
             {
-                cx.push(Finding::new(
-                    "P20-HTTPS",
-                    at.clone(),
-                    format!("<podcast:{}> has {key}=\"{u}\"; the namespace requires https", node.local),
-                    "serve it over https and write https://",
-                ));
+                // A media source may use any scheme (ipfs:, magnet: …); an
+                // http one is the enclosure's own problem (APPLE-HOST-HTTPS).
+                let severity = if node.local == "source" { Severity::Warning } else { Severity::Error };
+                cx.push(
+                    Finding::new(
+                        "P20-HTTPS",
+                        at.clone(),
+                        format!("<podcast:{}> has {key}=\"{u}\"; the namespace requires https", node.local),
+                        "serve it over https and write https://",
+                    )
+                    .severity(severity),
+                );
             }
         }
         element(cx, node, at);

@@ -278,7 +278,7 @@ pub static RULES: &[Rule] = &[
         "P20-HTTPS",
         Error,
         S,
-        "URLs in `podcast:*` attributes are https (a `podcast:source` may use other schemes such as ipfs:).",
+        "URLs in `podcast:*` attributes are https (warning for a `podcast:source`, which may use other schemes such as ipfs:).",
     ),
     r("P20-ATTR-REQ", Error, S, "`podcast:*` elements carry their required attributes and values."),
     r(

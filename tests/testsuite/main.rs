@@ -7,3 +7,5 @@ mod bad_input;
 mod build;
 mod probe;
 mod sample_show;
+mod server;
+mod validate;

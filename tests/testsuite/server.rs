@@ -1,0 +1,137 @@
+//! A small real HTTP/1.1 server on 127.0.0.1 for the `--online` tests: it
+//! serves a folder, and can be told to misbehave the ways real hosting does.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+
+/// How the server behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// HEAD, Range (206 + Content-Range), types by extension.
+    Good,
+    /// Ignores Range: always 200 with the whole file.
+    NoRange,
+    /// Answers HEAD with 405.
+    NoHead,
+    /// Sends media without a Content-Type.
+    NoType,
+}
+
+/// A running server; stops when dropped.
+pub struct Server {
+    pub port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl Server {
+    /// Serves `root` in `mode`.
+    pub fn start(root: PathBuf, mode: Mode) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                if flag.load(Ordering::Relaxed) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                let root = root.clone();
+                thread::spawn(move || {
+                    let _ = serve(stream, &root, mode);
+                });
+            }
+        });
+        Server { port, stop }
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("mp3") => "audio/mpeg",
+        Some("ogg") => "audio/ogg",
+        Some("jpg") | Some("jpeg") => "image/jpeg",
+        Some("png") => "image/png",
+        Some("xml") => "application/rss+xml",
+        Some("html") => "text/html; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+fn serve(stream: TcpStream, root: &std::path::Path, mode: Mode) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut out = stream;
+    loop {
+        let mut request = String::new();
+        if reader.read_line(&mut request)? == 0 {
+            return Ok(());
+        }
+        let mut range: Option<(u64, u64)> = None;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line)?;
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.strip_prefix("Range: bytes=").or_else(|| line.strip_prefix("range: bytes=")) {
+                let (a, b) = v.split_once('-').unwrap_or((v, ""));
+                range = Some((a.parse().unwrap_or(0), b.parse().unwrap_or(u64::MAX)));
+            }
+        }
+        let mut parts = request.split_whitespace();
+        let method = parts.next().unwrap_or("");
+        let path = parts.next().unwrap_or("/").trim_start_matches('/').to_string();
+        let file = root.join(path.split('?').next().unwrap_or(""));
+        let body = if file.is_file() { std::fs::read(&file).ok() } else { None };
+        let Some(body) = body else {
+            write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?;
+            continue;
+        };
+        if method == "HEAD" && mode == Mode::NoHead {
+            write!(out, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")?;
+            continue;
+        }
+        let ctype = content_type(&path);
+        let type_header = if mode == Mode::NoType && ctype.starts_with("audio/") {
+            String::new()
+        } else {
+            format!("Content-Type: {ctype}\r\n")
+        };
+        let total = body.len() as u64;
+        let (status, slice, extra) = match range {
+            Some((a, b)) if mode != Mode::NoRange && a < total => {
+                let end = b.min(total - 1);
+                (
+                    "206 Partial Content",
+                    &body[a as usize..=end as usize],
+                    format!("Content-Range: bytes {a}-{end}/{total}\r\n"),
+                )
+            }
+            _ => ("200 OK", &body[..], String::new()),
+        };
+        let accept = if mode == Mode::NoRange { "" } else { "Accept-Ranges: bytes\r\n" };
+        write!(out, "HTTP/1.1 {status}\r\n{type_header}Content-Length: {}\r\n{accept}{extra}\r\n", slice.len())?;
+        if method != "HEAD" {
+            out.write_all(slice)?;
+        }
+        out.flush()?;
+    }
+}
