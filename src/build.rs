@@ -13,6 +13,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use crate::catalog::{Catalog, MediaProblem, Scheduled, probe_media};
+use crate::lock::{Change, Lock, LockError};
 use crate::manifest::{self, Asset, ManifestError};
 use crate::output::{Content, Site, WriteError, WriteStats, write_site};
 use crate::pages::TemplateError;
@@ -26,6 +27,8 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// The moment that decides which episodes are live (normally now).
     pub now: DateTime<Utc>,
+    /// Allow changing or dropping published guids and media URLs.
+    pub allow_changes: bool,
 }
 
 /// What a build did.
@@ -49,6 +52,10 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// Each published media file: path, seconds, and how it was measured.
     pub measured: Vec<(String, f64, crate::probe::Method)>,
+    /// What changed since the last build (from `podsmith.lock`).
+    pub changes: Vec<Change>,
+    /// Whether this was the first build recorded in `podsmith.lock`.
+    pub first_build: bool,
     /// Seconds spent.
     pub seconds: f64,
 }
@@ -71,9 +78,28 @@ pub enum BuildError {
     /// A feed breaks a directory's rules (see `podsmith validate`).
     #[error("{}", render_invalid(.0))]
     Invalid(Vec<crate::validate::Report>),
+    /// The build would change what subscribers already have.
+    #[error("{}", render_identity(.0))]
+    Identity(Vec<Change>),
+    /// `podsmith.lock` cannot be read.
+    #[error(transparent)]
+    Lock(#[from] LockError),
     /// Writing failed part-way (files already written are complete).
     #[error(transparent)]
     Write(#[from] WriteError),
+}
+
+fn render_identity(changes: &[Change]) -> String {
+    let mut s = String::from("this build would change episodes subscribers already have:\n");
+    for c in changes.iter().filter(|c| c.breaks_identity()) {
+        s.push_str(&format!("  {c}\n"));
+    }
+    s.push_str(
+        "  help: apps treat a new guid as a new episode and a new URL as a new download. Put the old guid or \
+         media file back in episodes.toml; or, if you mean it, run `podsmith build --allow-changes` \
+         (nothing was written)",
+    );
+    s
 }
 
 fn render_invalid(reports: &[crate::validate::Report]) -> String {
@@ -103,6 +129,23 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// The show's `podsmith.lock`.
+    pub fn lock_path(&self) -> PathBuf {
+        self.catalog.show.root.join(crate::lock::FILE_NAME)
+    }
+
+    /// What this build changes compared with the last one: `None` when
+    /// nothing has been built (recorded) yet.
+    pub fn changes(&self) -> Result<(Option<Lock>, Lock, Vec<Change>), LockError> {
+        let old = Lock::read(&self.lock_path())?;
+        let new = Lock::of(&self.catalog);
+        let changes = match &old {
+            Some(old) => crate::lock::compare(old, &new),
+            None => Vec::new(),
+        };
+        Ok((old, new, changes))
+    }
+
     /// Validates every feed against the directories' rules, with the
     /// measured media behind its URLs.
     pub fn validate(&self, now: DateTime<Utc>) -> Vec<crate::validate::Report> {
@@ -203,15 +246,30 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     if checked.iter().any(|r| r.has_errors()) {
         return Err(BuildError::Invalid(checked));
     }
+    let (old_lock, new_lock, changes) = prepared.changes()?;
+    if !opts.allow_changes && changes.iter().any(Change::breaks_identity) {
+        return Err(BuildError::Identity(changes));
+    }
     let stats = write_site(&prepared.site, &prepared.out)?;
+    // The record of what is published goes last: only what was written.
+    let lock_path = prepared.lock_path();
+    crate::output::write_bytes(&lock_path, new_lock.render().as_bytes())
+        .map_err(|source| WriteError { path: lock_path.clone(), source })?;
     let catalog = &prepared.catalog;
     let mut warnings = catalog.warnings.clone();
+    // The same finding in several feeds is said once, naming them all.
+    let mut seen: Vec<(String, Vec<String>)> = Vec::new();
     for r in &checked {
         for f in r.findings.iter().filter(|f| f.severity == crate::validate::Severity::Warning) {
             let episode = f.episode.as_deref().map(|e| format!(" (episode {e})")).unwrap_or_default();
-            warnings.push(format!("{}: {} [{}]{episode}", r.feed, f.message, f.rule));
+            let text = format!("{} [{}]{episode}", f.message, f.rule);
+            match seen.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, feeds)) => feeds.push(r.feed.clone()),
+                None => seen.push((text, vec![r.feed.clone()])),
+            }
         }
     }
+    warnings.extend(seen.into_iter().map(|(text, feeds)| format!("{}: {text}", feeds.join(", "))));
     Ok(Report {
         out: prepared.out.clone(),
         episodes: catalog.episodes.len(),
@@ -227,6 +285,8 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
             .flat_map(|e| &e.media)
             .map(|m| (m.file.rel.clone(), m.info.duration_secs, m.info.method))
             .collect(),
+        changes,
+        first_build: old_lock.is_none(),
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -22,6 +22,75 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a new show: a commented episodes.toml, media/ with a placeholder cover, .gitignore.
+    Init {
+        /// The folder [default: this one].
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The show's title.
+        #[arg(long)]
+        title: Option<String>,
+        /// Who makes the show.
+        #[arg(long)]
+        author: Option<String>,
+        /// The owner's e-mail (Spotify and YouTube send ownership codes there).
+        #[arg(long)]
+        email: Option<String>,
+        /// Where public/ will be served, e.g. https://example.org/podcast/.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// ISO 639 language code [default: en].
+        #[arg(long)]
+        language: Option<String>,
+        /// Apple category, "Parent" or "Parent > Sub" [default: Technology].
+        #[arg(long)]
+        category: Option<String>,
+        /// Write into a folder that is not empty.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Add an episode: probe its media file(s) and append it to episodes.toml.
+    Add {
+        /// The episode's media, one file per format (e.g. ep.mp3 ep.ogg).
+        #[arg(required = true)]
+        media: Vec<PathBuf>,
+        /// The show's manifest.
+        #[arg(long, default_value = "episodes.toml")]
+        manifest: PathBuf,
+        /// Title [default: the file's title tag].
+        #[arg(long)]
+        title: Option<String>,
+        /// Publication date: 2026-01-05 or 2026-01-05T09:00:00+01:00 [default: now].
+        #[arg(long)]
+        date: Option<String>,
+        /// Show notes: a Markdown file, or - for stdin.
+        #[arg(long, value_name = "FILE|-")]
+        notes: Option<String>,
+        /// Season number.
+        #[arg(long)]
+        season: Option<u32>,
+        /// Episode number [default: the last + 1, in a numbered show].
+        #[arg(long)]
+        episode: Option<u32>,
+        /// Episode type.
+        #[arg(long = "type", value_enum)]
+        episode_type: Option<EpisodeKind>,
+        /// Page slug [default: from the title].
+        #[arg(long)]
+        slug: Option<String>,
+        /// A guest (repeat for several).
+        #[arg(long = "guest", value_name = "NAME")]
+        guests: Vec<String>,
+        /// Copy files from outside the show into media/ (the default).
+        #[arg(long, conflicts_with = "move_files")]
+        copy: bool,
+        /// Move files from outside the show into media/.
+        #[arg(long = "move")]
+        move_files: bool,
+        /// Print the [[episode]] table; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Build the site: feeds, show-notes pages and media, into public/.
     Build {
         /// The show's manifest; media paths are relative to its folder.
@@ -31,6 +100,18 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Build as of this moment (RFC 3339) instead of now: episodes dated later are left out.
+        #[arg(long, value_name = "DATETIME")]
+        as_of: Option<String>,
+        /// Allow changing or removing published guids and media URLs (see podsmith.lock).
+        #[arg(long)]
+        allow_changes: bool,
+    },
+    /// Show what subscribers will see, compared with the last build (podsmith.lock).
+    Diff {
+        /// The show's manifest.
+        #[arg(long, default_value = "episodes.toml")]
+        manifest: PathBuf,
+        /// As of this moment (RFC 3339) instead of now.
         #[arg(long, value_name = "DATETIME")]
         as_of: Option<String>,
     },
@@ -82,4 +163,15 @@ pub enum Format {
     Human,
     /// One JSON object, for programs.
     Json,
+}
+
+/// `itunes:episodeType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EpisodeKind {
+    /// A normal episode.
+    Full,
+    /// A trailer.
+    Trailer,
+    /// Bonus material.
+    Bonus,
 }

@@ -14,9 +14,12 @@
 
 #![warn(missing_docs)]
 
+pub mod add;
 pub mod build;
 pub mod catalog;
 pub mod feed;
+pub mod init;
+pub mod lock;
 pub mod manifest;
 pub mod markdown;
 pub mod output;

@@ -96,9 +96,21 @@ pub fn write_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
     let dir = parent_dir(dest)?;
     let mut tmp = tempfile::Builder::new().prefix(".podsmith-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
+    readable(tmp.as_file(), dest)?;
     tmp.as_file().sync_all()?;
     tmp.persist(dest).map_err(|e| e.error)?;
     Ok(true)
+}
+
+/// Copies `src` to a new file `dest`, atomically; fails if `dest` exists.
+pub fn copy_new(src: &Path, dest: &Path) -> io::Result<()> {
+    let dir = parent_dir(dest)?;
+    let mut tmp = tempfile::Builder::new().prefix(".podsmith-").suffix(".tmp").tempfile_in(dir)?;
+    io::copy(&mut fs::File::open(src)?, tmp.as_file_mut())?;
+    readable(tmp.as_file(), dest)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(dest).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// Publishes `src` at `dest`: a hard link if possible, else a copy; both
@@ -121,11 +133,27 @@ fn publish_file(src: &Path, dest: &Path) -> io::Result<bool> {
             }
             let mut tmp = tempfile::Builder::new().prefix(".podsmith-").suffix(".tmp").tempfile_in(dir)?;
             io::copy(&mut fs::File::open(src)?, tmp.as_file_mut())?;
+            readable(tmp.as_file(), dest)?;
             tmp.as_file().sync_all()?;
             tmp.persist(dest).map_err(|e| e.error)?;
         }
     }
     Ok(true)
+}
+
+/// Temporary files are created owner-only (0600); a published file must be
+/// readable by the web server: keep the mode of the file it replaces, else
+/// rw-r--r--.
+#[cfg(unix)]
+fn readable(tmp: &fs::File, dest: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(dest).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o644);
+    tmp.set_permissions(fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn readable(_tmp: &fs::File, _dest: &Path) -> io::Result<()> {
+    Ok(())
 }
 
 fn parent_dir(dest: &Path) -> io::Result<&Path> {

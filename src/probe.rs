@@ -142,6 +142,9 @@ pub struct AudioInfo {
     /// `VBRI`), or `None` when the file has none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seek_header: Option<&'static str>,
+    /// The title in the file's tags (ID3 TIT2, Vorbis comment TITLE), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 impl AudioInfo {
@@ -266,6 +269,7 @@ fn measure(
     let sample_rate = audio.and_then(|a| a.sample_rate);
     let channels = audio.and_then(|a| a.channels.as_ref()).map(|c| c.count() as u32);
     let (format, codec) = classify(reader.format_info().format, codec_id)?;
+    let title = tagged_title(reader.as_mut());
 
     let is_mp3 = codec_id == Some(CODEC_ID_MP3);
     let is_opus = codec_id == Some(CODEC_ID_OPUS);
@@ -302,6 +306,7 @@ fn measure(
         method,
         vbr,
         seek_header: if is_mp3 { seek_header } else { None },
+        title,
     })
 }
 
@@ -309,6 +314,19 @@ fn measure(
 /// sum differs by format: MP3's `dur` is untrimmed in 0.6.1 (and a file
 /// reaching here has no LAME tag, so there is nothing to trim), Ogg Vorbis,
 /// FLAC and WAV are already trimmed, Opus needs its trims subtracted.
+/// The title tag, from the newest metadata revision (media-level, then per track).
+fn tagged_title(reader: &mut dyn FormatReader) -> Option<String> {
+    use symphonia::core::meta::StandardTag;
+    let mut metadata = reader.metadata();
+    let revision = metadata.skip_to_latest()?;
+    let tags = revision.media.tags.iter().chain(revision.per_track.iter().flat_map(|t| t.metadata.tags.iter()));
+    let title = tags.into_iter().find_map(|t| match &t.std {
+        Some(StandardTag::TrackTitle(s)) => Some(s.trim().to_string()),
+        _ => None,
+    })?;
+    (!title.is_empty()).then_some(title)
+}
+
 struct Scanned {
     secs: f64,
     /// Packet sizes differ by more than a padding byte.

@@ -8,16 +8,29 @@ use podsmith::manifest::ManifestError;
 
 use super::{Failure, Ui};
 
-pub fn run(manifest: &Path, out: Option<PathBuf>, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Failure> {
+pub fn run(
+    manifest: &Path,
+    out: Option<PathBuf>,
+    as_of: Option<&str>,
+    allow_changes: bool,
+    ui: Ui,
+) -> Result<ExitCode, Failure> {
     let now = super::parse_now(as_of)?;
-    let opts = Options { manifest: manifest.to_path_buf(), out, now };
-    let report = build(&opts).map_err(|e| match &e {
-        BuildError::Manifest(ManifestError::Read { .. }) => Failure::usage(format!(
-            "{e}\n  help: run podsmith in the show's folder, or name the manifest with --manifest path/to/episodes.toml"
-        )),
-        BuildError::Config(_) => Failure::usage(e.to_string()),
-        _ => Failure::content(e.to_string()),
-    })?;
+    let opts = Options { manifest: manifest.to_path_buf(), out, now, allow_changes };
+    let report = build(&opts).map_err(failure)?;
+    for c in report.changes.iter().filter(|c| c.breaks_identity()) {
+        ui.warn(format!("published identity changed (--allow-changes): {c}"));
+    }
+    for c in report.changes.iter().filter(|c| !c.breaks_identity()) {
+        ui.info(c);
+    }
+    if report.first_build {
+        ui.info(format!(
+            "recorded the {} published episode(s) in podsmith.lock: keep it with episodes.toml",
+            report.episodes
+        ));
+    }
+
     for w in &report.warnings {
         ui.warn(w);
     }
@@ -50,5 +63,51 @@ pub fn run(manifest: &Path, out: Option<PathBuf>, as_of: Option<&str>, ui: Ui) -
         report.stats.unchanged,
         report.seconds
     ));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn failure(e: BuildError) -> Failure {
+    match &e {
+        BuildError::Manifest(ManifestError::Read { .. }) => Failure::usage(format!(
+            "{e}\n  help: run podsmith in the show's folder, or name the manifest with --manifest path/to/episodes.toml"
+        )),
+        BuildError::Config(_) => Failure::usage(e.to_string()),
+        _ => Failure::content(e.to_string()),
+    }
+}
+
+/// `podsmith diff`: what the next build changes for subscribers.
+pub fn diff(manifest: &Path, as_of: Option<&str>, _ui: Ui) -> Result<ExitCode, Failure> {
+    let now = super::parse_now(as_of)?;
+    let opts = Options { manifest: manifest.to_path_buf(), out: None, now, allow_changes: false };
+    let prepared = podsmith::build::prepare(&opts).map_err(failure)?;
+    let (old, new, changes) = prepared.changes().map_err(|e| Failure::content(e.to_string()))?;
+    let Some(_) = old else {
+        println!("nothing built yet (no podsmith.lock): the first build publishes {} episode(s)", new.episodes.len());
+        for e in &new.episodes {
+            println!("+ new episode \"{}\" (guid {})", e.title, e.guid);
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    use podsmith::lock::Change;
+    for c in &changes {
+        println!("{c}");
+    }
+    let titled = |c: &Change| match c {
+        Change::Added { title, .. }
+        | Change::GuidChanged { title, .. }
+        | Change::UrlChanged { title, .. }
+        | Change::NotesChanged { title }
+        | Change::TitleChanged { new: title, .. } => Some(title.clone()),
+        Change::Removed { .. } => None,
+    };
+    let touched: std::collections::BTreeSet<String> = changes.iter().filter_map(titled).collect();
+    let unchanged = new.episodes.iter().filter(|e| !touched.contains(&e.title)).count();
+    println!("{} change(s); {unchanged} episode(s) unchanged", changes.len());
+    if changes.iter().any(Change::breaks_identity) {
+        println!(
+            "`podsmith build` refuses the changes marked ! and - (published guids and URLs) unless given --allow-changes"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

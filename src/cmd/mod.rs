@@ -1,7 +1,9 @@
 //! One function per subcommand: plain arguments in, an exit code or a
 //! [`Failure`] out. Messages go to stderr, data to stdout.
 
+mod add;
 mod build;
+mod init;
 mod probe;
 mod validate;
 
@@ -73,7 +75,45 @@ impl Failure {
 /// Runs one subcommand.
 pub fn run(command: Command, ui: Ui) -> Result<ExitCode, Failure> {
     match command {
-        Command::Build { manifest, out, as_of } => build::run(&manifest, out, as_of.as_deref(), ui),
+        Command::Init { dir, title, author, email, base_url, language, category, force } => {
+            let opts = podsmith::init::Options { dir, title, author, email, base_url, language, category, force };
+            init::run(&opts, ui)
+        }
+        Command::Add {
+            media,
+            manifest,
+            title,
+            date,
+            notes,
+            season,
+            episode,
+            episode_type,
+            slug,
+            guests,
+            copy: _,
+            move_files,
+            dry_run,
+        } => {
+            let args = add::Args {
+                media,
+                manifest,
+                title,
+                date,
+                notes,
+                season,
+                episode,
+                episode_type,
+                slug,
+                guests,
+                move_files,
+                dry_run,
+            };
+            add::run(args, ui)
+        }
+        Command::Build { manifest, out, as_of, allow_changes } => {
+            build::run(&manifest, out, as_of.as_deref(), allow_changes, ui)
+        }
+        Command::Diff { manifest, as_of } => build::diff(&manifest, as_of.as_deref(), ui),
         Command::Probe { json, files } => probe::run(&files, json, ui),
         Command::Validate { feed, manifest, media_root, online, format, strict, as_of, list_rules } => {
             if list_rules {

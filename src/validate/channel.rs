@@ -461,6 +461,73 @@ pub fn check(cx: &mut Cx<'_>) {
         ));
     }
     protocols(cx);
+    placeholders(cx);
+}
+
+/// Hosts reserved for examples (RFC 2606): nothing real is served there.
+fn reserved_host(url_or_email: &str) -> Option<String> {
+    let rest = url_or_email.split_once("://").map_or(url_or_email, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h).split(':').next().unwrap_or("").to_ascii_lowercase();
+    let reserved =
+        ["example.com", "example.net", "example.org"].iter().any(|d| host == *d || host.ends_with(&format!(".{d}")))
+            || [".example", ".test", ".invalid"].iter().any(|t| host.ends_with(t));
+    reserved.then_some(host)
+}
+
+/// PLACEHOLDER: what `podsmith init` or a copied example left behind.
+fn placeholders(cx: &mut Cx<'_>) {
+    let ch = cx.channel;
+    let mut urls: Vec<(String, usize)> = Vec::new();
+    if let Some(l) = cx.children(ch, &Ns::Atom, "link").into_iter().find(|l| l.attr("rel") == Some("self")) {
+        urls.extend(l.attr("href").map(|h| (h.to_string(), l.line)));
+    }
+    if let Some(img) = cx.child(ch, &Ns::Itunes, "image") {
+        urls.extend(img.attr("href").map(|h| (h.to_string(), img.line)));
+    }
+    for item in &cx.items {
+        if let Some(e) = cx.child(item, &Ns::Rss, "enclosure") {
+            urls.extend(e.attr("url").map(|u| (u.to_string(), e.line)));
+        }
+    }
+    let url_host = urls.iter().find_map(|(u, l)| reserved_host(u).map(|h| (h, *l)));
+    let email = cx.child(ch, &Ns::Itunes, "owner").and_then(|o| cx.child(o, &Ns::Itunes, "email"));
+    let email_host = email.and_then(|e| reserved_host(&e.text).map(|h| (h, e.line)));
+    let (what, fix) = match (&url_host, &email_host) {
+        (Some(_), Some(_)) => {
+            ("the feed's URLs and the owner e-mail", "set base_url and the owner's email in episodes.toml to real ones")
+        }
+        (Some(_), None) => {
+            ("the feed's URLs", "set base_url in episodes.toml to the address where public/ will be served")
+        }
+        (None, Some(_)) => {
+            ("the owner e-mail", "give the owner's real e-mail address: directories send ownership codes there")
+        }
+        (None, None) => ("", ""),
+    };
+    if let Some((host, line)) = url_host.or(email_host) {
+        cx.push(Finding::new(
+            "PLACEHOLDER",
+            Where::Line(line),
+            format!(
+                "{what} {} on {host}, a domain reserved for examples: nothing is served or delivered there",
+                if what == "the owner e-mail" { "is" } else { "are" }
+            ),
+            fix,
+        ));
+    }
+    for (ns, name) in [(Ns::Rss, "title"), (Ns::Rss, "description"), (Ns::Itunes, "author")] {
+        if let Some(n) = cx.child(ch, &ns, name)
+            && n.text.to_ascii_lowercase().contains("placeholder")
+        {
+            cx.push(Finding::new(
+                "PLACEHOLDER",
+                Where::Line(n.line),
+                format!("the show's {name} is still a placeholder: \"{}\"", truncate_chars(&n.text, 60)),
+                format!("write the show's real {name} in episodes.toml"),
+            ));
+        }
+    }
 }
 
 fn categories_rule(cx: &mut Cx<'_>) {

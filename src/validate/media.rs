@@ -201,6 +201,14 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
     };
     let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0).min(MAX_IMAGE_READ);
     let img = art::inspect(&data);
+    if show && data.windows(crate::init::PLACEHOLDER_MARK.len()).any(|w| w == crate::init::PLACEHOLDER_MARK) {
+        cx.push(Finding::new(
+            "PLACEHOLDER",
+            at.clone(),
+            format!("{} is podsmith's placeholder cover", shown(&file.path)),
+            "replace it with the show's art (1400–3000 px square, JPEG or PNG, RGB) before you submit the show",
+        ));
+    }
     let name = shown(&file.path);
     // Episode art gets warnings under one rule; the show cover errors under several.
     let rule = |show_rule: &'static str| if show { show_rule } else { "APPLE-IT-IMAGE" };

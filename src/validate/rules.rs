@@ -329,6 +329,12 @@ pub static RULES: &[Rule] = &[
         "`podcast:soundbite` (startTime, duration), `podcast:location` (≤128 chars), `podcast:block` (yes/no), `podcast:image` (href).",
     ),
     r(
+        "PLACEHOLDER",
+        Warning,
+        S,
+        "Nothing is left from `podsmith init` or an example: URLs or e-mail on example.com (or .example, .test, .invalid), text saying \"placeholder\", [M] the placeholder cover.",
+    ),
+    r(
         "PSP-CH-REC",
         Warning,
         S,

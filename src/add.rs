@@ -1,0 +1,356 @@
+//! `podsmith add`: publish a new recording in one command.
+//!
+//! The files are probed first; then one `[[episode]]` table is appended to
+//! `episodes.toml` with toml_edit, so every comment, blank line and other
+//! episode stays byte-for-byte as the podcaster wrote it. The new manifest
+//! is read back by the strict reader before it replaces the old one
+//! (atomically); anything wrong leaves the show as it was.
+
+use std::path::{Component, Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Timelike, Utc};
+
+use crate::manifest::{self, EpisodeType, Show};
+use crate::probe::AudioInfo;
+
+/// How files outside the show get into `media/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transfer {
+    /// Copy them (the default).
+    Copy,
+    /// Move them.
+    Move,
+}
+
+/// What to add.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The manifest.
+    pub manifest: PathBuf,
+    /// The episode's media files, one per format.
+    pub media: Vec<PathBuf>,
+    /// Title (else from the file's tags).
+    pub title: Option<String>,
+    /// Date: RFC 3339, or YYYY-MM-DD (else now, to the minute).
+    pub date: Option<String>,
+    /// Show notes (Markdown).
+    pub notes: Option<String>,
+    /// `season`.
+    pub season: Option<u32>,
+    /// `episode` number (else last + 1 in a numbered show).
+    pub number: Option<u32>,
+    /// `type`.
+    pub episode_type: Option<EpisodeType>,
+    /// Page slug (else from the title).
+    pub slug: Option<String>,
+    /// Guests.
+    pub guests: Vec<String>,
+    /// For files outside the show.
+    pub transfer: Transfer,
+    /// Print the table, change nothing.
+    pub dry_run: bool,
+    /// "Now", for the default date.
+    pub now: DateTime<Utc>,
+}
+
+/// What was added.
+#[derive(Debug, Clone)]
+pub struct Added {
+    /// The `[[episode]]` table as written.
+    pub table: String,
+    /// Title.
+    pub title: String,
+    /// Its episode number, if any.
+    pub number: Option<u32>,
+    /// Media paths in the show, with their probes.
+    pub media: Vec<(String, AudioInfo)>,
+    /// Files copied or moved into the show.
+    pub transferred: Vec<(PathBuf, String)>,
+}
+
+/// Why nothing was added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddError {
+    /// The manifest cannot be read or has problems (fix those first).
+    #[error(transparent)]
+    Manifest(#[from] manifest::ManifestError),
+    /// The request cannot be done; the message says why and what to do.
+    #[error("{0}")]
+    Refused(String),
+    /// Writing failed (the manifest was not changed).
+    #[error("cannot write {}: {}", .0.display(), .1)]
+    Io(PathBuf, std::io::Error),
+}
+
+fn refuse<T>(msg: impl Into<String>) -> Result<T, AddError> {
+    Err(AddError::Refused(msg.into()))
+}
+
+/// One media file: where it is, where it goes in the show.
+struct Incoming {
+    source: PathBuf,
+    rel: String,
+    /// Needs copying (or moving) to `root/rel`.
+    transfer: bool,
+}
+
+/// Adds the episode (or, with `dry_run`, says what it would add).
+pub fn add(opts: &Options) -> Result<Added, AddError> {
+    let text = std::fs::read_to_string(&opts.manifest)
+        .map_err(|source| manifest::ManifestError::Read { path: opts.manifest.clone(), source })?;
+    let root = match opts.manifest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let show = manifest::parse(&text, &opts.manifest, &root)
+        .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
+    if opts.media.is_empty() {
+        return refuse("give the episode's media file(s), e.g. podsmith add episode.mp3 episode.ogg");
+    }
+
+    // Where each file comes from and goes.
+    let canonical_root = root.canonicalize().map_err(|e| AddError::Io(root.clone(), e))?;
+    let mut incoming: Vec<Incoming> = Vec::new();
+    for source in &opts.media {
+        let real = source.canonicalize().map_err(|e| AddError::Refused(format!("{}: {e}", source.display())))?;
+        if !real.is_file() {
+            return refuse(format!("{} is not a file", source.display()));
+        }
+        let (rel, transfer) = match real.strip_prefix(&canonical_root) {
+            Ok(inside) => (slash_path(inside), false),
+            Err(_) => {
+                let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                (format!("media/{name}"), true)
+            }
+        };
+        if incoming.iter().any(|i| i.rel == rel) {
+            return refuse(format!("{rel} is given twice"));
+        }
+        if transfer {
+            let dest = root.join(&rel);
+            if dest.exists() && !same_content(&real, &dest) {
+                return refuse(format!(
+                    "{rel} already exists in the show with other content; rename {} before adding it",
+                    source.display()
+                ));
+            }
+        }
+        incoming.push(Incoming { source: real, rel, transfer });
+    }
+
+    // Refuse media another episode already uses.
+    for i in &incoming {
+        if let Some(ep) = show.episodes.iter().find(|e| e.media.iter().any(|m| m.rel == i.rel)) {
+            return refuse(format!(
+                "{} is already the media of the episode \"{}\" (episodes.toml line {}); each file belongs to one episode",
+                i.rel, ep.title, ep.line
+            ));
+        }
+    }
+
+    // Probe; every format must measure, and agree within a second.
+    let mut probes: Vec<(String, AudioInfo)> = Vec::new();
+    for i in &incoming {
+        match crate::probe::probe_file(&i.source) {
+            Ok(info) => probes.push((i.rel.clone(), info)),
+            Err(e) => return refuse(format!("{}: {e}", i.source.display())),
+        }
+    }
+    if let Some((first_rel, first)) = probes.first() {
+        for (rel, info) in &probes[1..] {
+            if (info.duration_secs - first.duration_secs).abs() > 1.0 {
+                return refuse(format!(
+                    "{first_rel} plays for {:.1} s but {rel} for {:.1} s: the formats of one episode must be the same recording",
+                    first.duration_secs, info.duration_secs
+                ));
+            }
+        }
+    }
+
+    let title = match opts.title.clone().or_else(|| probes.iter().find_map(|(_, p)| p.title.clone())) {
+        Some(t) if !t.trim().is_empty() => t.trim().to_string(),
+        _ => return refuse("the file has no title tag: give the episode a title with --title \"…\""),
+    };
+    let slug = match &opts.slug {
+        Some(s) => {
+            if show.episodes.iter().any(|e| e.slug == *s) {
+                return refuse(format!("the slug \"{s}\" is taken by another episode; choose another --slug"));
+            }
+            s.clone()
+        }
+        None => unique_slug(&show, &crate::text::slugify(&title)),
+    };
+    let offset = show.podcast.utc_offset;
+    let date = parse_date(opts.date.as_deref(), opts.now, offset)?;
+    let numbered = show.episodes.iter().any(|e| e.number.is_some());
+    let number =
+        opts.number.or_else(|| numbered.then(|| show.episodes.iter().filter_map(|e| e.number).max().unwrap_or(0) + 1));
+    if let Some(n) = number
+        && let Some(e) = show.episodes.iter().find(|e| e.number == Some(n) && e.season == opts.season)
+    {
+        return refuse(format!("episode number {n} is taken by \"{}\"; give another --episode", e.title));
+    }
+    let season = opts
+        .season
+        .or_else(|| show.episodes.iter().filter(|e| e.season.is_some()).max_by_key(|e| e.date).and_then(|e| e.season));
+    let guid = new_guid(&show, &slug, &date, &incoming[0].rel);
+
+    // The table, appended with toml_edit.
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e: toml_edit::TomlError| AddError::Refused(format!("episodes.toml: {e}")))?;
+    let mut table = toml_edit::Table::new();
+    table["title"] = toml_edit::value(title.clone());
+    if opts.slug.is_some() || slug != crate::text::slugify(&title) {
+        table["slug"] = toml_edit::value(slug.clone());
+    }
+    table["guid"] = toml_edit::value(guid);
+    table["date"] = toml_edit::value(date);
+    if let Some(n) = number {
+        table["episode"] = toml_edit::value(i64::from(n));
+    }
+    if let Some(s) = season {
+        table["season"] = toml_edit::value(i64::from(s));
+    }
+    if let Some(t) = opts.episode_type.filter(|t| *t != EpisodeType::Full) {
+        table["type"] = toml_edit::value(t.as_str());
+    }
+    if !opts.guests.is_empty() {
+        table["guests"] = toml_edit::value(opts.guests.iter().collect::<toml_edit::Array>());
+    }
+    table["media"] = toml_edit::value(incoming.iter().map(|i| i.rel.as_str()).collect::<toml_edit::Array>());
+    if let Some(notes) = opts.notes.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        table["notes"] = toml_edit::value(multiline(notes));
+    }
+    table.decor_mut().set_prefix("\n");
+    let rendered = {
+        let mut one = toml_edit::DocumentMut::new();
+        let mut list = toml_edit::ArrayOfTables::new();
+        list.push(table.clone());
+        one.insert("episode", toml_edit::Item::ArrayOfTables(list));
+        one.to_string().trim_start().to_string()
+    };
+    match doc.get_mut("episode") {
+        None => {
+            let mut list = toml_edit::ArrayOfTables::new();
+            list.push(table);
+            doc.insert("episode", toml_edit::Item::ArrayOfTables(list));
+        }
+        Some(item) => match item.as_array_of_tables_mut() {
+            Some(list) => list.push(table),
+            None => return refuse("episodes.toml has `episode` but not as [[episode]] tables"),
+        },
+    }
+    let mut new_text = doc.to_string();
+    if !text.ends_with('\n') && new_text.starts_with(&text) {
+        // toml_edit keeps the old text; make sure the new table starts on its own line.
+        new_text.insert(text.len(), '\n');
+    }
+    let added = Added {
+        table: rendered,
+        title,
+        number,
+        media: probes,
+        transferred: incoming.iter().filter(|i| i.transfer).map(|i| (i.source.clone(), i.rel.clone())).collect(),
+    };
+    if opts.dry_run {
+        return Ok(added);
+    }
+
+    // Bring the files in (never over a different file), read the result
+    // back strictly, then replace the manifest; undo the copies on failure.
+    let mut created: Vec<PathBuf> = Vec::new();
+    for i in incoming.iter().filter(|i| i.transfer) {
+        let dest = root.join(&i.rel);
+        if dest.exists() {
+            continue; // same content, checked above
+        }
+        if let Err(e) = crate::output::copy_new(&i.source, &dest) {
+            for c in &created {
+                let _ = std::fs::remove_file(c);
+            }
+            return Err(AddError::Io(dest, e));
+        }
+        created.push(dest);
+    }
+    let undo = |created: &[PathBuf]| {
+        for c in created {
+            let _ = std::fs::remove_file(c);
+        }
+    };
+    if let Err(problems) = manifest::parse(&new_text, &opts.manifest, &root) {
+        undo(&created);
+        let list: String = problems.iter().map(|p| format!("{p}\n")).collect();
+        return refuse(format!("the new episode would make episodes.toml invalid; nothing was changed:\n{list}"));
+    }
+    if let Err(e) = crate::output::write_bytes(&opts.manifest, new_text.as_bytes()) {
+        undo(&created);
+        return Err(AddError::Io(opts.manifest.clone(), e));
+    }
+    if opts.transfer == Transfer::Move {
+        for i in incoming.iter().filter(|i| i.transfer) {
+            let _ = std::fs::remove_file(&i.source);
+        }
+    }
+    Ok(added)
+}
+
+/// A TOML value for notes (toml_edit writes text with newlines as a
+/// multi-line string, so the manifest stays readable).
+fn multiline(notes: &str) -> toml_edit::Value {
+    toml_edit::Value::from(format!("{notes}\n"))
+}
+
+fn slash_path(p: &Path) -> String {
+    p.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn same_content(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else { return false };
+    ma.len() == mb.len() && std::fs::read(a).ok() == std::fs::read(b).ok()
+}
+
+fn unique_slug(show: &Show, base: &str) -> String {
+    let base = if base.is_empty() { "episode" } else { base };
+    let taken = |s: &str| show.episodes.iter().any(|e| e.slug == s);
+    if !taken(base) {
+        return base.to_string();
+    }
+    (2..).map(|n| format!("{base}-{n}")).find(|s| !taken(s)).unwrap_or_default()
+}
+
+/// `--date`, or now to the minute, as a TOML date-time with the show's offset.
+fn parse_date(given: Option<&str>, now: DateTime<Utc>, offset: FixedOffset) -> Result<toml_edit::Datetime, AddError> {
+    let text = match given {
+        None => {
+            let local = now
+                .with_timezone(&offset)
+                .with_second(0)
+                .and_then(|d| d.with_nanosecond(0))
+                .unwrap_or(now.with_timezone(&offset));
+            local.format("%Y-%m-%dT%H:%M:%S%:z").to_string().replace("+00:00", "Z")
+        }
+        Some(d) => {
+            if DateTime::parse_from_rfc3339(d).is_ok() || NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok() {
+                d.to_string()
+            } else {
+                return refuse(format!("--date \"{d}\" is not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00"));
+            }
+        }
+    };
+    text.parse().map_err(|_| AddError::Refused(format!("--date \"{text}\" is not a TOML date")))
+}
+
+/// A new guid: the UUIDv5 of the show's identity and this episode's slug,
+/// date and first file. Deterministic for the same input, different for
+/// every episode; written into the manifest, so it never changes.
+fn new_guid(show: &Show, slug: &str, date: &toml_edit::Datetime, first_media: &str) -> String {
+    let show_id = show.podcast.guid.clone().unwrap_or_else(|| show.podcast.base_url.clone());
+    let ns = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, show_id.as_bytes());
+    uuid::Uuid::new_v5(&ns, format!("{slug}\n{date}\n{first_media}").as_bytes()).to_string()
+}

@@ -1,0 +1,91 @@
+//! `podsmith add`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use podsmith::add::{AddError, Options, Transfer, add};
+use podsmith::manifest::{EpisodeType, ManifestError};
+
+use super::{Failure, Ui};
+use crate::cli::EpisodeKind;
+
+/// The command's arguments.
+pub struct Args {
+    pub media: Vec<PathBuf>,
+    pub manifest: PathBuf,
+    pub title: Option<String>,
+    pub date: Option<String>,
+    pub notes: Option<String>,
+    pub season: Option<u32>,
+    pub episode: Option<u32>,
+    pub episode_type: Option<EpisodeKind>,
+    pub slug: Option<String>,
+    pub guests: Vec<String>,
+    pub move_files: bool,
+    pub dry_run: bool,
+}
+
+pub fn run(args: Args, ui: Ui) -> Result<ExitCode, Failure> {
+    let notes = match args.notes.as_deref() {
+        None => None,
+        Some("-") => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| Failure::usage(format!("cannot read notes from stdin: {e}")))?;
+            Some(s)
+        }
+        Some(path) => Some(
+            std::fs::read_to_string(path).map_err(|e| Failure::usage(format!("cannot read --notes {path}: {e}")))?,
+        ),
+    };
+    let opts = Options {
+        manifest: args.manifest,
+        media: args.media,
+        title: args.title,
+        date: args.date,
+        notes,
+        season: args.season,
+        number: args.episode,
+        episode_type: args.episode_type.map(|k| match k {
+            EpisodeKind::Full => EpisodeType::Full,
+            EpisodeKind::Trailer => EpisodeType::Trailer,
+            EpisodeKind::Bonus => EpisodeType::Bonus,
+        }),
+        slug: args.slug,
+        guests: args.guests,
+        transfer: if args.move_files { Transfer::Move } else { Transfer::Copy },
+        dry_run: args.dry_run,
+        now: chrono::Utc::now(),
+    };
+    let added = add(&opts).map_err(|e| match &e {
+        AddError::Manifest(ManifestError::Read { .. }) => Failure::usage(format!(
+            "{e}\n  help: run podsmith in the show's folder (podsmith init starts one), or name it with --manifest"
+        )),
+        AddError::Manifest(_) => Failure::content(format!("{e}\n  fix these first; nothing was added")),
+        _ => Failure::content(e.to_string()),
+    })?;
+    print!("{}", added.table);
+    if opts.dry_run {
+        ui.info("dry run: nothing was changed");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (from, to) in &added.transferred {
+        let verb = if opts.transfer == Transfer::Move { "moved" } else { "copied" };
+        ui.info(format!("{verb} {} to {to}", from.display()));
+    }
+    let media: Vec<String> = added
+        .media
+        .iter()
+        .map(|(rel, info)| format!("{rel} ({})", podsmith::text::clock(info.whole_seconds())))
+        .collect();
+    let number = added.number.map(|n| format!("episode {n} ")).unwrap_or_default();
+    ui.info(format!(
+        "Added {number}\"{}\" to {}: {}.\nPublish it with: podsmith build",
+        added.title,
+        opts.manifest.display(),
+        media.join(", ")
+    ));
+    Ok(ExitCode::SUCCESS)
+}

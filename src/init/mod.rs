@@ -1,0 +1,122 @@
+//! `podsmith init`: a new show folder that builds at once.
+//!
+//! It writes a commented `episodes.toml` (every channel field explained;
+//! what the podcaster did not give is a placeholder that `validate` flags),
+//! an empty `media/` with a plain 1400×1400 placeholder cover, and a
+//! `.gitignore` for `public/`. It never asks questions: flags fill in what
+//! is known.
+
+use std::path::{Path, PathBuf};
+
+/// The commented manifest, with `{title}`-style slots.
+const TEMPLATE: &str = include_str!("episodes.toml");
+/// A plain 1400×1400 JPEG whose comment marks it as the placeholder.
+pub const PLACEHOLDER_COVER: &[u8] = include_bytes!("placeholder-cover.jpg");
+/// The marker `validate` looks for in a cover.
+pub const PLACEHOLDER_MARK: &[u8] = b"podsmith placeholder cover";
+
+/// What to fill in.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The folder to create or fill.
+    pub dir: PathBuf,
+    /// Show title.
+    pub title: Option<String>,
+    /// Author.
+    pub author: Option<String>,
+    /// Owner e-mail.
+    pub email: Option<String>,
+    /// Where public/ will be served.
+    pub base_url: Option<String>,
+    /// Language code.
+    pub language: Option<String>,
+    /// Apple category ("Parent" or "Parent > Sub").
+    pub category: Option<String>,
+    /// Write into a folder that is not empty (existing files are kept, the
+    /// three files init writes are replaced).
+    pub force: bool,
+}
+
+/// Why init did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// The folder has files in it.
+    #[error("{} is not empty ({}); choose an empty folder, or pass --force to write episodes.toml, media/cover.jpg and .gitignore into it", .0.display(), .1)]
+    NotEmpty(PathBuf, String),
+    /// A flag's value is not valid in a manifest.
+    #[error("{0}")]
+    Invalid(String),
+    /// Writing failed.
+    #[error("cannot write {}: {}", .0.display(), .1)]
+    Io(PathBuf, std::io::Error),
+}
+
+/// The manifest text `init` writes for `opts`, checked by the manifest reader.
+pub fn manifest_text(opts: &Options) -> Result<String, InitError> {
+    // Every value goes in through toml_edit, so quotes and backslashes in a
+    // title are escaped by construction.
+    let quote = |s: &str| toml_edit::Value::from(s).to_string().trim().to_string();
+    let pick = |v: &Option<String>, placeholder: &str| quote(v.as_deref().unwrap_or(placeholder));
+    let text = TEMPLATE
+        .replace("{title}", &pick(&opts.title, "Untitled show (placeholder)"))
+        .replace("{description}", &quote("Placeholder: what the show is about, in a few sentences."))
+        .replace("{author}", &pick(&opts.author, "Your Name (placeholder)"))
+        .replace("{email}", &pick(&opts.email, "you@example.com"))
+        .replace("{language}", &pick(&opts.language, "en"))
+        .replace("{category}", &pick(&opts.category, "Technology"))
+        .replace("{base_url}", &pick(&opts.base_url, "https://example.com/podcast/"));
+    Ok(text)
+}
+
+/// Creates the show.
+pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
+    let dir = &opts.dir;
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e| InitError::Io(p, e)
+    };
+    if dir.exists() {
+        let entries: Vec<String> = std::fs::read_dir(dir)
+            .map_err(io(dir))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n != ".git")
+            .collect();
+        if !entries.is_empty() && !opts.force {
+            let mut shown = entries.clone();
+            shown.sort();
+            shown.truncate(3);
+            return Err(InitError::NotEmpty(dir.clone(), shown.join(", ")));
+        }
+    }
+    let text = manifest_text(opts)?;
+    // The values must make a manifest that reads without problems (the
+    // cover does not exist yet, so check with it in place afterwards).
+    let manifest = dir.join("episodes.toml");
+    if let Err(problems) = crate::manifest::parse(&text, Path::new("episodes.toml"), dir) {
+        let real: Vec<String> = problems
+            .iter()
+            .filter(|p| !p.message.contains("media/cover.jpg"))
+            .map(|p| format!("{}{}", p.message, p.help.as_ref().map(|h| format!(" ({h})")).unwrap_or_default()))
+            .collect();
+        if !real.is_empty() {
+            return Err(InitError::Invalid(real.join("\n")));
+        }
+    }
+    std::fs::create_dir_all(dir.join("media")).map_err(io(dir))?;
+    let cover = dir.join("media/cover.jpg");
+    let gitignore = dir.join(".gitignore");
+    let mut written = Vec::new();
+    for (path, bytes) in [
+        (&cover, PLACEHOLDER_COVER),
+        (
+            &gitignore,
+            b"# podsmith build writes the site here; it is made from episodes.toml and media/.\n/public/\n" as &[u8],
+        ),
+        (&manifest, text.as_bytes()),
+    ] {
+        crate::output::write_bytes(path, bytes).map_err(io(path))?;
+        written.push(path.clone());
+    }
+    Ok(written)
+}

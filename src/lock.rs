@@ -1,0 +1,243 @@
+//! `podsmith.lock`: what has been published, so that published identities
+//! never change by accident.
+//!
+//! Apps key episodes on their `guid` and, often, on the enclosure URL. A
+//! changed guid makes every app show the episode again as new; a changed
+//! URL re-downloads it. After each build the lock records, per live
+//! episode, its guid, title, media URLs and a fingerprint of its notes; the
+//! next build compares with it and refuses to change or drop a published
+//! guid or media URL unless told to (`--allow-changes`).
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Catalog;
+
+/// The lock file's name, in the show folder.
+pub const FILE_NAME: &str = "podsmith.lock";
+
+/// What has been published.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lock {
+    /// The episodes, newest first (as in the feed).
+    #[serde(default, rename = "episode")]
+    pub episodes: Vec<Published>,
+}
+
+/// One published episode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Published {
+    /// Its guid.
+    pub guid: String,
+    /// Its title when last built.
+    pub title: String,
+    /// Its page slug.
+    pub slug: String,
+    /// Every media URL (enclosure first, then the other formats).
+    pub urls: Vec<String>,
+    /// A fingerprint of the notes, to tell when they changed.
+    pub notes: String,
+}
+
+/// A lock that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{path}: {reason}\n  help: it is written by `podsmith build`; restore it from version control, or delete it to start the record afresh"
+)]
+pub struct LockError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl Lock {
+    /// The lock at `path`; `None` if there is none yet.
+    pub fn read(path: &Path) -> Result<Option<Lock>, LockError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(LockError { path: path.to_path_buf(), reason: e.to_string() }),
+        };
+        toml::from_str(&text).map(Some).map_err(|e| LockError { path: path.to_path_buf(), reason: e.to_string() })
+    }
+
+    /// What a catalog publishes.
+    pub fn of(catalog: &Catalog) -> Lock {
+        let episodes = catalog
+            .episodes
+            .iter()
+            .map(|e| {
+                let mut urls: Vec<String> = Vec::new();
+                urls.push(e.media[e.primary].url.clone());
+                urls.extend(e.media.iter().map(|m| m.url.clone()).filter(|u| *u != e.media[e.primary].url));
+                Published {
+                    guid: e.episode.guid.clone(),
+                    title: e.episode.title.clone(),
+                    slug: e.episode.slug.clone(),
+                    urls,
+                    notes: fingerprint(&e.episode.notes),
+                }
+            })
+            .collect();
+        Lock { episodes }
+    }
+
+    /// The file's text.
+    pub fn render(&self) -> String {
+        let body = toml::to_string(self).unwrap_or_default();
+        format!(
+            "# Written by `podsmith build`: the episodes it has published. Keep this file with\n\
+             # episodes.toml (commit it): builds refuse to change a guid or media URL listed here.\n\n{body}"
+        )
+    }
+}
+
+/// FNV-1a, 64 bits: enough to notice that notes changed.
+fn fingerprint(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// One difference between the last build and this one. Fields: the
+/// episode's title, and the old and new guid or URL.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A new episode.
+    Added { title: String, guid: String },
+    /// A published episode's guid changed (told by its slug or media).
+    GuidChanged { title: String, old: String, new: String },
+    /// A published episode is gone from the feed.
+    Removed { title: String, guid: String },
+    /// A published media URL changed or went away.
+    UrlChanged { title: String, old: String, new: Option<String> },
+    /// The title changed (harmless; apps update it).
+    TitleChanged { old: String, new: String },
+    /// The notes changed (harmless).
+    NotesChanged { title: String },
+}
+
+impl Change {
+    /// Whether this change breaks a published identity.
+    pub fn breaks_identity(&self) -> bool {
+        matches!(self, Change::GuidChanged { .. } | Change::Removed { .. } | Change::UrlChanged { .. })
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::Added { title, guid } => write!(f, "+ new episode \"{title}\" (guid {guid})"),
+            Change::GuidChanged { title, old, new } => {
+                write!(f, "! episode \"{title}\": its guid changed from \"{old}\" to \"{new}\"")
+            }
+            Change::Removed { title, guid } => {
+                write!(f, "- episode \"{title}\" (guid {guid}) is no longer in the feed")
+            }
+            Change::UrlChanged { title, old, new: Some(new) } => {
+                write!(f, "! episode \"{title}\": its media URL changed from {old} to {new}")
+            }
+            Change::UrlChanged { title, old, new: None } => {
+                write!(f, "! episode \"{title}\": its media URL {old} is gone")
+            }
+            Change::TitleChanged { old, new } => write!(f, "~ title \"{old}\" is now \"{new}\""),
+            Change::NotesChanged { title } => write!(f, "~ notes of \"{title}\" changed"),
+        }
+    }
+}
+
+/// What changes from `old` (the last build) to `new`.
+pub fn compare(old: &Lock, new: &Lock) -> Vec<Change> {
+    let mut out = Vec::new();
+    let old_guids: BTreeSet<&str> = old.episodes.iter().map(|e| e.guid.as_str()).collect();
+    let new_guids: BTreeSet<&str> = new.episodes.iter().map(|e| e.guid.as_str()).collect();
+    for n in &new.episodes {
+        if !old_guids.contains(n.guid.as_str()) {
+            // A new guid on something already published is a changed guid.
+            let same = old
+                .episodes
+                .iter()
+                .filter(|o| !new_guids.contains(o.guid.as_str()))
+                .find(|o| o.slug == n.slug || o.urls.iter().any(|u| n.urls.contains(u)));
+            match same {
+                Some(o) => {
+                    out.push(Change::GuidChanged { title: n.title.clone(), old: o.guid.clone(), new: n.guid.clone() })
+                }
+                None => out.push(Change::Added { title: n.title.clone(), guid: n.guid.clone() }),
+            }
+        }
+    }
+    for o in &old.episodes {
+        let Some(n) = new.episodes.iter().find(|n| n.guid == o.guid) else {
+            let renamed = out.iter().any(|c| matches!(c, Change::GuidChanged { old, .. } if *old == o.guid));
+            if !renamed {
+                out.push(Change::Removed { title: o.title.clone(), guid: o.guid.clone() });
+            }
+            continue;
+        };
+        for (i, url) in o.urls.iter().enumerate() {
+            if !n.urls.contains(url) {
+                // The same position (enclosure first) is the likeliest replacement.
+                let new = n.urls.get(i).filter(|u| !o.urls.contains(u)).cloned();
+                out.push(Change::UrlChanged { title: n.title.clone(), old: url.clone(), new });
+            }
+        }
+        if o.title != n.title {
+            out.push(Change::TitleChanged { old: o.title.clone(), new: n.title.clone() });
+        }
+        if o.notes != n.notes {
+            out.push(Change::NotesChanged { title: n.title.clone() });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ep(guid: &str, slug: &str, url: &str) -> Published {
+        Published {
+            guid: guid.into(),
+            title: slug.into(),
+            slug: slug.into(),
+            urls: vec![url.into()],
+            notes: fingerprint(""),
+        }
+    }
+
+    #[test]
+    fn tells_added_renamed_removed_and_moved() {
+        let old = Lock { episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2"), ep("c", "three", "u3")] };
+        let new = Lock { episodes: vec![ep("a", "one", "u1-moved"), ep("B", "two", "u2"), ep("d", "four", "u4")] };
+        let changes = compare(&old, &new);
+        assert_eq!(
+            changes,
+            vec![
+                Change::GuidChanged { title: "two".into(), old: "b".into(), new: "B".into() },
+                Change::Added { title: "four".into(), guid: "d".into() },
+                Change::UrlChanged { title: "one".into(), old: "u1".into(), new: Some("u1-moved".into()) },
+                Change::Removed { title: "three".into(), guid: "c".into() },
+            ]
+        );
+        assert_eq!(changes.iter().filter(|c| c.breaks_identity()).count(), 3);
+    }
+
+    #[test]
+    fn round_trips_through_its_text() {
+        let lock = Lock { episodes: vec![ep("a", "one", "https://x/1.mp3")] };
+        let text = lock.render();
+        assert!(text.starts_with("# Written by `podsmith build`"));
+        assert_eq!(toml::from_str::<Lock>(&text).unwrap(), lock);
+    }
+}
