@@ -9,3 +9,4 @@ mod probe;
 mod sample_show;
 mod server;
 mod validate;
+mod workflow;

@@ -1,0 +1,309 @@
+//! The podcaster's daily jobs: `init` a show, `add` an episode, `build`
+//! again, and the guard that keeps published guids and URLs as they were.
+
+use std::fs;
+
+use crate::harness::*;
+
+/// The item guids and enclosure URLs of a feed, in feed order.
+fn identities(show: &Show, feed: &str) -> Vec<(String, String)> {
+    show.channel(feed)
+        .items
+        .iter()
+        .map(|i| (i.guid.as_ref().unwrap().value.clone(), i.enclosure.as_ref().unwrap().url.clone()))
+        .collect()
+}
+
+fn fixture(name: &str) -> String {
+    audio(name).display().to_string()
+}
+
+#[test]
+fn add_appends_one_table_and_the_next_build_keeps_every_published_identity() {
+    let show = Show::sample();
+    show.build().ok();
+    let before_feed = identities(&show, "feed.xml");
+    let before = show.read("episodes.toml");
+    show.write("notes.md", "We talk about *tests*.\n\n- one\n- two\n");
+
+    let run = show
+        .run(&[
+            "add",
+            &fixture("pair-5s.mp3"),
+            &fixture("vorbis-5s.ogg"),
+            "--title",
+            "Ann on \"release\" days",
+            "--date",
+            "2017-05-01T10:00:00-04:00",
+            "--guest",
+            "Ann Example",
+            "--notes",
+            "notes.md",
+        ])
+        .ok();
+    let table = r#"[[episode]]
+title = 'Ann on "release" days'
+guid = "b1a5b3d6-0d2b-5ae7-b0f9-1c3d5d8f1e58"
+date = 2017-05-01T10:00:00-04:00
+episode = 5
+guests = ["Ann Example"]
+media = ["media/pair-5s.mp3", "media/vorbis-5s.ogg"]
+notes = """
+We talk about *tests*.
+
+- one
+- two
+"""
+"#;
+    let after = show.read("episodes.toml");
+    // Only lines were added: every comment and episode is byte-for-byte as before.
+    assert!(after.starts_with(&before), "the old text changed");
+    let guid = after.lines().find(|l| l.starts_with("guid = ") && !before.contains(*l)).unwrap().to_string();
+    assert_eq!(
+        after[before.len()..],
+        format!("\n{}", table.replace("guid = \"b1a5b3d6-0d2b-5ae7-b0f9-1c3d5d8f1e58\"", &guid))
+    );
+    assert_eq!(run.stdout, table.replace("guid = \"b1a5b3d6-0d2b-5ae7-b0f9-1c3d5d8f1e58\"", &guid));
+    assert!(run.stderr.contains("Added episode 5 \"Ann on \"release\" days\" to episodes.toml: media/pair-5s.mp3 (0:05), media/vorbis-5s.ogg (0:05).\nPublish it with: podsmith build"), "{}", run.stderr);
+    assert_eq!(fs::read(show.path("media/pair-5s.mp3")).unwrap(), fs::read(audio("pair-5s.mp3")).unwrap(), "copied in");
+    assert!(audio("pair-5s.mp3").exists(), "--copy is the default: the original stays");
+
+    let run = show.build().ok();
+    assert!(run.stderr.contains("+ new episode \"Ann on \"release\" days\""), "{}", run.stderr);
+    let after_feed = identities(&show, "feed.xml");
+    assert_eq!(after_feed.len(), 5);
+    assert_eq!(after_feed[1..], before_feed[..], "the four published episodes keep their guids and URLs");
+    assert_eq!(after_feed[0].1, "https://podcast.example.com/cloud-native/media/pair-5s.mp3");
+    let page = page_text(&show.read("public/episodes/ann-on-release-days/index.html"));
+    assert!(page.contains("Listen to MP3 (0:05)") && page.contains("With Ann Example"), "{page}");
+}
+
+#[test]
+fn adding_the_same_file_twice_is_refused_and_changes_nothing() {
+    let show = Show::sample();
+    show.run(&["add", &fixture("cbr-xing.mp3"), "--title", "First"]).ok();
+    let manifest = show.read("episodes.toml");
+    let run = show.run(&["add", &fixture("cbr-xing.mp3"), "--title", "Again"]).fails(1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: media/cbr-xing.mp3 is already the media of the episode \"First\" (episodes.toml line {}); each file belongs to one episode\n",
+            manifest.lines().position(|l| l == "title = \"First\"").unwrap()
+        )
+    );
+    assert_eq!(show.read("episodes.toml"), manifest);
+}
+
+#[test]
+fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let media_before = fs::read_dir(show.path("media")).unwrap().count();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![fixture("broken-not-audio.mp3"), "--title".into(), "x".into()],
+            "broken-not-audio.mp3: not a supported audio file",
+        ),
+        (
+            vec![fixture("cbr-xing.mp3"), fixture("vorbis-5s.ogg"), "--title".into(), "x".into()],
+            "media/cbr-xing.mp3 plays for 3.0 s but media/vorbis-5s.ogg for 5.0 s: the formats of one episode must be the same recording",
+        ),
+        (
+            vec![fixture("cbr-xing.mp3"), "--title".into(), "x".into(), "--slug".into(), "coredns-miek-gieben".into()],
+            "the slug \"coredns-miek-gieben\" is taken by another episode; choose another --slug",
+        ),
+        (vec![fixture("vbr-xing.mp3")], "the file has no title tag: give the episode a title with --title"),
+        (
+            vec![fixture("cbr-xing.mp3"), "--title".into(), "x".into(), "--date".into(), "yesterday".into()],
+            "--date \"yesterday\" is not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00",
+        ),
+    ];
+    for (args, message) in cases {
+        let mut all = vec!["add".to_string()];
+        all.extend(args);
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        let run = show.run(&all).fails(1);
+        assert!(run.stderr.contains(message), "{all:?}: {}", run.stderr);
+        assert_eq!(show.read("episodes.toml"), manifest, "{all:?}");
+        assert_eq!(fs::read_dir(show.path("media")).unwrap().count(), media_before, "{all:?}: no file left behind");
+    }
+    // A different file under a name the show already uses.
+    fs::copy(audio("vorbis.ogg"), show.path("media/clash.ogg")).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    fs::copy(audio("vorbis-5s.ogg"), other.path().join("clash.ogg")).unwrap();
+    let run = show.run(&["add", &other.path().join("clash.ogg").display().to_string(), "--title", "x"]).fails(1);
+    assert!(run.stderr.contains("media/clash.ogg already exists in the show with other content"), "{}", run.stderr);
+    assert_eq!(fs::read(show.path("media/clash.ogg")).unwrap(), fs::read(audio("vorbis.ogg")).unwrap());
+}
+
+#[test]
+fn add_takes_the_title_from_tags_and_can_dry_run() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let run = show.run(&["add", &fixture("tagged-id3v2-id3v1.mp3"), "--date", "2018-01-01", "--dry-run"]).ok();
+    assert!(
+        run.stdout.starts_with("[[episode]]\ntitle = \"Tagged & <quoted>\"\nslug = \"tagged-quoted\"\n")
+            || run.stdout.starts_with("[[episode]]\ntitle = \"Tagged & <quoted>\"\nguid"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("date = 2018-01-01\nepisode = 5\nmedia = [\"media/tagged-id3v2-id3v1.mp3\"]\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("dry run: nothing was changed"));
+    assert_eq!(show.read("episodes.toml"), manifest);
+    assert!(!show.path("media/tagged-id3v2-id3v1.mp3").exists());
+}
+
+#[test]
+fn add_moves_files_when_asked_and_reads_notes_from_stdin() {
+    let show = Show::sample();
+    let outside = tempfile::tempdir().unwrap();
+    let src = outside.path().join("new-episode.mp3");
+    fs::copy(audio("tagged-id3v2-id3v1.mp3"), &src).unwrap();
+    let out = assert_cmd::Command::cargo_bin("podsmith")
+        .unwrap()
+        .current_dir(show.root())
+        .args(["add", &src.display().to_string(), "--notes", "-", "--move", "--date", "2018-01-01T08:00:00Z"])
+        .write_stdin("Notes from **stdin**.\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!src.exists(), "moved");
+    assert!(show.path("media/new-episode.mp3").exists());
+    let manifest = show.read("episodes.toml");
+    assert!(
+        manifest.ends_with("media = [\"media/new-episode.mp3\"]\nnotes = \"\"\"\nNotes from **stdin**.\n\"\"\"\n"),
+        "{manifest}"
+    );
+    show.build().ok();
+    assert!(show.read("public/feed.xml").contains("<p>Notes from <strong>stdin</strong>.</p>"));
+}
+
+#[test]
+fn a_hand_edited_published_guid_stops_the_build() {
+    let show = Show::sample();
+    show.build().ok();
+    let published = show.read("public/feed.xml");
+    let lock = show.read("podsmith.lock");
+    let edited = show.read("episodes.toml").replace("c709453a-f377-4b70-b132-fea0cf9a9ee4", "fluentd-episode");
+    show.write("episodes.toml", &edited);
+    let run = show.build().fails(1);
+    assert_eq!(
+        run.stderr,
+        "error: this build would change episodes subscribers already have:\n  ! episode \"Eduardo Silva on Fluentd\": its guid changed from \"c709453a-f377-4b70-b132-fea0cf9a9ee4\" to \"fluentd-episode\"\n  help: apps treat a new guid as a new episode and a new URL as a new download. Put the old guid or media file back in episodes.toml; or, if you mean it, run `podsmith build --allow-changes` (nothing was written)\n"
+    );
+    assert_eq!(show.read("public/feed.xml"), published, "nothing was written");
+    assert_eq!(show.read("podsmith.lock"), lock);
+
+    // diff says the same, and what else changed.
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.starts_with("! episode \"Eduardo Silva on Fluentd\": its guid changed"), "{}", run.stdout);
+
+    // On purpose: allowed, reported, recorded.
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
+    assert!(
+        run.stderr
+            .contains("warning: published identity changed (--allow-changes): ! episode \"Eduardo Silva on Fluentd\""),
+        "{}",
+        run.stderr
+    );
+    assert!(show.read("podsmith.lock").contains("guid = \"fluentd-episode\""));
+    show.build().ok();
+}
+
+#[test]
+fn moved_media_and_removed_episodes_are_refused_unless_allowed() {
+    let show = Show::sample();
+    show.build().ok();
+    let moved =
+        show.read("episodes.toml").replace("https://podcast.example.com/cloud-native/", "https://cdn.example.com/cn/");
+    show.write("episodes.toml", &moved);
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("! episode \"Eduardo Silva on Fluentd\": its media URL changed from https://podcast.example.com/cloud-native/media/fluentd-eduardo-silva.mp3 to https://cdn.example.com/cn/media/fluentd-eduardo-silva.mp3"), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("its media URL changed").count(), 8, "four episodes, two formats each");
+
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    let start = manifest.find("[[episode]]\ntitle = \"Eduardo Silva on Fluentd\"").unwrap();
+    let end = start + manifest[start..].find("\n[[episode]]").unwrap() + 1;
+    show.write("episodes.toml", &format!("{}{}", &manifest[..start], &manifest[end..]));
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("- episode \"Eduardo Silva on Fluentd\" (guid c709453a-f377-4b70-b132-fea0cf9a9ee4) is no longer in the feed"), "{}", run.stderr);
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
+    assert!(run.stderr.contains("- episode \"Eduardo Silva on Fluentd\""), "{}", run.stderr);
+    assert_eq!(show.channel("feed.xml").items.len(), 3);
+}
+
+#[test]
+fn init_add_build_in_an_empty_folder_makes_a_valid_show() {
+    let dir = tempfile::tempdir().unwrap();
+    let show = Show { dir };
+    let run = show
+        .run(&[
+            "init",
+            "--title",
+            "Tiny Show",
+            "--author",
+            "Ann",
+            "--email",
+            "ann@tiny.net",
+            "--base-url",
+            "https://tiny.net/pod/",
+        ])
+        .ok();
+    assert!(
+        run.stderr.starts_with("Started a show in .: episodes.toml, media/cover.jpg (a placeholder), .gitignore."),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(show.read(".gitignore").lines().last(), Some("/public/"));
+    let manifest = show.read("episodes.toml");
+    assert!(
+        manifest.contains("title = \"Tiny Show\"\n")
+            && manifest.contains("owner = { name = \"Ann\", email = \"ann@tiny.net\" }"),
+        "{manifest}"
+    );
+    show.run(&["add", &fixture("cbr-xing.mp3"), "--title", "Pilot", "--date", "2026-01-05"]).ok();
+    show.build().ok();
+    assert_eq!(show.channel("feed.xml").items.len(), 1);
+    // Valid; warnings for what is still a placeholder.
+    let run = show.run(&["validate", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(
+        run.stdout.contains("warning PLACEHOLDER line 6: the show's description is still a placeholder"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("media/cover.jpg is podsmith's placeholder cover"), "{}", run.stdout);
+    assert!(run.stdout.ends_with("feed.xml: passes — 0 errors, 2 warnings, 1 note in 1 item\n"), "{}", run.stdout);
+
+    // A folder with files in it is left alone, unless --force.
+    let run = show.run(&["init"]).fails(2);
+    assert!(run.stderr.starts_with("error: . is not empty (.gitignore, episodes.toml, media)"), "{}", run.stderr);
+    // Values that would make a bad manifest are refused before anything is written.
+    let empty = Show::empty();
+    let run = empty.run(&["init", "--category", "Technology > Podcasting"]).fails(2);
+    assert!(run.stderr.contains("\"Technology > Podcasting\" is not an Apple Podcasts category"), "{}", run.stderr);
+    assert!(!empty.path("episodes.toml").exists());
+    // With no flags: placeholders everywhere, and the first build still works.
+    let bare = Show::empty();
+    bare.run(&["init"]).ok();
+    bare.run(&["add", &fixture("cbr-xing.mp3"), "--title", "Pilot", "--date", "2026-01-05"]).ok();
+    let run = bare.build().ok();
+    assert!(run.stderr.contains("[PLACEHOLDER]"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn published_files_are_readable_by_the_web_server() {
+    use std::os::unix::fs::PermissionsExt;
+    let show = Show::sample();
+    show.build().ok();
+    for f in ["public/feed.xml", "public/index.html", "podsmith.lock"] {
+        let mode = fs::metadata(show.path(f)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "{f}");
+    }
+}
