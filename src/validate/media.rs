@@ -135,7 +135,7 @@ pub fn check(cx: &mut Cx<'_>) {
                     ));
                 }
             }
-            if info.vbr == Some(true) && info.seek_header.is_none() {
+            if info.vbr == Some(true) && info.has_seek_header == Some("none") {
                 cx.push(Finding::new(
                     "MEDIA-VBR-NO-HEADER",
                     at(node),

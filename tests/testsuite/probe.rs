@@ -22,7 +22,7 @@ fn truth() -> Vec<(String, f64)> {
 #[test]
 fn every_well_formed_fixture_is_measured_to_a_tenth_of_a_second() {
     let cases = truth();
-    assert!(cases.len() >= 8, "{cases:?}");
+    assert!(cases.len() >= 22, "{cases:?}");
     let show = Show::empty();
     let mut args = vec!["probe".to_string(), "--json".to_string()];
     args.extend(cases.iter().map(|(f, _)| audio(f).display().to_string()));
@@ -35,7 +35,13 @@ fn every_well_formed_fixture_is_measured_to_a_tenth_of_a_second() {
         assert!((measured - seconds).abs() <= 0.1, "{file}: measured {measured}, true {seconds}");
         let bytes = std::fs::metadata(audio(file)).unwrap().len();
         assert_eq!(row["bytes"].as_u64(), Some(bytes), "{file}");
-        let mime = if file.ends_with(".mp3") { "audio/mpeg" } else { "audio/ogg" };
+        let mime = match file.rsplit('.').next().unwrap() {
+            "mp3" => "audio/mpeg",
+            "m4a" => "audio/x-m4a",
+            "flac" => "audio/flac",
+            "wav" => "audio/wav",
+            _ => "audio/ogg",
+        };
         assert_eq!(row["mime_type"], mime, "{file}");
         assert!(row["path"].as_str().unwrap().ends_with(file.as_str()));
     }
@@ -69,9 +75,84 @@ fn unreadable_files_get_an_error_object_and_exit_1() {
         assert!(row["error"].is_string(), "{row}");
         assert!(row.get("duration_secs").is_none(), "{row}");
     }
-    assert!(rows[2]["error"].as_str().unwrap().contains("empty"));
-    assert!(rows[3]["error"].as_str().unwrap().contains("truncated"));
     assert!(run.stderr.contains("broken-not-audio.mp3: not a supported audio file"), "{}", run.stderr);
+}
+
+/// Every broken fixture, and the whole error it gets: one test per pitfall.
+#[test]
+fn each_kind_of_broken_file_gets_its_own_clear_error() {
+    let cases = [
+        ("broken-empty.ogg", "the file is empty (0 bytes): the upload or copy did not finish"),
+        (
+            "broken-not-audio.mp3",
+            "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): no audio format recognised in its content",
+        ),
+        (
+            "broken-random.mp3",
+            "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): no audio format recognised in its content",
+        ),
+        (
+            "broken-id3-only.mp3",
+            "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): no audio format recognised in its content",
+        ),
+        (
+            "broken-freeformat.mp3",
+            "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): a free-format MP3 (no bitrate in its frames), which podcast tools cannot measure: re-encode it with a fixed or variable bitrate",
+        ),
+        ("broken-truncated.ogg", "the file is truncated: it ends after 0.7 s of audio; upload or copy it again"),
+        ("broken-truncated-noxing.mp3", "the file is truncated: it ends after 1.5 s of audio; upload or copy it again"),
+        (
+            "broken-truncated-xing.mp3",
+            "the file is truncated: its header says 3.0 s, the file holds 1.5 s; upload or copy it again",
+        ),
+        (
+            "broken-truncated.m4a",
+            "the file is truncated: its header says 3.0 s, the file holds 1.3 s; upload or copy it again",
+        ),
+        (
+            "broken-truncated-moovend.m4a",
+            "the audio data is damaged: the M4A ends inside its media data and has no index (moov box): the upload was cut short; re-export the episode",
+        ),
+    ];
+    let show = Show::empty();
+    for (file, error) in cases {
+        let started = std::time::Instant::now();
+        let run = show.run(&["probe", "--json", &audio(file).display().to_string()]).fails(1);
+        assert!(started.elapsed().as_secs() < 5, "{file} took too long");
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(rows[0]["error"], error, "{file}");
+    }
+}
+
+#[test]
+fn json_says_how_each_mp3_was_measured() {
+    // file, method, has_seek_header, vbr
+    let cases = [
+        ("cbr-xing.mp3", "header", "Info", false),
+        ("cbr-noxing.mp3", "scan", "none", false),
+        ("vbr-xing.mp3", "header", "Xing", true),
+        ("vbr-noxing.mp3", "scan", "none", true),
+        ("vbri.mp3", "scan", "VBRI", true),
+        ("big-id3v2.mp3", "header", "Info", false),
+        ("junk-prefix.mp3", "header", "Info", false),
+    ];
+    let show = Show::empty();
+    let paths: Vec<String> = cases.iter().map(|(f, ..)| audio(f).display().to_string()).collect();
+    let mut args = vec!["probe", "--json"];
+    args.extend(paths.iter().map(String::as_str));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&show.run(&args).ok().stdout).unwrap();
+    for ((file, method, header, vbr), row) in cases.iter().zip(&rows) {
+        assert_eq!(row["method"], *method, "{file}");
+        assert_eq!(row["has_seek_header"], *header, "{file}");
+        assert_eq!(row["vbr"], *vbr, "{file}");
+        for key in ["codec", "sample_rate", "channels", "bitrate"] {
+            assert!(!row[key].is_null(), "{file}: {key}");
+        }
+    }
+    // Other formats carry neither.
+    let run = show.run(&["probe", "--json", &audio("vorbis.ogg").display().to_string()]).ok();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert!(rows[0].get("has_seek_header").is_none() && rows[0].get("vbr").is_none());
 }
 
 #[test]

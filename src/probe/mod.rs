@@ -14,6 +14,9 @@
 //!   (streamed FLAC/WAV, an Ogg without its last page).
 //! - Never estimate from a bitrate; never decode.
 
+mod mp3;
+mod mp4;
+
 use std::fs::File;
 use std::io::ErrorKind;
 use std::path::Path;
@@ -134,14 +137,14 @@ pub struct AudioInfo {
     pub bitrate: Option<u64>,
     /// Where the duration came from.
     pub method: Method,
-    /// MP3 only: whether the frames vary in bitrate. Known when the frames
-    /// were counted; `None` when the header gave the length.
+    /// MP3 only: whether the bitrate varies (from the seek header, or from
+    /// the frames when they were counted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vbr: Option<bool>,
-    /// MP3 only: the seek/length header in the first frame (`Xing`, `Info`,
-    /// `VBRI`), or `None` when the file has none.
+    /// MP3 only: the seek header in the first frame: `Xing`, `Info`, `VBRI`
+    /// or `none` (players then guess the length from the first frames).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub seek_header: Option<&'static str>,
+    pub has_seek_header: Option<&'static str>,
     /// The title in the file's tags (ID3 TIT2, Vorbis comment TITLE), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -173,14 +176,35 @@ pub enum ProbeError {
     #[error("the audio data is damaged: {0}; re-export the episode")]
     Corrupt(String),
     /// The audio ends before its headers say it should.
-    #[error("the file is truncated: it ends after {0:.1} s of audio; upload or copy it again")]
-    Truncated(f64),
+    #[error("{}", truncated_message(*.header, *.holds))]
+    Truncated {
+        /// What the header promises, in seconds, if it says.
+        header: Option<f64>,
+        /// What the file holds, in seconds.
+        holds: f64,
+    },
     /// The file has no measurable length.
     #[error("no duration could be measured: {0}")]
     NoDuration(String),
     /// symphonia itself failed unexpectedly.
     #[error("the audio parser failed on this file ({0}); please report it with the file")]
     Internal(String),
+}
+
+fn truncated_message(header: Option<f64>, holds: f64) -> String {
+    match header {
+        Some(h) => format!(
+            "the file is truncated: its header says {h:.1} s, the file holds {holds:.1} s; upload or copy it again"
+        ),
+        None => format!("the file is truncated: it ends after {holds:.1} s of audio; upload or copy it again"),
+    }
+}
+
+/// What is read before symphonia sees the file.
+struct Pre {
+    mp3: mp3::Head,
+    tail: Vec<u8>,
+    mp4: Option<mp4::Boxes>,
 }
 
 /// Probes a file on disk.
@@ -195,73 +219,49 @@ pub fn probe_source(mut source: Box<dyn MediaSource>) -> Result<AudioInfo, Probe
     if bytes == 0 {
         return Err(ProbeError::Empty);
     }
-    let seek_header = sniff_seek_header(&mut source).map_err(|e| ProbeError::Io(e.to_string()))?;
-    // symphonia is pure Rust but parses untrusted bytes; a panic in it must
-    // become an error for this one file, never abort the build.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| measure(source, bytes, seek_header))).unwrap_or_else(
-        |panic| {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".into());
-            Err(ProbeError::Internal(msg))
-        },
-    )
+    let pre = (|| -> std::io::Result<Pre> {
+        let (mp3, tail) = mp3::read_head(&mut source, bytes)?;
+        let mut ftyp = [0u8; 8];
+        let is_mp4 = source.read_exact(&mut ftyp).is_ok() && &ftyp[4..8] == b"ftyp";
+        source.seek(std::io::SeekFrom::Start(0))?;
+        let mp4 = if is_mp4 { Some(mp4::read_boxes(&mut source, bytes)?) } else { None };
+        Ok(Pre { mp3, tail, mp4 })
+    })()
+    .map_err(|e| ProbeError::Io(e.to_string()))?;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| measure(source, bytes, &pre))).unwrap_or_else(|panic| {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into());
+        Err(ProbeError::Internal(msg))
+    })
 }
 
-/// Looks for a Xing/Info/VBRI header in the first MPEG frame, after any
-/// ID3v2 tag, and leaves the source at its start. Two small reads.
-fn sniff_seek_header(source: &mut Box<dyn MediaSource>) -> std::io::Result<Option<&'static str>> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut head = [0u8; 10];
-    let n = read_up_to(source, &mut head)?;
-    let mut start = 0u64;
-    if n == 10 && &head[..3] == b"ID3" {
-        let size = head[6..10].iter().fold(0u64, |acc, b| (acc << 7) | u64::from(b & 0x7f));
-        start = 10 + size + if head[5] & 0x10 != 0 { 10 } else { 0 };
-    }
-    source.seek(SeekFrom::Start(start))?;
-    let mut frame = [0u8; 200];
-    let n = read_up_to(source, &mut frame)?;
-    source.seek(SeekFrom::Start(0))?;
-    let frame = &frame[..n];
-    // Only a frame that starts with an MPEG sync word can carry one.
-    if frame.len() < 4 || frame[0] != 0xFF || frame[1] & 0xE0 != 0xE0 {
-        return Ok(None);
-    }
-    let found = [(&b"Xing"[..], "Xing"), (&b"Info"[..], "Info"), (&b"VBRI"[..], "VBRI")]
-        .into_iter()
-        .find(|(tag, _)| frame.windows(4).any(|w| w == *tag))
-        .map(|(_, name)| name);
-    fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-        let mut n = 0;
-        while n < buf.len() {
-            match r.read(&mut buf[n..])? {
-                0 => break,
-                k => n += k,
-            }
-        }
-        Ok(n)
-    }
-    Ok(found)
-}
-
-fn measure(
-    source: Box<dyn MediaSource>,
-    bytes: u64,
-    seek_header: Option<&'static str>,
-) -> Result<AudioInfo, ProbeError> {
+fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre) -> Result<AudioInfo, ProbeError> {
     let mss = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
     // No extension hint: the format comes from the content.
     let mut reader = symphonia::default::get_probe()
         .probe(&Hint::new(), mss, FormatOptions::default(), MetadataOptions::default())
-        .map_err(|e| match e {
-            SymError::IoError(e) if e.kind() == ErrorKind::UnexpectedEof => {
-                ProbeError::Unsupported("no audio frames found (free-format MP3 is not supported: re-encode it)".into())
+        .map_err(|e| {
+            if pre.mp3.free_format {
+                return ProbeError::Unsupported(
+                    "a free-format MP3 (no bitrate in its frames), which podcast tools cannot measure: re-encode it with a fixed or variable bitrate".into(),
+                );
             }
-            SymError::IoError(e) => ProbeError::Io(e.to_string()),
-            other => ProbeError::Unsupported(describe(&other)),
+            if let Some(b) = pre.mp4.filter(|b| b.cut && !b.has_moov) {
+                let _ = b;
+                return ProbeError::Corrupt(
+                    "the M4A ends inside its media data and has no index (moov box): the upload was cut short".into(),
+                );
+            }
+            match e {
+                SymError::IoError(e) if e.kind() == ErrorKind::UnexpectedEof => {
+                    ProbeError::Unsupported("no audio frames found".into())
+                }
+                SymError::IoError(e) => ProbeError::Io(e.to_string()),
+                other => ProbeError::Unsupported(describe(&other)),
+            }
         })?;
     let track = reader.default_track(TrackType::Audio).cloned().ok_or(ProbeError::NoAudio)?;
     let audio = track.codec_params.as_ref().and_then(|c| c.audio());
@@ -284,12 +284,51 @@ fn measure(
         }
         _ => None,
     };
+    // M4A: the edit list says what is presented (without the encoder's
+    // priming), whether or not symphonia found a length.
+    let header = match pre.mp4.and_then(|b| b.edited_secs) {
+        Some(edited) if format == AudioFormat::M4a => Some(edited),
+        _ => header,
+    };
     let (duration_secs, method, vbr) = match header {
         Some(secs) => (secs, Method::Header, None),
         None => {
-            let scanned = scan(reader.as_mut(), track.id, track.time_base, sample_rate, is_mp3, is_opus)?;
+            // A streamed WAV's data size is a placeholder (0xFFFFFFFF): its
+            // end of file is the end of the audio, not a cut.
+            let eof_is_end = format == AudioFormat::Wav;
+            let scanned = scan(reader.as_mut(), track.id, track.time_base, sample_rate, is_mp3, is_opus, eof_is_end)?;
+            if is_mp3 {
+                // A frame cut short at the end is dropped by the demuxer: see
+                // whether the bytes after the last whole frame start one.
+                let head = &pre.mp3;
+                let frames_end =
+                    head.audio_start + head.first_frame_len * u64::from(head.kind.is_some()) + scanned.bytes;
+                let leftover = bytes.saturating_sub(head.tail_tags).saturating_sub(frames_end);
+                if mp3::ends_mid_frame(&pre.tail, head.tail_tags, leftover) {
+                    return Err(ProbeError::Truncated { header: None, holds: scanned.secs });
+                }
+            }
             (scanned.secs, Method::Scan, is_mp3.then_some(scanned.vbr))
         }
+    };
+    // The byte counts headers promise, against what the file holds.
+    if is_mp3 && let Some(promised) = pre.mp3.bytes.filter(|b| *b > 0) {
+        let present = bytes.saturating_sub(pre.mp3.audio_start).saturating_sub(pre.mp3.tail_tags);
+        if present + 4 < promised {
+            let holds = duration_secs * present as f64 / promised as f64;
+            return Err(ProbeError::Truncated { header: Some(duration_secs), holds });
+        }
+    }
+    if let Some((promised, present)) = pre.mp4.and_then(|b| b.mdat_cut) {
+        let holds = duration_secs * present as f64 / promised.max(1) as f64;
+        return Err(ProbeError::Truncated { header: Some(duration_secs), holds });
+    }
+    let vbr = match (is_mp3, vbr, pre.mp3.kind) {
+        (false, ..) => None,
+        (true, Some(v), _) => Some(v),
+        (true, None, Some("Info")) => Some(false),
+        (true, None, Some(_)) => Some(true),
+        (true, None, None) => None,
     };
     if !(duration_secs.is_finite() && duration_secs > 0.0) {
         return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
@@ -305,7 +344,7 @@ fn measure(
         bitrate: Some((bytes as f64 * 8.0 / duration_secs).round() as u64),
         method,
         vbr,
-        seek_header: if is_mp3 { seek_header } else { None },
+        has_seek_header: is_mp3.then_some(pre.mp3.kind.unwrap_or("none")),
         title,
     })
 }
@@ -329,6 +368,8 @@ fn tagged_title(reader: &mut dyn FormatReader) -> Option<String> {
 
 struct Scanned {
     secs: f64,
+    /// Bytes of all packets (whole frames, for MP3).
+    bytes: u64,
     /// Packet sizes differ by more than a padding byte.
     vbr: bool,
 }
@@ -340,9 +381,11 @@ fn scan(
     sample_rate: Option<u32>,
     is_mp3: bool,
     is_opus: bool,
+    eof_is_end: bool,
 ) -> Result<Scanned, ProbeError> {
     let (mut sum, mut sum_trimmed, mut packets) = (0u64, 0u64, 0u64);
     let (mut smallest, mut largest) = (usize::MAX, 0usize);
+    let mut total_bytes = 0u64;
     let mut truncated = false;
     loop {
         match reader.next_packet() {
@@ -351,6 +394,7 @@ fn scan(
                     continue;
                 }
                 packets += 1;
+                total_bytes += p.data.len() as u64;
                 smallest = smallest.min(p.data.len());
                 largest = largest.max(p.data.len());
                 let dur = p.dur.get();
@@ -359,7 +403,7 @@ fn scan(
             }
             Ok(None) => break,
             Err(SymError::IoError(e)) if e.kind() == ErrorKind::UnexpectedEof => {
-                truncated = true;
+                truncated = !eof_is_end;
                 break;
             }
             // A chained Ogg (a new logical stream follows): what came before is
@@ -380,11 +424,11 @@ fn scan(
     // An MP3 or Ogg cut mid-frame ends with UnexpectedEof: the audio that is
     // there was measured, but publishing it would publish half an episode.
     if truncated {
-        return Err(ProbeError::Truncated(secs));
+        return Err(ProbeError::Truncated { header: None, holds: secs });
     }
     // A CBR stream's frames differ only by the padding byte (and the first
     // frames by a few bytes of bit reservoir at most).
-    Ok(Scanned { secs, vbr: largest.saturating_sub(smallest) > 2 })
+    Ok(Scanned { secs, bytes: total_bytes, vbr: largest.saturating_sub(smallest) > 2 })
 }
 
 fn classify(

@@ -1,0 +1,198 @@
+//! What symphonia does not tell about an MP3: the seek header in its first
+//! frame (Xing, Info or VBRI, with the byte count it promises), the tags
+//! around the audio, and whether the stream is free-format. Read with a few
+//! small reads before symphonia sees the file.
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+/// The first frame's seek header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Head {
+    /// `Xing` (VBR), `Info` (CBR, as LAME writes it) or `VBRI`.
+    pub kind: Option<&'static str>,
+    /// The byte count the header promises (from the header's frame on).
+    pub bytes: Option<u64>,
+    /// Where the audio starts (after ID3v2 tags and junk up to the first frame).
+    pub audio_start: u64,
+    /// The first frame's length (the one holding the seek header, if any).
+    pub first_frame_len: u64,
+    /// Bytes of tags after the audio (ID3v1, APEv2, Lyrics3).
+    pub tail_tags: u64,
+    /// The first frame says bitrate index 0: free-format, which symphonia cannot read.
+    pub free_format: bool,
+    /// Whether the bytes look like MPEG audio at all (a frame sync where the audio starts).
+    pub has_sync: bool,
+}
+
+/// The last bytes of the file, for the truncation check.
+pub const TAIL: usize = 8192;
+
+fn read_up_to(r: &mut (impl Read + ?Sized), buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// A 4-byte MPEG audio frame header: (frame length in bytes, is layer III).
+/// `None` if `h` is not a valid header.
+pub fn frame_len(h: &[u8]) -> Option<(usize, bool)> {
+    if h.len() < 4 || h[0] != 0xFF || h[1] & 0xE0 != 0xE0 {
+        return None;
+    }
+    let version = (h[1] >> 3) & 3; // 0: 2.5, 2: 2, 3: 1
+    let layer = (h[1] >> 1) & 3; // 1: III, 2: II, 3: I
+    let bitrate_index = usize::from(h[2] >> 4);
+    let rate_index = usize::from((h[2] >> 2) & 3);
+    if version == 1 || layer == 0 || bitrate_index == 15 || rate_index == 3 {
+        return None;
+    }
+    let padding = usize::from((h[2] >> 1) & 1);
+    const RATES: [[u32; 3]; 4] = [[11025, 12000, 8000], [0, 0, 0], [22050, 24000, 16000], [44100, 48000, 32000]];
+    let rate = RATES[usize::from(version)][rate_index];
+    // Layer III bitrates (kbit/s) for MPEG-1, and for MPEG-2/2.5.
+    const L3_V1: [u32; 15] = [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
+    const L3_V2: [u32; 15] = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160];
+    if layer != 1 {
+        // Layers I and II: not podcast audio; only the sync matters here.
+        return Some((0, false));
+    }
+    let kbps = if version == 3 { L3_V1[bitrate_index] } else { L3_V2[bitrate_index] };
+    if kbps == 0 {
+        return Some((0, true)); // free format: length unknown
+    }
+    let per_frame = if version == 3 { 144 } else { 72 };
+    Some(((per_frame * kbps * 1000 / rate) as usize + padding, true))
+}
+
+/// Reads the head and tail of a possible MP3 and leaves `src` at its start.
+pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<(Head, Vec<u8>)> {
+    let mut head = Head::default();
+    let mut start = 0u64;
+    // ID3v2 tags (there may be several, one after another).
+    loop {
+        src.seek(SeekFrom::Start(start))?;
+        let mut h = [0u8; 10];
+        if read_up_to(src, &mut h)? < 10 || &h[..3] != b"ID3" {
+            break;
+        }
+        let size = h[6..10].iter().fold(0u64, |acc, b| (acc << 7) | u64::from(b & 0x7f));
+        start += 10 + size + if h[5] & 0x10 != 0 { 10 } else { 0 };
+    }
+    // Up to 64 KiB of junk before the first frame (as symphonia tolerates).
+    src.seek(SeekFrom::Start(start))?;
+    let mut buf = vec![0u8; 64 * 1024 + 4];
+    let n = read_up_to(src, &mut buf)?;
+    buf.truncate(n);
+    let first = (0..n.saturating_sub(3)).find(|&i| {
+        frame_len(&buf[i..]).is_some_and(|(len, l3)| {
+            l3 && (len == 0 || buf.get(i + len..i + len + 4).is_none_or(|next| frame_len(next).is_some()))
+        })
+    });
+    if let Some(i) = first {
+        head.has_sync = true;
+        head.audio_start = start + i as u64;
+        let frame = &buf[i..n.min(i + 200)];
+        head.free_format = frame_len(frame) == Some((0, true));
+        head.first_frame_len = frame_len(frame).map_or(0, |(l, _)| l as u64);
+        for (tag, name) in [(&b"Xing"[..], "Xing"), (&b"Info"[..], "Info"), (&b"VBRI"[..], "VBRI")] {
+            if let Some(at) = frame.windows(4).position(|w| w == tag) {
+                head.kind = Some(name);
+                let field =
+                    |o: usize| frame.get(o..o + 4).map(|b| u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])));
+                head.bytes = if name == "VBRI" {
+                    field(at + 10)
+                } else {
+                    let flags = field(at + 4).unwrap_or(0);
+                    let bytes_at = at + 8 + if flags & 1 != 0 { 4 } else { 0 };
+                    if flags & 2 != 0 { field(bytes_at) } else { None }
+                };
+                break;
+            }
+        }
+    }
+    // The tail: tags after the audio, and the bytes the truncation check needs.
+    let tail_len = (len.min(TAIL as u64)) as usize;
+    src.seek(SeekFrom::Start(len - tail_len as u64))?;
+    let mut tail = vec![0u8; tail_len];
+    let got = read_up_to(src, &mut tail)?;
+    tail.truncate(got);
+    head.tail_tags = tail_tags(&tail);
+    src.seek(SeekFrom::Start(0))?;
+    Ok((head, tail))
+}
+
+/// Bytes of ID3v1, APEv2 and Lyrics3 tags at the end of `tail`.
+fn tail_tags(tail: &[u8]) -> u64 {
+    let mut end = tail.len();
+    let mut total = 0u64;
+    for _ in 0..3 {
+        if end >= 128 && &tail[end - 128..end - 125] == b"TAG" {
+            end -= 128;
+            total += 128;
+            continue;
+        }
+        if end >= 32 && &tail[end - 32..end - 24] == b"APETAGEX" {
+            let f = &tail[end - 32..end];
+            let size = u64::from(u32::from_le_bytes([f[12], f[13], f[14], f[15]]));
+            let has_header = f[23] & 0x80 != 0;
+            let whole = size + if has_header { 32 } else { 0 };
+            if whole as usize <= end {
+                end -= whole as usize;
+                total += whole;
+                continue;
+            }
+        }
+        if end >= 15
+            && &tail[end - 9..end] == b"LYRICS200"
+            && let Ok(size) = std::str::from_utf8(&tail[end - 15..end - 9]).unwrap_or("x").parse::<usize>()
+            && size + 15 <= end
+        {
+            end -= size + 15;
+            total += (size + 15) as u64;
+            continue;
+        }
+        break;
+    }
+    total
+}
+
+/// Whether the stream ends in a cut frame: `leftover` bytes after the last
+/// whole frame, at the end of `tail`, that begin a frame longer than them.
+pub fn ends_mid_frame(tail: &[u8], tail_tags: u64, leftover: u64) -> bool {
+    let end = tail.len().saturating_sub(tail_tags as usize);
+    if leftover < 4 || leftover as usize > end {
+        return false;
+    }
+    let at = end - leftover as usize;
+    matches!(frame_len(&tail[at..end]), Some((len, true)) if len as u64 > leftover)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_lengths() {
+        // MPEG-1 layer III 128 kbit/s 44.1 kHz, no padding: 417 bytes.
+        assert_eq!(frame_len(&[0xFF, 0xFB, 0x90, 0x00]), Some((417, true)));
+        // MPEG-2 layer III 64 kbit/s 22.05 kHz: 208 bytes.
+        assert_eq!(frame_len(&[0xFF, 0xF3, 0x80, 0x00]), Some((208, true)));
+        // Free format.
+        assert_eq!(frame_len(&[0xFF, 0xFB, 0x00, 0x00]), Some((0, true)));
+        assert_eq!(frame_len(b"<htm"), None);
+    }
+
+    #[test]
+    fn tags_at_the_end_are_measured() {
+        let mut tail = vec![0u8; 1000];
+        tail.extend_from_slice(b"TAG");
+        tail.extend_from_slice(&[0u8; 125]);
+        assert_eq!(tail_tags(&tail), 128);
+        assert_eq!(tail_tags(&[0u8; 10]), 0);
+    }
+}
