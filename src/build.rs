@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
-use crate::catalog::{Catalog, MediaProblem, Scheduled, probe_media};
+use crate::catalog::{Catalog, MediaProblem, ProbeStats, Scheduled, probe_media};
 use crate::lock::{Change, Lock, LockError};
 use crate::manifest::{self, Asset, ManifestError};
 use crate::output::{Content, Site, WriteError, WriteStats, write_site};
@@ -29,6 +29,8 @@ pub struct Options {
     pub now: DateTime<Utc>,
     /// Allow changing or dropping published guids and media URLs.
     pub allow_changes: bool,
+    /// How to probe (cache, progress bar).
+    pub probe: crate::catalog::ProbeOptions,
 }
 
 /// What a build did.
@@ -56,6 +58,8 @@ pub struct Report {
     pub changes: Vec<Change>,
     /// Whether this was the first build recorded in `podsmith.lock`.
     pub first_build: bool,
+    /// What probing did.
+    pub probe_stats: ProbeStats,
     /// Seconds spent.
     pub seconds: f64,
 }
@@ -126,6 +130,8 @@ pub struct Prepared {
     pub pages: usize,
     /// Media and image files published.
     pub files: usize,
+    /// What probing did.
+    pub probe_stats: ProbeStats,
 }
 
 impl Prepared {
@@ -203,7 +209,7 @@ pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
     check_output_folder(&show.root, &out)?;
     let templates_dir =
         if show.root == Path::new(".") { PathBuf::from("templates") } else { show.root.join("templates") };
-    let probes = probe_media(&show);
+    let (probes, probe_stats) = probe_media(&show, &opts.probe);
     let catalog = Catalog::assemble(show, probes, opts.now).map_err(BuildError::Media)?;
     let feeds =
         crate::feed::render_all(&catalog).map_err(|e| BuildError::Config(format!("cannot render the feed: {e}")))?;
@@ -235,7 +241,7 @@ pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
     for feed in feeds.iter().rev() {
         site.push(feed.file_name.clone(), Content::Bytes(feed.xml.clone()));
     }
-    Ok(Prepared { out, catalog, feeds, site, pages: pages.len(), files })
+    Ok(Prepared { out, catalog, feeds, site, pages: pages.len(), files, probe_stats })
 }
 
 /// Builds the show: reads, probes, renders, validates, then writes.
@@ -287,6 +293,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
             .collect(),
         changes,
         first_build: old_lock.is_none(),
+        probe_stats: prepared.probe_stats.clone(),
         seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -108,9 +108,74 @@ impl fmt::Display for MediaProblem {
 /// Measured results, one per media file, in manifest order.
 pub type Probes = Vec<Result<AudioInfo, ProbeError>>;
 
-/// Probes every media file of every episode, in manifest order.
-pub fn probe_media(show: &Show) -> Probes {
-    show.episodes.iter().flat_map(|e| &e.media).map(|m| crate::probe::probe_file(&m.path)).collect()
+/// How to probe a show's media.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProbeOptions {
+    /// Use and update the probe cache (`.podsmith/cache.json`).
+    pub use_cache: bool,
+    /// Show a progress bar while probing (on a terminal).
+    pub progress: bool,
+}
+
+/// What probing did.
+#[derive(Debug, Clone, Default)]
+pub struct ProbeStats {
+    /// Files measured now.
+    pub probed: usize,
+    /// Files whose measurement came from the cache.
+    pub cached: usize,
+    /// Something to say about the cache (set aside, not saved).
+    pub cache_note: Option<String>,
+}
+
+/// Probes every media file of every episode, in manifest order: from the
+/// cache where the file is unchanged, the rest in parallel.
+pub fn probe_media(show: &Show, opts: &ProbeOptions) -> (Probes, ProbeStats) {
+    use rayon::prelude::*;
+    let files: Vec<&crate::manifest::LocalFile> = show.episodes.iter().flat_map(|e| &e.media).collect();
+    let mut cache = opts.use_cache.then(|| crate::probe::cache::Cache::open(&show.root));
+    let mut stats = ProbeStats::default();
+    if let Some(note) = cache.as_ref().and_then(|c| c.discarded.clone()) {
+        stats.cache_note = Some(format!("the probe cache was set aside ({note}); it is rebuilt"));
+    }
+    let mut results: Vec<Option<Result<AudioInfo, ProbeError>>> =
+        files.iter().map(|f| cache.as_ref().and_then(|c| c.get(&f.rel, &f.path)).map(Ok)).collect();
+    stats.cached = results.iter().filter(|r| r.is_some()).count();
+    let todo: Vec<usize> = (0..files.len()).filter(|&i| results[i].is_none()).collect();
+    stats.probed = todo.len();
+    let bar = if opts.progress && todo.len() > 1 {
+        indicatif::ProgressBar::new(todo.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("probing {bar:30} {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let fresh: Vec<(usize, Result<AudioInfo, ProbeError>)> = todo
+        .par_iter()
+        .map(|&i| {
+            let r = crate::probe::probe_file(&files[i].path);
+            bar.inc(1);
+            (i, r)
+        })
+        .collect();
+    bar.finish_and_clear();
+    for (i, r) in fresh {
+        if let (Some(c), Ok(info)) = (cache.as_mut(), &r) {
+            c.put(&files[i].rel, &files[i].path, info);
+        }
+        results[i] = Some(r);
+    }
+    if let Some(c) = cache.as_mut() {
+        let rels: std::collections::HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+        c.retain(&|k| rels.contains(k));
+        if let Err(e) = c.save() {
+            stats.cache_note = Some(format!("the probe cache could not be saved ({e}); the next build probes again"));
+        }
+    }
+    let probes = results.into_iter().map(|r| r.unwrap_or_else(|| Err(ProbeError::Io("not probed".into())))).collect();
+    (probes, stats)
 }
 
 impl Catalog {

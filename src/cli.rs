@@ -105,6 +105,9 @@ pub enum Command {
         /// Allow changing or removing published guids and media URLs (see podsmith.lock).
         #[arg(long)]
         allow_changes: bool,
+        /// Probe every media file again instead of using .podsmith/cache.json.
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Show what subscribers will see, compared with the last build (podsmith.lock).
     Diff {

@@ -13,10 +13,11 @@ pub fn run(
     out: Option<PathBuf>,
     as_of: Option<&str>,
     allow_changes: bool,
+    probe: podsmith::catalog::ProbeOptions,
     ui: Ui,
 ) -> Result<ExitCode, Failure> {
     let now = super::parse_now(as_of)?;
-    let opts = Options { manifest: manifest.to_path_buf(), out, now, allow_changes };
+    let opts = Options { manifest: manifest.to_path_buf(), out, now, allow_changes, probe };
     let report = build(&opts).map_err(failure)?;
     for c in report.changes.iter().filter(|c| c.breaks_identity()) {
         ui.warn(format!("published identity changed (--allow-changes): {c}"));
@@ -31,6 +32,18 @@ pub fn run(
         ));
     }
 
+    let p = &report.probe_stats;
+    if let Some(note) = &p.cache_note {
+        ui.warn(note);
+    }
+    if p.probed == 0 {
+        ui.detail(format!(
+            "probed nothing: all {} media file(s) are unchanged since they were measured (.podsmith/cache.json)",
+            p.cached
+        ));
+    } else {
+        ui.detail(format!("probed {} media file(s); {} unchanged ones came from the cache", p.probed, p.cached));
+    }
     for w in &report.warnings {
         ui.warn(w);
     }
@@ -77,9 +90,15 @@ fn failure(e: BuildError) -> Failure {
 }
 
 /// `podsmith diff`: what the next build changes for subscribers.
-pub fn diff(manifest: &Path, as_of: Option<&str>, _ui: Ui) -> Result<ExitCode, Failure> {
+pub fn diff(manifest: &Path, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Failure> {
     let now = super::parse_now(as_of)?;
-    let opts = Options { manifest: manifest.to_path_buf(), out: None, now, allow_changes: false };
+    let opts = Options {
+        manifest: manifest.to_path_buf(),
+        out: None,
+        now,
+        allow_changes: false,
+        probe: super::probe_options(false, ui),
+    };
     let prepared = podsmith::build::prepare(&opts).map_err(failure)?;
     let (old, new, changes) = prepared.changes().map_err(|e| Failure::content(e.to_string()))?;
     let Some(_) = old else {

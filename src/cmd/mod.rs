@@ -41,6 +41,12 @@ impl Ui {
     }
 }
 
+/// Probe with the cache unless told not to; a progress bar only on a terminal.
+pub fn probe_options(no_cache: bool, ui: Ui) -> podsmith::catalog::ProbeOptions {
+    use std::io::IsTerminal;
+    podsmith::catalog::ProbeOptions { use_cache: !no_cache, progress: !ui.quiet && std::io::stderr().is_terminal() }
+}
+
 /// Parses `--as-of`, or now.
 pub fn parse_now(as_of: Option<&str>) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
     match as_of {
@@ -110,8 +116,8 @@ pub fn run(command: Command, ui: Ui) -> Result<ExitCode, Failure> {
             };
             add::run(args, ui)
         }
-        Command::Build { manifest, out, as_of, allow_changes } => {
-            build::run(&manifest, out, as_of.as_deref(), allow_changes, ui)
+        Command::Build { manifest, out, as_of, allow_changes, no_cache } => {
+            build::run(&manifest, out, as_of.as_deref(), allow_changes, probe_options(no_cache, ui), ui)
         }
         Command::Diff { manifest, as_of } => build::diff(&manifest, as_of.as_deref(), ui),
         Command::Probe { json, files } => probe::run(&files, json, ui),

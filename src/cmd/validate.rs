@@ -55,7 +55,13 @@ fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Input
             "--media-root goes with a FEED; the show's own media are found through its manifest",
         ));
     }
-    let opts = BuildOptions { manifest: args.manifest.clone(), out: None, now, allow_changes: false };
+    let opts = BuildOptions {
+        manifest: args.manifest.clone(),
+        out: None,
+        now,
+        allow_changes: false,
+        probe: podsmith::catalog::ProbeOptions { use_cache: true, progress: false },
+    };
     let prepared = prepare(&opts).map_err(|e| match &e {
         BuildError::Manifest(ManifestError::Read { .. }) => Failure::usage(format!(
             "{e}\n  help: run podsmith in the show's folder, name the manifest with --manifest, or give a FEED to validate"

@@ -111,7 +111,7 @@ pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
         (&cover, PLACEHOLDER_COVER),
         (
             &gitignore,
-            b"# podsmith build writes the site here; it is made from episodes.toml and media/.\n/public/\n" as &[u8],
+            b"# podsmith build writes the site here; it is made from episodes.toml and media/.\n/public/\n# podsmith's probe cache.\n/.podsmith/\n" as &[u8],
         ),
         (&manifest, text.as_bytes()),
     ] {

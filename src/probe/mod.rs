@@ -14,6 +14,7 @@
 //!   (streamed FLAC/WAV, an Ogg without its last page).
 //! - Never estimate from a bitrate; never decode.
 
+pub mod cache;
 mod mp3;
 mod mp4;
 
@@ -21,7 +22,7 @@ use std::fs::File;
 use std::io::ErrorKind;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use symphonia::core::codecs::audio::well_known::{
     CODEC_ID_AAC, CODEC_ID_FLAC, CODEC_ID_MP3, CODEC_ID_OPUS, CODEC_ID_VORBIS,
 };
@@ -35,7 +36,7 @@ use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptio
 use symphonia::core::meta::MetadataOptions;
 
 /// An audio format a podcast can be published in, told from the content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AudioFormat {
     /// MPEG layer III.
@@ -107,7 +108,7 @@ impl AudioFormat {
 }
 
 /// How a duration was obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// From an exact length field in the container.

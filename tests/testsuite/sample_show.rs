@@ -241,3 +241,43 @@ fn the_summary_names_what_was_built() {
     );
     assert_eq!(lines.len(), 3);
 }
+
+#[test]
+fn a_warm_build_probes_nothing_and_says_so() {
+    let show = Show::sample();
+    let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stderr.contains("probed 8 media file(s); 0 unchanged ones came from the cache"), "{}", run.stderr);
+    let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(
+        run.stderr.contains(
+            "probed nothing: all 8 media file(s) are unchanged since they were measured (.podsmith/cache.json)"
+        ),
+        "{}",
+        run.stderr
+    );
+    // A replaced file is measured again, the others are not.
+    std::fs::copy(audio("pair-5s.mp3"), show.path("media/coredns-miek-gieben.mp3")).unwrap();
+    let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]);
+    assert!(run.stderr.contains("probed 1 media file(s); 7 unchanged ones came from the cache"), "{}", run.stderr);
+    // --no-cache measures everything.
+    let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z", "--no-cache", "--allow-changes"]);
+    assert!(run.stderr.contains("probed 8 media file(s); 0 unchanged"), "{}", run.stderr);
+}
+
+#[test]
+fn a_damaged_probe_cache_is_rebuilt_not_trusted() {
+    let show = Show::sample();
+    show.build().ok();
+    let feed = show.read("public/feed.xml");
+    show.write(".podsmith/cache.json", "{\"version\": 2, \"entries\": {\"media/fluentd-eduardo-silva.mp3\": 7}}");
+    let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stderr.contains("warning: the probe cache was set aside (damaged"), "{}", run.stderr);
+    assert!(run.stderr.contains("probed 8 media file(s)"), "{}", run.stderr);
+    assert_eq!(show.read("public/feed.xml"), feed);
+    // A file written again (new modification time) is measured again.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let bytes = std::fs::read(show.path("media/fluentd-eduardo-silva.ogg")).unwrap();
+    std::fs::write(show.path("media/fluentd-eduardo-silva.ogg"), bytes).unwrap();
+    let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stderr.contains("probed 1 media file(s); 7 unchanged ones came from the cache"), "{}", run.stderr);
+}

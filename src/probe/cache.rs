@@ -1,0 +1,207 @@
+//! The probe cache: `.podsmith/cache.json` in the show folder, so a rebuild
+//! re-probes only new or changed files.
+//!
+//! An entry is used only when the file's size and modification time match
+//! and a fingerprint of its first and last 4 KiB (two small reads) is the
+//! same. A cache that cannot be read, or was written by another version, is
+//! set aside and rebuilt: it is never trusted blindly and never fatal.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use super::{AudioFormat, AudioInfo, Method};
+
+/// Folder and file of the cache, relative to the show folder.
+pub const CACHE_PATH: &str = ".podsmith/cache.json";
+/// Bumped whenever probing changes what it measures.
+const VERSION: u32 = 2;
+
+/// What identifies a file's content cheaply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    size: u64,
+    mtime_ns: u128,
+    fingerprint: String,
+}
+
+/// An `AudioInfo` as stored (owned strings).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Stored {
+    stamp: Stamp,
+    duration_secs: f64,
+    format: AudioFormat,
+    codec: String,
+    sample_rate: Option<u32>,
+    channels: Option<u32>,
+    bitrate: Option<u64>,
+    method: Method,
+    vbr: Option<bool>,
+    has_seek_header: Option<String>,
+    title: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct File {
+    version: u32,
+    entries: BTreeMap<String, Stored>,
+}
+
+/// The cache of one show.
+#[derive(Debug)]
+pub struct Cache {
+    path: PathBuf,
+    file: File,
+    dirty: bool,
+    /// Why the cache on disk was not used, if it was not.
+    pub discarded: Option<String>,
+}
+
+/// One of a fixed set of names (AudioInfo keeps `&'static str`s).
+fn intern(s: &str, known: &[&'static str]) -> Option<&'static str> {
+    known.iter().copied().find(|k| *k == s)
+}
+
+const CODECS: &[&str] = &["mp3", "aac", "vorbis", "opus", "flac", "pcm"];
+const SEEK_HEADERS: &[&str] = &["Xing", "Info", "VBRI", "none"];
+
+impl Cache {
+    /// Opens the cache of the show in `root` (an empty one if there is none
+    /// or it cannot be used).
+    pub fn open(root: &Path) -> Cache {
+        let path = root.join(CACHE_PATH);
+        let (file, discarded) = match std::fs::read(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (File::default(), None),
+            Err(e) => (File::default(), Some(format!("cannot read it: {e}"))),
+            Ok(bytes) => match serde_json::from_slice::<File>(&bytes) {
+                Ok(f) if f.version == VERSION => (f, None),
+                Ok(f) => (File::default(), Some(format!("written by another version ({})", f.version))),
+                Err(e) => (File::default(), Some(format!("damaged ({e})"))),
+            },
+        };
+        let dirty = discarded.is_some();
+        Cache { path, file: File { version: VERSION, entries: file.entries }, dirty, discarded }
+    }
+
+    /// The cached measurement of `rel` (at `path`), if still valid.
+    pub fn get(&self, rel: &str, path: &Path) -> Option<AudioInfo> {
+        let stored = self.file.entries.get(rel)?;
+        if stamp(path).ok()? != stored.stamp {
+            return None;
+        }
+        Some(AudioInfo {
+            duration_secs: stored.duration_secs,
+            bytes: stored.stamp.size,
+            format: stored.format,
+            mime_type: stored.format.mime_type(),
+            codec: intern(&stored.codec, CODECS)?,
+            sample_rate: stored.sample_rate,
+            channels: stored.channels,
+            bitrate: stored.bitrate,
+            method: stored.method,
+            vbr: stored.vbr,
+            has_seek_header: match &stored.has_seek_header {
+                Some(h) => Some(intern(h, SEEK_HEADERS)?),
+                None => None,
+            },
+            title: stored.title.clone(),
+        })
+    }
+
+    /// Records a fresh measurement.
+    pub fn put(&mut self, rel: &str, path: &Path, info: &AudioInfo) {
+        let Ok(stamp) = stamp(path) else { return };
+        let stored = Stored {
+            stamp,
+            duration_secs: info.duration_secs,
+            format: info.format,
+            codec: info.codec.to_string(),
+            sample_rate: info.sample_rate,
+            channels: info.channels,
+            bitrate: info.bitrate,
+            method: info.method,
+            vbr: info.vbr,
+            has_seek_header: info.has_seek_header.map(str::to_string),
+            title: info.title.clone(),
+        };
+        self.file.entries.insert(rel.to_string(), stored);
+        self.dirty = true;
+    }
+
+    /// Drops entries for files the show no longer has.
+    pub fn retain(&mut self, keep: &dyn Fn(&str) -> bool) {
+        let before = self.file.entries.len();
+        self.file.entries.retain(|k, _| keep(k));
+        self.dirty |= self.file.entries.len() != before;
+    }
+
+    /// Writes the cache if it changed. Failing to write it only costs time
+    /// on the next build, so the error is returned for a warning.
+    pub fn save(&mut self) -> std::io::Result<()> {
+        if !self.dirty {
+            return Ok(());
+        }
+        let json = serde_json::to_vec(&self.file).map_err(std::io::Error::other)?;
+        crate::output::write_bytes(&self.path, &json)?;
+        self.dirty = false;
+        Ok(())
+    }
+}
+
+/// Size, modification time and a fingerprint of the first and last 4 KiB.
+fn stamp(path: &Path) -> std::io::Result<Stamp> {
+    let meta = std::fs::metadata(path)?;
+    let mtime_ns = meta.modified()?.duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let size = meta.len();
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 8192];
+    let head = f.read(&mut buf[..4096])?;
+    let mut n = head;
+    if size > 8192 {
+        f.seek(SeekFrom::End(-4096))?;
+        n += f.read(&mut buf[head..head + 4096])?;
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in &buf[..n] {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    Ok(Stamp { size, mtime_ns, fingerprint: format!("{h:016x}") })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_cache_is_set_aside_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".podsmith")).unwrap();
+        std::fs::write(dir.path().join(CACHE_PATH), b"{ not json").unwrap();
+        let cache = Cache::open(dir.path());
+        assert!(cache.discarded.as_deref().unwrap().starts_with("damaged"));
+        assert!(cache.file.entries.is_empty());
+    }
+
+    #[test]
+    fn an_entry_is_valid_only_for_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/audio/cbr-xing.mp3");
+        let path = dir.path().join("a.mp3");
+        std::fs::copy(src, &path).unwrap();
+        let info = crate::probe::probe_file(&path).unwrap();
+        let mut cache = Cache::open(dir.path());
+        cache.put("a.mp3", &path, &info);
+        cache.save().unwrap();
+        let cache = Cache::open(dir.path());
+        assert_eq!(cache.get("a.mp3", &path), Some(info));
+        // Same size, other bytes: the fingerprint tells.
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[100] ^= 0xFF;
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(cache.get("a.mp3", &path), None);
+    }
+}
