@@ -50,47 +50,7 @@ pub enum Command {
         force: bool,
     },
     /// Add an episode: probe its media file(s) and append it to episodes.toml.
-    Add {
-        /// The episode's media, one file per format (e.g. ep.mp3 ep.ogg).
-        #[arg(required = true)]
-        media: Vec<PathBuf>,
-        /// The show's manifest.
-        #[arg(long, default_value = "episodes.toml")]
-        manifest: PathBuf,
-        /// Title [default: the file's title tag].
-        #[arg(long)]
-        title: Option<String>,
-        /// Publication date: 2026-01-05 or 2026-01-05T09:00:00+01:00 [default: now].
-        #[arg(long)]
-        date: Option<String>,
-        /// Show notes: a Markdown file, or - for stdin.
-        #[arg(long, value_name = "FILE|-")]
-        notes: Option<String>,
-        /// Season number.
-        #[arg(long)]
-        season: Option<u32>,
-        /// Episode number [default: the last + 1, in a numbered show].
-        #[arg(long)]
-        episode: Option<u32>,
-        /// Episode type.
-        #[arg(long = "type", value_enum)]
-        episode_type: Option<EpisodeKind>,
-        /// Page slug [default: from the title].
-        #[arg(long)]
-        slug: Option<String>,
-        /// A guest (repeat for several).
-        #[arg(long = "guest", value_name = "NAME")]
-        guests: Vec<String>,
-        /// Copy files from outside the show into media/ (the default).
-        #[arg(long, conflicts_with = "move_files")]
-        copy: bool,
-        /// Move files from outside the show into media/.
-        #[arg(long = "move")]
-        move_files: bool,
-        /// Print the [[episode]] table; change nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Add(AddArgs),
     /// Build the site: feeds, show-notes pages and media, into public/.
     Build {
         /// The show's manifest; media paths are relative to its folder.
@@ -177,4 +137,48 @@ pub enum EpisodeKind {
     Trailer,
     /// Bonus material.
     Bonus,
+}
+
+/// `podsmith add`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct AddArgs {
+    /// The episode's media, one file per format (e.g. ep.mp3 ep.ogg).
+    #[arg(required = true)]
+    pub media: Vec<PathBuf>,
+    /// The show's manifest.
+    #[arg(long, default_value = "episodes.toml")]
+    pub manifest: PathBuf,
+    /// Title [default: the file's title tag].
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Publication date: 2026-01-05 or 2026-01-05T09:00:00+01:00 [default: now].
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Show notes: a Markdown file, or - for stdin.
+    #[arg(long, value_name = "FILE|-")]
+    pub notes: Option<String>,
+    /// Season number.
+    #[arg(long)]
+    pub season: Option<u32>,
+    /// Episode number [default: the last + 1, in a numbered show].
+    #[arg(long)]
+    pub episode: Option<u32>,
+    /// Episode type.
+    #[arg(long = "type", value_enum)]
+    pub episode_type: Option<EpisodeKind>,
+    /// Page slug [default: from the title].
+    #[arg(long)]
+    pub slug: Option<String>,
+    /// A guest (repeat for several).
+    #[arg(long = "guest", value_name = "NAME")]
+    pub guests: Vec<String>,
+    /// Copy files from outside the show into media/ (the default).
+    #[arg(long, conflicts_with = "move_files")]
+    pub copy: bool,
+    /// Move files from outside the show into media/.
+    #[arg(long = "move")]
+    pub move_files: bool,
+    /// Print the [[episode]] table; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -1,32 +1,15 @@
 //! `podsmith add`.
 
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use podsmith::add::{AddError, Options, Transfer, add};
 use podsmith::manifest::{EpisodeType, ManifestError};
 
 use super::{Failure, Ui};
-use crate::cli::EpisodeKind;
+use crate::cli::{AddArgs, EpisodeKind};
 
-/// The command's arguments.
-pub struct Args {
-    pub media: Vec<PathBuf>,
-    pub manifest: PathBuf,
-    pub title: Option<String>,
-    pub date: Option<String>,
-    pub notes: Option<String>,
-    pub season: Option<u32>,
-    pub episode: Option<u32>,
-    pub episode_type: Option<EpisodeKind>,
-    pub slug: Option<String>,
-    pub guests: Vec<String>,
-    pub move_files: bool,
-    pub dry_run: bool,
-}
-
-pub fn run(args: Args, ui: Ui) -> Result<ExitCode, Failure> {
+pub fn run(args: AddArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let notes = match args.notes.as_deref() {
         None => None,
         Some("-") => {

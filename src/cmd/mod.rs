@@ -85,37 +85,7 @@ pub fn run(command: Command, ui: Ui) -> Result<ExitCode, Failure> {
             let opts = podsmith::init::Options { dir, title, author, email, base_url, language, category, force };
             init::run(&opts, ui)
         }
-        Command::Add {
-            media,
-            manifest,
-            title,
-            date,
-            notes,
-            season,
-            episode,
-            episode_type,
-            slug,
-            guests,
-            copy: _,
-            move_files,
-            dry_run,
-        } => {
-            let args = add::Args {
-                media,
-                manifest,
-                title,
-                date,
-                notes,
-                season,
-                episode,
-                episode_type,
-                slug,
-                guests,
-                move_files,
-                dry_run,
-            };
-            add::run(args, ui)
-        }
+        Command::Add(args) => add::run(args, ui),
         Command::Build { manifest, out, as_of, allow_changes, no_cache } => {
             build::run(&manifest, out, as_of.as_deref(), allow_changes, probe_options(no_cache, ui), ui)
         }

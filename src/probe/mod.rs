@@ -192,6 +192,18 @@ pub enum ProbeError {
     Internal(String),
 }
 
+/// Reads until `buf` is full or the source ends; returns how much was read.
+pub(crate) fn read_full<R: std::io::Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
 fn truncated_message(header: Option<f64>, holds: f64) -> String {
     match header {
         Some(h) => format!(

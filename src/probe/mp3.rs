@@ -27,17 +27,6 @@ pub struct Head {
 /// The last bytes of the file, for the truncation check.
 pub const TAIL: usize = 8192;
 
-fn read_up_to(r: &mut (impl Read + ?Sized), buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
-}
-
 /// A 4-byte MPEG audio frame header: (frame length in bytes, is layer III).
 /// `None` if `h` is not a valid header.
 pub fn frame_len(h: &[u8]) -> Option<(usize, bool)> {
@@ -77,7 +66,7 @@ pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<(
     loop {
         src.seek(SeekFrom::Start(start))?;
         let mut h = [0u8; 10];
-        if read_up_to(src, &mut h)? < 10 || &h[..3] != b"ID3" {
+        if super::read_full(src, &mut h)? < 10 || &h[..3] != b"ID3" {
             break;
         }
         let size = h[6..10].iter().fold(0u64, |acc, b| (acc << 7) | u64::from(b & 0x7f));
@@ -86,7 +75,7 @@ pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<(
     // Up to 64 KiB of junk before the first frame (as symphonia tolerates).
     src.seek(SeekFrom::Start(start))?;
     let mut buf = vec![0u8; 64 * 1024 + 4];
-    let n = read_up_to(src, &mut buf)?;
+    let n = super::read_full(src, &mut buf)?;
     buf.truncate(n);
     let first = (0..n.saturating_sub(3)).find(|&i| {
         frame_len(&buf[i..]).is_some_and(|(len, l3)| {
@@ -119,7 +108,7 @@ pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<(
     let tail_len = (len.min(TAIL as u64)) as usize;
     src.seek(SeekFrom::Start(len - tail_len as u64))?;
     let mut tail = vec![0u8; tail_len];
-    let got = read_up_to(src, &mut tail)?;
+    let got = super::read_full(src, &mut tail)?;
     tail.truncate(got);
     head.tail_tags = tail_tags(&tail);
     src.seek(SeekFrom::Start(0))?;

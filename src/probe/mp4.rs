@@ -38,7 +38,7 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
     while pos + 8 <= len {
         src.seek(SeekFrom::Start(pos))?;
         let mut h = [0u8; 16];
-        let n = read_full(src, &mut h)?;
+        let n = super::read_full(src, &mut h)?;
         if n < 8 {
             break;
         }
@@ -64,7 +64,7 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
         if &kind == b"moov" && size - header <= MAX_MOOV {
             let mut body = vec![0u8; (size - header) as usize];
             src.seek(SeekFrom::Start(pos + header))?;
-            read_full(src, &mut body)?;
+            super::read_full(src, &mut body)?;
             moov = Some(body);
         }
         pos += size;
@@ -75,17 +75,6 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
         out.edited_secs = edited_duration(&moov);
     }
     Ok(out)
-}
-
-fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 /// Children of a box body: (type, body).

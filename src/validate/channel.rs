@@ -616,10 +616,7 @@ pub fn duplicates(cx: &mut Cx<'_>, node: &Node, at: Where, singles: &[(&Ns, &str
                 Ns::Podcast => "podcast:",
                 _ => "",
             };
-            let at = match &at {
-                Where::Item(n, label, _) => Where::Item(*n, label.clone(), found[1].line),
-                _ => Where::Line(found[1].line),
-            };
+            let at = at.at(found[1].line);
             cx.push(Finding::new(
                 "W3C-DUP-ELEMENTS",
                 at,

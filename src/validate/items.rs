@@ -51,10 +51,7 @@ pub fn check(cx: &mut Cx<'_>) {
     for i in 0..cx.items.len() {
         let item = cx.items[i];
         let w = cx.item_where(i);
-        let at = |n: &Node| match &w {
-            Where::Item(k, label, _) => Where::Item(*k, label.clone(), n.line),
-            other => other.clone(),
-        };
+        let at = |n: &Node| w.at(n.line);
         let title = cx.child(item, &Ns::Rss, "title");
         let description = cx.child(item, &Ns::Rss, "description");
         if title.is_none() && description.is_none() {

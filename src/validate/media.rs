@@ -45,10 +45,7 @@ pub fn check(cx: &mut Cx<'_>) {
     for i in 0..cx.items.len() {
         let item = cx.items[i];
         let w = cx.item_where(i);
-        let at = |n: &Node| match &w {
-            Where::Item(k, label, _) => Where::Item(*k, label.clone(), n.line),
-            other => other.clone(),
-        };
+        let at = |n: &Node| w.at(n.line);
         if let Some(img) = cx.child(item, &Ns::Itunes, "image")
             && let Some(href) = img.attr("href")
         {

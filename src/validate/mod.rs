@@ -61,6 +61,16 @@ pub enum Where {
     Item(usize, String, usize),
 }
 
+impl Where {
+    /// The same place (the same item, if any) at another line.
+    pub fn at(&self, line: usize) -> Where {
+        match self {
+            Where::Item(n, label, _) => Where::Item(*n, label.clone(), line),
+            _ => Where::Line(line),
+        }
+    }
+}
+
 /// One thing `validate` found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {

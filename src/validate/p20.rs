@@ -113,10 +113,7 @@ pub fn check(cx: &mut Cx<'_>) {
             continue;
         }
         let at = match owner[index] {
-            Some(i) => match cx.item_where(i) {
-                Where::Item(k, label, _) => Where::Item(k, label, node.line),
-                other => other,
-            },
+            Some(i) => cx.item_where(i).at(node.line),
             None => Where::Line(node.line),
         };
         for key in URL_ATTRS {
