@@ -15,6 +15,7 @@
 //! - Never estimate from a bitrate; never decode.
 
 pub mod cache;
+mod flac;
 mod mp3;
 mod mp4;
 
@@ -218,16 +219,33 @@ struct Pre {
     mp3: mp3::Head,
     tail: Vec<u8>,
     mp4: Option<mp4::Boxes>,
+    /// A FLAC without a total in STREAMINFO: (samples, rate) from its last frames.
+    flac_total: Option<(u64, u32)>,
 }
 
 /// Probes a file on disk.
 pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
-    let file = File::open(path).map_err(|e| ProbeError::Io(e.to_string()))?;
-    probe_source(Box::new(file))
+    let open = || -> std::io::Result<Box<dyn MediaSource>> { Ok(Box::new(File::open(path)?)) };
+    probe_with(&open)
+}
+
+/// A way to open the same media again (a file, or later a ranged HTTP
+/// reader): an MP3 without a length is counted frame by frame on a second
+/// reader, faster than through the demuxer.
+pub type Opener<'a> = &'a dyn Fn() -> std::io::Result<Box<dyn MediaSource>>;
+
+/// Probes media that `open` can open as often as needed.
+pub fn probe_with(open: Opener<'_>) -> Result<AudioInfo, ProbeError> {
+    let source = open().map_err(|e| ProbeError::Io(e.to_string()))?;
+    probe_inner(source, Some(open))
 }
 
 /// Probes any seekable source of known length (a file, or later a ranged HTTP reader).
-pub fn probe_source(mut source: Box<dyn MediaSource>) -> Result<AudioInfo, ProbeError> {
+pub fn probe_source(source: Box<dyn MediaSource>) -> Result<AudioInfo, ProbeError> {
+    probe_inner(source, None)
+}
+
+fn probe_inner(mut source: Box<dyn MediaSource>, reopen: Option<Opener<'_>>) -> Result<AudioInfo, ProbeError> {
     let bytes = source.byte_len().ok_or_else(|| ProbeError::Io("the size of the source is unknown".into()))?;
     if bytes == 0 {
         return Err(ProbeError::Empty);
@@ -238,20 +256,43 @@ pub fn probe_source(mut source: Box<dyn MediaSource>) -> Result<AudioInfo, Probe
         let is_mp4 = source.read_exact(&mut ftyp).is_ok() && &ftyp[4..8] == b"ftyp";
         source.seek(std::io::SeekFrom::Start(0))?;
         let mp4 = if is_mp4 { Some(mp4::read_boxes(&mut source, bytes)?) } else { None };
-        Ok(Pre { mp3, tail, mp4 })
+        // FLAC: "fLaC", then STREAMINFO (34 bytes after its 4-byte block header).
+        let mut head = [0u8; 42];
+        let got = read_full(&mut source, &mut head)?;
+        source.seek(std::io::SeekFrom::Start(0))?;
+        let mut flac_total = None;
+        if got == 42 && &head[..4] == b"fLaC" && head[4] & 0x7F == 0 {
+            let info = &head[8..42];
+            let block = u64::from(u16::from_be_bytes([info[2], info[3]]));
+            let packed =
+                u64::from_be_bytes([info[10], info[11], info[12], info[13], info[14], info[15], info[16], info[17]]);
+            let rate = (packed >> 44) as u32;
+            let total = packed & ((1 << 36) - 1);
+            if total == 0 && rate > 0 {
+                flac_total = flac::total_from_tail(&mut source, bytes, block)?.map(|t| (t, rate));
+            }
+        }
+        Ok(Pre { mp3, tail, mp4, flac_total })
     })()
     .map_err(|e| ProbeError::Io(e.to_string()))?;
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| measure(source, bytes, &pre))).unwrap_or_else(|panic| {
-        let msg = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "panic".into());
-        Err(ProbeError::Internal(msg))
-    })
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| measure(source, bytes, &pre, reopen))).unwrap_or_else(
+        |panic| {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into());
+            Err(ProbeError::Internal(msg))
+        },
+    )
 }
 
-fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre) -> Result<AudioInfo, ProbeError> {
+fn measure(
+    source: Box<dyn MediaSource>,
+    bytes: u64,
+    pre: &Pre,
+    reopen: Option<Opener<'_>>,
+) -> Result<AudioInfo, ProbeError> {
     let mss = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
     // No extension hint: the format comes from the content.
     let mut reader = symphonia::default::get_probe()
@@ -303,8 +344,31 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre) -> Result<AudioI
         Some(edited) if format == AudioFormat::M4a => Some(edited),
         _ => header,
     };
+    // A streamed FLAC: its last frame's header says how many samples came before.
+    let header = match (header, pre.flac_total) {
+        (None, Some((samples, rate))) if format == AudioFormat::Flac => Some(samples as f64 / f64::from(rate)),
+        (h, _) => h,
+    };
     let (duration_secs, method, vbr) = match header {
         Some(secs) => (secs, Method::Header, None),
+        None if is_mp3 && reopen.is_some() => {
+            // Count the frames on a second reader: headers only, big reads.
+            let open = reopen.unwrap_or(&|| Err(std::io::ErrorKind::Unsupported.into()));
+            let mut src = open().map_err(|e| ProbeError::Io(e.to_string()))?;
+            let head = &pre.mp3;
+            let end = bytes.saturating_sub(head.tail_tags);
+            let walk = mp3::walk(&mut src, head.audio_start, end, head.kind.is_some())
+                .map_err(|e| ProbeError::Io(e.to_string()))?;
+            let rate = if walk.sample_rate > 0 { walk.sample_rate } else { sample_rate.unwrap_or(0) };
+            if walk.frames == 0 || rate == 0 {
+                return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
+            }
+            let secs = walk.samples as f64 / f64::from(rate);
+            if walk.truncated {
+                return Err(ProbeError::Truncated { header: None, holds: secs });
+            }
+            (secs, Method::Scan, Some(walk.vbr))
+        }
         None => {
             // A streamed WAV's data size is a placeholder (0xFFFFFFFF): its
             // end of file is the end of the audio, not a cut.

@@ -185,3 +185,103 @@ mod tests {
         assert_eq!(tail_tags(&[0u8; 10]), 0);
     }
 }
+
+/// What walking an MP3's frames found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Walk {
+    /// Decoded samples per channel the frames hold (before any delay trim).
+    pub samples: u64,
+    /// Audio frames.
+    pub frames: u64,
+    /// Sample rate of the frames.
+    pub sample_rate: u32,
+    /// The bitrate changes from frame to frame.
+    pub vbr: bool,
+    /// The last frame runs past the end of the data: the file was cut.
+    pub truncated: bool,
+}
+
+/// Samples per frame for a header: layer III has 1152 (MPEG-1) or 576
+/// (MPEG-2/2.5); layers I and II 384 and 1152.
+fn samples_per_frame(h: &[u8]) -> u64 {
+    let version = (h[1] >> 3) & 3;
+    match (h[1] >> 1) & 3 {
+        1 if version == 3 => 1152,
+        1 => 576,
+        2 => 1152,
+        _ => 384,
+    }
+}
+
+/// Walks the frames from `start` to `end` (the end of the audio, before any
+/// tags) reading large blocks: only the 4-byte headers are looked at, the
+/// way a frame counter must to be exact for VBR. `skip_first` skips the
+/// Xing/Info/VBRI frame, which holds no audio.
+pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_first: bool) -> io::Result<Walk> {
+    const BLOCK: u64 = 1 << 20;
+    let mut out = Walk::default();
+    let mut buf: Vec<u8> = Vec::new();
+    let mut buf_start = start; // file offset of buf[0]; the reader is at buf_start + buf.len()
+    let mut pos = start; // file offset of the next frame
+    let mut first_bitrate: Option<u8> = None;
+    let mut skip = skip_first;
+    src.seek(SeekFrom::Start(start))?;
+    while pos < end {
+        if pos + 4 > buf_start + buf.len() as u64 {
+            // Refill from `pos`, keeping what is already read.
+            let keep_from = (pos - buf_start) as usize;
+            if keep_from <= buf.len() {
+                buf.drain(..keep_from);
+            } else {
+                buf.clear();
+                src.seek(SeekFrom::Start(pos))?;
+            }
+            buf_start = pos;
+            let remaining = end - (buf_start + buf.len() as u64);
+            if remaining == 0 {
+                // Fewer than four bytes left where a frame should start.
+                out.truncated = buf.first() == Some(&0xFF);
+                break;
+            }
+            let old = buf.len();
+            buf.resize(old + remaining.min(BLOCK) as usize, 0);
+            let n = super::read_full(src, &mut buf[old..])?;
+            buf.truncate(old + n);
+            if n == 0 {
+                break;
+            }
+            continue;
+        }
+        let at = (pos - buf_start) as usize;
+        let header = &buf[at..at + 4];
+        match frame_len(header) {
+            Some((len, _)) if len > 0 => {
+                if pos + len as u64 > end {
+                    out.truncated = true;
+                    break;
+                }
+                if skip {
+                    skip = false;
+                } else {
+                    out.frames += 1;
+                    out.samples += samples_per_frame(header);
+                    out.sample_rate = match ((header[1] >> 3) & 3, (header[2] >> 2) & 3) {
+                        (3, r) => [44100, 48000, 32000][usize::from(r)],
+                        (2, r) => [22050, 24000, 16000][usize::from(r)],
+                        (_, r) => [11025, 12000, 8000][usize::from(r)],
+                    };
+                    let bitrate = header[2] >> 4;
+                    match first_bitrate {
+                        None => first_bitrate = Some(bitrate),
+                        Some(b) if b != bitrate => out.vbr = true,
+                        _ => {}
+                    }
+                }
+                pos += len as u64;
+            }
+            // Not a frame here (a stray tag or damage): look for the next one.
+            _ => pos += 1,
+        }
+    }
+    Ok(out)
+}
