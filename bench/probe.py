@@ -41,8 +41,8 @@ def main():
     # --- accuracy -----------------------------------------------------------
     ours = {os.path.basename(r["path"]): r for r in json.loads(
         subprocess.run([PODSMITH, "probe", "--json", *paths], capture_output=True, text=True).stdout)}
-    inproc = {r["file"]: r for r in json.loads(
-        subprocess.run([BENCH, CORPUS, "5"], capture_output=True, text=True, check=True).stdout)}
+    bench = json.loads(subprocess.run([BENCH, CORPUS, "5"], capture_output=True, text=True, check=True).stdout)
+    inproc = {r["file"]: r for r in bench["files"]}
     rows = []
     for f, p in zip(files, paths):
         t = float(truth[f]["true_seconds"])
@@ -98,6 +98,7 @@ def main():
         f"| podsmith probe, one process for all {n} files | {n / t_podsmith_cli:.0f} | {t_ffprobe / t_podsmith_cli:.1f}× ffprobe-per-file |",
         f"| ffprobe, one process per file | {n / t_ffprobe:.0f} | 1.0× |",
         f"| podsmith in-process (library) | {n / t_inproc:.0f} | {t_mutagen / t_inproc:.1f}× mutagen |",
+        f"| podsmith in-process, {bench['threads']} threads (as `build` probes) | {n / bench['parallel_secs']:.0f} | {t_mutagen / bench['parallel_secs']:.1f}× mutagen |",
         f"| mutagen in-process (Python) | {n / t_mutagen:.0f} | 1.0× |",
         "",
         f"Header-path files ({len(header)}): probe time / bare open+read of the first 64 KiB: "

@@ -32,6 +32,11 @@ pub fn run(
         ));
     }
 
+    if report.nothing_changed {
+        ui.detail(
+            "nothing changed since the last build (.podsmith/build.json): nothing was probed, rendered or written",
+        );
+    }
     let p = &report.probe_stats;
     if let Some(note) = &p.cache_note {
         ui.warn(note);

@@ -25,7 +25,9 @@ enum Row<'a> {
 }
 
 pub fn run(files: &[PathBuf], json: bool, ui: Ui) -> Result<ExitCode, Failure> {
-    let results: Vec<_> = files.iter().map(|f| (f, probe_file(f))).collect();
+    // In parallel; the output keeps the order of the arguments.
+    use rayon::prelude::*;
+    let results: Vec<_> = files.par_iter().map(|f| (f, probe_file(f))).collect();
     let rows: Vec<Row<'_>> = results
         .iter()
         .map(|(path, r)| {

@@ -5,8 +5,9 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-/// How far back to look for the last frame headers.
-const TAIL: u64 = 256 * 1024;
+/// How far back to look for the last frame headers: a frame of 4096
+/// samples is at most a few dozen KiB; try a short tail first.
+const TAILS: [u64; 2] = [64 * 1024, 1024 * 1024];
 
 fn crc8(bytes: &[u8]) -> u8 {
     let mut crc = 0u8;
@@ -77,30 +78,39 @@ fn frame_header(b: &[u8]) -> Option<(u64, u64, bool)> {
 /// The total samples of a FLAC whose STREAMINFO has none, from its last frames.
 /// `block` is STREAMINFO's (fixed) block size.
 pub fn total_from_tail<R: Read + Seek + ?Sized>(src: &mut R, len: u64, block: u64) -> io::Result<Option<u64>> {
-    let from = len.saturating_sub(TAIL);
-    src.seek(SeekFrom::Start(from))?;
-    let mut tail = vec![0u8; (len - from) as usize];
-    let n = super::read_full(src, &mut tail)?;
-    tail.truncate(n);
-    src.seek(SeekFrom::Start(0))?;
-    let headers: Vec<(usize, (u64, u64, bool))> = (0..tail.len().saturating_sub(5))
-        .rev()
-        .filter_map(|i| frame_header(&tail[i..]).map(|h| (i, h)))
-        .take(64)
-        .collect();
+    for tail_len in TAILS {
+        let from = len.saturating_sub(tail_len);
+        src.seek(SeekFrom::Start(from))?;
+        let mut tail = vec![0u8; (len - from) as usize];
+        let n = super::read_full(src, &mut tail)?;
+        tail.truncate(n);
+        src.seek(SeekFrom::Start(0))?;
+        if let Some(total) = last_frame_end(&tail, block) {
+            return Ok(Some(total));
+        }
+        if from == 0 {
+            break;
+        }
+    }
+    Ok(None)
+}
+
+fn last_frame_end(tail: &[u8], block: u64) -> Option<u64> {
+    let headers: Vec<(u64, u64, bool)> =
+        (0..tail.len().saturating_sub(5)).rev().filter_map(|i| frame_header(&tail[i..])).take(64).collect();
     // The last header that an earlier one confirms (the frame before it:
     // number - 1, or its first sample + block size). A false sync inside
     // audio data is not confirmed by anything.
-    for (i, &(_, (num, size, variable))) in headers.iter().enumerate() {
-        let confirmed = headers[i + 1..].iter().any(|&(_, (prev, prev_size, prev_variable))| {
+    for (i, &(num, size, variable)) in headers.iter().enumerate() {
+        let confirmed = headers[i + 1..].iter().any(|&(prev, prev_size, prev_variable)| {
             prev_variable == variable && if variable { prev + prev_size == num } else { prev + 1 == num }
         });
         if confirmed {
             let first_sample = if variable { num } else { num * block };
-            return Ok(Some(first_sample + size));
+            return Some(first_sample + size);
         }
     }
-    Ok(None)
+    None
 }
 
 #[cfg(test)]

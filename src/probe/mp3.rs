@@ -61,6 +61,18 @@ pub fn frame_len(h: &[u8]) -> Option<(usize, bool)> {
 /// Reads the head and tail of a possible MP3 and leaves `src` at its start.
 pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<(Head, Vec<u8>)> {
     let mut head = Head::default();
+    // Other containers announce themselves: no need to look for MPEG frames.
+    let mut magic = [0u8; 12];
+    let got = super::read_full(src, &mut magic)?;
+    src.seek(SeekFrom::Start(0))?;
+    if got == 12
+        && (magic.starts_with(b"fLaC")
+            || magic.starts_with(b"OggS")
+            || (magic.starts_with(b"RIFF") && &magic[8..12] == b"WAVE")
+            || &magic[4..8] == b"ftyp")
+    {
+        return Ok((head, Vec::new()));
+    }
     let mut start = 0u64;
     // ID3v2 tags (there may be several, one after another).
     loop {

@@ -255,6 +255,24 @@ fn a_warm_build_probes_nothing_and_says_so() {
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr.contains(
+            "nothing changed since the last build (.podsmith/build.json): nothing was probed, rendered or written"
+        ),
+        "{}",
+        run.stderr
+    );
+    // The same warnings and summary as the build that did the work.
+    assert!(run.stderr.contains("[PLACEHOLDER]") && run.stderr.contains("0 written, 16 unchanged"), "{}", run.stderr);
+    // An output that was removed makes it a real build again.
+    std::fs::remove_file(show.path("public/index.html")).unwrap();
+    let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stderr.contains("1 written, 15 unchanged"), "{}", run.stderr);
+    // A template edit too.
+    show.write("templates/index.html", "{% extends \"base.html\" %}{% block body %}<p>custom</p>{% endblock %}");
+    show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(show.read("public/index.html").contains("<p>custom</p>"));
+    std::fs::remove_file(show.path("templates/index.html")).unwrap();
     // A replaced file is measured again, the others are not.
     std::fs::copy(audio("pair-5s.mp3"), show.path("media/coredns-miek-gieben.mp3")).unwrap();
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]);
@@ -270,6 +288,8 @@ fn a_damaged_probe_cache_is_rebuilt_not_trusted() {
     show.build().ok();
     let feed = show.read("public/feed.xml");
     show.write(".podsmith/cache.json", "{\"version\": 2, \"entries\": {\"media/fluentd-eduardo-silva.mp3\": 7}}");
+    // An edit (a comment) makes the next build a real one, which reads the cache.
+    show.write("episodes.toml", &format!("{}\n# edited\n", show.read("episodes.toml")));
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(run.stderr.contains("warning: the probe cache was set aside (damaged"), "{}", run.stderr);
     assert!(run.stderr.contains("probed 8 media file(s)"), "{}", run.stderr);
@@ -279,5 +299,6 @@ fn a_damaged_probe_cache_is_rebuilt_not_trusted() {
     let bytes = std::fs::read(show.path("media/fluentd-eduardo-silva.ogg")).unwrap();
     std::fs::write(show.path("media/fluentd-eduardo-silva.ogg"), bytes).unwrap();
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(!run.stderr.contains("nothing changed since the last build"), "{}", run.stderr);
     assert!(run.stderr.contains("probed 1 media file(s); 7 unchanged ones came from the cache"), "{}", run.stderr);
 }

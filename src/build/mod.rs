@@ -7,6 +7,8 @@
 //! is anything written, so a failed build leaves the previous `public/`
 //! exactly as it was.
 
+pub mod record;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -58,6 +60,8 @@ pub struct Report {
     pub changes: Vec<Change>,
     /// Whether this was the first build recorded in `podsmith.lock`.
     pub first_build: bool,
+    /// Inputs and outputs were as the last build left them: nothing was done.
+    pub nothing_changed: bool,
     /// What probing did.
     pub probe_stats: ProbeStats,
     /// Seconds spent.
@@ -202,13 +206,20 @@ fn render_media_problems(problems: &[MediaProblem]) -> String {
 
 /// Reads, probes and renders the show in memory; writes nothing.
 pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
-    let show = manifest::load(&opts.manifest)?;
-    let out = opts.out.clone().unwrap_or_else(|| {
-        if show.root == Path::new(".") { PathBuf::from("public") } else { show.root.join("public") }
-    });
+    prepare_show(opts, manifest::load(&opts.manifest)?)
+}
+
+/// The output and templates folders of a show.
+fn folders(show: &manifest::Show, opts: &Options) -> (PathBuf, PathBuf) {
+    let here = show.root == Path::new(".");
+    let out = opts.out.clone().unwrap_or_else(|| if here { PathBuf::from("public") } else { show.root.join("public") });
+    let templates = if here { PathBuf::from("templates") } else { show.root.join("templates") };
+    (out, templates)
+}
+
+fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildError> {
+    let (out, templates_dir) = folders(&show, opts);
     check_output_folder(&show.root, &out)?;
-    let templates_dir =
-        if show.root == Path::new(".") { PathBuf::from("templates") } else { show.root.join("templates") };
     let (probes, probe_stats) = probe_media(&show, &opts.probe);
     let catalog = Catalog::assemble(show, probes, opts.now).map_err(BuildError::Media)?;
     let feeds =
@@ -234,20 +245,52 @@ pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
         }
     }
     let files = site.files.len();
-    for page in &pages {
-        site.push(page.path.clone(), Content::Bytes(page.html.clone().into_bytes()));
+    let n_pages = pages.len();
+    for page in pages {
+        site.push(page.path, Content::Bytes(page.html.into_bytes()));
     }
     // Per-format feeds, then feed.xml last: the feed directories poll most.
     for feed in feeds.iter().rev() {
         site.push(feed.file_name.clone(), Content::Bytes(feed.xml.clone()));
     }
-    Ok(Prepared { out, catalog, feeds, site, pages: pages.len(), files, probe_stats })
+    Ok(Prepared { out, catalog, feeds, site, pages: n_pages, files, probe_stats })
 }
 
 /// Builds the show: reads, probes, renders, validates, then writes.
 pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let started = Instant::now();
-    let prepared = prepare(opts)?;
+    let show = manifest::load(&opts.manifest)?;
+    let (out, templates) = folders(&show, opts);
+    // Nothing changed since the last build? Then there is nothing to do.
+    let text = std::fs::read_to_string(&opts.manifest).unwrap_or_default();
+    let lock_len = std::fs::metadata(show.root.join(crate::lock::FILE_NAME)).map(|m| m.len()).unwrap_or(0);
+    let inputs = record::fingerprint(&show, &format!("{text}\0{lock_len}"), &templates, &out, opts.now);
+    if opts.probe.use_cache
+        && let Some(inputs) = &inputs
+        && let Some(rec) = record::Record::read(&show.root)
+        && rec.inputs == *inputs
+        && rec.outputs_intact(&out)
+        && lock_len > 0
+    {
+        let s = rec.summary;
+        return Ok(Report {
+            out,
+            episodes: s.episodes,
+            scheduled: scheduled(&show, opts.now),
+            feeds: s.feeds,
+            pages: s.pages,
+            files: s.files,
+            stats: WriteStats { written: 0, unchanged: rec.outputs.len() },
+            warnings: s.warnings,
+            measured: Vec::new(),
+            changes: Vec::new(),
+            first_build: false,
+            probe_stats: ProbeStats { probed: 0, cached: s.media, cache_note: None },
+            nothing_changed: true,
+            seconds: started.elapsed().as_secs_f64(),
+        });
+    }
+    let prepared = prepare_show(opts, show)?;
     let checked = prepared.validate(opts.now);
     if checked.iter().any(|r| r.has_errors()) {
         return Err(BuildError::Invalid(checked));
@@ -276,7 +319,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         }
     }
     warnings.extend(seen.into_iter().map(|(text, feeds)| format!("{}: {text}", feeds.join(", "))));
-    Ok(Report {
+    let report = Report {
         out: prepared.out.clone(),
         episodes: catalog.episodes.len(),
         scheduled: catalog.scheduled.clone(),
@@ -294,8 +337,37 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         changes,
         first_build: old_lock.is_none(),
         probe_stats: prepared.probe_stats.clone(),
+        nothing_changed: false,
         seconds: started.elapsed().as_secs_f64(),
-    })
+    };
+    // For the next build: what was read and written, to tell "nothing changed".
+    let lock_len = std::fs::metadata(prepared.lock_path()).map(|m| m.len()).unwrap_or(0);
+    let (_, templates) = folders(&prepared.catalog.show, opts);
+    if let Some(inputs) =
+        record::fingerprint(&prepared.catalog.show, &format!("{text}\0{lock_len}"), &templates, &prepared.out, opts.now)
+    {
+        let summary = record::Summary {
+            episodes: report.episodes,
+            feeds: report.feeds.clone(),
+            pages: report.pages,
+            files: report.files,
+            media: report.measured.len(),
+            warnings: report.warnings.clone(),
+        };
+        let rels = prepared.site.files.iter().map(|f| f.rel.clone());
+        // A record that cannot be saved only costs a full build next time.
+        let _ = record::Record::new(inputs, &prepared.out, rels, summary).save(&prepared.catalog.show.root);
+    }
+    Ok(report)
+}
+
+/// Episodes dated after `now`, from the manifest alone.
+fn scheduled(show: &manifest::Show, now: DateTime<Utc>) -> Vec<Scheduled> {
+    show.episodes
+        .iter()
+        .filter(|e| e.date.with_timezone(&Utc) > now)
+        .map(|e| Scheduled { title: e.title.clone(), date: e.date })
+        .collect()
 }
 
 /// Refuses an output folder that is the show folder or holds it: writing
