@@ -24,6 +24,9 @@ pub enum Content {
     Bytes(Vec<u8>),
     /// A file from the show folder, published as it is (media, images).
     File(PathBuf),
+    /// Bytes made when the file is written (a page, a feed), by the
+    /// generator given to [`write_site`], keyed by this number.
+    Generated(usize),
 }
 
 /// One file of the site.
@@ -69,13 +72,18 @@ pub struct WriteError {
 }
 
 /// Writes `site` under `out`, file by file, atomically, in order.
-pub fn write_site(site: &Site, out: &Path) -> Result<WriteStats, WriteError> {
+pub fn write_site(
+    site: &Site,
+    out: &Path,
+    generate: &dyn Fn(usize) -> io::Result<Vec<u8>>,
+) -> Result<WriteStats, WriteError> {
     let mut stats = WriteStats::default();
     for file in &site.files {
         let dest = out.join(&file.rel);
         let changed = match &file.content {
             Content::Bytes(bytes) => write_bytes(&dest, bytes),
             Content::File(src) => publish_file(src, &dest),
+            Content::Generated(key) => generate(*key).and_then(|bytes| write_bytes(&dest, &bytes)),
         }
         .map_err(|source| WriteError { path: dest.clone(), source })?;
         if changed {
@@ -187,10 +195,10 @@ mod tests {
         let mut site = Site::default();
         site.push("media/src.mp3", Content::File(src.clone()));
         site.push("a/b/index.html", Content::Bytes(b"<p>hi</p>".to_vec()));
-        assert_eq!(write_site(&site, &out).unwrap(), WriteStats { written: 2, unchanged: 0 });
+        assert_eq!(write_site(&site, &out, &|_| Ok(Vec::new())).unwrap(), WriteStats { written: 2, unchanged: 0 });
         assert_eq!(fs::read(out.join("a/b/index.html")).unwrap(), b"<p>hi</p>");
         assert_eq!(fs::read(out.join("media/src.mp3")).unwrap(), b"audio");
-        assert_eq!(write_site(&site, &out).unwrap(), WriteStats { written: 0, unchanged: 2 });
+        assert_eq!(write_site(&site, &out, &|_| Ok(Vec::new())).unwrap(), WriteStats { written: 0, unchanged: 2 });
         // No temporary files are left behind.
         let leftovers: Vec<_> = walk(&out).into_iter().filter(|p| p.to_string_lossy().contains(".podsmith-")).collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");

@@ -136,9 +136,25 @@ pub struct Prepared {
     pub files: usize,
     /// What probing did.
     pub probe_stats: ProbeStats,
+    /// The show's template overrides.
+    pub templates_dir: PathBuf,
 }
 
 impl Prepared {
+    /// Writes the site: media, pages (rendered one at a time), feeds last.
+    pub fn write(&self) -> Result<WriteStats, BuildError> {
+        let renderer = crate::pages::Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?;
+        let n_pages = renderer.len();
+        let generate = |key: usize| -> std::io::Result<Vec<u8>> {
+            if key < n_pages {
+                renderer.render(key).map(String::into_bytes).map_err(std::io::Error::other)
+            } else {
+                Ok(self.feeds[key - n_pages].xml.clone())
+            }
+        };
+        Ok(write_site(&self.site, &self.out, &generate)?)
+    }
+
     /// The show's `podsmith.lock`.
     pub fn lock_path(&self) -> PathBuf {
         self.catalog.show.root.join(crate::lock::FILE_NAME)
@@ -224,7 +240,15 @@ fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildE
     let catalog = Catalog::assemble(show, probes, opts.now).map_err(BuildError::Media)?;
     let feeds =
         crate::feed::render_all(&catalog).map_err(|e| BuildError::Config(format!("cannot render the feed: {e}")))?;
-    let pages = crate::pages::render_all(&catalog, &feeds, &templates_dir)?;
+    // Every page is rendered once now, so that a template error stops the
+    // build before anything is written, and again when it is written: a
+    // big show never holds all its pages in memory.
+    let renderer = crate::pages::Renderer::new(&catalog, &feeds, &templates_dir)?;
+    for i in 0..renderer.len() {
+        renderer.render(i)?;
+    }
+    let page_paths: Vec<String> = (0..renderer.len()).map(|i| renderer.path(i)).collect();
+    drop(renderer);
 
     let mut site = Site::default();
     let mut published = std::collections::BTreeSet::new();
@@ -245,15 +269,16 @@ fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildE
         }
     }
     let files = site.files.len();
-    let n_pages = pages.len();
-    for page in pages {
-        site.push(page.path, Content::Bytes(page.html.into_bytes()));
+    // Pages are keys 0..n, feeds n.. (made when written; see Prepared::write).
+    let n_pages = page_paths.len();
+    for (i, path) in page_paths.into_iter().enumerate() {
+        site.push(path, Content::Generated(i));
     }
     // Per-format feeds, then feed.xml last: the feed directories poll most.
-    for feed in feeds.iter().rev() {
-        site.push(feed.file_name.clone(), Content::Bytes(feed.xml.clone()));
+    for (j, feed) in feeds.iter().enumerate().rev() {
+        site.push(feed.file_name.clone(), Content::Generated(n_pages + j));
     }
-    Ok(Prepared { out, catalog, feeds, site, pages: n_pages, files, probe_stats })
+    Ok(Prepared { out, catalog, feeds, site, pages: n_pages, files, probe_stats, templates_dir })
 }
 
 /// Builds the show: reads, probes, renders, validates, then writes.
@@ -299,7 +324,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     if !opts.allow_changes && changes.iter().any(Change::breaks_identity) {
         return Err(BuildError::Identity(changes));
     }
-    let stats = write_site(&prepared.site, &prepared.out)?;
+    let stats = prepared.write()?;
     // The record of what is published goes last: only what was written.
     let lock_path = prepared.lock_path();
     crate::output::write_bytes(&lock_path, new_lock.render().as_bytes())

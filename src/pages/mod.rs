@@ -96,33 +96,70 @@ struct EpisodeView<'a> {
 
 /// Renders every page. `templates_dir` is the show's override folder.
 pub fn render_all(catalog: &Catalog, feeds: &[Feed], templates_dir: &Path) -> Result<Vec<Page>, TemplateError> {
-    let env = environment(templates_dir)?;
-    let feed_views: Vec<FeedView> = feeds
-        .iter()
-        .map(|f| {
-            let label = match f.format {
-                None => "RSS".to_string(),
-                Some(fmt) => format!("RSS ({})", fmt.label()),
-            };
-            FeedView { title: format!("{} — {label}", catalog.show.podcast.title), label, url: f.url.clone() }
-        })
-        .collect();
-    let episodes: Vec<EpisodeView<'_>> = catalog.episodes.iter().map(episode_view).collect();
+    let r = Renderer::new(catalog, feeds, templates_dir)?;
+    (0..r.len()).map(|i| Ok(Page { path: r.path(i), html: r.render(i)? })).collect()
+}
 
-    let mut pages = Vec::with_capacity(catalog.episodes.len() + 1);
-    let show = show_view(catalog, &feed_views, "");
-    pages.push(Page {
-        path: "index.html".into(),
-        html: render(&env, "index.html", context! { root => "", show => Serde(&show), episodes => Serde(&episodes) })?,
-    });
-    let root = "../../";
-    let show = show_view(catalog, &feed_views, root);
-    for view in &episodes {
-        let html =
-            render(&env, "episode.html", context! { root => root, show => Serde(&show), episode => Serde(view) })?;
-        pages.push(Page { path: format!("{}index.html", view.path), html });
+/// Renders pages one at a time, so a big show never holds them all in
+/// memory: page 0 is the index, page `i` the episode `i - 1`.
+pub struct Renderer<'a> {
+    env: Environment<'static>,
+    catalog: &'a Catalog,
+    feed_views: Vec<FeedView>,
+    episodes: Vec<EpisodeView<'a>>,
+}
+
+impl<'a> Renderer<'a> {
+    /// Compiles the templates (the show's own, else the built-in ones).
+    pub fn new(catalog: &'a Catalog, feeds: &[Feed], templates_dir: &Path) -> Result<Renderer<'a>, TemplateError> {
+        let env = environment(templates_dir)?;
+        let feed_views: Vec<FeedView> = feeds
+            .iter()
+            .map(|f| {
+                let label = match f.format {
+                    None => "RSS".to_string(),
+                    Some(fmt) => format!("RSS ({})", fmt.label()),
+                };
+                FeedView { title: format!("{} — {label}", catalog.show.podcast.title), label, url: f.url.clone() }
+            })
+            .collect();
+        let episodes: Vec<EpisodeView<'a>> = catalog.episodes.iter().map(episode_view).collect();
+        Ok(Renderer { env, catalog, feed_views, episodes })
     }
-    Ok(pages)
+
+    /// How many pages there are.
+    pub fn len(&self) -> usize {
+        self.episodes.len() + 1
+    }
+
+    /// Whether there are no pages (never: there is always the index).
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// Page `i`'s path inside `public/`.
+    pub fn path(&self, i: usize) -> String {
+        match i {
+            0 => "index.html".into(),
+            i => format!("{}index.html", self.episodes[i - 1].path),
+        }
+    }
+
+    /// Renders page `i`.
+    pub fn render(&self, i: usize) -> Result<String, TemplateError> {
+        if i == 0 {
+            let show = show_view(self.catalog, &self.feed_views, "");
+            return render(
+                &self.env,
+                "index.html",
+                context! { root => "", show => Serde(&show), episodes => Serde(&self.episodes) },
+            );
+        }
+        let root = "../../";
+        let show = show_view(self.catalog, &self.feed_views, root);
+        let view = &self.episodes[i - 1];
+        render(&self.env, "episode.html", context! { root => root, show => Serde(&show), episode => Serde(view) })
+    }
 }
 
 fn environment(templates_dir: &Path) -> Result<Environment<'static>, TemplateError> {
