@@ -157,6 +157,7 @@ pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Feed
         })?;
     let mut xml = w.into_inner();
     xml.push(b'\n');
+    xml.shrink_to_fit();
     Ok(Feed { file_name, url, format, xml })
 }
 

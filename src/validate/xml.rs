@@ -177,6 +177,10 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
     let mut reader = NsReader::from_str(&text);
     reader.config_mut().expand_empty_elements = false;
     let mut doc = Doc::default();
+    // One node per start tag: reserving them at once spares a big feed the
+    // doubling copies of a growing vector.
+    let tags = memchr_count(text.as_bytes(), b'<').saturating_sub(text.matches("</").count());
+    doc.nodes.reserve_exact(tags);
     let mut open: Vec<usize> = Vec::new();
     let mut first_event = true;
     let mut undefined_entities = 0usize;
@@ -325,8 +329,15 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
         if trimmed.len() != node.text.len() {
             node.text = trimmed.to_string();
         }
+        node.text.shrink_to_fit();
+        node.children.shrink_to_fit();
     }
+    doc.nodes.shrink_to_fit();
     Some(doc)
+}
+
+fn memchr_count(bytes: &[u8], b: u8) -> usize {
+    bytes.iter().filter(|&&x| x == b).count()
 }
 
 /// Byte offset → line number.
