@@ -52,9 +52,22 @@ pub struct Feed {
 
 /// Renders `feed.xml` and one feed per additional format.
 pub fn render_all(catalog: &Catalog) -> io::Result<Vec<Feed>> {
+    plan(catalog).into_iter().map(|f| render(catalog, f.format)).collect()
+}
+
+/// The feeds a catalog has (main first), with names and URLs but no XML
+/// yet: a big show's feeds are rendered only when they are needed.
+pub fn plan(catalog: &Catalog) -> Vec<Feed> {
     let mut variants = vec![None];
     variants.extend(catalog.formats.iter().skip(1).map(|f| Some(*f)));
-    variants.into_iter().map(|format| render(catalog, format)).collect()
+    variants
+        .into_iter()
+        .map(|format| {
+            let file_name = feed_file_name(format);
+            let url = catalog.show.podcast.url_of(&file_name);
+            Feed { file_name, url, format, xml: Vec::new() }
+        })
+        .collect()
 }
 
 /// The `podcast:guid` for a feed URL: UUIDv5 of the URL without its scheme
@@ -74,7 +87,11 @@ pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Feed
     let p = &catalog.show.podcast;
     let file_name = feed_file_name(format);
     let url = p.url_of(&file_name);
-    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    // Reserve about what the feed will take (the notes twice, as description
+    // and content:encoded, plus the tags), so a big feed is not regrown.
+    let notes: usize = catalog.episodes.iter().map(|e| e.notes_html.len()).sum();
+    let estimate = 4096 + 2 * notes + 1600 * catalog.episodes.len();
+    let mut w = Writer::new_with_indent(Vec::with_capacity(estimate), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.create_element("rss")
         .with_attributes([
@@ -157,7 +174,6 @@ pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Feed
         })?;
     let mut xml = w.into_inner();
     xml.push(b'\n');
-    xml.shrink_to_fit();
     Ok(Feed { file_name, url, format, xml })
 }
 

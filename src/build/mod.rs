@@ -126,7 +126,7 @@ pub struct Prepared {
     pub out: PathBuf,
     /// The show with its live episodes and probes.
     pub catalog: Catalog,
-    /// The feeds, main first.
+    /// The feeds, main first (names, URLs and formats; see [`Prepared::feed_xml`]).
     pub feeds: Vec<crate::feed::Feed>,
     /// Every output file, in write order.
     pub site: Site,
@@ -141,6 +141,23 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// Renders every page once, so that a template error stops the build
+    /// before anything is written. Pages are not kept: a big show's pages
+    /// are rendered again, one at a time, when written.
+    pub fn check_pages(&self) -> Result<(), BuildError> {
+        let renderer = crate::pages::Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?;
+        for i in 0..renderer.len() {
+            renderer.render(i)?;
+        }
+        Ok(())
+    }
+
+    /// Feed `i`'s XML. Feeds are rendered again when needed rather than
+    /// kept: a big show's feeds are tens of megabytes.
+    pub fn feed_xml(&self, i: usize) -> std::io::Result<Vec<u8>> {
+        crate::feed::render(&self.catalog, self.feeds[i].format).map(|f| f.xml)
+    }
+
     /// Writes the site: media, pages (rendered one at a time), feeds last.
     pub fn write(&self) -> Result<WriteStats, BuildError> {
         let renderer = crate::pages::Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?;
@@ -149,7 +166,7 @@ impl Prepared {
             if key < n_pages {
                 renderer.render(key).map(String::into_bytes).map_err(std::io::Error::other)
             } else {
-                Ok(self.feeds[key - n_pages].xml.clone())
+                self.feed_xml(key - n_pages)
             }
         };
         Ok(write_site(&self.site, &self.out, &generate)?)
@@ -175,13 +192,17 @@ impl Prepared {
     /// Validates every feed against the directories' rules, with the
     /// measured media behind its URLs.
     pub fn validate(&self, now: DateTime<Utc>) -> Vec<crate::validate::Report> {
-        let local = self.local_files();
+        let local = std::sync::Arc::new(self.local_files());
         self.feeds
             .iter()
             .map(|f| {
                 let opts =
                     crate::validate::Options { local: Some(local.clone()), now, other_format_feed: f.format.is_some() };
-                crate::validate::validate(&f.file_name, &f.xml, &opts)
+                match crate::feed::render(&self.catalog, f.format) {
+                    Ok(feed) => crate::validate::validate(&f.file_name, &feed.xml, &opts),
+                    // Rendering worked in prepare(); it cannot fail now, but say so if it does.
+                    Err(e) => crate::validate::Report::unreadable(&f.file_name, &e.to_string()),
+                }
             })
             .collect()
     }
@@ -238,15 +259,12 @@ fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildE
     check_output_folder(&show.root, &out)?;
     let (probes, probe_stats) = probe_media(&show, &opts.probe);
     let catalog = Catalog::assemble(show, probes, opts.now).map_err(BuildError::Media)?;
-    let feeds =
-        crate::feed::render_all(&catalog).map_err(|e| BuildError::Config(format!("cannot render the feed: {e}")))?;
-    // Every page is rendered once now, so that a template error stops the
-    // build before anything is written, and again when it is written: a
-    // big show never holds all its pages in memory.
+    // The feeds' names and URLs; their XML is made (and checked) by validation
+    // and again when written.
+    let feeds = crate::feed::plan(&catalog);
+    // The templates compile now; every page is rendered once before anything
+    // is written (Prepared::check_pages) and again when it is written.
     let renderer = crate::pages::Renderer::new(&catalog, &feeds, &templates_dir)?;
-    for i in 0..renderer.len() {
-        renderer.render(i)?;
-    }
     let page_paths: Vec<String> = (0..renderer.len()).map(|i| renderer.path(i)).collect();
     drop(renderer);
 
@@ -324,6 +342,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     if !opts.allow_changes && changes.iter().any(Change::breaks_identity) {
         return Err(BuildError::Identity(changes));
     }
+    prepared.check_pages()?;
     let stats = prepared.write()?;
     // The record of what is published goes last: only what was written.
     let lock_path = prepared.lock_path();

@@ -69,16 +69,18 @@ fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Input
         BuildError::Config(_) => Failure::usage(e.to_string()),
         _ => Failure::content(e.to_string()),
     })?;
-    let local = prepared.local_files();
-    Ok(prepared
-        .feeds
-        .iter()
-        .map(|f| Input {
+    let local = std::sync::Arc::new(prepared.local_files());
+    let mut inputs = Vec::new();
+    for (i, f) in prepared.feeds.iter().enumerate() {
+        let bytes =
+            prepared.feed_xml(i).map_err(|e| Failure::content(format!("cannot render {}: {e}", f.file_name)))?;
+        inputs.push(Input {
             name: f.file_name.clone(),
-            bytes: f.xml.clone(),
+            bytes,
             opts: validate::Options { local: Some(local.clone()), now, other_format_feed: f.format.is_some() },
-        })
-        .collect())
+        });
+    }
+    Ok(inputs)
 }
 
 /// A feed file or URL.
@@ -106,7 +108,10 @@ fn foreign(feed: &str, args: &Args, now: chrono::DateTime<chrono::Utc>) -> Resul
     {
         return Err(Failure::usage(format!("--media-root {} is not a folder", root.display())));
     }
-    let local = args.media_root.clone().map(|root| LocalFiles { known: Default::default(), root: Some(root) });
+    let local = args
+        .media_root
+        .clone()
+        .map(|root| std::sync::Arc::new(LocalFiles { known: Default::default(), root: Some(root) }));
     Ok(Input { name: feed.to_string(), bytes, opts: validate::Options { local, now, other_format_feed: false } })
 }
 

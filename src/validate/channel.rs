@@ -49,7 +49,7 @@ pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
         ));
     }
     for (prefix, uri, line) in &doc.declarations {
-        let expected = KNOWN_NAMESPACES.iter().find(|(p, _)| p == prefix).map(|(_, u)| *u);
+        let expected = KNOWN_NAMESPACES.iter().find(|(p, _)| *p == &**prefix).map(|(_, u)| *u);
         let miscased = KNOWN_NAMESPACES.iter().find(|(_, u)| u.eq_ignore_ascii_case(uri) && *u != uri);
         let wrong = match expected {
             Some(xml::PODCAST) => uri != xml::PODCAST && uri != xml::PODCAST_ALT,
@@ -68,13 +68,14 @@ pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
     }
     let mut reported: Vec<&str> = Vec::new();
     for node in &doc.nodes {
-        if let Ns::Undeclared(prefix) = &node.ns
-            && !reported.contains(&prefix.as_str())
+        if let Ns::Undeclared(i) = node.ns
+            && let prefix = &*doc.names[i as usize]
+            && !reported.contains(&prefix)
         {
             reported.push(prefix);
             let fix = KNOWN_NAMESPACES
                 .iter()
-                .find(|(p, _)| p == prefix)
+                .find(|(p, _)| *p == prefix)
                 .map(|(p, u)| format!("add xmlns:{p}=\"{u}\" to the <rss> element"))
                 .unwrap_or_else(|| format!("declare xmlns:{prefix}=\"…\" on <rss>, or remove the {prefix}: elements"));
             out.push(Finding::new(
@@ -327,8 +328,8 @@ pub fn check(cx: &mut Cx<'_>) {
 
     // Type and serial numbering.
     let serial = match cx.child(ch, &Ns::Itunes, "type") {
-        Some(t) if t.text == "episodic" => false,
-        Some(t) if t.text == "serial" => true,
+        Some(t) if &*t.text == "episodic" => false,
+        Some(t) if &*t.text == "serial" => true,
         Some(t) => {
             cx.push(Finding::new(
                 "APPLE-CH-TYPE",
@@ -628,7 +629,8 @@ pub fn duplicates(cx: &mut Cx<'_>, node: &Node, at: Where, singles: &[(&Ns, &str
 }
 
 fn spotify(cx: &mut Cx<'_>) {
-    let ns = Ns::Other(xml::SPOTIFY.to_string());
+    let Some(i) = cx.doc.names.iter().position(|n| &**n == xml::SPOTIFY) else { return };
+    let ns = Ns::Other(i as u32);
     if let Some(limit) = cx.child(cx.channel, &ns, "limit") {
         let ok = limit.attr("recentCount").is_some_and(|v| v.parse::<u64>().is_ok());
         if !ok {

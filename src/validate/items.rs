@@ -117,7 +117,7 @@ pub fn check(cx: &mut Cx<'_>) {
                 "give every episode a guid that never changes",
             )),
             Some(g) => {
-                if let Some(first) = guids.insert(g.text.clone(), i + 1) {
+                if let Some(first) = guids.insert(g.text.to_string(), i + 1) {
                     cx.push(Finding::new(
                         "APPLE-IT-GUID",
                         at(g),
@@ -258,7 +258,7 @@ pub fn check(cx: &mut Cx<'_>) {
             }
         }
         if let Some(t) = cx.child(item, &Ns::Itunes, "episodeType")
-            && !["full", "trailer", "bonus"].contains(&t.text.as_str())
+            && !["full", "trailer", "bonus"].contains(&&*t.text)
         {
             cx.push(Finding::new(
                 "APPLE-IT-EPTYPE",

@@ -185,7 +185,7 @@ fn percent_decode(s: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Files behind the URLs; `None` skips the [M] rules.
-    pub local: Option<LocalFiles>,
+    pub local: Option<std::sync::Arc<LocalFiles>>,
     /// "Now", for dates in the future.
     pub now: DateTime<Utc>,
     /// The feed is one of podsmith's per-format feeds (`feed.ogg.xml`):
@@ -208,6 +208,17 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report for a feed that could not be produced at all.
+    pub fn unreadable(name: &str, why: &str) -> Report {
+        let finding = Finding::new(
+            "XML-WELLFORMED",
+            Where::Document,
+            format!("the feed could not be made: {why}"),
+            "please report this",
+        );
+        Report { feed: name.to_string(), findings: vec![finding], items: 0, media_checked: false }
+    }
+
     /// How many findings of `severity`.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == severity).count()
@@ -237,17 +248,17 @@ impl<'a> Cx<'a> {
 
     fn child(&self, node: &'a xml::Node, ns: &xml::Ns, local: &str) -> Option<&'a xml::Node> {
         let doc: &'a Doc = self.doc;
-        node.children.iter().map(|&i| &doc.nodes[i]).find(|n| n.is(ns, local))
+        node.children.iter().map(|&i| &doc.nodes[i as usize]).find(|n| n.is(ns, local))
     }
 
     fn children(&self, node: &'a xml::Node, ns: &xml::Ns, local: &str) -> Vec<&'a xml::Node> {
         let doc: &'a Doc = self.doc;
-        node.children.iter().map(|&i| &doc.nodes[i]).filter(|n| n.is(ns, local)).collect()
+        node.children.iter().map(|&i| &doc.nodes[i as usize]).filter(|n| n.is(ns, local)).collect()
     }
 
     fn item_where(&self, index: usize) -> Where {
         let item = self.items[index];
-        let title = self.child(item, &xml::Ns::Rss, "title").map(|t| t.text.as_str()).filter(|t| !t.is_empty());
+        let title = self.child(item, &xml::Ns::Rss, "title").map(|t| &*t.text).filter(|t| !t.is_empty());
         let label = match title {
             Some(t) => format!("\"{}\"", crate::text::truncate_chars(t, 60)),
             None => format!("item {}", index + 1),
@@ -328,25 +339,24 @@ pub fn targets(bytes: &[u8]) -> Vec<Target> {
     for node in doc.nodes.iter() {
         if node.is(&xml::Ns::Rss, "item") {
             position += 1;
-            let label = match doc.child(node, &xml::Ns::Rss, "title").map(|t| t.text.as_str()).filter(|t| !t.is_empty())
-            {
+            let label = match doc.child(node, &xml::Ns::Rss, "title").map(|t| &*t.text).filter(|t| !t.is_empty()) {
                 Some(t) => format!("\"{}\"", crate::text::truncate_chars(t, 60)),
                 None => format!("item {position}"),
             };
             for &c in &node.children {
-                item_of.insert(c, (position, label.clone()));
-                for &g in &doc.nodes[c].children {
-                    item_of.insert(g, (position, label.clone()));
+                item_of.insert(c as usize, (position, label.clone()));
+                for &g in &doc.nodes[c as usize].children {
+                    item_of.insert(g as usize, (position, label.clone()));
                 }
             }
         }
     }
     for (i, node) in doc.nodes.iter().enumerate() {
-        let (url, media, length, mime) = match (&node.ns, node.local.as_str()) {
+        let (url, media, length, mime) = match (&node.ns, &*node.local) {
             (xml::Ns::Rss, "enclosure") => (node.attr("url"), true, node.attr("length"), node.attr("type")),
             (xml::Ns::Podcast, "source") => (node.attr("uri"), true, None, None),
             (xml::Ns::Itunes, "image") => (node.attr("href"), false, None, None),
-            (xml::Ns::Rss, "url") => (Some(node.text.as_str()), false, None, None),
+            (xml::Ns::Rss, "url") => (Some(&*node.text), false, None, None),
             _ => continue,
         };
         let Some(url) = url.filter(|u| crate::text::is_http_url(u)) else { continue };

@@ -102,10 +102,10 @@ pub fn check(cx: &mut Cx<'_>) {
     // Which item each node belongs to, for messages.
     let mut owner: Vec<Option<usize>> = vec![None; doc.nodes.len()];
     for (i, item) in cx.items.iter().enumerate() {
-        let mut stack: Vec<usize> = item.children.clone();
+        let mut stack: Vec<usize> = item.children.iter().map(|&c| c as usize).collect();
         while let Some(n) = stack.pop() {
             owner[n] = Some(i);
-            stack.extend(doc.nodes[n].children.iter().copied());
+            stack.extend(doc.nodes[n].children.iter().map(|&c| c as usize));
         }
     }
     for (index, node) in doc.nodes.iter().enumerate() {
@@ -122,7 +122,7 @@ pub fn check(cx: &mut Cx<'_>) {
             {
                 // A media source may use any scheme (ipfs:, magnet: …); an
                 // http one is the enclosure's own problem (APPLE-HOST-HTTPS).
-                let severity = if node.local == "source" { Severity::Warning } else { Severity::Error };
+                let severity = if &*node.local == "source" { Severity::Warning } else { Severity::Error };
                 cx.push(
                     Finding::new(
                         "P20-HTTPS",
@@ -172,9 +172,9 @@ fn too_long(cx: &mut Cx<'_>, rule: &'static str, at: &Where, what: String, value
 
 fn element(cx: &mut Cx<'_>, node: &Node, at: Where) {
     let doc = cx.doc;
-    match node.local.as_str() {
+    match &*node.local {
         "locked" => {
-            if !["yes", "no"].contains(&node.text.as_str()) {
+            if !["yes", "no"].contains(&&*node.text) {
                 cx.push(Finding::new(
                     "P20-LOCKED",
                     at.clone(),
@@ -350,7 +350,7 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where) {
         }
         "medium" => {
             let base = node.text.strip_suffix('L').unwrap_or(&node.text);
-            if !MEDIUMS.contains(&base) || node.text == "mixedL" {
+            if !MEDIUMS.contains(&base) || &*node.text == "mixedL" {
                 cx.push(Finding::new(
                     "P20-MEDIUM",
                     at,
@@ -401,7 +401,7 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where) {
         }
         "remoteItem" => {
             let in_podroll = doc.nodes.iter().any(|p| {
-                p.is(&Ns::Podcast, "podroll") && p.children.iter().any(|&c| std::ptr::eq(&doc.nodes[c], node))
+                p.is(&Ns::Podcast, "podroll") && p.children.iter().any(|&c| std::ptr::eq(&doc.nodes[c as usize], node))
             });
             if !in_podroll {
                 need(cx, "P20-ATTR-REQ", node, &at, &["feedGuid"]);
@@ -464,7 +464,7 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where) {
             too_long(cx, "P20-OTHER", &at, "the location".into(), &node.text, 128);
         }
         "block" => {
-            if !["yes", "no"].contains(&node.text.as_str()) {
+            if !["yes", "no"].contains(&&*node.text) {
                 cx.push(Finding::new(
                     "P20-OTHER",
                     at,

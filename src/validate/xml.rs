@@ -7,6 +7,9 @@
 //! reader never expands DTD entities, so "billion laughs" feeds cost
 //! nothing, and depth and size are bounded.
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use quick_xml::XmlVersion;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
@@ -45,7 +48,7 @@ pub const KNOWN_NAMESPACES: &[(&str, &str)] = &[
 ];
 
 /// Which vocabulary an element belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ns {
     /// No namespace: RSS 2.0 itself.
     Rss,
@@ -57,14 +60,14 @@ pub enum Ns {
     Content,
     /// `atom:`.
     Atom,
-    /// Anything else, by URI.
-    Other(String),
-    /// A prefix that was never declared.
-    Undeclared(String),
+    /// Anything else: the URI is [`Doc::names`]`[i]`.
+    Other(u32),
+    /// A prefix that was never declared: the prefix is [`Doc::names`]`[i]`.
+    Undeclared(u32),
 }
 
 impl Ns {
-    fn from_uri(uri: &str) -> Ns {
+    fn from_uri(uri: &str, names: &mut Vec<Box<str>>) -> Ns {
         if uri == ITUNES || uri.eq_ignore_ascii_case(ITUNES) {
             Ns::Itunes
         } else if uri == PODCAST || uri == PODCAST_ALT {
@@ -74,7 +77,7 @@ impl Ns {
         } else if uri == ATOM {
             Ns::Atom
         } else {
-            Ns::Other(uri.to_string())
+            Ns::Other(name_index(names, uri))
         }
     }
 }
@@ -84,14 +87,15 @@ impl Ns {
 pub struct Node {
     /// Its namespace.
     pub ns: Ns,
-    /// Local name.
-    pub local: String,
-    /// Attributes as written (`key` with any prefix), values unescaped.
-    pub attrs: Vec<(String, String)>,
-    /// Text and CDATA directly inside it, unescaped, trimmed.
-    pub text: String,
+    /// Local name (shared by every element of that name).
+    pub local: Rc<str>,
+    /// Attributes as written (`key` with any prefix, shared), values unescaped.
+    pub attrs: Box<[(Rc<str>, Box<str>)]>,
+    /// Text and CDATA directly inside it, unescaped, trimmed (an item's
+    /// description and content:encoded, often equal, share one copy).
+    pub text: Rc<str>,
     /// Child elements (indices into [`Doc::nodes`]).
-    pub children: Vec<usize>,
+    pub children: Box<[u32]>,
     /// 1-based line of its start tag.
     pub line: usize,
 }
@@ -99,12 +103,12 @@ pub struct Node {
 impl Node {
     /// An attribute's value.
     pub fn attr(&self, key: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.attrs.iter().find(|(k, _)| &**k == key).map(|(_, v)| &**v)
     }
 
     /// Whether this is `ns:local`.
     pub fn is(&self, ns: &Ns, local: &str) -> bool {
-        &self.ns == ns && self.local == local
+        &self.ns == ns && &*self.local == local
     }
 }
 
@@ -119,12 +123,14 @@ pub struct Doc {
     pub encoding: Option<String>,
     /// Whether the XML declaration is present and first.
     pub declaration_first: bool,
+    /// URIs of other namespaces and undeclared prefixes (see [`Ns`]).
+    pub names: Vec<Box<str>>,
 }
 
 impl Doc {
     /// The children of `node` named `ns:local`.
     pub fn children<'a>(&'a self, node: &'a Node, ns: &'a Ns, local: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
-        node.children.iter().map(|&i| &self.nodes[i]).filter(move |n| n.is(ns, local))
+        node.children.iter().map(|&i| &self.nodes[i as usize]).filter(move |n| n.is(ns, local))
     }
 
     /// The first child of `node` named `ns:local`.
@@ -134,7 +140,7 @@ impl Doc {
 
     /// All children of `node`.
     pub fn all_children<'a>(&'a self, node: &'a Node) -> impl Iterator<Item = &'a Node> + 'a {
-        node.children.iter().map(|&i| &self.nodes[i])
+        node.children.iter().map(|&i| &self.nodes[i as usize])
     }
 }
 
@@ -181,7 +187,12 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
     // doubling copies of a growing vector.
     let tags = memchr_count(text.as_bytes(), b'<').saturating_sub(text.matches("</").count());
     doc.nodes.reserve_exact(tags);
-    let mut open: Vec<usize> = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    // Element and attribute names repeat thousands of times in a feed.
+    let mut names: HashMap<Box<str>, Rc<str>> = HashMap::new();
+    // The last long text, which the next one often repeats (description, content:encoded).
+    let mut last_long: Option<Rc<str>> = None;
+    let empty: Rc<str> = "".into();
     let mut first_event = true;
     let mut undefined_entities = 0usize;
     loop {
@@ -200,9 +211,9 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
             }
         };
         let ns = match res {
-            ResolveResult::Bound(ns) => Ns::from_uri(ns.as_ref()),
+            ResolveResult::Bound(ns) => Ns::from_uri(ns.as_ref(), &mut doc.names),
             ResolveResult::Unbound => Ns::Rss,
-            ResolveResult::Unknown(p) => Ns::Undeclared(p.to_string()),
+            ResolveResult::Unknown(p) => Ns::Undeclared(name_index(&mut doc.names, &p)),
         };
         let is_first = std::mem::take(&mut first_event);
         let text_piece = match &event {
@@ -255,21 +266,43 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
                         let prefix = key.strip_prefix("xmlns:").unwrap_or("").to_string();
                         doc.declarations.push((prefix, value.clone(), line));
                     }
-                    attrs.push((key, value));
+                    attrs.push((intern(&mut names, &key), value.into_boxed_str()));
                 }
-                let local = e.local_name().as_ref().to_string();
+                let local = intern(&mut names, e.local_name().as_ref());
                 let index = doc.nodes.len();
-                doc.nodes.push(Node { ns, local, attrs, text: String::new(), children: Vec::new(), line });
-                if let Some(&parent) = open.last() {
-                    doc.nodes[parent].children.push(index);
+                doc.nodes.push(Node {
+                    ns,
+                    local,
+                    attrs: attrs.into_boxed_slice(),
+                    text: empty.clone(),
+                    children: Box::default(),
+                    line,
+                });
+                if let Some(parent) = open.last_mut() {
+                    parent.children.push(index as u32);
                 }
                 if matches!(event, Event::Start(_)) {
-                    open.push(index);
+                    open.push(Open { index, text: String::new(), children: Vec::new() });
                 }
                 None
             }
             Event::End(_) => {
-                open.pop();
+                // The element is complete: its text and children move into it, trimmed to size.
+                if let Some(done) = open.pop() {
+                    let node = &mut doc.nodes[done.index];
+                    let text = done.text.trim();
+                    node.text = match &last_long {
+                        Some(prev) if text.len() >= 64 && &**prev == text => prev.clone(),
+                        _ => {
+                            let t: Rc<str> = text.into();
+                            if t.len() >= 64 {
+                                last_long = Some(t.clone());
+                            }
+                            t
+                        }
+                    };
+                    node.children = done.children.into_boxed_slice();
+                }
                 None
             }
             Event::Text(t) => Some(t.xml_content(XmlVersion::Implicit1_0).into_owned()),
@@ -302,8 +335,8 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
             Event::Eof => break,
             _ => None,
         };
-        if let (Some(t), Some(&i)) = (text_piece, open.last()) {
-            doc.nodes[i].text.push_str(&t);
+        if let (Some(t), Some(o)) = (text_piece, open.last_mut()) {
+            o.text.push_str(&t);
         }
     }
     if !open.is_empty() {
@@ -324,20 +357,38 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
         ));
         return None;
     }
-    for node in &mut doc.nodes {
-        let trimmed = node.text.trim();
-        if trimmed.len() != node.text.len() {
-            node.text = trimmed.to_string();
-        }
-        node.text.shrink_to_fit();
-        node.children.shrink_to_fit();
-    }
     doc.nodes.shrink_to_fit();
     Some(doc)
 }
 
 fn memchr_count(bytes: &[u8], b: u8) -> usize {
     bytes.iter().filter(|&&x| x == b).count()
+}
+
+fn name_index(names: &mut Vec<Box<str>>, name: &str) -> u32 {
+    match names.iter().position(|n| &**n == name) {
+        Some(i) => i as u32,
+        None => {
+            names.push(name.into());
+            (names.len() - 1) as u32
+        }
+    }
+}
+
+fn intern(names: &mut HashMap<Box<str>, Rc<str>>, name: &str) -> Rc<str> {
+    if let Some(n) = names.get(name) {
+        return n.clone();
+    }
+    let n: Rc<str> = name.into();
+    names.insert(name.into(), n.clone());
+    n
+}
+
+/// An element still open while reading: its text and children grow here.
+struct Open {
+    index: usize,
+    text: String,
+    children: Vec<u32>,
 }
 
 /// Byte offset → line number.
