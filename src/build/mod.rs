@@ -64,6 +64,8 @@ pub struct Report {
     pub nothing_changed: bool,
     /// What probing did.
     pub probe_stats: ProbeStats,
+    /// Files an earlier build wrote that this one no longer publishes, removed.
+    pub removed: Vec<String>,
     /// Seconds spent.
     pub seconds: f64,
 }
@@ -330,6 +332,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
             first_build: false,
             probe_stats: ProbeStats { probed: 0, cached: s.media, cache_note: None },
             nothing_changed: true,
+            removed: Vec::new(),
             seconds: started.elapsed().as_secs_f64(),
         });
     }
@@ -343,7 +346,14 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         return Err(BuildError::Identity(changes));
     }
     prepared.check_pages()?;
+    let previous = record::Record::read(&prepared.catalog.show.root);
     let stats = prepared.write()?;
+    // What an earlier build wrote and this one does not (a removed
+    // episode's page and media) goes, so public/ is exactly the show.
+    let removed = match &previous {
+        Some(old) if old.out == prepared.out => prune(&prepared.out, old, &prepared.site),
+        _ => Vec::new(),
+    };
     // The record of what is published goes last: only what was written.
     let lock_path = prepared.lock_path();
     crate::output::write_bytes(&lock_path, new_lock.render().as_bytes())
@@ -382,6 +392,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         first_build: old_lock.is_none(),
         probe_stats: prepared.probe_stats.clone(),
         nothing_changed: false,
+        removed,
         seconds: started.elapsed().as_secs_f64(),
     };
     // For the next build: what was read and written, to tell "nothing changed".
@@ -403,6 +414,28 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         let _ = record::Record::new(inputs, &prepared.out, rels, summary).save(&prepared.catalog.show.root);
     }
     Ok(report)
+}
+
+/// Removes the files `old` wrote under `out` that `site` no longer has,
+/// and folders left empty; returns what it removed. Only files podsmith
+/// wrote itself are touched.
+fn prune(out: &Path, old: &record::Record, site: &Site) -> Vec<String> {
+    let current: std::collections::HashSet<&str> = site.files.iter().map(|f| f.rel.as_str()).collect();
+    let mut removed = Vec::new();
+    for rel in old.outputs.keys().filter(|r| !current.contains(r.as_str())) {
+        let path = out.join(rel);
+        if std::fs::remove_file(&path).is_ok() {
+            removed.push(rel.clone());
+            let mut dir = path.parent();
+            while let Some(d) = dir.filter(|d| *d != out && d.starts_with(out)) {
+                if std::fs::remove_dir(d).is_err() {
+                    break; // not empty
+                }
+                dir = d.parent();
+            }
+        }
+    }
+    removed
 }
 
 /// Episodes dated after `now`, from the manifest alone.

@@ -26,6 +26,9 @@ pub const RECORD_PATH: &str = ".podsmith/build.json";
 pub struct Record {
     /// Fingerprint of everything the build read.
     pub inputs: String,
+    /// The output folder it wrote to.
+    #[serde(default)]
+    pub out: PathBuf,
     /// Every file written under the output folder: (size, mtime in ns).
     pub outputs: BTreeMap<String, (u64, u128)>,
     /// The summary of that build, to repeat.
@@ -108,7 +111,7 @@ impl Record {
     /// Records the outputs of a build that has just written `rels` under `out`.
     pub fn new(inputs: String, out: &Path, rels: impl Iterator<Item = String>, summary: Summary) -> Record {
         let outputs = rels.filter_map(|rel| stamp(&out.join(&rel)).map(|s| (rel, s))).collect();
-        Record { inputs, outputs, summary }
+        Record { inputs, out: out.to_path_buf(), outputs, summary }
     }
 
     /// Saves the record (a failure only costs a full build next time).

@@ -25,6 +25,13 @@ pub fn run(
     for c in report.changes.iter().filter(|c| !c.breaks_identity()) {
         ui.info(c);
     }
+    if !report.removed.is_empty() {
+        ui.info(format!(
+            "removed {} file(s) an earlier build published and this one does not: {}",
+            report.removed.len(),
+            report.removed.join(", ")
+        ));
+    }
     if report.first_build {
         ui.info(format!(
             "recorded the {} published episode(s) in podsmith.lock: keep it with episodes.toml",

@@ -236,6 +236,15 @@ fn moved_media_and_removed_episodes_are_refused_unless_allowed() {
     let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
     assert!(run.stderr.contains("- episode \"Eduardo Silva on Fluentd\""), "{}", run.stderr);
     assert_eq!(show.channel("feed.xml").items.len(), 3);
+    // What it published is gone from public/ too: its page and its media.
+    assert!(
+        run.stderr.contains("removed 3 file(s) an earlier build published and this one does not: episodes/fluentd-eduardo-silva/index.html, media/fluentd-eduardo-silva.mp3, media/fluentd-eduardo-silva.ogg"),
+        "{}",
+        run.stderr
+    );
+    assert!(!show.path("public/episodes/fluentd-eduardo-silva").exists());
+    assert!(!show.path("public/media/fluentd-eduardo-silva.mp3").exists());
+    assert!(show.path("media/fluentd-eduardo-silva.mp3").exists(), "the show's own file is kept");
 }
 
 #[test]
