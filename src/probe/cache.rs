@@ -18,7 +18,7 @@ use super::{AudioFormat, AudioInfo, Method};
 /// Folder and file of the cache, relative to the show folder.
 pub const CACHE_PATH: &str = ".podsmith/cache.json";
 /// Bumped whenever probing changes what it measures.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// What identifies a file's content cheaply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -139,8 +139,8 @@ pub struct AudioInfo {
     pub bitrate: Option<u64>,
     /// Where the duration came from.
     pub method: Method,
-    /// MP3 only: whether the bitrate varies (from the seek header, or from
-    /// the frames when they were counted).
+    /// Whether the bitrate varies: for MP3 from the seek header or the
+    /// frames; Vorbis, Opus and FLAC always, PCM never; unknown for AAC.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vbr: Option<bool>,
     /// MP3 only: the seek header in the first frame: `Xing`, `Info`, `VBRI`
@@ -401,7 +401,13 @@ fn measure(
         return Err(ProbeError::Truncated { header: Some(duration_secs), holds });
     }
     let vbr = match (is_mp3, vbr, pre.mp3.kind) {
-        (false, ..) => None,
+        // Vorbis, Opus and FLAC vary their bitrate by design; PCM never does;
+        // for AAC the container does not say cheaply.
+        (false, ..) => match format {
+            AudioFormat::Ogg | AudioFormat::Opus | AudioFormat::Flac => Some(true),
+            AudioFormat::Wav => Some(false),
+            AudioFormat::M4a | AudioFormat::Mp3 => None,
+        },
         (true, Some(v), _) => Some(v),
         (true, None, Some("Info")) => Some(false),
         (true, None, Some(_)) => Some(true),
