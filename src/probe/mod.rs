@@ -2,17 +2,21 @@
 //!
 //! This is the only module that touches symphonia. It reads through
 //! symphonia's [`MediaSource`], so a file on disk and (later) a file behind
-//! HTTP range requests are probed by the same code.
+//! HTTP range requests are probed by the same code. A few small readers of
+//! our own ([`mp3`], [`mp4`], [`flac`]) read what symphonia does not expose.
 //!
 //! The policy, from `shared/probe-notes.md` (measured on symphonia 0.6.1):
 //! - Trust the container's length when it is exact: MP3 with a LAME/Info tag
 //!   (delay and padding already removed), Ogg Vorbis (last granule), Ogg Opus
-//!   (minus the pre-skip), FLAC, WAV, MP4.
-//! - Otherwise count packets without decoding: MP3 without a LAME tag (the
-//!   "length" symphonia reports there is a bitrate *estimate*, minutes off for
-//!   VBR), VBRI or bare Xing, and any file whose header has no length
-//!   (streamed FLAC/WAV, an Ogg without its last page).
-//! - Never estimate from a bitrate; never decode.
+//!   (minus the pre-skip), FLAC (or, streamed, its last frame header), WAV,
+//!   M4A (its edit list).
+//! - An MP3 without a LAME tag (the "length" symphonia reports there is a
+//!   bitrate *estimate*, minutes off for VBR; also VBRI and bare Xing):
+//!   walk every frame header ([`mp3::walk`]).
+//! - Any other file whose header has no length (streamed WAV, an Ogg without
+//!   its last page): count packets through the demuxer.
+//! - Check the byte counts headers promise against the file (truncated
+//!   uploads). Never estimate from a bitrate; never decode.
 
 pub mod cache;
 mod flac;
@@ -217,7 +221,6 @@ fn truncated_message(header: Option<f64>, holds: f64) -> String {
 /// What is read before symphonia sees the file.
 struct Pre {
     mp3: mp3::Head,
-    tail: Vec<u8>,
     mp4: Option<mp4::Boxes>,
     /// A FLAC without a total in STREAMINFO: (samples, rate) from its last frames.
     flac_total: Option<(u64, u32)>,
@@ -234,24 +237,16 @@ pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
 /// reader, faster than through the demuxer.
 pub type Opener<'a> = &'a dyn Fn() -> std::io::Result<Box<dyn MediaSource>>;
 
-/// Probes media that `open` can open as often as needed.
+/// Probes media that `open` can open as often as needed: any seekable
+/// source of known length (a file, or later a ranged HTTP reader).
 pub fn probe_with(open: Opener<'_>) -> Result<AudioInfo, ProbeError> {
-    let source = open().map_err(|e| ProbeError::Io(e.to_string()))?;
-    probe_inner(source, Some(open))
-}
-
-/// Probes any seekable source of known length (a file, or later a ranged HTTP reader).
-pub fn probe_source(source: Box<dyn MediaSource>) -> Result<AudioInfo, ProbeError> {
-    probe_inner(source, None)
-}
-
-fn probe_inner(mut source: Box<dyn MediaSource>, reopen: Option<Opener<'_>>) -> Result<AudioInfo, ProbeError> {
+    let mut source = open().map_err(|e| ProbeError::Io(e.to_string()))?;
     let bytes = source.byte_len().ok_or_else(|| ProbeError::Io("the size of the source is unknown".into()))?;
     if bytes == 0 {
         return Err(ProbeError::Empty);
     }
     let pre = (|| -> std::io::Result<Pre> {
-        let (mp3, tail) = mp3::read_head(&mut source, bytes)?;
+        let mp3 = mp3::read_head(&mut source, bytes)?;
         let mut ftyp = [0u8; 8];
         let is_mp4 = source.read_exact(&mut ftyp).is_ok() && &ftyp[4..8] == b"ftyp";
         source.seek(std::io::SeekFrom::Start(0))?;
@@ -272,10 +267,10 @@ fn probe_inner(mut source: Box<dyn MediaSource>, reopen: Option<Opener<'_>>) -> 
                 flac_total = flac::total_from_tail(&mut source, bytes, block)?.map(|t| (t, rate));
             }
         }
-        Ok(Pre { mp3, tail, mp4, flac_total })
+        Ok(Pre { mp3, mp4, flac_total })
     })()
     .map_err(|e| ProbeError::Io(e.to_string()))?;
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| measure(source, bytes, &pre, reopen))).unwrap_or_else(
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| measure(source, bytes, &pre, open))).unwrap_or_else(
         |panic| {
             let msg = panic
                 .downcast_ref::<&str>()
@@ -287,12 +282,7 @@ fn probe_inner(mut source: Box<dyn MediaSource>, reopen: Option<Opener<'_>>) -> 
     )
 }
 
-fn measure(
-    source: Box<dyn MediaSource>,
-    bytes: u64,
-    pre: &Pre,
-    reopen: Option<Opener<'_>>,
-) -> Result<AudioInfo, ProbeError> {
+fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'_>) -> Result<AudioInfo, ProbeError> {
     let mss = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
     // No extension hint: the format comes from the content.
     let mut reader = symphonia::default::get_probe()
@@ -351,10 +341,10 @@ fn measure(
     };
     let (duration_secs, method, vbr) = match header {
         Some(secs) => (secs, Method::Header, None),
-        None if is_mp3 && reopen.is_some() => {
+        None if is_mp3 => {
             // Count the frames on a second reader: headers only, big reads.
-            let open = reopen.unwrap_or(&|| Err(std::io::ErrorKind::Unsupported.into()));
-            let mut src = open().map_err(|e| ProbeError::Io(e.to_string()))?;
+            // Exact for CBR and VBR; a last frame cut short means a cut upload.
+            let mut src = reopen().map_err(|e| ProbeError::Io(e.to_string()))?;
             let head = &pre.mp3;
             let end = bytes.saturating_sub(head.tail_tags);
             let walk = mp3::walk(&mut src, head.audio_start, end, head.kind.is_some())
@@ -373,19 +363,8 @@ fn measure(
             // A streamed WAV's data size is a placeholder (0xFFFFFFFF): its
             // end of file is the end of the audio, not a cut.
             let eof_is_end = format == AudioFormat::Wav;
-            let scanned = scan(reader.as_mut(), track.id, track.time_base, sample_rate, is_mp3, is_opus, eof_is_end)?;
-            if is_mp3 {
-                // A frame cut short at the end is dropped by the demuxer: see
-                // whether the bytes after the last whole frame start one.
-                let head = &pre.mp3;
-                let frames_end =
-                    head.audio_start + head.first_frame_len * u64::from(head.kind.is_some()) + scanned.bytes;
-                let leftover = bytes.saturating_sub(head.tail_tags).saturating_sub(frames_end);
-                if mp3::ends_mid_frame(&pre.tail, head.tail_tags, leftover) {
-                    return Err(ProbeError::Truncated { header: None, holds: scanned.secs });
-                }
-            }
-            (scanned.secs, Method::Scan, is_mp3.then_some(scanned.vbr))
+            let secs = scan(reader.as_mut(), track.id, track.time_base, sample_rate, is_opus, eof_is_end)?;
+            (secs, Method::Scan, None)
         }
     };
     // The byte counts headers promise, against what the file holds.
@@ -449,26 +428,15 @@ fn tagged_title(reader: &mut dyn FormatReader) -> Option<String> {
     (!title.is_empty()).then_some(title)
 }
 
-struct Scanned {
-    secs: f64,
-    /// Bytes of all packets (whole frames, for MP3).
-    bytes: u64,
-    /// Packet sizes differ by more than a padding byte.
-    vbr: bool,
-}
-
 fn scan(
     reader: &mut dyn FormatReader,
     track_id: u32,
     time_base: Option<symphonia::core::units::TimeBase>,
     sample_rate: Option<u32>,
-    is_mp3: bool,
     is_opus: bool,
     eof_is_end: bool,
-) -> Result<Scanned, ProbeError> {
+) -> Result<f64, ProbeError> {
     let (mut sum, mut sum_trimmed, mut packets) = (0u64, 0u64, 0u64);
-    let (mut smallest, mut largest) = (usize::MAX, 0usize);
-    let mut total_bytes = 0u64;
     let mut truncated = false;
     loop {
         match reader.next_packet() {
@@ -477,9 +445,6 @@ fn scan(
                     continue;
                 }
                 packets += 1;
-                total_bytes += p.data.len() as u64;
-                smallest = smallest.min(p.data.len());
-                largest = largest.max(p.data.len());
                 let dur = p.dur.get();
                 sum += dur;
                 sum_trimmed += dur.saturating_sub(p.trim_start.get() + p.trim_end.get());
@@ -498,20 +463,18 @@ fn scan(
     if packets == 0 {
         return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
     }
-    let ticks = if is_opus && !is_mp3 { sum_trimmed } else { sum };
+    let ticks = if is_opus { sum_trimmed } else { sum };
     let secs = match (time_base, sample_rate) {
         (Some(tb), _) => ticks as f64 * f64::from(tb.numer.get()) / f64::from(tb.denom.get()),
         (None, Some(sr)) if sr > 0 => ticks as f64 / f64::from(sr),
         _ => return Err(ProbeError::NoDuration("the stream has neither a time base nor a sample rate".into())),
     };
-    // An MP3 or Ogg cut mid-frame ends with UnexpectedEof: the audio that is
-    // there was measured, but publishing it would publish half an episode.
+    // An Ogg cut mid-page ends with UnexpectedEof: the audio that is there
+    // was measured, but publishing it would publish half an episode.
     if truncated {
         return Err(ProbeError::Truncated { header: None, holds: secs });
     }
-    // A CBR stream's frames differ only by the padding byte (and the first
-    // frames by a few bytes of bit reservoir at most).
-    Ok(Scanned { secs, bytes: total_bytes, vbr: largest.saturating_sub(smallest) > 2 })
+    Ok(secs)
 }
 
 fn classify(
@@ -550,9 +513,14 @@ fn describe(e: &SymError) -> String {
 mod tests {
     use super::*;
 
+    fn probe_bytes(data: Vec<u8>) -> Result<AudioInfo, ProbeError> {
+        let open = || -> std::io::Result<Box<dyn MediaSource>> { Ok(Box::new(std::io::Cursor::new(data.clone()))) };
+        probe_with(&open)
+    }
+
     #[test]
     fn empty_input_is_an_error_not_a_panic() {
-        let err = probe_source(Box::new(std::io::Cursor::new(Vec::<u8>::new()))).unwrap_err();
+        let err = probe_bytes(Vec::new()).unwrap_err();
         assert_eq!(err, ProbeError::Empty);
     }
 
@@ -568,14 +536,14 @@ mod tests {
                 (x >> 24) as u8
             })
             .collect();
-        let result = probe_source(Box::new(std::io::Cursor::new(data)));
+        let result = probe_bytes(data);
         assert!(result.is_err(), "{result:?}");
     }
 
     #[test]
     fn html_saved_as_audio_is_unsupported() {
         let page = b"<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>\n".repeat(20);
-        let err = probe_source(Box::new(std::io::Cursor::new(page))).unwrap_err();
+        let err = probe_bytes(page).unwrap_err();
         assert!(matches!(err, ProbeError::Unsupported(_)), "{err:?}");
     }
 

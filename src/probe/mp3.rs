@@ -14,8 +14,6 @@ pub struct Head {
     pub bytes: Option<u64>,
     /// Where the audio starts (after ID3v2 tags and junk up to the first frame).
     pub audio_start: u64,
-    /// The first frame's length (the one holding the seek header, if any).
-    pub first_frame_len: u64,
     /// Bytes of tags after the audio (ID3v1, APEv2, Lyrics3).
     pub tail_tags: u64,
     /// The first frame says bitrate index 0: free-format, which symphonia cannot read.
@@ -24,8 +22,8 @@ pub struct Head {
     pub has_sync: bool,
 }
 
-/// The last bytes of the file, for the truncation check.
-pub const TAIL: usize = 8192;
+/// The last bytes of the file read for tags after the audio.
+const TAIL: usize = 8192;
 
 /// A 4-byte MPEG audio frame header: (frame length in bytes, is layer III).
 /// `None` if `h` is not a valid header.
@@ -59,7 +57,7 @@ pub fn frame_len(h: &[u8]) -> Option<(usize, bool)> {
 }
 
 /// Reads the head and tail of a possible MP3 and leaves `src` at its start.
-pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<(Head, Vec<u8>)> {
+pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<Head> {
     let mut head = Head::default();
     // Other containers announce themselves: no need to look for MPEG frames.
     let mut magic = [0u8; 12];
@@ -71,7 +69,7 @@ pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<(
             || (magic.starts_with(b"RIFF") && &magic[8..12] == b"WAVE")
             || &magic[4..8] == b"ftyp")
     {
-        return Ok((head, Vec::new()));
+        return Ok(head);
     }
     let mut start = 0u64;
     // ID3v2 tags (there may be several, one after another).
@@ -99,7 +97,6 @@ pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<(
         head.audio_start = start + i as u64;
         let frame = &buf[i..n.min(i + 200)];
         head.free_format = frame_len(frame) == Some((0, true));
-        head.first_frame_len = frame_len(frame).map_or(0, |(l, _)| l as u64);
         for (tag, name) in [(&b"Xing"[..], "Xing"), (&b"Info"[..], "Info"), (&b"VBRI"[..], "VBRI")] {
             if let Some(at) = frame.windows(4).position(|w| w == tag) {
                 head.kind = Some(name);
@@ -116,7 +113,7 @@ pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<(
             }
         }
     }
-    // The tail: tags after the audio, and the bytes the truncation check needs.
+    // The tail: tags after the audio.
     let tail_len = (len.min(TAIL as u64)) as usize;
     src.seek(SeekFrom::Start(len - tail_len as u64))?;
     let mut tail = vec![0u8; tail_len];
@@ -124,7 +121,7 @@ pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<(
     tail.truncate(got);
     head.tail_tags = tail_tags(&tail);
     src.seek(SeekFrom::Start(0))?;
-    Ok((head, tail))
+    Ok(head)
 }
 
 /// Bytes of ID3v1, APEv2 and Lyrics3 tags at the end of `tail`.
@@ -160,17 +157,6 @@ fn tail_tags(tail: &[u8]) -> u64 {
         break;
     }
     total
-}
-
-/// Whether the stream ends in a cut frame: `leftover` bytes after the last
-/// whole frame, at the end of `tail`, that begin a frame longer than them.
-pub fn ends_mid_frame(tail: &[u8], tail_tags: u64, leftover: u64) -> bool {
-    let end = tail.len().saturating_sub(tail_tags as usize);
-    if leftover < 4 || leftover as usize > end {
-        return false;
-    }
-    let at = end - leftover as usize;
-    matches!(frame_len(&tail[at..end]), Some((len, true)) if len as u64 > leftover)
 }
 
 #[cfg(test)]
