@@ -1,5 +1,5 @@
 //! The publishing pipeline, end to end:
-//! [`manifest::load`](crate::manifest::load) → [`probe`](crate::catalog::probe_media)
+//! [`manifest::load`] → [`probe`](crate::catalog::probe_media)
 //! → [`Catalog`] → [`feed`](crate::feed::render_all) + [`pages`](crate::pages::render_all)
 //! → [`validate`](crate::validate) → [`Site`] → [`write_site`].
 //!

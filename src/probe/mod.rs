@@ -3,7 +3,7 @@
 //! This is the only module that touches symphonia. It reads through
 //! symphonia's [`MediaSource`], so a file on disk and (later) a file behind
 //! HTTP range requests are probed by the same code. A few small readers of
-//! our own ([`mp3`], [`mp4`], [`flac`]) read what symphonia does not expose.
+//! our own (`mp3`, `mp4`, `flac`) read what symphonia does not expose.
 //!
 //! The policy, from `shared/probe-notes.md` (measured on symphonia 0.6.1):
 //! - Trust the container's length when it is exact: MP3 with a LAME/Info tag
@@ -12,7 +12,7 @@
 //!   M4A (its edit list).
 //! - An MP3 without a LAME tag (the "length" symphonia reports there is a
 //!   bitrate *estimate*, minutes off for VBR; also VBRI and bare Xing):
-//!   walk every frame header ([`mp3::walk`]).
+//!   walk every frame header (`mp3::walk`).
 //! - Any other file whose header has no length (streamed WAV, an Ogg without
 //!   its last page): count packets through the demuxer.
 //! - Check the byte counts headers promise against the file (truncated

@@ -1,4 +1,4 @@
-//! Rules that compare the feed with the files behind it ([M]): sizes,
+//! Rules that compare the feed with the files behind it (\[M\]): sizes,
 //! durations and types against the measured media, the artwork's pixels,
 //! chapters JSON.
 
@@ -26,7 +26,7 @@ fn types_for(format: AudioFormat) -> &'static [&'static str] {
 /// A media URL of an item: url, declared length, declared type, its element, whether it is the enclosure.
 type MediaRef<'a> = (String, Option<&'a str>, Option<&'a str>, &'a Node, bool);
 
-/// The [M] rules.
+/// The \[M\] rules.
 pub fn check(cx: &mut Cx<'_>) {
     let Some(local) = cx.opts.local.clone() else { return };
     let base = cx.base.clone();

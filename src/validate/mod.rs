@@ -125,7 +125,7 @@ pub struct LocalFile {
     pub probe: Option<Result<AudioInfo, String>>,
 }
 
-/// Where the files behind the feed's URLs are, for the [M] rules.
+/// Where the files behind the feed's URLs are, for the \[M\] rules.
 #[derive(Debug, Clone, Default)]
 pub struct LocalFiles {
     /// URL → file, as a build knows them.
@@ -184,7 +184,7 @@ fn percent_decode(s: &str) -> String {
 /// What to check.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Files behind the URLs; `None` skips the [M] rules.
+    /// Files behind the URLs; `None` skips the \[M\] rules.
     pub local: Option<std::sync::Arc<LocalFiles>>,
     /// "Now", for dates in the future.
     pub now: DateTime<Utc>,
@@ -203,7 +203,7 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Items in the feed.
     pub items: usize,
-    /// Whether the [M] rules ran.
+    /// Whether the \[M\] rules ran.
     pub media_checked: bool,
 }
 

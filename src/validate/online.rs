@@ -1,4 +1,4 @@
-//! The [N] rules: what the hosting answers for every media and image URL
+//! The \[N\] rules: what the hosting answers for every media and image URL
 //! of a feed. HEAD, a two-byte Range request (after redirects), lengths and
 //! types, image bytes against the URL's extension. A few URLs at a time,
 //! each with a timeout; a failure is a finding for that URL, never the end

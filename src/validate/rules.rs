@@ -13,11 +13,11 @@ use super::Severity::{self, Error, Info, Warning};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
-    /// The feed alone ([S]).
+    /// The feed alone (\[S\]).
     Feed,
-    /// The media and image files ([M]).
+    /// The media and image files (\[M\]).
     Media,
-    /// Requests to the published URLs, with `--online` ([N]).
+    /// Requests to the published URLs, with `--online` (\[N\]).
     Online,
 }
 
