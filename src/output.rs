@@ -112,9 +112,18 @@ pub fn write_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
 
 /// Copies `src` to a new file `dest`, atomically; fails if `dest` exists.
 pub fn copy_new(src: &Path, dest: &Path) -> io::Result<()> {
+    create_new(dest, |tmp| io::copy(&mut fs::File::open(src)?, tmp).map(|_| ()))
+}
+
+/// Writes `bytes` to a new file `dest`, atomically; fails if `dest` exists.
+pub fn write_new(dest: &Path, bytes: &[u8]) -> io::Result<()> {
+    create_new(dest, |tmp| tmp.write_all(bytes))
+}
+
+fn create_new(dest: &Path, fill: impl FnOnce(&mut fs::File) -> io::Result<()>) -> io::Result<()> {
     let dir = parent_dir(dest)?;
     let mut tmp = tempfile::Builder::new().prefix(".podsmith-").suffix(".tmp").tempfile_in(dir)?;
-    io::copy(&mut fs::File::open(src)?, tmp.as_file_mut())?;
+    fill(tmp.as_file_mut())?;
     readable(tmp.as_file(), dest)?;
     tmp.as_file().sync_all()?;
     tmp.persist_noclobber(dest).map_err(|e| e.error)?;

@@ -32,8 +32,9 @@ pub struct Options {
     pub language: Option<String>,
     /// Apple category ("Parent" or "Parent > Sub").
     pub category: Option<String>,
-    /// Write into a folder that is not empty (existing files are kept, the
-    /// three files init writes are replaced).
+    /// Write into a folder that is not empty. Nothing there is replaced:
+    /// an existing cover is kept, `.gitignore` gets the lines it lacks, and
+    /// an existing `episodes.toml` is never overwritten.
     pub force: bool,
 }
 
@@ -41,8 +42,11 @@ pub struct Options {
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
     /// The folder has files in it.
-    #[error("{} is not empty ({}); choose an empty folder, or pass --force to write episodes.toml, media/cover.jpg and .gitignore into it", .0.display(), .1)]
+    #[error("{} is not empty ({}); choose an empty folder, or pass --force to add episodes.toml, media/ and .gitignore to it (nothing there is replaced)", .0.display(), .1)]
     NotEmpty(PathBuf, String),
+    /// The folder already is a show.
+    #[error("{} already has an episodes.toml; init never replaces it (add episodes with podsmith add)", .0.display())]
+    AlreadyAShow(PathBuf),
     /// A flag's value is not valid in a manifest.
     #[error("{0}")]
     Invalid(String),
@@ -89,10 +93,13 @@ pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
             return Err(InitError::NotEmpty(dir.clone(), shown.join(", ")));
         }
     }
+    let manifest = dir.join("episodes.toml");
+    if manifest.exists() {
+        return Err(InitError::AlreadyAShow(dir.clone()));
+    }
     let text = manifest_text(opts)?;
     // The values must make a manifest that reads without problems (the
     // cover does not exist yet, so check with it in place afterwards).
-    let manifest = dir.join("episodes.toml");
     if let Err(problems) = crate::manifest::parse(&text, Path::new("episodes.toml"), dir) {
         let real: Vec<String> = problems
             .iter()
@@ -104,19 +111,34 @@ pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
         }
     }
     std::fs::create_dir_all(dir.join("media")).map_err(io(dir))?;
-    let cover = dir.join("media/cover.jpg");
-    let gitignore = dir.join(".gitignore");
     let mut written = Vec::new();
-    for (path, bytes) in [
-        (&cover, PLACEHOLDER_COVER),
-        (
-            &gitignore,
-            b"# podsmith build writes the site here; it is made from episodes.toml and media/.\n/public/\n# podsmith's probe cache.\n/.podsmith/\n" as &[u8],
-        ),
-        (&manifest, text.as_bytes()),
-    ] {
-        crate::output::write_bytes(path, bytes).map_err(io(path))?;
-        written.push(path.clone());
+    let cover = dir.join("media/cover.jpg");
+    if !cover.exists() {
+        crate::output::write_bytes(&cover, PLACEHOLDER_COVER).map_err(io(&cover))?;
+        written.push(cover);
     }
+    // .gitignore: the lines podsmith needs, added to whatever is there.
+    let gitignore = dir.join(".gitignore");
+    let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
+    let mut lines = existing.clone();
+    for (comment, line) in [
+        ("# podsmith build writes the site here; it is made from episodes.toml and media/.", "/public/"),
+        ("# podsmith's probe cache and build record.", "/.podsmith/"),
+    ] {
+        if !existing.lines().any(|l| l.trim() == line) {
+            if !lines.is_empty() && !lines.ends_with('\n') {
+                lines.push('\n');
+            }
+            lines.push_str(&format!("{comment}\n{line}\n"));
+        }
+    }
+    if lines != existing {
+        crate::output::write_bytes(&gitignore, lines.as_bytes()).map_err(io(&gitignore))?;
+        written.push(gitignore);
+    }
+    // The manifest last, and never over an existing one (checked above;
+    // write_new also refuses if one appeared meanwhile).
+    crate::output::write_new(&manifest, text.as_bytes()).map_err(io(&manifest))?;
+    written.push(manifest);
     Ok(written)
 }

@@ -294,6 +294,27 @@ fn init_add_build_in_an_empty_folder_makes_a_valid_show() {
     // A folder with files in it is left alone, unless --force.
     let run = show.run(&["init"]).fails(2);
     assert!(run.stderr.starts_with("error: . is not empty (.gitignore, .podsmith, episodes.toml)"), "{}", run.stderr);
+    // --force never replaces a show's manifest.
+    let manifest = show.read("episodes.toml");
+    let run = show.run(&["init", "--force"]).fails(2);
+    assert_eq!(
+        run.stderr,
+        "error: . already has an episodes.toml; init never replaces it (add episodes with podsmith add)\n"
+    );
+    assert_eq!(show.read("episodes.toml"), manifest);
+    // Into a folder with other files: nothing there is replaced.
+    let other = Show::empty();
+    other.write("README.md", "my notes\n");
+    other.write(".gitignore", "/target");
+    other.write("media/cover.jpg", "my art");
+    other.run(&["init", "--force"]).ok();
+    assert_eq!(other.read("README.md"), "my notes\n");
+    assert_eq!(other.read("media/cover.jpg"), "my art");
+    assert_eq!(
+        other.read(".gitignore"),
+        "/target\n# podsmith build writes the site here; it is made from episodes.toml and media/.\n/public/\n# podsmith's probe cache and build record.\n/.podsmith/\n"
+    );
+    assert!(other.read("episodes.toml").starts_with("# episodes.toml: your show and its episodes."));
     // Values that would make a bad manifest are refused before anything is written.
     let empty = Show::empty();
     let run = empty.run(&["init", "--category", "Technology > Podcasting"]).fails(2);
