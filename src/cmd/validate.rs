@@ -24,7 +24,9 @@ pub struct Args {
 /// A feed to check: its name and bytes, and the options for it.
 struct Input {
     name: String,
+    /// The feed; empty when `too_large` says its size instead.
     bytes: Vec<u8>,
+    too_large: Option<u64>,
     opts: validate::Options,
 }
 
@@ -36,7 +38,10 @@ pub fn run(args: Args, ui: Ui) -> Result<ExitCode, Failure> {
     };
     let mut reports: Vec<Report> = Vec::new();
     for input in inputs {
-        let mut report = validate::validate(&input.name, &input.bytes, &input.opts);
+        let mut report = match input.too_large {
+            Some(size) => Report::too_large(&input.name, size),
+            None => validate::validate(&input.name, &input.bytes, &input.opts),
+        };
         if args.online {
             online(&input.bytes, &mut report, ui)?;
         }
@@ -77,6 +82,7 @@ fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Input
         inputs.push(Input {
             name: f.file_name.clone(),
             bytes,
+            too_large: None,
             opts: validate::Options { local: Some(local.clone()), now, other_format_feed: f.format.is_some() },
         });
     }
@@ -85,20 +91,16 @@ fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Input
 
 /// A feed file or URL.
 fn foreign(feed: &str, args: &Args, now: chrono::DateTime<chrono::Utc>) -> Result<Input, Failure> {
+    let mut too_large = None;
     let bytes = if feed.starts_with("http://") || feed.starts_with("https://") {
         fetch(feed)?
     } else {
         let path = std::path::Path::new(feed);
         let meta = std::fs::metadata(path).map_err(|e| Failure::usage(format!("cannot read {feed}: {e}")))?;
         if meta.len() > validate::xml::MAX_FEED_BYTES as u64 {
-            // Still reported as a finding, without reading it all.
-            let mut head = vec![0u8; validate::xml::MAX_FEED_BYTES + 1];
-            use std::io::Read;
-            let n = std::fs::File::open(path)
-                .and_then(|f| f.take(head.len() as u64).read(&mut head))
-                .map_err(|e| Failure::usage(format!("cannot read {feed}: {e}")))?;
-            head.truncate(n);
-            head
+            // Reported as a finding, without reading it.
+            too_large = Some(meta.len());
+            Vec::new()
         } else {
             std::fs::read(path).map_err(|e| Failure::usage(format!("cannot read {feed}: {e}")))?
         }
@@ -112,7 +114,8 @@ fn foreign(feed: &str, args: &Args, now: chrono::DateTime<chrono::Utc>) -> Resul
         .media_root
         .clone()
         .map(|root| std::sync::Arc::new(LocalFiles { known: Default::default(), root: Some(root) }));
-    Ok(Input { name: feed.to_string(), bytes, opts: validate::Options { local, now, other_format_feed: false } })
+    let opts = validate::Options { local, now, other_format_feed: false };
+    Ok(Input { name: feed.to_string(), bytes, too_large, opts })
 }
 
 #[cfg(feature = "online")]

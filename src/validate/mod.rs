@@ -208,6 +208,11 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report for a feed too large to read (without reading it).
+    pub fn too_large(name: &str, size: u64) -> Report {
+        Report { feed: name.to_string(), findings: vec![xml::too_large(size)], items: 0, media_checked: false }
+    }
+
     /// A report for a feed that could not be produced at all.
     pub fn unreadable(name: &str, why: &str) -> Report {
         let finding = Finding::new(

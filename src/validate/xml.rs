@@ -144,16 +144,21 @@ impl Doc {
     }
 }
 
+/// The finding for a feed over [`MAX_FEED_BYTES`].
+pub fn too_large(size: u64) -> Finding {
+    Finding::new(
+        "XML-WELLFORMED",
+        Where::Document,
+        format!("the feed is {} MB, more than podsmith reads ({} MB)", size >> 20, MAX_FEED_BYTES >> 20),
+        "no podcast app reads a feed this size: limit the items (the newest few hundred are plenty)",
+    )
+}
+
 /// Reads `bytes` into a [`Doc`]. Problems go into `findings`; `None` means
 /// the document could not be read far enough to check anything else.
 pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
     if bytes.len() > MAX_FEED_BYTES {
-        findings.push(Finding::new(
-            "XML-WELLFORMED",
-            Where::Document,
-            format!("the feed is {} MB, more than podsmith reads ({} MB)", bytes.len() >> 20, MAX_FEED_BYTES >> 20),
-            "no podcast app reads a feed this size: limit the items (the newest few hundred are plenty)",
-        ));
+        findings.push(too_large(bytes.len() as u64));
         return None;
     }
     let mut body = bytes;
