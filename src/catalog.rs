@@ -224,31 +224,14 @@ impl Catalog {
                     });
                 }
             }
-            let durations: Vec<u64> = media.iter().map(|m| m.info.whole_seconds()).collect();
-            if let (Some(min), Some(max)) = (durations.iter().min(), durations.iter().max())
-                && max - min > 1
-            {
-                let list: Vec<String> = media
-                    .iter()
-                    .map(|m| format!("{} {}", m.file.rel, crate::text::clock(m.info.whole_seconds())))
-                    .collect();
-                warnings.push(format!(
-                    "episode \"{}\": its formats differ in length ({}); one of them may be cut short",
-                    episode.title,
-                    list.join(", ")
-                ));
-            }
             if episode.date.with_timezone(&Utc) > now {
                 scheduled.push(Scheduled { title: episode.title.clone(), date: episode.date });
                 continue;
             }
-            let primary = media.iter().position(|m| m.info.format.apple_accepts()).unwrap_or_else(|| {
-                warnings.push(format!(
-                    "episode \"{}\" has no MP3 or M4A file; Apple Podcasts will not list it (feed.xml uses {})",
-                    episode.title, media[0].file.rel
-                ));
-                0
-            });
+            // The enclosure of feed.xml: the first file Apple accepts. An episode
+            // without one is reported by validation (APPLE-IT-ENCL-EXT); formats
+            // of different lengths too (MEDIA-FORMATS-AGREE).
+            let primary = media.iter().position(|m| m.info.format.apple_accepts()).unwrap_or(0);
             let page_path = format!("episodes/{}/", episode.slug);
             live.push(LiveEpisode {
                 page_url: show.podcast.url_of(&page_path),
