@@ -245,3 +245,16 @@ fn media_is_hard_linked_into_public() {
         assert_eq!((a.dev(), a.ino()), (b.dev(), b.ino()));
     }
 }
+
+#[test]
+fn formats_of_different_lengths_publish_with_a_warning() {
+    let manifest =
+        format!("{PODCAST_TABLE}{}", episode("Mixed", "g1", "2024-01-01T00:00:00Z", &["pair-5s.mp3", "vorbis.ogg"]));
+    let show = Show::with(&manifest, &["pair-5s.mp3", "vorbis.ogg"]);
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains("feed.xml: the OGG file plays for 3.0 s but the MP3 file for 5.1 s [MEDIA-FORMATS-AGREE] (episode \"Mixed\")"),
+        "{}",
+        run.stderr
+    );
+}
