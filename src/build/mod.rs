@@ -1,11 +1,13 @@
 //! The publishing pipeline, end to end:
 //! [`manifest::load`] → [`probe`](crate::catalog::probe_media)
-//! → [`Catalog`] → [`feed`](crate::feed::render_all) + [`pages`](crate::pages::render_all)
-//! → [`validate`](crate::validate) → [`Site`] → [`write_site`].
+//! → [`Catalog`] → [`feed`](crate::feed::render) → [`validate`](crate::validate)
+//! → [`pages`](crate::pages::Renderer) checked → [`Site`] written by [`write_site`].
 //!
-//! Everything is rendered in memory first; only when every step succeeded
-//! is anything written, so a failed build leaves the previous `public/`
-//! exactly as it was.
+//! Nothing is written until every step succeeded, so a failed build leaves
+//! the previous `public/` exactly as it was. Feeds and pages are rendered
+//! when needed rather than kept, so a big show stays small in memory; a
+//! build whose inputs and outputs are as the last one left them does
+//! nothing ([`record`]); `podsmith.lock` guards published identities.
 
 pub mod record;
 

@@ -108,6 +108,13 @@ pub fn check(cx: &mut Cx<'_>) {
             stack.extend(doc.nodes[n].children.iter().map(|&c| c as usize));
         }
     }
+    // remoteItems inside a podroll are checked with it (P20-PODROLL).
+    let mut in_podroll = vec![false; doc.nodes.len()];
+    for p in doc.nodes.iter().filter(|p| p.is(&Ns::Podcast, "podroll")) {
+        for &c in p.children.iter() {
+            in_podroll[c as usize] = true;
+        }
+    }
     for (index, node) in doc.nodes.iter().enumerate() {
         if node.ns != Ns::Podcast {
             continue;
@@ -134,7 +141,7 @@ pub fn check(cx: &mut Cx<'_>) {
                 );
             }
         }
-        element(cx, node, at);
+        element(cx, node, at, in_podroll[index]);
     }
     guid(cx);
 }
@@ -170,7 +177,7 @@ fn too_long(cx: &mut Cx<'_>, rule: &'static str, at: &Where, what: String, value
     }
 }
 
-fn element(cx: &mut Cx<'_>, node: &Node, at: Where) {
+fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
     let doc = cx.doc;
     match &*node.local {
         "locked" => {
@@ -400,9 +407,6 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where) {
             }
         }
         "remoteItem" => {
-            let in_podroll = doc.nodes.iter().any(|p| {
-                p.is(&Ns::Podcast, "podroll") && p.children.iter().any(|&c| std::ptr::eq(&doc.nodes[c as usize], node))
-            });
             if !in_podroll {
                 need(cx, "P20-ATTR-REQ", node, &at, &["feedGuid"]);
             }

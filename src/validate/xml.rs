@@ -190,7 +190,7 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
     let mut doc = Doc::default();
     // One node per start tag: reserving them at once spares a big feed the
     // doubling copies of a growing vector.
-    let tags = memchr_count(text.as_bytes(), b'<').saturating_sub(text.matches("</").count());
+    let tags = count_byte(text.as_bytes(), b'<').saturating_sub(text.matches("</").count());
     doc.nodes.reserve_exact(tags);
     let mut open: Vec<Open> = Vec::new();
     // Element and attribute names repeat thousands of times in a feed.
@@ -366,7 +366,7 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
     Some(doc)
 }
 
-fn memchr_count(bytes: &[u8], b: u8) -> usize {
+fn count_byte(bytes: &[u8], b: u8) -> usize {
     bytes.iter().filter(|&&x| x == b).count()
 }
 
