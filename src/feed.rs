@@ -50,13 +50,9 @@ pub struct Feed {
     pub xml: Vec<u8>,
 }
 
-/// Renders `feed.xml` and one feed per additional format.
-pub fn render_all(catalog: &Catalog) -> io::Result<Vec<Feed>> {
-    plan(catalog).into_iter().map(|f| render(catalog, f.format)).collect()
-}
-
-/// The feeds a catalog has (main first), with names and URLs but no XML
-/// yet: a big show's feeds are rendered only when they are needed.
+/// The feeds a catalog has: `feed.xml`, then one per additional format,
+/// with names and URLs but no XML yet ([`render`] makes it when needed:
+/// a big show's feeds are tens of megabytes).
 pub fn plan(catalog: &Catalog) -> Vec<Feed> {
     let mut variants = vec![None];
     variants.extend(catalog.formats.iter().skip(1).map(|f| Some(*f)));

@@ -26,15 +26,6 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("episode.html", include_str!("templates/episode.html")),
 ];
 
-/// A rendered page.
-#[derive(Debug, Clone)]
-pub struct Page {
-    /// Path inside `public/`.
-    pub path: String,
-    /// The HTML.
-    pub html: String,
-}
-
 /// A template problem, naming the template file.
 #[derive(Debug, thiserror::Error)]
 #[error("template {name}: {detail}")]
@@ -92,12 +83,6 @@ struct EpisodeView<'a> {
     episode_type: &'static str,
     notes_html: &'a str,
     sources: Vec<SourceView>,
-}
-
-/// Renders every page. `templates_dir` is the show's override folder.
-pub fn render_all(catalog: &Catalog, feeds: &[Feed], templates_dir: &Path) -> Result<Vec<Page>, TemplateError> {
-    let r = Renderer::new(catalog, feeds, templates_dir)?;
-    (0..r.len()).map(|i| Ok(Page { path: r.path(i), html: r.render(i)? })).collect()
 }
 
 /// Renders pages one at a time, so a big show never holds them all in
