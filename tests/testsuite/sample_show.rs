@@ -203,6 +203,16 @@ fn a_second_build_changes_no_byte() {
     let run = show.build().ok();
     assert_eq!(first, show.public_files());
     assert!(run.stderr.contains("0 written"), "{}", run.stderr);
+    // Rendered and written again in full (no cache, no "nothing changed"):
+    // the same bytes, so no file is rewritten.
+    let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z", "--no-cache"]).ok();
+    assert!(!run.stderr.contains("nothing changed since the last build"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("probed 8 media file(s)") && run.stderr.contains("0 written, 16 unchanged"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(first, show.public_files());
     // A fresh build into another folder gives the same bytes too.
     show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--out", "again"]).ok();
     let mut again = std::collections::BTreeMap::new();
