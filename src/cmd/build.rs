@@ -134,7 +134,11 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Fa
     };
     let touched: std::collections::BTreeSet<String> = changes.iter().filter_map(titled).collect();
     let unchanged = new.episodes.iter().filter(|e| !touched.contains(&e.title)).count();
-    println!("{} change(s); {unchanged} episode(s) unchanged", changes.len());
+    if changes.is_empty() {
+        println!("no changes since the last build: subscribers see the same {unchanged} episode(s)");
+    } else {
+        println!("{} change(s); {unchanged} episode(s) unchanged", changes.len());
+    }
     if changes.iter().any(Change::breaks_identity) {
         println!(
             "`podsmith build` refuses the changes marked ! and - (published guids and URLs) unless given --allow-changes"

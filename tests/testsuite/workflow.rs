@@ -186,6 +186,8 @@ fn add_moves_files_when_asked_and_reads_notes_from_stdin() {
 fn a_hand_edited_published_guid_stops_the_build() {
     let show = Show::sample();
     show.build().ok();
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert_eq!(run.stdout, "no changes since the last build: subscribers see the same 4 episode(s)\n");
     let published = show.read("public/feed.xml");
     let lock = show.read("podsmith.lock");
     let edited = show.read("episodes.toml").replace("c709453a-f377-4b70-b132-fea0cf9a9ee4", "fluentd-episode");
