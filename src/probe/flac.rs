@@ -7,17 +7,27 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 /// How far back to look for the last frame headers: a frame of 4096
 /// samples is at most a few dozen KiB; try a short tail first.
-const TAILS: [u64; 2] = [64 * 1024, 1024 * 1024];
+const TAILS: [u64; 3] = [16 * 1024, 256 * 1024, 1024 * 1024];
+
+/// CRC-8 (polynomial 0x07) of every byte value.
+const CRC8: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut crc = i as u8;
+        let mut bit = 0;
+        while bit < 8 {
+            crc = if crc & 0x80 != 0 { (crc << 1) ^ 0x07 } else { crc << 1 };
+            bit += 1;
+        }
+        table[i] = crc;
+        i += 1;
+    }
+    table
+};
 
 fn crc8(bytes: &[u8]) -> u8 {
-    let mut crc = 0u8;
-    for &b in bytes {
-        crc ^= b;
-        for _ in 0..8 {
-            crc = if crc & 0x80 != 0 { (crc << 1) ^ 0x07 } else { crc << 1 };
-        }
-    }
-    crc
+    bytes.iter().fold(0u8, |crc, &b| CRC8[usize::from(crc ^ b)])
 }
 
 /// A frame header at the start of `b`: (number, block size, variable-blocksize).
@@ -96,21 +106,32 @@ pub fn total_from_tail<R: Read + Seek + ?Sized>(src: &mut R, len: u64, block: u6
 }
 
 fn last_frame_end(tail: &[u8], block: u64) -> Option<u64> {
-    let headers: Vec<(u64, u64, bool)> =
-        (0..tail.len().saturating_sub(5)).rev().filter_map(|i| frame_header(&tail[i..])).take(64).collect();
-    // The last header that an earlier one confirms (the frame before it:
-    // number - 1, or its first sample + block size). A false sync inside
-    // audio data is not confirmed by anything.
-    for (i, &(num, size, variable)) in headers.iter().enumerate() {
-        let confirmed = headers[i + 1..].iter().any(|&(prev, prev_size, prev_variable)| {
+    // Frame headers from the end backwards. The answer is the last header
+    // that an earlier one confirms (the frame before it: number - 1, or its
+    // first sample + block size); a false sync inside audio data is not
+    // confirmed by anything. Stops as soon as the very last header is
+    // confirmed, which is at the frame before it in a well-formed file.
+    let mut headers: Vec<(u64, u64, bool)> = Vec::new();
+    let mut best: Option<usize> = None;
+    for i in (0..tail.len().saturating_sub(5)).rev() {
+        if tail[i] != 0xFF {
+            continue;
+        }
+        let Some((prev, prev_size, prev_variable)) = frame_header(&tail[i..]) else { continue };
+        let confirms = headers.iter().position(|&(num, _, variable)| {
             prev_variable == variable && if variable { prev + prev_size == num } else { prev + 1 == num }
         });
-        if confirmed {
-            let first_sample = if variable { num } else { num * block };
-            return Some(first_sample + size);
+        if let Some(j) = confirms {
+            best = Some(best.map_or(j, |b| b.min(j)));
+        }
+        headers.push((prev, prev_size, prev_variable));
+        if best == Some(0) || headers.len() >= 64 {
+            break;
         }
     }
-    None
+    let (num, size, variable) = headers[best?];
+    let first_sample = if variable { num } else { num * block };
+    Some(first_sample + size)
 }
 
 #[cfg(test)]
