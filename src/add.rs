@@ -167,7 +167,7 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
         }
     }
 
-    let title = match opts.title.clone().or_else(|| probes.iter().find_map(|(_, p)| p.title.clone())) {
+    let title = match opts.title.clone().or_else(|| incoming.iter().find_map(|i| crate::probe::read_title(&i.source))) {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => return refuse("the file has no title tag: give the episode a title with --title \"…\""),
     };

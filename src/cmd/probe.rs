@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use podsmith::probe::{AudioInfo, probe_file};
+use podsmith::probe::{AudioInfo, probe_file, read_title};
 use podsmith::text::clock;
 use serde::Serialize;
 
@@ -17,6 +17,9 @@ enum Row<'a> {
         path: String,
         #[serde(flatten)]
         info: &'a AudioInfo,
+        /// The title tag (read for `--json` only: measuring skips tags).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
     },
     Err {
         path: String,
@@ -27,24 +30,31 @@ enum Row<'a> {
 pub fn run(files: &[PathBuf], json: bool, ui: Ui) -> Result<ExitCode, Failure> {
     // In parallel; the output keeps the order of the arguments.
     use rayon::prelude::*;
-    let results: Vec<_> = files.par_iter().map(|f| (f, probe_file(f))).collect();
+    let results: Vec<_> = files
+        .par_iter()
+        .map(|f| {
+            let info = probe_file(f);
+            let title = if json && info.is_ok() { read_title(f) } else { None };
+            (f, info, title)
+        })
+        .collect();
     let rows: Vec<Row<'_>> = results
         .iter()
-        .map(|(path, r)| {
+        .map(|(path, r, title)| {
             let path = path.display().to_string();
             match r {
-                Ok(info) => Row::Ok { path, info },
+                Ok(info) => Row::Ok { path, info, title: title.clone() },
                 Err(e) => Row::Err { path, error: e.to_string() },
             }
         })
         .collect();
-    let failed = results.iter().filter(|(_, r)| r.is_err()).count();
+    let failed = results.iter().filter(|(_, r, _)| r.is_err()).count();
     let mut stdout = std::io::stdout().lock();
     let written = if json {
         serde_json::to_writer_pretty(&mut stdout, &rows).map_err(std::io::Error::from).and_then(|()| writeln!(stdout))
     } else {
         rows.iter().try_for_each(|row| match row {
-            Row::Ok { path, info } => writeln!(
+            Row::Ok { path, info, .. } => writeln!(
                 stdout,
                 "{path}\t{} ({:.3} s)\t{} bytes\t{}\t{}{}{}\t{}",
                 clock(info.whole_seconds()),
@@ -73,7 +83,7 @@ pub fn run(files: &[PathBuf], json: bool, ui: Ui) -> Result<ExitCode, Failure> {
     }
     if failed > 0 {
         if json {
-            for (path, r) in &results {
+            for (path, r, _) in &results {
                 if let Err(e) = r {
                     ui.warn(format!("{}: {e}", path.display()));
                 }

@@ -18,7 +18,7 @@ use super::{AudioFormat, AudioInfo, Method};
 /// Folder and file of the cache, relative to the show folder.
 pub const CACHE_PATH: &str = ".podsmith/cache.json";
 /// Bumped whenever probing changes what it measures.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// What identifies a file's content cheaply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,7 +41,6 @@ struct Stored {
     method: Method,
     vbr: Option<bool>,
     has_seek_header: Option<String>,
-    title: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -107,7 +106,6 @@ impl Cache {
                 Some(h) => Some(intern(h, SEEK_HEADERS)?),
                 None => None,
             },
-            title: stored.title.clone(),
         })
     }
 
@@ -125,7 +123,6 @@ impl Cache {
             method: info.method,
             vbr: info.vbr,
             has_seek_header: info.has_seek_header.map(str::to_string),
-            title: info.title.clone(),
         };
         self.file.entries.insert(rel.to_string(), stored);
         self.dirty = true;

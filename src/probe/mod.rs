@@ -1,15 +1,24 @@
-//! Measures media files with symphonia: exact duration, size, format.
+//! Measures media files: exact duration, size, format.
 //!
 //! This is the only module that touches symphonia. It reads through
 //! symphonia's [`MediaSource`], so a file on disk and (later) a file behind
 //! HTTP range requests are probed by the same code. A few small readers of
-//! our own (`mp3`, `mp4`, `flac`) read what symphonia does not expose.
+//! our own (`mp3`, `mp4`, `ogg`, `flac`) read what symphonia does not
+//! expose, or what it reads at a much higher cost than the length needs.
 //!
 //! The policy, from `shared/probe-notes.md` (measured on symphonia 0.6.1):
 //! - Trust the container's length when it is exact: MP3 with a LAME/Info tag
 //!   (delay and padding already removed), Ogg Vorbis (last granule), Ogg Opus
 //!   (minus the pre-skip), FLAC (or, streamed, its last frame header), WAV,
 //!   M4A (its edit list).
+//! - Plain Ogg and M4A files are measured from those headers by `ogg` and
+//!   `mp4` alone (two pages; the `moov` box): symphonia's readers would
+//!   CRC every page up to the end, or parse an hour's sample table, for the
+//!   same number. Anything unusual goes to symphonia; a test holds the two
+//!   to the same results on every fixture.
+//! - symphonia sees an MP3 from its first frame, not its ID3v2 tag (a 500 KB
+//!   cover is most of the work otherwise). Tags are read only when asked
+//!   for ([`read_title`], for `add`).
 //! - An MP3 without a LAME tag (the "length" symphonia reports there is a
 //!   bitrate *estimate*, minutes off for VBR; also VBRI and bare Xing):
 //!   walk every frame header (`mp3::walk`).
@@ -22,6 +31,7 @@ pub mod cache;
 mod flac;
 mod mp3;
 mod mp4;
+mod ogg;
 
 use std::fs::File;
 use std::io::ErrorKind;
@@ -151,9 +161,6 @@ pub struct AudioInfo {
     /// or `none` (players then guess the length from the first frames).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_seek_header: Option<&'static str>,
-    /// The title in the file's tags (ID3 TIT2, Vorbis comment TITLE), if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
 }
 
 impl AudioInfo {
@@ -224,7 +231,13 @@ struct Pre {
     mp4: Option<mp4::Boxes>,
     /// A FLAC without a total in STREAMINFO: (samples, rate) from its last frames.
     flac_total: Option<(u64, u32)>,
+    /// An Ogg Vorbis/Opus file's length from its first and last pages.
+    ogg: Option<ogg::Stream>,
 }
+
+/// How much of the file's start is read at once: the container's magic,
+/// ID3v2 headers, the first MP3 frame, the first Ogg pages.
+const HEAD: u64 = 16 * 1024;
 
 /// Probes a file on disk.
 pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
@@ -240,49 +253,183 @@ pub type Opener<'a> = &'a dyn Fn() -> std::io::Result<Box<dyn MediaSource>>;
 /// Probes media that `open` can open as often as needed: any seekable
 /// source of known length (a file, or later a ranged HTTP reader).
 pub fn probe_with(open: Opener<'_>) -> Result<AudioInfo, ProbeError> {
+    probe_engine(open, Engine::Auto)
+}
+
+/// Which code measures a file (for tests that compare the two).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Ogg and M4A lengths from their own headers where those are plain;
+    /// symphonia for everything else.
+    Auto,
+    /// symphonia's format readers for every file.
+    Symphonia,
+}
+
+#[doc(hidden)]
+pub fn probe_engine(open: Opener<'_>, engine: Engine) -> Result<AudioInfo, ProbeError> {
     let mut source = open().map_err(|e| ProbeError::Io(e.to_string()))?;
     let bytes = source.byte_len().ok_or_else(|| ProbeError::Io("the size of the source is unknown".into()))?;
     if bytes == 0 {
         return Err(ProbeError::Empty);
     }
-    let pre = (|| -> std::io::Result<Pre> {
-        let mp3 = mp3::read_head(&mut source, bytes)?;
-        let mut ftyp = [0u8; 8];
-        let is_mp4 = source.read_exact(&mut ftyp).is_ok() && &ftyp[4..8] == b"ftyp";
-        source.seek(std::io::SeekFrom::Start(0))?;
-        let mp4 = if is_mp4 { Some(mp4::read_boxes(&mut source, bytes)?) } else { None };
-        // FLAC: "fLaC", then STREAMINFO (34 bytes after its 4-byte block header).
-        let mut head = [0u8; 42];
-        let got = read_full(&mut source, &mut head)?;
-        source.seek(std::io::SeekFrom::Start(0))?;
-        let mut flac_total = None;
-        if got == 42 && &head[..4] == b"fLaC" && head[4] & 0x7F == 0 {
-            let info = &head[8..42];
+    // Our own readers and symphonia's are both kept from taking the
+    // process down on a file no one foresaw.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let pre = read_pre(&mut source, bytes).map_err(|e| ProbeError::Io(e.to_string()))?;
+        if engine == Engine::Auto
+            && let Some(found) = from_headers(&pre, bytes)
+        {
+            return found;
+        }
+        measure(source, bytes, &pre, open)
+    }))
+    .unwrap_or_else(|panic| {
+        let msg = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into());
+        Err(ProbeError::Internal(msg))
+    })
+}
+
+/// Reads the file's start (one read) and, per container, the few other
+/// bytes the length needs; leaves `source` at its start.
+fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pre> {
+    let mut head = vec![0u8; bytes.min(HEAD) as usize];
+    let got = read_full(source, &mut head)?;
+    head.truncate(got);
+    let mut pre = Pre { mp3: mp3::Head::default(), mp4: None, flac_total: None, ogg: None };
+    if head.get(4..8) == Some(b"ftyp") {
+        pre.mp4 = Some(mp4::read_boxes(source, bytes)?);
+    } else if head.starts_with(b"OggS") {
+        pre.ogg = ogg::read(source, bytes, &head)?;
+    } else if head.starts_with(b"fLaC") {
+        // STREAMINFO: its 4-byte block header, then 34 bytes.
+        if let Some(info) = head.get(8..42).filter(|_| head[4] & 0x7F == 0) {
             let block = u64::from(u16::from_be_bytes([info[2], info[3]]));
             let packed =
                 u64::from_be_bytes([info[10], info[11], info[12], info[13], info[14], info[15], info[16], info[17]]);
             let rate = (packed >> 44) as u32;
             let total = packed & ((1 << 36) - 1);
             if total == 0 && rate > 0 {
-                flac_total = flac::total_from_tail(&mut source, bytes, block)?.map(|t| (t, rate));
+                pre.flac_total = flac::total_from_tail(source, bytes, block)?.map(|t| (t, rate));
             }
         }
-        Ok(Pre { mp3, mp4, flac_total })
-    })()
-    .map_err(|e| ProbeError::Io(e.to_string()))?;
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| measure(source, bytes, &pre, open))).unwrap_or_else(
-        |panic| {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".into());
-            Err(ProbeError::Internal(msg))
-        },
-    )
+    } else if !(head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WAVE")) {
+        pre.mp3 = mp3::read_head(source, bytes, &head)?;
+    }
+    source.seek(std::io::SeekFrom::Start(0))?;
+    Ok(pre)
+}
+
+/// The length from the container's own headers, where they are plain
+/// enough to need no demuxer: Ogg Vorbis/Opus (first and last page) and
+/// AAC in M4A (media header and edit list). `None`: symphonia measures.
+fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> {
+    let (format, codec, secs, sample_rate, channels) = if let Some(o) = pre.ogg {
+        let secs = o.samples as f64 / f64::from(o.time_base);
+        // Opus decodes at 48 kHz whatever the encoder's input was.
+        let rate = if o.opus { 48_000 } else { o.sample_rate };
+        if o.opus {
+            (AudioFormat::Opus, "opus", secs, rate, o.channels)
+        } else {
+            (AudioFormat::Ogg, "vorbis", secs, rate, o.channels)
+        }
+    } else if let Some(b) = pre.mp4.filter(|b| !b.cut || b.mdat_cut.is_some()) {
+        let aac = b.aac?;
+        let secs = b.edited_secs.unwrap_or(aac.media_secs);
+        if let Some((promised, present)) = b.mdat_cut {
+            let holds = secs * present as f64 / promised.max(1) as f64;
+            return Some(Err(ProbeError::Truncated { header: Some(secs), holds }));
+        }
+        (AudioFormat::M4a, "aac", secs, aac.sample_rate, aac.channels)
+    } else {
+        return None;
+    };
+    if !(secs.is_finite() && secs > 0.0) {
+        return None;
+    }
+    Some(Ok(AudioInfo {
+        duration_secs: secs,
+        bytes,
+        format,
+        mime_type: format.mime_type(),
+        codec,
+        sample_rate: Some(sample_rate),
+        channels: Some(channels),
+        bitrate: Some((bytes as f64 * 8.0 / secs).round() as u64),
+        method: Method::Header,
+        // Vorbis and Opus vary their bitrate by design; for AAC the container does not say cheaply.
+        vbr: (format != AudioFormat::M4a).then_some(true),
+        has_seek_header: None,
+    }))
+}
+
+/// A view of a source from `start` on. symphonia is shown an MP3 from its
+/// first frame: the ID3v2 tag before it (often a 500 KB cover picture) has
+/// nothing to do with the length, and parsing it is most of the work.
+struct Window {
+    inner: Box<dyn MediaSource>,
+    start: u64,
+}
+
+impl std::io::Read for Window {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl std::io::Seek for Window {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        use std::io::SeekFrom;
+        let target = match pos {
+            SeekFrom::Start(p) => SeekFrom::Start(self.start.saturating_add(p)),
+            other => other,
+        };
+        let at = self.inner.seek(target)?;
+        if at < self.start {
+            self.inner.seek(SeekFrom::Start(self.start))?;
+            return Err(std::io::Error::new(ErrorKind::InvalidInput, "seek before the start of the audio"));
+        }
+        Ok(at - self.start)
+    }
+}
+
+impl MediaSource for Window {
+    fn is_seekable(&self) -> bool {
+        self.inner.is_seekable()
+    }
+
+    fn byte_len(&self) -> Option<u64> {
+        self.inner.byte_len().map(|len| len.saturating_sub(self.start))
+    }
+}
+
+/// The title in a file's tags (ID3v2 TIT2, Vorbis comment TITLE, MP4
+/// ©nam), for `add`. Read apart from [`probe_file`], which skips tags.
+pub fn read_title(path: &Path) -> Option<String> {
+    let file = File::open(path).ok()?;
+    let mss = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions::default());
+    let probed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut reader = symphonia::default::get_probe()
+            .probe(&Hint::new(), mss, FormatOptions::default(), MetadataOptions::default())
+            .ok()?;
+        tagged_title(reader.as_mut())
+    }));
+    probed.ok().flatten()
 }
 
 fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'_>) -> Result<AudioInfo, ProbeError> {
+    let source: Box<dyn MediaSource> = if pre.mp3.has_sync && pre.mp3.audio_start > 0 {
+        let mut inner = source;
+        inner.seek(std::io::SeekFrom::Start(pre.mp3.audio_start)).map_err(|e| ProbeError::Io(e.to_string()))?;
+        Box::new(Window { inner, start: pre.mp3.audio_start })
+    } else {
+        source
+    };
     let mss = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
     // No extension hint: the format comes from the content.
     let mut reader = symphonia::default::get_probe()
@@ -313,7 +460,6 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
     let sample_rate = audio.and_then(|a| a.sample_rate);
     let channels = audio.and_then(|a| a.channels.as_ref()).map(|c| c.count() as u32);
     let (format, codec) = classify(reader.format_info().format, codec_id)?;
-    let title = tagged_title(reader.as_mut());
 
     let is_mp3 = codec_id == Some(CODEC_ID_MP3);
     let is_opus = codec_id == Some(CODEC_ID_OPUS);
@@ -407,14 +553,9 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
         method,
         vbr,
         has_seek_header: is_mp3.then_some(pre.mp3.kind.unwrap_or("none")),
-        title,
     })
 }
 
-/// Sums packet durations without decoding. Per probe-notes pitfall 2, the
-/// sum differs by format: MP3's `dur` is untrimmed in 0.6.1 (and a file
-/// reaching here has no LAME tag, so there is nothing to trim), Ogg Vorbis,
-/// FLAC and WAV are already trimmed, Opus needs its trims subtracted.
 /// The title tag, from the newest metadata revision (media-level, then per track).
 fn tagged_title(reader: &mut dyn FormatReader) -> Option<String> {
     use symphonia::core::meta::StandardTag;
@@ -428,6 +569,10 @@ fn tagged_title(reader: &mut dyn FormatReader) -> Option<String> {
     (!title.is_empty()).then_some(title)
 }
 
+/// Sums packet durations without decoding. Per probe-notes pitfall 2, the
+/// sum differs by format: MP3's `dur` is untrimmed in 0.6.1 (and a file
+/// reaching here has no LAME tag, so there is nothing to trim), Ogg Vorbis,
+/// FLAC and WAV are already trimmed, Opus needs its trims subtracted.
 fn scan(
     reader: &mut dyn FormatReader,
     track_id: u32,

@@ -56,46 +56,72 @@ pub fn frame_len(h: &[u8]) -> Option<(usize, bool)> {
     Some(((per_frame * kbps * 1000 / rate) as usize + padding, true))
 }
 
-/// Reads the head and tail of a possible MP3 and leaves `src` at its start.
-pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<Head> {
-    let mut head = Head::default();
-    // Other containers announce themselves: no need to look for MPEG frames.
-    let mut magic = [0u8; 12];
-    let got = super::read_full(src, &mut magic)?;
-    src.seek(SeekFrom::Start(0))?;
-    if got == 12
-        && (magic.starts_with(b"fLaC")
-            || magic.starts_with(b"OggS")
-            || (magic.starts_with(b"RIFF") && &magic[8..12] == b"WAVE")
-            || &magic[4..8] == b"ftyp")
-    {
-        return Ok(head);
+/// The bytes at `at..at + n` of the source: from `head` (the file's first
+/// bytes, already read) when it holds them, else read.
+fn bytes_at<'h, R: Read + Seek + ?Sized>(
+    src: &mut R,
+    head: &'h [u8],
+    at: u64,
+    n: usize,
+) -> io::Result<std::borrow::Cow<'h, [u8]>> {
+    if let Some(inside) = usize::try_from(at).ok().and_then(|at| head.get(at..at.checked_add(n)?)) {
+        return Ok(std::borrow::Cow::Borrowed(inside));
     }
+    src.seek(SeekFrom::Start(at))?;
+    let mut buf = vec![0u8; n];
+    let got = super::read_full(src, &mut buf)?;
+    buf.truncate(got);
+    Ok(std::borrow::Cow::Owned(buf))
+}
+
+/// The first frame in `buf`: a layer III header followed by another
+/// header where the frame ends (or by the end of `buf`'s data when `buf`
+/// is all there is).
+fn first_frame(buf: &[u8], all: bool) -> Option<usize> {
+    (0..buf.len().saturating_sub(3)).find(|&i| {
+        frame_len(&buf[i..]).is_some_and(|(len, l3)| {
+            l3 && (len == 0
+                || match buf.get(i + len..i + len + 4) {
+                    Some(next) => frame_len(next).is_some(),
+                    None => all,
+                })
+        })
+    })
+}
+
+/// Reads the head and tail of a possible MP3 (`head`: its first bytes,
+/// already read) and leaves `src` at its start.
+pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head_bytes: &[u8]) -> io::Result<Head> {
+    let mut head = Head::default();
     let mut start = 0u64;
     // ID3v2 tags (there may be several, one after another).
     loop {
-        src.seek(SeekFrom::Start(start))?;
-        let mut h = [0u8; 10];
-        if super::read_full(src, &mut h)? < 10 || &h[..3] != b"ID3" {
+        let h = bytes_at(src, head_bytes, start, 10)?;
+        if h.len() < 10 || &h[..3] != b"ID3" {
             break;
         }
         let size = h[6..10].iter().fold(0u64, |acc, b| (acc << 7) | u64::from(b & 0x7f));
         start += 10 + size + if h[5] & 0x10 != 0 { 10 } else { 0 };
     }
-    // Up to 64 KiB of junk before the first frame (as symphonia tolerates).
-    src.seek(SeekFrom::Start(start))?;
-    let mut buf = vec![0u8; 64 * 1024 + 4];
-    let n = super::read_full(src, &mut buf)?;
-    buf.truncate(n);
-    let first = (0..n.saturating_sub(3)).find(|&i| {
-        frame_len(&buf[i..]).is_some_and(|(len, l3)| {
-            l3 && (len == 0 || buf.get(i + len..i + len + 4).is_none_or(|next| frame_len(next).is_some()))
-        })
-    });
-    if let Some(i) = first {
+    // Up to 64 KiB of junk before the first frame (as symphonia tolerates):
+    // first in a short read, then in the whole 64 KiB.
+    let mut found = None;
+    for n in [8 * 1024usize, 64 * 1024 + 4] {
+        let buf = bytes_at(src, head_bytes, start, n)?;
+        let all = start + (buf.len() as u64) >= len;
+        // In the last try, a frame whose successor lies past the 64 KiB counts.
+        if let Some(i) = first_frame(&buf, all || n > 8 * 1024) {
+            found = Some((i, buf.into_owned()));
+            break;
+        }
+        if all {
+            break;
+        }
+    }
+    if let Some((i, buf)) = found {
         head.has_sync = true;
         head.audio_start = start + i as u64;
-        let frame = &buf[i..n.min(i + 200)];
+        let frame = &buf[i..buf.len().min(i + 200)];
         head.free_format = frame_len(frame) == Some((0, true));
         for (tag, name) in [(&b"Xing"[..], "Xing"), (&b"Info"[..], "Info"), (&b"VBRI"[..], "VBRI")] {
             if let Some(at) = frame.windows(4).position(|w| w == tag) {
@@ -211,49 +237,95 @@ fn samples_per_frame(h: &[u8]) -> u64 {
     }
 }
 
+/// What the frames of one stream layout (sync, version, layer, sample
+/// rate) share: frame lengths per bitrate index, without padding.
+#[derive(Default)]
+struct Layout {
+    /// The header bits it was made from (sync, version, layer, rate).
+    key: u32,
+    /// Frame length per bitrate index; 0 where the index is not a frame.
+    base: [usize; 16],
+    samples: u64,
+    rate: u32,
+}
+
+impl Layout {
+    fn of(header: &[u8]) -> Option<Layout> {
+        let key = (u32::from(header[0]) << 16) | (u32::from(header[1]) << 8) | u32::from(header[2] & 0x0C);
+        let mut base = [0usize; 16];
+        let mut any = false;
+        for (index, slot) in base.iter_mut().enumerate() {
+            let h = [header[0], header[1], (index as u8) << 4 | (header[2] & 0x0C), 0];
+            if let Some((len, _)) = frame_len(&h).filter(|(len, _)| *len > 0) {
+                *slot = len;
+                any = true;
+            }
+        }
+        let rate = match ((header[1] >> 3) & 3, (header[2] >> 2) & 3) {
+            (_, 3) => return None,
+            (3, r) => [44100, 48000, 32000][usize::from(r)],
+            (2, r) => [22050, 24000, 16000][usize::from(r)],
+            (_, r) => [11025, 12000, 8000][usize::from(r)],
+        };
+        any.then(|| Layout { key, base, samples: samples_per_frame(header), rate })
+    }
+}
+
 /// Walks the frames from `start` to `end` (the end of the audio, before any
 /// tags) reading large blocks: only the 4-byte headers are looked at, the
 /// way a frame counter must to be exact for VBR. `skip_first` skips the
 /// Xing/Info/VBRI frame, which holds no audio.
 pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_first: bool) -> io::Result<Walk> {
-    const BLOCK: u64 = 1 << 20;
+    // 256 KiB: large enough that the read calls cost nothing, small enough
+    // to stay in the CPU's cache while its headers are looked at.
+    const BLOCK: u64 = 256 * 1024;
     let mut out = Walk::default();
-    let mut buf: Vec<u8> = Vec::new();
-    let mut buf_start = start; // file offset of buf[0]; the reader is at buf_start + buf.len()
+    let mut buf = vec![0u8; end.saturating_sub(start).min(BLOCK) as usize];
+    let mut filled = 0usize; // valid bytes in buf
+    let mut buf_start = start; // file offset of buf[0]
     let mut pos = start; // file offset of the next frame
-    let mut first_bitrate: Option<u8> = None;
     let mut skip = skip_first;
+    let mut layout = Layout::default();
+    let mut bitrates = 0u16; // bitrate indexes seen
     src.seek(SeekFrom::Start(start))?;
     while pos < end {
-        if pos + 4 > buf_start + buf.len() as u64 {
-            // Refill from `pos`, keeping what is already read.
-            let keep_from = (pos - buf_start) as usize;
-            if keep_from <= buf.len() {
-                buf.drain(..keep_from);
+        let at = (pos - buf_start) as usize;
+        if at + 4 > filled {
+            // Refill from `pos`, keeping the bytes already read past it.
+            if at <= filled {
+                buf.copy_within(at..filled, 0);
+                filled -= at;
             } else {
-                buf.clear();
+                filled = 0;
                 src.seek(SeekFrom::Start(pos))?;
             }
             buf_start = pos;
-            let remaining = end - (buf_start + buf.len() as u64);
+            let remaining = end - (buf_start + filled as u64);
             if remaining == 0 {
                 // Fewer than four bytes left where a frame should start.
-                out.truncated = buf.first() == Some(&0xFF);
+                out.truncated = filled > 0 && buf[0] == 0xFF;
                 break;
             }
-            let old = buf.len();
-            buf.resize(old + remaining.min(BLOCK) as usize, 0);
-            let n = super::read_full(src, &mut buf[old..])?;
-            buf.truncate(old + n);
+            let want = (buf.len() - filled).min(remaining.try_into().unwrap_or(usize::MAX));
+            let n = super::read_full(src, &mut buf[filled..filled + want])?;
+            filled += n;
             if n == 0 {
                 break;
             }
             continue;
         }
-        let at = (pos - buf_start) as usize;
         let header = &buf[at..at + 4];
-        match frame_len(header) {
-            Some((len, _)) if len > 0 => {
+        // The frames of a stream share their version, layer and sample
+        // rate; only the bitrate (VBR) and the padding bit change. Frame
+        // lengths per bitrate are worked out once per stream layout.
+        let key = (u32::from(header[0]) << 16) | (u32::from(header[1]) << 8) | u32::from(header[2] & 0x0C);
+        let index = usize::from(header[2] >> 4);
+        if header[0] == 0xFF && key != layout.key {
+            layout = Layout::of(header).unwrap_or(Layout { key, ..Layout::default() });
+        }
+        match if header[0] == 0xFF { layout.base[index] } else { 0 } {
+            base if base > 0 => {
+                let len = base + usize::from((header[2] >> 1) & 1);
                 if pos + len as u64 > end {
                     out.truncated = true;
                     break;
@@ -262,18 +334,9 @@ pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_fir
                     skip = false;
                 } else {
                     out.frames += 1;
-                    out.samples += samples_per_frame(header);
-                    out.sample_rate = match ((header[1] >> 3) & 3, (header[2] >> 2) & 3) {
-                        (3, r) => [44100, 48000, 32000][usize::from(r)],
-                        (2, r) => [22050, 24000, 16000][usize::from(r)],
-                        (_, r) => [11025, 12000, 8000][usize::from(r)],
-                    };
-                    let bitrate = header[2] >> 4;
-                    match first_bitrate {
-                        None => first_bitrate = Some(bitrate),
-                        Some(b) if b != bitrate => out.vbr = true,
-                        _ => {}
-                    }
+                    out.samples += layout.samples;
+                    out.sample_rate = layout.rate;
+                    bitrates |= 1 << index;
                 }
                 pos += len as u64;
             }
@@ -281,5 +344,6 @@ pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_fir
             _ => pos += 1,
         }
     }
+    out.vbr = bitrates.count_ones() > 1;
     Ok(out)
 }

@@ -1,7 +1,9 @@
-//! What symphonia does not tell about an M4A: the edit list (the encoder's
-//! priming samples are not part of the episode) and whether the file holds
-//! all the media data its boxes promise. Reads box headers and the `moov`
-//! box only.
+//! An M4A's boxes: the edit list (the encoder's priming samples are not
+//! part of the episode, which symphonia does not apply), whether the file
+//! holds all the media data its boxes promise, and the AAC track's media
+//! header and sample description, from which a plain file is measured
+//! without symphonia parsing its whole sample table. Reads box headers and
+//! the `moov` box only.
 
 use std::io::{self, Read, Seek, SeekFrom};
 
@@ -20,6 +22,19 @@ pub struct Boxes {
     pub cut: bool,
     /// The file has a `moov` box.
     pub has_moov: bool,
+    /// The sound track, if it is plain AAC in an unfragmented file.
+    pub aac: Option<Aac>,
+}
+
+/// An AAC sound track, as its sample description and media header say.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Aac {
+    /// The media's length (its media header), in seconds.
+    pub media_secs: f64,
+    /// Sample rate of the sample entry.
+    pub sample_rate: u32,
+    /// Channels of the sample entry.
+    pub channels: u32,
 }
 
 fn be32(b: &[u8], at: usize) -> Option<u64> {
@@ -73,6 +88,7 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
     if let Some(moov) = moov {
         out.has_moov = true;
         out.edited_secs = edited_duration(&moov);
+        out.aac = aac_track(&moov);
     }
     Ok(out)
 }
@@ -102,6 +118,108 @@ fn children(body: &[u8]) -> Vec<([u8; 4], &[u8])> {
 
 fn child<'a>(body: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
     children(body).into_iter().find(|(k, _)| k == kind).map(|(_, b)| b)
+}
+
+/// The first sound track, if it is AAC (`mp4a` with an MPEG-4 audio
+/// decoder config) in a file that is not fragmented.
+fn aac_track(moov: &[u8]) -> Option<Aac> {
+    if child(moov, b"mvex").is_some() {
+        return None; // fragmented: the length is in the fragments
+    }
+    let trak = children(moov).into_iter().find(|(kind, trak)| {
+        kind == b"trak"
+            && child(trak, b"mdia").and_then(|m| child(m, b"hdlr")).and_then(|h| h.get(8..12)) == Some(b"soun")
+    })?;
+    let mdia = child(trak.1, b"mdia")?;
+    let mdhd = child(mdia, b"mdhd")?;
+    let (scale, duration) =
+        if mdhd.first() == Some(&1) { (be32(mdhd, 20)?, be64(mdhd, 24)?) } else { (be32(mdhd, 12)?, be32(mdhd, 16)?) };
+    if scale == 0 || duration == 0 || duration == u64::from(u32::MAX) || duration == u64::MAX {
+        return None;
+    }
+    let stsd = child(child(child(mdia, b"minf")?, b"stbl")?, b"stsd")?;
+    // stsd: version/flags, entry count, then the first sample entry (a box).
+    let entries = stsd.get(8..)?;
+    let (kind, entry) = children(entries).into_iter().next()?;
+    if &kind != b"mp4a" {
+        return None;
+    }
+    // Sample entry: 6 reserved + data reference index, 8 reserved, channel
+    // count, sample size, 4 reserved, rate as 16.16; then its child boxes.
+    let channels = u32::from(u16::from_be_bytes([*entry.get(16)?, *entry.get(17)?]));
+    let sample_rate = (be32(entry, 24)? >> 16) as u32;
+    let esds = child(entry.get(28..)?, b"esds")?;
+    // ES descriptor (tag 3): its id, flags and optional fields, then the
+    // decoder config descriptor (tag 4), whose object type 0x40 is MPEG-4 audio.
+    let d = esds.get(4..)?;
+    let skip_len = |mut at: usize| -> Option<usize> {
+        while d.get(at)? & 0x80 != 0 {
+            at += 1;
+        }
+        Some(at + 1)
+    };
+    if *d.first()? != 0x03 {
+        return None;
+    }
+    let mut at = skip_len(1)?;
+    let flags = *d.get(at + 2)?;
+    at += 3;
+    if flags & 0x80 != 0 {
+        at += 2;
+    }
+    if flags & 0x40 != 0 {
+        at += 1 + usize::from(*d.get(at)?);
+    }
+    if flags & 0x20 != 0 {
+        at += 2;
+    }
+    if *d.get(at)? != 0x04 {
+        return None;
+    }
+    let config = skip_len(at + 1)?;
+    if *d.get(config)? != 0x40 {
+        return None;
+    }
+    // The decoder specific info (tag 5, after 13 bytes of config) is the
+    // AudioSpecificConfig: object type (5 bits, or 5 + 6), frequency index
+    // (4 bits, or 4 + 24), channel configuration (4 bits). It, not the
+    // sample entry (which often says 2 channels), is what decoders use.
+    let (mut channels, mut sample_rate) = (channels, sample_rate);
+    if d.get(config + 13) == Some(&0x05) {
+        let asc = d.get(skip_len(config + 14)?..)?;
+        let bits = asc
+            .iter()
+            .take(8)
+            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+            .checked_shl(8 * (8 - asc.len().min(8)) as u32)
+            .unwrap_or(0);
+        let take = |from: u32, n: u32| ((bits >> (64 - from - n)) & ((1 << n) - 1)) as u32;
+        let mut at = 5;
+        if take(0, 5) == 31 {
+            at += 6;
+        }
+        const RATES: [u32; 13] =
+            [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+        let index = take(at, 4);
+        at += 4;
+        let rate = if index == 15 {
+            at += 24;
+            take(at - 24, 24)
+        } else {
+            RATES.get(index as usize).copied().unwrap_or(0)
+        };
+        let config = take(at, 4);
+        if rate > 0 {
+            sample_rate = rate;
+        }
+        if (1..=7).contains(&config) {
+            channels = if config == 7 { 8 } else { config };
+        }
+    }
+    if channels == 0 || sample_rate == 0 {
+        return None;
+    }
+    Some(Aac { media_secs: duration as f64 / scale as f64, sample_rate, channels })
 }
 
 /// The sound track's presented duration: its edit list, in movie time.
@@ -139,4 +257,35 @@ fn edited_duration(moov: &[u8]) -> Option<f64> {
         return (total > 0).then(|| total as f64 / movie_scale as f64);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boxes(name: &str, keep: f64) -> Boxes {
+        let data =
+            std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio").join(name))
+                .unwrap();
+        let data = &data[..(data.len() as f64 * keep) as usize];
+        read_boxes(&mut std::io::Cursor::new(data), data.len() as u64).unwrap()
+    }
+
+    #[test]
+    fn an_aac_track_is_read_from_the_moov() {
+        // truth.csv: m4a-aac.m4a and m4a-faststart.m4a are 3 s, mono, 44.1 kHz.
+        for name in ["m4a-aac.m4a", "m4a-faststart.m4a"] {
+            let b = boxes(name, 1.0);
+            let aac = b.aac.unwrap();
+            assert_eq!((aac.sample_rate, aac.channels), (44_100, 1), "{name}");
+            // The media header counts the encoder's priming too; the edit list does not.
+            assert!(aac.media_secs > 3.02 && aac.media_secs < 3.05, "{name}: {aac:?}");
+            assert!((b.edited_secs.unwrap() - 3.0).abs() < 0.001, "{name}: {b:?}");
+            assert_eq!((b.cut, b.mdat_cut), (false, None));
+        }
+        let cut = boxes("m4a-faststart.m4a", 0.5);
+        assert!(cut.cut && cut.mdat_cut.is_some() && cut.aac.is_some(), "{cut:?}");
+        let no_index = boxes("m4a-aac.m4a", 0.5);
+        assert!(no_index.cut && !no_index.has_moov && no_index.aac.is_none(), "{no_index:?}");
+    }
 }

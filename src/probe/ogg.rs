@@ -1,0 +1,174 @@
+//! An Ogg Vorbis or Opus file's length from two pages: the first (the
+//! codec's identification header: rate, channels, Opus pre-skip) and the
+//! last (its granule position: samples up to the end of the stream).
+//!
+//! This is the same arithmetic symphonia's Ogg reader does, without the
+//! rest of its work (CRC-checking every page it passes on the way to the
+//! end, parsing the Vorbis codebooks): a probe reads two small blocks.
+//! Anything unusual (several logical streams, a chained file, a last page
+//! that is not marked as the end, trailing bytes, a bad checksum) is left
+//! to symphonia, which handles it or reports the damage.
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+/// What the two pages say.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stream {
+    /// `true` for Opus, `false` for Vorbis.
+    pub opus: bool,
+    /// The codec's sample rate (Vorbis) or the encoder's input rate (Opus).
+    pub sample_rate: u32,
+    /// Channels.
+    pub channels: u32,
+    /// Playable samples: the last granule (minus the pre-skip for Opus).
+    pub samples: u64,
+    /// The rate `samples` counts in (48 kHz for Opus, whatever its input).
+    pub time_base: u32,
+}
+
+/// A page header at the start of `b`: (header type, granule, serial,
+/// header length, body length).
+fn page(b: &[u8]) -> Option<(u8, u64, u32, usize, usize)> {
+    if b.len() < 27 || &b[..4] != b"OggS" || b[4] != 0 {
+        return None;
+    }
+    let segments = usize::from(b[26]);
+    let lacing = b.get(27..27 + segments)?;
+    let body = lacing.iter().map(|&l| usize::from(l)).sum();
+    let granule = u64::from_le_bytes(b[6..14].try_into().ok()?);
+    let serial = u32::from_le_bytes(b[14..18].try_into().ok()?);
+    Some((b[5], granule, serial, 27 + segments, body))
+}
+
+/// The Ogg CRC-32 (polynomial 0x04C11DB7, not reflected) of every byte value.
+const CRC: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut crc = (i as u32) << 24;
+        let mut bit = 0;
+        while bit < 8 {
+            crc = if crc & 0x8000_0000 != 0 { (crc << 1) ^ 0x04C1_1DB7 } else { crc << 1 };
+            bit += 1;
+        }
+        table[i] = crc;
+        i += 1;
+    }
+    table
+};
+
+/// Whether a whole page (header and body) carries a matching checksum.
+fn crc_ok(page: &[u8]) -> bool {
+    let stored = u32::from_le_bytes([page[22], page[23], page[24], page[25]]);
+    let crc = page.iter().enumerate().fold(0u32, |crc, (i, &b)| {
+        let b = if (22..26).contains(&i) { 0 } else { b };
+        (crc << 8) ^ CRC[((crc >> 24) as u8 ^ b) as usize]
+    });
+    crc == stored
+}
+
+/// Reads the stream's length from `head` (the file's first bytes) and its
+/// last page; `None` where symphonia should look instead.
+pub fn read<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> io::Result<Option<Stream>> {
+    // The first page: beginning of stream, one packet (the identification header).
+    let Some((kind, granule, serial, header_len, body_len)) = page(head) else { return Ok(None) };
+    let Some(packet) = head.get(header_len..header_len + body_len) else { return Ok(None) };
+    if kind != 0x02 || granule != 0 {
+        return Ok(None);
+    }
+    let (opus, sample_rate, channels, pre_skip) = if packet.len() >= 30 && packet.starts_with(b"\x01vorbis") {
+        let rate = u32::from_le_bytes([packet[12], packet[13], packet[14], packet[15]]);
+        (false, rate, u32::from(packet[11]), 0u64)
+    } else if packet.len() >= 19 && packet.starts_with(b"OpusHead") {
+        let pre_skip = u64::from(u16::from_le_bytes([packet[10], packet[11]]));
+        let rate = u32::from_le_bytes([packet[12], packet[13], packet[14], packet[15]]);
+        (true, if rate == 0 { 48_000 } else { rate }, u32::from(packet[9]), pre_skip)
+    } else {
+        return Ok(None);
+    };
+    if sample_rate == 0 || channels == 0 {
+        return Ok(None);
+    }
+    // The next page must continue this stream: a second stream starting
+    // here (a multiplexed file) is symphonia's business.
+    let next = header_len + body_len;
+    match head.get(next..).and_then(page) {
+        Some((next_kind, _, next_serial, ..)) if next_kind & 0x02 == 0 && next_serial == serial => {}
+        _ => return Ok(None),
+    }
+    // The last page: ends the file exactly, ends this stream, checksum intact.
+    for tail_len in [8 * 1024u64, 72 * 1024] {
+        let from = len.saturating_sub(tail_len);
+        src.seek(SeekFrom::Start(from))?;
+        let mut tail = vec![0u8; (len - from) as usize];
+        let got = super::read_full(src, &mut tail)?;
+        tail.truncate(got);
+        let last = (0..tail.len().saturating_sub(27)).rev().find_map(|at| {
+            let (kind, granule, page_serial, h, b) = page(&tail[at..])?;
+            (at + h + b == tail.len()).then_some((at, kind, granule, page_serial))
+        });
+        if let Some((at, kind, granule, page_serial)) = last {
+            let usable = kind & 0x04 != 0 && page_serial == serial && granule != u64::MAX && crc_ok(&tail[at..]);
+            if !usable || granule < pre_skip {
+                return Ok(None);
+            }
+            let (samples, time_base) = if opus { (granule - pre_skip, 48_000) } else { (granule, sample_rate) };
+            return Ok(Some(Stream { opus, sample_rate, channels, samples, time_base }));
+        }
+        if from == 0 {
+            break;
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_crc_is_ogg_s() {
+        // A minimal page with its checksum field zeroed, then set.
+        let mut p = b"OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+            .to_vec();
+        let crc = p.iter().fold(0u32, |crc, &b| (crc << 8) ^ CRC[((crc >> 24) as u8 ^ b) as usize]);
+        p[22..26].copy_from_slice(&crc.to_le_bytes());
+        assert!(crc_ok(&p));
+        p[5] = 0x04;
+        assert!(!crc_ok(&p));
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio").join(name)).unwrap()
+    }
+
+    fn read_bytes(data: &[u8]) -> Option<Stream> {
+        let head = &data[..data.len().min(16 * 1024)];
+        read(&mut std::io::Cursor::new(data), data.len() as u64, head).unwrap()
+    }
+
+    #[test]
+    fn vorbis_and_opus_are_read_from_two_pages() {
+        // truth.csv: vorbis.ogg and opus.opus are 3 s (44.1 kHz; Opus counts at 48 kHz).
+        let vorbis = read_bytes(&fixture("vorbis.ogg")).unwrap();
+        assert_eq!((vorbis.opus, vorbis.sample_rate, vorbis.time_base), (false, 44_100, 44_100));
+        assert_eq!(vorbis.samples, 132_300);
+        let opus = read_bytes(&fixture("opus.opus")).unwrap();
+        assert!(opus.opus);
+        assert_eq!((opus.samples, opus.time_base), (144_000, 48_000));
+    }
+
+    #[test]
+    fn anything_unusual_is_left_to_symphonia() {
+        let ogg = fixture("vorbis.ogg");
+        let mut trailing = ogg.clone();
+        trailing.extend_from_slice(b"junk");
+        assert_eq!(read_bytes(&trailing), None);
+        let mut flipped = ogg.clone();
+        let at = ogg.len() - 10;
+        flipped[at] ^= 0xFF; // the last page's checksum no longer matches
+        assert_eq!(read_bytes(&flipped), None);
+        assert_eq!(read_bytes(&ogg[..ogg.len() - 1]), None);
+        assert_eq!(read_bytes(b"OggS"), None);
+    }
+}
