@@ -9,6 +9,9 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 /// The biggest `moov` read (an hour of AAC has a ~700 KB moov).
 const MAX_MOOV: u64 = 64 * 1024 * 1024;
+/// How much of a `moov` is read first: the boxes the length needs come
+/// before the sample tables in the files encoders write.
+const MOOV_PREFIX: u64 = 16 * 1024;
 
 /// What the boxes say.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -24,6 +27,8 @@ pub struct Boxes {
     pub has_moov: bool,
     /// The sound track, if it is plain AAC in an unfragmented file.
     pub aac: Option<Aac>,
+    /// Movie fragments (`moof`) follow: the length is in them, not the `moov`.
+    pub fragmented: bool,
 }
 
 /// An AAC sound track, as its sample description and media header say.
@@ -49,7 +54,6 @@ fn be64(b: &[u8], at: usize) -> Option<u64> {
 pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<Boxes> {
     let mut out = Boxes::default();
     let mut pos = 0u64;
-    let mut moov: Option<Vec<u8>> = None;
     while pos + 8 <= len {
         src.seek(SeekFrom::Start(pos))?;
         let mut h = [0u8; 16];
@@ -76,71 +80,126 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
             }
             break;
         }
+        if &kind == b"moof" {
+            out.fragmented = true;
+        }
         if &kind == b"moov" && size - header <= MAX_MOOV {
-            let mut body = vec![0u8; (size - header) as usize];
-            src.seek(SeekFrom::Start(pos + header))?;
-            super::read_full(src, &mut body)?;
-            moov = Some(body);
+            out.has_moov = true;
+            let whole = size - header;
+            let mut read = |n: u64| -> io::Result<Vec<u8>> {
+                let mut body = vec![0u8; n as usize];
+                src.seek(SeekFrom::Start(pos + header))?;
+                let got = super::read_full(src, &mut body)?;
+                body.truncate(got);
+                Ok(body)
+            };
+            let prefix = read(whole.min(MOOV_PREFIX))?;
+            let found = match read_moov(&prefix, prefix.len() as u64 == whole) {
+                Some(found) => found,
+                None => read_moov(&read(whole)?, true).unwrap_or_default(),
+            };
+            (out.edited_secs, out.aac) = found;
         }
         pos += size;
     }
-    src.seek(SeekFrom::Start(0))?;
-    if let Some(moov) = moov {
-        out.has_moov = true;
-        out.edited_secs = edited_duration(&moov);
-        out.aac = aac_track(&moov);
+    if out.fragmented {
+        out.aac = None;
     }
+    src.seek(SeekFrom::Start(0))?;
     Ok(out)
 }
 
-/// Children of a box body: (type, body).
-fn children(body: &[u8]) -> Vec<([u8; 4], &[u8])> {
-    let mut out = Vec::new();
-    let mut pos = 0usize;
-    while pos + 8 <= body.len() {
-        let mut size = be32(body, pos).unwrap_or(0) as usize;
-        let kind = [body[pos + 4], body[pos + 5], body[pos + 6], body[pos + 7]];
-        let mut header = 8;
-        if size == 1 {
-            size = be64(body, pos + 8).unwrap_or(0) as usize;
-            header = 16;
-        } else if size == 0 {
-            size = body.len() - pos;
-        }
-        if size < header || pos + size > body.len() {
-            break;
-        }
-        out.push((kind, &body[pos + header..pos + size]));
-        pos += size;
-    }
-    out
+/// A box body as read, and whether all of it was read: of a big `moov`
+/// only the first [`MOOV_PREFIX`] bytes are read first, which may end
+/// inside a box.
+#[derive(Clone, Copy)]
+struct Body<'a> {
+    bytes: &'a [u8],
+    whole: bool,
 }
 
-fn child<'a>(body: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
-    children(body).into_iter().find(|(k, _)| k == kind).map(|(_, b)| b)
+/// Looks boxes up in a `moov` (or a prefix of it), noting when something
+/// the length depends on lies past what was read (`short`): the whole box
+/// is then read and looked at again.
+struct Tree {
+    short: std::cell::Cell<bool>,
+}
+
+impl Tree {
+    /// Children of a box body: (type, body). The last child of a cut body is cut too.
+    fn children<'a>(&self, body: Body<'a>) -> Vec<([u8; 4], Body<'a>)> {
+        let bytes = body.bytes;
+        let mut out = Vec::new();
+        let mut pos = 0usize;
+        while pos + 8 <= bytes.len() {
+            let mut size = be32(bytes, pos).unwrap_or(0) as usize;
+            let kind = [bytes[pos + 4], bytes[pos + 5], bytes[pos + 6], bytes[pos + 7]];
+            let mut header = 8;
+            if size == 1 {
+                size = be64(bytes, pos + 8).unwrap_or(0) as usize;
+                header = 16;
+            } else if size == 0 {
+                size = bytes.len() - pos;
+            }
+            if size < header {
+                break;
+            }
+            if pos + size > bytes.len() {
+                if !body.whole && pos + header <= bytes.len() {
+                    out.push((kind, Body { bytes: &bytes[pos + header..], whole: false }));
+                }
+                break;
+            }
+            out.push((kind, Body { bytes: &bytes[pos + header..pos + size], whole: true }));
+            pos += size;
+        }
+        out
+    }
+
+    /// A child box, whole or cut (for containers).
+    fn child<'a>(&self, body: Body<'a>, kind: &[u8; 4]) -> Option<Body<'a>> {
+        let found = self.children(body).into_iter().find(|(k, _)| k == kind).map(|(_, b)| b);
+        if found.is_none() && !body.whole {
+            self.short.set(true);
+        }
+        found
+    }
+
+    /// A child box that must be whole (its fields are read).
+    fn leaf<'a>(&self, body: Body<'a>, kind: &[u8; 4]) -> Option<&'a [u8]> {
+        let found = self.child(body, kind)?;
+        if !found.whole {
+            self.short.set(true);
+            return None;
+        }
+        Some(found.bytes)
+    }
+}
+
+/// The edit list's length and the AAC track of a `moov` body; `None` when
+/// `moov` is a prefix that ends before what they need.
+fn read_moov(moov: &[u8], whole: bool) -> Option<(Option<f64>, Option<Aac>)> {
+    let tree = Tree { short: std::cell::Cell::new(false) };
+    let root = Body { bytes: moov, whole };
+    let found = (edited_duration(&tree, root), aac_track(&tree, root));
+    (!tree.short.get()).then_some(found)
 }
 
 /// The first sound track, if it is AAC (`mp4a` with an MPEG-4 audio
 /// decoder config) in a file that is not fragmented.
-fn aac_track(moov: &[u8]) -> Option<Aac> {
-    if child(moov, b"mvex").is_some() {
-        return None; // fragmented: the length is in the fragments
-    }
-    let trak = children(moov).into_iter().find(|(kind, trak)| {
-        kind == b"trak"
-            && child(trak, b"mdia").and_then(|m| child(m, b"hdlr")).and_then(|h| h.get(8..12)) == Some(b"soun")
-    })?;
-    let mdia = child(trak.1, b"mdia")?;
-    let mdhd = child(mdia, b"mdhd")?;
+fn aac_track(tree: &Tree, moov: Body<'_>) -> Option<Aac> {
+    let mdia = sound_track(tree, moov)?.1;
+    let mdhd = tree.leaf(mdia, b"mdhd")?;
     let (scale, duration) =
         if mdhd.first() == Some(&1) { (be32(mdhd, 20)?, be64(mdhd, 24)?) } else { (be32(mdhd, 12)?, be32(mdhd, 16)?) };
     if scale == 0 || duration == 0 || duration == u64::from(u32::MAX) || duration == u64::MAX {
         return None;
     }
-    let stsd = child(child(child(mdia, b"minf")?, b"stbl")?, b"stsd")?;
+    let stsd = tree.leaf(tree.child(tree.child(mdia, b"minf")?, b"stbl")?, b"stsd")?;
     // stsd: version/flags, entry count, then the first sample entry (a box).
-    let entries = stsd.get(8..)?;
-    let (kind, entry) = children(entries).into_iter().next()?;
+    let entries = Body { bytes: stsd.get(8..)?, whole: true };
+    let (kind, entry) = tree.children(entries).into_iter().next()?;
+    let entry = entry.bytes;
     if &kind != b"mp4a" {
         return None;
     }
@@ -148,7 +207,7 @@ fn aac_track(moov: &[u8]) -> Option<Aac> {
     // count, sample size, 4 reserved, rate as 16.16; then its child boxes.
     let channels = u32::from(u16::from_be_bytes([*entry.get(16)?, *entry.get(17)?]));
     let sample_rate = (be32(entry, 24)? >> 16) as u32;
-    let esds = child(entry.get(28..)?, b"esds")?;
+    let esds = tree.leaf(Body { bytes: entry.get(28..)?, whole: true }, b"esds")?;
     // ES descriptor (tag 3): its id, flags and optional fields, then the
     // decoder config descriptor (tag 4), whose object type 0x40 is MPEG-4 audio.
     let d = esds.get(4..)?;
@@ -223,38 +282,45 @@ fn aac_track(moov: &[u8]) -> Option<Aac> {
 }
 
 /// The sound track's presented duration: its edit list, in movie time.
-fn edited_duration(moov: &[u8]) -> Option<f64> {
-    let mvhd = child(moov, b"mvhd")?;
+fn edited_duration(tree: &Tree, moov: Body<'_>) -> Option<f64> {
+    let mvhd = tree.leaf(moov, b"mvhd")?;
     let movie_scale = if mvhd.first() == Some(&1) { be32(mvhd, 20)? } else { be32(mvhd, 12)? };
     if movie_scale == 0 {
         return None;
     }
-    for (kind, trak) in children(moov) {
+    let trak = sound_track(tree, moov)?.0;
+    let elst = tree.leaf(tree.child(trak, b"edts")?, b"elst")?;
+    let v1 = elst.first() == Some(&1);
+    let count = be32(elst, 4)? as usize;
+    let entry = if v1 { 20 } else { 12 };
+    let mut total = 0u64;
+    for i in 0..count.min(1024) {
+        let at = 8 + i * entry;
+        let (duration, media_time) = if v1 {
+            (be64(elst, at)?, be64(elst, at + 8)? as i64)
+        } else {
+            (be32(elst, at)?, i64::from(be32(elst, at + 4)? as u32 as i32))
+        };
+        if media_time != -1 {
+            total += duration;
+        }
+    }
+    (total > 0).then(|| total as f64 / movie_scale as f64)
+}
+
+/// The first track whose handler is `soun`: (trak, mdia).
+fn sound_track<'a>(tree: &Tree, moov: Body<'a>) -> Option<(Body<'a>, Body<'a>)> {
+    for (kind, trak) in tree.children(moov) {
         if &kind != b"trak" {
             continue;
         }
-        let mdia = child(trak, b"mdia")?;
-        let handler = child(mdia, b"hdlr").and_then(|h| h.get(8..12));
-        if handler != Some(b"soun") {
-            continue;
+        let mdia = tree.child(trak, b"mdia")?;
+        if tree.leaf(mdia, b"hdlr").and_then(|h| h.get(8..12)) == Some(b"soun") {
+            return Some((trak, mdia));
         }
-        let elst = child(trak, b"edts").and_then(|e| child(e, b"elst"))?;
-        let v1 = elst.first() == Some(&1);
-        let count = be32(elst, 4)? as usize;
-        let entry = if v1 { 20 } else { 12 };
-        let mut total = 0u64;
-        for i in 0..count.min(1024) {
-            let at = 8 + i * entry;
-            let (duration, media_time) = if v1 {
-                (be64(elst, at)?, be64(elst, at + 8)? as i64)
-            } else {
-                (be32(elst, at)?, i64::from(be32(elst, at + 4)? as u32 as i32))
-            };
-            if media_time != -1 {
-                total += duration;
-            }
-        }
-        return (total > 0).then(|| total as f64 / movie_scale as f64);
+    }
+    if !moov.whole {
+        tree.short.set(true);
     }
     None
 }
@@ -287,5 +353,30 @@ mod tests {
         assert!(cut.cut && cut.mdat_cut.is_some() && cut.aac.is_some(), "{cut:?}");
         let no_index = boxes("m4a-aac.m4a", 0.5);
         assert!(no_index.cut && !no_index.has_moov && no_index.aac.is_none(), "{no_index:?}");
+    }
+
+    #[test]
+    fn a_moov_read_in_part_gives_the_whole_answer_or_asks_for_more() {
+        for name in ["m4a-aac.m4a", "m4a-faststart.m4a"] {
+            let data = std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio").join(name),
+            )
+            .unwrap();
+            let at = data.windows(4).position(|w| w == b"moov").unwrap();
+            let size = u32::from_be_bytes(data[at - 4..at].try_into().unwrap()) as usize;
+            let moov = &data[at + 4..at - 4 + size];
+            let whole = read_moov(moov, true).unwrap();
+            assert!(whole.0.is_some() && whole.1.is_some(), "{name}");
+            let mut answered = 0;
+            for cut in 0..moov.len() {
+                if let Some(part) = read_moov(&moov[..cut], false) {
+                    assert_eq!(part, whole, "{name} cut at {cut}");
+                    answered += 1;
+                }
+            }
+            // Encoders put the sample tables last: most prefixes that hold
+            // the sample description answer without the rest.
+            assert!(answered > 0, "{name}");
+        }
     }
 }
