@@ -237,7 +237,7 @@ struct Pre {
 
 /// How much of the file's start is read at once: the container's magic,
 /// ID3v2 headers, the first MP3 frame, the first Ogg pages.
-const HEAD: u64 = 16 * 1024;
+const HEAD: u64 = 8 * 1024;
 
 /// Probes a file on disk.
 pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {

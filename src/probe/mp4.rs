@@ -358,10 +358,9 @@ mod tests {
     #[test]
     fn a_moov_read_in_part_gives_the_whole_answer_or_asks_for_more() {
         for name in ["m4a-aac.m4a", "m4a-faststart.m4a"] {
-            let data = std::fs::read(
-                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio").join(name),
-            )
-            .unwrap();
+            let data =
+                std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio").join(name))
+                    .unwrap();
             let at = data.windows(4).position(|w| w == b"moov").unwrap();
             let size = u32::from_be_bytes(data[at - 4..at].try_into().unwrap()) as usize;
             let moov = &data[at + 4..at - 4 + size];
