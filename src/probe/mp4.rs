@@ -54,6 +54,10 @@ fn be64(b: &[u8], at: usize) -> Option<u64> {
 pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<Boxes> {
     let mut out = Boxes::default();
     let mut pos = 0u64;
+    // An `mdat` whose size field says "to the end of the file" cannot tell
+    // a cut file: its sample table then must. (body start, moov start and size)
+    let mut open_mdat: Option<u64> = None;
+    let mut moov_at: Option<(u64, u64)> = None;
     while pos + 8 <= len {
         src.seek(SeekFrom::Start(pos))?;
         let mut h = [0u8; 16];
@@ -69,6 +73,9 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
             header = 16;
         } else if size == 0 {
             size = len - pos; // to the end of the file
+            if &kind == b"mdat" {
+                open_mdat = Some(pos + header);
+            }
         }
         if size < header {
             break;
@@ -86,6 +93,7 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
         if &kind == b"moov" && size - header <= MAX_MOOV {
             out.has_moov = true;
             let whole = size - header;
+            moov_at = Some((pos + header, whole));
             let mut read = |n: u64| -> io::Result<Vec<u8>> {
                 let mut body = vec![0u8; n as usize];
                 src.seek(SeekFrom::Start(pos + header))?;
@@ -104,6 +112,19 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
     }
     if out.fragmented {
         out.aac = None;
+    }
+    if let (Some(mdat), Some((at, whole))) = (open_mdat, moov_at) {
+        let mut moov = vec![0u8; whole as usize];
+        src.seek(SeekFrom::Start(at))?;
+        let got = super::read_full(src, &mut moov)?;
+        moov.truncate(got);
+        let tree = Tree { short: std::cell::Cell::new(false) };
+        if let Some(end) = sample_table_end(&tree, Body { bytes: &moov, whole: true })
+            && end > len
+        {
+            out.cut = true;
+            out.mdat_cut = Some((end.saturating_sub(mdat), len.saturating_sub(mdat)));
+        }
     }
     src.seek(SeekFrom::Start(0))?;
     Ok(out)
@@ -306,6 +327,41 @@ fn edited_duration(tree: &Tree, moov: Body<'_>) -> Option<f64> {
         }
     }
     (total > 0).then(|| total as f64 / movie_scale as f64)
+}
+
+/// Where the sound track's last sample ends in the file: the last chunk's
+/// offset (`stco`/`co64`) plus the sizes (`stsz`) of the samples the chunk
+/// holds (`stsc`).
+fn sample_table_end(tree: &Tree, moov: Body<'_>) -> Option<u64> {
+    let mdia = sound_track(tree, moov)?.1;
+    let stbl = tree.child(tree.child(mdia, b"minf")?, b"stbl")?;
+    let (offset, chunks) = match tree.children(stbl).into_iter().find(|(k, _)| k == b"stco" || k == b"co64") {
+        Some((kind, b)) => {
+            let count = be32(b.bytes, 4)?;
+            let last = count.checked_sub(1)? as usize;
+            let offset = if &kind == b"co64" { be64(b.bytes, 8 + last * 8)? } else { be32(b.bytes, 8 + last * 4)? };
+            (offset, count)
+        }
+        None => return None,
+    };
+    // stsc: (first chunk, samples per chunk, description) runs; the last run
+    // starting at or before the last chunk says how many samples it has.
+    let stsc = tree.leaf(stbl, b"stsc")?;
+    let runs = be32(stsc, 4)? as usize;
+    let per_chunk = (0..runs.min(stsc.len() / 12))
+        .filter_map(|i| Some((be32(stsc, 8 + i * 12)?, be32(stsc, 12 + i * 12)?)))
+        .take_while(|(first, _)| *first <= chunks)
+        .last()?
+        .1;
+    let stsz = tree.leaf(stbl, b"stsz")?;
+    let (fixed, samples) = (be32(stsz, 4)?, be32(stsz, 8)?);
+    let bytes = if fixed != 0 {
+        fixed.checked_mul(per_chunk)?
+    } else {
+        let first = samples.checked_sub(per_chunk)? as usize;
+        (first..samples as usize).map(|i| be32(stsz, 12 + i * 4)).sum::<Option<u64>>()?
+    };
+    offset.checked_add(bytes)
 }
 
 /// The first track whose handler is `soun`: (trak, mdia).

@@ -221,6 +221,9 @@ fn the_header_readers_agree_with_symphonia_on_every_file() {
     cases.push(("vorbis.ogg without its end mark".into(), no_eos));
     let m4a = std::fs::read(audio("m4a-faststart.m4a")).unwrap();
     cases.push(("m4a-faststart.m4a cut".into(), m4a[..m4a.len() * 2 / 3].to_vec()));
+    let open_ended = mdat_to_the_end(&m4a);
+    cases.push(("m4a-faststart.m4a, mdat to the end".into(), open_ended.clone()));
+    cases.push(("m4a-faststart.m4a, mdat to the end, cut".into(), open_ended[..open_ended.len() * 2 / 3].to_vec()));
     assert!(cases.len() >= 40, "{}", cases.len());
     let mut compared = 0;
     for (name, data) in cases {
@@ -252,4 +255,28 @@ fn json_gives_the_title_tag_where_there_is_one() {
     let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(rows[0]["title"], "Tagged & <quoted>");
     assert!(rows[1].get("title").is_none(), "{}", rows[1]);
+}
+
+/// `data` (an M4A whose `mdat` is its last box) with the `mdat` size field
+/// set to 0, "to the end of the file", as some writers leave it.
+fn mdat_to_the_end(data: &[u8]) -> Vec<u8> {
+    let at = data.windows(4).rposition(|w| w == b"mdat").unwrap() - 4;
+    let size = u32::from_be_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+    assert_eq!(at + size, data.len(), "mdat is the last box");
+    let mut out = data.to_vec();
+    out[at..at + 4].copy_from_slice(&[0; 4]);
+    out
+}
+
+/// A cut M4A is caught even when its `mdat` does not say how long it is:
+/// the sample table points past the end of the file.
+#[test]
+fn an_m4a_whose_sample_table_points_past_the_end_is_truncated() {
+    use podsmith::probe::Engine;
+    let whole = mdat_to_the_end(&std::fs::read(audio("m4a-faststart.m4a")).unwrap());
+    let info = probe_bytes(whole.clone(), Engine::Auto).unwrap();
+    assert!((info.duration_secs - 3.0).abs() < 0.001, "{info:?}");
+    let cut = whole[..whole.len() / 2].to_vec();
+    let err = probe_bytes(cut, Engine::Auto).unwrap_err();
+    assert!(err.starts_with("the file is truncated: its header says 3.0 s, the file holds 1."), "{err}");
 }
