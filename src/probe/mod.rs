@@ -332,18 +332,14 @@ fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> 
     let (format, codec, secs, sample_rate, channels) = if let Some(o) = pre.ogg {
         let secs = o.samples as f64 / f64::from(o.time_base);
         // Opus decodes at 48 kHz whatever the encoder's input was.
-        let rate = if o.opus { 48_000 } else { o.sample_rate };
-        if o.opus {
-            (AudioFormat::Opus, "opus", secs, rate, o.channels)
-        } else {
-            (AudioFormat::Ogg, "vorbis", secs, rate, o.channels)
-        }
+        let (format, codec, rate) =
+            if o.opus { (AudioFormat::Opus, "opus", 48_000) } else { (AudioFormat::Ogg, "vorbis", o.sample_rate) };
+        (format, codec, secs, rate, o.channels)
     } else if let Some(b) = pre.mp4.filter(|b| !b.cut || b.mdat_cut.is_some()) {
         let aac = b.aac?;
         let secs = b.edited_secs.unwrap_or(aac.media_secs);
-        if let Some((promised, present)) = b.mdat_cut {
-            let holds = secs * present as f64 / promised.max(1) as f64;
-            return Some(Err(ProbeError::Truncated { header: Some(secs), holds }));
+        if let Some(cut) = b.mdat_cut {
+            return Some(Err(media_data_cut(secs, cut)));
         }
         (AudioFormat::M4a, "aac", secs, aac.sample_rate, aac.channels)
     } else {
@@ -366,6 +362,13 @@ fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> 
         vbr: (format != AudioFormat::M4a).then_some(true),
         has_seek_header: None,
     }))
+}
+
+/// An M4A that holds `present` of the `promised` bytes of media data: the
+/// audio it holds, in proportion.
+fn media_data_cut(secs: f64, (promised, present): (u64, u64)) -> ProbeError {
+    let holds = secs * present as f64 / promised.max(1) as f64;
+    ProbeError::Truncated { header: Some(secs), holds }
 }
 
 /// A view of a source from `start` on. symphonia is shown an MP3 from its
@@ -521,9 +524,8 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
             return Err(ProbeError::Truncated { header: Some(duration_secs), holds });
         }
     }
-    if let Some((promised, present)) = pre.mp4.and_then(|b| b.mdat_cut) {
-        let holds = duration_secs * present as f64 / promised.max(1) as f64;
-        return Err(ProbeError::Truncated { header: Some(duration_secs), holds });
+    if let Some(cut) = pre.mp4.and_then(|b| b.mdat_cut) {
+        return Err(media_data_cut(duration_secs, cut));
     }
     let vbr = match (is_mp3, vbr, pre.mp3.kind) {
         // Vorbis, Opus and FLAC vary their bitrate by design; PCM never does;
