@@ -127,7 +127,7 @@ pub fn read<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> io::
         let mut tail = vec![0u8; (len - from) as usize];
         let got = super::read_full(src, &mut tail)?;
         tail.truncate(got);
-        let last = (0..tail.len().saturating_sub(27)).rev().find_map(|at| {
+        let last = (0..(tail.len() + 1).saturating_sub(27)).rev().find_map(|at| {
             let (kind, granule, page_serial, h, b) = page(&tail[at..])?;
             (at + h + b == tail.len()).then_some((at, kind, granule, page_serial))
         });
@@ -196,5 +196,25 @@ mod tests {
         assert_eq!(read_bytes(&flipped), None);
         assert_eq!(read_bytes(&ogg[..ogg.len() - 1]), None);
         assert_eq!(read_bytes(b"OggS"), None);
+    }
+
+    #[test]
+    fn an_empty_end_of_stream_page_ends_the_stream() {
+        let ogg = fixture("vorbis.ogg");
+        let set_crc = |page: &mut [u8]| {
+            page[22..26].copy_from_slice(&[0; 4]);
+            let crc = crc_update(0, page);
+            page[22..26].copy_from_slice(&crc.to_le_bytes());
+        };
+        let last = ogg.windows(4).rposition(|w| w == b"OggS").unwrap();
+        let mut data = ogg.clone();
+        data[last + 5] &= !0x04;
+        set_crc(&mut data[last..]);
+        let mut nil = ogg[last..last + 27].to_vec();
+        nil[5] = 0x04;
+        nil[26] = 0;
+        set_crc(&mut nil);
+        data.extend_from_slice(&nil);
+        assert_eq!(read_bytes(&data).map(|s| s.samples), Some(132_300));
     }
 }

@@ -219,6 +219,7 @@ fn the_header_readers_agree_with_symphonia_on_every_file() {
     let last = no_eos.windows(4).rposition(|w| w == b"OggS").unwrap();
     no_eos[last + 5] &= !0x04;
     cases.push(("vorbis.ogg without its end mark".into(), no_eos));
+    cases.push(("vorbis.ogg ending in an empty end-of-stream page".into(), nil_end_page(&ogg)));
     let m4a = std::fs::read(audio("m4a-faststart.m4a")).unwrap();
     cases.push(("m4a-faststart.m4a cut".into(), m4a[..m4a.len() * 2 / 3].to_vec()));
     let open_ended = mdat_to_the_end(&m4a);
@@ -279,4 +280,35 @@ fn an_m4a_whose_sample_table_points_past_the_end_is_truncated() {
     let cut = whole[..whole.len() / 2].to_vec();
     let err = probe_bytes(cut, Engine::Auto).unwrap_err();
     assert!(err.starts_with("the file is truncated: its header says 3.0 s, the file holds 1."), "{err}");
+}
+
+/// The Ogg page checksum (CRC-32, polynomial 0x04C11DB7, not reflected),
+/// computed with the checksum field as zeros, and set.
+fn set_ogg_crc(page: &mut [u8]) {
+    page[22..26].copy_from_slice(&[0; 4]);
+    let mut crc = 0u32;
+    for &b in page.iter() {
+        crc ^= u32::from(b) << 24;
+        for _ in 0..8 {
+            crc = if crc & 0x8000_0000 != 0 { (crc << 1) ^ 0x04C1_1DB7 } else { crc << 1 };
+        }
+    }
+    page[22..26].copy_from_slice(&crc.to_le_bytes());
+}
+
+/// `ogg` with its last page's end-of-stream mark moved to an empty page
+/// (no packets, the same granule) after it, as some muxers end a stream.
+fn nil_end_page(ogg: &[u8]) -> Vec<u8> {
+    let last = ogg.windows(4).rposition(|w| w == b"OggS").unwrap();
+    let mut out = ogg.to_vec();
+    out[last + 5] &= !0x04;
+    set_ogg_crc(&mut out[last..]);
+    let mut nil = ogg[last..last + 27].to_vec();
+    nil[5] = 0x04;
+    let sequence = u32::from_le_bytes(nil[18..22].try_into().unwrap()) + 1;
+    nil[18..22].copy_from_slice(&sequence.to_le_bytes());
+    nil[26] = 0;
+    set_ogg_crc(&mut nil);
+    out.extend_from_slice(&nil);
+    out
 }
