@@ -18,6 +18,8 @@ pub mod add;
 pub mod build;
 pub mod catalog;
 pub mod feed;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod init;
 pub mod lock;
 pub mod manifest;

@@ -656,6 +656,76 @@ fn describe(e: &SymError) -> String {
     }
 }
 
+/// Entry points for the fuzzer (`fuzz/`) and its regression test
+/// ([`crate::fuzzing`]): arbitrary bytes through each reader, outside the
+/// `catch_unwind` that guards [`probe_file`], so that a panic is a crash.
+#[doc(hidden)]
+pub mod fuzz {
+    use std::io::Cursor;
+
+    use super::*;
+
+    fn source(data: &[u8]) -> Box<dyn MediaSource> {
+        Box::new(Cursor::new(data.to_vec()))
+    }
+
+    /// The MP3 head reader (ID3v2, first frame, Xing/Info/VBRI/LAME, tail
+    /// tags) and the frame walker.
+    pub fn mp3(data: &[u8]) {
+        let len = data.len() as u64;
+        let head = &data[..data.len().min(HEAD as usize)];
+        if let Ok(h) = mp3::read_head(&mut Cursor::new(data), len, head)
+            && h.has_sync
+        {
+            let end = len.saturating_sub(h.tail_tags);
+            let _ = mp3::walk(&mut Cursor::new(data), h.audio_start, end, h.kind.is_some());
+        }
+    }
+
+    /// The Ogg first-and-last-page reader.
+    pub fn ogg(data: &[u8]) {
+        let head = &data[..data.len().min(HEAD as usize)];
+        let _ = ogg::read(&mut Cursor::new(data), data.len() as u64, head);
+    }
+
+    /// The MP4 box reader.
+    pub fn mp4(data: &[u8]) {
+        let _ = mp4::read_boxes(&mut Cursor::new(data), data.len() as u64);
+    }
+
+    /// The streamed-FLAC tail reader (the first two bytes pick the block size).
+    pub fn flac(data: &[u8]) {
+        let block = data.first().map_or(4096, |b| u64::from(*b) * 64 + 16);
+        let _ = flac::total_from_tail(&mut Cursor::new(data), data.len() as u64, block);
+    }
+
+    /// symphonia's demuxers, as `probe` runs them for an unusual file.
+    pub fn symphonia(data: &[u8]) {
+        unguarded(data, Engine::Symphonia);
+    }
+
+    /// The whole probe: our header readers, then symphonia where needed.
+    pub fn probe(data: &[u8]) {
+        unguarded(data, Engine::Auto);
+    }
+
+    fn unguarded(data: &[u8], engine: Engine) {
+        let bytes = data.len() as u64;
+        if bytes == 0 {
+            return;
+        }
+        let open = || -> std::io::Result<Box<dyn MediaSource>> { Ok(source(data)) };
+        let mut src = source(data);
+        let Ok(pre) = read_pre(&mut src, bytes) else { return };
+        if engine == Engine::Auto
+            && let Some(_found) = from_headers(&pre, bytes)
+        {
+            return;
+        }
+        let _ = measure(src, bytes, &pre, &open);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

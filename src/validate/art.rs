@@ -110,6 +110,10 @@ pub fn inspect(bytes: &[u8]) -> Image {
                     continue;
                 }
                 let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+                // A segment's length counts its own two bytes: 0 or 1 is damage.
+                if len < 2 {
+                    break;
+                }
                 let seg = &bytes[i + 4..bytes.len().min(i + 2 + len)];
                 let is_sof = matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF);
                 if is_sof && seg.len() >= 6 {
@@ -123,7 +127,7 @@ pub fn inspect(bytes: &[u8]) -> Image {
                     });
                     break;
                 }
-                if marker == 0xDA || len < 2 {
+                if marker == 0xDA {
                     break;
                 }
                 i += 2 + len;
@@ -154,6 +158,9 @@ mod tests {
             &b""[..],
             b"\xFF\xD8\xFF",
             b"\xFF\xD8\xFF\xC0\x00",
+            // Segment lengths of 0 and 1 (less than the length field itself).
+            b"\xFF\xD8\xFF\xE0\x00\x00\xFF\xC0",
+            b"\xFF\xD8\xFF\xE0\x00\x01\xFF\xC0\x00\x11",
             b"\x89PNG\r\n\x1a\n\0\0",
             b"RIFF\0\0\0\0WEBPVP8 ",
             b"<html>",

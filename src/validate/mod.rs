@@ -6,7 +6,8 @@
 //! `podsmith build` runs the same checks on the feeds it is about to write
 //! and refuses to write a feed with errors.
 
-mod art;
+#[doc(hidden)]
+pub mod art;
 mod channel;
 mod dates;
 mod items;
