@@ -96,8 +96,7 @@ struct Incoming {
 
 /// Adds the episode (or, with `dry_run`, says what it would add).
 pub fn add(opts: &Options) -> Result<Added, AddError> {
-    let text = std::fs::read_to_string(&opts.manifest)
-        .map_err(|source| manifest::ManifestError::Read { path: opts.manifest.clone(), source })?;
+    let text = manifest::read_text(&opts.manifest)?;
     let root = match opts.manifest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -279,7 +278,7 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
     };
     if let Err(problems) = manifest::parse(&new_text, &opts.manifest, &root) {
         undo(&created);
-        let list: String = problems.iter().map(|p| format!("{p}\n")).collect();
+        let list: String = problems.iter().map(|p| format!("  {}\n", p.to_string().replace('\n', "\n  "))).collect();
         return refuse(format!("the new episode would make episodes.toml invalid; nothing was changed:\n{list}"));
     }
     if let Err(e) = crate::output::write_bytes(&opts.manifest, new_text.as_bytes()) {
@@ -311,8 +310,7 @@ fn slash_path(p: &Path) -> String {
 }
 
 fn same_content(a: &Path, b: &Path) -> bool {
-    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else { return false };
-    ma.len() == mb.len() && std::fs::read(a).ok() == std::fs::read(b).ok()
+    crate::fsutil::same_content(a, b).unwrap_or(false)
 }
 
 fn unique_slug(show: &Show, base: &str) -> String {

@@ -18,6 +18,7 @@ pub mod add;
 pub mod build;
 pub mod catalog;
 pub mod feed;
+pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod init;

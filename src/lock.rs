@@ -59,7 +59,7 @@ pub struct LockError {
 impl Lock {
     /// The lock at `path`; `None` if there is none yet.
     pub fn read(path: &Path) -> Result<Option<Lock>, LockError> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::fsutil::read_string(path, crate::fsutil::RECORD) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(LockError { path: path.to_path_buf(), reason: e.to_string() }),

@@ -2,6 +2,32 @@
 //! outcome to an exit code. Exit codes: 0 ok; 1 problems in the show's
 //! content (manifest, media, templates); 2 usage or setup errors.
 
+/// `println!` that never panics: when stdout is closed (`podsmith … | head`)
+/// the rest of the output is dropped and the command ends as it would have.
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `print!` that never panics (see [`outln!`]).
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `eprintln!` that never panics: a closed stderr (`podsmith build 2>&1 | head -1`)
+/// loses the message, not the command.
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
 mod cli;
 mod cmd;
 
@@ -15,7 +41,7 @@ fn main() -> ExitCode {
     match cmd::run(cli.command, ui) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("error: {}", failure.message);
+            errln!("{}", cmd::prefixed(&failure.message));
             ExitCode::from(failure.code)
         }
     }

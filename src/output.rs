@@ -98,7 +98,7 @@ pub fn write_site(
 /// Writes `bytes` to `dest` atomically, unless it already holds them.
 /// Returns whether the file changed.
 pub fn write_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
-    if fs::read(dest).is_ok_and(|old| old == bytes) {
+    if holds(dest, bytes) {
         return Ok(false);
     }
     let dir = parent_dir(dest)?;
@@ -110,9 +110,18 @@ pub fn write_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
     Ok(true)
 }
 
+/// Whether `dest` is a regular file (not a link) holding exactly `bytes`;
+/// only a file of the same length is read.
+fn holds(dest: &Path, bytes: &[u8]) -> bool {
+    let same_len = fs::symlink_metadata(dest).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+    same_len
+        && crate::fsutil::read(dest, crate::fsutil::Limit { bytes: bytes.len() as u64, what: "an output file" })
+            .is_ok_and(|old| old == bytes)
+}
+
 /// Copies `src` to a new file `dest`, atomically; fails if `dest` exists.
 pub fn copy_new(src: &Path, dest: &Path) -> io::Result<()> {
-    create_new(dest, |tmp| io::copy(&mut fs::File::open(src)?, tmp).map(|_| ()))
+    create_new(dest, |tmp| io::copy(&mut crate::fsutil::open(src)?, tmp).map(|_| ()))
 }
 
 /// Writes `bytes` to a new file `dest`, atomically; fails if `dest` exists.
@@ -143,13 +152,11 @@ fn publish_file(src: &Path, dest: &Path) -> io::Result<bool> {
             tmp.persist(dest).map_err(|e| e.error)?;
         }
         Err(_) => {
-            if fs::metadata(dest).is_ok_and(|d| fs::metadata(src).is_ok_and(|s| s.len() == d.len()))
-                && fs::read(src)? == fs::read(dest)?
-            {
+            if fs::symlink_metadata(dest).is_ok_and(|d| d.is_file()) && crate::fsutil::same_content(src, dest)? {
                 return Ok(false);
             }
             let mut tmp = tempfile::Builder::new().prefix(".podsmith-").suffix(".tmp").tempfile_in(dir)?;
-            io::copy(&mut fs::File::open(src)?, tmp.as_file_mut())?;
+            io::copy(&mut crate::fsutil::open(src)?, tmp.as_file_mut())?;
             readable(tmp.as_file(), dest)?;
             tmp.as_file().sync_all()?;
             tmp.persist(dest).map_err(|e| e.error)?;

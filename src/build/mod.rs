@@ -239,9 +239,12 @@ impl Prepared {
 }
 
 fn render_media_problems(problems: &[MediaProblem]) -> String {
-    let mut s: String = problems.iter().map(|p| format!("{p}\n")).collect();
+    let mut s: String = problems.iter().map(|p| format!("error: {p}\n")).collect();
     let n = problems.len();
-    s.push_str(&format!("{n} media file{} cannot be published; nothing was written", if n == 1 { "" } else { "s" }));
+    s.push_str(&format!(
+        "error: {n} media file{} cannot be published; nothing was written",
+        if n == 1 { "" } else { "s" }
+    ));
     s
 }
 

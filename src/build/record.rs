@@ -75,7 +75,7 @@ pub fn fingerprint(
         names.sort();
         for p in names {
             p.hash(&mut h);
-            std::fs::read(&p).ok()?.hash(&mut h);
+            crate::fsutil::read(&p, crate::fsutil::TEMPLATE).ok()?.hash(&mut h);
         }
     }
     let mut files: Vec<&Path> = Vec::new();
@@ -100,7 +100,7 @@ pub fn fingerprint(
 impl Record {
     /// The record in the show folder `root`, if there is a usable one.
     pub fn read(root: &Path) -> Option<Record> {
-        serde_json::from_slice(&std::fs::read(root.join(RECORD_PATH)).ok()?).ok()
+        serde_json::from_slice(&crate::fsutil::read(&root.join(RECORD_PATH), crate::fsutil::RECORD).ok()?).ok()
     }
 
     /// Whether every output is still as this build left it.

@@ -1,7 +1,9 @@
 //! `podsmith add`.
 
-use std::io::Read;
+use std::io::IsTerminal;
 use std::process::ExitCode;
+
+use podsmith::fsutil;
 
 use podsmith::add::{AddError, Options, Transfer, add};
 use podsmith::manifest::{EpisodeType, ManifestError};
@@ -12,15 +14,10 @@ use crate::cli::{AddArgs, EpisodeKind};
 pub fn run(args: AddArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let notes = match args.notes.as_deref() {
         None => None,
-        Some("-") => {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|e| Failure::usage(format!("cannot read notes from stdin: {e}")))?;
-            Some(s)
-        }
+        Some("-") => Some(notes_from_stdin()?),
         Some(path) => Some(
-            std::fs::read_to_string(path).map_err(|e| Failure::usage(format!("cannot read --notes {path}: {e}")))?,
+            fsutil::read_string(std::path::Path::new(path), fsutil::NOTES)
+                .map_err(|e| Failure::usage(format!("cannot read --notes {path}: {e}")))?,
         ),
     };
     let opts = Options {
@@ -49,7 +46,7 @@ pub fn run(args: AddArgs, ui: Ui) -> Result<ExitCode, Failure> {
         AddError::Manifest(_) => Failure::content(format!("{e}\n  fix these first; nothing was added")),
         _ => Failure::content(e.to_string()),
     })?;
-    print!("{}", added.table);
+    out!("{}", added.table);
     if opts.dry_run {
         ui.info("dry run: nothing was changed");
         return Ok(ExitCode::SUCCESS);
@@ -71,4 +68,26 @@ pub fn run(args: AddArgs, ui: Ui) -> Result<ExitCode, Failure> {
         media.join(", ")
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--notes -`: the notes piped in. A terminal (nothing piped) or an empty
+/// pipe is a mistake, not empty notes.
+fn notes_from_stdin() -> Result<String, Failure> {
+    if std::io::stdin().is_terminal() {
+        return Err(Failure::usage(
+            "--notes - reads the notes from a pipe, but nothing is piped in: \
+             podsmith add … --notes - < notes.md (or give the file: --notes notes.md)",
+        ));
+    }
+    let bytes = fsutil::read_stdin(fsutil::NOTES)
+        .map_err(|e| Failure::usage(format!("cannot read the notes from standard input: {e}")))?;
+    let text = String::from_utf8(bytes.clone()).map_err(|e| {
+        Failure::usage(format!("the notes on standard input: {}", fsutil::not_utf8(&bytes, e.utf8_error())))
+    })?;
+    if text.trim().is_empty() {
+        return Err(Failure::usage(
+            "--notes - got no notes on standard input; pipe them in (… --notes - < notes.md), or leave out --notes",
+        ));
+    }
+    Ok(text)
 }

@@ -114,15 +114,15 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Fa
     let prepared = podsmith::build::prepare(&opts).map_err(failure)?;
     let (old, new, changes) = prepared.changes().map_err(|e| Failure::content(e.to_string()))?;
     let Some(_) = old else {
-        println!("nothing built yet (no podsmith.lock): the first build publishes {} episode(s)", new.episodes.len());
+        outln!("nothing built yet (no podsmith.lock): the first build publishes {} episode(s)", new.episodes.len());
         for e in &new.episodes {
-            println!("+ new episode \"{}\" (guid {})", e.title, e.guid);
+            outln!("+ new episode \"{}\" (guid {})", e.title, e.guid);
         }
         return Ok(ExitCode::SUCCESS);
     };
     use podsmith::lock::Change;
     for c in &changes {
-        println!("{c}");
+        outln!("{c}");
     }
     let titled = |c: &Change| match c {
         Change::Added { title, .. }
@@ -135,12 +135,12 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Fa
     let touched: std::collections::BTreeSet<String> = changes.iter().filter_map(titled).collect();
     let unchanged = new.episodes.iter().filter(|e| !touched.contains(&e.title)).count();
     if changes.is_empty() {
-        println!("no changes since the last build: subscribers see the same {unchanged} episode(s)");
+        outln!("no changes since the last build: subscribers see the same {unchanged} episode(s)");
     } else {
-        println!("{} change(s); {unchanged} episode(s) unchanged", changes.len());
+        outln!("{} change(s); {unchanged} episode(s) unchanged", changes.len());
     }
     if changes.iter().any(Change::breaks_identity) {
-        println!(
+        outln!(
             "`podsmith build` refuses the changes marked ! and - (published guids and URLs) unless given --allow-changes"
         );
     }

@@ -24,20 +24,20 @@ impl Ui {
     /// A progress or summary line (hidden by `-q`).
     pub fn info(&self, msg: impl std::fmt::Display) {
         if !self.quiet {
-            eprintln!("{msg}");
+            errln!("{msg}");
         }
     }
 
     /// A detail line (shown with `-v`).
     pub fn detail(&self, msg: impl std::fmt::Display) {
         if self.verbose {
-            eprintln!("{msg}");
+            errln!("{msg}");
         }
     }
 
     /// A warning (always shown).
     pub fn warn(&self, msg: impl std::fmt::Display) {
-        eprintln!("warning: {msg}");
+        errln!("warning: {msg}");
     }
 }
 
@@ -78,6 +78,12 @@ impl Failure {
     }
 }
 
+/// A failure's message as printed: `error: ` before it, unless its lines
+/// already carry their own prefix (a list of problems, one per line).
+pub fn prefixed(message: &str) -> String {
+    if message.starts_with("error: ") { message.to_string() } else { format!("error: {message}") }
+}
+
 /// Runs one subcommand.
 pub fn run(command: Command, ui: Ui) -> Result<ExitCode, Failure> {
     match command {
@@ -90,10 +96,10 @@ pub fn run(command: Command, ui: Ui) -> Result<ExitCode, Failure> {
             build::run(&manifest, out, as_of.as_deref(), allow_changes, probe_options(no_cache, ui), ui)
         }
         Command::Diff { manifest, as_of } => build::diff(&manifest, as_of.as_deref(), ui),
-        Command::Probe { json, files } => probe::run(&files, json, ui),
+        Command::Probe { json, files } => probe::run(&files, json),
         Command::Validate { feed, manifest, media_root, online, format, strict, as_of, list_rules } => {
             if list_rules {
-                print!("{}", podsmith::validate::rules::markdown());
+                out!("{}", podsmith::validate::rules::markdown());
                 return Ok(ExitCode::SUCCESS);
             }
             let args = validate::Args { feed, manifest, media_root, online, format, strict, as_of };

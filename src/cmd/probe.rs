@@ -8,7 +8,7 @@ use podsmith::probe::{AudioInfo, probe_file, read_title};
 use podsmith::text::clock;
 use serde::Serialize;
 
-use super::{Failure, Ui};
+use super::Failure;
 
 #[derive(Serialize)]
 #[serde(untagged)]
@@ -27,7 +27,7 @@ enum Row<'a> {
     },
 }
 
-pub fn run(files: &[PathBuf], json: bool, ui: Ui) -> Result<ExitCode, Failure> {
+pub fn run(files: &[PathBuf], json: bool) -> Result<ExitCode, Failure> {
     // In parallel; the output keeps the order of the arguments.
     use rayon::prelude::*;
     let results: Vec<_> = files
@@ -70,22 +70,22 @@ pub fn run(files: &[PathBuf], json: bool, ui: Ui) -> Result<ExitCode, Failure> {
                 }
             ),
             Row::Err { path, error } => {
-                ui.warn(format!("{path}: {error}"));
+                errln!("error: {path}: {error}");
                 Ok(())
             }
         })
     };
     match written {
         Ok(()) => {}
-        // `podsmith probe … | head` is fine.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        // `podsmith probe … | head` is fine: the exit code still says whether every file measured.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(Failure::usage(format!("cannot write to stdout: {e}"))),
     }
     if failed > 0 {
         if json {
             for (path, r, _) in &results {
                 if let Err(e) = r {
-                    ui.warn(format!("{}: {e}", path.display()));
+                    errln!("error: {}: {e}", path.display());
                 }
             }
         }

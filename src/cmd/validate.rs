@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use podsmith::build::{BuildError, Options as BuildOptions, prepare};
+use podsmith::fsutil;
 use podsmith::manifest::ManifestError;
 use podsmith::validate::{self, LocalFiles, Report, Severity};
 
@@ -26,7 +27,8 @@ struct Input {
     name: String,
     /// The feed; empty when `too_large` says its size instead.
     bytes: Vec<u8>,
-    too_large: Option<u64>,
+    /// Too large to read: its size, if known.
+    too_large: Option<Option<u64>>,
     opts: validate::Options,
 }
 
@@ -94,15 +96,33 @@ fn foreign(feed: &str, args: &Args, now: chrono::DateTime<chrono::Utc>) -> Resul
     let mut too_large = None;
     let bytes = if feed.starts_with("http://") || feed.starts_with("https://") {
         fetch(feed)?
+    } else if feed == "-" || feed == "/dev/stdin" {
+        // A pipe: read up to the limit, never all of it first.
+        match fsutil::read_stdin(fsutil::FEED) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                too_large = Some(None);
+                Vec::new()
+            }
+            Err(e) => return Err(Failure::usage(format!("cannot read the feed from standard input: {e}"))),
+        }
     } else {
         let path = std::path::Path::new(feed);
-        let meta = std::fs::metadata(path).map_err(|e| Failure::usage(format!("cannot read {feed}: {e}")))?;
-        if meta.len() > validate::xml::MAX_FEED_BYTES as u64 {
+        let cannot = |e: std::io::Error| {
+            let hint = if e.kind() == std::io::ErrorKind::InvalidInput {
+                " (to validate what a pipe carries, pipe it in: `… | podsmith validate -`)"
+            } else {
+                ""
+            };
+            Failure::usage(format!("cannot read {feed}: {e}{hint}"))
+        };
+        let meta = fsutil::regular_file(path).map_err(cannot)?;
+        if meta.len() > fsutil::FEED.bytes {
             // Reported as a finding, without reading it.
-            too_large = Some(meta.len());
+            too_large = Some(Some(meta.len()));
             Vec::new()
         } else {
-            std::fs::read(path).map_err(|e| Failure::usage(format!("cannot read {feed}: {e}")))?
+            fsutil::read(path, fsutil::FEED).map_err(cannot)?
         }
     };
     if let Some(root) = &args.media_root
@@ -153,16 +173,16 @@ fn print(reports: &[Report], format: Format, ui: Ui) {
             let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
             let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
             let value = serde_json::json!({ "feeds": reports, "errors": errors, "warnings": warnings });
-            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
         }
         Format::Human => {
             let min = if ui.verbose { Severity::Info } else { Severity::Warning };
-            print!("{}", validate::render_text(reports, min));
+            out!("{}", validate::render_text(reports, min));
             for r in reports {
                 let (e, w, i) = (r.count(Severity::Error), r.count(Severity::Warning), r.count(Severity::Info));
                 let media = if r.media_checked { "" } else { " (media not checked: give --media-root)" };
                 let verdict = if e == 0 { "passes" } else { "fails" };
-                println!(
+                outln!(
                     "{}: {verdict} — {e} error{}, {w} warning{}, {i} note{} in {} item{}{media}",
                     r.feed,
                     plural(e),

@@ -119,7 +119,11 @@ pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
     }
     // .gitignore: the lines podsmith needs, added to whatever is there.
     let gitignore = dir.join(".gitignore");
-    let existing = std::fs::read_to_string(&gitignore).unwrap_or_default();
+    let existing = match crate::fsutil::read_string(&gitignore, crate::fsutil::TEXT) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(InitError::Io(gitignore, e)),
+    };
     let mut lines = existing.clone();
     for (comment, line) in [
         ("# podsmith build writes the site here; it is made from episodes.toml and media/.", "/public/"),

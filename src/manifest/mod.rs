@@ -89,14 +89,15 @@ pub enum ManifestError {
     },
 }
 
+/// Every problem on its own `error: ` line (with its help below it), and a count.
 fn render_problems(problems: &[Problem]) -> String {
     let mut out = String::new();
     for p in problems {
-        out.push_str(&format!("{p}\n"));
+        out.push_str(&format!("error: {p}\n"));
     }
     let file = problems.first().map(|p| p.file.display().to_string()).unwrap_or_default();
     let n = problems.len();
-    out.push_str(&format!("{n} problem{} in {file}", if n == 1 { "" } else { "s" }));
+    out.push_str(&format!("error: {n} problem{} in {file}", if n == 1 { "" } else { "s" }));
     out
 }
 
@@ -267,13 +268,39 @@ pub struct Episode {
 /// Reads and checks the manifest at `path`. Media paths are resolved against
 /// the folder holding it.
 pub fn load(path: &Path) -> Result<Show, ManifestError> {
-    let src =
-        std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_path_buf(), source })?;
+    let src = read_text(path)?;
     let root = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     parse(&src, path, &root).map_err(|problems| ManifestError::Invalid { problems })
+}
+
+/// The manifest's text: a regular file of at most [`crate::fsutil::MANIFEST`],
+/// in UTF-8 (anything else is a problem at its line, with the fix).
+pub fn read_text(path: &Path) -> Result<String, ManifestError> {
+    let bytes = crate::fsutil::read(path, crate::fsutil::MANIFEST)
+        .map_err(|source| ManifestError::Read { path: path.to_path_buf(), source })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let at = e.utf8_error().valid_up_to();
+        let line_start = bytes[..at].iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        let column = String::from_utf8_lossy(&bytes[line_start..at]).chars().count() + 1;
+        ManifestError::Invalid {
+            problems: vec![Problem {
+                file: path.to_path_buf(),
+                line,
+                column,
+                message: format!("the file is not UTF-8 text (byte 0x{:02X})", bytes[at]),
+                help: Some(
+                    "save episodes.toml as UTF-8 (your editor's \"Save with encoding\" or \"Reopen with encoding\"); \
+                     the byte is often an accented letter written by an editor set to Latin-1 or Windows-1252"
+                        .into(),
+                ),
+            }],
+        }
+    })
 }
 
 /// Parses manifest text. `file` names it in messages; `root` is the show folder.
@@ -558,13 +585,15 @@ impl Reading<'_> {
             return None;
         }
         if escapes {
+            let example = match key {
+                "media" => "media inside the show folder (e.g. in media/)",
+                "notes_file" => "notes files inside the show folder (e.g. notes/episode-1.md)",
+                _ => "images inside the show folder (e.g. media/cover.jpg)",
+            };
             self.cx.error(
                 &s.span(),
                 format!("`{key}` \"{raw}\" in {what} points outside the show folder"),
-                Some(
-                    "keep media inside the show folder (e.g. in media/) and give the path relative to episodes.toml"
-                        .into(),
-                ),
+                Some(format!("keep {example} and give the path relative to episodes.toml")),
             );
             return None;
         }
@@ -774,31 +803,32 @@ impl Reading<'_> {
         let cx = &mut self.cx;
         let notes = t.string(cx, "notes").map(Spanned::into_inner);
         let notes_file = t.string(cx, "notes_file");
-        let notes = match (notes, notes_file) {
-            (Some(_), Some(f)) => {
-                cx.error(
-                    &f.span(),
-                    format!("{what} has both `notes` and `notes_file`"),
-                    Some("keep one of them".into()),
-                );
-                None
-            }
-            (Some(n), None) => Some(n),
-            (None, Some(f)) => {
-                self.local_file(&f, "notes_file", &what).and_then(|file| match std::fs::read_to_string(&file.path) {
-                    Ok(s) => Some(s),
-                    Err(e) => {
-                        self.cx.error(
-                            &f.span(),
-                            format!("cannot read notes_file \"{}\": {e}", f.get_ref()),
-                            Some("notes files must be UTF-8 text (Markdown)".into()),
-                        );
-                        None
+        let notes =
+            match (notes, notes_file) {
+                (Some(_), Some(f)) => {
+                    cx.error(
+                        &f.span(),
+                        format!("{what} has both `notes` and `notes_file`"),
+                        Some("keep one of them".into()),
+                    );
+                    None
+                }
+                (Some(n), None) => Some(n),
+                (None, Some(f)) => self.local_file(&f, "notes_file", &what).and_then(|file| {
+                    match crate::fsutil::read_string(&file.path, crate::fsutil::NOTES) {
+                        Ok(s) => Some(s),
+                        Err(e) => {
+                            self.cx.error(
+                                &f.span(),
+                                format!("cannot read notes_file \"{}\": {e}", f.get_ref()),
+                                Some("a notes file is Markdown: UTF-8 text of at most 4 MB".into()),
+                            );
+                            None
+                        }
                     }
-                })
-            }
-            (None, None) => Some(String::new()),
-        };
+                }),
+                (None, None) => Some(String::new()),
+            };
         let cx = &mut self.cx;
         let guests = t.string_list(cx, "guests", "[\"Ann Example\"]").unwrap_or_default();
         let guests = guests.into_iter().map(Spanned::into_inner).filter(|g| !g.trim().is_empty()).collect();

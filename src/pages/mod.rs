@@ -152,7 +152,7 @@ fn environment(templates_dir: &Path) -> Result<Environment<'static>, TemplateErr
     env.set_formatter(html_formatter);
     for (name, source) in DEFAULTS {
         let path = templates_dir.join(name);
-        let (source, origin) = match std::fs::read_to_string(&path) {
+        let (source, origin) = match crate::fsutil::read_string(&path, crate::fsutil::TEMPLATE) {
             Ok(s) => (s, path.display().to_string()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => ((*source).to_string(), format!("{name} (built in)")),
             Err(e) => {

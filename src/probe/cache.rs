@@ -72,7 +72,7 @@ impl Cache {
     /// or it cannot be used).
     pub fn open(root: &Path) -> Cache {
         let path = root.join(CACHE_PATH);
-        let (file, discarded) = match std::fs::read(&path) {
+        let (file, discarded) = match crate::fsutil::read(&path, crate::fsutil::RECORD) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (File::default(), None),
             Err(e) => (File::default(), Some(format!("cannot read it: {e}"))),
             Ok(bytes) => match serde_json::from_slice::<File>(&bytes) {
@@ -153,7 +153,7 @@ fn stamp(path: &Path) -> std::io::Result<Stamp> {
     let meta = std::fs::metadata(path)?;
     let mtime_ns = meta.modified()?.duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let size = meta.len();
-    let mut f = std::fs::File::open(path)?;
+    let mut f = crate::fsutil::open(path)?;
     let mut buf = vec![0u8; 8192];
     let head = f.read(&mut buf[..4096])?;
     let mut n = head;

@@ -33,7 +33,6 @@ mod mp3;
 mod mp4;
 mod ogg;
 
-use std::fs::File;
 use std::io::ErrorKind;
 use std::path::Path;
 
@@ -241,7 +240,7 @@ const HEAD: u64 = 8 * 1024;
 
 /// Probes a file on disk.
 pub fn probe_file(path: &Path) -> Result<AudioInfo, ProbeError> {
-    let open = || -> std::io::Result<Box<dyn MediaSource>> { Ok(Box::new(File::open(path)?)) };
+    let open = || -> std::io::Result<Box<dyn MediaSource>> { Ok(Box::new(crate::fsutil::open(path)?)) };
     probe_with(&open)
 }
 
@@ -414,7 +413,7 @@ impl MediaSource for Window {
 /// The title in a file's tags (ID3v2 TIT2, Vorbis comment TITLE, MP4
 /// ©nam), for `add`. Read apart from [`probe_file`], which skips tags.
 pub fn read_title(path: &Path) -> Option<String> {
-    let file = File::open(path).ok()?;
+    let file = crate::fsutil::open(path).ok()?;
     let mss = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions::default());
     let probed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut reader = symphonia::default::get_probe()

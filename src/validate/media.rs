@@ -179,7 +179,7 @@ fn missing(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
 }
 
 fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) {
-    let data = match std::fs::File::open(&file.path).and_then(|f| {
+    let data = match crate::fsutil::open(&file.path).and_then(|f| {
         use std::io::Read;
         let mut head = Vec::new();
         f.take(4 * 1024 * 1024).read_to_end(&mut head)?;
@@ -289,7 +289,7 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
 
 fn chapters_json(cx: &mut Cx<'_>, file: &LocalFile, at: Where) {
     let name = shown(&file.path);
-    let parsed: Result<serde_json::Value, String> = std::fs::read(&file.path)
+    let parsed: Result<serde_json::Value, String> = crate::fsutil::read(&file.path, crate::fsutil::JSON)
         .map_err(|e| e.to_string())
         .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()));
     let value = match parsed {

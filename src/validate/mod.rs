@@ -210,7 +210,7 @@ pub struct Report {
 
 impl Report {
     /// A report for a feed too large to read (without reading it).
-    pub fn too_large(name: &str, size: u64) -> Report {
+    pub fn too_large(name: &str, size: Option<u64>) -> Report {
         Report { feed: name.to_string(), findings: vec![xml::too_large(size)], items: 0, media_checked: false }
     }
 

@@ -18,7 +18,7 @@ use quick_xml::reader::NsReader;
 use super::{Finding, Findings, Where};
 
 /// Feeds larger than this are refused (the largest real feeds are a few MB).
-pub const MAX_FEED_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_FEED_BYTES: usize = crate::fsutil::FEED.bytes as usize;
 /// Deeper nesting than this is refused (RSS needs 5 levels).
 pub const MAX_DEPTH: usize = 256;
 
@@ -144,12 +144,14 @@ impl Doc {
     }
 }
 
-/// The finding for a feed over [`MAX_FEED_BYTES`].
-pub fn too_large(size: u64) -> Finding {
+/// The finding for a feed over [`MAX_FEED_BYTES`] (`None`: read from a
+/// stream, which was cut off past the limit).
+pub fn too_large(size: Option<u64>) -> Finding {
+    let is = size.map_or_else(|| "larger than".to_string(), |s| format!("{} MB, more than", s >> 20));
     Finding::new(
         "XML-WELLFORMED",
         Where::Document,
-        format!("the feed is {} MB, more than podsmith reads ({} MB)", size >> 20, MAX_FEED_BYTES >> 20),
+        format!("the feed is {is} podsmith reads ({} MB)", MAX_FEED_BYTES >> 20),
         "no podcast app reads a feed this size: limit the items (the newest few hundred are plenty)",
     )
 }
@@ -158,7 +160,7 @@ pub fn too_large(size: u64) -> Finding {
 /// the document could not be read far enough to check anything else.
 pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
     if bytes.len() > MAX_FEED_BYTES {
-        findings.push(too_large(bytes.len() as u64));
+        findings.push(too_large(Some(bytes.len() as u64)));
         return None;
     }
     let mut body = bytes;

@@ -18,15 +18,15 @@ fn a_bad_manifest_reports_every_problem_with_line_and_fix() {
         run.stderr,
         r#"error: episodes.toml:7:15: "Technology > Podcasting" is not an Apple Podcasts category
   help: did you mean "Technology"? (Apple's list since 2019, exact spelling)
-episodes.toml:11:1: episode 1 has no `title`
+error: episodes.toml:11:1: episode 1 has no `title`
   help: add title = "Episode title"
-episodes.toml:12:1: unknown key `titel` in episode 1
+error: episodes.toml:12:1: unknown key `titel` in episode 1
   help: did you mean `title`?
-episodes.toml:17:1: episode 2 ("Two") has the same guid "same" as the episode at line 11
+error: episodes.toml:17:1: episode 2 ("Two") has the same guid "same" as the episode at line 11
   help: every episode needs its own guid that never changes: guid = "dde8445a-0185-5a82-9e98-8044d71e78e0"
-episodes.toml:21:10: `media` "media/nope.mp3" in episode 2 ("Two") does not exist
+error: episodes.toml:21:10: `media` "media/nope.mp3" in episode 2 ("Two") does not exist
   help: check the name, or put the file at media/nope.mp3 in the show folder
-5 problems in episodes.toml
+error: 5 problems in episodes.toml
 "#
     );
     assert!(!show.path("public").exists());
@@ -85,17 +85,17 @@ fn broken_and_mislabelled_media_are_reported_together_and_nothing_is_written() {
     assert!(lines[0].starts_with("error: episodes.toml:15: media/broken-truncated.ogg (episode \"Truncated\"): the file is truncated: it ends after "), "{}", lines[0]);
     assert_eq!(
         lines[1],
-        "episodes.toml:21: media/broken-not-audio.mp3 (episode \"Html\"): not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): no audio format recognised in its content"
+        "error: episodes.toml:21: media/broken-not-audio.mp3 (episode \"Html\"): not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): no audio format recognised in its content"
     );
     assert_eq!(
         lines[2],
-        "episodes.toml:27: media/broken-empty.ogg (episode \"Empty\"): the file is empty (0 bytes): the upload or copy did not finish"
+        "error: episodes.toml:27: media/broken-empty.ogg (episode \"Empty\"): the file is empty (0 bytes): the upload or copy did not finish"
     );
     assert_eq!(
         lines[3],
-        "episodes.toml:33: media/mislabelled.ogg (episode \"Mislabelled\"): the file holds MP3 audio but its name ends in \".ogg\"; apps go by the name: rename it to media/mislabelled.mp3"
+        "error: episodes.toml:33: media/mislabelled.ogg (episode \"Mislabelled\"): the file holds MP3 audio but its name ends in \".ogg\"; apps go by the name: rename it to media/mislabelled.mp3"
     );
-    assert_eq!(lines[4], "4 media files cannot be published; nothing was written");
+    assert_eq!(lines[4], "error: 4 media files cannot be published; nothing was written");
     assert!(!show.path("public").exists());
 }
 
@@ -106,5 +106,24 @@ fn the_output_folder_may_not_be_the_show_folder() {
     assert_eq!(
         run.stderr,
         "error: the output folder `.` is the show folder or contains it; choose a folder of its own, e.g. --out public\n"
+    );
+}
+
+#[test]
+fn a_manifest_that_is_not_utf8_names_the_line_and_the_fix() {
+    let show = Show::with(
+        &format!("{PODCAST_TABLE}{}", episode("Caf\u{e9}", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"])),
+        &["cbr-xing.mp3"],
+    );
+    // "Café" as an editor set to Latin-1 writes it.
+    let bytes = show.read("episodes.toml").replace("Caf\u{e9}", "Caf\u{1}").into_bytes();
+    let bytes: Vec<u8> = bytes.into_iter().map(|b| if b == 1 { 0xE9 } else { b }).collect();
+    std::fs::write(show.path("episodes.toml"), bytes).unwrap();
+    let run = show.build().fails(1);
+    assert_eq!(
+        run.stderr,
+        "error: episodes.toml:12:13: the file is not UTF-8 text (byte 0xE9)\n  help: save episodes.toml as UTF-8 \
+         (your editor's \"Save with encoding\" or \"Reopen with encoding\"); the byte is often an accented letter \
+         written by an editor set to Latin-1 or Windows-1252\nerror: 1 problem in episodes.toml\n"
     );
 }

@@ -5,6 +5,7 @@ mod harness;
 
 mod bad_input;
 mod build;
+mod limits;
 mod probe;
 mod sample_show;
 mod server;

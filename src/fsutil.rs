@@ -1,0 +1,320 @@
+//! Reading files safely: every read has a size limit, and only regular
+//! files are read.
+//!
+//! A show folder may come from anyone (a cloned repository), and a path on
+//! the command line may name anything: `/dev/zero` would never end, a named
+//! pipe would block forever in `open`, a 5 GB "manifest" would fill the
+//! memory. So each kind of file podsmith reads has a [`Limit`], and
+//! [`read`] refuses devices, pipes, sockets and folders before opening them.
+//! Standard input is read through [`read_stdin`], with the same limits.
+//!
+//! The one content fingerprint podsmith records about files it wrote
+//! ([`Fingerprint`]) is defined here too.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+/// How much of one kind of file podsmith reads at most, and what to call it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// The most bytes read.
+    pub bytes: u64,
+    /// What such a file is called in messages ("a manifest").
+    pub what: &'static str,
+}
+
+/// `episodes.toml` (a show with thousands of episodes and long notes stays far below).
+pub const MANIFEST: Limit = Limit { bytes: 32 << 20, what: "a manifest" };
+/// One episode's show notes (`notes_file`, `add --notes`).
+pub const NOTES: Limit = Limit { bytes: 4 << 20, what: "show notes" };
+/// A page template.
+pub const TEMPLATE: Limit = Limit { bytes: 1 << 20, what: "a template" };
+/// podsmith's own records (`.podsmith/*.json`, `podsmith.lock`).
+pub const RECORD: Limit = Limit { bytes: 64 << 20, what: "a record podsmith keeps" };
+/// A feed to validate (what the directories accept, and then some).
+pub const FEED: Limit = Limit { bytes: 64 << 20, what: "a feed" };
+/// A chapters or other JSON file a feed links to.
+pub const JSON: Limit = Limit { bytes: 16 << 20, what: "a JSON file" };
+/// A small text file podsmith edits (`.gitignore`).
+pub const TEXT: Limit = Limit { bytes: 1 << 20, what: "a text file" };
+
+/// What a non-regular file is, for "… is a named pipe, not a file".
+fn kind(meta: &fs::Metadata) -> Option<&'static str> {
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    if t.is_dir() {
+        return Some("a folder");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("a named pipe");
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Some("a device");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+    }
+    Some("not a regular file")
+}
+
+fn not_a_file(kind: &str) -> io::Error {
+    let msg = if kind == "not a regular file" { kind.to_string() } else { format!("it is {kind}, not a file") };
+    io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+/// A human size: "5.0 GB", "64 MB", "812 KB".
+pub fn human_size(bytes: u64) -> String {
+    let b = bytes as f64;
+    if bytes >= 1_000_000_000 {
+        format!("{:.1} GB", b / 1e9)
+    } else if bytes >= 1_000_000 {
+        format!("{:.0} MB", b / 1e6)
+    } else if bytes >= 1_000 {
+        format!("{:.0} KB", b / 1e3)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+fn too_large(size: Option<u64>, limit: Limit) -> io::Error {
+    let is = size.map_or_else(|| "it is larger".to_string(), |s| format!("it is {}", human_size(s)));
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("{is}; podsmith reads at most {} of {}", human_size(limit.bytes), limit.what),
+    )
+}
+
+/// The metadata of `path` if it is a regular file (symlinks followed);
+/// a clear error for a folder, device, pipe or socket.
+pub fn regular_file(path: &Path) -> io::Result<fs::Metadata> {
+    let meta = fs::metadata(path)?;
+    match kind(&meta) {
+        None => Ok(meta),
+        Some(k) => Err(not_a_file(k)),
+    }
+}
+
+/// Opens a regular file for reading (never a pipe or device, which could
+/// block or never end).
+pub fn open(path: &Path) -> io::Result<fs::File> {
+    regular_file(path)?;
+    let file = fs::File::open(path)?;
+    // The path may have changed between the two looks.
+    if let Some(k) = kind(&file.metadata()?) {
+        return Err(not_a_file(k));
+    }
+    Ok(file)
+}
+
+/// Reads a whole regular file of at most `limit.bytes`.
+pub fn read(path: &Path, limit: Limit) -> io::Result<Vec<u8>> {
+    let file = open(path)?;
+    let size = file.metadata()?.len();
+    if size > limit.bytes {
+        return Err(too_large(Some(size), limit));
+    }
+    read_bounded(file, limit)
+}
+
+/// Reads a whole regular UTF-8 text file of at most `limit.bytes`.
+pub fn read_string(path: &Path, limit: Limit) -> io::Result<String> {
+    String::from_utf8(read(path, limit)?).map_err(|e| not_utf8(e.as_bytes(), e.utf8_error()))
+}
+
+/// The error for text that is not UTF-8, naming the line.
+pub fn not_utf8(bytes: &[u8], e: std::str::Utf8Error) -> io::Error {
+    let at = e.valid_up_to();
+    let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("it is not UTF-8 text (line {line}, byte 0x{:02X}); save it as UTF-8", bytes.get(at).unwrap_or(&0)),
+    )
+}
+
+/// Reads standard input, at most `limit.bytes`.
+pub fn read_stdin(limit: Limit) -> io::Result<Vec<u8>> {
+    read_bounded(io::stdin().lock(), limit)
+}
+
+/// Reads `r` to its end, failing as soon as it holds more than `limit`.
+pub fn read_bounded(r: impl Read, limit: Limit) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    r.take(limit.bytes + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > limit.bytes {
+        return Err(too_large(None, limit));
+    }
+    Ok(out)
+}
+
+/// Whether two regular files hold the same bytes (read in blocks, never whole).
+pub fn same_content(a: &Path, b: &Path) -> io::Result<bool> {
+    let (mut fa, mut fb) = (open(a)?, open(b)?);
+    if fa.metadata()?.len() != fb.metadata()?.len() {
+        return Ok(false);
+    }
+    let (mut ba, mut bb) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    loop {
+        let na = crate::probe::read_full(&mut fa, &mut ba)?;
+        let nb = crate::probe::read_full(&mut fb, &mut bb)?;
+        if na != nb || ba[..na] != bb[..nb] {
+            return Ok(false);
+        }
+        if na == 0 {
+            return Ok(true);
+        }
+    }
+}
+
+/// What podsmith records to recognise a file it wrote: SHA-256 over the
+/// length and the bytes: all of them up to 1 MiB, else the first and last
+/// 64 KiB (a media file is recognised by reading 128 KiB of it, not all).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fingerprint(pub String);
+
+/// Files up to this size are hashed whole.
+const WHOLE: u64 = 1 << 20;
+/// Above it, this much of the start and of the end.
+const SAMPLE: u64 = 64 << 10;
+
+impl Fingerprint {
+    /// The fingerprint of content held in memory.
+    pub fn of_bytes(bytes: &[u8]) -> Fingerprint {
+        let len = bytes.len() as u64;
+        if len <= WHOLE {
+            return Self::finish(len, &[bytes]);
+        }
+        let s = SAMPLE as usize;
+        Self::finish(len, &[&bytes[..s], &bytes[bytes.len() - s..]])
+    }
+
+    /// The fingerprint of a regular file on disk.
+    pub fn of_file(path: &Path) -> io::Result<Fingerprint> {
+        use std::io::{Seek, SeekFrom};
+        let mut f = open(path)?;
+        let len = f.metadata()?.len();
+        if len <= WHOLE {
+            let bytes = read_bounded(&mut f, Limit { bytes: WHOLE, what: "a file" })?;
+            // A file that changed size while read is fingerprinted as it was read.
+            return Ok(Self::finish(bytes.len() as u64, &[&bytes]));
+        }
+        let mut head = vec![0u8; SAMPLE as usize];
+        let mut tail = vec![0u8; SAMPLE as usize];
+        let nh = crate::probe::read_full(&mut f, &mut head)?;
+        f.seek(SeekFrom::Start(len - SAMPLE))?;
+        let nt = crate::probe::read_full(&mut f, &mut tail)?;
+        Ok(Self::finish(len, &[&head[..nh], &tail[..nt]]))
+    }
+
+    fn finish(len: u64, parts: &[&[u8]]) -> Fingerprint {
+        let mut h = Sha256::new();
+        h.update(len.to_le_bytes());
+        for p in parts {
+            h.update(p);
+        }
+        let digest = h.finalize();
+        Fingerprint(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// Whether a string read back from a record has the form of a fingerprint.
+    pub fn parse(s: &str) -> Option<Fingerprint> {
+        (s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+            .then(|| Fingerprint(s.to_string()))
+    }
+}
+
+/// FNV-1a, 64 bits: a cheap, stable hash for telling that something
+/// changed (notes in `podsmith.lock`, a media file's ends in the probe
+/// cache). Not for recognising files podsmith may delete: that is
+/// [`Fingerprint`].
+pub fn fnv64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devices_pipes_and_folders_are_refused_before_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read(dir.path(), MANIFEST).unwrap_err();
+        assert_eq!(err.to_string(), "it is a folder, not a file");
+        #[cfg(unix)]
+        {
+            let err = read(Path::new("/dev/zero"), MANIFEST).unwrap_err();
+            assert_eq!(err.to_string(), "it is a device, not a file");
+            let fifo = dir.path().join("fifo");
+            assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+            // Opening a pipe with no writer would block forever.
+            let err = read(&fifo, MANIFEST).unwrap_err();
+            assert_eq!(err.to_string(), "it is a named pipe, not a file");
+        }
+    }
+
+    #[test]
+    fn reads_stop_at_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.md");
+        fs::write(&p, vec![b'a'; 2000]).unwrap();
+        let small = Limit { bytes: 1000, what: "show notes" };
+        assert_eq!(read(&p, small).unwrap_err().to_string(), "it is 2 KB; podsmith reads at most 1 KB of show notes");
+        // A stream that does not say its size is cut off at the limit + 1 byte.
+        let endless = std::io::repeat(b'x');
+        let err = read_bounded(endless, small).unwrap_err();
+        assert_eq!(err.to_string(), "it is larger; podsmith reads at most 1 KB of show notes");
+        assert_eq!(read(&p, Limit { bytes: 2000, what: "x" }).unwrap().len(), 2000);
+    }
+
+    #[test]
+    fn invalid_utf8_names_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("notes.md");
+        fs::write(&p, b"one\ntwo\nthr\xE9e\n").unwrap();
+        let err = read_string(&p, NOTES).unwrap_err();
+        assert_eq!(err.to_string(), "it is not UTF-8 text (line 3, byte 0xE9); save it as UTF-8");
+    }
+
+    #[test]
+    fn a_file_and_its_bytes_have_the_same_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        for len in [0usize, 10, WHOLE as usize, WHOLE as usize + 1, 3 << 20] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let p = dir.path().join(format!("f{len}"));
+            fs::write(&p, &bytes).unwrap();
+            assert_eq!(Fingerprint::of_file(&p).unwrap(), Fingerprint::of_bytes(&bytes), "{len}");
+        }
+        // The length is part of it; so is every byte of a small file.
+        assert_ne!(Fingerprint::of_bytes(b"ab"), Fingerprint::of_bytes(b"ab\0"));
+        assert_ne!(Fingerprint::of_bytes(b"ab"), Fingerprint::of_bytes(b"ac"));
+        let fp = Fingerprint::of_bytes(b"x");
+        assert_eq!(Fingerprint::parse(&fp.0), Some(fp));
+        assert_eq!(Fingerprint::parse("../../etc/passwd"), None);
+    }
+
+    #[test]
+    fn same_content_compares_in_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        let mut bytes = vec![1u8; 200_000];
+        fs::write(&a, &bytes).unwrap();
+        fs::write(&b, &bytes).unwrap();
+        assert!(same_content(&a, &b).unwrap());
+        bytes[150_000] = 2;
+        fs::write(&b, &bytes).unwrap();
+        assert!(!same_content(&a, &b).unwrap());
+    }
+}

@@ -1,0 +1,236 @@
+//! Every read is bounded, special files are refused quickly, and no input
+//! or environment makes podsmith panic (issue 11, items 9 and 10).
+
+use std::io::{Read, Write};
+use std::process::{Command as Std, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::CommandCargoExt;
+
+use crate::harness::*;
+
+fn mkfifo(path: &std::path::Path) {
+    assert!(Std::new("mkfifo").arg(path).status().unwrap().success());
+}
+
+/// The binary, with a time limit: a run that hangs fails the test.
+fn podsmith(show: &Show, args: &[&str]) -> Run {
+    let out = assert_cmd::Command::cargo_bin("podsmith")
+        .unwrap()
+        .current_dir(show.root())
+        .args(args)
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+#[test]
+fn devices_and_named_pipes_are_refused_at_once() {
+    let show = Show::sample();
+    mkfifo(&show.path("pipe.xml"));
+    mkfifo(&show.path("media/pipe.mp3"));
+
+    let run = podsmith(&show, &["validate", "/dev/zero"]).fails(2);
+    assert_eq!(
+        run.stderr,
+        "error: cannot read /dev/zero: it is a device, not a file (to validate what a pipe carries, pipe it in: `… | podsmith validate -`)\n"
+    );
+    let run = podsmith(&show, &["validate", "pipe.xml"]).fails(2);
+    assert_eq!(
+        run.stderr,
+        "error: cannot read pipe.xml: it is a named pipe, not a file (to validate what a pipe carries, pipe it in: `… | podsmith validate -`)\n"
+    );
+
+    let run = podsmith(&show, &["probe", "/dev/zero", "media/pipe.mp3"]).fails(1);
+    assert_eq!(
+        run.stderr,
+        "error: /dev/zero: cannot read the file: it is a device, not a file\n\
+         error: media/pipe.mp3: cannot read the file: it is a named pipe, not a file\n"
+    );
+
+    let before = show.read("episodes.toml");
+    let run = podsmith(&show, &["add", "media/cbr-xing.mp3", "--notes", "/dev/zero"]).fails(2);
+    assert_eq!(run.stderr, "error: cannot read --notes /dev/zero: it is a device, not a file\n");
+    assert_eq!(show.read("episodes.toml"), before);
+}
+
+#[test]
+fn a_manifest_that_is_a_pipe_or_huge_is_refused_unread() {
+    let show = Show::sample();
+    std::fs::remove_file(show.path("episodes.toml")).unwrap();
+    mkfifo(&show.path("episodes.toml"));
+    let run = podsmith(&show, &["build"]).fails(2);
+    assert!(
+        run.stderr.starts_with("error: cannot read `episodes.toml`: it is a named pipe, not a file\n"),
+        "{}",
+        run.stderr
+    );
+
+    // 5 GB that is not there (a sparse file): refused from its size.
+    std::fs::remove_file(show.path("episodes.toml")).unwrap();
+    let f = std::fs::File::create(show.path("episodes.toml")).unwrap();
+    f.set_len(5_000_000_000).unwrap();
+    let started = Instant::now();
+    let run = podsmith(&show, &["build"]).fails(2);
+    assert!(
+        run.stderr.starts_with(
+            "error: cannot read `episodes.toml`: it is 5.0 GB; podsmith reads at most 34 MB of a manifest\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_notes_file_that_is_a_pipe_is_named_as_notes() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}notes_file = \"notes.md\"\n",
+        episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    mkfifo(&show.path("notes.md"));
+    let run = podsmith(&show, &["build"]).fails(1);
+    assert_eq!(
+        run.stderr,
+        "error: episodes.toml:16:14: `notes_file` \"notes.md\" in episode 1 (\"One\") is not a file\n\
+         error: 1 problem in episodes.toml\n"
+    );
+}
+
+#[test]
+fn a_feed_piped_in_is_read_only_up_to_the_limit() {
+    let show = Show::empty();
+    let mut child = Std::cargo_bin("podsmith")
+        .unwrap()
+        .current_dir(show.root())
+        .args(["validate", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // 300 MB offered; podsmith stops after 64 MB and the writer sees a closed pipe.
+    let writer = std::thread::spawn(move || {
+        let block = vec![b' '; 1 << 20];
+        let mut sent = 0usize;
+        for _ in 0..300 {
+            if stdin.write_all(&block).is_err() {
+                break;
+            }
+            sent += block.len();
+        }
+        sent
+    });
+    let mut stdout = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
+    let status = child.wait().unwrap();
+    let sent = writer.join().unwrap();
+    assert_eq!(status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("the feed is larger than podsmith reads (64 MB)"), "{stdout}");
+    assert!(sent < 300 << 20, "the whole pipe was read ({sent} bytes)");
+}
+
+#[test]
+fn a_feed_piped_in_is_validated() {
+    let show = Show::sample();
+    show.build().ok();
+    let feed = std::fs::read(show.path("public/feed.xml")).unwrap();
+    let out = assert_cmd::Command::cargo_bin("podsmith")
+        .unwrap()
+        .current_dir(show.root())
+        .args(["validate", "-", "--as-of", "2026-06-01T00:00:00Z"])
+        .write_stdin(feed)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("\n-: passes — 0 errors, 1 warning, 0 notes in 4 items"), "{stdout}");
+}
+
+#[test]
+fn notes_from_an_empty_pipe_are_an_error_not_empty_notes() {
+    let show = Show::sample();
+    let before = show.read("episodes.toml");
+    let out = assert_cmd::Command::cargo_bin("podsmith")
+        .unwrap()
+        .current_dir(show.root())
+        .args(["add", "media/cbr-xing.mp3", "--title", "T", "--notes", "-"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: --notes - got no notes on standard input; pipe them in (… --notes - < notes.md), or leave out --notes\n"
+    );
+    assert_eq!(show.read("episodes.toml"), before);
+}
+
+/// A cover whose JPEG segments claim lengths of 0 and 1.
+#[test]
+fn a_damaged_cover_is_a_finding_not_a_panic() {
+    for len in [0u8, 1] {
+        let manifest = format!("{PODCAST_TABLE}{}", episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+        let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, len, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x05, 0x78];
+        jpeg.resize(600, 0);
+        std::fs::write(show.path("media/cover.jpg"), &jpeg).unwrap();
+        let run = show.build().fails(1);
+        assert!(run.stderr.contains("APPLE-CH-IMAGE-SIZE"), "{}", run.stderr);
+        let run = show.run(&["validate", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+        assert!(run.stdout.contains("APPLE-CH-IMAGE-SIZE"), "{}", run.stdout);
+    }
+}
+
+/// `podsmith build 2>&1 | head -1`: the reader goes away before podsmith
+/// has said everything. The command still ends with its own exit code.
+#[test]
+fn a_closed_stdout_or_stderr_ends_the_command_quietly() {
+    let manifest = format!(
+        "{}{}{}",
+        PODCAST_TABLE,
+        episode("One", "same", "2024-01-01T00:00:00Z", &["nope.mp3"]),
+        episode("Two", "same", "2024-01-02T00:00:00Z", &["nope2.mp3"])
+    );
+    let show = Show::with(&manifest, &[]);
+    for (args, code) in [(&["build"][..], 1), (&["diff"][..], 1), (&["validate", "--list-rules"][..], 0)] {
+        let mut child = Std::cargo_bin("podsmith")
+            .unwrap()
+            .current_dir(show.root())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Both readers close before podsmith writes a byte.
+        drop(child.stdout.take());
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}");
+    }
+    // A listing cut short by `head`.
+    let sample = Show::sample();
+    let mut child = Std::cargo_bin("podsmith")
+        .unwrap()
+        .current_dir(sample.root())
+        .args(["probe", "--json", "media/cover.jpg"])
+        .args((0..200).map(|_| "media/prometheus-bjorn-rabenstein.ogg"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
