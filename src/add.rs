@@ -180,7 +180,7 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
         None => unique_slug(&show, &crate::text::slugify(&title)),
     };
     let offset = show.podcast.utc_offset;
-    let date = parse_date(opts.date.as_deref(), opts.now, offset)?;
+    let date = parse_date(opts.date.as_deref(), opts.now, offset, &show)?;
     let numbered = show.episodes.iter().any(|e| e.number.is_some());
     let number =
         opts.number.or_else(|| numbered.then(|| show.episodes.iter().filter_map(|e| e.number).max().unwrap_or(0) + 1));
@@ -194,14 +194,13 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
         .or_else(|| show.episodes.iter().filter(|e| e.season.is_some()).max_by_key(|e| e.date).and_then(|e| e.season));
     let guid = new_guid(&show, &slug, &date, &incoming[0].rel);
 
-    // The table, appended with toml_edit.
-    let mut doc: toml_edit::DocumentMut =
-        text.parse().map_err(|e: toml_edit::TomlError| AddError::Refused(format!("episodes.toml: {e}")))?;
+    // The table, rendered by toml_edit (every value quoted and escaped by
+    // construction) and inserted into the text as it is.
     let mut table = toml_edit::Table::new();
     table["title"] = toml_edit::value(title.clone());
-    if opts.slug.is_some() || slug != crate::text::slugify(&title) {
-        table["slug"] = toml_edit::value(slug.clone());
-    }
+    // Always written: the page's address is a published identity, and a
+    // slug derived from the title would move when the title is edited.
+    table["slug"] = toml_edit::value(slug.clone());
     table["guid"] = toml_edit::value(guid);
     table["date"] = toml_edit::value(date);
     if let Some(n) = number {
@@ -220,30 +219,14 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
     if let Some(notes) = opts.notes.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         table["notes"] = toml_edit::value(multiline(notes));
     }
-    table.decor_mut().set_prefix("\n");
     let rendered = {
         let mut one = toml_edit::DocumentMut::new();
         let mut list = toml_edit::ArrayOfTables::new();
-        list.push(table.clone());
+        list.push(table);
         one.insert("episode", toml_edit::Item::ArrayOfTables(list));
         one.to_string().trim_start().to_string()
     };
-    match doc.get_mut("episode") {
-        None => {
-            let mut list = toml_edit::ArrayOfTables::new();
-            list.push(table);
-            doc.insert("episode", toml_edit::Item::ArrayOfTables(list));
-        }
-        Some(item) => match item.as_array_of_tables_mut() {
-            Some(list) => list.push(table),
-            None => return refuse("episodes.toml has `episode` but not as [[episode]] tables"),
-        },
-    }
-    let mut new_text = doc.to_string();
-    if !text.ends_with('\n') && new_text.starts_with(&text) {
-        // toml_edit keeps the old text; make sure the new table starts on its own line.
-        new_text.insert(text.len(), '\n');
-    }
+    let new_text = insert_episode(&text, &rendered)?;
     let added = Added {
         table: rendered,
         title,
@@ -293,6 +276,86 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
     Ok(added)
 }
 
+/// The manifest with `table` (an `[[episode]]` table, `\n` line ends)
+/// inserted after the last episode, or at the end: every byte of `text`
+/// stays as it was, and the new lines take the file's own line ends.
+fn insert_episode(text: &str, table: &str) -> Result<String, AddError> {
+    let doc = toml_edit::Document::parse(text).map_err(|e| AddError::Refused(format!("episodes.toml: {e}")))?;
+    let at = insertion_point(text, &doc)?;
+    let crlf = text.matches("\r\n").count() * 2 > text.matches('\n').count();
+    let eol = if crlf { "\r\n" } else { "\n" };
+    let mut piece = String::new();
+    if at == text.len() && !text.is_empty() && !text.ends_with('\n') {
+        piece.push_str(eol);
+    }
+    if at > 0 {
+        piece.push_str(eol); // a blank line before the table
+    }
+    piece.push_str(&table.replace('\n', eol));
+    if at < text.len() {
+        piece.push_str(eol); // and after it, before what follows
+    }
+    let mut out = String::with_capacity(text.len() + piece.len());
+    out.push_str(&text[..at]);
+    out.push_str(&piece);
+    out.push_str(&text[at..]);
+    Ok(out)
+}
+
+/// Where a new episode goes: before the first table after the last episode
+/// that is not part of it (and before the comments just above that table,
+/// which describe it); with no such table, at the end of the file.
+fn insertion_point(text: &str, doc: &toml_edit::Document<&str>) -> Result<usize, AddError> {
+    let mut headers: Vec<(bool, usize)> = Vec::new(); // (is an episode's, header start)
+    collect_headers(doc.as_table(), None, &mut headers);
+    let last_episode = match doc.get("episode") {
+        None => return Ok(text.len()),
+        Some(item) => match item.as_array_of_tables() {
+            Some(list) => list.iter().filter_map(|t| t.span()).map(|s| s.start).max(),
+            None => return refuse("episodes.toml has `episode` but not as [[episode]] tables"),
+        },
+    };
+    let Some(last) = last_episode else { return Ok(text.len()) };
+    let Some(next) = headers.iter().filter(|(ep, at)| !ep && *at > last).map(|(_, at)| *at).min() else {
+        return Ok(text.len());
+    };
+    // Back from the header's line over the comment lines right above it.
+    let mut at = text[..next].rfind('\n').map_or(0, |i| i + 1);
+    while at > 0 {
+        let prev = text[..at - 1].rfind('\n').map_or(0, |i| i + 1);
+        if !text[prev..at].trim_start().starts_with('#') {
+            break;
+        }
+        at = prev;
+    }
+    Ok(at)
+}
+
+/// The start of every table header (`[a]`, `[[a]]`, `[a.b]`), and whether
+/// it belongs to an episode.
+fn collect_headers(table: &toml_edit::Table, top: Option<bool>, out: &mut Vec<(bool, usize)>) {
+    for (key, item) in table.iter() {
+        let episode = top.unwrap_or(key == "episode");
+        match item {
+            toml_edit::Item::Table(t) => {
+                if let Some(span) = t.span() {
+                    out.push((episode, span.start));
+                }
+                collect_headers(t, Some(episode), out);
+            }
+            toml_edit::Item::ArrayOfTables(list) => {
+                for t in list.iter() {
+                    if let Some(span) = t.span() {
+                        out.push((episode, span.start));
+                    }
+                    collect_headers(t, Some(episode), out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// A TOML value for notes (toml_edit writes text with newlines as a
 /// multi-line string, so the manifest stays readable).
 fn multiline(notes: &str) -> toml_edit::Value {
@@ -322,15 +385,24 @@ fn unique_slug(show: &Show, base: &str) -> String {
     (2..).map(|n| format!("{base}-{n}")).find(|s| !taken(s)).unwrap_or_default()
 }
 
-/// `--date`, or now to the minute, as a TOML date-time with the show's offset.
-fn parse_date(given: Option<&str>, now: DateTime<Utc>, offset: FixedOffset) -> Result<toml_edit::Datetime, AddError> {
+/// `--date`, or now to the second, as a TOML date-time with the show's
+/// offset. Episodes added within the same second get the next free
+/// second, so episodes added one after another keep their order.
+fn parse_date(
+    given: Option<&str>,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+    show: &Show,
+) -> Result<toml_edit::Datetime, AddError> {
     let text = match given {
         None => {
-            let local = now
-                .with_timezone(&offset)
-                .with_second(0)
-                .and_then(|d| d.with_nanosecond(0))
-                .unwrap_or(now.with_timezone(&offset));
+            let mut local = now.with_timezone(&offset);
+            local = local.with_nanosecond(0).unwrap_or(local);
+            let taken: std::collections::HashSet<DateTime<Utc>> =
+                show.episodes.iter().map(|e| e.date.with_timezone(&Utc)).collect();
+            while taken.contains(&local.with_timezone(&Utc)) {
+                local += chrono::TimeDelta::seconds(1);
+            }
             local.format("%Y-%m-%dT%H:%M:%S%:z").to_string().replace("+00:00", "Z")
         }
         Some(d) => {

@@ -14,6 +14,9 @@ pub struct Cli {
     /// Print only warnings and errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// If another podsmith command is working on the show, stop at once instead of waiting for it.
+    #[arg(long, global = true)]
+    pub no_wait: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

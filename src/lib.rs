@@ -28,5 +28,6 @@ pub mod markdown;
 pub mod output;
 pub mod pages;
 pub mod probe;
+pub mod show_lock;
 pub mod text;
 pub mod validate;

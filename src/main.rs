@@ -37,7 +37,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let ui = cmd::Ui { verbose: cli.verbose, quiet: cli.quiet };
+    let ui = cmd::Ui { verbose: cli.verbose, quiet: cli.quiet, no_wait: cli.no_wait };
     match cmd::run(cli.command, ui) {
         Ok(code) => code,
         Err(failure) => {

@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use podsmith::fsutil;
+use podsmith::show_lock::Access;
 
 use podsmith::add::{AddError, Options, Transfer, add};
 use podsmith::manifest::{EpisodeType, ManifestError};
@@ -20,6 +21,9 @@ pub fn run(args: AddArgs, ui: Ui) -> Result<ExitCode, Failure> {
                 .map_err(|e| Failure::usage(format!("cannot read --notes {path}: {e}")))?,
         ),
     };
+    // After the lock: the manifest read now is the one the last command left,
+    // and "now" comes after every add that went before this one.
+    let _lock = super::lock_show(&args.manifest, Access::Exclusive, ui, "add")?;
     let opts = Options {
         manifest: args.manifest,
         media: args.media,

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use podsmith::build::{BuildError, Options, build};
 use podsmith::manifest::ManifestError;
+use podsmith::show_lock::Access;
 
 use super::{Failure, Ui};
 
@@ -17,6 +18,7 @@ pub fn run(
     ui: Ui,
 ) -> Result<ExitCode, Failure> {
     let now = super::parse_now(as_of)?;
+    let _lock = super::lock_show(manifest, Access::Exclusive, ui, "build")?;
     let opts = Options { manifest: manifest.to_path_buf(), out, now, allow_changes, probe };
     let report = build(&opts).map_err(failure)?;
     for c in report.changes.iter().filter(|c| c.breaks_identity()) {
@@ -104,6 +106,7 @@ fn failure(e: BuildError) -> Failure {
 /// `podsmith diff`: what the next build changes for subscribers.
 pub fn diff(manifest: &Path, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Failure> {
     let now = super::parse_now(as_of)?;
+    let _lock = super::lock_show(manifest, Access::Shared, ui, "diff")?;
     let opts = Options {
         manifest: manifest.to_path_buf(),
         out: None,

@@ -2,15 +2,23 @@
 
 use std::process::ExitCode;
 
-use podsmith::init::{InitError, Options, init};
+use podsmith::init::{InitError, Options, check, init};
+use podsmith::show_lock::Access;
 
 use super::{Failure, Ui};
 
 pub fn run(opts: &Options, ui: Ui) -> Result<ExitCode, Failure> {
-    let written = init(opts).map_err(|e| match e {
+    let failure = |e: InitError| match e {
         InitError::Io(..) => Failure::content(e.to_string()),
         _ => Failure::usage(e.to_string()),
-    })?;
+    };
+    // Refuse before making anything (a .podsmith/ folder for the lock in a
+    // folder that is not to be a show); then again, under the lock.
+    check(opts).map_err(failure)?;
+    std::fs::create_dir_all(&opts.dir)
+        .map_err(|e| Failure::content(format!("cannot create {}: {e}", opts.dir.display())))?;
+    let _lock = super::lock_folder(&opts.dir, Access::Exclusive, ui, "init")?;
+    let written = init(opts).map_err(failure)?;
     for path in &written {
         ui.detail(format!("wrote {}", path.display()));
     }

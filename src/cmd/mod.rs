@@ -7,7 +7,10 @@ mod init;
 mod probe;
 mod validate;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use podsmith::show_lock::{Access, LockError, ShowLock, Wait};
 
 use crate::cli::Command;
 
@@ -18,6 +21,8 @@ pub struct Ui {
     pub verbose: bool,
     /// `-q`.
     pub quiet: bool,
+    /// `--no-wait`.
+    pub no_wait: bool,
 }
 
 impl Ui {
@@ -39,6 +44,61 @@ impl Ui {
     pub fn warn(&self, msg: impl std::fmt::Display) {
         errln!("warning: {msg}");
     }
+}
+
+/// The folder of the show whose manifest is `manifest`.
+pub fn show_root(manifest: &Path) -> PathBuf {
+    match manifest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Locks the show whose manifest is `manifest` for `command`, waiting (with
+/// a message) for another command that holds it, unless `--no-wait`.
+/// `None` when there is no manifest there: the command then reports that,
+/// and no `.podsmith/` folder is made in a folder that is not a show.
+pub fn lock_show(manifest: &Path, access: Access, ui: Ui, command: &str) -> Result<Option<ShowLock>, Failure> {
+    if !manifest.is_file() {
+        return Ok(None);
+    }
+    match lock_folder(&show_root(manifest), access, ui, command) {
+        Ok(lock) => Ok(Some(lock)),
+        // A reader of a show on a read-only disk: nobody can change it either.
+        Err(LockFailure::Io(e)) if access == Access::Shared => {
+            ui.detail(format!("reading the show without a lock: {e}"));
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Why a show could not be locked.
+pub enum LockFailure {
+    /// Another command holds the lock (and `--no-wait`).
+    Busy(String),
+    /// The lock file cannot be made or locked.
+    Io(String),
+}
+
+impl From<LockFailure> for Failure {
+    fn from(e: LockFailure) -> Failure {
+        match e {
+            LockFailure::Busy(m) | LockFailure::Io(m) => Failure::usage(m),
+        }
+    }
+}
+
+/// Locks the show in folder `root` (see [`lock_show`]).
+pub fn lock_folder(root: &Path, access: Access, ui: Ui, command: &str) -> Result<ShowLock, LockFailure> {
+    let notify = |holder: &str| {
+        ui.info(format!("waiting for another podsmith command working on this show to finish ({holder}) …"));
+    };
+    let wait = if ui.no_wait { Wait::No } else { Wait::Yes(&notify) };
+    ShowLock::acquire(root, access, wait, command).map_err(|e| match e {
+        LockError::Busy { .. } => LockFailure::Busy(e.to_string()),
+        LockError::Io { .. } => LockFailure::Io(e.to_string()),
+    })
 }
 
 /// Probe with the cache unless told not to; a progress bar only on a terminal.

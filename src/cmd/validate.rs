@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use podsmith::build::{BuildError, Options as BuildOptions, prepare};
 use podsmith::fsutil;
 use podsmith::manifest::ManifestError;
+use podsmith::show_lock::Access;
 use podsmith::validate::{self, LocalFiles, Report, Severity};
 
 use super::{Failure, Ui};
@@ -35,7 +36,7 @@ struct Input {
 pub fn run(args: Args, ui: Ui) -> Result<ExitCode, Failure> {
     let now = super::parse_now(args.as_of.as_deref())?;
     let inputs = match &args.feed {
-        None => own_show(&args, now)?,
+        None => own_show(&args, now, ui)?,
         Some(feed) => vec![foreign(feed, &args, now)?],
     };
     let mut reports: Vec<Report> = Vec::new();
@@ -56,12 +57,13 @@ pub fn run(args: Args, ui: Ui) -> Result<ExitCode, Failure> {
 }
 
 /// The show's own feeds, rendered in memory as `build` would write them.
-fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Input>, Failure> {
+fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: Ui) -> Result<Vec<Input>, Failure> {
     if args.media_root.is_some() {
         return Err(Failure::usage(
             "--media-root goes with a FEED; the show's own media are found through its manifest",
         ));
     }
+    let _lock = super::lock_show(&args.manifest, Access::Shared, ui, "validate")?;
     let opts = BuildOptions {
         manifest: args.manifest.clone(),
         out: None,

@@ -72,19 +72,20 @@ pub fn manifest_text(opts: &Options) -> Result<String, InitError> {
     Ok(text)
 }
 
-/// Creates the show.
-pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
+/// Whether `init` can start a show in `opts.dir`: not a show already, and
+/// empty (but for `.git` and `.podsmith`) unless `--force`.
+pub fn check(opts: &Options) -> Result<(), InitError> {
     let dir = &opts.dir;
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |e| InitError::Io(p, e)
-    };
+    // First: a folder that already is a show is refused even with --force.
+    if std::fs::symlink_metadata(dir.join("episodes.toml")).is_ok() {
+        return Err(InitError::AlreadyAShow(dir.clone()));
+    }
     if dir.exists() {
         let entries: Vec<String> = std::fs::read_dir(dir)
-            .map_err(io(dir))?
+            .map_err(|e| InitError::Io(dir.clone(), e))?
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n != ".git")
+            .filter(|n| n != ".git" && n != crate::show_lock::RECORDS_DIR)
             .collect();
         if !entries.is_empty() && !opts.force {
             let mut shown = entries.clone();
@@ -93,10 +94,19 @@ pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
             return Err(InitError::NotEmpty(dir.clone(), shown.join(", ")));
         }
     }
+    Ok(())
+}
+
+/// Creates the show. The caller holds the show's lock
+/// ([`crate::show_lock::ShowLock`]); see [`check`] for what is refused.
+pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
+    let dir = &opts.dir;
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e| InitError::Io(p, e)
+    };
+    check(opts)?;
     let manifest = dir.join("episodes.toml");
-    if manifest.exists() {
-        return Err(InitError::AlreadyAShow(dir.clone()));
-    }
     let text = manifest_text(opts)?;
     // The values must make a manifest that reads without problems (the
     // cover does not exist yet, so check with it in place afterwards).

@@ -142,6 +142,10 @@ impl Cache {
             return Ok(());
         }
         let json = serde_json::to_vec(&self.file).map_err(std::io::Error::other)?;
+        if let Some(dir) = self.path.parent() {
+            // Never through a link: .podsmith/ must be a folder of the show's own.
+            crate::show_lock::own_dir(dir)?;
+        }
         crate::output::write_bytes(&self.path, &json)?;
         self.dirty = false;
         Ok(())

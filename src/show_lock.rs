@@ -1,0 +1,197 @@
+//! One command at a time per show: commands that change a show (`build`,
+//! `add`, `init`) hold an exclusive lock on `.podsmith/lock`; commands that
+//! only read it (`validate`, `diff`) hold a shared one. A second command
+//! waits for the first and then sees its result, or with `--no-wait`
+//! stops at once.
+//!
+//! The lock is the operating system's advisory file lock (`flock` on Unix,
+//! `LockFileEx` on Windows) taken through the standard library's
+//! [`std::fs::File::lock`]: the kernel releases it when the process ends,
+//! however it ends, so a killed command never leaves a stale lock behind
+//! (a PID file would). The file itself stays; it only says who holds the
+//! lock, for the waiting command's message.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// The lock file, relative to the show folder.
+pub const LOCK_PATH: &str = ".podsmith/lock";
+/// podsmith's own folder in a show (probe cache, build record, lock).
+pub const RECORDS_DIR: &str = ".podsmith";
+
+/// What the command does with the show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// It changes the show or its site (`build`, `add`, `init`): alone.
+    Exclusive,
+    /// It reads the show (`validate`, `diff`): beside other readers.
+    Shared,
+}
+
+/// Whether to wait for a command that holds the lock.
+#[derive(Clone, Copy)]
+pub enum Wait<'a> {
+    /// Wait; `notify` is told once, with who holds the lock, before waiting.
+    Yes(&'a dyn Fn(&str)),
+    /// Stop with [`LockError::Busy`].
+    No,
+}
+
+/// A held lock on a show; released when dropped (or when the process ends).
+#[derive(Debug)]
+pub struct ShowLock {
+    _file: File,
+    access: Access,
+}
+
+/// Why the show could not be locked.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// Another command holds it, and `--no-wait` was given.
+    #[error(
+        "another podsmith command is working on this show ({holder}); run this one when it has finished, or without --no-wait to wait for it"
+    )]
+    Busy {
+        /// Who holds it, as the lock file says.
+        holder: String,
+    },
+    /// The lock file cannot be made or locked.
+    #[error("cannot lock the show ({}): {source}", path.display())]
+    Io {
+        /// The lock file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+}
+
+impl ShowLock {
+    /// Locks the show in folder `root`.
+    pub fn acquire(root: &Path, access: Access, wait: Wait<'_>, command: &str) -> Result<ShowLock, LockError> {
+        let dir = root.join(RECORDS_DIR);
+        let io_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| LockError::Io { path, source }
+        };
+        own_dir(&dir).map_err(io_err(&dir))?;
+        let path = root.join(LOCK_PATH);
+        refuse_link(&path).map_err(io_err(&path))?;
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_err(&path))?;
+        let attempt = match access {
+            Access::Exclusive => file.try_lock(),
+            Access::Shared => file.try_lock_shared(),
+        };
+        match attempt {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let holder = holder(&path);
+                match wait {
+                    Wait::No => return Err(LockError::Busy { holder }),
+                    Wait::Yes(notify) => notify(&holder),
+                }
+                match access {
+                    Access::Exclusive => file.lock(),
+                    Access::Shared => file.lock_shared(),
+                }
+                .map_err(io_err(&path))?;
+            }
+            Err(TryLockError::Error(e)) => return Err(LockError::Io { path, source: e }),
+        }
+        if access == Access::Exclusive {
+            // For the message of a command that has to wait. Not the lock itself.
+            let note = format!("pid {}: podsmith {command}", std::process::id());
+            let _ = file.set_len(0).and_then(|()| (&file).write_all(note.as_bytes()));
+        }
+        Ok(ShowLock { _file: file, access })
+    }
+
+    /// Whether this lock lets the command change the show.
+    pub fn is_exclusive(&self) -> bool {
+        self.access == Access::Exclusive
+    }
+}
+
+/// Who holds the lock, as its file says (the holder wrote it).
+fn holder(path: &Path) -> String {
+    crate::fsutil::read_string(path, crate::fsutil::Limit { bytes: 256, what: "a lock file" })
+        .ok()
+        .map(|s| s.trim().chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "another reader".into())
+}
+
+/// Makes `dir` a folder of podsmith's own, or checks that it is one: a
+/// real folder, not a link that would lead podsmith's writes elsewhere.
+pub fn own_dir(dir: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(m) if m.file_type().is_symlink() => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} is a link; podsmith keeps its records in a folder of its own and never writes through a link: remove the link",
+                dir.display()
+            ),
+        )),
+        Ok(_) => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} is a file; podsmith keeps its records in a folder of that name: move the file away",
+                dir.display()
+            ),
+        )),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir(dir),
+        Err(e) => Err(e),
+    }
+}
+
+/// Refuses a path that is a symbolic link.
+fn refuse_link(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} is a link; remove it (podsmith makes the file itself)", path.display()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_exclusive_lock_waits_or_says_who_holds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = ShowLock::acquire(dir.path(), Access::Exclusive, Wait::No, "build").unwrap();
+        assert!(first.is_exclusive());
+        let err = ShowLock::acquire(dir.path(), Access::Exclusive, Wait::No, "add").unwrap_err();
+        let LockError::Busy { holder } = &err else { panic!("{err}") };
+        assert_eq!(*holder, format!("pid {}: podsmith build", std::process::id()));
+        // Readers wait for a writer too.
+        assert!(ShowLock::acquire(dir.path(), Access::Shared, Wait::No, "diff").is_err());
+        drop(first);
+        let a = ShowLock::acquire(dir.path(), Access::Shared, Wait::No, "diff").unwrap();
+        let b = ShowLock::acquire(dir.path(), Access::Shared, Wait::No, "validate").unwrap();
+        assert!(ShowLock::acquire(dir.path(), Access::Exclusive, Wait::No, "build").is_err());
+        drop((a, b));
+        ShowLock::acquire(dir.path(), Access::Exclusive, Wait::No, "build").unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_records_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), dir.path().join(RECORDS_DIR)).unwrap();
+        let err = ShowLock::acquire(dir.path(), Access::Exclusive, Wait::No, "build").unwrap_err();
+        assert!(err.to_string().contains(".podsmith is a link; podsmith keeps its records"), "{err}");
+        assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    }
+}
