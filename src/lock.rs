@@ -3,10 +3,14 @@
 //!
 //! Apps key episodes on their `guid` and, often, on the enclosure URL. A
 //! changed guid makes every app show the episode again as new; a changed
-//! URL re-downloads it. After each build the lock records, per live
-//! episode, its guid, title, media URLs and a fingerprint of its notes; the
-//! next build compares with it and refuses to change or drop a published
-//! guid or media URL unless told to (`--allow-changes`).
+//! URL re-downloads it; a moved page breaks every link listeners shared
+//! and the feed's `<link>`. After each build the lock records, per live
+//! episode, its guid, title, page URL, media URLs and a fingerprint of its
+//! notes; the next build compares with it and refuses to change or drop a
+//! published guid, page or media URL unless told to (`--allow-changes`).
+//!
+//! The lock travels with the show (it is committed), so it is read as
+//! untrusted input: bounded, strictly typed, and only ever compared with.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -38,6 +42,9 @@ pub struct Published {
     pub title: String,
     /// Its page slug.
     pub slug: String,
+    /// Its page's URL (locks written before podsmith recorded it have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
     /// Every media URL (enclosure first, then the other formats).
     pub urls: Vec<String>,
     /// A fingerprint of the notes, to tell when they changed.
@@ -80,6 +87,7 @@ impl Lock {
                     guid: e.episode.guid.clone(),
                     title: e.episode.title.clone(),
                     slug: e.episode.slug.clone(),
+                    page: Some(e.page_url.clone()),
                     urls,
                     notes: fingerprint(&e.episode.notes),
                 }
@@ -93,19 +101,14 @@ impl Lock {
         let body = toml::to_string(self).unwrap_or_default();
         format!(
             "# Written by `podsmith build`: the episodes it has published. Keep this file with\n\
-             # episodes.toml (commit it): builds refuse to change a guid or media URL listed here.\n\n{body}"
+             # episodes.toml (commit it): builds refuse to change a guid, page or media URL listed here.\n\n{body}"
         )
     }
 }
 
-/// FNV-1a, 64 bits: enough to notice that notes changed.
+/// Enough to notice that notes changed.
 fn fingerprint(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.as_bytes() {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    format!("{:016x}", crate::fsutil::fnv64(text.as_bytes()))
 }
 
 /// One difference between the last build and this one. Fields: the
@@ -121,6 +124,8 @@ pub enum Change {
     Removed { title: String, guid: String },
     /// A published media URL changed or went away.
     UrlChanged { title: String, old: String, new: Option<String> },
+    /// A published episode's page moved (its slug changed, often with its title).
+    PageMoved { title: String, old_slug: String, old: String, new: String },
     /// The title changed (harmless; apps update it).
     TitleChanged { old: String, new: String },
     /// The notes changed (harmless).
@@ -130,7 +135,10 @@ pub enum Change {
 impl Change {
     /// Whether this change breaks a published identity.
     pub fn breaks_identity(&self) -> bool {
-        matches!(self, Change::GuidChanged { .. } | Change::Removed { .. } | Change::UrlChanged { .. })
+        matches!(
+            self,
+            Change::GuidChanged { .. } | Change::Removed { .. } | Change::UrlChanged { .. } | Change::PageMoved { .. }
+        )
     }
 }
 
@@ -150,6 +158,10 @@ impl fmt::Display for Change {
             Change::UrlChanged { title, old, new: None } => {
                 write!(f, "! episode \"{title}\": its media URL {old} is gone")
             }
+            Change::PageMoved { title, old_slug, old, new } => write!(
+                f,
+                "! episode \"{title}\": its page moved from {old} to {new} (slug = \"{old_slug}\" in the episode keeps it)"
+            ),
             Change::TitleChanged { old, new } => write!(f, "~ title \"{old}\" is now \"{new}\""),
             Change::NotesChanged { title } => write!(f, "~ notes of \"{title}\" changed"),
         }
@@ -192,6 +204,19 @@ pub fn compare(old: &Lock, new: &Lock) -> Vec<Change> {
                 out.push(Change::UrlChanged { title: n.title.clone(), old: url.clone(), new });
             }
         }
+        let page_moved = match (&o.page, &n.page) {
+            (Some(old), Some(new)) => old != new,
+            _ => o.slug != n.slug,
+        };
+        if page_moved {
+            let shown = |page: &Option<String>, slug: &str| page.clone().unwrap_or_else(|| format!("episodes/{slug}/"));
+            out.push(Change::PageMoved {
+                title: n.title.clone(),
+                old_slug: o.slug.clone(),
+                old: shown(&o.page, &o.slug),
+                new: shown(if o.page.is_some() { &n.page } else { &None }, &n.slug),
+            });
+        }
         if o.title != n.title {
             out.push(Change::TitleChanged { old: o.title.clone(), new: n.title.clone() });
         }
@@ -211,6 +236,7 @@ mod tests {
             guid: guid.into(),
             title: slug.into(),
             slug: slug.into(),
+            page: Some(format!("https://x/episodes/{slug}/")),
             urls: vec![url.into()],
             notes: fingerprint(""),
         }

@@ -146,8 +146,20 @@ pub fn own_dir(dir: &Path) -> io::Result<()> {
                 dir.display()
             ),
         )),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir(dir),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => match std::fs::create_dir(dir) {
+            // Another command made it a moment ago: look at what it is.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => own_dir_made(dir),
+            other => other,
+        },
         Err(e) => Err(e),
+    }
+}
+
+/// `dir` exists by now: it must be a real folder.
+fn own_dir_made(dir: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        _ => own_dir(dir),
     }
 }
 

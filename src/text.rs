@@ -32,47 +32,33 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
-/// A URL-safe slug from a title: lower-case ASCII letters, digits and `-`.
-/// Common Latin accents are folded (`Björn` → `bjorn`).
+/// The longest slug made from a title: a page address people can share
+/// (and a folder name every file system takes).
+pub const SLUG_MAX: usize = 80;
+/// The longest slug a manifest may set by hand.
+pub const SLUG_MAX_GIVEN: usize = 120;
+
+/// A URL-safe slug from a title: lower-case ASCII letters, digits and `-`,
+/// at most [`SLUG_MAX`] characters, cut at a word boundary. Any script is
+/// transliterated (`Björn` → `bjorn`, `日本語` → `ri-ben-yu`).
 pub fn slugify(title: &str) -> String {
     let mut out = String::new();
-    for ch in title.chars().flat_map(fold_accent) {
+    for ch in deunicode::deunicode(title).chars() {
         if ch.is_ascii_alphanumeric() {
             out.push(ch.to_ascii_lowercase());
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
         }
     }
+    if out.len() > SLUG_MAX {
+        // At the last word boundary that keeps most of it, else mid-word.
+        let cut = out[..=SLUG_MAX].rfind('-').filter(|&i| i >= SLUG_MAX / 2).unwrap_or(SLUG_MAX);
+        out.truncate(cut);
+    }
     while out.ends_with('-') {
         out.pop();
     }
     out
-}
-
-fn fold_accent(ch: char) -> Vec<char> {
-    let s = match ch {
-        'à' | 'á' | 'â' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Å' => "a",
-        'ä' | 'Ä' | 'æ' | 'Æ' => "ae",
-        'ç' | 'Ç' => "c",
-        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => "e",
-        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
-        'ñ' | 'Ñ' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ø' => "o",
-        'ö' | 'Ö' | 'œ' | 'Œ' => "oe",
-        'ù' | 'ú' | 'û' | 'Ù' | 'Ú' | 'Û' => "u",
-        'ü' | 'Ü' => "ue",
-        'ß' => "ss",
-        'ý' | 'ÿ' | 'Ý' => "y",
-        _ => return vec![ch],
-    };
-    // "Björn" reads better as "bjorn" than "bjoern" in a URL; keep umlauts short.
-    let s = match s {
-        "ae" if ch != 'æ' && ch != 'Æ' => "a",
-        "oe" if ch != 'œ' && ch != 'Œ' => "o",
-        "ue" => "u",
-        other => other,
-    };
-    s.chars().collect()
 }
 
 /// Whole seconds as a listener reads them: `M:SS` under an hour, `H:MM:SS` above.
@@ -164,7 +150,25 @@ mod tests {
     fn slugs_fold_accents_and_punctuation() {
         assert_eq!(slugify("Björn Rabenstein, Prometheus/SoundCloud"), "bjorn-rabenstein-prometheus-soundcloud");
         assert_eq!(slugify("  Ep. 1: <Hello> & \"World\"!  "), "ep-1-hello-world");
+        assert_eq!(slugify("Straße, Æsir, Œuvre, Ça, Über"), "strasse-aesir-oeuvre-ca-uber");
         assert_eq!(slugify("???"), "");
+    }
+
+    #[test]
+    fn slugs_transliterate_any_script() {
+        assert_eq!(slugify("日本語のポッドキャスト"), "ri-ben-yu-nopotudokiyasuto");
+        assert_eq!(slugify("中文播客"), "zhong-wen-bo-ke");
+        assert_eq!(slugify("Подкаст о Rust"), "podkast-o-rust");
+    }
+
+    #[test]
+    fn long_titles_make_slugs_cut_at_a_word() {
+        let title = "A very long title ".repeat(20);
+        let slug = slugify(&title);
+        assert!(slug.len() <= SLUG_MAX && slug.len() >= SLUG_MAX / 2, "{slug}");
+        assert!(title.to_lowercase().replace(' ', "-").starts_with(&format!("{slug}-")), "{slug}");
+        let one_word = "x".repeat(300);
+        assert_eq!(slugify(&one_word), "x".repeat(SLUG_MAX));
     }
 
     #[test]

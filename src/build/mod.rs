@@ -107,9 +107,9 @@ fn render_identity(changes: &[Change]) -> String {
         s.push_str(&format!("  {c}\n"));
     }
     s.push_str(
-        "  help: apps treat a new guid as a new episode and a new URL as a new download. Put the old guid or \
-         media file back in episodes.toml; or, if you mean it, run `podsmith build --allow-changes` \
-         (nothing was written)",
+        "  help: apps treat a new guid as a new episode and a new URL as a new download, and a moved page breaks \
+         the links listeners shared. Put the old guid, media file or slug back in episodes.toml; or, if you \
+         mean it, run `podsmith build --allow-changes` (nothing was written)",
     );
     s
 }

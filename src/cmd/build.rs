@@ -131,6 +131,7 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Fa
         Change::Added { title, .. }
         | Change::GuidChanged { title, .. }
         | Change::UrlChanged { title, .. }
+        | Change::PageMoved { title, .. }
         | Change::NotesChanged { title }
         | Change::TitleChanged { new: title, .. } => Some(title.clone()),
         Change::Removed { .. } => None,

@@ -720,14 +720,28 @@ impl Reading<'_> {
                     && s.get_ref()
                         .bytes()
                         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+                let max = crate::text::SLUG_MAX_GIVEN;
                 if !ok {
                     cx.error(
                         &s.span(),
                         format!("`slug` \"{}\" in {} may only hold a-z, 0-9, - and _", s.get_ref(), t.what),
                         Some(format!("try slug = \"{}\"", crate::text::slugify(s.get_ref()))),
                     );
+                } else if s.get_ref().len() > max {
+                    cx.error(
+                        &s.span(),
+                        format!(
+                            "`slug` in {} is {} characters long; at most {max} are allowed",
+                            t.what,
+                            s.get_ref().len()
+                        ),
+                        Some(format!(
+                            "it is the page's address, people share it: try slug = \"{}\"",
+                            crate::text::slugify(s.get_ref())
+                        )),
+                    );
                 }
-                ok.then(|| s.into_inner())
+                (ok && s.get_ref().len() <= max).then(|| s.into_inner())
             }
             None => title.as_ref().and_then(|t| {
                 let s = crate::text::slugify(t.get_ref());

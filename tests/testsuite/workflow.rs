@@ -195,7 +195,7 @@ fn a_hand_edited_published_guid_stops_the_build() {
     let run = show.build().fails(1);
     assert_eq!(
         run.stderr,
-        "error: this build would change episodes subscribers already have:\n  ! episode \"Eduardo Silva on Fluentd\": its guid changed from \"c709453a-f377-4b70-b132-fea0cf9a9ee4\" to \"fluentd-episode\"\n  help: apps treat a new guid as a new episode and a new URL as a new download. Put the old guid or media file back in episodes.toml; or, if you mean it, run `podsmith build --allow-changes` (nothing was written)\n"
+        "error: this build would change episodes subscribers already have:\n  ! episode \"Eduardo Silva on Fluentd\": its guid changed from \"c709453a-f377-4b70-b132-fea0cf9a9ee4\" to \"fluentd-episode\"\n  help: apps treat a new guid as a new episode and a new URL as a new download, and a moved page breaks the links listeners shared. Put the old guid, media file or slug back in episodes.toml; or, if you mean it, run `podsmith build --allow-changes` (nothing was written)\n"
     );
     assert_eq!(show.read("public/feed.xml"), published, "nothing was written");
     assert_eq!(show.read("podsmith.lock"), lock);
@@ -435,4 +435,32 @@ fn concurrent_adds_lose_nothing() {
     assert_eq!(dates, sorted, "dates are distinct and in manifest order");
     let run = show.run(&["build", "--as-of", "2099-01-01T00:00:00Z"]).ok();
     assert!(run.stderr.contains("Built 9 episodes"), "{}", run.stderr);
+}
+
+/// A page address is a published identity: editing a title must not move
+/// the page listeners shared (issue 11, item 6).
+#[test]
+fn an_edited_title_does_not_move_a_published_page() {
+    let show = one_episode_show();
+    show.build().ok();
+    assert!(show.read("podsmith.lock").contains("page = \"https://example.com/show/episodes/one/\""));
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replace("title = \"One\"", "title = \"One: the pilot\""));
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains(
+            "! episode \"One: the pilot\": its page moved from https://example.com/show/episodes/one/ to \
+             https://example.com/show/episodes/one-the-pilot/ (slug = \"one\" in the episode keeps it)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(show.path("public/episodes/one/index.html").exists());
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.contains("! episode \"One: the pilot\": its page moved"), "{}", run.stdout);
+    // The slug keeps it; the title change alone is harmless.
+    show.write("episodes.toml", &manifest.replace("title = \"One\"", "title = \"One: the pilot\"\nslug = \"one\""));
+    let run = show.build().ok();
+    assert!(run.stderr.contains("~ title \"One\" is now \"One: the pilot\""), "{}", run.stderr);
+    assert!(show.path("public/episodes/one/index.html").exists());
 }
