@@ -55,23 +55,7 @@ pub enum Command {
     /// Add an episode: probe its media file(s) and append it to episodes.toml.
     Add(AddArgs),
     /// Build the site: feeds, show-notes pages and media, into public/.
-    Build {
-        /// The show's manifest; media paths are relative to its folder.
-        #[arg(long, default_value = "episodes.toml")]
-        manifest: PathBuf,
-        /// Output folder [default: public/ beside the manifest].
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Build as of this moment (RFC 3339) instead of now: episodes dated later are left out.
-        #[arg(long, value_name = "DATETIME")]
-        as_of: Option<String>,
-        /// Allow changing or removing published guids and media URLs (see podsmith.lock).
-        #[arg(long)]
-        allow_changes: bool,
-        /// Probe every media file again instead of using .podsmith/cache.json.
-        #[arg(long)]
-        no_cache: bool,
-    },
+    Build(BuildArgs),
     /// Show what subscribers will see, compared with the last build (podsmith.lock).
     Diff {
         /// The show's manifest.
@@ -140,6 +124,29 @@ pub enum EpisodeKind {
     Trailer,
     /// Bonus material.
     Bonus,
+}
+
+/// `podsmith build`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    /// The show's manifest; media paths are relative to its folder.
+    #[arg(long, default_value = "episodes.toml")]
+    pub manifest: PathBuf,
+    /// Output folder [default: public/ beside the manifest].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Build as of this moment (RFC 3339) instead of now: episodes dated later are left out.
+    #[arg(long, value_name = "DATETIME")]
+    pub as_of: Option<String>,
+    /// Allow changing or removing published guids, pages and media URLs (see podsmith.lock).
+    #[arg(long)]
+    pub allow_changes: bool,
+    /// Probe every media file again instead of using .podsmith/cache.json.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Replace files in the output folder that podsmith did not write.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `podsmith add`'s arguments.

@@ -71,15 +71,16 @@ fn not_a_file(kind: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg)
 }
 
-/// A human size: "5.0 GB", "64 MB", "812 KB".
+/// A human size in binary units, as podsmith's limits are set: "4.7 GB",
+/// "64 MB", "812 KB".
 pub fn human_size(bytes: u64) -> String {
     let b = bytes as f64;
-    if bytes >= 1_000_000_000 {
-        format!("{:.1} GB", b / 1e9)
-    } else if bytes >= 1_000_000 {
-        format!("{:.0} MB", b / 1e6)
-    } else if bytes >= 1_000 {
-        format!("{:.0} KB", b / 1e3)
+    if bytes >= 1 << 30 {
+        format!("{:.1} GB", b / f64::from(1u32 << 30))
+    } else if bytes >= 1 << 20 {
+        format!("{:.0} MB", b / f64::from(1u32 << 20))
+    } else if bytes >= 1 << 10 {
+        format!("{:.0} KB", b / 1024.0)
     } else {
         format!("{bytes} bytes")
     }
@@ -271,11 +272,14 @@ mod tests {
         let p = dir.path().join("big.md");
         fs::write(&p, vec![b'a'; 2000]).unwrap();
         let small = Limit { bytes: 1000, what: "show notes" };
-        assert_eq!(read(&p, small).unwrap_err().to_string(), "it is 2 KB; podsmith reads at most 1 KB of show notes");
+        assert_eq!(
+            read(&p, small).unwrap_err().to_string(),
+            "it is 2 KB; podsmith reads at most 1000 bytes of show notes"
+        );
         // A stream that does not say its size is cut off at the limit + 1 byte.
         let endless = std::io::repeat(b'x');
         let err = read_bounded(endless, small).unwrap_err();
-        assert_eq!(err.to_string(), "it is larger; podsmith reads at most 1 KB of show notes");
+        assert_eq!(err.to_string(), "it is larger; podsmith reads at most 1000 bytes of show notes");
         assert_eq!(read(&p, Limit { bytes: 2000, what: "x" }).unwrap().len(), 2000);
     }
 

@@ -95,6 +95,88 @@ pub fn write_site(
     Ok(stats)
 }
 
+/// The longest name of one file or folder most file systems take (bytes).
+pub const NAME_MAX: usize = 255;
+/// The longest path the operating system takes (bytes, Linux's `PATH_MAX` less its NUL).
+pub const PATH_MAX: usize = 4095;
+
+/// Checks, before anything is written, that every file of `site` can be
+/// written under `out`: names and paths short enough for the file system,
+/// and no link or file where a folder of the site goes (podsmith never
+/// writes through a link inside its output folder; `out` itself may be
+/// one). Returns every problem, one line each.
+pub fn check_paths(site: &Site, out: &Path) -> Vec<String> {
+    let out_len = std::path::absolute(out).map_or(out.as_os_str().len(), |p| p.as_os_str().len());
+    let mut problems = Vec::new();
+    let mut seen_dirs: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for f in &site.files {
+        if let Some(long) = f.rel.split('/').find(|c| c.len() > NAME_MAX) {
+            problems.push(format!(
+                "{}: the name \"{}…\" is {} bytes; file systems take at most {NAME_MAX}",
+                f.rel,
+                crate::text::truncate_chars(long, 40),
+                long.len()
+            ));
+            continue;
+        }
+        if out_len + 1 + f.rel.len() > PATH_MAX {
+            problems.push(format!(
+                "{}: the path would be {} bytes long, more than the system takes ({PATH_MAX}); choose an output folder with a shorter path",
+                f.rel,
+                out_len + 1 + f.rel.len()
+            ));
+            continue;
+        }
+        // Every folder on the way, once.
+        let mut dir = String::new();
+        for part in f.rel.split('/').collect::<Vec<_>>().iter().rev().skip(1).rev() {
+            if !dir.is_empty() {
+                dir.push('/');
+            }
+            dir.push_str(part);
+            if !seen_dirs.insert(dir.clone()) {
+                continue;
+            }
+            match fs::symlink_metadata(out.join(&dir)) {
+                Ok(m) if m.file_type().is_symlink() => problems.push(format!(
+                    "{dir}/ in the output folder is a link; podsmith never writes through a link there: remove it, or build into another folder"
+                )),
+                Ok(m) if !m.is_dir() => problems.push(format!(
+                    "{dir} in the output folder is a file where the site needs a folder: move it away"
+                )),
+                _ => {}
+            }
+        }
+    }
+    problems
+}
+
+/// Whether `name` is one of podsmith's own temporary files
+/// (`.podsmith-XXXXXX.tmp`, as [`write_bytes`] and the others make them).
+pub fn is_temp_name(name: &str) -> bool {
+    name.strip_prefix(".podsmith-")
+        .and_then(|rest| rest.strip_suffix(".tmp"))
+        .is_some_and(|mid| mid.len() == 6 && mid.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Removes the temporary files an interrupted command left in `dir` (and,
+/// if `deep`, in its folders, never following a link). The caller holds the
+/// show's lock, so no other podsmith command is writing them. Returns how
+/// many were removed.
+pub fn sweep_temps(dir: &Path, deep: bool) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else { return 0 };
+    let mut removed = 0;
+    for e in entries.flatten() {
+        let Ok(t) = e.file_type() else { continue };
+        if t.is_file() && is_temp_name(&e.file_name().to_string_lossy()) {
+            removed += usize::from(fs::remove_file(e.path()).is_ok());
+        } else if deep && t.is_dir() {
+            removed += sweep_temps(&e.path(), true);
+        }
+    }
+    removed
+}
+
 /// Writes `bytes` to `dest` atomically, unless it already holds them.
 /// Returns whether the file changed.
 pub fn write_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
@@ -230,6 +312,46 @@ mod tests {
         fs::write(&dest, b"old").unwrap();
         assert!(publish_file(&src, &dest).unwrap());
         assert_eq!(fs::read(&dest).unwrap(), b"new");
+    }
+
+    #[test]
+    fn only_podsmiths_own_temporary_files_are_swept() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = tempfile::Builder::new().prefix(".podsmith-").suffix(".tmp").tempfile_in(dir.path()).unwrap();
+        let (_, kept_tmp) = tmp.keep().unwrap();
+        fs::create_dir(dir.path().join("sub")).unwrap();
+        fs::write(dir.path().join("sub/.podsmith-abc123.tmp"), b"x").unwrap();
+        for other in [".podsmith-notes.txt", ".podsmith-abc12.tmp", "podsmith-abc123.tmp", "index.html"] {
+            fs::write(dir.path().join(other), b"x").unwrap();
+        }
+        assert_eq!(sweep_temps(dir.path(), false), 1);
+        assert!(!kept_tmp.exists());
+        assert_eq!(sweep_temps(dir.path(), true), 1);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 5);
+    }
+
+    #[test]
+    fn long_names_and_links_in_the_way_are_found_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(out.join("episodes")).unwrap();
+        fs::write(out.join("media"), b"a file").unwrap();
+        let mut site = Site::default();
+        site.push(format!("episodes/{}/index.html", "x".repeat(300)), Content::Bytes(Vec::new()));
+        site.push("media/a.mp3", Content::Bytes(Vec::new()));
+        site.push("feed.xml", Content::Bytes(Vec::new()));
+        let problems = check_paths(&site, &out);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("is 300 bytes; file systems take at most 255"), "{}", problems[0]);
+        assert!(problems[1].starts_with("media in the output folder is a file"), "{}", problems[1]);
+        #[cfg(unix)]
+        {
+            let elsewhere = tempfile::tempdir().unwrap();
+            fs::remove_file(out.join("media")).unwrap();
+            std::os::unix::fs::symlink(elsewhere.path(), out.join("media")).unwrap();
+            let problems = check_paths(&site, &out);
+            assert!(problems[1].starts_with("media/ in the output folder is a link"), "{}", problems[1]);
+        }
     }
 
     fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -9,6 +9,7 @@
 //! build whose inputs and outputs are as the last one left them does
 //! nothing ([`record`]); `podsmith.lock` guards published identities.
 
+pub mod ownership;
 pub mod record;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use crate::catalog::{Catalog, MediaProblem, ProbeStats, Scheduled, probe_media};
+use crate::fsutil::Fingerprint;
 use crate::lock::{Change, Lock, LockError};
 use crate::manifest::{self, Asset, ManifestError};
 use crate::output::{Content, Site, WriteError, WriteStats, write_site};
@@ -35,6 +37,8 @@ pub struct Options {
     pub allow_changes: bool,
     /// How to probe (cache, progress bar).
     pub probe: crate::catalog::ProbeOptions,
+    /// Replace files in the output folder that podsmith did not write.
+    pub force: bool,
 }
 
 /// What a build did.
@@ -68,6 +72,8 @@ pub struct Report {
     pub probe_stats: ProbeStats,
     /// Files an earlier build wrote that this one no longer publishes, removed.
     pub removed: Vec<String>,
+    /// Temporary files an interrupted command had left, removed.
+    pub swept: usize,
     /// Seconds spent.
     pub seconds: f64,
 }
@@ -99,6 +105,39 @@ pub enum BuildError {
     /// Writing failed part-way (files already written are complete).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// Files in the output folder that podsmith did not write would be replaced.
+    #[error("{}", render_foreign(.out, .files))]
+    Foreign {
+        /// The output folder.
+        out: PathBuf,
+        /// The files, relative to it.
+        files: Vec<String>,
+    },
+    /// Output paths that cannot be written (too long, a link or file in the way).
+    #[error("{}", render_paths(.0))]
+    Paths(Vec<String>),
+}
+
+fn render_foreign(out: &Path, files: &[String]) -> String {
+    let n = files.len();
+    let mut shown: Vec<&str> = files.iter().take(10).map(String::as_str).collect();
+    let more = if n > 10 { format!(" and {} more", n - 10) } else { String::new() };
+    if shown.is_empty() {
+        shown.push("?");
+    }
+    format!(
+        "{} holds {n} file{} podsmith did not write, which this build would replace: {}{more}\n  help: move them \
+         away or build into another folder (--out); to replace them, build with --force (nothing was written)",
+        out.display(),
+        if n == 1 { "" } else { "s" },
+        shown.join(", ")
+    )
+}
+
+fn render_paths(problems: &[String]) -> String {
+    let mut s: String = problems.iter().map(|p| format!("error: {p}\n")).collect();
+    s.push_str("error: the site cannot be written there; nothing was written");
+    s
 }
 
 fn render_identity(changes: &[Change]) -> String {
@@ -123,6 +162,9 @@ fn render_invalid(reports: &[crate::validate::Report]) -> String {
     )
 }
 
+/// The fingerprint of every file a build is about to write.
+pub type Planned = std::collections::BTreeMap<String, Fingerprint>;
+
 /// Everything a build renders, before anything is written.
 #[derive(Debug)]
 pub struct Prepared {
@@ -145,15 +187,30 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Renders every page once, so that a template error stops the build
-    /// before anything is written. Pages are not kept: a big show's pages
-    /// are rendered again, one at a time, when written.
-    pub fn check_pages(&self) -> Result<(), BuildError> {
+    /// Renders every page and feed once and fingerprints every file of the
+    /// site as it will be written, so that a template error stops the build
+    /// before anything is written, and so that the build record can say
+    /// beforehand what is about to be written. Pages are not kept: a big
+    /// show's pages are rendered again, one at a time, when written.
+    pub fn plan(&self, known: &dyn Fn(&str, &Path) -> Option<Fingerprint>) -> Result<Planned, BuildError> {
         let renderer = crate::pages::Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?;
-        for i in 0..renderer.len() {
-            renderer.render(i)?;
+        let n_pages = renderer.len();
+        let mut planned = Planned::new();
+        for f in &self.site.files {
+            let fp = match &f.content {
+                Content::Bytes(b) => Fingerprint::of_bytes(b),
+                Content::File(src) => match known(&f.rel, src) {
+                    Some(fp) => fp,
+                    None => Fingerprint::of_file(src).map_err(|source| WriteError { path: src.clone(), source })?,
+                },
+                Content::Generated(k) if *k < n_pages => Fingerprint::of_bytes(renderer.render(*k)?.as_bytes()),
+                Content::Generated(k) => Fingerprint::of_bytes(
+                    &self.feed_xml(k - n_pages).map_err(|source| WriteError { path: f.rel.clone().into(), source })?,
+                ),
+            };
+            planned.insert(f.rel.clone(), fp);
         }
-        Ok(())
+        Ok(planned)
     }
 
     /// Feed `i`'s XML. Feeds are rendered again when needed rather than
@@ -263,14 +320,14 @@ fn folders(show: &manifest::Show, opts: &Options) -> (PathBuf, PathBuf) {
 
 fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildError> {
     let (out, templates_dir) = folders(&show, opts);
-    check_output_folder(&show.root, &out)?;
+    check_output_folder(&show, &out)?;
     let (probes, probe_stats) = probe_media(&show, &opts.probe);
     let catalog = Catalog::assemble(show, probes, opts.now).map_err(BuildError::Media)?;
     // The feeds' names and URLs; their XML is made (and checked) by validation
     // and again when written.
     let feeds = crate::feed::plan(&catalog);
     // The templates compile now; every page is rendered once before anything
-    // is written (Prepared::check_pages) and again when it is written.
+    // is written (Prepared::plan) and again when it is written.
     let renderer = crate::pages::Renderer::new(&catalog, &feeds, &templates_dir)?;
     let page_paths: Vec<String> = (0..renderer.len()).map(|i| renderer.path(i)).collect();
     drop(renderer);
@@ -306,23 +363,29 @@ fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildE
     Ok(Prepared { out, catalog, feeds, site, pages: n_pages, files, probe_stats, templates_dir })
 }
 
-/// Builds the show: reads, probes, renders, validates, then writes.
+/// Builds the show: reads, probes, renders, validates, then writes. The
+/// caller holds the show's lock ([`crate::show_lock::ShowLock`]).
 pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let started = Instant::now();
     let show = manifest::load(&opts.manifest)?;
     let (out, templates) = folders(&show, opts);
+    check_output_folder(&show, &out)?;
+    let records = record::Records::read(&show.root);
     // Nothing changed since the last build? Then there is nothing to do.
-    let text = std::fs::read_to_string(&opts.manifest).unwrap_or_default();
+    let text = manifest::read_text(&opts.manifest)?;
     let lock_len = std::fs::metadata(show.root.join(crate::lock::FILE_NAME)).map(|m| m.len()).unwrap_or(0);
     let inputs = record::fingerprint(&show, &format!("{text}\0{lock_len}"), &templates, &out, opts.now);
+    let out_abs = out.canonicalize().ok();
     if opts.probe.use_cache
         && let Some(inputs) = &inputs
-        && let Some(rec) = record::Record::read(&show.root)
+        && let Some(rec) = out_abs.as_deref().and_then(|o| records.site(o))
         && rec.inputs == *inputs
         && rec.outputs_intact(&out)
         && lock_len > 0
     {
-        let s = rec.summary;
+        let s = rec.summary.clone();
+        let mut warnings = records.warnings.clone();
+        warnings.extend(s.warnings);
         return Ok(Report {
             out,
             episodes: s.episodes,
@@ -331,13 +394,14 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
             pages: s.pages,
             files: s.files,
             stats: WriteStats { written: 0, unchanged: rec.outputs.len() },
-            warnings: s.warnings,
+            warnings,
             measured: Vec::new(),
             changes: Vec::new(),
             first_build: false,
             probe_stats: ProbeStats { probed: 0, cached: s.media, cache_note: None },
             nothing_changed: true,
             removed: Vec::new(),
+            swept: 0,
             seconds: started.elapsed().as_secs_f64(),
         });
     }
@@ -350,34 +414,53 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     if !opts.allow_changes && changes.iter().any(Change::breaks_identity) {
         return Err(BuildError::Identity(changes));
     }
-    prepared.check_pages()?;
-    let previous = record::Record::read(&prepared.catalog.show.root);
+    // Before anything is written: every path can be written, and nothing
+    // there is someone else's.
+    let problems = crate::output::check_paths(&prepared.site, &prepared.out);
+    if !problems.is_empty() {
+        return Err(BuildError::Paths(problems));
+    }
+    let previous = out_abs.as_deref().and_then(|o| records.site(o)).cloned();
+    let reuse = |rel: &str, src: &Path| -> Option<Fingerprint> {
+        // A media file as the record knows it (published by hard link, it is the same file).
+        let w = previous.as_ref()?.outputs.get(rel)?;
+        (record::stat(src) == Some((w.size, w.mtime_ns)))
+            .then(|| w.fingerprint.as_deref().and_then(Fingerprint::parse))?
+    };
+    let planned = prepared.plan(&reuse)?;
+    if !opts.force {
+        let foreign = ownership::foreign_files(&prepared.site, &prepared.out, previous.as_ref(), &planned);
+        if !foreign.is_empty() {
+            return Err(BuildError::Foreign { out: prepared.out.clone(), files: foreign });
+        }
+    }
+
+    // Write: first say what is about to be written (an interrupted build
+    // leaves files the next one knows as its own), then media, pages, feeds.
+    let root = prepared.catalog.show.root.clone();
+    let swept = sweep_temps(&prepared);
+    std::fs::create_dir_all(&prepared.out).map_err(|source| WriteError { path: prepared.out.clone(), source })?;
+    let out_abs = prepared.out.canonicalize().map_err(|source| WriteError { path: prepared.out.clone(), source })?;
+    let mut site_record = previous.clone().unwrap_or_default();
+    site_record.out = out_abs.clone();
+    site_record.pending = planned.iter().map(|(rel, fp)| (rel.clone(), fp.0.clone())).collect();
+    let mut records = records;
+    let record_path = root.join(record::RECORD_PATH);
+    records.put(site_record.clone());
+    records.save(&root).map_err(|source| WriteError { path: record_path.clone(), source })?;
     let stats = prepared.write()?;
     // What an earlier build wrote and this one does not (a removed
     // episode's page and media) goes, so public/ is exactly the show.
-    let removed = match &previous {
-        Some(old) if old.out == prepared.out => prune(&prepared.out, old, &prepared.site),
-        _ => Vec::new(),
-    };
+    let pruned = ownership::prune(&prepared.out, &site_record, &prepared.site, &protected_files(&prepared));
     // The record of what is published goes last: only what was written.
     let lock_path = prepared.lock_path();
     crate::output::write_bytes(&lock_path, new_lock.render().as_bytes())
         .map_err(|source| WriteError { path: lock_path.clone(), source })?;
     let catalog = &prepared.catalog;
-    let mut warnings = catalog.warnings.clone();
-    // The same finding in several feeds is said once, naming them all.
-    let mut seen: Vec<(String, Vec<String>)> = Vec::new();
-    for r in &checked {
-        for f in r.findings.iter().filter(|f| f.severity == crate::validate::Severity::Warning) {
-            let episode = f.episode.as_deref().map(|e| format!(" (episode {e})")).unwrap_or_default();
-            let text = format!("{} [{}]{episode}", f.message, f.rule);
-            match seen.iter_mut().find(|(t, _)| *t == text) {
-                Some((_, feeds)) => feeds.push(r.feed.clone()),
-                None => seen.push((text, vec![r.feed.clone()])),
-            }
-        }
-    }
-    warnings.extend(seen.into_iter().map(|(text, feeds)| format!("{}: {text}", feeds.join(", "))));
+    let mut warnings = records.warnings.clone();
+    warnings.extend(catalog.warnings.iter().cloned());
+    warnings.extend(pruned.kept.iter().map(|k| format!("kept {k}")));
+    warnings.extend(feed_warnings(&checked));
     let report = Report {
         out: prepared.out.clone(),
         episodes: catalog.episodes.len(),
@@ -397,50 +480,93 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         first_build: old_lock.is_none(),
         probe_stats: prepared.probe_stats.clone(),
         nothing_changed: false,
-        removed,
+        removed: pruned.removed,
+        swept,
         seconds: started.elapsed().as_secs_f64(),
     };
-    // For the next build: what was read and written, to tell "nothing changed".
+    // For the next build: what was read and written, to tell "nothing
+    // changed" and which files are podsmith's.
     let lock_len = std::fs::metadata(prepared.lock_path()).map(|m| m.len()).unwrap_or(0);
     let (_, templates) = folders(&prepared.catalog.show, opts);
-    if let Some(inputs) =
-        record::fingerprint(&prepared.catalog.show, &format!("{text}\0{lock_len}"), &templates, &prepared.out, opts.now)
-    {
-        let summary = record::Summary {
-            episodes: report.episodes,
-            feeds: report.feeds.clone(),
-            pages: report.pages,
-            files: report.files,
-            media: report.measured.len(),
-            warnings: report.warnings.clone(),
-        };
-        let rels = prepared.site.files.iter().map(|f| f.rel.clone());
-        // A record that cannot be saved only costs a full build next time.
-        let _ = record::Record::new(inputs, &prepared.out, rels, summary).save(&prepared.catalog.show.root);
-    }
+    site_record.inputs = record::fingerprint(
+        &prepared.catalog.show,
+        &format!("{text}\0{lock_len}"),
+        &templates,
+        &prepared.out,
+        opts.now,
+    )
+    .unwrap_or_default();
+    site_record.outputs = planned
+        .into_iter()
+        .filter_map(|(rel, fp)| {
+            let (size, mtime_ns) = record::stat(&prepared.out.join(&rel))?;
+            Some((rel, record::Written { size, mtime_ns, fingerprint: Some(fp.0) }))
+        })
+        .collect();
+    site_record.pending.clear();
+    site_record.summary = record::Summary {
+        episodes: report.episodes,
+        feeds: report.feeds.clone(),
+        pages: report.pages,
+        files: report.files,
+        media: report.measured.len(),
+        // Only this build's own findings are said again, not the record's.
+        warnings: report.warnings.iter().filter(|w| !records.warnings.contains(w)).cloned().collect(),
+    };
+    records.warnings.clear();
+    records.put(site_record);
+    records.save(&root).map_err(|source| WriteError { path: record_path, source })?;
     Ok(report)
 }
 
-/// Removes the files `old` wrote under `out` that `site` no longer has,
-/// and folders left empty; returns what it removed. Only files podsmith
-/// wrote itself are touched.
-fn prune(out: &Path, old: &record::Record, site: &Site) -> Vec<String> {
-    let current: std::collections::HashSet<&str> = site.files.iter().map(|f| f.rel.as_str()).collect();
-    let mut removed = Vec::new();
-    for rel in old.outputs.keys().filter(|r| !current.contains(r.as_str())) {
-        let path = out.join(rel);
-        if std::fs::remove_file(&path).is_ok() {
-            removed.push(rel.clone());
-            let mut dir = path.parent();
-            while let Some(d) = dir.filter(|d| *d != out && d.starts_with(out)) {
-                if std::fs::remove_dir(d).is_err() {
-                    break; // not empty
-                }
-                dir = d.parent();
+/// The same finding in several feeds, said once naming them all.
+fn feed_warnings(checked: &[crate::validate::Report]) -> Vec<String> {
+    let mut seen: Vec<(String, Vec<String>)> = Vec::new();
+    for r in checked {
+        for f in r.findings.iter().filter(|f| f.severity == crate::validate::Severity::Warning) {
+            let episode = f.episode.as_deref().map(|e| format!(" (episode {e})")).unwrap_or_default();
+            let text = format!("{} [{}]{episode}", f.message, f.rule);
+            match seen.iter_mut().find(|(t, _)| *t == text) {
+                Some((_, feeds)) => feeds.push(r.feed.clone()),
+                None => seen.push((text, vec![r.feed.clone()])),
             }
         }
     }
-    removed
+    seen.into_iter().map(|(text, feeds)| format!("{}: {text}", feeds.join(", "))).collect()
+}
+
+/// Removes the temporary files an interrupted command left: everywhere in
+/// the output folder, and beside the manifest, the records and the media
+/// (where `add` copies files). The caller holds the show's lock.
+fn sweep_temps(prepared: &Prepared) -> usize {
+    let show = &prepared.catalog.show;
+    let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    dirs.insert(show.root.clone());
+    dirs.insert(show.root.join(crate::show_lock::RECORDS_DIR));
+    for e in &show.episodes {
+        dirs.extend(e.media.iter().filter_map(|m| m.path.parent().map(Path::to_path_buf)));
+    }
+    let mut n = crate::output::sweep_temps(&prepared.out, true);
+    for d in dirs {
+        n += crate::output::sweep_temps(&d, false);
+    }
+    n
+}
+
+/// The canonical paths of the show's own files, which a build never deletes.
+fn protected_files(prepared: &Prepared) -> std::collections::HashSet<PathBuf> {
+    let show = &prepared.catalog.show;
+    let mut paths: Vec<PathBuf> = vec![show.manifest_path.clone(), show.root.join(crate::lock::FILE_NAME)];
+    if let Asset::Local(f) = &show.podcast.image {
+        paths.push(f.path.clone());
+    }
+    for e in &show.episodes {
+        paths.extend(e.media.iter().map(|m| m.path.clone()));
+        if let Some(Asset::Local(f)) = &e.image {
+            paths.push(f.path.clone());
+        }
+    }
+    paths.iter().filter_map(|p| p.canonicalize().ok()).collect()
 }
 
 /// Episodes dated after `now`, from the manifest alone.
@@ -452,20 +578,38 @@ fn scheduled(show: &manifest::Show, now: DateTime<Utc>) -> Vec<Scheduled> {
         .collect()
 }
 
-/// Refuses an output folder that is the show folder or holds it: writing
-/// there would put pages between the podcaster's own files.
-fn check_output_folder(root: &Path, out: &Path) -> Result<(), BuildError> {
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    if let Ok(out_real) = out.canonicalize()
-        && root.starts_with(&out_real)
-    {
+/// Refuses an output folder that is the show folder, holds it, or holds
+/// any of the show's own files (its media, say): writing there would put
+/// pages between the podcaster's files, and replace or delete them.
+fn check_output_folder(show: &manifest::Show, out: &Path) -> Result<(), BuildError> {
+    let root = show.root.canonicalize().unwrap_or_else(|_| show.root.to_path_buf());
+    if out.exists() && !out.is_dir() {
+        return Err(BuildError::Config(format!("the output path `{}` is a file, not a folder", out.display())));
+    }
+    let Ok(out_real) = out.canonicalize() else { return Ok(()) };
+    if root.starts_with(&out_real) {
         return Err(BuildError::Config(format!(
             "the output folder `{}` is the show folder or contains it; choose a folder of its own, e.g. --out public",
             out.display()
         )));
     }
-    if out.exists() && !out.is_dir() {
-        return Err(BuildError::Config(format!("the output path `{}` is a file, not a folder", out.display())));
+    // (as the manifest names it, where it is)
+    let manifest_name = show.manifest_path.display().to_string();
+    let mut own: Vec<(&str, &Path)> = vec![(&manifest_name, &show.manifest_path)];
+    if let Asset::Local(f) = &show.podcast.image {
+        own.push((&f.rel, &f.path));
+    }
+    for e in &show.episodes {
+        own.extend(e.media.iter().map(|m| (m.rel.as_str(), m.path.as_path())));
+        if let Some(Asset::Local(f)) = &e.image {
+            own.push((&f.rel, &f.path));
+        }
+    }
+    if let Some((name, _)) = own.iter().find(|(_, p)| p.canonicalize().is_ok_and(|real| real.starts_with(&out_real))) {
+        return Err(BuildError::Config(format!(
+            "the output folder `{}` holds the show's own files ({name}); podsmith would publish over them: choose a folder of its own, e.g. --out public",
+            out.display(),
+        )));
     }
     Ok(())
 }

@@ -1,12 +1,28 @@
-//! `.podsmith/build.json`: what the last build read and wrote, so that a
-//! build whose inputs and outputs are all as they were can say "nothing
-//! changed" without probing, rendering or validating again.
+//! `.podsmith/build.json`: what podsmith wrote into each output folder.
 //!
-//! The inputs are fingerprinted: podsmith's version, the manifest's text,
-//! the templates, the output folder, which episodes are live at this moment,
-//! and the size and modification time of every media and image file. The
-//! outputs are checked by size and modification time. Anything different,
-//! missing or unreadable means a full build.
+//! The record serves three purposes:
+//! - **Nothing changed**: a build whose inputs (podsmith's version, the
+//!   manifest's text, the templates, which episodes are live, the size and
+//!   modification time of every media and image file) and outputs are as
+//!   the last build left them does nothing.
+//! - **Never overwrite another's file**: a file in the output folder is
+//!   podsmith's if the record lists it with its size and modification time,
+//!   or with its content fingerprint ([`Fingerprint`]); anything else is
+//!   someone else's and is not replaced without `--force`.
+//! - **Delete only what it wrote**: a file the show no longer publishes is
+//!   removed only if the record lists it and it still has the fingerprint
+//!   podsmith recorded.
+//!
+//! Before writing, a build records what it is about to write (`pending`),
+//! so that after an interrupted build the next one still knows those files
+//! as its own.
+//!
+//! The record travels with a cloned show and may be damaged or crafted, so
+//! it is read as untrusted input: bounded in size, every path checked to be
+//! a plain relative path inside the output folder (no `..`, no absolute
+//! path), every fingerprint checked for its form. What does not pass is
+//! ignored, with a warning; a record that cannot be read at all is set
+//! aside, which only costs a full build.
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -16,21 +32,43 @@ use std::time::UNIX_EPOCH;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::fsutil::Fingerprint;
 use crate::manifest::{Asset, Show};
 
 /// The record's path, relative to the show folder.
 pub const RECORD_PATH: &str = ".podsmith/build.json";
+/// The record's format.
+const VERSION: u32 = 2;
+/// Output folders remembered (the most recently built first).
+const MAX_SITES: usize = 8;
+/// How many problems with a record are named one by one.
+const MAX_NAMED: usize = 5;
 
-/// What a full build leaves for the next one.
+/// A file podsmith wrote: how to recognise it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Written {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, in nanoseconds since 1970.
+    pub mtime_ns: u128,
+    /// Content fingerprint (absent in records of podsmith before 0.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+}
+
+/// What podsmith knows about one output folder.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Record {
-    /// Fingerprint of everything the build read.
-    pub inputs: String,
-    /// The output folder it wrote to.
-    #[serde(default)]
+pub struct SiteRecord {
+    /// The output folder, absolute (as it resolved when written).
     pub out: PathBuf,
-    /// Every file written under the output folder: (size, mtime in ns).
-    pub outputs: BTreeMap<String, (u64, u128)>,
+    /// Fingerprint of everything the last complete build read.
+    pub inputs: String,
+    /// Every file the last complete build left under the output folder.
+    pub outputs: BTreeMap<String, Written>,
+    /// Files a build set out to write, with the fingerprint each will have;
+    /// empty once the build has finished.
+    #[serde(default)]
+    pub pending: BTreeMap<String, String>,
     /// The summary of that build, to repeat.
     pub summary: Summary,
 }
@@ -52,10 +90,44 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
-fn stamp(path: &Path) -> Option<(u64, u128)> {
-    let meta = std::fs::metadata(path).ok()?;
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct RecordFile {
+    version: u32,
+    sites: Vec<SiteRecord>,
+}
+
+/// The record of podsmith 0.1: one site, sizes and times only.
+#[derive(Debug, Deserialize)]
+struct LegacyRecord {
+    inputs: String,
+    #[serde(default)]
+    out: PathBuf,
+    outputs: BTreeMap<String, (u64, u128)>,
+    summary: Summary,
+}
+
+/// The records of a show, as read (and checked) from its folder.
+#[derive(Debug, Default)]
+pub struct Records {
+    sites: Vec<SiteRecord>,
+    /// What was wrong with the record on disk (entries ignored, or all of it).
+    pub warnings: Vec<String>,
+}
+
+/// Size and modification time of a regular file (not a link).
+pub fn stat(path: &Path) -> Option<(u64, u128)> {
+    let meta = std::fs::symlink_metadata(path).ok().filter(|m| m.is_file())?;
     let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
     Some((meta.len(), mtime))
+}
+
+/// Whether `rel` is a plain path inside a folder: `/`-separated names,
+/// none empty, `.` or `..`, no backslash or NUL, no name over 255 bytes.
+pub fn is_plain_relative(rel: &str) -> bool {
+    !rel.is_empty()
+        && rel.len() <= 4096
+        && !rel.contains(['\\', '\0'])
+        && rel.split('/').all(|c| !c.is_empty() && c != "." && c != ".." && c.len() <= 255)
 }
 
 /// The inputs' fingerprint; `None` when a file cannot be read (then build fully).
@@ -92,31 +164,221 @@ pub fn fingerprint(
     }
     for f in files {
         f.hash(&mut h);
-        stamp(f)?.hash(&mut h);
+        let meta = std::fs::metadata(f).ok()?;
+        let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
+        (meta.len(), mtime).hash(&mut h);
     }
     Some(format!("{:016x}", h.finish()))
 }
 
-impl Record {
-    /// The record in the show folder `root`, if there is a usable one.
-    pub fn read(root: &Path) -> Option<Record> {
-        serde_json::from_slice(&crate::fsutil::read(&root.join(RECORD_PATH), crate::fsutil::RECORD).ok()?).ok()
+impl Records {
+    /// The records of the show in folder `root`; what cannot be trusted in
+    /// them is left out, and said in [`Records::warnings`].
+    pub fn read(root: &Path) -> Records {
+        let path = root.join(RECORD_PATH);
+        let bytes = match crate::fsutil::read(&path, crate::fsutil::RECORD) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Records::default(),
+            Err(e) => return Records::set_aside(format!("cannot be read ({e})")),
+        };
+        let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+            Ok(v) => v,
+            Err(e) => return Records::set_aside(format!("is damaged ({e})")),
+        };
+        let sites = match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(VERSION) => match serde_json::from_value::<RecordFile>(value) {
+                Ok(f) => f.sites,
+                Err(e) => return Records::set_aside(format!("is damaged ({e})")),
+            },
+            Some(v) => return Records::set_aside(format!("was written by another podsmith (format {v})")),
+            None => match serde_json::from_value::<LegacyRecord>(value) {
+                Ok(old) => vec![old.upgrade()],
+                Err(e) => return Records::set_aside(format!("is damaged ({e})")),
+            },
+        };
+        let mut records = Records::default();
+        let mut ignored: Vec<String> = Vec::new();
+        for mut site in sites.into_iter().take(MAX_SITES) {
+            if !site.out.is_absolute() {
+                ignored.push(format!("an output folder that is not an absolute path ({})", site.out.display()));
+                continue;
+            }
+            let mut keep = |rel: &str, fingerprint: Option<&str>| {
+                let ok = is_plain_relative(rel) && fingerprint.is_none_or(|f| Fingerprint::parse(f).is_some());
+                if !ok {
+                    ignored.push(format!("`{}`", crate::text::truncate_chars(&rel.escape_debug().to_string(), 80)));
+                }
+                ok
+            };
+            site.outputs.retain(|rel, w| keep(rel, w.fingerprint.as_deref()));
+            site.pending.retain(|rel, f| keep(rel, Some(f)));
+            records.sites.push(site);
+        }
+        if !ignored.is_empty() {
+            let n = ignored.len();
+            let mut named: Vec<String> = ignored.into_iter().take(MAX_NAMED).collect();
+            if n > MAX_NAMED {
+                named.push(format!("and {} more", n - MAX_NAMED));
+            }
+            records.warnings.push(format!(
+                "{RECORD_PATH} lists {n} entr{} that cannot be a file podsmith wrote inside its output folder: {}; \
+                 ignored (podsmith replaces or deletes only files it wrote there)",
+                if n == 1 { "y" } else { "ies" },
+                named.join(", ")
+            ));
+        }
+        records
     }
 
-    /// Whether every output is still as this build left it.
-    pub fn outputs_intact(&self, out: &Path) -> bool {
-        !self.outputs.is_empty() && self.outputs.iter().all(|(rel, s)| stamp(&out.join(rel)).as_ref() == Some(s))
+    fn set_aside(why: String) -> Records {
+        Records {
+            sites: Vec::new(),
+            warnings: vec![format!(
+                "{RECORD_PATH} {why}; it is set aside: this build does everything again, and replaces or deletes \
+                 nothing it cannot tell it wrote"
+            )],
+        }
     }
 
-    /// Records the outputs of a build that has just written `rels` under `out`.
-    pub fn new(inputs: String, out: &Path, rels: impl Iterator<Item = String>, summary: Summary) -> Record {
-        let outputs = rels.filter_map(|rel| stamp(&out.join(&rel)).map(|s| (rel, s))).collect();
-        Record { inputs, out: out.to_path_buf(), outputs, summary }
+    /// The record of output folder `out` (absolute), if there is one.
+    pub fn site(&self, out: &Path) -> Option<&SiteRecord> {
+        self.sites.iter().find(|s| s.out == out)
     }
 
-    /// Saves the record (a failure only costs a full build next time).
+    /// Puts `site` first, replacing the record of the same folder.
+    pub fn put(&mut self, site: SiteRecord) {
+        self.sites.retain(|s| s.out != site.out);
+        self.sites.insert(0, site);
+        self.sites.truncate(MAX_SITES);
+    }
+
+    /// Saves the records into the show folder `root` (never through a link).
     pub fn save(&self, root: &Path) -> std::io::Result<()> {
-        let json = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        let file = RecordFile { version: VERSION, sites: self.sites.clone() };
+        let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
+        crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
         crate::output::write_bytes(&root.join(RECORD_PATH), &json).map(|_| ())
+    }
+}
+
+impl LegacyRecord {
+    fn upgrade(self) -> SiteRecord {
+        let out = if self.out.is_absolute() {
+            self.out
+        } else {
+            std::path::absolute(&self.out).ok().and_then(|p| p.canonicalize().ok()).unwrap_or_default()
+        };
+        let outputs = self
+            .outputs
+            .into_iter()
+            .map(|(rel, (size, mtime_ns))| (rel, Written { size, mtime_ns, fingerprint: None }))
+            .collect();
+        SiteRecord { out, inputs: self.inputs, outputs, pending: BTreeMap::new(), summary: self.summary }
+    }
+}
+
+impl SiteRecord {
+    /// Whether every output is still as the last complete build left it.
+    pub fn outputs_intact(&self, out: &Path) -> bool {
+        self.pending.is_empty()
+            && !self.outputs.is_empty()
+            && self.outputs.iter().all(|(rel, w)| stat(&out.join(rel)) == Some((w.size, w.mtime_ns)))
+    }
+
+    /// Whether the file `rel` (at `path`) is one podsmith wrote: its size
+    /// and time as recorded, or a fingerprint the record has for it (of a
+    /// complete build, or of one that was interrupted).
+    pub fn wrote(&self, rel: &str, path: &Path, fingerprint: &mut dyn FnMut() -> Option<Fingerprint>) -> bool {
+        let written = self.outputs.get(rel);
+        if written.is_some_and(|w| stat(path) == Some((w.size, w.mtime_ns))) {
+            return true;
+        }
+        let known: Vec<&str> = written
+            .and_then(|w| w.fingerprint.as_deref())
+            .into_iter()
+            .chain(self.pending.get(rel).map(String::as_str))
+            .collect();
+        !known.is_empty() && fingerprint().is_some_and(|f| known.contains(&f.0.as_str()))
+    }
+
+    /// The fingerprints podsmith recorded for `rel` (the finished build's
+    /// and an interrupted one's).
+    pub fn fingerprints(&self, rel: &str) -> Vec<&str> {
+        self.outputs
+            .get(rel)
+            .and_then(|w| w.fingerprint.as_deref())
+            .into_iter()
+            .chain(self.pending.get(rel).map(String::as_str))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_relative_paths_pass() {
+        for ok in ["feed.xml", "episodes/pilot/index.html", "media/a b.mp3", ".well-known/x"] {
+            assert!(is_plain_relative(ok), "{ok}");
+        }
+        for bad in ["", "/etc/passwd", "../episodes.toml", "a/../../b", "a//b", "./a", "a/", "a\\..\\b", "a\0b"] {
+            assert!(!is_plain_relative(bad), "{bad:?}");
+        }
+        assert!(!is_plain_relative(&"x".repeat(256)));
+    }
+
+    #[test]
+    fn a_crafted_record_keeps_only_what_can_be_podsmiths() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".podsmith")).unwrap();
+        let fp = Fingerprint::of_bytes(b"x").0;
+        let json = serde_json::json!({
+            "version": 2,
+            "sites": [
+                { "out": "relative/out", "inputs": "", "outputs": {}, "summary": Summary::default() },
+                {
+                    "out": "/srv/public", "inputs": "",
+                    "outputs": {
+                        "feed.xml": { "size": 1, "mtime_ns": 1, "fingerprint": fp },
+                        "../../victim/secret.txt": { "size": 1, "mtime_ns": 1, "fingerprint": fp },
+                        "/etc/passwd": { "size": 1, "mtime_ns": 1 },
+                        "media/x.mp3": { "size": 1, "mtime_ns": 1, "fingerprint": "not a fingerprint" }
+                    },
+                    "pending": { "../episodes.toml": fp, "index.html": fp },
+                    "summary": Summary::default()
+                }
+            ]
+        });
+        std::fs::write(dir.path().join(RECORD_PATH), json.to_string()).unwrap();
+        let records = Records::read(dir.path());
+        let site = records.site(Path::new("/srv/public")).unwrap();
+        assert_eq!(site.outputs.keys().collect::<Vec<_>>(), ["feed.xml"]);
+        assert_eq!(site.pending.keys().collect::<Vec<_>>(), ["index.html"]);
+        assert!(records.site(Path::new("relative/out")).is_none());
+        assert_eq!(records.warnings.len(), 1);
+        assert!(
+            records.warnings[0].starts_with(
+                ".podsmith/build.json lists 5 entries that cannot be a file podsmith wrote inside its output folder: \
+                 an output folder that is not an absolute path (relative/out), `../../victim/secret.txt`, `/etc/passwd`, \
+                 `media/x.mp3`, `../episodes.toml`; ignored"
+            ),
+            "{}",
+            records.warnings[0]
+        );
+    }
+
+    #[test]
+    fn a_damaged_or_huge_record_is_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".podsmith")).unwrap();
+        std::fs::write(dir.path().join(RECORD_PATH), b"{\"version\": 2, \"sites\": [").unwrap();
+        let records = Records::read(dir.path());
+        assert!(records.sites.is_empty());
+        assert!(records.warnings[0].starts_with(".podsmith/build.json is damaged"), "{:?}", records.warnings);
+        let f = std::fs::File::create(dir.path().join(RECORD_PATH)).unwrap();
+        f.set_len(100 << 20).unwrap();
+        let records = Records::read(dir.path());
+        assert!(records.warnings[0].contains("it is 100 MB; podsmith reads at most 64 MB"), "{:?}", records.warnings);
     }
 }

@@ -1,6 +1,6 @@
 //! `podsmith build`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use podsmith::build::{BuildError, Options, build};
@@ -8,18 +8,19 @@ use podsmith::manifest::ManifestError;
 use podsmith::show_lock::Access;
 
 use super::{Failure, Ui};
+use crate::cli::BuildArgs;
 
-pub fn run(
-    manifest: &Path,
-    out: Option<PathBuf>,
-    as_of: Option<&str>,
-    allow_changes: bool,
-    probe: podsmith::catalog::ProbeOptions,
-    ui: Ui,
-) -> Result<ExitCode, Failure> {
-    let now = super::parse_now(as_of)?;
-    let _lock = super::lock_show(manifest, Access::Exclusive, ui, "build")?;
-    let opts = Options { manifest: manifest.to_path_buf(), out, now, allow_changes, probe };
+pub fn run(args: BuildArgs, ui: Ui) -> Result<ExitCode, Failure> {
+    let now = super::parse_now(args.as_of.as_deref())?;
+    let _lock = super::lock_show(&args.manifest, Access::Exclusive, ui, "build")?;
+    let opts = Options {
+        manifest: args.manifest,
+        out: args.out,
+        now,
+        allow_changes: args.allow_changes,
+        probe: super::probe_options(args.no_cache, ui),
+        force: args.force,
+    };
     let report = build(&opts).map_err(failure)?;
     for c in report.changes.iter().filter(|c| c.breaks_identity()) {
         ui.warn(format!("published identity changed (--allow-changes): {c}"));
@@ -33,6 +34,9 @@ pub fn run(
             report.removed.len(),
             report.removed.join(", ")
         ));
+    }
+    if report.swept > 0 {
+        ui.info(format!("removed {} temporary file(s) an interrupted podsmith command had left", report.swept));
     }
     if report.first_build {
         ui.info(format!(
@@ -98,7 +102,7 @@ fn failure(e: BuildError) -> Failure {
         BuildError::Manifest(ManifestError::Read { .. }) => Failure::usage(format!(
             "{e}\n  help: run podsmith in the show's folder, or name the manifest with --manifest path/to/episodes.toml"
         )),
-        BuildError::Config(_) => Failure::usage(e.to_string()),
+        BuildError::Config(_) | BuildError::Foreign { .. } | BuildError::Paths(_) => Failure::usage(e.to_string()),
         _ => Failure::content(e.to_string()),
     }
 }
@@ -113,6 +117,7 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Fa
         now,
         allow_changes: false,
         probe: super::probe_options(false, ui),
+        force: false,
     };
     let prepared = podsmith::build::prepare(&opts).map_err(failure)?;
     let (old, new, changes) = prepared.changes().map_err(|e| Failure::content(e.to_string()))?;

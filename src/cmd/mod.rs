@@ -152,9 +152,7 @@ pub fn run(command: Command, ui: Ui) -> Result<ExitCode, Failure> {
             init::run(&opts, ui)
         }
         Command::Add(args) => add::run(args, ui),
-        Command::Build { manifest, out, as_of, allow_changes, no_cache } => {
-            build::run(&manifest, out, as_of.as_deref(), allow_changes, probe_options(no_cache, ui), ui)
-        }
+        Command::Build(args) => build::run(args, ui),
         Command::Diff { manifest, as_of } => build::diff(&manifest, as_of.as_deref(), ui),
         Command::Probe { json, files } => probe::run(&files, json),
         Command::Validate { feed, manifest, media_root, online, format, strict, as_of, list_rules } => {

@@ -70,6 +70,7 @@ fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: Ui) -> Result<V
         now,
         allow_changes: false,
         probe: podsmith::catalog::ProbeOptions { use_cache: true, progress: false },
+        force: false,
     };
     let prepared = prepare(&opts).map_err(|e| match &e {
         BuildError::Manifest(ManifestError::Read { .. }) => Failure::usage(format!(

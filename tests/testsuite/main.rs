@@ -7,6 +7,7 @@ mod bad_input;
 mod build;
 mod limits;
 mod probe;
+mod safety;
 mod sample_show;
 mod server;
 mod validate;

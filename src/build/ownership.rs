@@ -1,0 +1,231 @@
+//! Which files in the output folder are podsmith's: the ones it may
+//! replace, and the ones it may delete.
+//!
+//! - A file the site is about to write over is podsmith's if the build
+//!   record lists it (its size and time, or its fingerprint, also of an
+//!   interrupted build), or if it already holds exactly what is about to be
+//!   written. Any other file there is someone else's: the build stops and
+//!   names it, unless `--force`.
+//! - A file the show no longer publishes is deleted only if (a) its path
+//!   is a plain relative path that stays inside the output folder, through
+//!   real folders, not links; (b) the record lists it as written by
+//!   podsmith; (c) it still has the fingerprint recorded; and (d) it is
+//!   none of the show's own files (manifest, lock, media, images). Anything
+//!   else is kept and said.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::record::{SiteRecord, is_plain_relative};
+use crate::fsutil::Fingerprint;
+use crate::output::Site;
+
+/// The files of `site` that exist under `out` and are not podsmith's
+/// (see the module docs), in site order.
+pub fn foreign_files(
+    site: &Site,
+    out: &Path,
+    record: Option<&SiteRecord>,
+    planned: &BTreeMap<String, Fingerprint>,
+) -> Vec<String> {
+    let mut foreign = Vec::new();
+    for f in &site.files {
+        let path = out.join(&f.rel);
+        let Ok(meta) = fs::symlink_metadata(&path) else { continue };
+        if meta.file_type().is_symlink() {
+            foreign.push(format!("{} (a link)", f.rel));
+            continue;
+        }
+        if !meta.is_file() {
+            foreign.push(format!("{} (not a file)", f.rel));
+            continue;
+        }
+        let mut cached: Option<Option<Fingerprint>> = None;
+        let mut fingerprint = || cached.get_or_insert_with(|| Fingerprint::of_file(&path).ok()).clone();
+        if record.is_some_and(|r| r.wrote(&f.rel, &path, &mut fingerprint)) {
+            continue;
+        }
+        // Already what it is going to be: writing it changes nothing.
+        if fingerprint().is_some_and(|fp| planned.get(&f.rel) == Some(&fp)) {
+            continue;
+        }
+        foreign.push(f.rel.clone());
+    }
+    foreign
+}
+
+/// What pruning did.
+#[derive(Debug, Default)]
+pub struct Pruned {
+    /// Files removed (relative to the output folder).
+    pub removed: Vec<String>,
+    /// Files an earlier build wrote that were kept, with why.
+    pub kept: Vec<String>,
+}
+
+/// Removes the files an earlier build wrote under `out` (as `record` says,
+/// finished or interrupted) that `site` no longer has, and the folders
+/// they leave empty. `protected` holds the canonical paths of the show's
+/// own files, which are never removed, wherever a record says they are.
+pub fn prune(out: &Path, record: &SiteRecord, site: &Site, protected: &HashSet<PathBuf>) -> Pruned {
+    let current: HashSet<&str> = site.files.iter().map(|f| f.rel.as_str()).collect();
+    let candidates: BTreeSet<&str> = record
+        .outputs
+        .keys()
+        .chain(record.pending.keys())
+        .map(String::as_str)
+        .filter(|r| !current.contains(r))
+        .collect();
+    let mut pruned = Pruned::default();
+    for rel in candidates {
+        match removable(out, rel, record, protected) {
+            Ok(None) => {}
+            Ok(Some(path)) => match fs::remove_file(&path) {
+                Ok(()) => {
+                    pruned.removed.push(rel.to_string());
+                    remove_empty_folders(out, rel);
+                }
+                Err(e) => pruned.kept.push(format!("{rel}: cannot remove it ({e})")),
+            },
+            Err(why) => pruned.kept.push(format!("{rel}: {why}")),
+        }
+    }
+    pruned
+}
+
+/// The path of `rel` if it may be removed; `None` if it is not there.
+fn removable(
+    out: &Path,
+    rel: &str,
+    record: &SiteRecord,
+    protected: &HashSet<PathBuf>,
+) -> Result<Option<PathBuf>, String> {
+    if !is_plain_relative(rel) {
+        return Err("not a path inside the output folder".into());
+    }
+    let parts: Vec<&str> = rel.split('/').collect();
+    let mut dir = out.to_path_buf();
+    for part in &parts[..parts.len() - 1] {
+        dir.push(part);
+        match fs::symlink_metadata(&dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(format!("{} is not a folder of podsmith's (a link or a file)", dir.display())),
+            Err(_) => return Ok(None),
+        }
+    }
+    let path = dir.join(parts[parts.len() - 1]);
+    match fs::symlink_metadata(&path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => return Err("it is not a file podsmith wrote (a link or a folder)".into()),
+        Err(_) => return Ok(None),
+    }
+    let known = record.fingerprints(rel);
+    if known.is_empty() {
+        return Err("an older podsmith recorded it without a fingerprint; delete it by hand if it is not needed".into());
+    }
+    let now = Fingerprint::of_file(&path).map_err(|e| format!("cannot read it ({e})"))?;
+    if !known.contains(&now.0.as_str()) {
+        return Err("it changed since podsmith wrote it".into());
+    }
+    if path.canonicalize().is_ok_and(|real| protected.contains(&real)) {
+        return Err("it is one of the show's own files".into());
+    }
+    Ok(Some(path))
+}
+
+/// Removes the folders of `rel` under `out` that are left empty, deepest first.
+fn remove_empty_folders(out: &Path, rel: &str) {
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    parts.pop();
+    while !parts.is_empty() {
+        let dir = out.join(parts.join("/"));
+        let real_dir = fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir());
+        if !real_dir || fs::remove_dir(&dir).is_err() {
+            break; // not empty, or not podsmith's to remove
+        }
+        parts.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::record::Written;
+    use crate::output::Content;
+
+    fn written(path: &Path) -> Written {
+        let (size, mtime_ns) = super::super::record::stat(path).unwrap();
+        Written { size, mtime_ns, fingerprint: Some(Fingerprint::of_file(path).unwrap().0) }
+    }
+
+    #[test]
+    fn prunes_only_unchanged_files_it_wrote_inside_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(out.join("episodes/old")).unwrap();
+        fs::write(out.join("episodes/old/index.html"), b"old page").unwrap();
+        fs::write(out.join("changed.html"), b"as written").unwrap();
+        fs::write(dir.path().join("episodes.toml"), b"the manifest").unwrap();
+        let mut record = SiteRecord { out: out.clone(), ..Default::default() };
+        for rel in ["episodes/old/index.html", "changed.html"] {
+            record.outputs.insert(rel.into(), written(&out.join(rel)));
+        }
+        // A crafted entry naming the manifest, with its true fingerprint.
+        let manifest_fp = Fingerprint::of_file(&dir.path().join("episodes.toml")).unwrap().0;
+        record
+            .outputs
+            .insert("../episodes.toml".into(), Written { size: 12, mtime_ns: 0, fingerprint: Some(manifest_fp) });
+        fs::write(out.join("changed.html"), b"edited by hand").unwrap();
+        let pruned = prune(&out, &record, &Site::default(), &HashSet::new());
+        assert_eq!(pruned.removed, ["episodes/old/index.html"]);
+        assert!(!out.join("episodes").exists(), "emptied folders go");
+        assert!(dir.path().join("episodes.toml").exists());
+        assert_eq!(
+            pruned.kept,
+            [
+                "../episodes.toml: not a path inside the output folder",
+                "changed.html: it changed since podsmith wrote it"
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_prunes_through_a_linked_folder_or_a_protected_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let victim = dir.path().join("victim");
+        fs::create_dir_all(&out).unwrap();
+        fs::create_dir_all(&victim).unwrap();
+        fs::write(victim.join("secret.txt"), b"secret").unwrap();
+        std::os::unix::fs::symlink(&victim, out.join("media")).unwrap();
+        fs::write(out.join("keep.mp3"), b"audio").unwrap();
+        let mut record = SiteRecord { out: out.clone(), ..Default::default() };
+        record.outputs.insert("media/secret.txt".into(), written(&victim.join("secret.txt")));
+        record.outputs.insert("keep.mp3".into(), written(&out.join("keep.mp3")));
+        let protected: HashSet<PathBuf> = [out.join("keep.mp3").canonicalize().unwrap()].into();
+        let pruned = prune(&out, &record, &Site::default(), &protected);
+        assert!(pruned.removed.is_empty(), "{:?}", pruned.removed);
+        assert!(victim.join("secret.txt").exists() && out.join("keep.mp3").exists());
+        assert_eq!(pruned.kept.len(), 2, "{:?}", pruned.kept);
+    }
+
+    #[test]
+    fn files_that_are_not_podsmiths_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_path_buf();
+        fs::write(out.join("index.html"), b"someone's page").unwrap();
+        fs::write(out.join("feed.xml"), b"<rss/>").unwrap();
+        fs::write(out.join("same.html"), b"same").unwrap();
+        let mut site = Site::default();
+        for rel in ["index.html", "feed.xml", "same.html", "new.html"] {
+            site.push(rel, Content::Bytes(Vec::new()));
+        }
+        let planned: BTreeMap<String, Fingerprint> = [("same.html".to_string(), Fingerprint::of_bytes(b"same"))].into();
+        assert_eq!(foreign_files(&site, &out, None, &planned), ["index.html", "feed.xml"]);
+        let mut record = SiteRecord { out: out.clone(), ..Default::default() };
+        record.outputs.insert("feed.xml".into(), written(&out.join("feed.xml")));
+        assert_eq!(foreign_files(&site, &out, Some(&record), &planned), ["index.html"]);
+    }
+}

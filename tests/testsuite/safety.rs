@@ -1,0 +1,343 @@
+//! Nothing lost, nothing escapes (issue 11): podsmith's own records are
+//! untrusted input, files it did not write are never replaced or deleted,
+//! concurrent and interrupted builds leave a consistent site.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Std, Stdio};
+use std::time::{Duration, Instant};
+
+use podsmith::show_lock::{Access, ShowLock, Wait};
+
+use crate::harness::*;
+
+fn one_episode_show() -> Show {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    Show::with(&manifest, &["cbr-xing.mp3"])
+}
+
+/// Every file under `dir` whose name is one of podsmith's temporary files.
+fn temporary_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else { return out };
+    for e in entries.flatten() {
+        let p = e.path();
+        if e.file_type().unwrap().is_dir() {
+            out.extend(temporary_files(&p));
+        } else if e.file_name().to_string_lossy().starts_with(".podsmith-") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The build record as JSON, to craft.
+fn record(show: &Show) -> serde_json::Value {
+    serde_json::from_str(&show.read(".podsmith/build.json")).unwrap()
+}
+
+#[test]
+fn a_crafted_build_record_deletes_nothing_outside_the_output_folder() {
+    let show = one_episode_show();
+    show.build().ok();
+    let victim_dir = tempfile::tempdir().unwrap();
+    let victim = victim_dir.path().join("secret.txt");
+    fs::write(&victim, "keep me").unwrap();
+    // Entries naming the victim, the manifest and a media file, each with
+    // the size, time and fingerprint they really have: only the path is wrong.
+    let mut rec = record(&show);
+    let outputs = rec["sites"][0]["outputs"].as_object_mut().unwrap();
+    let template = outputs["feed.xml"].clone();
+    let public = show.path("public").canonicalize().unwrap();
+    let victim_rel = pathdiff(&victim, &public);
+    for (rel, file) in [
+        (victim_rel.as_str(), victim.clone()),
+        ("../episodes.toml", show.path("episodes.toml")),
+        ("../media/cbr-xing.mp3", show.path("media/cbr-xing.mp3")),
+        ("/etc/hostname", PathBuf::from("/etc/hostname")),
+    ] {
+        let mut entry = template.clone();
+        if let Ok(fp) = podsmith::fsutil::Fingerprint::of_file(&file) {
+            entry["fingerprint"] = fp.0.into();
+        }
+        outputs.insert(rel.to_string(), entry);
+    }
+    rec["sites"][0]["pending"] = serde_json::json!({ "../podsmith.lock": template["fingerprint"] });
+    fs::write(show.path(".podsmith/build.json"), rec.to_string()).unwrap();
+    let manifest = show.read("episodes.toml");
+
+    let run = show.run(&["build", "--no-cache", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(
+        run.stderr.contains(
+            "warning: .podsmith/build.json lists 5 entries that cannot be a file podsmith wrote inside its output folder"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "keep me");
+    assert_eq!(show.read("episodes.toml"), manifest);
+    assert!(show.path("media/cbr-xing.mp3").exists() && show.path("podsmith.lock").exists());
+    // The next record is clean again.
+    let run = show.run(&["build", "--no-cache", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(!run.stderr.contains("build.json"), "{}", run.stderr);
+}
+
+/// `to` relative to `from`, with `..` steps.
+fn pathdiff(to: &Path, from: &Path) -> String {
+    let to = to.canonicalize().unwrap();
+    let common = from.ancestors().find(|a| to.starts_with(a)).unwrap();
+    let ups = from.strip_prefix(common).unwrap().components().count();
+    let mut s = "../".repeat(ups);
+    s.push_str(&to.strip_prefix(common).unwrap().to_string_lossy());
+    s
+}
+
+#[test]
+fn a_file_changed_after_podsmith_wrote_it_is_kept_not_pruned() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}{}",
+        episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]),
+        episode("Two", "g2", "2024-01-02T00:00:00Z", &["vbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    show.build().ok();
+    // The podcaster edits the page of "Two" by hand, then removes the episode.
+    fs::write(show.path("public/episodes/two/index.html"), "my own page now").unwrap();
+    let one = format!("{PODCAST_TABLE}{}", episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    show.write("episodes.toml", &one);
+    let run = show.run(&["build", "--allow-changes", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(
+        run.stderr.contains("removed 1 file(s) an earlier build published and this one does not: media/vbr-xing.mp3"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("warning: kept episodes/two/index.html: it changed since podsmith wrote it"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(show.read("public/episodes/two/index.html"), "my own page now");
+}
+
+#[test]
+fn files_podsmith_did_not_write_are_not_replaced_without_force() {
+    let show = one_episode_show();
+    let site = tempfile::tempdir().unwrap();
+    fs::write(site.path().join("index.html"), "<h1>my homepage</h1>").unwrap();
+    fs::write(site.path().join("feed.xml"), "<rss>my blog</rss>").unwrap();
+    fs::write(site.path().join("about.html"), "about me").unwrap();
+    let out = site.path().display().to_string();
+    let run = show.run(&["build", "--out", &out, "--as-of", "2026-06-01T00:00:00Z"]).fails(2);
+    assert_eq!(
+        run.stderr.replace(&out, "[OUT]"),
+        "error: [OUT] holds 2 files podsmith did not write, which this build would replace: index.html, feed.xml\n  \
+         help: move them away or build into another folder (--out); to replace them, build with --force (nothing was written)\n"
+    );
+    assert_eq!(fs::read_to_string(site.path().join("index.html")).unwrap(), "<h1>my homepage</h1>");
+    assert!(!site.path().join("media").exists() && !site.path().join("episodes").exists(), "nothing was written");
+    // --force replaces them; what is not the site's stays.
+    show.run(&["build", "--out", &out, "--force", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(fs::read_to_string(site.path().join("feed.xml")).unwrap().contains("<title>Fixture Show</title>"));
+    assert_eq!(fs::read_to_string(site.path().join("about.html")).unwrap(), "about me");
+    // From then on they are podsmith's: the next build needs no --force.
+    show.run(&["build", "--out", &out, "--no-cache", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+}
+
+#[cfg(unix)]
+#[test]
+fn no_write_goes_through_a_linked_folder_in_the_output() {
+    let show = one_episode_show();
+    show.build().ok();
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::remove_dir_all(show.path("public/media")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), show.path("public/media")).unwrap();
+    for extra in [&[][..], &["--force"]] {
+        let mut args = vec!["build", "--no-cache", "--as-of", "2026-06-01T00:00:00Z"];
+        args.extend_from_slice(extra);
+        let run = show.run(&args).fails(2);
+        assert!(
+            run.stderr.starts_with(
+                "error: media/ in the output folder is a link; podsmith never writes through a link there"
+            ),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    // Nor is the show's own records folder a way out.
+    let show = one_episode_show();
+    std::os::unix::fs::symlink(elsewhere.path(), show.path(".podsmith")).unwrap();
+    let run = show.build().fails(2);
+    assert!(
+        run.stderr.contains(".podsmith is a link; podsmith keeps its records in a folder of its own"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn the_output_folder_may_not_hold_the_shows_own_files() {
+    let show = one_episode_show();
+    let run = show.run(&["build", "--out", "media"]).fails(2);
+    assert_eq!(
+        run.stderr,
+        "error: the output folder `media` holds the show's own files (media/cover.jpg); podsmith would publish over them: choose a folder of its own, e.g. --out public\n"
+    );
+}
+
+#[test]
+fn a_second_command_waits_for_the_first_or_stops_with_no_wait() {
+    let show = one_episode_show();
+    let held = ShowLock::acquire(show.root(), Access::Exclusive, Wait::No, "build (a test)").unwrap();
+    let run = show.run(&["build", "--no-wait"]).fails(2);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: another podsmith command is working on this show (pid {}: podsmith build (a test)); run this one \
+             when it has finished, or without --no-wait to wait for it\n",
+            std::process::id()
+        )
+    );
+    assert!(!show.path("public").exists());
+    // Without --no-wait it waits, says so, and builds once the lock is free.
+    let child = Std::new(assert_cmd::cargo::cargo_bin("podsmith"))
+        .current_dir(show.root())
+        .args(["build", "--as-of", "2026-06-01T00:00:00Z"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!show.path("public").exists(), "it did not wait");
+    drop(held);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "waiting for another podsmith command working on this show to finish (pid {}: podsmith build (a test)) …\n",
+            std::process::id()
+        )),
+        "{stderr}"
+    );
+    assert!(show.path("public/feed.xml").exists());
+}
+
+#[test]
+fn two_builds_at_once_both_finish_and_leave_no_temporary_files() {
+    let show = Show::sample();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            Std::new(assert_cmd::cargo::cargo_bin("podsmith"))
+                .current_dir(show.root())
+                .args(["build", "--no-cache", "--as-of", "2026-06-01T00:00:00Z"])
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(temporary_files(show.root()), Vec::<PathBuf>::new());
+}
+
+/// A show of `n` episodes, each with its own (hard-linked) small MP3.
+fn big_show(n: usize) -> Show {
+    let show = Show::with(PODCAST_TABLE, &["mpeg25-8k-mono.mp3"]);
+    let mut manifest = String::from(PODCAST_TABLE);
+    for i in 0..n {
+        let name = format!("ep-{i:04}.mp3");
+        fs::hard_link(show.path("media/mpeg25-8k-mono.mp3"), show.path("media").join(&name)).unwrap();
+        let date = format!("2020-01-01T{:02}:{:02}:{:02}Z", i / 3600, i / 60 % 60, i % 60);
+        manifest.push_str(&episode(&format!("Episode {i}"), &format!("guid-{i}"), &date, &[&name]));
+        manifest.push_str(&format!("slug = \"ep-{i:04}\"\nnotes = \"Notes of episode {i}.\"\n"));
+    }
+    fs::remove_file(show.path("media/mpeg25-8k-mono.mp3")).unwrap();
+    show.write("episodes.toml", &manifest);
+    show
+}
+
+/// After any interruption, the live feed is whole and everything it points
+/// at is there.
+fn assert_consistent(show: &Show, when: &str) {
+    let feed_path = show.path("public/feed.xml");
+    let Ok(xml) = fs::read_to_string(&feed_path) else { return };
+    let els = elements(&xml); // panics unless the whole document parses
+    let base = "https://example.com/show/";
+    let mut urls: Vec<&str> = Vec::new();
+    for e in &els {
+        match (e.name.as_str(), e.path.last().map(String::as_str)) {
+            ("enclosure", _) => urls.push(&e.attrs["url"]),
+            ("link", Some("item")) => urls.push(&e.text),
+            ("image", _) if e.attrs.contains_key("href") => urls.push(&e.attrs["href"]),
+            _ => {}
+        }
+    }
+    assert!(urls.len() > 2, "{when}: {} URLs", urls.len());
+    for url in urls {
+        let rel = url.strip_prefix(base).unwrap_or_else(|| panic!("{when}: {url}"));
+        let path =
+            show.path("public").join(if rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() });
+        assert!(path.is_file(), "{when}: feed.xml points at {url}, which is not there");
+    }
+}
+
+/// `kill -9` a build of a 2,000-episode show at several points; each time
+/// the site is consistent, and the next build finishes it and leaves no
+/// temporary file behind.
+#[cfg(unix)]
+#[test]
+fn a_killed_build_leaves_a_consistent_site_and_the_next_one_cleans_up() {
+    let n = 2000;
+    let show = big_show(n);
+    let count = |dir: &str| fs::read_dir(show.path(dir)).map(|d| d.count()).unwrap_or(0);
+    type Point<'a> = (&'a str, Box<dyn Fn() -> bool + 'a>);
+    let points: Vec<Point> = vec![
+        ("while copying media", Box::new(|| count("public/media") > n / 4)),
+        ("early in the pages", Box::new(|| count("public/episodes") > 50)),
+        ("late in the pages", Box::new(|| count("public/episodes") > n * 3 / 4)),
+    ];
+    let mut killed = 0;
+    for round in 0..2 {
+        if round == 1 {
+            // A complete build, then a changed show: the old site must survive a kill.
+            show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+            assert_consistent(&show, "after a full build");
+            let text = show.read("episodes.toml").replace("Notes of episode", "New notes of episode");
+            show.write("episodes.toml", &text);
+        }
+        for (when, reached) in &points {
+            let mut child = Std::new(assert_cmd::cargo::cargo_bin("podsmith"))
+                .current_dir(show.root())
+                .args(["build", "--as-of", "2026-06-01T00:00:00Z"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let started = Instant::now();
+            loop {
+                if child.try_wait().unwrap().is_some() {
+                    break; // finished before the point: nothing to kill
+                }
+                if reached() {
+                    child.kill().unwrap(); // SIGKILL
+                    killed += 1;
+                    break;
+                }
+                assert!(started.elapsed() < Duration::from_secs(120), "the build takes too long");
+                std::thread::sleep(Duration::from_micros(200));
+            }
+            child.wait().unwrap();
+            assert_consistent(&show, &format!("round {round}, killed {when}"));
+        }
+    }
+    assert!(killed >= 3, "only {killed} builds were killed part-way");
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stderr.contains(&format!("Built {n} episodes")), "{}", run.stderr);
+    assert_consistent(&show, "after the last build");
+    assert_eq!(temporary_files(show.root()), Vec::<PathBuf>::new());
+    assert_eq!(count("public/episodes"), n);
+    assert!(show.read("public/episodes/ep-0007/index.html").contains("New notes of episode 7."));
+}
