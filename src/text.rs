@@ -80,6 +80,86 @@ pub fn is_http_url(s: &str) -> bool {
     }
 }
 
+/// Why `s` may not be published as a URL, if it may not: the strict check
+/// for URLs a podcaster writes into the manifest (they end up in every feed
+/// and page). An absolute `http(s)://` URL with a host name, no user name
+/// or password, a port from 1 to 65535, and nothing that must be
+/// percent-encoded (spaces, quotes, angle brackets …).
+pub fn url_problem(s: &str) -> Option<String> {
+    let Some((scheme, rest)) = s.split_once("://") else {
+        return Some("is not an absolute URL; write it in full, starting with https://".into());
+    };
+    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+        return Some(format!("is a {scheme}: URL; podcast apps fetch only http(s)"));
+    }
+    if scheme != "https" && scheme != "http" {
+        return Some(format!(
+            "writes its scheme as \"{scheme}\"; write it in lower case: {}",
+            scheme.to_ascii_lowercase()
+        ));
+    }
+    if let Some(c) = s.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Some(format!("holds {}; write it percent-encoded (a space is %20)", describe_char(c)));
+    }
+    if let Some(c) = s.chars().find(|c| matches!(c, '"' | '<' | '>' | '`' | '{' | '}' | '|' | '\\' | '^')) {
+        return Some(format!(
+            "holds {}, which a URL may not carry as it is; write it percent-encoded (%{:02X})",
+            describe_char(c),
+            c as u32
+        ));
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Some(
+            "holds a user name or password (user:password@); it would be published in every feed and page: remove it, \
+             and protect the files another way"
+                .into(),
+        );
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((addr, after)) => (addr, after.strip_prefix(':')),
+            None => return Some("has an IPv6 address without its closing ]".into()),
+        },
+        None => match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
+    };
+    if host.is_empty() {
+        return Some("has no host name (https://example.com/…)".into());
+    }
+    let v6 = authority.starts_with('[');
+    let host_ok = if v6 {
+        host.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+    } else {
+        host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') && !host.starts_with(['.', '-'])
+    };
+    if !host_ok {
+        return Some(format!(
+            "has the host name \"{host}\", which holds characters a host name cannot have (a name with accents is written in its xn-- form)"
+        ));
+    }
+    if let Some(port) = port {
+        match port.parse::<u32>() {
+            Ok(1..=65535) => {}
+            _ => return Some(format!("has the port \"{port}\"; a port is a number from 1 to 65535")),
+        }
+    }
+    None
+}
+
+fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        '"' => "a double quote (\")".into(),
+        '<' | '>' => format!("an angle bracket ({c})"),
+        c if c.is_control() => format!("a control character (U+{:04X})", c as u32),
+        c if c.is_whitespace() => format!("white space (U+{:04X})", c as u32),
+        c => format!("\"{c}\""),
+    }
+}
+
 /// Percent-encodes a relative path for use in a URL, segment by segment:
 /// everything but RFC 3986 unreserved characters and `/` is encoded, so the
 /// result is plain ASCII as Apple asks.
@@ -188,6 +268,29 @@ mod tests {
         assert!(!is_http_url("https://"));
         assert!(!is_http_url("https://exa mple.com/"));
         assert!(!is_http_url("example.com"));
+    }
+
+    #[test]
+    fn urls_that_must_not_be_published_are_explained() {
+        assert_eq!(url_problem("https://example.com/podcast/"), None);
+        assert_eq!(url_problem("http://127.0.0.1:8080/a?b=1&c=%20#x"), None);
+        assert_eq!(url_problem("https://[::1]:443/"), None);
+        let problem = |u: &str| url_problem(u).unwrap_or_default();
+        assert!(problem("https://ann:secret@example.com/").starts_with("holds a user name or password"));
+        assert!(problem("https://@example.com/").starts_with("holds a user name or password"));
+        assert_eq!(problem("https://example.com:70000/"), "has the port \"70000\"; a port is a number from 1 to 65535");
+        assert_eq!(problem("https://example.com:0/"), "has the port \"0\"; a port is a number from 1 to 65535");
+        assert!(
+            problem("https://example.com/a\"onload=\"x")
+                .starts_with("holds a double quote (\"), which a URL may not carry")
+        );
+        assert!(problem("https://example.com/<script>").starts_with("holds an angle bracket (<)"));
+        assert!(problem("https://example.com/my show/").starts_with("holds a space"));
+        assert!(problem("ftp://example.com/").starts_with("is a ftp: URL"));
+        assert!(problem("HTTPS://example.com/").starts_with("writes its scheme as \"HTTPS\""));
+        assert!(problem("https:///path").starts_with("has no host name"));
+        assert!(problem("https://exa_mple.com/").starts_with("has the host name \"exa_mple.com\""));
+        assert!(problem("example.com/podcast").starts_with("is not an absolute URL"));
     }
 
     #[test]

@@ -416,19 +416,28 @@ impl Reading<'_> {
         };
         let base_url = t.required_string(cx, "base_url", "\"https://example.com/podcast/\"");
         let base_url = base_url.and_then(|u| {
-            if crate::text::is_http_url(u.get_ref()) && !u.get_ref().contains(['?', '#']) {
-                let mut s = u.into_inner();
-                if !s.ends_with('/') {
-                    s.push('/');
+            let problem = crate::text::url_problem(u.get_ref()).or_else(|| {
+                u.get_ref().contains(['?', '#']).then(|| "is not the URL of a folder (it has ? or #)".into())
+            });
+            match problem {
+                None => {
+                    let mut s = u.into_inner();
+                    if !s.ends_with('/') {
+                        s.push('/');
+                    }
+                    Some(s)
                 }
-                Some(s)
-            } else {
-                cx.error(
-                    &u.span(),
-                    format!("`base_url` \"{}\" is not an http(s) URL of a folder", u.get_ref()),
-                    Some("give the address where public/ will be served, e.g. \"https://example.com/podcast/\"".into()),
-                );
-                None
+                Some(problem) => {
+                    cx.error(
+                        &u.span(),
+                        format!("`base_url` \"{}\" {problem}", u.get_ref()),
+                        Some(
+                            "give the address where public/ will be served, e.g. \"https://example.com/podcast/\""
+                                .into(),
+                        ),
+                    );
+                    None
+                }
             }
         });
         let link = self.url(&mut t, "link");
@@ -542,27 +551,34 @@ impl Reading<'_> {
     /// An optional absolute http(s) URL.
     fn url(&mut self, t: &mut Fields<'_, '_>, key: &'static str) -> Option<String> {
         let u = t.string(&mut self.cx, key)?;
-        if crate::text::is_http_url(u.get_ref()) {
-            Some(u.into_inner())
-        } else {
-            self.cx.error(
-                &u.span(),
-                format!("`{key}` in {} \"{}\" is not an http(s) URL", t.what, u.get_ref()),
-                Some("write the full address, starting with https://".into()),
-            );
-            None
+        match crate::text::url_problem(u.get_ref()) {
+            None => Some(u.into_inner()),
+            Some(problem) => {
+                self.cx.error(
+                    &u.span(),
+                    format!("`{key}` in {} \"{}\" {problem}", t.what, u.get_ref()),
+                    Some("write the full address, starting with https://".into()),
+                );
+                None
+            }
         }
     }
 
     /// A file in the show folder, or an http(s) URL.
     fn asset(&mut self, t: &mut Fields<'_, '_>, key: &'static str) -> Option<Asset> {
         let s = t.string(&mut self.cx, key)?;
-        if s.get_ref().starts_with("http://") || s.get_ref().starts_with("https://") {
-            if crate::text::is_http_url(s.get_ref()) {
-                return Some(Asset::Remote(s.into_inner()));
+        if s.get_ref().contains("://") {
+            match crate::text::url_problem(s.get_ref()) {
+                None => return Some(Asset::Remote(s.into_inner())),
+                Some(problem) => {
+                    self.cx.error(
+                        &s.span(),
+                        format!("`{key}` in {} \"{}\" {problem}", t.what, s.get_ref()),
+                        Some("give a file in the show folder, or the full https:// address of the image".into()),
+                    );
+                    return None;
+                }
             }
-            self.cx.error(&s.span(), format!("`{key}` \"{}\" is not a valid URL", s.get_ref()), None);
-            return None;
         }
         self.local_file(&s, key, &t.what).map(Asset::Local)
     }
@@ -646,6 +662,11 @@ impl Reading<'_> {
         let mut guids: HashMap<String, usize> = HashMap::new();
         let mut slugs: HashMap<String, usize> = HashMap::new();
         let mut media: HashMap<String, usize> = HashMap::new();
+        // Every published file, by its name in lower case.
+        let mut published: HashMap<String, (String, usize)> = HashMap::new();
+        if let Some(Asset::Local(cover)) = podcast.map(|p| &p.image) {
+            published.insert(cover.rel.to_lowercase(), (cover.rel.clone(), cover.line));
+        }
         for (i, item) in list.iter().enumerate() {
             let n = i + 1;
             let DeValue::Table(table) = item.get_ref() else {
@@ -672,13 +693,16 @@ impl Reading<'_> {
                 Some(title) => format!("episode {n} (\"{title}\")"),
                 None => format!("episode {n}"),
             };
-            if let Some(guid) = raw_guid
-                && let Some(first) = guids.insert(guid.clone(), line)
+            // A UUID is the same whatever the case of its letters.
+            let guid_key = raw_guid.as_ref().map(|g| if is_uuid(g) { g.to_ascii_lowercase() } else { g.clone() });
+            if let (Some(guid), Some(key)) = (raw_guid, guid_key)
+                && let Some(first) = guids.insert(key, line)
             {
                 let slug = ep.as_ref().map_or_else(|| format!("episode-{n}"), |ep| ep.slug.clone());
+                let case = if is_uuid(&guid) { " (a UUID is the same whatever its case)" } else { "" };
                 self.cx.error_at_line(
                     line,
-                    format!("{what} has the same guid \"{guid}\" as the episode at line {first}"),
+                    format!("{what} has the same guid \"{guid}\" as the episode at line {first}{case}"),
                     Some(format!(
                         "every episode needs its own guid that never changes: guid = \"{}\"",
                         suggested_guid(podcast, &slug, n)
@@ -702,9 +726,35 @@ impl Reading<'_> {
                     );
                 }
             }
+            for f in ep.media.iter().chain(ep.image.iter().filter_map(|a| match a {
+                Asset::Local(f) => Some(f),
+                Asset::Remote(_) => None,
+            })) {
+                self.case_collision(&mut published, f);
+            }
             episodes.push(ep);
         }
         episodes
+    }
+
+    /// Two published files whose names differ only in case are one file on
+    /// hosting that ignores case (Windows, macOS, some CDNs and buckets).
+    fn case_collision(&mut self, published: &mut HashMap<String, (String, usize)>, f: &LocalFile) {
+        match published.get(&f.rel.to_lowercase()) {
+            Some((other, line)) if *other != f.rel => self.cx.error_at_line(
+                f.line,
+                format!("\"{}\" and \"{other}\" (line {line}) differ only in case", f.rel),
+                Some(
+                    "where case is not told apart (Windows and macOS disks, some hosting) one would replace the \
+                     other: rename one of them"
+                        .into(),
+                ),
+            ),
+            Some(_) => {}
+            None => {
+                published.insert(f.rel.to_lowercase(), (f.rel.clone(), f.line));
+            }
+        }
     }
 
     fn episode(&mut self, mut t: Fields<'_, '_>, n: usize, podcast: Option<&Podcast>) -> Option<Episode> {

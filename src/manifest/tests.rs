@@ -131,7 +131,7 @@ episodes.toml:7:15: "Kids & family" is not an Apple Podcasts category
   help: did you mean "Kids & Family"? (Apple's list since 2019, exact spelling)
 episodes.toml:8:12: `explicit` in [podcast] must be true or false without quotes, not "no"
   help: write explicit = false
-episodes.toml:9:12: `base_url` "example.com" is not an http(s) URL of a folder
+episodes.toml:9:12: `base_url` "example.com" is not an absolute URL; write it in full, starting with https://
   help: give the address where public/ will be served, e.g. "https://example.com/podcast/"
 episodes.toml:10:9: `image` "media/cover.png" in [podcast] does not exist
   help: did you mean "media/cover.jpg"?
@@ -241,4 +241,57 @@ fn a_symlink_out_of_the_show_folder_is_refused() {
     let problems = parse_in(dir.path(), &src).unwrap_err();
     assert_eq!(problems.len(), 1);
     assert!(problems[0].message.contains("is a link to"), "{:?}", problems[0]);
+}
+
+#[test]
+fn urls_with_passwords_bad_ports_or_quotes_are_refused() {
+    for (url, problem) in [
+        ("https://ann:secret@example.com/pod", "holds a user name or password (user:password@)"),
+        ("https://example.com:99999/pod", "has the port \"99999\"; a port is a number from 1 to 65535"),
+        ("https://example.com/p\\\"od", "holds a double quote (\"), which a URL may not carry as it is"),
+        ("https://example.com/<pod>", "holds an angle bracket (<), which a URL may not carry as it is"),
+    ] {
+        let src = format!("{}{EPISODE}", PODCAST.replace("https://example.com/pod", url));
+        let text = errors(&src);
+        let shown = url.replace("\\\"", "\"");
+        assert!(text.starts_with(&format!("episodes.toml:8:12: `base_url` \"{shown}\" {problem}")), "{text}");
+    }
+    let src = format!("{PODCAST}link = \"https://x:y@example.com/\"\n{EPISODE}");
+    assert!(errors(&src).contains("`link` in [podcast] \"https://x:y@example.com/\" holds a user name or password"));
+}
+
+#[test]
+fn uuid_guids_that_differ_only_in_case_are_the_same_guid() {
+    let guid = "0b8a5cda-7f2c-4d8f-9d0e-0c4a3b8d2f11";
+    let second = EPISODE
+        .replace("g-1", &guid.to_uppercase())
+        .replace("First", "Second")
+        .replace("media = [\"media/a.mp3\", \"media/a.ogg\"]", "media = [\"media/b.mp3\"]");
+    let src = format!("{PODCAST}{}{second}", EPISODE.replace("g-1", guid));
+    let text = errors(&src);
+    assert!(
+        text.starts_with(&format!(
+            "episodes.toml:18:1: episode 2 (\"Second\") has the same guid \"{}\" as the episode at line 11 (a UUID is the same whatever its case)",
+            guid.to_uppercase()
+        )),
+        "{text}"
+    );
+    // Other guids are compared as they are written.
+    let src = format!("{PODCAST}{}{}", EPISODE.replace("g-1", "Ep-1"), second.replace(&guid.to_uppercase(), "ep-1"));
+    let dir = show_dir();
+    assert!(parse_in(dir.path(), &src).is_ok());
+}
+
+#[test]
+fn media_names_that_differ_only_in_case_are_refused() {
+    let dir = show_dir();
+    fs::write(dir.path().join("media/A.mp3"), b"x").unwrap();
+    let second = EPISODE
+        .replace("g-1", "g-2")
+        .replace("First", "Second")
+        .replace("media = [\"media/a.mp3\", \"media/a.ogg\"]", "media = [\"media/A.mp3\"]");
+    let problems = parse_in(dir.path(), &format!("{PODCAST}{EPISODE}{second}")).unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].line, 22);
+    assert_eq!(problems[0].message, "\"media/A.mp3\" and \"media/a.mp3\" (line 15) differ only in case");
 }
