@@ -166,6 +166,17 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
         }
     }
 
+    // What the next build would refuse is refused now.
+    if show.podcast.formats == manifest::FormatPolicy::Apple && !probes.iter().any(|(_, i)| i.format.apple_accepts()) {
+        let given: Vec<String> = probes.iter().map(|(rel, i)| format!("{rel} is {}", i.format.label())).collect();
+        return refuse(format!(
+            "{}: Apple Podcasts and Spotify list only MP3 and M4A (AAC) episodes. Add the episode with an MP3 as well \
+             (podsmith add episode.mp3 {}), or, if the show is not meant for them, set formats = \"any\" in [podcast]",
+            given.join(", "),
+            probes.first().map_or("episode.ogg", |(rel, _)| rel.as_str())
+        ));
+    }
+
     let title = match opts.title.clone().or_else(|| incoming.iter().find_map(|i| crate::probe::read_title(&i.source))) {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => return refuse("the file has no title tag: give the episode a title with --title \"…\""),

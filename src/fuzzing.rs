@@ -44,7 +44,7 @@ pub fn manifest(data: &[u8]) {
 /// The feed parser and every validation rule that reads the XML alone.
 pub fn feed(data: &[u8]) {
     let now = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default();
-    let opts = crate::validate::Options { local: None, now, other_format_feed: false };
+    let opts = crate::validate::Options { local: None, now, formats: Default::default() };
     let _ = crate::validate::validate("feed.xml", data, &opts);
     let _ = crate::validate::targets(data);
 }

@@ -113,6 +113,9 @@ pub enum BuildError {
         /// The files, relative to it.
         files: Vec<String>,
     },
+    /// Every episode is scheduled: there is nothing to publish yet.
+    #[error("{0}")]
+    NothingLive(String),
     /// Output paths that cannot be written (too long, a link or file in the way).
     #[error("{}", render_paths(.0))]
     Paths(Vec<String>),
@@ -257,8 +260,7 @@ impl Prepared {
         self.feeds
             .iter()
             .map(|f| {
-                let opts =
-                    crate::validate::Options { local: Some(local.clone()), now, other_format_feed: f.format.is_some() };
+                let opts = crate::validate::Options { local: Some(local.clone()), now, formats: self.formats_of(f) };
                 match crate::feed::render(&self.catalog, f.format) {
                     Ok(feed) => crate::validate::validate(&f.file_name, &feed.xml, &opts),
                     // Rendering worked in prepare(); it cannot fail now, but say so if it does.
@@ -266,6 +268,36 @@ impl Prepared {
                 }
             })
             .collect()
+    }
+
+    /// Which enclosure formats feed `f` is meant to carry.
+    pub fn formats_of(&self, f: &crate::feed::Feed) -> crate::validate::Formats {
+        use crate::validate::Formats;
+        match (self.catalog.show.podcast.formats, f.format) {
+            (manifest::FormatPolicy::Any, _) => Formats::Any,
+            (manifest::FormatPolicy::Apple, Some(_)) => Formats::PerFormat,
+            (manifest::FormatPolicy::Apple, None) => Formats::Apple,
+        }
+    }
+
+    /// Why nothing can be published yet: every episode is dated later.
+    pub fn nothing_live(&self) -> Option<String> {
+        let cat = &self.catalog;
+        let first = cat.scheduled.first().filter(|_| cat.episodes.is_empty())?;
+        let when = first.date.format("%-d %B %Y, %H:%M (%:z)");
+        let iso = first.date.to_rfc3339();
+        Some(match cat.scheduled.len() {
+            1 => format!(
+                "nothing to publish yet: the only episode, \"{}\", goes live on {when}\n  help: build again after \
+                 then, or see the show as it will be with --as-of {iso}",
+                first.title
+            ),
+            n => format!(
+                "nothing to publish yet: all {n} episodes are scheduled; the first, \"{}\", goes live on {when}\n  \
+                 help: build again after then, or see the show as it will be with --as-of {iso}",
+                first.title
+            ),
+        })
     }
 
     /// The files behind the feeds' URLs, with the media's probes.
@@ -406,6 +438,9 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         });
     }
     let prepared = prepare_show(opts, show)?;
+    if let Some(why) = prepared.nothing_live() {
+        return Err(BuildError::NothingLive(why));
+    }
     let checked = prepared.validate(opts.now);
     if checked.iter().any(|r| r.has_errors()) {
         return Err(BuildError::Invalid(checked));

@@ -79,6 +79,9 @@ fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: Ui) -> Result<V
         BuildError::Config(_) => Failure::usage(e.to_string()),
         _ => Failure::content(e.to_string()),
     })?;
+    if let Some(why) = prepared.nothing_live() {
+        return Err(Failure::content(why));
+    }
     let local = std::sync::Arc::new(prepared.local_files());
     let mut inputs = Vec::new();
     for (i, f) in prepared.feeds.iter().enumerate() {
@@ -88,7 +91,7 @@ fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: Ui) -> Result<V
             name: f.file_name.clone(),
             bytes,
             too_large: None,
-            opts: validate::Options { local: Some(local.clone()), now, other_format_feed: f.format.is_some() },
+            opts: validate::Options { local: Some(local.clone()), now, formats: prepared.formats_of(f) },
         });
     }
     Ok(inputs)
@@ -137,7 +140,7 @@ fn foreign(feed: &str, args: &Args, now: chrono::DateTime<chrono::Utc>) -> Resul
         .media_root
         .clone()
         .map(|root| std::sync::Arc::new(LocalFiles { known: Default::default(), root: Some(root) }));
-    let opts = validate::Options { local, now, other_format_feed: false };
+    let opts = validate::Options { local, now, formats: validate::Formats::Apple };
     Ok(Input { name: feed.to_string(), bytes, too_large, opts })
 }
 

@@ -153,6 +153,18 @@ pub struct Podcast {
     pub complete: bool,
     /// Offset used for dates written without one; default `+00:00`.
     pub utc_offset: FixedOffset,
+    /// Which formats every episode must have; default [`FormatPolicy::Apple`].
+    pub formats: FormatPolicy,
+}
+
+/// `formats` in `[podcast]`: what every episode must be published in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatPolicy {
+    /// An MP3 or M4A (AAC) file, as Apple Podcasts and Spotify require (the default).
+    Apple,
+    /// Any format podsmith reads: a show deliberately not for Apple
+    /// Podcasts or Spotify (Ogg Vorbis, Opus, FLAC only).
+    Any,
 }
 
 /// `itunes:owner`.
@@ -480,6 +492,25 @@ impl Reading<'_> {
                 None
             }),
         };
+        let formats = match t.string(cx, "formats") {
+            None => Some(FormatPolicy::Apple),
+            Some(s) => match s.get_ref().as_str() {
+                "apple" => Some(FormatPolicy::Apple),
+                "any" => Some(FormatPolicy::Any),
+                other => {
+                    cx.error(
+                        &s.span(),
+                        format!("`formats` in [podcast] must be \"apple\" or \"any\", not \"{other}\""),
+                        Some(
+                            "\"apple\" (the default): every episode has an MP3 or M4A; \"any\": a show not meant \
+                             for Apple Podcasts or Spotify"
+                                .into(),
+                        ),
+                    );
+                    None
+                }
+            },
+        };
         t.finish(cx);
 
         let (owner_name, owner_email) = owner?;
@@ -507,6 +538,7 @@ impl Reading<'_> {
             block,
             complete,
             utc_offset: utc_offset?,
+            formats: formats?,
         })
     }
 

@@ -80,7 +80,7 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
         if size < header {
             break;
         }
-        if pos + size > len {
+        if size > len - pos {
             out.cut = true;
             if &kind == b"mdat" {
                 out.mdat_cut = Some((size - header, len - pos - header));
@@ -165,7 +165,7 @@ impl Tree {
             if size < header {
                 break;
             }
-            if pos + size > bytes.len() {
+            if size > bytes.len() - pos {
                 if !body.whole && pos + header <= bytes.len() {
                     out.push((kind, Body { bytes: &bytes[pos + header..], whole: false }));
                 }
@@ -323,7 +323,7 @@ fn edited_duration(tree: &Tree, moov: Body<'_>) -> Option<f64> {
             (be32(elst, at)?, i64::from(be32(elst, at + 4)? as u32 as i32))
         };
         if media_time != -1 {
-            total += duration;
+            total = total.checked_add(duration)?;
         }
     }
     (total > 0).then(|| total as f64 / movie_scale as f64)
@@ -433,5 +433,29 @@ mod tests {
             // the sample description answer without the rest.
             assert!(answered > 0, "{name}");
         }
+    }
+
+    /// A box: size, type, body.
+    fn mp4_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        [&(8 + body.len() as u32).to_be_bytes()[..], kind, body].concat()
+    }
+
+    #[test]
+    fn sizes_near_the_top_of_u64_are_boxes_past_the_end_not_overflows() {
+        // A 64-bit size of almost 2^64, at the top level and inside the moov.
+        let huge = [&1u32.to_be_bytes()[..], b"free", &(u64::MAX - 3).to_be_bytes()].concat();
+        let b = read_boxes(&mut std::io::Cursor::new(&huge), huge.len() as u64).unwrap();
+        assert!(b.cut && !b.has_moov, "{b:?}");
+        let moov = mp4_box(b"moov", &huge);
+        let b = read_boxes(&mut std::io::Cursor::new(&moov), moov.len() as u64).unwrap();
+        assert!(!b.cut && b.has_moov && b.edited_secs.is_none(), "{b:?}");
+        // Edit list (version 1) durations that add up past 2^64 give no length.
+        let mvhd = mp4_box(b"mvhd", &[&[0u8; 12][..], &1000u32.to_be_bytes(), &[0u8; 4]].concat());
+        let hdlr = mp4_box(b"hdlr", &[&[0u8; 8][..], b"soun", &[0u8; 12]].concat());
+        let entry = [&(u64::MAX / 2 + 1).to_be_bytes()[..], &0u64.to_be_bytes(), &[0, 1, 0, 0]].concat();
+        let elst = mp4_box(b"elst", &[&[1u8, 0, 0, 0][..], &2u32.to_be_bytes(), &entry, &entry].concat());
+        let trak = mp4_box(b"trak", &[mp4_box(b"edts", &elst), mp4_box(b"mdia", &hdlr)].concat());
+        let moov = [mvhd, trak].concat();
+        assert_eq!(read_moov(&moov, true), Some((None, None)));
     }
 }

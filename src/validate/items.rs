@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::channel::{DESCRIPTION_LIMIT, date_rule, duplicates, explicit_help, explicit_severity, is_true_false};
 use super::xml::{Node, Ns};
-use super::{Cx, Finding, Severity, Where, dates};
+use super::{Cx, Finding, Formats, Severity, Where, dates};
 use crate::text::{is_http_url, truncate_chars};
 
 /// Extensions Apple lists for enclosures, with their MIME types.
@@ -332,12 +332,24 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
         url_rules(cx, url, at.clone(), "enclosure");
         let ext = url_extension(url);
         match ext.as_deref().and_then(|x| APPLE_TYPES.iter().find(|(e, _)| *e == x)) {
-            None if cx.opts.other_format_feed => cx.push(
+            None if cx.opts.formats == Formats::PerFormat => cx.push(
                 Finding::new(
                     "APPLE-IT-ENCL-EXT",
                     at.clone(),
                     format!("the enclosure is .{}: this feed is for apps that play it, not for Apple", ext.unwrap_or_default()),
                     "submit feed.xml (MP3/AAC enclosures) to Apple and Spotify, not this one",
+                )
+                .severity(Severity::Info),
+            ),
+            None if cx.opts.formats == Formats::Any => cx.push(
+                Finding::new(
+                    "APPLE-IT-ENCL-EXT",
+                    at.clone(),
+                    format!(
+                        "the enclosure is .{}: Apple Podcasts and Spotify will not list this episode",
+                        ext.unwrap_or_default()
+                    ),
+                    "the show says so on purpose (formats = \"any\"); apps that play the format will",
                 )
                 .severity(Severity::Info),
             ),

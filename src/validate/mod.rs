@@ -182,6 +182,18 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Which enclosure formats a feed is meant to carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Formats {
+    /// What Apple Podcasts and Spotify list (MP3, AAC): any feed by default.
+    #[default]
+    Apple,
+    /// One of podsmith's per-format feeds (`feed.ogg.xml`): for apps that play that format.
+    PerFormat,
+    /// A show that is not meant for Apple or Spotify (`formats = "any"` in its manifest).
+    Any,
+}
+
 /// What to check.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -189,10 +201,9 @@ pub struct Options {
     pub local: Option<std::sync::Arc<LocalFiles>>,
     /// "Now", for dates in the future.
     pub now: DateTime<Utc>,
-    /// The feed is one of podsmith's per-format feeds (`feed.ogg.xml`):
-    /// made for apps that play that format, not for Apple, so enclosures
-    /// Apple does not list are noted, not errors.
-    pub other_format_feed: bool,
+    /// Which enclosure formats the feed is meant to carry: where it is not
+    /// meant for Apple, enclosures Apple does not list are noted, not errors.
+    pub formats: Formats,
 }
 
 /// The result of validating one feed.

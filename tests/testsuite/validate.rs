@@ -20,7 +20,7 @@ fn check_rule_feed(name: &str) -> Report {
     let bytes = fs::read(fixtures().join("rules").join(name)).unwrap();
     let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().with_timezone(&chrono::Utc);
     let local = LocalFiles { known: Default::default(), root: Some(fixtures()) };
-    validate(name, &bytes, &Options { local: Some(std::sync::Arc::new(local)), now, other_format_feed: false })
+    validate(name, &bytes, &Options { local: Some(std::sync::Arc::new(local)), now, formats: Default::default() })
 }
 
 fn ids(report: &Report) -> Vec<&'static str> {
@@ -187,7 +187,7 @@ fn real_feeds_from_other_tools_get_their_recorded_verdicts() {
     for name in &names {
         let bytes = fs::read(dir.join(name)).unwrap();
         let started = std::time::Instant::now();
-        let report = validate(name, &bytes, &Options { local: None, now, other_format_feed: false });
+        let report = validate(name, &bytes, &Options { local: None, now, formats: Default::default() });
         assert!(started.elapsed().as_secs() < 5, "{name} took too long");
         let mut errors: Vec<&str> =
             report.findings.iter().filter(|f| f.severity == Severity::Error).map(|f| f.rule).collect();

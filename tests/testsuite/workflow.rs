@@ -464,3 +464,72 @@ fn an_edited_title_does_not_move_a_published_page() {
     assert!(run.stderr.contains("~ title \"One\" is now \"One: the pilot\""), "{}", run.stderr);
     assert!(show.path("public/episodes/one/index.html").exists());
 }
+
+/// What `add` accepts, the next build publishes (issue 11, item 8).
+#[test]
+fn add_refuses_an_episode_no_apple_app_could_play_unless_the_show_says_so() {
+    let show = one_episode_show();
+    let before = show.read("episodes.toml");
+    let run = show.run(&["add", &fixture("vorbis-5s.ogg"), "--title", "Ogg only"]).fails(1);
+    assert_eq!(
+        run.stderr,
+        "error: media/vorbis-5s.ogg is OGG: Apple Podcasts and Spotify list only MP3 and M4A (AAC) episodes. Add the \
+         episode with an MP3 as well (podsmith add episode.mp3 media/vorbis-5s.ogg), or, if the show is not meant for \
+         them, set formats = \"any\" in [podcast]\n"
+    );
+    assert_eq!(show.read("episodes.toml"), before);
+    assert!(!show.path("media/vorbis-5s.ogg").exists());
+
+    // A show for open formats on purpose: add, build and validate agree.
+    show.write("episodes.toml", &before.replace("[podcast]\n", "[podcast]\nformats = \"any\"\n"));
+    show.run(&["add", &fixture("vorbis-5s.ogg"), "--title", "Ogg only", "--date", "2024-02-01"]).ok();
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("APPLE-IT-ENCL-EXT"), "{}", run.stderr);
+    let run = show.run(&["validate", "-v", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(
+        run.stdout.contains(
+            "info    APPLE-IT-ENCL-EXT line 34: the enclosure is .ogg: Apple Podcasts and Spotify will not list this episode"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_show_whose_only_episode_is_scheduled_says_when_it_goes_live() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2026-12-05T09:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let expected = "error: nothing to publish yet: the only episode, \"Pilot\", goes live on 5 December 2026, 09:00 \
+                    (+00:00)\n  help: build again after then, or see the show as it will be with --as-of \
+                    2026-12-05T09:00:00+00:00\n";
+    assert_eq!(show.run(&["build", "--as-of", "2026-11-30T00:00:00Z"]).fails(1).stderr, expected);
+    assert_eq!(show.run(&["validate", "--as-of", "2026-11-30T00:00:00Z"]).fails(1).stderr, expected);
+    assert!(!show.path("public").exists());
+    show.run(&["build", "--as-of", "2026-12-05T09:00:00Z"]).ok();
+}
+
+/// Titles that make no good file name (issue 11, item 5).
+#[test]
+fn long_and_non_latin_titles_make_pages_that_fit() {
+    let long = "An unusually long title ".repeat(12).trim().to_string();
+    assert!(long.chars().count() > 280);
+    let manifest = format!(
+        "{PODCAST_TABLE}{}{}",
+        episode(&long, "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]),
+        episode("日本語のポッドキャスト", "g2", "2024-01-02T00:00:00Z", &["vbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    show.build().ok();
+    let pages: Vec<String> = fs::read_dir(show.path("public/episodes"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let mut pages = pages;
+    pages.sort();
+    assert_eq!(
+        pages,
+        ["an-unusually-long-title-an-unusually-long-title-an-unusually-long-title-an", "ri-ben-yu-nopotudokiyasuto"]
+    );
+    let items = show.channel("feed.xml").items;
+    assert_eq!(items[1].title.as_deref(), Some(long.as_str()), "the title itself is kept whole");
+}
