@@ -3,8 +3,11 @@
 //!
 //! An entry is used only when the file's size and modification time match
 //! and a fingerprint of its first and last 4 KiB (two small reads) is the
-//! same. A cache that cannot be read, or was written by another version, is
-//! set aside and rebuilt: it is never trusted blindly and never fatal.
+//! same, and only if what it says is a possible measurement (a finite,
+//! positive duration under 1,000 hours; a plausible rate, channel count and
+//! bitrate): the cache travels with a cloned show and may be damaged or
+//! crafted. A cache that cannot be read, or was written by another version,
+//! is set aside and rebuilt: it is never trusted blindly and never fatal.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
@@ -59,6 +62,19 @@ pub struct Cache {
     pub discarded: Option<String>,
 }
 
+impl Stored {
+    /// Whether this could be a real measurement (else it is measured again).
+    fn is_possible(&self) -> bool {
+        let secs = self.duration_secs;
+        secs.is_finite()
+            && secs > 0.0
+            && secs < 3_600_000.0
+            && self.sample_rate.is_none_or(|r| (1..=768_000).contains(&r))
+            && self.channels.is_none_or(|c| (1..=255).contains(&c))
+            && self.bitrate.is_none_or(|b| b <= 100_000_000)
+    }
+}
+
 /// One of a fixed set of names (AudioInfo keeps `&'static str`s).
 fn intern(s: &str, known: &[&'static str]) -> Option<&'static str> {
     known.iter().copied().find(|k| *k == s)
@@ -88,7 +104,7 @@ impl Cache {
     /// The cached measurement of `rel` (at `path`), if still valid.
     pub fn get(&self, rel: &str, path: &Path) -> Option<AudioInfo> {
         let stored = self.file.entries.get(rel)?;
-        if stamp(path).ok()? != stored.stamp {
+        if !stored.is_possible() || stamp(path).ok()? != stored.stamp {
             return None;
         }
         Some(AudioInfo {
@@ -165,12 +181,7 @@ fn stamp(path: &Path) -> std::io::Result<Stamp> {
         f.seek(SeekFrom::End(-4096))?;
         n += f.read(&mut buf[head..head + 4096])?;
     }
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in &buf[..n] {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    Ok(Stamp { size, mtime_ns, fingerprint: format!("{h:016x}") })
+    Ok(Stamp { size, mtime_ns, fingerprint: format!("{:016x}", crate::fsutil::fnv64(&buf[..n])) })
 }
 
 #[cfg(test)]
@@ -185,6 +196,23 @@ mod tests {
         let cache = Cache::open(dir.path());
         assert!(cache.discarded.as_deref().unwrap().starts_with("damaged"));
         assert!(cache.file.entries.is_empty());
+    }
+
+    #[test]
+    fn an_impossible_entry_is_measured_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/audio/cbr-xing.mp3");
+        let path = dir.path().join("a.mp3");
+        std::fs::copy(src, &path).unwrap();
+        let info = crate::probe::probe_file(&path).unwrap();
+        let mut cache = Cache::open(dir.path());
+        cache.put("a.mp3", &path, &info);
+        for (secs, rate) in [(-3.0, Some(44_100)), (1e300, Some(44_100)), (3.0, Some(0)), (0.0, None)] {
+            let stored = cache.file.entries.get_mut("a.mp3").unwrap();
+            stored.duration_secs = secs;
+            stored.sample_rate = rate;
+            assert_eq!(cache.get("a.mp3", &path), None, "{secs} {rate:?}");
+        }
     }
 
     #[test]

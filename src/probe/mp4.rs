@@ -442,8 +442,8 @@ mod tests {
 
     #[test]
     fn sizes_near_the_top_of_u64_are_boxes_past_the_end_not_overflows() {
-        // A 64-bit size of almost 2^64, at the top level and inside the moov.
-        let huge = [&1u32.to_be_bytes()[..], b"free", &(u64::MAX - 3).to_be_bytes()].concat();
+        // A 64-bit size of almost 2^64 after an empty box, at the top level and inside the moov.
+        let huge = [&mp4_box(b"free", &[])[..], &1u32.to_be_bytes(), b"free", &(u64::MAX - 3).to_be_bytes()].concat();
         let b = read_boxes(&mut std::io::Cursor::new(&huge), huge.len() as u64).unwrap();
         assert!(b.cut && !b.has_moov, "{b:?}");
         let moov = mp4_box(b"moov", &huge);
