@@ -4,10 +4,13 @@
 
 /// `println!` that never panics: when stdout is closed (`podsmith … | head`)
 /// the rest of the output is dropped and the command ends as it would have.
+/// Control characters from a show's files (an escape sequence in a title)
+/// are shown, not sent to the terminal.
 macro_rules! outln {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+        let text = format!($($t)*);
+        let _ = writeln!(std::io::stdout().lock(), "{}", $crate::cmd::terminal_safe(&text));
     }};
 }
 
@@ -15,7 +18,8 @@ macro_rules! outln {
 macro_rules! out {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        let _ = write!(std::io::stdout().lock(), $($t)*);
+        let text = format!($($t)*);
+        let _ = write!(std::io::stdout().lock(), "{}", $crate::cmd::terminal_safe(&text));
     }};
 }
 
@@ -24,7 +28,8 @@ macro_rules! out {
 macro_rules! errln {
     ($($t:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+        let text = format!($($t)*);
+        let _ = writeln!(std::io::stderr().lock(), "{}", $crate::cmd::terminal_safe(&text));
     }};
 }
 

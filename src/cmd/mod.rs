@@ -138,6 +138,17 @@ impl Failure {
     }
 }
 
+/// `text` with every control character but newline and tab written out
+/// (`\u{1b}`), so that a show's files, which may come from anyone, cannot
+/// send escape sequences to the podcaster's terminal.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars().map(|c| if unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
+}
+
 /// A failure's message as printed: `error: ` before it, unless its lines
 /// already carry their own prefix (a list of problems, one per line).
 pub fn prefixed(message: &str) -> String {

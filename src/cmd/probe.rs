@@ -56,7 +56,8 @@ pub fn run(files: &[PathBuf], json: bool) -> Result<ExitCode, Failure> {
         rows.iter().try_for_each(|row| match row {
             Row::Ok { path, info, .. } => writeln!(
                 stdout,
-                "{path}\t{} ({:.3} s)\t{} bytes\t{}\t{}{}{}\t{}",
+                "{}\t{} ({:.3} s)\t{} bytes\t{}\t{}{}{}\t{}",
+                super::terminal_safe(path),
                 clock(info.whole_seconds()),
                 info.duration_secs,
                 info.bytes,

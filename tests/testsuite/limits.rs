@@ -234,3 +234,17 @@ fn a_closed_stdout_or_stderr_ends_the_command_quietly() {
     assert_eq!(child.wait().unwrap().code(), Some(1), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A show may come from anyone: an escape sequence in a title is shown,
+/// not sent to the podcaster's terminal.
+#[test]
+fn control_characters_from_a_show_never_reach_the_terminal() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}",
+        episode("\\u001b]0;pwned\\u0007\\u001b[2JEvil", "g1", "2024-01-01T00:00:00Z", &["missing.mp3"])
+    );
+    let show = Show::with(&manifest, &[]);
+    let run = podsmith(&show, &["build"]).fails(1);
+    assert!(!run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{7}'), "{:?}", run.stderr);
+    assert!(run.stderr.contains("episode 1 (\"\\u{1b}]0;pwned\\u{7}\\u{1b}[2JEvil\")"), "{}", run.stderr);
+}
