@@ -369,6 +369,28 @@ mod tests {
     }
 
     #[test]
+    fn a_record_of_podsmith_0_1_still_tells_its_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".podsmith")).unwrap();
+        let public = dir.path().join("public");
+        std::fs::create_dir_all(&public).unwrap();
+        std::fs::write(public.join("feed.xml"), b"<rss/>").unwrap();
+        let (size, mtime) = stat(&public.join("feed.xml")).unwrap();
+        let json = serde_json::json!({
+            "inputs": "0123", "out": public, "outputs": { "feed.xml": [size, mtime.to_string().parse::<u64>().unwrap_or(0)] },
+            "summary": Summary::default()
+        });
+        std::fs::write(dir.path().join(RECORD_PATH), json.to_string()).unwrap();
+        let records = Records::read(dir.path());
+        assert!(records.warnings.is_empty(), "{:?}", records.warnings);
+        let site = records.site(&public).unwrap();
+        assert_eq!(site.outputs["feed.xml"].fingerprint, None);
+        // Known by its size and time; never deleted (no fingerprint to check).
+        assert!(site.wrote("feed.xml", &public.join("feed.xml"), &mut || None));
+        assert!(site.fingerprints("feed.xml").is_empty());
+    }
+
+    #[test]
     fn a_damaged_or_huge_record_is_set_aside() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join(".podsmith")).unwrap();
