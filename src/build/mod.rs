@@ -403,40 +403,14 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let (out, templates) = folders(&show, opts);
     check_output_folder(&show, &out)?;
     let records = record::Records::read(&show.root);
-    // Nothing changed since the last build? Then there is nothing to do.
     let text = manifest::read_text(&opts.manifest)?;
     let lock_len = std::fs::metadata(show.root.join(crate::lock::FILE_NAME)).map(|m| m.len()).unwrap_or(0);
     let inputs = record::fingerprint(&show, &format!("{text}\0{lock_len}"), &templates, &out, opts.now);
-    let out_abs = out.canonicalize().ok();
-    if opts.probe.use_cache
-        && let Some(inputs) = &inputs
-        && let Some(rec) = out_abs.as_deref().and_then(|o| records.site(o))
-        && rec.inputs == *inputs
-        && rec.outputs_intact(&out)
-        && lock_len > 0
-    {
-        let s = rec.summary.clone();
-        let mut warnings = records.warnings.clone();
-        warnings.extend(s.warnings);
-        return Ok(Report {
-            out,
-            episodes: s.episodes,
-            scheduled: scheduled(&show, opts.now),
-            feeds: s.feeds,
-            pages: s.pages,
-            files: s.files,
-            stats: WriteStats { written: 0, unchanged: rec.outputs.len() },
-            warnings,
-            measured: Vec::new(),
-            changes: Vec::new(),
-            first_build: false,
-            probe_stats: ProbeStats { probed: 0, cached: s.media, cache_note: None },
-            nothing_changed: true,
-            removed: Vec::new(),
-            swept: 0,
-            seconds: started.elapsed().as_secs_f64(),
-        });
+    let previous = out.canonicalize().ok().and_then(|o| records.site(&o).cloned());
+    if let Some(report) = unchanged(opts, &show, &out, &records, previous.as_ref(), inputs.as_deref(), lock_len) {
+        return Ok(Report { seconds: started.elapsed().as_secs_f64(), ..report });
     }
+
     let prepared = prepare_show(opts, show)?;
     if let Some(why) = prepared.nothing_live() {
         return Err(BuildError::NothingLive(why));
@@ -449,48 +423,14 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     if !opts.allow_changes && changes.iter().any(Change::breaks_identity) {
         return Err(BuildError::Identity(changes));
     }
-    // Before anything is written: every path can be written, and nothing
-    // there is someone else's.
-    let problems = crate::output::check_paths(&prepared.site, &prepared.out);
-    if !problems.is_empty() {
-        return Err(BuildError::Paths(problems));
-    }
-    let previous = out_abs.as_deref().and_then(|o| records.site(o)).cloned();
-    let reuse = |rel: &str, src: &Path| -> Option<Fingerprint> {
-        // A media file as the record knows it (published by hard link, it is the same file).
-        let w = previous.as_ref()?.outputs.get(rel)?;
-        (record::stat(src) == Some((w.size, w.mtime_ns)))
-            .then(|| w.fingerprint.as_deref().and_then(Fingerprint::parse))?
-    };
-    let planned = prepared.plan(&reuse)?;
-    if !opts.force {
-        let foreign = ownership::foreign_files(&prepared.site, &prepared.out, previous.as_ref(), &planned);
-        if !foreign.is_empty() {
-            return Err(BuildError::Foreign { out: prepared.out.clone(), files: foreign });
-        }
-    }
-
-    // Write: first say what is about to be written (an interrupted build
-    // leaves files the next one knows as its own), then media, pages, feeds.
-    let root = prepared.catalog.show.root.clone();
-    let swept = sweep_temps(&prepared);
-    std::fs::create_dir_all(&prepared.out).map_err(|source| WriteError { path: prepared.out.clone(), source })?;
-    let out_abs = prepared.out.canonicalize().map_err(|source| WriteError { path: prepared.out.clone(), source })?;
-    let mut site_record = previous.clone().unwrap_or_default();
-    site_record.out = out_abs.clone();
-    site_record.pending = planned.iter().map(|(rel, fp)| (rel.clone(), fp.0.clone())).collect();
+    let planned = check_before_writing(&prepared, previous.as_ref(), opts.force)?;
     let mut records = records;
-    let record_path = root.join(record::RECORD_PATH);
-    records.put(site_record.clone());
-    records.save(&root).map_err(|source| WriteError { path: record_path.clone(), source })?;
-    let stats = prepared.write()?;
-    // What an earlier build wrote and this one does not (a removed
-    // episode's page and media) goes, so public/ is exactly the show.
-    let pruned = ownership::prune(&prepared.out, &site_record, &prepared.site, &protected_files(&prepared));
+    let (stats, pruned, mut site_record) = write_recorded(&prepared, &mut records, previous, &planned)?;
     // The record of what is published goes last: only what was written.
     let lock_path = prepared.lock_path();
     crate::output::write_bytes(&lock_path, new_lock.render().as_bytes())
         .map_err(|source| WriteError { path: lock_path.clone(), source })?;
+
     let catalog = &prepared.catalog;
     let mut warnings = records.warnings.clone();
     warnings.extend(catalog.warnings.iter().cloned());
@@ -516,30 +456,26 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         probe_stats: prepared.probe_stats.clone(),
         nothing_changed: false,
         removed: pruned.removed,
-        swept,
+        swept: site_record.swept,
         seconds: started.elapsed().as_secs_f64(),
     };
+
     // For the next build: what was read and written, to tell "nothing
     // changed" and which files are podsmith's.
-    let lock_len = std::fs::metadata(prepared.lock_path()).map(|m| m.len()).unwrap_or(0);
-    let (_, templates) = folders(&prepared.catalog.show, opts);
-    site_record.inputs = record::fingerprint(
-        &prepared.catalog.show,
-        &format!("{text}\0{lock_len}"),
-        &templates,
-        &prepared.out,
-        opts.now,
-    )
-    .unwrap_or_default();
-    site_record.outputs = planned
+    let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
+    let site = &mut site_record.record;
+    site.inputs =
+        record::fingerprint(&catalog.show, &format!("{text}\0{lock_len}"), &templates, &prepared.out, opts.now)
+            .unwrap_or_default();
+    site.outputs = planned
         .into_iter()
         .filter_map(|(rel, fp)| {
             let (size, mtime_ns) = record::stat(&prepared.out.join(&rel))?;
             Some((rel, record::Written { size, mtime_ns, fingerprint: Some(fp.0) }))
         })
         .collect();
-    site_record.pending.clear();
-    site_record.summary = record::Summary {
+    site.pending.clear();
+    site.summary = record::Summary {
         episodes: report.episodes,
         feeds: report.feeds.clone(),
         pages: report.pages,
@@ -549,9 +485,109 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         warnings: report.warnings.iter().filter(|w| !records.warnings.contains(w)).cloned().collect(),
     };
     records.warnings.clear();
-    records.put(site_record);
-    records.save(&root).map_err(|source| WriteError { path: record_path, source })?;
+    records.put(site_record.record);
+    let root = &catalog.show.root;
+    records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
     Ok(report)
+}
+
+/// The report of a build that has nothing to do: its inputs and outputs
+/// are as the last complete build left them (`.podsmith/build.json`).
+fn unchanged(
+    opts: &Options,
+    show: &manifest::Show,
+    out: &Path,
+    records: &record::Records,
+    previous: Option<&record::SiteRecord>,
+    inputs: Option<&str>,
+    lock_len: u64,
+) -> Option<Report> {
+    let rec = previous?;
+    if !(opts.probe.use_cache && inputs? == rec.inputs && lock_len > 0 && rec.outputs_intact(out)) {
+        return None;
+    }
+    let s = rec.summary.clone();
+    let mut warnings = records.warnings.clone();
+    warnings.extend(s.warnings);
+    Some(Report {
+        out: out.to_path_buf(),
+        episodes: s.episodes,
+        scheduled: scheduled(show, opts.now),
+        feeds: s.feeds,
+        pages: s.pages,
+        files: s.files,
+        stats: WriteStats { written: 0, unchanged: rec.outputs.len() },
+        warnings,
+        measured: Vec::new(),
+        changes: Vec::new(),
+        first_build: false,
+        probe_stats: ProbeStats { probed: 0, cached: s.media, cache_note: None },
+        nothing_changed: true,
+        removed: Vec::new(),
+        swept: 0,
+        seconds: 0.0,
+    })
+}
+
+/// Before anything is written: every output path can be written, and no
+/// file in the way is someone else's (unless `force`). Returns what each
+/// file will hold (its fingerprint); renders every page and feed once, so
+/// a template error stops the build here.
+fn check_before_writing(
+    prepared: &Prepared,
+    previous: Option<&record::SiteRecord>,
+    force: bool,
+) -> Result<Planned, BuildError> {
+    let problems = crate::output::check_paths(&prepared.site, &prepared.out);
+    if !problems.is_empty() {
+        return Err(BuildError::Paths(problems));
+    }
+    let reuse = |rel: &str, src: &Path| -> Option<Fingerprint> {
+        // A media file as the record knows it (published by hard link, it is the same file).
+        let w = previous?.outputs.get(rel)?;
+        (record::stat(src) == Some((w.size, w.mtime_ns)))
+            .then(|| w.fingerprint.as_deref().and_then(Fingerprint::parse))?
+    };
+    let planned = prepared.plan(&reuse)?;
+    if !force {
+        let foreign = ownership::foreign_files(&prepared.site, &prepared.out, previous, &planned);
+        if !foreign.is_empty() {
+            return Err(BuildError::Foreign { out: prepared.out.clone(), files: foreign });
+        }
+    }
+    Ok(planned)
+}
+
+/// The output folder's record while it is being written.
+struct Recorded {
+    record: record::SiteRecord,
+    /// Temporary files an interrupted command had left, removed.
+    swept: usize,
+}
+
+/// Writes the site so that an interruption at any moment leaves files the
+/// next build knows: first the record of what is about to be written, then
+/// media, pages and feeds, then what is no longer published goes.
+fn write_recorded(
+    prepared: &Prepared,
+    records: &mut record::Records,
+    previous: Option<record::SiteRecord>,
+    planned: &Planned,
+) -> Result<(WriteStats, ownership::Pruned, Recorded), BuildError> {
+    let root = &prepared.catalog.show.root;
+    let swept = sweep_temps(prepared);
+    let out = &prepared.out;
+    std::fs::create_dir_all(out).map_err(|source| WriteError { path: out.clone(), source })?;
+    let mut site = previous.unwrap_or_default();
+    site.out = out.canonicalize().map_err(|source| WriteError { path: out.clone(), source })?;
+    site.pending = planned.iter().map(|(rel, fp)| (rel.clone(), fp.0.clone())).collect();
+    records.put(site.clone());
+    records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
+    let stats = prepared.write()?;
+    // What an earlier build wrote and this one does not (a removed
+    // episode's page and media) goes, so public/ is exactly the show.
+    let pruned = ownership::prune(out, &site, &prepared.site, &protected_files(prepared));
+    Ok((stats, pruned, Recorded { record: site, swept }))
 }
 
 /// The same finding in several feeds, said once naming them all.
