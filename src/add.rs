@@ -127,6 +127,15 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
         }
         if transfer {
             let dest = root.join(&rel);
+            // Never through a link out of the show (the manifest refuses such media too).
+            if let Some(dir) = dest.parent().and_then(|d| d.canonicalize().ok())
+                && !dir.starts_with(&canonical_root)
+            {
+                return refuse(format!(
+                    "media/ leads to {}, outside the show folder; podsmith copies files only into the show",
+                    dir.display()
+                ));
+            }
             if dest.exists() && !same_content(&real, &dest) {
                 return refuse(format!(
                     "{rel} already exists in the show with other content; rename {} before adding it",

@@ -341,3 +341,19 @@ fn a_killed_build_leaves_a_consistent_site_and_the_next_one_cleans_up() {
     assert_eq!(count("public/episodes"), n);
     assert!(show.read("public/episodes/ep-0007/index.html").contains("New notes of episode 7."));
 }
+
+#[cfg(unix)]
+#[test]
+fn add_copies_nothing_through_a_link_out_of_the_show() {
+    let show = one_episode_show();
+    let elsewhere = tempfile::tempdir().unwrap();
+    // The show's files are in audio/; media/, where add copies to, is a link out.
+    fs::rename(show.path("media"), show.path("audio")).unwrap();
+    show.write("episodes.toml", &show.read("episodes.toml").replace("media/", "audio/"));
+    std::os::unix::fs::symlink(elsewhere.path(), show.path("media")).unwrap();
+    let before = show.read("episodes.toml");
+    let run = show.run(&["add", &audio("vbr-xing.mp3").display().to_string(), "--title", "Two"]).fails(1);
+    assert!(run.stderr.contains("outside the show folder; podsmith copies files only into the show"), "{}", run.stderr);
+    assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+    assert_eq!(show.read("episodes.toml"), before);
+}
