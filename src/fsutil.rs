@@ -107,23 +107,44 @@ pub fn regular_file(path: &Path) -> io::Result<fs::Metadata> {
 /// Opens a regular file for reading (never a pipe or device, which could
 /// block or never end).
 pub fn open(path: &Path) -> io::Result<fs::File> {
-    regular_file(path)?;
-    let file = fs::File::open(path)?;
-    // The path may have changed between the two looks.
-    if let Some(k) = kind(&file.metadata()?) {
-        return Err(not_a_file(k));
+    open_with_metadata(path).map(|(file, _)| file)
+}
+
+/// Opens a regular file for reading, with its metadata. On Unix the file is
+/// opened without waiting (`O_NONBLOCK`: opening a named pipe with no
+/// writer returns at once instead of blocking) and then looked at: only a
+/// regular file is kept, and reading a regular file is the same either way.
+pub fn open_with_metadata(path: &Path) -> io::Result<(fs::File, fs::Metadata)> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
     }
-    Ok(file)
+    #[cfg(not(unix))]
+    regular_file(path)?;
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    match kind(&meta) {
+        None => Ok((file, meta)),
+        Some(k) => Err(not_a_file(k)),
+    }
 }
 
 /// Reads a whole regular file of at most `limit.bytes`.
 pub fn read(path: &Path, limit: Limit) -> io::Result<Vec<u8>> {
-    let file = open(path)?;
-    let size = file.metadata()?.len();
-    if size > limit.bytes {
-        return Err(too_large(Some(size), limit));
+    let (file, meta) = open_with_metadata(path)?;
+    if meta.len() > limit.bytes {
+        return Err(too_large(Some(meta.len()), limit));
     }
-    read_bounded(file, limit)
+    // Room for what the file holds now (and one byte to tell that it grew).
+    let mut out = Vec::with_capacity(meta.len() as usize + 1);
+    file.take(limit.bytes + 1).read_to_end(&mut out)?;
+    if out.len() as u64 > limit.bytes {
+        return Err(too_large(None, limit));
+    }
+    Ok(out)
 }
 
 /// Reads a whole regular UTF-8 text file of at most `limit.bytes`.
@@ -158,8 +179,8 @@ pub fn read_bounded(r: impl Read, limit: Limit) -> io::Result<Vec<u8>> {
 
 /// Whether two regular files hold the same bytes (read in blocks, never whole).
 pub fn same_content(a: &Path, b: &Path) -> io::Result<bool> {
-    let (mut fa, mut fb) = (open(a)?, open(b)?);
-    if fa.metadata()?.len() != fb.metadata()?.len() {
+    let ((mut fa, ma), (mut fb, mb)) = (open_with_metadata(a)?, open_with_metadata(b)?);
+    if ma.len() != mb.len() {
         return Ok(false);
     }
     let (mut ba, mut bb) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
@@ -176,13 +197,15 @@ pub fn same_content(a: &Path, b: &Path) -> io::Result<bool> {
 }
 
 /// What podsmith records to recognise a file it wrote: SHA-256 over the
-/// length and the bytes: all of them up to 1 MiB, else the first and last
-/// 64 KiB (a media file is recognised by reading 128 KiB of it, not all).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Fingerprint(pub String);
+/// length and the bytes: all of them up to 256 KiB (a page), else the first
+/// and last 64 KiB (a media file is recognised by reading 128 KiB of it,
+/// not all of it).
+/// Written as 64 hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fingerprint([u8; 32]);
 
 /// Files up to this size are hashed whole.
-const WHOLE: u64 = 1 << 20;
+const WHOLE: u64 = 256 << 10;
 /// Above it, this much of the start and of the end.
 const SAMPLE: u64 = 64 << 10;
 
@@ -200,8 +223,8 @@ impl Fingerprint {
     /// The fingerprint of a regular file on disk.
     pub fn of_file(path: &Path) -> io::Result<Fingerprint> {
         use std::io::{Seek, SeekFrom};
-        let mut f = open(path)?;
-        let len = f.metadata()?.len();
+        let (mut f, meta) = open_with_metadata(path)?;
+        let len = meta.len();
         if len <= WHOLE {
             let bytes = read_bounded(&mut f, Limit { bytes: WHOLE, what: "a file" })?;
             // A file that changed size while read is fingerprinted as it was read.
@@ -221,14 +244,37 @@ impl Fingerprint {
         for p in parts {
             h.update(p);
         }
-        let digest = h.finalize();
-        Fingerprint(digest.iter().map(|b| format!("{b:02x}")).collect())
+        Fingerprint(h.finalize().into())
     }
 
-    /// Whether a string read back from a record has the form of a fingerprint.
+    /// The fingerprint written as `s` (64 lower-case hex digits), if it is one.
     pub fn parse(s: &str) -> Option<Fingerprint> {
-        (s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
-            .then(|| Fingerprint(s.to_string()))
+        if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(Fingerprint(out))
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl std::fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Fingerprint({self})")
+    }
+}
+
+impl serde::Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -305,7 +351,8 @@ mod tests {
         assert_ne!(Fingerprint::of_bytes(b"ab"), Fingerprint::of_bytes(b"ab\0"));
         assert_ne!(Fingerprint::of_bytes(b"ab"), Fingerprint::of_bytes(b"ac"));
         let fp = Fingerprint::of_bytes(b"x");
-        assert_eq!(Fingerprint::parse(&fp.0), Some(fp));
+        assert_eq!(Fingerprint::parse(&fp.to_string()), Some(fp));
+        assert_eq!(fp.to_string().len(), 64);
         assert_eq!(Fingerprint::parse("../../etc/passwd"), None);
     }
 

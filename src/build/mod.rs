@@ -195,21 +195,45 @@ impl Prepared {
     /// before anything is written, and so that the build record can say
     /// beforehand what is about to be written. Pages are not kept: a big
     /// show's pages are rendered again, one at a time, when written.
-    pub fn plan(&self, known: &dyn Fn(&str, &Path) -> Option<Fingerprint>) -> Result<Planned, BuildError> {
-        let renderer = crate::pages::Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?;
-        let n_pages = renderer.len();
-        let mut planned = Planned::new();
-        for f in &self.site.files {
-            let fp = match &f.content {
-                Content::Bytes(b) => Fingerprint::of_bytes(b),
-                Content::File(src) => match known(&f.rel, src) {
+    /// `known` gives a fingerprint already known (of a media file the last
+    /// build recorded, of a feed just validated); the rest are read or
+    /// rendered here.
+    pub fn plan(&self, known: &(dyn Fn(&str, &Path) -> Option<Fingerprint> + Sync)) -> Result<Planned, BuildError> {
+        use rayon::prelude::*;
+        // Media and images, in parallel: a read of their ends each.
+        let files: Vec<(String, Fingerprint)> = self
+            .site
+            .files
+            .par_iter()
+            .filter_map(|f| match &f.content {
+                Content::File(src) => Some((f, src)),
+                _ => None,
+            })
+            .map(|(f, src)| {
+                let fp = match known(&f.rel, src) {
                     Some(fp) => fp,
                     None => Fingerprint::of_file(src).map_err(|source| WriteError { path: src.clone(), source })?,
-                },
+                };
+                Ok((f.rel.clone(), fp))
+            })
+            .collect::<Result<_, BuildError>>()?;
+        let mut planned: Planned = files.into_iter().collect();
+        // Pages and feeds, rendered one at a time.
+        let renderer = crate::pages::Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?;
+        let n_pages = renderer.len();
+        for f in &self.site.files {
+            let fp = match &f.content {
+                Content::File(_) => continue,
+                Content::Bytes(b) => Fingerprint::of_bytes(b),
                 Content::Generated(k) if *k < n_pages => Fingerprint::of_bytes(renderer.render(*k)?.as_bytes()),
-                Content::Generated(k) => Fingerprint::of_bytes(
-                    &self.feed_xml(k - n_pages).map_err(|source| WriteError { path: f.rel.clone().into(), source })?,
-                ),
+                Content::Generated(k) => match known(&f.rel, Path::new(&f.rel)) {
+                    Some(fp) => fp,
+                    None => Fingerprint::of_bytes(
+                        &self
+                            .feed_xml(k - n_pages)
+                            .map_err(|source| WriteError { path: f.rel.clone().into(), source })?,
+                    ),
+                },
             };
             planned.insert(f.rel.clone(), fp);
         }
@@ -254,17 +278,21 @@ impl Prepared {
     }
 
     /// Validates every feed against the directories' rules, with the
-    /// measured media behind its URLs.
-    pub fn validate(&self, now: DateTime<Utc>) -> Vec<crate::validate::Report> {
+    /// measured media behind its URLs; with each feed's fingerprint (the
+    /// feed is rendered for this, and not kept).
+    pub fn validate(&self, now: DateTime<Utc>) -> Vec<(crate::validate::Report, Option<Fingerprint>)> {
         let local = std::sync::Arc::new(self.local_files());
         self.feeds
             .iter()
             .map(|f| {
                 let opts = crate::validate::Options { local: Some(local.clone()), now, formats: self.formats_of(f) };
                 match crate::feed::render(&self.catalog, f.format) {
-                    Ok(feed) => crate::validate::validate(&f.file_name, &feed.xml, &opts),
+                    Ok(feed) => (
+                        crate::validate::validate(&f.file_name, &feed.xml, &opts),
+                        Some(Fingerprint::of_bytes(&feed.xml)),
+                    ),
                     // Rendering worked in prepare(); it cannot fail now, but say so if it does.
-                    Err(e) => crate::validate::Report::unreadable(&f.file_name, &e.to_string()),
+                    Err(e) => (crate::validate::Report::unreadable(&f.file_name, &e.to_string()), None),
                 }
             })
             .collect()
@@ -406,8 +434,9 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let text = manifest::read_text(&opts.manifest)?;
     let lock_len = std::fs::metadata(show.root.join(crate::lock::FILE_NAME)).map(|m| m.len()).unwrap_or(0);
     let inputs = record::fingerprint(&show, &format!("{text}\0{lock_len}"), &templates, &out, opts.now);
-    let previous = out.canonicalize().ok().and_then(|o| records.site(&o).cloned());
-    if let Some(report) = unchanged(opts, &show, &out, &records, previous.as_ref(), inputs.as_deref(), lock_len) {
+    let out_now = out.canonicalize().ok();
+    let previous = out_now.as_deref().and_then(|o| records.site(o));
+    if let Some(report) = unchanged(opts, &show, &out, &records, previous, inputs.as_deref(), lock_len) {
         return Ok(Report { seconds: started.elapsed().as_secs_f64(), ..report });
     }
 
@@ -415,7 +444,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     if let Some(why) = prepared.nothing_live() {
         return Err(BuildError::NothingLive(why));
     }
-    let checked = prepared.validate(opts.now);
+    let (checked, feed_fingerprints): (Vec<_>, Vec<_>) = prepared.validate(opts.now).into_iter().unzip();
     if checked.iter().any(|r| r.has_errors()) {
         return Err(BuildError::Invalid(checked));
     }
@@ -423,9 +452,15 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     if !opts.allow_changes && changes.iter().any(Change::breaks_identity) {
         return Err(BuildError::Identity(changes));
     }
-    let planned = check_before_writing(&prepared, previous.as_ref(), opts.force)?;
+    let feeds: std::collections::HashMap<&str, Fingerprint> = prepared
+        .feeds
+        .iter()
+        .zip(&feed_fingerprints)
+        .filter_map(|(f, fp)| Some((f.file_name.as_str(), (*fp)?)))
+        .collect();
+    let planned = check_before_writing(&prepared, previous, &feeds, opts.force)?;
     let mut records = records;
-    let (stats, pruned, mut site_record) = write_recorded(&prepared, &mut records, previous, &planned)?;
+    let written = write_recorded(&prepared, &mut records, planned)?;
     // The record of what is published goes last: only what was written.
     let lock_path = prepared.lock_path();
     crate::output::write_bytes(&lock_path, new_lock.render().as_bytes())
@@ -434,7 +469,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let catalog = &prepared.catalog;
     let mut warnings = records.warnings.clone();
     warnings.extend(catalog.warnings.iter().cloned());
-    warnings.extend(pruned.kept.iter().map(|k| format!("kept {k}")));
+    warnings.extend(written.pruned.kept.iter().map(|k| format!("kept {k}")));
     warnings.extend(feed_warnings(&checked));
     let report = Report {
         out: prepared.out.clone(),
@@ -443,7 +478,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         feeds: prepared.feeds.iter().map(|f| f.file_name.clone()).collect(),
         pages: prepared.pages,
         files: prepared.files,
-        stats,
+        stats: written.stats,
         warnings,
         measured: catalog
             .episodes
@@ -455,26 +490,27 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         first_build: old_lock.is_none(),
         probe_stats: prepared.probe_stats.clone(),
         nothing_changed: false,
-        removed: pruned.removed,
-        swept: site_record.swept,
+        removed: written.pruned.removed.clone(),
+        swept: written.swept,
         seconds: started.elapsed().as_secs_f64(),
     };
 
     // For the next build: what was read and written, to tell "nothing
     // changed" and which files are podsmith's.
     let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
-    let site = &mut site_record.record;
+    let mut site = records.take(&written.out).unwrap_or_default();
+    site.out = written.out;
     site.inputs =
         record::fingerprint(&catalog.show, &format!("{text}\0{lock_len}"), &templates, &prepared.out, opts.now)
             .unwrap_or_default();
-    site.outputs = planned
+    // What was about to be written now is.
+    site.outputs = std::mem::take(&mut site.pending)
         .into_iter()
         .filter_map(|(rel, fp)| {
             let (size, mtime_ns) = record::stat(&prepared.out.join(&rel))?;
-            Some((rel, record::Written { size, mtime_ns, fingerprint: Some(fp.0) }))
+            Some((rel, record::Written { size, mtime_ns, fingerprint: Some(fp) }))
         })
         .collect();
-    site.pending.clear();
     site.summary = record::Summary {
         episodes: report.episodes,
         feeds: report.feeds.clone(),
@@ -485,7 +521,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         warnings: report.warnings.iter().filter(|w| !records.warnings.contains(w)).cloned().collect(),
     };
     records.warnings.clear();
-    records.put(site_record.record);
+    records.put(site);
     let root = &catalog.show.root;
     records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
     Ok(report)
@@ -536,6 +572,7 @@ fn unchanged(
 fn check_before_writing(
     prepared: &Prepared,
     previous: Option<&record::SiteRecord>,
+    feeds: &std::collections::HashMap<&str, Fingerprint>,
     force: bool,
 ) -> Result<Planned, BuildError> {
     let problems = crate::output::check_paths(&prepared.site, &prepared.out);
@@ -543,10 +580,12 @@ fn check_before_writing(
         return Err(BuildError::Paths(problems));
     }
     let reuse = |rel: &str, src: &Path| -> Option<Fingerprint> {
+        if let Some(fp) = feeds.get(rel) {
+            return Some(*fp); // rendered and fingerprinted when validated
+        }
         // A media file as the record knows it (published by hard link, it is the same file).
         let w = previous?.outputs.get(rel)?;
-        (record::stat(src) == Some((w.size, w.mtime_ns)))
-            .then(|| w.fingerprint.as_deref().and_then(Fingerprint::parse))?
+        (record::stat(src) == Some((w.size, w.mtime_ns))).then_some(w.fingerprint)?
     };
     let planned = prepared.plan(&reuse)?;
     if !force {
@@ -558,36 +597,43 @@ fn check_before_writing(
     Ok(planned)
 }
 
-/// The output folder's record while it is being written.
-struct Recorded {
-    record: record::SiteRecord,
+/// What writing the site did.
+struct Written {
+    /// The output folder, absolute: its record is in the records under it.
+    out: PathBuf,
+    /// Files written and left alone.
+    stats: WriteStats,
+    /// Files an earlier build wrote that this one removed, or kept.
+    pruned: ownership::Pruned,
     /// Temporary files an interrupted command had left, removed.
     swept: usize,
 }
 
 /// Writes the site so that an interruption at any moment leaves files the
-/// next build knows: first the record of what is about to be written, then
-/// media, pages and feeds, then what is no longer published goes.
-fn write_recorded(
-    prepared: &Prepared,
-    records: &mut record::Records,
-    previous: Option<record::SiteRecord>,
-    planned: &Planned,
-) -> Result<(WriteStats, ownership::Pruned, Recorded), BuildError> {
+/// next build knows: first the record of what is about to be written
+/// (`planned`, kept as the output folder's `pending` record), then media,
+/// pages and feeds, then what is no longer published goes.
+fn write_recorded(prepared: &Prepared, records: &mut record::Records, planned: Planned) -> Result<Written, BuildError> {
     let root = &prepared.catalog.show.root;
-    let swept = sweep_temps(prepared);
     let out = &prepared.out;
     std::fs::create_dir_all(out).map_err(|source| WriteError { path: out.clone(), source })?;
-    let mut site = previous.unwrap_or_default();
-    site.out = out.canonicalize().map_err(|source| WriteError { path: out.clone(), source })?;
-    site.pending = planned.iter().map(|(rel, fp)| (rel.clone(), fp.0.clone())).collect();
-    records.put(site.clone());
+    let out_abs = out.canonicalize().map_err(|source| WriteError { path: out.clone(), source })?;
+    let mut site = records.take(&out_abs).unwrap_or_default();
+    // A build that finished leaves no temporary file; one that did not left
+    // its pending record (or none at all).
+    let swept = sweep_temps(prepared, site.outputs.is_empty() || !site.pending.is_empty());
+    site.out = out_abs.clone();
+    site.pending = planned;
+    records.put(site);
     records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
     let stats = prepared.write()?;
     // What an earlier build wrote and this one does not (a removed
     // episode's page and media) goes, so public/ is exactly the show.
-    let pruned = ownership::prune(out, &site, &prepared.site, &protected_files(prepared));
-    Ok((stats, pruned, Recorded { record: site, swept }))
+    let pruned = match records.site(&out_abs) {
+        Some(site) => ownership::prune(out, site, &prepared.site, &|| protected_files(prepared)),
+        None => ownership::Pruned::default(),
+    };
+    Ok(Written { out: out_abs, stats, pruned, swept })
 }
 
 /// The same finding in several feeds, said once naming them all.
@@ -606,10 +652,12 @@ fn feed_warnings(checked: &[crate::validate::Report]) -> Vec<String> {
     seen.into_iter().map(|(text, feeds)| format!("{}: {text}", feeds.join(", "))).collect()
 }
 
-/// Removes the temporary files an interrupted command left: everywhere in
-/// the output folder, and beside the manifest, the records and the media
-/// (where `add` copies files). The caller holds the show's lock.
-fn sweep_temps(prepared: &Prepared) -> usize {
+/// Removes the temporary files an interrupted command left: beside the
+/// manifest, the records and the media (where `add` copies files), and,
+/// when the last build of this output folder did not finish (`deep`, which
+/// its record tells), everywhere in the output folder. The caller holds the
+/// show's lock.
+fn sweep_temps(prepared: &Prepared, deep: bool) -> usize {
     let show = &prepared.catalog.show;
     let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
     dirs.insert(show.root.clone());
@@ -617,7 +665,7 @@ fn sweep_temps(prepared: &Prepared) -> usize {
     for e in &show.episodes {
         dirs.extend(e.media.iter().filter_map(|m| m.path.parent().map(Path::to_path_buf)));
     }
-    let mut n = crate::output::sweep_temps(&prepared.out, true);
+    let mut n = crate::output::sweep_temps(&prepared.out, deep);
     for d in dirs {
         n += crate::output::sweep_temps(&d, false);
     }
@@ -664,19 +712,20 @@ fn check_output_folder(show: &manifest::Show, out: &Path) -> Result<(), BuildErr
             out.display()
         )));
     }
-    // (as the manifest names it, where it is)
-    let manifest_name = show.manifest_path.display().to_string();
-    let mut own: Vec<(&str, &Path)> = vec![(&manifest_name, &show.manifest_path)];
+    // Only a folder inside the show can hold its files; they are named by
+    // their paths in the show (the manifest reader keeps them inside it).
+    let Ok(inside) = out_real.strip_prefix(&root) else { return Ok(()) };
+    let mut own: Vec<&str> = Vec::new();
     if let Asset::Local(f) = &show.podcast.image {
-        own.push((&f.rel, &f.path));
+        own.push(&f.rel);
     }
     for e in &show.episodes {
-        own.extend(e.media.iter().map(|m| (m.rel.as_str(), m.path.as_path())));
+        own.extend(e.media.iter().map(|m| m.rel.as_str()));
         if let Some(Asset::Local(f)) = &e.image {
-            own.push((&f.rel, &f.path));
+            own.push(&f.rel);
         }
     }
-    if let Some((name, _)) = own.iter().find(|(_, p)| p.canonicalize().is_ok_and(|real| real.starts_with(&out_real))) {
+    if let Some(name) = own.iter().find(|rel| Path::new(rel).starts_with(inside)) {
         return Err(BuildError::Config(format!(
             "the output folder `{}` holds the show's own files ({name}); podsmith would publish over them: choose a folder of its own, e.g. --out public",
             out.display(),

@@ -42,8 +42,8 @@ pub fn foreign_files(
             continue;
         }
         let mut cached: Option<Option<Fingerprint>> = None;
-        let mut fingerprint = || cached.get_or_insert_with(|| Fingerprint::of_file(&path).ok()).clone();
-        if record.is_some_and(|r| r.wrote(&f.rel, &path, &mut fingerprint)) {
+        let mut fingerprint = || *cached.get_or_insert_with(|| Fingerprint::of_file(&path).ok());
+        if record.is_some_and(|r| r.wrote(&f.rel, super::record::stat_of(&meta), &mut fingerprint)) {
             continue;
         }
         // Already what it is going to be: writing it changes nothing.
@@ -66,9 +66,10 @@ pub struct Pruned {
 
 /// Removes the files an earlier build wrote under `out` (as `record` says,
 /// finished or interrupted) that `site` no longer has, and the folders
-/// they leave empty. `protected` holds the canonical paths of the show's
-/// own files, which are never removed, wherever a record says they are.
-pub fn prune(out: &Path, record: &SiteRecord, site: &Site, protected: &HashSet<PathBuf>) -> Pruned {
+/// they leave empty. `protected` gives the canonical paths of the show's
+/// own files, which are never removed, wherever a record says they are
+/// (asked for only when there is something to remove).
+pub fn prune(out: &Path, record: &SiteRecord, site: &Site, protected: &dyn Fn() -> HashSet<PathBuf>) -> Pruned {
     let current: HashSet<&str> = site.files.iter().map(|f| f.rel.as_str()).collect();
     let candidates: BTreeSet<&str> = record
         .outputs
@@ -78,8 +79,12 @@ pub fn prune(out: &Path, record: &SiteRecord, site: &Site, protected: &HashSet<P
         .filter(|r| !current.contains(r))
         .collect();
     let mut pruned = Pruned::default();
+    if candidates.is_empty() {
+        return pruned;
+    }
+    let protected = protected();
     for rel in candidates {
-        match removable(out, rel, record, protected) {
+        match removable(out, rel, record, &protected) {
             Ok(None) => {}
             Ok(Some(path)) => match fs::remove_file(&path) {
                 Ok(()) => {
@@ -125,7 +130,7 @@ fn removable(
         return Err("an older podsmith recorded it without a fingerprint; delete it by hand if it is not needed".into());
     }
     let now = Fingerprint::of_file(&path).map_err(|e| format!("cannot read it ({e})"))?;
-    if !known.contains(&now.0.as_str()) {
+    if !known.contains(&now) {
         return Err("it changed since podsmith wrote it".into());
     }
     if path.canonicalize().is_ok_and(|real| protected.contains(&real)) {
@@ -156,7 +161,7 @@ mod tests {
 
     fn written(path: &Path) -> Written {
         let (size, mtime_ns) = super::super::record::stat(path).unwrap();
-        Written { size, mtime_ns, fingerprint: Some(Fingerprint::of_file(path).unwrap().0) }
+        Written { size, mtime_ns, fingerprint: Some(Fingerprint::of_file(path).unwrap()) }
     }
 
     #[test]
@@ -172,12 +177,12 @@ mod tests {
             record.outputs.insert(rel.into(), written(&out.join(rel)));
         }
         // A crafted entry naming the manifest, with its true fingerprint.
-        let manifest_fp = Fingerprint::of_file(&dir.path().join("episodes.toml")).unwrap().0;
+        let manifest_fp = Fingerprint::of_file(&dir.path().join("episodes.toml")).unwrap();
         record
             .outputs
             .insert("../episodes.toml".into(), Written { size: 12, mtime_ns: 0, fingerprint: Some(manifest_fp) });
         fs::write(out.join("changed.html"), b"edited by hand").unwrap();
-        let pruned = prune(&out, &record, &Site::default(), &HashSet::new());
+        let pruned = prune(&out, &record, &Site::default(), &HashSet::new);
         assert_eq!(pruned.removed, ["episodes/old/index.html"]);
         assert!(!out.join("episodes").exists(), "emptied folders go");
         assert!(dir.path().join("episodes.toml").exists());
@@ -204,7 +209,7 @@ mod tests {
         let mut record = SiteRecord { out: out.clone(), ..Default::default() };
         record.outputs.insert("media/secret.txt".into(), written(&victim.join("secret.txt")));
         record.outputs.insert("keep.mp3".into(), written(&out.join("keep.mp3")));
-        let protected: HashSet<PathBuf> = [out.join("keep.mp3").canonicalize().unwrap()].into();
+        let protected = || -> HashSet<PathBuf> { [out.join("keep.mp3").canonicalize().unwrap()].into() };
         let pruned = prune(&out, &record, &Site::default(), &protected);
         assert!(pruned.removed.is_empty(), "{:?}", pruned.removed);
         assert!(victim.join("secret.txt").exists() && out.join("keep.mp3").exists());

@@ -45,19 +45,19 @@ const MAX_SITES: usize = 8;
 const MAX_NAMED: usize = 5;
 
 /// A file podsmith wrote: how to recognise it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Written {
     /// Size in bytes.
     pub size: u64,
     /// Modification time, in nanoseconds since 1970.
     pub mtime_ns: u128,
     /// Content fingerprint (absent in records of podsmith before 0.2).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fingerprint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Fingerprint>,
 }
 
 /// What podsmith knows about one output folder.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct SiteRecord {
     /// The output folder, absolute (as it resolved when written).
     pub out: PathBuf,
@@ -67,10 +67,28 @@ pub struct SiteRecord {
     pub outputs: BTreeMap<String, Written>,
     /// Files a build set out to write, with the fingerprint each will have;
     /// empty once the build has finished.
-    #[serde(default)]
-    pub pending: BTreeMap<String, String>,
+    pub pending: BTreeMap<String, Fingerprint>,
     /// The summary of that build, to repeat.
     pub summary: Summary,
+}
+
+/// A [`SiteRecord`] as read, before anything in it is trusted.
+#[derive(Debug, Deserialize)]
+struct RawSite {
+    out: PathBuf,
+    inputs: String,
+    outputs: BTreeMap<String, RawWritten>,
+    #[serde(default)]
+    pending: BTreeMap<String, String>,
+    summary: Summary,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawWritten {
+    size: u64,
+    mtime_ns: u128,
+    #[serde(default)]
+    fingerprint: Option<String>,
 }
 
 /// What the build said, to say it again.
@@ -90,10 +108,15 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct RecordFile {
+#[derive(Debug, Serialize)]
+struct RecordFile<'a> {
     version: u32,
-    sites: Vec<SiteRecord>,
+    sites: &'a [SiteRecord],
+}
+
+#[derive(Debug, Deserialize)]
+struct RawFile {
+    sites: Vec<RawSite>,
 }
 
 /// The record of podsmith 0.1: one site, sizes and times only.
@@ -116,9 +139,13 @@ pub struct Records {
 
 /// Size and modification time of a regular file (not a link).
 pub fn stat(path: &Path) -> Option<(u64, u128)> {
-    let meta = std::fs::symlink_metadata(path).ok().filter(|m| m.is_file())?;
+    stat_of(&std::fs::symlink_metadata(path).ok()?)
+}
+
+/// Size and modification time, from a regular file's metadata.
+pub fn stat_of(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
     let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
-    Some((meta.len(), mtime))
+    meta.is_file().then_some((meta.len(), mtime))
 }
 
 /// Whether `rel` is a plain path inside a folder: `/`-separated names,
@@ -186,7 +213,7 @@ impl Records {
             Err(e) => return Records::set_aside(format!("is damaged ({e})")),
         };
         let sites = match value.get("version").and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(VERSION) => match serde_json::from_value::<RecordFile>(value) {
+            Some(v) if v == u64::from(VERSION) => match serde_json::from_value::<RawFile>(value) {
                 Ok(f) => f.sites,
                 Err(e) => return Records::set_aside(format!("is damaged ({e})")),
             },
@@ -198,20 +225,31 @@ impl Records {
         };
         let mut records = Records::default();
         let mut ignored: Vec<String> = Vec::new();
-        for mut site in sites.into_iter().take(MAX_SITES) {
-            if !site.out.is_absolute() {
-                ignored.push(format!("an output folder that is not an absolute path ({})", site.out.display()));
+        for raw in sites.into_iter().take(MAX_SITES) {
+            if !raw.out.is_absolute() {
+                ignored.push(format!("an output folder that is not an absolute path ({})", raw.out.display()));
                 continue;
             }
-            let mut keep = |rel: &str, fingerprint: Option<&str>| {
-                let ok = is_plain_relative(rel) && fingerprint.is_none_or(|f| Fingerprint::parse(f).is_some());
-                if !ok {
-                    ignored.push(format!("`{}`", crate::text::truncate_chars(&rel.escape_debug().to_string(), 80)));
+            // A plain path inside the folder, with a fingerprint of the right form (or none).
+            let mut check = |rel: &str, fingerprint: Option<&str>| -> Option<Option<Fingerprint>> {
+                let fp = fingerprint.map(Fingerprint::parse);
+                if is_plain_relative(rel) && fp.is_none_or(|f| f.is_some()) {
+                    return Some(fp.flatten());
                 }
-                ok
+                ignored.push(format!("`{}`", crate::text::truncate_chars(&rel.escape_debug().to_string(), 80)));
+                None
             };
-            site.outputs.retain(|rel, w| keep(rel, w.fingerprint.as_deref()));
-            site.pending.retain(|rel, f| keep(rel, Some(f)));
+            let mut site = SiteRecord { out: raw.out, inputs: raw.inputs, summary: raw.summary, ..Default::default() };
+            for (rel, w) in raw.outputs {
+                if let Some(fingerprint) = check(&rel, w.fingerprint.as_deref()) {
+                    site.outputs.insert(rel, Written { size: w.size, mtime_ns: w.mtime_ns, fingerprint });
+                }
+            }
+            for (rel, f) in raw.pending {
+                if let Some(Some(fp)) = check(&rel, Some(&f)) {
+                    site.pending.insert(rel, fp);
+                }
+            }
             records.sites.push(site);
         }
         if !ignored.is_empty() {
@@ -245,6 +283,12 @@ impl Records {
         self.sites.iter().find(|s| s.out == out)
     }
 
+    /// Takes the record of output folder `out` out of the records.
+    pub fn take(&mut self, out: &Path) -> Option<SiteRecord> {
+        let i = self.sites.iter().position(|s| s.out == out)?;
+        Some(self.sites.remove(i))
+    }
+
     /// Puts `site` first, replacing the record of the same folder.
     pub fn put(&mut self, site: SiteRecord) {
         self.sites.retain(|s| s.out != site.out);
@@ -254,7 +298,7 @@ impl Records {
 
     /// Saves the records into the show folder `root` (never through a link).
     pub fn save(&self, root: &Path) -> std::io::Result<()> {
-        let file = RecordFile { version: VERSION, sites: self.sites.clone() };
+        let file = RecordFile { version: VERSION, sites: &self.sites };
         let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
         crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
         crate::output::write_bytes(&root.join(RECORD_PATH), &json).map(|_| ())
@@ -262,7 +306,7 @@ impl Records {
 }
 
 impl LegacyRecord {
-    fn upgrade(self) -> SiteRecord {
+    fn upgrade(self) -> RawSite {
         let out = if self.out.is_absolute() {
             self.out
         } else {
@@ -271,9 +315,9 @@ impl LegacyRecord {
         let outputs = self
             .outputs
             .into_iter()
-            .map(|(rel, (size, mtime_ns))| (rel, Written { size, mtime_ns, fingerprint: None }))
+            .map(|(rel, (size, mtime_ns))| (rel, RawWritten { size, mtime_ns, fingerprint: None }))
             .collect();
-        SiteRecord { out, inputs: self.inputs, outputs, pending: BTreeMap::new(), summary: self.summary }
+        RawSite { out, inputs: self.inputs, outputs, pending: BTreeMap::new(), summary: self.summary }
     }
 }
 
@@ -285,31 +329,26 @@ impl SiteRecord {
             && self.outputs.iter().all(|(rel, w)| stat(&out.join(rel)) == Some((w.size, w.mtime_ns)))
     }
 
-    /// Whether the file `rel` (at `path`) is one podsmith wrote: its size
-    /// and time as recorded, or a fingerprint the record has for it (of a
-    /// complete build, or of one that was interrupted).
-    pub fn wrote(&self, rel: &str, path: &Path, fingerprint: &mut dyn FnMut() -> Option<Fingerprint>) -> bool {
-        let written = self.outputs.get(rel);
-        if written.is_some_and(|w| stat(path) == Some((w.size, w.mtime_ns))) {
+    /// Whether the file `rel` (its size and time: `stat`) is one podsmith
+    /// wrote: its size and time as recorded, or a fingerprint the record has
+    /// for it (of a complete build, or of one that was interrupted).
+    pub fn wrote(
+        &self,
+        rel: &str,
+        stat: Option<(u64, u128)>,
+        fingerprint: &mut dyn FnMut() -> Option<Fingerprint>,
+    ) -> bool {
+        if self.outputs.get(rel).is_some_and(|w| stat == Some((w.size, w.mtime_ns))) {
             return true;
         }
-        let known: Vec<&str> = written
-            .and_then(|w| w.fingerprint.as_deref())
-            .into_iter()
-            .chain(self.pending.get(rel).map(String::as_str))
-            .collect();
-        !known.is_empty() && fingerprint().is_some_and(|f| known.contains(&f.0.as_str()))
+        let known = self.fingerprints(rel);
+        !known.is_empty() && fingerprint().is_some_and(|f| known.contains(&f))
     }
 
     /// The fingerprints podsmith recorded for `rel` (the finished build's
     /// and an interrupted one's).
-    pub fn fingerprints(&self, rel: &str) -> Vec<&str> {
-        self.outputs
-            .get(rel)
-            .and_then(|w| w.fingerprint.as_deref())
-            .into_iter()
-            .chain(self.pending.get(rel).map(String::as_str))
-            .collect()
+    pub fn fingerprints(&self, rel: &str) -> Vec<Fingerprint> {
+        self.outputs.get(rel).and_then(|w| w.fingerprint).into_iter().chain(self.pending.get(rel).copied()).collect()
     }
 }
 
@@ -332,7 +371,7 @@ mod tests {
     fn a_crafted_record_keeps_only_what_can_be_podsmiths() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join(".podsmith")).unwrap();
-        let fp = Fingerprint::of_bytes(b"x").0;
+        let fp = Fingerprint::of_bytes(b"x").to_string();
         let json = serde_json::json!({
             "version": 2,
             "sites": [
@@ -386,7 +425,7 @@ mod tests {
         let site = records.site(&public).unwrap();
         assert_eq!(site.outputs["feed.xml"].fingerprint, None);
         // Known by its size and time; never deleted (no fingerprint to check).
-        assert!(site.wrote("feed.xml", &public.join("feed.xml"), &mut || None));
+        assert!(site.wrote("feed.xml", stat(&public.join("feed.xml")), &mut || None));
         assert!(site.fingerprints("feed.xml").is_empty());
     }
 

@@ -170,10 +170,9 @@ impl Cache {
 
 /// Size, modification time and a fingerprint of the first and last 4 KiB.
 fn stamp(path: &Path) -> std::io::Result<Stamp> {
-    let meta = std::fs::metadata(path)?;
+    let (mut f, meta) = crate::fsutil::open_with_metadata(path)?;
     let mtime_ns = meta.modified()?.duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let size = meta.len();
-    let mut f = crate::fsutil::open(path)?;
     let mut buf = vec![0u8; 8192];
     let head = f.read(&mut buf[..4096])?;
     let mut n = head;

@@ -58,7 +58,7 @@ fn a_crafted_build_record_deletes_nothing_outside_the_output_folder() {
     ] {
         let mut entry = template.clone();
         if let Ok(fp) = podsmith::fsutil::Fingerprint::of_file(&file) {
-            entry["fingerprint"] = fp.0.into();
+            entry["fingerprint"] = fp.to_string().into();
         }
         outputs.insert(rel.to_string(), entry);
     }
