@@ -197,8 +197,8 @@ mod tests {
         assert!(cache.file.entries.is_empty());
     }
 
-    #[test]
-    fn an_impossible_entry_is_measured_again() {
+    /// A show folder with one measured fixture and its cache entry.
+    fn cached_fixture() -> (tempfile::TempDir, std::path::PathBuf, AudioInfo, Cache) {
         let dir = tempfile::tempdir().unwrap();
         let src = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/audio/cbr-xing.mp3");
         let path = dir.path().join("a.mp3");
@@ -206,6 +206,12 @@ mod tests {
         let info = crate::probe::probe_file(&path).unwrap();
         let mut cache = Cache::open(dir.path());
         cache.put("a.mp3", &path, &info);
+        (dir, path, info, cache)
+    }
+
+    #[test]
+    fn an_impossible_entry_is_measured_again() {
+        let (_dir, path, _, mut cache) = cached_fixture();
         for (secs, rate) in [(-3.0, Some(44_100)), (1e300, Some(44_100)), (3.0, Some(0)), (0.0, None)] {
             let stored = cache.file.entries.get_mut("a.mp3").unwrap();
             stored.duration_secs = secs;
@@ -216,13 +222,7 @@ mod tests {
 
     #[test]
     fn an_entry_is_valid_only_for_the_same_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/audio/cbr-xing.mp3");
-        let path = dir.path().join("a.mp3");
-        std::fs::copy(src, &path).unwrap();
-        let info = crate::probe::probe_file(&path).unwrap();
-        let mut cache = Cache::open(dir.path());
-        cache.put("a.mp3", &path, &info);
+        let (dir, path, info, mut cache) = cached_fixture();
         cache.save().unwrap();
         let cache = Cache::open(dir.path());
         assert_eq!(cache.get("a.mp3", &path), Some(info));
