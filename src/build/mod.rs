@@ -129,8 +129,9 @@ fn render_foreign(out: &Path, files: &[String]) -> String {
         shown.push("?");
     }
     format!(
-        "{} holds {n} file{} podsmith did not write, which this build would replace: {}{more}\n  help: move them \
-         away or build into another folder (--out); to replace them, build with --force (nothing was written)",
+        "{} holds {n} file{} podsmith has no record of writing, which this build would replace: {}{more}\n  help: \
+         move them away or build into another folder (--out); to replace them (or if they are this show's from a \
+         build whose record, .podsmith/build.json, is gone), build with --force (nothing was written)",
         out.display(),
         if n == 1 { "" } else { "s" },
         shown.join(", ")
@@ -296,6 +297,27 @@ impl Prepared {
                 }
             })
             .collect()
+    }
+
+    /// For a feed or page of this site, the texts its head holds when podsmith
+    /// wrote it for this show: podsmith's generator mark and the show's feed
+    /// URL (a feed's own, as its `atom:link rel="self"`; the main feed's for
+    /// a page). `None` for media and images.
+    pub fn marks(&self, rel: &str) -> Option<Vec<String>> {
+        let escape = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;");
+        let podcast = &self.catalog.show.podcast;
+        if self.feeds.iter().any(|f| f.file_name == rel) {
+            let own = escape(&podcast.url_of(rel));
+            return Some(vec![
+                "<generator>podsmith</generator>".into(),
+                format!("<atom:link href=\"{own}\" rel=\"self\""),
+            ]);
+        }
+        let is_page = rel == "index.html" || (rel.starts_with("episodes/") && rel.ends_with("/index.html"));
+        is_page.then(|| {
+            let feed = escape(&self.catalog.feed_url());
+            vec!["<meta name=\"generator\" content=\"podsmith\">".into(), format!("href=\"{feed}\"")]
+        })
     }
 
     /// Which enclosure formats feed `f` is meant to carry.
@@ -589,7 +611,8 @@ fn check_before_writing(
     };
     let planned = prepared.plan(&reuse)?;
     if !force {
-        let foreign = ownership::foreign_files(&prepared.site, &prepared.out, previous, &planned);
+        let marks = |rel: &str| prepared.marks(rel);
+        let foreign = ownership::foreign_files(&prepared.site, &prepared.out, previous, &planned, &marks);
         if !foreign.is_empty() {
             return Err(BuildError::Foreign { out: prepared.out.clone(), files: foreign });
         }

@@ -4,8 +4,10 @@
 //! - A file the site is about to write over is podsmith's if the build
 //!   record lists it (its size and time, or its fingerprint, also of an
 //!   interrupted build), or if it already holds exactly what is about to be
-//!   written. Any other file there is someone else's: the build stops and
-//!   names it, unless `--force`.
+//!   written, or, for a feed or page, if it is this show's own (podsmith's
+//!   generator mark and this show's feed URL in its head: a build whose
+//!   record was deleted). Any other file there is someone else's: the
+//!   build stops and names it, unless `--force`.
 //! - A file the show no longer publishes is deleted only if (a) its path
 //!   is a plain relative path that stays inside the output folder, through
 //!   real folders, not links; (b) the record lists it as written by
@@ -23,11 +25,14 @@ use crate::output::Site;
 
 /// The files of `site` that exist under `out` and are not podsmith's
 /// (see the module docs), in site order.
+/// `marks` gives, for a feed or page, the texts whose presence in the head
+/// of an existing file says it is this show's, written by podsmith.
 pub fn foreign_files(
     site: &Site,
     out: &Path,
     record: Option<&SiteRecord>,
     planned: &BTreeMap<String, Fingerprint>,
+    marks: &dyn Fn(&str) -> Option<Vec<String>>,
 ) -> Vec<String> {
     let mut foreign = Vec::new();
     for f in &site.files {
@@ -50,9 +55,24 @@ pub fn foreign_files(
         if fingerprint().is_some_and(|fp| planned.get(&f.rel) == Some(&fp)) {
             continue;
         }
+        if marks(&f.rel).is_some_and(|m| carries(&path, &m)) {
+            continue;
+        }
         foreign.push(f.rel.clone());
     }
     foreign
+}
+
+/// Whether the first 16 KiB of the file at `path` hold every one of `marks`.
+fn carries(path: &Path, marks: &[String]) -> bool {
+    use std::io::Read;
+    let Ok(file) = crate::fsutil::open(path) else { return false };
+    let mut head = Vec::new();
+    if file.take(16 << 10).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&head);
+    !marks.is_empty() && marks.iter().all(|m| head.contains(m.as_str()))
 }
 
 /// What pruning did.
@@ -228,9 +248,23 @@ mod tests {
             site.push(rel, Content::Bytes(Vec::new()));
         }
         let planned: BTreeMap<String, Fingerprint> = [("same.html".to_string(), Fingerprint::of_bytes(b"same"))].into();
-        assert_eq!(foreign_files(&site, &out, None, &planned), ["index.html", "feed.xml"]);
+        let none = |_: &str| None;
+        assert_eq!(foreign_files(&site, &out, None, &planned, &none), ["index.html", "feed.xml"]);
         let mut record = SiteRecord { out: out.clone(), ..Default::default() };
         record.outputs.insert("feed.xml".into(), written(&out.join("feed.xml")));
-        assert_eq!(foreign_files(&site, &out, Some(&record), &planned), ["index.html"]);
+        assert_eq!(foreign_files(&site, &out, Some(&record), &planned, &none), ["index.html"]);
+        // This show's own page, by its marks (its record lost).
+        fs::write(
+            out.join("index.html"),
+            "<head><meta name=\"generator\" content=\"podsmith\"><link href=\"https://x/feed.xml\">",
+        )
+        .unwrap();
+        let marks = |rel: &str| {
+            (rel == "index.html")
+                .then(|| vec!["content=\"podsmith\"".to_string(), "href=\"https://x/feed.xml\"".to_string()])
+        };
+        assert!(foreign_files(&site, &out, Some(&record), &planned, &marks).is_empty());
+        let other_show = |rel: &str| (rel == "index.html").then(|| vec!["href=\"https://y/feed.xml\"".to_string()]);
+        assert_eq!(foreign_files(&site, &out, Some(&record), &planned, &other_show), ["index.html"]);
     }
 }

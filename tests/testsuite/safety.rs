@@ -130,8 +130,9 @@ fn files_podsmith_did_not_write_are_not_replaced_without_force() {
     let run = show.run(&["build", "--out", &out, "--as-of", "2026-06-01T00:00:00Z"]).fails(2);
     assert_eq!(
         run.stderr.replace(&out, "[OUT]"),
-        "error: [OUT] holds 2 files podsmith did not write, which this build would replace: index.html, feed.xml\n  \
-         help: move them away or build into another folder (--out); to replace them, build with --force (nothing was written)\n"
+        "error: [OUT] holds 2 files podsmith has no record of writing, which this build would replace: index.html, \
+         feed.xml\n  help: move them away or build into another folder (--out); to replace them (or if they are this \
+         show's from a build whose record, .podsmith/build.json, is gone), build with --force (nothing was written)\n"
     );
     assert_eq!(fs::read_to_string(site.path().join("index.html")).unwrap(), "<h1>my homepage</h1>");
     assert!(!site.path().join("media").exists() && !site.path().join("episodes").exists(), "nothing was written");
@@ -356,4 +357,34 @@ fn add_copies_nothing_through_a_link_out_of_the_show() {
     assert!(run.stderr.contains("outside the show folder; podsmith copies files only into the show"), "{}", run.stderr);
     assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
     assert_eq!(show.read("episodes.toml"), before);
+}
+
+/// `.podsmith/` is podsmith's own folder, and people clear it like a cache:
+/// this show's feeds and pages are still recognised as its own.
+#[test]
+fn a_lost_build_record_does_not_make_the_shows_own_pages_foreign() {
+    let show = Show::sample();
+    show.build().ok();
+    fs::remove_dir_all(show.path(".podsmith")).unwrap();
+    let text = show.read("episodes.toml").replacen(
+        "title = \"Eduardo Silva on Fluentd\"",
+        "title = \"Eduardo Silva on Fluentd!\"",
+        1,
+    );
+    show.write("episodes.toml", &text);
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains("~ title \"Eduardo Silva on Fluentd\" is now \"Eduardo Silva on Fluentd!\""),
+        "{}",
+        run.stderr
+    );
+    assert!(show.read("public/feed.xml").contains("Eduardo Silva on Fluentd!"));
+    // Another show's page in the way is still someone else's.
+    let other = Show::sample();
+    let text =
+        other.read("episodes.toml").replace("https://podcast.example.com/cloud-native/", "https://other.example.com/");
+    other.write("episodes.toml", &text);
+    let out = show.path("public").display().to_string();
+    let run = other.run(&["build", "--out", &out, "--as-of", "2026-06-01T00:00:00Z"]).fails(2);
+    assert!(run.stderr.contains("which this build would replace: index.html, episodes/"), "{}", run.stderr);
 }
