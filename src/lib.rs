@@ -9,13 +9,12 @@
 //! 4. [`feed`] and [`pages`]: `Catalog` → RSS feeds and HTML pages;
 //! 5. [`output`]: → [`output::Site`], written atomically into `public/`.
 //!
-//! [`build::build`] runs the whole pipeline; the `podsmith` binary is a thin
+//! [`site::build`] runs the whole pipeline; the `podsmith` binary is a thin
 //! command-line shell around it.
 
 #![warn(missing_docs)]
 
 pub mod add;
-pub mod build;
 pub mod catalog;
 pub mod feed;
 pub mod fsutil;
@@ -29,5 +28,6 @@ pub mod output;
 pub mod pages;
 pub mod probe;
 pub mod show_lock;
+pub mod site;
 pub mod text;
 pub mod validate;

@@ -3,9 +3,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use podsmith::build::{BuildError, Options, build};
 use podsmith::manifest::ManifestError;
 use podsmith::show_lock::Access;
+use podsmith::site::{BuildError, Options, build};
 
 use super::{Failure, Ui};
 use crate::cli::BuildArgs;
@@ -119,7 +119,7 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Fa
         probe: super::probe_options(false, ui),
         force: false,
     };
-    let prepared = podsmith::build::prepare(&opts).map_err(failure)?;
+    let prepared = podsmith::site::prepare(&opts).map_err(failure)?;
     let (old, new, changes) = prepared.changes().map_err(|e| Failure::content(e.to_string()))?;
     let Some(_) = old else {
         outln!("nothing built yet (no podsmith.lock): the first build publishes {} episode(s)", new.episodes.len());

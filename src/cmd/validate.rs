@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use podsmith::build::{BuildError, Options as BuildOptions, prepare};
 use podsmith::fsutil;
 use podsmith::manifest::ManifestError;
 use podsmith::show_lock::Access;
+use podsmith::site::{BuildError, Options as BuildOptions, prepare};
 use podsmith::validate::{self, LocalFiles, Report, Severity};
 
 use super::{Failure, Ui};

@@ -1,4 +1,4 @@
-//! The publishing pipeline, end to end:
+//! The site: the publishing pipeline that turns a show into `public/`, end to end:
 //! [`manifest::load`] → [`probe`](crate::catalog::probe_media)
 //! → [`Catalog`] → [`feed`](crate::feed::render) → [`validate`](crate::validate)
 //! → [`pages`](crate::pages::Renderer) checked → [`Site`] written by [`write_site`].

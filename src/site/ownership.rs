@@ -176,8 +176,8 @@ fn remove_empty_folders(out: &Path, rel: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::record::Written;
     use crate::output::Content;
+    use crate::site::record::Written;
 
     fn written(path: &Path) -> Written {
         let (size, mtime_ns) = super::super::record::stat(path).unwrap();
