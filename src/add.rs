@@ -97,10 +97,7 @@ struct Incoming {
 /// Adds the episode (or, with `dry_run`, says what it would add).
 pub fn add(opts: &Options) -> Result<Added, AddError> {
     let text = manifest::read_text(&opts.manifest)?;
-    let root = match opts.manifest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let root = manifest::root_of(&opts.manifest);
     let show = manifest::parse(&text, &opts.manifest, &root)
         .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
     if opts.media.is_empty() {

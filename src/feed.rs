@@ -22,20 +22,8 @@ use crate::catalog::{Catalog, LiveEpisode, Media, feed_file_name};
 use crate::manifest::Asset;
 use crate::probe::AudioFormat;
 
-/// Namespace URIs, exactly as directories expect them.
-pub mod ns {
-    /// Apple's iTunes namespace (case-sensitive).
-    pub const ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
-    /// Podcasting 2.0.
-    pub const PODCAST: &str = "https://podcastindex.org/namespace/1.0";
-    /// RSS content module (`content:encoded`).
-    pub const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
-    /// Atom (`atom:link rel="self"`).
-    pub const ATOM: &str = "http://www.w3.org/2005/Atom";
-}
-
-/// The namespace UUID Podcasting 2.0 uses for `podcast:guid`.
-const PODCAST_GUID_NAMESPACE: uuid::Uuid = uuid::uuid!("ead4c236-bf58-58c6-a2c6-a6b28d128cb6");
+use crate::xmlns as ns;
+pub use crate::xmlns::podcast_guid;
 
 /// One rendered feed.
 #[derive(Debug, Clone)]
@@ -64,13 +52,6 @@ pub fn plan(catalog: &Catalog) -> Vec<Feed> {
             Feed { file_name, url, format, xml: Vec::new() }
         })
         .collect()
-}
-
-/// The `podcast:guid` for a feed URL: UUIDv5 of the URL without its scheme
-/// and trailing slashes, as the Podcasting 2.0 namespace specifies.
-pub fn podcast_guid(feed_url: &str) -> String {
-    let seed = feed_url.split_once("://").map_or(feed_url, |(_, rest)| rest).trim_end_matches('/');
-    uuid::Uuid::new_v5(&PODCAST_GUID_NAMESPACE, seed.as_bytes()).to_string()
 }
 
 /// RFC 2822 with a two-digit day and a numeric offset, weekday computed.

@@ -278,6 +278,13 @@ impl serde::Serialize for Fingerprint {
     }
 }
 
+/// Size and modification time (nanoseconds since 1970) of a regular file,
+/// from its metadata: the cheap look that tells a file is as it was.
+pub fn size_and_time(meta: &fs::Metadata) -> Option<(u64, u128)> {
+    let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    meta.is_file().then_some((meta.len(), mtime))
+}
+
 /// FNV-1a, 64 bits: a cheap, stable hash for telling that something
 /// changed (notes in `podsmith.lock`, a media file's ends in the probe
 /// cache). Not for recognising files podsmith may delete: that is

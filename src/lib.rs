@@ -16,6 +16,7 @@
 
 pub mod add;
 pub mod catalog;
+pub mod diagnostic;
 pub mod feed;
 pub mod fsutil;
 #[doc(hidden)]
@@ -31,3 +32,4 @@ pub mod show_lock;
 pub mod site;
 pub mod text;
 pub mod validate;
+pub mod xmlns;

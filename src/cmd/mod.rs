@@ -7,7 +7,7 @@ mod init;
 mod probe;
 mod validate;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use podsmith::show_lock::{Access, LockError, ShowLock, Wait};
@@ -46,14 +46,6 @@ impl Ui {
     }
 }
 
-/// The folder of the show whose manifest is `manifest`.
-pub fn show_root(manifest: &Path) -> PathBuf {
-    match manifest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
 /// Locks the show whose manifest is `manifest` for `command`, waiting (with
 /// a message) for another command that holds it, unless `--no-wait`.
 /// `None` when there is no manifest there: the command then reports that,
@@ -62,7 +54,7 @@ pub fn lock_show(manifest: &Path, access: Access, ui: Ui, command: &str) -> Resu
     if !manifest.is_file() {
         return Ok(None);
     }
-    match lock_folder(&show_root(manifest), access, ui, command) {
+    match lock_folder(&podsmith::manifest::root_of(manifest), access, ui, command) {
         Ok(lock) => Ok(Some(lock)),
         // A reader of a show on a read-only disk: nobody can change it either.
         Err(LockFailure::Io(e)) if access == Access::Shared => {

@@ -164,7 +164,7 @@ fn online(bytes: &[u8], report: &mut Report, ui: Ui) -> Result<(), Failure> {
     ui.detail(format!("{}: checking {} URL(s) online", report.feed, targets.len()));
     let found = validate::online::check(&targets, &opts);
     report.findings.extend(found);
-    report.findings.sort_by_key(|f| (f.item.unwrap_or(0), f.line.unwrap_or(0)));
+    report.findings.sort_by_key(|f| (f.item().unwrap_or(0), f.line().unwrap_or(0)));
     Ok(())
 }
 

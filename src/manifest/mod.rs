@@ -281,11 +281,15 @@ pub struct Episode {
 /// the folder holding it.
 pub fn load(path: &Path) -> Result<Show, ManifestError> {
     let src = read_text(path)?;
-    let root = match path.parent() {
+    parse(&src, path, &root_of(path)).map_err(|problems| ManifestError::Invalid { problems })
+}
+
+/// The show folder of the manifest at `path`: media paths are relative to it.
+pub fn root_of(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
-    };
-    parse(&src, path, &root).map_err(|problems| ManifestError::Invalid { problems })
+    }
 }
 
 /// The manifest's text: a regular file of at most [`crate::fsutil::MANIFEST`],

@@ -12,7 +12,6 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
@@ -171,8 +170,7 @@ impl Cache {
 /// Size, modification time and a fingerprint of the first and last 4 KiB.
 fn stamp(path: &Path) -> std::io::Result<Stamp> {
     let (mut f, meta) = crate::fsutil::open_with_metadata(path)?;
-    let mtime_ns = meta.modified()?.duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let size = meta.len();
+    let (size, mtime_ns) = crate::fsutil::size_and_time(&meta).unwrap_or((meta.len(), 0));
     let mut buf = vec![0u8; 8192];
     let head = f.read(&mut buf[..4096])?;
     let mut n = head;

@@ -449,16 +449,18 @@ fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildE
 /// caller holds the show's lock ([`crate::show_lock::ShowLock`]).
 pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let started = Instant::now();
-    let show = manifest::load(&opts.manifest)?;
+    let text = manifest::read_text(&opts.manifest)?;
+    let show = manifest::parse(&text, &opts.manifest, &manifest::root_of(&opts.manifest))
+        .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
     let (out, templates) = folders(&show, opts);
     check_output_folder(&show, &out)?;
     let records = record::Records::read(&show.root);
-    let text = manifest::read_text(&opts.manifest)?;
     let lock_len = std::fs::metadata(show.root.join(crate::lock::FILE_NAME)).map(|m| m.len()).unwrap_or(0);
-    let inputs = record::fingerprint(&show, &format!("{text}\0{lock_len}"), &templates, &out, opts.now);
+    let inputs = record::inputs(&show, &text, &templates, &out, opts.now);
     let out_now = out.canonicalize().ok();
     let previous = out_now.as_deref().and_then(|o| records.site(o));
-    if let Some(report) = unchanged(opts, &show, &out, &records, previous, inputs.as_deref(), lock_len) {
+    let unchanged_inputs = inputs.as_deref().map(|i| record::with_lock(i, lock_len));
+    if let Some(report) = unchanged(opts, &show, &out, &records, previous, unchanged_inputs.as_deref(), lock_len) {
         return Ok(Report { seconds: started.elapsed().as_secs_f64(), ..report });
     }
 
@@ -522,9 +524,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
     let mut site = records.take(&written.out).unwrap_or_default();
     site.out = written.out;
-    site.inputs =
-        record::fingerprint(&catalog.show, &format!("{text}\0{lock_len}"), &templates, &prepared.out, opts.now)
-            .unwrap_or_default();
+    site.inputs = inputs.map(|i| record::with_lock(&i, lock_len)).unwrap_or_default();
     // What was about to be written now is.
     site.outputs = std::mem::take(&mut site.pending)
         .into_iter()
@@ -664,8 +664,8 @@ fn feed_warnings(checked: &[crate::validate::Report]) -> Vec<String> {
     let mut seen: Vec<(String, Vec<String>)> = Vec::new();
     for r in checked {
         for f in r.findings.iter().filter(|f| f.severity == crate::validate::Severity::Warning) {
-            let episode = f.episode.as_deref().map(|e| format!(" (episode {e})")).unwrap_or_default();
-            let text = format!("{} [{}]{episode}", f.message, f.rule);
+            let episode = f.episode().map(|e| format!(" (episode {e})")).unwrap_or_default();
+            let text = format!("{} [{}]{episode}", f.message, f.code);
             match seen.iter_mut().find(|(t, _)| *t == text) {
                 Some((_, feeds)) => feeds.push(r.feed.clone()),
                 None => seen.push((text, vec![r.feed.clone()])),

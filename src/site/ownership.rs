@@ -48,7 +48,7 @@ pub fn foreign_files(
         }
         let mut cached: Option<Option<Fingerprint>> = None;
         let mut fingerprint = || *cached.get_or_insert_with(|| Fingerprint::of_file(&path).ok());
-        if record.is_some_and(|r| r.wrote(&f.rel, super::record::stat_of(&meta), &mut fingerprint)) {
+        if record.is_some_and(|r| r.wrote(&f.rel, crate::fsutil::size_and_time(&meta), &mut fingerprint)) {
             continue;
         }
         // Already what it is going to be: writing it changes nothing.

@@ -25,12 +25,11 @@
 //! aside, which only costs a full build.
 
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::fsutil::Fingerprint;
 use crate::manifest::{Asset, Show};
@@ -139,13 +138,7 @@ pub struct Records {
 
 /// Size and modification time of a regular file (not a link).
 pub fn stat(path: &Path) -> Option<(u64, u128)> {
-    stat_of(&std::fs::symlink_metadata(path).ok()?)
-}
-
-/// Size and modification time, from a regular file's metadata.
-pub fn stat_of(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
-    let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
-    meta.is_file().then_some((meta.len(), mtime))
+    crate::fsutil::size_and_time(&std::fs::symlink_metadata(path).ok()?)
 }
 
 /// Whether `rel` is a plain path inside a folder: `/`-separated names,
@@ -157,24 +150,27 @@ pub fn is_plain_relative(rel: &str) -> bool {
         && rel.split('/').all(|c| !c.is_empty() && c != "." && c != ".." && c.len() <= 255)
 }
 
-/// The inputs' fingerprint; `None` when a file cannot be read (then build fully).
-pub fn fingerprint(
-    show: &Show,
-    manifest_text: &str,
-    templates: &Path,
-    out: &Path,
-    now: DateTime<Utc>,
-) -> Option<String> {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    env!("CARGO_PKG_VERSION").hash(&mut h);
-    manifest_text.hash(&mut h);
-    out.hash(&mut h);
+/// The fingerprint of everything a build reads but `podsmith.lock`:
+/// podsmith's version, the manifest's text, the output folder, the
+/// templates, which episodes are live at `now`, and the size and time of
+/// every media and image file. `None` when a file cannot be read (then the
+/// build does everything). SHA-256, so it is the same for every build of
+/// podsmith and every Rust release.
+pub fn inputs(show: &Show, manifest_text: &str, templates: &Path, out: &Path, now: DateTime<Utc>) -> Option<String> {
+    let mut h = Sha256::new();
+    let mut put = |bytes: &[u8]| {
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    put(env!("CARGO_PKG_VERSION").as_bytes());
+    put(manifest_text.as_bytes());
+    put(out.as_os_str().as_encoded_bytes());
     if let Ok(entries) = std::fs::read_dir(templates) {
         let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         names.sort();
         for p in names {
-            p.hash(&mut h);
-            crate::fsutil::read(&p, crate::fsutil::TEMPLATE).ok()?.hash(&mut h);
+            put(p.as_os_str().as_encoded_bytes());
+            put(&crate::fsutil::read(&p, crate::fsutil::TEMPLATE).ok()?);
         }
     }
     let mut files: Vec<&Path> = Vec::new();
@@ -183,19 +179,32 @@ pub fn fingerprint(
     }
     for e in &show.episodes {
         // Which episodes are live changes with the clock.
-        (e.date.with_timezone(&Utc) <= now).hash(&mut h);
+        put(&[u8::from(e.date.with_timezone(&Utc) <= now)]);
         files.extend(e.media.iter().map(|m| m.path.as_path()));
         if let Some(Asset::Local(f)) = &e.image {
             files.push(&f.path);
         }
     }
     for f in files {
-        f.hash(&mut h);
-        let meta = std::fs::metadata(f).ok()?;
-        let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
-        (meta.len(), mtime).hash(&mut h);
+        put(f.as_os_str().as_encoded_bytes());
+        let (size, mtime) = crate::fsutil::size_and_time(&std::fs::metadata(f).ok()?)?;
+        put(&size.to_le_bytes());
+        put(&mtime.to_le_bytes());
     }
-    Some(format!("{:016x}", h.finish()))
+    Some(hex(&h.finalize()))
+}
+
+/// The inputs' fingerprint with `podsmith.lock` (of `lock_len` bytes) in it:
+/// what the record keeps, to tell that nothing changed.
+pub fn with_lock(inputs: &str, lock_len: u64) -> String {
+    let mut h = Sha256::new();
+    h.update(inputs.as_bytes());
+    h.update(lock_len.to_le_bytes());
+    hex(&h.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Records {

@@ -24,32 +24,12 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::diagnostic::Location;
 use crate::probe::AudioInfo;
 
 pub use xml::Doc;
 
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// A directory refuses the feed or drops the episode.
-    Error,
-    /// Something degrades, or only some apps mind.
-    Warning,
-    /// Worth knowing.
-    Info,
-}
-
-impl Severity {
-    /// `error`, `warning` or `info`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
+pub use crate::diagnostic::{Diagnostic, Severity};
 
 /// Where in the feed a finding is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,45 +52,20 @@ impl Where {
     }
 }
 
-/// One thing `validate` found.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    /// The rule's id.
-    pub rule: &'static str,
-    /// Its severity.
-    pub severity: Severity,
-    /// What is wrong, and where.
-    pub message: String,
-    /// How to fix it.
-    pub help: String,
-    /// The feed line, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    /// The episode (item title, or "item N"), when the finding is about one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub episode: Option<String>,
-    /// Position of the item in the feed (1-based), for grouping.
-    #[serde(skip)]
-    pub item: Option<usize>,
-}
+/// One thing `validate` found: a [`Diagnostic`] located in the feed.
+pub type Finding = Diagnostic;
 
-impl Finding {
-    /// A finding of `rule` with the rule's severity.
-    pub fn new(rule: &'static str, at: Where, message: impl Into<String>, help: impl Into<String>) -> Finding {
+impl Diagnostic {
+    /// A finding of `rule` with the rule's severity, at `at` in the feed.
+    pub fn new(rule: &'static str, at: Where, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
         let severity = rules::find(rule).map_or(Severity::Error, |r| r.severity);
         debug_assert!(rules::find(rule).is_some(), "rule {rule} is not in the table");
-        let (line, episode, item) = match at {
-            Where::Document => (None, None, None),
-            Where::Line(l) => (Some(l), None, None),
-            Where::Item(n, label, l) => (Some(l), Some(label), Some(n)),
+        let location = match at {
+            Where::Document => Location::Feed { feed: None, line: None, item: None },
+            Where::Line(l) => Location::Feed { feed: None, line: Some(l), item: None },
+            Where::Item(n, label, l) => Location::Feed { feed: None, line: Some(l), item: Some((n, label)) },
         };
-        Finding { rule, severity, message: message.into(), help: help.into(), line, episode, item }
-    }
-
-    /// The same finding with another severity.
-    pub fn severity(mut self, severity: Severity) -> Finding {
-        self.severity = severity;
-        self
+        Diagnostic::with(severity, rule, message).at(location).help(help)
     }
 }
 
@@ -322,7 +277,7 @@ pub fn validate(name: &str, bytes: &[u8], opts: &Options) -> Report {
     }
     let mut findings = cx.out;
     // Channel first, then items in feed order; within each by line; stable.
-    findings.sort_by_key(|f| (f.item.unwrap_or(0), f.line.unwrap_or(0)));
+    findings.sort_by_key(|f| (f.item().unwrap_or(0), f.line().unwrap_or(0)));
     Report { feed: name.to_string(), findings, items: n_items, media_checked }
 }
 
@@ -415,17 +370,17 @@ pub fn render_text(reports: &[Report], min: Severity) -> String {
         out.push_str(&format!("{}:\n", r.feed));
         let mut group: Option<Option<usize>> = None;
         for f in shown {
-            if group != Some(f.item) {
-                group = Some(f.item);
-                match (&f.item, &f.episode) {
+            if group != Some(f.item()) {
+                group = Some(f.item());
+                match (f.item(), f.episode()) {
                     (Some(n), Some(label)) => out.push_str(&format!("  episode {label} (item {n})\n")),
                     _ => out.push_str("  channel\n"),
                 }
             }
-            let line = f.line.map(|l| format!(" line {l}:")).unwrap_or_default();
-            out.push_str(&format!("    {:<7} {}{line} {}\n", f.severity.as_str(), f.rule, f.message));
-            if !f.help.is_empty() {
-                out.push_str(&format!("            fix: {}\n", f.help));
+            let line = f.line().map(|l| format!(" line {l}:")).unwrap_or_default();
+            out.push_str(&format!("    {:<7} {}{line} {}\n", f.severity.as_str(), f.code, f.message));
+            if let Some(help) = &f.help {
+                out.push_str(&format!("            fix: {help}\n"));
             }
         }
     }

@@ -93,8 +93,6 @@ const TRANSCRIPT_TYPES: &[&str] =
     &["text/plain", "text/html", "text/vtt", "application/json", "application/x-subrip", "application/srt"];
 /// Attributes that hold URLs.
 const URL_ATTRS: &[&str] = &["url", "href", "uri", "img", "feedUrl"];
-/// The Podcasting 2.0 namespace for UUIDv5 `podcast:guid`s.
-const GUID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0xead4c236_bf58_58c6_a2c6_a6b28d128cb6);
 
 /// Checks every `podcast:` element.
 pub fn check(cx: &mut Cx<'_>) {
@@ -531,8 +529,7 @@ fn guid(cx: &mut Cx<'_>) {
         .find(|l| l.attr("rel") == Some("self"))
         .and_then(|l| l.attr("href"));
     if let Some(url) = self_url {
-        let seed = url.split_once("://").map_or(url, |(_, r)| r).trim_end_matches('/');
-        let expected = uuid::Uuid::new_v5(&GUID_NAMESPACE, seed.as_bytes()).to_string();
+        let expected = crate::xmlns::podcast_guid(url);
         if !g.text.eq_ignore_ascii_case(&expected) {
             cx.push(
                 Finding::new(

@@ -22,20 +22,7 @@ pub const MAX_FEED_BYTES: usize = crate::fsutil::FEED.bytes as usize;
 /// Deeper nesting than this is refused (RSS needs 5 levels).
 pub const MAX_DEPTH: usize = 256;
 
-/// The namespaces a podcast feed uses, by their exact URIs.
-pub const ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
-/// Podcasting 2.0.
-pub const PODCAST: &str = "https://podcastindex.org/namespace/1.0";
-/// The older URI readers must accept for Podcasting 2.0.
-pub const PODCAST_ALT: &str = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md";
-/// RSS content module.
-pub const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
-/// Atom.
-pub const ATOM: &str = "http://www.w3.org/2005/Atom";
-/// Spotify.
-pub const SPOTIFY: &str = "http://www.spotify.com/ns/rss";
-/// Media RSS.
-pub const MEDIA: &str = "http://search.yahoo.com/mrss/";
+pub use crate::xmlns::{ATOM, CONTENT, ITUNES, MEDIA, PODCAST, PODCAST_ALT, SPOTIFY};
 
 /// The usual prefix and exact URI of each namespace podcast feeds use.
 pub const KNOWN_NAMESPACES: &[(&str, &str)] = &[

@@ -1,0 +1,234 @@
+//! What podsmith has to say about a show: one type for every stage.
+//!
+//! A manifest problem, a media file that cannot be measured, a catalog
+//! warning, a validation finding, a refused change of a published identity:
+//! each is a [`Diagnostic`] — a code, a severity, where it is, what is
+//! wrong and how to fix it. The library returns them; only the `podsmith`
+//! binary presents them (for people, or as JSON), as typos separates its
+//! `Message`s from its reporters.
+//!
+//! ```
+//! use podsmith::diagnostic::{Diagnostic, Location, Severity};
+//!
+//! let d = Diagnostic::error("MANIFEST", "`title` in [podcast] is empty")
+//!     .at(Location::file("episodes.toml", 2, Some(9)))
+//!     .help("fill it in, e.g. title = \"My Show\"");
+//! assert_eq!(d.severity, Severity::Error);
+//! assert_eq!(d.location.to_string(), "episodes.toml:2:9");
+//! ```
+
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Stops the command (a build writes nothing); a directory refuses the feed.
+    Error,
+    /// Something degrades, or only some apps mind.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Where a diagnostic points.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Location {
+    /// The show or the command as a whole.
+    #[default]
+    Show,
+    /// A line (and column) of a file: the manifest, most often.
+    File {
+        /// The file, as the user named it.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, when known.
+        column: Option<usize>,
+    },
+    /// A place in a feed.
+    Feed {
+        /// The feed (`feed.xml`, a path or URL), when more than one is in play.
+        feed: Option<String>,
+        /// The line in the feed, when known.
+        line: Option<usize>,
+        /// The item: its position (1-based) and its label (title, or "item N").
+        item: Option<(usize, String)>,
+    },
+    /// A file of the site or the show, by its path.
+    Path(PathBuf),
+}
+
+impl Location {
+    /// A line (and column) of a file.
+    pub fn file(path: impl Into<PathBuf>, line: usize, column: Option<usize>) -> Location {
+        Location::File { path: path.into(), line, column }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Show => Ok(()),
+            Location::File { path, line, column: Some(c) } => write!(f, "{}:{line}:{c}", path.display()),
+            Location::File { path, line, column: None } => write!(f, "{}:{line}", path.display()),
+            Location::Feed { feed, line, item } => {
+                let mut parts: Vec<String> = Vec::new();
+                if let Some(feed) = feed {
+                    parts.push(feed.clone());
+                }
+                if let Some((_, label)) = item {
+                    parts.push(format!("episode {label}"));
+                }
+                if let Some(l) = line {
+                    parts.push(format!("line {l}"));
+                }
+                write!(f, "{}", parts.join(", "))
+            }
+            Location::Path(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// One thing podsmith has to say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// What found it: a validation rule's id (`APPLE-CH-IMAGE`), or the
+    /// check of another stage (`MANIFEST`, `MEDIA-UNREADABLE`, `IDENTITY-GUID` …).
+    pub code: &'static str,
+    /// How serious it is.
+    pub severity: Severity,
+    /// Where it is.
+    pub location: Location,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic of `severity`, at no particular place.
+    pub fn with(severity: Severity, code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { code, severity, location: Location::Show, message: message.into(), help: None }
+    }
+
+    /// An error.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::with(Severity::Error, code, message)
+    }
+
+    /// A warning.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::with(Severity::Warning, code, message)
+    }
+
+    /// A note.
+    pub fn info(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::with(Severity::Info, code, message)
+    }
+
+    /// The same, at `location`.
+    pub fn at(mut self, location: Location) -> Diagnostic {
+        self.location = location;
+        self
+    }
+
+    /// The same, with how to fix it.
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        let help = help.into();
+        self.help = (!help.is_empty()).then_some(help);
+        self
+    }
+
+    /// The same, with another severity.
+    pub fn severity(mut self, severity: Severity) -> Diagnostic {
+        self.severity = severity;
+        self
+    }
+
+    /// Whether it stops the command.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The feed line, for a diagnostic about a feed.
+    pub fn line(&self) -> Option<usize> {
+        match &self.location {
+            Location::Feed { line, .. } => *line,
+            Location::File { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+
+    /// The item's position in its feed (1-based), for one about an item.
+    pub fn item(&self) -> Option<usize> {
+        match &self.location {
+            Location::Feed { item: Some((n, _)), .. } => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// The episode's label, for one about an item.
+    pub fn episode(&self) -> Option<&str> {
+        match &self.location {
+            Location::Feed { item: Some((_, label)), .. } => Some(label),
+            _ => None,
+        }
+    }
+}
+
+/// As JSON: `rule` (the code), `severity`, `message`, `help` (empty when
+/// there is none), and where: `file` with `line` and `column`, or `feed`,
+/// `line` and `episode`, or `path`.
+impl Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("rule", self.code)?;
+        m.serialize_entry("severity", &self.severity)?;
+        m.serialize_entry("message", &self.message)?;
+        m.serialize_entry("help", self.help.as_deref().unwrap_or(""))?;
+        match &self.location {
+            Location::Show => {}
+            Location::File { path, line, column } => {
+                m.serialize_entry("file", &path.display().to_string())?;
+                m.serialize_entry("line", line)?;
+                if let Some(c) = column {
+                    m.serialize_entry("column", c)?;
+                }
+            }
+            Location::Feed { feed, line, item } => {
+                if let Some(feed) = feed {
+                    m.serialize_entry("feed", feed)?;
+                }
+                if let Some(l) = line {
+                    m.serialize_entry("line", l)?;
+                }
+                if let Some((_, label)) = item {
+                    m.serialize_entry("episode", label)?;
+                }
+            }
+            Location::Path(p) => m.serialize_entry("path", &p.display().to_string())?,
+        }
+        m.end()
+    }
+}
+
+/// Whether any of `diagnostics` is an error.
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(Diagnostic::is_error)
+}
