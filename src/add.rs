@@ -77,9 +77,35 @@ pub enum AddError {
     /// The request cannot be done; the message says why and what to do.
     #[error("{0}")]
     Refused(String),
+    /// The new table would make the manifest invalid (a bug, or an odd manifest).
+    #[error("the new episode would make episodes.toml invalid; nothing was changed")]
+    WouldBreak(Vec<crate::diagnostic::Diagnostic>),
     /// Writing failed (the manifest was not changed).
     #[error("cannot write {}: {}", .0.display(), .1)]
     Io(PathBuf, std::io::Error),
+}
+
+impl AddError {
+    /// What to tell the podcaster.
+    pub fn diagnostics(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        use crate::diagnostic::Diagnostic;
+        match self {
+            AddError::Manifest(e) => {
+                let mut out = e.diagnostics();
+                if let (manifest::ManifestError::Invalid { .. }, Some(last)) = (e, out.last_mut()) {
+                    *last = last.clone().help("fix these first; nothing was added");
+                }
+                out
+            }
+            AddError::Refused(msg) => vec![Diagnostic::error("ADD", msg.clone())],
+            AddError::WouldBreak(problems) => {
+                let mut out = problems.clone();
+                out.push(Diagnostic::error("ADD", self.to_string()));
+                out
+            }
+            AddError::Io(..) => vec![Diagnostic::error("WRITE", self.to_string())],
+        }
+    }
 }
 
 fn refuse<T>(msg: impl Into<String>) -> Result<T, AddError> {
@@ -278,8 +304,7 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
     };
     if let Err(problems) = manifest::parse(&new_text, &opts.manifest, &root) {
         undo(&created);
-        let list: String = problems.iter().map(|p| format!("  {}\n", p.to_string().replace('\n', "\n  "))).collect();
-        return refuse(format!("the new episode would make episodes.toml invalid; nothing was changed:\n{list}"));
+        return Err(AddError::WouldBreak(problems));
     }
     if let Err(e) = crate::output::write_bytes(&opts.manifest, new_text.as_bytes()) {
         undo(&created);

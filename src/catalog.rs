@@ -3,14 +3,17 @@
 //! first), and the notes rendered — everything feeds and pages need, so
 //! they can never disagree with each other.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::manifest::{Episode, LocalFile, Show};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::manifest::{Asset, Episode, LocalFile, Podcast, Show};
 use crate::probe::{AudioFormat, AudioInfo, ProbeError};
+use crate::progress::{Progress, Silent};
 
 /// One media file with its measurements and public URL.
 #[derive(Debug, Clone)]
@@ -55,17 +58,32 @@ impl LiveEpisode {
 /// An episode dated in the future: left out until then.
 #[derive(Debug, Clone)]
 pub struct Scheduled {
-    /// Title.
-    pub title: String,
-    /// When it goes live.
-    pub date: DateTime<FixedOffset>,
+    /// The manifest's episode.
+    pub episode: Episode,
 }
 
-/// The show, measured and ready to render.
+impl Scheduled {
+    /// Its title.
+    pub fn title(&self) -> &str {
+        &self.episode.title
+    }
+
+    /// When it goes live.
+    pub fn date(&self) -> DateTime<FixedOffset> {
+        self.episode.date
+    }
+}
+
+/// The show, measured and ready to render. The manifest's episodes are
+/// moved into it, live or scheduled; nothing is kept twice.
 #[derive(Debug, Clone)]
 pub struct Catalog {
-    /// The show as read (text fields cleaned).
-    pub show: Show,
+    /// The channel (text fields cleaned).
+    pub podcast: Podcast,
+    /// The show folder.
+    pub root: PathBuf,
+    /// The manifest, as the user named it.
+    pub manifest_path: PathBuf,
     /// Live episodes, newest first.
     pub episodes: Vec<LiveEpisode>,
     /// Future episodes, soonest first.
@@ -73,48 +91,32 @@ pub struct Catalog {
     /// Every format some live episode has, main feed's first.
     pub formats: Vec<AudioFormat>,
     /// Things worth telling the podcaster that do not stop the build.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
 }
 
-/// A media file that cannot be published, with where it is named.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MediaProblem {
-    /// The manifest.
-    pub manifest: PathBuf,
-    /// Line naming the file.
-    pub line: usize,
-    /// The path as written.
-    pub rel: String,
-    /// The episode's title.
-    pub episode: String,
-    /// What is wrong, and what to do.
-    pub message: String,
-}
-
-impl fmt::Display for MediaProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: {} (episode \"{}\"): {}",
-            self.manifest.display(),
-            self.line,
-            self.rel,
-            self.episode,
-            self.message
-        )
-    }
-}
-
-/// Measured results, one per media file, in manifest order.
-pub type Probes = Vec<Result<AudioInfo, ProbeError>>;
+/// Measured results, keyed by the media file they measured (its path in
+/// the show, as the manifest names it).
+pub type Probes = HashMap<String, Result<AudioInfo, ProbeError>>;
 
 /// How to probe a show's media.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone)]
 pub struct ProbeOptions {
     /// Use and update the probe cache (`.podsmith/cache.json`).
     pub use_cache: bool,
-    /// Show a progress bar while probing (on a terminal).
-    pub progress: bool,
+    /// Told how many files are left to probe.
+    pub progress: Arc<dyn Progress>,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> ProbeOptions {
+        ProbeOptions { use_cache: true, progress: Arc::new(Silent) }
+    }
+}
+
+impl fmt::Debug for ProbeOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProbeOptions").field("use_cache", &self.use_cache).finish_non_exhaustive()
+    }
 }
 
 /// What probing did.
@@ -125,155 +127,193 @@ pub struct ProbeStats {
     /// Files whose measurement came from the cache.
     pub cached: usize,
     /// Something to say about the cache (set aside, not saved).
-    pub cache_note: Option<String>,
+    pub cache_note: Option<Diagnostic>,
 }
 
-/// Probes every media file of every episode, in manifest order: from the
-/// cache where the file is unchanged, the rest in parallel.
+/// Probes every media file of every episode: from the cache where the file
+/// is unchanged, the rest in parallel.
 pub fn probe_media(show: &Show, opts: &ProbeOptions) -> (Probes, ProbeStats) {
     use rayon::prelude::*;
-    let files: Vec<&crate::manifest::LocalFile> = show.episodes.iter().flat_map(|e| &e.media).collect();
+    let files: Vec<&LocalFile> = show.episodes.iter().flat_map(|e| &e.media).collect();
     let mut cache = opts.use_cache.then(|| crate::probe::cache::Cache::open(&show.root));
     let mut stats = ProbeStats::default();
     if let Some(note) = cache.as_ref().and_then(|c| c.discarded.clone()) {
-        stats.cache_note = Some(format!("the probe cache was set aside ({note}); it is rebuilt"));
+        stats.cache_note =
+            Some(Diagnostic::warning("CACHE", format!("the probe cache was set aside ({note}); it is rebuilt")));
     }
-    let mut results: Vec<Option<Result<AudioInfo, ProbeError>>> =
-        files.iter().map(|f| cache.as_ref().and_then(|c| c.get(&f.rel, &f.path)).map(Ok)).collect();
-    stats.cached = results.iter().filter(|r| r.is_some()).count();
-    let todo: Vec<usize> = (0..files.len()).filter(|&i| results[i].is_none()).collect();
+    let mut probes = Probes::new();
+    let mut todo: Vec<&LocalFile> = Vec::new();
+    for f in files {
+        match cache.as_ref().and_then(|c| c.get(&f.rel, &f.path)) {
+            Some(info) => {
+                probes.insert(f.rel.clone(), Ok(info));
+            }
+            None => todo.push(f),
+        }
+    }
+    stats.cached = probes.len();
     stats.probed = todo.len();
-    let bar = if opts.progress && todo.len() > 1 {
-        indicatif::ProgressBar::new(todo.len() as u64)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("probing {bar:30} {pos}/{len} {wide_msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let fresh: Vec<(usize, Result<AudioInfo, ProbeError>)> = todo
+    opts.progress.start("probing", todo.len() as u64);
+    let fresh: Vec<(&LocalFile, Result<AudioInfo, ProbeError>)> = todo
         .par_iter()
-        .map(|&i| {
-            let r = crate::probe::probe_file(&files[i].path);
-            bar.inc(1);
-            (i, r)
+        .map(|f| {
+            let r = crate::probe::probe_file(&f.path);
+            opts.progress.advance(1);
+            (*f, r)
         })
         .collect();
-    bar.finish_and_clear();
-    for (i, r) in fresh {
+    opts.progress.finish();
+    for (f, r) in fresh {
         if let (Some(c), Ok(info)) = (cache.as_mut(), &r) {
-            c.put(&files[i].rel, &files[i].path, info);
+            c.put(&f.rel, &f.path, info);
         }
-        results[i] = Some(r);
+        probes.insert(f.rel.clone(), r);
     }
     if let Some(c) = cache.as_mut() {
-        let rels: std::collections::HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
-        c.retain(&|k| rels.contains(k));
+        c.retain(&|k| probes.contains_key(k));
         if let Err(e) = c.save() {
-            stats.cache_note = Some(format!("the probe cache could not be saved ({e}); the next build probes again"));
+            stats.cache_note = Some(Diagnostic::warning(
+                "CACHE",
+                format!("the probe cache could not be saved ({e}); the next build probes again"),
+            ));
         }
     }
-    let probes = results.into_iter().map(|r| r.unwrap_or_else(|| Err(ProbeError::Io("not probed".into())))).collect();
     (probes, stats)
 }
 
 impl Catalog {
     /// Puts the show and the probe results together. `now` decides which
     /// episodes are live. All media problems are reported together.
-    pub fn assemble(mut show: Show, probes: Probes, now: DateTime<Utc>) -> Result<Catalog, Vec<MediaProblem>> {
+    pub fn assemble(mut show: Show, probes: &Probes, now: DateTime<Utc>) -> Result<Catalog, Vec<Diagnostic>> {
         let mut warnings = clean_text(&mut show);
         let mut problems = Vec::new();
-        let mut probes = probes.into_iter();
         let mut live = Vec::new();
         let mut scheduled = Vec::new();
-        for episode in &show.episodes {
-            let mut media = Vec::new();
-            for file in &episode.media {
-                let problem = |message: String| MediaProblem {
-                    manifest: show.manifest_path.clone(),
-                    line: file.line,
-                    rel: file.rel.clone(),
-                    episode: episode.title.clone(),
-                    message,
-                };
-                match probes.next() {
-                    Some(Ok(info)) => match extension_problem(&file.rel, info.format) {
-                        Some(msg) => problems.push(problem(msg)),
-                        None => media.push(Media { url: show.podcast.url_of(&file.rel), file: file.clone(), info }),
-                    },
-                    Some(Err(e)) => problems.push(problem(e.to_string())),
-                    None => problems.push(problem("was not probed".into())),
+        for episode in std::mem::take(&mut show.episodes) {
+            let media = match measured(&show, &episode, probes) {
+                Ok(media) => media,
+                Err(found) => {
+                    problems.extend(found);
+                    continue;
                 }
-            }
-            if media.len() != episode.media.len() {
-                continue;
-            }
-            let mut seen = BTreeSet::new();
-            for m in &media {
-                if !seen.insert(m.info.format) {
-                    problems.push(MediaProblem {
-                        manifest: show.manifest_path.clone(),
-                        line: m.file.line,
-                        rel: m.file.rel.clone(),
-                        episode: episode.title.clone(),
-                        message: format!(
-                            "the episode has two {} files; list one file per format",
-                            m.info.format.label()
-                        ),
-                    });
-                }
-            }
+            };
             if episode.date.with_timezone(&Utc) > now {
-                scheduled.push(Scheduled { title: episode.title.clone(), date: episode.date });
-                continue;
+                scheduled.push(Scheduled { episode });
+            } else {
+                live.push(LiveEpisode::new(&show.podcast, episode, media));
             }
-            // The enclosure of feed.xml: the first file Apple accepts. An episode
-            // without one is reported by validation (APPLE-IT-ENCL-EXT); formats
-            // of different lengths too (MEDIA-FORMATS-AGREE).
-            let primary = media.iter().position(|m| m.info.format.apple_accepts()).unwrap_or(0);
-            let page_path = format!("episodes/{}/", episode.slug);
-            live.push(LiveEpisode {
-                page_url: show.podcast.url_of(&page_path),
-                page_path,
-                notes_html: crate::markdown::to_html(&episode.notes),
-                episode: episode.clone(),
-                media,
-                primary,
-            });
         }
         if !problems.is_empty() {
             return Err(problems);
         }
         // Newest first; ties keep manifest order (a stable sort), so output is deterministic.
         live.sort_by_key(|e| std::cmp::Reverse(e.episode.date));
-        scheduled.sort_by_key(|s| s.date);
+        scheduled.sort_by_key(Scheduled::date);
         let formats = formats_of(&live);
-        for format in formats.iter().skip(1) {
-            let missing: Vec<&str> =
-                live.iter().filter(|e| e.media_of(*format).is_none()).map(|e| e.episode.title.as_str()).collect();
-            if !missing.is_empty() {
-                warnings.push(format!(
-                    "feed.{}.xml: {} episode(s) have no {} file and are listed with their main file: {}",
-                    format.extension(),
-                    missing.len(),
-                    format.label(),
-                    missing.join(", ")
-                ));
-            }
-        }
-        Ok(Catalog { show, episodes: live, scheduled, formats, warnings })
+        warnings.extend(missing_formats(&live, &formats));
+        let Show { root, manifest_path, podcast, .. } = show;
+        Ok(Catalog { podcast, root, manifest_path, episodes: live, scheduled, formats, warnings })
     }
 
     /// URL of the main feed.
     pub fn feed_url(&self) -> String {
-        self.show.podcast.url_of(&feed_file_name(None))
+        self.podcast.url_of(&feed_file_name(None))
     }
 
     /// The newest live episode's date: the feed's `lastBuildDate` and `pubDate`.
     pub fn last_date(&self) -> Option<DateTime<FixedOffset>> {
         self.episodes.iter().map(|e| e.episode.date).max()
     }
+
+    /// Every file of the show: the cover, and every episode's media and
+    /// art, live or scheduled.
+    pub fn files(&self) -> impl Iterator<Item = &LocalFile> {
+        let episodes = self.episodes.iter().map(|e| &e.episode).chain(self.scheduled.iter().map(|s| &s.episode));
+        fn local(a: &Asset) -> Option<&LocalFile> {
+            match a {
+                Asset::Local(f) => Some(f),
+                Asset::Remote(_) => None,
+            }
+        }
+        local(&self.podcast.image)
+            .into_iter()
+            .chain(episodes.flat_map(|e| e.media.iter().chain(e.image.as_ref().and_then(local))))
+    }
+}
+
+impl LiveEpisode {
+    /// A live episode with its measured media.
+    fn new(podcast: &Podcast, episode: Episode, media: Vec<Media>) -> LiveEpisode {
+        // The enclosure of feed.xml: the first file Apple accepts. An episode
+        // without one is reported by validation (APPLE-IT-ENCL-EXT); formats
+        // of different lengths too (MEDIA-FORMATS-AGREE).
+        let primary = media.iter().position(|m| m.info.format.apple_accepts()).unwrap_or(0);
+        let page_path = format!("episodes/{}/", episode.slug);
+        LiveEpisode {
+            page_url: podcast.url_of(&page_path),
+            page_path,
+            notes_html: crate::markdown::to_html(&episode.notes),
+            episode,
+            media,
+            primary,
+        }
+    }
+}
+
+/// An episode's media with their measurements, or what is wrong with them:
+/// a file that cannot be measured, a name that belies the content, two
+/// files of one format.
+fn measured(show: &Show, episode: &Episode, probes: &Probes) -> Result<Vec<Media>, Vec<Diagnostic>> {
+    let problem = |file: &LocalFile, message: String| {
+        Diagnostic::error("MEDIA", format!("{} (episode \"{}\"): {message}", file.rel, episode.title))
+            .at(Location::file(&show.manifest_path, file.line, None))
+    };
+    let mut media = Vec::new();
+    let mut problems = Vec::new();
+    for file in &episode.media {
+        match probes.get(&file.rel) {
+            Some(Ok(info)) => match extension_problem(&file.rel, info.format) {
+                Some(msg) => problems.push(problem(file, msg)),
+                None => {
+                    media.push(Media { url: show.podcast.url_of(&file.rel), file: file.clone(), info: info.clone() })
+                }
+            },
+            Some(Err(e)) => problems.push(problem(file, e.to_string())),
+            None => problems.push(problem(file, "was not probed".into())),
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for m in &media {
+        if !seen.insert(m.info.format) {
+            let label = m.info.format.label();
+            problems.push(problem(&m.file, format!("the episode has two {label} files; list one file per format")));
+        }
+    }
+    if problems.is_empty() { Ok(media) } else { Err(problems) }
+}
+
+/// A warning per further format that some episodes lack.
+fn missing_formats(live: &[LiveEpisode], formats: &[AudioFormat]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for format in formats.iter().skip(1) {
+        let missing: Vec<&str> =
+            live.iter().filter(|e| e.media_of(*format).is_none()).map(|e| e.episode.title.as_str()).collect();
+        if !missing.is_empty() {
+            out.push(
+                Diagnostic::warning(
+                    "FORMAT-MISSING",
+                    format!(
+                        "{} episode(s) have no {} file and are listed with their main file: {}",
+                        missing.len(),
+                        format.label(),
+                        missing.join(", ")
+                    ),
+                )
+                .at(Location::Path(feed_file_name(Some(*format)).into())),
+            );
+        }
+    }
+    out
 }
 
 /// File name of the main feed (`None`) or of a per-format feed.
@@ -312,13 +352,16 @@ fn extension_problem(rel: &str, format: AudioFormat) -> Option<String> {
 
 /// Removes characters XML 1.0 forbids from every text field that reaches
 /// the feed or pages, with a warning naming where each was.
-fn clean_text(show: &mut Show) -> Vec<String> {
+fn clean_text(show: &mut Show) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     let mut clean = |value: &mut String, place: &str, field: &str| {
         let (cleaned, removed) = crate::text::strip_invalid_xml(value);
         if removed > 0 {
-            warnings.push(format!(
-                "{place}: removed {removed} control character(s) from `{field}` (XML cannot carry them; they are usually pasted by accident)"
+            warnings.push(Diagnostic::warning(
+                "CONTROL-CHARS",
+                format!(
+                    "{place}: removed {removed} control character(s) from `{field}` (XML cannot carry them; they are usually pasted by accident)"
+                ),
             ));
             *value = cleaned;
         }

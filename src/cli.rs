@@ -64,6 +64,9 @@ pub enum Command {
         /// As of this moment (RFC 3339) instead of now.
         #[arg(long, value_name = "DATETIME")]
         as_of: Option<String>,
+        /// Output format: for people, or one JSON object.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Check a feed against what Apple, Spotify and Podcast Index accept.
     ///
@@ -106,7 +109,19 @@ pub enum Command {
     },
 }
 
-/// How `validate` prints its findings.
+impl Command {
+    /// The output format the command was asked for.
+    pub fn format(&self) -> Format {
+        match self {
+            Command::Build(a) => a.format,
+            Command::Add(a) => a.format,
+            Command::Diff { format, .. } | Command::Validate { format, .. } => *format,
+            Command::Init { .. } | Command::Probe { .. } => Format::Human,
+        }
+    }
+}
+
+/// How a command prints what it found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Grouped by feed and episode, for people.
@@ -147,6 +162,9 @@ pub struct BuildArgs {
     /// Replace files in the output folder that podsmith did not write.
     #[arg(long)]
     pub force: bool,
+    /// Output format: for people (stderr), or one JSON object on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 /// `podsmith add`'s arguments.
@@ -191,4 +209,7 @@ pub struct AddArgs {
     /// Print the [[episode]] table; change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Output format: for people (the table on stdout), or one JSON object on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }

@@ -17,6 +17,7 @@
 //! assert_eq!(d.location.to_string(), "episodes.toml:2:9");
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -108,8 +109,8 @@ impl fmt::Display for Location {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     /// What found it: a validation rule's id (`APPLE-CH-IMAGE`), or the
-    /// check of another stage (`MANIFEST`, `MEDIA-UNREADABLE`, `IDENTITY-GUID` …).
-    pub code: &'static str,
+    /// check of another stage (`MANIFEST`, `MEDIA`, `IDENTITY` …).
+    pub code: Cow<'static, str>,
     /// How serious it is.
     pub severity: Severity,
     /// Where it is.
@@ -123,7 +124,13 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic of `severity`, at no particular place.
     pub fn with(severity: Severity, code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { code, severity, location: Location::Show, message: message.into(), help: None }
+        Diagnostic {
+            code: Cow::Borrowed(code),
+            severity,
+            location: Location::Show,
+            message: message.into(),
+            help: None,
+        }
     }
 
     /// An error.
@@ -198,7 +205,7 @@ impl Serialize for Diagnostic {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("rule", self.code)?;
+        m.serialize_entry("rule", &self.code)?;
         m.serialize_entry("severity", &self.severity)?;
         m.serialize_entry("message", &self.message)?;
         m.serialize_entry("help", self.help.as_deref().unwrap_or(""))?;
@@ -225,6 +232,50 @@ impl Serialize for Diagnostic {
             Location::Path(p) => m.serialize_entry("path", &p.display().to_string())?,
         }
         m.end()
+    }
+}
+
+/// Reads back what [`Serialize`] wrote (the build record keeps the
+/// warnings of the last build, to say them again).
+impl<'de> serde::Deserialize<'de> for Diagnostic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Diagnostic, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        enum Sev {
+            Error,
+            Warning,
+            Info,
+        }
+        #[derive(serde::Deserialize)]
+        struct Stored {
+            rule: String,
+            severity: Sev,
+            message: String,
+            #[serde(default)]
+            help: String,
+            file: Option<PathBuf>,
+            line: Option<usize>,
+            column: Option<usize>,
+            feed: Option<String>,
+            episode: Option<String>,
+            path: Option<PathBuf>,
+        }
+        let s = Stored::deserialize(d)?;
+        let location = match (s.file, s.path) {
+            (Some(path), _) => Location::File { path, line: s.line.unwrap_or(0), column: s.column },
+            (None, Some(path)) => Location::Path(path),
+            (None, None) if s.feed.is_some() || s.line.is_some() || s.episode.is_some() => {
+                Location::Feed { feed: s.feed, line: s.line, item: s.episode.map(|e| (0, e)) }
+            }
+            _ => Location::Show,
+        };
+        let severity = match s.severity {
+            Sev::Error => Severity::Error,
+            Sev::Warning => Severity::Warning,
+            Sev::Info => Severity::Info,
+        };
+        let help = (!s.help.is_empty()).then_some(s.help);
+        Ok(Diagnostic { code: Cow::Owned(s.rule), severity, location, message: s.message, help })
     }
 }
 

@@ -48,7 +48,7 @@ pub fn plan(catalog: &Catalog) -> Vec<Feed> {
         .into_iter()
         .map(|format| {
             let file_name = feed_file_name(format);
-            let url = catalog.show.podcast.url_of(&file_name);
+            let url = catalog.podcast.url_of(&file_name);
             Feed { file_name, url, format, xml: Vec::new() }
         })
         .collect()
@@ -61,7 +61,7 @@ pub fn rfc2822(date: &DateTime<FixedOffset>) -> String {
 
 /// Renders one feed: the main one (`None`) or the one for `format`.
 pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Feed> {
-    let p = &catalog.show.podcast;
+    let p = &catalog.podcast;
     let file_name = feed_file_name(format);
     let url = p.url_of(&file_name);
     // Reserve about what the feed will take (the notes twice, as description
@@ -155,7 +155,7 @@ pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Feed
 }
 
 fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Option<AudioFormat>) -> io::Result<()> {
-    let p = &catalog.show.podcast;
+    let p = &catalog.podcast;
     let ep = &e.episode;
     let enclosure: &Media = format.and_then(|f| e.media_of(f)).unwrap_or_else(|| e.primary_media());
     w.create_element("item").write_inner_content(|w| {
@@ -226,7 +226,7 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
 /// The public URL of an image: a local file is published at its path.
 pub fn asset_url(catalog: &Catalog, asset: &Asset) -> String {
     match asset {
-        Asset::Local(f) => catalog.show.podcast.url_of(&f.rel),
+        Asset::Local(f) => catalog.podcast.url_of(&f.rel),
         Asset::Remote(url) => url.clone(),
     }
 }

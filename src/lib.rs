@@ -28,6 +28,7 @@ pub mod markdown;
 pub mod output;
 pub mod pages;
 pub mod probe;
+pub mod progress;
 pub mod show_lock;
 pub mod site;
 pub mod text;

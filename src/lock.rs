@@ -53,14 +53,20 @@ pub struct Published {
 
 /// A lock that cannot be read.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "{path}: {reason}\n  help: it is written by `podsmith build`; restore it from version control, or delete it to start the record afresh"
-)]
+#[error("{path}: {reason}")]
 pub struct LockError {
     /// The file.
     pub path: PathBuf,
     /// What is wrong.
     pub reason: String,
+}
+
+impl LockError {
+    /// What to tell the podcaster.
+    pub fn diagnostic(&self) -> crate::diagnostic::Diagnostic {
+        crate::diagnostic::Diagnostic::error("LOCK", self.to_string())
+            .help("it is written by `podsmith build`; restore it from version control, or delete it to start the record afresh")
+    }
 }
 
 impl Lock {
@@ -142,29 +148,41 @@ impl Change {
     }
 }
 
+impl Change {
+    /// The mark `diff` shows before it: `+` new, `~` harmless, `!` changed, `-` gone.
+    pub fn mark(&self) -> char {
+        match self {
+            Change::Added { .. } => '+',
+            Change::TitleChanged { .. } | Change::NotesChanged { .. } => '~',
+            Change::Removed { .. } => '-',
+            Change::GuidChanged { .. } | Change::UrlChanged { .. } | Change::PageMoved { .. } => '!',
+        }
+    }
+
+    /// What changed, in words.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::Added { title, guid } => format!("new episode \"{title}\" (guid {guid})"),
+            Change::GuidChanged { title, old, new } => {
+                format!("episode \"{title}\": its guid changed from \"{old}\" to \"{new}\"")
+            }
+            Change::Removed { title, guid } => format!("episode \"{title}\" (guid {guid}) is no longer in the feed"),
+            Change::UrlChanged { title, old, new: Some(new) } => {
+                format!("episode \"{title}\": its media URL changed from {old} to {new}")
+            }
+            Change::UrlChanged { title, old, new: None } => format!("episode \"{title}\": its media URL {old} is gone"),
+            Change::PageMoved { title, old_slug, old, new } => format!(
+                "episode \"{title}\": its page moved from {old} to {new} (slug = \"{old_slug}\" in the episode keeps it)"
+            ),
+            Change::TitleChanged { old, new } => format!("title \"{old}\" is now \"{new}\""),
+            Change::NotesChanged { title } => format!("notes of \"{title}\" changed"),
+        }
+    }
+}
+
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Change::Added { title, guid } => write!(f, "+ new episode \"{title}\" (guid {guid})"),
-            Change::GuidChanged { title, old, new } => {
-                write!(f, "! episode \"{title}\": its guid changed from \"{old}\" to \"{new}\"")
-            }
-            Change::Removed { title, guid } => {
-                write!(f, "- episode \"{title}\" (guid {guid}) is no longer in the feed")
-            }
-            Change::UrlChanged { title, old, new: Some(new) } => {
-                write!(f, "! episode \"{title}\": its media URL changed from {old} to {new}")
-            }
-            Change::UrlChanged { title, old, new: None } => {
-                write!(f, "! episode \"{title}\": its media URL {old} is gone")
-            }
-            Change::PageMoved { title, old_slug, old, new } => write!(
-                f,
-                "! episode \"{title}\": its page moved from {old} to {new} (slug = \"{old_slug}\" in the episode keeps it)"
-            ),
-            Change::TitleChanged { old, new } => write!(f, "~ title \"{old}\" is now \"{new}\""),
-            Change::NotesChanged { title } => write!(f, "~ notes of \"{title}\" changed"),
-        }
+        write!(f, "{} {}", self.mark(), self.describe())
     }
 }
 

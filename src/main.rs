@@ -35,6 +35,7 @@ macro_rules! errln {
 
 mod cli;
 mod cmd;
+mod report;
 
 use std::process::ExitCode;
 
@@ -42,11 +43,12 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let ui = cmd::Ui { verbose: cli.verbose, quiet: cli.quiet, no_wait: cli.no_wait };
-    match cmd::run(cli.command, ui) {
+    let reporter = report::Reporter::new(cli.command.format(), cli.quiet, cli.verbose, cli.no_wait);
+    match cmd::run(cli.command, &reporter) {
         Ok(code) => code,
         Err(failure) => {
-            errln!("{}", cmd::prefixed(&failure.message));
+            reporter.diagnostics(&failure.diagnostics);
+            reporter.finish(false, serde_json::json!({}));
             ExitCode::from(failure.code)
         }
     }

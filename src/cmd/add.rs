@@ -7,12 +7,13 @@ use podsmith::fsutil;
 use podsmith::show_lock::Access;
 
 use podsmith::add::{AddError, Options, Transfer, add};
-use podsmith::manifest::{EpisodeType, ManifestError};
+use podsmith::manifest::EpisodeType;
+use podsmith::site::BuildError;
 
 use super::{Failure, Ui};
 use crate::cli::{AddArgs, EpisodeKind};
 
-pub fn run(args: AddArgs, ui: Ui) -> Result<ExitCode, Failure> {
+pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
     let notes = match args.notes.as_deref() {
         None => None,
         Some("-") => Some(notes_from_stdin()?),
@@ -43,16 +44,16 @@ pub fn run(args: AddArgs, ui: Ui) -> Result<ExitCode, Failure> {
         dry_run: args.dry_run,
         now: chrono::Utc::now(),
     };
-    let added = add(&opts).map_err(|e| match &e {
-        AddError::Manifest(ManifestError::Read { .. }) => Failure::usage(format!(
-            "{e}\n  help: run podsmith in the show's folder (podsmith init starts one), or name it with --manifest"
-        )),
-        AddError::Manifest(_) => Failure::content(format!("{e}\n  fix these first; nothing was added")),
-        _ => Failure::content(e.to_string()),
+    let added = add(&opts).map_err(|e| match e {
+        AddError::Manifest(e) => Failure::from_build(&BuildError::Manifest(e), ""),
+        e => Failure::of(e.diagnostics(), 1),
     })?;
-    out!("{}", added.table);
+    if !ui.is_json() {
+        out!("{}", added.table);
+    }
     if opts.dry_run {
         ui.info("dry run: nothing was changed");
+        ui.finish(true, as_json(&added, true));
         return Ok(ExitCode::SUCCESS);
     }
     for (from, to) in &added.transferred {
@@ -71,7 +72,24 @@ pub fn run(args: AddArgs, ui: Ui) -> Result<ExitCode, Failure> {
         opts.manifest.display(),
         media.join(", ")
     ));
+    ui.finish(true, as_json(&added, false));
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `add --format json` says besides its diagnostics.
+fn as_json(added: &podsmith::add::Added, dry_run: bool) -> serde_json::Value {
+    let media: Vec<_> = added
+        .media
+        .iter()
+        .map(|(rel, info)| serde_json::json!({ "path": rel, "duration_secs": info.duration_secs, "bytes": info.bytes }))
+        .collect();
+    serde_json::json!({
+        "dry_run": dry_run,
+        "title": added.title,
+        "episode": added.number,
+        "media": media,
+        "table": added.table,
+    })
 }
 
 /// `--notes -`: the notes piped in. A terminal (nothing piped) or an empty

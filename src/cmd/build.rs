@@ -1,16 +1,18 @@
-//! `podsmith build`.
+//! `podsmith build` and `podsmith diff`.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use podsmith::manifest::ManifestError;
+use podsmith::diagnostic::Diagnostic;
+use podsmith::lock::{Change, Lock};
 use podsmith::show_lock::Access;
-use podsmith::site::{BuildError, Options, build};
+use podsmith::site::{Options, Report, build};
+use serde_json::json;
 
 use super::{Failure, Ui};
 use crate::cli::BuildArgs;
 
-pub fn run(args: BuildArgs, ui: Ui) -> Result<ExitCode, Failure> {
+pub fn run(args: BuildArgs, ui: &Ui) -> Result<ExitCode, Failure> {
     let now = super::parse_now(args.as_of.as_deref())?;
     let _lock = super::lock_show(&args.manifest, Access::Exclusive, ui, "build")?;
     let opts = Options {
@@ -21,9 +23,32 @@ pub fn run(args: BuildArgs, ui: Ui) -> Result<ExitCode, Failure> {
         probe: super::probe_options(args.no_cache, ui),
         force: args.force,
     };
-    let report = build(&opts).map_err(failure)?;
+    let report = build(&opts).map_err(|e| Failure::from_build(&e, ""))?;
+    say_changes(&report, ui);
+    say_details(&report, ui);
+    if let Some(note) = &report.probe_stats.cache_note {
+        ui.diagnostic(note);
+    }
+    ui.diagnostics(&report.warnings);
+    for s in &report.scheduled {
+        ui.info(format!(
+            "scheduled: \"{}\" goes live at {}; it is left out until then (run `podsmith build` again after that time)",
+            s.title(),
+            s.date().to_rfc3339()
+        ));
+    }
+    ui.info(summary(&report));
+    ui.finish(true, as_json(&report));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What changed for subscribers, and what the build cleaned up.
+fn say_changes(report: &Report, ui: &Ui) {
     for c in report.changes.iter().filter(|c| c.breaks_identity()) {
-        ui.warn(format!("published identity changed (--allow-changes): {c}"));
+        ui.diagnostic(&Diagnostic::warning(
+            "IDENTITY",
+            format!("published identity changed (--allow-changes): {}", c.describe()),
+        ));
     }
     for c in report.changes.iter().filter(|c| !c.breaks_identity()) {
         ui.info(c);
@@ -44,16 +69,16 @@ pub fn run(args: BuildArgs, ui: Ui) -> Result<ExitCode, Failure> {
             report.episodes
         ));
     }
+}
 
+/// With `-v`: what was probed, how each file was measured, what was written.
+fn say_details(report: &Report, ui: &Ui) {
     if report.nothing_changed {
         ui.detail(
             "nothing changed since the last build (.podsmith/build.json): nothing was probed, rendered or written",
         );
     }
     let p = &report.probe_stats;
-    if let Some(note) = &p.cache_note {
-        ui.warn(note);
-    }
     if p.probed == 0 {
         ui.detail(format!(
             "probed nothing: all {} media file(s) are unchanged since they were measured (.podsmith/cache.json)",
@@ -61,16 +86,6 @@ pub fn run(args: BuildArgs, ui: Ui) -> Result<ExitCode, Failure> {
         ));
     } else {
         ui.detail(format!("probed {} media file(s); {} unchanged ones came from the cache", p.probed, p.cached));
-    }
-    for w in &report.warnings {
-        ui.warn(w);
-    }
-    for s in &report.scheduled {
-        ui.info(format!(
-            "scheduled: \"{}\" goes live at {}; it is left out until then (run `podsmith build` again after that time)",
-            s.title,
-            s.date.to_rfc3339()
-        ));
     }
     for (rel, secs, method) in &report.measured {
         let how = match method {
@@ -80,35 +95,61 @@ pub fn run(args: BuildArgs, ui: Ui) -> Result<ExitCode, Failure> {
         ui.detail(format!("{rel}: {secs:.3} s, measured {how}"));
     }
     ui.detail(format!("{} file(s) written, {} already up to date", report.stats.written, report.stats.unchanged));
-    ui.info(format!(
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `Built 4 episodes into public: …`.
+fn summary(report: &Report) -> String {
+    format!(
         "Built {} episode{} into {}: {} ({} feed{}), {} pages, {} media/image files; {} written, {} unchanged, in {:.2}s",
         report.episodes,
-        if report.episodes == 1 { "" } else { "s" },
+        plural(report.episodes),
         report.out.display(),
         report.feeds.join(", "),
         report.feeds.len(),
-        if report.feeds.len() == 1 { "" } else { "s" },
+        plural(report.feeds.len()),
         report.pages,
         report.files,
         report.stats.written,
         report.stats.unchanged,
         report.seconds
-    ));
-    Ok(ExitCode::SUCCESS)
+    )
 }
 
-fn failure(e: BuildError) -> Failure {
-    match &e {
-        BuildError::Manifest(ManifestError::Read { .. }) => Failure::usage(format!(
-            "{e}\n  help: run podsmith in the show's folder, or name the manifest with --manifest path/to/episodes.toml"
-        )),
-        BuildError::Config(_) | BuildError::Foreign { .. } | BuildError::Paths(_) => Failure::usage(e.to_string()),
-        _ => Failure::content(e.to_string()),
-    }
+/// What `build --format json` says besides its diagnostics.
+fn as_json(report: &Report) -> serde_json::Value {
+    let scheduled: Vec<_> =
+        report.scheduled.iter().map(|s| json!({ "title": s.title(), "date": s.date().to_rfc3339() })).collect();
+    json!({
+        "out": report.out.display().to_string(),
+        "episodes": report.episodes,
+        "feeds": report.feeds,
+        "pages": report.pages,
+        "files": report.files,
+        "written": report.stats.written,
+        "unchanged": report.stats.unchanged,
+        "removed": report.removed,
+        "scheduled": scheduled,
+        "changes": changes_json(&report.changes),
+        "nothing_changed": report.nothing_changed,
+        "seconds": report.seconds,
+    })
+}
+
+fn changes_json(changes: &[Change]) -> Vec<serde_json::Value> {
+    changes
+        .iter()
+        .map(
+            |c| json!({ "mark": c.mark().to_string(), "change": c.describe(), "breaks_identity": c.breaks_identity() }),
+        )
+        .collect()
 }
 
 /// `podsmith diff`: what the next build changes for subscribers.
-pub fn diff(manifest: &Path, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Failure> {
+pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Failure> {
     let now = super::parse_now(as_of)?;
     let _lock = super::lock_show(manifest, Access::Shared, ui, "diff")?;
     let opts = Options {
@@ -119,19 +160,31 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Fa
         probe: super::probe_options(false, ui),
         force: false,
     };
-    let prepared = podsmith::site::prepare(&opts).map_err(failure)?;
-    let (old, new, changes) = prepared.changes().map_err(|e| Failure::content(e.to_string()))?;
-    let Some(_) = old else {
-        outln!("nothing built yet (no podsmith.lock): the first build publishes {} episode(s)", new.episodes.len());
-        for e in &new.episodes {
-            outln!("+ new episode \"{}\" (guid {})", e.title, e.guid);
+    let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build(&e, ""))?;
+    let (old, new, changes) = prepared.changes().map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;
+    let lines = diff_lines(old.as_ref(), &new, &changes);
+    if ui.is_json() {
+        let first = old.is_none();
+        ui.finish(true, json!({ "first_build": first, "changes": changes_json(&changes), "summary": lines.last() }));
+    } else {
+        for line in &lines {
+            outln!("{line}");
         }
-        return Ok(ExitCode::SUCCESS);
-    };
-    use podsmith::lock::Change;
-    for c in &changes {
-        outln!("{c}");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `diff` prints: the changes, then what they amount to.
+fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> Vec<String> {
+    let Some(_) = old else {
+        let mut lines = vec![format!(
+            "nothing built yet (no podsmith.lock): the first build publishes {} episode(s)",
+            new.episodes.len()
+        )];
+        lines.extend(new.episodes.iter().map(|e| format!("+ new episode \"{}\" (guid {})", e.title, e.guid)));
+        return lines;
+    };
+    let mut lines: Vec<String> = changes.iter().map(Change::to_string).collect();
     let titled = |c: &Change| match c {
         Change::Added { title, .. }
         | Change::GuidChanged { title, .. }
@@ -144,14 +197,15 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: Ui) -> Result<ExitCode, Fa
     let touched: std::collections::BTreeSet<String> = changes.iter().filter_map(titled).collect();
     let unchanged = new.episodes.iter().filter(|e| !touched.contains(&e.title)).count();
     if changes.is_empty() {
-        outln!("no changes since the last build: subscribers see the same {unchanged} episode(s)");
+        lines.push(format!("no changes since the last build: subscribers see the same {unchanged} episode(s)"));
     } else {
-        outln!("{} change(s); {unchanged} episode(s) unchanged", changes.len());
+        lines.push(format!("{} change(s); {unchanged} episode(s) unchanged", changes.len()));
     }
     if changes.iter().any(Change::breaks_identity) {
-        outln!(
+        lines.push(
             "`podsmith build` refuses the changes marked ! and - (published guids and URLs) unless given --allow-changes"
+                .into(),
         );
     }
-    Ok(ExitCode::SUCCESS)
+    lines
 }

@@ -7,7 +7,7 @@ use podsmith::show_lock::Access;
 
 use super::{Failure, Ui};
 
-pub fn run(opts: &Options, ui: Ui) -> Result<ExitCode, Failure> {
+pub fn run(opts: &Options, ui: &Ui) -> Result<ExitCode, Failure> {
     let failure = |e: InitError| match e {
         InitError::Io(..) => Failure::content(e.to_string()),
         _ => Failure::usage(e.to_string()),

@@ -10,47 +10,21 @@ mod validate;
 use std::path::Path;
 use std::process::ExitCode;
 
+use podsmith::diagnostic::Diagnostic;
+use podsmith::manifest::ManifestError;
 use podsmith::show_lock::{Access, LockError, ShowLock, Wait};
+use podsmith::site::BuildError;
 
 use crate::cli::Command;
 
-/// How chatty to be.
-#[derive(Debug, Clone, Copy)]
-pub struct Ui {
-    /// `-v`.
-    pub verbose: bool,
-    /// `-q`.
-    pub quiet: bool,
-    /// `--no-wait`.
-    pub no_wait: bool,
-}
-
-impl Ui {
-    /// A progress or summary line (hidden by `-q`).
-    pub fn info(&self, msg: impl std::fmt::Display) {
-        if !self.quiet {
-            errln!("{msg}");
-        }
-    }
-
-    /// A detail line (shown with `-v`).
-    pub fn detail(&self, msg: impl std::fmt::Display) {
-        if self.verbose {
-            errln!("{msg}");
-        }
-    }
-
-    /// A warning (always shown).
-    pub fn warn(&self, msg: impl std::fmt::Display) {
-        errln!("warning: {msg}");
-    }
-}
+/// The reporter is what every command speaks through.
+pub use crate::report::Reporter as Ui;
 
 /// Locks the show whose manifest is `manifest` for `command`, waiting (with
 /// a message) for another command that holds it, unless `--no-wait`.
 /// `None` when there is no manifest there: the command then reports that,
 /// and no `.podsmith/` folder is made in a folder that is not a show.
-pub fn lock_show(manifest: &Path, access: Access, ui: Ui, command: &str) -> Result<Option<ShowLock>, Failure> {
+pub fn lock_show(manifest: &Path, access: Access, ui: &Ui, command: &str) -> Result<Option<ShowLock>, Failure> {
     if !manifest.is_file() {
         return Ok(None);
     }
@@ -82,11 +56,11 @@ impl From<LockFailure> for Failure {
 }
 
 /// Locks the show in folder `root` (see [`lock_show`]).
-pub fn lock_folder(root: &Path, access: Access, ui: Ui, command: &str) -> Result<ShowLock, LockFailure> {
+pub fn lock_folder(root: &Path, access: Access, ui: &Ui, command: &str) -> Result<ShowLock, LockFailure> {
     let notify = |holder: &str| {
         ui.info(format!("waiting for another podsmith command working on this show to finish ({holder}) …"));
     };
-    let wait = if ui.no_wait { Wait::No } else { Wait::Yes(&notify) };
+    let wait = if ui.no_wait() { Wait::No } else { Wait::Yes(&notify) };
     ShowLock::acquire(root, access, wait, command).map_err(|e| match e {
         LockError::Busy { .. } => LockFailure::Busy(e.to_string()),
         LockError::Io { .. } => LockFailure::Io(e.to_string()),
@@ -94,9 +68,8 @@ pub fn lock_folder(root: &Path, access: Access, ui: Ui, command: &str) -> Result
 }
 
 /// Probe with the cache unless told not to; a progress bar only on a terminal.
-pub fn probe_options(no_cache: bool, ui: Ui) -> podsmith::catalog::ProbeOptions {
-    use std::io::IsTerminal;
-    podsmith::catalog::ProbeOptions { use_cache: !no_cache, progress: !ui.quiet && std::io::stderr().is_terminal() }
+pub fn probe_options(no_cache: bool, ui: &Ui) -> podsmith::catalog::ProbeOptions {
+    podsmith::catalog::ProbeOptions { use_cache: !no_cache, progress: ui.progress() }
 }
 
 /// Parses `--as-of`, or now.
@@ -109,24 +82,44 @@ pub fn parse_now(as_of: Option<&str>) -> Result<chrono::DateTime<chrono::Utc>, F
     }
 }
 
-/// A command that failed: what to print and the exit code.
+/// A command that failed: what to say, and the exit code.
 #[derive(Debug)]
 pub struct Failure {
-    /// The message, already with its causes.
-    pub message: String,
-    /// 1 for content problems, 2 for usage/setup.
+    /// Everything to report, the last one saying what it meant.
+    pub diagnostics: Vec<Diagnostic>,
+    /// 1 for problems in the show's content, 2 for usage or setup.
     pub code: u8,
 }
 
 impl Failure {
     /// A problem in the show's content (exit 1).
     pub fn content(message: impl Into<String>) -> Self {
-        Failure { message: message.into(), code: 1 }
+        Failure { diagnostics: vec![Diagnostic::error("CONTENT", message)], code: 1 }
     }
 
     /// A usage or setup problem (exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
-        Failure { message: message.into(), code: 2 }
+        Failure { diagnostics: vec![Diagnostic::error("USAGE", message)], code: 2 }
+    }
+
+    /// A failure saying `diagnostics`.
+    pub fn of(diagnostics: Vec<Diagnostic>, code: u8) -> Self {
+        Failure { diagnostics, code }
+    }
+
+    /// A show that could not be built (or read, for `diff` and `validate`):
+    /// a manifest that cannot be read is one help away from the right folder.
+    pub fn from_build(e: &BuildError, otherwise: &str) -> Self {
+        let mut diagnostics = e.diagnostics();
+        if let BuildError::Manifest(ManifestError::Read { .. }) = e
+            && let Some(d) = diagnostics.last_mut()
+        {
+            *d = d.clone().help(format!(
+                "run podsmith in the show's folder (podsmith init starts one), or name the manifest with --manifest \
+                 path/to/episodes.toml{otherwise}"
+            ));
+        }
+        Failure { diagnostics, code: if e.is_setup() { 2 } else { 1 } }
     }
 }
 
@@ -141,14 +134,8 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     text.chars().map(|c| if unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
 }
 
-/// A failure's message as printed: `error: ` before it, unless its lines
-/// already carry their own prefix (a list of problems, one per line).
-pub fn prefixed(message: &str) -> String {
-    if message.starts_with("error: ") { message.to_string() } else { format!("error: {message}") }
-}
-
 /// Runs one subcommand.
-pub fn run(command: Command, ui: Ui) -> Result<ExitCode, Failure> {
+pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
     match command {
         Command::Init { dir, title, author, email, base_url, language, category, force } => {
             let opts = podsmith::init::Options { dir, title, author, email, base_url, language, category, force };
@@ -156,7 +143,7 @@ pub fn run(command: Command, ui: Ui) -> Result<ExitCode, Failure> {
         }
         Command::Add(args) => add::run(args, ui),
         Command::Build(args) => build::run(args, ui),
-        Command::Diff { manifest, as_of } => build::diff(&manifest, as_of.as_deref(), ui),
+        Command::Diff { manifest, as_of, .. } => build::diff(&manifest, as_of.as_deref(), ui),
         Command::Probe { json, files } => probe::run(&files, json),
         Command::Validate { feed, manifest, media_root, online, format, strict, as_of, list_rules } => {
             if list_rules {

@@ -4,9 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use podsmith::fsutil;
-use podsmith::manifest::ManifestError;
 use podsmith::show_lock::Access;
-use podsmith::site::{BuildError, Options as BuildOptions, prepare};
+use podsmith::site::{Options as BuildOptions, prepare};
 use podsmith::validate::{self, LocalFiles, Report, Severity};
 
 use super::{Failure, Ui};
@@ -33,7 +32,7 @@ struct Input {
     opts: validate::Options,
 }
 
-pub fn run(args: Args, ui: Ui) -> Result<ExitCode, Failure> {
+pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
     let now = super::parse_now(args.as_of.as_deref())?;
     let inputs = match &args.feed {
         None => own_show(&args, now, ui)?,
@@ -57,7 +56,7 @@ pub fn run(args: Args, ui: Ui) -> Result<ExitCode, Failure> {
 }
 
 /// The show's own feeds, rendered in memory as `build` would write them.
-fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: Ui) -> Result<Vec<Input>, Failure> {
+fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: &Ui) -> Result<Vec<Input>, Failure> {
     if args.media_root.is_some() {
         return Err(Failure::usage(
             "--media-root goes with a FEED; the show's own media are found through its manifest",
@@ -69,18 +68,12 @@ fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: Ui) -> Result<V
         out: None,
         now,
         allow_changes: false,
-        probe: podsmith::catalog::ProbeOptions { use_cache: true, progress: false },
+        probe: super::probe_options(false, ui),
         force: false,
     };
-    let prepared = prepare(&opts).map_err(|e| match &e {
-        BuildError::Manifest(ManifestError::Read { .. }) => Failure::usage(format!(
-            "{e}\n  help: run podsmith in the show's folder, name the manifest with --manifest, or give a FEED to validate"
-        )),
-        BuildError::Config(_) => Failure::usage(e.to_string()),
-        _ => Failure::content(e.to_string()),
-    })?;
+    let prepared = prepare(&opts).map_err(|e| Failure::from_build(&e, ", or give a FEED to validate"))?;
     if let Some(why) = prepared.nothing_live() {
-        return Err(Failure::content(why));
+        return Err(Failure::of(vec![why], 1));
     }
     let local = std::sync::Arc::new(prepared.local_files());
     let mut inputs = Vec::new();
@@ -156,11 +149,9 @@ fn fetch(url: &str) -> Result<Vec<u8>, Failure> {
 }
 
 #[cfg(feature = "online")]
-fn online(bytes: &[u8], report: &mut Report, ui: Ui) -> Result<(), Failure> {
-    use std::io::IsTerminal;
+fn online(bytes: &[u8], report: &mut Report, ui: &Ui) -> Result<(), Failure> {
     let targets = validate::targets(bytes);
-    let opts =
-        validate::online::Online { progress: std::io::stderr().is_terminal() && !ui.quiet, ..Default::default() };
+    let opts = validate::online::Online { progress: ui.progress(), ..Default::default() };
     ui.detail(format!("{}: checking {} URL(s) online", report.feed, targets.len()));
     let found = validate::online::check(&targets, &opts);
     report.findings.extend(found);
@@ -169,11 +160,11 @@ fn online(bytes: &[u8], report: &mut Report, ui: Ui) -> Result<(), Failure> {
 }
 
 #[cfg(not(feature = "online"))]
-fn online(_: &[u8], _: &mut Report, _: Ui) -> Result<(), Failure> {
+fn online(_: &[u8], _: &mut Report, _: &Ui) -> Result<(), Failure> {
     Err(Failure::usage("--online needs podsmith built with the `online` feature (the default)"))
 }
 
-fn print(reports: &[Report], format: Format, ui: Ui) {
+fn print(reports: &[Report], format: Format, ui: &Ui) {
     match format {
         Format::Json => {
             let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
@@ -182,8 +173,8 @@ fn print(reports: &[Report], format: Format, ui: Ui) {
             outln!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
         }
         Format::Human => {
-            let min = if ui.verbose { Severity::Info } else { Severity::Warning };
-            out!("{}", validate::render_text(reports, min));
+            let min = if ui.verbose() { Severity::Info } else { Severity::Warning };
+            out!("{}", crate::report::grouped(reports, min));
             for r in reports {
                 let (e, w, i) = (r.count(Severity::Error), r.count(Severity::Warning), r.count(Severity::Info));
                 let media = if r.media_checked { "" } else { " (media not checked: give --media-root)" };

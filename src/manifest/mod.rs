@@ -31,11 +31,11 @@
 pub mod categories;
 mod reader;
 
+use crate::diagnostic::{Diagnostic, Location};
 use crate::text::{is_email, is_language_code, is_uuid};
 pub use categories::APPLE_CATEGORIES;
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
@@ -45,28 +45,24 @@ use toml_datetime::{Datetime, Offset};
 
 use reader::{Context, Fields};
 
-/// One problem found in the manifest.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The manifest, as the user named it.
-    pub file: PathBuf,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub help: Option<String>,
+/// One problem found in the manifest: a [`Diagnostic`] with code
+/// `MANIFEST`, at a line and column of the file.
+pub type Problem = Diagnostic;
+
+/// A manifest problem at `line`:`column` of `file`.
+pub fn problem(file: &Path, line: usize, column: usize, message: impl Into<String>, help: Option<String>) -> Problem {
+    let d = Diagnostic::error("MANIFEST", message).at(Location::file(file, line, Some(column)));
+    match help {
+        Some(h) => d.help(h),
+        None => d,
+    }
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file.display(), self.line, self.column, self.message)?;
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
-        }
-        Ok(())
+/// Where a problem is, to sort them in file order.
+fn position(p: &Problem) -> (usize, usize) {
+    match &p.location {
+        Location::File { line, column, .. } => (*line, column.unwrap_or(0)),
+        _ => (0, 0),
     }
 }
 
@@ -82,23 +78,34 @@ pub enum ManifestError {
         source: std::io::Error,
     },
     /// The file was read and has problems.
-    #[error("{}", render_problems(problems))]
+    #[error("{} problem{} in {}", problems.len(), if problems.len() == 1 { "" } else { "s" }, file_of(problems))]
     Invalid {
         /// Every problem found, in file order.
         problems: Vec<Problem>,
     },
 }
 
-/// Every problem on its own `error: ` line (with its help below it), and a count.
-fn render_problems(problems: &[Problem]) -> String {
-    let mut out = String::new();
-    for p in problems {
-        out.push_str(&format!("error: {p}\n"));
+fn file_of(problems: &[Problem]) -> String {
+    match problems.first().map(|p| &p.location) {
+        Some(Location::File { path, .. }) => path.display().to_string(),
+        _ => "the manifest".into(),
     }
-    let file = problems.first().map(|p| p.file.display().to_string()).unwrap_or_default();
-    let n = problems.len();
-    out.push_str(&format!("error: {n} problem{} in {file}", if n == 1 { "" } else { "s" }));
-    out
+}
+
+impl ManifestError {
+    /// What to tell the podcaster: every problem, then how many there are.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        match self {
+            ManifestError::Read { .. } => {
+                vec![Diagnostic::error("MANIFEST-READ", self.to_string())]
+            }
+            ManifestError::Invalid { problems } => {
+                let mut out = problems.clone();
+                out.push(Diagnostic::error("MANIFEST", self.to_string()));
+                out
+            }
+        }
+    }
 }
 
 /// A show, read and checked: what the rest of the pipeline works from.
@@ -304,17 +311,17 @@ pub fn read_text(path: &Path) -> Result<String, ManifestError> {
         let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
         let column = String::from_utf8_lossy(&bytes[line_start..at]).chars().count() + 1;
         ManifestError::Invalid {
-            problems: vec![Problem {
-                file: path.to_path_buf(),
+            problems: vec![problem(
+                path,
                 line,
                 column,
-                message: format!("the file is not UTF-8 text (byte 0x{:02X})", bytes[at]),
-                help: Some(
+                format!("the file is not UTF-8 text (byte 0x{:02X})", bytes[at]),
+                Some(
                     "save episodes.toml as UTF-8 (your editor's \"Save with encoding\" or \"Reopen with encoding\"); \
                      the byte is often an accented letter written by an editor set to Latin-1 or Windows-1252"
                         .into(),
                 ),
-            }],
+            )],
         }
     })
 }
@@ -356,7 +363,7 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
     if let (true, Some(podcast)) = (problems.is_empty(), podcast) {
         return Ok(Show { root: root.to_path_buf(), manifest_path: file.to_path_buf(), podcast, episodes });
     }
-    problems.sort_by_key(|p| (p.line, p.column));
+    problems.sort_by_key(position);
     problems.dedup();
     Err(problems)
 }

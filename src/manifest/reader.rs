@@ -43,13 +43,13 @@ impl<'s> Context<'s> {
 
     /// Records a problem at the start of `line`.
     pub fn error_at_line(&mut self, line: usize, message: impl Into<String>, help: Option<String>) {
-        self.problems.push(Problem { file: self.file.to_path_buf(), line, column: 1, message: message.into(), help });
+        self.problems.push(super::problem(self.file, line, 1, message, help));
     }
 
     /// Records a problem at `span`.
     pub fn error(&mut self, span: &Range<usize>, message: impl Into<String>, help: Option<String>) {
         let (line, column) = self.line_col(span.start);
-        self.problems.push(Problem { file: self.file.to_path_buf(), line, column, message: message.into(), help });
+        self.problems.push(super::problem(self.file, line, column, message, help));
     }
 }
 

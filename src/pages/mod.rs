@@ -105,7 +105,7 @@ impl<'a> Renderer<'a> {
                     None => "RSS".to_string(),
                     Some(fmt) => format!("RSS ({})", fmt.label()),
                 };
-                FeedView { title: format!("{} — {label}", catalog.show.podcast.title), label, url: f.url.clone() }
+                FeedView { title: format!("{} — {label}", catalog.podcast.title), label, url: f.url.clone() }
             })
             .collect();
         let episodes: Vec<EpisodeView<'a>> = catalog.episodes.iter().map(episode_view).collect();
@@ -208,7 +208,7 @@ fn describe(e: &minijinja::Error) -> String {
 }
 
 fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> ShowView<'a> {
-    let p = &catalog.show.podcast;
+    let p = &catalog.podcast;
     ShowView {
         title: &p.title,
         description: &p.description,

@@ -17,7 +17,8 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
-use crate::catalog::{Catalog, MediaProblem, ProbeStats, Scheduled, probe_media};
+use crate::catalog::{Catalog, ProbeStats, Scheduled, probe_media};
+use crate::diagnostic::{Diagnostic, Location};
 use crate::fsutil::Fingerprint;
 use crate::lock::{Change, Lock, LockError};
 use crate::manifest::{self, Asset, ManifestError};
@@ -59,7 +60,7 @@ pub struct Report {
     /// Write counts.
     pub stats: WriteStats,
     /// Warnings that did not stop the build.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
     /// Each published media file: path, seconds, and how it was measured.
     pub measured: Vec<(String, f64, crate::probe::Method)>,
     /// What changed since the last build (from `podsmith.lock`).
@@ -85,8 +86,8 @@ pub enum BuildError {
     #[error(transparent)]
     Manifest(#[from] ManifestError),
     /// Media that cannot be published.
-    #[error("{}", render_media_problems(.0))]
-    Media(Vec<MediaProblem>),
+    #[error("{} media file{} cannot be published; nothing was written", .0.len(), plural(.0.len()))]
+    Media(Vec<Diagnostic>),
     /// A template does not compile or render.
     #[error(transparent)]
     Template(#[from] TemplateError),
@@ -94,10 +95,10 @@ pub enum BuildError {
     #[error("{0}")]
     Config(String),
     /// A feed breaks a directory's rules (see `podsmith validate`).
-    #[error("{}", render_invalid(.0))]
+    #[error("the feed would be refused by podcast directories; nothing was written")]
     Invalid(Vec<crate::validate::Report>),
     /// The build would change what subscribers already have.
-    #[error("{}", render_identity(.0))]
+    #[error("this build would change episodes subscribers already have; nothing was written")]
     Identity(Vec<Change>),
     /// `podsmith.lock` cannot be read.
     #[error(transparent)]
@@ -106,7 +107,10 @@ pub enum BuildError {
     #[error(transparent)]
     Write(#[from] WriteError),
     /// Files in the output folder that podsmith did not write would be replaced.
-    #[error("{}", render_foreign(.out, .files))]
+    #[error(
+        "{} holds {} file{} podsmith has no record of writing, which this build would replace: {}",
+        out.display(), files.len(), plural(files.len()), shown(files)
+    )]
     Foreign {
         /// The output folder.
         out: PathBuf,
@@ -114,56 +118,95 @@ pub enum BuildError {
         files: Vec<String>,
     },
     /// Every episode is scheduled: there is nothing to publish yet.
-    #[error("{0}")]
-    NothingLive(String),
+    #[error("{}", .0.message)]
+    NothingLive(Box<Diagnostic>),
     /// Output paths that cannot be written (too long, a link or file in the way).
-    #[error("{}", render_paths(.0))]
+    #[error("the site cannot be written there; nothing was written")]
     Paths(Vec<String>),
 }
 
-fn render_foreign(out: &Path, files: &[String]) -> String {
-    let n = files.len();
-    let mut shown: Vec<&str> = files.iter().take(10).map(String::as_str).collect();
-    let more = if n > 10 { format!(" and {} more", n - 10) } else { String::new() };
-    if shown.is_empty() {
-        shown.push("?");
-    }
-    format!(
-        "{} holds {n} file{} podsmith has no record of writing, which this build would replace: {}{more}\n  help: \
-         move them away or build into another folder (--out); to replace them (or if they are this show's from a \
-         build whose record, .podsmith/build.json, is gone), build with --force (nothing was written)",
-        out.display(),
-        if n == 1 { "" } else { "s" },
-        shown.join(", ")
-    )
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
-fn render_paths(problems: &[String]) -> String {
-    let mut s: String = problems.iter().map(|p| format!("error: {p}\n")).collect();
-    s.push_str("error: the site cannot be written there; nothing was written");
+/// The first ten of `files`, and how many more.
+fn shown(files: &[String]) -> String {
+    let mut s = files.iter().take(10).map(String::as_str).collect::<Vec<_>>().join(", ");
+    if files.len() > 10 {
+        s.push_str(&format!(" and {} more", files.len() - 10));
+    }
     s
 }
 
-fn render_identity(changes: &[Change]) -> String {
-    let mut s = String::from("this build would change episodes subscribers already have:\n");
-    for c in changes.iter().filter(|c| c.breaks_identity()) {
-        s.push_str(&format!("  {c}\n"));
+impl BuildError {
+    /// What to tell the podcaster: every problem found, then what it means.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let summary = Diagnostic::error("BUILD", self.to_string());
+        match self {
+            BuildError::Manifest(e) => e.diagnostics(),
+            BuildError::Media(problems) => {
+                let mut out = problems.clone();
+                out.push(Diagnostic::error("MEDIA", self.to_string()));
+                out
+            }
+            BuildError::Template(_) => vec![Diagnostic::error("TEMPLATE", self.to_string())],
+            BuildError::Config(_) => vec![Diagnostic::error("OUTPUT", self.to_string())],
+            BuildError::Invalid(reports) => {
+                let mut out: Vec<Diagnostic> = reports
+                    .iter()
+                    .flat_map(|r| r.findings.iter().filter(|f| f.is_error()).map(|f| in_feed(f, &r.feed)))
+                    .collect();
+                out.push(summary.help("run `podsmith validate` for all findings"));
+                out
+            }
+            BuildError::Identity(changes) => {
+                let mut out: Vec<Diagnostic> = changes
+                    .iter()
+                    .filter(|c| c.breaks_identity())
+                    .map(|c| Diagnostic::error("IDENTITY", c.describe()))
+                    .collect();
+                out.push(summary.help(
+                    "apps treat a new guid as a new episode and a new URL as a new download, and a moved page \
+                     breaks the links listeners shared. Put the old guid, media file or slug back in episodes.toml; \
+                     or, if you mean it, run `podsmith build --allow-changes`",
+                ));
+                out
+            }
+            BuildError::Lock(e) => vec![e.diagnostic()],
+            BuildError::Write(_) => vec![Diagnostic::error("WRITE", self.to_string())],
+            BuildError::Foreign { .. } => vec![Diagnostic::error("FOREIGN", self.to_string()).help(
+                "move them away or build into another folder (--out); to replace them (or if they are this show's \
+                 from a build whose record, .podsmith/build.json, is gone), build with --force (nothing was written)",
+            )],
+            BuildError::NothingLive(d) => vec![(**d).clone()],
+            BuildError::Paths(problems) => {
+                let mut out: Vec<Diagnostic> = problems.iter().map(|p| Diagnostic::error("PATH", p.clone())).collect();
+                out.push(Diagnostic::error("PATH", self.to_string()));
+                out
+            }
+        }
     }
-    s.push_str(
-        "  help: apps treat a new guid as a new episode and a new URL as a new download, and a moved page breaks \
-         the links listeners shared. Put the old guid, media file or slug back in episodes.toml; or, if you \
-         mean it, run `podsmith build --allow-changes` (nothing was written)",
-    );
-    s
+
+    /// Whether the fault is in how podsmith was called or set up (exit 2),
+    /// not in the show's content (exit 1).
+    pub fn is_setup(&self) -> bool {
+        matches!(
+            self,
+            BuildError::Manifest(ManifestError::Read { .. })
+                | BuildError::Config(_)
+                | BuildError::Foreign { .. }
+                | BuildError::Paths(_)
+        )
+    }
 }
 
-fn render_invalid(reports: &[crate::validate::Report]) -> String {
-    let errors: usize = reports.iter().map(|r| r.count(crate::validate::Severity::Error)).sum();
-    format!(
-        "the feed would be refused by podcast directories:\n{}{errors} error{} in the feed; nothing was written (run `podsmith validate` for all findings)",
-        crate::validate::render_text(reports, crate::validate::Severity::Error),
-        if errors == 1 { "" } else { "s" }
-    )
+/// A finding of the feed called `feed`, so saying.
+fn in_feed(f: &Diagnostic, feed: &str) -> Diagnostic {
+    let mut f = f.clone();
+    if let Location::Feed { feed: name, .. } = &mut f.location {
+        *name = Some(feed.to_string());
+    }
+    f
 }
 
 /// The fingerprint of every file a build is about to write.
@@ -263,7 +306,7 @@ impl Prepared {
 
     /// The show's `podsmith.lock`.
     pub fn lock_path(&self) -> PathBuf {
-        self.catalog.show.root.join(crate::lock::FILE_NAME)
+        self.catalog.root.join(crate::lock::FILE_NAME)
     }
 
     /// What this build changes compared with the last one: `None` when
@@ -305,7 +348,7 @@ impl Prepared {
     /// a page). `None` for media and images.
     pub fn marks(&self, rel: &str) -> Option<Vec<String>> {
         let escape = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;");
-        let podcast = &self.catalog.show.podcast;
+        let podcast = &self.catalog.podcast;
         if self.feeds.iter().any(|f| f.file_name == rel) {
             let own = escape(&podcast.url_of(rel));
             return Some(vec![
@@ -323,7 +366,7 @@ impl Prepared {
     /// Which enclosure formats feed `f` is meant to carry.
     pub fn formats_of(&self, f: &crate::feed::Feed) -> crate::validate::Formats {
         use crate::validate::Formats;
-        match (self.catalog.show.podcast.formats, f.format) {
+        match (self.catalog.podcast.formats, f.format) {
             (manifest::FormatPolicy::Any, _) => Formats::Any,
             (manifest::FormatPolicy::Apple, Some(_)) => Formats::PerFormat,
             (manifest::FormatPolicy::Apple, None) => Formats::Apple,
@@ -331,23 +374,21 @@ impl Prepared {
     }
 
     /// Why nothing can be published yet: every episode is dated later.
-    pub fn nothing_live(&self) -> Option<String> {
+    pub fn nothing_live(&self) -> Option<Diagnostic> {
         let cat = &self.catalog;
         let first = cat.scheduled.first().filter(|_| cat.episodes.is_empty())?;
-        let when = first.date.format("%-d %B %Y, %H:%M (%:z)");
-        let iso = first.date.to_rfc3339();
-        Some(match cat.scheduled.len() {
-            1 => format!(
-                "nothing to publish yet: the only episode, \"{}\", goes live on {when}\n  help: build again after \
-                 then, or see the show as it will be with --as-of {iso}",
-                first.title
-            ),
+        let when = first.date().format("%-d %B %Y, %H:%M (%:z)");
+        let message = match cat.scheduled.len() {
+            1 => format!("nothing to publish yet: the only episode, \"{}\", goes live on {when}", first.title()),
             n => format!(
-                "nothing to publish yet: all {n} episodes are scheduled; the first, \"{}\", goes live on {when}\n  \
-                 help: build again after then, or see the show as it will be with --as-of {iso}",
-                first.title
+                "nothing to publish yet: all {n} episodes are scheduled; the first, \"{}\", goes live on {when}",
+                first.title()
             ),
-        })
+        };
+        Some(Diagnostic::error("SCHEDULED", message).help(format!(
+            "build again after then, or see the show as it will be with --as-of {}",
+            first.date().to_rfc3339()
+        )))
     }
 
     /// The files behind the feeds' URLs, with the media's probes.
@@ -360,7 +401,7 @@ impl Prepared {
                 local.known.insert(crate::feed::asset_url(cat, a), LocalFile { path: f.path.clone(), probe: None });
             }
         };
-        asset(&cat.show.podcast.image);
+        asset(&cat.podcast.image);
         for e in &cat.episodes {
             if let Some(img) = &e.episode.image {
                 asset(img);
@@ -375,16 +416,6 @@ impl Prepared {
         }
         local
     }
-}
-
-fn render_media_problems(problems: &[MediaProblem]) -> String {
-    let mut s: String = problems.iter().map(|p| format!("error: {p}\n")).collect();
-    let n = problems.len();
-    s.push_str(&format!(
-        "error: {n} media file{} cannot be published; nothing was written",
-        if n == 1 { "" } else { "s" }
-    ));
-    s
 }
 
 /// Reads, probes and renders the show in memory; writes nothing.
@@ -404,7 +435,7 @@ fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildE
     let (out, templates_dir) = folders(&show, opts);
     check_output_folder(&show, &out)?;
     let (probes, probe_stats) = probe_media(&show, &opts.probe);
-    let catalog = Catalog::assemble(show, probes, opts.now).map_err(BuildError::Media)?;
+    let catalog = Catalog::assemble(show, &probes, opts.now).map_err(BuildError::Media)?;
     // The feeds' names and URLs; their XML is made (and checked) by validation
     // and again when written.
     let feeds = crate::feed::plan(&catalog);
@@ -421,7 +452,7 @@ fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildE
             site.push(rel, Content::File(path.to_path_buf()));
         }
     };
-    if let Asset::Local(f) = &catalog.show.podcast.image {
+    if let Asset::Local(f) = &catalog.podcast.image {
         publish(&mut site, &f.rel, &f.path);
     }
     for e in &catalog.episodes {
@@ -466,7 +497,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
 
     let prepared = prepare_show(opts, show)?;
     if let Some(why) = prepared.nothing_live() {
-        return Err(BuildError::NothingLive(why));
+        return Err(BuildError::NothingLive(Box::new(why)));
     }
     let (checked, feed_fingerprints): (Vec<_>, Vec<_>) = prepared.validate(opts.now).into_iter().unzip();
     if checked.iter().any(|r| r.has_errors()) {
@@ -493,7 +524,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let catalog = &prepared.catalog;
     let mut warnings = records.warnings.clone();
     warnings.extend(catalog.warnings.iter().cloned());
-    warnings.extend(written.pruned.kept.iter().map(|k| format!("kept {k}")));
+    warnings.extend(written.pruned.kept.iter().map(|k| Diagnostic::warning("KEPT", format!("kept {k}"))));
     warnings.extend(feed_warnings(&checked));
     let report = Report {
         out: prepared.out.clone(),
@@ -544,7 +575,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     };
     records.warnings.clear();
     records.put(site);
-    let root = &catalog.show.root;
+    let root = &catalog.root;
     records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
     Ok(report)
 }
@@ -637,7 +668,7 @@ struct Written {
 /// (`planned`, kept as the output folder's `pending` record), then media,
 /// pages and feeds, then what is no longer published goes.
 fn write_recorded(prepared: &Prepared, records: &mut record::Records, planned: Planned) -> Result<Written, BuildError> {
-    let root = &prepared.catalog.show.root;
+    let root = &prepared.catalog.root;
     let out = &prepared.out;
     std::fs::create_dir_all(out).map_err(|source| WriteError { path: out.clone(), source })?;
     let out_abs = out.canonicalize().map_err(|source| WriteError { path: out.clone(), source })?;
@@ -659,20 +690,29 @@ fn write_recorded(prepared: &Prepared, records: &mut record::Records, planned: P
     Ok(Written { out: out_abs, stats, pruned, swept })
 }
 
-/// The same finding in several feeds, said once naming them all.
-fn feed_warnings(checked: &[crate::validate::Report]) -> Vec<String> {
-    let mut seen: Vec<(String, Vec<String>)> = Vec::new();
+/// The warnings of every feed; the same finding in several feeds is said
+/// once, naming them all.
+fn feed_warnings(checked: &[crate::validate::Report]) -> Vec<Diagnostic> {
+    let mut seen: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
     for r in checked {
-        for f in r.findings.iter().filter(|f| f.severity == crate::validate::Severity::Warning) {
-            let episode = f.episode().map(|e| format!(" (episode {e})")).unwrap_or_default();
-            let text = format!("{} [{}]{episode}", f.message, f.code);
-            match seen.iter_mut().find(|(t, _)| *t == text) {
-                Some((_, feeds)) => feeds.push(r.feed.clone()),
-                None => seen.push((text, vec![r.feed.clone()])),
+        for f in r.findings.iter().filter(|f| f.severity == crate::diagnostic::Severity::Warning) {
+            let same = |(d, _): &&mut (Diagnostic, Vec<&str>)| {
+                d.code == f.code && d.message == f.message && d.episode() == f.episode()
+            };
+            match seen.iter_mut().find(same) {
+                Some((_, feeds)) => feeds.push(&r.feed),
+                None => seen.push((f.clone(), vec![&r.feed])),
             }
         }
     }
-    seen.into_iter().map(|(text, feeds)| format!("{}: {text}", feeds.join(", "))).collect()
+    seen.into_iter()
+        .map(|(mut d, feeds)| {
+            // Lines differ from feed to feed; the feeds and the episode say where.
+            let item = d.item().zip(d.episode().map(str::to_string));
+            d.location = Location::Feed { feed: Some(feeds.join(", ")), line: None, item };
+            d
+        })
+        .collect()
 }
 
 /// Removes the temporary files an interrupted command left: beside the
@@ -681,13 +721,11 @@ fn feed_warnings(checked: &[crate::validate::Report]) -> Vec<String> {
 /// its record tells), everywhere in the output folder. The caller holds the
 /// show's lock.
 fn sweep_temps(prepared: &Prepared, deep: bool) -> usize {
-    let show = &prepared.catalog.show;
+    let catalog = &prepared.catalog;
     let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
-    dirs.insert(show.root.clone());
-    dirs.insert(show.root.join(crate::show_lock::RECORDS_DIR));
-    for e in &show.episodes {
-        dirs.extend(e.media.iter().filter_map(|m| m.path.parent().map(Path::to_path_buf)));
-    }
+    dirs.insert(catalog.root.clone());
+    dirs.insert(catalog.root.join(crate::show_lock::RECORDS_DIR));
+    dirs.extend(catalog.files().filter_map(|f| f.path.parent().map(Path::to_path_buf)));
     let mut n = crate::output::sweep_temps(&prepared.out, deep);
     for d in dirs {
         n += crate::output::sweep_temps(&d, false);
@@ -697,17 +735,9 @@ fn sweep_temps(prepared: &Prepared, deep: bool) -> usize {
 
 /// The canonical paths of the show's own files, which a build never deletes.
 fn protected_files(prepared: &Prepared) -> std::collections::HashSet<PathBuf> {
-    let show = &prepared.catalog.show;
-    let mut paths: Vec<PathBuf> = vec![show.manifest_path.clone(), show.root.join(crate::lock::FILE_NAME)];
-    if let Asset::Local(f) = &show.podcast.image {
-        paths.push(f.path.clone());
-    }
-    for e in &show.episodes {
-        paths.extend(e.media.iter().map(|m| m.path.clone()));
-        if let Some(Asset::Local(f)) = &e.image {
-            paths.push(f.path.clone());
-        }
-    }
+    let catalog = &prepared.catalog;
+    let mut paths: Vec<PathBuf> = vec![catalog.manifest_path.clone(), catalog.root.join(crate::lock::FILE_NAME)];
+    paths.extend(catalog.files().map(|f| f.path.clone()));
     paths.iter().filter_map(|p| p.canonicalize().ok()).collect()
 }
 
@@ -716,7 +746,7 @@ fn scheduled(show: &manifest::Show, now: DateTime<Utc>) -> Vec<Scheduled> {
     show.episodes
         .iter()
         .filter(|e| e.date.with_timezone(&Utc) > now)
-        .map(|e| Scheduled { title: e.title.clone(), date: e.date })
+        .map(|e| Scheduled { episode: e.clone() })
         .collect()
 }
 

@@ -31,6 +31,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::diagnostic::Diagnostic;
 use crate::fsutil::Fingerprint;
 use crate::manifest::{Asset, Show};
 
@@ -104,7 +105,7 @@ pub struct Summary {
     /// Media files (all probed or cached).
     pub media: usize,
     /// Warnings it printed.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Serialize)]
@@ -133,7 +134,7 @@ struct LegacyRecord {
 pub struct Records {
     sites: Vec<SiteRecord>,
     /// What was wrong with the record on disk (entries ignored, or all of it).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Size and modification time of a regular file (not a link).
@@ -267,11 +268,14 @@ impl Records {
             if n > MAX_NAMED {
                 named.push(format!("and {} more", n - MAX_NAMED));
             }
-            records.warnings.push(format!(
-                "{RECORD_PATH} lists {n} entr{} that cannot be a file podsmith wrote inside its output folder: {}; \
-                 ignored (podsmith replaces or deletes only files it wrote there)",
-                if n == 1 { "y" } else { "ies" },
-                named.join(", ")
+            records.warnings.push(Diagnostic::warning(
+                "RECORD",
+                format!(
+                    "{RECORD_PATH} lists {n} entr{} that cannot be a file podsmith wrote inside its output folder: {}; \
+                     ignored (podsmith replaces or deletes only files it wrote there)",
+                    if n == 1 { "y" } else { "ies" },
+                    named.join(", ")
+                ),
             ));
         }
         records
@@ -280,9 +284,12 @@ impl Records {
     fn set_aside(why: String) -> Records {
         Records {
             sites: Vec::new(),
-            warnings: vec![format!(
-                "{RECORD_PATH} {why}; it is set aside: this build does everything again, and replaces or deletes \
-                 nothing it cannot tell it wrote"
+            warnings: vec![Diagnostic::warning(
+                "RECORD",
+                format!(
+                    "{RECORD_PATH} {why}; it is set aside: this build does everything again, and replaces or deletes \
+                     nothing it cannot tell it wrote"
+                ),
             )],
         }
     }
@@ -406,13 +413,13 @@ mod tests {
         assert!(records.site(Path::new("relative/out")).is_none());
         assert_eq!(records.warnings.len(), 1);
         assert!(
-            records.warnings[0].starts_with(
+            records.warnings[0].message.starts_with(
                 ".podsmith/build.json lists 5 entries that cannot be a file podsmith wrote inside its output folder: \
                  an output folder that is not an absolute path (relative/out), `../../victim/secret.txt`, `/etc/passwd`, \
                  `media/x.mp3`, `../episodes.toml`; ignored"
             ),
             "{}",
-            records.warnings[0]
+            records.warnings[0].message
         );
     }
 
@@ -445,10 +452,14 @@ mod tests {
         std::fs::write(dir.path().join(RECORD_PATH), b"{\"version\": 2, \"sites\": [").unwrap();
         let records = Records::read(dir.path());
         assert!(records.sites.is_empty());
-        assert!(records.warnings[0].starts_with(".podsmith/build.json is damaged"), "{:?}", records.warnings);
+        assert!(records.warnings[0].message.starts_with(".podsmith/build.json is damaged"), "{:?}", records.warnings);
         let f = std::fs::File::create(dir.path().join(RECORD_PATH)).unwrap();
         f.set_len(100 << 20).unwrap();
         let records = Records::read(dir.path());
-        assert!(records.warnings[0].contains("it is 100 MB; podsmith reads at most 64 MB"), "{:?}", records.warnings);
+        assert!(
+            records.warnings[0].message.contains("it is 100 MB; podsmith reads at most 64 MB"),
+            "{:?}",
+            records.warnings
+        );
     }
 }

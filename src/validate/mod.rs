@@ -357,32 +357,3 @@ pub fn targets(bytes: &[u8]) -> Vec<Target> {
     }
     out
 }
-
-/// Findings of `min` severity or worse, as text grouped by feed and
-/// episode, for terminals and build errors.
-pub fn render_text(reports: &[Report], min: Severity) -> String {
-    let mut out = String::new();
-    for r in reports {
-        let shown: Vec<&Finding> = r.findings.iter().filter(|f| f.severity <= min).collect();
-        if shown.is_empty() {
-            continue;
-        }
-        out.push_str(&format!("{}:\n", r.feed));
-        let mut group: Option<Option<usize>> = None;
-        for f in shown {
-            if group != Some(f.item()) {
-                group = Some(f.item());
-                match (f.item(), f.episode()) {
-                    (Some(n), Some(label)) => out.push_str(&format!("  episode {label} (item {n})\n")),
-                    _ => out.push_str("  channel\n"),
-                }
-            }
-            let line = f.line().map(|l| format!(" line {l}:")).unwrap_or_default();
-            out.push_str(&format!("    {:<7} {}{line} {}\n", f.severity.as_str(), f.code, f.message));
-            if let Some(help) = &f.help {
-                out.push_str(&format!("            fix: {help}\n"));
-            }
-        }
-    }
-    out
-}

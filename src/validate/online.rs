@@ -16,19 +16,23 @@ use super::items::url_extension;
 use super::{Finding, Target, Where};
 
 /// How to check.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Online {
     /// URLs checked at once.
     pub concurrency: usize,
     /// Timeout for each request, whole.
     pub timeout: Duration,
-    /// Show a progress bar on stderr.
-    pub progress: bool,
+    /// Told how many URLs are left.
+    pub progress: std::sync::Arc<dyn crate::progress::Progress>,
 }
 
 impl Default for Online {
     fn default() -> Online {
-        Online { concurrency: 8, timeout: Duration::from_secs(20), progress: false }
+        Online {
+            concurrency: 8,
+            timeout: Duration::from_secs(20),
+            progress: std::sync::Arc::new(crate::progress::Silent),
+        }
     }
 }
 
@@ -63,30 +67,22 @@ pub fn check(targets: &[Target], opts: &Online) -> Vec<Finding> {
     let agent = agent(opts.timeout);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Vec<Finding>)>> = Mutex::new(Vec::new());
-    let bar = if opts.progress {
-        indicatif::ProgressBar::new(targets.len() as u64)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("checking hosting {bar:30} {pos}/{len} {wide_msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    let bar = &opts.progress;
+    bar.start("checking hosting", targets.len() as u64);
     std::thread::scope(|scope| {
         for _ in 0..opts.concurrency.clamp(1, 32).min(targets.len().max(1)) {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(target) = targets.get(i) else { break };
-                    bar.set_message(target.url.clone());
                     let found = check_one(&agent, target);
                     results.lock().unwrap_or_else(|p| p.into_inner()).push((i, found));
-                    bar.inc(1);
+                    bar.advance(1);
                 }
             });
         }
     });
-    bar.finish_and_clear();
+    bar.finish();
     let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().flat_map(|(_, f)| f).collect()

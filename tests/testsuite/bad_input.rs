@@ -56,7 +56,7 @@ fn a_missing_manifest_is_a_usage_error() {
     let run = show.build().fails(2);
     assert_eq!(
         run.stderr,
-        "error: cannot read `episodes.toml`: No such file or directory (os error 2)\n  help: run podsmith in the show's folder, or name the manifest with --manifest path/to/episodes.toml\n"
+        "error: cannot read `episodes.toml`: No such file or directory (os error 2)\n  help: run podsmith in the show's folder (podsmith init starts one), or name the manifest with --manifest path/to/episodes.toml\n"
     );
 }
 

@@ -140,13 +140,17 @@ fn an_ogg_only_episode_is_refused_because_apple_would_not_list_it() {
     let show = Show::with(&manifest, &["vorbis.ogg"]);
     let run = show.build().fails(1);
     assert!(
-        run.stderr.starts_with("error: the feed would be refused by podcast directories:\nfeed.xml:\n  episode \"Ogg only\" (item 1)\n    error   APPLE-IT-ENCL-EXT line "),
+        run.stderr.starts_with(
+            "error: feed.xml, episode \"Ogg only\", line 34: the enclosure URL ends in .ogg; Apple lists only"
+        ),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("fix: make an MP3 (or AAC .m4a) the enclosure"), "{}", run.stderr);
+    assert!(run.stderr.contains("help: make an MP3 (or AAC .m4a) the enclosure"), "{}", run.stderr);
     assert!(
-        run.stderr.ends_with("1 error in the feed; nothing was written (run `podsmith validate` for all findings)\n"),
+        run.stderr.ends_with(
+            "error: the feed would be refused by podcast directories; nothing was written\n  help: run `podsmith validate` for all findings\n"
+        ),
         "{}",
         run.stderr
     );
@@ -253,7 +257,7 @@ fn formats_of_different_lengths_publish_with_a_warning() {
     let show = Show::with(&manifest, &["pair-5s.mp3", "vorbis.ogg"]);
     let run = show.build().ok();
     assert!(
-        run.stderr.contains("feed.xml: the OGG file plays for 3.0 s but the MP3 file for 5.1 s [MEDIA-FORMATS-AGREE] (episode \"Mixed\")"),
+        run.stderr.contains("warning: feed.xml, episode \"Mixed\": the OGG file plays for 3.0 s but the MP3 file for 5.1 s [MEDIA-FORMATS-AGREE]"),
         "{}",
         run.stderr
     );

@@ -235,21 +235,22 @@ fn the_summary_names_what_was_built() {
     assert_eq!(run.stdout, "", "build prints data nowhere; messages go to stderr");
     let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(
-        lines[..2],
+        lines[..3],
         [
             "recorded the 4 published episode(s) in podsmith.lock: keep it with episodes.toml",
             // The sample show is not deployed anywhere: validate says so.
             "warning: feed.xml, feed.ogg.xml: the feed's URLs and the owner e-mail are on podcast.example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]",
+            "  help: set base_url and the owner's email in episodes.toml to real ones",
         ],
         "{}",
         run.stderr
     );
     assert!(
-        lines[2].starts_with("Built 4 episodes into public: feed.xml, feed.ogg.xml (2 feeds), 5 pages, 9 media/image files; 16 written, 0 unchanged, in "),
+        lines[3].starts_with("Built 4 episodes into public: feed.xml, feed.ogg.xml (2 feeds), 5 pages, 9 media/image files; 16 written, 0 unchanged, in "),
         "{}",
         run.stderr
     );
-    assert_eq!(lines.len(), 3);
+    assert_eq!(lines.len(), 4);
 }
 
 #[test]

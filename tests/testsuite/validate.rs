@@ -23,8 +23,8 @@ fn check_rule_feed(name: &str) -> Report {
     validate(name, &bytes, &Options { local: Some(std::sync::Arc::new(local)), now, formats: Default::default() })
 }
 
-fn ids(report: &Report) -> Vec<&'static str> {
-    report.findings.iter().map(|f| f.code).collect()
+fn ids(report: &Report) -> Vec<&str> {
+    report.findings.iter().map(|f| f.code.as_ref()).collect()
 }
 
 #[test]
@@ -141,7 +141,7 @@ fn build_refuses_cover_art_apple_would_reject() {
     fs::copy(fixtures().join("rules/images/small.jpg"), show.path("media/cover.jpg")).unwrap();
     let run = show.build().fails(1);
     assert!(
-        run.stderr.contains("    error   APPLE-CH-IMAGE-SIZE line 22: media/cover.jpg is 500×500 px; Apple wants a square of 1400 to 3000 px\n"),
+        run.stderr.contains("error: feed.xml, line 22: media/cover.jpg is 500×500 px; Apple wants a square of 1400 to 3000 px [APPLE-CH-IMAGE-SIZE]\n"),
         "{}",
         run.stderr
     );
@@ -190,7 +190,7 @@ fn real_feeds_from_other_tools_get_their_recorded_verdicts() {
         let report = validate(name, &bytes, &Options { local: None, now, formats: Default::default() });
         assert!(started.elapsed().as_secs() < 5, "{name} took too long");
         let mut errors: Vec<&str> =
-            report.findings.iter().filter(|f| f.severity == Severity::Error).map(|f| f.code).collect();
+            report.findings.iter().filter(|f| f.severity == Severity::Error).map(|f| f.code.as_ref()).collect();
         errors.sort();
         errors.dedup();
         let verdict = if errors.is_empty() { "passes".to_string() } else { errors.join(" ") };

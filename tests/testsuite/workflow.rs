@@ -195,7 +195,7 @@ fn a_hand_edited_published_guid_stops_the_build() {
     let run = show.build().fails(1);
     assert_eq!(
         run.stderr,
-        "error: this build would change episodes subscribers already have:\n  ! episode \"Eduardo Silva on Fluentd\": its guid changed from \"c709453a-f377-4b70-b132-fea0cf9a9ee4\" to \"fluentd-episode\"\n  help: apps treat a new guid as a new episode and a new URL as a new download, and a moved page breaks the links listeners shared. Put the old guid, media file or slug back in episodes.toml; or, if you mean it, run `podsmith build --allow-changes` (nothing was written)\n"
+        "error: episode \"Eduardo Silva on Fluentd\": its guid changed from \"c709453a-f377-4b70-b132-fea0cf9a9ee4\" to \"fluentd-episode\"\nerror: this build would change episodes subscribers already have; nothing was written\n  help: apps treat a new guid as a new episode and a new URL as a new download, and a moved page breaks the links listeners shared. Put the old guid, media file or slug back in episodes.toml; or, if you mean it, run `podsmith build --allow-changes`\n"
     );
     assert_eq!(show.read("public/feed.xml"), published, "nothing was written");
     assert_eq!(show.read("podsmith.lock"), lock);
@@ -208,7 +208,7 @@ fn a_hand_edited_published_guid_stops_the_build() {
     let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
     assert!(
         run.stderr
-            .contains("warning: published identity changed (--allow-changes): ! episode \"Eduardo Silva on Fluentd\""),
+            .contains("warning: published identity changed (--allow-changes): episode \"Eduardo Silva on Fluentd\""),
         "{}",
         run.stderr
     );
@@ -224,7 +224,7 @@ fn moved_media_and_removed_episodes_are_refused_unless_allowed() {
         show.read("episodes.toml").replace("https://podcast.example.com/cloud-native/", "https://cdn.example.com/cn/");
     show.write("episodes.toml", &moved);
     let run = show.build().fails(1);
-    assert!(run.stderr.contains("! episode \"Eduardo Silva on Fluentd\": its media URL changed from https://podcast.example.com/cloud-native/media/fluentd-eduardo-silva.mp3 to https://cdn.example.com/cn/media/fluentd-eduardo-silva.mp3"), "{}", run.stderr);
+    assert!(run.stderr.contains("error: episode \"Eduardo Silva on Fluentd\": its media URL changed from https://podcast.example.com/cloud-native/media/fluentd-eduardo-silva.mp3 to https://cdn.example.com/cn/media/fluentd-eduardo-silva.mp3"), "{}", run.stderr);
     assert_eq!(run.stderr.matches("its media URL changed").count(), 8, "four episodes, two formats each");
 
     let show = Show::sample();
@@ -234,9 +234,15 @@ fn moved_media_and_removed_episodes_are_refused_unless_allowed() {
     let end = start + manifest[start..].find("\n[[episode]]").unwrap() + 1;
     show.write("episodes.toml", &format!("{}{}", &manifest[..start], &manifest[end..]));
     let run = show.build().fails(1);
-    assert!(run.stderr.contains("- episode \"Eduardo Silva on Fluentd\" (guid c709453a-f377-4b70-b132-fea0cf9a9ee4) is no longer in the feed"), "{}", run.stderr);
+    assert!(run.stderr.contains("error: episode \"Eduardo Silva on Fluentd\" (guid c709453a-f377-4b70-b132-fea0cf9a9ee4) is no longer in the feed"), "{}", run.stderr);
     let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
-    assert!(run.stderr.contains("- episode \"Eduardo Silva on Fluentd\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning: published identity changed (--allow-changes): episode \"Eduardo Silva on Fluentd\" (guid"
+        ),
+        "{}",
+        run.stderr
+    );
     assert_eq!(show.channel("feed.xml").items.len(), 3);
     // What it published is gone from public/ too: its page and its media.
     assert!(
@@ -449,7 +455,7 @@ fn an_edited_title_does_not_move_a_published_page() {
     let run = show.build().fails(1);
     assert!(
         run.stderr.contains(
-            "! episode \"One: the pilot\": its page moved from https://example.com/show/episodes/one/ to \
+            "error: episode \"One: the pilot\": its page moved from https://example.com/show/episodes/one/ to \
              https://example.com/show/episodes/one-the-pilot/ (slug = \"one\" in the episode keeps it)"
         ),
         "{}",
@@ -532,4 +538,53 @@ fn long_and_non_latin_titles_make_pages_that_fit() {
     );
     let items = show.channel("feed.xml").items;
     assert_eq!(items[1].title.as_deref(), Some(long.as_str()), "the title itself is kept whole");
+}
+
+/// `--format json` on build, add and diff: one JSON object on stdout, with
+/// the diagnostics; messages stay on stderr.
+#[test]
+fn build_add_and_diff_speak_json_when_asked() {
+    let show = one_episode_show();
+    let run = show.run(&["build", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["ok"], true);
+    assert_eq!(doc["episodes"], 1);
+    assert_eq!(doc["feeds"], serde_json::json!(["feed.xml"]));
+    assert_eq!(doc["diagnostics"][0]["rule"], "PLACEHOLDER");
+    assert_eq!(doc["diagnostics"][0]["severity"], "warning");
+    assert_eq!(doc["diagnostics"][0]["feed"], "feed.xml");
+    assert_eq!(doc["warnings"], 1);
+    assert!(!run.stderr.contains("PLACEHOLDER"), "diagnostics go into the document: {}", run.stderr);
+
+    let run =
+        show.run(&["add", &fixture("vbr-xing.mp3"), "--title", "Two", "--date", "2024-02-01", "--format", "json"]).ok();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((doc["ok"].clone(), doc["title"].clone()), (serde_json::json!(true), serde_json::json!("Two")));
+    assert_eq!(doc["media"][0]["path"], "media/vbr-xing.mp3");
+
+    let run = show.run(&["diff", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["changes"][0]["mark"], "+");
+    assert_eq!(
+        doc["changes"][0]["change"].as_str().unwrap(),
+        format!("new episode \"Two\" (guid {})", guid_of(&show, "Two"))
+    );
+
+    // A failure is a document too, with the exit code.
+    show.write("episodes.toml", &show.read("episodes.toml").replace("title = \"Two\"", "titel = \"Two\""));
+    let run = show.run(&["build", "--format", "json"]).fails(1);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["ok"], false);
+    assert_eq!(doc["errors"], 3);
+    let first = &doc["diagnostics"][0];
+    assert_eq!((first["rule"].as_str(), first["file"].as_str()), (Some("MANIFEST"), Some("episodes.toml")));
+    assert_eq!(run.stderr, "");
+}
+
+/// The guid `add` wrote for the episode titled `title`.
+fn guid_of(show: &Show, title: &str) -> String {
+    let text = show.read("episodes.toml");
+    let at = text.find(&format!("title = \"{title}\"")).unwrap();
+    let line = text[at..].lines().find(|l| l.starts_with("guid = ")).unwrap();
+    line.trim_start_matches("guid = ").trim_matches('"').to_string()
 }
