@@ -25,8 +25,10 @@ use crate::probe::AudioFormat;
 use crate::xmlns as ns;
 pub use crate::xmlns::podcast_guid;
 
-/// One rendered feed.
-#[derive(Debug, Clone)]
+/// One feed of the site: its name, address and enclosure format. Its XML
+/// is made by [`render`] when needed (a big show's feeds are tens of
+/// megabytes, and are not kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feed {
     /// File name inside `public/` (`feed.xml`, `feed.ogg.xml`).
     pub file_name: String,
@@ -34,13 +36,9 @@ pub struct Feed {
     pub url: String,
     /// The format of its enclosures (`None`: the main feed, MP3/AAC).
     pub format: Option<AudioFormat>,
-    /// The XML.
-    pub xml: Vec<u8>,
 }
 
-/// The feeds a catalog has: `feed.xml`, then one per additional format,
-/// with names and URLs but no XML yet ([`render`] makes it when needed:
-/// a big show's feeds are tens of megabytes).
+/// The feeds a catalog has: `feed.xml`, then one per additional format.
 pub fn plan(catalog: &Catalog) -> Vec<Feed> {
     let mut variants = vec![None];
     variants.extend(catalog.formats.iter().skip(1).map(|f| Some(*f)));
@@ -49,7 +47,7 @@ pub fn plan(catalog: &Catalog) -> Vec<Feed> {
         .map(|format| {
             let file_name = feed_file_name(format);
             let url = catalog.podcast.url_of(&file_name);
-            Feed { file_name, url, format, xml: Vec::new() }
+            Feed { file_name, url, format }
         })
         .collect()
 }
@@ -60,10 +58,9 @@ pub fn rfc2822(date: &DateTime<FixedOffset>) -> String {
 }
 
 /// Renders one feed: the main one (`None`) or the one for `format`.
-pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Feed> {
+pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Vec<u8>> {
     let p = &catalog.podcast;
-    let file_name = feed_file_name(format);
-    let url = p.url_of(&file_name);
+    let url = p.url_of(&feed_file_name(format));
     // Reserve about what the feed will take (the notes twice, as description
     // and content:encoded, plus the tags), so a big feed is not regrown.
     let notes: usize = catalog.episodes.iter().map(|e| e.notes_html.len()).sum();
@@ -151,7 +148,7 @@ pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Feed
         })?;
     let mut xml = w.into_inner();
     xml.push(b'\n');
-    Ok(Feed { file_name, url, format, xml })
+    Ok(xml)
 }
 
 fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Option<AudioFormat>) -> io::Result<()> {

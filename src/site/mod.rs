@@ -264,18 +264,15 @@ impl Prepared {
         let mut planned: Planned = files.into_iter().collect();
         // Pages and feeds, rendered one at a time.
         let renderer = crate::pages::Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?;
-        let n_pages = renderer.len();
         for f in &self.site.files {
             let fp = match &f.content {
                 Content::File(_) => continue,
                 Content::Bytes(b) => Fingerprint::of_bytes(b),
-                Content::Generated(k) if *k < n_pages => Fingerprint::of_bytes(renderer.render(*k)?.as_bytes()),
-                Content::Generated(k) => match known(&f.rel, Path::new(&f.rel)) {
+                Content::Page(n) => Fingerprint::of_bytes(renderer.render(*n)?.as_bytes()),
+                Content::Feed(n) => match known(&f.rel, Path::new(&f.rel)) {
                     Some(fp) => fp,
                     None => Fingerprint::of_bytes(
-                        &self
-                            .feed_xml(k - n_pages)
-                            .map_err(|source| WriteError { path: f.rel.clone().into(), source })?,
+                        &self.feed_xml(*n).map_err(|source| WriteError { path: f.rel.clone().into(), source })?,
                     ),
                 },
             };
@@ -287,18 +284,18 @@ impl Prepared {
     /// Feed `i`'s XML. Feeds are rendered again when needed rather than
     /// kept: a big show's feeds are tens of megabytes.
     pub fn feed_xml(&self, i: usize) -> std::io::Result<Vec<u8>> {
-        crate::feed::render(&self.catalog, self.feeds[i].format).map(|f| f.xml)
+        crate::feed::render(&self.catalog, self.feeds[i].format)
     }
 
     /// Writes the site: media, pages (rendered one at a time), feeds last.
     pub fn write(&self) -> Result<WriteStats, BuildError> {
         let renderer = crate::pages::Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?;
-        let n_pages = renderer.len();
-        let generate = |key: usize| -> std::io::Result<Vec<u8>> {
-            if key < n_pages {
-                renderer.render(key).map(String::into_bytes).map_err(std::io::Error::other)
-            } else {
-                self.feed_xml(key - n_pages)
+        let generate = |made: &Content| -> std::io::Result<Vec<u8>> {
+            match made {
+                Content::Page(n) => renderer.render(*n).map(String::into_bytes).map_err(std::io::Error::other),
+                Content::Feed(n) => self.feed_xml(*n),
+                Content::Bytes(b) => Ok(b.clone()),
+                Content::File(_) => Err(std::io::Error::other("a file is published, not made")),
             }
         };
         Ok(write_site(&self.site, &self.out, &generate)?)
@@ -331,10 +328,9 @@ impl Prepared {
             .map(|f| {
                 let opts = crate::validate::Options { local: Some(local.clone()), now, formats: self.formats_of(f) };
                 match crate::feed::render(&self.catalog, f.format) {
-                    Ok(feed) => (
-                        crate::validate::validate(&f.file_name, &feed.xml, &opts),
-                        Some(Fingerprint::of_bytes(&feed.xml)),
-                    ),
+                    Ok(feed) => {
+                        (crate::validate::validate(&f.file_name, &feed, &opts), Some(Fingerprint::of_bytes(&feed)))
+                    }
                     // Rendering worked in prepare(); it cannot fail now, but say so if it does.
                     Err(e) => (crate::validate::Report::unreadable(&f.file_name, &e.to_string()), None),
                 }
@@ -464,14 +460,14 @@ fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildE
         }
     }
     let files = site.files.len();
-    // Pages are keys 0..n, feeds n.. (made when written; see Prepared::write).
+    // Pages and feeds are made when written (see Prepared::write).
     let n_pages = page_paths.len();
     for (i, path) in page_paths.into_iter().enumerate() {
-        site.push(path, Content::Generated(i));
+        site.push(path, Content::Page(i));
     }
     // Per-format feeds, then feed.xml last: the feed directories poll most.
     for (j, feed) in feeds.iter().enumerate().rev() {
-        site.push(feed.file_name.clone(), Content::Generated(n_pages + j));
+        site.push(feed.file_name.clone(), Content::Feed(j));
     }
     Ok(Prepared { out, catalog, feeds, site, pages: n_pages, files, probe_stats, templates_dir })
 }
