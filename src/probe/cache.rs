@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{AudioFormat, AudioInfo, Method};
+use super::{AudioFormat, AudioInfo, Codec, Method, SeekHeader};
 
 /// Folder and file of the cache, relative to the show folder.
 pub const CACHE_PATH: &str = ".podsmith/cache.json";
@@ -36,13 +36,13 @@ struct Stored {
     stamp: Stamp,
     duration_secs: f64,
     format: AudioFormat,
-    codec: String,
+    codec: Codec,
     sample_rate: Option<u32>,
     channels: Option<u32>,
     bitrate: Option<u64>,
     method: Method,
     vbr: Option<bool>,
-    has_seek_header: Option<String>,
+    has_seek_header: Option<SeekHeader>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -74,14 +74,6 @@ impl Stored {
     }
 }
 
-/// One of a fixed set of names (AudioInfo keeps `&'static str`s).
-fn intern(s: &str, known: &[&'static str]) -> Option<&'static str> {
-    known.iter().copied().find(|k| *k == s)
-}
-
-const CODECS: &[&str] = &["mp3", "aac", "vorbis", "opus", "flac", "pcm"];
-const SEEK_HEADERS: &[&str] = &["Xing", "Info", "VBRI", "none"];
-
 impl Cache {
     /// Opens the cache of the show in `root` (an empty one if there is none
     /// or it cannot be used).
@@ -111,16 +103,13 @@ impl Cache {
             bytes: stored.stamp.size,
             format: stored.format,
             mime_type: stored.format.mime_type(),
-            codec: intern(&stored.codec, CODECS)?,
+            codec: stored.codec,
             sample_rate: stored.sample_rate,
             channels: stored.channels,
             bitrate: stored.bitrate,
             method: stored.method,
             vbr: stored.vbr,
-            has_seek_header: match &stored.has_seek_header {
-                Some(h) => Some(intern(h, SEEK_HEADERS)?),
-                None => None,
-            },
+            has_seek_header: stored.has_seek_header,
         })
     }
 
@@ -131,13 +120,13 @@ impl Cache {
             stamp,
             duration_secs: info.duration_secs,
             format: info.format,
-            codec: info.codec.to_string(),
+            codec: info.codec,
             sample_rate: info.sample_rate,
             channels: info.channels,
             bitrate: info.bitrate,
             method: info.method,
             vbr: info.vbr,
-            has_seek_header: info.has_seek_header.map(str::to_string),
+            has_seek_header: info.has_seek_header,
         };
         self.file.entries.insert(rel.to_string(), stored);
         self.dirty = true;

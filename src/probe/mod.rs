@@ -131,6 +131,71 @@ pub enum Method {
     Scan,
 }
 
+/// The codec of the audio, from the content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Codec {
+    /// MPEG layer III.
+    Mp3,
+    /// AAC.
+    Aac,
+    /// Vorbis.
+    Vorbis,
+    /// Opus.
+    Opus,
+    /// FLAC.
+    Flac,
+    /// Uncompressed PCM (WAV).
+    Pcm,
+}
+
+impl Codec {
+    /// Its usual lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Codec::Mp3 => "mp3",
+            Codec::Aac => "aac",
+            Codec::Vorbis => "vorbis",
+            Codec::Opus => "opus",
+            Codec::Flac => "flac",
+            Codec::Pcm => "pcm",
+        }
+    }
+}
+
+impl std::fmt::Display for Codec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The seek header in an MP3's first frame, which players read the length from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SeekHeader {
+    /// A Xing header (VBR).
+    Xing,
+    /// An Info header (CBR; LAME writes it).
+    Info,
+    /// A VBRI header (Fraunhofer).
+    #[serde(rename = "VBRI")]
+    Vbri,
+    /// None: players guess the length from the first frames.
+    #[serde(rename = "none")]
+    None,
+}
+
+impl SeekHeader {
+    /// The header the MP3 reader found (`"Xing"`, `"Info"`, `"VBRI"`), or none.
+    fn of(kind: Option<&str>) -> SeekHeader {
+        match kind {
+            Some("Xing") => SeekHeader::Xing,
+            Some("Info") => SeekHeader::Info,
+            Some("VBRI") => SeekHeader::Vbri,
+            _ => SeekHeader::None,
+        }
+    }
+}
+
 /// What probing one file found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AudioInfo {
@@ -142,8 +207,8 @@ pub struct AudioInfo {
     pub format: AudioFormat,
     /// MIME type for feeds.
     pub mime_type: &'static str,
-    /// Codec name (`mp3`, `aac`, `vorbis`, `opus`, `flac`, `pcm`).
-    pub codec: &'static str,
+    /// The codec.
+    pub codec: Codec,
     /// Sample rate in Hz.
     pub sample_rate: Option<u32>,
     /// Number of channels.
@@ -156,10 +221,9 @@ pub struct AudioInfo {
     /// frames; Vorbis, Opus and FLAC always, PCM never; unknown for AAC.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vbr: Option<bool>,
-    /// MP3 only: the seek header in the first frame: `Xing`, `Info`, `VBRI`
-    /// or `none` (players then guess the length from the first frames).
+    /// MP3 only: the seek header in the first frame.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub has_seek_header: Option<&'static str>,
+    pub has_seek_header: Option<SeekHeader>,
 }
 
 impl AudioInfo {
@@ -331,8 +395,11 @@ fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> 
     let (format, codec, secs, sample_rate, channels) = if let Some(o) = pre.ogg {
         let secs = o.samples as f64 / f64::from(o.time_base);
         // Opus decodes at 48 kHz whatever the encoder's input was.
-        let (format, codec, rate) =
-            if o.opus { (AudioFormat::Opus, "opus", 48_000) } else { (AudioFormat::Ogg, "vorbis", o.sample_rate) };
+        let (format, codec, rate) = if o.opus {
+            (AudioFormat::Opus, Codec::Opus, 48_000)
+        } else {
+            (AudioFormat::Ogg, Codec::Vorbis, o.sample_rate)
+        };
         (format, codec, secs, rate, o.channels)
     } else if let Some(b) = pre.mp4.filter(|b| !b.cut || b.mdat_cut.is_some()) {
         let aac = b.aac?;
@@ -340,7 +407,7 @@ fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> 
         if let Some(cut) = b.mdat_cut {
             return Some(Err(media_data_cut(secs, cut)));
         }
-        (AudioFormat::M4a, "aac", secs, aac.sample_rate, aac.channels)
+        (AudioFormat::M4a, Codec::Aac, secs, aac.sample_rate, aac.channels)
     } else {
         return None;
     };
@@ -553,7 +620,7 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
         bitrate: Some((bytes as f64 * 8.0 / duration_secs).round() as u64),
         method,
         vbr,
-        has_seek_header: is_mp3.then_some(pre.mp3.kind.unwrap_or("none")),
+        has_seek_header: is_mp3.then(|| SeekHeader::of(pre.mp3.kind)),
     })
 }
 
@@ -626,21 +693,21 @@ fn scan(
 fn classify(
     format: symphonia::core::formats::FormatId,
     codec: Option<symphonia::core::codecs::audio::AudioCodecId>,
-) -> Result<(AudioFormat, &'static str), ProbeError> {
+) -> Result<(AudioFormat, Codec), ProbeError> {
     let found = match format {
-        f if f == FORMAT_ID_MP3 => Some((AudioFormat::Mp3, "mp3")),
+        f if f == FORMAT_ID_MP3 => Some((AudioFormat::Mp3, Codec::Mp3)),
         f if f == FORMAT_ID_ISOMP4 => match codec {
-            Some(c) if c == CODEC_ID_AAC => Some((AudioFormat::M4a, "aac")),
+            Some(c) if c == CODEC_ID_AAC => Some((AudioFormat::M4a, Codec::Aac)),
             _ => None,
         },
         f if f == FORMAT_ID_OGG => match codec {
-            Some(c) if c == CODEC_ID_VORBIS => Some((AudioFormat::Ogg, "vorbis")),
-            Some(c) if c == CODEC_ID_OPUS => Some((AudioFormat::Opus, "opus")),
-            Some(c) if c == CODEC_ID_FLAC => Some((AudioFormat::Ogg, "flac")),
+            Some(c) if c == CODEC_ID_VORBIS => Some((AudioFormat::Ogg, Codec::Vorbis)),
+            Some(c) if c == CODEC_ID_OPUS => Some((AudioFormat::Opus, Codec::Opus)),
+            Some(c) if c == CODEC_ID_FLAC => Some((AudioFormat::Ogg, Codec::Flac)),
             _ => None,
         },
-        f if f == FORMAT_ID_FLAC => Some((AudioFormat::Flac, "flac")),
-        f if f == FORMAT_ID_WAVE => Some((AudioFormat::Wav, "pcm")),
+        f if f == FORMAT_ID_FLAC => Some((AudioFormat::Flac, Codec::Flac)),
+        f if f == FORMAT_ID_WAVE => Some((AudioFormat::Wav, Codec::Pcm)),
         _ => None,
     };
     found.ok_or_else(|| ProbeError::Unsupported("a container or codec podcast apps do not play".into()))

@@ -132,7 +132,7 @@ pub fn check(cx: &mut Cx<'_>) {
                     ));
                 }
             }
-            if info.vbr == Some(true) && info.has_seek_header == Some("none") {
+            if info.vbr == Some(true) && info.has_seek_header == Some(crate::probe::SeekHeader::None) {
                 cx.push(Finding::new(
                     "MEDIA-VBR-NO-HEADER",
                     at(node),
