@@ -462,7 +462,7 @@ fn parse_date(
 /// date and first file. Deterministic for the same input, different for
 /// every episode; written into the manifest, so it never changes.
 fn new_guid(show: &Show, slug: &str, date: &toml_edit::Datetime, first_media: &str) -> String {
-    let show_id = show.podcast.guid.clone().unwrap_or_else(|| show.podcast.base_url.clone());
+    let show_id = show.podcast.guid.clone().unwrap_or_else(|| show.podcast.base_url.to_string());
     let ns = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, show_id.as_bytes());
     uuid::Uuid::new_v5(&ns, format!("{slug}\n{date}\n{first_media}").as_bytes()).to_string()
 }

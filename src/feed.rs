@@ -82,7 +82,7 @@ pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Vec<
                     Some(f) => format!("{} ({})", p.title, f.label()),
                 };
                 text(w, "title", &title)?;
-                text(w, "link", &p.link)?;
+                text(w, "link", p.link.as_str())?;
                 text(w, "description", &p.description)?;
                 text(w, "language", &p.language)?;
                 if let Some(c) = &p.copyright {
@@ -100,7 +100,7 @@ pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Vec<
                 w.create_element("image").write_inner_content(|w| {
                     text(w, "url", &image_url)?;
                     text(w, "title", &title)?;
-                    text(w, "link", &p.link)?;
+                    text(w, "link", p.link.as_str())?;
                     Ok(())
                 })?;
                 text(w, "itunes:author", &p.author)?;
@@ -123,7 +123,7 @@ pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Vec<
                 text(w, "itunes:explicit", bool_word(p.explicit))?;
                 text(w, "itunes:type", p.show_type.as_str())?;
                 if let Some(new) = &p.new_feed_url {
-                    text(w, "itunes:new-feed-url", new)?;
+                    text(w, "itunes:new-feed-url", new.as_str())?;
                 }
                 if p.block {
                     text(w, "itunes:block", "Yes")?;
@@ -224,7 +224,7 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
 pub fn asset_url(catalog: &Catalog, asset: &Asset) -> String {
     match asset {
         Asset::Local(f) => catalog.podcast.url_of(&f.rel),
-        Asset::Remote(url) => url.clone(),
+        Asset::Remote(url) => url.to_string(),
     }
 }
 

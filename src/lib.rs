@@ -32,5 +32,6 @@ pub mod progress;
 pub mod show_lock;
 pub mod site;
 pub mod text;
+pub mod url;
 pub mod validate;
 pub mod xmlns;

@@ -33,6 +33,7 @@ mod reader;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::text::{is_email, is_language_code, is_uuid};
+use crate::url::HttpUrl;
 pub use categories::APPLE_CATEGORIES;
 
 use std::collections::HashMap;
@@ -141,9 +142,9 @@ pub struct Podcast {
     /// `itunes:type`; default episodic.
     pub show_type: ShowType,
     /// Where `public/` is served, always ending in `/`.
-    pub base_url: String,
+    pub base_url: HttpUrl,
     /// The show's web page; defaults to `base_url` (the generated index page).
-    pub link: String,
+    pub link: HttpUrl,
     /// Cover art: a file in the show folder (published with the site) or a URL.
     pub image: Asset,
     /// `copyright`, if set.
@@ -153,7 +154,7 @@ pub struct Podcast {
     /// `podcast:locked`; default false.
     pub locked: bool,
     /// `itunes:new-feed-url`, for a show that has moved.
-    pub new_feed_url: Option<String>,
+    pub new_feed_url: Option<HttpUrl>,
     /// `itunes:block`; default false.
     pub block: bool,
     /// `itunes:complete`; default false.
@@ -239,7 +240,7 @@ pub enum Asset {
     /// A file inside the show folder.
     Local(LocalFile),
     /// An absolute http(s) URL.
-    Remote(String),
+    Remote(HttpUrl),
 }
 
 /// A file inside the show folder.
@@ -439,18 +440,15 @@ impl Reading<'_> {
         };
         let base_url = t.required_string(cx, "base_url", "\"https://example.com/podcast/\"");
         let base_url = base_url.and_then(|u| {
-            let problem = crate::text::url_problem(u.get_ref()).or_else(|| {
-                u.get_ref().contains(['?', '#']).then(|| "is not the URL of a folder (it has ? or #)".into())
-            });
-            match problem {
-                None => {
-                    let mut s = u.into_inner();
-                    if !s.ends_with('/') {
-                        s.push('/');
-                    }
-                    Some(s)
+            let parsed = HttpUrl::parse(u.get_ref()).and_then(|url| {
+                if u.get_ref().contains(['?', '#']) {
+                    return Err("is not the URL of a folder (it has ? or #)".to_string());
                 }
-                Some(problem) => {
+                Ok(url.as_folder())
+            });
+            match parsed {
+                Ok(url) => Some(url),
+                Err(problem) => {
                     cx.error(
                         &u.span(),
                         format!("`base_url` \"{}\" {problem}", u.get_ref()),
@@ -592,11 +590,11 @@ impl Reading<'_> {
     }
 
     /// An optional absolute http(s) URL.
-    fn url(&mut self, t: &mut Fields<'_, '_>, key: &'static str) -> Option<String> {
+    fn url(&mut self, t: &mut Fields<'_, '_>, key: &'static str) -> Option<HttpUrl> {
         let u = t.string(&mut self.cx, key)?;
-        match crate::text::url_problem(u.get_ref()) {
-            None => Some(u.into_inner()),
-            Some(problem) => {
+        match HttpUrl::parse(u.get_ref()) {
+            Ok(url) => Some(url),
+            Err(problem) => {
                 self.cx.error(
                     &u.span(),
                     format!("`{key}` in {} \"{}\" {problem}", t.what, u.get_ref()),
@@ -611,9 +609,9 @@ impl Reading<'_> {
     fn asset(&mut self, t: &mut Fields<'_, '_>, key: &'static str) -> Option<Asset> {
         let s = t.string(&mut self.cx, key)?;
         if s.get_ref().contains("://") {
-            match crate::text::url_problem(s.get_ref()) {
-                None => return Some(Asset::Remote(s.into_inner())),
-                Some(problem) => {
+            match HttpUrl::parse(s.get_ref()) {
+                Ok(url) => return Some(Asset::Remote(url)),
+                Err(problem) => {
                     self.cx.error(
                         &s.span(),
                         format!("`{key}` in {} \"{}\" {problem}", t.what, s.get_ref()),
@@ -1045,7 +1043,7 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
 impl Podcast {
     /// The URL of `path` (relative to `public/`) on the published site.
     pub fn url_of(&self, rel: &str) -> String {
-        format!("{}{}", self.base_url, crate::text::encode_path(rel))
+        self.base_url.join(rel)
     }
 }
 

@@ -59,8 +59,8 @@ fn can_parse_a_minimal_show_with_defaults() {
     let show = parse_in(dir.path(), &format!("{PODCAST}{EPISODE}")).unwrap();
     let p = &show.podcast;
     assert_eq!(p.title, "Show & Tell");
-    assert_eq!(p.base_url, "https://example.com/pod/");
-    assert_eq!(p.link, "https://example.com/pod/");
+    assert_eq!(p.base_url.as_str(), "https://example.com/pod/");
+    assert_eq!(p.link.as_str(), "https://example.com/pod/");
     assert_eq!(p.owner.name, "Ann");
     assert!(!p.explicit);
     assert_eq!(p.show_type, ShowType::Episodic);

@@ -215,10 +215,10 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
         author: &p.author,
         language: &p.language,
         copyright: p.copyright.as_deref(),
-        link: &p.link,
+        link: p.link.as_str(),
         cover: match &p.image {
             Asset::Local(f) => format!("{root}{}", crate::text::encode_path(&f.rel)),
-            Asset::Remote(url) => url.clone(),
+            Asset::Remote(url) => url.to_string(),
         },
         feeds,
     }

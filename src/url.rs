@@ -1,0 +1,60 @@
+//! A URL that may be published: absolute `http(s)://`, with a host, and
+//! nothing in it a feed or page should not carry (see
+//! [`crate::text::url_problem`]). The manifest's URLs are [`HttpUrl`]s, so
+//! what reaches a feed has been checked once, where it was read.
+//!
+//! ```
+//! use podsmith::url::HttpUrl;
+//!
+//! let base = HttpUrl::parse("https://example.com/podcast").unwrap().as_folder();
+//! assert_eq!(base.as_str(), "https://example.com/podcast/");
+//! assert_eq!(base.join("media/ep 1.mp3"), "https://example.com/podcast/media/ep%201.mp3");
+//! assert!(HttpUrl::parse("https://ann:secret@example.com/").is_err());
+//! ```
+
+use std::fmt;
+
+/// An absolute http(s) URL that passed [`crate::text::url_problem`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HttpUrl(String);
+
+impl HttpUrl {
+    /// `s` as a URL, or why it may not be published.
+    pub fn parse(s: &str) -> Result<HttpUrl, String> {
+        match crate::text::url_problem(s) {
+            None => Ok(HttpUrl(s.to_string())),
+            Some(problem) => Err(problem),
+        }
+    }
+
+    /// The URL as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The same URL as a folder: ending in `/`.
+    pub fn as_folder(mut self) -> HttpUrl {
+        if !self.0.ends_with('/') {
+            self.0.push('/');
+        }
+        self
+    }
+
+    /// The URL of `rel` (a `/`-separated relative path) under this folder,
+    /// percent-encoded as Apple asks.
+    pub fn join(&self, rel: &str) -> String {
+        format!("{}{}", self.0, crate::text::encode_path(rel))
+    }
+}
+
+impl fmt::Display for HttpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for HttpUrl {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
