@@ -4,22 +4,7 @@
 /// Edit distance counting a swap of two neighbours as one edit (optimal
 /// string alignment), for "did you mean" suggestions: `titel` → `title` is 1.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    d[0] = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
+    strsim::osa_distance(a, b)
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a typo.
@@ -42,14 +27,7 @@ pub const SLUG_MAX_GIVEN: usize = 120;
 /// at most [`SLUG_MAX`] characters, cut at a word boundary. Any script is
 /// transliterated (`Björn` → `bjorn`, `日本語` → `ri-ben-yu`).
 pub fn slugify(title: &str) -> String {
-    let mut out = String::new();
-    for ch in deunicode::deunicode(title).chars() {
-        if ch.is_ascii_alphanumeric() {
-            out.push(ch.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
+    let mut out = slug::slugify(title);
     if out.len() > SLUG_MAX {
         // At the last word boundary that keeps most of it, else mid-word.
         let cut = out[..=SLUG_MAX].rfind('-').filter(|&i| i >= SLUG_MAX / 2).unwrap_or(SLUG_MAX);
@@ -196,13 +174,17 @@ pub fn truncate_chars(s: &str, max: usize) -> String {
     }
 }
 
-/// An ISO 639 language code, optionally with region subtags (`en`, `en-us`).
+/// An ISO 639 language code (ISO 639-1's two letters, or 639-3's three),
+/// optionally with region subtags (`en`, `en-us`, `de-CH`).
 pub fn is_language_code(s: &str) -> bool {
     let mut parts = s.split('-');
-    let lang = parts.next().unwrap_or("");
-    (2..=3).contains(&lang.len())
-        && lang.bytes().all(|b| b.is_ascii_alphabetic())
-        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    let lang = parts.next().unwrap_or("").to_ascii_lowercase();
+    let known = match lang.len() {
+        2 => isolang::Language::from_639_1(&lang).is_some(),
+        3 => isolang::Language::from_639_3(&lang).is_some(),
+        _ => false,
+    };
+    known && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// A plausible e-mail address (one `@`, a dotted domain, no spaces).
@@ -218,8 +200,7 @@ pub fn is_email(s: &str) -> bool {
 
 /// A UUID in its 36-character hyphenated form.
 pub fn is_uuid(s: &str) -> bool {
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() })
+    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
 }
 
 #[cfg(test)]
@@ -303,6 +284,19 @@ mod tests {
     fn control_characters_are_removed() {
         assert_eq!(strip_invalid_xml("a\u{1}b\u{8}c\td\u{FFFE}"), ("abc\td".to_string(), 3));
         assert_eq!(strip_invalid_xml("plain"), ("plain".to_string(), 0));
+    }
+
+    #[test]
+    fn language_codes_come_from_iso_639() {
+        for ok in ["en", "en-us", "de-CH", "fil", "haw", "pt-BR"] {
+            assert!(is_language_code(ok), "{ok}");
+        }
+        for bad in ["zz", "xx-us", "english", "e", "qqq", "en-", ""] {
+            assert!(!is_language_code(bad), "{bad}");
+        }
+        assert!(is_uuid("0b8a5cda-7f2c-4d8f-9d0e-0c4a3b8d2f11"));
+        assert!(!is_uuid("0b8a5cda7f2c4d8f9d0e0c4a3b8d2f11"), "only the hyphenated form");
+        assert!(!is_uuid("0b8a5cda-7f2c-4d8f-9d0e-0c4a3b8d2f1g"));
     }
 
     #[test]
