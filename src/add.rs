@@ -120,8 +120,31 @@ struct Incoming {
     transfer: bool,
 }
 
-/// Adds the episode (or, with `dry_run`, says what it would add).
+/// Adds the episode (or, with `dry_run`, says what it would add): plans
+/// it, which changes nothing, then applies the plan.
 pub fn add(opts: &Options) -> Result<Added, AddError> {
+    let plan = plan(opts)?;
+    if !opts.dry_run {
+        apply(&plan, opts)?;
+    }
+    Ok(plan.added)
+}
+
+/// Everything `add` will do, decided before anything is done.
+struct Plan {
+    /// The show folder.
+    root: PathBuf,
+    /// The files, where they come from and go.
+    incoming: Vec<Incoming>,
+    /// The manifest's new text.
+    new_text: String,
+    /// What is reported.
+    added: Added,
+}
+
+/// Reads the show, checks and measures the files, and makes the new
+/// episode's table and the manifest's new text. Changes nothing.
+fn plan(opts: &Options) -> Result<Plan, AddError> {
     let text = manifest::read_text(&opts.manifest)?;
     let root = manifest::root_of(&opts.manifest);
     let show = manifest::parse(&text, &opts.manifest, &root)
@@ -129,9 +152,25 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
     if opts.media.is_empty() {
         return refuse("give the episode's media file(s), e.g. podsmith add episode.mp3 episode.ogg");
     }
+    let incoming = incoming(opts, &root, &show)?;
+    let probes = measure(&incoming, &show)?;
+    let title = match opts.title.clone().or_else(|| incoming.iter().find_map(|i| crate::probe::read_title(&i.source))) {
+        Some(t) if !t.trim().is_empty() => t.trim().to_string(),
+        _ => return refuse("the file has no title tag: give the episode a title with --title \"…\""),
+    };
+    let fields = fields(opts, &show, &title, &incoming[0].rel)?;
+    let table = table(opts, &fields, &title, &incoming);
+    let new_text = insert_episode(&text, &table)?;
+    let transferred = incoming.iter().filter(|i| i.transfer).map(|i| (i.source.clone(), i.rel.clone())).collect();
+    let added = Added { table, title, number: fields.number, media: probes, transferred };
+    Ok(Plan { root, incoming, new_text, added })
+}
 
-    // Where each file comes from and goes.
-    let canonical_root = root.canonicalize().map_err(|e| AddError::Io(root.clone(), e))?;
+/// Where each file comes from and where it goes in the show: a file inside
+/// the show stays where it is; one from outside is copied (or moved) into
+/// `media/`, never over another file, never through a link out of the show.
+fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, AddError> {
+    let canonical_root = root.canonicalize().map_err(|e| AddError::Io(root.to_path_buf(), e))?;
     let mut incoming: Vec<Incoming> = Vec::new();
     for source in &opts.media {
         let real = source.canonicalize().map_err(|e| AddError::Refused(format!("{}: {e}", source.display())))?;
@@ -149,39 +188,53 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
             return refuse(format!("{rel} is given twice"));
         }
         if transfer {
-            let dest = root.join(&rel);
-            // Never through a link out of the show (the manifest refuses such media too).
-            if let Some(dir) = dest.parent().and_then(|d| d.canonicalize().ok())
-                && !dir.starts_with(&canonical_root)
-            {
-                return refuse(format!(
-                    "media/ leads to {}, outside the show folder; podsmith copies files only into the show",
-                    dir.display()
-                ));
-            }
-            if dest.exists() && !same_content(&real, &dest) {
-                return refuse(format!(
-                    "{rel} already exists in the show with other content; rename {} before adding it",
-                    source.display()
-                ));
-            }
+            check_destination(root, &canonical_root, &rel, source, &real)?;
+        }
+        if let Some(ep) = show.episodes.iter().find(|e| e.media.iter().any(|m| m.rel == rel)) {
+            return refuse(format!(
+                "{rel} is already the media of the episode \"{}\" (episodes.toml line {}); each file belongs to one episode",
+                ep.title, ep.line
+            ));
         }
         incoming.push(Incoming { source: real, rel, transfer });
     }
+    Ok(incoming)
+}
 
-    // Refuse media another episode already uses.
-    for i in &incoming {
-        if let Some(ep) = show.episodes.iter().find(|e| e.media.iter().any(|m| m.rel == i.rel)) {
-            return refuse(format!(
-                "{} is already the media of the episode \"{}\" (episodes.toml line {}); each file belongs to one episode",
-                i.rel, ep.title, ep.line
-            ));
-        }
+/// A file copied into the show goes to `root/rel`: not through a link out
+/// of the show (the manifest refuses such media too), and not over a file
+/// with other content.
+fn check_destination(
+    root: &Path,
+    canonical_root: &Path,
+    rel: &str,
+    source: &Path,
+    real: &Path,
+) -> Result<(), AddError> {
+    let dest = root.join(rel);
+    if let Some(dir) = dest.parent().and_then(|d| d.canonicalize().ok())
+        && !dir.starts_with(canonical_root)
+    {
+        return refuse(format!(
+            "media/ leads to {}, outside the show folder; podsmith copies files only into the show",
+            dir.display()
+        ));
     }
+    if dest.exists() && !same_content(real, &dest) {
+        return refuse(format!(
+            "{rel} already exists in the show with other content; rename {} before adding it",
+            source.display()
+        ));
+    }
+    Ok(())
+}
 
-    // Probe; every format must measure, and agree within a second.
+/// Measures every file: each must measure, the formats must agree within a
+/// second, and (unless the show says otherwise) one must be a format Apple
+/// lists — what the next build would refuse is refused now.
+fn measure(incoming: &[Incoming], show: &Show) -> Result<Vec<(String, AudioInfo)>, AddError> {
     let mut probes: Vec<(String, AudioInfo)> = Vec::new();
-    for i in &incoming {
+    for i in incoming {
         match crate::probe::probe_file(&i.source) {
             Ok(info) => probes.push((i.rel.clone(), info)),
             Err(e) => return refuse(format!("{}: {e}", i.source.display())),
@@ -197,8 +250,6 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
             }
         }
     }
-
-    // What the next build would refuse is refused now.
     if show.podcast.formats == manifest::FormatPolicy::Apple && !probes.iter().any(|(_, i)| i.format.apple_accepts()) {
         let given: Vec<String> = probes.iter().map(|(rel, i)| format!("{rel} is {}", i.format.label())).collect();
         return refuse(format!(
@@ -208,11 +259,22 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
             probes.first().map_or("episode.ogg", |(rel, _)| rel.as_str())
         ));
     }
+    Ok(probes)
+}
 
-    let title = match opts.title.clone().or_else(|| incoming.iter().find_map(|i| crate::probe::read_title(&i.source))) {
-        Some(t) if !t.trim().is_empty() => t.trim().to_string(),
-        _ => return refuse("the file has no title tag: give the episode a title with --title \"…\""),
-    };
+/// The new episode's slug, date, numbers and guid.
+struct Fields {
+    slug: String,
+    date: toml_edit::Datetime,
+    number: Option<u32>,
+    season: Option<u32>,
+    guid: String,
+}
+
+/// The fields `add` fills in: the slug (unique), the date (distinct and
+/// ordered), the episode number (last + 1 in a numbered show), the season
+/// of the latest episode, and a new guid.
+fn fields(opts: &Options, show: &Show, title: &str, first_media: &str) -> Result<Fields, AddError> {
     let slug = match &opts.slug {
         Some(s) => {
             if show.episodes.iter().any(|e| e.slug == *s) {
@@ -220,10 +282,9 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
             }
             s.clone()
         }
-        None => unique_slug(&show, &crate::text::slugify(&title)),
+        None => unique_slug(show, &crate::text::slugify(title)),
     };
-    let offset = show.podcast.utc_offset;
-    let date = parse_date(opts.date.as_deref(), opts.now, offset, &show)?;
+    let date = parse_date(opts.date.as_deref(), opts.now, show.podcast.utc_offset, show)?;
     let numbered = show.episodes.iter().any(|e| e.number.is_some());
     let number =
         opts.number.or_else(|| numbered.then(|| show.episodes.iter().filter_map(|e| e.number).max().unwrap_or(0) + 1));
@@ -235,21 +296,24 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
     let season = opts
         .season
         .or_else(|| show.episodes.iter().filter(|e| e.season.is_some()).max_by_key(|e| e.date).and_then(|e| e.season));
-    let guid = new_guid(&show, &slug, &date, &incoming[0].rel);
+    let guid = new_guid(show, &slug, &date, first_media);
+    Ok(Fields { slug, date, number, season, guid })
+}
 
-    // The table, rendered by toml_edit (every value quoted and escaped by
-    // construction) and inserted into the text as it is.
+/// The `[[episode]]` table as text, rendered by toml_edit: every value
+/// quoted and escaped by construction.
+fn table(opts: &Options, f: &Fields, title: &str, incoming: &[Incoming]) -> String {
     let mut table = toml_edit::Table::new();
-    table["title"] = toml_edit::value(title.clone());
+    table["title"] = toml_edit::value(title);
     // Always written: the page's address is a published identity, and a
     // slug derived from the title would move when the title is edited.
-    table["slug"] = toml_edit::value(slug.clone());
-    table["guid"] = toml_edit::value(guid);
-    table["date"] = toml_edit::value(date);
-    if let Some(n) = number {
+    table["slug"] = toml_edit::value(f.slug.clone());
+    table["guid"] = toml_edit::value(f.guid.clone());
+    table["date"] = toml_edit::value(f.date);
+    if let Some(n) = f.number {
         table["episode"] = toml_edit::value(i64::from(n));
     }
-    if let Some(s) = season {
+    if let Some(s) = f.season {
         table["season"] = toml_edit::value(i64::from(s));
     }
     if let Some(t) = opts.episode_type.filter(|t| *t != EpisodeType::Full) {
@@ -262,60 +326,48 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
     if let Some(notes) = opts.notes.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
         table["notes"] = toml_edit::value(multiline(notes));
     }
-    let rendered = {
-        let mut one = toml_edit::DocumentMut::new();
-        let mut list = toml_edit::ArrayOfTables::new();
-        list.push(table);
-        one.insert("episode", toml_edit::Item::ArrayOfTables(list));
-        one.to_string().trim_start().to_string()
-    };
-    let new_text = insert_episode(&text, &rendered)?;
-    let added = Added {
-        table: rendered,
-        title,
-        number,
-        media: probes,
-        transferred: incoming.iter().filter(|i| i.transfer).map(|i| (i.source.clone(), i.rel.clone())).collect(),
-    };
-    if opts.dry_run {
-        return Ok(added);
-    }
+    let mut one = toml_edit::DocumentMut::new();
+    let mut list = toml_edit::ArrayOfTables::new();
+    list.push(table);
+    one.insert("episode", toml_edit::Item::ArrayOfTables(list));
+    one.to_string().trim_start().to_string()
+}
 
-    // Bring the files in (never over a different file), read the result
-    // back strictly, then replace the manifest; undo the copies on failure.
+/// Does what the plan says: brings the files in (never over a different
+/// file), reads the new manifest back strictly, then replaces the manifest
+/// atomically; anything that fails undoes the copies.
+fn apply(plan: &Plan, opts: &Options) -> Result<(), AddError> {
     let mut created: Vec<PathBuf> = Vec::new();
-    for i in incoming.iter().filter(|i| i.transfer) {
-        let dest = root.join(&i.rel);
-        if dest.exists() {
-            continue; // same content, checked above
-        }
-        if let Err(e) = crate::output::copy_new(&i.source, &dest) {
-            for c in &created {
-                let _ = std::fs::remove_file(c);
-            }
-            return Err(AddError::Io(dest, e));
-        }
-        created.push(dest);
-    }
     let undo = |created: &[PathBuf]| {
         for c in created {
             let _ = std::fs::remove_file(c);
         }
     };
-    if let Err(problems) = manifest::parse(&new_text, &opts.manifest, &root) {
+    for i in plan.incoming.iter().filter(|i| i.transfer) {
+        let dest = plan.root.join(&i.rel);
+        if dest.exists() {
+            continue; // same content, checked when planned
+        }
+        if let Err(e) = crate::output::copy_new(&i.source, &dest) {
+            undo(&created);
+            return Err(AddError::Io(dest, e));
+        }
+        created.push(dest);
+    }
+    if let Err(problems) = manifest::parse(&plan.new_text, &opts.manifest, &plan.root) {
         undo(&created);
         return Err(AddError::WouldBreak(problems));
     }
-    if let Err(e) = crate::output::write_bytes(&opts.manifest, new_text.as_bytes()) {
+    if let Err(e) = crate::output::write_bytes(&opts.manifest, plan.new_text.as_bytes()) {
         undo(&created);
         return Err(AddError::Io(opts.manifest.clone(), e));
     }
     if opts.transfer == Transfer::Move {
-        for i in incoming.iter().filter(|i| i.transfer) {
+        for i in plan.incoming.iter().filter(|i| i.transfer) {
             let _ = std::fs::remove_file(&i.source);
         }
     }
-    Ok(added)
+    Ok(())
 }
 
 /// The manifest with `table` (an `[[episode]]` table, `\n` line ends)
