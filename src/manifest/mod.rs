@@ -384,142 +384,41 @@ impl Reading<'_> {
         let title = t.required_string(cx, "title", "\"My Show\"");
         let description = t.required_string(cx, "description", "\"What the show is about.\"");
         let author = t.required_string(cx, "author", "\"Ann Example\"");
-        let language = t.required_string(cx, "language", "\"en\"");
-        if let Some(l) = &language
-            && !is_language_code(l.get_ref())
-        {
-            cx.error(
-                &l.span(),
-                format!("`language` \"{}\" is not an ISO 639 language code", l.get_ref()),
-                Some("use two letters, optionally with a region: \"en\", \"en-us\", \"de\"".into()),
-            );
-        }
-        let owner = match t.table(cx, "owner") {
-            Some(mut o) => {
-                let name = o.string(cx, "name");
-                let email = o.required_string(cx, "email", "\"you@example.com\"");
-                if let Some(e) = &email
-                    && !is_email(e.get_ref())
-                {
-                    cx.error(
-                        &e.span(),
-                        format!("owner `email` \"{}\" is not an e-mail address", e.get_ref()),
-                        Some("Spotify and YouTube send the ownership code there: give a real address".into()),
-                    );
-                }
-                o.finish(cx);
-                Some((name, email))
-            }
-            None => {
-                if !t.has("owner") {
-                    t.missing(cx, "owner", "{ name = \"Ann Example\", email = \"ann@example.com\" }");
-                }
-                None
-            }
-        };
+        let language = language(&mut t, cx);
+        let owner = owner(&mut t, cx);
         let categories = self.categories(&mut t);
         let cx = &mut self.cx;
         let explicit = t.boolean(cx, "explicit").unwrap_or(false);
-        let show_type = match t.string(cx, "type") {
-            None => Some(ShowType::Episodic),
-            Some(s) => match s.get_ref().as_str() {
-                "episodic" => Some(ShowType::Episodic),
-                "serial" => Some(ShowType::Serial),
-                other => {
-                    cx.error(
-                        &s.span(),
-                        format!("`type` in [podcast] must be \"episodic\" or \"serial\", not \"{other}\""),
-                        Some(
-                            "episodic: newest first (most shows); serial: listen in order, every episode numbered"
-                                .into(),
-                        ),
-                    );
-                    None
-                }
-            },
-        };
-        let base_url = t.required_string(cx, "base_url", "\"https://example.com/podcast/\"");
-        let base_url = base_url.and_then(|u| {
-            let parsed = HttpUrl::parse(u.get_ref()).and_then(|url| {
-                if u.get_ref().contains(['?', '#']) {
-                    return Err("is not the URL of a folder (it has ? or #)".to_string());
-                }
-                Ok(url.as_folder())
-            });
-            match parsed {
-                Ok(url) => Some(url),
-                Err(problem) => {
-                    cx.error(
-                        &u.span(),
-                        format!("`base_url` \"{}\" {problem}", u.get_ref()),
-                        Some(
-                            "give the address where public/ will be served, e.g. \"https://example.com/podcast/\""
-                                .into(),
-                        ),
-                    );
-                    None
-                }
-            }
-        });
+        let show_type = t.choice(
+            cx,
+            "type",
+            &[("episodic", ShowType::Episodic), ("serial", ShowType::Serial)],
+            ShowType::Episodic,
+            Some("episodic: newest first (most shows); serial: listen in order, every episode numbered"),
+        );
+        let base_url = base_url(&mut t, cx);
         let link = self.url(&mut t, "link");
-        let image = match self.asset(&mut t, "image") {
-            Some(a) => Some(a),
-            None => {
-                if !t.has("image") {
-                    t.missing(&mut self.cx, "image", "\"media/cover.jpg\" (1400×1400 to 3000×3000 px, JPEG or PNG)");
-                }
-                None
-            }
-        };
+        let image =
+            self.required_asset(&mut t, "image", "\"media/cover.jpg\" (1400×1400 to 3000×3000 px, JPEG or PNG)");
         let cx = &mut self.cx;
         let copyright = t.string(cx, "copyright").map(Spanned::into_inner);
-        let guid = t.string(cx, "guid").and_then(|g| {
-            if is_uuid(g.get_ref()) {
-                Some(g.into_inner().to_ascii_lowercase())
-            } else {
-                cx.error(
-                    &g.span(),
-                    format!("`guid` in [podcast] \"{}\" is not a UUID", g.get_ref()),
-                    Some("remove it to use the UUIDv5 of the feed URL, as Podcasting 2.0 asks".into()),
-                );
-                None
-            }
-        });
+        let guid = show_guid(&mut t, cx);
         let locked = t.boolean(cx, "locked").unwrap_or(false);
         let new_feed_url = self.url(&mut t, "new_feed_url");
         let cx = &mut self.cx;
         let block = t.boolean(cx, "block").unwrap_or(false);
         let complete = t.boolean(cx, "complete").unwrap_or(false);
-        let utc_offset = match t.string(cx, "utc_offset") {
-            None => Some(FixedOffset::east_opt(0).expect("zero offset")),
-            Some(s) => parse_offset(s.get_ref()).or_else(|| {
-                cx.error(
-                    &s.span(),
-                    format!("`utc_offset` \"{}\" is not an offset", s.get_ref()),
-                    Some("write it as \"+02:00\", \"-05:00\" or \"+00:00\"".into()),
-                );
-                None
-            }),
-        };
-        let formats = match t.string(cx, "formats") {
-            None => Some(FormatPolicy::Apple),
-            Some(s) => match s.get_ref().as_str() {
-                "apple" => Some(FormatPolicy::Apple),
-                "any" => Some(FormatPolicy::Any),
-                other => {
-                    cx.error(
-                        &s.span(),
-                        format!("`formats` in [podcast] must be \"apple\" or \"any\", not \"{other}\""),
-                        Some(
-                            "\"apple\" (the default): every episode has an MP3 or M4A; \"any\": a show not meant \
-                             for Apple Podcasts or Spotify"
-                                .into(),
-                        ),
-                    );
-                    None
-                }
-            },
-        };
+        let utc_offset = utc_offset(&mut t, cx);
+        let formats = t.choice(
+            cx,
+            "formats",
+            &[("apple", FormatPolicy::Apple), ("any", FormatPolicy::Any)],
+            FormatPolicy::Apple,
+            Some(
+                "\"apple\" (the default): every episode has an MP3 or M4A; \"any\": a show not meant for Apple \
+                 Podcasts or Spotify",
+            ),
+        );
         t.finish(cx);
 
         let (owner_name, owner_email) = owner?;
@@ -528,12 +427,9 @@ impl Reading<'_> {
         Some(Podcast {
             title: title?.into_inner(),
             description: description?.into_inner(),
-            owner: Owner {
-                name: owner_name.map(Spanned::into_inner).unwrap_or_else(|| author.clone()),
-                email: owner_email?.into_inner(),
-            },
+            owner: Owner { name: owner_name.unwrap_or_else(|| author.clone()), email: owner_email },
             author,
-            language: language?.into_inner(),
+            language: language?,
             categories: categories?,
             explicit,
             show_type: show_type?,
@@ -549,6 +445,15 @@ impl Reading<'_> {
             utc_offset: utc_offset?,
             formats: formats?,
         })
+    }
+
+    /// A file or URL that must be there.
+    fn required_asset(&mut self, t: &mut Fields<'_, '_>, key: &'static str, example: &str) -> Option<Asset> {
+        let asset = self.asset(t, key);
+        if asset.is_none() && !t.has(key) {
+            t.missing(&mut self.cx, key, example);
+        }
+        asset
     }
 
     fn categories(&mut self, t: &mut Fields<'_, '_>) -> Option<Vec<Category>> {
@@ -805,135 +710,11 @@ impl Reading<'_> {
         if let Some(title) = &title {
             t.what = format!("episode {n} (\"{}\")", title.get_ref());
         }
-        let slug = match t.string(cx, "slug") {
-            Some(s) => {
-                let ok = !s.get_ref().is_empty()
-                    && s.get_ref()
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-                let max = crate::text::SLUG_MAX_GIVEN;
-                if !ok {
-                    cx.error(
-                        &s.span(),
-                        format!("`slug` \"{}\" in {} may only hold a-z, 0-9, - and _", s.get_ref(), t.what),
-                        Some(format!("try slug = \"{}\"", crate::text::slugify(s.get_ref()))),
-                    );
-                } else if s.get_ref().len() > max {
-                    cx.error(
-                        &s.span(),
-                        format!(
-                            "`slug` in {} is {} characters long; at most {max} are allowed",
-                            t.what,
-                            s.get_ref().len()
-                        ),
-                        Some(format!(
-                            "it is the page's address, people share it: try slug = \"{}\"",
-                            crate::text::slugify(s.get_ref())
-                        )),
-                    );
-                }
-                (ok && s.get_ref().len() <= max).then(|| s.into_inner())
-            }
-            None => title.as_ref().and_then(|t| {
-                let s = crate::text::slugify(t.get_ref());
-                (!s.is_empty()).then_some(s)
-            }),
-        };
-        if slug.is_none() && title.is_some() && !t.has("slug") {
-            cx.error(
-                &t.span,
-                format!("{} has no letters or digits in its title to make a page name from", t.what),
-                Some("add slug = \"episode-1\"".into()),
-            );
-        }
-        let guid = match t.string(cx, "guid") {
-            Some(g) if g.get_ref().trim().is_empty() || g.get_ref().trim() != g.get_ref() => {
-                cx.error(&g.span(), format!("`guid` in {} is empty or has spaces around it", t.what), None);
-                None
-            }
-            Some(g) => Some(g.into_inner()),
-            None => {
-                if !t.has("guid") {
-                    let suggestion = suggested_guid(podcast, slug.as_deref().unwrap_or(""), n);
-                    cx.error(
-                        &t.span,
-                        format!("{} has no `guid`", t.what),
-                        Some(format!(
-                            "add guid = \"{suggestion}\" (made for you; once published it must never change)"
-                        )),
-                    );
-                }
-                None
-            }
-        };
-        let date = t.datetime(cx, "date");
-        let date = match date {
-            Some(d) => to_chrono(d.get_ref(), podcast.map(|p| p.utc_offset)).or_else(|| {
-                cx.error(
-                    &d.span(),
-                    format!("`date` in {} needs a day: {}", t.what, d.get_ref()),
-                    Some("write date = 2017-04-12T09:00:00-04:00".into()),
-                );
-                None
-            }),
-            None => {
-                if !t.has("date") {
-                    t.missing(cx, "date", "2017-04-12T09:00:00-04:00");
-                }
-                None
-            }
-        };
-        let media_list = t.string_list(cx, "media", "[\"media/episode.mp3\", \"media/episode.ogg\"]");
-        let what = t.what.clone();
-        let media = match media_list {
-            Some(list) if list.is_empty() => {
-                cx.error(
-                    &t.span,
-                    format!("`media` in {what} is empty"),
-                    Some("list the episode's audio: media = [\"media/episode.mp3\"]".into()),
-                );
-                None
-            }
-            Some(list) => {
-                let files: Vec<_> = list.iter().map(|s| self.local_file(s, "media", &what)).collect();
-                files.into_iter().collect::<Option<Vec<_>>>()
-            }
-            None => {
-                if !t.has("media") {
-                    t.missing(&mut self.cx, "media", "[\"media/episode.mp3\", \"media/episode.ogg\"]");
-                }
-                None
-            }
-        };
-        let cx = &mut self.cx;
-        let notes = t.string(cx, "notes").map(Spanned::into_inner);
-        let notes_file = t.string(cx, "notes_file");
-        let notes =
-            match (notes, notes_file) {
-                (Some(_), Some(f)) => {
-                    cx.error(
-                        &f.span(),
-                        format!("{what} has both `notes` and `notes_file`"),
-                        Some("keep one of them".into()),
-                    );
-                    None
-                }
-                (Some(n), None) => Some(n),
-                (None, Some(f)) => self.local_file(&f, "notes_file", &what).and_then(|file| {
-                    match crate::fsutil::read_string(&file.path, crate::fsutil::NOTES) {
-                        Ok(s) => Some(s),
-                        Err(e) => {
-                            self.cx.error(
-                                &f.span(),
-                                format!("cannot read notes_file \"{}\": {e}", f.get_ref()),
-                                Some("a notes file is Markdown: UTF-8 text of at most 4 MB".into()),
-                            );
-                            None
-                        }
-                    }
-                }),
-                (None, None) => Some(String::new()),
-            };
+        let slug = slug(&mut t, cx, title.as_ref().map(|t| t.get_ref().as_str()));
+        let guid = episode_guid(&mut t, cx, podcast, slug.as_deref(), n);
+        let date = date(&mut t, cx, podcast);
+        let media = self.media(&mut t);
+        let notes = self.notes(&mut t);
         let cx = &mut self.cx;
         let guests = t.string_list(cx, "guests", "[\"Ann Example\"]").unwrap_or_default();
         let guests = guests.into_iter().map(Spanned::into_inner).filter(|g| !g.trim().is_empty()).collect();
@@ -942,26 +723,12 @@ impl Reading<'_> {
         if number.is_none() && !t.has("episode") && podcast.is_some_and(|p| p.show_type == ShowType::Serial) {
             cx.error(
                 &t.span,
-                format!("{what} has no `episode` number, and the show is serial"),
+                format!("{} has no `episode` number, and the show is serial", t.what),
                 Some("Apple needs a number on every episode of a serial show: episode = 1".into()),
             );
         }
-        let episode_type = match t.string(cx, "type") {
-            None => Some(EpisodeType::Full),
-            Some(s) => match s.get_ref().as_str() {
-                "full" => Some(EpisodeType::Full),
-                "trailer" => Some(EpisodeType::Trailer),
-                "bonus" => Some(EpisodeType::Bonus),
-                other => {
-                    cx.error(
-                        &s.span(),
-                        format!("`type` in {what} must be \"full\", \"trailer\" or \"bonus\", not \"{other}\""),
-                        None,
-                    );
-                    None
-                }
-            },
-        };
+        let types = [("full", EpisodeType::Full), ("trailer", EpisodeType::Trailer), ("bonus", EpisodeType::Bonus)];
+        let episode_type = t.choice(cx, "type", &types, EpisodeType::Full, None);
         let explicit = t.boolean(cx, "explicit");
         let image = self.asset(&mut t, "image");
         let image_ok = image.is_some() || !t.has("image");
@@ -985,6 +752,226 @@ impl Reading<'_> {
             line,
         })
     }
+
+    /// `media`: one file or more, each in the show folder.
+    fn media(&mut self, t: &mut Fields<'_, '_>) -> Option<Vec<LocalFile>> {
+        let example = "[\"media/episode.mp3\", \"media/episode.ogg\"]";
+        let what = t.what.clone();
+        match t.string_list(&mut self.cx, "media", example) {
+            Some(list) if list.is_empty() => {
+                self.cx.error(
+                    &t.span,
+                    format!("`media` in {what} is empty"),
+                    Some("list the episode's audio: media = [\"media/episode.mp3\"]".into()),
+                );
+                None
+            }
+            Some(list) => {
+                let files: Vec<_> = list.iter().map(|s| self.local_file(s, "media", &what)).collect();
+                files.into_iter().collect::<Option<Vec<_>>>()
+            }
+            None => {
+                if !t.has("media") {
+                    t.missing(&mut self.cx, "media", example);
+                }
+                None
+            }
+        }
+    }
+
+    /// `notes` (Markdown), or `notes_file` (a file in the show folder), not both.
+    fn notes(&mut self, t: &mut Fields<'_, '_>) -> Option<String> {
+        let what = t.what.clone();
+        let notes = t.string(&mut self.cx, "notes").map(Spanned::into_inner);
+        let notes_file = t.string(&mut self.cx, "notes_file");
+        match (notes, notes_file) {
+            (Some(_), Some(f)) => {
+                self.cx.error(
+                    &f.span(),
+                    format!("{what} has both `notes` and `notes_file`"),
+                    Some("keep one of them".into()),
+                );
+                None
+            }
+            (Some(n), None) => Some(n),
+            (None, Some(f)) => {
+                let file = self.local_file(&f, "notes_file", &what)?;
+                crate::fsutil::read_string(&file.path, crate::fsutil::NOTES)
+                    .map_err(|e| {
+                        self.cx.error(
+                            &f.span(),
+                            format!("cannot read notes_file \"{}\": {e}", f.get_ref()),
+                            Some("a notes file is Markdown: UTF-8 text of at most 4 MB".into()),
+                        );
+                    })
+                    .ok()
+            }
+            (None, None) => Some(String::new()),
+        }
+    }
+}
+
+/// `language`: an ISO 639 code.
+fn language(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
+    let l = t.required_string(cx, "language", "\"en\"")?;
+    if !is_language_code(l.get_ref()) {
+        cx.error(
+            &l.span(),
+            format!("`language` \"{}\" is not an ISO 639 language code", l.get_ref()),
+            Some("use two letters, optionally with a region: \"en\", \"en-us\", \"de\"".into()),
+        );
+        return None;
+    }
+    Some(l.into_inner())
+}
+
+/// `owner = { name, email }`: the name (if given) and a real e-mail.
+fn owner(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<(Option<String>, String)> {
+    let Some(mut o) = t.table(cx, "owner") else {
+        if !t.has("owner") {
+            t.missing(cx, "owner", "{ name = \"Ann Example\", email = \"ann@example.com\" }");
+        }
+        return None;
+    };
+    let name = o.string(cx, "name").map(Spanned::into_inner);
+    let email = o.required_string(cx, "email", "\"you@example.com\"");
+    if let Some(e) = &email
+        && !is_email(e.get_ref())
+    {
+        cx.error(
+            &e.span(),
+            format!("owner `email` \"{}\" is not an e-mail address", e.get_ref()),
+            Some("Spotify and YouTube send the ownership code there: give a real address".into()),
+        );
+    }
+    o.finish(cx);
+    Some((name, email?.into_inner()))
+}
+
+/// `base_url`: the publishable URL of a folder.
+fn base_url(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<HttpUrl> {
+    let u = t.required_string(cx, "base_url", "\"https://example.com/podcast/\"")?;
+    let parsed = HttpUrl::parse(u.get_ref()).and_then(|url| {
+        if u.get_ref().contains(['?', '#']) {
+            return Err("is not the URL of a folder (it has ? or #)".to_string());
+        }
+        Ok(url.as_folder())
+    });
+    parsed
+        .map_err(|problem| {
+            cx.error(
+                &u.span(),
+                format!("`base_url` \"{}\" {problem}", u.get_ref()),
+                Some("give the address where public/ will be served, e.g. \"https://example.com/podcast/\"".into()),
+            );
+        })
+        .ok()
+}
+
+/// `guid` of the show: a UUID, if given.
+fn show_guid(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
+    let g = t.string(cx, "guid")?;
+    if is_uuid(g.get_ref()) {
+        return Some(g.into_inner().to_ascii_lowercase());
+    }
+    cx.error(
+        &g.span(),
+        format!("`guid` in [podcast] \"{}\" is not a UUID", g.get_ref()),
+        Some("remove it to use the UUIDv5 of the feed URL, as Podcasting 2.0 asks".into()),
+    );
+    None
+}
+
+/// `utc_offset`: `+02:00`, `-05:00`; UTC when absent.
+fn utc_offset(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<FixedOffset> {
+    let Some(s) = t.string(cx, "utc_offset") else { return FixedOffset::east_opt(0) };
+    parse_offset(s.get_ref()).or_else(|| {
+        cx.error(
+            &s.span(),
+            format!("`utc_offset` \"{}\" is not an offset", s.get_ref()),
+            Some("write it as \"+02:00\", \"-05:00\" or \"+00:00\"".into()),
+        );
+        None
+    })
+}
+
+/// An episode's `slug`, or one made from its title.
+fn slug(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, title: Option<&str>) -> Option<String> {
+    let Some(s) = t.string(cx, "slug") else {
+        let made = title.map(crate::text::slugify).filter(|s| !s.is_empty());
+        if made.is_none() && title.is_some() && !t.has("slug") {
+            cx.error(
+                &t.span,
+                format!("{} has no letters or digits in its title to make a page name from", t.what),
+                Some("add slug = \"episode-1\"".into()),
+            );
+        }
+        return made;
+    };
+    let given = s.get_ref();
+    let max = crate::text::SLUG_MAX_GIVEN;
+    let plain = !given.is_empty()
+        && given.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if !plain {
+        cx.error(
+            &s.span(),
+            format!("`slug` \"{given}\" in {} may only hold a-z, 0-9, - and _", t.what),
+            Some(format!("try slug = \"{}\"", crate::text::slugify(given))),
+        );
+    } else if given.len() > max {
+        cx.error(
+            &s.span(),
+            format!("`slug` in {} is {} characters long; at most {max} are allowed", t.what, given.len()),
+            Some(format!("it is the page's address, people share it: try slug = \"{}\"", crate::text::slugify(given))),
+        );
+    }
+    (plain && given.len() <= max).then(|| s.into_inner())
+}
+
+/// An episode's `guid`; when missing, the error suggests one.
+fn episode_guid(
+    t: &mut Fields<'_, '_>,
+    cx: &mut Context<'_>,
+    podcast: Option<&Podcast>,
+    slug: Option<&str>,
+    n: usize,
+) -> Option<String> {
+    match t.string(cx, "guid") {
+        Some(g) if g.get_ref().trim().is_empty() || g.get_ref().trim() != g.get_ref() => {
+            cx.error(&g.span(), format!("`guid` in {} is empty or has spaces around it", t.what), None);
+            None
+        }
+        Some(g) => Some(g.into_inner()),
+        None => {
+            if !t.has("guid") {
+                let suggestion = suggested_guid(podcast, slug.unwrap_or(""), n);
+                cx.error(
+                    &t.span,
+                    format!("{} has no `guid`", t.what),
+                    Some(format!("add guid = \"{suggestion}\" (made for you; once published it must never change)")),
+                );
+            }
+            None
+        }
+    }
+}
+
+/// An episode's `date`, with the show's offset where it has none.
+fn date(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, podcast: Option<&Podcast>) -> Option<DateTime<FixedOffset>> {
+    let Some(d) = t.datetime(cx, "date") else {
+        if !t.has("date") {
+            t.missing(cx, "date", "2017-04-12T09:00:00-04:00");
+        }
+        return None;
+    };
+    to_chrono(d.get_ref(), podcast.map(|p| p.utc_offset)).or_else(|| {
+        cx.error(
+            &d.span(),
+            format!("`date` in {} needs a day: {}", t.what, d.get_ref()),
+            Some("write date = 2017-04-12T09:00:00-04:00".into()),
+        );
+        None
+    })
 }
 
 /// The `[[episode]]` array, if there is one and it is an array.

@@ -162,6 +162,30 @@ impl<'t, 'i> Fields<'t, 'i> {
         }
     }
 
+    /// One of a few words (`type = "serial"`), or `default` when absent.
+    pub fn choice<T: Copy>(
+        &mut self,
+        cx: &mut Context<'_>,
+        key: &'static str,
+        options: &[(&'static str, T)],
+        default: T,
+        help: Option<&str>,
+    ) -> Option<T> {
+        let Some(s) = self.string(cx, key) else { return Some(default) };
+        if let Some((_, value)) = options.iter().find(|(word, _)| *word == s.get_ref()) {
+            return Some(*value);
+        }
+        let words: Vec<String> = options.iter().map(|(w, _)| format!("\"{w}\"")).collect();
+        let (last, rest) = words.split_last().map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+        let one_of = if rest.is_empty() { last.to_string() } else { format!("{} or {last}", rest.join(", ")) };
+        cx.error(
+            &s.span(),
+            format!("`{key}` in {} must be {one_of}, not \"{}\"", self.what, s.get_ref()),
+            help.map(str::to_string),
+        );
+        None
+    }
+
     /// A positive whole number (1, 2, 3 …), as Apple wants for episode and
     /// season numbers.
     pub fn positive_int(&mut self, cx: &mut Context<'_>, key: &'static str) -> Option<Spanned<u32>> {
