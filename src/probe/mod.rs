@@ -492,87 +492,21 @@ pub fn read_title(path: &Path) -> Option<String> {
 }
 
 fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'_>) -> Result<AudioInfo, ProbeError> {
-    let source: Box<dyn MediaSource> = if pre.mp3.has_sync && pre.mp3.audio_start > 0 {
-        let mut inner = source;
-        inner.seek(std::io::SeekFrom::Start(pre.mp3.audio_start)).map_err(|e| ProbeError::Io(e.to_string()))?;
-        Box::new(Window { inner, start: pre.mp3.audio_start })
-    } else {
-        source
-    };
-    let mss = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
-    // No extension hint: the format comes from the content.
-    let mut reader = symphonia::default::get_probe()
-        .probe(&Hint::new(), mss, FormatOptions::default(), MetadataOptions::default())
-        .map_err(|e| {
-            if pre.mp3.free_format {
-                return ProbeError::Unsupported(
-                    "a free-format MP3 (no bitrate in its frames), which podcast tools cannot measure: re-encode it with a fixed or variable bitrate".into(),
-                );
-            }
-            if let Some(b) = pre.mp4.filter(|b| b.cut && !b.has_moov) {
-                let _ = b;
-                return ProbeError::Corrupt(
-                    "the M4A ends inside its media data and has no index (moov box): the upload was cut short".into(),
-                );
-            }
-            match e {
-                SymError::IoError(e) if e.kind() == ErrorKind::UnexpectedEof => {
-                    ProbeError::Unsupported("no audio frames found".into())
-                }
-                SymError::IoError(e) => ProbeError::Io(e.to_string()),
-                other => ProbeError::Unsupported(describe(&other)),
-            }
-        })?;
+    let mut reader = open_reader(source, pre)?;
     let track = reader.default_track(TrackType::Audio).cloned().ok_or(ProbeError::NoAudio)?;
     let audio = track.codec_params.as_ref().and_then(|c| c.audio());
     let codec_id = audio.map(|a| a.codec);
     let sample_rate = audio.and_then(|a| a.sample_rate);
     let channels = audio.and_then(|a| a.channels.as_ref()).map(|c| c.count() as u32);
     let (format, codec) = classify(reader.format_info().format, codec_id)?;
-
+    // By the codec: an MP3 stream is counted by its frames whatever holds it.
     let is_mp3 = codec_id == Some(CODEC_ID_MP3);
     let is_opus = codec_id == Some(CODEC_ID_OPUS);
-    // 1) The header, when its length is exact. An MP3 without a LAME tag
-    // (`delay` unset) only has an estimate from the first frames' bitrate.
-    let header = match (track.num_frames, sample_rate) {
-        (Some(n), Some(sr)) if sr > 0 && !(is_mp3 && track.delay.is_none()) => {
-            let n = if is_opus { n.saturating_sub(u64::from(track.delay.unwrap_or(0))) } else { n };
-            // Opus counts in 48 kHz ticks whatever the input rate.
-            let rate = if is_opus { 48_000 } else { sr };
-            Some(n as f64 / f64::from(rate))
-        }
-        _ => None,
-    };
-    // M4A: the edit list says what is presented (without the encoder's
-    // priming), whether or not symphonia found a length.
-    let header = match pre.mp4.and_then(|b| b.edited_secs) {
-        Some(edited) if format == AudioFormat::M4a => Some(edited),
-        _ => header,
-    };
-    // A streamed FLAC: its last frame's header says how many samples came before.
-    let header = match (header, pre.flac_total) {
-        (None, Some((samples, rate))) if format == AudioFormat::Flac => Some(samples as f64 / f64::from(rate)),
-        (h, _) => h,
-    };
-    let (duration_secs, method, vbr) = match header {
+    let (duration_secs, method, vbr) = match header_length(&track, sample_rate, format, (is_mp3, is_opus), pre) {
         Some(secs) => (secs, Method::Header, None),
         None if is_mp3 => {
-            // Count the frames on a second reader: headers only, big reads.
-            // Exact for CBR and VBR; a last frame cut short means a cut upload.
-            let mut src = reopen().map_err(|e| ProbeError::Io(e.to_string()))?;
-            let head = &pre.mp3;
-            let end = bytes.saturating_sub(head.tail_tags);
-            let walk = mp3::walk(&mut src, head.audio_start, end, head.kind.is_some())
-                .map_err(|e| ProbeError::Io(e.to_string()))?;
-            let rate = if walk.sample_rate > 0 { walk.sample_rate } else { sample_rate.unwrap_or(0) };
-            if walk.frames == 0 || rate == 0 {
-                return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
-            }
-            let secs = walk.samples as f64 / f64::from(rate);
-            if walk.truncated {
-                return Err(ProbeError::Truncated { header: None, holds: secs });
-            }
-            (secs, Method::Scan, Some(walk.vbr))
+            let (secs, vbr) = count_mp3_frames(bytes, pre, sample_rate, reopen)?;
+            (secs, Method::Scan, Some(vbr))
         }
         None => {
             // A streamed WAV's data size is a placeholder (0xFFFFFFFF): its
@@ -582,30 +516,7 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
             (secs, Method::Scan, None)
         }
     };
-    // The byte counts headers promise, against what the file holds.
-    if is_mp3 && let Some(promised) = pre.mp3.bytes.filter(|b| *b > 0) {
-        let present = bytes.saturating_sub(pre.mp3.audio_start).saturating_sub(pre.mp3.tail_tags);
-        if present + 4 < promised {
-            let holds = duration_secs * present as f64 / promised as f64;
-            return Err(ProbeError::Truncated { header: Some(duration_secs), holds });
-        }
-    }
-    if let Some(cut) = pre.mp4.and_then(|b| b.mdat_cut) {
-        return Err(media_data_cut(duration_secs, cut));
-    }
-    let vbr = match (is_mp3, vbr, pre.mp3.kind) {
-        // Vorbis, Opus and FLAC vary their bitrate by design; PCM never does;
-        // for AAC the container does not say cheaply.
-        (false, ..) => match format {
-            AudioFormat::Ogg | AudioFormat::Opus | AudioFormat::Flac => Some(true),
-            AudioFormat::Wav => Some(false),
-            AudioFormat::M4a | AudioFormat::Mp3 => None,
-        },
-        (true, Some(v), _) => Some(v),
-        (true, None, Some("Info")) => Some(false),
-        (true, None, Some(_)) => Some(true),
-        (true, None, None) => None,
-    };
+    check_promised_bytes(duration_secs, bytes, pre, is_mp3)?;
     if !(duration_secs.is_finite() && duration_secs > 0.0) {
         return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
     }
@@ -619,9 +530,132 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
         channels,
         bitrate: Some((bytes as f64 * 8.0 / duration_secs).round() as u64),
         method,
-        vbr,
+        vbr: varies(format, is_mp3, vbr, pre.mp3.kind),
         has_seek_header: is_mp3.then(|| SeekHeader::of(pre.mp3.kind)),
     })
+}
+
+/// symphonia's format reader for the file (an MP3 seen from its first
+/// frame), or why the file is not one podsmith can measure.
+fn open_reader(source: Box<dyn MediaSource>, pre: &Pre) -> Result<Box<dyn FormatReader>, ProbeError> {
+    let source: Box<dyn MediaSource> = if pre.mp3.has_sync && pre.mp3.audio_start > 0 {
+        let mut inner = source;
+        inner.seek(std::io::SeekFrom::Start(pre.mp3.audio_start)).map_err(|e| ProbeError::Io(e.to_string()))?;
+        Box::new(Window { inner, start: pre.mp3.audio_start })
+    } else {
+        source
+    };
+    let mss = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
+    // No extension hint: the format comes from the content.
+    symphonia::default::get_probe()
+        .probe(&Hint::new(), mss, FormatOptions::default(), MetadataOptions::default())
+        .map_err(|e| {
+            if pre.mp3.free_format {
+                return ProbeError::Unsupported(
+                    "a free-format MP3 (no bitrate in its frames), which podcast tools cannot measure: re-encode it with a fixed or variable bitrate".into(),
+                );
+            }
+            if pre.mp4.is_some_and(|b| b.cut && !b.has_moov) {
+                return ProbeError::Corrupt(
+                    "the M4A ends inside its media data and has no index (moov box): the upload was cut short".into(),
+                );
+            }
+            match e {
+                SymError::IoError(e) if e.kind() == ErrorKind::UnexpectedEof => {
+                    ProbeError::Unsupported("no audio frames found".into())
+                }
+                SymError::IoError(e) => ProbeError::Io(e.to_string()),
+                other => ProbeError::Unsupported(describe(&other)),
+            }
+        })
+}
+
+/// The length the headers give, where it is exact: the track's frame
+/// count (not an MP3's without a LAME tag: that is an estimate from the
+/// first frames' bitrate), an M4A's edit list (without the encoder's
+/// priming), or a streamed FLAC's last frame.
+fn header_length(
+    track: &symphonia::core::formats::Track,
+    sample_rate: Option<u32>,
+    format: AudioFormat,
+    (is_mp3, is_opus): (bool, bool),
+    pre: &Pre,
+) -> Option<f64> {
+    let header = match (track.num_frames, sample_rate) {
+        (Some(n), Some(sr)) if sr > 0 && !(is_mp3 && track.delay.is_none()) => {
+            let n = if is_opus { n.saturating_sub(u64::from(track.delay.unwrap_or(0))) } else { n };
+            // Opus counts in 48 kHz ticks whatever the input rate.
+            let rate = if is_opus { 48_000 } else { sr };
+            Some(n as f64 / f64::from(rate))
+        }
+        _ => None,
+    };
+    if format == AudioFormat::M4a
+        && let Some(edited) = pre.mp4.and_then(|b| b.edited_secs)
+    {
+        return Some(edited);
+    }
+    match (header, pre.flac_total) {
+        (None, Some((samples, rate))) if format == AudioFormat::Flac => Some(samples as f64 / f64::from(rate)),
+        (h, _) => h,
+    }
+}
+
+/// An MP3 without an exact length: its frames counted on a second reader
+/// (headers only, big reads), exact for CBR and VBR; a last frame cut short
+/// means a cut upload. The length, and whether the bitrate varies.
+fn count_mp3_frames(
+    bytes: u64,
+    pre: &Pre,
+    sample_rate: Option<u32>,
+    reopen: Opener<'_>,
+) -> Result<(f64, bool), ProbeError> {
+    let mut src = reopen().map_err(|e| ProbeError::Io(e.to_string()))?;
+    let head = &pre.mp3;
+    let end = bytes.saturating_sub(head.tail_tags);
+    let walk =
+        mp3::walk(&mut src, head.audio_start, end, head.kind.is_some()).map_err(|e| ProbeError::Io(e.to_string()))?;
+    let rate = if walk.sample_rate > 0 { walk.sample_rate } else { sample_rate.unwrap_or(0) };
+    if walk.frames == 0 || rate == 0 {
+        return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
+    }
+    let secs = walk.samples as f64 / f64::from(rate);
+    if walk.truncated {
+        return Err(ProbeError::Truncated { header: None, holds: secs });
+    }
+    Ok((secs, walk.vbr))
+}
+
+/// The byte counts headers promise (an MP3's Xing count, an M4A's media
+/// data), against what the file holds: a cut upload is an error.
+fn check_promised_bytes(duration_secs: f64, bytes: u64, pre: &Pre, is_mp3: bool) -> Result<(), ProbeError> {
+    if is_mp3 && let Some(promised) = pre.mp3.bytes.filter(|b| *b > 0) {
+        let present = bytes.saturating_sub(pre.mp3.audio_start).saturating_sub(pre.mp3.tail_tags);
+        if present + 4 < promised {
+            let holds = duration_secs * present as f64 / promised as f64;
+            return Err(ProbeError::Truncated { header: Some(duration_secs), holds });
+        }
+    }
+    match pre.mp4.and_then(|b| b.mdat_cut) {
+        Some(cut) => Err(media_data_cut(duration_secs, cut)),
+        None => Ok(()),
+    }
+}
+
+/// Whether the bitrate varies: Vorbis, Opus and FLAC by design, PCM never;
+/// an MP3 by its frames or its seek header; AAC's container does not say cheaply.
+fn varies(format: AudioFormat, is_mp3: bool, counted: Option<bool>, seek_header: Option<&str>) -> Option<bool> {
+    match (is_mp3, counted, seek_header) {
+        (false, ..) => match format {
+            AudioFormat::Ogg | AudioFormat::Opus | AudioFormat::Flac => Some(true),
+            AudioFormat::Wav => Some(false),
+            AudioFormat::M4a | AudioFormat::Mp3 => None,
+        },
+        (true, Some(v), _) => Some(v),
+        (true, None, Some("Info")) => Some(false),
+        (true, None, Some(_)) => Some(true),
+        (true, None, None) => None,
+    }
 }
 
 /// The title tag, from the newest metadata revision (media-level, then per track).
