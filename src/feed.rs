@@ -19,7 +19,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesCData, BytesDecl, BytesText, Event};
 
 use crate::catalog::{Catalog, LiveEpisode, Media, feed_file_name};
-use crate::manifest::Asset;
+use crate::manifest::{Asset, Podcast};
 use crate::probe::AudioFormat;
 
 use crate::xmlns as ns;
@@ -59,8 +59,6 @@ pub fn rfc2822(date: &DateTime<FixedOffset>) -> String {
 
 /// Renders one feed: the main one (`None`) or the one for `format`.
 pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Vec<u8>> {
-    let p = &catalog.podcast;
-    let url = p.url_of(&feed_file_name(format));
     // Reserve about what the feed will take (the notes twice, as description
     // and content:encoded, plus the tags), so a big feed is not regrown.
     let notes: usize = catalog.episodes.iter().map(|e| e.notes_html.len()).sum();
@@ -77,68 +75,7 @@ pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Vec<
         ])
         .write_inner_content(|w| {
             w.create_element("channel").write_inner_content(|w| {
-                let title = match format {
-                    None => p.title.clone(),
-                    Some(f) => format!("{} ({})", p.title, f.label()),
-                };
-                text(w, "title", &title)?;
-                text(w, "link", p.link.as_str())?;
-                text(w, "description", &p.description)?;
-                text(w, "language", &p.language)?;
-                if let Some(c) = &p.copyright {
-                    text(w, "copyright", c)?;
-                }
-                text(w, "generator", "podsmith")?;
-                if let Some(last) = catalog.last_date() {
-                    text(w, "lastBuildDate", &rfc2822(&last))?;
-                    text(w, "pubDate", &rfc2822(&last))?;
-                }
-                w.create_element("atom:link")
-                    .with_attributes([("href", url.as_str()), ("rel", "self"), ("type", "application/rss+xml")])
-                    .write_empty()?;
-                let image_url = asset_url(catalog, &p.image);
-                w.create_element("image").write_inner_content(|w| {
-                    text(w, "url", &image_url)?;
-                    text(w, "title", &title)?;
-                    text(w, "link", p.link.as_str())?;
-                    Ok(())
-                })?;
-                text(w, "itunes:author", &p.author)?;
-                w.create_element("itunes:owner").write_inner_content(|w| {
-                    text(w, "itunes:name", &p.owner.name)?;
-                    text(w, "itunes:email", &p.owner.email)?;
-                    Ok(())
-                })?;
-                w.create_element("itunes:image").with_attribute(("href", image_url.as_str())).write_empty()?;
-                for c in &p.categories {
-                    let el = w.create_element("itunes:category").with_attribute(("text", c.name));
-                    match c.sub {
-                        None => el.write_empty()?,
-                        Some(sub) => el.write_inner_content(|w| {
-                            w.create_element("itunes:category").with_attribute(("text", sub)).write_empty()?;
-                            Ok(())
-                        })?,
-                    };
-                }
-                text(w, "itunes:explicit", bool_word(p.explicit))?;
-                text(w, "itunes:type", p.show_type.as_str())?;
-                if let Some(new) = &p.new_feed_url {
-                    text(w, "itunes:new-feed-url", new.as_str())?;
-                }
-                if p.block {
-                    text(w, "itunes:block", "Yes")?;
-                }
-                if p.complete {
-                    text(w, "itunes:complete", "Yes")?;
-                }
-                let guid = match (&p.guid, format) {
-                    (Some(g), None) => g.clone(),
-                    _ => podcast_guid(&url),
-                };
-                text(w, "podcast:guid", &guid)?;
-                w.create_element("podcast:locked")
-                    .with_attribute(("owner", p.owner.email.as_str()))
-                    .write_text_content(BytesText::new(if p.locked { "yes" } else { "no" }))?;
+                channel(w, catalog, format)?;
                 for episode in &catalog.episodes {
                     item(w, catalog, episode, format)?;
                 }
@@ -149,6 +86,81 @@ pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Vec<
     let mut xml = w.into_inner();
     xml.push(b'\n');
     Ok(xml)
+}
+
+/// The channel's own elements: RSS, then Apple's, then Podcasting 2.0's.
+fn channel(w: &mut Writer<Vec<u8>>, catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<()> {
+    let p = &catalog.podcast;
+    let url = p.url_of(&feed_file_name(format));
+    let title = match format {
+        None => p.title.clone(),
+        Some(f) => format!("{} ({})", p.title, f.label()),
+    };
+    text(w, "title", &title)?;
+    text(w, "link", p.link.as_str())?;
+    text(w, "description", &p.description)?;
+    text(w, "language", &p.language)?;
+    if let Some(c) = &p.copyright {
+        text(w, "copyright", c)?;
+    }
+    text(w, "generator", "podsmith")?;
+    if let Some(last) = catalog.last_date() {
+        text(w, "lastBuildDate", &rfc2822(&last))?;
+        text(w, "pubDate", &rfc2822(&last))?;
+    }
+    w.create_element("atom:link")
+        .with_attributes([("href", url.as_str()), ("rel", "self"), ("type", "application/rss+xml")])
+        .write_empty()?;
+    let image_url = asset_url(catalog, &p.image);
+    w.create_element("image").write_inner_content(|w| {
+        text(w, "url", &image_url)?;
+        text(w, "title", &title)?;
+        text(w, "link", p.link.as_str())?;
+        Ok(())
+    })?;
+    itunes_channel(w, p, &image_url)?;
+    let guid = match (&p.guid, format) {
+        (Some(g), None) => g.clone(),
+        _ => podcast_guid(&url),
+    };
+    text(w, "podcast:guid", &guid)?;
+    w.create_element("podcast:locked")
+        .with_attribute(("owner", p.owner.email.as_str()))
+        .write_text_content(BytesText::new(if p.locked { "yes" } else { "no" }))?;
+    Ok(())
+}
+
+/// Apple's channel tags.
+fn itunes_channel(w: &mut Writer<Vec<u8>>, p: &Podcast, image_url: &str) -> io::Result<()> {
+    text(w, "itunes:author", &p.author)?;
+    w.create_element("itunes:owner").write_inner_content(|w| {
+        text(w, "itunes:name", &p.owner.name)?;
+        text(w, "itunes:email", &p.owner.email)?;
+        Ok(())
+    })?;
+    w.create_element("itunes:image").with_attribute(("href", image_url)).write_empty()?;
+    for c in &p.categories {
+        let el = w.create_element("itunes:category").with_attribute(("text", c.name));
+        match c.sub {
+            None => el.write_empty()?,
+            Some(sub) => el.write_inner_content(|w| {
+                w.create_element("itunes:category").with_attribute(("text", sub)).write_empty()?;
+                Ok(())
+            })?,
+        };
+    }
+    text(w, "itunes:explicit", bool_word(p.explicit))?;
+    text(w, "itunes:type", p.show_type.as_str())?;
+    if let Some(new) = &p.new_feed_url {
+        text(w, "itunes:new-feed-url", new.as_str())?;
+    }
+    if p.block {
+        text(w, "itunes:block", "Yes")?;
+    }
+    if p.complete {
+        text(w, "itunes:complete", "Yes")?;
+    }
+    Ok(())
 }
 
 fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Option<AudioFormat>) -> io::Result<()> {

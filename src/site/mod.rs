@@ -546,20 +546,32 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         seconds: started.elapsed().as_secs_f64(),
     };
 
-    // For the next build: what was read and written, to tell "nothing
-    // changed" and which files are podsmith's.
     let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
-    let mut site = records.take(&written.out).unwrap_or_default();
-    site.out = written.out;
-    site.inputs = inputs.map(|i| record::with_lock(&i, lock_len)).unwrap_or_default();
-    // What was about to be written now is.
+    let inputs = inputs.map(|i| record::with_lock(&i, lock_len)).unwrap_or_default();
+    record_build(&mut records, &report, written.out, inputs, &catalog.root)?;
+    Ok(report)
+}
+
+/// For the next build: what this one read and wrote, to tell "nothing
+/// changed" and which files are podsmith's. What was about to be written
+/// (the output folder's pending record) now is.
+fn record_build(
+    records: &mut record::Records,
+    report: &Report,
+    out: PathBuf,
+    inputs: String,
+    root: &Path,
+) -> Result<(), BuildError> {
+    let mut site = records.take(&out).unwrap_or_default();
+    site.inputs = inputs;
     site.outputs = std::mem::take(&mut site.pending)
         .into_iter()
         .filter_map(|(rel, fp)| {
-            let (size, mtime_ns) = record::stat(&prepared.out.join(&rel))?;
+            let (size, mtime_ns) = record::stat(&report.out.join(&rel))?;
             Some((rel, record::Written { size, mtime_ns, fingerprint: Some(fp) }))
         })
         .collect();
+    site.out = out;
     site.summary = record::Summary {
         episodes: report.episodes,
         feeds: report.feeds.clone(),
@@ -571,9 +583,8 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     };
     records.warnings.clear();
     records.put(site);
-    let root = &catalog.root;
     records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
-    Ok(report)
+    Ok(())
 }
 
 /// The report of a build that has nothing to do: its inputs and outputs
