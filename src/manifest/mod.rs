@@ -369,6 +369,16 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
     Err(problems)
 }
 
+/// What earlier episodes had, to tell duplicates.
+#[derive(Default)]
+struct Seen {
+    guids: HashMap<String, usize>,
+    slugs: HashMap<String, usize>,
+    media: HashMap<String, usize>,
+    /// Every published file, by its name in lower case.
+    published: HashMap<String, (String, usize)>,
+}
+
 struct Reading<'s> {
     root: &'s Path,
     canonical_root: PathBuf,
@@ -605,13 +615,9 @@ impl Reading<'_> {
         let Some(list) = top_episode_list(top, &mut self.cx) else {
             return episodes;
         };
-        let mut guids: HashMap<String, usize> = HashMap::new();
-        let mut slugs: HashMap<String, usize> = HashMap::new();
-        let mut media: HashMap<String, usize> = HashMap::new();
-        // Every published file, by its name in lower case.
-        let mut published: HashMap<String, (String, usize)> = HashMap::new();
+        let mut seen = Seen::default();
         if let Some(Asset::Local(cover)) = podcast.map(|p| &p.image) {
-            published.insert(cover.rel.to_lowercase(), (cover.rel.clone(), cover.line));
+            seen.published.insert(cover.rel.to_lowercase(), (cover.rel.clone(), cover.line));
         }
         for (i, item) in list.iter().enumerate() {
             let n = i + 1;
@@ -633,54 +639,68 @@ impl Reading<'_> {
             };
             let (raw_guid, raw_title) = (raw("guid"), raw("title"));
             let (line, _) = self.cx.line_col(item.span().start);
-            let t = Fields::new(table, item.span(), format!("episode {n}"));
-            let ep = self.episode(t, n, podcast);
+            let ep = self.episode(Fields::new(table, item.span(), format!("episode {n}")), n, podcast);
             let what = match &raw_title {
                 Some(title) => format!("episode {n} (\"{title}\")"),
                 None => format!("episode {n}"),
             };
-            // A UUID is the same whatever the case of its letters.
-            let guid_key = raw_guid.as_ref().map(|g| if is_uuid(g) { g.to_ascii_lowercase() } else { g.clone() });
-            if let (Some(guid), Some(key)) = (raw_guid, guid_key)
-                && let Some(first) = guids.insert(key, line)
-            {
+            if let Some(guid) = raw_guid {
                 let slug = ep.as_ref().map_or_else(|| format!("episode-{n}"), |ep| ep.slug.clone());
-                let case = if is_uuid(&guid) { " (a UUID is the same whatever its case)" } else { "" };
-                self.cx.error_at_line(
-                    line,
-                    format!("{what} has the same guid \"{guid}\" as the episode at line {first}{case}"),
-                    Some(format!(
-                        "every episode needs its own guid that never changes: guid = \"{}\"",
-                        suggested_guid(podcast, &slug, n)
-                    )),
-                );
+                self.same_guid(&mut seen.guids, &guid, line, &what, suggested_guid(podcast, &slug, n));
             }
             let Some(ep) = ep else { continue };
-            if let Some(first) = slugs.insert(ep.slug.clone(), ep.line) {
-                self.cx.error_at_line(
-                    ep.line,
-                    format!("{what} has the same slug \"{}\" as the episode at line {first}", ep.slug),
-                    Some("give one of them its own slug = \"...\"".into()),
-                );
-            }
-            for m in &ep.media {
-                if let Some(first) = media.insert(m.rel.clone(), m.line) {
-                    self.cx.error_at_line(
-                        m.line,
-                        format!("\"{}\" is already the media of the episode at line {first}", m.rel),
-                        Some("each file belongs to one episode; its URL identifies the episode in apps".into()),
-                    );
-                }
-            }
-            for f in ep.media.iter().chain(ep.image.iter().filter_map(|a| match a {
-                Asset::Local(f) => Some(f),
-                Asset::Remote(_) => None,
-            })) {
-                self.case_collision(&mut published, f);
-            }
+            self.same_files(&mut seen, &ep, &what);
             episodes.push(ep);
         }
         episodes
+    }
+
+    /// Two episodes with one guid (a UUID is the same whatever its case).
+    fn same_guid(
+        &mut self,
+        guids: &mut HashMap<String, usize>,
+        guid: &str,
+        line: usize,
+        what: &str,
+        suggestion: String,
+    ) {
+        let key = if is_uuid(guid) { guid.to_ascii_lowercase() } else { guid.to_string() };
+        if let Some(first) = guids.insert(key, line) {
+            let case = if is_uuid(guid) { " (a UUID is the same whatever its case)" } else { "" };
+            self.cx.error_at_line(
+                line,
+                format!("{what} has the same guid \"{guid}\" as the episode at line {first}{case}"),
+                Some(format!("every episode needs its own guid that never changes: guid = \"{suggestion}\"")),
+            );
+        }
+    }
+
+    /// An episode's slug or media that an earlier one has, or a published
+    /// file whose name differs from an earlier one's only in case.
+    fn same_files(&mut self, seen: &mut Seen, ep: &Episode, what: &str) {
+        if let Some(first) = seen.slugs.insert(ep.slug.clone(), ep.line) {
+            self.cx.error_at_line(
+                ep.line,
+                format!("{what} has the same slug \"{}\" as the episode at line {first}", ep.slug),
+                Some("give one of them its own slug = \"...\"".into()),
+            );
+        }
+        for m in &ep.media {
+            if let Some(first) = seen.media.insert(m.rel.clone(), m.line) {
+                self.cx.error_at_line(
+                    m.line,
+                    format!("\"{}\" is already the media of the episode at line {first}", m.rel),
+                    Some("each file belongs to one episode; its URL identifies the episode in apps".into()),
+                );
+            }
+        }
+        let image = ep.image.iter().filter_map(|a| match a {
+            Asset::Local(f) => Some(f),
+            Asset::Remote(_) => None,
+        });
+        for f in ep.media.iter().chain(image) {
+            self.case_collision(&mut seen.published, f);
+        }
     }
 
     /// Two published files whose names differ only in case are one file on
