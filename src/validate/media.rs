@@ -41,7 +41,6 @@ pub fn check(cx: &mut Cx<'_>) {
             None => missing(cx, href, Where::Line(img.line), "cover"),
         }
     }
-
     for i in 0..cx.items.len() {
         let item = cx.items[i];
         let w = cx.item_where(i);
@@ -54,111 +53,137 @@ pub fn check(cx: &mut Cx<'_>) {
                 None => missing(cx, href, at(img), "episode image"),
             }
         }
-        let declared_secs =
+        let declared =
             cx.child(item, &Ns::Itunes, "duration").and_then(|d| dates::duration(&d.text).ok().map(|s| (s, d)));
-        // The enclosure, then every alternate source: (url, length, type, node).
-        let mut files: Vec<MediaRef<'_>> = Vec::new();
-        if let Some(e) = cx.child(item, &Ns::Rss, "enclosure")
-            && let Some(url) = e.attr("url")
-        {
-            files.push((url.to_string(), e.attr("length"), e.attr("type"), e, true));
-        }
-        for alt in cx.children(item, &Ns::Podcast, "alternateEnclosure") {
-            for src in cx.children(alt, &Ns::Podcast, "source") {
-                if let Some(uri) = src.attr("uri")
-                    && !files.iter().any(|(u, ..)| u == uri)
-                {
-                    files.push((uri.to_string(), alt.attr("length"), alt.attr("type"), src, false));
-                }
-            }
-        }
         let mut measured: Vec<(String, f64)> = Vec::new();
-        for (url, length, mime, node, main) in files {
-            let Some(file) = lookup(&url) else {
-                missing(cx, &url, at(node), "media");
+        for media in media_of(cx, item) {
+            let Some(file) = lookup(&media.0) else {
+                missing(cx, &media.0, at(media.3), "media");
                 continue;
             };
-            let bytes = std::fs::metadata(&file.path).map(|m| m.len()).ok();
-            if let (Some(l), Some(b)) = (length.and_then(|l| l.parse::<u64>().ok()), bytes)
-                && l != b
-            {
-                cx.push(Finding::new(
-                    "APPLE-IT-ENCL-LENGTH",
-                    at(node),
-                    format!("length=\"{l}\" but {} is {b} bytes", shown(&file.path)),
-                    format!("write length=\"{b}\" (podsmith writes the real size)"),
-                ));
-            }
-            let probe = match file.probe.clone() {
-                Some(p) => p,
-                None => crate::probe::probe_file(&file.path).map_err(|e| e.to_string()),
-            };
-            let info: AudioInfo = match probe {
-                Ok(info) => info,
-                Err(e) => {
-                    cx.push(Finding::new(
-                        "MEDIA-UNREADABLE",
-                        at(node),
-                        format!("{}: {e}", shown(&file.path)),
-                        "replace the file with a complete export of the episode",
-                    ));
-                    continue;
-                }
-            };
-            if let Some(m) = mime
-                && !types_for(info.format).contains(&m)
-            {
-                cx.push(Finding::new(
-                    "MEDIA-TYPE",
-                    at(node),
-                    format!("type=\"{m}\" but {} is {} ({})", shown(&file.path), info.format.label(), info.mime_type),
-                    format!("write type=\"{}\", or point the URL at the right file", info.mime_type),
-                ));
-            }
-            if main && let Some((secs, d)) = declared_secs {
-                let diff = (secs as f64 - info.duration_secs).abs();
-                if diff > 1.0 {
-                    cx.push(Finding::new(
-                        "MEDIA-DURATION",
-                        at(d),
-                        format!(
-                            "itunes:duration says {} but {} plays for {} ({:.3} s)",
-                            crate::text::clock(secs),
-                            shown(&file.path),
-                            crate::text::clock(info.whole_seconds()),
-                            info.duration_secs
-                        ),
-                        format!("write <itunes:duration>{}</itunes:duration>", info.whole_seconds()),
-                    ));
-                }
-            }
-            if info.vbr == Some(true) && info.has_seek_header == Some(crate::probe::SeekHeader::None) {
-                cx.push(Finding::new(
-                    "MEDIA-VBR-NO-HEADER",
-                    at(node),
-                    format!("{} is a VBR MP3 without a Xing or VBRI header: players guess its length from the first frames and seek badly", shown(&file.path)),
-                    "re-encode it with LAME (which writes a Xing/LAME header), or export it as CBR",
-                ));
-            }
-            measured.push((url_extension(&url).unwrap_or_default().to_ascii_uppercase(), info.duration_secs));
-        }
-        if let Some((first_label, first)) = measured.first().cloned() {
-            for (label, secs) in &measured[1..] {
-                if (secs - first).abs() > 1.0 {
-                    cx.push(Finding::new(
-                        "MEDIA-FORMATS-AGREE",
-                        w.clone(),
-                        format!("the {label} file plays for {secs:.1} s but the {first_label} file for {first:.1} s"),
-                        "export every format from the same final mix",
-                    ));
-                }
+            let declared = if media.4 { declared } else { None };
+            if let Some(secs) = media_file(cx, &file, &media, declared, at(media.3)) {
+                measured.push((url_extension(&media.0).unwrap_or_default().to_ascii_uppercase(), secs));
             }
         }
+        formats_agree(cx, &measured, &w);
         if let Some(ch) = cx.child(item, &Ns::Podcast, "chapters")
             && let Some(url) = ch.attr("url")
             && let Some(file) = lookup(url)
         {
             chapters_json(cx, &file, at(ch));
+        }
+    }
+}
+
+/// An item's enclosure, then every alternate source: (url, length, type, node, is the enclosure).
+fn media_of<'a>(cx: &Cx<'a>, item: &'a Node) -> Vec<MediaRef<'a>> {
+    let mut files: Vec<MediaRef<'a>> = Vec::new();
+    if let Some(e) = cx.child(item, &Ns::Rss, "enclosure")
+        && let Some(url) = e.attr("url")
+    {
+        files.push((url.to_string(), e.attr("length"), e.attr("type"), e, true));
+    }
+    for alt in cx.children(item, &Ns::Podcast, "alternateEnclosure") {
+        for src in cx.children(alt, &Ns::Podcast, "source") {
+            if let Some(uri) = src.attr("uri")
+                && !files.iter().any(|(u, ..)| u == uri)
+            {
+                files.push((uri.to_string(), alt.attr("length"), alt.attr("type"), src, false));
+            }
+        }
+    }
+    files
+}
+
+/// One media file against what the feed says of it: its length in bytes,
+/// its type, its duration (for the enclosure: `declared`), its seek header.
+/// Returns how long it plays, if it could be measured.
+fn media_file(
+    cx: &mut Cx<'_>,
+    file: &LocalFile,
+    (_, length, mime, _, _): &MediaRef<'_>,
+    declared: Option<(u64, &Node)>,
+    at: Where,
+) -> Option<f64> {
+    let bytes = std::fs::metadata(&file.path).map(|m| m.len()).ok();
+    if let (Some(l), Some(b)) = (length.and_then(|l| l.parse::<u64>().ok()), bytes)
+        && l != b
+    {
+        cx.push(Finding::new(
+            "APPLE-IT-ENCL-LENGTH",
+            at.clone(),
+            format!("length=\"{l}\" but {} is {b} bytes", shown(&file.path)),
+            format!("write length=\"{b}\" (podsmith writes the real size)"),
+        ));
+    }
+    let probe = match file.probe.clone() {
+        Some(p) => p,
+        None => crate::probe::probe_file(&file.path).map_err(|e| e.to_string()),
+    };
+    let info: AudioInfo = match probe {
+        Ok(info) => info,
+        Err(e) => {
+            cx.push(Finding::new(
+                "MEDIA-UNREADABLE",
+                at,
+                format!("{}: {e}", shown(&file.path)),
+                "replace the file with a complete export of the episode",
+            ));
+            return None;
+        }
+    };
+    if let Some(m) = mime
+        && !types_for(info.format).contains(m)
+    {
+        cx.push(Finding::new(
+            "MEDIA-TYPE",
+            at.clone(),
+            format!("type=\"{m}\" but {} is {} ({})", shown(&file.path), info.format.label(), info.mime_type),
+            format!("write type=\"{}\", or point the URL at the right file", info.mime_type),
+        ));
+    }
+    if let Some((secs, d)) = declared
+        && (secs as f64 - info.duration_secs).abs() > 1.0
+    {
+        cx.push(Finding::new(
+            "MEDIA-DURATION",
+            at.at(d.line),
+            format!(
+                "itunes:duration says {} but {} plays for {} ({:.3} s)",
+                crate::text::clock(secs),
+                shown(&file.path),
+                crate::text::clock(info.whole_seconds()),
+                info.duration_secs
+            ),
+            format!("write <itunes:duration>{}</itunes:duration>", info.whole_seconds()),
+        ));
+    }
+    if info.vbr == Some(true) && info.has_seek_header == Some(crate::probe::SeekHeader::None) {
+        cx.push(Finding::new(
+            "MEDIA-VBR-NO-HEADER",
+            at,
+            format!(
+                "{} is a VBR MP3 without a Xing or VBRI header: players guess its length from the first frames and seek badly",
+                shown(&file.path)
+            ),
+            "re-encode it with LAME (which writes a Xing/LAME header), or export it as CBR",
+        ));
+    }
+    Some(info.duration_secs)
+}
+
+/// The formats of one episode play for the same time, within a second.
+fn formats_agree(cx: &mut Cx<'_>, measured: &[(String, f64)], w: &Where) {
+    let Some((first_label, first)) = measured.first() else { return };
+    for (label, secs) in &measured[1..] {
+        if (secs - first).abs() > 1.0 {
+            cx.push(Finding::new(
+                "MEDIA-FORMATS-AGREE",
+                w.clone(),
+                format!("the {label} file plays for {secs:.1} s but the {first_label} file for {first:.1} s"),
+                "export every format from the same final mix",
+            ));
         }
     }
 }
@@ -198,30 +223,52 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
     };
     let size = std::fs::metadata(&file.path).map(|m| m.len()).unwrap_or(0).min(MAX_IMAGE_READ);
     let img = art::inspect(&data);
+    let name = shown(&file.path);
     if show && data.windows(crate::init::PLACEHOLDER_MARK.len()).any(|w| w == crate::init::PLACEHOLDER_MARK) {
         cx.push(Finding::new(
             "PLACEHOLDER",
             at.clone(),
-            format!("{} is podsmith's placeholder cover", shown(&file.path)),
+            format!("{name} is podsmith's placeholder cover"),
             "replace it with the show's art (1400–3000 px square, JPEG or PNG, RGB) before you submit the show",
         ));
     }
-    let name = shown(&file.path);
     // Episode art gets warnings under one rule; the show cover errors under several.
-    let rule = |show_rule: &'static str| if show { show_rule } else { "APPLE-IT-IMAGE" };
+    let art = Art { name, show, at };
+    if art_format(cx, &art, &img, url) {
+        art_pixels(cx, &art, &img, size);
+    }
+}
+
+/// A cover or episode image being checked.
+struct Art {
+    name: String,
+    show: bool,
+    at: Where,
+}
+
+impl Art {
+    /// The show cover's rule, or the one rule episode art is checked under.
+    fn rule(&self, show_rule: &'static str) -> &'static str {
+        if self.show { show_rule } else { "APPLE-IT-IMAGE" }
+    }
+}
+
+/// JPEG or PNG, named for what it is. `false`: not an image to look into.
+fn art_format(cx: &mut Cx<'_>, art: &Art, img: &art::Image, url: &str) -> bool {
+    let (name, at) = (&art.name, &art.at);
     let ext = url_extension(url).unwrap_or_default();
     if !matches!(img.format, art::Format::Jpeg | art::Format::Png) {
         cx.push(Finding::new(
-            rule("APPLE-CH-IMAGE-FORMAT"),
+            art.rule("APPLE-CH-IMAGE-FORMAT"),
             at.clone(),
             format!("{name} is {}, not JPEG or PNG", img.format.name()),
             "save the art as JPEG or PNG",
         ));
-        return;
+        return false;
     }
     if !img.format.fits_extension(&ext) {
         cx.push(Finding::new(
-            rule("APPLE-CH-IMAGE-FORMAT"),
+            art.rule("APPLE-CH-IMAGE-FORMAT"),
             at.clone(),
             format!("{name} is a {} but its URL ends in .{ext}", img.format.name()),
             format!(
@@ -230,15 +277,21 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
             ),
         ));
     }
+    true
+}
+
+/// Square, 1400–3000 px, RGB without transparency, at most 512 KB.
+fn art_pixels(cx: &mut Cx<'_>, art: &Art, img: &art::Image, size: u64) {
+    let (name, at) = (&art.name, &art.at);
     match img.size {
         Some((w, h)) if w != h || !(1400..=3000).contains(&w) => cx.push(Finding::new(
-            rule("APPLE-CH-IMAGE-SIZE"),
+            art.rule("APPLE-CH-IMAGE-SIZE"),
             at.clone(),
             format!("{name} is {w}×{h} px; Apple wants a square of 1400 to 3000 px"),
             "export the art at 3000×3000 px (or at least 1400×1400)",
         )),
         None => cx.push(Finding::new(
-            rule("APPLE-CH-IMAGE-SIZE"),
+            art.rule("APPLE-CH-IMAGE-SIZE"),
             at.clone(),
             format!("{name}: its size could not be read"),
             "re-export the image",
@@ -247,26 +300,26 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
     }
     match img.color {
         Some(Color::Cmyk) => cx.push(Finding::new(
-            rule("APPLE-CH-IMAGE-COLOR"),
+            art.rule("APPLE-CH-IMAGE-COLOR"),
             at.clone(),
             format!("{name} is CMYK; Apple accepts only RGB art"),
             "convert it to RGB (sRGB) and export again",
         )),
         Some(Color::Gray) | Some(Color::Palette) => cx.push(
             Finding::new(
-                rule("APPLE-CH-IMAGE-COLOR"),
+                art.rule("APPLE-CH-IMAGE-COLOR"),
                 at.clone(),
                 format!("{name} is not in the RGB colour space"),
                 "export it as RGB",
             )
-            .severity(if show { Severity::Error } else { Severity::Warning }),
+            .severity(if art.show { Severity::Error } else { Severity::Warning }),
         ),
         _ => {}
     }
     if img.alpha {
         cx.push(
             Finding::new(
-                rule("APPLE-CH-IMAGE-COLOR"),
+                art.rule("APPLE-CH-IMAGE-COLOR"),
                 at.clone(),
                 format!("{name} has an alpha channel (transparency)"),
                 "flatten it onto a background",
@@ -277,8 +330,8 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
     if size > 512 * 1024 {
         cx.push(
             Finding::new(
-                rule("APPLE-CH-IMAGE-BYTES"),
-                at,
+                art.rule("APPLE-CH-IMAGE-BYTES"),
+                at.clone(),
                 format!("{name} is {} KB; Spotify and NPR One want at most 512 KB", size / 1024),
                 "save it as a JPEG at a lower quality",
             )
