@@ -108,10 +108,6 @@ fn check_one(agent: &Agent, t: &Target) -> Vec<Finding> {
     };
     let what = if t.media { "media" } else { "image" };
     let mut out = Vec::new();
-    let header = |r: &ureq::http::Response<ureq::Body>, name: &str| {
-        r.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
-    };
-
     // HEAD.
     let head = match agent.head(&t.url).call() {
         Ok(r) => r,
@@ -134,9 +130,8 @@ fn check_one(agent: &Agent, t: &Target) -> Vec<Finding> {
             "the server (and every redirect) must answer HEAD with 200: Apple checks media and art that way",
         ));
     }
-    let head_length = header(&head, "content-length").and_then(|v| v.parse::<u64>().ok());
+    let head_length = header(&head, "content-length").and_then(|v| v.parse::<u64>().ok()).filter(|_| head_ok);
     let head_type = header(&head, "content-type");
-
     // A two-byte range (a few more for images, to see what they are).
     let range = if t.media { "bytes=0-1" } else { "bytes=0-15" };
     let mut get = match agent.get(&t.url).header("Range", range).call() {
@@ -146,75 +141,106 @@ fn check_one(agent: &Agent, t: &Target) -> Vec<Finding> {
             return out;
         }
     };
-    let status = get.status().as_u16();
-    let content_range = header(&get, "content-range");
-    let get_type = header(&get, "content-type");
-    let mut head_bytes = Vec::new();
-    let _ = get.body_mut().as_reader().take(16).read_to_end(&mut head_bytes);
+    let mut first_bytes = Vec::new();
+    let _ = get.body_mut().as_reader().take(16).read_to_end(&mut first_bytes);
+    let served = Served {
+        status: get.status().as_u16(),
+        content_range: header(&get, "content-range"),
+        content_type: header(&get, "content-type").or(head_type),
+        head_length,
+        first_bytes,
+    };
     drop(get);
-    let total_from_range =
-        content_range.as_deref().and_then(|r| r.rsplit('/').next()).and_then(|n| n.parse::<u64>().ok());
-
     if t.media {
-        if status != 206 || content_range.is_none() {
-            out.push(Finding::new(
-                "APPLE-HOST-RANGE",
-                at(),
-                format!(
-                    "GET {} with Range: bytes=0-1 answered {status}{} instead of 206 Partial Content",
-                    t.url,
-                    if content_range.is_none() { " without Content-Range" } else { "" }
-                ),
-                "turn on byte-range requests on the server (and on every redirect/tracking hop): Apple requires them",
-            ));
-        }
-        let served = head_length.filter(|_| head_ok).or(total_from_range);
-        if let (Some(declared), Some(served)) = (t.length, served)
-            && declared != served
-        {
-            out.push(Finding::new(
-                "APPLE-HOST-LENGTH",
-                at(),
-                format!("{} is {served} bytes on the server but the feed says length=\"{declared}\"", t.url),
-                "upload the file again or rebuild the feed so that the two agree",
-            ));
-        }
-        let served_type = get_type.or(head_type);
-        match (served_type.as_deref(), t.mime_type.as_deref()) {
-            (None, _) | (Some(""), _) => out.push(Finding::new(
-                "APPLE-HOST-CTYPE",
-                at(),
-                format!("{} is served without a Content-Type", t.url),
-                "configure the server to send audio/mpeg (etc.): Apple's player refuses untyped media",
-            )),
-            (Some(served), Some(declared)) if !same_type(served, declared) => out.push(Finding::new(
-                "APPLE-HOST-CTYPE",
-                at(),
-                format!("{} is served as {served} but the feed says {declared}", t.url),
-                format!("configure the server to send Content-Type: {declared}"),
-            )),
-            _ => {}
-        }
+        media_hosting(t, &served, at(), &mut out)
     } else {
-        let served_type = get_type.or(head_type).unwrap_or_default();
-        if !base_type(&served_type).starts_with("image/") {
-            out.push(Finding::new(
-                "APPLE-HOST-CTYPE",
-                at(),
-                format!("the image {} is served as \"{served_type}\"", t.url),
-                "serve artwork as image/jpeg or image/png",
-            ));
-        }
-        let format = art::sniff(&head_bytes);
-        let ext = url_extension(&t.url).unwrap_or_default();
-        if !format.fits_extension(&ext) {
-            out.push(Finding::new(
-                "APPLE-HOST-IMGTYPE",
-                at(),
-                format!("the image {} is {} but its URL ends in .{ext}", t.url, format.name()),
-                "serve a JPEG at a .jpg URL or a PNG at a .png URL (CDNs that convert to WebP break this)",
-            ));
-        }
+        image_hosting(t, &served, at(), &mut out)
     }
     out
+}
+
+/// A response's header, as text.
+fn header(r: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    r.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+/// What the server answered for one URL.
+struct Served {
+    /// The status of the ranged GET.
+    status: u16,
+    /// Its `Content-Range`.
+    content_range: Option<String>,
+    /// The `Content-Type` of the GET, else of the HEAD.
+    content_type: Option<String>,
+    /// The HEAD's `Content-Length`, when the HEAD succeeded.
+    head_length: Option<u64>,
+    /// The first bytes of the body.
+    first_bytes: Vec<u8>,
+}
+
+/// Media: byte ranges answered, the length and type the feed says.
+fn media_hosting(t: &Target, s: &Served, at: Where, out: &mut Vec<Finding>) {
+    if s.status != 206 || s.content_range.is_none() {
+        out.push(Finding::new(
+            "APPLE-HOST-RANGE",
+            at.clone(),
+            format!(
+                "GET {} with Range: bytes=0-1 answered {}{} instead of 206 Partial Content",
+                t.url,
+                s.status,
+                if s.content_range.is_none() { " without Content-Range" } else { "" }
+            ),
+            "turn on byte-range requests on the server (and on every redirect/tracking hop): Apple requires them",
+        ));
+    }
+    let total_from_range =
+        s.content_range.as_deref().and_then(|r| r.rsplit('/').next()).and_then(|n| n.parse::<u64>().ok());
+    if let (Some(declared), Some(served)) = (t.length, s.head_length.or(total_from_range))
+        && declared != served
+    {
+        out.push(Finding::new(
+            "APPLE-HOST-LENGTH",
+            at.clone(),
+            format!("{} is {served} bytes on the server but the feed says length=\"{declared}\"", t.url),
+            "upload the file again or rebuild the feed so that the two agree",
+        ));
+    }
+    match (s.content_type.as_deref(), t.mime_type.as_deref()) {
+        (None, _) | (Some(""), _) => out.push(Finding::new(
+            "APPLE-HOST-CTYPE",
+            at,
+            format!("{} is served without a Content-Type", t.url),
+            "configure the server to send audio/mpeg (etc.): Apple's player refuses untyped media",
+        )),
+        (Some(served), Some(declared)) if !same_type(served, declared) => out.push(Finding::new(
+            "APPLE-HOST-CTYPE",
+            at,
+            format!("{} is served as {served} but the feed says {declared}", t.url),
+            format!("configure the server to send Content-Type: {declared}"),
+        )),
+        _ => {}
+    }
+}
+
+/// Images: served as an image, of the type their URL says.
+fn image_hosting(t: &Target, s: &Served, at: Where, out: &mut Vec<Finding>) {
+    let served_type = s.content_type.clone().unwrap_or_default();
+    if !base_type(&served_type).starts_with("image/") {
+        out.push(Finding::new(
+            "APPLE-HOST-CTYPE",
+            at.clone(),
+            format!("the image {} is served as \"{served_type}\"", t.url),
+            "serve artwork as image/jpeg or image/png",
+        ));
+    }
+    let format = art::sniff(&s.first_bytes);
+    let ext = url_extension(&t.url).unwrap_or_default();
+    if !format.fits_extension(&ext) {
+        out.push(Finding::new(
+            "APPLE-HOST-IMGTYPE",
+            at,
+            format!("the image {} is {} but its URL ends in .{ext}", t.url, format.name()),
+            "serve a JPEG at a .jpg URL or a PNG at a .png URL (CDNs that convert to WebP break this)",
+        ));
+    }
 }
