@@ -99,11 +99,55 @@ pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
 
 /// Channel rules.
 pub fn check(cx: &mut Cx<'_>) {
+    self_link(cx);
+    required(cx);
+    cover(cx);
+    language(cx);
+    explicit(cx);
+    people(cx);
+    show_type(cx);
+    apple_flags(cx);
+    lengths(cx);
     let ch = cx.channel;
     let line = ch.line;
     let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
+    let has_episode =
+        cx.items.iter().any(|i| cx.child(i, &Ns::Rss, "enclosure").is_some_and(|e| e.attr("url").is_some()));
+    if !has_episode {
+        cx.push(Finding::new(
+            "APPLE-CH-HASEPISODE",
+            at(None),
+            "the feed has no item with an enclosure: there is nothing to listen to",
+            "publish at least one episode (Apple and Spotify require one)",
+        ));
+    }
 
-    // atom:link rel=self first: the feed's base URL is needed by later rules.
+    for name in ["lastBuildDate", "pubDate"] {
+        if let Some(d) = cx.child(ch, &Ns::Rss, name) {
+            date_rule(cx, "RSS-DATE", d, at(Some(d)));
+        }
+    }
+    duplicates(cx, ch, at(None), CHANNEL_SINGLES);
+    spotify(cx);
+    if cx.child(ch, &Ns::Podcast, "guid").is_none() || cx.child(ch, &Ns::Podcast, "locked").is_none() {
+        let missing: Vec<&str> =
+            ["guid", "locked"].into_iter().filter(|n| cx.child(ch, &Ns::Podcast, n).is_none()).collect();
+        cx.push(Finding::new(
+            "PSP-CH-REC",
+            at(None),
+            format!("the channel has no {}", missing.iter().map(|m| format!("<podcast:{m}>")).collect::<Vec<_>>().join(" or ")),
+            "add them: podcast:guid identifies the show across moves, podcast:locked guards it from being imported elsewhere",
+        ));
+    }
+    protocols(cx);
+    placeholders(cx);
+}
+
+/// `atom:link rel="self"`, first: the feed's base URL is needed by later rules.
+fn self_link(cx: &mut Cx<'_>) {
+    let ch = cx.channel;
+    let line = ch.line;
+    let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     let selfs: Vec<&Node> =
         cx.children(ch, &Ns::Atom, "link").into_iter().filter(|l| l.attr("rel") == Some("self")).collect();
     match selfs.first() {
@@ -125,8 +169,13 @@ pub fn check(cx: &mut Cx<'_>) {
             )),
         },
     }
+}
 
-    // RSS 2.0 required elements, and Apple's rules on their values.
+/// RSS 2.0's required elements, and Apple's rules on their values.
+fn required(cx: &mut Cx<'_>) {
+    let ch = cx.channel;
+    let line = ch.line;
+    let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     for name in ["title", "link", "description"] {
         if cx.child(ch, &Ns::Rss, name).is_none() {
             cx.push(Finding::new(
@@ -187,8 +236,13 @@ pub fn check(cx: &mut Cx<'_>) {
             "link to the show's web page with its full https:// address",
         ));
     }
+}
 
-    // Cover art.
+/// The cover art.
+fn cover(cx: &mut Cx<'_>) {
+    let ch = cx.channel;
+    let line = ch.line;
+    let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     match cx.child(ch, &Ns::Itunes, "image") {
         None => cx.push(Finding::new(
             "APPLE-CH-IMAGE",
@@ -216,8 +270,13 @@ pub fn check(cx: &mut Cx<'_>) {
             Some(_) => {}
         },
     }
+}
 
-    // Language.
+/// The language.
+fn language(cx: &mut Cx<'_>) {
+    let ch = cx.channel;
+    let line = ch.line;
+    let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     match cx.child(ch, &Ns::Rss, "language") {
         None => cx.push(Finding::new(
             "APPLE-CH-LANG",
@@ -241,8 +300,13 @@ pub fn check(cx: &mut Cx<'_>) {
     }
 
     categories_rule(cx);
+}
 
-    // Explicit.
+/// `itunes:explicit`.
+fn explicit(cx: &mut Cx<'_>) {
+    let ch = cx.channel;
+    let line = ch.line;
+    let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     match cx.child(ch, &Ns::Itunes, "explicit") {
         None => cx.push(Finding::new(
             "APPLE-CH-EXPLICIT",
@@ -261,8 +325,13 @@ pub fn check(cx: &mut Cx<'_>) {
         ),
         Some(_) => {}
     }
+}
 
-    // Author and owner.
+/// The author and the owner.
+fn people(cx: &mut Cx<'_>) {
+    let ch = cx.channel;
+    let line = ch.line;
+    let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     match cx.child(ch, &Ns::Itunes, "author") {
         None => cx.push(Finding::new(
             "SPOT-CH-AUTHOR",
@@ -325,8 +394,13 @@ pub fn check(cx: &mut Cx<'_>) {
             .severity(Severity::Warning),
         ),
     }
+}
 
-    // Type and serial numbering.
+/// The show type, and the numbering a serial show needs.
+fn show_type(cx: &mut Cx<'_>) {
+    let ch = cx.channel;
+    let line = ch.line;
+    let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     let serial = match cx.child(ch, &Ns::Itunes, "type") {
         Some(t) if &*t.text == "episodic" => false,
         Some(t) if &*t.text == "serial" => true,
@@ -354,7 +428,13 @@ pub fn check(cx: &mut Cx<'_>) {
             }
         }
     }
+}
 
+/// Copyright, a new feed URL, `itunes:block` and `itunes:complete`.
+fn apple_flags(cx: &mut Cx<'_>) {
+    let ch = cx.channel;
+    let line = ch.line;
+    let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     if cx.child(ch, &Ns::Rss, "copyright").is_none() {
         cx.push(Finding::new(
             "APPLE-CH-COPYRIGHT",
@@ -395,11 +475,18 @@ pub fn check(cx: &mut Cx<'_>) {
             ));
         }
     }
+}
+
+/// Lengths of Apple's text tags, and keywords.
+fn lengths(cx: &mut Cx<'_>) {
+    let ch = cx.channel;
+    let line = ch.line;
+    let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     let mut long_tags: Vec<&Node> = Vec::new();
     for name in ["title", "subtitle", "keywords"] {
         long_tags.extend(cx.child(ch, &Ns::Itunes, name));
     }
-    if let Some(o) = owner {
+    if let Some(o) = cx.child(ch, &Ns::Itunes, "owner") {
         long_tags.extend(cx.child(o, &Ns::Itunes, "name"));
     }
     for n in long_tags {
@@ -433,36 +520,6 @@ pub fn check(cx: &mut Cx<'_>) {
             "separate keywords with commas",
         ));
     }
-    let has_episode =
-        cx.items.iter().any(|i| cx.child(i, &Ns::Rss, "enclosure").is_some_and(|e| e.attr("url").is_some()));
-    if !has_episode {
-        cx.push(Finding::new(
-            "APPLE-CH-HASEPISODE",
-            at(None),
-            "the feed has no item with an enclosure: there is nothing to listen to",
-            "publish at least one episode (Apple and Spotify require one)",
-        ));
-    }
-
-    for name in ["lastBuildDate", "pubDate"] {
-        if let Some(d) = cx.child(ch, &Ns::Rss, name) {
-            date_rule(cx, "RSS-DATE", d, at(Some(d)));
-        }
-    }
-    duplicates(cx, ch, at(None), CHANNEL_SINGLES);
-    spotify(cx);
-    if cx.child(ch, &Ns::Podcast, "guid").is_none() || cx.child(ch, &Ns::Podcast, "locked").is_none() {
-        let missing: Vec<&str> =
-            ["guid", "locked"].into_iter().filter(|n| cx.child(ch, &Ns::Podcast, n).is_none()).collect();
-        cx.push(Finding::new(
-            "PSP-CH-REC",
-            at(None),
-            format!("the channel has no {}", missing.iter().map(|m| format!("<podcast:{m}>")).collect::<Vec<_>>().join(" or ")),
-            "add them: podcast:guid identifies the show across moves, podcast:locked guards it from being imported elsewhere",
-        ));
-    }
-    protocols(cx);
-    placeholders(cx);
 }
 
 /// Hosts reserved for examples (RFC 2606): nothing real is served there.
