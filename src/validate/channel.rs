@@ -48,6 +48,20 @@ pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
             "write the feed as UTF-8 and declare encoding=\"UTF-8\"",
         ));
     }
+    namespaces(doc, out);
+    let root = &doc.nodes[0];
+    if root.is(&Ns::Rss, "rss") && root.attr("version") != Some("2.0") {
+        out.push(Finding::new(
+            "RSS-ROOT",
+            Where::Line(root.line),
+            format!("<rss> has version=\"{}\"", root.attr("version").unwrap_or("")),
+            "write <rss version=\"2.0\" …>",
+        ));
+    }
+}
+
+/// Every known namespace bound to its exact URI, every prefix declared.
+fn namespaces(doc: &Doc, out: &mut Findings) {
     for (prefix, uri, line) in &doc.declarations {
         let expected = KNOWN_NAMESPACES.iter().find(|(p, _)| *p == &**prefix).map(|(_, u)| *u);
         let miscased = KNOWN_NAMESPACES.iter().find(|(_, u)| u.eq_ignore_ascii_case(uri) && *u != uri);
@@ -85,15 +99,6 @@ pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
                 fix,
             ));
         }
-    }
-    let root = &doc.nodes[0];
-    if root.is(&Ns::Rss, "rss") && root.attr("version") != Some("2.0") {
-        out.push(Finding::new(
-            "RSS-ROOT",
-            Where::Line(root.line),
-            format!("<rss> has version=\"{}\"", root.attr("version").unwrap_or("")),
-            "write <rss version=\"2.0\" …>",
-        ));
     }
 }
 
