@@ -27,7 +27,7 @@ pub struct Cli {
 pub enum Command {
     /// Start a new show: a commented episodes.toml, media/ with a placeholder cover, .gitignore.
     Init {
-        /// The folder [default: this one].
+        /// The folder.
         #[arg(default_value = ".")]
         dir: PathBuf,
         /// The show's title.
@@ -98,6 +98,14 @@ pub enum Command {
         #[arg(long)]
         list_rules: bool,
     },
+    /// Print a shell completion script: e.g. `podsmith completions bash > /etc/bash_completion.d/podsmith`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): e.g. `podsmith man > podsmith.1; man ./podsmith.1`.
+    Man,
     /// Measure media files: duration, size, type and codec.
     Probe {
         /// Print one JSON array on stdout.
@@ -116,7 +124,7 @@ impl Command {
             Command::Build(a) => a.format,
             Command::Add(a) => a.format,
             Command::Diff { format, .. } | Command::Validate { format, .. } => *format,
-            Command::Init { .. } | Command::Probe { .. } => Format::Human,
+            Command::Init { .. } | Command::Probe { .. } | Command::Completions { .. } | Command::Man => Format::Human,
         }
     }
 }

@@ -61,4 +61,59 @@ mod tests {
         use clap::CommandFactory;
         super::cli::Cli::command().debug_assert();
     }
+
+    /// Every flag `--help` shows is in the README's command list, and every
+    /// flag the README lists exists.
+    #[test]
+    fn the_readme_lists_every_flag_and_no_other() {
+        use clap::CommandFactory;
+        let readme = include_str!("../README.md");
+        let start = readme.find("## Commands").unwrap();
+        let block = &readme[start..start + readme[start..].find("\n## ").unwrap_or(readme.len() - start)];
+        let mut cli = super::cli::Cli::command();
+        cli.build(); // with --help and --version
+        let mut known: Vec<String> = Vec::new();
+        let mut missing: Vec<String> = Vec::new();
+        let mut check = |cmd: &clap::Command, prefix: &str| {
+            for arg in cmd.get_arguments() {
+                if let Some(long) = arg.get_long() {
+                    let flag = format!("--{long}");
+                    if !block.contains(&flag) {
+                        missing.push(format!("{prefix}{flag}"));
+                    }
+                    known.push(flag);
+                }
+            }
+        };
+        check(&cli, "");
+        for sub in cli.get_subcommands() {
+            check(sub, &format!("{} ", sub.get_name()));
+        }
+        assert!(missing.is_empty(), "flags missing from the README's command list: {missing:?}");
+        for word in block.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+            if word.starts_with("--") && word.len() > 2 {
+                assert!(known.iter().any(|k| k == word), "the README lists {word}, which no command has");
+            }
+        }
+    }
+
+    /// Completions and the man page are made from the same definition.
+    #[test]
+    fn completions_and_the_man_page_know_every_command() {
+        use clap::CommandFactory;
+        for shell in [clap_complete::Shell::Bash, clap_complete::Shell::Zsh, clap_complete::Shell::Fish] {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut super::cli::Cli::command(), "podsmith", &mut out);
+            let script = String::from_utf8(out).unwrap();
+            for sub in ["init", "add", "build", "diff", "validate", "probe"] {
+                assert!(script.contains(sub), "{shell:?} completions lack {sub}");
+            }
+            assert!(script.contains("allow-changes"), "{shell:?} completions lack build's flags");
+        }
+        let mut out = Vec::new();
+        clap_mangen::Man::new(super::cli::Cli::command()).render(&mut out).unwrap();
+        let page = String::from_utf8(out).unwrap();
+        assert!(page.starts_with(".ie") && page.contains(".TH podsmith 1"), "{page}");
+        assert!(page.contains("podsmith\\-build") || page.contains("build"), "{page}");
+    }
 }

@@ -145,6 +145,22 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
         Command::Build(args) => build::run(args, ui),
         Command::Diff { manifest, as_of, .. } => build::diff(&manifest, as_of.as_deref(), ui),
         Command::Probe { json, files } => probe::run(&files, json),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut crate::cli::Cli::command(), "podsmith", &mut out);
+            out!("{}", String::from_utf8_lossy(&out));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_mangen::Man::new(crate::cli::Cli::command())
+                .render(&mut out)
+                .map_err(|e| Failure::usage(format!("cannot render the man page: {e}")))?;
+            out!("{}", String::from_utf8_lossy(&out));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate { feed, manifest, media_root, online, format, strict, as_of, list_rules } => {
             if list_rules {
                 out!("{}", podsmith::validate::rules::markdown());
