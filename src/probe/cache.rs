@@ -212,11 +212,21 @@ mod tests {
         let (dir, path, info, mut cache) = cached_fixture();
         cache.save().unwrap();
         let cache = Cache::open(dir.path());
-        assert_eq!(cache.get("a.mp3", &path), Some(info));
-        // Same size, other bytes: the fingerprint tells.
+        assert_eq!(cache.get("a.mp3", &path), Some(info.clone()));
+        // Same size, same modification time, other bytes: only the
+        // fingerprint can tell.
+        let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
         let mut bytes = std::fs::read(&path).unwrap();
         bytes[100] ^= 0xFF;
         std::fs::write(&path, &bytes).unwrap();
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(mtime).unwrap();
+        let (size, time) = (stamp(&path).unwrap().size, stamp(&path).unwrap().mtime_ns);
+        assert_eq!((size, time), (cache.file.entries["a.mp3"].stamp.size, cache.file.entries["a.mp3"].stamp.mtime_ns));
         assert_eq!(cache.get("a.mp3", &path), None);
+        // And the same bytes back make the entry good again.
+        bytes[100] ^= 0xFF;
+        std::fs::write(&path, &bytes).unwrap();
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(mtime).unwrap();
+        assert_eq!(cache.get("a.mp3", &path), Some(info));
     }
 }

@@ -1,5 +1,8 @@
 //! Bad input gets a clear error naming the file and line, the right exit
-//! code, and no output.
+//! code, and no output. The whole of what podsmith says is compared (run
+//! with SNAPSHOTS=overwrite to write the expectations anew, then read them).
+
+use snapbox::{assert_data_eq, str};
 
 use crate::harness::*;
 
@@ -14,9 +17,10 @@ fn a_bad_manifest_reports_every_problem_with_line_and_fix() {
     let show = Show::with(&manifest, &["cbr-xing.mp3"]);
     let run = show.build().fails(1);
     assert_eq!(run.stdout, "");
-    assert_eq!(
+    assert_data_eq!(
         run.stderr,
-        r#"error: episodes.toml:7:15: "Technology > Podcasting" is not an Apple Podcasts category
+        str![[r#"
+error: episodes.toml:7:15: "Technology > Podcasting" is not an Apple Podcasts category
   help: did you mean "Technology"? (Apple's list since 2019, exact spelling)
 error: episodes.toml:11:1: episode 1 has no `title`
   help: add title = "Episode title"
@@ -27,7 +31,8 @@ error: episodes.toml:17:1: episode 2 ("Two") has the same guid "same" as the epi
 error: episodes.toml:21:10: `media` "media/nope.mp3" in episode 2 ("Two") does not exist
   help: check the name, or put the file at media/nope.mp3 in the show folder
 error: 5 problems in episodes.toml
-"#
+
+"#]]
     );
     assert!(!show.path("public").exists());
 }
@@ -41,12 +46,14 @@ fn a_duplicate_guid_names_both_episodes() {
     );
     let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
     let run = show.build().fails(1);
-    assert!(
-        run.stderr.starts_with(
-            "error: episodes.toml:17:1: episode 2 (\"Two\") has the same guid \"same\" as the episode at line 11\n  help: every episode needs its own guid that never changes: guid = \""
-        ),
-        "{}",
-        run.stderr
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: episodes.toml:17:1: episode 2 ("Two") has the same guid "same" as the episode at line 11
+  help: every episode needs its own guid that never changes: guid = "2e633385-7b39-5592-b9e6-5347003f9aca"
+error: 1 problem in episodes.toml
+
+"#]]
     );
 }
 
@@ -54,16 +61,27 @@ fn a_duplicate_guid_names_both_episodes() {
 fn a_missing_manifest_is_a_usage_error() {
     let show = Show::empty();
     let run = show.build().fails(2);
-    assert_eq!(
+    assert_data_eq!(
         run.stderr,
-        "error: cannot read `episodes.toml`: No such file or directory (os error 2)\n  help: run podsmith in the show's folder (podsmith init starts one), or name the manifest with --manifest path/to/episodes.toml\n"
+        str![[r#"
+error: cannot read `episodes.toml`: No such file or directory (os error 2)
+  help: run podsmith in the show's folder (podsmith init starts one), or name the manifest with --manifest path/to/episodes.toml
+
+"#]]
     );
 }
 
 #[test]
 fn bad_arguments_are_usage_errors() {
     let show = Show::sample();
-    show.run(&["build", "--as-of", "tomorrow"]).fails(2);
+    let run = show.run(&["build", "--as-of", "tomorrow"]).fails(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: --as-of "tomorrow" is not an RFC 3339 date-time (premature end of input); e.g. 2026-12-01T09:00:00Z
+
+"#]]
+    );
     show.run(&["frobnicate"]).fails(2);
     show.run(&["probe"]).fails(2);
 }
@@ -80,22 +98,17 @@ fn broken_and_mislabelled_media_are_reported_together_and_nothing_is_written() {
     let show =
         Show::with(&manifest, &["broken-truncated.ogg", "broken-not-audio.mp3", "broken-empty.ogg", "mislabelled.ogg"]);
     let run = show.build().fails(1);
-    let lines: Vec<&str> = run.stderr.lines().collect();
-    assert_eq!(lines.len(), 5, "{}", run.stderr);
-    assert!(lines[0].starts_with("error: episodes.toml:15: media/broken-truncated.ogg (episode \"Truncated\"): the file is truncated: it ends after "), "{}", lines[0]);
-    assert_eq!(
-        lines[1],
-        "error: episodes.toml:21: media/broken-not-audio.mp3 (episode \"Html\"): not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): no audio format recognised in its content"
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: episodes.toml:15: media/broken-truncated.ogg (episode "Truncated"): the file is truncated: it ends after 0.7 s of audio; upload or copy it again
+error: episodes.toml:21: media/broken-not-audio.mp3 (episode "Html"): not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): no audio format recognised in its content
+error: episodes.toml:27: media/broken-empty.ogg (episode "Empty"): the file is empty (0 bytes): the upload or copy did not finish
+error: episodes.toml:33: media/mislabelled.ogg (episode "Mislabelled"): the file holds MP3 audio but its name ends in ".ogg"; apps go by the name: rename it to media/mislabelled.mp3
+error: 4 media files cannot be published; nothing was written
+
+"#]]
     );
-    assert_eq!(
-        lines[2],
-        "error: episodes.toml:27: media/broken-empty.ogg (episode \"Empty\"): the file is empty (0 bytes): the upload or copy did not finish"
-    );
-    assert_eq!(
-        lines[3],
-        "error: episodes.toml:33: media/mislabelled.ogg (episode \"Mislabelled\"): the file holds MP3 audio but its name ends in \".ogg\"; apps go by the name: rename it to media/mislabelled.mp3"
-    );
-    assert_eq!(lines[4], "error: 4 media files cannot be published; nothing was written");
     assert!(!show.path("public").exists());
 }
 
@@ -103,9 +116,12 @@ fn broken_and_mislabelled_media_are_reported_together_and_nothing_is_written() {
 fn the_output_folder_may_not_be_the_show_folder() {
     let show = Show::sample();
     let run = show.run(&["build", "--out", "."]).fails(2);
-    assert_eq!(
+    assert_data_eq!(
         run.stderr,
-        "error: the output folder `.` is the show folder or contains it; choose a folder of its own, e.g. --out public\n"
+        str![[r#"
+error: the output folder `.` is the show folder or contains it; choose a folder of its own, e.g. --out public
+
+"#]]
     );
 }
 
@@ -120,10 +136,13 @@ fn a_manifest_that_is_not_utf8_names_the_line_and_the_fix() {
     let bytes: Vec<u8> = bytes.into_iter().map(|b| if b == 1 { 0xE9 } else { b }).collect();
     std::fs::write(show.path("episodes.toml"), bytes).unwrap();
     let run = show.build().fails(1);
-    assert_eq!(
+    assert_data_eq!(
         run.stderr,
-        "error: episodes.toml:12:13: the file is not UTF-8 text (byte 0xE9)\n  help: save episodes.toml as UTF-8 \
-         (your editor's \"Save with encoding\" or \"Reopen with encoding\"); the byte is often an accented letter \
-         written by an editor set to Latin-1 or Windows-1252\nerror: 1 problem in episodes.toml\n"
+        str![[r#"
+error: episodes.toml:12:13: the file is not UTF-8 text (byte 0xE9)
+  help: save episodes.toml as UTF-8 (your editor's "Save with encoding" or "Reopen with encoding"); the byte is often an accented letter written by an editor set to Latin-1 or Windows-1252
+error: 1 problem in episodes.toml
+
+"#]]
     );
 }

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::cargo::CommandCargoExt;
 
+use snapbox::{assert_data_eq, str};
+
 use crate::harness::*;
 
 fn mkfifo(path: &std::path::Path) {
@@ -47,10 +49,13 @@ fn devices_and_named_pipes_are_refused_at_once() {
     );
 
     let run = podsmith(&show, &["probe", "/dev/zero", "media/pipe.mp3"]).fails(1);
-    assert_eq!(
+    assert_data_eq!(
         run.stderr,
-        "error: /dev/zero: cannot read the file: it is a device, not a file\n\
-         error: media/pipe.mp3: cannot read the file: it is a named pipe, not a file\n"
+        str![[r#"
+error: /dev/zero: cannot read the file: it is a device, not a file
+error: media/pipe.mp3: cannot read the file: it is a named pipe, not a file
+
+"#]]
     );
 
     let before = show.read("episodes.toml");

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use podsmith::show_lock::{Access, ShowLock, Wait};
 
+use snapbox::{assert_data_eq, str};
+
 use crate::harness::*;
 
 fn one_episode_show() -> Show {
@@ -128,11 +130,13 @@ fn files_podsmith_did_not_write_are_not_replaced_without_force() {
     fs::write(site.path().join("about.html"), "about me").unwrap();
     let out = site.path().display().to_string();
     let run = show.run(&["build", "--out", &out, "--as-of", "2026-06-01T00:00:00Z"]).fails(2);
-    assert_eq!(
+    assert_data_eq!(
         run.stderr.replace(&out, "[OUT]"),
-        "error: [OUT] holds 2 files podsmith has no record of writing, which this build would replace: index.html, \
-         feed.xml\n  help: move them away or build into another folder (--out); to replace them (or if they are this \
-         show's from a build whose record, .podsmith/build.json, is gone), build with --force (nothing was written)\n"
+        str![[r#"
+error: [OUT] holds 2 files podsmith has no record of writing, which this build would replace: index.html, feed.xml
+  help: move them away or build into another folder (--out); to replace them (or if they are this show's from a build whose record, .podsmith/build.json, is gone), build with --force (nothing was written)
+
+"#]]
     );
     assert_eq!(fs::read_to_string(site.path().join("index.html")).unwrap(), "<h1>my homepage</h1>");
     assert!(!site.path().join("media").exists() && !site.path().join("episodes").exists(), "nothing was written");
@@ -181,9 +185,12 @@ fn no_write_goes_through_a_linked_folder_in_the_output() {
 fn the_output_folder_may_not_hold_the_shows_own_files() {
     let show = one_episode_show();
     let run = show.run(&["build", "--out", "media"]).fails(2);
-    assert_eq!(
+    assert_data_eq!(
         run.stderr,
-        "error: the output folder `media` holds the show's own files (media/cover.jpg); podsmith would publish over them: choose a folder of its own, e.g. --out public\n"
+        str![[r#"
+error: the output folder `media` holds the show's own files (media/cover.jpg); podsmith would publish over them: choose a folder of its own, e.g. --out public
+
+"#]]
     );
 }
 
