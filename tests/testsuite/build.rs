@@ -3,6 +3,8 @@
 
 use std::fs;
 
+use snapbox::{assert_data_eq, str};
+
 use crate::harness::*;
 
 #[test]
@@ -80,12 +82,16 @@ fn future_episodes_are_left_out_and_the_build_says_when_they_go_live() {
     );
     let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
     let run = show.build().ok();
-    assert!(
-        run.stderr.contains(
-            "scheduled: \"Coming soon\" goes live at 2026-07-01T10:00:00+02:00; it is left out until then (run `podsmith build` again after that time)"
-        ),
-        "{}",
-        run.stderr
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+recorded the 1 published episode(s) in podsmith.lock: keep it with episodes.toml
+warning: feed.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
+  help: set base_url and the owner's email in episodes.toml to real ones
+scheduled: "Coming soon" goes live at 2026-07-01T10:00:00+02:00; it is left out until then (run `podsmith build` again after that time)
+Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 5 written, 0 unchanged, in [..]s
+
+"#]]
     );
     let channel = show.channel("feed.xml");
     assert_eq!(channel.items.len(), 1);
@@ -123,12 +129,18 @@ fn control_characters_are_removed_with_a_warning_naming_the_episode() {
     );
     let show = Show::with(&manifest, &["cbr-xing.mp3"]);
     let run = show.build().ok();
-    assert!(
-        run.stderr.contains("warning: episode \"Pasted title\": removed 1 control character(s) from `title`"),
-        "{}",
-        run.stderr
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+recorded the 1 published episode(s) in podsmith.lock: keep it with episodes.toml
+warning: episode "Pasted title": removed 1 control character(s) from `title` (XML cannot carry them; they are usually pasted by accident)
+warning: episode "Pasted title": removed 2 control character(s) from `notes` (XML cannot carry them; they are usually pasted by accident)
+warning: feed.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
+  help: set base_url and the owner's email in episodes.toml to real ones
+Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 5 written, 0 unchanged, in [..]s
+
+"#]]
     );
-    assert!(run.stderr.contains("warning: episode \"Pasted title\": removed 2 control character(s) from `notes`"));
     let channel = show.channel("feed.xml");
     assert_eq!(channel.items[0].title.as_deref(), Some("Pasted title"));
     assert!(channel.items[0].description.as_deref().unwrap().contains("Bell and backspace pasted in"));
@@ -139,20 +151,15 @@ fn an_ogg_only_episode_is_refused_because_apple_would_not_list_it() {
     let manifest = format!("{PODCAST_TABLE}{}", episode("Ogg only", "g1", "2024-01-01T00:00:00Z", &["vorbis.ogg"]));
     let show = Show::with(&manifest, &["vorbis.ogg"]);
     let run = show.build().fails(1);
-    assert!(
-        run.stderr.starts_with(
-            "error: feed.xml, episode \"Ogg only\", line 34: the enclosure URL ends in .ogg; Apple lists only"
-        ),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("help: make an MP3 (or AAC .m4a) the enclosure"), "{}", run.stderr);
-    assert!(
-        run.stderr.ends_with(
-            "error: the feed would be refused by podcast directories; nothing was written\n  help: run `podsmith validate` for all findings\n"
-        ),
-        "{}",
-        run.stderr
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: feed.xml, episode "Ogg only", line 34: the enclosure URL ends in .ogg; Apple lists only .mp3, .m4a, .mp4, .m4v, .mov and .pdf, and will not show this episode [APPLE-IT-ENCL-EXT]
+  help: make an MP3 (or AAC .m4a) the enclosure and offer other formats as <podcast:alternateEnclosure>
+error: the feed would be refused by podcast directories; nothing was written
+  help: run `podsmith validate` for all findings
+
+"#]]
     );
     assert!(!show.path("public").exists());
     // Adding the MP3 fixes it.
@@ -187,10 +194,12 @@ fn a_broken_template_is_an_error_naming_the_file() {
     let show = Show::with(&manifest, &["cbr-xing.mp3"]);
     show.write("templates/index.html", "{% for x in %}");
     let run = show.build().fails(1);
-    assert!(
-        run.stderr.starts_with("error: template templates/index.html: syntax error: unexpected end of block"),
-        "{}",
-        run.stderr
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: template templates/index.html: syntax error: unexpected end of block (in index.html:1)
+
+"#]]
     );
     assert!(!show.path("public").exists());
 }
@@ -256,9 +265,18 @@ fn formats_of_different_lengths_publish_with_a_warning() {
         format!("{PODCAST_TABLE}{}", episode("Mixed", "g1", "2024-01-01T00:00:00Z", &["pair-5s.mp3", "vorbis.ogg"]));
     let show = Show::with(&manifest, &["pair-5s.mp3", "vorbis.ogg"]);
     let run = show.build().ok();
-    assert!(
-        run.stderr.contains("warning: feed.xml, episode \"Mixed\": the OGG file plays for 3.0 s but the MP3 file for 5.1 s [MEDIA-FORMATS-AGREE]"),
-        "{}",
-        run.stderr
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+recorded the 1 published episode(s) in podsmith.lock: keep it with episodes.toml
+warning: feed.xml, feed.ogg.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
+  help: set base_url and the owner's email in episodes.toml to real ones
+warning: feed.xml, episode "Mixed": the OGG file plays for 3.0 s but the MP3 file for 5.1 s [MEDIA-FORMATS-AGREE]
+  help: export every format from the same final mix
+warning: feed.ogg.xml, episode "Mixed": the MP3 file plays for 5.1 s but the OGG file for 3.0 s [MEDIA-FORMATS-AGREE]
+  help: export every format from the same final mix
+Built 1 episode into public: feed.xml, feed.ogg.xml (2 feeds), 2 pages, 3 media/image files; 7 written, 0 unchanged, in [..]s
+
+"#]]
     );
 }
