@@ -207,10 +207,19 @@ pub fn compare(old: &Lock, new: &Lock) -> Vec<Change> {
             }
         }
     }
+    // By guid, so that a show of thousands of episodes is compared in one pass.
+    let new_by_guid: std::collections::HashMap<&str, &Published> =
+        new.episodes.iter().map(|e| (e.guid.as_str(), e)).collect();
+    let renamed: BTreeSet<String> = out
+        .iter()
+        .filter_map(|c| match c {
+            Change::GuidChanged { old, .. } => Some(old.clone()),
+            _ => None,
+        })
+        .collect();
     for o in &old.episodes {
-        let Some(n) = new.episodes.iter().find(|n| n.guid == o.guid) else {
-            let renamed = out.iter().any(|c| matches!(c, Change::GuidChanged { old, .. } if *old == o.guid));
-            if !renamed {
+        let Some(n) = new_by_guid.get(o.guid.as_str()) else {
+            if !renamed.contains(&o.guid) {
                 out.push(Change::Removed { title: o.title.clone(), guid: o.guid.clone() });
             }
             continue;

@@ -340,7 +340,7 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut top = Fields::new(doc.get_ref(), 0..0, "the manifest");
-    let mut reading = Reading { root, canonical_root, cx };
+    let mut reading = Reading { root, canonical_root, real_dirs: HashMap::new(), cx };
 
     let podcast = match (top.table(&mut reading.cx, "podcast"), top.table(&mut reading.cx, "show")) {
         (Some(p), None) | (None, Some(p)) => reading.podcast(p),
@@ -382,6 +382,8 @@ struct Seen {
 struct Reading<'s> {
     root: &'s Path,
     canonical_root: PathBuf,
+    /// Folders resolved so far (see `real_path`).
+    real_dirs: HashMap<PathBuf, PathBuf>,
     cx: Context<'s>,
 }
 
@@ -587,7 +589,7 @@ impl Reading<'_> {
             }
         }
         // A symlink may still lead out of the show folder.
-        if let Ok(real) = path.canonicalize()
+        if let Some(real) = self.real_path(&path)
             && !real.starts_with(&self.canonical_root)
         {
             self.cx.error(
@@ -598,6 +600,25 @@ impl Reading<'_> {
             return None;
         }
         Some(LocalFile { rel, path, line })
+    }
+
+    /// Where `path` really is: its folder resolved once for all the files in
+    /// it (a show of thousands of episodes has one or two media folders),
+    /// the file itself only if it is a link.
+    fn real_path(&mut self, path: &Path) -> Option<PathBuf> {
+        if std::fs::symlink_metadata(path).ok()?.file_type().is_symlink() {
+            return path.canonicalize().ok();
+        }
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let real_dir = match self.real_dirs.get(dir) {
+            Some(real) => real.clone(),
+            None => {
+                let real = dir.canonicalize().ok()?;
+                self.real_dirs.insert(dir.to_path_buf(), real.clone());
+                real
+            }
+        };
+        Some(real_dir.join(path.file_name()?))
     }
 
     /// A file in the same folder whose name is close to `rel`'s.
