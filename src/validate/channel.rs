@@ -1,5 +1,6 @@
 //! Document-level and channel rules (XML-*, RSS-*, APPLE-CH-*, SPOT-CH-*, …).
 
+use super::rules::{RuleId, id};
 use super::xml::{self, Doc, KNOWN_NAMESPACES, Node, Ns};
 use super::{Cx, Finding, Findings, Severity, Where, dates};
 use crate::manifest::categories;
@@ -30,7 +31,7 @@ pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
         };
         out.push(
             Finding::new(
-                "XML-DECL-FIRST",
+                id::XML_DECL_FIRST,
                 Where::Line(line),
                 message,
                 "make <?xml version=\"1.0\" encoding=\"UTF-8\"?> the very first bytes of the file",
@@ -42,7 +43,7 @@ pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
         && !enc.eq_ignore_ascii_case("utf-8")
     {
         out.push(Finding::new(
-            "XML-UTF8",
+            id::XML_UTF8,
             Where::Line(1),
             format!("the feed declares encoding=\"{enc}\""),
             "write the feed as UTF-8 and declare encoding=\"UTF-8\"",
@@ -52,7 +53,7 @@ pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
     let root = &doc.nodes[0];
     if root.is(&Ns::Rss, "rss") && root.attr("version") != Some("2.0") {
         out.push(Finding::new(
-            "RSS-ROOT",
+            id::RSS_ROOT,
             Where::Line(root.line),
             format!("<rss> has version=\"{}\"", root.attr("version").unwrap_or("")),
             "write <rss version=\"2.0\" …>",
@@ -73,7 +74,7 @@ fn namespaces(doc: &Doc, out: &mut Findings) {
         if wrong || miscased.is_some() {
             let right = expected.or(miscased.map(|(_, u)| *u)).unwrap_or_default();
             out.push(Finding::new(
-                "XML-NS-EXACT",
+                id::XML_NS_EXACT,
                 Where::Line(*line),
                 format!("xmlns:{prefix}=\"{uri}\" is not the {prefix} namespace apps look for"),
                 format!("write xmlns:{prefix}=\"{right}\" exactly (it is case-sensitive); apps ignore every {prefix}: tag otherwise"),
@@ -93,7 +94,7 @@ fn namespaces(doc: &Doc, out: &mut Findings) {
                 .map(|(p, u)| format!("add xmlns:{p}=\"{u}\" to the <rss> element"))
                 .unwrap_or_else(|| format!("declare xmlns:{prefix}=\"…\" on <rss>, or remove the {prefix}: elements"));
             out.push(Finding::new(
-                "XML-NS-DECLARED",
+                id::XML_NS_DECLARED,
                 Where::Line(node.line),
                 format!("the prefix `{prefix}:` (on <{prefix}:{}>) is used but never declared", node.local),
                 fix,
@@ -120,7 +121,7 @@ pub fn check(cx: &mut Cx<'_>) {
         cx.items.iter().any(|i| cx.child(i, &Ns::Rss, "enclosure").is_some_and(|e| e.attr("url").is_some()));
     if !has_episode {
         cx.push(Finding::new(
-            "APPLE-CH-HASEPISODE",
+            id::APPLE_CH_HASEPISODE,
             at(None),
             "the feed has no item with an enclosure: there is nothing to listen to",
             "publish at least one episode (Apple and Spotify require one)",
@@ -129,7 +130,7 @@ pub fn check(cx: &mut Cx<'_>) {
 
     for name in ["lastBuildDate", "pubDate"] {
         if let Some(d) = cx.child(ch, &Ns::Rss, name) {
-            date_rule(cx, "RSS-DATE", d, at(Some(d)));
+            date_rule(cx, id::RSS_DATE, d, at(Some(d)));
         }
     }
     duplicates(cx, ch, at(None), CHANNEL_SINGLES);
@@ -138,7 +139,7 @@ pub fn check(cx: &mut Cx<'_>) {
         let missing: Vec<&str> =
             ["guid", "locked"].into_iter().filter(|n| cx.child(ch, &Ns::Podcast, n).is_none()).collect();
         cx.push(Finding::new(
-            "PSP-CH-REC",
+            id::PSP_CH_REC,
             at(None),
             format!("the channel has no {}", missing.iter().map(|m| format!("<podcast:{m}>")).collect::<Vec<_>>().join(" or ")),
             "add them: podcast:guid identifies the show across moves, podcast:locked guards it from being imported elsewhere",
@@ -157,7 +158,7 @@ fn self_link(cx: &mut Cx<'_>) {
         cx.children(ch, &Ns::Atom, "link").into_iter().filter(|l| l.attr("rel") == Some("self")).collect();
     match selfs.first() {
         None => cx.push(Finding::new(
-            "RSS-SELF",
+            id::RSS_SELF,
             at(None),
             "the channel has no <atom:link rel=\"self\"> (W3C warns; Cast and PSP-1 call it an error)",
             "add <atom:link href=\"https://…/feed.xml\" rel=\"self\" type=\"application/rss+xml\"/>",
@@ -167,7 +168,7 @@ fn self_link(cx: &mut Cx<'_>) {
                 cx.base = Some(href.rsplit_once('/').map_or(href.to_string(), |(dir, _)| format!("{dir}/")));
             }
             other => cx.push(Finding::new(
-                "RSS-SELF",
+                id::RSS_SELF,
                 at(Some(link)),
                 format!("atom:link rel=\"self\" has href=\"{}\", not the feed's absolute URL", other.unwrap_or("")),
                 "give the full https:// address the feed is served from",
@@ -184,7 +185,7 @@ fn required(cx: &mut Cx<'_>) {
     for name in ["title", "link", "description"] {
         if cx.child(ch, &Ns::Rss, name).is_none() {
             cx.push(Finding::new(
-                "RSS-CH-REQ",
+                id::RSS_CH_REQ,
                 at(None),
                 format!("the channel has no <{name}>"),
                 format!("add <{name}> to the channel: RSS 2.0 requires it"),
@@ -194,7 +195,7 @@ fn required(cx: &mut Cx<'_>) {
     if let Some(title) = cx.child(ch, &Ns::Rss, "title") {
         if title.text.is_empty() {
             cx.push(Finding::new(
-                "APPLE-CH-TITLE",
+                id::APPLE_CH_TITLE,
                 at(Some(title)),
                 "the show title is empty",
                 "give the show its name",
@@ -202,7 +203,7 @@ fn required(cx: &mut Cx<'_>) {
         } else if title.text.chars().count() > TAG_LIMIT {
             cx.push(
                 Finding::new(
-                    "APPLE-CH-TITLE",
+                    id::APPLE_CH_TITLE,
                     at(Some(title)),
                     format!("the show title is {} characters long", title.text.chars().count()),
                     "keep it under 255 characters: Apple may remove shows whose titles are keyword lists",
@@ -214,7 +215,7 @@ fn required(cx: &mut Cx<'_>) {
     if let Some(desc) = cx.child(ch, &Ns::Rss, "description") {
         if desc.text.is_empty() {
             cx.push(Finding::new(
-                "APPLE-CH-DESC",
+                id::APPLE_CH_DESC,
                 at(Some(desc)),
                 "the show description is empty",
                 "describe the show in a few sentences: Apple requires it",
@@ -222,7 +223,7 @@ fn required(cx: &mut Cx<'_>) {
         } else if desc.text.len() > DESCRIPTION_LIMIT {
             cx.push(
                 Finding::new(
-                    "APPLE-CH-DESC",
+                    id::APPLE_CH_DESC,
                     at(Some(desc)),
                     format!("the show description is {} bytes, over Apple's 4000", desc.text.len()),
                     "shorten it; Apple cuts or refuses longer descriptions",
@@ -235,7 +236,7 @@ fn required(cx: &mut Cx<'_>) {
         && !is_http_url(&link.text)
     {
         cx.push(Finding::new(
-            "APPLE-CH-LINK",
+            id::APPLE_CH_LINK,
             at(Some(link)),
             format!("the channel link \"{}\" is not an http(s) URL", truncate_chars(&link.text, 80)),
             "link to the show's web page with its full https:// address",
@@ -250,14 +251,14 @@ fn cover(cx: &mut Cx<'_>) {
     let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     match cx.child(ch, &Ns::Itunes, "image") {
         None => cx.push(Finding::new(
-            "APPLE-CH-IMAGE",
+            id::APPLE_CH_IMAGE,
             at(None),
             "the channel has no <itunes:image> (an RSS <image> alone is not enough)",
             "add <itunes:image href=\"https://…/cover.jpg\"/> with 1400–3000 px square art",
         )),
         Some(img) => match img.attr("href") {
             None => cx.push(Finding::new(
-                "APPLE-CH-IMAGE",
+                id::APPLE_CH_IMAGE,
                 at(Some(img)),
                 if img.text.is_empty() {
                     "<itunes:image> has no href attribute".to_string()
@@ -267,7 +268,7 @@ fn cover(cx: &mut Cx<'_>) {
                 "write <itunes:image href=\"https://…/cover.jpg\"/>",
             )),
             Some(href) if !is_http_url(href) => cx.push(Finding::new(
-                "APPLE-CH-IMAGE",
+                id::APPLE_CH_IMAGE,
                 at(Some(img)),
                 format!("itunes:image href=\"{href}\" is not an absolute http(s) URL"),
                 "give the full https:// address of the cover",
@@ -284,19 +285,19 @@ fn language(cx: &mut Cx<'_>) {
     let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     match cx.child(ch, &Ns::Rss, "language") {
         None => cx.push(Finding::new(
-            "APPLE-CH-LANG",
+            id::APPLE_CH_LANG,
             at(None),
             "the channel has no <language> (Apple: \"no language tag\")",
             "add <language>en</language> (an ISO 639 code)",
         )),
         Some(l) if !is_language_code(&l.text) => cx.push(Finding::new(
-            "APPLE-CH-LANG",
+            id::APPLE_CH_LANG,
             at(Some(l)),
             format!("<language>{}</language> is not an ISO 639 code", l.text),
             "use two letters, optionally with a region: en, en-us, de",
         )),
         Some(l) if l.text.len() > 8 => cx.push(Finding::new(
-            "PI-GUID",
+            id::PI_GUID,
             at(Some(l)),
             format!("<language>{}</language> is longer than the 8 characters Podcast Index keeps", l.text),
             "use the short form, e.g. en-us",
@@ -314,14 +315,14 @@ fn explicit(cx: &mut Cx<'_>) {
     let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     match cx.child(ch, &Ns::Itunes, "explicit") {
         None => cx.push(Finding::new(
-            "APPLE-CH-EXPLICIT",
+            id::APPLE_CH_EXPLICIT,
             at(None),
             "the channel has no <itunes:explicit> (Apple: \"There is no explicit tag in your feed\")",
             "add <itunes:explicit>false</itunes:explicit> (or true)",
         )),
         Some(e) if !is_true_false(&e.text) => cx.push(
             Finding::new(
-                "APPLE-CH-EXPLICIT",
+                id::APPLE_CH_EXPLICIT,
                 at(Some(e)),
                 format!("<itunes:explicit>{}</itunes:explicit> is not true or false", e.text),
                 explicit_help(&e.text),
@@ -339,19 +340,19 @@ fn people(cx: &mut Cx<'_>) {
     let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     match cx.child(ch, &Ns::Itunes, "author") {
         None => cx.push(Finding::new(
-            "SPOT-CH-AUTHOR",
+            id::SPOT_CH_AUTHOR,
             at(None),
             "the channel has no <itunes:author>",
             "add <itunes:author>Your name</itunes:author>: Spotify needs it for the show to go live",
         )),
         Some(a) if a.text.is_empty() => cx.push(Finding::new(
-            "SPOT-CH-AUTHOR",
+            id::SPOT_CH_AUTHOR,
             at(Some(a)),
             "<itunes:author> is empty",
             "put the show's author in it: Spotify needs it",
         )),
         Some(a) if a.text.chars().count() > TAG_LIMIT => cx.push(Finding::new(
-            "APPLE-CH-AUTHOR",
+            id::APPLE_CH_AUTHOR,
             at(Some(a)),
             format!("<itunes:author> is {} characters long", a.text.chars().count()),
             "keep it under 255 characters",
@@ -362,13 +363,13 @@ fn people(cx: &mut Cx<'_>) {
     let email = owner.and_then(|o| cx.child(o, &Ns::Itunes, "email"));
     match owner {
         None => cx.push(Finding::new(
-            "APPLE-CH-OWNER",
+            id::APPLE_CH_OWNER,
             at(None),
             "the channel has no <itunes:owner>",
             "add <itunes:owner><itunes:name>…</itunes:name><itunes:email>…</itunes:email></itunes:owner>",
         )),
         Some(o) if cx.child(o, &Ns::Itunes, "name").is_none_or(|n| n.text.is_empty()) => cx.push(Finding::new(
-            "APPLE-CH-OWNER",
+            id::APPLE_CH_OWNER,
             at(Some(o)),
             "<itunes:owner> has no <itunes:name>",
             "add the owner's name",
@@ -378,7 +379,7 @@ fn people(cx: &mut Cx<'_>) {
     match email {
         Some(e) if is_email(&e.text) => {}
         Some(e) => cx.push(Finding::new(
-            "SPOT-CH-EMAIL",
+            id::SPOT_CH_EMAIL,
             at(Some(e)),
             if e.text.is_empty() {
                 "<itunes:email> is empty".to_string()
@@ -391,7 +392,7 @@ fn people(cx: &mut Cx<'_>) {
         // claim the show: a warning when absent, an error when wrong.
         None => cx.push(
             Finding::new(
-                "SPOT-CH-EMAIL",
+                id::SPOT_CH_EMAIL,
                 at(owner),
                 "the feed has no <itunes:owner><itunes:email>",
                 "add the owner's e-mail: Spotify and YouTube send their ownership code there",
@@ -411,7 +412,7 @@ fn show_type(cx: &mut Cx<'_>) {
         Some(t) if &*t.text == "serial" => true,
         Some(t) => {
             cx.push(Finding::new(
-                "APPLE-CH-TYPE",
+                id::APPLE_CH_TYPE,
                 at(Some(t)),
                 format!("<itunes:type>{}</itunes:type> is not episodic or serial", t.text),
                 "write episodic (newest first) or serial (in order), in lower case",
@@ -425,7 +426,7 @@ fn show_type(cx: &mut Cx<'_>) {
             if cx.child(cx.items[i], &Ns::Itunes, "episode").is_none() {
                 let w = cx.item_where(i);
                 cx.push(Finding::new(
-                    "APPLE-CH-SERIAL-EPNUM",
+                    id::APPLE_CH_SERIAL_EPNUM,
                     w,
                     "this serial show's item has no <itunes:episode>",
                     "number every episode of a serial show: <itunes:episode>3</itunes:episode>",
@@ -442,7 +443,7 @@ fn apple_flags(cx: &mut Cx<'_>) {
     let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     if cx.child(ch, &Ns::Rss, "copyright").is_none() {
         cx.push(Finding::new(
-            "APPLE-CH-COPYRIGHT",
+            id::APPLE_CH_COPYRIGHT,
             at(None),
             "the channel has no <copyright>",
             "if the show is copyrighted, say so: <copyright>© 2026 Your Name</copyright>",
@@ -452,7 +453,7 @@ fn apple_flags(cx: &mut Cx<'_>) {
         && !is_http_url(&n.text)
     {
         cx.push(Finding::new(
-            "APPLE-CH-NEWFEED",
+            id::APPLE_CH_NEWFEED,
             at(Some(n)),
             format!("<itunes:new-feed-url>{}</itunes:new-feed-url> is not an absolute http(s) URL", n.text),
             "give the full address of the show's new feed",
@@ -461,14 +462,14 @@ fn apple_flags(cx: &mut Cx<'_>) {
     for misspelt in ["new_feed_url", "newfeedurl", "new-feed"] {
         if let Some(n) = cx.child(ch, &Ns::Itunes, misspelt) {
             cx.push(Finding::new(
-                "APPLE-CH-NEWFEED",
+                id::APPLE_CH_NEWFEED,
                 at(Some(n)),
                 format!("<itunes:{misspelt}> is not an Apple tag; the move will not be seen"),
                 "spell it <itunes:new-feed-url>",
             ));
         }
     }
-    for (name, rule) in [("block", "APPLE-CH-BLOCK"), ("complete", "APPLE-CH-COMPLETE")] {
+    for (name, rule) in [("block", id::APPLE_CH_BLOCK), ("complete", id::APPLE_CH_COMPLETE)] {
         if let Some(n) = cx.child(ch, &Ns::Itunes, name)
             && !is_yes_no(&n.text)
         {
@@ -497,7 +498,7 @@ fn lengths(cx: &mut Cx<'_>) {
     for n in long_tags {
         if n.text.chars().count() > TAG_LIMIT {
             cx.push(Finding::new(
-                "APPLE-CH-LEN",
+                id::APPLE_CH_LEN,
                 at(Some(n)),
                 format!("<itunes:{}> is {} characters long", n.local, n.text.chars().count()),
                 "Apple limits its tags to 255 characters",
@@ -507,7 +508,7 @@ fn lengths(cx: &mut Cx<'_>) {
     for name in ["summary", "subtitle", "keywords"] {
         if let Some(n) = cx.child(ch, &Ns::Itunes, name) {
             cx.push(Finding::new(
-                "APPLE-CH-DEPRECATED",
+                id::APPLE_CH_DEPRECATED,
                 at(Some(n)),
                 format!("<itunes:{name}> is no longer read by Apple"),
                 "harmless; the description is what Apple shows",
@@ -519,7 +520,7 @@ fn lengths(cx: &mut Cx<'_>) {
         && !k.text.contains(',')
     {
         cx.push(Finding::new(
-            "W3C-KEYWORDS",
+            id::W3C_KEYWORDS,
             at(Some(k)),
             "<itunes:keywords> has spaces but no commas",
             "separate keywords with commas",
@@ -570,7 +571,7 @@ fn placeholders(cx: &mut Cx<'_>) {
     };
     if let Some((host, line)) = url_host.or(email_host) {
         cx.push(Finding::new(
-            "PLACEHOLDER",
+            id::PLACEHOLDER,
             Where::Line(line),
             format!(
                 "{what} {} on {host}, a domain reserved for examples: nothing is served or delivered there",
@@ -584,7 +585,7 @@ fn placeholders(cx: &mut Cx<'_>) {
             && n.text.to_ascii_lowercase().contains("placeholder")
         {
             cx.push(Finding::new(
-                "PLACEHOLDER",
+                id::PLACEHOLDER,
                 Where::Line(n.line),
                 format!("the show's {name} is still a placeholder: \"{}\"", truncate_chars(&n.text, 60)),
                 format!("write the show's real {name} in episodes.toml"),
@@ -598,7 +599,7 @@ fn categories_rule(cx: &mut Cx<'_>) {
     let top = cx.children(ch, &Ns::Itunes, "category");
     if top.is_empty() {
         cx.push(Finding::new(
-            "APPLE-CH-CAT",
+            id::APPLE_CH_CAT,
             Where::Line(ch.line),
             "the channel has no <itunes:category> (Apple: \"no category tag\")",
             "add one from Apple's list, e.g. <itunes:category text=\"Technology\"/>",
@@ -607,7 +608,7 @@ fn categories_rule(cx: &mut Cx<'_>) {
     for cat in top {
         let Some(parent) = cat.attr("text") else {
             cx.push(Finding::new(
-                "APPLE-CH-CAT",
+                id::APPLE_CH_CAT,
                 Where::Line(cat.line),
                 "<itunes:category> has no text attribute",
                 "write the category in the text attribute: <itunes:category text=\"Technology\"/>",
@@ -625,7 +626,7 @@ fn categories_rule(cx: &mut Cx<'_>) {
             }
             if let Some(new) = categories::legacy(&name).filter(|new| *new != name) {
                 cx.push(Finding::new(
-                    "APPLE-CH-CAT-LEGACY",
+                    id::APPLE_CH_CAT_LEGACY,
                     Where::Line(line),
                     format!("\"{name}\" is a category Apple retired in 2019"),
                     format!("use \"{new}\" instead"),
@@ -638,7 +639,7 @@ fn categories_rule(cx: &mut Cx<'_>) {
                     .into(),
             };
             cx.push(Finding::new(
-                "APPLE-CH-CAT",
+                id::APPLE_CH_CAT,
                 Where::Line(line),
                 format!("\"{name}\" is not an Apple Podcasts category"),
                 help,
@@ -681,7 +682,7 @@ pub fn duplicates(cx: &mut Cx<'_>, node: &Node, at: Where, singles: &[(&Ns, &str
             };
             let at = at.at(found[1].line);
             cx.push(Finding::new(
-                "W3C-DUP-ELEMENTS",
+                id::W3C_DUP_ELEMENTS,
                 at,
                 format!("<{prefix}{name}> appears {} times", found.len()),
                 format!("keep one <{prefix}{name}>; apps read only one of them"),
@@ -697,7 +698,7 @@ fn spotify(cx: &mut Cx<'_>) {
         let ok = limit.attr("recentCount").is_some_and(|v| v.parse::<u64>().is_ok());
         if !ok {
             cx.push(Finding::new(
-                "SPOT-NS",
+                id::SPOT_NS,
                 Where::Line(limit.line),
                 "<spotify:limit> needs recentCount=\"N\" with a whole number",
                 "write <spotify:limit recentCount=\"10\"/>, or remove it",
@@ -709,7 +710,7 @@ fn spotify(cx: &mut Cx<'_>) {
             && c.text.split_whitespace().all(|w| w.len() == 2 && w.bytes().all(|b| b.is_ascii_alphabetic()));
         if !ok {
             cx.push(Finding::new(
-                "SPOT-NS",
+                id::SPOT_NS,
                 Where::Line(c.line),
                 format!(
                     "<spotify:countryOfOrigin>{}</spotify:countryOfOrigin> is not a list of ISO 3166 country codes",
@@ -739,7 +740,7 @@ fn protocols(cx: &mut Cx<'_>) {
     let http = urls.iter().any(|u| u.starts_with("http://"));
     if https && http {
         cx.push(Finding::new(
-            "GOOG-PROTOCOL",
+            id::GOOG_PROTOCOL,
             Where::Line(cx.channel.line),
             "the feed mixes http:// and https:// URLs (feed, link, enclosures)",
             "serve everything over https",
@@ -748,7 +749,7 @@ fn protocols(cx: &mut Cx<'_>) {
 }
 
 /// A date element checked under `rule` (RSS-DATE or APPLE-IT-PUBDATE).
-pub fn date_rule(cx: &mut Cx<'_>, rule: &'static str, d: &Node, at: Where) -> Option<dates::Parsed> {
+pub fn date_rule(cx: &mut Cx<'_>, rule: RuleId, d: &Node, at: Where) -> Option<dates::Parsed> {
     match dates::parse(&d.text) {
         Err(why) => {
             cx.push(Finding::new(
@@ -762,7 +763,7 @@ pub fn date_rule(cx: &mut Cx<'_>, rule: &'static str, d: &Node, at: Where) -> Op
         Ok(p) => {
             if let Some(zone) = &p.zone_name {
                 cx.push(Finding::new(
-                    "MISTAKE-DATE-TZ",
+                    id::MISTAKE_DATE_TZ,
                     at.clone(),
                     format!("<{}> uses the zone name {zone}, which some apps misread", d.local),
                     "write a numeric offset, e.g. -0800",

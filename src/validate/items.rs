@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::channel::{DESCRIPTION_LIMIT, date_rule, duplicates, explicit_help, explicit_severity, is_true_false};
+use super::rules::id;
 use super::xml::{Node, Ns};
 use super::{Cx, Finding, Formats, Severity, Where, dates};
 use crate::text::{is_http_url, truncate_chars};
@@ -56,7 +57,7 @@ pub fn check(cx: &mut Cx<'_>) {
         let description = cx.child(item, &Ns::Rss, "description");
         if title.is_none() && description.is_none() {
             cx.push(Finding::new(
-                "RSS-IT-TITLE-OR-DESC",
+                id::RSS_IT_TITLE_OR_DESC,
                 w.clone(),
                 "the item has neither a title nor a description",
                 "give every episode a title",
@@ -64,18 +65,21 @@ pub fn check(cx: &mut Cx<'_>) {
         }
         match title {
             None => cx.push(Finding::new(
-                "APPLE-IT-TITLE",
+                id::APPLE_IT_TITLE,
                 w.clone(),
                 "the item has no <title>",
                 "give the episode a title",
             )),
-            Some(t) if t.text.is_empty() => {
-                cx.push(Finding::new("APPLE-IT-TITLE", at(t), "the item's title is empty", "give the episode a title"))
-            }
+            Some(t) if t.text.is_empty() => cx.push(Finding::new(
+                id::APPLE_IT_TITLE,
+                at(t),
+                "the item's title is empty",
+                "give the episode a title",
+            )),
             Some(t) => {
                 if let Some(why) = title_smell(&t.text, &show_title) {
                     cx.push(
-                        Finding::new("APPLE-IT-TITLE", at(t), why, "Apple asks for titles without numbers or the show's name: use itunes:episode and itunes:season for numbers")
+                        Finding::new(id::APPLE_IT_TITLE, at(t), why, "Apple asks for titles without numbers or the show's name: use itunes:episode and itunes:season for numbers")
                             .severity(Severity::Warning),
                     );
                 }
@@ -86,7 +90,7 @@ pub fn check(cx: &mut Cx<'_>) {
         let enclosures = cx.children(item, &Ns::Rss, "enclosure");
         if enclosures.len() > 1 {
             cx.push(Finding::new(
-                "RSS-ENC-ONE",
+                id::RSS_ENC_ONE,
                 at(enclosures[1]),
                 format!("the item has {} enclosures; apps and Podcast Index play only the first", enclosures.len()),
                 "keep one enclosure (MP3 or AAC) and list other formats as <podcast:alternateEnclosure>",
@@ -94,7 +98,7 @@ pub fn check(cx: &mut Cx<'_>) {
         }
         match enclosures.first() {
             None => cx.push(Finding::new(
-                "APPLE-IT-ENCL",
+                id::APPLE_IT_ENCL,
                 w.clone(),
                 "the item has no <enclosure>: there is no audio to play, and directories drop it",
                 "add <enclosure url=\"…\" length=\"bytes\" type=\"audio/mpeg\"/>",
@@ -105,13 +109,13 @@ pub fn check(cx: &mut Cx<'_>) {
         // Identity.
         match cx.child(item, &Ns::Rss, "guid") {
             None => cx.push(Finding::new(
-                "APPLE-IT-GUID",
+                id::APPLE_IT_GUID,
                 w.clone(),
                 "the item has no <guid>",
                 "give every episode a guid that never changes (podsmith's manifest requires one)",
             )),
             Some(g) if g.text.is_empty() => cx.push(Finding::new(
-                "APPLE-IT-GUID",
+                id::APPLE_IT_GUID,
                 at(g),
                 "the item's guid is empty",
                 "give every episode a guid that never changes",
@@ -119,7 +123,7 @@ pub fn check(cx: &mut Cx<'_>) {
             Some(g) => {
                 if let Some(first) = guids.insert(g.text.to_string(), i + 1) {
                     cx.push(Finding::new(
-                        "APPLE-IT-GUID",
+                        id::APPLE_IT_GUID,
                         at(g),
                         format!("the guid \"{}\" is also the guid of item {first}", truncate_chars(&g.text, 80)),
                         "every episode needs its own guid; apps merge or drop episodes that share one",
@@ -127,7 +131,7 @@ pub fn check(cx: &mut Cx<'_>) {
                 }
                 if g.text.chars().count() > 740 {
                     cx.push(Finding::new(
-                        "PI-GUID",
+                        id::PI_GUID,
                         at(g),
                         "the guid is longer than the 740 characters Podcast Index keeps",
                         "use a shorter guid, e.g. a UUID",
@@ -135,7 +139,7 @@ pub fn check(cx: &mut Cx<'_>) {
                 }
                 match g.attr("isPermaLink") {
                     Some("true") | None if !is_http_url(&g.text) => cx.push(Finding::new(
-                        "RSS-GUID-PERMALINK",
+                        id::RSS_GUID_PERMALINK,
                         at(g),
                         format!(
                             "the guid \"{}\" is a permalink (isPermaLink is true by default) but not an http(s) URL",
@@ -145,7 +149,7 @@ pub fn check(cx: &mut Cx<'_>) {
                     )),
                     Some("true") | Some("false") | None => {}
                     Some(other) => cx.push(Finding::new(
-                        "RSS-GUID-PERMALINK",
+                        id::RSS_GUID_PERMALINK,
                         at(g),
                         format!("isPermaLink=\"{other}\" is not true or false"),
                         "write isPermaLink=\"false\" (or \"true\" for a URL guid)",
@@ -157,17 +161,17 @@ pub fn check(cx: &mut Cx<'_>) {
         // Dates.
         match cx.child(item, &Ns::Rss, "pubDate") {
             None => cx.push(Finding::new(
-                "SPOT-IT-PUBDATE",
+                id::SPOT_IT_PUBDATE,
                 w.clone(),
                 "the item has no <pubDate>",
                 "add the publication date: Spotify and Pocket Casts refuse items without one",
             )),
             Some(d) => {
-                if let Some(p) = date_rule(cx, "APPLE-IT-PUBDATE", d, at(d))
+                if let Some(p) = date_rule(cx, id::APPLE_IT_PUBDATE, d, at(d))
                     && p.at.with_timezone(&chrono::Utc) > cx.opts.now + chrono::Duration::minutes(10)
                 {
                     cx.push(Finding::new(
-                        "PI-FUTURE",
+                        id::PI_FUTURE,
                         at(d),
                         format!("the item is dated {} , in the future: apps hide it until then", d.text),
                         "fine for a scheduled episode; otherwise fix the date",
@@ -180,7 +184,7 @@ pub fn check(cx: &mut Cx<'_>) {
             && d.text.len() > DESCRIPTION_LIMIT
         {
             cx.push(Finding::new(
-                "APPLE-IT-DESC",
+                id::APPLE_IT_DESC,
                 at(d),
                 format!("the description is {} bytes, over Apple's 4000", d.text.len()),
                 "shorten the show notes in <description>; the full notes can stay in content:encoded",
@@ -192,7 +196,7 @@ pub fn check(cx: &mut Cx<'_>) {
         match cx.child(item, &Ns::Itunes, "duration") {
             None => cx.push(
                 Finding::new(
-                    "APPLE-IT-DURATION",
+                    id::APPLE_IT_DURATION,
                     w.clone(),
                     "the item has no <itunes:duration>; apps show no length until they download it",
                     "add the duration in whole seconds (podsmith measures it)",
@@ -202,7 +206,7 @@ pub fn check(cx: &mut Cx<'_>) {
             Some(d) => {
                 if let Err(why) = dates::duration(&d.text) {
                     cx.push(Finding::new(
-                        "APPLE-IT-DURATION",
+                        id::APPLE_IT_DURATION,
                         at(d),
                         why,
                         "write whole seconds, e.g. <itunes:duration>1801</itunes:duration>",
@@ -212,7 +216,7 @@ pub fn check(cx: &mut Cx<'_>) {
         }
         if cx.child(item, &Ns::Rss, "link").is_none() {
             cx.push(Finding::new(
-                "APPLE-IT-LINK",
+                id::APPLE_IT_LINK,
                 w.clone(),
                 "the item has no <link> to its web page",
                 "link each episode to its show-notes page",
@@ -222,7 +226,7 @@ pub fn check(cx: &mut Cx<'_>) {
             && !img.attr("href").is_some_and(is_http_url)
         {
             cx.push(Finding::new(
-                "APPLE-IT-IMAGE",
+                id::APPLE_IT_IMAGE,
                 at(img),
                 "the episode's <itunes:image> has no absolute http(s) href",
                 "write <itunes:image href=\"https://…/art.jpg\"/>",
@@ -233,7 +237,7 @@ pub fn check(cx: &mut Cx<'_>) {
         {
             cx.push(
                 Finding::new(
-                    "APPLE-IT-EXPLICIT",
+                    id::APPLE_IT_EXPLICIT,
                     at(e),
                     format!("<itunes:explicit>{}</itunes:explicit> is not true or false", e.text),
                     explicit_help(&e.text),
@@ -241,7 +245,7 @@ pub fn check(cx: &mut Cx<'_>) {
                 .severity(explicit_severity(&e.text)),
             );
         }
-        for (name, rule) in [("episode", "APPLE-IT-EPISODE"), ("season", "APPLE-IT-SEASON")] {
+        for (name, rule) in [("episode", id::APPLE_IT_EPISODE), ("season", id::APPLE_IT_SEASON)] {
             if let Some(n) = cx.child(item, &Ns::Itunes, name)
                 && !n.text.parse::<u32>().is_ok_and(|v| v > 0)
             {
@@ -261,7 +265,7 @@ pub fn check(cx: &mut Cx<'_>) {
             && !["full", "trailer", "bonus"].contains(&&*t.text)
         {
             cx.push(Finding::new(
-                "APPLE-IT-EPTYPE",
+                id::APPLE_IT_EPTYPE,
                 at(t),
                 format!("<itunes:episodeType>{}</itunes:episodeType> is not full, trailer or bonus", t.text),
                 "write full, trailer or bonus, in lower case",
@@ -271,7 +275,7 @@ pub fn check(cx: &mut Cx<'_>) {
             && !(b.text.eq_ignore_ascii_case("yes") || b.text.eq_ignore_ascii_case("no"))
         {
             cx.push(Finding::new(
-                "APPLE-IT-BLOCK",
+                id::APPLE_IT_BLOCK,
                 at(b),
                 format!("<itunes:block>{}</itunes:block> has no effect: Apple acts only on Yes", b.text),
                 "write Yes to hide the episode, or remove the tag",
@@ -281,7 +285,7 @@ pub fn check(cx: &mut Cx<'_>) {
         for n in long {
             if n.text.chars().count() > super::channel::TAG_LIMIT {
                 cx.push(Finding::new(
-                    "APPLE-CH-LEN",
+                    id::APPLE_CH_LEN,
                     at(n),
                     format!("<itunes:title> is {} characters long", n.text.chars().count()),
                     "Apple limits its tags to 255 characters",
@@ -302,7 +306,7 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
     if !missing.is_empty() {
         let size_hint = if e.attr("size").is_some() { " (the attribute is length, not size)" } else { "" };
         cx.push(Finding::new(
-            "RSS-ENC-ATTRS",
+            id::RSS_ENC_ATTRS,
             at.clone(),
             format!("the enclosure has no {}{size_hint}", missing.join(", ")),
             "an enclosure needs url, length (bytes) and type",
@@ -311,7 +315,7 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
     if let Some(url) = url {
         if !url.starts_with("http://") && !url.starts_with("https://") {
             cx.push(Finding::new(
-                "PI-ENCL-HTTP",
+                id::PI_ENCL_HTTP,
                 at.clone(),
                 format!("the enclosure URL \"{}\" does not start with http:// or https://", truncate_chars(url, 80)),
                 "give the media's full https:// address; Podcast Index drops the episode otherwise",
@@ -323,7 +327,7 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
         };
         if let Some(first) = urls.insert(url.to_string(), index) {
             cx.push(Finding::new(
-                "APPLE-IT-ENCL-UNIQUE",
+                id::APPLE_IT_ENCL_UNIQUE,
                 at.clone(),
                 format!("item {first} has the same enclosure URL"),
                 "every episode needs its own media file URL; Apple ignores the duplicates",
@@ -334,7 +338,7 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
         match ext.as_deref().and_then(|x| APPLE_TYPES.iter().find(|(e, _)| *e == x)) {
             None if cx.opts.formats == Formats::PerFormat => cx.push(
                 Finding::new(
-                    "APPLE-IT-ENCL-EXT",
+                    id::APPLE_IT_ENCL_EXT,
                     at.clone(),
                     format!("the enclosure is .{}: this feed is for apps that play it, not for Apple", ext.unwrap_or_default()),
                     "submit feed.xml (MP3/AAC enclosures) to Apple and Spotify, not this one",
@@ -343,7 +347,7 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
             ),
             None if cx.opts.formats == Formats::Any => cx.push(
                 Finding::new(
-                    "APPLE-IT-ENCL-EXT",
+                    id::APPLE_IT_ENCL_EXT,
                     at.clone(),
                     format!(
                         "the enclosure is .{}: Apple Podcasts and Spotify will not list this episode",
@@ -354,7 +358,7 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
                 .severity(Severity::Info),
             ),
             None => cx.push(Finding::new(
-                "APPLE-IT-ENCL-EXT",
+                id::APPLE_IT_ENCL_EXT,
                 at.clone(),
                 format!(
                     "the enclosure URL ends in {}; Apple lists only .mp3, .m4a, .mp4, .m4v, .mov and .pdf, and will not show this episode",
@@ -371,7 +375,7 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
                     let alias = *x == "mp3" && ["audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg"].contains(&m);
                     cx.push(
                         Finding::new(
-                            "APPLE-IT-ENCL-TYPE",
+                            id::APPLE_IT_ENCL_TYPE,
                             at.clone(),
                             format!("type=\"{m}\" does not match the .{x} extension"),
                             format!("write type=\"{}\"", types[0]),
@@ -380,7 +384,7 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
                     );
                 } else if mime == Some("audio/mp4") && *x == "m4a" {
                     cx.push(
-                        Finding::new("APPLE-IT-ENCL-TYPE", at.clone(), "type=\"audio/mp4\" for .m4a is not in Apple's list (and broke one app)", "write type=\"audio/x-m4a\"")
+                        Finding::new(id::APPLE_IT_ENCL_TYPE, at.clone(), "type=\"audio/mp4\" for .m4a is not in Apple's list (and broke one app)", "write type=\"audio/x-m4a\"")
                             .severity(Severity::Warning),
                     );
                 }
@@ -391,7 +395,7 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
         && !(m.starts_with("audio/") || m.starts_with("video/") || m == "application/pdf")
     {
         cx.push(Finding::new(
-            "SPOT-IT-ENCL-TYPE",
+            id::SPOT_IT_ENCL_TYPE,
             at.clone(),
             if m.is_empty() {
                 "the enclosure's type is empty".to_string()
@@ -404,14 +408,14 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
     if let Some(l) = length {
         match l.parse::<u64>() {
             Err(_) => cx.push(Finding::new(
-                "APPLE-IT-ENCL-LENGTH",
+                id::APPLE_IT_ENCL_LENGTH,
                 at,
                 format!("length=\"{l}\" is not a size in bytes (a whole number)"),
                 "write the file's size in bytes (not its duration)",
             )),
             Ok(0) => cx.push(
                 Finding::new(
-                    "APPLE-IT-ENCL-LENGTH",
+                    id::APPLE_IT_ENCL_LENGTH,
                     at,
                     "length=\"0\": the size is unknown",
                     "write the file's size in bytes",
@@ -427,7 +431,7 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
 pub fn url_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
     if url.chars().any(|c| !c.is_ascii() || c.is_whitespace()) {
         cx.push(Finding::new(
-            "APPLE-IT-ENCL-ASCII",
+            id::APPLE_IT_ENCL_ASCII,
             at.clone(),
             format!("the {what} URL \"{}\" has spaces or non-ASCII characters", truncate_chars(url, 80)),
             "use plain ASCII file names, or percent-encode the URL",
@@ -443,7 +447,7 @@ pub fn url_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
     if is_loopback(&host) {
         cx.push(
             Finding::new(
-                "APPLE-HOST-PUBLIC",
+                id::APPLE_HOST_PUBLIC,
                 at.clone(),
                 format!("the {what} URL points at {host}: only this computer can reach it"),
                 "fine for a preview; set base_url to the public address before publishing",
@@ -452,7 +456,7 @@ pub fn url_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
         );
     } else if is_private(&host) {
         cx.push(Finding::new(
-            "APPLE-HOST-PUBLIC",
+            id::APPLE_HOST_PUBLIC,
             at.clone(),
             format!("the {what} URL points at {host}, an address on a private network that directories cannot reach"),
             "host the files at a public address",
@@ -460,7 +464,7 @@ pub fn url_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
     }
     if url.starts_with("http://") {
         cx.push(Finding::new(
-            "APPLE-HOST-HTTPS",
+            id::APPLE_HOST_HTTPS,
             at,
             format!("the {what} URL uses http://"),
             "serve it over https: Apple has announced secure feeds will be required, and browsers block mixed content",
@@ -523,7 +527,7 @@ fn chapters_in_description(cx: &mut Cx<'_>, d: &Node, at: Where) {
     }
     if stamps[0] != 0 || stamps.len() < 3 {
         cx.push(Finding::new(
-            "APPLE-IT-CHAPTERS",
+            id::APPLE_IT_CHAPTERS,
             at,
             format!("the show notes have {} timestamp(s), the first at {} s: Apple makes chapters only from 3 or more starting at 00:00", stamps.len(), stamps[0]),
             "start the first chapter at 00:00 and list at least three, or use <podcast:chapters>",

@@ -4,6 +4,7 @@
 
 use super::art::{self, Color};
 use super::items::url_extension;
+use super::rules::{RuleId, id};
 use super::xml::{Node, Ns};
 use super::{Cx, Finding, LocalFile, Severity, Where, dates};
 use crate::probe::{AudioFormat, AudioInfo};
@@ -111,7 +112,7 @@ fn media_file(
         && l != b
     {
         cx.push(Finding::new(
-            "APPLE-IT-ENCL-LENGTH",
+            id::APPLE_IT_ENCL_LENGTH,
             at.clone(),
             format!("length=\"{l}\" but {} is {b} bytes", shown(&file.path)),
             format!("write length=\"{b}\" (podsmith writes the real size)"),
@@ -125,7 +126,7 @@ fn media_file(
         Ok(info) => info,
         Err(e) => {
             cx.push(Finding::new(
-                "MEDIA-UNREADABLE",
+                id::MEDIA_UNREADABLE,
                 at,
                 format!("{}: {e}", shown(&file.path)),
                 "replace the file with a complete export of the episode",
@@ -137,7 +138,7 @@ fn media_file(
         && !types_for(info.format).contains(m)
     {
         cx.push(Finding::new(
-            "MEDIA-TYPE",
+            id::MEDIA_TYPE,
             at.clone(),
             format!("type=\"{m}\" but {} is {} ({})", shown(&file.path), info.format.label(), info.mime_type),
             format!("write type=\"{}\", or point the URL at the right file", info.mime_type),
@@ -147,7 +148,7 @@ fn media_file(
         && (secs as f64 - info.duration_secs).abs() > 1.0
     {
         cx.push(Finding::new(
-            "MEDIA-DURATION",
+            id::MEDIA_DURATION,
             at.at(d.line),
             format!(
                 "itunes:duration says {} but {} plays for {} ({:.3} s)",
@@ -161,7 +162,7 @@ fn media_file(
     }
     if info.vbr == Some(true) && info.has_seek_header == Some(crate::probe::SeekHeader::None) {
         cx.push(Finding::new(
-            "MEDIA-VBR-NO-HEADER",
+            id::MEDIA_VBR_NO_HEADER,
             at,
             format!(
                 "{} is a VBR MP3 without a Xing or VBRI header: players guess its length from the first frames and seek badly",
@@ -179,7 +180,7 @@ fn formats_agree(cx: &mut Cx<'_>, measured: &[(String, f64)], w: &Where) {
     for (label, secs) in &measured[1..] {
         if (secs - first).abs() > 1.0 {
             cx.push(Finding::new(
-                "MEDIA-FORMATS-AGREE",
+                id::MEDIA_FORMATS_AGREE,
                 w.clone(),
                 format!("the {label} file plays for {secs:.1} s but the {first_label} file for {first:.1} s"),
                 "export every format from the same final mix",
@@ -196,7 +197,7 @@ fn shown(p: &std::path::Path) -> String {
 
 fn missing(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
     cx.push(Finding::new(
-        "MEDIA-MISSING",
+        id::MEDIA_MISSING,
         at,
         format!("no local file for the {what} URL {url}; its [M] checks were skipped"),
         "give --media-root the folder that holds the published files",
@@ -213,7 +214,7 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
         Ok(d) => d,
         Err(e) => {
             cx.push(Finding::new(
-                "MEDIA-MISSING",
+                id::MEDIA_MISSING,
                 at,
                 format!("cannot read {}: {e}", shown(&file.path)),
                 "check the file",
@@ -226,7 +227,7 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
     let name = shown(&file.path);
     if show && data.windows(crate::init::PLACEHOLDER_MARK.len()).any(|w| w == crate::init::PLACEHOLDER_MARK) {
         cx.push(Finding::new(
-            "PLACEHOLDER",
+            id::PLACEHOLDER,
             at.clone(),
             format!("{name} is podsmith's placeholder cover"),
             "replace it with the show's art (1400–3000 px square, JPEG or PNG, RGB) before you submit the show",
@@ -248,8 +249,8 @@ struct Art {
 
 impl Art {
     /// The show cover's rule, or the one rule episode art is checked under.
-    fn rule(&self, show_rule: &'static str) -> &'static str {
-        if self.show { show_rule } else { "APPLE-IT-IMAGE" }
+    fn rule(&self, show_rule: RuleId) -> RuleId {
+        if self.show { show_rule } else { id::APPLE_IT_IMAGE }
     }
 }
 
@@ -259,7 +260,7 @@ fn art_format(cx: &mut Cx<'_>, art: &Art, img: &art::Image, url: &str) -> bool {
     let ext = url_extension(url).unwrap_or_default();
     if !matches!(img.format, art::Format::Jpeg | art::Format::Png) {
         cx.push(Finding::new(
-            art.rule("APPLE-CH-IMAGE-FORMAT"),
+            art.rule(id::APPLE_CH_IMAGE_FORMAT),
             at.clone(),
             format!("{name} is {}, not JPEG or PNG", img.format.name()),
             "save the art as JPEG or PNG",
@@ -268,7 +269,7 @@ fn art_format(cx: &mut Cx<'_>, art: &Art, img: &art::Image, url: &str) -> bool {
     }
     if !img.format.fits_extension(&ext) {
         cx.push(Finding::new(
-            art.rule("APPLE-CH-IMAGE-FORMAT"),
+            art.rule(id::APPLE_CH_IMAGE_FORMAT),
             at.clone(),
             format!("{name} is a {} but its URL ends in .{ext}", img.format.name()),
             format!(
@@ -285,13 +286,13 @@ fn art_pixels(cx: &mut Cx<'_>, art: &Art, img: &art::Image, size: u64) {
     let (name, at) = (&art.name, &art.at);
     match img.size {
         Some((w, h)) if w != h || !(1400..=3000).contains(&w) => cx.push(Finding::new(
-            art.rule("APPLE-CH-IMAGE-SIZE"),
+            art.rule(id::APPLE_CH_IMAGE_SIZE),
             at.clone(),
             format!("{name} is {w}×{h} px; Apple wants a square of 1400 to 3000 px"),
             "export the art at 3000×3000 px (or at least 1400×1400)",
         )),
         None => cx.push(Finding::new(
-            art.rule("APPLE-CH-IMAGE-SIZE"),
+            art.rule(id::APPLE_CH_IMAGE_SIZE),
             at.clone(),
             format!("{name}: its size could not be read"),
             "re-export the image",
@@ -300,14 +301,14 @@ fn art_pixels(cx: &mut Cx<'_>, art: &Art, img: &art::Image, size: u64) {
     }
     match img.color {
         Some(Color::Cmyk) => cx.push(Finding::new(
-            art.rule("APPLE-CH-IMAGE-COLOR"),
+            art.rule(id::APPLE_CH_IMAGE_COLOR),
             at.clone(),
             format!("{name} is CMYK; Apple accepts only RGB art"),
             "convert it to RGB (sRGB) and export again",
         )),
         Some(Color::Gray) | Some(Color::Palette) => cx.push(
             Finding::new(
-                art.rule("APPLE-CH-IMAGE-COLOR"),
+                art.rule(id::APPLE_CH_IMAGE_COLOR),
                 at.clone(),
                 format!("{name} is not in the RGB colour space"),
                 "export it as RGB",
@@ -319,7 +320,7 @@ fn art_pixels(cx: &mut Cx<'_>, art: &Art, img: &art::Image, size: u64) {
     if img.alpha {
         cx.push(
             Finding::new(
-                art.rule("APPLE-CH-IMAGE-COLOR"),
+                art.rule(id::APPLE_CH_IMAGE_COLOR),
                 at.clone(),
                 format!("{name} has an alpha channel (transparency)"),
                 "flatten it onto a background",
@@ -330,7 +331,7 @@ fn art_pixels(cx: &mut Cx<'_>, art: &Art, img: &art::Image, size: u64) {
     if size > 512 * 1024 {
         cx.push(
             Finding::new(
-                art.rule("APPLE-CH-IMAGE-BYTES"),
+                art.rule(id::APPLE_CH_IMAGE_BYTES),
                 at.clone(),
                 format!("{name} is {} KB; Spotify and NPR One want at most 512 KB", size / 1024),
                 "save it as a JPEG at a lower quality",
@@ -349,7 +350,7 @@ fn chapters_json(cx: &mut Cx<'_>, file: &LocalFile, at: Where) {
         Ok(v) => v,
         Err(e) => {
             cx.push(Finding::new(
-                "P20-CHAPTERS",
+                id::P20_CHAPTERS,
                 at,
                 format!("{name} is not valid JSON: {e}"),
                 "fix the chapters file",
@@ -359,7 +360,7 @@ fn chapters_json(cx: &mut Cx<'_>, file: &LocalFile, at: Where) {
     };
     if !value.get("version").is_some_and(|v| v.is_string()) {
         cx.push(Finding::new(
-            "P20-CHAPTERS",
+            id::P20_CHAPTERS,
             at.clone(),
             format!("{name} has no \"version\" string"),
             "add \"version\": \"1.2.0\"",
@@ -367,7 +368,7 @@ fn chapters_json(cx: &mut Cx<'_>, file: &LocalFile, at: Where) {
     }
     let Some(chapters) = value.get("chapters").and_then(|c| c.as_array()) else {
         cx.push(Finding::new(
-            "P20-CHAPTERS",
+            id::P20_CHAPTERS,
             at,
             format!("{name} has no \"chapters\" array"),
             "add \"chapters\": [{\"startTime\": 0, \"title\": \"…\"}]",
@@ -379,7 +380,7 @@ fn chapters_json(cx: &mut Cx<'_>, file: &LocalFile, at: Where) {
         match c.get("startTime").and_then(|s| s.as_f64()) {
             None => {
                 cx.push(Finding::new(
-                    "P20-CHAPTERS",
+                    id::P20_CHAPTERS,
                     at.clone(),
                     format!("chapter {} in {name} has no numeric startTime", i + 1),
                     "give every chapter its start in seconds",
@@ -389,7 +390,7 @@ fn chapters_json(cx: &mut Cx<'_>, file: &LocalFile, at: Where) {
             Some(s) if s < last => {
                 cx.push(
                     Finding::new(
-                        "P20-CHAPTERS",
+                        id::P20_CHAPTERS,
                         at.clone(),
                         format!("chapter {} in {name} starts before the one above it", i + 1),
                         "list chapters in time order",

@@ -26,6 +26,7 @@ use serde::Serialize;
 
 use crate::diagnostic::Location;
 use crate::probe::AudioInfo;
+use rules::{RuleId, id};
 
 pub use xml::Doc;
 
@@ -57,9 +58,9 @@ pub type Finding = Diagnostic;
 
 impl Diagnostic {
     /// A finding of `rule` with the rule's severity, at `at` in the feed.
-    pub fn new(rule: &'static str, at: Where, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
-        let severity = rules::find(rule).map_or(Severity::Error, |r| r.severity);
-        debug_assert!(rules::find(rule).is_some(), "rule {rule} is not in the table");
+    pub fn new(rule: RuleId, at: Where, message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+        let severity = rule.severity();
+        let rule = rule.as_str();
         let location = match at {
             Where::Document => Location::Feed { feed: None, line: None, item: None },
             Where::Line(l) => Location::Feed { feed: None, line: Some(l), item: None },
@@ -183,7 +184,7 @@ impl Report {
     /// A report for a feed that could not be produced at all.
     pub fn unreadable(name: &str, why: &str) -> Report {
         let finding = Finding::new(
-            "XML-WELLFORMED",
+            id::XML_WELLFORMED,
             Where::Document,
             format!("the feed could not be made: {why}"),
             "please report this",
@@ -250,7 +251,7 @@ pub fn validate(name: &str, bytes: &[u8], opts: &Options) -> Report {
     let channels: Vec<&xml::Node> = doc.children(root, &xml::Ns::Rss, "channel").collect();
     let Some(channel) = channels.first().copied().filter(|_| root.is(&xml::Ns::Rss, "rss")) else {
         findings.push(Finding::new(
-            "RSS-ROOT",
+            id::RSS_ROOT,
             Where::Line(root.line),
             format!("the document is <{}>, not an RSS feed with a <channel>", root.local),
             "a podcast feed is <rss version=\"2.0\"><channel>…</channel></rss>",
@@ -262,7 +263,7 @@ pub fn validate(name: &str, bytes: &[u8], opts: &Options) -> Report {
     let mut cx = Cx { doc: &doc, channel, items, opts, base: None, out: findings };
     if channels.len() > 1 {
         cx.push(Finding::new(
-            "RSS-ROOT",
+            id::RSS_ROOT,
             Where::Line(channels[1].line),
             "the feed has more than one <channel>",
             "a feed is one show: keep one channel",

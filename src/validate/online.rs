@@ -13,6 +13,7 @@ use ureq::Agent;
 
 use super::art;
 use super::items::url_extension;
+use super::rules::id;
 use super::{Finding, Target, Where};
 
 /// How to check.
@@ -113,7 +114,7 @@ fn check_one(agent: &Agent, t: &Target) -> Vec<Finding> {
         Ok(r) => r,
         Err(e) => {
             out.push(Finding::new(
-                "HOST-UNREACHABLE",
+                id::HOST_UNREACHABLE,
                 at(),
                 format!("{what} {}: {e}", t.url),
                 "check the address, DNS and certificate; directories must reach it",
@@ -124,7 +125,7 @@ fn check_one(agent: &Agent, t: &Target) -> Vec<Finding> {
     let head_ok = head.status().is_success();
     if !head_ok {
         out.push(Finding::new(
-            "APPLE-HOST-HEAD",
+            id::APPLE_HOST_HEAD,
             at(),
             format!("HEAD {} answered {}", t.url, head.status()),
             "the server (and every redirect) must answer HEAD with 200: Apple checks media and art that way",
@@ -137,7 +138,7 @@ fn check_one(agent: &Agent, t: &Target) -> Vec<Finding> {
     let mut get = match agent.get(&t.url).header("Range", range).call() {
         Ok(r) => r,
         Err(e) => {
-            out.push(Finding::new("HOST-UNREACHABLE", at(), format!("GET {}: {e}", t.url), "check the server"));
+            out.push(Finding::new(id::HOST_UNREACHABLE, at(), format!("GET {}: {e}", t.url), "check the server"));
             return out;
         }
     };
@@ -182,7 +183,7 @@ struct Served {
 fn media_hosting(t: &Target, s: &Served, at: Where, out: &mut Vec<Finding>) {
     if s.status != 206 || s.content_range.is_none() {
         out.push(Finding::new(
-            "APPLE-HOST-RANGE",
+            id::APPLE_HOST_RANGE,
             at.clone(),
             format!(
                 "GET {} with Range: bytes=0-1 answered {}{} instead of 206 Partial Content",
@@ -199,7 +200,7 @@ fn media_hosting(t: &Target, s: &Served, at: Where, out: &mut Vec<Finding>) {
         && declared != served
     {
         out.push(Finding::new(
-            "APPLE-HOST-LENGTH",
+            id::APPLE_HOST_LENGTH,
             at.clone(),
             format!("{} is {served} bytes on the server but the feed says length=\"{declared}\"", t.url),
             "upload the file again or rebuild the feed so that the two agree",
@@ -207,13 +208,13 @@ fn media_hosting(t: &Target, s: &Served, at: Where, out: &mut Vec<Finding>) {
     }
     match (s.content_type.as_deref(), t.mime_type.as_deref()) {
         (None, _) | (Some(""), _) => out.push(Finding::new(
-            "APPLE-HOST-CTYPE",
+            id::APPLE_HOST_CTYPE,
             at,
             format!("{} is served without a Content-Type", t.url),
             "configure the server to send audio/mpeg (etc.): Apple's player refuses untyped media",
         )),
         (Some(served), Some(declared)) if !same_type(served, declared) => out.push(Finding::new(
-            "APPLE-HOST-CTYPE",
+            id::APPLE_HOST_CTYPE,
             at,
             format!("{} is served as {served} but the feed says {declared}", t.url),
             format!("configure the server to send Content-Type: {declared}"),
@@ -227,7 +228,7 @@ fn image_hosting(t: &Target, s: &Served, at: Where, out: &mut Vec<Finding>) {
     let served_type = s.content_type.clone().unwrap_or_default();
     if !base_type(&served_type).starts_with("image/") {
         out.push(Finding::new(
-            "APPLE-HOST-CTYPE",
+            id::APPLE_HOST_CTYPE,
             at.clone(),
             format!("the image {} is served as \"{served_type}\"", t.url),
             "serve artwork as image/jpeg or image/png",
@@ -237,7 +238,7 @@ fn image_hosting(t: &Target, s: &Served, at: Where, out: &mut Vec<Finding>) {
     let ext = url_extension(&t.url).unwrap_or_default();
     if !format.fits_extension(&ext) {
         out.push(Finding::new(
-            "APPLE-HOST-IMGTYPE",
+            id::APPLE_HOST_IMGTYPE,
             at,
             format!("the image {} is {} but its URL ends in .{ext}", t.url, format.name()),
             "serve a JPEG at a .jpg URL or a PNG at a .png URL (CDNs that convert to WebP break this)",

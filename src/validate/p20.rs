@@ -4,6 +4,7 @@
 // One arm per element reads better than guards spread over the match.
 #![allow(clippy::collapsible_match)]
 
+use super::rules::{RuleId, id};
 use super::xml::{Node, Ns};
 use super::{Cx, Finding, Severity, Where, dates};
 use crate::text::{is_email, is_uuid};
@@ -130,7 +131,7 @@ pub fn check(cx: &mut Cx<'_>) {
                 let severity = if &*node.local == "source" { Severity::Warning } else { Severity::Error };
                 cx.push(
                     Finding::new(
-                        "P20-HTTPS",
+                        id::P20_HTTPS,
                         at.clone(),
                         format!("<podcast:{}> has {key}=\"{u}\"; the namespace requires https", node.local),
                         "serve it over https and write https://",
@@ -144,7 +145,7 @@ pub fn check(cx: &mut Cx<'_>) {
     guid(cx);
 }
 
-fn need(cx: &mut Cx<'_>, rule: &'static str, node: &Node, at: &Where, attrs: &[&str]) -> bool {
+fn need(cx: &mut Cx<'_>, rule: RuleId, node: &Node, at: &Where, attrs: &[&str]) -> bool {
     let missing: Vec<&str> =
         attrs.iter().copied().filter(|a| node.attr(a).is_none_or(|v| v.trim().is_empty())).collect();
     if !missing.is_empty() {
@@ -161,7 +162,7 @@ fn need(cx: &mut Cx<'_>, rule: &'static str, node: &Node, at: &Where, attrs: &[&
     missing.is_empty()
 }
 
-fn too_long(cx: &mut Cx<'_>, rule: &'static str, at: &Where, what: String, value: &str, max: usize) {
+fn too_long(cx: &mut Cx<'_>, rule: RuleId, at: &Where, what: String, value: &str, max: usize) {
     if value.chars().count() > max {
         cx.push(
             Finding::new(
@@ -181,7 +182,7 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
         "locked" => {
             if !["yes", "no"].contains(&&*node.text) {
                 cx.push(Finding::new(
-                    "P20-LOCKED",
+                    id::P20_LOCKED,
                     at.clone(),
                     format!("<podcast:locked>{}</podcast:locked> is not yes or no", node.text),
                     "write yes (other hosts must not import the feed) or no",
@@ -191,7 +192,7 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
                 && !is_email(o)
             {
                 cx.push(Finding::new(
-                    "P20-LOCKED",
+                    id::P20_LOCKED,
                     at,
                     format!("podcast:locked owner=\"{o}\" is not an e-mail address"),
                     "give the owner's e-mail address",
@@ -199,13 +200,13 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
             }
         }
         "transcript" => {
-            if need(cx, "P20-TRANSCRIPT", node, &at, &["url", "type"])
+            if need(cx, id::P20_TRANSCRIPT, node, &at, &["url", "type"])
                 && let Some(t) = node.attr("type")
                 && !TRANSCRIPT_TYPES.contains(&t)
             {
                 cx.push(
                     Finding::new(
-                        "P20-TRANSCRIPT",
+                        id::P20_TRANSCRIPT,
                         at,
                         format!("transcript type \"{t}\" is not one apps know"),
                         "use text/vtt, application/x-subrip, application/json, text/html or text/plain",
@@ -215,13 +216,13 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
             }
         }
         "chapters" => {
-            if need(cx, "P20-CHAPTERS", node, &at, &["url", "type"])
+            if need(cx, id::P20_CHAPTERS, node, &at, &["url", "type"])
                 && let Some(t) = node.attr("type")
                 && t != "application/json+chapters"
             {
                 cx.push(
                     Finding::new(
-                        "P20-CHAPTERS",
+                        id::P20_CHAPTERS,
                         at,
                         format!("chapters type \"{t}\" is not application/json+chapters"),
                         "use JSON chapters, typed application/json+chapters",
@@ -233,20 +234,20 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
         "person" => {
             if node.text.is_empty() {
                 cx.push(Finding::new(
-                    "P20-PERSON",
+                    id::P20_PERSON,
                     at.clone(),
                     "<podcast:person> names nobody",
                     "write the person's name as the element's text",
                 ));
             }
-            too_long(cx, "P20-PERSON", &at, "the person's name".into(), &node.text, 128);
+            too_long(cx, id::P20_PERSON, &at, "the person's name".into(), &node.text, 128);
             for (key, list) in [("role", ROLES), ("group", GROUPS)] {
                 if let Some(v) = node.attr(key)
                     && !list.contains(&v.trim().to_ascii_lowercase().as_str())
                 {
                     cx.push(
                         Finding::new(
-                            "P20-PERSON",
+                            id::P20_PERSON,
                             at.clone(),
                             format!("podcast:person {key}=\"{v}\" is not in the namespace's taxonomy"),
                             format!("use a {key} from taxonomy.json, e.g. {}", list[if key == "role" { 8 } else { 1 }]),
@@ -257,15 +258,15 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
             }
         }
         "funding" => {
-            need(cx, "P20-FUNDING", node, &at, &["url"]);
-            too_long(cx, "P20-FUNDING", &at, "the funding text".into(), &node.text, 128);
+            need(cx, id::P20_FUNDING, node, &at, &["url"]);
+            too_long(cx, id::P20_FUNDING, &at, "the funding text".into(), &node.text, 128);
         }
         "alternateEnclosure" => {
-            need(cx, "P20-ALTENC", node, &at, &["type"]);
+            need(cx, id::P20_ALTENC, node, &at, &["type"]);
             if node.attr("length").is_none() {
                 cx.push(
                     Finding::new(
-                        "P20-ALTENC",
+                        id::P20_ALTENC,
                         at.clone(),
                         "<podcast:alternateEnclosure> has no length",
                         "add length=\"bytes\" (recommended)",
@@ -274,7 +275,7 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
                 );
             } else if node.attr("length").is_some_and(|l| l.parse::<u64>().is_err()) {
                 cx.push(Finding::new(
-                    "P20-ALTENC",
+                    id::P20_ALTENC,
                     at.clone(),
                     "the alternateEnclosure's length is not a whole number of bytes",
                     "write the size in bytes",
@@ -285,19 +286,19 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
                 && d != "false"
             {
                 cx.push(Finding::new(
-                    "P20-ALTENC",
+                    id::P20_ALTENC,
                     at.clone(),
                     format!("default=\"{d}\" is not true or false"),
                     "write default=\"true\" on the one that equals the enclosure",
                 ));
             }
             if let Some(t) = node.attr("title") {
-                too_long(cx, "P20-ALTENC", &at, "the alternateEnclosure title".into(), t, 32);
+                too_long(cx, id::P20_ALTENC, &at, "the alternateEnclosure title".into(), t, 32);
             }
             let sources = doc.children(node, &Ns::Podcast, "source").count();
             if sources == 0 {
                 cx.push(Finding::new(
-                    "P20-ALTENC",
+                    id::P20_ALTENC,
                     at.clone(),
                     "<podcast:alternateEnclosure> has no <podcast:source>",
                     "add <podcast:source uri=\"https://…\"/> inside it",
@@ -305,7 +306,7 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
             }
             if doc.children(node, &Ns::Podcast, "integrity").count() > 1 {
                 cx.push(Finding::new(
-                    "P20-ALTENC",
+                    id::P20_ALTENC,
                     at,
                     "<podcast:alternateEnclosure> has more than one <podcast:integrity>",
                     "keep one",
@@ -313,14 +314,14 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
             }
         }
         "source" => {
-            need(cx, "P20-SOURCE", node, &at, &["uri"]);
+            need(cx, id::P20_SOURCE, node, &at, &["uri"]);
         }
         "integrity" => {
-            if need(cx, "P20-ATTR-REQ", node, &at, &["type", "value"])
+            if need(cx, id::P20_ATTR_REQ, node, &at, &["type", "value"])
                 && !matches!(node.attr("type"), Some("sri" | "pgp-signature"))
             {
                 cx.push(Finding::new(
-                    "P20-ATTR-REQ",
+                    id::P20_ATTR_REQ,
                     at,
                     "podcast:integrity type is not sri or pgp-signature",
                     "write type=\"sri\" or type=\"pgp-signature\"",
@@ -330,34 +331,34 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
         "season" => {
             if node.text.parse::<u32>().is_err() {
                 cx.push(Finding::new(
-                    "P20-SEASON",
+                    id::P20_SEASON,
                     at.clone(),
                     format!("<podcast:season>{}</podcast:season> is not a whole number", node.text),
                     "write the season number",
                 ));
             }
             if let Some(n) = node.attr("name") {
-                too_long(cx, "P20-SEASON", &at, "the season name".into(), n, 128);
+                too_long(cx, id::P20_SEASON, &at, "the season name".into(), n, 128);
             }
         }
         "episode" => {
             if !node.text.parse::<f64>().is_ok_and(|v| v.is_finite()) {
                 cx.push(Finding::new(
-                    "P20-EPISODE",
+                    id::P20_EPISODE,
                     at.clone(),
                     format!("<podcast:episode>{}</podcast:episode> is not a number", node.text),
                     "write the episode number, e.g. 12 or 12.5",
                 ));
             }
             if let Some(d) = node.attr("display") {
-                too_long(cx, "P20-EPISODE", &at, "the episode display".into(), d, 32);
+                too_long(cx, id::P20_EPISODE, &at, "the episode display".into(), d, 32);
             }
         }
         "medium" => {
             let base = node.text.strip_suffix('L').unwrap_or(&node.text);
             if !MEDIUMS.contains(&base) || &*node.text == "mixedL" {
                 cx.push(Finding::new(
-                    "P20-MEDIUM",
+                    id::P20_MEDIUM,
                     at,
                     format!("<podcast:medium>{}</podcast:medium> is not a medium the spec lists", node.text),
                     "use podcast, music, video, film, audiobook, newsletter, blog, publisher or course",
@@ -369,25 +370,25 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
                 !node.text.is_empty() && node.text.chars().all(|c| c.is_ascii_alphanumeric() || "-.+".contains(c));
             if !slug_like && node.attr("url").is_none() {
                 cx.push(Finding::new(
-                    "P20-LICENSE",
+                    id::P20_LICENSE,
                     at.clone(),
                     format!("the custom licence \"{}\" has no url", node.text),
                     "add url=\"https://…\" pointing at the licence text, or use a slug like CC-BY-4.0",
                 ));
             }
-            too_long(cx, "P20-LICENSE", &at, "the licence".into(), &node.text, 128);
+            too_long(cx, id::P20_LICENSE, &at, "the licence".into(), &node.text, 128);
         }
         "txt" => {
-            too_long(cx, "P20-TXT", &at, "<podcast:txt>".into(), &node.text, 4000);
+            too_long(cx, id::P20_TXT, &at, "<podcast:txt>".into(), &node.text, 4000);
             if let Some(p) = node.attr("purpose") {
-                too_long(cx, "P20-TXT", &at, "the txt purpose".into(), p, 128);
+                too_long(cx, id::P20_TXT, &at, "the txt purpose".into(), p, 128);
             }
         }
         "podroll" => {
             let items: Vec<&Node> = doc.children(node, &Ns::Podcast, "remoteItem").collect();
             if items.is_empty() {
                 cx.push(Finding::new(
-                    "P20-PODROLL",
+                    id::P20_PODROLL,
                     at.clone(),
                     "<podcast:podroll> lists no <podcast:remoteItem>",
                     "add the shows you recommend as <podcast:remoteItem feedGuid=\"…\"/>",
@@ -396,7 +397,7 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
             for r in items {
                 if r.attr("feedGuid").is_none() {
                     cx.push(Finding::new(
-                        "P20-PODROLL",
+                        id::P20_PODROLL,
                         at.clone(),
                         "a podroll <podcast:remoteItem> has no feedGuid",
                         "add feedGuid=\"<the show's podcast:guid>\"",
@@ -406,39 +407,39 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
         }
         "remoteItem" => {
             if !in_podroll {
-                need(cx, "P20-ATTR-REQ", node, &at, &["feedGuid"]);
+                need(cx, id::P20_ATTR_REQ, node, &at, &["feedGuid"]);
             }
         }
         "value" => {
-            need(cx, "P20-VALUE", node, &at, &["type", "method"]);
+            need(cx, id::P20_VALUE, node, &at, &["type", "method"]);
             let recipients: Vec<&Node> = doc.children(node, &Ns::Podcast, "valueRecipient").collect();
             if recipients.is_empty() {
                 cx.push(Finding::new(
-                    "P20-VALUE",
+                    id::P20_VALUE,
                     at.clone(),
                     "<podcast:value> has no <podcast:valueRecipient>",
                     "add at least one recipient with type, address and split",
                 ));
             }
             for r in recipients {
-                need(cx, "P20-VALUE", r, &at, &["type", "address", "split"]);
+                need(cx, id::P20_VALUE, r, &at, &["type", "address", "split"]);
             }
         }
         "trailer" => {
             if node.text.is_empty() {
                 cx.push(Finding::new(
-                    "P20-TRAILER",
+                    id::P20_TRAILER,
                     at.clone(),
                     "<podcast:trailer> has no title",
                     "write the trailer's title as the element's text",
                 ));
             }
-            if need(cx, "P20-TRAILER", node, &at, &["url", "pubdate"])
+            if need(cx, id::P20_TRAILER, node, &at, &["url", "pubdate"])
                 && let Some(d) = node.attr("pubdate")
                 && let Err(why) = dates::parse(d)
             {
                 cx.push(Finding::new(
-                    "P20-TRAILER",
+                    id::P20_TRAILER,
                     at,
                     format!("the trailer's pubdate \"{d}\" is not an RFC 2822 date: {why}"),
                     "write it like Wed, 02 Oct 2002 13:00:00 +0000",
@@ -446,11 +447,11 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
             }
         }
         "soundbite" => {
-            if need(cx, "P20-OTHER", node, &at, &["startTime", "duration"]) {
+            if need(cx, id::P20_OTHER, node, &at, &["startTime", "duration"]) {
                 for key in ["startTime", "duration"] {
                     if !node.attr(key).is_some_and(|v| v.parse::<f64>().is_ok_and(|x| x >= 0.0)) {
                         cx.push(Finding::new(
-                            "P20-OTHER",
+                            id::P20_OTHER,
                             at.clone(),
                             format!("podcast:soundbite {key} is not a number of seconds"),
                             "write seconds, e.g. 73.0",
@@ -461,14 +462,14 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
         }
         "location" => {
             if node.text.is_empty() {
-                cx.push(Finding::new("P20-OTHER", at.clone(), "<podcast:location> is empty", "name the place"));
+                cx.push(Finding::new(id::P20_OTHER, at.clone(), "<podcast:location> is empty", "name the place"));
             }
-            too_long(cx, "P20-OTHER", &at, "the location".into(), &node.text, 128);
+            too_long(cx, id::P20_OTHER, &at, "the location".into(), &node.text, 128);
         }
         "block" => {
             if !["yes", "no"].contains(&&*node.text) {
                 cx.push(Finding::new(
-                    "P20-OTHER",
+                    id::P20_OTHER,
                     at,
                     format!("<podcast:block>{}</podcast:block> is not yes or no", node.text),
                     "write yes or no",
@@ -476,24 +477,24 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
             }
         }
         "image" => {
-            need(cx, "P20-OTHER", node, &at, &["href"]);
+            need(cx, id::P20_OTHER, node, &at, &["href"]);
         }
         "contentLink" => {
-            need(cx, "P20-ATTR-REQ", node, &at, &["href"]);
+            need(cx, id::P20_ATTR_REQ, node, &at, &["href"]);
         }
         "socialInteract" => {
             let attrs: &[&str] =
                 if node.attr("protocol") == Some("disabled") { &["protocol"] } else { &["protocol", "uri"] };
-            need(cx, "P20-ATTR-REQ", node, &at, attrs);
+            need(cx, id::P20_ATTR_REQ, node, &at, attrs);
         }
         "liveItem" => {
-            need(cx, "P20-ATTR-REQ", node, &at, &["status", "start"]);
+            need(cx, id::P20_ATTR_REQ, node, &at, &["status", "start"]);
         }
         "chat" => {
-            need(cx, "P20-ATTR-REQ", node, &at, &["server", "protocol"]);
+            need(cx, id::P20_ATTR_REQ, node, &at, &["server", "protocol"]);
         }
         "images" => {
-            need(cx, "P20-ATTR-REQ", node, &at, &["srcset"]);
+            need(cx, id::P20_ATTR_REQ, node, &at, &["srcset"]);
         }
         _ => {}
     }
@@ -505,7 +506,7 @@ fn guid(cx: &mut Cx<'_>) {
     let at = Where::Line(g.line);
     if !is_uuid(&g.text) {
         cx.push(Finding::new(
-            "P20-GUID",
+            id::P20_GUID,
             at,
             format!("<podcast:guid>{}</podcast:guid> is not a UUID", g.text),
             "use the UUIDv5 of the feed URL (podsmith computes it)",
@@ -515,7 +516,7 @@ fn guid(cx: &mut Cx<'_>) {
     if g.text.as_bytes()[14] != b'5' {
         cx.push(
             Finding::new(
-                "P20-GUID",
+                id::P20_GUID,
                 at.clone(),
                 "podcast:guid is not a version 5 UUID",
                 "the spec derives it from the feed URL with UUIDv5",
@@ -533,7 +534,7 @@ fn guid(cx: &mut Cx<'_>) {
         if !g.text.eq_ignore_ascii_case(&expected) {
             cx.push(
                 Finding::new(
-                    "P20-GUID",
+                    id::P20_GUID,
                     at,
                     format!("podcast:guid is not the UUIDv5 of this feed's URL ({expected})"),
                     "fine if the show moved (the guid must stay); otherwise use the computed one",

@@ -51,313 +51,152 @@ const fn r(id: &'static str, severity: Severity, kind: Kind, what: &'static str)
 
 use Kind::{Feed as S, Media as M, Online as N};
 
-/// Every rule, in catalogue order.
-pub static RULES: &[Rule] = &[
+/// A rule's id. Only the constants in [`id`] are ids, so a check that
+/// names a rule that is not in the table does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RuleId(&'static str, Severity);
+
+impl RuleId {
+    /// The id as written in the catalogue (`APPLE-CH-IMAGE`).
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The severity of the rule's main finding.
+    pub fn severity(self) -> Severity {
+        self.1
+    }
+}
+
+/// Makes the rule table and, from the same rows, a constant per id.
+macro_rules! rule_table {
+    ($($name:ident: $id:literal, $severity:ident, $kind:ident, $what:expr;)*) => {
+        /// Every rule's id, as a constant named after it (`id::APPLE_CH_IMAGE`).
+        pub mod id {
+            use super::RuleId;
+            use super::Severity::*;
+            $(
+                #[doc = $id]
+                pub const $name: RuleId = RuleId($id, $severity);
+            )*
+        }
+
+        /// Every rule, in catalogue order.
+        pub static RULES: &[Rule] = &[$(r($id, $severity, $kind, $what)),*];
+    };
+}
+
+rule_table! {
     // XML / RSS 2.0
-    r(
-        "XML-WELLFORMED",
-        Error,
-        S,
-        "Well-formed XML: `&` and `<` escaped outside CDATA, tags closed, only the five XML entities (no `&nbsp;`); at most 64 MB and 256 levels deep.",
-    ),
-    r(
-        "XML-DECL-FIRST",
-        Error,
-        S,
-        "`<?xml version=\"1.0\" encoding=\"UTF-8\"?>` is the very first thing in the file: no blank line or text before it (warning: no declaration at all, or a BOM).",
-    ),
-    r("XML-UTF8", Error, S, "The feed is UTF-8 and declares no other encoding."),
-    r("XML-NS-DECLARED", Error, S, "Every prefix used (`itunes:`, `podcast:`, `media:` …) is declared."),
-    r(
-        "XML-NS-EXACT",
-        Error,
-        S,
-        "Known prefixes are bound to their exact, case-sensitive namespace URIs (`itunes`, `podcast`, `content`, `atom`, `spotify`, `media`).",
-    ),
-    r("RSS-ROOT", Error, S, "The root is `<rss version=\"2.0\">` with exactly one `<channel>`."),
-    r("RSS-CH-REQ", Error, S, "The channel has `title`, `link` and `description`."),
-    r("RSS-IT-TITLE-OR-DESC", Error, S, "Every item has a title or a description."),
-    r("RSS-ENC-ATTRS", Error, S, "`enclosure` has `url`, `length` and `type` (not `size=`)."),
-    r(
-        "RSS-ENC-ONE",
-        Warning,
-        S,
-        "One `enclosure` per item: apps and Podcast Index use the first; other formats belong in `podcast:alternateEnclosure`.",
-    ),
-    r(
-        "RSS-GUID-PERMALINK",
-        Error,
-        S,
-        "`guid isPermaLink` is `true` or `false`; a permalink guid (the default) is an http(s) URL.",
-    ),
-    r(
-        "RSS-DATE",
-        Error,
-        S,
-        "`pubDate`/`lastBuildDate` are RFC 2822 dates with the right weekday and clock fields in range (warning: year before 1990).",
-    ),
-    r("RSS-SELF", Warning, S, "`atom:link rel=\"self\"` gives the feed's own absolute URL."),
+    XML_WELLFORMED: "XML-WELLFORMED", Error, S, "Well-formed XML: `&` and `<` escaped outside CDATA, tags closed, only the five XML entities (no `&nbsp;`); at most 64 MB and 256 levels deep.";
+    XML_DECL_FIRST: "XML-DECL-FIRST", Error, S, "`<?xml version=\"1.0\" encoding=\"UTF-8\"?>` is the very first thing in the file: no blank line or text before it (warning: no declaration at all, or a BOM).";
+    XML_UTF8: "XML-UTF8", Error, S, "The feed is UTF-8 and declares no other encoding.";
+    XML_NS_DECLARED: "XML-NS-DECLARED", Error, S, "Every prefix used (`itunes:`, `podcast:`, `media:` …) is declared.";
+    XML_NS_EXACT: "XML-NS-EXACT", Error, S, "Known prefixes are bound to their exact, case-sensitive namespace URIs (`itunes`, `podcast`, `content`, `atom`, `spotify`, `media`).";
+    RSS_ROOT: "RSS-ROOT", Error, S, "The root is `<rss version=\"2.0\">` with exactly one `<channel>`.";
+    RSS_CH_REQ: "RSS-CH-REQ", Error, S, "The channel has `title`, `link` and `description`.";
+    RSS_IT_TITLE_OR_DESC: "RSS-IT-TITLE-OR-DESC", Error, S, "Every item has a title or a description.";
+    RSS_ENC_ATTRS: "RSS-ENC-ATTRS", Error, S, "`enclosure` has `url`, `length` and `type` (not `size=`).";
+    RSS_ENC_ONE: "RSS-ENC-ONE", Warning, S, "One `enclosure` per item: apps and Podcast Index use the first; other formats belong in `podcast:alternateEnclosure`.";
+    RSS_GUID_PERMALINK: "RSS-GUID-PERMALINK", Error, S, "`guid isPermaLink` is `true` or `false`; a permalink guid (the default) is an http(s) URL.";
+    RSS_DATE: "RSS-DATE", Error, S, "`pubDate`/`lastBuildDate` are RFC 2822 dates with the right weekday and clock fields in range (warning: year before 1990).";
+    RSS_SELF: "RSS-SELF", Warning, S, "`atom:link rel=\"self\"` gives the feed's own absolute URL.";
     // Apple: channel
-    r("APPLE-CH-TITLE", Error, S, "The show title is not empty (warning over 255 characters)."),
-    r("APPLE-CH-DESC", Error, S, "The show description is not empty (warning over 4000 bytes)."),
-    r(
-        "APPLE-CH-IMAGE",
-        Error,
-        S,
-        "`itunes:image` is present, with an absolute http(s) URL in its `href` attribute (not as text).",
-    ),
-    r("APPLE-CH-IMAGE-SIZE", Error, M, "The cover is square and 1400–3000 px on a side."),
-    r(
-        "APPLE-CH-IMAGE-FORMAT",
-        Error,
-        M,
-        "The cover is JPEG or PNG by its content, and the URL ends in .jpg, .jpeg or .png to match.",
-    ),
-    r("APPLE-CH-IMAGE-COLOR", Error, M, "The cover is RGB, not CMYK or greyscale (warning: transparency)."),
-    r("APPLE-CH-IMAGE-BYTES", Warning, M, "The cover file is at most 512 KB (Spotify, NPR One)."),
-    r("APPLE-CH-LANG", Error, S, "`language` is an ISO 639 code, optionally with a region (`en`, `en-us`)."),
-    r(
-        "APPLE-CH-CAT",
-        Error,
-        S,
-        "At least one `itunes:category` from Apple's list, spelled exactly, each subcategory nested under its own parent.",
-    ),
-    r(
-        "APPLE-CH-CAT-LEGACY",
-        Warning,
-        S,
-        "No pre-2019 category names (`Games & Hobbies`, `Technology > Podcasting` …); the message says what to use instead.",
-    ),
-    r(
-        "APPLE-CH-EXPLICIT",
-        Error,
-        S,
-        "`itunes:explicit` is present and `true` or `false` (warning: the legacy `yes`/`no`/`clean`, still read by Apple).",
-    ),
-    r("APPLE-CH-AUTHOR", Warning, S, "`itunes:author` is at most 255 characters."),
-    r("APPLE-CH-LINK", Warning, S, "The channel `link` is an http(s) URL."),
-    r("APPLE-CH-OWNER", Warning, S, "`itunes:owner` is present with an `itunes:name`."),
-    r("APPLE-CH-TYPE", Error, S, "`itunes:type` is `episodic` or `serial`."),
-    r("APPLE-CH-SERIAL-EPNUM", Error, S, "In a serial show every item has `itunes:episode`."),
-    r("APPLE-CH-COPYRIGHT", Info, S, "A `copyright` line, if the show is copyrighted."),
-    r("APPLE-CH-NEWFEED", Error, S, "`itunes:new-feed-url` is an absolute http(s) URL."),
-    r("APPLE-CH-BLOCK", Warning, S, "`itunes:block` is `Yes` or `No` (any other value has no effect)."),
-    r("APPLE-CH-COMPLETE", Warning, S, "`itunes:complete` is `Yes` or `No`."),
-    r(
-        "APPLE-CH-LEN",
-        Warning,
-        S,
-        "Other Apple tags (`itunes:title`, `itunes:subtitle`, `itunes:name` …) are at most 255 characters.",
-    ),
-    r(
-        "APPLE-CH-DEPRECATED",
-        Info,
-        S,
-        "`itunes:summary`, `itunes:subtitle` and `itunes:keywords` are no longer read by Apple.",
-    ),
-    r("APPLE-CH-HASEPISODE", Error, S, "The feed has at least one item with an enclosure (Apple, Spotify)."),
+    APPLE_CH_TITLE: "APPLE-CH-TITLE", Error, S, "The show title is not empty (warning over 255 characters).";
+    APPLE_CH_DESC: "APPLE-CH-DESC", Error, S, "The show description is not empty (warning over 4000 bytes).";
+    APPLE_CH_IMAGE: "APPLE-CH-IMAGE", Error, S, "`itunes:image` is present, with an absolute http(s) URL in its `href` attribute (not as text).";
+    APPLE_CH_IMAGE_SIZE: "APPLE-CH-IMAGE-SIZE", Error, M, "The cover is square and 1400–3000 px on a side.";
+    APPLE_CH_IMAGE_FORMAT: "APPLE-CH-IMAGE-FORMAT", Error, M, "The cover is JPEG or PNG by its content, and the URL ends in .jpg, .jpeg or .png to match.";
+    APPLE_CH_IMAGE_COLOR: "APPLE-CH-IMAGE-COLOR", Error, M, "The cover is RGB, not CMYK or greyscale (warning: transparency).";
+    APPLE_CH_IMAGE_BYTES: "APPLE-CH-IMAGE-BYTES", Warning, M, "The cover file is at most 512 KB (Spotify, NPR One).";
+    APPLE_CH_LANG: "APPLE-CH-LANG", Error, S, "`language` is an ISO 639 code, optionally with a region (`en`, `en-us`).";
+    APPLE_CH_CAT: "APPLE-CH-CAT", Error, S, "At least one `itunes:category` from Apple's list, spelled exactly, each subcategory nested under its own parent.";
+    APPLE_CH_CAT_LEGACY: "APPLE-CH-CAT-LEGACY", Warning, S, "No pre-2019 category names (`Games & Hobbies`, `Technology > Podcasting` …); the message says what to use instead.";
+    APPLE_CH_EXPLICIT: "APPLE-CH-EXPLICIT", Error, S, "`itunes:explicit` is present and `true` or `false` (warning: the legacy `yes`/`no`/`clean`, still read by Apple).";
+    APPLE_CH_AUTHOR: "APPLE-CH-AUTHOR", Warning, S, "`itunes:author` is at most 255 characters.";
+    APPLE_CH_LINK: "APPLE-CH-LINK", Warning, S, "The channel `link` is an http(s) URL.";
+    APPLE_CH_OWNER: "APPLE-CH-OWNER", Warning, S, "`itunes:owner` is present with an `itunes:name`.";
+    APPLE_CH_TYPE: "APPLE-CH-TYPE", Error, S, "`itunes:type` is `episodic` or `serial`.";
+    APPLE_CH_SERIAL_EPNUM: "APPLE-CH-SERIAL-EPNUM", Error, S, "In a serial show every item has `itunes:episode`.";
+    APPLE_CH_COPYRIGHT: "APPLE-CH-COPYRIGHT", Info, S, "A `copyright` line, if the show is copyrighted.";
+    APPLE_CH_NEWFEED: "APPLE-CH-NEWFEED", Error, S, "`itunes:new-feed-url` is an absolute http(s) URL.";
+    APPLE_CH_BLOCK: "APPLE-CH-BLOCK", Warning, S, "`itunes:block` is `Yes` or `No` (any other value has no effect).";
+    APPLE_CH_COMPLETE: "APPLE-CH-COMPLETE", Warning, S, "`itunes:complete` is `Yes` or `No`.";
+    APPLE_CH_LEN: "APPLE-CH-LEN", Warning, S, "Other Apple tags (`itunes:title`, `itunes:subtitle`, `itunes:name` …) are at most 255 characters.";
+    APPLE_CH_DEPRECATED: "APPLE-CH-DEPRECATED", Info, S, "`itunes:summary`, `itunes:subtitle` and `itunes:keywords` are no longer read by Apple.";
+    APPLE_CH_HASEPISODE: "APPLE-CH-HASEPISODE", Error, S, "The feed has at least one item with an enclosure (Apple, Spotify).";
     // Apple: items
-    r(
-        "APPLE-IT-TITLE",
-        Error,
-        S,
-        "Every item has a non-empty title (warning: episode numbers or the show title in it).",
-    ),
-    r("APPLE-IT-ENCL", Error, S, "Every item has an `enclosure`."),
-    r(
-        "APPLE-IT-ENCL-EXT",
-        Error,
-        S,
-        "The enclosure URL's path ends in an extension Apple lists (.mp3 .m4a .mp4 .m4v .mov .pdf): OGG, Opus, FLAC and WAV are not shown by Apple.",
-    ),
-    r(
-        "APPLE-IT-ENCL-TYPE",
-        Error,
-        S,
-        "The enclosure `type` is one Apple lists and matches the extension (warning: `audio/mp4` for .m4a).",
-    ),
-    r("APPLE-IT-ENCL-UNIQUE", Error, S, "No two items share an enclosure URL (Apple ignores the duplicates)."),
-    r(
-        "APPLE-IT-ENCL-LENGTH",
-        Error,
-        S,
-        "The enclosure `length` is the file size in bytes: a whole number (warning: 0), equal to the real file's size [M].",
-    ),
-    r("APPLE-IT-ENCL-ASCII", Error, S, "Enclosure and image URLs are ASCII with no spaces (percent-encode the rest)."),
-    r("APPLE-IT-GUID", Error, S, "Every item has a `guid`, unique in the feed."),
-    r("APPLE-IT-PUBDATE", Error, S, "A `pubDate` that is present is an RFC 2822 date (see RSS-DATE)."),
-    r("APPLE-IT-DESC", Warning, S, "The episode description is at most 4000 bytes."),
-    r(
-        "APPLE-IT-DURATION",
-        Error,
-        S,
-        "`itunes:duration` is seconds, `MM:SS` or `HH:MM:SS` with fields under 60, no fractions (warning: missing).",
-    ),
-    r("APPLE-IT-LINK", Warning, S, "Every item has a `link` to its web page."),
-    r(
-        "APPLE-IT-IMAGE",
-        Warning,
-        S,
-        "Episode art has an http(s) `href`; [M] the file meets the cover's rules (square, 1400–3000 px, JPEG/PNG, RGB).",
-    ),
-    r(
-        "APPLE-IT-EXPLICIT",
-        Error,
-        S,
-        "An item's `itunes:explicit` is `true` or `false` (warning: legacy `yes`/`no`/`clean`).",
-    ),
-    r("APPLE-IT-EPISODE", Error, S, "`itunes:episode` is a whole number from 1 up."),
-    r("APPLE-IT-SEASON", Error, S, "`itunes:season` is a whole number from 1 up."),
-    r("APPLE-IT-EPTYPE", Error, S, "`itunes:episodeType` is `full`, `trailer` or `bonus`."),
-    r("APPLE-IT-BLOCK", Warning, S, "An item's `itunes:block` is `Yes` or `No`."),
-    r(
-        "APPLE-IT-CHAPTERS",
-        Warning,
-        S,
-        "Timestamps in the description start at 00:00 and give at least three chapters (Apple's rule for description chapters).",
-    ),
+    APPLE_IT_TITLE: "APPLE-IT-TITLE", Error, S, "Every item has a non-empty title (warning: episode numbers or the show title in it).";
+    APPLE_IT_ENCL: "APPLE-IT-ENCL", Error, S, "Every item has an `enclosure`.";
+    APPLE_IT_ENCL_EXT: "APPLE-IT-ENCL-EXT", Error, S, "The enclosure URL's path ends in an extension Apple lists (.mp3 .m4a .mp4 .m4v .mov .pdf): OGG, Opus, FLAC and WAV are not shown by Apple.";
+    APPLE_IT_ENCL_TYPE: "APPLE-IT-ENCL-TYPE", Error, S, "The enclosure `type` is one Apple lists and matches the extension (warning: `audio/mp4` for .m4a).";
+    APPLE_IT_ENCL_UNIQUE: "APPLE-IT-ENCL-UNIQUE", Error, S, "No two items share an enclosure URL (Apple ignores the duplicates).";
+    APPLE_IT_ENCL_LENGTH: "APPLE-IT-ENCL-LENGTH", Error, S, "The enclosure `length` is the file size in bytes: a whole number (warning: 0), equal to the real file's size [M].";
+    APPLE_IT_ENCL_ASCII: "APPLE-IT-ENCL-ASCII", Error, S, "Enclosure and image URLs are ASCII with no spaces (percent-encode the rest).";
+    APPLE_IT_GUID: "APPLE-IT-GUID", Error, S, "Every item has a `guid`, unique in the feed.";
+    APPLE_IT_PUBDATE: "APPLE-IT-PUBDATE", Error, S, "A `pubDate` that is present is an RFC 2822 date (see RSS-DATE).";
+    APPLE_IT_DESC: "APPLE-IT-DESC", Warning, S, "The episode description is at most 4000 bytes.";
+    APPLE_IT_DURATION: "APPLE-IT-DURATION", Error, S, "`itunes:duration` is seconds, `MM:SS` or `HH:MM:SS` with fields under 60, no fractions (warning: missing).";
+    APPLE_IT_LINK: "APPLE-IT-LINK", Warning, S, "Every item has a `link` to its web page.";
+    APPLE_IT_IMAGE: "APPLE-IT-IMAGE", Warning, S, "Episode art has an http(s) `href`; [M] the file meets the cover's rules (square, 1400–3000 px, JPEG/PNG, RGB).";
+    APPLE_IT_EXPLICIT: "APPLE-IT-EXPLICIT", Error, S, "An item's `itunes:explicit` is `true` or `false` (warning: legacy `yes`/`no`/`clean`).";
+    APPLE_IT_EPISODE: "APPLE-IT-EPISODE", Error, S, "`itunes:episode` is a whole number from 1 up.";
+    APPLE_IT_SEASON: "APPLE-IT-SEASON", Error, S, "`itunes:season` is a whole number from 1 up.";
+    APPLE_IT_EPTYPE: "APPLE-IT-EPTYPE", Error, S, "`itunes:episodeType` is `full`, `trailer` or `bonus`.";
+    APPLE_IT_BLOCK: "APPLE-IT-BLOCK", Warning, S, "An item's `itunes:block` is `Yes` or `No`.";
+    APPLE_IT_CHAPTERS: "APPLE-IT-CHAPTERS", Warning, S, "Timestamps in the description start at 00:00 and give at least three chapters (Apple's rule for description chapters).";
     // Hosting
-    r(
-        "APPLE-HOST-PUBLIC",
-        Error,
-        S,
-        "Media and image URLs are not on a private network (10.x, 192.168.x, *.local …); loopback gets a warning.",
-    ),
-    r("APPLE-HOST-HTTPS", Warning, S, "Feed, media and image URLs use https."),
-    r("APPLE-HOST-HEAD", Error, N, "Every media and image URL answers HEAD with 200 (after redirects)."),
-    r(
-        "APPLE-HOST-RANGE",
-        Error,
-        N,
-        "Every media URL answers `Range: bytes=0-1` with 206 and `Content-Range` (after redirects).",
-    ),
-    r("APPLE-HOST-LENGTH", Error, N, "The served `Content-Length` equals the enclosure `length`."),
-    r("APPLE-HOST-CTYPE", Error, N, "The served `Content-Type` matches the enclosure `type` (images: an image type)."),
-    r("APPLE-HOST-IMGTYPE", Error, N, "The image bytes served match the URL's extension (no WebP behind .png)."),
-    r("HOST-UNREACHABLE", Error, N, "The URL can be fetched at all (DNS, connection, TLS, timeout)."),
+    APPLE_HOST_PUBLIC: "APPLE-HOST-PUBLIC", Error, S, "Media and image URLs are not on a private network (10.x, 192.168.x, *.local …); loopback gets a warning.";
+    APPLE_HOST_HTTPS: "APPLE-HOST-HTTPS", Warning, S, "Feed, media and image URLs use https.";
+    APPLE_HOST_HEAD: "APPLE-HOST-HEAD", Error, N, "Every media and image URL answers HEAD with 200 (after redirects).";
+    APPLE_HOST_RANGE: "APPLE-HOST-RANGE", Error, N, "Every media URL answers `Range: bytes=0-1` with 206 and `Content-Range` (after redirects).";
+    APPLE_HOST_LENGTH: "APPLE-HOST-LENGTH", Error, N, "The served `Content-Length` equals the enclosure `length`.";
+    APPLE_HOST_CTYPE: "APPLE-HOST-CTYPE", Error, N, "The served `Content-Type` matches the enclosure `type` (images: an image type).";
+    APPLE_HOST_IMGTYPE: "APPLE-HOST-IMGTYPE", Error, N, "The image bytes served match the URL's extension (no WebP behind .png).";
+    HOST_UNREACHABLE: "HOST-UNREACHABLE", Error, N, "The URL can be fetched at all (DNS, connection, TLS, timeout).";
     // Spotify, Google, Podcast Index
-    r(
-        "SPOT-CH-EMAIL",
-        Error,
-        S,
-        "`itunes:owner/itunes:email` holds a valid address: Spotify and YouTube send their ownership code there (warning when absent).",
-    ),
-    r("SPOT-CH-AUTHOR", Error, S, "`itunes:author` is present (Spotify needs it for a show to go live)."),
-    r("SPOT-IT-PUBDATE", Error, S, "Every item has a `pubDate` (Spotify, Pocket Casts)."),
-    r(
-        "SPOT-IT-ENCL-TYPE",
-        Error,
-        S,
-        "The enclosure `type` is an audio or video MIME type (Spotify ignores episodes typed `image/jpeg` or untyped).",
-    ),
-    r(
-        "SPOT-NS",
-        Warning,
-        S,
-        "`spotify:limit@recentCount` is a whole number and `spotify:countryOfOrigin` holds ISO 3166 codes.",
-    ),
-    r("GOOG-PROTOCOL", Warning, S, "The feed, its link and its enclosures do not mix http and https."),
-    r("PI-ENCL-HTTP", Error, S, "Enclosure URLs start with http:// or https:// (Podcast Index drops other items)."),
-    r("PI-GUID", Warning, S, "guids are at most 740 characters and `language` at most 8 (Podcast Index cuts them)."),
-    r("PI-FUTURE", Warning, S, "Items dated in the future are hidden by apps until then."),
-    r("W3C-KEYWORDS", Warning, S, "`itunes:keywords` are separated by commas."),
-    r(
-        "W3C-DUP-ELEMENTS",
-        Error,
-        S,
-        "Elements that occur once (`title`, `pubDate`, `guid`, `itunes:*` …) are not repeated in a channel or item.",
-    ),
-    r(
-        "MISTAKE-DATE-TZ",
-        Warning,
-        S,
-        "Dates use a numeric offset (`+0000`), not a zone name like `PST` that apps misread.",
-    ),
+    SPOT_CH_EMAIL: "SPOT-CH-EMAIL", Error, S, "`itunes:owner/itunes:email` holds a valid address: Spotify and YouTube send their ownership code there (warning when absent).";
+    SPOT_CH_AUTHOR: "SPOT-CH-AUTHOR", Error, S, "`itunes:author` is present (Spotify needs it for a show to go live).";
+    SPOT_IT_PUBDATE: "SPOT-IT-PUBDATE", Error, S, "Every item has a `pubDate` (Spotify, Pocket Casts).";
+    SPOT_IT_ENCL_TYPE: "SPOT-IT-ENCL-TYPE", Error, S, "The enclosure `type` is an audio or video MIME type (Spotify ignores episodes typed `image/jpeg` or untyped).";
+    SPOT_NS: "SPOT-NS", Warning, S, "`spotify:limit@recentCount` is a whole number and `spotify:countryOfOrigin` holds ISO 3166 codes.";
+    GOOG_PROTOCOL: "GOOG-PROTOCOL", Warning, S, "The feed, its link and its enclosures do not mix http and https.";
+    PI_ENCL_HTTP: "PI-ENCL-HTTP", Error, S, "Enclosure URLs start with http:// or https:// (Podcast Index drops other items).";
+    PI_GUID: "PI-GUID", Warning, S, "guids are at most 740 characters and `language` at most 8 (Podcast Index cuts them).";
+    PI_FUTURE: "PI-FUTURE", Warning, S, "Items dated in the future are hidden by apps until then.";
+    W3C_KEYWORDS: "W3C-KEYWORDS", Warning, S, "`itunes:keywords` are separated by commas.";
+    W3C_DUP_ELEMENTS: "W3C-DUP-ELEMENTS", Error, S, "Elements that occur once (`title`, `pubDate`, `guid`, `itunes:*` …) are not repeated in a channel or item.";
+    MISTAKE_DATE_TZ: "MISTAKE-DATE-TZ", Warning, S, "Dates use a numeric offset (`+0000`), not a zone name like `PST` that apps misread.";
     // Podcasting 2.0
-    r(
-        "P20-HTTPS",
-        Error,
-        S,
-        "URLs in `podcast:*` attributes are https (warning for a `podcast:source`, which may use other schemes such as ipfs:).",
-    ),
-    r("P20-ATTR-REQ", Error, S, "`podcast:*` elements carry their required attributes and values."),
-    r(
-        "P20-GUID",
-        Error,
-        S,
-        "`podcast:guid` is a UUID (warning: not version 5, or missing; note: not the UUIDv5 of the self URL).",
-    ),
-    r("P20-LOCKED", Error, S, "`podcast:locked` is `yes` or `no` (warning: missing)."),
-    r("P20-TRANSCRIPT", Error, S, "`podcast:transcript` has `url` and `type` (warning: a type apps do not know)."),
-    r(
-        "P20-CHAPTERS",
-        Error,
-        S,
-        "`podcast:chapters` has `url` and `type` `application/json+chapters`; [M] the JSON has `version` and `chapters` with ascending `startTime`s.",
-    ),
-    r(
-        "P20-PERSON",
-        Error,
-        S,
-        "`podcast:person` names someone, in at most 128 characters (warning: unknown role or group).",
-    ),
-    r("P20-FUNDING", Error, S, "`podcast:funding` has a `url` (warning: text over 128 characters)."),
-    r(
-        "P20-ALTENC",
-        Error,
-        S,
-        "`podcast:alternateEnclosure` has `type` and at least one `podcast:source` (warning: no `length`).",
-    ),
-    r("P20-SOURCE", Error, S, "`podcast:source` has a `uri`."),
-    r("P20-SEASON", Error, S, "`podcast:season` is a whole number."),
-    r("P20-EPISODE", Error, S, "`podcast:episode` is a number (decimals allowed)."),
-    r("P20-MEDIUM", Error, S, "`podcast:medium` is one of the spec's values."),
-    r("P20-LICENSE", Error, S, "A custom `podcast:license` (not an SPDX-style slug) has a `url`."),
-    r("P20-TXT", Warning, S, "`podcast:txt` is at most 4000 characters, its `purpose` at most 128."),
-    r("P20-PODROLL", Error, S, "`podcast:podroll` holds `podcast:remoteItem`s, each with a `feedGuid`."),
-    r(
-        "P20-VALUE",
-        Error,
-        S,
-        "`podcast:value` has `type` and `method` and recipients with `type`, `address` and `split`.",
-    ),
-    r("P20-TRAILER", Error, S, "`podcast:trailer` has a title, a `url` and an RFC 2822 `pubdate`."),
-    r(
-        "P20-OTHER",
-        Error,
-        S,
-        "`podcast:soundbite` (startTime, duration), `podcast:location` (≤128 chars), `podcast:block` (yes/no), `podcast:image` (href).",
-    ),
-    r(
-        "PLACEHOLDER",
-        Warning,
-        S,
-        "Nothing is left from `podsmith init` or an example: URLs or e-mail on example.com (or .example, .test, .invalid), text saying \"placeholder\", [M] the placeholder cover.",
-    ),
-    r(
-        "PSP-CH-REC",
-        Warning,
-        S,
-        "The channel has `podcast:guid` and `podcast:locked`, as the PSP-1 standard recommends.",
-    ),
+    P20_HTTPS: "P20-HTTPS", Error, S, "URLs in `podcast:*` attributes are https (warning for a `podcast:source`, which may use other schemes such as ipfs:).";
+    P20_ATTR_REQ: "P20-ATTR-REQ", Error, S, "`podcast:*` elements carry their required attributes and values.";
+    P20_GUID: "P20-GUID", Error, S, "`podcast:guid` is a UUID (warning: not version 5, or missing; note: not the UUIDv5 of the self URL).";
+    P20_LOCKED: "P20-LOCKED", Error, S, "`podcast:locked` is `yes` or `no` (warning: missing).";
+    P20_TRANSCRIPT: "P20-TRANSCRIPT", Error, S, "`podcast:transcript` has `url` and `type` (warning: a type apps do not know).";
+    P20_CHAPTERS: "P20-CHAPTERS", Error, S, "`podcast:chapters` has `url` and `type` `application/json+chapters`; [M] the JSON has `version` and `chapters` with ascending `startTime`s.";
+    P20_PERSON: "P20-PERSON", Error, S, "`podcast:person` names someone, in at most 128 characters (warning: unknown role or group).";
+    P20_FUNDING: "P20-FUNDING", Error, S, "`podcast:funding` has a `url` (warning: text over 128 characters).";
+    P20_ALTENC: "P20-ALTENC", Error, S, "`podcast:alternateEnclosure` has `type` and at least one `podcast:source` (warning: no `length`).";
+    P20_SOURCE: "P20-SOURCE", Error, S, "`podcast:source` has a `uri`.";
+    P20_SEASON: "P20-SEASON", Error, S, "`podcast:season` is a whole number.";
+    P20_EPISODE: "P20-EPISODE", Error, S, "`podcast:episode` is a number (decimals allowed).";
+    P20_MEDIUM: "P20-MEDIUM", Error, S, "`podcast:medium` is one of the spec's values.";
+    P20_LICENSE: "P20-LICENSE", Error, S, "A custom `podcast:license` (not an SPDX-style slug) has a `url`.";
+    P20_TXT: "P20-TXT", Warning, S, "`podcast:txt` is at most 4000 characters, its `purpose` at most 128.";
+    P20_PODROLL: "P20-PODROLL", Error, S, "`podcast:podroll` holds `podcast:remoteItem`s, each with a `feedGuid`.";
+    P20_VALUE: "P20-VALUE", Error, S, "`podcast:value` has `type` and `method` and recipients with `type`, `address` and `split`.";
+    P20_TRAILER: "P20-TRAILER", Error, S, "`podcast:trailer` has a title, a `url` and an RFC 2822 `pubdate`.";
+    P20_OTHER: "P20-OTHER", Error, S, "`podcast:soundbite` (startTime, duration), `podcast:location` (≤128 chars), `podcast:block` (yes/no), `podcast:image` (href).";
+    PLACEHOLDER: "PLACEHOLDER", Warning, S, "Nothing is left from `podsmith init` or an example: URLs or e-mail on example.com (or .example, .test, .invalid), text saying \"placeholder\", [M] the placeholder cover.";
+    PSP_CH_REC: "PSP-CH-REC", Warning, S, "The channel has `podcast:guid` and `podcast:locked`, as the PSP-1 standard recommends.";
     // Against the media
-    r("MEDIA-MISSING", Error, M, "Every enclosure and image URL maps to a file in the show (or under `--media-root`)."),
-    r("MEDIA-UNREADABLE", Error, M, "Every media file can be measured (not empty, not truncated, really audio)."),
-    r("MEDIA-TYPE", Error, M, "The enclosure `type` matches what the file really is."),
-    r("MEDIA-DURATION", Error, M, "`itunes:duration` is within 1 s of the measured duration."),
-    r(
-        "MEDIA-FORMATS-AGREE",
-        Warning,
-        M,
-        "The formats of one episode (enclosure and alternates) agree in duration within 1 s.",
-    ),
-    r(
-        "MEDIA-VBR-NO-HEADER",
-        Warning,
-        M,
-        "A VBR MP3 has a Xing or VBRI header; without one, players show a wrong length and seek badly.",
-    ),
-];
+    MEDIA_MISSING: "MEDIA-MISSING", Error, M, "Every enclosure and image URL maps to a file in the show (or under `--media-root`).";
+    MEDIA_UNREADABLE: "MEDIA-UNREADABLE", Error, M, "Every media file can be measured (not empty, not truncated, really audio).";
+    MEDIA_TYPE: "MEDIA-TYPE", Error, M, "The enclosure `type` matches what the file really is.";
+    MEDIA_DURATION: "MEDIA-DURATION", Error, M, "`itunes:duration` is within 1 s of the measured duration.";
+    MEDIA_FORMATS_AGREE: "MEDIA-FORMATS-AGREE", Warning, M, "The formats of one episode (enclosure and alternates) agree in duration within 1 s.";
+    MEDIA_VBR_NO_HEADER: "MEDIA-VBR-NO-HEADER", Warning, M, "A VBR MP3 has a Xing or VBRI header; without one, players show a wrong length and seek badly.";
+}
 
 /// Rules in the catalogue that another rule here already checks.
 pub static COVERED: &[(&str, &str)] = &[

@@ -15,6 +15,7 @@ use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
+use super::rules::id;
 use super::{Finding, Findings, Where};
 
 /// Feeds larger than this are refused (the largest real feeds are a few MB).
@@ -136,7 +137,7 @@ impl Doc {
 pub fn too_large(size: Option<u64>) -> Finding {
     let is = size.map_or_else(|| "larger than".to_string(), |s| format!("{} MB, more than", s >> 20));
     Finding::new(
-        "XML-WELLFORMED",
+        id::XML_WELLFORMED,
         Where::Document,
         format!("the feed is {is} podsmith reads ({} MB)", MAX_FEED_BYTES >> 20),
         "no podcast app reads a feed this size: limit the items (the newest few hundred are plenty)",
@@ -153,7 +154,7 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
     let mut body = bytes;
     if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF") {
         findings.push(Finding::new(
-            "XML-DECL-FIRST",
+            id::XML_DECL_FIRST,
             Where::Line(1),
             "the feed starts with a byte-order mark (BOM)",
             "save the feed as UTF-8 without BOM; some directories refuse it",
@@ -165,7 +166,7 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
         Err(e) => {
             let line = 1 + body[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
             findings.push(Finding::new(
-                "XML-UTF8",
+                id::XML_UTF8,
                 Where::Line(line),
                 "the feed is not valid UTF-8",
                 "write the feed as UTF-8 (Apple requires it); other bytes are shown as \u{fffd} below",
@@ -196,7 +197,7 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
             Err(e) => {
                 let pos = reader.error_position() as usize;
                 findings.push(Finding::new(
-                    "XML-WELLFORMED",
+                    id::XML_WELLFORMED,
                     Where::Line(lines.line(pos)),
                     format!("the feed is not well-formed XML: {e}"),
                     "escape & as &amp; and < as &lt; outside CDATA, and close every tag; apps cannot read the feed at all",
@@ -221,7 +222,7 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
             Event::Start(e) | Event::Empty(e) => {
                 if open.len() >= MAX_DEPTH {
                     findings.push(Finding::new(
-                        "XML-WELLFORMED",
+                        id::XML_WELLFORMED,
                         Where::Line(lines.line(at)),
                         format!("the feed nests elements more than {MAX_DEPTH} deep"),
                         "an RSS feed needs five levels; this is not a podcast feed",
@@ -235,7 +236,7 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
                         Ok(a) => a,
                         Err(err) => {
                             findings.push(Finding::new(
-                                "XML-WELLFORMED",
+                                id::XML_WELLFORMED,
                                 Where::Line(line),
                                 format!("a malformed attribute: {err}"),
                                 "quote every attribute value and write each attribute once",
@@ -248,7 +249,7 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
                         Ok(v) => v.into_owned(),
                         Err(err) => {
                             findings.push(Finding::new(
-                                "XML-WELLFORMED",
+                                id::XML_WELLFORMED,
                                 Where::Line(line),
                                 format!("attribute `{key}` holds {err}"),
                                 "only &amp; &lt; &gt; &quot; &apos; and numeric references exist in XML: write & as &amp;",
@@ -315,7 +316,7 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
                             undefined_entities += 1;
                             if undefined_entities <= 5 {
                                 findings.push(Finding::new(
-                                    "XML-WELLFORMED",
+                                    id::XML_WELLFORMED,
                                     Where::Line(lines.line(at)),
                                     format!("undefined entity &{name}; (HTML entities do not exist in XML)"),
                                     "write the character itself (UTF-8), a numeric reference like &#160;, or put the HTML in CDATA",
@@ -335,7 +336,7 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
     }
     if !open.is_empty() {
         findings.push(Finding::new(
-            "XML-WELLFORMED",
+            id::XML_WELLFORMED,
             Where::Line(lines.line(text.len())),
             "the feed ends before its elements are closed (a cut-off download or write)",
             "write the whole feed again; apps cannot read a truncated feed",
@@ -344,7 +345,7 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
     }
     if doc.nodes.is_empty() {
         findings.push(Finding::new(
-            "XML-WELLFORMED",
+            id::XML_WELLFORMED,
             Where::Document,
             "the file holds no XML element at all",
             "is this the feed? an RSS feed starts with <?xml …?> and <rss version=\"2.0\">",
