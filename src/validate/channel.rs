@@ -117,8 +117,7 @@ pub fn check(cx: &mut Cx<'_>) {
     let ch = cx.channel;
     let line = ch.line;
     let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
-    let has_episode =
-        cx.items.iter().any(|i| cx.child(i, &Ns::Rss, "enclosure").is_some_and(|e| e.attr("url").is_some()));
+    let has_episode = cx.facts.iter().any(|f| f.enclosure.is_some());
     if !has_episode {
         cx.push(Finding::new(
             id::APPLE_CH_HASEPISODE,
@@ -149,7 +148,14 @@ pub fn check(cx: &mut Cx<'_>) {
     placeholders(cx);
 }
 
-/// `atom:link rel="self"`, first: the feed's base URL is needed by later rules.
+/// The folder URL of the feed, from its `atom:link rel="self"`, ending in `/`.
+pub fn base(cx: &Cx<'_>) -> Option<String> {
+    let link = cx.children(cx.channel, &Ns::Atom, "link").into_iter().find(|l| l.attr("rel") == Some("self"))?;
+    let href = link.attr("href").filter(|h| is_http_url(h))?;
+    Some(href.rsplit_once('/').map_or(href.to_string(), |(dir, _)| format!("{dir}/")))
+}
+
+/// `atom:link rel="self"`.
 fn self_link(cx: &mut Cx<'_>) {
     let ch = cx.channel;
     let line = ch.line;
@@ -164,9 +170,7 @@ fn self_link(cx: &mut Cx<'_>) {
             "add <atom:link href=\"https://…/feed.xml\" rel=\"self\" type=\"application/rss+xml\"/>",
         )),
         Some(link) => match link.attr("href") {
-            Some(href) if is_http_url(href) => {
-                cx.base = Some(href.rsplit_once('/').map_or(href.to_string(), |(dir, _)| format!("{dir}/")));
-            }
+            Some(href) if is_http_url(href) => {}
             other => cx.push(Finding::new(
                 id::RSS_SELF,
                 at(Some(link)),
@@ -421,19 +425,8 @@ fn show_type(cx: &mut Cx<'_>) {
         }
         None => false,
     };
-    if serial {
-        for i in 0..cx.items.len() {
-            if cx.child(cx.items[i], &Ns::Itunes, "episode").is_none() {
-                let w = cx.item_where(i);
-                cx.push(Finding::new(
-                    id::APPLE_CH_SERIAL_EPNUM,
-                    w,
-                    "this serial show's item has no <itunes:episode>",
-                    "number every episode of a serial show: <itunes:episode>3</itunes:episode>",
-                ));
-            }
-        }
-    }
+    // Each item's number is checked with the rules across items (across::check).
+    cx.serial = serial;
 }
 
 /// Copyright, a new feed URL, `itunes:block` and `itunes:complete`.
@@ -549,11 +542,7 @@ fn placeholders(cx: &mut Cx<'_>) {
     if let Some(img) = cx.child(ch, &Ns::Itunes, "image") {
         urls.extend(img.attr("href").map(|h| (h.to_string(), img.line)));
     }
-    for item in &cx.items {
-        if let Some(e) = cx.child(item, &Ns::Rss, "enclosure") {
-            urls.extend(e.attr("url").map(|u| (u.to_string(), e.line)));
-        }
-    }
+    urls.extend(cx.facts.iter().filter_map(|f| f.enclosure.clone()));
     let url_host = urls.iter().find_map(|(u, l)| reserved_host(u).map(|h| (h, *l)));
     let email = cx.child(ch, &Ns::Itunes, "owner").and_then(|o| cx.child(o, &Ns::Itunes, "email"));
     let email_host = email.and_then(|e| reserved_host(&e.text).map(|h| (h, e.line)));
@@ -731,11 +720,7 @@ fn protocols(cx: &mut Cx<'_>) {
     if let Some(l) = cx.child(cx.channel, &Ns::Rss, "link") {
         urls.push(&l.text);
     }
-    for item in &cx.items {
-        if let Some(e) = cx.child(item, &Ns::Rss, "enclosure").and_then(|e| e.attr("url")) {
-            urls.push(e);
-        }
-    }
+    urls.extend(cx.facts.iter().filter_map(|f| f.enclosure.as_ref().map(|(u, _)| u.as_str())));
     let https = urls.iter().any(|u| u.starts_with("https://"));
     let http = urls.iter().any(|u| u.starts_with("http://"));
     if https && http {

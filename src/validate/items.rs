@@ -1,7 +1,5 @@
 //! Item rules (RSS-IT-*, RSS-ENC-*, APPLE-IT-*, SPOT-IT-*, PI-*).
 
-use std::collections::HashMap;
-
 use super::channel::{DESCRIPTION_LIMIT, date_rule, duplicates, explicit_help, explicit_severity, is_true_false};
 use super::rules::id;
 use super::xml::{Node, Ns};
@@ -47,8 +45,6 @@ pub fn url_extension(url: &str) -> Option<String> {
 /// Item rules.
 pub fn check(cx: &mut Cx<'_>) {
     let show_title = cx.child(cx.channel, &Ns::Rss, "title").map(|t| t.text.clone()).unwrap_or_default();
-    let mut guids: HashMap<String, usize> = HashMap::new();
-    let mut urls: HashMap<String, usize> = HashMap::new();
     for i in 0..cx.items.len() {
         let item = cx.items[i];
         let w = cx.item_where(i);
@@ -103,7 +99,7 @@ pub fn check(cx: &mut Cx<'_>) {
                 "the item has no <enclosure>: there is no audio to play, and directories drop it",
                 "add <enclosure url=\"…\" length=\"bytes\" type=\"audio/mpeg\"/>",
             )),
-            Some(e) => enclosure(cx, e, at(e), &mut urls),
+            Some(e) => enclosure(cx, e, at(e)),
         }
 
         // Identity.
@@ -121,14 +117,7 @@ pub fn check(cx: &mut Cx<'_>) {
                 "give every episode a guid that never changes",
             )),
             Some(g) => {
-                if let Some(first) = guids.insert(g.text.to_string(), i + 1) {
-                    cx.push(Finding::new(
-                        id::APPLE_IT_GUID,
-                        at(g),
-                        format!("the guid \"{}\" is also the guid of item {first}", truncate_chars(&g.text, 80)),
-                        "every episode needs its own guid; apps merge or drop episodes that share one",
-                    ));
-                }
+                // A guid shared with another item: see across::check.
                 if g.text.chars().count() > 740 {
                     cx.push(Finding::new(
                         id::PI_GUID,
@@ -296,7 +285,7 @@ pub fn check(cx: &mut Cx<'_>) {
     }
 }
 
-fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, usize>) {
+fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where) {
     let (url, length, mime) = (e.attr("url"), e.attr("length"), e.attr("type"));
     let missing: Vec<&str> = [("url", url), ("length", length), ("type", mime)]
         .into_iter()
@@ -321,18 +310,7 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where, urls: &mut HashMap<String, us
                 "give the media's full https:// address; Podcast Index drops the episode otherwise",
             ));
         }
-        let index = match &at {
-            Where::Item(n, ..) => *n,
-            _ => 0,
-        };
-        if let Some(first) = urls.insert(url.to_string(), index) {
-            cx.push(Finding::new(
-                id::APPLE_IT_ENCL_UNIQUE,
-                at.clone(),
-                format!("item {first} has the same enclosure URL"),
-                "every episode needs its own media file URL; Apple ignores the duplicates",
-            ));
-        }
+        // A URL shared with another item: see across::check.
         url_rules(cx, url, at.clone(), "enclosure");
         let ext = url_extension(url);
         match ext.as_deref().and_then(|x| APPLE_TYPES.iter().find(|(e, _)| *e == x)) {

@@ -6,7 +6,7 @@ use super::art::{self, Color};
 use super::items::url_extension;
 use super::rules::{RuleId, id};
 use super::xml::{Node, Ns};
-use super::{Cx, Finding, LocalFile, Severity, Where, dates};
+use super::{Cx, Finding, LocalFile, Scope, Severity, Where, dates};
 use crate::probe::{AudioFormat, AudioInfo};
 
 /// The biggest cover podsmith reads (anything bigger is certainly too big).
@@ -34,7 +34,8 @@ pub fn check(cx: &mut Cx<'_>) {
     let lookup = |url: &str| local.lookup(url, base.as_deref());
 
     // Show cover.
-    if let Some(img) = cx.child(cx.channel, &Ns::Itunes, "image")
+    if cx.scope == Scope::Feed
+        && let Some(img) = cx.child(cx.channel, &Ns::Itunes, "image")
         && let Some(href) = img.attr("href")
     {
         match lookup(href) {

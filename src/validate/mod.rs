@@ -6,10 +6,12 @@
 //! `podsmith build` runs the same checks on the feeds it is about to write
 //! and refuses to write a feed with errors.
 
+mod across;
 #[doc(hidden)]
 pub mod art;
 mod channel;
 mod dates;
+pub mod incremental;
 mod items;
 mod media;
 #[cfg(feature = "online")]
@@ -28,6 +30,7 @@ use crate::diagnostic::Location;
 use crate::probe::AudioInfo;
 use rules::{RuleId, id};
 
+pub use across::ItemFacts;
 pub use xml::Doc;
 
 pub use crate::diagnostic::{Diagnostic, Severity};
@@ -203,6 +206,16 @@ impl Report {
     }
 }
 
+/// How much of a feed the checks look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    /// All of it.
+    Feed,
+    /// Its items alone: what each item's findings are (the channel is read
+    /// for what item rules need of it, but not checked).
+    Items,
+}
+
 /// Everything the checks share: the document, the channel, the options.
 pub(crate) struct Cx<'a> {
     doc: &'a Doc,
@@ -212,6 +225,12 @@ pub(crate) struct Cx<'a> {
     /// The folder URL of the feed (from `atom:link rel=self`), ending in `/`.
     base: Option<String>,
     out: Findings,
+    /// What the rules across items need of each item (of every item of the
+    /// feed, also when `items` holds only some).
+    facts: Vec<ItemFacts>,
+    /// Whether the show is serial (`itunes:type`), as the channel rules found.
+    serial: bool,
+    scope: Scope,
 }
 
 impl<'a> Cx<'a> {
@@ -240,13 +259,60 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// A feed's document checked: every finding but those across items, which
+/// are kept apart (an incremental validation recomputes them), and each
+/// item's facts.
+pub(crate) struct Checked {
+    /// Findings of the document, the channel and each item.
+    pub findings: Findings,
+    /// How many of `findings`, first, are the parser's and the document
+    /// rules' (declaration, encoding, namespaces).
+    pub of_document: usize,
+    /// Findings of the rules across items.
+    pub across: Findings,
+    /// Each item's facts.
+    pub facts: Vec<ItemFacts>,
+    /// Items in the document.
+    pub items: usize,
+    /// Whether the \[M\] rules ran.
+    pub media_checked: bool,
+}
+
+impl Checked {
+    /// The report: every finding, channel first, then items in feed order;
+    /// within each by line; stable.
+    fn report(self, name: &str, items: usize) -> Report {
+        let mut findings = self.findings;
+        findings.extend(self.across);
+        findings.sort_by_key(|f| (f.item().unwrap_or(0), f.line().unwrap_or(0)));
+        Report { feed: name.to_string(), findings, items, media_checked: self.media_checked }
+    }
+}
+
 /// Validates a feed's bytes. `name` says what it is in the report.
 pub fn validate(name: &str, bytes: &[u8], opts: &Options) -> Report {
     let mut findings = Findings::new();
     let Some(doc) = xml::parse(bytes, &mut findings) else {
         return Report { feed: name.to_string(), findings, items: 0, media_checked: false };
     };
-    channel::document(&doc, bytes, &mut findings);
+    let checked = check(&doc, bytes, opts, findings, Scope::Feed, None);
+    let items = checked.items;
+    checked.report(name, items)
+}
+
+/// Runs the rules of `scope` on a parsed feed (`findings`: the parser's).
+/// `facts`, when given, are those of every item of the feed, for the rules
+/// across items; otherwise they are read from the document's items.
+pub(crate) fn check(
+    doc: &Doc,
+    bytes: &[u8],
+    opts: &Options,
+    mut findings: Findings,
+    scope: Scope,
+    facts: Option<Vec<ItemFacts>>,
+) -> Checked {
+    channel::document(doc, bytes, &mut findings);
+    let of_document = findings.len();
     let root = &doc.nodes[0];
     let channels: Vec<&xml::Node> = doc.children(root, &xml::Ns::Rss, "channel").collect();
     let Some(channel) = channels.first().copied().filter(|_| root.is(&xml::Ns::Rss, "rss")) else {
@@ -256,30 +322,52 @@ pub fn validate(name: &str, bytes: &[u8], opts: &Options) -> Report {
             format!("the document is <{}>, not an RSS feed with a <channel>", root.local),
             "a podcast feed is <rss version=\"2.0\"><channel>…</channel></rss>",
         ));
-        return Report { feed: name.to_string(), findings, items: 0, media_checked: false };
+        return Checked {
+            findings,
+            of_document,
+            across: Findings::new(),
+            facts: Vec::new(),
+            items: 0,
+            media_checked: false,
+        };
     };
     let items: Vec<&xml::Node> = doc.children(channel, &xml::Ns::Rss, "item").collect();
     let n_items = items.len();
-    let mut cx = Cx { doc: &doc, channel, items, opts, base: None, out: findings };
-    if channels.len() > 1 {
-        cx.push(Finding::new(
-            id::RSS_ROOT,
-            Where::Line(channels[1].line),
-            "the feed has more than one <channel>",
-            "a feed is one show: keep one channel",
-        ));
+    let mut cx = Cx { doc, channel, items, opts, base: None, out: findings, facts: Vec::new(), serial: false, scope };
+    cx.base = channel::base(&cx);
+    cx.facts = match facts {
+        Some(f) => f,
+        None => cx.items.iter().map(|item| ItemFacts::of(&cx, item)).collect(),
+    };
+    if scope == Scope::Feed {
+        if channels.len() > 1 {
+            cx.push(Finding::new(
+                id::RSS_ROOT,
+                Where::Line(channels[1].line),
+                "the feed has more than one <channel>",
+                "a feed is one show: keep one channel",
+            ));
+        }
+        channel::check(&mut cx);
     }
-    channel::check(&mut cx);
     items::check(&mut cx);
     p20::check(&mut cx);
-    let media_checked = opts.local.is_some();
-    if media_checked {
+    if opts.local.is_some() {
         media::check(&mut cx);
     }
-    let mut findings = cx.out;
-    // Channel first, then items in feed order; within each by line; stable.
-    findings.sort_by_key(|f| (f.item().unwrap_or(0), f.line().unwrap_or(0)));
-    Report { feed: name.to_string(), findings, items: n_items, media_checked }
+    let before = cx.out.len();
+    if scope == Scope::Feed {
+        across::check(&mut cx);
+    }
+    let across = cx.out.split_off(before);
+    Checked {
+        findings: cx.out,
+        of_document,
+        across,
+        facts: cx.facts,
+        items: n_items,
+        media_checked: opts.local.is_some(),
+    }
 }
 
 /// The absolute URLs a feed points at that should be served: media

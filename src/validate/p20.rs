@@ -6,7 +6,7 @@
 
 use super::rules::{RuleId, id};
 use super::xml::{Node, Ns};
-use super::{Cx, Finding, Severity, Where, dates};
+use super::{Cx, Finding, Scope, Severity, Where, dates};
 use crate::text::{is_email, is_uuid};
 
 /// `podcast:person` roles and groups (taxonomy.json), lower case.
@@ -120,6 +120,7 @@ pub fn check(cx: &mut Cx<'_>) {
         }
         let at = match owner[index] {
             Some(i) => cx.item_where(i).at(node.line),
+            None if cx.scope == Scope::Items => continue,
             None => Where::Line(node.line),
         };
         for key in URL_ATTRS {
@@ -142,7 +143,9 @@ pub fn check(cx: &mut Cx<'_>) {
         }
         element(cx, node, at, in_podroll[index]);
     }
-    guid(cx);
+    if cx.scope == Scope::Feed {
+        guid(cx);
+    }
 }
 
 fn need(cx: &mut Cx<'_>, rule: RuleId, node: &Node, at: &Where, attrs: &[&str]) -> bool {
