@@ -247,22 +247,47 @@ impl Fingerprint {
         Fingerprint(h.finalize().into())
     }
 
+    /// A SHA-256 digest computed elsewhere (a key of the build's memo).
+    pub(crate) fn from_digest(digest: [u8; 32]) -> Fingerprint {
+        Fingerprint(digest)
+    }
+
+    /// The digest.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// The fingerprint written as `s` (64 lower-case hex digits), if it is one.
     pub fn parse(s: &str) -> Option<Fingerprint> {
         if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
             return None;
         }
+        let digit = |b: u8| if b.is_ascii_digit() { b - b'0' } else { b - b'a' + 10 };
         let mut out = [0u8; 32];
-        for (i, byte) in out.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+        for (byte, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
+            *byte = digit(pair[0]) << 4 | digit(pair[1]);
         }
         Some(Fingerprint(out))
     }
 }
 
+impl Fingerprint {
+    /// The 64 hex digits, without formatting machinery (records hold
+    /// tens of thousands of them).
+    fn hex(&self) -> [u8; 64] {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut out = [0u8; 64];
+        for (i, b) in self.0.iter().enumerate() {
+            out[2 * i] = DIGITS[usize::from(b >> 4)];
+            out[2 * i + 1] = DIGITS[usize::from(b & 15)];
+        }
+        out
+    }
+}
+
 impl std::fmt::Display for Fingerprint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+        f.write_str(std::str::from_utf8(&self.hex()).unwrap_or_default())
     }
 }
 
@@ -274,7 +299,14 @@ impl std::fmt::Debug for Fingerprint {
 
 impl serde::Serialize for Fingerprint {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        s.serialize_str(std::str::from_utf8(&self.hex()).unwrap_or_default())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Fingerprint {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Fingerprint, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Fingerprint::parse(&s).ok_or_else(|| serde::de::Error::custom("not a fingerprint (64 hex digits)"))
     }
 }
 

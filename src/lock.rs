@@ -77,7 +77,12 @@ impl Lock {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(LockError { path: path.to_path_buf(), reason: e.to_string() }),
         };
-        toml::from_str(&text).map(Some).map_err(|e| LockError { path: path.to_path_buf(), reason: e.to_string() })
+        Lock::parse(path, &text).map(Some)
+    }
+
+    /// The lock written as `text` (read from `path`).
+    pub fn parse(path: &Path, text: &str) -> Result<Lock, LockError> {
+        toml::from_str(text).map_err(|e| LockError { path: path.to_path_buf(), reason: e.to_string() })
     }
 
     /// What a catalog publishes.
