@@ -12,6 +12,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::{Asset, Episode, LocalFile, Podcast, Show};
+use crate::probe::cache::Cache;
 use crate::probe::{AudioFormat, AudioInfo, ProbeError};
 use crate::progress::{Progress, Silent};
 
@@ -126,16 +127,27 @@ pub struct ProbeStats {
     pub probed: usize,
     /// Files whose measurement came from the cache.
     pub cached: usize,
+    /// Of the files measured now, those whose measurement is not the one
+    /// the cache had for them (new files, or changed content).
+    pub changed: usize,
+    /// The files measured now (paths in the show).
+    pub fresh: Vec<String>,
     /// Something to say about the cache (set aside, not saved).
     pub cache_note: Option<Diagnostic>,
 }
 
-/// Probes every media file of every episode: from the cache where the file
-/// is unchanged, the rest in parallel.
-pub fn probe_media(show: &Show, opts: &ProbeOptions) -> (Probes, ProbeStats) {
+/// Probes every media file of every episode: from `cache` where the file
+/// is unchanged, the rest in parallel (and puts them in the cache, which
+/// the caller saves: see [`save_cache`]).
+/// `seen` gives the metadata of files just looked at.
+pub fn probe_media(
+    show: &Show,
+    opts: &ProbeOptions,
+    mut cache: Option<&mut Cache>,
+    seen: &dyn Fn(&std::path::Path) -> Option<std::fs::Metadata>,
+) -> (Probes, ProbeStats) {
     use rayon::prelude::*;
     let files: Vec<&LocalFile> = show.episodes.iter().flat_map(|e| &e.media).collect();
-    let mut cache = opts.use_cache.then(|| crate::probe::cache::Cache::open(&show.root));
     let mut stats = ProbeStats::default();
     if let Some(note) = cache.as_ref().and_then(|c| c.discarded.clone()) {
         stats.cache_note =
@@ -144,7 +156,7 @@ pub fn probe_media(show: &Show, opts: &ProbeOptions) -> (Probes, ProbeStats) {
     let mut probes = Probes::new();
     let mut todo: Vec<&LocalFile> = Vec::new();
     for f in files {
-        match cache.as_ref().and_then(|c| c.get(&f.rel, &f.path)) {
+        match cache.as_mut().and_then(|c| c.get_with(&f.rel, &f.path, seen(&f.path))) {
             Some(info) => {
                 probes.insert(f.rel.clone(), Ok(info));
             }
@@ -153,6 +165,8 @@ pub fn probe_media(show: &Show, opts: &ProbeOptions) -> (Probes, ProbeStats) {
     }
     stats.cached = probes.len();
     stats.probed = todo.len();
+    // What the cache said of them before (their stamps no longer match).
+    let before: Vec<Option<AudioInfo>> = todo.iter().map(|f| cache.as_ref().and_then(|c| c.peek(&f.rel))).collect();
     opts.progress.start("probing", todo.len() as u64);
     let fresh: Vec<(&LocalFile, Result<AudioInfo, ProbeError>)> = todo
         .par_iter()
@@ -163,7 +177,9 @@ pub fn probe_media(show: &Show, opts: &ProbeOptions) -> (Probes, ProbeStats) {
         })
         .collect();
     opts.progress.finish();
-    for (f, r) in fresh {
+    for ((f, r), before) in fresh.into_iter().zip(before) {
+        stats.changed += usize::from(r.as_ref().ok() != before.as_ref());
+        stats.fresh.push(f.rel.clone());
         if let (Some(c), Ok(info)) = (cache.as_mut(), &r) {
             c.put(&f.rel, &f.path, info);
         }
@@ -171,36 +187,43 @@ pub fn probe_media(show: &Show, opts: &ProbeOptions) -> (Probes, ProbeStats) {
     }
     if let Some(c) = cache.as_mut() {
         c.retain(&|k| probes.contains_key(k));
-        if let Err(e) = c.save() {
-            stats.cache_note = Some(Diagnostic::warning(
-                "CACHE",
-                format!("the probe cache could not be saved ({e}); the next build probes again"),
-            ));
-        }
     }
     (probes, stats)
+}
+
+/// Saves the probe cache; a warning if it cannot be saved (which only costs
+/// time on the next build).
+pub fn save_cache(cache: &mut Cache) -> Option<Diagnostic> {
+    let e = cache.save().err()?;
+    Some(Diagnostic::warning("CACHE", format!("the probe cache could not be saved ({e}); the next build probes again")))
 }
 
 impl Catalog {
     /// Puts the show and the probe results together. `now` decides which
     /// episodes are live. All media problems are reported together.
     pub fn assemble(mut show: Show, probes: &Probes, now: DateTime<Utc>) -> Result<Catalog, Vec<Diagnostic>> {
+        use rayon::prelude::*;
         let mut warnings = clean_text(&mut show);
         let mut problems = Vec::new();
         let mut live = Vec::new();
         let mut scheduled = Vec::new();
-        for episode in std::mem::take(&mut show.episodes) {
-            let media = match measured(&show, &episode, probes) {
-                Ok(media) => media,
-                Err(found) => {
-                    problems.extend(found);
-                    continue;
-                }
-            };
-            if episode.date.with_timezone(&Utc) > now {
-                scheduled.push(Scheduled { episode });
-            } else {
-                live.push(LiveEpisode::new(&show.podcast, episode, media));
+        // Each episode on its own (its notes rendered), in parallel, in order.
+        let episodes = std::mem::take(&mut show.episodes);
+        let assembled: Vec<Result<Result<LiveEpisode, Scheduled>, Vec<Diagnostic>>> = episodes
+            .into_par_iter()
+            .map(|episode| {
+                let media = measured(&show, &episode, probes)?;
+                Ok(match episode.date.with_timezone(&Utc) > now {
+                    true => Err(Scheduled { episode }),
+                    false => Ok(LiveEpisode::new(&show.podcast, episode, media)),
+                })
+            })
+            .collect();
+        for a in assembled {
+            match a {
+                Ok(Ok(e)) => live.push(e),
+                Ok(Err(s)) => scheduled.push(s),
+                Err(found) => problems.extend(found),
             }
         }
         if !problems.is_empty() {
@@ -391,8 +414,18 @@ fn clean_text(show: &mut Show) -> Vec<Diagnostic> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// The repository's sample show, probed (without the cache), as of mid-2026.
+    pub(crate) fn sample_catalog() -> Catalog {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("episodes.toml");
+        let show = crate::manifest::load(&path).unwrap();
+        let opts = ProbeOptions { use_cache: false, ..Default::default() };
+        let (probes, _) = probe_media(&show, &opts, None, &|_| None);
+        let now = DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        Catalog::assemble(show, &probes, now).unwrap()
+    }
 
     #[test]
     fn extension_must_match_content() {

@@ -13,6 +13,7 @@
 //! format as the enclosure, for apps that prefer it.
 
 use std::io;
+use std::ops::Range;
 
 use chrono::{DateTime, FixedOffset};
 use quick_xml::Writer;
@@ -59,11 +60,34 @@ pub fn rfc2822(date: &DateTime<FixedOffset>) -> String {
 
 /// Renders one feed: the main one (`None`) or the one for `format`.
 pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Vec<u8>> {
+    Ok(render_with(catalog, format, &|_| None)?.xml)
+}
+
+/// A feed as rendered, and where each item is in it.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The feed.
+    pub xml: Vec<u8>,
+    /// Each item's `<item>…</item>`, in catalog order.
+    pub items: Vec<Range<usize>>,
+}
+
+/// Renders one feed, taking from `reuse` the `<item>…</item>` bytes of the
+/// episodes (by index) that are as they were when a feed was last rendered
+/// (see the build's memo): those items are not rendered again. The result
+/// is byte for byte the one [`render`] gives when `reuse` gives what
+/// `render` wrote.
+pub fn render_with<'a>(
+    catalog: &Catalog,
+    format: Option<AudioFormat>,
+    reuse: &dyn Fn(usize) -> Option<&'a [u8]>,
+) -> io::Result<Rendered> {
     // Reserve about what the feed will take (the notes twice, as description
     // and content:encoded, plus the tags), so a big feed is not regrown.
     let notes: usize = catalog.episodes.iter().map(|e| e.notes_html.len()).sum();
     let estimate = 4096 + 2 * notes + 1600 * catalog.episodes.len();
     let mut w = Writer::new_with_indent(Vec::with_capacity(estimate), b' ', 2);
+    let mut items = Vec::with_capacity(catalog.episodes.len());
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.create_element("rss")
         .with_attributes([
@@ -76,8 +100,24 @@ pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Vec<
         .write_inner_content(|w| {
             w.create_element("channel").write_inner_content(|w| {
                 channel(w, catalog, format)?;
-                for episode in &catalog.episodes {
-                    item(w, catalog, episode, format)?;
+                for (i, episode) in catalog.episodes.iter().enumerate() {
+                    match reuse(i) {
+                        // The writer breaks the line before an element that
+                        // follows another: so before the item written as is.
+                        Some(bytes) => {
+                            w.write_indent()?;
+                            let start = w.get_ref().len();
+                            w.get_mut().extend_from_slice(bytes);
+                            items.push(start..w.get_ref().len());
+                        }
+                        None => {
+                            let before = w.get_ref().len();
+                            item(w, catalog, episode, format)?;
+                            let written = &w.get_ref()[before..];
+                            let start = before + written.iter().position(|&b| b == b'<').unwrap_or(0);
+                            items.push(start..w.get_ref().len());
+                        }
+                    }
                 }
                 Ok(())
             })?;
@@ -85,7 +125,7 @@ pub fn render(catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<Vec<
         })?;
     let mut xml = w.into_inner();
     xml.push(b'\n');
-    Ok(xml)
+    Ok(Rendered { xml, items })
 }
 
 /// The channel's own elements: RSS, then Apple's, then Podcasting 2.0's.
@@ -277,6 +317,25 @@ mod tests {
     fn dates_have_a_zero_padded_day_and_numeric_offset() {
         let d = DateTime::parse_from_rfc3339("2017-04-02T09:05:00-04:00").unwrap();
         assert_eq!(rfc2822(&d), "Sun, 02 Apr 2017 09:05:00 -0400");
+    }
+
+    #[test]
+    fn items_written_as_they_were_give_the_same_feed() {
+        let catalog = crate::catalog::tests::sample_catalog();
+        for format in [None, Some(AudioFormat::Ogg)] {
+            let full = render_with(&catalog, format, &|_| None).unwrap();
+            assert_eq!(full.items.len(), catalog.episodes.len());
+            for span in &full.items {
+                assert!(full.xml[span.clone()].starts_with(b"<item>") && full.xml[span.clone()].ends_with(b"</item>"));
+            }
+            // Every item kept, and every other one.
+            let kept = |i: usize| Some(&full.xml[full.items[i].clone()]);
+            let again = render_with(&catalog, format, &kept).unwrap();
+            assert_eq!(again.xml, full.xml);
+            assert_eq!(again.items, full.items);
+            let some = |i: usize| (i % 2 == 1).then(|| &full.xml[full.items[i].clone()]);
+            assert_eq!(render_with(&catalog, format, &some).unwrap().xml, full.xml);
+        }
     }
 
     #[test]

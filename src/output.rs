@@ -73,28 +73,38 @@ pub struct WriteError {
     pub source: io::Error,
 }
 
-/// Writes `site` under `out`, file by file, atomically, in order.
+/// Writes `site` under `out`, file by file, atomically, in order, but the
+/// files `as_it_is` says are already right (the build knows from its record
+/// and memo), which are left alone, unread. Returns what it did, and which
+/// of the site's files (by index) it wrote or published anew.
 pub fn write_site(
     site: &Site,
     out: &Path,
     generate: &dyn Fn(&Content) -> io::Result<Vec<u8>>,
-) -> Result<WriteStats, WriteError> {
+    as_it_is: &dyn Fn(usize) -> bool,
+) -> Result<(WriteStats, Vec<usize>), WriteError> {
     let mut stats = WriteStats::default();
-    for file in &site.files {
+    let mut changed = Vec::new();
+    for (i, file) in site.files.iter().enumerate() {
+        if as_it_is(i) {
+            stats.unchanged += 1;
+            continue;
+        }
         let dest = out.join(&file.rel);
-        let changed = match &file.content {
+        let wrote = match &file.content {
             Content::Bytes(bytes) => write_bytes(&dest, bytes),
             Content::File(src) => publish_file(src, &dest),
             made @ (Content::Page(_) | Content::Feed(_)) => generate(made).and_then(|b| write_bytes(&dest, &b)),
         }
         .map_err(|source| WriteError { path: dest.clone(), source })?;
-        if changed {
+        if wrote {
             stats.written += 1;
+            changed.push(i);
         } else {
             stats.unchanged += 1;
         }
     }
-    Ok(stats)
+    Ok((stats, changed))
 }
 
 /// The longest name of one file or folder most file systems take (bytes).
@@ -107,11 +117,12 @@ pub const PATH_MAX: usize = 4095;
 /// and no link or file where a folder of the site goes (podsmith never
 /// writes through a link inside its output folder; `out` itself may be
 /// one). Returns every problem, one line each.
-pub fn check_paths(site: &Site, out: &Path) -> Vec<String> {
+/// Files `as_it_is` says are already right are not written, and not checked.
+pub fn check_paths(site: &Site, out: &Path, as_it_is: &dyn Fn(usize) -> bool) -> Vec<String> {
     let out_len = std::path::absolute(out).map_or(out.as_os_str().len(), |p| p.as_os_str().len());
     let mut problems = Vec::new();
     let mut seen_dirs: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for f in &site.files {
+    for (_, f) in site.files.iter().enumerate().filter(|(i, _)| !as_it_is(*i)) {
         if let Some(long) = f.rel.split('/').find(|c| c.len() > NAME_MAX) {
             problems.push(format!(
                 "{}: the name \"{}…\" is {} bytes; file systems take at most {NAME_MAX}",
@@ -295,10 +306,16 @@ mod tests {
         let mut site = Site::default();
         site.push("media/src.mp3", Content::File(src.clone()));
         site.push("a/b/index.html", Content::Bytes(b"<p>hi</p>".to_vec()));
-        assert_eq!(write_site(&site, &out, &|_| Ok(Vec::new())).unwrap(), WriteStats { written: 2, unchanged: 0 });
+        let (stats, changed) = write_site(&site, &out, &|_| Ok(Vec::new()), &|_| false).unwrap();
+        assert_eq!((stats, changed), (WriteStats { written: 2, unchanged: 0 }, vec![0, 1]));
         assert_eq!(fs::read(out.join("a/b/index.html")).unwrap(), b"<p>hi</p>");
         assert_eq!(fs::read(out.join("media/src.mp3")).unwrap(), b"audio");
-        assert_eq!(write_site(&site, &out, &|_| Ok(Vec::new())).unwrap(), WriteStats { written: 0, unchanged: 2 });
+        let (stats, changed) = write_site(&site, &out, &|_| Ok(Vec::new()), &|_| false).unwrap();
+        assert_eq!((stats, changed), (WriteStats { written: 0, unchanged: 2 }, vec![]));
+        // A file known to be right is not even looked at.
+        fs::write(out.join("a/b/index.html"), b"changed behind podsmith's back").unwrap();
+        let (stats, _) = write_site(&site, &out, &|_| Ok(Vec::new()), &|i| i == 1).unwrap();
+        assert_eq!(stats, WriteStats { written: 0, unchanged: 2 });
         // No temporary files are left behind.
         let leftovers: Vec<_> = walk(&out).into_iter().filter(|p| p.to_string_lossy().contains(".podsmith-")).collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
@@ -342,7 +359,7 @@ mod tests {
         site.push(format!("episodes/{}/index.html", "x".repeat(300)), Content::Bytes(Vec::new()));
         site.push("media/a.mp3", Content::Bytes(Vec::new()));
         site.push("feed.xml", Content::Bytes(Vec::new()));
-        let problems = check_paths(&site, &out);
+        let problems = check_paths(&site, &out, &|_| false);
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(problems[0].contains("is 300 bytes; file systems take at most 255"), "{}", problems[0]);
         assert!(problems[1].starts_with("media in the output folder is a file"), "{}", problems[1]);
@@ -351,7 +368,7 @@ mod tests {
             let elsewhere = tempfile::tempdir().unwrap();
             fs::remove_file(out.join("media")).unwrap();
             std::os::unix::fs::symlink(elsewhere.path(), out.join("media")).unwrap();
-            let problems = check_paths(&site, &out);
+            let problems = check_paths(&site, &out, &|_| false);
             assert!(problems[1].starts_with("media/ in the output folder is a link"), "{}", problems[1]);
         }
     }

@@ -15,9 +15,11 @@ use std::path::Path;
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, Output, State, Value, context};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::catalog::{Catalog, LiveEpisode};
 use crate::feed::Feed;
+use crate::fsutil::Fingerprint;
 use crate::manifest::Asset;
 
 const DEFAULTS: &[(&str, &str)] = &[
@@ -91,13 +93,15 @@ pub struct Renderer<'a> {
     env: Environment<'static>,
     catalog: &'a Catalog,
     feed_views: Vec<FeedView>,
-    episodes: Vec<EpisodeView<'a>>,
+    /// The episodes' views, made when a page is first rendered.
+    episodes: std::cell::OnceCell<Vec<EpisodeView<'a>>>,
+    shared: [Fingerprint; 2],
 }
 
 impl<'a> Renderer<'a> {
     /// Compiles the templates (the show's own, else the built-in ones).
     pub fn new(catalog: &'a Catalog, feeds: &[Feed], templates_dir: &Path) -> Result<Renderer<'a>, TemplateError> {
-        let env = environment(templates_dir)?;
+        let (env, sources) = environment(templates_dir)?;
         let feed_views: Vec<FeedView> = feeds
             .iter()
             .map(|f| {
@@ -108,13 +112,29 @@ impl<'a> Renderer<'a> {
                 FeedView { title: format!("{} — {label}", catalog.podcast.title), label, url: f.url.clone() }
             })
             .collect();
-        let episodes: Vec<EpisodeView<'a>> = catalog.episodes.iter().map(episode_view).collect();
-        Ok(Renderer { env, catalog, feed_views, episodes })
+        let episodes = std::cell::OnceCell::new();
+        let shared = ["", "../../"].map(|root| {
+            let show = serde_json::to_vec(&show_view(catalog, &feed_views, root)).unwrap_or_default();
+            let mut h = Sha256::new();
+            for part in [sources.as_slice(), root.as_bytes(), &show] {
+                h.update((part.len() as u64).to_le_bytes());
+                h.update(part);
+            }
+            Fingerprint::from_digest(h.finalize().into())
+        });
+        Ok(Renderer { env, catalog, feed_views, episodes, shared })
+    }
+
+    /// The fingerprint of what page `i` is made from besides its episodes
+    /// (the templates, the show, the feeds): with the episodes' keys, the
+    /// key under which the build keeps the page.
+    pub fn shared_inputs(&self, i: usize) -> Fingerprint {
+        self.shared[usize::from(i != 0)]
     }
 
     /// How many pages there are.
     pub fn len(&self) -> usize {
-        self.episodes.len() + 1
+        self.catalog.episodes.len() + 1
     }
 
     /// Whether there are no pages (never: there is always the index).
@@ -126,29 +146,32 @@ impl<'a> Renderer<'a> {
     pub fn path(&self, i: usize) -> String {
         match i {
             0 => "index.html".into(),
-            i => format!("{}index.html", self.episodes[i - 1].path),
+            i => format!("{}index.html", self.catalog.episodes[i - 1].page_path),
         }
     }
 
     /// Renders page `i`.
     pub fn render(&self, i: usize) -> Result<String, TemplateError> {
+        let episodes = self.episodes.get_or_init(|| self.catalog.episodes.iter().map(episode_view).collect());
         if i == 0 {
             let show = show_view(self.catalog, &self.feed_views, "");
             return render(
                 &self.env,
                 "index.html",
-                context! { root => "", show => Serde(&show), episodes => Serde(&self.episodes) },
+                context! { root => "", show => Serde(&show), episodes => Serde(episodes) },
             );
         }
         let root = "../../";
         let show = show_view(self.catalog, &self.feed_views, root);
-        let view = &self.episodes[i - 1];
+        let view = &episodes[i - 1];
         render(&self.env, "episode.html", context! { root => root, show => Serde(&show), episode => Serde(view) })
     }
 }
 
-fn environment(templates_dir: &Path) -> Result<Environment<'static>, TemplateError> {
+/// The templates, compiled, and their sources (each with its length).
+fn environment(templates_dir: &Path) -> Result<(Environment<'static>, Vec<u8>), TemplateError> {
     let mut env = Environment::new();
+    let mut sources = Vec::new();
     env.set_formatter(html_formatter);
     for (name, source) in DEFAULTS {
         let path = templates_dir.join(name);
@@ -159,9 +182,11 @@ fn environment(templates_dir: &Path) -> Result<Environment<'static>, TemplateErr
                 return Err(TemplateError { name: path.display().to_string(), detail: format!("cannot read: {e}") });
             }
         };
+        sources.extend_from_slice(&(source.len() as u64).to_le_bytes());
+        sources.extend_from_slice(source.as_bytes());
         env.add_template_owned(*name, source).map_err(|e| TemplateError { name: origin, detail: describe(&e) })?;
     }
-    Ok(env)
+    Ok((env, sources))
 }
 
 /// minijinja's HTML escaping also escapes `/`, which makes every URL in the
@@ -273,7 +298,7 @@ mod tests {
 
     #[test]
     fn default_templates_compile() {
-        let env = environment(Path::new("/nonexistent-templates-dir")).unwrap();
+        let (env, _) = environment(Path::new("/nonexistent-templates-dir")).unwrap();
         for (name, _) in DEFAULTS {
             env.get_template(name).unwrap();
         }

@@ -28,6 +28,34 @@ struct Stamp {
     size: u64,
     mtime_ns: u128,
     fingerprint: String,
+    /// The file's inode and status-change time when its ends were last
+    /// read: while both are the same, the content cannot have changed (any
+    /// write, even one that puts the modification time back, moves the
+    /// change time), so the ends need not be read again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    change: Option<(u64, u128)>,
+}
+
+impl Stamp {
+    /// Whether `self`, read from the file now, says the content is the one
+    /// `stored` was taken of.
+    fn same_content(&self, stored: &Stamp) -> bool {
+        (self.size, self.mtime_ns, &self.fingerprint) == (stored.size, stored.mtime_ns, &stored.fingerprint)
+    }
+}
+
+/// A file's inode and status-change time (Unix; elsewhere nothing, and the
+/// ends of the file are read every time).
+#[cfg(unix)]
+fn change_of(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
+    use std::os::unix::fs::MetadataExt;
+    let ctime = u128::try_from(meta.ctime()).ok()? * 1_000_000_000 + u128::try_from(meta.ctime_nsec()).ok()?;
+    Some((meta.ino(), ctime))
+}
+
+#[cfg(not(unix))]
+fn change_of(_meta: &std::fs::Metadata) -> Option<(u64, u128)> {
+    None
 }
 
 /// An `AudioInfo` as stored (owned strings).
@@ -62,6 +90,23 @@ pub struct Cache {
 }
 
 impl Stored {
+    /// The measurement.
+    fn info(&self) -> AudioInfo {
+        AudioInfo {
+            duration_secs: self.duration_secs,
+            bytes: self.stamp.size,
+            format: self.format,
+            mime_type: self.format.mime_type(),
+            codec: self.codec,
+            sample_rate: self.sample_rate,
+            channels: self.channels,
+            bitrate: self.bitrate,
+            method: self.method,
+            vbr: self.vbr,
+            has_seek_header: self.has_seek_header,
+        }
+    }
+
     /// Whether this could be a real measurement (else it is measured again).
     fn is_possible(&self) -> bool {
         let secs = self.duration_secs;
@@ -93,24 +138,34 @@ impl Cache {
     }
 
     /// The cached measurement of `rel` (at `path`), if still valid.
-    pub fn get(&self, rel: &str, path: &Path) -> Option<AudioInfo> {
-        let stored = self.file.entries.get(rel)?;
-        if !stored.is_possible() || stamp(path).ok()? != stored.stamp {
+    pub fn get(&mut self, rel: &str, path: &Path) -> Option<AudioInfo> {
+        self.get_with(rel, path, None)
+    }
+
+    /// [`Cache::get`], with the file's metadata if it was just looked at.
+    pub fn get_with(&mut self, rel: &str, path: &Path, meta: Option<std::fs::Metadata>) -> Option<AudioInfo> {
+        let stored = self.file.entries.get_mut(rel)?;
+        if !stored.is_possible() {
             return None;
         }
-        Some(AudioInfo {
-            duration_secs: stored.duration_secs,
-            bytes: stored.stamp.size,
-            format: stored.format,
-            mime_type: stored.format.mime_type(),
-            codec: stored.codec,
-            sample_rate: stored.sample_rate,
-            channels: stored.channels,
-            bitrate: stored.bitrate,
-            method: stored.method,
-            vbr: stored.vbr,
-            has_seek_header: stored.has_seek_header,
-        })
+        let meta = match meta {
+            Some(m) => m,
+            None => std::fs::metadata(path).ok()?,
+        };
+        let (size, mtime_ns) = crate::fsutil::size_and_time(&meta)?;
+        if (size, mtime_ns) != (stored.stamp.size, stored.stamp.mtime_ns) {
+            return None;
+        }
+        let change = change_of(&meta);
+        if change.is_none() || change != stored.stamp.change {
+            let now = stamp(path).ok()?;
+            if !now.same_content(&stored.stamp) {
+                return None;
+            }
+            stored.stamp.change = now.change;
+            self.dirty = true;
+        }
+        Some(self.file.entries[rel].info())
     }
 
     /// Records a fresh measurement.
@@ -130,6 +185,25 @@ impl Cache {
         };
         self.file.entries.insert(rel.to_string(), stored);
         self.dirty = true;
+    }
+
+    /// What the cache has for `rel`, whatever the file is now.
+    pub fn peek(&self, rel: &str) -> Option<AudioInfo> {
+        let stored = self.file.entries.get(rel).filter(|s| s.is_possible())?;
+        Some(stored.info())
+    }
+
+    /// Takes note that `rel` (at `path`) changed status but not content:
+    /// podsmith published it by a hard link, which moves its change time.
+    pub fn refresh(&mut self, rel: &str, path: &Path) {
+        let Some(stored) = self.file.entries.get_mut(rel) else { return };
+        let Ok(meta) = std::fs::metadata(path) else { return };
+        let same = crate::fsutil::size_and_time(&meta) == Some((stored.stamp.size, stored.stamp.mtime_ns));
+        let change = change_of(&meta);
+        if same && stored.stamp.change.is_some() && change != stored.stamp.change {
+            stored.stamp.change = change;
+            self.dirty = true;
+        }
     }
 
     /// Drops entries for files the show no longer has.
@@ -167,7 +241,8 @@ fn stamp(path: &Path) -> std::io::Result<Stamp> {
         f.seek(SeekFrom::End(-4096))?;
         n += f.read(&mut buf[head..head + 4096])?;
     }
-    Ok(Stamp { size, mtime_ns, fingerprint: format!("{:016x}", crate::fsutil::fnv64(&buf[..n])) })
+    let fingerprint = format!("{:016x}", crate::fsutil::fnv64(&buf[..n]));
+    Ok(Stamp { size, mtime_ns, fingerprint, change: change_of(&meta) })
 }
 
 #[cfg(test)]
@@ -211,7 +286,7 @@ mod tests {
     fn an_entry_is_valid_only_for_the_same_file() {
         let (dir, path, info, mut cache) = cached_fixture();
         cache.save().unwrap();
-        let cache = Cache::open(dir.path());
+        let mut cache = Cache::open(dir.path());
         assert_eq!(cache.get("a.mp3", &path), Some(info.clone()));
         // Same size, same modification time, other bytes: only the
         // fingerprint can tell.
@@ -228,5 +303,24 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         std::fs::File::options().write(true).open(&path).unwrap().set_modified(mtime).unwrap();
         assert_eq!(cache.get("a.mp3", &path), Some(info));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_published_by_a_hard_link_is_known_again_without_reading_it() {
+        let (dir, path, info, mut cache) = cached_fixture();
+        cache.save().unwrap();
+        // Unchanged: known from its status alone (nothing to write back).
+        let mut cache = Cache::open(dir.path());
+        assert_eq!(cache.get("a.mp3", &path), Some(info.clone()));
+        assert!(!cache.dirty, "the ends were read again");
+        // A hard link moves the change time: the ends are read, once.
+        std::fs::hard_link(&path, dir.path().join("published.mp3")).unwrap();
+        cache.refresh("a.mp3", &path);
+        assert!(cache.dirty, "the new change time is kept");
+        cache.save().unwrap();
+        let mut cache = Cache::open(dir.path());
+        assert_eq!(cache.get("a.mp3", &path), Some(info));
+        assert!(!cache.dirty);
     }
 }

@@ -9,9 +9,12 @@
 //! build whose inputs and outputs are as the last one left them does
 //! nothing ([`record`]); `podsmith.lock` guards published identities.
 
+pub mod memo;
 pub mod ownership;
 pub mod record;
+pub mod snapshot;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -23,7 +26,11 @@ use crate::fsutil::Fingerprint;
 use crate::lock::{Change, Lock, LockError};
 use crate::manifest::{self, Asset, ManifestError};
 use crate::output::{Content, Site, WriteError, WriteStats, write_site};
-use crate::pages::TemplateError;
+use crate::pages::{Renderer, TemplateError};
+use crate::probe::cache::Cache;
+use crate::validate::incremental::ItemCheck;
+use memo::Memo;
+use snapshot::Snapshot;
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -231,6 +238,57 @@ pub struct Prepared {
     pub probe_stats: ProbeStats,
     /// The show's template overrides.
     pub templates_dir: PathBuf,
+    /// Each live episode's key, in catalog order (see [`memo`]).
+    pub episode_keys: Vec<Fingerprint>,
+    /// Each page's key, by page number.
+    pub page_keys: Vec<Fingerprint>,
+    /// What the last build left that this one takes as it is.
+    recalled: Option<Recalled>,
+    /// The probe cache (saved once the media are published: see [`Prepared::save_cache`]).
+    cache: Option<Cache>,
+    /// The files of the build as they were (see [`Prepared::look`]).
+    snapshot: Snapshot,
+    /// Which feeds (by number) are, as validated, what is on disk.
+    feeds_as_they_are: Vec<bool>,
+}
+
+/// What the last complete build of the output folder left that this one
+/// can take as it is: its memo, and which of its pages and feeds are still
+/// as it wrote them.
+#[derive(Debug)]
+struct Recalled {
+    memo: Memo,
+    /// Pages (by number) whose file the last build wrote from the same key,
+    /// unchanged since, with the fingerprint it recorded.
+    pages: HashMap<usize, Fingerprint>,
+    /// Feeds (file names) unchanged since the last build wrote them.
+    feeds: HashSet<String>,
+}
+
+/// A feed rendered for this build.
+struct FeedRender {
+    rendered: crate::feed::Rendered,
+    /// Each item's key.
+    keys: Vec<Fingerprint>,
+    /// Each item's check, where the item is the last build's.
+    known: Vec<Option<ItemCheck>>,
+    /// Whether the feed is byte for byte the one on disk.
+    as_it_is: bool,
+}
+
+/// A feed validated: the report, the feed's fingerprint, and (for the memo)
+/// its items.
+#[derive(Debug)]
+pub struct Validated {
+    /// The report.
+    pub report: crate::validate::Report,
+    /// The fingerprint of the feed as it will be written.
+    pub fingerprint: Option<Fingerprint>,
+    /// Its items as the next build's memo keeps them.
+    pub items: Option<Vec<memo::ItemMemo>>,
+    /// Whether it is byte for byte the feed on disk (which the last build
+    /// wrote): then it is not written again.
+    pub as_it_is: bool,
 }
 
 impl Prepared {
@@ -242,7 +300,11 @@ impl Prepared {
     /// `known` gives a fingerprint already known (of a media file the last
     /// build recorded, of a feed just validated); the rest are read or
     /// rendered here.
-    pub fn plan(&self, known: &(dyn Fn(&str, &Path) -> Option<Fingerprint> + Sync)) -> Result<Planned, BuildError> {
+    pub fn plan(
+        &self,
+        renderer: &Renderer<'_>,
+        known: &(dyn Fn(&str, &Path) -> Option<Fingerprint> + Sync),
+    ) -> Result<Planned, BuildError> {
         use rayon::prelude::*;
         // Media and images, in parallel: a read of their ends each.
         let files: Vec<(String, Fingerprint)> = self
@@ -263,12 +325,14 @@ impl Prepared {
             .collect::<Result<_, BuildError>>()?;
         let mut planned: Planned = files.into_iter().collect();
         // Pages and feeds, rendered one at a time.
-        let renderer = crate::pages::Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?;
         for f in &self.site.files {
             let fp = match &f.content {
                 Content::File(_) => continue,
                 Content::Bytes(b) => Fingerprint::of_bytes(b),
-                Content::Page(n) => Fingerprint::of_bytes(renderer.render(*n)?.as_bytes()),
+                Content::Page(n) => match self.kept_page(*n) {
+                    Some(fp) => fp,
+                    None => Fingerprint::of_bytes(renderer.render(*n)?.as_bytes()),
+                },
                 Content::Feed(n) => match known(&f.rel, Path::new(&f.rel)) {
                     Some(fp) => fp,
                     None => Fingerprint::of_bytes(
@@ -284,26 +348,178 @@ impl Prepared {
     /// Feed `i`'s XML. Feeds are rendered again when needed rather than
     /// kept: a big show's feeds are tens of megabytes.
     pub fn feed_xml(&self, i: usize) -> std::io::Result<Vec<u8>> {
-        crate::feed::render(&self.catalog, self.feeds[i].format)
+        Ok(self.render_feed(i)?.rendered.xml)
     }
 
-    /// Writes the site: media, pages (rendered one at a time), feeds last.
-    pub fn write(&self) -> Result<WriteStats, BuildError> {
-        let renderer = crate::pages::Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?;
+    /// The fingerprint the last build recorded for page `n`, if this build
+    /// keeps the page as it is (same key, file unchanged since).
+    fn kept_page(&self, n: usize) -> Option<Fingerprint> {
+        self.recalled.as_ref()?.pages.get(&n).copied()
+    }
+
+    /// Feed `i`, rendered: the items of episodes whose key is the one the
+    /// last build wrote them from are taken from the feed on disk as they
+    /// are (if it is as that build left it), the others are rendered.
+    fn render_feed(&self, i: usize) -> std::io::Result<FeedRender> {
+        let feed = &self.feeds[i];
+        let channel = memo::channel_key(&self.catalog.podcast, &feed.format, &self.formats_of(feed));
+        let keys: Vec<Fingerprint> = self.episode_keys.iter().map(|e| memo::item_key(&channel, e)).collect();
+        let old = self.recalled.as_ref().and_then(|r| {
+            let items = r.memo.feeds.get(&feed.file_name).filter(|_| r.feeds.contains(&feed.file_name))?;
+            let bytes = crate::fsutil::read(&self.out.join(&feed.file_name), crate::fsutil::FEED).ok()?;
+            let is_item = |m: &&memo::ItemMemo| {
+                bytes.get(m.span.0..m.span.1).is_some_and(|b| b.starts_with(b"<item>") && b.ends_with(b"</item>"))
+            };
+            let by_key: HashMap<Fingerprint, &memo::ItemMemo> =
+                items.iter().filter(is_item).map(|m| (m.key, m)).collect();
+            Some((bytes, by_key))
+        });
+        let known_item = |k: &Fingerprint| old.as_ref().and_then(|(_, by_key)| by_key.get(k).copied());
+        // An item is taken as it is only if it is the episode's own (its guid),
+        // whatever the memo says.
+        let reuse = |n: usize| {
+            let m = known_item(&keys[n])?;
+            let bytes = old.as_ref().map(|(bytes, _)| &bytes[m.span.0..m.span.1])?;
+            let guid = quick_xml::escape::escape(self.catalog.episodes[n].episode.guid.as_str());
+            let tag = format!("<guid isPermaLink=\"false\">{guid}</guid>");
+            memchr::memmem::find(bytes, tag.as_bytes()).map(|_| bytes)
+        };
+        let rendered = crate::feed::render_with(&self.catalog, feed.format, &reuse)?;
+        let known = (0..keys.len()).map(|n| reuse(n).and(known_item(&keys[n])).map(|m| m.check.clone())).collect();
+        let as_it_is = old.as_ref().is_some_and(|(bytes, _)| *bytes == rendered.xml);
+        Ok(FeedRender { rendered, keys, known, as_it_is })
+    }
+
+    /// Saves the probe cache, having taken note of the site files just
+    /// written (indices; of them, the media files published anew): a hard
+    /// link changes a file's status, not its content. A warning if it
+    /// cannot be saved.
+    pub fn save_cache(&mut self, wrote: &[usize]) -> Option<Diagnostic> {
+        let cache = self.cache.as_mut()?;
+        for &i in wrote {
+            if let Some(f) = self.site.files.get(i)
+                && let Content::File(src) = &f.content
+            {
+                cache.refresh(&f.rel, src);
+            }
+        }
+        crate::catalog::save_cache(cache)
+    }
+
+    /// Writes the site: media, pages (rendered one at a time), feeds last;
+    /// what is already right ([`Prepared::as_it_is`]) is left alone. A feed
+    /// must come out as `planned` says (as it was validated). Returns what
+    /// was written, and which site files (indices) were written.
+    pub fn write(&self, renderer: &Renderer<'_>, planned: &Planned) -> Result<(WriteStats, Vec<usize>), BuildError> {
         let generate = |made: &Content| -> std::io::Result<Vec<u8>> {
             match made {
                 Content::Page(n) => renderer.render(*n).map(String::into_bytes).map_err(std::io::Error::other),
-                Content::Feed(n) => self.feed_xml(*n),
+                Content::Feed(n) => {
+                    let xml = self.feed_xml(*n)?;
+                    let name = &self.feeds[*n].file_name;
+                    if planned.get(name).is_some_and(|fp| *fp != Fingerprint::of_bytes(&xml)) {
+                        return Err(std::io::Error::other("it changed while podsmith was building; build again"));
+                    }
+                    Ok(xml)
+                }
                 Content::Bytes(b) => Ok(b.clone()),
                 Content::File(_) => Err(std::io::Error::other("a file is published, not made")),
             }
         };
-        Ok(write_site(&self.site, &self.out, &generate)?)
+        Ok(write_site(&self.site, &self.out, &generate, &|i| self.as_it_is(i))?)
+    }
+
+    /// The pages' renderer (the templates compiled).
+    pub fn renderer(&self) -> Result<Renderer<'_>, BuildError> {
+        Ok(Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?)
+    }
+
+    /// Whether site file `i` is already what this build would write: a
+    /// page kept from the last build, a feed rendered byte for byte as it
+    /// is on disk, or a media file or image published as a hard link to the
+    /// show's own file.
+    pub fn as_it_is(&self, i: usize) -> bool {
+        match &self.site.files[i].content {
+            Content::Page(n) => self.kept_page(*n).is_some(),
+            Content::Feed(n) => self.feeds_as_they_are.get(*n).copied().unwrap_or(false),
+            Content::File(src) => self.snapshot.is_link_to(i, src),
+            _ => false,
+        }
+    }
+
+    /// Looks at every file of the site in the output folder, once.
+    pub fn look(&mut self) {
+        self.snapshot.look_at_outputs(&self.site, &self.out);
+    }
+
+    /// Takes what the last build of this output folder left (its `record`
+    /// and `memo`): the pages whose key is unchanged and whose file is as
+    /// that build wrote it are kept as they are; so are the items of its
+    /// feeds (see [`Prepared::validate`]).
+    pub fn recall(&mut self, record: &record::SiteRecord, memo: Memo) {
+        let intact = |i: usize, rel: &str| {
+            let w = record.outputs.get(rel)?;
+            (self.snapshot.output_stamp(i) == Some((w.size, w.mtime_ns))).then_some(w.fingerprint?)
+        };
+        let mut pages = HashMap::new();
+        let mut feeds = HashSet::new();
+        for (i, f) in self.site.files.iter().enumerate() {
+            match &f.content {
+                Content::Page(n) if memo.pages.get(&f.rel) == self.page_keys.get(*n) => {
+                    if let Some(fp) = intact(i, &f.rel) {
+                        pages.insert(*n, fp);
+                    }
+                }
+                Content::Feed(_) if memo.feeds.contains_key(&f.rel) && intact(i, &f.rel).is_some() => {
+                    feeds.insert(f.rel.clone());
+                }
+                _ => {}
+            }
+        }
+        self.recalled = Some(Recalled { memo, pages, feeds });
+    }
+
+    /// What the next build's memo keeps of this one: every page's key, and
+    /// the items of every feed (as `validated` found them).
+    pub fn memo(&self, out: PathBuf, validated: &[Validated]) -> Memo {
+        let mut memo = Memo { out, ..Default::default() };
+        for f in &self.site.files {
+            if let Content::Page(n) = f.content
+                && let Some(key) = self.page_keys.get(n)
+            {
+                memo.pages.insert(f.rel.clone(), *key);
+            }
+        }
+        for (feed, v) in self.feeds.iter().zip(validated) {
+            if let Some(items) = &v.items {
+                memo.feeds.insert(feed.file_name.clone(), items.clone());
+            }
+        }
+        memo
     }
 
     /// The show's `podsmith.lock`.
     pub fn lock_path(&self) -> PathBuf {
         self.catalog.root.join(crate::lock::FILE_NAME)
+    }
+
+    /// What this build changes for subscribers, and `podsmith.lock` as it
+    /// will be written; whether there was none (a first build). A lock
+    /// that is already what this build would write is not read further.
+    pub fn lock_changes(&self) -> Result<(bool, String, Vec<Change>), LockError> {
+        let new = Lock::of(&self.catalog);
+        let rendered = new.render();
+        let path = self.lock_path();
+        let text = match crate::fsutil::read_string(&path, crate::fsutil::RECORD) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((true, rendered, Vec::new())),
+            Err(e) => return Err(LockError { path, reason: e.to_string() }),
+        };
+        if text == rendered {
+            return Ok((false, rendered, Vec::new()));
+        }
+        let changes = crate::lock::compare(&Lock::parse(&path, &text)?, &new);
+        Ok((false, rendered, changes))
     }
 
     /// What this build changes compared with the last one: `None` when
@@ -320,20 +536,42 @@ impl Prepared {
 
     /// Validates every feed against the directories' rules, with the
     /// measured media behind its URLs; with each feed's fingerprint (the
-    /// feed is rendered for this, and not kept).
-    pub fn validate(&self, now: DateTime<Utc>) -> Vec<(crate::validate::Report, Option<Fingerprint>)> {
+    /// feed is rendered for this, and not kept). Items the last build
+    /// validated and that are as they were are not checked again (see
+    /// [`crate::validate::incremental`]): the report is the same.
+    pub fn validate(&self, now: DateTime<Utc>) -> Vec<Validated> {
+        use crate::validate::incremental;
         let local = std::sync::Arc::new(self.local_files());
-        self.feeds
-            .iter()
-            .map(|f| {
+        (0..self.feeds.len())
+            .map(|i| {
+                let f = &self.feeds[i];
                 let opts = crate::validate::Options { local: Some(local.clone()), now, formats: self.formats_of(f) };
-                match crate::feed::render(&self.catalog, f.format) {
-                    Ok(feed) => {
-                        (crate::validate::validate(&f.file_name, &feed, &opts), Some(Fingerprint::of_bytes(&feed)))
-                    }
+                let feed = match self.render_feed(i) {
+                    Ok(feed) => feed,
                     // Rendering worked in prepare(); it cannot fail now, but say so if it does.
-                    Err(e) => (crate::validate::Report::unreadable(&f.file_name, &e.to_string()), None),
-                }
+                    Err(e) => {
+                        let report = crate::validate::Report::unreadable(&f.file_name, &e.to_string());
+                        return Validated { report, fingerprint: None, items: None, as_it_is: false };
+                    }
+                };
+                let FeedRender { rendered, keys, known, as_it_is } = feed;
+                // Checking an item alone costs more than in the whole feed:
+                // worth it only for a few.
+                let new = known.iter().filter(|k| k.is_none()).count();
+                let (report, checks) = if new * 4 <= known.len() {
+                    incremental::spliced(&f.file_name, &rendered.xml, &rendered.items, known, &opts)
+                } else {
+                    incremental::itemized(&f.file_name, &rendered.xml, &rendered.items, &opts)
+                };
+                let items = checks.map(|checks| {
+                    let spans = rendered.items.iter().map(|r| (r.start, r.end));
+                    keys.into_iter()
+                        .zip(spans)
+                        .zip(checks)
+                        .map(|((key, span), check)| memo::ItemMemo { key, span, check })
+                        .collect()
+                });
+                Validated { report, fingerprint: Some(Fingerprint::of_bytes(&rendered.xml)), items, as_it_is }
             })
             .collect()
     }
@@ -414,9 +652,14 @@ impl Prepared {
     }
 }
 
-/// Reads, probes and renders the show in memory; writes nothing.
+/// Reads, probes and renders the show in memory; writes nothing but the
+/// probe cache.
 pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
-    prepare_show(opts, manifest::load(&opts.manifest)?)
+    let mut prepared = prepare_show(opts, manifest::load(&opts.manifest)?, HashMap::new(), None)?;
+    if let Some(note) = prepared.save_cache(&[]) {
+        prepared.probe_stats.cache_note.get_or_insert(note);
+    }
+    Ok(prepared)
 }
 
 /// The output and templates folders of a show.
@@ -427,10 +670,20 @@ fn folders(show: &manifest::Show, opts: &Options) -> (PathBuf, PathBuf) {
     (out, templates)
 }
 
-fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildError> {
+/// `seen`: the show's media and image files, as just looked at;
+/// `probed`: their measurements, if taken already.
+fn prepare_show(
+    opts: &Options,
+    show: manifest::Show,
+    seen: HashMap<PathBuf, std::fs::Metadata>,
+    probed: Option<Probed>,
+) -> Result<Prepared, BuildError> {
     let (out, templates_dir) = folders(&show, opts);
     check_output_folder(&show, &out)?;
-    let (probes, probe_stats) = probe_media(&show, &opts.probe);
+    let Probed { cache, probes, stats: probe_stats } = match probed {
+        Some(p) => p,
+        None => Probed::take(&show, opts, &seen),
+    };
     let catalog = Catalog::assemble(show, &probes, opts.now).map_err(BuildError::Media)?;
     // The feeds' names and URLs; their XML is made (and checked) by validation
     // and again when written.
@@ -439,6 +692,16 @@ fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildE
     // is written (Prepared::plan) and again when it is written.
     let renderer = crate::pages::Renderer::new(&catalog, &feeds, &templates_dir)?;
     let page_paths: Vec<String> = (0..renderer.len()).map(|i| renderer.path(i)).collect();
+    let episode_keys: Vec<Fingerprint> = {
+        use rayon::prelude::*;
+        catalog.episodes.par_iter().map(memo::episode_key).collect()
+    };
+    let page_keys: Vec<Fingerprint> = (0..renderer.len())
+        .map(|i| match i {
+            0 => memo::page_key(&renderer.shared_inputs(0), &episode_keys),
+            i => memo::page_key(&renderer.shared_inputs(i), &episode_keys[i - 1..i]),
+        })
+        .collect();
     drop(renderer);
 
     let mut site = Site::default();
@@ -469,7 +732,22 @@ fn prepare_show(opts: &Options, show: manifest::Show) -> Result<Prepared, BuildE
     for (j, feed) in feeds.iter().enumerate().rev() {
         site.push(feed.file_name.clone(), Content::Feed(j));
     }
-    Ok(Prepared { out, catalog, feeds, site, pages: n_pages, files, probe_stats, templates_dir })
+    Ok(Prepared {
+        out,
+        catalog,
+        feeds,
+        site,
+        pages: n_pages,
+        files,
+        probe_stats,
+        templates_dir,
+        episode_keys,
+        page_keys,
+        recalled: None,
+        cache,
+        snapshot: Snapshot::of_sources(seen),
+        feeds_as_they_are: Vec::new(),
+    })
 }
 
 /// Builds the show: reads, probes, renders, validates, then writes. The
@@ -483,46 +761,114 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     check_output_folder(&show, &out)?;
     let records = record::Records::read(&show.root);
     let lock_len = std::fs::metadata(show.root.join(crate::lock::FILE_NAME)).map(|m| m.len()).unwrap_or(0);
-    let inputs = record::inputs(&show, &text, &templates, &out, opts.now);
+    let mut seen = HashMap::new();
+    let inputs = record::inputs(&show, &text, &templates, &out, opts.now, &mut seen);
     let out_now = out.canonicalize().ok();
     let previous = out_now.as_deref().and_then(|o| records.site(o));
-    let unchanged_inputs = inputs.as_deref().map(|i| record::with_lock(i, lock_len));
+    let unchanged_inputs = inputs.as_ref().map(|i| record::with_lock(&i.all, lock_len));
     if let Some(report) = unchanged(opts, &show, &out, &records, previous, unchanged_inputs.as_deref(), lock_len) {
         return Ok(Report { seconds: started.elapsed().as_secs_f64(), ..report });
     }
+    let mut records = records;
+    let probed = match (&inputs, &out_now) {
+        (Some(i), Some(o)) if lock_len > 0 => {
+            match touched_only(opts, &show, (&out, o), &mut records, i, lock_len, &seen)? {
+                Ok(report) => return Ok(Report { seconds: started.elapsed().as_secs_f64(), ..report }),
+                Err(probed) => probed,
+            }
+        }
+        _ => None,
+    };
 
-    let prepared = prepare_show(opts, show)?;
+    let mut prepared = prepare_show(opts, show, seen, probed)?;
+    let result = publish(opts, &mut prepared, records, out_now.as_deref(), inputs);
+    // What was measured stays measured, whatever else happened.
+    let wrote = result.as_ref().map_or(&[][..], |(_, wrote)| wrote.as_slice());
+    let cache_note = prepared.save_cache(wrote);
+    let (mut report, _) = result?;
+    if let Some(note) = cache_note {
+        report.probe_stats.cache_note.get_or_insert(note);
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// The build once the show is prepared: validated, checked against what is
+/// published, written, recorded. Returns the report and the site files
+/// (indices) published anew.
+fn publish(
+    opts: &Options,
+    prepared: &mut Prepared,
+    mut records: record::Records,
+    out_now: Option<&Path>,
+    inputs: Option<record::Inputs>,
+) -> Result<(Report, Vec<usize>), BuildError> {
     if let Some(why) = prepared.nothing_live() {
         return Err(BuildError::NothingLive(Box::new(why)));
     }
-    let (checked, feed_fingerprints): (Vec<_>, Vec<_>) = prepared.validate(opts.now).into_iter().unzip();
-    if checked.iter().any(|r| r.has_errors()) {
-        return Err(BuildError::Invalid(checked));
+    let previous = out_now.and_then(|o| records.site(o));
+    prepared.look();
+    // What the last build kept, if it finished and this build may use it.
+    if let Some(rec) = previous.filter(|r| opts.probe.use_cache && r.pending.is_empty())
+        && let Some(memo) = rec.memo.as_ref().and_then(|h| Memo::read(&prepared.catalog.root, &rec.out, h))
+    {
+        prepared.recall(rec, memo);
     }
-    let (old_lock, new_lock, changes) = prepared.changes()?;
+    let validated = prepared.validate(opts.now);
+    prepared.feeds_as_they_are = validated.iter().map(|v| v.as_it_is).collect();
+    if validated.iter().any(|v| v.report.has_errors()) {
+        return Err(BuildError::Invalid(validated.into_iter().map(|v| v.report).collect()));
+    }
+    let (first_build, new_lock, changes) = prepared.lock_changes()?;
     if !opts.allow_changes && changes.iter().any(Change::breaks_identity) {
         return Err(BuildError::Identity(changes));
     }
-    let feeds: std::collections::HashMap<&str, Fingerprint> = prepared
+    let feeds: HashMap<&str, Fingerprint> = prepared
         .feeds
         .iter()
-        .zip(&feed_fingerprints)
-        .filter_map(|(f, fp)| Some((f.file_name.as_str(), (*fp)?)))
+        .zip(&validated)
+        .filter_map(|(f, v)| Some((f.file_name.as_str(), v.fingerprint?)))
         .collect();
-    let planned = check_before_writing(&prepared, previous, &feeds, opts.force)?;
-    let mut records = records;
-    let written = write_recorded(&prepared, &mut records, planned)?;
+    let prepared: &Prepared = prepared;
+    let renderer = prepared.renderer()?;
+    let planned = check_before_writing(prepared, &renderer, previous, &feeds, opts.force)?;
+    let written = write_recorded(prepared, &renderer, &mut records, planned)?;
     // The record of what is published goes last: only what was written.
     let lock_path = prepared.lock_path();
-    crate::output::write_bytes(&lock_path, new_lock.render().as_bytes())
+    crate::output::write_bytes(&lock_path, new_lock.as_bytes())
         .map_err(|source| WriteError { path: lock_path.clone(), source })?;
+    let report = report_of(prepared, &records, &written, &validated, changes, first_build);
+    let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
+    let inputs = inputs.map(|i| record::Inputs {
+        all: record::with_lock(&i.all, lock_len),
+        content: record::with_lock(&i.content, lock_len),
+    });
+    let root = prepared.catalog.root.clone();
+    // The memo first: the record that vouches for it comes after.
+    let memo = prepared
+        .memo(written.out.clone(), &validated)
+        .save(&root)
+        .map_err(|source| WriteError { path: root.join(memo::MEMO_PATH), source })?;
+    record_build(&mut records, prepared, &report, &written, inputs, memo)?;
+    Ok((report, written.wrote))
+}
 
+/// What a build that wrote the site says.
+fn report_of(
+    prepared: &Prepared,
+    records: &record::Records,
+    written: &Written,
+    validated: &[Validated],
+    changes: Vec<Change>,
+    first_build: bool,
+) -> Report {
     let catalog = &prepared.catalog;
+    let checked: Vec<crate::validate::Report> = validated.iter().map(|v| v.report.clone()).collect();
     let mut warnings = records.warnings.clone();
     warnings.extend(catalog.warnings.iter().cloned());
     warnings.extend(written.pruned.kept.iter().map(|k| Diagnostic::warning("KEPT", format!("kept {k}"))));
     warnings.extend(feed_warnings(&checked));
-    let report = Report {
+    Report {
         out: prepared.out.clone(),
         episodes: catalog.episodes.len(),
         scheduled: catalog.scheduled.clone(),
@@ -538,18 +884,13 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
             .map(|m| (m.file.rel.clone(), m.info.duration_secs, m.info.method))
             .collect(),
         changes,
-        first_build: old_lock.is_none(),
+        first_build,
         probe_stats: prepared.probe_stats.clone(),
         nothing_changed: false,
         removed: written.pruned.removed.clone(),
         swept: written.swept,
-        seconds: started.elapsed().as_secs_f64(),
-    };
-
-    let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
-    let inputs = inputs.map(|i| record::with_lock(&i, lock_len)).unwrap_or_default();
-    record_build(&mut records, &report, written.out, inputs, &catalog.root)?;
-    Ok(report)
+        seconds: 0.0,
+    }
 }
 
 /// For the next build: what this one read and wrote, to tell "nothing
@@ -557,21 +898,33 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
 /// (the output folder's pending record) now is.
 fn record_build(
     records: &mut record::Records,
+    prepared: &Prepared,
     report: &Report,
-    out: PathBuf,
-    inputs: String,
-    root: &Path,
+    written: &Written,
+    inputs: Option<record::Inputs>,
+    memo: Fingerprint,
 ) -> Result<(), BuildError> {
-    let mut site = records.take(&out).unwrap_or_default();
-    site.inputs = inputs;
-    site.outputs = std::mem::take(&mut site.pending)
-        .into_iter()
+    let root = &prepared.catalog.root;
+    let mut site = records.take(&written.out).unwrap_or_default();
+    (site.inputs, site.content) = inputs.map(|i| (i.all, i.content)).unwrap_or_default();
+    site.memo = Some(memo);
+    // A file this build did not write is as it was when the build looked.
+    let index: HashMap<&str, usize> =
+        prepared.site.files.iter().enumerate().map(|(i, f)| (f.rel.as_str(), i)).collect();
+    let wrote: HashSet<usize> = written.wrote.iter().copied().collect();
+    site.pending.clear();
+    site.outputs = written
+        .planned
+        .iter()
+        .map(|(rel, fp)| (rel.clone(), *fp))
         .filter_map(|(rel, fp)| {
-            let (size, mtime_ns) = record::stat(&report.out.join(&rel))?;
+            let looked =
+                index.get(rel.as_str()).filter(|i| !wrote.contains(i)).and_then(|&i| prepared.snapshot.output_stamp(i));
+            let (size, mtime_ns) = looked.or_else(|| record::stat(&report.out.join(&rel)))?;
             Some((rel, record::Written { size, mtime_ns, fingerprint: Some(fp) }))
         })
         .collect();
-    site.out = out;
+    site.out = written.out.clone();
     site.summary = record::Summary {
         episodes: report.episodes,
         feeds: report.feeds.clone(),
@@ -585,6 +938,89 @@ fn record_build(
     records.put(site);
     records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
     Ok(())
+}
+
+/// A show's media, measured (from the probe cache where it can be).
+struct Probed {
+    cache: Option<Cache>,
+    probes: crate::catalog::Probes,
+    stats: ProbeStats,
+}
+
+impl Probed {
+    fn take(show: &manifest::Show, opts: &Options, seen: &HashMap<PathBuf, std::fs::Metadata>) -> Probed {
+        let mut cache = opts.probe.use_cache.then(|| Cache::open(&show.root));
+        let (probes, stats) = probe_media(show, &opts.probe, cache.as_mut(), &|p| seen.get(p).cloned());
+        Probed { cache, probes, stats }
+    }
+}
+
+/// A build whose inputs differ from the last complete build's only in the
+/// size or time of media files that, measured again, are what they were
+/// (touched, or copied over with the same audio): nothing is rendered or
+/// written. The outputs are checked as for "nothing changed" (a published
+/// media file may have the new time: it is the touched file itself, by a
+/// hard link); the probe cache and the record take the new times. `out`
+/// is the output folder as given and as resolved. `Err`: a build to do,
+/// with the media measured if they were.
+fn touched_only(
+    opts: &Options,
+    show: &manifest::Show,
+    (out, out_abs): (&Path, &Path),
+    records: &mut record::Records,
+    inputs: &record::Inputs,
+    lock_len: u64,
+    seen: &HashMap<PathBuf, std::fs::Metadata>,
+) -> Result<Result<Report, Option<Probed>>, BuildError> {
+    let content = record::with_lock(&inputs.content, lock_len);
+    let Some(rec) = records
+        .site(out_abs)
+        .filter(|r| opts.probe.use_cache && r.pending.is_empty() && !r.content.is_empty() && r.content == content)
+    else {
+        return Ok(Err(None));
+    };
+    let mut probed = Probed::take(show, opts, seen);
+    if probed.stats.changed > 0 || probed.probes.values().any(Result::is_err) {
+        return Ok(Err(Some(probed)));
+    }
+    // Every output as recorded, or the show's own file by a hard link; a
+    // file measured again is published by a hard link (a copy would hold
+    // what the file was).
+    let sources: HashMap<&str, &Path> =
+        show.episodes.iter().flat_map(|e| &e.media).map(|m| (m.rel.as_str(), m.path.as_path())).collect();
+    for rel in &probed.stats.fresh {
+        let linked = sources.get(rel.as_str()).and_then(|p| seen.get(*p)).is_some_and(|src| {
+            std::fs::symlink_metadata(out.join(rel)).is_ok_and(|dest| snapshot::same_file(&dest, src))
+        });
+        if !linked {
+            return Ok(Err(Some(probed)));
+        }
+    }
+    let mut site = rec.clone();
+    for (rel, w) in site.outputs.iter_mut() {
+        let Ok(meta) = std::fs::symlink_metadata(out.join(rel)) else { return Ok(Err(Some(probed))) };
+        let stamp = crate::fsutil::size_and_time(&meta);
+        if stamp == Some((w.size, w.mtime_ns)) {
+            continue;
+        }
+        match (sources.get(rel.as_str()).and_then(|p| seen.get(*p)), stamp) {
+            (Some(src), Some((size, mtime_ns))) if snapshot::same_file(&meta, src) => {
+                (w.size, w.mtime_ns) = (size, mtime_ns);
+            }
+            _ => return Ok(Err(Some(probed))),
+        }
+    }
+    site.inputs = record::with_lock(&inputs.all, lock_len);
+    let mut report = unchanged_report(opts, show, out, records, &site);
+    report.nothing_changed = false;
+    report.probe_stats = probed.stats.clone();
+    if let Some(cache) = probed.cache.as_mut() {
+        report.probe_stats.cache_note = crate::catalog::save_cache(cache).or(report.probe_stats.cache_note);
+    }
+    records.put(site);
+    records.warnings.clear();
+    records.save(&show.root).map_err(|source| WriteError { path: show.root.join(record::RECORD_PATH), source })?;
+    Ok(Ok(report))
 }
 
 /// The report of a build that has nothing to do: its inputs and outputs
@@ -602,10 +1038,21 @@ fn unchanged(
     if !(opts.probe.use_cache && inputs? == rec.inputs && lock_len > 0 && rec.outputs_intact(out)) {
         return None;
     }
+    Some(unchanged_report(opts, show, out, records, rec))
+}
+
+/// What a build that writes nothing says: the summary of the last one.
+fn unchanged_report(
+    opts: &Options,
+    show: &manifest::Show,
+    out: &Path,
+    records: &record::Records,
+    rec: &record::SiteRecord,
+) -> Report {
     let s = rec.summary.clone();
     let mut warnings = records.warnings.clone();
     warnings.extend(s.warnings);
-    Some(Report {
+    Report {
         out: out.to_path_buf(),
         episodes: s.episodes,
         scheduled: scheduled(show, opts.now),
@@ -617,12 +1064,12 @@ fn unchanged(
         measured: Vec::new(),
         changes: Vec::new(),
         first_build: false,
-        probe_stats: ProbeStats { probed: 0, cached: s.media, cache_note: None },
+        probe_stats: ProbeStats { probed: 0, cached: s.media, ..Default::default() },
         nothing_changed: true,
         removed: Vec::new(),
         swept: 0,
         seconds: 0.0,
-    })
+    }
 }
 
 /// Before anything is written: every output path can be written, and no
@@ -631,11 +1078,12 @@ fn unchanged(
 /// a template error stops the build here.
 fn check_before_writing(
     prepared: &Prepared,
+    renderer: &Renderer<'_>,
     previous: Option<&record::SiteRecord>,
     feeds: &std::collections::HashMap<&str, Fingerprint>,
     force: bool,
 ) -> Result<Planned, BuildError> {
-    let problems = crate::output::check_paths(&prepared.site, &prepared.out);
+    let problems = crate::output::check_paths(&prepared.site, &prepared.out, &|i| prepared.as_it_is(i));
     if !problems.is_empty() {
         return Err(BuildError::Paths(problems));
     }
@@ -645,12 +1093,14 @@ fn check_before_writing(
         }
         // A media file as the record knows it (published by hard link, it is the same file).
         let w = previous?.outputs.get(rel)?;
-        (record::stat(src) == Some((w.size, w.mtime_ns))).then_some(w.fingerprint)?
+        let looked = prepared.snapshot.source(src).and_then(|m| crate::fsutil::size_and_time(&m));
+        (looked == Some((w.size, w.mtime_ns))).then_some(w.fingerprint)?
     };
-    let planned = prepared.plan(&reuse)?;
+    let planned = prepared.plan(renderer, &reuse)?;
     if !force {
         let marks = |rel: &str| prepared.marks(rel);
-        let foreign = ownership::foreign_files(&prepared.site, &prepared.out, previous, &planned, &marks);
+        let lstat = |i: usize| prepared.snapshot.output(i).cloned();
+        let foreign = ownership::foreign_files(&prepared.site, &prepared.out, previous, &planned, &marks, &lstat);
         if !foreign.is_empty() {
             return Err(BuildError::Foreign { out: prepared.out.clone(), files: foreign });
         }
@@ -668,13 +1118,22 @@ struct Written {
     pruned: ownership::Pruned,
     /// Temporary files an interrupted command had left, removed.
     swept: usize,
+    /// Site files (indices) written (or published anew from the show folder).
+    wrote: Vec<usize>,
+    /// Every file of the site, with the fingerprint it has now.
+    planned: Planned,
 }
 
 /// Writes the site so that an interruption at any moment leaves files the
 /// next build knows: first the record of what is about to be written
 /// (`planned`, kept as the output folder's `pending` record), then media,
 /// pages and feeds, then what is no longer published goes.
-fn write_recorded(prepared: &Prepared, records: &mut record::Records, planned: Planned) -> Result<Written, BuildError> {
+fn write_recorded(
+    prepared: &Prepared,
+    renderer: &Renderer<'_>,
+    records: &mut record::Records,
+    planned: Planned,
+) -> Result<Written, BuildError> {
     let root = &prepared.catalog.root;
     let out = &prepared.out;
     std::fs::create_dir_all(out).map_err(|source| WriteError { path: out.clone(), source })?;
@@ -684,17 +1143,27 @@ fn write_recorded(prepared: &Prepared, records: &mut record::Records, planned: P
     // its pending record (or none at all).
     let swept = sweep_temps(prepared, site.outputs.is_empty() || !site.pending.is_empty());
     site.out = out_abs.clone();
-    site.pending = planned;
+    // Pending: what may be written that the record does not already know
+    // by its fingerprint (and what an interrupted build left pending).
+    let before = site.pending.len();
+    for (rel, fp) in &planned {
+        if site.outputs.get(rel).and_then(|w| w.fingerprint) != Some(*fp) {
+            site.pending.insert(rel.clone(), *fp);
+        }
+    }
+    let save = site.pending.len() > before || site.outputs.is_empty();
     records.put(site);
-    records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
-    let stats = prepared.write()?;
+    if save {
+        records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
+    }
+    let (stats, wrote) = prepared.write(renderer, &planned)?;
     // What an earlier build wrote and this one does not (a removed
     // episode's page and media) goes, so public/ is exactly the show.
     let pruned = match records.site(&out_abs) {
         Some(site) => ownership::prune(out, site, &prepared.site, &|| protected_files(prepared)),
         None => ownership::Pruned::default(),
     };
-    Ok(Written { out: out_abs, stats, pruned, swept })
+    Ok(Written { out: out_abs, stats, pruned, swept, wrote, planned })
 }
 
 /// The warnings of every feed; the same finding in several feeds is said

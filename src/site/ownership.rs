@@ -26,18 +26,20 @@ use crate::output::Site;
 /// The files of `site` that exist under `out` and are not podsmith's
 /// (see the module docs), in site order.
 /// `marks` gives, for a feed or page, the texts whose presence in the head
-/// of an existing file says it is this show's, written by podsmith.
+/// of an existing file says it is this show's, written by podsmith;
+/// `lstat` what is at a site file's path (by index), not following a link.
 pub fn foreign_files(
     site: &Site,
     out: &Path,
     record: Option<&SiteRecord>,
     planned: &BTreeMap<String, Fingerprint>,
     marks: &dyn Fn(&str) -> Option<Vec<String>>,
+    lstat: &dyn Fn(usize) -> Option<fs::Metadata>,
 ) -> Vec<String> {
     let mut foreign = Vec::new();
-    for f in &site.files {
+    for (i, f) in site.files.iter().enumerate() {
         let path = out.join(&f.rel);
-        let Ok(meta) = fs::symlink_metadata(&path) else { continue };
+        let Some(meta) = lstat(i) else { continue };
         if meta.file_type().is_symlink() {
             foreign.push(format!("{} (a link)", f.rel));
             continue;
@@ -176,6 +178,11 @@ fn remove_empty_folders(out: &Path, rel: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What is at each site file's path now.
+    fn live<'a>(site: &'a Site, out: &'a Path) -> impl Fn(usize) -> Option<fs::Metadata> + 'a {
+        move |i| fs::symlink_metadata(out.join(&site.files[i].rel)).ok()
+    }
     use crate::output::Content;
     use crate::site::record::Written;
 
@@ -249,10 +256,10 @@ mod tests {
         }
         let planned: BTreeMap<String, Fingerprint> = [("same.html".to_string(), Fingerprint::of_bytes(b"same"))].into();
         let none = |_: &str| None;
-        assert_eq!(foreign_files(&site, &out, None, &planned, &none), ["index.html", "feed.xml"]);
+        assert_eq!(foreign_files(&site, &out, None, &planned, &none, &live(&site, &out)), ["index.html", "feed.xml"]);
         let mut record = SiteRecord { out: out.clone(), ..Default::default() };
         record.outputs.insert("feed.xml".into(), written(&out.join("feed.xml")));
-        assert_eq!(foreign_files(&site, &out, Some(&record), &planned, &none), ["index.html"]);
+        assert_eq!(foreign_files(&site, &out, Some(&record), &planned, &none, &live(&site, &out)), ["index.html"]);
         // This show's own page, by its marks (its record lost).
         fs::write(
             out.join("index.html"),
@@ -263,8 +270,11 @@ mod tests {
             (rel == "index.html")
                 .then(|| vec!["content=\"podsmith\"".to_string(), "href=\"https://x/feed.xml\"".to_string()])
         };
-        assert!(foreign_files(&site, &out, Some(&record), &planned, &marks).is_empty());
+        assert!(foreign_files(&site, &out, Some(&record), &planned, &marks, &live(&site, &out)).is_empty());
         let other_show = |rel: &str| (rel == "index.html").then(|| vec!["href=\"https://y/feed.xml\"".to_string()]);
-        assert_eq!(foreign_files(&site, &out, Some(&record), &planned, &other_show), ["index.html"]);
+        assert_eq!(
+            foreign_files(&site, &out, Some(&record), &planned, &other_show, &live(&site, &out)),
+            ["index.html"]
+        );
     }
 }

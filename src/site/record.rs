@@ -24,7 +24,7 @@
 //! ignored, with a warning; a record that cannot be read at all is set
 //! aside, which only costs a full build.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -63,6 +63,13 @@ pub struct SiteRecord {
     pub out: PathBuf,
     /// Fingerprint of everything the last complete build read.
     pub inputs: String,
+    /// The same without the media files' size and time ([`Inputs::content`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub content: String,
+    /// SHA-256 of the memo that build left (`.podsmith/memo.json`), which
+    /// this record vouches for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<Fingerprint>,
     /// Every file the last complete build left under the output folder.
     pub outputs: BTreeMap<String, Written>,
     /// Files a build set out to write, with the fingerprint each will have;
@@ -77,6 +84,10 @@ pub struct SiteRecord {
 struct RawSite {
     out: PathBuf,
     inputs: String,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    memo: Option<String>,
     outputs: BTreeMap<String, RawWritten>,
     #[serde(default)]
     pending: BTreeMap<String, String>,
@@ -151,48 +162,76 @@ pub fn is_plain_relative(rel: &str) -> bool {
         && rel.split('/').all(|c| !c.is_empty() && c != "." && c != ".." && c.len() <= 255)
 }
 
-/// The fingerprint of everything a build reads but `podsmith.lock`:
-/// podsmith's version, the manifest's text, the output folder, the
-/// templates, which episodes are live at `now`, and the size and time of
-/// every media and image file. `None` when a file cannot be read (then the
-/// build does everything). SHA-256, so it is the same for every build of
-/// podsmith and every Rust release.
-pub fn inputs(show: &Show, manifest_text: &str, templates: &Path, out: &Path, now: DateTime<Utc>) -> Option<String> {
-    let mut h = Sha256::new();
-    let mut put = |bytes: &[u8]| {
+/// Fingerprints of what a build reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inputs {
+    /// Everything but `podsmith.lock`: podsmith's version, the manifest's
+    /// text, the output folder, the templates, which episodes are live at
+    /// `now`, their notes (also those in notes files), and the size and
+    /// time of every media and image file.
+    pub all: String,
+    /// The same but for the size and time of the media files: what tells
+    /// that only media files were touched (their content is then told by
+    /// measuring them again).
+    pub content: String,
+}
+
+/// The fingerprints of what a build reads; `None` when a file cannot be
+/// read (then the build does everything). SHA-256, so they are the same
+/// for every build of podsmith and every Rust release. Every media and
+/// image file looked at is put in `seen`, by path.
+pub fn inputs(
+    show: &Show,
+    manifest_text: &str,
+    templates: &Path,
+    out: &Path,
+    now: DateTime<Utc>,
+    seen: &mut HashMap<PathBuf, std::fs::Metadata>,
+) -> Option<Inputs> {
+    let mut content = Sha256::new();
+    let mut media = Sha256::new();
+    let put = |h: &mut Sha256, bytes: &[u8]| {
         h.update((bytes.len() as u64).to_le_bytes());
         h.update(bytes);
     };
-    put(env!("CARGO_PKG_VERSION").as_bytes());
-    put(manifest_text.as_bytes());
-    put(out.as_os_str().as_encoded_bytes());
+    put(&mut content, env!("CARGO_PKG_VERSION").as_bytes());
+    put(&mut content, manifest_text.as_bytes());
+    put(&mut content, out.as_os_str().as_encoded_bytes());
     if let Ok(entries) = std::fs::read_dir(templates) {
         let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         names.sort();
         for p in names {
-            put(p.as_os_str().as_encoded_bytes());
-            put(&crate::fsutil::read(&p, crate::fsutil::TEMPLATE).ok()?);
+            put(&mut content, p.as_os_str().as_encoded_bytes());
+            put(&mut content, &crate::fsutil::read(&p, crate::fsutil::TEMPLATE).ok()?);
         }
     }
-    let mut files: Vec<&Path> = Vec::new();
+    // Images are in the content (validation reads them); media are measured.
+    let mut files: Vec<(&Path, bool)> = Vec::new();
     if let Asset::Local(f) = &show.podcast.image {
-        files.push(&f.path);
+        files.push((&f.path, false));
     }
     for e in &show.episodes {
         // Which episodes are live changes with the clock.
-        put(&[u8::from(e.date.with_timezone(&Utc) <= now)]);
-        files.extend(e.media.iter().map(|m| m.path.as_path()));
+        put(&mut content, &[u8::from(e.date.with_timezone(&Utc) <= now)]);
+        // The notes, also those read from a notes_file.
+        put(&mut content, e.notes.as_bytes());
+        files.extend(e.media.iter().map(|m| (m.path.as_path(), true)));
         if let Some(Asset::Local(f)) = &e.image {
-            files.push(&f.path);
+            files.push((&f.path, false));
         }
     }
-    for f in files {
-        put(f.as_os_str().as_encoded_bytes());
-        let (size, mtime) = crate::fsutil::size_and_time(&std::fs::metadata(f).ok()?)?;
-        put(&size.to_le_bytes());
-        put(&mtime.to_le_bytes());
+    for (f, is_media) in files {
+        let meta = std::fs::metadata(f).ok()?;
+        let (size, mtime) = crate::fsutil::size_and_time(&meta)?;
+        seen.insert(f.to_path_buf(), meta);
+        let h = if is_media { &mut media } else { &mut content };
+        put(h, f.as_os_str().as_encoded_bytes());
+        put(h, &size.to_le_bytes());
+        put(h, &mtime.to_le_bytes());
     }
-    Some(hex(&h.finalize()))
+    let content = content.finalize();
+    media.update(content);
+    Some(Inputs { all: hex(&media.finalize()), content: hex(&content) })
 }
 
 /// The inputs' fingerprint with `podsmith.lock` (of `lock_len` bytes) in it:
@@ -249,7 +288,15 @@ impl Records {
                 ignored.push(format!("`{}`", crate::text::truncate_chars(&rel.escape_debug().to_string(), 80)));
                 None
             };
-            let mut site = SiteRecord { out: raw.out, inputs: raw.inputs, summary: raw.summary, ..Default::default() };
+            let memo = raw.memo.as_deref().and_then(Fingerprint::parse);
+            let mut site = SiteRecord {
+                out: raw.out,
+                inputs: raw.inputs,
+                content: raw.content,
+                memo,
+                summary: raw.summary,
+                ..Default::default()
+            };
             for (rel, w) in raw.outputs {
                 if let Some(fingerprint) = check(&rel, w.fingerprint.as_deref()) {
                     site.outputs.insert(rel, Written { size: w.size, mtime_ns: w.mtime_ns, fingerprint });
@@ -333,7 +380,15 @@ impl LegacyRecord {
             .into_iter()
             .map(|(rel, (size, mtime_ns))| (rel, RawWritten { size, mtime_ns, fingerprint: None }))
             .collect();
-        RawSite { out, inputs: self.inputs, outputs, pending: BTreeMap::new(), summary: self.summary }
+        RawSite {
+            out,
+            inputs: self.inputs,
+            content: String::new(),
+            memo: None,
+            outputs,
+            pending: BTreeMap::new(),
+            summary: self.summary,
+        }
     }
 }
 

@@ -123,7 +123,7 @@ fn item_lines(bytes: &[u8], spans: &[Range<usize>]) -> Vec<Range<usize>> {
 }
 
 fn newlines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
+    memchr::memchr_iter(b'\n', bytes).count()
 }
 
 /// Whether `spans` are the items of a feed as podsmith writes one: in
@@ -272,7 +272,7 @@ pub fn find_spans(bytes: &[u8]) -> Vec<Range<usize>> {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(hay, needle)
 }
 
 #[cfg(test)]

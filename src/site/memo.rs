@@ -1,0 +1,355 @@
+//! `.podsmith/memo.json`: what a build keeps so that the next one does
+//! only what changed.
+//!
+//! For every page, the key of what it was rendered from; for every feed,
+//! each item's key, where its `<item>…</item>` is in the feed as written,
+//! and its share of the feed's validation
+//! ([`ItemCheck`](crate::validate::incremental::ItemCheck)). A key is a
+//! SHA-256 over everything the output is made from: the episode (every
+//! field a page or an item shows, its media as measured, its image file's
+//! size and time), the show, the templates, podsmith's version. The next
+//! build renders again only the pages and items whose key changed, takes
+//! the other items' bytes from the feed on disk, and validates only the new
+//! items (the channel, and the rules across items, every time).
+//!
+//! The memo is trusted only as far as the build record vouches for it: the
+//! record of the build that made it holds its SHA-256 (a memo left by an
+//! interrupted build, or by another, is not used), and a page or feed is
+//! taken from disk only if it still has the size and time the record gave
+//! it after that build finished. Like every record, it is
+//! read as untrusted input: bounded in size, and what does not hold
+//! together is not used (the build then renders that part again).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::catalog::{LiveEpisode, Media};
+use crate::fsutil::Fingerprint;
+use crate::manifest::{Asset, Episode, LocalFile, Podcast};
+use crate::probe::AudioInfo;
+use crate::validate::incremental::ItemCheck;
+
+/// The memo's path, relative to the show folder.
+pub const MEMO_PATH: &str = ".podsmith/memo.json";
+/// The memo's format; a memo of another format is not used.
+const VERSION: u32 = 1;
+
+/// What the last build of one output folder kept.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Memo {
+    /// The memo's format.
+    pub version: u32,
+    /// The output folder, absolute.
+    pub out: PathBuf,
+    /// Each page (path in the output folder) and the key it was rendered from.
+    pub pages: BTreeMap<String, Fingerprint>,
+    /// Each feed (file name) and its items.
+    pub feeds: BTreeMap<String, Vec<ItemMemo>>,
+}
+
+/// One item of a feed as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemMemo {
+    /// The key it was rendered from.
+    pub key: Fingerprint,
+    /// Where its `<item>…</item>` is in the feed: start, end (bytes).
+    pub span: (usize, usize),
+    /// Its share of the feed's validation.
+    pub check: ItemCheck,
+}
+
+impl Memo {
+    /// The memo of the show in folder `root`, if there is a usable one for
+    /// the output folder `out` (absolute): the one whose SHA-256 the build
+    /// record vouches for (`hash`).
+    pub fn read(root: &Path, out: &Path, hash: &Fingerprint) -> Option<Memo> {
+        let bytes = crate::fsutil::read(&root.join(MEMO_PATH), crate::fsutil::RECORD).ok()?;
+        if hash_of(&bytes) != *hash {
+            return None;
+        }
+        let memo: Memo = serde_json::from_slice(&bytes).ok()?;
+        let usable = memo.version == VERSION
+            && memo.out == out
+            && memo.pages.keys().all(|rel| super::record::is_plain_relative(rel))
+            && memo.feeds.values().all(|items| spans_in_order(items));
+        usable.then_some(memo)
+    }
+
+    /// Saves the memo into the show folder `root` (never through a link;
+    /// not at all if it is there already), and returns its SHA-256, for the
+    /// build record to vouch for it.
+    pub fn save(&self, root: &Path) -> std::io::Result<Fingerprint> {
+        let json = serde_json::to_vec(&Memo { version: VERSION, ..self.clone() }).map_err(std::io::Error::other)?;
+        crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
+        crate::output::write_bytes(&root.join(MEMO_PATH), &json)?;
+        Ok(hash_of(&json))
+    }
+
+    /// Removes the memo (a build that keeps none leaves none that could be
+    /// taken for its own).
+    pub fn remove(root: &Path) {
+        let _ = std::fs::remove_file(root.join(MEMO_PATH));
+    }
+}
+
+/// SHA-256 of all of `bytes`.
+fn hash_of(bytes: &[u8]) -> Fingerprint {
+    Fingerprint::from_digest(Sha256::digest(bytes).into())
+}
+
+/// Whether the items' spans are in order and do not overlap.
+fn spans_in_order(items: &[ItemMemo]) -> bool {
+    items.iter().all(|i| i.span.0 < i.span.1) && items.windows(2).all(|w| w[0].span.1 <= w[1].span.0)
+}
+
+/// SHA-256 over fields, each with its length, so that no two different
+/// sequences of fields give the same bytes.
+struct KeyHasher(Sha256, String);
+
+impl KeyHasher {
+    fn new(what: &str) -> KeyHasher {
+        let mut h = KeyHasher(Sha256::new(), String::new());
+        h.str(env!("CARGO_PKG_VERSION"));
+        h.u64(u64::from(VERSION));
+        h.str(what);
+        h
+    }
+
+    fn bytes(&mut self, b: &[u8]) {
+        self.0.update((b.len() as u64).to_le_bytes());
+        self.0.update(b);
+    }
+
+    fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+
+    fn u64(&mut self, n: u64) {
+        self.0.update(n.to_le_bytes());
+    }
+
+    /// A small value, by its `Debug` form (enums, options of numbers).
+    fn debug(&mut self, v: &dyn std::fmt::Debug) {
+        let mut s = std::mem::take(&mut self.1);
+        s.clear();
+        let _ = write!(s, "{v:?}");
+        self.str(&s);
+        self.1 = s;
+    }
+
+    fn key(&mut self, k: &Fingerprint) {
+        self.0.update(k.as_bytes());
+    }
+
+    fn finish(self) -> Fingerprint {
+        Fingerprint::from_digest(self.0.finalize().into())
+    }
+}
+
+/// The key of everything of an episode that its page and its feed items are
+/// made from and checked against. Every field is named (a field added to
+/// these types does not compile until it is here or said to be unused).
+pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
+    let LiveEpisode { episode, media, primary, page_path, page_url, notes_html } = e;
+    let Episode {
+        title,
+        slug,
+        guid,
+        date,
+        media: _, // as measured, below
+        notes: _, // as rendered: notes_html
+        guests,
+        season,
+        number,
+        episode_type,
+        explicit,
+        image,
+        line: _, // where it is in the manifest: not shown
+    } = episode;
+    let mut h = KeyHasher::new("episode");
+    for s in [title, slug, guid, page_path, page_url, notes_html] {
+        h.str(s);
+    }
+    h.str(&date.to_rfc3339());
+    h.u64(guests.len() as u64);
+    for g in guests {
+        h.str(g);
+    }
+    h.debug(&(season, number, episode_type, explicit, primary));
+    asset(&mut h, image.as_ref(), true);
+    h.u64(media.len() as u64);
+    for Media { file, info, url } in media {
+        let LocalFile { rel, path: _, line: _ } = file;
+        h.str(rel);
+        h.str(url);
+        let AudioInfo {
+            duration_secs,
+            bytes,
+            format,
+            mime_type,
+            codec,
+            sample_rate,
+            channels,
+            bitrate,
+            method,
+            vbr,
+            has_seek_header,
+        } = info;
+        h.u64(duration_secs.to_bits());
+        h.u64(*bytes);
+        h.str(mime_type);
+        h.debug(&(format, codec, sample_rate, channels, bitrate, method, vbr, has_seek_header));
+    }
+    h.finish()
+}
+
+/// An image: a local file by its path, size and time (the feed check
+/// reads it), a remote one by its URL.
+fn asset(h: &mut KeyHasher, image: Option<&Asset>, stamp: bool) {
+    match image {
+        None => h.str("none"),
+        Some(Asset::Remote(url)) => h.str(url.as_str()),
+        Some(Asset::Local(f)) => {
+            h.str(&f.rel);
+            if stamp {
+                let s = std::fs::metadata(&f.path).ok().and_then(|m| crate::fsutil::size_and_time(&m));
+                h.debug(&s);
+            }
+        }
+    }
+}
+
+/// The key of the show as the items of one feed are made from it and
+/// checked against: every field of `[podcast]`, the feed's format, and the
+/// formats it is meant to carry.
+pub fn channel_key(p: &Podcast, format: &dyn std::fmt::Debug, formats: &dyn std::fmt::Debug) -> Fingerprint {
+    let Podcast {
+        title,
+        description,
+        author,
+        owner,
+        language,
+        categories,
+        explicit,
+        show_type,
+        base_url,
+        link,
+        image,
+        copyright,
+        guid,
+        locked,
+        new_feed_url,
+        block,
+        complete,
+        utc_offset,
+        formats: policy,
+    } = p;
+    let mut h = KeyHasher::new("channel");
+    for s in [title, description, author, &owner.name, &owner.email, language] {
+        h.str(s);
+    }
+    h.debug(&(categories, explicit, show_type, base_url.as_str(), link.as_str(), copyright, guid, locked));
+    h.debug(&(new_feed_url.as_ref().map(|u| u.as_str()), block, complete, utc_offset, policy));
+    asset(&mut h, Some(image), false);
+    h.debug(format);
+    h.debug(formats);
+    h.finish()
+}
+
+/// The key of one item: the feed's channel key and the episode's key.
+pub fn item_key(channel: &Fingerprint, episode: &Fingerprint) -> Fingerprint {
+    let mut h = KeyHasher::new("item");
+    h.key(channel);
+    h.key(episode);
+    h.finish()
+}
+
+/// The key of a page: what every page shares (`shared`: templates, show,
+/// feeds) and the episodes it shows.
+pub fn page_key(shared: &Fingerprint, episodes: &[Fingerprint]) -> Fingerprint {
+    let mut h = KeyHasher::new("page");
+    h.key(shared);
+    h.u64(episodes.len() as u64);
+    for e in episodes {
+        h.key(e);
+    }
+    h.finish()
+}
+
+/// The key of what every page of a kind shares: `parts`, each a field.
+pub fn shared_key(parts: &[&[u8]]) -> Fingerprint {
+    let mut h = KeyHasher::new("pages");
+    for p in parts {
+        h.bytes(p);
+    }
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_an_item_shows_changes_its_key() {
+        let catalog = crate::catalog::tests::sample_catalog();
+        let e = &catalog.episodes[0];
+        let base = episode_key(e);
+        assert_eq!(base, episode_key(&e.clone()), "the key is a function of the episode");
+        let mut edits: Vec<(&str, LiveEpisode)> = Vec::new();
+        let mut t = e.clone();
+        t.episode.title.push('!');
+        edits.push(("title", t));
+        let mut t = e.clone();
+        t.notes_html.push_str("<p>more</p>");
+        edits.push(("notes", t));
+        let mut t = e.clone();
+        t.media[0].info.duration_secs += 1.0;
+        edits.push(("duration", t));
+        let mut t = e.clone();
+        t.media[0].info.bytes += 1;
+        edits.push(("size", t));
+        let mut t = e.clone();
+        t.page_url.push('x');
+        edits.push(("page URL", t));
+        let mut t = e.clone();
+        t.episode.guests.push("Someone".into());
+        edits.push(("guests", t));
+        let mut t = e.clone();
+        t.episode.number = Some(99);
+        edits.push(("number", t));
+        for (what, edited) in edits {
+            assert_ne!(episode_key(&edited), base, "{what}");
+        }
+        // Where it is written in the manifest is not shown.
+        let mut t = e.clone();
+        t.episode.line += 10;
+        assert_eq!(episode_key(&t), base);
+    }
+
+    #[test]
+    fn a_memo_of_another_build_or_folder_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let memo = Memo { out: out.clone(), ..Default::default() };
+        let hash = memo.save(dir.path()).unwrap();
+        assert!(Memo::read(dir.path(), &out, &hash).is_some());
+        assert!(Memo::read(dir.path(), &dir.path().join("site"), &hash).is_none(), "another folder's");
+        // Another build's memo (the record vouches for another).
+        let mut other = memo.clone();
+        other.pages.insert("index.html".into(), Fingerprint::of_bytes(b"x"));
+        let other_hash = other.save(dir.path()).unwrap();
+        assert!(Memo::read(dir.path(), &out, &hash).is_none(), "another build's");
+        assert!(Memo::read(dir.path(), &out, &other_hash).is_some());
+        // Crafted, even if vouched for: a page path outside the folder.
+        let mut bad = memo.clone();
+        bad.pages.insert("../../x".into(), Fingerprint::of_bytes(b"x"));
+        let bad_hash = bad.save(dir.path()).unwrap();
+        assert!(Memo::read(dir.path(), &out, &bad_hash).is_none());
+        std::fs::write(dir.path().join(MEMO_PATH), b"{ not json").unwrap();
+        assert!(Memo::read(dir.path(), &out, &hash_of(b"{ not json")).is_none());
+    }
+}

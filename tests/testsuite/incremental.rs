@@ -1,0 +1,196 @@
+//! Incremental builds: after each change a podcaster makes, the build that
+//! renders only what changed leaves exactly the files a full build
+//! (`--no-cache`, into another folder) writes, and touches nothing else.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use crate::harness::*;
+
+const AS_OF: &str = "2026-06-01T00:00:00Z";
+
+/// Every file under `dir`, with its bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.insert(p.strip_prefix(base).unwrap().to_string_lossy().into_owned(), fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Builds incrementally, then in full into `full/`, and requires the same files.
+fn build_matches_a_full_build(show: &Show, what: &str) -> Run {
+    build_with(show, what, &[])
+}
+
+fn build_with(show: &Show, what: &str, args: &[&str]) -> Run {
+    let run = show.run(&[&["build", "-v", "--as-of", AS_OF], args].concat()).ok();
+    let _ = fs::remove_dir_all(show.path("full"));
+    show.run(&["build", "--no-cache", "--out", "full", "--as-of", AS_OF]).ok();
+    let (incremental, full) = (files(&show.path("public")), files(&show.path("full")));
+    assert_eq!(incremental.keys().collect::<Vec<_>>(), full.keys().collect::<Vec<_>>(), "{what}: other files");
+    for (rel, bytes) in &incremental {
+        assert!(full[rel] == *bytes, "{what}: {rel} differs from a full build's\n{}", String::from_utf8_lossy(bytes));
+    }
+    run
+}
+
+/// How many files the build says it wrote.
+fn written(run: &Run) -> usize {
+    let line = run.stderr.lines().find(|l| l.starts_with("Built ")).unwrap_or_else(|| panic!("{}", run.stderr));
+    let (_, rest) = line.split_once("; ").unwrap();
+    rest.split(' ').next().unwrap().parse().unwrap()
+}
+
+fn set_mtime(path: &Path, t: SystemTime) {
+    fs::File::options().write(true).open(path).unwrap().set_modified(t).unwrap();
+}
+
+#[test]
+fn after_every_kind_of_change_the_build_is_a_full_builds_byte_for_byte() {
+    let show = Show::sample();
+    fs::copy(audio("pair-5s.mp3"), show.path("media/extra.mp3")).unwrap();
+    show.build().ok();
+    // Nothing changed: nothing done.
+    assert_eq!(written(&build_matches_a_full_build(&show, "nothing")), 0);
+
+    // A media file touched: measured again, found the same, nothing written.
+    let mp3 = show.path("media/fluentd-eduardo-silva.mp3");
+    set_mtime(&mp3, SystemTime::now() + Duration::from_secs(3600));
+    let run = build_matches_a_full_build(&show, "touched");
+    assert_eq!(written(&run), 0, "{}", run.stderr);
+    assert!(run.stderr.contains("probed 1 media file(s)"), "{}", run.stderr);
+
+    // A media file replaced by another recording (copied over it: the
+    // published file is the same file): its page and the feeds.
+    let ogg = show.path("media/fluentd-eduardo-silva.ogg");
+    fs::copy(audio("vorbis-5s.ogg"), &ogg).unwrap();
+    let run = build_matches_a_full_build(&show, "replaced");
+    assert_eq!(written(&run), 3, "its page, two feeds\n{}", run.stderr);
+    // Replaced by a new file (a new hard link to publish), with another duration.
+    fs::remove_file(&ogg).unwrap();
+    fs::copy(audio("vorbis.ogg"), &ogg).unwrap();
+    let run = build_matches_a_full_build(&show, "replaced by a new file");
+    assert_eq!(written(&run), 4, "the OGG, its page, two feeds\n{}", run.stderr);
+
+    // An episode's notes edited in the manifest: its page and the feeds (the
+    // index shows no notes).
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("**Fluentd** is", "**Fluentd**, the log collector, is", 1));
+    let run = build_matches_a_full_build(&show, "notes");
+    assert_eq!(written(&run), 3, "its page, two feeds\n{}", run.stderr);
+
+    // An episode added.
+    let added = episode("Extra", "extra-1", "2026-05-01T10:00:00Z", &["extra.mp3"]);
+    show.write("episodes.toml", &format!("{}{added}", show.read("episodes.toml")));
+    build_matches_a_full_build(&show, "added");
+
+    // Notes moved to a file, then the file edited.
+    show.write("notes/extra.md", "First *notes*.");
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &manifest.replace("guid = \"extra-1\"", "guid = \"extra-1\"\nnotes_file = \"notes/extra.md\""),
+    );
+    build_matches_a_full_build(&show, "notes file");
+    show.write("notes/extra.md", "Second *notes*, longer.");
+    let run = build_matches_a_full_build(&show, "notes file edited");
+    assert!(show.read("public/episodes/extra/index.html").contains("Second"), "{}", run.stderr);
+
+    // A template of the show's own: every page.
+    let base = fs::read_to_string(repo().join("src/pages/templates/base.html")).unwrap();
+    show.write("templates/base.html", &base.replacen("<body>", "<body>\n<p>Our own header</p>", 1));
+    build_matches_a_full_build(&show, "template");
+    assert!(show.read("public/index.html").contains("Our own header"));
+
+    // The show's title: every page and item.
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("title = \"", "title = \"The ", 1));
+    build_matches_a_full_build(&show, "show title");
+
+    // An episode removed (and its media with it).
+    let manifest = show.read("episodes.toml");
+    let cut = manifest.rfind("\n[[episode]]").unwrap();
+    show.write("episodes.toml", &manifest[..cut]);
+    build_with(&show, "removed", &["--allow-changes"]);
+}
+
+#[test]
+fn a_damaged_or_crafted_memo_costs_time_not_correctness() {
+    let show = Show::sample();
+    show.build().ok();
+    let memo_path = show.path(".podsmith/memo.json");
+    let memo = fs::read_to_string(&memo_path).unwrap();
+    assert!(memo.contains("\"pages\""), "{memo}");
+
+    // Crafted: every item's span moved; the record no longer vouches for it.
+    let crafted = memo.replace("\"span\":[", "\"span\":[1");
+    fs::write(&memo_path, &crafted).unwrap();
+    fs::copy(audio("vorbis-5s.ogg"), show.path("media/fluentd-eduardo-silva.ogg")).unwrap();
+    build_matches_a_full_build(&show, "crafted memo");
+
+    // Damaged.
+    fs::write(&memo_path, b"{ not json").unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("Fluentd", "FluentD", 1));
+    build_matches_a_full_build(&show, "damaged memo");
+
+    // Another build's memo, put back: not the one the record vouches for.
+    let before = fs::read(&memo_path).unwrap();
+    show.write("episodes.toml", &manifest);
+    build_matches_a_full_build(&show, "edit undone");
+    fs::write(&memo_path, &before).unwrap();
+    show.write("episodes.toml", &manifest.replacen("Fluentd", "FluentD", 1));
+    build_matches_a_full_build(&show, "an older memo");
+}
+
+#[test]
+fn a_crafted_memo_vouched_for_by_a_crafted_record_cannot_swap_items() {
+    use sha2::Digest;
+    let show = Show::sample();
+    show.build().ok();
+    // Someone who can write .podsmith/ swaps the keys of the first two items
+    // of feed.xml in the memo (each key now names the other's bytes), and
+    // makes the record vouch for it.
+    let memo_path = show.path(".podsmith/memo.json");
+    let mut memo: serde_json::Value = serde_json::from_str(&show.read(".podsmith/memo.json")).unwrap();
+    let items = memo["feeds"]["feed.xml"].as_array_mut().unwrap();
+    let (a, b) = (items[0]["key"].clone(), items[1]["key"].clone());
+    (items[0]["key"], items[1]["key"]) = (b, a);
+    let bytes = serde_json::to_vec(&memo).unwrap();
+    fs::write(&memo_path, &bytes).unwrap();
+    let hash: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let mut record: serde_json::Value = serde_json::from_str(&show.read(".podsmith/build.json")).unwrap();
+    record["sites"][0]["memo"] = serde_json::Value::String(hash);
+    fs::write(show.path(".podsmith/build.json"), serde_json::to_vec(&record).unwrap()).unwrap();
+    // A change to another episode: the two items' keys are as they were.
+    fs::copy(audio("vorbis-5s.ogg"), show.path("media/fluentd-eduardo-silva.ogg")).unwrap();
+    build_matches_a_full_build(&show, "swapped items");
+}
+
+#[test]
+fn a_page_or_feed_edited_by_hand_is_rendered_again_not_kept() {
+    let show = Show::sample();
+    show.build().ok();
+    let page = show.path("public/episodes/fluentd-eduardo-silva/index.html");
+    let html = fs::read_to_string(&page).unwrap();
+    fs::write(&page, html.replacen("Fluentd", "Fluxtd", 1)).unwrap();
+    let feed = show.read("public/feed.xml");
+    fs::write(show.path("public/feed.xml"), feed.replacen("<item>", "<item>\n      <title>Injected</title>", 1))
+        .unwrap();
+    // And a media file touched, so the build is not "nothing changed".
+    set_mtime(&show.path("media/fluentd-eduardo-silva.mp3"), SystemTime::now() + Duration::from_secs(60));
+    let run = build_matches_a_full_build(&show, "edited by hand");
+    assert_eq!(written(&run), 2, "the page and the feed\n{}", run.stderr);
+    assert_eq!(fs::read_to_string(&page).unwrap(), html);
+}
