@@ -130,8 +130,6 @@ pub struct ProbeStats {
     /// Of the files measured now, those whose measurement is not the one
     /// the cache had for them (new files, or changed content).
     pub changed: usize,
-    /// The files measured now (paths in the show).
-    pub fresh: Vec<String>,
     /// Something to say about the cache (set aside, not saved).
     pub cache_note: Option<Diagnostic>,
 }
@@ -144,7 +142,7 @@ pub fn probe_media(
     show: &Show,
     opts: &ProbeOptions,
     mut cache: Option<&mut Cache>,
-    seen: &dyn Fn(&std::path::Path) -> Option<std::fs::Metadata>,
+    seen: &dyn Fn(&std::path::Path) -> Option<crate::fsutil::Status>,
 ) -> (Probes, ProbeStats) {
     use rayon::prelude::*;
     let files: Vec<&LocalFile> = show.episodes.iter().flat_map(|e| &e.media).collect();
@@ -179,7 +177,6 @@ pub fn probe_media(
     opts.progress.finish();
     for ((f, r), before) in fresh.into_iter().zip(before) {
         stats.changed += usize::from(r.as_ref().ok() != before.as_ref());
-        stats.fresh.push(f.rel.clone());
         if let (Some(c), Ok(info)) = (cache.as_mut(), &r) {
             c.put(&f.rel, &f.path, info);
         }

@@ -310,6 +310,67 @@ impl<'de> serde::Deserialize<'de> for Fingerprint {
     }
 }
 
+/// What a look at a file tells, as far as podsmith uses it: small enough
+/// to keep for every file of a big show (a build looks at each once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since 1970 (0 if unknown).
+    pub mtime_ns: u128,
+    /// Status-change time, nanoseconds since 1970 (Unix; else 0).
+    pub ctime_ns: u128,
+    /// Device and inode (Unix; else 0).
+    pub dev: u64,
+    /// See `dev`.
+    pub ino: u64,
+    /// A regular file (not a link).
+    pub is_file: bool,
+    /// A symbolic link (from a look that does not follow links).
+    pub is_link: bool,
+}
+
+impl Status {
+    /// The status in `meta`.
+    pub fn of(meta: &fs::Metadata) -> Status {
+        let mtime_ns = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        #[cfg(unix)]
+        let (ctime_ns, dev, ino) = {
+            use std::os::unix::fs::MetadataExt;
+            let ctime = u128::try_from(meta.ctime()).unwrap_or(0) * 1_000_000_000
+                + u128::try_from(meta.ctime_nsec()).unwrap_or(0);
+            (ctime, meta.dev(), meta.ino())
+        };
+        #[cfg(not(unix))]
+        let (ctime_ns, dev, ino) = (0, 0, 0);
+        Status {
+            size: meta.len(),
+            mtime_ns: mtime_ns.map_or(0, |d| d.as_nanos()),
+            ctime_ns,
+            dev,
+            ino,
+            is_file: meta.is_file(),
+            is_link: meta.file_type().is_symlink(),
+        }
+    }
+
+    /// Size and modification time, if a regular file.
+    pub fn stamp(&self) -> Option<(u64, u128)> {
+        self.is_file.then_some((self.size, self.mtime_ns))
+    }
+
+    /// Inode and status-change time, where known (Unix).
+    pub fn change(&self) -> Option<(u64, u128)> {
+        (cfg!(unix) && self.ino != 0).then_some((self.ino, self.ctime_ns))
+    }
+
+    /// Whether `self` (a regular file) is the file `other` is: the same
+    /// inode (Unix; elsewhere never known).
+    pub fn same_file(&self, other: &Status) -> bool {
+        cfg!(unix) && self.is_file && self.ino != 0 && (self.dev, self.ino) == (other.dev, other.ino)
+    }
+}
+
 /// Size and modification time (nanoseconds since 1970) of a regular file,
 /// from its metadata: the cheap look that tells a file is as it was.
 pub fn size_and_time(meta: &fs::Metadata) -> Option<(u64, u128)> {

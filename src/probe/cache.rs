@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{AudioFormat, AudioInfo, Codec, Method, SeekHeader};
+use crate::fsutil::Status;
 
 /// Folder and file of the cache, relative to the show folder.
 pub const CACHE_PATH: &str = ".podsmith/cache.json";
@@ -46,16 +47,8 @@ impl Stamp {
 
 /// A file's inode and status-change time (Unix; elsewhere nothing, and the
 /// ends of the file are read every time).
-#[cfg(unix)]
 fn change_of(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
-    use std::os::unix::fs::MetadataExt;
-    let ctime = u128::try_from(meta.ctime()).ok()? * 1_000_000_000 + u128::try_from(meta.ctime_nsec()).ok()?;
-    Some((meta.ino(), ctime))
-}
-
-#[cfg(not(unix))]
-fn change_of(_meta: &std::fs::Metadata) -> Option<(u64, u128)> {
-    None
+    crate::fsutil::Status::of(meta).change()
 }
 
 /// An `AudioInfo` as stored (owned strings).
@@ -143,20 +136,19 @@ impl Cache {
     }
 
     /// [`Cache::get`], with the file's metadata if it was just looked at.
-    pub fn get_with(&mut self, rel: &str, path: &Path, meta: Option<std::fs::Metadata>) -> Option<AudioInfo> {
+    pub fn get_with(&mut self, rel: &str, path: &Path, status: Option<Status>) -> Option<AudioInfo> {
         let stored = self.file.entries.get_mut(rel)?;
         if !stored.is_possible() {
             return None;
         }
-        let meta = match meta {
-            Some(m) => m,
-            None => std::fs::metadata(path).ok()?,
+        let status = match status {
+            Some(s) => s,
+            None => Status::of(&std::fs::metadata(path).ok()?),
         };
-        let (size, mtime_ns) = crate::fsutil::size_and_time(&meta)?;
-        if (size, mtime_ns) != (stored.stamp.size, stored.stamp.mtime_ns) {
+        if status.stamp()? != (stored.stamp.size, stored.stamp.mtime_ns) {
             return None;
         }
-        let change = change_of(&meta);
+        let change = status.change();
         if change.is_none() || change != stored.stamp.change {
             let now = stamp(path).ok()?;
             if !now.same_content(&stored.stamp) {

@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 
 use crate::catalog::{Catalog, ProbeStats, Scheduled, probe_media};
 use crate::diagnostic::{Diagnostic, Location};
-use crate::fsutil::Fingerprint;
+use crate::fsutil::{Fingerprint, Status};
 use crate::lock::{Change, Lock, LockError};
 use crate::manifest::{self, Asset, ManifestError};
 use crate::output::{Content, Site, WriteError, WriteStats, write_site};
@@ -244,8 +244,11 @@ pub struct Prepared {
     pub page_keys: Vec<Fingerprint>,
     /// What the last build left that this one takes as it is.
     recalled: Option<Recalled>,
-    /// The probe cache (saved once the media are published: see [`Prepared::save_cache`]).
-    cache: Option<Cache>,
+    /// The probe cache (saved once the media are published: see
+    /// [`Prepared::save_cache`]); `Err(true)`: saved already, to be opened
+    /// again if media are published anew (a build that measured most
+    /// files does not keep it in memory while it validates).
+    cache: Result<Cache, bool>,
     /// The files of the build as they were (see [`Prepared::look`]).
     snapshot: Snapshot,
     /// Which feeds (by number) are, as validated, what is on disk.
@@ -395,7 +398,12 @@ impl Prepared {
     /// link changes a file's status, not its content. A warning if it
     /// cannot be saved.
     pub fn save_cache(&mut self, wrote: &[usize]) -> Option<Diagnostic> {
-        let cache = self.cache.as_mut()?;
+        let published =
+            wrote.iter().any(|&i| matches!(self.site.files.get(i).map(|f| &f.content), Some(Content::File(_))));
+        if matches!(self.cache, Err(true)) && published {
+            self.cache = Ok(Cache::open(&self.catalog.root));
+        }
+        let cache = self.cache.as_mut().ok()?;
         for &i in wrote {
             if let Some(f) = self.site.files.get(i)
                 && let Content::File(src) = &f.content
@@ -449,7 +457,9 @@ impl Prepared {
 
     /// Looks at every file of the site in the output folder, once.
     pub fn look(&mut self) {
-        self.snapshot.look_at_outputs(&self.site, &self.out);
+        if !self.snapshot.has_outputs() {
+            self.snapshot.look_at_outputs(&self.site, &self.out);
+        }
     }
 
     /// Takes what the last build of this output folder left (its `record`
@@ -481,7 +491,7 @@ impl Prepared {
 
     /// What the next build's memo keeps of this one: every page's key, and
     /// the items of every feed (as `validated` found them).
-    pub fn memo(&self, out: PathBuf, validated: &[Validated]) -> Memo {
+    pub fn memo(&self, out: PathBuf, validated: Vec<Validated>) -> Memo {
         let mut memo = Memo { out, ..Default::default() };
         for f in &self.site.files {
             if let Content::Page(n) = f.content
@@ -491,8 +501,8 @@ impl Prepared {
             }
         }
         for (feed, v) in self.feeds.iter().zip(validated) {
-            if let Some(items) = &v.items {
-                memo.feeds.insert(feed.file_name.clone(), items.clone());
+            if let Some(items) = v.items {
+                memo.feeds.insert(feed.file_name.clone(), items);
             }
         }
         memo
@@ -675,14 +685,24 @@ fn folders(show: &manifest::Show, opts: &Options) -> (PathBuf, PathBuf) {
 fn prepare_show(
     opts: &Options,
     show: manifest::Show,
-    seen: HashMap<PathBuf, std::fs::Metadata>,
+    seen: HashMap<PathBuf, Status>,
     probed: Option<Probed>,
 ) -> Result<Prepared, BuildError> {
     let (out, templates_dir) = folders(&show, opts);
     check_output_folder(&show, &out)?;
-    let Probed { cache, probes, stats: probe_stats } = match probed {
+    let Probed { cache, probes, stats: mut probe_stats } = match probed {
         Some(p) => p,
         None => Probed::take(&show, opts, &seen),
+    };
+    // A build that measured most files saves the cache now, rather than
+    // keep it in memory while it validates.
+    let cache = match cache {
+        Some(mut c) if probe_stats.probed > probe_stats.cached => {
+            probe_stats.cache_note = crate::catalog::save_cache(&mut c).or(probe_stats.cache_note);
+            Err(true)
+        }
+        Some(c) => Ok(c),
+        None => Err(false),
     };
     let catalog = Catalog::assemble(show, &probes, opts.now).map_err(BuildError::Media)?;
     // The feeds' names and URLs; their XML is made (and checked) by validation
@@ -763,6 +783,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let lock_len = std::fs::metadata(show.root.join(crate::lock::FILE_NAME)).map(|m| m.len()).unwrap_or(0);
     let mut seen = HashMap::new();
     let inputs = record::inputs(&show, &text, &templates, &out, opts.now, &mut seen);
+    drop(text); // a big show's manifest is megabytes
     let out_now = out.canonicalize().ok();
     let previous = out_now.as_deref().and_then(|o| records.site(o));
     let unchanged_inputs = inputs.as_ref().map(|i| record::with_lock(&i.all, lock_len));
@@ -807,15 +828,20 @@ fn publish(
         return Err(BuildError::NothingLive(Box::new(why)));
     }
     let previous = out_now.and_then(|o| records.site(o));
-    prepared.look();
     // What the last build kept, if it finished and this build may use it.
     if let Some(rec) = previous.filter(|r| opts.probe.use_cache && r.pending.is_empty())
         && let Some(memo) = rec.memo.as_ref().and_then(|h| Memo::read(&prepared.catalog.root, &rec.out, h))
     {
+        prepared.look();
         prepared.recall(rec, memo);
+    } else if previous.is_none() {
+        // Nothing published here yet: nothing to tell the show's files
+        // from, and the memory is better spent validating.
+        prepared.snapshot.forget_sources();
     }
     let validated = prepared.validate(opts.now);
     prepared.feeds_as_they_are = validated.iter().map(|v| v.as_it_is).collect();
+    prepared.look();
     if validated.iter().any(|v| v.report.has_errors()) {
         return Err(BuildError::Invalid(validated.into_iter().map(|v| v.report).collect()));
     }
@@ -846,7 +872,7 @@ fn publish(
     let root = prepared.catalog.root.clone();
     // The memo first: the record that vouches for it comes after.
     let memo = prepared
-        .memo(written.out.clone(), &validated)
+        .memo(written.out.clone(), validated)
         .save(&root)
         .map_err(|source| WriteError { path: root.join(memo::MEMO_PATH), source })?;
     record_build(&mut records, prepared, &report, &written, inputs, memo)?;
@@ -863,7 +889,7 @@ fn report_of(
     first_build: bool,
 ) -> Report {
     let catalog = &prepared.catalog;
-    let checked: Vec<crate::validate::Report> = validated.iter().map(|v| v.report.clone()).collect();
+    let checked: Vec<&crate::validate::Report> = validated.iter().map(|v| &v.report).collect();
     let mut warnings = records.warnings.clone();
     warnings.extend(catalog.warnings.iter().cloned());
     warnings.extend(written.pruned.kept.iter().map(|k| Diagnostic::warning("KEPT", format!("kept {k}"))));
@@ -948,7 +974,7 @@ struct Probed {
 }
 
 impl Probed {
-    fn take(show: &manifest::Show, opts: &Options, seen: &HashMap<PathBuf, std::fs::Metadata>) -> Probed {
+    fn take(show: &manifest::Show, opts: &Options, seen: &HashMap<PathBuf, Status>) -> Probed {
         let mut cache = opts.probe.use_cache.then(|| Cache::open(&show.root));
         let (probes, stats) = probe_media(show, &opts.probe, cache.as_mut(), &|p| seen.get(p).cloned());
         Probed { cache, probes, stats }
@@ -970,7 +996,7 @@ fn touched_only(
     records: &mut record::Records,
     inputs: &record::Inputs,
     lock_len: u64,
-    seen: &HashMap<PathBuf, std::fs::Metadata>,
+    seen: &HashMap<PathBuf, Status>,
 ) -> Result<Result<Report, Option<Probed>>, BuildError> {
     let content = record::with_lock(&inputs.content, lock_len);
     let Some(rec) = records
@@ -983,30 +1009,21 @@ fn touched_only(
     if probed.stats.changed > 0 || probed.probes.values().any(Result::is_err) {
         return Ok(Err(Some(probed)));
     }
-    // Every output as recorded, or the show's own file by a hard link; a
-    // file measured again is published by a hard link (a copy would hold
-    // what the file was).
+    // Every output as recorded, or the show's own file by a hard link: a
+    // media file that changed (its time) is published as that very file (a
+    // copy would hold what the file was).
     let sources: HashMap<&str, &Path> =
         show.episodes.iter().flat_map(|e| &e.media).map(|m| (m.rel.as_str(), m.path.as_path())).collect();
-    for rel in &probed.stats.fresh {
-        let linked = sources.get(rel.as_str()).and_then(|p| seen.get(*p)).is_some_and(|src| {
-            std::fs::symlink_metadata(out.join(rel)).is_ok_and(|dest| snapshot::same_file(&dest, src))
-        });
-        if !linked {
-            return Ok(Err(Some(probed)));
-        }
-    }
     let mut site = rec.clone();
     for (rel, w) in site.outputs.iter_mut() {
         let Ok(meta) = std::fs::symlink_metadata(out.join(rel)) else { return Ok(Err(Some(probed))) };
-        let stamp = crate::fsutil::size_and_time(&meta);
-        if stamp == Some((w.size, w.mtime_ns)) {
-            continue;
-        }
-        match (sources.get(rel.as_str()).and_then(|p| seen.get(*p)), stamp) {
-            (Some(src), Some((size, mtime_ns))) if snapshot::same_file(&meta, src) => {
-                (w.size, w.mtime_ns) = (size, mtime_ns);
-            }
+        let status = Status::of(&meta);
+        let recorded = Some((w.size, w.mtime_ns));
+        let source = sources.get(rel.as_str()).and_then(|p| seen.get(*p));
+        let moved = source.is_some_and(|s| s.stamp() != recorded) || status.stamp() != recorded;
+        match (source, status.stamp()) {
+            _ if !moved => {}
+            (Some(src), Some((size, mtime_ns))) if status.same_file(src) => (w.size, w.mtime_ns) = (size, mtime_ns),
             _ => return Ok(Err(Some(probed))),
         }
     }
@@ -1093,13 +1110,13 @@ fn check_before_writing(
         }
         // A media file as the record knows it (published by hard link, it is the same file).
         let w = previous?.outputs.get(rel)?;
-        let looked = prepared.snapshot.source(src).and_then(|m| crate::fsutil::size_and_time(&m));
+        let looked = prepared.snapshot.source(src).and_then(|s| s.stamp());
         (looked == Some((w.size, w.mtime_ns))).then_some(w.fingerprint)?
     };
     let planned = prepared.plan(renderer, &reuse)?;
     if !force {
         let marks = |rel: &str| prepared.marks(rel);
-        let lstat = |i: usize| prepared.snapshot.output(i).cloned();
+        let lstat = |i: usize| prepared.snapshot.output(i);
         let foreign = ownership::foreign_files(&prepared.site, &prepared.out, previous, &planned, &marks, &lstat);
         if !foreign.is_empty() {
             return Err(BuildError::Foreign { out: prepared.out.clone(), files: foreign });
@@ -1168,7 +1185,7 @@ fn write_recorded(
 
 /// The warnings of every feed; the same finding in several feeds is said
 /// once, naming them all.
-fn feed_warnings(checked: &[crate::validate::Report]) -> Vec<Diagnostic> {
+fn feed_warnings(checked: &[&crate::validate::Report]) -> Vec<Diagnostic> {
     let mut seen: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
     for r in checked {
         for f in r.findings.iter().filter(|f| f.severity == crate::diagnostic::Severity::Warning) {

@@ -34,23 +34,23 @@ pub fn foreign_files(
     record: Option<&SiteRecord>,
     planned: &BTreeMap<String, Fingerprint>,
     marks: &dyn Fn(&str) -> Option<Vec<String>>,
-    lstat: &dyn Fn(usize) -> Option<fs::Metadata>,
+    lstat: &dyn Fn(usize) -> Option<crate::fsutil::Status>,
 ) -> Vec<String> {
     let mut foreign = Vec::new();
     for (i, f) in site.files.iter().enumerate() {
         let path = out.join(&f.rel);
         let Some(meta) = lstat(i) else { continue };
-        if meta.file_type().is_symlink() {
+        if meta.is_link {
             foreign.push(format!("{} (a link)", f.rel));
             continue;
         }
-        if !meta.is_file() {
+        if !meta.is_file {
             foreign.push(format!("{} (not a file)", f.rel));
             continue;
         }
         let mut cached: Option<Option<Fingerprint>> = None;
         let mut fingerprint = || *cached.get_or_insert_with(|| Fingerprint::of_file(&path).ok());
-        if record.is_some_and(|r| r.wrote(&f.rel, crate::fsutil::size_and_time(&meta), &mut fingerprint)) {
+        if record.is_some_and(|r| r.wrote(&f.rel, meta.stamp(), &mut fingerprint)) {
             continue;
         }
         // Already what it is going to be: writing it changes nothing.
@@ -180,8 +180,8 @@ mod tests {
     use super::*;
 
     /// What is at each site file's path now.
-    fn live<'a>(site: &'a Site, out: &'a Path) -> impl Fn(usize) -> Option<fs::Metadata> + 'a {
-        move |i| fs::symlink_metadata(out.join(&site.files[i].rel)).ok()
+    fn live<'a>(site: &'a Site, out: &'a Path) -> impl Fn(usize) -> Option<crate::fsutil::Status> + 'a {
+        move |i| fs::symlink_metadata(out.join(&site.files[i].rel)).ok().map(|m| crate::fsutil::Status::of(&m))
     }
     use crate::output::Content;
     use crate::site::record::Written;

@@ -186,7 +186,7 @@ pub fn inputs(
     templates: &Path,
     out: &Path,
     now: DateTime<Utc>,
-    seen: &mut HashMap<PathBuf, std::fs::Metadata>,
+    seen: &mut HashMap<PathBuf, crate::fsutil::Status>,
 ) -> Option<Inputs> {
     let mut content = Sha256::new();
     let mut media = Sha256::new();
@@ -221,9 +221,9 @@ pub fn inputs(
         }
     }
     for (f, is_media) in files {
-        let meta = std::fs::metadata(f).ok()?;
-        let (size, mtime) = crate::fsutil::size_and_time(&meta)?;
-        seen.insert(f.to_path_buf(), meta);
+        let status = crate::fsutil::Status::of(&std::fs::metadata(f).ok()?);
+        let (size, mtime) = status.stamp()?;
+        seen.insert(f.to_path_buf(), status);
         let h = if is_media { &mut media } else { &mut content };
         put(h, f.as_os_str().as_encoded_bytes());
         put(h, &size.to_le_bytes());

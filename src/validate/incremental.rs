@@ -146,6 +146,7 @@ pub fn itemized(name: &str, bytes: &[u8], spans: &[Range<usize>], opts: &Options
         return (Report { feed: name.to_string(), findings, items: 0, media_checked: false }, None);
     };
     let checked = check(&doc, bytes, opts, findings, Scope::Feed, None);
+    drop(doc);
     let items = checked.items;
     let checks = (items == spans.len() && well_placed(bytes, spans))
         .then(|| split(&checked, &item_lines(bytes, spans)))
