@@ -4,7 +4,7 @@
 //! For every page, the key of what it was rendered from; for every feed,
 //! each item's key, where its `<item>…</item>` is in the feed as written,
 //! and its share of the feed's validation
-//! ([`ItemCheck`](crate::validate::incremental::ItemCheck)). A key is a
+//! ([`ItemCheck`]). A key is a
 //! SHA-256 over everything the output is made from: the episode (every
 //! field a page or an item shows, its media as measured, its image file's
 //! size and time), the show, the templates, podsmith's version. The next
