@@ -71,9 +71,83 @@ def timed_build(show, *extra):
     return wall, rss
 
 
+def incremental(show, n, reps=3):
+    """One episode changed, in the ways a podcaster changes one, each timed
+    against a nothing-changed build of the same show in the same run.
+    Every repetition makes a new change, so every timed build has one to do."""
+    media = os.path.join(show, "media")
+    manifest = os.path.join(show, "episodes.toml")
+    mp3 = os.path.join(CORPUS, "mp3_cbr_info_61s5.mp3")
+    other = os.path.join(CORPUS, "mp3_cbr_info_3s.mp3")
+    state = {"added": 0, "replaced": 0, "notes": 0}
+    # The show's media are hard links to one corpus file; the two changed
+    # here get files of their own, or touching one would touch them all.
+    for name in ("ep00007.mp3", "ep00011.mp3"):
+        target = os.path.join(media, name)
+        os.remove(target)
+        shutil.copy(mp3, target)
+
+    def touch():
+        target = os.path.join(media, "ep00007.mp3")
+        st = os.stat(target)
+        os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+    def replace():
+        # Another recording under the same name: new size, new duration.
+        target = os.path.join(media, "ep00011.mp3")
+        state["replaced"] += 1
+        os.remove(target)
+        shutil.copy(other if state["replaced"] % 2 else mp3, target)
+
+    def add():
+        state["added"] += 1
+        i = n + state["added"]
+        name = f"ep{i:05d}"
+        shutil.copy(mp3, os.path.join(media, name + ".mp3"))
+        with open(manifest, "a") as f:
+            f.write("\n".join(["", "[[episode]]", f'title = "Episode {name}: a conversation"',
+                               f'slug = "{name}"', f'guid = "bench-{i}"', "date = 2026-05-01T09:00:00Z",
+                               f'media = ["media/{name}.mp3"]', 'notes = "A new one."', ""]))
+
+    def notes():
+        state["notes"] += 1
+        text = open(manifest).read()
+        old = 'notes = "Notes for episode 5, '
+        start = text.index(old)
+        end = text.index("\n", start)
+        text = text[:start] + f'notes = "Notes for episode 5, edited {state["notes"]} times."' + text[end:]
+        with open(manifest, "w") as f:
+            f.write(text)
+
+    def best(change):
+        times = []
+        for _ in range(reps):
+            change()
+            times.append(timed_build(show)[0])
+        return min(times)
+
+    timed_build(show)
+    rows = [("nothing changed", min(timed_build(show)[0] for _ in range(5)))]
+    for label, change in (("one media file touched", touch), ("one media file replaced", replace),
+                          ("one episode added", add), ("one episode's notes edited", notes)):
+        rows.append((label, best(change)))
+    # The incremental result is the full build's, byte for byte.
+    full = os.path.join(show, "full")
+    timed_build(show, "--no-cache", "--out", "full")
+    for dirpath, _, files in os.walk(os.path.join(show, "public")):
+        for f in files:
+            a = os.path.join(dirpath, f)
+            b = os.path.join(full, os.path.relpath(a, os.path.join(show, "public")))
+            if open(a, "rb").read() != open(b, "rb").read():
+                sys.exit(f"incremental and full builds differ: {os.path.relpath(a, show)}")
+    shutil.rmtree(full)
+    return rows
+
+
 def main():
     lines = ["## Build of a large show (MP3 + OGG per episode, release binary)", "",
              "| episodes | cold build | warm build | cold / warm | peak memory (cold, warm) |", "|---|---|---|---|---|"]
+    changes = []
     for n in (1000, 10000):
         show = make_show(n)
         # Cold: a new show folder, so no public/ and no probe cache yet.
@@ -82,7 +156,14 @@ def main():
         warm = min(timed_build(show)[0] for _ in range(3))
         _, warm_rss = timed_build(show)
         lines.append(f"| {n} | {cold:.2f} s | {warm:.3f} s | {cold / warm:.1f}× | {cold_rss:.0f} MB, {warm_rss:.0f} MB |")
+        changes.append((n, incremental(show, n)))
         shutil.rmtree(show, ignore_errors=True)
+    lines += ["", "## One episode changed (best of 3, each build with a change to make; goal: at most 1.5× nothing changed)", "",
+              "| episodes | change | build | / nothing changed |", "|---|---|---|---|"]
+    for n, rows in changes:
+        base = rows[0][1]
+        for label, t in rows:
+            lines.append(f"| {n} | {label} | {t * 1000:.0f} ms | {t / base:.2f}× |")
     text = "\n".join(lines) + "\n"
     print(text)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
