@@ -268,6 +268,41 @@ struct Recalled {
     feeds: HashSet<String>,
 }
 
+/// Pages and feeds rendered before writing (to be fingerprinted and
+/// validated), kept to be written rather than rendered again, up to a
+/// memory budget (a cold build of a big show renders them again instead).
+#[derive(Debug, Default)]
+pub struct Made {
+    /// Pages by number.
+    pages: HashMap<usize, String>,
+    /// Feeds by number.
+    feeds: Vec<Option<Vec<u8>>>,
+    /// Bytes kept.
+    bytes: usize,
+}
+
+impl Made {
+    /// How much a build keeps rendered.
+    const BUDGET: usize = 32 << 20;
+
+    fn keep_page(&mut self, n: usize, page: String) {
+        if self.bytes + page.len() <= Self::BUDGET {
+            self.bytes += page.len();
+            self.pages.insert(n, page);
+        }
+    }
+
+    fn keep_feed(&mut self, n: usize, xml: Vec<u8>) {
+        if self.bytes + xml.len() <= Self::BUDGET {
+            self.bytes += xml.len();
+            if self.feeds.len() <= n {
+                self.feeds.resize(n + 1, None);
+            }
+            self.feeds[n] = Some(xml);
+        }
+    }
+}
+
 /// A feed rendered for this build.
 struct FeedRender {
     rendered: crate::feed::Rendered,
@@ -292,6 +327,9 @@ pub struct Validated {
     /// Whether it is byte for byte the feed on disk (which the last build
     /// wrote): then it is not written again.
     pub as_it_is: bool,
+    /// The feed, kept when it was validated item by item (a build that
+    /// changed little keeps it, to write; a cold build renders it again).
+    xml: Option<Vec<u8>>,
 }
 
 impl Prepared {
@@ -307,6 +345,7 @@ impl Prepared {
         &self,
         renderer: &Renderer<'_>,
         known: &(dyn Fn(&str, &Path) -> Option<Fingerprint> + Sync),
+        made: &mut Made,
     ) -> Result<Planned, BuildError> {
         use rayon::prelude::*;
         // Media and images, in parallel: a read of their ends each.
@@ -334,7 +373,16 @@ impl Prepared {
                 Content::Bytes(b) => Fingerprint::of_bytes(b),
                 Content::Page(n) => match self.kept_page(*n) {
                     Some(fp) => fp,
-                    None => Fingerprint::of_bytes(renderer.render(*n)?.as_bytes()),
+                    None => {
+                        let page = renderer.render(*n)?;
+                        let fp = Fingerprint::of_bytes(page.as_bytes());
+                        // A build that kept the rest renders few pages: keep
+                        // them to write (a cold build renders them again).
+                        if self.recalled.is_some() {
+                            made.keep_page(*n, page);
+                        }
+                        fp
+                    }
                 },
                 Content::Feed(n) => match known(&f.rel, Path::new(&f.rel)) {
                     Some(fp) => fp,
@@ -418,12 +466,25 @@ impl Prepared {
     /// what is already right ([`Prepared::as_it_is`]) is left alone. A feed
     /// must come out as `planned` says (as it was validated). Returns what
     /// was written, and which site files (indices) were written.
-    pub fn write(&self, renderer: &Renderer<'_>, planned: &Planned) -> Result<(WriteStats, Vec<usize>), BuildError> {
-        let generate = |made: &Content| -> std::io::Result<Vec<u8>> {
-            match made {
-                Content::Page(n) => renderer.render(*n).map(String::into_bytes).map_err(std::io::Error::other),
+    pub fn write(
+        &self,
+        renderer: &Renderer<'_>,
+        planned: &Planned,
+        made: Made,
+    ) -> Result<(WriteStats, Vec<usize>), BuildError> {
+        let made = std::cell::RefCell::new(made);
+        let generate = |content: &Content| -> std::io::Result<Vec<u8>> {
+            match content {
+                Content::Page(n) => match made.borrow_mut().pages.remove(n) {
+                    Some(page) => Ok(page.into_bytes()),
+                    None => renderer.render(*n).map(String::into_bytes).map_err(std::io::Error::other),
+                },
                 Content::Feed(n) => {
-                    let xml = self.feed_xml(*n)?;
+                    let kept = made.borrow_mut().feeds.get_mut(*n).and_then(Option::take);
+                    let xml = match kept {
+                        Some(xml) => xml,
+                        None => self.feed_xml(*n)?,
+                    };
                     let name = &self.feeds[*n].file_name;
                     if planned.get(name).is_some_and(|fp| *fp != Fingerprint::of_bytes(&xml)) {
                         return Err(std::io::Error::other("it changed while podsmith was building; build again"));
@@ -561,17 +622,17 @@ impl Prepared {
                     // Rendering worked in prepare(); it cannot fail now, but say so if it does.
                     Err(e) => {
                         let report = crate::validate::Report::unreadable(&f.file_name, &e.to_string());
-                        return Validated { report, fingerprint: None, items: None, as_it_is: false };
+                        return Validated { report, fingerprint: None, items: None, as_it_is: false, xml: None };
                     }
                 };
                 let FeedRender { rendered, keys, known, as_it_is } = feed;
                 // Checking an item alone costs more than in the whole feed:
                 // worth it only for a few.
                 let new = known.iter().filter(|k| k.is_none()).count();
-                let (report, checks) = if new * 4 <= known.len() {
-                    incremental::spliced(&f.file_name, &rendered.xml, &rendered.items, known, &opts)
-                } else {
-                    incremental::itemized(&f.file_name, &rendered.xml, &rendered.items, &opts)
+                let spliced = new * 4 <= known.len();
+                let (report, checks) = match spliced {
+                    true => incremental::spliced(&f.file_name, &rendered.xml, &rendered.items, known, &opts),
+                    false => incremental::itemized(&f.file_name, &rendered.xml, &rendered.items, &opts),
                 };
                 let items = checks.map(|checks| {
                     let spans = rendered.items.iter().map(|r| (r.start, r.end));
@@ -581,7 +642,9 @@ impl Prepared {
                         .map(|((key, span), check)| memo::ItemMemo { key, span, check })
                         .collect()
                 });
-                Validated { report, fingerprint: Some(Fingerprint::of_bytes(&rendered.xml)), items, as_it_is }
+                let fingerprint = Some(Fingerprint::of_bytes(&rendered.xml));
+                let xml = (spliced && !as_it_is).then_some(rendered.xml);
+                Validated { report, fingerprint, items, as_it_is, xml }
             })
             .collect()
     }
@@ -839,7 +902,7 @@ fn publish(
         // from, and the memory is better spent validating.
         prepared.snapshot.forget_sources();
     }
-    let validated = prepared.validate(opts.now);
+    let mut validated = prepared.validate(opts.now);
     prepared.feeds_as_they_are = validated.iter().map(|v| v.as_it_is).collect();
     prepared.look();
     if validated.iter().any(|v| v.report.has_errors()) {
@@ -857,8 +920,14 @@ fn publish(
         .collect();
     let prepared: &Prepared = prepared;
     let renderer = prepared.renderer()?;
-    let planned = check_before_writing(prepared, &renderer, previous, &feeds, opts.force)?;
-    let written = write_recorded(prepared, &renderer, &mut records, planned)?;
+    let mut made = Made::default();
+    for (n, v) in validated.iter_mut().enumerate() {
+        if let Some(xml) = v.xml.take() {
+            made.keep_feed(n, xml);
+        }
+    }
+    let planned = check_before_writing(prepared, &renderer, previous, &feeds, opts.force, &mut made)?;
+    let written = write_recorded(prepared, &renderer, &mut records, planned, made)?;
     // The record of what is published goes last: only what was written.
     let lock_path = prepared.lock_path();
     crate::output::write_bytes(&lock_path, new_lock.as_bytes())
@@ -1099,6 +1168,7 @@ fn check_before_writing(
     previous: Option<&record::SiteRecord>,
     feeds: &std::collections::HashMap<&str, Fingerprint>,
     force: bool,
+    made: &mut Made,
 ) -> Result<Planned, BuildError> {
     let problems = crate::output::check_paths(&prepared.site, &prepared.out, &|i| prepared.as_it_is(i));
     if !problems.is_empty() {
@@ -1113,7 +1183,7 @@ fn check_before_writing(
         let looked = prepared.snapshot.source(src).and_then(|s| s.stamp());
         (looked == Some((w.size, w.mtime_ns))).then_some(w.fingerprint)?
     };
-    let planned = prepared.plan(renderer, &reuse)?;
+    let planned = prepared.plan(renderer, &reuse, made)?;
     if !force {
         let marks = |rel: &str| prepared.marks(rel);
         let lstat = |i: usize| prepared.snapshot.output(i);
@@ -1150,6 +1220,7 @@ fn write_recorded(
     renderer: &Renderer<'_>,
     records: &mut record::Records,
     planned: Planned,
+    made: Made,
 ) -> Result<Written, BuildError> {
     let root = &prepared.catalog.root;
     let out = &prepared.out;
@@ -1173,7 +1244,7 @@ fn write_recorded(
     if save {
         records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
     }
-    let (stats, wrote) = prepared.write(renderer, &planned)?;
+    let (stats, wrote) = prepared.write(renderer, &planned, made)?;
     // What an earlier build wrote and this one does not (a removed
     // episode's page and media) goes, so public/ is exactly the show.
     let pruned = match records.site(&out_abs) {
