@@ -5,29 +5,18 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
+use symphonia::core::checksum::Crc8Ccitt;
+use symphonia::core::io::Monitor;
+
 /// How far back to look for the last frame headers: a frame of 4096
 /// samples is at most a few dozen KiB; try a short tail first.
 const TAILS: [u64; 3] = [16 * 1024, 256 * 1024, 1024 * 1024];
 
-/// CRC-8 (polynomial 0x07) of every byte value.
-const CRC8: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut crc = i as u8;
-        let mut bit = 0;
-        while bit < 8 {
-            crc = if crc & 0x80 != 0 { (crc << 1) ^ 0x07 } else { crc << 1 };
-            bit += 1;
-        }
-        table[i] = crc;
-        i += 1;
-    }
-    table
-};
-
+/// The CRC-8 (polynomial 0x07) a FLAC frame header ends with: symphonia's.
 fn crc8(bytes: &[u8]) -> u8 {
-    bytes.iter().fold(0u8, |crc, &b| CRC8[usize::from(crc ^ b)])
+    let mut c = Crc8Ccitt::new(0);
+    c.process_buf_bytes(bytes);
+    c.crc()
 }
 
 /// A frame header at the start of `b`: (number, block size, variable-blocksize).

@@ -11,6 +11,9 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
+use symphonia::core::checksum::Crc32;
+use symphonia::core::io::Monitor;
+
 /// What the two pages say.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Stream {
@@ -40,47 +43,13 @@ fn page(b: &[u8]) -> Option<(u8, u64, u32, usize, usize)> {
     Some((b[5], granule, serial, 27 + segments, body))
 }
 
-/// The Ogg CRC-32 (polynomial 0x04C11DB7, not reflected), four bytes at a
-/// step: `CRC[k][b]` is the checksum of byte `b` followed by `k` zero bytes.
-const CRC: [[u32; 256]; 4] = {
-    let mut table = [[0u32; 256]; 4];
-    let mut i = 0;
-    while i < 256 {
-        let mut crc = (i as u32) << 24;
-        let mut bit = 0;
-        while bit < 8 {
-            crc = if crc & 0x8000_0000 != 0 { (crc << 1) ^ 0x04C1_1DB7 } else { crc << 1 };
-            bit += 1;
-        }
-        table[0][i] = crc;
-        i += 1;
-    }
-    let mut k = 1;
-    while k < 4 {
-        let mut i = 0;
-        while i < 256 {
-            let prev = table[k - 1][i];
-            table[k][i] = (prev << 8) ^ table[0][(prev >> 24) as usize];
-            i += 1;
-        }
-        k += 1;
-    }
-    table
-};
-
-fn crc_update(mut crc: u32, bytes: &[u8]) -> u32 {
-    let mut words = bytes.chunks_exact(4);
-    for w in &mut words {
-        let x = crc ^ u32::from_be_bytes([w[0], w[1], w[2], w[3]]);
-        crc = CRC[3][(x >> 24) as usize]
-            ^ CRC[2][((x >> 16) & 0xFF) as usize]
-            ^ CRC[1][((x >> 8) & 0xFF) as usize]
-            ^ CRC[0][(x & 0xFF) as usize];
-    }
-    for &b in words.remainder() {
-        crc = (crc << 8) ^ CRC[0][((crc >> 24) as u8 ^ b) as usize];
-    }
-    crc
+/// The Ogg CRC-32 (polynomial 0x04C11DB7, not reflected, no initial or
+/// final xor) of `bytes`, continuing from `crc`: symphonia's, which its Ogg
+/// reader checks pages with.
+fn crc_update(crc: u32, bytes: &[u8]) -> u32 {
+    let mut c = Crc32::new(crc);
+    c.process_buf_bytes(bytes);
+    c.crc()
 }
 
 /// Whether a whole page (header and body) carries a matching checksum
@@ -155,8 +124,16 @@ mod tests {
         // A minimal page with its checksum field zeroed, then set.
         let mut p = b"OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
             .to_vec();
-        let crc = p.iter().fold(0u32, |crc, &b| (crc << 8) ^ CRC[0][((crc >> 24) as u8 ^ b) as usize]);
+        // Bit by bit, from the polynomial.
+        let crc = p.iter().fold(0u32, |mut crc, &b| {
+            crc ^= u32::from(b) << 24;
+            for _ in 0..8 {
+                crc = if crc & 0x8000_0000 != 0 { (crc << 1) ^ 0x04C1_1DB7 } else { crc << 1 };
+            }
+            crc
+        });
         assert_eq!(crc_update(0, &p), crc);
+        assert_eq!(crc_update(crc_update(0, &p[..5]), &p[5..]), crc); // in pieces
         assert_eq!(crc_update(0, b"123456789"), 0x89A1_897F); // CRC-32/MPEG-2 without its init and final xor
         p[22..26].copy_from_slice(&crc.to_le_bytes());
         assert!(crc_ok(&p));
