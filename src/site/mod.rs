@@ -771,9 +771,44 @@ fn prepare_show(
     // The feeds' names and URLs; their XML is made (and checked) by validation
     // and again when written.
     let feeds = crate::feed::plan(&catalog);
+    let Keys { page_paths, episode_keys, page_keys } = keys(&catalog, &feeds, &templates_dir)?;
+    let n_pages = page_paths.len();
+    let (site, files) = site_files(&catalog, &feeds, page_paths);
+    Ok(Prepared {
+        out,
+        catalog,
+        feeds,
+        site,
+        pages: n_pages,
+        files,
+        probe_stats,
+        templates_dir,
+        episode_keys,
+        page_keys,
+        recalled: None,
+        cache,
+        snapshot: Snapshot::of_sources(seen),
+        feeds_as_they_are: Vec::new(),
+    })
+}
+
+/// Every page's path, and the fingerprints of what each episode and each
+/// page is made from (the memo's keys: a page whose key is unchanged need
+/// not be rendered again).
+struct Keys {
+    /// Path of each page in the site, by page number.
+    page_paths: Vec<String>,
+    /// Of each episode, in catalog order.
+    episode_keys: Vec<Fingerprint>,
+    /// Of each page, by page number.
+    page_keys: Vec<Fingerprint>,
+}
+
+/// The show's [`Keys`].
+fn keys(catalog: &Catalog, feeds: &[crate::feed::Feed], templates_dir: &Path) -> Result<Keys, BuildError> {
     // The templates compile now; every page is rendered once before anything
     // is written (Prepared::plan) and again when it is written.
-    let renderer = crate::pages::Renderer::new(&catalog, &feeds, &templates_dir)?;
+    let renderer = crate::pages::Renderer::new(catalog, feeds, templates_dir)?;
     let page_paths: Vec<String> = (0..renderer.len()).map(|i| renderer.path(i)).collect();
     let episode_keys: Vec<Fingerprint> = {
         use rayon::prelude::*;
@@ -785,8 +820,13 @@ fn prepare_show(
             i => memo::page_key(&renderer.shared_inputs(i), &episode_keys[i - 1..i]),
         })
         .collect();
-    drop(renderer);
+    Ok(Keys { page_paths, episode_keys, page_keys })
+}
 
+/// The site's files in the order they are written: media and images, the
+/// pages, then the per-format feeds and `feed.xml` last. Returns it and how
+/// many of its files are media and images.
+fn site_files(catalog: &Catalog, feeds: &[crate::feed::Feed], page_paths: Vec<String>) -> (Site, usize) {
     let mut site = Site::default();
     let mut published = std::collections::BTreeSet::new();
     let mut publish = |site: &mut Site, rel: &str, path: &Path| {
@@ -807,7 +847,6 @@ fn prepare_show(
     }
     let files = site.files.len();
     // Pages and feeds are made when written (see Prepared::write).
-    let n_pages = page_paths.len();
     for (i, path) in page_paths.into_iter().enumerate() {
         site.push(path, Content::Page(i));
     }
@@ -815,22 +854,7 @@ fn prepare_show(
     for (j, feed) in feeds.iter().enumerate().rev() {
         site.push(feed.file_name.clone(), Content::Feed(j));
     }
-    Ok(Prepared {
-        out,
-        catalog,
-        feeds,
-        site,
-        pages: n_pages,
-        files,
-        probe_stats,
-        templates_dir,
-        episode_keys,
-        page_keys,
-        recalled: None,
-        cache,
-        snapshot: Snapshot::of_sources(seen),
-        feeds_as_they_are: Vec::new(),
-    })
+    (site, files)
 }
 
 /// Builds the show: reads, probes, renders, validates, then writes. The
