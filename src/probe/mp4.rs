@@ -210,38 +210,74 @@ fn read_moov(moov: &[u8], whole: bool) -> Option<(Option<f64>, Option<Aac>)> {
 /// decoder config) in a file that is not fragmented.
 fn aac_track(tree: &Tree, moov: Body<'_>) -> Option<Aac> {
     let mdia = sound_track(tree, moov)?.1;
+    let (scale, duration) = media_header(tree, mdia)?;
+    let entry = mp4a_entry(tree, mdia)?;
+    // Sample entry: 6 reserved + data reference index, 8 reserved, channel
+    // count, sample size, 4 reserved, rate as 16.16; then its child boxes.
+    let channels = u32::from(u16::from_be_bytes([*entry.get(16)?, *entry.get(17)?]));
+    let sample_rate = (be32(entry, 24)? >> 16) as u32;
+    let esds = tree.leaf(Body { bytes: entry.get(28..)?, whole: true }, b"esds")?;
+    // The AudioSpecificConfig, not the sample entry (which often says 2
+    // channels), is what decoders use.
+    let (mut channels, mut sample_rate) = (channels, sample_rate);
+    if let Some(asc) = mpeg4_audio_config(esds)? {
+        let (rate, config) = rate_and_channel_config(asc);
+        if rate > 0 {
+            sample_rate = rate;
+        }
+        if (1..=7).contains(&config) {
+            channels = if config == 7 { 8 } else { config };
+        }
+    }
+    if channels == 0 || sample_rate == 0 {
+        return None;
+    }
+    Some(Aac { media_secs: duration as f64 / scale as f64, sample_rate, channels })
+}
+
+/// The media header's (time scale, duration); `None` when either is zero
+/// or the duration is unknown (all ones).
+fn media_header(tree: &Tree, mdia: Body<'_>) -> Option<(u64, u64)> {
     let mdhd = tree.leaf(mdia, b"mdhd")?;
     let (scale, duration) =
         if mdhd.first() == Some(&1) { (be32(mdhd, 20)?, be64(mdhd, 24)?) } else { (be32(mdhd, 12)?, be32(mdhd, 16)?) };
     if scale == 0 || duration == 0 || duration == u64::from(u32::MAX) || duration == u64::MAX {
         return None;
     }
+    Some((scale, duration))
+}
+
+/// The body of the track's first sample entry, if it is `mp4a`.
+fn mp4a_entry<'a>(tree: &Tree, mdia: Body<'a>) -> Option<&'a [u8]> {
     let stsd = tree.leaf(tree.child(tree.child(mdia, b"minf")?, b"stbl")?, b"stsd")?;
     // stsd: version/flags, entry count, then the first sample entry (a box).
     let entries = Body { bytes: stsd.get(8..)?, whole: true };
     let (kind, entry) = tree.children(entries).into_iter().next()?;
-    let entry = entry.bytes;
     if &kind != b"mp4a" {
         return None;
     }
-    // Sample entry: 6 reserved + data reference index, 8 reserved, channel
-    // count, sample size, 4 reserved, rate as 16.16; then its child boxes.
-    let channels = u32::from(u16::from_be_bytes([*entry.get(16)?, *entry.get(17)?]));
-    let sample_rate = (be32(entry, 24)? >> 16) as u32;
-    let esds = tree.leaf(Body { bytes: entry.get(28..)?, whole: true }, b"esds")?;
+    Some(entry.bytes)
+}
+
+/// Past a descriptor's length (bytes with the top bit set, then a last
+/// one) that starts at `at` in `d`.
+fn skip_len(d: &[u8], mut at: usize) -> Option<usize> {
+    while d.get(at)? & 0x80 != 0 {
+        at += 1;
+    }
+    Some(at + 1)
+}
+
+/// The `esds` body's AudioSpecificConfig: `None` when it does not describe
+/// MPEG-4 audio, `Some(None)` when it does but holds no such config.
+fn mpeg4_audio_config(esds: &[u8]) -> Option<Option<&[u8]>> {
     // ES descriptor (tag 3): its id, flags and optional fields, then the
     // decoder config descriptor (tag 4), whose object type 0x40 is MPEG-4 audio.
     let d = esds.get(4..)?;
-    let skip_len = |mut at: usize| -> Option<usize> {
-        while d.get(at)? & 0x80 != 0 {
-            at += 1;
-        }
-        Some(at + 1)
-    };
     if *d.first()? != 0x03 {
         return None;
     }
-    let mut at = skip_len(1)?;
+    let mut at = skip_len(d, 1)?;
     let flags = *d.get(at + 2)?;
     at += 3;
     if flags & 0x80 != 0 {
@@ -256,50 +292,43 @@ fn aac_track(tree: &Tree, moov: Body<'_>) -> Option<Aac> {
     if *d.get(at)? != 0x04 {
         return None;
     }
-    let config = skip_len(at + 1)?;
+    let config = skip_len(d, at + 1)?;
     if *d.get(config)? != 0x40 {
         return None;
     }
     // The decoder specific info (tag 5, after 13 bytes of config) is the
-    // AudioSpecificConfig: object type (5 bits, or 5 + 6), frequency index
-    // (4 bits, or 4 + 24), channel configuration (4 bits). It, not the
-    // sample entry (which often says 2 channels), is what decoders use.
-    let (mut channels, mut sample_rate) = (channels, sample_rate);
+    // AudioSpecificConfig.
     if d.get(config + 13) == Some(&0x05) {
-        let asc = d.get(skip_len(config + 14)?..)?;
-        let bits = asc
-            .iter()
-            .take(8)
-            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
-            .checked_shl(8 * (8 - asc.len().min(8)) as u32)
-            .unwrap_or(0);
-        let take = |from: u32, n: u32| ((bits >> (64 - from - n)) & ((1 << n) - 1)) as u32;
-        let mut at = 5;
-        if take(0, 5) == 31 {
-            at += 6;
-        }
-        const RATES: [u32; 13] =
-            [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
-        let index = take(at, 4);
-        at += 4;
-        let rate = if index == 15 {
-            at += 24;
-            take(at - 24, 24)
-        } else {
-            RATES.get(index as usize).copied().unwrap_or(0)
-        };
-        let config = take(at, 4);
-        if rate > 0 {
-            sample_rate = rate;
-        }
-        if (1..=7).contains(&config) {
-            channels = if config == 7 { 8 } else { config };
-        }
+        return Some(Some(d.get(skip_len(d, config + 14)?..)?));
     }
-    if channels == 0 || sample_rate == 0 {
-        return None;
+    Some(None)
+}
+
+/// An AudioSpecificConfig's sample rate (0 when the index is unknown) and
+/// channel configuration: object type (5 bits, or 5 + 6), frequency index
+/// (4 bits, or 4 + 24), channel configuration (4 bits).
+fn rate_and_channel_config(asc: &[u8]) -> (u32, u32) {
+    let bits = asc
+        .iter()
+        .take(8)
+        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+        .checked_shl(8 * (8 - asc.len().min(8)) as u32)
+        .unwrap_or(0);
+    let take = |from: u32, n: u32| ((bits >> (64 - from - n)) & ((1 << n) - 1)) as u32;
+    let mut at = 5;
+    if take(0, 5) == 31 {
+        at += 6;
     }
-    Some(Aac { media_secs: duration as f64 / scale as f64, sample_rate, channels })
+    const RATES: [u32; 13] = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+    let index = take(at, 4);
+    at += 4;
+    let rate = if index == 15 {
+        at += 24;
+        take(at - 24, 24)
+    } else {
+        RATES.get(index as usize).copied().unwrap_or(0)
+    };
+    (rate, take(at, 4))
 }
 
 /// The sound track's presented duration: its edit list, in movie time.

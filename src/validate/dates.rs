@@ -21,22 +21,43 @@ const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 /// Parses `s`; `Err` says what is wrong.
 pub fn parse(s: &str) -> Result<Parsed, String> {
     let mut tokens: Vec<&str> = s.split_whitespace().collect();
-    let mut weekday = None;
-    if let Some(first) = tokens.first()
-        && first.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-    {
-        let Some(day) = first.strip_suffix(',') else {
-            return Err(format!("\"{first}\" should be a weekday followed by a comma, like \"Wed,\""));
-        };
-        let Some(i) = DAYS.iter().position(|d| *d == day) else {
-            return Err(format!("\"{day}\" is not a weekday as RFC 2822 writes it (Mon … Sun)"));
-        };
-        weekday = Some(i);
-        tokens.remove(0);
-    }
+    let weekday = leading_weekday(&mut tokens)?;
     let [day, month, year, time, zone] = tokens[..] else {
         return Err("expected \"Wed, 02 Oct 2002 13:00:00 +0000\": day, month, year, time and zone".into());
     };
+    let two_digit_year = year.len() == 2;
+    let date = calendar_date(day, month, year)?;
+    let clock = clock_time(time)?;
+    let (offset, zone_name) = zone_offset(zone)?;
+    let tz = FixedOffset::east_opt(offset).ok_or("bad offset")?;
+    let at = tz.from_local_datetime(&date.and_time(clock)).single().ok_or("ambiguous time")?;
+    if let Some(w) = weekday {
+        check_weekday(date, w)?;
+    }
+    Ok(Parsed { at, zone_name: zone_name.map(str::to_string), two_digit_year })
+}
+
+/// Takes a leading weekday (`Wed,`) off `tokens`: its index in [`DAYS`], or
+/// `None` when the date starts with the day of the month.
+fn leading_weekday(tokens: &mut Vec<&str>) -> Result<Option<usize>, String> {
+    let Some(first) = tokens.first() else {
+        return Ok(None);
+    };
+    if !first.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+        return Ok(None);
+    }
+    let Some(day) = first.strip_suffix(',') else {
+        return Err(format!("\"{first}\" should be a weekday followed by a comma, like \"Wed,\""));
+    };
+    let Some(i) = DAYS.iter().position(|d| *d == day) else {
+        return Err(format!("\"{day}\" is not a weekday as RFC 2822 writes it (Mon … Sun)"));
+    };
+    tokens.remove(0);
+    Ok(Some(i))
+}
+
+/// The day, month name and year (two-digit years in 1950–2049) as a date that exists.
+fn calendar_date(day: &str, month: &str, year: &str) -> Result<NaiveDate, String> {
     let day: u32 = day
         .parse()
         .ok()
@@ -44,26 +65,40 @@ pub fn parse(s: &str) -> Result<Parsed, String> {
         .ok_or(format!("\"{day}\" is not a day of the month"))?;
     let month =
         MONTHS.iter().position(|m| *m == month).ok_or(format!("\"{month}\" is not a month (Jan … Dec)"))? as u32 + 1;
+    let year = full_year(year)?;
+    NaiveDate::from_ymd_opt(year, month, day).ok_or(format!(
+        "{} {} {year} does not exist",
+        day,
+        MONTHS[month as usize - 1]
+    ))
+}
+
+/// A year of four digits, or of two (`50`–`99` → 1900s, `00`–`49` → 2000s).
+fn full_year(year: &str) -> Result<i32, String> {
     let two_digit_year = year.len() == 2;
     let year: i32 = match year.len() {
         4 | 2 if year.bytes().all(|b| b.is_ascii_digit()) => year.parse().map_err(|_| "bad year".to_string())?,
         _ => return Err(format!("\"{year}\" is not a four-digit year")),
     };
-    let year = if two_digit_year { if year < 50 { 2000 + year } else { 1900 + year } } else { year };
-    let date = NaiveDate::from_ymd_opt(year, month, day).ok_or(format!(
-        "{} {} {year} does not exist",
-        day,
-        MONTHS[month as usize - 1]
-    ))?;
+    Ok(if two_digit_year { if year < 50 { 2000 + year } else { 1900 + year } } else { year })
+}
+
+/// `HH:MM` or `HH:MM:SS` (24-hour, two digits each) as a time of day that exists.
+fn clock_time(time: &str) -> Result<NaiveTime, String> {
     let parts: Vec<&str> = time.split(':').collect();
     if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_digit())) {
         return Err(format!("\"{time}\" is not a time (HH:MM:SS, 24-hour)"));
     }
     let field = |i: usize| parts.get(i).map_or(0, |p| p.parse::<u32>().unwrap_or(99));
     let (h, m, sec) = (field(0), field(1), field(2));
-    let clock = NaiveTime::from_hms_opt(h, m, sec)
-        .ok_or(format!("\"{time}\" is out of range (hours 00–23, minutes and seconds 00–59)"))?;
-    let (offset, zone_name) = match zone {
+    NaiveTime::from_hms_opt(h, m, sec)
+        .ok_or(format!("\"{time}\" is out of range (hours 00–23, minutes and seconds 00–59)"))
+}
+
+/// The zone's offset east of UTC in seconds, and its name when it is a
+/// name (`EST`) rather than GMT/UT/Z or a number (`-0500`).
+fn zone_offset(zone: &str) -> Result<(i32, Option<&str>), String> {
+    Ok(match zone {
         "GMT" | "UT" | "UTC" | "Z" => (0, None),
         "EST" => (-5 * 3600, Some(zone)),
         "EDT" => (-4 * 3600, Some(zone)),
@@ -85,22 +120,23 @@ pub fn parse(s: &str) -> Result<Parsed, String> {
             (sign * (hh * 3600 + mm * 60), None)
         }
         other => return Err(format!("\"{other}\" is not a time zone (write a numeric offset like +0000)")),
-    };
-    let tz = FixedOffset::east_opt(offset).ok_or("bad offset")?;
-    let at = tz.from_local_datetime(&date.and_time(clock)).single().ok_or("ambiguous time")?;
-    if let Some(w) = weekday {
-        let actual = date.weekday().num_days_from_monday() as usize;
-        if actual != w {
-            return Err(format!(
-                "{} {} {year} was a {}, not a {} (compute the weekday; never copy it)",
-                day,
-                MONTHS[month as usize - 1],
-                DAYS[actual],
-                DAYS[w]
-            ));
-        }
+    })
+}
+
+/// Whether `date` fell on the weekday written (`weekday`, an index in [`DAYS`]).
+fn check_weekday(date: NaiveDate, weekday: usize) -> Result<(), String> {
+    let actual = date.weekday().num_days_from_monday() as usize;
+    if actual != weekday {
+        return Err(format!(
+            "{} {} {} was a {}, not a {} (compute the weekday; never copy it)",
+            date.day(),
+            MONTHS[date.month0() as usize],
+            date.year(),
+            DAYS[actual],
+            DAYS[weekday]
+        ));
     }
-    Ok(Parsed { at, zone_name: zone_name.map(str::to_string), two_digit_year })
+    Ok(())
 }
 
 /// `itunes:duration` in seconds, or why it is not one: `1801`, `30:01`,

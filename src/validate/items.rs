@@ -48,243 +48,293 @@ pub fn check(cx: &mut Cx<'_>) {
     for i in 0..cx.items.len() {
         let item = cx.items[i];
         let w = cx.item_where(i);
-        let at = |n: &Node| w.at(n.line);
-        let title = cx.child(item, &Ns::Rss, "title");
-        let description = cx.child(item, &Ns::Rss, "description");
-        if title.is_none() && description.is_none() {
-            cx.push(Finding::new(
-                id::RSS_IT_TITLE_OR_DESC,
-                w.clone(),
-                "the item has neither a title nor a description",
-                "give every episode a title",
-            ));
-        }
-        match title {
-            None => cx.push(Finding::new(
-                id::APPLE_IT_TITLE,
-                w.clone(),
-                "the item has no <title>",
-                "give the episode a title",
-            )),
-            Some(t) if t.text.is_empty() => cx.push(Finding::new(
-                id::APPLE_IT_TITLE,
-                at(t),
-                "the item's title is empty",
-                "give the episode a title",
-            )),
-            Some(t) => {
-                if let Some(why) = title_smell(&t.text, &show_title) {
-                    cx.push(
-                        Finding::new(id::APPLE_IT_TITLE, at(t), why, "Apple asks for titles without numbers or the show's name: use itunes:episode and itunes:season for numbers")
-                            .severity(Severity::Warning),
-                    );
-                }
-            }
-        }
-
-        // Enclosure.
-        let enclosures = cx.children(item, &Ns::Rss, "enclosure");
-        if enclosures.len() > 1 {
-            cx.push(Finding::new(
-                id::RSS_ENC_ONE,
-                at(enclosures[1]),
-                format!("the item has {} enclosures; apps and Podcast Index play only the first", enclosures.len()),
-                "keep one enclosure (MP3 or AAC) and list other formats as <podcast:alternateEnclosure>",
-            ));
-        }
-        match enclosures.first() {
-            None => cx.push(Finding::new(
-                id::APPLE_IT_ENCL,
-                w.clone(),
-                "the item has no <enclosure>: there is no audio to play, and directories drop it",
-                "add <enclosure url=\"…\" length=\"bytes\" type=\"audio/mpeg\"/>",
-            )),
-            Some(e) => enclosure(cx, e, at(e)),
-        }
-
-        // Identity.
-        match cx.child(item, &Ns::Rss, "guid") {
-            None => cx.push(Finding::new(
-                id::APPLE_IT_GUID,
-                w.clone(),
-                "the item has no <guid>",
-                "give every episode a guid that never changes (podsmith's manifest requires one)",
-            )),
-            Some(g) if g.text.is_empty() => cx.push(Finding::new(
-                id::APPLE_IT_GUID,
-                at(g),
-                "the item's guid is empty",
-                "give every episode a guid that never changes",
-            )),
-            Some(g) => {
-                // A guid shared with another item: see across::check.
-                if g.text.chars().count() > 740 {
-                    cx.push(Finding::new(
-                        id::PI_GUID,
-                        at(g),
-                        "the guid is longer than the 740 characters Podcast Index keeps",
-                        "use a shorter guid, e.g. a UUID",
-                    ));
-                }
-                match g.attr("isPermaLink") {
-                    Some("true") | None if !is_http_url(&g.text) => cx.push(Finding::new(
-                        id::RSS_GUID_PERMALINK,
-                        at(g),
-                        format!(
-                            "the guid \"{}\" is a permalink (isPermaLink is true by default) but not an http(s) URL",
-                            truncate_chars(&g.text, 60)
-                        ),
-                        "add isPermaLink=\"false\" to the guid",
-                    )),
-                    Some("true") | Some("false") | None => {}
-                    Some(other) => cx.push(Finding::new(
-                        id::RSS_GUID_PERMALINK,
-                        at(g),
-                        format!("isPermaLink=\"{other}\" is not true or false"),
-                        "write isPermaLink=\"false\" (or \"true\" for a URL guid)",
-                    )),
-                }
-            }
-        }
-
-        // Dates.
-        match cx.child(item, &Ns::Rss, "pubDate") {
-            None => cx.push(Finding::new(
-                id::SPOT_IT_PUBDATE,
-                w.clone(),
-                "the item has no <pubDate>",
-                "add the publication date: Spotify and Pocket Casts refuse items without one",
-            )),
-            Some(d) => {
-                if let Some(p) = date_rule(cx, id::APPLE_IT_PUBDATE, d, at(d))
-                    && p.at.with_timezone(&chrono::Utc) > cx.opts.now + chrono::Duration::minutes(10)
-                {
-                    cx.push(Finding::new(
-                        id::PI_FUTURE,
-                        at(d),
-                        format!("the item is dated {} , in the future: apps hide it until then", d.text),
-                        "fine for a scheduled episode; otherwise fix the date",
-                    ));
-                }
-            }
-        }
-
-        if let Some(d) = description
-            && d.text.len() > DESCRIPTION_LIMIT
-        {
-            cx.push(Finding::new(
-                id::APPLE_IT_DESC,
-                at(d),
-                format!("the description is {} bytes, over Apple's 4000", d.text.len()),
-                "shorten the show notes in <description>; the full notes can stay in content:encoded",
-            ));
-        }
-        if let Some(d) = description.or_else(|| cx.child(item, &Ns::Content, "encoded")) {
-            chapters_in_description(cx, d, at(d));
-        }
-        match cx.child(item, &Ns::Itunes, "duration") {
-            None => cx.push(
-                Finding::new(
-                    id::APPLE_IT_DURATION,
-                    w.clone(),
-                    "the item has no <itunes:duration>; apps show no length until they download it",
-                    "add the duration in whole seconds (podsmith measures it)",
-                )
-                .severity(Severity::Warning),
-            ),
-            Some(d) => {
-                if let Err(why) = dates::duration(&d.text) {
-                    cx.push(Finding::new(
-                        id::APPLE_IT_DURATION,
-                        at(d),
-                        why,
-                        "write whole seconds, e.g. <itunes:duration>1801</itunes:duration>",
-                    ));
-                }
-            }
-        }
-        if cx.child(item, &Ns::Rss, "link").is_none() {
-            cx.push(Finding::new(
-                id::APPLE_IT_LINK,
-                w.clone(),
-                "the item has no <link> to its web page",
-                "link each episode to its show-notes page",
-            ));
-        }
-        if let Some(img) = cx.child(item, &Ns::Itunes, "image")
-            && !img.attr("href").is_some_and(is_http_url)
-        {
-            cx.push(Finding::new(
-                id::APPLE_IT_IMAGE,
-                at(img),
-                "the episode's <itunes:image> has no absolute http(s) href",
-                "write <itunes:image href=\"https://…/art.jpg\"/>",
-            ));
-        }
-        if let Some(e) = cx.child(item, &Ns::Itunes, "explicit")
-            && !is_true_false(&e.text)
-        {
-            cx.push(
-                Finding::new(
-                    id::APPLE_IT_EXPLICIT,
-                    at(e),
-                    format!("<itunes:explicit>{}</itunes:explicit> is not true or false", e.text),
-                    explicit_help(&e.text),
-                )
-                .severity(explicit_severity(&e.text)),
-            );
-        }
-        for (name, rule) in [("episode", id::APPLE_IT_EPISODE), ("season", id::APPLE_IT_SEASON)] {
-            if let Some(n) = cx.child(item, &Ns::Itunes, name)
-                && !n.text.parse::<u32>().is_ok_and(|v| v > 0)
-            {
-                cx.push(Finding::new(
-                    rule,
-                    at(n),
-                    format!("<itunes:{name}>{}</itunes:{name}> is not a whole number from 1 up", n.text),
-                    if name == "episode" {
-                        "write the number alone, e.g. 12 (for 12.5 use <podcast:episode>)"
-                    } else {
-                        "write the season number alone, e.g. 2"
-                    },
-                ));
-            }
-        }
-        if let Some(t) = cx.child(item, &Ns::Itunes, "episodeType")
-            && !["full", "trailer", "bonus"].contains(&&*t.text)
-        {
-            cx.push(Finding::new(
-                id::APPLE_IT_EPTYPE,
-                at(t),
-                format!("<itunes:episodeType>{}</itunes:episodeType> is not full, trailer or bonus", t.text),
-                "write full, trailer or bonus, in lower case",
-            ));
-        }
-        if let Some(b) = cx.child(item, &Ns::Itunes, "block")
-            && !(b.text.eq_ignore_ascii_case("yes") || b.text.eq_ignore_ascii_case("no"))
-        {
-            cx.push(Finding::new(
-                id::APPLE_IT_BLOCK,
-                at(b),
-                format!("<itunes:block>{}</itunes:block> has no effect: Apple acts only on Yes", b.text),
-                "write Yes to hide the episode, or remove the tag",
-            ));
-        }
-        let long: Vec<&Node> = cx.child(item, &Ns::Itunes, "title").into_iter().collect();
-        for n in long {
-            if n.text.chars().count() > super::channel::TAG_LIMIT {
-                cx.push(Finding::new(
-                    id::APPLE_CH_LEN,
-                    at(n),
-                    format!("<itunes:title> is {} characters long", n.text.chars().count()),
-                    "Apple limits its tags to 255 characters",
-                ));
-            }
-        }
+        titles(cx, item, &w, &show_title);
+        enclosures(cx, item, &w);
+        guid(cx, item, &w);
+        pub_date(cx, item, &w);
+        description(cx, item, &w);
+        duration(cx, item, &w);
+        link_and_art(cx, item, &w);
+        explicit(cx, item, &w);
+        numbering(cx, item, &w);
+        block(cx, item, &w);
+        itunes_title(cx, item, &w);
         duplicates(cx, item, w.clone(), ITEM_SINGLES);
     }
 }
 
+/// RSS-IT-TITLE-OR-DESC and APPLE-IT-TITLE: a title (or at least a
+/// description), not empty, without an episode number or the show's name.
+fn titles(cx: &mut Cx<'_>, item: &Node, w: &Where, show_title: &str) {
+    let title = cx.child(item, &Ns::Rss, "title");
+    let description = cx.child(item, &Ns::Rss, "description");
+    if title.is_none() && description.is_none() {
+        cx.push(Finding::new(
+            id::RSS_IT_TITLE_OR_DESC,
+            w.clone(),
+            "the item has neither a title nor a description",
+            "give every episode a title",
+        ));
+    }
+    match title {
+        None => {
+            cx.push(Finding::new(id::APPLE_IT_TITLE, w.clone(), "the item has no <title>", "give the episode a title"))
+        }
+        Some(t) if t.text.is_empty() => cx.push(Finding::new(
+            id::APPLE_IT_TITLE,
+            w.at(t.line),
+            "the item's title is empty",
+            "give the episode a title",
+        )),
+        Some(t) => {
+            if let Some(why) = title_smell(&t.text, show_title) {
+                cx.push(
+                    Finding::new(id::APPLE_IT_TITLE, w.at(t.line), why, "Apple asks for titles without numbers or the show's name: use itunes:episode and itunes:season for numbers")
+                        .severity(Severity::Warning),
+                );
+            }
+        }
+    }
+}
+
+/// RSS-ENC-ONE and APPLE-IT-ENCL: one enclosure, then the first one's rules.
+fn enclosures(cx: &mut Cx<'_>, item: &Node, w: &Where) {
+    let enclosures = cx.children(item, &Ns::Rss, "enclosure");
+    if enclosures.len() > 1 {
+        cx.push(Finding::new(
+            id::RSS_ENC_ONE,
+            w.at(enclosures[1].line),
+            format!("the item has {} enclosures; apps and Podcast Index play only the first", enclosures.len()),
+            "keep one enclosure (MP3 or AAC) and list other formats as <podcast:alternateEnclosure>",
+        ));
+    }
+    match enclosures.first() {
+        None => cx.push(Finding::new(
+            id::APPLE_IT_ENCL,
+            w.clone(),
+            "the item has no <enclosure>: there is no audio to play, and directories drop it",
+            "add <enclosure url=\"…\" length=\"bytes\" type=\"audio/mpeg\"/>",
+        )),
+        Some(e) => enclosure(cx, e, w.at(e.line)),
+    }
+}
+
+/// APPLE-IT-GUID, PI-GUID and RSS-GUID-PERMALINK: the item's identity, a
+/// non-empty guid of at most 740 characters, a permalink only if a URL.
+fn guid(cx: &mut Cx<'_>, item: &Node, w: &Where) {
+    match cx.child(item, &Ns::Rss, "guid") {
+        None => cx.push(Finding::new(
+            id::APPLE_IT_GUID,
+            w.clone(),
+            "the item has no <guid>",
+            "give every episode a guid that never changes (podsmith's manifest requires one)",
+        )),
+        Some(g) if g.text.is_empty() => cx.push(Finding::new(
+            id::APPLE_IT_GUID,
+            w.at(g.line),
+            "the item's guid is empty",
+            "give every episode a guid that never changes",
+        )),
+        Some(g) => {
+            // A guid shared with another item: see across::check.
+            if g.text.chars().count() > 740 {
+                cx.push(Finding::new(
+                    id::PI_GUID,
+                    w.at(g.line),
+                    "the guid is longer than the 740 characters Podcast Index keeps",
+                    "use a shorter guid, e.g. a UUID",
+                ));
+            }
+            match g.attr("isPermaLink") {
+                Some("true") | None if !is_http_url(&g.text) => cx.push(Finding::new(
+                    id::RSS_GUID_PERMALINK,
+                    w.at(g.line),
+                    format!(
+                        "the guid \"{}\" is a permalink (isPermaLink is true by default) but not an http(s) URL",
+                        truncate_chars(&g.text, 60)
+                    ),
+                    "add isPermaLink=\"false\" to the guid",
+                )),
+                Some("true") | Some("false") | None => {}
+                Some(other) => cx.push(Finding::new(
+                    id::RSS_GUID_PERMALINK,
+                    w.at(g.line),
+                    format!("isPermaLink=\"{other}\" is not true or false"),
+                    "write isPermaLink=\"false\" (or \"true\" for a URL guid)",
+                )),
+            }
+        }
+    }
+}
+
+/// SPOT-IT-PUBDATE, APPLE-IT-PUBDATE and PI-FUTURE: a valid date, not in the future.
+fn pub_date(cx: &mut Cx<'_>, item: &Node, w: &Where) {
+    match cx.child(item, &Ns::Rss, "pubDate") {
+        None => cx.push(Finding::new(
+            id::SPOT_IT_PUBDATE,
+            w.clone(),
+            "the item has no <pubDate>",
+            "add the publication date: Spotify and Pocket Casts refuse items without one",
+        )),
+        Some(d) => {
+            if let Some(p) = date_rule(cx, id::APPLE_IT_PUBDATE, d, w.at(d.line))
+                && p.at.with_timezone(&chrono::Utc) > cx.opts.now + chrono::Duration::minutes(10)
+            {
+                cx.push(Finding::new(
+                    id::PI_FUTURE,
+                    w.at(d.line),
+                    format!("the item is dated {} , in the future: apps hide it until then", d.text),
+                    "fine for a scheduled episode; otherwise fix the date",
+                ));
+            }
+        }
+    }
+}
+
+/// APPLE-IT-DESC and APPLE-IT-CHAPTERS: the description's size and the
+/// chapter timestamps in the show notes.
+fn description(cx: &mut Cx<'_>, item: &Node, w: &Where) {
+    let description = cx.child(item, &Ns::Rss, "description");
+    if let Some(d) = description
+        && d.text.len() > DESCRIPTION_LIMIT
+    {
+        cx.push(Finding::new(
+            id::APPLE_IT_DESC,
+            w.at(d.line),
+            format!("the description is {} bytes, over Apple's 4000", d.text.len()),
+            "shorten the show notes in <description>; the full notes can stay in content:encoded",
+        ));
+    }
+    if let Some(d) = description.or_else(|| cx.child(item, &Ns::Content, "encoded")) {
+        chapters_in_description(cx, d, w.at(d.line));
+    }
+}
+
+/// APPLE-IT-DURATION: an `itunes:duration` in a form Apple reads.
+fn duration(cx: &mut Cx<'_>, item: &Node, w: &Where) {
+    match cx.child(item, &Ns::Itunes, "duration") {
+        None => cx.push(
+            Finding::new(
+                id::APPLE_IT_DURATION,
+                w.clone(),
+                "the item has no <itunes:duration>; apps show no length until they download it",
+                "add the duration in whole seconds (podsmith measures it)",
+            )
+            .severity(Severity::Warning),
+        ),
+        Some(d) => {
+            if let Err(why) = dates::duration(&d.text) {
+                cx.push(Finding::new(
+                    id::APPLE_IT_DURATION,
+                    w.at(d.line),
+                    why,
+                    "write whole seconds, e.g. <itunes:duration>1801</itunes:duration>",
+                ));
+            }
+        }
+    }
+}
+
+/// APPLE-IT-LINK and APPLE-IT-IMAGE: a link to the episode's page; episode
+/// art with an absolute http(s) `href`.
+fn link_and_art(cx: &mut Cx<'_>, item: &Node, w: &Where) {
+    if cx.child(item, &Ns::Rss, "link").is_none() {
+        cx.push(Finding::new(
+            id::APPLE_IT_LINK,
+            w.clone(),
+            "the item has no <link> to its web page",
+            "link each episode to its show-notes page",
+        ));
+    }
+    if let Some(img) = cx.child(item, &Ns::Itunes, "image")
+        && !img.attr("href").is_some_and(is_http_url)
+    {
+        cx.push(Finding::new(
+            id::APPLE_IT_IMAGE,
+            w.at(img.line),
+            "the episode's <itunes:image> has no absolute http(s) href",
+            "write <itunes:image href=\"https://…/art.jpg\"/>",
+        ));
+    }
+}
+
+/// APPLE-IT-EXPLICIT: an item's `itunes:explicit` is true or false.
+fn explicit(cx: &mut Cx<'_>, item: &Node, w: &Where) {
+    if let Some(e) = cx.child(item, &Ns::Itunes, "explicit")
+        && !is_true_false(&e.text)
+    {
+        cx.push(
+            Finding::new(
+                id::APPLE_IT_EXPLICIT,
+                w.at(e.line),
+                format!("<itunes:explicit>{}</itunes:explicit> is not true or false", e.text),
+                explicit_help(&e.text),
+            )
+            .severity(explicit_severity(&e.text)),
+        );
+    }
+}
+
+/// APPLE-IT-EPISODE, APPLE-IT-SEASON and APPLE-IT-EPTYPE: episode and season
+/// numbers from 1 up; the episode type full, trailer or bonus.
+fn numbering(cx: &mut Cx<'_>, item: &Node, w: &Where) {
+    for (name, rule) in [("episode", id::APPLE_IT_EPISODE), ("season", id::APPLE_IT_SEASON)] {
+        if let Some(n) = cx.child(item, &Ns::Itunes, name)
+            && !n.text.parse::<u32>().is_ok_and(|v| v > 0)
+        {
+            cx.push(Finding::new(
+                rule,
+                w.at(n.line),
+                format!("<itunes:{name}>{}</itunes:{name}> is not a whole number from 1 up", n.text),
+                if name == "episode" {
+                    "write the number alone, e.g. 12 (for 12.5 use <podcast:episode>)"
+                } else {
+                    "write the season number alone, e.g. 2"
+                },
+            ));
+        }
+    }
+    if let Some(t) = cx.child(item, &Ns::Itunes, "episodeType")
+        && !["full", "trailer", "bonus"].contains(&&*t.text)
+    {
+        cx.push(Finding::new(
+            id::APPLE_IT_EPTYPE,
+            w.at(t.line),
+            format!("<itunes:episodeType>{}</itunes:episodeType> is not full, trailer or bonus", t.text),
+            "write full, trailer or bonus, in lower case",
+        ));
+    }
+}
+
+/// APPLE-IT-BLOCK: an item's `itunes:block` is Yes or No.
+fn block(cx: &mut Cx<'_>, item: &Node, w: &Where) {
+    if let Some(b) = cx.child(item, &Ns::Itunes, "block")
+        && !(b.text.eq_ignore_ascii_case("yes") || b.text.eq_ignore_ascii_case("no"))
+    {
+        cx.push(Finding::new(
+            id::APPLE_IT_BLOCK,
+            w.at(b.line),
+            format!("<itunes:block>{}</itunes:block> has no effect: Apple acts only on Yes", b.text),
+            "write Yes to hide the episode, or remove the tag",
+        ));
+    }
+}
+
+/// APPLE-CH-LEN for items: `itunes:title` is at most 255 characters.
+fn itunes_title(cx: &mut Cx<'_>, item: &Node, w: &Where) {
+    if let Some(n) = cx.child(item, &Ns::Itunes, "title")
+        && n.text.chars().count() > super::channel::TAG_LIMIT
+    {
+        cx.push(Finding::new(
+            id::APPLE_CH_LEN,
+            w.at(n.line),
+            format!("<itunes:title> is {} characters long", n.text.chars().count()),
+            "Apple limits its tags to 255 characters",
+        ));
+    }
+}
+
+/// RSS-ENC-ATTRS, then the rules for the enclosure's URL, type and length.
 fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where) {
     let (url, length, mime) = (e.attr("url"), e.attr("length"), e.attr("type"));
     let missing: Vec<&str> = [("url", url), ("length", length), ("type", mime)]
@@ -302,76 +352,107 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where) {
         ));
     }
     if let Some(url) = url {
-        if !url.starts_with("http://") && !url.starts_with("https://") {
-            cx.push(Finding::new(
-                id::PI_ENCL_HTTP,
+        enclosure_url(cx, url, mime, &at);
+    }
+    if let Some(m) = mime {
+        enclosure_media_type(cx, m, &at);
+    }
+    if let Some(l) = length {
+        enclosure_length(cx, l, at);
+    }
+}
+
+/// PI-ENCL-HTTP, the URL rules, and APPLE-IT-ENCL-EXT / APPLE-IT-ENCL-TYPE:
+/// an http(s) URL whose extension Apple lists, typed to match it.
+fn enclosure_url(cx: &mut Cx<'_>, url: &str, mime: Option<&str>, at: &Where) {
+    if !url.starts_with("http://") && !url.starts_with("https://") {
+        cx.push(Finding::new(
+            id::PI_ENCL_HTTP,
+            at.clone(),
+            format!("the enclosure URL \"{}\" does not start with http:// or https://", truncate_chars(url, 80)),
+            "give the media's full https:// address; Podcast Index drops the episode otherwise",
+        ));
+    }
+    // A URL shared with another item: see across::check.
+    url_rules(cx, url, at.clone(), "enclosure");
+    let ext = url_extension(url);
+    match ext.as_deref().and_then(|x| APPLE_TYPES.iter().find(|(e, _)| *e == x)) {
+        None => unlisted_extension(cx, ext, at),
+        Some((x, types)) => type_for_extension(cx, x, types, mime, at),
+    }
+}
+
+/// APPLE-IT-ENCL-EXT: an extension Apple does not list (only noted for a
+/// per-format feed or a show meant for other apps).
+fn unlisted_extension(cx: &mut Cx<'_>, ext: Option<String>, at: &Where) {
+    match cx.opts.formats {
+        Formats::PerFormat => cx.push(
+            Finding::new(
+                id::APPLE_IT_ENCL_EXT,
                 at.clone(),
-                format!("the enclosure URL \"{}\" does not start with http:// or https://", truncate_chars(url, 80)),
-                "give the media's full https:// address; Podcast Index drops the episode otherwise",
-            ));
-        }
-        // A URL shared with another item: see across::check.
-        url_rules(cx, url, at.clone(), "enclosure");
-        let ext = url_extension(url);
-        match ext.as_deref().and_then(|x| APPLE_TYPES.iter().find(|(e, _)| *e == x)) {
-            None if cx.opts.formats == Formats::PerFormat => cx.push(
-                Finding::new(
-                    id::APPLE_IT_ENCL_EXT,
-                    at.clone(),
-                    format!("the enclosure is .{}: this feed is for apps that play it, not for Apple", ext.unwrap_or_default()),
-                    "submit feed.xml (MP3/AAC enclosures) to Apple and Spotify, not this one",
-                )
-                .severity(Severity::Info),
-            ),
-            None if cx.opts.formats == Formats::Any => cx.push(
-                Finding::new(
-                    id::APPLE_IT_ENCL_EXT,
-                    at.clone(),
-                    format!(
-                        "the enclosure is .{}: Apple Podcasts and Spotify will not list this episode",
-                        ext.unwrap_or_default()
-                    ),
-                    "the show says so on purpose (formats = \"any\"); apps that play the format will",
-                )
-                .severity(Severity::Info),
-            ),
-            None => cx.push(Finding::new(
+                format!("the enclosure is .{}: this feed is for apps that play it, not for Apple", ext.unwrap_or_default()),
+                "submit feed.xml (MP3/AAC enclosures) to Apple and Spotify, not this one",
+            )
+            .severity(Severity::Info),
+        ),
+        Formats::Any => cx.push(
+            Finding::new(
                 id::APPLE_IT_ENCL_EXT,
                 at.clone(),
                 format!(
-                    "the enclosure URL ends in {}; Apple lists only .mp3, .m4a, .mp4, .m4v, .mov and .pdf, and will not show this episode",
-                    ext.map_or("no extension".into(), |x| format!(".{x}"))
+                    "the enclosure is .{}: Apple Podcasts and Spotify will not list this episode",
+                    ext.unwrap_or_default()
                 ),
-                "make an MP3 (or AAC .m4a) the enclosure and offer other formats as <podcast:alternateEnclosure>",
-            )),
-            Some((x, types)) => {
-                if let Some(m) = mime
-                    && !types.contains(&m)
-                    && (m.starts_with("audio/") || m.starts_with("video/"))
-                {
-                    // audio/mp3 is not registered, but common and played everywhere.
-                    let alias = *x == "mp3" && ["audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg"].contains(&m);
-                    cx.push(
-                        Finding::new(
-                            id::APPLE_IT_ENCL_TYPE,
-                            at.clone(),
-                            format!("type=\"{m}\" does not match the .{x} extension"),
-                            format!("write type=\"{}\"", types[0]),
-                        )
-                        .severity(if alias { Severity::Warning } else { Severity::Error }),
-                    );
-                } else if mime == Some("audio/mp4") && *x == "m4a" {
-                    cx.push(
-                        Finding::new(id::APPLE_IT_ENCL_TYPE, at.clone(), "type=\"audio/mp4\" for .m4a is not in Apple's list (and broke one app)", "write type=\"audio/x-m4a\"")
-                            .severity(Severity::Warning),
-                    );
-                }
-            }
-        }
+                "the show says so on purpose (formats = \"any\"); apps that play the format will",
+            )
+            .severity(Severity::Info),
+        ),
+        Formats::Apple => cx.push(Finding::new(
+            id::APPLE_IT_ENCL_EXT,
+            at.clone(),
+            format!(
+                "the enclosure URL ends in {}; Apple lists only .mp3, .m4a, .mp4, .m4v, .mov and .pdf, and will not show this episode",
+                ext.map_or("no extension".into(), |x| format!(".{x}"))
+            ),
+            "make an MP3 (or AAC .m4a) the enclosure and offer other formats as <podcast:alternateEnclosure>",
+        )),
     }
+}
+
+/// APPLE-IT-ENCL-TYPE: an audio or video type that matches the extension `x`
+/// (warning: a common alias of audio/mpeg, or audio/mp4 for .m4a).
+fn type_for_extension(cx: &mut Cx<'_>, x: &str, types: &[&str], mime: Option<&str>, at: &Where) {
     if let Some(m) = mime
-        && !(m.starts_with("audio/") || m.starts_with("video/") || m == "application/pdf")
+        && !types.contains(&m)
+        && (m.starts_with("audio/") || m.starts_with("video/"))
     {
+        // audio/mp3 is not registered, but common and played everywhere.
+        let alias = x == "mp3" && ["audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg"].contains(&m);
+        cx.push(
+            Finding::new(
+                id::APPLE_IT_ENCL_TYPE,
+                at.clone(),
+                format!("type=\"{m}\" does not match the .{x} extension"),
+                format!("write type=\"{}\"", types[0]),
+            )
+            .severity(if alias { Severity::Warning } else { Severity::Error }),
+        );
+    } else if mime == Some("audio/mp4") && x == "m4a" {
+        cx.push(
+            Finding::new(
+                id::APPLE_IT_ENCL_TYPE,
+                at.clone(),
+                "type=\"audio/mp4\" for .m4a is not in Apple's list (and broke one app)",
+                "write type=\"audio/x-m4a\"",
+            )
+            .severity(Severity::Warning),
+        );
+    }
+}
+
+/// SPOT-IT-ENCL-TYPE: the enclosure's type is an audio, video or PDF type.
+fn enclosure_media_type(cx: &mut Cx<'_>, m: &str, at: &Where) {
+    if !(m.starts_with("audio/") || m.starts_with("video/") || m == "application/pdf") {
         cx.push(Finding::new(
             id::SPOT_IT_ENCL_TYPE,
             at.clone(),
@@ -383,25 +464,27 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where) {
             "give the media's MIME type, e.g. audio/mpeg for MP3; Spotify ignores the episode otherwise",
         ));
     }
-    if let Some(l) = length {
-        match l.parse::<u64>() {
-            Err(_) => cx.push(Finding::new(
+}
+
+/// APPLE-IT-ENCL-LENGTH: the enclosure's length is a size in bytes (warning: 0).
+fn enclosure_length(cx: &mut Cx<'_>, l: &str, at: Where) {
+    match l.parse::<u64>() {
+        Err(_) => cx.push(Finding::new(
+            id::APPLE_IT_ENCL_LENGTH,
+            at,
+            format!("length=\"{l}\" is not a size in bytes (a whole number)"),
+            "write the file's size in bytes (not its duration)",
+        )),
+        Ok(0) => cx.push(
+            Finding::new(
                 id::APPLE_IT_ENCL_LENGTH,
                 at,
-                format!("length=\"{l}\" is not a size in bytes (a whole number)"),
-                "write the file's size in bytes (not its duration)",
-            )),
-            Ok(0) => cx.push(
-                Finding::new(
-                    id::APPLE_IT_ENCL_LENGTH,
-                    at,
-                    "length=\"0\": the size is unknown",
-                    "write the file's size in bytes",
-                )
-                .severity(Severity::Warning),
-            ),
-            Ok(_) => {}
-        }
+                "length=\"0\": the size is unknown",
+                "write the file's size in bytes",
+            )
+            .severity(Severity::Warning),
+        ),
+        Ok(_) => {}
     }
 }
 

@@ -179,317 +179,42 @@ fn too_long(cx: &mut Cx<'_>, rule: RuleId, at: &Where, what: String, value: &str
     }
 }
 
+/// Checks one `podcast:` element by what it is: each rule group has its own function.
 fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
-    let doc = cx.doc;
     match &*node.local {
-        "locked" => {
-            if !["yes", "no"].contains(&&*node.text) {
-                cx.push(Finding::new(
-                    id::P20_LOCKED,
-                    at.clone(),
-                    format!("<podcast:locked>{}</podcast:locked> is not yes or no", node.text),
-                    "write yes (other hosts must not import the feed) or no",
-                ));
-            }
-            if let Some(o) = node.attr("owner")
-                && !is_email(o)
-            {
-                cx.push(Finding::new(
-                    id::P20_LOCKED,
-                    at,
-                    format!("podcast:locked owner=\"{o}\" is not an e-mail address"),
-                    "give the owner's e-mail address",
-                ));
-            }
-        }
-        "transcript" => {
-            if need(cx, id::P20_TRANSCRIPT, node, &at, &["url", "type"])
-                && let Some(t) = node.attr("type")
-                && !TRANSCRIPT_TYPES.contains(&t)
-            {
-                cx.push(
-                    Finding::new(
-                        id::P20_TRANSCRIPT,
-                        at,
-                        format!("transcript type \"{t}\" is not one apps know"),
-                        "use text/vtt, application/x-subrip, application/json, text/html or text/plain",
-                    )
-                    .severity(Severity::Warning),
-                );
-            }
-        }
-        "chapters" => {
-            if need(cx, id::P20_CHAPTERS, node, &at, &["url", "type"])
-                && let Some(t) = node.attr("type")
-                && t != "application/json+chapters"
-            {
-                cx.push(
-                    Finding::new(
-                        id::P20_CHAPTERS,
-                        at,
-                        format!("chapters type \"{t}\" is not application/json+chapters"),
-                        "use JSON chapters, typed application/json+chapters",
-                    )
-                    .severity(Severity::Warning),
-                );
-            }
-        }
-        "person" => {
-            if node.text.is_empty() {
-                cx.push(Finding::new(
-                    id::P20_PERSON,
-                    at.clone(),
-                    "<podcast:person> names nobody",
-                    "write the person's name as the element's text",
-                ));
-            }
-            too_long(cx, id::P20_PERSON, &at, "the person's name".into(), &node.text, 128);
-            for (key, list) in [("role", ROLES), ("group", GROUPS)] {
-                if let Some(v) = node.attr(key)
-                    && !list.contains(&v.trim().to_ascii_lowercase().as_str())
-                {
-                    cx.push(
-                        Finding::new(
-                            id::P20_PERSON,
-                            at.clone(),
-                            format!("podcast:person {key}=\"{v}\" is not in the namespace's taxonomy"),
-                            format!("use a {key} from taxonomy.json, e.g. {}", list[if key == "role" { 8 } else { 1 }]),
-                        )
-                        .severity(Severity::Warning),
-                    );
-                }
-            }
-        }
-        "funding" => {
-            need(cx, id::P20_FUNDING, node, &at, &["url"]);
-            too_long(cx, id::P20_FUNDING, &at, "the funding text".into(), &node.text, 128);
-        }
-        "alternateEnclosure" => {
-            need(cx, id::P20_ALTENC, node, &at, &["type"]);
-            if node.attr("length").is_none() {
-                cx.push(
-                    Finding::new(
-                        id::P20_ALTENC,
-                        at.clone(),
-                        "<podcast:alternateEnclosure> has no length",
-                        "add length=\"bytes\" (recommended)",
-                    )
-                    .severity(Severity::Warning),
-                );
-            } else if node.attr("length").is_some_and(|l| l.parse::<u64>().is_err()) {
-                cx.push(Finding::new(
-                    id::P20_ALTENC,
-                    at.clone(),
-                    "the alternateEnclosure's length is not a whole number of bytes",
-                    "write the size in bytes",
-                ));
-            }
-            if let Some(d) = node.attr("default")
-                && d != "true"
-                && d != "false"
-            {
-                cx.push(Finding::new(
-                    id::P20_ALTENC,
-                    at.clone(),
-                    format!("default=\"{d}\" is not true or false"),
-                    "write default=\"true\" on the one that equals the enclosure",
-                ));
-            }
-            if let Some(t) = node.attr("title") {
-                too_long(cx, id::P20_ALTENC, &at, "the alternateEnclosure title".into(), t, 32);
-            }
-            let sources = doc.children(node, &Ns::Podcast, "source").count();
-            if sources == 0 {
-                cx.push(Finding::new(
-                    id::P20_ALTENC,
-                    at.clone(),
-                    "<podcast:alternateEnclosure> has no <podcast:source>",
-                    "add <podcast:source uri=\"https://…\"/> inside it",
-                ));
-            }
-            if doc.children(node, &Ns::Podcast, "integrity").count() > 1 {
-                cx.push(Finding::new(
-                    id::P20_ALTENC,
-                    at,
-                    "<podcast:alternateEnclosure> has more than one <podcast:integrity>",
-                    "keep one",
-                ));
-            }
-        }
+        "locked" => locked(cx, node, at),
+        "transcript" => transcript(cx, node, at),
+        "chapters" => chapters(cx, node, at),
+        "person" => person(cx, node, at),
+        "funding" => funding(cx, node, at),
+        "alternateEnclosure" => alternate_enclosure(cx, node, at),
         "source" => {
             need(cx, id::P20_SOURCE, node, &at, &["uri"]);
         }
-        "integrity" => {
-            if need(cx, id::P20_ATTR_REQ, node, &at, &["type", "value"])
-                && !matches!(node.attr("type"), Some("sri" | "pgp-signature"))
-            {
-                cx.push(Finding::new(
-                    id::P20_ATTR_REQ,
-                    at,
-                    "podcast:integrity type is not sri or pgp-signature",
-                    "write type=\"sri\" or type=\"pgp-signature\"",
-                ));
-            }
-        }
-        "season" => {
-            if node.text.parse::<u32>().is_err() {
-                cx.push(Finding::new(
-                    id::P20_SEASON,
-                    at.clone(),
-                    format!("<podcast:season>{}</podcast:season> is not a whole number", node.text),
-                    "write the season number",
-                ));
-            }
-            if let Some(n) = node.attr("name") {
-                too_long(cx, id::P20_SEASON, &at, "the season name".into(), n, 128);
-            }
-        }
-        "episode" => {
-            if !node.text.parse::<f64>().is_ok_and(|v| v.is_finite()) {
-                cx.push(Finding::new(
-                    id::P20_EPISODE,
-                    at.clone(),
-                    format!("<podcast:episode>{}</podcast:episode> is not a number", node.text),
-                    "write the episode number, e.g. 12 or 12.5",
-                ));
-            }
-            if let Some(d) = node.attr("display") {
-                too_long(cx, id::P20_EPISODE, &at, "the episode display".into(), d, 32);
-            }
-        }
-        "medium" => {
-            let base = node.text.strip_suffix('L').unwrap_or(&node.text);
-            if !MEDIUMS.contains(&base) || &*node.text == "mixedL" {
-                cx.push(Finding::new(
-                    id::P20_MEDIUM,
-                    at,
-                    format!("<podcast:medium>{}</podcast:medium> is not a medium the spec lists", node.text),
-                    "use podcast, music, video, film, audiobook, newsletter, blog, publisher or course",
-                ));
-            }
-        }
-        "license" => {
-            let slug_like =
-                !node.text.is_empty() && node.text.chars().all(|c| c.is_ascii_alphanumeric() || "-.+".contains(c));
-            if !slug_like && node.attr("url").is_none() {
-                cx.push(Finding::new(
-                    id::P20_LICENSE,
-                    at.clone(),
-                    format!("the custom licence \"{}\" has no url", node.text),
-                    "add url=\"https://…\" pointing at the licence text, or use a slug like CC-BY-4.0",
-                ));
-            }
-            too_long(cx, id::P20_LICENSE, &at, "the licence".into(), &node.text, 128);
-        }
-        "txt" => {
-            too_long(cx, id::P20_TXT, &at, "<podcast:txt>".into(), &node.text, 4000);
-            if let Some(p) = node.attr("purpose") {
-                too_long(cx, id::P20_TXT, &at, "the txt purpose".into(), p, 128);
-            }
-        }
-        "podroll" => {
-            let items: Vec<&Node> = doc.children(node, &Ns::Podcast, "remoteItem").collect();
-            if items.is_empty() {
-                cx.push(Finding::new(
-                    id::P20_PODROLL,
-                    at.clone(),
-                    "<podcast:podroll> lists no <podcast:remoteItem>",
-                    "add the shows you recommend as <podcast:remoteItem feedGuid=\"…\"/>",
-                ));
-            }
-            for r in items {
-                if r.attr("feedGuid").is_none() {
-                    cx.push(Finding::new(
-                        id::P20_PODROLL,
-                        at.clone(),
-                        "a podroll <podcast:remoteItem> has no feedGuid",
-                        "add feedGuid=\"<the show's podcast:guid>\"",
-                    ));
-                }
-            }
-        }
+        "integrity" => integrity(cx, node, at),
+        "season" => season(cx, node, at),
+        "episode" => episode(cx, node, at),
+        "medium" => medium(cx, node, at),
+        "license" => license(cx, node, at),
+        "txt" => txt(cx, node, at),
+        "podroll" => podroll(cx, node, at),
         "remoteItem" => {
             if !in_podroll {
                 need(cx, id::P20_ATTR_REQ, node, &at, &["feedGuid"]);
             }
         }
-        "value" => {
-            need(cx, id::P20_VALUE, node, &at, &["type", "method"]);
-            let recipients: Vec<&Node> = doc.children(node, &Ns::Podcast, "valueRecipient").collect();
-            if recipients.is_empty() {
-                cx.push(Finding::new(
-                    id::P20_VALUE,
-                    at.clone(),
-                    "<podcast:value> has no <podcast:valueRecipient>",
-                    "add at least one recipient with type, address and split",
-                ));
-            }
-            for r in recipients {
-                need(cx, id::P20_VALUE, r, &at, &["type", "address", "split"]);
-            }
-        }
-        "trailer" => {
-            if node.text.is_empty() {
-                cx.push(Finding::new(
-                    id::P20_TRAILER,
-                    at.clone(),
-                    "<podcast:trailer> has no title",
-                    "write the trailer's title as the element's text",
-                ));
-            }
-            if need(cx, id::P20_TRAILER, node, &at, &["url", "pubdate"])
-                && let Some(d) = node.attr("pubdate")
-                && let Err(why) = dates::parse(d)
-            {
-                cx.push(Finding::new(
-                    id::P20_TRAILER,
-                    at,
-                    format!("the trailer's pubdate \"{d}\" is not an RFC 2822 date: {why}"),
-                    "write it like Wed, 02 Oct 2002 13:00:00 +0000",
-                ));
-            }
-        }
-        "soundbite" => {
-            if need(cx, id::P20_OTHER, node, &at, &["startTime", "duration"]) {
-                for key in ["startTime", "duration"] {
-                    if !node.attr(key).is_some_and(|v| v.parse::<f64>().is_ok_and(|x| x >= 0.0)) {
-                        cx.push(Finding::new(
-                            id::P20_OTHER,
-                            at.clone(),
-                            format!("podcast:soundbite {key} is not a number of seconds"),
-                            "write seconds, e.g. 73.0",
-                        ));
-                    }
-                }
-            }
-        }
-        "location" => {
-            if node.text.is_empty() {
-                cx.push(Finding::new(id::P20_OTHER, at.clone(), "<podcast:location> is empty", "name the place"));
-            }
-            too_long(cx, id::P20_OTHER, &at, "the location".into(), &node.text, 128);
-        }
-        "block" => {
-            if !["yes", "no"].contains(&&*node.text) {
-                cx.push(Finding::new(
-                    id::P20_OTHER,
-                    at,
-                    format!("<podcast:block>{}</podcast:block> is not yes or no", node.text),
-                    "write yes or no",
-                ));
-            }
-        }
+        "value" => value(cx, node, at),
+        "trailer" => trailer(cx, node, at),
+        "soundbite" => soundbite(cx, node, at),
+        "location" => location(cx, node, at),
+        "block" => block(cx, node, at),
         "image" => {
             need(cx, id::P20_OTHER, node, &at, &["href"]);
         }
         "contentLink" => {
             need(cx, id::P20_ATTR_REQ, node, &at, &["href"]);
         }
-        "socialInteract" => {
-            let attrs: &[&str] =
-                if node.attr("protocol") == Some("disabled") { &["protocol"] } else { &["protocol", "uri"] };
-            need(cx, id::P20_ATTR_REQ, node, &at, attrs);
-        }
+        "socialInteract" => social_interact(cx, node, at),
         "liveItem" => {
             need(cx, id::P20_ATTR_REQ, node, &at, &["status", "start"]);
         }
@@ -501,6 +226,340 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
         }
         _ => {}
     }
+}
+
+/// P20-LOCKED: the text is yes or no; an `owner` is an e-mail address.
+fn locked(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    if !["yes", "no"].contains(&&*node.text) {
+        cx.push(Finding::new(
+            id::P20_LOCKED,
+            at.clone(),
+            format!("<podcast:locked>{}</podcast:locked> is not yes or no", node.text),
+            "write yes (other hosts must not import the feed) or no",
+        ));
+    }
+    if let Some(o) = node.attr("owner")
+        && !is_email(o)
+    {
+        cx.push(Finding::new(
+            id::P20_LOCKED,
+            at,
+            format!("podcast:locked owner=\"{o}\" is not an e-mail address"),
+            "give the owner's e-mail address",
+        ));
+    }
+}
+
+/// P20-TRANSCRIPT: `url` and `type` are there, and the type is one apps know.
+fn transcript(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    if need(cx, id::P20_TRANSCRIPT, node, &at, &["url", "type"])
+        && let Some(t) = node.attr("type")
+        && !TRANSCRIPT_TYPES.contains(&t)
+    {
+        cx.push(
+            Finding::new(
+                id::P20_TRANSCRIPT,
+                at,
+                format!("transcript type \"{t}\" is not one apps know"),
+                "use text/vtt, application/x-subrip, application/json, text/html or text/plain",
+            )
+            .severity(Severity::Warning),
+        );
+    }
+}
+
+/// P20-CHAPTERS: `url` and `type` are there, and the type is `application/json+chapters`.
+fn chapters(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    if need(cx, id::P20_CHAPTERS, node, &at, &["url", "type"])
+        && let Some(t) = node.attr("type")
+        && t != "application/json+chapters"
+    {
+        cx.push(
+            Finding::new(
+                id::P20_CHAPTERS,
+                at,
+                format!("chapters type \"{t}\" is not application/json+chapters"),
+                "use JSON chapters, typed application/json+chapters",
+            )
+            .severity(Severity::Warning),
+        );
+    }
+}
+
+/// P20-PERSON: a name of at most 128 characters; `role` and `group` from the taxonomy.
+fn person(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    if node.text.is_empty() {
+        cx.push(Finding::new(
+            id::P20_PERSON,
+            at.clone(),
+            "<podcast:person> names nobody",
+            "write the person's name as the element's text",
+        ));
+    }
+    too_long(cx, id::P20_PERSON, &at, "the person's name".into(), &node.text, 128);
+    for (key, list) in [("role", ROLES), ("group", GROUPS)] {
+        if let Some(v) = node.attr(key)
+            && !list.contains(&v.trim().to_ascii_lowercase().as_str())
+        {
+            cx.push(
+                Finding::new(
+                    id::P20_PERSON,
+                    at.clone(),
+                    format!("podcast:person {key}=\"{v}\" is not in the namespace's taxonomy"),
+                    format!("use a {key} from taxonomy.json, e.g. {}", list[if key == "role" { 8 } else { 1 }]),
+                )
+                .severity(Severity::Warning),
+            );
+        }
+    }
+}
+
+/// P20-FUNDING: a `url`, and text of at most 128 characters.
+fn funding(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    need(cx, id::P20_FUNDING, node, &at, &["url"]);
+    too_long(cx, id::P20_FUNDING, &at, "the funding text".into(), &node.text, 128);
+}
+
+/// P20-ALTENC: `type`, a `length` in bytes, a true/false `default`, a short
+/// `title`, at least one `podcast:source` and at most one `podcast:integrity`.
+fn alternate_enclosure(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    let doc = cx.doc;
+    need(cx, id::P20_ALTENC, node, &at, &["type"]);
+    if node.attr("length").is_none() {
+        cx.push(
+            Finding::new(
+                id::P20_ALTENC,
+                at.clone(),
+                "<podcast:alternateEnclosure> has no length",
+                "add length=\"bytes\" (recommended)",
+            )
+            .severity(Severity::Warning),
+        );
+    } else if node.attr("length").is_some_and(|l| l.parse::<u64>().is_err()) {
+        cx.push(Finding::new(
+            id::P20_ALTENC,
+            at.clone(),
+            "the alternateEnclosure's length is not a whole number of bytes",
+            "write the size in bytes",
+        ));
+    }
+    if let Some(d) = node.attr("default")
+        && d != "true"
+        && d != "false"
+    {
+        cx.push(Finding::new(
+            id::P20_ALTENC,
+            at.clone(),
+            format!("default=\"{d}\" is not true or false"),
+            "write default=\"true\" on the one that equals the enclosure",
+        ));
+    }
+    if let Some(t) = node.attr("title") {
+        too_long(cx, id::P20_ALTENC, &at, "the alternateEnclosure title".into(), t, 32);
+    }
+    let sources = doc.children(node, &Ns::Podcast, "source").count();
+    if sources == 0 {
+        cx.push(Finding::new(
+            id::P20_ALTENC,
+            at.clone(),
+            "<podcast:alternateEnclosure> has no <podcast:source>",
+            "add <podcast:source uri=\"https://…\"/> inside it",
+        ));
+    }
+    if doc.children(node, &Ns::Podcast, "integrity").count() > 1 {
+        cx.push(Finding::new(
+            id::P20_ALTENC,
+            at,
+            "<podcast:alternateEnclosure> has more than one <podcast:integrity>",
+            "keep one",
+        ));
+    }
+}
+
+/// P20-ATTR-REQ for `podcast:integrity`: `type` and `value`, the type sri or pgp-signature.
+fn integrity(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    if need(cx, id::P20_ATTR_REQ, node, &at, &["type", "value"])
+        && !matches!(node.attr("type"), Some("sri" | "pgp-signature"))
+    {
+        cx.push(Finding::new(
+            id::P20_ATTR_REQ,
+            at,
+            "podcast:integrity type is not sri or pgp-signature",
+            "write type=\"sri\" or type=\"pgp-signature\"",
+        ));
+    }
+}
+
+/// P20-SEASON: a whole number, its `name` at most 128 characters.
+fn season(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    if node.text.parse::<u32>().is_err() {
+        cx.push(Finding::new(
+            id::P20_SEASON,
+            at.clone(),
+            format!("<podcast:season>{}</podcast:season> is not a whole number", node.text),
+            "write the season number",
+        ));
+    }
+    if let Some(n) = node.attr("name") {
+        too_long(cx, id::P20_SEASON, &at, "the season name".into(), n, 128);
+    }
+}
+
+/// P20-EPISODE: a number (decimals allowed), its `display` at most 32 characters.
+fn episode(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    if !node.text.parse::<f64>().is_ok_and(|v| v.is_finite()) {
+        cx.push(Finding::new(
+            id::P20_EPISODE,
+            at.clone(),
+            format!("<podcast:episode>{}</podcast:episode> is not a number", node.text),
+            "write the episode number, e.g. 12 or 12.5",
+        ));
+    }
+    if let Some(d) = node.attr("display") {
+        too_long(cx, id::P20_EPISODE, &at, "the episode display".into(), d, 32);
+    }
+}
+
+/// P20-MEDIUM: one of the spec's mediums, or its list form ending in L (but not mixedL).
+fn medium(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    let base = node.text.strip_suffix('L').unwrap_or(&node.text);
+    if !MEDIUMS.contains(&base) || &*node.text == "mixedL" {
+        cx.push(Finding::new(
+            id::P20_MEDIUM,
+            at,
+            format!("<podcast:medium>{}</podcast:medium> is not a medium the spec lists", node.text),
+            "use podcast, music, video, film, audiobook, newsletter, blog, publisher or course",
+        ));
+    }
+}
+
+/// P20-LICENSE: a custom licence (not a slug) has a `url`; at most 128 characters.
+fn license(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    let slug_like = !node.text.is_empty() && node.text.chars().all(|c| c.is_ascii_alphanumeric() || "-.+".contains(c));
+    if !slug_like && node.attr("url").is_none() {
+        cx.push(Finding::new(
+            id::P20_LICENSE,
+            at.clone(),
+            format!("the custom licence \"{}\" has no url", node.text),
+            "add url=\"https://…\" pointing at the licence text, or use a slug like CC-BY-4.0",
+        ));
+    }
+    too_long(cx, id::P20_LICENSE, &at, "the licence".into(), &node.text, 128);
+}
+
+/// P20-TXT: at most 4000 characters, its `purpose` at most 128.
+fn txt(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    too_long(cx, id::P20_TXT, &at, "<podcast:txt>".into(), &node.text, 4000);
+    if let Some(p) = node.attr("purpose") {
+        too_long(cx, id::P20_TXT, &at, "the txt purpose".into(), p, 128);
+    }
+}
+
+/// P20-PODROLL: at least one `podcast:remoteItem`, each with a `feedGuid`.
+fn podroll(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    let doc = cx.doc;
+    let items: Vec<&Node> = doc.children(node, &Ns::Podcast, "remoteItem").collect();
+    if items.is_empty() {
+        cx.push(Finding::new(
+            id::P20_PODROLL,
+            at.clone(),
+            "<podcast:podroll> lists no <podcast:remoteItem>",
+            "add the shows you recommend as <podcast:remoteItem feedGuid=\"…\"/>",
+        ));
+    }
+    for r in items {
+        if r.attr("feedGuid").is_none() {
+            cx.push(Finding::new(
+                id::P20_PODROLL,
+                at.clone(),
+                "a podroll <podcast:remoteItem> has no feedGuid",
+                "add feedGuid=\"<the show's podcast:guid>\"",
+            ));
+        }
+    }
+}
+
+/// P20-VALUE: `type` and `method`, and recipients with `type`, `address` and `split`.
+fn value(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    let doc = cx.doc;
+    need(cx, id::P20_VALUE, node, &at, &["type", "method"]);
+    let recipients: Vec<&Node> = doc.children(node, &Ns::Podcast, "valueRecipient").collect();
+    if recipients.is_empty() {
+        cx.push(Finding::new(
+            id::P20_VALUE,
+            at.clone(),
+            "<podcast:value> has no <podcast:valueRecipient>",
+            "add at least one recipient with type, address and split",
+        ));
+    }
+    for r in recipients {
+        need(cx, id::P20_VALUE, r, &at, &["type", "address", "split"]);
+    }
+}
+
+/// P20-TRAILER: a title, a `url` and an RFC 2822 `pubdate`.
+fn trailer(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    if node.text.is_empty() {
+        cx.push(Finding::new(
+            id::P20_TRAILER,
+            at.clone(),
+            "<podcast:trailer> has no title",
+            "write the trailer's title as the element's text",
+        ));
+    }
+    if need(cx, id::P20_TRAILER, node, &at, &["url", "pubdate"])
+        && let Some(d) = node.attr("pubdate")
+        && let Err(why) = dates::parse(d)
+    {
+        cx.push(Finding::new(
+            id::P20_TRAILER,
+            at,
+            format!("the trailer's pubdate \"{d}\" is not an RFC 2822 date: {why}"),
+            "write it like Wed, 02 Oct 2002 13:00:00 +0000",
+        ));
+    }
+}
+
+/// P20-OTHER for `podcast:soundbite`: `startTime` and `duration`, both seconds.
+fn soundbite(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    if need(cx, id::P20_OTHER, node, &at, &["startTime", "duration"]) {
+        for key in ["startTime", "duration"] {
+            if !node.attr(key).is_some_and(|v| v.parse::<f64>().is_ok_and(|x| x >= 0.0)) {
+                cx.push(Finding::new(
+                    id::P20_OTHER,
+                    at.clone(),
+                    format!("podcast:soundbite {key} is not a number of seconds"),
+                    "write seconds, e.g. 73.0",
+                ));
+            }
+        }
+    }
+}
+
+/// P20-OTHER for `podcast:location`: names a place, in at most 128 characters.
+fn location(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    if node.text.is_empty() {
+        cx.push(Finding::new(id::P20_OTHER, at.clone(), "<podcast:location> is empty", "name the place"));
+    }
+    too_long(cx, id::P20_OTHER, &at, "the location".into(), &node.text, 128);
+}
+
+/// P20-OTHER for `podcast:block`: yes or no.
+fn block(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    if !["yes", "no"].contains(&&*node.text) {
+        cx.push(Finding::new(
+            id::P20_OTHER,
+            at,
+            format!("<podcast:block>{}</podcast:block> is not yes or no", node.text),
+            "write yes or no",
+        ));
+    }
+}
+
+/// P20-ATTR-REQ for `podcast:socialInteract`: a `protocol`, and a `uri` unless disabled.
+fn social_interact(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    let attrs: &[&str] = if node.attr("protocol") == Some("disabled") { &["protocol"] } else { &["protocol", "uri"] };
+    need(cx, id::P20_ATTR_REQ, node, &at, attrs);
 }
 
 /// P20-GUID: a UUID; version 5; derived from the feed URL.

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use quick_xml::XmlVersion;
-use quick_xml::events::Event;
+use quick_xml::events::attributes::Attribute;
+use quick_xml::events::{BytesDecl, BytesRef, BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
@@ -151,17 +152,32 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
         findings.push(too_large(Some(bytes.len() as u64)));
         return None;
     }
-    let mut body = bytes;
-    if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF") {
-        findings.push(Finding::new(
-            id::XML_DECL_FIRST,
-            Where::Line(1),
-            "the feed starts with a byte-order mark (BOM)",
-            "save the feed as UTF-8 without BOM; some directories refuse it",
-        ));
-        body = rest;
-    }
-    let text = match std::str::from_utf8(body) {
+    let body = strip_bom(bytes, findings);
+    let text = decode(body, findings);
+    let mut reader = NsReader::from_str(&text);
+    reader.config_mut().expand_empty_elements = false;
+    let mut builder = Builder::new(&text, findings);
+    builder.read_events(&mut reader)?;
+    builder.finish(text.len())
+}
+
+/// `bytes` without a leading byte-order mark, which is reported.
+fn strip_bom<'a>(bytes: &'a [u8], findings: &mut Findings) -> &'a [u8] {
+    let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") else {
+        return bytes;
+    };
+    findings.push(Finding::new(
+        id::XML_DECL_FIRST,
+        Where::Line(1),
+        "the feed starts with a byte-order mark (BOM)",
+        "save the feed as UTF-8 without BOM; some directories refuse it",
+    ));
+    rest
+}
+
+/// `body` as text; when it is not UTF-8 that is reported and the bad bytes are replaced.
+fn decode<'a>(body: &'a [u8], findings: &mut Findings) -> std::borrow::Cow<'a, str> {
+    match std::str::from_utf8(body) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(e) => {
             let line = 1 + body[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
@@ -173,187 +189,281 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
             ));
             String::from_utf8_lossy(body)
         }
-    };
-    let lines = LineIndex::new(&text);
-    let mut reader = NsReader::from_str(&text);
-    reader.config_mut().expand_empty_elements = false;
-    let mut doc = Doc::default();
-    // One node per start tag: reserving them at once spares a big feed the
-    // doubling copies of a growing vector.
-    let tags = count_byte(text.as_bytes(), b'<').saturating_sub(text.matches("</").count());
-    doc.nodes.reserve_exact(tags);
-    let mut open: Vec<Open> = Vec::new();
-    // Element and attribute names repeat thousands of times in a feed.
-    let mut names: HashMap<Box<str>, Rc<str>> = HashMap::new();
-    // The last long text, which the next one often repeats (description, content:encoded).
-    let mut last_long: Option<Rc<str>> = None;
-    let empty: Rc<str> = "".into();
-    let mut first_event = true;
-    let mut undefined_entities = 0usize;
-    loop {
-        let at = reader.buffer_position() as usize;
-        let (res, event) = match reader.read_resolved_event() {
-            Ok(x) => x,
-            Err(e) => {
-                let pos = reader.error_position() as usize;
-                findings.push(Finding::new(
-                    id::XML_WELLFORMED,
-                    Where::Line(lines.line(pos)),
-                    format!("the feed is not well-formed XML: {e}"),
-                    "escape & as &amp; and < as &lt; outside CDATA, and close every tag; apps cannot read the feed at all",
-                ));
-                return None;
-            }
-        };
-        let ns = match res {
-            ResolveResult::Bound(ns) => Ns::from_uri(ns.as_ref(), &mut doc.names),
-            ResolveResult::Unbound => Ns::Rss,
-            ResolveResult::Unknown(p) => Ns::Undeclared(name_index(&mut doc.names, &p)),
-        };
-        let is_first = std::mem::take(&mut first_event);
-        let text_piece = match &event {
-            Event::Decl(d) => {
-                doc.declaration_first = is_first && at == 0;
-                if let Some(Ok(enc)) = d.encoding() {
-                    doc.encoding = Some(enc.to_string());
-                }
-                None
-            }
-            Event::Start(e) | Event::Empty(e) => {
-                if open.len() >= MAX_DEPTH {
-                    findings.push(Finding::new(
+    }
+}
+
+/// One reading of a feed: the tree so far, the elements still open, and
+/// what the reader remembers between events.
+struct Builder<'f> {
+    /// The document being built.
+    doc: Doc,
+    /// The elements whose end tag is still to come, outermost first.
+    open: Vec<Open>,
+    /// Element and attribute names repeat thousands of times in a feed.
+    names: HashMap<Box<str>, Rc<str>>,
+    /// The last long text, which the next one often repeats (description, content:encoded).
+    last_long: Option<Rc<str>>,
+    /// The text of an element without any, shared.
+    empty: Rc<str>,
+    /// Undefined entities met so far (only the first few are reported).
+    undefined_entities: usize,
+    /// Byte offset → line, for findings.
+    lines: LineIndex,
+    /// Where problems go.
+    findings: &'f mut Findings,
+}
+
+impl<'f> Builder<'f> {
+    /// A reading of `text`, with room for one node per start tag.
+    fn new(text: &str, findings: &'f mut Findings) -> Builder<'f> {
+        let lines = LineIndex::new(text);
+        let mut doc = Doc::default();
+        // One node per start tag: reserving them at once spares a big feed the
+        // doubling copies of a growing vector.
+        let tags = count_byte(text.as_bytes(), b'<').saturating_sub(text.matches("</").count());
+        doc.nodes.reserve_exact(tags);
+        Builder {
+            doc,
+            open: Vec::new(),
+            names: HashMap::new(),
+            last_long: None,
+            empty: "".into(),
+            undefined_entities: 0,
+            lines,
+            findings,
+        }
+    }
+
+    /// Reads every event to the end of the document; `None` when an error ends the reading.
+    fn read_events(&mut self, reader: &mut NsReader<&[u8]>) -> Option<()> {
+        let mut first_event = true;
+        loop {
+            let at = reader.buffer_position() as usize;
+            let (res, event) = match reader.read_resolved_event() {
+                Ok(x) => x,
+                Err(e) => {
+                    let pos = reader.error_position() as usize;
+                    self.findings.push(Finding::new(
                         id::XML_WELLFORMED,
-                        Where::Line(lines.line(at)),
-                        format!("the feed nests elements more than {MAX_DEPTH} deep"),
-                        "an RSS feed needs five levels; this is not a podcast feed",
+                        Where::Line(self.lines.line(pos)),
+                        format!("the feed is not well-formed XML: {e}"),
+                        "escape & as &amp; and < as &lt; outside CDATA, and close every tag; apps cannot read the feed at all",
                     ));
                     return None;
                 }
-                let line = lines.line(at);
-                let mut attrs = Vec::new();
-                for a in e.attributes() {
-                    let a = match a {
-                        Ok(a) => a,
-                        Err(err) => {
-                            findings.push(Finding::new(
-                                id::XML_WELLFORMED,
-                                Where::Line(line),
-                                format!("a malformed attribute: {err}"),
-                                "quote every attribute value and write each attribute once",
-                            ));
-                            continue;
-                        }
-                    };
-                    let key = a.key.as_ref().to_string();
-                    let value = match a.normalized_value(XmlVersion::Implicit1_0) {
-                        Ok(v) => v.into_owned(),
-                        Err(err) => {
-                            findings.push(Finding::new(
-                                id::XML_WELLFORMED,
-                                Where::Line(line),
-                                format!("attribute `{key}` holds {err}"),
-                                "only &amp; &lt; &gt; &quot; &apos; and numeric references exist in XML: write & as &amp;",
-                            ));
-                            a.value.to_string()
-                        }
-                    };
-                    if key == "xmlns" || key.starts_with("xmlns:") {
-                        let prefix = key.strip_prefix("xmlns:").unwrap_or("").to_string();
-                        doc.declarations.push((prefix, value.clone(), line));
-                    }
-                    attrs.push((intern(&mut names, &key), value.into_boxed_str()));
+            };
+            let ns = self.resolve(res);
+            let is_first = std::mem::take(&mut first_event);
+            let text_piece = match &event {
+                Event::Decl(d) => {
+                    self.declaration(d, is_first && at == 0);
+                    None
                 }
-                let local = intern(&mut names, e.local_name().as_ref());
-                let index = doc.nodes.len();
-                doc.nodes.push(Node {
-                    ns,
-                    local,
-                    attrs: attrs.into_boxed_slice(),
-                    text: empty.clone(),
-                    children: Box::default(),
-                    line,
-                });
-                if let Some(parent) = open.last_mut() {
-                    parent.children.push(index as u32);
+                Event::Start(e) | Event::Empty(e) => {
+                    self.element(e, ns, at, matches!(event, Event::Start(_)))?;
+                    None
                 }
-                if matches!(event, Event::Start(_)) {
-                    open.push(Open { index, text: String::new(), children: Vec::new() });
+                Event::End(_) => {
+                    self.end();
+                    None
                 }
-                None
+                Event::Text(t) => Some(t.xml_content(XmlVersion::Implicit1_0).into_owned()),
+                Event::CData(t) => Some(t.xml_content(XmlVersion::Implicit1_0).into_owned()),
+                Event::GeneralRef(r) => self.general_ref(r, at),
+                Event::Eof => return Some(()),
+                _ => None,
+            };
+            if let (Some(t), Some(o)) = (text_piece, self.open.last_mut()) {
+                o.text.push_str(&t);
             }
-            Event::End(_) => {
-                // The element is complete: its text and children move into it, trimmed to size.
-                if let Some(done) = open.pop() {
-                    let node = &mut doc.nodes[done.index];
-                    let text = done.text.trim();
-                    node.text = match &last_long {
-                        Some(prev) if text.len() >= 64 && &**prev == text => prev.clone(),
-                        _ => {
-                            let t: Rc<str> = text.into();
-                            if t.len() >= 64 {
-                                last_long = Some(t.clone());
-                            }
-                            t
-                        }
-                    };
-                    node.children = done.children.into_boxed_slice();
-                }
-                None
-            }
-            Event::Text(t) => Some(t.xml_content(XmlVersion::Implicit1_0).into_owned()),
-            Event::CData(t) => Some(t.xml_content(XmlVersion::Implicit1_0).into_owned()),
-            Event::GeneralRef(r) => match r.resolve_char_ref() {
-                Ok(Some(c)) => Some(c.to_string()),
-                Ok(None) | Err(_) => {
-                    let name = r.as_ref().to_string();
-                    match name.as_str() {
-                        "amp" => Some("&".into()),
-                        "lt" => Some("<".into()),
-                        "gt" => Some(">".into()),
-                        "quot" => Some("\"".into()),
-                        "apos" => Some("'".into()),
-                        _ => {
-                            undefined_entities += 1;
-                            if undefined_entities <= 5 {
-                                findings.push(Finding::new(
-                                    id::XML_WELLFORMED,
-                                    Where::Line(lines.line(at)),
-                                    format!("undefined entity &{name}; (HTML entities do not exist in XML)"),
-                                    "write the character itself (UTF-8), a numeric reference like &#160;, or put the HTML in CDATA",
-                                ));
-                            }
-                            None
-                        }
-                    }
-                }
-            },
-            Event::Eof => break,
-            _ => None,
-        };
-        if let (Some(t), Some(o)) = (text_piece, open.last_mut()) {
-            o.text.push_str(&t);
         }
     }
-    if !open.is_empty() {
-        findings.push(Finding::new(
-            id::XML_WELLFORMED,
-            Where::Line(lines.line(text.len())),
-            "the feed ends before its elements are closed (a cut-off download or write)",
-            "write the whole feed again; apps cannot read a truncated feed",
-        ));
-        return None;
+
+    /// The vocabulary an event's name is bound to.
+    fn resolve(&mut self, res: ResolveResult<'_>) -> Ns {
+        match res {
+            ResolveResult::Bound(ns) => Ns::from_uri(ns.as_ref(), &mut self.doc.names),
+            ResolveResult::Unbound => Ns::Rss,
+            ResolveResult::Unknown(p) => Ns::Undeclared(name_index(&mut self.doc.names, &p)),
+        }
     }
-    if doc.nodes.is_empty() {
-        findings.push(Finding::new(
-            id::XML_WELLFORMED,
-            Where::Document,
-            "the file holds no XML element at all",
-            "is this the feed? an RSS feed starts with <?xml …?> and <rss version=\"2.0\">",
-        ));
-        return None;
+
+    /// The XML declaration: whether it comes first, and its encoding.
+    fn declaration(&mut self, d: &BytesDecl<'_>, first: bool) {
+        self.doc.declaration_first = first;
+        if let Some(Ok(enc)) = d.encoding() {
+            self.doc.encoding = Some(enc.to_string());
+        }
     }
-    doc.nodes.shrink_to_fit();
-    Some(doc)
+
+    /// A start tag (`open`, its end tag follows) or an empty one: a new
+    /// node, a child of the open element; `None` when nested too deep.
+    fn element(&mut self, e: &BytesStart<'_>, ns: Ns, at: usize, open: bool) -> Option<()> {
+        self.check_depth(at)?;
+        let line = self.lines.line(at);
+        let attrs = self.attributes(e, line);
+        let local = intern(&mut self.names, e.local_name().as_ref());
+        let index = self.doc.nodes.len();
+        self.doc.nodes.push(Node {
+            ns,
+            local,
+            attrs: attrs.into_boxed_slice(),
+            text: self.empty.clone(),
+            children: Box::default(),
+            line,
+        });
+        if let Some(parent) = self.open.last_mut() {
+            parent.children.push(index as u32);
+        }
+        if open {
+            self.open.push(Open { index, text: String::new(), children: Vec::new() });
+        }
+        Some(())
+    }
+
+    /// Refuses an element nested more than [`MAX_DEPTH`] deep (`None`).
+    fn check_depth(&mut self, at: usize) -> Option<()> {
+        if self.open.len() >= MAX_DEPTH {
+            self.findings.push(Finding::new(
+                id::XML_WELLFORMED,
+                Where::Line(self.lines.line(at)),
+                format!("the feed nests elements more than {MAX_DEPTH} deep"),
+                "an RSS feed needs five levels; this is not a podcast feed",
+            ));
+            return None;
+        }
+        Some(())
+    }
+
+    /// A tag's attributes, values unescaped; malformed ones are reported and
+    /// skipped, namespace declarations are noted in the document.
+    fn attributes(&mut self, e: &BytesStart<'_>, line: usize) -> Vec<(Rc<str>, Box<str>)> {
+        let mut attrs = Vec::new();
+        for a in e.attributes() {
+            let a = match a {
+                Ok(a) => a,
+                Err(err) => {
+                    self.findings.push(Finding::new(
+                        id::XML_WELLFORMED,
+                        Where::Line(line),
+                        format!("a malformed attribute: {err}"),
+                        "quote every attribute value and write each attribute once",
+                    ));
+                    continue;
+                }
+            };
+            let key = a.key.as_ref().to_string();
+            let value = self.attribute_value(&a, &key, line);
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                let prefix = key.strip_prefix("xmlns:").unwrap_or("").to_string();
+                self.doc.declarations.push((prefix, value.clone(), line));
+            }
+            attrs.push((intern(&mut self.names, &key), value.into_boxed_str()));
+        }
+        attrs
+    }
+
+    /// An attribute's value unescaped; one holding an unknown reference is
+    /// reported and kept as written.
+    fn attribute_value(&mut self, a: &Attribute<'_>, key: &str, line: usize) -> String {
+        match a.normalized_value(XmlVersion::Implicit1_0) {
+            Ok(v) => v.into_owned(),
+            Err(err) => {
+                self.findings.push(Finding::new(
+                    id::XML_WELLFORMED,
+                    Where::Line(line),
+                    format!("attribute `{key}` holds {err}"),
+                    "only &amp; &lt; &gt; &quot; &apos; and numeric references exist in XML: write & as &amp;",
+                ));
+                a.value.to_string()
+            }
+        }
+    }
+
+    /// An end tag: the element is complete, its text and children move into it, trimmed to size.
+    fn end(&mut self) {
+        if let Some(done) = self.open.pop() {
+            let text = self.shared_text(done.text.trim());
+            let node = &mut self.doc.nodes[done.index];
+            node.text = text;
+            node.children = done.children.into_boxed_slice();
+        }
+    }
+
+    /// `text` to keep, one copy with the last long text when it repeats it.
+    fn shared_text(&mut self, text: &str) -> Rc<str> {
+        match &self.last_long {
+            Some(prev) if text.len() >= 64 && &**prev == text => prev.clone(),
+            _ => {
+                let t: Rc<str> = text.into();
+                if t.len() >= 64 {
+                    self.last_long = Some(t.clone());
+                }
+                t
+            }
+        }
+    }
+
+    /// The text a character or entity reference stands for; an undefined
+    /// entity stands for nothing.
+    fn general_ref(&mut self, r: &BytesRef<'_>, at: usize) -> Option<String> {
+        match r.resolve_char_ref() {
+            Ok(Some(c)) => Some(c.to_string()),
+            Ok(None) | Err(_) => {
+                let name = r.as_ref().to_string();
+                match name.as_str() {
+                    "amp" => Some("&".into()),
+                    "lt" => Some("<".into()),
+                    "gt" => Some(">".into()),
+                    "quot" => Some("\"".into()),
+                    "apos" => Some("'".into()),
+                    _ => {
+                        self.undefined_entity(&name, at);
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    /// Counts an undefined entity, reporting the first five.
+    fn undefined_entity(&mut self, name: &str, at: usize) {
+        self.undefined_entities += 1;
+        if self.undefined_entities <= 5 {
+            self.findings.push(Finding::new(
+                id::XML_WELLFORMED,
+                Where::Line(self.lines.line(at)),
+                format!("undefined entity &{name}; (HTML entities do not exist in XML)"),
+                "write the character itself (UTF-8), a numeric reference like &#160;, or put the HTML in CDATA",
+            ));
+        }
+    }
+
+    /// The document once the reader is at its end (`end`, the text's
+    /// length); `None` when elements are left open or there is none.
+    fn finish(self, end: usize) -> Option<Doc> {
+        if !self.open.is_empty() {
+            self.findings.push(Finding::new(
+                id::XML_WELLFORMED,
+                Where::Line(self.lines.line(end)),
+                "the feed ends before its elements are closed (a cut-off download or write)",
+                "write the whole feed again; apps cannot read a truncated feed",
+            ));
+            return None;
+        }
+        if self.doc.nodes.is_empty() {
+            self.findings.push(Finding::new(
+                id::XML_WELLFORMED,
+                Where::Document,
+                "the file holds no XML element at all",
+                "is this the feed? an RSS feed starts with <?xml …?> and <rss version=\"2.0\">",
+            ));
+            return None;
+        }
+        let mut doc = self.doc;
+        doc.nodes.shrink_to_fit();
+        Some(doc)
+    }
 }
 
 fn count_byte(bytes: &[u8], b: u8) -> usize {
