@@ -32,9 +32,10 @@ impl Snapshot {
 
     /// Looks at every file of `site` under `out`.
     pub fn look_at_outputs(&mut self, site: &Site, out: &Path) {
+        use rayon::prelude::*;
         self.outputs = site
             .files
-            .iter()
+            .par_iter()
             .map(|f| std::fs::symlink_metadata(out.join(&f.rel)).ok().map(|m| Status::of(&m)))
             .collect();
     }
