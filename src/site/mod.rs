@@ -435,8 +435,10 @@ impl Prepared {
             let tag = format!("<guid isPermaLink=\"false\">{guid}</guid>");
             memchr::memmem::find(bytes, tag.as_bytes()).map(|_| bytes)
         };
-        let rendered = crate::feed::render_with(&self.catalog, feed.format, &reuse)?;
-        let known = (0..keys.len()).map(|n| reuse(n).and(known_item(&keys[n])).map(|m| m.check.clone())).collect();
+        // Which items are taken as they are: asked once per item.
+        let reused: Vec<Option<&[u8]>> = (0..keys.len()).map(reuse).collect();
+        let rendered = crate::feed::render_with(&self.catalog, feed.format, &|n| reused[n])?;
+        let known = (0..keys.len()).map(|n| reused[n].and(known_item(&keys[n])).map(|m| m.check.clone())).collect();
         let as_it_is = old.as_ref().is_some_and(|(bytes, _)| *bytes == rendered.xml);
         Ok(FeedRender { rendered, keys, known, as_it_is })
     }
@@ -480,11 +482,12 @@ impl Prepared {
                     None => renderer.render(*n).map(String::into_bytes).map_err(std::io::Error::other),
                 },
                 Content::Feed(n) => {
-                    let kept = made.borrow_mut().feeds.get_mut(*n).and_then(Option::take);
-                    let xml = match kept {
-                        Some(xml) => xml,
-                        None => self.feed_xml(*n)?,
-                    };
+                    // Kept: the very bytes validated and planned. Rendered
+                    // again: they must come out the same.
+                    if let Some(xml) = made.borrow_mut().feeds.get_mut(*n).and_then(Option::take) {
+                        return Ok(xml);
+                    }
+                    let xml = self.feed_xml(*n)?;
                     let name = &self.feeds[*n].file_name;
                     if planned.get(name).is_some_and(|fp| *fp != Fingerprint::of_bytes(&xml)) {
                         return Err(std::io::Error::other("it changed while podsmith was building; build again"));
