@@ -125,6 +125,8 @@ pub fn render_with<'a>(
         })?;
     let mut xml = w.into_inner();
     xml.push(b'\n');
+    // The estimate is generous; a big feed is kept while it is validated.
+    xml.shrink_to_fit();
     Ok(Rendered { xml, items })
 }
 
