@@ -47,8 +47,7 @@ fn main() -> ExitCode {
     match cmd::run(cli.command, &reporter) {
         Ok(code) => code,
         Err(failure) => {
-            reporter.diagnostics(&failure.diagnostics);
-            reporter.finish(false, serde_json::json!({}));
+            reporter.fail(&failure.diagnostics);
             ExitCode::from(failure.code)
         }
     }

@@ -89,6 +89,23 @@ impl Reporter {
         }
     }
 
+    /// Reports a command that failed: its diagnostics, the last of which
+    /// says what they came to ("3 problems in episodes.toml"). In JSON that
+    /// last one is the document's `summary`, not one of the `diagnostics`
+    /// (nor counted among the errors), unless it is the only one.
+    pub fn fail(&self, ds: &[Diagnostic]) {
+        match ds.split_last() {
+            Some((last, rest)) if self.format == Format::Json && !rest.is_empty() => {
+                self.diagnostics(rest);
+                self.finish(false, serde_json::json!({ "summary": last }));
+            }
+            _ => {
+                self.diagnostics(ds);
+                self.finish(false, serde_json::json!({}));
+            }
+        }
+    }
+
     /// Ends a command that has data to give: in JSON, one document on
     /// stdout with `data`'s fields, the diagnostics and their counts.
     pub fn finish(&self, ok: bool, data: serde_json::Value) {
