@@ -169,4 +169,33 @@ mod tests {
         }
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Format::Webp);
     }
+
+    /// Real covers cut at every length through their headers, and with each
+    /// header byte replaced by values that break lengths and markers
+    /// (0x00 and 0x01 make segment lengths shorter than their own field):
+    /// these reach the JPEG segment walk and the PNG header, unlike bytes
+    /// made by hand.
+    #[test]
+    fn real_covers_cut_or_damaged_anywhere_in_their_headers_do_not_panic() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let covers = ["media/cover.jpg", "src/init/placeholder-cover.jpg", "tests/fixtures/rules/images/alpha.png"];
+        for path in covers {
+            let bytes = std::fs::read(root.join(path)).unwrap();
+            let whole = inspect(&bytes);
+            assert!(whole.size.is_some(), "{path} reads whole: {whole:?}");
+            let head = bytes.len().min(2048);
+            for cut in 0..=head {
+                let _ = inspect(&bytes[..cut]);
+            }
+            let mut damaged = bytes[..head].to_vec();
+            for at in 0..head {
+                let was = damaged[at];
+                for value in [0x00, 0x01, 0xFF, was ^ 0x80] {
+                    damaged[at] = value;
+                    let _ = inspect(&damaged);
+                }
+                damaged[at] = was;
+            }
+        }
+    }
 }
