@@ -1,0 +1,139 @@
+//! Why a build stopped, as the diagnostics the binary reports.
+
+use std::path::PathBuf;
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::lock::{Change, LockError};
+use crate::manifest::ManifestError;
+use crate::output::WriteError;
+use crate::pages::TemplateError;
+
+/// Why a build stopped (nothing was written).
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The manifest is missing or invalid.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// Media that cannot be published.
+    #[error("{} media file{} cannot be published; nothing was written", .0.len(), plural(.0.len()))]
+    Media(Vec<Diagnostic>),
+    /// A template does not compile or render.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    /// The output folder is not usable.
+    #[error("{0}")]
+    Config(String),
+    /// A feed breaks a directory's rules (see `podsmith validate`).
+    #[error("the feed would be refused by podcast directories; nothing was written")]
+    Invalid(Vec<crate::validate::Report>),
+    /// The build would change what subscribers already have.
+    #[error("this build would change episodes subscribers already have; nothing was written")]
+    Identity(Vec<Change>),
+    /// `podsmith.lock` cannot be read.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// Writing failed part-way (files already written are complete).
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// Files in the output folder that podsmith did not write would be replaced.
+    #[error(
+        "{} holds {} file{} podsmith has no record of writing, which this build would replace: {}",
+        out.display(), files.len(), plural(files.len()), shown(files)
+    )]
+    Foreign {
+        /// The output folder.
+        out: PathBuf,
+        /// The files, relative to it.
+        files: Vec<String>,
+    },
+    /// Every episode is scheduled: there is nothing to publish yet.
+    #[error("{}", .0.message)]
+    NothingLive(Box<Diagnostic>),
+    /// Output paths that cannot be written (too long, a link or file in the way).
+    #[error("the site cannot be written there; nothing was written")]
+    Paths(Vec<String>),
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The first ten of `files`, and how many more.
+fn shown(files: &[String]) -> String {
+    let mut s = files.iter().take(10).map(String::as_str).collect::<Vec<_>>().join(", ");
+    if files.len() > 10 {
+        s.push_str(&format!(" and {} more", files.len() - 10));
+    }
+    s
+}
+
+impl BuildError {
+    /// What to tell the podcaster: every problem found, then what it means.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let summary = Diagnostic::error("BUILD", self.to_string());
+        match self {
+            BuildError::Manifest(e) => e.diagnostics(),
+            BuildError::Media(problems) => {
+                let mut out = problems.clone();
+                out.push(Diagnostic::error("MEDIA", self.to_string()));
+                out
+            }
+            BuildError::Template(_) => vec![Diagnostic::error("TEMPLATE", self.to_string())],
+            BuildError::Config(_) => vec![Diagnostic::error("OUTPUT", self.to_string())],
+            BuildError::Invalid(reports) => {
+                let mut out: Vec<Diagnostic> = reports
+                    .iter()
+                    .flat_map(|r| r.findings.iter().filter(|f| f.is_error()).map(|f| in_feed(f, &r.feed)))
+                    .collect();
+                out.push(summary.help("run `podsmith validate` for all findings"));
+                out
+            }
+            BuildError::Identity(changes) => {
+                let mut out: Vec<Diagnostic> = changes
+                    .iter()
+                    .filter(|c| c.breaks_identity())
+                    .map(|c| Diagnostic::error("IDENTITY", c.describe()))
+                    .collect();
+                out.push(summary.help(
+                    "apps treat a new guid as a new episode and a new URL as a new download, and a moved page \
+                     breaks the links listeners shared. Put the old guid, media file or slug back in episodes.toml; \
+                     or, if you mean it, run `podsmith build --allow-changes`",
+                ));
+                out
+            }
+            BuildError::Lock(e) => vec![e.diagnostic()],
+            BuildError::Write(_) => vec![Diagnostic::error("WRITE", self.to_string())],
+            BuildError::Foreign { .. } => vec![Diagnostic::error("FOREIGN", self.to_string()).help(
+                "move them away or build into another folder (--out); to replace them (or if they are this show's \
+                 from a build whose record, .podsmith/build.json, is gone), build with --force (nothing was written)",
+            )],
+            BuildError::NothingLive(d) => vec![(**d).clone()],
+            BuildError::Paths(problems) => {
+                let mut out: Vec<Diagnostic> = problems.iter().map(|p| Diagnostic::error("PATH", p.clone())).collect();
+                out.push(Diagnostic::error("PATH", self.to_string()));
+                out
+            }
+        }
+    }
+
+    /// Whether the fault is in how podsmith was called or set up (exit 2),
+    /// not in the show's content (exit 1).
+    pub fn is_setup(&self) -> bool {
+        matches!(
+            self,
+            BuildError::Manifest(ManifestError::Read { .. })
+                | BuildError::Config(_)
+                | BuildError::Foreign { .. }
+                | BuildError::Paths(_)
+        )
+    }
+}
+
+/// A finding of the feed called `feed`, so saying.
+fn in_feed(f: &Diagnostic, feed: &str) -> Diagnostic {
+    let mut f = f.clone();
+    if let Location::Feed { feed: name, .. } = &mut f.location {
+        *name = Some(feed.to_string());
+    }
+    f
+}

@@ -1,0 +1,664 @@
+//! The show read, measured and rendered in memory ([`Prepared`]): what a
+//! build plans, validates and writes from, and how it keeps what did not change.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use super::memo::{self, Memo};
+use super::snapshot::Snapshot;
+use super::{BuildError, Options, Probed, check_output_folder, record};
+use crate::catalog::{Catalog, ProbeStats};
+use crate::diagnostic::Diagnostic;
+use crate::fsutil::{Fingerprint, Status};
+use crate::lock::{Change, Lock, LockError};
+use crate::manifest::{self, Asset};
+use crate::output::{Content, Site, WriteError, WriteStats, write_site};
+use crate::pages::Renderer;
+use crate::probe::cache::Cache;
+use crate::validate::incremental::ItemCheck;
+
+/// The fingerprint of every file a build is about to write.
+pub type Planned = std::collections::BTreeMap<String, Fingerprint>;
+
+/// Everything a build renders, before anything is written.
+#[derive(Debug)]
+pub struct Prepared {
+    /// The output folder.
+    pub out: PathBuf,
+    /// The show with its live episodes and probes.
+    pub catalog: Catalog,
+    /// The feeds, main first (names, URLs and formats; see [`Prepared::feed_xml`]).
+    pub feeds: Vec<crate::feed::Feed>,
+    /// Every output file, in write order.
+    pub site: Site,
+    /// Pages rendered.
+    pub pages: usize,
+    /// Media and image files published.
+    pub files: usize,
+    /// What probing did.
+    pub probe_stats: ProbeStats,
+    /// The show's template overrides.
+    pub templates_dir: PathBuf,
+    /// Each live episode's key, in catalog order (see [`memo`]).
+    pub episode_keys: Vec<Fingerprint>,
+    /// Each page's key, by page number.
+    pub page_keys: Vec<Fingerprint>,
+    /// What the last build left that this one takes as it is.
+    recalled: Option<Recalled>,
+    /// The probe cache (saved once the media are published: see
+    /// [`Prepared::save_cache`]); `Err(true)`: saved already, to be opened
+    /// again if media are published anew (a build that measured most
+    /// files does not keep it in memory while it validates).
+    cache: Result<Cache, bool>,
+    /// The files of the build as they were (see [`Prepared::look`]).
+    pub(super) snapshot: Snapshot,
+    /// Which feeds (by number) are, as validated, what is on disk.
+    pub(super) feeds_as_they_are: Vec<bool>,
+}
+
+/// What the last complete build of the output folder left that this one
+/// can take as it is: its memo, and which of its pages and feeds are still
+/// as it wrote them.
+#[derive(Debug)]
+struct Recalled {
+    memo: Memo,
+    /// Pages (by number) whose file the last build wrote from the same key,
+    /// unchanged since, with the fingerprint it recorded.
+    pages: HashMap<usize, Fingerprint>,
+    /// Feeds (file names) unchanged since the last build wrote them.
+    feeds: HashSet<String>,
+}
+
+/// Pages and feeds rendered before writing (to be fingerprinted and
+/// validated), kept to be written rather than rendered again, up to a
+/// memory budget (a cold build of a big show renders them again instead).
+#[derive(Debug, Default)]
+pub struct Made {
+    /// Pages by number.
+    pages: HashMap<usize, String>,
+    /// Feeds by number.
+    feeds: Vec<Option<Vec<u8>>>,
+    /// Bytes kept.
+    bytes: usize,
+}
+
+impl Made {
+    /// How much a build keeps rendered.
+    const BUDGET: usize = 32 << 20;
+
+    fn keep_page(&mut self, n: usize, page: String) {
+        if self.bytes + page.len() <= Self::BUDGET {
+            self.bytes += page.len();
+            self.pages.insert(n, page);
+        }
+    }
+
+    pub(super) fn keep_feed(&mut self, n: usize, xml: Vec<u8>) {
+        if self.bytes + xml.len() <= Self::BUDGET {
+            self.bytes += xml.len();
+            if self.feeds.len() <= n {
+                self.feeds.resize(n + 1, None);
+            }
+            self.feeds[n] = Some(xml);
+        }
+    }
+}
+
+/// A feed rendered for this build.
+pub(super) struct FeedRender {
+    rendered: crate::feed::Rendered,
+    /// Each item's key.
+    keys: Vec<Fingerprint>,
+    /// Each item's check, where the item is the last build's.
+    known: Vec<Option<ItemCheck>>,
+    /// Whether the feed is byte for byte the one on disk.
+    as_it_is: bool,
+}
+
+/// A feed validated: the report, the feed's fingerprint, and (for the memo)
+/// its items.
+#[derive(Debug)]
+pub struct Validated {
+    /// The report.
+    pub report: crate::validate::Report,
+    /// The fingerprint of the feed as it will be written.
+    pub fingerprint: Option<Fingerprint>,
+    /// Its items as the next build's memo keeps them.
+    pub items: Option<Vec<memo::ItemMemo>>,
+    /// Whether it is byte for byte the feed on disk (which the last build
+    /// wrote): then it is not written again.
+    pub as_it_is: bool,
+    /// The feed, kept when it was validated item by item (a build that
+    /// changed little keeps it, to write; a cold build renders it again).
+    pub(super) xml: Option<Vec<u8>>,
+}
+
+impl Prepared {
+    /// Renders every page and feed once and fingerprints every file of the
+    /// site as it will be written, so that a template error stops the build
+    /// before anything is written, and so that the build record can say
+    /// beforehand what is about to be written. Pages are not kept: a big
+    /// show's pages are rendered again, one at a time, when written.
+    /// `known` gives a fingerprint already known (of a media file the last
+    /// build recorded, of a feed just validated); the rest are read or
+    /// rendered here.
+    pub fn plan(
+        &self,
+        renderer: &Renderer<'_>,
+        known: &(dyn Fn(&str, &Path) -> Option<Fingerprint> + Sync),
+        made: &mut Made,
+    ) -> Result<Planned, BuildError> {
+        use rayon::prelude::*;
+        // Media and images, in parallel: a read of their ends each.
+        let files: Vec<(String, Fingerprint)> = self
+            .site
+            .files
+            .par_iter()
+            .filter_map(|f| match &f.content {
+                Content::File(src) => Some((f, src)),
+                _ => None,
+            })
+            .map(|(f, src)| {
+                let fp = match known(&f.rel, src) {
+                    Some(fp) => fp,
+                    None => Fingerprint::of_file(src).map_err(|source| WriteError { path: src.clone(), source })?,
+                };
+                Ok((f.rel.clone(), fp))
+            })
+            .collect::<Result<_, BuildError>>()?;
+        let mut planned: Planned = files.into_iter().collect();
+        // Pages and feeds, rendered one at a time.
+        for f in &self.site.files {
+            let fp = match &f.content {
+                Content::File(_) => continue,
+                Content::Bytes(b) => Fingerprint::of_bytes(b),
+                Content::Page(n) => match self.kept_page(*n) {
+                    Some(fp) => fp,
+                    None => {
+                        let page = renderer.render(*n)?;
+                        let fp = Fingerprint::of_bytes(page.as_bytes());
+                        // A build that kept the rest renders few pages: keep
+                        // them to write (a cold build renders them again).
+                        if self.recalled.is_some() {
+                            made.keep_page(*n, page);
+                        }
+                        fp
+                    }
+                },
+                Content::Feed(n) => match known(&f.rel, Path::new(&f.rel)) {
+                    Some(fp) => fp,
+                    None => Fingerprint::of_bytes(
+                        &self.feed_xml(*n).map_err(|source| WriteError { path: f.rel.clone().into(), source })?,
+                    ),
+                },
+            };
+            planned.insert(f.rel.clone(), fp);
+        }
+        Ok(planned)
+    }
+
+    /// Feed `i`'s XML. Feeds are rendered again when needed rather than
+    /// kept: a big show's feeds are tens of megabytes.
+    pub fn feed_xml(&self, i: usize) -> std::io::Result<Vec<u8>> {
+        Ok(self.render_feed(i)?.rendered.xml)
+    }
+
+    /// The fingerprint the last build recorded for page `n`, if this build
+    /// keeps the page as it is (same key, file unchanged since).
+    fn kept_page(&self, n: usize) -> Option<Fingerprint> {
+        self.recalled.as_ref()?.pages.get(&n).copied()
+    }
+
+    /// Feed `i`, rendered: the items of episodes whose key is the one the
+    /// last build wrote them from are taken from the feed on disk as they
+    /// are (if it is as that build left it), the others are rendered.
+    fn render_feed(&self, i: usize) -> std::io::Result<FeedRender> {
+        let feed = &self.feeds[i];
+        let channel = memo::channel_key(&self.catalog.podcast, &feed.format, &self.formats_of(feed));
+        let keys: Vec<Fingerprint> = self.episode_keys.iter().map(|e| memo::item_key(&channel, e)).collect();
+        let old = self.recalled.as_ref().and_then(|r| {
+            let items = r.memo.feeds.get(&feed.file_name).filter(|_| r.feeds.contains(&feed.file_name))?;
+            let bytes = crate::fsutil::read(&self.out.join(&feed.file_name), crate::fsutil::FEED).ok()?;
+            let is_item = |m: &&memo::ItemMemo| {
+                bytes.get(m.span.0..m.span.1).is_some_and(|b| b.starts_with(b"<item>") && b.ends_with(b"</item>"))
+            };
+            let by_key: HashMap<Fingerprint, &memo::ItemMemo> =
+                items.iter().filter(is_item).map(|m| (m.key, m)).collect();
+            Some((bytes, by_key))
+        });
+        let known_item = |k: &Fingerprint| old.as_ref().and_then(|(_, by_key)| by_key.get(k).copied());
+        // An item is taken as it is only if it is the episode's own (its guid),
+        // whatever the memo says.
+        let reuse = |n: usize| {
+            let m = known_item(&keys[n])?;
+            let bytes = old.as_ref().map(|(bytes, _)| &bytes[m.span.0..m.span.1])?;
+            let guid = quick_xml::escape::escape(self.catalog.episodes[n].episode.guid.as_str());
+            let tag = format!("<guid isPermaLink=\"false\">{guid}</guid>");
+            memchr::memmem::find(bytes, tag.as_bytes()).map(|_| bytes)
+        };
+        // Which items are taken as they are: asked once per item.
+        let reused: Vec<Option<&[u8]>> = (0..keys.len()).map(reuse).collect();
+        let rendered = crate::feed::render_with(&self.catalog, feed.format, &|n| reused[n])?;
+        let known = (0..keys.len()).map(|n| reused[n].and(known_item(&keys[n])).map(|m| m.check.clone())).collect();
+        let as_it_is = old.as_ref().is_some_and(|(bytes, _)| *bytes == rendered.xml);
+        Ok(FeedRender { rendered, keys, known, as_it_is })
+    }
+
+    /// Saves the probe cache, having taken note of the site files just
+    /// written (indices; of them, the media files published anew): a hard
+    /// link changes a file's status, not its content. A warning if it
+    /// cannot be saved.
+    pub fn save_cache(&mut self, wrote: &[usize]) -> Option<Diagnostic> {
+        let published =
+            wrote.iter().any(|&i| matches!(self.site.files.get(i).map(|f| &f.content), Some(Content::File(_))));
+        if matches!(self.cache, Err(true)) && published {
+            self.cache = Ok(Cache::open(&self.catalog.root));
+        }
+        let cache = self.cache.as_mut().ok()?;
+        for &i in wrote {
+            if let Some(f) = self.site.files.get(i)
+                && let Content::File(src) = &f.content
+            {
+                cache.refresh(&f.rel, src);
+            }
+        }
+        crate::catalog::save_cache(cache)
+    }
+
+    /// Writes the site: media, pages (rendered one at a time), feeds last;
+    /// what is already right ([`Prepared::as_it_is`]) is left alone. A feed
+    /// must come out as `planned` says (as it was validated). Returns what
+    /// was written, and which site files (indices) were written.
+    pub fn write(
+        &self,
+        renderer: &Renderer<'_>,
+        planned: &Planned,
+        made: Made,
+    ) -> Result<(WriteStats, Vec<usize>), BuildError> {
+        let made = std::cell::RefCell::new(made);
+        let generate = |content: &Content| -> std::io::Result<Vec<u8>> {
+            match content {
+                Content::Page(n) => match made.borrow_mut().pages.remove(n) {
+                    Some(page) => Ok(page.into_bytes()),
+                    None => renderer.render(*n).map(String::into_bytes).map_err(std::io::Error::other),
+                },
+                Content::Feed(n) => {
+                    // Kept: the very bytes validated and planned. Rendered
+                    // again: they must come out the same.
+                    if let Some(xml) = made.borrow_mut().feeds.get_mut(*n).and_then(Option::take) {
+                        return Ok(xml);
+                    }
+                    let xml = self.feed_xml(*n)?;
+                    let name = &self.feeds[*n].file_name;
+                    if planned.get(name).is_some_and(|fp| *fp != Fingerprint::of_bytes(&xml)) {
+                        return Err(std::io::Error::other("it changed while podsmith was building; build again"));
+                    }
+                    Ok(xml)
+                }
+                Content::Bytes(b) => Ok(b.clone()),
+                Content::File(_) => Err(std::io::Error::other("a file is published, not made")),
+            }
+        };
+        Ok(write_site(&self.site, &self.out, &generate, &|i| self.as_it_is(i))?)
+    }
+
+    /// The pages' renderer (the templates compiled).
+    pub fn renderer(&self) -> Result<Renderer<'_>, BuildError> {
+        Ok(Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?)
+    }
+
+    /// Whether site file `i` is already what this build would write: a
+    /// page kept from the last build, a feed rendered byte for byte as it
+    /// is on disk, or a media file or image published as a hard link to the
+    /// show's own file.
+    pub fn as_it_is(&self, i: usize) -> bool {
+        match &self.site.files[i].content {
+            Content::Page(n) => self.kept_page(*n).is_some(),
+            Content::Feed(n) => self.feeds_as_they_are.get(*n).copied().unwrap_or(false),
+            Content::File(src) => self.snapshot.is_link_to(i, src),
+            _ => false,
+        }
+    }
+
+    /// Looks at every file of the site in the output folder, once.
+    pub fn look(&mut self) {
+        if !self.snapshot.has_outputs() {
+            self.snapshot.look_at_outputs(&self.site, &self.out);
+        }
+    }
+
+    /// Takes what the last build of this output folder left (its `record`
+    /// and `memo`): the pages whose key is unchanged and whose file is as
+    /// that build wrote it are kept as they are; so are the items of its
+    /// feeds (see [`Prepared::validate`]).
+    pub fn recall(&mut self, record: &record::SiteRecord, memo: Memo) {
+        let intact = |i: usize, rel: &str| {
+            let w = record.outputs.get(rel)?;
+            (self.snapshot.output_stamp(i) == Some((w.size, w.mtime_ns))).then_some(w.fingerprint?)
+        };
+        let mut pages = HashMap::new();
+        let mut feeds = HashSet::new();
+        for (i, f) in self.site.files.iter().enumerate() {
+            match &f.content {
+                Content::Page(n) if memo.pages.get(&f.rel) == self.page_keys.get(*n) => {
+                    if let Some(fp) = intact(i, &f.rel) {
+                        pages.insert(*n, fp);
+                    }
+                }
+                Content::Feed(_) if memo.feeds.contains_key(&f.rel) && intact(i, &f.rel).is_some() => {
+                    feeds.insert(f.rel.clone());
+                }
+                _ => {}
+            }
+        }
+        self.recalled = Some(Recalled { memo, pages, feeds });
+    }
+
+    /// What the next build's memo keeps of this one: every page's key, and
+    /// the items of every feed (as `validated` found them).
+    pub fn memo(&self, out: PathBuf, validated: Vec<Validated>) -> Memo {
+        let mut memo = Memo { out, ..Default::default() };
+        for f in &self.site.files {
+            if let Content::Page(n) = f.content
+                && let Some(key) = self.page_keys.get(n)
+            {
+                memo.pages.insert(f.rel.clone(), *key);
+            }
+        }
+        for (feed, v) in self.feeds.iter().zip(validated) {
+            if let Some(items) = v.items {
+                memo.feeds.insert(feed.file_name.clone(), items);
+            }
+        }
+        memo
+    }
+
+    /// The show's `podsmith.lock`.
+    pub fn lock_path(&self) -> PathBuf {
+        self.catalog.root.join(crate::lock::FILE_NAME)
+    }
+
+    /// What this build changes for subscribers, and `podsmith.lock` as it
+    /// will be written; whether there was none (a first build). A lock
+    /// that is already what this build would write is not read further.
+    pub fn lock_changes(&self) -> Result<(bool, String, Vec<Change>), LockError> {
+        let new = Lock::of(&self.catalog);
+        let rendered = new.render();
+        let path = self.lock_path();
+        let text = match crate::fsutil::read_string(&path, crate::fsutil::RECORD) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((true, rendered, Vec::new())),
+            Err(e) => return Err(LockError { path, reason: e.to_string() }),
+        };
+        if text == rendered {
+            return Ok((false, rendered, Vec::new()));
+        }
+        let changes = crate::lock::compare(&Lock::parse(&path, &text)?, &new);
+        Ok((false, rendered, changes))
+    }
+
+    /// What this build changes compared with the last one: `None` when
+    /// nothing has been built (recorded) yet.
+    pub fn changes(&self) -> Result<(Option<Lock>, Lock, Vec<Change>), LockError> {
+        let old = Lock::read(&self.lock_path())?;
+        let new = Lock::of(&self.catalog);
+        let changes = match &old {
+            Some(old) => crate::lock::compare(old, &new),
+            None => Vec::new(),
+        };
+        Ok((old, new, changes))
+    }
+
+    /// Validates every feed against the directories' rules, with the
+    /// measured media behind its URLs; with each feed's fingerprint (the
+    /// feed is rendered for this, and not kept). Items the last build
+    /// validated and that are as they were are not checked again (see
+    /// [`crate::validate::incremental`]): the report is the same.
+    pub fn validate(&self, now: DateTime<Utc>) -> Vec<Validated> {
+        use crate::validate::incremental;
+        let local = std::sync::Arc::new(self.local_files());
+        (0..self.feeds.len())
+            .map(|i| {
+                let f = &self.feeds[i];
+                let opts = crate::validate::Options { local: Some(local.clone()), now, formats: self.formats_of(f) };
+                let feed = match self.render_feed(i) {
+                    Ok(feed) => feed,
+                    // Rendering worked in prepare(); it cannot fail now, but say so if it does.
+                    Err(e) => {
+                        let report = crate::validate::Report::unreadable(&f.file_name, &e.to_string());
+                        return Validated { report, fingerprint: None, items: None, as_it_is: false, xml: None };
+                    }
+                };
+                let FeedRender { rendered, keys, known, as_it_is } = feed;
+                // Checking an item alone costs more than in the whole feed:
+                // worth it only for a few.
+                let new = known.iter().filter(|k| k.is_none()).count();
+                let spliced = new * 4 <= known.len();
+                let (report, checks) = match spliced {
+                    true => incremental::spliced(&f.file_name, &rendered.xml, &rendered.items, known, &opts),
+                    false => incremental::itemized(&f.file_name, &rendered.xml, &rendered.items, &opts),
+                };
+                let items = checks.map(|checks| {
+                    let spans = rendered.items.iter().map(|r| (r.start, r.end));
+                    keys.into_iter()
+                        .zip(spans)
+                        .zip(checks)
+                        .map(|((key, span), check)| memo::ItemMemo { key, span, check })
+                        .collect()
+                });
+                let fingerprint = Some(Fingerprint::of_bytes(&rendered.xml));
+                let xml = (spliced && !as_it_is).then_some(rendered.xml);
+                Validated { report, fingerprint, items, as_it_is, xml }
+            })
+            .collect()
+    }
+
+    /// For a feed or page of this site, the texts its head holds when podsmith
+    /// wrote it for this show: podsmith's generator mark and the show's feed
+    /// URL (a feed's own, as its `atom:link rel="self"`; the main feed's for
+    /// a page). `None` for media and images.
+    pub fn marks(&self, rel: &str) -> Option<Vec<String>> {
+        let escape = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;");
+        let podcast = &self.catalog.podcast;
+        if self.feeds.iter().any(|f| f.file_name == rel) {
+            let own = escape(&podcast.url_of(rel));
+            return Some(vec![
+                "<generator>podsmith</generator>".into(),
+                format!("<atom:link href=\"{own}\" rel=\"self\""),
+            ]);
+        }
+        let is_page = rel == "index.html" || (rel.starts_with("episodes/") && rel.ends_with("/index.html"));
+        is_page.then(|| {
+            let feed = escape(&self.catalog.feed_url());
+            vec!["<meta name=\"generator\" content=\"podsmith\">".into(), format!("href=\"{feed}\"")]
+        })
+    }
+
+    /// Which enclosure formats feed `f` is meant to carry.
+    pub fn formats_of(&self, f: &crate::feed::Feed) -> crate::validate::Formats {
+        use crate::validate::Formats;
+        match (self.catalog.podcast.formats, f.format) {
+            (manifest::FormatPolicy::Any, _) => Formats::Any,
+            (manifest::FormatPolicy::Apple, Some(_)) => Formats::PerFormat,
+            (manifest::FormatPolicy::Apple, None) => Formats::Apple,
+        }
+    }
+
+    /// Why nothing can be published yet: every episode is dated later.
+    pub fn nothing_live(&self) -> Option<Diagnostic> {
+        let cat = &self.catalog;
+        let first = cat.scheduled.first().filter(|_| cat.episodes.is_empty())?;
+        let when = first.date().format("%-d %B %Y, %H:%M (%:z)");
+        let message = match cat.scheduled.len() {
+            1 => format!("nothing to publish yet: the only episode, \"{}\", goes live on {when}", first.title()),
+            n => format!(
+                "nothing to publish yet: all {n} episodes are scheduled; the first, \"{}\", goes live on {when}",
+                first.title()
+            ),
+        };
+        Some(Diagnostic::error("SCHEDULED", message).help(format!(
+            "build again after then, or see the show as it will be with --as-of {}",
+            first.date().to_rfc3339()
+        )))
+    }
+
+    /// The files behind the feeds' URLs, with the media's probes.
+    pub fn local_files(&self) -> crate::validate::LocalFiles {
+        use crate::validate::{LocalFile, LocalFiles};
+        let mut local = LocalFiles::default();
+        let cat = &self.catalog;
+        let mut asset = |a: &Asset| {
+            if let Asset::Local(f) = a {
+                local.known.insert(crate::feed::asset_url(cat, a), LocalFile { path: f.path.clone(), probe: None });
+            }
+        };
+        asset(&cat.podcast.image);
+        for e in &cat.episodes {
+            if let Some(img) = &e.episode.image {
+                asset(img);
+            }
+        }
+        for e in &cat.episodes {
+            for m in &e.media {
+                local
+                    .known
+                    .insert(m.url.clone(), LocalFile { path: m.file.path.clone(), probe: Some(Ok(m.info.clone())) });
+            }
+        }
+        local
+    }
+}
+
+/// Reads, probes and renders the show in memory; writes nothing but the
+/// probe cache.
+pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
+    let mut prepared = prepare_show(opts, manifest::load(&opts.manifest)?, HashMap::new(), None)?;
+    if let Some(note) = prepared.save_cache(&[]) {
+        prepared.probe_stats.cache_note.get_or_insert(note);
+    }
+    Ok(prepared)
+}
+
+/// The output and templates folders of a show.
+pub(super) fn folders(show: &manifest::Show, opts: &Options) -> (PathBuf, PathBuf) {
+    let here = show.root == Path::new(".");
+    let out = opts.out.clone().unwrap_or_else(|| if here { PathBuf::from("public") } else { show.root.join("public") });
+    let templates = if here { PathBuf::from("templates") } else { show.root.join("templates") };
+    (out, templates)
+}
+
+/// `seen`: the show's media and image files, as just looked at;
+/// `probed`: their measurements, if taken already.
+pub(super) fn prepare_show(
+    opts: &Options,
+    show: manifest::Show,
+    seen: HashMap<PathBuf, Status>,
+    probed: Option<Probed>,
+) -> Result<Prepared, BuildError> {
+    let (out, templates_dir) = folders(&show, opts);
+    check_output_folder(&show, &out)?;
+    let Probed { cache, probes, stats: mut probe_stats } = match probed {
+        Some(p) => p,
+        None => Probed::take(&show, opts, &seen),
+    };
+    // A build that measured most files saves the cache now, rather than
+    // keep it in memory while it validates.
+    let cache = match cache {
+        Some(mut c) if probe_stats.probed > probe_stats.cached => {
+            probe_stats.cache_note = crate::catalog::save_cache(&mut c).or(probe_stats.cache_note);
+            Err(true)
+        }
+        Some(c) => Ok(c),
+        None => Err(false),
+    };
+    let catalog = Catalog::assemble(show, &probes, opts.now).map_err(BuildError::Media)?;
+    // The feeds' names and URLs; their XML is made (and checked) by validation
+    // and again when written.
+    let feeds = crate::feed::plan(&catalog);
+    let Keys { page_paths, episode_keys, page_keys } = keys(&catalog, &feeds, &templates_dir)?;
+    let n_pages = page_paths.len();
+    let (site, files) = site_files(&catalog, &feeds, page_paths);
+    Ok(Prepared {
+        out,
+        catalog,
+        feeds,
+        site,
+        pages: n_pages,
+        files,
+        probe_stats,
+        templates_dir,
+        episode_keys,
+        page_keys,
+        recalled: None,
+        cache,
+        snapshot: Snapshot::of_sources(seen),
+        feeds_as_they_are: Vec::new(),
+    })
+}
+
+/// Every page's path, and the fingerprints of what each episode and each
+/// page is made from (the memo's keys: a page whose key is unchanged need
+/// not be rendered again).
+pub(super) struct Keys {
+    /// Path of each page in the site, by page number.
+    page_paths: Vec<String>,
+    /// Of each episode, in catalog order.
+    episode_keys: Vec<Fingerprint>,
+    /// Of each page, by page number.
+    page_keys: Vec<Fingerprint>,
+}
+
+/// The show's [`Keys`].
+fn keys(catalog: &Catalog, feeds: &[crate::feed::Feed], templates_dir: &Path) -> Result<Keys, BuildError> {
+    // The templates compile now; every page is rendered once before anything
+    // is written (Prepared::plan) and again when it is written.
+    let renderer = crate::pages::Renderer::new(catalog, feeds, templates_dir)?;
+    let page_paths: Vec<String> = (0..renderer.len()).map(|i| renderer.path(i)).collect();
+    let episode_keys: Vec<Fingerprint> = {
+        use rayon::prelude::*;
+        catalog.episodes.par_iter().map(memo::episode_key).collect()
+    };
+    let page_keys: Vec<Fingerprint> = (0..renderer.len())
+        .map(|i| match i {
+            0 => memo::page_key(&renderer.shared_inputs(0), &episode_keys),
+            i => memo::page_key(&renderer.shared_inputs(i), &episode_keys[i - 1..i]),
+        })
+        .collect();
+    Ok(Keys { page_paths, episode_keys, page_keys })
+}
+
+/// The site's files in the order they are written: media and images, the
+/// pages, then the per-format feeds and `feed.xml` last. Returns it and how
+/// many of its files are media and images.
+fn site_files(catalog: &Catalog, feeds: &[crate::feed::Feed], page_paths: Vec<String>) -> (Site, usize) {
+    let mut site = Site::default();
+    let mut published = std::collections::BTreeSet::new();
+    let mut publish = |site: &mut Site, rel: &str, path: &Path| {
+        if published.insert(rel.to_string()) {
+            site.push(rel, Content::File(path.to_path_buf()));
+        }
+    };
+    if let Asset::Local(f) = &catalog.podcast.image {
+        publish(&mut site, &f.rel, &f.path);
+    }
+    for e in &catalog.episodes {
+        for m in &e.media {
+            publish(&mut site, &m.file.rel, &m.file.path);
+        }
+        if let Some(Asset::Local(f)) = &e.episode.image {
+            publish(&mut site, &f.rel, &f.path);
+        }
+    }
+    let files = site.files.len();
+    // Pages and feeds are made when written (see Prepared::write).
+    for (i, path) in page_paths.into_iter().enumerate() {
+        site.push(path, Content::Page(i));
+    }
+    // Per-format feeds, then feed.xml last: the feed directories poll most.
+    for (j, feed) in feeds.iter().enumerate().rev() {
+        site.push(feed.file_name.clone(), Content::Feed(j));
+    }
+    (site, files)
+}
