@@ -154,9 +154,9 @@ fn suggest(parent: &str, sub: Option<&str>) -> Option<String> {
     all.iter()
         .find(|name| name.eq_ignore_ascii_case(&full))
         .or_else(|| {
+            let full = full.to_lowercase();
             all.iter()
-                .map(|name| (crate::text::edit_distance(&name.to_lowercase(), &full.to_lowercase()), name))
-                .filter(|(d, _)| *d <= 3)
+                .filter_map(|name| Some((crate::text::edit_distance_within(&name.to_lowercase(), &full, 3)?, name)))
                 .min_by_key(|(d, _)| *d)
                 .map(|(_, name)| name)
         })
