@@ -183,7 +183,7 @@ fn pub_date(cx: &mut Cx<'_>, item: &Node, w: &Where) {
                 cx.push(Finding::new(
                     id::PI_FUTURE,
                     w.at(d.line),
-                    format!("the item is dated {} , in the future: apps hide it until then", d.text),
+                    format!("the item is dated {}, in the future: apps hide it until then", d.text),
                     "fine for a scheduled episode; otherwise fix the date",
                 ));
             }
