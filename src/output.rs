@@ -165,7 +165,7 @@ pub fn check_paths(site: &Site, out: &Path, as_it_is: &dyn Fn(usize) -> bool) ->
 }
 
 /// Whether `name` is one of podsmith's own temporary files
-/// (`.podsmith-XXXXXX.tmp`, as [`write_bytes`] and the others make them).
+/// (`.podsmith-<random>.tmp`, as [`write_bytes`] and the others make them).
 pub fn is_temp_name(name: &str) -> bool {
     name.strip_prefix(".podsmith-")
         .and_then(|rest| rest.strip_suffix(".tmp"))
