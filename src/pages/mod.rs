@@ -94,7 +94,7 @@ pub struct Renderer<'a> {
     catalog: &'a Catalog,
     feed_views: Vec<FeedView>,
     /// The episodes' views, made when a page is first rendered.
-    episodes: std::cell::OnceCell<Vec<EpisodeView<'a>>>,
+    episodes: std::sync::OnceLock<Vec<EpisodeView<'a>>>,
     shared: [Fingerprint; 2],
 }
 
@@ -112,7 +112,7 @@ impl<'a> Renderer<'a> {
                 FeedView { title: format!("{} — {label}", catalog.podcast.title), label, url: f.url.clone() }
             })
             .collect();
-        let episodes = std::cell::OnceCell::new();
+        let episodes = std::sync::OnceLock::new();
         let shared = ["", "../../"].map(|root| {
             let show = serde_json::to_vec(&show_view(catalog, &feed_views, root)).unwrap_or_default();
             let mut h = Sha256::new();

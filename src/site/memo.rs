@@ -51,6 +51,28 @@ pub struct Memo {
     pub feeds: BTreeMap<String, Vec<ItemMemo>>,
 }
 
+/// A memo as read, not yet vouched for.
+#[derive(Debug)]
+pub struct Loaded {
+    /// SHA-256 of the file.
+    hash: Fingerprint,
+    memo: Memo,
+}
+
+impl Loaded {
+    /// The memo, if it is the one the build record vouches for (`hash`),
+    /// of the output folder `out` (absolute), and holds together.
+    pub fn vouched(self, out: &Path, hash: &Fingerprint) -> Option<Memo> {
+        let memo = self.memo;
+        let usable = self.hash == *hash
+            && memo.version == VERSION
+            && memo.out == out
+            && memo.pages.keys().all(|rel| super::record::is_plain_relative(rel))
+            && memo.feeds.values().all(|items| spans_in_order(items));
+        usable.then_some(memo)
+    }
+}
+
 /// One item of a feed as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemMemo {
@@ -67,26 +89,36 @@ impl Memo {
     /// the output folder `out` (absolute): the one whose SHA-256 the build
     /// record vouches for (`hash`).
     pub fn read(root: &Path, out: &Path, hash: &Fingerprint) -> Option<Memo> {
+        Memo::load(root)?.vouched(out, hash)
+    }
+
+    /// The memo of the show in folder `root` as it is, with its SHA-256;
+    /// not to be used before [`Loaded::vouched`].
+    pub fn load(root: &Path) -> Option<Loaded> {
         let bytes = crate::fsutil::read(&root.join(MEMO_PATH), crate::fsutil::RECORD).ok()?;
-        if hash_of(&bytes) != *hash {
-            return None;
-        }
+        let hash = hash_of(&bytes);
         let memo: Memo = serde_json::from_slice(&bytes).ok()?;
-        let usable = memo.version == VERSION
-            && memo.out == out
-            && memo.pages.keys().all(|rel| super::record::is_plain_relative(rel))
-            && memo.feeds.values().all(|items| spans_in_order(items));
-        usable.then_some(memo)
+        Some(Loaded { hash, memo })
     }
 
     /// Saves the memo into the show folder `root` (never through a link;
     /// not at all if it is there already), and returns its SHA-256, for the
     /// build record to vouch for it.
-    pub fn save(&self, root: &Path) -> std::io::Result<Fingerprint> {
-        let json = serde_json::to_vec(&Memo { version: VERSION, ..self.clone() }).map_err(std::io::Error::other)?;
+    pub fn save(mut self, root: &Path) -> std::io::Result<Fingerprint> {
+        Memo::save_encoded(root, &self.encode()?)
+    }
+
+    /// The memo as [`Memo::save_encoded`] saves it.
+    pub fn encode(&mut self) -> std::io::Result<Vec<u8>> {
+        self.version = VERSION;
+        serde_json::to_vec(self).map_err(std::io::Error::other)
+    }
+
+    /// Saves a memo [encoded](Memo::encode) already; see [`Memo::save`].
+    pub fn save_encoded(root: &Path, json: &[u8]) -> std::io::Result<Fingerprint> {
         crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
-        crate::output::write_bytes(&root.join(MEMO_PATH), &json)?;
-        Ok(hash_of(&json))
+        crate::output::write_bytes(&root.join(MEMO_PATH), json)?;
+        Ok(hash_of(json))
     }
 
     /// Removes the memo (a build that keeps none leaves none that could be
@@ -335,7 +367,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let memo = Memo { out: out.clone(), ..Default::default() };
-        let hash = memo.save(dir.path()).unwrap();
+        let hash = memo.clone().save(dir.path()).unwrap();
         assert!(Memo::read(dir.path(), &out, &hash).is_some());
         assert!(Memo::read(dir.path(), &dir.path().join("site"), &hash).is_none(), "another folder's");
         // Another build's memo (the record vouches for another).

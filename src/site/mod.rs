@@ -13,6 +13,7 @@
 mod error;
 pub mod memo;
 pub mod ownership;
+mod preload;
 mod prepared;
 pub mod record;
 pub mod snapshot;
@@ -36,6 +37,8 @@ use crate::output::{WriteError, WriteStats};
 use crate::pages::Renderer;
 use crate::probe::cache::Cache;
 use memo::Memo;
+use preload::Preload;
+use snapshot::Seen;
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -95,6 +98,8 @@ pub struct Report {
 /// caller holds the show's lock ([`crate::show_lock::ShowLock`]).
 pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let started = Instant::now();
+    // Read while the manifest is parsed; used only if there is something to do.
+    let mut preload = Preload::start(&manifest::root_of(&opts.manifest), opts.probe.use_cache);
     let text = manifest::read_text(&opts.manifest)?;
     let show = manifest::parse(&text, &opts.manifest, &manifest::root_of(&opts.manifest))
         .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
@@ -102,7 +107,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     check_output_folder(&show, &out)?;
     let records = record::Records::read(&show.root);
     let lock_len = std::fs::metadata(show.root.join(crate::lock::FILE_NAME)).map(|m| m.len()).unwrap_or(0);
-    let mut seen = HashMap::new();
+    let mut seen = Seen::default();
     let inputs = record::inputs(&show, &text, &templates, &out, opts.now, &mut seen);
     drop(text); // a big show's manifest is megabytes
     let out_now = out.canonicalize().ok();
@@ -114,7 +119,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let mut records = records;
     let probed = match (&inputs, &out_now) {
         (Some(i), Some(o)) if lock_len > 0 => {
-            match touched_only(opts, &show, (&out, o), &mut records, i, lock_len, &seen)? {
+            match touched_only(opts, &show, (&out, o), &mut records, (i, lock_len), &seen, &mut preload)? {
                 Ok(report) => return Ok(Report { seconds: started.elapsed().as_secs_f64(), ..report }),
                 Err(probed) => probed,
             }
@@ -122,8 +127,8 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         _ => None,
     };
 
-    let mut prepared = prepare_show(opts, show, seen, probed)?;
-    let result = publish(opts, &mut prepared, records, out_now.as_deref(), inputs);
+    let mut prepared = prepare_show(opts, show, seen, probed, &mut preload)?;
+    let result = publish(opts, &mut prepared, records, out_now.as_deref(), inputs, &mut preload);
     // What was measured stays measured, whatever else happened.
     let wrote = result.as_ref().map_or(&[][..], |(_, wrote)| wrote.as_slice());
     let cache_note = prepared.save_cache(wrote);
@@ -132,6 +137,8 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         report.probe_stats.cache_note.get_or_insert(note);
     }
     report.seconds = started.elapsed().as_secs_f64();
+    // A big show takes a while to free: the report need not wait for it.
+    let _ = std::thread::Builder::new().name("podsmith-free".into()).spawn(move || drop(prepared));
     Ok(report)
 }
 
@@ -144,6 +151,7 @@ fn publish(
     mut records: record::Records,
     out_now: Option<&Path>,
     inputs: Option<record::Inputs>,
+    preload: &mut Preload,
 ) -> Result<(Report, Vec<usize>), BuildError> {
     if let Some(why) = prepared.nothing_live() {
         return Err(BuildError::NothingLive(Box::new(why)));
@@ -151,7 +159,7 @@ fn publish(
     let previous = out_now.and_then(|o| records.site(o));
     // What the last build kept, if it finished and this build may use it.
     if let Some(rec) = previous.filter(|r| opts.probe.use_cache && r.pending.is_empty())
-        && let Some(memo) = rec.memo.as_ref().and_then(|h| Memo::read(&prepared.catalog.root, &rec.out, h))
+        && let Some(memo) = rec.memo.as_ref().and_then(|h| preload.memo()?.vouched(&rec.out, h))
     {
         prepared.look();
         prepared.recall(rec, memo);
@@ -160,31 +168,49 @@ fn publish(
         // from, and the memory is better spent validating.
         prepared.snapshot.forget_sources();
     }
-    let mut validated = prepared.validate(opts.now);
-    prepared.feeds_as_they_are = validated.iter().map(|v| v.as_it_is).collect();
+    let prepared: &Prepared = prepared;
+    let renderer = prepared.renderer()?;
+    // A build that keeps most of the last one validates the feeds while the
+    // pages are rendered and the published identities compared (each on
+    // its own core, where there are two); one that validates every item
+    // does it alone, for memory.
+    let others = || (prepared.render_pages(&renderer), prepared.lock_changes());
+    let (mut validated, (pages, lock)) = match prepared.recalls() {
+        true => rayon::join(|| prepared.validate(opts.now), others),
+        false => (prepared.validate(opts.now), others()),
+    };
     prepared.look();
+    let _ = prepared.feeds_as_they_are.set(validated.iter().map(|v| v.as_it_is).collect());
     if validated.iter().any(|v| v.report.has_errors()) {
         return Err(BuildError::Invalid(validated.into_iter().map(|v| v.report).collect()));
     }
-    let (first_build, new_lock, changes) = prepared.lock_changes()?;
+    let (first_build, new_lock, changes) = lock?;
     if !opts.allow_changes && changes.iter().any(Change::breaks_identity) {
         return Err(BuildError::Identity(changes));
     }
+    let (pages, mut made) = pages?;
     let feeds: HashMap<&str, Fingerprint> = prepared
         .feeds
         .iter()
         .zip(&validated)
         .filter_map(|(f, v)| Some((f.file_name.as_str(), v.fingerprint?)))
         .collect();
-    let prepared: &Prepared = prepared;
-    let renderer = prepared.renderer()?;
-    let mut made = Made::default();
     for (n, v) in validated.iter_mut().enumerate() {
         if let Some(xml) = v.xml.take() {
             made.keep_feed(n, xml);
         }
     }
-    let planned = check_before_writing(prepared, &renderer, previous, &feeds, opts.force, &mut made)?;
+    // The next build's memo is encoded while the site is written (it is
+    // saved after it).
+    let items: Vec<_> = validated.iter_mut().map(|v| v.items.take()).collect();
+    let (encoding, items) = match out_now {
+        Some(out) => {
+            let mut memo = prepared.memo(out.to_path_buf(), items);
+            (Some(std::thread::spawn(move || (memo.encode(), memo))), None)
+        }
+        None => (None, Some(items)),
+    };
+    let planned = check_before_writing(prepared, &pages, previous, &feeds, opts.force)?;
     let written = write_recorded(prepared, &renderer, &mut records, planned, made)?;
     // The record of what is published goes last: only what was written.
     let lock_path = prepared.lock_path();
@@ -196,11 +222,16 @@ fn publish(
         all: record::with_lock(&i.all, lock_len),
         content: record::with_lock(&i.content, lock_len),
     });
-    let root = prepared.catalog.root.clone();
+    let root = &prepared.catalog.root;
     // The memo first: the record that vouches for it comes after.
-    let memo = prepared
-        .memo(written.out.clone(), validated)
-        .save(&root)
+    let encoded = match (encoding.map(std::thread::JoinHandle::join), items) {
+        (Some(Ok((json, memo))), _) if memo.out == written.out => json,
+        (Some(Ok((_, memo))), _) => Memo { out: written.out.clone(), ..memo }.encode(),
+        (_, Some(items)) => prepared.memo(written.out.clone(), items).encode(),
+        (Some(Err(_)), None) | (None, None) => Err(std::io::Error::other("the memo could not be made")),
+    };
+    let memo = encoded
+        .and_then(|json| Memo::save_encoded(root, &json))
         .map_err(|source| WriteError { path: root.join(memo::MEMO_PATH), source })?;
     record_build(&mut records, prepared, &report, &written, inputs, memo)?;
     Ok((report, written.wrote))
@@ -301,9 +332,9 @@ struct Probed {
 }
 
 impl Probed {
-    fn take(show: &manifest::Show, opts: &Options, seen: &HashMap<PathBuf, Status>) -> Probed {
-        let mut cache = opts.probe.use_cache.then(|| Cache::open(&show.root));
-        let (probes, stats) = probe_media(show, &opts.probe, cache.as_mut(), &|p| seen.get(p).cloned());
+    fn take(show: &manifest::Show, opts: &Options, seen: &Seen, preload: &mut Preload) -> Probed {
+        let mut cache = preload.cache();
+        let (probes, stats) = probe_media(show, &opts.probe, cache.as_mut(), &|p| seen.get(p));
         Probed { cache, probes, stats }
     }
 }
@@ -314,16 +345,17 @@ impl Probed {
 /// written. The outputs are checked as for "nothing changed" (a published
 /// media file may have the new time: it is the touched file itself, by a
 /// hard link); the probe cache and the record take the new times. `out`
-/// is the output folder as given and as resolved. `Err`: a build to do,
-/// with the media measured if they were.
+/// is the output folder as given and as resolved; `inputs` as fingerprinted,
+/// with the length of `podsmith.lock`. `Err`: a build to do, with the media
+/// measured if they were.
 fn touched_only(
     opts: &Options,
     show: &manifest::Show,
     (out, out_abs): (&Path, &Path),
     records: &mut record::Records,
-    inputs: &record::Inputs,
-    lock_len: u64,
-    seen: &HashMap<PathBuf, Status>,
+    (inputs, lock_len): (&record::Inputs, u64),
+    seen: &Seen,
+    preload: &mut Preload,
 ) -> Result<Result<Report, Option<Probed>>, BuildError> {
     let content = record::with_lock(&inputs.content, lock_len);
     let Some(rec) = records
@@ -332,7 +364,7 @@ fn touched_only(
     else {
         return Ok(Err(None));
     };
-    let mut probed = Probed::take(show, opts, seen);
+    let mut probed = Probed::take(show, opts, seen, preload);
     if probed.stats.changed > 0 || probed.probes.values().any(Result::is_err) {
         return Ok(Err(Some(probed)));
     }
@@ -346,11 +378,11 @@ fn touched_only(
         let Ok(meta) = std::fs::symlink_metadata(out.join(rel)) else { return Ok(Err(Some(probed))) };
         let status = Status::of(&meta);
         let recorded = Some((w.size, w.mtime_ns));
-        let source = sources.get(rel.as_str()).and_then(|p| seen.get(*p));
+        let source = sources.get(rel.as_str()).and_then(|p| seen.get(p));
         let moved = source.is_some_and(|s| s.stamp() != recorded) || status.stamp() != recorded;
         match (source, status.stamp()) {
             _ if !moved => {}
-            (Some(src), Some((size, mtime_ns))) if status.same_file(src) => (w.size, w.mtime_ns) = (size, mtime_ns),
+            (Some(src), Some((size, mtime_ns))) if status.same_file(&src) => (w.size, w.mtime_ns) = (size, mtime_ns),
             _ => return Ok(Err(Some(probed))),
         }
     }
@@ -422,11 +454,10 @@ fn unchanged_report(
 /// a template error stops the build here.
 fn check_before_writing(
     prepared: &Prepared,
-    renderer: &Renderer<'_>,
+    pages: &[Fingerprint],
     previous: Option<&record::SiteRecord>,
     feeds: &std::collections::HashMap<&str, Fingerprint>,
     force: bool,
-    made: &mut Made,
 ) -> Result<Planned, BuildError> {
     let problems = crate::output::check_paths(&prepared.site, &prepared.out, &|i| prepared.as_it_is(i));
     if !problems.is_empty() {
@@ -441,7 +472,7 @@ fn check_before_writing(
         let looked = prepared.snapshot.source(src).and_then(|s| s.stamp());
         (looked == Some((w.size, w.mtime_ns))).then_some(w.fingerprint)?
     };
-    let planned = prepared.plan(renderer, &reuse, made)?;
+    let planned = prepared.plan(pages, &reuse)?;
     if !force {
         let marks = |rel: &str| prepared.marks(rel);
         let lstat = |i: usize| prepared.snapshot.output(i);

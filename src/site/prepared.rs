@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 
 use super::memo::{self, Memo};
 use super::snapshot::Snapshot;
-use super::{BuildError, Options, Probed, check_output_folder, record};
+use super::{BuildError, Options, Preload, Probed, check_output_folder, record};
 use crate::catalog::{Catalog, ProbeStats};
 use crate::diagnostic::Diagnostic;
-use crate::fsutil::{Fingerprint, Status};
+use crate::fsutil::Fingerprint;
 use crate::lock::{Change, Lock, LockError};
 use crate::manifest::{self, Asset};
 use crate::output::{Content, Site, WriteError, WriteStats, write_site};
@@ -55,7 +55,7 @@ pub struct Prepared {
     /// The files of the build as they were (see [`Prepared::look`]).
     pub(super) snapshot: Snapshot,
     /// Which feeds (by number) are, as validated, what is on disk.
-    pub(super) feeds_as_they_are: Vec<bool>,
+    pub(super) feeds_as_they_are: std::sync::OnceLock<Vec<bool>>,
 }
 
 /// What the last complete build of the output folder left that this one
@@ -136,19 +136,16 @@ pub struct Validated {
 }
 
 impl Prepared {
-    /// Renders every page and feed once and fingerprints every file of the
-    /// site as it will be written, so that a template error stops the build
-    /// before anything is written, and so that the build record can say
-    /// beforehand what is about to be written. Pages are not kept: a big
-    /// show's pages are rendered again, one at a time, when written.
+    /// Fingerprints every file of the site as it will be written, so that
+    /// the build record can say beforehand what is about to be written.
+    /// `pages`: each page's fingerprint ([`Prepared::render_pages`]);
     /// `known` gives a fingerprint already known (of a media file the last
     /// build recorded, of a feed just validated); the rest are read or
     /// rendered here.
     pub fn plan(
         &self,
-        renderer: &Renderer<'_>,
+        pages: &[Fingerprint],
         known: &(dyn Fn(&str, &Path) -> Option<Fingerprint> + Sync),
-        made: &mut Made,
     ) -> Result<Planned, BuildError> {
         use rayon::prelude::*;
         // Media and images, in parallel: a read of their ends each.
@@ -169,24 +166,11 @@ impl Prepared {
             })
             .collect::<Result<_, BuildError>>()?;
         let mut planned: Planned = files.into_iter().collect();
-        // Pages and feeds, rendered one at a time.
         for f in &self.site.files {
             let fp = match &f.content {
                 Content::File(_) => continue,
                 Content::Bytes(b) => Fingerprint::of_bytes(b),
-                Content::Page(n) => match self.kept_page(*n) {
-                    Some(fp) => fp,
-                    None => {
-                        let page = renderer.render(*n)?;
-                        let fp = Fingerprint::of_bytes(page.as_bytes());
-                        // A build that kept the rest renders few pages: keep
-                        // them to write (a cold build renders them again).
-                        if self.recalled.is_some() {
-                            made.keep_page(*n, page);
-                        }
-                        fp
-                    }
-                },
+                Content::Page(n) => pages[*n],
                 Content::Feed(n) => match known(&f.rel, Path::new(&f.rel)) {
                     Some(fp) => fp,
                     None => Fingerprint::of_bytes(
@@ -197,6 +181,31 @@ impl Prepared {
             planned.insert(f.rel.clone(), fp);
         }
         Ok(planned)
+    }
+
+    /// Renders every page that is not kept as it is, so that a template
+    /// error stops the build before anything is written, and fingerprints
+    /// it; returns every page's fingerprint, by number. A build that kept
+    /// the rest renders few pages: they are kept to write (a cold build
+    /// renders them again, one at a time, rather than hold them all).
+    pub fn render_pages(&self, renderer: &Renderer<'_>) -> Result<(Vec<Fingerprint>, Made), BuildError> {
+        let mut made = Made::default();
+        let mut pages = Vec::with_capacity(self.pages);
+        for n in 0..self.pages {
+            let fp = match self.kept_page(n) {
+                Some(fp) => fp,
+                None => {
+                    let page = renderer.render(n)?;
+                    let fp = Fingerprint::of_bytes(page.as_bytes());
+                    if self.recalled.is_some() {
+                        made.keep_page(n, page);
+                    }
+                    fp
+                }
+            };
+            pages.push(fp);
+        }
+        Ok((pages, made))
     }
 
     /// Feed `i`'s XML. Feeds are rendered again when needed rather than
@@ -316,17 +325,20 @@ impl Prepared {
     pub fn as_it_is(&self, i: usize) -> bool {
         match &self.site.files[i].content {
             Content::Page(n) => self.kept_page(*n).is_some(),
-            Content::Feed(n) => self.feeds_as_they_are.get(*n).copied().unwrap_or(false),
+            Content::Feed(n) => self.feeds_as_they_are.get().and_then(|f| f.get(*n)).copied().unwrap_or(false),
             Content::File(src) => self.snapshot.is_link_to(i, src),
             _ => false,
         }
     }
 
+    /// Whether this build takes what the last one left (see [`Prepared::recall`]).
+    pub fn recalls(&self) -> bool {
+        self.recalled.is_some()
+    }
+
     /// Looks at every file of the site in the output folder, once.
-    pub fn look(&mut self) {
-        if !self.snapshot.has_outputs() {
-            self.snapshot.look_at_outputs(&self.site, &self.out);
-        }
+    pub fn look(&self) {
+        self.snapshot.look_at_outputs(&self.site, &self.out);
     }
 
     /// Takes what the last build of this output folder left (its `record`
@@ -358,7 +370,7 @@ impl Prepared {
 
     /// What the next build's memo keeps of this one: every page's key, and
     /// the items of every feed (as `validated` found them).
-    pub fn memo(&self, out: PathBuf, validated: Vec<Validated>) -> Memo {
+    pub fn memo(&self, out: PathBuf, validated: Vec<Option<Vec<memo::ItemMemo>>>) -> Memo {
         let mut memo = Memo { out, ..Default::default() };
         for f in &self.site.files {
             if let Content::Page(n) = f.content
@@ -367,8 +379,8 @@ impl Prepared {
                 memo.pages.insert(f.rel.clone(), *key);
             }
         }
-        for (feed, v) in self.feeds.iter().zip(validated) {
-            if let Some(items) = v.items {
+        for (feed, items) in self.feeds.iter().zip(validated) {
+            if let Some(items) = items {
                 memo.feeds.insert(feed.file_name.clone(), items);
             }
         }
@@ -534,7 +546,9 @@ impl Prepared {
 /// Reads, probes and renders the show in memory; writes nothing but the
 /// probe cache.
 pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
-    let mut prepared = prepare_show(opts, manifest::load(&opts.manifest)?, HashMap::new(), None)?;
+    let show = manifest::load(&opts.manifest)?;
+    let mut preload = Preload::none(&show.root, opts.probe.use_cache);
+    let mut prepared = prepare_show(opts, show, Default::default(), None, &mut preload)?;
     if let Some(note) = prepared.save_cache(&[]) {
         prepared.probe_stats.cache_note.get_or_insert(note);
     }
@@ -554,14 +568,15 @@ pub(super) fn folders(show: &manifest::Show, opts: &Options) -> (PathBuf, PathBu
 pub(super) fn prepare_show(
     opts: &Options,
     show: manifest::Show,
-    seen: HashMap<PathBuf, Status>,
+    seen: super::snapshot::Seen,
     probed: Option<Probed>,
+    preload: &mut Preload,
 ) -> Result<Prepared, BuildError> {
     let (out, templates_dir) = folders(&show, opts);
     check_output_folder(&show, &out)?;
     let Probed { cache, probes, stats: mut probe_stats } = match probed {
         Some(p) => p,
-        None => Probed::take(&show, opts, &seen),
+        None => Probed::take(&show, opts, &seen, preload),
     };
     // A build that measured most files saves the cache now, rather than
     // keep it in memory while it validates.
@@ -594,7 +609,7 @@ pub(super) fn prepare_show(
         recalled: None,
         cache,
         snapshot: Snapshot::of_sources(seen),
-        feeds_as_they_are: Vec::new(),
+        feeds_as_they_are: std::sync::OnceLock::new(),
     })
 }
 

@@ -24,7 +24,7 @@
 //! ignored, with a warning; a record that cannot be read at all is set
 //! aside, which only costs a full build.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -186,7 +186,7 @@ pub fn inputs(
     templates: &Path,
     out: &Path,
     now: DateTime<Utc>,
-    seen: &mut HashMap<PathBuf, crate::fsutil::Status>,
+    seen: &mut super::snapshot::Seen,
 ) -> Option<Inputs> {
     let mut content = Sha256::new();
     let mut media = Sha256::new();
@@ -223,7 +223,7 @@ pub fn inputs(
     for (f, is_media) in files {
         let status = crate::fsutil::Status::of(&std::fs::metadata(f).ok()?);
         let (size, mtime) = status.stamp()?;
-        seen.insert(f.to_path_buf(), status);
+        seen.insert(f, status);
         let h = if is_media { &mut media } else { &mut content };
         put(h, f.as_os_str().as_encoded_bytes());
         put(h, &size.to_le_bytes());

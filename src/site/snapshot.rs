@@ -8,7 +8,8 @@
 //! snapshot; only the files the build writes are looked at again.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::ffi::OsString;
+use std::path::Path;
 
 use crate::fsutil::Status;
 use crate::output::Site;
@@ -18,41 +19,56 @@ use crate::output::Site;
 pub struct Snapshot {
     /// Each file of the site in the output folder, by site index (not
     /// following a link); `None` where there is none.
-    outputs: Vec<Option<Status>>,
+    outputs: std::sync::OnceLock<Vec<Option<Status>>>,
     /// The show's media and image files, by path (as the build's inputs
     /// were fingerprinted).
-    sources: HashMap<PathBuf, Status>,
+    sources: Seen,
+}
+
+/// Files looked at, by path. A path is told by its bytes (not by its
+/// components, which are slow to hash): the build names each file the same
+/// way every time it asks.
+#[derive(Debug, Default, Clone)]
+pub struct Seen(HashMap<OsString, Status>);
+
+impl Seen {
+    /// Takes note of file `path`.
+    pub fn insert(&mut self, path: &Path, status: Status) {
+        self.0.insert(path.as_os_str().to_owned(), status);
+    }
+
+    /// File `path` as it was looked at, if it was.
+    pub fn get(&self, path: &Path) -> Option<Status> {
+        self.0.get(path.as_os_str()).copied()
+    }
 }
 
 impl Snapshot {
     /// A snapshot of the show's files as already looked at (the inputs).
-    pub fn of_sources(sources: HashMap<PathBuf, Status>) -> Snapshot {
-        Snapshot { outputs: Vec::new(), sources }
+    pub fn of_sources(sources: Seen) -> Snapshot {
+        Snapshot { outputs: std::sync::OnceLock::new(), sources }
     }
 
-    /// Looks at every file of `site` under `out`.
-    pub fn look_at_outputs(&mut self, site: &Site, out: &Path) {
+    /// Looks at every file of `site` under `out` (once: a snapshot that
+    /// has looked keeps what it saw).
+    pub fn look_at_outputs(&self, site: &Site, out: &Path) {
         use rayon::prelude::*;
-        self.outputs = site
-            .files
-            .par_iter()
-            .map(|f| std::fs::symlink_metadata(out.join(&f.rel)).ok().map(|m| Status::of(&m)))
-            .collect();
-    }
-
-    /// Whether the output folder was looked at.
-    pub fn has_outputs(&self) -> bool {
-        !self.outputs.is_empty()
+        self.outputs.get_or_init(|| {
+            site.files
+                .par_iter()
+                .map(|f| std::fs::symlink_metadata(out.join(&f.rel)).ok().map(|m| Status::of(&m)))
+                .collect()
+        });
     }
 
     /// Forgets the show's files (they are looked at again if asked for).
     pub fn forget_sources(&mut self) {
-        self.sources = HashMap::new();
+        self.sources = Seen::default();
     }
 
     /// Site file `i` in the output folder as it was.
     pub fn output(&self, i: usize) -> Option<Status> {
-        *self.outputs.get(i)?
+        *self.outputs.get()?.get(i)?
     }
 
     /// Its size and time, if it was a regular file.
@@ -64,7 +80,7 @@ impl Snapshot {
     /// are read); looked at now if the snapshot does not have it.
     pub fn source(&self, path: &Path) -> Option<Status> {
         match self.sources.get(path) {
-            Some(s) => Some(*s),
+            Some(s) => Some(s),
             None => std::fs::metadata(path).ok().map(|m| Status::of(&m)),
         }
     }
