@@ -193,6 +193,17 @@ pub fn sweep_temps(dir: &Path, deep: bool) -> usize {
 /// Writes `bytes` to `dest` atomically, unless it already holds them.
 /// Returns whether the file changed.
 pub fn write_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
+    write_atomically(dest, bytes, true)
+}
+
+/// [`write_bytes`] for a file that only saves time (a cache): atomic, but
+/// not flushed to disk before it replaces the old one. A crash of the
+/// machine may leave it empty or old, which its reader tells and sets aside.
+pub fn write_cache_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
+    write_atomically(dest, bytes, false)
+}
+
+fn write_atomically(dest: &Path, bytes: &[u8], flush: bool) -> io::Result<bool> {
     if holds(dest, bytes) {
         return Ok(false);
     }
@@ -200,7 +211,9 @@ pub fn write_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
     let mut tmp = tempfile::Builder::new().prefix(".podsmith-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     readable(tmp.as_file(), dest)?;
-    tmp.as_file().sync_all()?;
+    if flush {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(dest).map_err(|e| e.error)?;
     Ok(true)
 }

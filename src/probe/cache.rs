@@ -216,7 +216,7 @@ impl Cache {
             // Never through a link: .podsmith/ must be a folder of the show's own.
             crate::show_lock::own_dir(dir)?;
         }
-        crate::output::write_bytes(&self.path, &json)?;
+        crate::output::write_cache_bytes(&self.path, &json)?;
         self.dirty = false;
         Ok(())
     }

@@ -117,7 +117,7 @@ impl Memo {
     /// Saves a memo [encoded](Memo::encode) already; see [`Memo::save`].
     pub fn save_encoded(root: &Path, json: &[u8]) -> std::io::Result<Fingerprint> {
         crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
-        crate::output::write_bytes(&root.join(MEMO_PATH), json)?;
+        crate::output::write_cache_bytes(&root.join(MEMO_PATH), json)?;
         Ok(hash_of(json))
     }
 

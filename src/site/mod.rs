@@ -128,14 +128,14 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     };
 
     let mut prepared = prepare_show(opts, show, seen, probed, &mut preload)?;
-    let result = publish(opts, &mut prepared, records, out_now.as_deref(), inputs, &mut preload);
-    // What was measured stays measured, whatever else happened.
-    let wrote = result.as_ref().map_or(&[][..], |(_, wrote)| wrote.as_slice());
-    let cache_note = prepared.save_cache(wrote);
-    let (mut report, _) = result?;
-    if let Some(note) = cache_note {
-        report.probe_stats.cache_note.get_or_insert(note);
-    }
+    let mut report = match publish(opts, &mut prepared, records, out_now.as_deref(), inputs, &mut preload) {
+        Ok(report) => report,
+        Err(e) => {
+            // What was measured stays measured, whatever else happened.
+            prepared.save_cache(&[]);
+            return Err(e);
+        }
+    };
     report.seconds = started.elapsed().as_secs_f64();
     // A big show takes a while to free: the report need not wait for it.
     let _ = std::thread::Builder::new().name("podsmith-free".into()).spawn(move || drop(prepared));
@@ -152,7 +152,7 @@ fn publish(
     out_now: Option<&Path>,
     inputs: Option<record::Inputs>,
     preload: &mut Preload,
-) -> Result<(Report, Vec<usize>), BuildError> {
+) -> Result<Report, BuildError> {
     if let Some(why) = prepared.nothing_live() {
         return Err(BuildError::NothingLive(Box::new(why)));
     }
@@ -230,11 +230,19 @@ fn publish(
         (_, Some(items)) => prepared.memo(written.out.clone(), items).encode(),
         (Some(Err(_)), None) | (None, None) => Err(std::io::Error::other("the memo could not be made")),
     };
-    let memo = encoded
-        .and_then(|json| Memo::save_encoded(root, &json))
-        .map_err(|source| WriteError { path: root.join(memo::MEMO_PATH), source })?;
-    record_build(&mut records, prepared, &report, &written, inputs, memo)?;
-    Ok((report, written.wrote))
+    // The probe cache is saved meanwhile (it takes note of the media just published).
+    std::thread::scope(|scope| {
+        let cache_saved = scope.spawn(|| prepared.save_cache(&written.wrote));
+        let memo = encoded
+            .and_then(|json| Memo::save_encoded(root, &json))
+            .map_err(|source| WriteError { path: root.join(memo::MEMO_PATH), source })?;
+        record_build(&mut records, prepared, &report, &written, inputs, memo)?;
+        let mut report = report;
+        if let Ok(Some(note)) = cache_saved.join() {
+            report.probe_stats.cache_note.get_or_insert(note);
+        }
+        Ok(report)
+    })
 }
 
 /// What a build that wrote the site says.

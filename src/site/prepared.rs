@@ -51,7 +51,7 @@ pub struct Prepared {
     /// [`Prepared::save_cache`]); `Err(true)`: saved already, to be opened
     /// again if media are published anew (a build that measured most
     /// files does not keep it in memory while it validates).
-    cache: Result<Cache, bool>,
+    cache: std::sync::Mutex<Result<Cache, bool>>,
     /// The files of the build as they were (see [`Prepared::look`]).
     pub(super) snapshot: Snapshot,
     /// Which feeds (by number) are, as validated, what is on disk.
@@ -259,13 +259,14 @@ impl Prepared {
     /// written (indices; of them, the media files published anew): a hard
     /// link changes a file's status, not its content. A warning if it
     /// cannot be saved.
-    pub fn save_cache(&mut self, wrote: &[usize]) -> Option<Diagnostic> {
+    pub fn save_cache(&self, wrote: &[usize]) -> Option<Diagnostic> {
         let published =
             wrote.iter().any(|&i| matches!(self.site.files.get(i).map(|f| &f.content), Some(Content::File(_))));
-        if matches!(self.cache, Err(true)) && published {
-            self.cache = Ok(Cache::open(&self.catalog.root));
+        let mut cache = self.cache.lock().ok()?;
+        if matches!(*cache, Err(true)) && published {
+            *cache = Ok(Cache::open(&self.catalog.root));
         }
-        let cache = self.cache.as_mut().ok()?;
+        let cache = cache.as_mut().ok()?;
         for &i in wrote {
             if let Some(f) = self.site.files.get(i)
                 && let Content::File(src) = &f.content
@@ -607,7 +608,7 @@ pub(super) fn prepare_show(
         episode_keys,
         page_keys,
         recalled: None,
-        cache,
+        cache: std::sync::Mutex::new(cache),
         snapshot: Snapshot::of_sources(seen),
         feeds_as_they_are: std::sync::OnceLock::new(),
     })
