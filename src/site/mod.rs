@@ -38,7 +38,7 @@ use crate::pages::Renderer;
 use crate::probe::cache::Cache;
 use memo::Memo;
 use preload::Preload;
-use snapshot::Seen;
+use snapshot::{Looking, Seen};
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -116,10 +116,23 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     if let Some(report) = unchanged(opts, &show, &out, &records, previous, unchanged_inputs.as_deref(), lock_len) {
         return Ok(Report { seconds: started.elapsed().as_secs_f64(), ..report });
     }
+    // There is something to do: what the last build wrote is looked at meanwhile.
+    let mut looking = match previous {
+        Some(rec) if opts.probe.use_cache => Looking::start(&out, rec.outputs.keys().cloned().collect()),
+        _ => Looking::default(),
+    };
     let mut records = records;
     let probed = match (&inputs, &out_now) {
         (Some(i), Some(o)) if lock_len > 0 => {
-            match touched_only(opts, &show, (&out, o), &mut records, (i, lock_len), &seen, &mut preload)? {
+            match touched_only(
+                opts,
+                &show,
+                (&out, o),
+                &mut records,
+                (i, lock_len),
+                (&seen, &mut looking),
+                &mut preload,
+            )? {
                 Ok(report) => return Ok(Report { seconds: started.elapsed().as_secs_f64(), ..report }),
                 Err(probed) => probed,
             }
@@ -127,7 +140,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
         _ => None,
     };
 
-    let mut prepared = prepare_show(opts, show, seen, probed, &mut preload)?;
+    let mut prepared = prepare_show(opts, show, (seen, looking), probed, &mut preload)?;
     let mut report = match publish(opts, &mut prepared, records, out_now.as_deref(), inputs, &mut preload) {
         Ok(report) => report,
         Err(e) => {
@@ -230,15 +243,22 @@ fn publish(
         (_, Some(items)) => prepared.memo(written.out.clone(), items).encode(),
         (Some(Err(_)), None) | (None, None) => Err(std::io::Error::other("the memo could not be made")),
     };
-    // The probe cache is saved meanwhile (it takes note of the media just published).
+    // The probe cache (which takes note of the media just published) is
+    // saved meanwhile, by a build that changed little; after them by one
+    // that made everything, for memory.
     std::thread::scope(|scope| {
-        let cache_saved = scope.spawn(|| prepared.save_cache(&written.wrote));
+        let save_cache = || prepared.save_cache(&written.wrote);
+        let cache_saved = prepared.recalls().then(|| scope.spawn(save_cache));
         let memo = encoded
             .and_then(|json| Memo::save_encoded(root, &json))
             .map_err(|source| WriteError { path: root.join(memo::MEMO_PATH), source })?;
         record_build(&mut records, prepared, &report, &written, inputs, memo)?;
+        let cache_note = match cache_saved {
+            Some(saving) => saving.join().ok().flatten(),
+            None => save_cache(),
+        };
         let mut report = report;
-        if let Ok(Some(note)) = cache_saved.join() {
+        if let Some(note) = cache_note {
             report.probe_stats.cache_note.get_or_insert(note);
         }
         Ok(report)
@@ -362,7 +382,7 @@ fn touched_only(
     (out, out_abs): (&Path, &Path),
     records: &mut record::Records,
     (inputs, lock_len): (&record::Inputs, u64),
-    seen: &Seen,
+    (seen, looking): (&Seen, &mut Looking),
     preload: &mut Preload,
 ) -> Result<Result<Report, Option<Probed>>, BuildError> {
     let content = record::with_lock(&inputs.content, lock_len);
@@ -383,8 +403,9 @@ fn touched_only(
         show.episodes.iter().flat_map(|e| &e.media).map(|m| (m.rel.as_str(), m.path.as_path())).collect();
     let mut site = rec.clone();
     for (rel, w) in site.outputs.iter_mut() {
-        let Ok(meta) = std::fs::symlink_metadata(out.join(rel)) else { return Ok(Err(Some(probed))) };
-        let status = Status::of(&meta);
+        let looked =
+            looking.get(rel).unwrap_or_else(|| std::fs::symlink_metadata(out.join(rel)).ok().map(|m| Status::of(&m)));
+        let Some(status) = looked else { return Ok(Err(Some(probed))) };
         let recorded = Some((w.size, w.mtime_ns));
         let source = sources.get(rel.as_str()).and_then(|p| seen.get(p));
         let moved = source.is_some_and(|s| s.stamp() != recorded) || status.stamp() != recorded;

@@ -564,12 +564,13 @@ pub(super) fn folders(show: &manifest::Show, opts: &Options) -> (PathBuf, PathBu
     (out, templates)
 }
 
-/// `seen`: the show's media and image files, as just looked at;
+/// `seen`: the show's media and image files, as just looked at, and the
+/// output folder's files as the last build recorded them, being looked at;
 /// `probed`: their measurements, if taken already.
 pub(super) fn prepare_show(
     opts: &Options,
     show: manifest::Show,
-    seen: super::snapshot::Seen,
+    (seen, looking): (super::snapshot::Seen, super::snapshot::Looking),
     probed: Option<Probed>,
     preload: &mut Preload,
 ) -> Result<Prepared, BuildError> {
@@ -609,7 +610,7 @@ pub(super) fn prepare_show(
         page_keys,
         recalled: None,
         cache: std::sync::Mutex::new(cache),
-        snapshot: Snapshot::of_sources(seen),
+        snapshot: Snapshot::of_sources(seen, looking),
         feeds_as_they_are: std::sync::OnceLock::new(),
     })
 }

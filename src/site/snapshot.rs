@@ -23,6 +23,44 @@ pub struct Snapshot {
     /// The show's media and image files, by path (as the build's inputs
     /// were fingerprinted).
     sources: Seen,
+    /// The files the last build recorded, being looked at.
+    looking: std::sync::Mutex<Looking>,
+}
+
+/// The files of the output folder that the last build recorded, looked at
+/// on a thread of their own while the build reads and prepares the show
+/// (a changed build of a big show looks at tens of thousands).
+#[derive(Debug, Default)]
+pub struct Looking {
+    running: Option<std::thread::JoinHandle<HashMap<String, Option<Status>>>>,
+    seen: HashMap<String, Option<Status>>,
+}
+
+impl Looking {
+    /// Starts looking at files `rels` of the output folder `out` (not
+    /// following links).
+    pub fn start(out: &Path, rels: Vec<String>) -> Looking {
+        let out = out.to_path_buf();
+        let look = move || {
+            rels.into_iter()
+                .map(|rel| {
+                    let status = std::fs::symlink_metadata(out.join(&rel)).ok().map(|m| Status::of(&m));
+                    (rel, status)
+                })
+                .collect()
+        };
+        let running = std::thread::Builder::new().name("podsmith-look".into()).spawn(look).ok();
+        Looking { running, seen: HashMap::new() }
+    }
+
+    /// File `rel` of the output folder as it was: `Some(None)` if there
+    /// was none, `None` if it was not looked at.
+    pub fn get(&mut self, rel: &str) -> Option<Option<Status>> {
+        if let Some(running) = self.running.take() {
+            self.seen = running.join().unwrap_or_default();
+        }
+        self.seen.get(rel).copied()
+    }
 }
 
 /// Files looked at, by path. A path is told by its bytes (not by its
@@ -45,8 +83,9 @@ impl Seen {
 
 impl Snapshot {
     /// A snapshot of the show's files as already looked at (the inputs).
-    pub fn of_sources(sources: Seen) -> Snapshot {
-        Snapshot { outputs: std::sync::OnceLock::new(), sources }
+    /// `looking`: the files the last build recorded, being looked at.
+    pub fn of_sources(sources: Seen, looking: Looking) -> Snapshot {
+        Snapshot { outputs: std::sync::OnceLock::new(), sources, looking: std::sync::Mutex::new(looking) }
     }
 
     /// Looks at every file of `site` under `out` (once: a snapshot that
@@ -54,9 +93,14 @@ impl Snapshot {
     pub fn look_at_outputs(&self, site: &Site, out: &Path) {
         use rayon::prelude::*;
         self.outputs.get_or_init(|| {
+            let mut looking = self.looking.lock().map(|mut l| std::mem::take(&mut *l)).unwrap_or_default();
+            let looked: Vec<Option<Option<Status>>> = site.files.iter().map(|f| looking.get(&f.rel)).collect();
             site.files
                 .par_iter()
-                .map(|f| std::fs::symlink_metadata(out.join(&f.rel)).ok().map(|m| Status::of(&m)))
+                .zip(looked)
+                .map(|(f, looked)| {
+                    looked.unwrap_or_else(|| std::fs::symlink_metadata(out.join(&f.rel)).ok().map(|m| Status::of(&m)))
+                })
                 .collect()
         });
     }
