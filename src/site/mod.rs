@@ -479,8 +479,8 @@ fn unchanged_report(
 
 /// Before anything is written: every output path can be written, and no
 /// file in the way is someone else's (unless `force`). Returns what each
-/// file will hold (its fingerprint); renders every page and feed once, so
-/// a template error stops the build here.
+/// file will hold (its fingerprint): `pages` gives the pages' (rendered
+/// already, see [`Prepared::render_pages`]), `feeds` the feeds' (validated).
 fn check_before_writing(
     prepared: &Prepared,
     pages: &[Fingerprint],

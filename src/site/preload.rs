@@ -64,9 +64,13 @@ impl Preload {
         Some(self.cache.take().unwrap_or_else(|| Cache::open(&self.root)))
     }
 
-    /// The memo, as read (to be vouched for by the build record).
+    /// The memo, as read (to be vouched for by the build record; `None`
+    /// when the build does not use it).
     pub fn memo(&mut self) -> Option<Loaded> {
         self.join();
+        if !self.use_cache {
+            return None;
+        }
         self.memo.take().or_else(|| Memo::load(&self.root))
     }
 }

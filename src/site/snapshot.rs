@@ -3,9 +3,11 @@
 //! A build of a big show asks the same questions of tens of thousands of
 //! files: is the page as the last build left it, is this file someone
 //! else's, is the published media file the show's own (a hard link), what
-//! size and time to record. Each file is looked at once, when the build
-//! starts planning (under the show's lock), and every step asks the
-//! snapshot; only the files the build writes are looked at again.
+//! size and time to record. Each file is looked at once (under the show's
+//! lock): the output files the last build recorded on a thread of their
+//! own while the show is read and prepared ([`Looking`]), the rest when the
+//! build starts planning; every step asks the snapshot, and only the files
+//! the build writes are looked at again.
 
 use std::collections::HashMap;
 use std::ffi::OsString;

@@ -194,3 +194,24 @@ fn a_page_or_feed_edited_by_hand_is_rendered_again_not_kept() {
     assert_eq!(written(&run), 2, "the page and the feed\n{}", run.stderr);
     assert_eq!(fs::read_to_string(&page).unwrap(), html);
 }
+
+#[test]
+fn a_page_or_media_file_deleted_by_hand_is_written_again_by_a_build_that_changes_another_episode() {
+    let show = Show::sample();
+    show.build().ok();
+    // Gone from public/ since the last build (which the record lists, and
+    // which a changed build looks at on a thread of its own).
+    let page = show.path("public/episodes/coredns-miek-gieben/index.html");
+    let html = fs::read_to_string(&page).unwrap();
+    fs::remove_file(&page).unwrap();
+    fs::remove_file(show.path("public/media/coredns-miek-gieben.ogg")).unwrap();
+    // Another episode's notes edited: its page and the feeds change.
+    let manifest = show.read("episodes.toml");
+    assert!(manifest.contains("**Fluentd**"), "{manifest}");
+    show.write("episodes.toml", &manifest.replacen("**Fluentd**", "**FluentD**", 1));
+    let run = build_matches_a_full_build(&show, "deleted by hand");
+    assert_eq!(fs::read_to_string(&page).unwrap(), html);
+    assert!(show.path("public/media/coredns-miek-gieben.ogg").is_file());
+    // The two deleted files, the edited episode's page, the two feeds.
+    assert_eq!(written(&run), 5, "{}", run.stderr);
+}
