@@ -45,6 +45,9 @@ pub enum BuildError {
         out: PathBuf,
         /// The files, relative to it.
         files: Vec<String>,
+        /// What was wrong with the build record, which would have told
+        /// podsmith's files (set aside, or entries of it ignored).
+        record: Vec<Diagnostic>,
     },
     /// Every episode is scheduled: there is nothing to publish yet.
     #[error("{}", .0.message)]
@@ -103,10 +106,14 @@ impl BuildError {
             }
             BuildError::Lock(e) => vec![e.diagnostic()],
             BuildError::Write(_) => vec![Diagnostic::error("WRITE", self.to_string())],
-            BuildError::Foreign { .. } => vec![Diagnostic::error("FOREIGN", self.to_string()).help(
-                "move them away or build into another folder (--out); to replace them (or if they are this show's \
-                 from a build whose record, .podsmith/build.json, is gone), build with --force (nothing was written)",
-            )],
+            BuildError::Foreign { record, .. } => {
+                let mut out = record.clone();
+                out.push(Diagnostic::error("FOREIGN", self.to_string()).help(
+                    "move them away or build into another folder (--out); to replace them (or if they are this show's \
+                     from a build whose record, .podsmith/build.json, is gone), build with --force (nothing was written)",
+                ));
+                out
+            }
             BuildError::NothingLive(d) => vec![(**d).clone()],
             BuildError::Paths(problems) => {
                 let mut out: Vec<Diagnostic> = problems.iter().map(|p| Diagnostic::error("PATH", p.clone())).collect();

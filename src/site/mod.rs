@@ -223,7 +223,7 @@ fn publish(
         }
         None => (None, Some(items)),
     };
-    let planned = check_before_writing(prepared, &pages, previous, &feeds, opts.force)?;
+    let planned = check_before_writing(prepared, &pages, (previous, &records.warnings), &feeds, opts.force)?;
     let written = write_recorded(prepared, &renderer, &mut records, planned, made)?;
     // The record of what is published goes last: only what was written.
     let lock_path = prepared.lock_path();
@@ -481,10 +481,12 @@ fn unchanged_report(
 /// file in the way is someone else's (unless `force`). Returns what each
 /// file will hold (its fingerprint): `pages` gives the pages' (rendered
 /// already, see [`Prepared::render_pages`]), `feeds` the feeds' (validated).
+/// `previous`: the last build's record, with what was wrong with the
+/// records (said with a refusal: it is why they could not tell the files).
 fn check_before_writing(
     prepared: &Prepared,
     pages: &[Fingerprint],
-    previous: Option<&record::SiteRecord>,
+    (previous, record_notes): (Option<&record::SiteRecord>, &[Diagnostic]),
     feeds: &std::collections::HashMap<&str, Fingerprint>,
     force: bool,
 ) -> Result<Planned, BuildError> {
@@ -507,7 +509,8 @@ fn check_before_writing(
         let lstat = |i: usize| prepared.snapshot.output(i);
         let foreign = ownership::foreign_files(&prepared.site, &prepared.out, previous, &planned, &marks, &lstat);
         if !foreign.is_empty() {
-            return Err(BuildError::Foreign { out: prepared.out.clone(), files: foreign });
+            let record = record_notes.to_vec();
+            return Err(BuildError::Foreign { out: prepared.out.clone(), files: foreign, record });
         }
     }
     Ok(planned)

@@ -122,6 +122,33 @@ fn a_file_changed_after_podsmith_wrote_it_is_kept_not_pruned() {
 }
 
 #[test]
+fn a_refusal_says_why_the_record_could_not_tell_the_files() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}{}",
+        episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]),
+        episode("Two", "g2", "2024-01-02T00:00:00Z", &["vbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    show.build().ok();
+    // The record is damaged, and a page was made someone else's by hand;
+    // then the episode's title changes, so the build would replace the page.
+    fs::write(show.path(".podsmith/build.json"), "{ not json").unwrap();
+    fs::write(show.path("public/episodes/two/index.html"), "my own page now").unwrap();
+    show.write("episodes.toml", &manifest.replace("title = \"Two\"", "title = \"Two, again\"\nslug = \"two\""));
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).fails(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+warning: .podsmith/build.json is damaged (key must be a string at line 1 column 3); it is set aside: this build does everything again, and replaces or deletes nothing it cannot tell it wrote
+error: public holds 1 file podsmith has no record of writing, which this build would replace: episodes/two/index.html
+  help: move them away or build into another folder (--out); to replace them (or if they are this show's from a build whose record, .podsmith/build.json, is gone), build with --force (nothing was written)
+
+"#]]
+    );
+    assert_eq!(show.read("public/episodes/two/index.html"), "my own page now");
+}
+
+#[test]
 fn files_podsmith_did_not_write_are_not_replaced_without_force() {
     let show = one_episode_show();
     let site = tempfile::tempdir().unwrap();
