@@ -115,8 +115,17 @@ pub struct Summary {
     pub files: usize,
     /// Media files (all probed or cached).
     pub media: usize,
-    /// Warnings it printed.
+    /// Warnings it printed (a record of an older podsmith kept them as
+    /// plain text: those are not said again, and the record is still read).
+    #[serde(default, deserialize_with = "said_again")]
     pub warnings: Vec<Diagnostic>,
+}
+
+/// The warnings of a record's summary that are diagnostics; others (text,
+/// as older podsmiths wrote them) are left out.
+fn said_again<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Diagnostic>, D::Error> {
+    let values = Vec::<serde_json::Value>::deserialize(d)?;
+    Ok(values.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect())
 }
 
 #[derive(Debug, Serialize)]

@@ -122,6 +122,21 @@ fn a_file_changed_after_podsmith_wrote_it_is_kept_not_pruned() {
 }
 
 #[test]
+fn a_record_whose_summary_an_older_podsmith_wrote_is_still_read() {
+    let show = Show::sample();
+    show.build().ok();
+    // Older podsmiths kept the summary's warnings as plain text.
+    let mut rec = record(&show);
+    let sites = rec["sites"].as_array_mut().unwrap();
+    assert!(!sites[0]["summary"]["warnings"].as_array().unwrap().is_empty(), "{rec}");
+    sites[0]["summary"]["warnings"] = serde_json::json!(["warning: something an older podsmith said"]);
+    fs::write(show.path(".podsmith/build.json"), rec.to_string()).unwrap();
+    let run = show.run(&["build", "-v"]).ok();
+    assert!(run.stderr.contains("nothing changed since the last build"), "{}", run.stderr);
+    assert!(!run.stderr.contains("set aside"), "{}", run.stderr);
+}
+
+#[test]
 fn a_refusal_says_why_the_record_could_not_tell_the_files() {
     let manifest = format!(
         "{PODCAST_TABLE}{}{}",
