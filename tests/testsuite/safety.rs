@@ -18,6 +18,16 @@ fn one_episode_show() -> Show {
     Show::with(&manifest, &["cbr-xing.mp3"])
 }
 
+/// A show of two episodes ("One", "Two"), and its manifest.
+fn two_episode_show() -> (Show, String) {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}{}",
+        episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]),
+        episode("Two", "g2", "2024-01-02T00:00:00Z", &["vbr-xing.mp3"])
+    );
+    (Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]), manifest)
+}
+
 /// Every file under `dir` whose name is one of podsmith's temporary files.
 fn temporary_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -96,12 +106,7 @@ fn pathdiff(to: &Path, from: &Path) -> String {
 
 #[test]
 fn a_file_changed_after_podsmith_wrote_it_is_kept_not_pruned() {
-    let manifest = format!(
-        "{PODCAST_TABLE}{}{}",
-        episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]),
-        episode("Two", "g2", "2024-01-02T00:00:00Z", &["vbr-xing.mp3"])
-    );
-    let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    let (show, _) = two_episode_show();
     show.build().ok();
     // The podcaster edits the page of "Two" by hand, then removes the episode.
     fs::write(show.path("public/episodes/two/index.html"), "my own page now").unwrap();
@@ -138,12 +143,7 @@ fn a_record_whose_summary_an_older_podsmith_wrote_is_still_read() {
 
 #[test]
 fn a_refusal_says_why_the_record_could_not_tell_the_files() {
-    let manifest = format!(
-        "{PODCAST_TABLE}{}{}",
-        episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]),
-        episode("Two", "g2", "2024-01-02T00:00:00Z", &["vbr-xing.mp3"])
-    );
-    let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    let (show, manifest) = two_episode_show();
     show.build().ok();
     // The record is damaged, and a page was made someone else's by hand;
     // then the episode's title changes, so the build would replace the page.
