@@ -28,7 +28,7 @@ pub struct Prepared {
     /// The output folder.
     pub out: PathBuf,
     /// The show with its live episodes and probes.
-    pub catalog: Catalog,
+    pub catalog: std::sync::Arc<Catalog>,
     /// The feeds, main first (names, URLs and formats; see [`Prepared::feed_xml`]).
     pub feeds: Vec<crate::feed::Feed>,
     /// Every output file, in write order.
@@ -188,7 +188,7 @@ impl Prepared {
     /// it; returns every page's fingerprint, by number. A build that kept
     /// the rest renders few pages: they are kept to write (a cold build
     /// renders them again, one at a time, rather than hold them all).
-    pub fn render_pages(&self, renderer: &Renderer<'_>) -> Result<(Vec<Fingerprint>, Made), BuildError> {
+    pub fn render_pages(&self, renderer: &Renderer) -> Result<(Vec<Fingerprint>, Made), BuildError> {
         let mut made = Made::default();
         let mut pages = Vec::with_capacity(self.pages);
         for n in 0..self.pages {
@@ -283,7 +283,7 @@ impl Prepared {
     /// was written, and which site files (indices) were written.
     pub fn write(
         &self,
-        renderer: &Renderer<'_>,
+        renderer: &Renderer,
         planned: &Planned,
         made: Made,
     ) -> Result<(WriteStats, Vec<usize>), BuildError> {
@@ -315,7 +315,7 @@ impl Prepared {
     }
 
     /// The pages' renderer (the templates compiled).
-    pub fn renderer(&self) -> Result<Renderer<'_>, BuildError> {
+    pub fn renderer(&self) -> Result<Renderer, BuildError> {
         Ok(Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?)
     }
 
@@ -408,7 +408,7 @@ impl Prepared {
         if text == rendered {
             return Ok((false, rendered, Vec::new()));
         }
-        let changes = crate::lock::compare(&Lock::parse(&path, &text)?, &new);
+        let changes = new.changes_from(&rendered, &path, &text)?;
         Ok((false, rendered, changes))
     }
 
@@ -590,7 +590,7 @@ pub(super) fn prepare_show(
         Some(c) => Ok(c),
         None => Err(false),
     };
-    let catalog = Catalog::assemble(show, &probes, opts.now).map_err(BuildError::Media)?;
+    let catalog = std::sync::Arc::new(Catalog::assemble(show, &probes, opts.now).map_err(BuildError::Media)?);
     // The feeds' names and URLs; their XML is made (and checked) by validation
     // and again when written.
     let feeds = crate::feed::plan(&catalog);
@@ -628,7 +628,11 @@ pub(super) struct Keys {
 }
 
 /// The show's [`Keys`].
-fn keys(catalog: &Catalog, feeds: &[crate::feed::Feed], templates_dir: &Path) -> Result<Keys, BuildError> {
+fn keys(
+    catalog: &std::sync::Arc<Catalog>,
+    feeds: &[crate::feed::Feed],
+    templates_dir: &Path,
+) -> Result<Keys, BuildError> {
     // The templates compile now; every page is rendered once before anything
     // is written (Prepared::plan) and again when it is written.
     let renderer = crate::pages::Renderer::new(catalog, feeds, templates_dir)?;
