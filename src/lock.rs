@@ -107,14 +107,90 @@ impl Lock {
         Lock { episodes }
     }
 
-    /// The file's text.
+    /// The file's text: a comment, then each episode's table (see
+    /// [`blocks`]), as `toml` writes them.
     pub fn render(&self) -> String {
-        let body = toml::to_string(self).unwrap_or_default();
-        format!(
-            "# Written by `podsmith build`: the episodes it has published. Keep this file with\n\
-             # episodes.toml (commit it): builds refuse to change a guid, page or media URL listed here.\n\n{body}"
-        )
+        use rayon::prelude::*;
+        let tables: Vec<String> =
+            self.episodes.par_iter().map(|e| toml::to_string(&One { episode: [e] }).unwrap_or_default()).collect();
+        let mut text = String::with_capacity(HEADER.len() + tables.iter().map(|t| t.len() + 1).sum::<usize>());
+        text.push_str(HEADER);
+        for (n, table) in tables.iter().enumerate() {
+            if n > 0 {
+                text.push('\n');
+            }
+            text.push_str(table);
+        }
+        text
     }
+
+    /// What changed from the lock whose text is `old_text` (read from
+    /// `path`) to `self`, whose text is `text` (its [`Lock::render`]).
+    /// The tables of the old text that are word for word tables of the new
+    /// one are those episodes as they are now; only the others are parsed
+    /// (each on its own, and the whole text if one does not stand alone):
+    /// a big show's lock with one episode changed is not parsed again.
+    pub fn changes_from(&self, text: &str, path: &Path, old_text: &str) -> Result<Vec<Change>, LockError> {
+        let old = match self.as_known(text, old_text) {
+            Some(old) => old,
+            None => Lock::parse(path, old_text)?,
+        };
+        Ok(compare(&old, self))
+    }
+
+    /// The lock `old_text` holds, told from the tables it shares with
+    /// `text` (this lock's); `None` if a table of it does not parse on its
+    /// own, or its head is not the one podsmith writes.
+    fn as_known(&self, text: &str, old_text: &str) -> Option<Lock> {
+        let (head, tables) = blocks(text);
+        let (old_head, old_tables) = blocks(old_text);
+        if head != HEADER || old_head != HEADER || tables.len() != self.episodes.len() {
+            return None;
+        }
+        let mut episodes = Vec::with_capacity(old_tables.len());
+        // Where the next old table is likely to be among the new: the
+        // tables keep their order, give or take an added or removed episode.
+        let mut next = 0;
+        for table in old_tables {
+            match (next..tables.len().min(next + 4)).find(|&k| tables[k] == table) {
+                Some(k) => {
+                    episodes.push(self.episodes[k].clone());
+                    next = k + 1;
+                }
+                None => {
+                    let mut one: Lock = toml::from_str(table).ok()?;
+                    match (one.episodes.pop(), one.episodes.is_empty()) {
+                        (Some(e), true) => episodes.push(e),
+                        _ => return None,
+                    }
+                }
+            }
+        }
+        Some(Lock { episodes })
+    }
+}
+
+/// One episode's table, as in a [`Lock`].
+#[derive(Serialize)]
+struct One<'a> {
+    episode: [&'a Published; 1],
+}
+
+/// The comment a lock begins with.
+const HEADER: &str = "# Written by `podsmith build`: the episodes it has published. Keep this file with\n\
+     # episodes.toml (commit it): builds refuse to change a guid, page or media URL listed here.\n\n";
+
+/// A lock's text cut before each line that opens an episode's table: the
+/// text before the first, and each table (with the blank line after it).
+fn blocks(text: &str) -> (&str, Vec<&str>) {
+    const OPEN: &str = "[[episode]]\n";
+    let starts: Vec<usize> =
+        text.match_indices(OPEN).map(|(i, _)| i).filter(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n').collect();
+    let Some(&first) = starts.first() else {
+        return (text, Vec::new());
+    };
+    let ends = starts.iter().skip(1).copied().chain([text.len()]);
+    (&text[..first], starts.iter().zip(ends).map(|(&s, e)| &text[s..e]).collect())
 }
 
 /// Enough to notice that notes changed.
@@ -289,6 +365,88 @@ mod tests {
             ]
         );
         assert_eq!(changes.iter().filter(|c| c.breaks_identity()).count(), 3);
+    }
+
+    /// Episodes whose text takes TOML's escapes and quoting.
+    fn awkward() -> Vec<Published> {
+        let mut eps: Vec<Published> =
+            (0..12).map(|i| ep(&format!("g{i}"), &format!("s{i}"), &format!("u{i}"))).collect();
+        eps[1].title = "Quotes \" ' and a\nnew line, [[episode]]\n inside".into();
+        eps[2].title = "Ünïcödé — 🎙".into();
+        eps[3].page = None;
+        eps[4].urls = vec!["https://x/a.mp3".into(), "https://x/a.ogg".into()];
+        eps[5].guid = "a guid with ''' and \"\"\"".into();
+        eps
+    }
+
+    #[test]
+    fn is_written_as_toml_writes_the_whole_lock() {
+        let lock = Lock { episodes: awkward() };
+        let whole = format!("{HEADER}{}", toml::to_string(&lock).unwrap());
+        assert_eq!(lock.render(), whole);
+        assert_eq!(Lock::parse(Path::new("x"), &lock.render()).unwrap(), lock);
+    }
+
+    #[test]
+    fn changes_from_a_text_are_those_of_the_parsed_text() {
+        let path = Path::new("podsmith.lock");
+        let old = Lock { episodes: awkward() };
+        let old_text = old.render();
+        let mut edits: Vec<Lock> = Vec::new();
+        let mut notes = old.clone();
+        notes.episodes[3].notes = fingerprint("edited");
+        edits.push(notes);
+        let mut added = old.clone();
+        added.episodes.insert(0, ep("new", "new", "u-new"));
+        edits.push(added);
+        let mut removed = old.clone();
+        removed.episodes.remove(6);
+        edits.push(removed);
+        let mut moved = old.clone();
+        moved.episodes.swap(0, 11);
+        moved.episodes[7].urls = vec!["u-moved".into()];
+        edits.push(moved);
+        let mut renamed = old.clone();
+        renamed.episodes[2].guid = "G2".into();
+        edits.push(renamed);
+        edits.push(Lock::default());
+        for new in &edits {
+            let text = new.render();
+            let expected = compare(&Lock::parse(path, &old_text).unwrap(), new);
+            assert_eq!(new.changes_from(&text, path, &old_text).unwrap(), expected);
+            assert!(new.as_known(&text, &old_text).is_some(), "each table of the old lock stands alone");
+        }
+        assert!(!edits[0].changes_from(&edits[0].render(), path, &old_text).unwrap().is_empty());
+        // A string that opens a table of its own, at the start of a line,
+        // cuts the text wrongly: the whole text is parsed then.
+        let mut odd = old.clone();
+        odd.episodes[5].title = "'''\n[[episode]]\n".into();
+        let odd_text = odd.render();
+        assert!(odd.as_known(&odd_text, &old_text).is_none());
+        let expected = compare(&old, &odd);
+        assert_eq!(odd.changes_from(&odd_text, path, &old_text).unwrap(), expected);
+        assert_eq!(old.changes_from(&old_text, path, &odd_text).unwrap(), compare(&odd, &old));
+    }
+
+    #[test]
+    fn a_lock_whose_tables_do_not_stand_alone_is_parsed_whole() {
+        let path = Path::new("podsmith.lock");
+        let new = Lock { episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")] };
+        let text = new.render();
+        // The second table, word for word, inside a string of the first:
+        // the old lock has one episode, whose title holds the other.
+        let table_b = blocks(&text).1[1];
+        let crafted = format!(
+            "{HEADER}[[episode]]\nguid = \"a\"\ntitle = '''\n{table_b}'''\nslug = \"one\"\nurls = [\"u1\"]\nnotes = \"{}\"\n",
+            fingerprint("")
+        );
+        let parsed = Lock::parse(path, &crafted).unwrap();
+        assert_eq!(parsed.episodes.len(), 1);
+        assert!(new.as_known(&text, &crafted).is_none());
+        assert_eq!(new.changes_from(&text, path, &crafted).unwrap(), compare(&parsed, &new));
+        // And one that does not parse at all is an error, as before.
+        let broken = format!("{HEADER}[[episode]]\nguid = \"a\n");
+        assert!(new.changes_from(&text, path, &broken).is_err());
     }
 
     #[test]

@@ -11,8 +11,9 @@
 //! links are absolute, as feed readers want them.
 
 use std::path::Path;
+use std::sync::Arc;
 
-use minijinja::value::Serde;
+use minijinja::value::{Enumerator, Object, ObjectRepr, Serde};
 use minijinja::{AutoEscape, Environment, Output, State, Value, context};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -69,38 +70,111 @@ struct SourceView {
     size: String,
 }
 
-#[derive(Serialize)]
-struct EpisodeView<'a> {
-    title: &'a str,
-    slug: &'a str,
-    guid: &'a str,
-    path: &'a str,
-    url: &'a str,
-    date: String,
-    date_iso: String,
-    duration: String,
-    guests: &'a [String],
-    number: Option<u32>,
-    season: Option<u32>,
-    episode_type: &'static str,
-    notes_html: &'a str,
-    sources: Vec<SourceView>,
+/// An episode as templates see it (`episode`, and each of `episodes`): a
+/// map of [`EPISODE_FIELDS`], each made when a template reads it, so that
+/// the index of a big show does not make every field of every episode.
+struct EpisodeView {
+    catalog: Arc<Catalog>,
+    /// Its index in the catalog.
+    n: usize,
+}
+
+/// The fields of [`EpisodeView`], in the order templates list them.
+const EPISODE_FIELDS: &[&str] = &[
+    "title",
+    "slug",
+    "guid",
+    "path",
+    "url",
+    "date",
+    "date_iso",
+    "duration",
+    "guests",
+    "number",
+    "season",
+    "episode_type",
+    "notes_html",
+    "sources",
+];
+
+impl EpisodeView {
+    /// Field `name` of the episode; `None` if it has no such field.
+    fn field(&self, name: &str) -> Option<Value> {
+        let e = self.catalog.episodes.get(self.n)?;
+        let ep = &e.episode;
+        Some(match name {
+            "title" => Value::from(ep.title.as_str()),
+            "slug" => Value::from(ep.slug.as_str()),
+            "guid" => Value::from(ep.guid.as_str()),
+            "path" => Value::from(e.page_path.as_str()),
+            "url" => Value::from(e.page_url.as_str()),
+            "date" => Value::from(ep.date.format("%-d %B %Y").to_string()),
+            "date_iso" => Value::from(ep.date.to_rfc3339()),
+            "duration" => Value::from(crate::text::clock(e.primary_media().info.whole_seconds())),
+            "guests" => Value::from(Serde(&ep.guests)),
+            "number" => Value::from(Serde(ep.number)),
+            "season" => Value::from(Serde(ep.season)),
+            "episode_type" => Value::from(ep.episode_type.as_str()),
+            "notes_html" => Value::from(e.notes_html.as_str()),
+            "sources" => Value::from(Serde(sources(e))),
+            _ => return None,
+        })
+    }
+}
+
+impl Object for EpisodeView {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.field(key.as_str()?)
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(EPISODE_FIELDS)
+    }
+}
+
+/// Printed as the map it is (`{{ episode|pprint }}`), not as the catalog.
+impl std::fmt::Debug for EpisodeView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fields = EPISODE_FIELDS.iter().map(|k| (Value::from(*k), self.field(k).unwrap_or_default()));
+        f.debug_map().entries(fields).finish()
+    }
+}
+
+/// Every episode, newest first, as templates see them (`episodes`).
+#[derive(Debug)]
+struct EpisodeList(Arc<Catalog>);
+
+impl Object for EpisodeList {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let n = key.as_usize().filter(|&n| n < self.0.episodes.len())?;
+        Some(Value::from_object(EpisodeView { catalog: self.0.clone(), n }))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.0.episodes.len())
+    }
 }
 
 /// Renders pages one at a time, so a big show never holds them all in
 /// memory: page 0 is the index, page `i` the episode `i - 1`.
-pub struct Renderer<'a> {
+pub struct Renderer {
     env: Environment<'static>,
-    catalog: &'a Catalog,
+    catalog: Arc<Catalog>,
     feed_views: Vec<FeedView>,
-    /// The episodes' views, made when a page is first rendered.
-    episodes: std::sync::OnceLock<Vec<EpisodeView<'a>>>,
     shared: [Fingerprint; 2],
 }
 
-impl<'a> Renderer<'a> {
+impl Renderer {
     /// Compiles the templates (the show's own, else the built-in ones).
-    pub fn new(catalog: &'a Catalog, feeds: &[Feed], templates_dir: &Path) -> Result<Renderer<'a>, TemplateError> {
+    pub fn new(catalog: &Arc<Catalog>, feeds: &[Feed], templates_dir: &Path) -> Result<Renderer, TemplateError> {
         let (env, sources) = environment(templates_dir)?;
         let feed_views: Vec<FeedView> = feeds
             .iter()
@@ -112,7 +186,6 @@ impl<'a> Renderer<'a> {
                 FeedView { title: format!("{} — {label}", catalog.podcast.title), label, url: f.url.clone() }
             })
             .collect();
-        let episodes = std::sync::OnceLock::new();
         let shared = ["", "../../"].map(|root| {
             let show = serde_json::to_vec(&show_view(catalog, &feed_views, root)).unwrap_or_default();
             let mut h = Sha256::new();
@@ -122,7 +195,7 @@ impl<'a> Renderer<'a> {
             }
             Fingerprint::from_digest(h.finalize().into())
         });
-        Ok(Renderer { env, catalog, feed_views, episodes, shared })
+        Ok(Renderer { env, catalog: catalog.clone(), feed_views, shared })
     }
 
     /// The fingerprint of what page `i` is made from besides its episodes
@@ -152,19 +225,19 @@ impl<'a> Renderer<'a> {
 
     /// Renders page `i`.
     pub fn render(&self, i: usize) -> Result<String, TemplateError> {
-        let episodes = self.episodes.get_or_init(|| self.catalog.episodes.iter().map(episode_view).collect());
         if i == 0 {
-            let show = show_view(self.catalog, &self.feed_views, "");
+            let show = show_view(&self.catalog, &self.feed_views, "");
+            let episodes = Value::from_object(EpisodeList(self.catalog.clone()));
             return render(
                 &self.env,
                 "index.html",
-                context! { root => "", show => Serde(&show), episodes => Serde(episodes) },
+                context! { root => "", show => Serde(&show), episodes => episodes },
             );
         }
         let root = "../../";
-        let show = show_view(self.catalog, &self.feed_views, root);
-        let view = &episodes[i - 1];
-        render(&self.env, "episode.html", context! { root => root, show => Serde(&show), episode => Serde(view) })
+        let show = show_view(&self.catalog, &self.feed_views, root);
+        let episode = Value::from_object(EpisodeView { catalog: self.catalog.clone(), n: i - 1 });
+        render(&self.env, "episode.html", context! { root => root, show => Serde(&show), episode => episode })
     }
 }
 
@@ -249,37 +322,21 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
     }
 }
 
-fn episode_view(e: &LiveEpisode) -> EpisodeView<'_> {
-    let ep = &e.episode;
-    EpisodeView {
-        title: &ep.title,
-        slug: &ep.slug,
-        guid: &ep.guid,
-        path: &e.page_path,
-        url: &e.page_url,
-        date: ep.date.format("%-d %B %Y").to_string(),
-        date_iso: ep.date.to_rfc3339(),
-        duration: crate::text::clock(e.primary_media().info.whole_seconds()),
-        guests: &ep.guests,
-        number: ep.number,
-        season: ep.season,
-        episode_type: ep.episode_type.as_str(),
-        notes_html: &e.notes_html,
-        sources: e
-            .media
-            .iter()
-            .map(|m| SourceView {
-                path: crate::text::encode_path(&m.file.rel),
-                url: m.url.clone(),
-                mime_type: m.info.mime_type,
-                label: m.info.format.label(),
-                duration: crate::text::clock(m.info.whole_seconds()),
-                seconds: m.info.whole_seconds(),
-                bytes: m.info.bytes,
-                size: human_size(m.info.bytes),
-            })
-            .collect(),
-    }
+/// The files an episode is published in, as templates see them.
+fn sources(e: &LiveEpisode) -> Vec<SourceView> {
+    e.media
+        .iter()
+        .map(|m| SourceView {
+            path: crate::text::encode_path(&m.file.rel),
+            url: m.url.clone(),
+            mime_type: m.info.mime_type,
+            label: m.info.format.label(),
+            duration: crate::text::clock(m.info.whole_seconds()),
+            seconds: m.info.whole_seconds(),
+            bytes: m.info.bytes,
+            size: human_size(m.info.bytes),
+        })
+        .collect()
 }
 
 fn human_size(bytes: u64) -> String {
@@ -294,6 +351,74 @@ mod tests {
     fn sizes_read_like_a_download_page() {
         assert_eq!(human_size(910_152), "911 KB");
         assert_eq!(human_size(12_345_678), "12.3 MB");
+    }
+
+    /// The episode views as they were made before they were lazy: every
+    /// field, serialised. The lazy view must read the same in any template.
+    #[derive(Serialize)]
+    struct SerdeView<'a> {
+        title: &'a str,
+        slug: &'a str,
+        guid: &'a str,
+        path: &'a str,
+        url: &'a str,
+        date: String,
+        date_iso: String,
+        duration: String,
+        guests: &'a [String],
+        number: Option<u32>,
+        season: Option<u32>,
+        episode_type: &'static str,
+        notes_html: &'a str,
+        sources: Vec<SourceView>,
+    }
+
+    fn serde_view(e: &LiveEpisode) -> SerdeView<'_> {
+        let ep = &e.episode;
+        SerdeView {
+            title: &ep.title,
+            slug: &ep.slug,
+            guid: &ep.guid,
+            path: &e.page_path,
+            url: &e.page_url,
+            date: ep.date.format("%-d %B %Y").to_string(),
+            date_iso: ep.date.to_rfc3339(),
+            duration: crate::text::clock(e.primary_media().info.whole_seconds()),
+            guests: &ep.guests,
+            number: ep.number,
+            season: ep.season,
+            episode_type: ep.episode_type.as_str(),
+            notes_html: &e.notes_html,
+            sources: sources(e),
+        }
+    }
+
+    #[test]
+    fn lazy_episode_views_read_as_serialised_ones_in_any_template() {
+        let mut catalog = crate::catalog::tests::sample_catalog();
+        let last = catalog.episodes.last_mut().unwrap();
+        last.episode.number = Some(7);
+        last.episode.guests = vec!["A <guest>".into(), "B & C".into()];
+        let catalog = Arc::new(catalog);
+        let template = r#"{{ episodes|length }}|{{ episodes }}|{{ (episodes|last)|pprint }}|{{ episodes[0] }}
+{% for e in episodes %}{% for k, v in e|items %}{{ k }}={{ v }};{% endfor %}{{ e.number is none }}{{ e.missing is undefined }}{{ e.sources[0].size }}
+{% endfor %}{{ episodes|map(attribute="title")|join(", ") }}|{{ episodes|reverse|first|attr("slug") }}|{{ episodes|selectattr("number")|list|length }}
+{{ episodes|sort(attribute="duration")|map(attribute="slug")|join }}|{{ (episodes|last).guests|join(" + ") }}|{{ episodes[0]|dictsort|first }}|{{ episodes[0].notes_html|safe }}"#;
+        let mut env = Environment::new();
+        env.set_formatter(html_formatter);
+        env.add_template("t.html", template).unwrap();
+        let t = env.get_template("t.html").unwrap();
+        let lazy = t.render(context! { episodes => Value::from_object(EpisodeList(catalog.clone())) }).unwrap();
+        let views: Vec<SerdeView<'_>> = catalog.episodes.iter().map(serde_view).collect();
+        let eager = t.render(context! { episodes => Serde(&views) }).unwrap();
+        assert_eq!(lazy, eager);
+        assert!(lazy.contains("A &lt;guest&gt; + B &amp; C"), "{lazy}");
+        for (n, view) in views.iter().enumerate() {
+            let one = Value::from(vec![Value::from_object(EpisodeView { catalog: catalog.clone(), n })]);
+            let lazy = t.render(context! { episodes => one });
+            let eager = t.render(context! { episodes => Serde(std::slice::from_ref(view)) });
+            assert_eq!(lazy.unwrap(), eager.unwrap());
+        }
     }
 
     #[test]

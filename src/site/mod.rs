@@ -538,7 +538,7 @@ struct Written {
 /// pages and feeds, then what is no longer published goes.
 fn write_recorded(
     prepared: &Prepared,
-    renderer: &Renderer<'_>,
+    renderer: &Renderer,
     records: &mut record::Records,
     planned: Planned,
     made: Made,
