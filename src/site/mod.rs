@@ -607,13 +607,19 @@ fn feed_warnings(checked: &[&crate::validate::Report]) -> Vec<Diagnostic> {
 /// show's lock.
 fn sweep_temps(prepared: &Prepared, deep: bool) -> usize {
     let catalog = &prepared.catalog;
-    let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
-    dirs.insert(catalog.root.clone());
-    dirs.insert(catalog.root.join(crate::show_lock::RECORDS_DIR));
-    dirs.extend(catalog.files().filter_map(|f| f.path.parent().map(Path::to_path_buf)));
+    let records = catalog.root.join(crate::show_lock::RECORDS_DIR);
+    // Each folder once: a show's files are in few, and mostly one after
+    // another (compared as paths, a big show's thousands took a while).
+    let mut dirs: Vec<&Path> = vec![&catalog.root, &records];
+    for dir in catalog.files().filter_map(|f| f.path.parent()) {
+        if dirs.last() != Some(&dir) {
+            dirs.push(dir);
+        }
+    }
+    let dirs: HashSet<&std::ffi::OsStr> = dirs.into_iter().map(Path::as_os_str).collect();
     let mut n = crate::output::sweep_temps(&prepared.out, deep);
     for d in dirs {
-        n += crate::output::sweep_temps(&d, false);
+        n += crate::output::sweep_temps(Path::new(d), false);
     }
     n
 }
