@@ -110,16 +110,12 @@ impl Lock {
     /// The file's text: a comment, then each episode's table (see
     /// [`blocks`]), as `toml` writes them.
     pub fn render(&self) -> String {
-        use rayon::prelude::*;
-        let tables: Vec<String> =
-            self.episodes.par_iter().map(|e| toml::to_string(&One { episode: [e] }).unwrap_or_default()).collect();
-        let mut text = String::with_capacity(HEADER.len() + tables.iter().map(|t| t.len() + 1).sum::<usize>());
-        text.push_str(HEADER);
-        for (n, table) in tables.iter().enumerate() {
+        let mut text = String::from(HEADER);
+        for (n, e) in self.episodes.iter().enumerate() {
             if n > 0 {
                 text.push('\n');
             }
-            text.push_str(table);
+            text.push_str(&toml::to_string(&One { episode: [e] }).unwrap_or_default());
         }
         text
     }
