@@ -187,8 +187,11 @@ fn publish(
     // pages are rendered and the published identities compared (each on
     // its own core, where there are two); one that validates every item
     // does it alone, for memory.
-    let others = || (prepared.render_pages(&renderer), prepared.lock_changes());
-    let (mut validated, (pages, lock)) = match prepared.recalls() {
+    // Temporary files an interrupted command left are swept meanwhile
+    // (everywhere in the output folder if the last build did not finish).
+    let deep = previous.is_none_or(|s| s.outputs.is_empty() || !s.pending.is_empty());
+    let others = || (prepared.render_pages(&renderer), prepared.lock_changes(), sweep_temps(prepared, deep));
+    let (mut validated, (pages, lock, swept)) = match prepared.recalls() {
         true => rayon::join(|| prepared.validate(opts.now), others),
         false => (prepared.validate(opts.now), others()),
     };
@@ -224,7 +227,7 @@ fn publish(
         None => (None, Some(items)),
     };
     let planned = check_before_writing(prepared, &pages, (previous, &records.warnings), &feeds, opts.force)?;
-    let written = write_recorded(prepared, &renderer, &mut records, planned, made)?;
+    let written = write_recorded(prepared, &renderer, &mut records, planned, (made, swept))?;
     // The record of what is published goes last: only what was written.
     let lock_path = prepared.lock_path();
     crate::output::write_bytes(&lock_path, new_lock.as_bytes())
@@ -535,22 +538,21 @@ struct Written {
 /// Writes the site so that an interruption at any moment leaves files the
 /// next build knows: first the record of what is about to be written
 /// (`planned`, kept as the output folder's `pending` record), then media,
-/// pages and feeds, then what is no longer published goes.
+/// pages and feeds, then what is no longer published goes. `made`: the
+/// pages and feeds rendered already; `swept`: how many temporary files
+/// were swept before (see [`sweep_temps`]).
 fn write_recorded(
     prepared: &Prepared,
     renderer: &Renderer,
     records: &mut record::Records,
     planned: Planned,
-    made: Made,
+    (made, swept): (Made, usize),
 ) -> Result<Written, BuildError> {
     let root = &prepared.catalog.root;
     let out = &prepared.out;
     std::fs::create_dir_all(out).map_err(|source| WriteError { path: out.clone(), source })?;
     let out_abs = out.canonicalize().map_err(|source| WriteError { path: out.clone(), source })?;
     let mut site = records.take(&out_abs).unwrap_or_default();
-    // A build that finished leaves no temporary file; one that did not left
-    // its pending record (or none at all).
-    let swept = sweep_temps(prepared, site.outputs.is_empty() || !site.pending.is_empty());
     site.out = out_abs.clone();
     // Pending: what may be written that the record does not already know
     // by its fingerprint (and what an interrupted build left pending).

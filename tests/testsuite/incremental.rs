@@ -215,3 +215,25 @@ fn a_page_or_media_file_deleted_by_hand_is_written_again_by_a_build_that_changes
     // The two deleted files, the edited episode's page, the two feeds.
     assert_eq!(written(&run), 5, "{}", run.stderr);
 }
+
+#[test]
+fn a_build_that_changes_one_episode_sweeps_what_an_interrupted_command_left() {
+    let show = Show::sample();
+    show.build().ok();
+    // Left by a killed `add --copy` and by a killed write of the site.
+    let left = ["media/.podsmith-AbCd12.tmp", "public/.podsmith-EfGh34.tmp", ".podsmith-IjKl56.tmp"];
+    for rel in left {
+        show.write(rel, "half a file");
+    }
+    let mine = "media/.podsmith-notes.txt"; // not podsmith's name for a temporary file
+    show.write(mine, "keep me");
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("**Fluentd**", "**FluentD**", 1));
+    let run = build_matches_a_full_build(&show, "temporary files left");
+    assert!(run.stderr.contains("removed 3 temporary file(s)"), "{}", run.stderr);
+    for rel in left {
+        assert!(!show.path(rel).exists(), "{rel} is still there");
+    }
+    assert_eq!(show.read(mine), "keep me");
+    assert_eq!(written(&run), 3, "the edited episode's page and the two feeds: {}", run.stderr);
+}
