@@ -422,6 +422,16 @@ mod tests {
     }
 
     #[test]
+    fn no_episodes_read_as_an_empty_list() {
+        let mut catalog = crate::catalog::tests::sample_catalog();
+        catalog.episodes.clear();
+        let env = Environment::new();
+        let t = "{% if episodes %}some{% else %}none{% endif %}|{{ episodes|length }}|{% for e in episodes %}x{% else %}empty{% endfor %}|{{ episodes }}";
+        let lazy = env.render_str(t, context! { episodes => Value::from_object(EpisodeList(Arc::new(catalog))) });
+        assert_eq!(lazy.unwrap(), "none|0|empty|[]");
+    }
+
+    #[test]
     fn default_templates_compile() {
         let (env, _) = environment(Path::new("/nonexistent-templates-dir")).unwrap();
         for (name, _) in DEFAULTS {
