@@ -425,6 +425,52 @@ mod tests {
     }
 
     #[test]
+    fn a_lock_damaged_anywhere_is_compared_as_its_whole_parse_says() {
+        // Damage made by a small generator (no dependency): bytes changed,
+        // cut, doubled; lines moved; quotes and table heads put in.
+        let path = Path::new("podsmith.lock");
+        let new = Lock { episodes: awkward() };
+        let text = new.render();
+        let pieces = ["\"", "'''", "\n", "[[episode]]\n", "\n[[episode]]\n", "\"\"\"", "=", "#", "\\", "[x]\n"];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize % n.max(1)
+        };
+        let (mut known, mut parsed) = (0, 0);
+        for _ in 0..3000 {
+            let mut damaged = text.clone().into_bytes();
+            for _ in 0..1 + next(3) {
+                let at = next(damaged.len());
+                match next(4) {
+                    0 => damaged[at] = b" \"'=[]\n#ax"[next(10)],
+                    1 => drop(damaged.drain(at..(at + next(40)).min(damaged.len()))),
+                    2 => {
+                        let piece = damaged[at..(at + next(200)).min(damaged.len())].to_vec();
+                        let to = next(damaged.len());
+                        damaged.splice(to..to, piece);
+                    }
+                    _ => drop(damaged.splice(at..at, pieces[next(pieces.len())].bytes())),
+                }
+            }
+            let Ok(damaged) = String::from_utf8(damaged) else { continue };
+            let whole = Lock::parse(path, &damaged);
+            if new.as_known(&text, &damaged).is_some() {
+                known += 1;
+            }
+            match (&whole, new.changes_from(&text, path, &damaged)) {
+                (Ok(old), Ok(changes)) => {
+                    parsed += 1;
+                    assert_eq!(changes, compare(old, &new), "{damaged}");
+                }
+                (Err(_), Err(_)) => {}
+                (whole, found) => panic!("whole parse {whole:?}, found {found:?}, of\n{damaged}"),
+            }
+        }
+        assert!(known > 100 && parsed > known, "{known} known, {parsed} parsed");
+    }
+
+    #[test]
     fn a_lock_whose_tables_do_not_stand_alone_is_parsed_whole() {
         let path = Path::new("podsmith.lock");
         let new = Lock { episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")] };
