@@ -108,7 +108,7 @@ impl Lock {
     }
 
     /// The file's text: a comment, then each episode's table (see
-    /// [`blocks`]), as `toml` writes them.
+    /// `blocks`), as `toml` writes them.
     pub fn render(&self) -> String {
         let mut text = String::from(HEADER);
         for (n, e) in self.episodes.iter().enumerate() {

@@ -129,10 +129,8 @@ fn foreign(feed: &str, args: &Args, now: chrono::DateTime<chrono::Utc>) -> Resul
     {
         return Err(Failure::usage(format!("--media-root {} is not a folder", root.display())));
     }
-    let local = args
-        .media_root
-        .clone()
-        .map(|root| std::sync::Arc::new(LocalFiles { known: Default::default(), root: Some(root) }));
+    let local =
+        args.media_root.clone().map(|root| std::sync::Arc::new(LocalFiles { root: Some(root), ..Default::default() }));
     let opts = validate::Options { local, now, formats: validate::Formats::Apple };
     Ok(Input { name: feed.to_string(), bytes, too_large, opts })
 }

@@ -430,12 +430,21 @@ impl Prepared {
     /// validated and that are as they were are not checked again (see
     /// [`crate::validate::incremental`]): the report is the same.
     pub fn validate(&self, now: DateTime<Utc>) -> Vec<Validated> {
-        use crate::validate::incremental;
-        let local = std::sync::Arc::new(self.local_files());
+        use crate::validate::{LocalFiles, MoreFiles, incremental};
+        use std::sync::{Arc, OnceLock};
+        // Every file behind the feeds' URLs is listed only if needed: a
+        // build that checks a few items asks for theirs.
+        let every: Arc<OnceLock<Arc<LocalFiles>>> = Arc::default();
+        let listed = |every: &OnceLock<Arc<LocalFiles>>, catalog: &Catalog| {
+            every.get_or_init(|| Arc::new(local_files_of_all(catalog))).clone()
+        };
+        let more: Arc<MoreFiles> = {
+            let (catalog, every) = (self.catalog.clone(), every.clone());
+            Arc::new(move |url: &str| listed(&every, &catalog).known.get(url).cloned())
+        };
         (0..self.feeds.len())
             .map(|i| {
                 let f = &self.feeds[i];
-                let opts = crate::validate::Options { local: Some(local.clone()), now, formats: self.formats_of(f) };
                 let feed = match self.render_feed(i) {
                     Ok(feed) => feed,
                     // Rendering worked in prepare(); it cannot fail now, but say so if it does.
@@ -449,6 +458,15 @@ impl Prepared {
                 // worth it only for a few.
                 let new = known.iter().filter(|k| k.is_none()).count();
                 let spliced = new * 4 <= known.len();
+                let local = match spliced {
+                    true => Arc::new(LocalFiles {
+                        known: local_files_of(&self.catalog, &|n| known.get(n).is_some_and(Option::is_none)),
+                        more: Some(more.clone()),
+                        root: None,
+                    }),
+                    false => listed(&every, &self.catalog),
+                };
+                let opts = crate::validate::Options { local: Some(local), now, formats: self.formats_of(f) };
                 let (report, checks) = match spliced {
                     true => incremental::spliced(&f.file_name, &rendered.xml, &rendered.items, known, &opts),
                     false => incremental::itemized(&f.file_name, &rendered.xml, &rendered.items, &opts),
@@ -519,29 +537,41 @@ impl Prepared {
 
     /// The files behind the feeds' URLs, with the media's probes.
     pub fn local_files(&self) -> crate::validate::LocalFiles {
-        use crate::validate::{LocalFile, LocalFiles};
-        let mut local = LocalFiles::default();
-        let cat = &self.catalog;
-        let mut asset = |a: &Asset| {
-            if let Asset::Local(f) = a {
-                local.known.insert(crate::feed::asset_url(cat, a), LocalFile { path: f.path.clone(), probe: None });
-            }
-        };
-        asset(&cat.podcast.image);
-        for e in &cat.episodes {
-            if let Some(img) = &e.episode.image {
-                asset(img);
-            }
-        }
-        for e in &cat.episodes {
-            for m in &e.media {
-                local
-                    .known
-                    .insert(m.url.clone(), LocalFile { path: m.file.path.clone(), probe: Some(Ok(m.info.clone())) });
-            }
-        }
-        local
+        local_files_of_all(&self.catalog)
     }
+}
+
+/// The files behind the URLs of the show and of the episodes `of` says
+/// (by index), with the media's probes: a URL is a medium's if it is any
+/// episode's medium, as in the list of every episode's.
+fn local_files_of(cat: &Catalog, of: &dyn Fn(usize) -> bool) -> HashMap<String, crate::validate::LocalFile> {
+    use crate::validate::LocalFile;
+    let medium = |m: &crate::catalog::Media| LocalFile { path: m.file.path.clone(), probe: Some(Ok(m.info.clone())) };
+    let all = (0..cat.episodes.len()).all(of);
+    let mut known = HashMap::new();
+    let images = std::iter::once(&cat.podcast.image)
+        .chain(cat.episodes.iter().enumerate().filter(|(n, _)| of(*n)).filter_map(|(_, e)| e.episode.image.as_ref()));
+    for image in images {
+        if let Asset::Local(f) = image {
+            let url = crate::feed::asset_url(cat, image);
+            // Some episode's medium too (one file): as the whole list has it.
+            let as_medium = (!all)
+                .then(|| cat.episodes.iter().flat_map(|e| &e.media).rfind(|m| m.url == url).map(medium))
+                .flatten();
+            known.insert(url, as_medium.unwrap_or(LocalFile { path: f.path.clone(), probe: None }));
+        }
+    }
+    for (_, e) in cat.episodes.iter().enumerate().filter(|(n, _)| of(*n)) {
+        for m in &e.media {
+            known.insert(m.url.clone(), medium(m));
+        }
+    }
+    known
+}
+
+/// Every file behind the URLs of the show and its episodes.
+fn local_files_of_all(cat: &Catalog) -> crate::validate::LocalFiles {
+    crate::validate::LocalFiles { known: local_files_of(cat, &|_| true), ..Default::default() }
 }
 
 /// Reads, probes and renders the show in memory; writes nothing but the

@@ -86,14 +86,30 @@ pub struct LocalFile {
 }
 
 /// Where the files behind the feed's URLs are, for the \[M\] rules.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct LocalFiles {
     /// URL → file, as a build knows them.
     pub known: HashMap<String, LocalFile>,
+    /// Asked for a URL `known` does not hold: a build lists up front only
+    /// the files of the items it checks, and the others when asked.
+    pub more: Option<std::sync::Arc<MoreFiles>>,
     /// A folder to look in for other URLs (`--media-root`): the URL's path
     /// relative to the feed's folder, then its file name under `media/`
     /// and the folder itself.
     pub root: Option<PathBuf>,
+}
+
+/// The file behind a URL, if there is one (see [`LocalFiles::more`]).
+pub type MoreFiles = dyn Fn(&str) -> Option<LocalFile> + Send + Sync;
+
+impl std::fmt::Debug for LocalFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalFiles")
+            .field("known", &self.known)
+            .field("more", &self.more.is_some())
+            .field("root", &self.root)
+            .finish()
+    }
 }
 
 impl LocalFiles {
@@ -101,6 +117,9 @@ impl LocalFiles {
     fn lookup(&self, url: &str, feed_base: Option<&str>) -> Option<LocalFile> {
         if let Some(found) = self.known.get(url) {
             return Some(found.clone());
+        }
+        if let Some(found) = self.more.as_ref().and_then(|more| more(url)) {
+            return Some(found);
         }
         let root = self.root.as_ref()?;
         let path = url.split(['?', '#']).next().unwrap_or(url);

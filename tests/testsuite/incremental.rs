@@ -36,13 +36,21 @@ fn build_matches_a_full_build(show: &Show, what: &str) -> Run {
 fn build_with(show: &Show, what: &str, args: &[&str]) -> Run {
     let run = show.run(&[&["build", "-v", "--as-of", AS_OF], args].concat()).ok();
     let _ = fs::remove_dir_all(show.path("full"));
-    show.run(&["build", "--no-cache", "--out", "full", "--as-of", AS_OF]).ok();
+    let full_run = show.run(&["build", "--no-cache", "--out", "full", "--as-of", AS_OF]).ok();
+    // The feeds' findings too: items checked alone, with the files behind
+    // their URLs listed only for them, say what a whole check says.
+    assert_eq!(findings(&run.stderr), findings(&full_run.stderr), "{what}: other findings");
     let (incremental, full) = (files(&show.path("public")), files(&show.path("full")));
     assert_eq!(incremental.keys().collect::<Vec<_>>(), full.keys().collect::<Vec<_>>(), "{what}: other files");
     for (rel, bytes) in &incremental {
         assert!(full[rel] == *bytes, "{what}: {rel} differs from a full build's\n{}", String::from_utf8_lossy(bytes));
     }
     run
+}
+
+/// The feeds' findings a build printed (rule by rule).
+fn findings(stderr: &str) -> Vec<&str> {
+    stderr.lines().filter(|l| (l.starts_with("warning: ") || l.starts_with("error: ")) && l.ends_with(']')).collect()
 }
 
 /// How many files the build says it wrote.
@@ -82,6 +90,8 @@ fn after_every_kind_of_change_the_build_is_a_full_builds_byte_for_byte() {
     fs::copy(audio("vorbis.ogg"), &ogg).unwrap();
     let run = build_matches_a_full_build(&show, "replaced by a new file");
     assert_eq!(written(&run), 4, "the OGG, its page, two feeds\n{}", run.stderr);
+    // Its MP3 and OGG now play for different times: said of the new item.
+    assert!(findings(&run.stderr).iter().any(|l| l.contains("[MEDIA-FORMATS-AGREE]")), "{}", run.stderr);
 
     // An episode's notes edited in the manifest: its page and the feeds (the
     // index shows no notes).

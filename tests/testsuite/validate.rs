@@ -19,7 +19,7 @@ fn fixtures() -> PathBuf {
 fn check_rule_feed(name: &str) -> Report {
     let bytes = fs::read(fixtures().join("rules").join(name)).unwrap();
     let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().with_timezone(&chrono::Utc);
-    let local = LocalFiles { known: Default::default(), root: Some(fixtures()) };
+    let local = LocalFiles { root: Some(fixtures()), ..Default::default() };
     validate(name, &bytes, &Options { local: Some(std::sync::Arc::new(local)), now, formats: Default::default() })
 }
 

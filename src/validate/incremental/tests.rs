@@ -14,7 +14,7 @@ fn fixtures() -> PathBuf {
 
 fn opts() -> Options {
     let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().with_timezone(&chrono::Utc);
-    let local = LocalFiles { known: Default::default(), root: Some(fixtures()) };
+    let local = LocalFiles { root: Some(fixtures()), ..Default::default() };
     Options { local: Some(std::sync::Arc::new(local)), now, formats: Default::default() }
 }
 
