@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::{Asset, Episode, LocalFile, Podcast, Show};
-use crate::probe::cache::Cache;
+use crate::probe::cache::{Cache, Looked};
 use crate::probe::{AudioFormat, AudioInfo, ProbeError};
 use crate::progress::{Progress, Silent};
 
@@ -142,7 +142,7 @@ pub fn probe_media(
     show: &Show,
     opts: &ProbeOptions,
     mut cache: Option<&mut Cache>,
-    seen: &dyn Fn(&std::path::Path) -> Option<crate::fsutil::Status>,
+    seen: &(dyn Fn(&std::path::Path) -> Option<crate::fsutil::Status> + Sync),
 ) -> (Probes, ProbeStats) {
     use rayon::prelude::*;
     let files: Vec<&LocalFile> = show.episodes.iter().flat_map(|e| &e.media).collect();
@@ -153,8 +153,18 @@ pub fn probe_media(
     }
     let mut probes = Probes::new();
     let mut todo: Vec<&LocalFile> = Vec::new();
+    // What the cache says of every file, asked on every core; then taken.
+    let looked: Vec<Looked> = match cache.as_deref() {
+        Some(c) => files.par_iter().map(|f| c.look(&f.rel, &f.path, seen(&f.path))).collect(),
+        None => Vec::new(),
+    };
+    let mut looked = looked.into_iter();
     for f in files {
-        match cache.as_mut().and_then(|c| c.get_with(&f.rel, &f.path, seen(&f.path))) {
+        let info = match (cache.as_mut(), looked.next()) {
+            (Some(c), Some(l)) => c.take(&f.rel, l),
+            _ => None,
+        };
+        match info {
             Some(info) => {
                 probes.insert(f.rel.clone(), Ok(info));
             }

@@ -72,6 +72,18 @@ struct File {
     entries: BTreeMap<String, Stored>,
 }
 
+/// What the cache says of a file (see [`Cache::look`]).
+#[derive(Debug)]
+pub enum Looked {
+    /// Measured as it is.
+    Hit(AudioInfo),
+    /// Measured as it is, its status changed (its change time, given): a
+    /// hard link was made to it, or it was copied over with the same bytes.
+    Moved(AudioInfo, Option<(u64, u128)>),
+    /// Not measured as it is.
+    Miss,
+}
+
 /// The cache of one show.
 #[derive(Debug)]
 pub struct Cache {
@@ -137,27 +149,47 @@ impl Cache {
 
     /// [`Cache::get`], with the file's metadata if it was just looked at.
     pub fn get_with(&mut self, rel: &str, path: &Path, status: Option<Status>) -> Option<AudioInfo> {
-        let stored = self.file.entries.get_mut(rel)?;
-        if !stored.is_possible() {
-            return None;
-        }
+        let looked = self.look(rel, path, status);
+        self.take(rel, looked)
+    }
+
+    /// [`Cache::get_with`] in two halves: what the cache says of `rel`
+    /// (asked of many files at once, on every core)…
+    pub fn look(&self, rel: &str, path: &Path, status: Option<Status>) -> Looked {
+        let Some(stored) = self.file.entries.get(rel).filter(|s| s.is_possible()) else { return Looked::Miss };
         let status = match status {
             Some(s) => s,
-            None => Status::of(&std::fs::metadata(path).ok()?),
+            None => match std::fs::metadata(path) {
+                Ok(m) => Status::of(&m),
+                Err(_) => return Looked::Miss,
+            },
         };
-        if status.stamp()? != (stored.stamp.size, stored.stamp.mtime_ns) {
-            return None;
+        if status.stamp() != Some((stored.stamp.size, stored.stamp.mtime_ns)) {
+            return Looked::Miss;
         }
         let change = status.change();
         if change.is_none() || change != stored.stamp.change {
-            let now = stamp(path).ok()?;
-            if !now.same_content(&stored.stamp) {
-                return None;
-            }
-            stored.stamp.change = now.change;
-            self.dirty = true;
+            return match stamp(path) {
+                Ok(now) if now.same_content(&stored.stamp) => Looked::Moved(stored.info(), now.change),
+                _ => Looked::Miss,
+            };
         }
-        Some(self.file.entries[rel].info())
+        Looked::Hit(stored.info())
+    }
+
+    /// …and the measurement taken from what was looked, the cache taking
+    /// note of a file whose status moved but not its content.
+    pub fn take(&mut self, rel: &str, looked: Looked) -> Option<AudioInfo> {
+        match looked {
+            Looked::Hit(info) => Some(info),
+            Looked::Moved(info, change) => {
+                let stored = self.file.entries.get_mut(rel)?;
+                stored.stamp.change = change;
+                self.dirty = true;
+                Some(info)
+            }
+            Looked::Miss => None,
+        }
     }
 
     /// Records a fresh measurement.
