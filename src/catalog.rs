@@ -155,14 +155,15 @@ pub fn probe_media(
     let mut todo: Vec<&LocalFile> = Vec::new();
     // What the cache says of every file, asked on every core; then taken.
     let looked: Vec<Looked> = match cache.as_deref() {
-        Some(c) => files.par_iter().map(|f| c.look(&f.rel, &f.path, seen(&f.path))).collect(),
-        None => Vec::new(),
+        Some(c) if !c.is_empty() => files.par_iter().map(|f| c.look(&f.rel, &f.path, seen(&f.path))).collect(),
+        _ => Vec::new(),
     };
     let mut looked = looked.into_iter();
     for f in files {
         let info = match (cache.as_mut(), looked.next()) {
             (Some(c), Some(l)) => c.take(&f.rel, l),
-            _ => None,
+            (Some(c), None) => c.get_with(&f.rel, &f.path, seen(&f.path)),
+            (None, _) => None,
         };
         match info {
             Some(info) => {

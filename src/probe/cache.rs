@@ -192,6 +192,11 @@ impl Cache {
         }
     }
 
+    /// Whether the cache has no measurement at all (a show's first build).
+    pub fn is_empty(&self) -> bool {
+        self.file.entries.is_empty()
+    }
+
     /// Records a fresh measurement.
     pub fn put(&mut self, rel: &str, path: &Path, info: &AudioInfo) {
         let Ok(stamp) = stamp(path) else { return };
