@@ -565,7 +565,8 @@ fn write_recorded(
     let save = site.pending.len() > before || site.outputs.is_empty();
     records.put(site);
     if save {
-        records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
+        let path = root.join(record::PENDING_PATH);
+        records.save_pending(root).map_err(|source| WriteError { path, source })?;
     }
     let (stats, wrote) = prepared.write(renderer, &planned, made)?;
     // What an earlier build wrote and this one does not (a removed

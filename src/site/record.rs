@@ -15,7 +15,10 @@
 //!
 //! Before writing, a build records what it is about to write (`pending`),
 //! so that after an interrupted build the next one still knows those files
-//! as its own.
+//! as its own. That list goes into a file of its own,
+//! `.podsmith/pending.json` (flushed before anything is written), not into
+//! the whole record: a big show's record is megabytes. The next record
+//! saved takes it in, and the file goes.
 //!
 //! The record travels with a cloned show and may be damaged or crafted, so
 //! it is read as untrusted input: bounded in size, every path checked to be
@@ -37,6 +40,8 @@ use crate::manifest::{Asset, Show};
 
 /// The record's path, relative to the show folder.
 pub const RECORD_PATH: &str = ".podsmith/build.json";
+/// The list of files builds set out to write, until the record takes it in.
+pub const PENDING_PATH: &str = ".podsmith/pending.json";
 /// The record's format.
 const VERSION: u32 = 2;
 /// Output folders remembered (the most recently built first).
@@ -137,6 +142,34 @@ struct RecordFile<'a> {
 #[derive(Debug, Deserialize)]
 struct RawFile {
     sites: Vec<RawSite>,
+}
+
+/// `.podsmith/pending.json`: each output folder's pending files.
+#[derive(Debug, Serialize)]
+struct PendingFile<'a> {
+    version: u32,
+    sites: Vec<PendingSite<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct PendingSite<'a> {
+    out: &'a Path,
+    pending: &'a BTreeMap<String, Fingerprint>,
+}
+
+/// A [`PendingFile`] as read, before anything in it is trusted.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPendingFile {
+    version: u32,
+    sites: Vec<RawPendingSite>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPendingSite {
+    out: PathBuf,
+    pending: BTreeMap<String, String>,
 }
 
 /// The record of podsmith 0.1: one site, sizes and times only.
@@ -260,6 +293,13 @@ impl Records {
     /// The records of the show in folder `root`; what cannot be trusted in
     /// them is left out, and said in [`Records::warnings`].
     pub fn read(root: &Path) -> Records {
+        let mut records = Records::read_record(root);
+        records.take_in_pending(root);
+        records
+    }
+
+    /// `.podsmith/build.json` alone.
+    fn read_record(root: &Path) -> Records {
         let path = root.join(RECORD_PATH);
         let bytes = match crate::fsutil::read(&path, crate::fsutil::RECORD) {
             Ok(b) => b,
@@ -337,6 +377,73 @@ impl Records {
         records
     }
 
+    /// Takes in `.podsmith/pending.json`, if there is one (a build that did
+    /// not finish, or whose record has not taken it in yet): its files
+    /// become pending in the record of their folder (a new one if there is
+    /// none), but for those the record lists already with the fingerprint
+    /// they were to have. What cannot be a file podsmith wrote is left out,
+    /// and said; a list that cannot be read is set aside, and said.
+    fn take_in_pending(&mut self, root: &Path) {
+        let path = root.join(PENDING_PATH);
+        let raw = match crate::fsutil::read(&path, crate::fsutil::RECORD) {
+            Ok(bytes) => serde_json::from_slice::<RawPendingFile>(&bytes).map_err(|e| format!("is damaged ({e})")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(e) => Err(format!("cannot be read ({e})")),
+        };
+        let of_this_podsmith = |f: RawPendingFile| match f.version {
+            VERSION => Ok(f.sites),
+            v => Err(format!("was written by another podsmith (format {v})")),
+        };
+        let sites = match raw.and_then(of_this_podsmith) {
+            Ok(sites) => sites,
+            Err(why) => {
+                self.warnings.push(Diagnostic::warning(
+                    "RECORD",
+                    format!(
+                        "{PENDING_PATH} {why}; it is set aside: files a build that did not finish wrote may be \
+                         taken for someone else's (then build with --force)"
+                    ),
+                ));
+                return;
+            }
+        };
+        let mut ignored = 0;
+        for raw in sites.into_iter().take(MAX_SITES) {
+            if !raw.out.is_absolute() {
+                ignored += 1;
+                continue;
+            }
+            let i = match self.sites.iter().position(|s| s.out == raw.out) {
+                Some(i) => i,
+                None if self.sites.len() < MAX_SITES => {
+                    self.sites.push(SiteRecord { out: raw.out, ..Default::default() });
+                    self.sites.len() - 1
+                }
+                None => continue,
+            };
+            let site = &mut self.sites[i];
+            for (rel, f) in raw.pending {
+                match Fingerprint::parse(&f).filter(|_| is_plain_relative(&rel)) {
+                    Some(fp) if site.outputs.get(&rel).and_then(|w| w.fingerprint) == Some(fp) => {}
+                    Some(fp) => {
+                        site.pending.insert(rel, fp);
+                    }
+                    None => ignored += 1,
+                }
+            }
+        }
+        if ignored > 0 {
+            self.warnings.push(Diagnostic::warning(
+                "RECORD",
+                format!(
+                    "{PENDING_PATH} lists {ignored} entr{} that cannot be a file podsmith wrote inside its output \
+                     folder; ignored (podsmith replaces or deletes only files it wrote there)",
+                    if ignored == 1 { "y" } else { "ies" }
+                ),
+            ));
+        }
+    }
+
     fn set_aside(why: String) -> Records {
         Records {
             sites: Vec::new(),
@@ -368,12 +475,33 @@ impl Records {
         self.sites.truncate(MAX_SITES);
     }
 
-    /// Saves the records into the show folder `root` (never through a link).
+    /// Saves the records into the show folder `root` (never through a link),
+    /// with every folder's pending files: `.podsmith/pending.json`, taken
+    /// in, goes.
     pub fn save(&self, root: &Path) -> std::io::Result<()> {
         let file = RecordFile { version: VERSION, sites: &self.sites };
         let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
         crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
-        crate::output::write_bytes(&root.join(RECORD_PATH), &json).map(|_| ())
+        crate::output::write_bytes(&root.join(RECORD_PATH), &json)?;
+        match std::fs::remove_file(root.join(PENDING_PATH)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Saves every folder's pending files, and only them, into
+    /// `.podsmith/pending.json`, flushed: what a build about to write
+    /// records first (see the module docs).
+    pub fn save_pending(&self, root: &Path) -> std::io::Result<()> {
+        let sites = self
+            .sites
+            .iter()
+            .filter(|s| !s.pending.is_empty())
+            .map(|s| PendingSite { out: &s.out, pending: &s.pending })
+            .collect();
+        let json = serde_json::to_vec(&PendingFile { version: VERSION, sites }).map_err(std::io::Error::other)?;
+        crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
+        crate::output::write_bytes(&root.join(PENDING_PATH), &json).map(|_| ())
     }
 }
 
@@ -487,6 +615,89 @@ mod tests {
             "{}",
             records.warnings[0].message
         );
+    }
+
+    fn pending_of(records: &Records, out: &str) -> Vec<String> {
+        records.site(Path::new(out)).map(|s| s.pending.keys().cloned().collect()).unwrap_or_default()
+    }
+
+    #[test]
+    fn pending_files_are_kept_apart_until_the_record_takes_them_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let fp = |s: &str| Fingerprint::of_bytes(s.as_bytes());
+        let mut records = Records::default();
+        let mut done = SiteRecord { out: PathBuf::from("/srv/a"), ..Default::default() };
+        done.outputs.insert("feed.xml".into(), Written { size: 1, mtime_ns: 1, fingerprint: Some(fp("old")) });
+        records.put(done);
+        records.save(dir.path()).unwrap();
+        // A build of /srv/a sets out to write two files; one of /srv/b, one.
+        let mut a = records.take(Path::new("/srv/a")).unwrap();
+        a.pending.insert("feed.xml".into(), fp("new"));
+        a.pending.insert("episodes/x/index.html".into(), fp("page"));
+        records.put(a);
+        records.put(SiteRecord {
+            out: PathBuf::from("/srv/b"),
+            pending: [("index.html".into(), fp("i"))].into(),
+            ..Default::default()
+        });
+        records.save_pending(dir.path()).unwrap();
+        // The record itself is as it was: the list is beside it.
+        let record = std::fs::read_to_string(dir.path().join(RECORD_PATH)).unwrap();
+        assert!(!record.contains("index.html"), "{record}");
+        let read = Records::read(dir.path());
+        assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+        assert_eq!(pending_of(&read, "/srv/a"), ["episodes/x/index.html", "feed.xml"]);
+        assert_eq!(pending_of(&read, "/srv/b"), ["index.html"]);
+        assert_eq!(read.site(Path::new("/srv/a")).unwrap().outputs.len(), 1);
+        // Saved, the record holds them, and the list goes.
+        read.save(dir.path()).unwrap();
+        assert!(!dir.path().join(PENDING_PATH).exists());
+        assert_eq!(pending_of(&Records::read(dir.path()), "/srv/b"), ["index.html"]);
+    }
+
+    #[test]
+    fn a_pending_file_the_record_lists_as_written_is_not_pending_again() {
+        // A build saved its record and stopped before the list went.
+        let dir = tempfile::tempdir().unwrap();
+        let fp = Fingerprint::of_bytes(b"feed");
+        let mut records = Records::default();
+        let mut site = SiteRecord { out: PathBuf::from("/srv/a"), ..Default::default() };
+        site.pending.insert("feed.xml".into(), fp);
+        records.put(site);
+        records.save_pending(dir.path()).unwrap();
+        let mut site = records.take(Path::new("/srv/a")).unwrap();
+        site.pending.clear();
+        site.outputs.insert("feed.xml".into(), Written { size: 4, mtime_ns: 1, fingerprint: Some(fp) });
+        records.put(site);
+        let pending = std::fs::read(dir.path().join(PENDING_PATH)).unwrap();
+        records.save(dir.path()).unwrap();
+        std::fs::write(dir.path().join(PENDING_PATH), pending).unwrap();
+        let read = Records::read(dir.path());
+        assert!(pending_of(&read, "/srv/a").is_empty(), "the build finished: nothing is pending");
+        assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+    }
+
+    #[test]
+    fn a_damaged_or_crafted_pending_list_is_set_aside_or_kept_to_what_can_be_podsmiths() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".podsmith")).unwrap();
+        std::fs::write(dir.path().join(PENDING_PATH), b"{\"version\": 2, \"sites\": [").unwrap();
+        let read = Records::read(dir.path());
+        assert!(read.sites.is_empty());
+        assert!(read.warnings[0].message.starts_with(".podsmith/pending.json is damaged"), "{:?}", read.warnings);
+        let fp = Fingerprint::of_bytes(b"x").to_string();
+        let json = serde_json::json!({ "version": 2, "sites": [
+            { "out": "relative", "pending": { "a": fp } },
+            { "out": "/srv/a", "pending": { "../../victim": fp, "/etc/passwd": fp, "ok.html": fp, "bad.html": "nope" } }
+        ]});
+        std::fs::write(dir.path().join(PENDING_PATH), json.to_string()).unwrap();
+        let read = Records::read(dir.path());
+        assert_eq!(pending_of(&read, "/srv/a"), ["ok.html"]);
+        assert!(read.site(Path::new("relative")).is_none());
+        assert!(read.warnings[0].message.starts_with(".podsmith/pending.json lists 4 entries"), "{:?}", read.warnings);
+        std::fs::write(dir.path().join(PENDING_PATH), br#"{"version": 9, "sites": []}"#).unwrap();
+        let read = Records::read(dir.path());
+        assert!(read.warnings[0].message.contains("another podsmith (format 9)"), "{:?}", read.warnings);
     }
 
     #[test]

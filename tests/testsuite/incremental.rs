@@ -247,3 +247,34 @@ fn a_build_that_changes_one_episode_sweeps_what_an_interrupted_command_left() {
     assert_eq!(show.read(mine), "keep me");
     assert_eq!(written(&run), 3, "the edited episode's page and the two feeds: {}", run.stderr);
 }
+
+#[test]
+fn files_a_build_that_did_not_finish_wrote_are_known_from_its_pending_list() {
+    let show = Show::sample();
+    show.build().ok();
+    // The next build cannot save its record (a folder is in the way), so
+    // it stops after writing the site: its pending list is all that tells
+    // the files it wrote.
+    fs::remove_file(show.path(".podsmith/build.json")).unwrap();
+    fs::create_dir(show.path(".podsmith/build.json")).unwrap();
+    fs::copy(audio("pair-5s.mp3"), show.path("media/extra.mp3")).unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &format!("{manifest}{}", episode("Extra", "extra-1", "2026-05-01T10:00:00Z", &["extra.mp3"])),
+    );
+    let run = show.run(&["build", "--as-of", AS_OF]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(show.path("public/episodes/extra/index.html").is_file(), "{}", run.stderr);
+    assert!(show.path(".podsmith/pending.json").is_file());
+    fs::remove_dir(show.path(".podsmith/build.json")).unwrap();
+    // The episode is taken back out before any build finished: its page
+    // and media go, as podsmith's own.
+    show.write("episodes.toml", &manifest);
+    fs::remove_file(show.path("media/extra.mp3")).unwrap();
+    let run = build_with(&show, "taken back", &["--allow-changes"]);
+    assert!(!show.path("public/episodes/extra").exists(), "{}", run.stderr);
+    assert!(!show.path("public/media/extra.mp3").exists(), "{}", run.stderr);
+    assert!(!show.path(".podsmith/pending.json").exists(), "the record took the list in");
+    assert!(!run.stderr.contains("kept"), "{}", run.stderr);
+}
