@@ -40,11 +40,25 @@ pub struct LiveEpisode {
     pub page_path: String,
     /// Absolute URL of the episode page.
     pub page_url: String,
-    /// The notes as sanitised HTML.
-    pub notes_html: String,
+    /// The notes as sanitised HTML, made when first asked for: see
+    /// [`LiveEpisode::notes_html`].
+    pub(crate) notes_html: std::sync::OnceLock<String>,
 }
 
 impl LiveEpisode {
+    /// The notes as sanitised HTML. Made when first asked for: a build
+    /// that renders one episode's page and feed items does not render
+    /// every episode's notes.
+    pub fn notes_html(&self) -> &str {
+        self.notes_html.get_or_init(|| crate::markdown::to_html(&self.episode.notes))
+    }
+
+    /// How long the notes are as HTML: exactly, once made; else a guess
+    /// on the long side (to reserve room for a feed).
+    pub fn notes_html_len(&self) -> usize {
+        self.notes_html.get().map_or(2 * self.episode.notes.len() + 64, String::len)
+    }
+
     /// The media file `feed.xml` announces.
     pub fn primary_media(&self) -> &Media {
         &self.media[self.primary]
@@ -283,7 +297,7 @@ impl LiveEpisode {
         LiveEpisode {
             page_url: podcast.url_of(&page_path),
             page_path,
-            notes_html: crate::markdown::to_html(&episode.notes),
+            notes_html: std::sync::OnceLock::new(),
             episode,
             media,
             primary,

@@ -84,7 +84,7 @@ pub fn render_with<'a>(
 ) -> io::Result<Rendered> {
     // Reserve about what the feed will take (the notes twice, as description
     // and content:encoded, plus the tags), so a big feed is not regrown.
-    let notes: usize = catalog.episodes.iter().map(|e| e.notes_html.len()).sum();
+    let notes: usize = catalog.episodes.iter().map(LiveEpisode::notes_html_len).sum();
     let estimate = 4096 + 2 * notes + 1600 * catalog.episodes.len();
     let mut w = Writer::new_with_indent(Vec::with_capacity(estimate), b' ', 2);
     let mut items = Vec::with_capacity(catalog.episodes.len());
@@ -217,9 +217,10 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
             .with_attribute(("isPermaLink", "false"))
             .write_text_content(BytesText::new(&ep.guid))?;
         text(w, "pubDate", &rfc2822(&ep.date))?;
-        if !e.notes_html.trim().is_empty() {
-            cdata(w, "description", &e.notes_html)?;
-            cdata(w, "content:encoded", &e.notes_html)?;
+        let notes = e.notes_html();
+        if !notes.trim().is_empty() {
+            cdata(w, "description", notes)?;
+            cdata(w, "content:encoded", notes)?;
         }
         let length = enclosure.info.bytes.to_string();
         w.create_element("enclosure")

@@ -115,7 +115,7 @@ impl EpisodeView {
             "number" => Value::from(Serde(ep.number)),
             "season" => Value::from(Serde(ep.season)),
             "episode_type" => Value::from(ep.episode_type.as_str()),
-            "notes_html" => Value::from(e.notes_html.as_str()),
+            "notes_html" => Value::from(e.notes_html()),
             "sources" => Value::from(Serde(sources(e))),
             _ => return None,
         })
@@ -388,7 +388,7 @@ mod tests {
             number: ep.number,
             season: ep.season,
             episode_type: ep.episode_type.as_str(),
-            notes_html: &e.notes_html,
+            notes_html: e.notes_html(),
             sources: sources(e),
         }
     }

@@ -186,14 +186,14 @@ impl KeyHasher {
 /// made from and checked against. Every field is named (a field added to
 /// these types does not compile until it is here or said to be unused).
 pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
-    let LiveEpisode { episode, media, primary, page_path, page_url, notes_html } = e;
+    let LiveEpisode { episode, media, primary, page_path, page_url, notes_html: _ } = e; // the notes' HTML is made from them
     let Episode {
         title,
         slug,
         guid,
         date,
         media: _, // as measured, below
-        notes: _, // as rendered: notes_html
+        notes,    // the HTML is made from them by this podsmith (its version is in the key)
         guests,
         season,
         number,
@@ -203,7 +203,7 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
         line: _, // where it is in the manifest: not shown
     } = episode;
     let mut h = KeyHasher::new("episode");
-    for s in [title, slug, guid, page_path, page_url, notes_html] {
+    for s in [title, slug, guid, page_path, page_url, notes] {
         h.str(s);
     }
     h.str(&date.to_rfc3339());
@@ -336,7 +336,7 @@ mod tests {
         t.episode.title.push('!');
         edits.push(("title", t));
         let mut t = e.clone();
-        t.notes_html.push_str("<p>more</p>");
+        t.episode.notes.push_str(" More.");
         edits.push(("notes", t));
         let mut t = e.clone();
         t.media[0].info.duration_secs += 1.0;

@@ -431,7 +431,15 @@ impl Prepared {
     /// [`crate::validate::incremental`]): the report is the same.
     pub fn validate(&self, now: DateTime<Utc>) -> Vec<Validated> {
         use crate::validate::{LocalFiles, MoreFiles, incremental};
+        use rayon::prelude::*;
         use std::sync::{Arc, OnceLock};
+        // A build that renders every item makes every episode's notes HTML
+        // first, on every core; one that keeps most makes few, as it goes.
+        if !self.recalls() {
+            self.catalog.episodes.par_iter().for_each(|e| {
+                e.notes_html();
+            });
+        }
         // Every file behind the feeds' URLs is listed only if needed: a
         // build that checks a few items asks for theirs.
         let every: Arc<OnceLock<Arc<LocalFiles>>> = Arc::default();
