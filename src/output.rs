@@ -80,7 +80,7 @@ pub struct WriteError {
 pub fn write_site(
     site: &Site,
     out: &Path,
-    generate: &dyn Fn(&Content) -> io::Result<Vec<u8>>,
+    generate: &dyn Fn(&Content) -> io::Result<Generated>,
     as_it_is: &dyn Fn(usize) -> bool,
 ) -> Result<(WriteStats, Vec<usize>), WriteError> {
     let mut stats = WriteStats::default();
@@ -94,7 +94,10 @@ pub fn write_site(
         let wrote = match &file.content {
             Content::Bytes(bytes) => write_bytes(&dest, bytes),
             Content::File(src) => publish_file(src, &dest),
-            made @ (Content::Page(_) | Content::Feed(_)) => generate(made).and_then(|b| write_bytes(&dest, &b)),
+            made @ (Content::Page(_) | Content::Feed(_)) => generate(made).and_then(|g| match g.differs {
+                true => write_atomically(&dest, &g.bytes, Flush::Yes, Compare::No),
+                false => write_bytes(&dest, &g.bytes),
+            }),
         }
         .map_err(|source| WriteError { path: dest.clone(), source })?;
         if wrote {
@@ -105,6 +108,23 @@ pub fn write_site(
         }
     }
     Ok((stats, changed))
+}
+
+/// A page or feed made to be written.
+#[derive(Debug)]
+pub struct Generated {
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Whether they are known to differ from the file there (compared with
+    /// it already): then the file is replaced without being read again.
+    pub differs: bool,
+}
+
+impl Generated {
+    /// Bytes not compared with the file there.
+    pub fn new(bytes: Vec<u8>) -> Generated {
+        Generated { bytes, differs: false }
+    }
 }
 
 /// The longest name of one file or folder most file systems take (bytes).
@@ -193,25 +213,40 @@ pub fn sweep_temps(dir: &Path, deep: bool) -> usize {
 /// Writes `bytes` to `dest` atomically, unless it already holds them.
 /// Returns whether the file changed.
 pub fn write_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
-    write_atomically(dest, bytes, true)
+    write_atomically(dest, bytes, Flush::Yes, Compare::Yes)
 }
 
 /// [`write_bytes`] for a file that only saves time (a cache): atomic, but
 /// not flushed to disk before it replaces the old one. A crash of the
 /// machine may leave it empty or old, which its reader tells and sets aside.
 pub fn write_cache_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
-    write_atomically(dest, bytes, false)
+    write_atomically(dest, bytes, Flush::No, Compare::Yes)
 }
 
-fn write_atomically(dest: &Path, bytes: &[u8], flush: bool) -> io::Result<bool> {
-    if holds(dest, bytes) {
+/// Whether a file is flushed to disk before it replaces the old one.
+#[derive(PartialEq)]
+enum Flush {
+    Yes,
+    No,
+}
+
+/// Whether the file there is read first, to leave it alone if it holds
+/// the bytes already.
+#[derive(PartialEq)]
+enum Compare {
+    Yes,
+    No,
+}
+
+fn write_atomically(dest: &Path, bytes: &[u8], flush: Flush, compare: Compare) -> io::Result<bool> {
+    if compare == Compare::Yes && holds(dest, bytes) {
         return Ok(false);
     }
     let dir = parent_dir(dest)?;
     let mut tmp = tempfile::Builder::new().prefix(".podsmith-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     readable(tmp.as_file(), dest)?;
-    if flush {
+    if flush == Flush::Yes {
         tmp.as_file().sync_all()?;
     }
     tmp.persist(dest).map_err(|e| e.error)?;
@@ -319,15 +354,15 @@ mod tests {
         let mut site = Site::default();
         site.push("media/src.mp3", Content::File(src.clone()));
         site.push("a/b/index.html", Content::Bytes(b"<p>hi</p>".to_vec()));
-        let (stats, changed) = write_site(&site, &out, &|_| Ok(Vec::new()), &|_| false).unwrap();
+        let (stats, changed) = write_site(&site, &out, &|_| Ok(Generated::new(Vec::new())), &|_| false).unwrap();
         assert_eq!((stats, changed), (WriteStats { written: 2, unchanged: 0 }, vec![0, 1]));
         assert_eq!(fs::read(out.join("a/b/index.html")).unwrap(), b"<p>hi</p>");
         assert_eq!(fs::read(out.join("media/src.mp3")).unwrap(), b"audio");
-        let (stats, changed) = write_site(&site, &out, &|_| Ok(Vec::new()), &|_| false).unwrap();
+        let (stats, changed) = write_site(&site, &out, &|_| Ok(Generated::new(Vec::new())), &|_| false).unwrap();
         assert_eq!((stats, changed), (WriteStats { written: 0, unchanged: 2 }, vec![]));
         // A file known to be right is not even looked at.
         fs::write(out.join("a/b/index.html"), b"changed behind podsmith's back").unwrap();
-        let (stats, _) = write_site(&site, &out, &|_| Ok(Vec::new()), &|i| i == 1).unwrap();
+        let (stats, _) = write_site(&site, &out, &|_| Ok(Generated::new(Vec::new())), &|i| i == 1).unwrap();
         assert_eq!(stats, WriteStats { written: 0, unchanged: 2 });
         // No temporary files are left behind.
         let leftovers: Vec<_> = walk(&out).into_iter().filter(|p| p.to_string_lossy().contains(".podsmith-")).collect();

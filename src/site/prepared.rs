@@ -14,7 +14,7 @@ use crate::diagnostic::Diagnostic;
 use crate::fsutil::Fingerprint;
 use crate::lock::{Change, Lock, LockError};
 use crate::manifest::{self, Asset};
-use crate::output::{Content, Site, WriteError, WriteStats, write_site};
+use crate::output::{Content, Generated, Site, WriteError, WriteStats, write_site};
 use crate::pages::Renderer;
 use crate::probe::cache::Cache;
 use crate::validate::incremental::ItemCheck;
@@ -251,7 +251,14 @@ impl Prepared {
         let reused: Vec<Option<&[u8]>> = (0..keys.len()).map(reuse).collect();
         let rendered = crate::feed::render_with(&self.catalog, feed.format, &|n| reused[n])?;
         let known = (0..keys.len()).map(|n| reused[n].and(known_item(&keys[n])).map(|m| m.check.clone())).collect();
-        let as_it_is = old.as_ref().is_some_and(|(bytes, _)| *bytes == rendered.xml);
+        // As it is, if every byte is: the items rendered anew are compared
+        // first (where an edit is), then the whole.
+        let as_it_is = old.as_ref().is_some_and(|(bytes, _)| {
+            let new_items = rendered.items.iter().zip(&reused).filter(|(_, r)| r.is_none());
+            bytes.len() == rendered.xml.len()
+                && new_items.into_iter().all(|(span, _)| bytes.get(span.clone()) == rendered.xml.get(span.clone()))
+                && *bytes == rendered.xml
+        });
         Ok(FeedRender { rendered, keys, known, as_it_is })
     }
 
@@ -288,26 +295,27 @@ impl Prepared {
         made: Made,
     ) -> Result<(WriteStats, Vec<usize>), BuildError> {
         let made = std::cell::RefCell::new(made);
-        let generate = |content: &Content| -> std::io::Result<Vec<u8>> {
+        let generate = |content: &Content| -> std::io::Result<Generated> {
             match content {
                 Content::Page(n) => match made.borrow_mut().pages.remove(n) {
-                    Some(page) => Ok(page.into_bytes()),
-                    None => renderer.render(*n).map(String::into_bytes).map_err(std::io::Error::other),
+                    Some(page) => Ok(Generated::new(page.into_bytes())),
+                    None => renderer.render(*n).map(|p| Generated::new(p.into_bytes())).map_err(std::io::Error::other),
                 },
                 Content::Feed(n) => {
-                    // Kept: the very bytes validated and planned. Rendered
+                    // Kept: the very bytes validated and planned, compared
+                    // with the feed there (see Prepared::validate). Rendered
                     // again: they must come out the same.
                     if let Some(xml) = made.borrow_mut().feeds.get_mut(*n).and_then(Option::take) {
-                        return Ok(xml);
+                        return Ok(Generated { bytes: xml, differs: true });
                     }
                     let xml = self.feed_xml(*n)?;
                     let name = &self.feeds[*n].file_name;
                     if planned.get(name).is_some_and(|fp| *fp != Fingerprint::of_bytes(&xml)) {
                         return Err(std::io::Error::other("it changed while podsmith was building; build again"));
                     }
-                    Ok(xml)
+                    Ok(Generated::new(xml))
                 }
-                Content::Bytes(b) => Ok(b.clone()),
+                Content::Bytes(b) => Ok(Generated::new(b.clone())),
                 Content::File(_) => Err(std::io::Error::other("a file is published, not made")),
             }
         };
