@@ -17,8 +17,13 @@ PODSMITH = os.path.join(ROOT, "target", "release", "podsmith")
 CORPUS = os.path.join(HERE, "corpus")
 
 
-def make_show(n):
-    show = os.path.join(HERE, f"large-show-{n}")
+# Show notes as long as a real show's (~3 KB of Markdown an episode).
+PARAGRAPH = ("This week we talk about **observability**, *tracing* and [logs](https://podsmith-bench.net/logs), "
+             "what changed since the last release, and what listeners asked about. ") * 3
+
+
+def make_show(n, long_notes=False):
+    show = os.path.join(HERE, f"large-show-{n}" + ("-long-notes" if long_notes else ""))
     shutil.rmtree(show, ignore_errors=True)
     os.makedirs(os.path.join(show, "media"))
     shutil.copy(os.path.join(ROOT, "media", "cover.jpg"), os.path.join(show, "media", "cover.jpg"))
@@ -51,8 +56,12 @@ def make_show(n):
             f"date = {year:04d}-{month:02d}-{day:02d}T09:{i % 60:02d}:00Z",
             f"episode = {i}",
             f'media = ["media/{name}.mp3", "media/{name}.ogg"]',
-            f'notes = "Notes for episode {i}, with a [link](https://podsmith-bench.net/{i})."',
         ]
+        first = f"Notes for episode {i}, with a [link](https://podsmith-bench.net/{i})."
+        if long_notes:
+            out.append('notes = """' + "\n\n".join([first] + [PARAGRAPH] * 8) + '"""')
+        else:
+            out.append(f'notes = "{first}"')
     with open(os.path.join(show, "episodes.toml"), "w") as f:
         f.write("\n".join(out) + "\n")
     return show
@@ -112,10 +121,9 @@ def incremental(show, n, reps=5):
     def notes():
         state["notes"] += 1
         text = open(manifest).read()
-        old = 'notes = "Notes for episode 5, '
-        start = text.index(old)
-        end = text.index("\n", start)
-        text = text[:start] + f'notes = "Notes for episode 5, edited {state["notes"]} times."' + text[end:]
+        first = r"Notes for episode 5, (with a \[link\]\(https://podsmith-bench\.net/5\)|edited \d+ times)\."
+        text, edits = re.subn(first, f"Notes for episode 5, edited {state['notes']} times.", text, count=1)
+        assert edits == 1
         with open(manifest, "w") as f:
             f.write(text)
 
@@ -152,15 +160,16 @@ def main():
     lines = ["## Build of a large show (MP3 + OGG per episode, release binary)", "",
              "| episodes | cold build | warm build | cold / warm | peak memory (cold, warm) |", "|---|---|---|---|---|"]
     changes = []
-    for n in (1000, 10000):
-        show = make_show(n)
+    for n, long_notes in ((1000, False), (10000, False), (1000, True)):
+        show = make_show(n, long_notes)
         # Cold: a new show folder, so no public/ and no probe cache yet.
         cold, cold_rss = timed_build(show)
         # A warm build: the cache is there and nothing changed.
         warm = min(timed_build(show)[0] for _ in range(3))
         _, warm_rss = timed_build(show)
-        lines.append(f"| {n} | {cold:.2f} s | {warm:.3f} s | {cold / warm:.1f}× | {cold_rss:.0f} MB, {warm_rss:.0f} MB |")
-        changes.append((n, incremental(show, n)))
+        label = f"{n}, notes of ~3 KB" if long_notes else f"{n}"
+        lines.append(f"| {label} | {cold:.2f} s | {warm:.3f} s | {cold / warm:.1f}× | {cold_rss:.0f} MB, {warm_rss:.0f} MB |")
+        changes.append((label, incremental(show, n)))
         shutil.rmtree(show, ignore_errors=True)
     lines += ["", "## One episode changed (best of 5, each build with a change to make; goal: at most 1.5× nothing changed)", "",
               "| episodes | change | build | nothing changed (built just before each) | build / nothing changed |",

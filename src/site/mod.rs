@@ -582,14 +582,17 @@ fn write_recorded(
 /// once, naming them all.
 fn feed_warnings(checked: &[&crate::validate::Report]) -> Vec<Diagnostic> {
     let mut seen: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
+    // Where each finding is in `seen`, by what makes two the same (a show
+    // whose every episode has a warning has thousands).
+    let mut at: HashMap<(&str, &str, Option<&str>), usize> = HashMap::new();
     for r in checked {
         for f in r.findings.iter().filter(|f| f.severity == crate::diagnostic::Severity::Warning) {
-            let same = |(d, _): &&mut (Diagnostic, Vec<&str>)| {
-                d.code == f.code && d.message == f.message && d.episode() == f.episode()
-            };
-            match seen.iter_mut().find(same) {
-                Some((_, feeds)) => feeds.push(&r.feed),
-                None => seen.push((f.clone(), vec![&r.feed])),
+            match at.entry((f.code.as_ref(), f.message.as_str(), f.episode())) {
+                std::collections::hash_map::Entry::Occupied(i) => seen[*i.get()].1.push(&r.feed),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(seen.len());
+                    seen.push((f.clone(), vec![&r.feed]));
+                }
             }
         }
     }
