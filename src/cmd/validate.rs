@@ -76,6 +76,7 @@ fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: &Ui) -> Result<
         return Err(Failure::of(vec![why], 1));
     }
     let local = std::sync::Arc::new(prepared.local_files());
+    prepared.make_notes();
     let mut inputs = Vec::new();
     for (i, f) in prepared.feeds.iter().enumerate() {
         let bytes =

@@ -439,14 +439,10 @@ impl Prepared {
     /// [`crate::validate::incremental`]): the report is the same.
     pub fn validate(&self, now: DateTime<Utc>) -> Vec<Validated> {
         use crate::validate::{LocalFiles, MoreFiles, incremental};
-        use rayon::prelude::*;
         use std::sync::{Arc, OnceLock};
-        // A build that renders every item makes every episode's notes HTML
-        // first, on every core; one that keeps most makes few, as it goes.
+        // A build that keeps most items makes few notes HTML, as it goes.
         if !self.recalls() {
-            self.catalog.episodes.par_iter().for_each(|e| {
-                e.notes_html();
-            });
+            self.make_notes();
         }
         // Every file behind the feeds' URLs is listed only if needed: a
         // build that checks a few items asks for theirs.
@@ -500,6 +496,16 @@ impl Prepared {
                 Validated { report, fingerprint, items, as_it_is, xml }
             })
             .collect()
+    }
+
+    /// Makes every episode's notes HTML, on every core: for a command that
+    /// renders every feed item (they are made when first asked for, see
+    /// [`LiveEpisode::notes_html`](crate::catalog::LiveEpisode::notes_html)).
+    pub fn make_notes(&self) {
+        use rayon::prelude::*;
+        self.catalog.episodes.par_iter().for_each(|e| {
+            e.notes_html();
+        });
     }
 
     /// For a feed or page of this site, the texts its head holds when podsmith
