@@ -169,6 +169,16 @@ pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// Whether `s` holds a character XML 1.0 forbids (see
+/// [`strip_invalid_xml`]): a C0 control other than tab, line feed and
+/// carriage return, or U+FFFE or U+FFFF (a `str` holds no surrogate).
+/// Told from the bytes, without decoding: a big show's notes are megabytes.
+pub fn has_invalid_xml(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().any(|&c| c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
+        || memchr::memmem::find_iter(b, b"\xEF\xBF").any(|i| matches!(b.get(i + 2), Some(0xBE | 0xBF)))
+}
+
 /// Removes characters that XML 1.0 forbids (control characters pasted from
 /// elsewhere). Returns the cleaned text and how many were removed.
 pub fn strip_invalid_xml(s: &str) -> (String, usize) {
@@ -295,6 +305,21 @@ mod tests {
     fn control_characters_are_removed() {
         assert_eq!(strip_invalid_xml("a\u{1}b\u{8}c\td\u{FFFE}"), ("abc\td".to_string(), 3));
         assert_eq!(strip_invalid_xml("plain"), ("plain".to_string(), 0));
+    }
+
+    #[test]
+    fn invalid_xml_is_told_from_the_bytes_as_from_the_characters() {
+        // Every character, alone and between others.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let alone = c.to_string();
+            assert_eq!(has_invalid_xml(&alone), !is_xml_char(c), "{:?}", c);
+            if !c.is_ascii() && (c as u32).is_multiple_of(97) {
+                let among = format!("é{c}\u{FFFD}x");
+                assert_eq!(has_invalid_xml(&among), !is_xml_char(c), "{:?}", c);
+            }
+        }
+        assert!(!has_invalid_xml("Notes with \u{FFBF} and \u{EFBF}, tabs\t and lines\r\n"));
+        assert!(has_invalid_xml("ends with \u{FFFF}"));
     }
 
     #[test]
