@@ -577,10 +577,17 @@ mod tests {
         assert!(!is_plain_relative(&"x".repeat(256)));
     }
 
+    /// The records of a show folder holding `bytes` at `rel` (under `.podsmith/`).
+    fn records_with(rel: &str, bytes: &[u8]) -> (tempfile::TempDir, Records) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".podsmith")).unwrap();
+        std::fs::write(dir.path().join(rel), bytes).unwrap();
+        let records = Records::read(dir.path());
+        (dir, records)
+    }
+
     #[test]
     fn a_crafted_record_keeps_only_what_can_be_podsmiths() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join(".podsmith")).unwrap();
         let fp = Fingerprint::of_bytes(b"x").to_string();
         let json = serde_json::json!({
             "version": 2,
@@ -599,8 +606,7 @@ mod tests {
                 }
             ]
         });
-        std::fs::write(dir.path().join(RECORD_PATH), json.to_string()).unwrap();
-        let records = Records::read(dir.path());
+        let (_dir, records) = records_with(RECORD_PATH, json.to_string().as_bytes());
         let site = records.site(Path::new("/srv/public")).unwrap();
         assert_eq!(site.outputs.keys().collect::<Vec<_>>(), ["feed.xml"]);
         assert_eq!(site.pending.keys().collect::<Vec<_>>(), ["index.html"]);
@@ -679,10 +685,7 @@ mod tests {
 
     #[test]
     fn a_damaged_or_crafted_pending_list_is_set_aside_or_kept_to_what_can_be_podsmiths() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join(".podsmith")).unwrap();
-        std::fs::write(dir.path().join(PENDING_PATH), b"{\"version\": 2, \"sites\": [").unwrap();
-        let read = Records::read(dir.path());
+        let (dir, read) = records_with(PENDING_PATH, b"{\"version\": 2, \"sites\": [");
         assert!(read.sites.is_empty());
         assert!(read.warnings[0].message.starts_with(".podsmith/pending.json is damaged"), "{:?}", read.warnings);
         let fp = Fingerprint::of_bytes(b"x").to_string();
@@ -724,10 +727,7 @@ mod tests {
 
     #[test]
     fn a_damaged_or_huge_record_is_set_aside() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join(".podsmith")).unwrap();
-        std::fs::write(dir.path().join(RECORD_PATH), b"{\"version\": 2, \"sites\": [").unwrap();
-        let records = Records::read(dir.path());
+        let (dir, records) = records_with(RECORD_PATH, b"{\"version\": 2, \"sites\": [");
         assert!(records.sites.is_empty());
         assert!(records.warnings[0].message.starts_with(".podsmith/build.json is damaged"), "{:?}", records.warnings);
         let f = std::fs::File::create(dir.path().join(RECORD_PATH)).unwrap();

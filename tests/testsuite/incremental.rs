@@ -48,6 +48,13 @@ fn build_with(show: &Show, what: &str, args: &[&str]) -> Run {
     run
 }
 
+/// The sample show's Fluentd episode, its notes edited.
+fn edit_one_episodes_notes(show: &Show) {
+    let manifest = show.read("episodes.toml");
+    assert!(manifest.contains("**Fluentd**"), "{manifest}");
+    show.write("episodes.toml", &manifest.replacen("**Fluentd**", "**FluentD**", 1));
+}
+
 /// The feeds' findings a build printed (rule by rule).
 fn findings(stderr: &str) -> Vec<&str> {
     stderr.lines().filter(|l| (l.starts_with("warning: ") || l.starts_with("error: ")) && l.ends_with(']')).collect()
@@ -216,9 +223,7 @@ fn a_page_or_media_file_deleted_by_hand_is_written_again_by_a_build_that_changes
     fs::remove_file(&page).unwrap();
     fs::remove_file(show.path("public/media/coredns-miek-gieben.ogg")).unwrap();
     // Another episode's notes edited: its page and the feeds change.
-    let manifest = show.read("episodes.toml");
-    assert!(manifest.contains("**Fluentd**"), "{manifest}");
-    show.write("episodes.toml", &manifest.replacen("**Fluentd**", "**FluentD**", 1));
+    edit_one_episodes_notes(&show);
     let run = build_matches_a_full_build(&show, "deleted by hand");
     assert_eq!(fs::read_to_string(&page).unwrap(), html);
     assert!(show.path("public/media/coredns-miek-gieben.ogg").is_file());
@@ -237,8 +242,7 @@ fn a_build_that_changes_one_episode_sweeps_what_an_interrupted_command_left() {
     }
     let mine = "media/.podsmith-notes.txt"; // not podsmith's name for a temporary file
     show.write(mine, "keep me");
-    let manifest = show.read("episodes.toml");
-    show.write("episodes.toml", &manifest.replacen("**Fluentd**", "**FluentD**", 1));
+    edit_one_episodes_notes(&show);
     let run = build_matches_a_full_build(&show, "temporary files left");
     assert!(run.stderr.contains("removed 3 temporary file(s)"), "{}", run.stderr);
     for rel in left {
