@@ -382,12 +382,22 @@ impl Records {
     /// become pending in the record of their folder (a new one if there is
     /// none), but for those the record lists already with the fingerprint
     /// they were to have. What cannot be a file podsmith wrote is left out,
-    /// and said; a list that cannot be read is set aside, and said.
+    /// and said; a list that cannot be read is said and not used. A list
+    /// that adds nothing to the record (or cannot be read) is removed (the caller holds the
+    /// show's lock), so that a build with nothing to do does not say it
+    /// again and again.
     fn take_in_pending(&mut self, root: &Path) {
-        let path = root.join(PENDING_PATH);
-        let raw = match crate::fsutil::read(&path, crate::fsutil::RECORD) {
+        if self.take_in_pending_list(&root.join(PENDING_PATH)) == 0 {
+            let _ = std::fs::remove_file(root.join(PENDING_PATH));
+        }
+    }
+
+    /// [`Records::take_in_pending`] but for the removing: how many files
+    /// it made pending.
+    fn take_in_pending_list(&mut self, path: &Path) -> usize {
+        let raw = match crate::fsutil::read(path, crate::fsutil::RECORD) {
             Ok(bytes) => serde_json::from_slice::<RawPendingFile>(&bytes).map_err(|e| format!("is damaged ({e})")),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return 0,
             Err(e) => Err(format!("cannot be read ({e})")),
         };
         let of_this_podsmith = |f: RawPendingFile| match f.version {
@@ -400,14 +410,14 @@ impl Records {
                 self.warnings.push(Diagnostic::warning(
                     "RECORD",
                     format!(
-                        "{PENDING_PATH} {why}; it is set aside: files a build that did not finish wrote may be \
+                        "{PENDING_PATH} {why}; it is removed: files a build that did not finish wrote may be \
                          taken for someone else's (then build with --force)"
                     ),
                 ));
-                return;
+                return 0;
             }
         };
-        let mut ignored = 0;
+        let (mut ignored, mut taken) = (0, 0);
         for raw in sites.into_iter().take(MAX_SITES) {
             if !raw.out.is_absolute() {
                 ignored += 1;
@@ -427,6 +437,7 @@ impl Records {
                     Some(fp) if site.outputs.get(&rel).and_then(|w| w.fingerprint) == Some(fp) => {}
                     Some(fp) => {
                         site.pending.insert(rel, fp);
+                        taken += 1;
                     }
                     None => ignored += 1,
                 }
@@ -442,6 +453,7 @@ impl Records {
                 ),
             ));
         }
+        taken
     }
 
     fn set_aside(why: String) -> Records {
@@ -681,6 +693,7 @@ mod tests {
         let read = Records::read(dir.path());
         assert!(pending_of(&read, "/srv/a").is_empty(), "the build finished: nothing is pending");
         assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+        assert!(!dir.path().join(PENDING_PATH).exists(), "a list that adds nothing goes");
     }
 
     #[test]
@@ -688,6 +701,9 @@ mod tests {
         let (dir, read) = records_with(PENDING_PATH, b"{\"version\": 2, \"sites\": [");
         assert!(read.sites.is_empty());
         assert!(read.warnings[0].message.starts_with(".podsmith/pending.json is damaged"), "{:?}", read.warnings);
+        // Said once: it goes.
+        assert!(!dir.path().join(PENDING_PATH).exists());
+        assert!(Records::read(dir.path()).warnings.is_empty());
         let fp = Fingerprint::of_bytes(b"x").to_string();
         let json = serde_json::json!({ "version": 2, "sites": [
             { "out": "relative", "pending": { "a": fp } },
@@ -698,6 +714,7 @@ mod tests {
         assert_eq!(pending_of(&read, "/srv/a"), ["ok.html"]);
         assert!(read.site(Path::new("relative")).is_none());
         assert!(read.warnings[0].message.starts_with(".podsmith/pending.json lists 4 entries"), "{:?}", read.warnings);
+        assert!(dir.path().join(PENDING_PATH).exists(), "it still lists a file: kept for the record to take in");
         std::fs::write(dir.path().join(PENDING_PATH), br#"{"version": 9, "sites": []}"#).unwrap();
         let read = Records::read(dir.path());
         assert!(read.warnings[0].message.contains("another podsmith (format 9)"), "{:?}", read.warnings);
