@@ -387,17 +387,17 @@ impl Records {
     /// show's lock), so that a build with nothing to do does not say it
     /// again and again.
     fn take_in_pending(&mut self, root: &Path) {
-        if self.take_in_pending_list(&root.join(PENDING_PATH)) == 0 {
+        if self.take_in_pending_list(&root.join(PENDING_PATH)) == Some(0) {
             let _ = std::fs::remove_file(root.join(PENDING_PATH));
         }
     }
 
     /// [`Records::take_in_pending`] but for the removing: how many files
-    /// it made pending.
-    fn take_in_pending_list(&mut self, path: &Path) -> usize {
+    /// it made pending (`None`: there is no list).
+    fn take_in_pending_list(&mut self, path: &Path) -> Option<usize> {
         let raw = match crate::fsutil::read(path, crate::fsutil::RECORD) {
             Ok(bytes) => serde_json::from_slice::<RawPendingFile>(&bytes).map_err(|e| format!("is damaged ({e})")),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return 0,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
             Err(e) => Err(format!("cannot be read ({e})")),
         };
         let of_this_podsmith = |f: RawPendingFile| match f.version {
@@ -414,7 +414,7 @@ impl Records {
                          taken for someone else's (then build with --force)"
                     ),
                 ));
-                return 0;
+                return Some(0);
             }
         };
         let (mut ignored, mut taken) = (0, 0);
@@ -453,7 +453,7 @@ impl Records {
                 ),
             ));
         }
-        taken
+        Some(taken)
     }
 
     fn set_aside(why: String) -> Records {
