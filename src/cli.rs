@@ -56,6 +56,8 @@ pub enum Command {
     Add(AddArgs),
     /// Build the site: feeds, show-notes pages and media, into public/.
     Build(BuildArgs),
+    /// Build, then publish the site to S3-compatible storage or a folder: only what changed, feed.xml last.
+    Publish(PublishArgs),
     /// Show what subscribers will see, compared with the last build (podsmith.lock).
     Diff {
         /// The show's manifest.
@@ -123,6 +125,7 @@ impl Command {
         match self {
             Command::Build(a) => a.format,
             Command::Add(a) => a.format,
+            Command::Publish(a) => a.format,
             Command::Diff { format, .. } | Command::Validate { format, .. } => *format,
             Command::Init { .. } | Command::Probe { .. } | Command::Completions { .. } | Command::Man => Format::Human,
         }
@@ -170,6 +173,44 @@ pub struct BuildArgs {
     /// Replace files in the output folder that podsmith did not write.
     #[arg(long)]
     pub force: bool,
+    /// Output format: for people (stderr), or one JSON object on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// `podsmith publish`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct PublishArgs {
+    /// The show's manifest.
+    #[arg(long, default_value = "episodes.toml")]
+    pub manifest: PathBuf,
+    /// Where: s3://BUCKET/PREFIX or file:///PATH [default: [publish] to in episodes.toml].
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// The S3-compatible service's endpoint, e.g. https://ACCOUNT.r2.cloudflarestorage.com.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Print what would be uploaded and deleted, and change nothing at the destination.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also delete the media of episodes no longer in the show.
+    #[arg(long)]
+    pub prune: bool,
+    /// Replace objects at the destination that podsmith did not publish.
+    #[arg(long)]
+    pub force: bool,
+    /// Uploads at once [default: [publish] jobs, else 4].
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Output folder to build into and publish from [default: public/ beside the manifest].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Build as of this moment (RFC 3339) instead of now.
+    #[arg(long, value_name = "DATETIME")]
+    pub as_of: Option<String>,
+    /// Allow changing or removing published guids, pages and media URLs (see podsmith.lock).
+    #[arg(long)]
+    pub allow_changes: bool,
     /// Output format: for people (stderr), or one JSON object on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -29,6 +29,7 @@ pub mod output;
 pub mod pages;
 pub mod probe;
 pub mod progress;
+pub mod publish;
 pub mod show_lock;
 pub mod site;
 pub mod text;

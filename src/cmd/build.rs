@@ -24,8 +24,15 @@ pub fn run(args: BuildArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         force: args.force,
     };
     let report = build(&opts).map_err(|e| Failure::from_build(&e, ""))?;
-    say_changes(&report, ui);
-    say_details(&report, ui);
+    tell(&report, ui);
+    ui.finish(true, as_json(&report));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Everything a build says on stderr (`publish` says it too).
+pub(super) fn tell(report: &Report, ui: &Ui) {
+    say_changes(report, ui);
+    say_details(report, ui);
     if let Some(note) = &report.probe_stats.cache_note {
         ui.diagnostic(note);
     }
@@ -37,9 +44,7 @@ pub fn run(args: BuildArgs, ui: &Ui) -> Result<ExitCode, Failure> {
             s.date().to_rfc3339()
         ));
     }
-    ui.info(summary(&report));
-    ui.finish(true, as_json(&report));
-    Ok(ExitCode::SUCCESS)
+    ui.info(summary(report));
 }
 
 /// What changed for subscribers, and what the build cleaned up.
@@ -120,7 +125,7 @@ fn summary(report: &Report) -> String {
 }
 
 /// What `build --format json` says besides its diagnostics.
-fn as_json(report: &Report) -> serde_json::Value {
+pub(super) fn as_json(report: &Report) -> serde_json::Value {
     let scheduled: Vec<_> =
         report.scheduled.iter().map(|s| json!({ "title": s.title(), "date": s.date().to_rfc3339() })).collect();
     json!({

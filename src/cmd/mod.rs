@@ -5,6 +5,7 @@ mod add;
 mod build;
 mod init;
 mod probe;
+mod publish;
 mod validate;
 
 use std::path::Path;
@@ -143,6 +144,7 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
         }
         Command::Add(args) => add::run(args, ui),
         Command::Build(args) => build::run(args, ui),
+        Command::Publish(args) => publish::run(args, ui),
         Command::Diff { manifest, as_of, .. } => build::diff(&manifest, as_of.as_deref(), ui),
         Command::Probe { json, files } => probe::run(&files, json),
         Command::Completions { shell } => {

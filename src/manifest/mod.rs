@@ -120,6 +120,29 @@ pub struct Show {
     pub podcast: Podcast,
     /// The episodes, in manifest order (dated in the future ones included).
     pub episodes: Vec<Episode>,
+    /// The `[publish]` table (all unset when there is none).
+    pub publish: PublishSettings,
+}
+
+/// The `[publish]` table: where `podsmith publish` puts the site, and how.
+/// Credentials are never here (see [`crate::publish`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublishSettings {
+    /// `s3://BUCKET/PREFIX` or `file:///PATH`.
+    pub to: Option<String>,
+    /// The S3-compatible service's endpoint URL (not needed for AWS).
+    pub endpoint: Option<String>,
+    /// The region (`auto` for R2; default: the environment's, else us-east-1).
+    pub region: Option<String>,
+    /// The profile of `~/.aws/credentials` and `~/.aws/config` to use.
+    pub profile: Option<String>,
+    /// Address the bucket as `BUCKET.HOST` rather than `HOST/BUCKET`.
+    pub virtual_hosted: bool,
+    /// Send `x-amz-acl: public-read` with every upload (`acl = "public-read"`),
+    /// for services whose buckets are not public by policy.
+    pub public_read: bool,
+    /// Uploads at once (default 4).
+    pub jobs: Option<u32>,
 }
 
 /// The `[podcast]` table: one RSS channel.
@@ -358,16 +381,56 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
         }
     };
     let episodes = reading.episodes(&mut top, podcast.as_ref());
+    let publish = match top.table(&mut reading.cx, "publish") {
+        Some(t) => publish_settings(t, &mut reading.cx),
+        None => PublishSettings::default(),
+    };
     top.finish(&mut reading.cx);
 
     let mut problems = reading.cx.problems;
     if let (true, Some(podcast)) = (problems.is_empty(), podcast) {
-        return Ok(Show { root: root.to_path_buf(), manifest_path: file.to_path_buf(), podcast, episodes });
+        return Ok(Show { root: root.to_path_buf(), manifest_path: file.to_path_buf(), podcast, episodes, publish });
     }
     problems.sort_by_key(position);
     problems.dedup();
     Err(problems)
 }
+
+/// The `[publish]` table, checked as far as it can be without the network.
+fn publish_settings(mut t: Fields<'_, '_>, cx: &mut Context<'_>) -> PublishSettings {
+    t.what = "[publish]".into();
+    let to = t.string(cx, "to").and_then(|to| match crate::publish::Destination::parse(to.get_ref()) {
+        Ok(_) => Some(to.into_inner()),
+        Err(why) => {
+            cx.error(&to.span(), format!("`to` in [publish]: {why}"), Some(PUBLISH_TO_EXAMPLE.into()));
+            None
+        }
+    });
+    let endpoint = t.string(cx, "endpoint").and_then(|e| match crate::publish::check_endpoint(e.get_ref()) {
+        Ok(()) => Some(e.into_inner()),
+        Err(why) => {
+            cx.error(&e.span(), why, Some("e.g. endpoint = \"https://ACCOUNT.r2.cloudflarestorage.com\"".into()));
+            None
+        }
+    });
+    let region = t.string(cx, "region").map(Spanned::into_inner);
+    let profile = t.string(cx, "profile").map(Spanned::into_inner);
+    let virtual_hosted = t.boolean(cx, "virtual_hosted").unwrap_or(false);
+    let public_read = t
+        .choice(
+            cx,
+            "acl",
+            &[("private", false), ("public-read", true)],
+            false,
+            Some("\"public-read\" for a service whose bucket is not public by its policy; else leave it out"),
+        )
+        .unwrap_or(false);
+    let jobs = t.positive_int(cx, "jobs").map(Spanned::into_inner);
+    t.finish(cx);
+    PublishSettings { to, endpoint, region, profile, virtual_hosted, public_read, jobs }
+}
+
+const PUBLISH_TO_EXAMPLE: &str = "write it like: to = \"s3://my-bucket/podcast\" or to = \"file:///srv/www/podcast\"";
 
 /// What earlier episodes had, to tell duplicates.
 #[derive(Default)]

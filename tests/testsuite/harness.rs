@@ -84,6 +84,22 @@ impl Show {
         Run::from(out, self.root())
     }
 
+    /// Runs podsmith in the show folder with `env` set (and no AWS settings
+    /// but those: not the machine's, nor its ~/.aws files).
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::cargo_bin("podsmith").unwrap();
+        cmd.current_dir(self.root()).args(args);
+        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("AWS_")) {
+            cmd.env_remove(k);
+        }
+        cmd.env("AWS_CONFIG_FILE", self.path(".no-aws-config"))
+            .env("AWS_SHARED_CREDENTIALS_FILE", self.path(".no-aws-credentials"));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.output().unwrap(), self.root())
+    }
+
     /// `podsmith build`, as of a fixed moment so tests do not depend on the clock.
     pub fn build(&self) -> Run {
         self.run(&["build", "--as-of", "2026-06-01T00:00:00Z"])

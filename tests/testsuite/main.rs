@@ -8,6 +8,8 @@ mod build;
 mod incremental;
 mod limits;
 mod probe;
+mod publish;
+mod s3;
 mod safety;
 mod sample_show;
 mod server;

@@ -1,0 +1,130 @@
+//! `podsmith publish`.
+
+use std::process::ExitCode;
+
+use podsmith::publish::{Options, Plan, PublishError, Report, publish};
+use podsmith::show_lock::Access;
+use serde_json::json;
+
+use super::{Failure, Ui};
+use crate::cli::PublishArgs;
+
+pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
+    let now = super::parse_now(args.as_of.as_deref())?;
+    let _lock = super::lock_show(&args.manifest, Access::Exclusive, ui, "publish")?;
+    let opts = Options {
+        build: podsmith::site::Options {
+            manifest: args.manifest,
+            out: args.out,
+            now,
+            allow_changes: args.allow_changes,
+            probe: super::probe_options(false, ui),
+            force: false,
+        },
+        to: args.to,
+        endpoint: args.endpoint,
+        dry_run: args.dry_run,
+        prune: args.prune,
+        force: args.force,
+        jobs: args.jobs,
+        progress: ui.progress(),
+    };
+    let report = publish(&opts).map_err(|e| match e {
+        PublishError::Build(e) => Failure::from_build(&e, ""),
+        PublishError::Config(d) => Failure::of(vec![*d], 2),
+        e => Failure::of(e.diagnostic().into_iter().collect(), 1),
+    })?;
+    super::build::tell(&report.build, ui);
+    if let Some(why) = &report.record_note {
+        ui.diagnostic(&podsmith::diagnostic::Diagnostic::warning(
+            "PUBLISH-RECORD",
+            format!(
+                "{}'s record of what podsmith published there was set aside ({why}): nothing was deleted, and every file \
+                 was compared by size",
+                report.destination
+            ),
+        ));
+    }
+    let plan = &report.plan;
+    for line in plan_lines(plan) {
+        match report.dry_run && !ui.is_json() {
+            true => outln!("{line}"),
+            false => ui.detail(line),
+        }
+    }
+    for p in plan.puts.iter().filter(|p| p.reason.is_drift()) {
+        ui.info(format!("{}: {} was {}; uploaded again", report.destination, p.file.key, p.reason.describe()));
+    }
+    if !plan.kept.is_empty() {
+        ui.info(format!(
+            "kept {} media file(s) of episodes no longer in the show (podcast apps may still fetch them; --prune deletes \
+             them): {}",
+            plan.kept.len(),
+            plan.kept.join(", ")
+        ));
+    }
+    ui.info(summary(&report));
+    ui.finish(true, as_json(&report));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per upload and deletion: `PUT media/ep1.mp3 (12.3 MB): new`.
+fn plan_lines(plan: &Plan) -> Vec<String> {
+    let mut lines: Vec<String> = plan
+        .puts
+        .iter()
+        .map(|p| format!("PUT {} ({}): {}", p.file.key, size(p.file.entry.size), p.reason.describe()))
+        .collect();
+    lines.extend(plan.deletes.iter().map(|k| format!("DELETE {k}: no longer in the site")));
+    lines
+}
+
+/// `Published to s3://…: 3 uploaded (1.2 MB), 120 unchanged, 1 deleted`.
+fn summary(report: &Report) -> String {
+    let plan = &report.plan;
+    let verb = if report.dry_run { "Would publish" } else { "Published" };
+    let (up, del) = if report.dry_run { ("to upload", "to delete") } else { ("uploaded", "deleted") };
+    format!(
+        "{verb} to {}: {} {up} ({}), {} unchanged, {} {del}{}",
+        report.destination,
+        plan.puts.len(),
+        size(plan.bytes()),
+        plan.unchanged,
+        plan.deletes.len(),
+        if report.dry_run { " (dry run: nothing was sent)" } else { "" }
+    )
+}
+
+/// A size for people.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / (1 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// What `publish --format json` says besides its diagnostics.
+fn as_json(report: &Report) -> serde_json::Value {
+    let plan = &report.plan;
+    let puts: Vec<_> = plan
+        .puts
+        .iter()
+        .map(|p| {
+            json!({
+                "key": p.file.key, "bytes": p.file.entry.size, "reason": p.reason,
+                "content_type": p.file.entry.content_type, "cache_control": p.file.entry.cache_control,
+            })
+        })
+        .collect();
+    json!({
+        "destination": report.destination,
+        "dry_run": report.dry_run,
+        "uploaded": puts,
+        "uploaded_bytes": plan.bytes(),
+        "unchanged": plan.unchanged,
+        "deleted": plan.deletes,
+        "kept": plan.kept,
+        "build": super::build::as_json(&report.build),
+    })
+}

@@ -1,0 +1,280 @@
+//! Where a site is published: `s3://BUCKET/PREFIX` (AWS S3 and every
+//! service that speaks its API: Cloudflare R2, Backblaze B2, DigitalOcean
+//! Spaces, Wasabi, MinIO …) or `file:///PATH` (a local or mounted web
+//! root), and how to reach it: endpoint, region, credentials.
+//!
+//! Credentials never live in `episodes.toml`: they come from the standard
+//! AWS environment variables, else from the shared credentials and config
+//! files (`~/.aws/credentials`, `~/.aws/config`, profile `AWS_PROFILE` or
+//! the `[publish]` table's `profile`, else `default`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use object_store::ObjectStore;
+use object_store::aws::AmazonS3Builder;
+
+use crate::manifest::PublishSettings;
+
+/// A destination, as parsed from its URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// A bucket of an S3-compatible service, and the prefix in it ("" for
+    /// the bucket's root; else without leading or trailing `/`).
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// The prefix.
+        prefix: String,
+    },
+    /// A folder on this machine (absolute).
+    Folder(PathBuf),
+}
+
+impl Destination {
+    /// Parses `s3://BUCKET[/PREFIX]` or `file:///PATH`.
+    pub fn parse(url: &str) -> Result<Destination, String> {
+        if let Some(rest) = url.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            let valid_bucket = (3..=63).contains(&bucket.len())
+                && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+            if !valid_bucket {
+                return Err(format!(
+                    "\"{bucket}\" is not a bucket name (3 to 63 lower-case letters, digits, '-' and '.')"
+                ));
+            }
+            let prefix = prefix.trim_matches('/');
+            if !prefix.is_empty() && !crate::site::record::is_plain_relative(prefix) {
+                return Err(format!("\"{prefix}\" is not a plain prefix (no empty, '.' or '..' parts)"));
+            }
+            return Ok(Destination::S3 { bucket: bucket.to_string(), prefix: prefix.to_string() });
+        }
+        if let Some(path) = url.strip_prefix("file://") {
+            if !path.starts_with('/') {
+                return Err("a file:// URL names an absolute path: file:///srv/www/podcast".into());
+            }
+            return Ok(Destination::Folder(PathBuf::from(path)));
+        }
+        Err("the destination is s3://BUCKET/PREFIX or file:///PATH".into())
+    }
+
+    /// As messages name it.
+    pub fn describe(&self) -> String {
+        match self {
+            Destination::S3 { bucket, prefix } if prefix.is_empty() => format!("s3://{bucket}"),
+            Destination::S3 { bucket, prefix } => format!("s3://{bucket}/{prefix}"),
+            Destination::Folder(p) => format!("file://{}", p.display()),
+        }
+    }
+}
+
+/// How to reach a destination.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    /// The service's endpoint (`--endpoint` or `[publish] endpoint`).
+    pub endpoint: Option<String>,
+    /// The `[publish]` table.
+    pub settings: PublishSettings,
+}
+
+/// An open destination: the store, and the prefix keys go under.
+pub struct Opened {
+    /// The store.
+    pub store: Arc<dyn ObjectStore>,
+    /// The prefix ("" for the root).
+    pub prefix: String,
+    /// Whether the store takes `Content-Type` and `Cache-Control` (a folder does not).
+    pub headers: bool,
+}
+
+impl Opened {
+    /// The store's path of a site file.
+    pub fn path(&self, key: &str) -> object_store::path::Path {
+        match self.prefix.is_empty() {
+            true => object_store::path::Path::from(key),
+            false => object_store::path::Path::from(format!("{}/{key}", self.prefix)),
+        }
+    }
+
+    /// A site file's key, from the store's path (`None` if not under the prefix).
+    pub fn key<'a>(&self, path: &'a str) -> Option<&'a str> {
+        match self.prefix.is_empty() {
+            true => Some(path),
+            false => path.strip_prefix(self.prefix.as_str())?.strip_prefix('/'),
+        }
+    }
+}
+
+/// Opens `dest`; `Err` says what is wrong with the configuration.
+pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
+    match dest {
+        Destination::Folder(path) => {
+            std::fs::create_dir_all(path).map_err(|e| format!("cannot make the folder {}: {e}", path.display()))?;
+            let store = object_store::local::LocalFileSystem::new_with_prefix(path)
+                .map_err(|e| format!("cannot open the folder {}: {e}", path.display()))?;
+            Ok(Opened { store: Arc::new(store), prefix: String::new(), headers: false })
+        }
+        Destination::S3 { bucket, prefix } => {
+            let store = s3_builder(bucket, access)?.build().map_err(|e| e.to_string())?;
+            Ok(Opened { store: Arc::new(store), prefix: prefix.clone(), headers: true })
+        }
+    }
+}
+
+/// The S3 client: the environment's settings, then the profile's where the
+/// environment has none, then the show's and the command line's.
+fn s3_builder(bucket: &str, access: &Access) -> Result<AmazonS3Builder, String> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let mut b = AmazonS3Builder::from_env().with_bucket_name(bucket);
+    let profile_name = access.settings.profile.clone().or_else(|| env("AWS_PROFILE")).unwrap_or("default".into());
+    let profile = Profile::load(&profile_name);
+    if access.settings.profile.is_some() && profile.is_empty() {
+        return Err(format!(
+            "the profile \"{profile_name}\" ([publish] profile) is in neither ~/.aws/credentials nor ~/.aws/config"
+        ));
+    }
+    if env("AWS_ACCESS_KEY_ID").is_none()
+        && let (Some(id), Some(secret)) = (profile.get("aws_access_key_id"), profile.get("aws_secret_access_key"))
+    {
+        b = b.with_access_key_id(id).with_secret_access_key(secret);
+        if let Some(token) = profile.get("aws_session_token") {
+            b = b.with_token(token);
+        }
+    }
+    let region = access
+        .settings
+        .region
+        .clone()
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .or_else(|| profile.get("region").map(str::to_string))
+        .unwrap_or_else(|| "us-east-1".into());
+    b = b.with_region(region);
+    let endpoint = access
+        .endpoint
+        .clone()
+        .or_else(|| access.settings.endpoint.clone())
+        .or_else(|| env("AWS_ENDPOINT_URL"))
+        .or_else(|| env("AWS_ENDPOINT"))
+        .or_else(|| profile.get("endpoint_url").map(str::to_string));
+    let mut allow_http = false;
+    if let Some(endpoint) = endpoint {
+        check_endpoint(&endpoint)?;
+        allow_http = endpoint.starts_with("http://");
+        b = b.with_endpoint(endpoint);
+    }
+    b = b.with_virtual_hosted_style_request(access.settings.virtual_hosted);
+    let mut client = object_store::ClientOptions::new()
+        .with_allow_http(allow_http)
+        .with_timeout(std::time::Duration::from_secs(120))
+        .with_connect_timeout(std::time::Duration::from_secs(15));
+    if access.settings.public_read {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-amz-acl", http::HeaderValue::from_static("public-read"));
+        client = client.with_default_headers(headers);
+    }
+    let retry = object_store::RetryConfig {
+        max_retries: 5,
+        retry_timeout: std::time::Duration::from_secs(120),
+        backoff: object_store::BackoffConfig {
+            init_backoff: std::time::Duration::from_millis(200),
+            max_backoff: std::time::Duration::from_secs(10),
+            base: 2.0,
+        },
+    };
+    Ok(b.with_client_options(client).with_retry(retry))
+}
+
+/// An endpoint must be an http(s) URL.
+pub fn check_endpoint(endpoint: &str) -> Result<(), String> {
+    crate::url::HttpUrl::parse(endpoint)
+        .map(|_| ())
+        .map_err(|why| format!("the endpoint \"{endpoint}\" is not an http:// or https:// URL ({why})"))
+}
+
+/// A profile of the shared AWS files: its settings, credentials file first.
+#[derive(Debug, Default)]
+struct Profile(HashMap<String, String>);
+
+impl Profile {
+    fn load(name: &str) -> Profile {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let file = |var: &str, default: &str| {
+            std::env::var_os(var).map(PathBuf::from).or_else(|| home.as_ref().map(|h| h.join(".aws").join(default)))
+        };
+        let mut settings = HashMap::new();
+        if let Some(config) = file("AWS_CONFIG_FILE", "config") {
+            let section = if name == "default" { "default".to_string() } else { format!("profile {name}") };
+            settings.extend(ini_section(&config, &section));
+        }
+        if let Some(credentials) = file("AWS_SHARED_CREDENTIALS_FILE", "credentials") {
+            settings.extend(ini_section(&credentials, name));
+        }
+        Profile(settings)
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The `key = value` lines of `[section]` in an INI file (bounded read; a
+/// file that cannot be read has none).
+fn ini_section(path: &Path, section: &str) -> HashMap<String, String> {
+    let limit = crate::fsutil::Limit { bytes: 1 << 20, what: "an AWS settings file" };
+    let Ok(text) = crate::fsutil::read_string(path, limit) else { return HashMap::new() };
+    let mut out = HashMap::new();
+    let mut inside = false;
+    for line in text.lines().map(str::trim) {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            inside = name.trim() == section;
+        } else if inside && let Some((k, v)) = line.split_once('=') {
+            out.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            Destination::parse("s3://my-show/podcast/").unwrap(),
+            Destination::S3 { bucket: "my-show".into(), prefix: "podcast".into() }
+        );
+        assert_eq!(
+            Destination::parse("s3://my-show").unwrap(),
+            Destination::S3 { bucket: "my-show".into(), prefix: String::new() }
+        );
+        assert_eq!(Destination::parse("file:///srv/www").unwrap(), Destination::Folder("/srv/www".into()));
+        for bad in ["s3://A_B/x", "s3://ok-bucket/a/../b", "file://relative", "ftp://x", "s3://x"] {
+            assert!(Destination::parse(bad).is_err(), "{bad}");
+        }
+        assert!(check_endpoint("http://127.0.0.1:9000").is_ok());
+        assert!(check_endpoint("127.0.0.1:9000").is_err());
+    }
+
+    #[test]
+    fn profiles_are_read_from_both_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("config");
+        let creds = dir.path().join("credentials");
+        std::fs::write(
+            &cfg,
+            "[default]\nregion = eu-west-1\n[profile show]\nregion = auto\nendpoint_url = https://x.r2.example\n",
+        )
+        .unwrap();
+        std::fs::write(&creds, "[show]\naws_access_key_id = AK\naws_secret_access_key = SK\n").unwrap();
+        assert_eq!(ini_section(&cfg, "profile show").get("region").map(String::as_str), Some("auto"));
+        assert_eq!(ini_section(&creds, "show").get("aws_access_key_id").map(String::as_str), Some("AK"));
+        assert!(ini_section(&creds, "default").is_empty());
+    }
+}

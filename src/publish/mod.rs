@@ -1,0 +1,292 @@
+//! `podsmith publish`: the site, built, put where listeners fetch it: a
+//! bucket of an S3-compatible service or a folder. Only what changed is
+//! sent, in an order that never breaks a listener (media and images, then
+//! pages, then the per-format feeds, then `feed.xml`; deletions last), and
+//! only what podsmith itself published is ever deleted.
+//!
+//! The stages: the site is built ([`crate::site::build`]: a publish never
+//! sends a site older than its manifest and media, or one whose feeds do
+//! not validate); its files are listed from the build record with their
+//! fingerprints; the destination's record of what podsmith published there
+//! ([`record`]) and one listing of the destination are read; [`plan`]
+//! decides; [`store`] sends.
+
+pub mod destination;
+pub mod plan;
+pub mod record;
+mod store;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use destination::{Destination, check_endpoint};
+pub use plan::{Phase, Plan, Reason};
+
+use crate::diagnostic::Diagnostic;
+use crate::progress::Progress;
+use crate::site::BuildError;
+
+/// What to publish, where, how.
+pub struct Options {
+    /// The build to publish (it runs first).
+    pub build: crate::site::Options,
+    /// The destination (`--to`), over the `[publish]` table's.
+    pub to: Option<String>,
+    /// The endpoint (`--endpoint`), over the `[publish]` table's.
+    pub endpoint: Option<String>,
+    /// Say what would be done, and do nothing at the destination.
+    pub dry_run: bool,
+    /// Delete the media of removed episodes too.
+    pub prune: bool,
+    /// Replace objects in the way that podsmith did not publish.
+    pub force: bool,
+    /// Uploads at once (`--jobs`), over the `[publish]` table's.
+    pub jobs: Option<usize>,
+    /// Where the upload says how far it is (bytes).
+    pub progress: Arc<dyn Progress>,
+}
+
+/// What a publish did (or, with `--dry-run`, would do).
+#[derive(Debug)]
+pub struct Report {
+    /// The build that ran first.
+    pub build: crate::site::Report,
+    /// The destination, as messages name it.
+    pub destination: String,
+    /// The plan.
+    pub plan: Plan,
+    /// Whether it was a dry run.
+    pub dry_run: bool,
+    /// Why the destination's record was set aside, if it was.
+    pub record_note: Option<String>,
+}
+
+/// Why a publish stopped.
+#[derive(Debug)]
+pub enum PublishError {
+    /// The build failed (or the feeds do not validate).
+    Build(BuildError),
+    /// The manifest, the `[publish]` table or the command line does not say
+    /// where to publish, or says it wrongly.
+    Config(Box<Diagnostic>),
+    /// Objects podsmith did not publish are where the site's files go.
+    Foreign {
+        /// The destination.
+        destination: String,
+        /// Their keys.
+        keys: Vec<String>,
+    },
+    /// The destination refused or failed.
+    Store(Box<Diagnostic>),
+}
+
+impl PublishError {
+    fn config(d: Diagnostic) -> PublishError {
+        PublishError::Config(Box::new(d))
+    }
+
+    fn store(d: Diagnostic) -> PublishError {
+        PublishError::Store(Box::new(d))
+    }
+
+    /// The diagnostics to show (a build's as the build says them).
+    pub fn diagnostic(&self) -> Option<Diagnostic> {
+        match self {
+            PublishError::Build(_) => None,
+            PublishError::Config(d) | PublishError::Store(d) => Some((**d).clone()),
+            PublishError::Foreign { destination, keys } => {
+                let shown: Vec<&str> = keys.iter().take(10).map(String::as_str).collect();
+                let more = if keys.len() > 10 { format!(" and {} more", keys.len() - 10) } else { String::new() };
+                Some(
+                    Diagnostic::error(
+                        "PUBLISH-FOREIGN",
+                        format!(
+                            "{destination} holds {} object(s) podsmith did not publish where the site's files go: {}{more}",
+                            keys.len(),
+                            shown.join(", ")
+                        ),
+                    )
+                    .help(
+                        "if they are an earlier copy of this site (uploaded by another tool), run again with --force: \
+                         they are replaced and become podsmith's; else publish to another prefix",
+                    ),
+                )
+            }
+        }
+    }
+}
+
+/// Builds the show and publishes it.
+pub fn publish(opts: &Options) -> Result<Report, PublishError> {
+    let show = read_settings(&opts.build.manifest)?;
+    let to = opts.to.clone().or(show.to.clone()).ok_or_else(|| {
+        PublishError::config(Diagnostic::error("PUBLISH-CONFIG", "no destination to publish to").help(
+            "give one: podsmith publish --to s3://BUCKET/PREFIX (or file:///PATH), or set it in episodes.toml: \
+                 [publish] to = \"s3://BUCKET/PREFIX\"",
+        ))
+    })?;
+    let dest = Destination::parse(&to)
+        .map_err(|why| PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("--to \"{to}\": {why}"))))?;
+    if let Some(e) = &opts.endpoint {
+        check_endpoint(e).map_err(|why| PublishError::config(Diagnostic::error("PUBLISH-CONFIG", why)))?;
+    }
+    let built = crate::site::build(&opts.build).map_err(PublishError::Build)?;
+    let site = local_site(&opts.build.manifest, &built)?;
+    // One TLS implementation for every HTTPS client in the process (ring,
+    // which the validator's client uses too).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let access = destination::Access { endpoint: opts.endpoint.clone(), settings: show.clone() };
+    let opened = destination::open(&dest, &access).map_err(|why| {
+        PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("{}: {why}", dest.describe())))
+    })?;
+    let jobs = opts.jobs.or(show.jobs.map(|j| j as usize)).unwrap_or(4).clamp(1, 64);
+    let sender = store::Sender { opened, jobs, destination: dest.describe(), progress: opts.progress.clone() };
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
+            PublishError::store(Diagnostic::error("PUBLISH", format!("cannot start the uploader: {e}")))
+        })?;
+    runtime.block_on(async {
+        let (record, record_note) = sender.read_record().await?;
+        let listed = sender.list().await?;
+        let mut plan = plan::make(&site.files, record.as_ref(), &listed, opts.prune, opts.force);
+        if !plan.foreign.is_empty() {
+            return Err(PublishError::Foreign { destination: dest.describe(), keys: plan.foreign.clone() });
+        }
+        if !opts.dry_run {
+            sender.run(&mut plan, record.as_ref(), &site.root).await?;
+        }
+        Ok(Report { build: built, destination: dest.describe(), plan, dry_run: opts.dry_run, record_note })
+    })
+}
+
+/// The `[publish]` table of the manifest.
+fn read_settings(manifest: &Path) -> Result<crate::manifest::PublishSettings, PublishError> {
+    let text = crate::manifest::read_text(manifest).map_err(|e| PublishError::Build(BuildError::Manifest(e)))?;
+    let show = crate::manifest::parse(&text, manifest, &crate::manifest::root_of(manifest)).map_err(|problems| {
+        PublishError::Build(BuildError::Manifest(crate::manifest::ManifestError::Invalid { problems }))
+    })?;
+    Ok(show.publish)
+}
+
+/// The site as built: its output folder and files.
+struct LocalSite {
+    /// The output folder.
+    root: PathBuf,
+    /// Its files, with what is to be published of each.
+    files: Vec<plan::LocalFile>,
+}
+
+/// The site the build just wrote, from its record (every file with its
+/// fingerprint); a file that is not as recorded is refused.
+fn local_site(manifest: &Path, built: &crate::site::Report) -> Result<LocalSite, PublishError> {
+    let root = crate::manifest::root_of(manifest);
+    let out = built.out.canonicalize().map_err(|e| {
+        PublishError::store(Diagnostic::error("PUBLISH", format!("cannot find the site {}: {e}", built.out.display())))
+    })?;
+    let records = crate::site::record::Records::read(&root);
+    let site = records.site(&out).ok_or_else(|| {
+        PublishError::store(
+            Diagnostic::error("PUBLISH", format!("the build of {} left no record", out.display()))
+                .help("run podsmith build, then publish again"),
+        )
+    })?;
+    let main_feed = built.feeds.first().map(String::as_str);
+    let mut files = Vec::with_capacity(site.outputs.len());
+    for (key, written) in &site.outputs {
+        if !record::is_key(key) {
+            continue;
+        }
+        let path = out.join(key);
+        let now = crate::site::record::stat(&path);
+        let changed = || {
+            PublishError::store(
+                Diagnostic::error("PUBLISH", format!("{} changed after the build", path.display()))
+                    .help("run podsmith publish again (it builds first)"),
+            )
+        };
+        if now != Some((written.size, written.mtime_ns)) {
+            return Err(changed());
+        }
+        let fingerprint = match written.fingerprint {
+            Some(fp) => fp,
+            None => crate::fsutil::Fingerprint::of_file(&path).map_err(|_| changed())?,
+        };
+        let phase = match key.as_str() {
+            k if Some(k) == main_feed => Phase::MainFeed,
+            k if built.feeds.iter().any(|f| f == k) => Phase::Feed,
+            k if k.ends_with(".html") => Phase::Page,
+            _ => Phase::Media,
+        };
+        let (content_type, cache_control) = headers(key, phase);
+        files.push(plan::LocalFile {
+            key: key.clone(),
+            entry: record::Entry {
+                size: written.size,
+                fingerprint: fingerprint.to_string(),
+                content_type: content_type.to_string(),
+                cache_control: cache_control.to_string(),
+                etag: None,
+            },
+            phase,
+        });
+    }
+    Ok(LocalSite { root: out, files })
+}
+
+/// `Content-Type` and `Cache-Control` of a site file. Feeds go as
+/// `application/rss+xml` (what Apple, Spotify and the podcast apps ask for
+/// and accept; a browser offers to download it rather than show it, which
+/// is what a feed URL is for). Media and images never change under their
+/// URL (`podsmith.lock` sees to it): cached for a year, immutable; pages
+/// for five minutes; feeds for one, so a new episode reaches apps soon.
+pub fn headers(key: &str, phase: Phase) -> (&'static str, &'static str) {
+    const MEDIA: &str = "public, max-age=31536000, immutable";
+    const PAGE: &str = "public, max-age=300";
+    const FEED: &str = "public, max-age=60";
+    if matches!(phase, Phase::Feed | Phase::MainFeed) {
+        return ("application/rss+xml; charset=utf-8", FEED);
+    }
+    let ext = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let types: HashMap<&str, &'static str> = [
+        ("html", "text/html; charset=utf-8"),
+        ("mp3", "audio/mpeg"),
+        ("m4a", "audio/mp4"),
+        ("mp4", "audio/mp4"),
+        ("aac", "audio/aac"),
+        ("ogg", "audio/ogg"),
+        ("oga", "audio/ogg"),
+        ("opus", "audio/ogg"),
+        ("flac", "audio/flac"),
+        ("wav", "audio/wav"),
+        ("jpg", "image/jpeg"),
+        ("jpeg", "image/jpeg"),
+        ("png", "image/png"),
+        ("webp", "image/webp"),
+        ("vtt", "text/vtt; charset=utf-8"),
+        ("srt", "application/x-subrip"),
+        ("json", "application/json"),
+        ("txt", "text/plain; charset=utf-8"),
+        ("css", "text/css; charset=utf-8"),
+    ]
+    .into_iter()
+    .collect();
+    let content_type = types.get(ext.as_str()).copied().unwrap_or("application/octet-stream");
+    let cache = if phase == Phase::Page { PAGE } else { MEDIA };
+    (content_type, cache)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_by_kind() {
+        assert_eq!(headers("feed.xml", Phase::MainFeed), ("application/rss+xml; charset=utf-8", "public, max-age=60"));
+        assert_eq!(headers("episodes/a/index.html", Phase::Page).0, "text/html; charset=utf-8");
+        assert_eq!(headers("media/a.MP3", Phase::Media), ("audio/mpeg", "public, max-age=31536000, immutable"));
+        assert_eq!(headers("media/a.opus", Phase::Media).0, "audio/ogg");
+        assert_eq!(headers("media/cover.jpg", Phase::Media).0, "image/jpeg");
+        assert_eq!(headers("media/x.bin", Phase::Media).0, "application/octet-stream");
+    }
+}

@@ -1,0 +1,345 @@
+//! What a publish does, decided before anything is sent: the local site,
+//! what the destination's record says podsmith published, and one listing
+//! of the destination, in; the uploads (in an order that never breaks a
+//! listener) and the deletions, out. Pure: no I/O.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::record::{Entry, Published};
+
+/// When a file goes up: media and images first, then the pages, then the
+/// per-format feeds, then the main feed last (so a feed never names a file
+/// that is not there yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Audio, cover art and other files the pages and feeds link to.
+    Media,
+    /// Show-notes pages and the index.
+    Page,
+    /// The feeds of one format each.
+    Feed,
+    /// `feed.xml`, which directories poll.
+    MainFeed,
+}
+
+/// One file of the local site, as it is to be published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalFile {
+    /// Its path in the site (`media/ep1.mp3`), which is its key under the prefix.
+    pub key: String,
+    /// What is known of it: size, fingerprint, headers.
+    pub entry: Entry,
+    /// When it goes up.
+    pub phase: Phase,
+}
+
+/// An object at the destination, as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// Size in bytes.
+    pub size: u64,
+    /// Its ETag, if the service gives one.
+    pub etag: Option<String>,
+}
+
+/// Why a file is uploaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reason {
+    /// Not published before.
+    New,
+    /// Its content changed since it was published.
+    Changed,
+    /// Same content, other `Content-Type` or `Cache-Control`.
+    Headers,
+    /// Published, but no longer at the destination (deleted by hand).
+    Missing,
+    /// Published, but the object there is not the one podsmith put
+    /// (replaced by hand).
+    Replaced,
+    /// An object podsmith did not publish is in the way (`--force`).
+    Foreign,
+}
+
+impl Reason {
+    /// As the plan prints it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Reason::New => "new",
+            Reason::Changed => "changed",
+            Reason::Headers => "headers changed",
+            Reason::Missing => "missing at the destination (deleted by hand?)",
+            Reason::Replaced => "replaced at the destination by something else",
+            Reason::Foreign => "replaces an object podsmith did not publish (--force)",
+        }
+    }
+
+    /// Whether the destination drifted from podsmith's record.
+    pub fn is_drift(self) -> bool {
+        matches!(self, Reason::Missing | Reason::Replaced)
+    }
+}
+
+/// One upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Put {
+    /// The file.
+    pub file: LocalFile,
+    /// Why.
+    pub reason: Reason,
+}
+
+/// What to do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Uploads, in phase order (see [`Phase`]).
+    pub puts: Vec<Put>,
+    /// Objects podsmith published that the site no longer has, to delete
+    /// once the new feeds are up.
+    pub deletes: Vec<String>,
+    /// Media of removed episodes left at the destination (no `--prune`).
+    pub kept: Vec<String>,
+    /// Files already at the destination as they are.
+    pub unchanged: usize,
+    /// Objects in the way that podsmith did not publish (refused without `--force`).
+    pub foreign: Vec<String>,
+    /// The record as it will be once every upload and deletion is done
+    /// (the ETags of uploads are filled in as they land).
+    pub record: Published,
+}
+
+impl Plan {
+    /// Bytes to upload.
+    pub fn bytes(&self) -> u64 {
+        self.puts.iter().map(|p| p.file.entry.size).sum()
+    }
+
+    /// Whether nothing is to be sent or deleted.
+    pub fn is_empty(&self) -> bool {
+        self.puts.is_empty() && self.deletes.is_empty()
+    }
+}
+
+/// The plan: `site` is the local site, `record` what podsmith published
+/// there before (`None` the first time), `listed` the destination's
+/// objects under the prefix (keys relative to it). `prune`: delete the
+/// media of removed episodes too; `force`: replace objects podsmith did
+/// not publish.
+pub fn make(
+    site: &[LocalFile],
+    record: Option<&Published>,
+    listed: &HashMap<String, Listed>,
+    prune: bool,
+    force: bool,
+) -> Plan {
+    let empty = Published::default();
+    let record = record.unwrap_or(&empty);
+    let mut plan = Plan::default();
+    let mut objects: BTreeMap<String, Entry> = BTreeMap::new();
+    let mut site: Vec<&LocalFile> = site.iter().collect();
+    // Stable: within a phase, the site's own order.
+    site.sort_by_key(|f| f.phase);
+    for file in site {
+        let reason = match (record.objects.get(&file.key), listed.get(&file.key)) {
+            (Some(was), Some(there)) if !is_ours(was, there) => Some(Reason::Replaced),
+            (Some(was), Some(_)) if !was.same_content(&file.entry) => Some(Reason::Changed),
+            (Some(was), Some(_)) if !was.same_headers(&file.entry) => Some(Reason::Headers),
+            (Some(_), Some(_)) => None,
+            (Some(_), None) => Some(Reason::Missing),
+            (None, None) => Some(Reason::New),
+            // Set out to be uploaded by a publish that did not finish: ours
+            // if it is what that publish was putting.
+            (None, Some(there)) => match record.pending.get(&file.key) {
+                Some(p) if p.size == there.size && p.same_content(&file.entry) && p.same_headers(&file.entry) => None,
+                Some(_) => Some(Reason::Changed),
+                None if force => Some(Reason::Foreign),
+                None => {
+                    plan.foreign.push(file.key.clone());
+                    continue;
+                }
+            },
+        };
+        match reason {
+            Some(reason) => {
+                objects.insert(file.key.clone(), file.entry.clone());
+                plan.puts.push(Put { file: file.clone(), reason });
+            }
+            None => {
+                let mut entry = file.entry.clone();
+                entry.etag = listed.get(&file.key).and_then(|l| l.etag.clone());
+                objects.insert(file.key.clone(), entry);
+                plan.unchanged += 1;
+            }
+        }
+    }
+    // What podsmith published that the site no longer has: pages and feeds
+    // go; media stay unless pruned (an old episode's file may still be in
+    // listeners' apps).
+    let published = record.objects.iter().chain(&record.pending);
+    for (key, entry) in published {
+        if objects.contains_key(key) || plan.deletes.contains(key) || plan.kept.contains(key) {
+            continue;
+        }
+        if !listed.contains_key(key) {
+            continue; // gone already
+        }
+        if record.pending.contains_key(key) && !record.objects.contains_key(key) && !is_pending(entry, &listed[key]) {
+            continue; // someone else's object now
+        }
+        if prune || !is_media(key) {
+            plan.deletes.push(key.clone());
+        } else {
+            plan.kept.push(key.clone());
+            objects.insert(key.clone(), entry.clone());
+        }
+    }
+    plan.record = Published { objects, ..Published::default() };
+    plan
+}
+
+/// Whether the object listed is the one podsmith put (as far as the listing
+/// can tell: its size, and its ETag where both are known).
+fn is_ours(was: &Entry, there: &Listed) -> bool {
+    was.size == there.size && (was.etag.is_none() || there.etag.is_none() || was.etag == there.etag)
+}
+
+/// Whether an object listed may be the one an unfinished publish was putting.
+fn is_pending(entry: &Entry, there: &Listed) -> bool {
+    entry.size == there.size
+}
+
+/// Whether a key is a media file or image (kept without `--prune`), not a
+/// page or a feed.
+pub fn is_media(key: &str) -> bool {
+    !(key.ends_with(".html") || key.ends_with(".xml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(size: u64, fp: &str) -> Entry {
+        Entry {
+            size,
+            fingerprint: fp.into(),
+            content_type: "audio/mpeg".into(),
+            cache_control: "public, max-age=31536000, immutable".into(),
+            etag: None,
+        }
+    }
+
+    fn file(key: &str, size: u64, fp: &str, phase: Phase) -> LocalFile {
+        LocalFile { key: key.into(), entry: entry(size, fp), phase }
+    }
+
+    fn site() -> Vec<LocalFile> {
+        vec![
+            file("feed.xml", 10, "f1", Phase::MainFeed),
+            file("feed.ogg.xml", 11, "f2", Phase::Feed),
+            file("index.html", 12, "p1", Phase::Page),
+            file("media/a.mp3", 1000, "m1", Phase::Media),
+        ]
+    }
+
+    fn listed(of: &[(&str, u64, &str)]) -> HashMap<String, Listed> {
+        of.iter().map(|(k, s, e)| (k.to_string(), Listed { size: *s, etag: Some(e.to_string()) })).collect()
+    }
+
+    /// The record a publish of `site` leaves, with ETags "e-KEY".
+    fn published(site: &[LocalFile]) -> (Published, HashMap<String, Listed>) {
+        let plan = make(site, None, &HashMap::new(), false, false);
+        let mut record = plan.record;
+        let mut there = HashMap::new();
+        for (k, e) in record.objects.iter_mut() {
+            e.etag = Some(format!("e-{k}"));
+            there.insert(k.clone(), Listed { size: e.size, etag: e.etag.clone() });
+        }
+        (record, there)
+    }
+
+    #[test]
+    fn first_publish_puts_everything_media_first_main_feed_last() {
+        let plan = make(&site(), None, &HashMap::new(), false, false);
+        let keys: Vec<&str> = plan.puts.iter().map(|p| p.file.key.as_str()).collect();
+        assert_eq!(keys, ["media/a.mp3", "index.html", "feed.ogg.xml", "feed.xml"]);
+        assert!(plan.puts.iter().all(|p| p.reason == Reason::New));
+        assert_eq!(plan.bytes(), 1033);
+    }
+
+    #[test]
+    fn nothing_changed_puts_nothing() {
+        let (record, there) = published(&site());
+        let plan = make(&site(), Some(&record), &there, false, false);
+        assert!(plan.is_empty(), "{plan:?}");
+        assert_eq!(plan.unchanged, 4);
+        assert_eq!(plan.record.objects["feed.xml"].etag.as_deref(), Some("e-feed.xml"));
+    }
+
+    #[test]
+    fn changes_and_drift_are_told_apart() {
+        let (record, mut there) = published(&site());
+        let mut now = site();
+        now[2].entry.fingerprint = "p2".into(); // index.html edited
+        now[1].entry.cache_control = "no-cache".into(); // headers only
+        there.remove("media/a.mp3"); // deleted by hand
+        there.get_mut("feed.xml").unwrap().etag = Some("someone".into()); // replaced by hand
+        let plan = make(&now, Some(&record), &there, false, false);
+        let got: Vec<(&str, Reason)> = plan.puts.iter().map(|p| (p.file.key.as_str(), p.reason)).collect();
+        assert_eq!(
+            got,
+            [
+                ("media/a.mp3", Reason::Missing),
+                ("index.html", Reason::Changed),
+                ("feed.ogg.xml", Reason::Headers),
+                ("feed.xml", Reason::Replaced)
+            ]
+        );
+    }
+
+    #[test]
+    fn removed_pages_go_removed_media_stay_unless_pruned() {
+        let mut before = site();
+        before.push(file("episodes/old/index.html", 5, "o", Phase::Page));
+        before.push(file("media/old.mp3", 500, "o2", Phase::Media));
+        let (record, mut there) = published(&before);
+        there.insert("notes.txt".into(), Listed { size: 3, etag: None }); // not podsmith's
+        let plan = make(&site(), Some(&record), &there, false, false);
+        assert_eq!(plan.deletes, ["episodes/old/index.html"]);
+        assert_eq!(plan.kept, ["media/old.mp3"]);
+        assert!(plan.record.objects.contains_key("media/old.mp3"), "kept media stay podsmith's");
+        let pruned = make(&site(), Some(&record), &there, true, false);
+        assert_eq!(pruned.deletes, ["episodes/old/index.html", "media/old.mp3"]);
+        assert!(!pruned.record.objects.contains_key("media/old.mp3"));
+        assert!(!pruned.deletes.contains(&"notes.txt".to_string()), "a foreign object is never deleted");
+    }
+
+    #[test]
+    fn foreign_objects_in_the_way_are_refused_unless_forced() {
+        let there = listed(&[("feed.xml", 3, "x")]);
+        let plan = make(&site(), None, &there, false, false);
+        assert_eq!(plan.foreign, ["feed.xml"]);
+        assert!(plan.puts.iter().all(|p| p.file.key != "feed.xml"));
+        let forced = make(&site(), None, &there, false, true);
+        assert!(forced.foreign.is_empty());
+        assert_eq!(forced.puts.last().map(|p| p.reason), Some(Reason::Foreign));
+    }
+
+    #[test]
+    fn an_interrupted_publish_is_taken_up_where_it_stopped() {
+        // The record names what the interrupted run was putting; the media
+        // landed, the feed did not.
+        let mut record = Published::default();
+        for f in site() {
+            record.pending.insert(f.key.clone(), f.entry.clone());
+        }
+        let there = listed(&[("media/a.mp3", 1000, "e1")]);
+        let plan = make(&site(), Some(&record), &there, false, false);
+        let keys: Vec<&str> = plan.puts.iter().map(|p| p.file.key.as_str()).collect();
+        assert_eq!(keys, ["index.html", "feed.ogg.xml", "feed.xml"]);
+        assert!(plan.foreign.is_empty());
+        assert_eq!(plan.record.objects["media/a.mp3"].etag.as_deref(), Some("e1"));
+    }
+}

@@ -1,0 +1,128 @@
+//! `PREFIX/.podsmith/published.json`: what podsmith published at a
+//! destination, kept there (not on the laptop), so any clone of the show
+//! publishes only what changed, and deletes only what podsmith itself put.
+//!
+//! It is read back as untrusted input: bounded in size, every key a plain
+//! relative path outside `.podsmith/`; a record that does not hold together
+//! is set aside (nothing is then deleted, and what is there is uploaded
+//! again where it cannot be told apart).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The record's key, under the destination's prefix.
+pub const KEY: &str = ".podsmith/published.json";
+/// The record's format.
+const VERSION: u32 = 1;
+/// The largest record read (a show of 100,000 files takes ~25 MB).
+pub const MAX_BYTES: u64 = 64 << 20;
+
+/// What is known of one published file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Size in bytes.
+    pub size: u64,
+    /// podsmith's fingerprint of its content (SHA-256 over the size and
+    /// the bytes, or the first and last 64 KiB of a file over 256 KiB: as
+    /// the build record keeps it).
+    pub fingerprint: String,
+    /// Its `Content-Type`.
+    pub content_type: String,
+    /// Its `Cache-Control`.
+    pub cache_control: String,
+    /// The ETag the service gave it, to tell it was replaced by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+}
+
+impl Entry {
+    /// Same content (size and fingerprint).
+    pub fn same_content(&self, other: &Entry) -> bool {
+        self.size == other.size && self.fingerprint == other.fingerprint
+    }
+
+    /// Same headers.
+    pub fn same_headers(&self, other: &Entry) -> bool {
+        self.content_type == other.content_type && self.cache_control == other.cache_control
+    }
+}
+
+/// The record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Published {
+    /// The record's format.
+    #[serde(default)]
+    pub version: u32,
+    /// Every object podsmith published there, by key (relative to the prefix).
+    pub objects: BTreeMap<String, Entry>,
+    /// Objects a publish set out to upload and had not finished when the
+    /// record was written: podsmith's if they are there with that size.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<String, Entry>,
+}
+
+impl Published {
+    /// Reads a record; `Err` says why it is set aside.
+    pub fn parse(bytes: &[u8]) -> Result<Published, String> {
+        if bytes.len() as u64 > MAX_BYTES {
+            return Err(format!("it is over {} MB", MAX_BYTES >> 20));
+        }
+        let record: Published = serde_json::from_slice(bytes).map_err(|e| format!("it is not a record ({e})"))?;
+        if record.version != VERSION {
+            return Err(format!("it is of format {}, this podsmith reads {VERSION}", record.version));
+        }
+        if let Some(bad) = record.objects.keys().chain(record.pending.keys()).find(|k| !is_key(k)) {
+            return Err(format!(
+                "it names \"{}\", which is not a file of a site",
+                crate::text::truncate_chars(bad, 80)
+            ));
+        }
+        Ok(record)
+    }
+
+    /// The record as it is written.
+    pub fn encode(&self) -> Vec<u8> {
+        let record = Published { version: VERSION, ..self.clone() };
+        let mut bytes = serde_json::to_vec_pretty(&record).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+}
+
+/// Whether `key` may be a file of a published site: a plain relative path,
+/// not podsmith's own folder.
+pub fn is_key(key: &str) -> bool {
+    crate::site::record::is_plain_relative(key) && !key.starts_with(".podsmith/") && key != ".podsmith"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_refuses_what_does_not_hold_together() {
+        let mut r = Published::default();
+        r.objects.insert(
+            "media/a.mp3".into(),
+            Entry {
+                size: 3,
+                fingerprint: "ab".into(),
+                content_type: "audio/mpeg".into(),
+                cache_control: "public".into(),
+                etag: Some("\"e\"".into()),
+            },
+        );
+        let bytes = r.encode();
+        assert_eq!(Published::parse(&bytes).unwrap(), Published { version: VERSION, ..r.clone() });
+        for bad in [
+            &b"{ not json"[..],
+            br#"{"version": 9, "objects": {}}"#,
+            br#"{"version": 1, "objects": {"../../etc/passwd": {"size": 1, "fingerprint": "", "content_type": "", "cache_control": ""}}}"#,
+            br#"{"version": 1, "objects": {}, "pending": {"/abs": {"size": 1, "fingerprint": "", "content_type": "", "cache_control": ""}}}"#,
+            br#"{"version": 1, "objects": {".podsmith/published.json": {"size": 1, "fingerprint": "", "content_type": "", "cache_control": ""}}}"#,
+        ] {
+            assert!(Published::parse(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! Sending a plan to the destination through `object_store`: the record,
+//! the listing, the uploads phase by phase (a few at once, big files in
+//! parts so memory stays bounded), the deletions. Retries with backoff on
+//! timeouts and server errors are `object_store`'s (see
+//! [`super::destination`]); what it cannot get past is said with what to check.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use futures::{StreamExt, TryStreamExt};
+use object_store::{Attribute, Attributes, ObjectStoreExt, PutOptions, PutPayload, WriteMultipart};
+
+use super::PublishError;
+use super::destination::Opened;
+use super::plan::{Listed, Phase, Plan, Put};
+use super::record::{self, Published};
+use crate::diagnostic::Diagnostic;
+use crate::progress::Progress;
+
+/// Files up to this size go up in one request; bigger ones in parts.
+const WHOLE: u64 = 8 << 20;
+/// The size of a part (S3's smallest is 5 MiB).
+const PART: usize = 8 << 20;
+/// Parts of one file in flight at once.
+const PARTS_IN_FLIGHT: usize = 2;
+
+/// What sends to one destination.
+pub struct Sender {
+    /// The destination, open.
+    pub opened: Opened,
+    /// Uploads at once.
+    pub jobs: usize,
+    /// The destination, as messages name it.
+    pub destination: String,
+    /// Where the upload says how far it is.
+    pub progress: Arc<dyn Progress>,
+}
+
+impl Sender {
+    /// The destination's record of what podsmith published there: `None`
+    /// if there is none (or it is set aside: then with why).
+    pub async fn read_record(&self) -> Result<(Option<Published>, Option<String>), PublishError> {
+        let path = self.opened.path(record::KEY);
+        let got = match self.opened.store.get(&path).await {
+            Ok(got) => got,
+            Err(object_store::Error::NotFound { .. }) => return Ok((None, None)),
+            Err(e) => return Err(self.failed(&format!("reading {}", record::KEY), &e)),
+        };
+        if got.meta.size > record::MAX_BYTES {
+            return Ok((None, Some(format!("it is over {} MB", record::MAX_BYTES >> 20))));
+        }
+        let bytes = got.bytes().await.map_err(|e| self.failed(&format!("reading {}", record::KEY), &e))?;
+        match Published::parse(&bytes) {
+            Ok(r) => Ok((Some(r), None)),
+            Err(why) => Ok((None, Some(why))),
+        }
+    }
+
+    /// Every object under the prefix, by key (one listing, in pages).
+    pub async fn list(&self) -> Result<HashMap<String, Listed>, PublishError> {
+        let prefix =
+            (!self.opened.prefix.is_empty()).then(|| object_store::path::Path::from(self.opened.prefix.as_str()));
+        let mut listing = self.opened.store.list(prefix.as_ref());
+        let mut out = HashMap::new();
+        while let Some(meta) = listing.next().await {
+            let meta = match meta {
+                Ok(m) => m,
+                // A folder's own temporary files and the like vanish while listed.
+                Err(object_store::Error::NotFound { .. }) => continue,
+                Err(e) => return Err(self.failed("listing", &e)),
+            };
+            if let Some(key) = self.opened.key(meta.location.as_ref()) {
+                out.insert(key.to_string(), Listed { size: meta.size, etag: meta.e_tag.clone() });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Carries out `plan` (its record gets the uploads' ETags). `before`:
+    /// the record as it was; `root`: the local site's folder.
+    pub async fn run(&self, plan: &mut Plan, before: Option<&Published>, root: &Path) -> Result<(), PublishError> {
+        if plan.is_empty() {
+            // Nothing to send; the record is written again only if it has
+            // to be (an unfinished publish's; not for ETags it lacks, which
+            // it learns at the next upload).
+            let same = before.is_some_and(|b| b.pending.is_empty() && same_but_etags(b, &plan.record));
+            if !same {
+                self.write_record(&plan.record).await?;
+            }
+            return Ok(());
+        }
+        // What is about to go up is podsmith's, should the publish stop half way.
+        if !plan.puts.is_empty() {
+            let mut pending = before.cloned().unwrap_or_default();
+            pending.pending = plan.puts.iter().map(|p| (p.file.key.clone(), p.file.entry.clone())).collect();
+            self.write_record(&pending).await?;
+        }
+        self.progress.start("uploading", plan.bytes());
+        let phases = [Phase::Media, Phase::Page, Phase::Feed, Phase::MainFeed];
+        let mut etags: HashMap<String, Option<String>> = HashMap::new();
+        for phase in phases {
+            let puts: Vec<&Put> = plan.puts.iter().filter(|p| p.file.phase == phase).collect();
+            let results: Vec<(String, Option<String>)> = futures::stream::iter(puts)
+                .map(|put| self.upload(put, root))
+                .buffer_unordered(self.jobs)
+                .try_collect()
+                .await?;
+            etags.extend(results);
+        }
+        self.progress.finish();
+        for (key, etag) in etags {
+            if let Some(e) = plan.record.objects.get_mut(&key) {
+                e.etag = etag;
+            }
+        }
+        // The new feeds are live: now what the site no longer has goes,
+        // and the record says so after.
+        if !plan.deletes.is_empty() {
+            let mut meanwhile = plan.record.clone();
+            for key in &plan.deletes {
+                if let Some(e) = before.and_then(|b| b.objects.get(key).or_else(|| b.pending.get(key))) {
+                    meanwhile.objects.insert(key.clone(), e.clone());
+                }
+            }
+            self.write_record(&meanwhile).await?;
+            futures::stream::iter(&plan.deletes)
+                .map(|key| async move {
+                    match self.opened.store.delete(&self.opened.path(key)).await {
+                        Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                        Err(e) => Err(self.failed(&format!("deleting {key}"), &e)),
+                    }
+                })
+                .buffer_unordered(self.jobs)
+                .try_collect::<Vec<()>>()
+                .await?;
+        }
+        self.write_record(&plan.record).await
+    }
+
+    /// Uploads one file; returns its key and the ETag it got.
+    async fn upload(&self, put: &Put, root: &Path) -> Result<(String, Option<String>), PublishError> {
+        let key = &put.file.key;
+        let path = root.join(key);
+        let entry = &put.file.entry;
+        let mut attributes = Attributes::new();
+        if self.opened.headers {
+            attributes.insert(Attribute::ContentType, entry.content_type.clone().into());
+            attributes.insert(Attribute::CacheControl, entry.cache_control.clone().into());
+        }
+        let target = self.opened.path(key);
+        let read_failed = |e: std::io::Error| {
+            PublishError::store(
+                Diagnostic::error("PUBLISH", format!("cannot read {}: {e}", path.display()))
+                    .help("run podsmith publish again (it builds first)"),
+            )
+        };
+        let mut file = crate::fsutil::open(&path).map_err(read_failed)?;
+        let etag = if entry.size <= WHOLE {
+            let mut bytes = Vec::with_capacity(entry.size as usize);
+            (&mut file).take(WHOLE + 1).read_to_end(&mut bytes).map_err(read_failed)?;
+            if bytes.len() as u64 != entry.size {
+                return Err(read_failed(std::io::Error::other("its size changed after the build")));
+            }
+            let n = bytes.len() as u64;
+            let opts = PutOptions { attributes, ..Default::default() };
+            let put = self.opened.store.put_opts(&target, PutPayload::from(bytes), opts).await;
+            let done = put.map_err(|e| self.failed(&format!("uploading {key}"), &e))?;
+            self.progress.advance(n);
+            done.e_tag
+        } else {
+            let opts = object_store::PutMultipartOptions { attributes, ..Default::default() };
+            let upload = self
+                .opened
+                .store
+                .put_multipart_opts(&target, opts)
+                .await
+                .map_err(|e| self.failed(&format!("uploading {key}"), &e))?;
+            let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
+            let mut buf = vec![0u8; PART];
+            let mut sent = 0u64;
+            loop {
+                writer
+                    .wait_for_capacity(PARTS_IN_FLIGHT)
+                    .await
+                    .map_err(|e| self.failed(&format!("uploading {key}"), &e))?;
+                let n = crate::probe::read_full(&mut file, &mut buf).map_err(read_failed)?;
+                if n == 0 {
+                    break;
+                }
+                writer.write(&buf[..n]);
+                sent += n as u64;
+                self.progress.advance(n as u64);
+            }
+            if sent != entry.size {
+                let _ = writer.abort().await;
+                return Err(read_failed(std::io::Error::other("its size changed after the build")));
+            }
+            writer.finish().await.map_err(|e| self.failed(&format!("uploading {key}"), &e))?.e_tag
+        };
+        Ok((key.clone(), etag))
+    }
+
+    /// Writes the destination's record.
+    async fn write_record(&self, record: &Published) -> Result<(), PublishError> {
+        let mut attributes = Attributes::new();
+        if self.opened.headers {
+            attributes.insert(Attribute::ContentType, "application/json".into());
+            attributes.insert(Attribute::CacheControl, "no-cache".into());
+        }
+        let opts = PutOptions { attributes, ..Default::default() };
+        self.opened
+            .store
+            .put_opts(&self.opened.path(record::KEY), PutPayload::from(record.encode()), opts)
+            .await
+            .map(|_| ())
+            .map_err(|e| self.failed(&format!("writing {}", record::KEY), &e))
+    }
+
+    /// What went wrong, with what to check.
+    fn failed(&self, doing: &str, e: &object_store::Error) -> PublishError {
+        let text = e.to_string();
+        let lower = text.to_ascii_lowercase();
+        let help = if lower.contains("nosuchbucket") || lower.contains("bucket does not exist") {
+            "the bucket does not exist: check the bucket name in the destination, the endpoint and the region, \
+             or create the bucket"
+        } else if matches!(e, object_store::Error::Unauthenticated { .. })
+            || lower.contains("signaturedoesnotmatch")
+            || lower.contains("invalidaccesskeyid")
+            || lower.contains("403")
+        {
+            "the service refused the credentials: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the \
+             profile in ~/.aws/credentials), and that they may write to this bucket"
+        } else if matches!(e, object_store::Error::PermissionDenied { .. }) {
+            "the credentials may not do this: give them write and list permission on the bucket"
+        } else if lower.contains("connect") || lower.contains("dns") || lower.contains("timed out") {
+            "the service could not be reached: check the endpoint URL and the network, then run publish again \
+             (it takes up where it stopped)"
+        } else {
+            "run publish again: it sends only what is not there yet"
+        };
+        PublishError::store(
+            Diagnostic::error("PUBLISH", format!("{}: {doing} failed: {}", self.destination, one_line(&text)))
+                .help(help),
+        )
+    }
+}
+
+/// Whether two records name the same objects, with the same entries but
+/// for the ETags.
+fn same_but_etags(a: &Published, b: &Published) -> bool {
+    a.objects.len() == b.objects.len()
+        && a.objects
+            .iter()
+            .zip(&b.objects)
+            .all(|((ka, ea), (kb, eb))| ka == kb && ea.same_content(eb) && ea.same_headers(eb))
+}
+
+/// An error's text on one line, not too long.
+fn one_line(text: &str) -> String {
+    crate::text::truncate_chars(&text.split_whitespace().collect::<Vec<_>>().join(" "), 400)
+}

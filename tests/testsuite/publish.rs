@@ -1,0 +1,283 @@
+//! `podsmith publish` against a real S3 server (s3s-fs on 127.0.0.1, real
+//! SigV4) and to a folder: what lands is the site byte for byte, with the
+//! right headers; a republish sends only what changed; removed files go,
+//! media only with --prune, foreign objects never.
+
+use std::collections::BTreeMap;
+
+use crate::harness::Show;
+use crate::s3::{BUCKET, S3};
+
+const AS_OF: &str = "2026-06-01T00:00:00Z";
+
+/// `podsmith publish --format json` to `s3://BUCKET/podcast` on `s3`, with `extra` flags.
+fn publish(show: &Show, s3: &S3, extra: &[&str]) -> crate::harness::Run {
+    let to = format!("s3://{BUCKET}/podcast");
+    let endpoint = s3.endpoint();
+    let mut args = vec!["publish", "--to", &to, "--endpoint", &endpoint, "--as-of", AS_OF, "--format", "json"];
+    args.extend_from_slice(extra);
+    show.run_env(&args, &s3.env())
+}
+
+/// The keys a JSON report says were uploaded, and deleted.
+fn sent(run: &crate::harness::Run) -> (Vec<String>, Vec<String>) {
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let keys = |k: &str| -> Vec<String> {
+        v[k].as_array()
+            .unwrap_or_else(|| panic!("no {k} in {v}"))
+            .iter()
+            .map(|x| x.get("key").unwrap_or(x).as_str().unwrap().to_string())
+            .collect()
+    };
+    (keys("uploaded"), keys("deleted"))
+}
+
+/// The site's files as published (without podsmith's record).
+fn published(s3: &S3) -> BTreeMap<String, Vec<u8>> {
+    let mut objects = s3.objects("podcast");
+    objects.retain(|k, _| !k.starts_with(".podsmith/"));
+    objects
+}
+
+/// `Content-Type` and `Cache-Control` of an object, as the server answers a GET.
+fn headers(s3: &S3, key: &str) -> (String, String) {
+    use object_store::ObjectStoreExt;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let store = object_store::aws::AmazonS3Builder::new()
+        .with_bucket_name(BUCKET)
+        .with_region("us-east-1")
+        .with_endpoint(s3.endpoint())
+        .with_access_key_id(crate::s3::ACCESS_KEY)
+        .with_secret_access_key(crate::s3::SECRET_KEY)
+        .with_client_options(object_store::ClientOptions::new().with_allow_http(true))
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let got = rt.block_on(store.get(&object_store::path::Path::from(format!("podcast/{key}")))).unwrap();
+    let attr = |a: object_store::Attribute| got.attributes.get(&a).map(|v| v.to_string()).unwrap_or_default();
+    (attr(object_store::Attribute::ContentType), attr(object_store::Attribute::CacheControl))
+}
+
+#[test]
+fn first_publish_puts_the_whole_site_with_its_headers_and_a_republish_sends_nothing() {
+    let Some(s3) = S3::start() else { return };
+    let show = Show::sample();
+    let run = publish(&show, &s3, &[]).ok();
+    assert_eq!(published(&s3), show.public_files(), "the bucket holds the site, byte for byte");
+    let (up, _) = sent(&run);
+    assert_eq!(up.len(), show.public_files().len());
+    assert_eq!(up.last().map(String::as_str), Some("feed.xml"), "feed.xml goes last: {up:?}");
+    let first_page = up.iter().position(|k| k.ends_with(".html")).unwrap();
+    assert!(up[..first_page].iter().all(|k| k.starts_with("media/")), "media first: {up:?}");
+    assert!(run.stderr.contains("Published to s3://show-bucket/podcast: 16 uploaded"), "{}", run.stderr);
+
+    assert_eq!(headers(&s3, "feed.xml"), ("application/rss+xml; charset=utf-8".into(), "public, max-age=60".into()));
+    assert_eq!(headers(&s3, "media/kubernetes-sarah-novotny.mp3").0, "audio/mpeg");
+    assert_eq!(headers(&s3, "media/kubernetes-sarah-novotny.ogg").0, "audio/ogg");
+    assert_eq!(headers(&s3, "media/cover.jpg"), ("image/jpeg".into(), "public, max-age=31536000, immutable".into()));
+    assert_eq!(headers(&s3, "index.html"), ("text/html; charset=utf-8".into(), "public, max-age=300".into()));
+
+    let record = s3.object("podcast/.podsmith/published.json");
+    let before = std::fs::metadata(&record).unwrap().modified().unwrap();
+    let again = publish(&show, &s3, &[]).ok();
+    assert_eq!(sent(&again), (vec![], vec![]));
+    assert!(again.stderr.contains("0 uploaded (0 bytes), 16 unchanged, 0 deleted"), "{}", again.stderr);
+    assert_eq!(std::fs::metadata(&record).unwrap().modified().unwrap(), before, "no PUT at all, not even the record");
+}
+
+#[test]
+fn after_an_edit_only_what_changed_goes_up() {
+    let Some(s3) = S3::start() else { return };
+    let show = Show::sample();
+    publish(&show, &s3, &[]).ok();
+    // A title changes: its page, the index and the feeds; no media.
+    let manifest = show.read("episodes.toml");
+    let edited =
+        manifest.replacen("title = \"Miek Gieben on CoreDNS\"", "title = \"Miek Gieben on CoreDNS (2017)\"", 1);
+    assert_ne!(manifest, edited);
+    show.write("episodes.toml", &edited);
+    let (mut up, deleted) = sent(&publish(&show, &s3, &[]).ok());
+    assert!(deleted.is_empty());
+    up.sort();
+    assert_eq!(up, ["episodes/coredns-miek-gieben/index.html", "feed.ogg.xml", "feed.xml", "index.html"]);
+    assert_eq!(published(&s3), show.public_files());
+}
+
+#[test]
+fn a_removed_episode_loses_its_page_and_keeps_its_media_until_pruned() {
+    let Some(s3) = S3::start() else { return };
+    let show = Show::sample();
+    publish(&show, &s3, &[]).ok();
+    // An object of someone else's under the prefix is never touched.
+    std::fs::write(s3.object("podcast/notes.txt"), "mine").unwrap();
+    let manifest = show.read("episodes.toml");
+    let start = manifest.find("[[episode]]").unwrap();
+    let end = start + 1 + manifest[start + 1..].find("[[episode]]").unwrap();
+    let removed = &manifest[start..end];
+    let slug = removed.split("slug = \"").nth(1).map(|s| s.split('"').next().unwrap().to_string());
+    show.write("episodes.toml", &format!("{}{}", &manifest[..start], &manifest[end..]));
+    let run = publish(&show, &s3, &["--allow-changes"]).ok();
+    let (_, deleted) = sent(&run);
+    let page = match slug {
+        Some(s) => format!("episodes/{s}/index.html"),
+        None => deleted.iter().find(|k| k.ends_with(".html")).cloned().unwrap(),
+    };
+    assert_eq!(deleted, std::slice::from_ref(&page));
+    assert!(!s3.object(&format!("podcast/{page}")).exists());
+    let kept: Vec<String> = serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()["kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kept.len(), 2, "its MP3 and OGG stay: {kept:?}");
+    assert!(kept.iter().all(|k| s3.object(&format!("podcast/{k}")).exists()));
+    assert!(run.stderr.contains("--prune deletes them"), "{}", run.stderr);
+
+    let (_, pruned) = sent(&publish(&show, &s3, &["--prune"]).ok());
+    assert_eq!(pruned, kept);
+    assert!(kept.iter().all(|k| !s3.object(&format!("podcast/{k}")).exists()));
+    assert_eq!(std::fs::read_to_string(s3.object("podcast/notes.txt")).unwrap(), "mine");
+    let mut site = show.public_files();
+    site.insert("notes.txt".into(), b"mine".to_vec());
+    assert_eq!(published(&s3), site);
+}
+
+#[test]
+fn drift_is_mended_and_said() {
+    let Some(s3) = S3::start() else { return };
+    let show = Show::sample();
+    publish(&show, &s3, &[]).ok();
+    std::fs::remove_file(s3.object("podcast/media/cover.jpg")).unwrap();
+    std::fs::write(s3.object("podcast/index.html"), "defaced").unwrap();
+    let run = publish(&show, &s3, &[]).ok();
+    let (mut up, _) = sent(&run);
+    up.sort();
+    assert_eq!(up, ["index.html", "media/cover.jpg"]);
+    assert!(run.stderr.contains("media/cover.jpg was missing at the destination"), "{}", run.stderr);
+    assert!(run.stderr.contains("index.html was replaced at the destination"), "{}", run.stderr);
+    assert_eq!(published(&s3), show.public_files());
+}
+
+#[test]
+fn a_dry_run_says_the_plan_and_sends_nothing() {
+    let Some(s3) = S3::start() else { return };
+    let show = Show::sample();
+    let to = format!("s3://{BUCKET}/podcast");
+    let run = show
+        .run_env(&["publish", "--to", &to, "--endpoint", &s3.endpoint(), "--as-of", AS_OF, "--dry-run"], &s3.env())
+        .ok();
+    assert!(run.stdout.lines().any(|l| l.starts_with("PUT feed.xml (") && l.ends_with("): new")), "{}", run.stdout);
+    assert_eq!(run.stdout.lines().filter(|l| l.starts_with("PUT ")).count(), 16);
+    assert!(run.stderr.contains("dry run: nothing was sent"), "{}", run.stderr);
+    assert!(s3.objects("").is_empty(), "nothing at the destination");
+}
+
+#[test]
+fn objects_in_the_way_are_refused_unless_forced() {
+    let Some(s3) = S3::start() else { return };
+    let show = Show::sample();
+    std::fs::create_dir_all(s3.object("podcast")).unwrap();
+    std::fs::write(s3.object("podcast/feed.xml"), "an old feed from another tool").unwrap();
+    let run = publish(&show, &s3, &[]).fails(1);
+    // With --format json, the refusal is a diagnostic in the JSON on stdout.
+    let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let refusal = said["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "PUBLISH-FOREIGN").unwrap();
+    assert!(refusal["message"].as_str().unwrap().ends_with("where the site's files go: feed.xml"), "{refusal}");
+    assert!(refusal["help"].as_str().unwrap().contains("--force"), "{refusal}");
+    assert_eq!(std::fs::read_to_string(s3.object("podcast/feed.xml")).unwrap(), "an old feed from another tool");
+    publish(&show, &s3, &["--force"]).ok();
+    assert_eq!(published(&s3), show.public_files());
+}
+
+#[test]
+fn wrong_credentials_and_a_missing_bucket_say_what_to_check() {
+    let Some(s3) = S3::start() else { return };
+    let show = Show::sample();
+    let endpoint = s3.endpoint();
+    let to = format!("s3://{BUCKET}/podcast");
+    let args = ["publish", "--to", &to, "--endpoint", &endpoint, "--as-of", AS_OF];
+    let bad = [("AWS_ACCESS_KEY_ID", "nobody"), ("AWS_SECRET_ACCESS_KEY", "wrong")];
+    let run = show.run_env(&args, &bad).fails(1);
+    assert!(run.stderr.contains("check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), "{}", run.stderr);
+    let args = ["publish", "--to", "s3://no-such-bucket/x", "--endpoint", &endpoint, "--as-of", AS_OF];
+    let run = show.run_env(&args, &s3.env()).fails(1);
+    assert!(run.stderr.contains("the bucket does not exist"), "{}", run.stderr);
+    assert!(s3.objects("").is_empty());
+}
+
+#[test]
+fn credentials_come_from_a_profile_when_the_environment_has_none() {
+    let Some(s3) = S3::start() else { return };
+    let show = Show::sample();
+    let creds = format!(
+        "[podcasting]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        crate::s3::ACCESS_KEY,
+        crate::s3::SECRET_KEY
+    );
+    show.write("aws/credentials", &creds);
+    show.write("aws/config", &format!("[profile podcasting]\nendpoint_url = {}\n", s3.endpoint()));
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &format!("{manifest}\n[publish]\nto = \"s3://{BUCKET}/podcast\"\nprofile = \"podcasting\"\n"),
+    );
+    let (creds, config) = (show.path("aws/credentials"), show.path("aws/config"));
+    let env = [("AWS_SHARED_CREDENTIALS_FILE", creds.to_str().unwrap()), ("AWS_CONFIG_FILE", config.to_str().unwrap())];
+    show.run_env(&["publish", "--as-of", AS_OF], &env).ok();
+    assert_eq!(published(&s3), show.public_files());
+}
+
+#[test]
+fn a_folder_is_a_destination_too() {
+    let show = Show::sample();
+    let web = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", web.path().join("podcast").display());
+    let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    assert!(run.stderr.contains("16 uploaded"), "{}", run.stderr);
+    let mut there = BTreeMap::new();
+    for (k, v) in walk(&web.path().join("podcast")) {
+        if !k.starts_with(".podsmith/") {
+            there.insert(k, v);
+        }
+    }
+    assert_eq!(there, show.public_files());
+    let again = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    assert!(again.stderr.contains("0 uploaded (0 bytes), 16 unchanged"), "{}", again.stderr);
+}
+
+#[test]
+fn no_destination_and_bad_settings_are_usage_errors() {
+    let show = Show::sample();
+    let run = show.run_env(&["publish", "--as-of", AS_OF], &[]).fails(2);
+    assert!(run.stderr.contains("no destination to publish to"), "{}", run.stderr);
+    let run = show.run_env(&["publish", "--to", "ftp://x/y"], &[]).fails(2);
+    assert!(run.stderr.contains("s3://BUCKET/PREFIX or file:///PATH"), "{}", run.stderr);
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &format!("{manifest}\n[publish]\nto = \"s3://Bad_Bucket\"\njobz = 3\n"));
+    // Like every problem in the manifest, a content error (exit 1), with its line.
+    let run = show.run_env(&["publish"], &[]).fails(1);
+    assert!(run.stderr.contains("episodes.toml:109:6: `to` in [publish]"), "{}", run.stderr);
+    assert!(run.stderr.contains("is not a bucket name"), "{}", run.stderr);
+    assert!(run.stderr.contains("unknown key `jobz` in [publish]"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `jobs`?"), "{}", run.stderr);
+}
+
+fn walk(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
