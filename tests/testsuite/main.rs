@@ -8,6 +8,7 @@ mod build;
 mod incremental;
 mod limits;
 mod probe;
+mod proxy;
 mod publish;
 mod s3;
 mod safety;

@@ -6,15 +6,20 @@
 use std::collections::BTreeMap;
 
 use crate::harness::Show;
+use crate::proxy::{Action, Proxy};
 use crate::s3::{BUCKET, S3};
 
 const AS_OF: &str = "2026-06-01T00:00:00Z";
 
 /// `podsmith publish --format json` to `s3://BUCKET/podcast` on `s3`, with `extra` flags.
 fn publish(show: &Show, s3: &S3, extra: &[&str]) -> crate::harness::Run {
+    publish_via(show, s3, &s3.endpoint(), extra)
+}
+
+/// The same through `endpoint` (a proxy in front of `s3`).
+fn publish_via(show: &Show, s3: &S3, endpoint: &str, extra: &[&str]) -> crate::harness::Run {
     let to = format!("s3://{BUCKET}/podcast");
-    let endpoint = s3.endpoint();
-    let mut args = vec!["publish", "--to", &to, "--endpoint", &endpoint, "--as-of", AS_OF, "--format", "json"];
+    let mut args = vec!["publish", "--to", &to, "--endpoint", endpoint, "--as-of", AS_OF, "--format", "json"];
     args.extend_from_slice(extra);
     show.run_env(&args, &s3.env())
 }
@@ -280,4 +285,147 @@ fn walk(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
         }
     }
     out
+}
+
+#[test]
+fn requests_are_one_listing_and_what_changed() {
+    let Some(s3) = S3::start() else { return };
+    let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
+    let show = Show::sample();
+    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    assert_eq!(proxy.count("PUT"), 16 + 2, "every file, and the record twice (pending, then done)");
+    proxy.log.lock().unwrap().clear();
+    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    let log = proxy.log.lock().unwrap().clone();
+    assert_eq!(log.len(), 2, "the record and one listing, nothing else: {log:?}");
+    assert!(log[0].1.ends_with("/podcast/.podsmith/published.json"), "{log:?}");
+    assert!(log[1].1.contains("list-type=2"), "{log:?}");
+    drop(log);
+    // One episode added: its two files, its page, the index, two feeds.
+    proxy.log.lock().unwrap().clear();
+    std::fs::copy(show.path("media/coredns-miek-gieben.mp3"), show.path("media/bonus.mp3")).unwrap();
+    std::fs::copy(show.path("media/coredns-miek-gieben.ogg"), show.path("media/bonus.ogg")).unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &format!(
+            "{manifest}\n[[episode]]\ntitle = \"Bonus\"\nslug = \"bonus\"\nguid = \"bonus-1\"\ndate = 2017-04-13T09:00:00Z\nepisode = 5\n\
+             media = [\"media/bonus.mp3\", \"media/bonus.ogg\"]\nnotes = \"More.\"\n"
+        ),
+    );
+    let (mut up, _) = sent(&publish_via(&show, &s3, &proxy.endpoint(), &[]).ok());
+    up.sort();
+    assert_eq!(
+        up,
+        ["episodes/bonus/index.html", "feed.ogg.xml", "feed.xml", "index.html", "media/bonus.mp3", "media/bonus.ogg"]
+    );
+    assert_eq!(proxy.count("PUT"), 6 + 2);
+    assert_eq!(proxy.count("HEAD"), 0);
+    assert_eq!(published(&s3), show.public_files());
+}
+
+#[test]
+fn server_errors_are_retried() {
+    let Some(s3) = S3::start() else { return };
+    // Every upload fails once with a 500, then goes through.
+    let rule = |method: &str, _: &str, before: usize| match (method, before) {
+        ("PUT", 0) => Action::Fail,
+        _ => Action::Forward,
+    };
+    let proxy = Proxy::start(s3.port, Box::new(rule));
+    let show = Show::sample();
+    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    assert_eq!(published(&s3), show.public_files());
+    assert!(proxy.count("PUT") >= 2 * 16, "each file tried twice: {}", proxy.count("PUT"));
+}
+
+#[test]
+fn a_publish_killed_half_way_never_leaves_the_feed_ahead_and_is_taken_up_again() {
+    let Some(s3) = S3::start() else { return };
+    // The pages never get an answer: the publish hangs after the media.
+    let rule = |method: &str, path: &str, _: usize| match method == "PUT" && path.ends_with("index.html") {
+        true => Action::Stall,
+        false => Action::Forward,
+    };
+    let proxy = Proxy::start(s3.port, Box::new(rule));
+    let show = Show::sample();
+    show.build().ok();
+    let to = format!("s3://{BUCKET}/podcast");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
+        .current_dir(show.root())
+        .args(["publish", "--to", &to, "--endpoint", &proxy.endpoint(), "--as-of", AS_OF, "-q"])
+        .env("AWS_ACCESS_KEY_ID", crate::s3::ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", crate::s3::SECRET_KEY)
+        .env("AWS_CONFIG_FILE", show.path(".none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", show.path(".none"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let waited = std::time::Instant::now();
+    while !proxy.log.lock().unwrap().iter().any(|(_, p)| p.ends_with("index.html")) {
+        assert!(waited.elapsed().as_secs() < 60, "the publish never reached the pages");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let there = published(&s3);
+    assert!(there.keys().any(|k| k.starts_with("media/")), "the media went first: {:?}", there.keys());
+    assert!(!there.contains_key("feed.xml") && !there.contains_key("feed.ogg.xml"), "no feed before its pages");
+    let media_puts = proxy.log.lock().unwrap().iter().filter(|(m, p)| m == "PUT" && p.contains("/media/")).count();
+    assert_eq!(media_puts, 9, "8 recordings and the cover, each sent once");
+
+    // Run again: only what is not there goes up.
+    let (up, _) = sent(&publish(&show, &s3, &[]).ok());
+    assert!(up.iter().all(|k| !k.starts_with("media/")), "the media are not sent again: {up:?}");
+    assert_eq!(up.last().map(String::as_str), Some("feed.xml"));
+    assert_eq!(published(&s3), show.public_files());
+}
+
+#[test]
+fn a_big_file_goes_up_in_parts() {
+    let Some(s3) = S3::start() else { return };
+    let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
+    // Four minutes of 16-bit mono PCM: 21 MB, over the one-request limit.
+    let seconds = 240u32;
+    let data = 44_100 * 2 * seconds;
+    let mut wav = Vec::with_capacity(44 + data as usize);
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    wav.extend_from_slice(&1u16.to_le_bytes()); // mono
+    wav.extend_from_slice(&44_100u32.to_le_bytes());
+    wav.extend_from_slice(&(44_100u32 * 2).to_le_bytes());
+    wav.extend_from_slice(&2u16.to_le_bytes());
+    wav.extend_from_slice(&16u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data.to_le_bytes());
+    wav.extend((0..data).map(|i| (i % 251) as u8));
+    let manifest = r#"[podcast]
+title = "Long"
+description = "A long one."
+author = "Ann Example"
+owner = { email = "ann@example.com" }
+language = "en"
+categories = ["Technology"]
+base_url = "https://example.com/podcast/"
+image = "media/cover.jpg"
+formats = "any"
+
+[[episode]]
+title = "Long"
+guid = "long-1"
+date = 2026-01-05T09:00:00Z
+media = ["media/long.wav"]
+notes = "Long."
+"#;
+    let show = Show::with(manifest, &[]);
+    std::fs::write(show.path("media/long.wav"), &wav).unwrap();
+    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    assert_eq!(published(&s3), show.public_files());
+    let log = proxy.log.lock().unwrap();
+    let parts = log.iter().filter(|(m, p)| m == "PUT" && p.contains("long.wav?") && p.contains("partNumber=")).count();
+    assert_eq!(parts, 3, "21 MB in 8 MiB parts: {log:?}");
+    assert!(log.iter().any(|(m, p)| m == "POST" && p.contains("long.wav?uploads")), "{log:?}");
 }

@@ -1,0 +1,172 @@
+//! An HTTP/1.1 proxy on 127.0.0.1 in front of the S3 server, for the
+//! publish tests: it logs every request, and fails or stalls the ones it is
+//! told to, the ways real networks and services do.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+/// What to do with a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Pass it on.
+    Forward,
+    /// Answer 500 without passing it on.
+    Fail,
+    /// Never answer.
+    Stall,
+}
+
+/// Decides per request: method, path (with query), and how many requests
+/// with this method and path came before.
+pub type Rule = dyn Fn(&str, &str, usize) -> Action + Send + Sync;
+
+/// A running proxy; stops taking connections when dropped.
+pub struct Proxy {
+    pub port: u16,
+    /// Every request: method and path.
+    pub log: Arc<Mutex<Vec<(String, String)>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+impl Proxy {
+    /// A proxy to `127.0.0.1:upstream`.
+    pub fn start(upstream: u16, rule: Box<Rule>) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let log: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let rule: Arc<Rule> = Arc::from(rule);
+        let (l, s) = (log.clone(), stop.clone());
+        thread::spawn(move || {
+            for client in listener.incoming() {
+                if s.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(client) = client else { continue };
+                let (log, rule, stop) = (l.clone(), rule.clone(), s.clone());
+                thread::spawn(move || {
+                    let _ = serve(client, upstream, &log, &*rule, &stop);
+                });
+            }
+        });
+        Proxy { port, log, stop }
+    }
+
+    /// The endpoint URL.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Requests so far with `method`.
+    pub fn count(&self, method: &str) -> usize {
+        self.log.lock().unwrap().iter().filter(|(m, _)| m == method).count()
+    }
+}
+
+/// One client connection: its requests, one after another.
+fn serve(
+    client: TcpStream,
+    upstream: u16,
+    log: &Mutex<Vec<(String, String)>>,
+    rule: &Rule,
+    stop: &AtomicBool,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(client.try_clone()?);
+    let mut client = client;
+    let mut up: Option<(TcpStream, BufReader<TcpStream>)> = None;
+    loop {
+        let Some((head, lines)) = read_head(&mut reader)? else { return Ok(()) };
+        let mut parts = lines[0].split_whitespace();
+        let (method, path) = (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("").to_string());
+        let length = header(&lines, "content-length").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        let before = {
+            let mut log = log.lock().unwrap();
+            let n = log.iter().filter(|(m, p)| *m == method && *p == path).count();
+            log.push((method.clone(), path.clone()));
+            n
+        };
+        match rule(&method, &path, before) {
+            Action::Fail => {
+                client.write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n")?;
+                continue;
+            }
+            Action::Stall => {
+                while !stop.load(Ordering::SeqCst) {
+                    thread::sleep(std::time::Duration::from_millis(50));
+                }
+                return Ok(());
+            }
+            Action::Forward => {}
+        }
+        if up.is_none() {
+            let s = TcpStream::connect(("127.0.0.1", upstream))?;
+            up = Some((s.try_clone()?, BufReader::new(s)));
+        }
+        let (upw, upr) = up.as_mut().unwrap();
+        upw.write_all(&head)?;
+        upw.write_all(&body)?;
+        let Some((rhead, rlines)) = read_head(upr)? else { return Ok(()) };
+        client.write_all(&rhead)?;
+        let status: u16 = rlines[0].split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        if method == "HEAD" || status == 204 || status == 304 {
+            continue;
+        }
+        if header(&rlines, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+            loop {
+                let mut size_line = String::new();
+                upr.read_line(&mut size_line)?;
+                client.write_all(size_line.as_bytes())?;
+                let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+                let mut chunk = vec![0; size + 2];
+                upr.read_exact(&mut chunk)?;
+                client.write_all(&chunk)?;
+                if size == 0 {
+                    break;
+                }
+            }
+        } else {
+            let n = header(&rlines, "content-length").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+            let mut rbody = vec![0; n];
+            upr.read_exact(&mut rbody)?;
+            client.write_all(&rbody)?;
+        }
+    }
+}
+
+/// A request or response head: its bytes and its lines (`None` at the end).
+fn read_head(r: &mut impl BufRead) -> std::io::Result<Option<(Vec<u8>, Vec<String>)>> {
+    let mut head = Vec::new();
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        head.extend_from_slice(line.as_bytes());
+        if line == "\r\n" {
+            return Ok(Some((head, lines)));
+        }
+        lines.push(line.trim_end().to_string());
+    }
+}
+
+fn header<'a>(lines: &'a [String], name: &str) -> Option<&'a str> {
+    lines.iter().skip(1).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
