@@ -147,8 +147,11 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             PublishError::store(Diagnostic::error("PUBLISH", format!("cannot start the uploader: {e}")))
         })?;
     runtime.block_on(async {
-        let (record, record_note) = sender.read_record().await?;
-        let listed = sender.list().await?;
+        // The record and the listing, side by side.
+        let mut hints: Vec<String> = site.files.iter().map(|f| f.key.clone()).collect();
+        hints.sort();
+        let (record, listed) = futures::future::join(sender.read_record(), sender.list(&hints)).await;
+        let ((record, record_note), listed) = (record?, listed?);
         let mut plan = plan::make(&site.files, record.as_ref(), &listed, opts.prune, opts.force);
         if !plan.foreign.is_empty() {
             return Err(PublishError::Foreign { destination: dest.describe(), keys: plan.foreign.clone() });

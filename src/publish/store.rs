@@ -25,6 +25,10 @@ const WHOLE: u64 = 8 << 20;
 const PART: usize = 8 << 20;
 /// Parts of one file in flight at once.
 const PARTS_IN_FLIGHT: usize = 2;
+/// Keys of the site a range of a listing covers: under a page (S3 gives at
+/// most 1,000 keys), so that the page that ends a range also shows the
+/// range is over, with room for objects that are not the site's.
+const RANGE: usize = 900;
 
 /// What sends to one destination.
 pub struct Sender {
@@ -58,21 +62,82 @@ impl Sender {
         }
     }
 
-    /// Every object under the prefix, by key (one listing, in pages).
-    pub async fn list(&self) -> Result<HashMap<String, Listed>, PublishError> {
+    /// Every object under the prefix, by key: one listing, its top level
+    /// first, then each folder's. A listing comes a page of 1,000 keys at a
+    /// time, one page after another; so each folder is listed on its own
+    /// connection, and a big one in ranges of 900 of its keys side by side
+    /// (where the service lists in key order: from after a key, up to the
+    /// next), split at the keys the site is known to have (`hints`, sorted).
+    pub async fn list(&self, hints: &[String]) -> Result<HashMap<String, Listed>, PublishError> {
+        type Range = (object_store::path::Path, Option<String>, Option<String>);
         let prefix =
             (!self.opened.prefix.is_empty()).then(|| object_store::path::Path::from(self.opened.prefix.as_str()));
-        let mut listing = self.opened.store.list(prefix.as_ref());
-        let mut out = HashMap::new();
+        let top = match self.opened.store.list_with_delimiter(prefix.as_ref()).await {
+            Ok(top) => top,
+            Err(object_store::Error::NotFound { .. }) => return Ok(HashMap::new()),
+            Err(e) => return Err(self.failed("listing", &e)),
+        };
+        let mut ranges: Vec<Range> = Vec::new();
+        for folder in top.common_prefixes {
+            let Some(rel) = self.opened.key(folder.as_ref()).filter(|k| *k != ".podsmith").map(|k| format!("{k}/"))
+            else {
+                continue;
+            };
+            let splits: Vec<String> = match self.opened.sorted_listing {
+                true => hints
+                    .iter()
+                    .filter(|k| k.starts_with(&rel))
+                    .skip(RANGE)
+                    .step_by(RANGE)
+                    .map(|k| self.opened.path(k).to_string())
+                    .collect(),
+                false => Vec::new(),
+            };
+            let mut after = None;
+            for upto in splits {
+                ranges.push((folder.clone(), after, Some(upto.clone())));
+                after = Some(upto);
+            }
+            ranges.push((folder, after, None));
+        }
+        let mut all = top.objects;
+        let listed: Vec<Vec<object_store::ObjectMeta>> = futures::stream::iter(ranges)
+            .map(|(folder, after, upto)| async move { self.list_under(&folder, after, upto).await })
+            .buffer_unordered(self.jobs)
+            .try_collect()
+            .await?;
+        all.extend(listed.into_iter().flatten());
+        let mut out = HashMap::with_capacity(all.len());
+        for meta in all {
+            if let Some(key) = self.opened.key(meta.location.as_ref()) {
+                out.insert(key.to_string(), Listed { size: meta.size, etag: meta.e_tag.clone() });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every object under `folder`, page after page: those after `after`
+    /// and up to `upto` (keys of the store; given only where it lists in
+    /// key order).
+    async fn list_under(
+        &self,
+        folder: &object_store::path::Path,
+        after: Option<String>,
+        upto: Option<String>,
+    ) -> Result<Vec<object_store::ObjectMeta>, PublishError> {
+        let mut listing = match &after {
+            Some(a) => self.opened.store.list_with_offset(Some(folder), &object_store::path::Path::from(a.as_str())),
+            None => self.opened.store.list(Some(folder)),
+        };
+        let mut out = Vec::new();
         while let Some(meta) = listing.next().await {
-            let meta = match meta {
-                Ok(m) => m,
+            match meta {
+                // The rest is the next range's.
+                Ok(m) if upto.as_deref().is_some_and(|u| m.location.as_ref() > u) => break,
+                Ok(m) => out.push(m),
                 // A folder's own temporary files and the like vanish while listed.
                 Err(object_store::Error::NotFound { .. }) => continue,
                 Err(e) => return Err(self.failed("listing", &e)),
-            };
-            if let Some(key) = self.opened.key(meta.location.as_ref()) {
-                out.insert(key.to_string(), Listed { size: meta.size, etag: meta.e_tag.clone() });
             }
         }
         Ok(out)

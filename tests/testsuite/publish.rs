@@ -297,9 +297,11 @@ fn requests_are_one_listing_and_what_changed() {
     proxy.log.lock().unwrap().clear();
     publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
     let log = proxy.log.lock().unwrap().clone();
-    assert_eq!(log.len(), 2, "the record and one listing, nothing else: {log:?}");
-    assert!(log[0].1.ends_with("/podcast/.podsmith/published.json"), "{log:?}");
-    assert!(log[1].1.contains("list-type=2"), "{log:?}");
+    // The record, and one listing: the top level, then its two folders
+    // (episodes/ and media/) side by side. Nothing else.
+    assert_eq!(log.len(), 4, "{log:?}");
+    assert_eq!(log.iter().filter(|(m, p)| m == "GET" && p.ends_with("/podcast/.podsmith/published.json")).count(), 1);
+    assert_eq!(log.iter().filter(|(m, p)| m == "GET" && p.contains("list-type=2")).count(), 3, "{log:?}");
     drop(log);
     // One episode added: its two files, its page, the index, two feeds.
     proxy.log.lock().unwrap().clear();
@@ -428,4 +430,38 @@ notes = "Long."
     let parts = log.iter().filter(|(m, p)| m == "PUT" && p.contains("long.wav?") && p.contains("partNumber=")).count();
     assert_eq!(parts, 3, "21 MB in 8 MiB parts: {log:?}");
     assert!(log.iter().any(|(m, p)| m == "POST" && p.contains("long.wav?uploads")), "{log:?}");
+}
+
+#[test]
+fn a_big_site_is_listed_in_ranges_side_by_side_and_nothing_between_them_is_missed() {
+    let Some(s3) = S3::start() else { return };
+    let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
+    // 1,100 episodes of one short MP3 each: 1,100 pages, 1,100 media files.
+    let show = Show::with("", &["pair-5s.mp3"]);
+    let mut manifest = String::from(
+        "[podcast]\ntitle = \"Big\"\ndescription = \"Many.\"\nauthor = \"Ann\"\nowner = { email = \"ann@example.com\" }\n\
+         language = \"en\"\ncategories = [\"Technology\"]\nbase_url = \"https://example.com/p/\"\nimage = \"media/cover.jpg\"\n",
+    );
+    for i in 1..=1100 {
+        std::fs::hard_link(show.path("media/pair-5s.mp3"), show.path(&format!("media/ep{i:04}.mp3"))).unwrap();
+        manifest.push_str(&format!(
+            "\n[[episode]]\ntitle = \"Episode {i}\"\nslug = \"ep{i:04}\"\nguid = \"g{i}\"\ndate = 2026-01-01T09:00:00Z\n\
+             media = [\"media/ep{i:04}.mp3\"]\nnotes = \"Notes.\"\n"
+        ));
+    }
+    std::fs::remove_file(show.path("media/pair-5s.mp3")).unwrap();
+    show.write("episodes.toml", &manifest);
+    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    assert_eq!(published(&s3), show.public_files());
+    // Someone's file between the ranges, and one of podsmith's deleted by hand past the first.
+    std::fs::write(s3.object("podcast/media/ep0555-extra.mp3"), "mine").unwrap();
+    std::fs::remove_file(s3.object("podcast/media/ep1050.mp3")).unwrap();
+    proxy.log.lock().unwrap().clear();
+    let (up, deleted) = sent(&publish_via(&show, &s3, &proxy.endpoint(), &[]).ok());
+    assert_eq!(up, ["media/ep1050.mp3"]);
+    assert!(deleted.is_empty());
+    assert!(s3.object("podcast/media/ep0555-extra.mp3").exists());
+    let lists = proxy.log.lock().unwrap().iter().filter(|(_, p)| p.contains("list-type=2")).count();
+    // The top level, then episodes/ and media/ in two ranges each.
+    assert_eq!(lists, 5, "{:?}", proxy.log.lock().unwrap());
 }

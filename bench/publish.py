@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""`podsmith publish` against `rclone sync` and `aws s3 sync`, in the same
+run, to the same local S3 server (s3s-fs on 127.0.0.1, one bucket each):
+a 1,000-episode MP3+OGG show published cold, again with nothing changed,
+and after one episode is added; then a show with one 1 GB file, for peak
+memory. Wall time, peak memory (/usr/bin/time) and the requests each tool
+made, by method, from the server's log. Writes bench/results/publish.md.
+Run through bench/publish.sh (it installs what is missing).
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import build  # noqa: E402  (make_show, the corpus)
+
+HERE = build.HERE
+PODSMITH = build.PODSMITH
+KEY, SECRET = "bench-key", "bench-secret"
+AS_OF = "2026-06-01T00:00:00Z"
+
+
+class Server:
+    """s3s-fs with one log line per request (`s3s::service` at debug)."""
+
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="podsmith-bench-s3-")
+        for bucket in ("podsmith-b", "rclone-b", "aws-b"):
+            os.mkdir(os.path.join(self.root, bucket))
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        self.port = s.getsockname()[1]
+        s.close()
+        self.log_path = self.root + ".log"
+        env = dict(os.environ, RUST_LOG="s3s::service=debug")
+        self.proc = subprocess.Popen(
+            ["s3s-fs", "--host", "127.0.0.1", "--port", str(self.port), "--access-key", KEY, "--secret-key", SECRET,
+             self.root], stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT, env=env)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        self.offset = 0
+
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def requests(self):
+        """Requests since the last call, by method; and the bytes PUT."""
+        text = open(self.log_path, errors="replace").read()
+        new, self.offset = text[self.offset:], len(text)
+        counts, sent = {}, 0
+        for m in re.finditer(r"req: Request \{ method: (\w+), uri: [^,]*, version: [^,]*, headers: \{(.*?)\} \}", new):
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+            if m.group(1) == "PUT":
+                length = re.search(r'"content-length": "(\d+)"', m.group(2))
+                sent += int(length.group(1)) if length else 0
+        return counts, sent
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+        os.remove(self.log_path)
+
+
+def timed(cmd, cwd, env):
+    t0 = time.perf_counter()
+    r = subprocess.run(["/usr/bin/time", "-v", *cmd], cwd=cwd, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if r.returncode != 0:
+        sys.exit(f"{cmd[0]} failed:\n{r.stdout[-1500:]}\n{r.stderr[-3000:]}")
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr).group(1)) / 1024
+    return wall, rss
+
+
+def tools(server, show, prefix="show"):
+    """How each tool publishes `show`'s public/ to PREFIX in its bucket (podsmith builds first)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "RCLONE_"))}
+    env.update(AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_DEFAULT_REGION="us-east-1",
+               AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
+    rclone_env = dict(env, RCLONE_CONFIG_BENCH_TYPE="s3", RCLONE_CONFIG_BENCH_PROVIDER="Other",
+                      RCLONE_CONFIG_BENCH_ENDPOINT=server.endpoint(), RCLONE_CONFIG_BENCH_ACCESS_KEY_ID=KEY,
+                      RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY=SECRET, RCLONE_CONFIG_BENCH_REGION="us-east-1")
+    public = os.path.join(show, "public")
+    return [
+        ("podsmith publish", [PODSMITH, "-q", "publish", "--to", f"s3://podsmith-b/{prefix}", "--endpoint",
+                              server.endpoint(), "--as-of", AS_OF], env),
+        ("rclone sync", ["rclone", "sync", public, f"bench:rclone-b/{prefix}", "--low-level-retries", "1"], rclone_env),
+        ("aws s3 sync", ["aws", "s3", "sync", public, f"s3://aws-b/{prefix}", "--endpoint-url", server.endpoint(),
+                         "--no-progress", "--only-show-errors"], env),
+    ]
+
+
+def add_episode(show, n):
+    name = f"ep{n + 1:05d}"
+    shutil.copy(os.path.join(build.CORPUS, "mp3_cbr_info_61s5.mp3"), os.path.join(show, "media", name + ".mp3"))
+    shutil.copy(os.path.join(build.CORPUS, "ogg_vorbis_61s5.ogg"), os.path.join(show, "media", name + ".ogg"))
+    with open(os.path.join(show, "episodes.toml"), "a") as f:
+        f.write("\n".join(["", "[[episode]]", f'title = "Episode {name}: a conversation"', f'slug = "{name}"',
+                           f'guid = "bench-{n + 1}"', "date = 2026-05-01T09:00:00Z",
+                           f'media = ["media/{name}.mp3", "media/{name}.ogg"]', 'notes = "A new one."', ""]))
+
+
+def run_stage(server, show, stage, rows, prefix="show"):
+    for label, cmd, env in tools(server, show, prefix):
+        server.requests()
+        wall, rss = timed(cmd, show, env)
+        counts, sent = server.requests()
+        rows.append((stage, label, wall, rss, counts, sent))
+
+
+def big_file_show():
+    show = tempfile.mkdtemp(prefix="podsmith-bench-big-")
+    os.mkdir(os.path.join(show, "media"))
+    shutil.copy(os.path.join(build.ROOT, "media", "cover.jpg"), os.path.join(show, "media", "cover.jpg"))
+    # 1 GiB of 16-bit stereo PCM at 48 kHz (~93 minutes): a WAV, probed from its header.
+    data = 1 << 30
+    with open(os.path.join(show, "media", "long.wav"), "wb") as f:
+        f.write(b"RIFF" + (36 + data).to_bytes(4, "little") + b"WAVEfmt " + (16).to_bytes(4, "little")
+                + (1).to_bytes(2, "little") + (2).to_bytes(2, "little") + (48000).to_bytes(4, "little")
+                + (48000 * 4).to_bytes(4, "little") + (4).to_bytes(2, "little") + (16).to_bytes(2, "little")
+                + b"data" + data.to_bytes(4, "little"))
+        block = bytes(range(256)) * 4096
+        for _ in range(data // len(block)):
+            f.write(block)
+    with open(os.path.join(show, "episodes.toml"), "w") as f:
+        f.write('[podcast]\ntitle = "Big"\ndescription = "One long file."\nauthor = "Bench"\n'
+                'owner = { email = "bench@podsmith-bench.net" }\nlanguage = "en"\ncategories = ["Technology"]\n'
+                'base_url = "https://podsmith-bench.net/big/"\nimage = "media/cover.jpg"\nformats = "any"\n\n'
+                '[[episode]]\ntitle = "Long"\nguid = "long-1"\ndate = 2026-01-05T09:00:00Z\n'
+                'media = ["media/long.wav"]\nnotes = "Long."\n')
+    subprocess.run([PODSMITH, "-q", "build", "--as-of", AS_OF], cwd=show, check=True)
+    return show
+
+
+def main():
+    n = 1000
+    show = build.make_show(n)
+    subprocess.run([PODSMITH, "-q", "build", "--as-of", AS_OF], cwd=show, check=True)
+    server = Server()
+    rows = []
+    try:
+        run_stage(server, show, "cold publish", rows)
+        run_stage(server, show, "nothing changed", rows)
+        add_episode(show, n)
+        # podsmith publish builds the new episode itself; the sync tools are
+        # given the site it built (their build is not timed).
+        label, cmd, env = tools(server, show)[0]
+        server.requests()
+        wall, rss = timed(cmd, show, env)
+        counts, sent = server.requests()
+        rows.append(("one episode added", label, wall, rss, counts, sent))
+        for label, cmd, env in tools(server, show)[1:]:
+            server.requests()
+            wall, rss = timed(cmd, show, env)
+            counts, sent = server.requests()
+            rows.append(("one episode added", label, wall, rss, counts, sent))
+        big = big_file_show()
+        try:
+            run_stage(server, big, "one 1 GiB file", rows, prefix="big")
+        finally:
+            shutil.rmtree(big, ignore_errors=True)
+    finally:
+        server.stop()
+        shutil.rmtree(show, ignore_errors=True)
+
+    lines = [f"## Publish a {n}-episode MP3+OGG show to a local S3 server (s3s-fs), same run", "",
+             "| stage | tool | wall | tool / podsmith | peak memory | requests | bytes sent |", "|---|---|---|---|---|---|---|"]
+    ours = {stage: wall for stage, label, wall, *_ in rows if label == "podsmith publish"}
+    for stage, label, wall, rss, counts, sent in rows:
+        reqs = ", ".join(f"{m} {c}" for m, c in sorted(counts.items())) or "0"
+        ratio = "" if label == "podsmith publish" else f"{wall / ours[stage]:.1f}×"
+        lines.append(f"| {stage} | {label} | {wall:.2f} s | {ratio} | {rss:.0f} MB | {reqs} | {sent / 1e6:.1f} MB |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    open(os.path.join(HERE, "results", "publish.md"), "w").write(text)
+
+
+if __name__ == "__main__":
+    main()
