@@ -199,6 +199,9 @@ pub struct PublishArgs {
     /// Replace objects at the destination that podsmith did not publish.
     #[arg(long)]
     pub force: bool,
+    /// Then fetch the feeds from their public URLs and check every media and image URL (as validate --online).
+    #[arg(long)]
+    pub verify: bool,
     /// Uploads at once [default: [publish] jobs, else 4].
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,

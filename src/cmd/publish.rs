@@ -10,6 +10,7 @@ use super::{Failure, Ui};
 use crate::cli::PublishArgs;
 
 pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
+    let args_verify = args.verify;
     let now = super::parse_now(args.as_of.as_deref())?;
     let _lock = super::lock_show(&args.manifest, Access::Exclusive, ui, "publish")?;
     let opts = Options {
@@ -64,8 +65,35 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         ));
     }
     ui.info(summary(&report));
-    ui.finish(true, as_json(&report));
-    Ok(ExitCode::SUCCESS)
+    let mut json = as_json(&report);
+    let mut ok = true;
+    if args_verify && !report.dry_run {
+        let checked = verify(&report, ui)?;
+        ok = !checked.iter().any(|r| r.findings.iter().any(|f| f.is_error()));
+        json["verify"] = serde_json::to_value(&checked).unwrap_or_default();
+    }
+    ui.finish(ok, json);
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `--verify`: the hosting checks, said as `validate` says them.
+#[cfg(feature = "online")]
+fn verify(report: &Report, ui: &Ui) -> Result<Vec<podsmith::validate::Report>, Failure> {
+    let checked = podsmith::publish::verify(report, ui.progress());
+    if !ui.is_json() {
+        let min =
+            if ui.verbose() { podsmith::diagnostic::Severity::Info } else { podsmith::diagnostic::Severity::Warning };
+        eprint!("{}", crate::report::grouped(&checked, min));
+        let errors: usize = checked.iter().map(|r| r.count(podsmith::diagnostic::Severity::Error)).sum();
+        let warnings: usize = checked.iter().map(|r| r.count(podsmith::diagnostic::Severity::Warning)).sum();
+        ui.info(format!("verified {} feed(s) as published: {errors} error(s), {warnings} warning(s)", checked.len()));
+    }
+    Ok(checked)
+}
+
+#[cfg(not(feature = "online"))]
+fn verify(_: &Report, _: &Ui) -> Result<Vec<podsmith::validate::Report>, Failure> {
+    Err(Failure::usage("--verify needs podsmith built with the `online` feature (the default)"))
 }
 
 /// One line per upload and deletion: `PUT media/ep1.mp3 (12.3 MB): new`.

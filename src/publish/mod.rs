@@ -60,6 +60,8 @@ pub struct Report {
     pub dry_run: bool,
     /// Why the destination's record was set aside, if it was.
     pub record_note: Option<String>,
+    /// Each feed: its file name, and the URL apps fetch it from.
+    pub feeds: Vec<(String, String)>,
 }
 
 /// Why a publish stopped.
@@ -119,7 +121,7 @@ impl PublishError {
 
 /// Builds the show and publishes it.
 pub fn publish(opts: &Options) -> Result<Report, PublishError> {
-    let show = read_settings(&opts.build.manifest)?;
+    let (show, podcast) = read_settings(&opts.build.manifest)?;
     let to = opts.to.clone().or(show.to.clone()).ok_or_else(|| {
         PublishError::config(Diagnostic::error("PUBLISH-CONFIG", "no destination to publish to").help(
             "give one: podsmith publish --to s3://BUCKET/PREFIX (or file:///PATH), or set it in episodes.toml: \
@@ -159,17 +161,52 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         if !opts.dry_run {
             sender.run(&mut plan, record.as_ref(), &site.root).await?;
         }
-        Ok(Report { build: built, destination: dest.describe(), plan, dry_run: opts.dry_run, record_note })
+        let feeds = built.feeds.iter().map(|f| (f.clone(), podcast.url_of(f))).collect();
+        Ok(Report { build: built, destination: dest.describe(), plan, dry_run: opts.dry_run, record_note, feeds })
     })
 }
 
-/// The `[publish]` table of the manifest.
-fn read_settings(manifest: &Path) -> Result<crate::manifest::PublishSettings, PublishError> {
+/// The `[publish]` table of the manifest, and the channel.
+fn read_settings(
+    manifest: &Path,
+) -> Result<(crate::manifest::PublishSettings, crate::manifest::Podcast), PublishError> {
     let text = crate::manifest::read_text(manifest).map_err(|e| PublishError::Build(BuildError::Manifest(e)))?;
     let show = crate::manifest::parse(&text, manifest, &crate::manifest::root_of(manifest)).map_err(|problems| {
         PublishError::Build(BuildError::Manifest(crate::manifest::ManifestError::Invalid { problems }))
     })?;
-    Ok(show.publish)
+    Ok((show.publish, show.podcast))
+}
+
+/// `--verify`: each feed fetched from its public URL and compared with what
+/// was published, then the hosting checks of `validate --online` on every
+/// media and image URL it names (HEAD, a Range request, lengths and types).
+#[cfg(feature = "online")]
+pub fn verify(report: &Report, progress: Arc<dyn Progress>) -> Vec<crate::validate::Report> {
+    use crate::validate::online;
+    let opts = online::Online { progress, ..Default::default() };
+    let mut out = Vec::new();
+    for (name, url) in &report.feeds {
+        let path = report.build.out.join(name);
+        let Ok(bytes) = crate::fsutil::read(&path, crate::fsutil::FEED) else { continue };
+        let mut findings = Vec::new();
+        let limit = crate::validate::xml::MAX_FEED_BYTES as u64;
+        match online::fetch(url, opts.timeout, limit) {
+            Ok(there) if there == bytes => {}
+            Ok(_) => findings.push(
+                Diagnostic::warning("PUBLISH-VERIFY", format!("{url} is not the feed just published"))
+                    .help("a cache in front of the bucket may still hold the old one (feeds are cached for a minute); check again soon, and check that base_url is where the destination is served"),
+            ),
+            Err(why) => findings.push(
+                Diagnostic::error("PUBLISH-VERIFY", format!("cannot fetch the feed at {url}: {why}")).help(
+                    "check that base_url in episodes.toml is where the destination is served, and that its objects can be read by anyone",
+                ),
+            ),
+        }
+        let targets = crate::validate::targets(&bytes);
+        findings.extend(online::check(&targets, &opts));
+        out.push(crate::validate::Report { feed: url.clone(), findings, items: 0, media_checked: false });
+    }
+    out
 }
 
 /// The site as built: its output folder and files.

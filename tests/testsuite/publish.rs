@@ -465,3 +465,40 @@ fn a_big_site_is_listed_in_ranges_side_by_side_and_nothing_between_them_is_misse
     // The top level, then episodes/ and media/ in two ranges each.
     assert_eq!(lists, 5, "{:?}", proxy.log.lock().unwrap());
 }
+
+#[test]
+fn verify_fetches_the_feeds_and_checks_every_url_where_listeners_do() {
+    let Some(s3) = S3::start() else { return };
+    // Listeners read the bucket without credentials, through another server over the same folder.
+    let public = s3.anonymous_reader();
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let base = format!("http://127.0.0.1:{}/{BUCKET}/podcast/", public.port);
+    show.write("episodes.toml", &manifest.replace("https://podcast.example.com/cloud-native/", &base));
+    let to = format!("s3://{BUCKET}/podcast");
+    let args = ["publish", "--to", &to, "--endpoint", &s3.endpoint(), "--as-of", AS_OF, "--verify"];
+    let run = show.run_env(&args, &s3.env()).ok();
+    assert!(run.stderr.contains("verified 2 feed(s) as published: 0 error(s)"), "{}", run.stderr);
+
+    // A file deleted from the bucket by hand: the publish puts it back
+    // (the listing shows it missing) before the check, which then passes.
+    std::fs::remove_file(s3.object("podcast/media/coredns-miek-gieben.ogg")).unwrap();
+    let json = [&args[..], &["--format", "json"]].concat();
+    let run = show.run_env(&json, &s3.env()).ok();
+    let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(said["uploaded"][0]["key"], "media/coredns-miek-gieben.ogg");
+    assert_eq!(said["verify"].as_array().map(Vec::len), Some(2), "{said}");
+    assert!(s3.object("podcast/media/coredns-miek-gieben.ogg").exists());
+
+    // A base_url the destination is not served at: every feed fails to fetch.
+    let wrong = format!("http://127.0.0.1:{}/{BUCKET}/elsewhere/", public.port);
+    show.write("episodes.toml", &manifest.replace("https://podcast.example.com/cloud-native/", &wrong));
+    let moved = [&args[..], &["--allow-changes"]].concat();
+    let run = show.run_env(&moved, &s3.env()).fails(1);
+    assert!(run.stderr.contains("cannot fetch the feed at"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("check that base_url in episodes.toml is where the destination is served"),
+        "{}",
+        run.stderr
+    );
+}

@@ -16,7 +16,7 @@ pub const BUCKET: &str = "show-bucket";
 /// A running s3s-fs; killed when dropped.
 pub struct S3 {
     pub port: u16,
-    pub root: tempfile::TempDir,
+    pub root: std::sync::Arc<tempfile::TempDir>,
     child: Child,
 }
 
@@ -47,6 +47,19 @@ impl S3 {
     /// Starts a server with one empty bucket. `None` (with a note) when
     /// s3s-fs is not installed and this is not CI; on CI it must be.
     pub fn start() -> Option<S3> {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join(BUCKET)).unwrap();
+        S3::serve(std::sync::Arc::new(root), true)
+    }
+
+    /// A second server over the same folder that asks for no credentials:
+    /// the bucket as a listener's app sees it (s3s-fs without keys reads
+    /// for anyone, and refuses signed requests).
+    pub fn anonymous_reader(&self) -> S3 {
+        S3::serve(self.root.clone(), false).unwrap()
+    }
+
+    fn serve(root: std::sync::Arc<tempfile::TempDir>, auth: bool) -> Option<S3> {
         let Some(bin) = binary() else {
             assert!(
                 std::env::var("CI").is_err(),
@@ -57,20 +70,17 @@ impl S3 {
             );
             return None;
         };
-        let root = tempfile::tempdir().unwrap();
-        std::fs::create_dir(root.path().join(BUCKET)).unwrap();
         // A free port can be taken between the probe and the server's bind:
         // then the server exits, and another port is tried.
         for _ in 0..10 {
             let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-            let mut child = Command::new(&bin)
-                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-                .args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY])
-                .arg(root.path())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("s3s-fs starts");
+            let mut command = Command::new(&bin);
+            command.args(["--host", "127.0.0.1", "--port", &port.to_string()]);
+            if auth {
+                command.args(["--access-key", ACCESS_KEY, "--secret-key", SECRET_KEY]);
+            }
+            let mut child =
+                command.arg(root.path()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("s3s-fs starts");
             let started = Instant::now();
             while started.elapsed() < Duration::from_secs(10) {
                 if child.try_wait().unwrap().is_some() {
