@@ -29,6 +29,8 @@ const PARTS_IN_FLIGHT: usize = 2;
 /// most 1,000 keys), so that the page that ends a range also shows the
 /// range is over, with room for objects that are not the site's.
 const RANGE: usize = 900;
+/// Ranges listed at once, at least (small requests: more than uploads).
+const LISTINGS: usize = 8;
 
 /// What sends to one destination.
 pub struct Sender {
@@ -103,7 +105,7 @@ impl Sender {
         let mut all = top.objects;
         let listed: Vec<Vec<object_store::ObjectMeta>> = futures::stream::iter(ranges)
             .map(|(folder, after, upto)| async move { self.list_under(&folder, after, upto).await })
-            .buffer_unordered(self.jobs)
+            .buffer_unordered(self.jobs.max(LISTINGS))
             .try_collect()
             .await?;
         all.extend(listed.into_iter().flatten());
