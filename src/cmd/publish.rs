@@ -40,8 +40,8 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         ui.diagnostic(&podsmith::diagnostic::Diagnostic::warning(
             "PUBLISH-RECORD",
             format!(
-                "{}'s record of what podsmith published there was set aside ({why}): nothing was deleted, and every file \
-                 was compared by size",
+                "{}'s record of what podsmith published there was set aside ({why}): a new one was written; nothing \
+                 was deleted, as nothing there could be told to be podsmith's",
                 report.destination
             ),
         ));

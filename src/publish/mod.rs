@@ -9,7 +9,7 @@
 //! not validate); its files are listed from the build record with their
 //! fingerprints; the destination's record of what podsmith published there
 //! ([`record`]) and one listing of the destination are read; [`plan`]
-//! decides; [`store`] sends.
+//! decides; `store` sends.
 
 pub mod destination;
 pub mod plan;
@@ -110,8 +110,9 @@ impl PublishError {
                         ),
                     )
                     .help(
-                        "if they are an earlier copy of this site (uploaded by another tool), run again with --force: \
-                         they are replaced and become podsmith's; else publish to another prefix",
+                        "if they are an earlier copy of this site (uploaded by another tool, or by podsmith with a \
+                         record that was lost or damaged), run again with --force: they are replaced and become \
+                         podsmith's; else publish to another prefix",
                     ),
                 )
             }

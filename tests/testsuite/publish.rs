@@ -502,3 +502,33 @@ fn verify_fetches_the_feeds_and_checks_every_url_where_listeners_do() {
         run.stderr
     );
 }
+
+#[test]
+fn a_damaged_record_is_set_aside_and_nothing_is_deleted_on_its_word() {
+    let Some(s3) = S3::start() else { return };
+    let show = Show::sample();
+    publish(&show, &s3, &[]).ok();
+    // A record that names a file outside the site, and one of someone else's.
+    std::fs::write(s3.object("podcast/notes.txt"), "mine").unwrap();
+    let crafted = r#"{"version":1,"objects":{"../escape":{"size":4,"fingerprint":"x","content_type":"","cache_control":""},
+        "notes.txt":{"size":4,"fingerprint":"x","content_type":"","cache_control":""}}}"#;
+    std::fs::write(s3.object("podcast/.podsmith/published.json"), crafted).unwrap();
+    // The site's objects can no longer be told to be podsmith's: refused.
+    let to = format!("s3://{BUCKET}/podcast");
+    let args = ["publish", "--to", &to, "--endpoint", &s3.endpoint(), "--as-of", AS_OF];
+    let run = show.run_env(&args, &s3.env()).fails(1);
+    assert!(run.stderr.contains("podsmith did not publish"), "{}", run.stderr);
+    let forced = [&args[..], &["--force", "--prune"]].concat();
+    let run = show.run_env(&forced, &s3.env()).ok();
+    assert!(run.stderr.contains("was set aside (it names \"../escape\""), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(s3.object("podcast/notes.txt")).unwrap(),
+        "mine",
+        "never deleted on a record's word"
+    );
+    let mut site = show.public_files();
+    site.insert("notes.txt".into(), b"mine".to_vec());
+    assert_eq!(published(&s3), site);
+    // The new record is podsmith's own again: the next publish sends nothing.
+    assert_eq!(sent(&publish(&show, &s3, &[]).ok()), (vec![], vec![]));
+}
