@@ -70,7 +70,8 @@ pub enum PublishError {
     /// The build failed (or the feeds do not validate).
     Build(BuildError),
     /// The manifest, the `[publish]` table or the command line does not say
-    /// where to publish, or says it wrongly.
+    /// where to publish, or says it wrongly; or the destination refuses the
+    /// credentials, or has no such bucket.
     Config(Box<Diagnostic>),
     /// Objects podsmith did not publish are where the site's files go.
     Foreign {
@@ -84,11 +85,11 @@ pub enum PublishError {
 }
 
 impl PublishError {
-    fn config(d: Diagnostic) -> PublishError {
+    pub(crate) fn config(d: Diagnostic) -> PublishError {
         PublishError::Config(Box::new(d))
     }
 
-    fn store(d: Diagnostic) -> PublishError {
+    pub(crate) fn store(d: Diagnostic) -> PublishError {
         PublishError::Store(Box::new(d))
     }
 

@@ -289,28 +289,37 @@ impl Sender {
     fn failed(&self, doing: &str, e: &object_store::Error) -> PublishError {
         let text = e.to_string();
         let lower = text.to_ascii_lowercase();
-        let help = if lower.contains("nosuchbucket") || lower.contains("bucket does not exist") {
-            "the bucket does not exist: check the bucket name in the destination, the endpoint and the region, \
-             or create the bucket"
+        // The setup's fault (exit 2): a bucket that is not there, credentials refused.
+        let setup = if lower.contains("nosuchbucket") || lower.contains("bucket does not exist") {
+            Some(
+                "the bucket does not exist: check the bucket name in the destination, the endpoint and the \
+                 region, or create the bucket",
+            )
         } else if matches!(e, object_store::Error::Unauthenticated { .. })
             || lower.contains("signaturedoesnotmatch")
             || lower.contains("invalidaccesskeyid")
             || lower.contains("403")
         {
-            "the service refused the credentials: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the \
-             profile in ~/.aws/credentials), and that they may write to this bucket"
+            Some(
+                "the service refused the credentials: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the \
+                 profile in ~/.aws/credentials), and that they may write to this bucket",
+            )
         } else if matches!(e, object_store::Error::PermissionDenied { .. }) {
-            "the credentials may not do this: give them write and list permission on the bucket"
-        } else if lower.contains("connect") || lower.contains("dns") || lower.contains("timed out") {
+            Some("the credentials may not do this: give them write and list permission on the bucket")
+        } else {
+            None
+        };
+        let message = format!("{}: {doing} failed: {}", self.destination, one_line(&text));
+        if let Some(help) = setup {
+            return PublishError::config(Diagnostic::error("PUBLISH-CONFIG", message).help(help));
+        }
+        let help = if lower.contains("connect") || lower.contains("dns") || lower.contains("timed out") {
             "the service could not be reached: check the endpoint URL and the network, then run publish again \
              (it takes up where it stopped)"
         } else {
             "run publish again: it sends only what is not there yet"
         };
-        PublishError::store(
-            Diagnostic::error("PUBLISH", format!("{}: {doing} failed: {}", self.destination, one_line(&text)))
-                .help(help),
-        )
+        PublishError::store(Diagnostic::error("PUBLISH", message).help(help))
     }
 }
 

@@ -25,11 +25,18 @@ pub enum Action {
 /// with this method and path came before.
 pub type Rule = dyn Fn(&str, &str, usize) -> Action + Send + Sync;
 
+/// Method and path of every request.
+type Log = Mutex<Vec<(String, String)>>;
+/// Header lines of every request.
+type Heads = Mutex<Vec<Vec<String>>>;
+
 /// A running proxy; stops taking connections when dropped.
 pub struct Proxy {
     pub port: u16,
     /// Every request: method and path.
     pub log: Arc<Mutex<Vec<(String, String)>>>,
+    /// Every request's header lines, in the same order.
+    pub heads: Arc<Mutex<Vec<Vec<String>>>>,
     stop: Arc<AtomicBool>,
 }
 
@@ -46,22 +53,23 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let log: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let heads: Arc<Mutex<Vec<Vec<String>>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
         let rule: Arc<Rule> = Arc::from(rule);
-        let (l, s) = (log.clone(), stop.clone());
+        let (l, h, s) = (log.clone(), heads.clone(), stop.clone());
         thread::spawn(move || {
             for client in listener.incoming() {
                 if s.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(client) = client else { continue };
-                let (log, rule, stop) = (l.clone(), rule.clone(), s.clone());
+                let (log, heads, rule, stop) = (l.clone(), h.clone(), rule.clone(), s.clone());
                 thread::spawn(move || {
-                    let _ = serve(client, upstream, &log, &*rule, &stop);
+                    let _ = serve(client, upstream, (&log, &heads), &*rule, &stop);
                 });
             }
         });
-        Proxy { port, log, stop }
+        Proxy { port, log, heads, stop }
     }
 
     /// The endpoint URL.
@@ -79,7 +87,7 @@ impl Proxy {
 fn serve(
     client: TcpStream,
     upstream: u16,
-    log: &Mutex<Vec<(String, String)>>,
+    (log, heads): (&Log, &Heads),
     rule: &Rule,
     stop: &AtomicBool,
 ) -> std::io::Result<()> {
@@ -97,6 +105,7 @@ fn serve(
             let mut log = log.lock().unwrap();
             let n = log.iter().filter(|(m, p)| *m == method && *p == path).count();
             log.push((method.clone(), path.clone()));
+            heads.lock().unwrap().push(lines[1..].to_vec());
             n
         };
         match rule(&method, &path, before) {

@@ -203,10 +203,11 @@ fn wrong_credentials_and_a_missing_bucket_say_what_to_check() {
     let to = format!("s3://{BUCKET}/podcast");
     let args = ["publish", "--to", &to, "--endpoint", &endpoint, "--as-of", AS_OF];
     let bad = [("AWS_ACCESS_KEY_ID", "nobody"), ("AWS_SECRET_ACCESS_KEY", "wrong")];
-    let run = show.run_env(&args, &bad).fails(1);
+    // The setup's fault: exit 2.
+    let run = show.run_env(&args, &bad).fails(2);
     assert!(run.stderr.contains("check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), "{}", run.stderr);
     let args = ["publish", "--to", "s3://no-such-bucket/x", "--endpoint", &endpoint, "--as-of", AS_OF];
-    let run = show.run_env(&args, &s3.env()).fails(1);
+    let run = show.run_env(&args, &s3.env()).fails(2);
     assert!(run.stderr.contains("the bucket does not exist"), "{}", run.stderr);
     assert!(s3.objects("").is_empty());
 }
@@ -531,4 +532,20 @@ fn a_damaged_record_is_set_aside_and_nothing_is_deleted_on_its_word() {
     assert_eq!(published(&s3), site);
     // The new record is podsmith's own again: the next publish sends nothing.
     assert_eq!(sent(&publish(&show, &s3, &[]).ok()), (vec![], vec![]));
+}
+
+#[test]
+fn acl_public_read_goes_with_every_upload() {
+    let Some(s3) = S3::start() else { return };
+    let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &format!("{manifest}\n[publish]\nacl = \"public-read\"\njobs = 2\n"));
+    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    let log = proxy.log.lock().unwrap();
+    let heads = proxy.heads.lock().unwrap();
+    let puts: Vec<&Vec<String>> =
+        log.iter().zip(heads.iter()).filter(|((m, _), _)| m == "PUT").map(|(_, h)| h).collect();
+    assert_eq!(puts.len(), 18);
+    assert!(puts.iter().all(|h| h.iter().any(|l| l.eq_ignore_ascii_case("x-amz-acl: public-read"))), "{puts:?}");
 }
