@@ -123,8 +123,18 @@ impl PublishError {
 
 /// Builds the show and publishes it.
 pub fn publish(opts: &Options) -> Result<Report, PublishError> {
-    let (show, podcast) = read_settings(&opts.build.manifest)?;
-    let to = opts.to.clone().or(show.to.clone()).ok_or_else(|| {
+    if let Some(to) = &opts.to {
+        Destination::parse(to).map_err(|why| {
+            PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("--to \"{to}\": {why}")))
+        })?;
+    }
+    if let Some(e) = &opts.endpoint {
+        check_endpoint(e).map_err(|why| PublishError::config(Diagnostic::error("PUBLISH-CONFIG", why)))?;
+    }
+    // The build reads the manifest, [publish] table included.
+    let built = crate::site::build(&opts.build).map_err(PublishError::Build)?;
+    let settings = built.publish.clone();
+    let to = opts.to.clone().or(settings.to.clone()).ok_or_else(|| {
         PublishError::config(Diagnostic::error("PUBLISH-CONFIG", "no destination to publish to").help(
             "give one: podsmith publish --to s3://BUCKET/PREFIX (or file:///PATH), or set it in episodes.toml: \
                  [publish] to = \"s3://BUCKET/PREFIX\"",
@@ -132,19 +142,15 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     })?;
     let dest = Destination::parse(&to)
         .map_err(|why| PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("--to \"{to}\": {why}"))))?;
-    if let Some(e) = &opts.endpoint {
-        check_endpoint(e).map_err(|why| PublishError::config(Diagnostic::error("PUBLISH-CONFIG", why)))?;
-    }
-    let built = crate::site::build(&opts.build).map_err(PublishError::Build)?;
     let site = local_site(&opts.build.manifest, &built)?;
     // One TLS implementation for every HTTPS client in the process (ring,
     // which the validator's client uses too).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let access = destination::Access { endpoint: opts.endpoint.clone(), settings: show.clone() };
+    let access = destination::Access { endpoint: opts.endpoint.clone(), settings: settings.clone() };
     let opened = destination::open(&dest, &access).map_err(|why| {
         PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("{}: {why}", dest.describe())))
     })?;
-    let jobs = opts.jobs.or(show.jobs.map(|j| j as usize)).unwrap_or(4).clamp(1, 64);
+    let jobs = opts.jobs.or(settings.jobs.map(|j| j as usize)).unwrap_or(4).clamp(1, 64);
     let sender = store::Sender { opened, jobs, destination: dest.describe(), progress: opts.progress.clone() };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
@@ -163,20 +169,12 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         if !opts.dry_run {
             sender.run(&mut plan, record.as_ref(), &site.root).await?;
         }
-        let feeds = built.feeds.iter().map(|f| (f.clone(), podcast.url_of(f))).collect();
+        let feeds = match &built.base_url {
+            Some(base) => built.feeds.iter().map(|f| (f.clone(), base.join(f))).collect(),
+            None => Vec::new(),
+        };
         Ok(Report { build: built, destination: dest.describe(), plan, dry_run: opts.dry_run, record_note, feeds })
     })
-}
-
-/// The `[publish]` table of the manifest, and the channel.
-fn read_settings(
-    manifest: &Path,
-) -> Result<(crate::manifest::PublishSettings, crate::manifest::Podcast), PublishError> {
-    let text = crate::manifest::read_text(manifest).map_err(|e| PublishError::Build(BuildError::Manifest(e)))?;
-    let show = crate::manifest::parse(&text, manifest, &crate::manifest::root_of(manifest)).map_err(|problems| {
-        PublishError::Build(BuildError::Manifest(crate::manifest::ManifestError::Invalid { problems }))
-    })?;
-    Ok((show.publish, show.podcast))
 }
 
 /// `--verify`: each feed fetched from its public URL and compared with what

@@ -64,72 +64,51 @@ impl Sender {
         }
     }
 
-    /// Every object under the prefix, by key: one listing, its top level
-    /// first, then each folder's. A listing comes a page of 1,000 keys at a
-    /// time, one page after another; so each folder is listed on its own
-    /// connection, and a big one in ranges of 900 of its keys side by side
-    /// (where the service lists in key order: from after a key, up to the
-    /// next), split at the keys the site is known to have (`hints`, sorted).
+    /// Every object under the prefix, by key: one listing. A listing comes a
+    /// page of 1,000 keys at a time, one page after another; where the
+    /// service lists in key order, it is split into ranges of 900 of the
+    /// site's keys (`hints`, sorted), listed side by side: from after one
+    /// such key up to the next, so each range is one page whatever else is
+    /// there.
     pub async fn list(&self, hints: &[String]) -> Result<HashMap<String, Listed>, PublishError> {
-        type Range = (object_store::path::Path, Option<String>, Option<String>);
         let prefix =
             (!self.opened.prefix.is_empty()).then(|| object_store::path::Path::from(self.opened.prefix.as_str()));
-        let top = match self.opened.store.list_with_delimiter(prefix.as_ref()).await {
-            Ok(top) => top,
-            Err(object_store::Error::NotFound { .. }) => return Ok(HashMap::new()),
-            Err(e) => return Err(self.failed("listing", &e)),
+        let splits: Vec<String> = match self.opened.sorted_listing {
+            true => hints.iter().skip(RANGE).step_by(RANGE).map(|k| self.opened.path(k).to_string()).collect(),
+            false => Vec::new(),
         };
-        let mut ranges: Vec<Range> = Vec::new();
-        for folder in top.common_prefixes {
-            let Some(rel) = self.opened.key(folder.as_ref()).filter(|k| *k != ".podsmith").map(|k| format!("{k}/"))
-            else {
-                continue;
-            };
-            let splits: Vec<String> = match self.opened.sorted_listing {
-                true => hints
-                    .iter()
-                    .filter(|k| k.starts_with(&rel))
-                    .skip(RANGE)
-                    .step_by(RANGE)
-                    .map(|k| self.opened.path(k).to_string())
-                    .collect(),
-                false => Vec::new(),
-            };
-            let mut after = None;
-            for upto in splits {
-                ranges.push((folder.clone(), after, Some(upto.clone())));
-                after = Some(upto);
-            }
-            ranges.push((folder, after, None));
+        let mut ranges: Vec<(Option<String>, Option<String>)> = Vec::with_capacity(splits.len() + 1);
+        let mut after = None;
+        for upto in splits {
+            ranges.push((after, Some(upto.clone())));
+            after = Some(upto);
         }
-        let mut all = top.objects;
+        ranges.push((after, None));
         let listed: Vec<Vec<object_store::ObjectMeta>> = futures::stream::iter(ranges)
-            .map(|(folder, after, upto)| async move { self.list_under(&folder, after, upto).await })
+            .map(|(after, upto)| self.list_range(prefix.as_ref(), after, upto))
             .buffer_unordered(self.jobs.max(LISTINGS))
             .try_collect()
             .await?;
-        all.extend(listed.into_iter().flatten());
-        let mut out = HashMap::with_capacity(all.len());
-        for meta in all {
-            if let Some(key) = self.opened.key(meta.location.as_ref()) {
+        let mut out = HashMap::new();
+        for meta in listed.into_iter().flatten() {
+            if let Some(key) = self.opened.key(meta.location.as_ref()).filter(|k| record::is_key(k)) {
                 out.insert(key.to_string(), Listed { size: meta.size, etag: meta.e_tag.clone() });
             }
         }
         Ok(out)
     }
 
-    /// Every object under `folder`, page after page: those after `after`
-    /// and up to `upto` (keys of the store; given only where it lists in
-    /// key order).
-    async fn list_under(
+    /// The objects under `prefix` after `after` and up to `upto` (paths of
+    /// the store; given only where it lists in key order), page after page.
+    async fn list_range(
         &self,
-        folder: &object_store::path::Path,
+        prefix: Option<&object_store::path::Path>,
         after: Option<String>,
         upto: Option<String>,
     ) -> Result<Vec<object_store::ObjectMeta>, PublishError> {
         let mut listing = match &after {
-            Some(a) => self.opened.store.list_with_offset(Some(folder), &object_store::path::Path::from(a.as_str())),
-            None => self.opened.store.list(Some(folder)),
+            Some(a) => self.opened.store.list_with_offset(prefix, &object_store::path::Path::from(a.as_str())),
+            None => self.opened.store.list(prefix),
         };
         let mut out = Vec::new();
         while let Some(meta) = listing.next().await {

@@ -92,6 +92,10 @@ pub struct Report {
     pub swept: usize,
     /// Seconds spent.
     pub seconds: f64,
+    /// Where the site is served (`base_url`).
+    pub base_url: Option<crate::url::HttpUrl>,
+    /// The manifest's `[publish]` table, for `podsmith publish`.
+    pub publish: manifest::PublishSettings,
 }
 
 /// Builds the show: reads, probes, renders, validates, then writes. The
@@ -103,6 +107,14 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let text = manifest::read_text(&opts.manifest)?;
     let show = manifest::parse(&text, &opts.manifest, &manifest::root_of(&opts.manifest))
         .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
+    // What `publish` needs of the manifest, whatever the build does.
+    let (base_url, publish_settings) = (show.podcast.base_url.clone(), show.publish.clone());
+    let facts = |r: Report| Report {
+        seconds: started.elapsed().as_secs_f64(),
+        base_url: Some(base_url.clone()),
+        publish: publish_settings.clone(),
+        ..r
+    };
     let (out, templates) = folders(&show, opts);
     check_output_folder(&show, &out)?;
     let records = record::Records::read(&show.root);
@@ -114,7 +126,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let previous = out_now.as_deref().and_then(|o| records.site(o));
     let unchanged_inputs = inputs.as_ref().map(|i| record::with_lock(&i.all, lock_len));
     if let Some(report) = unchanged(opts, &show, &out, &records, previous, unchanged_inputs.as_deref(), lock_len) {
-        return Ok(Report { seconds: started.elapsed().as_secs_f64(), ..report });
+        return Ok(facts(report));
     }
     // There is something to do: what the last build wrote is looked at meanwhile.
     let mut looking = match previous {
@@ -133,7 +145,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
                 (&seen, &mut looking),
                 &mut preload,
             )? {
-                Ok(report) => return Ok(Report { seconds: started.elapsed().as_secs_f64(), ..report }),
+                Ok(report) => return Ok(facts(report)),
                 Err(probed) => probed,
             }
         }
@@ -141,15 +153,14 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     };
 
     let mut prepared = prepare_show(opts, show, (seen, looking), probed, &mut preload)?;
-    let mut report = match publish(opts, &mut prepared, records, out_now.as_deref(), inputs, &mut preload) {
-        Ok(report) => report,
+    let report = match publish(opts, &mut prepared, records, out_now.as_deref(), inputs, &mut preload) {
+        Ok(report) => facts(report),
         Err(e) => {
             // What was measured stays measured, whatever else happened.
             prepared.save_cache(&[]);
             return Err(e);
         }
     };
-    report.seconds = started.elapsed().as_secs_f64();
     // A big show takes a while to free: the report need not wait for it.
     let _ = std::thread::Builder::new().name("podsmith-free".into()).spawn(move || drop(prepared));
     Ok(report)
@@ -305,6 +316,8 @@ fn report_of(
         removed: written.pruned.removed.clone(),
         swept: written.swept,
         seconds: 0.0,
+        base_url: None,
+        publish: manifest::PublishSettings::default(),
     }
 }
 
@@ -477,6 +490,8 @@ fn unchanged_report(
         removed: Vec::new(),
         swept: 0,
         seconds: 0.0,
+        base_url: None,
+        publish: manifest::PublishSettings::default(),
     }
 }
 
