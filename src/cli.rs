@@ -152,9 +152,9 @@ pub enum EpisodeKind {
     Bonus,
 }
 
-/// `podsmith build`'s arguments.
+/// What `build` and `publish` build: the show, into where, as of when.
 #[derive(Debug, clap::Args)]
-pub struct BuildArgs {
+pub struct SiteArgs {
     /// The show's manifest; media paths are relative to its folder.
     #[arg(long, default_value = "episodes.toml")]
     pub manifest: PathBuf,
@@ -167,6 +167,13 @@ pub struct BuildArgs {
     /// Allow changing or removing published guids, pages and media URLs (see podsmith.lock).
     #[arg(long)]
     pub allow_changes: bool,
+}
+
+/// `podsmith build`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
     /// Probe every media file again instead of using .podsmith/cache.json.
     #[arg(long)]
     pub no_cache: bool,
@@ -181,9 +188,8 @@ pub struct BuildArgs {
 /// `podsmith publish`'s arguments.
 #[derive(Debug, clap::Args)]
 pub struct PublishArgs {
-    /// The show's manifest.
-    #[arg(long, default_value = "episodes.toml")]
-    pub manifest: PathBuf,
+    #[command(flatten)]
+    pub site: SiteArgs,
     /// Where: s3://BUCKET/PREFIX or file:///PATH [default: [publish] to in episodes.toml].
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,
@@ -205,15 +211,6 @@ pub struct PublishArgs {
     /// Uploads at once [default: [publish] jobs, else 4].
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Output folder to build into and publish from [default: public/ beside the manifest].
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Build as of this moment (RFC 3339) instead of now.
-    #[arg(long, value_name = "DATETIME")]
-    pub as_of: Option<String>,
-    /// Allow changing or removing published guids, pages and media URLs (see podsmith.lock).
-    #[arg(long)]
-    pub allow_changes: bool,
     /// Output format: for people (stderr), or one JSON object on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

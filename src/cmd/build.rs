@@ -13,13 +13,13 @@ use super::{Failure, Ui};
 use crate::cli::BuildArgs;
 
 pub fn run(args: BuildArgs, ui: &Ui) -> Result<ExitCode, Failure> {
-    let now = super::parse_now(args.as_of.as_deref())?;
-    let _lock = super::lock_show(&args.manifest, Access::Exclusive, ui, "build")?;
+    let now = super::parse_now(args.site.as_of.as_deref())?;
+    let _lock = super::lock_show(&args.site.manifest, Access::Exclusive, ui, "build")?;
     let opts = Options {
-        manifest: args.manifest,
-        out: args.out,
+        manifest: args.site.manifest,
+        out: args.site.out,
         now,
-        allow_changes: args.allow_changes,
+        allow_changes: args.site.allow_changes,
         probe: super::probe_options(args.no_cache, ui),
         force: args.force,
     };

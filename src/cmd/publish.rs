@@ -11,14 +11,14 @@ use crate::cli::PublishArgs;
 
 pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
     let args_verify = args.verify;
-    let now = super::parse_now(args.as_of.as_deref())?;
-    let _lock = super::lock_show(&args.manifest, Access::Exclusive, ui, "publish")?;
+    let now = super::parse_now(args.site.as_of.as_deref())?;
+    let _lock = super::lock_show(&args.site.manifest, Access::Exclusive, ui, "publish")?;
     let opts = Options {
         build: podsmith::site::Options {
-            manifest: args.manifest,
-            out: args.out,
+            manifest: args.site.manifest,
+            out: args.site.out,
             now,
-            allow_changes: args.allow_changes,
+            allow_changes: args.site.allow_changes,
             probe: super::probe_options(false, ui),
             force: false,
         },

@@ -404,25 +404,12 @@ fn a_big_file_goes_up_in_parts() {
     wav.extend_from_slice(b"data");
     wav.extend_from_slice(&data.to_le_bytes());
     wav.extend((0..data).map(|i| (i % 251) as u8));
-    let manifest = r#"[podcast]
-title = "Long"
-description = "A long one."
-author = "Ann Example"
-owner = { email = "ann@example.com" }
-language = "en"
-categories = ["Technology"]
-base_url = "https://example.com/podcast/"
-image = "media/cover.jpg"
-formats = "any"
-
-[[episode]]
-title = "Long"
-guid = "long-1"
-date = 2026-01-05T09:00:00Z
-media = ["media/long.wav"]
-notes = "Long."
-"#;
-    let show = Show::with(manifest, &[]);
+    let manifest = format!(
+        "{}formats = \"any\"\n{}notes = \"Long.\"\n",
+        crate::harness::PODCAST_TABLE,
+        crate::harness::episode("Long", "long-1", "2026-01-05T09:00:00Z", &["long.wav"])
+    );
+    let show = Show::with(&manifest, &[]);
     std::fs::write(show.path("media/long.wav"), &wav).unwrap();
     publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
     assert_eq!(published(&s3), show.public_files());
@@ -438,15 +425,15 @@ fn a_big_site_is_listed_in_ranges_side_by_side_and_nothing_between_them_is_misse
     let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
     // 1,100 episodes of one short MP3 each: 1,100 pages, 1,100 media files.
     let show = Show::with("", &["pair-5s.mp3"]);
-    let mut manifest = String::from(
-        "[podcast]\ntitle = \"Big\"\ndescription = \"Many.\"\nauthor = \"Ann\"\nowner = { email = \"ann@example.com\" }\n\
-         language = \"en\"\ncategories = [\"Technology\"]\nbase_url = \"https://example.com/p/\"\nimage = \"media/cover.jpg\"\n",
-    );
+    let mut manifest = String::from(crate::harness::PODCAST_TABLE);
     for i in 1..=1100 {
-        std::fs::hard_link(show.path("media/pair-5s.mp3"), show.path(&format!("media/ep{i:04}.mp3"))).unwrap();
-        manifest.push_str(&format!(
-            "\n[[episode]]\ntitle = \"Episode {i}\"\nslug = \"ep{i:04}\"\nguid = \"g{i}\"\ndate = 2026-01-01T09:00:00Z\n\
-             media = [\"media/ep{i:04}.mp3\"]\nnotes = \"Notes.\"\n"
+        let name = format!("ep{i:04}.mp3");
+        std::fs::hard_link(show.path("media/pair-5s.mp3"), show.path(&format!("media/{name}"))).unwrap();
+        manifest.push_str(&crate::harness::episode(
+            &format!("Episode {i}"),
+            &format!("g{i}"),
+            "2026-01-01T09:00:00Z",
+            &[&name],
         ));
     }
     std::fs::remove_file(show.path("media/pair-5s.mp3")).unwrap();
