@@ -57,6 +57,7 @@ pub enum Command {
     /// Build the site: feeds, show-notes pages and media, into public/.
     Build(BuildArgs),
     /// Build, then publish the site to S3-compatible storage or a folder: only what changed, feed.xml last.
+    #[cfg(feature = "publish")]
     Publish(PublishArgs),
     /// Show what subscribers will see, compared with the last build (podsmith.lock).
     Diff {
@@ -125,6 +126,7 @@ impl Command {
         match self {
             Command::Build(a) => a.format,
             Command::Add(a) => a.format,
+            #[cfg(feature = "publish")]
             Command::Publish(a) => a.format,
             Command::Diff { format, .. } | Command::Validate { format, .. } => *format,
             Command::Init { .. } | Command::Probe { .. } | Command::Completions { .. } | Command::Man => Format::Human,
@@ -186,6 +188,7 @@ pub struct BuildArgs {
 }
 
 /// `podsmith publish`'s arguments.
+#[cfg(feature = "publish")]
 #[derive(Debug, clap::Args)]
 pub struct PublishArgs {
     #[command(flatten)]

@@ -5,6 +5,7 @@ mod add;
 mod build;
 mod init;
 mod probe;
+#[cfg(feature = "publish")]
 mod publish;
 mod validate;
 
@@ -144,6 +145,7 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
         }
         Command::Add(args) => add::run(args, ui),
         Command::Build(args) => build::run(args, ui),
+        #[cfg(feature = "publish")]
         Command::Publish(args) => publish::run(args, ui),
         Command::Diff { manifest, as_of, .. } => build::diff(&manifest, as_of.as_deref(), ui),
         Command::Probe { json, files } => probe::run(&files, json),

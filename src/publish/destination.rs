@@ -8,11 +8,17 @@
 //! files (`~/.aws/credentials`, `~/.aws/config`, profile `AWS_PROFILE` or
 //! the `[publish]` table's `profile`, else `default`).
 
+#[cfg(feature = "publish")]
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+#[cfg(feature = "publish")]
+use std::path::Path;
+use std::path::PathBuf;
+#[cfg(feature = "publish")]
 use std::sync::Arc;
 
+#[cfg(feature = "publish")]
 use object_store::ObjectStore;
+#[cfg(feature = "publish")]
 use object_store::aws::AmazonS3Builder;
 
 use crate::manifest::PublishSettings;
@@ -78,6 +84,7 @@ pub struct Access {
     pub settings: PublishSettings,
 }
 
+#[cfg(feature = "publish")]
 /// An open destination: the store, and the prefix keys go under.
 pub struct Opened {
     /// The store.
@@ -91,6 +98,7 @@ pub struct Opened {
     pub sorted_listing: bool,
 }
 
+#[cfg(feature = "publish")]
 impl Opened {
     /// The store's path of a site file.
     pub fn path(&self, key: &str) -> object_store::path::Path {
@@ -109,6 +117,7 @@ impl Opened {
     }
 }
 
+#[cfg(feature = "publish")]
 /// Opens `dest`; `Err` says what is wrong with the configuration.
 pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
     match dest {
@@ -125,6 +134,7 @@ pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
     }
 }
 
+#[cfg(feature = "publish")]
 /// The S3 client: the environment's settings, then the profile's where the
 /// environment has none, then the show's and the command line's.
 fn s3_builder(bucket: &str, access: &Access) -> Result<AmazonS3Builder, String> {
@@ -196,10 +206,12 @@ pub fn check_endpoint(endpoint: &str) -> Result<(), String> {
         .map_err(|why| format!("the endpoint \"{endpoint}\" is not an http:// or https:// URL ({why})"))
 }
 
+#[cfg(feature = "publish")]
 /// A profile of the shared AWS files: its settings, credentials file first.
 #[derive(Debug, Default)]
 struct Profile(HashMap<String, String>);
 
+#[cfg(feature = "publish")]
 impl Profile {
     fn load(name: &str) -> Profile {
         let home = std::env::var_os("HOME").map(PathBuf::from);
@@ -226,6 +238,7 @@ impl Profile {
     }
 }
 
+#[cfg(feature = "publish")]
 /// The `key = value` lines of `[section]` in an INI file (bounded read; a
 /// file that cannot be read has none).
 fn ini_section(path: &Path, section: &str) -> HashMap<String, String> {
@@ -265,6 +278,7 @@ mod tests {
         assert!(check_endpoint("127.0.0.1:9000").is_err());
     }
 
+    #[cfg(feature = "publish")]
     #[test]
     fn profiles_are_read_from_both_files() {
         let dir = tempfile::tempdir().unwrap();

@@ -14,9 +14,11 @@
 pub mod destination;
 pub mod plan;
 pub mod record;
+#[cfg(feature = "publish")]
 mod store;
 
 use std::collections::HashMap;
+#[cfg(feature = "publish")]
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -85,10 +87,12 @@ pub enum PublishError {
 }
 
 impl PublishError {
+    #[cfg(feature = "publish")]
     pub(crate) fn config(d: Diagnostic) -> PublishError {
         PublishError::Config(Box::new(d))
     }
 
+    #[cfg(feature = "publish")]
     pub(crate) fn store(d: Diagnostic) -> PublishError {
         PublishError::Store(Box::new(d))
     }
@@ -122,6 +126,7 @@ impl PublishError {
 }
 
 /// Builds the show and publishes it.
+#[cfg(feature = "publish")]
 pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     if let Some(to) = &opts.to {
         Destination::parse(to).map_err(|why| {
@@ -180,7 +185,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
 /// `--verify`: each feed fetched from its public URL and compared with what
 /// was published, then the hosting checks of `validate --online` on every
 /// media and image URL it names (HEAD, a Range request, lengths and types).
-#[cfg(feature = "online")]
+#[cfg(all(feature = "publish", feature = "online"))]
 pub fn verify(report: &Report, progress: Arc<dyn Progress>) -> Vec<crate::validate::Report> {
     use crate::validate::online;
     let opts = online::Online { progress, ..Default::default() };
@@ -210,6 +215,7 @@ pub fn verify(report: &Report, progress: Arc<dyn Progress>) -> Vec<crate::valida
 }
 
 /// The site as built: its output folder and files.
+#[cfg(feature = "publish")]
 struct LocalSite {
     /// The output folder.
     root: PathBuf,
@@ -219,6 +225,7 @@ struct LocalSite {
 
 /// The site the build just wrote, from its record (every file with its
 /// fingerprint); a file that is not as recorded is refused.
+#[cfg(feature = "publish")]
 fn local_site(manifest: &Path, built: &crate::site::Report) -> Result<LocalSite, PublishError> {
     let root = crate::manifest::root_of(manifest);
     let out = built.out.canonicalize().map_err(|e| {

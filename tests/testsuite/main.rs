@@ -8,8 +8,11 @@ mod build;
 mod incremental;
 mod limits;
 mod probe;
+#[cfg(feature = "publish")]
 mod proxy;
+#[cfg(feature = "publish")]
 mod publish;
+#[cfg(feature = "publish")]
 mod s3;
 mod safety;
 mod sample_show;
