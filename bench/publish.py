@@ -117,26 +117,29 @@ def run_stage(server, show, stage, rows, prefix="show"):
         rows.append((stage, label, wall, rss, counts, sent))
 
 
-def big_file_show():
+def big_files_show(count, size):
+    """A show of `count` WAV files of `size` bytes of 16-bit stereo PCM at
+    48 kHz each (probed from their headers), one episode each."""
     show = tempfile.mkdtemp(prefix="podsmith-bench-big-")
     os.mkdir(os.path.join(show, "media"))
     shutil.copy(os.path.join(build.ROOT, "media", "cover.jpg"), os.path.join(show, "media", "cover.jpg"))
-    # 1 GiB of 16-bit stereo PCM at 48 kHz (~93 minutes): a WAV, probed from its header.
-    data = 1 << 30
-    with open(os.path.join(show, "media", "long.wav"), "wb") as f:
-        f.write(b"RIFF" + (36 + data).to_bytes(4, "little") + b"WAVEfmt " + (16).to_bytes(4, "little")
-                + (1).to_bytes(2, "little") + (2).to_bytes(2, "little") + (48000).to_bytes(4, "little")
-                + (48000 * 4).to_bytes(4, "little") + (4).to_bytes(2, "little") + (16).to_bytes(2, "little")
-                + b"data" + data.to_bytes(4, "little"))
-        block = bytes(range(256)) * 4096
-        for _ in range(data // len(block)):
-            f.write(block)
-    with open(os.path.join(show, "episodes.toml"), "w") as f:
-        f.write('[podcast]\ntitle = "Big"\ndescription = "One long file."\nauthor = "Bench"\n'
+    header = (b"RIFF" + (36 + size).to_bytes(4, "little") + b"WAVEfmt " + (16).to_bytes(4, "little")
+              + (1).to_bytes(2, "little") + (2).to_bytes(2, "little") + (48000).to_bytes(4, "little")
+              + (48000 * 4).to_bytes(4, "little") + (4).to_bytes(2, "little") + (16).to_bytes(2, "little")
+              + b"data" + size.to_bytes(4, "little"))
+    block = bytes(range(256)) * 4096
+    manifest = ['[podcast]\ntitle = "Big"\ndescription = "Long files."\nauthor = "Bench"\n'
                 'owner = { email = "bench@podsmith-bench.net" }\nlanguage = "en"\ncategories = ["Technology"]\n'
-                'base_url = "https://podsmith-bench.net/big/"\nimage = "media/cover.jpg"\nformats = "any"\n\n'
-                '[[episode]]\ntitle = "Long"\nguid = "long-1"\ndate = 2026-01-05T09:00:00Z\n'
-                'media = ["media/long.wav"]\nnotes = "Long."\n')
+                'base_url = "https://podsmith-bench.net/big/"\nimage = "media/cover.jpg"\nformats = "any"\n']
+    for i in range(count):
+        with open(os.path.join(show, "media", f"long{i}.wav"), "wb") as f:
+            f.write(header)
+            for _ in range(size // len(block)):
+                f.write(block)
+        manifest.append(f'\n[[episode]]\ntitle = "Long {i}"\nguid = "long-{i}"\ndate = 2026-01-05T09:00:00Z\n'
+                        f'media = ["media/long{i}.wav"]\nnotes = "Long."\n')
+    with open(os.path.join(show, "episodes.toml"), "w") as f:
+        f.write("".join(manifest))
     subprocess.run([PODSMITH, "-q", "build", "--as-of", AS_OF], cwd=show, check=True)
     return show
 
@@ -163,11 +166,13 @@ def main():
             wall, rss = timed(cmd, show, env)
             counts, sent = server.requests()
             rows.append(("one episode added", label, wall, rss, counts, sent))
-        big = big_file_show()
-        try:
-            run_stage(server, big, "one 1 GiB file", rows, prefix="big")
-        finally:
-            shutil.rmtree(big, ignore_errors=True)
+        for label, count, size, prefix in (("one 1 GiB file", 1, 1 << 30, "big"),
+                                           ("eight 64 MiB files", 8, 64 << 20, "many")):
+            big = big_files_show(count, size)
+            try:
+                run_stage(server, big, label, rows, prefix=prefix)
+            finally:
+                shutil.rmtree(big, ignore_errors=True)
     finally:
         server.stop()
         shutil.rmtree(show, ignore_errors=True)

@@ -21,10 +21,15 @@ use crate::progress::Progress;
 
 /// Files up to this size go up in one request; bigger ones in parts.
 const WHOLE: u64 = 8 << 20;
-/// The size of a part (S3's smallest is 5 MiB).
-const PART: usize = 8 << 20;
+/// The size of a part: S3's smallest (all but the last), so that memory
+/// stays low with several big files going up at once: each holds a part
+/// being filled and `PARTS_IN_FLIGHT` being sent, 15 MiB (60 MiB for the 4
+/// uploads at once by default). A file may have 10,000 parts: 50 GiB.
+const PART: usize = 5 << 20;
 /// Parts of one file in flight at once.
 const PARTS_IN_FLIGHT: usize = 2;
+/// How much of a big file is read at a time.
+const READ: usize = 256 << 10;
 /// Keys of the site a range of a listing covers: under a page (S3 gives at
 /// most 1,000 keys), so that the page that ends a range also shows the
 /// range is over, with room for objects that are not the site's.
@@ -54,10 +59,20 @@ impl Sender {
             Err(object_store::Error::NotFound { .. }) => return Ok((None, None)),
             Err(e) => return Err(self.failed(&format!("reading {}", record::KEY), &e)),
         };
+        // Read up to the limit, whatever the server says of its size.
+        let too_big = || Ok((None, Some(format!("it is over {} MB", record::MAX_BYTES >> 20))));
         if got.meta.size > record::MAX_BYTES {
-            return Ok((None, Some(format!("it is over {} MB", record::MAX_BYTES >> 20))));
+            return too_big();
         }
-        let bytes = got.bytes().await.map_err(|e| self.failed(&format!("reading {}", record::KEY), &e))?;
+        let mut body = got.into_stream();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| self.failed(&format!("reading {}", record::KEY), &e))?;
+            if (bytes.len() + chunk.len()) as u64 > record::MAX_BYTES {
+                return too_big();
+            }
+            bytes.extend_from_slice(&chunk);
+        }
         match Published::parse(&bytes) {
             Ok(r) => Ok((Some(r), None)),
             Err(why) => Ok((None, Some(why))),
@@ -224,7 +239,7 @@ impl Sender {
                 .await
                 .map_err(|e| self.failed(&format!("uploading {key}"), &e))?;
             let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
-            let mut buf = vec![0u8; PART];
+            let mut buf = vec![0u8; READ];
             let mut sent = 0u64;
             loop {
                 writer

@@ -415,7 +415,7 @@ fn a_big_file_goes_up_in_parts() {
     assert_eq!(published(&s3), show.public_files());
     let log = proxy.log.lock().unwrap();
     let parts = log.iter().filter(|(m, p)| m == "PUT" && p.contains("long.wav?") && p.contains("partNumber=")).count();
-    assert_eq!(parts, 3, "21 MB in 8 MiB parts: {log:?}");
+    assert_eq!(parts, 5, "21 MB in 5 MiB parts: {log:?}");
     assert!(log.iter().any(|(m, p)| m == "POST" && p.contains("long.wav?uploads")), "{log:?}");
 }
 
