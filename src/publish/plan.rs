@@ -203,7 +203,17 @@ pub fn make(
 /// Whether the object listed is the one podsmith put (as far as the listing
 /// can tell: its size, and its ETag where both are known).
 fn is_ours(was: &Entry, there: &Listed) -> bool {
-    was.size == there.size && (was.etag.is_none() || there.etag.is_none() || was.etag == there.etag)
+    let same_etag = match (&was.etag, &there.etag) {
+        (Some(a), Some(b)) => bare_etag(a) == bare_etag(b),
+        _ => true,
+    };
+    was.size == there.size && same_etag
+}
+
+/// An ETag without its quotes or weak mark: services (and the same service
+/// answering an upload and a listing) write them either way.
+fn bare_etag(etag: &str) -> &str {
+    etag.trim().trim_start_matches("W/").trim_matches('"')
 }
 
 /// Whether an object listed may be the one an unfinished publish was putting.
@@ -297,6 +307,17 @@ mod tests {
                 ("feed.xml", Reason::Replaced)
             ]
         );
+    }
+
+    #[test]
+    fn etags_are_compared_without_their_quotes() {
+        let (mut record, mut there) = published(&site());
+        record.objects.get_mut("feed.xml").unwrap().etag = Some("\"abc\"".into());
+        there.get_mut("feed.xml").unwrap().etag = Some("abc".into());
+        assert!(make(&site(), Some(&record), &there, false, false).is_empty());
+        there.get_mut("feed.xml").unwrap().etag = Some("W/\"abd\"".into());
+        let plan = make(&site(), Some(&record), &there, false, false);
+        assert_eq!(plan.puts.iter().map(|p| p.reason).collect::<Vec<_>>(), [Reason::Replaced]);
     }
 
     #[test]
