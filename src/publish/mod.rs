@@ -147,6 +147,9 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     })?;
     let dest = Destination::parse(&to)
         .map_err(|why| PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("--to \"{to}\": {why}"))))?;
+    if let Destination::Folder(folder) = &dest {
+        inside_the_show(folder, &crate::manifest::root_of(&opts.build.manifest))?;
+    }
     let site = local_site(&opts.build.manifest, &built)?;
     // One TLS implementation for every HTTPS client in the process (ring,
     // which the validator's client uses too).
@@ -212,6 +215,34 @@ pub fn verify(report: &Report, progress: Arc<dyn Progress>) -> Vec<crate::valida
         out.push(crate::validate::Report { feed: url.clone(), findings, items: 0, media_checked: false });
     }
     out
+}
+
+/// A folder destination may not be in the show's folder (its output folder
+/// above all): the site would be written over the show's own files, and the
+/// record into the site.
+#[cfg(feature = "publish")]
+fn inside_the_show(folder: &Path, root: &Path) -> Result<(), PublishError> {
+    // The folder as it will be: its nearest existing ancestor resolved.
+    let mut existing = folder.to_path_buf();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        let Some(name) = existing.file_name().map(|n| n.to_os_string()) else { break };
+        rest.push(name);
+        existing.pop();
+    }
+    let mut resolved = existing.canonicalize().unwrap_or(existing);
+    resolved.extend(rest.iter().rev());
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    if resolved.starts_with(&root) {
+        return Err(PublishError::config(
+            Diagnostic::error(
+                "PUBLISH-CONFIG",
+                format!("file://{} is inside the show's folder {}", folder.display(), root.display()),
+            )
+            .help("publish to a folder outside the show, e.g. file:///srv/www/podcast (public/ is the build's own)"),
+        ));
+    }
+    Ok(())
 }
 
 /// The site as built: its output folder and files.

@@ -253,6 +253,17 @@ fn a_folder_is_a_destination_too() {
 }
 
 #[test]
+fn a_folder_inside_the_show_is_refused() {
+    let show = Show::sample();
+    for inside in ["public", "www/podcast", "."] {
+        let to = format!("file://{}", show.path(inside).display());
+        let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).fails(2);
+        assert!(run.stderr.contains("is inside the show's folder"), "{inside}: {}", run.stderr);
+    }
+    assert!(!show.path("www").exists() && !show.path("public/.podsmith").exists());
+}
+
+#[test]
 fn no_destination_and_bad_settings_are_usage_errors() {
     let show = Show::sample();
     let run = show.run_env(&["publish", "--as-of", AS_OF], &[]).fails(2);
