@@ -178,10 +178,16 @@ def main():
     for n, rows in changes:
         for label, t, base in rows:
             lines.append(f"| {n} | {label} | {t * 1000:.0f} ms | {base * 1000:.0f} ms | {t / base:.2f}× |")
+    save("build.md", lines)
+
+
+def save(name, lines):
+    """Prints a results table and writes it to bench/results/NAME."""
     text = "\n".join(lines) + "\n"
     print(text)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    open(os.path.join(HERE, "results", "build.md"), "w").write(text)
+    with open(os.path.join(HERE, "results", name), "w") as f:
+        f.write(text)
 
 
 if __name__ == "__main__":

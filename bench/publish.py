@@ -184,10 +184,7 @@ def main():
         reqs = ", ".join(f"{m} {c}" for m, c in sorted(counts.items())) or "0"
         ratio = "" if label == "podsmith publish" else f"{wall / ours[stage]:.1f}×"
         lines.append(f"| {stage} | {label} | {wall:.2f} s | {ratio} | {rss:.0f} MB | {reqs} | {sent / 1e6:.1f} MB |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    open(os.path.join(HERE, "results", "publish.md"), "w").write(text)
+    build.save("publish.md", lines)
 
 
 if __name__ == "__main__":
