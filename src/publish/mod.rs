@@ -151,6 +151,22 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         inside_the_show(folder, &crate::manifest::root_of(&opts.build.manifest))?;
     }
     let site = local_site(&opts.build.manifest, &built)?;
+    let feeds = match &built.base_url {
+        Some(base) => built.feeds.iter().map(|f| (f.clone(), base.join(f))).collect(),
+        None => Vec::new(),
+    };
+    // A dry run to a folder not made yet: everything is new, and the folder is not made.
+    if opts.dry_run && matches!(&dest, Destination::Folder(f) if !f.exists()) {
+        let plan = plan::make(&site.files, None, &HashMap::new(), opts.prune, opts.force);
+        return Ok(Report {
+            build: built,
+            destination: dest.describe(),
+            plan,
+            dry_run: true,
+            record_note: None,
+            feeds,
+        });
+    }
     // One TLS implementation for every HTTPS client in the process (ring,
     // which the validator's client uses too).
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -177,10 +193,6 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         if !opts.dry_run {
             sender.run(&mut plan, record.as_ref(), &site.root).await?;
         }
-        let feeds = match &built.base_url {
-            Some(base) => built.feeds.iter().map(|f| (f.clone(), base.join(f))).collect(),
-            None => Vec::new(),
-        };
         Ok(Report { build: built, destination: dest.describe(), plan, dry_run: opts.dry_run, record_note, feeds })
     })
 }

@@ -176,6 +176,12 @@ fn a_dry_run_says_the_plan_and_sends_nothing() {
     assert_eq!(run.stdout.lines().filter(|l| l.starts_with("PUT ")).count(), 16);
     assert!(run.stderr.contains("dry run: nothing was sent"), "{}", run.stderr);
     assert!(s3.objects("").is_empty(), "nothing at the destination");
+    // To a folder that is not there yet: the plan, and no folder made.
+    let web = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", web.path().join("podcast").display());
+    let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF, "--dry-run"], &[]).ok();
+    assert_eq!(run.stdout.lines().filter(|l| l.starts_with("PUT ")).count(), 16, "{}", run.stdout);
+    assert!(!web.path().join("podcast").exists());
 }
 
 #[test]
