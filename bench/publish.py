@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """`podsmith publish` against `rclone sync` and `aws s3 sync`, in the same
-run, to the same local S3 server (s3s-fs on 127.0.0.1, one bucket each):
+run, to the same local S3 server (s3s-fs on 127.0.0.1, then Garage if it is
+installed; one bucket each):
 a 1,000-episode MP3+OGG show published cold, again with nothing changed,
-and after one episode is added; then a show with one 1 GB file, for peak
-memory. Wall time, peak memory (/usr/bin/time) and the requests each tool
+and after one episode is added; then (on s3s-fs) shows of one 1 GiB file
+and of eight 64 MiB files, for peak memory. Wall time, peak memory (/usr/bin/time) and the requests each tool
 made, by method, from the server's log. Writes bench/results/publish.md.
 Run through bench/publish.sh (it installs what is missing).
 """
@@ -27,6 +28,9 @@ AS_OF = "2026-06-01T00:00:00Z"
 
 class Server:
     """s3s-fs with one log line per request (`s3s::service` at debug)."""
+
+    name = "s3s-fs 0.14.1 (a folder; lists by walking it)"
+    key, secret = KEY, SECRET
 
     def __init__(self):
         self.root = tempfile.mkdtemp(prefix="podsmith-bench-s3-")
@@ -71,6 +75,68 @@ class Server:
         os.remove(self.log_path)
 
 
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Garage:
+    """Garage (a single node), whose listings come from its metadata
+    index, as S3's do; it logs one line per request."""
+
+    name = "Garage 2.5.0 (single node; lists from its index)"
+    key, secret = "GK0123456789abcdef01234567", "0123456789abcdef" * 4
+
+    def __init__(self):
+        self.root = tempfile.mkdtemp(prefix="podsmith-bench-garage-")
+        self.port = free_port()
+        config = os.path.join(self.root, "garage.toml")
+        with open(config, "w") as f:
+            f.write(f'metadata_dir = "{self.root}/meta"\ndata_dir = "{self.root}/data"\ndb_engine = "sqlite"\n'
+                    f'replication_factor = 1\nrpc_bind_addr = "127.0.0.1:{free_port()}"\n'
+                    f'rpc_secret = "{os.urandom(32).hex()}"\n[s3_api]\ns3_region = "us-east-1"\n'
+                    f'api_bind_addr = "127.0.0.1:{self.port}"\nroot_domain = ".s3.garage.localhost"\n')
+        self.cli = ["garage", "-c", config]
+        self.log_path = self.root + ".log"
+        self.proc = subprocess.Popen([*self.cli, "server"], stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, RUST_LOG="garage=info"))
+        for _ in range(200):
+            status = subprocess.run([*self.cli, "status"], capture_output=True, text=True)
+            if status.returncode == 0 and "HEALTHY" in status.stdout:
+                break
+            time.sleep(0.1)
+        node = re.search(r"^([0-9a-f]{16})\s", status.stdout, re.M).group(1)
+        for cmd in (["layout", "assign", "-z", "dc1", "-c", "20G", node], ["layout", "apply", "--version", "1"],
+                    ["key", "import", "--yes", self.key, self.secret, "-n", "bench"]):
+            subprocess.run([*self.cli, *cmd], check=True, capture_output=True)
+        for bucket in ("podsmith-b", "rclone-b", "aws-b"):
+            subprocess.run([*self.cli, "bucket", "create", bucket], check=True, capture_output=True)
+            subprocess.run([*self.cli, "bucket", "allow", "--read", "--write", "--owner", bucket, "--key", "bench"],
+                           check=True, capture_output=True)
+        self.offset = 0
+
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def requests(self):
+        """Requests since the last call, by method (Garage's log has no sizes)."""
+        text = open(self.log_path, errors="replace").read()
+        new, self.offset = text[self.offset:], len(text)
+        counts = {}
+        for m in re.finditer(r"\(key \w+\) (\w+) /", new):
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+        return counts, None
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+        os.remove(self.log_path)
+
+
 def timed(cmd, cwd, env):
     t0 = time.perf_counter()
     r = subprocess.run(["/usr/bin/time", "-v", *cmd], cwd=cwd, env=env, capture_output=True, text=True)
@@ -84,11 +150,11 @@ def timed(cmd, cwd, env):
 def tools(server, show, prefix="show"):
     """How each tool publishes `show`'s public/ to PREFIX in its bucket (podsmith builds first)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "RCLONE_"))}
-    env.update(AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_DEFAULT_REGION="us-east-1",
+    env.update(AWS_ACCESS_KEY_ID=server.key, AWS_SECRET_ACCESS_KEY=server.secret, AWS_DEFAULT_REGION="us-east-1",
                AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
     rclone_env = dict(env, RCLONE_CONFIG_BENCH_TYPE="s3", RCLONE_CONFIG_BENCH_PROVIDER="Other",
-                      RCLONE_CONFIG_BENCH_ENDPOINT=server.endpoint(), RCLONE_CONFIG_BENCH_ACCESS_KEY_ID=KEY,
-                      RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY=SECRET, RCLONE_CONFIG_BENCH_REGION="us-east-1")
+                      RCLONE_CONFIG_BENCH_ENDPOINT=server.endpoint(), RCLONE_CONFIG_BENCH_ACCESS_KEY_ID=server.key,
+                      RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY=server.secret, RCLONE_CONFIG_BENCH_REGION="us-east-1")
     public = os.path.join(show, "public")
     return [
         ("podsmith publish", [PODSMITH, "-q", "publish", "--to", f"s3://podsmith-b/{prefix}", "--endpoint",
@@ -144,46 +210,52 @@ def big_files_show(count, size):
     return show
 
 
-def main():
-    n = 1000
+def publish_show(server, n, with_big_files):
+    """Every stage on `server`; the rows."""
     show = build.make_show(n)
     subprocess.run([PODSMITH, "-q", "build", "--as-of", AS_OF], cwd=show, check=True)
-    server = Server()
     rows = []
     try:
         run_stage(server, show, "cold publish", rows)
         run_stage(server, show, "nothing changed", rows)
         add_episode(show, n)
-        # podsmith publish builds the new episode itself; the sync tools are
-        # given the site it built (their build is not timed).
-        label, cmd, env = tools(server, show)[0]
-        server.requests()
-        wall, rss = timed(cmd, show, env)
-        counts, sent = server.requests()
-        rows.append(("one episode added", label, wall, rss, counts, sent))
-        for label, cmd, env in tools(server, show)[1:]:
-            server.requests()
-            wall, rss = timed(cmd, show, env)
-            counts, sent = server.requests()
-            rows.append(("one episode added", label, wall, rss, counts, sent))
-        for label, count, size, prefix in (("one 1 GiB file", 1, 1 << 30, "big"),
-                                           ("eight 64 MiB files", 8, 64 << 20, "many")):
-            big = big_files_show(count, size)
-            try:
-                run_stage(server, big, label, rows, prefix=prefix)
-            finally:
-                shutil.rmtree(big, ignore_errors=True)
+        # The new episode is built first, for every tool alike (podsmith
+        # publish builds again: it finds nothing to do, and that is timed).
+        subprocess.run([PODSMITH, "-q", "build", "--as-of", AS_OF], cwd=show, check=True)
+        run_stage(server, show, "one episode added", rows)
+        if with_big_files:
+            for label, count, size, prefix in (("one 1 GiB file", 1, 1 << 30, "big"),
+                                               ("eight 64 MiB files", 8, 64 << 20, "many")):
+                big = big_files_show(count, size)
+                try:
+                    run_stage(server, big, label, rows, prefix=prefix)
+                finally:
+                    shutil.rmtree(big, ignore_errors=True)
     finally:
-        server.stop()
         shutil.rmtree(show, ignore_errors=True)
+    return rows
 
-    lines = [f"## Publish a {n}-episode MP3+OGG show to a local S3 server (s3s-fs), same run", "",
-             "| stage | tool | wall | tool / podsmith | peak memory | requests | bytes sent |", "|---|---|---|---|---|---|---|"]
-    ours = {stage: wall for stage, label, wall, *_ in rows if label == "podsmith publish"}
-    for stage, label, wall, rss, counts, sent in rows:
-        reqs = ", ".join(f"{m} {c}" for m, c in sorted(counts.items())) or "0"
-        ratio = "" if label == "podsmith publish" else f"{wall / ours[stage]:.1f}×"
-        lines.append(f"| {stage} | {label} | {wall:.2f} s | {ratio} | {rss:.0f} MB | {reqs} | {sent / 1e6:.1f} MB |")
+
+def main():
+    n = 1000
+    servers = [Server] + ([Garage] if shutil.which("garage") else [])
+    lines = []
+    for i, kind in enumerate(servers):
+        server = kind()
+        try:
+            rows = publish_show(server, n, with_big_files=i == 0)
+        finally:
+            server.stop()
+        lines += [f"## Publish a {n}-episode MP3+OGG show to {server.name}, same run", "",
+                  "| stage | tool | wall | tool / podsmith | peak memory | requests | bytes sent |",
+                  "|---|---|---|---|---|---|---|"]
+        ours = {stage: wall for stage, label, wall, *_ in rows if label == "podsmith publish"}
+        for stage, label, wall, rss, counts, sent in rows:
+            reqs = ", ".join(f"{m} {c}" for m, c in sorted(counts.items())) or "0"
+            ratio = "" if label == "podsmith publish" else f"{wall / ours[stage]:.1f}×"
+            size = "" if sent is None else f"{sent / 1e6:.1f} MB"
+            lines.append(f"| {stage} | {label} | {wall:.2f} s | {ratio} | {rss:.0f} MB | {reqs} | {size} |")
+        lines.append("")
     build.save("publish.md", lines)
 
 

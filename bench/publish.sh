@@ -2,7 +2,7 @@
 # The publish benchmark, in one command from a fresh clone:
 #   bash bench/publish.sh
 # Installs what it needs (apt-get: rclone, time; pip: awscli; cargo: s3s-fs
-# 0.14.1), builds the corpus once if missing (bench/make-corpus.sh), builds
+# 0.14.1 and Garage 2.5.0, ~10 minutes once), builds the corpus once if missing (bench/make-corpus.sh), builds
 # podsmith in release mode, then prints and saves bench/results/publish.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v aws >/dev/null 2>&1 || pip install -q awscli
 command -v s3s-fs >/dev/null 2>&1 || cargo install s3s-fs --version 0.14.1 --features binary --locked
+command -v garage >/dev/null 2>&1 || cargo install garage --version 2.5.0 --locked
 [ -f bench/corpus/mp3_cbr_info_61s5.mp3 ] || bash bench/make-corpus.sh
 cargo build --release --locked --bin podsmith
 # rclone rejects the AWS_CA_BUNDLE some machines set; nothing here uses TLS.
