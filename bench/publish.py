@@ -26,53 +26,7 @@ KEY, SECRET = "bench-key", "bench-secret"
 AS_OF = "2026-06-01T00:00:00Z"
 
 
-class Server:
-    """s3s-fs with one log line per request (`s3s::service` at debug)."""
-
-    name = "s3s-fs 0.14.1 (a folder; lists by walking it)"
-    key, secret = KEY, SECRET
-
-    def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="podsmith-bench-s3-")
-        for bucket in ("podsmith-b", "rclone-b", "aws-b"):
-            os.mkdir(os.path.join(self.root, bucket))
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        self.port = s.getsockname()[1]
-        s.close()
-        self.log_path = self.root + ".log"
-        env = dict(os.environ, RUST_LOG="s3s::service=debug")
-        self.proc = subprocess.Popen(
-            ["s3s-fs", "--host", "127.0.0.1", "--port", str(self.port), "--access-key", KEY, "--secret-key", SECRET,
-             self.root], stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT, env=env)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        self.offset = 0
-
-    def endpoint(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def requests(self):
-        """Requests since the last call, by method; and the bytes PUT."""
-        text = open(self.log_path, errors="replace").read()
-        new, self.offset = text[self.offset:], len(text)
-        counts, sent = {}, 0
-        for m in re.finditer(r"req: Request \{ method: (\w+), uri: [^,]*, version: [^,]*, headers: \{(.*?)\} \}", new):
-            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
-            if m.group(1) == "PUT":
-                length = re.search(r'"content-length": "(\d+)"', m.group(2))
-                sent += int(length.group(1)) if length else 0
-        return counts, sent
-
-    def stop(self):
-        self.proc.kill()
-        self.proc.wait()
-        shutil.rmtree(self.root, ignore_errors=True)
-        os.remove(self.log_path)
+BUCKETS = ("podsmith-b", "rclone-b", "aws-b")
 
 
 def free_port():
@@ -83,7 +37,67 @@ def free_port():
     return port
 
 
-class Garage:
+class LocalServer:
+    """A server process on 127.0.0.1 with a folder of its own and a log with
+    one line per request; subclasses start it and read the log."""
+
+    def start(self, prefix, cmd, env):
+        self.root = tempfile.mkdtemp(prefix=prefix)
+        self.port = free_port()
+        self.log_path = self.root + ".log"
+        self.offset = 0
+        self.proc = subprocess.Popen(cmd(self), stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, **env))
+
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def new_log(self):
+        """The log written since the last call."""
+        text = open(self.log_path, errors="replace").read()
+        new, self.offset = text[self.offset:], len(text)
+        return new
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+        os.remove(self.log_path)
+
+
+class Server(LocalServer):
+    """s3s-fs with one log line per request (`s3s::service` at debug)."""
+
+    name = "s3s-fs 0.14.1 (a folder; lists by walking it)"
+    key, secret = KEY, SECRET
+
+    def __init__(self):
+        def cmd(me):
+            for bucket in BUCKETS:
+                os.mkdir(os.path.join(me.root, bucket))
+            return ["s3s-fs", "--host", "127.0.0.1", "--port", str(me.port), "--access-key", KEY,
+                    "--secret-key", SECRET, me.root]
+        self.start("podsmith-bench-s3-", cmd, {"RUST_LOG": "s3s::service=debug"})
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+
+    def requests(self):
+        """Requests since the last call, by method; and the bytes PUT."""
+        counts, sent = {}, 0
+        pattern = r"req: Request \{ method: (\w+), uri: [^,]*, version: [^,]*, headers: \{(.*?)\} \}"
+        for m in re.finditer(pattern, self.new_log()):
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+            if m.group(1) == "PUT":
+                length = re.search(r'"content-length": "(\d+)"', m.group(2))
+                sent += int(length.group(1)) if length else 0
+        return counts, sent
+
+
+class Garage(LocalServer):
     """Garage (a single node), whose listings come from its metadata
     index, as S3's do; it logs one line per request."""
 
@@ -91,50 +105,36 @@ class Garage:
     key, secret = "GK0123456789abcdef01234567", "0123456789abcdef" * 4
 
     def __init__(self):
-        self.root = tempfile.mkdtemp(prefix="podsmith-bench-garage-")
-        self.port = free_port()
-        config = os.path.join(self.root, "garage.toml")
-        with open(config, "w") as f:
-            f.write(f'metadata_dir = "{self.root}/meta"\ndata_dir = "{self.root}/data"\ndb_engine = "sqlite"\n'
-                    f'replication_factor = 1\nrpc_bind_addr = "127.0.0.1:{free_port()}"\n'
-                    f'rpc_secret = "{os.urandom(32).hex()}"\n[s3_api]\ns3_region = "us-east-1"\n'
-                    f'api_bind_addr = "127.0.0.1:{self.port}"\nroot_domain = ".s3.garage.localhost"\n')
-        self.cli = ["garage", "-c", config]
-        self.log_path = self.root + ".log"
-        self.proc = subprocess.Popen([*self.cli, "server"], stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT,
-                                     env=dict(os.environ, RUST_LOG="garage=info"))
+        def cmd(me):
+            config = os.path.join(me.root, "garage.toml")
+            with open(config, "w") as f:
+                f.write(f'metadata_dir = "{me.root}/meta"\ndata_dir = "{me.root}/data"\ndb_engine = "sqlite"\n'
+                        f'replication_factor = 1\nrpc_bind_addr = "127.0.0.1:{free_port()}"\n'
+                        f'rpc_secret = "{os.urandom(32).hex()}"\n[s3_api]\ns3_region = "us-east-1"\n'
+                        f'api_bind_addr = "127.0.0.1:{me.port}"\nroot_domain = ".s3.garage.localhost"\n')
+            me.cli = ["garage", "-c", config]
+            return [*me.cli, "server"]
+        self.start("podsmith-bench-garage-", cmd, {"RUST_LOG": "garage=info"})
         for _ in range(200):
             status = subprocess.run([*self.cli, "status"], capture_output=True, text=True)
             if status.returncode == 0 and "HEALTHY" in status.stdout:
                 break
             time.sleep(0.1)
         node = re.search(r"^([0-9a-f]{16})\s", status.stdout, re.M).group(1)
-        for cmd in (["layout", "assign", "-z", "dc1", "-c", "20G", node], ["layout", "apply", "--version", "1"],
-                    ["key", "import", "--yes", self.key, self.secret, "-n", "bench"]):
-            subprocess.run([*self.cli, *cmd], check=True, capture_output=True)
-        for bucket in ("podsmith-b", "rclone-b", "aws-b"):
+        for args in (["layout", "assign", "-z", "dc1", "-c", "20G", node], ["layout", "apply", "--version", "1"],
+                     ["key", "import", "--yes", self.key, self.secret, "-n", "bench"]):
+            subprocess.run([*self.cli, *args], check=True, capture_output=True)
+        for bucket in BUCKETS:
             subprocess.run([*self.cli, "bucket", "create", bucket], check=True, capture_output=True)
             subprocess.run([*self.cli, "bucket", "allow", "--read", "--write", "--owner", bucket, "--key", "bench"],
                            check=True, capture_output=True)
-        self.offset = 0
-
-    def endpoint(self):
-        return f"http://127.0.0.1:{self.port}"
 
     def requests(self):
         """Requests since the last call, by method (Garage's log has no sizes)."""
-        text = open(self.log_path, errors="replace").read()
-        new, self.offset = text[self.offset:], len(text)
         counts = {}
-        for m in re.finditer(r"\(key \w+\) (\w+) /", new):
+        for m in re.finditer(r"\(key \w+\) (\w+) /", self.new_log()):
             counts[m.group(1)] = counts.get(m.group(1), 0) + 1
         return counts, None
-
-    def stop(self):
-        self.proc.kill()
-        self.proc.wait()
-        shutil.rmtree(self.root, ignore_errors=True)
-        os.remove(self.log_path)
 
 
 def timed(cmd, cwd, env):
