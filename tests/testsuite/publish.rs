@@ -37,6 +37,13 @@ fn sent(run: &crate::harness::Run) -> (Vec<String>, Vec<String>) {
     (keys("uploaded"), keys("deleted"))
 }
 
+/// The sample show, published to `s3`.
+fn published_sample(s3: &S3) -> Show {
+    let show = Show::sample();
+    publish(&show, s3, &[]).ok();
+    show
+}
+
 /// The site's files as published (without podsmith's record).
 fn published(s3: &S3) -> BTreeMap<String, Vec<u8>> {
     let mut objects = s3.objects("podcast");
@@ -93,8 +100,7 @@ fn first_publish_puts_the_whole_site_with_its_headers_and_a_republish_sends_noth
 #[test]
 fn after_an_edit_only_what_changed_goes_up() {
     let Some(s3) = S3::start() else { return };
-    let show = Show::sample();
-    publish(&show, &s3, &[]).ok();
+    let show = published_sample(&s3);
     // A title changes: its page, the index and the feeds; no media.
     let manifest = show.read("episodes.toml");
     let edited =
@@ -111,8 +117,7 @@ fn after_an_edit_only_what_changed_goes_up() {
 #[test]
 fn a_removed_episode_loses_its_page_and_keeps_its_media_until_pruned() {
     let Some(s3) = S3::start() else { return };
-    let show = Show::sample();
-    publish(&show, &s3, &[]).ok();
+    let show = published_sample(&s3);
     // An object of someone else's under the prefix is never touched.
     std::fs::write(s3.object("podcast/notes.txt"), "mine").unwrap();
     let manifest = show.read("episodes.toml");
@@ -151,8 +156,7 @@ fn a_removed_episode_loses_its_page_and_keeps_its_media_until_pruned() {
 #[test]
 fn drift_is_mended_and_said() {
     let Some(s3) = S3::start() else { return };
-    let show = Show::sample();
-    publish(&show, &s3, &[]).ok();
+    let show = published_sample(&s3);
     std::fs::remove_file(s3.object("podcast/media/cover.jpg")).unwrap();
     std::fs::write(s3.object("podcast/index.html"), "defaced").unwrap();
     let run = publish(&show, &s3, &[]).ok();
@@ -510,8 +514,7 @@ fn verify_fetches_the_feeds_and_checks_every_url_where_listeners_do() {
 #[test]
 fn a_damaged_record_is_set_aside_and_nothing_is_deleted_on_its_word() {
     let Some(s3) = S3::start() else { return };
-    let show = Show::sample();
-    publish(&show, &s3, &[]).ok();
+    let show = published_sample(&s3);
     // A record that names a file outside the site, and one of someone else's.
     std::fs::write(s3.object("podcast/notes.txt"), "mine").unwrap();
     let crafted = r#"{"version":1,"objects":{"../escape":{"size":4,"fingerprint":"x","content_type":"","cache_control":""},
