@@ -121,6 +121,23 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.puts.is_empty() && self.deletes.is_empty()
     }
+
+    /// The record to write before the uploads: the record as it was
+    /// (`before`), with what this plan found at the destination as it is
+    /// (an interrupted publish's uploads among it), and the uploads about to
+    /// be made as pending.
+    pub fn pending_record(&self, before: Option<&Published>) -> Published {
+        let mut record = before.cloned().unwrap_or_default();
+        let uploading: BTreeMap<String, Entry> =
+            self.puts.iter().map(|p| (p.file.key.clone(), p.file.entry.clone())).collect();
+        for (key, entry) in &self.record.objects {
+            if !uploading.contains_key(key) {
+                record.objects.insert(key.clone(), entry.clone());
+            }
+        }
+        record.pending = uploading;
+        record
+    }
 }
 
 /// The plan: `site` is the local site, `record` what podsmith published
@@ -362,5 +379,9 @@ mod tests {
         assert_eq!(keys, ["index.html", "feed.ogg.xml", "feed.xml"]);
         assert!(plan.foreign.is_empty());
         assert_eq!(plan.record.objects["media/a.mp3"].etag.as_deref(), Some("e1"));
+        // Written before this run's uploads, the record keeps what landed.
+        let pending = plan.pending_record(Some(&record));
+        assert!(pending.objects.contains_key("media/a.mp3"));
+        assert_eq!(pending.pending.keys().collect::<Vec<_>>(), ["feed.ogg.xml", "feed.xml", "index.html"]);
     }
 }

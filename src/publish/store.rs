@@ -154,9 +154,7 @@ impl Sender {
         }
         // What is about to go up is podsmith's, should the publish stop half way.
         if !plan.puts.is_empty() {
-            let mut pending = before.cloned().unwrap_or_default();
-            pending.pending = plan.puts.iter().map(|p| (p.file.key.clone(), p.file.entry.clone())).collect();
-            self.write_record(&pending).await?;
+            self.write_record(&plan.pending_record(before)).await?;
         }
         self.progress.start("uploading", plan.bytes());
         let phases = [Phase::Media, Phase::Page, Phase::Feed, Phase::MainFeed];

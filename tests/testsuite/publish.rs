@@ -362,17 +362,9 @@ fn server_errors_are_retried() {
     assert!(proxy.count("PUT") >= 2 * 16, "each file tried twice: {}", proxy.count("PUT"));
 }
 
-#[test]
-fn a_publish_killed_half_way_never_leaves_the_feed_ahead_and_is_taken_up_again() {
-    let Some(s3) = S3::start() else { return };
-    // The pages never get an answer: the publish hangs after the media.
-    let rule = |method: &str, path: &str, _: usize| match method == "PUT" && path.ends_with("index.html") {
-        true => Action::Stall,
-        false => Action::Forward,
-    };
-    let proxy = Proxy::start(s3.port, Box::new(rule));
-    let show = Show::sample();
-    show.build().ok();
+/// Starts `podsmith publish` through `proxy`, waits until it sends a page
+/// (which the proxy holds), and kills it there.
+fn publish_killed_at_the_pages(show: &Show, proxy: &Proxy) {
     let to = format!("s3://{BUCKET}/podcast");
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
         .current_dir(show.root())
@@ -385,17 +377,37 @@ fn a_publish_killed_half_way_never_leaves_the_feed_ahead_and_is_taken_up_again()
         .spawn()
         .unwrap();
     let waited = std::time::Instant::now();
-    while !proxy.log.lock().unwrap().iter().any(|(_, p)| p.ends_with("index.html")) {
+    while !proxy.log.lock().unwrap().iter().any(|(m, p)| m == "PUT" && p.ends_with("index.html")) {
         assert!(waited.elapsed().as_secs() < 60, "the publish never reached the pages");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[test]
+fn a_publish_killed_half_way_never_leaves_the_feed_ahead_and_is_taken_up_again() {
+    let Some(s3) = S3::start() else { return };
+    // The pages never get an answer: the publish hangs after the media.
+    let rule = |method: &str, path: &str, _: usize| match method == "PUT" && path.ends_with("index.html") {
+        true => Action::Stall,
+        false => Action::Forward,
+    };
+    let proxy = Proxy::start(s3.port, Box::new(rule));
+    let show = Show::sample();
+    show.build().ok();
+    publish_killed_at_the_pages(&show, &proxy);
     let there = published(&s3);
     assert!(there.keys().any(|k| k.starts_with("media/")), "the media went first: {:?}", there.keys());
     assert!(!there.contains_key("feed.xml") && !there.contains_key("feed.ogg.xml"), "no feed before its pages");
-    let media_puts = proxy.log.lock().unwrap().iter().filter(|(m, p)| m == "PUT" && p.contains("/media/")).count();
-    assert_eq!(media_puts, 9, "8 recordings and the cover, each sent once");
+    let media_puts = || proxy.log.lock().unwrap().iter().filter(|(m, p)| m == "PUT" && p.contains("/media/")).count();
+    assert_eq!(media_puts(), 9, "8 recordings and the cover, each sent once");
+
+    // Killed again at the same place: the media the first run put are still
+    // podsmith's (not sent again, and not taken for someone else's after).
+    proxy.log.lock().unwrap().clear();
+    publish_killed_at_the_pages(&show, &proxy);
+    assert_eq!(media_puts(), 0);
 
     // Run again: only what is not there goes up.
     let (up, _) = sent(&publish(&show, &s3, &[]).ok());
