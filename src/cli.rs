@@ -211,9 +211,9 @@ pub struct PublishArgs {
     /// Then fetch the feeds from their public URLs and check every media and image URL (as validate --online).
     #[arg(long)]
     pub verify: bool,
-    /// Uploads at once [default: [publish] jobs, else 4].
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
+    /// Uploads at once, 1 to 64 [default: [publish] jobs, else 4].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub jobs: Option<u64>,
     /// Output format: for people (stderr), or one JSON object on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -27,7 +27,7 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         dry_run: args.dry_run,
         prune: args.prune,
         force: args.force,
-        jobs: args.jobs,
+        jobs: args.jobs.map(|j| j as usize),
         progress: ui.progress(),
     };
     let report = publish(&opts).map_err(|e| match e {

@@ -425,7 +425,17 @@ fn publish_settings(mut t: Fields<'_, '_>, cx: &mut Context<'_>) -> PublishSetti
             Some("\"public-read\" for a service whose bucket is not public by its policy; else leave it out"),
         )
         .unwrap_or(false);
-    let jobs = t.positive_int(cx, "jobs").map(Spanned::into_inner);
+    let jobs = t.positive_int(cx, "jobs").and_then(|j| match *j.get_ref() {
+        1..=64 => Some(j.into_inner()),
+        n => {
+            cx.error(
+                &j.span(),
+                format!("`jobs` in [publish] is {n}; at most 64 uploads run at once"),
+                Some("e.g. jobs = 8".into()),
+            );
+            None
+        }
+    });
     t.finish(cx);
     PublishSettings { to, endpoint, region, profile, virtual_hosted, public_read, jobs }
 }

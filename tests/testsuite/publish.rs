@@ -288,6 +288,11 @@ fn no_destination_and_bad_settings_are_usage_errors() {
     assert!(run.stderr.contains("is not a bucket name"), "{}", run.stderr);
     assert!(run.stderr.contains("unknown key `jobz` in [publish]"), "{}", run.stderr);
     assert!(run.stderr.contains("did you mean `jobs`?"), "{}", run.stderr);
+    show.write("episodes.toml", &format!("{manifest}\n[publish]\nto = \"s3://ok-bucket\"\njobs = 500\n"));
+    let run = show.run_env(&["publish"], &[]).fails(1);
+    assert!(run.stderr.contains("`jobs` in [publish] is 500; at most 64"), "{}", run.stderr);
+    let run = show.run_env(&["publish", "--to", "s3://ok-bucket", "--jobs", "0"], &[]).fails(2);
+    assert!(run.stderr.contains("--jobs"), "{}", run.stderr);
 }
 
 fn walk(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
