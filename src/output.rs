@@ -73,10 +73,13 @@ pub struct WriteError {
     pub source: io::Error,
 }
 
-/// Writes `site` under `out`, file by file, atomically, in order, but the
-/// files `as_it_is` says are already right (the build knows from its record
-/// and memo), which are left alone, unread. Returns what it did, and which
-/// of the site's files (by index) it wrote or published anew.
+/// Writes `site` under `out`, atomically, in order, but the files
+/// `as_it_is` says are already right (the build knows from its record and
+/// memo), which are left alone, unread. A few files at a time are written
+/// (and flushed) side by side beside their places, then put in place one
+/// after another in the site's order: a file is in place only once every
+/// file before it is. Returns what it did, and which of the site's files
+/// (by index) it wrote or published anew.
 pub fn write_site(
     site: &Site,
     out: &Path,
@@ -85,29 +88,86 @@ pub fn write_site(
 ) -> Result<(WriteStats, Vec<usize>), WriteError> {
     let mut stats = WriteStats::default();
     let mut changed = Vec::new();
-    for (i, file) in site.files.iter().enumerate() {
-        if as_it_is(i) {
-            stats.unchanged += 1;
-            continue;
+    let todo: Vec<usize> = (0..site.files.len()).filter(|&i| !as_it_is(i)).collect();
+    stats.unchanged = site.files.len() - todo.len();
+    // A build that writes few files gives each a thread of its own (their
+    // flushes wait on the disk, not the processor); one that writes many
+    // shares the processors'.
+    let own_threads = todo.len() <= FEW;
+    for batch in todo.chunks(BATCH) {
+        let mut jobs = Vec::with_capacity(batch.len());
+        for &i in batch {
+            let file = &site.files[i];
+            let dest = out.join(&file.rel);
+            let job = match &file.content {
+                Content::Bytes(bytes) => Job::Bytes(std::borrow::Cow::Borrowed(bytes), Compare::Yes),
+                Content::File(src) => Job::File(src),
+                made @ (Content::Page(_) | Content::Feed(_)) => {
+                    let g = generate(made).map_err(|source| WriteError { path: dest.clone(), source })?;
+                    let compare = if g.differs { Compare::No } else { Compare::Yes };
+                    Job::Bytes(std::borrow::Cow::Owned(g.bytes), compare)
+                }
+            };
+            jobs.push((i, dest, job));
         }
-        let dest = out.join(&file.rel);
-        let wrote = match &file.content {
-            Content::Bytes(bytes) => write_bytes(&dest, bytes),
-            Content::File(src) => publish_file(src, &dest),
-            made @ (Content::Page(_) | Content::Feed(_)) => generate(made).and_then(|g| match g.differs {
-                true => write_atomically(&dest, &g.bytes, Flush::Yes, Compare::No),
-                false => write_bytes(&dest, &g.bytes),
+        let staged: Vec<io::Result<Option<tempfile::TempPath>>> = match (jobs.len(), own_threads) {
+            (0 | 1, _) => jobs.iter().map(|(_, dest, job)| job.stage(dest)).collect(),
+            (_, true) => std::thread::scope(|scope| {
+                let running: Vec<_> = jobs.iter().map(|(_, dest, job)| scope.spawn(move || job.stage(dest))).collect();
+                running
+                    .into_iter()
+                    .map(|r| r.join().unwrap_or_else(|_| Err(io::Error::other("it could not be written"))))
+                    .collect()
             }),
-        }
-        .map_err(|source| WriteError { path: dest.clone(), source })?;
-        if wrote {
-            stats.written += 1;
-            changed.push(i);
-        } else {
-            stats.unchanged += 1;
+            (_, false) => {
+                use rayon::prelude::*;
+                jobs.par_iter().map(|(_, dest, job)| job.stage(dest)).collect()
+            }
+        };
+        // In place in order; a failure leaves the rest unplaced (their
+        // temporary files go).
+        for ((i, dest, _), staged) in jobs.iter().zip(staged) {
+            match staged.and_then(|tmp| land(tmp, dest)).map_err(|source| WriteError { path: dest.clone(), source })? {
+                true => {
+                    stats.written += 1;
+                    changed.push(*i);
+                }
+                false => stats.unchanged += 1,
+            }
         }
     }
     Ok((stats, changed))
+}
+
+/// How many files [`write_site`] writes side by side.
+const BATCH: usize = 8;
+/// Up to how many files to write [`write_site`] gives each its own thread.
+const FEW: usize = 64;
+
+/// One file of the site to write.
+enum Job<'a> {
+    /// These bytes; compared with the file there first, or known to differ.
+    Bytes(std::borrow::Cow<'a, [u8]>, Compare),
+    /// This file of the show, published (see [`stage_file`]).
+    File(&'a Path),
+}
+
+impl Job<'_> {
+    /// Written beside `dest`, flushed; `None` if `dest` is it already.
+    fn stage(&self, dest: &Path) -> io::Result<Option<tempfile::TempPath>> {
+        match self {
+            Job::Bytes(bytes, compare) => stage_bytes(dest, bytes, Flush::Yes, *compare),
+            Job::File(src) => stage_file(src, dest),
+        }
+    }
+}
+
+/// Puts a staged file in place at `dest`; whether there was one.
+fn land(staged: Option<tempfile::TempPath>, dest: &Path) -> io::Result<bool> {
+    match staged {
+        Some(tmp) => tmp.persist(dest).map(|()| true).map_err(|e| e.error),
+        None => Ok(false),
+    }
 }
 
 /// A page or feed made to be written.
@@ -216,11 +276,13 @@ pub fn write_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
     write_atomically(dest, bytes, Flush::Yes, Compare::Yes)
 }
 
-/// [`write_bytes`] for a file that only saves time (a cache): atomic, but
-/// not flushed to disk before it replaces the old one. A crash of the
-/// machine may leave it empty or old, which its reader tells and sets aside.
+/// [`write_bytes`] for a file that only saves time (a cache) and that its
+/// caller saves only when it changed: atomic, but neither compared with the
+/// file there (a big cache would be read again for nothing) nor flushed to
+/// disk before it replaces the old one. A crash of the machine may leave it
+/// empty or old, which its reader tells and sets aside.
 pub fn write_cache_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
-    write_atomically(dest, bytes, Flush::No, Compare::Yes)
+    write_atomically(dest, bytes, Flush::No, Compare::No)
 }
 
 /// Whether a file is flushed to disk before it replaces the old one.
@@ -232,15 +294,21 @@ enum Flush {
 
 /// Whether the file there is read first, to leave it alone if it holds
 /// the bytes already.
-#[derive(PartialEq)]
+#[derive(PartialEq, Clone, Copy)]
 enum Compare {
     Yes,
     No,
 }
 
 fn write_atomically(dest: &Path, bytes: &[u8], flush: Flush, compare: Compare) -> io::Result<bool> {
+    land(stage_bytes(dest, bytes, flush, compare)?, dest)
+}
+
+/// `bytes` written (and flushed, if asked) into a temporary file beside
+/// `dest`; `None` if `dest` holds them already (when asked to compare).
+fn stage_bytes(dest: &Path, bytes: &[u8], flush: Flush, compare: Compare) -> io::Result<Option<tempfile::TempPath>> {
     if compare == Compare::Yes && holds(dest, bytes) {
-        return Ok(false);
+        return Ok(None);
     }
     let dir = parent_dir(dest)?;
     let mut tmp = tempfile::Builder::new().prefix(".podsmith-").suffix(".tmp").tempfile_in(dir)?;
@@ -249,8 +317,7 @@ fn write_atomically(dest: &Path, bytes: &[u8], flush: Flush, compare: Compare) -
     if flush == Flush::Yes {
         tmp.as_file().sync_all()?;
     }
-    tmp.persist(dest).map_err(|e| e.error)?;
-    Ok(true)
+    Ok(Some(tmp.into_temp_path()))
 }
 
 /// Whether `dest` is a regular file (not a link) holding exactly `bytes`;
@@ -284,28 +351,30 @@ fn create_new(dest: &Path, fill: impl FnOnce(&mut fs::File) -> io::Result<()>) -
 
 /// Publishes `src` at `dest`: a hard link if possible, else a copy; both
 /// land atomically. Returns whether anything changed.
+#[cfg(test)]
 fn publish_file(src: &Path, dest: &Path) -> io::Result<bool> {
+    land(stage_file(src, dest)?, dest)
+}
+
+/// `src` as a temporary file beside `dest`: a hard link to it if possible,
+/// else a flushed copy; `None` if `dest` is it (or a copy of it) already.
+fn stage_file(src: &Path, dest: &Path) -> io::Result<Option<tempfile::TempPath>> {
     if same_file(src, dest)? {
-        return Ok(false);
+        return Ok(None);
     }
     let dir = parent_dir(dest)?;
     let tmp = tempfile::Builder::new().prefix(".podsmith-").suffix(".tmp").make_in(dir, |p| fs::hard_link(src, p));
-    match tmp {
-        Ok(tmp) => {
-            tmp.persist(dest).map_err(|e| e.error)?;
-        }
-        Err(_) => {
-            if fs::symlink_metadata(dest).is_ok_and(|d| d.is_file()) && crate::fsutil::same_content(src, dest)? {
-                return Ok(false);
-            }
-            let mut tmp = tempfile::Builder::new().prefix(".podsmith-").suffix(".tmp").tempfile_in(dir)?;
-            io::copy(&mut crate::fsutil::open(src)?, tmp.as_file_mut())?;
-            readable(tmp.as_file(), dest)?;
-            tmp.as_file().sync_all()?;
-            tmp.persist(dest).map_err(|e| e.error)?;
-        }
+    if let Ok(tmp) = tmp {
+        return Ok(Some(tmp.into_temp_path()));
     }
-    Ok(true)
+    if fs::symlink_metadata(dest).is_ok_and(|d| d.is_file()) && crate::fsutil::same_content(src, dest)? {
+        return Ok(None);
+    }
+    let mut tmp = tempfile::Builder::new().prefix(".podsmith-").suffix(".tmp").tempfile_in(dir)?;
+    io::copy(&mut crate::fsutil::open(src)?, tmp.as_file_mut())?;
+    readable(tmp.as_file(), dest)?;
+    tmp.as_file().sync_all()?;
+    Ok(Some(tmp.into_temp_path()))
 }
 
 /// Temporary files are created owner-only (0600); a published file must be
@@ -344,6 +413,43 @@ fn same_file(_a: &Path, _b: &Path) -> io::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Files are written side by side but put in place in order: when one
+    /// cannot be written, those before it are in place, none after it is,
+    /// and no temporary file is left, in either kind of batch.
+    #[test]
+    fn a_file_that_cannot_be_written_stops_the_ones_after_it() {
+        for count in [5, FEW + 5] {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("public");
+            let mut site = Site::default();
+            for n in 0..count {
+                site.push(format!("p{n:03}/index.html"), Content::Bytes(format!("page {n}").into_bytes()));
+            }
+            // A file where the third page's folder goes.
+            fs::create_dir_all(&out).unwrap();
+            fs::write(out.join("p002"), b"in the way").unwrap();
+            let err = write_site(&site, &out, &|_| Ok(Generated::new(Vec::new())), &|_| false).unwrap_err();
+            assert!(err.path.ends_with("p002/index.html"), "{err:?}");
+            for n in 0..count {
+                let page = out.join(format!("p{n:03}/index.html"));
+                assert_eq!(page.exists(), n < 2, "page {n} of {count}");
+            }
+            let mut temps = Vec::new();
+            for e in walk(&out) {
+                if is_temp_name(&e.file_name().unwrap().to_string_lossy()) {
+                    temps.push(e);
+                }
+            }
+            assert!(temps.is_empty(), "{temps:?}");
+            // Out of the way, every page is written, in order.
+            fs::remove_file(out.join("p002")).unwrap();
+            let (stats, changed) = write_site(&site, &out, &|_| Ok(Generated::new(Vec::new())), &|_| false).unwrap();
+            assert_eq!(stats, WriteStats { written: count - 2, unchanged: 2 });
+            assert_eq!(changed, (2..count).collect::<Vec<_>>());
+            assert_eq!(fs::read_to_string(out.join("p004/index.html")).unwrap(), "page 4");
+        }
+    }
 
     #[test]
     fn writes_in_order_and_skips_unchanged_files() {

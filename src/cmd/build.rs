@@ -92,7 +92,9 @@ fn say_details(report: &Report, ui: &Ui) {
     } else {
         ui.detail(format!("probed {} media file(s); {} unchanged ones came from the cache", p.probed, p.cached));
     }
-    for (rel, secs, method) in &report.measured {
+    // Thousands of lines in a big show: made only for `-v`.
+    let measured = if ui.verbose() { report.measured.as_slice() } else { &[] };
+    for (rel, secs, method) in measured {
         let how = match method {
             podsmith::probe::Method::Header => "from its header",
             podsmith::probe::Method::Scan => "by counting frames (no exact length in its header)",

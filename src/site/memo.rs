@@ -101,9 +101,8 @@ impl Memo {
         Some(Loaded { hash, memo })
     }
 
-    /// Saves the memo into the show folder `root` (never through a link;
-    /// not at all if it is there already), and returns its SHA-256, for the
-    /// build record to vouch for it.
+    /// Saves the memo into the show folder `root` (never through a link),
+    /// and returns its SHA-256, for the build record to vouch for it.
     pub fn save(mut self, root: &Path) -> std::io::Result<Fingerprint> {
         Memo::save_encoded(root, &self.encode()?)
     }
@@ -119,6 +118,11 @@ impl Memo {
         crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
         crate::output::write_cache_bytes(&root.join(MEMO_PATH), json)?;
         Ok(hash_of(json))
+    }
+
+    /// The hash [`Memo::save_encoded`] returns for `json`.
+    pub fn hash(json: &[u8]) -> Fingerprint {
+        hash_of(json)
     }
 
     /// Removes the memo (a build that keeps none leaves none that could be

@@ -260,13 +260,24 @@ fn publish(
     // The probe cache (which takes note of the media just published) is
     // saved meanwhile, by a build that changed little; after them by one
     // that made everything, for memory.
+    // So is the memo, while the record is made: the record vouches for the
+    // memo by its hash, so a memo not saved (or not yet) is not taken.
+    let memo_error = |source| WriteError { path: root.join(memo::MEMO_PATH), source };
     std::thread::scope(|scope| {
         let save_cache = || prepared.save_cache(&written.wrote);
         let cache_saved = prepared.recalls().then(|| scope.spawn(save_cache));
-        let memo = encoded
-            .and_then(|json| Memo::save_encoded(root, &json))
-            .map_err(|source| WriteError { path: root.join(memo::MEMO_PATH), source })?;
+        let json = encoded.map_err(memo_error)?;
+        let (memo, memo_saved) = match prepared.recalls() {
+            true => (Memo::hash(&json), Some(scope.spawn(move || Memo::save_encoded(root, &json)))),
+            false => (Memo::save_encoded(root, &json).map_err(memo_error)?, None),
+        };
         record_build(&mut records, prepared, &report, &written, inputs, memo)?;
+        if let Some(saving) = memo_saved {
+            saving
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the memo could not be saved")))
+                .map_err(memo_error)?;
+        }
         let cache_note = match cache_saved {
             Some(saving) => saving.join().ok().flatten(),
             None => save_cache(),

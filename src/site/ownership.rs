@@ -38,7 +38,6 @@ pub fn foreign_files(
 ) -> Vec<String> {
     let mut foreign = Vec::new();
     for (i, f) in site.files.iter().enumerate() {
-        let path = out.join(&f.rel);
         let Some(meta) = lstat(i) else { continue };
         if meta.is_link {
             foreign.push(format!("{} (a link)", f.rel));
@@ -48,8 +47,11 @@ pub fn foreign_files(
             foreign.push(format!("{} (not a file)", f.rel));
             continue;
         }
+        // Most files are as the record says: their path is made only if not.
+        let path = std::cell::OnceCell::new();
+        let path = || path.get_or_init(|| out.join(&f.rel));
         let mut cached: Option<Option<Fingerprint>> = None;
-        let mut fingerprint = || *cached.get_or_insert_with(|| Fingerprint::of_file(&path).ok());
+        let mut fingerprint = || *cached.get_or_insert_with(|| Fingerprint::of_file(path()).ok());
         if record.is_some_and(|r| r.wrote(&f.rel, meta.stamp(), &mut fingerprint)) {
             continue;
         }
@@ -57,7 +59,7 @@ pub fn foreign_files(
         if fingerprint().is_some_and(|fp| planned.get(&f.rel) == Some(&fp)) {
             continue;
         }
-        if marks(&f.rel).is_some_and(|m| carries(&path, &m)) {
+        if marks(&f.rel).is_some_and(|m| carries(path(), &m)) {
             continue;
         }
         foreign.push(f.rel.clone());

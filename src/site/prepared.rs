@@ -240,12 +240,14 @@ impl Prepared {
         let known_item = |k: &Fingerprint| old.as_ref().and_then(|(_, by_key)| by_key.get(k).copied());
         // An item is taken as it is only if it is the episode's own (its guid),
         // whatever the memo says.
+        const GUID: &[u8] = b"<guid isPermaLink=\"false\">";
+        let guid_tag = memchr::memmem::Finder::new(GUID);
         let reuse = |n: usize| {
             let m = known_item(&keys[n])?;
             let bytes = old.as_ref().map(|(bytes, _)| &bytes[m.span.0..m.span.1])?;
             let guid = quick_xml::escape::escape(self.catalog.episodes[n].episode.guid.as_str());
-            let tag = format!("<guid isPermaLink=\"false\">{guid}</guid>");
-            memchr::memmem::find(bytes, tag.as_bytes()).map(|_| bytes)
+            let text = &bytes[guid_tag.find(bytes)? + GUID.len()..];
+            (text.starts_with(guid.as_bytes()) && text[guid.len()..].starts_with(b"</guid>")).then_some(bytes)
         };
         // Which items are taken as they are: asked once per item.
         let reused: Vec<Option<&[u8]>> = (0..keys.len()).map(reuse).collect();
