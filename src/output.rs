@@ -94,53 +94,71 @@ pub fn write_site(
     // flushes wait on the disk, not the processor); one that writes many
     // shares the processors'.
     let own_threads = todo.len() <= FEW;
-    for batch in todo.chunks(BATCH) {
-        let mut jobs = Vec::with_capacity(batch.len());
-        for &i in batch {
-            let file = &site.files[i];
-            let dest = out.join(&file.rel);
-            let job = match &file.content {
-                Content::Bytes(bytes) => Job::Bytes(std::borrow::Cow::Borrowed(bytes), Compare::Yes),
-                Content::File(src) => Job::File(src),
-                made @ (Content::Page(_) | Content::Feed(_)) => {
-                    let g = generate(made).map_err(|source| WriteError { path: dest.clone(), source })?;
-                    let compare = if g.differs { Compare::No } else { Compare::Yes };
-                    Job::Bytes(std::borrow::Cow::Owned(g.bytes), compare)
-                }
-            };
-            jobs.push((i, dest, job));
-        }
-        let staged: Vec<io::Result<Option<tempfile::TempPath>>> = match (jobs.len(), own_threads) {
-            (0 | 1, _) => jobs.iter().map(|(_, dest, job)| job.stage(dest)).collect(),
-            (_, true) => std::thread::scope(|scope| {
-                let running: Vec<_> = jobs.iter().map(|(_, dest, job)| scope.spawn(move || job.stage(dest))).collect();
-                running
-                    .into_iter()
-                    .map(|r| r.join().unwrap_or_else(|_| Err(io::Error::other("it could not be written"))))
-                    .collect()
-            }),
-            (_, false) => {
-                use rayon::prelude::*;
-                jobs.par_iter().map(|(_, dest, job)| job.stage(dest)).collect()
+    let mut jobs = Vec::with_capacity(BATCH);
+    let mut held = 0;
+    for (n, &i) in todo.iter().enumerate() {
+        let file = &site.files[i];
+        let dest = out.join(&file.rel);
+        let job = match &file.content {
+            Content::Bytes(bytes) => Job::Bytes(std::borrow::Cow::Borrowed(bytes), Compare::Yes),
+            Content::File(src) => Job::File(src),
+            made @ (Content::Page(_) | Content::Feed(_)) => {
+                let g = generate(made).map_err(|source| WriteError { path: dest.clone(), source })?;
+                held += g.bytes.len();
+                let compare = if g.differs { Compare::No } else { Compare::Yes };
+                Job::Bytes(std::borrow::Cow::Owned(g.bytes), compare)
             }
         };
-        // In place in order; a failure leaves the rest unplaced (their
-        // temporary files go).
-        for ((i, dest, _), staged) in jobs.iter().zip(staged) {
-            match staged.and_then(|tmp| land(tmp, dest)).map_err(|source| WriteError { path: dest.clone(), source })? {
-                true => {
-                    stats.written += 1;
-                    changed.push(*i);
-                }
-                false => stats.unchanged += 1,
-            }
+        jobs.push((i, dest, job));
+        // A batch is full at so many files, or so many bytes made (a big
+        // show's feeds are written one at a time).
+        if jobs.len() == BATCH || held >= BATCH_BYTES || n + 1 == todo.len() {
+            write_batch(&mut jobs, own_threads, &mut stats, &mut changed)?;
+            held = 0;
         }
     }
     Ok((stats, changed))
 }
 
+/// Writes `jobs` side by side, then puts them in place in order; a failure
+/// leaves the rest unplaced (their temporary files go). Empties `jobs`.
+fn write_batch(
+    jobs: &mut Vec<(usize, PathBuf, Job)>,
+    own_threads: bool,
+    stats: &mut WriteStats,
+    changed: &mut Vec<usize>,
+) -> Result<(), WriteError> {
+    let staged: Vec<io::Result<Option<tempfile::TempPath>>> = match (jobs.len(), own_threads) {
+        (0 | 1, _) => jobs.iter().map(|(_, dest, job)| job.stage(dest)).collect(),
+        (_, true) => std::thread::scope(|scope| {
+            let running: Vec<_> = jobs.iter().map(|(_, dest, job)| scope.spawn(move || job.stage(dest))).collect();
+            running
+                .into_iter()
+                .map(|r| r.join().unwrap_or_else(|_| Err(io::Error::other("it could not be written"))))
+                .collect()
+        }),
+        (_, false) => {
+            use rayon::prelude::*;
+            jobs.par_iter().map(|(_, dest, job)| job.stage(dest)).collect()
+        }
+    };
+    for ((i, dest, _), staged) in jobs.drain(..).zip(staged) {
+        match staged.and_then(|tmp| land(tmp, &dest)).map_err(|source| WriteError { path: dest.clone(), source })? {
+            true => {
+                stats.written += 1;
+                changed.push(i);
+            }
+            false => stats.unchanged += 1,
+        }
+    }
+    Ok(())
+}
+
 /// How many files [`write_site`] writes side by side.
 const BATCH: usize = 8;
+/// How many bytes of made pages and feeds [`write_site`] holds at most
+/// (more, if one file is bigger).
+const BATCH_BYTES: usize = 1 << 20;
 /// Up to how many files to write [`write_site`] gives each its own thread.
 const FEW: usize = 64;
 
