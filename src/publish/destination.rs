@@ -256,6 +256,34 @@ fn ini_section(path: &Path, section: &str) -> HashMap<String, String> {
     out
 }
 
+/// The folders on the way to `keys` in the folder destination `root` that
+/// are links, or files, one line each: podsmith never writes or deletes
+/// through a link there (the folder itself may be one). Each folder is
+/// looked at once, not following links.
+pub fn links_on_the_way<'a>(root: &Path, keys: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut problems = Vec::new();
+    for key in keys {
+        let mut dir = String::new();
+        let parts: Vec<&str> = key.split('/').collect();
+        for part in &parts[..parts.len().saturating_sub(1)] {
+            if !dir.is_empty() {
+                dir.push('/');
+            }
+            dir.push_str(part);
+            if !seen.insert(dir.clone()) {
+                continue;
+            }
+            match std::fs::symlink_metadata(root.join(&dir)) {
+                Ok(m) if m.file_type().is_symlink() => problems.push(format!("{dir}/ is a link")),
+                Ok(m) if !m.is_dir() => problems.push(format!("{dir} is a file where the site needs a folder")),
+                _ => {}
+            }
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

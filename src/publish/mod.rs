@@ -191,6 +191,9 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             return Err(PublishError::Foreign { destination: dest.describe(), keys: plan.foreign.clone() });
         }
         if !opts.dry_run {
+            if let Destination::Folder(folder) = &dest {
+                folder_links(folder, &plan)?;
+            }
             sender.run(&mut plan, record.as_ref(), &site.root).await?;
         }
         Ok(Report { build: built, destination: dest.describe(), plan, dry_run: opts.dry_run, record_note, feeds })
@@ -227,6 +230,26 @@ pub fn verify(report: &Report, progress: Arc<dyn Progress>) -> Vec<crate::valida
         out.push(crate::validate::Report { feed: url.clone(), findings, items: 0, media_checked: false });
     }
     out
+}
+
+/// Refuses a folder destination with a link (or a file) where a folder on
+/// the way to an object to write or delete goes: the write or the deletion
+/// would land outside the destination.
+#[cfg(feature = "publish")]
+fn folder_links(folder: &Path, plan: &Plan) -> Result<(), PublishError> {
+    let puts = plan.puts.iter().map(|p| p.file.key.as_str());
+    let keys = puts.chain(plan.deletes.iter().map(String::as_str)).chain([record::KEY]);
+    let problems = destination::links_on_the_way(folder, keys);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(PublishError::store(
+        Diagnostic::error(
+            "PUBLISH-LINK",
+            format!("in the destination folder {}: {}", folder.display(), problems.join("; ")),
+        )
+        .help("podsmith never writes or deletes through a link in the destination: remove it (or move the file away), or publish to another folder"),
+    ))
 }
 
 /// A folder destination may not be in the show's folder (its output folder

@@ -262,6 +262,40 @@ fn a_folder_is_a_destination_too() {
     assert!(again.stderr.contains("0 uploaded (0 bytes), 16 unchanged"), "{}", again.stderr);
 }
 
+/// A link in the destination folder where the site has a folder is never
+/// written or deleted through: the publish stops before any upload.
+#[cfg(unix)]
+#[test]
+fn a_folder_destination_is_never_written_through_a_link() {
+    let show = Show::sample();
+    let web = tempfile::tempdir().unwrap();
+    let podcast = web.path().join("podcast");
+    let to = format!("file://{}", podcast.display());
+    show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    // An episode's folder is now a link to a folder elsewhere.
+    let elsewhere = web.path().join("elsewhere");
+    std::fs::rename(podcast.join("episodes/coredns-miek-gieben"), &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, podcast.join("episodes/coredns-miek-gieben")).unwrap();
+    let page_there = std::fs::read(elsewhere.join("index.html")).unwrap();
+    let feed_there = std::fs::read(podcast.join("feed.xml")).unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &manifest.replacen("title = \"Miek Gieben on CoreDNS\"", "title = \"Miek Gieben on CoreDNS (2017)\"", 1),
+    );
+    let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).fails(1);
+    assert!(run.stderr.contains("episodes/coredns-miek-gieben/ is a link"), "{}", run.stderr);
+    assert!(run.stderr.contains("never writes or deletes through a link"), "{}", run.stderr);
+    assert_eq!(std::fs::read(elsewhere.join("index.html")).unwrap(), page_there);
+    assert_eq!(std::fs::read(podcast.join("feed.xml")).unwrap(), feed_there, "nothing went up");
+    // The link gone, the page is published in a folder of its own.
+    std::fs::remove_file(podcast.join("episodes/coredns-miek-gieben")).unwrap();
+    show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    assert_eq!(std::fs::read(elsewhere.join("index.html")).unwrap(), page_there);
+    let page = std::fs::read_to_string(podcast.join("episodes/coredns-miek-gieben/index.html")).unwrap();
+    assert!(page.contains("Miek Gieben on CoreDNS (2017)"));
+}
+
 #[test]
 fn a_folder_inside_the_show_is_refused() {
     let show = Show::sample();
