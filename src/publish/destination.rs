@@ -178,8 +178,11 @@ fn s3_builder(bucket: &str, access: &Access) -> Result<AmazonS3Builder, String> 
         b = b.with_endpoint(endpoint);
     }
     b = b.with_virtual_hosted_style_request(access.settings.virtual_hosted);
+    // A plain-HTTP endpoint (a server on this machine) needs no certificates:
+    // the system's are not loaded for it (milliseconds at every publish).
     let mut client = object_store::ClientOptions::new()
         .with_allow_http(allow_http)
+        .with_no_system_certificates(allow_http)
         .with_timeout(std::time::Duration::from_secs(120))
         .with_connect_timeout(std::time::Duration::from_secs(15));
     if access.settings.public_read {

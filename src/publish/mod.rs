@@ -125,7 +125,9 @@ impl PublishError {
     }
 }
 
-/// Builds the show and publishes it.
+/// Builds the show and publishes it. While the build runs (once it has
+/// read the manifest), the destination is opened, and its record read and
+/// listed: a publish with little to send waits mostly on the network.
 #[cfg(feature = "publish")]
 pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     if let Some(to) = &opts.to {
@@ -136,8 +138,17 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     if let Some(e) = &opts.endpoint {
         check_endpoint(e).map_err(|why| PublishError::config(Diagnostic::error("PUBLISH-CONFIG", why)))?;
     }
+    // One TLS implementation for every HTTPS client in the process (ring,
+    // which the validator's client uses too).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
+            PublishError::store(Diagnostic::error("PUBLISH", format!("cannot start the uploader: {e}")))
+        })?;
     // The build reads the manifest, [publish] table included.
-    let built = crate::site::build(&opts.build).map_err(PublishError::Build)?;
+    let mut early = Early { opts, runtime: &runtime, reading: None, outputs: None };
+    let built = crate::site::build_observed(&opts.build, &mut early).map_err(PublishError::Build)?;
+    let Early { reading, outputs, .. } = early;
     let settings = built.publish.clone();
     let to = opts.to.clone().or(settings.to.clone()).ok_or_else(|| {
         PublishError::config(Diagnostic::error("PUBLISH-CONFIG", "no destination to publish to").help(
@@ -150,7 +161,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     if let Destination::Folder(folder) = &dest {
         inside_the_show(folder, &crate::manifest::root_of(&opts.build.manifest))?;
     }
-    let site = local_site(&opts.build.manifest, &built)?;
+    let site = local_site(&opts.build.manifest, &built, outputs)?;
     let feeds = match &built.base_url {
         Some(base) => built.feeds.iter().map(|f| (f.clone(), base.join(f))).collect(),
         None => Vec::new(),
@@ -167,25 +178,23 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             feeds,
         });
     }
-    // One TLS implementation for every HTTPS client in the process (ring,
-    // which the validator's client uses too).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let access = destination::Access { endpoint: opts.endpoint.clone(), settings: settings.clone() };
-    let opened = destination::open(&dest, &access).map_err(|why| {
-        PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("{}: {why}", dest.describe())))
-    })?;
-    let jobs = opts.jobs.or(settings.jobs.map(|j| j as usize)).unwrap_or(4).clamp(1, 64);
-    let sender = store::Sender { opened, jobs, destination: dest.describe(), progress: opts.progress.clone() };
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
-            PublishError::store(Diagnostic::error("PUBLISH", format!("cannot start the uploader: {e}")))
-        })?;
+    let early = reading.filter(|(d, _)| *d == dest).map(|(_, task)| task);
     runtime.block_on(async {
-        // The record and the listing, side by side.
-        let mut hints: Vec<String> = site.files.iter().map(|f| f.key.clone()).collect();
-        hints.sort();
-        let (record, listed) = futures::future::join(sender.read_record(), sender.list(&hints)).await;
-        let ((record, record_note), listed) = (record?, listed?);
+        let read = match early {
+            Some(task) => task.await.map_err(|e| {
+                PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
+            })??,
+            None => {
+                let access = destination::Access { endpoint: opts.endpoint.clone(), settings: settings.clone() };
+                let sender = open(&dest, access, jobs(opts, &settings), opts.progress.clone())?;
+                // The record and the listing, side by side.
+                let mut hints: Vec<String> = site.files.iter().map(|f| f.key.clone()).collect();
+                hints.sort();
+                let (record, listed) = futures::future::join(sender.read_record(), sender.list(&hints)).await;
+                Read { sender, record: record?, listed: listed? }
+            }
+        };
+        let Read { sender, record: (record, record_note), listed } = read;
         let mut plan = plan::make(&site.files, record.as_ref(), &listed, opts.prune, opts.force);
         if !plan.foreign.is_empty() {
             return Err(PublishError::Foreign { destination: dest.describe(), keys: plan.foreign.clone() });
@@ -198,6 +207,95 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         }
         Ok(Report { build: built, destination: dest.describe(), plan, dry_run: opts.dry_run, record_note, feeds })
     })
+}
+
+/// Uploads at once: `--jobs`, else the `[publish]` table's, else 4.
+#[cfg(feature = "publish")]
+fn jobs(opts: &Options, settings: &crate::manifest::PublishSettings) -> usize {
+    opts.jobs.or(settings.jobs.map(|j| j as usize)).unwrap_or(4).clamp(1, 64)
+}
+
+/// The destination, open to send to.
+#[cfg(feature = "publish")]
+fn open(
+    dest: &Destination,
+    access: destination::Access,
+    jobs: usize,
+    progress: Arc<dyn Progress>,
+) -> Result<store::Sender, PublishError> {
+    let opened = destination::open(dest, &access).map_err(|why| {
+        PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("{}: {why}", dest.describe())))
+    })?;
+    Ok(store::Sender { opened, jobs, destination: dest.describe(), progress })
+}
+
+/// The destination as read before the plan: its record (or why it was set
+/// aside) and one listing.
+#[cfg(feature = "publish")]
+struct Read {
+    sender: store::Sender,
+    record: (Option<record::Published>, Option<String>),
+    listed: HashMap<String, plan::Listed>,
+}
+
+/// The keys the site of `show` will have, as far as its manifest tells
+/// (media, images, pages; sorted): where to split the listing.
+#[cfg(feature = "publish")]
+fn site_keys(show: &crate::manifest::Show) -> Vec<String> {
+    use crate::manifest::Asset;
+    let mut keys = Vec::with_capacity(3 * show.episodes.len() + 4);
+    if let Asset::Local(f) = &show.podcast.image {
+        keys.push(f.rel.clone());
+    }
+    for e in &show.episodes {
+        keys.extend(e.media.iter().map(|m| m.rel.clone()));
+        if let Some(Asset::Local(f)) = &e.image {
+            keys.push(f.rel.clone());
+        }
+        keys.push(format!("episodes/{}/index.html", e.slug));
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// What a publish does while the build runs: once the manifest is read, a
+/// bucket destination is opened, its record read and, side by side, listed
+/// (split by the keys the manifest tells); and what the build recorded of
+/// the site.
+#[cfg(feature = "publish")]
+struct Early<'a> {
+    opts: &'a Options,
+    runtime: &'a tokio::runtime::Runtime,
+    /// The destination being read.
+    reading: Option<(Destination, tokio::task::JoinHandle<Result<Read, PublishError>>)>,
+    /// The site as the build recorded it.
+    outputs: Option<std::collections::BTreeMap<String, crate::site::record::Written>>,
+}
+
+#[cfg(feature = "publish")]
+impl crate::site::Observer for Early<'_> {
+    fn parsed(&mut self, show: &crate::manifest::Show) {
+        let settings = &show.publish;
+        let Some(Ok(dest @ Destination::S3 { .. })) =
+            self.opts.to.as_ref().or(settings.to.as_ref()).map(|to| Destination::parse(to))
+        else {
+            return;
+        };
+        let access = destination::Access { endpoint: self.opts.endpoint.clone(), settings: settings.clone() };
+        let (jobs, progress, opening) = (jobs(self.opts, settings), self.opts.progress.clone(), dest.clone());
+        let hints = site_keys(show);
+        let task = self.runtime.spawn(async move {
+            let sender = open(&opening, access, jobs, progress)?;
+            let (record, listed) = futures::future::join(sender.read_record(), sender.list(&hints)).await;
+            Ok(Read { record: record?, listed: listed?, sender })
+        });
+        self.reading = Some((dest, task));
+    }
+
+    fn recorded(&mut self, site: &crate::site::record::SiteRecord) {
+        self.outputs = Some(site.outputs.clone());
+    }
 }
 
 /// `--verify`: each feed fetched from its public URL and compared with what
@@ -289,36 +387,45 @@ struct LocalSite {
     files: Vec<plan::LocalFile>,
 }
 
-/// The site the build just wrote, from its record (every file with its
-/// fingerprint); a file that is not as recorded is refused.
+/// The site the build just wrote, as it recorded it (`outputs`: every file
+/// with its fingerprint, as the build found or left it; read from the build
+/// record if not given, and then a file that is not as recorded is refused).
 #[cfg(feature = "publish")]
-fn local_site(manifest: &Path, built: &crate::site::Report) -> Result<LocalSite, PublishError> {
-    let root = crate::manifest::root_of(manifest);
+fn local_site(
+    manifest: &Path,
+    built: &crate::site::Report,
+    outputs: Option<std::collections::BTreeMap<String, crate::site::record::Written>>,
+) -> Result<LocalSite, PublishError> {
     let out = built.out.canonicalize().map_err(|e| {
         PublishError::store(Diagnostic::error("PUBLISH", format!("cannot find the site {}: {e}", built.out.display())))
     })?;
-    let records = crate::site::record::Records::read(&root);
-    let site = records.site(&out).ok_or_else(|| {
-        PublishError::store(
-            Diagnostic::error("PUBLISH", format!("the build of {} left no record", out.display()))
-                .help("run podsmith build, then publish again"),
-        )
-    })?;
+    let (outputs, looked) = match outputs {
+        Some(outputs) => (outputs, true),
+        None => {
+            let mut records = crate::site::record::Records::read(&crate::manifest::root_of(manifest));
+            let site = records.take(&out).ok_or_else(|| {
+                PublishError::store(
+                    Diagnostic::error("PUBLISH", format!("the build of {} left no record", out.display()))
+                        .help("run podsmith build, then publish again"),
+                )
+            })?;
+            (site.outputs, false)
+        }
+    };
     let main_feed = built.feeds.first().map(String::as_str);
-    let mut files = Vec::with_capacity(site.outputs.len());
-    for (key, written) in &site.outputs {
-        if !record::is_key(key) {
+    let mut files = Vec::with_capacity(outputs.len());
+    for (key, written) in outputs {
+        if !record::is_key(&key) {
             continue;
         }
-        let path = out.join(key);
-        let now = crate::site::record::stat(&path);
+        let path = out.join(&key);
         let changed = || {
             PublishError::store(
                 Diagnostic::error("PUBLISH", format!("{} changed after the build", path.display()))
                     .help("run podsmith publish again (it builds first)"),
             )
         };
-        if now != Some((written.size, written.mtime_ns)) {
+        if !looked && crate::site::record::stat(&path) != Some((written.size, written.mtime_ns)) {
             return Err(changed());
         }
         let fingerprint = match written.fingerprint {
@@ -331,9 +438,8 @@ fn local_site(manifest: &Path, built: &crate::site::Report) -> Result<LocalSite,
             k if k.ends_with(".html") => Phase::Page,
             _ => Phase::Media,
         };
-        let (content_type, cache_control) = headers(key, phase);
+        let (content_type, cache_control) = headers(&key, phase);
         files.push(plan::LocalFile {
-            key: key.clone(),
             entry: record::Entry {
                 size: written.size,
                 fingerprint: fingerprint.to_string(),
@@ -341,6 +447,7 @@ fn local_site(manifest: &Path, built: &crate::site::Report) -> Result<LocalSite,
                 cache_control: cache_control.to_string(),
                 etag: None,
             },
+            key,
             phase,
         });
     }

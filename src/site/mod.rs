@@ -98,15 +98,36 @@ pub struct Report {
     pub publish: manifest::PublishSettings,
 }
 
+/// What the caller of [`build_observed`] is told as the build goes (to
+/// start its own work early, or to take what the build knows).
+pub trait Observer {
+    /// The manifest, parsed; the build goes on.
+    fn parsed(&mut self, _show: &manifest::Show) {}
+    /// The record of the site as the build leaves it: every file with its
+    /// size, time and fingerprint (as it was if nothing changed).
+    fn recorded(&mut self, _site: &record::SiteRecord) {}
+}
+
+/// An observer told nothing.
+struct Unobserved;
+
+impl Observer for Unobserved {}
+
 /// Builds the show: reads, probes, renders, validates, then writes. The
 /// caller holds the show's lock ([`crate::show_lock::ShowLock`]).
 pub fn build(opts: &Options) -> Result<Report, BuildError> {
+    build_observed(opts, &mut Unobserved)
+}
+
+/// [`build`], telling `observer` as it goes.
+pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Report, BuildError> {
     let started = Instant::now();
     // Read while the manifest is parsed; used only if there is something to do.
     let mut preload = Preload::start(&manifest::root_of(&opts.manifest), opts.probe.use_cache);
     let text = manifest::read_text(&opts.manifest)?;
     let show = manifest::parse(&text, &opts.manifest, &manifest::root_of(&opts.manifest))
         .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
+    observer.parsed(&show);
     // What `publish` needs of the manifest, whatever the build does.
     let (base_url, publish_settings) = (show.podcast.base_url.clone(), show.publish.clone());
     let facts = |r: Report| Report {
@@ -126,6 +147,9 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     let previous = out_now.as_deref().and_then(|o| records.site(o));
     let unchanged_inputs = inputs.as_ref().map(|i| record::with_lock(&i.all, lock_len));
     if let Some(report) = unchanged(opts, &show, &out, &records, previous, unchanged_inputs.as_deref(), lock_len) {
+        if let Some(rec) = previous {
+            observer.recorded(rec);
+        }
         return Ok(facts(report));
     }
     // There is something to do: what the last build wrote is looked at meanwhile.
@@ -143,7 +167,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
                 &mut records,
                 (i, lock_len),
                 (&seen, &mut looking),
-                &mut preload,
+                (&mut preload, &mut *observer),
             )? {
                 Ok(report) => return Ok(facts(report)),
                 Err(probed) => probed,
@@ -153,7 +177,7 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
     };
 
     let mut prepared = prepare_show(opts, show, (seen, looking), probed, &mut preload)?;
-    let report = match publish(opts, &mut prepared, records, out_now.as_deref(), inputs, &mut preload) {
+    let report = match publish(opts, &mut prepared, records, out_now.as_deref(), inputs, &mut preload, observer) {
         Ok(report) => facts(report),
         Err(e) => {
             // What was measured stays measured, whatever else happened.
@@ -176,6 +200,7 @@ fn publish(
     out_now: Option<&Path>,
     inputs: Option<record::Inputs>,
     preload: &mut Preload,
+    observer: &mut dyn Observer,
 ) -> Result<Report, BuildError> {
     if let Some(why) = prepared.nothing_live() {
         return Err(BuildError::NothingLive(Box::new(why)));
@@ -271,7 +296,7 @@ fn publish(
             true => (Memo::hash(&json), Some(scope.spawn(move || Memo::save_encoded(root, &json)))),
             false => (Memo::save_encoded(root, &json).map_err(memo_error)?, None),
         };
-        record_build(&mut records, prepared, &report, &written, inputs, memo)?;
+        record_build(&mut records, prepared, &report, &written, inputs, memo, observer)?;
         if let Some(saving) = memo_saved {
             saving
                 .join()
@@ -342,6 +367,7 @@ fn record_build(
     written: &Written,
     inputs: Option<record::Inputs>,
     memo: Fingerprint,
+    observer: &mut dyn Observer,
 ) -> Result<(), BuildError> {
     let root = &prepared.catalog.root;
     let mut site = records.take(&written.out).unwrap_or_default();
@@ -374,6 +400,7 @@ fn record_build(
         warnings: report.warnings.iter().filter(|w| !records.warnings.contains(w)).cloned().collect(),
     };
     records.warnings.clear();
+    observer.recorded(&site);
     records.put(site);
     records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
     Ok(())
@@ -410,7 +437,7 @@ fn touched_only(
     records: &mut record::Records,
     (inputs, lock_len): (&record::Inputs, u64),
     (seen, looking): (&Seen, &mut Looking),
-    preload: &mut Preload,
+    (preload, observer): (&mut Preload, &mut dyn Observer),
 ) -> Result<Result<Report, Option<Probed>>, BuildError> {
     let content = record::with_lock(&inputs.content, lock_len);
     let Some(rec) = records
@@ -449,6 +476,7 @@ fn touched_only(
     if let Some(cache) = probed.cache.as_mut() {
         report.probe_stats.cache_note = crate::catalog::save_cache(cache).or(report.probe_stats.cache_note);
     }
+    observer.recorded(&site);
     records.put(site);
     records.warnings.clear();
     records.save(&show.root).map_err(|source| WriteError { path: show.root.join(record::RECORD_PATH), source })?;
