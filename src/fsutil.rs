@@ -210,6 +210,12 @@ const WHOLE: u64 = 256 << 10;
 const SAMPLE: u64 = 64 << 10;
 
 impl Fingerprint {
+    /// Whether the fingerprint of `len` bytes samples them (its first and
+    /// last bytes) rather than hashing them all.
+    pub fn samples(len: u64) -> bool {
+        len > WHOLE
+    }
+
     /// The fingerprint of content held in memory.
     pub fn of_bytes(bytes: &[u8]) -> Fingerprint {
         let len = bytes.len() as u64;

@@ -263,7 +263,8 @@ fn ini_section(path: &Path, section: &str) -> HashMap<String, String> {
 /// are links, or files, one line each: podsmith never writes or deletes
 /// through a link there (the folder itself may be one). Each folder is
 /// looked at once, not following links.
-pub fn links_on_the_way<'a>(root: &Path, keys: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+#[cfg(feature = "publish")]
+pub fn links_on_the_way<'a>(root: &std::path::Path, keys: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     let mut problems = Vec::new();
     for key in keys {

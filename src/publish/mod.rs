@@ -12,6 +12,8 @@
 //! decides; `store` sends.
 
 pub mod destination;
+#[cfg(feature = "publish")]
+mod digests;
 pub mod plan;
 pub mod record;
 #[cfg(feature = "publish")]
@@ -161,7 +163,8 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     if let Destination::Folder(folder) = &dest {
         inside_the_show(folder, &crate::manifest::root_of(&opts.build.manifest))?;
     }
-    let site = local_site(&opts.build.manifest, &built, outputs)?;
+    let mut site = local_site(&opts.build.manifest, &built, outputs)?;
+    let show_root = crate::manifest::root_of(&opts.build.manifest);
     let feeds = match &built.base_url {
         Some(base) => built.feeds.iter().map(|f| (f.clone(), base.join(f))).collect(),
         None => Vec::new(),
@@ -195,6 +198,8 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             }
         };
         let Read { sender, record: (record, record_note), listed } = read;
+        let mut digests = digests::Digests::load(&show_root);
+        site.digests(record.as_ref(), &mut digests)?;
         let mut plan = plan::make(&site.files, record.as_ref(), &listed, opts.prune, opts.force);
         if !plan.foreign.is_empty() {
             return Err(PublishError::Foreign { destination: dest.describe(), keys: plan.foreign.clone() });
@@ -203,8 +208,15 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             if let Destination::Folder(folder) = &dest {
                 folder_links(folder, &plan)?;
             }
-            sender.run(&mut plan, record.as_ref(), &site.root).await?;
+            let sent = sender.run(&mut plan, record.as_ref(), &site.root).await?;
+            for (key, sha) in sent {
+                if let Some(&stamp) = site.stamps.get(&key) {
+                    digests.put(&key, stamp, &sha);
+                }
+            }
         }
+        // A cache: not saving it only costs time at the next publish.
+        let _ = digests.save(&show_root);
         Ok(Report { build: built, destination: dest.describe(), plan, dry_run: opts.dry_run, record_note, feeds })
     })
 }
@@ -385,6 +397,46 @@ struct LocalSite {
     root: PathBuf,
     /// Its files, with what is to be published of each.
     files: Vec<plan::LocalFile>,
+    /// The size and time of each big file (see [`record::Entry::sha256`]).
+    stamps: HashMap<String, (u64, u128)>,
+}
+
+#[cfg(feature = "publish")]
+impl LocalSite {
+    /// Gives each big file the SHA-256 of all its bytes where the plan
+    /// needs it: where `record` says podsmith published a file of that
+    /// size and fingerprint (only all of its bytes tell whether it changed).
+    /// Taken from the show's digest cache if the file has not changed on
+    /// disk since, else read (and cached).
+    fn digests(
+        &mut self,
+        record: Option<&record::Published>,
+        cache: &mut digests::Digests,
+    ) -> Result<(), PublishError> {
+        for f in &mut self.files {
+            let Some(&stamp) = self.stamps.get(&f.key) else { continue };
+            if let Some(sha) = cache.get(&f.key, stamp) {
+                f.entry.sha256 = Some(sha.to_string());
+                continue;
+            }
+            let was = record.and_then(|r| r.objects.get(&f.key).or_else(|| r.pending.get(&f.key)));
+            if !was.is_some_and(|w| w.size == f.entry.size && w.fingerprint == f.entry.fingerprint) {
+                continue; // it goes up: hashed as it does
+            }
+            let path = self.root.join(&f.key);
+            let sha = digests::of_file(&path).map_err(|e| {
+                PublishError::store(
+                    Diagnostic::error("PUBLISH", format!("cannot read {}: {e}", path.display()))
+                        .help("run podsmith publish again (it builds first)"),
+                )
+            })?;
+            cache.put(&f.key, stamp, &sha);
+            f.entry.sha256 = Some(sha);
+        }
+        let stamps = &self.stamps;
+        cache.retain(&|k| stamps.contains_key(k));
+        Ok(())
+    }
 }
 
 /// The site the build just wrote, as it recorded it (`outputs`: every file
@@ -414,6 +466,7 @@ fn local_site(
     };
     let main_feed = built.feeds.first().map(String::as_str);
     let mut files = Vec::with_capacity(outputs.len());
+    let mut stamps = HashMap::new();
     for (key, written) in outputs {
         if !record::is_key(&key) {
             continue;
@@ -439,6 +492,9 @@ fn local_site(
             _ => Phase::Media,
         };
         let (content_type, cache_control) = headers(&key, phase);
+        if crate::fsutil::Fingerprint::samples(written.size) {
+            stamps.insert(key.clone(), (written.size, written.mtime_ns));
+        }
         files.push(plan::LocalFile {
             entry: record::Entry {
                 size: written.size,
@@ -446,12 +502,13 @@ fn local_site(
                 content_type: content_type.to_string(),
                 cache_control: cache_control.to_string(),
                 etag: None,
+                sha256: None,
             },
             key,
             phase,
         });
     }
-    Ok(LocalSite { root: out, files })
+    Ok(LocalSite { root: out, files, stamps })
 }
 
 /// `Content-Type` and `Cache-Control` of a site file. Feeds go as

@@ -255,6 +255,7 @@ mod tests {
             content_type: "audio/mpeg".into(),
             cache_control: "public, max-age=31536000, immutable".into(),
             etag: None,
+            sha256: None,
         }
     }
 
@@ -324,6 +325,23 @@ mod tests {
                 ("feed.xml", Reason::Replaced)
             ]
         );
+    }
+
+    /// A big file's fingerprint samples it: all of its bytes tell an edit
+    /// that kept its size and ends; a record without them (an older one)
+    /// goes by the fingerprint.
+    #[test]
+    fn big_files_are_told_by_all_their_bytes() {
+        let mut now = site();
+        now[0].entry.sha256 = Some("all-1".into());
+        let (record, there) = published(&now);
+        assert!(make(&now, Some(&record), &there, false, false).is_empty());
+        now[0].entry.sha256 = Some("all-2".into()); // same size, same ends
+        let plan = make(&now, Some(&record), &there, false, false);
+        let got: Vec<(&str, Reason)> = plan.puts.iter().map(|p| (p.file.key.as_str(), p.reason)).collect();
+        assert_eq!(got, [("feed.xml", Reason::Changed)]);
+        let (older, there) = published(&site());
+        assert!(make(&now, Some(&older), &there, false, false).is_empty());
     }
 
     #[test]

@@ -34,12 +34,22 @@ pub struct Entry {
     /// The ETag the service gave it, to tell it was replaced by hand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
+    /// SHA-256 of all of its bytes, for a file whose fingerprint only
+    /// samples it (over 256 KiB): an edit in its middle that keeps its size
+    /// (a title fixed in a big feed) changes this, not the fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 impl Entry {
-    /// Same content (size and fingerprint).
+    /// Same content: size and fingerprint, and the SHA-256 of all the bytes
+    /// where both know it.
     pub fn same_content(&self, other: &Entry) -> bool {
-        self.size == other.size && self.fingerprint == other.fingerprint
+        let digests = match (&self.sha256, &other.sha256) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        self.size == other.size && self.fingerprint == other.fingerprint && digests
     }
 
     /// Same headers.
@@ -113,6 +123,7 @@ mod tests {
                 content_type: "audio/mpeg".into(),
                 cache_control: "public".into(),
                 etag: Some("\"e\"".into()),
+                sha256: None,
             },
         );
         let bytes = r.encode();

@@ -37,6 +37,14 @@ const RANGE: usize = 900;
 /// Ranges listed at once, at least (small requests: more than uploads).
 const LISTINGS: usize = 8;
 
+/// A file sent: its key, the ETag the service gave it, and the SHA-256 of
+/// all its bytes if it is a big one.
+struct Sent {
+    key: String,
+    etag: Option<String>,
+    sha256: Option<String>,
+}
+
 /// What sends to one destination.
 pub struct Sender {
     /// The destination, open.
@@ -141,7 +149,13 @@ impl Sender {
 
     /// Carries out `plan` (its record gets the uploads' ETags). `before`:
     /// the record as it was; `root`: the local site's folder.
-    pub async fn run(&self, plan: &mut Plan, before: Option<&Published>, root: &Path) -> Result<(), PublishError> {
+    /// Returns the SHA-256 of every big file sent (see [`record::Entry::sha256`]).
+    pub async fn run(
+        &self,
+        plan: &mut Plan,
+        before: Option<&Published>,
+        root: &Path,
+    ) -> Result<HashMap<String, String>, PublishError> {
         if plan.is_empty() {
             // Nothing to send; the record is written again only if it has
             // to be (an unfinished publish's; not for ETags it lacks, which
@@ -150,7 +164,7 @@ impl Sender {
             if !same {
                 self.write_record(&plan.record).await?;
             }
-            return Ok(());
+            return Ok(HashMap::new());
         }
         // What is about to go up is podsmith's, should the publish stop half way.
         if !plan.puts.is_empty() {
@@ -158,22 +172,24 @@ impl Sender {
         }
         self.progress.start("uploading", plan.bytes());
         let phases = [Phase::Media, Phase::Page, Phase::Feed, Phase::MainFeed];
-        let mut etags: HashMap<String, Option<String>> = HashMap::new();
+        let mut sent: Vec<Sent> = Vec::with_capacity(plan.puts.len());
         for phase in phases {
             let puts: Vec<&Put> = plan.puts.iter().filter(|p| p.file.phase == phase).collect();
-            let results: Vec<(String, Option<String>)> = futures::stream::iter(puts)
+            let results: Vec<Sent> = futures::stream::iter(puts)
                 .map(|put| self.upload(put, root))
                 .buffer_unordered(self.jobs)
                 .try_collect()
                 .await?;
-            etags.extend(results);
+            sent.extend(results);
         }
         self.progress.finish();
-        for (key, etag) in etags {
-            if let Some(e) = plan.record.objects.get_mut(&key) {
-                e.etag = etag;
+        for s in &sent {
+            if let Some(e) = plan.record.objects.get_mut(&s.key) {
+                e.etag = s.etag.clone();
+                e.sha256 = s.sha256.clone().or(e.sha256.take());
             }
         }
+        let digests = sent.into_iter().filter_map(|s| Some((s.key, s.sha256?))).collect();
         // The new feeds are live: now what the site no longer has goes,
         // and the record says so after.
         if !plan.deletes.is_empty() {
@@ -195,11 +211,12 @@ impl Sender {
                 .try_collect::<Vec<()>>()
                 .await?;
         }
-        self.write_record(&plan.record).await
+        self.write_record(&plan.record).await?;
+        Ok(digests)
     }
 
     /// Uploads one file; returns its key and the ETag it got.
-    async fn upload(&self, put: &Put, root: &Path) -> Result<(String, Option<String>), PublishError> {
+    async fn upload(&self, put: &Put, root: &Path) -> Result<Sent, PublishError> {
         let key = &put.file.key;
         let path = root.join(key);
         let entry = &put.file.entry;
@@ -216,11 +233,17 @@ impl Sender {
             )
         };
         let mut file = crate::fsutil::open(&path).map_err(read_failed)?;
+        // A big file's every byte is hashed as it goes up (its fingerprint
+        // only samples it).
+        let mut hasher = crate::fsutil::Fingerprint::samples(entry.size).then(<sha2::Sha256 as sha2::Digest>::new);
         let etag = if entry.size <= WHOLE {
             let mut bytes = Vec::with_capacity(entry.size as usize);
             (&mut file).take(WHOLE + 1).read_to_end(&mut bytes).map_err(read_failed)?;
             if bytes.len() as u64 != entry.size {
                 return Err(read_failed(std::io::Error::other("its size changed after the build")));
+            }
+            if let Some(h) = hasher.as_mut() {
+                sha2::Digest::update(h, &bytes);
             }
             let n = bytes.len() as u64;
             let opts = PutOptions { attributes, ..Default::default() };
@@ -248,6 +271,9 @@ impl Sender {
                 if n == 0 {
                     break;
                 }
+                if let Some(h) = hasher.as_mut() {
+                    sha2::Digest::update(h, &buf[..n]);
+                }
                 writer.write(&buf[..n]);
                 sent += n as u64;
                 self.progress.advance(n as u64);
@@ -258,7 +284,8 @@ impl Sender {
             }
             writer.finish().await.map_err(|e| self.failed(&format!("uploading {key}"), &e))?.e_tag
         };
-        Ok((key.clone(), etag))
+        let sha256 = hasher.map(|h| super::digests::hex(&sha2::Digest::finalize(h)));
+        Ok(Sent { key: key.clone(), etag, sha256 })
     }
 
     /// Writes the destination's record.

@@ -262,6 +262,49 @@ fn a_folder_is_a_destination_too() {
     assert!(again.stderr.contains("0 uploaded (0 bytes), 16 unchanged"), "{}", again.stderr);
 }
 
+/// A feed over 256 KiB (whose fingerprint samples its ends) edited in its
+/// middle, its size kept: all of its bytes tell, so it goes up; and again
+/// without the digest cache, and from a folder whose files have new times.
+#[test]
+fn a_big_feed_edited_in_its_middle_goes_up() {
+    let show = Show::sample();
+    // Long notes in the first episode: the feeds carry them twice.
+    let manifest = show.read("episodes.toml");
+    let long = "Listeners asked about caching, tracing and logs. ".repeat(4000);
+    let at = manifest.find("notes = \"\"\"").unwrap() + "notes = \"\"\"".len();
+    show.write("episodes.toml", &format!("{}{long}{}", &manifest[..at], &manifest[at..]));
+    let web = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", web.path().join("podcast").display());
+    let publish = || show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    publish();
+    let feed_size = std::fs::metadata(show.path("public/feed.xml")).unwrap().len();
+    assert!(feed_size > 3 * (256 << 10) / 2, "{feed_size}");
+    // One letter, deep in the notes: same size, same first and last 64 KiB.
+    let edit = |from: &str, to_: &str| {
+        let manifest = show.read("episodes.toml");
+        let at = manifest.find("notes = \"\"\"").unwrap() + long.len() / 2;
+        let at = at + manifest[at..].find(from).unwrap();
+        show.write("episodes.toml", &format!("{}{to_}{}", &manifest[..at], &manifest[at + from.len()..]));
+    };
+    edit("caching", "cashing");
+    let run = publish();
+    assert_eq!(std::fs::metadata(show.path("public/feed.xml")).unwrap().len(), feed_size);
+    assert!(run.stderr.contains("3 uploaded"), "{}", run.stderr);
+    let live = std::fs::read_to_string(web.path().join("podcast/feed.xml")).unwrap();
+    assert!(live.contains("cashing"), "the live feed has the edit");
+    assert!(publish().stderr.contains("0 uploaded"));
+    // Without the cache of digests every big file is read again: nothing
+    // is sent, and an edit is still told.
+    std::fs::remove_file(show.path(".podsmith/digests.json")).unwrap();
+    assert!(publish().stderr.contains("0 uploaded"));
+    edit("cashing", "caching");
+    std::fs::remove_file(show.path(".podsmith/digests.json")).unwrap();
+    let run = publish();
+    assert!(run.stderr.contains("3 uploaded"), "{}", run.stderr);
+    let live = std::fs::read_to_string(web.path().join("podcast/feed.xml")).unwrap();
+    assert!(!live.contains("cashing"));
+}
+
 /// A link in the destination folder where the site has a folder is never
 /// written or deleted through: the publish stops before any upload.
 #[cfg(unix)]
