@@ -199,7 +199,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         };
         let Read { sender, record: (record, record_note), listed } = read;
         let mut digests = digests::Digests::load(&show_root);
-        site.digests(record.as_ref(), &mut digests)?;
+        site.digests(record.as_ref(), &mut digests, opts.progress.as_ref())?;
         let mut plan = plan::make(&site.files, record.as_ref(), &listed, opts.prune, opts.force);
         if !plan.foreign.is_empty() {
             return Err(PublishError::Foreign { destination: dest.describe(), keys: plan.foreign.clone() });
@@ -412,26 +412,45 @@ impl LocalSite {
         &mut self,
         record: Option<&record::Published>,
         cache: &mut digests::Digests,
+        progress: &dyn Progress,
     ) -> Result<(), PublishError> {
-        for f in &mut self.files {
+        use rayon::prelude::*;
+        let mut to_read = Vec::new();
+        for (n, f) in self.files.iter_mut().enumerate() {
             let Some(&stamp) = self.stamps.get(&f.key) else { continue };
             if let Some(sha) = cache.get(&f.key, stamp) {
                 f.entry.sha256 = Some(sha.to_string());
                 continue;
             }
             let was = record.and_then(|r| r.objects.get(&f.key).or_else(|| r.pending.get(&f.key)));
-            if !was.is_some_and(|w| w.size == f.entry.size && w.fingerprint == f.entry.fingerprint) {
-                continue; // it goes up: hashed as it does
+            if was.is_some_and(|w| w.size == f.entry.size && w.fingerprint == f.entry.fingerprint) {
+                to_read.push(n);
+            } // else it goes up: hashed as it does
+        }
+        if !to_read.is_empty() {
+            // A clone without the cache reads every big file once: on every core.
+            progress.start("hashing", to_read.iter().map(|&n| self.files[n].entry.size).sum());
+            let read: Vec<Result<String, PublishError>> = to_read
+                .par_iter()
+                .map(|&n| {
+                    let path = self.root.join(&self.files[n].key);
+                    let sha = digests::of_file(&path).map_err(|e| {
+                        PublishError::store(
+                            Diagnostic::error("PUBLISH", format!("cannot read {}: {e}", path.display()))
+                                .help("run podsmith publish again (it builds first)"),
+                        )
+                    });
+                    progress.advance(self.files[n].entry.size);
+                    sha
+                })
+                .collect();
+            progress.finish();
+            for (n, sha) in to_read.into_iter().zip(read) {
+                let f = &mut self.files[n];
+                let sha = sha?;
+                cache.put(&f.key, self.stamps[&f.key], &sha);
+                f.entry.sha256 = Some(sha);
             }
-            let path = self.root.join(&f.key);
-            let sha = digests::of_file(&path).map_err(|e| {
-                PublishError::store(
-                    Diagnostic::error("PUBLISH", format!("cannot read {}: {e}", path.display()))
-                        .help("run podsmith publish again (it builds first)"),
-                )
-            })?;
-            cache.put(&f.key, stamp, &sha);
-            f.entry.sha256 = Some(sha);
         }
         let stamps = &self.stamps;
         cache.retain(&|k| stamps.contains_key(k));
