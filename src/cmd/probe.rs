@@ -20,6 +20,12 @@ enum Row<'a> {
         /// The title tag (read for `--json` only: measuring skips tags).
         #[serde(skip_serializing_if = "Option::is_none")]
         title: Option<String>,
+        /// A hosted file: the requests measuring it took.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        requests: Option<u32>,
+        /// A hosted file: the bytes it read of it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        bytes_read: Option<u64>,
     },
     Err {
         path: String,
@@ -27,28 +33,64 @@ enum Row<'a> {
     },
 }
 
+/// A file on disk, or one where it is hosted (`http://`, `https://`).
+fn hosted(f: &std::path::Path) -> Option<&str> {
+    f.to_str().filter(|s| s.starts_with("http://") || s.starts_with("https://"))
+}
+
+/// Measures a hosted file: with what it cost.
+#[cfg(feature = "online")]
+fn probe_hosted(url: &str) -> Result<(AudioInfo, Option<(u32, u64)>), podsmith::probe::ProbeError> {
+    let m = podsmith::probe::remote::probe_url(url, std::time::Duration::from_secs(30))?;
+    if m.hosted.whole {
+        let host = url.split('/').nth(2).unwrap_or(url);
+        errln!(
+            "warning: {host} does not answer byte-range requests: {url} was downloaded whole ({} bytes) to be measured",
+            m.hosted.size
+        );
+    }
+    Ok((m.info, Some((m.traffic.requests, m.traffic.bytes))))
+}
+
+#[cfg(not(feature = "online"))]
+fn probe_hosted(url: &str) -> Result<(AudioInfo, Option<(u32, u64)>), podsmith::probe::ProbeError> {
+    Err(podsmith::probe::ProbeError::Io(format!("{url}: this podsmith was built without its online feature")))
+}
+
 pub fn run(files: &[PathBuf], json: bool) -> Result<ExitCode, Failure> {
     // In parallel; the output keeps the order of the arguments.
     use rayon::prelude::*;
     let results: Vec<_> = files
         .par_iter()
-        .map(|f| {
-            let info = probe_file(f);
-            let title = if json && info.is_ok() { read_title(f) } else { None };
-            (f, info, title)
+        .map(|f| match hosted(f) {
+            Some(url) => match probe_hosted(url) {
+                Ok((info, traffic)) => (f, Ok(info), None, traffic),
+                Err(e) => (f, Err(e), None, None),
+            },
+            None => {
+                let info = probe_file(f);
+                let title = if json && info.is_ok() { read_title(f) } else { None };
+                (f, info, title, None)
+            }
         })
         .collect();
     let rows: Vec<Row<'_>> = results
         .iter()
-        .map(|(path, r, title)| {
+        .map(|(path, r, title, traffic)| {
             let path = path.display().to_string();
             match r {
-                Ok(info) => Row::Ok { path, info, title: title.clone() },
+                Ok(info) => Row::Ok {
+                    path,
+                    info,
+                    title: title.clone(),
+                    requests: traffic.map(|t| t.0),
+                    bytes_read: traffic.map(|t| t.1),
+                },
                 Err(e) => Row::Err { path, error: e.to_string() },
             }
         })
         .collect();
-    let failed = results.iter().filter(|(_, r, _)| r.is_err()).count();
+    let failed = results.iter().filter(|(_, r, _, _)| r.is_err()).count();
     let mut stdout = std::io::stdout().lock();
     let written = if json {
         serde_json::to_writer_pretty(&mut stdout, &rows).map_err(std::io::Error::from).and_then(|()| writeln!(stdout))
@@ -84,7 +126,7 @@ pub fn run(files: &[PathBuf], json: bool) -> Result<ExitCode, Failure> {
     }
     if failed > 0 {
         if json {
-            for (path, r, _) in &results {
+            for (path, r, _, _) in &results {
                 if let Err(e) = r {
                     errln!("error: {}: {e}", path.display());
                 }

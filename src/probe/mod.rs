@@ -32,6 +32,8 @@ mod flac;
 mod mp3;
 mod mp4;
 mod ogg;
+#[cfg(feature = "online")]
+pub mod remote;
 
 use std::io::ErrorKind;
 use std::path::Path;

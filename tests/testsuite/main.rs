@@ -12,6 +12,7 @@ mod probe;
 mod proxy;
 #[cfg(feature = "publish")]
 mod publish;
+mod remote;
 #[cfg(feature = "publish")]
 mod s3;
 mod safety;

@@ -6,8 +6,8 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 /// How the server behaves.
@@ -27,7 +27,12 @@ pub enum Mode {
 pub struct Server {
     pub port: u16,
     stop: Arc<AtomicBool>,
+    /// Every request answered: method, path, body bytes sent.
+    log: Log,
 }
+
+/// The requests a server answered.
+type Log = Arc<Mutex<Vec<(String, String, u64)>>>;
 
 impl Server {
     /// Serves `root` in `mode`.
@@ -36,19 +41,28 @@ impl Server {
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
+        let log = Log::default();
+        let logged = log.clone();
         thread::spawn(move || {
             for stream in listener.incoming() {
                 if flag.load(Ordering::Relaxed) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let root = root.clone();
+                let (root, log) = (root.clone(), logged.clone());
                 thread::spawn(move || {
-                    let _ = serve(stream, &root, mode);
+                    let _ = serve(stream, &root, mode, &log);
                 });
             }
         });
-        Server { port, stop }
+        Server { port, stop, log }
+    }
+
+    /// The requests for `path` answered so far, and the body bytes sent for them.
+    pub fn served(&self, path: &str) -> (usize, u64) {
+        let log = self.log.lock().unwrap();
+        let of: Vec<_> = log.iter().filter(|(_, p, _)| p == path).collect();
+        (of.len(), of.iter().map(|(_, _, n)| n).sum())
     }
 
     pub fn base(&self) -> String {
@@ -66,7 +80,10 @@ impl Drop for Server {
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next() {
         Some("mp3") => "audio/mpeg",
-        Some("ogg") => "audio/ogg",
+        Some("ogg") | Some("opus") => "audio/ogg",
+        Some("m4a") => "audio/mp4",
+        Some("flac") => "audio/flac",
+        Some("wav") => "audio/wav",
         Some("jpg") | Some("jpeg") => "image/jpeg",
         Some("png") => "image/png",
         Some("xml") => "application/rss+xml",
@@ -75,7 +92,7 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn serve(stream: TcpStream, root: &std::path::Path, mode: Mode) -> std::io::Result<()> {
+fn serve(stream: TcpStream, root: &std::path::Path, mode: Mode, log: &Log) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut out = stream;
     loop {
@@ -133,5 +150,7 @@ fn serve(stream: TcpStream, root: &std::path::Path, mode: Mode) -> std::io::Resu
             out.write_all(slice)?;
         }
         out.flush()?;
+        let sent = if method == "HEAD" { 0 } else { slice.len() as u64 };
+        log.lock().unwrap().push((method.to_string(), path.clone(), sent));
     }
 }

@@ -1,0 +1,313 @@
+//! Media measured where it is hosted: the same readers as for a file on
+//! disk ([`super::probe_with`]), over HTTP `Range` requests.
+//!
+//! The first request asks for the file's first 64 KiB and learns its size
+//! from `Content-Range` (and its `ETag`, `Last-Modified` and type); every
+//! later read is answered from the chunks already fetched, or by one more
+//! ranged GET: 64 KiB where the readers jump (an Ogg file's last page, an
+//! M4A's `moov` at the end), growing chunks (up to 4 MiB) where they read
+//! on (an MP3 counted frame by frame), so a file is streamed, never held
+//! whole (at most 16 MiB of chunks are kept). A file whose length is in its
+//! headers costs one or two requests and at most 128 KiB. A server that
+//! does not answer `Range` is read once, whole, into a temporary file.
+
+use std::collections::VecDeque;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use symphonia::core::io::MediaSource;
+
+use super::{AudioInfo, ProbeError};
+
+/// The first request's size, and the size of a chunk fetched where the
+/// readers jump.
+pub const BLOCK: u64 = 64 << 10;
+/// The largest chunk fetched where the readers read on.
+const MAX_CHUNK: u64 = 4 << 20;
+/// The most bytes of chunks kept at once.
+const KEPT: u64 = 16 << 20;
+/// The largest file read whole (from a server without `Range`).
+const WHOLE: u64 = 8 << 30;
+
+/// What the server said of a file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hosted {
+    /// Its size in bytes (from `Content-Range`, or the whole body).
+    pub size: u64,
+    /// Its `ETag`.
+    pub etag: Option<String>,
+    /// Its `Last-Modified`.
+    pub last_modified: Option<String>,
+    /// Its `Content-Type`.
+    pub content_type: Option<String>,
+    /// The server did not answer `Range`: the file was read whole.
+    pub whole: bool,
+}
+
+/// What measuring a hosted file cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traffic {
+    /// HTTP requests made.
+    pub requests: u32,
+    /// Body bytes received.
+    pub bytes: u64,
+}
+
+/// A hosted file, measured.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// What the readers found.
+    pub info: AudioInfo,
+    /// What the server said of it.
+    pub hosted: Hosted,
+    /// What it cost.
+    pub traffic: Traffic,
+}
+
+/// Measures the file at `url` (`http://` or `https://`), waiting at most
+/// `timeout` for each request.
+pub fn probe_url(url: &str, timeout: Duration) -> Result<Measured, ProbeError> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .max_redirects(10)
+        .user_agent(concat!("podsmith/", env!("CARGO_PKG_VERSION"), " (media prober)"))
+        .build()
+        .into();
+    match Remote::open(url, agent)? {
+        Opened::Ranged(remote) => {
+            let open = || -> io::Result<Box<dyn MediaSource>> { Ok(Box::new(remote.reader())) };
+            let info = super::probe_with(&open)?;
+            Ok(Measured { info, hosted: remote.shared.hosted.clone(), traffic: remote.traffic() })
+        }
+        Opened::Whole { file, hosted, traffic } => {
+            let info = super::probe_file(file.path())?;
+            Ok(Measured { info, hosted, traffic })
+        }
+    }
+}
+
+/// A hosted file answered with ranges.
+struct Remote {
+    shared: Arc<Shared>,
+}
+
+/// What the readers of one hosted file share.
+struct Shared {
+    url: String,
+    agent: ureq::Agent,
+    hosted: Hosted,
+    state: Mutex<State>,
+}
+
+/// The chunks fetched (oldest first), and what fetching cost.
+struct State {
+    chunks: VecDeque<(u64, Arc<Vec<u8>>)>,
+    kept: u64,
+    traffic: Traffic,
+    /// Where the last chunk fetched ended, and its length: a read there is
+    /// a read on, and gets a bigger chunk.
+    last: (u64, u64),
+}
+
+/// How the first request was answered.
+enum Opened {
+    /// With a range: the file is read in chunks.
+    Ranged(Remote),
+    /// Whole (no `Range` support): the file, read into a temporary one.
+    Whole { file: tempfile::NamedTempFile, hosted: Hosted, traffic: Traffic },
+}
+
+fn header(r: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
+    r.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn failed(url: &str, why: impl std::fmt::Display) -> ProbeError {
+    ProbeError::Io(format!("{url}: {why}"))
+}
+
+impl Remote {
+    fn open(url: &str, agent: ureq::Agent) -> Result<Opened, ProbeError> {
+        let mut got =
+            agent.get(url).header("Range", format!("bytes=0-{}", BLOCK - 1)).call().map_err(|e| failed(url, e))?;
+        let status = got.status().as_u16();
+        let mut hosted = Hosted {
+            size: 0,
+            etag: header(&got, "etag"),
+            last_modified: header(&got, "last-modified"),
+            content_type: header(&got, "content-type"),
+            whole: false,
+        };
+        match status {
+            206 => {
+                let range = header(&got, "content-range").ok_or_else(|| failed(url, "206 without Content-Range"))?;
+                let (start, _, total) =
+                    parse_content_range(&range).ok_or_else(|| failed(url, format!("Content-Range \"{range}\"")))?;
+                let total = total.ok_or_else(|| failed(url, "the server does not say the file's size"))?;
+                if start != 0 {
+                    return Err(failed(url, format!("asked for its start, the server answered {range}")));
+                }
+                let body = read_body(&mut got, BLOCK).map_err(|e| failed(url, e))?;
+                hosted.size = total;
+                let traffic = Traffic { requests: 1, bytes: body.len() as u64 };
+                let len = body.len() as u64;
+                let state =
+                    State { chunks: VecDeque::from([(0, Arc::new(body))]), kept: len, traffic, last: (len, len) };
+                Ok(Opened::Ranged(Remote {
+                    shared: Arc::new(Shared { url: url.to_string(), agent, hosted, state: Mutex::new(state) }),
+                }))
+            }
+            200 => {
+                // No ranges: the whole file, once, to disk.
+                let mut file = tempfile::NamedTempFile::new().map_err(|e| failed(url, e))?;
+                let n = io::copy(&mut got.body_mut().with_config().limit(WHOLE).reader(), file.as_file_mut())
+                    .map_err(|e| failed(url, e))?;
+                hosted.size = n;
+                hosted.whole = true;
+                Ok(Opened::Whole { file, hosted, traffic: Traffic { requests: 1, bytes: n } })
+            }
+            _ => Err(failed(url, format!("the server answered {status}"))),
+        }
+    }
+
+    fn reader(&self) -> RemoteReader {
+        RemoteReader { shared: self.shared.clone(), pos: 0 }
+    }
+
+    fn traffic(&self) -> Traffic {
+        self.shared.state.lock().map(|s| s.traffic).unwrap_or_default()
+    }
+}
+
+/// Reads at most `limit` bytes of a response's body.
+fn read_body(r: &mut ureq::http::Response<ureq::Body>, limit: u64) -> io::Result<Vec<u8>> {
+    let mut body = Vec::with_capacity(limit.min(MAX_CHUNK) as usize);
+    r.body_mut().with_config().limit(limit).reader().read_to_end(&mut body)?;
+    Ok(body)
+}
+
+/// `bytes START-END/TOTAL` (TOTAL may be `*`).
+fn parse_content_range(v: &str) -> Option<(u64, u64, Option<u64>)> {
+    let rest = v.trim().strip_prefix("bytes ")?;
+    let (span, total) = rest.split_once('/')?;
+    let (a, b) = span.split_once('-')?;
+    let total = if total.trim() == "*" { None } else { Some(total.trim().parse().ok()?) };
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?, total))
+}
+
+impl Shared {
+    /// The chunk holding byte `pos`, fetched if need be; with its start.
+    fn chunk_at(&self, pos: u64) -> io::Result<(u64, Arc<Vec<u8>>)> {
+        let mut state = self.state.lock().map_err(|_| io::Error::other("a reader failed"))?;
+        if let Some((start, chunk)) =
+            state.chunks.iter().find(|(start, chunk)| (*start..*start + chunk.len() as u64).contains(&pos))
+        {
+            return Ok((*start, chunk.clone()));
+        }
+        let len = match state.last {
+            (end, len) if end == pos => (len * 2).clamp(BLOCK, MAX_CHUNK),
+            _ => BLOCK,
+        };
+        // Up to the next chunk held (an MP3's tags at its end, read first):
+        // no byte is fetched twice.
+        let next = state.chunks.iter().map(|(start, _)| *start).filter(|start| *start > pos).min();
+        let end = (pos + len).min(self.hosted.size).min(next.unwrap_or(u64::MAX));
+        let url = &self.url;
+        let mut got = self
+            .agent
+            .get(url)
+            .header("Range", format!("bytes={pos}-{}", end - 1))
+            .call()
+            .map_err(|e| io::Error::other(format!("{url}: {e}")))?;
+        let range = header(&got, "content-range").and_then(|r| parse_content_range(&r));
+        if got.status().as_u16() != 206 || range.map(|(a, _, _)| a) != Some(pos) {
+            return Err(io::Error::other(format!(
+                "{url}: asked for bytes {pos}-{}, the server answered {} {}",
+                end - 1,
+                got.status(),
+                header(&got, "content-range").unwrap_or_default()
+            )));
+        }
+        if range.and_then(|(_, _, total)| total).is_some_and(|t| t != self.hosted.size) {
+            return Err(io::Error::other(format!("{url}: the file changed while it was read")));
+        }
+        let body = read_body(&mut got, end - pos)?;
+        if body.len() as u64 != end - pos {
+            return Err(io::Error::other(format!("{url}: the server sent {} bytes of {}", body.len(), end - pos)));
+        }
+        let chunk = Arc::new(body);
+        state.traffic.requests += 1;
+        state.traffic.bytes += chunk.len() as u64;
+        state.last = (end, end - pos);
+        state.kept += chunk.len() as u64;
+        state.chunks.push_back((pos, chunk.clone()));
+        while state.kept > KEPT && state.chunks.len() > 1 {
+            if let Some((_, old)) = state.chunks.pop_front() {
+                state.kept -= old.len() as u64;
+            }
+        }
+        Ok((pos, chunk))
+    }
+}
+
+/// One reader of a hosted file (symphonia's [`MediaSource`]); the readers
+/// of one file share its chunks.
+struct RemoteReader {
+    shared: Arc<Shared>,
+    pos: u64,
+}
+
+impl Read for RemoteReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() || self.pos >= self.shared.hosted.size {
+            return Ok(0);
+        }
+        let (start, chunk) = self.shared.chunk_at(self.pos)?;
+        let from = (self.pos - start) as usize;
+        let n = buf.len().min(chunk.len() - from);
+        buf[..n].copy_from_slice(&chunk[from..from + n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for RemoteReader {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let size = self.shared.hosted.size as i128;
+        let pos = match to {
+            SeekFrom::Start(n) => i128::from(n),
+            SeekFrom::End(d) => size + i128::from(d),
+            SeekFrom::Current(d) => i128::from(self.pos) + i128::from(d),
+        };
+        if pos < 0 {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"));
+        }
+        self.pos = u64::try_from(pos).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "seek too far"))?;
+        Ok(self.pos)
+    }
+}
+
+impl MediaSource for RemoteReader {
+    fn is_seekable(&self) -> bool {
+        true
+    }
+
+    fn byte_len(&self) -> Option<u64> {
+        Some(self.shared.hosted.size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_ranges_are_read_strictly() {
+        assert_eq!(parse_content_range("bytes 0-65535/744192"), Some((0, 65535, Some(744192))));
+        assert_eq!(parse_content_range("bytes 10-20/*"), Some((10, 20, None)));
+        for bad in ["0-1/2", "bytes 0-1", "bytes a-1/2", "bytes 0-1/x"] {
+            assert_eq!(parse_content_range(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `podsmith probe URL`: media measured where it is hosted, over HTTP
+//! `Range` requests to a real server on 127.0.0.1 (tests/testsuite/server.rs)
+//! that logs what it sends; every length equal to the one measured on disk.
+
+use std::path::{Path, PathBuf};
+
+use crate::harness::*;
+use crate::server::{Mode, Server};
+
+/// A folder with the sample show's media (their MP3s have no Xing/LAME
+/// frame: they are counted frame by frame) and the fixtures of every
+/// format whose length is in its headers.
+fn hosted_folder() -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for f in ["coredns-miek-gieben.ogg", "kubernetes-sarah-novotny.ogg", "coredns-miek-gieben.mp3"] {
+        std::fs::copy(repo().join("media").join(f), dir.path().join(f)).unwrap();
+    }
+    names.extend(["coredns-miek-gieben.ogg".to_string(), "kubernetes-sarah-novotny.ogg".to_string()]);
+    for f in [
+        "m4a-aac.m4a",
+        "m4a-faststart.m4a",
+        "flac.flac",
+        "flac-streamed.flac",
+        "wav.wav",
+        "opus.opus",
+        "vorbis.ogg",
+        "cbr-xing.mp3",
+        "vbr-xing.mp3",
+    ] {
+        std::fs::copy(audio(f), dir.path().join(f)).unwrap();
+        names.push(f.to_string());
+    }
+    (dir, names)
+}
+
+fn probe_json(show: &Show, what: &[String]) -> Vec<serde_json::Value> {
+    let mut args = vec!["probe", "--json"];
+    args.extend(what.iter().map(String::as_str));
+    let run = show.run(&args).ok();
+    serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap().as_array().unwrap().clone()
+}
+
+fn local(dir: &Path, names: &[String]) -> Vec<String> {
+    names.iter().map(|n| dir.join(n).display().to_string()).collect::<Vec<_>>()
+}
+
+#[test]
+fn hosted_media_are_measured_as_on_disk_in_two_requests_and_128_kib_at_most() {
+    let (dir, names) = hosted_folder();
+    let server = Server::start(dir.path().to_path_buf(), Mode::Good);
+    let show = Show::empty();
+    let on_disk = probe_json(&show, &local(dir.path(), &names));
+    let urls: Vec<String> = names.iter().map(|n| format!("{}{n}", server.base())).collect();
+    let hosted = probe_json(&show, &urls);
+    for ((name, disk), there) in names.iter().zip(&on_disk).zip(&hosted) {
+        for field in ["duration_secs", "bytes", "mime_type", "codec", "method", "sample_rate", "channels"] {
+            assert_eq!(disk[field], there[field], "{name}: {field}");
+        }
+        assert_eq!(disk["method"], "header", "{name}: its length is in its headers");
+        let (requests, bytes) = (there["requests"].as_u64().unwrap(), there["bytes_read"].as_u64().unwrap());
+        assert!(requests <= 2 && bytes <= 128 << 10, "{name}: {requests} requests, {bytes} bytes");
+        // As the server saw it.
+        assert_eq!(server.served(name), (requests as usize, bytes), "{name}");
+    }
+    // The sample show's Ogg files are over 64 KiB: their first and last pages, two requests.
+    assert_eq!(server.served("kubernetes-sarah-novotny.ogg").0, 2);
+}
+
+#[test]
+fn an_mp3_without_its_length_is_streamed_once() {
+    let (dir, _) = hosted_folder();
+    let server = Server::start(dir.path().to_path_buf(), Mode::Good);
+    let show = Show::empty();
+    let name = "coredns-miek-gieben.mp3".to_string();
+    let disk = &probe_json(&show, &local(dir.path(), std::slice::from_ref(&name)))[0];
+    let there = &probe_json(&show, &[format!("{}{name}", server.base())])[0];
+    assert_eq!(disk["method"], "scan");
+    assert_eq!(disk["duration_secs"], there["duration_secs"]);
+    let size = there["bytes"].as_u64().unwrap();
+    let (requests, bytes) = server.served(&name);
+    // No byte twice (all but the few the readers need not), in growing
+    // chunks: fewer requests than 64 KiB blocks.
+    assert!(bytes <= size && bytes > size - (64 << 10), "{bytes} bytes of {size}");
+    assert!((requests as u64) < size / (64 << 10), "{requests} requests for {size} bytes");
+    assert_eq!(there["requests"].as_u64(), Some(requests as u64));
+}
+
+#[test]
+fn a_server_without_ranges_is_read_once_whole_and_said() {
+    let (dir, names) = hosted_folder();
+    let server = Server::start(dir.path().to_path_buf(), Mode::NoRange);
+    let show = Show::empty();
+    let name = &names[0];
+    let run = show.run(&["probe", &format!("{}{name}", server.base())]).ok();
+    assert!(
+        run.stderr.contains("127.0.0.1:") && run.stderr.contains("does not answer byte-range requests"),
+        "{}",
+        run.stderr
+    );
+    let disk = show.run(&["probe", &dir.path().join(name).display().to_string()]).ok();
+    let column = |out: &str| out.split('\t').nth(1).map(str::to_string);
+    assert_eq!(column(&run.stdout), column(&disk.stdout));
+    let size = std::fs::metadata(dir.path().join(name)).unwrap().len();
+    assert_eq!(server.served(name), (1, size));
+}
+
+#[test]
+fn a_file_the_server_does_not_have_names_its_url() {
+    let (dir, _) = hosted_folder();
+    let server = Server::start(dir.path().to_path_buf(), Mode::Good);
+    let url = format!("{}missing.mp3", server.base());
+    let run = Show::empty().run(&["probe", &url]).fails(1);
+    assert!(run.stderr.contains(&url) && run.stderr.contains("404"), "{}", run.stderr);
+    let _: PathBuf = dir.path().to_path_buf();
+}
