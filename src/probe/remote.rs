@@ -68,6 +68,13 @@ pub struct Measured {
 /// Measures the file at `url` (`http://` or `https://`), waiting at most
 /// `timeout` for each request.
 pub fn probe_url(url: &str, timeout: Duration) -> Result<Measured, ProbeError> {
+    probe_url_within(url, timeout, u64::MAX)?.ok_or_else(|| ProbeError::Io(format!("{url}: not measured")))
+}
+
+/// [`probe_url`], reading at most `budget` bytes of the file (whole
+/// requests): `None` if measuring it would take more (an MP3 that must be
+/// counted; a server without `Range`).
+pub fn probe_url_within(url: &str, timeout: Duration, budget: u64) -> Result<Option<Measured>, ProbeError> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
@@ -75,16 +82,20 @@ pub fn probe_url(url: &str, timeout: Duration) -> Result<Measured, ProbeError> {
         .user_agent(concat!("podsmith/", env!("CARGO_PKG_VERSION"), " (media prober)"))
         .build()
         .into();
-    match Remote::open(url, agent)? {
-        Opened::Ranged(remote) => {
+    match Remote::open(url, agent, budget)? {
+        Some(Opened::Ranged(remote)) => {
             let open = || -> io::Result<Box<dyn MediaSource>> { Ok(Box::new(remote.reader())) };
-            let info = super::probe_with(&open)?;
-            Ok(Measured { info, hosted: remote.shared.hosted.clone(), traffic: remote.traffic() })
+            let measured = super::probe_with(&open);
+            if remote.shared.over.load(std::sync::atomic::Ordering::Relaxed) {
+                return Ok(None);
+            }
+            Ok(Some(Measured { info: measured?, hosted: remote.shared.hosted.clone(), traffic: remote.traffic() }))
         }
-        Opened::Whole { file, hosted, traffic } => {
+        Some(Opened::Whole { file, hosted, traffic }) => {
             let info = super::probe_file(file.path())?;
-            Ok(Measured { info, hosted, traffic })
+            Ok(Some(Measured { info, hosted, traffic }))
         }
+        None => Ok(None),
     }
 }
 
@@ -99,6 +110,10 @@ struct Shared {
     agent: ureq::Agent,
     hosted: Hosted,
     state: Mutex<State>,
+    /// The most bytes fetched.
+    budget: u64,
+    /// A read was refused for the budget.
+    over: std::sync::atomic::AtomicBool,
 }
 
 /// The chunks fetched (oldest first), and what fetching cost.
@@ -128,7 +143,9 @@ fn failed(url: &str, why: impl std::fmt::Display) -> ProbeError {
 }
 
 impl Remote {
-    fn open(url: &str, agent: ureq::Agent) -> Result<Opened, ProbeError> {
+    /// `None`: the server does not answer `Range` and the budget is
+    /// limited (the file would be read whole).
+    fn open(url: &str, agent: ureq::Agent, budget: u64) -> Result<Option<Opened>, ProbeError> {
         let mut got =
             agent.get(url).header("Range", format!("bytes=0-{}", BLOCK - 1)).call().map_err(|e| failed(url, e))?;
         let status = got.status().as_u16();
@@ -154,10 +171,11 @@ impl Remote {
                 let len = body.len() as u64;
                 let state =
                     State { chunks: VecDeque::from([(0, Arc::new(body))]), kept: len, traffic, last: (len, len) };
-                Ok(Opened::Ranged(Remote {
-                    shared: Arc::new(Shared { url: url.to_string(), agent, hosted, state: Mutex::new(state) }),
-                }))
+                let over = std::sync::atomic::AtomicBool::new(false);
+                let shared = Shared { url: url.to_string(), agent, hosted, state: Mutex::new(state), budget, over };
+                Ok(Some(Opened::Ranged(Remote { shared: Arc::new(shared) })))
             }
+            200 if budget < u64::MAX => Ok(None),
             200 => {
                 // No ranges: the whole file, once, to disk.
                 let mut file = tempfile::NamedTempFile::new().map_err(|e| failed(url, e))?;
@@ -165,7 +183,7 @@ impl Remote {
                     .map_err(|e| failed(url, e))?;
                 hosted.size = n;
                 hosted.whole = true;
-                Ok(Opened::Whole { file, hosted, traffic: Traffic { requests: 1, bytes: n } })
+                Ok(Some(Opened::Whole { file, hosted, traffic: Traffic { requests: 1, bytes: n } }))
             }
             _ => Err(failed(url, format!("the server answered {status}"))),
         }
@@ -213,6 +231,10 @@ impl Shared {
         // no byte is fetched twice.
         let next = state.chunks.iter().map(|(start, _)| *start).filter(|start| *start > pos).min();
         let end = (pos + len).min(self.hosted.size).min(next.unwrap_or(u64::MAX));
+        if state.traffic.bytes.saturating_add(end - pos) > self.budget {
+            self.over.store(true, std::sync::atomic::Ordering::Relaxed);
+            return Err(io::Error::other("over the bytes it may read"));
+        }
         let url = &self.url;
         let mut got = self
             .agent

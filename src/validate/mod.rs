@@ -406,6 +406,8 @@ pub struct Target {
     pub item: Option<(usize, String)>,
     /// The feed line.
     pub line: usize,
+    /// Media: its item's `itunes:duration`, in seconds, if it reads.
+    pub duration: Option<u64>,
 }
 
 /// The URLs to check online, deduplicated, in feed order.
@@ -415,6 +417,8 @@ pub fn targets(bytes: &[u8]) -> Vec<Target> {
     let mut out: Vec<Target> = Vec::new();
     // Node index → (item position, label), for the item's children and grandchildren.
     let mut item_of: HashMap<usize, (usize, String)> = HashMap::new();
+    // Node index → its item's itunes:duration, in seconds.
+    let mut duration_of: HashMap<usize, u64> = HashMap::new();
     let mut position = 0;
     for node in doc.nodes.iter() {
         if node.is(&xml::Ns::Rss, "item") {
@@ -423,10 +427,13 @@ pub fn targets(bytes: &[u8]) -> Vec<Target> {
                 Some(t) => format!("\"{}\"", crate::text::truncate_chars(t, 60)),
                 None => format!("item {position}"),
             };
+            let duration = doc.child(node, &xml::Ns::Itunes, "duration").and_then(|d| dates::duration(&d.text).ok());
             for &c in &node.children {
                 item_of.insert(c as usize, (position, label.clone()));
+                duration.map(|d| duration_of.insert(c as usize, d));
                 for &g in &doc.nodes[c as usize].children {
                     item_of.insert(g as usize, (position, label.clone()));
+                    duration.map(|d| duration_of.insert(g as usize, d));
                 }
             }
         }
@@ -450,6 +457,7 @@ pub fn targets(bytes: &[u8]) -> Vec<Target> {
             mime_type: mime.map(str::to_string),
             item: item_of.get(&i).cloned(),
             line: node.line,
+            duration: duration_of.get(&i).copied().filter(|_| media),
         });
     }
     // An alternate source inherits length and type from its alternateEnclosure.

@@ -76,7 +76,7 @@ pub fn check(targets: &[Target], opts: &Online) -> Vec<Finding> {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(target) = targets.get(i) else { break };
-                    let found = check_one(&agent, target);
+                    let found = check_one(&agent, target, opts.timeout);
                     results.lock().unwrap_or_else(|p| p.into_inner()).push((i, found));
                     bar.advance(1);
                 }
@@ -102,7 +102,7 @@ fn same_type(a: &str, b: &str) -> bool {
     norm(base_type(a)) == norm(base_type(b))
 }
 
-fn check_one(agent: &Agent, t: &Target) -> Vec<Finding> {
+fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> Vec<Finding> {
     let at = || match &t.item {
         Some((n, label)) => Where::Item(*n, label.clone(), t.line),
         None => Where::Line(t.line),
@@ -153,11 +153,39 @@ fn check_one(agent: &Agent, t: &Target) -> Vec<Finding> {
     };
     drop(get);
     if t.media {
-        media_hosting(t, &served, at(), &mut out)
+        media_hosting(t, &served, at(), &mut out);
+        if served.status == 206
+            && let Some(declared) = t.duration
+        {
+            duration(t, declared, timeout, at(), &mut out);
+        }
     } else {
         image_hosting(t, &served, at(), &mut out)
     }
     out
+}
+
+/// HOST-DURATION: the file served plays for what its item says, where its
+/// length is in its headers (measured as `podsmith probe URL` does, reading
+/// at most 128 KiB of it; a file that would take more is not measured).
+fn duration(t: &Target, declared: u64, timeout: Duration, at: Where, out: &mut Vec<Finding>) {
+    let Ok(Some(m)) = crate::probe::remote::probe_url_within(&t.url, timeout, 2 * crate::probe::remote::BLOCK) else {
+        return;
+    };
+    let plays = m.info.duration_secs;
+    if (plays - declared as f64).abs() >= 1.0 {
+        out.push(Finding::new(
+            id::HOST_DURATION,
+            at,
+            format!(
+                "{} plays for {} ({plays:.3} s) but its item's itunes:duration says {} ({declared} s)",
+                t.url,
+                crate::text::clock(plays.round() as u64),
+                crate::text::clock(declared)
+            ),
+            "set itunes:duration to the file's length (podsmith measures it), or serve the file the feed means",
+        ));
+    }
 }
 
 /// A response's header, as text.

@@ -154,6 +154,7 @@ rule_table! {
     APPLE_HOST_CTYPE: "APPLE-HOST-CTYPE", Error, N, "The served `Content-Type` matches the enclosure `type` (images: an image type).";
     APPLE_HOST_IMGTYPE: "APPLE-HOST-IMGTYPE", Error, N, "The image bytes served match the URL's extension (no WebP behind .png).";
     HOST_UNREACHABLE: "HOST-UNREACHABLE", Error, N, "The URL can be fetched at all (DNS, connection, TLS, timeout).";
+    HOST_DURATION: "HOST-DURATION", Warning, N, "A media file whose length is in its headers plays for its item's `itunes:duration`, to the second (measured over Range requests, at most 128 KiB of it read).";
     // Spotify, Google, Podcast Index
     SPOT_CH_EMAIL: "SPOT-CH-EMAIL", Error, S, "`itunes:owner/itunes:email` holds a valid address: Spotify and YouTube send their ownership code there (warning when absent).";
     SPOT_CH_AUTHOR: "SPOT-CH-AUTHOR", Error, S, "`itunes:author` is present (Spotify needs it for a show to go live).";

@@ -345,3 +345,46 @@ fn online_reports_each_hosting_fault_per_url() {
     assert!(errors.iter().any(|(r, _)| r == "HOST-UNREACHABLE"), "{errors:?}");
     assert!(errors.iter().any(|(r, _)| r == "APPLE-HOST-LENGTH"), "the other URLs were still checked: {errors:?}");
 }
+
+/// HOST-DURATION: a hosted file whose length is in its headers is measured
+/// over Range requests (at most 128 KiB of it) against its item's
+/// itunes:duration; the sample show's Ogg files are, its MP3s (to be
+/// counted frame by frame) are not read for it.
+#[test]
+fn online_measures_hosted_media_against_their_durations() {
+    let (show, server) = served_show(Mode::Good);
+    let warnings = |feed: &str| -> Vec<String> {
+        let run = show.run(&["validate", "--online", "--format", "json", "--as-of", "2026-06-01T00:00:00Z", feed]);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        v["feeds"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "HOST-DURATION")
+            .map(|f| format!("{} {}", f["severity"].as_str().unwrap(), f["message"].as_str().unwrap()))
+            .collect()
+    };
+    assert_eq!(warnings("public/feed.ogg.xml"), Vec::<String>::new());
+    let feed = show.read("public/feed.ogg.xml");
+    show.write(
+        "public/feed.ogg.xml",
+        &feed.replacen("<itunes:duration>744</itunes:duration>", "<itunes:duration>800</itunes:duration>", 1),
+    );
+    assert_eq!(
+        warnings("public/feed.ogg.xml"),
+        [format!(
+            "warning {}media/coredns-miek-gieben.ogg plays for 12:24 (744.000 s) but its item's itunes:duration says 13:20 (800 s)",
+            server.base()
+        )]
+    );
+    // In feed.xml the same item's MP3 (no length in its headers) is not
+    // measured; its Ogg alternate is.
+    let feed = show.read("public/feed.xml");
+    show.write(
+        "public/feed.xml",
+        &feed.replacen("<itunes:duration>744</itunes:duration>", "<itunes:duration>800</itunes:duration>", 1),
+    );
+    let found = warnings("public/feed.xml");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("coredns-miek-gieben.ogg plays for 12:24"), "{found:?}");
+}
