@@ -9,7 +9,9 @@
 //! on (an MP3 counted frame by frame), so a file is streamed, never held
 //! whole (at most 16 MiB of chunks are kept). A file whose length is in its
 //! headers costs one or two requests and at most 128 KiB. A server that
-//! does not answer `Range` is read once, whole, into a temporary file.
+//! does not answer `Range` is read once, whole, into a temporary file. A
+//! request that times out, fails to connect or is answered 5xx is made
+//! again (four tries in all, with growing waits).
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -134,6 +136,26 @@ enum Opened {
     Whole { file: tempfile::NamedTempFile, hosted: Hosted, traffic: Traffic },
 }
 
+/// GET `url` with `Range: bytes=range`, again after a timeout, a failed
+/// connection or a 5xx answer: four tries, 0.2, 0.8 and 3.2 s apart.
+fn get_range(agent: &ureq::Agent, url: &str, range: &str) -> Result<ureq::http::Response<ureq::Body>, String> {
+    let mut wait = Duration::from_millis(200);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let why = match agent.get(url).header("Range", format!("bytes={range}")).call() {
+            Ok(r) if r.status().is_server_error() => format!("the server answered {}", r.status()),
+            Ok(r) => return Ok(r),
+            Err(e) => e.to_string(),
+        };
+        if tries == 4 {
+            return Err(format!("{why} (tried {tries} times)"));
+        }
+        std::thread::sleep(wait);
+        wait *= 4;
+    }
+}
+
 fn header(r: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
     r.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
@@ -146,8 +168,7 @@ impl Remote {
     /// `None`: the server does not answer `Range` and the budget is
     /// limited (the file would be read whole).
     fn open(url: &str, agent: ureq::Agent, budget: u64) -> Result<Option<Opened>, ProbeError> {
-        let mut got =
-            agent.get(url).header("Range", format!("bytes=0-{}", BLOCK - 1)).call().map_err(|e| failed(url, e))?;
+        let mut got = get_range(&agent, url, &format!("0-{}", BLOCK - 1)).map_err(|e| failed(url, e))?;
         let status = got.status().as_u16();
         let mut hosted = Hosted {
             size: 0,
@@ -236,11 +257,7 @@ impl Shared {
             return Err(io::Error::other("over the bytes it may read"));
         }
         let url = &self.url;
-        let mut got = self
-            .agent
-            .get(url)
-            .header("Range", format!("bytes={pos}-{}", end - 1))
-            .call()
+        let mut got = get_range(&self.agent, url, &format!("{pos}-{}", end - 1))
             .map_err(|e| io::Error::other(format!("{url}: {e}")))?;
         let range = header(&got, "content-range").and_then(|r| parse_content_range(&r));
         if got.status().as_u16() != 206 || range.map(|(a, _, _)| a) != Some(pos) {

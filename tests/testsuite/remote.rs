@@ -114,3 +114,19 @@ fn a_file_the_server_does_not_have_names_its_url() {
     assert!(run.stderr.contains(&url) && run.stderr.contains("404"), "{}", run.stderr);
     let _: PathBuf = dir.path().to_path_buf();
 }
+
+#[test]
+fn a_server_error_is_tried_again() {
+    let (dir, names) = hosted_folder();
+    let server = Server::start(dir.path().to_path_buf(), Mode::Flaky);
+    let show = Show::empty();
+    let name = "kubernetes-sarah-novotny.ogg";
+    assert!(names.iter().any(|n| n == name));
+    let disk = &probe_json(&show, &local(dir.path(), &[name.to_string()]))[0];
+    let there = &probe_json(&show, &[format!("{}{name}", server.base())])[0];
+    assert_eq!(disk["duration_secs"], there["duration_secs"]);
+    // Its two ranges, each answered 500 first.
+    assert_eq!(there["requests"].as_u64(), Some(2));
+    assert_eq!(server.served(name).0, 2);
+    assert_eq!(server.served_with("GET (500)", name), 2);
+}

@@ -21,6 +21,9 @@ pub enum Mode {
     NoHead,
     /// Sends media without a Content-Type.
     NoType,
+    /// Answers every other request with 500 (the first, the third …), as
+    /// an overloaded server does now and then.
+    Flaky,
 }
 
 /// A running server; stops when dropped.
@@ -58,10 +61,17 @@ impl Server {
         Server { port, stop, log }
     }
 
-    /// The requests for `path` answered so far, and the body bytes sent for them.
+    /// How many requests for `path` were answered as `method` (`GET (500)`
+    /// for the errors of [`Mode::Flaky`]).
+    pub fn served_with(&self, method: &str, path: &str) -> usize {
+        self.log.lock().unwrap().iter().filter(|(m, p, _)| m == method && p == path).count()
+    }
+
+    /// The requests for `path` answered so far (errors of [`Mode::Flaky`]
+    /// aside), and the body bytes sent for them.
     pub fn served(&self, path: &str) -> (usize, u64) {
         let log = self.log.lock().unwrap();
-        let of: Vec<_> = log.iter().filter(|(_, p, _)| p == path).collect();
+        let of: Vec<_> = log.iter().filter(|(m, p, _)| p == path && !m.ends_with("(500)")).collect();
         (of.len(), of.iter().map(|(_, _, n)| n).sum())
     }
 
@@ -122,6 +132,11 @@ fn serve(stream: TcpStream, root: &std::path::Path, mode: Mode, log: &Log) -> st
             write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?;
             continue;
         };
+        if mode == Mode::Flaky && log.lock().unwrap().len() % 2 == 0 {
+            log.lock().unwrap().push((format!("{method} (500)"), path.clone(), 0));
+            write!(out, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n")?;
+            continue;
+        }
         if method == "HEAD" && mode == Mode::NoHead {
             write!(out, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")?;
             continue;
