@@ -132,7 +132,7 @@ fn serve(stream: TcpStream, root: &std::path::Path, mode: Mode, log: &Log) -> st
             write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?;
             continue;
         };
-        if mode == Mode::Flaky && log.lock().unwrap().len() % 2 == 0 {
+        if mode == Mode::Flaky && log.lock().unwrap().len().is_multiple_of(2) {
             log.lock().unwrap().push((format!("{method} (500)"), path.clone(), 0));
             write!(out, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n")?;
             continue;
