@@ -23,3 +23,4 @@ python3 -c "import mutagen" 2>/dev/null || pip install -q mutagen
 cargo build --release --locked --bin podsmith --example probe_bench
 python3 bench/probe.py
 python3 bench/build.py
+python3 bench/remote.py

@@ -57,23 +57,33 @@ fn probe_hosted(url: &str) -> Result<(AudioInfo, Option<(u32, u64)>), podsmith::
     Err(podsmith::probe::ProbeError::Io(format!("{url}: this podsmith was built without its online feature")))
 }
 
+/// Hosted files measured at once (each waits mostly on the network).
+const HOSTED_AT_ONCE: usize = 16;
+
 pub fn run(files: &[PathBuf], json: bool) -> Result<ExitCode, Failure> {
-    // In parallel; the output keeps the order of the arguments.
+    // In parallel (hosted files 16 at a time); the output keeps the order of the arguments.
     use rayon::prelude::*;
-    let results: Vec<_> = files
-        .par_iter()
-        .map(|f| match hosted(f) {
-            Some(url) => match probe_hosted(url) {
-                Ok((info, traffic)) => (f, Ok(info), None, traffic),
-                Err(e) => (f, Err(e), None, None),
-            },
-            None => {
-                let info = probe_file(f);
-                let title = if json && info.is_ok() { read_title(f) } else { None };
-                (f, info, title, None)
-            }
-        })
-        .collect();
+    let threads = if files.iter().any(|f| hosted(f).is_some()) { HOSTED_AT_ONCE } else { 0 };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the probe's threads: {e}")))?;
+    let results: Vec<_> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|f| match hosted(f) {
+                Some(url) => match probe_hosted(url) {
+                    Ok((info, traffic)) => (f, Ok(info), None, traffic),
+                    Err(e) => (f, Err(e), None, None),
+                },
+                None => {
+                    let info = probe_file(f);
+                    let title = if json && info.is_ok() { read_title(f) } else { None };
+                    (f, info, title, None)
+                }
+            })
+            .collect()
+    });
     let rows: Vec<Row<'_>> = results
         .iter()
         .map(|(path, r, title, traffic)| {
