@@ -114,8 +114,8 @@ pub enum Command {
         /// Print one JSON array on stdout.
         #[arg(long)]
         json: bool,
-        /// The files.
-        #[arg(required = true)]
+        /// The files: paths, or http(s):// URLs of hosted files (measured over Range requests).
+        #[arg(required = true, value_name = "FILE|URL")]
         files: Vec<PathBuf>,
     },
 }
