@@ -130,3 +130,24 @@ fn a_server_error_is_tried_again() {
     assert_eq!(server.served(name).0, 2);
     assert_eq!(server.served_with("GET (500)", name), 2);
 }
+
+/// A truncated file on the server (an upload that did not finish) is
+/// caught as on disk, with the same words.
+#[test]
+fn truncated_hosted_files_are_caught_as_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let names =
+        ["broken-truncated-xing.mp3", "broken-truncated.ogg", "broken-truncated.m4a", "broken-truncated-moovend.m4a"];
+    for f in names {
+        std::fs::copy(audio(f), dir.path().join(f)).unwrap();
+    }
+    let server = Server::start(dir.path().to_path_buf(), Mode::Good);
+    let show = Show::empty();
+    for f in names {
+        let disk = show.run(&["probe", &dir.path().join(f).display().to_string()]).fails(1);
+        let url = format!("{}{f}", server.base());
+        let there = show.run(&["probe", &url]).fails(1);
+        let why = |stderr: &str, path: &str| stderr.trim().replacen(path, "FILE", 1);
+        assert_eq!(why(&there.stderr, &url), why(&disk.stderr, &dir.path().join(f).display().to_string()), "{f}");
+    }
+}
