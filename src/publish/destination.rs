@@ -96,6 +96,9 @@ pub struct Opened {
     /// Whether it lists in key order (S3 does; a folder does not), so a
     /// listing can be split into ranges of keys.
     pub sorted_listing: bool,
+    /// A folder destination's folder: listed by podsmith, never through a
+    /// link (object_store's listing of a folder follows them).
+    pub folder: Option<std::path::PathBuf>,
 }
 
 #[cfg(feature = "publish")]
@@ -125,11 +128,23 @@ pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
             std::fs::create_dir_all(path).map_err(|e| format!("cannot make the folder {}: {e}", path.display()))?;
             let store = object_store::local::LocalFileSystem::new_with_prefix(path)
                 .map_err(|e| format!("cannot open the folder {}: {e}", path.display()))?;
-            Ok(Opened { store: Arc::new(store), prefix: String::new(), headers: false, sorted_listing: false })
+            Ok(Opened {
+                store: Arc::new(store),
+                prefix: String::new(),
+                headers: false,
+                sorted_listing: false,
+                folder: Some(path.clone()),
+            })
         }
         Destination::S3 { bucket, prefix } => {
             let store = s3_builder(bucket, access)?.build().map_err(|e| e.to_string())?;
-            Ok(Opened { store: Arc::new(store), prefix: prefix.clone(), headers: true, sorted_listing: true })
+            Ok(Opened {
+                store: Arc::new(store),
+                prefix: prefix.clone(),
+                headers: true,
+                sorted_listing: true,
+                folder: None,
+            })
         }
     }
 }

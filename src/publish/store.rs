@@ -94,6 +94,9 @@ impl Sender {
     /// such key up to the next, so each range is one page whatever else is
     /// there.
     pub async fn list(&self, hints: &[String]) -> Result<HashMap<String, Listed>, PublishError> {
+        if let Some(folder) = &self.opened.folder {
+            return Ok(list_folder(folder));
+        }
         let prefix =
             (!self.opened.prefix.is_empty()).then(|| object_store::path::Path::from(self.opened.prefix.as_str()));
         let splits: Vec<String> = match self.opened.sorted_listing {
@@ -350,6 +353,49 @@ fn same_but_etags(a: &Published, b: &Published) -> bool {
             .iter()
             .zip(&b.objects)
             .all(|((ka, ea), (kb, eb))| ka == kb && ea.same_content(eb) && ea.same_headers(eb))
+}
+
+/// Every regular file under a folder destination, by key, with its size:
+/// a walk that never follows a link (a link is not listed; a link to a
+/// folder is not entered), skipping what cannot be a site file.
+fn list_folder(root: &Path) -> HashMap<String, Listed> {
+    let mut out = HashMap::new();
+    let mut stack = vec![(root.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            let Some(name) = e.file_name().to_str().map(str::to_string) else { continue };
+            let key = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push((e.path(), key)),
+                Ok(t) if t.is_file() => {
+                    if let Ok(meta) = e.metadata() {
+                        out.insert(key, Listed { size: meta.len(), etag: Some(folder_etag(&meta)) });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out.retain(|k, _| record::is_key(k));
+    out
+}
+
+/// A file's ETag as object_store's folder store gives it when it writes
+/// the file (inode, modification time in microseconds, size), so that a
+/// file replaced by hand is told.
+fn folder_etag(meta: &std::fs::Metadata) -> String {
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(meta);
+    #[cfg(not(unix))]
+    let inode = 0u64;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::SystemTime::UNIX_EPOCH).ok())
+        .unwrap_or_default()
+        .as_micros();
+    format!("\"{inode:x}-{mtime:x}-{:x}\"", meta.len())
 }
 
 /// An error's text on one line, not too long.

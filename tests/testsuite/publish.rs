@@ -339,6 +339,28 @@ fn a_folder_destination_is_never_written_through_a_link() {
     assert!(page.contains("Miek Gieben on CoreDNS (2017)"));
 }
 
+/// Links in a folder destination are not followed when it is listed: one
+/// back to the folder itself (a loop) and one to a folder elsewhere are
+/// neither walked nor touched, and the site is as it was.
+#[cfg(unix)]
+#[test]
+fn a_folder_destination_is_listed_without_following_links() {
+    let show = Show::sample();
+    let web = tempfile::tempdir().unwrap();
+    let podcast = web.path().join("podcast");
+    let to = format!("file://{}", podcast.display());
+    show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    let elsewhere = web.path().join("elsewhere/media");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("coredns-miek-gieben.mp3"), b"someone else's").unwrap();
+    std::os::unix::fs::symlink(&podcast, podcast.join("loop")).unwrap();
+    std::os::unix::fs::symlink(web.path().join("elsewhere"), podcast.join("other")).unwrap();
+    let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF, "--prune"], &[]).ok();
+    assert!(run.stderr.contains("0 uploaded (0 bytes), 16 unchanged, 0 deleted"), "{}", run.stderr);
+    assert_eq!(std::fs::read(elsewhere.join("coredns-miek-gieben.mp3")).unwrap(), b"someone else's");
+    assert!(podcast.join("loop").is_symlink() && podcast.join("other").is_symlink());
+}
+
 #[test]
 fn a_folder_inside_the_show_is_refused() {
     let show = Show::sample();
