@@ -206,6 +206,8 @@ impl Remote {
                 hosted.whole = true;
                 Ok(Some(Opened::Whole { file, hosted, traffic: Traffic { requests: 1, bytes: n } }))
             }
+            // "Range Not Satisfiable" for its first byte: there is none.
+            416 => Err(ProbeError::Empty),
             _ => Err(failed(url, format!("the server answered {status}"))),
         }
     }

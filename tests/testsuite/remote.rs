@@ -151,3 +151,15 @@ fn truncated_hosted_files_are_caught_as_on_disk() {
         assert_eq!(why(&there.stderr, &url), why(&disk.stderr, &dir.path().join(f).display().to_string()), "{f}");
     }
 }
+
+/// An empty file is said to be one: the server answers its first range
+/// with 416 (Range Not Satisfiable), as servers do.
+#[test]
+fn an_empty_hosted_file_is_said_to_be_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.mp3"), b"").unwrap();
+    let server = Server::start(dir.path().to_path_buf(), Mode::Good);
+    let run = Show::empty().run(&["probe", &format!("{}empty.mp3", server.base())]).fails(1);
+    assert!(run.stderr.contains("the file is empty (0 bytes)"), "{}", run.stderr);
+    assert_eq!(server.served("empty.mp3"), (1, 0), "one request, answered 416");
+}

@@ -148,6 +148,14 @@ fn serve(stream: TcpStream, root: &std::path::Path, mode: Mode, log: &Log) -> st
             format!("Content-Type: {ctype}\r\n")
         };
         let total = body.len() as u64;
+        if range.is_some_and(|(a, _)| a >= total) && mode != Mode::NoRange {
+            write!(
+                out,
+                "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{total}\r\nContent-Length: 0\r\n\r\n"
+            )?;
+            log.lock().unwrap().push((method.to_string(), path.clone(), 0));
+            continue;
+        }
         let (status, slice, extra) = match range {
             Some((a, b)) if mode != Mode::NoRange && a < total => {
                 let end = b.min(total - 1);
