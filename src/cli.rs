@@ -114,6 +114,9 @@ pub enum Command {
         /// Print one JSON array on stdout.
         #[arg(long)]
         json: bool,
+        /// Hosted files measured at once (1 to 64).
+        #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=64))]
+        jobs: u16,
         /// The files: paths, or http(s):// URLs of hosted files (measured over Range requests).
         #[arg(required = true, value_name = "FILE|URL")]
         files: Vec<PathBuf>,

@@ -148,7 +148,7 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
         #[cfg(feature = "publish")]
         Command::Publish(args) => publish::run(args, ui),
         Command::Diff { manifest, as_of, .. } => build::diff(&manifest, as_of.as_deref(), ui),
-        Command::Probe { json, files } => probe::run(&files, json),
+        Command::Probe { json, jobs, files } => probe::run(&files, json, usize::from(jobs), ui),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut out = Vec::new();

@@ -57,13 +57,14 @@ fn probe_hosted(url: &str) -> Result<(AudioInfo, Option<(u32, u64)>), podsmith::
     Err(podsmith::probe::ProbeError::Io(format!("{url}: this podsmith was built without its online feature")))
 }
 
-/// Hosted files measured at once (each waits mostly on the network).
-const HOSTED_AT_ONCE: usize = 16;
-
-pub fn run(files: &[PathBuf], json: bool) -> Result<ExitCode, Failure> {
-    // In parallel (hosted files 16 at a time); the output keeps the order of the arguments.
+/// `jobs`: hosted files measured at once (each waits mostly on the
+/// network); files on disk go on every core.
+pub fn run(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result<ExitCode, Failure> {
+    // In parallel; the output keeps the order of the arguments.
     use rayon::prelude::*;
-    let threads = if files.iter().any(|f| hosted(f).is_some()) { HOSTED_AT_ONCE } else { 0 };
+    let threads = if files.iter().any(|f| hosted(f).is_some()) { jobs } else { 0 };
+    let progress = ui.progress();
+    progress.start("measuring", files.len() as u64);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -82,8 +83,10 @@ pub fn run(files: &[PathBuf], json: bool) -> Result<ExitCode, Failure> {
                     (f, info, title, None)
                 }
             })
+            .inspect(|_| progress.advance(1))
             .collect()
     });
+    progress.finish();
     let rows: Vec<Row<'_>> = results
         .iter()
         .map(|(path, r, title, traffic)| {

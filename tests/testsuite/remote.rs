@@ -163,3 +163,21 @@ fn an_empty_hosted_file_is_said_to_be_empty() {
     assert!(run.stderr.contains("the file is empty (0 bytes)"), "{}", run.stderr);
     assert_eq!(server.served("empty.mp3"), (1, 0), "one request, answered 416");
 }
+
+/// `--jobs 1` measures every hosted file, one at a time, in order; a
+/// number out of 1..64 is a usage error.
+#[test]
+fn jobs_takes_one_to_sixty_four() {
+    let (dir, names) = hosted_folder();
+    let server = Server::start(dir.path().to_path_buf(), Mode::Good);
+    let show = Show::empty();
+    let urls: Vec<String> = names.iter().map(|n| format!("{}{n}", server.base())).collect();
+    let mut args = vec!["probe", "--json", "--jobs", "1"];
+    args.extend(urls.iter().map(String::as_str));
+    let run = show.run(&args).ok();
+    let rows: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let paths: Vec<&str> = rows.as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, urls);
+    show.run(&["probe", "--jobs", "0", &urls[0]]).fails(2);
+    show.run(&["probe", "--jobs", "65", &urls[0]]).fails(2);
+}
