@@ -53,6 +53,16 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
             false => ui.detail(line),
         }
     }
+    if !plan.adopted.is_empty() {
+        let shown: Vec<&str> = plan.adopted.iter().take(5).map(String::as_str).collect();
+        let more = if plan.adopted.len() > 5 { format!(" and {} more", plan.adopted.len() - 5) } else { String::new() };
+        ui.info(format!(
+            "{}: {} object(s) podsmith had not published hold the site's very bytes (by their ETag) and are taken as              they are: {}{more}",
+            report.destination,
+            plan.adopted.len(),
+            shown.join(", ")
+        ));
+    }
     for p in plan.puts.iter().filter(|p| p.reason.is_drift()) {
         ui.info(format!("{}: {} was {}; uploaded again", report.destination, p.file.key, p.reason.describe()));
     }
@@ -153,6 +163,7 @@ fn as_json(report: &Report) -> serde_json::Value {
         "unchanged": plan.unchanged,
         "deleted": plan.deletes,
         "kept": plan.kept,
+        "adopted": plan.adopted,
         "build": super::build::as_json(&report.build),
     })
 }

@@ -99,6 +99,67 @@ pub fn of_file(path: &Path) -> std::io::Result<String> {
     Ok(hex(&hasher.finalize()))
 }
 
+/// Whether `path` holds the bytes an S3 ETag names: the MD5 of a file
+/// sent whole, or for one sent in N parts (`"HEX-N"`) the MD5 of its
+/// parts' MD5s, tried with the part sizes the usual tools use (podsmith's
+/// and rclone's 5 MiB, aws's 8 MiB, and 16, 64 and 100 MiB).
+pub fn holds_etag(path: &Path, size: u64, etag: &str) -> std::io::Result<bool> {
+    use md5::{Digest as _, Md5};
+    use std::io::Read;
+    let etag = etag.trim().trim_matches('"').to_ascii_lowercase();
+    let (hex_part, parts) = match etag.split_once('-') {
+        Some((h, n)) => (h.to_string(), n.parse::<u64>().ok()),
+        None => (etag.clone(), None),
+    };
+    if hex_part.len() != 32 || !hex_part.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(false);
+    }
+    let part_sizes: Vec<u64> = match parts {
+        None => vec![u64::MAX],
+        Some(0) => return Ok(false),
+        Some(n) => [5u64, 8, 16, 64, 100].iter().map(|mib| mib << 20).filter(|ps| size.div_ceil(*ps) == n).collect(),
+    };
+    for part_size in part_sizes {
+        let mut file = crate::fsutil::open(path)?;
+        let mut whole = Md5::new();
+        let mut of_parts = Md5::new();
+        let mut part = Md5::new();
+        let (mut in_part, mut read) = (0u64, 0u64);
+        let mut buf = vec![0u8; 256 << 10];
+        loop {
+            let want = (buf.len() as u64).min(part_size - in_part) as usize;
+            let n = file.read(&mut buf[..want.max(1)])?;
+            if n == 0 {
+                break;
+            }
+            whole.update(&buf[..n]);
+            part.update(&buf[..n]);
+            in_part += n as u64;
+            read += n as u64;
+            if in_part == part_size {
+                of_parts.update(std::mem::replace(&mut part, Md5::new()).finalize());
+                in_part = 0;
+            }
+        }
+        if read != size {
+            return Ok(false);
+        }
+        let found = match parts {
+            None => hex(&whole.finalize()),
+            Some(n) => {
+                if in_part > 0 {
+                    of_parts.update(part.finalize());
+                }
+                format!("{}-{n}", hex(&of_parts.finalize()))
+            }
+        };
+        if found == etag {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
@@ -124,6 +185,29 @@ mod tests {
         assert_eq!(d.get("feed.xml", (1, 3)), None, "touched since");
         std::fs::write(dir.path().join(PATH), b"{\"version\": 1, \"files\": {\"feed.xml\": 3}}").unwrap();
         assert_eq!(Digests::load(dir.path()).get("feed.xml", (1, 2)), None);
+    }
+
+    #[test]
+    fn etags_of_whole_and_multipart_uploads_are_told() {
+        use md5::{Digest as _, Md5};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, b"abc").unwrap();
+        assert!(holds_etag(&path, 3, "\"900150983cd24fb0d6963f7d28e17f72\"").unwrap());
+        assert!(!holds_etag(&path, 3, "\"900150983cd24fb0d6963f7d28e17f73\"").unwrap());
+        assert!(!holds_etag(&path, 3, "\"1-2-3\"").unwrap());
+        // 12 MiB in 5 MiB parts: 3 parts, as podsmith and rclone send it.
+        let bytes: Vec<u8> = (0..12u32 << 20).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let mut of_parts = Md5::new();
+        for part in bytes.chunks(5 << 20) {
+            of_parts.update(Md5::digest(part));
+        }
+        let etag = format!("\"{}-3\"", hex(&of_parts.finalize()));
+        assert!(holds_etag(&path, bytes.len() as u64, &etag).unwrap());
+        // The same parts, another file.
+        std::fs::write(&path, [&bytes[..bytes.len() - 1], b"x"].concat()).unwrap();
+        assert!(!holds_etag(&path, bytes.len() as u64, &etag).unwrap());
     }
 
     #[test]

@@ -200,7 +200,26 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         let Read { sender, record: (record, record_note), listed } = read;
         let mut digests = digests::Digests::load(&show_root);
         site.digests(record.as_ref(), &mut digests, opts.progress.as_ref())?;
-        let mut plan = plan::make(&site.files, record.as_ref(), &listed, opts.prune, opts.force);
+        // Objects in the way: the ETag the listing gave, else asked for.
+        let in_the_way = site.in_the_way(record.as_ref(), &listed);
+        let folder = match &dest {
+            Destination::Folder(f) => Some(f.as_path()),
+            Destination::S3 { .. } => None,
+        };
+        let mut etags: HashMap<String, String> = HashMap::new();
+        for &n in &in_the_way {
+            let key = &site.files[n].key;
+            if let Some(e) = listed.get(key).and_then(|l| l.etag.clone()) {
+                etags.insert(key.clone(), e);
+            }
+        }
+        if folder.is_none() {
+            let asked: Vec<&String> =
+                in_the_way.iter().map(|&n| &site.files[n].key).filter(|k| !etags.contains_key(*k)).collect();
+            etags.extend(sender.etags(&asked).await);
+        }
+        let identical = site.identical(&in_the_way, &etags, folder);
+        let mut plan = plan::make_with(&site.files, record.as_ref(), &listed, (opts.prune, opts.force), &identical);
         if !plan.foreign.is_empty() {
             return Err(PublishError::Foreign { destination: dest.describe(), keys: plan.foreign.clone() });
         }
@@ -455,6 +474,45 @@ impl LocalSite {
         let stamps = &self.stamps;
         cache.retain(&|k| stamps.contains_key(k));
         Ok(())
+    }
+
+    /// The site files whose key holds, at the destination, an object that
+    /// podsmith did not publish (not in its `record`), of the file's size:
+    /// where to ask whether it has the very same bytes.
+    fn in_the_way(&self, record: Option<&record::Published>, listed: &HashMap<String, plan::Listed>) -> Vec<usize> {
+        let known = |k: &str| record.is_some_and(|r| r.objects.contains_key(k) || r.pending.contains_key(k));
+        (0..self.files.len())
+            .filter(|&n| {
+                let f = &self.files[n];
+                !known(&f.key) && listed.get(&f.key).is_some_and(|l| l.size == f.entry.size)
+            })
+            .collect()
+    }
+
+    /// Of the files `in_the_way`, those whose object holds the very same
+    /// bytes: told by its ETag (`etags`: the MD5 S3 gives, whole or of its
+    /// parts), or in a folder destination by reading both files. An earlier
+    /// copy sent by another tool, or by podsmith with a record since lost,
+    /// is so taken as it is.
+    fn identical(
+        &self,
+        in_the_way: &[usize],
+        etags: &HashMap<String, String>,
+        folder: Option<&Path>,
+    ) -> std::collections::HashSet<String> {
+        use rayon::prelude::*;
+        in_the_way
+            .par_iter()
+            .filter_map(|&n| {
+                let f = &self.files[n];
+                let local = self.root.join(&f.key);
+                let same = match folder {
+                    Some(folder) => crate::fsutil::same_content(&folder.join(&f.key), &local).ok()?,
+                    None => digests::holds_etag(&local, f.entry.size, etags.get(&f.key)?).ok()?,
+                };
+                same.then(|| f.key.clone())
+            })
+            .collect()
     }
 }
 

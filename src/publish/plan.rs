@@ -3,7 +3,7 @@
 //! of the destination, in; the uploads (in an order that never breaks a
 //! listener) and the deletions, out. Pure: no I/O.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -106,6 +106,10 @@ pub struct Plan {
     pub unchanged: usize,
     /// Objects in the way that podsmith did not publish (refused without `--force`).
     pub foreign: Vec<String>,
+    /// Objects podsmith did not publish that hold the very bytes of the site
+    /// file at their key (by their ETag): taken as they are, and podsmith's
+    /// from now on.
+    pub adopted: Vec<String>,
     /// The record as it will be once every upload and deletion is done
     /// (the ETags of uploads are filled in as they land).
     pub record: Published,
@@ -152,6 +156,18 @@ pub fn make(
     prune: bool,
     force: bool,
 ) -> Plan {
+    make_with(site, record, listed, (prune, force), &HashSet::new())
+}
+
+/// [`make`], where `identical` names the objects in the way known to hold
+/// the very bytes of the site's file (see [`Plan::adopted`]).
+pub fn make_with(
+    site: &[LocalFile],
+    record: Option<&Published>,
+    listed: &HashMap<String, Listed>,
+    (prune, force): (bool, bool),
+    identical: &HashSet<String>,
+) -> Plan {
     let empty = Published::default();
     let record = record.unwrap_or(&empty);
     let mut plan = Plan::default();
@@ -172,6 +188,10 @@ pub fn make(
             (None, Some(there)) => match record.pending.get(&file.key) {
                 Some(p) if p.size == there.size && p.same_content(&file.entry) && p.same_headers(&file.entry) => None,
                 Some(_) => Some(Reason::Changed),
+                None if identical.contains(&file.key) => {
+                    plan.adopted.push(file.key.clone());
+                    None
+                }
                 None if force => Some(Reason::Foreign),
                 None => {
                     plan.foreign.push(file.key.clone());
@@ -370,6 +390,17 @@ mod tests {
         assert_eq!(pruned.deletes, ["episodes/old/index.html", "media/old.mp3"]);
         assert!(!pruned.record.objects.contains_key("media/old.mp3"));
         assert!(!pruned.deletes.contains(&"notes.txt".to_string()), "a foreign object is never deleted");
+    }
+
+    #[test]
+    fn objects_in_the_way_with_the_same_bytes_are_adopted() {
+        let there = listed(&[("feed.xml", 10, "x"), ("index.html", 12, "y")]);
+        let same: HashSet<String> = ["feed.xml".to_string()].into();
+        let plan = make_with(&site(), None, &there, (false, false), &same);
+        assert_eq!(plan.adopted, ["feed.xml"]);
+        assert_eq!(plan.foreign, ["index.html"]);
+        assert!(!plan.puts.iter().any(|p| p.file.key == "feed.xml"));
+        assert_eq!(plan.record.objects["feed.xml"].etag.as_deref(), Some("x"));
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //!
 //! It is read back as untrusted input: bounded in size, every key a plain
 //! relative path outside `.podsmith/`; a record that does not hold together
-//! is set aside (nothing is then deleted, and what is there is uploaded
-//! again where it cannot be told apart).
+//! is set aside (nothing is then deleted on its word; what is there is
+//! taken where it holds the site's very bytes, and refused as someone
+//! else's where it does not).
 
 use std::collections::BTreeMap;
 

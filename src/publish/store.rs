@@ -87,6 +87,21 @@ impl Sender {
         }
     }
 
+    /// The ETags of objects `keys`, asked one by one (a HEAD each), for a
+    /// service whose listing gives none; an object that cannot be asked
+    /// for is left out.
+    pub async fn etags(&self, keys: &[&String]) -> HashMap<String, String> {
+        futures::stream::iter(keys)
+            .map(|key| async move {
+                let head = self.opened.store.head(&self.opened.path(key)).await.ok()?;
+                Some(((*key).clone(), head.e_tag?))
+            })
+            .buffer_unordered(self.jobs.max(LISTINGS))
+            .filter_map(|found| async move { found })
+            .collect()
+            .await
+    }
+
     /// Every object under the prefix, by key: one listing. A listing comes a
     /// page of 1,000 keys at a time, one page after another; where the
     /// service lists in key order, it is split into ranges of 900 of the

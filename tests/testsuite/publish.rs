@@ -205,6 +205,43 @@ fn objects_in_the_way_are_refused_unless_forced() {
     assert_eq!(published(&s3), show.public_files());
 }
 
+/// An earlier copy of the site at the destination, sent by another tool
+/// (no podsmith record): the objects with the site's very bytes (their
+/// ETag, the MD5 the server computed) are taken as they are, not sent
+/// again; one with other bytes is still refused.
+#[test]
+fn an_earlier_copy_with_the_same_bytes_is_taken_as_it_is() {
+    let Some(s3) = S3::start() else { return };
+    let show = Show::sample();
+    show.build().ok();
+    for (key, bytes) in show.public_files() {
+        let path = s3.object(&format!("podcast/{key}"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    std::fs::write(s3.object("podcast/index.html"), "another page").unwrap();
+    let run = publish(&show, &s3, &[]).fails(1);
+    let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let refusal = said["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "PUBLISH-FOREIGN").unwrap();
+    assert!(refusal["message"].as_str().unwrap().ends_with("where the site's files go: index.html"), "{refusal}");
+    // The page put right by hand: everything is taken, nothing sent.
+    std::fs::write(s3.object("podcast/index.html"), show.read("public/index.html")).unwrap();
+    let run = publish(&show, &s3, &[]).ok();
+    assert_eq!(sent(&run), (vec![], vec![]), "{}", run.stderr);
+    let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(said["adopted"].as_array().unwrap().len(), 16, "{said}");
+    assert!(
+        run.stderr.contains("16 object(s) podsmith had not published hold the site's very bytes"),
+        "{}",
+        run.stderr
+    );
+    // And they are podsmith's now: the next publish has nothing to say.
+    let run = publish(&show, &s3, &[]).ok();
+    assert!(run.stderr.contains("0 uploaded (0 bytes), 16 unchanged"), "{}", run.stderr);
+    assert!(!run.stderr.contains("very bytes"), "{}", run.stderr);
+    assert_eq!(published(&s3), show.public_files());
+}
+
 #[test]
 fn wrong_credentials_and_a_missing_bucket_say_what_to_check() {
     let Some(s3) = S3::start() else { return };
@@ -303,6 +340,37 @@ fn a_big_feed_edited_in_its_middle_goes_up() {
     assert!(run.stderr.contains("3 uploaded"), "{}", run.stderr);
     let live = std::fs::read_to_string(web.path().join("podcast/feed.xml")).unwrap();
     assert!(!live.contains("cashing"));
+}
+
+/// A web root filled earlier by another tool (rsync, say) with the site's
+/// very files: they are taken as they are (compared byte for byte), and
+/// one with other bytes is refused.
+#[test]
+fn a_folder_filled_earlier_with_the_same_files_is_taken_as_it_is() {
+    let show = Show::sample();
+    show.build().ok();
+    let web = tempfile::tempdir().unwrap();
+    let podcast = web.path().join("podcast");
+    for (key, bytes) in show.public_files() {
+        std::fs::create_dir_all(podcast.join(&key).parent().unwrap()).unwrap();
+        std::fs::write(podcast.join(&key), bytes).unwrap();
+    }
+    let page = podcast.join("index.html");
+    let right = std::fs::read(&page).unwrap();
+    let mut wrong = right.clone();
+    *wrong.last_mut().unwrap() ^= 1;
+    std::fs::write(&page, &wrong).unwrap();
+    let to = format!("file://{}", podcast.display());
+    let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).fails(1);
+    assert!(run.stderr.contains("where the site's files go: index.html"), "{}", run.stderr);
+    std::fs::write(&page, &right).unwrap();
+    let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    assert!(run.stderr.contains("0 uploaded (0 bytes), 16 unchanged"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("16 object(s) podsmith had not published hold the site's very bytes"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// A link in the destination folder where the site has a folder is never
@@ -636,14 +704,14 @@ fn a_damaged_record_is_set_aside_and_nothing_is_deleted_on_its_word() {
     let crafted = r#"{"version":1,"objects":{"../escape":{"size":4,"fingerprint":"x","content_type":"","cache_control":""},
         "notes.txt":{"size":4,"fingerprint":"x","content_type":"","cache_control":""}}}"#;
     std::fs::write(s3.object("podcast/.podsmith/published.json"), crafted).unwrap();
-    // The site's objects can no longer be told to be podsmith's: refused.
+    // The record no longer tells the site's objects as podsmith's; they hold
+    // the site's very bytes (their ETags say), so they are taken as they are,
+    // sent again or not; nothing else is touched, even with --prune.
     let to = format!("s3://{BUCKET}/podcast");
-    let args = ["publish", "--to", &to, "--endpoint", &s3.endpoint(), "--as-of", AS_OF];
-    let run = show.run_env(&args, &s3.env()).fails(1);
-    assert!(run.stderr.contains("podsmith did not publish"), "{}", run.stderr);
-    let forced = [&args[..], &["--force", "--prune"]].concat();
-    let run = show.run_env(&forced, &s3.env()).ok();
+    let args = ["publish", "--to", &to, "--endpoint", &s3.endpoint(), "--as-of", AS_OF, "--prune"];
+    let run = show.run_env(&args, &s3.env()).ok();
     assert!(run.stderr.contains("was set aside (it names \"../escape\""), "{}", run.stderr);
+    assert!(run.stderr.contains("16 object(s) podsmith had not published hold the site's very bytes"), "{}", run.stderr);
     assert_eq!(
         std::fs::read_to_string(s3.object("podcast/notes.txt")).unwrap(),
         "mine",
