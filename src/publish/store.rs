@@ -184,20 +184,26 @@ impl Sender {
             }
             return Ok(HashMap::new());
         }
-        // What is about to go up is podsmith's, should the publish stop half way.
-        if !plan.puts.is_empty() {
-            self.write_record(&plan.pending_record(before)).await?;
-        }
+        // What is about to go up is podsmith's, should the publish stop half
+        // way: recorded as the media go up (a media file that lands before
+        // the record does is told as podsmith's by its bytes: see
+        // `plan::Plan::adopted`), before any page or feed.
+        let pending = (!plan.puts.is_empty()).then(|| plan.pending_record(before));
         self.progress.start("uploading", plan.bytes());
         let phases = [Phase::Media, Phase::Page, Phase::Feed, Phase::MainFeed];
         let mut sent: Vec<Sent> = Vec::with_capacity(plan.puts.len());
         for phase in phases {
             let puts: Vec<&Put> = plan.puts.iter().filter(|p| p.file.phase == phase).collect();
-            let results: Vec<Sent> = futures::stream::iter(puts)
-                .map(|put| self.upload(put, root))
-                .buffer_unordered(self.jobs)
-                .try_collect()
-                .await?;
+            let uploads = futures::stream::iter(puts).map(|put| self.upload(put, root)).buffer_unordered(self.jobs);
+            let results: Vec<Sent> = match (phase, &pending) {
+                (Phase::Media, Some(record)) => {
+                    let (recorded, results) =
+                        futures::future::join(self.write_record(record), uploads.try_collect::<Vec<Sent>>()).await;
+                    recorded?;
+                    results?
+                }
+                _ => uploads.try_collect().await?,
+            };
             sent.extend(results);
         }
         self.progress.finish();
