@@ -711,7 +711,11 @@ fn a_damaged_record_is_set_aside_and_nothing_is_deleted_on_its_word() {
     let args = ["publish", "--to", &to, "--endpoint", &s3.endpoint(), "--as-of", AS_OF, "--prune"];
     let run = show.run_env(&args, &s3.env()).ok();
     assert!(run.stderr.contains("was set aside (it names \"../escape\""), "{}", run.stderr);
-    assert!(run.stderr.contains("16 object(s) podsmith had not published hold the site's very bytes"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("16 object(s) podsmith had not published hold the site's very bytes"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(
         std::fs::read_to_string(s3.object("podcast/notes.txt")).unwrap(),
         "mine",
