@@ -114,6 +114,7 @@ fn plan_lines(plan: &Plan) -> Vec<String> {
         .map(|p| format!("PUT {} ({}): {}", p.file.key, size(p.file.entry.size), p.reason.describe()))
         .collect();
     lines.extend(plan.deletes.iter().map(|k| format!("DELETE {k}: no longer in the site")));
+    lines.extend(plan.adopted.iter().map(|k| format!("TAKE {k}: already there with the same bytes")));
     lines
 }
 

@@ -364,6 +364,10 @@ fn a_folder_filled_earlier_with_the_same_files_is_taken_as_it_is() {
     let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).fails(1);
     assert!(run.stderr.contains("where the site's files go: index.html"), "{}", run.stderr);
     std::fs::write(&page, &right).unwrap();
+    // A dry run says what it would take, and takes nothing.
+    let dry = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF, "--dry-run"], &[]).ok();
+    assert!(dry.stdout.contains("TAKE index.html: already there with the same bytes"), "{}", dry.stdout);
+    assert!(!podcast.join(".podsmith").exists(), "no record written by a dry run");
     let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
     assert!(run.stderr.contains("0 uploaded (0 bytes), 16 unchanged"), "{}", run.stderr);
     assert!(
