@@ -37,6 +37,11 @@ fn sent(run: &crate::harness::Run) -> (Vec<String>, Vec<String>) {
     (keys("uploaded"), keys("deleted"))
 }
 
+/// `podsmith publish --to TO --as-of AS_OF EXTRA…` (a folder destination).
+fn to_folder(show: &Show, to: &str, extra: &[&str]) -> crate::harness::Run {
+    show.run_env(&[&["publish", "--to", to, "--as-of", AS_OF][..], extra].concat(), &[])
+}
+
 /// The sample show, published to `s3`.
 fn published_sample(s3: &S3) -> Show {
     let show = Show::sample();
@@ -183,7 +188,7 @@ fn a_dry_run_says_the_plan_and_sends_nothing() {
     // To a folder that is not there yet: the plan, and no folder made.
     let web = tempfile::tempdir().unwrap();
     let to = format!("file://{}", web.path().join("podcast").display());
-    let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF, "--dry-run"], &[]).ok();
+    let run = to_folder(&show, &to, &["--dry-run"]).ok();
     assert_eq!(run.stdout.lines().filter(|l| l.starts_with("PUT ")).count(), 16, "{}", run.stdout);
     assert!(!web.path().join("podcast").exists());
 }
@@ -286,7 +291,7 @@ fn a_folder_is_a_destination_too() {
     let show = Show::sample();
     let web = tempfile::tempdir().unwrap();
     let to = format!("file://{}", web.path().join("podcast").display());
-    let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    let run = to_folder(&show, &to, &[]).ok();
     assert!(run.stderr.contains("16 uploaded"), "{}", run.stderr);
     let mut there = BTreeMap::new();
     for (k, v) in walk(&web.path().join("podcast")) {
@@ -295,7 +300,7 @@ fn a_folder_is_a_destination_too() {
         }
     }
     assert_eq!(there, show.public_files());
-    let again = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    let again = to_folder(&show, &to, &[]).ok();
     assert!(again.stderr.contains("0 uploaded (0 bytes), 16 unchanged"), "{}", again.stderr);
 }
 
@@ -312,7 +317,7 @@ fn a_big_feed_edited_in_its_middle_goes_up() {
     show.write("episodes.toml", &format!("{}{long}{}", &manifest[..at], &manifest[at..]));
     let web = tempfile::tempdir().unwrap();
     let to = format!("file://{}", web.path().join("podcast").display());
-    let publish = || show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    let publish = || to_folder(&show, &to, &[]).ok();
     publish();
     let feed_size = std::fs::metadata(show.path("public/feed.xml")).unwrap().len();
     assert!(feed_size > 3 * (256 << 10) / 2, "{feed_size}");
@@ -361,14 +366,14 @@ fn a_folder_filled_earlier_with_the_same_files_is_taken_as_it_is() {
     *wrong.last_mut().unwrap() ^= 1;
     std::fs::write(&page, &wrong).unwrap();
     let to = format!("file://{}", podcast.display());
-    let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).fails(1);
+    let run = to_folder(&show, &to, &[]).fails(1);
     assert!(run.stderr.contains("where the site's files go: index.html"), "{}", run.stderr);
     std::fs::write(&page, &right).unwrap();
     // A dry run says what it would take, and takes nothing.
-    let dry = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF, "--dry-run"], &[]).ok();
+    let dry = to_folder(&show, &to, &["--dry-run"]).ok();
     assert!(dry.stdout.contains("TAKE index.html: already there with the same bytes"), "{}", dry.stdout);
     assert!(!podcast.join(".podsmith").exists(), "no record written by a dry run");
-    let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    let run = to_folder(&show, &to, &[]).ok();
     assert!(run.stderr.contains("0 uploaded (0 bytes), 16 unchanged"), "{}", run.stderr);
     assert!(
         run.stderr.contains("16 object(s) podsmith had not published hold the site's very bytes"),
@@ -386,7 +391,7 @@ fn a_folder_destination_is_never_written_through_a_link() {
     let web = tempfile::tempdir().unwrap();
     let podcast = web.path().join("podcast");
     let to = format!("file://{}", podcast.display());
-    show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    to_folder(&show, &to, &[]).ok();
     // An episode's folder is now a link to a folder elsewhere.
     let elsewhere = web.path().join("elsewhere");
     std::fs::rename(podcast.join("episodes/coredns-miek-gieben"), &elsewhere).unwrap();
@@ -398,14 +403,14 @@ fn a_folder_destination_is_never_written_through_a_link() {
         "episodes.toml",
         &manifest.replacen("title = \"Miek Gieben on CoreDNS\"", "title = \"Miek Gieben on CoreDNS (2017)\"", 1),
     );
-    let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).fails(1);
+    let run = to_folder(&show, &to, &[]).fails(1);
     assert!(run.stderr.contains("episodes/coredns-miek-gieben/ is a link"), "{}", run.stderr);
     assert!(run.stderr.contains("never writes or deletes through a link"), "{}", run.stderr);
     assert_eq!(std::fs::read(elsewhere.join("index.html")).unwrap(), page_there);
     assert_eq!(std::fs::read(podcast.join("feed.xml")).unwrap(), feed_there, "nothing went up");
     // The link gone, the page is published in a folder of its own.
     std::fs::remove_file(podcast.join("episodes/coredns-miek-gieben")).unwrap();
-    show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    to_folder(&show, &to, &[]).ok();
     assert_eq!(std::fs::read(elsewhere.join("index.html")).unwrap(), page_there);
     let page = std::fs::read_to_string(podcast.join("episodes/coredns-miek-gieben/index.html")).unwrap();
     assert!(page.contains("Miek Gieben on CoreDNS (2017)"));
@@ -421,13 +426,13 @@ fn a_folder_destination_is_listed_without_following_links() {
     let web = tempfile::tempdir().unwrap();
     let podcast = web.path().join("podcast");
     let to = format!("file://{}", podcast.display());
-    show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).ok();
+    to_folder(&show, &to, &[]).ok();
     let elsewhere = web.path().join("elsewhere/media");
     std::fs::create_dir_all(&elsewhere).unwrap();
     std::fs::write(elsewhere.join("coredns-miek-gieben.mp3"), b"someone else's").unwrap();
     std::os::unix::fs::symlink(&podcast, podcast.join("loop")).unwrap();
     std::os::unix::fs::symlink(web.path().join("elsewhere"), podcast.join("other")).unwrap();
-    let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF, "--prune"], &[]).ok();
+    let run = to_folder(&show, &to, &["--prune"]).ok();
     assert!(run.stderr.contains("0 uploaded (0 bytes), 16 unchanged, 0 deleted"), "{}", run.stderr);
     assert_eq!(std::fs::read(elsewhere.join("coredns-miek-gieben.mp3")).unwrap(), b"someone else's");
     assert!(podcast.join("loop").is_symlink() && podcast.join("other").is_symlink());
@@ -438,7 +443,7 @@ fn a_folder_inside_the_show_is_refused() {
     let show = Show::sample();
     for inside in ["public", "www/podcast", "."] {
         let to = format!("file://{}", show.path(inside).display());
-        let run = show.run_env(&["publish", "--to", &to, "--as-of", AS_OF], &[]).fails(2);
+        let run = to_folder(&show, &to, &[]).fails(2);
         assert!(run.stderr.contains("is inside the show's folder"), "{inside}: {}", run.stderr);
     }
     assert!(!show.path("www").exists() && !show.path("public/.podsmith").exists());
