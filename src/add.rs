@@ -190,7 +190,7 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
         if transfer {
             check_destination(root, &canonical_root, &rel, source, &real)?;
         }
-        if let Some(ep) = show.episodes.iter().find(|e| e.media.iter().any(|m| m.rel == rel)) {
+        if let Some(ep) = show.episodes.iter().find(|e| e.media.iter().any(|m| m.key() == rel)) {
             return refuse(format!(
                 "{rel} is already the media of the episode \"{}\" (episodes.toml line {}); each file belongs to one episode",
                 ep.title, ep.line

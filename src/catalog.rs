@@ -11,8 +11,8 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::diagnostic::{Diagnostic, Location};
-use crate::manifest::{Asset, Episode, LocalFile, Podcast, Show};
-use crate::probe::cache::{Cache, Looked};
+use crate::manifest::{Asset, Episode, LocalFile, MediaFile, Podcast, Show};
+use crate::probe::cache::{Cache, HostedLook, Looked};
 use crate::probe::{AudioFormat, AudioInfo, ProbeError};
 use crate::progress::{Progress, Silent};
 
@@ -20,7 +20,7 @@ use crate::progress::{Progress, Silent};
 #[derive(Debug, Clone)]
 pub struct Media {
     /// The file as the manifest names it.
-    pub file: LocalFile,
+    pub file: MediaFile,
     /// What probing found.
     pub info: AudioInfo,
     /// Where it is published.
@@ -110,7 +110,7 @@ pub struct Catalog {
 }
 
 /// Measured results, keyed by the media file they measured (its path in
-/// the show, as the manifest names it).
+/// the show, as the manifest names it, or its URL: [`MediaFile::key`]).
 pub type Probes = HashMap<String, Result<AudioInfo, ProbeError>>;
 
 /// How to probe a show's media.
@@ -120,17 +120,33 @@ pub struct ProbeOptions {
     pub use_cache: bool,
     /// Told how many files are left to probe.
     pub progress: Arc<dyn Progress>,
+    /// Ask the server of every hosted file measured before whether it
+    /// changed, however recently it was asked.
+    pub recheck: bool,
+    /// Hosted files measured (or asked about) at once.
+    pub jobs: usize,
 }
+
+/// How long a hosted file's measurement is used without asking its server
+/// again (one hour); `--recheck` asks at once, `--no-cache` measures again.
+pub const HOSTED_FRESH_SECS: i64 = 3600;
+
+/// Hosted files measured at once unless told otherwise.
+pub const HOSTED_JOBS: usize = 32;
 
 impl Default for ProbeOptions {
     fn default() -> ProbeOptions {
-        ProbeOptions { use_cache: true, progress: Arc::new(Silent) }
+        ProbeOptions { use_cache: true, progress: Arc::new(Silent), recheck: false, jobs: HOSTED_JOBS }
     }
 }
 
 impl fmt::Debug for ProbeOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProbeOptions").field("use_cache", &self.use_cache).finish_non_exhaustive()
+        f.debug_struct("ProbeOptions")
+            .field("use_cache", &self.use_cache)
+            .field("recheck", &self.recheck)
+            .field("jobs", &self.jobs)
+            .finish_non_exhaustive()
     }
 }
 
@@ -146,6 +162,14 @@ pub struct ProbeStats {
     pub changed: usize,
     /// Something to say about the cache (set aside, not saved).
     pub cache_note: Option<Diagnostic>,
+    /// Of the files measured now, hosted ones.
+    pub hosted: usize,
+    /// Requests made to hosted files' servers (measuring and asking).
+    pub requests: u64,
+    /// Bytes read of hosted files.
+    pub bytes_read: u64,
+    /// Something to say about hosted files (read whole, not reachable).
+    pub notes: Vec<Diagnostic>,
 }
 
 /// Probes every media file of every episode: from `cache` where the file
@@ -159,7 +183,7 @@ pub fn probe_media(
     seen: &(dyn Fn(&std::path::Path) -> Option<crate::fsutil::Status> + Sync),
 ) -> (Probes, ProbeStats) {
     use rayon::prelude::*;
-    let files: Vec<&LocalFile> = show.episodes.iter().flat_map(|e| &e.media).collect();
+    let files: Vec<&LocalFile> = show.episodes.iter().flat_map(|e| &e.media).filter_map(MediaFile::local).collect();
     let mut stats = ProbeStats::default();
     if let Some(note) = cache.as_ref().and_then(|c| c.discarded.clone()) {
         stats.cache_note =
@@ -186,11 +210,24 @@ pub fn probe_media(
             None => todo.push(f),
         }
     }
+    let hosted = hosted_urls(show);
+    let mut hosted_todo = Vec::new();
+    for url in hosted {
+        // Whether it is still what was measured was asked before (see
+        // [`recheck_hosted`]): a measurement in the cache stands.
+        match cache.as_ref().map(|c| c.look_hosted(url, 0, i64::MAX)) {
+            Some(HostedLook::Fresh(info) | HostedLook::Stale(info, _)) => {
+                probes.insert(url.to_string(), Ok(info));
+            }
+            _ => hosted_todo.push(url),
+        }
+    }
     stats.cached = probes.len();
-    stats.probed = todo.len();
+    stats.probed = todo.len() + hosted_todo.len();
+    stats.hosted = hosted_todo.len();
     // What the cache said of them before (their stamps no longer match).
     let before: Vec<Option<AudioInfo>> = todo.iter().map(|f| cache.as_ref().and_then(|c| c.peek(&f.rel))).collect();
-    opts.progress.start("probing", todo.len() as u64);
+    opts.progress.start("probing", (todo.len() + hosted_todo.len()) as u64);
     let fresh: Vec<(&LocalFile, Result<AudioInfo, ProbeError>)> = todo
         .par_iter()
         .map(|f| {
@@ -199,6 +236,7 @@ pub fn probe_media(
             (*f, r)
         })
         .collect();
+    let measured = measure_hosted(&hosted_todo, opts);
     opts.progress.finish();
     for ((f, r), before) in fresh.into_iter().zip(before) {
         stats.changed += usize::from(r.as_ref().ok() != before.as_ref());
@@ -207,10 +245,167 @@ pub fn probe_media(
         }
         probes.insert(f.rel.clone(), r);
     }
+    let now = unix_now();
+    for (url, r) in hosted_todo.into_iter().zip(measured) {
+        stats.changed += 1;
+        let r = r.map(|m| {
+            stats.requests += u64::from(m.requests);
+            stats.bytes_read += m.bytes;
+            if m.whole {
+                let host = url.split('/').nth(2).unwrap_or(url);
+                stats.notes.push(Diagnostic::warning(
+                    "HOSTED-WHOLE",
+                    format!(
+                        "{host} does not answer byte-range requests: {url} was downloaded whole ({} bytes) to be \
+                         measured",
+                        m.hosted.size
+                    ),
+                ));
+            }
+            if let Some(c) = cache.as_mut() {
+                c.put_hosted(url, &m.hosted, &m.info, now);
+            }
+            m.info
+        });
+        probes.insert(url.to_string(), r);
+    }
     if let Some(c) = cache.as_mut() {
         c.retain(&|k| probes.contains_key(k));
     }
     (probes, stats)
+}
+
+/// The show's hosted media, each once, in manifest order.
+pub fn hosted_urls(show: &Show) -> Vec<&str> {
+    let mut seen = std::collections::HashSet::new();
+    show.episodes
+        .iter()
+        .flat_map(|e| &e.media)
+        .filter_map(MediaFile::hosted)
+        .map(|h| h.url.as_str())
+        .filter(|u| seen.insert(*u))
+        .collect()
+}
+
+/// Seconds since the Unix epoch, by the clock.
+fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// A hosted file measured, as the probe keeps it.
+struct HostedMeasure {
+    info: AudioInfo,
+    hosted: crate::probe::cache::Hosted,
+    whole: bool,
+    requests: u32,
+    bytes: u64,
+}
+
+/// Measures hosted files, `opts.jobs` at once, in order.
+#[cfg(feature = "online")]
+fn measure_hosted(urls: &[&str], opts: &ProbeOptions) -> Vec<Result<HostedMeasure, ProbeError>> {
+    use rayon::prelude::*;
+    if urls.is_empty() {
+        return Vec::new();
+    }
+    let prober = crate::probe::remote::Prober::new(std::time::Duration::from_secs(60));
+    let measure = |url: &&str| {
+        let r = prober.measure(url).map(|m| HostedMeasure {
+            hosted: crate::probe::cache::Hosted {
+                size: m.hosted.size,
+                etag: m.hosted.etag,
+                last_modified: m.hosted.last_modified,
+            },
+            info: m.info,
+            whole: m.hosted.whole,
+            requests: m.traffic.requests,
+            bytes: m.traffic.bytes,
+        });
+        opts.progress.advance(1);
+        r
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(opts.jobs.clamp(1, 256)).build() {
+        Ok(pool) => pool.install(|| urls.par_iter().map(measure).collect()),
+        Err(_) => urls.iter().map(measure).collect(),
+    }
+}
+
+#[cfg(not(feature = "online"))]
+fn measure_hosted(urls: &[&str], _: &ProbeOptions) -> Vec<Result<HostedMeasure, ProbeError>> {
+    urls.iter()
+        .map(|u| Err(ProbeError::Io(format!("{u}: this podsmith was built without its online feature"))))
+        .collect()
+}
+
+/// Asks the server of each hosted file measured before, whose measurement
+/// is older than [`HOSTED_FRESH_SECS`] (every one with `opts.recheck`),
+/// whether the file changed: one conditional request each, `opts.jobs` at
+/// once. A changed file is forgotten by the cache (the build measures it
+/// again); one whose server cannot be reached keeps its measurement, with
+/// a warning. Returns the warnings and the requests made.
+pub fn recheck_hosted(show: &Show, opts: &ProbeOptions, cache: &mut Cache) -> (Vec<Diagnostic>, u64) {
+    let now = unix_now();
+    let fresh_for = if opts.recheck { 0 } else { HOSTED_FRESH_SECS };
+    let stale: Vec<(&str, crate::probe::cache::Hosted)> = hosted_urls(show)
+        .into_iter()
+        .filter_map(|url| match cache.look_hosted(url, now, fresh_for) {
+            HostedLook::Stale(_, hosted) => Some((url, hosted)),
+            _ => None,
+        })
+        .collect();
+    if stale.is_empty() {
+        return (Vec::new(), 0);
+    }
+    opts.progress.start("checking hosted files", stale.len() as u64);
+    let answers = ask_hosted(&stale, opts);
+    opts.progress.finish();
+    let mut notes = Vec::new();
+    for ((url, _), answer) in stale.iter().zip(answers) {
+        match answer {
+            Rechecked::Same => cache.checked_hosted(url, now),
+            Rechecked::Changed => cache.forget_hosted(url),
+            Rechecked::Unreachable(why) => notes.push(Diagnostic::warning(
+                "HOSTED-UNCHECKED",
+                format!("{url} could not be checked ({why}); it is published as measured before"),
+            )),
+        }
+    }
+    (notes, stale.len() as u64)
+}
+
+/// What a server said of a file measured before.
+#[cfg_attr(not(feature = "online"), allow(dead_code))]
+enum Rechecked {
+    Same,
+    Changed,
+    Unreachable(String),
+}
+
+#[cfg(feature = "online")]
+fn ask_hosted(stale: &[(&str, crate::probe::cache::Hosted)], opts: &ProbeOptions) -> Vec<Rechecked> {
+    use crate::probe::remote::{Hosted, Prober, Revalidated};
+    use rayon::prelude::*;
+    let prober = Prober::new(std::time::Duration::from_secs(30));
+    let ask = |(url, h): &(&str, crate::probe::cache::Hosted)| {
+        let before =
+            Hosted { size: h.size, etag: h.etag.clone(), last_modified: h.last_modified.clone(), ..Default::default() };
+        let answer = match prober.revalidate(url, &before) {
+            Revalidated::Same => Rechecked::Same,
+            Revalidated::Changed => Rechecked::Changed,
+            Revalidated::Unreachable(why) => Rechecked::Unreachable(why),
+        };
+        opts.progress.advance(1);
+        answer
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(opts.jobs.clamp(1, 256)).build() {
+        Ok(pool) => pool.install(|| stale.par_iter().map(ask).collect()),
+        Err(_) => stale.iter().map(ask).collect(),
+    }
+}
+
+#[cfg(not(feature = "online"))]
+fn ask_hosted(stale: &[(&str, crate::probe::cache::Hosted)], _: &ProbeOptions) -> Vec<Rechecked> {
+    stale.iter().map(|_| Rechecked::Unreachable("this podsmith was built without its online feature".into())).collect()
 }
 
 /// Saves the probe cache; a warning if it cannot be saved (which only costs
@@ -280,9 +475,9 @@ impl Catalog {
                 Asset::Remote(_) => None,
             }
         }
-        local(&self.podcast.image)
-            .into_iter()
-            .chain(episodes.flat_map(|e| e.media.iter().chain(e.image.as_ref().and_then(local))))
+        local(&self.podcast.image).into_iter().chain(
+            episodes.flat_map(|e| e.media.iter().filter_map(MediaFile::local).chain(e.image.as_ref().and_then(local))),
+        )
     }
 }
 
@@ -309,19 +504,21 @@ impl LiveEpisode {
 /// a file that cannot be measured, a name that belies the content, two
 /// files of one format.
 fn measured(show: &Show, episode: &Episode, probes: &Probes) -> Result<Vec<Media>, Vec<Diagnostic>> {
-    let problem = |file: &LocalFile, message: String| {
-        Diagnostic::error("MEDIA", format!("{} (episode \"{}\"): {message}", file.rel, episode.title))
-            .at(Location::file(&show.manifest_path, file.line, None))
+    let problem = |file: &MediaFile, message: String| {
+        Diagnostic::error("MEDIA", format!("{} (episode \"{}\"): {message}", file.key(), episode.title))
+            .at(Location::file(&show.manifest_path, file.line(), None))
     };
     let mut media = Vec::new();
     let mut problems = Vec::new();
     for file in &episode.media {
-        match probes.get(&file.rel) {
-            Some(Ok(info)) => match extension_problem(&file.rel, info.format) {
+        let url = match file {
+            MediaFile::Local(f) => show.podcast.url_of(&f.rel),
+            MediaFile::Hosted(h) => h.url.to_string(),
+        };
+        match probes.get(file.key()) {
+            Some(Ok(info)) => match file.local().and_then(|f| extension_problem(&f.rel, info.format)) {
                 Some(msg) => problems.push(problem(file, msg)),
-                None => {
-                    media.push(Media { url: show.podcast.url_of(&file.rel), file: file.clone(), info: info.clone() })
-                }
+                None => media.push(Media { url, file: file.clone(), info: info.clone() }),
             },
             Some(Err(e)) => problems.push(problem(file, e.to_string())),
             None => problems.push(problem(file, "was not probed".into())),

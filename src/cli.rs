@@ -182,6 +182,13 @@ pub struct BuildArgs {
     /// Probe every media file again instead of using .podsmith/cache.json.
     #[arg(long)]
     pub no_cache: bool,
+    /// Ask the server of every hosted media file whether it changed (one
+    /// conditional request each), not only of those last asked over an hour ago.
+    #[arg(long)]
+    pub recheck: bool,
+    /// Hosted media files measured or asked about at once.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
     /// Replace files in the output folder that podsmith did not write.
     #[arg(long)]
     pub force: bool,

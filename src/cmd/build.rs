@@ -20,7 +20,11 @@ pub fn run(args: BuildArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         out: args.site.out,
         now,
         allow_changes: args.site.allow_changes,
-        probe: super::probe_options(args.no_cache, ui),
+        probe: podsmith::catalog::ProbeOptions {
+            recheck: args.recheck,
+            jobs: usize::from(args.jobs),
+            ..super::probe_options(args.no_cache, ui)
+        },
         force: args.force,
     };
     let report = build(&opts).map_err(|e| Failure::from_build(&e, ""))?;
@@ -35,6 +39,17 @@ pub(super) fn tell(report: &Report, ui: &Ui) {
     say_details(report, ui);
     if let Some(note) = &report.probe_stats.cache_note {
         ui.diagnostic(note);
+    }
+    ui.diagnostics(&report.probe_stats.notes);
+    let p = &report.probe_stats;
+    if p.requests > 0 {
+        ui.info(format!(
+            "hosted media: {} measured, {} request{}, {} KiB read",
+            p.hosted,
+            p.requests,
+            plural(p.requests as usize),
+            p.bytes_read.div_ceil(1024)
+        ));
     }
     ui.diagnostics(&report.warnings);
     for s in &report.scheduled {
@@ -142,6 +157,12 @@ pub(super) fn as_json(report: &Report) -> serde_json::Value {
         "scheduled": scheduled,
         "changes": changes_json(&report.changes),
         "nothing_changed": report.nothing_changed,
+        "probed": report.probe_stats.probed,
+        "hosted": {
+            "measured": report.probe_stats.hosted,
+            "requests": report.probe_stats.requests,
+            "bytes_read": report.probe_stats.bytes_read,
+        },
         "seconds": report.seconds,
     })
 }

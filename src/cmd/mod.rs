@@ -71,7 +71,7 @@ pub fn lock_folder(root: &Path, access: Access, ui: &Ui, command: &str) -> Resul
 
 /// Probe with the cache unless told not to; a progress bar only on a terminal.
 pub fn probe_options(no_cache: bool, ui: &Ui) -> podsmith::catalog::ProbeOptions {
-    podsmith::catalog::ProbeOptions { use_cache: !no_cache, progress: ui.progress() }
+    podsmith::catalog::ProbeOptions { use_cache: !no_cache, progress: ui.progress(), ..Default::default() }
 }
 
 /// Parses `--as-of`, or now.

@@ -277,6 +277,63 @@ pub struct LocalFile {
     pub line: usize,
 }
 
+/// An episode's media file: in the show folder (published with the site),
+/// or hosted already (measured where it is, never uploaded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaFile {
+    /// A file inside the show folder.
+    Local(LocalFile),
+    /// An `https://` (or `http://`) URL, or an `s3://` object of the
+    /// publish destination.
+    Hosted(HostedFile),
+}
+
+/// A media file hosted elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedFile {
+    /// Where listeners download it (an `s3://` object: its URL under `base_url`).
+    pub url: HttpUrl,
+    /// For an `s3://` object of the publish destination: its path in the
+    /// site (relative to `base_url`), which `publish` keeps.
+    pub in_site: Option<String>,
+    /// The manifest line that names it.
+    pub line: usize,
+}
+
+impl MediaFile {
+    /// What identifies it: its path in the show folder, or its URL.
+    pub fn key(&self) -> &str {
+        match self {
+            MediaFile::Local(f) => &f.rel,
+            MediaFile::Hosted(h) => h.url.as_str(),
+        }
+    }
+
+    /// The manifest line that names it.
+    pub fn line(&self) -> usize {
+        match self {
+            MediaFile::Local(f) => f.line,
+            MediaFile::Hosted(h) => h.line,
+        }
+    }
+
+    /// The file in the show folder, if it is one.
+    pub fn local(&self) -> Option<&LocalFile> {
+        match self {
+            MediaFile::Local(f) => Some(f),
+            MediaFile::Hosted(_) => None,
+        }
+    }
+
+    /// The hosted file, if it is one.
+    pub fn hosted(&self) -> Option<&HostedFile> {
+        match self {
+            MediaFile::Local(_) => None,
+            MediaFile::Hosted(h) => Some(h),
+        }
+    }
+}
+
 /// One `[[episode]]`.
 #[derive(Debug, Clone)]
 pub struct Episode {
@@ -289,7 +346,7 @@ pub struct Episode {
     /// Publication date.
     pub date: DateTime<FixedOffset>,
     /// The media files, one per format, in manifest order.
-    pub media: Vec<LocalFile>,
+    pub media: Vec<MediaFile>,
     /// Show notes, Markdown.
     pub notes: String,
     /// Guests, in order.
@@ -363,7 +420,7 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut top = Fields::new(doc.get_ref(), 0..0, "the manifest");
-    let mut reading = Reading { root, canonical_root, real_dirs: HashMap::new(), cx };
+    let mut reading = Reading { root, canonical_root, real_dirs: HashMap::new(), publish_to: None, cx };
 
     let podcast = match (top.table(&mut reading.cx, "podcast"), top.table(&mut reading.cx, "show")) {
         (Some(p), None) | (None, Some(p)) => reading.podcast(p),
@@ -380,11 +437,12 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
             None
         }
     };
-    let episodes = reading.episodes(&mut top, podcast.as_ref());
     let publish = match top.table(&mut reading.cx, "publish") {
         Some(t) => publish_settings(t, &mut reading.cx),
         None => PublishSettings::default(),
     };
+    reading.publish_to = publish.to.as_deref().and_then(|to| crate::publish::Destination::parse(to).ok());
+    let episodes = reading.episodes(&mut top, podcast.as_ref());
     top.finish(&mut reading.cx);
 
     let mut problems = reading.cx.problems;
@@ -457,6 +515,8 @@ struct Reading<'s> {
     canonical_root: PathBuf,
     /// Folders resolved so far (see `real_path`).
     real_dirs: HashMap<PathBuf, PathBuf>,
+    /// `[publish] to`, which `s3://` media must be in.
+    publish_to: Option<crate::publish::Destination>,
     cx: Context<'s>,
 }
 
@@ -780,10 +840,10 @@ impl Reading<'_> {
             );
         }
         for m in &ep.media {
-            if let Some(first) = seen.media.insert(m.rel.clone(), m.line) {
+            if let Some(first) = seen.media.insert(m.key().to_string(), m.line()) {
                 self.cx.error_at_line(
-                    m.line,
-                    format!("\"{}\" is already the media of the episode at line {first}", m.rel),
+                    m.line(),
+                    format!("\"{}\" is already the media of the episode at line {first}", m.key()),
                     Some("each file belongs to one episode; its URL identifies the episode in apps".into()),
                 );
             }
@@ -792,7 +852,7 @@ impl Reading<'_> {
             Asset::Local(f) => Some(f),
             Asset::Remote(_) => None,
         });
-        for f in ep.media.iter().chain(image) {
+        for f in ep.media.iter().filter_map(MediaFile::local).chain(image) {
             self.case_collision(&mut seen.published, f);
         }
     }
@@ -827,7 +887,7 @@ impl Reading<'_> {
         let slug = slug(&mut t, cx, title.as_ref().map(|t| t.get_ref().as_str()));
         let guid = episode_guid(&mut t, cx, podcast, slug.as_deref(), n);
         let date = date(&mut t, cx, podcast);
-        let media = self.media(&mut t);
+        let media = self.media(&mut t, podcast);
         let notes = self.notes(&mut t);
         let cx = &mut self.cx;
         let guests = t.string_list(cx, "guests", "[\"Ann Example\"]").unwrap_or_default();
@@ -867,8 +927,8 @@ impl Reading<'_> {
         })
     }
 
-    /// `media`: one file or more, each in the show folder.
-    fn media(&mut self, t: &mut Fields<'_, '_>) -> Option<Vec<LocalFile>> {
+    /// `media`: one file or more, each in the show folder or hosted.
+    fn media(&mut self, t: &mut Fields<'_, '_>, podcast: Option<&Podcast>) -> Option<Vec<MediaFile>> {
         let example = "[\"media/episode.mp3\", \"media/episode.ogg\"]";
         let what = t.what.clone();
         match t.string_list(&mut self.cx, "media", example) {
@@ -881,7 +941,13 @@ impl Reading<'_> {
                 None
             }
             Some(list) => {
-                let files: Vec<_> = list.iter().map(|s| self.local_file(s, "media", &what)).collect();
+                let files: Vec<_> = list
+                    .iter()
+                    .map(|s| match s.get_ref().contains("://") {
+                        true => self.hosted_file(s, &what, podcast).map(MediaFile::Hosted),
+                        false => self.local_file(s, "media", &what).map(MediaFile::Local),
+                    })
+                    .collect();
                 files.into_iter().collect::<Option<Vec<_>>>()
             }
             None => {
@@ -890,6 +956,79 @@ impl Reading<'_> {
                 }
                 None
             }
+        }
+    }
+
+    /// A hosted media file: an `https://` (or `http://`) URL, or
+    /// `s3://BUCKET/KEY`, an object of the publish destination (served under
+    /// `base_url`).
+    fn hosted_file(&mut self, s: &Spanned<String>, what: &str, podcast: Option<&Podcast>) -> Option<HostedFile> {
+        let raw = s.get_ref();
+        let (line, _) = self.cx.line_col(s.span().start);
+        if let Some(object) = raw.strip_prefix("s3://") {
+            let base = podcast.map(|p| &p.base_url)?;
+            return match self.in_destination(object) {
+                Ok(rel) => Some(HostedFile { url: HttpUrl::parse(&base.join(&rel)).ok()?, in_site: Some(rel), line }),
+                Err(help) => {
+                    self.cx.error(
+                        &s.span(),
+                        format!("`media` \"{raw}\" in {what} is not in the publish destination"),
+                        Some(help),
+                    );
+                    None
+                }
+            };
+        }
+        match HttpUrl::parse(raw) {
+            Ok(url) => {
+                // A file of the site's own place (published there before):
+                // `publish` keeps it.
+                let in_site = podcast
+                    .and_then(|p| url.as_str().strip_prefix(p.base_url.as_str()))
+                    .and_then(crate::text::decode_path)
+                    .filter(|rel| {
+                        crate::site::record::is_plain_relative(rel)
+                            && podcast.is_some_and(|p| p.base_url.join(rel) == url.as_str())
+                    });
+                Some(HostedFile { url, in_site, line })
+            }
+            Err(problem) => {
+                self.cx.error(
+                    &s.span(),
+                    format!("`media` in {what} \"{raw}\" {problem}"),
+                    Some(
+                        "give a file in the show folder, the full https:// address of a hosted file, or \
+                         s3://BUCKET/KEY of an object of the publish destination"
+                            .into(),
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// The path in the site of `object` (`BUCKET/KEY` of an `s3://` URL),
+    /// or why it is not an object of the publish destination.
+    fn in_destination(&self, object: &str) -> Result<String, String> {
+        let (bucket, key) = object.split_once('/').unwrap_or((object, ""));
+        let Some(crate::publish::Destination::S3 { bucket: to_bucket, prefix }) = &self.publish_to else {
+            return Err(
+                "s3:// media are objects of the bucket `publish` uploads to: set `to = \"s3://BUCKET/PREFIX\"` \
+                 in [publish], or give the file's https:// address"
+                    .into(),
+            );
+        };
+        let rel = match prefix.is_empty() {
+            true => Some(key),
+            false => key.strip_prefix(prefix.as_str()).and_then(|k| k.strip_prefix('/')),
+        };
+        match rel {
+            Some(rel) if bucket == to_bucket && crate::site::record::is_plain_relative(rel) => Ok(rel.to_string()),
+            _ => Err(format!(
+                "objects listed as s3:// media are served under base_url, so they are in the destination \
+                 s3://{to_bucket}{}{prefix}/: give the file's https:// address otherwise",
+                if prefix.is_empty() { "" } else { "/" }
+            )),
         }
     }
 

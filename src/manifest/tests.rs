@@ -68,8 +68,8 @@ fn can_parse_a_minimal_show_with_defaults() {
     let e = &show.episodes[0];
     assert_eq!(e.slug, "first");
     assert_eq!(e.date.to_rfc3339(), "2024-03-01T10:00:00+01:00");
-    assert_eq!(e.media.iter().map(|m| m.rel.as_str()).collect::<Vec<_>>(), ["media/a.mp3", "media/a.ogg"]);
-    assert_eq!(e.media[0].line, 15);
+    assert_eq!(e.media.iter().map(|m| m.key()).collect::<Vec<_>>(), ["media/a.mp3", "media/a.ogg"]);
+    assert_eq!(e.media[0].line(), 15);
     assert_eq!(e.episode_type, EpisodeType::Full);
 }
 

@@ -60,7 +60,10 @@ struct ShowView<'a> {
 
 #[derive(Serialize)]
 struct SourceView {
+    /// Its path in the site (empty for a hosted file).
     path: String,
+    /// Hosted elsewhere: link to `url`, not to `root ~ path`.
+    hosted: bool,
     url: String,
     mime_type: &'static str,
     label: &'static str,
@@ -327,7 +330,8 @@ fn sources(e: &LiveEpisode) -> Vec<SourceView> {
     e.media
         .iter()
         .map(|m| SourceView {
-            path: crate::text::encode_path(&m.file.rel),
+            path: m.file.local().map(|f| crate::text::encode_path(&f.rel)).unwrap_or_default(),
+            hosted: m.file.hosted().is_some(),
             url: m.url.clone(),
             mime_type: m.info.mime_type,
             label: m.info.format.label(),

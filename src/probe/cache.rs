@@ -51,10 +51,38 @@ fn change_of(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
     crate::fsutil::Status::of(meta).change()
 }
 
-/// An `AudioInfo` as stored (owned strings).
+/// What identifies a hosted file's content: what its server said of it,
+/// and when it was last asked (Unix seconds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct HostedStamp {
+    size: u64,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    checked: i64,
+}
+
+/// Something with a size (a stamp).
+trait HasSize {
+    fn size(&self) -> u64;
+}
+
+impl HasSize for Stamp {
+    fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+impl HasSize for HostedStamp {
+    fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+/// An `AudioInfo` as stored (owned strings), with what identifies the
+/// content it was taken of.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Stored {
-    stamp: Stamp,
+struct Stored<S = Stamp> {
+    stamp: S,
     duration_secs: f64,
     format: AudioFormat,
     codec: Codec,
@@ -70,6 +98,31 @@ struct Stored {
 struct File {
     version: u32,
     entries: BTreeMap<String, Stored>,
+    /// Hosted files, by URL.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    hosted: BTreeMap<String, Stored<HostedStamp>>,
+}
+
+/// What the cache says of a hosted file (see [`Cache::look_hosted`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum HostedLook {
+    /// Measured, and its server asked within the freshness window.
+    Fresh(AudioInfo),
+    /// Measured, its server last asked longer ago: with what it said then.
+    Stale(AudioInfo, Hosted),
+    /// Not measured.
+    Miss,
+}
+
+/// What a server said of a hosted file (the parts that tell its content).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hosted {
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its `ETag`.
+    pub etag: Option<String>,
+    /// Its `Last-Modified`.
+    pub last_modified: Option<String>,
 }
 
 /// What the cache says of a file (see [`Cache::look`]).
@@ -94,12 +147,28 @@ pub struct Cache {
     pub discarded: Option<String>,
 }
 
-impl Stored {
+impl<S: HasSize> Stored<S> {
+    /// The measurement of `info`, identified by `stamp`.
+    fn of(stamp: S, info: &AudioInfo) -> Stored<S> {
+        Stored {
+            stamp,
+            duration_secs: info.duration_secs,
+            format: info.format,
+            codec: info.codec,
+            sample_rate: info.sample_rate,
+            channels: info.channels,
+            bitrate: info.bitrate,
+            method: info.method,
+            vbr: info.vbr,
+            has_seek_header: info.has_seek_header,
+        }
+    }
+
     /// The measurement.
     fn info(&self) -> AudioInfo {
         AudioInfo {
             duration_secs: self.duration_secs,
-            bytes: self.stamp.size,
+            bytes: self.stamp.size(),
             format: self.format,
             mime_type: self.format.mime_type(),
             codec: self.codec,
@@ -139,7 +208,7 @@ impl Cache {
             },
         };
         let dirty = discarded.is_some();
-        Cache { path, file: File { version: VERSION, entries: file.entries }, dirty, discarded }
+        Cache { path, file: File { version: VERSION, ..file }, dirty, discarded }
     }
 
     /// The cached measurement of `rel` (at `path`), if still valid.
@@ -192,7 +261,8 @@ impl Cache {
         }
     }
 
-    /// Whether the cache has no measurement at all (a show's first build).
+    /// Whether the cache has no measurement of a file on disk (a show's
+    /// first build).
     pub fn is_empty(&self) -> bool {
         self.file.entries.is_empty()
     }
@@ -200,20 +270,58 @@ impl Cache {
     /// Records a fresh measurement.
     pub fn put(&mut self, rel: &str, path: &Path, info: &AudioInfo) {
         let Ok(stamp) = stamp(path) else { return };
-        let stored = Stored {
-            stamp,
-            duration_secs: info.duration_secs,
-            format: info.format,
-            codec: info.codec,
-            sample_rate: info.sample_rate,
-            channels: info.channels,
-            bitrate: info.bitrate,
-            method: info.method,
-            vbr: info.vbr,
-            has_seek_header: info.has_seek_header,
-        };
-        self.file.entries.insert(rel.to_string(), stored);
+        self.file.entries.insert(rel.to_string(), Stored::of(stamp, info));
         self.dirty = true;
+    }
+
+    /// What the cache says of the hosted file at `url` at `now` (Unix
+    /// seconds): its measurement is fresh if its server was asked less than
+    /// `fresh_for` seconds ago (a time ahead of `now` is not believed).
+    pub fn look_hosted(&self, url: &str, now: i64, fresh_for: i64) -> HostedLook {
+        let Some(stored) = self.file.hosted.get(url).filter(|s| s.is_possible()) else { return HostedLook::Miss };
+        let age = now.saturating_sub(stored.stamp.checked);
+        match (0..fresh_for).contains(&age) {
+            true => HostedLook::Fresh(stored.info()),
+            false => {
+                let HostedStamp { size, etag, last_modified, .. } = stored.stamp.clone();
+                HostedLook::Stale(stored.info(), Hosted { size, etag, last_modified })
+            }
+        }
+    }
+
+    /// Records a fresh measurement of the hosted file at `url`, its server
+    /// asked at `now`.
+    pub fn put_hosted(&mut self, url: &str, hosted: &Hosted, info: &AudioInfo, now: i64) {
+        let Hosted { size, etag, last_modified } = hosted.clone();
+        let stamp = HostedStamp { size, etag, last_modified, checked: now };
+        self.file.hosted.insert(url.to_string(), Stored::of(stamp, info));
+        self.dirty = true;
+    }
+
+    /// Takes note that the hosted file at `url` was found unchanged at `now`.
+    pub fn checked_hosted(&mut self, url: &str, now: i64) {
+        if let Some(stored) = self.file.hosted.get_mut(url) {
+            stored.stamp.checked = now;
+            self.dirty = true;
+        }
+    }
+
+    /// Forgets the hosted file at `url` (it changed: it is measured again).
+    pub fn forget_hosted(&mut self, url: &str) {
+        self.dirty |= self.file.hosted.remove(url).is_some();
+    }
+
+    /// What identifies the content of the hosted files at `urls` as far as
+    /// the cache knows (unmeasured ones included): it changes when one of
+    /// them does.
+    pub fn hosted_digest<'a>(&self, urls: impl Iterator<Item = &'a str>) -> String {
+        let mut h = Vec::new();
+        for url in urls {
+            let stamp = self.file.hosted.get(url).filter(|s| s.is_possible()).map(|s| &s.stamp);
+            let said = stamp.map(|s| (s.size, s.etag.as_deref(), s.last_modified.as_deref()));
+            h.push(format!("{url}\t{said:?}"));
+        }
+        format!("{:016x}", crate::fsutil::fnv64(h.join("\n").as_bytes()))
     }
 
     /// What the cache has for `rel`, whatever the file is now.
@@ -235,11 +343,13 @@ impl Cache {
         }
     }
 
-    /// Drops entries for files the show no longer has.
+    /// Drops entries for files the show no longer has (files on disk by
+    /// path, hosted ones by URL).
     pub fn retain(&mut self, keep: &dyn Fn(&str) -> bool) {
-        let before = self.file.entries.len();
+        let before = (self.file.entries.len(), self.file.hosted.len());
         self.file.entries.retain(|k, _| keep(k));
-        self.dirty |= self.file.entries.len() != before;
+        self.file.hosted.retain(|k, _| keep(k));
+        self.dirty |= (self.file.entries.len(), self.file.hosted.len()) != before;
     }
 
     /// Writes the cache if it changed. Failing to write it only costs time

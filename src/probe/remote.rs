@@ -70,34 +70,110 @@ pub struct Measured {
 /// Measures the file at `url` (`http://` or `https://`), waiting at most
 /// `timeout` for each request.
 pub fn probe_url(url: &str, timeout: Duration) -> Result<Measured, ProbeError> {
-    probe_url_within(url, timeout, u64::MAX)?.ok_or_else(|| ProbeError::Io(format!("{url}: not measured")))
+    Prober::new(timeout).measure(url)
 }
 
 /// [`probe_url`], reading at most `budget` bytes of the file (whole
 /// requests): `None` if measuring it would take more (an MP3 that must be
 /// counted; a server without `Range`).
 pub fn probe_url_within(url: &str, timeout: Duration, budget: u64) -> Result<Option<Measured>, ProbeError> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .max_redirects(10)
-        .user_agent(concat!("podsmith/", env!("CARGO_PKG_VERSION"), " (media prober)"))
-        .build()
-        .into();
-    match Remote::open(url, agent, budget)? {
-        Some(Opened::Ranged(remote)) => {
-            let open = || -> io::Result<Box<dyn MediaSource>> { Ok(Box::new(remote.reader())) };
-            let measured = super::probe_with(&open);
-            if remote.shared.over.load(std::sync::atomic::Ordering::Relaxed) {
-                return Ok(None);
+    Prober::new(timeout).measure_within(url, budget)
+}
+
+/// Measures hosted files, keeping connections open between them (one
+/// prober serves every thread).
+#[derive(Debug, Clone)]
+pub struct Prober {
+    agent: ureq::Agent,
+}
+
+/// What asking again of a file measured before found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revalidated {
+    /// It is the file it was (`304 Not Modified`, or the same validators).
+    Same,
+    /// It changed, or is gone (measuring it again says how).
+    Changed,
+    /// The server could not be asked (why): what was measured stands.
+    Unreachable(String),
+}
+
+impl Prober {
+    /// A prober waiting at most `timeout` for each request.
+    pub fn new(timeout: Duration) -> Prober {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .max_redirects(10)
+            .max_idle_connections_per_host(64)
+            .user_agent(concat!("podsmith/", env!("CARGO_PKG_VERSION"), " (media prober)"))
+            .build()
+            .into();
+        Prober { agent }
+    }
+
+    /// Measures the file at `url`.
+    pub fn measure(&self, url: &str) -> Result<Measured, ProbeError> {
+        self.measure_within(url, u64::MAX)?.ok_or_else(|| ProbeError::Io(format!("{url}: not measured")))
+    }
+
+    /// Measures the file at `url` reading at most `budget` bytes (see
+    /// [`probe_url_within`]).
+    pub fn measure_within(&self, url: &str, budget: u64) -> Result<Option<Measured>, ProbeError> {
+        match Remote::open(url, self.agent.clone(), budget)? {
+            Some(Opened::Ranged(remote)) => {
+                let open = || -> io::Result<Box<dyn MediaSource>> { Ok(Box::new(remote.reader())) };
+                let measured = super::probe_with(&open);
+                if remote.shared.over.load(std::sync::atomic::Ordering::Relaxed) {
+                    return Ok(None);
+                }
+                Ok(Some(Measured { info: measured?, hosted: remote.shared.hosted.clone(), traffic: remote.traffic() }))
             }
-            Ok(Some(Measured { info: measured?, hosted: remote.shared.hosted.clone(), traffic: remote.traffic() }))
+            Some(Opened::Whole { file, hosted, traffic }) => {
+                let mut info = super::probe_file(file.path())?;
+                info.bytes = hosted.size;
+                Ok(Some(Measured { info, hosted, traffic }))
+            }
+            None => Ok(None),
         }
-        Some(Opened::Whole { file, hosted, traffic }) => {
-            let info = super::probe_file(file.path())?;
-            Ok(Some(Measured { info, hosted, traffic }))
+    }
+
+    /// Whether the file at `url` is still the one `before` describes: one
+    /// conditional `HEAD` (`If-None-Match`, `If-Modified-Since`), made
+    /// again after a timeout or a 5xx answer.
+    pub fn revalidate(&self, url: &str, before: &Hosted) -> Revalidated {
+        let mut wait = Duration::from_millis(200);
+        for tries in 1.. {
+            let mut request = self.agent.head(url);
+            if let Some(etag) = &before.etag {
+                request = request.header("If-None-Match", etag);
+            }
+            if let Some(date) = &before.last_modified {
+                request = request.header("If-Modified-Since", date);
+            }
+            let why = match request.call() {
+                Ok(r) if r.status().as_u16() == 304 => return Revalidated::Same,
+                Ok(r) if r.status().as_u16() == 200 => {
+                    let size = header(&r, "content-length").and_then(|l| l.trim().parse::<u64>().ok());
+                    let (etag, modified) = (header(&r, "etag"), header(&r, "last-modified"));
+                    let validated = before.etag.is_some() || before.last_modified.is_some();
+                    let same = validated
+                        && size == Some(before.size)
+                        && etag == before.etag
+                        && modified == before.last_modified;
+                    return if same { Revalidated::Same } else { Revalidated::Changed };
+                }
+                Ok(r) if r.status().is_server_error() => format!("the server answered {}", r.status()),
+                Ok(_) => return Revalidated::Changed,
+                Err(e) => e.to_string(),
+            };
+            if tries == 4 {
+                return Revalidated::Unreachable(format!("{why} (tried {tries} times)"));
+            }
+            std::thread::sleep(wait);
+            wait *= 4;
         }
-        None => Ok(None),
+        Revalidated::Changed
     }
 }
 

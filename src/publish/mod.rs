@@ -148,9 +148,10 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             PublishError::store(Diagnostic::error("PUBLISH", format!("cannot start the uploader: {e}")))
         })?;
     // The build reads the manifest, [publish] table included.
-    let mut early = Early { opts, runtime: &runtime, reading: None, outputs: None };
+    let mut early =
+        Early { opts, runtime: &runtime, reading: None, outputs: None, hosted: std::collections::HashSet::new() };
     let built = crate::site::build_observed(&opts.build, &mut early).map_err(PublishError::Build)?;
-    let Early { reading, outputs, .. } = early;
+    let Early { reading, outputs, hosted, .. } = early;
     let settings = built.publish.clone();
     let to = opts.to.clone().or(settings.to.clone()).ok_or_else(|| {
         PublishError::config(Diagnostic::error("PUBLISH-CONFIG", "no destination to publish to").help(
@@ -219,7 +220,8 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             etags.extend(sender.etags(&asked).await);
         }
         let identical = site.identical(&in_the_way, &etags, folder);
-        let mut plan = plan::make_with(&site.files, record.as_ref(), &listed, (opts.prune, opts.force), &identical);
+        let mut plan =
+            plan::make_with(&site.files, record.as_ref(), &listed, (opts.prune, opts.force), (&identical, &hosted));
         if !plan.foreign.is_empty() {
             return Err(PublishError::Foreign { destination: dest.describe(), keys: plan.foreign.clone() });
         }
@@ -279,7 +281,7 @@ fn site_keys(show: &crate::manifest::Show) -> Vec<String> {
         keys.push(f.rel.clone());
     }
     for e in &show.episodes {
-        keys.extend(e.media.iter().map(|m| m.rel.clone()));
+        keys.extend(e.media.iter().filter_map(|m| m.local()).map(|f| f.rel.clone()));
         if let Some(Asset::Local(f)) = &e.image {
             keys.push(f.rel.clone());
         }
@@ -302,11 +304,14 @@ struct Early<'a> {
     reading: Option<(Destination, tokio::task::JoinHandle<Result<Read, PublishError>>)>,
     /// The site as the build recorded it.
     outputs: Option<std::collections::BTreeMap<String, crate::site::record::Written>>,
+    /// The keys of the show's hosted media that are in the site's place.
+    hosted: std::collections::HashSet<String>,
 }
 
 #[cfg(feature = "publish")]
 impl crate::site::Observer for Early<'_> {
     fn parsed(&mut self, show: &crate::manifest::Show) {
+        self.hosted = show.episodes.iter().flat_map(|e| &e.media).filter_map(|m| m.hosted()?.in_site.clone()).collect();
         let settings = &show.publish;
         let Some(Ok(dest @ Destination::S3 { .. })) =
             self.opts.to.as_ref().or(settings.to.as_ref()).map(|to| Destination::parse(to))

@@ -156,17 +156,20 @@ pub fn make(
     prune: bool,
     force: bool,
 ) -> Plan {
-    make_with(site, record, listed, (prune, force), &HashSet::new())
+    make_with(site, record, listed, (prune, force), (&HashSet::new(), &HashSet::new()))
 }
 
 /// [`make`], where `identical` names the objects in the way known to hold
-/// the very bytes of the site's file (see [`Plan::adopted`]).
+/// the very bytes of the site's file (see [`Plan::adopted`]), and `hosted`
+/// the objects the show lists as hosted media (`s3://` ones, or files
+/// under `base_url`): never deleted, even with `prune` (a file published
+/// before and now listed as hosted stays where it is).
 pub fn make_with(
     site: &[LocalFile],
     record: Option<&Published>,
     listed: &HashMap<String, Listed>,
     (prune, force): (bool, bool),
-    identical: &HashSet<String>,
+    (identical, hosted): (&HashSet<String>, &HashSet<String>),
 ) -> Plan {
     let empty = Published::default();
     let record = record.unwrap_or(&empty);
@@ -222,6 +225,10 @@ pub fn make_with(
         }
         if !listed.contains_key(key) {
             continue; // gone already
+        }
+        if hosted.contains(key) {
+            objects.insert(key.clone(), entry.clone());
+            continue; // the show's hosted medium now
         }
         if record.pending.contains_key(key) && !record.objects.contains_key(key) && !is_pending(entry, &listed[key]) {
             continue; // someone else's object now
@@ -396,7 +403,7 @@ mod tests {
     fn objects_in_the_way_with_the_same_bytes_are_adopted() {
         let there = listed(&[("feed.xml", 10, "x"), ("index.html", 12, "y")]);
         let same: HashSet<String> = ["feed.xml".to_string()].into();
-        let plan = make_with(&site(), None, &there, (false, false), &same);
+        let plan = make_with(&site(), None, &there, (false, false), (&same, &HashSet::new()));
         assert_eq!(plan.adopted, ["feed.xml"]);
         assert_eq!(plan.foreign, ["index.html"]);
         assert!(!plan.puts.iter().any(|p| p.file.key == "feed.xml"));

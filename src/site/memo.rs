@@ -29,7 +29,7 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog::{LiveEpisode, Media};
 use crate::fsutil::Fingerprint;
-use crate::manifest::{Asset, Episode, LocalFile, Podcast};
+use crate::manifest::{Asset, Episode, Podcast};
 use crate::probe::AudioInfo;
 use crate::validate::incremental::ItemCheck;
 
@@ -219,8 +219,8 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
     asset(&mut h, image.as_ref(), true);
     h.u64(media.len() as u64);
     for Media { file, info, url } in media {
-        let LocalFile { rel, path: _, line: _ } = file;
-        h.str(rel);
+        h.str(file.key());
+        h.u64(u64::from(file.hosted().is_some()));
         h.str(url);
         let AudioInfo {
             duration_secs,

@@ -128,20 +128,27 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     let show = manifest::parse(&text, &opts.manifest, &manifest::root_of(&opts.manifest))
         .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
     observer.parsed(&show);
+    // Hosted media last asked about over an hour ago are asked about now:
+    // a changed one is measured again (the inputs tell it).
+    let (hosted_notes, hosted_asked, hosted_digest) = recheck_hosted(&show, opts, &mut preload);
     // What `publish` needs of the manifest, whatever the build does.
     let (base_url, publish_settings) = (show.podcast.base_url.clone(), show.publish.clone());
-    let facts = |r: Report| Report {
-        seconds: started.elapsed().as_secs_f64(),
-        base_url: Some(base_url.clone()),
-        publish: publish_settings.clone(),
-        ..r
+    let facts = |mut r: Report| {
+        r.warnings.extend(hosted_notes.iter().cloned());
+        r.probe_stats.requests += hosted_asked;
+        Report {
+            seconds: started.elapsed().as_secs_f64(),
+            base_url: Some(base_url.clone()),
+            publish: publish_settings.clone(),
+            ..r
+        }
     };
     let (out, templates) = folders(&show, opts);
     check_output_folder(&show, &out)?;
     let records = record::Records::read(&show.root);
     let lock_len = std::fs::metadata(show.root.join(crate::lock::FILE_NAME)).map(|m| m.len()).unwrap_or(0);
     let mut seen = Seen::default();
-    let inputs = record::inputs(&show, &text, &templates, &out, opts.now, &mut seen);
+    let inputs = record::inputs(&show, &text, &templates, &out, opts.now, (&mut seen, &hosted_digest));
     drop(text); // a big show's manifest is megabytes
     let out_now = out.canonicalize().ok();
     let previous = out_now.as_deref().and_then(|o| records.site(o));
@@ -270,10 +277,7 @@ fn publish(
         .map_err(|source| WriteError { path: lock_path.clone(), source })?;
     let report = report_of(prepared, &records, &written, &validated, changes, first_build);
     let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
-    let inputs = inputs.map(|i| record::Inputs {
-        all: record::with_lock(&i.all, lock_len),
-        content: record::with_lock(&i.content, lock_len),
-    });
+    let inputs = inputs.map(|i| i.with_hosted(&prepared.hosted_digest).with_lock(lock_len));
     let root = &prepared.catalog.root;
     // The memo first: the record that vouches for it comes after.
     let encoded = match (encoding.map(std::thread::JoinHandle::join), items) {
@@ -343,7 +347,7 @@ fn report_of(
             .episodes
             .iter()
             .flat_map(|e| &e.media)
-            .map(|m| (m.file.rel.clone(), m.info.duration_secs, m.info.method))
+            .map(|m| (m.file.key().to_string(), m.info.duration_secs, m.info.method))
             .collect(),
         changes,
         first_build,
@@ -406,18 +410,47 @@ fn record_build(
     Ok(())
 }
 
+/// Asks about the show's hosted media measured long enough ago (see
+/// [`crate::catalog::recheck_hosted`]), the cache taken from `preload` and
+/// given back (saved if it learnt something). Returns the warnings, the
+/// requests made, and what the cache knows of the hosted media (for the
+/// build's inputs).
+fn recheck_hosted(show: &manifest::Show, opts: &Options, preload: &mut Preload) -> (Vec<Diagnostic>, u64, String) {
+    let urls = crate::catalog::hosted_urls(show);
+    if urls.is_empty() {
+        return (Vec::new(), 0, String::new());
+    }
+    let Some(mut cache) = preload.cache() else { return (Vec::new(), 0, "measured anew".into()) };
+    let (mut notes, asked) = crate::catalog::recheck_hosted(show, &opts.probe, &mut cache);
+    if asked > 0 {
+        notes.extend(crate::catalog::save_cache(&mut cache));
+    }
+    let digest = cache.hosted_digest(urls.into_iter());
+    preload.give_back(cache);
+    (notes, asked, digest)
+}
+
 /// A show's media, measured (from the probe cache where it can be).
 struct Probed {
     cache: Option<Cache>,
     probes: crate::catalog::Probes,
     stats: ProbeStats,
+    /// What the cache knows of the hosted media, once measured (see
+    /// [`record::Inputs::with_hosted`]).
+    hosted_digest: String,
 }
 
 impl Probed {
     fn take(show: &manifest::Show, opts: &Options, seen: &Seen, preload: &mut Preload) -> Probed {
         let mut cache = preload.cache();
         let (probes, stats) = probe_media(show, &opts.probe, cache.as_mut(), &|p| seen.get(p));
-        Probed { cache, probes, stats }
+        let urls = crate::catalog::hosted_urls(show);
+        let hosted_digest = match (&cache, urls.is_empty()) {
+            (_, true) => String::new(),
+            (Some(c), false) => c.hosted_digest(urls.into_iter()),
+            (None, false) => "measured anew".into(),
+        };
+        Probed { cache, probes, stats, hosted_digest }
     }
 }
 
@@ -453,8 +486,13 @@ fn touched_only(
     // Every output as recorded, or the show's own file by a hard link: a
     // media file that changed (its time) is published as that very file (a
     // copy would hold what the file was).
-    let sources: HashMap<&str, &Path> =
-        show.episodes.iter().flat_map(|e| &e.media).map(|m| (m.rel.as_str(), m.path.as_path())).collect();
+    let sources: HashMap<&str, &Path> = show
+        .episodes
+        .iter()
+        .flat_map(|e| &e.media)
+        .filter_map(|m| m.local())
+        .map(|f| (f.rel.as_str(), f.path.as_path()))
+        .collect();
     let mut site = rec.clone();
     for (rel, w) in site.outputs.iter_mut() {
         let looked =
@@ -469,7 +507,7 @@ fn touched_only(
             _ => return Ok(Err(Some(probed))),
         }
     }
-    site.inputs = record::with_lock(&inputs.all, lock_len);
+    site.inputs = inputs.with_hosted(&probed.hosted_digest).with_lock(lock_len).all;
     let mut report = unchanged_report(opts, show, out, records, &site);
     report.nothing_changed = false;
     report.probe_stats = probed.stats.clone();
@@ -724,7 +762,7 @@ fn check_output_folder(show: &manifest::Show, out: &Path) -> Result<(), BuildErr
         own.push(&f.rel);
     }
     for e in &show.episodes {
-        own.extend(e.media.iter().map(|m| m.rel.as_str()));
+        own.extend(e.media.iter().filter_map(|m| m.local()).map(|f| f.rel.as_str()));
         if let Some(Asset::Local(f)) = &e.image {
             own.push(&f.rel);
         }

@@ -64,6 +64,12 @@ impl Preload {
         Some(self.cache.take().unwrap_or_else(|| Cache::open(&self.root)))
     }
 
+    /// Gives back the probe cache taken by [`Preload::cache`], for the
+    /// next to ask for it.
+    pub fn give_back(&mut self, cache: Cache) {
+        self.cache = Some(cache);
+    }
+
     /// The memo, as read (to be vouched for by the build record; `None`
     /// when the build does not use it).
     pub fn memo(&mut self) -> Option<Loaded> {

@@ -39,6 +39,8 @@ pub struct Prepared {
     pub files: usize,
     /// What probing did.
     pub probe_stats: ProbeStats,
+    /// What the probe cache knows of the hosted media (for the record).
+    pub hosted_digest: String,
     /// The show's template overrides.
     pub templates_dir: PathBuf,
     /// Each live episode's key, in catalog order (see [`memo`]).
@@ -570,7 +572,13 @@ impl Prepared {
 /// episode's medium, as in the list of every episode's.
 fn local_files_of(cat: &Catalog, of: &dyn Fn(usize) -> bool) -> HashMap<String, crate::validate::LocalFile> {
     use crate::validate::LocalFile;
-    let medium = |m: &crate::catalog::Media| LocalFile { path: m.file.path.clone(), probe: Some(Ok(m.info.clone())) };
+    let medium = |m: &crate::catalog::Media| LocalFile {
+        path: match &m.file {
+            crate::manifest::MediaFile::Local(f) => f.path.clone(),
+            crate::manifest::MediaFile::Hosted(h) => PathBuf::from(h.url.as_str()),
+        },
+        probe: Some(Ok(m.info.clone())),
+    };
     let all = (0..cat.episodes.len()).all(of);
     let mut known = HashMap::new();
     let images = std::iter::once(&cat.podcast.image)
@@ -630,7 +638,7 @@ pub(super) fn prepare_show(
 ) -> Result<Prepared, BuildError> {
     let (out, templates_dir) = folders(&show, opts);
     check_output_folder(&show, &out)?;
-    let Probed { cache, probes, stats: mut probe_stats } = match probed {
+    let Probed { cache, probes, stats: mut probe_stats, hosted_digest } = match probed {
         Some(p) => p,
         None => Probed::take(&show, opts, &seen, preload),
     };
@@ -659,6 +667,7 @@ pub(super) fn prepare_show(
         pages: n_pages,
         files,
         probe_stats,
+        hosted_digest,
         templates_dir,
         episode_keys,
         page_keys,
@@ -719,8 +728,8 @@ fn site_files(catalog: &Catalog, feeds: &[crate::feed::Feed], page_paths: Vec<St
         publish(&mut site, &f.rel, &f.path);
     }
     for e in &catalog.episodes {
-        for m in &e.media {
-            publish(&mut site, &m.file.rel, &m.file.path);
+        for f in e.media.iter().filter_map(|m| m.file.local()) {
+            publish(&mut site, &f.rel, &f.path);
         }
         if let Some(Asset::Local(f)) = &e.episode.image {
             publish(&mut site, &f.rel, &f.path);

@@ -216,6 +216,37 @@ pub struct Inputs {
     /// that only media files were touched (their content is then told by
     /// measuring them again).
     pub content: String,
+    /// The size and time of the media files on disk alone (to make `all`
+    /// again with what is known of the hosted ones: [`Inputs::with_hosted`]).
+    local_media: String,
+}
+
+impl Inputs {
+    /// The inputs with the hosted media as `hosted` (see
+    /// [`crate::probe::cache::Cache::hosted_digest`]) tells them.
+    pub fn with_hosted(&self, hosted: &str) -> Inputs {
+        Inputs { all: all_of(&self.local_media, hosted, &self.content), ..self.clone() }
+    }
+
+    /// The inputs with `podsmith.lock` (of `lock_len` bytes) in them (see
+    /// [`with_lock`]).
+    pub fn with_lock(&self, lock_len: u64) -> Inputs {
+        Inputs {
+            all: with_lock(&self.all, lock_len),
+            content: with_lock(&self.content, lock_len),
+            local_media: self.local_media.clone(),
+        }
+    }
+}
+
+/// `all` of [`Inputs`].
+fn all_of(local_media: &str, hosted: &str, content: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [local_media, hosted, content] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    hex(&h.finalize())
 }
 
 /// The fingerprints of what a build reads; `None` when a file cannot be
@@ -228,7 +259,7 @@ pub fn inputs(
     templates: &Path,
     out: &Path,
     now: DateTime<Utc>,
-    seen: &mut super::snapshot::Seen,
+    (seen, hosted): (&mut super::snapshot::Seen, &str),
 ) -> Option<Inputs> {
     let mut content = Sha256::new();
     let mut media = Sha256::new();
@@ -257,7 +288,7 @@ pub fn inputs(
         put(&mut content, &[u8::from(e.date.with_timezone(&Utc) <= now)]);
         // The notes, also those read from a notes_file.
         put(&mut content, e.notes.as_bytes());
-        files.extend(e.media.iter().map(|m| (m.path.as_path(), true)));
+        files.extend(e.media.iter().filter_map(|m| m.local()).map(|f| (f.path.as_path(), true)));
         if let Some(Asset::Local(f)) = &e.image {
             files.push((&f.path, false));
         }
@@ -271,9 +302,8 @@ pub fn inputs(
         put(h, &size.to_le_bytes());
         put(h, &mtime.to_le_bytes());
     }
-    let content = content.finalize();
-    media.update(content);
-    Some(Inputs { all: hex(&media.finalize()), content: hex(&content) })
+    let (content, local_media) = (hex(&content.finalize()), hex(&media.finalize()));
+    Some(Inputs { all: all_of(&local_media, hosted, &content), content, local_media })
 }
 
 /// The inputs' fingerprint with `podsmith.lock` (of `lock_len` bytes) in it:

@@ -108,7 +108,10 @@ fn media_file(
     declared: Option<(u64, &Node)>,
     at: Where,
 ) -> Option<f64> {
-    let bytes = std::fs::metadata(&file.path).map(|m| m.len()).ok();
+    let bytes = match &file.probe {
+        Some(Ok(info)) => Some(info.bytes),
+        _ => std::fs::metadata(&file.path).map(|m| m.len()).ok(),
+    };
     if let (Some(l), Some(b)) = (length.and_then(|l| l.parse::<u64>().ok()), bytes)
         && l != b
     {

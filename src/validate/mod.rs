@@ -79,7 +79,7 @@ pub type Findings = Vec<Finding>;
 /// A media or image file behind a URL of the feed.
 #[derive(Debug, Clone)]
 pub struct LocalFile {
-    /// Where it is.
+    /// Where it is (a hosted medium: its URL, as a build measured it).
     pub path: PathBuf,
     /// What probing it found, if it was probed already (a build has).
     pub probe: Option<Result<AudioInfo, String>>,

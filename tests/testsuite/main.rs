@@ -5,6 +5,7 @@ mod harness;
 
 mod bad_input;
 mod build;
+mod hosted;
 mod incremental;
 mod limits;
 mod probe;

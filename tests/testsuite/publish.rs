@@ -752,3 +752,49 @@ fn acl_public_read_goes_with_every_upload() {
     assert_eq!(puts.len(), 18);
     assert!(puts.iter().all(|h| h.iter().any(|l| l.eq_ignore_ascii_case("x-amz-acl: public-read"))), "{puts:?}");
 }
+
+#[test]
+fn media_published_then_listed_as_s3_objects_stay_and_keep_their_urls() {
+    let Some(s3) = S3::start() else { return };
+    // Listeners read the bucket without credentials; base_url is its prefix.
+    let reader = s3.anonymous_reader();
+    let base = format!("{}/{BUCKET}/podcast/", reader.endpoint());
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml").replace("https://podcast.example.com/cloud-native/", &base);
+    show.write("episodes.toml", &manifest);
+    publish(&show, &s3, &[]).ok();
+    let before = published(&s3);
+    // The archive leaves the laptop: each audio file is given as its object.
+    let mut manifest = show.read("episodes.toml");
+    let audio: Vec<String> = before
+        .keys()
+        .filter(|k| k.ends_with(".mp3") || k.ends_with(".ogg"))
+        .map(|k| k.trim_start_matches("media/").to_string())
+        .collect();
+    assert_eq!(audio.len(), 8);
+    for name in &audio {
+        manifest = manifest.replace(&format!("\"media/{name}\""), &format!("\"s3://{BUCKET}/podcast/media/{name}\""));
+        std::fs::remove_file(show.path("media").join(name)).unwrap();
+    }
+    show.write("episodes.toml", &format!("{manifest}\n[publish]\nto = \"s3://{BUCKET}/podcast\"\n"));
+    let run = publish(&show, &s3, &["--prune"]).ok();
+    let (uploaded, deleted) = sent(&run);
+    assert_eq!(deleted, Vec::<String>::new(), "{}", run.stdout);
+    // Same URLs, lengths and durations: the feeds do not change; the pages
+    // now link to the objects' URLs.
+    assert!(
+        !uploaded.iter().any(|k| k.ends_with(".xml") || k.ends_with(".mp3") || k.ends_with(".ogg")),
+        "{uploaded:?}"
+    );
+    assert!(uploaded.iter().any(|k| k.ends_with("index.html")), "{uploaded:?}");
+    let after = published(&s3);
+    for name in &audio {
+        let key = format!("media/{name}");
+        assert_eq!(after.get(&key), before.get(&key), "{key} stays as it was");
+    }
+    let page = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(page.contains(&format!("href=\"{base}media/coredns-miek-gieben.mp3\"")), "{page}");
+    // A republish asks nothing more of them (measured within the hour).
+    let again = publish(&show, &s3, &["--prune"]).ok();
+    assert_eq!(sent(&again), (vec![], vec![]));
+}

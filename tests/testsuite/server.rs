@@ -21,9 +21,15 @@ pub enum Mode {
     NoHead,
     /// Sends media without a Content-Type.
     NoType,
-    /// Answers every other request with 500 (the first, the third …), as
-    /// an overloaded server does now and then.
+    /// Answers every other request for a file with 500 (the first, the
+    /// third …), as an overloaded server does now and then.
     Flaky,
+    /// Sends every file from elsewhere: `/NAME` answers `302 Found` to
+    /// `/moved/NAME`, which is served as [`Mode::Good`] does.
+    Redirect,
+    /// Says `Content-Length` right but sends half the body of a ranged
+    /// answer, then closes the connection (a dropped transfer).
+    ShortBody,
 }
 
 /// A running server; stops when dropped.
@@ -75,6 +81,17 @@ impl Server {
         (of.len(), of.iter().map(|(_, _, n)| n).sum())
     }
 
+    /// Every request answered so far: method (with the status where it is
+    /// not a success: `HEAD (304)`), path, body bytes sent.
+    pub fn log(&self) -> Vec<(String, String, u64)> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Forgets the requests answered so far.
+    pub fn forget(&self) {
+        self.log.lock().unwrap().clear();
+    }
+
     pub fn base(&self) -> String {
         format!("http://127.0.0.1:{}/", self.port)
     }
@@ -111,12 +128,18 @@ fn serve(stream: TcpStream, root: &std::path::Path, mode: Mode, log: &Log) -> st
             return Ok(());
         }
         let mut range: Option<(u64, u64)> = None;
+        let mut if_none_match: Option<String> = None;
         loop {
             let mut line = String::new();
             reader.read_line(&mut line)?;
             let line = line.trim_end();
             if line.is_empty() {
                 break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("if-none-match")
+            {
+                if_none_match = Some(value.trim().to_string());
             }
             if let Some(v) = line.strip_prefix("Range: bytes=").or_else(|| line.strip_prefix("range: bytes=")) {
                 let (a, b) = v.split_once('-').unwrap_or((v, ""));
@@ -126,19 +149,39 @@ fn serve(stream: TcpStream, root: &std::path::Path, mode: Mode, log: &Log) -> st
         let mut parts = request.split_whitespace();
         let method = parts.next().unwrap_or("");
         let path = parts.next().unwrap_or("/").trim_start_matches('/').to_string();
-        let file = root.join(path.split('?').next().unwrap_or(""));
+        if mode == Mode::Redirect && !path.starts_with("moved/") {
+            log.lock().unwrap().push((format!("{method} (302)"), path.clone(), 0));
+            write!(out, "HTTP/1.1 302 Found\r\nLocation: /moved/{path}\r\nContent-Length: 0\r\n\r\n")?;
+            continue;
+        }
+        let in_root = path.strip_prefix("moved/").unwrap_or(&path);
+        let file = root.join(in_root.split('?').next().unwrap_or(""));
         let body = if file.is_file() { std::fs::read(&file).ok() } else { None };
+        // The file's validators: its size and time, as most servers make them.
+        let (etag, modified) = match std::fs::metadata(&file).and_then(|m| Ok((m.len(), m.modified()?))) {
+            Ok((len, time)) => {
+                let time: chrono::DateTime<chrono::Utc> = time.into();
+                let nanos = time.timestamp_nanos_opt().unwrap_or(0);
+                (format!("\"{len:x}-{nanos:x}\""), time.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+            }
+            Err(_) => (String::new(), String::new()),
+        };
         let Some(body) = body else {
             write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?;
             continue;
         };
-        if mode == Mode::Flaky && log.lock().unwrap().len().is_multiple_of(2) {
+        if mode == Mode::Flaky && log.lock().unwrap().iter().filter(|(_, p, _)| *p == path).count().is_multiple_of(2) {
             log.lock().unwrap().push((format!("{method} (500)"), path.clone(), 0));
             write!(out, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n")?;
             continue;
         }
         if method == "HEAD" && mode == Mode::NoHead {
             write!(out, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")?;
+            continue;
+        }
+        if if_none_match.as_deref() == Some(etag.as_str()) {
+            log.lock().unwrap().push((format!("{method} (304)"), path.clone(), 0));
+            write!(out, "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n\r\n")?;
             continue;
         }
         let ctype = content_type(&path);
@@ -168,7 +211,17 @@ fn serve(stream: TcpStream, root: &std::path::Path, mode: Mode, log: &Log) -> st
             _ => ("200 OK", &body[..], String::new()),
         };
         let accept = if mode == Mode::NoRange { "" } else { "Accept-Ranges: bytes\r\n" };
-        write!(out, "HTTP/1.1 {status}\r\n{type_header}Content-Length: {}\r\n{accept}{extra}\r\n", slice.len())?;
+        write!(
+            out,
+            "HTTP/1.1 {status}\r\n{type_header}Content-Length: {}\r\n{accept}{extra}ETag: {etag}\r\nLast-Modified: \
+             {modified}\r\n\r\n",
+            slice.len()
+        )?;
+        if mode == Mode::ShortBody && method != "HEAD" && range.is_some() {
+            out.write_all(&slice[..slice.len() / 2])?;
+            log.lock().unwrap().push((method.to_string(), path.clone(), (slice.len() / 2) as u64));
+            return Ok(());
+        }
         if method != "HEAD" {
             out.write_all(slice)?;
         }

@@ -1,0 +1,238 @@
+//! Media where they are hosted: `media` entries that are URLs, measured
+//! over HTTP `Range` requests to a real server on 127.0.0.1
+//! (tests/testsuite/server.rs, which logs every request), built into the
+//! same feeds and pages as the files on disk, and kept in the probe cache
+//! (asked about again with one conditional request).
+
+use std::collections::BTreeMap;
+
+use crate::harness::*;
+use crate::server::{Mode, Server};
+
+/// The sample show's audio files (cover aside).
+fn audio_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo().join("media"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".mp3") || n.ends_with(".ogg"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The sample show with its audio served by a server (`mode`) from a
+/// folder of its own, the manifest naming their URLs, and none of them in
+/// the show folder. Returns the show, the server and the served folder.
+fn hosted_sample(mode: Mode) -> (Show, Server, tempfile::TempDir) {
+    let show = Show::sample();
+    let served = tempfile::tempdir().unwrap();
+    let server = Server::start(served.path().to_path_buf(), mode);
+    let mut manifest = show.read("episodes.toml");
+    for name in audio_names() {
+        std::fs::rename(show.path("media").join(&name), served.path().join(&name)).unwrap();
+        manifest = manifest.replace(&format!("\"media/{name}\""), &format!("\"{}{name}\"", server.base()));
+    }
+    show.write("episodes.toml", &manifest);
+    (show, server, served)
+}
+
+/// Each item's guid → (enclosure URL, length, type, itunes:duration).
+fn enclosures(show: &Show, feed: &str) -> BTreeMap<String, (String, String, String, String)> {
+    show.channel(feed)
+        .items()
+        .iter()
+        .map(|i| {
+            let e = i.enclosure().unwrap();
+            let duration = i.itunes_ext().and_then(|x| x.duration()).unwrap_or_default().to_string();
+            (
+                i.guid().unwrap().value().to_string(),
+                (e.url().to_string(), e.length().to_string(), e.mime_type().to_string(), duration),
+            )
+        })
+        .collect()
+}
+
+fn build_json(show: &Show, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["build", "--as-of", "2026-06-01T00:00:00Z", "--format", "json"];
+    args.extend(extra);
+    let run = show.run(&args).ok();
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+#[test]
+fn the_sample_show_builds_with_its_media_hosted_as_with_them_on_disk() {
+    let on_disk = Show::sample();
+    on_disk.build().ok();
+    let (show, server, served) = hosted_sample(Mode::Good);
+    let report = build_json(&show, &[]);
+    assert_eq!(report["hosted"]["measured"], 8, "{report}");
+    for feed in ["feed.xml", "feed.ogg.xml"] {
+        let (here, there) = (enclosures(&on_disk, feed), enclosures(&show, feed));
+        assert_eq!(here.len(), 4);
+        for (guid, (url, length, kind, duration)) in &there {
+            let (local_url, local_length, local_kind, local_duration) = &here[guid];
+            let name = local_url.rsplit('/').next().unwrap();
+            assert_eq!(url, &format!("{}{name}", server.base()), "{feed}: the enclosure is the hosted file");
+            // The server's size, the type from the content, the exact duration.
+            assert_eq!((length, kind, duration), (local_length, local_kind, local_duration), "{feed} {name}");
+            assert_eq!(length.parse::<u64>().unwrap(), std::fs::metadata(served.path().join(name)).unwrap().len());
+        }
+    }
+    // What measuring cost, as the server saw it: an Ogg file (its length in
+    // its last page) two requests and 128 KiB at most; these MP3s (no
+    // Xing/LAME frame: counted frame by frame) streamed once, no byte twice.
+    for name in audio_names() {
+        let (requests, bytes) = server.served(&name);
+        let size = std::fs::metadata(served.path().join(&name)).unwrap().len();
+        match name.ends_with(".ogg") {
+            true => assert!(requests <= 2 && bytes <= 128 << 10, "{name}: {requests} requests, {bytes} bytes"),
+            false => assert!(requests >= 1 && bytes <= size, "{name}: {requests} requests, {bytes} of {size} bytes"),
+        }
+    }
+    // The pages link to the hosted files, with the same words as on disk.
+    let page = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(page.contains(&format!("href=\"{}coredns-miek-gieben.mp3\"", server.base())), "{page}");
+    assert!(page.contains(&format!("src=\"{}coredns-miek-gieben.ogg\"", server.base())), "{page}");
+    assert_eq!(page_text(&page), page_text(&on_disk.read("public/episodes/coredns-miek-gieben/index.html")));
+    // Nothing hosted is copied into the site.
+    let files = show.public_files();
+    assert!(files.keys().all(|k| !k.ends_with(".mp3") && !k.ends_with(".ogg")), "{:?}", files.keys());
+    assert!(files.contains_key("media/cover.jpg"));
+    // The feed is one directories accept, hosted enclosures and all.
+    show.run(&["validate", "public/feed.xml"]).ok();
+}
+
+#[test]
+fn a_warm_rebuild_asks_nothing_and_recheck_asks_once_per_file() {
+    let (show, server, served) = hosted_sample(Mode::Good);
+    build_json(&show, &[]);
+    let before = show.public_files();
+    server.forget();
+    // Within the hour: the cache answers, no request at all.
+    let warm = build_json(&show, &[]);
+    assert_eq!(warm["nothing_changed"], true, "{warm}");
+    assert_eq!(server.log(), vec![], "a warm rebuild makes no request");
+    // --recheck: one conditional request per file, answered 304.
+    let rechecked = build_json(&show, &["--recheck"]);
+    assert_eq!(rechecked["nothing_changed"], true, "{rechecked}");
+    let log = server.log();
+    assert_eq!(log.len(), 8, "{log:?}");
+    assert!(log.iter().all(|(method, _, bytes)| method == "HEAD (304)" && *bytes == 0), "{log:?}");
+    assert_eq!(show.public_files(), before);
+
+    // A hosted file replaced: told by the conditional request, measured again.
+    server.forget();
+    let replaced = served.path().join("coredns-miek-gieben.ogg");
+    std::fs::copy(served.path().join("fluentd-eduardo-silva.ogg"), &replaced).unwrap();
+    let changed = build_json(&show, &["--recheck"]);
+    assert_eq!(changed["nothing_changed"], false, "{changed}");
+    assert_eq!(changed["hosted"]["measured"], 1, "{changed}");
+    let log = server.log();
+    assert_eq!(log.iter().filter(|(m, _, _)| m == "HEAD (304)").count(), 7, "{log:?}");
+    let of_it: Vec<_> = log.iter().filter(|(_, p, _)| p == "coredns-miek-gieben.ogg").collect();
+    assert_eq!(of_it[0].0, "HEAD", "{log:?}");
+    assert!(of_it[1..].iter().all(|(m, _, _)| m == "GET") && of_it.len() <= 3, "{log:?}");
+    let feed = enclosures(&show, "feed.ogg.xml");
+    let (_, length, _, duration) = feed.values().find(|(u, ..)| u.ends_with("coredns-miek-gieben.ogg")).unwrap();
+    let (_, fluentd_length, _, fluentd_duration) =
+        feed.values().find(|(u, ..)| u.ends_with("fluentd-eduardo-silva.ogg")).unwrap();
+    assert_eq!((length, duration), (fluentd_length, fluentd_duration));
+
+    // --no-cache measures every file again.
+    server.forget();
+    let cold = build_json(&show, &["--no-cache"]);
+    assert_eq!(cold["hosted"]["measured"], 8, "{cold}");
+    assert!(server.log().iter().all(|(m, _, _)| m == "GET"));
+}
+
+#[test]
+fn hosted_media_through_redirects_and_a_flaky_server_measure_the_same() {
+    let (reference, _server, _served) = hosted_sample(Mode::Good);
+    build_json(&reference, &[]);
+    for mode in [Mode::Redirect, Mode::Flaky] {
+        let (show, server, _served) = hosted_sample(mode);
+        build_json(&show, &[]);
+        for feed in ["feed.xml", "feed.ogg.xml"] {
+            let lengths = |s: &Show| -> Vec<(String, String)> {
+                enclosures(s, feed).into_values().map(|(_, l, _, d)| (l, d)).collect()
+            };
+            assert_eq!(lengths(&show), lengths(&reference), "{mode:?} {feed}");
+        }
+        if mode == Mode::Redirect {
+            assert!(server.log().iter().any(|(m, _, _)| m == "GET (302)"));
+        }
+    }
+}
+
+#[test]
+fn a_server_without_ranges_is_read_whole_with_a_warning_naming_the_host() {
+    let (show, server, _served) = hosted_sample(Mode::NoRange);
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let host = server.base().trim_end_matches('/').trim_start_matches("http://").to_string();
+    assert!(run.stderr.contains(&format!("{host} does not answer byte-range requests")), "{}", run.stderr);
+    assert_eq!(show.channel("feed.xml").items().len(), 4);
+}
+
+#[test]
+fn hosted_files_that_fail_name_the_episode_and_url_and_nothing_is_written() {
+    let (show, server, served) = hosted_sample(Mode::Good);
+    std::fs::remove_file(served.path().join("prometheus-bjorn-rabenstein.ogg")).unwrap();
+    // A truncated file: cut inside its first page.
+    let cut = served.path().join("kubernetes-sarah-novotny.ogg");
+    let bytes = std::fs::read(&cut).unwrap();
+    std::fs::write(&cut, &bytes[..20]).unwrap();
+    let run = show.build().fails(1);
+    let gone = format!("{}prometheus-bjorn-rabenstein.ogg", server.base());
+    assert!(run.stderr.contains(&gone) && run.stderr.contains("404"), "{}", run.stderr);
+    assert!(run.stderr.contains("Bjorn Rabenstein") || run.stderr.contains("Björn"), "{}", run.stderr);
+    assert!(run.stderr.contains("kubernetes-sarah-novotny.ogg"), "{}", run.stderr);
+    assert!(!show.path("public/feed.xml").exists());
+}
+
+#[test]
+fn a_dropped_transfer_is_an_error_not_a_wrong_length() {
+    let (show, _server, _served) = hosted_sample(Mode::ShortBody);
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("coredns-miek-gieben"), "{}", run.stderr);
+    assert!(!show.path("public/feed.xml").exists());
+}
+
+#[test]
+fn hosted_media_entries_are_checked_where_they_are_read() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    for (entry, says) in [
+        ("ftp://example.com/a.mp3", "fetch only http(s)"),
+        ("https://user:secret@example.com/a.mp3", "https://"),
+        ("s3://other-bucket/media/a.mp3", "publish destination"),
+    ] {
+        show.write("episodes.toml", &manifest.replace("\"media/coredns-miek-gieben.ogg\"", &format!("\"{entry}\"")));
+        let run = show.build().fails(1);
+        assert!(run.stderr.contains("episodes.toml:") && run.stderr.contains(says), "{entry}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn s3_media_are_objects_of_the_destination_served_under_base_url() {
+    let (show, server, _served) = hosted_sample(Mode::Good);
+    // base_url serves the destination's prefix: an object is at base_url + its key there.
+    let hosted = format!("\"{}coredns-miek-gieben.ogg\"", server.base());
+    let manifest = show.read("episodes.toml").replace("https://podcast.example.com/cloud-native/", &server.base());
+    let with = |entry: &str| {
+        let m = manifest.replace(&hosted, &format!("\"{entry}\""));
+        show.write("episodes.toml", &format!("{m}\n[publish]\nto = \"s3://my-bucket/site\"\n"));
+    };
+    for outside in [
+        "s3://my-bucket/other/coredns-miek-gieben.ogg",
+        "s3://my-bucket/site/a/../b.ogg",
+        "s3://their-bucket/site/x.ogg",
+    ] {
+        with(outside);
+        let run = show.build().fails(1);
+        assert!(run.stderr.contains("not in the publish destination"), "{outside}: {}", run.stderr);
+    }
+    with("s3://my-bucket/site/coredns-miek-gieben.ogg");
+    build_json(&show, &[]);
+    let feed = enclosures(&show, "feed.ogg.xml");
+    assert!(feed.values().any(|(u, ..)| *u == format!("{}coredns-miek-gieben.ogg", server.base())), "{feed:?}");
+}
