@@ -114,10 +114,14 @@ fn refuse<T>(msg: impl Into<String>) -> Result<T, AddError> {
 
 /// One media file: where it is, where it goes in the show.
 struct Incoming {
+    /// The file on disk (empty for a hosted one).
     source: PathBuf,
+    /// The manifest's entry: its path in the show, or as given (a URL).
     rel: String,
     /// Needs copying (or moving) to `root/rel`.
     transfer: bool,
+    /// A hosted file: the URL it is measured at.
+    hosted: Option<String>,
 }
 
 /// Adds the episode (or, with `dry_run`, says what it would add): plans
@@ -153,8 +157,10 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
         return refuse("give the episode's media file(s), e.g. podsmith add episode.mp3 episode.ogg");
     }
     let incoming = incoming(opts, &root, &show)?;
-    let probes = measure(&incoming, &show)?;
-    let title = match opts.title.clone().or_else(|| incoming.iter().find_map(|i| crate::probe::read_title(&i.source))) {
+    let (probes, hosted_title) = measure(&incoming, &show)?;
+    let local_title =
+        || incoming.iter().filter(|i| i.hosted.is_none()).find_map(|i| crate::probe::read_title(&i.source));
+    let title = match opts.title.clone().or_else(local_title).or(hosted_title) {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => return refuse("the file has no title tag: give the episode a title with --title \"…\""),
     };
@@ -173,6 +179,23 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
     let canonical_root = root.canonicalize().map_err(|e| AddError::Io(root.to_path_buf(), e))?;
     let mut incoming: Vec<Incoming> = Vec::new();
     for source in &opts.media {
+        if let Some(entry) = source.to_str().filter(|s| s.contains("://")) {
+            let (url, _) = manifest::hosted_media(entry, &show.podcast.base_url, publish_to(show).as_ref())
+                .map_err(|(problem, help)| AddError::Refused(format!("{problem}: {help}")))?;
+            if incoming.iter().any(|i| i.hosted.as_deref() == Some(url.as_str())) {
+                return refuse(format!("{entry} is given twice"));
+            }
+            if let Some(ep) = show.episodes.iter().find(|e| e.media.iter().any(|m| m.key() == url.as_str())) {
+                return refuse(format!(
+                    "{entry} is already the media of the episode \"{}\" (episodes.toml line {}); each file belongs \
+                     to one episode",
+                    ep.title, ep.line
+                ));
+            }
+            let hosted = Some(url.to_string());
+            incoming.push(Incoming { source: PathBuf::new(), rel: entry.to_string(), transfer: false, hosted });
+            continue;
+        }
         let real = source.canonicalize().map_err(|e| AddError::Refused(format!("{}: {e}", source.display())))?;
         if !real.is_file() {
             return refuse(format!("{} is not a file", source.display()));
@@ -196,9 +219,14 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
                 ep.title, ep.line
             ));
         }
-        incoming.push(Incoming { source: real, rel, transfer });
+        incoming.push(Incoming { source: real, rel, transfer, hosted: None });
     }
     Ok(incoming)
+}
+
+/// The show's `[publish] to`, if it is one.
+fn publish_to(show: &Show) -> Option<crate::publish::Destination> {
+    crate::publish::Destination::parse(show.publish.to.as_deref()?).ok()
 }
 
 /// A file copied into the show goes to `root/rel`: not through a link out
@@ -229,15 +257,27 @@ fn check_destination(
     Ok(())
 }
 
+/// Each medium's manifest entry, with its measurement.
+type Measured = Vec<(String, AudioInfo)>;
+
 /// Measures every file: each must measure, the formats must agree within a
 /// second, and (unless the show says otherwise) one must be a format Apple
 /// lists — what the next build would refuse is refused now.
-fn measure(incoming: &[Incoming], show: &Show) -> Result<Vec<(String, AudioInfo)>, AddError> {
+/// Hosted files are measured where they are (and their title tag read).
+fn measure(incoming: &[Incoming], show: &Show) -> Result<(Measured, Option<String>), AddError> {
     let mut probes: Vec<(String, AudioInfo)> = Vec::new();
+    let mut title = None;
     for i in incoming {
-        match crate::probe::probe_file(&i.source) {
+        let measured = match &i.hosted {
+            Some(url) => measure_hosted(url).map(|(info, t)| {
+                title = title.take().or(t);
+                info
+            }),
+            None => crate::probe::probe_file(&i.source).map_err(|e| format!("{}: {e}", i.source.display())),
+        };
+        match measured {
             Ok(info) => probes.push((i.rel.clone(), info)),
-            Err(e) => return refuse(format!("{}: {e}", i.source.display())),
+            Err(e) => return refuse(e),
         }
     }
     if let Some((first_rel, first)) = probes.first() {
@@ -259,7 +299,20 @@ fn measure(incoming: &[Incoming], show: &Show) -> Result<Vec<(String, AudioInfo)
             probes.first().map_or("episode.ogg", |(rel, _)| rel.as_str())
         ));
     }
-    Ok(probes)
+    Ok((probes, title))
+}
+
+/// A hosted file measured, with its title tag.
+#[cfg(feature = "online")]
+fn measure_hosted(url: &str) -> Result<(AudioInfo, Option<String>), String> {
+    let prober = crate::probe::remote::Prober::new(std::time::Duration::from_secs(60));
+    let (m, title) = prober.measure_with_title(url).map_err(|e| e.to_string())?;
+    Ok((m.info, title))
+}
+
+#[cfg(not(feature = "online"))]
+fn measure_hosted(url: &str) -> Result<(AudioInfo, Option<String>), String> {
+    Err(format!("{url}: this podsmith was built without its online feature"))
 }
 
 /// The new episode's slug, date, numbers and guid.

@@ -232,7 +232,7 @@ pub struct PublishArgs {
 /// `podsmith add`'s arguments.
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
-    /// The episode's media, one file per format (e.g. ep.mp3 ep.ogg).
+    /// The episode's media, one per format: files (ep.mp3 ep.ogg) or hosted ones (https://…, s3://BUCKET/KEY).
     #[arg(required = true)]
     pub media: Vec<PathBuf>,
     /// The show's manifest.

@@ -963,75 +963,16 @@ impl Reading<'_> {
     /// `s3://BUCKET/KEY`, an object of the publish destination (served under
     /// `base_url`).
     fn hosted_file(&mut self, s: &Spanned<String>, what: &str, podcast: Option<&Podcast>) -> Option<HostedFile> {
-        let raw = s.get_ref();
         let (line, _) = self.cx.line_col(s.span().start);
-        if let Some(object) = raw.strip_prefix("s3://") {
-            let base = podcast.map(|p| &p.base_url)?;
-            return match self.in_destination(object) {
-                Ok(rel) => Some(HostedFile { url: HttpUrl::parse(&base.join(&rel)).ok()?, in_site: Some(rel), line }),
-                Err(help) => {
-                    self.cx.error(
-                        &s.span(),
-                        format!("`media` \"{raw}\" in {what} is not in the publish destination"),
-                        Some(help),
-                    );
-                    None
-                }
-            };
-        }
-        match HttpUrl::parse(raw) {
-            Ok(url) => {
-                // A file of the site's own place (published there before):
-                // `publish` keeps it.
-                let in_site = podcast
-                    .and_then(|p| url.as_str().strip_prefix(p.base_url.as_str()))
-                    .and_then(crate::text::decode_path)
-                    .filter(|rel| {
-                        crate::site::record::is_plain_relative(rel)
-                            && podcast.is_some_and(|p| p.base_url.join(rel) == url.as_str())
-                    });
-                Some(HostedFile { url, in_site, line })
-            }
-            Err(problem) => {
-                self.cx.error(
-                    &s.span(),
-                    format!("`media` in {what} \"{raw}\" {problem}"),
-                    Some(
-                        "give a file in the show folder, the full https:// address of a hosted file, or \
-                         s3://BUCKET/KEY of an object of the publish destination"
-                            .into(),
-                    ),
-                );
+        let base = &podcast?.base_url;
+        match hosted_media(s.get_ref(), base, self.publish_to.as_ref()) {
+            Ok((url, in_site)) => Some(HostedFile { url, in_site, line }),
+            Err((problem, help)) => {
+                self.cx.error(&s.span(), format!("`media` in {what}: {problem}"), Some(help));
                 None
             }
         }
     }
-
-    /// The path in the site of `object` (`BUCKET/KEY` of an `s3://` URL),
-    /// or why it is not an object of the publish destination.
-    fn in_destination(&self, object: &str) -> Result<String, String> {
-        let (bucket, key) = object.split_once('/').unwrap_or((object, ""));
-        let Some(crate::publish::Destination::S3 { bucket: to_bucket, prefix }) = &self.publish_to else {
-            return Err(
-                "s3:// media are objects of the bucket `publish` uploads to: set `to = \"s3://BUCKET/PREFIX\"` \
-                 in [publish], or give the file's https:// address"
-                    .into(),
-            );
-        };
-        let rel = match prefix.is_empty() {
-            true => Some(key),
-            false => key.strip_prefix(prefix.as_str()).and_then(|k| k.strip_prefix('/')),
-        };
-        match rel {
-            Some(rel) if bucket == to_bucket && crate::site::record::is_plain_relative(rel) => Ok(rel.to_string()),
-            _ => Err(format!(
-                "objects listed as s3:// media are served under base_url, so they are in the destination \
-                 s3://{to_bucket}{}{prefix}/: give the file's https:// address otherwise",
-                if prefix.is_empty() { "" } else { "/" }
-            )),
-        }
-    }
-
     /// `notes` (Markdown), or `notes_file` (a file in the show folder), not both.
     fn notes(&mut self, t: &mut Fields<'_, '_>) -> Option<String> {
         let what = t.what.clone();
@@ -1061,6 +1002,65 @@ impl Reading<'_> {
             }
             (None, None) => Some(String::new()),
         }
+    }
+}
+
+/// A hosted `media` entry (`https://`, `http://` or `s3://BUCKET/KEY`):
+/// its URL, and its path in the site if it is in the site's place (an
+/// `s3://` object of `publish_to`, served under `base_url`; an `https://`
+/// URL under `base_url`), which `publish` keeps. `Err`: what is wrong, and
+/// what to do.
+pub fn hosted_media(
+    raw: &str,
+    base_url: &HttpUrl,
+    publish_to: Option<&crate::publish::Destination>,
+) -> Result<(HttpUrl, Option<String>), (String, String)> {
+    if let Some(object) = raw.strip_prefix("s3://") {
+        let rel = in_destination(object, publish_to)
+            .map_err(|help| (format!("\"{raw}\" is not in the publish destination"), help))?;
+        let url = HttpUrl::parse(&base_url.join(&rel)).map_err(|p| (format!("\"{raw}\": {p}"), String::new()))?;
+        return Ok((url, Some(rel)));
+    }
+    match HttpUrl::parse(raw) {
+        Ok(url) => {
+            let in_site = url
+                .as_str()
+                .strip_prefix(base_url.as_str())
+                .and_then(crate::text::decode_path)
+                .filter(|rel| crate::site::record::is_plain_relative(rel) && base_url.join(rel) == url.as_str());
+            Ok((url, in_site))
+        }
+        Err(problem) => Err((
+            format!("\"{raw}\" {problem}"),
+            "give a file in the show folder, the full https:// address of a hosted file, or s3://BUCKET/KEY of an \
+             object of the publish destination"
+                .into(),
+        )),
+    }
+}
+
+/// The path in the site of `object` (`BUCKET/KEY` of an `s3://` URL),
+/// or why it is not an object of the publish destination.
+fn in_destination(object: &str, publish_to: Option<&crate::publish::Destination>) -> Result<String, String> {
+    let (bucket, key) = object.split_once('/').unwrap_or((object, ""));
+    let Some(crate::publish::Destination::S3 { bucket: to_bucket, prefix }) = publish_to else {
+        return Err(
+            "s3:// media are objects of the bucket `publish` uploads to: set `to = \"s3://BUCKET/PREFIX\"` in \
+             [publish], or give the file's https:// address"
+                .into(),
+        );
+    };
+    let rel = match prefix.is_empty() {
+        true => Some(key),
+        false => key.strip_prefix(prefix.as_str()).and_then(|k| k.strip_prefix('/')),
+    };
+    match rel {
+        Some(rel) if bucket == to_bucket && crate::site::record::is_plain_relative(rel) => Ok(rel.to_string()),
+        _ => Err(format!(
+            "objects listed as s3:// media are served under base_url, so they are in the destination \
+             s3://{to_bucket}{}{prefix}/: give the file's https:// address otherwise",
+            if prefix.is_empty() { "" } else { "/" }
+        )),
     }
 }
 

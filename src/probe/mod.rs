@@ -482,8 +482,12 @@ impl MediaSource for Window {
 /// The title in a file's tags (ID3v2 TIT2, Vorbis comment TITLE, MP4
 /// ©nam), for `add`. Read apart from [`probe_file`], which skips tags.
 pub fn read_title(path: &Path) -> Option<String> {
-    let file = crate::fsutil::open(path).ok()?;
-    let mss = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions::default());
+    read_title_from(Box::new(crate::fsutil::open(path).ok()?))
+}
+
+/// [`read_title`] of any source (a hosted file's ranged reader).
+pub fn read_title_from(source: Box<dyn MediaSource>) -> Option<String> {
+    let mss = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
     let probed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut reader = symphonia::default::get_probe()
             .probe(&Hint::new(), mss, FormatOptions::default(), MetadataOptions::default())

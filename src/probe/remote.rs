@@ -120,6 +120,21 @@ impl Prober {
     /// Measures the file at `url` reading at most `budget` bytes (see
     /// [`probe_url_within`]).
     pub fn measure_within(&self, url: &str, budget: u64) -> Result<Option<Measured>, ProbeError> {
+        Ok(self.measure_as(url, budget, false)?.map(|(m, _)| m))
+    }
+
+    /// Measures the file at `url` and reads its title tag (from the bytes
+    /// measuring fetched, where the tag is in them), as `podsmith add` does.
+    pub fn measure_with_title(&self, url: &str) -> Result<(Measured, Option<String>), ProbeError> {
+        self.measure_as(url, u64::MAX, true)?.ok_or_else(|| ProbeError::Io(format!("{url}: not measured")))
+    }
+
+    fn measure_as(
+        &self,
+        url: &str,
+        budget: u64,
+        title: bool,
+    ) -> Result<Option<(Measured, Option<String>)>, ProbeError> {
         match Remote::open(url, self.agent.clone(), budget)? {
             Some(Opened::Ranged(remote)) => {
                 let open = || -> io::Result<Box<dyn MediaSource>> { Ok(Box::new(remote.reader())) };
@@ -127,12 +142,16 @@ impl Prober {
                 if remote.shared.over.load(std::sync::atomic::Ordering::Relaxed) {
                     return Ok(None);
                 }
-                Ok(Some(Measured { info: measured?, hosted: remote.shared.hosted.clone(), traffic: remote.traffic() }))
+                let info = measured?;
+                let title = title.then(|| super::read_title_from(Box::new(remote.reader()))).flatten();
+                let m = Measured { info, hosted: remote.shared.hosted.clone(), traffic: remote.traffic() };
+                Ok(Some((m, title)))
             }
             Some(Opened::Whole { file, hosted, traffic }) => {
                 let mut info = super::probe_file(file.path())?;
                 info.bytes = hosted.size;
-                Ok(Some(Measured { info, hosted, traffic }))
+                let title = title.then(|| super::read_title(file.path())).flatten();
+                Ok(Some((Measured { info, hosted, traffic }, title)))
             }
             None => Ok(None),
         }

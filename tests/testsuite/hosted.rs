@@ -236,3 +236,55 @@ fn s3_media_are_objects_of_the_destination_served_under_base_url() {
     let feed = enclosures(&show, "feed.ogg.xml");
     assert!(feed.values().any(|(u, ..)| *u == format!("{}coredns-miek-gieben.ogg", server.base())), "{feed:?}");
 }
+
+#[test]
+fn add_takes_a_hosted_recording_and_the_next_build_measures_it_from_the_cache_or_once() {
+    let show = Show::sample();
+    let served = tempfile::tempdir().unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    for f in ["tagged-id3v2-id3v1.mp3", "pair-5s.mp3", "vorbis-5s.ogg"] {
+        std::fs::copy(audio(f), served.path().join(f)).unwrap();
+    }
+    let url = |f: &str| format!("{}{f}", server.base());
+    // The title from the hosted file's tags; its URL in the table; nothing copied.
+    let manifest = show.read("episodes.toml");
+    let run = show.run(&["add", &url("tagged-id3v2-id3v1.mp3"), "--date", "2018-01-01", "--dry-run"]).ok();
+    assert!(run.stdout.starts_with("[[episode]]\ntitle = \"Tagged & <quoted>\"\n"), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("media = [\"{}\"]\n", url("tagged-id3v2-id3v1.mp3"))), "{}", run.stdout);
+    assert_eq!(show.read("episodes.toml"), manifest);
+    // Formats of one recording must agree in length, hosted or not.
+    let run = show.run(&["add", &url("tagged-id3v2-id3v1.mp3"), &url("vorbis-5s.ogg"), "--title", "X"]).fails(1);
+    assert!(run.stderr.contains("the same recording"), "{}", run.stderr);
+    // A hosted MP3 beside an Ogg file of the same length on disk.
+    show.run(&[
+        "add",
+        &url("pair-5s.mp3"),
+        &audio("vorbis-5s.ogg").display().to_string(),
+        "--title",
+        "Pair",
+        "--date",
+        "2018-01-02",
+    ])
+    .ok();
+    assert!(show.read("episodes.toml").contains(&format!("\"{}\"", url("pair-5s.mp3"))));
+    assert!(!show.path("media/pair-5s.mp3").exists() && show.path("media/vorbis-5s.ogg").exists());
+    // Given twice, or already another episode's: refused.
+    let run = show.run(&["add", &url("pair-5s.mp3"), "--title", "Again"]).fails(1);
+    assert!(run.stderr.contains("already the media of the episode \"Pair\""), "{}", run.stderr);
+    let report = build_json(&show, &[]);
+    assert_eq!(report["hosted"]["measured"], 1, "{report}");
+    let item = show.channel("feed.xml").items().iter().find(|i| i.title() == Some("Pair")).cloned().unwrap();
+    let len = std::fs::metadata(served.path().join("pair-5s.mp3")).unwrap().len();
+    assert_eq!(item.enclosure().unwrap().url(), url("pair-5s.mp3"));
+    assert_eq!(item.enclosure().unwrap().length(), len.to_string());
+}
+
+#[test]
+fn hosted_files_are_measured_jobs_at_a_time() {
+    for (jobs, most) in [("1", 1..=1), ("4", 2..=4)] {
+        let (show, server, _served) = hosted_sample(Mode::Slow);
+        build_json(&show, &["--jobs", jobs]);
+        assert!(most.contains(&server.most_at_once()), "--jobs {jobs}: {} at once", server.most_at_once());
+        assert_eq!(show.channel("feed.xml").items().len(), 4);
+    }
+}

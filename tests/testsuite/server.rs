@@ -27,6 +27,8 @@ pub enum Mode {
     /// Sends every file from elsewhere: `/NAME` answers `302 Found` to
     /// `/moved/NAME`, which is served as [`Mode::Good`] does.
     Redirect,
+    /// Answers each request after 50 ms, as a far-away host does.
+    Slow,
     /// Says `Content-Length` right but sends half the body of a ranged
     /// answer, then closes the connection (a dropped transfer).
     ShortBody,
@@ -38,6 +40,8 @@ pub struct Server {
     stop: Arc<AtomicBool>,
     /// Every request answered: method, path, body bytes sent.
     log: Log,
+    /// Requests being answered now, and the most at once.
+    gauge: Arc<(std::sync::atomic::AtomicUsize, std::sync::atomic::AtomicUsize)>,
 }
 
 /// The requests a server answered.
@@ -52,19 +56,21 @@ impl Server {
         let flag = stop.clone();
         let log = Log::default();
         let logged = log.clone();
+        let gauge: Arc<(std::sync::atomic::AtomicUsize, std::sync::atomic::AtomicUsize)> = Arc::default();
+        let gauged = gauge.clone();
         thread::spawn(move || {
             for stream in listener.incoming() {
                 if flag.load(Ordering::Relaxed) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let (root, log) = (root.clone(), logged.clone());
+                let (root, log, gauge) = (root.clone(), logged.clone(), gauged.clone());
                 thread::spawn(move || {
-                    let _ = serve(stream, &root, mode, &log);
+                    let _ = serve(stream, &root, mode, &log, &gauge);
                 });
             }
         });
-        Server { port, stop, log }
+        Server { port, stop, log, gauge }
     }
 
     /// How many requests for `path` were answered as `method` (`GET (500)`
@@ -85,6 +91,11 @@ impl Server {
     /// not a success: `HEAD (304)`), path, body bytes sent.
     pub fn log(&self) -> Vec<(String, String, u64)> {
         self.log.lock().unwrap().clone()
+    }
+
+    /// The most requests answered at once so far.
+    pub fn most_at_once(&self) -> usize {
+        self.gauge.1.load(Ordering::SeqCst)
     }
 
     /// Forgets the requests answered so far.
@@ -119,7 +130,30 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn serve(stream: TcpStream, root: &std::path::Path, mode: Mode, log: &Log) -> std::io::Result<()> {
+/// Counts a request in while it is answered.
+struct InFlight<'a>(&'a (std::sync::atomic::AtomicUsize, std::sync::atomic::AtomicUsize));
+
+impl<'a> InFlight<'a> {
+    fn new(gauge: &'a (std::sync::atomic::AtomicUsize, std::sync::atomic::AtomicUsize)) -> InFlight<'a> {
+        let now = gauge.0.fetch_add(1, Ordering::SeqCst) + 1;
+        gauge.1.fetch_max(now, Ordering::SeqCst);
+        InFlight(gauge)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    root: &std::path::Path,
+    mode: Mode,
+    log: &Log,
+    gauge: &(std::sync::atomic::AtomicUsize, std::sync::atomic::AtomicUsize),
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut out = stream;
     loop {
@@ -145,6 +179,10 @@ fn serve(stream: TcpStream, root: &std::path::Path, mode: Mode, log: &Log) -> st
                 let (a, b) = v.split_once('-').unwrap_or((v, ""));
                 range = Some((a.parse().unwrap_or(0), b.parse().unwrap_or(u64::MAX)));
             }
+        }
+        let _answering = InFlight::new(gauge);
+        if mode == Mode::Slow {
+            thread::sleep(std::time::Duration::from_millis(50));
         }
         let mut parts = request.split_whitespace();
         let method = parts.next().unwrap_or("");
