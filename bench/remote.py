@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""Hosted media measured over HTTP: `podsmith probe URL...` against ffprobe
-run once per URL (as podcast-rss-generator does), in the same run, against
-the same local HTTP server, which answers Range requests after an injected
-latency (50 ms a request) and counts requests and bytes per file.
+"""A show whose media are hosted: `podsmith build` of a manifest naming its
+media by URL (cold, warm, and warm with --recheck) and `podsmith probe
+URL...`, against ffprobe run once per URL (as podcast-rss-generator does),
+in the same run, against the same local HTTP server. The server answers
+after an injected latency (50 ms a request), serves Range requests, ETag
+and If-None-Match (304), and counts requests and bytes.
 
-The files: EPISODES episodes of a show, each an MP3 (CBR with a Xing/Info
-header) and an Ogg Vorbis file of 15 min 10 s (hard links to the corpus
-files under their own names). Writes bench/results/remote.md. Run through
-bench/probe.sh, or alone once the corpus is made (bench/make-corpus.sh).
+The files: EPISODES episodes (default 1,000), each an MP3 (CBR with a
+Xing/Info + LAME header) and an Ogg Vorbis file of 15 min 10 s (hard links
+to the corpus files under their own names). Every duration podsmith
+writes is checked against the true length, every enclosure length against
+the file's size. Peak memory by /usr/bin/time. Writes
+bench/results/remote.md. Run through bench/probe.sh, or alone once the
+corpus is made (bench/make-corpus.sh).
 """
 import http.server
 import json
@@ -20,15 +25,17 @@ import sys
 import tempfile
 import threading
 import time
+import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PODSMITH = os.path.join(ROOT, "target", "release", "podsmith")
 CORPUS = os.path.join(HERE, "corpus")
-EPISODES = int(os.environ.get("EPISODES", "200"))
+EPISODES = int(os.environ.get("EPISODES", "1000"))
 LATENCY = float(os.environ.get("LATENCY", "0.05"))
 TRUE_SECONDS = 910.0
 SOURCES = {"mp3": "mp3_cbr_info_15m10s.mp3", "ogg": "ogg_vorbis_15m10s.ogg"}
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 
 
 class Stats:
@@ -36,16 +43,18 @@ class Stats:
         self.lock = threading.Lock()
         self.requests = 0
         self.bytes = 0
+        self.methods = {}
 
-    def add(self, n):
+    def add(self, method, n):
         with self.lock:
             self.requests += 1
             self.bytes += n
+            self.methods[method] = self.methods.get(method, 0) + 1
 
     def take(self):
         with self.lock:
-            out = (self.requests, self.bytes)
-            self.requests, self.bytes = 0, 0
+            out = (self.requests, self.bytes, dict(self.methods))
+            self.requests, self.bytes, self.methods = 0, 0, {}
             return out
 
 
@@ -59,13 +68,22 @@ def serve(root, stats):
         def send(self, head_only):
             time.sleep(LATENCY)
             path = os.path.join(root, self.path.lstrip("/").split("?")[0])
+            method = "HEAD" if head_only else "GET"
             if not os.path.isfile(path):
                 self.send_response(404)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                stats.add(0)
+                stats.add(method + " 404", 0)
                 return
-            size = os.path.getsize(path)
+            st = os.stat(path)
+            size = st.st_size
+            etag = f'"{size:x}-{st.st_mtime_ns:x}"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
+                stats.add(method + " 304", 0)
+                return
             start, end = 0, size - 1
             ranged = re.match(r"bytes=(\d*)-(\d*)$", self.headers.get("Range", ""))
             if ranged:
@@ -82,7 +100,7 @@ def serve(root, stats):
             self.send_header("Content-Type", kind)
             self.send_header("Accept-Ranges", "bytes")
             self.send_header("Content-Length", str(end - start + 1))
-            self.send_header("ETag", f'"{size:x}"')
+            self.send_header("ETag", etag)
             self.end_headers()
             sent = 0
             if not head_only:
@@ -97,7 +115,7 @@ def serve(root, stats):
                             left -= len(chunk)
                     except (BrokenPipeError, ConnectionResetError):
                         pass
-            stats.add(sent)
+            stats.add(method, sent)
 
         def do_GET(self):
             self.send(False)
@@ -107,34 +125,101 @@ def serve(root, stats):
 
     class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         daemon_threads = True
+        request_queue_size = 256
 
     server = Server(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
+def manifest(base, names):
+    """A show of EPISODES episodes naming their media by URL."""
+    lines = [
+        "[podcast]",
+        'title = "Hosted show"',
+        'description = "A show whose media are hosted."',
+        'author = "Bench"',
+        'owner = { email = "bench@example.com" }',
+        'language = "en"',
+        'categories = ["Technology"]',
+        'base_url = "https://podcast.example.com/"',
+        'image = "cover.jpg"',
+        "",
+    ]
+    for i in range(1, EPISODES + 1):
+        media = ", ".join(f'"{base}{n}"' for n in names[i - 1])
+        lines += [
+            "[[episode]]",
+            f'title = "Episode {i}"',
+            f'guid = "bench-hosted-{i}"',
+            f"date = 2020-01-01T00:00:00Z",
+            f"episode = {i}",
+            f"media = [{media}]",
+            f'notes = "Notes of episode {i}."',
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def timed(args, cwd):
+    """Wall seconds, peak RSS in MiB, and stdout of one podsmith run."""
+    t0 = time.perf_counter()
+    r = subprocess.run(["/usr/bin/time", "-f", "%M", PODSMITH, *args], cwd=cwd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if r.returncode != 0:
+        sys.exit(f"podsmith {' '.join(args[:3])} failed:\n{r.stderr[-3000:]}")
+    rss_kib = int(r.stderr.strip().splitlines()[-1])
+    return wall, rss_kib / 1024, r.stdout
+
+
+def check_feed(show, served):
+    """Largest duration error and enclosure-length mismatches of a built feed."""
+    items = ET.parse(os.path.join(show, "public", "feed.xml")).getroot().iter("item")
+    worst, wrong_lengths, n = 0.0, 0, 0
+    for item in items:
+        n += 1
+        h, m, s = ([0, 0] + [int(x) for x in item.find(f"{ITUNES}duration").text.split(":")])[-3:]
+        worst = max(worst, abs(h * 3600 + m * 60 + s - round(TRUE_SECONDS)))
+        enc = item.find("enclosure")
+        name = enc.get("url").rsplit("/", 1)[1]
+        wrong_lengths += int(enc.get("length")) != os.path.getsize(os.path.join(served, name))
+    return n, worst, wrong_lengths
+
+
 def main():
-    root = tempfile.mkdtemp(prefix="podsmith-bench-remote-")
+    served = tempfile.mkdtemp(prefix="podsmith-bench-hosted-")
+    show = tempfile.mkdtemp(prefix="podsmith-bench-hosted-show-")
     names = []
     for i in range(1, EPISODES + 1):
+        pair = []
         for ext, source in SOURCES.items():
             name = f"ep{i:04d}.{ext}"
-            os.link(os.path.join(CORPUS, source), os.path.join(root, name))
-            names.append(name)
+            os.link(os.path.join(CORPUS, source), os.path.join(served, name))
+            pair.append(name)
+        names.append(pair)
     stats = Stats()
-    server = serve(root, stats)
+    server = serve(served, stats)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    urls = [base + n for n in names]
+    urls = [base + n for pair in names for n in pair]
+    shutil.copy(os.path.join(ROOT, "media", "cover.jpg"), os.path.join(show, "cover.jpg"))
+    with open(os.path.join(show, "episodes.toml"), "w") as f:
+        f.write(manifest(base, names))
+    rows = {}
     try:
-        # podsmith: every URL in one command (16 at a time).
-        t0 = time.perf_counter()
-        r = subprocess.run([PODSMITH, "probe", "--json", *urls], capture_output=True, text=True)
-        podsmith_wall = time.perf_counter() - t0
-        if r.returncode != 0:
-            sys.exit(r.stderr[-2000:])
-        rows = json.loads(r.stdout)
-        podsmith_req, podsmith_bytes = stats.take()
-        podsmith_err = max(abs(row["duration_secs"] - TRUE_SECONDS) for row in rows)
+        for label, args in [
+            ("cold", ["build"]),
+            ("warm (within the hour)", ["build"]),
+            ("warm --recheck", ["build", "--recheck"]),
+        ]:
+            wall, rss, _ = timed([*args, "--format", "json"], show)
+            rows[label] = (wall, rss, stats.take())
+        items, worst, wrong_lengths = check_feed(show, served)
+        if items != EPISODES or worst > 0 or wrong_lengths:
+            sys.exit(f"wrong feed: {items} items, duration off by {worst} s, {wrong_lengths} wrong lengths")
+        # podsmith probe URL... (16 at a time), for the per-file costs alone.
+        wall, rss, out = timed(["probe", "--json", *urls], show)
+        probe_err = max(abs(row["duration_secs"] - TRUE_SECONDS) for row in json.loads(out))
+        rows["probe"] = (wall, rss, stats.take())
         # ffprobe: one process per URL, one after another.
         t0 = time.perf_counter()
         ff_err = 0.0
@@ -144,22 +229,36 @@ def main():
             secs = float(json.loads(r.stdout)["format"]["duration"])
             ff_err = max(ff_err, abs(secs - TRUE_SECONDS))
         ff_wall = time.perf_counter() - t0
-        ff_req, ff_bytes = stats.take()
+        rows["ffprobe"] = (ff_wall, None, stats.take())
     finally:
         server.shutdown()
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(served, ignore_errors=True)
+        shutil.rmtree(show, ignore_errors=True)
     n = len(urls)
     size = sum(os.path.getsize(os.path.join(CORPUS, s)) for s in SOURCES.values()) * EPISODES
+    ff_wall, _, (ff_req, ff_bytes, _) = rows["ffprobe"]
+    cold_wall, _, (_, cold_bytes, _) = rows["cold"]
+
+    def row(label, tool, errs):
+        wall, rss, (req, nbytes, methods) = rows[label]
+        how = ", ".join(f"{k} {v}" for k, v in sorted(methods.items())) or "none"
+        mem = f"{rss:.0f} MiB" if rss is not None else "n/a"
+        return (f"| {tool} | {wall:.2f} s | {req / n:.2f} | {nbytes / n / 1024:.1f} KiB | {how} | {mem} | {errs} |")
+
     lines = [
-        f"## Hosted media measured over HTTP ({EPISODES} episodes: {n} files of 15 min 10 s, MP3 with a Xing/Info "
+        f"## A show with hosted media ({EPISODES} episodes: {n} files of 15 min 10 s, MP3 with a Xing/Info + LAME "
         f"header and Ogg Vorbis, {size / 1e6:.0f} MB; {LATENCY * 1000:.0f} ms a request; same run)",
         "",
-        "| tool | wall | requests a file | bytes read a file | largest error | podsmith's advantage |",
-        "|---|---|---|---|---|---|",
-        f"| podsmith probe URL… (16 at a time) | {podsmith_wall:.2f} s | {podsmith_req / n:.1f} | "
-        f"{podsmith_bytes / n / 1024:.0f} KiB | {podsmith_err:.3f} s | |",
-        f"| ffprobe URL (one process a file) | {ff_wall:.2f} s | {ff_req / n:.1f} | {ff_bytes / n / 1024:.0f} KiB | "
-        f"{ff_err:.3f} s | {ff_wall / podsmith_wall:.0f}× faster, {ff_bytes / max(podsmith_bytes, 1):.0f}× fewer bytes |",
+        "| run | wall | requests a file | bytes read a file | requests | peak memory | largest duration error |",
+        "|---|---|---|---|---|---|---|",
+        row("cold", "podsmith build (cold, 32 at a time)", "0 s (every item 15:10, every length the size)"),
+        row("warm (within the hour)", "podsmith build (warm, within the hour)", "(unchanged)"),
+        row("warm --recheck", "podsmith build --recheck (one conditional HEAD a file)", "(unchanged)"),
+        row("probe", "podsmith probe URL… (16 at a time)", f"{probe_err:.3f} s"),
+        row("ffprobe", "ffprobe URL (one process a file, one after another)", f"{ff_err:.3f} s"),
+        "",
+        f"podsmith build (cold) against ffprobe: {ff_wall / cold_wall:.0f}× less wall time, "
+        f"{ff_bytes / max(cold_bytes, 1):.0f}× fewer bytes.",
     ]
     text = "\n".join(lines) + "\n"
     print(text)

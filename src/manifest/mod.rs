@@ -840,7 +840,10 @@ impl Reading<'_> {
             );
         }
         for m in &ep.media {
-            if let Some(first) = seen.media.insert(m.key().to_string(), m.line()) {
+            // A hosted file in the site's place is the same file as the
+            // local one published there.
+            let same = m.hosted().and_then(|h| h.in_site.as_deref()).unwrap_or(m.key());
+            if let Some(first) = seen.media.insert(same.to_string(), m.line()) {
                 self.cx.error_at_line(
                     m.line(),
                     format!("\"{}\" is already the media of the episode at line {first}", m.key()),

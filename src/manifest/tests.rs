@@ -301,3 +301,47 @@ fn media_names_that_differ_only_in_case_are_refused() {
     assert_eq!(problems[0].line(), Some(22));
     assert_eq!(problems[0].message, "\"media/A.mp3\" and \"media/a.mp3\" (line 15) differ only in case");
 }
+
+#[test]
+fn hosted_media_are_read_with_their_place_in_the_site() {
+    let dir = show_dir();
+    let src = format!(
+        "{PODCAST}{}\n[publish]\nto = \"s3://pod-bucket/site\"\n",
+        EPISODE.replace(
+            "[\"media/a.mp3\", \"media/a.ogg\"]",
+            "[\"https://cdn.example.net/a%20b.mp3\", \"https://example.com/pod/media/b%20c.ogg\", \
+             \"s3://pod-bucket/site/media/d.opus\"]"
+        )
+    );
+    let show = parse_in(dir.path(), &src).unwrap();
+    let hosted: Vec<(&str, Option<&str>)> = show.episodes[0]
+        .media
+        .iter()
+        .map(|m| m.hosted().unwrap())
+        .map(|h| (h.url.as_str(), h.in_site.as_deref()))
+        .collect();
+    assert_eq!(
+        hosted,
+        [
+            ("https://cdn.example.net/a%20b.mp3", None),
+            ("https://example.com/pod/media/b%20c.ogg", Some("media/b c.ogg")),
+            ("https://example.com/pod/media/d.opus", Some("media/d.opus")),
+        ]
+    );
+    // The file in the site's place is the local file published there.
+    let src = format!(
+        "{PODCAST}{EPISODE}{}",
+        EPISODE
+            .replace("g-1", "g-2")
+            .replace("\"First\"", "\"Second\"")
+            .replace("[\"media/a.mp3\", \"media/a.ogg\"]", "[\"https://example.com/pod/media/a.mp3\"]")
+    );
+    let text = errors(&src);
+    assert!(
+        text.contains("\"https://example.com/pod/media/a.mp3\" is already the media of the episode at line 15"),
+        "{text}"
+    );
+    // An s3:// medium needs a bucket destination.
+    let src = format!("{PODCAST}{}", EPISODE.replace("\"media/a.ogg\"", "\"s3://pod-bucket/a.ogg\""));
+    assert!(errors(&src).contains("set `to = \"s3://BUCKET/PREFIX\"` in [publish]"), "{}", errors(&src));
+}

@@ -462,4 +462,38 @@ mod tests {
         assert_eq!(cache.get("a.mp3", &path), Some(info));
         assert!(!cache.dirty);
     }
+
+    #[test]
+    fn hosted_measurements_are_fresh_for_an_hour_then_stale_and_a_crafted_time_is_not_believed() {
+        let dir = tempfile::tempdir().unwrap();
+        let info = crate::probe::probe_file(&std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/audio/cbr-xing.mp3"
+        )))
+        .unwrap();
+        let url = "https://cdn.example.com/a.mp3";
+        let said = Hosted { size: 1234, etag: Some("\"e1\"".into()), last_modified: None };
+        let mut cache = Cache::open(dir.path());
+        let before = cache.hosted_digest([url].into_iter());
+        assert_eq!(cache.look_hosted(url, 1000, 3600), HostedLook::Miss);
+        cache.put_hosted(url, &said, &info, 1000);
+        let measured = AudioInfo { bytes: 1234, ..info.clone() };
+        assert_eq!(cache.look_hosted(url, 4599, 3600), HostedLook::Fresh(measured.clone()));
+        assert_eq!(cache.look_hosted(url, 4600, 3600), HostedLook::Stale(measured.clone(), said.clone()));
+        // Asked "in the future": not believed fresh.
+        assert_eq!(cache.look_hosted(url, 999, 3600), HostedLook::Stale(measured.clone(), said.clone()));
+        let known = cache.hosted_digest([url].into_iter());
+        assert_ne!(known, before);
+        cache.checked_hosted(url, 5000);
+        assert_eq!(cache.hosted_digest([url].into_iter()), known, "asking again changes nothing it tells");
+        cache.save().unwrap();
+        let mut again = Cache::open(dir.path());
+        assert_eq!(again.look_hosted(url, 5001, 3600), HostedLook::Fresh(measured));
+        again.forget_hosted(url);
+        assert_eq!(again.hosted_digest([url].into_iter()), before);
+        // Gone from the show: dropped.
+        again.put_hosted(url, &said, &info, 1000);
+        again.retain(&|_| false);
+        assert_eq!(again.look_hosted(url, 1001, 3600), HostedLook::Miss);
+    }
 }

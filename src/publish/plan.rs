@@ -440,4 +440,18 @@ mod tests {
         assert!(pending.objects.contains_key("media/a.mp3"));
         assert_eq!(pending.pending.keys().collect::<Vec<_>>(), ["feed.ogg.xml", "feed.xml", "index.html"]);
     }
+
+    #[test]
+    fn a_published_file_the_show_now_lists_as_hosted_is_never_deleted() {
+        let (record, there) = published(&site());
+        let without: Vec<LocalFile> = site().into_iter().filter(|f| f.key != "media/a.mp3").collect();
+        let hosted: HashSet<String> = ["media/a.mp3".to_string()].into();
+        let plan = make_with(&without, Some(&record), &there, (true, false), (&HashSet::new(), &hosted));
+        assert_eq!(plan.deletes, Vec::<String>::new());
+        assert!(plan.kept.is_empty(), "not an old episode's file: not said to be kept");
+        assert!(plan.record.objects.contains_key("media/a.mp3"), "still recorded");
+        // Not listed as hosted, --prune deletes it.
+        let plan = make_with(&without, Some(&record), &there, (true, false), (&HashSet::new(), &HashSet::new()));
+        assert_eq!(plan.deletes, ["media/a.mp3"]);
+    }
 }
