@@ -132,7 +132,7 @@ pub struct ProbeOptions {
 pub const HOSTED_FRESH_SECS: i64 = 3600;
 
 /// Hosted files measured at once unless told otherwise.
-pub const HOSTED_JOBS: usize = 32;
+pub const HOSTED_JOBS: usize = 64;
 
 impl Default for ProbeOptions {
     fn default() -> ProbeOptions {

@@ -187,7 +187,7 @@ pub struct BuildArgs {
     #[arg(long)]
     pub recheck: bool,
     /// Hosted media files measured or asked about at once.
-    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
     /// Replace files in the output folder that podsmith did not write.
     #[arg(long)]

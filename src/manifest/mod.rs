@@ -897,15 +897,24 @@ impl Reading<'_> {
         let guests = guests.into_iter().map(Spanned::into_inner).filter(|g| !g.trim().is_empty()).collect();
         let season = t.positive_int(cx, "season").map(Spanned::into_inner);
         let number = t.positive_int(cx, "episode").map(Spanned::into_inner);
-        if number.is_none() && !t.has("episode") && podcast.is_some_and(|p| p.show_type == ShowType::Serial) {
+        let types = [("full", EpisodeType::Full), ("trailer", EpisodeType::Trailer), ("bonus", EpisodeType::Bonus)];
+        let episode_type = t.choice(cx, "type", &types, EpisodeType::Full, None);
+        // Trailers and bonus episodes of a serial show go unnumbered.
+        if number.is_none()
+            && !t.has("episode")
+            && episode_type == Some(EpisodeType::Full)
+            && podcast.is_some_and(|p| p.show_type == ShowType::Serial)
+        {
             cx.error(
                 &t.span,
                 format!("{} has no `episode` number, and the show is serial", t.what),
-                Some("Apple needs a number on every episode of a serial show: episode = 1".into()),
+                Some(
+                    "Apple needs a number on every full episode of a serial show: episode = 1 (a trailer or bonus \
+                     episode may have none)"
+                        .into(),
+                ),
             );
         }
-        let types = [("full", EpisodeType::Full), ("trailer", EpisodeType::Trailer), ("bonus", EpisodeType::Bonus)];
-        let episode_type = t.choice(cx, "type", &types, EpisodeType::Full, None);
         let explicit = t.boolean(cx, "explicit");
         let image = self.asset(&mut t, "image");
         let image_ok = image.is_some() || !t.has("image");

@@ -217,6 +217,16 @@ fn serial_shows_need_episode_numbers() {
     let src = format!("{}type = \"serial\"\n{EPISODE}", PODCAST);
     let text = errors(&src);
     assert!(text.contains("has no `episode` number, and the show is serial"), "{text}");
+    // A trailer or bonus episode may go unnumbered, as Apple's own sample feed does.
+    let dir = show_dir();
+    for kind in ["trailer", "bonus"] {
+        let src = format!(
+            "{}type = \"serial\"\n{}",
+            PODCAST,
+            EPISODE.replace("notes =", &format!("type = \"{kind}\"\nnotes ="))
+        );
+        assert!(parse_in(dir.path(), &src).is_ok(), "{kind}");
+    }
 }
 
 #[test]

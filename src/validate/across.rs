@@ -25,7 +25,9 @@ pub struct ItemFacts {
     pub guid: Option<(String, usize)>,
     /// Its first `<enclosure>`'s `url`, and the enclosure's line.
     pub enclosure: Option<(String, usize)>,
-    /// Whether it has an `<itunes:episode>`.
+    /// Whether it has an `<itunes:episode>`, or needs none: a trailer or
+    /// bonus episode of a serial show is normally unnumbered (ART19 and
+    /// Acast publish them so, and Apple lists them).
     pub numbered: bool,
 }
 
@@ -40,7 +42,10 @@ impl ItemFacts {
             label: title.map(|t| format!("\"{}\"", truncate_chars(t, 60))),
             guid: guid.map(|g| (g.text.to_string(), g.line)),
             enclosure: enclosure.and_then(|e| Some((e.attr("url")?.to_string(), e.line))),
-            numbered: cx.child(item, &Ns::Itunes, "episode").is_some(),
+            numbered: cx.child(item, &Ns::Itunes, "episode").is_some()
+                || cx
+                    .child(item, &Ns::Itunes, "episodeType")
+                    .is_some_and(|t| matches!(t.text.trim(), "trailer" | "bonus")),
         }
     }
 

@@ -73,12 +73,20 @@ fn namespaces(doc: &Doc, out: &mut Findings) {
         };
         if wrong || miscased.is_some() {
             let right = expected.or(miscased.map(|(_, u)| *u)).unwrap_or_default();
-            out.push(Finding::new(
+            let finding = Finding::new(
                 id::XML_NS_EXACT,
                 Where::Line(*line),
                 format!("xmlns:{prefix}=\"{uri}\" is not the {prefix} namespace apps look for"),
-                format!("write xmlns:{prefix}=\"{right}\" exactly (it is case-sensitive); apps ignore every {prefix}: tag otherwise"),
-            ));
+                format!(
+                    "write xmlns:{prefix}=\"{right}\" exactly (it is case-sensitive); apps ignore every {prefix}: tag otherwise"
+                ),
+            );
+            // Without its atom:, media: or spotify: tags a feed still
+            // lists and plays; without itunes: or podcast: it does not.
+            out.push(match &**prefix {
+                "atom" | "media" | "spotify" => finding.severity(Severity::Warning),
+                _ => finding,
+            });
         }
     }
     let mut reported: Vec<&str> = Vec::new();

@@ -320,17 +320,21 @@ fn block(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     }
 }
 
-/// APPLE-CH-LEN for items: `itunes:title` is at most 255 characters.
+/// APPLE-CH-LEN for items: `itunes:title`, `itunes:subtitle`,
+/// `itunes:keywords` and `itunes:author` are at most 255 characters (the
+/// W3C validator rejects longer ones too).
 fn itunes_title(cx: &mut Cx<'_>, item: &Node, w: &Where) {
-    if let Some(n) = cx.child(item, &Ns::Itunes, "title")
-        && n.text.chars().count() > super::channel::TAG_LIMIT
-    {
-        cx.push(Finding::new(
-            id::APPLE_CH_LEN,
-            w.at(n.line),
-            format!("<itunes:title> is {} characters long", n.text.chars().count()),
-            "Apple limits its tags to 255 characters",
-        ));
+    for name in ["title", "subtitle", "keywords", "author"] {
+        if let Some(n) = cx.child(item, &Ns::Itunes, name)
+            && n.text.chars().count() > super::channel::TAG_LIMIT
+        {
+            cx.push(Finding::new(
+                id::APPLE_CH_LEN,
+                w.at(n.line),
+                format!("<itunes:{name}> is {} characters long", n.text.chars().count()),
+                "Apple limits its tags to 255 characters; the W3C validator rejects longer ones",
+            ));
+        }
     }
 }
 
@@ -377,20 +381,23 @@ fn enclosure_url(cx: &mut Cx<'_>, url: &str, mime: Option<&str>, at: &Where) {
     url_rules(cx, url, at.clone(), "enclosure");
     let ext = url_extension(url);
     match ext.as_deref().and_then(|x| APPLE_TYPES.iter().find(|(e, _)| *e == x)) {
-        None => unlisted_extension(cx, ext, at),
+        None => unlisted_extension(cx, ext, mime, at),
         Some((x, types)) => type_for_extension(cx, x, types, mime, at),
     }
 }
 
 /// APPLE-IT-ENCL-EXT: an extension Apple does not list (only noted for a
 /// per-format feed or a show meant for other apps).
-fn unlisted_extension(cx: &mut Cx<'_>, ext: Option<String>, at: &Where) {
+fn unlisted_extension(cx: &mut Cx<'_>, ext: Option<String>, mime: Option<&str>, at: &Where) {
     match cx.opts.formats {
         Formats::PerFormat => cx.push(
             Finding::new(
                 id::APPLE_IT_ENCL_EXT,
                 at.clone(),
-                format!("the enclosure is .{}: this feed is for apps that play it, not for Apple", ext.unwrap_or_default()),
+                format!(
+                    "the enclosure is .{}: this feed is for apps that play it, not for Apple",
+                    ext.unwrap_or_default()
+                ),
                 "submit feed.xml (MP3/AAC enclosures) to Apple and Spotify, not this one",
             )
             .severity(Severity::Info),
@@ -407,15 +414,30 @@ fn unlisted_extension(cx: &mut Cx<'_>, ext: Option<String>, at: &Where) {
             )
             .severity(Severity::Info),
         ),
-        Formats::Apple => cx.push(Finding::new(
-            id::APPLE_IT_ENCL_EXT,
-            at.clone(),
-            format!(
-                "the enclosure URL ends in {}; Apple lists only .mp3, .m4a, .mp4, .m4v, .mov and .pdf, and will not show this episode",
-                ext.map_or("no extension".into(), |x| format!(".{x}"))
-            ),
-            "make an MP3 (or AAC .m4a) the enclosure and offer other formats as <podcast:alternateEnclosure>",
-        )),
+        Formats::Apple => {
+            // MP3 or AAC already, by its type: the URL is what is wrong.
+            let apple_type = APPLE_TYPES.iter().find(|(_, types)| mime.is_some_and(|m| types.contains(&m)));
+            let help = match apple_type {
+                Some((x, _)) => format!(
+                    "the file is {} already: serve it at a URL whose path ends in .{x} (a direct link to the file, \
+                     not a /download or tracking endpoint that hides the name)",
+                    mime.unwrap_or_default()
+                ),
+                None => {
+                    "make an MP3 (or AAC .m4a) the enclosure and offer other formats as <podcast:alternateEnclosure>"
+                        .to_string()
+                }
+            };
+            cx.push(Finding::new(
+                id::APPLE_IT_ENCL_EXT,
+                at.clone(),
+                format!(
+                    "the enclosure URL ends in {}; Apple lists only .mp3, .m4a, .mp4, .m4v, .mov and .pdf, and will not show this episode",
+                    ext.map_or("no extension".into(), |x| format!(".{x}"))
+                ),
+                help,
+            ))
+        }
     }
 }
 

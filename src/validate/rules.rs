@@ -117,7 +117,7 @@ rule_table! {
     APPLE_CH_LINK: "APPLE-CH-LINK", Warning, S, "The channel `link` is an http(s) URL.";
     APPLE_CH_OWNER: "APPLE-CH-OWNER", Warning, S, "`itunes:owner` is present with an `itunes:name`.";
     APPLE_CH_TYPE: "APPLE-CH-TYPE", Error, S, "`itunes:type` is `episodic` or `serial`.";
-    APPLE_CH_SERIAL_EPNUM: "APPLE-CH-SERIAL-EPNUM", Error, S, "In a serial show every item has `itunes:episode`.";
+    APPLE_CH_SERIAL_EPNUM: "APPLE-CH-SERIAL-EPNUM", Error, S, "In a serial show every full episode has `itunes:episode` (trailers and bonus episodes may have none).";
     APPLE_CH_COPYRIGHT: "APPLE-CH-COPYRIGHT", Info, S, "A `copyright` line, if the show is copyrighted.";
     APPLE_CH_NEWFEED: "APPLE-CH-NEWFEED", Error, S, "`itunes:new-feed-url` is an absolute http(s) URL.";
     APPLE_CH_BLOCK: "APPLE-CH-BLOCK", Warning, S, "`itunes:block` is `Yes` or `No` (any other value has no effect).";

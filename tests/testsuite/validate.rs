@@ -388,3 +388,67 @@ fn online_measures_hosted_media_against_their_durations() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("coredns-miek-gieben.ogg plays for 12:24"), "{found:?}");
 }
+
+/// The valid rule feed edited by `edit`, validated in-process.
+fn edited_valid(edit: &dyn Fn(String) -> String) -> Report {
+    let text = edit(fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap());
+    let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    let local = LocalFiles { root: Some(fixtures()), ..Default::default() };
+    validate(
+        "edited.xml",
+        text.as_bytes(),
+        &Options { local: Some(std::sync::Arc::new(local)), now, formats: Default::default() },
+    )
+}
+
+fn of<'a>(report: &'a Report, code: &str) -> Vec<&'a podsmith::validate::Finding> {
+    report.findings.iter().filter(|f| f.code == code).collect()
+}
+
+#[test]
+fn validator_precision_as_measured_on_real_feeds() {
+    // A serial show's trailer or bonus episode may go unnumbered; a full one may not.
+    let serial = |s: String| s.replace("<itunes:type>episodic</itunes:type>", "<itunes:type>serial</itunes:type>");
+    let unnumbered = |kind: &'static str| {
+        move |s: String| {
+            serial(s).replacen("<itunes:episode>1</itunes:episode>", "", 1).replacen(
+                "<itunes:episodeType>full</itunes:episodeType>",
+                &format!("<itunes:episodeType>{kind}</itunes:episodeType>"),
+                1,
+            )
+        }
+    };
+    assert_eq!(of(&edited_valid(&serial), "APPLE-CH-SERIAL-EPNUM").len(), 0);
+    assert_eq!(of(&edited_valid(&unnumbered("trailer")), "APPLE-CH-SERIAL-EPNUM").len(), 0);
+    assert_eq!(of(&edited_valid(&unnumbered("bonus")), "APPLE-CH-SERIAL-EPNUM").len(), 0);
+    assert_eq!(of(&edited_valid(&unnumbered("full")), "APPLE-CH-SERIAL-EPNUM").len(), 1);
+    // A wrong atom: URI loses the atom tags only (a warning); a wrong itunes: URI loses the show.
+    let atom = edited_valid(&|s| s.replace("http://www.w3.org/2005/Atom", "http://www.w3.org/2005/atom"));
+    assert_eq!(of(&atom, "XML-NS-EXACT").iter().map(|f| f.severity).collect::<Vec<_>>(), [Severity::Warning]);
+    let itunes = edited_valid(&|s| {
+        s.replace("http://www.itunes.com/dtds/podcast-1.0.dtd", "http://www.itunes.com/DTDs/Podcast-1.0.dtd")
+    });
+    assert_eq!(of(&itunes, "XML-NS-EXACT").iter().map(|f| f.severity).collect::<Vec<_>>(), [Severity::Error]);
+    // Item-level itunes:subtitle, keywords and author over 255 characters.
+    let long = "x".repeat(300);
+    for tag in ["subtitle", "keywords", "author"] {
+        let report = edited_valid(&|s| {
+            s.replacen(
+                "<itunes:title>Pilot</itunes:title>",
+                &format!("<itunes:title>Pilot</itunes:title><itunes:{tag}>{long}</itunes:{tag}>"),
+                1,
+            )
+        });
+        let found = of(&report, "APPLE-CH-LEN");
+        assert!(
+            found.iter().any(|f| f.message.contains(&format!("<itunes:{tag}> is 300 characters"))),
+            "{tag}: {found:?}"
+        );
+    }
+    // An MP3 at a URL without an extension: the URL is the fix, not the audio.
+    let report = edited_valid(&|s| s.replace("podcast/audio/pair-5s.mp3\"", "podcast/download/pilot\""));
+    let found = of(&report, "APPLE-IT-ENCL-EXT");
+    assert_eq!(found.len(), 1, "{:?}", ids(&report));
+    let help = found[0].help.as_deref().unwrap();
+    assert!(help.contains("audio/mpeg already") && help.contains(".mp3") && !help.contains("make an MP3"), "{help}");
+}
