@@ -426,17 +426,28 @@ impl Catalog {
         let mut scheduled = Vec::new();
         // Each episode on its own (its notes rendered), in parallel, in order.
         let episodes = std::mem::take(&mut show.episodes);
-        let assembled: Vec<Result<Result<LiveEpisode, Scheduled>, Vec<Diagnostic>>> = episodes
+        type Assembled = (Result<Result<LiveEpisode, Scheduled>, Vec<Diagnostic>>, Vec<Diagnostic>);
+        let assembled: Vec<Assembled> = episodes
             .into_par_iter()
-            .map(|episode| {
-                let media = measured(&show, &episode, probes)?;
-                Ok(match episode.date.with_timezone(&Utc) > now {
+            .map(|mut episode| {
+                let media = match measured(&show, &episode, probes) {
+                    Ok(m) => m,
+                    Err(p) => return (Err(p), Vec::new()),
+                };
+                let (mut chapter_problems, notes) = chapters_of(&show, &mut episode, &media);
+                chapter_problems.extend(transcript_problems(&show, &episode, &media));
+                if !chapter_problems.is_empty() {
+                    return (Err(chapter_problems), notes);
+                }
+                let e = match episode.date.with_timezone(&Utc) > now {
                     true => Err(Scheduled { episode }),
                     false => Ok(LiveEpisode::new(&show.podcast, episode, media)),
-                })
+                };
+                (Ok(e), notes)
             })
             .collect();
-        for a in assembled {
+        for (a, notes) in assembled {
+            warnings.extend(notes);
             match a {
                 Ok(Ok(e)) => live.push(e),
                 Ok(Err(s)) => scheduled.push(s),
@@ -465,8 +476,8 @@ impl Catalog {
         self.episodes.iter().map(|e| e.episode.date).max()
     }
 
-    /// Every file of the show: the cover, and every episode's media and
-    /// art, live or scheduled.
+    /// Every file of the show: the cover, and every episode's media, art
+    /// and chapter pictures, live or scheduled.
     pub fn files(&self) -> impl Iterator<Item = &LocalFile> {
         let episodes = self.episodes.iter().map(|e| &e.episode).chain(self.scheduled.iter().map(|s| &s.episode));
         fn local(a: &Asset) -> Option<&LocalFile> {
@@ -475,9 +486,11 @@ impl Catalog {
                 Asset::Remote(_) => None,
             }
         }
-        local(&self.podcast.image).into_iter().chain(
-            episodes.flat_map(|e| e.media.iter().filter_map(MediaFile::local).chain(e.image.as_ref().and_then(local))),
-        )
+        local(&self.podcast.image).into_iter().chain(episodes.flat_map(|e| {
+            let chapter_images =
+                e.chapters.iter().flat_map(|c| &c.list).filter_map(|c| c.image.as_ref().and_then(local));
+            e.media.iter().filter_map(MediaFile::local).chain(e.image.as_ref().and_then(local)).chain(chapter_images)
+        }))
     }
 }
 
@@ -532,6 +545,71 @@ fn measured(show: &Show, episode: &Episode, probes: &Probes) -> Result<Vec<Media
         }
     }
     if problems.is_empty() { Ok(media) } else { Err(problems) }
+}
+
+/// The episode's chapters: those the manifest gives, else those of its
+/// first MP3's tag; checked against every format's measured length.
+/// Returns the problems (errors) and what to tell (a manifest's chapters
+/// that differ from the MP3's own).
+fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    use crate::chapters::Chapters;
+    let at = Location::file(&show.manifest_path, episode.line, None);
+    let mut notes = Vec::new();
+    let tagged = media.iter().find_map(|m| Chapters::tagged(&m.info.chapters, m.file.key()));
+    match (&episode.chapters, tagged) {
+        (None, tagged) => episode.chapters = tagged,
+        (Some(given), Some(tagged)) if !given.agrees_with(&tagged) => notes.push(
+            Diagnostic::warning(
+                "CHAPTERS",
+                format!(
+                    "episode \"{}\": the chapters given in the manifest differ from those in {}'s ID3 tag; the \
+                     manifest's are published",
+                    episode.title,
+                    match &tagged.origin {
+                        crate::chapters::Origin::Tagged(of) => of.as_str(),
+                        _ => "the MP3",
+                    }
+                ),
+            )
+            .at(at.clone())
+            .help("apps that read the MP3's own chapters show those: make them agree, or remove one"),
+        ),
+        (Some(_), _) => {}
+    }
+    let Some(chapters) = &episode.chapters else { return (Vec::new(), notes) };
+    let mut problems = Vec::new();
+    for m in media {
+        let what = format!("the {} ({})", m.info.format.label(), crate::text::clock(m.info.whole_seconds()));
+        for p in chapters.problems(m.info.duration_secs, &what) {
+            if !problems.iter().any(|d: &Diagnostic| d.message.ends_with(&p)) {
+                problems.push(
+                    Diagnostic::error("CHAPTERS", format!("episode \"{}\": {p}", episode.title))
+                        .at(at.clone())
+                        .help("fix the chapter's start (apps seek there), or the audio if it was cut"),
+                );
+            }
+        }
+    }
+    (problems, notes)
+}
+
+/// Transcripts whose cues run past the end of one of the episode's formats.
+fn transcript_problems(show: &Show, episode: &Episode, media: &[Media]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for t in &episode.transcripts {
+        let shortest = media.iter().min_by(|a, b| a.info.duration_secs.total_cmp(&b.info.duration_secs));
+        if let Some(m) = shortest {
+            let what = format!("the {} ({})", m.info.format.label(), crate::text::clock(m.info.whole_seconds()));
+            if let Some(p) = t.problem(m.info.duration_secs, &what) {
+                out.push(
+                    Diagnostic::error("TRANSCRIPT", format!("episode \"{}\": {p}", episode.title))
+                        .at(Location::file(&show.manifest_path, episode.line, None))
+                        .help("the transcript is of another cut of the audio: make it again from this one"),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// A warning per further format that some episodes lack.

@@ -20,6 +20,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesCData, BytesDecl, BytesText, Event};
 
 use crate::catalog::{Catalog, LiveEpisode, Media, feed_file_name};
+use crate::manifest::Episode;
 use crate::manifest::{Asset, Podcast};
 use crate::probe::AudioFormat;
 
@@ -270,9 +271,60 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
                 .with_attributes([("role", "guest"), ("group", "cast")])
                 .write_text_content(BytesText::new(guest))?;
         }
+        for (name, kind, language) in transcript_links(ep) {
+            let url = format!("{}{name}", e.page_url);
+            let mut el = w.create_element("podcast:transcript").with_attributes([
+                ("url", url.as_str()),
+                ("type", kind.mime_type()),
+                ("language", language),
+            ]);
+            if kind.is_timed() {
+                el = el.with_attribute(("rel", "captions"));
+            }
+            el.write_empty()?;
+        }
+        if ep.chapters.is_some() {
+            let url = format!("{}chapters.json", e.page_url);
+            w.create_element("podcast:chapters")
+                .with_attributes([("url", url.as_str()), ("type", "application/json+chapters")])
+                .write_empty()?;
+        }
         Ok(())
     })?;
     Ok(())
+}
+
+/// The name a transcript is published under, beside the episode's page:
+/// `transcript.vtt`, or `transcript.de.vtt` in a language other than the
+/// first transcript's.
+fn transcript_name(ep: &Episode, t: &crate::transcript::Transcript, kind: crate::transcript::Kind) -> String {
+    let first = ep.transcripts.first().map(|f| f.language.as_str());
+    match first == Some(t.language.as_str()) {
+        true => format!("transcript.{}", kind.extension()),
+        false => format!("transcript.{}.{}", t.language, kind.extension()),
+    }
+}
+
+/// The transcript files published beside an episode's page: each as
+/// given, and its counterpart (SRT for VTT, VTT for SRT and JSON) unless
+/// the episode has that one already; with format and language.
+pub fn transcript_files(ep: &Episode) -> Vec<(String, crate::transcript::Kind, &str, Vec<u8>)> {
+    let mut out = Vec::new();
+    for t in &ep.transcripts {
+        let language = t.language.as_str();
+        out.push((transcript_name(ep, t, t.kind), t.kind, language, t.bytes.clone()));
+        if let Some((kind, bytes)) = t.counterpart()
+            && !ep.transcripts.iter().any(|o| o.kind == kind && o.language == t.language)
+        {
+            out.push((transcript_name(ep, t, kind), kind, language, bytes));
+        }
+    }
+    out
+}
+
+/// The `podcast:transcript` tags of an episode: name, format, language.
+fn transcript_links(ep: &Episode) -> Vec<(String, crate::transcript::Kind, &str)> {
+    transcript_files(ep).into_iter().map(|(name, kind, language, _)| (name, kind, language)).collect()
 }
 
 /// The public URL of an image: a local file is published at its path.

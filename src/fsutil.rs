@@ -36,6 +36,8 @@ pub const TEMPLATE: Limit = Limit { bytes: 1 << 20, what: "a template" };
 pub const RECORD: Limit = Limit { bytes: 64 << 20, what: "a record podsmith keeps" };
 /// A feed to validate (what the directories accept, and then some).
 pub const FEED: Limit = Limit { bytes: 64 << 20, what: "a feed" };
+/// A transcript file.
+pub const TRANSCRIPT: Limit = Limit { bytes: 16 << 20, what: "a transcript" };
 /// A chapters or other JSON file a feed links to.
 pub const JSON: Limit = Limit { bytes: 16 << 20, what: "a JSON file" };
 /// A small text file podsmith edits (`.gitignore`).

@@ -16,6 +16,7 @@
 
 pub mod add;
 pub mod catalog;
+pub mod chapters;
 pub mod diagnostic;
 pub mod feed;
 pub mod fsutil;
@@ -33,6 +34,7 @@ pub mod publish;
 pub mod show_lock;
 pub mod site;
 pub mod text;
+pub mod transcript;
 pub mod url;
 pub mod validate;
 pub mod xmlns;

@@ -361,6 +361,11 @@ pub struct Episode {
     pub explicit: Option<bool>,
     /// Episode art, if any.
     pub image: Option<Asset>,
+    /// Chapters given in the manifest (`[[episode.chapters]]` or
+    /// `chapters_file`); else the MP3's own, found when it is measured.
+    pub chapters: Option<crate::chapters::Chapters>,
+    /// Transcripts (`transcript`), read and checked.
+    pub transcripts: Vec<crate::transcript::Transcript>,
     /// The manifest line where this episode starts.
     pub line: usize,
 }
@@ -918,10 +923,14 @@ impl Reading<'_> {
         let explicit = t.boolean(cx, "explicit");
         let image = self.asset(&mut t, "image");
         let image_ok = image.is_some() || !t.has("image");
+        let chapters = self.chapters(&mut t);
+        let chapters_ok = chapters.is_some() || !(t.has("chapters") || t.has("chapters_file"));
+        let transcripts = self.transcripts(&mut t, podcast);
         t.finish(&mut self.cx);
         let (title, slug, guid, date, media, notes, episode_type) =
             (title?, slug?, guid?, date?, media?, notes?, episode_type?);
-        image_ok.then_some(())?;
+        (image_ok && chapters_ok).then_some(())?;
+        let transcripts = transcripts?;
         Some(Episode {
             title: title.into_inner(),
             slug,
@@ -935,8 +944,211 @@ impl Reading<'_> {
             episode_type,
             explicit,
             image,
+            chapters: chapters.flatten(),
+            transcripts,
             line,
         })
+    }
+
+    /// `transcript`: a file, or a list of files or `{ file, language }`
+    /// tables; each read and checked. `None`: something is wrong (reported).
+    fn transcripts(
+        &mut self,
+        t: &mut Fields<'_, '_>,
+        podcast: Option<&Podcast>,
+    ) -> Option<Vec<crate::transcript::Transcript>> {
+        let what = t.what.clone();
+        let Some(v) = t.value("transcript") else { return Some(Vec::new()) };
+        let example = "\"transcripts/episode.vtt\" or [{ file = \"transcripts/episode.vtt\", language = \"en\" }]";
+        let items: Vec<&Spanned<DeValue<'_>>> = match v.get_ref() {
+            DeValue::String(_) => vec![v],
+            DeValue::Array(items) => items.iter().collect(),
+            other => {
+                self.cx.error(
+                    &v.span(),
+                    format!("`transcript` in {what} must be a file or a list, not {}", reader::type_name(other)),
+                    Some(format!("write transcript = {example}")),
+                );
+                return None;
+            }
+        };
+        let default_language = podcast.map_or_else(|| "en".to_string(), |p| p.language.clone());
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, item) in items.into_iter().enumerate() {
+            let (file, language) = match item.get_ref() {
+                DeValue::String(s) => (Some(Spanned::new(item.span(), s.to_string())), None),
+                DeValue::Table(table) => {
+                    let mut f = Fields::new(table, item.span(), format!("transcript {} of {what}", i + 1));
+                    let file = f.required_string(&mut self.cx, "file", "\"transcripts/episode.vtt\"");
+                    let language = f.string(&mut self.cx, "language");
+                    f.finish(&mut self.cx);
+                    if file.is_none() {
+                        ok = false;
+                        continue;
+                    }
+                    (file, language)
+                }
+                other => {
+                    self.cx.error(
+                        &item.span(),
+                        format!(
+                            "transcript {} of {what} is {}, not a file or a table",
+                            i + 1,
+                            reader::type_name(other)
+                        ),
+                        Some(format!("write transcript = {example}")),
+                    );
+                    ok = false;
+                    continue;
+                }
+            };
+            let Some(file) = file else { continue };
+            match self.transcript(&file, language, &default_language, &what) {
+                Some(t)
+                    if out
+                        .iter()
+                        .any(|o: &crate::transcript::Transcript| o.kind == t.kind && o.language == t.language) =>
+                {
+                    self.cx.error(
+                        &file.span(),
+                        format!(
+                            "{what} has two {} transcripts in \"{}\"",
+                            t.kind.extension().to_uppercase(),
+                            t.language
+                        ),
+                        Some("give one transcript per format and language".into()),
+                    );
+                    ok = false;
+                }
+                Some(t) => out.push(t),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// One transcript file, read and parsed.
+    fn transcript(
+        &mut self,
+        file: &Spanned<String>,
+        language: Option<Spanned<String>>,
+        default_language: &str,
+        what: &str,
+    ) -> Option<crate::transcript::Transcript> {
+        use crate::transcript::{Kind, Transcript};
+        let local = self.local_file(file, "transcript", what)?;
+        let Some(kind) = Kind::of(&local.rel) else {
+            self.cx.error(
+                &file.span(),
+                format!("transcript \"{}\" in {what} is not a .vtt, .srt, .json or .html file", file.get_ref()),
+                Some(
+                    "give a WebVTT (.vtt), SubRip (.srt), Podcasting 2.0 JSON (.json) or HTML (.html) transcript"
+                        .into(),
+                ),
+            );
+            return None;
+        };
+        if let Some(l) = &language
+            && !is_language_code(l.get_ref())
+        {
+            self.cx.error(
+                &l.span(),
+                format!("`language` \"{}\" of a transcript in {what} is not an ISO 639 language code", l.get_ref()),
+                Some("use two letters, optionally with a region: \"en\", \"en-us\", \"de\"".into()),
+            );
+            return None;
+        }
+        let read = crate::fsutil::read(&local.path, crate::fsutil::TRANSCRIPT).map_err(|e| e.to_string());
+        let parsed = read.and_then(|bytes| crate::transcript::parse(kind, &bytes).map(|cues| (bytes, cues)));
+        match parsed {
+            Ok((bytes, cues)) => Some(Transcript {
+                rel: local.rel,
+                kind,
+                language: language.map_or_else(|| default_language.to_string(), Spanned::into_inner),
+                bytes,
+                cues,
+            }),
+            Err(e) => {
+                self.cx.error(
+                    &file.span(),
+                    format!("transcript \"{}\" in {what}: {e}", file.get_ref()),
+                    Some("fix the file (podcast apps skip a transcript they cannot read)".into()),
+                );
+                None
+            }
+        }
+    }
+
+    /// `[[episode.chapters]]` tables, or `chapters_file` (a Podcasting 2.0
+    /// chapters JSON file in the show folder), not both. `Some(None)`:
+    /// neither; `None`: something is wrong (reported).
+    fn chapters(&mut self, t: &mut Fields<'_, '_>) -> Option<Option<crate::chapters::Chapters>> {
+        use crate::chapters::{Chapter, Chapters, Origin};
+        let what = t.what.clone();
+        let example = "[[episode.chapters]] tables: start = \"0:00\", title = \"Intro\"";
+        let inline = t.array(&mut self.cx, "chapters", example);
+        let file = t.string(&mut self.cx, "chapters_file");
+        match (inline, file) {
+            (Some(_), Some(f)) => {
+                self.cx.error(
+                    &f.span(),
+                    format!("{what} has both `chapters` and `chapters_file`"),
+                    Some("keep one of them".into()),
+                );
+                None
+            }
+            (None, None) => Some(None),
+            (None, Some(f)) => {
+                let file = self.local_file(&f, "chapters_file", &what)?;
+                let read = crate::fsutil::read(&file.path, crate::fsutil::JSON).map_err(|e| e.to_string());
+                match read.and_then(|bytes| crate::chapters::from_json(&bytes)) {
+                    Ok(list) => Some(Some(Chapters { list, origin: Origin::File(file.rel) })),
+                    Err(e) => {
+                        self.cx.error(
+                            &f.span(),
+                            format!("chapters_file \"{}\" in {what}: {e}", f.get_ref()),
+                            Some("a Podcasting 2.0 chapters file: {\"version\": \"1.2.0\", \"chapters\": [{\"startTime\": 0, \"title\": \"Intro\"}]}".into()),
+                        );
+                        None
+                    }
+                }
+            }
+            (Some(items), None) => {
+                let mut list = Vec::new();
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    let DeValue::Table(table) = item.get_ref() else {
+                        self.cx.error(
+                            &item.span(),
+                            format!("chapter {} of {what} is not a table", i + 1),
+                            Some(example.into()),
+                        );
+                        ok = false;
+                        continue;
+                    };
+                    let mut c = Fields::new(table, item.span(), format!("chapter {} of {what}", i + 1));
+                    let start = c.time(&mut self.cx, "start");
+                    if start.is_none() && !c.has("start") {
+                        c.missing(&mut self.cx, "start", "\"12:30\"");
+                    }
+                    let end = c.time(&mut self.cx, "end").map(Spanned::into_inner);
+                    let title = c.required_string(&mut self.cx, "title", "\"Intro\"").map(Spanned::into_inner);
+                    let url = self.url(&mut c, "url");
+                    let image = self.asset(&mut c, "image");
+                    let image_ok = image.is_some() || !c.has("image");
+                    let toc = c.boolean(&mut self.cx, "toc").unwrap_or(true);
+                    c.finish(&mut self.cx);
+                    match (start, title, image_ok) {
+                        (Some(start), Some(title), true) => {
+                            list.push(Chapter { start: start.into_inner(), end, title, url, image, toc })
+                        }
+                        _ => ok = false,
+                    }
+                }
+                ok.then_some(Some(Chapters { list, origin: Origin::Inline }))
+            }
+        }
     }
 
     /// `media`: one file or more, each in the show folder or hosted.

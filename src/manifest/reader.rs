@@ -209,6 +209,36 @@ impl<'t, 'i> Fields<'t, 'i> {
         }
     }
 
+    /// The value of `key`, whatever its type.
+    pub fn value(&mut self, key: &'static str) -> Option<&'t Spanned<DeValue<'i>>> {
+        self.get(key)
+    }
+
+    /// A time in an episode: seconds (`90`, `90.5`) or `"MM:SS"` /
+    /// `"HH:MM:SS"` (see [`crate::chapters::parse_time`]).
+    pub fn time(&mut self, cx: &mut Context<'_>, key: &'static str) -> Option<Spanned<f64>> {
+        let v = self.get(key)?;
+        let secs = match v.get_ref() {
+            DeValue::Integer(i) => {
+                i64::from_str_radix(i.as_str(), i.radix()).ok().filter(|n| *n >= 0).map(|n| n as f64)
+            }
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0),
+            DeValue::String(s) => crate::chapters::parse_time(s),
+            _ => {
+                self.wrong_type(cx, key, v, "a time", "\"12:30\" (or seconds: 750)");
+                return None;
+            }
+        };
+        if secs.is_none() {
+            cx.error(
+                &v.span(),
+                format!("`{key}` in {} is not a time in the episode", self.what),
+                Some(format!("write {key} = \"MM:SS\", \"HH:MM:SS\" or seconds, e.g. {key} = \"12:30\"")),
+            );
+        }
+        secs.map(|s| Spanned::new(v.span(), s))
+    }
+
     /// A list of strings; a single string is taken as a list of one.
     pub fn string_list(
         &mut self,

@@ -98,6 +98,9 @@ const EPISODE_FIELDS: &[&str] = &[
     "episode_type",
     "notes_html",
     "sources",
+    "chapters",
+    "transcript",
+    "transcripts",
 ];
 
 impl EpisodeView {
@@ -120,6 +123,9 @@ impl EpisodeView {
             "episode_type" => Value::from(ep.episode_type.as_str()),
             "notes_html" => Value::from(e.notes_html()),
             "sources" => Value::from(Serde(sources(e))),
+            "chapters" => Value::from(Serde(chapters(e))),
+            "transcript" => Value::from(Serde(transcript(e))),
+            "transcripts" => Value::from(Serde(transcript_files(e))),
             _ => return None,
         })
     }
@@ -325,6 +331,83 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
     }
 }
 
+/// A chapter as templates see it.
+#[derive(Serialize)]
+struct ChapterView {
+    /// Start in seconds (for `#t=` and seeking).
+    start: f64,
+    /// Start as `M:SS` or `H:MM:SS`.
+    time: String,
+    title: String,
+    url: Option<String>,
+}
+
+/// The chapters of the table of contents, as templates see them.
+fn chapters(e: &LiveEpisode) -> Vec<ChapterView> {
+    e.episode
+        .chapters
+        .iter()
+        .flat_map(|c| &c.list)
+        .filter(|c| c.toc)
+        .map(|c| ChapterView {
+            start: c.start,
+            time: crate::chapters::clock(c.start),
+            title: c.title.clone(),
+            url: c.url.as_ref().map(ToString::to_string),
+        })
+        .collect()
+}
+
+/// The cues of the episode's first timed transcript, as templates see
+/// them: the speaker given only where it changes.
+fn transcript(e: &LiveEpisode) -> Vec<crate::transcript::CueView> {
+    let Some(t) = e.episode.transcripts.iter().find(|t| t.kind.is_timed()) else { return Vec::new() };
+    let mut speaking: Option<&str> = None;
+    t.cues
+        .iter()
+        .map(|c| {
+            let changed = c.speaker.as_deref().filter(|s| Some(*s) != speaking);
+            if c.speaker.is_some() {
+                speaking = c.speaker.as_deref();
+            }
+            crate::transcript::CueView {
+                start: c.start,
+                time: crate::chapters::clock(c.start),
+                speaker: changed.map(str::to_string),
+                text: c.text.clone(),
+            }
+        })
+        .collect()
+}
+
+/// A transcript file as templates see it.
+#[derive(Serialize)]
+struct TranscriptFile {
+    /// Its file name beside the page (`transcript.vtt`).
+    name: String,
+    /// "WebVTT", "SRT", "JSON", "HTML".
+    label: &'static str,
+    language: String,
+}
+
+/// The transcript files published beside the page.
+fn transcript_files(e: &LiveEpisode) -> Vec<TranscriptFile> {
+    use crate::transcript::Kind;
+    crate::feed::transcript_files(&e.episode)
+        .into_iter()
+        .map(|(name, kind, language, _)| TranscriptFile {
+            name,
+            label: match kind {
+                Kind::Vtt => "WebVTT",
+                Kind::Srt => "SRT",
+                Kind::Json => "JSON",
+                Kind::Html => "HTML",
+            },
+            language: language.to_string(),
+        })
+        .collect()
+}
+
 /// The files an episode is published in, as templates see them.
 fn sources(e: &LiveEpisode) -> Vec<SourceView> {
     e.media
@@ -375,6 +458,9 @@ mod tests {
         episode_type: &'static str,
         notes_html: &'a str,
         sources: Vec<SourceView>,
+        chapters: Vec<ChapterView>,
+        transcript: Vec<crate::transcript::CueView>,
+        transcripts: Vec<TranscriptFile>,
     }
 
     fn serde_view(e: &LiveEpisode) -> SerdeView<'_> {
@@ -394,6 +480,9 @@ mod tests {
             episode_type: ep.episode_type.as_str(),
             notes_html: e.notes_html(),
             sources: sources(e),
+            chapters: chapters(e),
+            transcript: transcript(e),
+            transcripts: transcript_files(e),
         }
     }
 

@@ -21,7 +21,7 @@ use crate::fsutil::Status;
 /// Folder and file of the cache, relative to the show folder.
 pub const CACHE_PATH: &str = ".podsmith/cache.json";
 /// Bumped whenever probing changes what it measures.
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 
 /// What identifies a file's content cheaply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +92,8 @@ struct Stored<S = Stamp> {
     method: Method,
     vbr: Option<bool>,
     has_seek_header: Option<SeekHeader>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    chapters: Vec<super::id3::TaggedChapter>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -161,6 +163,7 @@ impl<S: HasSize> Stored<S> {
             method: info.method,
             vbr: info.vbr,
             has_seek_header: info.has_seek_header,
+            chapters: info.chapters.clone(),
         }
     }
 
@@ -178,6 +181,7 @@ impl<S: HasSize> Stored<S> {
             method: self.method,
             vbr: self.vbr,
             has_seek_header: self.has_seek_header,
+            chapters: self.chapters.clone(),
         }
     }
 

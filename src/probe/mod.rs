@@ -29,6 +29,7 @@
 
 pub mod cache;
 mod flac;
+pub mod id3;
 mod mp3;
 mod mp4;
 mod ogg;
@@ -226,6 +227,9 @@ pub struct AudioInfo {
     /// MP3 only: the seek header in the first frame.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_seek_header: Option<SeekHeader>,
+    /// MP3 only: the chapters in its ID3v2 tag (`CHAP` frames), by start.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub chapters: Vec<id3::TaggedChapter>,
 }
 
 impl AudioInfo {
@@ -298,6 +302,8 @@ struct Pre {
     flac_total: Option<(u64, u32)>,
     /// An Ogg Vorbis/Opus file's length from its first and last pages.
     ogg: Option<ogg::Stream>,
+    /// The chapters of an ID3v2 tag.
+    chapters: Vec<id3::TaggedChapter>,
 }
 
 /// How much of the file's start is read at once: the container's magic,
@@ -366,7 +372,7 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
     let mut head = vec![0u8; bytes.min(HEAD) as usize];
     let got = read_full(source, &mut head)?;
     head.truncate(got);
-    let mut pre = Pre { mp3: mp3::Head::default(), mp4: None, flac_total: None, ogg: None };
+    let mut pre = Pre { mp3: mp3::Head::default(), mp4: None, flac_total: None, ogg: None, chapters: Vec::new() };
     if head.get(4..8) == Some(b"ftyp") {
         pre.mp4 = Some(mp4::read_boxes(source, bytes)?);
     } else if head.starts_with(b"OggS") {
@@ -385,6 +391,10 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
         }
     } else if !(head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WAVE")) {
         pre.mp3 = mp3::read_head(source, bytes, &head)?;
+        if head.starts_with(b"ID3") {
+            // Chapters are extra: a tag they cannot be read from has none.
+            pre.chapters = id3::chapters(source.as_mut(), bytes).unwrap_or_default();
+        }
     }
     source.seek(std::io::SeekFrom::Start(0))?;
     Ok(pre)
@@ -429,6 +439,7 @@ fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> 
         // Vorbis and Opus vary their bitrate by design; for AAC the container does not say cheaply.
         vbr: (format != AudioFormat::M4a).then_some(true),
         has_seek_header: None,
+        chapters: Vec::new(),
     }))
 }
 
@@ -538,6 +549,7 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
         method,
         vbr: varies(format, is_mp3, vbr, pre.mp3.kind),
         has_seek_header: is_mp3.then(|| SeekHeader::of(pre.mp3.kind)),
+        chapters: pre.chapters.clone(),
     })
 }
 

@@ -570,7 +570,9 @@ fn local_site(
         let phase = match key.as_str() {
             k if Some(k) == main_feed => Phase::MainFeed,
             k if built.feeds.iter().any(|f| f == k) => Phase::Feed,
-            k if k.ends_with(".html") => Phase::Page,
+            // Pages, and what they and the feeds link to that is made
+            // from the manifest (chapters, transcripts): may change.
+            k if [".html", ".json", ".vtt", ".srt"].iter().any(|x| k.ends_with(x)) => Phase::Page,
             _ => Phase::Media,
         };
         let (content_type, cache_control) = headers(&key, phase);

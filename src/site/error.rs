@@ -8,14 +8,29 @@ use crate::manifest::ManifestError;
 use crate::output::WriteError;
 use crate::pages::TemplateError;
 
+/// "2 media files cannot be published", or "… do not fit the audio".
+fn media_summary(found: &[Diagnostic]) -> String {
+    let media = found.iter().filter(|d| d.code == "MEDIA").count();
+    let timed = found.len() - media;
+    let mut parts = Vec::new();
+    if media > 0 || timed == 0 {
+        parts.push(format!("{media} media file{} cannot be published", plural(media)));
+    }
+    if timed > 0 {
+        parts.push(format!("{timed} chapter or transcript problem{} (they do not fit the audio)", plural(timed)));
+    }
+    parts.join("; ")
+}
+
 /// Why a build stopped (nothing was written).
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     /// The manifest is missing or invalid.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
-    /// Media that cannot be published.
-    #[error("{} media file{} cannot be published; nothing was written", .0.len(), plural(.0.len()))]
+    /// Media that cannot be published, or chapters and transcripts that do
+    /// not fit them.
+    #[error("{}; nothing was written", media_summary(.0))]
     Media(Vec<Diagnostic>),
     /// A template does not compile or render.
     #[error(transparent)]

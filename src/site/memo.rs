@@ -204,6 +204,8 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
         episode_type,
         explicit,
         image,
+        chapters,
+        transcripts,
         line: _, // where it is in the manifest: not shown
     } = episode;
     let mut h = KeyHasher::new("episode");
@@ -217,6 +219,26 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
     }
     h.debug(&(season, number, episode_type, explicit, primary));
     asset(&mut h, image.as_ref(), true);
+    match chapters {
+        None => h.str("no chapters"),
+        Some(c) => {
+            h.debug(&c.origin);
+            h.u64(c.list.len() as u64);
+            for ch in &c.list {
+                h.debug(&(ch.start.to_bits(), ch.end.map(f64::to_bits), &ch.title, &ch.url, ch.toc));
+                asset(&mut h, ch.image.as_ref(), true);
+            }
+        }
+    }
+    h.u64(transcripts.len() as u64);
+    for t in transcripts {
+        // The cues are read from the bytes.
+        h.str(&t.rel);
+        h.debug(&t.kind);
+        h.str(&t.language);
+        h.u64(t.bytes.len() as u64);
+        h.0.update(&t.bytes);
+    }
     h.u64(media.len() as u64);
     for Media { file, info, url } in media {
         h.str(file.key());
@@ -234,11 +256,12 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
             method,
             vbr,
             has_seek_header,
+            chapters,
         } = info;
         h.u64(duration_secs.to_bits());
         h.u64(*bytes);
         h.str(mime_type);
-        h.debug(&(format, codec, sample_rate, channels, bitrate, method, vbr, has_seek_header));
+        h.debug(&(format, codec, sample_rate, channels, bitrate, method, vbr, has_seek_header, chapters));
     }
     h.finish()
 }

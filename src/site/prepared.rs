@@ -734,8 +734,23 @@ fn site_files(catalog: &Catalog, feeds: &[crate::feed::Feed], page_paths: Vec<St
         if let Some(Asset::Local(f)) = &e.episode.image {
             publish(&mut site, &f.rel, &f.path);
         }
+        for c in e.episode.chapters.iter().flat_map(|c| &c.list) {
+            if let Some(Asset::Local(f)) = &c.image {
+                publish(&mut site, &f.rel, &f.path);
+            }
+        }
     }
     let files = site.files.len();
+    // What the pages and feeds link to that is made from the manifest.
+    for e in &catalog.episodes {
+        if let Some(chapters) = &e.episode.chapters {
+            let json = chapters.to_json(&|a| crate::feed::asset_url(catalog, a));
+            site.push(format!("{}chapters.json", e.page_path), Content::Bytes(json));
+        }
+        for (name, _, _, bytes) in crate::feed::transcript_files(&e.episode) {
+            site.push(format!("{}{name}", e.page_path), Content::Bytes(bytes));
+        }
+    }
     // Pages and feeds are made when written (see Prepared::write).
     for (i, path) in page_paths.into_iter().enumerate() {
         site.push(path, Content::Page(i));

@@ -292,6 +292,20 @@ pub fn inputs(
         if let Some(Asset::Local(f)) = &e.image {
             files.push((&f.path, false));
         }
+        for t in &e.transcripts {
+            put(&mut content, t.rel.as_bytes());
+            put(&mut content, t.language.as_bytes());
+            put(&mut content, &t.bytes);
+        }
+        // The chapters, also those read from a chapters_file, and their pictures.
+        if let Some(c) = &e.chapters {
+            put(&mut content, format!("{c:?}").as_bytes());
+            for ch in &c.list {
+                if let Some(Asset::Local(f)) = &ch.image {
+                    files.push((&f.path, false));
+                }
+            }
+        }
     }
     for (f, is_media) in files {
         let status = crate::fsutil::Status::of(&std::fs::metadata(f).ok()?);

@@ -129,7 +129,11 @@ pub fn check(cx: &mut Cx<'_>) {
             {
                 // A media source may use any scheme (ipfs:, magnet: …); an
                 // http one is the enclosure's own problem (APPLE-HOST-HTTPS).
-                let severity = if &*node.local == "source" { Severity::Warning } else { Severity::Error };
+                // So is a file beside the feed of a site served over http
+                // (its chapters, its transcripts): the fix is the site's.
+                let beside_the_feed = cx.base.as_deref().is_some_and(|b| b.starts_with("http://") && u.starts_with(b));
+                let severity =
+                    if &*node.local == "source" || beside_the_feed { Severity::Warning } else { Severity::Error };
                 cx.push(
                     Finding::new(
                         id::P20_HTTPS,

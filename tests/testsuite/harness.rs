@@ -36,14 +36,17 @@ impl Show {
         Show { dir: tempfile::tempdir().unwrap() }
     }
 
-    /// A copy of the sample show at the repository root.
+    /// A copy of the sample show at the repository root (manifest, media,
+    /// transcripts).
     pub fn sample() -> Show {
         let show = Show::empty();
         fs::copy(repo().join("episodes.toml"), show.path("episodes.toml")).unwrap();
-        fs::create_dir(show.path("media")).unwrap();
-        for entry in fs::read_dir(repo().join("media")).unwrap() {
-            let entry = entry.unwrap();
-            fs::copy(entry.path(), show.path("media").join(entry.file_name())).unwrap();
+        for dir in ["media", "transcripts"] {
+            fs::create_dir(show.path(dir)).unwrap();
+            for entry in fs::read_dir(repo().join(dir)).unwrap() {
+                let entry = entry.unwrap();
+                fs::copy(entry.path(), show.path(dir).join(entry.file_name())).unwrap();
+            }
         }
         show
     }

@@ -175,7 +175,14 @@ fn pages_list_each_format_with_its_measured_duration() {
         assert!(text.contains(&format!("Listen to OGG ({clock})")), "{slug}");
         assert!(html.contains(&format!("<source src=\"../../media/{slug}.mp3\" type=\"audio/mpeg\">")), "{slug}");
         assert!(html.contains(&format!("<source src=\"../../media/{slug}.ogg\" type=\"audio/ogg\">")), "{slug}");
-        assert!(html.contains("<audio controls"), "{slug}");
+        assert!(html.contains("<audio id=\"player\" controls"), "{slug}");
+        // "Listen to" plays in the browser; a separate link downloads.
+        assert!(
+            html.contains(&format!(
+                "<a href=\"../../media/{slug}.mp3\">Listen to MP3 ({clock})</a> · <a href=\"../../media/{slug}.mp3\" download>download</a>"
+            )),
+            "{slug}: {html}"
+        );
         assert!(html.contains(
             "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Talking Cloud Native with Gordon Haff — RSS\" href=\"https://podcast.example.com/cloud-native/feed.xml\">"
         ));
@@ -210,7 +217,7 @@ fn a_second_build_changes_no_byte() {
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z", "--no-cache"]).ok();
     assert!(!run.stderr.contains("nothing changed since the last build"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("probed 8 media file(s)") && run.stderr.contains("0 written, 16 unchanged"),
+        run.stderr.contains("probed 8 media file(s)") && run.stderr.contains("0 written, 19 unchanged"),
         "{}",
         run.stderr
     );
@@ -224,8 +231,8 @@ fn a_second_build_changes_no_byte() {
     assert_eq!(first, again);
     assert_eq!(
         first.len(),
-        4 * 2 + 1 + 5 + 2,
-        "8 media, cover, 5 pages, 2 feeds: {:?}",
+        4 * 2 + 1 + 5 + 2 + 3,
+        "8 media, cover, 5 pages, 2 feeds, one episode's chapters and transcript (VTT, SRT): {:?}",
         first.keys().collect::<Vec<_>>()
     );
 }
@@ -242,7 +249,7 @@ fn the_summary_names_what_was_built() {
 recorded the 4 published episode(s) in podsmith.lock: keep it with episodes.toml
 warning: feed.xml, feed.ogg.xml: the feed's URLs and the owner e-mail are on podcast.example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
-Built 4 episodes into public: feed.xml, feed.ogg.xml (2 feeds), 5 pages, 9 media/image files; 16 written, 0 unchanged, in [..]s
+Built 4 episodes into public: feed.xml, feed.ogg.xml (2 feeds), 5 pages, 9 media/image files; 19 written, 0 unchanged, in [..]s
 
 "#]]
     );
@@ -269,18 +276,18 @@ fn a_warm_build_probes_nothing_and_says_so() {
         run.stderr
     );
     // The same warnings and summary as the build that did the work.
-    assert!(run.stderr.contains("[PLACEHOLDER]") && run.stderr.contains("0 written, 16 unchanged"), "{}", run.stderr);
+    assert!(run.stderr.contains("[PLACEHOLDER]") && run.stderr.contains("0 written, 19 unchanged"), "{}", run.stderr);
     // An output that was removed makes it a real build again.
     std::fs::remove_file(show.path("public/index.html")).unwrap();
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
-    assert!(run.stderr.contains("1 written, 15 unchanged"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 written, 18 unchanged"), "{}", run.stderr);
     // A template edit too.
     show.write("templates/index.html", "{% extends \"base.html\" %}{% block body %}<p>custom</p>{% endblock %}");
     show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(show.read("public/index.html").contains("<p>custom</p>"));
     std::fs::remove_file(show.path("templates/index.html")).unwrap();
     // A replaced file is measured again, the others are not.
-    std::fs::copy(audio("pair-5s.mp3"), show.path("media/coredns-miek-gieben.mp3")).unwrap();
+    std::fs::copy(audio("pair-5s.mp3"), show.path("media/fluentd-eduardo-silva.mp3")).unwrap();
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]);
     assert!(run.stderr.contains("probed 1 media file(s); 7 unchanged ones came from the cache"), "{}", run.stderr);
     // --no-cache measures everything.

@@ -1,0 +1,267 @@
+//! Chapters: given in the manifest (`[[episode.chapters]]` tables or a
+//! Podcasting 2.0 chapters JSON file) or carried by the MP3 itself (its
+//! ID3v2 `CHAP` frames: [`crate::probe::id3`]); checked against the measured
+//! audio of every format of the episode; published as
+//! `episodes/<slug>/chapters.json` (JSON chapters 1.2) with
+//! `podcast:chapters`, and listed on the page.
+
+use serde::{Deserialize, Serialize};
+
+use crate::manifest::Asset;
+use crate::probe::id3::TaggedChapter;
+
+/// One chapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chapter {
+    /// Start, in seconds from the start of the episode.
+    pub start: f64,
+    /// End, in seconds, where given.
+    pub end: Option<f64>,
+    /// Title.
+    pub title: String,
+    /// A web page about it.
+    pub url: Option<crate::url::HttpUrl>,
+    /// Its picture: a file in the show folder, or a URL.
+    pub image: Option<Asset>,
+    /// Listed in the table of contents (`toc = false`: a silent marker,
+    /// e.g. a picture change).
+    pub toc: bool,
+}
+
+/// Where an episode's chapters come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// `[[episode.chapters]]` tables.
+    Inline,
+    /// A chapters JSON file in the show folder (its path).
+    File(String),
+    /// The MP3's ID3v2 tag (its path or URL).
+    Tagged(String),
+}
+
+/// An episode's chapters and where they come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chapters {
+    /// The chapters, by start.
+    pub list: Vec<Chapter>,
+    /// Where they come from.
+    pub origin: Origin,
+}
+
+impl Chapters {
+    /// The chapters of an MP3's tag.
+    pub fn tagged(tagged: &[TaggedChapter], of: &str) -> Option<Chapters> {
+        if tagged.is_empty() {
+            return None;
+        }
+        let list = tagged
+            .iter()
+            .map(|t| Chapter {
+                start: f64::from(t.start_ms) / 1000.0,
+                end: t.end_ms.map(|e| f64::from(e) / 1000.0),
+                title: t.title.clone(),
+                url: None,
+                image: None,
+                toc: true,
+            })
+            .collect();
+        Some(Chapters { list, origin: Origin::Tagged(of.to_string()) })
+    }
+
+    /// What is wrong with them for audio of `duration` seconds (`what`
+    /// names it: "the MP3 (15:10)"): a start not after the one before, a
+    /// first chapter not at 0, a start or end past the end, an empty title.
+    pub fn problems(&self, duration: f64, what: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut before: Option<&Chapter> = None;
+        for (n, c) in self.list.iter().enumerate() {
+            let label =
+                format!("chapter {} (\"{}\", {})", n + 1, crate::text::truncate_chars(&c.title, 40), clock(c.start));
+            if n == 0 && c.start > 0.0 {
+                out.push(format!("{label} starts at {}, not at 0: apps show nothing before it", clock(c.start)));
+            }
+            if let Some(b) = before
+                && c.start <= b.start
+            {
+                out.push(format!("{label} does not start after the chapter before it ({})", clock(b.start)));
+            }
+            if c.start >= duration {
+                out.push(format!("{label} starts after the end of {what}"));
+            }
+            if let Some(end) = c.end {
+                if end <= c.start {
+                    out.push(format!("{label} ends ({}) before it starts", clock(end)));
+                } else if end > duration + 1.0 {
+                    out.push(format!("{label} ends at {}, after the end of {what}", clock(end)));
+                }
+            }
+            if c.title.trim().is_empty() && c.toc {
+                out.push(format!("chapter {} ({}) has no title", n + 1, clock(c.start)));
+            }
+            before = Some(c);
+        }
+        out
+    }
+
+    /// Whether `other` is the same chapters (to the second, same titles).
+    pub fn agrees_with(&self, other: &Chapters) -> bool {
+        self.list.len() == other.list.len()
+            && self.list.iter().zip(&other.list).all(|(a, b)| (a.start - b.start).abs() < 1.0 && a.title == b.title)
+    }
+
+    /// The JSON chapters file (version 1.2.0): `image_url` gives the URL of
+    /// a chapter's picture. Deterministic: the same chapters give the same bytes.
+    pub fn to_json(&self, image_url: &dyn Fn(&Asset) -> String) -> Vec<u8> {
+        let file = JsonFile {
+            version: "1.2.0".into(),
+            chapters: self
+                .list
+                .iter()
+                .map(|c| JsonChapter {
+                    start_time: c.start,
+                    end_time: c.end,
+                    title: Some(c.title.clone()).filter(|t| !t.is_empty()),
+                    img: c.image.as_ref().map(image_url),
+                    url: c.url.as_ref().map(ToString::to_string),
+                    toc: (!c.toc).then_some(false),
+                })
+                .collect(),
+        };
+        let mut out = serde_json::to_vec_pretty(&file).unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+}
+
+/// A chapters JSON file as the Podcasting 2.0 specification writes it.
+#[derive(Debug, Serialize, Deserialize)]
+struct JsonFile {
+    version: String,
+    chapters: Vec<JsonChapter>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonChapter {
+    start_time: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    end_time: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    img: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    toc: Option<bool>,
+}
+
+/// The chapters of a Podcasting 2.0 chapters JSON file, or what is wrong
+/// with it. Pictures and links must be absolute http(s) URLs.
+pub fn from_json(bytes: &[u8]) -> Result<Vec<Chapter>, String> {
+    let file: JsonFile = serde_json::from_slice(bytes).map_err(|e| format!("not a chapters file: {e}"))?;
+    if file.chapters.len() > 10_000 {
+        return Err(format!("{} chapters: at most 10,000", file.chapters.len()));
+    }
+    let url = |what: &str, n: usize, u: Option<String>| -> Result<Option<crate::url::HttpUrl>, String> {
+        u.map(|u| crate::url::HttpUrl::parse(&u).map_err(|p| format!("chapter {n}: `{what}` \"{u}\" {p}"))).transpose()
+    };
+    file.chapters
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let n = i + 1;
+            if !(c.start_time.is_finite() && c.start_time >= 0.0) {
+                return Err(format!("chapter {n}: startTime {} is not a time", c.start_time));
+            }
+            Ok(Chapter {
+                start: c.start_time,
+                end: c.end_time.filter(|e| e.is_finite()),
+                title: c.title.unwrap_or_default(),
+                url: url("url", n, c.url)?,
+                image: url("img", n, c.img)?.map(Asset::Remote),
+                toc: c.toc.unwrap_or(true),
+            })
+        })
+        .collect()
+}
+
+/// A chapter's start as written in the manifest: seconds (`90`, `90.5`),
+/// `"MM:SS"` or `"HH:MM:SS"` (each with optional `.fff`).
+pub fn parse_time(s: &str) -> Option<f64> {
+    let parts: Vec<&str> = s.trim().split(':').collect();
+    if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let (last, whole) = parts.split_last()?;
+    let secs: f64 = last.parse().ok().filter(|s: &f64| s.is_finite() && *s >= 0.0)?;
+    if !whole.is_empty() && secs >= 60.0 {
+        return None;
+    }
+    let mut total = 0u64;
+    for (i, p) in whole.iter().enumerate() {
+        let v: u64 = p.parse().ok()?;
+        if i > 0 && v >= 60 {
+            return None;
+        }
+        total = total.checked_mul(60)?.checked_add(v)?;
+    }
+    Some(total as f64 * 60.0 + secs)
+}
+
+/// `H:MM:SS` or `M:SS`, as pages and messages show a time.
+pub fn clock(secs: f64) -> String {
+    crate::text::clock(secs.max(0.0).floor() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chapter(start: f64, title: &str) -> Chapter {
+        Chapter { start, end: None, title: title.into(), url: None, image: None, toc: true }
+    }
+
+    #[test]
+    fn times_are_read_as_written() {
+        assert_eq!(parse_time("0"), Some(0.0));
+        assert_eq!(parse_time("90.5"), Some(90.5));
+        assert_eq!(parse_time("01:30"), Some(90.0));
+        assert_eq!(parse_time("1:02:03.5"), Some(3723.5));
+        for bad in ["", ":", "1:", "1:60", "1:61:00", "a", "-1", "1:2:3:4", "NaN", "inf"] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn problems_name_the_chapter_and_what_is_wrong() {
+        let ok = Chapters { list: vec![chapter(0.0, "Intro"), chapter(60.0, "Talk")], origin: Origin::Inline };
+        assert_eq!(ok.problems(120.0, "the MP3"), Vec::<String>::new());
+        let bad = Chapters {
+            list: vec![chapter(5.0, "Late"), chapter(5.0, "Same"), chapter(130.0, "Past")],
+            origin: Origin::Inline,
+        };
+        let p = bad.problems(120.0, "the MP3 (2:00)");
+        assert!(p[0].contains("starts at 0:05, not at 0"), "{p:?}");
+        assert!(p[1].contains("\"Same\"") && p[1].contains("does not start after"), "{p:?}");
+        assert!(p[2].contains("\"Past\"") && p[2].contains("after the end of the MP3 (2:00)"), "{p:?}");
+    }
+
+    #[test]
+    fn json_round_trips_and_bad_files_are_refused() {
+        let c = Chapters {
+            list: vec![
+                Chapter { toc: false, end: Some(10.0), ..chapter(0.0, "Intro") },
+                Chapter { url: crate::url::HttpUrl::parse("https://example.com/a").ok(), ..chapter(10.0, "A") },
+            ],
+            origin: Origin::Inline,
+        };
+        let json = c.to_json(&|_| String::new());
+        let text = String::from_utf8(json.clone()).unwrap();
+        assert!(text.contains("\"version\": \"1.2.0\"") && text.contains("\"startTime\": 10.0"), "{text}");
+        assert_eq!(from_json(&json).unwrap(), c.list);
+        assert!(from_json(b"{}").unwrap_err().starts_with("not a chapters file"));
+        assert!(from_json(br#"{"version":"1.2.0","chapters":[{"startTime":-1}]}"#).is_err());
+        assert!(from_json(br#"{"version":"1.2.0","chapters":[{"startTime":1,"img":"a.jpg"}]}"#).is_err());
+    }
+}

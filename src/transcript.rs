@@ -1,0 +1,423 @@
+//! Transcripts: WebVTT, SRT, the Podcasting 2.0 JSON transcript format, or
+//! HTML; read and checked where the manifest names them (cues parse, start
+//! ≤ end, in order), checked against the measured audio (the last cue ends
+//! within the episode), published beside the page
+//! (`episodes/<slug>/transcript.vtt`, with the SRT or VTT counterpart so
+//! apps that read only one of them have it) with `podcast:transcript`, and
+//! shown on the page as text whose timestamps seek the player.
+//!
+//! A transcript file may be damaged or crafted: it is read with a size
+//! limit, its timestamps are checked, at most 100,000 cues are read, and
+//! its text reaches pages and files only through escaping writers.
+
+use serde::{Deserialize, Serialize};
+
+/// A transcript's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// WebVTT (`.vtt`).
+    Vtt,
+    /// SubRip (`.srt`).
+    Srt,
+    /// The Podcasting 2.0 JSON transcript format (`.json`).
+    Json,
+    /// An HTML document (`.html`): not timed.
+    Html,
+}
+
+impl Kind {
+    /// The format of a file named `name`, by its extension.
+    pub fn of(name: &str) -> Option<Kind> {
+        let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "vtt" => Kind::Vtt,
+            "srt" => Kind::Srt,
+            "json" => Kind::Json,
+            "html" | "htm" => Kind::Html,
+            _ => return None,
+        })
+    }
+
+    /// `type` of `podcast:transcript`.
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            Kind::Vtt => "text/vtt",
+            Kind::Srt => "application/x-subrip",
+            Kind::Json => "application/json",
+            Kind::Html => "text/html",
+        }
+    }
+
+    /// The extension it is published with.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Kind::Vtt => "vtt",
+            Kind::Srt => "srt",
+            Kind::Json => "json",
+            Kind::Html => "html",
+        }
+    }
+
+    /// Whether it has timestamps (then `rel="captions"`).
+    pub fn is_timed(self) -> bool {
+        self != Kind::Html
+    }
+}
+
+/// One cue: a stretch of speech.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cue {
+    /// Start, in seconds.
+    pub start: f64,
+    /// End, in seconds.
+    pub end: f64,
+    /// Who speaks, where the format says (a VTT voice span, a JSON speaker).
+    pub speaker: Option<String>,
+    /// What is said, as plain text (markup removed).
+    pub text: String,
+}
+
+/// A transcript, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transcript {
+    /// Its file, as the manifest names it (relative to the show folder).
+    pub rel: String,
+    /// Its format.
+    pub kind: Kind,
+    /// Its language (an ISO 639 code; the show's unless given).
+    pub language: String,
+    /// Its bytes as read (published as they are).
+    pub bytes: Vec<u8>,
+    /// Its cues (none for HTML).
+    pub cues: Vec<Cue>,
+}
+
+const MAX_CUES: usize = 100_000;
+
+/// Reads a transcript of format `kind`: its cues, or what is wrong.
+pub fn parse(kind: Kind, bytes: &[u8]) -> Result<Vec<Cue>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text ({e})"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let cues = match kind {
+        Kind::Vtt => vtt(text)?,
+        Kind::Srt => srt(text)?,
+        Kind::Json => json(bytes)?,
+        Kind::Html => return Ok(Vec::new()),
+    };
+    if cues.is_empty() {
+        return Err("it has no cues".into());
+    }
+    for (n, pair) in cues.windows(2).enumerate() {
+        if pair[1].start < pair[0].start {
+            return Err(format!(
+                "cue {} starts ({}) before cue {} ({}): cues must be in order",
+                n + 2,
+                stamp(pair[1].start, '.'),
+                n + 1,
+                stamp(pair[0].start, '.')
+            ));
+        }
+    }
+    Ok(cues)
+}
+
+/// WebVTT: a `WEBVTT` line, then blocks; a cue block has an optional id
+/// line, a `start --> end [settings]` line and text lines.
+fn vtt(text: &str) -> Result<Vec<Cue>, String> {
+    let mut blocks = blocks(text);
+    let first = blocks.next().unwrap_or_default();
+    if !first
+        .first()
+        .is_some_and(|l| l.starts_with("WEBVTT") && l[6..].chars().next().is_none_or(|c| c == ' ' || c == '\t'))
+    {
+        return Err("a WebVTT file starts with a WEBVTT line".into());
+    }
+    let mut cues = Vec::new();
+    for (n, block) in blocks.enumerate() {
+        let head = block.first().copied().unwrap_or_default();
+        if head.starts_with("NOTE") || head.starts_with("STYLE") || head.starts_with("REGION") {
+            continue;
+        }
+        let (timing, lines) = match block.iter().position(|l| l.contains("-->")) {
+            Some(i @ 0..=1) => (block[i], &block[i + 1..]),
+            _ => return Err(format!("block {} has no \"start --> end\" line", n + 1)),
+        };
+        let (start, end) = timing_line(timing, '.').map_err(|e| format!("cue {}: {e}", cues.len() + 1))?;
+        let (speaker, text) = voice(&lines.join("\n"));
+        cues.push(Cue { start, end, speaker, text });
+        if cues.len() > MAX_CUES {
+            return Err(format!("more than {MAX_CUES} cues"));
+        }
+    }
+    Ok(cues)
+}
+
+/// SubRip: numbered blocks of a `start --> end` line and text lines.
+fn srt(text: &str) -> Result<Vec<Cue>, String> {
+    let mut cues = Vec::new();
+    for (n, block) in blocks(text).enumerate() {
+        let (timing, lines) = match block.iter().position(|l| l.contains("-->")) {
+            Some(i @ 0..=1) => (block[i], &block[i + 1..]),
+            _ => return Err(format!("block {} has no \"start --> end\" line", n + 1)),
+        };
+        let (start, end) = timing_line(timing, ',').map_err(|e| format!("cue {}: {e}", n + 1))?;
+        let (speaker, text) = voice(&lines.join("\n"));
+        cues.push(Cue { start, end, speaker, text });
+        if cues.len() > MAX_CUES {
+            return Err(format!("more than {MAX_CUES} cues"));
+        }
+    }
+    Ok(cues)
+}
+
+#[derive(Deserialize)]
+struct JsonTranscript {
+    segments: Vec<JsonSegment>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonSegment {
+    #[serde(default)]
+    speaker: Option<String>,
+    start_time: f64,
+    end_time: f64,
+    #[serde(default)]
+    body: String,
+}
+
+/// The Podcasting 2.0 JSON format: `segments` of `startTime`, `endTime`,
+/// `body` and `speaker`.
+fn json(bytes: &[u8]) -> Result<Vec<Cue>, String> {
+    let t: JsonTranscript = serde_json::from_slice(bytes).map_err(|e| format!("not a JSON transcript: {e}"))?;
+    if t.segments.len() > MAX_CUES {
+        return Err(format!("more than {MAX_CUES} segments"));
+    }
+    t.segments
+        .into_iter()
+        .enumerate()
+        .map(|(n, s)| {
+            let ok = |t: f64| t.is_finite() && t >= 0.0;
+            if !(ok(s.start_time) && ok(s.end_time)) {
+                return Err(format!("segment {}: startTime and endTime must be times in seconds", n + 1));
+            }
+            if s.end_time < s.start_time {
+                return Err(format!("segment {} ends before it starts", n + 1));
+            }
+            let speaker = s.speaker.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+            Ok(Cue { start: s.start_time, end: s.end_time, speaker, text: s.body.trim().to_string() })
+        })
+        .collect()
+}
+
+/// The blocks of a file: runs of non-blank lines.
+fn blocks(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    let mut lines = text.lines().map(|l| l.trim_end_matches('\r'));
+    std::iter::from_fn(move || {
+        let mut block = Vec::new();
+        for line in lines.by_ref() {
+            if line.trim().is_empty() {
+                if block.is_empty() {
+                    continue;
+                }
+                return Some(block);
+            }
+            block.push(line);
+        }
+        (!block.is_empty()).then_some(block)
+    })
+}
+
+/// `start --> end`, with `sep` before the milliseconds; settings after
+/// the end are ignored.
+fn timing_line(line: &str, sep: char) -> Result<(f64, f64), String> {
+    let (a, b) = line.split_once("-->").ok_or("no -->")?;
+    let b = b.split_whitespace().next().unwrap_or_default();
+    let start = timestamp(a.trim(), sep).ok_or_else(|| format!("\"{}\" is not a timestamp", a.trim()))?;
+    let end = timestamp(b, sep).ok_or_else(|| format!("\"{b}\" is not a timestamp"))?;
+    if end < start {
+        return Err(format!("it ends ({b}) before it starts ({})", a.trim()));
+    }
+    Ok((start, end))
+}
+
+/// `[HH:]MM:SS{sep}mmm`.
+fn timestamp(s: &str, sep: char) -> Option<f64> {
+    let (clock, millis) = s.split_once(sep)?;
+    if millis.len() != 3 || !millis.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let parts: Vec<&str> = clock.split(':').collect();
+    let (h, m, sec) = match parts[..] {
+        [h, m, s] => (h, m, s),
+        [m, s] => ("0", m, s),
+        _ => return None,
+    };
+    let num = |p: &str, max: u64| p.parse::<u64>().ok().filter(|v| *v < max && !p.is_empty() && p.len() <= 9);
+    let (h, m, sec) = (num(h, 1_000_000)?, num(m, 60)?, num(sec, 60)?);
+    if m >= 60 || sec >= 60 || parts[parts.len() - 1].len() != 2 {
+        return None;
+    }
+    Some((h * 3600 + m * 60 + sec) as f64 + millis.parse::<f64>().ok()? / 1000.0)
+}
+
+/// A cue's text without markup; its speaker if it opens with a voice span
+/// (`<v Ann>…`) or a `Name: ` prefix is not assumed.
+fn voice(text: &str) -> (Option<String>, String) {
+    let speaker = text
+        .trim_start()
+        .strip_prefix("<v")
+        .filter(|rest| rest.starts_with([' ', '.']))
+        .and_then(|rest| rest.split_once('>'))
+        .map(|(head, _)| head.split_once(' ').map_or("", |(_, name)| name).trim().to_string())
+        .filter(|s| !s.is_empty());
+    (speaker, plain(text))
+}
+
+/// Text with `<…>` tags removed and the few entities VTT and SRT use read.
+fn plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match (c, in_tag) {
+            ('<', _) => in_tag = true,
+            ('>', true) => in_tag = false,
+            (_, true) => {}
+            (c, false) => out.push(c),
+        }
+    }
+    let out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", " ").replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `HH:MM:SS{sep}mmm`.
+pub fn stamp(secs: f64, sep: char) -> String {
+    let ms = (secs.max(0.0) * 1000.0).round() as u64;
+    format!("{:02}:{:02}:{:02}{sep}{:03}", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+}
+
+impl Transcript {
+    /// What is wrong with it for audio of `duration` seconds (`what` names
+    /// it): a cue that ends more than a second after the audio does.
+    pub fn problem(&self, duration: f64, what: &str) -> Option<String> {
+        let last = self.cues.iter().map(|c| c.end).fold(0.0, f64::max);
+        (last > duration + 1.0).then(|| {
+            format!("{}'s last cue ends at {}, after the end of {what}", self.rel, crate::chapters::clock(last))
+        })
+    }
+
+    /// The same cues in the other timed format apps ask for: SRT for a VTT
+    /// file, VTT for an SRT or JSON file; `None` for HTML.
+    pub fn counterpart(&self) -> Option<(Kind, Vec<u8>)> {
+        let to = match self.kind {
+            Kind::Vtt => Kind::Srt,
+            Kind::Srt | Kind::Json => Kind::Vtt,
+            Kind::Html => return None,
+        };
+        let mut out = String::new();
+        if to == Kind::Vtt {
+            out.push_str("WEBVTT\n");
+        }
+        for (n, c) in self.cues.iter().enumerate() {
+            let text = escape_cue(&c.text);
+            match to {
+                Kind::Vtt => {
+                    let (a, b) = (stamp(c.start, '.'), stamp(c.end, '.'));
+                    match &c.speaker {
+                        Some(s) => out.push_str(&format!("\n{a} --> {b}\n<v {}>{text}\n", escape_cue(s))),
+                        None => out.push_str(&format!("\n{a} --> {b}\n{text}\n")),
+                    }
+                }
+                _ => {
+                    let (a, b) = (stamp(c.start, ','), stamp(c.end, ','));
+                    let said = match &c.speaker {
+                        Some(s) => format!("{s}: {}", c.text),
+                        None => c.text.clone(),
+                    };
+                    out.push_str(&format!("{}\n{a} --> {b}\n{}\n\n", n + 1, said.replace("-->", "->")));
+                }
+            }
+        }
+        Some((to, out.into_bytes()))
+    }
+}
+
+/// Cue text safe in a VTT file: no tag or entity it does not mean, no
+/// blank line or `-->` that would end the cue.
+fn escape_cue(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace("\n\n", "\n")
+}
+
+/// A cue as the page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CueView {
+    /// Start in seconds (for `#t=` and seeking).
+    pub start: f64,
+    /// Start as `M:SS`.
+    pub time: String,
+    /// Who speaks (shown when it changes).
+    pub speaker: Option<String>,
+    /// What is said.
+    pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vtt_srt_and_json_read_the_same_cues() {
+        let vtt = "WEBVTT\n\nNOTE made by hand\n\n1\n00:00:00.000 --> 00:00:02.600 align:start\n<v Miek>Core<i>DNS</i> &amp; more\n\n00:02.600 --> 00:05.760\ncloud native\n";
+        let srt = "1\r\n00:00:00,000 --> 00:00:02,600\r\n<v Miek>CoreDNS &amp; more\r\n\r\n2\r\n00:00:02,600 --> 00:00:05,760\r\ncloud native\r\n";
+        let json = r#"{"version":"1.0.0","segments":[{"speaker":"Miek","startTime":0,"endTime":2.6,"body":"CoreDNS & more"},{"startTime":2.6,"endTime":5.76,"body":"cloud native"}]}"#;
+        let want = vec![
+            Cue { start: 0.0, end: 2.6, speaker: Some("Miek".into()), text: "CoreDNS & more".into() },
+            Cue { start: 2.6, end: 5.76, speaker: None, text: "cloud native".into() },
+        ];
+        assert_eq!(parse(Kind::Vtt, vtt.as_bytes()).unwrap(), want);
+        assert_eq!(parse(Kind::Srt, srt.as_bytes()).unwrap(), want);
+        assert_eq!(parse(Kind::Json, json.as_bytes()).unwrap(), want);
+    }
+
+    #[test]
+    fn broken_transcripts_say_what_is_wrong() {
+        let cases: &[(Kind, &str, &str)] = &[
+            (Kind::Vtt, "00:00.000 --> 00:01.000\nhi\n", "starts with a WEBVTT line"),
+            (Kind::Vtt, "WEBVTT\n\n00:02.000 --> 00:01.000\nhi\n", "ends (00:01.000) before it starts"),
+            (Kind::Vtt, "WEBVTT\n\n00:00.000 --> 00:61.000\nhi\n", "is not a timestamp"),
+            (Kind::Vtt, "WEBVTT\n\n00:05.000 --> 00:06.000\na\n\n00:01.000 --> 00:02.000\nb\n", "must be in order"),
+            (Kind::Vtt, "WEBVTT\n", "no cues"),
+            (Kind::Srt, "1\n00:00:00.000 --> 00:00:01,000\nhi\n", "is not a timestamp"),
+            (Kind::Srt, "1\nhello\n", "has no \"start --> end\" line"),
+            (Kind::Json, "{}", "not a JSON transcript"),
+            (Kind::Json, r#"{"segments":[{"startTime":2,"endTime":1}]}"#, "ends before it starts"),
+        ];
+        for (kind, text, says) in cases {
+            let e = parse(*kind, text.as_bytes()).unwrap_err();
+            assert!(e.contains(says), "{text:?}: {e}");
+        }
+        assert!(parse(Kind::Vtt, b"WEBVTT\n\xff").unwrap_err().contains("UTF-8"));
+    }
+
+    #[test]
+    fn the_counterpart_reads_back_as_the_same_cues() {
+        let vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:02.600\n<v Ann Example>a <b> --> c\n\n00:00:02.600 --> 00:01:05.760\nd & e\n";
+        let cues = parse(Kind::Vtt, vtt.as_bytes()).unwrap();
+        let t = Transcript {
+            rel: "t.vtt".into(),
+            kind: Kind::Vtt,
+            language: "en".into(),
+            bytes: vtt.into(),
+            cues: cues.clone(),
+        };
+        let (kind, srt) = t.counterpart().unwrap();
+        assert_eq!(kind, Kind::Srt);
+        let back = parse(Kind::Srt, &srt).unwrap();
+        assert_eq!(back.iter().map(|c| (c.start, c.end)).collect::<Vec<_>>(), [(0.0, 2.6), (2.6, 65.76)]);
+        let from_srt = Transcript { kind: Kind::Srt, bytes: srt, cues: back, ..t };
+        let (kind, vtt_again) = from_srt.counterpart().unwrap();
+        assert_eq!(kind, Kind::Vtt);
+        assert_eq!(parse(Kind::Vtt, &vtt_again).unwrap().len(), 2);
+        assert_eq!(stamp(3723.5, ','), "01:02:03,500");
+    }
+}
