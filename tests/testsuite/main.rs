@@ -14,6 +14,7 @@ mod proxy;
 #[cfg(feature = "publish")]
 mod publish;
 mod remote;
+mod rich;
 #[cfg(feature = "publish")]
 mod s3;
 mod safety;

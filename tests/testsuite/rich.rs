@@ -1,0 +1,192 @@
+//! Chapters and transcripts: given in the manifest, in a chapters JSON
+//! file, or in the MP3's own ID3 tag; checked against the measured audio;
+//! published beside the page and named in the feed; read back here with
+//! the `rss` crate, serde_json and as page text.
+
+use crate::harness::*;
+
+fn manifest(extra: &str) -> String {
+    format!(
+        "{PODCAST_TABLE}{}{extra}",
+        episode("Pair", "pair-guid", "2024-01-01T00:00:00Z", &["chapters-id3v23.mp3", "vorbis-5s.ogg"])
+    )
+}
+
+fn show(extra: &str) -> Show {
+    Show::with(&manifest(extra), &["chapters-id3v23.mp3", "vorbis-5s.ogg", "pair-5s.mp3"])
+}
+
+/// The item's `podcast:NAME` extensions: (url, type, language, rel) each.
+fn podcast_tags(show: &Show, feed: &str, name: &str) -> Vec<(String, String, String, String)> {
+    let channel = show.channel(feed);
+    let item = &channel.items()[0];
+    let attr = |e: &rss::extension::Extension, k: &str| e.attrs().get(k).cloned().unwrap_or_default();
+    item.extensions()
+        .get("podcast")
+        .and_then(|p| p.get(name))
+        .map(|list| {
+            list.iter().map(|e| (attr(e, "url"), attr(e, "type"), attr(e, "language"), attr(e, "rel"))).collect()
+        })
+        .unwrap_or_default()
+}
+
+fn chapters_json(show: &Show) -> serde_json::Value {
+    serde_json::from_str(&show.read("public/episodes/pair/chapters.json")).unwrap()
+}
+
+#[test]
+fn an_mp3s_own_chapters_are_published_without_a_word_in_the_manifest() {
+    let show = show("");
+    show.build().ok();
+    let json = chapters_json(&show);
+    assert_eq!(json["version"], "1.2.0");
+    let chapters = json["chapters"].as_array().unwrap();
+    let got: Vec<(f64, f64, &str)> = chapters
+        .iter()
+        .map(|c| (c["startTime"].as_f64().unwrap(), c["endTime"].as_f64().unwrap(), c["title"].as_str().unwrap()))
+        .collect();
+    assert_eq!(got, [(0.0, 2.0, "Intro – Grüße"), (2.0, 5.0, "The interview")]);
+    for feed in ["feed.xml", "feed.ogg.xml"] {
+        let tags = podcast_tags(&show, feed, "chapters");
+        assert_eq!(
+            tags,
+            [(
+                "https://example.com/show/episodes/pair/chapters.json".to_string(),
+                "application/json+chapters".to_string(),
+                String::new(),
+                String::new()
+            )],
+            "{feed}"
+        );
+    }
+    let page = page_text(&show.read("public/episodes/pair/index.html"));
+    assert!(
+        page.contains("Chapters") && page.contains("0:00 Intro – Grüße") && page.contains("0:02 The interview"),
+        "{page}"
+    );
+    // The feed is one the validator accepts.
+    show.run(&["validate", "public/feed.xml"]).ok();
+}
+
+#[test]
+fn manifest_chapters_win_over_the_mp3s_with_a_warning_and_are_checked_against_every_format() {
+    let chapters = "\n[[episode.chapters]]\nstart = 0\ntitle = \"Start\"\nurl = \"https://example.com/a\"\n\n\
+                    [[episode.chapters]]\nstart = \"0:03.5\"\ntitle = \"Later\"\ntoc = false\n";
+    let show = show(chapters);
+    let run = show.build().ok();
+    assert!(run.stderr.contains("differ from those in media/chapters-id3v23.mp3's ID3 tag"), "{}", run.stderr);
+    let json = chapters_json(&show);
+    assert_eq!(json["chapters"][0]["url"], "https://example.com/a");
+    assert_eq!(json["chapters"][1]["startTime"], 3.5);
+    assert_eq!(json["chapters"][1]["toc"], false);
+    // A silent marker (toc = false) is not listed on the page.
+    assert!(!page_text(&show.read("public/episodes/pair/index.html")).contains("Later"));
+
+    // Past the end of the 5 s audio: refused, with the chapter and the format named.
+    let before = show.public_files();
+    show.write("episodes.toml", &manifest(&chapters.replace("\"0:03.5\"", "\"0:07\"")));
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains("chapter 2 (\"Later\", 0:07) starts after the end of the MP3 (0:05)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("starts after the end of the OGG (0:05)"), "{}", run.stderr);
+    assert_eq!(show.public_files(), before, "nothing was written");
+    // Out of order, and not from 0.
+    show.write("episodes.toml", &manifest(&chapters.replace("start = 0\n", "start = 4\n")));
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("starts at 0:04, not at 0"), "{}", run.stderr);
+    assert!(run.stderr.contains("does not start after the chapter before it"), "{}", run.stderr);
+    // A time that is not one: a manifest error, with its line.
+    show.write("episodes.toml", &manifest(&chapters.replace("\"0:03.5\"", "\"3:75\"")));
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains("episodes.toml:") && run.stderr.contains("is not a time in the episode"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_chapters_file_is_read_checked_and_its_edits_rebuild() {
+    let show = show("chapters_file = \"chapters.json\"\n");
+    show.write(
+        "chapters.json",
+        r#"{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro – Grüße"}, {"startTime": 2, "title": "The interview"}]}"#,
+    );
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("CHAPTERS"), "the file agrees with the MP3's own: {}", run.stderr);
+    assert_eq!(chapters_json(&show)["chapters"][1]["startTime"], 2.0);
+    // An edit of the file alone is seen (the build is not "nothing changed").
+    show.write(
+        "chapters.json",
+        r#"{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}, {"startTime": 3, "title": "Talk", "img": "https://example.com/c.jpg"}]}"#,
+    );
+    show.build().ok();
+    let json = chapters_json(&show);
+    assert_eq!(json["chapters"][1]["title"], "Talk");
+    assert_eq!(json["chapters"][1]["img"], "https://example.com/c.jpg");
+    // A damaged file: a manifest error naming it.
+    show.write("chapters.json", "{\"chapters\": 3}");
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains("chapters_file \"chapters.json\"") && run.stderr.contains("not a chapters file"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
+    let vtt = "WEBVTT\n\n00:00.000 --> 00:02.000\n<v Ann>Hello & welcome.\n\n00:02.000 --> 00:04.900\n<v Bob>Thanks.\n";
+    let show = show("transcript = [{ file = \"t.vtt\" }, { file = \"t.de.srt\", language = \"de\" }]\n");
+    show.write("t.vtt", vtt);
+    show.write("t.de.srt", "1\n00:00:00,000 --> 00:00:04,000\nHallo.\n");
+    show.build().ok();
+    let tags = podcast_tags(&show, "feed.xml", "transcript");
+    let base = "https://example.com/show/episodes/pair/";
+    let tag = |name: &str, kind: &str, lang: &str| {
+        (format!("{base}{name}"), kind.to_string(), lang.to_string(), "captions".to_string())
+    };
+    assert_eq!(
+        tags,
+        [
+            tag("transcript.vtt", "text/vtt", "en"),
+            tag("transcript.srt", "application/x-subrip", "en"),
+            tag("transcript.de.srt", "application/x-subrip", "de"),
+            tag("transcript.de.vtt", "text/vtt", "de"),
+        ]
+    );
+    // Published as given, and the counterpart made from the same cues.
+    assert_eq!(show.read("public/episodes/pair/transcript.vtt"), vtt);
+    let srt = show.read("public/episodes/pair/transcript.srt");
+    assert_eq!(
+        srt,
+        "1\n00:00:00,000 --> 00:00:02,000\nAnn: Hello & welcome.\n\n2\n00:00:02,000 --> 00:00:04,900\nBob: Thanks.\n\n"
+    );
+    assert!(
+        show.read("public/episodes/pair/transcript.de.vtt")
+            .starts_with("WEBVTT\n\n00:00:00.000 --> 00:00:04.000\nHallo.\n")
+    );
+    // On the page: speakers, text (escaped), timestamps that seek.
+    let html = show.read("public/episodes/pair/index.html");
+    assert!(html.contains("<strong>Ann</strong> <a href=\"../../media/chapters-id3v23.mp3#t=0.0\" data-seek=\"0.0\"><time>0:00</time></a> Hello &amp; welcome."), "{html}");
+    assert!(html.contains("<a href=\"transcript.de.srt\" hreflang=\"de\">SRT</a>"), "{html}");
+    show.run(&["validate", "public/feed.xml"]).ok();
+
+    // A cue past the end of the audio, a broken file, a bad language: refused.
+    show.write("t.vtt", &vtt.replace("00:04.900", "00:09.000"));
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("t.vtt's last cue ends at 0:09, after the end of the"), "{}", run.stderr);
+    show.write("t.vtt", "WEBVTT\n\n00:03.000 --> 00:01.000\nx\n");
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("transcript \"t.vtt\"") && run.stderr.contains("before it starts"), "{}", run.stderr);
+    show.write("episodes.toml", &manifest("transcript = [{ file = \"t.de.srt\", language = \"deutsch\" }]\n"));
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("not an ISO 639 language code"), "{}", run.stderr);
+    show.write("episodes.toml", &manifest("transcript = \"t.txt\"\n"));
+    show.write("t.txt", "hello");
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("is not a .vtt, .srt, .json or .html file"), "{}", run.stderr);
+}
