@@ -528,6 +528,8 @@ fn measured(show: &Show, episode: &Episode, probes: &Probes) -> Result<Vec<Media
             MediaFile::Local(f) => show.podcast.url_of(&f.rel),
             MediaFile::Hosted(h) => h.url.to_string(),
         };
+        // Behind the download-measurement prefix, where the show has one.
+        let url = crate::manifest::namespace::prefixed(show.podcast.tags.prefix.as_ref(), &url);
         match probes.get(file.key()) {
             Some(Ok(info)) => match file.local().and_then(|f| extension_problem(&f.rel, info.format)) {
                 Some(msg) => problems.push(problem(file, msg)),
@@ -607,6 +609,26 @@ fn transcript_problems(show: &Show, episode: &Episode, media: &[Media]) -> Vec<D
                         .help("the transcript is of another cut of the audio: make it again from this one"),
                 );
             }
+        }
+    }
+    let shortest = media.iter().map(|m| m.info.duration_secs).fold(f64::INFINITY, f64::min);
+    for (n, s) in episode.tags.soundbites.iter().enumerate() {
+        if s.start + s.duration > shortest + 1.0 {
+            out.push(
+                Diagnostic::error(
+                    "SOUNDBITE",
+                    format!(
+                        "episode \"{}\": soundbite {} ({} + {:.0} s) ends after the end of the audio ({})",
+                        episode.title,
+                        n + 1,
+                        crate::chapters::clock(s.start),
+                        s.duration,
+                        crate::chapters::clock(shortest)
+                    ),
+                )
+                .at(Location::file(&show.manifest_path, episode.line, None))
+                .help("move its start, or shorten it"),
+            );
         }
     }
     out

@@ -170,6 +170,152 @@ fn channel(w: &mut Writer<Vec<u8>>, catalog: &Catalog, format: Option<AudioForma
     w.create_element("podcast:locked")
         .with_attribute(("owner", p.owner.email.as_str()))
         .write_text_content(BytesText::new(if p.locked { "yes" } else { "no" }))?;
+    show_tags(w, catalog)?;
+    Ok(())
+}
+
+/// The Podcasting 2.0 tags of the channel the manifest sets, and a
+/// `podcast:trailer` for each live trailer episode.
+fn show_tags(w: &mut Writer<Vec<u8>>, catalog: &Catalog) -> io::Result<()> {
+    let p = &catalog.podcast;
+    let t = &p.tags;
+    if p.block {
+        text(w, "podcast:block", "yes")?;
+    }
+    if let Some(m) = &t.medium {
+        text(w, "podcast:medium", m)?;
+    }
+    persons(w, &t.persons)?;
+    for f in &t.funding {
+        w.create_element("podcast:funding")
+            .with_attribute(("url", f.url.as_str()))
+            .write_text_content(BytesText::new(&f.text))?;
+    }
+    if let Some(l) = &t.license {
+        license(w, l)?;
+    }
+    if let Some(l) = &t.location {
+        location(w, l)?;
+    }
+    if let Some(u) = &t.update_frequency {
+        let mut el = w.create_element("podcast:updateFrequency");
+        if let Some(r) = &u.rrule {
+            el = el.with_attribute(("rrule", r.as_str()));
+        }
+        if u.complete {
+            el = el.with_attribute(("complete", "true"));
+        }
+        el.write_text_content(BytesText::new(&u.text))?;
+    }
+    if !t.podroll.is_empty() {
+        w.create_element("podcast:podroll").write_inner_content(|w| {
+            for r in &t.podroll {
+                let mut el = w.create_element("podcast:remoteItem").with_attribute(("feedGuid", r.feed_guid.as_str()));
+                if let Some(u) = &r.feed_url {
+                    el = el.with_attribute(("feedUrl", u.as_str()));
+                }
+                el.write_empty()?;
+            }
+            Ok(())
+        })?;
+    }
+    if let Some(v) = &t.value {
+        value(w, v)?;
+    }
+    for x in &t.txt {
+        let mut el = w.create_element("podcast:txt");
+        if let Some(purpose) = &x.purpose {
+            el = el.with_attribute(("purpose", purpose.as_str()));
+        }
+        el.write_text_content(BytesText::new(&x.text))?;
+    }
+    for e in catalog.episodes.iter().filter(|e| e.episode.episode_type == crate::manifest::EpisodeType::Trailer) {
+        let m = e.primary_media();
+        let (date, length) = (rfc2822(&e.episode.date), m.info.bytes.to_string());
+        let mut el = w.create_element("podcast:trailer").with_attributes([
+            ("pubdate", date.as_str()),
+            ("url", m.url.as_str()),
+            ("length", length.as_str()),
+            ("type", m.info.mime_type),
+        ]);
+        let season = e.episode.season.map(|s| s.to_string());
+        if let Some(s) = &season {
+            el = el.with_attribute(("season", s.as_str()));
+        }
+        el.write_text_content(BytesText::new(&e.episode.title))?;
+    }
+    Ok(())
+}
+
+/// `podcast:person` tags.
+fn persons(w: &mut Writer<Vec<u8>>, persons: &[crate::manifest::namespace::Person]) -> io::Result<()> {
+    for person in persons {
+        let mut el = w
+            .create_element("podcast:person")
+            .with_attributes([("role", person.role.as_str()), ("group", person.group.as_str())]);
+        if let Some(img) = &person.img {
+            el = el.with_attribute(("img", img.as_str()));
+        }
+        if let Some(href) = &person.href {
+            el = el.with_attribute(("href", href.as_str()));
+        }
+        el.write_text_content(BytesText::new(&person.name))?;
+    }
+    Ok(())
+}
+
+fn license(w: &mut Writer<Vec<u8>>, l: &crate::manifest::namespace::License) -> io::Result<()> {
+    let mut el = w.create_element("podcast:license");
+    if let Some(u) = &l.url {
+        el = el.with_attribute(("url", u.as_str()));
+    }
+    el.write_text_content(BytesText::new(&l.name))?;
+    Ok(())
+}
+
+fn location(w: &mut Writer<Vec<u8>>, l: &crate::manifest::namespace::Location) -> io::Result<()> {
+    let mut el = w.create_element("podcast:location");
+    if let Some(g) = &l.geo {
+        el = el.with_attribute(("geo", g.as_str()));
+    }
+    if let Some(o) = &l.osm {
+        el = el.with_attribute(("osm", o.as_str()));
+    }
+    el.write_text_content(BytesText::new(&l.name))?;
+    Ok(())
+}
+
+fn value(w: &mut Writer<Vec<u8>>, v: &crate::manifest::namespace::Value) -> io::Result<()> {
+    let mut el =
+        w.create_element("podcast:value").with_attributes([("type", v.kind.as_str()), ("method", v.method.as_str())]);
+    if let Some(s) = &v.suggested {
+        el = el.with_attribute(("suggested", s.as_str()));
+    }
+    el.write_inner_content(|w| {
+        for r in &v.recipients {
+            let split = r.split.to_string();
+            let mut el = w.create_element("podcast:valueRecipient");
+            if let Some(n) = &r.name {
+                el = el.with_attribute(("name", n.as_str()));
+            }
+            el = el.with_attributes([
+                ("type", r.kind.as_str()),
+                ("address", r.address.as_str()),
+                ("split", split.as_str()),
+            ]);
+            if let Some(k) = &r.custom_key {
+                el = el.with_attribute(("customKey", k.as_str()));
+            }
+            if let Some(v) = &r.custom_value {
+                el = el.with_attribute(("customValue", v.as_str()));
+            }
+            if r.fee {
+                el = el.with_attribute(("fee", "true"));
+            }
+            el.write_empty()?;
+        }
+        Ok(())
+    })?;
     Ok(())
 }
 
@@ -270,6 +416,34 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
             w.create_element("podcast:person")
                 .with_attributes([("role", "guest"), ("group", "cast")])
                 .write_text_content(BytesText::new(guest))?;
+        }
+        let t = &ep.tags;
+        persons(w, &t.persons)?;
+        if let Some(season) = ep.season {
+            let mut el = w.create_element("podcast:season");
+            if let Some(name) = &t.season_name {
+                el = el.with_attribute(("name", name.as_str()));
+            }
+            el.write_text_content(BytesText::new(&season.to_string()))?;
+        }
+        if let Some(l) = &t.location {
+            location(w, l)?;
+        }
+        if let Some(l) = &t.license {
+            license(w, l)?;
+        }
+        for s in &t.soundbites {
+            let (start, duration) = (format!("{:.3}", s.start), format!("{:.3}", s.duration));
+            let el = w
+                .create_element("podcast:soundbite")
+                .with_attributes([("startTime", start.as_str()), ("duration", duration.as_str())]);
+            match &s.title {
+                Some(title) => el.write_text_content(BytesText::new(title))?,
+                None => el.write_empty()?,
+            };
+        }
+        if let Some(v) = &t.value {
+            value(w, v)?;
         }
         for (name, kind, language) in transcript_links(ep) {
             let url = format!("{}{name}", e.page_url);

@@ -29,6 +29,7 @@
 //! ```
 
 pub mod categories;
+pub mod namespace;
 mod reader;
 
 use crate::diagnostic::{Diagnostic, Location};
@@ -186,6 +187,8 @@ pub struct Podcast {
     pub utc_offset: FixedOffset,
     /// Which formats every episode must have; default [`FormatPolicy::Apple`].
     pub formats: FormatPolicy,
+    /// The Podcasting 2.0 tags the show sets (people, funding, licence …).
+    pub tags: namespace::ShowTags,
 }
 
 /// `formats` in `[podcast]`: what every episode must be published in.
@@ -366,6 +369,8 @@ pub struct Episode {
     pub chapters: Option<crate::chapters::Chapters>,
     /// Transcripts (`transcript`), read and checked.
     pub transcripts: Vec<crate::transcript::Transcript>,
+    /// The Podcasting 2.0 tags the episode sets (people, soundbites …).
+    pub tags: namespace::EpisodeTags,
     /// The manifest line where this episode starts.
     pub line: usize,
 }
@@ -569,6 +574,7 @@ impl Reading<'_> {
                  Podcasts or Spotify",
             ),
         );
+        let tags = namespace::show(&mut t, cx);
         t.finish(cx);
 
         let (owner_name, owner_email) = owner?;
@@ -594,6 +600,7 @@ impl Reading<'_> {
             complete,
             utc_offset: utc_offset?,
             formats: formats?,
+            tags,
         })
     }
 
@@ -926,6 +933,7 @@ impl Reading<'_> {
         let chapters = self.chapters(&mut t);
         let chapters_ok = chapters.is_some() || !(t.has("chapters") || t.has("chapters_file"));
         let transcripts = self.transcripts(&mut t, podcast);
+        let tags = namespace::episode(&mut t, &mut self.cx);
         t.finish(&mut self.cx);
         let (title, slug, guid, date, media, notes, episode_type) =
             (title?, slug?, guid?, date?, media?, notes?, episode_type?);
@@ -946,6 +954,7 @@ impl Reading<'_> {
             image,
             chapters: chapters.flatten(),
             transcripts,
+            tags,
             line,
         })
     }

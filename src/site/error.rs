@@ -17,7 +17,10 @@ fn media_summary(found: &[Diagnostic]) -> String {
         parts.push(format!("{media} media file{} cannot be published", plural(media)));
     }
     if timed > 0 {
-        parts.push(format!("{timed} chapter or transcript problem{} (they do not fit the audio)", plural(timed)));
+        parts.push(format!(
+            "{timed} chapter, transcript or soundbite problem{} (they do not fit the audio)",
+            plural(timed)
+        ));
     }
     parts.join("; ")
 }

@@ -206,6 +206,7 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
         image,
         chapters,
         transcripts,
+        tags,
         line: _, // where it is in the manifest: not shown
     } = episode;
     let mut h = KeyHasher::new("episode");
@@ -230,6 +231,7 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
             }
         }
     }
+    h.debug(tags);
     h.u64(transcripts.len() as u64);
     for t in transcripts {
         // The cues are read from the bytes.
@@ -306,6 +308,7 @@ pub fn channel_key(p: &Podcast, format: &dyn std::fmt::Debug, formats: &dyn std:
         complete,
         utc_offset,
         formats: policy,
+        tags,
     } = p;
     let mut h = KeyHasher::new("channel");
     for s in [title, description, author, &owner.name, &owner.email, language] {
@@ -313,6 +316,7 @@ pub fn channel_key(p: &Podcast, format: &dyn std::fmt::Debug, formats: &dyn std:
     }
     h.debug(&(categories, explicit, show_type, base_url.as_str(), link.as_str(), copyright, guid, locked));
     h.debug(&(new_feed_url.as_ref().map(|u| u.as_str()), block, complete, utc_offset, policy));
+    h.debug(tags);
     asset(&mut h, Some(image), false);
     h.debug(format);
     h.debug(formats);

@@ -16,7 +16,7 @@ mod items;
 mod media;
 #[cfg(feature = "online")]
 pub mod online;
-mod p20;
+pub(crate) mod p20;
 pub mod rules;
 pub mod xml;
 

@@ -10,7 +10,7 @@ use super::{Cx, Finding, Scope, Severity, Where, dates};
 use crate::text::{is_email, is_uuid};
 
 /// `podcast:person` roles and groups (taxonomy.json), lower case.
-const ROLES: &[&str] = &[
+pub(crate) const ROLES: &[&str] = &[
     "director",
     "assistant director",
     "executive producer",
@@ -75,7 +75,7 @@ const ROLES: &[&str] = &[
     "assistant camera",
     "assistant editor",
 ];
-const GROUPS: &[&str] = &[
+pub(crate) const GROUPS: &[&str] = &[
     "creative direction",
     "cast",
     "writing",
@@ -88,7 +88,7 @@ const GROUPS: &[&str] = &[
     "video production",
     "video post-production",
 ];
-const MEDIUMS: &[&str] =
+pub(crate) const MEDIUMS: &[&str] =
     &["podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course", "mixed"];
 const TRANSCRIPT_TYPES: &[&str] =
     &["text/plain", "text/html", "text/vtt", "application/json", "application/x-subrip", "application/srt"];

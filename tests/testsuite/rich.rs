@@ -190,3 +190,97 @@ fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
     let run = show.build().fails(1);
     assert!(run.stderr.contains("is not a .vtt, .srt, .json or .html file"), "{}", run.stderr);
 }
+
+#[test]
+fn every_namespace_tag_a_publisher_sets_round_trips_through_a_real_parser() {
+    let podcast = PODCAST_TABLE.to_string()
+        + r#"medium = "podcast"
+persons = [{ name = "Ann Example", href = "https://example.com/ann", img = "https://example.com/ann.jpg" }]
+funding = [{ url = "https://example.com/support", text = "Support the show" }]
+license = "CC-BY-4.0"
+location = { name = "Berlin", geo = "geo:52.52,13.405", osm = "R62422" }
+update_frequency = { text = "Weekly", rrule = "FREQ=WEEKLY" }
+podroll = [{ feed_guid = "917393e3-1b1e-5cef-ace4-edaa54e1f810" }]
+txt = [{ text = "S6lpp-7ZCn8-dZfGc-OoyaG", purpose = "verify" }]
+prefix = "https://op3.dev/e/"
+value = { type = "lightning", method = "keysend", recipients = [{ name = "Ann", type = "node", address = "03ae9f91a0cb8ff43840e3c322c4c61f019d8c1c3cea15a25cfc425ac605e61a4a", split = 100 }] }
+"#;
+    let ep = episode("Pair", "pair-guid", "2024-01-01T00:00:00Z", &["pair-5s.mp3", "vorbis-5s.ogg"])
+        + "season = 2\nseason_name = \"Cloud\"\nlocation = \"Kreuzberg\"\nlicense = { name = \"my-license\", url = \"https://example.com/l\" }\n\
+           persons = [{ name = \"Bob\", role = \"producer\", group = \"audio production\" }]\n\
+           soundbites = [{ start = 1, duration = 2.5, title = \"Best bit\" }]\n";
+    let trailer = episode("Coming soon", "trailer-guid", "2023-12-01T00:00:00Z", &["cbr-xing.mp3"])
+        + "type = \"trailer\"\nseason = 2\n";
+    let show = Show::with(&format!("{podcast}{ep}{trailer}"), &["pair-5s.mp3", "vorbis-5s.ogg", "cbr-xing.mp3"]);
+    show.build().ok();
+    let channel = show.channel("feed.xml");
+    let p = &channel.extensions()["podcast"];
+    let one = |name: &str| p[name][0].clone();
+    let attr = |e: &rss::extension::Extension, k: &str| e.attrs().get(k).cloned().unwrap_or_default();
+    assert_eq!(one("medium").value(), Some("podcast"));
+    let host = one("person");
+    assert_eq!(
+        (host.value(), attr(&host, "role").as_str(), attr(&host, "href").as_str()),
+        (Some("Ann Example"), "host", "https://example.com/ann")
+    );
+    assert_eq!(
+        (one("funding").value(), attr(&one("funding"), "url").as_str()),
+        (Some("Support the show"), "https://example.com/support")
+    );
+    assert_eq!(one("license").value(), Some("CC-BY-4.0"));
+    assert_eq!((one("location").value(), attr(&one("location"), "geo").as_str()), (Some("Berlin"), "geo:52.52,13.405"));
+    assert_eq!(
+        (one("updateFrequency").value(), attr(&one("updateFrequency"), "rrule").as_str()),
+        (Some("Weekly"), "FREQ=WEEKLY")
+    );
+    assert_eq!(attr(&one("podroll").children()["remoteItem"][0], "feedGuid"), "917393e3-1b1e-5cef-ace4-edaa54e1f810");
+    assert_eq!(
+        (one("txt").value(), attr(&one("txt"), "purpose").as_str()),
+        (Some("S6lpp-7ZCn8-dZfGc-OoyaG"), "verify")
+    );
+    let recipient = one("value").children()["valueRecipient"][0].clone();
+    assert_eq!((attr(&recipient, "name").as_str(), attr(&recipient, "split").as_str()), ("Ann", "100"));
+    let t = one("trailer");
+    assert_eq!((t.value(), attr(&t, "season").as_str()), (Some("Coming soon"), "2"));
+    assert_eq!(attr(&t, "url"), "https://op3.dev/e/example.com/show/media/cbr-xing.mp3");
+    // The episode's.
+    let item = channel.items().iter().find(|i| i.title() == Some("Pair")).unwrap();
+    let e = &item.extensions()["podcast"];
+    let ep_one = |name: &str| e[name][0].clone();
+    assert_eq!((ep_one("season").value(), attr(&ep_one("season"), "name").as_str()), (Some("2"), "Cloud"));
+    assert_eq!(ep_one("location").value(), Some("Kreuzberg"));
+    assert_eq!(attr(&ep_one("license"), "url"), "https://example.com/l");
+    let producer = ep_one("person");
+    assert_eq!(
+        (producer.value(), attr(&producer, "role").as_str(), attr(&producer, "group").as_str()),
+        (Some("Bob"), "producer", "audio production")
+    );
+    let bite = ep_one("soundbite");
+    assert_eq!(
+        (bite.value(), attr(&bite, "startTime").as_str(), attr(&bite, "duration").as_str()),
+        (Some("Best bit"), "1.000", "2.500")
+    );
+    // The measurement prefix on every enclosure, the URL after it without https://.
+    assert_eq!(item.enclosure().unwrap().url(), "https://op3.dev/e/example.com/show/media/pair-5s.mp3");
+    // Directories accept it all.
+    show.run(&["validate", "public/feed.xml"]).ok();
+
+    // Bad values are manifest errors with their line and a fix.
+    for (good, bad, says) in [
+        ("medium = \"podcast\"", "medium = \"radio\"", "is not a medium the Podcasting 2.0 spec lists"),
+        ("name = \"Ann Example\", href", "name = \"Ann Example\", role = \"hots\", href", "did you mean \"host\"?"),
+        ("geo = \"geo:52.52,13.405\"", "geo = \"52.52,13.405\"", "is not a geo: URI"),
+        ("prefix = \"https://op3.dev/e/\"", "prefix = \"http://op3.dev/e\"", "is not a measurement prefix"),
+        ("feed_guid = \"917393e3-1b1e-5cef-ace4-edaa54e1f810\"", "feed_guid = \"nope\"", "is not a podcast:guid"),
+    ] {
+        show.write("episodes.toml", &format!("{}{ep}{trailer}", podcast.replace(good, bad)));
+        let run = show.build().fails(1);
+        assert!(run.stderr.contains("episodes.toml:") && run.stderr.contains(says), "{bad}: {}", run.stderr);
+    }
+    show.write(
+        "episodes.toml",
+        &format!("{podcast}{}{trailer}", ep.replace("start = 1, duration = 2.5", "start = 4, duration = 2.5")),
+    );
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("soundbite 1 (0:04 + 2 s) ends after the end of the audio"), "{}", run.stderr);
+}

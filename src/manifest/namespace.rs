@@ -1,0 +1,570 @@
+//! The Podcasting 2.0 tags a publisher sets beyond the basics: people,
+//! funding, licence, location, medium, update frequency, podroll,
+//! value-for-value, `txt`, soundbites, season names, and a download
+//! measurement prefix for enclosure URLs. Each is a documented manifest
+//! key, read strictly here (a typo or a bad value is a manifest error with
+//! its line), written by [`crate::feed`], and checked by `validate`.
+
+use toml::Spanned;
+use toml::de::DeValue;
+
+use super::reader::{Context, Fields};
+use crate::url::HttpUrl;
+
+/// `podcast:person`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Its name, as listeners read it.
+    pub name: String,
+    /// A role of the taxonomy (lower case); default "host" for the show,
+    /// "guest" for an episode.
+    pub role: String,
+    /// A group of the taxonomy; default "cast".
+    pub group: String,
+    /// A picture of them.
+    pub img: Option<HttpUrl>,
+    /// A page about them.
+    pub href: Option<HttpUrl>,
+}
+
+/// `podcast:funding`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Funding {
+    /// Where it is.
+    pub url: HttpUrl,
+    /// What listeners read.
+    pub text: String,
+}
+
+/// `podcast:license`: an SPDX identifier, or a custom licence with its URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct License {
+    /// Its name, as listeners read it.
+    pub name: String,
+    /// Where it is.
+    pub url: Option<HttpUrl>,
+}
+
+/// `podcast:location`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// Its name, as listeners read it.
+    pub name: String,
+    /// A `geo:` URI (RFC 5870), e.g. `geo:52.52,13.405`.
+    pub geo: Option<String>,
+    /// An OpenStreetMap element, e.g. `R62422`.
+    pub osm: Option<String>,
+}
+
+/// `podcast:updateFrequency`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateFrequency {
+    /// What listeners read ("Weekly").
+    pub text: String,
+    /// An RFC 5545 rule (`FREQ=WEEKLY`).
+    pub rrule: Option<String>,
+    /// The show will not be updated again.
+    pub complete: bool,
+}
+
+/// A `podcast:remoteItem` of the podroll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteItem {
+    /// The show's `podcast:guid`.
+    pub feed_guid: String,
+    /// Its feed.
+    pub feed_url: Option<HttpUrl>,
+}
+
+/// `podcast:value` and its recipients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Value {
+    /// "lightning" (or another the spec lists).
+    pub kind: String,
+    /// "keysend", …
+    pub method: String,
+    /// A suggested amount.
+    pub suggested: Option<String>,
+    /// Who is paid, and their shares.
+    pub recipients: Vec<Recipient>,
+}
+
+/// A `podcast:valueRecipient`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    /// Its name, as listeners read it.
+    pub name: Option<String>,
+    /// "node", "lnaddress", …
+    pub kind: String,
+    /// Where it is paid.
+    pub address: String,
+    /// Its share.
+    pub split: u32,
+    /// A fee (not counted in the splits).
+    pub fee: bool,
+    /// A custom record key.
+    pub custom_key: Option<String>,
+    /// A custom record value.
+    pub custom_value: Option<String>,
+}
+
+/// `podcast:txt`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Txt {
+    /// What listeners read.
+    pub text: String,
+    /// What it is for ("verify").
+    pub purpose: Option<String>,
+}
+
+/// `podcast:soundbite`: a stretch of the episode to preview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Soundbite {
+    /// Start, in seconds.
+    pub start: f64,
+    /// Length, in seconds.
+    pub duration: f64,
+    /// A title.
+    pub title: Option<String>,
+}
+
+/// What `[podcast]` sets of the namespace.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ShowTags {
+    /// People (`podcast:person`).
+    pub persons: Vec<Person>,
+    /// Where to support the show (`podcast:funding`).
+    pub funding: Vec<Funding>,
+    /// Its licence (`podcast:license`).
+    pub license: Option<License>,
+    /// What it is about or recorded at (`podcast:location`).
+    pub location: Option<Location>,
+    /// What kind of show it is (`podcast:medium`).
+    pub medium: Option<String>,
+    /// How often it is updated (`podcast:updateFrequency`).
+    pub update_frequency: Option<UpdateFrequency>,
+    /// Shows it recommends (`podcast:podroll`).
+    pub podroll: Vec<RemoteItem>,
+    /// Value-for-value payments (`podcast:value`).
+    pub value: Option<Value>,
+    /// Free-form text, e.g. a verification code (`podcast:txt`).
+    pub txt: Vec<Txt>,
+    /// Put before every enclosure URL (OP3, Podtrac, Chartable …), e.g.
+    /// `https://op3.dev/e/`: the URL follows without its `https://`.
+    pub prefix: Option<HttpUrl>,
+}
+
+/// What an `[[episode]]` sets of the namespace.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EpisodeTags {
+    /// People (`podcast:person`).
+    pub persons: Vec<Person>,
+    /// What it is about or recorded at (`podcast:location`).
+    pub location: Option<Location>,
+    /// Its licence (`podcast:license`).
+    pub license: Option<License>,
+    /// The season's name (`podcast:season name`).
+    pub season_name: Option<String>,
+    /// Stretches to preview (`podcast:soundbite`).
+    pub soundbites: Vec<Soundbite>,
+    /// Value-for-value payments (`podcast:value`).
+    pub value: Option<Value>,
+}
+
+/// Reads the namespace keys of `[podcast]`.
+pub(super) fn show(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> ShowTags {
+    ShowTags {
+        persons: persons(t, cx, "persons", "host"),
+        funding: list(
+            t,
+            cx,
+            "funding",
+            "[{ url = \"https://example.com/support\", text = \"Support the show\" }]",
+            funding,
+        ),
+        license: license(t, cx),
+        location: location(t, cx),
+        medium: medium(t, cx),
+        update_frequency: update_frequency(t, cx),
+        podroll: list(t, cx, "podroll", "[{ feed_guid = \"917393e3-1b1e-5cef-ace4-edaa54e1f810\" }]", remote_item),
+        value: value(t, cx),
+        txt: list(t, cx, "txt", "[{ text = \"S6lpp-7ZCn8-dZfGc-OoyaG\", purpose = \"verify\" }]", txt),
+        prefix: prefix(t, cx),
+    }
+}
+
+/// Reads the namespace keys of an `[[episode]]`.
+pub(super) fn episode(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> EpisodeTags {
+    let season_name = t.string(cx, "season_name").map(Spanned::into_inner);
+    if let Some(name) = &season_name
+        && name.chars().count() > 128
+    {
+        cx.error(&t.span, format!("`season_name` in {} is over 128 characters", t.what), None);
+    }
+    EpisodeTags {
+        persons: persons(t, cx, "persons", "guest"),
+        location: location(t, cx),
+        license: license(t, cx),
+        season_name,
+        soundbites: list(
+            t,
+            cx,
+            "soundbites",
+            "[{ start = \"1:30\", duration = 45, title = \"The best bit\" }]",
+            soundbite,
+        ),
+        value: value(t, cx),
+    }
+}
+
+type Item<T> = fn(&mut Fields<'_, '_>, &mut Context<'_>) -> Option<T>;
+
+/// A list of tables, each read by `item`.
+fn list<T>(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, key: &'static str, example: &str, item: Item<T>) -> Vec<T> {
+    let what = t.what.clone();
+    let Some(items) = t.array(cx, key, example) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (i, v) in items.iter().enumerate() {
+        match v.get_ref() {
+            DeValue::Table(table) => {
+                let mut f = Fields::new(table, v.span(), format!("`{key}` {} of {what}", i + 1));
+                let got = item(&mut f, cx);
+                f.finish(cx);
+                out.extend(got);
+            }
+            _ => cx.error(
+                &v.span(),
+                format!("`{key}` {} of {what} is not a table", i + 1),
+                Some(format!("write {key} = {example}")),
+            ),
+        }
+    }
+    out
+}
+
+fn url(f: &mut Fields<'_, '_>, cx: &mut Context<'_>, key: &'static str) -> Option<HttpUrl> {
+    let u = f.string(cx, key)?;
+    match HttpUrl::parse(u.get_ref()) {
+        Ok(url) => Some(url),
+        Err(problem) => {
+            cx.error(
+                &u.span(),
+                format!("`{key}` in {} \"{}\" {problem}", f.what, u.get_ref()),
+                Some("write the full https:// address".into()),
+            );
+            None
+        }
+    }
+}
+
+fn persons(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, key: &'static str, default_role: &'static str) -> Vec<Person> {
+    let example = "[{ name = \"Ann Example\", role = \"host\", href = \"https://example.com/ann\" }]";
+    let what = t.what.clone();
+    let Some(items) = t.array(cx, key, example) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (i, v) in items.iter().enumerate() {
+        let DeValue::Table(table) = v.get_ref() else {
+            cx.error(
+                &v.span(),
+                format!("`{key}` {} of {what} is not a table", i + 1),
+                Some(format!("write {key} = {example}")),
+            );
+            continue;
+        };
+        let mut f = Fields::new(table, v.span(), format!("person {} of {what}", i + 1));
+        let name = f.required_string(cx, "name", "\"Ann Example\"").map(Spanned::into_inner);
+        let mut taxonomy = |key: &'static str, list: &[&str], default: &str| -> Option<String> {
+            match f.string(cx, key) {
+                None => Some(default.to_string()),
+                Some(s) if list.contains(&s.get_ref().to_lowercase().as_str()) => Some(s.get_ref().to_lowercase()),
+                Some(s) => {
+                    let suggestion = crate::text::did_you_mean(&s.get_ref().to_lowercase(), list);
+                    cx.error(
+                        &s.span(),
+                        format!(
+                            "`{key}` \"{}\" of person {} of {what} is not in the Podcasting 2.0 taxonomy",
+                            s.get_ref(),
+                            i + 1
+                        ),
+                        Some(match suggestion {
+                            Some(x) => format!("did you mean \"{x}\"?"),
+                            None => format!("e.g. \"{default}\" (see podcasting2.org's taxonomy.json)"),
+                        }),
+                    );
+                    None
+                }
+            }
+        };
+        let role = taxonomy("role", crate::validate::p20::ROLES, default_role);
+        let group = taxonomy("group", crate::validate::p20::GROUPS, "cast");
+        let img = url(&mut f, cx, "img");
+        let href = url(&mut f, cx, "href");
+        f.finish(cx);
+        if let (Some(name), Some(role), Some(group)) = (name, role, group) {
+            out.push(Person { name, role, group, img, href });
+        }
+    }
+    out
+}
+
+fn funding(f: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Funding> {
+    let url = url(f, cx, "url");
+    if url.is_none() && !f.has("url") {
+        f.missing(cx, "url", "\"https://example.com/support\"");
+    }
+    let text = f.required_string(cx, "text", "\"Support the show\"")?.into_inner();
+    if text.chars().count() > 128 {
+        cx.error(
+            &f.span,
+            format!("`text` of {} is over 128 characters", f.what),
+            Some("apps show it on a button: keep it short".into()),
+        );
+    }
+    Some(Funding { url: url?, text })
+}
+
+fn license(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<License> {
+    let v = t.value("license")?;
+    match v.get_ref() {
+        DeValue::String(s) if !s.trim().is_empty() && s.len() <= 128 => {
+            Some(License { name: s.to_string(), url: None })
+        }
+        DeValue::Table(table) => {
+            let mut f = Fields::new(table, v.span(), format!("`license` of {}", t.what));
+            let name = f.required_string(cx, "name", "\"my-license-v1\"").map(Spanned::into_inner);
+            let url = url(&mut f, cx, "url");
+            if url.is_none() && !f.has("url") {
+                f.missing(
+                    cx,
+                    "url",
+                    "\"https://example.com/license\" (a licence that is not an SPDX identifier needs its text's URL)",
+                );
+            }
+            f.finish(cx);
+            Some(License { name: name?, url: Some(url?) })
+        }
+        _ => {
+            cx.error(
+                &v.span(),
+                format!("`license` of {} must be an SPDX identifier or {{ name, url }}", t.what),
+                Some(
+                    "write license = \"CC-BY-4.0\", or license = { name = \"my-license\", url = \"https://…\" }".into(),
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn location(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Location> {
+    let v = t.value("location")?;
+    let bad = |cx: &mut Context<'_>, span: std::ops::Range<usize>, what: String| {
+        cx.error(
+            &span,
+            what,
+            Some(
+                "write location = \"Berlin\", or { name = \"Berlin\", geo = \"geo:52.52,13.405\", osm = \"R62422\" }"
+                    .into(),
+            ),
+        );
+    };
+    match v.get_ref() {
+        DeValue::String(s) if !s.trim().is_empty() && s.chars().count() <= 128 => {
+            Some(Location { name: s.to_string(), geo: None, osm: None })
+        }
+        DeValue::Table(table) => {
+            let mut f = Fields::new(table, v.span(), format!("`location` of {}", t.what));
+            let name = f.required_string(cx, "name", "\"Berlin\"").map(Spanned::into_inner);
+            let geo = f.string(cx, "geo");
+            let osm = f.string(cx, "osm");
+            f.finish(cx);
+            if let Some(g) = &geo
+                && !is_geo(g.get_ref())
+            {
+                bad(cx, g.span(), format!("`geo` \"{}\" is not a geo: URI", g.get_ref()));
+                return None;
+            }
+            if let Some(o) = &osm
+                && !is_osm(o.get_ref())
+            {
+                bad(
+                    cx,
+                    o.span(),
+                    format!("`osm` \"{}\" is not an OpenStreetMap element (N, W or R and its number)", o.get_ref()),
+                );
+                return None;
+            }
+            Some(Location { name: name?, geo: geo.map(Spanned::into_inner), osm: osm.map(Spanned::into_inner) })
+        }
+        _ => {
+            bad(
+                cx,
+                v.span(),
+                format!("`location` of {} must be a place name (at most 128 characters) or a table", t.what),
+            );
+            None
+        }
+    }
+}
+
+/// `geo:LAT,LON[,ALT][;u=UNCERTAINTY]`.
+fn is_geo(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("geo:") else { return false };
+    let coords = rest.split(';').next().unwrap_or_default();
+    let parts: Vec<&str> = coords.split(',').collect();
+    (2..=3).contains(&parts.len())
+        && parts.iter().all(|p| p.parse::<f64>().is_ok_and(f64::is_finite))
+        && parts[0].parse::<f64>().is_ok_and(|lat| (-90.0..=90.0).contains(&lat))
+        && parts[1].parse::<f64>().is_ok_and(|lon| (-180.0..=180.0).contains(&lon))
+}
+
+/// `N123`, `W123` or `R123`, with an optional `#revision`.
+fn is_osm(s: &str) -> bool {
+    let (element, _) = s.split_once('#').unwrap_or((s, ""));
+    element.len() > 1 && element.starts_with(['N', 'W', 'R']) && element[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+fn medium(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
+    let m = t.string(cx, "medium")?;
+    let base = m.get_ref().strip_suffix('L').unwrap_or(m.get_ref());
+    if crate::validate::p20::MEDIUMS.contains(&base) && m.get_ref() != "mixedL" {
+        return Some(m.into_inner());
+    }
+    cx.error(
+        &m.span(),
+        format!("`medium` \"{}\" is not a medium the Podcasting 2.0 spec lists", m.get_ref()),
+        Some("podcast, music, video, film, audiobook, newsletter, blog, publisher or course (an L after one: a list of them)".into()),
+    );
+    None
+}
+
+fn update_frequency(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<UpdateFrequency> {
+    let mut f = t.table(cx, "update_frequency")?;
+    let text = f.required_string(cx, "text", "\"Weekly\"").map(Spanned::into_inner);
+    let rrule = f.string(cx, "rrule");
+    let complete = f.boolean(cx, "complete").unwrap_or(false);
+    f.finish(cx);
+    if let Some(r) = &rrule
+        && !r.get_ref().split(';').all(|part| part.split_once('=').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty()))
+    {
+        cx.error(
+            &r.span(),
+            format!("`rrule` \"{}\" is not an RFC 5545 rule", r.get_ref()),
+            Some("e.g. rrule = \"FREQ=WEEKLY\"".into()),
+        );
+        return None;
+    }
+    Some(UpdateFrequency { text: text?, rrule: rrule.map(Spanned::into_inner), complete })
+}
+
+fn remote_item(f: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<RemoteItem> {
+    let guid = f.required_string(cx, "feed_guid", "\"917393e3-1b1e-5cef-ace4-edaa54e1f810\"")?;
+    let feed_url = url(f, cx, "feed_url");
+    if !crate::text::is_uuid(guid.get_ref()) {
+        cx.error(
+            &guid.span(),
+            format!("`feed_guid` \"{}\" is not a podcast:guid (a UUID)", guid.get_ref()),
+            Some("copy the show's podcast:guid from its feed".into()),
+        );
+        return None;
+    }
+    Some(RemoteItem { feed_guid: guid.into_inner(), feed_url })
+}
+
+fn txt(f: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Txt> {
+    let text = f.required_string(cx, "text", "\"S6lpp-7ZCn8-dZfGc-OoyaG\"")?;
+    let purpose = f.string(cx, "purpose").map(Spanned::into_inner);
+    if text.get_ref().chars().count() > 4000 {
+        cx.error(&text.span(), "a `txt` text is over 4,000 characters", None);
+        return None;
+    }
+    Some(Txt { text: text.into_inner(), purpose })
+}
+
+fn soundbite(f: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Soundbite> {
+    let start = f.time(cx, "start");
+    if start.is_none() && !f.has("start") {
+        f.missing(cx, "start", "\"1:30\"");
+    }
+    let duration = f.time(cx, "duration");
+    if duration.is_none() && !f.has("duration") {
+        f.missing(cx, "duration", "45");
+    }
+    let title = f.string(cx, "title").map(Spanned::into_inner);
+    let duration = duration?;
+    if !(*duration.get_ref() > 0.0 && *duration.get_ref() <= 600.0) {
+        cx.error(
+            &duration.span(),
+            "a soundbite lasts more than 0 and at most 600 seconds",
+            Some("apps play 15 to 120 s: duration = 45".into()),
+        );
+        return None;
+    }
+    Some(Soundbite { start: start?.into_inner(), duration: duration.into_inner(), title })
+}
+
+fn value(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Value> {
+    let mut f = t.table(cx, "value")?;
+    let kind = f.required_string(cx, "type", "\"lightning\"").map(Spanned::into_inner);
+    let method = f.required_string(cx, "method", "\"keysend\"").map(Spanned::into_inner);
+    let suggested = f.string(cx, "suggested").map(Spanned::into_inner);
+    let recipients = list(
+        &mut f,
+        cx,
+        "recipients",
+        "[{ name = \"Ann\", type = \"node\", address = \"03ae…\", split = 100 }]",
+        recipient,
+    );
+    f.finish(cx);
+    if recipients.is_empty() {
+        cx.error(
+            &t.span,
+            format!("`value` of {} has no recipients", t.what),
+            Some("add recipients = [{ name, type, address, split }]".into()),
+        );
+        return None;
+    }
+    Some(Value { kind: kind?, method: method?, suggested, recipients })
+}
+
+fn recipient(f: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Recipient> {
+    let name = f.string(cx, "name").map(Spanned::into_inner);
+    let kind = f.required_string(cx, "type", "\"node\"").map(Spanned::into_inner);
+    let address = f
+        .required_string(cx, "address", "\"03ae9f91a0cb8ff43840e3c322c4c61f019d8c1c3cea15a25cfc425ac605e61a4a\"")
+        .map(Spanned::into_inner);
+    let split = f.positive_int(cx, "split").map(Spanned::into_inner);
+    if split.is_none() && !f.has("split") {
+        f.missing(cx, "split", "100");
+    }
+    let fee = f.boolean(cx, "fee").unwrap_or(false);
+    let custom_key = f.string(cx, "custom_key").map(Spanned::into_inner);
+    let custom_value = f.string(cx, "custom_value").map(Spanned::into_inner);
+    Some(Recipient { name, kind: kind?, address: address?, split: split?, fee, custom_key, custom_value })
+}
+
+fn prefix(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<HttpUrl> {
+    let p = t.string(cx, "prefix")?;
+    match HttpUrl::parse(p.get_ref()) {
+        Ok(url) if url.as_str().ends_with('/') && url.as_str().starts_with("https://") => Some(url),
+        _ => {
+            cx.error(
+                &p.span(),
+                format!("`prefix` \"{}\" is not a measurement prefix", p.get_ref()),
+                Some(
+                    "an https:// address ending in /, as the service gives it: prefix = \"https://op3.dev/e/\"".into(),
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// `url` behind a measurement `prefix`: the prefix, then the URL without
+/// its `https://` (as OP3, Podtrac and Chartable take it).
+pub fn prefixed(prefix: Option<&HttpUrl>, url: &str) -> String {
+    match prefix {
+        None => url.to_string(),
+        Some(p) => format!("{}{}", p.as_str(), url.strip_prefix("https://").unwrap_or(url)),
+    }
+}
