@@ -38,6 +38,31 @@ pub fn to_html(markdown: &str) -> String {
     out
 }
 
+/// The notes as plain text, cut at a word to at most `max` characters
+/// (with "…" where cut): for excerpts and descriptions in page metadata.
+pub fn excerpt(markdown: &str, max: usize) -> String {
+    let mut text = String::new();
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
+                text.push(' ')
+            }
+            _ => {}
+        }
+        if text.len() > max * 4 + 16 {
+            break;
+        }
+    }
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max {
+        return text;
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).trim_end_matches([',', ';', ':', '.']);
+    format!("{cut}…")
+}
+
 /// True for URLs without a scheme (relative) or with an allowed one.
 fn safe_url(url: &str) -> bool {
     let cleaned: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();

@@ -152,7 +152,27 @@ pub struct ShowTags {
     /// Put before every enclosure URL (OP3, Podtrac, Chartable …), e.g.
     /// `https://op3.dev/e/`: the URL follows without its `https://`.
     pub prefix: Option<HttpUrl>,
+    /// Where listeners subscribe (the pages' links): label and URL, in
+    /// the order of [`SUBSCRIBE`].
+    pub subscribe: Vec<(&'static str, HttpUrl)>,
 }
+
+/// The apps `[podcast] subscribe` takes a link to: key and label.
+pub const SUBSCRIBE: &[(&str, &str)] = &[
+    ("apple", "Apple Podcasts"),
+    ("spotify", "Spotify"),
+    ("youtube", "YouTube Music"),
+    ("amazon", "Amazon Music"),
+    ("pocket_casts", "Pocket Casts"),
+    ("overcast", "Overcast"),
+    ("castro", "Castro"),
+    ("antennapod", "AntennaPod"),
+    ("podcast_addict", "Podcast Addict"),
+    ("castbox", "Castbox"),
+    ("podverse", "Podverse"),
+    ("fountain", "Fountain"),
+    ("podcast_index", "Podcast Index"),
+];
 
 /// What an `[[episode]]` sets of the namespace.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -190,7 +210,21 @@ pub(super) fn show(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> ShowTags {
         value: value(t, cx),
         txt: list(t, cx, "txt", "[{ text = \"S6lpp-7ZCn8-dZfGc-OoyaG\", purpose = \"verify\" }]", txt),
         prefix: prefix(t, cx),
+        subscribe: subscribe(t, cx),
     }
+}
+
+/// `subscribe = { apple = "https://podcasts.apple.com/…", … }`.
+fn subscribe(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Vec<(&'static str, HttpUrl)> {
+    let Some(mut f) = t.table(cx, "subscribe") else { return Vec::new() };
+    let mut out = Vec::new();
+    for (key, label) in SUBSCRIBE {
+        if let Some(u) = url(&mut f, cx, key) {
+            out.push((*label, u));
+        }
+    }
+    f.finish(cx);
+    out
 }
 
 /// Reads the namespace keys of an `[[episode]]`.

@@ -29,6 +29,12 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("episode.html", include_str!("templates/episode.html")),
 ];
 
+/// The built-in templates, as one string (for the build record: a podsmith
+/// whose built-in pages changed rebuilds them, even at the same version).
+pub fn built_in_templates() -> impl Iterator<Item = &'static str> {
+    DEFAULTS.iter().map(|(_, source)| *source)
+}
+
 /// A template problem, naming the template file.
 #[derive(Debug, thiserror::Error)]
 #[error("template {name}: {detail}")]
@@ -56,6 +62,23 @@ struct ShowView<'a> {
     link: &'a str,
     cover: String,
     feeds: &'a [FeedView],
+    /// The index page's absolute URL (`base_url`).
+    url: &'a str,
+    /// The cover's absolute URL (for Open Graph and JSON-LD).
+    cover_url: String,
+    /// The description cut for a `<meta name="description">`.
+    excerpt: String,
+    /// Where listeners subscribe besides the feeds: `label`, `url`.
+    subscribe: Vec<LinkView>,
+    /// schema.org `PodcastSeries`, for the index page's JSON-LD.
+    jsonld: serde_json::Value,
+}
+
+/// A labelled link.
+#[derive(Serialize)]
+struct LinkView {
+    label: &'static str,
+    url: String,
 }
 
 #[derive(Serialize)]
@@ -101,6 +124,10 @@ const EPISODE_FIELDS: &[&str] = &[
     "chapters",
     "transcript",
     "transcripts",
+    "image",
+    "excerpt",
+    "audio_url",
+    "jsonld",
 ];
 
 impl EpisodeView {
@@ -126,6 +153,10 @@ impl EpisodeView {
             "chapters" => Value::from(Serde(chapters(e))),
             "transcript" => Value::from(Serde(transcript(e))),
             "transcripts" => Value::from(Serde(transcript_files(e))),
+            "image" => Value::from(ep.image.as_ref().map(|a| crate::feed::asset_url(&self.catalog, a))),
+            "excerpt" => Value::from(crate::markdown::excerpt(&ep.notes, 200)),
+            "audio_url" => Value::from(e.primary_media().url.as_str()),
+            "jsonld" => Value::from(Serde(episode_jsonld(&self.catalog, e))),
             _ => return None,
         })
     }
@@ -328,7 +359,73 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
             Asset::Remote(url) => url.to_string(),
         },
         feeds,
+        url: p.base_url.as_str(),
+        cover_url: crate::feed::asset_url(catalog, &p.image),
+        excerpt: crate::markdown::excerpt(&p.description, 200),
+        subscribe: p.tags.subscribe.iter().map(|(label, url)| LinkView { label, url: url.to_string() }).collect(),
+        jsonld: series_jsonld(catalog),
     }
+}
+
+/// schema.org `PodcastSeries` of the show.
+fn series_jsonld(catalog: &Catalog) -> serde_json::Value {
+    let p = &catalog.podcast;
+    serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "PodcastSeries",
+        "name": p.title,
+        "description": p.description,
+        "url": p.base_url.as_str(),
+        "image": crate::feed::asset_url(catalog, &p.image),
+        "webFeed": catalog.feed_url(),
+        "inLanguage": p.language,
+        "author": { "@type": "Person", "name": p.author },
+    })
+}
+
+/// schema.org `PodcastEpisode` of an episode, with its duration in ISO 8601.
+fn episode_jsonld(catalog: &Catalog, e: &LiveEpisode) -> serde_json::Value {
+    let m = e.primary_media();
+    let duration = iso_duration(m.info.whole_seconds());
+    let mut v = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "PodcastEpisode",
+        "name": e.episode.title,
+        "url": e.page_url,
+        "datePublished": e.episode.date.to_rfc3339(),
+        "description": crate::markdown::excerpt(&e.episode.notes, 300),
+        "duration": duration,
+        "timeRequired": duration,
+        "associatedMedia": {
+            "@type": "MediaObject",
+            "contentUrl": m.url,
+            "encodingFormat": m.info.mime_type,
+            "duration": duration,
+        },
+        "partOfSeries": {
+            "@type": "PodcastSeries",
+            "name": catalog.podcast.title,
+            "url": catalog.podcast.base_url.as_str(),
+        },
+    });
+    if let Some(n) = e.episode.number {
+        v["episodeNumber"] = n.into();
+    }
+    v
+}
+
+/// `PT1H2M3S`.
+fn iso_duration(secs: u64) -> String {
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::from("PT");
+    if h > 0 {
+        out.push_str(&format!("{h}H"));
+    }
+    if h > 0 || m > 0 {
+        out.push_str(&format!("{m}M"));
+    }
+    out.push_str(&format!("{s}S"));
+    out
 }
 
 /// A chapter as templates see it.
@@ -461,9 +558,13 @@ mod tests {
         chapters: Vec<ChapterView>,
         transcript: Vec<crate::transcript::CueView>,
         transcripts: Vec<TranscriptFile>,
+        image: Option<String>,
+        excerpt: String,
+        audio_url: &'a str,
+        jsonld: serde_json::Value,
     }
 
-    fn serde_view(e: &LiveEpisode) -> SerdeView<'_> {
+    fn serde_view<'a>(catalog: &Catalog, e: &'a LiveEpisode) -> SerdeView<'a> {
         let ep = &e.episode;
         SerdeView {
             title: &ep.title,
@@ -483,6 +584,10 @@ mod tests {
             chapters: chapters(e),
             transcript: transcript(e),
             transcripts: transcript_files(e),
+            image: ep.image.as_ref().map(|a| crate::feed::asset_url(catalog, a)),
+            excerpt: crate::markdown::excerpt(&ep.notes, 200),
+            audio_url: &e.primary_media().url,
+            jsonld: episode_jsonld(catalog, e),
         }
     }
 
@@ -502,7 +607,7 @@ mod tests {
         env.add_template("t.html", template).unwrap();
         let t = env.get_template("t.html").unwrap();
         let lazy = t.render(context! { episodes => Value::from_object(EpisodeList(catalog.clone())) }).unwrap();
-        let views: Vec<SerdeView<'_>> = catalog.episodes.iter().map(serde_view).collect();
+        let views: Vec<SerdeView<'_>> = catalog.episodes.iter().map(|e| serde_view(&catalog, e)).collect();
         let eager = t.render(context! { episodes => Serde(&views) }).unwrap();
         assert_eq!(lazy, eager);
         assert!(lazy.contains("A &lt;guest&gt; + B &amp; C"), "{lazy}");

@@ -268,6 +268,9 @@ pub fn inputs(
         h.update(bytes);
     };
     put(&mut content, env!("CARGO_PKG_VERSION").as_bytes());
+    for source in crate::pages::built_in_templates() {
+        put(&mut content, source.as_bytes());
+    }
     put(&mut content, manifest_text.as_bytes());
     put(&mut content, out.as_os_str().as_encoded_bytes());
     if let Ok(entries) = std::fs::read_dir(templates) {

@@ -100,12 +100,12 @@ fn after_every_kind_of_change_the_build_is_a_full_builds_byte_for_byte() {
     // Its MP3 and OGG now play for different times: said of the new item.
     assert!(findings(&run.stderr).iter().any(|l| l.contains("[MEDIA-FORMATS-AGREE]")), "{}", run.stderr);
 
-    // An episode's notes edited in the manifest: its page and the feeds (the
-    // index shows no notes).
+    // An episode's notes edited in the manifest: its page, the index (its
+    // excerpt) and the feeds.
     let manifest = show.read("episodes.toml");
     show.write("episodes.toml", &manifest.replacen("**Fluentd** is", "**Fluentd**, the log collector, is", 1));
     let run = build_matches_a_full_build(&show, "notes");
-    assert_eq!(written(&run), 3, "its page, two feeds\n{}", run.stderr);
+    assert_eq!(written(&run), 4, "its page, the index, two feeds\n{}", run.stderr);
 
     // An episode added.
     let added = episode("Extra", "extra-1", "2026-05-01T10:00:00Z", &["extra.mp3"]);
@@ -227,8 +227,9 @@ fn a_page_or_media_file_deleted_by_hand_is_written_again_by_a_build_that_changes
     let run = build_matches_a_full_build(&show, "deleted by hand");
     assert_eq!(fs::read_to_string(&page).unwrap(), html);
     assert!(show.path("public/media/coredns-miek-gieben.ogg").is_file());
-    // The two deleted files, the edited episode's page, the two feeds.
-    assert_eq!(written(&run), 5, "{}", run.stderr);
+    // The two deleted files, the edited episode's page, the index (its
+    // excerpt), the two feeds.
+    assert_eq!(written(&run), 6, "{}", run.stderr);
 }
 
 #[test]
@@ -249,7 +250,7 @@ fn a_build_that_changes_one_episode_sweeps_what_an_interrupted_command_left() {
         assert!(!show.path(rel).exists(), "{rel} is still there");
     }
     assert_eq!(show.read(mine), "keep me");
-    assert_eq!(written(&run), 3, "the edited episode's page and the two feeds: {}", run.stderr);
+    assert_eq!(written(&run), 4, "the edited episode's page, the index and the two feeds: {}", run.stderr);
 }
 
 #[test]

@@ -284,3 +284,72 @@ value = { type = "lightning", method = "keysend", recipients = [{ name = "Ann", 
     let run = show.build().fails(1);
     assert!(run.stderr.contains("soundbite 1 (0:04 + 2 s) ends after the end of the audio"), "{}", run.stderr);
 }
+
+/// The JSON-LD of a page, parsed.
+fn jsonld(html: &str) -> serde_json::Value {
+    let start = html.find("<script type=\"application/ld+json\">").expect("a JSON-LD script") + 35;
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap_or_else(|e| panic!("{e}: {}", &html[start..end]))
+}
+
+#[test]
+fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_latest() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml").replace(
+        "utc_offset = \"-04:00\"\n",
+        "utc_offset = \"-04:00\"\nsubscribe = { apple = \"https://podcasts.apple.com/podcast/id1\", pocket_casts = \"https://pca.st/abc\" }\n",
+    );
+    // A title that tries to close the JSON-LD script.
+    let manifest = manifest.replace(
+        "title = \"Miek Gieben on CoreDNS\"",
+        "title = \"Miek </script><script>alert(1)</script> on CoreDNS\"",
+    );
+    show.write("episodes.toml", &manifest);
+    show.build().ok();
+    let html = show.read("public/episodes/coredns-miek-gieben/index.html");
+    let ld = jsonld(&html);
+    assert_eq!(ld["@type"], "PodcastEpisode");
+    assert_eq!(ld["name"], "Miek </script><script>alert(1)</script> on CoreDNS", "read back as written");
+    assert_eq!(
+        (ld["duration"].as_str(), ld["associatedMedia"]["duration"].as_str()),
+        (Some("PT12M24S"), Some("PT12M24S"))
+    );
+    assert_eq!(
+        ld["associatedMedia"]["contentUrl"],
+        "https://podcast.example.com/cloud-native/media/coredns-miek-gieben.mp3"
+    );
+    assert_eq!(ld["partOfSeries"]["name"], "Talking Cloud Native with Gordon Haff");
+    assert_eq!(html.matches("<script>").count(), 1, "only the page's own seeking script");
+    assert!(html.contains("<meta property=\"og:audio\" content=\"https://podcast.example.com/cloud-native/media/coredns-miek-gieben.mp3\">"));
+    assert!(
+        html.contains(
+            "<meta property=\"og:image\" content=\"https://podcast.example.com/cloud-native/media/cover.jpg\">"
+        )
+    );
+    assert!(html.contains("<meta name=\"twitter:card\" content=\"summary\">"));
+    assert!(html.contains(
+        "<img class=\"cover\" src=\"../../media/cover.jpg\" alt=\"Cover art of Talking Cloud Native with Gordon Haff\">"
+    ));
+    assert!(html.contains("<a href=\"https://podcasts.apple.com/podcast/id1\">Apple Podcasts</a> · <a href=\"https://pca.st/abc\">Pocket Casts</a>"), "{html}");
+    let index = show.read("public/index.html");
+    let series = jsonld(&index);
+    assert_eq!(
+        (series["@type"].as_str(), series["webFeed"].as_str()),
+        (Some("PodcastSeries"), Some("https://podcast.example.com/cloud-native/feed.xml"))
+    );
+    let text = page_text(&index);
+    assert!(text.contains("Latest: Sarah Novotny on the Kubernetes community"), "{text}");
+    assert!(index.contains("<source src=\"media/kubernetes-sarah-novotny.mp3\" type=\"audio/mpeg\">"));
+    assert!(
+        text.contains("A project within the Cloud Native Computing Foundation, Fluentd is focused on logging"),
+        "the excerpt: {text}"
+    );
+    // An unknown subscribe key is a manifest error with a suggestion.
+    show.write("episodes.toml", &manifest.replace("pocket_casts =", "pocketcasts ="));
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains("unknown key `pocketcasts`") && run.stderr.contains("did you mean `pocket_casts`?"),
+        "{}",
+        run.stderr
+    );
+}
