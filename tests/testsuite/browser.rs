@@ -1,0 +1,147 @@
+//! The built pages in a real browser: headless Chromium loads the sample
+//! show's pages from a real HTTP server on 127.0.0.1 (with `Range`, as
+//! players ask), plays nothing aloud, and reports what a listener would
+//! meet: the player's media loads and says its duration (within a second
+//! of the probe), a chapter link and a transcript timestamp seek the
+//! player, and the axe-core accessibility check finds no violation.
+//!
+//! Needs Debian's `chromium` and axe-core from npm: `.ci/run` installs both
+//! (axe-core into `~/.cache/podsmith-axe`); elsewhere the test is skipped
+//! with a note when they are missing.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::harness::*;
+use crate::server::{Mode, Server};
+
+fn chromium() -> Option<PathBuf> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.is_file())
+}
+
+fn axe() -> Option<PathBuf> {
+    let home = PathBuf::from(std::env::var_os("HOME")?);
+    let p = home.join(".cache/podsmith-axe/node_modules/axe-core/axe.min.js");
+    p.is_file().then_some(p)
+}
+
+/// Chromium and axe-core, or `None` (with a note) off CI.
+fn tools() -> Option<(PathBuf, PathBuf)> {
+    match (chromium(), axe()) {
+        (Some(c), Some(a)) => Some((c, a)),
+        _ => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "chromium or axe-core is missing: .ci/run installs them (apt-get install chromium; npm install \
+                 --prefix ~/.cache/podsmith-axe axe-core)"
+            );
+            eprintln!("skipped: chromium or axe-core is not installed");
+            None
+        }
+    }
+}
+
+/// The script put at the end of a copy of a page: waits for the player's
+/// metadata, clicks the `n`th seeking link (if any), runs axe, and writes
+/// what it found into the page as JSON.
+const PROBE: &str = r#"<script src="/axe.min.js"></script>
+<script>
+(async () => {
+  const out = {};
+  const p = document.querySelector('audio');
+  p.preload = 'metadata';
+  p.load();
+  await new Promise(r => { if (p.readyState >= 1) return r(); p.addEventListener('loadedmetadata', r); setTimeout(r, 10000); });
+  out.duration = p.duration;
+  out.seeks = [];
+  for (const a of document.querySelectorAll('[data-seek]')) {
+    a.click();
+    await new Promise(r => setTimeout(r, 200));
+    out.seeks.push([Number(a.dataset.seek), p.currentTime]);
+    p.pause();
+  }
+  const found = await axe.run(document);
+  out.violations = found.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+  const pre = document.createElement('pre');
+  pre.id = 'podsmith-results';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>
+</body>"#;
+
+/// Loads `page` (a path under the served folder) in headless Chromium and
+/// returns what the probe script found.
+fn visit(chromium: &Path, served: &Path, server: &Server, page: &str) -> serde_json::Value {
+    let html = std::fs::read_to_string(served.join(page)).unwrap();
+    let probe_page = page.replace("index.html", "browser-test.html");
+    std::fs::write(served.join(&probe_page), html.replace("</body>", PROBE)).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--mute-audio",
+            "--autoplay-policy=no-user-gesture-required",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("{}{probe_page}", server.base()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let start = dom.find("<pre id=\"podsmith-results\">").unwrap_or_else(|| {
+        panic!(
+            "{page}: no results\n{dom}\n{}",
+            String::from_utf8_lossy(&out.stderr).chars().take(3000).collect::<String>()
+        )
+    }) + 27;
+    let end = start + dom[start..].find("</pre>").unwrap();
+    let json = dom[start..end].replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+#[test]
+fn pages_play_seek_and_pass_the_accessibility_check_in_chromium() {
+    let Some((chromium, axe)) = tools() else { return };
+    let show = Show::sample();
+    show.build().ok();
+    let served = show.path("public");
+    std::fs::copy(&axe, served.join("axe.min.js")).unwrap();
+    let server = Server::start(served.clone(), Mode::Good);
+    // The probe's durations, to compare with the browser's.
+    let probed: serde_json::Value = serde_json::from_str(
+        &show
+            .run(&["probe", "--json", "media/coredns-miek-gieben.mp3", "media/kubernetes-sarah-novotny.mp3"])
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    let seconds = |n: usize| probed[n]["duration_secs"].as_f64().unwrap();
+
+    // An episode page: the player, its chapters and transcript.
+    let found = visit(&chromium, &served, &server, "episodes/coredns-miek-gieben/index.html");
+    let duration = found["duration"].as_f64().unwrap_or(f64::NAN);
+    assert!((duration - seconds(0)).abs() <= 1.0, "the player says {duration} s, the probe {} s", seconds(0));
+    let seeks = found["seeks"].as_array().unwrap();
+    // Two chapters and three transcript cues.
+    assert_eq!(seeks.len(), 5, "{found}");
+    for s in seeks {
+        let (to, at) = (s[0].as_f64().unwrap(), s[1].as_f64().unwrap());
+        assert!((to - at).abs() < 0.5, "a link to {to} s left the player at {at} s");
+    }
+    assert_eq!(found["violations"], serde_json::json!([]), "axe-core on the episode page");
+
+    // The index: the latest episode's player, and no violation.
+    let found = visit(&chromium, &served, &server, "index.html");
+    let duration = found["duration"].as_f64().unwrap_or(f64::NAN);
+    assert!((duration - seconds(1)).abs() <= 1.0, "the index's player says {duration} s, the probe {} s", seconds(1));
+    assert_eq!(found["violations"], serde_json::json!([]), "axe-core on the index");
+}
