@@ -580,6 +580,26 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
     }
     let Some(chapters) = &episode.chapters else { return (Vec::new(), notes) };
     let mut problems = Vec::new();
+    // Chapter pictures as apps show them: JPEG or PNG (by their content).
+    for (n, c) in chapters.list.iter().enumerate() {
+        if let Some(Asset::Local(f)) = &c.image
+            && !is_jpeg_or_png(&f.path)
+        {
+            problems.push(
+                Diagnostic::error(
+                    "CHAPTERS",
+                    format!(
+                        "episode \"{}\": the picture of chapter {} ({}) is not a JPEG or PNG file",
+                        episode.title,
+                        n + 1,
+                        f.rel
+                    ),
+                )
+                .at(Location::file(&show.manifest_path, f.line, None))
+                .help("apps show JPEG and PNG chapter art: export it as one"),
+            );
+        }
+    }
     for m in media {
         let what = format!("the {} ({})", m.info.format.label(), crate::text::clock(m.info.whole_seconds()));
         for p in chapters.problems(m.info.duration_secs, &what) {
@@ -593,6 +613,14 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
         }
     }
     (problems, notes)
+}
+
+/// Whether the file at `path` starts as a JPEG or PNG does.
+fn is_jpeg_or_png(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let read = crate::fsutil::open(path).and_then(|mut f| f.read_exact(&mut head));
+    read.is_ok() && (head.starts_with(&[0xFF, 0xD8, 0xFF]) || head.starts_with(b"\x89PNG\r\n\x1a\n"))
 }
 
 /// Transcripts whose cues run past the end of one of the episode's formats.

@@ -365,6 +365,20 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
             .write_text_content(BytesText::new(&ep.guid))?;
         text(w, "pubDate", &rfc2822(&ep.date))?;
         let notes = e.notes_html();
+        let with_chapters;
+        let notes = match (&ep.chapters, p.tags.chapters_in_notes) {
+            (Some(c), true) => {
+                let lines: Vec<String> = c
+                    .list
+                    .iter()
+                    .filter(|c| c.toc)
+                    .map(|c| format!("{} {}", crate::chapters::clock(c.start), c.title))
+                    .collect();
+                with_chapters = format!("{notes}{}", crate::markdown::timestamp_lines(&lines));
+                with_chapters.as_str()
+            }
+            _ => notes,
+        };
         if !notes.trim().is_empty() {
             cdata(w, "description", notes)?;
             cdata(w, "content:encoded", notes)?;

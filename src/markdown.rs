@@ -38,6 +38,23 @@ pub fn to_html(markdown: &str) -> String {
     out
 }
 
+/// Timestamp lines (`0:00 Introduction`) as one HTML paragraph, Apple's
+/// way of showing chapters in an episode's description: each line's text
+/// escaped by the HTML writer.
+pub fn timestamp_lines(lines: &[String]) -> String {
+    let mut events = vec![Event::Start(Tag::Paragraph)];
+    for (n, line) in lines.iter().enumerate() {
+        if n > 0 {
+            events.push(Event::HardBreak);
+        }
+        events.push(Event::Text(line.as_str().into()));
+    }
+    events.push(Event::End(TagEnd::Paragraph));
+    let mut out = String::new();
+    html::push_html(&mut out, events.into_iter());
+    out
+}
+
 /// The notes as plain text, cut at a word to at most `max` characters
 /// (with "…" where cut): for excerpts and descriptions in page metadata.
 pub fn excerpt(markdown: &str, max: usize) -> String {

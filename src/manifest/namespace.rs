@@ -155,6 +155,9 @@ pub struct ShowTags {
     /// Where listeners subscribe (the pages' links): label and URL, in
     /// the order of [`SUBSCRIBE`].
     pub subscribe: Vec<(&'static str, HttpUrl)>,
+    /// Add the chapters to each episode's description in the feed as
+    /// timestamp lines (`0:00 Introduction`), as Apple Podcasts shows them.
+    pub chapters_in_notes: bool,
 }
 
 /// The apps `[podcast] subscribe` takes a link to: key and label.
@@ -211,6 +214,7 @@ pub(super) fn show(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> ShowTags {
         txt: list(t, cx, "txt", "[{ text = \"S6lpp-7ZCn8-dZfGc-OoyaG\", purpose = \"verify\" }]", txt),
         prefix: prefix(t, cx),
         subscribe: subscribe(t, cx),
+        chapters_in_notes: t.boolean(cx, "chapters_in_notes").unwrap_or(false),
     }
 }
 

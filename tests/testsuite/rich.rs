@@ -353,3 +353,28 @@ fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_la
         run.stderr
     );
 }
+
+#[test]
+fn chapters_go_into_the_description_only_when_the_show_asks_and_their_pictures_are_checked() {
+    let chapters = "\n[[episode.chapters]]\nstart = 0\ntitle = \"Intro <&>\"\nimage = \"media/cover.jpg\"\n\n\
+                    [[episode.chapters]]\nstart = 2\ntitle = \"Talk\"\n";
+    let show = show(&format!("notes = \"Hello.\"\n{chapters}"));
+    show.build().ok();
+    let description = |show: &Show| show.channel("feed.xml").items()[0].description().unwrap_or_default().trim().to_string();
+    assert_eq!(description(&show), "<p>Hello.</p>");
+    assert_eq!(chapters_json(&show)["chapters"][0]["img"], "https://example.com/show/media/cover.jpg");
+    // Asked for: Apple-style timestamp lines, escaped.
+    let manifest = show.read("episodes.toml").replacen("[podcast]\n", "[podcast]\nchapters_in_notes = true\n", 1);
+    show.write("episodes.toml", &manifest);
+    show.build().ok();
+    assert_eq!(description(&show), "<p>Hello.</p>\n<p>0:00 Intro &lt;&amp;&gt;<br />\n0:02 Talk</p>");
+    // A chapter picture that is not a JPEG or PNG.
+    std::fs::write(show.path("media/art.jpg"), "GIF89a not really").unwrap();
+    show.write("episodes.toml", &manifest.replace("media/cover.jpg\"\n\n", "media/art.jpg\"\n\n"));
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains("the picture of chapter 1 (media/art.jpg) is not a JPEG or PNG file"),
+        "{}",
+        run.stderr
+    );
+}
