@@ -615,12 +615,10 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
     (problems, notes)
 }
 
-/// Whether the file at `path` starts as a JPEG or PNG does.
+/// Whether the file at `path` is a JPEG or PNG, by its content.
 fn is_jpeg_or_png(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 8];
-    let read = crate::fsutil::open(path).and_then(|mut f| f.read_exact(&mut head));
-    read.is_ok() && (head.starts_with(&[0xFF, 0xD8, 0xFF]) || head.starts_with(b"\x89PNG\r\n\x1a\n"))
+    use crate::validate::art::{Format, inspect_file};
+    inspect_file(path).is_some_and(|i| matches!(i.format, Format::Jpeg | Format::Png))
 }
 
 /// Transcripts whose cues run past the end of one of the episode's formats.

@@ -182,6 +182,7 @@ fn show_tags(w: &mut Writer<Vec<u8>>, catalog: &Catalog) -> io::Result<()> {
     if p.block {
         text(w, "podcast:block", "yes")?;
     }
+    images(w, catalog, &p.image)?;
     if let Some(m) = &t.medium {
         text(w, "podcast:medium", m)?;
     }
@@ -425,6 +426,7 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
             w.create_element("itunes:image")
                 .with_attribute(("href", asset_url(catalog, image).as_str()))
                 .write_empty()?;
+            images(w, catalog, image)?;
         }
         for guest in &ep.guests {
             w.create_element("podcast:person")
@@ -513,6 +515,16 @@ pub fn transcript_files(ep: &Episode) -> Vec<(String, crate::transcript::Kind, &
 /// The `podcast:transcript` tags of an episode: name, format, language.
 fn transcript_links(ep: &Episode) -> Vec<(String, crate::transcript::Kind, &str)> {
     transcript_files(ep).into_iter().map(|(name, kind, language, _)| (name, kind, language)).collect()
+}
+
+/// `podcast:images` of an image in the show folder whose width its header
+/// gives (`srcset` needs it); nothing for a hosted one.
+fn images(w: &mut Writer<Vec<u8>>, catalog: &Catalog, image: &Asset) -> io::Result<()> {
+    let Asset::Local(f) = image else { return Ok(()) };
+    let Some((width, _)) = crate::validate::art::inspect_file(&f.path).and_then(|i| i.size) else { return Ok(()) };
+    let srcset = format!("{} {width}w", asset_url(catalog, image));
+    w.create_element("podcast:images").with_attribute(("srcset", srcset.as_str())).write_empty()?;
+    Ok(())
 }
 
 /// The public URL of an image: a local file is published at its path.

@@ -79,6 +79,14 @@ pub fn sniff(bytes: &[u8]) -> Format {
     }
 }
 
+/// The header of the image file at `path` (its first 256 KiB read).
+pub fn inspect_file(path: &std::path::Path) -> Option<Image> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    crate::fsutil::open(path).ok()?.take(256 * 1024).read_to_end(&mut head).ok()?;
+    Some(inspect(&head))
+}
+
 /// Reads the header of an image file's bytes.
 pub fn inspect(bytes: &[u8]) -> Image {
     let format = sniff(bytes);

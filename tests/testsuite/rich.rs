@@ -218,6 +218,8 @@ value = { type = "lightning", method = "keysend", recipients = [{ name = "Ann", 
     let one = |name: &str| p[name][0].clone();
     let attr = |e: &rss::extension::Extension, k: &str| e.attrs().get(k).cloned().unwrap_or_default();
     assert_eq!(one("medium").value(), Some("podcast"));
+    // The cover's width from its header, for srcset.
+    assert_eq!(attr(&one("images"), "srcset"), "https://example.com/show/media/cover.jpg 1400w");
     let host = one("person");
     assert_eq!(
         (host.value(), attr(&host, "role").as_str(), attr(&host, "href").as_str()),
@@ -360,7 +362,8 @@ fn chapters_go_into_the_description_only_when_the_show_asks_and_their_pictures_a
                     [[episode.chapters]]\nstart = 2\ntitle = \"Talk\"\n";
     let show = show(&format!("notes = \"Hello.\"\n{chapters}"));
     show.build().ok();
-    let description = |show: &Show| show.channel("feed.xml").items()[0].description().unwrap_or_default().trim().to_string();
+    let description =
+        |show: &Show| show.channel("feed.xml").items()[0].description().unwrap_or_default().trim().to_string();
     assert_eq!(description(&show), "<p>Hello.</p>");
     assert_eq!(chapters_json(&show)["chapters"][0]["img"], "https://example.com/show/media/cover.jpg");
     // Asked for: Apple-style timestamp lines, escaped.
