@@ -209,6 +209,25 @@ pub fn parse_time(s: &str) -> Option<f64> {
     Some(total as f64 * 60.0 + secs)
 }
 
+/// A time in an episode as an ISO 8601 / HTML duration (`PT12M30S`,
+/// `PT2.6S`): the `datetime` of a page's `<time>`.
+pub fn duration_string(secs: f64) -> String {
+    let ms = (secs.max(0.0) * 1000.0).round() as u64;
+    let (h, m, s, frac) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    let mut out = String::from("PT");
+    if h > 0 {
+        out.push_str(&format!("{h}H"));
+    }
+    if h > 0 || m > 0 {
+        out.push_str(&format!("{m}M"));
+    }
+    match frac {
+        0 => out.push_str(&format!("{s}S")),
+        f => out.push_str(&format!("{s}.{}S", format!("{f:03}").trim_end_matches('0'))),
+    }
+    out
+}
+
 /// `H:MM:SS` or `M:SS`, as pages and messages show a time.
 pub fn clock(secs: f64) -> String {
     crate::text::clock(secs.max(0.0).floor() as u64)
@@ -231,6 +250,14 @@ mod tests {
         for bad in ["", ":", "1:", "1:60", "1:61:00", "a", "-1", "1:2:3:4", "NaN", "inf"] {
             assert_eq!(parse_time(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn html_durations_for_time_elements() {
+        assert_eq!(duration_string(0.0), "PT0S");
+        assert_eq!(duration_string(2.6), "PT2.6S");
+        assert_eq!(duration_string(750.0), "PT12M30S");
+        assert_eq!(duration_string(3723.25), "PT1H2M3.25S");
     }
 
     #[test]

@@ -355,6 +355,8 @@ pub struct CueView {
     pub start: f64,
     /// Start as `M:SS`.
     pub time: String,
+    /// Start as an HTML duration (`PT2.6S`), for `<time datetime>`.
+    pub datetime: String,
     /// Who speaks (shown when it changes).
     pub speaker: Option<String>,
     /// What is said.

@@ -435,6 +435,8 @@ struct ChapterView {
     start: f64,
     /// Start as `M:SS` or `H:MM:SS`.
     time: String,
+    /// Start as an HTML duration (`PT12M30S`), for `<time datetime>`.
+    datetime: String,
     title: String,
     url: Option<String>,
 }
@@ -449,6 +451,7 @@ fn chapters(e: &LiveEpisode) -> Vec<ChapterView> {
         .map(|c| ChapterView {
             start: c.start,
             time: crate::chapters::clock(c.start),
+            datetime: crate::chapters::duration_string(c.start),
             title: c.title.clone(),
             url: c.url.as_ref().map(ToString::to_string),
         })
@@ -470,6 +473,7 @@ fn transcript(e: &LiveEpisode) -> Vec<crate::transcript::CueView> {
             crate::transcript::CueView {
                 start: c.start,
                 time: crate::chapters::clock(c.start),
+                datetime: crate::chapters::duration_string(c.start),
                 speaker: changed.map(str::to_string),
                 text: c.text.clone(),
             }

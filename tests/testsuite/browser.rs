@@ -145,3 +145,45 @@ fn pages_play_seek_and_pass_the_accessibility_check_in_chromium() {
     assert!((duration - seconds(1)).abs() <= 1.0, "the index's player says {duration} s, the probe {} s", seconds(1));
     assert_eq!(found["violations"], serde_json::json!([]), "axe-core on the index");
 }
+
+/// The Nu HTML Checker (the W3C's validator, `vnu-jar` from npm) and a Java
+/// to run it, or `None` (with a note) off CI.
+fn vnu() -> Option<PathBuf> {
+    let home = PathBuf::from(std::env::var_os("HOME")?);
+    let jar = home.join(".cache/podsmith-axe/node_modules/vnu-jar/build/dist/vnu.jar");
+    let java = Command::new("java").arg("-version").output().is_ok_and(|o| o.status.success());
+    match (jar.is_file(), java) {
+        (true, true) => Some(jar),
+        _ => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "java or vnu-jar is missing: .ci/run installs them (apt-get install default-jre-headless; npm install \
+                 --prefix ~/.cache/podsmith-axe vnu-jar)"
+            );
+            eprintln!("skipped: java or the Nu HTML Checker (vnu-jar) is not installed");
+            None
+        }
+    }
+}
+
+#[test]
+fn every_page_is_valid_html5_by_the_w3c_checker() {
+    let Some(jar) = vnu() else { return };
+    // The sample show, and a show with every page feature: chapters with
+    // links, a transcript with speakers, subscribe links, hosted-looking
+    // titles full of markup characters.
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml").replace(
+        "utc_offset = \"-04:00\"\n",
+        "utc_offset = \"-04:00\"\nsubscribe = { apple = \"https://podcasts.apple.com/podcast/id1\" }\n",
+    );
+    show.write("episodes.toml", &manifest.replace("title = \"Introduction\"", "title = \"Intro <b> & \\\"more\\\"\""));
+    show.build().ok();
+    let mut pages = vec![show.path("public/index.html")];
+    for e in std::fs::read_dir(show.path("public/episodes")).unwrap() {
+        pages.push(e.unwrap().path().join("index.html"));
+    }
+    let out = Command::new("java").arg("-jar").arg(&jar).arg("--errors-only").args(&pages).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && said.trim().is_empty(), "the Nu HTML Checker found errors:\n{said}");
+}

@@ -171,7 +171,7 @@ fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
     );
     // On the page: speakers, text (escaped), timestamps that seek.
     let html = show.read("public/episodes/pair/index.html");
-    assert!(html.contains("<strong>Ann</strong> <a href=\"../../media/chapters-id3v23.mp3#t=0.0\" data-seek=\"0.0\"><time>0:00</time></a> Hello &amp; welcome."), "{html}");
+    assert!(html.contains("<strong>Ann</strong> <a href=\"../../media/chapters-id3v23.mp3#t=0.0\" data-seek=\"0.0\"><time datetime=\"PT0S\">0:00</time></a> Hello &amp; welcome."), "{html}");
     assert!(html.contains("<a href=\"transcript.de.srt\" hreflang=\"de\">SRT</a>"), "{html}");
     show.run(&["validate", "public/feed.xml"]).ok();
 
