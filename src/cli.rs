@@ -52,6 +52,20 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Start a show from an existing feed (a file or URL): every guid, date and note kept, media left where they are hosted.
+    Import {
+        /// The feed: a file, or its URL.
+        #[arg(value_name = "FEED|URL")]
+        feed: String,
+        /// The new show folder [default: named after the feed].
+        dir: Option<PathBuf>,
+        /// Where the new site will be served, e.g. https://example.org/podcast/.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Apple category for a feed that has none podsmith can map, "Parent" or "Parent > Sub".
+        #[arg(long)]
+        category: Option<String>,
+    },
     /// Add an episode: probe its media file(s) and append it to episodes.toml.
     Add(AddArgs),
     /// Build the site: feeds, show-notes pages and media, into public/.
@@ -132,7 +146,11 @@ impl Command {
             #[cfg(feature = "publish")]
             Command::Publish(a) => a.format,
             Command::Diff { format, .. } | Command::Validate { format, .. } => *format,
-            Command::Init { .. } | Command::Probe { .. } | Command::Completions { .. } | Command::Man => Format::Human,
+            Command::Init { .. }
+            | Command::Import { .. }
+            | Command::Probe { .. }
+            | Command::Completions { .. }
+            | Command::Man => Format::Human,
         }
     }
 }

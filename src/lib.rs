@@ -22,6 +22,7 @@ pub mod feed;
 pub mod fsutil;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod import;
 pub mod init;
 pub mod lock;
 pub mod manifest;

@@ -107,6 +107,30 @@ impl Lock {
         Lock { episodes }
     }
 
+    /// What a show just imported from a feed has published: each episode's
+    /// guid, title, slug and media URLs as the feed gave them (its page is
+    /// recorded by the first build, at the new address).
+    pub fn imported(show: &crate::manifest::Show) -> Lock {
+        let mut dated: Vec<(chrono::DateTime<chrono::FixedOffset>, Published)> = show
+            .episodes
+            .iter()
+            .map(|e| {
+                let published = Published {
+                    guid: e.guid.clone(),
+                    title: e.title.clone(),
+                    slug: e.slug.clone(),
+                    page: None,
+                    urls: e.media.iter().map(|m| m.key().to_string()).collect(),
+                    notes: fingerprint(&e.notes),
+                };
+                (e.date, published)
+            })
+            .collect();
+        // Newest first, as a build writes it (ties in manifest order).
+        dated.sort_by_key(|(d, _)| std::cmp::Reverse(*d));
+        Lock { episodes: dated.into_iter().map(|(_, p)| p).collect() }
+    }
+
     /// The file's text: a comment, then each episode's table (see
     /// `blocks`), as `toml` writes them.
     pub fn render(&self) -> String {

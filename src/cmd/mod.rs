@@ -3,6 +3,7 @@
 
 mod add;
 mod build;
+mod import;
 mod init;
 mod probe;
 #[cfg(feature = "publish")]
@@ -144,6 +145,7 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
             init::run(&opts, ui)
         }
         Command::Add(args) => add::run(args, ui),
+        Command::Import { feed, dir, base_url, category } => import::run(&feed, dir, (base_url, category), ui),
         Command::Build(args) => build::run(args, ui),
         #[cfg(feature = "publish")]
         Command::Publish(args) => publish::run(args, ui),

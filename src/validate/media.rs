@@ -200,6 +200,13 @@ fn shown(p: &std::path::Path) -> String {
 }
 
 fn missing(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
+    // A build knows every file of its site; a URL elsewhere (a cover or
+    // media hosted on another server) is checked online, not here.
+    let hosted_elsewhere = cx.opts.local.as_ref().is_some_and(|l| l.root.is_none())
+        && cx.base.as_deref().is_none_or(|base| !url.starts_with(base));
+    if hosted_elsewhere {
+        return;
+    }
     cx.push(Finding::new(
         id::MEDIA_MISSING,
         at,

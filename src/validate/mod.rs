@@ -10,7 +10,7 @@ mod across;
 #[doc(hidden)]
 pub mod art;
 mod channel;
-mod dates;
+pub(crate) mod dates;
 pub mod incremental;
 mod items;
 mod media;

@@ -7,6 +7,7 @@ mod bad_input;
 mod browser;
 mod build;
 mod hosted;
+mod import;
 mod incremental;
 mod limits;
 mod probe;

@@ -1,0 +1,52 @@
+//! `podsmith import`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use podsmith::import::{ImportError, Options, default_dir, import};
+
+use super::{Failure, Ui};
+
+/// The largest feed read (a 10,000-episode feed is some 60 MB).
+const FEED_LIMIT: u64 = 256 << 20;
+
+pub fn run(
+    feed: &str,
+    dir: Option<PathBuf>,
+    (base_url, category): (Option<String>, Option<String>),
+    ui: &Ui,
+) -> Result<ExitCode, Failure> {
+    let bytes = read_feed(feed)?;
+    let dir = dir.unwrap_or_else(|| default_dir(feed));
+    let opts = Options { feed: bytes, source: feed.to_string(), dir: dir.clone(), base_url, category };
+    let imported = import(&opts).map_err(|e| match e {
+        ImportError::Io(..) => Failure::content(e.to_string()),
+        ImportError::Feed(_) | ImportError::Refused(_) => Failure::content(e.to_string()),
+    })?;
+    ui.diagnostics(&imported.notes);
+    let cd = dir.display();
+    ui.info(format!(
+        "Imported {} episode(s) into {}: every guid as published, media where they are hosted.\n\
+         Next: cd {cd} && podsmith build (it measures the hosted media), check base_url, then publish and \
+         redirect the old feed (see the README, \"Moving a show to podsmith\")",
+        imported.episodes,
+        imported.manifest.display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The feed's bytes: a file, or a URL (fetched).
+fn read_feed(feed: &str) -> Result<Vec<u8>, Failure> {
+    if feed.starts_with("http://") || feed.starts_with("https://") {
+        #[cfg(feature = "online")]
+        {
+            return podsmith::validate::online::fetch(feed, std::time::Duration::from_secs(60), FEED_LIMIT)
+                .map_err(|e| Failure::content(format!("cannot fetch {feed}: {e}")));
+        }
+        #[cfg(not(feature = "online"))]
+        return Err(Failure::usage("fetching a feed needs podsmith built with the `online` feature (the default)"));
+    }
+    let limit = podsmith::fsutil::Limit { bytes: FEED_LIMIT, what: "a feed" };
+    podsmith::fsutil::read(std::path::Path::new(feed), limit)
+        .map_err(|e| Failure::content(format!("cannot read {feed}: {e}")))
+}

@@ -1,0 +1,454 @@
+//! Show notes from a feed's HTML into Markdown: paragraphs, line breaks,
+//! links, emphasis, lists, headings, quotes and code kept; images kept as
+//! Markdown images; scripts, styles and iframes dropped (and reported);
+//! any other tag dropped with its text kept. HTML as hosts write it is
+//! rarely well-formed XML: tags are read leniently (unclosed `<p>` and
+//! `<li>`, `<br>` without a slash, unquoted attributes, HTML entities).
+//! Text is escaped for Markdown, so what the notes said is what the page
+//! will say.
+
+/// What converting dropped.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Dropped {
+    /// Tags whose content was dropped (`script`, `iframe` …), each once.
+    pub tags: Vec<String>,
+}
+
+/// `html` as Markdown.
+pub fn to_markdown(html: &str) -> (String, Dropped) {
+    let mut w = Writer::default();
+    let mut dropped = Dropped::default();
+    let mut rest = html;
+    let mut skipping: Option<String> = None;
+    while !rest.is_empty() {
+        let Some(lt) = rest.find('<') else {
+            if skipping.is_none() {
+                w.text(&decode(rest));
+            }
+            break;
+        };
+        if skipping.is_none() {
+            w.text(&decode(&rest[..lt]));
+        }
+        rest = &rest[lt..];
+        if rest.starts_with("<!--") {
+            rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
+            continue;
+        }
+        let Some(gt) = tag_end(rest) else {
+            // A lone '<': text.
+            if skipping.is_none() {
+                w.text("<");
+            }
+            rest = &rest[1..];
+            continue;
+        };
+        let tag = Tag::parse(&rest[1..gt]);
+        rest = &rest[gt + 1..];
+        let Some(tag) = tag else { continue };
+        if let Some(skip) = &skipping {
+            if tag.closing && tag.name == *skip {
+                skipping = None;
+            }
+            continue;
+        }
+        match tag.name.as_str() {
+            "script" | "style" | "iframe" | "object" | "embed" | "noscript" | "svg" | "form" if !tag.closing => {
+                if !dropped.tags.contains(&tag.name) {
+                    dropped.tags.push(tag.name.clone());
+                }
+                if !tag.self_closing {
+                    skipping = Some(tag.name);
+                }
+            }
+            _ => w.tag(&tag),
+        }
+    }
+    (w.finish(), dropped)
+}
+
+/// Where the tag that starts `s` (at its `<`) ends, quotes respected.
+fn tag_end(s: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices().skip(1) {
+        match (c, quote) {
+            ('"' | '\'', None) => quote = Some(c),
+            (c, Some(q)) if c == q => quote = None,
+            ('>', None) => return Some(i),
+            ('<', None) if i == 1 => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A tag: its lower-case name, whether it closes, and its attributes.
+struct Tag {
+    name: String,
+    closing: bool,
+    self_closing: bool,
+    attrs: Vec<(String, String)>,
+}
+
+impl Tag {
+    fn parse(inner: &str) -> Option<Tag> {
+        let inner = inner.trim();
+        let (closing, inner) = match inner.strip_prefix('/') {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, inner),
+        };
+        let self_closing = inner.ends_with('/');
+        let inner = inner.trim_end_matches('/');
+        let name_end = inner.find(|c: char| c.is_whitespace()).unwrap_or(inner.len());
+        let name = inner[..name_end].to_ascii_lowercase();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return None; // <!DOCTYPE …>, <?xml …?> and the like
+        }
+        let mut attrs = Vec::new();
+        let mut a = inner[name_end..].trim_start();
+        while !a.is_empty() {
+            let key_end = a.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(a.len());
+            let key = a[..key_end].to_ascii_lowercase();
+            a = a[key_end..].trim_start();
+            let mut value = String::new();
+            if let Some(v) = a.strip_prefix('=') {
+                let v = v.trim_start();
+                let (val, rest) = match v.chars().next() {
+                    Some(q @ ('"' | '\'')) => {
+                        let end = v[1..].find(q).map_or(v.len(), |e| e + 1);
+                        (&v[1..end], v.get(end + 1..).unwrap_or(""))
+                    }
+                    _ => {
+                        let end = v.find(char::is_whitespace).unwrap_or(v.len());
+                        (&v[..end], &v[end..])
+                    }
+                };
+                value = decode(val);
+                a = rest.trim_start();
+            }
+            if !key.is_empty() {
+                attrs.push((key, value));
+            }
+        }
+        Some(Tag { name, closing, self_closing, attrs })
+    }
+
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// The Markdown being written.
+#[derive(Default)]
+struct Writer {
+    out: String,
+    /// Open lists: ordered, and the next number.
+    lists: Vec<(bool, u32)>,
+    /// Open links: their target (`None`: not a link kept).
+    links: Vec<Option<String>>,
+    quote: usize,
+    pre: bool,
+    /// Text was written since the last block started.
+    inline: bool,
+}
+
+impl Writer {
+    fn prefix(&self) -> String {
+        let mut p = "> ".repeat(self.quote);
+        if !self.lists.is_empty() {
+            p.push_str(&"   ".repeat(self.lists.len()));
+        }
+        p
+    }
+
+    /// Ends the current block with a blank line.
+    fn block(&mut self) {
+        let trimmed = self.out.trim_end_matches([' ', '\n']).len();
+        self.out.truncate(trimmed);
+        if !self.out.is_empty() {
+            self.out.push_str("\n\n");
+        }
+        self.inline = false;
+    }
+
+    fn line_start(&mut self) {
+        if !self.inline {
+            let p = self.prefix();
+            self.out.push_str(&p);
+            self.inline = true;
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.pre {
+            self.out.push_str(text);
+            return;
+        }
+        let collapsed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if collapsed.is_empty() {
+            if !text.is_empty() && self.inline && !self.out.ends_with(' ') {
+                self.out.push(' ');
+            }
+            return;
+        }
+        self.line_start();
+        if text.starts_with(char::is_whitespace) && !self.out.ends_with([' ', '\n']) && !self.out.ends_with("> ") {
+            self.out.push(' ');
+        }
+        let at_start = self.out.is_empty()
+            || self.out.ends_with(['\n', ' '])
+                && self.out.trim_end_matches([' ', '>', '-', '\n']).len() + 4 > self.out.len();
+        self.out.push_str(&escape(&collapsed, at_start));
+        if text.ends_with(char::is_whitespace) {
+            self.out.push(' ');
+        }
+    }
+
+    fn tag(&mut self, t: &Tag) {
+        match (t.name.as_str(), t.closing) {
+            ("p" | "div" | "section" | "article" | "header" | "footer" | "figure" | "table" | "tr", _) => self.block(),
+            ("br", _) if self.inline => {
+                let trimmed = self.out.trim_end_matches(' ').len();
+                self.out.truncate(trimmed);
+                self.out.push_str("  \n");
+                self.inline = false;
+            }
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", false) => {
+                self.block();
+                self.line_start();
+                let level = usize::from(t.name.as_bytes()[1] - b'0');
+                self.out.push_str(&format!("{} ", "#".repeat(level)));
+            }
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", true) => self.block(),
+            ("strong" | "b", _) => self.emphasis("**"),
+            ("em" | "i", _) => self.emphasis("*"),
+            ("code", _) if !self.pre => self.emphasis("`"),
+            ("pre", false) => {
+                self.block();
+                self.out.push_str("```\n");
+                self.pre = true;
+            }
+            ("pre", true) => {
+                if !self.out.ends_with('\n') {
+                    self.out.push('\n');
+                }
+                self.out.push_str("```");
+                self.pre = false;
+                self.block();
+            }
+            ("blockquote", false) => {
+                self.block();
+                self.quote += 1;
+            }
+            ("blockquote", true) => {
+                self.block();
+                self.quote = self.quote.saturating_sub(1);
+            }
+            ("ul" | "ol", false) => {
+                if self.lists.is_empty() {
+                    self.block();
+                } else if self.inline {
+                    self.out.push('\n');
+                    self.inline = false;
+                }
+                self.lists.push((t.name == "ol", 1));
+            }
+            ("ul" | "ol", true) => {
+                self.lists.pop();
+                if self.lists.is_empty() {
+                    self.block();
+                }
+            }
+            ("li", false) => {
+                if self.inline || !self.out.ends_with('\n') && !self.out.is_empty() {
+                    let trimmed = self.out.trim_end_matches(' ').len();
+                    self.out.truncate(trimmed);
+                    self.out.push('\n');
+                }
+                let depth = self.lists.len().saturating_sub(1);
+                let marker = match self.lists.last_mut() {
+                    Some((true, n)) => {
+                        *n += 1;
+                        format!("{}. ", *n - 1)
+                    }
+                    _ => "- ".to_string(),
+                };
+                self.out.push_str(&"> ".repeat(self.quote));
+                self.out.push_str(&"   ".repeat(depth));
+                self.out.push_str(&marker);
+                self.inline = true;
+            }
+            ("a", false) => {
+                let href = t.attr("href").map(str::trim).filter(|h| is_link(h)).map(str::to_string);
+                if href.is_some() {
+                    self.line_start();
+                    self.out.push('[');
+                }
+                self.links.push(href);
+            }
+            ("a", true) => {
+                if let Some(Some(href)) = self.links.pop() {
+                    let trimmed = self.out.trim_end_matches(' ').len();
+                    self.out.truncate(trimmed);
+                    self.out.push_str(&format!("](<{}>)", href.replace(['<', '>'], "")));
+                }
+            }
+            ("img", false) => {
+                if let Some(src) = t.attr("src").filter(|s| is_link(s)) {
+                    self.line_start();
+                    let alt = escape(t.attr("alt").unwrap_or_default(), false);
+                    self.out.push_str(&format!("![{alt}](<{}>)", src.replace(['<', '>'], "")));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn emphasis(&mut self, mark: &str) {
+        self.line_start();
+        self.out.push_str(mark);
+    }
+
+    fn finish(mut self) -> String {
+        self.block();
+        let trimmed = self.out.trim_end().len();
+        self.out.truncate(trimmed);
+        // Empty emphasis left by tags around nothing.
+        for empty in ["****", "**", "``"] {
+            self.out = self.out.replace(&format!(" {empty} "), " ");
+        }
+        self.out
+    }
+}
+
+/// A link worth keeping: http(s), mailto, or relative.
+fn is_link(href: &str) -> bool {
+    let lower = href.to_ascii_lowercase();
+    !href.is_empty()
+        && (lower.starts_with("http://")
+            || lower.starts_with("https://")
+            || lower.starts_with("mailto:")
+            || !lower.contains(':'))
+}
+
+/// Text escaped for Markdown: the characters that would start markup.
+fn escape(text: &str, at_line_start: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '|')
+            || (i == 0 && at_line_start && matches!(c, '#' | '-' | '+' | '='))
+        {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    // "1. " at a line's start would be a list.
+    if at_line_start
+        && let Some(dot) = out.find(". ")
+        && out[..dot].chars().all(|c| c.is_ascii_digit())
+        && dot > 0
+    {
+        out.insert(dot, '\\');
+    }
+    out
+}
+
+/// HTML entities decoded: the XML five, numeric ones, and the named ones
+/// hosts write.
+pub fn decode(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let end = rest[1..].find(|c: char| c == ';' || c == '&' || c.is_whitespace()).map(|e| e + 1);
+        let entity = end.filter(|e| rest[*e..].starts_with(';')).map(|e| &rest[1..e]);
+        let decoded = entity.and_then(|e| match e {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some('\u{a0}'),
+            "ndash" => Some('–'),
+            "mdash" => Some('—'),
+            "hellip" => Some('…'),
+            "rsquo" => Some('’'),
+            "lsquo" => Some('‘'),
+            "rdquo" => Some('”'),
+            "ldquo" => Some('“'),
+            "copy" => Some('©'),
+            "reg" => Some('®'),
+            "trade" => Some('™'),
+            "euro" => Some('€'),
+            "bull" => Some('•'),
+            "middot" => Some('·'),
+            e if e.starts_with("#x") || e.starts_with("#X") => {
+                u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
+            }
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        });
+        match (decoded, entity) {
+            (Some(c), Some(e)) => {
+                out.push(c);
+                rest = &rest[e.len() + 2..];
+            }
+            _ => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(html: &str) -> String {
+        to_markdown(html).0
+    }
+
+    #[test]
+    fn the_usual_notes_become_the_usual_markdown() {
+        assert_eq!(
+            md(
+                "<p>Ann talks about <b>rules</b> &amp; <a href=\"https://example.com/x?a=1&amp;b=2\">links</a>.</p><p>Second<br>line</p>"
+            ),
+            "Ann talks about **rules** & [links](<https://example.com/x?a=1&b=2>).\n\nSecond  \nline"
+        );
+        assert_eq!(md("<ul><li>one</li><li>two <i>2</i></li></ul><p>after</p>"), "- one\n- two *2*\n\nafter");
+        assert_eq!(md("<ol><li>a<li>b</ol>"), "1. a\n2. b");
+        assert_eq!(md("<h2>Links</h2>text"), "## Links\n\ntext");
+        assert_eq!(
+            md("plain *stars* and [brackets] and 1. not a list"),
+            "plain \\*stars\\* and \\[brackets\\] and 1. not a list"
+        );
+        assert_eq!(md("<p>1. first</p>"), "1\\. first");
+    }
+
+    #[test]
+    fn what_cannot_be_kept_is_dropped_and_said() {
+        let (text, dropped) = to_markdown("<p>Hi</p><script>alert(1)</script><iframe src=x></iframe><p>there</p>");
+        assert_eq!(text, "Hi\n\nthere");
+        assert_eq!(dropped.tags, ["script", "iframe"]);
+        assert_eq!(md("<a href=\"javascript:alert(1)\">x</a>"), "x");
+        assert_eq!(md("a < b &unknown; &#233;&#xE9;"), "a \\< b &unknown; éé");
+    }
+
+    #[test]
+    fn markdown_from_html_renders_back_to_the_same_text() {
+        let html = "<p>A <em>fine</em> <strong>show</strong> with <a href=\"https://e.com\">a link</a>.</p><ul><li>x_y</li></ul>";
+        let back = crate::markdown::to_html(&md(html));
+        assert_eq!(
+            back,
+            "<p>A <em>fine</em> <strong>show</strong> with <a href=\"https://e.com\">a link</a>.</p>\n<ul>\n<li>x_y</li>\n</ul>\n"
+        );
+    }
+}

@@ -1,0 +1,503 @@
+//! `podsmith import`: a show folder made from an existing feed, so a show
+//! moves from any host without losing a subscriber: every episode keeps its
+//! guid exactly as published, its date with its offset, its notes (HTML
+//! made Markdown: [`html`]), numbers, type and art; the media stay where
+//! they are hosted (URLs, measured where they are: see the hosted media of
+//! `build`). The manifest is written with toml_edit, a comment beside each
+//! value that was mapped or made up, and only once every item has been
+//! read: a feed that cannot be imported leaves nothing behind.
+
+pub mod html;
+
+use std::path::{Path, PathBuf};
+
+use chrono::DateTime;
+
+use crate::diagnostic::Diagnostic;
+
+/// What to import.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The feed's bytes.
+    pub feed: Vec<u8>,
+    /// Where it came from (for messages and comments).
+    pub source: String,
+    /// The new show folder (made if missing; must hold no episodes.toml).
+    pub dir: PathBuf,
+    /// Where the new site will be served (`base_url`); a placeholder to
+    /// change otherwise.
+    pub base_url: Option<String>,
+    /// The Apple category, where the feed has none podsmith can map.
+    pub category: Option<String>,
+}
+
+/// What was imported.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The manifest written.
+    pub manifest: PathBuf,
+    /// Episodes imported.
+    pub episodes: usize,
+    /// What was mapped, made up or left out, to tell the podcaster.
+    pub notes: Vec<Diagnostic>,
+}
+
+/// Why nothing was imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The feed cannot be read as an RSS feed.
+    #[error("{0}")]
+    Feed(String),
+    /// The show cannot be imported as it is (what is missing, and what to do).
+    #[error("{0}")]
+    Refused(String),
+    /// Writing failed.
+    #[error("cannot write {}: {}", .0.display(), .1)]
+    Io(PathBuf, std::io::Error),
+}
+
+/// Where the placeholder cover goes, when the feed has none.
+const PLACEHOLDER_COVER: &str = "media/cover.jpg";
+
+/// A note about the import.
+fn note(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::warning("IMPORT", message)
+}
+
+/// Imports the feed in `opts` into a new show folder.
+pub fn import(opts: &Options) -> Result<Imported, ImportError> {
+    let manifest = opts.dir.join("episodes.toml");
+    if manifest.exists() {
+        return Err(ImportError::Refused(format!(
+            "{} exists already: import into a new folder (podsmith never overwrites a manifest)",
+            manifest.display()
+        )));
+    }
+    let channel = rss::Channel::read_from(opts.feed.as_slice())
+        .map_err(|e| ImportError::Feed(format!("{}: not an RSS feed podsmith can read ({e})", opts.source)))?;
+    let mut notes = Vec::new();
+    let (text, episodes) = manifest_of(&channel, opts, &mut notes)?;
+    // Read back strictly before anything is written (beside a placeholder
+    // cover, if it needs one).
+    let needs_cover = text.contains(&format!("image = \"{PLACEHOLDER_COVER}\""));
+    let scratch = tempfile::tempdir().map_err(|e| ImportError::Io(std::env::temp_dir(), e))?;
+    if needs_cover {
+        let cover = scratch.path().join(PLACEHOLDER_COVER);
+        let made = std::fs::create_dir_all(scratch.path().join("media"))
+            .and_then(|()| std::fs::write(&cover, crate::init::PLACEHOLDER_COVER));
+        made.map_err(|e| ImportError::Io(cover, e))?;
+    }
+    let root = if needs_cover { scratch.path() } else { opts.dir.as_path() };
+    let show = crate::manifest::parse(&text, &manifest, root).map_err(|problems| {
+        let first = problems.first().map(|p| format!("{}: {}", p.location, p.message)).unwrap_or_default();
+        ImportError::Refused(format!(
+            "the show cannot be imported as it is ({} problem(s); the first: {first})",
+            problems.len()
+        ))
+    })?;
+    std::fs::create_dir_all(&opts.dir).map_err(|e| ImportError::Io(opts.dir.clone(), e))?;
+    if needs_cover {
+        let cover = opts.dir.join(PLACEHOLDER_COVER);
+        if !cover.exists() {
+            let media = opts.dir.join("media");
+            std::fs::create_dir_all(&media).map_err(|e| ImportError::Io(media, e))?;
+            crate::output::write_bytes(&cover, crate::init::PLACEHOLDER_COVER)
+                .map_err(|e| ImportError::Io(cover, e))?;
+        }
+    }
+    // The published identities first: the manifest's presence says the import is done.
+    let lock = opts.dir.join(crate::lock::FILE_NAME);
+    let lock_text = crate::lock::Lock::imported(&show).render();
+    crate::output::write_bytes(&lock, lock_text.as_bytes()).map_err(|e| ImportError::Io(lock.clone(), e))?;
+    crate::output::write_bytes(&manifest, text.as_bytes()).map_err(|e| ImportError::Io(manifest.clone(), e))?;
+    Ok(Imported { manifest, episodes, notes })
+}
+
+/// The manifest's text and how many episodes it has.
+fn manifest_of(
+    channel: &rss::Channel,
+    opts: &Options,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<(String, usize), ImportError> {
+    use toml_edit::{DocumentMut, Item, Table, value};
+    let it = channel.itunes_ext();
+    let mut doc = DocumentMut::new();
+    doc.decor_mut().set_prefix(format!(
+        "# Imported by podsmith from {} ({} items).\n# Every guid is as the feed published it: never change one.\n\n",
+        opts.source,
+        channel.items().len()
+    ));
+    let mut p = Table::new();
+    let title =
+        non_empty(channel.title()).ok_or_else(|| ImportError::Refused("the feed's channel has no title".into()))?;
+    p["title"] = value(title);
+    let (description, _) = html::to_markdown(channel.description());
+    let description = crate::markdown::excerpt(&description, 4000);
+    p["description"] = value(non_empty(&description).unwrap_or(title));
+    let author = it.and_then(|i| non_empty_opt(i.author())).or_else(|| non_empty_opt(channel.managing_editor()));
+    let author = author.map(str::to_string).unwrap_or_else(|| {
+        notes.push(note("the feed names no author: the show's title is used (set `author`)"));
+        title.to_string()
+    });
+    p["author"] = value(author.as_str());
+    let owner_email = it
+        .and_then(|i| i.owner())
+        .and_then(|o| non_empty_opt(o.email()))
+        .or_else(|| email_in(channel.managing_editor()))
+        .or_else(|| email_in(channel.webmaster()))
+        .unwrap_or_else(|| {
+            notes.push(note(
+                "the feed gives no owner e-mail (itunes:owner, managingEditor): a placeholder is written; set \
+                 `owner` (directories send ownership codes there)",
+            ));
+            "you@example.com"
+        });
+    let mut owner = toml_edit::InlineTable::new();
+    if let Some(name) = it.and_then(|i| i.owner()).and_then(|o| non_empty_opt(o.name())) {
+        owner.insert("name", name.into());
+    }
+    owner.insert("email", owner_email.into());
+    p["owner"] = value(owner);
+    let language =
+        channel.language().map(|l| l.trim().to_ascii_lowercase()).filter(|l| crate::text::is_language_code(l));
+    p["language"] = value(language.clone().unwrap_or_else(|| {
+        notes.push(note(format!(
+            "the feed's language {:?} is not an ISO 639 code: \"en\" is written",
+            channel.language()
+        )));
+        "en".into()
+    }));
+    p["categories"] = value(categories(it, opts.category.as_deref(), notes)?);
+    if let Some(explicit) = it.and_then(|i| i.explicit()) {
+        p["explicit"] = value(matches!(explicit.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"));
+    }
+    if channel_type(channel).as_deref() == Some("serial") {
+        p["type"] = value("serial");
+    }
+    let base_url = match &opts.base_url {
+        Some(b) => b.clone(),
+        None => {
+            notes.push(note(
+                "base_url is a placeholder: set it to where the new site will be served (--base-url), then redirect \
+                 the old feed there",
+            ));
+            "https://example.com/podcast/".into()
+        }
+    };
+    p["base_url"] = value(base_url.as_str());
+    if let Some(link) = non_empty_opt(Some(channel.link())).filter(|l| crate::url::HttpUrl::parse(l).is_ok()) {
+        p["link"] = value(link);
+    }
+    let image = it.and_then(|i| non_empty_opt(i.image())).or_else(|| channel.image().map(|i| i.url()));
+    match image.filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
+        Some(url) => p["image"] = value(url),
+        None => {
+            notes.push(note(
+                "the feed has no cover image URL (itunes:image): media/cover.jpg is a placeholder; replace it with \
+                 the show's art (1400-3000 px square JPEG or PNG)",
+            ));
+            p["image"] = value(PLACEHOLDER_COVER);
+        }
+    }
+    if let Some(c) = non_empty_opt(channel.copyright()) {
+        p["copyright"] = value(c);
+    }
+    if let Some(guid) = podcast_text(channel.extensions(), "guid").filter(|g| crate::text::is_uuid(g)) {
+        p["guid"] = value(guid.as_str());
+        comment(&mut p, "guid", "the show's podcast:guid, kept: Podcast Index apps know the show by it");
+    }
+    if let Some(new) = it.and_then(|i| non_empty_opt(i.new_feed_url())) {
+        notes.push(note(format!("the feed says it moved to {new} (itunes:new-feed-url): import that feed instead?")));
+    }
+    comment(&mut p, "base_url", "where public/ will be served: the new home of the feed");
+    doc["podcast"] = Item::Table(p);
+
+    let feed_url = self_url(channel).or_else(|| opts.source.starts_with("http").then(|| opts.source.clone()));
+    let mut list = toml_edit::ArrayOfTables::new();
+    let mut guids = std::collections::HashSet::new();
+    let mut slugs = std::collections::HashSet::new();
+    let mut media_seen = std::collections::HashSet::new();
+    let mut skipped = Vec::new();
+    let mut dropped_tags: Vec<String> = Vec::new();
+    for (n, item) in channel.items().iter().enumerate() {
+        let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{t}\""));
+        // A relative enclosure URL is read against the feed's own address, as apps do.
+        let Some(url) = item.enclosure().and_then(|e| absolute(e.url().trim(), feed_url.as_deref())) else {
+            skipped.push(format!("{label} (no enclosure podsmith can use)"));
+            continue;
+        };
+        let url = url.as_str();
+        if !media_seen.insert(url.to_string()) {
+            skipped.push(format!("{label} (its enclosure is an earlier item's: apps keep the first)"));
+            continue;
+        }
+        let (guid, made_up) = match item.guid().map(|g| g.value().trim()).filter(|g| !g.is_empty()) {
+            Some(g) => (g.to_string(), false),
+            // As Apple does for an item without one.
+            None => (url.to_string(), true),
+        };
+        if !guids.insert(guid.clone()) {
+            skipped.push(format!("{label} (its guid {guid} is an earlier item's: apps show only the first)"));
+            continue;
+        }
+        // As apps read it: RFC 2822, or its common slips (a zone name, UTC).
+        let date = item.pub_date().and_then(|d| {
+            DateTime::parse_from_rfc2822(d.trim())
+                .ok()
+                .or_else(|| crate::validate::dates::parse(d).ok().map(|p| p.at))
+                .or_else(|| DateTime::parse_from_rfc2822(&d.trim().replace(" UTC", " +0000")).ok())
+        });
+        let Some(date) = date else {
+            skipped.push(format!("{label} (no date podsmith can read: {:?})", item.pub_date()));
+            continue;
+        };
+        let mut t = Table::new();
+        let title = non_empty_opt(item.title()).unwrap_or("Untitled");
+        t["title"] = value(title);
+        let slug = unique_slug(&mut slugs, item.link(), title);
+        t["slug"] = value(slug.as_str());
+        t["guid"] = value(guid.as_str());
+        if made_up {
+            comment(&mut t, "guid", "the item had no guid: its enclosure URL, as Apple uses");
+            notes.push(note(format!("{label} had no guid: its enclosure URL is its guid, as in Apple Podcasts")));
+        }
+        t["date"] = value(toml_date(&date));
+        let it = item.itunes_ext();
+        if let Some(n) = it.and_then(|i| i.season()).and_then(|s| s.trim().parse::<u32>().ok()).filter(|n| *n > 0) {
+            t["season"] = value(i64::from(n));
+        }
+        if let Some(n) = it.and_then(|i| i.episode()).and_then(|s| s.trim().parse::<u32>().ok()).filter(|n| *n > 0) {
+            t["episode"] = value(i64::from(n));
+        }
+        let kind = it.and_then(|i| i.episode_type()).map(|t| t.trim().to_ascii_lowercase());
+        if let Some(kind @ ("trailer" | "bonus")) = kind.as_deref() {
+            t["type"] = value(kind);
+        }
+        if let Some(e) = it.and_then(|i| i.explicit()) {
+            t["explicit"] = value(matches!(e.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"));
+        }
+        let mut media = vec![url.to_string()];
+        for alt in alternate_sources(item) {
+            if !media.contains(&alt) && crate::url::HttpUrl::parse(&alt).is_ok() && media_seen.insert(alt.clone()) {
+                media.push(alt);
+            }
+        }
+        t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
+        if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
+            t["image"] = value(img);
+        }
+        let html_notes = item.content().or(item.description()).unwrap_or_default();
+        let (markdown, dropped) = html::to_markdown(html_notes);
+        for tag in dropped.tags {
+            if !dropped_tags.contains(&tag) {
+                dropped_tags.push(tag);
+            }
+        }
+        if !markdown.is_empty() {
+            t["notes"] = value(multiline(&markdown));
+        }
+        list.push(t);
+    }
+    if !skipped.is_empty() {
+        notes.push(note(format!("{} item(s) not imported: {}", skipped.len(), skipped.join("; "))));
+    }
+    if !dropped_tags.is_empty() {
+        notes.push(note(format!(
+            "the notes' {} elements were left out (a show page does not run them)",
+            dropped_tags.join(", ")
+        )));
+    }
+    if list.is_empty() {
+        return Err(ImportError::Refused(format!(
+            "the feed has no episode podsmith can import{}",
+            if skipped.is_empty() { String::new() } else { format!(": {}", skipped.join("; ")) }
+        )));
+    }
+    let n = list.len();
+    doc["episode"] = Item::ArrayOfTables(list);
+    Ok((doc.to_string(), n))
+}
+
+/// A comment above `key` in `t`.
+fn comment(t: &mut toml_edit::Table, key: &str, text: &str) {
+    if let Some(mut k) = t.key_mut(key) {
+        k.leaf_decor_mut().set_prefix(format!("# {text}\n"));
+    }
+}
+
+/// The channel's Apple categories, mapped to the current list.
+fn categories(
+    it: Option<&rss::extension::itunes::ITunesChannelExtension>,
+    given: Option<&str>,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<toml_edit::Array, ImportError> {
+    let mut out = toml_edit::Array::new();
+    for c in it.map(|i| i.categories()).unwrap_or_default() {
+        let name = match c.subcategory() {
+            Some(sub) => format!("{} > {}", c.text(), sub.text()),
+            None => c.text().to_string(),
+        };
+        let mapped = crate::manifest::categories::lookup(&name)
+            .or_else(|_| crate::manifest::categories::lookup(c.text()))
+            .map(|(n, s)| crate::manifest::Category { name: n, sub: s }.label());
+        match mapped {
+            Ok(label) => {
+                if label != name {
+                    notes.push(note(format!("category \"{name}\" is \"{label}\" in Apple's current list")));
+                }
+                if !out.iter().any(|v| v.as_str() == Some(label.as_str())) {
+                    out.push(label);
+                }
+            }
+            Err(_) => notes.push(note(format!("category \"{name}\" is not in Apple's current list: left out"))),
+        }
+    }
+    if out.is_empty() {
+        let Some(given) = given else {
+            return Err(ImportError::Refused(
+                "the feed has no Apple category podsmith can map (itunes:category): Apple needs one; give it with \
+                 --category \"Technology\" (or \"Society & Culture > Documentary\")"
+                    .into(),
+            ));
+        };
+        let (name, sub) = crate::manifest::categories::lookup(given).map_err(|suggestion| {
+            ImportError::Refused(format!(
+                "--category \"{given}\" is not an Apple Podcasts category{}",
+                suggestion.map_or(String::new(), |s| format!(": did you mean \"{s}\"?"))
+            ))
+        })?;
+        out.push(crate::manifest::Category { name, sub }.label());
+    }
+    Ok(out)
+}
+
+/// The feed's own address (`atom:link rel="self"`), else its web page's.
+fn self_url(channel: &rss::Channel) -> Option<String> {
+    let atom = channel.extensions().get("atom").and_then(|a| a.get("link"));
+    let own = atom.into_iter().flatten().find(|l| l.attrs().get("rel").map(String::as_str) == Some("self"));
+    own.and_then(|l| l.attrs().get("href").cloned())
+        .or_else(|| Some(channel.link().to_string()))
+        .filter(|u| crate::url::HttpUrl::parse(u).is_ok())
+}
+
+/// `url`, or read against `base` when it is relative; `None` if it is not
+/// an http(s) URL either way.
+fn absolute(url: &str, base: Option<&str>) -> Option<String> {
+    if crate::url::HttpUrl::parse(url).is_ok() {
+        return Some(url.to_string());
+    }
+    let base = base?;
+    if url.contains("://") || url.is_empty() {
+        return None;
+    }
+    let joined = match url.strip_prefix('/') {
+        Some(path) => {
+            let origin_end =
+                base.find("://").map(|i| i + 3).and_then(|i| base[i..].find('/').map(|j| i + j)).unwrap_or(base.len());
+            format!("{}/{path}", &base[..origin_end])
+        }
+        None => format!("{}{url}", &base[..base.rfind('/').map_or(base.len(), |i| i + 1)]),
+    };
+    crate::url::HttpUrl::parse(&joined).ok().map(|u| u.to_string())
+}
+
+/// `itunes:type`, which the rss crate keeps among the extensions.
+fn channel_type(channel: &rss::Channel) -> Option<String> {
+    let v = channel.extensions().get("itunes")?.get("type")?.first()?.value()?;
+    Some(v.trim().to_ascii_lowercase())
+}
+
+/// The text of the channel's `podcast:NAME`.
+fn podcast_text(ext: &rss::extension::ExtensionMap, name: &str) -> Option<String> {
+    ext.get("podcast")?.get(name)?.first()?.value().map(|v| v.trim().to_string())
+}
+
+/// The `podcast:alternateEnclosure` sources of an item.
+fn alternate_sources(item: &rss::Item) -> Vec<String> {
+    let Some(alts) = item.extensions().get("podcast").and_then(|p| p.get("alternateEnclosure")) else {
+        return Vec::new();
+    };
+    alts.iter()
+        .flat_map(|a| a.children().get("source").into_iter().flatten())
+        .filter_map(|s| s.attrs().get("uri").map(|u| u.trim().to_string()))
+        .collect()
+}
+
+/// A slug for the episode: from its web page's last path segment (so its
+/// address reads the same), else from its title; unique.
+fn unique_slug(taken: &mut std::collections::HashSet<String>, link: Option<&str>, title: &str) -> String {
+    let from_link = link
+        .and_then(|l| l.split(['?', '#']).next())
+        .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
+        .map(crate::text::slugify)
+        .filter(|s| !s.is_empty() && s.len() <= 80 && link.is_some_and(|l| l.matches('/').count() > 3));
+    let base = from_link.unwrap_or_else(|| crate::text::slugify(title));
+    let base = if base.is_empty() { "episode".to_string() } else { base };
+    let mut slug = base.clone();
+    let mut n = 2;
+    while !taken.insert(slug.clone()) {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    slug
+}
+
+/// A TOML date-time with the feed's offset.
+fn toml_date(date: &DateTime<chrono::FixedOffset>) -> toml_edit::Datetime {
+    date.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        .parse()
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".parse().expect("a valid date-time"))
+}
+
+/// Notes as a TOML string: multi-line where they have lines.
+fn multiline(notes: &str) -> toml_edit::Value {
+    let mut v = toml_edit::Value::from(notes);
+    if notes.contains('\n') {
+        let repr = format!("\"\"\"\n{}\"\"\"", escape_multiline(notes));
+        if let Ok(parsed) = repr.parse::<toml_edit::Value>()
+            && parsed.as_str() == Some(notes)
+        {
+            v = parsed;
+        }
+    }
+    v
+}
+
+fn escape_multiline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\t' => out.push('\t'),
+            '\n' => out.push('\n'),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    Some(s.trim()).filter(|s| !s.is_empty())
+}
+
+fn non_empty_opt(s: Option<&str>) -> Option<&str> {
+    s.and_then(non_empty)
+}
+
+/// The e-mail in "ann@example.com (Ann)" and the like.
+fn email_in(s: Option<&str>) -> Option<&str> {
+    s?.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '<' || c == '>')
+        .find(|w| crate::text::is_email(w))
+}
+
+/// Where `import` writes by default: a folder named after the feed.
+pub fn default_dir(source: &str) -> PathBuf {
+    let name = source.trim_end_matches('/').rsplit('/').next().unwrap_or("show");
+    let name = name.split('.').next().filter(|n| !n.is_empty()).unwrap_or("show");
+    Path::new(&crate::text::slugify(name)).to_path_buf()
+}
