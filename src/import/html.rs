@@ -150,6 +150,15 @@ struct Writer {
     pre: bool,
     /// Text was written since the last block started.
     inline: bool,
+    /// Where the text after an opening emphasis mark starts.
+    opened: Option<usize>,
+    /// Open emphasis: whether its marks were left out (they could not
+    /// open there: `today**!**` is not bold in Markdown).
+    marks: Vec<(bool, usize)>,
+    /// A closing mark after punctuation: a word right after it would keep
+    /// it from closing (`**Note:**text`), so a space goes between.
+    /// (Where that closing mark ends.)
+    closed_after_punctuation: Option<usize>,
 }
 
 impl Writer {
@@ -192,7 +201,31 @@ impl Writer {
             return;
         }
         self.line_start();
-        if text.starts_with(char::is_whitespace) && !self.out.ends_with([' ', '\n']) && !self.out.ends_with("> ") {
+        let just_opened = self.opened.take() == Some(self.out.len());
+        if self.closed_after_punctuation.take() == Some(self.out.len()) && text.starts_with(char::is_alphanumeric) {
+            self.out.push(' ');
+        }
+        let first_is_punctuation = collapsed.starts_with(|c: char| c.is_ascii_punctuation());
+        if just_opened && first_is_punctuation {
+            // After a word, a mark before punctuation cannot open: leave it out.
+            let mark_start = self.out.trim_end_matches(['*', '`']).len();
+            if self.out[..mark_start].ends_with(char::is_alphanumeric) {
+                self.out.truncate(mark_start);
+                if let Some(top) = self.marks.last_mut() {
+                    top.0 = true;
+                }
+            }
+        }
+        if text.starts_with(char::is_whitespace) && just_opened {
+            // "* x" would not open: the space goes before the mark.
+            let mark_start = self.out.trim_end_matches(['*', '`']).len();
+            let mark = self.out.split_off(mark_start);
+            if !self.out.ends_with([' ', '\n']) {
+                self.out.push(' ');
+            }
+            self.out.push_str(&mark);
+        } else if text.starts_with(char::is_whitespace) && !self.out.ends_with([' ', '\n']) && !self.out.ends_with("> ")
+        {
             self.out.push(' ');
         }
         let at_start = self.out.is_empty()
@@ -220,9 +253,9 @@ impl Writer {
                 self.out.push_str(&format!("{} ", "#".repeat(level)));
             }
             ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", true) => self.block(),
-            ("strong" | "b", _) => self.emphasis("**"),
-            ("em" | "i", _) => self.emphasis("*"),
-            ("code", _) if !self.pre => self.emphasis("`"),
+            ("strong" | "b", closing) => self.emphasis("**", closing),
+            ("em" | "i", closing) => self.emphasis("*", closing),
+            ("code", closing) if !self.pre => self.emphasis("`", closing),
             ("pre", false) => {
                 self.block();
                 self.out.push_str("```\n");
@@ -304,9 +337,43 @@ impl Writer {
         }
     }
 
-    fn emphasis(&mut self, mark: &str) {
+    /// An emphasis mark, kept tight against the text it marks (CommonMark
+    /// ignores `*1865 *`): a space at the edge goes outside.
+    fn emphasis(&mut self, mark: &str, closing: bool) {
         self.line_start();
+        let open = if closing { self.marks.pop() } else { None };
+        if let Some((true, _)) = open {
+            return;
+        }
+        // Nothing (or only spaces) inside: the opening mark goes, no closing one.
+        if let Some((false, at)) = open
+            && self.out.get(at..).is_some_and(|inside| inside.trim_start_matches(['*', '`']).trim().is_empty())
+        {
+            let spaced = self.out[at..].contains(' ');
+            self.out.truncate(at);
+            if spaced && !self.out.ends_with([' ', '\n']) {
+                self.out.push(' ');
+            }
+            return;
+        }
+        if !closing {
+            self.marks.push((false, self.out.len()));
+        }
+        let after_punctuation = closing && self.out.chars().last().is_some_and(|c| c.is_ascii_punctuation());
+        if closing && self.out.ends_with(' ') {
+            let trimmed = self.out.trim_end_matches(' ').len();
+            self.out.truncate(trimmed);
+            self.out.push_str(mark);
+            self.out.push(' ');
+            return;
+        }
         self.out.push_str(mark);
+        if !closing {
+            self.opened = Some(self.out.len());
+        }
+        if after_punctuation {
+            self.closed_after_punctuation = Some(self.out.len());
+        }
     }
 
     fn finish(mut self) -> String {
@@ -353,6 +420,152 @@ fn escape(text: &str, at_line_start: bool) -> String {
     out
 }
 
+/// The named HTML entities hosts write: Latin-1's and the typographic
+/// ones (sorted by name, for a binary search).
+const NAMED: &[(&str, char)] = &[
+    ("AElig", '\u{c6}'),
+    ("Aacute", '\u{c1}'),
+    ("Acirc", '\u{c2}'),
+    ("Agrave", '\u{c0}'),
+    ("Aring", '\u{c5}'),
+    ("Atilde", '\u{c3}'),
+    ("Auml", '\u{c4}'),
+    ("Ccedil", '\u{c7}'),
+    ("Dagger", '\u{2021}'),
+    ("ETH", '\u{d0}'),
+    ("Eacute", '\u{c9}'),
+    ("Ecirc", '\u{ca}'),
+    ("Egrave", '\u{c8}'),
+    ("Euml", '\u{cb}'),
+    ("Iacute", '\u{cd}'),
+    ("Icirc", '\u{ce}'),
+    ("Igrave", '\u{cc}'),
+    ("Iuml", '\u{cf}'),
+    ("Ntilde", '\u{d1}'),
+    ("OElig", '\u{152}'),
+    ("Oacute", '\u{d3}'),
+    ("Ocirc", '\u{d4}'),
+    ("Ograve", '\u{d2}'),
+    ("Oslash", '\u{d8}'),
+    ("Otilde", '\u{d5}'),
+    ("Ouml", '\u{d6}'),
+    ("Prime", '\u{2033}'),
+    ("Scaron", '\u{160}'),
+    ("THORN", '\u{de}'),
+    ("Uacute", '\u{da}'),
+    ("Ucirc", '\u{db}'),
+    ("Ugrave", '\u{d9}'),
+    ("Uuml", '\u{dc}'),
+    ("Yacute", '\u{dd}'),
+    ("Yuml", '\u{178}'),
+    ("aacute", '\u{e1}'),
+    ("acirc", '\u{e2}'),
+    ("acute", '\u{b4}'),
+    ("aelig", '\u{e6}'),
+    ("agrave", '\u{e0}'),
+    ("aring", '\u{e5}'),
+    ("atilde", '\u{e3}'),
+    ("auml", '\u{e4}'),
+    ("bdquo", '\u{201e}'),
+    ("brvbar", '\u{a6}'),
+    ("bull", '\u{2022}'),
+    ("ccedil", '\u{e7}'),
+    ("cedil", '\u{b8}'),
+    ("cent", '\u{a2}'),
+    ("circ", '\u{2c6}'),
+    ("clubs", '\u{2663}'),
+    ("copy", '\u{a9}'),
+    ("curren", '\u{a4}'),
+    ("dagger", '\u{2020}'),
+    ("darr", '\u{2193}'),
+    ("deg", '\u{b0}'),
+    ("diams", '\u{2666}'),
+    ("divide", '\u{f7}'),
+    ("eacute", '\u{e9}'),
+    ("ecirc", '\u{ea}'),
+    ("egrave", '\u{e8}'),
+    ("emsp", '\u{2003}'),
+    ("ensp", '\u{2002}'),
+    ("eth", '\u{f0}'),
+    ("euml", '\u{eb}'),
+    ("euro", '\u{20ac}'),
+    ("fnof", '\u{192}'),
+    ("frac12", '\u{bd}'),
+    ("frac14", '\u{bc}'),
+    ("frac34", '\u{be}'),
+    ("frasl", '\u{2044}'),
+    ("harr", '\u{2194}'),
+    ("hearts", '\u{2665}'),
+    ("hellip", '\u{2026}'),
+    ("iacute", '\u{ed}'),
+    ("icirc", '\u{ee}'),
+    ("iexcl", '\u{a1}'),
+    ("igrave", '\u{ec}'),
+    ("iquest", '\u{bf}'),
+    ("iuml", '\u{ef}'),
+    ("laquo", '\u{ab}'),
+    ("larr", '\u{2190}'),
+    ("ldquo", '\u{201c}'),
+    ("lrm", '\u{200e}'),
+    ("lsaquo", '\u{2039}'),
+    ("lsquo", '\u{2018}'),
+    ("macr", '\u{af}'),
+    ("mdash", '\u{2014}'),
+    ("micro", '\u{b5}'),
+    ("middot", '\u{b7}'),
+    ("nbsp", '\u{a0}'),
+    ("ndash", '\u{2013}'),
+    ("not", '\u{ac}'),
+    ("ntilde", '\u{f1}'),
+    ("oacute", '\u{f3}'),
+    ("ocirc", '\u{f4}'),
+    ("oelig", '\u{153}'),
+    ("ograve", '\u{f2}'),
+    ("oline", '\u{203e}'),
+    ("ordf", '\u{aa}'),
+    ("ordm", '\u{ba}'),
+    ("oslash", '\u{f8}'),
+    ("otilde", '\u{f5}'),
+    ("ouml", '\u{f6}'),
+    ("para", '\u{b6}'),
+    ("permil", '\u{2030}'),
+    ("plusmn", '\u{b1}'),
+    ("pound", '\u{a3}'),
+    ("prime", '\u{2032}'),
+    ("raquo", '\u{bb}'),
+    ("rarr", '\u{2192}'),
+    ("rdquo", '\u{201d}'),
+    ("reg", '\u{ae}'),
+    ("rlm", '\u{200f}'),
+    ("rsaquo", '\u{203a}'),
+    ("rsquo", '\u{2019}'),
+    ("sbquo", '\u{201a}'),
+    ("scaron", '\u{161}'),
+    ("sect", '\u{a7}'),
+    ("shy", '\u{ad}'),
+    ("spades", '\u{2660}'),
+    ("sup1", '\u{b9}'),
+    ("sup2", '\u{b2}'),
+    ("sup3", '\u{b3}'),
+    ("szlig", '\u{df}'),
+    ("thinsp", '\u{2009}'),
+    ("thorn", '\u{fe}'),
+    ("tilde", '\u{2dc}'),
+    ("times", '\u{d7}'),
+    ("trade", '\u{2122}'),
+    ("uacute", '\u{fa}'),
+    ("uarr", '\u{2191}'),
+    ("ucirc", '\u{fb}'),
+    ("ugrave", '\u{f9}'),
+    ("uml", '\u{a8}'),
+    ("uuml", '\u{fc}'),
+    ("yacute", '\u{fd}'),
+    ("yen", '\u{a5}'),
+    ("yuml", '\u{ff}'),
+    ("zwj", '\u{200d}'),
+    ("zwnj", '\u{200c}'),
+];
+
 /// HTML entities decoded: the XML five, numeric ones, and the named ones
 /// hosts write.
 pub fn decode(s: &str) -> String {
@@ -372,25 +585,11 @@ pub fn decode(s: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            "nbsp" => Some('\u{a0}'),
-            "ndash" => Some('–'),
-            "mdash" => Some('—'),
-            "hellip" => Some('…'),
-            "rsquo" => Some('’'),
-            "lsquo" => Some('‘'),
-            "rdquo" => Some('”'),
-            "ldquo" => Some('“'),
-            "copy" => Some('©'),
-            "reg" => Some('®'),
-            "trade" => Some('™'),
-            "euro" => Some('€'),
-            "bull" => Some('•'),
-            "middot" => Some('·'),
             e if e.starts_with("#x") || e.starts_with("#X") => {
                 u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
             }
             e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
-            _ => None,
+            e => NAMED.binary_search_by(|(n, _)| n.cmp(&e)).ok().map(|i| NAMED[i].1),
         });
         match (decoded, entity) {
             (Some(c), Some(e)) => {
@@ -431,6 +630,13 @@ mod tests {
             "plain \\*stars\\* and \\[brackets\\] and 1. not a list"
         );
         assert_eq!(md("<p>1. first</p>"), "1\\. first");
+        assert_eq!(md("<p><em>1865 </em>is<b> bold</b>.</p>"), "*1865* is **bold**.");
+        assert_eq!(md("today<strong>!</strong> <b>Note:</b>text"), "today! **Note:** text");
+        assert_eq!(md("a.com/1865<b> </b>to <i></i>get"), "a.com/1865 to get");
+        assert_eq!(
+            md("<p><i><a href=\"x\">T</a></i></p>\n<p><span><b>Notes</b></span></p>"),
+            "*[T](<x>)*\n\n**Notes**"
+        );
     }
 
     #[test]

@@ -276,10 +276,16 @@ fn manifest_of(
         if let Some(e) = it.and_then(|i| i.explicit()) {
             t["explicit"] = value(matches!(e.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"));
         }
+        // The other formats: one file per audio type, as the manifest takes them.
         let mut media = vec![url.to_string()];
-        for alt in alternate_sources(item) {
-            if !media.contains(&alt) && crate::url::HttpUrl::parse(&alt).is_ok() && media_seen.insert(alt.clone()) {
+        let mut types = vec![item.enclosure().map(|e| e.mime_type().trim().to_ascii_lowercase()).unwrap_or_default()];
+        for (alt, kind) in alternate_sources(item) {
+            let kind = kind.trim().to_ascii_lowercase();
+            let usable =
+                kind.starts_with("audio/") && !types.contains(&kind) && crate::url::HttpUrl::parse(&alt).is_ok();
+            if usable && !media.contains(&alt) && media_seen.insert(alt.clone()) {
                 media.push(alt);
+                types.push(kind);
             }
         }
         t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
@@ -412,14 +418,18 @@ fn podcast_text(ext: &rss::extension::ExtensionMap, name: &str) -> Option<String
     ext.get("podcast")?.get(name)?.first()?.value().map(|v| v.trim().to_string())
 }
 
-/// The `podcast:alternateEnclosure` sources of an item.
-fn alternate_sources(item: &rss::Item) -> Vec<String> {
+/// The `podcast:alternateEnclosure` sources of an item, with their type
+/// (each enclosure's first source).
+fn alternate_sources(item: &rss::Item) -> Vec<(String, String)> {
     let Some(alts) = item.extensions().get("podcast").and_then(|p| p.get("alternateEnclosure")) else {
         return Vec::new();
     };
     alts.iter()
-        .flat_map(|a| a.children().get("source").into_iter().flatten())
-        .filter_map(|s| s.attrs().get("uri").map(|u| u.trim().to_string()))
+        .filter_map(|a| {
+            let kind = a.attrs().get("type").cloned().unwrap_or_default();
+            let source = a.children().get("source")?.first()?;
+            Some((source.attrs().get("uri")?.trim().to_string(), kind))
+        })
         .collect()
 }
 

@@ -138,3 +138,121 @@ fn every_real_feed_imports_keeping_its_guids_or_is_refused_with_a_reason() {
     // Refused: test feeds of parsers without a channel title, or whose items have no date or usable enclosure.
     assert!(imported * 4 >= names.len() * 3, "{imported} of {} imported", names.len());
 }
+
+#[test]
+fn imported_real_feeds_build_into_feeds_with_the_same_episodes() {
+    // Each imported show is built with its media replaced by a fixture
+    // served on 127.0.0.1 (the hosts' files are not here): the new feed has
+    // the original's guids, titles, dates to the second and notes' words.
+    let served = tempfile::tempdir().unwrap();
+    std::fs::copy(audio("cbr-xing.mp3"), served.path().join("a.mp3")).unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let dir = repo().join("tests/fixtures/real-feeds");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".xml"))
+        .collect();
+    names.sort();
+    let mut built = 0;
+    for name in &names {
+        let show = Show::empty();
+        let base = server.base();
+        let feed = dir.join(name).display().to_string();
+        let run = show.run(&["import", &feed, "show", "--category", "Technology", "--base-url", &base]);
+        if run.code != 0 {
+            continue;
+        }
+        // Every media URL → one served MP3 (a distinct query per URL, so each stays its own file).
+        let mut manifest = show.read("show/episodes.toml");
+        let parsed = podsmith::manifest::load(&show.path("show/episodes.toml")).unwrap();
+        // Each episode's media line (not a cover that shares a URL with an
+        // enclosure) names one served MP3.
+        let mut n = 0;
+        manifest = manifest
+            .split_inclusive('\n')
+            .map(|l| match l.starts_with("media = ") {
+                true => {
+                    n += 1;
+                    format!("media = [\"{}a.mp3?n={n}\"]\n", server.base())
+                }
+                false => l.to_string(),
+            })
+            .collect();
+        assert_eq!(n, parsed.episodes.len(), "{name}");
+        show.write("show/episodes.toml", &manifest);
+        let run = show.run(&[
+            "build",
+            "--manifest",
+            "show/episodes.toml",
+            "--as-of",
+            "2030-01-01T00:00:00Z",
+            "--allow-changes",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(run.code, 0, "{name}: the imported show does not build:\n{}", run.stdout);
+        built += 1;
+        let original = rss::Channel::read_from(std::fs::read(dir.join(name)).unwrap().as_slice()).unwrap();
+        let new = rss::Channel::read_from(show.read("show/public/feed.xml").as_bytes()).unwrap();
+        // The text without its spacing: block boundaries are spaced differently in Markdown.
+        let words = |s: &str| podsmith::import::html::decode(&text_of(s)).split_whitespace().collect::<String>();
+        for item in new.items() {
+            let guid = item.guid().unwrap().value();
+            let old = original
+                .items()
+                .iter()
+                .find(|i| {
+                    i.guid().map(|g| g.value().trim()) == Some(guid)
+                        || i.enclosure().is_some_and(|e| e.url().trim() == guid)
+                })
+                .unwrap_or_else(|| panic!("{name}: {guid} is not an item of the feed"));
+            assert_eq!(item.title().map(str::trim), old.title().map(str::trim).or(Some("Untitled")), "{name} {guid}");
+            let date = |d: Option<&str>| podsmith_date(d.unwrap_or_default());
+            assert_eq!(date(item.pub_date()), date(old.pub_date()), "{name} {guid}: the date");
+            // (Scripts are left out of a page's notes, and said so.)
+            let before = words(&without_scripts(old.content().or(old.description()).unwrap_or_default()));
+            let after = words(item.description().unwrap_or_default());
+            assert_eq!(after.replace('\u{a0}', " "), before.replace('\u{a0}', " "), "{name} {guid}: the notes' words");
+        }
+    }
+    assert!(built >= 40, "{built} imported shows built");
+}
+
+/// A feed date as an instant (seconds since the epoch), read leniently.
+fn podsmith_date(d: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc2822(d.trim())
+        .or_else(|_| chrono::DateTime::parse_from_rfc2822(&d.trim().replace(" UTC", " +0000")))
+        .ok()
+        .map(|t| t.timestamp())
+}
+
+/// HTML without its `<script>` elements.
+fn without_scripts(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.to_ascii_lowercase().find("<script") {
+        out.push_str(&rest[..start]);
+        let end = rest.to_ascii_lowercase()[start..].find("</script>").map_or(rest.len(), |e| start + e + 9);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of an HTML fragment as a browser shows it: tags (a `<` before a
+/// letter, `/` or `!`) left out, a lone `<` or `>` kept.
+fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    let chars: Vec<char> = html.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '<' if chars.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic() || *n == '/' || *n == '!') => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
