@@ -404,7 +404,29 @@ fn absolute(url: &str, base: Option<&str>) -> Option<String> {
         }
         None => format!("{}{url}", &base[..base.rfind('/').map_or(base.len(), |i| i + 1)]),
     };
-    crate::url::HttpUrl::parse(&joined).ok().map(|u| u.to_string())
+    crate::url::HttpUrl::parse(&without_dot_segments(&joined)).ok().map(|u| u.to_string())
+}
+
+/// A URL with its path's `.` and `..` segments resolved (RFC 3986 5.2.4).
+fn without_dot_segments(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let path_start = url[scheme_end..].find('/').map_or(url.len(), |i| scheme_end + i);
+    let (origin, path) = url.split_at(path_start);
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let mut out: Vec<&str> = Vec::new();
+    for (i, seg) in segments.iter().enumerate() {
+        match *seg {
+            "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+        if i + 1 == segments.len() && matches!(*seg, "." | "..") {
+            out.push("");
+        }
+    }
+    format!("{origin}/{}", out.join("/"))
 }
 
 /// `itunes:type`, which the rss crate keeps among the extensions.

@@ -256,3 +256,46 @@ fn text_of(html: &str) -> String {
     }
     out
 }
+
+#[test]
+fn odd_feeds_are_read_as_apps_read_them_and_what_is_left_out_is_said() {
+    let feed = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n\
+        <rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n\
+        <channel><title>Caf\u{e9} Gespr\u{e4}che</title><link>https://old.example.com/</link><description>\u{dc}ber Kaffee</description>\n\
+        <atom:link href=\"https://old.example.com/feeds/show.xml\" rel=\"self\"/><language>de</language>\n\
+        <itunes:owner><itunes:email>a@old.example.com</itunes:email></itunes:owner><itunes:category text=\"Arts\"/>\n\
+        <item><title>Fr\u{fc}hst\u{fc}ck</title><pubDate>Mon, 01 Jan 2024 10:00:00 UTC</pubDate>\n\
+        <description><![CDATA[<p>K\u{e4}se &amp; Brot<script>x()</script></p>]]></description>\n\
+        <enclosure url=\"../media/a.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\n\
+        <item><title>Twice</title><guid>g2</guid><pubDate>Tue, 02 Jan 2024 10:00:00 +0100</pubDate>\n\
+        <enclosure url=\"https://old.example.com/b.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\n\
+        <item><title>Twice again</title><guid>g2</guid><pubDate>Wed, 03 Jan 2024 10:00:00 +0100</pubDate>\n\
+        <enclosure url=\"https://old.example.com/c.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\n\
+        <item><title>A blog post</title><guid>g3</guid><pubDate>Thu, 04 Jan 2024 10:00:00 +0100</pubDate></item>\n\
+        </channel></rss>\n";
+    // Latin-1 bytes, as the declaration says.
+    let bytes: Vec<u8> = feed.chars().map(|c| u8::try_from(u32::from(c)).unwrap()).collect();
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), &bytes).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    assert_eq!(parsed.podcast.title, "Café Gespräche");
+    let titles: Vec<&str> = parsed.episodes.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["Frühstück", "Twice"]);
+    let first = &parsed.episodes[0];
+    // No guid: the enclosure URL, read against the feed's own address.
+    assert_eq!(first.guid, "https://old.example.com/media/a.mp3");
+    assert_eq!(first.media[0].key(), "https://old.example.com/media/a.mp3");
+    assert_eq!(first.date.to_rfc3339(), "2024-01-01T10:00:00+00:00");
+    assert_eq!(first.notes, "Käse & Brot");
+    for said in [
+        "had no guid",
+        "its guid g2 is an earlier item's",
+        "\"A blog post\" (no enclosure",
+        "script elements were left out",
+    ] {
+        assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
+    }
+    // No cover in the feed: a placeholder, said.
+    assert!(run.stderr.contains("no cover image URL") && show.path("new/media/cover.jpg").is_file(), "{}", run.stderr);
+}
