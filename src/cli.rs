@@ -65,6 +65,9 @@ pub enum Command {
         /// Apple category for a feed that has none podsmith can map, "Parent" or "Parent > Sub".
         #[arg(long)]
         category: Option<String>,
+        /// Fetch every media file into media/ (resumed if cut off; checked against the feed's length, then measured).
+        #[arg(long)]
+        download: bool,
     },
     /// Add an episode: probe its media file(s) and append it to episodes.toml.
     Add(AddArgs),

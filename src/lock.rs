@@ -108,9 +108,10 @@ impl Lock {
     }
 
     /// What a show just imported from a feed has published: each episode's
-    /// guid, title, slug and media URLs as the feed gave them (its page is
-    /// recorded by the first build, at the new address).
-    pub fn imported(show: &crate::manifest::Show) -> Lock {
+    /// guid, title, slug and media URLs as the feed gave them (`was` gives
+    /// the URL a downloaded file had); its page is recorded by the first
+    /// build, at the new address.
+    pub fn imported(show: &crate::manifest::Show, was: &dyn Fn(&str) -> Option<String>) -> Lock {
         let mut dated: Vec<(chrono::DateTime<chrono::FixedOffset>, Published)> = show
             .episodes
             .iter()
@@ -120,7 +121,7 @@ impl Lock {
                     title: e.title.clone(),
                     slug: e.slug.clone(),
                     page: None,
-                    urls: e.media.iter().map(|m| m.key().to_string()).collect(),
+                    urls: e.media.iter().map(|m| was(m.key()).unwrap_or_else(|| m.key().to_string())).collect(),
                     notes: fingerprint(&e.notes),
                 };
                 (e.date, published)

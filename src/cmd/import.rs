@@ -13,22 +13,37 @@ const FEED_LIMIT: u64 = 256 << 20;
 pub fn run(
     feed: &str,
     dir: Option<PathBuf>,
-    (base_url, category): (Option<String>, Option<String>),
+    (base_url, category, download): (Option<String>, Option<String>, bool),
     ui: &Ui,
 ) -> Result<ExitCode, Failure> {
     let bytes = read_feed(feed)?;
     let dir = dir.unwrap_or_else(|| default_dir(feed));
-    let opts = Options { feed: bytes, source: feed.to_string(), dir: dir.clone(), base_url, category };
+    let opts = Options {
+        feed: bytes,
+        source: feed.to_string(),
+        dir: dir.clone(),
+        base_url,
+        category,
+        download,
+        progress: ui.progress(),
+    };
     let imported = import(&opts).map_err(|e| match e {
         ImportError::Io(..) => Failure::content(e.to_string()),
         ImportError::Feed(_) | ImportError::Refused(_) => Failure::content(e.to_string()),
     })?;
     ui.diagnostics(&imported.notes);
     let cd = dir.display();
+    let (media, build) = match download {
+        false => ("media where they are hosted", "podsmith build (it measures the hosted media)"),
+        true => (
+            "media fetched into media/",
+            "podsmith build --allow-changes (the media's URLs move to the new host; apps keep the episodes by guid)",
+        ),
+    };
     ui.info(format!(
-        "Imported {} episode(s) into {}: every guid as published, media where they are hosted.\n\
-         Next: cd {cd} && podsmith build (it measures the hosted media), check base_url, then publish and \
-         redirect the old feed (see the README, \"Moving a show to podsmith\")",
+        "Imported {} episode(s) into {}: every guid as published, {media}.\n\
+         Next: cd {cd} && {build}, check base_url, then publish and redirect the old feed (see the README, \
+         \"Moving a show to podsmith\")",
         imported.episodes,
         imported.manifest.display()
     ));

@@ -145,7 +145,9 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
             init::run(&opts, ui)
         }
         Command::Add(args) => add::run(args, ui),
-        Command::Import { feed, dir, base_url, category } => import::run(&feed, dir, (base_url, category), ui),
+        Command::Import { feed, dir, base_url, category, download } => {
+            import::run(&feed, dir, (base_url, category, download), ui)
+        }
         Command::Build(args) => build::run(args, ui),
         #[cfg(feature = "publish")]
         Command::Publish(args) => publish::run(args, ui),

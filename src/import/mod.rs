@@ -7,6 +7,8 @@
 //! value that was mapped or made up, and only once every item has been
 //! read: a feed that cannot be imported leaves nothing behind.
 
+#[cfg(feature = "online")]
+pub mod download;
 pub mod html;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +18,7 @@ use chrono::DateTime;
 use crate::diagnostic::Diagnostic;
 
 /// What to import.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Options {
     /// The feed's bytes.
     pub feed: Vec<u8>,
@@ -29,7 +31,25 @@ pub struct Options {
     pub base_url: Option<String>,
     /// The Apple category, where the feed has none podsmith can map.
     pub category: Option<String>,
+    /// Fetch the media into `media/` (else they stay where they are hosted).
+    pub download: bool,
+    /// Told how the downloads go.
+    pub progress: std::sync::Arc<dyn crate::progress::Progress>,
 }
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("source", &self.source)
+            .field("dir", &self.dir)
+            .field("base_url", &self.base_url)
+            .field("download", &self.download)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A media file to fetch: its URL, its name in `media/`, the feed's length.
+type ToFetch = (String, String, Option<u64>);
 
 /// What was imported.
 #[derive(Debug, Clone)]
@@ -76,18 +96,23 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     let channel = rss::Channel::read_from(opts.feed.as_slice())
         .map_err(|e| ImportError::Feed(format!("{}: not an RSS feed podsmith can read ({e})", opts.source)))?;
     let mut notes = Vec::new();
-    let (text, episodes) = manifest_of(&channel, opts, &mut notes)?;
+    let mut fetches: Vec<ToFetch> = Vec::new();
+    let (text, episodes) = manifest_of(&channel, opts, &mut notes, &mut fetches)?;
+    if opts.download {
+        fetch_media(opts, &fetches, &mut notes)?;
+    }
     // Read back strictly before anything is written (beside a placeholder
     // cover, if it needs one).
     let needs_cover = text.contains(&format!("image = \"{PLACEHOLDER_COVER}\""));
+    // (Downloaded media are in the show folder already: the cover goes there too.)
     let scratch = tempfile::tempdir().map_err(|e| ImportError::Io(std::env::temp_dir(), e))?;
+    let root = if needs_cover && !opts.download { scratch.path() } else { opts.dir.as_path() };
     if needs_cover {
-        let cover = scratch.path().join(PLACEHOLDER_COVER);
-        let made = std::fs::create_dir_all(scratch.path().join("media"))
-            .and_then(|()| std::fs::write(&cover, crate::init::PLACEHOLDER_COVER));
+        let cover = root.join(PLACEHOLDER_COVER);
+        let made = std::fs::create_dir_all(root.join("media"))
+            .and_then(|()| crate::output::write_bytes(&cover, crate::init::PLACEHOLDER_COVER));
         made.map_err(|e| ImportError::Io(cover, e))?;
     }
-    let root = if needs_cover { scratch.path() } else { opts.dir.as_path() };
     let show = crate::manifest::parse(&text, &manifest, root).map_err(|problems| {
         let first = problems.first().map(|p| format!("{}: {}", p.location, p.message)).unwrap_or_default();
         ImportError::Refused(format!(
@@ -107,7 +132,10 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     }
     // The published identities first: the manifest's presence says the import is done.
     let lock = opts.dir.join(crate::lock::FILE_NAME);
-    let lock_text = crate::lock::Lock::imported(&show).render();
+    let lock_text = crate::lock::Lock::imported(&show, &|key| {
+        fetches.iter().find(|(_, name, _)| key == format!("media/{name}")).map(|(url, _, _)| url.clone())
+    })
+    .render();
     crate::output::write_bytes(&lock, lock_text.as_bytes()).map_err(|e| ImportError::Io(lock.clone(), e))?;
     crate::output::write_bytes(&manifest, text.as_bytes()).map_err(|e| ImportError::Io(manifest.clone(), e))?;
     Ok(Imported { manifest, episodes, notes })
@@ -118,6 +146,7 @@ fn manifest_of(
     channel: &rss::Channel,
     opts: &Options,
     notes: &mut Vec<Diagnostic>,
+    fetches: &mut Vec<ToFetch>,
 ) -> Result<(String, usize), ImportError> {
     use toml_edit::{DocumentMut, Item, Table, value};
     let it = channel.itunes_ext();
@@ -217,6 +246,7 @@ fn manifest_of(
     let mut guids = std::collections::HashSet::new();
     let mut slugs = std::collections::HashSet::new();
     let mut media_seen = std::collections::HashSet::new();
+    let mut names = std::collections::HashSet::new();
     let mut skipped = Vec::new();
     let mut dropped_tags: Vec<String> = Vec::new();
     for (n, item) in channel.items().iter().enumerate() {
@@ -288,6 +318,14 @@ fn manifest_of(
                 types.push(kind);
             }
         }
+        if opts.download {
+            let length = item.enclosure().and_then(|e| e.length().trim().parse::<u64>().ok());
+            for (n, url) in media.iter_mut().enumerate() {
+                let name = unique_name(&mut names, url);
+                fetches.push((url.clone(), name.clone(), if n == 0 { length } else { None }));
+                *url = format!("media/{name}");
+            }
+        }
         t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
         if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
             t["image"] = value(img);
@@ -322,6 +360,60 @@ fn manifest_of(
     let n = list.len();
     doc["episode"] = Item::ArrayOfTables(list);
     Ok((doc.to_string(), n))
+}
+
+/// A file name for the media at `url` in `media/`: its own, made plain,
+/// unique.
+fn unique_name(taken: &mut std::collections::HashSet<String>, url: &str) -> String {
+    let last = url.split(['?', '#']).next().unwrap_or(url).trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let last = html::decode(&crate::text::decode_path(last).unwrap_or_else(|| last.to_string()));
+    let plain: String =
+        last.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' }).collect();
+    let plain = plain.trim_matches(['.', '-']).to_string();
+    let (stem, ext) = match plain.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() && e.len() <= 5 => (s.to_string(), format!(".{}", e.to_ascii_lowercase())),
+        _ => (if plain.is_empty() { "episode".to_string() } else { plain.clone() }, String::new()),
+    };
+    let mut name = format!("{stem}{ext}");
+    let mut n = 2;
+    while !taken.insert(name.to_ascii_lowercase()) {
+        name = format!("{stem}-{n}{ext}");
+        n += 1;
+    }
+    name
+}
+
+/// Fetches the media into `media/` (those there already from an earlier
+/// run are kept): what was wrong is said; a file that could not be
+/// fetched stops the import (a new run resumes it).
+#[cfg(feature = "online")]
+fn fetch_media(opts: &Options, fetches: &[ToFetch], notes: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
+    let media = opts.dir.join("media");
+    std::fs::create_dir_all(&media).map_err(|e| ImportError::Io(media.clone(), e))?;
+    let todo: Vec<download::Fetch> = fetches
+        .iter()
+        .map(|(url, name, length)| download::Fetch { url: url.clone(), path: media.join(name), length: *length })
+        .filter(|f| !f.path.exists())
+        .collect();
+    let found = download::fetch_all(&todo, 8, &opts.progress);
+    let mut failed = 0;
+    for (f, problem) in todo.iter().zip(found) {
+        if let Some(p) = problem {
+            failed += usize::from(!f.path.exists());
+            notes.push(note(p));
+        }
+    }
+    if failed > 0 {
+        return Err(ImportError::Refused(format!(
+            "{failed} media file(s) could not be fetched (see above); run the same import again to resume"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "online"))]
+fn fetch_media(_: &Options, _: &[ToFetch], _: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
+    Err(ImportError::Refused("--download needs podsmith built with the `online` feature (the default)".into()))
 }
 
 /// A comment above `key` in `t`.

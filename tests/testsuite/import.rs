@@ -299,3 +299,52 @@ fn odd_feeds_are_read_as_apps_read_them_and_what_is_left_out_is_said() {
     // No cover in the feed: a placeholder, said.
     assert!(run.stderr.contains("no cover image URL") && show.path("new/media/cover.jpg").is_file(), "{}", run.stderr);
 }
+
+#[test]
+fn download_fetches_every_file_resuming_a_cut_off_one_and_the_show_builds_from_them() {
+    let original = Show::sample();
+    let served = tempfile::tempdir().unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let manifest = original.read("episodes.toml").replace("https://podcast.example.com/cloud-native/", &server.base());
+    original.write("episodes.toml", &manifest);
+    original.build().ok();
+    copy_dir(&original.path("public"), served.path());
+    let new = Show::empty();
+    // A download cut off halfway by an earlier run.
+    let mp3 = std::fs::read(original.path("media/coredns-miek-gieben.mp3")).unwrap();
+    std::fs::create_dir_all(new.path("show/media")).unwrap();
+    std::fs::write(new.path("show/media/coredns-miek-gieben.mp3.part"), &mp3[..mp3.len() / 2]).unwrap();
+    let feed = original.path("public/feed.xml").display().to_string();
+    let run = new.run(&["import", &feed, "show", "--download", "--base-url", "https://new.example.org/podcast/"]).ok();
+    assert!(run.stderr.contains("media fetched into media/"), "{}", run.stderr);
+    for name in ["coredns-miek-gieben.mp3", "coredns-miek-gieben.ogg", "kubernetes-sarah-novotny.mp3"] {
+        assert_eq!(
+            std::fs::read(new.path(&format!("show/media/{name}"))).unwrap(),
+            std::fs::read(original.path(&format!("media/{name}"))).unwrap(),
+            "{name}"
+        );
+    }
+    assert!(!new.path("show/media/coredns-miek-gieben.mp3.part").exists());
+    // The cut-off file was resumed: only its second half was sent again.
+    let (_, sent) = server.served("media/coredns-miek-gieben.mp3");
+    assert_eq!(sent, (mp3.len() - mp3.len() / 2) as u64);
+    let manifest = new.read("show/episodes.toml");
+    assert!(
+        manifest.contains("media = [\"media/coredns-miek-gieben.mp3\", \"media/coredns-miek-gieben.ogg\"]"),
+        "{manifest}"
+    );
+    // The enclosures move to the new host: the first build says so and needs --allow-changes.
+    let args = ["build", "--manifest", "show/episodes.toml", "--as-of", "2026-06-01T00:00:00Z"];
+    let refused = new.run(&args).fails(1);
+    assert!(refused.stderr.contains("its media URL changed from http://127.0.0.1"), "{}", refused.stderr);
+    new.run(&[&args[..], &["--allow-changes"]].concat()).ok();
+    let before = items(&original.channel("feed.xml"));
+    let after = items(&rss::Channel::read_from(new.read("show/public/feed.xml").as_bytes()).unwrap());
+    assert_eq!(after.keys().collect::<Vec<_>>(), before.keys().collect::<Vec<_>>(), "the same guids");
+    for (guid, b) in &before {
+        let a = &after[guid];
+        // Title, date, duration, length, type and notes; only the URL moved.
+        assert_eq!((&a[0], &a[1], &a[2], &a[4], &a[5], &a[6]), (&b[0], &b[1], &b[2], &b[4], &b[5], &b[6]), "{guid}");
+        assert!(a[3].starts_with("https://new.example.org/podcast/media/"), "{}", a[3]);
+    }
+}
