@@ -65,9 +65,12 @@ pub enum Command {
         /// Apple category for a feed that has none podsmith can map, "Parent" or "Parent > Sub".
         #[arg(long)]
         category: Option<String>,
-        /// Fetch every media file into media/ (resumed if cut off; checked against the feed's length, then measured).
+        /// Fetch every media file into the show (resumed if cut off; checked against the feed's length, then measured).
         #[arg(long)]
         download: bool,
+        /// The folder of the show --download fetches the media into.
+        #[arg(long, value_name = "DIR", default_value = "media")]
+        media_dir: String,
     },
     /// Add an episode: probe its media file(s) and append it to episodes.toml.
     Add(AddArgs),

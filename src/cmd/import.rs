@@ -13,7 +13,7 @@ const FEED_LIMIT: u64 = 256 << 20;
 pub fn run(
     feed: &str,
     dir: Option<PathBuf>,
-    (base_url, category, download): (Option<String>, Option<String>, bool),
+    (base_url, category, download, media_dir): (Option<String>, Option<String>, bool, String),
     ui: &Ui,
 ) -> Result<ExitCode, Failure> {
     let bytes = read_feed(feed)?;
@@ -25,6 +25,7 @@ pub fn run(
         base_url,
         category,
         download,
+        media_dir,
         progress: ui.progress(),
     };
     let imported = import(&opts).map_err(|e| match e {
@@ -36,7 +37,7 @@ pub fn run(
     let (media, build) = match download {
         false => ("media where they are hosted", "podsmith build (it measures the hosted media)"),
         true => (
-            "media fetched into media/",
+            "media fetched into the show folder",
             "podsmith build --allow-changes (the media's URLs move to the new host; apps keep the episodes by guid)",
         ),
     };

@@ -145,8 +145,8 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
             init::run(&opts, ui)
         }
         Command::Add(args) => add::run(args, ui),
-        Command::Import { feed, dir, base_url, category, download } => {
-            import::run(&feed, dir, (base_url, category, download), ui)
+        Command::Import { feed, dir, base_url, category, download, media_dir } => {
+            import::run(&feed, dir, (base_url, category, download, media_dir), ui)
         }
         Command::Build(args) => build::run(args, ui),
         #[cfg(feature = "publish")]

@@ -31,8 +31,10 @@ pub struct Options {
     pub base_url: Option<String>,
     /// The Apple category, where the feed has none podsmith can map.
     pub category: Option<String>,
-    /// Fetch the media into `media/` (else they stay where they are hosted).
+    /// Fetch the media into `media_dir` (else they stay where they are hosted).
     pub download: bool,
+    /// The folder in the show the media are fetched into (`media`).
+    pub media_dir: String,
     /// Told how the downloads go.
     pub progress: std::sync::Arc<dyn crate::progress::Progress>,
 }
@@ -87,6 +89,12 @@ fn note(message: impl Into<String>) -> Diagnostic {
 /// Imports the feed in `opts` into a new show folder.
 pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     let manifest = opts.dir.join("episodes.toml");
+    if !crate::site::record::is_plain_relative(&opts.media_dir) {
+        return Err(ImportError::Refused(format!(
+            "--media-dir \"{}\" is not a folder inside the show (a relative path without . or ..)",
+            opts.media_dir
+        )));
+    }
     if manifest.exists() {
         return Err(ImportError::Refused(format!(
             "{} exists already: import into a new folder (podsmith never overwrites a manifest)",
@@ -133,7 +141,7 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     // The published identities first: the manifest's presence says the import is done.
     let lock = opts.dir.join(crate::lock::FILE_NAME);
     let lock_text = crate::lock::Lock::imported(&show, &|key| {
-        fetches.iter().find(|(_, name, _)| key == format!("media/{name}")).map(|(url, _, _)| url.clone())
+        fetches.iter().find(|(_, name, _)| key == format!("{}/{name}", opts.media_dir)).map(|(url, _, _)| url.clone())
     })
     .render();
     crate::output::write_bytes(&lock, lock_text.as_bytes()).map_err(|e| ImportError::Io(lock.clone(), e))?;
@@ -235,6 +243,7 @@ fn manifest_of(
         p["guid"] = value(guid.as_str());
         comment(&mut p, "guid", "the show's podcast:guid, kept: Podcast Index apps know the show by it");
     }
+    namespace_tags(channel, &mut p, notes);
     if let Some(new) = it.and_then(|i| non_empty_opt(i.new_feed_url())) {
         notes.push(note(format!("the feed says it moved to {new} (itunes:new-feed-url): import that feed instead?")));
     }
@@ -247,6 +256,7 @@ fn manifest_of(
     let mut slugs = std::collections::HashSet::new();
     let mut media_seen = std::collections::HashSet::new();
     let mut names = std::collections::HashSet::new();
+    let mut linked = std::collections::BTreeSet::new();
     let mut skipped = Vec::new();
     let mut dropped_tags: Vec<String> = Vec::new();
     for (n, item) in channel.items().iter().enumerate() {
@@ -323,12 +333,17 @@ fn manifest_of(
             for (n, url) in media.iter_mut().enumerate() {
                 let name = unique_name(&mut names, url);
                 fetches.push((url.clone(), name.clone(), if n == 0 { length } else { None }));
-                *url = format!("media/{name}");
+                *url = format!("{}/{name}", opts.media_dir);
             }
         }
         t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
         if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
             t["image"] = value(img);
+        }
+        for tag in ["chapters", "transcript"] {
+            if item.extensions().get("podcast").and_then(|p| p.get(tag)).is_some_and(|l| !l.is_empty()) {
+                linked.insert(tag);
+            }
         }
         let html_notes = item.content().or(item.description()).unwrap_or_default();
         let (markdown, dropped) = html::to_markdown(html_notes);
@@ -344,6 +359,14 @@ fn manifest_of(
     }
     if !skipped.is_empty() {
         notes.push(note(format!("{} item(s) not imported: {}", skipped.len(), skipped.join("; "))));
+    }
+    if !linked.is_empty() {
+        let what: Vec<&str> = linked.into_iter().collect();
+        notes.push(note(format!(
+            "the items' {} files stay at the old host and are not linked from the new feed: put them in the show \
+             folder (chapters_file, transcript) to publish them",
+            what.join(" and ")
+        )));
     }
     if !dropped_tags.is_empty() {
         notes.push(note(format!(
@@ -388,7 +411,7 @@ fn unique_name(taken: &mut std::collections::HashSet<String>, url: &str) -> Stri
 /// fetched stops the import (a new run resumes it).
 #[cfg(feature = "online")]
 fn fetch_media(opts: &Options, fetches: &[ToFetch], notes: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
-    let media = opts.dir.join("media");
+    let media = opts.dir.join(&opts.media_dir);
     std::fs::create_dir_all(&media).map_err(|e| ImportError::Io(media.clone(), e))?;
     let todo: Vec<download::Fetch> = fetches
         .iter()
@@ -414,6 +437,85 @@ fn fetch_media(opts: &Options, fetches: &[ToFetch], notes: &mut Vec<Diagnostic>)
 #[cfg(not(feature = "online"))]
 fn fetch_media(_: &Options, _: &[ToFetch], _: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
     Err(ImportError::Refused("--download needs podsmith built with the `online` feature (the default)".into()))
+}
+
+/// The channel's Podcasting 2.0 tags podsmith writes too: locked, medium,
+/// license, funding, persons (each kept only if podsmith would take it).
+fn namespace_tags(channel: &rss::Channel, p: &mut toml_edit::Table, notes: &mut Vec<Diagnostic>) {
+    use toml_edit::{InlineTable, value};
+    let Some(ns) = channel.extensions().get("podcast") else { return };
+    let text = |name: &str| ns.get(name).and_then(|l| l.first()).and_then(|e| e.value()).map(str::trim);
+    if text("locked").is_some_and(|v| v.eq_ignore_ascii_case("yes")) {
+        p["locked"] = value(true);
+    }
+    if let Some(m) = text("medium").filter(|m| {
+        let base = m.strip_suffix('L').unwrap_or(m);
+        crate::validate::p20::MEDIUMS.contains(&base)
+    }) {
+        p["medium"] = value(m);
+    }
+    if let Some(l) = ns.get("license").and_then(|l| l.first()) {
+        let name = l.value().map(str::trim).unwrap_or_default();
+        match l.attrs().get("url").filter(|u| is_https(u)) {
+            Some(url) if !name.is_empty() => {
+                let mut t = InlineTable::new();
+                t.insert("name", name.into());
+                t.insert("url", url.as_str().into());
+                p["license"] = value(t);
+            }
+            None if !name.is_empty() => p["license"] = value(name),
+            _ => {}
+        }
+    }
+    let mut funding = toml_edit::Array::new();
+    for f in ns.get("funding").into_iter().flatten() {
+        let (Some(url), Some(text)) = (f.attrs().get("url"), f.value().map(str::trim).filter(|t| !t.is_empty())) else {
+            continue;
+        };
+        if is_https(url) {
+            let mut t = InlineTable::new();
+            t.insert("url", url.as_str().into());
+            t.insert("text", crate::text::truncate_chars(text, 128).into());
+            funding.push(t);
+        }
+    }
+    if !funding.is_empty() {
+        p["funding"] = value(funding);
+    }
+    let mut persons = toml_edit::Array::new();
+    for person in ns.get("person").into_iter().flatten() {
+        let Some(name) = person.value().map(str::trim).filter(|n| !n.is_empty()) else { continue };
+        let mut t = InlineTable::new();
+        t.insert("name", name.into());
+        for (key, list, default) in
+            [("role", crate::validate::p20::ROLES, "host"), ("group", crate::validate::p20::GROUPS, "cast")]
+        {
+            let given = person.attrs().get(key).map(|v| v.trim().to_lowercase());
+            match given {
+                Some(v) if list.contains(&v.as_str()) => {
+                    t.insert(key, v.into());
+                }
+                Some(v) => {
+                    notes.push(note(format!("{name}'s {key} \"{v}\" is not in the taxonomy: \"{default}\" is used")))
+                }
+                None => {}
+            }
+        }
+        for key in ["img", "href"] {
+            if let Some(u) = person.attrs().get(key).filter(|u| is_https(u)) {
+                t.insert(key, u.as_str().into());
+            }
+        }
+        persons.push(t);
+    }
+    if !persons.is_empty() {
+        p["persons"] = value(persons);
+    }
+}
+
+/// An https URL podsmith publishes (the namespace takes no other).
+fn is_https(u: &str) -> bool {
+    u.starts_with("https://") && crate::url::HttpUrl::parse(u).is_ok()
 }
 
 /// A comment above `key` in `t`.

@@ -122,6 +122,15 @@ fn every_real_feed_imports_keeping_its_guids_or_is_refused_with_a_reason() {
                     assert!(feed_guids.contains(&e.guid), "{name}: {} is not a guid of the feed", e.guid);
                 }
                 assert!(show.path("show/podsmith.lock").is_file(), "{name}");
+                if name == "partytime-podcasting20-freedomcontroller.xml" {
+                    // The channel's namespace tags podsmith writes too.
+                    assert!(parsed.podcast.locked, "{name}");
+                    let funding = &parsed.podcast.tags.funding;
+                    assert_eq!(
+                        funding.iter().map(|f| f.url.as_str()).collect::<Vec<_>>(),
+                        ["https://paypal.me/podcastindex"]
+                    );
+                }
             }
             1 => {
                 refused += 1;
@@ -316,7 +325,7 @@ fn download_fetches_every_file_resuming_a_cut_off_one_and_the_show_builds_from_t
     std::fs::write(new.path("show/media/coredns-miek-gieben.mp3.part"), &mp3[..mp3.len() / 2]).unwrap();
     let feed = original.path("public/feed.xml").display().to_string();
     let run = new.run(&["import", &feed, "show", "--download", "--base-url", "https://new.example.org/podcast/"]).ok();
-    assert!(run.stderr.contains("media fetched into media/"), "{}", run.stderr);
+    assert!(run.stderr.contains("media fetched into the show folder"), "{}", run.stderr);
     for name in ["coredns-miek-gieben.mp3", "coredns-miek-gieben.ogg", "kubernetes-sarah-novotny.mp3"] {
         assert_eq!(
             std::fs::read(new.path(&format!("show/media/{name}"))).unwrap(),
