@@ -72,6 +72,21 @@ pub enum Command {
         #[arg(long, value_name = "DIR", default_value = "media")]
         media_dir: String,
     },
+    /// Preview the show at a local address, rebuilt (and the pages reloaded) whenever a file of the show changes.
+    Serve {
+        /// The show's manifest.
+        #[arg(long, default_value = "episodes.toml")]
+        manifest: PathBuf,
+        /// The port.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on; 0.0.0.0 lets a phone on the same network open the preview.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// The host name the preview's URLs use (with --bind 0.0.0.0: this computer's address on the network).
+        #[arg(long)]
+        host: Option<String>,
+    },
     /// Add an episode: probe its media file(s) and append it to episodes.toml.
     Add(AddArgs),
     /// Build the site: feeds, show-notes pages and media, into public/.
@@ -154,6 +169,7 @@ impl Command {
             Command::Diff { format, .. } | Command::Validate { format, .. } => *format,
             Command::Init { .. }
             | Command::Import { .. }
+            | Command::Serve { .. }
             | Command::Probe { .. }
             | Command::Completions { .. }
             | Command::Man => Format::Human,

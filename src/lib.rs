@@ -32,6 +32,7 @@ pub mod pages;
 pub mod probe;
 pub mod progress;
 pub mod publish;
+pub mod serve;
 pub mod show_lock;
 pub mod site;
 pub mod text;

@@ -26,6 +26,7 @@ pub fn run(args: BuildArgs, ui: &Ui) -> Result<ExitCode, Failure> {
             ..super::probe_options(args.no_cache, ui)
         },
         force: args.force,
+        preview: None,
     };
     let report = build(&opts).map_err(|e| Failure::from_build(&e, ""))?;
     tell(&report, ui);
@@ -187,6 +188,7 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
         allow_changes: false,
         probe: super::probe_options(false, ui),
         force: false,
+        preview: None,
     };
     let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build(&e, ""))?;
     let (old, new, changes) = prepared.changes().map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;

@@ -8,6 +8,7 @@ mod init;
 mod probe;
 #[cfg(feature = "publish")]
 mod publish;
+mod serve;
 mod validate;
 
 use std::path::Path;
@@ -145,6 +146,7 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
             init::run(&opts, ui)
         }
         Command::Add(args) => add::run(args, ui),
+        Command::Serve { manifest, port, bind, host } => serve::run(&manifest, (bind, port, host), ui),
         Command::Import { feed, dir, base_url, category, download, media_dir } => {
             import::run(&feed, dir, (base_url, category, download, media_dir), ui)
         }

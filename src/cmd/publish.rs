@@ -21,6 +21,7 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
             allow_changes: args.site.allow_changes,
             probe: super::probe_options(false, ui),
             force: false,
+            preview: None,
         },
         to: args.to,
         endpoint: args.endpoint,

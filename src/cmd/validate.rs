@@ -70,6 +70,7 @@ fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: &Ui) -> Result<
         allow_changes: false,
         probe: super::probe_options(false, ui),
         force: false,
+        preview: None,
     };
     let prepared = prepare(&opts).map_err(|e| Failure::from_build(&e, ", or give a FEED to validate"))?;
     if let Some(why) = prepared.nothing_live() {

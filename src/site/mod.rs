@@ -55,6 +55,29 @@ pub struct Options {
     pub probe: crate::catalog::ProbeOptions,
     /// Replace files in the output folder that podsmith did not write.
     pub force: bool,
+    /// A preview (`podsmith serve`): served at another address, with a
+    /// lock of its own.
+    pub preview: Option<Preview>,
+}
+
+/// How a preview differs from the real build: its address, and the lock
+/// it keeps instead of the show's `podsmith.lock` (which it never touches).
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// Where the preview is served: every URL of the site is under it.
+    pub base_url: crate::url::HttpUrl,
+    /// The preview's own lock file.
+    pub lock: PathBuf,
+}
+
+impl Options {
+    /// The lock file this build reads and writes.
+    pub fn lock_file(&self, root: &Path) -> PathBuf {
+        match &self.preview {
+            Some(p) => p.lock.clone(),
+            None => root.join(crate::lock::FILE_NAME),
+        }
+    }
 }
 
 /// What a build did.
@@ -125,8 +148,15 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     // Read while the manifest is parsed; used only if there is something to do.
     let mut preload = Preload::start(&manifest::root_of(&opts.manifest), opts.probe.use_cache);
     let text = manifest::read_text(&opts.manifest)?;
-    let show = manifest::parse(&text, &opts.manifest, &manifest::root_of(&opts.manifest))
+    let mut show = manifest::parse(&text, &opts.manifest, &manifest::root_of(&opts.manifest))
         .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
+    if let Some(preview) = &opts.preview {
+        let p = &mut show.podcast;
+        if p.link == p.base_url {
+            p.link = preview.base_url.clone();
+        }
+        p.base_url = preview.base_url.clone();
+    }
     observer.parsed(&show);
     // Hosted media last asked about over an hour ago are asked about now:
     // a changed one is measured again (the inputs tell it).
@@ -146,7 +176,7 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     let (out, templates) = folders(&show, opts);
     check_output_folder(&show, &out)?;
     let records = record::Records::read(&show.root);
-    let lock_len = std::fs::metadata(show.root.join(crate::lock::FILE_NAME)).map(|m| m.len()).unwrap_or(0);
+    let lock_len = std::fs::metadata(opts.lock_file(&show.root)).map(|m| m.len()).unwrap_or(0);
     let mut seen = Seen::default();
     let inputs = record::inputs(&show, &text, &templates, &out, opts.now, (&mut seen, &hosted_digest));
     drop(text); // a big show's manifest is megabytes

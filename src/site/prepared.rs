@@ -27,6 +27,8 @@ pub type Planned = std::collections::BTreeMap<String, Fingerprint>;
 pub struct Prepared {
     /// The output folder.
     pub out: PathBuf,
+    /// The lock file it reads and writes (`podsmith.lock`; a preview's own).
+    pub lock_file: PathBuf,
     /// The show with its live episodes and probes.
     pub catalog: std::sync::Arc<Catalog>,
     /// The feeds, main first (names, URLs and formats; see [`Prepared::feed_xml`]).
@@ -402,7 +404,7 @@ impl Prepared {
 
     /// The show's `podsmith.lock`.
     pub fn lock_path(&self) -> PathBuf {
-        self.catalog.root.join(crate::lock::FILE_NAME)
+        self.lock_file.clone()
     }
 
     /// What this build changes for subscribers, and `podsmith.lock` as it
@@ -653,6 +655,7 @@ pub(super) fn prepare_show(
         None => Err(false),
     };
     let catalog = std::sync::Arc::new(Catalog::assemble(show, &probes, opts.now).map_err(BuildError::Media)?);
+    let lock_file = opts.lock_file(&catalog.root);
     // The feeds' names and URLs; their XML is made (and checked) by validation
     // and again when written.
     let feeds = crate::feed::plan(&catalog);
@@ -669,6 +672,7 @@ pub(super) fn prepare_show(
         probe_stats,
         hosted_digest,
         templates_dir,
+        lock_file,
         episode_keys,
         page_keys,
         recalled: None,

@@ -21,6 +21,7 @@ mod rich;
 mod s3;
 mod safety;
 mod sample_show;
+mod serve;
 mod server;
 mod validate;
 mod workflow;

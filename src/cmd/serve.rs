@@ -1,0 +1,54 @@
+//! `podsmith serve`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use podsmith::site::{Options, Preview, build};
+
+use super::{Failure, Ui};
+
+pub fn run(manifest: &Path, (bind, port, host): (String, u16, Option<String>), ui: &Ui) -> Result<ExitCode, Failure> {
+    let opts = podsmith::serve::Options { manifest: manifest.to_path_buf(), bind, port, host };
+    let manifest: PathBuf = manifest.to_path_buf();
+    let quiet = ui.progress();
+    let builder = move |out: &Path, base: &podsmith::url::HttpUrl, lock: &Path| -> Result<String, String> {
+        let opts = Options {
+            manifest: manifest.clone(),
+            out: Some(out.to_path_buf()),
+            now: chrono::Utc::now(),
+            // A preview shows what the next build would publish, identity changes and all.
+            allow_changes: true,
+            probe: podsmith::catalog::ProbeOptions { progress: quiet.clone(), ..Default::default() },
+            force: true,
+            preview: Some(Preview { base_url: base.clone(), lock: lock.to_path_buf() }),
+        };
+        match build(&opts) {
+            Ok(r) => Ok(format!(
+                "rebuilt: {} episode(s), {} written, {} unchanged, in {:.2}s",
+                r.episodes, r.stats.written, r.stats.unchanged, r.seconds
+            )),
+            Err(e) => {
+                let mut text = String::from("The preview could not be rebuilt (the last good one is shown):\n\n");
+                for d in e.diagnostics() {
+                    text.push_str(&format!("{}: {}\n", d.location, d.message));
+                    if let Some(help) = &d.help {
+                        text.push_str(&format!("  help: {help}\n"));
+                    }
+                }
+                Err(text)
+            }
+        }
+    };
+    let quiet_run = ui.is_json();
+    let tell = move |msg: String| {
+        if !quiet_run {
+            for line in msg.lines() {
+                errln!("{line}");
+            }
+        }
+    };
+    podsmith::serve::serve(&opts, Arc::new(builder), Arc::new(tell))
+        .map_err(|e| Failure::usage(format!("cannot serve on {}:{}: {e}", opts.bind, opts.port)))?;
+    Ok(ExitCode::SUCCESS)
+}

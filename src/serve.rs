@@ -1,0 +1,339 @@
+//! `podsmith serve`: the show previewed as listeners will see it. It is
+//! built into a folder of its own (never `public/`, never `podsmith.lock`:
+//! the preview keeps a lock of its own), with `base_url` set to the local
+//! address so every link, enclosure and feed URL works here; served over
+//! HTTP with the right types and `Range` answers (so the audio seeks);
+//! rebuilt when a file of the show changes (the show folder is looked at
+//! every 300 ms: no watcher to set up, nothing missed on network disks),
+//! and the open pages reload. A build that fails keeps the last good site
+//! served and shows the error over every page until it is fixed.
+
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// What to serve.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The show's manifest.
+    pub manifest: PathBuf,
+    /// The address to listen on (`127.0.0.1`; `0.0.0.0` for a phone on the
+    /// same network).
+    pub bind: String,
+    /// The port (0: any free one).
+    pub port: u16,
+    /// The host name the site's URLs use (default: the bind address, or
+    /// 127.0.0.1 for 0.0.0.0).
+    pub host: Option<String>,
+}
+
+/// The preview's state, as pages ask for it.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+struct State {
+    /// Counts good builds: a page that saw another reloads.
+    generation: u64,
+    /// The last build's error, if it failed (the site served is the last good one).
+    error: Option<String>,
+}
+
+/// The script put into every page served: reloads on a new build, shows
+/// a failed build's error.
+const RELOAD: &str = r#"<script>
+(function () {
+  var seen = null;
+  function tick() {
+    fetch("/__podsmith/state").then(function (r) { return r.json(); }).then(function (s) {
+      if (seen !== null && s.generation !== seen) { location.reload(); return; }
+      seen = s.generation;
+      var box = document.getElementById("podsmith-error");
+      if (s.error) {
+        if (!box) {
+          box = document.createElement("pre");
+          box.id = "podsmith-error";
+          box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:60%;overflow:auto;margin:0;padding:1em;background:#5a0b0b;color:#fff;z-index:2147483647;white-space:pre-wrap;font:14px/1.4 monospace";
+          document.body.appendChild(box);
+        }
+        box.textContent = s.error;
+      } else if (box) {
+        box.remove();
+      }
+    }).catch(function () {}).then(function () { setTimeout(tick, 700); });
+  }
+  tick();
+})();
+</script>
+</body>"#;
+
+/// A build of the preview: `Ok` when the site was written, else what to show.
+pub type Build = dyn Fn(&Path, &crate::url::HttpUrl, &Path) -> Result<String, String> + Send + Sync;
+
+/// Serves the show until the process is stopped. `build(out, base_url,
+/// lock)` builds the preview into `out`; `tell` is told what happens
+/// (the address, each rebuild). Returns only if the server cannot start.
+pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send + Sync>) -> std::io::Result<()> {
+    let listener = TcpListener::bind((opts.bind.as_str(), opts.port))?;
+    let port = listener.local_addr()?.port();
+    let host = opts.host.clone().unwrap_or_else(|| match opts.bind.as_str() {
+        "0.0.0.0" | "::" => "127.0.0.1".to_string(),
+        b => b.to_string(),
+    });
+    let base = crate::url::HttpUrl::parse(&format!("http://{host}:{port}/"))
+        .map_err(|e| std::io::Error::other(format!("the preview's address: {e}")))?;
+    let work = tempfile::Builder::new().prefix("podsmith-serve-").tempdir()?;
+    let out = work.path().join("site");
+    let lock = work.path().join("preview.lock");
+    let state = Arc::new(Mutex::new(State::default()));
+    let root = crate::manifest::root_of(&opts.manifest);
+    let rebuild = {
+        let (state, build, tell, out, lock, base) =
+            (state.clone(), build.clone(), tell.clone(), out.clone(), lock.clone(), base.clone());
+        move || {
+            let result = build(&out, &base, &lock);
+            let mut s = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match result {
+                Ok(summary) => {
+                    s.generation += 1;
+                    s.error = None;
+                    tell(summary);
+                }
+                Err(error) => {
+                    tell(error.clone());
+                    s.error = Some(error);
+                }
+            }
+        }
+    };
+    rebuild();
+    tell(format!("Serving the preview at {base} (Ctrl-C stops it); public/ and podsmith.lock are left alone"));
+    // Rebuilt when the show's files change.
+    {
+        let skip = vec![root.join("public"), root.join(".podsmith"), root.join(".git"), root.join("target")];
+        std::thread::Builder::new().name("podsmith-watch".into()).spawn(move || {
+            let mut last = signature(&root, &skip);
+            loop {
+                std::thread::sleep(Duration::from_millis(300));
+                let now = signature(&root, &skip);
+                if now != last {
+                    // Let a save that writes in several steps finish.
+                    std::thread::sleep(Duration::from_millis(100));
+                    last = signature(&root, &skip);
+                    rebuild();
+                }
+            }
+        })?;
+    }
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let (out, state) = (out.clone(), state.clone());
+        let _ = std::thread::Builder::new().name("podsmith-http".into()).spawn(move || {
+            let _ = answer(stream, &out, &state);
+        });
+    }
+    drop(work);
+    Ok(())
+}
+
+/// Every file of the show folder (but the skipped folders) with its size
+/// and time: what tells that something changed.
+fn signature(root: &Path, skip: &[PathBuf]) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut stack = vec![root.to_path_buf()];
+    let mut seen = 0usize;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for e in entries {
+            seen += 1;
+            if seen > 200_000 {
+                return h;
+            }
+            let path = e.path();
+            if skip.contains(&path) {
+                continue;
+            }
+            let Ok(meta) = e.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let stamp = format!("{}:{}:{:?}", path.display(), meta.len(), meta.modified().ok());
+            for b in stamp.bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    }
+    h
+}
+
+/// Answers the requests of one connection.
+fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut w = stream;
+    let mut done = false;
+    loop {
+        if done {
+            return Ok(());
+        }
+        let mut request = String::new();
+        if reader.by_ref().take(8192).read_line(&mut request)? == 0 {
+            return Ok(());
+        }
+        let mut range: Option<(u64, Option<u64>)> = None;
+        let mut close = request.trim_end().ends_with("HTTP/1.0");
+        let mut headers = 0;
+        loop {
+            let mut line = String::new();
+            if reader.by_ref().take(8192).read_line(&mut line)? == 0 {
+                return Ok(());
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            headers += 1;
+            if headers > 100 {
+                return Ok(());
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("connection")
+            {
+                close |= value.trim().eq_ignore_ascii_case("close");
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("range")
+                && let Some(spec) = value.trim().strip_prefix("bytes=")
+                && let Some((a, b)) = spec.split_once('-')
+                && let Ok(a) = a.trim().parse::<u64>()
+            {
+                range = Some((a, b.trim().parse::<u64>().ok()));
+            }
+        }
+        done = close;
+        let mut parts = request.split_whitespace();
+        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+        if method != "GET" && method != "HEAD" {
+            write!(w, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")?;
+            continue;
+        }
+        let head = method == "HEAD";
+        let path = target.split(['?', '#']).next().unwrap_or("/");
+        if path == "/__podsmith/state" {
+            let s = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+            let body = serde_json::to_vec(&s).unwrap_or_default();
+            respond(&mut w, "200 OK", "application/json", &[], &body, head)?;
+            continue;
+        }
+        let Some(file) = file_for(out, path) else {
+            respond(&mut w, "404 Not Found", "text/plain; charset=utf-8", &[], b"not found\n", head)?;
+            continue;
+        };
+        let kind = content_type(&file);
+        if kind.starts_with("text/html") {
+            let html = crate::fsutil::read_string(&file, crate::fsutil::TEMPLATE).unwrap_or_default();
+            let page = match html.rfind("</body>") {
+                Some(at) => format!("{}{RELOAD}{}", &html[..at], &html[at + 7..]),
+                None => html,
+            };
+            respond(&mut w, "200 OK", kind, &[], page.as_bytes(), head)?;
+            continue;
+        }
+        send_file(&mut w, &file, kind, range, head)?;
+    }
+}
+
+/// The file of the site at URL path `path` (a folder's `index.html`), if
+/// there is one inside `out`.
+fn file_for(out: &Path, path: &str) -> Option<PathBuf> {
+    let rel = crate::text::decode_path(path.trim_start_matches('/'))?;
+    if !rel.is_empty() && !crate::site::record::is_plain_relative(rel.trim_end_matches('/')) {
+        return None;
+    }
+    let mut file = out.join(&rel);
+    if rel.is_empty() || rel.ends_with('/') || file.is_dir() {
+        file = file.join("index.html");
+    }
+    let meta = std::fs::symlink_metadata(&file).ok()?;
+    (meta.is_file() || meta.file_type().is_symlink() && file.is_file()).then_some(file)
+}
+
+fn content_type(file: &Path) -> &'static str {
+    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "html" => "text/html; charset=utf-8",
+        "xml" => "application/rss+xml; charset=utf-8",
+        "mp3" => "audio/mpeg",
+        "m4a" | "mp4" => "audio/mp4",
+        "ogg" | "oga" | "opus" => "audio/ogg",
+        "flac" => "audio/flac",
+        "wav" => "audio/wav",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "json" => "application/json",
+        "vtt" => "text/vtt; charset=utf-8",
+        "srt" => "application/x-subrip",
+        "css" => "text/css; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+fn respond(
+    w: &mut TcpStream,
+    status: &str,
+    kind: &str,
+    extra: &[String],
+    body: &[u8],
+    head: bool,
+) -> std::io::Result<()> {
+    let mut h = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n",
+        body.len()
+    );
+    for e in extra {
+        h.push_str(e);
+        h.push_str("\r\n");
+    }
+    h.push_str("\r\n");
+    w.write_all(h.as_bytes())?;
+    if !head {
+        w.write_all(body)?;
+    }
+    w.flush()
+}
+
+/// A file, whole or the range asked for (206), streamed.
+fn send_file(
+    w: &mut TcpStream,
+    file: &Path,
+    kind: &str,
+    range: Option<(u64, Option<u64>)>,
+    head: bool,
+) -> std::io::Result<()> {
+    let mut f = crate::fsutil::open(file)?;
+    let size = f.metadata()?.len();
+    let (status, start, end) = match range {
+        Some((a, _)) if a >= size => {
+            let extra = [format!("Content-Range: bytes */{size}")];
+            return respond(w, "416 Range Not Satisfiable", kind, &extra, b"", head);
+        }
+        Some((a, b)) => ("206 Partial Content", a, b.unwrap_or(size - 1).min(size - 1)),
+        None => ("200 OK", 0, size.saturating_sub(1)),
+    };
+    let len = if size == 0 { 0 } else { end - start + 1 };
+    let mut h = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len}\r\nAccept-Ranges: bytes\r\nCache-Control: no-store\r\n"
+    );
+    if status.starts_with("206") {
+        h.push_str(&format!("Content-Range: bytes {start}-{end}/{size}\r\n"));
+    }
+    h.push_str("\r\n");
+    w.write_all(h.as_bytes())?;
+    if !head && len > 0 {
+        f.seek(SeekFrom::Start(start))?;
+        std::io::copy(&mut f.take(len), w)?;
+    }
+    w.flush()
+}

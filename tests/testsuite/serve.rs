@@ -1,0 +1,120 @@
+//! `podsmith serve`: the real binary serving a temporary copy of the
+//! sample show on a free port; read with plain HTTP requests.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::harness::*;
+
+/// A running `podsmith serve`; stopped when dropped.
+struct Serving {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(show: &Show) -> Serving {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
+        .current_dir(show.root())
+        .args(["serve", "--port", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let serving = Serving { child, port };
+    let started = Instant::now();
+    while get(&serving, "/__podsmith/state", None).0 != 200 {
+        assert!(started.elapsed() < Duration::from_secs(20), "serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    serving
+}
+
+/// GET `path`: status, headers (lower-case names), body.
+fn get(s: &Serving, path: &str, range: Option<&str>) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", s.port)) else { return (0, vec![], vec![]) };
+    let range = range.map(|r| format!("Range: {r}\r\n")).unwrap_or_default();
+    let _ = write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\n{range}Connection: close\r\n\r\n");
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let Some(split) = raw.windows(4).position(|w| w == b"\r\n\r\n") else { return (0, vec![], vec![]) };
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut lines = head.lines();
+    let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, raw[split + 4..].to_vec())
+}
+
+fn header<'a>(h: &'a [(String, String)], name: &str) -> &'a str {
+    h.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
+}
+
+fn text(s: &Serving, path: &str) -> String {
+    String::from_utf8_lossy(&get(s, path, None).2).into_owned()
+}
+
+/// Waits (at most `secs`) until `f` holds.
+fn within(secs: u64, f: impl Fn() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(secs) {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn serve_previews_the_show_rebuilds_on_save_and_shows_errors_without_touching_public() {
+    let show = Show::sample();
+    let lock_before = show.path("podsmith.lock").exists();
+    let s = start(&show);
+    let base = format!("http://127.0.0.1:{}/", s.port);
+    // Pages and feeds with their types, every URL on the local address.
+    let (status, h, body) = get(&s, "/", None);
+    assert_eq!((status, header(&h, "content-type")), (200, "text/html; charset=utf-8"));
+    let index = String::from_utf8(body).unwrap();
+    assert!(index.contains("/__podsmith/state"), "the reload script is in the page");
+    let (status, h, body) = get(&s, "/feed.xml", None);
+    assert_eq!((status, header(&h, "content-type")), (200, "application/rss+xml; charset=utf-8"));
+    let feed = String::from_utf8(body).unwrap();
+    assert!(feed.contains(&format!("<enclosure url=\"{base}media/")), "{feed}");
+    // Media answer Range requests, so the audio seeks.
+    let (status, h, body) = get(&s, "/media/coredns-miek-gieben.mp3", Some("bytes=100-199"));
+    let size = std::fs::metadata(show.path("media/coredns-miek-gieben.mp3")).unwrap().len();
+    assert_eq!((status, header(&h, "content-range")), (206, format!("bytes 100-199/{size}").as_str()));
+    assert_eq!(body, std::fs::read(show.path("media/coredns-miek-gieben.mp3")).unwrap()[100..200]);
+    assert_eq!(get(&s, "/../episodes.toml", None).0, 404);
+
+    // A title edited: the page shows it within 2 s.
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replace("title = \"Miek Gieben on CoreDNS\"", "title = \"Miek on CoreDNS\""));
+    assert!(
+        within(2, || text(&s, "/episodes/coredns-miek-gieben/").contains("<h1>Miek on CoreDNS</h1>")),
+        "the edit did not show"
+    );
+    // A broken manifest: the last good page stays, the error is shown.
+    show.write("episodes.toml", &manifest.replace("title = \"Miek Gieben on CoreDNS\"", "titel = \"oops\""));
+    assert!(within(3, || text(&s, "/__podsmith/state").contains("unknown key `titel`")), "no error shown");
+    assert!(text(&s, "/episodes/coredns-miek-gieben/").contains("<h1>Miek on CoreDNS</h1>"));
+    // Fixed: the error goes.
+    show.write("episodes.toml", &manifest);
+    assert!(within(3, || text(&s, "/__podsmith/state").contains("\"error\":null")));
+    assert!(text(&s, "/episodes/coredns-miek-gieben/").contains("<h1>Miek Gieben on CoreDNS</h1>"));
+    // public/ and podsmith.lock untouched.
+    assert!(!show.path("public").exists());
+    assert_eq!(show.path("podsmith.lock").exists(), lock_before);
+}
