@@ -1,6 +1,6 @@
 //! `podsmith serve`: the show previewed as listeners will see it. It is
-//! built into a folder of its own (never `public/`, never `podsmith.lock`:
-//! the preview keeps a lock of its own), with `base_url` set to the local
+//! built into a folder of its own (`.podsmith/preview/`, never `public/`,
+//! never `podsmith.lock`: the preview keeps a lock of its own), with `base_url` set to the local
 //! address so every link, enclosure and feed URL works here; served over
 //! HTTP with the right types and `Range` answers (so the audio seeks);
 //! rebuilt when a file of the show changes (the show folder is looked at
@@ -81,11 +81,17 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
     });
     let base = crate::url::HttpUrl::parse(&format!("http://{host}:{port}/"))
         .map_err(|e| std::io::Error::other(format!("the preview's address: {e}")))?;
-    let work = tempfile::Builder::new().prefix("podsmith-serve-").tempdir()?;
-    let out = work.path().join("site");
-    let lock = work.path().join("preview.lock");
-    let state = Arc::new(Mutex::new(State::default()));
+    // In the show's own .podsmith/ (kept between runs: the next `serve`
+    // starts from it, and nothing is left in the system's temporary folder).
     let root = crate::manifest::root_of(&opts.manifest);
+    // Never through a link: both folders are podsmith's own.
+    let records = root.join(crate::show_lock::RECORDS_DIR);
+    crate::show_lock::own_dir(&records)?;
+    let work = records.join("preview");
+    crate::show_lock::own_dir(&work)?;
+    let out = work.join("site");
+    let lock = work.join("preview.lock");
+    let state = Arc::new(Mutex::new(State::default()));
     let rebuild = {
         let (state, build, tell, out, lock, base) =
             (state.clone(), build.clone(), tell.clone(), out.clone(), lock.clone(), base.clone());
@@ -131,7 +137,6 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
             let _ = answer(stream, &out, &state);
         });
     }
-    drop(work);
     Ok(())
 }
 

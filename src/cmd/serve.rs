@@ -23,6 +23,13 @@ pub fn run(manifest: &Path, (bind, port, host): (String, u16, Option<String>), u
             force: true,
             preview: Some(Preview { base_url: base.clone(), lock: lock.to_path_buf() }),
         };
+        // Each rebuild holds the show's lock, as a build does: a `podsmith
+        // build` in another terminal waits for it, and it for that.
+        let root = podsmith::manifest::root_of(&opts.manifest);
+        let wait = podsmith::show_lock::Wait::Yes(&|_: &str| {});
+        let _lock =
+            podsmith::show_lock::ShowLock::acquire(&root, podsmith::show_lock::Access::Exclusive, wait, "serve")
+                .map_err(|e| e.to_string())?;
         match build(&opts) {
             Ok(r) => Ok(format!(
                 "rebuilt: {} episode(s), {} written, {} unchanged, in {:.2}s",

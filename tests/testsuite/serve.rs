@@ -114,7 +114,8 @@ fn serve_previews_the_show_rebuilds_on_save_and_shows_errors_without_touching_pu
     show.write("episodes.toml", &manifest);
     assert!(within(3, || text(&s, "/__podsmith/state").contains("\"error\":null")));
     assert!(text(&s, "/episodes/coredns-miek-gieben/").contains("<h1>Miek Gieben on CoreDNS</h1>"));
-    // public/ and podsmith.lock untouched.
+    // public/ and podsmith.lock untouched: the preview is podsmith's own.
+    assert!(show.path(".podsmith/preview/site/index.html").is_file());
     assert!(!show.path("public").exists());
     assert_eq!(show.path("podsmith.lock").exists(), lock_before);
 }
