@@ -19,6 +19,9 @@ pub struct Fetch {
     pub path: PathBuf,
     /// The size the feed says (`length`), if it says one.
     pub length: Option<u64>,
+    /// Audio, measured once fetched (a chapters or transcript file is
+    /// checked when the manifest is read).
+    pub audio: bool,
 }
 
 /// What fetching one file found wrong (the file was still kept if it
@@ -66,7 +69,9 @@ fn fetch(agent: &ureq::Agent, f: &Fetch) -> Option<Problem> {
     if let Some(length) = f.length.filter(|l| *l > 0 && *l != size) {
         problem = Some(format!("{}: the feed says {length} bytes, the server sent {size}", f.url));
     }
-    if let Err(e) = crate::probe::probe_file(&part) {
+    if f.audio
+        && let Err(e) = crate::probe::probe_file(&part)
+    {
         let _ = std::fs::remove_file(&part);
         return Some(format!("{}: {e}", f.url));
     }
@@ -97,6 +102,9 @@ fn download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<(), String> {
         416 if have > 0 => return Ok(()), // all there already
         s => return Err(format!("the server answered {s}")),
     };
+    if let Some(dir) = part.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .write(true)

@@ -53,6 +53,10 @@ impl std::fmt::Debug for Options {
 /// A media file to fetch: its URL, its name in `media/`, the feed's length.
 type ToFetch = (String, String, Option<u64>);
 
+/// Another file of an episode to fetch (chapters, a transcript): its URL,
+/// and its path in the show.
+type ToFetchToo = (String, String);
+
 /// What was imported.
 #[derive(Debug, Clone)]
 pub struct Imported {
@@ -105,9 +109,10 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
         .map_err(|e| ImportError::Feed(format!("{}: not an RSS feed podsmith can read ({e})", opts.source)))?;
     let mut notes = Vec::new();
     let mut fetches: Vec<ToFetch> = Vec::new();
-    let (text, episodes) = manifest_of(&channel, opts, &mut notes, &mut fetches)?;
+    let mut extras: Vec<ToFetchToo> = Vec::new();
+    let (text, episodes) = manifest_of(&channel, opts, &mut notes, (&mut fetches, &mut extras))?;
     if opts.download {
-        fetch_media(opts, &fetches, &mut notes)?;
+        fetch_media(opts, &fetches, &extras, &mut notes)?;
     }
     // Read back strictly before anything is written (beside a placeholder
     // cover, if it needs one).
@@ -154,7 +159,7 @@ fn manifest_of(
     channel: &rss::Channel,
     opts: &Options,
     notes: &mut Vec<Diagnostic>,
-    fetches: &mut Vec<ToFetch>,
+    (fetches, extras): (&mut Vec<ToFetch>, &mut Vec<ToFetchToo>),
 ) -> Result<(String, usize), ImportError> {
     use toml_edit::{DocumentMut, Item, Table, value};
     let it = channel.itunes_ext();
@@ -340,9 +345,15 @@ fn manifest_of(
         if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
             t["image"] = value(img);
         }
-        for tag in ["chapters", "transcript"] {
-            if item.extensions().get("podcast").and_then(|p| p.get(tag)).is_some_and(|l| !l.is_empty()) {
-                linked.insert(tag);
+        match opts.download {
+            // Fetched with the media: the manifest names them as files of the show.
+            true => episode_files(item, &slug, &mut t, extras),
+            false => {
+                for tag in ["chapters", "transcript"] {
+                    if item.extensions().get("podcast").and_then(|p| p.get(tag)).is_some_and(|l| !l.is_empty()) {
+                        linked.insert(tag);
+                    }
+                }
             }
         }
         let html_notes = item.content().or(item.description()).unwrap_or_default();
@@ -363,8 +374,8 @@ fn manifest_of(
     if !linked.is_empty() {
         let what: Vec<&str> = linked.into_iter().collect();
         notes.push(note(format!(
-            "the items' {} files stay at the old host and are not linked from the new feed: put them in the show \
-             folder (chapters_file, transcript) to publish them",
+            "the items' {} files stay at the old host and are not linked from the new feed: import with --download \
+             to bring them, or put them in the show folder (chapters_file, transcript)",
             what.join(" and ")
         )));
     }
@@ -383,6 +394,58 @@ fn manifest_of(
     let n = list.len();
     doc["episode"] = Item::ArrayOfTables(list);
     Ok((doc.to_string(), n))
+}
+
+/// An item's chapters (JSON) and transcripts, to fetch into `chapters/`
+/// and `transcripts/`, and the keys that name them.
+fn episode_files(item: &rss::Item, slug: &str, t: &mut toml_edit::Table, extras: &mut Vec<ToFetchToo>) {
+    use crate::transcript::Kind;
+    let Some(ns) = item.extensions().get("podcast") else { return };
+    let usable = |u: &String| crate::url::HttpUrl::parse(u).is_ok();
+    if let Some(c) = ns.get("chapters").and_then(|l| l.first())
+        && let Some(url) = c.attrs().get("url").filter(|u| usable(u))
+        && c.attrs().get("type").is_none_or(|t| t.contains("json"))
+    {
+        let rel = format!("chapters/{slug}.json");
+        extras.push((url.clone(), rel.clone()));
+        t["chapters_file"] = toml_edit::value(rel);
+    }
+    let mut transcripts = toml_edit::Array::new();
+    let mut taken: Vec<(Kind, String)> = Vec::new();
+    for tr in ns.get("transcript").into_iter().flatten() {
+        let Some(url) = tr.attrs().get("url").filter(|u| usable(u)) else { continue };
+        let kind = match tr.attrs().get("type").map(|t| t.trim().to_ascii_lowercase()).as_deref() {
+            Some("text/vtt") => Kind::Vtt,
+            Some("application/x-subrip" | "application/srt") => Kind::Srt,
+            Some("application/json") => Kind::Json,
+            Some("text/html") => Kind::Html,
+            _ => continue,
+        };
+        let language = tr
+            .attrs()
+            .get("language")
+            .map(|l| l.trim().to_ascii_lowercase())
+            .filter(|l| crate::text::is_language_code(l));
+        let key = (kind, language.clone().unwrap_or_default());
+        if taken.contains(&key) {
+            continue;
+        }
+        taken.push(key);
+        let rel = match &language {
+            Some(l) => format!("transcripts/{slug}.{l}.{}", kind.extension()),
+            None => format!("transcripts/{slug}.{}", kind.extension()),
+        };
+        extras.push((url.clone(), rel.clone()));
+        let mut entry = toml_edit::InlineTable::new();
+        entry.insert("file", rel.into());
+        if let Some(l) = language {
+            entry.insert("language", l.into());
+        }
+        transcripts.push(entry);
+    }
+    if !transcripts.is_empty() {
+        t["transcript"] = toml_edit::value(transcripts);
+    }
 }
 
 /// A file name for the media at `url` in `media/`: its own, made plain,
@@ -410,14 +473,27 @@ fn unique_name(taken: &mut std::collections::HashSet<String>, url: &str) -> Stri
 /// run are kept): what was wrong is said; a file that could not be
 /// fetched stops the import (a new run resumes it).
 #[cfg(feature = "online")]
-fn fetch_media(opts: &Options, fetches: &[ToFetch], notes: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
+fn fetch_media(
+    opts: &Options,
+    fetches: &[ToFetch],
+    extras: &[ToFetchToo],
+    notes: &mut Vec<Diagnostic>,
+) -> Result<(), ImportError> {
     let media = opts.dir.join(&opts.media_dir);
     std::fs::create_dir_all(&media).map_err(|e| ImportError::Io(media.clone(), e))?;
-    let todo: Vec<download::Fetch> = fetches
-        .iter()
-        .map(|(url, name, length)| download::Fetch { url: url.clone(), path: media.join(name), length: *length })
-        .filter(|f| !f.path.exists())
-        .collect();
+    let audio = fetches.iter().map(|(url, name, length)| download::Fetch {
+        url: url.clone(),
+        path: media.join(name),
+        length: *length,
+        audio: true,
+    });
+    let others = extras.iter().map(|(url, rel)| download::Fetch {
+        url: url.clone(),
+        path: opts.dir.join(rel),
+        length: None,
+        audio: false,
+    });
+    let todo: Vec<download::Fetch> = audio.chain(others).filter(|f| !f.path.exists()).collect();
     let found = download::fetch_all(&todo, 8, &opts.progress);
     let mut failed = 0;
     for (f, problem) in todo.iter().zip(found) {
@@ -435,7 +511,7 @@ fn fetch_media(opts: &Options, fetches: &[ToFetch], notes: &mut Vec<Diagnostic>)
 }
 
 #[cfg(not(feature = "online"))]
-fn fetch_media(_: &Options, _: &[ToFetch], _: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
+fn fetch_media(_: &Options, _: &[ToFetch], _: &[ToFetchToo], _: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
     Err(ImportError::Refused("--download needs podsmith built with the `online` feature (the default)".into()))
 }
 

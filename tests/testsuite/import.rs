@@ -334,6 +334,15 @@ fn download_fetches_every_file_resuming_a_cut_off_one_and_the_show_builds_from_t
         );
     }
     assert!(!new.path("show/media/coredns-miek-gieben.mp3.part").exists());
+    // The episode's chapters and transcripts came too, as files of the show.
+    assert_eq!(
+        new.read("show/chapters/coredns-miek-gieben.json"),
+        original.read("public/episodes/coredns-miek-gieben/chapters.json")
+    );
+    assert_eq!(
+        new.read("show/transcripts/coredns-miek-gieben.en.vtt"),
+        original.read("transcripts/coredns-miek-gieben.vtt")
+    );
     // The cut-off file was resumed: only its second half was sent again.
     let (_, sent) = server.served("media/coredns-miek-gieben.mp3");
     assert_eq!(sent, (mp3.len() - mp3.len() / 2) as u64);
@@ -356,4 +365,10 @@ fn download_fetches_every_file_resuming_a_cut_off_one_and_the_show_builds_from_t
         assert_eq!((&a[0], &a[1], &a[2], &a[4], &a[5], &a[6]), (&b[0], &b[1], &b[2], &b[4], &b[5], &b[6]), "{guid}");
         assert!(a[3].starts_with("https://new.example.org/podcast/media/"), "{}", a[3]);
     }
+    let built = new.read("show/public/feed.xml");
+    assert!(
+        built.contains("episodes/coredns-miek-gieben/chapters.json\" type=\"application/json+chapters\""),
+        "{built}"
+    );
+    assert!(built.contains("episodes/coredns-miek-gieben/transcript.vtt\" type=\"text/vtt\""), "{built}");
 }
