@@ -33,9 +33,9 @@ fn items(channel: &rss::Channel) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-#[test]
-fn the_sample_shows_feed_goes_round_the_trip() {
-    // The original, served where its base_url says, media and all.
+/// The sample show built and served where its base_url says (a real
+/// server on 127.0.0.1), media and all: the show, the served folder, the server.
+fn published_sample() -> (Show, tempfile::TempDir, Server) {
     let original = Show::sample();
     let served = tempfile::tempdir().unwrap();
     let server = Server::start(served.path().to_path_buf(), Mode::Good);
@@ -43,6 +43,12 @@ fn the_sample_shows_feed_goes_round_the_trip() {
     original.write("episodes.toml", &manifest);
     original.build().ok();
     copy_dir(&original.path("public"), served.path());
+    (original, served, server)
+}
+
+#[test]
+fn the_sample_shows_feed_goes_round_the_trip() {
+    let (original, _served, _server) = published_sample();
 
     let new = Show::empty();
     let run = new
@@ -311,13 +317,7 @@ fn odd_feeds_are_read_as_apps_read_them_and_what_is_left_out_is_said() {
 
 #[test]
 fn download_fetches_every_file_resuming_a_cut_off_one_and_the_show_builds_from_them() {
-    let original = Show::sample();
-    let served = tempfile::tempdir().unwrap();
-    let server = Server::start(served.path().to_path_buf(), Mode::Good);
-    let manifest = original.read("episodes.toml").replace("https://podcast.example.com/cloud-native/", &server.base());
-    original.write("episodes.toml", &manifest);
-    original.build().ok();
-    copy_dir(&original.path("public"), served.path());
+    let (original, _served, server) = published_sample();
     let new = Show::empty();
     // A download cut off halfway by an earlier run.
     let mp3 = std::fs::read(original.path("media/coredns-miek-gieben.mp3")).unwrap();
