@@ -187,3 +187,42 @@ fn every_page_is_valid_html5_by_the_w3c_checker() {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && said.trim().is_empty(), "the Nu HTML Checker found errors:\n{said}");
 }
+
+#[test]
+fn the_preview_plays_its_audio_and_reloads_itself_in_chromium() {
+    let Some((chromium, _)) = tools() else { return };
+    let node_has_websocket = Command::new("node")
+        .args(["--experimental-websocket", "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 1)"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !node_has_websocket {
+        assert!(std::env::var("CI").is_err(), "node with WebSocket (20.10 or later) is needed on CI");
+        eprintln!("skipped: node with WebSocket is not installed");
+        return;
+    }
+    let show = Show::sample();
+    let serving = crate::serve::start(&show);
+    let url = format!("http://127.0.0.1:{}/episodes/coredns-miek-gieben/", serving.port);
+    let mut driver = Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(repo().join("tests/browser/preview.mjs"))
+        .args([chromium.display().to_string(), url])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(driver.stdout.take().unwrap()));
+    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    // The player's media loaded through the preview (Range answers) and says its length.
+    let duration = first["duration"].as_f64().unwrap_or(f64::NAN);
+    assert!((duration - 744.19).abs() <= 1.0, "the preview's player says {duration} s");
+    assert_eq!(first["title"], "Miek Gieben on CoreDNS");
+    // A save: the open page reloads by itself and shows it.
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replace("title = \"Miek Gieben on CoreDNS\"", "title = \"Miek on CoreDNS\""));
+    std::io::Write::write_all(driver.stdin.as_mut().unwrap(), b"edited\n").unwrap();
+    let second: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(second["title"], "Miek on CoreDNS", "the page did not reload");
+    let _ = driver.wait();
+}

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use crate::harness::*;
 
 /// A running `podsmith serve`; stopped when dropped.
-struct Serving {
+pub struct Serving {
     child: Child,
-    port: u16,
+    pub port: u16,
 }
 
 impl Drop for Serving {
@@ -21,7 +21,7 @@ impl Drop for Serving {
     }
 }
 
-fn start(show: &Show) -> Serving {
+pub fn start(show: &Show) -> Serving {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
         .current_dir(show.root())
