@@ -92,8 +92,8 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-#[test]
-fn every_real_feed_imports_keeping_its_guids_or_is_refused_with_a_reason() {
+/// The folder of real feeds from other hosts and tools, and their names.
+fn real_feeds() -> (std::path::PathBuf, Vec<String>) {
     let dir = repo().join("tests/fixtures/real-feeds");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
@@ -101,6 +101,12 @@ fn every_real_feed_imports_keeping_its_guids_or_is_refused_with_a_reason() {
         .filter(|n| n.ends_with(".xml"))
         .collect();
     names.sort();
+    (dir, names)
+}
+
+#[test]
+fn every_real_feed_imports_keeping_its_guids_or_is_refused_with_a_reason() {
+    let (dir, names) = real_feeds();
     let (mut imported, mut refused) = (0, 0);
     for name in &names {
         let show = Show::empty();
@@ -162,13 +168,7 @@ fn imported_real_feeds_build_into_feeds_with_the_same_episodes() {
     let served = tempfile::tempdir().unwrap();
     std::fs::copy(audio("cbr-xing.mp3"), served.path().join("a.mp3")).unwrap();
     let server = Server::start(served.path().to_path_buf(), Mode::Good);
-    let dir = repo().join("tests/fixtures/real-feeds");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".xml"))
-        .collect();
-    names.sort();
+    let (dir, names) = real_feeds();
     let mut built = 0;
     for name in &names {
         let show = Show::empty();
