@@ -86,6 +86,9 @@ pub enum Command {
         /// The host name the preview's URLs use (with --bind 0.0.0.0: this computer's address on the network).
         #[arg(long)]
         host: Option<String>,
+        /// Open the preview in the default browser once it is built.
+        #[arg(long)]
+        open: bool,
     },
     /// Add an episode: probe its media file(s) and append it to episodes.toml.
     Add(AddArgs),

@@ -8,7 +8,12 @@ use podsmith::site::{Options, Preview, build};
 
 use super::{Failure, Ui};
 
-pub fn run(manifest: &Path, (bind, port, host): (String, u16, Option<String>), ui: &Ui) -> Result<ExitCode, Failure> {
+pub fn run(
+    manifest: &Path,
+    (bind, port, host): (String, u16, Option<String>),
+    open: bool,
+    ui: &Ui,
+) -> Result<ExitCode, Failure> {
     let opts = podsmith::serve::Options { manifest: manifest.to_path_buf(), bind, port, host };
     let manifest: PathBuf = manifest.to_path_buf();
     let quiet = ui.progress();
@@ -54,8 +59,32 @@ pub fn run(manifest: &Path, (bind, port, host): (String, u16, Option<String>), u
                 errln!("{line}");
             }
         }
+        // The address is said once the first preview is built: open it then.
+        if open && let Some(url) = msg.strip_prefix("Serving the preview at ").and_then(|m| m.split(' ').next()) {
+            open_in_browser(url);
+        }
     };
     podsmith::serve::serve(&opts, Arc::new(builder), Arc::new(tell))
         .map_err(|e| Failure::usage(format!("cannot serve on {}:{}: {e}", opts.bind, opts.port)))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens `url` in the default browser (`xdg-open`, `open` on macOS, `start`
+/// on Windows); a failure is said, not fatal.
+fn open_in_browser(url: &str) {
+    let (program, args): (&str, Vec<&str>) = if cfg!(target_os = "macos") {
+        ("open", vec![url])
+    } else if cfg!(windows) {
+        ("cmd", vec!["/C", "start", "", url])
+    } else {
+        ("xdg-open", vec![url])
+    };
+    let started = std::process::Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = started {
+        errln!("note: cannot open a browser ({program}: {e}); open {url} yourself");
+    }
 }
