@@ -177,8 +177,11 @@ fn manifest_of(
     let description = crate::markdown::excerpt(&description, 4000);
     p["description"] = value(non_empty(&description).unwrap_or(title));
     let author = it.and_then(|i| non_empty_opt(i.author())).or_else(|| non_empty_opt(channel.managing_editor()));
+    // What was made up or mapped, said beside the value.
+    let mut said: Vec<(&str, &str)> = Vec::new();
     let author = author.map(str::to_string).unwrap_or_else(|| {
         notes.push(note("the feed names no author: the show's title is used (set `author`)"));
+        said.push(("author", "the feed names no author: the show's title, to change"));
         title.to_string()
     });
     p["author"] = value(author.as_str());
@@ -191,6 +194,10 @@ fn manifest_of(
             notes.push(note(
                 "the feed gives no owner e-mail (itunes:owner, managingEditor): a placeholder is written; set \
                  `owner` (directories send ownership codes there)",
+            ));
+            said.push((
+                "owner",
+                "a placeholder: the feed gives no owner e-mail; directories send ownership codes here",
             ));
             "you@example.com"
         });
@@ -207,9 +214,14 @@ fn manifest_of(
             "the feed's language {:?} is not an ISO 639 code: \"en\" is written",
             channel.language()
         )));
+        said.push(("language", "the feed's language is not an ISO 639 code: \"en\", to check"));
         "en".into()
     }));
+    let before = notes.len();
     p["categories"] = value(categories(it, opts.category.as_deref(), notes)?);
+    if notes.len() > before || opts.category.is_some() {
+        said.push(("categories", "mapped to Apple's current list (the import said how)"));
+    }
     if let Some(explicit) = it.and_then(|i| i.explicit()) {
         p["explicit"] = value(matches!(explicit.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"));
     }
@@ -239,6 +251,7 @@ fn manifest_of(
                  the show's art (1400-3000 px square JPEG or PNG)",
             ));
             p["image"] = value(PLACEHOLDER_COVER);
+            said.push(("image", "a placeholder: the feed has no cover image; replace media/cover.jpg"));
         }
     }
     if let Some(c) = non_empty_opt(channel.copyright()) {
@@ -253,6 +266,9 @@ fn manifest_of(
         notes.push(note(format!("the feed says it moved to {new} (itunes:new-feed-url): import that feed instead?")));
     }
     comment(&mut p, "base_url", "where public/ will be served: the new home of the feed");
+    for (key, text) in said {
+        comment(&mut p, key, text);
+    }
     doc["podcast"] = Item::Table(p);
 
     let feed_url = self_url(channel).or_else(|| opts.source.starts_with("http").then(|| opts.source.clone()));

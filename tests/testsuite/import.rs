@@ -311,6 +311,15 @@ fn odd_feeds_are_read_as_apps_read_them_and_what_is_left_out_is_said() {
     ] {
         assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
     }
+    // Made-up values carry a comment in the manifest.
+    let manifest = show.read("new/episodes.toml");
+    assert!(
+        manifest.contains(
+            "# a placeholder: the feed has no cover image; replace media/cover.jpg\nimage = \"media/cover.jpg\""
+        ),
+        "{manifest}"
+    );
+    assert!(manifest.contains("# the feed names no author"), "{manifest}");
     // No cover in the feed: a placeholder, said.
     assert!(run.stderr.contains("no cover image URL") && show.path("new/media/cover.jpg").is_file(), "{}", run.stderr);
 }
