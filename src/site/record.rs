@@ -268,6 +268,17 @@ pub fn inputs(
         h.update(bytes);
     };
     put(&mut content, env!("CARGO_PKG_VERSION").as_bytes());
+    // The program itself (its size and time): a podsmith built anew, at
+    // the same version, does the work again once rather than trust what
+    // another build of it made.
+    if let Some((size, mtime)) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| std::fs::metadata(exe).ok())
+        .and_then(|m| crate::fsutil::size_and_time(&m))
+    {
+        put(&mut content, &size.to_le_bytes());
+        put(&mut content, &mtime.to_le_bytes());
+    }
     for source in crate::pages::built_in_templates() {
         put(&mut content, source.as_bytes());
     }

@@ -283,3 +283,25 @@ fn files_a_build_that_did_not_finish_wrote_are_known_from_its_pending_list() {
     assert!(!show.path(".podsmith/pending.json").exists(), "the record took the list in");
     assert!(!run.stderr.contains("kept"), "{}", run.stderr);
 }
+
+#[test]
+fn another_build_of_podsmith_does_the_work_again_once() {
+    let show = Show::sample();
+    show.build().ok();
+    // The same program elsewhere (a new build would differ the same way: its size or time).
+    let copy = show.path("podsmith-copy");
+    fs::copy(assert_cmd::cargo::cargo_bin("podsmith"), &copy).unwrap();
+    let run = |bin: &std::path::Path| {
+        let out = std::process::Command::new(bin)
+            .current_dir(show.root())
+            .args(["-v", "build", "--as-of", "2026-06-01T00:00:00Z"])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let first = run(&copy);
+    assert!(!first.contains("nothing changed since the last build"), "{first}");
+    assert!(first.contains("0 written, 19 unchanged"), "the same site: {first}");
+    assert!(run(&copy).contains("nothing changed since the last build"));
+}
