@@ -62,7 +62,7 @@ impl Chapters {
                 title: t.title.clone(),
                 url: None,
                 image: None,
-                toc: true,
+                toc: t.toc,
             })
             .collect();
         Some(Chapters { list, origin: Origin::Tagged(of.to_string()) })

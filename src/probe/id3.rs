@@ -21,6 +21,14 @@ pub struct TaggedChapter {
     pub end_ms: Option<u32>,
     /// Its `TIT2` title (empty if it has none).
     pub title: String,
+    /// Listed by the tag's top-level table of contents (`CTOC`), or there
+    /// is none; `false`: a chapter the tag keeps out of its contents.
+    #[serde(default = "listed")]
+    pub toc: bool,
+}
+
+fn listed() -> bool {
+    true
 }
 
 const MAX_FRAME: u64 = 1 << 20;
@@ -49,7 +57,9 @@ pub fn chapters<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> std::io::Resu
         read_up_to(src, &mut size)?;
         at += if version == 4 { syncsafe(&size) } else { 4 + u64::from(u32::from_be_bytes(size)) };
     }
-    let mut out = Vec::new();
+    let mut out: Vec<(String, TaggedChapter)> = Vec::new();
+    // The top-level table of contents' entries, if the tag has one.
+    let mut contents: Option<Vec<String>> = None;
     for _ in 0..MAX_FRAMES {
         let mut frame = [0u8; 10];
         if at + 10 > tag_end {
@@ -66,24 +76,60 @@ pub fn chapters<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> std::io::Resu
         if at > tag_end {
             break;
         }
-        if &frame[..4] == b"CHAP" && size <= MAX_FRAME && out.len() < MAX_CHAPTERS {
+        let wanted = (&frame[..4] == b"CHAP" && out.len() < MAX_CHAPTERS) || &frame[..4] == b"CTOC";
+        if wanted && size <= MAX_FRAME {
             let mut body = vec![0u8; size as usize];
             src.seek(SeekFrom::Start(body_at))?;
-            if read_up_to(src, &mut body)? == body.len()
-                && let Some(c) = chapter(version, &body)
-            {
-                out.push(c);
+            if read_up_to(src, &mut body)? != body.len() {
+                continue;
+            }
+            match &frame[..4] {
+                b"CHAP" => out.extend(chapter(version, &body)),
+                _ => {
+                    if let Some(entries) = top_level_entries(&body)
+                        && contents.is_none()
+                    {
+                        contents = Some(entries);
+                    }
+                }
             }
         }
     }
-    out.sort_by_key(|c| c.start_ms);
-    Ok(out)
+    let mut chapters: Vec<TaggedChapter> = out
+        .into_iter()
+        .map(|(id, mut c)| {
+            c.toc = contents.as_ref().is_none_or(|ids| ids.contains(&id));
+            c
+        })
+        .collect();
+    chapters.sort_by_key(|c| c.start_ms);
+    Ok(chapters)
+}
+
+/// A `CTOC` frame's child element ids, if it is the top-level one:
+/// element id, flags (0x02: top level), entry count, the entries.
+fn top_level_entries(body: &[u8]) -> Option<Vec<String>> {
+    let id_end = body.iter().position(|&b| b == 0)?;
+    let flags = *body.get(id_end + 1)?;
+    let count = usize::from(*body.get(id_end + 2)?);
+    if flags & 0x02 == 0 {
+        return None;
+    }
+    let mut rest = body.get(id_end + 3..)?;
+    let mut entries = Vec::with_capacity(count);
+    for _ in 0..count {
+        let end = rest.iter().position(|&b| b == 0)?;
+        entries.push(String::from_utf8_lossy(&rest[..end]).into_owned());
+        rest = &rest[end + 1..];
+    }
+    Some(entries)
 }
 
 /// A `CHAP` frame's body: element id, start and end (ms), byte offsets,
 /// then sub-frames (its `TIT2` title).
-fn chapter(version: u8, body: &[u8]) -> Option<TaggedChapter> {
+fn chapter(version: u8, body: &[u8]) -> Option<(String, TaggedChapter)> {
     let id_end = body.iter().position(|&b| b == 0)?;
+    let id = String::from_utf8_lossy(&body[..id_end]).into_owned();
     let times = body.get(id_end + 1..id_end + 17)?;
     let word = |i: usize| u32::from_be_bytes([times[i], times[i + 1], times[i + 2], times[i + 3]]);
     let (start_ms, end_ms) = (word(0), word(4));
@@ -98,7 +144,7 @@ fn chapter(version: u8, body: &[u8]) -> Option<TaggedChapter> {
         sub = &sub[10 + size..];
     }
     let end_ms = (end_ms != u32::MAX && end_ms > start_ms).then_some(end_ms);
-    Some(TaggedChapter { start_ms, end_ms, title })
+    Some((id, TaggedChapter { start_ms, end_ms, title, toc: true }))
 }
 
 /// A text frame's content: its encoding byte, then the text.
@@ -166,8 +212,8 @@ mod tests {
             assert_eq!(
                 of(name),
                 [
-                    TaggedChapter { start_ms: 0, end_ms: Some(2000), title: "Intro – Grüße".into() },
-                    TaggedChapter { start_ms: 2000, end_ms: Some(5000), title: "The interview".into() },
+                    TaggedChapter { start_ms: 0, end_ms: Some(2000), title: "Intro – Grüße".into(), toc: true },
+                    TaggedChapter { start_ms: 2000, end_ms: Some(5000), title: "The interview".into(), toc: true },
                 ],
                 "{name}"
             );
@@ -192,5 +238,37 @@ mod tests {
             data[i] = 0xFF;
             let _ = chapters(&mut std::io::Cursor::new(&data), data.len() as u64).unwrap();
         }
+    }
+
+    #[test]
+    fn a_chapter_the_top_level_contents_leave_out_is_not_in_the_table_of_contents() {
+        // An ID3v2.3 tag: a top-level CTOC listing ch0 only, then ch0 and ch1.
+        let frame = |id: &[u8], body: Vec<u8>| {
+            let mut f = id.to_vec();
+            f.extend((body.len() as u32).to_be_bytes());
+            f.extend([0, 0]);
+            f.extend(body);
+            f
+        };
+        let chap = |id: &str, start: u32, end: u32| {
+            let mut b = id.as_bytes().to_vec();
+            b.push(0);
+            for v in [start, end, u32::MAX, u32::MAX] {
+                b.extend(v.to_be_bytes());
+            }
+            frame(b"CHAP", b)
+        };
+        let mut toc = b"toc\0".to_vec();
+        toc.extend([0x03, 1]);
+        toc.extend(b"ch0\0");
+        let mut frames = frame(b"CTOC", toc);
+        frames.extend(chap("ch0", 0, 1000));
+        frames.extend(chap("ch1", 1000, 2000));
+        let size = frames.len() as u32;
+        let mut tag = b"ID3\x03\x00\x00".to_vec();
+        tag.extend([(size >> 21) as u8 & 0x7f, (size >> 14) as u8 & 0x7f, (size >> 7) as u8 & 0x7f, size as u8 & 0x7f]);
+        tag.extend(frames);
+        let got = chapters(&mut std::io::Cursor::new(&tag), tag.len() as u64).unwrap();
+        assert_eq!(got.iter().map(|c| (c.start_ms, c.toc)).collect::<Vec<_>>(), [(0, true), (1000, false)]);
     }
 }
