@@ -79,11 +79,13 @@ pub fn sniff(bytes: &[u8]) -> Format {
     }
 }
 
-/// The header of the image file at `path` (its first 256 KiB read).
+/// The header of the image file at `path` (its first 64 KiB: where a JPEG's
+/// frame header is, past an EXIF thumbnail; a feed reads this for every
+/// episode's art, so no more).
 pub fn inspect_file(path: &std::path::Path) -> Option<Image> {
     use std::io::Read;
     let mut head = Vec::new();
-    crate::fsutil::open(path).ok()?.take(256 * 1024).read_to_end(&mut head).ok()?;
+    crate::fsutil::open(path).ok()?.take(64 * 1024).read_to_end(&mut head).ok()?;
     Some(inspect(&head))
 }
 
