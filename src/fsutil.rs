@@ -40,6 +40,8 @@ pub const FEED: Limit = Limit { bytes: 64 << 20, what: "a feed" };
 pub const TRANSCRIPT: Limit = Limit { bytes: 16 << 20, what: "a transcript" };
 /// A chapters or other JSON file a feed links to.
 pub const JSON: Limit = Limit { bytes: 16 << 20, what: "a JSON file" };
+/// A page of the site, as `serve` reads it back (a big show's index is megabytes).
+pub const PAGE: Limit = Limit { bytes: 256 << 20, what: "a page" };
 /// A small text file podsmith edits (`.gitignore`).
 pub const TEXT: Limit = Limit { bytes: 1 << 20, what: "a text file" };
 

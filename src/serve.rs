@@ -238,7 +238,21 @@ fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>) -> std::io::Resul
         };
         let kind = content_type(&file);
         if kind.starts_with("text/html") {
-            let html = crate::fsutil::read_string(&file, crate::fsutil::TEMPLATE).unwrap_or_default();
+            let html = match crate::fsutil::read_string(&file, crate::fsutil::PAGE) {
+                Ok(html) => html,
+                Err(e) => {
+                    let body = format!("cannot read {}: {e}\n", file.display());
+                    respond(
+                        &mut w,
+                        "500 Internal Server Error",
+                        "text/plain; charset=utf-8",
+                        &[],
+                        body.as_bytes(),
+                        head,
+                    )?;
+                    continue;
+                }
+            };
             let page = match html.rfind("</body>") {
                 Some(at) => format!("{}{RELOAD}{}", &html[..at], &html[at + 7..]),
                 None => html,
