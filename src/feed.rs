@@ -375,7 +375,7 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
                     .filter(|c| c.toc)
                     .map(|c| format!("{} {}", crate::chapters::clock(c.start), c.title))
                     .collect();
-                with_chapters = format!("{notes}{}", crate::markdown::timestamp_lines(&lines));
+                with_chapters = crate::markdown::with_timestamps(&ep.notes, &lines);
                 with_chapters.as_str()
             }
             _ => notes,

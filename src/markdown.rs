@@ -10,10 +10,30 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 /// Renders Markdown notes as safe HTML.
 pub fn to_html(markdown: &str) -> String {
+    with_timestamps(markdown, &[])
+}
+
+/// Renders Markdown notes as safe HTML followed by timestamp lines
+/// (`0:00 Introduction`) in one paragraph, Apple's way of showing chapters
+/// in an episode's description: one pass of the HTML writer, each line's
+/// text escaped by it. No lines: the notes alone, as [`to_html`].
+///
+/// ```
+/// let html = podsmith::markdown::with_timestamps("Notes & more.", &["0:00 Intro <1>".into(), "1:30 End".into()]);
+/// assert_eq!(html, "<p>Notes &amp; more.</p>\n<p>0:00 Intro &lt;1&gt;<br />\n1:30 End</p>\n");
+/// ```
+pub fn with_timestamps(markdown: &str, lines: &[String]) -> String {
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, safe_events(markdown).chain(timestamp_events(lines)));
+    out
+}
+
+/// The events of Markdown notes, made safe (see the module docs).
+fn safe_events(markdown: &str) -> impl Iterator<Item = Event<'_>> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut dropped_link_depth = 0usize;
     let mut dropped_image_depth = 0usize;
-    let events = Parser::new_ext(markdown, options).filter_map(|event| match event {
+    Parser::new_ext(markdown, options).filter_map(move |event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
         Event::Start(Tag::Link { ref dest_url, .. }) if !safe_url(dest_url) => {
             dropped_link_depth += 1;
@@ -32,27 +52,20 @@ pub fn to_html(markdown: &str) -> String {
             None
         }
         other => Some(other),
-    });
-    let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, events);
-    out
+    })
 }
 
-/// Timestamp lines (`0:00 Introduction`) as one HTML paragraph, Apple's
-/// way of showing chapters in an episode's description: each line's text
-/// escaped by the HTML writer.
-pub fn timestamp_lines(lines: &[String]) -> String {
-    let mut events = vec![Event::Start(Tag::Paragraph)];
-    for (n, line) in lines.iter().enumerate() {
-        if n > 0 {
-            events.push(Event::HardBreak);
-        }
-        events.push(Event::Text(line.as_str().into()));
-    }
-    events.push(Event::End(TagEnd::Paragraph));
-    let mut out = String::new();
-    html::push_html(&mut out, events.into_iter());
-    out
+/// Timestamp lines as the events of one paragraph, a line break between
+/// lines; none without lines.
+fn timestamp_events(lines: &[String]) -> impl Iterator<Item = Event<'_>> {
+    let paragraph = !lines.is_empty();
+    let start = paragraph.then_some(Event::Start(Tag::Paragraph));
+    let end = paragraph.then_some(Event::End(TagEnd::Paragraph));
+    let body = lines.iter().enumerate().flat_map(|(n, line)| {
+        let gap = (n > 0).then_some(Event::HardBreak);
+        gap.into_iter().chain(std::iter::once(Event::Text(line.as_str().into())))
+    });
+    start.into_iter().chain(body).chain(end)
 }
 
 /// The notes as plain text, cut at a word to at most `max` characters
