@@ -233,6 +233,58 @@ pub fn clock(secs: f64) -> String {
     crate::text::clock(secs.max(0.0).floor() as u64)
 }
 
+/// A start as Podlove Simple Chapters writes it: normal play time
+/// (RFC 2326), `HH:MM:SS.mmm`, to the millisecond.
+///
+/// ```
+/// assert_eq!(podsmith::chapters::normal_play_time(0.0), "00:00:00.000");
+/// assert_eq!(podsmith::chapters::normal_play_time(3725.5), "01:02:05.500");
+/// ```
+pub fn normal_play_time(secs: f64) -> String {
+    let ms = (secs.max(0.0) * 1000.0).round() as u64;
+    let (s, ms) = (ms / 1000, ms % 1000);
+    format!("{:02}:{:02}:{:02}.{ms:03}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// A normal play time (RFC 2326) as Podlove Simple Chapters accepts it, in
+/// seconds: `HH:MM:SS`, `MM:SS` or seconds, each with an optional
+/// fraction; minutes and seconds under 60 after a larger field. `None`
+/// for anything else.
+///
+/// ```
+/// use podsmith::chapters::parse_normal_play_time as npt;
+/// assert_eq!(npt("01:02:05.500"), Some(3725.5));
+/// assert_eq!(npt("2:05"), Some(125.0));
+/// assert_eq!(npt("90.25"), Some(90.25));
+/// assert_eq!(npt("1:75"), None);
+/// assert_eq!(npt("-1"), None);
+/// ```
+pub fn parse_normal_play_time(text: &str) -> Option<f64> {
+    let (whole, fraction) = match text.split_once('.') {
+        Some((w, f)) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => (w, f),
+        Some(_) => return None,
+        None => (text, ""),
+    };
+    let fields: Vec<&str> = whole.split(':').collect();
+    if fields.len() > 3 || fields.iter().any(|f| f.is_empty() || f.len() > 9 || !f.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let mut secs: u64 = 0;
+    for (i, f) in fields.iter().enumerate() {
+        let n: u64 = f.parse().ok()?;
+        if i > 0 && n >= 60 {
+            return None;
+        }
+        secs = secs * 60 + n;
+    }
+    let fraction: f64 = match fraction {
+        "" => 0.0,
+        f => format!("0.{f}").parse().ok()?,
+    };
+    Some(secs as f64 + fraction)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -90,40 +90,44 @@ pub fn render_with<'a>(
     let mut w = Writer::new_with_indent(Vec::with_capacity(estimate), b' ', 2);
     let mut items = Vec::with_capacity(catalog.episodes.len());
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    w.create_element("rss")
-        .with_attributes([
-            ("version", "2.0"),
-            ("xmlns:itunes", ns::ITUNES),
-            ("xmlns:podcast", ns::PODCAST),
-            ("xmlns:content", ns::CONTENT),
-            ("xmlns:atom", ns::ATOM),
-        ])
-        .write_inner_content(|w| {
-            w.create_element("channel").write_inner_content(|w| {
-                channel(w, catalog, format)?;
-                for (i, episode) in catalog.episodes.iter().enumerate() {
-                    match reuse(i) {
-                        // The writer breaks the line before an element that
-                        // follows another: so before the item written as is.
-                        Some(bytes) => {
-                            w.write_indent()?;
-                            let start = w.get_ref().len();
-                            w.get_mut().extend_from_slice(bytes);
-                            items.push(start..w.get_ref().len());
-                        }
-                        None => {
-                            let before = w.get_ref().len();
-                            item(w, catalog, episode, format)?;
-                            let written = &w.get_ref()[before..];
-                            let start = before + written.iter().position(|&b| b == b'<').unwrap_or(0);
-                            items.push(start..w.get_ref().len());
-                        }
+    let mut rss = w.create_element("rss").with_attributes([
+        ("version", "2.0"),
+        ("xmlns:itunes", ns::ITUNES),
+        ("xmlns:podcast", ns::PODCAST),
+        ("xmlns:content", ns::CONTENT),
+        ("xmlns:atom", ns::ATOM),
+    ]);
+    // Declared where an item uses it (the rest of the root is the same for
+    // every show).
+    if catalog.episodes.iter().any(|e| psc_chapters(&e.episode).next().is_some()) {
+        rss = rss.with_attribute(("xmlns:psc", ns::PSC));
+    }
+    rss.write_inner_content(|w| {
+        w.create_element("channel").write_inner_content(|w| {
+            channel(w, catalog, format)?;
+            for (i, episode) in catalog.episodes.iter().enumerate() {
+                match reuse(i) {
+                    // The writer breaks the line before an element that
+                    // follows another: so before the item written as is.
+                    Some(bytes) => {
+                        w.write_indent()?;
+                        let start = w.get_ref().len();
+                        w.get_mut().extend_from_slice(bytes);
+                        items.push(start..w.get_ref().len());
+                    }
+                    None => {
+                        let before = w.get_ref().len();
+                        item(w, catalog, episode, format)?;
+                        let written = &w.get_ref()[before..];
+                        let start = before + written.iter().position(|&b| b == b'<').unwrap_or(0);
+                        items.push(start..w.get_ref().len());
                     }
                 }
-                Ok(())
-            })?;
+            }
             Ok(())
         })?;
+        Ok(())
+    })?;
     let mut xml = w.into_inner();
     xml.push(b'\n');
     // The estimate is generous; a big feed is kept while it is validated.
@@ -478,6 +482,40 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
             w.create_element("podcast:chapters")
                 .with_attributes([("url", url.as_str()), ("type", "application/json+chapters")])
                 .write_empty()?;
+        }
+        simple_chapters(w, catalog, ep)?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The chapters Podlove Simple Chapters lists: those of the table of
+/// contents (a silent marker, `toc = false`, has no place in it).
+fn psc_chapters(ep: &Episode) -> impl Iterator<Item = &crate::chapters::Chapter> {
+    ep.chapters.iter().flat_map(|c| &c.list).filter(|c| c.toc)
+}
+
+/// `<psc:chapters version="1.2">`: the episode's chapters inline, as
+/// Spotify, Podcast Addict and AntennaPod read them (Apple and the
+/// Podcasting 2.0 apps read `podcast:chapters`).
+fn simple_chapters(w: &mut Writer<Vec<u8>>, catalog: &Catalog, ep: &Episode) -> io::Result<()> {
+    if psc_chapters(ep).next().is_none() {
+        return Ok(());
+    }
+    w.create_element("psc:chapters").with_attribute(("version", "1.2")).write_inner_content(|w| {
+        for c in psc_chapters(ep) {
+            let start = crate::chapters::normal_play_time(c.start);
+            let mut el = w
+                .create_element("psc:chapter")
+                .with_attributes([("start", start.as_str()), ("title", c.title.as_str())]);
+            if let Some(url) = &c.url {
+                el = el.with_attribute(("href", url.as_str()));
+            }
+            let image = c.image.as_ref().map(|a| asset_url(catalog, a));
+            if let Some(image) = &image {
+                el = el.with_attribute(("image", image.as_str()));
+            }
+            el.write_empty()?;
         }
         Ok(())
     })?;

@@ -25,6 +25,9 @@ pub const ATOM: &str = "http://www.w3.org/2005/Atom";
 pub const SPOTIFY: &str = "http://www.spotify.com/ns/rss";
 /// Media RSS.
 pub const MEDIA: &str = "http://search.yahoo.com/mrss/";
+/// Podlove Simple Chapters (`psc:chapters`), which Spotify, Podcast Addict
+/// and AntennaPod read.
+pub const PSC: &str = "http://podlove.org/simple-chapters";
 
 /// The namespace UUID Podcasting 2.0 derives `podcast:guid` with.
 pub const PODCAST_GUID_NAMESPACE: uuid::Uuid = uuid::uuid!("ead4c236-bf58-58c6-a2c6-a6b28d128cb6");

@@ -280,6 +280,7 @@ fn manifest_of(
     let mut linked = std::collections::BTreeSet::new();
     let mut skipped = Vec::new();
     let mut dropped_tags: Vec<String> = Vec::new();
+    let mut unusable_chapters = Vec::new();
     for (n, item) in channel.items().iter().enumerate() {
         let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{t}\""));
         // A relative enclosure URL is read against the feed's own address, as apps do.
@@ -361,16 +362,31 @@ fn manifest_of(
         if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
             t["image"] = value(img);
         }
+        // Podlove Simple Chapters are in the feed itself: they become the
+        // manifest's chapters (unless a chapters file comes along).
+        let inline = match simple_chapters(item) {
+            Some(Ok(tables)) => Some(tables),
+            Some(Err(why)) => {
+                unusable_chapters.push(format!("{label} ({why})"));
+                None
+            }
+            None => None,
+        };
         match opts.download {
             // Fetched with the media: the manifest names them as files of the show.
             true => episode_files(item, &slug, &mut t, extras),
             false => {
                 for tag in ["chapters", "transcript"] {
-                    if item.extensions().get("podcast").and_then(|p| p.get(tag)).is_some_and(|l| !l.is_empty()) {
+                    let kept = tag == "chapters" && inline.is_some();
+                    if !kept && item.extensions().get("podcast").and_then(|p| p.get(tag)).is_some_and(|l| !l.is_empty())
+                    {
                         linked.insert(tag);
                     }
                 }
             }
+        }
+        if let Some(tables) = inline.filter(|_| !t.contains_key("chapters_file")) {
+            t["chapters"] = Item::ArrayOfTables(tables);
         }
         let html_notes = item.content().or(item.description()).unwrap_or_default();
         let (markdown, dropped) = html::to_markdown(html_notes);
@@ -395,6 +411,14 @@ fn manifest_of(
             what.join(" and ")
         )));
     }
+    if !unusable_chapters.is_empty() {
+        notes.push(note(format!(
+            "the Podlove chapters (psc:chapters) of {} item(s) were left out: {}; add them as [[episode.chapters]] \
+             by hand",
+            unusable_chapters.len(),
+            unusable_chapters.join("; ")
+        )));
+    }
     if !dropped_tags.is_empty() {
         notes.push(note(format!(
             "the notes' {} elements were left out (a show page does not run them)",
@@ -410,6 +434,46 @@ fn manifest_of(
     let n = list.len();
     doc["episode"] = Item::ArrayOfTables(list);
     Ok((doc.to_string(), n))
+}
+
+/// An item's Podlove Simple Chapters (`psc:chapters`) as the manifest's
+/// `[[episode.chapters]]` tables: `None` if it has none, `Err` with why if
+/// they cannot be taken as they are (the manifest's chapters start at 0,
+/// in order, each with a title).
+fn simple_chapters(item: &rss::Item) -> Option<Result<toml_edit::ArrayOfTables, String>> {
+    let list = item.extensions().get("psc")?.get("chapters")?.first()?;
+    let chapters = list.children().get("chapter").filter(|c| !c.is_empty())?;
+    let mut tables = toml_edit::ArrayOfTables::new();
+    let mut last: Option<f64> = None;
+    for (n, c) in chapters.iter().enumerate() {
+        let attr = |k: &str| c.attrs().get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let Some(start) = attr("start").and_then(crate::chapters::parse_normal_play_time) else {
+            return Some(Err(format!("chapter {} has no start podsmith can read", n + 1)));
+        };
+        let Some(title) = attr("title") else { return Some(Err(format!("chapter {} has no title", n + 1))) };
+        match last {
+            None if start != 0.0 => return Some(Err("the first chapter does not start at 0".into())),
+            Some(l) if start <= l => {
+                return Some(Err(format!("chapter {} does not start after the one before", n + 1)));
+            }
+            _ => last = Some(start),
+        }
+        let mut t = toml_edit::Table::new();
+        t["start"] = match start.fract() == 0.0 {
+            true => toml_edit::value(crate::text::clock(start as u64)),
+            false => toml_edit::value(start),
+        };
+        t["title"] = toml_edit::value(title);
+        let usable = |u: &&str| crate::url::HttpUrl::parse(u).is_ok();
+        if let Some(href) = attr("href").filter(usable) {
+            t["url"] = toml_edit::value(href);
+        }
+        if let Some(image) = attr("image").filter(usable) {
+            t["image"] = toml_edit::value(image);
+        }
+        tables.push(t);
+    }
+    Some(Ok(tables))
 }
 
 /// An item's chapters (JSON) and transcripts, to fetch into `chapters/`

@@ -81,10 +81,10 @@ fn namespaces(doc: &Doc, out: &mut Findings) {
                     "write xmlns:{prefix}=\"{right}\" exactly (it is case-sensitive); apps ignore every {prefix}: tag otherwise"
                 ),
             );
-            // Without its atom:, media: or spotify: tags a feed still
+            // Without its atom:, media:, spotify: or psc: tags a feed still
             // lists and plays; without itunes: or podcast: it does not.
             out.push(match &**prefix {
-                "atom" | "media" | "spotify" => finding.severity(Severity::Warning),
+                "atom" | "media" | "spotify" | "psc" => finding.severity(Severity::Warning),
                 _ => finding,
             });
         }

@@ -2,7 +2,7 @@
 
 use super::channel::{DESCRIPTION_LIMIT, date_rule, duplicates, explicit_help, explicit_severity, is_true_false};
 use super::rules::id;
-use super::xml::{Node, Ns};
+use super::xml::{self, Node, Ns};
 use super::{Cx, Finding, Formats, Severity, Where, dates};
 use crate::text::{is_http_url, truncate_chars};
 
@@ -45,6 +45,7 @@ pub fn url_extension(url: &str) -> Option<String> {
 /// Item rules.
 pub fn check(cx: &mut Cx<'_>) {
     let show_title = cx.child(cx.channel, &Ns::Rss, "title").map(|t| t.text.clone()).unwrap_or_default();
+    let psc = cx.doc.names.iter().position(|n| &**n == xml::PSC).map(|i| Ns::Other(i as u32));
     for i in 0..cx.items.len() {
         let item = cx.items[i];
         let w = cx.item_where(i);
@@ -59,6 +60,9 @@ pub fn check(cx: &mut Cx<'_>) {
         numbering(cx, item, &w);
         block(cx, item, &w);
         itunes_title(cx, item, &w);
+        if let Some(psc) = &psc {
+            simple_chapters(cx, item, &w, psc);
+        }
         duplicates(cx, item, w.clone(), ITEM_SINGLES);
     }
 }
@@ -589,6 +593,58 @@ fn title_smell(title: &str, show: &str) -> Option<String> {
         return Some(format!("the title \"{}\" repeats the show's name", truncate_chars(title, 60)));
     }
     None
+}
+
+/// PSC-CHAPTERS: Podlove Simple Chapters, inline in the item: every
+/// chapter has a title and a start in normal play time, in order.
+fn simple_chapters(cx: &mut Cx<'_>, item: &Node, w: &Where, psc: &Ns) {
+    for list in cx.children(item, psc, "chapters") {
+        let mut last: Option<f64> = None;
+        for (n, c) in cx.children(list, psc, "chapter").into_iter().enumerate() {
+            let at = w.at(c.line);
+            let start = c.attr("start");
+            match start.map(crate::chapters::parse_normal_play_time) {
+                None => cx.push(Finding::new(
+                    id::PSC_CHAPTERS,
+                    at.clone(),
+                    format!("<psc:chapter> {} has no start", n + 1),
+                    "give every chapter a start, e.g. start=\"00:01:30.000\"",
+                )),
+                Some(None) => cx.push(Finding::new(
+                    id::PSC_CHAPTERS,
+                    at.clone(),
+                    format!(
+                        "<psc:chapter> {} starts at \"{}\", which is not a normal play time",
+                        n + 1,
+                        start.unwrap_or_default()
+                    ),
+                    "write the start as HH:MM:SS.mmm, e.g. start=\"00:01:30.000\"",
+                )),
+                Some(Some(secs)) => {
+                    if last.is_some_and(|l| secs < l) {
+                        cx.push(
+                            Finding::new(
+                                id::PSC_CHAPTERS,
+                                at.clone(),
+                                format!("<psc:chapter> {} starts before the chapter listed above it", n + 1),
+                                "list the chapters in the order they start",
+                            )
+                            .severity(Severity::Warning),
+                        );
+                    }
+                    last = Some(secs);
+                }
+            }
+            if c.attr("title").is_none_or(|t| t.trim().is_empty()) {
+                cx.push(Finding::new(
+                    id::PSC_CHAPTERS,
+                    at,
+                    format!("<psc:chapter> {} has no title", n + 1),
+                    "give every chapter a title: apps list chapters by it",
+                ));
+            }
+        }
+    }
 }
 
 /// APPLE-IT-CHAPTERS: chapter timestamps in show notes.

@@ -24,7 +24,7 @@ pub const MAX_FEED_BYTES: usize = crate::fsutil::FEED.bytes as usize;
 /// Deeper nesting than this is refused (RSS needs 5 levels).
 pub const MAX_DEPTH: usize = 256;
 
-pub use crate::xmlns::{ATOM, CONTENT, ITUNES, MEDIA, PODCAST, PODCAST_ALT, SPOTIFY};
+pub use crate::xmlns::{ATOM, CONTENT, ITUNES, MEDIA, PODCAST, PODCAST_ALT, PSC, SPOTIFY};
 
 /// The usual prefix and exact URI of each namespace podcast feeds use.
 pub const KNOWN_NAMESPACES: &[(&str, &str)] = &[
@@ -34,6 +34,7 @@ pub const KNOWN_NAMESPACES: &[(&str, &str)] = &[
     ("atom", ATOM),
     ("spotify", SPOTIFY),
     ("media", MEDIA),
+    ("psc", PSC),
 ];
 
 /// Which vocabulary an element belongs to.

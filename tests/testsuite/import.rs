@@ -51,7 +51,7 @@ fn the_sample_shows_feed_goes_round_the_trip() {
     let (original, _served, _server) = published_sample();
 
     let new = Show::empty();
-    let run = new
+    let imported = new
         .run(&[
             "import",
             &original.path("public/feed.xml").display().to_string(),
@@ -60,7 +60,7 @@ fn the_sample_shows_feed_goes_round_the_trip() {
             "https://new.example.org/podcast/",
         ])
         .ok();
-    assert!(run.stderr.contains("Imported 4 episode(s)"), "{}", run.stderr);
+    assert!(imported.stderr.contains("Imported 4 episode(s)"), "{}", imported.stderr);
     let manifest = new.read("show/episodes.toml");
     assert!(manifest.starts_with("# Imported by podsmith from "), "{manifest}");
     assert!(new.path("show/podsmith.lock").is_file(), "the published identities are recorded at once");
@@ -72,8 +72,20 @@ fn the_sample_shows_feed_goes_round_the_trip() {
     let before = items(&original.channel("feed.xml"));
     let after = items(&rss::Channel::read_from(new.read("show/public/feed.xml").as_bytes()).unwrap());
     assert_eq!(after, before, "the same guids, titles, dates, durations, enclosures and notes");
-    // The show keeps its podcast:guid; its chapters and transcripts are not carried (they are the old host's files).
+    // The show keeps its podcast:guid; its chapters come along from the
+    // feed's own psc:chapters (its transcripts are the old host's files).
     assert!(manifest.contains("guid = \"3e8bb759-978b-5ea1-9095-4a41a002c648\"") || manifest.contains("\nguid = \""));
+    let chapters = |json: String| -> Vec<(f64, String)> {
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let list = v["chapters"].as_array().unwrap().iter();
+        list.map(|c| (c["startTime"].as_f64().unwrap(), c["title"].as_str().unwrap().to_string())).collect()
+    };
+    let json = "public/episodes/coredns-miek-gieben/chapters.json";
+    let before = chapters(original.read(json));
+    assert_eq!(before.len(), 2, "{before:?}");
+    assert_eq!(chapters(new.read(&format!("show/{json}"))), before);
+    assert!(imported.stderr.contains("transcript files stay at the old host"), "{}", imported.stderr);
+    assert!(!imported.stderr.contains("chapters and transcript files"), "{}", imported.stderr);
     // Importing again into the same folder is refused: nothing is overwritten.
     let again = new.run(&["import", &original.path("public/feed.xml").display().to_string(), "show"]).fails(1);
     assert!(again.stderr.contains("exists already"), "{}", again.stderr);
@@ -183,9 +195,18 @@ fn imported_real_feeds_build_into_feeds_with_the_same_episodes() {
         let parsed = podsmith::manifest::load(&show.path("show/episodes.toml")).unwrap();
         // Each episode's media line (not a cover that shares a URL with an
         // enclosure) names one served MP3.
+        // Chapters (Podlove's, inline in a feed) go: their times are the
+        // old recording's, past the end of the 3 s stand-in.
         let mut n = 0;
+        let mut in_chapter = false;
         manifest = manifest
             .split_inclusive('\n')
+            .filter(|l| {
+                if l.starts_with("[[") {
+                    in_chapter = l.trim() == "[[episode.chapters]]";
+                }
+                !in_chapter
+            })
             .map(|l| match l.starts_with("media = ") {
                 true => {
                     n += 1;
@@ -275,15 +296,19 @@ fn text_of(html: &str) -> String {
 #[test]
 fn odd_feeds_are_read_as_apps_read_them_and_what_is_left_out_is_said() {
     let feed = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n\
-        <rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" xmlns:atom=\"http://www.w3.org/2005/Atom\">\n\
+        <rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" xmlns:atom=\"http://www.w3.org/2005/Atom\" \
+        xmlns:psc=\"http://podlove.org/simple-chapters\">\n\
         <channel><title>Caf\u{e9} Gespr\u{e4}che</title><link>https://old.example.com/</link><description>\u{dc}ber Kaffee</description>\n\
         <atom:link href=\"https://old.example.com/feeds/show.xml\" rel=\"self\"/><language>de</language>\n\
         <itunes:owner><itunes:email>a@old.example.com</itunes:email></itunes:owner><itunes:category text=\"Arts\"/>\n\
         <item><title>Fr\u{fc}hst\u{fc}ck</title><pubDate>Mon, 01 Jan 2024 10:00:00 UTC</pubDate>\n\
         <description><![CDATA[<p>K\u{e4}se &amp; Brot<script>x()</script></p>]]></description>\n\
-        <enclosure url=\"../media/a.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\n\
+        <enclosure url=\"../media/a.mp3\" length=\"1\" type=\"audio/mpeg\"/>\n\
+        <psc:chapters version=\"1.2\"><psc:chapter start=\"0\" title=\"Kaffee\"/>\
+        <psc:chapter start=\"00:00:01.500\" title=\"Brot &amp; K\u{e4}se\" href=\"https://old.example.com/brot\"/></psc:chapters></item>\n\
         <item><title>Twice</title><guid>g2</guid><pubDate>Tue, 02 Jan 2024 10:00:00 +0100</pubDate>\n\
-        <enclosure url=\"https://old.example.com/b.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\n\
+        <enclosure url=\"https://old.example.com/b.mp3\" length=\"1\" type=\"audio/mpeg\"/>\
+        <psc:chapters><psc:chapter start=\"0:10\" title=\"Late\"/></psc:chapters></item>\n\
         <item><title>Twice again</title><guid>g2</guid><pubDate>Wed, 03 Jan 2024 10:00:00 +0100</pubDate>\n\
         <enclosure url=\"https://old.example.com/c.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\n\
         <item><title>A blog post</title><guid>g3</guid><pubDate>Thu, 04 Jan 2024 10:00:00 +0100</pubDate></item>\n\
@@ -303,11 +328,21 @@ fn odd_feeds_are_read_as_apps_read_them_and_what_is_left_out_is_said() {
     assert_eq!(first.media[0].key(), "https://old.example.com/media/a.mp3");
     assert_eq!(first.date.to_rfc3339(), "2024-01-01T10:00:00+00:00");
     assert_eq!(first.notes, "Käse & Brot");
+    // Podlove chapters become the manifest's; ones it cannot take are said.
+    let chapters: Vec<(f64, &str, Option<&str>)> = first
+        .chapters
+        .iter()
+        .flat_map(|c| &c.list)
+        .map(|c| (c.start, c.title.as_str(), c.url.as_ref().map(|u| u.as_str())))
+        .collect();
+    assert_eq!(chapters, [(0.0, "Kaffee", None), (1.5, "Brot & Käse", Some("https://old.example.com/brot"))]);
+    assert!(parsed.episodes[1].chapters.is_none());
     for said in [
         "had no guid",
         "its guid g2 is an earlier item's",
         "\"A blog post\" (no enclosure",
         "script elements were left out",
+        "the Podlove chapters (psc:chapters) of 1 item(s) were left out: \"Twice\" (the first chapter does not start at 0)",
     ] {
         assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
     }

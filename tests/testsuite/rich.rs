@@ -108,6 +108,63 @@ fn manifest_chapters_win_over_the_mp3s_with_a_warning_and_are_checked_against_ev
     );
 }
 
+/// The item's `psc:chapters`: its version, and each chapter's start,
+/// title, href and image (empty where absent).
+fn simple_chapters(show: &Show, feed: &str) -> (String, Vec<[String; 4]>) {
+    let channel = show.channel(feed);
+    let item = &channel.items()[0];
+    let lists = item.extensions().get("psc").and_then(|p| p.get("chapters")).cloned().unwrap_or_default();
+    assert_eq!(lists.len(), 1, "one psc:chapters in {feed}");
+    let attr = |e: &rss::extension::Extension, k: &str| e.attrs().get(k).cloned().unwrap_or_default();
+    let chapters = lists[0].children().get("chapter").cloned().unwrap_or_default();
+    let got =
+        chapters.iter().map(|c| [attr(c, "start"), attr(c, "title"), attr(c, "href"), attr(c, "image")]).collect();
+    (attr(&lists[0], "version"), got)
+}
+
+#[test]
+fn podlove_simple_chapters_list_the_table_of_contents_inline_for_spotify() {
+    let chapters = "\n[[episode.chapters]]\nstart = 0\ntitle = \"Start & <go>\"\nurl = \"https://example.com/a?b=1&c=2\"\n\
+                    image = \"media/cover.jpg\"\n\n[[episode.chapters]]\nstart = \"0:02.25\"\ntitle = \"Talk\"\n\n\
+                    [[episode.chapters]]\nstart = \"0:03.5\"\ntitle = \"Marker\"\ntoc = false\n";
+    let show = show(chapters);
+    show.build().ok();
+    let s = |v: &str| v.to_string();
+    for feed in ["feed.xml", "feed.ogg.xml"] {
+        let (version, got) = simple_chapters(&show, feed);
+        assert_eq!(version, "1.2");
+        // The silent marker (toc = false) is not listed.
+        assert_eq!(
+            got,
+            [
+                [
+                    s("00:00:00.000"),
+                    s("Start & <go>"),
+                    s("https://example.com/a?b=1&c=2"),
+                    s("https://example.com/show/media/cover.jpg")
+                ],
+                [s("00:00:02.250"), s("Talk"), s(""), s("")],
+            ],
+            "{feed}"
+        );
+    }
+    // What the build checked, `validate` accepts as well.
+    show.run(&["validate", "public/feed.xml"]).ok();
+    // The MP3's own chapters, when the manifest gives none.
+    let show = self::show("");
+    show.build().ok();
+    let (_, got) = simple_chapters(&show, "feed.xml");
+    let starts: Vec<(&str, &str)> = got.iter().map(|c| (c[0].as_str(), c[1].as_str())).collect();
+    assert_eq!(starts, [("00:00:00.000", "Intro – Grüße"), ("00:00:02.000", "The interview")]);
+    // A feed with no chapters declares no psc namespace.
+    let plain = Show::with(
+        &format!("{PODCAST_TABLE}{}", episode("Pair", "pair-guid", "2024-01-01T00:00:00Z", &["pair-5s.mp3"])),
+        &["pair-5s.mp3"],
+    );
+    plain.build().ok();
+    assert!(!plain.read("public/feed.xml").contains("podlove"));
+}
+
 #[test]
 fn a_chapters_file_is_read_checked_and_its_edits_rebuild() {
     let show = show("chapters_file = \"chapters.json\"\n");
