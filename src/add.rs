@@ -66,6 +66,11 @@ pub struct Added {
     pub media: Vec<(String, AudioInfo)>,
     /// Files copied or moved into the show.
     pub transferred: Vec<(PathBuf, String)>,
+    /// When it goes live, if it is dated after now (a build leaves it out
+    /// until then).
+    pub scheduled: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Whether the manifest names a `[publish]` destination.
+    pub publishes: bool,
 }
 
 /// Why nothing was added.
@@ -127,9 +132,12 @@ struct Incoming {
 /// Adds the episode (or, with `dry_run`, says what it would add): plans
 /// it, which changes nothing, then applies the plan.
 pub fn add(opts: &Options) -> Result<Added, AddError> {
-    let plan = plan(opts)?;
+    let mut plan = plan(opts)?;
     if !opts.dry_run {
-        apply(&plan, opts)?;
+        let show = apply(&plan, opts)?;
+        // Its date as the manifest reads it (a bare date, the show's offset).
+        let date = show.episodes.iter().find(|e| e.guid == plan.guid).map(|e| e.date);
+        plan.added.scheduled = date.filter(|d| d.with_timezone(&chrono::Utc) > opts.now);
     }
     Ok(plan.added)
 }
@@ -142,6 +150,8 @@ struct Plan {
     incoming: Vec<Incoming>,
     /// The manifest's new text.
     new_text: String,
+    /// The new episode's guid.
+    guid: String,
     /// What is reported.
     added: Added,
 }
@@ -168,8 +178,9 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
     let table = table(opts, &fields, &title, &incoming);
     let new_text = insert_episode(&text, &table)?;
     let transferred = incoming.iter().filter(|i| i.transfer).map(|i| (i.source.clone(), i.rel.clone())).collect();
-    let added = Added { table, title, number: fields.number, media: probes, transferred };
-    Ok(Plan { root, incoming, new_text, added })
+    let publishes = show.publish.to.is_some();
+    let added = Added { table, title, number: fields.number, media: probes, transferred, scheduled: None, publishes };
+    Ok(Plan { root, incoming, new_text, guid: fields.guid, added })
 }
 
 /// Where each file comes from and where it goes in the show: a file inside
@@ -389,7 +400,7 @@ fn table(opts: &Options, f: &Fields, title: &str, incoming: &[Incoming]) -> Stri
 /// Does what the plan says: brings the files in (never over a different
 /// file), reads the new manifest back strictly, then replaces the manifest
 /// atomically; anything that fails undoes the copies.
-fn apply(plan: &Plan, opts: &Options) -> Result<(), AddError> {
+fn apply(plan: &Plan, opts: &Options) -> Result<manifest::Show, AddError> {
     let mut created: Vec<PathBuf> = Vec::new();
     let undo = |created: &[PathBuf]| {
         for c in created {
@@ -407,10 +418,13 @@ fn apply(plan: &Plan, opts: &Options) -> Result<(), AddError> {
         }
         created.push(dest);
     }
-    if let Err(problems) = manifest::parse(&plan.new_text, &opts.manifest, &plan.root) {
-        undo(&created);
-        return Err(AddError::WouldBreak(problems));
-    }
+    let show = match manifest::parse(&plan.new_text, &opts.manifest, &plan.root) {
+        Ok(show) => show,
+        Err(problems) => {
+            undo(&created);
+            return Err(AddError::WouldBreak(problems));
+        }
+    };
     if let Err(e) = crate::output::write_bytes(&opts.manifest, plan.new_text.as_bytes()) {
         undo(&created);
         return Err(AddError::Io(opts.manifest.clone(), e));
@@ -420,7 +434,7 @@ fn apply(plan: &Plan, opts: &Options) -> Result<(), AddError> {
             let _ = std::fs::remove_file(&i.source);
         }
     }
-    Ok(())
+    Ok(show)
 }
 
 /// The manifest with `table` (an `[[episode]]` table, `\n` line ends)

@@ -66,12 +66,14 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         .map(|(rel, info)| format!("{rel} ({})", podsmith::text::clock(info.whole_seconds())))
         .collect();
     let number = added.number.map(|n| format!("episode {n} ")).unwrap_or_default();
-    ui.info(format!(
-        "Added {number}\"{}\" to {}: {}.\nPublish it with: podsmith build",
-        added.title,
-        opts.manifest.display(),
-        media.join(", ")
-    ));
+    // What puts it in the feed: a build, or a publish where the show has a
+    // destination (it builds first); at the episode's date if that is later.
+    let command = if added.publishes { "podsmith publish" } else { "podsmith build" };
+    let next = match added.scheduled {
+        Some(at) => format!("It goes live at {}: run {command} after that time.", at.to_rfc3339()),
+        None => format!("Publish it with: {command}"),
+    };
+    ui.info(format!("Added {number}\"{}\" to {}: {}.\n{next}", added.title, opts.manifest.display(), media.join(", ")));
     ui.finish(true, as_json(&added, false));
     Ok(ExitCode::SUCCESS)
 }
@@ -89,6 +91,7 @@ fn as_json(added: &podsmith::add::Added, dry_run: bool) -> serde_json::Value {
         "episode": added.number,
         "media": media,
         "table": added.table,
+        "goes_live": added.scheduled.map(|d| d.to_rfc3339()),
     })
 }
 

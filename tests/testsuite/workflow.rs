@@ -165,6 +165,40 @@ fn add_takes_the_title_from_tags_and_can_dry_run() {
 }
 
 #[test]
+fn add_says_what_puts_the_episode_in_the_feed_and_when() {
+    let show = Show::sample();
+    // A show that publishes: `publish` (which builds first) is the next step.
+    let manifest = format!("{}\n[publish]\nto = \"file:///srv/podcast\"\n", show.read("episodes.toml"));
+    show.write("episodes.toml", &manifest);
+    let run = show.run(&["add", &fixture("pair-5s.mp3"), "--title", "Now", "--date", "2020-01-01T10:00:00Z"]).ok();
+    assert!(run.stderr.ends_with("media/pair-5s.mp3 (0:05).\nPublish it with: podsmith publish\n"), "{}", run.stderr);
+    // Dated later (a bare date: midnight at the show's utc_offset, -04:00): when it goes live.
+    let run = show
+        .run(&[
+            "add",
+            &fixture("tagged-id3v2-id3v1.mp3"),
+            "--title",
+            "Later",
+            "--date",
+            "2099-03-01",
+            "--format",
+            "json",
+        ])
+        .ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["goes_live"], "2099-03-01T00:00:00-04:00", "{v}");
+    let run = show.run(&["add", &fixture("cbr-xing.mp3"), "--title", "Later still", "--date", "2099-04-01"]).ok();
+    assert!(
+        run.stderr.ends_with("It goes live at 2099-04-01T00:00:00-04:00: run podsmith publish after that time.\n"),
+        "{}",
+        run.stderr
+    );
+    // The build leaves both out until then, and says so.
+    let run = show.build().ok();
+    assert!(run.stderr.contains("scheduled: \"Later\" goes live at 2099-03-01"), "{}", run.stderr);
+}
+
+#[test]
 fn add_moves_files_when_asked_and_reads_notes_from_stdin() {
     let show = Show::sample();
     let outside = tempfile::tempdir().unwrap();
