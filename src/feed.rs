@@ -158,6 +158,11 @@ fn channel(w: &mut Writer<Vec<u8>>, catalog: &Catalog, format: Option<AudioForma
     w.create_element("atom:link")
         .with_attributes([("href", url.as_str()), ("rel", "self"), ("type", "application/rss+xml")])
         .write_empty()?;
+    // Where apps subscribe to be told of a new episode (WebSub); `publish`
+    // tells the hub.
+    if let Some(hub) = &p.tags.websub_hub {
+        w.create_element("atom:link").with_attributes([("href", hub.as_str()), ("rel", "hub")]).write_empty()?;
+    }
     let image_url = asset_url(catalog, &p.image);
     w.create_element("image").write_inner_content(|w| {
         text(w, "url", &image_url)?;

@@ -76,6 +76,7 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         ));
     }
     ui.info(summary(&report));
+    tell_notified(&report, ui);
     let mut json = as_json(&report);
     let mut ok = true;
     if args_verify && !report.dry_run {
@@ -117,6 +118,29 @@ fn plan_lines(plan: &Plan) -> Vec<String> {
     lines.extend(plan.deletes.iter().map(|k| format!("DELETE {k}: no longer in the site")));
     lines.extend(plan.adopted.iter().map(|k| format!("TAKE {k}: already there with the same bytes")));
     lines
+}
+
+/// The services told of the new feeds (or, in a dry run, to be told): a
+/// line each that took it, a warning each that did not.
+fn tell_notified(report: &Report, ui: &Ui) {
+    for n in &report.notified {
+        let host = n.service.split('/').nth(2).unwrap_or(&n.service);
+        let to = match n.how {
+            "websub" => format!("the WebSub hub {host}"),
+            _ => host.to_string(),
+        };
+        match (&n.error, report.dry_run) {
+            (_, true) => ui.info(format!("would tell {to} of {}", n.feed)),
+            (None, false) => ui.info(format!("told {to} of {} ({})", n.feed, n.status.unwrap_or_default())),
+            (Some(why), false) => ui.diagnostic(
+                &podsmith::diagnostic::Diagnostic::warning(
+                    "PUBLISH-NOTIFY",
+                    format!("{to} was not told of {}: {why}", n.feed),
+                )
+                .help("the site is published all the same: apps see the change at their next poll"),
+            ),
+        }
+    }
 }
 
 /// `Published to s3://…: 3 uploaded (1.2 MB), 120 unchanged, 1 deleted`.
@@ -166,6 +190,7 @@ fn as_json(report: &Report) -> serde_json::Value {
         "deleted": plan.deletes,
         "kept": plan.kept,
         "adopted": plan.adopted,
+        "notified": report.notified,
         "build": super::build::as_json(&report.build),
     })
 }

@@ -144,6 +144,10 @@ pub struct PublishSettings {
     pub public_read: bool,
     /// Uploads at once (default 4).
     pub jobs: Option<u32>,
+    /// Services told the URL of each feed a publish changed (`notify`):
+    /// Podcast Index's `pubnotify` for `"podcastindex"`, or any URL that
+    /// takes `?url=FEED`.
+    pub notify: Vec<HttpUrl>,
 }
 
 /// The `[podcast]` table: one RSS channel.
@@ -504,8 +508,38 @@ fn publish_settings(mut t: Fields<'_, '_>, cx: &mut Context<'_>) -> PublishSetti
             None
         }
     });
+    let notify = notify_services(&mut t, cx);
     t.finish(cx);
-    PublishSettings { to, endpoint, region, profile, virtual_hosted, public_read, jobs }
+    PublishSettings { to, endpoint, region, profile, virtual_hosted, public_read, jobs, notify }
+}
+
+/// Podcast Index's endpoint that takes a feed URL to fetch again now (no
+/// API key; it also sends a Podping to the apps that listen for them).
+pub const PODCAST_INDEX_NOTIFY: &str = "https://api.podcastindex.org/api/1.0/hub/pubnotify";
+
+/// `notify = ["podcastindex", "https://…"]` in `[publish]`.
+fn notify_services(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Vec<HttpUrl> {
+    let example = "[\"podcastindex\"]";
+    let mut out = Vec::new();
+    for s in t.string_list(cx, "notify", example).unwrap_or_default() {
+        let given = s.get_ref().trim();
+        let url = match given {
+            "podcastindex" => HttpUrl::parse(PODCAST_INDEX_NOTIFY),
+            _ => HttpUrl::parse(given),
+        };
+        match url {
+            Ok(u) if !out.contains(&u) => out.push(u),
+            Ok(_) => {}
+            Err(problem) => cx.error(
+                &s.span(),
+                format!("`notify` in [publish]: \"{given}\" is neither \"podcastindex\" nor a URL ({problem})"),
+                Some(format!(
+                    "write it like: notify = {example}, or the https:// address of a service that takes ?url=FEED"
+                )),
+            ),
+        }
+    }
+    out
 }
 
 const PUBLISH_TO_EXAMPLE: &str = "write it like: to = \"s3://my-bucket/podcast\" or to = \"file:///srv/www/podcast\"";

@@ -158,6 +158,9 @@ pub struct ShowTags {
     /// Add the chapters to each episode's description in the feed as
     /// timestamp lines (`0:00 Introduction`), as Apple Podcasts shows them.
     pub chapters_in_notes: bool,
+    /// A WebSub hub (`atom:link rel="hub"`), told by `publish` when a feed
+    /// changed, so that apps subscribed there hear of it at once.
+    pub websub_hub: Option<HttpUrl>,
 }
 
 /// The apps `[podcast] subscribe` takes a link to: key and label.
@@ -215,6 +218,7 @@ pub(super) fn show(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> ShowTags {
         prefix: prefix(t, cx),
         subscribe: subscribe(t, cx),
         chapters_in_notes: t.boolean(cx, "chapters_in_notes").unwrap_or(false),
+        websub_hub: url(t, cx, "websub_hub"),
     }
 }
 

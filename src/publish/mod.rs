@@ -14,6 +14,7 @@
 pub mod destination;
 #[cfg(feature = "publish")]
 mod digests;
+pub mod notify;
 pub mod plan;
 pub mod record;
 #[cfg(feature = "publish")]
@@ -66,6 +67,9 @@ pub struct Report {
     pub record_note: Option<String>,
     /// Each feed: its file name, and the URL apps fetch it from.
     pub feeds: Vec<(String, String)>,
+    /// The services told of the feeds this publish changed (see [`notify`]);
+    /// with `--dry-run`, those that would be, none with a status.
+    pub notified: Vec<notify::Notified>,
 }
 
 /// Why a publish stopped.
@@ -173,6 +177,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     // A dry run to a folder not made yet: everything is new, and the folder is not made.
     if opts.dry_run && matches!(&dest, Destination::Folder(f) if !f.exists()) {
         let plan = plan::make(&site.files, None, &HashMap::new(), opts.prune, opts.force);
+        let notified = notify::not_yet(to_notify(&built, &plan, &feeds));
         return Ok(Report {
             build: built,
             destination: dest.describe(),
@@ -180,6 +185,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             dry_run: true,
             record_note: None,
             feeds,
+            notified,
         });
     }
     let early = reading.filter(|(d, _)| *d == dest).map(|(_, task)| task);
@@ -225,6 +231,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         if !plan.foreign.is_empty() {
             return Err(PublishError::Foreign { destination: dest.describe(), keys: plan.foreign.clone() });
         }
+        let mut notified = notify::not_yet(to_notify(&built, &plan, &feeds));
         if !opts.dry_run {
             if let Destination::Folder(folder) = &dest {
                 folder_links(folder, &plan)?;
@@ -235,11 +242,29 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
                     digests.put(&key, stamp, &sha);
                 }
             }
+            // The new feeds are live: the services that fetch them are told.
+            notified = notify::notify(to_notify(&built, &plan, &feeds)).await;
         }
         // A cache: not saving it only costs time at the next publish.
         let _ = digests.save(&show_root);
-        Ok(Report { build: built, destination: dest.describe(), plan, dry_run: opts.dry_run, record_note, feeds })
+        let destination = dest.describe();
+        Ok(Report { build: built, destination, plan, dry_run: opts.dry_run, record_note, feeds, notified })
     })
+}
+
+/// The services to tell of the feeds `plan` uploads (see [`notify`]).
+#[cfg(feature = "publish")]
+fn to_notify(
+    built: &crate::site::Report,
+    plan: &Plan,
+    feeds: &[(String, String)],
+) -> Vec<(crate::url::HttpUrl, &'static str, String)> {
+    let changed: Vec<String> = feeds
+        .iter()
+        .filter(|(name, _)| plan.puts.iter().any(|p| p.file.key == *name))
+        .map(|(_, url)| url.clone())
+        .collect();
+    notify::planned(built.websub_hub.as_ref(), &built.publish.notify, &changed)
 }
 
 /// Uploads at once: `--jobs`, else the `[publish]` table's, else 4.

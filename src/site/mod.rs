@@ -119,6 +119,8 @@ pub struct Report {
     pub base_url: Option<crate::url::HttpUrl>,
     /// The manifest's `[publish]` table, for `podsmith publish`.
     pub publish: manifest::PublishSettings,
+    /// The WebSub hub the feeds name (`websub_hub`), which `publish` tells.
+    pub websub_hub: Option<crate::url::HttpUrl>,
 }
 
 /// What the caller of [`build_observed`] is told as the build goes (to
@@ -163,6 +165,7 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     let (hosted_notes, hosted_asked, hosted_digest) = recheck_hosted(&show, opts, &mut preload);
     // What `publish` needs of the manifest, whatever the build does.
     let (base_url, publish_settings) = (show.podcast.base_url.clone(), show.publish.clone());
+    let websub_hub = show.podcast.tags.websub_hub.clone();
     let facts = |mut r: Report| {
         r.warnings.extend(hosted_notes.iter().cloned());
         r.probe_stats.requests += hosted_asked;
@@ -170,6 +173,7 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
             seconds: started.elapsed().as_secs_f64(),
             base_url: Some(base_url.clone()),
             publish: publish_settings.clone(),
+            websub_hub: websub_hub.clone(),
             ..r
         }
     };
@@ -388,6 +392,7 @@ fn report_of(
         seconds: 0.0,
         base_url: None,
         publish: manifest::PublishSettings::default(),
+        websub_hub: None,
     }
 }
 
@@ -599,6 +604,7 @@ fn unchanged_report(
         seconds: 0.0,
         base_url: None,
         publish: manifest::PublishSettings::default(),
+        websub_hub: None,
     }
 }
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::harness::Show;
 use crate::proxy::{Action, Proxy};
 use crate::s3::{BUCKET, S3};
+use crate::server::{Mode, Server};
 
 const AS_OF: &str = "2026-06-01T00:00:00Z";
 
@@ -308,6 +309,86 @@ fn a_folder_is_a_destination_too() {
     assert!(again.stderr.contains("0 uploaded (0 bytes), 19 unchanged"), "{}", again.stderr);
 }
 
+#[test]
+fn the_websub_hub_and_the_notify_services_are_told_of_the_feeds_a_publish_changed() {
+    // A real HTTP server on 127.0.0.1 as the hub (POST) and a ping service
+    // (GET ?url=); `missing` answers 404.
+    let served = tempfile::tempdir().unwrap();
+    std::fs::write(served.path().join("hub"), "").unwrap();
+    std::fs::write(served.path().join("pubnotify"), "{\"success\":true}").unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let base = server.base();
+    let show = Show::sample();
+    let manifest =
+        show.read("episodes.toml").replacen("[podcast]\n", &format!("[podcast]\nwebsub_hub = \"{base}hub\"\n"), 1);
+    show.write("episodes.toml", &format!("{manifest}\n[publish]\nnotify = [\"{base}pubnotify\", \"{base}missing\"]\n"));
+    let web = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", web.path().join("podcast").display());
+    let feed = "https://podcast.example.com/cloud-native/feed.xml";
+    let ogg = "https://podcast.example.com/cloud-native/feed.ogg.xml";
+    let host = base.trim_start_matches("http://").trim_end_matches('/');
+
+    // A dry run says who would be told, and asks no one.
+    let run = to_folder(&show, &to, &["--dry-run"]).ok();
+    assert!(run.stderr.contains(&format!("would tell the WebSub hub {host} of {feed}\n")), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("would tell {host} of {ogg}\n")), "{}", run.stderr);
+    assert_eq!(server.log(), vec![]);
+
+    // Published: each feed told to the hub and to each service, once.
+    let run = to_folder(&show, &to, &[]).ok();
+    assert!(show.read("public/feed.xml").contains(&format!("<atom:link href=\"{base}hub\" rel=\"hub\"/>")));
+    let encoded = |u: &str| u.replace(':', "%3A").replace('/', "%2F");
+    let mut log: Vec<(String, String)> = server.log().into_iter().map(|(m, p, _)| (m, p)).collect();
+    log.sort();
+    let mut expected = Vec::new();
+    for f in [feed, ogg] {
+        expected.push(("GET".to_string(), format!("pubnotify?url={}", encoded(f))));
+        expected.push(("POST (204)".to_string(), format!("hub?hub.mode=publish&hub.url={}", encoded(f))));
+    }
+    expected.sort();
+    // (The server logs no 404 for a file it does not have.)
+    assert_eq!(log, expected);
+    assert!(run.stderr.contains(&format!("told the WebSub hub {host} of {feed} (204)")), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("told {host} of {feed} (200)")), "{}", run.stderr);
+    // The service that fails is a warning; the publish stands.
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: {host} was not told of {feed}: it answered 404 Not Found\n  help: the site is published all the same"
+        )),
+        "{}",
+        run.stderr
+    );
+
+    // Nothing changed: no feed went up, so no one is told.
+    server.forget();
+    to_folder(&show, &to, &[]).ok();
+    assert_eq!(server.log(), vec![]);
+    // A new title changes both feeds: both are told again.
+    show.write(
+        "episodes.toml",
+        &show.read("episodes.toml").replacen("title = \"Miek Gieben on CoreDNS\"", "title = \"Miek Gieben on DNS\"", 1),
+    );
+    let run = to_folder(&show, &to, &["--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let told: Vec<(&str, &str, Option<u64>)> = v["notified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["how"].as_str().unwrap(), n["feed"].as_str().unwrap(), n["status"].as_u64()))
+        .collect();
+    assert_eq!(
+        told,
+        [
+            ("websub", feed, Some(204)),
+            ("ping", feed, Some(200)),
+            ("ping", feed, Some(404)),
+            ("websub", ogg, Some(204)),
+            ("ping", ogg, Some(200)),
+            ("ping", ogg, Some(404)),
+        ]
+    );
+}
+
 /// A feed over 256 KiB (whose fingerprint samples its ends) edited in its
 /// middle, its size kept: all of its bytes tell, so it goes up; and again
 /// without the digest cache, and from a folder whose files have new times.
@@ -471,6 +552,16 @@ fn no_destination_and_bad_settings_are_usage_errors() {
     show.write("episodes.toml", &format!("{manifest}\n[publish]\nto = \"s3://ok-bucket\"\njobs = 500\n"));
     let run = show.run_env(&["publish"], &[]).fails(1);
     assert!(run.stderr.contains("`jobs` in [publish] is 500; at most 64"), "{}", run.stderr);
+    show.write(
+        "episodes.toml",
+        &format!("{manifest}\n[publish]\nto = \"s3://ok-bucket\"\nnotify = [\"podcast-index\"]\n"),
+    );
+    let run = show.run_env(&["publish"], &[]).fails(1);
+    assert!(
+        run.stderr.contains("`notify` in [publish]: \"podcast-index\" is neither \"podcastindex\" nor a URL"),
+        "{}",
+        run.stderr
+    );
     let run = show.run_env(&["publish", "--to", "s3://ok-bucket", "--jobs", "0"], &[]).fails(2);
     assert!(run.stderr.contains("--jobs"), "{}", run.stderr);
 }

@@ -163,6 +163,7 @@ fn serve(
         }
         let mut range: Option<(u64, u64)> = None;
         let mut if_none_match: Option<String> = None;
+        let mut content_length = 0usize;
         loop {
             let mut line = String::new();
             reader.read_line(&mut line)?;
@@ -174,6 +175,11 @@ fn serve(
                 && name.eq_ignore_ascii_case("if-none-match")
             {
                 if_none_match = Some(value.trim().to_string());
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                content_length = value.trim().parse().unwrap_or(0);
             }
             if let Some(v) = line.strip_prefix("Range: bytes=").or_else(|| line.strip_prefix("range: bytes=")) {
                 let (a, b) = v.split_once('-').unwrap_or((v, ""));
@@ -187,6 +193,18 @@ fn serve(
         let mut parts = request.split_whitespace();
         let method = parts.next().unwrap_or("");
         let path = parts.next().unwrap_or("/").trim_start_matches('/').to_string();
+        // A POST (a WebSub hub told of a feed): logged with its body after
+        // a `?`, answered 204 where a file of that name is served, else 404.
+        if method == "POST" {
+            let mut body = vec![0u8; content_length.min(1 << 20)];
+            std::io::Read::read_exact(&mut reader, &mut body)?;
+            let there = root.join(&path).is_file();
+            let status = if there { "204 No Content" } else { "404 Not Found" };
+            let logged = format!("{path}?{}", String::from_utf8_lossy(&body));
+            log.lock().unwrap().push((format!("POST ({})", &status[..3]), logged, 0));
+            write!(out, "HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n")?;
+            continue;
+        }
         if mode == Mode::Redirect && !path.starts_with("moved/") {
             log.lock().unwrap().push((format!("{method} (302)"), path.clone(), 0));
             write!(out, "HTTP/1.1 302 Found\r\nLocation: /moved/{path}\r\nContent-Length: 0\r\n\r\n")?;
