@@ -281,6 +281,9 @@ fn file_for(out: &Path, path: &str) -> Option<PathBuf> {
 
 fn content_type(file: &Path) -> &'static str {
     let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if file.file_name().and_then(|n| n.to_str()) == Some(crate::site::SITEMAP) {
+        return "application/xml; charset=utf-8";
+    }
     match ext.as_str() {
         "html" => "text/html; charset=utf-8",
         "xml" => "application/rss+xml; charset=utf-8",

@@ -10,6 +10,8 @@
 //! site works wherever `public/` is served and when opened from disk; feed
 //! links are absolute, as feed readers want them.
 
+pub mod sitemap;
+
 use std::path::Path;
 use std::sync::Arc;
 

@@ -596,8 +596,10 @@ fn local_site(
             k if Some(k) == main_feed => Phase::MainFeed,
             k if built.feeds.iter().any(|f| f == k) => Phase::Feed,
             // Pages, and what they and the feeds link to that is made
-            // from the manifest (chapters, transcripts): may change.
+            // from the manifest (chapters, transcripts), and the sitemap:
+            // may change.
             k if [".html", ".json", ".vtt", ".srt"].iter().any(|x| k.ends_with(x)) => Phase::Page,
+            crate::site::SITEMAP => Phase::Page,
             _ => Phase::Media,
         };
         let (content_type, cache_control) = headers(&key, phase);
@@ -652,6 +654,7 @@ pub fn headers(key: &str, phase: Phase) -> (&'static str, &'static str) {
         ("vtt", "text/vtt; charset=utf-8"),
         ("srt", "application/x-subrip"),
         ("json", "application/json"),
+        ("xml", "application/xml; charset=utf-8"),
         ("txt", "text/plain; charset=utf-8"),
         ("css", "text/css; charset=utf-8"),
     ]
@@ -674,5 +677,6 @@ mod tests {
         assert_eq!(headers("media/a.opus", Phase::Media).0, "audio/ogg");
         assert_eq!(headers("media/cover.jpg", Phase::Media).0, "image/jpeg");
         assert_eq!(headers("media/x.bin", Phase::Media).0, "application/octet-stream");
+        assert_eq!(headers("sitemap.xml", Phase::Page), ("application/xml; charset=utf-8", "public, max-age=300"));
     }
 }

@@ -19,7 +19,7 @@ pub mod record;
 pub mod snapshot;
 
 pub use error::BuildError;
-pub use prepared::{Made, Planned, Prepared, Validated, prepare};
+pub use prepared::{Made, Planned, Prepared, SITEMAP, Validated, prepare};
 use prepared::{folders, prepare_show};
 
 use std::collections::{HashMap, HashSet};

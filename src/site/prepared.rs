@@ -19,6 +19,9 @@ use crate::pages::Renderer;
 use crate::probe::cache::Cache;
 use crate::validate::incremental::ItemCheck;
 
+/// The site's sitemap, beside the index page.
+pub const SITEMAP: &str = "sitemap.xml";
+
 /// The fingerprint of every file a build is about to write.
 pub type Planned = std::collections::BTreeMap<String, Fingerprint>;
 
@@ -528,6 +531,9 @@ impl Prepared {
                 format!("<atom:link href=\"{own}\" rel=\"self\""),
             ]);
         }
+        if rel == SITEMAP {
+            return Some(crate::pages::sitemap::marks(&self.catalog));
+        }
         let is_page = rel == "index.html" || (rel.starts_with("episodes/") && rel.ends_with("/index.html"));
         is_page.then(|| {
             let feed = escape(&self.catalog.feed_url());
@@ -759,6 +765,7 @@ fn site_files(catalog: &Catalog, feeds: &[crate::feed::Feed], page_paths: Vec<St
     for (i, path) in page_paths.into_iter().enumerate() {
         site.push(path, Content::Page(i));
     }
+    site.push(SITEMAP, Content::Bytes(crate::pages::sitemap::sitemap(catalog)));
     // Per-format feeds, then feed.xml last: the feed directories poll most.
     for (j, feed) in feeds.iter().enumerate().rev() {
         site.push(feed.file_name.clone(), Content::Feed(j));

@@ -89,7 +89,7 @@ recorded the 1 published episode(s) in podsmith.lock: keep it with episodes.toml
 warning: feed.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
 scheduled: "Coming soon" goes live at 2026-07-01T10:00:00+02:00; it is left out until then (run `podsmith build` again after that time)
-Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 5 written, 0 unchanged, in [..]s
+Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 6 written, 0 unchanged, in [..]s
 
 "#]]
     );
@@ -137,7 +137,7 @@ warning: episode "Pasted title": removed 1 control character(s) from `title` (XM
 warning: episode "Pasted title": removed 2 control character(s) from `notes` (XML cannot carry them; they are usually pasted by accident)
 warning: feed.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
-Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 5 written, 0 unchanged, in [..]s
+Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 6 written, 0 unchanged, in [..]s
 
 "#]]
     );
@@ -275,7 +275,7 @@ warning: feed.xml, episode "Mixed": the OGG file plays for 3.0 s but the MP3 fil
   help: export every format from the same final mix
 warning: feed.ogg.xml, episode "Mixed": the MP3 file plays for 5.1 s but the OGG file for 3.0 s [MEDIA-FORMATS-AGREE]
   help: export every format from the same final mix
-Built 1 episode into public: feed.xml, feed.ogg.xml (2 feeds), 2 pages, 3 media/image files; 7 written, 0 unchanged, in [..]s
+Built 1 episode into public: feed.xml, feed.ogg.xml (2 feeds), 2 pages, 3 media/image files; 8 written, 0 unchanged, in [..]s
 
 "#]]
     );

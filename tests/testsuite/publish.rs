@@ -87,23 +87,28 @@ fn first_publish_puts_the_whole_site_with_its_headers_and_a_republish_sends_noth
     assert_eq!(up.last().map(String::as_str), Some("feed.xml"), "feed.xml goes last: {up:?}");
     let first_page = up.iter().position(|k| !k.starts_with("media/")).unwrap();
     assert!(up[..first_page].iter().all(|k| k.starts_with("media/")), "media first: {up:?}");
-    // Then the pages and what they link to (chapters, transcripts), then the feeds.
-    let feeds = up.iter().position(|k| k.ends_with(".xml")).unwrap();
-    assert!(up[first_page..feeds].iter().all(|k| k == "index.html" || k.starts_with("episodes/")), "{up:?}");
-    assert!(up[first_page..feeds].contains(&"episodes/coredns-miek-gieben/chapters.json".to_string()), "{up:?}");
-    assert!(run.stderr.contains("Published to s3://show-bucket/podcast: 19 uploaded"), "{}", run.stderr);
+    // Then the pages and what they link to (chapters, transcripts) and the
+    // sitemap, then the feeds.
+    let feeds = up.iter().position(|k| k.starts_with("feed.")).unwrap();
+    let pages = &up[first_page..feeds];
+    assert!(pages.iter().all(|k| ["index.html", "sitemap.xml"].contains(&k.as_str()) || k.starts_with("episodes/")));
+    assert!(pages.contains(&"episodes/coredns-miek-gieben/chapters.json".to_string()), "{up:?}");
+    assert!(pages.contains(&"sitemap.xml".to_string()), "{up:?}");
+    assert!(up[feeds..].iter().all(|k| k.starts_with("feed.")), "{up:?}");
+    assert!(run.stderr.contains("Published to s3://show-bucket/podcast: 20 uploaded"), "{}", run.stderr);
 
     assert_eq!(headers(&s3, "feed.xml"), ("application/rss+xml; charset=utf-8".into(), "public, max-age=60".into()));
     assert_eq!(headers(&s3, "media/kubernetes-sarah-novotny.mp3").0, "audio/mpeg");
     assert_eq!(headers(&s3, "media/kubernetes-sarah-novotny.ogg").0, "audio/ogg");
     assert_eq!(headers(&s3, "media/cover.jpg"), ("image/jpeg".into(), "public, max-age=31536000, immutable".into()));
     assert_eq!(headers(&s3, "index.html"), ("text/html; charset=utf-8".into(), "public, max-age=300".into()));
+    assert_eq!(headers(&s3, "sitemap.xml"), ("application/xml; charset=utf-8".into(), "public, max-age=300".into()));
 
     let record = s3.object("podcast/.podsmith/published.json");
     let before = std::fs::metadata(&record).unwrap().modified().unwrap();
     let again = publish(&show, &s3, &[]).ok();
     assert_eq!(sent(&again), (vec![], vec![]));
-    assert!(again.stderr.contains("0 uploaded (0 bytes), 19 unchanged, 0 deleted"), "{}", again.stderr);
+    assert!(again.stderr.contains("0 uploaded (0 bytes), 20 unchanged, 0 deleted"), "{}", again.stderr);
     assert_eq!(std::fs::metadata(&record).unwrap().modified().unwrap(), before, "no PUT at all, not even the record");
 }
 
@@ -187,14 +192,14 @@ fn a_dry_run_says_the_plan_and_sends_nothing() {
         .run_env(&["publish", "--to", &to, "--endpoint", &s3.endpoint(), "--as-of", AS_OF, "--dry-run"], &s3.env())
         .ok();
     assert!(run.stdout.lines().any(|l| l.starts_with("PUT feed.xml (") && l.ends_with("): new")), "{}", run.stdout);
-    assert_eq!(run.stdout.lines().filter(|l| l.starts_with("PUT ")).count(), 19);
+    assert_eq!(run.stdout.lines().filter(|l| l.starts_with("PUT ")).count(), 20);
     assert!(run.stderr.contains("dry run: nothing was sent"), "{}", run.stderr);
     assert!(s3.objects("").is_empty(), "nothing at the destination");
     // To a folder that is not there yet: the plan, and no folder made.
     let web = tempfile::tempdir().unwrap();
     let to = format!("file://{}", web.path().join("podcast").display());
     let run = to_folder(&show, &to, &["--dry-run"]).ok();
-    assert_eq!(run.stdout.lines().filter(|l| l.starts_with("PUT ")).count(), 19, "{}", run.stdout);
+    assert_eq!(run.stdout.lines().filter(|l| l.starts_with("PUT ")).count(), 20, "{}", run.stdout);
     assert!(!web.path().join("podcast").exists());
 }
 
@@ -239,15 +244,15 @@ fn an_earlier_copy_with_the_same_bytes_is_taken_as_it_is() {
     let run = publish(&show, &s3, &[]).ok();
     assert_eq!(sent(&run), (vec![], vec![]), "{}", run.stderr);
     let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(said["adopted"].as_array().unwrap().len(), 19, "{said}");
+    assert_eq!(said["adopted"].as_array().unwrap().len(), 20, "{said}");
     assert!(
-        run.stderr.contains("19 object(s) podsmith had not published hold the site's very bytes"),
+        run.stderr.contains("20 object(s) podsmith had not published hold the site's very bytes"),
         "{}",
         run.stderr
     );
     // And they are podsmith's now: the next publish has nothing to say.
     let run = publish(&show, &s3, &[]).ok();
-    assert!(run.stderr.contains("0 uploaded (0 bytes), 19 unchanged"), "{}", run.stderr);
+    assert!(run.stderr.contains("0 uploaded (0 bytes), 20 unchanged"), "{}", run.stderr);
     assert!(!run.stderr.contains("very bytes"), "{}", run.stderr);
     assert_eq!(published(&s3), show.public_files());
 }
@@ -297,7 +302,7 @@ fn a_folder_is_a_destination_too() {
     let web = tempfile::tempdir().unwrap();
     let to = format!("file://{}", web.path().join("podcast").display());
     let run = to_folder(&show, &to, &[]).ok();
-    assert!(run.stderr.contains("19 uploaded"), "{}", run.stderr);
+    assert!(run.stderr.contains("20 uploaded"), "{}", run.stderr);
     let mut there = BTreeMap::new();
     for (k, v) in walk(&web.path().join("podcast")) {
         if !k.starts_with(".podsmith/") {
@@ -306,7 +311,7 @@ fn a_folder_is_a_destination_too() {
     }
     assert_eq!(there, show.public_files());
     let again = to_folder(&show, &to, &[]).ok();
-    assert!(again.stderr.contains("0 uploaded (0 bytes), 19 unchanged"), "{}", again.stderr);
+    assert!(again.stderr.contains("0 uploaded (0 bytes), 20 unchanged"), "{}", again.stderr);
 }
 
 #[test]
@@ -459,9 +464,9 @@ fn a_folder_filled_earlier_with_the_same_files_is_taken_as_it_is() {
     assert!(dry.stdout.contains("TAKE index.html: already there with the same bytes"), "{}", dry.stdout);
     assert!(!podcast.join(".podsmith").exists(), "no record written by a dry run");
     let run = to_folder(&show, &to, &[]).ok();
-    assert!(run.stderr.contains("0 uploaded (0 bytes), 19 unchanged"), "{}", run.stderr);
+    assert!(run.stderr.contains("0 uploaded (0 bytes), 20 unchanged"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("19 object(s) podsmith had not published hold the site's very bytes"),
+        run.stderr.contains("20 object(s) podsmith had not published hold the site's very bytes"),
         "{}",
         run.stderr
     );
@@ -518,7 +523,7 @@ fn a_folder_destination_is_listed_without_following_links() {
     std::os::unix::fs::symlink(&podcast, podcast.join("loop")).unwrap();
     std::os::unix::fs::symlink(web.path().join("elsewhere"), podcast.join("other")).unwrap();
     let run = to_folder(&show, &to, &["--prune"]).ok();
-    assert!(run.stderr.contains("0 uploaded (0 bytes), 19 unchanged, 0 deleted"), "{}", run.stderr);
+    assert!(run.stderr.contains("0 uploaded (0 bytes), 20 unchanged, 0 deleted"), "{}", run.stderr);
     assert_eq!(std::fs::read(elsewhere.join("coredns-miek-gieben.mp3")).unwrap(), b"someone else's");
     assert!(podcast.join("loop").is_symlink() && podcast.join("other").is_symlink());
 }
@@ -591,7 +596,7 @@ fn requests_are_one_listing_and_what_changed() {
     let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
     let show = Show::sample();
     publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
-    assert_eq!(proxy.count("PUT"), 19 + 2, "every file, and the record twice (pending, then done)");
+    assert_eq!(proxy.count("PUT"), 20 + 2, "every file, and the record twice (pending, then done)");
     proxy.log.lock().unwrap().clear();
     publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
     let log = proxy.log.lock().unwrap().clone();
@@ -600,7 +605,7 @@ fn requests_are_one_listing_and_what_changed() {
     assert_eq!(log.iter().filter(|(m, p)| m == "GET" && p.ends_with("/podcast/.podsmith/published.json")).count(), 1);
     assert_eq!(log.iter().filter(|(m, p)| m == "GET" && p.contains("list-type=2")).count(), 1, "{log:?}");
     drop(log);
-    // One episode added: its two files, its page, the index, two feeds.
+    // One episode added: its two files, its page, the index, the sitemap, two feeds.
     proxy.log.lock().unwrap().clear();
     std::fs::copy(show.path("media/coredns-miek-gieben.mp3"), show.path("media/bonus.mp3")).unwrap();
     std::fs::copy(show.path("media/coredns-miek-gieben.ogg"), show.path("media/bonus.ogg")).unwrap();
@@ -616,9 +621,17 @@ fn requests_are_one_listing_and_what_changed() {
     up.sort();
     assert_eq!(
         up,
-        ["episodes/bonus/index.html", "feed.ogg.xml", "feed.xml", "index.html", "media/bonus.mp3", "media/bonus.ogg"]
+        [
+            "episodes/bonus/index.html",
+            "feed.ogg.xml",
+            "feed.xml",
+            "index.html",
+            "media/bonus.mp3",
+            "media/bonus.ogg",
+            "sitemap.xml"
+        ]
     );
-    assert_eq!(proxy.count("PUT"), 6 + 2);
+    assert_eq!(proxy.count("PUT"), 7 + 2);
     assert_eq!(proxy.count("HEAD"), 0);
     assert_eq!(published(&s3), show.public_files());
 }
@@ -816,7 +829,7 @@ fn a_damaged_record_is_set_aside_and_nothing_is_deleted_on_its_word() {
     let run = show.run_env(&args, &s3.env()).ok();
     assert!(run.stderr.contains("was set aside (it names \"../escape\""), "{}", run.stderr);
     assert!(
-        run.stderr.contains("19 object(s) podsmith had not published hold the site's very bytes"),
+        run.stderr.contains("20 object(s) podsmith had not published hold the site's very bytes"),
         "{}",
         run.stderr
     );
@@ -844,7 +857,7 @@ fn acl_public_read_goes_with_every_upload() {
     let heads = proxy.heads.lock().unwrap();
     let puts: Vec<&Vec<String>> =
         log.iter().zip(heads.iter()).filter(|((m, _), _)| m == "PUT").map(|(_, h)| h).collect();
-    assert_eq!(puts.len(), 21);
+    assert_eq!(puts.len(), 22);
     assert!(puts.iter().all(|h| h.iter().any(|l| l.eq_ignore_ascii_case("x-amz-acl: public-read"))), "{puts:?}");
 }
 

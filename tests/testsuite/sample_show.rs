@@ -205,6 +205,53 @@ fn pages_list_each_format_with_its_measured_duration() {
 }
 
 #[test]
+fn the_sitemap_lists_the_index_and_every_live_episode_page_by_date() {
+    let show = Show::sample();
+    // An episode dated later has no page yet, and is not in the sitemap.
+    fs::copy(show.path("media/coredns-miek-gieben.mp3"), show.path("media/later.mp3")).unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &format!("{manifest}\n[[episode]]\ntitle = \"Later\"\nguid = \"later\"\ndate = 2030-01-01T00:00:00Z\nmedia = [\"media/later.mp3\"]\n"),
+    );
+    show.build().ok();
+    let xml = show.read("public/sitemap.xml");
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- made by podsmith -->\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"), "{xml}");
+    let between = |tag: &str| -> Vec<String> {
+        xml.split(&format!("<{tag}>"))
+            .skip(1)
+            .map(|s| s.split(&format!("</{tag}>")).next().unwrap().to_string())
+            .collect()
+    };
+    let base = "https://podcast.example.com/cloud-native/";
+    let pages: Vec<String> = [
+        "",
+        "kubernetes-sarah-novotny/",
+        "prometheus-bjorn-rabenstein/",
+        "coredns-miek-gieben/",
+        "fluentd-eduardo-silva/",
+    ]
+    .iter()
+    .map(|p| if p.is_empty() { base.to_string() } else { format!("{base}episodes/{p}") })
+    .collect();
+    assert_eq!(between("loc"), pages);
+    // The index dated by the newest episode; each page by its episode.
+    let channel = show.channel("feed.xml");
+    let mut dates: Vec<String> = vec![channel.last_build_date().unwrap().to_string()];
+    dates.extend(channel.items().iter().map(|i| i.pub_date().unwrap().to_string()));
+    let lastmod: Vec<String> =
+        between("lastmod").iter().map(|d| chrono::DateTime::parse_from_rfc3339(d).unwrap().to_rfc2822()).collect();
+    let rfc = |d: &str| chrono::DateTime::parse_from_rfc2822(d).unwrap();
+    let as_instants = |v: &[String]| v.iter().map(|d| rfc(d)).collect::<Vec<_>>();
+    assert_eq!(as_instants(&lastmod), as_instants(&dates));
+    // Every page it lists is one the build wrote.
+    for url in &pages {
+        let rel = url.trim_start_matches(base);
+        assert!(show.path(&format!("public/{rel}index.html")).is_file(), "{rel}");
+    }
+}
+
+#[test]
 fn a_second_build_changes_no_byte() {
     let show = Show::sample();
     show.build().ok();
@@ -217,7 +264,7 @@ fn a_second_build_changes_no_byte() {
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z", "--no-cache"]).ok();
     assert!(!run.stderr.contains("nothing changed since the last build"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("probed 8 media file(s)") && run.stderr.contains("0 written, 19 unchanged"),
+        run.stderr.contains("probed 8 media file(s)") && run.stderr.contains("0 written, 20 unchanged"),
         "{}",
         run.stderr
     );
@@ -231,8 +278,8 @@ fn a_second_build_changes_no_byte() {
     assert_eq!(first, again);
     assert_eq!(
         first.len(),
-        4 * 2 + 1 + 5 + 2 + 3,
-        "8 media, cover, 5 pages, 2 feeds, one episode's chapters and transcript (VTT, SRT): {:?}",
+        4 * 2 + 1 + 5 + 1 + 2 + 3,
+        "8 media, cover, 5 pages, the sitemap, 2 feeds, one episode's chapters and transcript (VTT, SRT): {:?}",
         first.keys().collect::<Vec<_>>()
     );
 }
@@ -249,7 +296,7 @@ fn the_summary_names_what_was_built() {
 recorded the 4 published episode(s) in podsmith.lock: keep it with episodes.toml
 warning: feed.xml, feed.ogg.xml: the feed's URLs and the owner e-mail are on podcast.example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
-Built 4 episodes into public: feed.xml, feed.ogg.xml (2 feeds), 5 pages, 9 media/image files; 19 written, 0 unchanged, in [..]s
+Built 4 episodes into public: feed.xml, feed.ogg.xml (2 feeds), 5 pages, 9 media/image files; 20 written, 0 unchanged, in [..]s
 
 "#]]
     );
@@ -276,11 +323,11 @@ fn a_warm_build_probes_nothing_and_says_so() {
         run.stderr
     );
     // The same warnings and summary as the build that did the work.
-    assert!(run.stderr.contains("[PLACEHOLDER]") && run.stderr.contains("0 written, 19 unchanged"), "{}", run.stderr);
+    assert!(run.stderr.contains("[PLACEHOLDER]") && run.stderr.contains("0 written, 20 unchanged"), "{}", run.stderr);
     // An output that was removed makes it a real build again.
     std::fs::remove_file(show.path("public/index.html")).unwrap();
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
-    assert!(run.stderr.contains("1 written, 18 unchanged"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 written, 19 unchanged"), "{}", run.stderr);
     // A template edit too.
     show.write("templates/index.html", "{% extends \"base.html\" %}{% block body %}<p>custom</p>{% endblock %}");
     show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
