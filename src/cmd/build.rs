@@ -53,9 +53,11 @@ pub(super) fn tell(report: &Report, ui: &Ui) {
         ));
     }
     ui.diagnostics(&report.warnings);
+    // What puts it in the feed then: a publish where the show has a destination.
+    let command = if report.publish.to.is_some() { "podsmith publish" } else { "podsmith build" };
     for s in &report.scheduled {
         ui.info(format!(
-            "scheduled: \"{}\" goes live at {}; it is left out until then (run `podsmith build` again after that time)",
+            "scheduled: \"{}\" goes live at {}; it is left out until then (run `{command}` again after that time)",
             s.title(),
             s.date().to_rfc3339()
         ));

@@ -262,6 +262,11 @@ fn manifest_of(
         comment(&mut p, "guid", "the show's podcast:guid, kept: Podcast Index apps know the show by it");
     }
     namespace_tags(channel, &mut p, notes);
+    // The WebSub hub the apps subscribed to the old feed at: `publish`
+    // tells it when the new feed changes.
+    if let Some(hub) = atom_link(channel, "hub").filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
+        p["websub_hub"] = value(hub);
+    }
     if let Some(new) = it.and_then(|i| non_empty_opt(i.new_feed_url())) {
         notes.push(note(format!("the feed says it moved to {new} (itunes:new-feed-url): import that feed instead?")));
     }
@@ -729,11 +734,16 @@ fn categories(
 
 /// The feed's own address (`atom:link rel="self"`), else its web page's.
 fn self_url(channel: &rss::Channel) -> Option<String> {
-    let atom = channel.extensions().get("atom").and_then(|a| a.get("link"));
-    let own = atom.into_iter().flatten().find(|l| l.attrs().get("rel").map(String::as_str) == Some("self"));
-    own.and_then(|l| l.attrs().get("href").cloned())
+    atom_link(channel, "self")
         .or_else(|| Some(channel.link().to_string()))
         .filter(|u| crate::url::HttpUrl::parse(u).is_ok())
+}
+
+/// The `href` of the channel's first `atom:link` with `rel`.
+fn atom_link(channel: &rss::Channel, rel: &str) -> Option<String> {
+    let atom = channel.extensions().get("atom").and_then(|a| a.get("link"));
+    let link = atom.into_iter().flatten().find(|l| l.attrs().get("rel").map(|r| r.trim()) == Some(rel))?;
+    link.attrs().get("href").map(|h| h.trim().to_string())
 }
 
 /// `url`, or read against `base` when it is relative; `None` if it is not

@@ -300,6 +300,7 @@ fn odd_feeds_are_read_as_apps_read_them_and_what_is_left_out_is_said() {
         xmlns:psc=\"http://podlove.org/simple-chapters\">\n\
         <channel><title>Caf\u{e9} Gespr\u{e4}che</title><link>https://old.example.com/</link><description>\u{dc}ber Kaffee</description>\n\
         <atom:link href=\"https://old.example.com/feeds/show.xml\" rel=\"self\"/><language>de</language>\n\
+        <atom:link href=\"https://pubsubhubbub.appspot.com/\" rel=\"hub\"/>\n\
         <itunes:owner><itunes:email>a@old.example.com</itunes:email></itunes:owner><itunes:category text=\"Arts\"/>\n\
         <item><title>Fr\u{fc}hst\u{fc}ck</title><pubDate>Mon, 01 Jan 2024 10:00:00 UTC</pubDate>\n\
         <description><![CDATA[<p>K\u{e4}se &amp; Brot<script>x()</script></p>]]></description>\n\
@@ -320,6 +321,8 @@ fn odd_feeds_are_read_as_apps_read_them_and_what_is_left_out_is_said() {
     let run = show.run(&["import", "old.xml", "new"]).ok();
     let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
     assert_eq!(parsed.podcast.title, "Café Gespräche");
+    // The hub apps subscribed at: publish tells it of the new feed.
+    assert_eq!(parsed.podcast.tags.websub_hub.as_ref().map(|u| u.as_str()), Some("https://pubsubhubbub.appspot.com/"));
     let titles: Vec<&str> = parsed.episodes.iter().map(|e| e.title.as_str()).collect();
     assert_eq!(titles, ["Frühstück", "Twice"]);
     let first = &parsed.episodes[0];

@@ -196,6 +196,7 @@ fn add_says_what_puts_the_episode_in_the_feed_and_when() {
     // The build leaves both out until then, and says so.
     let run = show.build().ok();
     assert!(run.stderr.contains("scheduled: \"Later\" goes live at 2099-03-01"), "{}", run.stderr);
+    assert!(run.stderr.contains("(run `podsmith publish` again after that time)"), "{}", run.stderr);
 }
 
 #[test]
