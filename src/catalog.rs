@@ -75,6 +75,9 @@ impl LiveEpisode {
 pub struct Scheduled {
     /// The manifest's episode.
     pub episode: Episode,
+    /// Its media as measured (empty where a build did not measure them:
+    /// one that found nothing changed).
+    pub media: Vec<Media>,
 }
 
 impl Scheduled {
@@ -440,7 +443,7 @@ impl Catalog {
                     return (Err(chapter_problems), notes);
                 }
                 let e = match episode.date.with_timezone(&Utc) > now {
-                    true => Err(Scheduled { episode }),
+                    true => Err(Scheduled { episode, media }),
                     false => Ok(LiveEpisode::new(&show.podcast, episode, media)),
                 };
                 (Ok(e), notes)

@@ -109,6 +109,19 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// List the show's episodes, newest first: date, title, length, formats, and whether each is
+    /// live, new (live at the next build) or scheduled.
+    List {
+        /// The show's manifest.
+        #[arg(long, default_value = "episodes.toml")]
+        manifest: PathBuf,
+        /// As of this moment (RFC 3339) instead of now.
+        #[arg(long, value_name = "DATETIME")]
+        as_of: Option<String>,
+        /// Output format: a table for people, or one JSON object.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Check a feed against what Apple, Spotify and Podcast Index accept.
     ///
     /// With no FEED, validates the show in this folder as `build` would write
@@ -169,7 +182,7 @@ impl Command {
             Command::Add(a) => a.format,
             #[cfg(feature = "publish")]
             Command::Publish(a) => a.format,
-            Command::Diff { format, .. } | Command::Validate { format, .. } => *format,
+            Command::Diff { format, .. } | Command::List { format, .. } | Command::Validate { format, .. } => *format,
             Command::Init { .. }
             | Command::Import { .. }
             | Command::Serve { .. }

@@ -5,6 +5,7 @@ mod add;
 mod build;
 mod import;
 mod init;
+mod list;
 mod probe;
 #[cfg(feature = "publish")]
 mod publish;
@@ -154,6 +155,7 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
         #[cfg(feature = "publish")]
         Command::Publish(args) => publish::run(args, ui),
         Command::Diff { manifest, as_of, .. } => build::diff(&manifest, as_of.as_deref(), ui),
+        Command::List { manifest, as_of, .. } => list::run(&manifest, as_of.as_deref(), ui),
         Command::Probe { json, jobs, files } => probe::run(&files, json, usize::from(jobs), ui),
         Command::Completions { shell } => {
             use clap::CommandFactory;

@@ -771,7 +771,7 @@ fn scheduled(show: &manifest::Show, now: DateTime<Utc>) -> Vec<Scheduled> {
     show.episodes
         .iter()
         .filter(|e| e.date.with_timezone(&Utc) > now)
-        .map(|e| Scheduled { episode: e.clone() })
+        .map(|e| Scheduled { episode: e.clone(), media: Vec::new() })
         .collect()
 }
 

@@ -252,6 +252,47 @@ fn the_sitemap_lists_the_index_and_every_live_episode_page_by_date() {
 }
 
 #[test]
+fn list_shows_every_episode_with_its_length_formats_and_status() {
+    let show = Show::sample();
+    show.build().ok();
+    // One added and not built yet, one dated later.
+    fs::copy(show.path("media/coredns-miek-gieben.mp3"), show.path("media/bonus.mp3")).unwrap();
+    fs::copy(show.path("media/fluentd-eduardo-silva.mp3"), show.path("media/later.mp3")).unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &format!(
+            "{manifest}\n[[episode]]\ntitle = \"Bonus\"\nguid = \"bonus\"\ndate = 2017-04-13T09:00:00-04:00\nmedia = [\"media/bonus.mp3\"]\n\
+             \n[[episode]]\ntitle = \"Later\"\nguid = \"later\"\nseason = 2\nepisode = 1\ndate = 2030-01-01T09:00:00-04:00\nmedia = [\"media/later.mp3\"]\n"
+        ),
+    );
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert_data_eq!(
+        run.stdout,
+        str![[r#"
+   #  date              title                                      length  formats  status
+S2E1  2030-01-01 09:00  Later                                       15:10  MP3      scheduled
+      2017-04-13 09:00  Bonus                                       12:24  MP3      new
+   4  2017-04-12 09:03  Sarah Novotny on the Kubernetes community   20:54  MP3 OGG  live
+   3  2017-04-12 09:02  Björn Rabenstein on Prometheus              16:38  MP3 OGG  live
+   2  2017-04-12 09:01  Miek Gieben on CoreDNS                      12:24  MP3 OGG  live
+   1  2017-04-12 09:00  Eduardo Silva on Fluentd                    15:10  MP3 OGG  live
+5 live (1 new: the next build publishes it), 1 scheduled; 1:17:30 of audio live
+
+"#]]
+    );
+    // Nothing was written: the list reads the show as a build would.
+    assert!(!show.read("public/feed.xml").contains("Bonus"));
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z", "--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((v["live"].as_u64(), v["new"].as_u64(), v["scheduled"].as_u64()), (Some(5), Some(1), Some(1)));
+    let first = &v["episodes"][0];
+    assert_eq!((first["title"].as_str(), first["status"].as_str()), (Some("Later"), Some("scheduled")));
+    assert_eq!(first["media"][0]["duration_secs"].as_f64().map(f64::round), Some(910.0));
+    assert_eq!(v["episodes"][2]["media"][1]["format"], "OGG");
+}
+
+#[test]
 fn a_second_build_changes_no_byte() {
     let show = Show::sample();
     show.build().ok();

@@ -1,0 +1,187 @@
+//! `podsmith list`: the show's episodes at a glance, from the same measured
+//! catalog a build publishes.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::ExitCode;
+
+use chrono::{DateTime, FixedOffset};
+use podsmith::catalog::Media;
+use podsmith::manifest::Episode;
+use podsmith::show_lock::Access;
+use podsmith::site::Options;
+use serde_json::json;
+
+use super::{Failure, Ui};
+
+/// Where an episode stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    /// In the feed, and in podsmith.lock.
+    Live,
+    /// Live, but not built yet: the next build publishes it.
+    New,
+    /// Dated later: left out until then.
+    Scheduled,
+}
+
+impl Status {
+    fn word(self) -> &'static str {
+        match self {
+            Status::Live => "live",
+            Status::New => "new",
+            Status::Scheduled => "scheduled",
+        }
+    }
+}
+
+/// One line of the list.
+struct Row<'a> {
+    episode: &'a Episode,
+    media: &'a [Media],
+    status: Status,
+}
+
+pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Failure> {
+    let now = super::parse_now(as_of)?;
+    let _lock = super::lock_show(manifest, Access::Shared, ui, "list")?;
+    let opts = Options {
+        manifest: manifest.to_path_buf(),
+        out: None,
+        now,
+        allow_changes: false,
+        probe: super::probe_options(false, ui),
+        force: false,
+        preview: None,
+    };
+    let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build(&e, ""))?;
+    let (old, _, _) = prepared.changes().map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;
+    let published: HashSet<&str> = old.iter().flat_map(|l| &l.episodes).map(|e| e.guid.as_str()).collect();
+    let catalog = &prepared.catalog;
+    // Newest first: the scheduled ones (latest last to go live) above the live ones.
+    let mut rows: Vec<Row> = catalog
+        .scheduled
+        .iter()
+        .rev()
+        .map(|s| Row { episode: &s.episode, media: &s.media, status: Status::Scheduled })
+        .collect();
+    rows.extend(catalog.episodes.iter().map(|e| Row {
+        episode: &e.episode,
+        media: &e.media,
+        status: if published.contains(e.episode.guid.as_str()) { Status::Live } else { Status::New },
+    }));
+    if ui.is_json() {
+        ui.finish(true, as_json(&rows));
+    } else {
+        for line in table(&rows) {
+            outln!("{line}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The rows as aligned columns, then what they add up to.
+fn table(rows: &[Row]) -> Vec<String> {
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            let e = r.episode;
+            let number = match (e.season, e.number) {
+                (Some(s), Some(n)) => format!("S{s}E{n}"),
+                (None, Some(n)) => n.to_string(),
+                _ => String::new(),
+            };
+            [
+                number,
+                date(&e.date),
+                podsmith::text::truncate_chars(&e.title, 60),
+                length(r.media),
+                r.media.iter().map(|m| m.info.format.label()).collect::<Vec<_>>().join(" "),
+                r.status.word().to_string(),
+            ]
+        })
+        .collect();
+    let header = ["#", "date", "title", "length", "formats", "status"].map(String::from);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |row: &[String; 6]| {
+        let padded: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .enumerate()
+            .map(|(i, (c, w))| match i {
+                // Numbers and lengths to the right.
+                0 | 3 => format!("{c:>w$}"),
+                _ => format!("{c:<w$}"),
+            })
+            .collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    let mut lines = vec![line(&header)];
+    lines.extend(cells.iter().map(line));
+    let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
+    let total: u64 = rows.iter().filter(|r| r.status != Status::Scheduled).map(|r| seconds(r.media)).sum();
+    let new = match count(Status::New) {
+        0 => String::new(),
+        n => format!(" ({n} new: the next build publishes {})", if n == 1 { "it" } else { "them" }),
+    };
+    lines.push(format!(
+        "{} live{new}, {} scheduled; {} of audio live",
+        count(Status::Live) + count(Status::New),
+        count(Status::Scheduled),
+        podsmith::text::clock(total)
+    ));
+    lines
+}
+
+/// `2024-05-01 09:00`, in the episode's own offset.
+fn date(d: &DateTime<FixedOffset>) -> String {
+    d.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The episode's length: its first format's (they agree within a second).
+fn seconds(media: &[Media]) -> u64 {
+    media.first().map_or(0, |m| m.info.whole_seconds())
+}
+
+fn length(media: &[Media]) -> String {
+    match media.first() {
+        Some(_) => podsmith::text::clock(seconds(media)),
+        None => "?".into(),
+    }
+}
+
+/// What `list --format json` says besides its diagnostics.
+fn as_json(rows: &[Row]) -> serde_json::Value {
+    let episodes: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            let e = r.episode;
+            let media: Vec<_> = r
+                .media
+                .iter()
+                .map(|m| {
+                    json!({
+                        "file": m.file.key(), "format": m.info.format.label(), "url": m.url,
+                        "duration_secs": m.info.duration_secs, "bytes": m.info.bytes,
+                    })
+                })
+                .collect();
+            json!({
+                "title": e.title, "guid": e.guid, "slug": e.slug, "date": e.date.to_rfc3339(),
+                "season": e.season, "episode": e.number, "status": r.status.word(), "media": media,
+            })
+        })
+        .collect();
+    let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
+    json!({
+        "episodes": episodes,
+        "live": count(Status::Live) + count(Status::New),
+        "new": count(Status::New),
+        "scheduled": count(Status::Scheduled),
+    })
+}
