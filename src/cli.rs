@@ -98,30 +98,10 @@ pub enum Command {
     #[cfg(feature = "publish")]
     Publish(PublishArgs),
     /// Show what subscribers will see, compared with the last build (podsmith.lock).
-    Diff {
-        /// The show's manifest.
-        #[arg(long, default_value = "episodes.toml")]
-        manifest: PathBuf,
-        /// As of this moment (RFC 3339) instead of now.
-        #[arg(long, value_name = "DATETIME")]
-        as_of: Option<String>,
-        /// Output format: for people, or one JSON object.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    Diff(ViewArgs),
     /// List the show's episodes, newest first: date, title, length, formats, and whether each is
     /// live, new (live at the next build) or scheduled.
-    List {
-        /// The show's manifest.
-        #[arg(long, default_value = "episodes.toml")]
-        manifest: PathBuf,
-        /// As of this moment (RFC 3339) instead of now.
-        #[arg(long, value_name = "DATETIME")]
-        as_of: Option<String>,
-        /// Output format: a table for people, or one JSON object.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
-    },
+    List(ViewArgs),
     /// Check a feed against what Apple, Spotify and Podcast Index accept.
     ///
     /// With no FEED, validates the show in this folder as `build` would write
@@ -182,7 +162,8 @@ impl Command {
             Command::Add(a) => a.format,
             #[cfg(feature = "publish")]
             Command::Publish(a) => a.format,
-            Command::Diff { format, .. } | Command::List { format, .. } | Command::Validate { format, .. } => *format,
+            Command::Diff(a) | Command::List(a) => a.format,
+            Command::Validate { format, .. } => *format,
             Command::Init { .. }
             | Command::Import { .. }
             | Command::Serve { .. }
@@ -281,6 +262,21 @@ pub struct PublishArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub jobs: Option<u64>,
     /// Output format: for people (stderr), or one JSON object on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// The arguments of the commands that read the show as a build would,
+/// writing nothing (`diff`, `list`).
+#[derive(Debug, clap::Args)]
+pub struct ViewArgs {
+    /// The show's manifest.
+    #[arg(long, default_value = "episodes.toml")]
+    pub manifest: PathBuf,
+    /// As of this moment (RFC 3339) instead of now.
+    #[arg(long, value_name = "DATETIME")]
+    pub as_of: Option<String>,
+    /// Output format: for people, or one JSON object.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }

@@ -183,15 +183,7 @@ fn changes_json(changes: &[Change]) -> Vec<serde_json::Value> {
 pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Failure> {
     let now = super::parse_now(as_of)?;
     let _lock = super::lock_show(manifest, Access::Shared, ui, "diff")?;
-    let opts = Options {
-        manifest: manifest.to_path_buf(),
-        out: None,
-        now,
-        allow_changes: false,
-        probe: super::probe_options(false, ui),
-        force: false,
-        preview: None,
-    };
+    let opts = super::in_memory(manifest, now, ui);
     let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build(&e, ""))?;
     let (old, new, changes) = prepared.changes().map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;
     let lines = diff_lines(old.as_ref(), &new, &changes);

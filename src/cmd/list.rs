@@ -9,7 +9,6 @@ use chrono::{DateTime, FixedOffset};
 use podsmith::catalog::Media;
 use podsmith::manifest::Episode;
 use podsmith::show_lock::Access;
-use podsmith::site::Options;
 use serde_json::json;
 
 use super::{Failure, Ui};
@@ -45,15 +44,7 @@ struct Row<'a> {
 pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Failure> {
     let now = super::parse_now(as_of)?;
     let _lock = super::lock_show(manifest, Access::Shared, ui, "list")?;
-    let opts = Options {
-        manifest: manifest.to_path_buf(),
-        out: None,
-        now,
-        allow_changes: false,
-        probe: super::probe_options(false, ui),
-        force: false,
-        preview: None,
-    };
+    let opts = super::in_memory(manifest, now, ui);
     let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build(&e, ""))?;
     let (old, _, _) = prepared.changes().map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;
     let published: HashSet<&str> = old.iter().flat_map(|l| &l.episodes).map(|e| e.guid.as_str()).collect();

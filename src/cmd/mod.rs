@@ -77,6 +77,20 @@ pub fn probe_options(no_cache: bool, ui: &Ui) -> podsmith::catalog::ProbeOptions
     podsmith::catalog::ProbeOptions { use_cache: !no_cache, progress: ui.progress(), ..Default::default() }
 }
 
+/// How `diff`, `list` and `validate` read the show: as a build would, in
+/// memory, into no output folder.
+pub fn in_memory(manifest: &std::path::Path, now: chrono::DateTime<chrono::Utc>, ui: &Ui) -> podsmith::site::Options {
+    podsmith::site::Options {
+        manifest: manifest.to_path_buf(),
+        out: None,
+        now,
+        allow_changes: false,
+        probe: probe_options(false, ui),
+        force: false,
+        preview: None,
+    }
+}
+
 /// Parses `--as-of`, or now.
 pub fn parse_now(as_of: Option<&str>) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
     match as_of {
@@ -154,8 +168,8 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
         Command::Build(args) => build::run(args, ui),
         #[cfg(feature = "publish")]
         Command::Publish(args) => publish::run(args, ui),
-        Command::Diff { manifest, as_of, .. } => build::diff(&manifest, as_of.as_deref(), ui),
-        Command::List { manifest, as_of, .. } => list::run(&manifest, as_of.as_deref(), ui),
+        Command::Diff(a) => build::diff(&a.manifest, a.as_of.as_deref(), ui),
+        Command::List(a) => list::run(&a.manifest, a.as_of.as_deref(), ui),
         Command::Probe { json, jobs, files } => probe::run(&files, json, usize::from(jobs), ui),
         Command::Completions { shell } => {
             use clap::CommandFactory;

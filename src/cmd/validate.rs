@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use podsmith::fsutil;
 use podsmith::show_lock::Access;
-use podsmith::site::{Options as BuildOptions, prepare};
+use podsmith::site::prepare;
 use podsmith::validate::{self, LocalFiles, Report, Severity};
 
 use super::{Failure, Ui};
@@ -63,15 +63,7 @@ fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: &Ui) -> Result<
         ));
     }
     let _lock = super::lock_show(&args.manifest, Access::Shared, ui, "validate")?;
-    let opts = BuildOptions {
-        manifest: args.manifest.clone(),
-        out: None,
-        now,
-        allow_changes: false,
-        probe: super::probe_options(false, ui),
-        force: false,
-        preview: None,
-    };
+    let opts = super::in_memory(&args.manifest, now, ui);
     let prepared = prepare(&opts).map_err(|e| Failure::from_build(&e, ", or give a FEED to validate"))?;
     if let Some(why) = prepared.nothing_live() {
         return Err(Failure::of(vec![why], 1));
