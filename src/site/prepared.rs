@@ -488,20 +488,23 @@ impl Prepared {
                     false => listed(&every, &self.catalog),
                 };
                 let opts = crate::validate::Options { local: Some(local), now, formats: self.formats_of(f) };
-                let (report, checks) = match spliced {
-                    true => incremental::spliced(&f.file_name, &rendered.xml, &rendered.items, known, &opts),
-                    false => incremental::itemized(&f.file_name, &rendered.xml, &rendered.items, &opts),
+                let fingerprint = Some(Fingerprint::of_bytes(&rendered.xml));
+                let crate::feed::Rendered { xml, items: spans } = rendered;
+                // A feed checked in full is not kept (it is rendered again
+                // to be written): it goes once parsed.
+                let ((report, checks), xml) = match spliced {
+                    true => (incremental::spliced(&f.file_name, &xml, &spans, known, &opts), Some(xml)),
+                    false => (incremental::itemized_owned(&f.file_name, xml, &spans, &opts), None),
                 };
                 let items = checks.map(|checks| {
-                    let spans = rendered.items.iter().map(|r| (r.start, r.end));
+                    let spans = spans.iter().map(|r| (r.start, r.end));
                     keys.into_iter()
                         .zip(spans)
                         .zip(checks)
                         .map(|((key, span), check)| memo::ItemMemo { key, span, check })
                         .collect()
                 });
-                let fingerprint = Some(Fingerprint::of_bytes(&rendered.xml));
-                let xml = (spliced && !as_it_is).then_some(rendered.xml);
+                let xml = xml.filter(|_| !as_it_is);
                 Validated { report, fingerprint, items, as_it_is, xml }
             })
             .collect()

@@ -314,23 +314,23 @@ pub fn validate(name: &str, bytes: &[u8], opts: &Options) -> Report {
     let Some(doc) = xml::parse(bytes, &mut findings) else {
         return Report { feed: name.to_string(), findings, items: 0, media_checked: false };
     };
-    let checked = check(&doc, bytes, opts, findings, Scope::Feed, None);
+    channel::document(&doc, bytes, &mut findings);
+    let checked = check(&doc, opts, findings, Scope::Feed, None);
     let items = checked.items;
     checked.report(name, items)
 }
 
-/// Runs the rules of `scope` on a parsed feed (`findings`: the parser's).
+/// Runs the rules of `scope` on a parsed feed (`findings`: the parser's and
+/// the document's, [`channel::document`], which needs the bytes).
 /// `facts`, when given, are those of every item of the feed, for the rules
 /// across items; otherwise they are read from the document's items.
 pub(crate) fn check(
     doc: &Doc,
-    bytes: &[u8],
     opts: &Options,
     mut findings: Findings,
     scope: Scope,
     facts: Option<Vec<ItemFacts>>,
 ) -> Checked {
-    channel::document(doc, bytes, &mut findings);
     let of_document = findings.len();
     let root = &doc.nodes[0];
     let channels: Vec<&xml::Node> = doc.children(root, &xml::Ns::Rss, "channel").collect();
