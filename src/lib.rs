@@ -12,6 +12,7 @@
 //! [`site::build`] runs the whole pipeline; the `podsmith` binary is a thin
 //! command-line shell around it.
 
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod add;

@@ -42,6 +42,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    fix_malloc_threshold();
     let cli = cli::Cli::parse();
     let reporter = report::Reporter::new(cli.command.format(), cli.quiet, cli.verbose, cli.no_wait);
     match cmd::run(cli.command, &reporter) {
@@ -52,6 +53,28 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// glibc raises its mmap threshold to the size of each big block freed (up
+/// to 32 MB); blocks under it then come from the heap, and stay resident
+/// once freed. A build renders, validates and frees feeds of megabytes one
+/// after another: at 10,000 episodes the cold build peaked at 106 MB
+/// resident, the changed one at 191 MB, for 92 MB and 166 MB with the
+/// threshold fixed (`bench/build.py`; the same speed). Fixing it at 4 MiB
+/// turns the adjustment off: blocks from 4 MiB up are mapped, and given
+/// back when freed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn fix_malloc_threshold() {
+    // SAFETY: mallopt only sets a parameter of glibc's allocator. It is
+    // called first thing in main, before any other thread exists; a value
+    // it refuses leaves the default.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn fix_malloc_threshold() {}
 
 #[cfg(test)]
 mod tests {
