@@ -303,6 +303,46 @@ fn moved_media_and_removed_episodes_are_refused_unless_allowed() {
 }
 
 #[test]
+fn every_key_the_init_template_shows_commented_out_is_one_the_manifest_takes() {
+    let show = Show::empty();
+    show.run(&[
+        "init",
+        "--title",
+        "Tiny",
+        "--author",
+        "Ann",
+        "--email",
+        "ann@tiny.net",
+        "--base-url",
+        "https://tiny.net/",
+    ])
+    .ok();
+    let manifest = show.read("episodes.toml");
+    // Uncommented: every `# key = value` and `# [table]` line before the
+    // episodes' example (which `podsmith add` writes).
+    let head = manifest.split("# Episodes follow").next().unwrap();
+    let key = |l: &str| {
+        let l = l.trim_start_matches("# ");
+        l.starts_with('[')
+            || l.split_once(" = ").is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+    };
+    let opened: Vec<String> = head
+        .lines()
+        .map(|l| match l.starts_with("# ") && key(l) {
+            true => l.trim_start_matches("# ").to_string(),
+            false => l.to_string(),
+        })
+        .collect();
+    let uncommented = opened.iter().filter(|l| !manifest.lines().any(|m| m == l.as_str())).count();
+    assert!(uncommented >= 10, "{uncommented} lines uncommented:\n{}", opened.join("\n"));
+    show.write("episodes.toml", &opened.join("\n"));
+    let parsed = podsmith::manifest::load(&show.path("episodes.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(parsed.podcast.tags.websub_hub.as_ref().map(|u| u.as_str()), Some("https://pubsubhubbub.appspot.com/"));
+    assert_eq!(parsed.publish.to.as_deref(), Some("s3://my-bucket/podcast"));
+    assert_eq!(parsed.publish.notify.len(), 1);
+}
+
+#[test]
 fn init_add_build_in_an_empty_folder_makes_a_valid_show() {
     let dir = tempfile::tempdir().unwrap();
     let show = Show { dir };
