@@ -598,6 +598,7 @@ fn title_smell(title: &str, show: &str) -> Option<String> {
 /// PSC-CHAPTERS: Podlove Simple Chapters, inline in the item: every
 /// chapter has a title and a start in normal play time, in order.
 fn simple_chapters(cx: &mut Cx<'_>, item: &Node, w: &Where, psc: &Ns) {
+    let length = cx.child(item, &Ns::Itunes, "duration").and_then(|d| dates::duration(d.text.trim()).ok());
     for list in cx.children(item, psc, "chapters") {
         let mut last: Option<f64> = None;
         for (n, c) in cx.children(list, psc, "chapter").into_iter().enumerate() {
@@ -621,6 +622,23 @@ fn simple_chapters(cx: &mut Cx<'_>, item: &Node, w: &Where, psc: &Ns) {
                     "write the start as HH:MM:SS.mmm, e.g. start=\"00:01:30.000\"",
                 )),
                 Some(Some(secs)) => {
+                    // A second's grace: durations are whole seconds.
+                    if let Some(length) = length.filter(|&l| secs > l as f64 + 1.0) {
+                        cx.push(
+                            Finding::new(
+                                id::PSC_CHAPTERS,
+                                at.clone(),
+                                format!(
+                                    "<psc:chapter> {} starts at {}, after the episode's end ({} by itunes:duration)",
+                                    n + 1,
+                                    start.unwrap_or_default(),
+                                    crate::text::clock(length)
+                                ),
+                                "fix the chapter's start, or the duration",
+                            )
+                            .severity(Severity::Warning),
+                        );
+                    }
                     if last.is_some_and(|l| secs < l) {
                         cx.push(
                             Finding::new(

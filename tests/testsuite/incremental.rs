@@ -292,11 +292,22 @@ fn another_build_of_podsmith_does_the_work_again_once() {
     let copy = show.path("podsmith-copy");
     fs::copy(assert_cmd::cargo::cargo_bin("podsmith"), &copy).unwrap();
     let run = |bin: &std::path::Path| {
-        let out = std::process::Command::new(bin)
-            .current_dir(show.root())
-            .args(["-v", "build", "--as-of", "2026-06-01T00:00:00Z"])
-            .output()
-            .unwrap();
+        let mut tries = 0;
+        let out = loop {
+            let command = std::process::Command::new(bin)
+                .current_dir(show.root())
+                .args(["-v", "build", "--as-of", "2026-06-01T00:00:00Z"])
+                .output();
+            match command {
+                // A process another test forked while the copy was being
+                // written holds it open until it runs its own program.
+                Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other.unwrap(),
+            }
+        };
         assert!(out.status.success());
         String::from_utf8(out.stderr).unwrap()
     };
