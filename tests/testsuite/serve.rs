@@ -114,6 +114,14 @@ fn serve_previews_the_show_rebuilds_on_save_and_shows_errors_without_touching_pu
     show.write("episodes.toml", &manifest);
     assert!(within(3, || text(&s, "/__podsmith/state").contains("\"error\":null")));
     assert!(text(&s, "/episodes/coredns-miek-gieben/").contains("<h1>Miek Gieben on CoreDNS</h1>"));
+    // A media file written over in place (the same name, other audio):
+    // measured again at the next look at the media files (every 3 s).
+    assert!(text(&s, "/episodes/coredns-miek-gieben/").contains("(12:24)"));
+    std::fs::copy(show.path("media/fluentd-eduardo-silva.mp3"), show.path("media/coredns-miek-gieben.mp3")).unwrap();
+    assert!(
+        within(8, || text(&s, "/episodes/coredns-miek-gieben/").contains("Listen to MP3 (15:10)")),
+        "the new audio was not measured"
+    );
     // public/ and podsmith.lock untouched: the preview is podsmith's own.
     assert!(show.path(".podsmith/preview/site/index.html").is_file());
     assert!(!show.path("public").exists());
