@@ -4,7 +4,7 @@
 //! address so every link, enclosure and feed URL works here; served over
 //! HTTP with the right types and `Range` answers (so the audio seeks);
 //! rebuilt when a file of the show changes (the show folder is looked at
-//! every 300 ms, its media files every 3 s, see [`signature`]: no watcher
+//! every 300 ms, its media files by size and time every 3 s: no watcher
 //! to set up, nothing missed on network disks),
 //! and the open pages reload. A build that fails keeps the last good site
 //! served and shows the error over every page until it is fixed.
