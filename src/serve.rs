@@ -68,10 +68,11 @@ const RELOAD: &str = r#"<script>
 </body>"#;
 
 /// A build of the preview: `Ok` when the site was written, else what to show.
-pub type Build = dyn Fn(&Path, &crate::url::HttpUrl, &Path) -> Result<String, String> + Send + Sync;
+pub type Build = dyn Fn(&Path, &crate::site::Preview) -> Result<String, String> + Send + Sync;
 
-/// Serves the show until the process is stopped. `build(out, base_url,
-/// lock)` builds the preview into `out`; `tell` is told what happens
+/// Serves the show until the process is stopped. `build(out, preview)`
+/// builds the preview into `out` (its address, lock and record: its own,
+/// in `.podsmith/preview/`); `tell` is told what happens
 /// (the address, each rebuild). Returns only if the server cannot start.
 pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send + Sync>) -> std::io::Result<()> {
     let listener = TcpListener::bind((opts.bind.as_str(), opts.port))?;
@@ -88,16 +89,15 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
     // Never through a link: both folders are podsmith's own.
     let records = root.join(crate::show_lock::RECORDS_DIR);
     crate::show_lock::own_dir(&records)?;
-    let work = records.join("preview");
+    let work = records.join(crate::show_lock::PREVIEW_DIR);
     crate::show_lock::own_dir(&work)?;
     let out = work.join("site");
-    let lock = work.join("preview.lock");
+    let preview = crate::site::Preview { base_url: base.clone(), lock: work.join("preview.lock"), state: work };
     let state = Arc::new(Mutex::new(State::default()));
     let rebuild = {
-        let (state, build, tell, out, lock, base) =
-            (state.clone(), build.clone(), tell.clone(), out.clone(), lock.clone(), base.clone());
+        let (state, build, tell, out) = (state.clone(), build.clone(), tell.clone(), out.clone());
         move || {
-            let result = build(&out, &base, &lock);
+            let result = build(&out, &preview);
             let mut s = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             match result {
                 Ok(summary) => {

@@ -19,6 +19,9 @@ use std::path::{Path, PathBuf};
 pub const LOCK_PATH: &str = ".podsmith/lock";
 /// podsmith's own folder in a show (probe cache, build record, lock).
 pub const RECORDS_DIR: &str = ".podsmith";
+/// `podsmith serve`'s folder in [`RECORDS_DIR`]: the preview site, its lock,
+/// its build record and memo.
+pub const PREVIEW_DIR: &str = "preview";
 
 /// What the command does with the show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

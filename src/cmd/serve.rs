@@ -17,7 +17,7 @@ pub fn run(
     let opts = podsmith::serve::Options { manifest: manifest.to_path_buf(), bind, port, host };
     let manifest: PathBuf = manifest.to_path_buf();
     let quiet = ui.progress();
-    let builder = move |out: &Path, base: &podsmith::url::HttpUrl, lock: &Path| -> Result<String, String> {
+    let builder = move |out: &Path, preview: &Preview| -> Result<String, String> {
         let opts = Options {
             manifest: manifest.clone(),
             out: Some(out.to_path_buf()),
@@ -26,7 +26,7 @@ pub fn run(
             allow_changes: true,
             probe: podsmith::catalog::ProbeOptions { progress: quiet.clone(), ..Default::default() },
             force: true,
-            preview: Some(Preview { base_url: base.clone(), lock: lock.to_path_buf() }),
+            preview: Some(preview.clone()),
         };
         // Each rebuild holds the show's lock, as a build does: a `podsmith
         // build` in another terminal waits for it, and it for that.

@@ -68,6 +68,9 @@ pub struct Preview {
     pub base_url: crate::url::HttpUrl,
     /// The preview's own lock file.
     pub lock: PathBuf,
+    /// The preview's own folder, whose `.podsmith/` holds its build record,
+    /// pending list and memo (see [`Options::state_root`]).
+    pub state: PathBuf,
 }
 
 impl Options {
@@ -76,6 +79,18 @@ impl Options {
         match &self.preview {
             Some(p) => p.lock.clone(),
             None => root.join(crate::lock::FILE_NAME),
+        }
+    }
+
+    /// The folder whose `.podsmith/` holds this build's record, pending
+    /// list and memo: the show's (`root`), or a preview's own, so that
+    /// previewing and building do not take each other's record and memo
+    /// (each would find the other's memo made for another folder and
+    /// render everything again). The probe cache is the show's either way.
+    pub fn state_root(&self, root: &Path) -> PathBuf {
+        match &self.preview {
+            Some(p) => p.state.clone(),
+            None => root.to_path_buf(),
         }
     }
 }
@@ -148,7 +163,9 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
 pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Report, BuildError> {
     let started = Instant::now();
     // Read while the manifest is parsed; used only if there is something to do.
-    let mut preload = Preload::start(&manifest::root_of(&opts.manifest), opts.probe.use_cache);
+    let show_root = manifest::root_of(&opts.manifest);
+    let state = opts.state_root(&show_root);
+    let mut preload = Preload::start(&show_root, &state, opts.probe.use_cache);
     let text = manifest::read_text(&opts.manifest)?;
     let mut show = manifest::parse(&text, &opts.manifest, &manifest::root_of(&opts.manifest))
         .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
@@ -179,7 +196,15 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     };
     let (out, templates) = folders(&show, opts);
     check_output_folder(&show, &out)?;
-    let records = record::Records::read(&show.root);
+    let mut records = record::Records::read(&state);
+    if opts.preview.is_none() {
+        // A preview's record, kept with the show's by podsmith before the
+        // preview had a folder of its own: it is of no use here.
+        let preview = show.root.join(crate::show_lock::RECORDS_DIR).join(crate::show_lock::PREVIEW_DIR);
+        if let Ok(site) = preview.join("site").canonicalize() {
+            records.take(&site);
+        }
+    }
     let lock_len = std::fs::metadata(opts.lock_file(&show.root)).map(|m| m.len()).unwrap_or(0);
     let mut seen = Seen::default();
     let inputs = record::inputs(&show, &text, &templates, &out, opts.now, (&mut seen, &hosted_digest));
@@ -198,7 +223,6 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
         Some(rec) if opts.probe.use_cache => Looking::start(&out, rec.outputs.keys().cloned().collect()),
         _ => Looking::default(),
     };
-    let mut records = records;
     let probed = match (&inputs, &out_now) {
         (Some(i), Some(o)) if lock_len > 0 => {
             match touched_only(
@@ -312,7 +336,8 @@ fn publish(
     let report = report_of(prepared, &records, &written, &validated, changes, first_build);
     let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
     let inputs = inputs.map(|i| i.with_hosted(&prepared.hosted_digest).with_lock(lock_len));
-    let root = &prepared.catalog.root;
+    // The build's own record and memo (a preview's are its own).
+    let root = &prepared.state_root;
     // The memo first: the record that vouches for it comes after.
     let encoded = match (encoding.map(std::thread::JoinHandle::join), items) {
         (Some(Ok((json, memo))), _) if memo.out == written.out => json,
@@ -408,7 +433,7 @@ fn record_build(
     memo: Fingerprint,
     observer: &mut dyn Observer,
 ) -> Result<(), BuildError> {
-    let root = &prepared.catalog.root;
+    let root = &prepared.state_root;
     let mut site = records.take(&written.out).unwrap_or_default();
     (site.inputs, site.content) = inputs.map(|i| (i.all, i.content)).unwrap_or_default();
     site.memo = Some(memo);
@@ -552,7 +577,8 @@ fn touched_only(
     observer.recorded(&site);
     records.put(site);
     records.warnings.clear();
-    records.save(&show.root).map_err(|source| WriteError { path: show.root.join(record::RECORD_PATH), source })?;
+    let state = opts.state_root(&show.root);
+    records.save(&state).map_err(|source| WriteError { path: state.join(record::RECORD_PATH), source })?;
     Ok(Ok(report))
 }
 
@@ -676,7 +702,7 @@ fn write_recorded(
     planned: Planned,
     (made, swept): (Made, usize),
 ) -> Result<Written, BuildError> {
-    let root = &prepared.catalog.root;
+    let root = &prepared.state_root;
     let out = &prepared.out;
     std::fs::create_dir_all(out).map_err(|source| WriteError { path: out.clone(), source })?;
     let out_abs = out.canonicalize().map_err(|source| WriteError { path: out.clone(), source })?;
@@ -742,9 +768,10 @@ fn feed_warnings(checked: &[&crate::validate::Report]) -> Vec<Diagnostic> {
 fn sweep_temps(prepared: &Prepared, deep: bool) -> usize {
     let catalog = &prepared.catalog;
     let records = catalog.root.join(crate::show_lock::RECORDS_DIR);
+    let own_records = prepared.state_root.join(crate::show_lock::RECORDS_DIR);
     // Each folder once: a show's files are in few, and mostly one after
     // another (compared as paths, a big show's thousands took a while).
-    let mut dirs: Vec<&Path> = vec![&catalog.root, &records];
+    let mut dirs: Vec<&Path> = vec![&catalog.root, &records, &own_records];
     for dir in catalog.files().filter_map(|f| f.path.parent()) {
         if dirs.last() != Some(&dir) {
             dirs.push(dir);

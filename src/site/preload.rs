@@ -4,6 +4,10 @@
 //! episode of a big show does not wait for them; a build with nothing to
 //! do does not use them.
 //!
+//! The probe cache is the show's, whatever the build; the memo is the
+//! build's own (a preview keeps its own: see
+//! [`Options::state_root`](super::Options::state_root)).
+//!
 //! Nothing is trusted more for being read early: the memo is used only
 //! once the build record vouches for it ([`Memo::vouched`]), and the cache
 //! checks each entry against the file when it is asked for it.
@@ -18,6 +22,8 @@ use crate::probe::cache::Cache;
 #[derive(Debug)]
 pub struct Preload {
     root: PathBuf,
+    /// Where the memo is (see [`super::Options::state_root`]).
+    state: PathBuf,
     reading: Option<JoinHandle<(Option<Cache>, Option<Loaded>)>>,
     cache: Option<Cache>,
     memo: Option<Loaded>,
@@ -25,24 +31,26 @@ pub struct Preload {
 }
 
 impl Preload {
-    /// Starts reading the cache and the memo of the show in folder `root`
-    /// (neither when the build is not to use what earlier builds kept).
-    pub fn start(root: &Path, use_cache: bool) -> Preload {
-        let dir = root.to_path_buf();
+    /// Starts reading the probe cache of the show in folder `root` and the
+    /// memo under `state` (neither when the build is not to use what
+    /// earlier builds kept).
+    pub fn start(root: &Path, state: &Path, use_cache: bool) -> Preload {
+        let (dir, memo_dir) = (root.to_path_buf(), state.to_path_buf());
         let reading = use_cache
             .then(|| {
                 std::thread::Builder::new()
                     .name("podsmith-preload".into())
-                    .spawn(move || (Some(Cache::open(&dir)), Memo::load(&dir)))
+                    .spawn(move || (Some(Cache::open(&dir)), Memo::load(&memo_dir)))
                     .ok()
             })
             .flatten();
-        Preload { root: root.to_path_buf(), reading, cache: None, memo: None, use_cache }
+        Preload { root: root.to_path_buf(), state: state.to_path_buf(), reading, cache: None, memo: None, use_cache }
     }
 
     /// Nothing read ahead: each is read when asked for.
-    pub fn none(root: &Path, use_cache: bool) -> Preload {
-        Preload { root: root.to_path_buf(), reading: None, cache: None, memo: None, use_cache }
+    pub fn none(root: &Path, state: &Path, use_cache: bool) -> Preload {
+        let (root, state) = (root.to_path_buf(), state.to_path_buf());
+        Preload { root, state, reading: None, cache: None, memo: None, use_cache }
     }
 
     /// Waits for the reading, if it is under way.
@@ -77,6 +85,6 @@ impl Preload {
         if !self.use_cache {
             return None;
         }
-        self.memo.take().or_else(|| Memo::load(&self.root))
+        self.memo.take().or_else(|| Memo::load(&self.state))
     }
 }

@@ -32,6 +32,9 @@ pub struct Prepared {
     pub out: PathBuf,
     /// The lock file it reads and writes (`podsmith.lock`; a preview's own).
     pub lock_file: PathBuf,
+    /// Where its build record and memo are (see
+    /// [`Options::state_root`](super::Options::state_root)).
+    pub state_root: PathBuf,
     /// The show with its live episodes and probes.
     pub catalog: std::sync::Arc<Catalog>,
     /// The feeds, main first (names, URLs and formats; see [`Prepared::feed_xml`]).
@@ -621,7 +624,7 @@ fn local_files_of_all(cat: &Catalog) -> crate::validate::LocalFiles {
 /// probe cache.
 pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
     let show = manifest::load(&opts.manifest)?;
-    let mut preload = Preload::none(&show.root, opts.probe.use_cache);
+    let mut preload = Preload::none(&show.root, &opts.state_root(&show.root), opts.probe.use_cache);
     let mut prepared = prepare_show(opts, show, Default::default(), None, &mut preload)?;
     if let Some(note) = prepared.save_cache(&[]) {
         prepared.probe_stats.cache_note.get_or_insert(note);
@@ -665,6 +668,7 @@ pub(super) fn prepare_show(
     };
     let catalog = std::sync::Arc::new(Catalog::assemble(show, &probes, opts.now).map_err(BuildError::Media)?);
     let lock_file = opts.lock_file(&catalog.root);
+    let state_root = opts.state_root(&catalog.root);
     // The feeds' names and URLs; their XML is made (and checked) by validation
     // and again when written.
     let feeds = crate::feed::plan(&catalog);
@@ -682,6 +686,7 @@ pub(super) fn prepare_show(
         hosted_digest,
         templates_dir,
         lock_file,
+        state_root,
         episode_keys,
         page_keys,
         recalled: None,

@@ -127,3 +127,33 @@ fn serve_previews_the_show_rebuilds_on_save_and_shows_errors_without_touching_pu
     assert!(!show.path("public").exists());
     assert_eq!(show.path("podsmith.lock").exists(), lock_before);
 }
+
+#[test]
+fn the_preview_keeps_its_own_record_and_memo_so_building_and_previewing_do_not_undo_each_other() {
+    let show = Show::sample();
+    show.build().ok();
+    let (record, memo) = (show.read(".podsmith/build.json"), show.read(".podsmith/memo.json"));
+    let s = start(&show);
+    // The preview's first build is done once it serves.
+    assert_eq!(get(&s, "/", None).0, 200);
+    drop(s);
+    // The show's record and memo are as the build left them; the
+    // preview's are in its own folder (the probe cache is the show's).
+    assert_eq!(show.read(".podsmith/build.json"), record);
+    assert_eq!(show.read(".podsmith/memo.json"), memo);
+    let own = show.read(".podsmith/preview/.podsmith/build.json");
+    assert!(own.contains("preview") && !record.contains("preview"), "{own}");
+    assert!(show.path(".podsmith/preview/.podsmith/memo.json").is_file());
+    // A build after the preview finds nothing changed.
+    let run = show.build().ok();
+    assert!(run.stderr.contains("0 written, 20 unchanged"), "{}", run.stderr);
+    // A record from before (the preview's kept with the show's) is let go
+    // by the next build that saves the record.
+    let mut old: serde_json::Value = serde_json::from_str(&record).unwrap();
+    let preview_site = serde_json::from_str::<serde_json::Value>(&own).unwrap()["sites"][0].clone();
+    old["sites"].as_array_mut().unwrap().push(preview_site);
+    show.write(".podsmith/build.json", &old.to_string());
+    show.write("episodes.toml", &show.read("episodes.toml").replacen("Miek Gieben on CoreDNS", "Miek on CoreDNS", 1));
+    show.build().ok();
+    assert!(!show.read(".podsmith/build.json").contains("preview"));
+}
