@@ -63,6 +63,8 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
     }));
     if ui.is_json() {
         ui.finish(true, as_json(&rows));
+    } else if rows.is_empty() {
+        ui.info("no episodes yet: add one with podsmith add RECORDING.mp3 --title \"…\"");
     } else {
         for line in table(&rows) {
             outln!("{line}");

@@ -290,6 +290,14 @@ S2E1  2030-01-01 09:00  Later                                       15:10  MP3  
     assert_eq!((first["title"].as_str(), first["status"].as_str()), (Some("Later"), Some("scheduled")));
     assert_eq!(first["media"][0]["duration_secs"].as_f64().map(f64::round), Some(910.0));
     assert_eq!(v["episodes"][2]["media"][1]["format"], "OGG");
+    // A show with no episode yet says how to add one.
+    let empty = Show::empty();
+    empty.run(&["init", "--title", "T", "--author", "A", "--email", "a@t.net", "--base-url", "https://t.net/"]).ok();
+    let run = empty.run(&["list"]).ok();
+    assert_eq!(
+        (run.stdout.as_str(), run.stderr.as_str()),
+        ("", "no episodes yet: add one with podsmith add RECORDING.mp3 --title \"…\"\n")
+    );
 }
 
 #[test]
