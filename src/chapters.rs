@@ -187,7 +187,8 @@ pub fn from_json(bytes: &[u8]) -> Result<Vec<Chapter>, String> {
 }
 
 /// A chapter's start as written in the manifest: seconds (`90`, `90.5`),
-/// `"MM:SS"` or `"HH:MM:SS"` (each with optional `.fff`).
+/// `"MM:SS"` or `"HH:MM:SS"` (each with optional `.fff`); also how a
+/// Podlove Simple Chapters `start` (normal play time, RFC 2326) is read.
 pub fn parse_time(s: &str) -> Option<f64> {
     let parts: Vec<&str> = s.trim().split(':').collect();
     if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.is_empty()) {
@@ -246,45 +247,6 @@ pub fn normal_play_time(secs: f64) -> String {
     format!("{:02}:{:02}:{:02}.{ms:03}", s / 3600, s / 60 % 60, s % 60)
 }
 
-/// A normal play time (RFC 2326) as Podlove Simple Chapters accepts it, in
-/// seconds: `HH:MM:SS`, `MM:SS` or seconds, each with an optional
-/// fraction; minutes and seconds under 60 after a larger field. `None`
-/// for anything else.
-///
-/// ```
-/// use podsmith::chapters::parse_normal_play_time as npt;
-/// assert_eq!(npt("01:02:05.500"), Some(3725.5));
-/// assert_eq!(npt("2:05"), Some(125.0));
-/// assert_eq!(npt("90.25"), Some(90.25));
-/// assert_eq!(npt("1:75"), None);
-/// assert_eq!(npt("-1"), None);
-/// ```
-pub fn parse_normal_play_time(text: &str) -> Option<f64> {
-    let (whole, fraction) = match text.split_once('.') {
-        Some((w, f)) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => (w, f),
-        Some(_) => return None,
-        None => (text, ""),
-    };
-    let fields: Vec<&str> = whole.split(':').collect();
-    if fields.len() > 3 || fields.iter().any(|f| f.is_empty() || f.len() > 9 || !f.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return None;
-    }
-    let mut secs: u64 = 0;
-    for (i, f) in fields.iter().enumerate() {
-        let n: u64 = f.parse().ok()?;
-        if i > 0 && n >= 60 {
-            return None;
-        }
-        secs = secs * 60 + n;
-    }
-    let fraction: f64 = match fraction {
-        "" => 0.0,
-        f => format!("0.{f}").parse().ok()?,
-    };
-    Some(secs as f64 + fraction)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,6 +261,8 @@ mod tests {
         assert_eq!(parse_time("90.5"), Some(90.5));
         assert_eq!(parse_time("01:30"), Some(90.0));
         assert_eq!(parse_time("1:02:03.5"), Some(3723.5));
+        // Podlove's normal play time, as podsmith writes it.
+        assert_eq!(parse_time(&normal_play_time(62.5)), Some(62.5));
         for bad in ["", ":", "1:", "1:60", "1:61:00", "a", "-1", "1:2:3:4", "NaN", "inf"] {
             assert_eq!(parse_time(bad), None, "{bad}");
         }

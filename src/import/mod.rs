@@ -452,7 +452,7 @@ fn simple_chapters(item: &rss::Item) -> Option<Result<toml_edit::ArrayOfTables, 
     let mut last: Option<f64> = None;
     for (n, c) in chapters.iter().enumerate() {
         let attr = |k: &str| c.attrs().get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let Some(start) = attr("start").and_then(crate::chapters::parse_normal_play_time) else {
+        let Some(start) = attr("start").and_then(crate::chapters::parse_time) else {
             return Some(Err(format!("chapter {} has no start podsmith can read", n + 1)));
         };
         let Some(title) = attr("title") else { return Some(Err(format!("chapter {} has no title", n + 1))) };

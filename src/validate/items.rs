@@ -604,7 +604,7 @@ fn simple_chapters(cx: &mut Cx<'_>, item: &Node, w: &Where, psc: &Ns) {
         for (n, c) in cx.children(list, psc, "chapter").into_iter().enumerate() {
             let at = w.at(c.line);
             let start = c.attr("start");
-            match start.map(crate::chapters::parse_normal_play_time) {
+            match start.map(crate::chapters::parse_time) {
                 None => cx.push(Finding::new(
                     id::PSC_CHAPTERS,
                     at.clone(),
