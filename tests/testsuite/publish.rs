@@ -567,6 +567,15 @@ fn no_destination_and_bad_settings_are_usage_errors() {
         "{}",
         run.stderr
     );
+    // The hub is the feed's: a URL in [podcast], read as strictly.
+    let hub = manifest.replacen("[podcast]\n", "[podcast]\nwebsub_hub = \"pubsubhubbub.appspot.com\"\n", 1);
+    show.write("episodes.toml", &hub);
+    let run = show.run_env(&["build"], &[]).fails(1);
+    assert!(
+        run.stderr.contains("`websub_hub` in [podcast] \"pubsubhubbub.appspot.com\" is not an absolute URL"),
+        "{}",
+        run.stderr
+    );
     let run = show.run_env(&["publish", "--to", "s3://ok-bucket", "--jobs", "0"], &[]).fails(2);
     assert!(run.stderr.contains("--jobs"), "{}", run.stderr);
 }
