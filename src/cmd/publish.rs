@@ -58,7 +58,7 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         let shown: Vec<&str> = plan.adopted.iter().take(5).map(String::as_str).collect();
         let more = if plan.adopted.len() > 5 { format!(" and {} more", plan.adopted.len() - 5) } else { String::new() };
         ui.info(format!(
-            "{}: {} object(s) podsmith had not published hold the site's very bytes (by their ETag) and are taken as              they are: {}{more}",
+            "{}: {} object(s) podsmith had not published hold the site's very bytes (by their ETag) and are taken as they are: {}{more}",
             report.destination,
             plan.adopted.len(),
             shown.join(", ")
