@@ -246,7 +246,10 @@ fn an_earlier_copy_with_the_same_bytes_is_taken_as_it_is() {
     let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(said["adopted"].as_array().unwrap().len(), 20, "{said}");
     assert!(
-        run.stderr.contains("20 object(s) podsmith had not published hold the site's very bytes"),
+        run.stderr.contains(
+            "20 object(s) podsmith had not published hold the site's very bytes (by their ETag) and are taken as \
+             they are: "
+        ),
         "{}",
         run.stderr
     );
@@ -466,7 +469,10 @@ fn a_folder_filled_earlier_with_the_same_files_is_taken_as_it_is() {
     let run = to_folder(&show, &to, &[]).ok();
     assert!(run.stderr.contains("0 uploaded (0 bytes), 20 unchanged"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("20 object(s) podsmith had not published hold the site's very bytes"),
+        run.stderr.contains(
+            "20 object(s) podsmith had not published hold the site's very bytes (by their ETag) and are taken as \
+             they are: "
+        ),
         "{}",
         run.stderr
     );
@@ -838,7 +844,10 @@ fn a_damaged_record_is_set_aside_and_nothing_is_deleted_on_its_word() {
     let run = show.run_env(&args, &s3.env()).ok();
     assert!(run.stderr.contains("was set aside (it names \"../escape\""), "{}", run.stderr);
     assert!(
-        run.stderr.contains("20 object(s) podsmith had not published hold the site's very bytes"),
+        run.stderr.contains(
+            "20 object(s) podsmith had not published hold the site's very bytes (by their ETag) and are taken as \
+             they are: "
+        ),
         "{}",
         run.stderr
     );
