@@ -468,6 +468,51 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
     Err(problems)
 }
 
+/// The `[publish]` table as a glance at the manifest's text tells it,
+/// before the whole file is parsed (a big show's takes a while): the lines
+/// from a `[publish]` header to the next table's, read as the parse would.
+/// `None` where they cannot be read alone. A guess, to start early what
+/// only needs this table (`publish` reads its destination meanwhile); the
+/// parsed manifest has the last word, and a guess it does not bear out is
+/// thrown away. A manifest without that header gives the defaults.
+///
+/// ```
+/// let text = "[podcast]\ntitle = \"T\"\n\n[publish]\nto = \"s3://shows/p\"\njobs = 8 # more\n\n[[episode]]\n";
+/// let settings = podsmith::manifest::publish_glance(text).unwrap();
+/// assert_eq!((settings.to.as_deref(), settings.jobs), (Some("s3://shows/p"), Some(8)));
+/// assert_eq!(podsmith::manifest::publish_glance("[podcast]\n"), Some(Default::default()));
+/// ```
+pub fn publish_glance(text: &str) -> Option<PublishSettings> {
+    let is_header = |line: &str, name: Option<&str>| {
+        let line = line.trim_start();
+        match name {
+            Some(name) => line.strip_prefix(name).is_some_and(|rest| {
+                let rest = rest.trim_start();
+                rest.is_empty() || rest.starts_with('#')
+            }),
+            None => line.starts_with('['),
+        }
+    };
+    let mut lines = text.lines();
+    if !lines.by_ref().any(|l| is_header(l, Some("[publish]"))) {
+        return Some(PublishSettings::default());
+    }
+    let mut table = String::from("[publish]\n");
+    for line in lines.take_while(|l| !is_header(l, None)) {
+        table.push_str(line);
+        table.push('\n');
+    }
+    let file = Path::new("episodes.toml");
+    let mut cx = Context::new(&table, file);
+    let (doc, syntax) = DeTable::parse_recoverable(&table);
+    if !syntax.is_empty() {
+        return None;
+    }
+    let mut top = Fields::new(doc.get_ref(), 0..0, "the manifest");
+    let settings = publish_settings(top.table(&mut cx, "publish")?, &mut cx);
+    cx.problems.is_empty().then_some(settings)
+}
+
 /// The `[publish]` table, checked as far as it can be without the network.
 fn publish_settings(mut t: Fields<'_, '_>, cx: &mut Context<'_>) -> PublishSettings {
     t.what = "[publish]".into();

@@ -355,3 +355,30 @@ fn hosted_media_are_read_with_their_place_in_the_site() {
     let src = format!("{PODCAST}{}", EPISODE.replace("\"media/a.ogg\"", "\"s3://pod-bucket/a.ogg\""));
     assert!(errors(&src).contains("set `to = \"s3://BUCKET/PREFIX\"` in [publish]"), "{}", errors(&src));
 }
+
+/// The glance at `[publish]` reads what the parse reads, or says it cannot
+/// (where the parse would say more); without the header, the defaults.
+#[test]
+fn a_glance_at_the_publish_table_reads_it_as_the_parse_does() {
+    let table = "[publish] # where it goes\nto = \"s3://shows/pod\"\nendpoint = \"http://127.0.0.1:9000\"\nregion = \"auto\"\n\
+                 acl = \"public-read\"\njobs = 3\nnotify = [\n  \"podcastindex\",\n]\n";
+    let dir = show_dir();
+    for text in
+        [format!("{PODCAST}{table}{EPISODE}"), format!("{table}{PODCAST}"), format!("{PODCAST}{EPISODE}{table}")]
+    {
+        let glanced = publish_glance(&text).expect(&text);
+        let parsed = parse(&text, &dir.path().join("episodes.toml"), dir.path()).unwrap().publish;
+        assert_eq!(glanced, parsed, "{text}");
+        assert_eq!(glanced.jobs, Some(3));
+    }
+    assert_eq!(publish_glance(&format!("{PODCAST}{EPISODE}")), Some(PublishSettings::default()));
+    // What the parse would refuse is no guess.
+    for bad in [
+        "[publish]\njobs = 0\n",
+        "[publish]\nto = \"ftp://x\"\n",
+        "[publish]\njobz = 1\n",
+        "[publish]\nto = \"s3://b\n",
+    ] {
+        assert_eq!(publish_glance(&format!("{PODCAST}{bad}")), None, "{bad}");
+    }
+}

@@ -93,9 +93,10 @@ pub struct Opened {
     pub prefix: String,
     /// Whether the store takes `Content-Type` and `Cache-Control` (a folder does not).
     pub headers: bool,
-    /// Whether it lists in key order (S3 does; a folder does not), so a
-    /// listing can be split into ranges of keys.
-    pub sorted_listing: bool,
+    /// The store's listing page by page, in key order (S3's; a folder has
+    /// none): a listing can be split into ranges of keys, and pages of more
+    /// than S3's 1,000 keys asked for where the service gives them.
+    pub pages: Option<Arc<dyn object_store::list::PaginatedListStore>>,
     /// A folder destination's folder: listed by podsmith, never through a
     /// link (object_store's listing of a folder follows them).
     pub folder: Option<std::path::PathBuf>,
@@ -132,19 +133,13 @@ pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
                 store: Arc::new(store),
                 prefix: String::new(),
                 headers: false,
-                sorted_listing: false,
+                pages: None,
                 folder: Some(path.clone()),
             })
         }
         Destination::S3 { bucket, prefix } => {
-            let store = s3_builder(bucket, access)?.build().map_err(|e| e.to_string())?;
-            Ok(Opened {
-                store: Arc::new(store),
-                prefix: prefix.clone(),
-                headers: true,
-                sorted_listing: true,
-                folder: None,
-            })
+            let store = Arc::new(s3_builder(bucket, access)?.build().map_err(|e| e.to_string())?);
+            Ok(Opened { store: store.clone(), prefix: prefix.clone(), headers: true, pages: Some(store), folder: None })
         }
     }
 }

@@ -188,8 +188,8 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             notified,
         });
     }
-    let early = reading.filter(|(d, _)| *d == dest).map(|(_, task)| task);
-    runtime.block_on(async {
+    let early = reading.filter(|r| r.dest == dest).map(|r| r.task);
+    let r = runtime.block_on(async {
         let read = match early {
             Some(task) => task.await.map_err(|e| {
                 PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
@@ -200,8 +200,8 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
                 // The record and the listing, side by side.
                 let mut hints: Vec<String> = site.files.iter().map(|f| f.key.clone()).collect();
                 hints.sort();
-                let (record, listed) = futures::future::join(sender.read_record(), sender.list(&hints)).await;
-                Read { sender, record: record?, listed: listed? }
+                let store::Found { record, listed } = sender.read(&hints).await?;
+                Read { sender, record, listed }
             }
         };
         let Read { sender, record: (record, record_note), listed } = read;
@@ -249,7 +249,11 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         let _ = digests.save(&show_root);
         let destination = dest.describe();
         Ok(Report { build: built, destination, plan, dry_run: opts.dry_run, record_note, feeds, notified })
-    })
+    });
+    // Nothing is left to wait for (an early reading of the destination the
+    // manifest then named otherwise may be): the process need not.
+    runtime.shutdown_background();
+    r
 }
 
 /// The services to tell of the feeds `plan` uploads (see [`notify`]).
@@ -317,27 +321,37 @@ fn site_keys(show: &crate::manifest::Show) -> Vec<String> {
     keys
 }
 
-/// What a publish does while the build runs: once the manifest is read, a
-/// bucket destination is opened, its record read and, side by side, listed
-/// (split by the keys the manifest tells); and what the build recorded of
-/// the site.
+/// What a publish does while the build runs: as soon as the manifest's
+/// text is read, a bucket destination is opened (as a glance at its
+/// `[publish]` table and the command line tell), and its record read and
+/// listed; once the manifest is parsed, that is kept if the table is as
+/// glanced, else started again; and what the build recorded of the site.
 #[cfg(feature = "publish")]
 struct Early<'a> {
     opts: &'a Options,
     runtime: &'a tokio::runtime::Runtime,
     /// The destination being read.
-    reading: Option<(Destination, tokio::task::JoinHandle<Result<Read, PublishError>>)>,
+    reading: Option<Reading>,
     /// The site as the build recorded it.
     outputs: Option<std::collections::BTreeMap<String, crate::site::record::Written>>,
     /// The keys of the show's hosted media that are in the site's place.
     hosted: std::collections::HashSet<String>,
 }
 
+/// A destination being read, with the `[publish]` table it was opened by.
 #[cfg(feature = "publish")]
-impl crate::site::Observer for Early<'_> {
-    fn parsed(&mut self, show: &crate::manifest::Show) {
-        self.hosted = show.episodes.iter().flat_map(|e| &e.media).filter_map(|m| m.hosted()?.in_site.clone()).collect();
-        let settings = &show.publish;
+struct Reading {
+    dest: Destination,
+    settings: crate::manifest::PublishSettings,
+    task: tokio::task::JoinHandle<Result<Read, PublishError>>,
+}
+
+#[cfg(feature = "publish")]
+impl Early<'_> {
+    /// Starts reading the destination `settings` and the command line name
+    /// (a bucket: a folder is read when it is planned), its listing split
+    /// by `hints` and the keys its record names.
+    fn start(&mut self, settings: &crate::manifest::PublishSettings, hints: Vec<String>) {
         let Some(Ok(dest @ Destination::S3 { .. })) =
             self.opts.to.as_ref().or(settings.to.as_ref()).map(|to| Destination::parse(to))
         else {
@@ -345,13 +359,34 @@ impl crate::site::Observer for Early<'_> {
         };
         let access = destination::Access { endpoint: self.opts.endpoint.clone(), settings: settings.clone() };
         let (jobs, progress, opening) = (jobs(self.opts, settings), self.opts.progress.clone(), dest.clone());
-        let hints = site_keys(show);
         let task = self.runtime.spawn(async move {
             let sender = open(&opening, access, jobs, progress)?;
-            let (record, listed) = futures::future::join(sender.read_record(), sender.list(&hints)).await;
-            Ok(Read { record: record?, listed: listed?, sender })
+            let store::Found { record, listed } = sender.read(&hints).await?;
+            Ok(Read { record, listed, sender })
         });
-        self.reading = Some((dest, task));
+        self.reading = Some(Reading { dest, settings: settings.clone(), task });
+    }
+}
+
+#[cfg(feature = "publish")]
+impl crate::site::Observer for Early<'_> {
+    fn read(&mut self, text: &str) {
+        if let Some(settings) = crate::manifest::publish_glance(text) {
+            self.start(&settings, Vec::new());
+        }
+    }
+
+    fn parsed(&mut self, show: &crate::manifest::Show) {
+        self.hosted = show.episodes.iter().flat_map(|e| &e.media).filter_map(|m| m.hosted()?.in_site.clone()).collect();
+        match self.reading.take() {
+            Some(r) if r.settings == show.publish => self.reading = Some(r),
+            other => {
+                if let Some(r) = other {
+                    r.task.abort();
+                }
+                self.start(&show.publish, site_keys(show));
+            }
+        }
     }
 
     fn recorded(&mut self, site: &crate::site::record::SiteRecord) {

@@ -5,7 +5,7 @@
 //! [`super::destination`]); what it cannot get past is said with what to check.
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::Read as _;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -30,10 +30,8 @@ const PART: usize = 5 << 20;
 const PARTS_IN_FLIGHT: usize = 2;
 /// How much of a big file is read at a time.
 const READ: usize = 256 << 10;
-/// Keys of the site a range of a listing covers: under a page (S3 gives at
-/// most 1,000 keys), so that the page that ends a range also shows the
-/// range is over, with room for objects that are not the site's.
-const RANGE: usize = 900;
+/// Keys asked for in one page of a listing (S3 gives at most 1,000).
+const PAGE: usize = 10_000;
 /// Ranges listed at once, at least (small requests: more than uploads).
 const LISTINGS: usize = 8;
 
@@ -43,6 +41,15 @@ struct Sent {
     key: String,
     etag: Option<String>,
     sha256: Option<String>,
+}
+
+/// The destination as read before the plan: its record (or why it was set
+/// aside) and one listing.
+pub struct Found {
+    /// The record, or why it was set aside.
+    pub record: (Option<Published>, Option<String>),
+    /// Every object under the prefix, by key.
+    pub listed: HashMap<String, Listed>,
 }
 
 /// What sends to one destination.
@@ -102,67 +109,107 @@ impl Sender {
             .await
     }
 
-    /// Every object under the prefix, by key: one listing. A listing comes a
-    /// page of 1,000 keys at a time, one page after another; where the
-    /// service lists in key order, it is split into ranges of 900 of the
-    /// site's keys (`hints`, sorted), listed side by side: from after one
-    /// such key up to the next, so each range is one page whatever else is
-    /// there.
-    pub async fn list(&self, hints: &[String]) -> Result<HashMap<String, Listed>, PublishError> {
-        if let Some(folder) = &self.opened.folder {
-            return Ok(list_folder(folder));
-        }
-        let prefix =
-            (!self.opened.prefix.is_empty()).then(|| object_store::path::Path::from(self.opened.prefix.as_str()));
-        let splits: Vec<String> = match self.opened.sorted_listing {
-            true => hints.iter().skip(RANGE).step_by(RANGE).map(|k| self.opened.path(k).to_string()).collect(),
-            false => Vec::new(),
+    /// The destination as it is: its record (see [`Sender::read_record`])
+    /// and every object under the prefix, by key (one listing), asked for
+    /// side by side.
+    ///
+    /// The listing asks for pages of up to 10,000 keys: a service that
+    /// gives that many (s3s-fs, a folder's own listing) is listed in one
+    /// request. S3 gives at most 1,000 a page, one page after another: where
+    /// the first page comes back cut short, the rest is split into ranges
+    /// of the keys the record names and `hints` (the site's keys; any key
+    /// will do: they only decide where a range ends), each a page long less
+    /// a tenth for objects that are not the site's, listed side by side.
+    pub async fn read(&self, hints: &[String]) -> Result<Found, PublishError> {
+        let Some(pages) = &self.opened.pages else {
+            let folder = self.opened.folder.clone();
+            let listed = async move { folder.as_deref().map(list_folder).unwrap_or_default() };
+            let (record, listed) = futures::future::join(self.read_record(), listed).await;
+            return Ok(Found { record: record?, listed });
         };
-        let mut ranges: Vec<(Option<String>, Option<String>)> = Vec::with_capacity(splits.len() + 1);
-        let mut after = None;
-        for upto in splits {
-            ranges.push((after, Some(upto.clone())));
-            after = Some(upto);
+        let prefix = (!self.opened.prefix.is_empty()).then(|| format!("{}/", self.opened.prefix));
+        let prefix = prefix.as_deref();
+        let (record, first) = futures::future::join(self.read_record(), self.page(pages, prefix, None, None)).await;
+        let record = record?;
+        let (mut found, token) = first?;
+        if token.is_some() {
+            // Cut short: the rest, from after the last key given, in ranges.
+            let last = found.iter().map(|m| m.location.as_ref()).max().unwrap_or("").to_string();
+            let per_range = (found.len() - found.len() / 10).max(1);
+            let named = record.0.iter().flat_map(|r| r.objects.keys().chain(r.pending.keys()));
+            let mut splits: Vec<String> =
+                hints.iter().chain(named).map(|k| self.opened.path(k).to_string()).filter(|p| *p > last).collect();
+            splits.sort_unstable();
+            splits.dedup();
+            let mut ranges = Vec::with_capacity(splits.len() / per_range + 1);
+            let mut after = last;
+            for upto in splits.into_iter().skip(per_range - 1).step_by(per_range) {
+                ranges.push((after, Some(upto.clone())));
+                after = upto;
+            }
+            ranges.push((after, None));
+            let rest: Vec<Vec<object_store::ObjectMeta>> = futures::stream::iter(ranges)
+                .map(|(after, upto)| self.list_range(pages, prefix, after, upto))
+                .buffer_unordered(self.jobs.max(LISTINGS))
+                .try_collect()
+                .await?;
+            found.extend(rest.into_iter().flatten());
         }
-        ranges.push((after, None));
-        let listed: Vec<Vec<object_store::ObjectMeta>> = futures::stream::iter(ranges)
-            .map(|(after, upto)| self.list_range(prefix.as_ref(), after, upto))
-            .buffer_unordered(self.jobs.max(LISTINGS))
-            .try_collect()
-            .await?;
-        let mut out = HashMap::new();
-        for meta in listed.into_iter().flatten() {
+        let mut listed = HashMap::new();
+        for meta in found {
             if let Some(key) = self.opened.key(meta.location.as_ref()).filter(|k| record::is_key(k)) {
-                out.insert(key.to_string(), Listed { size: meta.size, etag: meta.e_tag.clone() });
+                listed.insert(key.to_string(), Listed { size: meta.size, etag: meta.e_tag });
             }
         }
-        Ok(out)
+        Ok(Found { record, listed })
+    }
+
+    /// One page of the listing under `prefix`: after `after` (a path of the
+    /// store) or where `token` says. Returns its objects and the token of
+    /// the next page, if it was cut short.
+    async fn page(
+        &self,
+        pages: &Arc<dyn object_store::list::PaginatedListStore>,
+        prefix: Option<&str>,
+        after: Option<String>,
+        token: Option<String>,
+    ) -> Result<(Vec<object_store::ObjectMeta>, Option<String>), PublishError> {
+        let opts = object_store::list::PaginatedListOptions {
+            offset: after,
+            page_token: token,
+            max_keys: Some(PAGE),
+            ..Default::default()
+        };
+        let page = pages.list_paginated(prefix, opts).await.map_err(|e| self.failed("listing", &e))?;
+        Ok((page.result.objects, page.page_token))
     }
 
     /// The objects under `prefix` after `after` and up to `upto` (paths of
-    /// the store; given only where it lists in key order), page after page.
+    /// the store), page after page.
     async fn list_range(
         &self,
-        prefix: Option<&object_store::path::Path>,
-        after: Option<String>,
+        pages: &Arc<dyn object_store::list::PaginatedListStore>,
+        prefix: Option<&str>,
+        after: String,
         upto: Option<String>,
     ) -> Result<Vec<object_store::ObjectMeta>, PublishError> {
-        let mut listing = match &after {
-            Some(a) => self.opened.store.list_with_offset(prefix, &object_store::path::Path::from(a.as_str())),
-            None => self.opened.store.list(prefix),
-        };
         let mut out = Vec::new();
-        while let Some(meta) = listing.next().await {
-            match meta {
-                // The rest is the next range's.
-                Ok(m) if upto.as_deref().is_some_and(|u| m.location.as_ref() > u) => break,
-                Ok(m) => out.push(m),
-                // A folder's own temporary files and the like vanish while listed.
-                Err(object_store::Error::NotFound { .. }) => continue,
-                Err(e) => return Err(self.failed("listing", &e)),
+        let (mut after, mut token) = (Some(after), None);
+        loop {
+            let (found, next) = self.page(pages, prefix, after.take(), token.take()).await?;
+            // Pages come in key order: past the range's end, the rest is the next range's.
+            let mut past = false;
+            for m in found {
+                match upto.as_deref().is_some_and(|u| m.location.as_ref() > u) {
+                    true => past = true,
+                    false => out.push(m),
+                }
+            }
+            match next {
+                Some(t) if !past => token = Some(t),
+                _ => return Ok(out),
             }
         }
-        Ok(out)
     }
 
     /// Carries out `plan` (its record gets the uploads' ETags). `before`:

@@ -141,6 +141,8 @@ pub struct Report {
 /// What the caller of [`build_observed`] is told as the build goes (to
 /// start its own work early, or to take what the build knows).
 pub trait Observer {
+    /// The manifest's text, read; it is parsed next.
+    fn read(&mut self, _text: &str) {}
     /// The manifest, parsed; the build goes on.
     fn parsed(&mut self, _show: &manifest::Show) {}
     /// The record of the site as the build leaves it: every file with its
@@ -167,6 +169,7 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     let state = opts.state_root(&show_root);
     let mut preload = Preload::start(&show_root, &state, opts.probe.use_cache);
     let text = manifest::read_text(&opts.manifest)?;
+    observer.read(&text);
     let mut show = manifest::parse(&text, &opts.manifest, &manifest::root_of(&opts.manifest))
         .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
     if let Some(preview) = &opts.preview {

@@ -19,6 +19,10 @@ pub enum Action {
     Fail,
     /// Never answer.
     Stall,
+    /// Pass it on, and cut a listing's answer to this many keys, as S3
+    /// does (at most 1,000 a page whatever is asked): the rest comes after
+    /// the last key given (s3s-fs's continuation token is that key).
+    CapListing(usize),
 }
 
 /// Decides per request: method, path (with query), and how many requests
@@ -108,7 +112,8 @@ fn serve(
             heads.lock().unwrap().push(lines[1..].to_vec());
             n
         };
-        match rule(&method, &path, before) {
+        let action = rule(&method, &path, before);
+        match action {
             Action::Fail => {
                 client.write_all(b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n")?;
                 continue;
@@ -119,8 +124,12 @@ fn serve(
                 }
                 return Ok(());
             }
-            Action::Forward => {}
+            Action::Forward | Action::CapListing(_) => {}
         }
+        let cap = match action {
+            Action::CapListing(n) if path.contains("list-type=2") => Some(n),
+            _ => None,
+        };
         if up.is_none() {
             let s = TcpStream::connect(("127.0.0.1", upstream))?;
             up = Some((s.try_clone()?, BufReader::new(s)));
@@ -129,6 +138,40 @@ fn serve(
         upw.write_all(&head)?;
         upw.write_all(&body)?;
         let Some((rhead, rlines)) = read_head(upr)? else { return Ok(()) };
+        if let Some(n) = cap {
+            let mut rbody = Vec::new();
+            if header(&rlines, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+                loop {
+                    let mut size_line = String::new();
+                    upr.read_line(&mut size_line)?;
+                    let size =
+                        usize::from_str_radix(size_line.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+                    let mut chunk = vec![0; size + 2];
+                    upr.read_exact(&mut chunk)?;
+                    rbody.extend_from_slice(&chunk[..size]);
+                    if size == 0 {
+                        break;
+                    }
+                }
+            } else {
+                let len = header(&rlines, "content-length").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+                rbody = vec![0; len];
+                upr.read_exact(&mut rbody)?;
+            }
+            let rbody = cap_listing(&String::from_utf8_lossy(&rbody), n);
+            let mut out = format!("{}\r\ncontent-length: {}\r\n", rlines[0], rbody.len());
+            for l in rlines[1..].iter().filter(|l| {
+                let name = l.split(':').next().unwrap_or("").trim().to_ascii_lowercase();
+                name != "content-length" && name != "transfer-encoding"
+            }) {
+                out.push_str(l);
+                out.push_str("\r\n");
+            }
+            out.push_str("\r\n");
+            client.write_all(out.as_bytes())?;
+            client.write_all(rbody.as_bytes())?;
+            continue;
+        }
         client.write_all(&rhead)?;
         let status: u16 = rlines[0].split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
         if method == "HEAD" || status == 204 || status == 304 {
@@ -178,4 +221,26 @@ fn header<'a>(lines: &'a [String], name: &str) -> Option<&'a str> {
         let (k, v) = l.split_once(':')?;
         k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
     })
+}
+
+/// A `ListBucketResult` cut to its first `n` objects, marked cut short with
+/// the last key kept as the token of the next page.
+fn cap_listing(xml: &str, n: usize) -> String {
+    let contents: Vec<(usize, usize)> = xml
+        .match_indices("<Contents>")
+        .filter_map(|(start, _)| Some((start, start + xml[start..].find("</Contents>")? + "</Contents>".len())))
+        .collect();
+    if contents.len() <= n {
+        return xml.to_string();
+    }
+    let (kept_end, dropped_end) = (contents[n - 1].1, contents[contents.len() - 1].1);
+    let last = &xml[contents[n - 1].0..kept_end];
+    let key = last.split("<Key>").nth(1).and_then(|k| k.split("</Key>").next()).unwrap_or("");
+    let rest =
+        xml[dropped_end..].replace("<IsTruncated>false</IsTruncated>", "<IsTruncated>true</IsTruncated>").replacen(
+            "</ListBucketResult>",
+            &format!("<NextContinuationToken>{key}</NextContinuationToken></ListBucketResult>"),
+            1,
+        );
+    format!("{}{}", &xml[..kept_end], rest)
 }

@@ -759,7 +759,8 @@ fn a_big_file_goes_up_in_parts() {
 #[test]
 fn a_big_site_is_listed_in_ranges_side_by_side_and_nothing_between_them_is_missed() {
     let Some(s3) = S3::start() else { return };
-    let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
+    // S3 gives at most 1,000 keys a page, whatever is asked (s3s-fs gives them all).
+    let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::CapListing(1000)));
     // 1,100 episodes of one short MP3 each: 1,100 pages, 1,100 media files.
     let show = Show::with("", &["pair-5s.mp3"]);
     let mut manifest = String::from(crate::harness::PODCAST_TABLE);
@@ -785,9 +786,20 @@ fn a_big_site_is_listed_in_ranges_side_by_side_and_nothing_between_them_is_misse
     assert_eq!(up, ["media/ep1050.mp3"]);
     assert!(deleted.is_empty());
     assert!(s3.object("podcast/media/ep0555-extra.mp3").exists());
-    let lists = proxy.log.lock().unwrap().iter().filter(|(_, p)| p.contains("list-type=2")).count();
-    // 2,201 keys of the site in ranges of 900: three pages, side by side.
-    assert_eq!(lists, 3, "{:?}", proxy.log.lock().unwrap());
+    let lists: Vec<String> =
+        proxy.log.lock().unwrap().iter().filter(|(_, p)| p.contains("list-type=2")).map(|(_, p)| p.clone()).collect();
+    // 2,201 keys of the site (and one more): a first page of 1,000, then
+    // the rest in ranges of 900 keys the record names, side by side.
+    assert_eq!(lists.len(), 3, "{lists:?}");
+    assert_eq!(lists.iter().filter(|p| p.contains("start-after=")).count(), 2, "{lists:?}");
+
+    // A service that gives every key asked for: one request.
+    let direct = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
+    std::fs::remove_file(s3.object("podcast/media/ep0999.mp3")).unwrap();
+    let (up, _) = sent(&publish_via(&show, &s3, &direct.endpoint(), &[]).ok());
+    assert_eq!(up, ["media/ep0999.mp3"]);
+    let lists = direct.log.lock().unwrap().iter().filter(|(_, p)| p.contains("list-type=2")).count();
+    assert_eq!(lists, 1, "{:?}", direct.log.lock().unwrap());
 }
 
 #[test]
@@ -877,6 +889,45 @@ fn acl_public_read_goes_with_every_upload() {
         log.iter().zip(heads.iter()).filter(|((m, _), _)| m == "PUT").map(|(_, h)| h).collect();
     assert_eq!(puts.len(), 22);
     assert!(puts.iter().all(|h| h.iter().any(|l| l.eq_ignore_ascii_case("x-amz-acl: public-read"))), "{puts:?}");
+}
+
+/// The destination is read while the manifest is parsed, as a glance at
+/// its `[publish]` table tells: once. A table the glance misreads (its
+/// header spelt with spaces) has the reading thrown away and made again
+/// from the parsed manifest: the publish is the same.
+#[test]
+fn the_destination_is_read_once_while_the_manifest_is_parsed() {
+    let Some(s3) = S3::start() else { return };
+    let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let table =
+        format!("to = \"s3://{BUCKET}/podcast\"\nendpoint = \"{}\"\njobs = 2 # two at once\n", proxy.endpoint());
+    show.write("episodes.toml", &format!("{manifest}\n[publish]\n{table}"));
+    let run = show.run_env(&["publish", "--as-of", AS_OF], &s3.env()).ok();
+    assert!(run.stderr.contains("20 uploaded"), "{}", run.stderr);
+    assert_eq!(published(&s3), show.public_files());
+    let reads = |log: &[(String, String)]| {
+        let record = log.iter().filter(|(m, p)| m == "GET" && p.ends_with("/.podsmith/published.json")).count();
+        (record, log.iter().filter(|(_, p)| p.contains("list-type=2")).count())
+    };
+    assert_eq!(reads(&proxy.log.lock().unwrap()), (1, 1), "{:?}", proxy.log.lock().unwrap());
+
+    // Misread: the early reading goes to the command line's destination,
+    // the parsed table says two uploads at once; what counts is the table.
+    let other = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
+    show.write(
+        "episodes.toml",
+        &format!("{}\n[ publish ]\njobs = 2\n", manifest.replace("Cloud Native", "Cloud-Native")),
+    );
+    let to = format!("s3://{BUCKET}/podcast");
+    let args = ["publish", "--to", &to, "--endpoint", &other.endpoint(), "--as-of", AS_OF, "--format", "json"];
+    let run = show.run_env(&args, &s3.env()).ok();
+    let (up, deleted) = sent(&run);
+    assert!(!up.is_empty() && deleted.is_empty(), "{}", run.stdout);
+    assert_eq!(published(&s3), show.public_files());
+    let (record, lists) = reads(&other.log.lock().unwrap());
+    assert!((1..=2).contains(&record) && (1..=2).contains(&lists), "{:?}", other.log.lock().unwrap());
 }
 
 #[test]
