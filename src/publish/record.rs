@@ -94,10 +94,19 @@ impl Published {
 
     /// The record as it is written.
     pub fn encode(&self) -> Vec<u8> {
-        let record = Published { version: VERSION, ..self.clone() };
+        /// The record as written, borrowed (a copy of 3,000 entries is not free).
+        #[derive(Serialize)]
+        struct Encoded<'a> {
+            version: u32,
+            objects: &'a BTreeMap<String, Entry>,
+            #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+            pending: &'a BTreeMap<String, Entry>,
+        }
+        let record = Encoded { version: VERSION, objects: &self.objects, pending: &self.pending };
         // One line: a show of 1,000 episodes has 3,000 entries, and the
         // record goes up twice with every publish that sends anything.
-        let mut bytes = serde_json::to_vec(&record).unwrap_or_default();
+        let mut bytes = Vec::with_capacity(256 * (self.objects.len() + self.pending.len()) + 64);
+        let _ = serde_json::to_writer(&mut bytes, &record);
         bytes.push(b'\n');
         bytes
     }

@@ -30,6 +30,8 @@ const PART: usize = 5 << 20;
 const PARTS_IN_FLIGHT: usize = 2;
 /// How much of a big file is read at a time.
 const READ: usize = 256 << 10;
+/// Bytes of pages and feeds read while the media go up, at most.
+const READ_AHEAD: u64 = 16 << 20;
 /// Keys asked for in one page of a listing (S3 gives at most 1,000).
 const PAGE: usize = 10_000;
 /// Ranges listed at once, at least (small requests: more than uploads).
@@ -237,15 +239,39 @@ impl Sender {
         // `plan::Plan::adopted`), before any page or feed.
         let pending = (!plan.puts.is_empty()).then(|| plan.pending_record(before));
         self.progress.start("uploading", plan.bytes());
+        // The pages' and feeds' bytes are read while the media go up (as
+        // far as READ_AHEAD allows; the rest when their turn comes).
+        let ahead: Vec<(String, std::path::PathBuf, u64)> = plan
+            .puts
+            .iter()
+            .filter(|p| p.file.phase != Phase::Media && p.file.entry.size <= WHOLE)
+            .scan(0, |total, p| {
+                *total += p.file.entry.size;
+                (*total <= READ_AHEAD).then(|| (p.file.key.clone(), root.join(&p.file.key), p.file.entry.size))
+            })
+            .collect();
+        let mut reading = Some(tokio::task::spawn_blocking(move || {
+            let read = ahead.into_iter().map(|(key, path, size)| Some((key, read_whole(&path, size).ok()?)));
+            read.flatten().collect::<HashMap<String, Vec<u8>>>()
+        }));
+        let mut read_ahead = HashMap::new();
         let phases = [Phase::Media, Phase::Page, Phase::Feed, Phase::MainFeed];
         let mut sent: Vec<Sent> = Vec::with_capacity(plan.puts.len());
         for phase in phases {
+            if phase != Phase::Media
+                && let Some(reading) = reading.take()
+            {
+                read_ahead = reading.await.unwrap_or_default();
+            }
             let puts: Vec<&Put> = plan.puts.iter().filter(|p| p.file.phase == phase).collect();
-            let uploads = futures::stream::iter(puts).map(|put| self.upload(put, root)).buffer_unordered(self.jobs);
+            let uploads = futures::stream::iter(puts)
+                .map(|put| self.upload(put, root, read_ahead.remove(&put.file.key)))
+                .buffer_unordered(self.jobs);
             let results: Vec<Sent> = match (phase, &pending) {
+                // The media are on their way before the record is encoded.
                 (Phase::Media, Some(record)) => {
-                    let (recorded, results) =
-                        futures::future::join(self.write_record(record), uploads.try_collect::<Vec<Sent>>()).await;
+                    let (results, recorded) =
+                        futures::future::join(uploads.try_collect::<Vec<Sent>>(), self.write_record(record)).await;
                     recorded?;
                     results?
                 }
@@ -287,7 +313,7 @@ impl Sender {
     }
 
     /// Uploads one file; returns its key and the ETag it got.
-    async fn upload(&self, put: &Put, root: &Path) -> Result<Sent, PublishError> {
+    async fn upload(&self, put: &Put, root: &Path, read: Option<Vec<u8>>) -> Result<Sent, PublishError> {
         let key = &put.file.key;
         let path = root.join(key);
         let entry = &put.file.entry;
@@ -303,16 +329,14 @@ impl Sender {
                     .help("run podsmith publish again (it builds first)"),
             )
         };
-        let mut file = crate::fsutil::open(&path).map_err(read_failed)?;
         // A big file's every byte is hashed as it goes up (its fingerprint
         // only samples it).
         let mut hasher = crate::fsutil::Fingerprint::samples(entry.size).then(<sha2::Sha256 as sha2::Digest>::new);
         let etag = if entry.size <= WHOLE {
-            let mut bytes = Vec::with_capacity(entry.size as usize);
-            (&mut file).take(WHOLE + 1).read_to_end(&mut bytes).map_err(read_failed)?;
-            if bytes.len() as u64 != entry.size {
-                return Err(read_failed(std::io::Error::other("its size changed after the build")));
-            }
+            let bytes = match read {
+                Some(bytes) => bytes,
+                None => read_whole(&path, entry.size).map_err(read_failed)?,
+            };
             if let Some(h) = hasher.as_mut() {
                 sha2::Digest::update(h, &bytes);
             }
@@ -323,6 +347,7 @@ impl Sender {
             self.progress.advance(n);
             done.e_tag
         } else {
+            let mut file = crate::fsutil::open(&path).map_err(read_failed)?;
             let opts = object_store::PutMultipartOptions { attributes, ..Default::default() };
             let upload = self
                 .opened
@@ -411,6 +436,17 @@ impl Sender {
         };
         PublishError::store(Diagnostic::error("PUBLISH", message).help(help))
     }
+}
+
+/// A file of `size` bytes (at most [`WHOLE`]), whole; an error if it is
+/// not that size any more.
+fn read_whole(path: &Path, size: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(size as usize);
+    crate::fsutil::open(path)?.take(WHOLE + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 != size {
+        return Err(std::io::Error::other("its size changed after the build"));
+    }
+    Ok(bytes)
 }
 
 /// Whether two records name the same objects, with the same entries but
