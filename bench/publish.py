@@ -3,7 +3,8 @@
 run, to the same local S3 server (s3s-fs on 127.0.0.1, then Garage if it is
 installed; one bucket each):
 a 1,000-episode MP3+OGG show published cold, again with nothing changed,
-and after one episode is added; then (on s3s-fs) shows of one 1 GiB file
+and after one episode is added (these two three times each, the tools in
+turn: each tool's median); then (on s3s-fs) shows of one 1 GiB file
 and of eight 64 MiB files, for peak memory. Wall time, peak memory (/usr/bin/time) and the requests each tool
 made, by method, from the server's log. Writes bench/results/publish.md.
 Run through bench/publish.sh (it installs what is missing).
@@ -213,19 +214,39 @@ def big_files_show(count, size):
     return show
 
 
-def publish_show(server, n, with_big_files):
-    """Every stage on `server`; the rows."""
+def median_rows(rows):
+    """Rows of the same stage and tool merged: the median wall time (and
+    that run's memory, requests and bytes)."""
+    merged = {}
+    for row in rows:
+        merged.setdefault((row[0], row[1]), []).append(row)
+    out = []
+    for runs in merged.values():
+        runs.sort(key=lambda r: r[2])
+        out.append(runs[len(runs) // 2])
+    return out
+
+
+def publish_show(server, n, with_big_files, reps=3):
+    """Every stage on `server`; the rows. The short stages (nothing
+    changed, one episode added) are run `reps` times, the tools in turn,
+    and each tool's median is kept: a single run of a 0.1 s publish moves
+    by tens of per cent on this machine."""
     show = build.make_show(n)
     subprocess.run([PODSMITH, "-q", "build", "--as-of", AS_OF], cwd=show, check=True)
     rows = []
     try:
         run_stage(server, show, "cold publish", rows)
-        run_stage(server, show, "nothing changed", rows)
-        add_episode(show, n)
-        # The new episode is built first, for every tool alike (podsmith
-        # publish builds again: it finds nothing to do, and that is timed).
-        subprocess.run([PODSMITH, "-q", "build", "--as-of", AS_OF], cwd=show, check=True)
-        run_stage(server, show, "one episode added", rows)
+        short = []
+        for _ in range(reps):
+            run_stage(server, show, "nothing changed", short)
+        for i in range(reps):
+            add_episode(show, n + i)
+            # The new episode is built first, for every tool alike (podsmith
+            # publish builds again: it finds nothing to do, and that is timed).
+            subprocess.run([PODSMITH, "-q", "build", "--as-of", AS_OF], cwd=show, check=True)
+            run_stage(server, show, "one episode added", short)
+        rows += median_rows(short)
         if with_big_files:
             for label, count, size, prefix in (("one 1 GiB file", 1, 1 << 30, "big"),
                                                ("eight 64 MiB files", 8, 64 << 20, "many")):
