@@ -99,27 +99,28 @@ fn serve_previews_the_show_rebuilds_on_save_and_shows_errors_without_touching_pu
     assert_eq!(body, std::fs::read(show.path("media/coredns-miek-gieben.mp3")).unwrap()[100..200]);
     assert_eq!(get(&s, "/../episodes.toml", None).0, 404);
 
-    // A title edited: the page shows it within 2 s.
+    // A title edited: the page shows it. (How soon is bench/serve.sh's to
+    // measure: these waits are only long enough for a loaded CI machine.)
     let manifest = show.read("episodes.toml");
     show.write("episodes.toml", &manifest.replace("title = \"Miek Gieben on CoreDNS\"", "title = \"Miek on CoreDNS\""));
     assert!(
-        within(2, || text(&s, "/episodes/coredns-miek-gieben/").contains("<h1>Miek on CoreDNS</h1>")),
+        within(20, || text(&s, "/episodes/coredns-miek-gieben/").contains("<h1>Miek on CoreDNS</h1>")),
         "the edit did not show"
     );
     // A broken manifest: the last good page stays, the error is shown.
     show.write("episodes.toml", &manifest.replace("title = \"Miek Gieben on CoreDNS\"", "titel = \"oops\""));
-    assert!(within(3, || text(&s, "/__podsmith/state").contains("unknown key `titel`")), "no error shown");
+    assert!(within(20, || text(&s, "/__podsmith/state").contains("unknown key `titel`")), "no error shown");
     assert!(text(&s, "/episodes/coredns-miek-gieben/").contains("<h1>Miek on CoreDNS</h1>"));
     // Fixed: the error goes.
     show.write("episodes.toml", &manifest);
-    assert!(within(3, || text(&s, "/__podsmith/state").contains("\"error\":null")));
+    assert!(within(20, || text(&s, "/__podsmith/state").contains("\"error\":null")));
     assert!(text(&s, "/episodes/coredns-miek-gieben/").contains("<h1>Miek Gieben on CoreDNS</h1>"));
     // A media file written over in place (the same name, other audio):
     // measured again at the next look at the media files (every 3 s).
     assert!(text(&s, "/episodes/coredns-miek-gieben/").contains("(12:24)"));
     std::fs::copy(show.path("media/fluentd-eduardo-silva.mp3"), show.path("media/coredns-miek-gieben.mp3")).unwrap();
     assert!(
-        within(8, || text(&s, "/episodes/coredns-miek-gieben/").contains("Listen to MP3 (15:10)")),
+        within(30, || text(&s, "/episodes/coredns-miek-gieben/").contains("Listen to MP3 (15:10)")),
         "the new audio was not measured"
     );
     // public/ and podsmith.lock untouched: the preview is podsmith's own.
