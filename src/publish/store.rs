@@ -388,7 +388,7 @@ impl Sender {
     async fn write_record(&self, record: &Published) -> Result<(), PublishError> {
         let mut attributes = Attributes::new();
         if self.opened.headers {
-            attributes.insert(Attribute::ContentType, "application/json".into());
+            attributes.insert(Attribute::ContentType, "application/gzip".into());
             attributes.insert(Attribute::CacheControl, "no-cache".into());
         }
         let opts = PutOptions { attributes, ..Default::default() };
