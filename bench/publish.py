@@ -3,7 +3,7 @@
 run, to the same local S3 server (s3s-fs on 127.0.0.1, then Garage if it is
 installed; one bucket each):
 a 1,000-episode MP3+OGG show published cold, again with nothing changed,
-and after one episode is added (these two three times each, the tools in
+and after one episode is added (these two five times each, the tools in
 turn: each tool's median); then (on s3s-fs) shows of one 1 GiB file
 and of eight 64 MiB files, for peak memory. Wall time, peak memory (/usr/bin/time) and the requests each tool
 made, by method, from the server's log. Writes bench/results/publish.md.
@@ -227,7 +227,7 @@ def median_rows(rows):
     return out
 
 
-def publish_show(server, n, with_big_files, reps=3):
+def publish_show(server, n, with_big_files, reps=5):
     """Every stage on `server`; the rows. The short stages (nothing
     changed, one episode added) are run `reps` times, the tools in turn,
     and each tool's median is kept: a single run of a 0.1 s publish moves
