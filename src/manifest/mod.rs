@@ -469,12 +469,14 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
 }
 
 /// The `[publish]` table as a glance at the manifest's text tells it,
-/// before the whole file is parsed (a big show's takes a while): the lines
-/// from a `[publish]` header to the next table's, read as the parse would.
-/// `None` where they cannot be read alone. A guess, to start early what
-/// only needs this table (`publish` reads its destination meanwhile); the
-/// parsed manifest has the last word, and a guess it does not bear out is
-/// thrown away. A manifest without that header gives the defaults.
+/// before the whole file is parsed (a big show's takes a while): the text
+/// from a `[publish]` table header to the next table's, read as the parse
+/// would. The headers are found by TOML's own lexer, so a line that looks
+/// like one inside a string (show notes) is not taken for one. `None`
+/// where the table cannot be read alone. A guess, to start early what only
+/// needs this table (`publish` reads its destination meanwhile); the parsed
+/// manifest has the last word, and a guess it does not bear out is thrown
+/// away. A manifest without that header gives the defaults.
 ///
 /// ```
 /// let text = "[podcast]\ntitle = \"T\"\n\n[publish]\nto = \"s3://shows/p\"\njobs = 8 # more\n\n[[episode]]\n";
@@ -483,28 +485,42 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
 /// assert_eq!(podsmith::manifest::publish_glance("[podcast]\n"), Some(Default::default()));
 /// ```
 pub fn publish_glance(text: &str) -> Option<PublishSettings> {
-    let is_header = |line: &str, name: Option<&str>| {
-        let line = line.trim_start();
-        match name {
-            Some(name) => line.strip_prefix(name).is_some_and(|rest| {
-                let rest = rest.trim_start();
-                rest.is_empty() || rest.starts_with('#')
-            }),
-            None => line.starts_with('['),
+    use toml_parser::lexer::TokenKind as T;
+    let source = toml_parser::Source::new(text);
+    let tokens = source.lex().into_vec();
+    // Where each table header starts, with its name if it is a plain one
+    // (`[name]`: not `[[name]]`, not dotted).
+    let mut headers: Vec<(usize, Option<&str>)> = Vec::new();
+    let mut line_start = true;
+    let mut i = 0;
+    while i < tokens.len() {
+        let kind = tokens[i].kind();
+        if line_start && kind == T::LeftSquareBracket {
+            let start = tokens[i].span().start();
+            let mut rest = tokens[i + 1..].iter().filter(|t| t.kind() != T::Whitespace);
+            let name = match (rest.next(), rest.next()) {
+                (Some(key), Some(close)) if key.kind() == T::Atom && close.kind() == T::RightSquareBracket => {
+                    source.get(key.span()).map(|raw| raw.as_str())
+                }
+                _ => None,
+            };
+            headers.push((start, name));
         }
-    };
-    let mut lines = text.lines();
-    if !lines.by_ref().any(|l| is_header(l, Some("[publish]"))) {
+        line_start = match kind {
+            T::Newline => true,
+            T::Whitespace => line_start,
+            _ => false,
+        };
+        i += 1;
+    }
+    let Some(at) = headers.iter().position(|&(_, name)| name == Some("publish")) else {
         return Some(PublishSettings::default());
-    }
-    let mut table = String::from("[publish]\n");
-    for line in lines.take_while(|l| !is_header(l, None)) {
-        table.push_str(line);
-        table.push('\n');
-    }
+    };
+    let end = headers.get(at + 1).map_or(text.len(), |&(start, _)| start);
+    let table = text.get(headers[at].0..end)?;
     let file = Path::new("episodes.toml");
-    let mut cx = Context::new(&table, file);
-    let (doc, syntax) = DeTable::parse_recoverable(&table);
+    let mut cx = Context::new(table, file);
+    let (doc, syntax) = DeTable::parse_recoverable(table);
     if !syntax.is_empty() {
         return None;
     }

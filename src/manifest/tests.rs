@@ -372,6 +372,17 @@ fn a_glance_at_the_publish_table_reads_it_as_the_parse_does() {
         assert_eq!(glanced.jobs, Some(3));
     }
     assert_eq!(publish_glance(&format!("{PODCAST}{EPISODE}")), Some(PublishSettings::default()));
+    // A header spelt with spaces is one; one in a string is not (notes
+    // may say anything); a quoted name is not glanced (the parse decides).
+    let spaced = format!("{PODCAST}[ publish ]\njobs = 3\n");
+    assert_eq!(publish_glance(&spaced).unwrap().jobs, Some(3));
+    let notes = "\n[[episode]]\ntitle = \"T\"\nnotes = \"\"\"\n[publish]\nendpoint = \"https://elsewhere.example\"\n[more]\n\"\"\"\n";
+    for text in [format!("{PODCAST}{notes}"), format!("{PODCAST}{notes}{table}")] {
+        let glanced = publish_glance(&text).unwrap();
+        assert_ne!(glanced.endpoint.as_deref(), Some("https://elsewhere.example"), "{text}");
+    }
+    assert_eq!(publish_glance(&format!("{PODCAST}{notes}{table}")).unwrap().jobs, Some(3));
+    assert_eq!(publish_glance(&format!("{PODCAST}[\"publish\"]\njobs = 3\n")), Some(PublishSettings::default()));
     // What the parse would refuse is no guess.
     for bad in [
         "[publish]\njobs = 0\n",

@@ -892,9 +892,9 @@ fn acl_public_read_goes_with_every_upload() {
 }
 
 /// The destination is read while the manifest is parsed, as a glance at
-/// its `[publish]` table tells: once. A table the glance misreads (its
-/// header spelt with spaces) has the reading thrown away and made again
-/// from the parsed manifest: the publish is the same.
+/// its `[publish]` table tells: once. A table the glance does not read
+/// (its name quoted) has the reading thrown away and made again from the
+/// parsed manifest: the publish is the same.
 #[test]
 fn the_destination_is_read_once_while_the_manifest_is_parsed() {
     let Some(s3) = S3::start() else { return };
@@ -914,13 +914,29 @@ fn the_destination_is_read_once_while_the_manifest_is_parsed() {
     let log = proxy.log.lock().unwrap().clone();
     assert_eq!(reads(&log), (1, 1), "{log:?}");
 
+    // A table in the notes is text, not a table: nothing goes where it
+    // says, though it reads as one (the glance finds headers as TOML's
+    // lexer does, not line by line).
+    let decoy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
+    let notes = format!(
+        "notes = \"\"\"\n[publish]\nto = \"s3://{BUCKET}/podcast\"\nendpoint = \"{}\"\n[more]\n",
+        decoy.endpoint()
+    );
+    let edited = manifest.replace("Cloud Native", "Cloud-Native").replacen("notes = \"\"\"\n", &notes, 1);
+    assert_ne!(edited, manifest.replace("Cloud Native", "Cloud-Native"));
+    proxy.log.lock().unwrap().clear();
+    show.write("episodes.toml", &format!("{edited}\n[publish]\n{table}"));
+    let run = show.run_env(&["publish", "--as-of", AS_OF, "--format", "json"], &s3.env()).ok();
+    assert!(!sent(&run).0.is_empty(), "{}", run.stdout);
+    assert_eq!(published(&s3), show.public_files());
+    assert!(decoy.log.lock().unwrap().is_empty(), "{:?}", decoy.log.lock().unwrap());
+    let log = proxy.log.lock().unwrap().clone();
+    assert_eq!(reads(&log), (1, 1), "{log:?}");
+
     // Misread: the early reading goes to the command line's destination,
     // the parsed table says two uploads at once; what counts is the table.
     let other = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
-    show.write(
-        "episodes.toml",
-        &format!("{}\n[ publish ]\njobs = 2\n", manifest.replace("Cloud Native", "Cloud-Native")),
-    );
+    show.write("episodes.toml", &format!("{manifest}\n[\"publish\"]\njobs = 2\n"));
     let to = format!("s3://{BUCKET}/podcast");
     let args = ["publish", "--to", &to, "--endpoint", &other.endpoint(), "--as-of", AS_OF, "--format", "json"];
     let run = show.run_env(&args, &s3.env()).ok();
