@@ -487,31 +487,31 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
 pub fn publish_glance(text: &str) -> Option<PublishSettings> {
     use toml_parser::lexer::TokenKind as T;
     let source = toml_parser::Source::new(text);
-    let tokens = source.lex().into_vec();
+    let mut tokens = source.lex();
     // Where each table header starts, with its name if it is a plain one
     // (`[name]`: not `[[name]]`, not dotted).
     let mut headers: Vec<(usize, Option<&str>)> = Vec::new();
     let mut line_start = true;
-    let mut i = 0;
-    while i < tokens.len() {
-        let kind = tokens[i].kind();
+    while let Some(token) = tokens.next() {
+        let mut kind = token.kind();
         if line_start && kind == T::LeftSquareBracket {
-            let start = tokens[i].span().start();
-            let mut rest = tokens[i + 1..].iter().filter(|t| t.kind() != T::Whitespace);
-            let name = match (rest.next(), rest.next()) {
+            let mut rest = tokens.by_ref().filter(|t| t.kind() != T::Whitespace);
+            let (key, close) = (rest.next(), rest.next());
+            let name = match (key, close) {
                 (Some(key), Some(close)) if key.kind() == T::Atom && close.kind() == T::RightSquareBracket => {
                     source.get(key.span()).map(|raw| raw.as_str())
                 }
                 _ => None,
             };
-            headers.push((start, name));
+            headers.push((token.span().start(), name));
+            // What ends the line is looked at as usual.
+            kind = close.map_or(T::Eof, |t| t.kind());
         }
         line_start = match kind {
             T::Newline => true,
             T::Whitespace => line_start,
             _ => false,
         };
-        i += 1;
     }
     let Some(at) = headers.iter().position(|&(_, name)| name == Some("publish")) else {
         return Some(PublishSettings::default());
