@@ -137,7 +137,12 @@ impl Sender {
         if token.is_some() {
             // Cut short: the rest, from after the last key given, in ranges.
             let last = found.iter().map(|m| m.location.as_ref()).max().unwrap_or("").to_string();
-            let per_range = (found.len() - found.len() / 10).max(1);
+            // A page's worth less a tenth for objects that are not the
+            // site's (S3's page, where a first page says too little).
+            let per_range = match found.len() {
+                n if n >= 100 => n - n / 10,
+                _ => 900,
+            };
             let named = record.0.iter().flat_map(|r| r.objects.keys().chain(r.pending.keys()));
             let mut splits: Vec<String> =
                 hints.iter().chain(named).map(|k| self.opened.path(k).to_string()).filter(|p| *p > last).collect();
