@@ -200,11 +200,10 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
                 // The record and the listing, side by side.
                 let mut hints: Vec<String> = site.files.iter().map(|f| f.key.clone()).collect();
                 hints.sort();
-                let store::Found { record, listed } = sender.read(&hints).await?;
-                Read { sender, record, listed }
+                Read { found: sender.read(&hints).await?, sender }
             }
         };
-        let Read { sender, record: (record, record_note), listed } = read;
+        let Read { sender, found: store::Found { record: (record, record_note), listed } } = read;
         let mut digests = digests::Digests::load(&show_root);
         site.digests(record.as_ref(), &mut digests, opts.progress.as_ref())?;
         // Objects in the way: the ETag the listing gave, else asked for.
@@ -296,8 +295,7 @@ fn open(
 #[cfg(feature = "publish")]
 struct Read {
     sender: store::Sender,
-    record: (Option<record::Published>, Option<String>),
-    listed: HashMap<String, plan::Listed>,
+    found: store::Found,
 }
 
 /// The keys the site of `show` will have, as far as its manifest tells
@@ -361,8 +359,7 @@ impl Early<'_> {
         let (jobs, progress, opening) = (jobs(self.opts, settings), self.opts.progress.clone(), dest.clone());
         let task = self.runtime.spawn(async move {
             let sender = open(&opening, access, jobs, progress)?;
-            let store::Found { record, listed } = sender.read(&hints).await?;
-            Ok(Read { record, listed, sender })
+            Ok(Read { found: sender.read(&hints).await?, sender })
         });
         self.reading = Some(Reading { dest, settings: settings.clone(), task });
     }
