@@ -425,7 +425,7 @@ impl Catalog {
         use rayon::prelude::*;
         let mut warnings = clean_text(&mut show);
         let mut problems = Vec::new();
-        let mut live = Vec::new();
+        let mut live = Vec::with_capacity(show.episodes.len());
         let mut scheduled = Vec::new();
         // Each episode on its own (its notes rendered), in parallel, in order.
         let episodes = std::mem::take(&mut show.episodes);
@@ -524,7 +524,7 @@ fn measured(show: &Show, episode: &Episode, probes: &Probes) -> Result<Vec<Media
         Diagnostic::error("MEDIA", format!("{} (episode \"{}\"): {message}", file.key(), episode.title))
             .at(Location::file(&show.manifest_path, file.line(), None))
     };
-    let mut media = Vec::new();
+    let mut media = Vec::with_capacity(episode.media.len());
     let mut problems = Vec::new();
     for file in &episode.media {
         let url = match file {

@@ -152,42 +152,59 @@ impl Lock {
     /// (each on its own, and the whole text if one does not stand alone):
     /// a big show's lock with one episode changed is not parsed again.
     pub fn changes_from(&self, text: &str, path: &Path, old_text: &str) -> Result<Vec<Change>, LockError> {
-        let old = match self.as_known(text, old_text) {
-            Some(old) => old,
-            None => Lock::parse(path, old_text)?,
-        };
-        Ok(compare(&old, self))
+        match self.as_known(text, old_text) {
+            // The episodes whose tables are word for word the same change
+            // nothing: the others are compared (guids are unique on each
+            // side, as `as_known` made sure).
+            Some((old, same)) => {
+                let rest = self.episodes.iter().zip(&same).filter(|(_, same)| !**same);
+                let new = Lock { episodes: rest.map(|(e, _)| e.clone()).collect() };
+                Ok(compare(&Lock { episodes: old }, &new))
+            }
+            None => Ok(compare(&Lock::parse(path, old_text)?, self)),
+        }
     }
 
-    /// The lock `old_text` holds, told from the tables it shares with
-    /// `text` (this lock's); `None` if a table of it does not parse on its
-    /// own, or its head is not the one podsmith writes.
-    fn as_known(&self, text: &str, old_text: &str) -> Option<Lock> {
+    /// The episodes of the lock `old_text` that are not word for word
+    /// tables of `text` (this lock's), and which of this lock's episodes
+    /// are; `None` if a table of it does not parse on its own, its head is
+    /// not the one podsmith writes, or a guid is in it twice.
+    fn as_known(&self, text: &str, old_text: &str) -> Option<(Vec<Published>, Vec<bool>)> {
         let (head, tables) = blocks(text);
         let (old_head, old_tables) = blocks(old_text);
         if head != HEADER || old_head != HEADER || tables.len() != self.episodes.len() {
             return None;
         }
-        let mut episodes = Vec::with_capacity(old_tables.len());
+        let mut others = Vec::new();
+        let mut same = vec![false; tables.len()];
         // Where the next old table is likely to be among the new: the
         // tables keep their order, give or take an added or removed episode.
         let mut next = 0;
         for table in old_tables {
             match (next..tables.len().min(next + 4)).find(|&k| tables[k] == table) {
                 Some(k) => {
-                    episodes.push(self.episodes[k].clone());
+                    same[k] = true;
                     next = k + 1;
                 }
                 None => {
                     let mut one: Lock = toml::from_str(table).ok()?;
                     match (one.episodes.pop(), one.episodes.is_empty()) {
-                        (Some(e), true) => episodes.push(e),
+                        (Some(e), true) => others.push(e),
                         _ => return None,
                     }
                 }
             }
         }
-        Some(Lock { episodes })
+        // An episode told apart from the others by its guid alone.
+        if !others.is_empty() {
+            let kept: std::collections::HashSet<&str> =
+                self.episodes.iter().zip(&same).filter(|(_, s)| **s).map(|(e, _)| e.guid.as_str()).collect();
+            let mut theirs = std::collections::HashSet::new();
+            if others.iter().any(|o| kept.contains(o.guid.as_str()) || !theirs.insert(o.guid.as_str())) {
+                return None;
+            }
+        }
+        Some((others, same))
     }
 }
 
@@ -447,6 +464,19 @@ mod tests {
         let expected = compare(&old, &odd);
         assert_eq!(odd.changes_from(&odd_text, path, &old_text).unwrap(), expected);
         assert_eq!(old.changes_from(&old_text, path, &odd_text).unwrap(), compare(&odd, &old));
+        // A guid twice in the old lock (a table doubled, or another with
+        // its guid): compared as the whole parse says.
+        let table = blocks(&old_text).1[3].to_string();
+        let doubled = format!("{old_text}\n{table}");
+        let other = format!("{old_text}\n{}", table.replacen("title = \"", "title = \"Another ", 1));
+        assert_ne!(other, doubled);
+        for text in [&doubled, &other] {
+            assert!(old.as_known(&old_text, text).is_none());
+            let whole = Lock::parse(path, text);
+            if let Ok(whole) = whole {
+                assert_eq!(old.changes_from(&old_text, path, text).unwrap(), compare(&whole, &old));
+            }
+        }
     }
 
     #[test]

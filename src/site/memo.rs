@@ -57,19 +57,67 @@ pub struct Loaded {
     /// SHA-256 of the file.
     hash: Fingerprint,
     memo: Memo,
+    /// The feeds it tells of, as read with it (see [`Loaded::read_feeds`]).
+    feeds: OldFeeds,
+}
+
+/// Feeds of the output folder as they were read (by file name), with where
+/// each item the memo keeps of them is: the items a build takes as they are.
+pub type OldFeeds = std::collections::HashMap<String, OldFeed>;
+
+/// A feed as it was read from the output folder, and its items the memo keeps.
+#[derive(Debug)]
+pub struct OldFeed {
+    /// The feed's bytes.
+    pub bytes: Vec<u8>,
+    /// Each item's key, and its place among the memo's items of the feed;
+    /// only items whose span holds an `<item>…</item>` of `bytes`.
+    pub by_key: std::collections::HashMap<Fingerprint, usize>,
+}
+
+impl OldFeed {
+    /// Feed `bytes`, of which `items` (the memo's) are told by key.
+    pub fn of(bytes: Vec<u8>, items: &[ItemMemo]) -> OldFeed {
+        let is_item = |m: &ItemMemo| {
+            bytes.get(m.span.0..m.span.1).is_some_and(|b| b.starts_with(b"<item>") && b.ends_with(b"</item>"))
+        };
+        let by_key = items.iter().enumerate().filter(|(_, m)| is_item(m)).map(|(i, m)| (m.key, i)).collect();
+        OldFeed { bytes, by_key }
+    }
 }
 
 impl Loaded {
     /// The memo, if it is the one the build record vouches for (`hash`),
-    /// of the output folder `out` (absolute), and holds together.
-    pub fn vouched(self, out: &Path, hash: &Fingerprint) -> Option<Memo> {
+    /// of the output folder `out` (absolute), and holds together; with the
+    /// feeds read with it.
+    pub fn vouched(self, out: &Path, hash: &Fingerprint) -> Option<(Memo, OldFeeds)> {
         let memo = self.memo;
         let usable = self.hash == *hash
             && memo.version == VERSION
             && memo.out == out
             && memo.pages.keys().all(|rel| super::record::is_plain_relative(rel))
             && memo.feeds.values().all(|items| spans_in_order(items));
-        usable.then_some(memo)
+        usable.then_some((memo, self.feeds))
+    }
+
+    /// Reads the feeds the memo tells of, from the output folder it names
+    /// (a build that changed one episode takes the others' items from
+    /// them; read here, they are read while the manifest is parsed). Only
+    /// plain file names, of at most [`crate::fsutil::FEED`] bytes each;
+    /// nothing read is used before the memo is vouched for, and the build
+    /// takes a feed only if the file is as the last build left it.
+    pub fn read_feeds(&mut self) {
+        if !self.memo.out.is_absolute() || self.memo.version != VERSION {
+            return;
+        }
+        for (name, items) in &self.memo.feeds {
+            if !super::record::is_plain_relative(name) || name.contains('/') {
+                continue;
+            }
+            if let Ok(bytes) = crate::fsutil::read(&self.memo.out.join(name), crate::fsutil::FEED) {
+                self.feeds.insert(name.clone(), OldFeed::of(bytes, items));
+            }
+        }
     }
 }
 
@@ -89,7 +137,7 @@ impl Memo {
     /// the output folder `out` (absolute): the one whose SHA-256 the build
     /// record vouches for (`hash`).
     pub fn read(root: &Path, out: &Path, hash: &Fingerprint) -> Option<Memo> {
-        Memo::load(root)?.vouched(out, hash)
+        Memo::load(root)?.vouched(out, hash).map(|(memo, _)| memo)
     }
 
     /// The memo of the show in folder `root` as it is, with its SHA-256;
@@ -98,7 +146,7 @@ impl Memo {
         let bytes = crate::fsutil::read(&root.join(MEMO_PATH), crate::fsutil::RECORD).ok()?;
         let hash = hash_of(&bytes);
         let memo: Memo = serde_json::from_slice(&bytes).ok()?;
-        Some(Loaded { hash, memo })
+        Some(Loaded { hash, memo, feeds: OldFeeds::new() })
     }
 
     /// Saves the memo into the show folder `root` (never through a link),

@@ -244,7 +244,12 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
         _ => None,
     };
 
-    let mut prepared = prepare_show(opts, show, (seen, looking), probed, &mut preload)?;
+    // A build that will take most of the last one (see `publish`) tells
+    // the changes to `podsmith.lock` on the other core while the show is
+    // prepared; one that does everything keeps to one at a time, for memory.
+    let previous = out_now.as_deref().and_then(|o| records.site(o));
+    let takes_most = previous.is_some_and(|r| opts.probe.use_cache && r.pending.is_empty() && r.memo.is_some());
+    let mut prepared = prepare_show(opts, show, (seen, looking), (probed, takes_most), &mut preload)?;
     let report = match publish(opts, &mut prepared, records, out_now.as_deref(), inputs, &mut preload, observer) {
         Ok(report) => facts(report),
         Err(e) => {
@@ -254,7 +259,7 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
         }
     };
     // A big show takes a while to free: the report need not wait for it.
-    let _ = std::thread::Builder::new().name("podsmith-free".into()).spawn(move || drop(prepared));
+    free_later(prepared);
     Ok(report)
 }
 
@@ -300,7 +305,7 @@ fn publish(
         false => (prepared.validate(opts.now), others()),
     };
     prepared.look();
-    let _ = prepared.feeds_as_they_are.set(validated.iter().map(|v| v.as_it_is).collect());
+    prepared.settle(validated.iter().map(|v| v.as_it_is).collect());
     if validated.iter().any(|v| v.report.has_errors()) {
         return Err(BuildError::Invalid(validated.into_iter().map(|v| v.report).collect()));
     }
@@ -354,7 +359,7 @@ fn publish(
     // So is the memo, while the record is made: the record vouches for the
     // memo by its hash, so a memo not saved (or not yet) is not taken.
     let memo_error = |source| WriteError { path: root.join(memo::MEMO_PATH), source };
-    std::thread::scope(|scope| {
+    let report = std::thread::scope(|scope| {
         let save_cache = || prepared.save_cache(&written.wrote);
         let cache_saved = prepared.recalls().then(|| scope.spawn(save_cache));
         let json = encoded.map_err(memo_error)?;
@@ -378,7 +383,15 @@ fn publish(
             report.probe_stats.cache_note.get_or_insert(note);
         }
         Ok(report)
-    })
+    });
+    free_later((records, validated, written));
+    report
+}
+
+/// Frees `t` on a thread of its own: a big show's records take a while to
+/// free, and the build's report need not wait for that.
+fn free_later<T: Send + 'static>(t: T) {
+    let _ = std::thread::Builder::new().name("podsmith-free".into()).spawn(move || drop(t));
 }
 
 /// What a build that wrote the site says.
@@ -666,7 +679,9 @@ fn check_before_writing(
     let planned = prepared.plan(pages, &reuse)?;
     if !force {
         let marks = |rel: &str| prepared.marks(rel);
-        let lstat = |i: usize| prepared.snapshot.output(i);
+        // A file left as it is (already what the build would write) is not
+        // written: whoever's it is, it is not in the way.
+        let lstat = |i: usize| prepared.snapshot.output(i).filter(|_| !prepared.as_it_is(i));
         let foreign = ownership::foreign_files(&prepared.site, &prepared.out, previous, &planned, &marks, &lstat);
         if !foreign.is_empty() {
             let record = record_notes.to_vec();
@@ -714,11 +729,17 @@ fn write_recorded(
     // Pending: what may be written that the record does not already know
     // by its fingerprint (and what an interrupted build left pending).
     let before = site.pending.len();
+    // Both in order: walked side by side.
+    let mut recorded = site.outputs.iter().peekable();
+    let mut pending = Vec::new();
     for (rel, fp) in &planned {
-        if site.outputs.get(rel).and_then(|w| w.fingerprint) != Some(*fp) {
-            site.pending.insert(rel.clone(), *fp);
+        while recorded.next_if(|(r, _)| *r < rel).is_some() {}
+        let known = recorded.peek().filter(|(r, _)| *r == rel).and_then(|(_, w)| w.fingerprint);
+        if known != Some(*fp) {
+            pending.push((rel.clone(), *fp));
         }
     }
+    site.pending.extend(pending);
     let save = site.pending.len() > before || site.outputs.is_empty();
     records.put(site);
     if save {
@@ -729,7 +750,7 @@ fn write_recorded(
     // What an earlier build wrote and this one does not (a removed
     // episode's page and media) goes, so public/ is exactly the show.
     let pruned = match records.site(&out_abs) {
-        Some(site) => ownership::prune(out, site, &prepared.site, &|| protected_files(prepared)),
+        Some(site) => ownership::prune(out, site, &planned, &|| protected_files(prepared)),
         None => ownership::Pruned::default(),
     };
     Ok(Written { out: out_abs, stats, pruned, swept, wrote, planned })

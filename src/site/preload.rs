@@ -1,8 +1,9 @@
 //! What a build that has something to do reads besides the manifest and
-//! the build record: the probe cache and the memo. Both are read on a
-//! second thread while the manifest is parsed, so a build that changes one
-//! episode of a big show does not wait for them; a build with nothing to
-//! do does not use them.
+//! the build record: the probe cache, the memo, and the feeds the memo
+//! tells of (whose unchanged items a build takes as they are). They are
+//! read on a second thread while the manifest is parsed, so a build that
+//! changes one episode of a big show does not wait for them; a build with
+//! nothing to do does not use them.
 //!
 //! The probe cache is the show's, whatever the build; the memo is the
 //! build's own (a preview keeps its own: see
@@ -40,7 +41,14 @@ impl Preload {
             .then(|| {
                 std::thread::Builder::new()
                     .name("podsmith-preload".into())
-                    .spawn(move || (Some(Cache::open(&dir)), Memo::load(&memo_dir)))
+                    .spawn(move || {
+                        let cache = Cache::open(&dir);
+                        let mut memo = Memo::load(&memo_dir);
+                        if let Some(memo) = memo.as_mut() {
+                            memo.read_feeds();
+                        }
+                        (Some(cache), memo)
+                    })
                     .ok()
             })
             .flatten();

@@ -64,8 +64,15 @@ pub struct Prepared {
     cache: std::sync::Mutex<Result<Cache, bool>>,
     /// The files of the build as they were (see [`Prepared::look`]).
     pub(super) snapshot: Snapshot,
+    /// What the build changes for subscribers (see
+    /// [`Prepared::lock_changes`]), being told on a thread of its own
+    /// while the rest of the show is prepared.
+    lock_telling: std::sync::Mutex<Option<std::thread::JoinHandle<LockChanges>>>,
     /// Which feeds (by number) are, as validated, what is on disk.
-    pub(super) feeds_as_they_are: std::sync::OnceLock<Vec<bool>>,
+    feeds_as_they_are: std::sync::OnceLock<Vec<bool>>,
+    /// Which site files (by index) are already what the build would write
+    /// (see [`Prepared::as_it_is`]), told once the feeds are validated.
+    kept: std::sync::OnceLock<Vec<bool>>,
 }
 
 /// What the last complete build of the output folder left that this one
@@ -74,6 +81,9 @@ pub struct Prepared {
 #[derive(Debug)]
 struct Recalled {
     memo: Memo,
+    /// The feeds as read with the memo (a feed not among them is read
+    /// when rendered).
+    old_feeds: std::sync::Mutex<memo::OldFeeds>,
     /// Pages (by number) whose file the last build wrote from the same key,
     /// unchanged since, with the fingerprint it recorded.
     pages: HashMap<usize, Fingerprint>,
@@ -237,24 +247,29 @@ impl Prepared {
         let feed = &self.feeds[i];
         let channel = memo::channel_key(&self.catalog.podcast, &feed.format, &self.formats_of(feed));
         let keys: Vec<Fingerprint> = self.episode_keys.iter().map(|e| memo::item_key(&channel, e)).collect();
-        let old = self.recalled.as_ref().and_then(|r| {
-            let items = r.memo.feeds.get(&feed.file_name).filter(|_| r.feeds.contains(&feed.file_name))?;
-            let bytes = crate::fsutil::read(&self.out.join(&feed.file_name), crate::fsutil::FEED).ok()?;
-            let is_item = |m: &&memo::ItemMemo| {
-                bytes.get(m.span.0..m.span.1).is_some_and(|b| b.starts_with(b"<item>") && b.ends_with(b"</item>"))
-            };
-            let by_key: HashMap<Fingerprint, &memo::ItemMemo> =
-                items.iter().filter(is_item).map(|m| (m.key, m)).collect();
-            Some((bytes, by_key))
-        });
-        let known_item = |k: &Fingerprint| old.as_ref().and_then(|(_, by_key)| by_key.get(k).copied());
+        // The feed as the last build left it: read with the memo (taken,
+        // so it is freed once rendered: a feed rendered again to be
+        // written is read again), or now.
+        let taken = match self.recalled.as_ref() {
+            Some(r) if r.feeds.contains(&feed.file_name) => {
+                let items = r.memo.feeds.get(&feed.file_name).map_or(&[][..], Vec::as_slice);
+                let read = r.old_feeds.lock().ok().and_then(|mut f| f.remove(&feed.file_name)).or_else(|| {
+                    let bytes = crate::fsutil::read(&self.out.join(&feed.file_name), crate::fsutil::FEED).ok()?;
+                    Some(memo::OldFeed::of(bytes, items))
+                });
+                read.map(|old| (old, items))
+            }
+            _ => None,
+        };
+        let old = taken.as_ref().map(|(old, items)| (&old.bytes, &old.by_key, *items));
+        let known_item = |k: &Fingerprint| old.and_then(|(_, by_key, items)| by_key.get(k).and_then(|&i| items.get(i)));
         // An item is taken as it is only if it is the episode's own (its guid),
         // whatever the memo says.
         const GUID: &[u8] = b"<guid isPermaLink=\"false\">";
         let guid_tag = memchr::memmem::Finder::new(GUID);
         let reuse = |n: usize| {
             let m = known_item(&keys[n])?;
-            let bytes = old.as_ref().map(|(bytes, _)| &bytes[m.span.0..m.span.1])?;
+            let bytes = old.map(|(bytes, _, _)| &bytes[m.span.0..m.span.1])?;
             let guid = quick_xml::escape::escape(self.catalog.episodes[n].episode.guid.as_str());
             let text = &bytes[guid_tag.find(bytes)? + GUID.len()..];
             (text.starts_with(guid.as_bytes()) && text[guid.len()..].starts_with(b"</guid>")).then_some(bytes)
@@ -265,11 +280,11 @@ impl Prepared {
         let known = (0..keys.len()).map(|n| reused[n].and(known_item(&keys[n])).map(|m| m.check.clone())).collect();
         // As it is, if every byte is: the items rendered anew are compared
         // first (where an edit is), then the whole.
-        let as_it_is = old.as_ref().is_some_and(|(bytes, _)| {
+        let as_it_is = old.is_some_and(|(bytes, _, _)| {
             let new_items = rendered.items.iter().zip(&reused).filter(|(_, r)| r.is_none());
             bytes.len() == rendered.xml.len()
                 && new_items.into_iter().all(|(span, _)| bytes.get(span.clone()) == rendered.xml.get(span.clone()))
-                && *bytes == rendered.xml
+                && **bytes == rendered.xml
         });
         Ok(FeedRender { rendered, keys, known, as_it_is })
     }
@@ -344,6 +359,23 @@ impl Prepared {
     /// is on disk, or a media file or image published as a hard link to the
     /// show's own file.
     pub fn as_it_is(&self, i: usize) -> bool {
+        match self.kept.get() {
+            Some(kept) => kept.get(i).copied().unwrap_or(false),
+            None => self.looks_as_it_is(i),
+        }
+    }
+
+    /// Takes note of which feeds (by number) are, as validated, what is on
+    /// disk; and so of which site files are as they are (each told once:
+    /// the steps before writing all ask).
+    pub(super) fn settle(&self, feeds: Vec<bool>) {
+        use rayon::prelude::*;
+        let _ = self.feeds_as_they_are.set(feeds);
+        let _ = self.kept.set((0..self.site.files.len()).into_par_iter().map(|i| self.looks_as_it_is(i)).collect());
+    }
+
+    /// [`Prepared::as_it_is`], looked at.
+    fn looks_as_it_is(&self, i: usize) -> bool {
         match &self.site.files[i].content {
             Content::Page(n) => self.kept_page(*n).is_some(),
             Content::Feed(n) => self.feeds_as_they_are.get().and_then(|f| f.get(*n)).copied().unwrap_or(false),
@@ -366,7 +398,7 @@ impl Prepared {
     /// and `memo`): the pages whose key is unchanged and whose file is as
     /// that build wrote it are kept as they are; so are the items of its
     /// feeds (see [`Prepared::validate`]).
-    pub fn recall(&mut self, record: &record::SiteRecord, memo: Memo) {
+    pub fn recall(&mut self, record: &record::SiteRecord, (memo, old_feeds): (Memo, memo::OldFeeds)) {
         let intact = |i: usize, rel: &str| {
             let w = record.outputs.get(rel)?;
             (self.snapshot.output_stamp(i) == Some((w.size, w.mtime_ns))).then_some(w.fingerprint?)
@@ -386,7 +418,8 @@ impl Prepared {
                 _ => {}
             }
         }
-        self.recalled = Some(Recalled { memo, pages, feeds });
+        let old_feeds = std::sync::Mutex::new(old_feeds);
+        self.recalled = Some(Recalled { memo, old_feeds, pages, feeds });
     }
 
     /// What the next build's memo keeps of this one: every page's key, and
@@ -416,20 +449,12 @@ impl Prepared {
     /// What this build changes for subscribers, and `podsmith.lock` as it
     /// will be written; whether there was none (a first build). A lock
     /// that is already what this build would write is not read further.
-    pub fn lock_changes(&self) -> Result<(bool, String, Vec<Change>), LockError> {
-        let new = Lock::of(&self.catalog);
-        let rendered = new.render();
-        let path = self.lock_path();
-        let text = match crate::fsutil::read_string(&path, crate::fsutil::RECORD) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((true, rendered, Vec::new())),
-            Err(e) => return Err(LockError { path, reason: e.to_string() }),
-        };
-        if text == rendered {
-            return Ok((false, rendered, Vec::new()));
+    pub fn lock_changes(&self) -> LockChanges {
+        let telling = self.lock_telling.lock().ok().and_then(|mut t| t.take());
+        match telling.map(std::thread::JoinHandle::join) {
+            Some(Ok(told)) => told,
+            _ => lock_changes(&self.catalog, self.lock_path()),
         }
-        let changes = new.changes_from(&rendered, &path, &text)?;
-        Ok((false, rendered, changes))
     }
 
     /// What this build changes compared with the last one: `None` when
@@ -625,11 +650,31 @@ fn local_files_of_all(cat: &Catalog) -> crate::validate::LocalFiles {
 pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
     let show = manifest::load(&opts.manifest)?;
     let mut preload = Preload::none(&show.root, &opts.state_root(&show.root), opts.probe.use_cache);
-    let mut prepared = prepare_show(opts, show, Default::default(), None, &mut preload)?;
+    let mut prepared = prepare_show(opts, show, Default::default(), (None, false), &mut preload)?;
     if let Some(note) = prepared.save_cache(&[]) {
         prepared.probe_stats.cache_note.get_or_insert(note);
     }
     Ok(prepared)
+}
+
+/// What a build changes for subscribers, and `podsmith.lock` as it will
+/// be written; whether there was none (a first build).
+pub type LockChanges = Result<(bool, String, Vec<Change>), LockError>;
+
+/// [`Prepared::lock_changes`] of `catalog`, whose lock is at `path`.
+fn lock_changes(catalog: &Catalog, path: PathBuf) -> LockChanges {
+    let new = Lock::of(catalog);
+    let rendered = new.render();
+    let text = match crate::fsutil::read_string(&path, crate::fsutil::RECORD) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((true, rendered, Vec::new())),
+        Err(e) => return Err(LockError { path, reason: e.to_string() }),
+    };
+    if text == rendered {
+        return Ok((false, rendered, Vec::new()));
+    }
+    let changes = new.changes_from(&rendered, &path, &text)?;
+    Ok((false, rendered, changes))
 }
 
 /// The output and templates folders of a show.
@@ -647,7 +692,7 @@ pub(super) fn prepare_show(
     opts: &Options,
     show: manifest::Show,
     (seen, looking): (super::snapshot::Seen, super::snapshot::Looking),
-    probed: Option<Probed>,
+    (probed, tell_lock_early): (Option<Probed>, bool),
     preload: &mut Preload,
 ) -> Result<Prepared, BuildError> {
     let (out, templates_dir) = folders(&show, opts);
@@ -668,6 +713,16 @@ pub(super) fn prepare_show(
     };
     let catalog = std::sync::Arc::new(Catalog::assemble(show, &probes, opts.now).map_err(BuildError::Media)?);
     let lock_file = opts.lock_file(&catalog.root);
+    // A build that takes most of the last one tells what it changes for
+    // subscribers meanwhile, on the other core.
+    let lock_telling = match tell_lock_early {
+        true => {
+            let (catalog, path) = (catalog.clone(), lock_file.clone());
+            let tell = move || lock_changes(&catalog, path);
+            std::thread::Builder::new().name("podsmith-lock".into()).spawn(tell).ok()
+        }
+        false => None,
+    };
     let state_root = opts.state_root(&catalog.root);
     // The feeds' names and URLs; their XML is made (and checked) by validation
     // and again when written.
@@ -692,7 +747,9 @@ pub(super) fn prepare_show(
         recalled: None,
         cache: std::sync::Mutex::new(cache),
         snapshot: Snapshot::of_sources(seen, looking),
+        lock_telling: std::sync::Mutex::new(lock_telling),
         feeds_as_they_are: std::sync::OnceLock::new(),
+        kept: std::sync::OnceLock::new(),
     })
 }
 
