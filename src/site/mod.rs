@@ -20,7 +20,7 @@ pub mod snapshot;
 
 pub use error::BuildError;
 pub use prepared::{Made, Planned, Prepared, SITEMAP, Validated, prepare};
-use prepared::{folders, prepare_show};
+use prepared::{folders, folders_of, prepare_show};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -167,7 +167,9 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     // Read while the manifest is parsed; used only if there is something to do.
     let show_root = manifest::root_of(&opts.manifest);
     let state = opts.state_root(&show_root);
-    let mut preload = Preload::start(&show_root, &state, opts.probe.use_cache);
+    // The build record and the files it lists, and what a changed build
+    // uses, read while the manifest is parsed.
+    let mut preload = Preload::start(&show_root, &state, &folders_of(&show_root, opts).0, opts.probe.use_cache);
     let text = manifest::read_text(&opts.manifest)?;
     observer.read(&text);
     let mut show = manifest::parse(&text, &opts.manifest, &manifest::root_of(&opts.manifest))
@@ -199,7 +201,7 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     };
     let (out, templates) = folders(&show, opts);
     check_output_folder(&show, &out)?;
-    let mut records = record::Records::read(&state);
+    let (mut records, looked) = preload.records();
     if opts.preview.is_none() {
         // A preview's record, kept with the show's by podsmith before the
         // preview had a folder of its own: it is of no use here.
@@ -214,16 +216,25 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     drop(text); // a big show's manifest is megabytes
     let out_now = out.canonicalize().ok();
     let previous = out_now.as_deref().and_then(|o| records.site(o));
+    // The files the record lists, as they were looked at while the
+    // manifest was parsed (if it was this very output folder).
+    let looked = looked.filter(|(o, _)| Some(o) == out_now.as_ref()).map(|(_, seen)| seen);
     let unchanged_inputs = inputs.as_ref().map(|i| record::with_lock(&i.all, lock_len));
-    if let Some(report) = unchanged(opts, &show, &out, &records, previous, unchanged_inputs.as_deref(), lock_len) {
+    let outputs = (out.as_path(), looked.as_ref());
+    if let Some(report) = unchanged(opts, &show, outputs, &records, previous, unchanged_inputs.as_deref(), lock_len) {
         if let Some(rec) = previous {
             observer.recorded(rec);
         }
+        // A big show's records and manifest take a while to free: the
+        // report need not wait for it.
+        free_later((records, show, seen, looked));
         return Ok(facts(report));
     }
-    // There is something to do: what the last build wrote is looked at meanwhile.
-    let mut looking = match previous {
-        Some(rec) if opts.probe.use_cache => Looking::start(&out, rec.outputs.keys().cloned().collect()),
+    // There is something to do: what the last build wrote, looked at
+    // already, or meanwhile.
+    let mut looking = match (previous, looked) {
+        (Some(_), Some(seen)) if opts.probe.use_cache => Looking::done(seen),
+        (Some(rec), None) if opts.probe.use_cache => Looking::start(&out, rec.outputs.keys().cloned().collect()),
         _ => Looking::default(),
     };
     let probed = match (&inputs, &out_now) {
@@ -603,14 +614,14 @@ fn touched_only(
 fn unchanged(
     opts: &Options,
     show: &manifest::Show,
-    out: &Path,
+    (out, looked): (&Path, Option<&HashMap<String, Option<Status>>>),
     records: &record::Records,
     previous: Option<&record::SiteRecord>,
     inputs: Option<&str>,
     lock_len: u64,
 ) -> Option<Report> {
     let rec = previous?;
-    if !(opts.probe.use_cache && inputs? == rec.inputs && lock_len > 0 && rec.outputs_intact(out)) {
+    if !(opts.probe.use_cache && inputs? == rec.inputs && lock_len > 0 && rec.outputs_intact(out, looked)) {
         return None;
     }
     Some(unchanged_report(opts, show, out, records, rec))

@@ -1,30 +1,45 @@
-//! What a build that has something to do reads besides the manifest and
-//! the build record: the probe cache, the memo, and the feeds the memo
-//! tells of (whose unchanged items a build takes as they are). They are
-//! read on a second thread while the manifest is parsed, so a build that
-//! changes one episode of a big show does not wait for them; a build with
-//! nothing to do does not use them.
+//! What a build reads besides the manifest, on a second thread while the
+//! manifest is parsed: first the build records, and the files the record
+//! of the output folder lists (looked at: whether a build has anything to
+//! do is told from them), handed over as soon as they are ready; then
+//! what only a build that has something to do uses: the probe cache, the
+//! memo, and the feeds the memo tells of (whose unchanged items a build
+//! takes as they are). A build that changes one episode of a big show does
+//! not wait for them; a build with nothing to do does not use them.
 //!
 //! The probe cache is the show's, whatever the build; the memo is the
 //! build's own (a preview keeps its own: see
 //! [`Options::state_root`](super::Options::state_root)).
 //!
-//! Nothing is trusted more for being read early: the memo is used only
-//! once the build record vouches for it ([`Memo::vouched`]), and the cache
-//! checks each entry against the file when it is asked for it.
+//! Nothing is trusted more for being read early: the records are checked
+//! as they are read, the memo is used only once the build record vouches
+//! for it ([`Memo::vouched`]), and the cache checks each entry against the
+//! file when it is asked for it. The files are looked at under the show's
+//! lock, as they would be after the parse.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use super::memo::{Loaded, Memo};
+use super::record::Records;
+use crate::fsutil::Status;
 use crate::probe::cache::Cache;
 
-/// The probe cache and the memo of a show, being read.
+/// An output folder (absolute) and the files its record lists, as they
+/// were (`None`: not there).
+pub type Looked = (PathBuf, HashMap<String, Option<Status>>);
+
+/// The build records, the probe cache and the memo of a show, being read.
 #[derive(Debug)]
 pub struct Preload {
     root: PathBuf,
-    /// Where the memo is (see [`super::Options::state_root`]).
+    /// Where the build records and the memo are (see [`super::Options::state_root`]).
     state: PathBuf,
+    /// The records, and the files of the output folder they list, as soon
+    /// as they are read and looked at (before the cache and the memo).
+    records: Option<mpsc::Receiver<(Records, Option<Looked>)>>,
     reading: Option<JoinHandle<(Option<Cache>, Option<Loaded>)>>,
     cache: Option<Cache>,
     memo: Option<Loaded>,
@@ -32,33 +47,55 @@ pub struct Preload {
 }
 
 impl Preload {
-    /// Starts reading the probe cache of the show in folder `root` and the
-    /// memo under `state` (neither when the build is not to use what
+    /// Starts reading, on a thread of their own, the build records under
+    /// `state` (and looking at the files the record of output folder `out`
+    /// lists: a build with nothing to do looks at every one), then the
+    /// probe cache of the show in folder `root` and the memo under
+    /// `state` (neither, nor looking, when the build is not to use what
     /// earlier builds kept).
-    pub fn start(root: &Path, state: &Path, use_cache: bool) -> Preload {
-        let (dir, memo_dir) = (root.to_path_buf(), state.to_path_buf());
-        let reading = use_cache
-            .then(|| {
-                std::thread::Builder::new()
-                    .name("podsmith-preload".into())
-                    .spawn(move || {
-                        let cache = Cache::open(&dir);
-                        let mut memo = Memo::load(&memo_dir);
-                        if let Some(memo) = memo.as_mut() {
-                            memo.read_feeds();
-                        }
-                        (Some(cache), memo)
-                    })
-                    .ok()
-            })
-            .flatten();
-        Preload { root: root.to_path_buf(), state: state.to_path_buf(), reading, cache: None, memo: None, use_cache }
+    pub fn start(root: &Path, state: &Path, out: &Path, use_cache: bool) -> Preload {
+        let (dir, state_dir, out) = (root.to_path_buf(), state.to_path_buf(), out.to_path_buf());
+        let (send, records) = mpsc::channel();
+        let read = move || {
+            let records = Records::read(&state_dir);
+            let looked = use_cache.then(|| look(&records, &out)).flatten();
+            let _ = send.send((records, looked));
+            if !use_cache {
+                return (None, None);
+            }
+            let cache = Cache::open(&dir);
+            let mut memo = Memo::load(&state_dir);
+            if let Some(memo) = memo.as_mut() {
+                memo.read_feeds();
+            }
+            (Some(cache), memo)
+        };
+        let reading = std::thread::Builder::new().name("podsmith-preload".into()).spawn(read).ok();
+        let records = reading.is_some().then_some(records);
+        Preload {
+            root: root.to_path_buf(),
+            state: state.to_path_buf(),
+            records,
+            reading,
+            cache: None,
+            memo: None,
+            use_cache,
+        }
+    }
+
+    /// The build records (read here if they were not read ahead), and the
+    /// files of the output folder they list, if looked at.
+    pub fn records(&mut self) -> (Records, Option<Looked>) {
+        match self.records.take().map(|r| r.recv()) {
+            Some(Ok(read)) => read,
+            _ => (Records::read(&self.state), None),
+        }
     }
 
     /// Nothing read ahead: each is read when asked for.
     pub fn none(root: &Path, state: &Path, use_cache: bool) -> Preload {
         let (root, state) = (root.to_path_buf(), state.to_path_buf());
-        Preload { root, state, reading: None, cache: None, memo: None, use_cache }
+        Preload { root, state, records: None, reading: None, cache: None, memo: None, use_cache }
     }
 
     /// Waits for the reading, if it is under way.
@@ -95,4 +132,14 @@ impl Preload {
         }
         self.memo.take().or_else(|| Memo::load(&self.state))
     }
+}
+
+/// The files the record of output folder `out` lists, looked at (not
+/// following links).
+fn look(records: &Records, out: &Path) -> Option<Looked> {
+    let out = out.canonicalize().ok()?;
+    let rec = records.site(&out)?;
+    let status = |rel: &String| std::fs::symlink_metadata(out.join(rel)).ok().map(|m| Status::of(&m));
+    let seen = rec.outputs.keys().map(|rel| (rel.clone(), status(rel))).collect();
+    Some((out, seen))
 }

@@ -679,9 +679,14 @@ fn lock_changes(catalog: &Catalog, path: PathBuf) -> LockChanges {
 
 /// The output and templates folders of a show.
 pub(super) fn folders(show: &manifest::Show, opts: &Options) -> (PathBuf, PathBuf) {
-    let here = show.root == Path::new(".");
-    let out = opts.out.clone().unwrap_or_else(|| if here { PathBuf::from("public") } else { show.root.join("public") });
-    let templates = if here { PathBuf::from("templates") } else { show.root.join("templates") };
+    folders_of(&show.root, opts)
+}
+
+/// The output and templates folders of the show in folder `root`.
+pub(super) fn folders_of(root: &Path, opts: &Options) -> (PathBuf, PathBuf) {
+    let here = root == Path::new(".");
+    let out = opts.out.clone().unwrap_or_else(|| if here { PathBuf::from("public") } else { root.join("public") });
+    let templates = if here { PathBuf::from("templates") } else { root.join("templates") };
     (out, templates)
 }
 

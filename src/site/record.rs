@@ -364,17 +364,23 @@ impl Records {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Records::default(),
             Err(e) => return Records::set_aside(format!("cannot be read ({e})")),
         };
-        let value: serde_json::Value = match serde_json::from_slice(&bytes) {
-            Ok(v) => v,
+        // Its format first (the rest skipped, not kept), then the record
+        // as that format has it: read straight into its types.
+        #[derive(Deserialize)]
+        struct Format {
+            version: Option<serde_json::Value>,
+        }
+        let version = match serde_json::from_slice::<Format>(&bytes) {
+            Ok(f) => f.version.map(|v| v.as_u64()),
             Err(e) => return Records::set_aside(format!("is damaged ({e})")),
         };
-        let sites = match value.get("version").and_then(|v| v.as_u64()) {
-            Some(v) if v == u64::from(VERSION) => match serde_json::from_value::<RawFile>(value) {
+        let sites = match version {
+            Some(Some(v)) if v == u64::from(VERSION) => match serde_json::from_slice::<RawFile>(&bytes) {
                 Ok(f) => f.sites,
                 Err(e) => return Records::set_aside(format!("is damaged ({e})")),
             },
-            Some(v) => return Records::set_aside(format!("was written by another podsmith (format {v})")),
-            None => match serde_json::from_value::<LegacyRecord>(value) {
+            Some(Some(v)) => return Records::set_aside(format!("was written by another podsmith (format {v})")),
+            Some(None) | None => match serde_json::from_slice::<LegacyRecord>(&bytes) {
                 Ok(old) => vec![old.upgrade()],
                 Err(e) => return Records::set_aside(format!("is damaged ({e})")),
             },
@@ -601,11 +607,23 @@ impl LegacyRecord {
 
 impl SiteRecord {
     /// Whether every output is still as the last complete build left it.
-    pub fn outputs_intact(&self, out: &Path) -> bool {
+    /// `looked`: the files as they were looked at already (the others are
+    /// looked at now).
+    pub fn outputs_intact(
+        &self,
+        out: &Path,
+        looked: Option<&std::collections::HashMap<String, Option<crate::fsutil::Status>>>,
+    ) -> bool {
         self.pending.is_empty() && !self.outputs.is_empty() && {
             // Tens of thousands of files in a big show: looked at in parallel.
             use rayon::prelude::*;
-            self.outputs.par_iter().all(|(rel, w)| stat(&out.join(rel)) == Some((w.size, w.mtime_ns)))
+            self.outputs.par_iter().all(|(rel, w)| {
+                let now = match looked.and_then(|l| l.get(rel)) {
+                    Some(status) => status.and_then(|s| s.stamp()),
+                    None => stat(&out.join(rel)),
+                };
+                now == Some((w.size, w.mtime_ns))
+            })
         }
     }
 

@@ -55,6 +55,11 @@ impl Looking {
         Looking { running, seen: HashMap::new() }
     }
 
+    /// The files of the output folder, looked at already.
+    pub fn done(seen: HashMap<String, Option<Status>>) -> Looking {
+        Looking { running: None, seen }
+    }
+
     /// File `rel` of the output folder as it was: `Some(None)` if there
     /// was none, `None` if it was not looked at.
     pub fn get(&mut self, rel: &str) -> Option<Option<Status>> {
