@@ -123,6 +123,10 @@ pub struct Show {
     pub episodes: Vec<Episode>,
     /// The `[publish]` table (all unset when there is none).
     pub publish: PublishSettings,
+    /// The show's files (media, images, notes files) as the reading looked
+    /// at them, by path (following links): a build takes them rather than
+    /// look at every file again.
+    pub looked: HashMap<std::ffi::OsString, crate::fsutil::Status>,
 }
 
 /// The `[publish]` table: where `podsmith publish` puts the site, and how.
@@ -434,7 +438,8 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut top = Fields::new(doc.get_ref(), 0..0, "the manifest");
-    let mut reading = Reading { root, canonical_root, real_dirs: HashMap::new(), publish_to: None, cx };
+    let mut reading =
+        Reading { root, canonical_root, real_dirs: HashMap::new(), publish_to: None, looked: HashMap::new(), cx };
 
     let podcast = match (top.table(&mut reading.cx, "podcast"), top.table(&mut reading.cx, "show")) {
         (Some(p), None) | (None, Some(p)) => reading.podcast(p),
@@ -461,7 +466,8 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
 
     let mut problems = reading.cx.problems;
     if let (true, Some(podcast)) = (problems.is_empty(), podcast) {
-        return Ok(Show { root: root.to_path_buf(), manifest_path: file.to_path_buf(), podcast, episodes, publish });
+        let (root, manifest_path, looked) = (root.to_path_buf(), file.to_path_buf(), reading.looked);
+        return Ok(Show { root, manifest_path, podcast, episodes, publish, looked });
     }
     problems.sort_by_key(position);
     problems.dedup();
@@ -622,6 +628,8 @@ struct Reading<'s> {
     real_dirs: HashMap<PathBuf, PathBuf>,
     /// `[publish] to`, which `s3://` media must be in.
     publish_to: Option<crate::publish::Destination>,
+    /// The files named, as looked at (see [`Show::looked`]).
+    looked: HashMap<std::ffi::OsString, crate::fsutil::Status>,
     cx: Context<'s>,
 }
 
@@ -813,8 +821,15 @@ impl Reading<'_> {
         }
         let rel = rel.trim_start_matches("./").to_string();
         let path = self.root.join(&rel);
-        match std::fs::metadata(&path) {
-            Ok(m) if m.is_file() => {}
+        // One look, unless it is a link (then where it leads, too).
+        let (meta, is_link) = match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => (std::fs::metadata(&path), true),
+            other => (other, false),
+        };
+        match meta {
+            Ok(m) if m.is_file() => {
+                self.looked.insert(path.as_os_str().to_owned(), crate::fsutil::Status::of(&m));
+            }
             Ok(_) => {
                 self.cx.error(&s.span(), format!("`{key}` \"{raw}\" in {what} is not a file"), None);
                 return None;
@@ -829,7 +844,7 @@ impl Reading<'_> {
             }
         }
         // A symlink may still lead out of the show folder.
-        if let Some(real) = self.real_path(&path)
+        if let Some(real) = self.real_path(&path, is_link)
             && !real.starts_with(&self.canonical_root)
         {
             self.cx.error(
@@ -845,8 +860,8 @@ impl Reading<'_> {
     /// Where `path` really is: its folder resolved once for all the files in
     /// it (a show of thousands of episodes has one or two media folders),
     /// the file itself only if it is a link.
-    fn real_path(&mut self, path: &Path) -> Option<PathBuf> {
-        if std::fs::symlink_metadata(path).ok()?.file_type().is_symlink() {
+    fn real_path(&mut self, path: &Path, is_link: bool) -> Option<PathBuf> {
+        if is_link {
             return path.canonicalize().ok();
         }
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));

@@ -211,7 +211,8 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
         }
     }
     let lock_len = std::fs::metadata(opts.lock_file(&show.root)).map(|m| m.len()).unwrap_or(0);
-    let mut seen = Seen::default();
+    // The show's files as the manifest's reading looked at them.
+    let mut seen = Seen::from(std::mem::take(&mut show.looked));
     let inputs = record::inputs(&show, &text, &templates, &out, opts.now, (&mut seen, &hosted_digest));
     drop(text); // a big show's manifest is megabytes
     let out_now = out.canonicalize().ok();

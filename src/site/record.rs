@@ -322,7 +322,11 @@ pub fn inputs(
         }
     }
     for (f, is_media) in files {
-        let status = crate::fsutil::Status::of(&std::fs::metadata(f).ok()?);
+        // As the manifest's reading looked at it (`seen`), else now.
+        let status = match seen.get(f) {
+            Some(status) => status,
+            None => crate::fsutil::Status::of(&std::fs::metadata(f).ok()?),
+        };
         let (size, mtime) = status.stamp()?;
         seen.insert(f, status);
         let h = if is_media { &mut media } else { &mut content };

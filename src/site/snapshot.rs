@@ -76,6 +76,12 @@ impl Looking {
 #[derive(Debug, Default, Clone)]
 pub struct Seen(HashMap<OsString, Status>);
 
+impl From<HashMap<OsString, Status>> for Seen {
+    fn from(looked: HashMap<OsString, Status>) -> Seen {
+        Seen(looked)
+    }
+}
+
 impl Seen {
     /// Takes note of file `path`.
     pub fn insert(&mut self, path: &Path, status: Status) {
