@@ -15,6 +15,8 @@ pub mod destination;
 #[cfg(feature = "publish")]
 mod digests;
 pub mod notify;
+#[cfg(feature = "publish")]
+mod paging;
 pub mod plan;
 pub mod record;
 #[cfg(feature = "publish")]
@@ -200,10 +202,13 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
                 // The record and the listing, side by side.
                 let mut hints: Vec<String> = site.files.iter().map(|f| f.key.clone()).collect();
                 hints.sort();
-                Read { found: sender.read(&hints).await?, sender }
+                let cut_at = paging::Paging::load(&show_root).cut_at(&paging_key(&dest, opts, &settings));
+                Read { found: sender.read(&hints, cut_at).await?, sender }
             }
         };
-        let Read { sender, found: store::Found { record: (record, record_note), listed } } = read;
+        let Read { sender, found: store::Found { record: (record, record_note), listed, cut } } = read;
+        // How the destination pages its listing, for the next publish (a cache).
+        paging::Paging::load(&show_root).learn(&show_root, &paging_key(&dest, opts, &settings), (cut, listed.len()));
         let mut digests = digests::Digests::load(&show_root);
         site.digests(record.as_ref(), &mut digests, opts.progress.as_ref())?;
         // Objects in the way: the ETag the listing gave, else asked for.
@@ -287,7 +292,7 @@ fn open(
     let opened = destination::open(dest, &access).map_err(|why| {
         PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("{}: {why}", dest.describe())))
     })?;
-    Ok(store::Sender { opened, jobs, destination: dest.describe(), progress })
+    Ok(store::Sender { opened, jobs, destination: dest.describe(), progress, cut: Default::default() })
 }
 
 /// The destination as read before the plan: its record (or why it was set
@@ -317,6 +322,12 @@ fn site_keys(show: &crate::manifest::Show) -> Vec<String> {
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// How the paging cache names destination `dest` (see [`paging::Paging::key`]).
+#[cfg(feature = "publish")]
+fn paging_key(dest: &Destination, opts: &Options, settings: &crate::manifest::PublishSettings) -> String {
+    paging::Paging::key(&dest.describe(), opts.endpoint.as_deref().or(settings.endpoint.as_deref()))
 }
 
 /// What a publish does while the build runs: as soon as the manifest's
@@ -357,9 +368,11 @@ impl Early<'_> {
         };
         let access = destination::Access { endpoint: self.opts.endpoint.clone(), settings: settings.clone() };
         let (jobs, progress, opening) = (jobs(self.opts, settings), self.opts.progress.clone(), dest.clone());
+        let show_root = crate::manifest::root_of(&self.opts.build.manifest);
+        let cut_at = paging::Paging::load(&show_root).cut_at(&paging_key(&dest, self.opts, settings));
         let task = self.runtime.spawn(async move {
             let sender = open(&opening, access, jobs, progress)?;
-            Ok(Read { found: sender.read(&hints).await?, sender })
+            Ok(Read { found: sender.read(&hints, cut_at).await?, sender })
         });
         self.reading = Some(Reading { dest, settings: settings.clone(), task });
     }

@@ -52,6 +52,9 @@ pub struct Found {
     pub record: (Option<Published>, Option<String>),
     /// Every object under the prefix, by key.
     pub listed: HashMap<String, Listed>,
+    /// The most keys a page of the listing had where it was cut short
+    /// (`None`: none was), for [`super::paging::Paging::learn`].
+    pub cut: Option<usize>,
 }
 
 /// What sends to one destination.
@@ -64,6 +67,22 @@ pub struct Sender {
     pub destination: String,
     /// Where the upload says how far it is.
     pub progress: Arc<dyn Progress>,
+    /// The most keys a page of the listing had where it was cut short.
+    pub cut: std::sync::atomic::AtomicUsize,
+}
+
+/// The listing after `after` (a path of the store; `None`: from the
+/// first key) cut into ranges of `per_range` of the keys `splits` (sorted):
+/// each after one key and up to another, the last to the end.
+fn ranges(after: Option<String>, splits: Vec<String>, per_range: usize) -> Vec<(Option<String>, Option<String>)> {
+    let mut ranges = Vec::with_capacity(splits.len() / per_range.max(1) + 1);
+    let mut after = after;
+    for upto in splits.into_iter().skip(per_range.max(1) - 1).step_by(per_range.max(1)) {
+        ranges.push((after, Some(upto.clone())));
+        after = Some(upto);
+    }
+    ranges.push((after, None));
+    ranges
 }
 
 impl Sender {
@@ -112,63 +131,93 @@ impl Sender {
     }
 
     /// The destination as it is: its record (see [`Sender::read_record`])
-    /// and every object under the prefix, by key (one listing), asked for
-    /// side by side.
+    /// and every object under the prefix, by key (one listing).
     ///
     /// The listing asks for pages of up to 10,000 keys: a service that
     /// gives that many (s3s-fs, a folder's own listing) is listed in one
-    /// request. S3 gives at most 1,000 a page, one page after another: where
-    /// the first page comes back cut short, the rest is split into ranges
-    /// of the keys the record names and `hints` (the site's keys; any key
-    /// will do: they only decide where a range ends), each a page long less
-    /// a tenth for objects that are not the site's, listed side by side.
-    pub async fn read(&self, hints: &[String]) -> Result<Found, PublishError> {
+    /// request. S3 gives at most 1,000 a page, one page after another: the
+    /// listing is split into ranges of the keys the record names and
+    /// `hints` (the site's keys; any key will do: they only decide where a
+    /// range ends), each a page long less a tenth for objects that are not
+    /// the site's, listed side by side. Where the destination is known to
+    /// cut its pages (`cut_at`, as the last listing found: see
+    /// [`super::paging`]), the record is read first and the whole listing
+    /// split so; otherwise the record and a first page are asked for side by
+    /// side, and what comes after a first page cut short is split.
+    pub async fn read(&self, hints: &[String], cut_at: Option<usize>) -> Result<Found, PublishError> {
         let Some(pages) = &self.opened.pages else {
             let folder = self.opened.folder.clone();
             let listed = async move { folder.as_deref().map(list_folder).unwrap_or_default() };
             let (record, listed) = futures::future::join(self.read_record(), listed).await;
-            return Ok(Found { record: record?, listed });
+            return Ok(Found { record: record?, listed, cut: None });
         };
         let prefix = (!self.opened.prefix.is_empty()).then(|| format!("{}/", self.opened.prefix));
         let prefix = prefix.as_deref();
-        let (record, first) = futures::future::join(self.read_record(), self.page(pages, prefix, None, None)).await;
-        let record = record?;
-        let (mut found, token) = first?;
-        if token.is_some() {
-            // Cut short: the rest, from after the last key given, in ranges.
-            let last = found.iter().map(|m| m.location.as_ref()).max().unwrap_or("").to_string();
-            // A page's worth less a tenth for objects that are not the
-            // site's (S3's page, where a first page says too little).
-            let per_range = match found.len() {
-                n if n >= 100 => n - n / 10,
-                _ => 900,
-            };
+        let named = |record: &(Option<Published>, Option<String>), after: &str| -> Vec<String> {
             let named = record.0.iter().flat_map(|r| r.objects.keys().chain(r.pending.keys()));
-            let mut splits: Vec<String> =
-                hints.iter().chain(named).map(|k| self.opened.path(k).to_string()).filter(|p| *p > last).collect();
+            let mut splits: Vec<String> = hints
+                .iter()
+                .chain(named)
+                .map(|k| self.opened.path(k).to_string())
+                .filter(|p| p.as_str() > after)
+                .collect();
             splits.sort_unstable();
             splits.dedup();
-            let mut ranges = Vec::with_capacity(splits.len() / per_range + 1);
-            let mut after = last;
-            for upto in splits.into_iter().skip(per_range - 1).step_by(per_range) {
-                ranges.push((after, Some(upto.clone())));
-                after = upto;
+            splits
+        };
+        let per_range = |page: usize| match page {
+            n if n >= 100 => n - n / 10,
+            _ => 900,
+        };
+        let (record, found) = match cut_at.filter(|&n| n < PAGE) {
+            // Known to cut its pages: all of it in ranges, side by side.
+            Some(page) => {
+                let record = self.read_record().await?;
+                let splits = named(&record, "");
+                let found = self.list_ranges(pages, prefix, ranges(None, splits, per_range(page))).await?;
+                (record, found)
             }
-            ranges.push((after, None));
-            let rest: Vec<Vec<object_store::ObjectMeta>> = futures::stream::iter(ranges)
-                .map(|(after, upto)| self.list_range(pages, prefix, after, upto))
-                .buffer_unordered(self.jobs.max(LISTINGS))
-                .try_collect()
-                .await?;
-            found.extend(rest.into_iter().flatten());
-        }
+            None => {
+                let first = self.page(pages, prefix, None, None);
+                let (record, first) = futures::future::join(self.read_record(), first).await;
+                let record = record?;
+                let (mut found, token) = first?;
+                if token.is_some() {
+                    // Cut short: the rest, from after the last key given, in ranges.
+                    let last = found.iter().map(|m| m.location.as_ref()).max().unwrap_or("").to_string();
+                    // A page's worth less a tenth for objects that are not the
+                    // site's (S3's page, where a first page says too little).
+                    let splits = named(&record, &last);
+                    let rest = ranges(Some(last), splits, per_range(found.len()));
+                    found.extend(self.list_ranges(pages, prefix, rest).await?);
+                }
+                (record, found)
+            }
+        };
         let mut listed = HashMap::new();
         for meta in found {
             if let Some(key) = self.opened.key(meta.location.as_ref()).filter(|k| record::is_key(k)) {
                 listed.insert(key.to_string(), Listed { size: meta.size, etag: meta.e_tag });
             }
         }
-        Ok(Found { record, listed })
+        let cut = Some(self.cut.load(std::sync::atomic::Ordering::Relaxed)).filter(|&n| n > 0);
+        Ok(Found { record, listed, cut })
+    }
+
+    /// Ranges `ranges` of the listing under `prefix` (see [`ranges`]), listed
+    /// side by side.
+    async fn list_ranges(
+        &self,
+        pages: &Arc<dyn object_store::list::PaginatedListStore>,
+        prefix: Option<&str>,
+        ranges: Vec<(Option<String>, Option<String>)>,
+    ) -> Result<Vec<object_store::ObjectMeta>, PublishError> {
+        let listed: Vec<Vec<object_store::ObjectMeta>> = futures::stream::iter(ranges)
+            .map(|(after, upto)| self.list_range(pages, prefix, after, upto))
+            .buffer_unordered(self.jobs.max(LISTINGS))
+            .try_collect()
+            .await?;
+        Ok(listed.into_iter().flatten().collect())
     }
 
     /// One page of the listing under `prefix`: after `after` (a path of the
@@ -188,6 +237,9 @@ impl Sender {
             ..Default::default()
         };
         let page = pages.list_paginated(prefix, opts).await.map_err(|e| self.failed("listing", &e))?;
+        if page.page_token.is_some() {
+            self.cut.fetch_max(page.result.objects.len(), std::sync::atomic::Ordering::Relaxed);
+        }
         Ok((page.result.objects, page.page_token))
     }
 
@@ -197,11 +249,11 @@ impl Sender {
         &self,
         pages: &Arc<dyn object_store::list::PaginatedListStore>,
         prefix: Option<&str>,
-        after: String,
+        after: Option<String>,
         upto: Option<String>,
     ) -> Result<Vec<object_store::ObjectMeta>, PublishError> {
         let mut out = Vec::new();
-        let (mut after, mut token) = (Some(after), None);
+        let (mut after, mut token) = (after, None);
         loop {
             let (found, next) = self.page(pages, prefix, after.take(), token.take()).await?;
             // Pages come in key order: past the range's end, the rest is the next range's.

@@ -800,6 +800,30 @@ fn a_big_site_is_listed_in_ranges_side_by_side_and_nothing_between_them_is_misse
     assert_eq!(up, ["media/ep0999.mp3"]);
     let lists = direct.log.lock().unwrap().iter().filter(|(_, p)| p.contains("list-type=2")).count();
     assert_eq!(lists, 1, "{:?}", direct.log.lock().unwrap());
+
+    // The show keeps how each destination pages its listing: the one that
+    // cuts pages at 1,000 is listed whole in ranges from the start (its
+    // record read first), side by side; nothing between them is missed.
+    let paging = show.read(".podsmith/listing.json");
+    assert!(paging.contains(&format!("\"s3://{BUCKET}/podcast {}\":1000", proxy.endpoint())), "{paging}");
+    std::fs::remove_file(s3.object("podcast/media/ep0777.mp3")).unwrap();
+    std::fs::remove_file(s3.object("podcast/media/ep1099.mp3")).unwrap();
+    proxy.log.lock().unwrap().clear();
+    let (up, deleted) = sent(&publish_via(&show, &s3, &proxy.endpoint(), &[]).ok());
+    assert_eq!(up, ["media/ep0777.mp3", "media/ep1099.mp3"]);
+    assert!(deleted.is_empty());
+    assert!(s3.object("podcast/media/ep0555-extra.mp3").exists());
+    let log = proxy.log.lock().unwrap().clone();
+    let lists: Vec<&String> = log.iter().filter(|(_, p)| p.contains("list-type=2")).map(|(_, p)| p).collect();
+    assert_eq!(lists.len(), 3, "{lists:?}");
+    assert_eq!(lists.iter().filter(|p| p.contains("start-after=")).count(), 2, "{lists:?}");
+    let record = log.iter().position(|(m, p)| m == "GET" && p.contains(".podsmith/published.json"));
+    let first_list = log.iter().position(|(_, p)| p.contains("list-type=2"));
+    assert!(record.is_some() && record < first_list, "{log:?}");
+    // Split at the 900th key the record names (not after a first page).
+    let keys: Vec<String> = show.public_files().into_keys().collect();
+    let split = format!("start-after={}", format!("podcast/{}", keys[899]).replace('/', "%2F"));
+    assert!(lists.iter().any(|p| p.contains(&split)), "{split} in {lists:?}");
 }
 
 #[test]
