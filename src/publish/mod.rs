@@ -190,26 +190,35 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             notified,
         });
     }
-    let early = reading.filter(|r| r.dest == dest).map(|r| r.task);
+    let early = reading.filter(|r| r.dest == dest);
     let r = runtime.block_on(async {
+        let mut digests = digests::Digests::load(&show_root);
+        // What went up while the destination was still being listed.
+        let mut ahead = Ahead::default();
         let read = match early {
-            Some(task) => task.await.map_err(|e| {
-                PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
-            })??,
+            Some(Reading { task, sender, told, .. }) => {
+                // The record is read before the listing is done: what the site
+                // has that it does not goes up meanwhile.
+                if let (false, Ok((Some(record), _))) = (opts.dry_run, told.await) {
+                    ahead = upload_ahead(&sender, &mut site, &record, (&hosted, &mut digests), opts).await?;
+                }
+                task.await.map_err(|e| {
+                    PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
+                })??
+            }
             None => {
                 let access = destination::Access { endpoint: opts.endpoint.clone(), settings: settings.clone() };
-                let sender = open(&dest, access, jobs(opts, &settings), opts.progress.clone())?;
+                let sender = Arc::new(open(&dest, access, jobs(opts, &settings), opts.progress.clone())?);
                 // The record and the listing, side by side.
                 let mut hints: Vec<String> = site.files.iter().map(|f| f.key.clone()).collect();
                 hints.sort();
                 let cut_at = paging::Paging::load(&show_root).cut_at(&paging_key(&dest, opts, &settings));
-                Read { found: sender.read(&hints, cut_at).await?, sender }
+                Read { found: sender.read(&hints, cut_at, None).await?, sender }
             }
         };
         let Read { sender, found: store::Found { record: (record, record_note), listed, cut } } = read;
         // How the destination pages its listing, for the next publish (a cache).
         paging::Paging::load(&show_root).learn(&show_root, &paging_key(&dest, opts, &settings), (cut, listed.len()));
-        let mut digests = digests::Digests::load(&show_root);
         site.digests(record.as_ref(), &mut digests, opts.progress.as_ref())?;
         // Objects in the way: the ETag the listing gave, else asked for.
         let in_the_way = site.in_the_way(record.as_ref(), &listed);
@@ -240,8 +249,20 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             if let Destination::Folder(folder) = &dest {
                 folder_links(folder, &plan)?;
             }
-            let sent = sender.run(&mut plan, record.as_ref(), &site.root).await?;
-            for (key, sha) in sent {
+            // What went up ahead is not sent again (the plan still names it).
+            let all = std::mem::take(&mut plan.puts);
+            plan.puts = all.iter().filter(|p| !ahead.sent.contains_key(&p.file.key)).cloned().collect();
+            for (key, (etag, sha)) in &ahead.sent {
+                if let Some(e) = plan.record.objects.get_mut(key) {
+                    e.etag = etag.clone();
+                    e.sha256 = sha.clone().or(e.sha256.take());
+                }
+            }
+            let before = ahead.pending.as_ref().or(record.as_ref());
+            let sent = sender.run(&mut plan, before, &site.root).await;
+            plan.puts = all;
+            let ahead_digests = ahead.sent.into_iter().filter_map(|(key, (_, sha))| Some((key, sha?)));
+            for (key, sha) in sent?.into_iter().chain(ahead_digests) {
                 if let Some(&stamp) = site.stamps.get(&key) {
                     digests.put(&key, stamp, &sha);
                 }
@@ -259,6 +280,68 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     runtime.shutdown_background();
     r
 }
+
+/// What a publish sent while the destination was still being listed (see
+/// [`upload_ahead`]).
+#[cfg(feature = "publish")]
+#[derive(Default)]
+struct Ahead {
+    /// The record as written before: as read, every upload the publish is
+    /// about to make pending.
+    pending: Option<record::Published>,
+    /// Each file sent, with its ETag and (a big file's) SHA-256.
+    sent: HashMap<String, (Option<String>, Option<String>)>,
+}
+
+/// Uploads, while the destination is still being listed, the media and
+/// pages the site has that the destination's `record` does not (so far as
+/// the record tells: as if the destination were as it says), with a record
+/// that lists every upload about to be made as pending, written first or
+/// alongside; only if no object is at any key of the site the record does
+/// not know (a HEAD each: one there may be someone else's, which the
+/// listing and the plan decide on, before anything is sent). The feeds
+/// wait for the listing: what it finds changed by hand goes up before them.
+#[cfg(feature = "publish")]
+async fn upload_ahead(
+    sender: &store::Sender,
+    site: &mut LocalSite,
+    record: &record::Published,
+    (hosted, digests): (&std::collections::HashSet<String>, &mut digests::Digests),
+    opts: &Options,
+) -> Result<Ahead, PublishError> {
+    site.digests(Some(record), digests, opts.progress.as_ref())?;
+    let as_recorded: HashMap<String, plan::Listed> =
+        record.objects.iter().map(|(k, e)| (k.clone(), plan::Listed { size: e.size, etag: e.etag.clone() })).collect();
+    let none = std::collections::HashSet::new();
+    let plan = plan::make_with(&site.files, Some(record), &as_recorded, (false, false), (&none, hosted));
+    // What the record does not know is asked about first; an object at
+    // any such key (someone else's?) and nothing goes ahead: the listing
+    // and the plan decide, and a publish they refuse sends nothing.
+    let known = |k: &String| record.objects.contains_key(k) || record.pending.contains_key(k);
+    let new: Vec<&String> = plan.puts.iter().map(|p| &p.file.key).filter(|k| !known(k)).collect();
+    if plan.puts.is_empty() || new.len() > AHEAD_NEW || !sender.taken(&new).await.is_empty() {
+        return Ok(Ahead::default());
+    }
+    // Media and pages; what an unfinished publish was putting waits for
+    // the listing (it may be there already).
+    let early = |p: &&plan::Put| {
+        matches!(p.file.phase, plan::Phase::Media | plan::Phase::Page) && !record.pending.contains_key(&p.file.key)
+    };
+    let puts: Vec<plan::Put> = plan.puts.iter().filter(early).cloned().collect();
+    if puts.is_empty() {
+        return Ok(Ahead::default());
+    }
+    let mut pending = record.clone();
+    pending.pending.extend(plan.puts.iter().map(|p| (p.file.key.clone(), p.file.entry.clone())));
+    let sent = sender.early(&puts, &pending, &site.root).await?;
+    let sent = sent.into_iter().map(|(key, etag, sha)| (key, (etag, sha))).collect();
+    Ok(Ahead { pending: Some(pending), sent })
+}
+
+/// The most new files a publish sends ahead of the listing (each is asked
+/// about first): more, and the listing tells them all at once.
+#[cfg(feature = "publish")]
+const AHEAD_NEW: usize = 64;
 
 /// The services to tell of the feeds `plan` uploads (see [`notify`]).
 #[cfg(feature = "publish")]
@@ -299,7 +382,7 @@ fn open(
 /// aside) and one listing.
 #[cfg(feature = "publish")]
 struct Read {
-    sender: store::Sender,
+    sender: Arc<store::Sender>,
     found: store::Found,
 }
 
@@ -353,6 +436,10 @@ struct Reading {
     dest: Destination,
     settings: crate::manifest::PublishSettings,
     task: tokio::task::JoinHandle<Result<Read, PublishError>>,
+    /// What sends there (the task's own).
+    sender: Arc<store::Sender>,
+    /// Its record, as soon as it is read (the listing goes on).
+    told: futures::channel::oneshot::Receiver<store::RecordRead>,
 }
 
 #[cfg(feature = "publish")]
@@ -367,14 +454,17 @@ impl Early<'_> {
             return;
         };
         let access = destination::Access { endpoint: self.opts.endpoint.clone(), settings: settings.clone() };
-        let (jobs, progress, opening) = (jobs(self.opts, settings), self.opts.progress.clone(), dest.clone());
+        let (jobs, progress) = (jobs(self.opts, settings), self.opts.progress.clone());
+        // Not opened (the settings are wrong): the publish says why later.
+        let Ok(sender) = open(&dest, access, jobs, progress).map(Arc::new) else { return };
         let show_root = crate::manifest::root_of(&self.opts.build.manifest);
         let cut_at = paging::Paging::load(&show_root).cut_at(&paging_key(&dest, self.opts, settings));
-        let task = self.runtime.spawn(async move {
-            let sender = open(&opening, access, jobs, progress)?;
-            Ok(Read { found: sender.read(&hints, cut_at).await?, sender })
-        });
-        self.reading = Some(Reading { dest, settings: settings.clone(), task });
+        let (tell, told) = futures::channel::oneshot::channel();
+        let reading = sender.clone();
+        let task = self
+            .runtime
+            .spawn(async move { Ok(Read { found: reading.read(&hints, cut_at, Some(tell)).await?, sender: reading }) });
+        self.reading = Some(Reading { dest, settings: settings.clone(), task, sender, told });
     }
 }
 

@@ -45,6 +45,10 @@ struct Sent {
     sha256: Option<String>,
 }
 
+/// A destination's record as read: `None` if there is none (or it is set
+/// aside: then with why).
+pub type RecordRead = (Option<Published>, Option<String>);
+
 /// The destination as read before the plan: its record (or why it was set
 /// aside) and one listing.
 pub struct Found {
@@ -144,11 +148,26 @@ impl Sender {
     /// [`super::paging`]), the record is read first and the whole listing
     /// split so; otherwise the record and a first page are asked for side by
     /// side, and what comes after a first page cut short is split.
-    pub async fn read(&self, hints: &[String], cut_at: Option<usize>) -> Result<Found, PublishError> {
+    ///
+    /// `tell` is given the record as soon as it is read (before the
+    /// listing is done).
+    pub async fn read(
+        &self,
+        hints: &[String],
+        cut_at: Option<usize>,
+        tell: Option<futures::channel::oneshot::Sender<RecordRead>>,
+    ) -> Result<Found, PublishError> {
+        let read_record = async {
+            let record = self.read_record().await;
+            if let (Ok(record), Some(tell)) = (&record, tell) {
+                let _ = tell.send(record.clone());
+            }
+            record
+        };
         let Some(pages) = &self.opened.pages else {
             let folder = self.opened.folder.clone();
             let listed = async move { folder.as_deref().map(list_folder).unwrap_or_default() };
-            let (record, listed) = futures::future::join(self.read_record(), listed).await;
+            let (record, listed) = futures::future::join(read_record, listed).await;
             return Ok(Found { record: record?, listed, cut: None });
         };
         let prefix = (!self.opened.prefix.is_empty()).then(|| format!("{}/", self.opened.prefix));
@@ -172,14 +191,14 @@ impl Sender {
         let (record, found) = match cut_at.filter(|&n| n < PAGE) {
             // Known to cut its pages: all of it in ranges, side by side.
             Some(page) => {
-                let record = self.read_record().await?;
+                let record = read_record.await?;
                 let splits = named(&record, "");
                 let found = self.list_ranges(pages, prefix, ranges(None, splits, per_range(page))).await?;
                 (record, found)
             }
             None => {
                 let first = self.page(pages, prefix, None, None);
-                let (record, first) = futures::future::join(self.read_record(), first).await;
+                let (record, first) = futures::future::join(read_record, first).await;
                 let record = record?;
                 let (mut found, token) = first?;
                 if token.is_some() {
@@ -294,7 +313,10 @@ impl Sender {
         // way: recorded as the media go up (a media file that lands before
         // the record does is told as podsmith's by its bytes: see
         // `plan::Plan::adopted`), before any page or feed.
-        let pending = (!plan.puts.is_empty()).then(|| plan.pending_record(before));
+        // (Unless the record as it is lists every upload as pending already:
+        // written before the listing, with the uploads made meanwhile.)
+        let listed_pending = |p: &Put| before.and_then(|b| b.pending.get(&p.file.key)) == Some(&p.file.entry);
+        let pending = (!plan.puts.iter().all(listed_pending)).then(|| plan.pending_record(before));
         self.progress.start("uploading", plan.bytes());
         // The pages' and feeds' bytes are read while the media go up (as
         // far as READ_AHEAD allows; the rest when their turn comes).
@@ -367,6 +389,52 @@ impl Sender {
         }
         self.write_record(&plan.record).await?;
         Ok(digests)
+    }
+
+    /// Uploads `puts` (media and images first, then pages) while the
+    /// destination is still being listed, with `pending` (the record as
+    /// it was, every upload the publish is about to make pending) written
+    /// first or alongside. Returns each file sent, with its ETag and its
+    /// SHA-256 if it is a big one.
+    pub async fn early(
+        &self,
+        puts: &[Put],
+        pending: &Published,
+        root: &Path,
+    ) -> Result<Vec<(String, Option<String>, Option<String>)>, PublishError> {
+        let mut sent = Vec::with_capacity(puts.len());
+        for phase in [Phase::Media, Phase::Page] {
+            let uploads = futures::stream::iter(puts.iter().filter(|p| p.file.phase == phase))
+                .map(|put| self.upload(put, root, None))
+                .buffer_unordered(self.jobs);
+            let results: Vec<Sent> = match phase {
+                Phase::Media => {
+                    let (results, recorded) =
+                        futures::future::join(uploads.try_collect::<Vec<Sent>>(), self.write_record(pending)).await;
+                    recorded?;
+                    results?
+                }
+                _ => uploads.try_collect().await?,
+            };
+            sent.extend(results.into_iter().map(|s| (s.key, s.etag, s.sha256)));
+        }
+        Ok(sent)
+    }
+
+    /// Whether an object is at each of `keys` (a HEAD each, side by side):
+    /// the keys where one is, or where it cannot be told.
+    pub async fn taken(&self, keys: &[&String]) -> Vec<String> {
+        futures::stream::iter(keys)
+            .map(|key| async move {
+                match self.opened.store.head(&self.opened.path(key)).await {
+                    Err(object_store::Error::NotFound { .. }) => None,
+                    _ => Some((*key).clone()),
+                }
+            })
+            .buffer_unordered(self.jobs.max(LISTINGS))
+            .filter_map(|found| async move { found })
+            .collect()
+            .await
     }
 
     /// Uploads one file; returns its key and the ETag it got.

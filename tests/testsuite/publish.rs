@@ -218,6 +218,24 @@ fn objects_in_the_way_are_refused_unless_forced() {
     assert_eq!(std::fs::read_to_string(s3.object("podcast/feed.xml")).unwrap(), "an old feed from another tool");
     publish(&show, &s3, &["--force"]).ok();
     assert_eq!(published(&s3), show.public_files());
+
+    // A new episode whose file's key holds someone else's object: refused,
+    // and nothing is sent (not even what could go up while the
+    // destination is listed).
+    std::fs::copy(show.path("media/coredns-miek-gieben.mp3"), show.path("media/bonus.mp3")).unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &format!(
+            "{manifest}\n[[episode]]\ntitle = \"Bonus\"\nslug = \"bonus\"\nguid = \"bonus-1\"\n\
+             date = 2017-04-13T09:00:00Z\nmedia = [\"media/bonus.mp3\"]\nnotes = \"More.\"\n"
+        ),
+    );
+    std::fs::write(s3.object("podcast/media/bonus.mp3"), "someone's recording").unwrap();
+    let before = s3.objects("podcast");
+    let run = publish(&show, &s3, &[]).fails(1);
+    assert!(run.stdout.contains("where the site's files go: media/bonus.mp3"), "{}", run.stdout);
+    assert!(s3.objects("podcast") == before, "nothing sent, the record as it was");
 }
 
 /// An earlier copy of the site at the destination, sent by another tool
@@ -647,7 +665,15 @@ fn requests_are_one_listing_and_what_changed() {
         ]
     );
     assert_eq!(proxy.count("PUT"), 7 + 2);
-    assert_eq!(proxy.count("HEAD"), 0);
+    // The new files go up while the destination is listed: each asked
+    // about first (a HEAD), in case someone else's object is there.
+    assert_eq!(proxy.count("HEAD"), 3);
+    let log = proxy.log.lock().unwrap().clone();
+    let at = |m: &str, end: &str| log.iter().position(|(method, p)| method == m && p.ends_with(end));
+    assert!(at("HEAD", "media/bonus.mp3") < at("PUT", "media/bonus.mp3"), "{log:?}");
+    assert!(at("PUT", "media/bonus.ogg") < at("PUT", "episodes/bonus/index.html"), "{log:?}");
+    assert!(at("PUT", "episodes/bonus/index.html") < at("PUT", "feed.ogg.xml"), "{log:?}");
+    assert!(at("PUT", "feed.ogg.xml") < at("PUT", "podcast/feed.xml"), "{log:?}");
     assert_eq!(published(&s3), show.public_files());
 }
 
