@@ -216,7 +216,16 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
                 Read { found: sender.read(&hints, cut_at, None).await?, sender }
             }
         };
-        let Read { sender, found: store::Found { record: (record, record_note), listed, cut } } = read;
+        let Read { sender, found: store::Found { record: (record, record_note), mut listed, cut } } = read;
+        // What went up ahead is planned as the record and the site say (the
+        // listing may have been made after it landed: it is podsmith's,
+        // not an object in the way nor one replaced by hand).
+        for key in ahead.sent.keys() {
+            match record.as_ref().and_then(|r| r.objects.get(key)) {
+                Some(was) => listed.insert(key.clone(), plan::Listed { size: was.size, etag: was.etag.clone() }),
+                None => listed.remove(key),
+            };
+        }
         // How the destination pages its listing, for the next publish (a cache).
         paging::Paging::load(&show_root).learn(&show_root, &paging_key(&dest, opts, &settings), (cut, listed.len()));
         site.digests(record.as_ref(), &mut digests, opts.progress.as_ref())?;

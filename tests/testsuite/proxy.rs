@@ -19,6 +19,8 @@ pub enum Action {
     Fail,
     /// Never answer.
     Stall,
+    /// Wait this many milliseconds, then pass it on.
+    Delay(u64),
     /// Pass it on, and cut a listing's answer to this many keys, as S3
     /// does (at most 1,000 a page whatever is asked): the rest comes after
     /// the last key given (s3s-fs's continuation token is that key).
@@ -124,6 +126,7 @@ fn serve(
                 }
                 return Ok(());
             }
+            Action::Delay(ms) => thread::sleep(std::time::Duration::from_millis(ms)),
             Action::Forward | Action::CapListing(_) => {}
         }
         let cap = match action {

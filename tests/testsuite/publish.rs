@@ -678,6 +678,47 @@ fn requests_are_one_listing_and_what_changed() {
 }
 
 #[test]
+fn what_goes_up_while_the_listing_comes_is_said_as_uploaded_whatever_the_listing_saw() {
+    let Some(s3) = S3::start() else { return };
+    // The listing is answered late: the new episode's files, sent while it
+    // was coming, are in it.
+    let rule = |_: &str, path: &str, _: usize| match path.contains("list-type=2") {
+        true => Action::Delay(1500),
+        false => Action::Forward,
+    };
+    let proxy = Proxy::start(s3.port, Box::new(rule));
+    let show = Show::sample();
+    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    std::fs::copy(show.path("media/coredns-miek-gieben.mp3"), show.path("media/bonus.mp3")).unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &format!(
+            "{manifest}\n[[episode]]\ntitle = \"Bonus\"\nslug = \"bonus\"\nguid = \"bonus-1\"\n\
+             date = 2017-04-13T09:00:00Z\nmedia = [\"media/bonus.mp3\"]\nnotes = \"More.\"\n"
+        ),
+    );
+    proxy.log.lock().unwrap().clear();
+    let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    let (mut up, _) = sent(&run);
+    up.sort();
+    assert_eq!(
+        up,
+        ["episodes/bonus/index.html", "feed.ogg.xml", "feed.xml", "index.html", "media/bonus.mp3", "sitemap.xml"]
+    );
+    let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(said["adopted"], serde_json::json!([]), "{said}");
+    assert!(!run.stderr.contains("uploaded again"), "{}", run.stderr);
+    let log = proxy.log.lock().unwrap().clone();
+    assert_eq!(proxy.count("HEAD"), 2, "the new media file and page asked about, nothing else: {log:?}");
+    assert_eq!(proxy.count("PUT"), 6 + 2);
+    assert_eq!(published(&s3), show.public_files());
+    // Published as the record says: nothing more to send.
+    let (up, deleted) = sent(&publish_via(&show, &s3, &proxy.endpoint(), &[]).ok());
+    assert!(up.is_empty() && deleted.is_empty(), "{up:?} {deleted:?}");
+}
+
+#[test]
 fn server_errors_are_retried() {
     let Some(s3) = S3::start() else { return };
     // Every upload fails once with a 500, then goes through.
