@@ -231,8 +231,9 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
         free_later((records, show, seen, looked));
         return Ok(facts(report));
     }
-    // There is something to do: what the last build wrote, looked at
-    // already, or meanwhile.
+    // There is something to do: the last feeds are read meanwhile (with
+    // the memo); what the last build wrote is looked at already, or meanwhile.
+    preload.go();
     let mut looking = match (previous, looked) {
         (Some(_), Some(seen)) if opts.probe.use_cache => Looking::done(seen),
         (Some(rec), None) if opts.probe.use_cache => Looking::start(&out, rec.outputs.keys().cloned().collect()),

@@ -3,9 +3,10 @@
 //! of the output folder lists (looked at: whether a build has anything to
 //! do is told from them), handed over as soon as they are ready; then
 //! what only a build that has something to do uses: the probe cache, the
-//! memo, and the feeds the memo tells of (whose unchanged items a build
-//! takes as they are). A build that changes one episode of a big show does
-//! not wait for them; a build with nothing to do does not use them.
+//! memo, and (once the build says it has something to do) the feeds the
+//! memo tells of, whose unchanged items a build takes as they are. A build
+//! that changes one episode of a big show does not wait for them; a build
+//! with nothing to do does not use them (nor hold the feeds).
 //!
 //! The probe cache is the show's, whatever the build; the memo is the
 //! build's own (a preview keeps its own: see
@@ -40,6 +41,10 @@ pub struct Preload {
     /// The records, and the files of the output folder they list, as soon
     /// as they are read and looked at (before the cache and the memo).
     records: Option<mpsc::Receiver<(Records, Option<Looked>)>>,
+    /// Told that the build has something to do: the last feeds are read
+    /// then (not by a build with nothing to do, whose peak memory they
+    /// would raise by their size).
+    go: Option<mpsc::Sender<()>>,
     reading: Option<JoinHandle<(Option<Cache>, Option<Loaded>)>>,
     cache: Option<Cache>,
     memo: Option<Loaded>,
@@ -56,6 +61,7 @@ impl Preload {
     pub fn start(root: &Path, state: &Path, out: &Path, use_cache: bool) -> Preload {
         let (dir, state_dir, out) = (root.to_path_buf(), state.to_path_buf(), out.to_path_buf());
         let (send, records) = mpsc::channel();
+        let (go, told_to_go) = mpsc::channel();
         let read = move || {
             let records = Records::read(&state_dir);
             let looked = use_cache.then(|| look(&records, &out)).flatten();
@@ -65,21 +71,24 @@ impl Preload {
             }
             let cache = Cache::open(&dir);
             let mut memo = Memo::load(&state_dir);
-            if let Some(memo) = memo.as_mut() {
+            if let Some(memo) = memo.as_mut()
+                && told_to_go.recv().is_ok()
+            {
                 memo.read_feeds();
             }
             (Some(cache), memo)
         };
         let reading = std::thread::Builder::new().name("podsmith-preload".into()).spawn(read).ok();
         let records = reading.is_some().then_some(records);
-        Preload {
-            root: root.to_path_buf(),
-            state: state.to_path_buf(),
-            records,
-            reading,
-            cache: None,
-            memo: None,
-            use_cache,
+        let (root, state, go) = (root.to_path_buf(), state.to_path_buf(), Some(go));
+        Preload { root, state, records, go, reading, cache: None, memo: None, use_cache }
+    }
+
+    /// Tells the reading that the build has something to do: it reads the
+    /// last feeds too, once it has the memo.
+    pub fn go(&mut self) {
+        if let Some(go) = self.go.take() {
+            let _ = go.send(());
         }
     }
 
@@ -95,11 +104,13 @@ impl Preload {
     /// Nothing read ahead: each is read when asked for.
     pub fn none(root: &Path, state: &Path, use_cache: bool) -> Preload {
         let (root, state) = (root.to_path_buf(), state.to_path_buf());
-        Preload { root, state, records: None, reading: None, cache: None, memo: None, use_cache }
+        Preload { root, state, records: None, go: None, reading: None, cache: None, memo: None, use_cache }
     }
 
-    /// Waits for the reading, if it is under way.
+    /// Waits for the reading, if it is under way (told to go on first:
+    /// whoever asks for what it reads has something to do).
     fn join(&mut self) {
+        self.go();
         if let Some(reading) = self.reading.take() {
             // A panic there (there should be none) only means reading here.
             if let Ok((cache, memo)) = reading.join() {
