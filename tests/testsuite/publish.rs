@@ -50,6 +50,20 @@ fn published_sample(s3: &S3) -> Show {
     show
 }
 
+/// Adds an episode "Bonus" to the sample show, with one MP3 (a copy of
+/// another episode's).
+fn add_bonus_episode(show: &Show) {
+    std::fs::copy(show.path("media/coredns-miek-gieben.mp3"), show.path("media/bonus.mp3")).unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &format!(
+            "{manifest}\n[[episode]]\ntitle = \"Bonus\"\nslug = \"bonus\"\nguid = \"bonus-1\"\n\
+             date = 2017-04-13T09:00:00Z\nmedia = [\"media/bonus.mp3\"]\nnotes = \"More.\"\n"
+        ),
+    );
+}
+
 /// The site's files as published (without podsmith's record).
 fn published(s3: &S3) -> BTreeMap<String, Vec<u8>> {
     let mut objects = s3.objects("podcast");
@@ -222,15 +236,7 @@ fn objects_in_the_way_are_refused_unless_forced() {
     // A new episode whose file's key holds someone else's object: refused,
     // and nothing is sent (not even what could go up while the
     // destination is listed).
-    std::fs::copy(show.path("media/coredns-miek-gieben.mp3"), show.path("media/bonus.mp3")).unwrap();
-    let manifest = show.read("episodes.toml");
-    show.write(
-        "episodes.toml",
-        &format!(
-            "{manifest}\n[[episode]]\ntitle = \"Bonus\"\nslug = \"bonus\"\nguid = \"bonus-1\"\n\
-             date = 2017-04-13T09:00:00Z\nmedia = [\"media/bonus.mp3\"]\nnotes = \"More.\"\n"
-        ),
-    );
+    add_bonus_episode(&show);
     std::fs::write(s3.object("podcast/media/bonus.mp3"), "someone's recording").unwrap();
     let before = s3.objects("podcast");
     let run = publish(&show, &s3, &[]).fails(1);
@@ -689,15 +695,7 @@ fn what_goes_up_while_the_listing_comes_is_said_as_uploaded_whatever_the_listing
     let proxy = Proxy::start(s3.port, Box::new(rule));
     let show = Show::sample();
     publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
-    std::fs::copy(show.path("media/coredns-miek-gieben.mp3"), show.path("media/bonus.mp3")).unwrap();
-    let manifest = show.read("episodes.toml");
-    show.write(
-        "episodes.toml",
-        &format!(
-            "{manifest}\n[[episode]]\ntitle = \"Bonus\"\nslug = \"bonus\"\nguid = \"bonus-1\"\n\
-             date = 2017-04-13T09:00:00Z\nmedia = [\"media/bonus.mp3\"]\nnotes = \"More.\"\n"
-        ),
-    );
+    add_bonus_episode(&show);
     proxy.log.lock().unwrap().clear();
     let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
     let (mut up, _) = sent(&run);
