@@ -131,10 +131,13 @@ class Garage(LocalServer):
                            check=True, capture_output=True)
 
     def requests(self):
-        """Requests since the last call, by method (Garage's log has no sizes)."""
+        """Requests since the last call, by method (Garage's log has no sizes;
+        an error answer has a line of its own, which names the request again)."""
         counts = {}
-        for m in re.finditer(r"\(key \w+\) (\w+) /", self.new_log()):
-            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+        for line in self.new_log().splitlines():
+            m = re.search(r"\(key \w+\) (\w+) /", line)
+            if m and "in response to" not in line:
+                counts[m.group(1)] = counts.get(m.group(1), 0) + 1
         return counts, None
 
 
