@@ -343,7 +343,6 @@ async fn upload_ahead(
     let mut pending = record.clone();
     pending.pending.extend(plan.puts.iter().map(|p| (p.file.key.clone(), p.file.entry.clone())));
     let sent = sender.early(&puts, &pending, &site.root).await?;
-    let sent = sent.into_iter().map(|(key, etag, sha)| (key, (etag, sha))).collect();
     Ok(Ahead { pending: Some(pending), sent })
 }
 

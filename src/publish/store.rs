@@ -394,15 +394,16 @@ impl Sender {
     /// Uploads `puts` (media and images first, then pages) while the
     /// destination is still being listed, with `pending` (the record as
     /// it was, every upload the publish is about to make pending) written
-    /// first or alongside. Returns each file sent, with its ETag and its
-    /// SHA-256 if it is a big one.
+    /// first or alongside; the progress bar shows their bytes. Returns each
+    /// file sent, by key, with its ETag and its SHA-256 if it is a big one.
     pub async fn early(
         &self,
         puts: &[Put],
         pending: &Published,
         root: &Path,
-    ) -> Result<Vec<(String, Option<String>, Option<String>)>, PublishError> {
-        let mut sent = Vec::with_capacity(puts.len());
+    ) -> Result<HashMap<String, (Option<String>, Option<String>)>, PublishError> {
+        let mut sent = HashMap::with_capacity(puts.len());
+        self.progress.start("uploading", puts.iter().map(|p| p.file.entry.size).sum());
         for phase in [Phase::Media, Phase::Page] {
             let uploads = futures::stream::iter(puts.iter().filter(|p| p.file.phase == phase))
                 .map(|put| self.upload(put, root, None))
@@ -416,8 +417,9 @@ impl Sender {
                 }
                 _ => uploads.try_collect().await?,
             };
-            sent.extend(results.into_iter().map(|s| (s.key, s.etag, s.sha256)));
+            sent.extend(results.into_iter().map(|s| (s.key, (s.etag, s.sha256))));
         }
+        self.progress.finish();
         Ok(sent)
     }
 
