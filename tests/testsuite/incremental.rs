@@ -217,7 +217,7 @@ fn a_page_or_media_file_deleted_by_hand_is_written_again_by_a_build_that_changes
     let show = Show::sample();
     show.build().ok();
     // Gone from public/ since the last build (which the record lists, and
-    // which a changed build looks at on a thread of its own).
+    // which a build looks at while the manifest is parsed).
     let page = show.path("public/episodes/coredns-miek-gieben/index.html");
     let html = fs::read_to_string(&page).unwrap();
     fs::remove_file(&page).unwrap();
