@@ -159,17 +159,77 @@ fn manifest_of(
     channel: &rss::Channel,
     opts: &Options,
     notes: &mut Vec<Diagnostic>,
-    (fetches, extras): (&mut Vec<ToFetch>, &mut Vec<ToFetchToo>),
+    fetching: (&mut Vec<ToFetch>, &mut Vec<ToFetchToo>),
 ) -> Result<(String, usize), ImportError> {
-    use toml_edit::{DocumentMut, Item, Table, value};
-    let it = channel.itunes_ext();
+    use toml_edit::{DocumentMut, Item};
     let mut doc = DocumentMut::new();
     doc.decor_mut().set_prefix(format!(
         "# Imported by podsmith from {} ({} items).\n# Every guid is as the feed published it: never change one.\n\n",
         opts.source,
         channel.items().len()
     ));
-    let mut p = Table::new();
+    doc["podcast"] = Item::Table(podcast_table(channel, opts, notes)?);
+    let list = episode_tables(channel, opts, notes, fetching)?;
+    let n = list.len();
+    doc["episode"] = Item::ArrayOfTables(list);
+    Ok((doc.to_string(), n))
+}
+
+/// The manifest's `[podcast]` table, each value that was made up or mapped
+/// with a comment beside it.
+fn podcast_table(
+    channel: &rss::Channel,
+    opts: &Options,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<toml_edit::Table, ImportError> {
+    use toml_edit::value;
+    let mut p = toml_edit::Table::new();
+    // What was made up or mapped, said beside the value.
+    let mut said: Vec<(&str, &str)> = Vec::new();
+    who_and_what(channel, &mut p, notes, &mut said)?;
+    let it = channel.itunes_ext();
+    let before = notes.len();
+    p["categories"] = value(categories(it, opts.category.as_deref(), notes)?);
+    if notes.len() > before || opts.category.is_some() {
+        said.push(("categories", "mapped to Apple's current list (the import said how)"));
+    }
+    if let Some(explicit) = it.and_then(|i| i.explicit()) {
+        p["explicit"] = value(matches!(explicit.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"));
+    }
+    if channel_type(channel).as_deref() == Some("serial") {
+        p["type"] = value("serial");
+    }
+    where_it_lives(channel, opts, &mut p, notes, &mut said);
+    if let Some(guid) = podcast_text(channel.extensions(), "guid").filter(|g| crate::text::is_uuid(g)) {
+        p["guid"] = value(guid.as_str());
+        comment(&mut p, "guid", "the show's podcast:guid, kept: Podcast Index apps know the show by it");
+    }
+    namespace_tags(channel, &mut p, notes);
+    // The WebSub hub the apps subscribed to the old feed at: `publish`
+    // tells it when the new feed changes.
+    if let Some(hub) = atom_link(channel, "hub").filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
+        p["websub_hub"] = value(hub);
+    }
+    if let Some(new) = it.and_then(|i| non_empty_opt(i.new_feed_url())) {
+        notes.push(note(format!("the feed says it moved to {new} (itunes:new-feed-url): import that feed instead?")));
+    }
+    comment(&mut p, "base_url", "where public/ will be served: the new home of the feed");
+    for (key, text) in said {
+        comment(&mut p, key, text);
+    }
+    Ok(p)
+}
+
+/// The show's title, description, author, owner and language into `p`
+/// (what is made up said in `notes` and `said`).
+fn who_and_what(
+    channel: &rss::Channel,
+    p: &mut toml_edit::Table,
+    notes: &mut Vec<Diagnostic>,
+    said: &mut Vec<(&str, &str)>,
+) -> Result<(), ImportError> {
+    use toml_edit::value;
+    let it = channel.itunes_ext();
     let title =
         non_empty(channel.title()).ok_or_else(|| ImportError::Refused("the feed's channel has no title".into()))?;
     p["title"] = value(title);
@@ -177,8 +237,6 @@ fn manifest_of(
     let description = crate::markdown::excerpt(&description, 4000);
     p["description"] = value(non_empty(&description).unwrap_or(title));
     let author = it.and_then(|i| non_empty_opt(i.author())).or_else(|| non_empty_opt(channel.managing_editor()));
-    // What was made up or mapped, said beside the value.
-    let mut said: Vec<(&str, &str)> = Vec::new();
     let author = author.map(str::to_string).unwrap_or_else(|| {
         notes.push(note("the feed names no author: the show's title is used (set `author`)"));
         said.push(("author", "the feed names no author: the show's title, to change"));
@@ -217,17 +275,19 @@ fn manifest_of(
         said.push(("language", "the feed's language is not an ISO 639 code: \"en\", to check"));
         "en".into()
     }));
-    let before = notes.len();
-    p["categories"] = value(categories(it, opts.category.as_deref(), notes)?);
-    if notes.len() > before || opts.category.is_some() {
-        said.push(("categories", "mapped to Apple's current list (the import said how)"));
-    }
-    if let Some(explicit) = it.and_then(|i| i.explicit()) {
-        p["explicit"] = value(matches!(explicit.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"));
-    }
-    if channel_type(channel).as_deref() == Some("serial") {
-        p["type"] = value("serial");
-    }
+    Ok(())
+}
+
+/// The show's addresses into `p`: base_url, link, cover image, copyright
+/// (a placeholder said in `notes` and `said`).
+fn where_it_lives(
+    channel: &rss::Channel,
+    opts: &Options,
+    p: &mut toml_edit::Table,
+    notes: &mut Vec<Diagnostic>,
+    said: &mut Vec<(&str, &str)>,
+) {
+    use toml_edit::value;
     let base_url = match &opts.base_url {
         Some(b) => b.clone(),
         None => {
@@ -242,6 +302,7 @@ fn manifest_of(
     if let Some(link) = non_empty_opt(Some(channel.link())).filter(|l| crate::url::HttpUrl::parse(l).is_ok()) {
         p["link"] = value(link);
     }
+    let it = channel.itunes_ext();
     let image = it.and_then(|i| non_empty_opt(i.image())).or_else(|| channel.image().map(|i| i.url()));
     match image.filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
         Some(url) => p["image"] = value(url),
@@ -257,188 +318,256 @@ fn manifest_of(
     if let Some(c) = non_empty_opt(channel.copyright()) {
         p["copyright"] = value(c);
     }
-    if let Some(guid) = podcast_text(channel.extensions(), "guid").filter(|g| crate::text::is_uuid(g)) {
-        p["guid"] = value(guid.as_str());
-        comment(&mut p, "guid", "the show's podcast:guid, kept: Podcast Index apps know the show by it");
-    }
-    namespace_tags(channel, &mut p, notes);
-    // The WebSub hub the apps subscribed to the old feed at: `publish`
-    // tells it when the new feed changes.
-    if let Some(hub) = atom_link(channel, "hub").filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
-        p["websub_hub"] = value(hub);
-    }
-    if let Some(new) = it.and_then(|i| non_empty_opt(i.new_feed_url())) {
-        notes.push(note(format!("the feed says it moved to {new} (itunes:new-feed-url): import that feed instead?")));
-    }
-    comment(&mut p, "base_url", "where public/ will be served: the new home of the feed");
-    for (key, text) in said {
-        comment(&mut p, key, text);
-    }
-    doc["podcast"] = Item::Table(p);
+}
 
+/// What the items taken so far hold, that a later item may not take again.
+#[derive(Default)]
+struct Taken {
+    guids: std::collections::HashSet<String>,
+    slugs: std::collections::HashSet<String>,
+    media: std::collections::HashSet<String>,
+    /// File names in the media folder (with `--download`).
+    names: std::collections::HashSet<String>,
+}
+
+/// What the items left out, said once for all of them.
+#[derive(Default)]
+struct LeftOut {
+    /// Items not imported, and why.
+    skipped: Vec<String>,
+    /// Kinds of file the items link to at the old host (without `--download`).
+    linked: std::collections::BTreeSet<&'static str>,
+    /// HTML elements dropped from the notes.
+    dropped_tags: Vec<String>,
+    /// Items whose Podlove chapters could not be used, and why.
+    unusable_chapters: Vec<String>,
+}
+
+/// The manifest's `[[episode]]` tables, one per item podsmith can import
+/// (what it left out said in `notes`; an error if that is every item).
+fn episode_tables(
+    channel: &rss::Channel,
+    opts: &Options,
+    notes: &mut Vec<Diagnostic>,
+    (fetches, extras): (&mut Vec<ToFetch>, &mut Vec<ToFetchToo>),
+) -> Result<toml_edit::ArrayOfTables, ImportError> {
     let feed_url = self_url(channel).or_else(|| opts.source.starts_with("http").then(|| opts.source.clone()));
     let mut list = toml_edit::ArrayOfTables::new();
-    let mut guids = std::collections::HashSet::new();
-    let mut slugs = std::collections::HashSet::new();
-    let mut media_seen = std::collections::HashSet::new();
-    let mut names = std::collections::HashSet::new();
-    let mut linked = std::collections::BTreeSet::new();
-    let mut skipped = Vec::new();
-    let mut dropped_tags: Vec<String> = Vec::new();
-    let mut unusable_chapters = Vec::new();
+    let (mut taken, mut left) = (Taken::default(), LeftOut::default());
     for (n, item) in channel.items().iter().enumerate() {
         let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{t}\""));
-        // A relative enclosure URL is read against the feed's own address, as apps do.
-        let Some(url) = item.enclosure().and_then(|e| absolute(e.url().trim(), feed_url.as_deref())) else {
-            skipped.push(format!("{label} (no enclosure podsmith can use)"));
-            continue;
-        };
-        let url = url.as_str();
-        if !media_seen.insert(url.to_string()) {
-            skipped.push(format!("{label} (its enclosure is an earlier item's: apps keep the first)"));
-            continue;
-        }
-        let (guid, made_up) = match item.guid().map(|g| g.value().trim()).filter(|g| !g.is_empty()) {
-            Some(g) => (g.to_string(), false),
-            // As Apple does for an item without one.
-            None => (url.to_string(), true),
-        };
-        if !guids.insert(guid.clone()) {
-            skipped.push(format!("{label} (its guid {guid} is an earlier item's: apps show only the first)"));
-            continue;
-        }
-        // As apps read it: RFC 2822, or its common slips (a zone name, UTC).
-        let date = item.pub_date().and_then(|d| {
-            DateTime::parse_from_rfc2822(d.trim())
-                .ok()
-                .or_else(|| crate::validate::dates::parse(d).ok().map(|p| p.at))
-                .or_else(|| DateTime::parse_from_rfc2822(&d.trim().replace(" UTC", " +0000")).ok())
-        });
-        let Some(date) = date else {
-            skipped.push(format!("{label} (no date podsmith can read: {:?})", item.pub_date()));
-            continue;
-        };
-        let mut t = Table::new();
-        let title = non_empty_opt(item.title()).unwrap_or("Untitled");
-        t["title"] = value(title);
-        let slug = unique_slug(&mut slugs, item.link(), title);
-        t["slug"] = value(slug.as_str());
-        t["guid"] = value(guid.as_str());
-        if made_up {
-            comment(&mut t, "guid", "the item had no guid: its enclosure URL, as Apple uses");
-            notes.push(note(format!("{label} had no guid: its enclosure URL is its guid, as in Apple Podcasts")));
-        }
-        t["date"] = value(toml_date(&date));
-        let it = item.itunes_ext();
-        if let Some(n) = it.and_then(|i| i.season()).and_then(|s| s.trim().parse::<u32>().ok()).filter(|n| *n > 0) {
-            t["season"] = value(i64::from(n));
-        }
-        if let Some(n) = it.and_then(|i| i.episode()).and_then(|s| s.trim().parse::<u32>().ok()).filter(|n| *n > 0) {
-            t["episode"] = value(i64::from(n));
-        }
-        let kind = it.and_then(|i| i.episode_type()).map(|t| t.trim().to_ascii_lowercase());
-        if let Some(kind @ ("trailer" | "bonus")) = kind.as_deref() {
-            t["type"] = value(kind);
-        }
-        if let Some(e) = it.and_then(|i| i.explicit()) {
-            t["explicit"] = value(matches!(e.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"));
-        }
-        // The other formats: one file per audio type, as the manifest takes them.
-        let mut media = vec![url.to_string()];
-        let mut types = vec![item.enclosure().map(|e| e.mime_type().trim().to_ascii_lowercase()).unwrap_or_default()];
-        for (alt, kind) in alternate_sources(item) {
-            let kind = kind.trim().to_ascii_lowercase();
-            let usable =
-                kind.starts_with("audio/") && !types.contains(&kind) && crate::url::HttpUrl::parse(&alt).is_ok();
-            if usable && !media.contains(&alt) && media_seen.insert(alt.clone()) {
-                media.push(alt);
-                types.push(kind);
+        match item_identity(item, feed_url.as_deref(), &mut taken) {
+            Ok(id) => {
+                list.push(episode_table(item, (&label, &id), opts, (&mut taken, &mut left), (notes, fetches, extras)))
             }
+            Err(why) => left.skipped.push(format!("{label} ({why})")),
         }
-        if opts.download {
-            let length = item.enclosure().and_then(|e| e.length().trim().parse::<u64>().ok());
-            for (n, url) in media.iter_mut().enumerate() {
-                let name = unique_name(&mut names, url);
-                fetches.push((url.clone(), name.clone(), if n == 0 { length } else { None }));
-                *url = format!("{}/{name}", opts.media_dir);
-            }
+    }
+    say_left_out(&left, notes);
+    if list.is_empty() {
+        return Err(ImportError::Refused(format!(
+            "the feed has no episode podsmith can import{}",
+            if left.skipped.is_empty() { String::new() } else { format!(": {}", left.skipped.join("; ")) }
+        )));
+    }
+    Ok(list)
+}
+
+/// What makes an item an episode of its own.
+struct Identity {
+    /// Its enclosure's URL, absolute.
+    url: String,
+    guid: String,
+    /// The guid is made up (the item has none): its enclosure's URL, as Apple does.
+    made_up: bool,
+    date: DateTime<chrono::FixedOffset>,
+}
+
+/// What makes `item` an episode of its own; `Err` with why the item cannot
+/// be imported.
+fn item_identity(item: &rss::Item, feed_url: Option<&str>, taken: &mut Taken) -> Result<Identity, String> {
+    // A relative enclosure URL is read against the feed's own address, as apps do.
+    let url = item
+        .enclosure()
+        .and_then(|e| absolute(e.url().trim(), feed_url))
+        .ok_or_else(|| "no enclosure podsmith can use".to_string())?;
+    if !taken.media.insert(url.clone()) {
+        return Err("its enclosure is an earlier item's: apps keep the first".into());
+    }
+    let (guid, made_up) = match item.guid().map(|g| g.value().trim()).filter(|g| !g.is_empty()) {
+        Some(g) => (g.to_string(), false),
+        // As Apple does for an item without one.
+        None => (url.clone(), true),
+    };
+    if !taken.guids.insert(guid.clone()) {
+        return Err(format!("its guid {guid} is an earlier item's: apps show only the first"));
+    }
+    // As apps read it: RFC 2822, or its common slips (a zone name, UTC).
+    let date = item.pub_date().and_then(|d| {
+        DateTime::parse_from_rfc2822(d.trim())
+            .ok()
+            .or_else(|| crate::validate::dates::parse(d).ok().map(|p| p.at))
+            .or_else(|| DateTime::parse_from_rfc2822(&d.trim().replace(" UTC", " +0000")).ok())
+    });
+    let date = date.ok_or_else(|| format!("no date podsmith can read: {:?}", item.pub_date()))?;
+    Ok(Identity { url, guid, made_up, date })
+}
+
+/// An item's `[[episode]]` table (with `--download`, the files to fetch
+/// added to `fetches` and `extras`).
+fn episode_table(
+    item: &rss::Item,
+    (label, id): (&str, &Identity),
+    opts: &Options,
+    (taken, left): (&mut Taken, &mut LeftOut),
+    (notes, fetches, extras): (&mut Vec<Diagnostic>, &mut Vec<ToFetch>, &mut Vec<ToFetchToo>),
+) -> toml_edit::Table {
+    use toml_edit::value;
+    let mut t = toml_edit::Table::new();
+    let title = non_empty_opt(item.title()).unwrap_or("Untitled");
+    t["title"] = value(title);
+    let slug = unique_slug(&mut taken.slugs, item.link(), title);
+    t["slug"] = value(slug.as_str());
+    t["guid"] = value(id.guid.as_str());
+    if id.made_up {
+        comment(&mut t, "guid", "the item had no guid: its enclosure URL, as Apple uses");
+        notes.push(note(format!("{label} had no guid: its enclosure URL is its guid, as in Apple Podcasts")));
+    }
+    t["date"] = value(toml_date(&id.date));
+    item_numbers(item, &mut t);
+    let media = item_media(item, &id.url, opts, taken, fetches);
+    t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
+    let it = item.itunes_ext();
+    if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
+        t["image"] = value(img);
+    }
+    item_files(item, (label, &slug), opts, (&mut t, left), extras);
+    let html_notes = item.content().or(item.description()).unwrap_or_default();
+    let (markdown, dropped) = html::to_markdown(html_notes);
+    for tag in dropped.tags {
+        if !left.dropped_tags.contains(&tag) {
+            left.dropped_tags.push(tag);
         }
-        t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
-        if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
-            t["image"] = value(img);
+    }
+    if !markdown.is_empty() {
+        t["notes"] = value(multiline(&markdown));
+    }
+    t
+}
+
+/// An item's season, episode number, type and explicit flag into `t`.
+fn item_numbers(item: &rss::Item, t: &mut toml_edit::Table) {
+    use toml_edit::value;
+    let it = item.itunes_ext();
+    if let Some(n) = it.and_then(|i| i.season()).and_then(|s| s.trim().parse::<u32>().ok()).filter(|n| *n > 0) {
+        t["season"] = value(i64::from(n));
+    }
+    if let Some(n) = it.and_then(|i| i.episode()).and_then(|s| s.trim().parse::<u32>().ok()).filter(|n| *n > 0) {
+        t["episode"] = value(i64::from(n));
+    }
+    let kind = it.and_then(|i| i.episode_type()).map(|t| t.trim().to_ascii_lowercase());
+    if let Some(kind @ ("trailer" | "bonus")) = kind.as_deref() {
+        t["type"] = value(kind);
+    }
+    if let Some(e) = it.and_then(|i| i.explicit()) {
+        t["explicit"] = value(matches!(e.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"));
+    }
+}
+
+/// An item's media: its enclosure `url`, then one file per other audio
+/// type (as the manifest takes them); with `--download`, the names they
+/// are fetched to (each added to `fetches`).
+fn item_media(
+    item: &rss::Item,
+    url: &str,
+    opts: &Options,
+    taken: &mut Taken,
+    fetches: &mut Vec<ToFetch>,
+) -> Vec<String> {
+    let mut media = vec![url.to_string()];
+    let mut types = vec![item.enclosure().map(|e| e.mime_type().trim().to_ascii_lowercase()).unwrap_or_default()];
+    for (alt, kind) in alternate_sources(item) {
+        let kind = kind.trim().to_ascii_lowercase();
+        let usable = kind.starts_with("audio/") && !types.contains(&kind) && crate::url::HttpUrl::parse(&alt).is_ok();
+        if usable && !media.contains(&alt) && taken.media.insert(alt.clone()) {
+            media.push(alt);
+            types.push(kind);
         }
-        // Podlove Simple Chapters are in the feed itself: they become the
-        // manifest's chapters (unless a chapters file comes along).
-        let inline = match simple_chapters(item) {
-            Some(Ok(tables)) => Some(tables),
-            Some(Err(why)) => {
-                unusable_chapters.push(format!("{label} ({why})"));
-                None
-            }
-            None => None,
-        };
-        match opts.download {
-            // Fetched with the media: the manifest names them as files of the show.
-            true => episode_files(item, &slug, &mut t, extras),
-            false => {
-                for tag in ["chapters", "transcript"] {
-                    let kept = tag == "chapters" && inline.is_some();
-                    if !kept && item.extensions().get("podcast").and_then(|p| p.get(tag)).is_some_and(|l| !l.is_empty())
-                    {
-                        linked.insert(tag);
-                    }
+    }
+    if opts.download {
+        let length = item.enclosure().and_then(|e| e.length().trim().parse::<u64>().ok());
+        for (n, url) in media.iter_mut().enumerate() {
+            let name = unique_name(&mut taken.names, url);
+            fetches.push((url.clone(), name.clone(), if n == 0 { length } else { None }));
+            *url = format!("{}/{name}", opts.media_dir);
+        }
+    }
+    media
+}
+
+/// An item's chapters and transcript into `t`: Podlove Simple Chapters in
+/// the feed itself become the manifest's chapters (unless a chapters file
+/// comes along); with `--download` the files are fetched with the media
+/// (added to `extras`), else what stays at the old host is noted in `left`.
+fn item_files(
+    item: &rss::Item,
+    (label, slug): (&str, &str),
+    opts: &Options,
+    (t, left): (&mut toml_edit::Table, &mut LeftOut),
+    extras: &mut Vec<ToFetchToo>,
+) {
+    let inline = match simple_chapters(item) {
+        Some(Ok(tables)) => Some(tables),
+        Some(Err(why)) => {
+            left.unusable_chapters.push(format!("{label} ({why})"));
+            None
+        }
+        None => None,
+    };
+    match opts.download {
+        // Fetched with the media: the manifest names them as files of the show.
+        true => episode_files(item, slug, t, extras),
+        false => {
+            for tag in ["chapters", "transcript"] {
+                let kept = tag == "chapters" && inline.is_some();
+                if !kept && item.extensions().get("podcast").and_then(|p| p.get(tag)).is_some_and(|l| !l.is_empty()) {
+                    left.linked.insert(tag);
                 }
             }
         }
-        if let Some(tables) = inline.filter(|_| !t.contains_key("chapters_file")) {
-            t["chapters"] = Item::ArrayOfTables(tables);
-        }
-        let html_notes = item.content().or(item.description()).unwrap_or_default();
-        let (markdown, dropped) = html::to_markdown(html_notes);
-        for tag in dropped.tags {
-            if !dropped_tags.contains(&tag) {
-                dropped_tags.push(tag);
-            }
-        }
-        if !markdown.is_empty() {
-            t["notes"] = value(multiline(&markdown));
-        }
-        list.push(t);
     }
-    if !skipped.is_empty() {
-        notes.push(note(format!("{} item(s) not imported: {}", skipped.len(), skipped.join("; "))));
+    if let Some(tables) = inline.filter(|_| !t.contains_key("chapters_file")) {
+        t["chapters"] = toml_edit::Item::ArrayOfTables(tables);
     }
-    if !linked.is_empty() {
-        let what: Vec<&str> = linked.into_iter().collect();
+}
+
+/// What the items left out, said in `notes`.
+fn say_left_out(left: &LeftOut, notes: &mut Vec<Diagnostic>) {
+    if !left.skipped.is_empty() {
+        notes.push(note(format!("{} item(s) not imported: {}", left.skipped.len(), left.skipped.join("; "))));
+    }
+    if !left.linked.is_empty() {
+        let what: Vec<&str> = left.linked.iter().copied().collect();
         notes.push(note(format!(
             "the items' {} files stay at the old host and are not linked from the new feed: import with --download \
              to bring them, or put them in the show folder (chapters_file, transcript)",
             what.join(" and ")
         )));
     }
-    if !unusable_chapters.is_empty() {
+    if !left.unusable_chapters.is_empty() {
         notes.push(note(format!(
             "the Podlove chapters (psc:chapters) of {} item(s) were left out: {}; add them as [[episode.chapters]] \
              by hand",
-            unusable_chapters.len(),
-            unusable_chapters.join("; ")
+            left.unusable_chapters.len(),
+            left.unusable_chapters.join("; ")
         )));
     }
-    if !dropped_tags.is_empty() {
+    if !left.dropped_tags.is_empty() {
         notes.push(note(format!(
             "the notes' {} elements were left out (a show page does not run them)",
-            dropped_tags.join(", ")
+            left.dropped_tags.join(", ")
         )));
     }
-    if list.is_empty() {
-        return Err(ImportError::Refused(format!(
-            "the feed has no episode podsmith can import{}",
-            if skipped.is_empty() { String::new() } else { format!(": {}", skipped.join("; ")) }
-        )));
-    }
-    let n = list.len();
-    doc["episode"] = Item::ArrayOfTables(list);
-    Ok((doc.to_string(), n))
 }
 
 /// An item's Podlove Simple Chapters (`psc:chapters`) as the manifest's
