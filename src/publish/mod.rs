@@ -158,6 +158,36 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         Early { opts, runtime: &runtime, reading: None, outputs: None, hosted: std::collections::HashSet::new() };
     let built = crate::site::build_observed(&opts.build, &mut early).map_err(PublishError::Build)?;
     let Early { reading, outputs, hosted, .. } = early;
+    let (settings, dest) = destination_of(opts, &built)?;
+    let site = local_site(&opts.build.manifest, &built, outputs)?;
+    let feeds = match &built.base_url {
+        Some(base) => built.feeds.iter().map(|f| (f.clone(), base.join(f))).collect(),
+        None => Vec::new(),
+    };
+    let done = if opts.dry_run && matches!(&dest, Destination::Folder(f) if !f.exists()) {
+        // A dry run to a folder not made yet: everything is new, and the folder is not made.
+        let plan = plan::make(&site.files, None, &HashMap::new(), opts.prune, opts.force);
+        let notified = notify::not_yet(to_notify(&built, &plan, &feeds));
+        Ok((plan, None, notified))
+    } else {
+        let publishing =
+            Publishing { opts, dest: &dest, settings: &settings, hosted: &hosted, built: &built, feeds: &feeds };
+        runtime.block_on(publishing.run(reading.filter(|r| r.dest == dest), site))
+    };
+    // Nothing is left to wait for (an early reading of the destination the
+    // manifest then named otherwise may be): the process need not.
+    runtime.shutdown_background();
+    let (plan, record_note, notified) = done?;
+    let destination = dest.describe();
+    Ok(Report { build: built, destination, plan, dry_run: opts.dry_run, record_note, feeds, notified })
+}
+
+/// Where to publish (`--to`, else the `[publish]` table's), with the table.
+#[cfg(feature = "publish")]
+fn destination_of(
+    opts: &Options,
+    built: &crate::site::Report,
+) -> Result<(crate::manifest::PublishSettings, Destination), PublishError> {
     let settings = built.publish.clone();
     let to = opts.to.clone().or(settings.to.clone()).ok_or_else(|| {
         PublishError::config(Diagnostic::error("PUBLISH-CONFIG", "no destination to publish to").help(
@@ -170,52 +200,36 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     if let Destination::Folder(folder) = &dest {
         inside_the_show(folder, &crate::manifest::root_of(&opts.build.manifest))?;
     }
-    let mut site = local_site(&opts.build.manifest, &built, outputs)?;
-    let show_root = crate::manifest::root_of(&opts.build.manifest);
-    let feeds = match &built.base_url {
-        Some(base) => built.feeds.iter().map(|f| (f.clone(), base.join(f))).collect(),
-        None => Vec::new(),
-    };
-    // A dry run to a folder not made yet: everything is new, and the folder is not made.
-    if opts.dry_run && matches!(&dest, Destination::Folder(f) if !f.exists()) {
-        let plan = plan::make(&site.files, None, &HashMap::new(), opts.prune, opts.force);
-        let notified = notify::not_yet(to_notify(&built, &plan, &feeds));
-        return Ok(Report {
-            build: built,
-            destination: dest.describe(),
-            plan,
-            dry_run: true,
-            record_note: None,
-            feeds,
-            notified,
-        });
-    }
-    let early = reading.filter(|r| r.dest == dest);
-    let r = runtime.block_on(async {
+    Ok((settings, dest))
+}
+
+/// The plan carried out (or, with `--dry-run`, made), why the destination's
+/// record was set aside (if it was), and the services told of the feeds.
+#[cfg(feature = "publish")]
+type Done = (Plan, Option<String>, Vec<notify::Notified>);
+
+/// A publish once the site is built: where to, and what the build said.
+#[cfg(feature = "publish")]
+struct Publishing<'a> {
+    opts: &'a Options,
+    dest: &'a Destination,
+    settings: &'a crate::manifest::PublishSettings,
+    /// The keys of the show's hosted media that are in the site's place.
+    hosted: &'a std::collections::HashSet<String>,
+    built: &'a crate::site::Report,
+    /// Each feed: its file name, and the URL apps fetch it from.
+    feeds: &'a [(String, String)],
+}
+
+#[cfg(feature = "publish")]
+impl Publishing<'_> {
+    /// Reads the destination (or takes the reading `early` started, with
+    /// what went up meanwhile), plans, and (but for a dry run) sends.
+    async fn run(&self, early: Option<Reading>, mut site: LocalSite) -> Result<Done, PublishError> {
+        let (opts, dest) = (self.opts, self.dest);
+        let show_root = crate::manifest::root_of(&opts.build.manifest);
         let mut digests = digests::Digests::load(&show_root);
-        // What went up while the destination was still being listed.
-        let mut ahead = Ahead::default();
-        let read = match early {
-            Some(Reading { task, sender, told, .. }) => {
-                // The record is read before the listing is done: what the site
-                // has that it does not goes up meanwhile.
-                if let (false, Ok((Some(record), _))) = (opts.dry_run, told.await) {
-                    ahead = upload_ahead(&sender, &mut site, &record, (&hosted, &mut digests), opts).await?;
-                }
-                task.await.map_err(|e| {
-                    PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
-                })??
-            }
-            None => {
-                let access = destination::Access { endpoint: opts.endpoint.clone(), settings: settings.clone() };
-                let sender = Arc::new(open(&dest, access, jobs(opts, &settings), opts.progress.clone())?);
-                // The record and the listing, side by side.
-                let mut hints: Vec<String> = site.files.iter().map(|f| f.key.clone()).collect();
-                hints.sort();
-                let cut_at = paging::Paging::load(&show_root).cut_at(&paging_key(&dest, opts, &settings));
-                Read { found: sender.read(&hints, cut_at, None).await?, sender }
-            }
-        };
+        let (read, ahead) = self.read(early, &mut site, &mut digests).await?;
         let Read { sender, found: store::Found { record: (record, record_note), mut listed, cut } } = read;
         // What went up ahead is planned as the record and the site say (the
         // listing may have been made after it landed: it is podsmith's,
@@ -227,11 +241,67 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             };
         }
         // How the destination pages its listing, for the next publish (a cache).
-        paging::Paging::load(&show_root).learn(&show_root, &paging_key(&dest, opts, &settings), (cut, listed.len()));
+        let paging_key = paging_key(dest, opts, self.settings);
+        paging::Paging::load(&show_root).learn(&show_root, &paging_key, (cut, listed.len()));
         site.digests(record.as_ref(), &mut digests, opts.progress.as_ref())?;
-        // Objects in the way: the ETag the listing gave, else asked for.
-        let in_the_way = site.in_the_way(record.as_ref(), &listed);
-        let folder = match &dest {
+        let mut plan = self.plan(&sender, &site, record.as_ref(), &listed).await?;
+        let mut notified = notify::not_yet(to_notify(self.built, &plan, self.feeds));
+        if !opts.dry_run {
+            self.send(&sender, &mut plan, (ahead, record.as_ref()), &site, &mut digests).await?;
+            // The new feeds are live: the services that fetch them are told.
+            notified = notify::notify(to_notify(self.built, &plan, self.feeds)).await;
+        }
+        // A cache: not saving it only costs time at the next publish.
+        let _ = digests.save(&show_root);
+        Ok((plan, record_note, notified))
+    }
+
+    /// The destination as read (the reading `early` started, if any: what
+    /// the site has that the destination's record does not goes up while
+    /// the listing comes), and what went up meanwhile.
+    async fn read(
+        &self,
+        early: Option<Reading>,
+        site: &mut LocalSite,
+        digests: &mut digests::Digests,
+    ) -> Result<(Read, Ahead), PublishError> {
+        let opts = self.opts;
+        let Some(Reading { task, sender, told, .. }) = early else {
+            let access = destination::Access { endpoint: opts.endpoint.clone(), settings: self.settings.clone() };
+            let sender = Arc::new(open(self.dest, access, jobs(opts, self.settings), opts.progress.clone())?);
+            // The record and the listing, side by side.
+            let mut hints: Vec<String> = site.files.iter().map(|f| f.key.clone()).collect();
+            hints.sort();
+            let show_root = crate::manifest::root_of(&opts.build.manifest);
+            let cut_at = paging::Paging::load(&show_root).cut_at(&paging_key(self.dest, opts, self.settings));
+            let read = Read { found: sender.read(&hints, cut_at, None).await?, sender };
+            return Ok((read, Ahead::default()));
+        };
+        // The record is read before the listing is done: what the site has
+        // that it does not goes up meanwhile.
+        let mut ahead = Ahead::default();
+        if let (false, Ok((Some(record), _))) = (opts.dry_run, told.await) {
+            ahead = upload_ahead(&sender, site, &record, (self.hosted, digests), opts).await?;
+        }
+        let read = task.await.map_err(|e| {
+            PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
+        })??;
+        Ok((read, ahead))
+    }
+
+    /// The plan for the destination as `record` and `listed` say it is:
+    /// objects of the site's size in the way are asked for their ETags (if
+    /// the listing did not give them) to tell whether they hold the site's
+    /// bytes; refused if others are in the way.
+    async fn plan(
+        &self,
+        sender: &store::Sender,
+        site: &LocalSite,
+        record: Option<&record::Published>,
+        listed: &HashMap<String, plan::Listed>,
+    ) -> Result<Plan, PublishError> {
+        let in_the_way = site.in_the_way(record, listed);
+        let folder = match self.dest {
             Destination::Folder(f) => Some(f.as_path()),
             Destination::S3 { .. } => None,
         };
@@ -248,46 +318,47 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             etags.extend(sender.etags(&asked).await);
         }
         let identical = site.identical(&in_the_way, &etags, folder);
-        let mut plan =
-            plan::make_with(&site.files, record.as_ref(), &listed, (opts.prune, opts.force), (&identical, &hosted));
+        let (opts, hosted) = (self.opts, self.hosted);
+        let plan = plan::make_with(&site.files, record, listed, (opts.prune, opts.force), (&identical, hosted));
         if !plan.foreign.is_empty() {
-            return Err(PublishError::Foreign { destination: dest.describe(), keys: plan.foreign.clone() });
+            return Err(PublishError::Foreign { destination: self.dest.describe(), keys: plan.foreign.clone() });
         }
-        let mut notified = notify::not_yet(to_notify(&built, &plan, &feeds));
-        if !opts.dry_run {
-            if let Destination::Folder(folder) = &dest {
-                folder_links(folder, &plan)?;
-            }
-            // What went up ahead is not sent again (the plan still names it).
-            let all = std::mem::take(&mut plan.puts);
-            plan.puts = all.iter().filter(|p| !ahead.sent.contains_key(&p.file.key)).cloned().collect();
-            for (key, (etag, sha)) in &ahead.sent {
-                if let Some(e) = plan.record.objects.get_mut(key) {
-                    e.etag = etag.clone();
-                    e.sha256 = sha.clone().or(e.sha256.take());
-                }
-            }
-            let before = ahead.pending.as_ref().or(record.as_ref());
-            let sent = sender.run(&mut plan, before, &site.root).await;
-            plan.puts = all;
-            let ahead_digests = ahead.sent.into_iter().filter_map(|(key, (_, sha))| Some((key, sha?)));
-            for (key, sha) in sent?.into_iter().chain(ahead_digests) {
-                if let Some(&stamp) = site.stamps.get(&key) {
-                    digests.put(&key, stamp, &sha);
-                }
-            }
-            // The new feeds are live: the services that fetch them are told.
-            notified = notify::notify(to_notify(&built, &plan, &feeds)).await;
+        Ok(plan)
+    }
+
+    /// Carries out `plan` but what went up `ahead` (`record`: the
+    /// destination's, as read), and caches the digests of the big files sent.
+    async fn send(
+        &self,
+        sender: &store::Sender,
+        plan: &mut Plan,
+        (ahead, record): (Ahead, Option<&record::Published>),
+        site: &LocalSite,
+        digests: &mut digests::Digests,
+    ) -> Result<(), PublishError> {
+        if let Destination::Folder(folder) = self.dest {
+            folder_links(folder, plan)?;
         }
-        // A cache: not saving it only costs time at the next publish.
-        let _ = digests.save(&show_root);
-        let destination = dest.describe();
-        Ok(Report { build: built, destination, plan, dry_run: opts.dry_run, record_note, feeds, notified })
-    });
-    // Nothing is left to wait for (an early reading of the destination the
-    // manifest then named otherwise may be): the process need not.
-    runtime.shutdown_background();
-    r
+        // What went up ahead is not sent again (the plan still names it).
+        let all = std::mem::take(&mut plan.puts);
+        plan.puts = all.iter().filter(|p| !ahead.sent.contains_key(&p.file.key)).cloned().collect();
+        for (key, (etag, sha)) in &ahead.sent {
+            if let Some(e) = plan.record.objects.get_mut(key) {
+                e.etag = etag.clone();
+                e.sha256 = sha.clone().or(e.sha256.take());
+            }
+        }
+        let before = ahead.pending.as_ref().or(record);
+        let sent = sender.run(plan, before, &site.root).await;
+        plan.puts = all;
+        let ahead_digests = ahead.sent.into_iter().filter_map(|(key, (_, sha))| Some((key, sha?)));
+        for (key, sha) in sent?.into_iter().chain(ahead_digests) {
+            if let Some(&stamp) = site.stamps.get(&key) {
+                digests.put(&key, stamp, &sha);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What a publish sent while the destination was still being listed (see
