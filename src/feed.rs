@@ -363,7 +363,6 @@ fn itunes_channel(w: &mut Writer<Vec<u8>>, p: &Podcast, image_url: &str) -> io::
 }
 
 fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Option<AudioFormat>) -> io::Result<()> {
-    let p = &catalog.podcast;
     let ep = &e.episode;
     let enclosure: &Media = format.and_then(|f| e.media_of(f)).unwrap_or_else(|| e.primary_media());
     w.create_element("item").write_inner_content(|w| {
@@ -374,123 +373,152 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
             .with_attribute(("isPermaLink", "false"))
             .write_text_content(BytesText::new(&ep.guid))?;
         text(w, "pubDate", &rfc2822(&ep.date))?;
-        let notes = e.notes_html();
-        let with_chapters;
-        let notes = match (&ep.chapters, p.tags.chapters_in_notes) {
-            (Some(c), true) => {
-                let lines: Vec<String> = c
-                    .list
-                    .iter()
-                    .filter(|c| c.toc)
-                    .map(|c| format!("{} {}", crate::chapters::clock(c.start), c.title))
-                    .collect();
-                with_chapters = crate::markdown::with_timestamps(&ep.notes, &lines);
-                with_chapters.as_str()
-            }
-            _ => notes,
-        };
-        if !notes.trim().is_empty() {
-            cdata(w, "description", notes)?;
-            cdata(w, "content:encoded", notes)?;
-        }
-        let length = enclosure.info.bytes.to_string();
-        w.create_element("enclosure")
-            .with_attributes([
-                ("url", enclosure.url.as_str()),
-                ("length", length.as_str()),
-                ("type", enclosure.info.mime_type),
-            ])
-            .write_empty()?;
-        for m in &e.media {
-            let length = m.info.bytes.to_string();
-            let mut el = w
-                .create_element("podcast:alternateEnclosure")
-                .with_attributes([("type", m.info.mime_type), ("length", length.as_str())]);
-            let bitrate = m.info.bitrate.map(|b| b.to_string());
-            if let Some(b) = &bitrate {
-                el = el.with_attribute(("bitrate", b.as_str()));
-            }
-            el = el.with_attribute(("title", m.info.format.label()));
-            if m.info.format == AudioFormat::Opus {
-                el = el.with_attribute(("codecs", "opus"));
-            }
-            if std::ptr::eq(m, enclosure) {
-                el = el.with_attribute(("default", "true"));
-            }
-            el.write_inner_content(|w| {
-                w.create_element("podcast:source").with_attribute(("uri", m.url.as_str())).write_empty()?;
-                Ok(())
-            })?;
-        }
-        text(w, "itunes:duration", &enclosure.info.whole_seconds().to_string())?;
-        if let Some(season) = ep.season {
-            text(w, "itunes:season", &season.to_string())?;
-        }
-        if let Some(number) = ep.number {
-            text(w, "itunes:episode", &number.to_string())?;
-        }
-        text(w, "itunes:episodeType", ep.episode_type.as_str())?;
-        text(w, "itunes:explicit", bool_word(ep.is_explicit(p)))?;
-        if let Some(image) = &ep.image {
-            w.create_element("itunes:image")
-                .with_attribute(("href", asset_url(catalog, image).as_str()))
-                .write_empty()?;
-            images(w, catalog, image)?;
-        }
-        for guest in &ep.guests {
-            w.create_element("podcast:person")
-                .with_attributes([("role", "guest"), ("group", "cast")])
-                .write_text_content(BytesText::new(guest))?;
-        }
-        let t = &ep.tags;
-        persons(w, &t.persons)?;
-        if let Some(season) = ep.season {
-            let mut el = w.create_element("podcast:season");
-            if let Some(name) = &t.season_name {
-                el = el.with_attribute(("name", name.as_str()));
-            }
-            el.write_text_content(BytesText::new(&season.to_string()))?;
-        }
-        if let Some(l) = &t.location {
-            location(w, l)?;
-        }
-        if let Some(l) = &t.license {
-            license(w, l)?;
-        }
-        for s in &t.soundbites {
-            let (start, duration) = (format!("{:.3}", s.start), format!("{:.3}", s.duration));
-            let el = w
-                .create_element("podcast:soundbite")
-                .with_attributes([("startTime", start.as_str()), ("duration", duration.as_str())]);
-            match &s.title {
-                Some(title) => el.write_text_content(BytesText::new(title))?,
-                None => el.write_empty()?,
-            };
-        }
-        if let Some(v) = &t.value {
-            value(w, v)?;
-        }
-        for (name, kind, language) in transcript_links(ep) {
-            let url = format!("{}{name}", e.page_url);
-            let mut el = w.create_element("podcast:transcript").with_attributes([
-                ("url", url.as_str()),
-                ("type", kind.mime_type()),
-                ("language", language),
-            ]);
-            if kind.is_timed() {
-                el = el.with_attribute(("rel", "captions"));
-            }
-            el.write_empty()?;
-        }
-        if ep.chapters.is_some() {
-            let url = format!("{}chapters.json", e.page_url);
-            w.create_element("podcast:chapters")
-                .with_attributes([("url", url.as_str()), ("type", "application/json+chapters")])
-                .write_empty()?;
-        }
+        item_notes(w, &catalog.podcast, e)?;
+        enclosures(w, e, enclosure)?;
+        item_itunes(w, catalog, e, enclosure)?;
+        item_podcasting20(w, e)?;
         simple_chapters(w, catalog, ep)?;
         Ok(())
     })?;
+    Ok(())
+}
+
+/// An item's show notes (with the chapters' times, where the show asks
+/// for them), as description and content:encoded.
+fn item_notes(w: &mut Writer<Vec<u8>>, p: &Podcast, e: &LiveEpisode) -> io::Result<()> {
+    let ep = &e.episode;
+    let notes = e.notes_html();
+    let with_chapters;
+    let notes = match (&ep.chapters, p.tags.chapters_in_notes) {
+        (Some(c), true) => {
+            let lines: Vec<String> = c
+                .list
+                .iter()
+                .filter(|c| c.toc)
+                .map(|c| format!("{} {}", crate::chapters::clock(c.start), c.title))
+                .collect();
+            with_chapters = crate::markdown::with_timestamps(&ep.notes, &lines);
+            with_chapters.as_str()
+        }
+        _ => notes,
+    };
+    if !notes.trim().is_empty() {
+        cdata(w, "description", notes)?;
+        cdata(w, "content:encoded", notes)?;
+    }
+    Ok(())
+}
+
+/// An item's enclosure (the feed's format), and each of its media files as
+/// a podcast:alternateEnclosure (the enclosure's the default).
+fn enclosures(w: &mut Writer<Vec<u8>>, e: &LiveEpisode, enclosure: &Media) -> io::Result<()> {
+    let length = enclosure.info.bytes.to_string();
+    w.create_element("enclosure")
+        .with_attributes([
+            ("url", enclosure.url.as_str()),
+            ("length", length.as_str()),
+            ("type", enclosure.info.mime_type),
+        ])
+        .write_empty()?;
+    for m in &e.media {
+        let length = m.info.bytes.to_string();
+        let mut el = w
+            .create_element("podcast:alternateEnclosure")
+            .with_attributes([("type", m.info.mime_type), ("length", length.as_str())]);
+        let bitrate = m.info.bitrate.map(|b| b.to_string());
+        if let Some(b) = &bitrate {
+            el = el.with_attribute(("bitrate", b.as_str()));
+        }
+        el = el.with_attribute(("title", m.info.format.label()));
+        if m.info.format == AudioFormat::Opus {
+            el = el.with_attribute(("codecs", "opus"));
+        }
+        if std::ptr::eq(m, enclosure) {
+            el = el.with_attribute(("default", "true"));
+        }
+        el.write_inner_content(|w| {
+            w.create_element("podcast:source").with_attribute(("uri", m.url.as_str())).write_empty()?;
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+/// An item's iTunes tags: duration (the enclosure's), season and number,
+/// type, explicit, art.
+fn item_itunes(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, enclosure: &Media) -> io::Result<()> {
+    let ep = &e.episode;
+    text(w, "itunes:duration", &enclosure.info.whole_seconds().to_string())?;
+    if let Some(season) = ep.season {
+        text(w, "itunes:season", &season.to_string())?;
+    }
+    if let Some(number) = ep.number {
+        text(w, "itunes:episode", &number.to_string())?;
+    }
+    text(w, "itunes:episodeType", ep.episode_type.as_str())?;
+    text(w, "itunes:explicit", bool_word(ep.is_explicit(&catalog.podcast)))?;
+    if let Some(image) = &ep.image {
+        w.create_element("itunes:image").with_attribute(("href", asset_url(catalog, image).as_str())).write_empty()?;
+        images(w, catalog, image)?;
+    }
+    Ok(())
+}
+
+/// An item's Podcasting 2.0 tags: people, season, location, license,
+/// soundbites, value, transcripts, chapters.
+fn item_podcasting20(w: &mut Writer<Vec<u8>>, e: &LiveEpisode) -> io::Result<()> {
+    let ep = &e.episode;
+    for guest in &ep.guests {
+        w.create_element("podcast:person")
+            .with_attributes([("role", "guest"), ("group", "cast")])
+            .write_text_content(BytesText::new(guest))?;
+    }
+    let t = &ep.tags;
+    persons(w, &t.persons)?;
+    if let Some(season) = ep.season {
+        let mut el = w.create_element("podcast:season");
+        if let Some(name) = &t.season_name {
+            el = el.with_attribute(("name", name.as_str()));
+        }
+        el.write_text_content(BytesText::new(&season.to_string()))?;
+    }
+    if let Some(l) = &t.location {
+        location(w, l)?;
+    }
+    if let Some(l) = &t.license {
+        license(w, l)?;
+    }
+    for s in &t.soundbites {
+        let (start, duration) = (format!("{:.3}", s.start), format!("{:.3}", s.duration));
+        let el = w
+            .create_element("podcast:soundbite")
+            .with_attributes([("startTime", start.as_str()), ("duration", duration.as_str())]);
+        match &s.title {
+            Some(title) => el.write_text_content(BytesText::new(title))?,
+            None => el.write_empty()?,
+        };
+    }
+    if let Some(v) = &t.value {
+        value(w, v)?;
+    }
+    for (name, kind, language) in transcript_links(ep) {
+        let url = format!("{}{name}", e.page_url);
+        let mut el = w.create_element("podcast:transcript").with_attributes([
+            ("url", url.as_str()),
+            ("type", kind.mime_type()),
+            ("language", language),
+        ]);
+        if kind.is_timed() {
+            el = el.with_attribute(("rel", "captions"));
+        }
+        el.write_empty()?;
+    }
+    if ep.chapters.is_some() {
+        let url = format!("{}chapters.json", e.page_url);
+        w.create_element("podcast:chapters")
+            .with_attributes([("url", url.as_str()), ("type", "application/json+chapters")])
+            .write_empty()?;
+    }
     Ok(())
 }
 
