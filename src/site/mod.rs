@@ -164,7 +164,6 @@ pub fn build(opts: &Options) -> Result<Report, BuildError> {
 /// [`build`], telling `observer` as it goes.
 pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Report, BuildError> {
     let started = Instant::now();
-    // Read while the manifest is parsed; used only if there is something to do.
     let show_root = manifest::root_of(&opts.manifest);
     let state = opts.state_root(&show_root);
     // The build record and the files it lists, and what a changed build
@@ -172,7 +171,7 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     let mut preload = Preload::start(&show_root, &state, &folders_of(&show_root, opts).0, opts.probe.use_cache);
     let text = manifest::read_text(&opts.manifest)?;
     observer.read(&text);
-    let mut show = manifest::parse(&text, &opts.manifest, &manifest::root_of(&opts.manifest))
+    let mut show = manifest::parse(&text, &opts.manifest, &show_root)
         .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
     if let Some(preview) = &opts.preview {
         let p = &mut show.podcast;
@@ -185,20 +184,106 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     // Hosted media last asked about over an hour ago are asked about now:
     // a changed one is measured again (the inputs tell it).
     let (hosted_notes, hosted_asked, hosted_digest) = recheck_hosted(&show, opts, &mut preload);
-    // What `publish` needs of the manifest, whatever the build does.
-    let (base_url, publish_settings) = (show.podcast.base_url.clone(), show.publish.clone());
-    let websub_hub = show.podcast.tags.websub_hub.clone();
-    let facts = |mut r: Report| {
-        r.warnings.extend(hosted_notes.iter().cloned());
-        r.probe_stats.requests += hosted_asked;
+    let facts = Facts {
+        started,
+        base_url: show.podcast.base_url.clone(),
+        publish: show.publish.clone(),
+        websub_hub: show.podcast.tags.websub_hub.clone(),
+        hosted: (hosted_notes, hosted_asked),
+    };
+    let begun = begin(opts, show, &text, &hosted_digest, &mut preload)?;
+    drop(text); // a big show's manifest is megabytes
+    let Begun { show, out, out_now, mut records, looked, seen, inputs, lock_len } = begun;
+    let previous = out_now.as_deref().and_then(|o| records.site(o));
+    let unchanged_inputs = inputs.as_ref().map(|i| record::with_lock(&i.all, lock_len));
+    let outputs = (out.as_path(), looked.as_ref());
+    if let Some(report) = unchanged(opts, &show, outputs, &records, previous, unchanged_inputs.as_deref(), lock_len) {
+        if let Some(rec) = previous {
+            observer.recorded(rec);
+        }
+        // A big show's records and manifest take a while to free: the
+        // report need not wait for it.
+        free_later((records, show, seen, looked));
+        return Ok(facts.of(report));
+    }
+    // There is something to do: the last feeds are read meanwhile (with
+    // the memo); what the last build wrote is looked at already, or meanwhile.
+    preload.go();
+    let mut looking = match (previous, looked) {
+        (Some(_), Some(seen)) if opts.probe.use_cache => Looking::done(seen),
+        (Some(rec), None) if opts.probe.use_cache => Looking::start(&out, rec.outputs.keys().cloned().collect()),
+        _ => Looking::default(),
+    };
+    let probed = match (&inputs, &out_now) {
+        (Some(i), Some(o)) if lock_len > 0 => {
+            let files = (&seen, &mut looking);
+            match touched_only(opts, &show, (&out, o), &mut records, (i, lock_len), files, (&mut preload, observer))? {
+                Ok(report) => return Ok(facts.of(report)),
+                Err(probed) => probed,
+            }
+        }
+        _ => None,
+    };
+    let made =
+        rebuild(opts, show, (records, out_now.as_deref(), inputs), (seen, looking, probed), &mut preload, observer);
+    made.map(|report| facts.of(report))
+}
+
+/// What every build's report says, whatever the build did: how long it
+/// took, what `publish` needs of the manifest, and what asking about the
+/// hosted media said and cost.
+struct Facts {
+    started: Instant,
+    base_url: crate::url::HttpUrl,
+    publish: manifest::PublishSettings,
+    websub_hub: Option<crate::url::HttpUrl>,
+    hosted: (Vec<Diagnostic>, u64),
+}
+
+impl Facts {
+    /// `r`, saying them.
+    fn of(&self, mut r: Report) -> Report {
+        r.warnings.extend(self.hosted.0.iter().cloned());
+        r.probe_stats.requests += self.hosted.1;
         Report {
-            seconds: started.elapsed().as_secs_f64(),
-            base_url: Some(base_url.clone()),
-            publish: publish_settings.clone(),
-            websub_hub: websub_hub.clone(),
+            seconds: self.started.elapsed().as_secs_f64(),
+            base_url: Some(self.base_url.clone()),
+            publish: self.publish.clone(),
+            websub_hub: self.websub_hub.clone(),
             ..r
         }
-    };
+    }
+}
+
+/// What a build starts from, once the manifest is parsed.
+struct Begun {
+    show: manifest::Show,
+    /// The output folder, as given and as resolved (if it exists).
+    out: PathBuf,
+    out_now: Option<PathBuf>,
+    /// The build records.
+    records: record::Records,
+    /// The files the record of the output folder lists, as they were
+    /// looked at while the manifest was parsed.
+    looked: Option<HashMap<String, Option<Status>>>,
+    /// The show's files, as the manifest's reading looked at them.
+    seen: Seen,
+    /// The build's inputs, fingerprinted (`None`: they cannot be).
+    inputs: Option<record::Inputs>,
+    /// The length of the lock file (0: none).
+    lock_len: u64,
+}
+
+/// Where the build of `show` (its manifest's `text`) starts from: its
+/// output folder checked, the build records (a preview's old one dropped),
+/// its inputs fingerprinted.
+fn begin(
+    opts: &Options,
+    mut show: manifest::Show,
+    text: &str,
+    hosted_digest: &str,
+    preload: &mut Preload,
+) -> Result<Begun, BuildError> {
     let (out, templates) = folders(&show, opts);
     check_output_folder(&show, &out)?;
     let (mut records, looked) = preload.records();
@@ -211,60 +296,33 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
         }
     }
     let lock_len = std::fs::metadata(opts.lock_file(&show.root)).map(|m| m.len()).unwrap_or(0);
-    // The show's files as the manifest's reading looked at them.
     let mut seen = Seen::from(std::mem::take(&mut show.looked));
-    let inputs = record::inputs(&show, &text, &templates, &out, opts.now, (&mut seen, &hosted_digest));
-    drop(text); // a big show's manifest is megabytes
+    let inputs = record::inputs(&show, text, &templates, &out, opts.now, (&mut seen, hosted_digest));
     let out_now = out.canonicalize().ok();
-    let previous = out_now.as_deref().and_then(|o| records.site(o));
-    // The files the record lists, as they were looked at while the
-    // manifest was parsed (if it was this very output folder).
+    // (If they were of this very output folder.)
     let looked = looked.filter(|(o, _)| Some(o) == out_now.as_ref()).map(|(_, seen)| seen);
-    let unchanged_inputs = inputs.as_ref().map(|i| record::with_lock(&i.all, lock_len));
-    let outputs = (out.as_path(), looked.as_ref());
-    if let Some(report) = unchanged(opts, &show, outputs, &records, previous, unchanged_inputs.as_deref(), lock_len) {
-        if let Some(rec) = previous {
-            observer.recorded(rec);
-        }
-        // A big show's records and manifest take a while to free: the
-        // report need not wait for it.
-        free_later((records, show, seen, looked));
-        return Ok(facts(report));
-    }
-    // There is something to do: the last feeds are read meanwhile (with
-    // the memo); what the last build wrote is looked at already, or meanwhile.
-    preload.go();
-    let mut looking = match (previous, looked) {
-        (Some(_), Some(seen)) if opts.probe.use_cache => Looking::done(seen),
-        (Some(rec), None) if opts.probe.use_cache => Looking::start(&out, rec.outputs.keys().cloned().collect()),
-        _ => Looking::default(),
-    };
-    let probed = match (&inputs, &out_now) {
-        (Some(i), Some(o)) if lock_len > 0 => {
-            match touched_only(
-                opts,
-                &show,
-                (&out, o),
-                &mut records,
-                (i, lock_len),
-                (&seen, &mut looking),
-                (&mut preload, &mut *observer),
-            )? {
-                Ok(report) => return Ok(facts(report)),
-                Err(probed) => probed,
-            }
-        }
-        _ => None,
-    };
+    Ok(Begun { show, out, out_now, records, looked, seen, inputs, lock_len })
+}
 
+/// A build with something to do: the show prepared (its media measured,
+/// if `probed` is not already), then published into the output folder
+/// (`out_now`, if it exists).
+fn rebuild(
+    opts: &Options,
+    show: manifest::Show,
+    (records, out_now, inputs): (record::Records, Option<&Path>, Option<record::Inputs>),
+    (seen, looking, probed): (Seen, Looking, Option<Probed>),
+    preload: &mut Preload,
+    observer: &mut dyn Observer,
+) -> Result<Report, BuildError> {
     // A build that will take most of the last one (see `publish`) tells
     // the changes to `podsmith.lock` on the other core while the show is
     // prepared; one that does everything keeps to one at a time, for memory.
-    let previous = out_now.as_deref().and_then(|o| records.site(o));
+    let previous = out_now.and_then(|o| records.site(o));
     let takes_most = previous.is_some_and(|r| opts.probe.use_cache && r.pending.is_empty() && r.memo.is_some());
-    let mut prepared = prepare_show(opts, show, (seen, looking), (probed, takes_most), &mut preload)?;
-    let report = match publish(opts, &mut prepared, records, out_now.as_deref(), inputs, &mut preload, observer) {
-        Ok(report) => facts(report),
+    let mut prepared = prepare_show(opts, show, (seen, looking), (probed, takes_most), preload)?;
+    let report = match publish(opts, &mut prepared, records, out_now, inputs, preload, observer) {
+        Ok(report) => report,
         Err(e) => {
             // What was measured stays measured, whatever else happened.
             prepared.save_cache(&[]);
@@ -292,33 +350,10 @@ fn publish(
         return Err(BuildError::NothingLive(Box::new(why)));
     }
     let previous = out_now.and_then(|o| records.site(o));
-    // What the last build kept, if it finished and this build may use it.
-    if let Some(rec) = previous.filter(|r| opts.probe.use_cache && r.pending.is_empty())
-        && let Some(memo) = rec.memo.as_ref().and_then(|h| preload.memo()?.vouched(&rec.out, h))
-    {
-        prepared.look();
-        prepared.recall(rec, memo);
-    } else if previous.is_none() {
-        // Nothing published here yet: nothing to tell the show's files
-        // from, and the memory is better spent validating.
-        prepared.snapshot.forget_sources();
-    }
+    recall(opts, prepared, previous, preload);
     let prepared: &Prepared = prepared;
     let renderer = prepared.renderer()?;
-    // A build that keeps most of the last one validates the feeds while the
-    // pages are rendered and the published identities compared (each on
-    // its own core, where there are two); one that validates every item
-    // does it alone, for memory.
-    // Temporary files an interrupted command left are swept meanwhile
-    // (everywhere in the output folder if the last build did not finish).
-    let deep = previous.is_none_or(|s| s.outputs.is_empty() || !s.pending.is_empty());
-    let others = || (prepared.render_pages(&renderer), prepared.lock_changes(), sweep_temps(prepared, deep));
-    let (mut validated, (pages, lock, swept)) = match prepared.recalls() {
-        true => rayon::join(|| prepared.validate(opts.now), others),
-        false => (prepared.validate(opts.now), others()),
-    };
-    prepared.look();
-    prepared.settle(validated.iter().map(|v| v.as_it_is).collect());
+    let (mut validated, (pages, lock, swept)) = validate_and_render(prepared, &renderer, previous, opts.now);
     if validated.iter().any(|v| v.report.has_errors()) {
         return Err(BuildError::Invalid(validated.into_iter().map(|v| v.report).collect()));
     }
@@ -340,14 +375,7 @@ fn publish(
     }
     // The next build's memo is encoded while the site is written (it is
     // saved after it).
-    let items: Vec<_> = validated.iter_mut().map(|v| v.items.take()).collect();
-    let (encoding, items) = match out_now {
-        Some(out) => {
-            let mut memo = prepared.memo(out.to_path_buf(), items);
-            (Some(std::thread::spawn(move || (memo.encode(), memo))), None)
-        }
-        None => (None, Some(items)),
-    };
+    let memo = NextMemo::start(prepared, out_now, validated.iter_mut().map(|v| v.items.take()).collect());
     let planned = check_before_writing(prepared, &pages, (previous, &records.warnings), &feeds, opts.force)?;
     let written = write_recorded(prepared, &renderer, &mut records, planned, (made, swept))?;
     // The record of what is published goes last: only what was written.
@@ -357,22 +385,107 @@ fn publish(
     let report = report_of(prepared, &records, &written, &validated, changes, first_build);
     let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
     let inputs = inputs.map(|i| i.with_hosted(&prepared.hosted_digest).with_lock(lock_len));
-    // The build's own record and memo (a preview's are its own).
-    let root = &prepared.state_root;
-    // The memo first: the record that vouches for it comes after.
-    let encoded = match (encoding.map(std::thread::JoinHandle::join), items) {
-        (Some(Ok((json, memo))), _) if memo.out == written.out => json,
-        (Some(Ok((_, memo))), _) => Memo { out: written.out.clone(), ..memo }.encode(),
-        (_, Some(items)) => prepared.memo(written.out.clone(), items).encode(),
-        (Some(Err(_)), None) | (None, None) => Err(std::io::Error::other("the memo could not be made")),
+    let saved =
+        save_state(prepared, &mut records, (report, &written, inputs), memo.finish(prepared, &written.out), observer);
+    free_later((records, validated, written));
+    saved
+}
+
+/// Takes what the last build kept (`previous`, its record here), if it
+/// finished and this build may use it: the memo it vouches for.
+fn recall(opts: &Options, prepared: &mut Prepared, previous: Option<&record::SiteRecord>, preload: &mut Preload) {
+    if let Some(rec) = previous.filter(|r| opts.probe.use_cache && r.pending.is_empty())
+        && let Some(memo) = rec.memo.as_ref().and_then(|h| preload.memo()?.vouched(&rec.out, h))
+    {
+        prepared.look();
+        prepared.recall(rec, memo);
+    } else if previous.is_none() {
+        // Nothing published here yet: nothing to tell the show's files
+        // from, and the memory is better spent validating.
+        prepared.snapshot.forget_sources();
+    }
+}
+
+/// What the pages, the lock and the sweep of temporary files give.
+type Rendered =
+    (Result<(Vec<Fingerprint>, Made), BuildError>, Result<(bool, String, Vec<Change>), crate::lock::LockError>, usize);
+
+/// The feeds validated, and meanwhile the pages rendered, the changes to
+/// the published identities told and the temporary files an interrupted
+/// command left swept (everywhere in the output folder if the last build,
+/// `previous`, did not finish). Then which files are kept as they are is
+/// settled.
+fn validate_and_render(
+    prepared: &Prepared,
+    renderer: &Renderer,
+    previous: Option<&record::SiteRecord>,
+    now: DateTime<Utc>,
+) -> (Vec<Validated>, Rendered) {
+    // A build that keeps most of the last one validates the feeds while the
+    // pages are rendered and the published identities compared (each on
+    // its own core, where there are two); one that validates every item
+    // does it alone, for memory.
+    let deep = previous.is_none_or(|s| s.outputs.is_empty() || !s.pending.is_empty());
+    let others = || (prepared.render_pages(renderer), prepared.lock_changes(), sweep_temps(prepared, deep));
+    let (validated, rendered) = match prepared.recalls() {
+        true => rayon::join(|| prepared.validate(now), others),
+        false => (prepared.validate(now), others()),
     };
-    // The probe cache (which takes note of the media just published) is
-    // saved meanwhile, by a build that changed little; after them by one
-    // that made everything, for memory.
-    // So is the memo, while the record is made: the record vouches for the
-    // memo by its hash, so a memo not saved (or not yet) is not taken.
+    prepared.look();
+    prepared.settle(validated.iter().map(|v| v.as_it_is).collect());
+    (validated, rendered)
+}
+
+/// The next build's memo: being encoded on a thread of its own while the
+/// site is written, or (without an output folder yet) its items, to be
+/// encoded after.
+enum NextMemo {
+    Encoding(std::thread::JoinHandle<(std::io::Result<Vec<u8>>, Memo)>),
+    Items(Vec<Option<Vec<memo::ItemMemo>>>),
+}
+
+impl NextMemo {
+    /// Starts encoding the memo of `items` (each feed's) for output folder
+    /// `out`, if it exists.
+    fn start(prepared: &Prepared, out: Option<&Path>, items: Vec<Option<Vec<memo::ItemMemo>>>) -> NextMemo {
+        match out {
+            Some(out) => {
+                let mut memo = prepared.memo(out.to_path_buf(), items);
+                NextMemo::Encoding(std::thread::spawn(move || (memo.encode(), memo)))
+            }
+            None => NextMemo::Items(items),
+        }
+    }
+
+    /// The memo encoded, for output folder `out` (as written).
+    fn finish(self, prepared: &Prepared, out: &Path) -> std::io::Result<Vec<u8>> {
+        match self {
+            NextMemo::Encoding(encoding) => match encoding.join() {
+                Ok((json, memo)) if memo.out == out => json,
+                Ok((_, memo)) => Memo { out: out.to_path_buf(), ..memo }.encode(),
+                Err(_) => Err(std::io::Error::other("the memo could not be made")),
+            },
+            NextMemo::Items(items) => prepared.memo(out.to_path_buf(), items).encode(),
+        }
+    }
+}
+
+/// The build's own record and memo (a preview's are its own), and the
+/// probe cache (which takes note of the media just published). The memo
+/// first: the record that vouches for it by its hash comes after, so a
+/// memo not saved (or not yet) is not taken. A build that changed little
+/// saves the probe cache and the memo while the record is made; one that
+/// made everything, one after another, for memory.
+fn save_state(
+    prepared: &Prepared,
+    records: &mut record::Records,
+    (report, written, inputs): (Report, &Written, Option<record::Inputs>),
+    encoded: std::io::Result<Vec<u8>>,
+    observer: &mut dyn Observer,
+) -> Result<Report, BuildError> {
+    let root = &prepared.state_root;
     let memo_error = |source| WriteError { path: root.join(memo::MEMO_PATH), source };
-    let report = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let save_cache = || prepared.save_cache(&written.wrote);
         let cache_saved = prepared.recalls().then(|| scope.spawn(save_cache));
         let json = encoded.map_err(memo_error)?;
@@ -380,7 +493,7 @@ fn publish(
             true => (Memo::hash(&json), Some(scope.spawn(move || Memo::save_encoded(root, &json)))),
             false => (Memo::save_encoded(root, &json).map_err(memo_error)?, None),
         };
-        record_build(&mut records, prepared, &report, &written, inputs, memo, observer)?;
+        record_build(records, prepared, &report, written, inputs, memo, observer)?;
         if let Some(saving) = memo_saved {
             saving
                 .join()
@@ -396,9 +509,7 @@ fn publish(
             report.probe_stats.cache_note.get_or_insert(note);
         }
         Ok(report)
-    });
-    free_later((records, validated, written));
-    report
+    })
 }
 
 /// Frees `t` on a thread of its own: a big show's records take a while to
