@@ -248,100 +248,121 @@ impl Writer {
     fn tag(&mut self, t: &Tag) {
         match (t.name.as_str(), t.closing) {
             ("p" | "div" | "section" | "article" | "header" | "footer" | "figure" | "table" | "tr", _) => self.block(),
-            ("br", _) if self.inline => {
-                let trimmed = self.out.trim_end_matches(' ').len();
-                self.out.truncate(trimmed);
-                self.out.push_str("  \n");
-                self.inline = false;
+            ("br", _) if self.inline => self.line_break(),
+            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", closing) => {
+                self.heading(usize::from(t.name.as_bytes()[1] - b'0'), closing)
             }
-            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", false) => {
-                self.block();
-                self.line_start();
-                let level = usize::from(t.name.as_bytes()[1] - b'0');
-                self.out.push_str(&format!("{} ", "#".repeat(level)));
-            }
-            ("h1" | "h2" | "h3" | "h4" | "h5" | "h6", true) => self.block(),
             ("strong" | "b", closing) => self.emphasis("**", closing),
             ("em" | "i", closing) => self.emphasis("*", closing),
             ("code", closing) if !self.pre => self.emphasis("`", closing),
-            ("pre", false) => {
-                self.block();
-                self.out.push_str("```\n");
-                self.pre = true;
-            }
-            ("pre", true) => {
-                if !self.out.ends_with('\n') {
-                    self.out.push('\n');
-                }
-                self.out.push_str("```");
-                self.pre = false;
-                self.block();
-            }
-            ("blockquote", false) => {
-                self.block();
-                self.quote += 1;
-            }
-            ("blockquote", true) => {
-                self.block();
-                self.quote = self.quote.saturating_sub(1);
-            }
-            ("ul" | "ol", false) => {
-                if self.lists.is_empty() {
-                    self.block();
-                } else if self.inline {
-                    self.out.push('\n');
-                    self.inline = false;
-                }
-                self.lists.push((t.name == "ol", 1));
-            }
-            ("ul" | "ol", true) => {
-                self.lists.pop();
-                if self.lists.is_empty() {
-                    self.block();
-                }
-            }
-            ("li", false) => {
-                if self.inline || !self.out.ends_with('\n') && !self.out.is_empty() {
-                    let trimmed = self.out.trim_end_matches(' ').len();
-                    self.out.truncate(trimmed);
-                    self.out.push('\n');
-                }
-                let depth = self.lists.len().saturating_sub(1);
-                let marker = match self.lists.last_mut() {
-                    Some((true, n)) => {
-                        *n += 1;
-                        format!("{}. ", *n - 1)
-                    }
-                    _ => "- ".to_string(),
-                };
-                self.out.push_str(&"> ".repeat(self.quote));
-                self.out.push_str(&"   ".repeat(depth));
-                self.out.push_str(&marker);
-                self.inline = true;
-            }
-            ("a", false) => {
-                let href = t.attr("href").map(str::trim).filter(|h| is_link(h)).map(str::to_string);
-                if href.is_some() {
-                    self.line_start();
-                    self.out.push('[');
-                }
-                self.links.push(href);
-            }
-            ("a", true) => {
-                if let Some(Some(href)) = self.links.pop() {
-                    let trimmed = self.out.trim_end_matches(' ').len();
-                    self.out.truncate(trimmed);
-                    self.out.push_str(&format!("](<{}>)", href.replace(['<', '>'], "")));
-                }
-            }
-            ("img", false) => {
-                if let Some(src) = t.attr("src").filter(|s| is_link(s)) {
-                    self.line_start();
-                    let alt = escape(t.attr("alt").unwrap_or_default(), false);
-                    self.out.push_str(&format!("![{alt}](<{}>)", src.replace(['<', '>'], "")));
-                }
-            }
+            ("pre", closing) => self.preformatted(closing),
+            ("blockquote", closing) => self.blockquote(closing),
+            ("ul" | "ol", closing) => self.list(t.name == "ol", closing),
+            ("li", false) => self.list_item(),
+            ("a", closing) => self.link(t, closing),
+            ("img", false) => self.image(t),
             _ => {}
+        }
+    }
+
+    /// `<br>` in a line: a Markdown hard break.
+    fn line_break(&mut self) {
+        let trimmed = self.out.trim_end_matches(' ').len();
+        self.out.truncate(trimmed);
+        self.out.push_str("  \n");
+        self.inline = false;
+    }
+
+    fn heading(&mut self, level: usize, closing: bool) {
+        self.block();
+        if !closing {
+            self.line_start();
+            self.out.push_str(&format!("{} ", "#".repeat(level)));
+        }
+    }
+
+    fn preformatted(&mut self, closing: bool) {
+        if closing {
+            if !self.out.ends_with('\n') {
+                self.out.push('\n');
+            }
+            self.out.push_str("```");
+            self.pre = false;
+            self.block();
+        } else {
+            self.block();
+            self.out.push_str("```\n");
+            self.pre = true;
+        }
+    }
+
+    fn blockquote(&mut self, closing: bool) {
+        self.block();
+        match closing {
+            true => self.quote = self.quote.saturating_sub(1),
+            false => self.quote += 1,
+        }
+    }
+
+    fn list(&mut self, ordered: bool, closing: bool) {
+        if closing {
+            self.lists.pop();
+            if self.lists.is_empty() {
+                self.block();
+            }
+            return;
+        }
+        if self.lists.is_empty() {
+            self.block();
+        } else if self.inline {
+            self.out.push('\n');
+            self.inline = false;
+        }
+        self.lists.push((ordered, 1));
+    }
+
+    fn list_item(&mut self) {
+        if self.inline || !self.out.ends_with('\n') && !self.out.is_empty() {
+            let trimmed = self.out.trim_end_matches(' ').len();
+            self.out.truncate(trimmed);
+            self.out.push('\n');
+        }
+        let depth = self.lists.len().saturating_sub(1);
+        let marker = match self.lists.last_mut() {
+            Some((true, n)) => {
+                *n += 1;
+                format!("{}. ", *n - 1)
+            }
+            _ => "- ".to_string(),
+        };
+        self.out.push_str(&"> ".repeat(self.quote));
+        self.out.push_str(&"   ".repeat(depth));
+        self.out.push_str(&marker);
+        self.inline = true;
+    }
+
+    /// `<a href>`: a Markdown link around what it holds (its text only, if
+    /// its address is not one to link to).
+    fn link(&mut self, t: &Tag, closing: bool) {
+        if !closing {
+            let href = t.attr("href").map(str::trim).filter(|h| is_link(h)).map(str::to_string);
+            if href.is_some() {
+                self.line_start();
+                self.out.push('[');
+            }
+            self.links.push(href);
+        } else if let Some(Some(href)) = self.links.pop() {
+            let trimmed = self.out.trim_end_matches(' ').len();
+            self.out.truncate(trimmed);
+            self.out.push_str(&format!("](<{}>)", href.replace(['<', '>'], "")));
+        }
+    }
+
+    fn image(&mut self, t: &Tag) {
+        if let Some(src) = t.attr("src").filter(|s| is_link(s)) {
+            self.line_start();
+            let alt = escape(t.attr("alt").unwrap_or_default(), false);
+            self.out.push_str(&format!("![{alt}](<{}>)", src.replace(['<', '>'], "")));
         }
     }
 
