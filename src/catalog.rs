@@ -186,45 +186,14 @@ pub fn probe_media(
     seen: &(dyn Fn(&std::path::Path) -> Option<crate::fsutil::Status> + Sync),
 ) -> (Probes, ProbeStats) {
     use rayon::prelude::*;
-    let files: Vec<&LocalFile> = show.episodes.iter().flat_map(|e| &e.media).filter_map(MediaFile::local).collect();
     let mut stats = ProbeStats::default();
     if let Some(note) = cache.as_ref().and_then(|c| c.discarded.clone()) {
         stats.cache_note =
             Some(Diagnostic::warning("CACHE", format!("the probe cache was set aside ({note}); it is rebuilt")));
     }
     let mut probes = Probes::new();
-    let mut todo: Vec<&LocalFile> = Vec::new();
-    // What the cache says of every file, asked on every core; then taken.
-    let looked: Vec<Looked> = match cache.as_deref() {
-        Some(c) if !c.is_empty() => files.par_iter().map(|f| c.look(&f.rel, &f.path, seen(&f.path))).collect(),
-        _ => Vec::new(),
-    };
-    let mut looked = looked.into_iter();
-    for f in files {
-        let info = match (cache.as_mut(), looked.next()) {
-            (Some(c), Some(l)) => c.take(&f.rel, l),
-            (Some(c), None) => c.get_with(&f.rel, &f.path, seen(&f.path)),
-            (None, _) => None,
-        };
-        match info {
-            Some(info) => {
-                probes.insert(f.rel.clone(), Ok(info));
-            }
-            None => todo.push(f),
-        }
-    }
-    let hosted = hosted_urls(show);
-    let mut hosted_todo = Vec::new();
-    for url in hosted {
-        // Whether it is still what was measured was asked before (see
-        // [`recheck_hosted`]): a measurement in the cache stands.
-        match cache.as_ref().map(|c| c.look_hosted(url, 0, i64::MAX)) {
-            Some(HostedLook::Fresh(info) | HostedLook::Stale(info, _)) => {
-                probes.insert(url.to_string(), Ok(info));
-            }
-            _ => hosted_todo.push(url),
-        }
-    }
+    let todo = local_from_cache(show, cache.as_deref_mut(), seen, &mut probes);
+    let hosted_todo = hosted_from_cache(show, cache.as_deref(), &mut probes);
     stats.cached = probes.len();
     stats.probed = todo.len() + hosted_todo.len();
     stats.hosted = hosted_todo.len();
@@ -248,8 +217,72 @@ pub fn probe_media(
         }
         probes.insert(f.rel.clone(), r);
     }
+    take_hosted(hosted_todo.into_iter().zip(measured), cache.as_deref_mut(), &mut stats, &mut probes);
+    if let Some(c) = cache.as_mut() {
+        c.retain(&|k| probes.contains_key(k));
+    }
+    (probes, stats)
+}
+
+/// The show's media files `cache` has measured as they are, into
+/// `probes`; returns the others (to probe).
+fn local_from_cache<'s>(
+    show: &'s Show,
+    mut cache: Option<&mut Cache>,
+    seen: &(dyn Fn(&std::path::Path) -> Option<crate::fsutil::Status> + Sync),
+    probes: &mut Probes,
+) -> Vec<&'s LocalFile> {
+    use rayon::prelude::*;
+    let files: Vec<&LocalFile> = show.episodes.iter().flat_map(|e| &e.media).filter_map(MediaFile::local).collect();
+    // What the cache says of every file, asked on every core; then taken.
+    let looked: Vec<Looked> = match cache.as_deref() {
+        Some(c) if !c.is_empty() => files.par_iter().map(|f| c.look(&f.rel, &f.path, seen(&f.path))).collect(),
+        _ => Vec::new(),
+    };
+    let mut looked = looked.into_iter();
+    let mut todo = Vec::new();
+    for f in files {
+        let info = match (cache.as_mut(), looked.next()) {
+            (Some(c), Some(l)) => c.take(&f.rel, l),
+            (Some(c), None) => c.get_with(&f.rel, &f.path, seen(&f.path)),
+            (None, _) => None,
+        };
+        match info {
+            Some(info) => {
+                probes.insert(f.rel.clone(), Ok(info));
+            }
+            None => todo.push(f),
+        }
+    }
+    todo
+}
+
+/// The show's hosted media `cache` has measured, into `probes`; returns
+/// the others (to measure). Whether each is still what was measured was
+/// asked before (see [`recheck_hosted`]): a measurement in the cache stands.
+fn hosted_from_cache<'s>(show: &'s Show, cache: Option<&Cache>, probes: &mut Probes) -> Vec<&'s str> {
+    let mut todo = Vec::new();
+    for url in hosted_urls(show) {
+        match cache.map(|c| c.look_hosted(url, 0, i64::MAX)) {
+            Some(HostedLook::Fresh(info) | HostedLook::Stale(info, _)) => {
+                probes.insert(url.to_string(), Ok(info));
+            }
+            _ => todo.push(url),
+        }
+    }
+    todo
+}
+
+/// Hosted media just measured, into `probes` and `cache` (what it cost,
+/// and a host that sent a whole file, said in `stats`).
+fn take_hosted<'u>(
+    measured: impl Iterator<Item = (&'u str, Result<HostedMeasure, ProbeError>)>,
+    mut cache: Option<&mut Cache>,
+    stats: &mut ProbeStats,
+    probes: &mut Probes,
+) {
     let now = unix_now();
-    for (url, r) in hosted_todo.into_iter().zip(measured) {
+    for (url, r) in measured {
         stats.changed += 1;
         let r = r.map(|m| {
             stats.requests += u64::from(m.requests);
@@ -272,10 +305,6 @@ pub fn probe_media(
         });
         probes.insert(url.to_string(), r);
     }
-    if let Some(c) = cache.as_mut() {
-        c.retain(&|k| probes.contains_key(k));
-    }
-    (probes, stats)
 }
 
 /// The show's hosted media, each once, in manifest order.
