@@ -318,8 +318,35 @@ impl Sender {
         let listed_pending = |p: &Put| before.and_then(|b| b.pending.get(&p.file.key)) == Some(&p.file.entry);
         let pending = (!plan.puts.iter().all(listed_pending)).then(|| plan.pending_record(before));
         self.progress.start("uploading", plan.bytes());
-        // The pages' and feeds' bytes are read while the media go up (as
-        // far as READ_AHEAD allows; the rest when their turn comes).
+        let sent = self.send_phases(plan, pending.as_ref(), root).await?;
+        self.progress.finish();
+        for s in &sent {
+            if let Some(e) = plan.record.objects.get_mut(&s.key) {
+                e.etag = s.etag.clone();
+                e.sha256 = s.sha256.clone().or(e.sha256.take());
+            }
+        }
+        let digests = sent.into_iter().filter_map(|s| Some((s.key, s.sha256?))).collect();
+        // The new feeds are live: now what the site no longer has goes,
+        // and the record says so after.
+        if !plan.deletes.is_empty() {
+            self.delete_gone(plan, before).await?;
+        }
+        self.write_record(&plan.record).await?;
+        Ok(digests)
+    }
+
+    /// Uploads `plan`'s files phase by phase (media and images, pages, the
+    /// per-format feeds, `feed.xml`), a few at once; `pending` (the record
+    /// with every upload pending) is written as the media go up. The pages'
+    /// and feeds' bytes are read while the media go up (as far as
+    /// READ_AHEAD allows; the rest when their turn comes).
+    async fn send_phases(
+        &self,
+        plan: &Plan,
+        pending: Option<&Published>,
+        root: &Path,
+    ) -> Result<Vec<Sent>, PublishError> {
         let ahead: Vec<(String, std::path::PathBuf, u64)> = plan
             .puts
             .iter()
@@ -346,7 +373,7 @@ impl Sender {
             let uploads = futures::stream::iter(puts)
                 .map(|put| self.upload(put, root, read_ahead.remove(&put.file.key)))
                 .buffer_unordered(self.jobs);
-            let results: Vec<Sent> = match (phase, &pending) {
+            let results: Vec<Sent> = match (phase, pending) {
                 // The media are on their way before the record is encoded.
                 (Phase::Media, Some(record)) => {
                     let (results, recorded) =
@@ -358,37 +385,31 @@ impl Sender {
             };
             sent.extend(results);
         }
-        self.progress.finish();
-        for s in &sent {
-            if let Some(e) = plan.record.objects.get_mut(&s.key) {
-                e.etag = s.etag.clone();
-                e.sha256 = s.sha256.clone().or(e.sha256.take());
+        Ok(sent)
+    }
+
+    /// Deletes what `plan` says the site no longer has, once the new feeds
+    /// are live: the record written first still names them (as `before`
+    /// did), so a publish stopped half way deletes them next time.
+    async fn delete_gone(&self, plan: &Plan, before: Option<&Published>) -> Result<(), PublishError> {
+        let mut meanwhile = plan.record.clone();
+        for key in &plan.deletes {
+            if let Some(e) = before.and_then(|b| b.objects.get(key).or_else(|| b.pending.get(key))) {
+                meanwhile.objects.insert(key.clone(), e.clone());
             }
         }
-        let digests = sent.into_iter().filter_map(|s| Some((s.key, s.sha256?))).collect();
-        // The new feeds are live: now what the site no longer has goes,
-        // and the record says so after.
-        if !plan.deletes.is_empty() {
-            let mut meanwhile = plan.record.clone();
-            for key in &plan.deletes {
-                if let Some(e) = before.and_then(|b| b.objects.get(key).or_else(|| b.pending.get(key))) {
-                    meanwhile.objects.insert(key.clone(), e.clone());
+        self.write_record(&meanwhile).await?;
+        futures::stream::iter(&plan.deletes)
+            .map(|key| async move {
+                match self.opened.store.delete(&self.opened.path(key)).await {
+                    Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                    Err(e) => Err(self.failed(&format!("deleting {key}"), &e)),
                 }
-            }
-            self.write_record(&meanwhile).await?;
-            futures::stream::iter(&plan.deletes)
-                .map(|key| async move {
-                    match self.opened.store.delete(&self.opened.path(key)).await {
-                        Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-                        Err(e) => Err(self.failed(&format!("deleting {key}"), &e)),
-                    }
-                })
-                .buffer_unordered(self.jobs)
-                .try_collect::<Vec<()>>()
-                .await?;
-        }
-        self.write_record(&plan.record).await?;
-        Ok(digests)
+            })
+            .buffer_unordered(self.jobs)
+            .try_collect::<Vec<()>>()
+            .await?;
+        Ok(())
     }
 
     /// Uploads `puts` (media and images first, then pages) while the
