@@ -57,39 +57,18 @@ fn probe_hosted(url: &str) -> Result<(AudioInfo, Option<(u32, u64)>), podsmith::
     Err(podsmith::probe::ProbeError::Io(format!("{url}: this podsmith was built without its online feature")))
 }
 
+/// One argument measured: what it is, its title (read for `--json` only),
+/// and what measuring a hosted one took (requests, bytes).
+type Measured = (Result<AudioInfo, podsmith::probe::ProbeError>, Option<String>, Option<(u32, u64)>);
+
 /// `jobs`: hosted files measured at once (each waits mostly on the
 /// network); files on disk go on every core.
 pub fn run(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result<ExitCode, Failure> {
-    // In parallel; the output keeps the order of the arguments.
-    use rayon::prelude::*;
-    let threads = if files.iter().any(|f| hosted(f).is_some()) { jobs } else { 0 };
-    let progress = ui.progress();
-    progress.start("measuring", files.len() as u64);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Failure::usage(format!("cannot start the probe's threads: {e}")))?;
-    let results: Vec<_> = pool.install(|| {
-        files
-            .par_iter()
-            .map(|f| match hosted(f) {
-                Some(url) => match probe_hosted(url) {
-                    Ok((info, traffic)) => (f, Ok(info), None, traffic),
-                    Err(e) => (f, Err(e), None, None),
-                },
-                None => {
-                    let info = probe_file(f);
-                    let title = if json && info.is_ok() { read_title(f) } else { None };
-                    (f, info, title, None)
-                }
-            })
-            .inspect(|_| progress.advance(1))
-            .collect()
-    });
-    progress.finish();
-    let rows: Vec<Row<'_>> = results
+    let results = measure(files, json, jobs, ui)?;
+    let rows: Vec<Row<'_>> = files
         .iter()
-        .map(|(path, r, title, traffic)| {
+        .zip(&results)
+        .map(|(path, (r, title, traffic))| {
             let path = path.display().to_string();
             match r {
                 Ok(info) => Row::Ok {
@@ -103,43 +82,16 @@ pub fn run(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result
             }
         })
         .collect();
-    let failed = results.iter().filter(|(_, r, _, _)| r.is_err()).count();
-    let mut stdout = std::io::stdout().lock();
-    let written = if json {
-        serde_json::to_writer_pretty(&mut stdout, &rows).map_err(std::io::Error::from).and_then(|()| writeln!(stdout))
-    } else {
-        rows.iter().try_for_each(|row| match row {
-            Row::Ok { path, info, .. } => writeln!(
-                stdout,
-                "{}\t{} ({:.3} s)\t{} bytes\t{}\t{}{}{}\t{}",
-                super::terminal_safe(path),
-                clock(info.whole_seconds()),
-                info.duration_secs,
-                info.bytes,
-                info.mime_type,
-                info.codec,
-                info.sample_rate.map(|r| format!(" {r} Hz")).unwrap_or_default(),
-                info.channels.map(|c| format!(" {c} ch")).unwrap_or_default(),
-                match info.method {
-                    podsmith::probe::Method::Header => "header",
-                    podsmith::probe::Method::Scan => "scanned",
-                }
-            ),
-            Row::Err { path, error } => {
-                errln!("error: {path}: {error}");
-                Ok(())
-            }
-        })
-    };
-    match written {
+    match write_rows(&rows, json) {
         Ok(()) => {}
         // `podsmith probe … | head` is fine: the exit code still says whether every file measured.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(Failure::usage(format!("cannot write to stdout: {e}"))),
     }
+    let failed = results.iter().filter(|(r, _, _)| r.is_err()).count();
     if failed > 0 {
         if json {
-            for (path, r, _, _) in &results {
+            for (path, (r, _, _)) in files.iter().zip(&results) {
                 if let Err(e) = r {
                     errln!("error: {}: {e}", path.display());
                 }
@@ -148,4 +100,68 @@ pub fn run(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every file measured, in parallel; in the order of the arguments.
+fn measure(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result<Vec<Measured>, Failure> {
+    use rayon::prelude::*;
+    let threads = if files.iter().any(|f| hosted(f).is_some()) { jobs } else { 0 };
+    let progress = ui.progress();
+    progress.start("measuring", files.len() as u64);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Failure::usage(format!("cannot start the probe's threads: {e}")))?;
+    let results = pool.install(|| {
+        files
+            .par_iter()
+            .map(|f| match hosted(f) {
+                Some(url) => match probe_hosted(url) {
+                    Ok((info, traffic)) => (Ok(info), None, traffic),
+                    Err(e) => (Err(e), None, None),
+                },
+                None => {
+                    let info = probe_file(f);
+                    let title = if json && info.is_ok() { read_title(f) } else { None };
+                    (info, title, None)
+                }
+            })
+            .inspect(|_| progress.advance(1))
+            .collect()
+    });
+    progress.finish();
+    Ok(results)
+}
+
+/// The rows on stdout: JSON, or a line per file measured (an error on
+/// stderr for each that was not).
+fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        return serde_json::to_writer_pretty(&mut stdout, rows)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(stdout));
+    }
+    rows.iter().try_for_each(|row| match row {
+        Row::Ok { path, info, .. } => writeln!(
+            stdout,
+            "{}\t{} ({:.3} s)\t{} bytes\t{}\t{}{}{}\t{}",
+            super::terminal_safe(path),
+            clock(info.whole_seconds()),
+            info.duration_secs,
+            info.bytes,
+            info.mime_type,
+            info.codec,
+            info.sample_rate.map(|r| format!(" {r} Hz")).unwrap_or_default(),
+            info.channels.map(|c| format!(" {c} ch")).unwrap_or_default(),
+            match info.method {
+                podsmith::probe::Method::Header => "header",
+                podsmith::probe::Method::Scan => "scanned",
+            }
+        ),
+        Row::Err { path, error } => {
+            errln!("error: {path}: {error}");
+            Ok(())
+        }
+    })
 }
