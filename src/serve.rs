@@ -219,90 +219,99 @@ fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>) -> std::io::Resul
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut w = stream;
-    let mut done = false;
-    loop {
-        if done {
+    while let Some(request) = read_request(&mut reader)? {
+        respond_to(&mut w, &request, out, state)?;
+        if request.close {
             return Ok(());
         }
-        let mut request = String::new();
-        if reader.by_ref().take(8192).read_line(&mut request)? == 0 {
-            return Ok(());
-        }
-        let mut range: Option<(u64, Option<u64>)> = None;
-        let mut close = request.trim_end().ends_with("HTTP/1.0");
-        let mut headers = 0;
-        loop {
-            let mut line = String::new();
-            if reader.by_ref().take(8192).read_line(&mut line)? == 0 {
-                return Ok(());
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            headers += 1;
-            if headers > 100 {
-                return Ok(());
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("connection")
-            {
-                close |= value.trim().eq_ignore_ascii_case("close");
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("range")
-                && let Some(spec) = value.trim().strip_prefix("bytes=")
-                && let Some((a, b)) = spec.split_once('-')
-                && let Ok(a) = a.trim().parse::<u64>()
-            {
-                range = Some((a, b.trim().parse::<u64>().ok()));
-            }
-        }
-        done = close;
-        let mut parts = request.split_whitespace();
-        let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-        if method != "GET" && method != "HEAD" {
-            write!(w, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")?;
-            continue;
-        }
-        let head = method == "HEAD";
-        let path = target.split(['?', '#']).next().unwrap_or("/");
-        if path == "/__podsmith/state" {
-            let s = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
-            let body = serde_json::to_vec(&s).unwrap_or_default();
-            respond(&mut w, "200 OK", "application/json", &[], &body, head)?;
-            continue;
-        }
-        let Some(file) = file_for(out, path) else {
-            respond(&mut w, "404 Not Found", "text/plain; charset=utf-8", &[], b"not found\n", head)?;
-            continue;
-        };
-        let kind = content_type(&file);
-        if kind.starts_with("text/html") {
-            let html = match crate::fsutil::read_string(&file, crate::fsutil::PAGE) {
-                Ok(html) => html,
-                Err(e) => {
-                    let body = format!("cannot read {}: {e}\n", file.display());
-                    respond(
-                        &mut w,
-                        "500 Internal Server Error",
-                        "text/plain; charset=utf-8",
-                        &[],
-                        body.as_bytes(),
-                        head,
-                    )?;
-                    continue;
-                }
-            };
-            let page = match html.rfind("</body>") {
-                Some(at) => format!("{}{RELOAD}{}", &html[..at], &html[at + 7..]),
-                None => html,
-            };
-            respond(&mut w, "200 OK", kind, &[], page.as_bytes(), head)?;
-            continue;
-        }
-        send_file(&mut w, &file, kind, range, head)?;
     }
+    Ok(())
+}
+
+/// A request, as far as the preview reads it.
+struct Request {
+    method: String,
+    target: String,
+    /// The byte range asked for: from, and up to (included) if said.
+    range: Option<(u64, Option<u64>)>,
+    /// The connection closes after the answer.
+    close: bool,
+}
+
+/// The next request of a connection (`None`: it ended, or said too much).
+fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
+    let mut request = String::new();
+    if reader.by_ref().take(8192).read_line(&mut request)? == 0 {
+        return Ok(None);
+    }
+    let mut range: Option<(u64, Option<u64>)> = None;
+    let mut close = request.trim_end().ends_with("HTTP/1.0");
+    let mut headers = 0;
+    loop {
+        let mut line = String::new();
+        if reader.by_ref().take(8192).read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        headers += 1;
+        if headers > 100 {
+            return Ok(None);
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("connection")
+        {
+            close |= value.trim().eq_ignore_ascii_case("close");
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("range")
+            && let Some(spec) = value.trim().strip_prefix("bytes=")
+            && let Some((a, b)) = spec.split_once('-')
+            && let Ok(a) = a.trim().parse::<u64>()
+        {
+            range = Some((a, b.trim().parse::<u64>().ok()));
+        }
+    }
+    let mut parts = request.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    Ok(Some(Request { method: method.to_string(), target: target.to_string(), range, close }))
+}
+
+/// Answers `request`: a file of the site at `out` (a page with the
+/// preview's reload script), or the preview's state.
+fn respond_to(w: &mut TcpStream, request: &Request, out: &Path, state: &Mutex<State>) -> std::io::Result<()> {
+    if request.method != "GET" && request.method != "HEAD" {
+        return write!(w, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n");
+    }
+    let head = request.method == "HEAD";
+    let path = request.target.split(['?', '#']).next().unwrap_or("/");
+    if path == "/__podsmith/state" {
+        let s = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+        let body = serde_json::to_vec(&s).unwrap_or_default();
+        return respond(w, "200 OK", "application/json", &[], &body, head);
+    }
+    let Some(file) = file_for(out, path) else {
+        return respond(w, "404 Not Found", "text/plain; charset=utf-8", &[], b"not found\n", head);
+    };
+    let kind = content_type(&file);
+    if !kind.starts_with("text/html") {
+        return send_file(w, &file, kind, request.range, head);
+    }
+    let html = match crate::fsutil::read_string(&file, crate::fsutil::PAGE) {
+        Ok(html) => html,
+        Err(e) => {
+            let body = format!("cannot read {}: {e}\n", file.display());
+            let plain = "text/plain; charset=utf-8";
+            return respond(w, "500 Internal Server Error", plain, &[], body.as_bytes(), head);
+        }
+    };
+    let page = match html.rfind("</body>") {
+        Some(at) => format!("{}{RELOAD}{}", &html[..at], &html[at + 7..]),
+        None => html,
+    };
+    respond(w, "200 OK", kind, &[], page.as_bytes(), head)
 }
 
 /// The file of the site at URL path `path` (a folder's `index.html`), if
