@@ -263,25 +263,7 @@ pub fn inputs(
 ) -> Option<Inputs> {
     let mut content = Sha256::new();
     let mut media = Sha256::new();
-    let put = |h: &mut Sha256, bytes: &[u8]| {
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    };
-    put(&mut content, env!("CARGO_PKG_VERSION").as_bytes());
-    // The program itself (its size and time): a podsmith built anew, at
-    // the same version, does the work again once rather than trust what
-    // another build of it made.
-    if let Some((size, mtime)) = std::env::current_exe()
-        .ok()
-        .and_then(|exe| std::fs::metadata(exe).ok())
-        .and_then(|m| crate::fsutil::size_and_time(&m))
-    {
-        put(&mut content, &size.to_le_bytes());
-        put(&mut content, &mtime.to_le_bytes());
-    }
-    for source in crate::pages::built_in_templates() {
-        put(&mut content, source.as_bytes());
-    }
+    program(&mut content);
     put(&mut content, manifest_text.as_bytes());
     put(&mut content, out.as_os_str().as_encoded_bytes());
     if let Ok(entries) = std::fs::read_dir(templates) {
@@ -292,36 +274,7 @@ pub fn inputs(
             put(&mut content, &crate::fsutil::read(&p, crate::fsutil::TEMPLATE).ok()?);
         }
     }
-    // Images are in the content (validation reads them); media are measured.
-    let mut files: Vec<(&Path, bool)> = Vec::new();
-    if let Asset::Local(f) = &show.podcast.image {
-        files.push((&f.path, false));
-    }
-    for e in &show.episodes {
-        // Which episodes are live changes with the clock.
-        put(&mut content, &[u8::from(e.date.with_timezone(&Utc) <= now)]);
-        // The notes, also those read from a notes_file.
-        put(&mut content, e.notes.as_bytes());
-        files.extend(e.media.iter().filter_map(|m| m.local()).map(|f| (f.path.as_path(), true)));
-        if let Some(Asset::Local(f)) = &e.image {
-            files.push((&f.path, false));
-        }
-        for t in &e.transcripts {
-            put(&mut content, t.rel.as_bytes());
-            put(&mut content, t.language.as_bytes());
-            put(&mut content, &t.bytes);
-        }
-        // The chapters, also those read from a chapters_file, and their pictures.
-        if let Some(c) = &e.chapters {
-            put(&mut content, format!("{c:?}").as_bytes());
-            for ch in &c.list {
-                if let Some(Asset::Local(f)) = &ch.image {
-                    files.push((&f.path, false));
-                }
-            }
-        }
-    }
-    for (f, is_media) in files {
+    for (f, is_media) in episodes(show, now, &mut content) {
         // As the manifest's reading looked at it (`seen`), else now.
         let status = match seen.get(f) {
             Some(status) => status,
@@ -336,6 +289,67 @@ pub fn inputs(
     }
     let (content, local_media) = (hex(&content.finalize()), hex(&media.finalize()));
     Some(Inputs { all: all_of(&local_media, hosted, &content), content, local_media })
+}
+
+/// `bytes` into `h`, after their length.
+fn put(h: &mut Sha256, bytes: &[u8]) {
+    h.update((bytes.len() as u64).to_le_bytes());
+    h.update(bytes);
+}
+
+/// The program into `content`: its version, its own file (size and time:
+/// a podsmith built anew, at the same version, does the work again once
+/// rather than trust what another build of it made), its templates.
+fn program(content: &mut Sha256) {
+    put(content, env!("CARGO_PKG_VERSION").as_bytes());
+    if let Some((size, mtime)) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| std::fs::metadata(exe).ok())
+        .and_then(|m| crate::fsutil::size_and_time(&m))
+    {
+        put(content, &size.to_le_bytes());
+        put(content, &mtime.to_le_bytes());
+    }
+    for source in crate::pages::built_in_templates() {
+        put(content, source.as_bytes());
+    }
+}
+
+/// What the episodes are beyond the manifest's text, into `content`:
+/// whether each is live at `now`, its notes, transcripts and chapters.
+/// Returns the files they read (and the show's cover), each with whether
+/// it is media (measured: fingerprinted apart) or an image (in the content:
+/// validation reads them).
+fn episodes<'s>(show: &'s Show, now: DateTime<Utc>, content: &mut Sha256) -> Vec<(&'s Path, bool)> {
+    let mut files: Vec<(&Path, bool)> = Vec::new();
+    if let Asset::Local(f) = &show.podcast.image {
+        files.push((&f.path, false));
+    }
+    for e in &show.episodes {
+        // Which episodes are live changes with the clock.
+        put(content, &[u8::from(e.date.with_timezone(&Utc) <= now)]);
+        // The notes, also those read from a notes_file.
+        put(content, e.notes.as_bytes());
+        files.extend(e.media.iter().filter_map(|m| m.local()).map(|f| (f.path.as_path(), true)));
+        if let Some(Asset::Local(f)) = &e.image {
+            files.push((&f.path, false));
+        }
+        for t in &e.transcripts {
+            put(content, t.rel.as_bytes());
+            put(content, t.language.as_bytes());
+            put(content, &t.bytes);
+        }
+        // The chapters, also those read from a chapters_file, and their pictures.
+        if let Some(c) = &e.chapters {
+            put(content, format!("{c:?}").as_bytes());
+            for ch in &c.list {
+                if let Some(Asset::Local(f)) = &ch.image {
+                    files.push((&f.path, false));
+                }
+            }
+        }
+    }
+    files
 }
 
 /// The inputs' fingerprint with `podsmith.lock` (of `lock_len` bytes) in it:
@@ -368,63 +382,14 @@ impl Records {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Records::default(),
             Err(e) => return Records::set_aside(format!("cannot be read ({e})")),
         };
-        // Its format first (the rest skipped, not kept), then the record
-        // as that format has it: read straight into its types.
-        #[derive(Deserialize)]
-        struct Format {
-            version: Option<serde_json::Value>,
-        }
-        let version = match serde_json::from_slice::<Format>(&bytes) {
-            Ok(f) => f.version.map(|v| v.as_u64()),
-            Err(e) => return Records::set_aside(format!("is damaged ({e})")),
-        };
-        let sites = match version {
-            Some(Some(v)) if v == u64::from(VERSION) => match serde_json::from_slice::<RawFile>(&bytes) {
-                Ok(f) => f.sites,
-                Err(e) => return Records::set_aside(format!("is damaged ({e})")),
-            },
-            Some(Some(v)) => return Records::set_aside(format!("was written by another podsmith (format {v})")),
-            Some(None) | None => match serde_json::from_slice::<LegacyRecord>(&bytes) {
-                Ok(old) => vec![old.upgrade()],
-                Err(e) => return Records::set_aside(format!("is damaged ({e})")),
-            },
+        let sites = match raw_sites(&bytes) {
+            Ok(sites) => sites,
+            Err(why) => return Records::set_aside(why),
         };
         let mut records = Records::default();
         let mut ignored: Vec<String> = Vec::new();
         for raw in sites.into_iter().take(MAX_SITES) {
-            if !raw.out.is_absolute() {
-                ignored.push(format!("an output folder that is not an absolute path ({})", raw.out.display()));
-                continue;
-            }
-            // A plain path inside the folder, with a fingerprint of the right form (or none).
-            let mut check = |rel: &str, fingerprint: Option<&str>| -> Option<Option<Fingerprint>> {
-                let fp = fingerprint.map(Fingerprint::parse);
-                if is_plain_relative(rel) && fp.is_none_or(|f| f.is_some()) {
-                    return Some(fp.flatten());
-                }
-                ignored.push(format!("`{}`", crate::text::truncate_chars(&rel.escape_debug().to_string(), 80)));
-                None
-            };
-            let memo = raw.memo.as_deref().and_then(Fingerprint::parse);
-            let mut site = SiteRecord {
-                out: raw.out,
-                inputs: raw.inputs,
-                content: raw.content,
-                memo,
-                summary: raw.summary,
-                ..Default::default()
-            };
-            for (rel, w) in raw.outputs {
-                if let Some(fingerprint) = check(&rel, w.fingerprint.as_deref()) {
-                    site.outputs.insert(rel, Written { size: w.size, mtime_ns: w.mtime_ns, fingerprint });
-                }
-            }
-            for (rel, f) in raw.pending {
-                if let Some(Some(fp)) = check(&rel, Some(&f)) {
-                    site.pending.insert(rel, fp);
-                }
-            }
-            records.sites.push(site);
+            records.sites.extend(SiteRecord::checked(raw, &mut ignored));
         }
         if !ignored.is_empty() {
             let n = ignored.len();
@@ -651,6 +616,73 @@ impl SiteRecord {
     /// and an interrupted one's).
     pub fn fingerprints(&self, rel: &str) -> Vec<Fingerprint> {
         self.outputs.get(rel).and_then(|w| w.fingerprint).into_iter().chain(self.pending.get(rel).copied()).collect()
+    }
+}
+
+/// The sites of a build record's `bytes`: its format first (the rest
+/// skipped, not kept), then the record as that format has it, read
+/// straight into its types. `Err`: why it is set aside.
+fn raw_sites(bytes: &[u8]) -> Result<Vec<RawSite>, String> {
+    #[derive(Deserialize)]
+    struct Format {
+        version: Option<serde_json::Value>,
+    }
+    let version = match serde_json::from_slice::<Format>(bytes) {
+        Ok(f) => f.version.map(|v| v.as_u64()),
+        Err(e) => return Err(format!("is damaged ({e})")),
+    };
+    match version {
+        Some(Some(v)) if v == u64::from(VERSION) => match serde_json::from_slice::<RawFile>(bytes) {
+            Ok(f) => Ok(f.sites),
+            Err(e) => Err(format!("is damaged ({e})")),
+        },
+        Some(Some(v)) => Err(format!("was written by another podsmith (format {v})")),
+        Some(None) | None => match serde_json::from_slice::<LegacyRecord>(bytes) {
+            Ok(old) => Ok(vec![old.upgrade()]),
+            Err(e) => Err(format!("is damaged ({e})")),
+        },
+    }
+}
+
+impl SiteRecord {
+    /// The record of one output folder as read: `None` if the folder is not
+    /// an absolute path; each file that is not a plain path inside it, or
+    /// whose fingerprint is not of the right form, left out. What is left
+    /// out is named in `ignored`.
+    fn checked(raw: RawSite, ignored: &mut Vec<String>) -> Option<SiteRecord> {
+        if !raw.out.is_absolute() {
+            ignored.push(format!("an output folder that is not an absolute path ({})", raw.out.display()));
+            return None;
+        }
+        // A plain path inside the folder, with a fingerprint of the right form (or none).
+        let mut check = |rel: &str, fingerprint: Option<&str>| -> Option<Option<Fingerprint>> {
+            let fp = fingerprint.map(Fingerprint::parse);
+            if is_plain_relative(rel) && fp.is_none_or(|f| f.is_some()) {
+                return Some(fp.flatten());
+            }
+            ignored.push(format!("`{}`", crate::text::truncate_chars(&rel.escape_debug().to_string(), 80)));
+            None
+        };
+        let memo = raw.memo.as_deref().and_then(Fingerprint::parse);
+        let mut site = SiteRecord {
+            out: raw.out,
+            inputs: raw.inputs,
+            content: raw.content,
+            memo,
+            summary: raw.summary,
+            ..Default::default()
+        };
+        for (rel, w) in raw.outputs {
+            if let Some(fingerprint) = check(&rel, w.fingerprint.as_deref()) {
+                site.outputs.insert(rel, Written { size: w.size, mtime_ns: w.mtime_ns, fingerprint });
+            }
+        }
+        for (rel, f) in raw.pending {
+            if let Some(Some(fp)) = check(&rel, Some(&f)) {
+                site.pending.insert(rel, fp);
+            }
+        }
+        Some(site)
     }
 }
 
