@@ -2,11 +2,13 @@
 //! manifest is parsed: first the build records, and the files the record
 //! of the output folder lists (looked at: whether a build has anything to
 //! do is told from them), handed over as soon as they are ready; then
-//! what only a build that has something to do uses: the probe cache, the
-//! memo, and (once the build says it has something to do) the feeds the
-//! memo tells of, whose unchanged items a build takes as they are. A build
-//! that changes one episode of a big show does not wait for them; a build
-//! with nothing to do does not use them (nor hold the feeds).
+//! what only a build that has something to do uses: the probe cache
+//! (handed over as soon as it is read: the media are measured while the
+//! rest is read), the memo, and (once the build says it has something to
+//! do) the feeds the memo tells of, whose unchanged items a build takes as
+//! they are. A build that changes one episode of a big show does not wait
+//! for them; a build with nothing to do does not use them (nor hold the
+//! feeds, also when it asks for the cache to recheck hosted media).
 //!
 //! The probe cache is the show's, whatever the build; the memo is the
 //! build's own (a preview keeps its own: see
@@ -45,7 +47,10 @@ pub struct Preload {
     /// then (not by a build with nothing to do, whose peak memory they
     /// would raise by their size).
     go: Option<mpsc::Sender<()>>,
-    reading: Option<JoinHandle<(Option<Cache>, Option<Loaded>)>>,
+    /// The probe cache, as soon as it is read (before the memo and the
+    /// feeds: the media are measured meanwhile).
+    cache_read: Option<mpsc::Receiver<Cache>>,
+    reading: Option<JoinHandle<Option<Loaded>>>,
     cache: Option<Cache>,
     memo: Option<Loaded>,
     use_cache: bool,
@@ -62,26 +67,28 @@ impl Preload {
         let (dir, state_dir, out) = (root.to_path_buf(), state.to_path_buf(), out.to_path_buf());
         let (send, records) = mpsc::channel();
         let (go, told_to_go) = mpsc::channel();
+        let (send_cache, cache_read) = mpsc::channel();
         let read = move || {
             let records = Records::read(&state_dir);
             let looked = use_cache.then(|| look(&records, &out)).flatten();
             let _ = send.send((records, looked));
             if !use_cache {
-                return (None, None);
+                return None;
             }
-            let cache = Cache::open(&dir);
+            let _ = send_cache.send(Cache::open(&dir));
             let mut memo = Memo::load(&state_dir);
             if let Some(memo) = memo.as_mut()
                 && told_to_go.recv().is_ok()
             {
                 memo.read_feeds();
             }
-            (Some(cache), memo)
+            memo
         };
         let reading = std::thread::Builder::new().name("podsmith-preload".into()).spawn(read).ok();
         let records = reading.is_some().then_some(records);
+        let cache_read = reading.is_some().then_some(cache_read);
         let (root, state, go) = (root.to_path_buf(), state.to_path_buf(), Some(go));
-        Preload { root, state, records, go, reading, cache: None, memo: None, use_cache }
+        Preload { root, state, records, go, cache_read, reading, cache: None, memo: None, use_cache }
     }
 
     /// Tells the reading that the build has something to do: it reads the
@@ -104,7 +111,17 @@ impl Preload {
     /// Nothing read ahead: each is read when asked for.
     pub fn none(root: &Path, state: &Path, use_cache: bool) -> Preload {
         let (root, state) = (root.to_path_buf(), state.to_path_buf());
-        Preload { root, state, records: None, go: None, reading: None, cache: None, memo: None, use_cache }
+        Preload {
+            root,
+            state,
+            records: None,
+            go: None,
+            cache_read: None,
+            reading: None,
+            cache: None,
+            memo: None,
+            use_cache,
+        }
     }
 
     /// Waits for the reading, if it is under way (told to go on first:
@@ -113,19 +130,20 @@ impl Preload {
         self.go();
         if let Some(reading) = self.reading.take() {
             // A panic there (there should be none) only means reading here.
-            if let Ok((cache, memo)) = reading.join() {
-                (self.cache, self.memo) = (cache, memo);
+            if let Ok(memo) = reading.join() {
+                self.memo = memo;
             }
         }
     }
 
-    /// The probe cache (`None` when the build does not use it).
+    /// The probe cache (`None` when the build does not use it): as soon as
+    /// it is read (the memo and the last feeds are read on meanwhile).
     pub fn cache(&mut self) -> Option<Cache> {
-        self.join();
         if !self.use_cache {
             return None;
         }
-        Some(self.cache.take().unwrap_or_else(|| Cache::open(&self.root)))
+        let read = self.cache_read.take().and_then(|r| r.recv().ok());
+        Some(self.cache.take().or(read).unwrap_or_else(|| Cache::open(&self.root)))
     }
 
     /// Gives back the probe cache taken by [`Preload::cache`], for the
