@@ -339,9 +339,13 @@ impl Publishing<'_> {
         if let Destination::Folder(folder) = self.dest {
             folder_links(folder, plan)?;
         }
-        // What went up ahead is not sent again (the plan still names it).
+        // What went up ahead is not sent again (the plan still names it);
+        // but for the feeds, if anything is to go up after them (found
+        // changed by hand by the listing): they go again, last.
         let all = std::mem::take(&mut plan.puts);
-        plan.puts = all.iter().filter(|p| !ahead.sent.contains_key(&p.file.key)).cloned().collect();
+        let more = all.iter().any(|p| !ahead.sent.contains_key(&p.file.key));
+        let again = |p: &&plan::Put| more && matches!(p.file.phase, plan::Phase::Feed | plan::Phase::MainFeed);
+        plan.puts = all.iter().filter(|p| !ahead.sent.contains_key(&p.file.key) || again(p)).cloned().collect();
         for (key, (etag, sha)) in &ahead.sent {
             if let Some(e) = plan.record.objects.get_mut(key) {
                 e.etag = etag.clone();
@@ -373,14 +377,19 @@ struct Ahead {
     sent: HashMap<String, (Option<String>, Option<String>)>,
 }
 
-/// Uploads, while the destination is still being listed, the media and
-/// pages the site has that the destination's `record` does not (so far as
-/// the record tells: as if the destination were as it says), with a record
+/// Uploads, while the destination is still being listed, what the site
+/// has that the destination's `record` does not (so far as the record
+/// tells: as if the destination were as it says), in the order of every
+/// upload (media, pages, the per-format feeds, `feed.xml`), with a record
 /// that lists every upload about to be made as pending, written first or
 /// alongside; only if no object is at any key of the site the record does
 /// not know (a HEAD each: one there may be someone else's, which the
-/// listing and the plan decide on, before anything is sent). The feeds
-/// wait for the listing: what it finds changed by hand goes up before them.
+/// listing and the plan decide on, before anything is sent). The feeds go
+/// too when the record has nothing pending (an unfinished publish's files
+/// wait for the listing: they may be there already, or not): every file
+/// they name is then up, as far as the record tells. What the listing
+/// finds changed by hand goes up after them, and the feeds again after
+/// that (see [`Publishing::send`]): `feed.xml` is always the last upload.
 #[cfg(feature = "publish")]
 async fn upload_ahead(
     sender: &store::Sender,
@@ -402,10 +411,11 @@ async fn upload_ahead(
     if plan.puts.is_empty() || new.len() > AHEAD_NEW || !sender.taken(&new).await.is_empty() {
         return Ok(Ahead::default());
     }
-    // Media and pages; what an unfinished publish was putting waits for
-    // the listing (it may be there already).
-    let early = |p: &&plan::Put| {
-        matches!(p.file.phase, plan::Phase::Media | plan::Phase::Page) && !record.pending.contains_key(&p.file.key)
+    // What an unfinished publish was putting waits for the listing (it may
+    // be there already), and the feeds with it.
+    let early = |p: &&plan::Put| match p.file.phase {
+        plan::Phase::Media | plan::Phase::Page => !record.pending.contains_key(&p.file.key),
+        plan::Phase::Feed | plan::Phase::MainFeed => record.pending.is_empty(),
     };
     let puts: Vec<plan::Put> = plan.puts.iter().filter(early).cloned().collect();
     if puts.is_empty() {

@@ -412,8 +412,9 @@ impl Sender {
         Ok(())
     }
 
-    /// Uploads `puts` (media and images first, then pages) while the
-    /// destination is still being listed, with `pending` (the record as
+    /// Uploads `puts` (media and images first, then pages, then the
+    /// per-format feeds, then `feed.xml`) while the destination is still
+    /// being listed, with `pending` (the record as
     /// it was, every upload the publish is about to make pending) written
     /// first or alongside; the progress bar shows their bytes. Returns each
     /// file sent, by key, with its ETag and its SHA-256 if it is a big one.
@@ -425,7 +426,7 @@ impl Sender {
     ) -> Result<HashMap<String, (Option<String>, Option<String>)>, PublishError> {
         let mut sent = HashMap::with_capacity(puts.len());
         self.progress.start("uploading", puts.iter().map(|p| p.file.entry.size).sum());
-        for phase in [Phase::Media, Phase::Page] {
+        for phase in [Phase::Media, Phase::Page, Phase::Feed, Phase::MainFeed] {
             let uploads = futures::stream::iter(puts.iter().filter(|p| p.file.phase == phase))
                 .map(|put| self.upload(put, root, None))
                 .buffer_unordered(self.jobs);

@@ -717,6 +717,41 @@ fn what_goes_up_while_the_listing_comes_is_said_as_uploaded_whatever_the_listing
 }
 
 #[test]
+fn what_the_listing_finds_changed_by_hand_goes_up_after_the_feeds_sent_ahead_and_they_go_again_last() {
+    let Some(s3) = S3::start() else { return };
+    let rule = |_: &str, path: &str, _: usize| match path.contains("list-type=2") {
+        true => Action::Delay(1500),
+        false => Action::Forward,
+    };
+    let proxy = Proxy::start(s3.port, Box::new(rule));
+    let show = Show::sample();
+    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    add_bonus_episode(&show);
+    // A media file deleted by hand: only the (late) listing tells it.
+    std::fs::remove_file(s3.object("podcast/media/coredns-miek-gieben.ogg")).unwrap();
+    proxy.log.lock().unwrap().clear();
+    let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let why =
+        |k: &str| said["uploaded"].as_array().unwrap().iter().find(|u| u["key"] == k).map(|u| u["reason"].clone());
+    assert_eq!(why("media/coredns-miek-gieben.ogg"), Some(serde_json::json!("missing")), "{said}");
+    let puts: Vec<String> =
+        proxy.log.lock().unwrap().iter().filter(|(m, _)| m == "PUT").map(|(_, p)| p.clone()).collect();
+    let at = |key: &str| -> Vec<usize> { (0..puts.len()).filter(|&n| puts[n].ends_with(key)).collect() };
+    let (feeds, ogg_feeds, put_back) = (at("/feed.xml"), at("/feed.ogg.xml"), at("/media/coredns-miek-gieben.ogg"));
+    assert_eq!((feeds.len(), ogg_feeds.len(), put_back.len()), (2, 2, 1), "{puts:?}");
+    // The feeds went up while the listing came (the new episode's files
+    // were up), then again after the file the listing found missing.
+    assert!(at("/media/bonus.mp3")[0] < ogg_feeds[0] && ogg_feeds[0] < feeds[0], "{puts:?}");
+    assert!(feeds[0] < put_back[0] && put_back[0] < ogg_feeds[1] && ogg_feeds[1] < feeds[1], "{puts:?}");
+    // feed.xml the last upload; only the record after it.
+    assert!(puts[feeds[1] + 1..].iter().all(|p| p.contains("/.podsmith/published.json")), "{puts:?}");
+    assert_eq!(published(&s3), show.public_files());
+    let (up, deleted) = sent(&publish_via(&show, &s3, &proxy.endpoint(), &[]).ok());
+    assert!(up.is_empty() && deleted.is_empty(), "{up:?} {deleted:?}");
+}
+
+#[test]
 fn server_errors_are_retried() {
     let Some(s3) = S3::start() else { return };
     // Every upload fails once with a 500, then goes through.
