@@ -156,133 +156,173 @@ fn serve(
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut out = stream;
-    loop {
-        let mut request = String::new();
-        if reader.read_line(&mut request)? == 0 {
-            return Ok(());
-        }
-        let mut range: Option<(u64, u64)> = None;
-        let mut if_none_match: Option<String> = None;
-        let mut content_length = 0usize;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line)?;
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("if-none-match")
-            {
-                if_none_match = Some(value.trim().to_string());
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                content_length = value.trim().parse().unwrap_or(0);
-            }
-            if let Some(v) = line.strip_prefix("Range: bytes=").or_else(|| line.strip_prefix("range: bytes=")) {
-                let (a, b) = v.split_once('-').unwrap_or((v, ""));
-                range = Some((a.parse().unwrap_or(0), b.parse().unwrap_or(u64::MAX)));
-            }
-        }
+    while let Some(request) = read_request(&mut reader)? {
         let _answering = InFlight::new(gauge);
         if mode == Mode::Slow {
             thread::sleep(std::time::Duration::from_millis(50));
         }
-        let mut parts = request.split_whitespace();
-        let method = parts.next().unwrap_or("");
-        let path = parts.next().unwrap_or("/").trim_start_matches('/').to_string();
         // A POST (a WebSub hub told of a feed): logged with its body after
         // a `?`, answered 204 where a file of that name is served, else 404.
-        if method == "POST" {
-            let mut body = vec![0u8; content_length.min(1 << 20)];
+        if request.method == "POST" {
+            let mut body = vec![0u8; request.content_length.min(1 << 20)];
             std::io::Read::read_exact(&mut reader, &mut body)?;
-            let there = root.join(&path).is_file();
+            let there = root.join(&request.path).is_file();
             let status = if there { "204 No Content" } else { "404 Not Found" };
-            let logged = format!("{path}?{}", String::from_utf8_lossy(&body));
+            let logged = format!("{}?{}", request.path, String::from_utf8_lossy(&body));
             log.lock().unwrap().push((format!("POST ({})", &status[..3]), logged, 0));
             write!(out, "HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n")?;
             continue;
         }
-        if mode == Mode::Redirect && !path.starts_with("moved/") {
-            log.lock().unwrap().push((format!("{method} (302)"), path.clone(), 0));
-            write!(out, "HTTP/1.1 302 Found\r\nLocation: /moved/{path}\r\nContent-Length: 0\r\n\r\n")?;
-            continue;
-        }
-        let in_root = path.strip_prefix("moved/").unwrap_or(&path);
-        let file = root.join(in_root.split('?').next().unwrap_or(""));
-        let body = if file.is_file() { std::fs::read(&file).ok() } else { None };
-        // The file's validators: its size and time, as most servers make them.
-        let (etag, modified) = match std::fs::metadata(&file).and_then(|m| Ok((m.len(), m.modified()?))) {
-            Ok((len, time)) => {
-                let time: chrono::DateTime<chrono::Utc> = time.into();
-                let nanos = time.timestamp_nanos_opt().unwrap_or(0);
-                (format!("\"{len:x}-{nanos:x}\""), time.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
-            }
-            Err(_) => (String::new(), String::new()),
-        };
-        let Some(body) = body else {
-            write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?;
-            continue;
-        };
-        if mode == Mode::Flaky && log.lock().unwrap().iter().filter(|(_, p, _)| *p == path).count().is_multiple_of(2) {
-            log.lock().unwrap().push((format!("{method} (500)"), path.clone(), 0));
-            write!(out, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n")?;
-            continue;
-        }
-        if method == "HEAD" && mode == Mode::NoHead {
-            write!(out, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")?;
-            continue;
-        }
-        if if_none_match.as_deref() == Some(etag.as_str()) {
-            log.lock().unwrap().push((format!("{method} (304)"), path.clone(), 0));
-            write!(out, "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n\r\n")?;
-            continue;
-        }
-        let ctype = content_type(&path);
-        let type_header = if mode == Mode::NoType && ctype.starts_with("audio/") {
-            String::new()
-        } else {
-            format!("Content-Type: {ctype}\r\n")
-        };
-        let total = body.len() as u64;
-        if range.is_some_and(|(a, _)| a >= total) && mode != Mode::NoRange {
-            write!(
-                out,
-                "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{total}\r\nContent-Length: 0\r\n\r\n"
-            )?;
-            log.lock().unwrap().push((method.to_string(), path.clone(), 0));
-            continue;
-        }
-        let (status, slice, extra) = match range {
-            Some((a, b)) if mode != Mode::NoRange && a < total => {
-                let end = b.min(total - 1);
-                (
-                    "206 Partial Content",
-                    &body[a as usize..=end as usize],
-                    format!("Content-Range: bytes {a}-{end}/{total}\r\n"),
-                )
-            }
-            _ => ("200 OK", &body[..], String::new()),
-        };
-        let accept = if mode == Mode::NoRange { "" } else { "Accept-Ranges: bytes\r\n" };
-        write!(
-            out,
-            "HTTP/1.1 {status}\r\n{type_header}Content-Length: {}\r\n{accept}{extra}ETag: {etag}\r\nLast-Modified: \
-             {modified}\r\n\r\n",
-            slice.len()
-        )?;
-        if mode == Mode::ShortBody && method != "HEAD" && range.is_some() {
-            out.write_all(&slice[..slice.len() / 2])?;
-            log.lock().unwrap().push((method.to_string(), path.clone(), (slice.len() / 2) as u64));
+        if answer(&mut out, &request, root, mode, log)? == Flow::Close {
             return Ok(());
         }
-        if method != "HEAD" {
-            out.write_all(slice)?;
+    }
+    Ok(())
+}
+
+/// A request, as far as the server reads it.
+struct Request {
+    method: String,
+    /// Without the leading `/`.
+    path: String,
+    /// The byte range asked for: from, to (included; `u64::MAX`: to the end).
+    range: Option<(u64, u64)>,
+    if_none_match: Option<String>,
+    content_length: usize,
+}
+
+/// The next request of a connection (`None`: it ended).
+fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
+    let mut line = String::new();
+    if reader.read_line(&mut line)? == 0 {
+        return Ok(None);
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("/").trim_start_matches('/').to_string();
+    let mut request = Request { method, path, range: None, if_none_match: None, content_length: 0 };
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            return Ok(Some(request));
         }
-        out.flush()?;
-        let sent = if method == "HEAD" { 0 } else { slice.len() as u64 };
-        log.lock().unwrap().push((method.to_string(), path.clone(), sent));
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("if-none-match")
+        {
+            request.if_none_match = Some(value.trim().to_string());
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            request.content_length = value.trim().parse().unwrap_or(0);
+        }
+        if let Some(v) = line.strip_prefix("Range: bytes=").or_else(|| line.strip_prefix("range: bytes=")) {
+            let (a, b) = v.split_once('-').unwrap_or((v, ""));
+            request.range = Some((a.parse().unwrap_or(0), b.parse().unwrap_or(u64::MAX)));
+        }
+    }
+}
+
+/// Whether the connection goes on after an answer.
+#[derive(PartialEq)]
+enum Flow {
+    Next,
+    Close,
+}
+
+/// Answers a GET or HEAD of a file under `root`, as `mode` says, and logs it.
+fn answer(
+    out: &mut TcpStream,
+    request: &Request,
+    root: &std::path::Path,
+    mode: Mode,
+    log: &Log,
+) -> std::io::Result<Flow> {
+    let (method, path) = (request.method.as_str(), &request.path);
+    let logged = |what: String, sent: u64| log.lock().unwrap().push((what, path.clone(), sent));
+    if mode == Mode::Redirect && !path.starts_with("moved/") {
+        logged(format!("{method} (302)"), 0);
+        write!(out, "HTTP/1.1 302 Found\r\nLocation: /moved/{path}\r\nContent-Length: 0\r\n\r\n")?;
+        return Ok(Flow::Next);
+    }
+    let in_root = path.strip_prefix("moved/").unwrap_or(path);
+    let file = root.join(in_root.split('?').next().unwrap_or(""));
+    let body = if file.is_file() { std::fs::read(&file).ok() } else { None };
+    let (etag, modified) = validators(&file);
+    let Some(body) = body else {
+        write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?;
+        return Ok(Flow::Next);
+    };
+    if mode == Mode::Flaky && log.lock().unwrap().iter().filter(|(_, p, _)| p == path).count().is_multiple_of(2) {
+        logged(format!("{method} (500)"), 0);
+        write!(out, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n")?;
+        return Ok(Flow::Next);
+    }
+    if method == "HEAD" && mode == Mode::NoHead {
+        write!(out, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")?;
+        return Ok(Flow::Next);
+    }
+    if request.if_none_match.as_deref() == Some(etag.as_str()) {
+        logged(format!("{method} (304)"), 0);
+        write!(out, "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n\r\n")?;
+        return Ok(Flow::Next);
+    }
+    let total = body.len() as u64;
+    if request.range.is_some_and(|(a, _)| a >= total) && mode != Mode::NoRange {
+        write!(
+            out,
+            "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{total}\r\nContent-Length: 0\r\n\r\n"
+        )?;
+        logged(method.to_string(), 0);
+        return Ok(Flow::Next);
+    }
+    let ctype = content_type(path);
+    let type_header = match mode == Mode::NoType && ctype.starts_with("audio/") {
+        true => String::new(),
+        false => format!("Content-Type: {ctype}\r\n"),
+    };
+    let (status, slice, extra) = match request.range {
+        Some((a, b)) if mode != Mode::NoRange && a < total => {
+            let end = b.min(total - 1);
+            (
+                "206 Partial Content",
+                &body[a as usize..=end as usize],
+                format!("Content-Range: bytes {a}-{end}/{total}\r\n"),
+            )
+        }
+        _ => ("200 OK", &body[..], String::new()),
+    };
+    let accept = if mode == Mode::NoRange { "" } else { "Accept-Ranges: bytes\r\n" };
+    write!(
+        out,
+        "HTTP/1.1 {status}\r\n{type_header}Content-Length: {}\r\n{accept}{extra}ETag: {etag}\r\nLast-Modified: \
+         {modified}\r\n\r\n",
+        slice.len()
+    )?;
+    if mode == Mode::ShortBody && method != "HEAD" && request.range.is_some() {
+        out.write_all(&slice[..slice.len() / 2])?;
+        logged(method.to_string(), (slice.len() / 2) as u64);
+        return Ok(Flow::Close);
+    }
+    if method != "HEAD" {
+        out.write_all(slice)?;
+    }
+    out.flush()?;
+    logged(method.to_string(), if method == "HEAD" { 0 } else { slice.len() as u64 });
+    Ok(Flow::Next)
+}
+
+/// A file's validators: its size and time, as most servers make them
+/// (an ETag and a Last-Modified date; empty if there is no such file).
+fn validators(file: &std::path::Path) -> (String, String) {
+    match std::fs::metadata(file).and_then(|m| Ok((m.len(), m.modified()?))) {
+        Ok((len, time)) => {
+            let time: chrono::DateTime<chrono::Utc> = time.into();
+            let nanos = time.timestamp_nanos_opt().unwrap_or(0);
+            (format!("\"{len:x}-{nanos:x}\""), time.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        }
+        Err(_) => (String::new(), String::new()),
     }
 }
