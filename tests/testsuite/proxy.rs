@@ -129,10 +129,6 @@ fn serve(
             Action::Delay(ms) => thread::sleep(std::time::Duration::from_millis(ms)),
             Action::Forward | Action::CapListing(_) => {}
         }
-        let cap = match action {
-            Action::CapListing(n) if path.contains("list-type=2") => Some(n),
-            _ => None,
-        };
         if up.is_none() {
             let s = TcpStream::connect(("127.0.0.1", upstream))?;
             up = Some((s.try_clone()?, BufReader::new(s)));
@@ -141,65 +137,83 @@ fn serve(
         upw.write_all(&head)?;
         upw.write_all(&body)?;
         let Some((rhead, rlines)) = read_head(upr)? else { return Ok(()) };
-        if let Some(n) = cap {
-            let mut rbody = Vec::new();
-            if header(&rlines, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-                loop {
-                    let mut size_line = String::new();
-                    upr.read_line(&mut size_line)?;
-                    let size =
-                        usize::from_str_radix(size_line.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
-                    let mut chunk = vec![0; size + 2];
-                    upr.read_exact(&mut chunk)?;
-                    rbody.extend_from_slice(&chunk[..size]);
-                    if size == 0 {
-                        break;
-                    }
-                }
-            } else {
-                let len = header(&rlines, "content-length").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
-                rbody = vec![0; len];
-                upr.read_exact(&mut rbody)?;
+        match action {
+            Action::CapListing(n) if path.contains("list-type=2") => {
+                let rbody = read_body(upr, &rlines)?;
+                send_capped(&mut client, &rlines, &cap_listing(&String::from_utf8_lossy(&rbody), n))?;
             }
-            let rbody = cap_listing(&String::from_utf8_lossy(&rbody), n);
-            let mut out = format!("{}\r\ncontent-length: {}\r\n", rlines[0], rbody.len());
-            for l in rlines[1..].iter().filter(|l| {
-                let name = l.split(':').next().unwrap_or("").trim().to_ascii_lowercase();
-                name != "content-length" && name != "transfer-encoding"
-            }) {
-                out.push_str(l);
-                out.push_str("\r\n");
-            }
-            out.push_str("\r\n");
-            client.write_all(out.as_bytes())?;
-            client.write_all(rbody.as_bytes())?;
-            continue;
-        }
-        client.write_all(&rhead)?;
-        let status: u16 = rlines[0].split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        if method == "HEAD" || status == 204 || status == 304 {
-            continue;
-        }
-        if header(&rlines, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
-            loop {
-                let mut size_line = String::new();
-                upr.read_line(&mut size_line)?;
-                client.write_all(size_line.as_bytes())?;
-                let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
-                let mut chunk = vec![0; size + 2];
-                upr.read_exact(&mut chunk)?;
-                client.write_all(&chunk)?;
-                if size == 0 {
-                    break;
+            _ => {
+                client.write_all(&rhead)?;
+                let status: u16 = rlines[0].split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+                if !(method == "HEAD" || status == 204 || status == 304) {
+                    relay_body(upr, &mut client, &rlines)?;
                 }
             }
-        } else {
-            let n = header(&rlines, "content-length").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
-            let mut rbody = vec![0; n];
-            upr.read_exact(&mut rbody)?;
-            client.write_all(&rbody)?;
         }
     }
+}
+
+/// Whether a response of head `lines` comes in chunks.
+fn chunked(lines: &[String]) -> bool {
+    header(lines, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked"))
+}
+
+/// The body of a response of head `lines`, its chunks put together.
+fn read_body(upr: &mut impl BufRead, lines: &[String]) -> std::io::Result<Vec<u8>> {
+    if !chunked(lines) {
+        let len = header(lines, "content-length").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+        let mut body = vec![0; len];
+        upr.read_exact(&mut body)?;
+        return Ok(body);
+    }
+    let mut body = Vec::new();
+    loop {
+        let mut size_line = String::new();
+        upr.read_line(&mut size_line)?;
+        let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+        let mut chunk = vec![0; size + 2];
+        upr.read_exact(&mut chunk)?;
+        body.extend_from_slice(&chunk[..size]);
+        if size == 0 {
+            return Ok(body);
+        }
+    }
+}
+
+/// The body of a response of head `lines`, passed on as it comes (chunk
+/// by chunk, if in chunks).
+fn relay_body(upr: &mut impl BufRead, client: &mut TcpStream, lines: &[String]) -> std::io::Result<()> {
+    if !chunked(lines) {
+        return client.write_all(&read_body(upr, lines)?);
+    }
+    loop {
+        let mut size_line = String::new();
+        upr.read_line(&mut size_line)?;
+        client.write_all(size_line.as_bytes())?;
+        let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+        let mut chunk = vec![0; size + 2];
+        upr.read_exact(&mut chunk)?;
+        client.write_all(&chunk)?;
+        if size == 0 {
+            return Ok(());
+        }
+    }
+}
+
+/// A response of head `lines` sent with `body` instead of its own (its
+/// length said anew, not in chunks).
+fn send_capped(client: &mut TcpStream, lines: &[String], body: &str) -> std::io::Result<()> {
+    let mut out = format!("{}\r\ncontent-length: {}\r\n", lines[0], body.len());
+    for l in lines[1..].iter().filter(|l| {
+        let name = l.split(':').next().unwrap_or("").trim().to_ascii_lowercase();
+        name != "content-length" && name != "transfer-encoding"
+    }) {
+        out.push_str(l);
+        out.push_str("\r\n");
+    }
+    out.push_str("\r\n");
+    client.write_all(out.as_bytes())?;
+    client.write_all(body.as_bytes())
 }
 
 /// A request or response head: its bytes and its lines (`None` at the end).
