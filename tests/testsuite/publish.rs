@@ -683,19 +683,26 @@ fn requests_are_one_listing_and_what_changed() {
     assert_eq!(published(&s3), show.public_files());
 }
 
-#[test]
-fn what_goes_up_while_the_listing_comes_is_said_as_uploaded_whatever_the_listing_saw() {
-    let Some(s3) = S3::start() else { return };
-    // The listing is answered late: the new episode's files, sent while it
-    // was coming, are in it.
+/// The sample show published to `s3` through a proxy that answers every
+/// listing 1.5 s late, then given a bonus episode (see [`add_bonus_episode`]).
+fn late_listings_and_a_bonus_episode(s3: &S3) -> (Proxy, Show) {
     let rule = |_: &str, path: &str, _: usize| match path.contains("list-type=2") {
         true => Action::Delay(1500),
         false => Action::Forward,
     };
     let proxy = Proxy::start(s3.port, Box::new(rule));
     let show = Show::sample();
-    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    publish_via(&show, s3, &proxy.endpoint(), &[]).ok();
     add_bonus_episode(&show);
+    (proxy, show)
+}
+
+#[test]
+fn what_goes_up_while_the_listing_comes_is_said_as_uploaded_whatever_the_listing_saw() {
+    let Some(s3) = S3::start() else { return };
+    // The listing is answered late: the new episode's files, sent while it
+    // was coming, are in it.
+    let (proxy, show) = late_listings_and_a_bonus_episode(&s3);
     proxy.log.lock().unwrap().clear();
     let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
     let (mut up, _) = sent(&run);
@@ -719,14 +726,7 @@ fn what_goes_up_while_the_listing_comes_is_said_as_uploaded_whatever_the_listing
 #[test]
 fn what_the_listing_finds_changed_by_hand_goes_up_after_the_feeds_sent_ahead_and_they_go_again_last() {
     let Some(s3) = S3::start() else { return };
-    let rule = |_: &str, path: &str, _: usize| match path.contains("list-type=2") {
-        true => Action::Delay(1500),
-        false => Action::Forward,
-    };
-    let proxy = Proxy::start(s3.port, Box::new(rule));
-    let show = Show::sample();
-    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
-    add_bonus_episode(&show);
+    let (proxy, show) = late_listings_and_a_bonus_episode(&s3);
     // A media file deleted by hand: only the (late) listing tells it.
     std::fs::remove_file(s3.object("podcast/media/coredns-miek-gieben.ogg")).unwrap();
     proxy.log.lock().unwrap().clear();
