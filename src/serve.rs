@@ -112,15 +112,19 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
             }
         }
     };
+    // Rebuilt when the show's files change: since the first look, taken
+    // before the first build (a file saved while it runs, after it read
+    // the file, is built again; a look taken after it would take the
+    // saved file for what was built).
+    let skip = vec![root.join("public"), root.join(".podsmith"), root.join(".git"), root.join("target")];
+    let first = (signature(&root, &skip, false), signature(&root, &skip, true));
     rebuild();
     tell(format!("Serving the preview at {base} (Ctrl-C stops it); public/ and podsmith.lock are left alone"));
-    // Rebuilt when the show's files change.
     {
-        let skip = vec![root.join("public"), root.join(".podsmith"), root.join(".git"), root.join("target")];
         std::thread::Builder::new().name("podsmith-watch".into()).spawn(move || {
-            // The last look without and with the media files.
             let looks = || (signature(&root, &skip, false), signature(&root, &skip, true));
-            let (mut last, mut last_media) = looks();
+            // The last look without and with the media files.
+            let (mut last, mut last_media) = first;
             for n in 1u64.. {
                 std::thread::sleep(Duration::from_millis(300));
                 let media = n % MEDIA_EVERY == 0;
@@ -408,4 +412,34 @@ fn send_file(
         std::io::copy(&mut f.take(len), w)?;
     }
     w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn a_file_saved_while_the_first_build_runs_is_built_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("episodes.toml");
+        std::fs::write(&manifest, "# as built\n").unwrap();
+        let builds = Arc::new(AtomicUsize::new(0));
+        let counted = builds.clone();
+        let saved = manifest.clone();
+        // The first build: the manifest is saved anew once it was read.
+        let build: Arc<Build> = Arc::new(move |_: &Path, _: &crate::site::Preview| {
+            if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+                std::fs::write(&saved, "# saved while the first build ran\n").unwrap();
+            }
+            Ok("built".to_string())
+        });
+        let opts = Options { manifest, bind: "127.0.0.1".into(), port: 0, host: None };
+        std::thread::spawn(move || serve(&opts, build, Arc::new(|_| {})));
+        let started = std::time::Instant::now();
+        while builds.load(Ordering::SeqCst) < 2 {
+            assert!(started.elapsed() < Duration::from_secs(20), "the file saved during the first build was not built");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }
