@@ -57,9 +57,14 @@ fn probe_hosted(url: &str) -> Result<(AudioInfo, Option<(u32, u64)>), podsmith::
     Err(podsmith::probe::ProbeError::Io(format!("{url}: this podsmith was built without its online feature")))
 }
 
-/// One argument measured: what it is, its title (read for `--json` only),
-/// and what measuring a hosted one took (requests, bytes).
-type Measured = (Result<AudioInfo, podsmith::probe::ProbeError>, Option<String>, Option<(u32, u64)>);
+/// One argument measured.
+struct Measured {
+    info: Result<AudioInfo, podsmith::probe::ProbeError>,
+    /// Its title tag (read for `--json` only: measuring skips tags).
+    title: Option<String>,
+    /// What measuring a hosted file took: requests, bytes read.
+    traffic: Option<(u32, u64)>,
+}
 
 /// `jobs`: hosted files measured at once (each waits mostly on the
 /// network); files on disk go on every core.
@@ -68,7 +73,7 @@ pub fn run(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result
     let rows: Vec<Row<'_>> = files
         .iter()
         .zip(&results)
-        .map(|(path, (r, title, traffic))| {
+        .map(|(path, Measured { info: r, title, traffic })| {
             let path = path.display().to_string();
             match r {
                 Ok(info) => Row::Ok {
@@ -88,11 +93,11 @@ pub fn run(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(Failure::usage(format!("cannot write to stdout: {e}"))),
     }
-    let failed = results.iter().filter(|(r, _, _)| r.is_err()).count();
+    let failed = results.iter().filter(|m| m.info.is_err()).count();
     if failed > 0 {
         if json {
-            for (path, (r, _, _)) in files.iter().zip(&results) {
-                if let Err(e) = r {
+            for (path, m) in files.iter().zip(&results) {
+                if let Err(e) = &m.info {
                     errln!("error: {}: {e}", path.display());
                 }
             }
@@ -117,13 +122,13 @@ fn measure(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result
             .par_iter()
             .map(|f| match hosted(f) {
                 Some(url) => match probe_hosted(url) {
-                    Ok((info, traffic)) => (Ok(info), None, traffic),
-                    Err(e) => (Err(e), None, None),
+                    Ok((info, traffic)) => Measured { info: Ok(info), title: None, traffic },
+                    Err(e) => Measured { info: Err(e), title: None, traffic: None },
                 },
                 None => {
                     let info = probe_file(f);
                     let title = if json && info.is_ok() { read_title(f) } else { None };
-                    (info, title, None)
+                    Measured { info, title, traffic: None }
                 }
             })
             .inspect(|_| progress.advance(1))

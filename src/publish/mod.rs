@@ -168,7 +168,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         // A dry run to a folder not made yet: everything is new, and the folder is not made.
         let plan = plan::make(&site.files, None, &HashMap::new(), opts.prune, opts.force);
         let notified = notify::not_yet(to_notify(&built, &plan, &feeds));
-        Ok((plan, None, notified))
+        Ok(Done { plan, record_note: None, notified })
     } else {
         let publishing =
             Publishing { opts, dest: &dest, settings: &settings, hosted: &hosted, built: &built, feeds: &feeds };
@@ -177,7 +177,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     // Nothing is left to wait for (an early reading of the destination the
     // manifest then named otherwise may be): the process need not.
     runtime.shutdown_background();
-    let (plan, record_note, notified) = done?;
+    let Done { plan, record_note, notified } = done?;
     let destination = dest.describe();
     Ok(Report { build: built, destination, plan, dry_run: opts.dry_run, record_note, feeds, notified })
 }
@@ -203,10 +203,16 @@ fn destination_of(
     Ok((settings, dest))
 }
 
-/// The plan carried out (or, with `--dry-run`, made), why the destination's
-/// record was set aside (if it was), and the services told of the feeds.
+/// What a publish did once the site was built.
 #[cfg(feature = "publish")]
-type Done = (Plan, Option<String>, Vec<notify::Notified>);
+struct Done {
+    /// The plan, carried out (or, with `--dry-run`, made).
+    plan: Plan,
+    /// Why the destination's record was set aside, if it was.
+    record_note: Option<String>,
+    /// The services told of the feeds.
+    notified: Vec<notify::Notified>,
+}
 
 /// A publish once the site is built: where to, and what the build said.
 #[cfg(feature = "publish")]
@@ -253,7 +259,7 @@ impl Publishing<'_> {
         }
         // A cache: not saving it only costs time at the next publish.
         let _ = digests.save(&show_root);
-        Ok((plan, record_note, notified))
+        Ok(Done { plan, record_note, notified })
     }
 
     /// The destination as read (the reading `early` started, if any: what

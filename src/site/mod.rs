@@ -353,7 +353,7 @@ fn publish(
     recall(opts, prepared, previous, preload);
     let prepared: &Prepared = prepared;
     let renderer = prepared.renderer()?;
-    let (mut validated, (pages, lock, swept)) = validate_and_render(prepared, &renderer, previous, opts.now);
+    let (mut validated, Beside { pages, lock, swept }) = validate_and_render(prepared, &renderer, previous, opts.now);
     if validated.iter().any(|v| v.report.has_errors()) {
         return Err(BuildError::Invalid(validated.into_iter().map(|v| v.report).collect()));
     }
@@ -406,9 +406,15 @@ fn recall(opts: &Options, prepared: &mut Prepared, previous: Option<&record::Sit
     }
 }
 
-/// What the pages, the lock and the sweep of temporary files give.
-type Rendered =
-    (Result<(Vec<Fingerprint>, Made), BuildError>, Result<(bool, String, Vec<Change>), crate::lock::LockError>, usize);
+/// What is done while the feeds are validated.
+struct Beside {
+    /// Each page's fingerprint, and the pages made (see [`Prepared::render_pages`]).
+    pages: Result<(Vec<Fingerprint>, Made), BuildError>,
+    /// The changes to the published identities (see [`Prepared::lock_changes`]).
+    lock: Result<(bool, String, Vec<Change>), crate::lock::LockError>,
+    /// How many temporary files an interrupted command left were swept.
+    swept: usize,
+}
 
 /// The feeds validated, and meanwhile the pages rendered, the changes to
 /// the published identities told and the temporary files an interrupted
@@ -420,20 +426,24 @@ fn validate_and_render(
     renderer: &Renderer,
     previous: Option<&record::SiteRecord>,
     now: DateTime<Utc>,
-) -> (Vec<Validated>, Rendered) {
+) -> (Vec<Validated>, Beside) {
     // A build that keeps most of the last one validates the feeds while the
     // pages are rendered and the published identities compared (each on
     // its own core, where there are two); one that validates every item
     // does it alone, for memory.
     let deep = previous.is_none_or(|s| s.outputs.is_empty() || !s.pending.is_empty());
-    let others = || (prepared.render_pages(renderer), prepared.lock_changes(), sweep_temps(prepared, deep));
-    let (validated, rendered) = match prepared.recalls() {
+    let others = || Beside {
+        pages: prepared.render_pages(renderer),
+        lock: prepared.lock_changes(),
+        swept: sweep_temps(prepared, deep),
+    };
+    let (validated, beside) = match prepared.recalls() {
         true => rayon::join(|| prepared.validate(now), others),
         false => (prepared.validate(now), others()),
     };
     prepared.look();
     prepared.settle(validated.iter().map(|v| v.as_it_is).collect());
-    (validated, rendered)
+    (validated, beside)
 }
 
 /// The next build's memo: being encoded on a thread of its own while the
