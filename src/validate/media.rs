@@ -24,8 +24,17 @@ fn types_for(format: AudioFormat) -> &'static [&'static str] {
     }
 }
 
-/// A media URL of an item: url, declared length, declared type, its element, whether it is the enclosure.
-type MediaRef<'a> = (String, Option<&'a str>, Option<&'a str>, &'a Node, bool);
+/// A media URL of an item, as the feed declares it.
+struct MediaRef<'a> {
+    url: String,
+    /// Its declared length in bytes, and type.
+    length: Option<&'a str>,
+    mime: Option<&'a str>,
+    /// The element that names it.
+    node: &'a Node,
+    /// Whether it is the enclosure (else an alternate source).
+    enclosure: bool,
+}
 
 /// The \[M\] rules.
 pub fn check(cx: &mut Cx<'_>) {
@@ -59,13 +68,13 @@ pub fn check(cx: &mut Cx<'_>) {
             cx.child(item, &Ns::Itunes, "duration").and_then(|d| dates::duration(&d.text).ok().map(|s| (s, d)));
         let mut measured: Vec<(String, f64)> = Vec::new();
         for media in media_of(cx, item) {
-            let Some(file) = lookup(&media.0) else {
-                missing(cx, &media.0, at(media.3), "media");
+            let Some(file) = lookup(&media.url) else {
+                missing(cx, &media.url, at(media.node), "media");
                 continue;
             };
-            let declared = if media.4 { declared } else { None };
-            if let Some(secs) = media_file(cx, &file, &media, declared, at(media.3)) {
-                measured.push((url_extension(&media.0).unwrap_or_default().to_ascii_uppercase(), secs));
+            let declared = if media.enclosure { declared } else { None };
+            if let Some(secs) = media_file(cx, &file, &media, declared, at(media.node)) {
+                measured.push((url_extension(&media.url).unwrap_or_default().to_ascii_uppercase(), secs));
             }
         }
         formats_agree(cx, &measured, &w);
@@ -78,20 +87,22 @@ pub fn check(cx: &mut Cx<'_>) {
     }
 }
 
-/// An item's enclosure, then every alternate source: (url, length, type, node, is the enclosure).
+/// An item's enclosure, then every alternate source.
 fn media_of<'a>(cx: &Cx<'a>, item: &'a Node) -> Vec<MediaRef<'a>> {
     let mut files: Vec<MediaRef<'a>> = Vec::new();
     if let Some(e) = cx.child(item, &Ns::Rss, "enclosure")
         && let Some(url) = e.attr("url")
     {
-        files.push((url.to_string(), e.attr("length"), e.attr("type"), e, true));
+        let (length, mime) = (e.attr("length"), e.attr("type"));
+        files.push(MediaRef { url: url.to_string(), length, mime, node: e, enclosure: true });
     }
     for alt in cx.children(item, &Ns::Podcast, "alternateEnclosure") {
         for src in cx.children(alt, &Ns::Podcast, "source") {
             if let Some(uri) = src.attr("uri")
-                && !files.iter().any(|(u, ..)| u == uri)
+                && !files.iter().any(|f| f.url == uri)
             {
-                files.push((uri.to_string(), alt.attr("length"), alt.attr("type"), src, false));
+                let (length, mime) = (alt.attr("length"), alt.attr("type"));
+                files.push(MediaRef { url: uri.to_string(), length, mime, node: src, enclosure: false });
             }
         }
     }
@@ -104,7 +115,7 @@ fn media_of<'a>(cx: &Cx<'a>, item: &'a Node) -> Vec<MediaRef<'a>> {
 fn media_file(
     cx: &mut Cx<'_>,
     file: &LocalFile,
-    (_, length, mime, _, _): &MediaRef<'_>,
+    MediaRef { length, mime, .. }: &MediaRef<'_>,
     declared: Option<(u64, &Node)>,
     at: Where,
 ) -> Option<f64> {
