@@ -6,13 +6,21 @@
 //! service of `[publish] notify` is asked `GET SERVICE?url=FEED` (Podcast
 //! Index's `pubnotify`, which needs no API key and sends a Podping on to the
 //! apps listening for one). Each feed the publish uploaded is told once to
-//! each; a service that fails is a warning: the site is published either way.
+//! each; a service that answers a server error (5xx, 429) or cannot be
+//! reached is asked again, twice at most, after a short wait; one that
+//! still fails is a warning: the site is published either way.
 
 use crate::url::HttpUrl;
 
 /// How long one service is waited for.
 #[cfg(feature = "publish")]
 const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// How long to wait before asking a service again, each time (no answer
+/// within [`TIMEOUT`] is not asked again: it was waited for long enough).
+#[cfg(feature = "publish")]
+const RETRIES: [std::time::Duration; 2] =
+    [std::time::Duration::from_millis(300), std::time::Duration::from_millis(1200)];
 
 /// One service told of one feed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -86,20 +94,41 @@ pub async fn notify(plan: Vec<(HttpUrl, &'static str, String)>) -> Vec<Notified>
         .map(|(service, how, feed)| {
             let client = &client;
             async move {
-                let request = match how {
+                let request = || match how {
                     "websub" => client.post(service.as_str()).form(&[("hub.mode", "publish"), ("hub.url", &feed)]),
                     _ => client.get(service.as_str()).query(&[("url", &feed)]),
                 };
-                let (status, error) = match request.send().await {
-                    Ok(r) if r.status().is_success() => (Some(r.status().as_u16()), None),
-                    Ok(r) => (Some(r.status().as_u16()), Some(format!("it answered {}", r.status()))),
-                    Err(e) if e.is_timeout() => (None, Some(format!("no answer within {} s", TIMEOUT.as_secs()))),
-                    Err(e) => (None, Some(crate::text::truncate_chars(&e.to_string(), 300))),
-                };
+                let (status, error) = tell(request).await;
                 Notified { service: service.to_string(), how, feed, status, error }
             }
         })
         .buffered(4)
         .collect()
         .await
+}
+
+/// Sends `request` (made anew for each try), again after each of
+/// [`RETRIES`] while the service answers a server error or cannot be
+/// reached. Returns the status it last answered, and why it was not told.
+#[cfg(feature = "publish")]
+async fn tell(request: impl Fn() -> reqwest::RequestBuilder) -> (Option<u16>, Option<String>) {
+    let mut waits = RETRIES.iter();
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let (status, error, again) = match request().send().await {
+            Ok(r) if r.status().is_success() => (Some(r.status().as_u16()), None, false),
+            Ok(r) => {
+                let again = r.status().is_server_error() || r.status() == reqwest::StatusCode::TOO_MANY_REQUESTS;
+                (Some(r.status().as_u16()), Some(format!("it answered {}", r.status())), again)
+            }
+            Err(e) if e.is_timeout() => (None, Some(format!("no answer within {} s", TIMEOUT.as_secs())), false),
+            Err(e) => (None, Some(crate::text::truncate_chars(&e.to_string(), 300)), true),
+        };
+        match waits.next() {
+            Some(wait) if again => tokio::time::sleep(*wait).await,
+            _ if tries > 1 => return (status, error.map(|e| format!("{e} (asked {tries} times)"))),
+            _ => return (status, error),
+        }
+    }
 }

@@ -421,6 +421,29 @@ fn the_websub_hub_and_the_notify_services_are_told_of_the_feeds_a_publish_change
     );
 }
 
+#[test]
+fn a_notify_service_that_answers_a_server_error_is_asked_again() {
+    // Answers every other request for a path with 500, the first first.
+    let served = tempfile::tempdir().unwrap();
+    std::fs::write(served.path().join("pubnotify"), "{\"success\":true}").unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Flaky);
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &format!("{manifest}\n[publish]\nnotify = [\"{}pubnotify\"]\n", server.base()));
+    let web = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", web.path().join("podcast").display());
+    let run = to_folder(&show, &to, &["--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let told: Vec<(Option<u64>, bool)> =
+        v["notified"].as_array().unwrap().iter().map(|n| (n["status"].as_u64(), n["error"].is_null())).collect();
+    assert_eq!(told, [(Some(200), true), (Some(200), true)], "{v}");
+    // Each feed: a 500, then told.
+    let feed = "https://podcast.example.com/cloud-native/feed.xml";
+    let path = format!("pubnotify?url={}", feed.replace(':', "%3A").replace('/', "%2F"));
+    let asked: Vec<String> = server.log().into_iter().filter(|(_, p, _)| *p == path).map(|(m, _, _)| m).collect();
+    assert_eq!(asked, ["GET (500)", "GET"]);
+}
+
 /// A feed over 256 KiB (whose fingerprint samples its ends) edited in its
 /// middle, its size kept: all of its bytes tell, so it goes up; and again
 /// without the digest cache, and from a folder whose files have new times.
