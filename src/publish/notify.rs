@@ -123,7 +123,8 @@ async fn tell(request: impl Fn() -> reqwest::RequestBuilder) -> (Option<u16>, Op
                 (Some(r.status().as_u16()), Some(format!("it answered {}", r.status())), again)
             }
             Err(e) if e.is_timeout() => (None, Some(format!("no answer within {} s", TIMEOUT.as_secs())), false),
-            Err(e) => (None, Some(crate::text::truncate_chars(&e.to_string(), 300)), true),
+            // Not reached (refused, reset): asked again; another failure is not.
+            Err(e) => (None, Some(crate::text::truncate_chars(&e.to_string(), 300)), e.is_connect()),
         };
         match waits.next() {
             Some(wait) if again => tokio::time::sleep(*wait).await,

@@ -427,16 +427,21 @@ fn a_notify_service_that_answers_a_server_error_is_asked_again() {
     let served = tempfile::tempdir().unwrap();
     std::fs::write(served.path().join("pubnotify"), "{\"success\":true}").unwrap();
     let server = Server::start(served.path().to_path_buf(), Mode::Flaky);
+    // And a service no one answers at (a port just closed).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let show = Show::sample();
     let manifest = show.read("episodes.toml");
-    show.write("episodes.toml", &format!("{manifest}\n[publish]\nnotify = [\"{}pubnotify\"]\n", server.base()));
+    let services = format!("[\"{}pubnotify\", \"http://127.0.0.1:{closed}/ping\"]", server.base());
+    show.write("episodes.toml", &format!("{manifest}\n[publish]\nnotify = {services}\n"));
     let web = tempfile::tempdir().unwrap();
     let to = format!("file://{}", web.path().join("podcast").display());
     let run = to_folder(&show, &to, &["--format", "json"]).ok();
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let told: Vec<(Option<u64>, bool)> =
         v["notified"].as_array().unwrap().iter().map(|n| (n["status"].as_u64(), n["error"].is_null())).collect();
-    assert_eq!(told, [(Some(200), true), (Some(200), true)], "{v}");
+    assert_eq!(told, [(Some(200), true), (None, false), (Some(200), true), (None, false)], "{v}");
+    // The one not reached: asked three times, and said so.
+    assert!(v["notified"][1]["error"].as_str().unwrap().ends_with("(asked 3 times)"), "{v}");
     // Each feed: a 500, then told.
     let feed = "https://podcast.example.com/cloud-native/feed.xml";
     let path = format!("pubnotify?url={}", feed.replace(':', "%3A").replace('/', "%2F"));
