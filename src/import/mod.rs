@@ -409,7 +409,10 @@ fn item_identity(item: &rss::Item, feed_url: Option<&str>, taken: &mut Taken) ->
             .or_else(|| crate::validate::dates::parse(d).ok().map(|p| p.at))
             .or_else(|| DateTime::parse_from_rfc2822(&d.trim().replace(" UTC", " +0000")).ok())
     });
-    let date = date.ok_or_else(|| format!("no date podsmith can read: {:?}", item.pub_date()))?;
+    let date = date.ok_or_else(|| match item.pub_date() {
+        Some(d) => format!("no date podsmith can read: \"{}\"", crate::text::truncate_chars(d.trim(), 60)),
+        None => "no pubDate".to_string(),
+    })?;
     Ok(Identity { url, guid, made_up, date })
 }
 

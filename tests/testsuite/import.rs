@@ -159,6 +159,8 @@ fn every_real_feed_imports_keeping_its_guids_or_is_refused_with_a_reason() {
             1 => {
                 refused += 1;
                 assert!(run.stderr.lines().any(|l| l.starts_with("error: ")), "{name}: {}", run.stderr);
+                // Said in words, not as the program's values.
+                assert!(!run.stderr.contains("None") && !run.stderr.contains("Some("), "{name}: {}", run.stderr);
                 assert!(
                     !show.path("show/episodes.toml").exists() && !show.path("show/podsmith.lock").exists(),
                     "{name}"
