@@ -703,9 +703,13 @@ fn missing_formats(live: &[LiveEpisode], formats: &[AudioFormat]) -> Vec<Diagnos
                 Diagnostic::warning(
                     "FORMAT-MISSING",
                     format!(
-                        "{} episode(s) have no {} file and are listed with their main file: {}",
-                        missing.len(),
+                        "{} no {} file and {} listed with their main file: {}",
+                        match missing.len() {
+                            1 => "1 episode has".to_string(),
+                            n => format!("{n} episodes have"),
+                        },
                         format.label(),
+                        if missing.len() == 1 { "is" } else { "are" },
                         missing.join(", ")
                     ),
                 )
@@ -760,7 +764,8 @@ fn clean_text(show: &mut Show) -> Vec<Diagnostic> {
             warnings.push(Diagnostic::warning(
                 "CONTROL-CHARS",
                 format!(
-                    "{place}: removed {removed} control character(s) from `{field}` (XML cannot carry them; they are usually pasted by accident)"
+                    "{place}: removed {} from `{field}` (XML cannot carry them; they are usually pasted by accident)",
+                    crate::text::count(removed, "control character")
                 ),
             ));
             *value = cleaned;

@@ -50,6 +50,22 @@ pub fn slugify(title: &str) -> String {
     out
 }
 
+/// "s" unless `n` is 1: the plural of most nouns a message counts.
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `n` of `noun`, as a sentence says it: "1 episode", "3 episodes" (for
+/// nouns whose plural takes an "s").
+///
+/// ```
+/// assert_eq!(podsmith::text::count(1, "episode"), "1 episode");
+/// assert_eq!(podsmith::text::count(0, "media file"), "0 media files");
+/// ```
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", plural(n))
+}
+
 /// Whole seconds as a listener reads them: `M:SS` under an hour, `H:MM:SS` above.
 pub fn clock(seconds: u64) -> String {
     let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);

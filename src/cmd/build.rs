@@ -51,7 +51,7 @@ pub(super) fn tell(report: &Report, ui: &Ui) {
             "hosted media: {} measured, {} request{}, {} KiB read",
             p.hosted,
             p.requests,
-            plural(p.requests as usize),
+            podsmith::text::plural(p.requests as usize),
             p.bytes_read.div_ceil(1024)
         ));
     }
@@ -81,18 +81,21 @@ fn say_changes(report: &Report, ui: &Ui) {
     }
     if !report.removed.is_empty() {
         ui.info(format!(
-            "removed {} file(s) an earlier build published and this one does not: {}",
-            report.removed.len(),
+            "removed {} an earlier build published and this one does not: {}",
+            podsmith::text::count(report.removed.len(), "file"),
             report.removed.join(", ")
         ));
     }
     if report.swept > 0 {
-        ui.info(format!("removed {} temporary file(s) an interrupted podsmith command had left", report.swept));
+        ui.info(format!(
+            "removed {} an interrupted podsmith command had left",
+            podsmith::text::count(report.swept, "temporary file")
+        ));
     }
     if report.first_build {
         ui.info(format!(
-            "recorded the {} published episode(s) in podsmith.lock: keep it with episodes.toml",
-            report.episodes
+            "recorded the {} in podsmith.lock: keep it with episodes.toml",
+            podsmith::text::count(report.episodes, "published episode")
         ));
     }
 }
@@ -107,11 +110,20 @@ fn say_details(report: &Report, ui: &Ui) {
     let p = &report.probe_stats;
     if p.probed == 0 {
         ui.detail(format!(
-            "probed nothing: all {} media file(s) are unchanged since they were measured (.podsmith/cache.json)",
-            p.cached
+            "probed nothing: {} unchanged since {} measured (.podsmith/cache.json)",
+            match p.cached {
+                1 => "the one media file is".to_string(),
+                n => format!("all {n} media files are"),
+            },
+            if p.cached == 1 { "it was" } else { "they were" }
         ));
     } else {
-        ui.detail(format!("probed {} media file(s); {} unchanged ones came from the cache", p.probed, p.cached));
+        ui.detail(format!(
+            "probed {}; {} unchanged {} from the cache",
+            podsmith::text::count(p.probed, "media file"),
+            p.cached,
+            if p.cached == 1 { "one came" } else { "ones came" }
+        ));
     }
     // Thousands of lines in a big show: made only for `-v`.
     let measured = if ui.verbose() { report.measured.as_slice() } else { &[] };
@@ -122,11 +134,11 @@ fn say_details(report: &Report, ui: &Ui) {
         };
         ui.detail(format!("{rel}: {secs:.3} s, measured {how}"));
     }
-    ui.detail(format!("{} file(s) written, {} already up to date", report.stats.written, report.stats.unchanged));
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+    ui.detail(format!(
+        "{} written, {} already up to date",
+        podsmith::text::count(report.stats.written, "file"),
+        report.stats.unchanged
+    ));
 }
 
 /// `Built 4 episodes into public: …`.
@@ -134,11 +146,11 @@ fn summary(report: &Report) -> String {
     format!(
         "Built {} episode{} into {}: {} ({} feed{}), {} pages, {} media/image files; {} written, {} unchanged, in {:.2}s",
         report.episodes,
-        plural(report.episodes),
+        podsmith::text::plural(report.episodes),
         report.out.display(),
         report.feeds.join(", "),
         report.feeds.len(),
-        plural(report.feeds.len()),
+        podsmith::text::plural(report.feeds.len()),
         report.pages,
         report.files,
         report.stats.written,
@@ -205,8 +217,8 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
 fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> Vec<String> {
     let Some(_) = old else {
         let mut lines = vec![format!(
-            "nothing built yet (no podsmith.lock): the first build publishes {} episode(s)",
-            new.episodes.len()
+            "nothing built yet (no podsmith.lock): the first build publishes {}",
+            podsmith::text::count(new.episodes.len(), "episode")
         )];
         lines.extend(new.episodes.iter().map(|e| format!("+ new episode \"{}\" (guid {})", e.title, e.guid)));
         return lines;
@@ -224,9 +236,16 @@ fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> Vec<String>
     let touched: std::collections::BTreeSet<String> = changes.iter().filter_map(titled).collect();
     let unchanged = new.episodes.iter().filter(|e| !touched.contains(&e.title)).count();
     if changes.is_empty() {
-        lines.push(format!("no changes since the last build: subscribers see the same {unchanged} episode(s)"));
+        lines.push(match unchanged {
+            1 => "no changes since the last build: subscribers see the same episode".to_string(),
+            n => format!("no changes since the last build: subscribers see the same {n} episodes"),
+        });
     } else {
-        lines.push(format!("{} change(s); {unchanged} episode(s) unchanged", changes.len()));
+        lines.push(format!(
+            "{}; {} unchanged",
+            podsmith::text::count(changes.len(), "change"),
+            podsmith::text::count(unchanged, "episode")
+        ));
     }
     if changes.iter().any(Change::breaks_identity) {
         lines.push(

@@ -42,10 +42,10 @@ pub fn run(
         ),
     };
     ui.info(format!(
-        "Imported {} episode(s) into {}: every guid as published, {media}.\n\
+        "Imported {} into {}: every guid as published, {media}.\n\
          Next: cd {cd} && {build}, check base_url, then publish and redirect the old feed (see the README, \
          \"Moving a show to podsmith\")",
-        imported.episodes,
+        podsmith::text::count(imported.episodes, "episode"),
         imported.manifest.display()
     ));
     Ok(ExitCode::SUCCESS)

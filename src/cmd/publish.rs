@@ -58,9 +58,13 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         let shown: Vec<&str> = plan.adopted.iter().take(5).map(String::as_str).collect();
         let more = if plan.adopted.len() > 5 { format!(" and {} more", plan.adopted.len() - 5) } else { String::new() };
         ui.info(format!(
-            "{}: {} object(s) podsmith had not published hold the site's very bytes (by their ETag) and are taken as they are: {}{more}",
+            "{}: {} podsmith had not published {} the site's very bytes (by their ETag) and {} taken as {} {}: {}{more}",
             report.destination,
-            plan.adopted.len(),
+            podsmith::text::count(plan.adopted.len(), "object"),
+            if plan.adopted.len() == 1 { "holds" } else { "hold" },
+            if plan.adopted.len() == 1 { "is" } else { "are" },
+            if plan.adopted.len() == 1 { "it" } else { "they" },
+            if plan.adopted.len() == 1 { "is" } else { "are" },
             shown.join(", ")
         ));
     }
@@ -69,9 +73,9 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
     }
     if !plan.kept.is_empty() {
         ui.info(format!(
-            "kept {} media file(s) of episodes no longer in the show (podcast apps may still fetch them; --prune deletes \
+            "kept {} of episodes no longer in the show (podcast apps may still fetch them; --prune deletes \
              them): {}",
-            plan.kept.len(),
+            podsmith::text::count(plan.kept.len(), "media file"),
             plan.kept.join(", ")
         ));
     }
@@ -98,7 +102,12 @@ fn verify(report: &Report, ui: &Ui) -> Result<Vec<podsmith::validate::Report>, F
         eprint!("{}", crate::report::grouped(&checked, min));
         let errors: usize = checked.iter().map(|r| r.count(podsmith::diagnostic::Severity::Error)).sum();
         let warnings: usize = checked.iter().map(|r| r.count(podsmith::diagnostic::Severity::Warning)).sum();
-        ui.info(format!("verified {} feed(s) as published: {errors} error(s), {warnings} warning(s)", checked.len()));
+        ui.info(format!(
+            "verified {} as published: {}, {}",
+            podsmith::text::count(checked.len(), "feed"),
+            podsmith::text::count(errors, "error"),
+            podsmith::text::count(warnings, "warning")
+        ));
     }
     Ok(checked)
 }

@@ -37,8 +37,11 @@ pub fn run(
                 .map_err(|e| e.to_string())?;
         match build(&opts) {
             Ok(r) => Ok(format!(
-                "rebuilt: {} episode(s), {} written, {} unchanged, in {:.2}s",
-                r.episodes, r.stats.written, r.stats.unchanged, r.seconds
+                "rebuilt: {}, {} written, {} unchanged, in {:.2}s",
+                podsmith::text::count(r.episodes, "episode"),
+                r.stats.written,
+                r.stats.unchanged,
+                r.seconds
             )),
             Err(e) => {
                 let mut text = String::from("The preview could not be rebuilt (the last good one is shown):\n\n");

@@ -174,17 +174,13 @@ fn print(reports: &[Report], format: Format, ui: &Ui) {
                 outln!(
                     "{}: {verdict} — {e} error{}, {w} warning{}, {i} note{} in {} item{}{media}",
                     r.feed,
-                    plural(e),
-                    plural(w),
-                    plural(i),
+                    podsmith::text::plural(e),
+                    podsmith::text::plural(w),
+                    podsmith::text::plural(i),
                     r.items,
-                    plural(r.items)
+                    podsmith::text::plural(r.items)
                 );
             }
         }
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

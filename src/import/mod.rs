@@ -129,8 +129,8 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     let show = crate::manifest::parse(&text, &manifest, root).map_err(|problems| {
         let first = problems.first().map(|p| format!("{}: {}", p.location, p.message)).unwrap_or_default();
         ImportError::Refused(format!(
-            "the show cannot be imported as it is ({} problem(s); the first: {first})",
-            problems.len()
+            "the show cannot be imported as it is ({}; the first: {first})",
+            crate::text::count(problems.len(), "problem")
         ))
     })?;
     std::fs::create_dir_all(&opts.dir).map_err(|e| ImportError::Io(opts.dir.clone(), e))?;
@@ -164,9 +164,9 @@ fn manifest_of(
     use toml_edit::{DocumentMut, Item};
     let mut doc = DocumentMut::new();
     doc.decor_mut().set_prefix(format!(
-        "# Imported by podsmith from {} ({} items).\n# Every guid is as the feed published it: never change one.\n\n",
+        "# Imported by podsmith from {} ({}).\n# Every guid is as the feed published it: never change one.\n\n",
         opts.source,
-        channel.items().len()
+        crate::text::count(channel.items().len(), "item")
     ));
     doc["podcast"] = Item::Table(podcast_table(channel, opts, notes)?);
     let list = episode_tables(channel, opts, notes, fetching)?;
@@ -547,7 +547,11 @@ fn item_files(
 /// What the items left out, said in `notes`.
 fn say_left_out(left: &LeftOut, notes: &mut Vec<Diagnostic>) {
     if !left.skipped.is_empty() {
-        notes.push(note(format!("{} item(s) not imported: {}", left.skipped.len(), left.skipped.join("; "))));
+        notes.push(note(format!(
+            "{} not imported: {}",
+            crate::text::count(left.skipped.len(), "item"),
+            left.skipped.join("; ")
+        )));
     }
     if !left.linked.is_empty() {
         let what: Vec<&str> = left.linked.iter().copied().collect();
@@ -559,9 +563,9 @@ fn say_left_out(left: &LeftOut, notes: &mut Vec<Diagnostic>) {
     }
     if !left.unusable_chapters.is_empty() {
         notes.push(note(format!(
-            "the Podlove chapters (psc:chapters) of {} item(s) were left out: {}; add them as [[episode.chapters]] \
+            "the Podlove chapters (psc:chapters) of {} were left out: {}; add them as [[episode.chapters]] \
              by hand",
-            left.unusable_chapters.len(),
+            crate::text::count(left.unusable_chapters.len(), "item"),
             left.unusable_chapters.join("; ")
         )));
     }
@@ -721,7 +725,8 @@ fn fetch_media(
     }
     if failed > 0 {
         return Err(ImportError::Refused(format!(
-            "{failed} media file(s) could not be fetched (see above); run the same import again to resume"
+            "{} could not be fetched (see above); run the same import again to resume",
+            crate::text::count(failed, "media file")
         )));
     }
     Ok(())

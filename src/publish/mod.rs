@@ -117,8 +117,8 @@ impl PublishError {
                     Diagnostic::error(
                         "PUBLISH-FOREIGN",
                         format!(
-                            "{destination} holds {} object(s) podsmith did not publish where the site's files go: {}{more}",
-                            keys.len(),
+                            "{destination} holds {} podsmith did not publish where the site's files go: {}{more}",
+                            crate::text::count(keys.len(), "object"),
                             shown.join(", ")
                         ),
                     )

@@ -14,12 +14,12 @@ fn media_summary(found: &[Diagnostic]) -> String {
     let timed = found.len() - media;
     let mut parts = Vec::new();
     if media > 0 || timed == 0 {
-        parts.push(format!("{media} media file{} cannot be published", plural(media)));
+        parts.push(format!("{media} media file{} cannot be published", crate::text::plural(media)));
     }
     if timed > 0 {
         parts.push(format!(
             "{timed} chapter, transcript or soundbite problem{} (they do not fit the audio)",
-            plural(timed)
+            crate::text::plural(timed)
         ));
     }
     parts.join("; ")
@@ -56,7 +56,7 @@ pub enum BuildError {
     /// Files in the output folder that podsmith did not write would be replaced.
     #[error(
         "{} holds {} file{} podsmith has no record of writing, which this build would replace: {}",
-        out.display(), files.len(), plural(files.len()), shown(files)
+        out.display(), files.len(), crate::text::plural(files.len()), shown(files)
     )]
     Foreign {
         /// The output folder.
@@ -73,10 +73,6 @@ pub enum BuildError {
     /// Output paths that cannot be written (too long, a link or file in the way).
     #[error("the site cannot be written there; nothing was written")]
     Paths(Vec<String>),
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// The first ten of `files`, and how many more.

@@ -686,7 +686,11 @@ fn chapters_in_description(cx: &mut Cx<'_>, d: &Node, at: Where) {
         cx.push(Finding::new(
             id::APPLE_IT_CHAPTERS,
             at,
-            format!("the show notes have {} timestamp(s), the first at {} s: Apple makes chapters only from 3 or more starting at 00:00", stamps.len(), stamps[0]),
+            format!(
+                "the show notes have {}, the first at {} s: Apple makes chapters only from 3 or more starting at 00:00",
+                crate::text::count(stamps.len(), "timestamp"),
+                stamps[0]
+            ),
             "start the first chapter at 00:00 and list at least three, or use <podcast:chapters>",
         ));
     }

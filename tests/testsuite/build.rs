@@ -85,7 +85,7 @@ fn future_episodes_are_left_out_and_the_build_says_when_they_go_live() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-recorded the 1 published episode(s) in podsmith.lock: keep it with episodes.toml
+recorded the 1 published episode in podsmith.lock: keep it with episodes.toml
 warning: feed.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
 scheduled: "Coming soon" goes live at 2026-07-01T10:00:00+02:00; it is left out until then (run `podsmith build` again after that time)
@@ -132,9 +132,9 @@ fn control_characters_are_removed_with_a_warning_naming_the_episode() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-recorded the 1 published episode(s) in podsmith.lock: keep it with episodes.toml
-warning: episode "Pasted title": removed 1 control character(s) from `title` (XML cannot carry them; they are usually pasted by accident)
-warning: episode "Pasted title": removed 2 control character(s) from `notes` (XML cannot carry them; they are usually pasted by accident)
+recorded the 1 published episode in podsmith.lock: keep it with episodes.toml
+warning: episode "Pasted title": removed 1 control character from `title` (XML cannot carry them; they are usually pasted by accident)
+warning: episode "Pasted title": removed 2 control characters from `notes` (XML cannot carry them; they are usually pasted by accident)
 warning: feed.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
 Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 6 written, 0 unchanged, in [..]s
@@ -268,7 +268,7 @@ fn formats_of_different_lengths_publish_with_a_warning() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-recorded the 1 published episode(s) in podsmith.lock: keep it with episodes.toml
+recorded the 1 published episode in podsmith.lock: keep it with episodes.toml
 warning: feed.xml, feed.ogg.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
 warning: feed.xml, episode "Mixed": the OGG file plays for 3.0 s but the MP3 file for 5.1 s [MEDIA-FORMATS-AGREE]

@@ -60,7 +60,7 @@ fn the_sample_shows_feed_goes_round_the_trip() {
             "https://new.example.org/podcast/",
         ])
         .ok();
-    assert!(imported.stderr.contains("Imported 4 episode(s)"), "{}", imported.stderr);
+    assert!(imported.stderr.contains("Imported 4 episodes"), "{}", imported.stderr);
     let manifest = new.read("show/episodes.toml");
     assert!(manifest.starts_with("# Imported by podsmith from "), "{manifest}");
     assert!(new.path("show/podsmith.lock").is_file(), "the published identities are recorded at once");
@@ -347,7 +347,7 @@ fn odd_feeds_are_read_as_apps_read_them_and_what_is_left_out_is_said() {
         "its guid g2 is an earlier item's",
         "\"A blog post\" (no enclosure",
         "script elements were left out",
-        "the Podlove chapters (psc:chapters) of 1 item(s) were left out: \"Twice\" (the first chapter does not start at 0)",
+        "the Podlove chapters (psc:chapters) of 1 item were left out: \"Twice\" (the first chapter does not start at 0)",
     ] {
         assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
     }

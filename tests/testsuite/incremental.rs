@@ -84,7 +84,7 @@ fn after_every_kind_of_change_the_build_is_a_full_builds_byte_for_byte() {
     set_mtime(&mp3, SystemTime::now() + Duration::from_secs(3600));
     let run = build_matches_a_full_build(&show, "touched");
     assert_eq!(written(&run), 0, "{}", run.stderr);
-    assert!(run.stderr.contains("probed 1 media file(s)"), "{}", run.stderr);
+    assert!(run.stderr.contains("probed 1 media file"), "{}", run.stderr);
 
     // A media file replaced by another recording (copied over it: the
     // published file is the same file): its page and the feeds.
@@ -245,7 +245,7 @@ fn a_build_that_changes_one_episode_sweeps_what_an_interrupted_command_left() {
     show.write(mine, "keep me");
     edit_one_episodes_notes(&show);
     let run = build_matches_a_full_build(&show, "temporary files left");
-    assert!(run.stderr.contains("removed 3 temporary file(s)"), "{}", run.stderr);
+    assert!(run.stderr.contains("removed 3 temporary files"), "{}", run.stderr);
     for rel in left {
         assert!(!show.path(rel).exists(), "{rel} is still there");
     }

@@ -271,7 +271,7 @@ fn an_earlier_copy_with_the_same_bytes_is_taken_as_it_is() {
     assert_eq!(said["adopted"].as_array().unwrap().len(), 20, "{said}");
     assert!(
         run.stderr.contains(
-            "20 object(s) podsmith had not published hold the site's very bytes (by their ETag) and are taken as \
+            "20 objects podsmith had not published hold the site's very bytes (by their ETag) and are taken as \
              they are: "
         ),
         "{}",
@@ -522,7 +522,7 @@ fn a_folder_filled_earlier_with_the_same_files_is_taken_as_it_is() {
     assert!(run.stderr.contains("0 uploaded (0 bytes), 20 unchanged"), "{}", run.stderr);
     assert!(
         run.stderr.contains(
-            "20 object(s) podsmith had not published hold the site's very bytes (by their ETag) and are taken as \
+            "20 objects podsmith had not published hold the site's very bytes (by their ETag) and are taken as \
              they are: "
         ),
         "{}",
@@ -969,7 +969,7 @@ fn verify_fetches_the_feeds_and_checks_every_url_where_listeners_do() {
     let to = format!("s3://{BUCKET}/podcast");
     let args = ["publish", "--to", &to, "--endpoint", &s3.endpoint(), "--as-of", AS_OF, "--verify"];
     let run = show.run_env(&args, &s3.env()).ok();
-    assert!(run.stderr.contains("verified 2 feed(s) as published: 0 error(s)"), "{}", run.stderr);
+    assert!(run.stderr.contains("verified 2 feeds as published: 0 errors"), "{}", run.stderr);
 
     // A file deleted from the bucket by hand: the publish puts it back
     // (the listing shows it missing) before the check, which then passes.
@@ -1012,7 +1012,7 @@ fn a_damaged_record_is_set_aside_and_nothing_is_deleted_on_its_word() {
     assert!(run.stderr.contains("was set aside (it names \"../escape\""), "{}", run.stderr);
     assert!(
         run.stderr.contains(
-            "20 object(s) podsmith had not published hold the site's very bytes (by their ETag) and are taken as \
+            "20 objects podsmith had not published hold the site's very bytes (by their ETag) and are taken as \
              they are: "
         ),
         "{}",

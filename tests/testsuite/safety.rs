@@ -114,7 +114,7 @@ fn a_file_changed_after_podsmith_wrote_it_is_kept_not_pruned() {
     show.write("episodes.toml", &one);
     let run = show.run(&["build", "--allow-changes", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(
-        run.stderr.contains("removed 1 file(s) an earlier build published and this one does not: media/vbr-xing.mp3"),
+        run.stderr.contains("removed 1 file an earlier build published and this one does not: media/vbr-xing.mp3"),
         "{}",
         run.stderr
     );

@@ -313,7 +313,7 @@ fn a_second_build_changes_no_byte() {
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z", "--no-cache"]).ok();
     assert!(!run.stderr.contains("nothing changed since the last build"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("probed 8 media file(s)") && run.stderr.contains("0 written, 20 unchanged"),
+        run.stderr.contains("probed 8 media files") && run.stderr.contains("0 written, 20 unchanged"),
         "{}",
         run.stderr
     );
@@ -342,7 +342,7 @@ fn the_summary_names_what_was_built() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-recorded the 4 published episode(s) in podsmith.lock: keep it with episodes.toml
+recorded the 4 published episodes in podsmith.lock: keep it with episodes.toml
 warning: feed.xml, feed.ogg.xml: the feed's URLs and the owner e-mail are on podcast.example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
 Built 4 episodes into public: feed.xml, feed.ogg.xml (2 feeds), 5 pages, 9 media/image files; 20 written, 0 unchanged, in [..]s
@@ -355,11 +355,11 @@ Built 4 episodes into public: feed.xml, feed.ogg.xml (2 feeds), 5 pages, 9 media
 fn a_warm_build_probes_nothing_and_says_so() {
     let show = Show::sample();
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
-    assert!(run.stderr.contains("probed 8 media file(s); 0 unchanged ones came from the cache"), "{}", run.stderr);
+    assert!(run.stderr.contains("probed 8 media files; 0 unchanged ones came from the cache"), "{}", run.stderr);
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(
         run.stderr.contains(
-            "probed nothing: all 8 media file(s) are unchanged since they were measured (.podsmith/cache.json)"
+            "probed nothing: all 8 media files are unchanged since they were measured (.podsmith/cache.json)"
         ),
         "{}",
         run.stderr
@@ -385,10 +385,10 @@ fn a_warm_build_probes_nothing_and_says_so() {
     // A replaced file is measured again, the others are not.
     std::fs::copy(audio("pair-5s.mp3"), show.path("media/fluentd-eduardo-silva.mp3")).unwrap();
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]);
-    assert!(run.stderr.contains("probed 1 media file(s); 7 unchanged ones came from the cache"), "{}", run.stderr);
+    assert!(run.stderr.contains("probed 1 media file; 7 unchanged ones came from the cache"), "{}", run.stderr);
     // --no-cache measures everything.
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z", "--no-cache", "--allow-changes"]);
-    assert!(run.stderr.contains("probed 8 media file(s); 0 unchanged"), "{}", run.stderr);
+    assert!(run.stderr.contains("probed 8 media files; 0 unchanged"), "{}", run.stderr);
 }
 
 #[test]
@@ -401,7 +401,7 @@ fn a_damaged_probe_cache_is_rebuilt_not_trusted() {
     show.write("episodes.toml", &format!("{}\n# edited\n", show.read("episodes.toml")));
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(run.stderr.contains("warning: the probe cache was set aside (damaged"), "{}", run.stderr);
-    assert!(run.stderr.contains("probed 8 media file(s)"), "{}", run.stderr);
+    assert!(run.stderr.contains("probed 8 media files"), "{}", run.stderr);
     assert_eq!(show.read("public/feed.xml"), feed);
     // A file written again (new modification time) is measured again.
     std::thread::sleep(std::time::Duration::from_millis(20));
@@ -409,5 +409,5 @@ fn a_damaged_probe_cache_is_rebuilt_not_trusted() {
     std::fs::write(show.path("media/fluentd-eduardo-silva.ogg"), bytes).unwrap();
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(!run.stderr.contains("nothing changed since the last build"), "{}", run.stderr);
-    assert!(run.stderr.contains("probed 1 media file(s); 7 unchanged ones came from the cache"), "{}", run.stderr);
+    assert!(run.stderr.contains("probed 1 media file; 7 unchanged ones came from the cache"), "{}", run.stderr);
 }

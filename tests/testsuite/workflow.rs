@@ -229,7 +229,7 @@ fn a_hand_edited_published_guid_stops_the_build() {
     let show = Show::sample();
     show.build().ok();
     let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
-    assert_eq!(run.stdout, "no changes since the last build: subscribers see the same 4 episode(s)\n");
+    assert_eq!(run.stdout, "no changes since the last build: subscribers see the same 4 episodes\n");
     let published = show.read("public/feed.xml");
     let lock = show.read("podsmith.lock");
     let edited = show.read("episodes.toml").replace("c709453a-f377-4b70-b132-fea0cf9a9ee4", "fluentd-episode");
@@ -293,7 +293,7 @@ fn moved_media_and_removed_episodes_are_refused_unless_allowed() {
     assert_eq!(show.channel("feed.xml").items.len(), 3);
     // What it published is gone from public/ too: its page and its media.
     assert!(
-        run.stderr.contains("removed 3 file(s) an earlier build published and this one does not: episodes/fluentd-eduardo-silva/index.html, media/fluentd-eduardo-silva.mp3, media/fluentd-eduardo-silva.ogg"),
+        run.stderr.contains("removed 3 files an earlier build published and this one does not: episodes/fluentd-eduardo-silva/index.html, media/fluentd-eduardo-silva.mp3, media/fluentd-eduardo-silva.ogg"),
         "{}",
         run.stderr
     );
