@@ -21,7 +21,7 @@
 
 set -euo pipefail
 
-ALL_TARGETS=(mp3 ogg mp4 flac symphonia probe manifest feed art markdown)
+ALL_TARGETS=(mp3 ogg mp4 flac symphonia probe manifest feed art markdown import)
 
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
@@ -143,6 +143,14 @@ seed_feed() {
         if [[ $(stat -c %s "$f") -le 65536 ]]; then cp "$f" "$SEEDS/feed/"; fi
     done
 }
+seed_import() {
+    local f
+    # A host's feed, as import reads it: the real feeds under 64 KiB, and
+    # the sample show's own.
+    for f in "$ROOT"/tests/fixtures/real-feeds/*.xml; do
+        if [[ $(stat -c %s "$f") -le 65536 ]]; then cp "$f" "$SEEDS/import/"; fi
+    done
+}
 seed_art() {
     local f
     # The header reader stops at the size; 16 KiB holds it for every image here.
@@ -177,7 +185,7 @@ make_seeds() {
     rm -rf "${SEEDS:?}/$t"
     mkdir -p "$SEEDS/$t"
     case "$t" in
-        mp3 | ogg | mp4 | flac | manifest | feed | art | markdown) "seed_$t" ;;
+        mp3 | ogg | mp4 | flac | manifest | feed | art | markdown | import) "seed_$t" ;;
         symphonia | probe) seed_audio "$t" ;;
     esac
     # Empty seeds teach nothing and AFL++ rejects them.
@@ -251,7 +259,7 @@ dicts_for() {
         mp4) x+=(-x "$DICTS/audio.dict"); add mp4.dict ;;
         symphonia | probe) x+=(-x "$DICTS/audio.dict"); add wav.dict ;;
         manifest) x+=(-x "$DICTS/manifest.dict"); add toml.dict ;;
-        feed) x+=(-x "$DICTS/feed.dict"); add rss.dict; add xml.dict ;;
+        feed | import) x+=(-x "$DICTS/feed.dict"); add rss.dict; add xml.dict ;;
         art) add jpeg.dict; add png.dict ;;
         markdown) add markdown.dict; add html_tags.dict ;;
     esac

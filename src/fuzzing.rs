@@ -26,6 +26,7 @@ pub const TARGETS: &[Target] = &[
     ("feed", feed),
     ("art", art),
     ("markdown", markdown),
+    ("import", crate::import::fuzz::import),
 ];
 
 /// The target called `name`.

@@ -243,9 +243,16 @@ fn who_and_what(
         title.to_string()
     });
     p["author"] = value(author.as_str());
-    let owner_email = it
-        .and_then(|i| i.owner())
-        .and_then(|o| non_empty_opt(o.email()))
+    // An address podsmith takes: one the feed wrote otherwise (with a name,
+    // "mailto:", two of them) is read for the first e-mail in it.
+    let given = it.and_then(|i| i.owner()).and_then(|o| non_empty_opt(o.email()));
+    if let Some(given) = given.filter(|g| email_in(Some(g)).is_none()) {
+        notes.push(note(format!(
+            "the feed's owner e-mail (itunes:owner) \"{}\" is not an e-mail address: left out",
+            crate::text::truncate_chars(given, 80)
+        )));
+    }
+    let owner_email = email_in(given)
         .or_else(|| email_in(channel.managing_editor()))
         .or_else(|| email_in(channel.webmaster()))
         .unwrap_or_else(|| {
@@ -1018,9 +1025,11 @@ fn non_empty_opt(s: Option<&str>) -> Option<&str> {
     s.and_then(non_empty)
 }
 
-/// The e-mail in "ann@example.com (Ann)" and the like.
+/// The first e-mail in "ann@example.com (Ann)", "Ann <mailto:ann@example.com>",
+/// "ann@example.com, bob@example.com" and the like.
 fn email_in(s: Option<&str>) -> Option<&str> {
-    s?.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '<' || c == '>')
+    s?.split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | '<' | '>' | ',' | ';'))
+        .map(|w| w.strip_prefix("mailto:").unwrap_or(w))
         .find(|w| crate::text::is_email(w))
 }
 
@@ -1029,4 +1038,52 @@ pub fn default_dir(source: &str) -> PathBuf {
     let name = source.trim_end_matches('/').rsplit('/').next().unwrap_or("show");
     let name = name.split('.').next().filter(|n| !n.is_empty()).unwrap_or("show");
     Path::new(&crate::text::slugify(name)).to_path_buf()
+}
+
+/// The import as the fuzzer drives it (see [`crate::fuzzing`]).
+#[doc(hidden)]
+pub mod fuzz {
+    use std::path::{Path, PathBuf};
+
+    /// A show folder holding only the placeholder cover, made once: what
+    /// an import's manifest is read back against (its media are hosted).
+    fn scratch() -> Option<&'static Path> {
+        static ROOT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+        ROOT.get_or_init(|| {
+            let dir = tempfile::Builder::new().prefix("podsmith-fuzz-import-").tempdir().ok()?.keep();
+            std::fs::create_dir_all(dir.join("media")).ok()?;
+            std::fs::write(dir.join(super::PLACEHOLDER_COVER), crate::init::PLACEHOLDER_COVER).ok()?;
+            Some(dir)
+        })
+        .as_deref()
+    }
+
+    /// A host's feed (any bytes) made a manifest, which is then read back
+    /// as `import` reads it before writing anything. With
+    /// `PODSMITH_FUZZ_STRICT` set, a manifest the import made and podsmith
+    /// refuses is a crash too (to find feeds the import maps badly).
+    pub fn import(data: &[u8]) {
+        let Ok(channel) = rss::Channel::read_from(data) else { return };
+        let Some(root) = scratch() else { return };
+        let opts = super::Options {
+            feed: Vec::new(),
+            source: "feed.xml".into(),
+            dir: root.to_path_buf(),
+            base_url: None,
+            category: Some("Technology".into()),
+            download: false,
+            media_dir: "media".into(),
+            progress: std::sync::Arc::new(crate::progress::Silent),
+        };
+        let mut notes = Vec::new();
+        let Ok((text, _)) = super::manifest_of(&channel, &opts, &mut notes, (&mut Vec::new(), &mut Vec::new())) else {
+            return;
+        };
+        let read = crate::manifest::parse(&text, &root.join("episodes.toml"), root);
+        if let Err(problems) = read
+            && std::env::var_os("PODSMITH_FUZZ_STRICT").is_some()
+        {
+            panic!("the import made a manifest podsmith refuses: {:?}\n{text}", problems.first());
+        }
+    }
 }

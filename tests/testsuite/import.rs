@@ -421,3 +421,43 @@ fn download_fetches_every_file_resuming_a_cut_off_one_and_the_show_builds_from_t
     );
     assert!(built.contains("episodes/coredns-miek-gieben/transcript.vtt\" type=\"text/vtt\""), "{built}");
 }
+
+/// An owner e-mail as feeds write it (with a name, `mailto:`, two of them)
+/// is read for its address; one that holds none is left out, said, and
+/// the managing editor's taken instead (or a placeholder): the show is
+/// imported, not refused for its owner's address.
+#[test]
+fn an_owner_email_as_hosts_write_it_is_read_for_its_address_or_left_out() {
+    let feed = |email: &str, editor: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">\
+             <channel><title>Show</title><link>https://old.example.com/</link><description>A show</description>\
+             <language>en</language><itunes:category text=\"Arts\"/>{editor}\
+             <itunes:owner><itunes:name>Ann</itunes:name><itunes:email>{email}</itunes:email></itunes:owner>\
+             <item><title>One</title><guid>g1</guid><pubDate>Mon, 01 Jan 2024 10:00:00 +0000</pubDate>\
+             <enclosure url=\"https://old.example.com/a.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\
+             </channel></rss>\n"
+        )
+    };
+    let editor = "<managingEditor>ed@old.example.com (Ed)</managingEditor>";
+    for (email, editor, expected, said) in [
+        ("Ann Example &lt;mailto:ann@old.example.com&gt;", "", "ann@old.example.com", None),
+        ("ann@old.example.com, bob@old.example.com", "", "ann@old.example.com", None),
+        (
+            "heated@to write a newsletter for todasubstack.com",
+            editor,
+            "ed@old.example.com",
+            Some("is not an e-mail address: left out"),
+        ),
+        ("nobody", "", "you@example.com", Some("\"nobody\" is not an e-mail address")),
+    ] {
+        let show = Show::empty();
+        std::fs::write(show.path("old.xml"), feed(email, editor)).unwrap();
+        let run = show.run(&["import", "old.xml", "new"]).ok();
+        let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+        assert_eq!(parsed.podcast.owner.email, expected, "{email}");
+        if let Some(said) = said {
+            assert!(run.stderr.contains(said), "{email}: {}", run.stderr);
+        }
+    }
+}
