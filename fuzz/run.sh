@@ -21,7 +21,7 @@
 
 set -euo pipefail
 
-ALL_TARGETS=(mp3 ogg mp4 flac symphonia probe manifest feed art markdown import)
+ALL_TARGETS=(mp3 ogg mp4 flac symphonia probe manifest feed art markdown import transcript chapters)
 
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
@@ -151,6 +151,18 @@ seed_import() {
         if [[ $(stat -c %s "$f") -le 65536 ]]; then cp "$f" "$SEEDS/import/"; fi
     done
 }
+# The first byte picks the format: 0 VTT, 1 SRT, 2 JSON, 3 HTML.
+seed_transcript() {
+    { printf '\x00'; cat "$ROOT"/transcripts/*.vtt; } | put transcript sample.vtt
+    printf '\x00WEBVTT\n\n00:00.000 --> 00:02.000\n<v Ann>Hello &amp; welcome.\n\n00:02.000 --> 00:04.900\n<v Bob>Thanks.\n' | put transcript voices.vtt
+    printf '\x011\n00:00:00,000 --> 00:00:04,000\nHallo.\n\n2\n00:00:04,000 --> 00:00:09,500\n<i>Zwei</i> Zeilen\nhier.\n' | put transcript two.srt
+    printf '\x02{"version":"1.0.0","segments":[{"speaker":"Ann","startTime":0,"endTime":1.5,"body":"Hi"},{"startTime":1.5,"endTime":3,"body":"there"}]}' | put transcript segments.json
+    printf '\x03<html><body><p>Ann: Hello.</p></body></html>' | put transcript page.html
+}
+seed_chapters() {
+    cp "$ROOT/tests/fixtures/rules/chapters.json" "$SEEDS/chapters/"
+    printf '{"version":"1.2.0","chapters":[{"startTime":0,"title":"Intro"},{"startTime":61.5,"endTime":90,"title":"Talk","url":"https://example.org/a?b=c","img":"https://example.org/i.jpg"},{"startTime":90,"toc":false}]}' | put chapters made.json
+}
 seed_art() {
     local f
     # The header reader stops at the size; 16 KiB holds it for every image here.
@@ -185,7 +197,7 @@ make_seeds() {
     rm -rf "${SEEDS:?}/$t"
     mkdir -p "$SEEDS/$t"
     case "$t" in
-        mp3 | ogg | mp4 | flac | manifest | feed | art | markdown | import) "seed_$t" ;;
+        mp3 | ogg | mp4 | flac | manifest | feed | art | markdown | import | transcript | chapters) "seed_$t" ;;
         symphonia | probe) seed_audio "$t" ;;
     esac
     # Empty seeds teach nothing and AFL++ rejects them.
@@ -260,6 +272,8 @@ dicts_for() {
         symphonia | probe) x+=(-x "$DICTS/audio.dict"); add wav.dict ;;
         manifest) x+=(-x "$DICTS/manifest.dict"); add toml.dict ;;
         feed | import) x+=(-x "$DICTS/feed.dict"); add rss.dict; add xml.dict ;;
+        transcript) add html_tags.dict ;;
+        chapters) add json.dict ;;
         art) add jpeg.dict; add png.dict ;;
         markdown) add markdown.dict; add html_tags.dict ;;
     esac

@@ -27,6 +27,8 @@ pub const TARGETS: &[Target] = &[
     ("art", art),
     ("markdown", markdown),
     ("import", crate::import::fuzz::import),
+    ("transcript", transcript),
+    ("chapters", chapters),
 ];
 
 /// The target called `name`.
@@ -58,6 +60,51 @@ pub fn art(data: &[u8]) {
 /// Markdown notes to sanitised HTML.
 pub fn markdown(data: &[u8]) {
     let _ = crate::markdown::to_html(&String::from_utf8_lossy(data));
+}
+
+/// A transcript (the first byte picks the format: VTT, SRT, JSON, HTML),
+/// and, read, its counterpart in the other timed format (what a build
+/// publishes beside it), which must read back to the same cues.
+pub fn transcript(data: &[u8]) {
+    use crate::transcript::Kind;
+    let Some((&pick, bytes)) = data.split_first() else { return };
+    let kind = [Kind::Vtt, Kind::Srt, Kind::Json, Kind::Html][usize::from(pick % 4)];
+    let Ok(cues) = crate::transcript::parse(kind, bytes) else { return };
+    let t = crate::transcript::Transcript { rel: "t".into(), kind, language: "en".into(), bytes: bytes.to_vec(), cues };
+    let _ = t.problem(60.0, "the audio");
+    let Some((other, made)) = t.counterpart() else { return };
+    match crate::transcript::parse(other, &made) {
+        Ok(again) => assert!(
+            again.len() == t.cues.len()
+                && again.iter().zip(&t.cues).all(|(a, b)| {
+                    (a.start - b.start).abs() < 0.002
+                        && (a.end - b.end).abs() < 0.002
+                        && a.speaker == b.speaker
+                        && a.text == b.text
+                }),
+            "the counterpart reads back to other cues: {:?}\n{:?}",
+            t.cues,
+            again
+        ),
+        Err(e) => panic!("the counterpart does not read back: {e}\n{}", String::from_utf8_lossy(&made)),
+    }
+}
+
+/// A Podcasting 2.0 chapters file, read, checked, and written again (as a
+/// build publishes it), which must read back to the same chapters.
+pub fn chapters(data: &[u8]) {
+    use crate::manifest::Asset;
+    let Ok(list) = crate::chapters::from_json(data) else { return };
+    let c = crate::chapters::Chapters { list, origin: crate::chapters::Origin::Inline };
+    let _ = c.problems(60.0, "the audio");
+    let json = c.to_json(&|a| match a {
+        Asset::Remote(u) => u.to_string(),
+        Asset::Local(f) => f.rel.clone(),
+    });
+    match crate::chapters::from_json(&json) {
+        Ok(again) => assert_eq!(format!("{again:?}"), format!("{:?}", c.list), "written again, they read otherwise"),
+        Err(e) => panic!("written again, they do not read back: {e}\n{}", String::from_utf8_lossy(&json)),
+    }
 }
 
 #[cfg(test)]

@@ -94,6 +94,11 @@ pub struct Transcript {
 
 const MAX_CUES: usize = 100_000;
 
+/// The latest time a transcript may name: under a million hours, as far as
+/// a `HH:MM:SS.mmm` timestamp of the readers goes (a JSON transcript's
+/// times go into the VTT file a build publishes beside it).
+const MAX_SECONDS: f64 = 1_000_000.0 * 3600.0;
+
 /// Reads a transcript of format `kind`: its cues, or what is wrong.
 pub fn parse(kind: Kind, bytes: &[u8]) -> Result<Vec<Cue>, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text ({e})"))?;
@@ -197,15 +202,16 @@ fn json(bytes: &[u8]) -> Result<Vec<Cue>, String> {
         .into_iter()
         .enumerate()
         .map(|(n, s)| {
-            let ok = |t: f64| t.is_finite() && t >= 0.0;
+            let ok = |t: f64| t.is_finite() && (0.0..MAX_SECONDS).contains(&t);
             if !(ok(s.start_time) && ok(s.end_time)) {
                 return Err(format!("segment {}: startTime and endTime must be times in seconds", n + 1));
             }
             if s.end_time < s.start_time {
                 return Err(format!("segment {} ends before it starts", n + 1));
             }
-            let speaker = s.speaker.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-            Ok(Cue { start: s.start_time, end: s.end_time, speaker, text: s.body.trim().to_string() })
+            // Plain text, its spaces as the timed formats' readers leave them.
+            let speaker = s.speaker.map(|v| one_line(&v)).filter(|v| !v.is_empty());
+            Ok(Cue { start: s.start_time, end: s.end_time, speaker, text: one_line(&s.body) })
         })
         .collect()
 }
@@ -269,9 +275,20 @@ fn voice(text: &str) -> (Option<String>, String) {
         .strip_prefix("<v")
         .filter(|rest| rest.starts_with([' ', '.']))
         .and_then(|rest| rest.split_once('>'))
-        .map(|(head, _)| head.split_once(' ').map_or("", |(_, name)| name).trim().to_string())
+        .map(|(head, _)| one_line(&entities(head.split_once(' ').map_or("", |(_, name)| name))))
         .filter(|s| !s.is_empty());
     (speaker, plain(text))
+}
+
+/// The few entities VTT and SRT use, read.
+fn entities(text: &str) -> String {
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", " ").replace("&amp;", "&")
+}
+
+/// `text` on one line: every run of spaces, line ends and other white
+/// space one space, none at either end.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Text with `<…>` tags removed and the few entities VTT and SRT use read.
@@ -286,8 +303,7 @@ fn plain(text: &str) -> String {
             (c, false) => out.push(c),
         }
     }
-    let out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", " ").replace("&amp;", "&");
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    one_line(&entities(&out))
 }
 
 /// `HH:MM:SS{sep}mmm`.
@@ -421,5 +437,21 @@ mod tests {
         assert_eq!(kind, Kind::Vtt);
         assert_eq!(parse(Kind::Vtt, &vtt_again).unwrap().len(), 2);
         assert_eq!(stamp(3723.5, ','), "01:02:03,500");
+    }
+
+    /// What the fuzzer found: a JSON transcript whose VTT counterpart read
+    /// back otherwise (a speaker with markup characters, text over lines)
+    /// or not at all (a time past what a timestamp can say).
+    #[test]
+    fn a_json_transcript_and_its_vtt_counterpart_read_the_same() {
+        let json = r#"{"segments":[{"speaker":"Ann <host>","startTime":0,"endTime":1.5,"body":"a\nb\u000cc  d"}]}"#;
+        let cues = parse(Kind::Json, json.as_bytes()).unwrap();
+        assert_eq!(cues, [Cue { start: 0.0, end: 1.5, speaker: Some("Ann <host>".into()), text: "a b c d".into() }]);
+        let t = Transcript { rel: "t.json".into(), kind: Kind::Json, language: "en".into(), bytes: json.into(), cues };
+        let (kind, vtt) = t.counterpart().unwrap();
+        assert_eq!(kind, Kind::Vtt);
+        assert_eq!(parse(Kind::Vtt, &vtt).unwrap(), t.cues, "{}", String::from_utf8_lossy(&vtt));
+        let far = r#"{"segments":[{"startTime":0,"endTime":1.8e16,"body":"x"}]}"#;
+        assert!(parse(Kind::Json, far.as_bytes()).unwrap_err().contains("must be times in seconds"));
     }
 }
