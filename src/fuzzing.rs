@@ -29,6 +29,7 @@ pub const TARGETS: &[Target] = &[
     ("import", crate::import::fuzz::import),
     ("transcript", transcript),
     ("chapters", chapters),
+    ("serve", crate::serve::fuzz::serve),
 ];
 
 /// The target called `name`.

@@ -275,7 +275,10 @@ fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
             && let Some((a, b)) = spec.split_once('-')
             && let Ok(a) = a.trim().parse::<u64>()
         {
-            range = Some((a, b.trim().parse::<u64>().ok()));
+            // One that ends before it starts is not a range: ignored, as
+            // RFC 9110 says (the whole file is sent).
+            let b = b.trim().parse::<u64>().ok();
+            range = b.is_none_or(|b| b >= a).then_some((a, b));
         }
     }
     let mut parts = request.split_whitespace();
@@ -285,7 +288,7 @@ fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
 
 /// Answers `request`: a file of the site at `out` (a page with the
 /// preview's reload script), or the preview's state.
-fn respond_to(w: &mut TcpStream, request: &Request, out: &Path, state: &Mutex<State>) -> std::io::Result<()> {
+fn respond_to(w: &mut impl Write, request: &Request, out: &Path, state: &Mutex<State>) -> std::io::Result<()> {
     if request.method != "GET" && request.method != "HEAD" {
         return write!(w, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n");
     }
@@ -357,7 +360,7 @@ fn content_type(file: &Path) -> &'static str {
 }
 
 fn respond(
-    w: &mut TcpStream,
+    w: &mut impl Write,
     status: &str,
     kind: &str,
     extra: &[String],
@@ -382,7 +385,7 @@ fn respond(
 
 /// A file, whole or the range asked for (206), streamed.
 fn send_file(
-    w: &mut TcpStream,
+    w: &mut impl Write,
     file: &Path,
     kind: &str,
     range: Option<(u64, Option<u64>)>,
@@ -412,6 +415,44 @@ fn send_file(
         std::io::copy(&mut f.take(len), w)?;
     }
     w.flush()
+}
+
+/// The preview's answers as the fuzzer drives them (see [`crate::fuzzing`]).
+#[doc(hidden)]
+pub mod fuzz {
+    use super::*;
+
+    /// A site of a few files (a page, a small and an empty medium, a feed),
+    /// made once.
+    fn site() -> Option<&'static Path> {
+        static SITE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+        SITE.get_or_init(|| {
+            let dir = tempfile::Builder::new().prefix("podsmith-fuzz-serve-").tempdir().ok()?.keep();
+            std::fs::create_dir_all(dir.join("episodes/one")).ok()?;
+            std::fs::create_dir_all(dir.join("media")).ok()?;
+            std::fs::write(dir.join("index.html"), "<!DOCTYPE html><html><body><p>hi</p></body></html>").ok()?;
+            std::fs::write(dir.join("episodes/one/index.html"), "<html><body>one</body></html>").ok()?;
+            std::fs::write(dir.join("media/a.mp3"), [0u8; 100]).ok()?;
+            std::fs::write(dir.join("media/empty.ogg"), []).ok()?;
+            std::fs::write(dir.join("feed.xml"), "<rss/>").ok()?;
+            Some(dir)
+        })
+        .as_deref()
+    }
+
+    /// Requests (any bytes, as a connection sends them) read and answered,
+    /// into a sink.
+    pub fn serve(data: &[u8]) {
+        let Some(out) = site() else { return };
+        let state = Mutex::new(State::default());
+        let mut reader = std::io::Cursor::new(data);
+        let mut sink = std::io::sink();
+        while let Ok(Some(request)) = read_request(&mut reader) {
+            if respond_to(&mut sink, &request, out, &state).is_err() || request.close {
+                return;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -97,6 +97,10 @@ fn serve_previews_the_show_rebuilds_on_save_and_shows_errors_without_touching_pu
     let size = std::fs::metadata(show.path("media/coredns-miek-gieben.mp3")).unwrap().len();
     assert_eq!((status, header(&h, "content-range")), (206, format!("bytes 100-199/{size}").as_str()));
     assert_eq!(body, std::fs::read(show.path("media/coredns-miek-gieben.mp3")).unwrap()[100..200]);
+    // A range that ends before it starts is ignored: the whole file.
+    let (status, h, body) = get(&s, "/media/coredns-miek-gieben.mp3", Some("bytes=199-100"));
+    assert_eq!((status, header(&h, "content-length")), (200, size.to_string().as_str()));
+    assert_eq!(body.len() as u64, size);
     assert_eq!(get(&s, "/../episodes.toml", None).0, 404);
 
     // A title edited: the page shows it. (How soon is bench/serve.sh's to
