@@ -348,7 +348,7 @@ impl Shared {
         // Up to the next chunk held (an MP3's tags at its end, read first):
         // no byte is fetched twice.
         let next = state.chunks.iter().map(|(start, _)| *start).filter(|start| *start > pos).min();
-        let end = (pos + len).min(self.hosted.size).min(next.unwrap_or(u64::MAX));
+        let end = pos.saturating_add(len).min(self.hosted.size).min(next.unwrap_or(u64::MAX));
         if state.traffic.bytes.saturating_add(end - pos) > self.budget {
             self.over.store(true, std::sync::atomic::Ordering::Relaxed);
             return Err(io::Error::other("over the bytes it may read"));

@@ -181,3 +181,17 @@ fn jobs_takes_one_to_sixty_four() {
     show.run(&["probe", "--jobs", "0", &urls[0]]).fails(2);
     show.run(&["probe", "--jobs", "65", &urls[0]]).fails(2);
 }
+
+/// A server that says a file is 2^64 - 1 bytes long: the probe says what
+/// it found (it reads the end of the file for its tags, past what the
+/// server has), with the URL; it does not fail on the size.
+#[test]
+fn a_server_that_says_a_file_is_endless_gets_a_clear_error() {
+    let (dir, _) = hosted_folder();
+    let server = Server::start(dir.path().to_path_buf(), Mode::HugeTotal);
+    let show = Show::empty();
+    let url = format!("{}cbr-xing.mp3", server.base());
+    let run = show.run(&["probe", &url]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains(&url) && !run.stderr.contains("panicked"), "{}", run.stderr);
+}

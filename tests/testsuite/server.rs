@@ -32,6 +32,8 @@ pub enum Mode {
     /// Says `Content-Length` right but sends half the body of a ranged
     /// answer, then closes the connection (a dropped transfer).
     ShortBody,
+    /// Says in `Content-Range` that every file is 2^64 - 1 bytes long.
+    HugeTotal,
 }
 
 /// A running server; stops when dropped.
@@ -289,7 +291,10 @@ fn answer(
             (
                 "206 Partial Content",
                 &body[a as usize..=end as usize],
-                format!("Content-Range: bytes {a}-{end}/{total}\r\n"),
+                match mode {
+                    Mode::HugeTotal => format!("Content-Range: bytes {a}-{end}/{}\r\n", u64::MAX),
+                    _ => format!("Content-Range: bytes {a}-{end}/{total}\r\n"),
+                },
             )
         }
         _ => ("200 OK", &body[..], String::new()),
