@@ -21,7 +21,7 @@
 
 set -euo pipefail
 
-ALL_TARGETS=(mp3 ogg mp4 flac symphonia probe manifest feed art markdown import transcript chapters)
+ALL_TARGETS=(mp3 ogg mp4 flac symphonia probe manifest feed art markdown import transcript chapters serve records)
 
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
@@ -163,6 +163,35 @@ seed_chapters() {
     cp "$ROOT/tests/fixtures/rules/chapters.json" "$SEEDS/chapters/"
     printf '{"version":"1.2.0","chapters":[{"startTime":0,"title":"Intro"},{"startTime":61.5,"endTime":90,"title":"Talk","url":"https://example.org/a?b=c","img":"https://example.org/i.jpg"},{"startTime":90,"toc":false}]}' | put chapters made.json
 }
+# What a browser and curl send: pages, a range, HEAD, keep-alive, odd paths.
+seed_serve() {
+    printf 'GET / HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nUser-Agent: Mozilla/5.0\r\nAccept: text/html\r\n\r\nGET /episodes/one/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | put serve pages.http
+    printf 'GET /media/a.mp3 HTTP/1.1\r\nRange: bytes=10-19\r\n\r\nHEAD /media/a.mp3 HTTP/1.1\r\nRange: bytes=50-\r\n\r\nGET /media/empty.ogg HTTP/1.1\r\nRange: bytes=0-0\r\n\r\n' | put serve ranges.http
+    printf 'GET /__podsmith/state HTTP/1.0\r\n\r\n' | put serve state.http
+    printf 'POST /feed.xml HTTP/1.1\r\n\r\nGET /%%2e%%2e/etc/passwd HTTP/1.1\r\n\r\nGET /episodes HTTP/1.1\r\n\r\nGET /feed.xml?x=1#y HTTP/1.1\r\n\r\n' | put serve odd.http
+}
+# The state files of the sample show as a build leaves them (the first
+# byte picks the file: 0 build.json, 1 pending.json, 2 cache.json, 3
+# memo.json, 4 podsmith.lock).
+seed_records() {
+    local show bin n=0 f
+    show="$(mktemp -d)"
+    cp -r "$ROOT/episodes.toml" "$ROOT/media" "$ROOT/transcripts" "$show/"
+    for bin in "$ROOT/target/release/podsmith" "$ROOT/target/debug/podsmith"; do
+        if [[ -x "$bin" ]]; then
+            (cd "$show" && "$bin" -q build >/dev/null 2>&1) || true
+            break
+        fi
+    done
+    for f in .podsmith/build.json .podsmith/pending.json .podsmith/cache.json .podsmith/memo.json podsmith.lock; do
+        if [[ -f "$show/$f" ]]; then
+            { printf "\\x$(printf '%02x' $n)"; cat "$show/$f"; } | put records "$n-$(basename "$f")"
+        fi
+        n=$((n + 1))
+    done
+    printf '\x01{"version":1,"out":"/tmp/x/public","files":["feed.xml","../outside"]}' | put records 1-pending.json
+    rm -rf "$show"
+}
 seed_art() {
     local f
     # The header reader stops at the size; 16 KiB holds it for every image here.
@@ -197,7 +226,7 @@ make_seeds() {
     rm -rf "${SEEDS:?}/$t"
     mkdir -p "$SEEDS/$t"
     case "$t" in
-        mp3 | ogg | mp4 | flac | manifest | feed | art | markdown | import | transcript | chapters) "seed_$t" ;;
+        mp3 | ogg | mp4 | flac | manifest | feed | art | markdown | import | transcript | chapters | serve | records) "seed_$t" ;;
         symphonia | probe) seed_audio "$t" ;;
     esac
     # Empty seeds teach nothing and AFL++ rejects them.
@@ -273,7 +302,8 @@ dicts_for() {
         manifest) x+=(-x "$DICTS/manifest.dict"); add toml.dict ;;
         feed | import) x+=(-x "$DICTS/feed.dict"); add rss.dict; add xml.dict ;;
         transcript) add html_tags.dict ;;
-        chapters) add json.dict ;;
+        chapters | records) add json.dict ;;
+        serve) add http.dict ;;
         art) add jpeg.dict; add png.dict ;;
         markdown) add markdown.dict; add html_tags.dict ;;
     esac

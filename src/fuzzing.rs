@@ -30,6 +30,7 @@ pub const TARGETS: &[Target] = &[
     ("transcript", transcript),
     ("chapters", chapters),
     ("serve", crate::serve::fuzz::serve),
+    ("records", records),
 ];
 
 /// The target called `name`.
@@ -105,6 +106,50 @@ pub fn chapters(data: &[u8]) {
     match crate::chapters::from_json(&json) {
         Ok(again) => assert_eq!(format!("{again:?}"), format!("{:?}", c.list), "written again, they read otherwise"),
         Err(e) => panic!("written again, they do not read back: {e}\n{}", String::from_utf8_lossy(&json)),
+    }
+}
+
+/// What podsmith reads back of its own (records, probe cache, memo, lock),
+/// as a damaged or crafted file may hold it: the first byte picks the
+/// file, the rest is written there in a scratch show folder and read.
+pub fn records(data: &[u8]) {
+    static ROOT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    let root = ROOT.get_or_init(|| {
+        let dir = tempfile::Builder::new().prefix("podsmith-fuzz-records-").tempdir().ok()?.keep();
+        std::fs::create_dir_all(dir.join(".podsmith")).ok()?;
+        Some(dir)
+    });
+    let (Some(root), Some((&pick, bytes))) = (root.as_deref(), data.split_first()) else { return };
+    let files = [
+        crate::site::record::RECORD_PATH,
+        crate::site::record::PENDING_PATH,
+        crate::probe::cache::CACHE_PATH,
+        crate::site::memo::MEMO_PATH,
+        crate::lock::FILE_NAME,
+    ];
+    let rel = files[usize::from(pick) % files.len()];
+    for f in files {
+        let _ = std::fs::remove_file(root.join(f));
+    }
+    if std::fs::write(root.join(rel), bytes).is_err() {
+        return;
+    }
+    match rel {
+        crate::probe::cache::CACHE_PATH => {
+            let _ = crate::probe::cache::Cache::open(root);
+        }
+        crate::site::memo::MEMO_PATH => {
+            if let Some(mut memo) = crate::site::memo::Memo::load(root) {
+                memo.read_feeds();
+            }
+        }
+        crate::lock::FILE_NAME => {
+            let _ = crate::lock::Lock::read(&root.join(rel));
+        }
+        _ => {
+            let records = crate::site::record::Records::read(root);
+            let _ = records.site(&root.join("public"));
+        }
     }
 }
 
