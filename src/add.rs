@@ -440,9 +440,43 @@ fn apply(plan: &Plan, opts: &Options) -> Result<manifest::Show, AddError> {
 /// The manifest with `table` (an `[[episode]]` table, `\n` line ends)
 /// inserted after the last episode, or at the end: every byte of `text`
 /// stays as it was, and the new lines take the file's own line ends.
+/// Each place tried is checked to add that episode and change nothing
+/// else (a line of notes that looks like a comment is not one).
 fn insert_episode(text: &str, table: &str) -> Result<String, AddError> {
     let doc = toml_edit::Document::parse(text).map_err(|e| AddError::Refused(format!("episodes.toml: {e}")))?;
-    let at = insertion_point(text, &doc)?;
+    let (after_comments, at_header) = insertion_point(text, &doc)?;
+    let adds = |at: usize| Some(inserted_at(text, table, at)).filter(|out| adds_only(text, out, table));
+    adds(after_comments).or_else(|| adds(at_header)).or_else(|| adds(text.len())).ok_or_else(|| {
+        AddError::Refused(
+            "episodes.toml: podsmith cannot tell where a new episode goes in it; add the [[episode]] table by hand"
+                .into(),
+        )
+    })
+}
+
+/// Whether `new` reads as `old` with the one episode of `table` after its
+/// last (values compared, not bytes).
+fn adds_only(old: &str, new: &str, table: &str) -> bool {
+    let (Ok(mut old), Ok(new), Ok(added)) =
+        (old.parse::<toml::Table>(), new.parse::<toml::Table>(), table.parse::<toml::Table>())
+    else {
+        return false;
+    };
+    let Some(episode) = added.get("episode").and_then(toml::Value::as_array).and_then(|a| a.first()).cloned() else {
+        return false;
+    };
+    match old.get_mut("episode") {
+        Some(toml::Value::Array(list)) => list.push(episode),
+        None => {
+            old.insert("episode".into(), toml::Value::Array(vec![episode]));
+        }
+        Some(_) => return false,
+    }
+    old == new
+}
+
+/// `text` with `table` inserted at byte `at` (a line's start, or the end).
+fn inserted_at(text: &str, table: &str, at: usize) -> String {
     let crlf = text.matches("\r\n").count() * 2 > text.matches('\n').count();
     let eol = if crlf { "\r\n" } else { "\n" };
     let mut piece = String::new();
@@ -460,28 +494,31 @@ fn insert_episode(text: &str, table: &str) -> Result<String, AddError> {
     out.push_str(&text[..at]);
     out.push_str(&piece);
     out.push_str(&text[at..]);
-    Ok(out)
+    out
 }
 
 /// Where a new episode goes: before the first table after the last episode
 /// that is not part of it (and before the comments just above that table,
-/// which describe it); with no such table, at the end of the file.
-fn insertion_point(text: &str, doc: &toml_edit::Document<&str>) -> Result<usize, AddError> {
+/// which describe it); with no such table, at the end of the file. Also
+/// the start of that table's header line, in case what looks like comments
+/// above it is not (the end of a multi-line string).
+fn insertion_point(text: &str, doc: &toml_edit::Document<&str>) -> Result<(usize, usize), AddError> {
     let mut headers: Vec<(bool, usize)> = Vec::new(); // (is an episode's, header start)
     collect_headers(doc.as_table(), None, &mut headers);
     let last_episode = match doc.get("episode") {
-        None => return Ok(text.len()),
+        None => return Ok((text.len(), text.len())),
         Some(item) => match item.as_array_of_tables() {
             Some(list) => list.iter().filter_map(|t| t.span()).map(|s| s.start).max(),
             None => return refuse("episodes.toml has `episode` but not as [[episode]] tables"),
         },
     };
-    let Some(last) = last_episode else { return Ok(text.len()) };
+    let Some(last) = last_episode else { return Ok((text.len(), text.len())) };
     let Some(next) = headers.iter().filter(|(ep, at)| !ep && *at > last).map(|(_, at)| *at).min() else {
-        return Ok(text.len());
+        return Ok((text.len(), text.len()));
     };
     // Back from the header's line over the comment lines right above it.
-    let mut at = text[..next].rfind('\n').map_or(0, |i| i + 1);
+    let header_line = text[..next].rfind('\n').map_or(0, |i| i + 1);
+    let mut at = header_line;
     while at > 0 {
         let prev = text[..at - 1].rfind('\n').map_or(0, |i| i + 1);
         if !text[prev..at].trim_start().starts_with('#') {
@@ -489,7 +526,7 @@ fn insertion_point(text: &str, doc: &toml_edit::Document<&str>) -> Result<usize,
         }
         at = prev;
     }
-    Ok(at)
+    Ok((at, header_line))
 }
 
 /// The start of every table header (`[a]`, `[[a]]`, `[a.b]`), and whether

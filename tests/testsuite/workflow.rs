@@ -687,3 +687,28 @@ fn guid_of(show: &Show, title: &str) -> String {
     let line = text[at..].lines().find(|l| l.starts_with("guid = ")).unwrap();
     line.trim_start_matches("guid = ").trim_matches('"').to_string()
 }
+
+/// Notes whose last line starts with `#` (a Markdown heading) end right
+/// above the next table: that line is text, not a comment describing the
+/// table, and the new episode goes after the string, not into it. Before,
+/// `add` said "Added" and the episode was the last one's notes.
+#[test]
+fn add_does_not_take_the_end_of_notes_for_a_comment() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let end = manifest.rfind("\"\"\"").unwrap();
+    let edited = format!("{}\n# Links\"\"\"\n[publish]\nto = \"file:///srv/podcast\"\n", &manifest[..end].trim_end());
+    show.write("episodes.toml", &edited);
+    let before = podsmith::manifest::load(&show.path("episodes.toml")).unwrap();
+    show.run(&["add", &fixture("pair-5s.mp3"), "--title", "Now", "--date", "2020-01-01T10:00:00Z"]).ok();
+    let after = podsmith::manifest::load(&show.path("episodes.toml")).unwrap();
+    assert_eq!(after.episodes.len(), before.episodes.len() + 1);
+    assert_eq!(after.episodes.last().unwrap().title, "Now");
+    for (a, b) in before.episodes.iter().zip(&after.episodes) {
+        assert_eq!((&a.title, &a.notes), (&b.title, &b.notes));
+    }
+    assert!(after.publish.to.is_some(), "the [publish] table is still there");
+    // Every byte that was there still is.
+    let text = show.read("episodes.toml");
+    assert!(text.starts_with(&edited[..edited.find("[publish]").unwrap()]), "{text}");
+}
