@@ -21,7 +21,7 @@
 
 set -euo pipefail
 
-ALL_TARGETS=(mp3 ogg mp4 flac symphonia probe manifest feed art markdown import transcript chapters serve records)
+ALL_TARGETS=(mp3 ogg mp4 flac symphonia probe manifest feed art markdown import transcript chapters serve records add site)
 
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
@@ -126,11 +126,13 @@ seed_audio() {
         cp "$f" "$SEEDS/$1/"
     done
 }
-seed_manifest() {
-    cp "$ROOT/episodes.toml" "$SEEDS/manifest/episodes.toml"
-    cp "$ROOT/src/init/episodes.toml" "$SEEDS/manifest/init-episodes.toml"
+seed_manifest() { seed_manifest_into manifest; }
+# The manifest seeds, for TARGET (add and site read manifests too).
+seed_manifest_into() {
+    cp "$ROOT/episodes.toml" "$SEEDS/$1/episodes.toml"
+    cp "$ROOT/src/init/episodes.toml" "$SEEDS/$1/init-episodes.toml"
     # The ```toml examples of README.md, one seed each.
-    awk -v dir="$SEEDS/manifest" '
+    awk -v dir="$SEEDS/$1" '
         /^```toml/ { n++; f = dir "/readme-" n ".toml"; inblock = 1; next }
         /^```/     { inblock = 0; next }
         inblock    { print > f }' "$ROOT/README.md"
@@ -227,6 +229,7 @@ make_seeds() {
     mkdir -p "$SEEDS/$t"
     case "$t" in
         mp3 | ogg | mp4 | flac | manifest | feed | art | markdown | import | transcript | chapters | serve | records) "seed_$t" ;;
+        add | site) seed_manifest_into "$t" ;;
         symphonia | probe) seed_audio "$t" ;;
     esac
     # Empty seeds teach nothing and AFL++ rejects them.
@@ -299,7 +302,7 @@ dicts_for() {
         ogg) x+=(-x "$DICTS/audio.dict"); add ogg.dict ;;
         mp4) x+=(-x "$DICTS/audio.dict"); add mp4.dict ;;
         symphonia | probe) x+=(-x "$DICTS/audio.dict"); add wav.dict ;;
-        manifest) x+=(-x "$DICTS/manifest.dict"); add toml.dict ;;
+        manifest | add | site) x+=(-x "$DICTS/manifest.dict"); add toml.dict ;;
         feed | import) x+=(-x "$DICTS/feed.dict"); add rss.dict; add xml.dict ;;
         transcript) add html_tags.dict ;;
         chapters | records) add json.dict ;;

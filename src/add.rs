@@ -622,3 +622,18 @@ fn new_guid(show: &Show, slug: &str, date: &toml_edit::Datetime, first_media: &s
     let ns = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, show_id.as_bytes());
     uuid::Uuid::new_v5(&ns, format!("{slug}\n{date}\n{first_media}").as_bytes()).to_string()
 }
+
+/// Where `add` puts a new episode, as the fuzzer drives it (see [`crate::fuzzing`]).
+#[doc(hidden)]
+pub mod fuzz {
+    /// A new episode's table put into any manifest text: if it is put
+    /// anywhere, the text reads as before with that one episode more.
+    pub fn add(data: &[u8]) {
+        let Ok(text) = std::str::from_utf8(data) else { return };
+        let table = "[[episode]]\ntitle = \"Fuzzed\"\nguid = \"f\"\nnotes = \"\"\"\n# Heading\n\"\"\"\n";
+        if let Ok(out) = super::insert_episode(text, table) {
+            assert!(super::adds_only(text, &out, table), "{out}");
+            assert!(out.len() > text.len());
+        }
+    }
+}

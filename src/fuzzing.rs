@@ -31,6 +31,8 @@ pub const TARGETS: &[Target] = &[
     ("chapters", chapters),
     ("serve", crate::serve::fuzz::serve),
     ("records", records),
+    ("add", crate::add::fuzz::add),
+    ("site", site),
 ];
 
 /// The target called `name`.
@@ -153,9 +155,97 @@ pub fn records(data: &[u8]) {
     }
 }
 
+/// A show folder for [`site`]: the sample show's files (its media small
+/// ones, an MP3 and an OGG fixture under each name), and what the probe
+/// measures of each (by extension, as long as the sample's episodes).
+struct Scratch {
+    root: std::path::PathBuf,
+    mp3: crate::probe::AudioInfo,
+    ogg: crate::probe::AudioInfo,
+}
+
+fn scratch_show() -> Option<&'static Scratch> {
+    static SHOW: std::sync::OnceLock<Option<Scratch>> = std::sync::OnceLock::new();
+    SHOW.get_or_init(|| {
+        let root = tempfile::Builder::new().prefix("podsmith-fuzz-site-").tempdir().ok()?.keep();
+        let media = root.join("media");
+        std::fs::create_dir_all(&media).ok()?;
+        std::fs::create_dir_all(root.join("transcripts")).ok()?;
+        let (mp3, ogg) = (
+            include_bytes!("../tests/fixtures/audio/pair-5s.mp3").as_slice(),
+            include_bytes!("../tests/fixtures/audio/vorbis.ogg").as_slice(),
+        );
+        for name in
+            ["fluentd-eduardo-silva", "coredns-miek-gieben", "prometheus-bjorn-rabenstein", "kubernetes-sarah-novotny"]
+        {
+            std::fs::write(media.join(format!("{name}.mp3")), mp3).ok()?;
+            std::fs::write(media.join(format!("{name}.ogg")), ogg).ok()?;
+        }
+        std::fs::write(media.join("cover.jpg"), crate::init::PLACEHOLDER_COVER).ok()?;
+        let vtt = include_bytes!("../transcripts/coredns-miek-gieben.vtt").as_slice();
+        std::fs::write(root.join("transcripts/coredns-miek-gieben.vtt"), vtt).ok()?;
+        let long = |mut info: crate::probe::AudioInfo| {
+            info.duration_secs = 910.0;
+            info
+        };
+        let mp3 = long(crate::probe::probe_file(&media.join("coredns-miek-gieben.mp3")).ok()?);
+        let ogg = long(crate::probe::probe_file(&media.join("coredns-miek-gieben.ogg")).ok()?);
+        Some(Scratch { root, mp3, ogg })
+    })
+    .as_ref()
+}
+
+/// Any manifest, and if podsmith reads it, its show built in memory (its
+/// media measured as the MP3 and the OGG of the scratch folder, by
+/// extension): every feed must be XML that the rss crate reads back, with
+/// one item per live episode, and every page must render.
+pub fn site(data: &[u8]) {
+    let _ = site_checked(data);
+}
+
+/// [`site`]: how many feeds it checked.
+fn site_checked(data: &[u8]) -> usize {
+    let Ok(text) = std::str::from_utf8(data) else { return 0 };
+    let Some(s) = scratch_show() else { return 0 };
+    let Ok(show) = crate::manifest::parse(text, &s.root.join("episodes.toml"), &s.root) else { return 0 };
+    let probes: crate::catalog::Probes = show
+        .episodes
+        .iter()
+        .flat_map(|e| &e.media)
+        .map(|m| {
+            let info = if m.key().to_ascii_lowercase().ends_with(".ogg") { &s.ogg } else { &s.mp3 };
+            (m.key().to_string(), Ok(info.clone()))
+        })
+        .collect();
+    let now = chrono::DateTime::from_timestamp(1_780_000_000, 0).unwrap_or_default();
+    let Ok(catalog) = crate::catalog::Catalog::assemble(show, &probes, now) else { return 0 };
+    let catalog = std::sync::Arc::new(catalog);
+    let feeds = crate::feed::plan(&catalog);
+    for f in &feeds {
+        let xml = crate::feed::render(&catalog, f.format).unwrap_or_else(|e| panic!("{}: {e}", f.file_name));
+        match rss::Channel::read_from(xml.as_slice()) {
+            Ok(channel) => assert_eq!(channel.items().len(), catalog.episodes.len(), "{}", f.file_name),
+            Err(e) => panic!("{} is not a feed: {e}\n{}", f.file_name, String::from_utf8_lossy(&xml)),
+        }
+    }
+    if let Ok(pages) = crate::pages::Renderer::new(&catalog, &feeds, &s.root.join("templates")) {
+        for i in 0..pages.len() {
+            let _ = pages.render(i);
+        }
+    }
+    feeds.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `site` target builds the sample show's manifest (its seed): both
+    /// feeds are read back, so mutations of it reach the feed writer.
+    #[test]
+    fn the_site_target_builds_the_sample_manifest() {
+        assert_eq!(site_checked(include_bytes!("../episodes.toml")), 2);
+    }
 
     /// Every input the fuzzer ever found a crash or hang with runs again,
     /// through the same target, without a panic.
