@@ -40,6 +40,13 @@ pub fn target(name: &str) -> Option<fn(&[u8])> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
 
+/// A folder of a target's own that outlives the run (made once per
+/// process by the target, which fills it), named `podsmith-fuzz-<what>-…`
+/// in the temporary folder.
+pub(crate) fn scratch_dir(what: &str) -> Option<std::path::PathBuf> {
+    tempfile::Builder::new().prefix(&format!("podsmith-fuzz-{what}-")).tempdir().ok().map(tempfile::TempDir::keep)
+}
+
 /// The manifest reader, over any text (media paths resolve against a
 /// folder that does not exist, so every file is "missing").
 pub fn manifest(data: &[u8]) {
@@ -117,7 +124,7 @@ pub fn chapters(data: &[u8]) {
 pub fn records(data: &[u8]) {
     static ROOT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
     let root = ROOT.get_or_init(|| {
-        let dir = tempfile::Builder::new().prefix("podsmith-fuzz-records-").tempdir().ok()?.keep();
+        let dir = scratch_dir("records")?;
         std::fs::create_dir_all(dir.join(".podsmith")).ok()?;
         Some(dir)
     });
@@ -167,7 +174,7 @@ struct Scratch {
 fn scratch_show() -> Option<&'static Scratch> {
     static SHOW: std::sync::OnceLock<Option<Scratch>> = std::sync::OnceLock::new();
     SHOW.get_or_init(|| {
-        let root = tempfile::Builder::new().prefix("podsmith-fuzz-site-").tempdir().ok()?.keep();
+        let root = scratch_dir("site")?;
         let media = root.join("media");
         std::fs::create_dir_all(&media).ok()?;
         std::fs::create_dir_all(root.join("transcripts")).ok()?;

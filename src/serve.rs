@@ -427,7 +427,7 @@ pub mod fuzz {
     fn site() -> Option<&'static Path> {
         static SITE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
         SITE.get_or_init(|| {
-            let dir = tempfile::Builder::new().prefix("podsmith-fuzz-serve-").tempdir().ok()?.keep();
+            let dir = crate::fuzzing::scratch_dir("serve")?;
             std::fs::create_dir_all(dir.join("episodes/one")).ok()?;
             std::fs::create_dir_all(dir.join("media")).ok()?;
             std::fs::write(dir.join("index.html"), "<!DOCTYPE html><html><body><p>hi</p></body></html>").ok()?;

@@ -1050,7 +1050,7 @@ pub mod fuzz {
     fn scratch() -> Option<&'static Path> {
         static ROOT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
         ROOT.get_or_init(|| {
-            let dir = tempfile::Builder::new().prefix("podsmith-fuzz-import-").tempdir().ok()?.keep();
+            let dir = crate::fuzzing::scratch_dir("import")?;
             std::fs::create_dir_all(dir.join("media")).ok()?;
             std::fs::write(dir.join(super::PLACEHOLDER_COVER), crate::init::PLACEHOLDER_COVER).ok()?;
             Some(dir)
