@@ -57,9 +57,18 @@ impl Destination {
             return Ok(Destination::S3 { bucket: bucket.to_string(), prefix: prefix.to_string() });
         }
         if let Some(path) = url.strip_prefix("file://") {
+            // `file://localhost/…` is the same as `file:///…` (RFC 8089).
+            let path = path.strip_prefix("localhost").filter(|p| p.starts_with('/')).unwrap_or(path);
             if !path.starts_with('/') {
                 return Err("a file:// URL names an absolute path: file:///srv/www/podcast".into());
             }
+            // As file managers and browsers copy it: `%20` for a space.
+            let path = match path.contains('%') {
+                true => crate::text::decode_path(path).ok_or_else(|| {
+                    format!("\"{path}\" has a % that does not start an escape such as %20 (write %25 for a %)")
+                })?,
+                false => path.to_string(),
+            };
             return Ok(Destination::Folder(PathBuf::from(path)));
         }
         Err("the destination is s3://BUCKET/PREFIX or file:///PATH".into())
@@ -313,7 +322,13 @@ mod tests {
             Destination::S3 { bucket: "my-show".into(), prefix: String::new() }
         );
         assert_eq!(Destination::parse("file:///srv/www").unwrap(), Destination::Folder("/srv/www".into()));
-        for bad in ["s3://A_B/x", "s3://ok-bucket/a/../b", "file://relative", "ftp://x", "s3://x"] {
+        // As a file manager copies it, and with the host RFC 8089 allows.
+        assert_eq!(
+            Destination::parse("file:///srv/my%20show/caf%C3%A9").unwrap(),
+            Destination::Folder("/srv/my show/café".into())
+        );
+        assert_eq!(Destination::parse("file://localhost/srv/www").unwrap(), Destination::Folder("/srv/www".into()));
+        for bad in ["s3://A_B/x", "s3://ok-bucket/a/../b", "file://relative", "ftp://x", "s3://x", "file:///a%zz"] {
             assert!(Destination::parse(bad).is_err(), "{bad}");
         }
         assert!(check_endpoint("http://127.0.0.1:9000").is_ok());
