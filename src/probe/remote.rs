@@ -354,23 +354,23 @@ impl Shared {
             return Err(io::Error::other("over the bytes it may read"));
         }
         let url = &self.url;
-        let mut got = get_range(&self.agent, url, &format!("{pos}-{}", end - 1))
-            .map_err(|e| io::Error::other(format!("{url}: {e}")))?;
+        let mut got =
+            get_range(&self.agent, url, &format!("{pos}-{}", end - 1)).map_err(|e| io::Error::other(e.to_string()))?;
         let range = header(&got, "content-range").and_then(|r| parse_content_range(&r));
         if got.status().as_u16() != 206 || range.map(|(a, _, _)| a) != Some(pos) {
             return Err(io::Error::other(format!(
-                "{url}: asked for bytes {pos}-{}, the server answered {} {}",
+                "asked for bytes {pos}-{}, the server answered {} {}",
                 end - 1,
                 got.status(),
                 header(&got, "content-range").unwrap_or_default()
             )));
         }
         if range.and_then(|(_, _, total)| total).is_some_and(|t| t != self.hosted.size) {
-            return Err(io::Error::other(format!("{url}: the file changed while it was read")));
+            return Err(io::Error::other("the file changed while it was read"));
         }
         let body = read_body(&mut got, end - pos)?;
         if body.len() as u64 != end - pos {
-            return Err(io::Error::other(format!("{url}: the server sent {} bytes of {}", body.len(), end - pos)));
+            return Err(io::Error::other(format!("the server sent {} bytes of {}", body.len(), end - pos)));
         }
         let chunk = Arc::new(body);
         state.traffic.requests += 1;

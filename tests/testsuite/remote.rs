@@ -193,5 +193,6 @@ fn a_server_that_says_a_file_is_endless_gets_a_clear_error() {
     let url = format!("{}cbr-xing.mp3", server.base());
     let run = show.run(&["probe", &url]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains(&url) && !run.stderr.contains("panicked"), "{}", run.stderr);
+    assert!(run.stderr.contains("the server answered 416") && !run.stderr.contains("panicked"), "{}", run.stderr);
+    assert_eq!(run.stderr.matches(&url).count(), 1, "the URL said once: {}", run.stderr);
 }
