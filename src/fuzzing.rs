@@ -68,9 +68,11 @@ pub fn art(data: &[u8]) {
     let _ = crate::validate::art::inspect(data);
 }
 
-/// Markdown notes to sanitised HTML.
+/// Markdown notes to sanitised HTML, and to an episode's excerpt.
 pub fn markdown(data: &[u8]) {
-    let _ = crate::markdown::to_html(&String::from_utf8_lossy(data));
+    let text = String::from_utf8_lossy(data);
+    let _ = crate::markdown::to_html(&text);
+    let _ = crate::markdown::episode_excerpt(&text, "Pilot", 200);
 }
 
 /// A transcript (the first byte picks the format: VTT, SRT, JSON, HTML),

@@ -71,8 +71,43 @@ fn timestamp_events(lines: &[String]) -> impl Iterator<Item = Event<'_>> {
 /// The notes as plain text, cut at a word to at most `max` characters
 /// (with "…" where cut): for excerpts and descriptions in page metadata.
 pub fn excerpt(markdown: &str, max: usize) -> String {
+    excerpt_of(Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH), max)
+}
+
+/// An episode's [`excerpt`]: notes that open with a heading repeating the
+/// episode's `title` (as many do) start after it, since the page and every
+/// directory show the title above the excerpt anyway.
+///
+/// ```
+/// let notes = "# Pilot\n\nWe talk about **things**.";
+/// assert_eq!(podsmith::markdown::episode_excerpt(notes, "Pilot", 200), "We talk about things.");
+/// assert_eq!(podsmith::markdown::episode_excerpt(notes, "Other", 200), "Pilot We talk about things.");
+/// ```
+pub fn episode_excerpt(markdown: &str, title: &str, max: usize) -> String {
+    let mut events = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).peekable();
+    if let Some(Event::Start(Tag::Heading { .. })) = events.peek() {
+        let mut heading: Vec<Event> = Vec::new();
+        for e in events.by_ref() {
+            let end = matches!(e, Event::End(TagEnd::Heading(_)));
+            heading.push(e);
+            if end {
+                break;
+            }
+        }
+        let said = excerpt_of(heading.iter().cloned(), usize::MAX);
+        let repeats =
+            said.trim().to_lowercase() == title.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        if !repeats {
+            return excerpt_of(heading.into_iter().chain(events), max);
+        }
+    }
+    excerpt_of(events, max)
+}
+
+/// [`excerpt`] of Markdown events.
+fn excerpt_of<'a>(events: impl Iterator<Item = Event<'a>>, max: usize) -> String {
     let mut text = String::new();
-    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+    for event in events {
         match event {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
@@ -80,7 +115,7 @@ pub fn excerpt(markdown: &str, max: usize) -> String {
             }
             _ => {}
         }
-        if text.len() > max * 4 + 16 {
+        if text.len() > max.saturating_mul(4).saturating_add(16) {
             break;
         }
     }

@@ -156,7 +156,7 @@ impl EpisodeView {
             "transcript" => Value::from(Serde(transcript(e))),
             "transcripts" => Value::from(Serde(transcript_files(e))),
             "image" => Value::from(ep.image.as_ref().map(|a| crate::feed::asset_url(&self.catalog, a))),
-            "excerpt" => Value::from(crate::markdown::excerpt(&ep.notes, 200)),
+            "excerpt" => Value::from(crate::markdown::episode_excerpt(&ep.notes, &ep.title, 200)),
             "audio_url" => Value::from(e.primary_media().url.as_str()),
             "jsonld" => Value::from(Serde(episode_jsonld(&self.catalog, e))),
             _ => return None,
@@ -395,7 +395,7 @@ fn episode_jsonld(catalog: &Catalog, e: &LiveEpisode) -> serde_json::Value {
         "name": e.episode.title,
         "url": e.page_url,
         "datePublished": e.episode.date.to_rfc3339(),
-        "description": crate::markdown::excerpt(&e.episode.notes, 300),
+        "description": crate::markdown::episode_excerpt(&e.episode.notes, &e.episode.title, 300),
         "duration": duration,
         "timeRequired": duration,
         "associatedMedia": {
@@ -591,7 +591,7 @@ mod tests {
             transcript: transcript(e),
             transcripts: transcript_files(e),
             image: ep.image.as_ref().map(|a| crate::feed::asset_url(catalog, a)),
-            excerpt: crate::markdown::excerpt(&ep.notes, 200),
+            excerpt: crate::markdown::episode_excerpt(&ep.notes, &ep.title, 200),
             audio_url: &e.primary_media().url,
             jsonld: episode_jsonld(catalog, e),
         }

@@ -438,3 +438,30 @@ fn chapters_go_into_the_description_only_when_the_show_asks_and_their_pictures_a
         run.stderr
     );
 }
+
+/// Notes that open with a heading repeating the episode's title: the
+/// page's descriptions (meta, Open Graph, JSON-LD) and the index's excerpt
+/// start after it, since the title is shown above them anyway; notes that
+/// open with another heading keep it. The notes themselves are unchanged.
+#[test]
+fn a_heading_that_repeats_the_title_is_left_out_of_the_excerpts() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let notes = "notes = \"\"\"\nA project within";
+    let coredns = "media/coredns-miek-gieben.ogg\"]\nnotes = \"\"\"\n";
+    let edited = manifest
+        .replacen(notes, "notes = \"\"\"\n# Eduardo  Silva on Fluentd\n\nA project within", 1)
+        .replacen(coredns, &format!("{coredns}## Show notes\n\n"), 1);
+    assert!(edited.contains("# Eduardo  Silva on Fluentd") && edited.contains("## Show notes"), "both notes edited");
+    show.write("episodes.toml", &edited);
+    show.build().ok();
+    let html = show.read("public/episodes/fluentd-eduardo-silva/index.html");
+    let described = "content=\"A project within the Cloud Native Computing Foundation, Fluentd is focused on logging";
+    assert!(html.contains(&format!("<meta name=\"description\" {described}")), "{html}");
+    assert!(html.contains(&format!("<meta property=\"og:description\" {described}")), "{html}");
+    let ld = jsonld(&html);
+    assert!(ld["description"].as_str().unwrap().starts_with("A project within"), "{ld}");
+    assert!(html.contains("<h1>Eduardo Silva on Fluentd</h1>"), "the notes keep their heading");
+    let other = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(other.contains("<meta name=\"description\" content=\"Show notes "), "another heading is kept: {other}");
+}
