@@ -122,7 +122,9 @@ pub fn chapters(data: &[u8]) {
 
 /// What podsmith reads back of its own (records, probe cache, memo, lock),
 /// as a damaged or crafted file may hold it: the first byte picks the
-/// file, the rest is written there in a scratch show folder and read.
+/// file, the rest is written there in a scratch show folder and read. A
+/// build record taken in names only plain paths inside absolute folders
+/// (else a crash): those are all a build may replace or delete.
 pub fn records(data: &[u8]) {
     static ROOT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
     let root = ROOT.get_or_init(|| {
@@ -158,8 +160,15 @@ pub fn records(data: &[u8]) {
             let _ = crate::lock::Lock::read(&root.join(rel));
         }
         _ => {
+            // What a build may replace or delete is only ever a plain path
+            // inside an absolute output folder, whatever the file said.
             let records = crate::site::record::Records::read(root);
-            let _ = records.site(&root.join("public"));
+            for site in records.all() {
+                assert!(site.out.is_absolute(), "{}", site.out.display());
+                for rel in site.outputs.keys().chain(site.pending.keys()) {
+                    assert!(crate::site::record::is_plain_relative(rel), "{rel:?} was taken");
+                }
+            }
         }
     }
 }

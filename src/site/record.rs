@@ -507,6 +507,11 @@ impl Records {
         self.sites.iter().find(|s| s.out == out)
     }
 
+    /// Every output folder's record.
+    pub fn all(&self) -> &[SiteRecord] {
+        &self.sites
+    }
+
     /// Takes the record of output folder `out` out of the records.
     pub fn take(&mut self, out: &Path) -> Option<SiteRecord> {
         let i = self.sites.iter().position(|s| s.out == out)?;
