@@ -322,7 +322,9 @@ fn respond_to(w: &mut impl Write, request: &Request, out: &Path, state: &Mutex<S
 }
 
 /// The file of the site at URL path `path` (a folder's `index.html`), if
-/// there is one inside `out`.
+/// there is one inside `out`. A link in the site is followed only to a
+/// file inside it: the preview serves the site and nothing else of the
+/// machine (with `--bind 0.0.0.0`, the whole network asks).
 fn file_for(out: &Path, path: &str) -> Option<PathBuf> {
     let rel = crate::text::decode_path(path.trim_start_matches('/'))?;
     if !rel.is_empty() && !crate::site::record::is_plain_relative(rel.trim_end_matches('/')) {
@@ -333,7 +335,10 @@ fn file_for(out: &Path, path: &str) -> Option<PathBuf> {
         file = file.join("index.html");
     }
     let meta = std::fs::symlink_metadata(&file).ok()?;
-    (meta.is_file() || meta.file_type().is_symlink() && file.is_file()).then_some(file)
+    if !(meta.is_file() || meta.file_type().is_symlink() && file.is_file()) {
+        return None;
+    }
+    file.canonicalize().ok()?.starts_with(out.canonicalize().ok()?).then_some(file)
 }
 
 fn content_type(file: &Path) -> &'static str {

@@ -102,6 +102,17 @@ fn serve_previews_the_show_rebuilds_on_save_and_shows_errors_without_touching_pu
     assert_eq!((status, header(&h, "content-length")), (200, size.to_string().as_str()));
     assert_eq!(body.len() as u64, size);
     assert_eq!(get(&s, "/../episodes.toml", None).0, 404);
+    // A link in the site is followed only to a file of the site.
+    #[cfg(unix)]
+    {
+        let site = show.path(".podsmith/preview/site");
+        std::os::unix::fs::symlink(show.path("episodes.toml"), site.join("out.txt")).unwrap();
+        std::os::unix::fs::symlink(site.join("feed.xml"), site.join("in.xml")).unwrap();
+        std::os::unix::fs::symlink(show.path("media"), site.join("outside")).unwrap();
+        assert_eq!(get(&s, "/out.txt", None).0, 404);
+        assert_eq!(get(&s, "/outside/cover.jpg", None).0, 404);
+        assert_eq!(get(&s, "/in.xml", None).0, 200);
+    }
 
     // A title edited: the page shows it. (How soon is bench/serve.sh's to
     // measure: these waits are only long enough for a loaded CI machine.)
