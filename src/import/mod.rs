@@ -676,17 +676,26 @@ fn episode_files(item: &rss::Item, slug: &str, t: &mut toml_edit::Table, extras:
     }
 }
 
-/// A file name for the media at `url` in `media/`: its own, made plain,
-/// unique.
+/// A file name for the media at `url` in `media/`: its own, made plain
+/// (ASCII letters, digits, `.`, `-`, `_`), short enough for any file
+/// system (its stem at most [`NAME_STEM`] bytes), unique.
 fn unique_name(taken: &mut std::collections::HashSet<String>, url: &str) -> String {
     let last = url.split(['?', '#']).next().unwrap_or(url).trim_end_matches('/').rsplit('/').next().unwrap_or("");
     let last = html::decode(&crate::text::decode_path(last).unwrap_or_else(|| last.to_string()));
     let plain: String =
         last.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' }).collect();
+    // One `-` for each run of them ("Ep 1 (final)" is "Ep-1-final").
+    let plain = plain.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
     let plain = plain.trim_matches(['.', '-']).to_string();
     let (stem, ext) = match plain.rsplit_once('.') {
-        Some((s, e)) if !s.is_empty() && e.len() <= 5 => (s.to_string(), format!(".{}", e.to_ascii_lowercase())),
+        Some((s, e)) if !s.trim_end_matches('-').is_empty() && e.len() <= 5 => {
+            (s.trim_end_matches('-').to_string(), format!(".{}", e.to_ascii_lowercase()))
+        }
         _ => (if plain.is_empty() { "episode".to_string() } else { plain.clone() }, String::new()),
+    };
+    let stem = match stem.len() > NAME_STEM {
+        true => stem[..NAME_STEM].trim_end_matches(['.', '-']).to_string(),
+        false => stem,
     };
     let mut name = format!("{stem}{ext}");
     let mut n = 2;
@@ -696,6 +705,10 @@ fn unique_name(taken: &mut std::collections::HashSet<String>, url: &str) -> Stri
     }
     name
 }
+
+/// The longest stem [`unique_name`] gives (ASCII: bytes are characters),
+/// leaving room in a file system's 255 bytes for `-N` and an extension.
+const NAME_STEM: usize = 120;
 
 /// Fetches the media into `media/` (those there already from an earlier
 /// run are kept): what was wrong is said; a file that could not be
@@ -1085,5 +1098,22 @@ pub mod fuzz {
         {
             panic!("the import made a manifest podsmith refuses: {:?}\n{text}", problems.first());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Names for `media/`: plain, unique, and short enough for any file
+    /// system, whatever the URL's last part.
+    #[test]
+    fn media_names_are_plain_unique_and_short() {
+        let mut taken = std::collections::HashSet::new();
+        assert_eq!(super::unique_name(&mut taken, "https://h.example/a/Ep%201%20(final).MP3?x=1"), "Ep-1-final.mp3");
+        assert_eq!(super::unique_name(&mut taken, "https://h.example/b/ep-1-final.mp3"), "ep-1-final-2.mp3");
+        let long = format!("https://h.example/{}.mp3", "x".repeat(400));
+        let name = super::unique_name(&mut taken, &long);
+        assert_eq!((name.len(), name.ends_with(".mp3")), (super::NAME_STEM + 4, true));
+        assert!(super::unique_name(&mut taken, &long).ends_with("-2.mp3"));
+        assert_eq!(super::unique_name(&mut taken, "https://h.example/"), "h.example");
     }
 }
