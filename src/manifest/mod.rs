@@ -1561,11 +1561,14 @@ fn date(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, podcast: Option<&Podcast>)
         return None;
     };
     to_chrono(d.get_ref(), podcast.map(|p| p.utc_offset)).or_else(|| {
-        cx.error(
-            &d.span(),
-            format!("`date` in {} needs a day: {}", t.what, d.get_ref()),
-            Some("write date = 2017-04-12T09:00:00-04:00".into()),
-        );
+        let (what, help) = match d.get_ref().time {
+            // TOML allows a leap second; a feed's date (RFC 2822) does not.
+            Some(time) if d.get_ref().date.is_some() && time.second == Some(60) => {
+                ("has a 60th second (a leap second)", "write :59 for its seconds")
+            }
+            _ => ("needs a day", "write date = 2017-04-12T09:00:00-04:00"),
+        };
+        cx.error(&d.span(), format!("`date` in {} {what}: {}", t.what, d.get_ref()), Some(help.into()));
         None
     })
 }

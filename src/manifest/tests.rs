@@ -393,3 +393,12 @@ fn a_glance_at_the_publish_table_reads_it_as_the_parse_does() {
         assert_eq!(publish_glance(&format!("{PODCAST}{bad}")), None, "{bad}");
     }
 }
+
+/// TOML allows a leap second (`…:60`); a feed's date does not: said as
+/// that, not as a date without a day.
+#[test]
+fn a_leap_second_is_said_as_such() {
+    let text = errors(&format!("{PODCAST}{}", EPISODE.replace("10:00:00+01:00", "10:00:60+01:00")));
+    assert!(text.contains("has a 60th second (a leap second)") && text.contains("write :59"), "{text}");
+    assert!(!text.contains("needs a day"), "{text}");
+}

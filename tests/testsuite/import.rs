@@ -461,3 +461,22 @@ fn an_owner_email_as_hosts_write_it_is_read_for_its_address_or_left_out() {
         }
     }
 }
+
+/// A pubDate with a leap second (RFC 2822 allows `:60`) is imported as
+/// that minute's 59th second, a date podsmith's manifest takes (the
+/// fuzzer's strict import found it written as `:60` and the show refused).
+#[test]
+fn a_leap_second_in_a_pub_date_is_imported_as_the_59th() {
+    let feed = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">\
+        <channel><title>Show</title><link>https://old.example.com/</link><description>A show</description>\
+        <language>en</language><itunes:category text=\"Arts\"/>\
+        <itunes:owner><itunes:email>ann@old.example.com</itunes:email></itunes:owner>\
+        <item><title>One</title><guid>g1</guid><pubDate>Sat, 31 Dec 2016 23:59:60 +0000</pubDate>\
+        <enclosure url=\"https://old.example.com/a.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\
+        </channel></rss>\n";
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    show.run(&["import", "old.xml", "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    assert_eq!(parsed.episodes[0].date.to_rfc3339(), "2016-12-31T23:59:59+00:00");
+}
