@@ -168,11 +168,33 @@ fn manifest_of(
         opts.source,
         crate::text::count(channel.items().len(), "item")
     ));
-    doc["podcast"] = Item::Table(podcast_table(channel, opts, notes)?);
+    let mut podcast = podcast_table(channel, opts, notes)?;
     let list = episode_tables(channel, opts, notes, fetching)?;
+    serial_if_numbered(&mut podcast, &list, notes);
+    doc["podcast"] = Item::Table(podcast);
     let n = list.len();
     doc["episode"] = Item::ArrayOfTables(list);
     Ok((doc.to_string(), n))
+}
+
+/// A show the feed calls serial stays so only if every full episode has a
+/// number (Apple needs one on each, and podsmith's manifest asks for it):
+/// else it is imported as episodic, and said.
+fn serial_if_numbered(podcast: &mut toml_edit::Table, list: &toml_edit::ArrayOfTables, notes: &mut Vec<Diagnostic>) {
+    if podcast.get("type").and_then(toml_edit::Item::as_str) != Some("serial") {
+        return;
+    }
+    let unnumbered = list.iter().filter(|t| !t.contains_key("episode") && !t.contains_key("type")).count();
+    if unnumbered > 0 {
+        podcast.remove("type");
+        notes.push(note(format!(
+            "the feed says the show is serial (itunes:type), but {} of its full episodes {} no number \
+             (itunes:episode), which Apple needs on each in a serial show: imported as episodic; number them \
+             (episode = 1, …) and set type = \"serial\" to keep it serial",
+            unnumbered,
+            if unnumbered == 1 { "has" } else { "have" }
+        )));
+    }
 }
 
 /// The manifest's `[podcast]` table, each value that was made up or mapped
@@ -946,9 +968,15 @@ fn without_dot_segments(url: &str) -> String {
     format!("{origin}/{}", out.join("/"))
 }
 
-/// `itunes:type`, which the rss crate keeps among the extensions.
+/// `itunes:type` (serial or episodic), lower-cased.
 fn channel_type(channel: &rss::Channel) -> Option<String> {
-    let v = channel.extensions().get("itunes")?.get("type")?.first()?.value()?;
+    // The rss crate reads it into its iTunes extension where the feed
+    // declares Apple's namespace as Apple spells it; as a plain extension
+    // where a feed spells it otherwise.
+    let v = match channel.itunes_ext().and_then(|i| i.r#type()) {
+        Some(v) => v,
+        None => channel.extensions().get("itunes")?.get("type")?.first()?.value()?,
+    };
     Some(v.trim().to_ascii_lowercase())
 }
 

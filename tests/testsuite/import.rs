@@ -480,3 +480,38 @@ fn a_leap_second_in_a_pub_date_is_imported_as_the_59th() {
     let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
     assert_eq!(parsed.episodes[0].date.to_rfc3339(), "2016-12-31T23:59:59+00:00");
 }
+
+/// A feed that calls its show serial but leaves a full episode without a
+/// number is imported as episodic, and said: podsmith's manifest (and
+/// Apple) need a number on each full episode of a serial show, and the
+/// import was refused whole (found by the strict import fuzz target).
+#[test]
+fn a_serial_feed_with_an_unnumbered_episode_is_imported_as_episodic_and_said() {
+    let item = |n: u32, number: &str| {
+        format!(
+            "<item><title>Part {n}</title><guid>g{n}</guid><pubDate>{} 0{n} Jan 2024 10:00:00 +0000</pubDate>{number}\
+             <enclosure url=\"https://old.example.com/{n}.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>",
+            ["Mon,", "Tue,"][n as usize - 1]
+        )
+    };
+    let feed = |items: String| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">\
+             <channel><title>Show</title><link>https://old.example.com/</link><description>A show</description>\
+             <language>en</language><itunes:category text=\"Arts\"/><itunes:type>serial</itunes:type>\
+             <itunes:owner><itunes:email>ann@old.example.com</itunes:email></itunes:owner>{items}</channel></rss>\n"
+        )
+    };
+    let numbered =
+        format!("{}{}", item(1, "<itunes:episode>1</itunes:episode>"), item(2, "<itunes:episode>2</itunes:episode>"));
+    let show = Show::empty();
+    std::fs::write(show.path("numbered.xml"), feed(numbered)).unwrap();
+    show.run(&["import", "numbered.xml", "a"]).ok();
+    assert_eq!(podsmith::manifest::load(&show.path("a/episodes.toml")).unwrap().podcast.show_type.as_str(), "serial");
+    let one_without = format!("{}{}", item(1, "<itunes:episode>1</itunes:episode>"), item(2, ""));
+    std::fs::write(show.path("one-without.xml"), feed(one_without)).unwrap();
+    let run = show.run(&["import", "one-without.xml", "b"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("b/episodes.toml")).unwrap();
+    assert_eq!((parsed.podcast.show_type.as_str(), parsed.episodes.len()), ("episodic", 2));
+    assert!(run.stderr.contains("1 of its full episodes has no number"), "{}", run.stderr);
+}
