@@ -40,11 +40,19 @@ pub fn target(name: &str) -> Option<fn(&[u8])> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
 
-/// A folder of a target's own that outlives the run (made once per
-/// process by the target, which fills it), named `podsmith-fuzz-<what>-…`
-/// in the temporary folder.
-pub(crate) fn scratch_dir(what: &str) -> Option<std::path::PathBuf> {
-    tempfile::Builder::new().prefix(&format!("podsmith-fuzz-{what}-")).tempdir().ok().map(tempfile::TempDir::keep)
+/// A target's own folder, made and filled (by `fill`) once per process in
+/// `cell`, kept for the run: `podsmith-fuzz-<what>-…` in the temporary folder.
+pub(crate) fn scratch_dir(
+    cell: &'static std::sync::OnceLock<Option<std::path::PathBuf>>,
+    what: &str,
+    fill: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> Option<&'static Path> {
+    cell.get_or_init(|| {
+        let dir = tempfile::Builder::new().prefix(&format!("podsmith-fuzz-{what}-")).tempdir().ok()?.keep();
+        fill(&dir).ok()?;
+        Some(dir)
+    })
+    .as_deref()
 }
 
 /// The manifest reader, over any text (media paths resolve against a
@@ -127,12 +135,8 @@ pub fn chapters(data: &[u8]) {
 /// (else a crash): those are all a build may replace or delete.
 pub fn records(data: &[u8]) {
     static ROOT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
-    let root = ROOT.get_or_init(|| {
-        let dir = scratch_dir("records")?;
-        std::fs::create_dir_all(dir.join(".podsmith")).ok()?;
-        Some(dir)
-    });
-    let (Some(root), Some((&pick, bytes))) = (root.as_deref(), data.split_first()) else { return };
+    let root = scratch_dir(&ROOT, "records", |dir| std::fs::create_dir_all(dir.join(".podsmith")));
+    let (Some(root), Some((&pick, bytes))) = (root, data.split_first()) else { return };
     let files = [
         crate::site::record::RECORD_PATH,
         crate::site::record::PENDING_PATH,
@@ -177,37 +181,42 @@ pub fn records(data: &[u8]) {
 /// ones, an MP3 and an OGG fixture under each name), and what the probe
 /// measures of each (by extension, as long as the sample's episodes).
 struct Scratch {
-    root: std::path::PathBuf,
+    root: &'static Path,
     mp3: crate::probe::AudioInfo,
     ogg: crate::probe::AudioInfo,
 }
 
 fn scratch_show() -> Option<&'static Scratch> {
+    static ROOT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
     static SHOW: std::sync::OnceLock<Option<Scratch>> = std::sync::OnceLock::new();
     SHOW.get_or_init(|| {
-        let root = scratch_dir("site")?;
-        let media = root.join("media");
-        std::fs::create_dir_all(&media).ok()?;
-        std::fs::create_dir_all(root.join("transcripts")).ok()?;
-        let (mp3, ogg) = (
-            include_bytes!("../tests/fixtures/audio/pair-5s.mp3").as_slice(),
-            include_bytes!("../tests/fixtures/audio/vorbis.ogg").as_slice(),
-        );
-        for name in
-            ["fluentd-eduardo-silva", "coredns-miek-gieben", "prometheus-bjorn-rabenstein", "kubernetes-sarah-novotny"]
-        {
-            std::fs::write(media.join(format!("{name}.mp3")), mp3).ok()?;
-            std::fs::write(media.join(format!("{name}.ogg")), ogg).ok()?;
-        }
-        std::fs::write(media.join("cover.jpg"), crate::init::PLACEHOLDER_COVER).ok()?;
-        let vtt = include_bytes!("../transcripts/coredns-miek-gieben.vtt").as_slice();
-        std::fs::write(root.join("transcripts/coredns-miek-gieben.vtt"), vtt).ok()?;
+        let root = scratch_dir(&ROOT, "site", |root| {
+            let media = root.join("media");
+            std::fs::create_dir_all(&media)?;
+            std::fs::create_dir_all(root.join("transcripts"))?;
+            let (mp3, ogg) = (
+                include_bytes!("../tests/fixtures/audio/pair-5s.mp3").as_slice(),
+                include_bytes!("../tests/fixtures/audio/vorbis.ogg").as_slice(),
+            );
+            for name in [
+                "fluentd-eduardo-silva",
+                "coredns-miek-gieben",
+                "prometheus-bjorn-rabenstein",
+                "kubernetes-sarah-novotny",
+            ] {
+                std::fs::write(media.join(format!("{name}.mp3")), mp3)?;
+                std::fs::write(media.join(format!("{name}.ogg")), ogg)?;
+            }
+            std::fs::write(media.join("cover.jpg"), crate::init::PLACEHOLDER_COVER)?;
+            let vtt = include_bytes!("../transcripts/coredns-miek-gieben.vtt").as_slice();
+            std::fs::write(root.join("transcripts/coredns-miek-gieben.vtt"), vtt)
+        })?;
         let long = |mut info: crate::probe::AudioInfo| {
             info.duration_secs = 910.0;
             info
         };
-        let mp3 = long(crate::probe::probe_file(&media.join("coredns-miek-gieben.mp3")).ok()?);
-        let ogg = long(crate::probe::probe_file(&media.join("coredns-miek-gieben.ogg")).ok()?);
+        let mp3 = long(crate::probe::probe_file(&root.join("media/coredns-miek-gieben.mp3")).ok()?);
+        let ogg = long(crate::probe::probe_file(&root.join("media/coredns-miek-gieben.ogg")).ok()?);
         Some(Scratch { root, mp3, ogg })
     })
     .as_ref()
@@ -225,7 +234,7 @@ pub fn site(data: &[u8]) {
 fn site_checked(data: &[u8]) -> usize {
     let Ok(text) = std::str::from_utf8(data) else { return 0 };
     let Some(s) = scratch_show() else { return 0 };
-    let Ok(show) = crate::manifest::parse(text, &s.root.join("episodes.toml"), &s.root) else { return 0 };
+    let Ok(show) = crate::manifest::parse(text, &s.root.join("episodes.toml"), s.root) else { return 0 };
     let probes: crate::catalog::Probes = show
         .episodes
         .iter()

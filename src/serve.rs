@@ -431,18 +431,15 @@ pub mod fuzz {
     /// made once.
     fn site() -> Option<&'static Path> {
         static SITE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-        SITE.get_or_init(|| {
-            let dir = crate::fuzzing::scratch_dir("serve")?;
-            std::fs::create_dir_all(dir.join("episodes/one")).ok()?;
-            std::fs::create_dir_all(dir.join("media")).ok()?;
-            std::fs::write(dir.join("index.html"), "<!DOCTYPE html><html><body><p>hi</p></body></html>").ok()?;
-            std::fs::write(dir.join("episodes/one/index.html"), "<html><body>one</body></html>").ok()?;
-            std::fs::write(dir.join("media/a.mp3"), [0u8; 100]).ok()?;
-            std::fs::write(dir.join("media/empty.ogg"), []).ok()?;
-            std::fs::write(dir.join("feed.xml"), "<rss/>").ok()?;
-            Some(dir)
+        crate::fuzzing::scratch_dir(&SITE, "serve", |dir| {
+            std::fs::create_dir_all(dir.join("episodes/one"))?;
+            std::fs::create_dir_all(dir.join("media"))?;
+            std::fs::write(dir.join("index.html"), "<!DOCTYPE html><html><body><p>hi</p></body></html>")?;
+            std::fs::write(dir.join("episodes/one/index.html"), "<html><body>one</body></html>")?;
+            std::fs::write(dir.join("media/a.mp3"), [0u8; 100])?;
+            std::fs::write(dir.join("media/empty.ogg"), [])?;
+            std::fs::write(dir.join("feed.xml"), "<rss/>")
         })
-        .as_deref()
     }
 
     /// Requests (any bytes, as a connection sends them) read and answered,

@@ -1093,13 +1093,10 @@ pub mod fuzz {
     /// an import's manifest is read back against (its media are hosted).
     fn scratch() -> Option<&'static Path> {
         static ROOT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-        ROOT.get_or_init(|| {
-            let dir = crate::fuzzing::scratch_dir("import")?;
-            std::fs::create_dir_all(dir.join("media")).ok()?;
-            std::fs::write(dir.join(super::PLACEHOLDER_COVER), crate::init::PLACEHOLDER_COVER).ok()?;
-            Some(dir)
+        crate::fuzzing::scratch_dir(&ROOT, "import", |dir| {
+            std::fs::create_dir_all(dir.join("media"))?;
+            std::fs::write(dir.join(super::PLACEHOLDER_COVER), crate::init::PLACEHOLDER_COVER)
         })
-        .as_deref()
     }
 
     /// A host's feed (any bytes) made a manifest, which is then read back
