@@ -105,7 +105,7 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
             manifest.display()
         )));
     }
-    let channel = rss::Channel::read_from(opts.feed.as_slice())
+    let channel = read_feed(opts.feed.as_slice())
         .map_err(|e| ImportError::Feed(format!("{}: not an RSS feed podsmith can read ({e})", opts.source)))?;
     let mut notes = Vec::new();
     let mut fetches: Vec<ToFetch> = Vec::new();
@@ -970,14 +970,52 @@ fn without_dot_segments(url: &str) -> String {
 
 /// `itunes:type` (serial or episodic), lower-cased.
 fn channel_type(channel: &rss::Channel) -> Option<String> {
-    // The rss crate reads it into its iTunes extension where the feed
-    // declares Apple's namespace as Apple spells it; as a plain extension
-    // where a feed spells it otherwise.
-    let v = match channel.itunes_ext().and_then(|i| i.r#type()) {
-        Some(v) => v,
-        None => channel.extensions().get("itunes")?.get("type")?.first()?.value()?,
+    Some(channel.itunes_ext()?.r#type()?.trim().to_ascii_lowercase())
+}
+
+/// A host's feed, read: Apple's tags are taken as Apple's also where the
+/// feed spells Apple's namespace otherwise (`https://`, a slash more) or
+/// uses the `itunes:` prefix without declaring it, as apps take them. The
+/// rss crate knows them only by the namespace as Apple spells it (in any
+/// case) and keeps the others apart, as tags of an unknown namespace:
+/// such a feed lost its categories, cover, owner, episode numbers and
+/// serial order.
+fn read_feed(bytes: &[u8]) -> Result<rss::Channel, rss::Error> {
+    use rss::extension::itunes::{ITunesChannelExtension, ITunesItemExtension};
+    let mut channel = rss::Channel::read_from(bytes)?;
+    let apples = match channel.namespaces().get("itunes") {
+        None => true,
+        Some(uri) => is_apples_namespace(uri),
     };
-    Some(v.trim().to_ascii_lowercase())
+    if !apples {
+        return Ok(channel);
+    }
+    if channel.itunes_ext().is_none() {
+        let mut ext = channel.extensions().clone();
+        if let Some(map) = ext.remove("itunes") {
+            channel.set_itunes_ext(ITunesChannelExtension::from_map(map));
+            channel.set_extensions(ext);
+        }
+    }
+    for item in channel.items_mut() {
+        if item.itunes_ext().is_none() && item.extensions().contains_key("itunes") {
+            let mut ext = item.extensions().clone();
+            if let Some(map) = ext.remove("itunes") {
+                item.set_itunes_ext(ITunesItemExtension::from_map(map));
+                item.set_extensions(ext);
+            }
+        }
+    }
+    Ok(channel)
+}
+
+/// Whether `uri` is Apple's podcast namespace however a feed spells it:
+/// `http` or `https`, `www.` or not, any case, a trailing slash.
+fn is_apples_namespace(uri: &str) -> bool {
+    let uri = uri.trim().to_ascii_lowercase();
+    let rest = uri.strip_prefix("https://").or_else(|| uri.strip_prefix("http://")).unwrap_or(&uri);
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    rest.trim_end_matches('/') == "itunes.com/dtds/podcast-1.0.dtd"
 }
 
 /// The text of the channel's `podcast:NAME`.
@@ -1110,7 +1148,7 @@ pub mod fuzz {
     /// [`import`], strict or not (`cargo test` replays the saved inputs
     /// strictly).
     pub fn import_checked(data: &[u8], strict: bool) {
-        let Ok(channel) = rss::Channel::read_from(data) else { return };
+        let Ok(channel) = super::read_feed(data) else { return };
         let Some(root) = scratch() else { return };
         let opts = super::Options {
             feed: Vec::new(),
@@ -1149,5 +1187,23 @@ mod tests {
         assert_eq!((name.len(), name.ends_with(".mp3")), (super::NAME_STEM + 4, true));
         assert!(super::unique_name(&mut taken, &long).ends_with("-2.mp3"));
         assert_eq!(super::unique_name(&mut taken, "https://h.example/"), "h.example");
+    }
+
+    /// Apple's namespace as feeds spell it, and namespaces that only look
+    /// like it.
+    #[test]
+    fn apples_namespace_in_its_spellings() {
+        for uri in [
+            "http://www.itunes.com/dtds/podcast-1.0.dtd",
+            "https://www.itunes.com/dtds/podcast-1.0.dtd",
+            "http://www.itunes.com/DTDs/Podcast-1.0.dtd",
+            "http://itunes.com/dtds/podcast-1.0.dtd/",
+            " https://www.itunes.com/dtds/podcast-1.0.dtd ",
+        ] {
+            assert!(super::is_apples_namespace(uri), "{uri}");
+        }
+        for uri in ["http://www.itunes.com/dtds/podcast-2.0.dtd", "https://podcastindex.org/namespace/1.0", ""] {
+            assert!(!super::is_apples_namespace(uri), "{uri}");
+        }
     }
 }

@@ -515,3 +515,54 @@ fn a_serial_feed_with_an_unnumbered_episode_is_imported_as_episodic_and_said() {
     assert_eq!((parsed.podcast.show_type.as_str(), parsed.episodes.len()), ("episodic", 2));
     assert!(run.stderr.contains("1 of its full episodes has no number"), "{}", run.stderr);
 }
+
+/// Apple's tags are Apple's however the feed spells the namespace (with
+/// `https://`, a slash more) or if it leaves the `itunes:` prefix
+/// undeclared, as apps read them: such a feed was refused for want of a
+/// category, or (given `--category`) lost its owner, cover, serial order
+/// and episode numbers.
+#[test]
+fn apples_tags_are_read_whatever_the_feed_calls_their_namespace() {
+    for (n, declared) in [
+        " xmlns:itunes=\"https://www.itunes.com/dtds/podcast-1.0.dtd\"",
+        " xmlns:itunes=\"http://itunes.com/dtds/podcast-1.0.dtd/\"",
+        "",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let item = |n: u32| {
+            format!(
+                "<item><title>Part {n}</title><guid>g{n}</guid><pubDate>{} 0{n} Jan 2024 10:00:00 +0000</pubDate>\
+                 <itunes:season>2</itunes:season><itunes:episode>{n}</itunes:episode>\
+                 <itunes:episodeType>full</itunes:episodeType>\
+                 <enclosure url=\"https://old.example.com/{n}.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>",
+                ["Mon,", "Tue,"][n as usize - 1]
+            )
+        };
+        let feed = format!(
+            "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"{declared}>\
+             <channel><title>Show</title><link>https://old.example.com/</link><description>A show</description>\
+             <language>en</language><itunes:category text=\"Arts\"/><itunes:type>serial</itunes:type>\
+             <itunes:image href=\"https://old.example.com/cover.jpg\"/><itunes:explicit>yes</itunes:explicit>\
+             <itunes:owner><itunes:name>Ann</itunes:name><itunes:email>ann@old.example.com</itunes:email></itunes:owner>\
+             {}{}</channel></rss>\n",
+            item(1),
+            item(2)
+        );
+        let show = Show::empty();
+        std::fs::write(show.path("old.xml"), feed).unwrap();
+        let run = show.run(&["import", "old.xml", "new"]);
+        assert_eq!(run.code, 0, "{n}: {}", run.stderr);
+        let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+        let p = &parsed.podcast;
+        assert_eq!(p.show_type.as_str(), "serial", "{n}");
+        assert_eq!(p.categories.len(), 1, "{n}");
+        assert_eq!(p.owner.email, "ann@old.example.com", "{n}");
+        assert!(p.explicit, "{n}");
+        let numbers: Vec<_> = parsed.episodes.iter().map(|e| (e.season, e.number)).collect();
+        assert_eq!(numbers, [(Some(2), Some(1)), (Some(2), Some(2))], "{n}");
+        let text = std::fs::read_to_string(show.path("new/episodes.toml")).unwrap();
+        assert!(text.contains("https://old.example.com/cover.jpg"), "{n}: {text}");
+    }
+}
