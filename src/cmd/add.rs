@@ -44,10 +44,13 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         dry_run: args.dry_run,
         now: chrono::Utc::now(),
     };
-    let added = add(&opts).map_err(|e| match e {
+    let mut added = add(&opts).map_err(|e| match e {
         AddError::Manifest(e) => Failure::from_build(&BuildError::Manifest(e), ""),
         e => Failure::of(e.diagnostics(), 1),
     })?;
+    if opts.date.is_none() {
+        wait_for_its_second(&mut added);
+    }
     if !ui.is_json() {
         out!("{}", added.table);
     }
@@ -77,6 +80,28 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
     ui.finish(true, as_json(&added, false));
     Ok(ExitCode::SUCCESS)
 }
+
+/// An episode added without `--date` in the same second as one added
+/// just before is dated the next free second (so the two keep their
+/// order), a second or so ahead: that moment is waited for, the show still
+/// locked, so that the build run next has it live (a script adding a
+/// folder of recordings one after another, then building, left the last
+/// ones out as scheduled).
+fn wait_for_its_second(added: &mut podsmith::add::Added) {
+    let Some(at) = added.scheduled else { return };
+    let ahead = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    if ahead > chrono::TimeDelta::seconds(MOST_AHEAD) {
+        return;
+    }
+    if let Ok(wait) = ahead.to_std() {
+        std::thread::sleep(wait);
+    }
+    added.scheduled = None;
+}
+
+/// The most seconds ahead of the clock an episode `add` dated itself can be
+/// (one added after as many in the same second) that are waited for.
+const MOST_AHEAD: i64 = 5;
 
 /// What `add --format json` says besides its diagnostics.
 fn as_json(added: &podsmith::add::Added, dry_run: bool) -> serde_json::Value {

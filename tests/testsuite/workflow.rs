@@ -712,3 +712,32 @@ fn add_does_not_take_the_end_of_notes_for_a_comment() {
     let text = show.read("episodes.toml");
     assert!(text.starts_with(&edited[..edited.find("[publish]").unwrap()]), "{text}");
 }
+
+/// An episode added (without `--date`) in a second episodes already take
+/// is dated the next free second, to keep the order; `add` waits for that
+/// second, so the build run right after has it live (a script adding
+/// recordings one after another, then building, left the last ones out as
+/// scheduled a second or two ahead).
+#[test]
+fn an_episode_added_in_a_taken_second_is_live_for_the_build_that_follows() {
+    let now = chrono::Utc::now().timestamp();
+    let at =
+        |s: i64| chrono::DateTime::from_timestamp(s, 0).unwrap().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let manifest = format!(
+        "{PODCAST_TABLE}{}{}",
+        episode("First", "g-1", &at(now), &["cbr-xing.mp3"]),
+        episode("Second", "g-2", &at(now + 1), &["cbr-noxing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3", "cbr-noxing.mp3"]);
+    let run = show.run(&["add", &fixture("pair-5s.mp3"), "--title", "Third", "--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["goes_live"], serde_json::Value::Null, "{v}");
+    // The next free second (or a later one, had the add started later).
+    let table = v["table"].as_str().unwrap();
+    let date = table.lines().find_map(|l| l.strip_prefix("date = ")).unwrap();
+    assert!(date >= at(now + 2).as_str(), "{table}");
+    show.run(&["build"]).ok();
+    let titles: Vec<String> =
+        show.channel("feed.xml").items().iter().filter_map(|i| i.title().map(String::from)).collect();
+    assert_eq!(titles, ["Third", "Second", "First"]);
+}
