@@ -135,6 +135,17 @@ pub fn render_with<'a>(
     Ok(Rendered { xml, items })
 }
 
+/// The `podcast:guid` of the feed of `format` (`None`: the main feed,
+/// `feed.xml`): the show's `guid` for the main feed if the manifest sets
+/// one, else the UUIDv5 of the feed's URL (each per-format feed is a show
+/// of its own to Podcast Index).
+pub fn feed_guid(p: &crate::manifest::Podcast, format: Option<AudioFormat>) -> String {
+    match (&p.guid, format) {
+        (Some(g), None) => g.clone(),
+        _ => podcast_guid(&p.url_of(&feed_file_name(format))),
+    }
+}
+
 /// The channel's own elements: RSS, then Apple's, then Podcasting 2.0's.
 fn channel(w: &mut Writer<Vec<u8>>, catalog: &Catalog, format: Option<AudioFormat>) -> io::Result<()> {
     let p = &catalog.podcast;
@@ -171,11 +182,7 @@ fn channel(w: &mut Writer<Vec<u8>>, catalog: &Catalog, format: Option<AudioForma
         Ok(())
     })?;
     itunes_channel(w, p, &image_url)?;
-    let guid = match (&p.guid, format) {
-        (Some(g), None) => g.clone(),
-        _ => podcast_guid(&url),
-    };
-    text(w, "podcast:guid", &guid)?;
+    text(w, "podcast:guid", &feed_guid(p, format))?;
     w.create_element("podcast:locked")
         .with_attribute(("owner", p.owner.email.as_str()))
         .write_text_content(BytesText::new(if p.locked { "yes" } else { "no" }))?;

@@ -4,10 +4,15 @@
 //! Apps key episodes on their `guid` and, often, on the enclosure URL. A
 //! changed guid makes every app show the episode again as new; a changed
 //! URL re-downloads it; a moved page breaks every link listeners shared
-//! and the feed's `<link>`. After each build the lock records, per live
-//! episode, its guid, title, page URL, media URLs and a fingerprint of its
-//! notes; the next build compares with it and refuses to change or drop a
-//! published guid, page or media URL unless told to (`--allow-changes`).
+//! and the feed's `<link>`. Podcast Index and the apps that use it know a
+//! show by its `podcast:guid`, which stays when the show moves: by default
+//! it is made from the feed's URL, so moving the show (a new `base_url`)
+//! would change it unless the manifest keeps it. After each build the lock
+//! records the show's `podcast:guid` and title and, per live episode, its
+//! guid, title, page URL, media URLs and a fingerprint of its notes; the
+//! next build compares with it and refuses to change the show's guid or
+//! change or drop a published guid, page or media URL unless told to
+//! (`--allow-changes`).
 //!
 //! The lock travels with the show (it is committed), so it is read as
 //! untrusted input: bounded, strictly typed, and only ever compared with.
@@ -27,9 +32,22 @@ pub const FILE_NAME: &str = "podsmith.lock";
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lock {
+    /// The show (locks written before podsmith recorded it have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show: Option<PublishedShow>,
     /// The episodes, newest first (as in the feed).
     #[serde(default, rename = "episode")]
     pub episodes: Vec<Published>,
+}
+
+/// The published show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedShow {
+    /// The `podcast:guid` of its feed (`feed.xml`).
+    pub guid: String,
+    /// Its title when last built.
+    pub title: String,
 }
 
 /// One published episode.
@@ -104,7 +122,9 @@ impl Lock {
                 }
             })
             .collect();
-        Lock { episodes }
+        let p = &catalog.podcast;
+        let show = PublishedShow { guid: crate::feed::feed_guid(p, None), title: p.title.clone() };
+        Lock { show: Some(show), episodes }
     }
 
     /// What a show just imported from a feed has published: each episode's
@@ -129,13 +149,23 @@ impl Lock {
             .collect();
         // Newest first, as a build writes it (ties in manifest order).
         dated.sort_by_key(|(d, _)| std::cmp::Reverse(*d));
-        Lock { episodes: dated.into_iter().map(|(_, p)| p).collect() }
+        // The show's guid if the feed had one (kept in the manifest);
+        // otherwise the first build records the one it makes.
+        let p = &show.podcast;
+        let show = p.guid.clone().map(|guid| PublishedShow { guid, title: p.title.clone() });
+        Lock { show, episodes: dated.into_iter().map(|(_, p)| p).collect() }
     }
 
-    /// The file's text: a comment, then each episode's table (see
-    /// `blocks`), as `toml` writes them.
+    /// The file's text: a comment, the show's table, then each episode's
+    /// table (see `blocks`), as `toml` writes them.
     pub fn render(&self) -> String {
         let mut text = String::from(HEADER);
+        if let Some(show) = &self.show {
+            text.push_str(&toml::to_string(&ShowOnly { show }).unwrap_or_default());
+            if !self.episodes.is_empty() {
+                text.push('\n');
+            }
+        }
         for (n, e) in self.episodes.iter().enumerate() {
             if n > 0 {
                 text.push('\n');
@@ -149,32 +179,38 @@ impl Lock {
     /// `path`) to `self`, whose text is `text` (its [`Lock::render`]).
     /// The tables of the old text that are word for word tables of the new
     /// one are those episodes as they are now; only the others are parsed
-    /// (each on its own, and the whole text if one does not stand alone):
-    /// a big show's lock with one episode changed is not parsed again.
+    /// (each on its own, and the whole text if one does not stand alone),
+    /// with the show's table: a big show's lock with one episode changed is
+    /// not parsed again.
     pub fn changes_from(&self, text: &str, path: &Path, old_text: &str) -> Result<Vec<Change>, LockError> {
         match self.as_known(text, old_text) {
             // The episodes whose tables are word for word the same change
             // nothing: the others are compared (guids are unique on each
             // side, as `as_known` made sure).
-            Some((old, same)) => {
+            Some((old_show, old, same)) => {
                 let rest = self.episodes.iter().zip(&same).filter(|(_, same)| !**same);
-                let new = Lock { episodes: rest.map(|(e, _)| e.clone()).collect() };
-                Ok(compare(&Lock { episodes: old }, &new))
+                let new = Lock { show: self.show.clone(), episodes: rest.map(|(e, _)| e.clone()).collect() };
+                Ok(compare(&Lock { show: old_show, episodes: old }, &new))
             }
             None => Ok(compare(&Lock::parse(path, old_text)?, self)),
         }
     }
 
-    /// The episodes of the lock `old_text` that are not word for word
-    /// tables of `text` (this lock's), and which of this lock's episodes
-    /// are; `None` if a table of it does not parse on its own, its head is
-    /// not the one podsmith writes, or a guid is in it twice.
-    fn as_known(&self, text: &str, old_text: &str) -> Option<(Vec<Published>, Vec<bool>)> {
+    /// The show of the lock `old_text`, its episodes that are not word
+    /// for word tables of `text` (this lock's), and which of this lock's
+    /// episodes are; `None` if its head (the comment and the show's table)
+    /// or a table of it does not parse on its own, its comment is not the
+    /// one podsmith writes, or a guid is in it twice.
+    fn as_known(&self, text: &str, old_text: &str) -> Option<Known> {
         let (head, tables) = blocks(text);
         let (old_head, old_tables) = blocks(old_text);
-        if head != HEADER || old_head != HEADER || tables.len() != self.episodes.len() {
+        if !head.starts_with(HEADER) || !old_head.starts_with(HEADER) || tables.len() != self.episodes.len() {
             return None;
         }
+        let old_show = match old_head == head {
+            true => self.show.clone(),
+            false => toml::from_str::<Lock>(old_head).ok().filter(|l| l.episodes.is_empty())?.show,
+        };
         let mut others = Vec::new();
         let mut same = vec![false; tables.len()];
         // Where the next old table is likely to be among the new: the
@@ -188,7 +224,9 @@ impl Lock {
                 }
                 None => {
                     let mut one: Lock = toml::from_str(table).ok()?;
-                    match (one.episodes.pop(), one.episodes.is_empty()) {
+                    // (A table that also holds the show's would be read
+                    // otherwise as part of the whole.)
+                    match (one.episodes.pop(), one.episodes.is_empty() && one.show.is_none()) {
                         (Some(e), true) => others.push(e),
                         _ => return None,
                     }
@@ -204,8 +242,18 @@ impl Lock {
                 return None;
             }
         }
-        Some((others, same))
+        Some((old_show, others, same))
     }
+}
+
+/// What [`Lock::as_known`] tells of an old lock: its show, its episodes
+/// not word for word in the new one, and which of the new one's are.
+type Known = (Option<PublishedShow>, Vec<Published>, Vec<bool>);
+
+/// The show's table, as in a [`Lock`].
+#[derive(Serialize)]
+struct ShowOnly<'a> {
+    show: &'a PublishedShow,
 }
 
 /// One episode's table, as in a [`Lock`].
@@ -215,8 +263,8 @@ struct One<'a> {
 }
 
 /// The comment a lock begins with.
-const HEADER: &str = "# Written by `podsmith build`: the episodes it has published. Keep this file with\n\
-     # episodes.toml (commit it): builds refuse to change a guid, page or media URL listed here.\n\n";
+const HEADER: &str = "# Written by `podsmith build`: the show and the episodes it has published. Keep this file\n\
+     # with episodes.toml (commit it): builds refuse to change a guid, page or media URL listed here.\n\n";
 
 /// A lock's text cut before each line that opens an episode's table: the
 /// text before the first, and each table (with the blank line after it).
@@ -255,6 +303,11 @@ pub enum Change {
     TitleChanged { old: String, new: String },
     /// The notes changed (harmless).
     NotesChanged { title: String },
+    /// The show's `podcast:guid` changed (Podcast Index would take the
+    /// feed for another show).
+    ShowGuidChanged { old: String, new: String },
+    /// The show's title changed (harmless).
+    ShowTitleChanged { old: String, new: String },
 }
 
 impl Change {
@@ -262,7 +315,11 @@ impl Change {
     pub fn breaks_identity(&self) -> bool {
         matches!(
             self,
-            Change::GuidChanged { .. } | Change::Removed { .. } | Change::UrlChanged { .. } | Change::PageMoved { .. }
+            Change::GuidChanged { .. }
+                | Change::Removed { .. }
+                | Change::UrlChanged { .. }
+                | Change::PageMoved { .. }
+                | Change::ShowGuidChanged { .. }
         )
     }
 }
@@ -272,9 +329,12 @@ impl Change {
     pub fn mark(&self) -> char {
         match self {
             Change::Added { .. } => '+',
-            Change::TitleChanged { .. } | Change::NotesChanged { .. } => '~',
+            Change::TitleChanged { .. } | Change::NotesChanged { .. } | Change::ShowTitleChanged { .. } => '~',
             Change::Removed { .. } => '-',
-            Change::GuidChanged { .. } | Change::UrlChanged { .. } | Change::PageMoved { .. } => '!',
+            Change::GuidChanged { .. }
+            | Change::UrlChanged { .. }
+            | Change::PageMoved { .. }
+            | Change::ShowGuidChanged { .. } => '!',
         }
     }
 
@@ -295,6 +355,11 @@ impl Change {
             ),
             Change::TitleChanged { old, new } => format!("title \"{old}\" is now \"{new}\""),
             Change::NotesChanged { title } => format!("notes of \"{title}\" changed"),
+            Change::ShowGuidChanged { old, new } => format!(
+                "the show's podcast:guid changed from {old} to {new}: Podcast Index and the apps that use it would \
+                 take the feed for another show (guid = \"{old}\" in [podcast] keeps it, wherever the show moves)"
+            ),
+            Change::ShowTitleChanged { old, new } => format!("the show's title \"{old}\" is now \"{new}\""),
         }
     }
 }
@@ -308,6 +373,15 @@ impl fmt::Display for Change {
 /// What changes from `old` (the last build) to `new`.
 pub fn compare(old: &Lock, new: &Lock) -> Vec<Change> {
     let mut out = Vec::new();
+    // A lock written before the show was recorded says nothing of it.
+    if let (Some(o), Some(n)) = (&old.show, &new.show) {
+        if o.guid != n.guid {
+            out.push(Change::ShowGuidChanged { old: o.guid.clone(), new: n.guid.clone() });
+        }
+        if o.title != n.title {
+            out.push(Change::ShowTitleChanged { old: o.title.clone(), new: n.title.clone() });
+        }
+    }
     let old_guids: BTreeSet<&str> = old.episodes.iter().map(|e| e.guid.as_str()).collect();
     let new_guids: BTreeSet<&str> = new.episodes.iter().map(|e| e.guid.as_str()).collect();
     for n in &new.episodes {
@@ -390,8 +464,12 @@ mod tests {
 
     #[test]
     fn tells_added_renamed_removed_and_moved() {
-        let old = Lock { episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2"), ep("c", "three", "u3")] };
-        let new = Lock { episodes: vec![ep("a", "one", "u1-moved"), ep("B", "two", "u2"), ep("d", "four", "u4")] };
+        let old =
+            Lock { show: None, episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2"), ep("c", "three", "u3")] };
+        let new = Lock {
+            show: None,
+            episodes: vec![ep("a", "one", "u1-moved"), ep("B", "two", "u2"), ep("d", "four", "u4")],
+        };
         let changes = compare(&old, &new);
         assert_eq!(
             changes,
@@ -417,9 +495,14 @@ mod tests {
         eps
     }
 
+    /// A show's table with an awkward title.
+    fn show(guid: &str) -> Option<PublishedShow> {
+        Some(PublishedShow { guid: guid.into(), title: "The \"Show\" — ''' [[episode]]\n".into() })
+    }
+
     #[test]
     fn is_written_as_toml_writes_the_whole_lock() {
-        let lock = Lock { episodes: awkward() };
+        let lock = Lock { show: show("s1"), episodes: awkward() };
         let whole = format!("{HEADER}{}", toml::to_string(&lock).unwrap());
         assert_eq!(lock.render(), whole);
         assert_eq!(Lock::parse(Path::new("x"), &lock.render()).unwrap(), lock);
@@ -428,7 +511,7 @@ mod tests {
     #[test]
     fn changes_from_a_text_are_those_of_the_parsed_text() {
         let path = Path::new("podsmith.lock");
-        let old = Lock { episodes: awkward() };
+        let old = Lock { show: show("s1"), episodes: awkward() };
         let old_text = old.render();
         let mut edits: Vec<Lock> = Vec::new();
         let mut notes = old.clone();
@@ -447,6 +530,16 @@ mod tests {
         let mut renamed = old.clone();
         renamed.episodes[2].guid = "G2".into();
         edits.push(renamed);
+        let mut show_guid = old.clone();
+        show_guid.show = show("s2");
+        edits.push(show_guid);
+        let mut show_title = old.clone();
+        show_title.show.as_mut().unwrap().title = "Renamed".into();
+        show_title.episodes[4].title = "Renamed too".into();
+        edits.push(show_title);
+        let mut no_show = old.clone();
+        no_show.show = None;
+        edits.push(no_show);
         edits.push(Lock::default());
         for new in &edits {
             let text = new.render();
@@ -455,6 +548,13 @@ mod tests {
             assert!(new.as_known(&text, &old_text).is_some(), "each table of the old lock stands alone");
         }
         assert!(!edits[0].changes_from(&edits[0].render(), path, &old_text).unwrap().is_empty());
+        let changes = edits[5].changes_from(&edits[5].render(), path, &old_text).unwrap();
+        assert_eq!(changes, [Change::ShowGuidChanged { old: "s1".into(), new: "s2".into() }]);
+        assert!(changes[0].breaks_identity());
+        let changes = edits[6].changes_from(&edits[6].render(), path, &old_text).unwrap();
+        assert_eq!(changes.len(), 2);
+        assert!(matches!(&changes[0], Change::ShowTitleChanged { new, .. } if new == "Renamed"));
+        assert!(!changes.iter().any(Change::breaks_identity));
         // A string that opens a table of its own, at the start of a line,
         // cuts the text wrongly: the whole text is parsed then.
         let mut odd = old.clone();
@@ -484,9 +584,10 @@ mod tests {
         // Damage made by a small generator (no dependency): bytes changed,
         // cut, doubled; lines moved; quotes and table heads put in.
         let path = Path::new("podsmith.lock");
-        let new = Lock { episodes: awkward() };
+        let new = Lock { show: show("s1"), episodes: awkward() };
         let text = new.render();
-        let pieces = ["\"", "'''", "\n", "[[episode]]\n", "\n[[episode]]\n", "\"\"\"", "=", "#", "\\", "[x]\n"];
+        let pieces =
+            ["\"", "'''", "\n", "[[episode]]\n", "\n[[episode]]\n", "\"\"\"", "=", "#", "\\", "[x]\n", "\n[show]\n"];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = |n: usize| {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
@@ -528,7 +629,7 @@ mod tests {
     #[test]
     fn a_lock_whose_tables_do_not_stand_alone_is_parsed_whole() {
         let path = Path::new("podsmith.lock");
-        let new = Lock { episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")] };
+        let new = Lock { show: None, episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")] };
         let text = new.render();
         // The second table, word for word, inside a string of the first:
         // the old lock has one episode, whose title holds the other.
@@ -548,7 +649,7 @@ mod tests {
 
     #[test]
     fn round_trips_through_its_text() {
-        let lock = Lock { episodes: vec![ep("a", "one", "https://x/1.mp3")] };
+        let lock = Lock { show: show("s1"), episodes: vec![ep("a", "one", "https://x/1.mp3")] };
         let text = lock.render();
         assert!(text.starts_with("# Written by `podsmith build`"));
         assert_eq!(toml::from_str::<Lock>(&text).unwrap(), lock);

@@ -225,6 +225,16 @@ fn podcast_table(
     if let Some(guid) = podcast_text(channel.extensions(), "guid").filter(|g| crate::text::is_uuid(g)) {
         p["guid"] = value(guid.as_str());
         comment(&mut p, "guid", "the show's podcast:guid, kept: Podcast Index apps know the show by it");
+    } else if let Some(url) = old_feed_url(channel, opts) {
+        // Without a podcast:guid of its own, Podcast Index knows the show
+        // by the one Podcasting 2.0 makes from the feed's URL: made here
+        // from the old URL and kept, or the new address would make another.
+        p["guid"] = value(crate::xmlns::podcast_guid(&url));
+        comment(
+            &mut p,
+            "guid",
+            "the podcast:guid Podcast Index knows the show by, made from the old feed's URL (it had none): keep it",
+        );
     }
     namespace_tags(channel, &mut p, notes);
     // The WebSub hub the apps subscribed to the old feed at: `publish`
@@ -909,6 +919,13 @@ fn categories(
         out.push(crate::manifest::Category { name, sub }.label());
     }
     Ok(out)
+}
+
+/// The address the old feed is fetched at: the URL it was imported from,
+/// else the one it names as its own (`atom:link rel="self"`).
+fn old_feed_url(channel: &rss::Channel, opts: &Options) -> Option<String> {
+    let given = crate::url::HttpUrl::parse(opts.source.trim()).is_ok().then(|| opts.source.trim().to_string());
+    given.or_else(|| atom_link(channel, "self").filter(|u| crate::url::HttpUrl::parse(u).is_ok()))
 }
 
 /// The feed's own address (`atom:link rel="self"`), else its web page's.

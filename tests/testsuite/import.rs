@@ -566,3 +566,35 @@ fn apples_tags_are_read_whatever_the_feed_calls_their_namespace() {
         assert!(text.contains("https://old.example.com/cover.jpg"), "{n}: {text}");
     }
 }
+
+/// A feed without a `podcast:guid` of its own is known to Podcast Index by
+/// the one Podcasting 2.0 makes from its URL: the import makes it from the
+/// old feed's address and keeps it in the manifest, so the show stays the
+/// same show at its new address (made from the new URL it would not be).
+#[test]
+fn a_feed_without_podcast_guid_keeps_the_one_made_from_its_old_url() {
+    let feed = |self_link: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" \
+             xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel><title>Show</title><link>https://old.example.com/</link>\
+             <description>A show</description><language>en</language>{self_link}<itunes:category text=\"Arts\"/>\
+             <itunes:owner><itunes:email>ann@old.example.com</itunes:email></itunes:owner>\
+             <item><title>One</title><guid>g1</guid><pubDate>Mon, 01 Jan 2024 10:00:00 +0000</pubDate>\
+             <enclosure url=\"https://old.example.com/1.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\
+             </channel></rss>\n"
+        )
+    };
+    let old_url = "https://feeds.old.example.com/show.xml";
+    let show = Show::empty();
+    std::fs::write(show.path("with-self.xml"), feed(&format!("<atom:link href=\"{old_url}\" rel=\"self\"/>"))).unwrap();
+    show.run(&["import", "with-self.xml", "a", "--base-url", "https://new.example.org/show/"]).ok();
+    let expected = podsmith::xmlns::podcast_guid(old_url);
+    let parsed = podsmith::manifest::load(&show.path("a/episodes.toml")).unwrap();
+    assert_eq!(parsed.podcast.guid.as_deref(), Some(expected.as_str()));
+    assert_ne!(expected, podsmith::xmlns::podcast_guid("https://new.example.org/show/feed.xml"));
+    assert!(show.read("a/podsmith.lock").contains(&format!("[show]\nguid = \"{expected}\"\n")));
+    // Nothing tells the old feed's address: no guid is made up.
+    std::fs::write(show.path("no-self.xml"), feed("")).unwrap();
+    show.run(&["import", "no-self.xml", "b"]).ok();
+    assert_eq!(podsmith::manifest::load(&show.path("b/episodes.toml")).unwrap().podcast.guid, None);
+}

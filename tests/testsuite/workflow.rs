@@ -741,3 +741,50 @@ fn an_episode_added_in_a_taken_second_is_live_for_the_build_that_follows() {
         show.channel("feed.xml").items().iter().filter_map(|i| i.title().map(String::from)).collect();
     assert_eq!(titles, ["Third", "Second", "First"]);
 }
+
+/// The show's `podcast:guid` is a published identity too: Podcast Index
+/// and the apps that use it know the show by it, wherever it moves. Made
+/// from the feed's URL by default, it would change with `base_url`; the
+/// lock records it, `diff` and the build name the change and how to keep
+/// the guid, and the build refuses it unless told to. A new show title is
+/// only said.
+#[test]
+fn moving_the_show_keeps_its_podcast_guid_or_says_how() {
+    let show = Show::sample();
+    show.build().ok();
+    let guid_of = |show: &Show| {
+        let feed = show.read("public/feed.xml");
+        let at = feed.find("<podcast:guid>").unwrap() + "<podcast:guid>".len();
+        feed[at..at + 36].to_string()
+    };
+    let old = guid_of(&show);
+    assert!(show.read("podsmith.lock").contains(&format!("[show]\nguid = \"{old}\"\n")));
+    // A new title: said, not refused.
+    let manifest = show.read("episodes.toml");
+    let renamed = manifest.replacen("title = \"Talking Cloud Native with Gordon Haff\"", "title = \"Cloud Talk\"", 1);
+    assert_ne!(renamed, manifest);
+    show.write("episodes.toml", &renamed);
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(
+        run.stdout.starts_with("~ the show's title \"Talking Cloud Native with Gordon Haff\" is now \"Cloud Talk\"\n"),
+        "{}",
+        run.stdout
+    );
+    show.build().ok();
+    // Moved to a new address: the guid would change with it.
+    let moved = renamed.replacen("base_url = \"https://", "base_url = \"https://moved.", 1);
+    assert_ne!(moved, renamed);
+    show.write("episodes.toml", &moved);
+    let said = format!("the show's podcast:guid changed from {old} to ");
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.starts_with(&format!("! {said}")), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("(guid = \"{old}\" in [podcast] keeps it")), "{}", run.stdout);
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains(&format!("error: {said}")), "{}", run.stderr);
+    // Kept as the message says: only the media and page URLs move.
+    show.write("episodes.toml", &moved.replacen("[podcast]\n", &format!("[podcast]\nguid = \"{old}\"\n"), 1));
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(!run.stdout.contains("podcast:guid"), "{}", run.stdout);
+    show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
+    assert_eq!(guid_of(&show), old);
+}
