@@ -350,6 +350,12 @@ impl Change {
                 format!("episode \"{title}\": its media URL changed from {old} to {new}")
             }
             Change::UrlChanged { title, old, new: None } => format!("episode \"{title}\": its media URL {old} is gone"),
+            // The same slug at another address: the site moved (base_url).
+            Change::PageMoved { title, old_slug, old, new }
+                if new.trim_end_matches('/').ends_with(&format!("/{old_slug}")) =>
+            {
+                format!("episode \"{title}\": its page moved from {old} to {new} (the show's base_url changed)")
+            }
             Change::PageMoved { title, old_slug, old, new } => format!(
                 "episode \"{title}\": its page moved from {old} to {new} (slug = \"{old_slug}\" in the episode keeps it)"
             ),

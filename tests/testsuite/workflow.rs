@@ -781,6 +781,8 @@ fn moving_the_show_keeps_its_podcast_guid_or_says_how() {
     assert!(run.stdout.contains(&format!("(guid = \"{old}\" in [podcast] keeps it")), "{}", run.stdout);
     let run = show.build().fails(1);
     assert!(run.stderr.contains(&format!("error: {said}")), "{}", run.stderr);
+    // Its pages moved with it, for that reason (their slugs are as they were).
+    assert!(run.stderr.contains("/episodes/fluentd-eduardo-silva/ (the show's base_url changed)\n"), "{}", run.stderr);
     // Kept as the message says: only the media and page URLs move.
     show.write("episodes.toml", &moved.replacen("[podcast]\n", &format!("[podcast]\nguid = \"{old}\"\n"), 1));
     let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
