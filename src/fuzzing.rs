@@ -162,6 +162,9 @@ pub fn records(data: &[u8]) {
         }
         crate::lock::FILE_NAME => {
             let _ = crate::lock::Lock::read(&root.join(rel));
+            if let Ok(old) = std::str::from_utf8(bytes) {
+                lock_compared(old);
+            }
         }
         _ => {
             // What a build may replace or delete is only ever a plain path
@@ -174,6 +177,29 @@ pub fn records(data: &[u8]) {
                 }
             }
         }
+    }
+}
+
+/// A build's lock compared with the old lock `old_text` table by table,
+/// where it can be (see [`crate::lock::Lock::changes_from`]), finds what
+/// comparing with the whole parse of it finds (and fails where that does).
+fn lock_compared(old_text: &str) {
+    use crate::lock::{Lock, Published, PublishedShow, compare};
+    let episode = |n: u32| Published {
+        guid: format!("g{n}"),
+        title: format!("Episode {n}"),
+        slug: format!("e{n}"),
+        page: Some(format!("https://example.com/show/episodes/e{n}/")),
+        urls: vec![format!("https://example.com/show/media/e{n}.mp3")],
+        notes: format!("{:016x}", n),
+    };
+    let show = PublishedShow { guid: "3e8bb759-978b-5ea1-9095-4a41a002c648".into(), title: "Show".into() };
+    let new = Lock { show: Some(show), episodes: (1..=4).rev().map(episode).collect() };
+    let (text, path) = (new.render(), Path::new(crate::lock::FILE_NAME));
+    match (Lock::parse(path, old_text), new.changes_from(&text, path, old_text)) {
+        (Ok(old), Ok(found)) => assert_eq!(found, compare(&old, &new), "compared otherwise than the whole lock"),
+        (Err(_), Err(_)) => {}
+        (whole, found) => panic!("the whole lock: {whole:?}; table by table: {found:?}"),
     }
 }
 
