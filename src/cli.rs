@@ -148,6 +148,10 @@ pub enum Command {
         /// Hosted files measured at once (1 to 64).
         #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=64))]
         jobs: u16,
+        /// Also decode each file on disk whole and measure its loudness (EBU R128: LUFS, true peak), against
+        /// what podcast apps expect, and between the formats of one episode.
+        #[arg(long)]
+        loudness: bool,
         /// The files: paths, or http(s):// URLs of hosted files (measured over Range requests).
         #[arg(required = true, value_name = "FILE|URL")]
         files: Vec<PathBuf>,

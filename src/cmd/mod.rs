@@ -170,7 +170,7 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
         Command::Publish(args) => publish::run(args, ui),
         Command::Diff(a) => build::diff(&a.manifest, a.as_of.as_deref(), ui),
         Command::List(a) => list::run(&a.manifest, a.as_of.as_deref(), ui),
-        Command::Probe { json, jobs, files } => probe::run(&files, json, usize::from(jobs), ui),
+        Command::Probe { json, jobs, loudness, files } => probe::run(&files, (json, loudness), usize::from(jobs), ui),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut out = Vec::new();

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use podsmith::probe::loudness::{self, Loudness, LoudnessError};
 use podsmith::probe::{AudioInfo, probe_file, read_title};
 use podsmith::text::clock;
 use serde::Serialize;
@@ -26,6 +27,9 @@ enum Row<'a> {
         /// A hosted file: the bytes it read of it.
         #[serde(skip_serializing_if = "Option::is_none")]
         bytes_read: Option<u64>,
+        /// With `--loudness`: what it measured (`null`: it could not be).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        loudness: Option<Option<Loudness>>,
     },
     Err {
         path: String,
@@ -64,16 +68,18 @@ struct Measured {
     title: Option<String>,
     /// What measuring a hosted file took: requests, bytes read.
     traffic: Option<(u32, u64)>,
+    /// With `--loudness`: its loudness (a file on disk whose length was measured).
+    loudness: Option<Result<Loudness, LoudnessError>>,
 }
 
 /// `jobs`: hosted files measured at once (each waits mostly on the
 /// network); files on disk go on every core.
-pub fn run(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result<ExitCode, Failure> {
-    let results = measure(files, json, jobs, ui)?;
+pub fn run(files: &[PathBuf], (json, loud): (bool, bool), jobs: usize, ui: &super::Ui) -> Result<ExitCode, Failure> {
+    let results = measure(files, (json, loud), jobs, ui)?;
     let rows: Vec<Row<'_>> = files
         .iter()
         .zip(&results)
-        .map(|(path, Measured { info: r, title, traffic })| {
+        .map(|(path, Measured { info: r, title, traffic, loudness })| {
             let path = path.display().to_string();
             match r {
                 Ok(info) => Row::Ok {
@@ -82,6 +88,7 @@ pub fn run(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result
                     title: title.clone(),
                     requests: traffic.map(|t| t.0),
                     bytes_read: traffic.map(|t| t.1),
+                    loudness: loudness.as_ref().map(|l| l.as_ref().ok().copied()),
                 },
                 Err(e) => Row::Err { path, error: e.to_string() },
             }
@@ -92,6 +99,11 @@ pub fn run(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result
         // `podsmith probe … | head` is fine: the exit code still says whether every file measured.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(Failure::usage(format!("cannot write to stdout: {e}"))),
+    }
+    if loud {
+        for line in loudness_findings(files, &results) {
+            errln!("{line}");
+        }
     }
     let failed = results.iter().filter(|m| m.info.is_err()).count();
     if failed > 0 {
@@ -108,7 +120,12 @@ pub fn run(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result
 }
 
 /// Every file measured, in parallel; in the order of the arguments.
-fn measure(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result<Vec<Measured>, Failure> {
+fn measure(
+    files: &[PathBuf],
+    (json, loud): (bool, bool),
+    jobs: usize,
+    ui: &super::Ui,
+) -> Result<Vec<Measured>, Failure> {
     use rayon::prelude::*;
     let threads = if files.iter().any(|f| hosted(f).is_some()) { jobs } else { 0 };
     let progress = ui.progress();
@@ -122,13 +139,14 @@ fn measure(files: &[PathBuf], json: bool, jobs: usize, ui: &super::Ui) -> Result
             .par_iter()
             .map(|f| match hosted(f) {
                 Some(url) => match probe_hosted(url) {
-                    Ok((info, traffic)) => Measured { info: Ok(info), title: None, traffic },
-                    Err(e) => Measured { info: Err(e), title: None, traffic: None },
+                    Ok((info, traffic)) => Measured { info: Ok(info), title: None, traffic, loudness: None },
+                    Err(e) => Measured { info: Err(e), title: None, traffic: None, loudness: None },
                 },
                 None => {
                     let info = probe_file(f);
                     let title = if json && info.is_ok() { read_title(f) } else { None };
-                    Measured { info, title, traffic: None }
+                    let loudness = (loud && info.is_ok()).then(|| loudness::measure(f));
+                    Measured { info, title, traffic: None, loudness }
                 }
             })
             .inspect(|_| progress.advance(1))
@@ -148,9 +166,9 @@ fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
             .and_then(|()| writeln!(stdout));
     }
     rows.iter().try_for_each(|row| match row {
-        Row::Ok { path, info, .. } => writeln!(
+        Row::Ok { path, info, loudness, .. } => writeln!(
             stdout,
-            "{}\t{} ({:.3} s)\t{} bytes\t{}\t{}{}{}\t{}",
+            "{}\t{} ({:.3} s)\t{} bytes\t{}\t{}{}{}\t{}{}",
             super::terminal_safe(path),
             clock(info.whole_seconds()),
             info.duration_secs,
@@ -162,6 +180,11 @@ fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
             match info.method {
                 podsmith::probe::Method::Header => "header",
                 podsmith::probe::Method::Scan => "scanned",
+            },
+            match loudness {
+                None => String::new(),
+                Some(None) => "\tloudness not measured".into(),
+                Some(Some(l)) => format!("\t{}", loudness_text(l)),
             }
         ),
         Row::Err { path, error } => {
@@ -169,4 +192,75 @@ fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
             Ok(())
         }
     })
+}
+
+/// "-16.2 LUFS, true peak -1.3 dBTP".
+fn loudness_text(l: &Loudness) -> String {
+    let lufs = l.integrated_lufs.map_or_else(|| "silent".to_string(), |v| format!("{v:.1} LUFS"));
+    let peak = l.true_peak_dbtp.map_or_else(|| "no peak".to_string(), |v| format!("true peak {v:.1} dBTP"));
+    format!("{lufs}, {peak}")
+}
+
+/// What `--loudness` tells of the files measured, for stderr: each file
+/// more than 2 LU from the loudness podcast apps expect, or whose true
+/// peak is over -1 dBTP; the formats of one episode (files of one name but
+/// for the extension) more than 1 LU apart; a file that could not be
+/// decoded, or is hosted (only files on disk are decoded).
+fn loudness_findings(files: &[PathBuf], results: &[Measured]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut by_stem: std::collections::BTreeMap<PathBuf, Vec<(String, f64)>> = std::collections::BTreeMap::new();
+    for (path, m) in files.iter().zip(results) {
+        let shown = super::terminal_safe(&path.display().to_string()).into_owned();
+        let l = match &m.loudness {
+            None if m.info.is_ok() && hosted(path).is_some() => {
+                out.push(format!("note: {shown}: hosted: its loudness is measured only on disk"));
+                continue;
+            }
+            None => continue,
+            Some(Err(e)) => {
+                out.push(format!("warning: {shown}: loudness not measured: {e}"));
+                continue;
+            }
+            Some(Ok(l)) => l,
+        };
+        let Some(lufs) = l.integrated_lufs else {
+            out.push(format!("warning: {shown}: silent (no loudness above the gate)"));
+            continue;
+        };
+        let target = loudness::target_lufs(l.channels);
+        let off = lufs - target;
+        if off.abs() > 2.0 {
+            let (how, what) = if off < 0.0 { ("quieter", "raise") } else { ("louder", "lower") };
+            let kind = match l.channels {
+                1 => {
+                    "a mono episode (-16 for stereo: Apple's and the AES's target, a mono file measured as one channel)"
+                }
+                _ => "an episode (Apple's and the AES's target; -19 for mono)",
+            };
+            out.push(format!(
+                "warning: {shown}: {lufs:.1} LUFS, {:.1} LU {how} than the {target:.0} LUFS expected of {kind}: {what} it",
+                off.abs()
+            ));
+        }
+        if let Some(peak) = l.true_peak_dbtp.filter(|p| *p > loudness::MAX_TRUE_PEAK_DBTP) {
+            out.push(format!(
+                "warning: {shown}: true peak {peak:.1} dBTP, over the -1 dBTP Apple allows: lossy encoding clips it; \
+                 limit the master's peaks"
+            ));
+        }
+        by_stem.entry(path.with_extension("")).or_default().push((shown, lufs));
+    }
+    for formats in by_stem.values().filter(|f| f.len() > 1) {
+        let (lo, hi) = formats.iter().fold((f64::MAX, f64::MIN), |(lo, hi), (_, v)| (lo.min(*v), hi.max(*v)));
+        if hi - lo > 1.0 {
+            let each: Vec<String> = formats.iter().map(|(p, v)| format!("{p} {v:.1} LUFS")).collect();
+            out.push(format!(
+                "warning: the formats of one episode differ in loudness by {:.1} LU ({}): export every format from \
+                 the same master",
+                hi - lo,
+                each.join(", ")
+            ));
+        }
+    }
+    out
 }

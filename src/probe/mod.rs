@@ -30,6 +30,7 @@
 pub mod cache;
 mod flac;
 pub mod id3;
+pub mod loudness;
 mod mp3;
 mod mp4;
 mod ogg;

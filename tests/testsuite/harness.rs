@@ -283,3 +283,29 @@ pub fn episode(title: &str, guid: &str, date: &str, media: &[&str]) -> String {
     let media: Vec<String> = media.iter().map(|m| format!("\"media/{m}\"")).collect();
     format!("\n[[episode]]\ntitle = \"{title}\"\nguid = \"{guid}\"\ndate = {date}\nmedia = [{}]\n", media.join(", "))
 }
+
+/// A WAV file of 16-bit PCM: `channels` channels at `rate` Hz, `frames`
+/// frames, every channel's sample at frame n `sample(n)` (-1 to 1).
+pub fn pcm_wav(channels: u16, rate: u32, frames: u32, sample: impl Fn(u32) -> f64) -> Vec<u8> {
+    let data = frames * u32::from(channels) * 2;
+    let mut wav = Vec::with_capacity(44 + data as usize);
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    wav.extend_from_slice(&channels.to_le_bytes());
+    wav.extend_from_slice(&rate.to_le_bytes());
+    wav.extend_from_slice(&(rate * u32::from(channels) * 2).to_le_bytes());
+    wav.extend_from_slice(&(channels * 2).to_le_bytes());
+    wav.extend_from_slice(&16u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data.to_le_bytes());
+    for n in 0..frames {
+        let s = ((sample(n) * 32767.0).round() as i16).to_le_bytes();
+        for _ in 0..channels {
+            wav.extend_from_slice(&s);
+        }
+    }
+    wav
+}

@@ -312,3 +312,56 @@ fn nil_end_page(ogg: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&nil);
     out
 }
+
+/// `probe --loudness` decodes each file whole and measures it as EBU R128
+/// says: a 1 kHz sine at -23 dBFS in both channels of a stereo file is
+/// -23.0 LUFS (EBU Tech 3341's first test), its true peak -23 dBTP; the
+/// same in one channel (mono) 3 dB less; silence has none. It says what is
+/// far from the -16 LUFS podcasts aim at (-19 mono), a true peak over
+/// -1 dBTP, and two formats of one episode (one name) that differ.
+#[test]
+fn loudness_is_measured_as_ebu_r128_says_and_judged() {
+    let show = Show::empty();
+    let sine = |dbfs: f64| {
+        let amp = 10f64.powf(dbfs / 20.0);
+        move |n: u32| amp * (2.0 * std::f64::consts::PI * 1000.0 * f64::from(n) / 48000.0).sin()
+    };
+    let files = [
+        ("ep.wav", pcm_wav(2, 48000, 48000 * 12, sine(-23.0))),
+        ("ep.wave", pcm_wav(2, 48000, 48000 * 12, sine(-16.0))),
+        ("mono.wav", pcm_wav(1, 48000, 48000 * 12, sine(-23.0))),
+        ("hot.wav", pcm_wav(2, 48000, 48000 * 12, sine(-0.5))),
+        ("silent.wav", pcm_wav(2, 44100, 44100 * 3, |_| 0.0)),
+    ];
+    for (name, bytes) in &files {
+        std::fs::write(show.path(name), bytes).unwrap();
+    }
+    let opus = audio("opus.opus").display().to_string();
+    let mut args = vec!["probe", "--loudness", "--json"];
+    args.extend(files.iter().map(|(name, _)| *name));
+    args.push(&opus);
+    let run = show.run(&args).ok();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let lufs = |n: usize| rows[n]["loudness"]["integrated_lufs"].as_f64().unwrap();
+    let peak = |n: usize| rows[n]["loudness"]["true_peak_dbtp"].as_f64().unwrap();
+    assert!((lufs(0) - -23.0).abs() < 0.1 && (peak(0) - -23.0).abs() < 0.2, "{}", rows[0]);
+    assert!((lufs(1) - -16.0).abs() < 0.1, "{}", rows[1]);
+    assert!((lufs(2) - -26.0).abs() < 0.1 && rows[2]["loudness"]["channels"] == 1, "{}", rows[2]);
+    assert!(peak(3) > -1.0, "{}", rows[3]);
+    assert_eq!(rows[4]["loudness"]["integrated_lufs"], serde_json::Value::Null);
+    assert_eq!(rows[5]["loudness"], serde_json::Value::Null, "Opus: not decoded");
+    let said: Vec<&str> = run.stderr.lines().collect();
+    let about = |file: &str| said.iter().filter(|l| l.starts_with(&format!("warning: {file}: "))).count();
+    assert!(run.stderr.contains("warning: ep.wav: -23.0 LUFS, 7.0 LU quieter than the -16 LUFS"), "{}", run.stderr);
+    assert_eq!(about("ep.wave"), 0, "{}", run.stderr);
+    assert!(run.stderr.contains("warning: mono.wav: -26.0 LUFS, 7.0 LU quieter than the -19 LUFS"), "{}", run.stderr);
+    assert!(run.stderr.contains("warning: hot.wav: true peak "), "{}", run.stderr);
+    assert!(run.stderr.contains("warning: silent.wav: silent"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("formats of one episode differ in loudness by 7.0 LU (ep.wav -23.0 LUFS, ep.wave -16.0 LUFS)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("opus.opus: loudness not measured: Opus cannot be decoded"), "{}", run.stderr);
+}

@@ -856,22 +856,7 @@ fn a_big_file_goes_up_in_parts() {
     let Some(s3) = S3::start() else { return };
     let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
     // Four minutes of 16-bit mono PCM: 21 MB, over the one-request limit.
-    let seconds = 240u32;
-    let data = 44_100 * 2 * seconds;
-    let mut wav = Vec::with_capacity(44 + data as usize);
-    wav.extend_from_slice(b"RIFF");
-    wav.extend_from_slice(&(36 + data).to_le_bytes());
-    wav.extend_from_slice(b"WAVEfmt ");
-    wav.extend_from_slice(&16u32.to_le_bytes());
-    wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
-    wav.extend_from_slice(&1u16.to_le_bytes()); // mono
-    wav.extend_from_slice(&44_100u32.to_le_bytes());
-    wav.extend_from_slice(&(44_100u32 * 2).to_le_bytes());
-    wav.extend_from_slice(&2u16.to_le_bytes());
-    wav.extend_from_slice(&16u16.to_le_bytes());
-    wav.extend_from_slice(b"data");
-    wav.extend_from_slice(&data.to_le_bytes());
-    wav.extend((0..data).map(|i| (i % 251) as u8));
+    let wav = crate::harness::pcm_wav(1, 44_100, 44_100 * 240, |n| f64::from(n % 251) / 251.0 - 0.5);
     let manifest = format!(
         "{}formats = \"any\"\n{}notes = \"Long.\"\n",
         crate::harness::PODCAST_TABLE,
