@@ -33,6 +33,7 @@ pub const TARGETS: &[Target] = &[
     ("records", records),
     ("add", crate::add::fuzz::add),
     ("site", site),
+    ("loudness", crate::probe::loudness::fuzz::loudness),
 ];
 
 /// The target called `name`.

@@ -61,9 +61,24 @@ fn no_audio() -> LoudnessError {
 /// Decodes the file at `path` whole and measures its loudness.
 pub fn measure(path: &Path) -> Result<Loudness, LoudnessError> {
     let file = crate::fsutil::open(path).map_err(|e| LoudnessError::Io(e.to_string()))?;
+    measure_source(Box::new(file))
+}
+
+/// [`measure`] of any source.
+fn measure_source(source: Box<dyn symphonia::core::io::MediaSource>) -> Result<Loudness, LoudnessError> {
     // A panic in a decoder (there should be none) is a file podsmith cannot measure, not a crash.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_and_measure(Box::new(file))))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decode_and_measure(source)))
         .unwrap_or_else(|_| Err(LoudnessError::Undecodable("the audio decoder failed on this file".into())))
+}
+
+/// The fuzz target (see `fuzz/`): any bytes decoded and measured, in memory.
+#[doc(hidden)]
+pub mod fuzz {
+    /// Measures `data` as a media file, without the `catch_unwind` that
+    /// guards it in real use: any panic (a decoder's) is a crash.
+    pub fn loudness(data: &[u8]) {
+        let _ = super::decode_and_measure(Box::new(std::io::Cursor::new(data.to_vec())));
+    }
 }
 
 fn decode_and_measure(source: Box<dyn symphonia::core::io::MediaSource>) -> Result<Loudness, LoudnessError> {
