@@ -140,7 +140,7 @@ pub enum Command {
     },
     /// Print the manual page (roff): e.g. `podsmith man > podsmith.1; man ./podsmith.1`.
     Man,
-    /// Measure media files: duration, size, type and codec.
+    /// Measure media files: duration, size, type and codec (and with --loudness, how loud).
     Probe {
         /// Print one JSON array on stdout.
         #[arg(long)]

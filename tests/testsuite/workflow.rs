@@ -790,3 +790,69 @@ fn moving_the_show_keeps_its_podcast_guid_or_says_how() {
     show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
     assert_eq!(guid_of(&show), old);
 }
+
+/// The flags of a `--help` line starting at "--": the flag's name.
+fn flag_names(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices("--") {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            continue;
+        }
+        let name: String = text[i + 2..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        if !name.is_empty() {
+            out.push(format!("--{name}"));
+        }
+    }
+    out
+}
+
+/// Every flag a command's `--help` lists is on that command's lines of the
+/// README's "Commands" block, and every flag there is in its `--help`
+/// (the global ones are said once, below the block).
+#[test]
+fn the_readme_lists_every_flag_of_every_command_and_no_other() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let block = readme.split("## Commands\n\n```\n").nth(1).unwrap().split("```").next().unwrap();
+    let mut usage: BTreeMap<String, String> = BTreeMap::new();
+    let mut command = String::new();
+    for line in block.lines() {
+        if let Some(rest) = line.strip_prefix("podsmith ") {
+            command = rest.split_whitespace().next().unwrap().to_string();
+        }
+        usage.entry(command.clone()).or_default().push_str(line);
+    }
+    let global: BTreeSet<String> =
+        ["--verbose", "--quiet", "--no-wait", "--help", "--version"].iter().map(|s| s.to_string()).collect();
+    for flag in &global {
+        assert!(readme.contains(&format!("`{flag}`")), "{flag} is not in the README");
+    }
+    let show = Show::empty();
+    let help = show.run(&["--help"]).ok().stdout;
+    let commands: Vec<&str> = help
+        .split("Commands:\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 12, "{commands:?}");
+    for command in commands {
+        let help = show.run(&[command, "--help"]).ok().stdout;
+        let options = help.split("Options:\n").nth(1).unwrap_or("");
+        let in_help: BTreeSet<String> = options
+            .lines()
+            .map(str::trim_start)
+            .filter(|l| l.starts_with('-'))
+            .filter_map(|l| flag_names(l.split("  ").next().unwrap()).into_iter().next())
+            .filter(|f| !global.contains(f))
+            .collect();
+        let line = usage.get(command).unwrap_or_else(|| panic!("`podsmith {command}` is not in the README's block"));
+        let in_readme: BTreeSet<String> = flag_names(line).into_iter().collect();
+        assert_eq!(in_help, in_readme, "podsmith {command}: --help (left) and the README (right)");
+    }
+}
