@@ -37,6 +37,25 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         e => Failure::of(e.diagnostic().into_iter().collect(), 1),
     })?;
     super::build::tell(&report.build, ui);
+    tell_plan(&report, ui);
+    ui.info(summary(&report));
+    tell_notified(&report, ui);
+    let mut json = as_json(&report);
+    let mut ok = true;
+    if args_verify && !report.dry_run {
+        let checked = verify(&report, ui)?;
+        ok = !checked.iter().any(|r| r.findings.iter().any(|f| f.is_error()));
+        json["verify"] = serde_json::to_value(&checked).unwrap_or_default();
+    }
+    ui.finish(ok, json);
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// What the publish did (or, dry, would do), beyond the summary: the
+/// destination's record set aside, the plan's lines (on stdout for a dry
+/// run, else with `-v`), objects taken as podsmith's, drift uploaded
+/// again, media of removed episodes kept.
+fn tell_plan(report: &Report, ui: &Ui) {
     if let Some(why) = &report.record_note {
         ui.diagnostic(&podsmith::diagnostic::Diagnostic::warning(
             "PUBLISH-RECORD",
@@ -79,17 +98,6 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
             plan.kept.join(", ")
         ));
     }
-    ui.info(summary(&report));
-    tell_notified(&report, ui);
-    let mut json = as_json(&report);
-    let mut ok = true;
-    if args_verify && !report.dry_run {
-        let checked = verify(&report, ui)?;
-        ok = !checked.iter().any(|r| r.findings.iter().any(|f| f.is_error()));
-        json["verify"] = serde_json::to_value(&checked).unwrap_or_default();
-    }
-    ui.finish(ok, json);
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// `--verify`: the hosting checks, said as `validate` says them.
