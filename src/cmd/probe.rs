@@ -88,7 +88,7 @@ pub fn run(files: &[PathBuf], (json, loud): (bool, bool), jobs: usize, ui: &supe
                     title: title.clone(),
                     requests: traffic.map(|t| t.0),
                     bytes_read: traffic.map(|t| t.1),
-                    loudness: loudness.as_ref().map(|l| l.as_ref().ok().copied()),
+                    loudness: loud.then(|| loudness.as_ref().and_then(|l| l.as_ref().ok().copied())),
                 },
                 Err(e) => Row::Err { path, error: e.to_string() },
             }
