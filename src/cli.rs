@@ -327,6 +327,10 @@ pub struct AddArgs {
     /// Print the [[episode]] table; change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Also decode the episode's files on disk and measure their loudness (as `probe --loudness`): said if
+    /// far from what podcast apps expect, or if its formats differ.
+    #[arg(long)]
+    pub loudness: bool,
     /// Output format: for people (the table on stdout), or one JSON object on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

@@ -77,6 +77,9 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         None => format!("Publish it with: {command}"),
     };
     ui.info(format!("Added {number}\"{}\" to {}: {}.\n{next}", added.title, opts.manifest.display(), media.join(", ")));
+    if args.loudness {
+        tell_loudness(&opts.manifest, &added);
+    }
     ui.finish(true, as_json(&added, false));
     Ok(ExitCode::SUCCESS)
 }
@@ -102,6 +105,32 @@ fn wait_for_its_second(added: &mut podsmith::add::Added) {
 /// The most seconds ahead of the clock an episode `add` dated itself can be
 /// (one added after as many in the same second) that are waited for.
 const MOST_AHEAD: i64 = 5;
+
+/// `--loudness`: the episode's files in the show, decoded and measured
+/// side by side, and what that tells said on stderr (see
+/// [`super::probe::judge`]); its hosted files are not decoded.
+fn tell_loudness(manifest: &std::path::Path, added: &podsmith::add::Added) {
+    use rayon::prelude::*;
+    let root = podsmith::manifest::root_of(manifest);
+    let hosted = |rel: &str| rel.contains("://");
+    let measured: Vec<_> = added
+        .media
+        .par_iter()
+        .map(|(rel, _)| (!hosted(rel)).then(|| podsmith::probe::loudness::measure(&root.join(rel))))
+        .collect();
+    let loud: Vec<(&std::path::Path, super::probe::Loud<'_>)> = added
+        .media
+        .iter()
+        .zip(&measured)
+        .map(|((rel, _), m)| match m {
+            Some(m) => (std::path::Path::new(rel), super::probe::Loud::Measured(m)),
+            None => (std::path::Path::new(rel), super::probe::Loud::Hosted),
+        })
+        .collect();
+    for line in super::probe::judge(&loud, true) {
+        errln!("{line}");
+    }
+}
 
 /// What `add --format json` says besides its diagnostics.
 fn as_json(added: &podsmith::add::Added, dry_run: bool) -> serde_json::Value {

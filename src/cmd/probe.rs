@@ -1,7 +1,7 @@
 //! `podsmith probe`: measure files and print what was found.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use podsmith::probe::loudness::{self, Loudness, LoudnessError};
@@ -207,21 +207,43 @@ fn loudness_text(l: &Loudness) -> String {
 /// for the extension) more than 1 LU apart; a file that could not be
 /// decoded, or is hosted (only files on disk are decoded).
 fn loudness_findings(files: &[PathBuf], results: &[Measured]) -> Vec<String> {
+    let measured: Vec<(&Path, Loud<'_>)> = files
+        .iter()
+        .zip(results)
+        .filter_map(|(path, m)| match &m.loudness {
+            None if m.info.is_ok() && hosted(path).is_some() => Some((path.as_path(), Loud::Hosted)),
+            None => None,
+            Some(l) => Some((path.as_path(), Loud::Measured(l))),
+        })
+        .collect();
+    judge(&measured, false)
+}
+
+/// A file's loudness, for [`judge`].
+pub(super) enum Loud<'a> {
+    /// A hosted file: not decoded.
+    Hosted,
+    /// As measured.
+    Measured(&'a Result<Loudness, LoudnessError>),
+}
+
+/// What the loudness of `files` tells (see [`loudness_findings`]);
+/// `one_episode`: they are the formats of one episode, whatever their names.
+pub(super) fn judge(files: &[(&Path, Loud<'_>)], one_episode: bool) -> Vec<String> {
     let mut out = Vec::new();
     let mut by_stem: std::collections::BTreeMap<PathBuf, Vec<(String, f64)>> = std::collections::BTreeMap::new();
-    for (path, m) in files.iter().zip(results) {
+    for (path, measured) in files {
         let shown = super::terminal_safe(&path.display().to_string()).into_owned();
-        let l = match &m.loudness {
-            None if m.info.is_ok() && hosted(path).is_some() => {
+        let l = match measured {
+            Loud::Hosted => {
                 out.push(format!("note: {shown}: hosted: its loudness is measured only on disk"));
                 continue;
             }
-            None => continue,
-            Some(Err(e)) => {
+            Loud::Measured(Err(e)) => {
                 out.push(format!("warning: {shown}: loudness not measured: {e}"));
                 continue;
             }
-            Some(Ok(l)) => l,
+            Loud::Measured(Ok(l)) => l,
         };
         let Some(lufs) = l.integrated_lufs else {
             out.push(format!("warning: {shown}: silent (no loudness above the gate)"));
@@ -248,7 +270,8 @@ fn loudness_findings(files: &[PathBuf], results: &[Measured]) -> Vec<String> {
                  limit the master's peaks"
             ));
         }
-        by_stem.entry(path.with_extension("")).or_default().push((shown, lufs));
+        let episode = if one_episode { PathBuf::new() } else { path.with_extension("") };
+        by_stem.entry(episode).or_default().push((shown, lufs));
     }
     for formats in by_stem.values().filter(|f| f.len() > 1) {
         let (lo, hi) = formats.iter().fold((f64::MAX, f64::MIN), |(lo, hi), (_, v)| (lo.min(*v), hi.max(*v)));

@@ -856,3 +856,25 @@ fn the_readme_lists_every_flag_of_every_command_and_no_other() {
         assert_eq!(in_help, in_readme, "podsmith {command}: --help (left) and the README (right)");
     }
 }
+
+/// `add --loudness` decodes the episode's files once they are in the show
+/// and says what `probe --loudness` says of them (here: both formats of a
+/// mono episode ~3 LU louder than -19 LUFS); without it, nothing is decoded.
+#[test]
+fn add_with_loudness_says_how_loud_the_new_episode_is() {
+    let show = Show::sample();
+    let (mp3, ogg) = (fixture("pair-5s.mp3"), fixture("vorbis-5s.ogg"));
+    let run = show.run(&["add", &mp3, &ogg, "--title", "Loud", "--date", "2020-01-01", "--loudness"]).ok();
+    for file in ["media/pair-5s.mp3: -16.1 LUFS", "media/vorbis-5s.ogg: -15.7 LUFS"] {
+        assert!(
+            run.stderr.contains(&format!("warning: {file}, "))
+                && run.stderr.contains("than the -19 LUFS expected of a mono"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!run.stderr.contains("differ in loudness"), "0.4 LU apart: {}", run.stderr);
+    let other = Show::sample();
+    let run = other.run(&["add", &mp3, &ogg, "--title", "Loud", "--date", "2020-01-01"]).ok();
+    assert!(!run.stderr.contains("LUFS"), "{}", run.stderr);
+}
