@@ -21,7 +21,7 @@
 
 set -euo pipefail
 
-ALL_TARGETS=(mp3 ogg mp4 flac symphonia probe manifest feed art markdown import transcript chapters serve records add site)
+ALL_TARGETS=(mp3 ogg mp4 flac symphonia probe manifest feed art markdown import transcript chapters serve records add site loudness)
 
 FUZZ="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ")"
@@ -115,7 +115,7 @@ seed_flac() {
         ends_of flac "$f" 1024 4096
     done
 }
-# symphonia and probe: a few KiB of every kind of audio fixture.
+# symphonia, probe and loudness: a few KiB of every kind of audio fixture.
 seed_audio() {
     local f
     for f in "$ROOT"/tests/fixtures/audio/*.{mp3,ogg,opus,m4a,flac,wav}; do
@@ -230,7 +230,7 @@ make_seeds() {
     case "$t" in
         mp3 | ogg | mp4 | flac | manifest | feed | art | markdown | import | transcript | chapters | serve | records) "seed_$t" ;;
         add | site) seed_manifest_into "$t" ;;
-        symphonia | probe) seed_audio "$t" ;;
+        symphonia | probe | loudness) seed_audio "$t" ;;
     esac
     # Empty seeds teach nothing and AFL++ rejects them.
     find "$SEEDS/$t" -type f -empty -delete
@@ -301,7 +301,7 @@ dicts_for() {
         mp3 | flac) x+=(-x "$DICTS/audio.dict") ;;
         ogg) x+=(-x "$DICTS/audio.dict"); add ogg.dict ;;
         mp4) x+=(-x "$DICTS/audio.dict"); add mp4.dict ;;
-        symphonia | probe) x+=(-x "$DICTS/audio.dict"); add wav.dict ;;
+        symphonia | probe | loudness) x+=(-x "$DICTS/audio.dict"); add wav.dict ;;
         manifest | add | site) x+=(-x "$DICTS/manifest.dict"); add toml.dict ;;
         feed | import) x+=(-x "$DICTS/feed.dict"); add rss.dict; add xml.dict ;;
         transcript) add html_tags.dict ;;
