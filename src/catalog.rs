@@ -53,6 +53,17 @@ impl LiveEpisode {
         self.notes_html.get_or_init(|| crate::markdown::to_html(&self.episode.notes))
     }
 
+    /// The notes as the episode's page shows them
+    /// ([`markdown::page_html`](crate::markdown::page_html)): notes without
+    /// a heading are the feed's [`notes_html`](Self::notes_html), made once.
+    pub fn page_notes_html(&self) -> std::borrow::Cow<'_, str> {
+        if crate::markdown::may_have_heading(&self.episode.notes) {
+            crate::markdown::page_html(&self.episode.notes, &self.episode.title).into()
+        } else {
+            self.notes_html().into()
+        }
+    }
+
     /// How long the notes are as HTML: exactly, once made; else a guess
     /// on the long side (to reserve room for a feed).
     pub fn notes_html_len(&self) -> usize {

@@ -77,11 +77,16 @@ pub fn art(data: &[u8]) {
     let _ = crate::validate::art::inspect(data);
 }
 
-/// Markdown notes to sanitised HTML, and to an episode's excerpt.
+/// Markdown notes to sanitised HTML, to an episode's excerpt and to its
+/// page's notes (the same as the feed's when no heading can be in them).
 pub fn markdown(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let _ = crate::markdown::to_html(&text);
     let _ = crate::markdown::episode_excerpt(&text, "Pilot", 200);
+    let page = crate::markdown::page_html(&text, "Pilot");
+    if !crate::markdown::may_have_heading(&text) {
+        assert_eq!(page, crate::markdown::to_html(&text), "notes without a heading look the same on the page");
+    }
 }
 
 /// A transcript (the first byte picks the format: VTT, SRT, JSON, HTML),

@@ -6,7 +6,7 @@
 //! than `http`, `https` or `mailto` (`javascript:`, `data:` …) lose their URL.
 //! Everything else is pulldown-cmark's own escaping HTML writer.
 
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
 /// Renders Markdown notes as safe HTML.
 pub fn to_html(markdown: &str) -> String {
@@ -84,9 +84,77 @@ pub fn excerpt(markdown: &str, max: usize) -> String {
 /// assert_eq!(podsmith::markdown::episode_excerpt(notes, "Other", 200), "Pilot We talk about things.");
 /// ```
 pub fn episode_excerpt(markdown: &str, title: &str, max: usize) -> String {
-    let mut events = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).peekable();
+    let events = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    excerpt_of(without_title_heading(events, title), max)
+}
+
+/// The notes as safe HTML for the episode's page, under the page's own
+/// heading (the title, the page's only `<h1>`): a heading the notes open
+/// with that only repeats the title is left out, as in
+/// [`episode_excerpt`], and notes that use `#` headings have all their
+/// headings one level down (`#` an `<h2>`, beside the page's "Chapters"
+/// and "Transcript"; `######` stays an `<h6>`); notes whose headings
+/// start at `##` keep them. The feed carries the notes as written
+/// ([`to_html`]).
+///
+/// ```
+/// let notes = "# Pilot\n\nWe talk about **things**.\n\n# Links\n\n## More";
+/// assert_eq!(
+///     podsmith::markdown::page_html(notes, "Pilot"),
+///     "<p>We talk about <strong>things</strong>.</p>\n<h2>Links</h2>\n<h3>More</h3>\n"
+/// );
+/// assert_eq!(podsmith::markdown::page_html("## Links", "Pilot"), "<h2>Links</h2>\n");
+/// ```
+pub fn page_html(markdown: &str, title: &str) -> String {
+    let events: Vec<Event> = without_title_heading(safe_events(markdown), title).collect();
+    let down = events.iter().any(|e| matches!(e, Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })));
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(
+        &mut out,
+        events.into_iter().map(|event| match event {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) if down => {
+                Event::Start(Tag::Heading { level: one_down(level), id, classes, attrs })
+            }
+            Event::End(TagEnd::Heading(level)) if down => Event::End(TagEnd::Heading(one_down(level))),
+            other => other,
+        }),
+    );
+    out
+}
+
+/// False only for notes that surely hold no heading: no line opens with
+/// `#` (an ATX heading) once the marks of quotes and list items before it
+/// are set aside, and none is all `=` or all `-` (a setext underline),
+/// spaces and quote marks aside. Such notes' [`page_html`] is their
+/// [`to_html`], which the feed has made already.
+pub fn may_have_heading(markdown: &str) -> bool {
+    markdown.lines().any(|line| {
+        let atx = line.trim_start_matches([
+            ' ', '\t', '>', '-', '*', '+', '.', ')', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+        ]);
+        let underline = line.trim_start_matches([' ', '\t', '>']).trim_end();
+        atx.starts_with('#')
+            || (!underline.is_empty() && (underline.chars().all(|c| c == '=') || underline.chars().all(|c| c == '-')))
+    })
+}
+
+/// The heading level below `level` (`<h6>` stays).
+fn one_down(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        HeadingLevel::H5 | HeadingLevel::H6 => HeadingLevel::H6,
+    }
+}
+
+/// Markdown events without the heading they open with when its text is
+/// the episode's `title` (case and spacing aside); all of them otherwise.
+fn without_title_heading<'a>(events: impl Iterator<Item = Event<'a>>, title: &str) -> impl Iterator<Item = Event<'a>> {
+    let mut events = events.peekable();
+    let mut heading: Vec<Event> = Vec::new();
     if let Some(Event::Start(Tag::Heading { .. })) = events.peek() {
-        let mut heading: Vec<Event> = Vec::new();
         for e in events.by_ref() {
             let end = matches!(e, Event::End(TagEnd::Heading(_)));
             heading.push(e);
@@ -95,13 +163,12 @@ pub fn episode_excerpt(markdown: &str, title: &str, max: usize) -> String {
             }
         }
         let said = excerpt_of(heading.iter().cloned(), usize::MAX);
-        let repeats =
-            said.trim().to_lowercase() == title.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-        if !repeats {
-            return excerpt_of(heading.into_iter().chain(events), max);
+        let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+        if said.trim().to_lowercase() == title.to_lowercase() {
+            heading.clear();
         }
     }
-    excerpt_of(events, max)
+    heading.into_iter().chain(events)
 }
 
 /// [`excerpt`] of Markdown events.
@@ -146,6 +213,36 @@ fn safe_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notes_without_a_heading_are_the_same_on_the_page_and_in_the_feed() {
+        let tricky = [
+            "Title\n=====\n\nText",
+            "Title\n---\n\nText",
+            "   # Indented heading",
+            "Text\n\n> # Quoted heading",
+            "> > Quoted\n> > ===",
+            "1. # Numbered\n2) # heading",
+            "* Item\n\n  Title\n  ---",
+            "+ ## In a list",
+            "\t# Tab (a code block)",
+            "Lazy\n> quote\n---",
+            "- item\n- # heading in a list",
+            "Text\n  ==  \n",
+            "#hashtag is a paragraph",
+            "Plain *notes* with [a link](https://example.com).\n\n- one\n- two\n\n1. first",
+            "A | B\n--|--\n1 | 2",
+            "",
+        ];
+        for notes in tricky {
+            let headings = Parser::new(notes).any(|e| matches!(e, Event::Start(Tag::Heading { .. })));
+            assert!(!headings || may_have_heading(notes), "a heading missed in {notes:?}");
+            if !may_have_heading(notes) {
+                assert_eq!(page_html(notes, "Title"), to_html(notes), "{notes:?}");
+            }
+        }
+        assert!(!may_have_heading("Plain notes, #hashtags and https://example.com/#fragment.\n\n- one\n- two"));
+    }
 
     #[test]
     fn renders_paragraphs_links_and_emphasis() {

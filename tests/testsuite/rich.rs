@@ -441,18 +441,24 @@ fn chapters_go_into_the_description_only_when_the_show_asks_and_their_pictures_a
 
 /// Notes that open with a heading repeating the episode's title: the
 /// page's descriptions (meta, Open Graph, JSON-LD) and the index's excerpt
-/// start after it, since the title is shown above them anyway; notes that
-/// open with another heading keep it. The notes themselves are unchanged.
+/// start after it, and the page's notes leave it out (the title is shown
+/// above them anyway: one `<h1>` a page); notes that open with another
+/// heading keep it. On the page, notes that use `#` headings have them one
+/// level down (under the title, beside "Chapters"); notes that start at
+/// `##` keep theirs. The feed carries the notes as written.
 #[test]
-fn a_heading_that_repeats_the_title_is_left_out_of_the_excerpts() {
+fn a_heading_that_repeats_the_title_is_left_out_of_the_excerpts_and_the_page() {
     let show = Show::sample();
     let manifest = show.read("episodes.toml");
     let notes = "notes = \"\"\"\nA project within";
     let coredns = "media/coredns-miek-gieben.ogg\"]\nnotes = \"\"\"\n";
+    let prometheus = "media/prometheus-bjorn-rabenstein.ogg\"]\nnotes = \"\"\"\n";
     let edited = manifest
         .replacen(notes, "notes = \"\"\"\n# Eduardo  Silva on Fluentd\n\nA project within", 1)
-        .replacen(coredns, &format!("{coredns}## Show notes\n\n"), 1);
-    assert!(edited.contains("# Eduardo  Silva on Fluentd") && edited.contains("## Show notes"), "both notes edited");
+        .replacen(coredns, &format!("{coredns}## Show notes\n\n"), 1)
+        .replacen(prometheus, &format!("{prometheus}# In this episode\n\n## Guest\n\n"), 1);
+    assert!(edited.contains("# Eduardo  Silva on Fluentd") && edited.contains("## Show notes"), "notes edited");
+    assert!(edited.contains("# In this episode"), "notes edited");
     show.write("episodes.toml", &edited);
     show.build().ok();
     let html = show.read("public/episodes/fluentd-eduardo-silva/index.html");
@@ -461,7 +467,25 @@ fn a_heading_that_repeats_the_title_is_left_out_of_the_excerpts() {
     assert!(html.contains(&format!("<meta property=\"og:description\" {described}")), "{html}");
     let ld = jsonld(&html);
     assert!(ld["description"].as_str().unwrap().starts_with("A project within"), "{ld}");
-    assert!(html.contains("<h1>Eduardo Silva on Fluentd</h1>"), "the notes keep their heading");
+    assert_eq!(html.matches("<h1").count(), 1, "the page's title is its only heading of the first rank: {html}");
+    assert!(!html.contains("Eduardo  Silva on Fluentd"), "the repeated heading is left out of the page: {html}");
+    let notes = html.split("<div class=\"notes\">").nth(1).expect("the page has its notes");
+    assert!(notes.trim_start().starts_with("<p>A project within"), "the notes start after it: {notes}");
     let other = show.read("public/episodes/coredns-miek-gieben/index.html");
     assert!(other.contains("<meta name=\"description\" content=\"Show notes "), "another heading is kept: {other}");
+    assert!(other.contains("<h2>Show notes</h2>"), "notes that start at ## keep their headings: {other}");
+    let third = show.read("public/episodes/prometheus-bjorn-rabenstein/index.html");
+    assert!(third.contains("<h2>In this episode</h2>\n<h3>Guest</h3>"), "one level down: {third}");
+    assert_eq!(third.matches("<h1").count(), 1, "{third}");
+    // The feeds keep the notes as written.
+    for feed in ["feed.xml", "feed.ogg.xml"] {
+        let channel = show.channel(feed);
+        let said = |title: &str| {
+            let item = channel.items().iter().find(|i| i.title() == Some(title)).expect("the episode is in the feed");
+            item.content().or(item.description()).unwrap_or_default().to_string()
+        };
+        assert!(said("Eduardo Silva on Fluentd").starts_with("<h1>Eduardo  Silva on Fluentd</h1>"), "{feed}");
+        assert!(said("Miek Gieben on CoreDNS").starts_with("<h2>Show notes</h2>"), "{feed}");
+        assert!(said("Björn Rabenstein on Prometheus").starts_with("<h1>In this episode</h1>"), "{feed}");
+    }
 }
