@@ -136,14 +136,16 @@ pub fn render_with<'a>(
 }
 
 /// The `podcast:guid` of the feed of `format` (`None`: the main feed,
-/// `feed.xml`): the show's `guid` for the main feed if the manifest sets
-/// one, else the UUIDv5 of the feed's URL (each per-format feed is a show
-/// of its own to Podcast Index).
+/// `feed.xml`): the show's `guid` for the main feed, or its `feed_guids`
+/// entry for a per-format feed, if the manifest sets one; else the UUIDv5
+/// of the feed's URL (each per-format feed is a show of its own to Podcast
+/// Index).
 pub fn feed_guid(p: &crate::manifest::Podcast, format: Option<AudioFormat>) -> String {
-    match (&p.guid, format) {
-        (Some(g), None) => g.clone(),
-        _ => podcast_guid(&p.url_of(&feed_file_name(format))),
-    }
+    let kept = match format {
+        None => p.guid.as_ref(),
+        Some(f) => p.feed_guids.get(f.extension()),
+    };
+    kept.cloned().unwrap_or_else(|| podcast_guid(&p.url_of(&feed_file_name(format))))
 }
 
 /// The channel's own elements: RSS, then Apple's, then Podcasting 2.0's.

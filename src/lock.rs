@@ -48,6 +48,11 @@ pub struct PublishedShow {
     pub guid: String,
     /// Its title when last built.
     pub title: String,
+    /// The `podcast:guid` of each per-format feed (`feed.ogg.xml`), by the
+    /// format's extension (locks written before podsmith recorded them
+    /// have none).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub feeds: std::collections::BTreeMap<String, String>,
 }
 
 /// One published episode.
@@ -123,7 +128,12 @@ impl Lock {
             })
             .collect();
         let p = &catalog.podcast;
-        let show = PublishedShow { guid: crate::feed::feed_guid(p, None), title: p.title.clone() };
+        let feeds = crate::feed::plan(catalog)
+            .into_iter()
+            .filter_map(|f| f.format)
+            .map(|f| (f.extension().to_string(), crate::feed::feed_guid(p, Some(f))))
+            .collect();
+        let show = PublishedShow { guid: crate::feed::feed_guid(p, None), title: p.title.clone(), feeds };
         Lock { show: Some(show), episodes }
     }
 
@@ -152,7 +162,8 @@ impl Lock {
         // The show's guid if the feed had one (kept in the manifest);
         // otherwise the first build records the one it makes.
         let p = &show.podcast;
-        let show = p.guid.clone().map(|guid| PublishedShow { guid, title: p.title.clone() });
+        let feeds = Default::default();
+        let show = p.guid.clone().map(|guid| PublishedShow { guid, title: p.title.clone(), feeds });
         Lock { show, episodes: dated.into_iter().map(|(_, p)| p).collect() }
     }
 
@@ -306,6 +317,9 @@ pub enum Change {
     /// The show's `podcast:guid` changed (Podcast Index would take the
     /// feed for another show).
     ShowGuidChanged { old: String, new: String },
+    /// The `podcast:guid` of a per-format feed changed (`format` is its
+    /// extension: `feed.ogg.xml`'s is "ogg").
+    FeedGuidChanged { format: String, old: String, new: String },
     /// The show's title changed (harmless).
     ShowTitleChanged { old: String, new: String },
 }
@@ -320,6 +334,7 @@ impl Change {
                 | Change::UrlChanged { .. }
                 | Change::PageMoved { .. }
                 | Change::ShowGuidChanged { .. }
+                | Change::FeedGuidChanged { .. }
         )
     }
 }
@@ -334,7 +349,8 @@ impl Change {
             Change::GuidChanged { .. }
             | Change::UrlChanged { .. }
             | Change::PageMoved { .. }
-            | Change::ShowGuidChanged { .. } => '!',
+            | Change::ShowGuidChanged { .. }
+            | Change::FeedGuidChanged { .. } => '!',
         }
     }
 
@@ -365,6 +381,10 @@ impl Change {
                 "the show's podcast:guid changed from {old} to {new}: Podcast Index and the apps that use it would \
                  take the feed for another show (guid = \"{old}\" in [podcast] keeps it, wherever the show moves)"
             ),
+            Change::FeedGuidChanged { format, old, new } => format!(
+                "the podcast:guid of feed.{format}.xml changed from {old} to {new}: Podcast Index would take that \
+                 feed for another show (feed_guids = {{ {format} = \"{old}\" }} in [podcast] keeps it)"
+            ),
             Change::ShowTitleChanged { old, new } => format!("the show's title \"{old}\" is now \"{new}\""),
         }
     }
@@ -383,6 +403,13 @@ pub fn compare(old: &Lock, new: &Lock) -> Vec<Change> {
     if let (Some(o), Some(n)) = (&old.show, &new.show) {
         if o.guid != n.guid {
             out.push(Change::ShowGuidChanged { old: o.guid.clone(), new: n.guid.clone() });
+        }
+        // A feed that is no longer made (no episode in its format) or is
+        // new says nothing; one made again under another guid does.
+        for (format, old) in &o.feeds {
+            if let Some(new) = n.feeds.get(format).filter(|new| *new != old) {
+                out.push(Change::FeedGuidChanged { format: format.clone(), old: old.clone(), new: new.clone() });
+            }
         }
         if o.title != n.title {
             out.push(Change::ShowTitleChanged { old: o.title.clone(), new: n.title.clone() });
@@ -501,9 +528,10 @@ mod tests {
         eps
     }
 
-    /// A show's table with an awkward title.
+    /// A show's table with an awkward title, and an OGG feed.
     fn show(guid: &str) -> Option<PublishedShow> {
-        Some(PublishedShow { guid: guid.into(), title: "The \"Show\" — ''' [[episode]]\n".into() })
+        let feeds = [("ogg".to_string(), format!("{guid}-ogg"))].into();
+        Some(PublishedShow { guid: guid.into(), title: "The \"Show\" — ''' [[episode]]\n".into(), feeds })
     }
 
     #[test]
@@ -537,7 +565,7 @@ mod tests {
         renamed.episodes[2].guid = "G2".into();
         edits.push(renamed);
         let mut show_guid = old.clone();
-        show_guid.show = show("s2");
+        show_guid.show.as_mut().unwrap().guid = "s2".into();
         edits.push(show_guid);
         let mut show_title = old.clone();
         show_title.show.as_mut().unwrap().title = "Renamed".into();
@@ -547,6 +575,13 @@ mod tests {
         no_show.show = None;
         edits.push(no_show);
         edits.push(Lock::default());
+        let mut feed_guid = old.clone();
+        feed_guid.show.as_mut().unwrap().feeds.insert("ogg".into(), "moved-ogg".into());
+        feed_guid.show.as_mut().unwrap().feeds.insert("opus".into(), "new-opus".into());
+        edits.push(feed_guid);
+        let mut no_feed = old.clone();
+        no_feed.show.as_mut().unwrap().feeds.clear();
+        edits.push(no_feed);
         for new in &edits {
             let text = new.render();
             let expected = compare(&Lock::parse(path, &old_text).unwrap(), new);
@@ -561,6 +596,14 @@ mod tests {
         assert_eq!(changes.len(), 2);
         assert!(matches!(&changes[0], Change::ShowTitleChanged { new, .. } if new == "Renamed"));
         assert!(!changes.iter().any(Change::breaks_identity));
+        // A per-format feed's guid changed: refused; a feed that is new or
+        // no longer made: nothing to say.
+        let changes = edits[9].changes_from(&edits[9].render(), path, &old_text).unwrap();
+        let moved = Change::FeedGuidChanged { format: "ogg".into(), old: "s1-ogg".into(), new: "moved-ogg".into() };
+        assert_eq!(changes, [moved]);
+        assert!(changes[0].breaks_identity());
+        assert!(changes[0].to_string().contains("(feed_guids = { ogg = \"s1-ogg\" } in [podcast] keeps it)"));
+        assert_eq!(edits[10].changes_from(&edits[10].render(), path, &old_text).unwrap(), []);
         // A string that opens a table of its own, at the start of a line,
         // cuts the text wrongly: the whole text is parsed then.
         let mut odd = old.clone();

@@ -231,7 +231,10 @@ fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> Vec<String>
         | Change::PageMoved { title, .. }
         | Change::NotesChanged { title }
         | Change::TitleChanged { new: title, .. } => Some(title.clone()),
-        Change::Removed { .. } | Change::ShowGuidChanged { .. } | Change::ShowTitleChanged { .. } => None,
+        Change::Removed { .. }
+        | Change::ShowGuidChanged { .. }
+        | Change::FeedGuidChanged { .. }
+        | Change::ShowTitleChanged { .. } => None,
     };
     let touched: std::collections::BTreeSet<String> = changes.iter().filter_map(titled).collect();
     let unchanged = new.episodes.iter().filter(|e| !touched.contains(&e.title)).count();

@@ -183,6 +183,9 @@ pub struct Podcast {
     pub copyright: Option<String>,
     /// `podcast:guid`; defaults to the UUIDv5 of the feed URL.
     pub guid: Option<String>,
+    /// The `podcast:guid` of each per-format feed (`feed.ogg.xml`), by the
+    /// format's extension; each defaults to the UUIDv5 of that feed's URL.
+    pub feed_guids: std::collections::BTreeMap<String, String>,
     /// `podcast:locked`; default false.
     pub locked: bool,
     /// `itunes:new-feed-url`, for a show that has moved.
@@ -661,6 +664,7 @@ impl Reading<'_> {
         let cx = &mut self.cx;
         let copyright = t.string(cx, "copyright").map(Spanned::into_inner);
         let guid = show_guid(&mut t, cx);
+        let feed_guids = feed_guids(&mut t, cx);
         let locked = t.boolean(cx, "locked").unwrap_or(false);
         let new_feed_url = self.url(&mut t, "new_feed_url");
         let cx = &mut self.cx;
@@ -697,6 +701,7 @@ impl Reading<'_> {
             image: image?,
             copyright,
             guid,
+            feed_guids,
             locked,
             new_feed_url,
             block,
@@ -1476,6 +1481,31 @@ fn show_guid(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
         Some("remove it to use the UUIDv5 of the feed URL, as Podcasting 2.0 asks".into()),
     );
     None
+}
+
+/// `feed_guids` of the show: `{ ogg = "UUID" }`, the `podcast:guid` of
+/// each per-format feed that is to keep one (a show that moved).
+fn feed_guids(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> std::collections::BTreeMap<String, String> {
+    use crate::probe::AudioFormat;
+    let mut out = std::collections::BTreeMap::new();
+    let Some(mut table) = t.table(cx, "feed_guids") else { return out };
+    let formats =
+        [AudioFormat::Mp3, AudioFormat::M4a, AudioFormat::Ogg, AudioFormat::Opus, AudioFormat::Flac, AudioFormat::Wav];
+    for format in formats {
+        let ext = format.extension();
+        let Some(g) = table.string(cx, ext) else { continue };
+        if is_uuid(g.get_ref()) {
+            out.insert(ext.to_string(), g.into_inner().to_ascii_lowercase());
+        } else {
+            cx.error(
+                &g.span(),
+                format!("`{ext}` in `feed_guids` in [podcast] \"{}\" is not a UUID", g.get_ref()),
+                Some(format!("give the podcast:guid feed.{ext}.xml had, or remove it to use the UUIDv5 of its URL")),
+            );
+        }
+    }
+    table.finish(cx);
+    out
 }
 
 /// `utc_offset`: `+02:00`, `-05:00`; UTC when absent.

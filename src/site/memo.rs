@@ -350,6 +350,7 @@ pub fn channel_key(p: &Podcast, format: &dyn std::fmt::Debug, formats: &dyn std:
         image,
         copyright,
         guid,
+        feed_guids,
         locked,
         new_feed_url,
         block,
@@ -365,6 +366,7 @@ pub fn channel_key(p: &Podcast, format: &dyn std::fmt::Debug, formats: &dyn std:
     h.debug(&(categories, explicit, show_type, base_url.as_str(), link.as_str(), copyright, guid, locked));
     h.debug(&(new_feed_url.as_ref().map(|u| u.as_str()), block, complete, utc_offset, policy));
     h.debug(tags);
+    h.debug(feed_guids);
     asset(&mut h, Some(image), false);
     h.debug(format);
     h.debug(formats);

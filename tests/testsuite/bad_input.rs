@@ -58,6 +58,31 @@ error: 1 problem in episodes.toml
 }
 
 #[test]
+fn a_show_guid_or_feed_guid_that_is_not_a_uuid_names_the_line_and_the_fix() {
+    let podcast = PODCAST_TABLE.replace(
+        "image = ",
+        "guid = \"not-a-uuid\"\nfeed_guids = { ogg = \"42\", ogv = \"71773f91-5dd8-5da1-8e94-164542683322\" }\nimage = ",
+    );
+    let manifest = format!("{podcast}{}", episode("One", "one", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let run = show.build().fails(1);
+    assert_eq!(run.stdout, "");
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: episodes.toml:9:8: `guid` in [podcast] "not-a-uuid" is not a UUID
+  help: remove it to use the UUIDv5 of the feed URL, as Podcasting 2.0 asks
+error: episodes.toml:10:22: `ogg` in `feed_guids` in [podcast] "42" is not a UUID
+  help: give the podcast:guid feed.ogg.xml had, or remove it to use the UUIDv5 of its URL
+error: episodes.toml:10:28: unknown key `ogv` in `feed_guids` in [podcast]
+  help: did you mean `ogg`?
+error: 3 problems in episodes.toml
+
+"#]]
+    );
+}
+
+#[test]
 fn a_missing_manifest_is_a_usage_error() {
     let show = Show::empty();
     let run = show.build().fails(2);

@@ -746,19 +746,23 @@ fn an_episode_added_in_a_taken_second_is_live_for_the_build_that_follows() {
 /// and the apps that use it know the show by it, wherever it moves. Made
 /// from the feed's URL by default, it would change with `base_url`; the
 /// lock records it, `diff` and the build name the change and how to keep
-/// the guid, and the build refuses it unless told to. A new show title is
-/// only said.
+/// the guid, and the build refuses it unless told to. So with the OGG
+/// feed's own guid (`feed_guids`). A new show title is only said.
 #[test]
 fn moving_the_show_keeps_its_podcast_guid_or_says_how() {
     let show = Show::sample();
     show.build().ok();
-    let guid_of = |show: &Show| {
-        let feed = show.read("public/feed.xml");
+    let guid_in = |show: &Show, feed: &str| {
+        let feed = show.read(&format!("public/{feed}"));
         let at = feed.find("<podcast:guid>").unwrap() + "<podcast:guid>".len();
         feed[at..at + 36].to_string()
     };
-    let old = guid_of(&show);
-    assert!(show.read("podsmith.lock").contains(&format!("[show]\nguid = \"{old}\"\n")));
+    let guid_of = |show: &Show| guid_in(show, "feed.xml");
+    let (old, old_ogg) = (guid_of(&show), guid_in(&show, "feed.ogg.xml"));
+    assert_ne!(old, old_ogg, "each feed is a show of its own to Podcast Index");
+    let lock = show.read("podsmith.lock");
+    assert!(lock.contains(&format!("[show]\nguid = \"{old}\"\n")), "{lock}");
+    assert!(lock.contains(&format!("[show.feeds]\nogg = \"{old_ogg}\"\n")), "{lock}");
     // A new title: said, not refused.
     let manifest = show.read("episodes.toml");
     let renamed = manifest.replacen("title = \"Talking Cloud Native with Gordon Haff\"", "title = \"Cloud Talk\"", 1);
@@ -779,16 +783,21 @@ fn moving_the_show_keeps_its_podcast_guid_or_says_how() {
     let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(run.stdout.starts_with(&format!("! {said}")), "{}", run.stdout);
     assert!(run.stdout.contains(&format!("(guid = \"{old}\" in [podcast] keeps it")), "{}", run.stdout);
+    let said_ogg = format!("the podcast:guid of feed.ogg.xml changed from {old_ogg} to ");
+    assert!(run.stdout.contains(&format!("\n! {said_ogg}")), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("(feed_guids = {{ ogg = \"{old_ogg}\" }} in [podcast] keeps it)")));
     let run = show.build().fails(1);
     assert!(run.stderr.contains(&format!("error: {said}")), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("error: {said_ogg}")), "{}", run.stderr);
     // Its pages moved with it, for that reason (their slugs are as they were).
     assert!(run.stderr.contains("/episodes/fluentd-eduardo-silva/ (the show's base_url changed)\n"), "{}", run.stderr);
-    // Kept as the message says: only the media and page URLs move.
-    show.write("episodes.toml", &moved.replacen("[podcast]\n", &format!("[podcast]\nguid = \"{old}\"\n"), 1));
+    // Kept as the messages say: only the media and page URLs move.
+    let kept = format!("[podcast]\nguid = \"{old}\"\nfeed_guids = {{ ogg = \"{old_ogg}\" }}\n");
+    show.write("episodes.toml", &moved.replacen("[podcast]\n", &kept, 1));
     let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(!run.stdout.contains("podcast:guid"), "{}", run.stdout);
     show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
-    assert_eq!(guid_of(&show), old);
+    assert_eq!((guid_of(&show), guid_in(&show, "feed.ogg.xml")), (old, old_ogg));
 }
 
 /// The flags of a `--help` line starting at "--": the flag's name.
