@@ -128,7 +128,8 @@ pub fn page_html(markdown: &str, title: &str) -> String {
 /// spaces and quote marks aside. Such notes' [`page_html`] is their
 /// [`to_html`], which the feed has made already.
 pub fn may_have_heading(markdown: &str) -> bool {
-    markdown.lines().any(|line| {
+    // CommonMark ends a line at a carriage return alone too.
+    markdown.split(['\n', '\r']).any(|line| {
         let atx = line.trim_start_matches([
             ' ', '\t', '>', '-', '*', '+', '.', ')', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
         ]);
@@ -229,6 +230,7 @@ mod tests {
             "Lazy\n> quote\n---",
             "- item\n- # heading in a list",
             "Text\n  ==  \n",
+            "Old Mac\r===\rline endings",
             "#hashtag is a paragraph",
             "Plain *notes* with [a link](https://example.com).\n\n- one\n- two\n\n1. first",
             "A | B\n--|--\n1 | 2",
