@@ -320,6 +320,9 @@ pub enum Change {
     /// The `podcast:guid` of a per-format feed changed (`format` is its
     /// extension: `feed.ogg.xml`'s is "ogg").
     FeedGuidChanged { format: String, old: String, new: String },
+    /// A per-format feed is no longer made (no live episode has a file of
+    /// its format): its subscribers would find it gone.
+    FeedGone { format: String },
     /// The show's title changed (harmless).
     ShowTitleChanged { old: String, new: String },
 }
@@ -335,6 +338,7 @@ impl Change {
                 | Change::PageMoved { .. }
                 | Change::ShowGuidChanged { .. }
                 | Change::FeedGuidChanged { .. }
+                | Change::FeedGone { .. }
         )
     }
 }
@@ -345,7 +349,7 @@ impl Change {
         match self {
             Change::Added { .. } => '+',
             Change::TitleChanged { .. } | Change::NotesChanged { .. } | Change::ShowTitleChanged { .. } => '~',
-            Change::Removed { .. } => '-',
+            Change::Removed { .. } | Change::FeedGone { .. } => '-',
             Change::GuidChanged { .. }
             | Change::UrlChanged { .. }
             | Change::PageMoved { .. }
@@ -385,6 +389,10 @@ impl Change {
                 "the podcast:guid of feed.{format}.xml changed from {old} to {new}: Podcast Index would take that \
                  feed for another show (feed_guids = {{ {format} = \"{old}\" }} in [podcast] keeps it)"
             ),
+            Change::FeedGone { format } => format!(
+                "feed.{format}.xml is no longer made (no episode has a file of its format): the apps subscribed to \
+                 it would find it gone"
+            ),
             Change::ShowTitleChanged { old, new } => format!("the show's title \"{old}\" is now \"{new}\""),
         }
     }
@@ -404,11 +412,15 @@ pub fn compare(old: &Lock, new: &Lock) -> Vec<Change> {
         if o.guid != n.guid {
             out.push(Change::ShowGuidChanged { old: o.guid.clone(), new: n.guid.clone() });
         }
-        // A feed that is no longer made (no episode in its format) or is
-        // new says nothing; one made again under another guid does.
+        // A new feed says nothing; one made under another guid, or no
+        // longer made, does.
         for (format, old) in &o.feeds {
-            if let Some(new) = n.feeds.get(format).filter(|new| *new != old) {
-                out.push(Change::FeedGuidChanged { format: format.clone(), old: old.clone(), new: new.clone() });
+            match n.feeds.get(format) {
+                Some(new) if new != old => {
+                    out.push(Change::FeedGuidChanged { format: format.clone(), old: old.clone(), new: new.clone() })
+                }
+                Some(_) => {}
+                None => out.push(Change::FeedGone { format: format.clone() }),
             }
         }
         if o.title != n.title {
@@ -596,14 +608,17 @@ mod tests {
         assert_eq!(changes.len(), 2);
         assert!(matches!(&changes[0], Change::ShowTitleChanged { new, .. } if new == "Renamed"));
         assert!(!changes.iter().any(Change::breaks_identity));
-        // A per-format feed's guid changed: refused; a feed that is new or
-        // no longer made: nothing to say.
+        // A per-format feed's guid changed, or the feed is no longer made:
+        // refused; a new feed: nothing to say.
         let changes = edits[9].changes_from(&edits[9].render(), path, &old_text).unwrap();
         let moved = Change::FeedGuidChanged { format: "ogg".into(), old: "s1-ogg".into(), new: "moved-ogg".into() };
         assert_eq!(changes, [moved]);
         assert!(changes[0].breaks_identity());
         assert!(changes[0].to_string().contains("(feed_guids = { ogg = \"s1-ogg\" } in [podcast] keeps it)"));
-        assert_eq!(edits[10].changes_from(&edits[10].render(), path, &old_text).unwrap(), []);
+        let changes = edits[10].changes_from(&edits[10].render(), path, &old_text).unwrap();
+        assert_eq!(changes, [Change::FeedGone { format: "ogg".into() }]);
+        assert!(changes[0].breaks_identity());
+        assert_eq!(changes[0].mark(), '-');
         // A string that opens a table of its own, at the start of a line,
         // cuts the text wrongly: the whole text is parsed then.
         let mut odd = old.clone();

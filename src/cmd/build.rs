@@ -234,6 +234,7 @@ fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> Vec<String>
         Change::Removed { .. }
         | Change::ShowGuidChanged { .. }
         | Change::FeedGuidChanged { .. }
+        | Change::FeedGone { .. }
         | Change::ShowTitleChanged { .. } => None,
     };
     let touched: std::collections::BTreeSet<String> = changes.iter().filter_map(titled).collect();

@@ -302,6 +302,41 @@ fn moved_media_and_removed_episodes_are_refused_unless_allowed() {
     assert!(show.path("media/fluentd-eduardo-silva.mp3").exists(), "the show's own file is kept");
 }
 
+/// A per-format feed's address is published like the episodes' (apps
+/// subscribed to it): a build that would no longer make it (no episode has
+/// a file of its format) says so and is refused unless allowed; allowed,
+/// the feed leaves `public/` and the lock.
+#[test]
+fn a_per_format_feed_that_would_no_longer_be_made_is_refused_unless_allowed() {
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    // Each episode's media: its MP3 alone.
+    let first = |list: &str| list.split(", ").next().unwrap().trim_end_matches(']').to_string();
+    let mp3_only: String = manifest
+        .lines()
+        .map(|l| match l.strip_prefix("media = [") {
+            Some(list) => format!("media = [{}]\n", first(list)),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    assert!(!mp3_only.contains(".ogg") && mp3_only.contains(".mp3\"]"), "{mp3_only}");
+    show.write("episodes.toml", &mp3_only);
+    let gone = "feed.ogg.xml is no longer made (no episode has a file of its format): the apps subscribed to it \
+                would find it gone";
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.starts_with(&format!("- {gone}\n")), "{}", run.stdout);
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains(&format!("error: {gone}\n")), "{}", run.stderr);
+    assert!(show.path("public/feed.ogg.xml").exists(), "nothing was written or removed");
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
+    assert!(run.stderr.contains(&format!("warning: published identity changed (--allow-changes): {gone}")));
+    assert!(!show.path("public/feed.ogg.xml").exists());
+    assert!(!show.read("podsmith.lock").contains("[show.feeds]"));
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.starts_with("no changes since the last build"), "{}", run.stdout);
+}
+
 #[test]
 fn every_key_the_init_template_shows_commented_out_is_one_the_manifest_takes() {
     let show = Show::empty();
