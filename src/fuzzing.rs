@@ -200,7 +200,13 @@ fn lock_compared(old_text: &str) {
         notes: format!("{:016x}", n),
     };
     let feeds = [("ogg".to_string(), "0b8e3a9f-5b1e-5c2a-9d5e-1f2a3b4c5d6e".to_string())].into();
-    let show = PublishedShow { guid: "3e8bb759-978b-5ea1-9095-4a41a002c648".into(), title: "Show".into(), feeds };
+    let show = PublishedShow {
+        guid: "3e8bb759-978b-5ea1-9095-4a41a002c648".into(),
+        title: "Show".into(),
+        cover: Some("https://example.com/show/media/cover.jpg".into()),
+        cover_fingerprint: Some("0123456789abcdef".into()),
+        feeds,
+    };
     let new = Lock { show: Some(show), episodes: (1..=4).rev().map(episode).collect() };
     let (text, path) = (new.render(), Path::new(crate::lock::FILE_NAME));
     match (Lock::parse(path, old_text), new.changes_from(&text, path, old_text)) {

@@ -48,6 +48,14 @@ pub struct PublishedShow {
     pub guid: String,
     /// Its title when last built.
     pub title: String,
+    /// The cover's URL when last built (locks written before podsmith
+    /// recorded it have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<String>,
+    /// Enough of the cover's content to notice that it changed (none for a
+    /// hosted cover).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover_fingerprint: Option<String>,
     /// The `podcast:guid` of each per-format feed (`feed.ogg.xml`), by the
     /// format's extension (locks written before podsmith recorded them
     /// have none).
@@ -133,7 +141,15 @@ impl Lock {
             .filter_map(|f| f.format)
             .map(|f| (f.extension().to_string(), crate::feed::feed_guid(p, Some(f))))
             .collect();
-        let show = PublishedShow { guid: crate::feed::feed_guid(p, None), title: p.title.clone(), feeds };
+        let cover = Some(crate::feed::asset_url(catalog, &p.image));
+        let cover_fingerprint = match &p.image {
+            crate::manifest::Asset::Local(f) => {
+                crate::fsutil::read(&f.path, crate::fsutil::IMAGE).ok().map(|bytes| fingerprint_bytes(&bytes))
+            }
+            crate::manifest::Asset::Remote(_) => None,
+        };
+        let guid = crate::feed::feed_guid(p, None);
+        let show = PublishedShow { guid, title: p.title.clone(), cover, cover_fingerprint, feeds };
         Lock { show: Some(show), episodes }
     }
 
@@ -162,8 +178,13 @@ impl Lock {
         // The show's guid if the feed had one (kept in the manifest);
         // otherwise the first build records the one it makes.
         let p = &show.podcast;
-        let feeds = Default::default();
-        let show = p.guid.clone().map(|guid| PublishedShow { guid, title: p.title.clone(), feeds });
+        let show = p.guid.clone().map(|guid| PublishedShow {
+            guid,
+            title: p.title.clone(),
+            cover: None,
+            cover_fingerprint: None,
+            feeds: Default::default(),
+        });
         Lock { show, episodes: dated.into_iter().map(|(_, p)| p).collect() }
     }
 
@@ -292,7 +313,12 @@ fn blocks(text: &str) -> (&str, Vec<&str>) {
 
 /// Enough to notice that notes changed.
 fn fingerprint(text: &str) -> String {
-    format!("{:016x}", crate::fsutil::fnv64(text.as_bytes()))
+    fingerprint_bytes(text.as_bytes())
+}
+
+/// Enough to notice that a file changed.
+fn fingerprint_bytes(bytes: &[u8]) -> String {
+    format!("{:016x}", crate::fsutil::fnv64(bytes))
 }
 
 /// One difference between the last build and this one. Fields: the
@@ -320,6 +346,9 @@ pub enum Change {
     /// The `podcast:guid` of a per-format feed changed (`format` is its
     /// extension: `feed.ogg.xml`'s is "ogg").
     FeedGuidChanged { format: String, old: String, new: String },
+    /// The cover's content changed but its URL did not: apps that keep
+    /// art by its URL may go on showing the old one.
+    CoverChangedInPlace { url: String },
     /// A per-format feed is no longer made (no live episode has a file of
     /// its format): its subscribers would find it gone.
     FeedGone { format: String },
@@ -348,7 +377,10 @@ impl Change {
     pub fn mark(&self) -> char {
         match self {
             Change::Added { .. } => '+',
-            Change::TitleChanged { .. } | Change::NotesChanged { .. } | Change::ShowTitleChanged { .. } => '~',
+            Change::TitleChanged { .. }
+            | Change::NotesChanged { .. }
+            | Change::ShowTitleChanged { .. }
+            | Change::CoverChangedInPlace { .. } => '~',
             Change::Removed { .. } | Change::FeedGone { .. } => '-',
             Change::GuidChanged { .. }
             | Change::UrlChanged { .. }
@@ -394,13 +426,33 @@ impl Change {
                  it would find it gone"
             ),
             Change::ShowTitleChanged { old, new } => format!("the show's title \"{old}\" is now \"{new}\""),
+            Change::CoverChangedInPlace { url } => format!(
+                "the show's cover art changed but kept its URL {url}: Apple Podcasts and other apps keep art by \
+                 its URL and may go on showing the old picture"
+            ),
+        }
+    }
+}
+
+impl Change {
+    /// What to do about a change that is allowed but likely a mistake.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            Change::CoverChangedInPlace { .. } => {
+                Some("give the new picture a new file name, and `image` in [podcast] that name")
+            }
+            _ => None,
         }
     }
 }
 
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.mark(), self.describe())
+        write!(f, "{} {}", self.mark(), self.describe())?;
+        match self.help() {
+            Some(help) => write!(f, " ({help})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -425,6 +477,12 @@ pub fn compare(old: &Lock, new: &Lock) -> Vec<Change> {
         }
         if o.title != n.title {
             out.push(Change::ShowTitleChanged { old: o.title.clone(), new: n.title.clone() });
+        }
+        if let (Some(url), Some(old), Some(new)) = (&n.cover, &o.cover_fingerprint, &n.cover_fingerprint)
+            && o.cover.as_ref() == Some(url)
+            && old != new
+        {
+            out.push(Change::CoverChangedInPlace { url: url.clone() });
         }
     }
     let old_guids: BTreeSet<&str> = old.episodes.iter().map(|e| e.guid.as_str()).collect();
@@ -540,10 +598,15 @@ mod tests {
         eps
     }
 
-    /// A show's table with an awkward title, and an OGG feed.
+    /// A show's table with an awkward title, a cover and an OGG feed.
     fn show(guid: &str) -> Option<PublishedShow> {
-        let feeds = [("ogg".to_string(), format!("{guid}-ogg"))].into();
-        Some(PublishedShow { guid: guid.into(), title: "The \"Show\" — ''' [[episode]]\n".into(), feeds })
+        Some(PublishedShow {
+            guid: guid.into(),
+            title: "The \"Show\" — ''' [[episode]]\n".into(),
+            cover: Some("https://x/cover.jpg".into()),
+            cover_fingerprint: Some(fingerprint("the picture")),
+            feeds: [("ogg".to_string(), format!("{guid}-ogg"))].into(),
+        })
     }
 
     #[test]
@@ -594,6 +657,13 @@ mod tests {
         let mut no_feed = old.clone();
         no_feed.show.as_mut().unwrap().feeds.clear();
         edits.push(no_feed);
+        let mut new_picture = old.clone();
+        new_picture.show.as_mut().unwrap().cover_fingerprint = Some(fingerprint("another picture"));
+        edits.push(new_picture);
+        let mut new_name = old.clone();
+        new_name.show.as_mut().unwrap().cover = Some("https://x/cover-2.jpg".into());
+        new_name.show.as_mut().unwrap().cover_fingerprint = Some(fingerprint("another picture"));
+        edits.push(new_name);
         for new in &edits {
             let text = new.render();
             let expected = compare(&Lock::parse(path, &old_text).unwrap(), new);
@@ -619,6 +689,12 @@ mod tests {
         assert_eq!(changes, [Change::FeedGone { format: "ogg".into() }]);
         assert!(changes[0].breaks_identity());
         assert_eq!(changes[0].mark(), '-');
+        // New art under the old URL: said (apps keep art by URL), not
+        // refused; under a new URL: nothing to say.
+        let changes = edits[11].changes_from(&edits[11].render(), path, &old_text).unwrap();
+        assert_eq!(changes, [Change::CoverChangedInPlace { url: "https://x/cover.jpg".into() }]);
+        assert!(!changes[0].breaks_identity());
+        assert_eq!(edits[12].changes_from(&edits[12].render(), path, &old_text).unwrap(), []);
         // A string that opens a table of its own, at the start of a line,
         // cuts the text wrongly: the whole text is parsed then.
         let mut odd = old.clone();

@@ -77,7 +77,13 @@ fn say_changes(report: &Report, ui: &Ui) {
         ));
     }
     for c in report.changes.iter().filter(|c| !c.breaks_identity()) {
-        ui.info(c);
+        match c {
+            // Worth a warning: the podcaster may publish without a diff.
+            Change::CoverChangedInPlace { .. } => {
+                ui.diagnostic(&Diagnostic::warning("ART-SAME-URL", c.describe()).help(c.help().unwrap_or_default()))
+            }
+            _ => ui.info(c),
+        }
     }
     if !report.removed.is_empty() {
         ui.info(format!(
@@ -188,9 +194,14 @@ pub(super) fn as_json(report: &Report) -> serde_json::Value {
 fn changes_json(changes: &[Change]) -> Vec<serde_json::Value> {
     changes
         .iter()
-        .map(
-            |c| json!({ "mark": c.mark().to_string(), "change": c.describe(), "breaks_identity": c.breaks_identity() }),
-        )
+        .map(|c| {
+            json!({
+                "mark": c.mark().to_string(),
+                "change": c.describe(),
+                "help": c.help(),
+                "breaks_identity": c.breaks_identity(),
+            })
+        })
         .collect()
 }
 
@@ -235,6 +246,7 @@ fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> Vec<String>
         | Change::ShowGuidChanged { .. }
         | Change::FeedGuidChanged { .. }
         | Change::FeedGone { .. }
+        | Change::CoverChangedInPlace { .. }
         | Change::ShowTitleChanged { .. } => None,
     };
     let touched: std::collections::BTreeSet<String> = changes.iter().filter_map(titled).collect();

@@ -835,6 +835,44 @@ fn moving_the_show_keeps_its_podcast_guid_or_says_how() {
     assert_eq!((guid_of(&show), guid_in(&show, "feed.ogg.xml")), (old, old_ogg));
 }
 
+/// Apple Podcasts and other apps keep a cover by its URL: new art saved
+/// over the old file is said (`diff`) and warned of (`build`), with the
+/// fix; the same art under a new file name says nothing.
+#[test]
+fn new_cover_art_under_the_old_url_is_warned_of() {
+    let show = Show::sample();
+    show.build().ok();
+    let url = "https://podcast.example.com/cloud-native/media/cover.jpg";
+    assert!(show.read("podsmith.lock").contains(&format!("cover = \"{url}\"\ncover_fingerprint = \"")));
+    // Another picture of the same size (here the sample's, with another
+    // pixel density in its JFIF header).
+    let mut art = std::fs::read(show.path("media/cover.jpg")).unwrap();
+    assert_eq!(&art[6..11], b"JFIF\0");
+    art[13..18].copy_from_slice(&[1, 0, 72, 0, 72]);
+    std::fs::write(show.path("media/cover.jpg"), &art).unwrap();
+    let said = format!("the show's cover art changed but kept its URL {url}: Apple Podcasts and other apps keep art");
+    let said = said.as_str();
+    let help = "give the new picture a new file name, and `image` in [podcast] that name";
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.starts_with(&format!("~ {said} by its URL and may go on showing the old picture ({help})\n")));
+    let run = show.build().ok();
+    assert!(run.stderr.contains(&format!("warning: {said}")), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("old picture\n  help: {help}\n")), "{}", run.stderr);
+    assert_eq!(std::fs::read(show.path("public/media/cover.jpg")).unwrap(), art, "the new art is published");
+    // Said once: the lock now holds the new picture.
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(!run.stdout.contains("cover"), "{}", run.stdout);
+    // New art under a new name, as the warning says: nothing to say.
+    art[13..18].copy_from_slice(&[1, 0, 96, 0, 96]);
+    std::fs::write(show.path("media/cover-2.jpg"), &art).unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("image = \"media/cover.jpg\"", "image = \"media/cover-2.jpg\"", 1));
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(!run.stdout.contains("cover"), "{}", run.stdout);
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("ART-SAME-URL"), "{}", run.stderr);
+}
+
 /// The flags of a `--help` line starting at "--": the flag's name.
 fn flag_names(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
