@@ -42,8 +42,6 @@ pub const TRANSCRIPT: Limit = Limit { bytes: 16 << 20, what: "a transcript" };
 pub const JSON: Limit = Limit { bytes: 16 << 20, what: "a JSON file" };
 /// A page of the site, as `serve` reads it back (a big show's index is megabytes).
 pub const PAGE: Limit = Limit { bytes: 256 << 20, what: "a page" };
-/// A cover or other picture read whole (Apple's covers are at most 3000 px square).
-pub const IMAGE: Limit = Limit { bytes: 64 << 20, what: "an image" };
 /// A small text file podsmith edits (`.gitignore`).
 pub const TEXT: Limit = Limit { bytes: 1 << 20, what: "a text file" };
 
