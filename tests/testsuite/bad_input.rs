@@ -6,6 +6,15 @@ use snapbox::{assert_data_eq, str};
 
 use crate::harness::*;
 
+/// A show of `manifest` and `media` whose build is refused as bad input
+/// (exit 1, nothing on stdout), and what it said.
+fn refused(manifest: &str, media: &[&str]) -> (Show, String) {
+    let show = Show::with(manifest, media);
+    let run = show.build().fails(1);
+    assert_eq!(run.stdout, "");
+    (show, run.stderr)
+}
+
 #[test]
 fn a_bad_manifest_reports_every_problem_with_line_and_fix() {
     let manifest = format!(
@@ -14,11 +23,9 @@ fn a_bad_manifest_reports_every_problem_with_line_and_fix() {
         episode("One", "same", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]).replace("title =", "titel ="),
         episode("Two", "same", "2024-01-02T00:00:00Z", &["nope.mp3"])
     );
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
-    let run = show.build().fails(1);
-    assert_eq!(run.stdout, "");
+    let (show, stderr) = refused(&manifest, &["cbr-xing.mp3"]);
     assert_data_eq!(
-        run.stderr,
+        stderr,
         str![[r#"
 error: episodes.toml:7:15: "Technology > Podcasting" is not an Apple Podcasts category
   help: did you mean "Technology"? (Apple's list since 2019, exact spelling)
@@ -64,11 +71,9 @@ fn a_show_guid_or_feed_guid_that_is_not_a_uuid_names_the_line_and_the_fix() {
         "guid = \"not-a-uuid\"\nfeed_guids = { ogg = \"42\", ogv = \"71773f91-5dd8-5da1-8e94-164542683322\" }\nimage = ",
     );
     let manifest = format!("{podcast}{}", episode("One", "one", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
-    let run = show.build().fails(1);
-    assert_eq!(run.stdout, "");
+    let (_, stderr) = refused(&manifest, &["cbr-xing.mp3"]);
     assert_data_eq!(
-        run.stderr,
+        stderr,
         str![[r#"
 error: episodes.toml:9:8: `guid` in [podcast] "not-a-uuid" is not a UUID
   help: remove it to use the UUIDv5 of the feed URL, as Podcasting 2.0 asks
