@@ -505,6 +505,7 @@ impl Catalog {
         scheduled.sort_by_key(Scheduled::date);
         let formats = formats_of(&live);
         warnings.extend(missing_formats(&live, &formats));
+        warnings.extend(unused_feed_guids(&show, &formats));
         let Show { root, manifest_path, podcast, .. } = show;
         Ok(Catalog { podcast, root, manifest_path, episodes: live, scheduled, formats, warnings })
     }
@@ -747,6 +748,34 @@ fn formats_of(live: &[LiveEpisode]) -> Vec<AudioFormat> {
     let mut out: Vec<AudioFormat> = primaries.iter().copied().collect();
     out.extend(all.into_iter().filter(|f| !primaries.contains(f)));
     out
+}
+
+/// A `feed_guids` entry for a feed the show does not make (its format is
+/// the main feed's, or no live episode has it): it keeps nothing.
+fn unused_feed_guids(show: &Show, formats: &[AudioFormat]) -> Vec<Diagnostic> {
+    let made: BTreeSet<&str> = formats.iter().skip(1).map(|f| f.extension()).collect();
+    show.podcast
+        .feed_guids
+        .keys()
+        .filter(|ext| !made.contains(ext.as_str()))
+        .map(|ext| {
+            let main = formats.first().is_some_and(|f| f.extension() == ext);
+            Diagnostic::warning(
+                "FEED-GUID-UNUSED",
+                match main {
+                    true => format!("`feed_guids` sets `{ext}`, but the {ext} files are the main feed's (feed.xml)"),
+                    false => format!(
+                        "`feed_guids` sets `{ext}`, but the show makes no feed.{ext}.xml (no episode has such a file)"
+                    ),
+                },
+            )
+            .at(Location::Path(show.manifest_path.clone()))
+            .help(match main {
+                true => "feed.xml's podcast:guid is `guid` in [podcast]",
+                false => "remove it, or keep it for when the format returns",
+            })
+        })
+        .collect()
 }
 
 /// An enclosure URL's extension is what Apple and many apps go by, so it

@@ -835,6 +835,28 @@ fn moving_the_show_keeps_its_podcast_guid_or_says_how() {
     assert_eq!((guid_of(&show), guid_in(&show, "feed.ogg.xml")), (old, old_ogg));
 }
 
+/// A `feed_guids` entry that keeps nothing (the main feed's format, or a
+/// format no episode has) is warned of; the build goes on.
+#[test]
+fn a_feed_guid_for_a_feed_the_show_does_not_make_is_warned_of() {
+    let show = Show::sample();
+    let uuid = "71773f91-5dd8-5da1-8e94-164542683322";
+    let kept = format!("[podcast]\nfeed_guids = {{ mp3 = \"{uuid}\", opus = \"{uuid}\", ogg = \"{uuid}\" }}\n");
+    show.write("episodes.toml", &show.read("episodes.toml").replacen("[podcast]\n", &kept, 1));
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains(
+            "warning: episodes.toml: `feed_guids` sets `mp3`, but the mp3 files are the main feed's (feed.xml)\n  \
+             help: feed.xml's podcast:guid is `guid` in [podcast]\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("`feed_guids` sets `opus`, but the show makes no feed.opus.xml"), "{}", run.stderr);
+    assert!(!run.stderr.contains("sets `ogg`"), "{}", run.stderr);
+    assert!(show.read("public/feed.ogg.xml").contains(&format!("<podcast:guid>{uuid}</podcast:guid>")));
+}
+
 /// Apple Podcasts and other apps keep a cover by its URL: new art saved
 /// over the old file is said (`diff`) and warned of (`build`), with the
 /// fix; the same art under a new file name says nothing.
