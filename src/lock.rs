@@ -63,6 +63,38 @@ pub struct PublishedShow {
     pub feeds: std::collections::BTreeMap<String, String>,
 }
 
+impl PublishedShow {
+    /// What is wrong with a show's table podsmith could not have written
+    /// (its values are what a build makes: UUIDs, an http(s) URL, hex), if
+    /// anything: said as the lock's error, so a damaged or crafted lock
+    /// never puts its text into the lines podsmith suggests.
+    fn problem(&self) -> Option<String> {
+        if !crate::text::is_uuid(&self.guid) {
+            return Some(format!("the show's guid \"{}\" is not a UUID", self.guid.escape_debug()));
+        }
+        let formats = ["mp3", "m4a", "ogg", "opus", "flac", "wav"];
+        if let Some((format, guid)) =
+            self.feeds.iter().find(|(f, g)| !formats.contains(&f.as_str()) || !crate::text::is_uuid(g))
+        {
+            return Some(format!(
+                "the show's feed \"{}\" has the guid \"{}\": not a format's, or not a UUID",
+                format.escape_debug(),
+                guid.escape_debug()
+            ));
+        }
+        let url = |c: &str| (c.starts_with("https://") || c.starts_with("http://")) && !c.chars().any(char::is_control);
+        if let Some(cover) = self.cover.as_ref().filter(|c| !url(c)) {
+            return Some(format!("the show's cover \"{}\" is not an http(s) URL", cover.escape_debug()));
+        }
+        if let Some(f) =
+            self.cover_fingerprint.as_ref().filter(|f| f.len() != 16 || !f.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Some(format!("the show's cover fingerprint \"{}\" is not 16 hex digits", f.escape_debug()));
+        }
+        None
+    }
+}
+
 /// One published episode.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -113,7 +145,12 @@ impl Lock {
 
     /// The lock written as `text` (read from `path`).
     pub fn parse(path: &Path, text: &str) -> Result<Lock, LockError> {
-        toml::from_str(text).map_err(|e| LockError { path: path.to_path_buf(), reason: e.to_string() })
+        let lock: Lock =
+            toml::from_str(text).map_err(|e| LockError { path: path.to_path_buf(), reason: e.to_string() })?;
+        match lock.show.as_ref().and_then(PublishedShow::problem) {
+            Some(reason) => Err(LockError { path: path.to_path_buf(), reason }),
+            None => Ok(lock),
+        }
     }
 
     /// What a catalog publishes.
@@ -245,6 +282,10 @@ impl Lock {
             true => self.show.clone(),
             false => toml::from_str::<Lock>(old_head).ok().filter(|l| l.episodes.is_empty())?.show,
         };
+        // A show's table podsmith could not have written: the whole parse says why.
+        if old_show.as_ref().is_some_and(|s| s.problem().is_some()) {
+            return None;
+        }
         let mut others = Vec::new();
         let mut same = vec![false; tables.len()];
         // Where the next old table is likely to be among the new: the
@@ -602,13 +643,19 @@ mod tests {
             title: "The \"Show\" — ''' [[episode]]\n".into(),
             cover: Some("https://x/cover.jpg".into()),
             cover_fingerprint: Some(fingerprint("the picture")),
-            feeds: [("ogg".to_string(), format!("{guid}-ogg"))].into(),
+            feeds: [("ogg".to_string(), OGG.into())].into(),
         })
     }
 
+    /// Show and feed guids, as a build makes them.
+    const S1: &str = "3e8bb759-978b-5ea1-9095-4a41a002c648";
+    const S2: &str = "8b448f30-e1ca-577e-9e1e-86f8c05d6ec9";
+    const OGG: &str = "71773f91-5dd8-5da1-8e94-164542683322";
+    const MOVED_OGG: &str = "0b8e3a9f-5b1e-5c2a-9d5e-1f2a3b4c5d6e";
+
     #[test]
     fn is_written_as_toml_writes_the_whole_lock() {
-        let lock = Lock { show: show("s1"), episodes: awkward() };
+        let lock = Lock { show: show(S1), episodes: awkward() };
         let whole = format!("{HEADER}{}", toml::to_string(&lock).unwrap());
         assert_eq!(lock.render(), whole);
         assert_eq!(Lock::parse(Path::new("x"), &lock.render()).unwrap(), lock);
@@ -617,7 +664,7 @@ mod tests {
     #[test]
     fn changes_from_a_text_are_those_of_the_parsed_text() {
         let path = Path::new("podsmith.lock");
-        let old = Lock { show: show("s1"), episodes: awkward() };
+        let old = Lock { show: show(S1), episodes: awkward() };
         let old_text = old.render();
         let mut edits: Vec<Lock> = Vec::new();
         let mut notes = old.clone();
@@ -637,7 +684,7 @@ mod tests {
         renamed.episodes[2].guid = "G2".into();
         edits.push(renamed);
         let mut show_guid = old.clone();
-        show_guid.show.as_mut().unwrap().guid = "s2".into();
+        show_guid.show.as_mut().unwrap().guid = S2.into();
         edits.push(show_guid);
         let mut show_title = old.clone();
         show_title.show.as_mut().unwrap().title = "Renamed".into();
@@ -648,8 +695,8 @@ mod tests {
         edits.push(no_show);
         edits.push(Lock::default());
         let mut feed_guid = old.clone();
-        feed_guid.show.as_mut().unwrap().feeds.insert("ogg".into(), "moved-ogg".into());
-        feed_guid.show.as_mut().unwrap().feeds.insert("opus".into(), "new-opus".into());
+        feed_guid.show.as_mut().unwrap().feeds.insert("ogg".into(), MOVED_OGG.into());
+        feed_guid.show.as_mut().unwrap().feeds.insert("opus".into(), S2.into());
         edits.push(feed_guid);
         let mut no_feed = old.clone();
         no_feed.show.as_mut().unwrap().feeds.clear();
@@ -669,7 +716,7 @@ mod tests {
         }
         assert!(!edits[0].changes_from(&edits[0].render(), path, &old_text).unwrap().is_empty());
         let changes = edits[5].changes_from(&edits[5].render(), path, &old_text).unwrap();
-        assert_eq!(changes, [Change::ShowGuidChanged { old: "s1".into(), new: "s2".into() }]);
+        assert_eq!(changes, [Change::ShowGuidChanged { old: S1.into(), new: S2.into() }]);
         assert!(changes[0].breaks_identity());
         let changes = edits[6].changes_from(&edits[6].render(), path, &old_text).unwrap();
         assert_eq!(changes.len(), 2);
@@ -678,10 +725,12 @@ mod tests {
         // A per-format feed's guid changed, or the feed is no longer made:
         // refused; a new feed: nothing to say.
         let changes = edits[9].changes_from(&edits[9].render(), path, &old_text).unwrap();
-        let moved = Change::FeedGuidChanged { format: "ogg".into(), old: "s1-ogg".into(), new: "moved-ogg".into() };
+        let moved = Change::FeedGuidChanged { format: "ogg".into(), old: OGG.into(), new: MOVED_OGG.into() };
         assert_eq!(changes, [moved]);
         assert!(changes[0].breaks_identity());
-        assert!(changes[0].to_string().contains("(feed_guids = { ogg = \"s1-ogg\" } in [podcast] keeps it)"));
+        assert!(
+            changes[0].to_string().contains(&format!("(feed_guids = {{ ogg = \"{OGG}\" }} in [podcast] keeps it)"))
+        );
         let changes = edits[10].changes_from(&edits[10].render(), path, &old_text).unwrap();
         assert_eq!(changes, [Change::FeedGone { format: "ogg".into() }]);
         assert!(changes[0].breaks_identity());
@@ -721,7 +770,7 @@ mod tests {
         // Damage made by a small generator (no dependency): bytes changed,
         // cut, doubled; lines moved; quotes and table heads put in.
         let path = Path::new("podsmith.lock");
-        let new = Lock { show: show("s1"), episodes: awkward() };
+        let new = Lock { show: show(S1), episodes: awkward() };
         let text = new.render();
         let pieces =
             ["\"", "'''", "\n", "[[episode]]\n", "\n[[episode]]\n", "\"\"\"", "=", "#", "\\", "[x]\n", "\n[show]\n"];
@@ -785,8 +834,41 @@ mod tests {
     }
 
     #[test]
+    fn a_show_table_podsmith_could_not_have_written_is_refused_with_the_reason() {
+        let path = Path::new("podsmith.lock");
+        let new = Lock { show: show(S1), episodes: awkward() };
+        let text = new.render();
+        let crafted = [
+            (
+                format!("guid = \"{S1}\""),
+                "guid = \"\\u001b[31m\\nok\"",
+                "the show's guid \"\\u{1b}[31m\\nok\" is not a UUID",
+            ),
+            (format!("ogg = \"{OGG}\""), "ogv = \"x\"", "the show's feed \"ogv\" has the guid \"x\""),
+            (
+                "cover = \"https://x/cover.jpg\"".into(),
+                "cover = \"javascript:x\"",
+                "the show's cover \"javascript:x\" is not",
+            ),
+            (
+                format!("cover_fingerprint = \"{}\"", fingerprint("the picture")),
+                "cover_fingerprint = \"xyz\"",
+                "not 16 hex",
+            ),
+        ];
+        for (good, bad, said) in crafted {
+            assert!(text.contains(&good), "{good}");
+            let damaged = text.replacen(&good, bad, 1);
+            let whole = Lock::parse(path, &damaged).unwrap_err();
+            assert!(whole.reason.contains(said), "{}", whole.reason);
+            assert!(new.as_known(&text, &damaged).is_none());
+            assert_eq!(new.changes_from(&text, path, &damaged).unwrap_err().reason, whole.reason);
+        }
+    }
+
+    #[test]
     fn round_trips_through_its_text() {
-        let lock = Lock { show: show("s1"), episodes: vec![ep("a", "one", "https://x/1.mp3")] };
+        let lock = Lock { show: show(S1), episodes: vec![ep("a", "one", "https://x/1.mp3")] };
         let text = lock.render();
         assert!(text.starts_with("# Written by `podsmith build`"));
         assert_eq!(toml::from_str::<Lock>(&text).unwrap(), lock);
