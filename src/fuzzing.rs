@@ -203,6 +203,8 @@ fn lock_compared(old_text: &str) {
     let show = PublishedShow {
         guid: "3e8bb759-978b-5ea1-9095-4a41a002c648".into(),
         title: "Show".into(),
+        description: Some("0123456789abcdef".into()),
+        categories: vec!["Technology".into(), "Society & Culture > Documentary".into()],
         cover: Some("https://example.com/show/media/cover.jpg".into()),
         cover_fingerprint: Some("0123456789abcdef".into()),
         feeds,

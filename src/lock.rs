@@ -48,6 +48,13 @@ pub struct PublishedShow {
     pub guid: String,
     /// Its title when last built.
     pub title: String,
+    /// A fingerprint of its description when last built (locks written
+    /// before podsmith recorded it have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its Apple categories when last built (`"Parent > Sub"`), main first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
     /// The cover's URL when last built (locks written before podsmith
     /// recorded it have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,10 +93,14 @@ impl PublishedShow {
         if let Some(cover) = self.cover.as_ref().filter(|c| !url(c)) {
             return Some(format!("the show's cover \"{}\" is not an http(s) URL", cover.escape_debug()));
         }
-        if let Some(f) =
-            self.cover_fingerprint.as_ref().filter(|f| f.len() != 16 || !f.bytes().all(|b| b.is_ascii_hexdigit()))
-        {
-            return Some(format!("the show's cover fingerprint \"{}\" is not 16 hex digits", f.escape_debug()));
+        let hex = |f: &&String| f.len() == 16 && f.bytes().all(|b| b.is_ascii_hexdigit());
+        for (what, f) in [("cover", &self.cover_fingerprint), ("description", &self.description)] {
+            if let Some(f) = f.as_ref().filter(|f| !hex(f)) {
+                return Some(format!("the show's {what} fingerprint \"{}\" is not 16 hex digits", f.escape_debug()));
+            }
+        }
+        if let Some(c) = self.categories.iter().find(|c| c.is_empty() || c.chars().any(char::is_control)) {
+            return Some(format!("the show's category \"{}\" is not one a build writes", c.escape_debug()));
         }
         None
     }
@@ -187,8 +198,15 @@ impl Lock {
             }
             crate::manifest::Asset::Remote(_) => None,
         };
-        let guid = crate::feed::feed_guid(p, None);
-        let show = PublishedShow { guid, title: p.title.clone(), cover, cover_fingerprint, feeds };
+        let show = PublishedShow {
+            guid: crate::feed::feed_guid(p, None),
+            title: p.title.clone(),
+            description: Some(fingerprint(&p.description)),
+            categories: p.categories.iter().map(crate::manifest::Category::label).collect(),
+            cover,
+            cover_fingerprint,
+            feeds,
+        };
         Lock { show: Some(show), episodes }
     }
 
@@ -220,6 +238,8 @@ impl Lock {
         let show = p.guid.clone().map(|guid| PublishedShow {
             guid,
             title: p.title.clone(),
+            description: None,
+            categories: Vec::new(),
             cover: None,
             cover_fingerprint: None,
             feeds: Default::default(),
@@ -392,6 +412,10 @@ pub enum Change {
     FeedGone { format: String },
     /// The show's title changed (harmless).
     ShowTitleChanged { old: String, new: String },
+    /// The show's description changed (harmless).
+    ShowDescriptionChanged,
+    /// The show's Apple categories changed (harmless).
+    ShowCategoriesChanged { old: Vec<String>, new: Vec<String> },
 }
 
 impl Change {
@@ -418,6 +442,8 @@ impl Change {
             Change::TitleChanged { .. }
             | Change::NotesChanged { .. }
             | Change::ShowTitleChanged { .. }
+            | Change::ShowDescriptionChanged
+            | Change::ShowCategoriesChanged { .. }
             | Change::CoverChangedInPlace { .. } => '~',
             Change::Removed { .. } | Change::FeedGone { .. } => '-',
             Change::GuidChanged { .. }
@@ -464,6 +490,11 @@ impl Change {
                  it would find it gone"
             ),
             Change::ShowTitleChanged { old, new } => format!("the show's title \"{old}\" is now \"{new}\""),
+            Change::ShowDescriptionChanged => "the show's description changed".to_string(),
+            Change::ShowCategoriesChanged { old, new } => {
+                let list = |l: &[String]| l.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+                format!("the show's categories are now {} (were {})", list(new), list(old))
+            }
             Change::CoverChangedInPlace { url } => format!(
                 "the show's cover art changed but kept its URL {url}: Apple Podcasts and other apps keep art by \
                  its URL and may go on showing the old picture"
@@ -515,6 +546,12 @@ pub fn compare(old: &Lock, new: &Lock) -> Vec<Change> {
         }
         if o.title != n.title {
             out.push(Change::ShowTitleChanged { old: o.title.clone(), new: n.title.clone() });
+        }
+        if o.description.is_some() && n.description.is_some() && o.description != n.description {
+            out.push(Change::ShowDescriptionChanged);
+        }
+        if !o.categories.is_empty() && !n.categories.is_empty() && o.categories != n.categories {
+            out.push(Change::ShowCategoriesChanged { old: o.categories.clone(), new: n.categories.clone() });
         }
         if let (Some(url), Some(old), Some(new)) = (&n.cover, &o.cover_fingerprint, &n.cover_fingerprint)
             && o.cover.as_ref() == Some(url)
@@ -641,6 +678,8 @@ mod tests {
         Some(PublishedShow {
             guid: guid.into(),
             title: "The \"Show\" — ''' [[episode]]\n".into(),
+            description: Some(fingerprint("What the show is about.")),
+            categories: vec!["Technology".into(), "Society & Culture > Documentary".into()],
             cover: Some("https://x/cover.jpg".into()),
             cover_fingerprint: Some(fingerprint("the picture")),
             feeds: [("ogg".to_string(), OGG.into())].into(),
@@ -708,6 +747,10 @@ mod tests {
         new_name.show.as_mut().unwrap().cover = Some("https://x/cover-2.jpg".into());
         new_name.show.as_mut().unwrap().cover_fingerprint = Some(fingerprint("another picture"));
         edits.push(new_name);
+        let mut described = old.clone();
+        described.show.as_mut().unwrap().description = Some(fingerprint("What the show is about, now."));
+        described.show.as_mut().unwrap().categories.pop();
+        edits.push(described);
         for new in &edits {
             let text = new.render();
             let expected = compare(&Lock::parse(path, &old_text).unwrap(), new);
@@ -741,6 +784,15 @@ mod tests {
         assert_eq!(changes, [Change::CoverChangedInPlace { url: "https://x/cover.jpg".into() }]);
         assert!(!changes[0].breaks_identity());
         assert_eq!(edits[12].changes_from(&edits[12].render(), path, &old_text).unwrap(), []);
+        // A new description and categories: said.
+        let changes = edits[13].changes_from(&edits[13].render(), path, &old_text).unwrap();
+        assert_eq!(changes.len(), 2);
+        assert_eq!(changes[0], Change::ShowDescriptionChanged);
+        assert_eq!(
+            changes[1].to_string(),
+            "~ the show's categories are now \"Technology\" (were \"Technology\", \"Society & Culture > Documentary\")"
+        );
+        assert!(!changes.iter().any(Change::breaks_identity));
         // A string that opens a table of its own, at the start of a line,
         // cuts the text wrongly: the whole text is parsed then.
         let mut odd = old.clone();
@@ -854,6 +906,16 @@ mod tests {
                 format!("cover_fingerprint = \"{}\"", fingerprint("the picture")),
                 "cover_fingerprint = \"xyz\"",
                 "not 16 hex",
+            ),
+            (
+                format!("description = \"{}\"", fingerprint("What the show is about.")),
+                "description = \"What the show is about.\"",
+                "the show's description fingerprint \"What the show is about.\" is not 16 hex digits",
+            ),
+            (
+                "\"Technology\", ".into(),
+                "\"Tech\\u0000\", ",
+                "the show's category \"Tech\\0\" is not one a build writes",
             ),
         ];
         for (good, bad, said) in crafted {

@@ -247,7 +247,9 @@ fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> Vec<String>
         | Change::FeedGuidChanged { .. }
         | Change::FeedGone { .. }
         | Change::CoverChangedInPlace { .. }
-        | Change::ShowTitleChanged { .. } => None,
+        | Change::ShowTitleChanged { .. }
+        | Change::ShowDescriptionChanged
+        | Change::ShowCategoriesChanged { .. } => None,
     };
     let touched: std::collections::BTreeSet<String> = changes.iter().filter_map(titled).collect();
     let unchanged = new.episodes.iter().filter(|e| !touched.contains(&e.title)).count();

@@ -835,6 +835,35 @@ fn moving_the_show_keeps_its_podcast_guid_or_says_how() {
     assert_eq!((guid_of(&show), guid_in(&show, "feed.ogg.xml")), (old, old_ogg));
 }
 
+/// What directories show of the show besides its title, its description
+/// and categories, is said by `diff` when it changes (not refused).
+#[test]
+fn diff_says_a_new_description_and_new_categories() {
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    let categories = manifest.lines().find(|l| l.starts_with("categories = ")).unwrap().to_string();
+    let edited = manifest.replacen(&categories, "categories = [\"Technology\", \"News > Tech News\"]", 1).replacen(
+        "description = \"\"\"\n",
+        "description = \"\"\"\nNow weekly. ",
+        1,
+    );
+    assert!(edited.contains("Now weekly.") && edited.contains("Tech News"), "both edited");
+    show.write("episodes.toml", &edited);
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let was = categories.trim_start_matches("categories = [").trim_end_matches(']');
+    assert_eq!(
+        run.stdout.lines().take(2).collect::<Vec<_>>(),
+        [
+            "~ the show's description changed".to_string(),
+            format!("~ the show's categories are now \"Technology\", \"News > Tech News\" (were {was})")
+        ]
+    );
+    show.build().ok();
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.starts_with("no changes since the last build"), "{}", run.stdout);
+}
+
 /// A `feed_guids` entry that keeps nothing (the main feed's format, or a
 /// format no episode has) is warned of; the build goes on.
 #[test]
