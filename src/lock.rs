@@ -432,9 +432,7 @@ impl Change {
                 | Change::FeedGone { .. }
         )
     }
-}
 
-impl Change {
     /// The mark `diff` shows before it: `+` new, `~` harmless, `!` changed, `-` gone.
     pub fn mark(&self) -> char {
         match self {
@@ -501,9 +499,7 @@ impl Change {
             ),
         }
     }
-}
 
-impl Change {
     /// What to do about a change that is allowed but likely a mistake.
     pub fn help(&self) -> Option<&'static str> {
         match self {
@@ -511,6 +507,28 @@ impl Change {
                 Some("give the new picture a new file name, and `image` in [podcast] that name")
             }
             _ => None,
+        }
+    }
+
+    /// The title of the episode, still published, that this change is
+    /// about; `None` for a change to the show or its feeds, or for an
+    /// episode no longer published.
+    pub fn episode(&self) -> Option<&str> {
+        match self {
+            Change::Added { title, .. }
+            | Change::GuidChanged { title, .. }
+            | Change::UrlChanged { title, .. }
+            | Change::PageMoved { title, .. }
+            | Change::NotesChanged { title }
+            | Change::TitleChanged { new: title, .. } => Some(title),
+            Change::Removed { .. }
+            | Change::ShowGuidChanged { .. }
+            | Change::FeedGuidChanged { .. }
+            | Change::FeedGone { .. }
+            | Change::CoverChangedInPlace { .. }
+            | Change::ShowTitleChanged { .. }
+            | Change::ShowDescriptionChanged
+            | Change::ShowCategoriesChanged { .. } => None,
         }
     }
 }

@@ -235,24 +235,8 @@ fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> Vec<String>
         return lines;
     };
     let mut lines: Vec<String> = changes.iter().map(Change::to_string).collect();
-    let titled = |c: &Change| match c {
-        Change::Added { title, .. }
-        | Change::GuidChanged { title, .. }
-        | Change::UrlChanged { title, .. }
-        | Change::PageMoved { title, .. }
-        | Change::NotesChanged { title }
-        | Change::TitleChanged { new: title, .. } => Some(title.clone()),
-        Change::Removed { .. }
-        | Change::ShowGuidChanged { .. }
-        | Change::FeedGuidChanged { .. }
-        | Change::FeedGone { .. }
-        | Change::CoverChangedInPlace { .. }
-        | Change::ShowTitleChanged { .. }
-        | Change::ShowDescriptionChanged
-        | Change::ShowCategoriesChanged { .. } => None,
-    };
-    let touched: std::collections::BTreeSet<String> = changes.iter().filter_map(titled).collect();
-    let unchanged = new.episodes.iter().filter(|e| !touched.contains(&e.title)).count();
+    let touched: std::collections::BTreeSet<&str> = changes.iter().filter_map(Change::episode).collect();
+    let unchanged = new.episodes.iter().filter(|e| !touched.contains(e.title.as_str())).count();
     if changes.is_empty() {
         lines.push(match unchanged {
             1 => "no changes since the last build: subscribers see the same episode".to_string(),
