@@ -79,10 +79,8 @@ impl PublishedShow {
         if !crate::text::is_uuid(&self.guid) {
             return Some(format!("the show's guid \"{}\" is not a UUID", self.guid.escape_debug()));
         }
-        let formats = ["mp3", "m4a", "ogg", "opus", "flac", "wav"];
-        if let Some((format, guid)) =
-            self.feeds.iter().find(|(f, g)| !formats.contains(&f.as_str()) || !crate::text::is_uuid(g))
-        {
+        let known = |f: &str| crate::probe::AudioFormat::ALL.iter().any(|a| a.extension() == f);
+        if let Some((format, guid)) = self.feeds.iter().find(|(f, g)| !known(f) || !crate::text::is_uuid(g)) {
             return Some(format!(
                 "the show's feed \"{}\" has the guid \"{}\": not a format's, or not a UUID",
                 format.escape_debug(),

@@ -1489,9 +1489,7 @@ fn feed_guids(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> std::collections:
     use crate::probe::AudioFormat;
     let mut out = std::collections::BTreeMap::new();
     let Some(mut table) = t.table(cx, "feed_guids") else { return out };
-    let formats =
-        [AudioFormat::Mp3, AudioFormat::M4a, AudioFormat::Ogg, AudioFormat::Opus, AudioFormat::Flac, AudioFormat::Wav];
-    for format in formats {
+    for format in AudioFormat::ALL {
         let ext = format.extension();
         let Some(g) = table.string(cx, ext) else { continue };
         if is_uuid(g.get_ref()) {

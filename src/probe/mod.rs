@@ -72,6 +72,10 @@ pub enum AudioFormat {
 }
 
 impl AudioFormat {
+    /// Every format, in the order podsmith lists them.
+    pub const ALL: [AudioFormat; 6] =
+        [AudioFormat::Mp3, AudioFormat::M4a, AudioFormat::Ogg, AudioFormat::Opus, AudioFormat::Flac, AudioFormat::Wav];
+
     /// Upper-case name for listeners ("Listen to MP3").
     pub fn label(self) -> &'static str {
         match self {
