@@ -541,41 +541,54 @@ impl fmt::Display for Change {
     }
 }
 
-/// What changes from `old` (the last build) to `new`.
+/// What changes from `old` (the last build) to `new`: the show's, then
+/// the episodes'.
 pub fn compare(old: &Lock, new: &Lock) -> Vec<Change> {
     let mut out = Vec::new();
     // A lock written before the show was recorded says nothing of it.
     if let (Some(o), Some(n)) = (&old.show, &new.show) {
-        if o.guid != n.guid {
-            out.push(Change::ShowGuidChanged { old: o.guid.clone(), new: n.guid.clone() });
-        }
-        // A new feed says nothing; one made under another guid, or no
-        // longer made, does.
-        for (format, old) in &o.feeds {
-            match n.feeds.get(format) {
-                Some(new) if new != old => {
-                    out.push(Change::FeedGuidChanged { format: format.clone(), old: old.clone(), new: new.clone() })
-                }
-                Some(_) => {}
-                None => out.push(Change::FeedGone { format: format.clone() }),
+        show_changes(o, n, &mut out);
+    }
+    episode_changes(old, new, &mut out);
+    out
+}
+
+/// What changes from the show's published identity `o` to `n`, onto `out`.
+fn show_changes(o: &PublishedShow, n: &PublishedShow, out: &mut Vec<Change>) {
+    if o.guid != n.guid {
+        out.push(Change::ShowGuidChanged { old: o.guid.clone(), new: n.guid.clone() });
+    }
+    // A new feed says nothing; one made under another guid, or no
+    // longer made, does.
+    for (format, old) in &o.feeds {
+        match n.feeds.get(format) {
+            Some(new) if new != old => {
+                out.push(Change::FeedGuidChanged { format: format.clone(), old: old.clone(), new: new.clone() })
             }
-        }
-        if o.title != n.title {
-            out.push(Change::ShowTitleChanged { old: o.title.clone(), new: n.title.clone() });
-        }
-        if o.description.is_some() && n.description.is_some() && o.description != n.description {
-            out.push(Change::ShowDescriptionChanged);
-        }
-        if !o.categories.is_empty() && !n.categories.is_empty() && o.categories != n.categories {
-            out.push(Change::ShowCategoriesChanged { old: o.categories.clone(), new: n.categories.clone() });
-        }
-        if let (Some(url), Some(old), Some(new)) = (&n.cover, &o.cover_fingerprint, &n.cover_fingerprint)
-            && o.cover.as_ref() == Some(url)
-            && old != new
-        {
-            out.push(Change::CoverChangedInPlace { url: url.clone() });
+            Some(_) => {}
+            None => out.push(Change::FeedGone { format: format.clone() }),
         }
     }
+    if o.title != n.title {
+        out.push(Change::ShowTitleChanged { old: o.title.clone(), new: n.title.clone() });
+    }
+    if o.description.is_some() && n.description.is_some() && o.description != n.description {
+        out.push(Change::ShowDescriptionChanged);
+    }
+    if !o.categories.is_empty() && !n.categories.is_empty() && o.categories != n.categories {
+        out.push(Change::ShowCategoriesChanged { old: o.categories.clone(), new: n.categories.clone() });
+    }
+    if let (Some(url), Some(old), Some(new)) = (&n.cover, &o.cover_fingerprint, &n.cover_fingerprint)
+        && o.cover.as_ref() == Some(url)
+        && old != new
+    {
+        out.push(Change::CoverChangedInPlace { url: url.clone() });
+    }
+}
+
+/// What changes from the episodes of `old` to those of `new`, onto `out`:
+/// added, renamed (a new guid on something published), removed, moved.
+fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
     let old_guids: BTreeSet<&str> = old.episodes.iter().map(|e| e.guid.as_str()).collect();
     let new_guids: BTreeSet<&str> = new.episodes.iter().map(|e| e.guid.as_str()).collect();
     for n in &new.episodes {
@@ -638,7 +651,6 @@ pub fn compare(old: &Lock, new: &Lock) -> Vec<Change> {
             out.push(Change::NotesChanged { title: n.title.clone() });
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -716,11 +728,11 @@ mod tests {
         assert_eq!(Lock::parse(Path::new("x"), &lock.render()).unwrap(), lock);
     }
 
-    #[test]
-    fn changes_from_a_text_are_those_of_the_parsed_text() {
-        let path = Path::new("podsmith.lock");
-        let old = Lock { show: show(S1), episodes: awkward() };
-        let old_text = old.render();
+    /// Edits of `old`, one of each kind a lock sees: notes, an episode
+    /// added, removed, moved and renamed, the show's guid and title, no
+    /// show table, nothing at all, a feed's guid, no feeds, new art under
+    /// the old URL and under a new one, a new description and categories.
+    fn edits(old: &Lock) -> Vec<Lock> {
         let mut edits: Vec<Lock> = Vec::new();
         let mut notes = old.clone();
         notes.episodes[3].notes = fingerprint("edited");
@@ -767,6 +779,15 @@ mod tests {
         described.show.as_mut().unwrap().description = Some(fingerprint("What the show is about, now."));
         described.show.as_mut().unwrap().categories.pop();
         edits.push(described);
+        edits
+    }
+
+    #[test]
+    fn changes_from_a_text_are_those_of_the_parsed_text() {
+        let path = Path::new("podsmith.lock");
+        let old = Lock { show: show(S1), episodes: awkward() };
+        let old_text = old.render();
+        let edits = edits(&old);
         for new in &edits {
             let text = new.render();
             let expected = compare(&Lock::parse(path, &old_text).unwrap(), new);

@@ -248,8 +248,9 @@ fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
     assert!(run.stderr.contains("is not a .vtt, .srt, .json or .html file"), "{}", run.stderr);
 }
 
-#[test]
-fn every_namespace_tag_a_publisher_sets_round_trips_through_a_real_parser() {
+/// A show's manifest with every Podcasting 2.0 tag a publisher sets: the
+/// podcast table, an episode with both files, a trailer.
+fn namespace_show() -> (String, String, String) {
     let podcast = PODCAST_TABLE.to_string()
         + r#"medium = "podcast"
 persons = [{ name = "Ann Example", href = "https://example.com/ann", img = "https://example.com/ann.jpg" }]
@@ -268,6 +269,12 @@ value = { type = "lightning", method = "keysend", recipients = [{ name = "Ann", 
            soundbites = [{ start = 1, duration = 2.5, title = \"Best bit\" }]\n";
     let trailer = episode("Coming soon", "trailer-guid", "2023-12-01T00:00:00Z", &["cbr-xing.mp3"])
         + "type = \"trailer\"\nseason = 2\n";
+    (podcast, ep, trailer)
+}
+
+#[test]
+fn every_namespace_tag_a_publisher_sets_round_trips_through_a_real_parser() {
+    let (podcast, ep, trailer) = namespace_show();
     let show = Show::with(&format!("{podcast}{ep}{trailer}"), &["pair-5s.mp3", "vorbis-5s.ogg", "cbr-xing.mp3"]);
     show.build().ok();
     let channel = show.channel("feed.xml");
@@ -323,8 +330,12 @@ value = { type = "lightning", method = "keysend", recipients = [{ name = "Ann", 
     assert_eq!(item.enclosure().unwrap().url(), "https://op3.dev/e/example.com/show/media/pair-5s.mp3");
     // Directories accept it all.
     show.run(&["validate", "public/feed.xml"]).ok();
+}
 
-    // Bad values are manifest errors with their line and a fix.
+#[test]
+fn a_bad_namespace_value_is_a_manifest_error_with_its_line_and_a_fix() {
+    let (podcast, ep, trailer) = namespace_show();
+    let show = Show::with(&format!("{podcast}{ep}{trailer}"), &["pair-5s.mp3", "vorbis-5s.ogg", "cbr-xing.mp3"]);
     for (good, bad, says) in [
         ("medium = \"podcast\"", "medium = \"radio\"", "is not a medium the Podcasting 2.0 spec lists"),
         ("name = \"Ann Example\", href", "name = \"Ann Example\", role = \"hots\", href", "did you mean \"host\"?"),
