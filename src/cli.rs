@@ -119,6 +119,10 @@ pub enum Command {
         /// Also check the hosting: HEAD and Range requests to every media and image URL.
         #[arg(long)]
         online: bool,
+        /// Also measure how loud every episode's files are (EBU R128), against what podcast apps expect and
+        /// between the formats of each episode (the show's own feeds only; kept in the probe cache).
+        #[arg(long, conflicts_with = "feed")]
+        loudness: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,

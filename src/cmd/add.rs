@@ -78,7 +78,7 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
     };
     ui.info(format!("Added {number}\"{}\" to {}: {}.\n{next}", added.title, opts.manifest.display(), media.join(", ")));
     if args.loudness {
-        tell_loudness(&opts.manifest, &added);
+        tell_loudness(&opts.manifest, &added, ui);
     }
     ui.finish(true, as_json(&added, false));
     Ok(ExitCode::SUCCESS)
@@ -107,29 +107,26 @@ fn wait_for_its_second(added: &mut podsmith::add::Added) {
 const MOST_AHEAD: i64 = 5;
 
 /// `--loudness`: the episode's files in the show, decoded and measured
-/// side by side, and what that tells said on stderr (see
-/// [`super::probe::judge`]); its hosted files are not decoded.
-fn tell_loudness(manifest: &std::path::Path, added: &podsmith::add::Added) {
+/// side by side, and what that tells said (see
+/// [`podsmith::probe::loudness::judge`]); its hosted files are not decoded.
+fn tell_loudness(manifest: &std::path::Path, added: &podsmith::add::Added, ui: &Ui) {
+    use podsmith::probe::loudness::{self, Episode, Judged, Loud};
     use rayon::prelude::*;
     let root = podsmith::manifest::root_of(manifest);
     let hosted = |rel: &str| rel.contains("://");
-    let measured: Vec<_> = added
-        .media
-        .par_iter()
-        .map(|(rel, _)| (!hosted(rel)).then(|| podsmith::probe::loudness::measure(&root.join(rel))))
-        .collect();
-    let loud: Vec<(&std::path::Path, super::probe::Loud<'_>)> = added
+    let measured: Vec<_> =
+        added.media.par_iter().map(|(rel, _)| (!hosted(rel)).then(|| loudness::measure(&root.join(rel)))).collect();
+    let judged: Vec<Judged<'_>> = added
         .media
         .iter()
         .zip(&measured)
-        .map(|((rel, _), m)| match m {
-            Some(m) => (std::path::Path::new(rel), super::probe::Loud::Measured(m)),
-            None => (std::path::Path::new(rel), super::probe::Loud::Hosted),
+        .map(|((rel, _), m)| Judged {
+            file: std::path::Path::new(rel),
+            episode: Episode::Titled(added.title.clone()),
+            loud: m.as_ref().map_or(Loud::Hosted, Loud::Measured),
         })
         .collect();
-    for line in super::probe::judge(&loud, true) {
-        errln!("{line}");
-    }
+    ui.diagnostics(&loudness::judge(&judged));
 }
 
 /// What `add --format json` says besides its diagnostics.

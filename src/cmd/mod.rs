@@ -187,12 +187,12 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
             out!("{}", String::from_utf8_lossy(&out));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Validate { feed, manifest, media_root, online, format, strict, as_of, list_rules } => {
+        Command::Validate { feed, manifest, media_root, online, loudness, format, strict, as_of, list_rules } => {
             if list_rules {
                 out!("{}", podsmith::validate::rules::markdown());
                 return Ok(ExitCode::SUCCESS);
             }
-            let args = validate::Args { feed, manifest, media_root, online, format, strict, as_of };
+            let args = validate::Args { feed, manifest, media_root, online, loudness, format, strict, as_of };
             validate::run(args, ui)
         }
     }

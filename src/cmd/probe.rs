@@ -1,7 +1,7 @@
 //! `podsmith probe`: measure files and print what was found.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use podsmith::probe::loudness::{self, Loudness, LoudnessError};
@@ -101,9 +101,7 @@ pub fn run(files: &[PathBuf], (json, loud): (bool, bool), jobs: usize, ui: &supe
         Err(e) => return Err(Failure::usage(format!("cannot write to stdout: {e}"))),
     }
     if loud {
-        for line in loudness_findings(files, &results) {
-            errln!("{line}");
-        }
+        ui.diagnostics(&loudness_findings(files, &results));
     }
     let failed = results.iter().filter(|m| m.info.is_err()).count();
     if failed > 0 {
@@ -195,95 +193,27 @@ fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
 }
 
 /// "-16.2 LUFS, true peak -1.3 dBTP".
-fn loudness_text(l: &Loudness) -> String {
+pub(super) fn loudness_text(l: &Loudness) -> String {
     let lufs = l.integrated_lufs.map_or_else(|| "silent".to_string(), |v| format!("{v:.1} LUFS"));
     let peak = l.true_peak_dbtp.map_or_else(|| "no peak".to_string(), |v| format!("true peak {v:.1} dBTP"));
     format!("{lufs}, {peak}")
 }
 
-/// What `--loudness` tells of the files measured, for stderr: each file
-/// more than 2 LU from the loudness podcast apps expect, or whose true
-/// peak is over -1 dBTP; the formats of one episode (files of one name but
-/// for the extension) more than 1 LU apart; a file that could not be
-/// decoded, or is hosted (only files on disk are decoded).
-fn loudness_findings(files: &[PathBuf], results: &[Measured]) -> Vec<String> {
-    let measured: Vec<(&Path, Loud<'_>)> = files
+/// What `--loudness` tells of the files measured (see
+/// [`loudness::judge`]): files of one name but for the extension are taken
+/// for the formats of one episode; a hosted file is not decoded.
+fn loudness_findings(files: &[PathBuf], results: &[Measured]) -> Vec<podsmith::diagnostic::Diagnostic> {
+    let measured: Vec<loudness::Judged<'_>> = files
         .iter()
         .zip(results)
-        .filter_map(|(path, m)| match &m.loudness {
-            None if m.info.is_ok() && hosted(path).is_some() => Some((path.as_path(), Loud::Hosted)),
-            None => None,
-            Some(l) => Some((path.as_path(), Loud::Measured(l))),
+        .filter_map(|(path, m)| {
+            let loud = match &m.loudness {
+                None if m.info.is_ok() && hosted(path).is_some() => loudness::Loud::Hosted,
+                None => return None,
+                Some(l) => loudness::Loud::Measured(l),
+            };
+            Some(loudness::Judged { file: path, episode: loudness::Episode::Stem(path.with_extension("")), loud })
         })
         .collect();
-    judge(&measured, false)
-}
-
-/// A file's loudness, for [`judge`].
-pub(super) enum Loud<'a> {
-    /// A hosted file: not decoded.
-    Hosted,
-    /// As measured.
-    Measured(&'a Result<Loudness, LoudnessError>),
-}
-
-/// What the loudness of `files` tells (see [`loudness_findings`]);
-/// `one_episode`: they are the formats of one episode, whatever their names.
-pub(super) fn judge(files: &[(&Path, Loud<'_>)], one_episode: bool) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut by_stem: std::collections::BTreeMap<PathBuf, Vec<(String, f64)>> = std::collections::BTreeMap::new();
-    for (path, measured) in files {
-        let shown = super::terminal_safe(&path.display().to_string()).into_owned();
-        let l = match measured {
-            Loud::Hosted => {
-                out.push(format!("note: {shown}: hosted: its loudness is measured only on disk"));
-                continue;
-            }
-            Loud::Measured(Err(e)) => {
-                out.push(format!("warning: {shown}: loudness not measured: {e}"));
-                continue;
-            }
-            Loud::Measured(Ok(l)) => l,
-        };
-        let Some(lufs) = l.integrated_lufs else {
-            out.push(format!("warning: {shown}: silent (no loudness above the gate)"));
-            continue;
-        };
-        let target = loudness::target_lufs(l.channels);
-        let off = lufs - target;
-        if off.abs() > 2.0 {
-            let (how, what) = if off < 0.0 { ("quieter", "raise") } else { ("louder", "lower") };
-            let kind = match l.channels {
-                1 => {
-                    "a mono episode (-16 for stereo: Apple's and the AES's target, a mono file measured as one channel)"
-                }
-                _ => "an episode (Apple's and the AES's target; -19 for mono)",
-            };
-            out.push(format!(
-                "warning: {shown}: {lufs:.1} LUFS, {:.1} LU {how} than the {target:.0} LUFS expected of {kind}: {what} it",
-                off.abs()
-            ));
-        }
-        if let Some(peak) = l.true_peak_dbtp.filter(|p| *p > loudness::MAX_TRUE_PEAK_DBTP) {
-            out.push(format!(
-                "warning: {shown}: true peak {peak:.1} dBTP, over the -1 dBTP Apple allows: lossy encoding clips it; \
-                 limit the master's peaks"
-            ));
-        }
-        let episode = if one_episode { PathBuf::new() } else { path.with_extension("") };
-        by_stem.entry(episode).or_default().push((shown, lufs));
-    }
-    for formats in by_stem.values().filter(|f| f.len() > 1) {
-        let (lo, hi) = formats.iter().fold((f64::MAX, f64::MIN), |(lo, hi), (_, v)| (lo.min(*v), hi.max(*v)));
-        if hi - lo > 1.0 {
-            let each: Vec<String> = formats.iter().map(|(p, v)| format!("{p} {v:.1} LUFS")).collect();
-            out.push(format!(
-                "warning: the formats of one episode differ in loudness by {:.1} LU ({}): export every format from \
-                 the same master",
-                hi - lo,
-                each.join(", ")
-            ));
-        }
-    }
-    out
+    loudness::judge(&measured)
 }

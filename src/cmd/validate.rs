@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use podsmith::catalog::loudness::ShowLoudness;
 use podsmith::fsutil;
 use podsmith::show_lock::Access;
 use podsmith::site::prepare;
@@ -17,6 +18,7 @@ pub struct Args {
     pub manifest: PathBuf,
     pub media_root: Option<PathBuf>,
     pub online: bool,
+    pub loudness: bool,
     pub format: Format,
     pub strict: bool,
     pub as_of: Option<String>,
@@ -34,9 +36,9 @@ struct Input {
 
 pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
     let now = super::parse_now(args.as_of.as_deref())?;
-    let inputs = match &args.feed {
+    let (inputs, loudness) = match &args.feed {
         None => own_show(&args, now, ui)?,
-        Some(feed) => vec![foreign(feed, &args, now)?],
+        Some(feed) => (vec![foreign(feed, &args, now)?], None),
     };
     let mut reports: Vec<Report> = Vec::new();
     for input in inputs {
@@ -49,14 +51,20 @@ pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
         }
         reports.push(report);
     }
-    print(&reports, args.format, ui);
+    print(&reports, loudness.as_ref(), args.format, ui);
     let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
-    let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
+    let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum::<usize>()
+        + loudness.as_ref().map_or(0, |l| count(&l.findings, Severity::Warning));
     Ok(if errors > 0 || (args.strict && warnings > 0) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-/// The show's own feeds, rendered in memory as `build` would write them.
-fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: &Ui) -> Result<Vec<Input>, Failure> {
+/// The show's own feeds, rendered in memory as `build` would write them;
+/// with `--loudness`, how loud its episodes are.
+fn own_show(
+    args: &Args,
+    now: chrono::DateTime<chrono::Utc>,
+    ui: &Ui,
+) -> Result<(Vec<Input>, Option<ShowLoudness>), Failure> {
     if args.media_root.is_some() {
         return Err(Failure::usage(
             "--media-root goes with a FEED; the show's own media are found through its manifest",
@@ -81,7 +89,18 @@ fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: &Ui) -> Result<
             opts: validate::Options { local: Some(local.clone()), now, formats: prepared.formats_of(f) },
         });
     }
-    Ok(inputs)
+    let loudness = args.loudness.then(|| {
+        let mut cache = podsmith::probe::cache::Cache::open(&prepared.catalog.root);
+        let mut found = podsmith::catalog::loudness::of_show(&prepared.catalog, Some(&mut cache), &*ui.progress());
+        found.findings.extend(podsmith::catalog::save_cache(&mut cache));
+        found
+    });
+    Ok((inputs, loudness))
+}
+
+/// How many of `ds` are of `severity`.
+fn count(ds: &[podsmith::diagnostic::Diagnostic], severity: Severity) -> usize {
+    ds.iter().filter(|d| d.severity == severity).count()
 }
 
 /// A feed file or URL.
@@ -156,12 +175,17 @@ fn online(_: &[u8], _: &mut Report, _: &Ui) -> Result<(), Failure> {
     Err(Failure::usage("--online needs podsmith built with the `online` feature (the default)"))
 }
 
-fn print(reports: &[Report], format: Format, ui: &Ui) {
+fn print(reports: &[Report], loudness: Option<&ShowLoudness>, format: Format, ui: &Ui) {
+    let loud = |s: Severity| loudness.map_or(0, |l| count(&l.findings, s));
     match format {
         Format::Json => {
             let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
-            let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum();
-            let value = serde_json::json!({ "feeds": reports, "errors": errors, "warnings": warnings });
+            let warnings: usize =
+                reports.iter().map(|r| r.count(Severity::Warning)).sum::<usize>() + loud(Severity::Warning);
+            let mut value = serde_json::json!({ "feeds": reports, "errors": errors, "warnings": warnings });
+            if let Some(l) = loudness {
+                value["loudness"] = serde_json::to_value(l).unwrap_or_default();
+            }
             outln!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
         }
         Format::Human => {
@@ -181,6 +205,34 @@ fn print(reports: &[Report], format: Format, ui: &Ui) {
                     podsmith::text::plural(r.items)
                 );
             }
+            if let Some(l) = loudness {
+                print_loudness(l, ui);
+            }
         }
     }
+}
+
+/// `--loudness`, for people: each file's loudness (with `-v`), what it
+/// found, then a summary line.
+fn print_loudness(l: &ShowLoudness, ui: &Ui) {
+    if ui.verbose() {
+        for f in &l.files {
+            let said = f.loudness.as_ref().map_or_else(|| "not measured".into(), super::probe::loudness_text);
+            outln!("{}: {said}", f.file);
+        }
+    }
+    let min = if ui.verbose() { Severity::Info } else { Severity::Warning };
+    for d in l.findings.iter().filter(|d| d.severity <= min) {
+        outln!("{}", crate::report::human(d));
+    }
+    let measured = l.files.iter().filter(|f| f.loudness.is_some()).count();
+    let of = if measured == l.files.len() { String::new() } else { format!(" of {}", l.files.len()) };
+    let w = count(&l.findings, Severity::Warning);
+    outln!(
+        "loudness: {measured}{of} file{} measured ({} decoded now, {} known from the probe cache) — {w} warning{}",
+        podsmith::text::plural(l.files.len()),
+        l.decoded,
+        l.cached,
+        podsmith::text::plural(w)
+    );
 }

@@ -94,6 +94,11 @@ struct Stored<S = Stamp> {
     has_seek_header: Option<SeekHeader>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     chapters: Vec<super::id3::TaggedChapter>,
+    /// Its loudness, once measured (`validate --loudness`): decoding a
+    /// file whole takes seconds, so it is kept with the measurement of the
+    /// same content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    loudness: Option<super::loudness::Loudness>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -164,6 +169,7 @@ impl<S: HasSize> Stored<S> {
             vbr: info.vbr,
             has_seek_header: info.has_seek_header,
             chapters: info.chapters.clone(),
+            loudness: None,
         }
     }
 
@@ -276,6 +282,29 @@ impl Cache {
         let Ok(stamp) = stamp(path) else { return };
         self.file.entries.insert(rel.to_string(), Stored::of(stamp, info));
         self.dirty = true;
+    }
+
+    /// The loudness of `rel` (at `path`) measured before, if the file is
+    /// still what was measured and what is kept could be a measurement.
+    pub fn loudness(&self, rel: &str, path: &Path) -> Option<super::loudness::Loudness> {
+        let l = self.file.entries.get(rel)?.loudness.filter(super::loudness::Loudness::is_possible)?;
+        match self.look(rel, path, None) {
+            Looked::Hit(_) | Looked::Moved(..) => Some(l),
+            Looked::Miss => None,
+        }
+    }
+
+    /// Keeps the loudness of `rel` (at `path`), measured of the content the
+    /// cache holds the measurement of; `false` (nothing kept) if the file
+    /// is not that content, or was never measured.
+    pub fn put_loudness(&mut self, rel: &str, path: &Path, loudness: super::loudness::Loudness) -> bool {
+        if matches!(self.look(rel, path, None), Looked::Miss) {
+            return false;
+        }
+        let Some(stored) = self.file.entries.get_mut(rel) else { return false };
+        stored.loudness = Some(loudness);
+        self.dirty = true;
+        true
     }
 
     /// What the cache says of the hosted file at `url` at `now` (Unix
@@ -423,6 +452,38 @@ mod tests {
             stored.sample_rate = rate;
             assert_eq!(cache.get("a.mp3", &path), None, "{secs} {rate:?}");
         }
+    }
+
+    /// Loudness is kept with the measurement of the same content: read
+    /// back after a save, gone when the file changes or is measured anew,
+    /// never kept for a file not measured, and a value no meter gives
+    /// (a crafted cache) is not believed.
+    #[test]
+    fn loudness_is_kept_for_the_content_it_was_measured_of() {
+        use crate::probe::loudness::Loudness;
+        let (dir, path, info, mut cache) = cached_fixture();
+        let l = Loudness { integrated_lufs: Some(-16.2), true_peak_dbtp: Some(-11.6), channels: 1 };
+        assert_eq!(cache.loudness("a.mp3", &path), None);
+        assert!(!cache.put_loudness("b.mp3", &path, l), "not measured: nothing kept");
+        assert!(cache.put_loudness("a.mp3", &path, l));
+        cache.save().unwrap();
+        let mut cache = Cache::open(dir.path());
+        assert_eq!(cache.loudness("a.mp3", &path), Some(l));
+        for crafted in [Some(f64::NAN), Some(1e300), Some(-1e300)] {
+            cache.file.entries.get_mut("a.mp3").unwrap().loudness = Some(Loudness { integrated_lufs: crafted, ..l });
+            assert_eq!(cache.loudness("a.mp3", &path), None, "{crafted:?}");
+        }
+        cache.file.entries.get_mut("a.mp3").unwrap().loudness = Some(Loudness { channels: 0, ..l });
+        assert_eq!(cache.loudness("a.mp3", &path), None);
+        cache.put_loudness("a.mp3", &path, l);
+        cache.put("a.mp3", &path, &info);
+        assert_eq!(cache.loudness("a.mp3", &path), None, "measured anew: loudness to measure again");
+        cache.put_loudness("a.mp3", &path, l);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.extend_from_slice(&[0; 417]);
+        std::fs::write(&path, bytes).unwrap();
+        assert_eq!(cache.loudness("a.mp3", &path), None, "another content");
+        assert!(!cache.put_loudness("a.mp3", &path, l), "not of the content measured");
     }
 
     #[test]

@@ -13,7 +13,9 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Location};
 use symphonia::core::codecs::audio::AudioDecoderOptions;
 use symphonia::core::codecs::audio::well_known::{CODEC_ID_MP3, CODEC_ID_OPUS};
 use symphonia::core::errors::Error as SymError;
@@ -34,7 +36,7 @@ pub enum LoudnessError {
 }
 
 /// What a file's loudness measured.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Loudness {
     /// Integrated loudness, LUFS (`None`: silence, below the gate).
     pub integrated_lufs: Option<f64>,
@@ -42,6 +44,16 @@ pub struct Loudness {
     pub true_peak_dbtp: Option<f64>,
     /// Channels measured (a mono file is measured as one).
     pub channels: u32,
+}
+
+impl Loudness {
+    /// Whether this could be a measurement (a record read back may be
+    /// damaged or crafted: what could not is measured again).
+    pub fn is_possible(&self) -> bool {
+        self.integrated_lufs.is_none_or(|l| l.is_finite() && (-120.0..=10.0).contains(&l))
+            && self.true_peak_dbtp.is_none_or(|p| p.is_finite() && (-200.0..=40.0).contains(&p))
+            && (1..=255).contains(&self.channels)
+    }
 }
 
 /// The loudness a podcast aims at, LUFS: Apple's -16 (the AES's for stereo),
@@ -53,6 +65,136 @@ pub fn target_lufs(channels: u32) -> f64 {
 /// The highest true peak Apple asks for, dBTP (lossy encoders overshoot
 /// peaks that are higher).
 pub const MAX_TRUE_PEAK_DBTP: f64 = -1.0;
+
+/// A media file's loudness, as [`judge`] takes it.
+#[derive(Debug, Clone, Copy)]
+pub enum Loud<'a> {
+    /// A hosted file: not decoded (only files on disk are).
+    Hosted,
+    /// As measured.
+    Measured(&'a Result<Loudness, LoudnessError>),
+}
+
+/// The episode a file judged is a format of: the files of one episode are
+/// compared with each other.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Episode {
+    /// None known: compared with no other file.
+    Unknown,
+    /// The one of all files with this name but for the extension
+    /// (`ep1.mp3`, `ep1.ogg`), as `probe` guesses.
+    Stem(std::path::PathBuf),
+    /// The episode of this title.
+    Titled(String),
+}
+
+/// One file for [`judge`]: where it is (as shown), the episode it is a
+/// format of, and its loudness.
+#[derive(Debug, Clone)]
+pub struct Judged<'a> {
+    /// The file, as the user knows it (its path in the show, or as named).
+    pub file: &'a Path,
+    /// The episode it is a format of.
+    pub episode: Episode,
+    /// What its loudness measured.
+    pub loud: Loud<'a>,
+}
+
+/// What the loudness of `files` tells: each file more than 2 LU from the
+/// loudness podcast apps expect (`LOUDNESS-TARGET`), or whose true peak is
+/// over -1 dBTP (`LOUDNESS-PEAK`), or silent (`LOUDNESS-SILENT`); the
+/// formats of one episode more than 1 LU apart (`LOUDNESS-FORMATS`); a file
+/// that could not be decoded (`LOUDNESS-UNMEASURED`), or is hosted
+/// (`LOUDNESS-HOSTED`, a note). Warnings: listeners hear them, directories
+/// do not refuse them.
+///
+/// ```
+/// use std::path::Path;
+/// use podsmith::probe::loudness::{judge, Episode, Judged, Loud, Loudness};
+///
+/// let quiet = Ok(Loudness { integrated_lufs: Some(-23.0), true_peak_dbtp: Some(-9.0), channels: 2 });
+/// let said = judge(&[Judged { file: Path::new("ep1.mp3"), episode: Episode::Unknown, loud: Loud::Measured(&quiet) }]);
+/// assert_eq!(said[0].code, "LOUDNESS-TARGET");
+/// assert!(said[0].message.starts_with("-23.0 LUFS, 7.0 LU quieter than the -16 LUFS"));
+/// ```
+pub fn judge(files: &[Judged<'_>]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut episodes: std::collections::BTreeMap<&Episode, Vec<(String, f64)>> = std::collections::BTreeMap::new();
+    for f in files {
+        if let Some(lufs) = judge_file(f, &mut out)
+            && f.episode != Episode::Unknown
+        {
+            episodes.entry(&f.episode).or_default().push((f.file.display().to_string(), lufs));
+        }
+    }
+    for (episode, formats) in episodes.iter().filter(|(_, f)| f.len() > 1) {
+        let (lo, hi) = formats.iter().fold((f64::MAX, f64::MIN), |(lo, hi), (_, v)| (lo.min(*v), hi.max(*v)));
+        if hi - lo > MAX_FORMATS_APART_LU {
+            let each: Vec<String> = formats.iter().map(|(p, v)| format!("{p} {v:.1} LUFS")).collect();
+            let whose = match episode {
+                Episode::Titled(title) => format!("\"{title}\""),
+                Episode::Stem(_) | Episode::Unknown => "one episode".to_string(),
+            };
+            out.push(
+                Diagnostic::warning(
+                    "LOUDNESS-FORMATS",
+                    format!("the formats of {whose} differ in loudness by {:.1} LU ({})", hi - lo, each.join(", ")),
+                )
+                .help("export every format from the same master"),
+            );
+        }
+    }
+    out
+}
+
+/// How far apart in loudness the formats of one episode may be, LU:
+/// listeners hear more as a jump in volume between the feeds.
+pub const MAX_FORMATS_APART_LU: f64 = 1.0;
+
+/// How far from [`target_lufs`] a file may be, LU, before it is said.
+pub const MAX_OFF_TARGET_LU: f64 = 2.0;
+
+/// What the loudness of one file tells, onto `out`; its integrated
+/// loudness, if it has one, for the comparison of an episode's formats.
+fn judge_file(f: &Judged<'_>, out: &mut Vec<Diagnostic>) -> Option<f64> {
+    let at = Location::Path(f.file.to_path_buf());
+    let l = match f.loud {
+        Loud::Hosted => {
+            out.push(Diagnostic::info("LOUDNESS-HOSTED", "hosted: its loudness is measured only on disk").at(at));
+            return None;
+        }
+        Loud::Measured(Err(e)) => {
+            out.push(Diagnostic::warning("LOUDNESS-UNMEASURED", format!("loudness not measured: {e}")).at(at));
+            return None;
+        }
+        Loud::Measured(Ok(l)) => l,
+    };
+    let Some(lufs) = l.integrated_lufs else {
+        let silent = Diagnostic::warning("LOUDNESS-SILENT", "silent (no loudness above the gate)");
+        out.push(silent.at(at).help("check the export: the file holds no sound listeners would hear"));
+        return None;
+    };
+    let target = target_lufs(l.channels);
+    let off = lufs - target;
+    if off.abs() > MAX_OFF_TARGET_LU {
+        let (how, what) = if off < 0.0 { ("quieter", "raise") } else { ("louder", "lower") };
+        let kind = match l.channels {
+            1 => "a mono episode (-16 for stereo: Apple's and the AES's target, a mono file measured as one channel)",
+            _ => "an episode (Apple's and the AES's target; -19 for mono)",
+        };
+        let message = format!("{lufs:.1} LUFS, {:.1} LU {how} than the {target:.0} LUFS expected of {kind}", off.abs());
+        let help = format!(
+            "{what} it when mastering, e.g. ffmpeg -i IN -af loudnorm=I={target:.0}:TP=-1.5:LRA=11 OUT, and measure \
+             again"
+        );
+        out.push(Diagnostic::warning("LOUDNESS-TARGET", message).at(at.clone()).help(help));
+    }
+    if let Some(peak) = l.true_peak_dbtp.filter(|p| *p > MAX_TRUE_PEAK_DBTP) {
+        let message = format!("true peak {peak:.1} dBTP, over the -1 dBTP Apple allows: lossy encoding clips it");
+        out.push(Diagnostic::warning("LOUDNESS-PEAK", message).at(at).help("limit the master's peaks to -1.5 dBTP"));
+    }
+    Some(lufs)
+}
 
 fn no_audio() -> LoudnessError {
     LoudnessError::Undecodable("the file holds no audio track".into())

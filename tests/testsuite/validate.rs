@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use podsmith::validate::rules::{Kind, RULES};
 use podsmith::validate::{LocalFiles, Options, Report, Severity, validate};
 
+use snapbox::{assert_data_eq, str};
+
 use crate::harness::*;
 use crate::server::{Mode, Server};
 
@@ -451,4 +453,64 @@ fn validator_precision_as_measured_on_real_feeds() {
     assert_eq!(found.len(), 1, "{:?}", ids(&report));
     let help = found[0].help.as_deref().unwrap();
     assert!(help.contains("audio/mpeg already") && help.contains(".mp3") && !help.contains("make an MP3"), "{help}");
+}
+
+/// `validate --loudness` decodes every file of every episode once, says
+/// what listeners would hear (a file far from the loudness apps expect, the
+/// formats of an episode apart), and keeps what it measured in the probe
+/// cache: the next run decodes nothing and says the same; a file replaced
+/// is decoded again. Warnings: exit 0, unless --strict.
+#[test]
+fn validate_loudness_judges_each_episode_and_decodes_each_file_once() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}{}",
+        episode("Apart", "g1", "2024-01-01T00:00:00Z", &["vbr-xing.mp3", "vorbis.ogg"]),
+        episode("Even", "g2", "2024-02-01T00:00:00Z", &["bare-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["vbr-xing.mp3", "vorbis.ogg", "bare-xing.mp3"]);
+    let run = show.run(&["validate", "--loudness", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let loudness = |stdout: &str| {
+        stdout.lines().skip_while(|l| !l.starts_with("warning: media/")).collect::<Vec<_>>().join("\n") + "\n"
+    };
+    assert_data_eq!(
+        loudness(&run.stdout),
+        str![[r#"
+warning: media/vorbis.ogg: -15.7 LUFS, 3.3 LU louder than the -19 LUFS expected of a mono episode (-16 for stereo: Apple's and the AES's target, a mono file measured as one channel)
+  help: lower it when mastering, e.g. ffmpeg -i IN -af loudnorm=I=-19:TP=-1.5:LRA=11 OUT, and measure again
+warning: the formats of "Apart" differ in loudness by 3.7 LU (media/vbr-xing.mp3 -19.4 LUFS, media/vorbis.ogg -15.7 LUFS)
+  help: export every format from the same master
+loudness: 3 files measured (3 decoded now, 0 known from the probe cache) — 2 warnings
+
+"#]]
+    );
+    let cache = show.read(".podsmith/cache.json");
+    assert_eq!(cache.matches("\"integrated_lufs\"").count(), 3, "{cache}");
+    // Again: nothing decoded, the same said.
+    let again = show.run(&["validate", "--loudness", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert_eq!(
+        loudness(&again.stdout),
+        loudness(&run.stdout).replace("(3 decoded now, 0 known", "(0 decoded now, 3 known")
+    );
+    show.run(&["validate", "--loudness", "--strict", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    // The quiet MP3 replaced by one as loud as the OGG: decoded again (the
+    // others not), and the episode's formats agree.
+    std::fs::copy(audio("cbr-xing.mp3"), show.path("media/vbr-xing.mp3")).unwrap();
+    let run = show.run(&["validate", "--loudness", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let l = &doc["loudness"];
+    assert_eq!((l["decoded"].as_u64(), l["cached"].as_u64()), (Some(1), Some(2)), "{l}");
+    let codes: Vec<&str> = l["findings"].as_array().unwrap().iter().filter_map(|f| f["rule"].as_str()).collect();
+    assert_eq!(codes, ["LOUDNESS-TARGET", "LOUDNESS-TARGET"], "{l}");
+    assert_eq!(
+        (l["files"][1]["file"].as_str(), l["files"][1]["episode"].as_str()),
+        (Some("media/vbr-xing.mp3"), Some("Apart"))
+    );
+    let lufs = l["files"][1]["loudness"]["integrated_lufs"].as_f64().unwrap();
+    assert!((lufs - -16.2).abs() < 0.1, "{l}");
+    let without = show.run(&["validate", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let without: serde_json::Value = serde_json::from_str(&without.stdout).unwrap();
+    assert_eq!(doc["warnings"].as_u64(), without["warnings"].as_u64().map(|w| w + 2), "counted with the feeds'");
+    assert_eq!(without.get("loudness"), None);
+    // With a feed of someone else's: refused as usage.
+    show.run(&["validate", "public/feed.xml", "--loudness"]).fails(2);
 }

@@ -3,6 +3,8 @@
 //! first), and the notes rendered — everything feeds and pages need, so
 //! they can never disagree with each other.
 
+pub mod loudness;
+
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::PathBuf;

@@ -1,0 +1,113 @@
+//! How loud a show's episodes are (`podsmith validate --loudness`): every
+//! file on disk of every episode, live or scheduled, decoded whole and
+//! measured as EBU R128 says (see [`crate::probe::loudness`]), and judged
+//! episode by episode. Decoding takes seconds a file, so what is measured
+//! is kept in the probe cache with the file's other measurements: the next
+//! run decodes only files that are new or changed.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{Catalog, Media};
+use crate::diagnostic::Diagnostic;
+use crate::probe::cache::Cache;
+use crate::probe::loudness::{self, Episode, Judged, Loud, Loudness, LoudnessError};
+use crate::progress::Progress;
+
+/// What [`of_show`] found.
+#[derive(Debug, Default, Serialize)]
+pub struct ShowLoudness {
+    /// Each file, in the order of the episodes (live ones newest first,
+    /// then scheduled ones soonest first) and of their media.
+    pub files: Vec<FileLoudness>,
+    /// What the loudness tells (see [`loudness::judge`]).
+    pub findings: Vec<Diagnostic>,
+    /// Files decoded by this run.
+    pub decoded: usize,
+    /// Files whose loudness the probe cache knew.
+    pub cached: usize,
+}
+
+/// One file's loudness.
+#[derive(Debug, Serialize)]
+pub struct FileLoudness {
+    /// The file, as the manifest names it (hosted: its URL).
+    pub file: String,
+    /// The title of its episode.
+    pub episode: String,
+    /// What it measured (`None`: hosted, or it could not be decoded: see
+    /// the findings).
+    pub loudness: Option<Loudness>,
+}
+
+/// A file to judge: its key, path on disk (`None`: hosted) and episode.
+struct Target<'a> {
+    key: &'a str,
+    path: Option<&'a Path>,
+    episode: &'a str,
+}
+
+/// The loudness of every file of `catalog`'s episodes, from `cache` where
+/// it knows it, else decoded (on every core; `progress` told of each), and
+/// kept in `cache` (saved by the caller).
+pub fn of_show(catalog: &Catalog, cache: Option<&mut Cache>, progress: &dyn Progress) -> ShowLoudness {
+    use rayon::prelude::*;
+    let live = catalog.episodes.iter().map(|e| (e.episode.title.as_str(), &e.media));
+    let scheduled = catalog.scheduled.iter().map(|s| (s.title(), &s.media));
+    let targets: Vec<Target<'_>> = live.chain(scheduled).flat_map(|(title, media)| targets(title, media)).collect();
+    let known: Vec<Option<Loudness>> =
+        targets.iter().map(|t| Some((cache.as_deref()?, t.path?)).and_then(|(c, p)| c.loudness(t.key, p))).collect();
+    let to_decode = targets.iter().zip(&known).filter(|(t, k)| k.is_none() && t.path.is_some()).count();
+    progress.start("measuring loudness", to_decode as u64);
+    let measured: Vec<Option<Result<Loudness, LoudnessError>>> = targets
+        .par_iter()
+        .zip(&known)
+        .map(|(t, known)| match (known, t.path) {
+            (Some(l), _) => Some(Ok(*l)),
+            (None, None) => None,
+            (None, Some(path)) => {
+                let l = loudness::measure(path);
+                progress.advance(1);
+                Some(l)
+            }
+        })
+        .collect();
+    progress.finish();
+    if let Some(cache) = cache {
+        for ((t, k), m) in targets.iter().zip(&known).zip(&measured) {
+            if let (None, Some(path), Some(Ok(l))) = (k, t.path, m) {
+                cache.put_loudness(t.key, path, *l);
+            }
+        }
+    }
+    let judged: Vec<Judged<'_>> = targets
+        .iter()
+        .zip(&measured)
+        .map(|(t, m)| Judged {
+            file: Path::new(t.key),
+            episode: Episode::Titled(t.episode.to_string()),
+            loud: m.as_ref().map_or(Loud::Hosted, Loud::Measured),
+        })
+        .collect();
+    let files = targets
+        .iter()
+        .zip(&measured)
+        .map(|(t, m)| FileLoudness {
+            file: t.key.to_string(),
+            episode: t.episode.to_string(),
+            loudness: m.as_ref().and_then(|m| m.as_ref().ok().copied()),
+        })
+        .collect();
+    let cached = known.iter().flatten().count();
+    ShowLoudness { files, findings: loudness::judge(&judged), decoded: to_decode, cached }
+}
+
+/// The files of the episode titled `title`.
+fn targets<'a>(title: &'a str, media: &'a [Media]) -> impl Iterator<Item = Target<'a>> + 'a {
+    media.iter().map(move |m| Target {
+        key: m.file.key(),
+        path: m.file.local().map(|f| f.path.as_path()),
+        episode: title,
+    })
+}
