@@ -135,11 +135,25 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
     let mut plan = plan(opts)?;
     if !opts.dry_run {
         let show = apply(&plan, opts)?;
+        remember(&plan);
         // Its date as the manifest reads it (a bare date, the show's offset).
         let date = show.episodes.iter().find(|e| e.guid == plan.guid).map(|e| e.date);
         plan.added.scheduled = date.filter(|d| d.with_timezone(&chrono::Utc) > opts.now);
     }
     Ok(plan.added)
+}
+
+/// The new episode's files on disk, as measured, put in the probe cache:
+/// the next build does not measure them again, and `add --loudness` keeps
+/// their loudness beside. A cache that cannot be saved costs only a probe.
+fn remember(plan: &Plan) {
+    let mut cache = crate::probe::cache::Cache::open(&plan.root);
+    for (i, (rel, info)) in plan.incoming.iter().zip(&plan.added.media) {
+        if i.hosted.is_none() && i.rel == *rel {
+            cache.put(rel, &plan.root.join(rel), info);
+        }
+    }
+    let _ = cache.save();
 }
 
 /// Everything `add` will do, decided before anything is done.

@@ -127,6 +127,15 @@ fn tell_loudness(manifest: &std::path::Path, added: &podsmith::add::Added, ui: &
         })
         .collect();
     ui.diagnostics(&loudness::judge(&judged));
+    // Kept in the probe cache (where `add` put the files' measurements), so
+    // that `validate --loudness` does not decode them again.
+    let mut cache = podsmith::probe::cache::Cache::open(&root);
+    for ((rel, _), m) in added.media.iter().zip(&measured) {
+        if let Some(Ok(l)) = m {
+            cache.put_loudness(rel, &root.join(rel), *l);
+        }
+    }
+    let _ = cache.save();
 }
 
 /// What `add --format json` says besides its diagnostics.

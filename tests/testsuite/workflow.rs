@@ -1007,6 +1007,12 @@ fn add_with_loudness_says_how_loud_the_new_episode_is() {
         );
     }
     assert!(!run.stderr.contains("differ in loudness"), "0.4 LU apart: {}", run.stderr);
+    // What add measured is kept in the probe cache: a build after it and
+    // `validate --loudness` measure and decode only the show's other files.
+    let built = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(built.stderr.contains("probed 8 media files; 2 unchanged ones came from the cache"), "{}", built.stderr);
+    let run = show.run(&["validate", "--loudness", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.contains("(8 decoded now, 2 known from the probe cache)"), "{}", run.stdout);
     let other = Show::sample();
     let run = other.run(&["add", &mp3, &ogg, "--title", "Loud", "--date", "2020-01-01"]).ok();
     assert!(!run.stderr.contains("LUFS"), "{}", run.stderr);
