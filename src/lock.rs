@@ -450,8 +450,19 @@ impl Change {
         }
     }
 
-    /// What changed, in words.
+    /// What changed, in words, on one line: a line break in a title (the
+    /// lock's may have been crafted) is written out (`\n`), so it cannot
+    /// start a line of output of its own.
     pub fn describe(&self) -> String {
+        let words = self.words();
+        match words.contains(['\n', '\r']) {
+            true => words.replace('\n', "\\n").replace('\r', "\\r"),
+            false => words,
+        }
+    }
+
+    /// What changed, in words.
+    fn words(&self) -> String {
         match self {
             Change::Added { title, guid } => format!("new episode \"{title}\" (guid {guid})"),
             Change::GuidChanged { title, old, new } => {
@@ -780,6 +791,14 @@ mod tests {
         described.show.as_mut().unwrap().categories.pop();
         edits.push(described);
         edits
+    }
+
+    #[test]
+    fn a_change_is_described_on_one_line_whatever_its_titles_hold() {
+        let change = Change::TitleChanged { old: "Old\nerror: crafted".into(), new: "New\r\nline".into() };
+        let said = change.to_string();
+        assert_eq!(said, "~ title \"Old\\nerror: crafted\" is now \"New\\r\\nline\"");
+        assert!(!said.contains(['\n', '\r']));
     }
 
     #[test]
