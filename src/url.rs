@@ -15,7 +15,8 @@
 use std::fmt;
 
 /// An absolute http(s) URL that passed [`crate::text::url_problem`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
 pub struct HttpUrl(String);
 
 impl HttpUrl {
@@ -30,6 +31,20 @@ impl HttpUrl {
     /// The URL as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Its host (with the port, if it names one): what is between `//`
+    /// and the path.
+    ///
+    /// ```
+    /// use podsmith::url::HttpUrl;
+    ///
+    /// assert_eq!(HttpUrl::parse("https://hub.example.com:8443/publish").unwrap().host(), "hub.example.com:8443");
+    /// assert_eq!(HttpUrl::parse("http://example.com?x=1").unwrap().host(), "example.com");
+    /// ```
+    pub fn host(&self) -> &str {
+        let rest = self.0.split_once("//").map_or(self.0.as_str(), |(_, rest)| rest);
+        rest.split(['/', '?', '#']).next().unwrap_or(rest)
     }
 
     /// The same URL as a folder: ending in `/`.

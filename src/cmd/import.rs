@@ -10,12 +10,25 @@ use super::{Failure, Ui};
 /// The largest feed read (a 10,000-episode feed is some 60 MB).
 const FEED_LIMIT: u64 = 256 << 20;
 
-pub fn run(
-    feed: &str,
-    dir: Option<PathBuf>,
-    (base_url, category, download, media_dir): (Option<String>, Option<String>, bool, String),
-    ui: &Ui,
-) -> Result<ExitCode, Failure> {
+/// The command's arguments.
+pub struct Args {
+    /// The feed: a file, or an http(s) URL.
+    pub feed: String,
+    /// The new show's folder (default: named after the feed).
+    pub dir: Option<PathBuf>,
+    /// `--base-url`: where the new show will be served.
+    pub base_url: Option<String>,
+    /// `--category`: the show's Apple category, where the feed's cannot be mapped.
+    pub category: Option<String>,
+    /// `--download`: the media fetched into the show folder.
+    pub download: bool,
+    /// `--media-dir`: where in the show the media go.
+    pub media_dir: String,
+}
+
+pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
+    let Args { feed, dir, base_url, category, download, media_dir } = args;
+    let feed = feed.as_str();
     let bytes = read_feed(feed)?;
     let dir = dir.unwrap_or_else(|| default_dir(feed));
     let opts = Options {

@@ -163,14 +163,16 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
         Command::Add(args) => add::run(args, ui),
         Command::Serve { manifest, port, bind, host, open } => serve::run(&manifest, (bind, port, host), open, ui),
         Command::Import { feed, dir, base_url, category, download, media_dir } => {
-            import::run(&feed, dir, (base_url, category, download, media_dir), ui)
+            import::run(import::Args { feed, dir, base_url, category, download, media_dir }, ui)
         }
         Command::Build(args) => build::run(args, ui),
         #[cfg(feature = "publish")]
         Command::Publish(args) => publish::run(args, ui),
         Command::Diff(a) => build::diff(&a.manifest, a.as_of.as_deref(), ui),
         Command::List(a) => list::run(&a.manifest, a.as_of.as_deref(), ui),
-        Command::Probe { json, jobs, loudness, files } => probe::run(&files, (json, loudness), usize::from(jobs), ui),
+        Command::Probe { json, jobs, loudness, files } => {
+            probe::run(&files, probe::Asked { json, loudness, jobs: usize::from(jobs) }, ui)
+        }
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut out = Vec::new();

@@ -72,10 +72,21 @@ struct Measured {
     loudness: Option<Result<Loudness, LoudnessError>>,
 }
 
-/// `jobs`: hosted files measured at once (each waits mostly on the
-/// network); files on disk go on every core.
-pub fn run(files: &[PathBuf], (json, loud): (bool, bool), jobs: usize, ui: &super::Ui) -> Result<ExitCode, Failure> {
-    let results = measure(files, (json, loud), jobs, ui)?;
+/// What `probe` is asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked {
+    /// `--json`: one JSON array on stdout (with each file's title tag).
+    pub json: bool,
+    /// `--loudness`: each file on disk decoded and its loudness measured.
+    pub loudness: bool,
+    /// `--jobs`: hosted files measured at once (each waits mostly on the
+    /// network); files on disk go on every core.
+    pub jobs: usize,
+}
+
+pub fn run(files: &[PathBuf], asked: Asked, ui: &super::Ui) -> Result<ExitCode, Failure> {
+    let (json, loud) = (asked.json, asked.loudness);
+    let results = measure(files, asked, ui)?;
     let rows: Vec<Row<'_>> = files
         .iter()
         .zip(&results)
@@ -118,13 +129,9 @@ pub fn run(files: &[PathBuf], (json, loud): (bool, bool), jobs: usize, ui: &supe
 }
 
 /// Every file measured, in parallel; in the order of the arguments.
-fn measure(
-    files: &[PathBuf],
-    (json, loud): (bool, bool),
-    jobs: usize,
-    ui: &super::Ui,
-) -> Result<Vec<Measured>, Failure> {
+fn measure(files: &[PathBuf], asked: Asked, ui: &super::Ui) -> Result<Vec<Measured>, Failure> {
     use rayon::prelude::*;
+    let Asked { json, loudness: loud, jobs } = asked;
     let threads = if files.iter().any(|f| hosted(f).is_some()) { jobs } else { 0 };
     let progress = ui.progress();
     progress.start("measuring", files.len() as u64);

@@ -141,10 +141,10 @@ fn plan_lines(plan: &Plan) -> Vec<String> {
 /// line each that took it, a warning each that did not.
 fn tell_notified(report: &Report, ui: &Ui) {
     for n in &report.notified {
-        let host = n.service.split('/').nth(2).unwrap_or(&n.service);
+        let host = n.service.host();
         let to = match n.how {
-            "websub" => format!("the WebSub hub {host}"),
-            _ => host.to_string(),
+            podsmith::publish::notify::How::Websub => format!("the WebSub hub {host}"),
+            podsmith::publish::notify::How::Ping => host.to_string(),
         };
         match (&n.error, report.dry_run) {
             (_, true) => ui.info(format!("would tell {to} of {}", n.feed)),

@@ -483,7 +483,7 @@ fn episode_table(
     if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
         t["image"] = value(img);
     }
-    item_files(item, (label, &slug), opts, (&mut t, left), extras);
+    item_files(item, ItemNames { label, slug: &slug }, opts, (&mut t, left), extras);
     let html_notes = item.content().or(item.description()).unwrap_or_default();
     let (markdown, dropped) = html::to_markdown(html_notes);
     for tag in dropped.tags {
@@ -547,13 +547,21 @@ fn item_media(
     media
 }
 
+/// How an item is named: in what podsmith says of it (its quoted title,
+/// or "item N"), and in the show (its episode's slug).
+#[derive(Debug, Clone, Copy)]
+struct ItemNames<'a> {
+    label: &'a str,
+    slug: &'a str,
+}
+
 /// An item's chapters and transcript into `t`: Podlove Simple Chapters in
 /// the feed itself become the manifest's chapters (unless a chapters file
 /// comes along); with `--download` the files are fetched with the media
 /// (added to `extras`), else what stays at the old host is noted in `left`.
 fn item_files(
     item: &rss::Item,
-    (label, slug): (&str, &str),
+    ItemNames { label, slug }: ItemNames<'_>,
     opts: &Options,
     (t, left): (&mut toml_edit::Table, &mut LeftOut),
     extras: &mut Vec<ToFetchToo>,

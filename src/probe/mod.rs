@@ -450,7 +450,7 @@ fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> 
 
 /// An M4A that holds `present` of the `promised` bytes of media data: the
 /// audio it holds, in proportion.
-fn media_data_cut(secs: f64, (promised, present): (u64, u64)) -> ProbeError {
+fn media_data_cut(secs: f64, mp4::Cut { promised, present }: mp4::Cut) -> ProbeError {
     let holds = secs * present as f64 / promised.max(1) as f64;
     ProbeError::Truncated { header: Some(secs), holds }
 }
@@ -524,7 +524,7 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
     // By the codec: an MP3 stream is counted by its frames whatever holds it.
     let is_mp3 = codec_id == Some(CODEC_ID_MP3);
     let is_opus = codec_id == Some(CODEC_ID_OPUS);
-    let (duration_secs, method, vbr) = match header_length(&track, sample_rate, format, (is_mp3, is_opus), pre) {
+    let (duration_secs, method, vbr) = match header_length(&track, sample_rate, format, codec_id, pre) {
         Some(secs) => (secs, Method::Header, None),
         None if is_mp3 => {
             let (secs, vbr) = count_mp3_frames(bytes, pre, sample_rate, reopen)?;
@@ -601,9 +601,10 @@ fn header_length(
     track: &symphonia::core::formats::Track,
     sample_rate: Option<u32>,
     format: AudioFormat,
-    (is_mp3, is_opus): (bool, bool),
+    codec_id: Option<symphonia::core::codecs::audio::AudioCodecId>,
     pre: &Pre,
 ) -> Option<f64> {
+    let (is_mp3, is_opus) = (codec_id == Some(CODEC_ID_MP3), codec_id == Some(CODEC_ID_OPUS));
     let header = match (track.num_frames, sample_rate) {
         (Some(n), Some(sr)) if sr > 0 && !(is_mp3 && track.delay.is_none()) => {
             let n = if is_opus { n.saturating_sub(u64::from(track.delay.unwrap_or(0))) } else { n };

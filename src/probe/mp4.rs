@@ -13,14 +13,23 @@ const MAX_MOOV: u64 = 64 * 1024 * 1024;
 /// before the sample tables in the files encoders write.
 const MOOV_PREFIX: u64 = 16 * 1024;
 
+/// Media data cut short: how many bytes its box promises, how many the
+/// file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    /// Bytes the `mdat` box's header promises.
+    pub promised: u64,
+    /// Bytes of it the file holds.
+    pub present: u64,
+}
+
 /// What the boxes say.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Boxes {
     /// Presented duration from the audio track's edit list, in seconds.
     pub edited_secs: Option<f64>,
-    /// The media data box (`mdat`) promises more bytes than the file has:
-    /// (bytes promised, bytes present).
-    pub mdat_cut: Option<(u64, u64)>,
+    /// The media data box (`mdat`) promises more bytes than the file has.
+    pub mdat_cut: Option<Cut>,
     /// A top-level box runs past the end of the file.
     pub cut: bool,
     /// The file has a `moov` box.
@@ -83,7 +92,7 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
         if size > len - pos {
             out.cut = true;
             if &kind == b"mdat" {
-                out.mdat_cut = Some((size - header, len - pos - header));
+                out.mdat_cut = Some(Cut { promised: size - header, present: len - pos - header });
             }
             break;
         }
@@ -123,7 +132,7 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
             && end > len
         {
             out.cut = true;
-            out.mdat_cut = Some((end.saturating_sub(mdat), len.saturating_sub(mdat)));
+            out.mdat_cut = Some(Cut { promised: end.saturating_sub(mdat), present: len.saturating_sub(mdat) });
         }
     }
     src.seek(SeekFrom::Start(0))?;

@@ -54,6 +54,15 @@ pub struct Options {
     pub progress: Arc<dyn Progress>,
 }
 
+/// A feed of the site, and where apps fetch it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedAddress {
+    /// Its file name (`feed.xml`): its key under the destination's prefix.
+    pub file: String,
+    /// Its URL (under `base_url`).
+    pub url: String,
+}
+
 /// What a publish did (or, with `--dry-run`, would do).
 #[derive(Debug)]
 pub struct Report {
@@ -67,8 +76,8 @@ pub struct Report {
     pub dry_run: bool,
     /// Why the destination's record was set aside, if it was.
     pub record_note: Option<String>,
-    /// Each feed: its file name, and the URL apps fetch it from.
-    pub feeds: Vec<(String, String)>,
+    /// Each feed, and the URL apps fetch it from.
+    pub feeds: Vec<FeedAddress>,
     /// The services told of the feeds this publish changed (see [`notify`]);
     /// with `--dry-run`, those that would be, none with a status.
     pub notified: Vec<notify::Notified>,
@@ -161,7 +170,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     let (settings, dest) = destination_of(opts, &built)?;
     let site = local_site(&opts.build.manifest, &built, outputs)?;
     let feeds = match &built.base_url {
-        Some(base) => built.feeds.iter().map(|f| (f.clone(), base.join(f))).collect(),
+        Some(base) => built.feeds.iter().map(|f| FeedAddress { file: f.clone(), url: base.join(f) }).collect(),
         None => Vec::new(),
     };
     let done = if opts.dry_run && matches!(&dest, Destination::Folder(f) if !f.exists()) {
@@ -224,7 +233,7 @@ struct Publishing<'a> {
     hosted: &'a std::collections::HashSet<String>,
     built: &'a crate::site::Report,
     /// Each feed: its file name, and the URL apps fetch it from.
-    feeds: &'a [(String, String)],
+    feeds: &'a [FeedAddress],
 }
 
 #[cfg(feature = "publish")]
@@ -325,7 +334,8 @@ impl Publishing<'_> {
         }
         let identical = site.identical(&in_the_way, &etags, folder);
         let (opts, hosted) = (self.opts, self.hosted);
-        let plan = plan::make_with(&site.files, record, listed, (opts.prune, opts.force), (&identical, hosted));
+        let terms = plan::Terms { prune: opts.prune, force: opts.force, identical: &identical, hosted };
+        let plan = plan::make_with(&site.files, record, listed, terms);
         if !plan.foreign.is_empty() {
             return Err(PublishError::Foreign { destination: self.dest.describe(), keys: plan.foreign.clone() });
         }
@@ -408,7 +418,8 @@ async fn upload_ahead(
     let as_recorded: HashMap<String, plan::Listed> =
         record.objects.iter().map(|(k, e)| (k.clone(), plan::Listed { size: e.size, etag: e.etag.clone() })).collect();
     let none = std::collections::HashSet::new();
-    let plan = plan::make_with(&site.files, Some(record), &as_recorded, (false, false), (&none, hosted));
+    let terms = plan::Terms { prune: false, force: false, identical: &none, hosted };
+    let plan = plan::make_with(&site.files, Some(record), &as_recorded, terms);
     // What the record does not know is asked about first; an object at
     // any such key (someone else's?) and nothing goes ahead: the listing
     // and the plan decide, and a publish they refuse sends nothing.
@@ -440,16 +451,9 @@ const AHEAD_NEW: usize = 64;
 
 /// The services to tell of the feeds `plan` uploads (see [`notify`]).
 #[cfg(feature = "publish")]
-fn to_notify(
-    built: &crate::site::Report,
-    plan: &Plan,
-    feeds: &[(String, String)],
-) -> Vec<(crate::url::HttpUrl, &'static str, String)> {
-    let changed: Vec<String> = feeds
-        .iter()
-        .filter(|(name, _)| plan.puts.iter().any(|p| p.file.key == *name))
-        .map(|(_, url)| url.clone())
-        .collect();
+fn to_notify(built: &crate::site::Report, plan: &Plan, feeds: &[FeedAddress]) -> Vec<notify::Notice> {
+    let changed: Vec<String> =
+        feeds.iter().filter(|f| plan.puts.iter().any(|p| p.file.key == f.file)).map(|f| f.url.clone()).collect();
     notify::planned(built.websub_hub.as_ref(), &built.publish.notify, &changed)
 }
 
@@ -597,8 +601,8 @@ pub fn verify(report: &Report, progress: Arc<dyn Progress>) -> Vec<crate::valida
     use crate::validate::online;
     let opts = online::Online { progress, ..Default::default() };
     let mut out = Vec::new();
-    for (name, url) in &report.feeds {
-        let path = report.build.out.join(name);
+    for FeedAddress { file, url } in &report.feeds {
+        let path = report.build.out.join(file);
         let Ok(bytes) = crate::fsutil::read(&path, crate::fsutil::FEED) else { continue };
         let mut findings = Vec::new();
         let limit = crate::validate::xml::MAX_FEED_BYTES as u64;

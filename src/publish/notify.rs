@@ -22,13 +22,42 @@ const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 const RETRIES: [std::time::Duration; 2] =
     [std::time::Duration::from_millis(300), std::time::Duration::from_millis(1200)];
 
+/// How a service is told of a feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum How {
+    /// A WebSub hub: `POST hub.mode=publish&hub.url=FEED`.
+    Websub,
+    /// A ping service: `GET SERVICE?url=FEED`.
+    Ping,
+}
+
+/// One service to tell of one feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The service: the hub's or the notify service's URL.
+    pub service: HttpUrl,
+    /// How it is told.
+    pub how: How,
+    /// The feed's URL.
+    pub feed: String,
+}
+
+impl Notice {
+    /// What became of it: `status` answered, or `error`.
+    fn told(self, status: Option<u16>, error: Option<String>) -> Notified {
+        let Notice { service, how, feed } = self;
+        Notified { service, how, feed, status, error }
+    }
+}
+
 /// One service told of one feed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Notified {
     /// The service: the hub's or the notify service's URL.
-    pub service: String,
+    pub service: HttpUrl,
     /// How it was told: `websub` (a POST) or `ping` (a GET with `?url=`).
-    pub how: &'static str,
+    pub how: How,
     /// The feed's URL.
     pub feed: String,
     /// The HTTP status it answered, if it answered.
@@ -44,30 +73,28 @@ impl Notified {
     }
 }
 
-/// Who is told of which feed: (service, how, feed URL), hub first.
-pub fn planned(hub: Option<&HttpUrl>, services: &[HttpUrl], feeds: &[String]) -> Vec<(HttpUrl, &'static str, String)> {
+/// Who is told of which feed, the hub first.
+pub fn planned(hub: Option<&HttpUrl>, services: &[HttpUrl], feeds: &[String]) -> Vec<Notice> {
     let mut out = Vec::new();
     for feed in feeds {
         if let Some(hub) = hub {
-            out.push((hub.clone(), "websub", feed.clone()));
+            out.push(Notice { service: hub.clone(), how: How::Websub, feed: feed.clone() });
         }
         for s in services {
-            out.push((s.clone(), "ping", feed.clone()));
+            out.push(Notice { service: s.clone(), how: How::Ping, feed: feed.clone() });
         }
     }
     out
 }
 
 /// The services of `plan`, not told (yet): no status, no error.
-pub fn not_yet(plan: Vec<(HttpUrl, &'static str, String)>) -> Vec<Notified> {
-    plan.into_iter()
-        .map(|(s, how, feed)| Notified { service: s.to_string(), how, feed, status: None, error: None })
-        .collect()
+pub fn not_yet(plan: Vec<Notice>) -> Vec<Notified> {
+    plan.into_iter().map(|n| n.told(None, None)).collect()
 }
 
 /// Tells every service of every feed (a few at once).
 #[cfg(feature = "publish")]
-pub async fn notify(plan: Vec<(HttpUrl, &'static str, String)>) -> Vec<Notified> {
+pub async fn notify(plan: Vec<Notice>) -> Vec<Notified> {
     if plan.is_empty() {
         return Vec::new();
     }
@@ -77,29 +104,21 @@ pub async fn notify(plan: Vec<(HttpUrl, &'static str, String)>) -> Vec<Notified>
         Ok(c) => c,
         Err(e) => {
             let why = format!("no HTTP client: {e}");
-            return plan
-                .into_iter()
-                .map(|(s, how, feed)| Notified {
-                    service: s.to_string(),
-                    how,
-                    feed,
-                    status: None,
-                    error: Some(why.clone()),
-                })
-                .collect();
+            return plan.into_iter().map(|n| n.told(None, Some(why.clone()))).collect();
         }
     };
     use futures::StreamExt;
     futures::stream::iter(plan)
-        .map(|(service, how, feed)| {
+        .map(|notice| {
             let client = &client;
             async move {
-                let request = || match how {
-                    "websub" => client.post(service.as_str()).form(&[("hub.mode", "publish"), ("hub.url", &feed)]),
-                    _ => client.get(service.as_str()).query(&[("url", &feed)]),
+                let (service, feed) = (notice.service.as_str(), notice.feed.as_str());
+                let request = || match notice.how {
+                    How::Websub => client.post(service).form(&[("hub.mode", "publish"), ("hub.url", feed)]),
+                    How::Ping => client.get(service).query(&[("url", feed)]),
                 };
                 let (status, error) = tell(request).await;
-                Notified { service: service.to_string(), how, feed, status, error }
+                notice.told(status, error)
             }
         })
         .buffered(4)

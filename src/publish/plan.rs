@@ -156,21 +156,35 @@ pub fn make(
     prune: bool,
     force: bool,
 ) -> Plan {
-    make_with(site, record, listed, (prune, force), (&HashSet::new(), &HashSet::new()))
+    let none = HashSet::new();
+    make_with(site, record, listed, Terms { prune, force, identical: &none, hosted: &none })
 }
 
-/// [`make`], where `identical` names the objects in the way known to hold
-/// the very bytes of the site's file (see [`Plan::adopted`]), and `hosted`
-/// the objects the show lists as hosted media (`s3://` ones, or files
-/// under `base_url`): never deleted, even with `prune` (a file published
-/// before and now listed as hosted stays where it is).
+/// What a plan may do, and what it knows besides the site, the record and
+/// the listing (see [`make_with`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Terms<'a> {
+    /// Delete the media of removed episodes too.
+    pub prune: bool,
+    /// Replace objects podsmith did not publish.
+    pub force: bool,
+    /// The objects in the way known to hold the very bytes of the site's
+    /// file (see [`Plan::adopted`]).
+    pub identical: &'a HashSet<String>,
+    /// The objects the show lists as hosted media (`s3://` ones, or files
+    /// under `base_url`): never deleted, even with `prune` (a file
+    /// published before and now listed as hosted stays where it is).
+    pub hosted: &'a HashSet<String>,
+}
+
+/// [`make`], on `terms`.
 pub fn make_with(
     site: &[LocalFile],
     record: Option<&Published>,
     listed: &HashMap<String, Listed>,
-    (prune, force): (bool, bool),
-    (identical, hosted): (&HashSet<String>, &HashSet<String>),
+    terms: Terms<'_>,
 ) -> Plan {
+    let Terms { prune, force, identical, hosted } = terms;
     let empty = Published::default();
     let record = record.unwrap_or(&empty);
     let mut plan = Plan::default();
@@ -403,7 +417,9 @@ mod tests {
     fn objects_in_the_way_with_the_same_bytes_are_adopted() {
         let there = listed(&[("feed.xml", 10, "x"), ("index.html", 12, "y")]);
         let same: HashSet<String> = ["feed.xml".to_string()].into();
-        let plan = make_with(&site(), None, &there, (false, false), (&same, &HashSet::new()));
+        let none = HashSet::new();
+        let plan =
+            make_with(&site(), None, &there, Terms { prune: false, force: false, identical: &same, hosted: &none });
         assert_eq!(plan.adopted, ["feed.xml"]);
         assert_eq!(plan.foreign, ["index.html"]);
         assert!(!plan.puts.iter().any(|p| p.file.key == "feed.xml"));
@@ -446,12 +462,14 @@ mod tests {
         let (record, there) = published(&site());
         let without: Vec<LocalFile> = site().into_iter().filter(|f| f.key != "media/a.mp3").collect();
         let hosted: HashSet<String> = ["media/a.mp3".to_string()].into();
-        let plan = make_with(&without, Some(&record), &there, (true, false), (&HashSet::new(), &hosted));
+        let none = HashSet::new();
+        let terms = Terms { prune: true, force: false, identical: &none, hosted: &hosted };
+        let plan = make_with(&without, Some(&record), &there, terms);
         assert_eq!(plan.deletes, Vec::<String>::new());
         assert!(plan.kept.is_empty(), "not an old episode's file: not said to be kept");
         assert!(plan.record.objects.contains_key("media/a.mp3"), "still recorded");
         // Not listed as hosted, --prune deletes it.
-        let plan = make_with(&without, Some(&record), &there, (true, false), (&HashSet::new(), &HashSet::new()));
+        let plan = make_with(&without, Some(&record), &there, Terms { hosted: &none, ..terms });
         assert_eq!(plan.deletes, ["media/a.mp3"]);
     }
 }

@@ -217,7 +217,8 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     let probed = match (&inputs, &out_now) {
         (Some(i), Some(o)) if lock_len > 0 => {
             let files = (&seen, &mut looking);
-            match touched_only(opts, &show, (&out, o), &mut records, (i, lock_len), files, (&mut preload, observer))? {
+            let folder = OutputFolder { given: &out, resolved: o };
+            match touched_only(opts, &show, folder, &mut records, (i, lock_len), files, (&mut preload, observer))? {
                 Ok(report) => return Ok(facts.of(report)),
                 Err(probed) => probed,
             }
@@ -664,19 +665,26 @@ impl Probed {
     }
 }
 
+/// The output folder, as given (relative to where podsmith runs, or
+/// absolute) and as resolved (canonical: what the build record is kept by).
+#[derive(Debug, Clone, Copy)]
+struct OutputFolder<'a> {
+    given: &'a Path,
+    resolved: &'a Path,
+}
+
 /// A build whose inputs differ from the last complete build's only in the
 /// size or time of media files that, measured again, are what they were
 /// (touched, or copied over with the same audio): nothing is rendered or
 /// written. The outputs are checked as for "nothing changed" (a published
 /// media file may have the new time: it is the touched file itself, by a
-/// hard link); the probe cache and the record take the new times. `out`
-/// is the output folder as given and as resolved; `inputs` as fingerprinted,
-/// with the length of `podsmith.lock`. `Err`: a build to do, with the media
-/// measured if they were.
+/// hard link); the probe cache and the record take the new times. `inputs`
+/// as fingerprinted, with the length of `podsmith.lock`. `Err`: a build to
+/// do, with the media measured if they were.
 fn touched_only(
     opts: &Options,
     show: &manifest::Show,
-    (out, out_abs): (&Path, &Path),
+    OutputFolder { given: out, resolved: out_abs }: OutputFolder<'_>,
     records: &mut record::Records,
     (inputs, lock_len): (&record::Inputs, u64),
     (seen, looking): (&Seen, &mut Looking),
