@@ -41,11 +41,15 @@ pub struct FileLoudness {
     pub loudness: Option<Loudness>,
 }
 
-/// A file to judge: its key, path on disk (`None`: hosted) and episode.
+/// A file to judge: its key, path on disk (`None`: hosted) and episode,
+/// and what its loudness measured (`None`: not yet, or hosted).
 struct Target<'a> {
     key: &'a str,
     path: Option<&'a Path>,
     episode: &'a str,
+    measured: Option<Result<Loudness, LoudnessError>>,
+    /// Whether `measured` came from the probe cache.
+    cached: bool,
 }
 
 /// The loudness of every file of `catalog`'s episodes, from `cache` where
@@ -55,52 +59,49 @@ pub fn of_show(catalog: &Catalog, cache: Option<&mut Cache>, progress: &dyn Prog
     use rayon::prelude::*;
     let live = catalog.episodes.iter().map(|e| (e.episode.title.as_str(), &e.media));
     let scheduled = catalog.scheduled.iter().map(|s| (s.title(), &s.media));
-    let targets: Vec<Target<'_>> = live.chain(scheduled).flat_map(|(title, media)| targets(title, media)).collect();
-    let known: Vec<Option<Loudness>> =
-        targets.iter().map(|t| Some((cache.as_deref()?, t.path?)).and_then(|(c, p)| c.loudness(t.key, p))).collect();
-    let to_decode = targets.iter().zip(&known).filter(|(t, k)| k.is_none() && t.path.is_some()).count();
-    progress.start("measuring loudness", to_decode as u64);
-    let measured: Vec<Option<Result<Loudness, LoudnessError>>> = targets
-        .par_iter()
-        .zip(&known)
-        .map(|(t, known)| match (known, t.path) {
-            (Some(l), _) => Some(Ok(*l)),
-            (None, None) => None,
-            (None, Some(path)) => {
-                let l = loudness::measure(path);
-                progress.advance(1);
-                Some(l)
+    let mut targets: Vec<Target<'_>> = live.chain(scheduled).flat_map(|(title, media)| targets(title, media)).collect();
+    if let Some(cache) = cache.as_deref() {
+        for t in &mut targets {
+            if let Some(l) = t.path.and_then(|p| cache.loudness(t.key, p)) {
+                (t.measured, t.cached) = (Some(Ok(l)), true);
             }
-        })
-        .collect();
+        }
+    }
+    let to_decode = targets.iter().filter(|t| t.measured.is_none() && t.path.is_some()).count();
+    progress.start("measuring loudness", to_decode as u64);
+    targets.par_iter_mut().filter(|t| t.measured.is_none()).for_each(|t| {
+        if let Some(path) = t.path {
+            t.measured = Some(loudness::measure(path));
+            progress.advance(1);
+        }
+    });
     progress.finish();
     if let Some(cache) = cache {
-        for ((t, k), m) in targets.iter().zip(&known).zip(&measured) {
-            if let (None, Some(path), Some(Ok(l))) = (k, t.path, m) {
+        for t in targets.iter().filter(|t| !t.cached) {
+            if let (Some(path), Some(Ok(l))) = (t.path, &t.measured) {
                 cache.put_loudness(t.key, path, *l);
             }
         }
     }
     let judged: Vec<Judged<'_>> = targets
         .iter()
-        .zip(&measured)
-        .map(|(t, m)| Judged {
+        .map(|t| Judged {
             file: Path::new(t.key),
             episode: Episode::Titled(t.episode.to_string()),
-            loud: m.as_ref().map_or(Loud::Hosted, Loud::Measured),
+            loud: t.measured.as_ref().map_or(Loud::Hosted, Loud::Measured),
         })
         .collect();
+    let findings = loudness::judge(&judged);
     let files = targets
         .iter()
-        .zip(&measured)
-        .map(|(t, m)| FileLoudness {
+        .map(|t| FileLoudness {
             file: t.key.to_string(),
             episode: t.episode.to_string(),
-            loudness: m.as_ref().and_then(|m| m.as_ref().ok().copied()),
+            loudness: t.measured.as_ref().and_then(|m| m.as_ref().ok().copied()),
         })
         .collect();
-    let cached = known.iter().flatten().count();
-    ShowLoudness { files, findings: loudness::judge(&judged), decoded: to_decode, cached }
+    let cached = targets.iter().filter(|t| t.cached).count();
+    ShowLoudness { files, findings, decoded: to_decode, cached }
 }
 
 /// The files of the episode titled `title`.
@@ -109,5 +110,7 @@ fn targets<'a>(title: &'a str, media: &'a [Media]) -> impl Iterator<Item = Targe
         key: m.file.key(),
         path: m.file.local().map(|f| f.path.as_path()),
         episode: title,
+        measured: None,
+        cached: false,
     })
 }
