@@ -6,6 +6,7 @@
 //! run decodes only files that are new or changed.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -54,7 +55,8 @@ struct Target<'a> {
 
 /// The loudness of every file of `catalog`'s episodes, from `cache` where
 /// it knows it, else decoded (on every core; `progress` told of each), and
-/// kept in `cache` (saved by the caller).
+/// kept in `cache`, saved as it goes (see [`Keeping`]; the caller saves it
+/// once more at the end).
 pub fn of_show(catalog: &Catalog, cache: Option<&mut Cache>, progress: &dyn Progress) -> ShowLoudness {
     use rayon::prelude::*;
     let live = catalog.episodes.iter().map(|e| (e.episode.title.as_str(), &e.media));
@@ -69,20 +71,22 @@ pub fn of_show(catalog: &Catalog, cache: Option<&mut Cache>, progress: &dyn Prog
     }
     let to_decode = targets.iter().filter(|t| t.measured.is_none() && t.path.is_some()).count();
     progress.start("measuring loudness", to_decode as u64);
+    let keeping = std::sync::Mutex::new(Keeping { cache, ..Keeping::default() });
     targets.par_iter_mut().filter(|t| t.measured.is_none()).for_each(|t| {
         if let Some(path) = t.path {
-            t.measured = Some(loudness::measure(path));
+            let started = Instant::now();
+            let measured = loudness::measure(path);
+            if let Ok(l) = &measured
+                && let Ok(mut keeping) = keeping.lock()
+            {
+                keeping.keep(t.key, path, *l, started.elapsed());
+            }
+            t.measured = Some(measured);
             progress.advance(1);
         }
     });
     progress.finish();
-    if let Some(cache) = cache {
-        for t in targets.iter().filter(|t| !t.cached) {
-            if let (Some(path), Some(Ok(l))) = (t.path, &t.measured) {
-                cache.put_loudness(t.key, path, *l);
-            }
-        }
-    }
+    let cache_note = keeping.into_inner().ok().and_then(|k| k.note);
     let judged: Vec<Judged<'_>> = targets
         .iter()
         .map(|t| Judged {
@@ -91,7 +95,8 @@ pub fn of_show(catalog: &Catalog, cache: Option<&mut Cache>, progress: &dyn Prog
             loud: t.measured.as_ref().map_or(Loud::Hosted, Loud::Measured),
         })
         .collect();
-    let findings = loudness::judge(&judged);
+    let mut findings = loudness::judge(&judged);
+    findings.extend(cache_note);
     let files = targets
         .iter()
         .map(|t| FileLoudness {
@@ -102,6 +107,38 @@ pub fn of_show(catalog: &Catalog, cache: Option<&mut Cache>, progress: &dyn Prog
         .collect();
     let cached = targets.iter().filter(|t| t.cached).count();
     ShowLoudness { files, findings, decoded: to_decode, cached }
+}
+
+/// The probe cache as the files are decoded: what each measured is put in
+/// it at once, and it is saved as it goes, so that a run stopped midway
+/// keeps what it decoded (a first run over a big show takes minutes):
+/// each time the decoding since the last save took ten times what that
+/// save did (the first save after the first file), so saving never costs
+/// more than a tenth of the time.
+#[derive(Default)]
+struct Keeping<'c> {
+    cache: Option<&'c mut Cache>,
+    /// Decoding (on every core, added up) since the last save.
+    decoding: Duration,
+    /// What the last save took.
+    last_save: Duration,
+    /// Why the cache could not be saved, if it could not.
+    note: Option<Diagnostic>,
+}
+
+impl Keeping<'_> {
+    /// Keeps the loudness `l` of the file `key` (at `path`), whose
+    /// decoding took `took`; saves the cache if it is time to.
+    fn keep(&mut self, key: &str, path: &Path, l: Loudness, took: Duration) {
+        let Some(cache) = self.cache.as_deref_mut() else { return };
+        cache.put_loudness(key, path, l);
+        self.decoding += took;
+        if self.decoding >= self.last_save * 10 && self.note.is_none() {
+            let started = Instant::now();
+            self.note = super::save_cache(cache);
+            (self.last_save, self.decoding) = (started.elapsed(), Duration::ZERO);
+        }
+    }
 }
 
 /// The files of the episode titled `title`.

@@ -253,3 +253,55 @@ fn control_characters_from_a_show_never_reach_the_terminal() {
     assert!(!run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{7}'), "{:?}", run.stderr);
     assert!(run.stderr.contains("episode 1 (\"\\u{1b}]0;pwned\\u{7}\\u{1b}[2JEvil\")"), "{}", run.stderr);
 }
+
+/// `validate --loudness` keeps what it decoded as it goes: stopped midway
+/// (a first run over a big show takes minutes), what it had measured is in
+/// the probe cache, and the next run decodes only the rest.
+#[test]
+fn validate_loudness_stopped_midway_keeps_what_it_had_decoded() {
+    // Eight episodes of ten minutes each: 200 copies of a 3 s MP3 of frames
+    // alone (no tag), one after another, are one long MP3.
+    let long = std::fs::read(audio("cbr-noxing.mp3")).unwrap().repeat(200);
+    let names: Vec<String> = (1..=8).map(|n| format!("long-{n}.mp3")).collect();
+    let episodes: String = names
+        .iter()
+        .enumerate()
+        .map(|(n, name)| episode(&format!("Long {n}"), &format!("g{n}"), "2024-01-01T00:00:00Z", &[name]))
+        .collect();
+    let show = Show::with(&format!("{PODCAST_TABLE}{episodes}"), &[]);
+    for name in &names {
+        std::fs::write(show.path("media").join(name), &long).unwrap();
+    }
+    podsmith(&show, &["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let cache = show.path(".podsmith/cache.json");
+    let measured = || std::fs::read_to_string(&cache).unwrap_or_default().matches("\"integrated_lufs\"").count();
+    assert_eq!(measured(), 0);
+    let mut child = Std::cargo_bin("podsmith")
+        .unwrap()
+        .current_dir(show.root())
+        .args(["validate", "--loudness", "--as-of", "2026-06-01T00:00:00Z"])
+        // Two files at a time, whatever the machine: the first is done
+        // (and kept) while six are still to decode.
+        .env("RAYON_NUM_THREADS", "2")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while measured() == 0 {
+        assert!(child.try_wait().unwrap().is_none(), "validate ended before the cache held a loudness");
+        assert!(started.elapsed() < Duration::from_secs(120), "no loudness kept in two minutes");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(running, "the loudness was kept before the run ended, not only at its end");
+    let kept = measured();
+    assert!((1..8).contains(&kept), "{kept} of 8 kept");
+    let run = podsmith(&show, &["validate", "--loudness", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let l = &doc["loudness"];
+    assert_eq!((l["cached"].as_u64(), l["decoded"].as_u64()), (Some(kept as u64), Some(8 - kept as u64)), "{l}");
+    assert_eq!(measured(), 8);
+}
