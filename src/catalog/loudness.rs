@@ -55,8 +55,9 @@ struct Target<'a> {
 
 /// The loudness of every file of `catalog`'s episodes, from `cache` where
 /// it knows it, else decoded (on every core; `progress` told of each), and
-/// kept in `cache`, saved as it goes (see [`Keeping`]; the caller saves it
-/// once more at the end).
+/// kept in `cache`, saved as it goes (whenever the decoding since the last
+/// save took ten times what that save did; the caller saves it once more
+/// at the end).
 pub fn of_show(catalog: &Catalog, cache: Option<&mut Cache>, progress: &dyn Progress) -> ShowLoudness {
     use rayon::prelude::*;
     let live = catalog.episodes.iter().map(|e| (e.episode.title.as_str(), &e.media));
