@@ -156,6 +156,42 @@ fn remember(plan: &Plan) {
     let _ = cache.save();
 }
 
+/// How loud the episode `add` just added is (`add --loudness`): its files
+/// in the show (at `root`) decoded side by side and judged as the formats
+/// of one episode (see [`crate::probe::loudness::judge`]); its hosted
+/// files are not decoded. What they measured is kept in the probe cache
+/// with the measurements [`add`] put there, so that `validate --loudness`
+/// does not decode them again.
+pub fn loudness(root: &Path, added: &Added) -> Vec<crate::diagnostic::Diagnostic> {
+    use crate::probe::loudness::{self, Episode, Judged, Loud};
+    use rayon::prelude::*;
+    let measured: Vec<_> =
+        added.media.par_iter().map(|(rel, _)| (!is_hosted(rel)).then(|| loudness::measure(&root.join(rel)))).collect();
+    let mut cache = crate::probe::cache::Cache::open(root);
+    for ((rel, _), m) in added.media.iter().zip(&measured) {
+        if let Some(Ok(l)) = m {
+            cache.put_loudness(rel, &root.join(rel), *l);
+        }
+    }
+    let _ = cache.save();
+    let judged: Vec<Judged<'_>> = added
+        .media
+        .iter()
+        .zip(&measured)
+        .map(|((rel, _), m)| Judged {
+            file: Path::new(rel),
+            episode: Episode::Titled(added.title.clone()),
+            loud: m.as_ref().map_or(Loud::Hosted, Loud::Measured),
+        })
+        .collect();
+    loudness::judge(&judged)
+}
+
+/// Whether a medium of [`Added::media`] is hosted (a URL, not a path in the show).
+fn is_hosted(rel: &str) -> bool {
+    rel.contains("://")
+}
+
 /// Everything `add` will do, decided before anything is done.
 struct Plan {
     /// The show folder.

@@ -53,26 +53,37 @@ struct Target<'a> {
     cached: bool,
 }
 
-/// The loudness of every file of `catalog`'s episodes, from `cache` where
-/// it knows it, else decoded (on every core; `progress` told of each), and
-/// kept in `cache`, saved as it goes (whenever the decoding since the last
-/// save took ten times what that save did; the caller saves it once more
-/// at the end).
-pub fn of_show(catalog: &Catalog, cache: Option<&mut Cache>, progress: &dyn Progress) -> ShowLoudness {
+/// The loudness of every file of `catalog`'s episodes, from the show's
+/// probe cache where it knows it, else decoded (on every core; `progress`
+/// told of each), and kept in the cache, saved as it goes (whenever the
+/// decoding since the last save took ten times what that save did) and
+/// once more at the end. A cache that cannot be saved is a finding, once.
+pub fn of_show(catalog: &Catalog, progress: &dyn Progress) -> ShowLoudness {
+    let mut cache = Cache::open(&catalog.root);
+    let mut found = measured(catalog, &mut cache, progress);
+    if let Some(note) = super::save_cache(&mut cache)
+        && !found.findings.iter().any(|d| d.code == note.code)
+    {
+        found.findings.push(note);
+    }
+    found
+}
+
+/// [`of_show`] with `cache`, which the caller saves at the end.
+fn measured(catalog: &Catalog, cache: &mut Cache, progress: &dyn Progress) -> ShowLoudness {
     use rayon::prelude::*;
     let live = catalog.episodes.iter().map(|e| (e.episode.title.as_str(), &e.media));
     let scheduled = catalog.scheduled.iter().map(|s| (s.title(), &s.media));
     let mut targets: Vec<Target<'_>> = live.chain(scheduled).flat_map(|(title, media)| targets(title, media)).collect();
-    if let Some(cache) = cache.as_deref() {
-        for t in &mut targets {
-            if let Some(l) = t.path.and_then(|p| cache.loudness(t.key, p)) {
-                (t.measured, t.cached) = (Some(Ok(l)), true);
-            }
+    for t in &mut targets {
+        if let Some(l) = t.path.and_then(|p| cache.loudness(t.key, p)) {
+            (t.measured, t.cached) = (Some(Ok(l)), true);
         }
     }
     let to_decode = targets.iter().filter(|t| t.measured.is_none() && t.path.is_some()).count();
     progress.start("measuring loudness", to_decode as u64);
-    let keeping = std::sync::Mutex::new(Keeping { cache, ..Keeping::default() });
+    let keeping =
+        std::sync::Mutex::new(Keeping { cache, decoding: Duration::ZERO, last_save: Duration::ZERO, note: None });
     targets.par_iter_mut().filter(|t| t.measured.is_none()).for_each(|t| {
         if let Some(path) = t.path {
             let started = Instant::now();
@@ -116,9 +127,8 @@ pub fn of_show(catalog: &Catalog, cache: Option<&mut Cache>, progress: &dyn Prog
 /// each time the decoding since the last save took ten times what that
 /// save did (the first save after the first file), so saving never costs
 /// more than a tenth of the time.
-#[derive(Default)]
 struct Keeping<'c> {
-    cache: Option<&'c mut Cache>,
+    cache: &'c mut Cache,
     /// Decoding (on every core, added up) since the last save.
     decoding: Duration,
     /// What the last save took.
@@ -131,12 +141,11 @@ impl Keeping<'_> {
     /// Keeps the loudness `l` of the file `key` (at `path`), whose
     /// decoding took `took`; saves the cache if it is time to.
     fn keep(&mut self, key: &str, path: &Path, l: Loudness, took: Duration) {
-        let Some(cache) = self.cache.as_deref_mut() else { return };
-        cache.put_loudness(key, path, l);
+        self.cache.put_loudness(key, path, l);
         self.decoding += took;
         if self.decoding >= self.last_save * 10 && self.note.is_none() {
             let started = Instant::now();
-            self.note = super::save_cache(cache);
+            self.note = super::save_cache(self.cache);
             (self.last_save, self.decoding) = (started.elapsed(), Duration::ZERO);
         }
     }

@@ -78,7 +78,8 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
     };
     ui.info(format!("Added {number}\"{}\" to {}: {}.\n{next}", added.title, opts.manifest.display(), media.join(", ")));
     if args.loudness {
-        tell_loudness(&opts.manifest, &added, ui);
+        let root = podsmith::manifest::root_of(&opts.manifest);
+        ui.diagnostics(&podsmith::add::loudness(&root, &added));
     }
     ui.finish(true, as_json(&added, false));
     Ok(ExitCode::SUCCESS)
@@ -105,38 +106,6 @@ fn wait_for_its_second(added: &mut podsmith::add::Added) {
 /// The most seconds ahead of the clock an episode `add` dated itself can be
 /// (one added after as many in the same second) that are waited for.
 const MOST_AHEAD: i64 = 5;
-
-/// `--loudness`: the episode's files in the show, decoded and measured
-/// side by side, and what that tells said (see
-/// [`podsmith::probe::loudness::judge`]); its hosted files are not decoded.
-fn tell_loudness(manifest: &std::path::Path, added: &podsmith::add::Added, ui: &Ui) {
-    use podsmith::probe::loudness::{self, Episode, Judged, Loud};
-    use rayon::prelude::*;
-    let root = podsmith::manifest::root_of(manifest);
-    let hosted = |rel: &str| rel.contains("://");
-    let measured: Vec<_> =
-        added.media.par_iter().map(|(rel, _)| (!hosted(rel)).then(|| loudness::measure(&root.join(rel)))).collect();
-    let judged: Vec<Judged<'_>> = added
-        .media
-        .iter()
-        .zip(&measured)
-        .map(|((rel, _), m)| Judged {
-            file: std::path::Path::new(rel),
-            episode: Episode::Titled(added.title.clone()),
-            loud: m.as_ref().map_or(Loud::Hosted, Loud::Measured),
-        })
-        .collect();
-    ui.diagnostics(&loudness::judge(&judged));
-    // Kept in the probe cache (where `add` put the files' measurements), so
-    // that `validate --loudness` does not decode them again.
-    let mut cache = podsmith::probe::cache::Cache::open(&root);
-    for ((rel, _), m) in added.media.iter().zip(&measured) {
-        if let Some(Ok(l)) = m {
-            cache.put_loudness(rel, &root.join(rel), *l);
-        }
-    }
-    let _ = cache.save();
-}
 
 /// What `add --format json` says besides its diagnostics.
 fn as_json(added: &podsmith::add::Added, dry_run: bool) -> serde_json::Value {

@@ -89,18 +89,7 @@ fn own_show(
             opts: validate::Options { local: Some(local.clone()), now, formats: prepared.formats_of(f) },
         });
     }
-    let loudness = args.loudness.then(|| {
-        let mut cache = podsmith::probe::cache::Cache::open(&prepared.catalog.root);
-        let mut found = podsmith::catalog::loudness::of_show(&prepared.catalog, Some(&mut cache), &*ui.progress());
-        // (Saved as it went; once more for the last files. A cache that
-        // could not be saved is said once.)
-        if let Some(note) = podsmith::catalog::save_cache(&mut cache)
-            && !found.findings.iter().any(|d| d.code == note.code)
-        {
-            found.findings.push(note);
-        }
-        found
-    });
+    let loudness = args.loudness.then(|| podsmith::catalog::loudness::of_show(&prepared.catalog, &*ui.progress()));
     Ok((inputs, loudness))
 }
 
