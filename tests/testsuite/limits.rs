@@ -259,12 +259,12 @@ fn control_characters_from_a_show_never_reach_the_terminal() {
 /// the probe cache, and the next run decodes only the rest.
 #[test]
 fn validate_loudness_stopped_midway_keeps_what_it_had_decoded() {
-    // Thirty-two episodes of 12 s each (four copies of a 3 s MP3 of frames
-    // alone, no tag, one after another, are one MP3), decoded two at a
-    // time: the first is kept while thirty are still to decode, however
-    // fast the machine (or slow: the tests' debug build decodes ~50x slower).
+    // Thirty-two episodes of 48 s each (sixteen copies of a 3 s MP3 of
+    // frames alone, no tag, one after another, are one MP3), decoded two at
+    // a time: the first is kept while thirty are still to decode (a second
+    // or more: the decoders are optimised in the tests' build too).
     const FILES: usize = 32;
-    let long = std::fs::read(audio("cbr-noxing.mp3")).unwrap().repeat(4);
+    let long = std::fs::read(audio("cbr-noxing.mp3")).unwrap().repeat(16);
     let names: Vec<String> = (1..=FILES).map(|n| format!("long-{n}.mp3")).collect();
     let episodes: String = names
         .iter()
