@@ -411,3 +411,42 @@ fn a_damaged_probe_cache_is_rebuilt_not_trusted() {
     assert!(!run.stderr.contains("nothing changed since the last build"), "{}", run.stderr);
     assert!(run.stderr.contains("probed 1 media file; 7 unchanged ones came from the cache"), "{}", run.stderr);
 }
+
+/// `validate --loudness` on the sample show measures each of its eight
+/// files as ffmpeg's EBU R128 meter does, and finds the one thing wrong in
+/// them: the fluentd OGG peaks at -0.1 dBTP (the README says so).
+#[test]
+fn the_sample_shows_loudness_is_as_ffmpeg_measures_it_with_one_peak_too_high() {
+    // `ffmpeg -i FILE -af ebur128=peak=true -f null -` (ffmpeg 5.1, Debian 12):
+    // integrated loudness (LUFS) and true peak (dBTP), to its one decimal.
+    const FFMPEG: [(&str, f64, f64); 8] = [
+        ("coredns-miek-gieben.mp3", -20.1, -1.9),
+        ("coredns-miek-gieben.ogg", -19.4, -1.5),
+        ("fluentd-eduardo-silva.mp3", -20.5, -1.5),
+        ("fluentd-eduardo-silva.ogg", -19.8, -0.1),
+        ("kubernetes-sarah-novotny.mp3", -20.6, -2.8),
+        ("kubernetes-sarah-novotny.ogg", -19.8, -1.6),
+        ("prometheus-bjorn-rabenstein.mp3", -20.2, -1.7),
+        ("prometheus-bjorn-rabenstein.ogg", -19.5, -1.0),
+    ];
+    let show = Show::sample();
+    let run = show.run(&["validate", "--loudness", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let loudness = &doc["loudness"];
+    assert_eq!(loudness["decoded"], 8, "{loudness}");
+    let files = loudness["files"].as_array().unwrap();
+    assert_eq!(files.len(), 8, "{loudness}");
+    for (file, lufs, peak) in FFMPEG {
+        let row = files.iter().find(|f| f["file"] == format!("media/{file}")).unwrap_or_else(|| panic!("{file}"));
+        let measured = &row["loudness"];
+        let (i, tp) = (measured["integrated_lufs"].as_f64().unwrap(), measured["true_peak_dbtp"].as_f64().unwrap());
+        assert!((i - lufs).abs() <= 0.1, "{file}: {i} LUFS, ffmpeg {lufs}");
+        assert!((tp - peak).abs() <= 0.1, "{file}: {tp} dBTP, ffmpeg {peak}");
+        assert_eq!(measured["channels"], 1, "{file}");
+    }
+    let findings = loudness["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{loudness}");
+    assert_eq!(findings[0]["rule"], "LOUDNESS-PEAK");
+    assert_eq!(findings[0]["path"], "media/fluentd-eduardo-silva.ogg");
+    assert_eq!(findings[0]["severity"], "warning");
+}
