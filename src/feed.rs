@@ -255,7 +255,7 @@ fn show_tags(w: &mut Writer<Vec<u8>>, catalog: &Catalog) -> io::Result<()> {
             ("pubdate", date.as_str()),
             ("url", m.url.as_str()),
             ("length", length.as_str()),
-            ("type", m.info.mime_type),
+            ("type", m.info.mime_type()),
         ]);
         let season = e.episode.season.map(|s| s.to_string());
         if let Some(s) = &season {
@@ -426,14 +426,14 @@ fn enclosures(w: &mut Writer<Vec<u8>>, e: &LiveEpisode, enclosure: &Media) -> io
         .with_attributes([
             ("url", enclosure.url.as_str()),
             ("length", length.as_str()),
-            ("type", enclosure.info.mime_type),
+            ("type", enclosure.info.mime_type()),
         ])
         .write_empty()?;
     for m in &e.media {
         let length = m.info.bytes.to_string();
         let mut el = w
             .create_element("podcast:alternateEnclosure")
-            .with_attributes([("type", m.info.mime_type), ("length", length.as_str())]);
+            .with_attributes([("type", m.info.mime_type()), ("length", length.as_str())]);
         let bitrate = m.info.bitrate.map(|b| b.to_string());
         if let Some(b) = &bitrate {
             el = el.with_attribute(("bitrate", b.as_str()));

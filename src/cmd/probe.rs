@@ -18,6 +18,8 @@ enum Row<'a> {
         path: String,
         #[serde(flatten)]
         info: &'a AudioInfo,
+        /// Its MIME type, as feeds give it.
+        mime_type: &'static str,
         /// The title tag (read for `--json` only: measuring skips tags).
         #[serde(skip_serializing_if = "Option::is_none")]
         title: Option<String>,
@@ -96,6 +98,7 @@ pub fn run(files: &[PathBuf], asked: Asked, ui: &super::Ui) -> Result<ExitCode, 
                 Ok(info) => Row::Ok {
                     path,
                     info,
+                    mime_type: info.mime_type(),
                     title: title.clone(),
                     requests: traffic.map(|t| t.0),
                     bytes_read: traffic.map(|t| t.1),
@@ -178,7 +181,7 @@ fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
             clock(info.whole_seconds()),
             info.duration_secs,
             info.bytes,
-            info.mime_type,
+            info.mime_type(),
             info.codec,
             info.sample_rate.map(|r| format!(" {r} Hz")).unwrap_or_default(),
             info.channels.map(|c| format!(" {c} ch")).unwrap_or_default(),

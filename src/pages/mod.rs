@@ -401,7 +401,7 @@ fn episode_jsonld(catalog: &Catalog, e: &LiveEpisode) -> serde_json::Value {
         "associatedMedia": {
             "@type": "MediaObject",
             "contentUrl": m.url,
-            "encodingFormat": m.info.mime_type,
+            "encodingFormat": m.info.mime_type(),
             "duration": duration,
         },
         "partOfSeries": {
@@ -519,7 +519,7 @@ fn sources(e: &LiveEpisode) -> Vec<SourceView> {
             path: m.file.local().map(|f| crate::text::encode_path(&f.rel)).unwrap_or_default(),
             hosted: m.file.hosted().is_some(),
             url: m.url.clone(),
-            mime_type: m.info.mime_type,
+            mime_type: m.info.mime_type(),
             label: m.info.format.label(),
             duration: crate::text::clock(m.info.whole_seconds()),
             seconds: m.info.whole_seconds(),

@@ -179,7 +179,6 @@ impl<S: HasSize> Stored<S> {
             duration_secs: self.duration_secs,
             bytes: self.stamp.size(),
             format: self.format,
-            mime_type: self.format.mime_type(),
             codec: self.codec,
             sample_rate: self.sample_rate,
             channels: self.channels,

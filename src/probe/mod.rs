@@ -211,10 +211,8 @@ pub struct AudioInfo {
     pub duration_secs: f64,
     /// Size of the file in bytes.
     pub bytes: u64,
-    /// Format, from the content.
+    /// Format, from the content (its MIME type: [`AudioInfo::mime_type`]).
     pub format: AudioFormat,
-    /// MIME type for feeds.
-    pub mime_type: &'static str,
     /// The codec.
     pub codec: Codec,
     /// Sample rate in Hz.
@@ -238,6 +236,11 @@ pub struct AudioInfo {
 }
 
 impl AudioInfo {
+    /// The MIME type for feeds and pages: the format's.
+    pub fn mime_type(&self) -> &'static str {
+        self.format.mime_type()
+    }
+
     /// Whole seconds, rounded to nearest, as `itunes:duration` and pages show them.
     pub fn whole_seconds(&self) -> u64 {
         self.duration_secs.round() as u64
@@ -435,7 +438,6 @@ fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> 
         duration_secs: secs,
         bytes,
         format,
-        mime_type: format.mime_type(),
         codec,
         sample_rate: Some(sample_rate),
         channels: Some(channels),
@@ -546,7 +548,6 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
         duration_secs,
         bytes,
         format,
-        mime_type: format.mime_type(),
         codec,
         sample_rate,
         channels,

@@ -298,7 +298,6 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
             duration_secs,
             bytes,
             format,
-            mime_type,
             codec,
             sample_rate,
             channels,
@@ -310,7 +309,6 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
         } = info;
         h.u64(duration_secs.to_bits());
         h.u64(*bytes);
-        h.str(mime_type);
         h.debug(&(format, codec, sample_rate, channels, bitrate, method, vbr, has_seek_header, chapters));
     }
     h.finish()

@@ -155,8 +155,8 @@ fn media_file(
         cx.push(Finding::new(
             id::MEDIA_TYPE,
             at.clone(),
-            format!("type=\"{m}\" but {} is {} ({})", shown(&file.path), info.format.label(), info.mime_type),
-            format!("write type=\"{}\", or point the URL at the right file", info.mime_type),
+            format!("type=\"{m}\" but {} is {} ({})", shown(&file.path), info.format.label(), info.mime_type()),
+            format!("write type=\"{}\", or point the URL at the right file", info.mime_type()),
         ));
     }
     if let Some((secs, d)) = declared
