@@ -50,12 +50,34 @@ impl std::fmt::Debug for Options {
     }
 }
 
-/// A media file to fetch: its URL, its name in `media/`, the feed's length.
-type ToFetch = (String, String, Option<u64>);
+/// What `--download` fetches into the show.
+#[derive(Debug, Default)]
+struct ToFetch {
+    /// The episodes' media.
+    media: Vec<MediaFile>,
+    /// The episodes' other files (chapters, transcripts).
+    others: Vec<OtherFile>,
+}
 
-/// Another file of an episode to fetch (chapters, a transcript): its URL,
-/// and its path in the show.
-type ToFetchToo = (String, String);
+/// A media file to fetch.
+#[derive(Debug)]
+struct MediaFile {
+    url: String,
+    /// Its name in the media folder.
+    name: String,
+    /// The length the feed gives it (what a download is checked against).
+    #[cfg_attr(not(feature = "online"), allow(dead_code))]
+    length: Option<u64>,
+}
+
+/// Another file of an episode to fetch (chapters, a transcript).
+#[derive(Debug)]
+#[cfg_attr(not(feature = "online"), allow(dead_code))]
+struct OtherFile {
+    url: String,
+    /// Its path in the show.
+    rel: String,
+}
 
 /// What was imported.
 #[derive(Debug, Clone)]
@@ -108,11 +130,10 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     let channel = read_feed(opts.feed.as_slice())
         .map_err(|e| ImportError::Feed(format!("{}: not an RSS feed podsmith can read ({e})", opts.source)))?;
     let mut notes = Vec::new();
-    let mut fetches: Vec<ToFetch> = Vec::new();
-    let mut extras: Vec<ToFetchToo> = Vec::new();
-    let (text, episodes) = manifest_of(&channel, opts, &mut notes, (&mut fetches, &mut extras))?;
+    let mut to_fetch = ToFetch::default();
+    let (text, episodes) = manifest_of(&channel, opts, &mut notes, &mut to_fetch)?;
     if opts.download {
-        fetch_media(opts, &fetches, &extras, &mut notes)?;
+        fetch_media(opts, &to_fetch, &mut notes)?;
     }
     // Read back strictly before anything is written (beside a placeholder
     // cover, if it needs one).
@@ -146,7 +167,8 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     // The published identities first: the manifest's presence says the import is done.
     let lock = opts.dir.join(crate::lock::FILE_NAME);
     let lock_text = crate::lock::Lock::imported(&show, &|key| {
-        fetches.iter().find(|(_, name, _)| key == format!("{}/{name}", opts.media_dir)).map(|(url, _, _)| url.clone())
+        let fetched = |m: &&MediaFile| key == format!("{}/{}", opts.media_dir, m.name);
+        to_fetch.media.iter().find(fetched).map(|m| m.url.clone())
     })
     .render();
     crate::output::write_bytes(&lock, lock_text.as_bytes()).map_err(|e| ImportError::Io(lock.clone(), e))?;
@@ -159,7 +181,7 @@ fn manifest_of(
     channel: &rss::Channel,
     opts: &Options,
     notes: &mut Vec<Diagnostic>,
-    fetching: (&mut Vec<ToFetch>, &mut Vec<ToFetchToo>),
+    to_fetch: &mut ToFetch,
 ) -> Result<(String, usize), ImportError> {
     use toml_edit::{DocumentMut, Item};
     let mut doc = DocumentMut::new();
@@ -169,7 +191,7 @@ fn manifest_of(
         crate::text::count(channel.items().len(), "item")
     ));
     let mut podcast = podcast_table(channel, opts, notes)?;
-    let list = episode_tables(channel, opts, notes, fetching)?;
+    let list = episode_tables(channel, opts, notes, to_fetch)?;
     serial_if_numbered(&mut podcast, &list, notes);
     doc["podcast"] = Item::Table(podcast);
     let n = list.len();
@@ -383,25 +405,25 @@ struct LeftOut {
 }
 
 /// The manifest's `[[episode]]` tables, one per item podsmith can import
-/// (what it left out said in `notes`; an error if that is every item).
+/// (what it left out said in `notes`; an error if that is every item;
+/// with `--download`, the files to fetch added to `to_fetch`).
 fn episode_tables(
     channel: &rss::Channel,
     opts: &Options,
     notes: &mut Vec<Diagnostic>,
-    (fetches, extras): (&mut Vec<ToFetch>, &mut Vec<ToFetchToo>),
+    to_fetch: &mut ToFetch,
 ) -> Result<toml_edit::ArrayOfTables, ImportError> {
     let feed_url = self_url(channel).or_else(|| opts.source.starts_with("http").then(|| opts.source.clone()));
     let mut list = toml_edit::ArrayOfTables::new();
-    let (mut taken, mut left) = (Taken::default(), LeftOut::default());
+    let mut items = Items { opts, notes, to_fetch, taken: Taken::default(), left: LeftOut::default() };
     for (n, item) in channel.items().iter().enumerate() {
         let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{t}\""));
-        match item_identity(item, feed_url.as_deref(), &mut taken) {
-            Ok(id) => {
-                list.push(episode_table(item, (&label, &id), opts, (&mut taken, &mut left), (notes, fetches, extras)))
-            }
-            Err(why) => left.skipped.push(format!("{label} ({why})")),
+        match item_identity(item, feed_url.as_deref(), &mut items.taken) {
+            Ok(id) => list.push(items.episode_table(item, &label, &id)),
+            Err(why) => items.left.skipped.push(format!("{label} ({why})")),
         }
     }
+    let Items { notes, left, .. } = items;
     say_left_out(&left, notes);
     if list.is_empty() {
         return Err(ImportError::Refused(format!(
@@ -455,46 +477,113 @@ fn item_identity(item: &rss::Item, feed_url: Option<&str>, taken: &mut Taken) ->
     Ok(Identity { url, guid, made_up, date })
 }
 
-/// An item's `[[episode]]` table (with `--download`, the files to fetch
-/// added to `fetches` and `extras`).
-fn episode_table(
-    item: &rss::Item,
-    (label, id): (&str, &Identity),
-    opts: &Options,
-    (taken, left): (&mut Taken, &mut LeftOut),
-    (notes, fetches, extras): (&mut Vec<Diagnostic>, &mut Vec<ToFetch>, &mut Vec<ToFetchToo>),
-) -> toml_edit::Table {
-    use toml_edit::value;
-    let mut t = toml_edit::Table::new();
-    let title = non_empty_opt(item.title()).unwrap_or("Untitled");
-    t["title"] = value(title);
-    let slug = unique_slug(&mut taken.slugs, item.link(), title);
-    t["slug"] = value(slug.as_str());
-    t["guid"] = value(id.guid.as_str());
-    if id.made_up {
-        comment(&mut t, "guid", "the item had no guid: its enclosure URL, as Apple uses");
-        notes.push(note(format!("{label} had no guid: its enclosure URL is its guid, as in Apple Podcasts")));
+/// The items being mapped to episodes, and what their mapping gathers.
+struct Items<'a> {
+    opts: &'a Options,
+    /// What was mapped or made up, to tell the podcaster.
+    notes: &'a mut Vec<Diagnostic>,
+    /// With `--download`: the files to fetch.
+    to_fetch: &'a mut ToFetch,
+    /// What the items before took.
+    taken: Taken,
+    /// What the items left out, said once for all of them.
+    left: LeftOut,
+}
+
+impl Items<'_> {
+    /// An item's `[[episode]]` table; `label` names it in what podsmith
+    /// says, `id` is what makes it an episode of its own.
+    fn episode_table(&mut self, item: &rss::Item, label: &str, id: &Identity) -> toml_edit::Table {
+        use toml_edit::value;
+        let mut t = toml_edit::Table::new();
+        let title = non_empty_opt(item.title()).unwrap_or("Untitled");
+        t["title"] = value(title);
+        let slug = unique_slug(&mut self.taken.slugs, item.link(), title);
+        t["slug"] = value(slug.as_str());
+        t["guid"] = value(id.guid.as_str());
+        if id.made_up {
+            comment(&mut t, "guid", "the item had no guid: its enclosure URL, as Apple uses");
+            self.notes.push(note(format!("{label} had no guid: its enclosure URL is its guid, as in Apple Podcasts")));
+        }
+        t["date"] = value(toml_date(&id.date));
+        item_numbers(item, &mut t);
+        let media = self.item_media(item, &id.url);
+        t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
+        let it = item.itunes_ext();
+        if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
+            t["image"] = value(img);
+        }
+        self.item_files(item, ItemNames { label, slug: &slug }, &mut t);
+        let html_notes = item.content().or(item.description()).unwrap_or_default();
+        let (markdown, dropped) = html::to_markdown(html_notes);
+        for tag in dropped.tags {
+            if !self.left.dropped_tags.contains(&tag) {
+                self.left.dropped_tags.push(tag);
+            }
+        }
+        if !markdown.is_empty() {
+            t["notes"] = value(multiline(&markdown));
+        }
+        t
     }
-    t["date"] = value(toml_date(&id.date));
-    item_numbers(item, &mut t);
-    let media = item_media(item, &id.url, opts, taken, fetches);
-    t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
-    let it = item.itunes_ext();
-    if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
-        t["image"] = value(img);
+
+    /// An item's media: its enclosure `url`, then one file per other audio
+    /// type (as the manifest takes them); with `--download`, the names they
+    /// are fetched to (each added to the files to fetch).
+    fn item_media(&mut self, item: &rss::Item, url: &str) -> Vec<String> {
+        let mut media = vec![url.to_string()];
+        let mut types = vec![item.enclosure().map(|e| e.mime_type().trim().to_ascii_lowercase()).unwrap_or_default()];
+        for (alt, kind) in alternate_sources(item) {
+            let kind = kind.trim().to_ascii_lowercase();
+            let usable =
+                kind.starts_with("audio/") && !types.contains(&kind) && crate::url::HttpUrl::parse(&alt).is_ok();
+            if usable && !media.contains(&alt) && self.taken.media.insert(alt.clone()) {
+                media.push(alt);
+                types.push(kind);
+            }
+        }
+        if self.opts.download {
+            let length = item.enclosure().and_then(|e| e.length().trim().parse::<u64>().ok());
+            for (n, url) in media.iter_mut().enumerate() {
+                let name = unique_name(&mut self.taken.names, url);
+                let length = if n == 0 { length } else { None };
+                self.to_fetch.media.push(MediaFile { url: url.clone(), name: name.clone(), length });
+                *url = format!("{}/{name}", self.opts.media_dir);
+            }
+        }
+        media
     }
-    item_files(item, ItemNames { label, slug: &slug }, opts, (&mut t, left), extras);
-    let html_notes = item.content().or(item.description()).unwrap_or_default();
-    let (markdown, dropped) = html::to_markdown(html_notes);
-    for tag in dropped.tags {
-        if !left.dropped_tags.contains(&tag) {
-            left.dropped_tags.push(tag);
+
+    /// An item's chapters and transcript into `t`: Podlove Simple Chapters
+    /// in the feed itself become the manifest's chapters (unless a chapters
+    /// file comes along); with `--download` the files are fetched with the
+    /// media, else what stays at the old host is noted.
+    fn item_files(&mut self, item: &rss::Item, ItemNames { label, slug }: ItemNames<'_>, t: &mut toml_edit::Table) {
+        let inline = match simple_chapters(item) {
+            Some(Ok(tables)) => Some(tables),
+            Some(Err(why)) => {
+                self.left.unusable_chapters.push(format!("{label} ({why})"));
+                None
+            }
+            None => None,
+        };
+        match self.opts.download {
+            // Fetched with the media: the manifest names them as files of the show.
+            true => episode_files(item, slug, t, &mut self.to_fetch.others),
+            false => {
+                for tag in ["chapters", "transcript"] {
+                    let kept = tag == "chapters" && inline.is_some();
+                    let linked = item.extensions().get("podcast").and_then(|p| p.get(tag));
+                    if !kept && linked.is_some_and(|l| !l.is_empty()) {
+                        self.left.linked.insert(tag);
+                    }
+                }
+            }
+        }
+        if let Some(tables) = inline.filter(|_| !t.contains_key("chapters_file")) {
+            t["chapters"] = toml_edit::Item::ArrayOfTables(tables);
         }
     }
-    if !markdown.is_empty() {
-        t["notes"] = value(multiline(&markdown));
-    }
-    t
 }
 
 /// An item's season, episode number, type and explicit flag into `t`.
@@ -516,79 +605,12 @@ fn item_numbers(item: &rss::Item, t: &mut toml_edit::Table) {
     }
 }
 
-/// An item's media: its enclosure `url`, then one file per other audio
-/// type (as the manifest takes them); with `--download`, the names they
-/// are fetched to (each added to `fetches`).
-fn item_media(
-    item: &rss::Item,
-    url: &str,
-    opts: &Options,
-    taken: &mut Taken,
-    fetches: &mut Vec<ToFetch>,
-) -> Vec<String> {
-    let mut media = vec![url.to_string()];
-    let mut types = vec![item.enclosure().map(|e| e.mime_type().trim().to_ascii_lowercase()).unwrap_or_default()];
-    for (alt, kind) in alternate_sources(item) {
-        let kind = kind.trim().to_ascii_lowercase();
-        let usable = kind.starts_with("audio/") && !types.contains(&kind) && crate::url::HttpUrl::parse(&alt).is_ok();
-        if usable && !media.contains(&alt) && taken.media.insert(alt.clone()) {
-            media.push(alt);
-            types.push(kind);
-        }
-    }
-    if opts.download {
-        let length = item.enclosure().and_then(|e| e.length().trim().parse::<u64>().ok());
-        for (n, url) in media.iter_mut().enumerate() {
-            let name = unique_name(&mut taken.names, url);
-            fetches.push((url.clone(), name.clone(), if n == 0 { length } else { None }));
-            *url = format!("{}/{name}", opts.media_dir);
-        }
-    }
-    media
-}
-
 /// How an item is named: in what podsmith says of it (its quoted title,
 /// or "item N"), and in the show (its episode's slug).
 #[derive(Debug, Clone, Copy)]
 struct ItemNames<'a> {
     label: &'a str,
     slug: &'a str,
-}
-
-/// An item's chapters and transcript into `t`: Podlove Simple Chapters in
-/// the feed itself become the manifest's chapters (unless a chapters file
-/// comes along); with `--download` the files are fetched with the media
-/// (added to `extras`), else what stays at the old host is noted in `left`.
-fn item_files(
-    item: &rss::Item,
-    ItemNames { label, slug }: ItemNames<'_>,
-    opts: &Options,
-    (t, left): (&mut toml_edit::Table, &mut LeftOut),
-    extras: &mut Vec<ToFetchToo>,
-) {
-    let inline = match simple_chapters(item) {
-        Some(Ok(tables)) => Some(tables),
-        Some(Err(why)) => {
-            left.unusable_chapters.push(format!("{label} ({why})"));
-            None
-        }
-        None => None,
-    };
-    match opts.download {
-        // Fetched with the media: the manifest names them as files of the show.
-        true => episode_files(item, slug, t, extras),
-        false => {
-            for tag in ["chapters", "transcript"] {
-                let kept = tag == "chapters" && inline.is_some();
-                if !kept && item.extensions().get("podcast").and_then(|p| p.get(tag)).is_some_and(|l| !l.is_empty()) {
-                    left.linked.insert(tag);
-                }
-            }
-        }
-    }
-    if let Some(tables) = inline.filter(|_| !t.contains_key("chapters_file")) {
-        t["chapters"] = toml_edit::Item::ArrayOfTables(tables);
-    }
 }
 
 /// What the items left out, said in `notes`.
@@ -666,7 +688,7 @@ fn simple_chapters(item: &rss::Item) -> Option<Result<toml_edit::ArrayOfTables, 
 
 /// An item's chapters (JSON) and transcripts, to fetch into `chapters/`
 /// and `transcripts/`, and the keys that name them.
-fn episode_files(item: &rss::Item, slug: &str, t: &mut toml_edit::Table, extras: &mut Vec<ToFetchToo>) {
+fn episode_files(item: &rss::Item, slug: &str, t: &mut toml_edit::Table, others: &mut Vec<OtherFile>) {
     use crate::transcript::Kind;
     let Some(ns) = item.extensions().get("podcast") else { return };
     let usable = |u: &String| crate::url::HttpUrl::parse(u).is_ok();
@@ -675,7 +697,7 @@ fn episode_files(item: &rss::Item, slug: &str, t: &mut toml_edit::Table, extras:
         && c.attrs().get("type").is_none_or(|t| t.contains("json"))
     {
         let rel = format!("chapters/{slug}.json");
-        extras.push((url.clone(), rel.clone()));
+        others.push(OtherFile { url: url.clone(), rel: rel.clone() });
         t["chapters_file"] = toml_edit::value(rel);
     }
     let mut transcripts = toml_edit::Array::new();
@@ -703,7 +725,7 @@ fn episode_files(item: &rss::Item, slug: &str, t: &mut toml_edit::Table, extras:
             Some(l) => format!("transcripts/{slug}.{l}.{}", kind.extension()),
             None => format!("transcripts/{slug}.{}", kind.extension()),
         };
-        extras.push((url.clone(), rel.clone()));
+        others.push(OtherFile { url: url.clone(), rel: rel.clone() });
         let mut entry = toml_edit::InlineTable::new();
         entry.insert("file", rel.into());
         if let Some(l) = language {
@@ -754,23 +776,18 @@ const NAME_STEM: usize = 120;
 /// run are kept): what was wrong is said; a file that could not be
 /// fetched stops the import (a new run resumes it).
 #[cfg(feature = "online")]
-fn fetch_media(
-    opts: &Options,
-    fetches: &[ToFetch],
-    extras: &[ToFetchToo],
-    notes: &mut Vec<Diagnostic>,
-) -> Result<(), ImportError> {
+fn fetch_media(opts: &Options, to_fetch: &ToFetch, notes: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
     let media = opts.dir.join(&opts.media_dir);
     std::fs::create_dir_all(&media).map_err(|e| ImportError::Io(media.clone(), e))?;
-    let audio = fetches.iter().map(|(url, name, length)| download::Fetch {
-        url: url.clone(),
-        path: media.join(name),
-        length: *length,
+    let audio = to_fetch.media.iter().map(|m| download::Fetch {
+        url: m.url.clone(),
+        path: media.join(&m.name),
+        length: m.length,
         audio: true,
     });
-    let others = extras.iter().map(|(url, rel)| download::Fetch {
-        url: url.clone(),
-        path: opts.dir.join(rel),
+    let others = to_fetch.others.iter().map(|o| download::Fetch {
+        url: o.url.clone(),
+        path: opts.dir.join(&o.rel),
         length: None,
         audio: false,
     });
@@ -793,7 +810,7 @@ fn fetch_media(
 }
 
 #[cfg(not(feature = "online"))]
-fn fetch_media(_: &Options, _: &[ToFetch], _: &[ToFetchToo], _: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
+fn fetch_media(_: &Options, _: &ToFetch, _: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
     Err(ImportError::Refused("--download needs podsmith built with the `online` feature (the default)".into()))
 }
 
@@ -1186,7 +1203,7 @@ pub mod fuzz {
             progress: std::sync::Arc::new(crate::progress::Silent),
         };
         let mut notes = Vec::new();
-        let Ok((text, _)) = super::manifest_of(&channel, &opts, &mut notes, (&mut Vec::new(), &mut Vec::new())) else {
+        let Ok((text, _)) = super::manifest_of(&channel, &opts, &mut notes, &mut super::ToFetch::default()) else {
             return;
         };
         let read = crate::manifest::parse(&text, &root.join("episodes.toml"), root);
