@@ -161,7 +161,9 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
             init::run(&opts, ui)
         }
         Command::Add(args) => add::run(args, ui),
-        Command::Serve { manifest, port, bind, host, open } => serve::run(&manifest, (bind, port, host), open, ui),
+        Command::Serve { manifest, port, bind, host, open } => {
+            serve::run(podsmith::serve::Options { manifest, bind, port, host }, open, ui)
+        }
         Command::Import { feed, dir, base_url, category, download, media_dir } => {
             import::run(import::Args { feed, dir, base_url, category, download, media_dir }, ui)
         }

@@ -8,14 +8,8 @@ use podsmith::site::{Options, Preview, build};
 
 use super::{Failure, Ui};
 
-pub fn run(
-    manifest: &Path,
-    (bind, port, host): (String, u16, Option<String>),
-    open: bool,
-    ui: &Ui,
-) -> Result<ExitCode, Failure> {
-    let opts = podsmith::serve::Options { manifest: manifest.to_path_buf(), bind, port, host };
-    let manifest: PathBuf = manifest.to_path_buf();
+pub fn run(opts: podsmith::serve::Options, open: bool, ui: &Ui) -> Result<ExitCode, Failure> {
+    let manifest: PathBuf = opts.manifest.clone();
     let quiet = ui.progress();
     let builder = move |out: &Path, preview: &Preview| -> Result<String, String> {
         let opts = Options {

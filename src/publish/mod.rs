@@ -262,7 +262,7 @@ impl Publishing<'_> {
         let mut plan = self.plan(&sender, &site, record.as_ref(), &listed).await?;
         let mut notified = notify::not_yet(to_notify(self.built, &plan, self.feeds));
         if !opts.dry_run {
-            self.send(&sender, &mut plan, (ahead, record.as_ref()), &site, &mut digests).await?;
+            self.send(&sender, &mut plan, ahead, record.as_ref(), &site, &mut digests).await?;
             // The new feeds are live: the services that fetch them are told.
             notified = notify::notify(to_notify(self.built, &plan, self.feeds)).await;
         }
@@ -296,7 +296,7 @@ impl Publishing<'_> {
         // that it does not goes up meanwhile.
         let mut ahead = Ahead::default();
         if let (false, Ok((Some(record), _))) = (opts.dry_run, told.await) {
-            ahead = upload_ahead(&sender, site, &record, (self.hosted, digests), opts).await?;
+            ahead = upload_ahead(&sender, site, &record, self.hosted, digests, opts).await?;
         }
         let read = task.await.map_err(|e| {
             PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
@@ -348,7 +348,8 @@ impl Publishing<'_> {
         &self,
         sender: &store::Sender,
         plan: &mut Plan,
-        (ahead, record): (Ahead, Option<&record::Published>),
+        ahead: Ahead,
+        record: Option<&record::Published>,
         site: &LocalSite,
         digests: &mut digests::Digests,
     ) -> Result<(), PublishError> {
@@ -411,7 +412,8 @@ async fn upload_ahead(
     sender: &store::Sender,
     site: &mut LocalSite,
     record: &record::Published,
-    (hosted, digests): (&std::collections::HashSet<String>, &mut digests::Digests),
+    hosted: &std::collections::HashSet<String>,
+    digests: &mut digests::Digests,
     opts: &Options,
 ) -> Result<Ahead, PublishError> {
     site.digests(Some(record), digests, opts.progress.as_ref())?;

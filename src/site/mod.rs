@@ -168,9 +168,10 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     let state = opts.state_root(&show_root);
     // The build record and the files it lists, and what a changed build
     // uses, read while the manifest is parsed.
-    let mut preload = Preload::start(&show_root, &state, &folders_of(&show_root, opts).0, opts.probe.use_cache);
+    let preload = Preload::start(&show_root, &state, &folders_of(&show_root, opts).0, opts.probe.use_cache);
+    let mut building = Building { opts, preload, observer };
     let text = manifest::read_text(&opts.manifest)?;
-    observer.read(&text);
+    building.observer.read(&text);
     let mut show = manifest::parse(&text, &opts.manifest, &show_root)
         .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
     if let Some(preview) = &opts.preview {
@@ -180,10 +181,10 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
         }
         p.base_url = preview.base_url.clone();
     }
-    observer.parsed(&show);
+    building.observer.parsed(&show);
     // Hosted media last asked about over an hour ago are asked about now:
     // a changed one is measured again (the inputs tell it).
-    let (hosted_notes, hosted_asked, hosted_digest) = recheck_hosted(&show, opts, &mut preload);
+    let (hosted_notes, hosted_asked, hosted_digest) = building.recheck_hosted(&show);
     let facts = Facts {
         started,
         base_url: show.podcast.base_url.clone(),
@@ -191,43 +192,39 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
         websub_hub: show.podcast.tags.websub_hub.clone(),
         hosted: (hosted_notes, hosted_asked),
     };
-    let begun = begin(opts, show, &text, &hosted_digest, &mut preload)?;
+    let mut begun = building.begin(show, &text, &hosted_digest)?;
     drop(text); // a big show's manifest is megabytes
-    let Begun { show, out, out_now, mut records, looked, seen, inputs, lock_len } = begun;
-    let previous = out_now.as_deref().and_then(|o| records.site(o));
-    let unchanged_inputs = inputs.as_ref().map(|i| record::with_lock(&i.all, lock_len));
-    let outputs = (out.as_path(), looked.as_ref());
-    if let Some(report) = unchanged(opts, &show, outputs, &records, previous, unchanged_inputs.as_deref(), lock_len) {
-        if let Some(rec) = previous {
-            observer.recorded(rec);
+    if let Some(report) = begun.unchanged(opts) {
+        if let Some(rec) = begun.previous() {
+            building.observer.recorded(rec);
         }
         // A big show's records and manifest take a while to free: the
         // report need not wait for it.
-        free_later((records, show, seen, looked));
+        free_later(begun);
         return Ok(facts.of(report));
     }
     // There is something to do: the last feeds are read meanwhile (with
     // the memo); what the last build wrote is looked at already, or meanwhile.
-    preload.go();
-    let mut looking = match (previous, looked) {
+    building.preload.go();
+    let looked = begun.looked.take();
+    let mut looking = match (begun.previous(), looked) {
         (Some(_), Some(seen)) if opts.probe.use_cache => Looking::done(seen),
-        (Some(rec), None) if opts.probe.use_cache => Looking::start(&out, rec.outputs.keys().cloned().collect()),
+        (Some(rec), None) if opts.probe.use_cache => Looking::start(&begun.out, rec.outputs.keys().cloned().collect()),
         _ => Looking::default(),
     };
-    let probed = match (&inputs, &out_now) {
-        (Some(i), Some(o)) if lock_len > 0 => {
-            let files = (&seen, &mut looking);
-            let folder = OutputFolder { given: &out, resolved: o };
-            match touched_only(opts, &show, folder, &mut records, (i, lock_len), files, (&mut preload, observer))? {
-                Ok(report) => return Ok(facts.of(report)),
-                Err(probed) => probed,
-            }
-        }
-        _ => None,
+    let probed = match building.touched_only(&mut begun, &mut looking)? {
+        Ok(report) => return Ok(facts.of(report)),
+        Err(probed) => probed,
     };
-    let made =
-        rebuild(opts, show, (records, out_now.as_deref(), inputs), (seen, looking, probed), &mut preload, observer);
-    made.map(|report| facts.of(report))
+    building.rebuild(begun, looking, probed).map(|report| facts.of(report))
+}
+
+/// A build under way: what it was asked, what is read for it on the other
+/// core (see [`Preload`]), and who is told as it goes.
+struct Building<'a> {
+    opts: &'a Options,
+    preload: Preload,
+    observer: &'a mut dyn Observer,
 }
 
 /// What every build's report says, whatever the build did: how long it
@@ -275,135 +272,150 @@ struct Begun {
     lock_len: u64,
 }
 
-/// Where the build of `show` (its manifest's `text`) starts from: its
-/// output folder checked, the build records (a preview's old one dropped),
-/// its inputs fingerprinted.
-fn begin(
-    opts: &Options,
-    mut show: manifest::Show,
-    text: &str,
-    hosted_digest: &str,
-    preload: &mut Preload,
-) -> Result<Begun, BuildError> {
-    let (out, templates) = folders(&show, opts);
-    check_output_folder(&show, &out)?;
-    let (mut records, looked) = preload.records();
-    if opts.preview.is_none() {
-        // A preview's record, kept with the show's by podsmith before the
-        // preview had a folder of its own: it is of no use here.
-        let preview = show.root.join(crate::show_lock::RECORDS_DIR).join(crate::show_lock::PREVIEW_DIR);
-        if let Ok(site) = preview.join("site").canonicalize() {
-            records.take(&site);
-        }
+impl Begun {
+    /// The record of the last build into the output folder, if any.
+    fn previous(&self) -> Option<&record::SiteRecord> {
+        self.records.site(self.out_now.as_deref()?)
     }
-    let lock_len = std::fs::metadata(opts.lock_file(&show.root)).map(|m| m.len()).unwrap_or(0);
-    let mut seen = Seen::from(std::mem::take(&mut show.looked));
-    let inputs = record::inputs(&show, text, &templates, &out, opts.now, (&mut seen, hosted_digest));
-    let out_now = out.canonicalize().ok();
-    // (If they were of this very output folder.)
-    let looked = looked.filter(|(o, _)| Some(o) == out_now.as_ref()).map(|(_, seen)| seen);
-    Ok(Begun { show, out, out_now, records, looked, seen, inputs, lock_len })
+
+    /// The report of a build that has nothing to do: its inputs and
+    /// outputs are as the last complete build left them
+    /// (`.podsmith/build.json`).
+    fn unchanged(&self, opts: &Options) -> Option<Report> {
+        let rec = self.previous()?;
+        let inputs = record::with_lock(&self.inputs.as_ref()?.all, self.lock_len);
+        if !(opts.probe.use_cache
+            && inputs == rec.inputs
+            && self.lock_len > 0
+            && rec.outputs_intact(&self.out, self.looked.as_ref()))
+        {
+            return None;
+        }
+        Some(unchanged_report(opts, &self.show, &self.out, &self.records, rec))
+    }
 }
 
-/// A build with something to do: the show prepared (its media measured,
-/// if `probed` is not already), then published into the output folder
-/// (`out_now`, if it exists).
-fn rebuild(
-    opts: &Options,
-    show: manifest::Show,
-    (records, out_now, inputs): (record::Records, Option<&Path>, Option<record::Inputs>),
-    (seen, looking, probed): (Seen, Looking, Option<Probed>),
-    preload: &mut Preload,
-    observer: &mut dyn Observer,
-) -> Result<Report, BuildError> {
-    // A build that will take most of the last one (see `publish`) tells
-    // the changes to `podsmith.lock` on the other core while the show is
-    // prepared; one that does everything keeps to one at a time, for memory.
-    let previous = out_now.and_then(|o| records.site(o));
-    let takes_most = previous.is_some_and(|r| opts.probe.use_cache && r.pending.is_empty() && r.memo.is_some());
-    let mut prepared = prepare_show(opts, show, (seen, looking), (probed, takes_most), preload)?;
-    let report = match publish(opts, &mut prepared, records, out_now, inputs, preload, observer) {
-        Ok(report) => report,
-        Err(e) => {
-            // What was measured stays measured, whatever else happened.
-            prepared.save_cache(&[]);
-            return Err(e);
+impl Building<'_> {
+    /// Where the build of `show` (its manifest's `text`) starts from: its
+    /// output folder checked, the build records (a preview's old one
+    /// dropped), its inputs fingerprinted.
+    fn begin(&mut self, mut show: manifest::Show, text: &str, hosted_digest: &str) -> Result<Begun, BuildError> {
+        let opts = self.opts;
+        let (out, templates) = folders(&show, opts);
+        check_output_folder(&show, &out)?;
+        let (mut records, looked) = self.preload.records();
+        if opts.preview.is_none() {
+            // A preview's record, kept with the show's by podsmith before the
+            // preview had a folder of its own: it is of no use here.
+            let preview = show.root.join(crate::show_lock::RECORDS_DIR).join(crate::show_lock::PREVIEW_DIR);
+            if let Ok(site) = preview.join("site").canonicalize() {
+                records.take(&site);
+            }
         }
-    };
-    // A big show takes a while to free: the report need not wait for it.
-    free_later(prepared);
-    Ok(report)
-}
+        let lock_len = std::fs::metadata(opts.lock_file(&show.root)).map(|m| m.len()).unwrap_or(0);
+        let mut seen = Seen::from(std::mem::take(&mut show.looked));
+        let inputs = record::inputs(&show, text, &templates, &out, opts.now, &mut seen, hosted_digest);
+        let out_now = out.canonicalize().ok();
+        // (If they were of this very output folder.)
+        let looked = looked.filter(|(o, _)| Some(o) == out_now.as_ref()).map(|(_, seen)| seen);
+        Ok(Begun { show, out, out_now, records, looked, seen, inputs, lock_len })
+    }
 
-/// The build once the show is prepared: validated, checked against what is
-/// published, written, recorded. Returns the report and the site files
-/// (indices) published anew.
-fn publish(
-    opts: &Options,
-    prepared: &mut Prepared,
-    mut records: record::Records,
-    out_now: Option<&Path>,
-    inputs: Option<record::Inputs>,
-    preload: &mut Preload,
-    observer: &mut dyn Observer,
-) -> Result<Report, BuildError> {
-    if let Some(why) = prepared.nothing_live() {
-        return Err(BuildError::NothingLive(Box::new(why)));
+    /// A build with something to do: the show prepared (its media
+    /// measured, if `probed` is not already), then published into the
+    /// output folder (if it exists).
+    fn rebuild(&mut self, begun: Begun, looking: Looking, probed: Option<Probed>) -> Result<Report, BuildError> {
+        let opts = self.opts;
+        let Begun { show, out_now, records, seen, inputs, .. } = begun;
+        // A build that will take most of the last one (see `publish`) tells
+        // the changes to `podsmith.lock` on the other core while the show is
+        // prepared; one that does everything keeps to one at a time, for memory.
+        let previous = out_now.as_deref().and_then(|o| records.site(o));
+        let takes_most = previous.is_some_and(|r| opts.probe.use_cache && r.pending.is_empty() && r.memo.is_some());
+        let mut prepared = prepare_show(opts, show, seen, looking, probed, takes_most, &mut self.preload)?;
+        let report = match self.publish(&mut prepared, records, out_now.as_deref(), inputs) {
+            Ok(report) => report,
+            Err(e) => {
+                // What was measured stays measured, whatever else happened.
+                prepared.save_cache(&[]);
+                return Err(e);
+            }
+        };
+        // A big show takes a while to free: the report need not wait for it.
+        free_later(prepared);
+        Ok(report)
     }
-    let previous = out_now.and_then(|o| records.site(o));
-    recall(opts, prepared, previous, preload);
-    let prepared: &Prepared = prepared;
-    let renderer = prepared.renderer()?;
-    let (mut validated, Beside { pages, lock, swept }) = validate_and_render(prepared, &renderer, previous, opts.now);
-    if validated.iter().any(|v| v.report.has_errors()) {
-        return Err(BuildError::Invalid(validated.into_iter().map(|v| v.report).collect()));
-    }
-    let (first_build, new_lock, changes) = lock?;
-    if !opts.allow_changes && changes.iter().any(Change::breaks_identity) {
-        return Err(BuildError::Identity(changes));
-    }
-    let (pages, mut made) = pages?;
-    let feeds: HashMap<&str, Fingerprint> = prepared
-        .feeds
-        .iter()
-        .zip(&validated)
-        .filter_map(|(f, v)| Some((f.file_name.as_str(), v.fingerprint?)))
-        .collect();
-    for (n, v) in validated.iter_mut().enumerate() {
-        if let Some(xml) = v.xml.take() {
-            made.keep_feed(n, xml);
+
+    /// The build once the show is prepared: validated, checked against
+    /// what is published, written into the output folder (`out_now`, if
+    /// it exists), recorded.
+    fn publish(
+        &mut self,
+        prepared: &mut Prepared,
+        mut records: record::Records,
+        out_now: Option<&Path>,
+        inputs: Option<record::Inputs>,
+    ) -> Result<Report, BuildError> {
+        let opts = self.opts;
+        if let Some(why) = prepared.nothing_live() {
+            return Err(BuildError::NothingLive(Box::new(why)));
         }
+        let previous = out_now.and_then(|o| records.site(o));
+        self.recall(prepared, previous);
+        let prepared: &Prepared = prepared;
+        let renderer = prepared.renderer()?;
+        let (mut validated, Beside { pages, lock, swept }) =
+            validate_and_render(prepared, &renderer, previous, opts.now);
+        if validated.iter().any(|v| v.report.has_errors()) {
+            return Err(BuildError::Invalid(validated.into_iter().map(|v| v.report).collect()));
+        }
+        let (first_build, new_lock, changes) = lock?;
+        if !opts.allow_changes && changes.iter().any(Change::breaks_identity) {
+            return Err(BuildError::Identity(changes));
+        }
+        let (pages, mut made) = pages?;
+        let feeds: HashMap<&str, Fingerprint> = prepared
+            .feeds
+            .iter()
+            .zip(&validated)
+            .filter_map(|(f, v)| Some((f.file_name.as_str(), v.fingerprint?)))
+            .collect();
+        for (n, v) in validated.iter_mut().enumerate() {
+            if let Some(xml) = v.xml.take() {
+                made.keep_feed(n, xml);
+            }
+        }
+        // The next build's memo is encoded while the site is written (it is
+        // saved after it).
+        let memo = NextMemo::start(prepared, out_now, validated.iter_mut().map(|v| v.items.take()).collect());
+        let planned = check_before_writing(prepared, &pages, previous, &records.warnings, &feeds, opts.force)?;
+        let written = write_recorded(prepared, &renderer, &mut records, planned, made, swept)?;
+        // The record of what is published goes last: only what was written.
+        let lock_path = prepared.lock_path();
+        crate::output::write_bytes(&lock_path, new_lock.as_bytes())
+            .map_err(|source| WriteError { path: lock_path.clone(), source })?;
+        let report = report_of(prepared, &records, &written, &validated, changes, first_build);
+        let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
+        let inputs = inputs.map(|i| i.with_hosted(&prepared.hosted_digest).with_lock(lock_len));
+        let encoded = memo.finish(prepared, &written.out);
+        let saved = self.save_state(prepared, &mut records, report, &written, inputs, encoded);
+        free_later((records, validated, written));
+        saved
     }
-    // The next build's memo is encoded while the site is written (it is
-    // saved after it).
-    let memo = NextMemo::start(prepared, out_now, validated.iter_mut().map(|v| v.items.take()).collect());
-    let planned = check_before_writing(prepared, &pages, (previous, &records.warnings), &feeds, opts.force)?;
-    let written = write_recorded(prepared, &renderer, &mut records, planned, (made, swept))?;
-    // The record of what is published goes last: only what was written.
-    let lock_path = prepared.lock_path();
-    crate::output::write_bytes(&lock_path, new_lock.as_bytes())
-        .map_err(|source| WriteError { path: lock_path.clone(), source })?;
-    let report = report_of(prepared, &records, &written, &validated, changes, first_build);
-    let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
-    let inputs = inputs.map(|i| i.with_hosted(&prepared.hosted_digest).with_lock(lock_len));
-    let saved =
-        save_state(prepared, &mut records, (report, &written, inputs), memo.finish(prepared, &written.out), observer);
-    free_later((records, validated, written));
-    saved
-}
 
-/// Takes what the last build kept (`previous`, its record here), if it
-/// finished and this build may use it: the memo it vouches for.
-fn recall(opts: &Options, prepared: &mut Prepared, previous: Option<&record::SiteRecord>, preload: &mut Preload) {
-    if let Some(rec) = previous.filter(|r| opts.probe.use_cache && r.pending.is_empty())
-        && let Some(memo) = rec.memo.as_ref().and_then(|h| preload.memo()?.vouched(&rec.out, h))
-    {
-        prepared.look();
-        prepared.recall(rec, memo);
-    } else if previous.is_none() {
-        // Nothing published here yet: nothing to tell the show's files
-        // from, and the memory is better spent validating.
-        prepared.snapshot.forget_sources();
+    /// Takes what the last build kept (`previous`, its record here), if
+    /// it finished and this build may use it: the memo it vouches for.
+    fn recall(&mut self, prepared: &mut Prepared, previous: Option<&record::SiteRecord>) {
+        if let Some(rec) = previous.filter(|r| self.opts.probe.use_cache && r.pending.is_empty())
+            && let Some(memo) = rec.memo.as_ref().and_then(|h| self.preload.memo()?.vouched(&rec.out, h))
+        {
+            prepared.look();
+            prepared.recall(rec, memo);
+        } else if previous.is_none() {
+            // Nothing published here yet: nothing to tell the show's files
+            // from, and the memory is better spent validating.
+            prepared.snapshot.forget_sources();
+        }
     }
 }
 
@@ -481,46 +493,50 @@ impl NextMemo {
     }
 }
 
-/// The build's own record and memo (a preview's are its own), and the
-/// probe cache (which takes note of the media just published). The memo
-/// first: the record that vouches for it by its hash comes after, so a
-/// memo not saved (or not yet) is not taken. A build that changed little
-/// saves the probe cache and the memo while the record is made; one that
-/// made everything, one after another, for memory.
-fn save_state(
-    prepared: &Prepared,
-    records: &mut record::Records,
-    (report, written, inputs): (Report, &Written, Option<record::Inputs>),
-    encoded: std::io::Result<Vec<u8>>,
-    observer: &mut dyn Observer,
-) -> Result<Report, BuildError> {
-    let root = &prepared.state_root;
-    let memo_error = |source| WriteError { path: root.join(memo::MEMO_PATH), source };
-    std::thread::scope(|scope| {
-        let save_cache = || prepared.save_cache(&written.wrote);
-        let cache_saved = prepared.recalls().then(|| scope.spawn(save_cache));
-        let json = encoded.map_err(memo_error)?;
-        let (memo, memo_saved) = match prepared.recalls() {
-            true => (Memo::hash(&json), Some(scope.spawn(move || Memo::save_encoded(root, &json)))),
-            false => (Memo::save_encoded(root, &json).map_err(memo_error)?, None),
-        };
-        record_build(records, prepared, &report, written, inputs, memo, observer)?;
-        if let Some(saving) = memo_saved {
-            saving
-                .join()
-                .unwrap_or_else(|_| Err(std::io::Error::other("the memo could not be saved")))
-                .map_err(memo_error)?;
-        }
-        let cache_note = match cache_saved {
-            Some(saving) => saving.join().ok().flatten(),
-            None => save_cache(),
-        };
-        let mut report = report;
-        if let Some(note) = cache_note {
-            report.probe_stats.cache_note.get_or_insert(note);
-        }
-        Ok(report)
-    })
+impl Building<'_> {
+    /// The build's own record and memo (a preview's are its own), and the
+    /// probe cache (which takes note of the media just published). The memo
+    /// first: the record that vouches for it by its hash comes after, so a
+    /// memo not saved (or not yet) is not taken. A build that changed little
+    /// saves the probe cache and the memo while the record is made; one that
+    /// made everything, one after another, for memory.
+    fn save_state(
+        &mut self,
+        prepared: &Prepared,
+        records: &mut record::Records,
+        report: Report,
+        written: &Written,
+        inputs: Option<record::Inputs>,
+        encoded: std::io::Result<Vec<u8>>,
+    ) -> Result<Report, BuildError> {
+        let root = &prepared.state_root;
+        let memo_error = |source| WriteError { path: root.join(memo::MEMO_PATH), source };
+        std::thread::scope(|scope| {
+            let save_cache = || prepared.save_cache(&written.wrote);
+            let cache_saved = prepared.recalls().then(|| scope.spawn(save_cache));
+            let json = encoded.map_err(memo_error)?;
+            let (memo, memo_saved) = match prepared.recalls() {
+                true => (Memo::hash(&json), Some(scope.spawn(move || Memo::save_encoded(root, &json)))),
+                false => (Memo::save_encoded(root, &json).map_err(memo_error)?, None),
+            };
+            record_build(records, prepared, &report, written, inputs, memo, &mut *self.observer)?;
+            if let Some(saving) = memo_saved {
+                saving
+                    .join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("the memo could not be saved")))
+                    .map_err(memo_error)?;
+            }
+            let cache_note = match cache_saved {
+                Some(saving) => saving.join().ok().flatten(),
+                None => save_cache(),
+            };
+            let mut report = report;
+            if let Some(note) = cache_note {
+                report.probe_stats.cache_note.get_or_insert(note);
+            }
+            Ok(report)
+        })
+    }
 }
 
 /// Frees `t` on a thread of its own: a big show's records take a while to
@@ -621,24 +637,26 @@ fn record_build(
     Ok(())
 }
 
-/// Asks about the show's hosted media measured long enough ago (see
-/// [`crate::catalog::recheck_hosted`]), the cache taken from `preload` and
-/// given back (saved if it learnt something). Returns the warnings, the
-/// requests made, and what the cache knows of the hosted media (for the
-/// build's inputs).
-fn recheck_hosted(show: &manifest::Show, opts: &Options, preload: &mut Preload) -> (Vec<Diagnostic>, u64, String) {
-    let urls = crate::catalog::hosted_urls(show);
-    if urls.is_empty() {
-        return (Vec::new(), 0, String::new());
+impl Building<'_> {
+    /// Asks about the show's hosted media measured long enough ago (see
+    /// [`crate::catalog::recheck_hosted`]), the probe cache taken from what is
+    /// read ahead and given back (saved if it learnt something). Returns the warnings, the
+    /// requests made, and what the cache knows of the hosted media (for the
+    /// build's inputs).
+    fn recheck_hosted(&mut self, show: &manifest::Show) -> (Vec<Diagnostic>, u64, String) {
+        let urls = crate::catalog::hosted_urls(show);
+        if urls.is_empty() {
+            return (Vec::new(), 0, String::new());
+        }
+        let Some(mut cache) = self.preload.cache() else { return (Vec::new(), 0, "measured anew".into()) };
+        let (mut notes, asked) = crate::catalog::recheck_hosted(show, &self.opts.probe, &mut cache);
+        if asked > 0 {
+            notes.extend(crate::catalog::save_cache(&mut cache));
+        }
+        let digest = cache.hosted_digest(urls.into_iter());
+        self.preload.give_back(cache);
+        (notes, asked, digest)
     }
-    let Some(mut cache) = preload.cache() else { return (Vec::new(), 0, "measured anew".into()) };
-    let (mut notes, asked) = crate::catalog::recheck_hosted(show, &opts.probe, &mut cache);
-    if asked > 0 {
-        notes.extend(crate::catalog::save_cache(&mut cache));
-    }
-    let digest = cache.hosted_digest(urls.into_iter());
-    preload.give_back(cache);
-    (notes, asked, digest)
 }
 
 /// A show's media, measured (from the probe cache where it can be).
@@ -665,97 +683,76 @@ impl Probed {
     }
 }
 
-/// The output folder, as given (relative to where podsmith runs, or
-/// absolute) and as resolved (canonical: what the build record is kept by).
-#[derive(Debug, Clone, Copy)]
-struct OutputFolder<'a> {
-    given: &'a Path,
-    resolved: &'a Path,
-}
-
-/// A build whose inputs differ from the last complete build's only in the
-/// size or time of media files that, measured again, are what they were
-/// (touched, or copied over with the same audio): nothing is rendered or
-/// written. The outputs are checked as for "nothing changed" (a published
-/// media file may have the new time: it is the touched file itself, by a
-/// hard link); the probe cache and the record take the new times. `inputs`
-/// as fingerprinted, with the length of `podsmith.lock`. `Err`: a build to
-/// do, with the media measured if they were.
-fn touched_only(
-    opts: &Options,
-    show: &manifest::Show,
-    OutputFolder { given: out, resolved: out_abs }: OutputFolder<'_>,
-    records: &mut record::Records,
-    (inputs, lock_len): (&record::Inputs, u64),
-    (seen, looking): (&Seen, &mut Looking),
-    (preload, observer): (&mut Preload, &mut dyn Observer),
-) -> Result<Result<Report, Option<Probed>>, BuildError> {
-    let content = record::with_lock(&inputs.content, lock_len);
-    let Some(rec) = records
-        .site(out_abs)
-        .filter(|r| opts.probe.use_cache && r.pending.is_empty() && !r.content.is_empty() && r.content == content)
-    else {
-        return Ok(Err(None));
-    };
-    let mut probed = Probed::take(show, opts, seen, preload);
-    if probed.stats.changed > 0 || probed.probes.values().any(Result::is_err) {
-        return Ok(Err(Some(probed)));
-    }
-    // Every output as recorded, or the show's own file by a hard link: a
-    // media file that changed (its time) is published as that very file (a
-    // copy would hold what the file was).
-    let sources: HashMap<&str, &Path> = show
-        .episodes
-        .iter()
-        .flat_map(|e| &e.media)
-        .filter_map(|m| m.local())
-        .map(|f| (f.rel.as_str(), f.path.as_path()))
-        .collect();
-    let mut site = rec.clone();
-    for (rel, w) in site.outputs.iter_mut() {
-        let looked =
-            looking.get(rel).unwrap_or_else(|| std::fs::symlink_metadata(out.join(rel)).ok().map(|m| Status::of(&m)));
-        let Some(status) = looked else { return Ok(Err(Some(probed))) };
-        let recorded = Some((w.size, w.mtime_ns));
-        let source = sources.get(rel.as_str()).and_then(|p| seen.get(p));
-        let moved = source.is_some_and(|s| s.stamp() != recorded) || status.stamp() != recorded;
-        match (source, status.stamp()) {
-            _ if !moved => {}
-            (Some(src), Some((size, mtime_ns))) if status.same_file(&src) => (w.size, w.mtime_ns) = (size, mtime_ns),
-            _ => return Ok(Err(Some(probed))),
+impl Building<'_> {
+    /// A build whose inputs differ from the last complete build's only in the
+    /// size or time of media files that, measured again, are what they were
+    /// (touched, or copied over with the same audio): nothing is rendered or
+    /// written. The outputs are checked as for "nothing changed" (a published
+    /// media file may have the new time: it is the touched file itself, by a
+    /// hard link); the probe cache and the record take the new times. `Err`: a
+    /// build to do, with the media measured if they were.
+    fn touched_only(
+        &mut self,
+        begun: &mut Begun,
+        looking: &mut Looking,
+    ) -> Result<Result<Report, Option<Probed>>, BuildError> {
+        let opts = self.opts;
+        let Begun { show, out, out_now, records, seen, inputs, lock_len, .. } = begun;
+        let (Some(inputs), Some(out_abs), lock_len @ 1..) = (inputs.as_ref(), out_now.as_deref(), *lock_len) else {
+            return Ok(Err(None));
+        };
+        let content = record::with_lock(&inputs.content, lock_len);
+        let Some(rec) = records
+            .site(out_abs)
+            .filter(|r| opts.probe.use_cache && r.pending.is_empty() && !r.content.is_empty() && r.content == content)
+        else {
+            return Ok(Err(None));
+        };
+        let mut probed = Probed::take(show, opts, seen, &mut self.preload);
+        if probed.stats.changed > 0 || probed.probes.values().any(Result::is_err) {
+            return Ok(Err(Some(probed)));
         }
+        // Every output as recorded, or the show's own file by a hard link: a
+        // media file that changed (its time) is published as that very file (a
+        // copy would hold what the file was).
+        let sources: HashMap<&str, &Path> = show
+            .episodes
+            .iter()
+            .flat_map(|e| &e.media)
+            .filter_map(|m| m.local())
+            .map(|f| (f.rel.as_str(), f.path.as_path()))
+            .collect();
+        let mut site = rec.clone();
+        for (rel, w) in site.outputs.iter_mut() {
+            let looked = looking
+                .get(rel)
+                .unwrap_or_else(|| std::fs::symlink_metadata(out.join(rel)).ok().map(|m| Status::of(&m)));
+            let Some(status) = looked else { return Ok(Err(Some(probed))) };
+            let recorded = Some((w.size, w.mtime_ns));
+            let source = sources.get(rel.as_str()).and_then(|p| seen.get(p));
+            let moved = source.is_some_and(|s| s.stamp() != recorded) || status.stamp() != recorded;
+            match (source, status.stamp()) {
+                _ if !moved => {}
+                (Some(src), Some((size, mtime_ns))) if status.same_file(&src) => {
+                    (w.size, w.mtime_ns) = (size, mtime_ns)
+                }
+                _ => return Ok(Err(Some(probed))),
+            }
+        }
+        site.inputs = inputs.with_hosted(&probed.hosted_digest).with_lock(lock_len).all;
+        let mut report = unchanged_report(opts, show, out, records, &site);
+        report.nothing_changed = false;
+        report.probe_stats = probed.stats.clone();
+        if let Some(cache) = probed.cache.as_mut() {
+            report.probe_stats.cache_note = crate::catalog::save_cache(cache).or(report.probe_stats.cache_note);
+        }
+        self.observer.recorded(&site);
+        records.put(site);
+        records.warnings.clear();
+        let state = opts.state_root(&show.root);
+        records.save(&state).map_err(|source| WriteError { path: state.join(record::RECORD_PATH), source })?;
+        Ok(Ok(report))
     }
-    site.inputs = inputs.with_hosted(&probed.hosted_digest).with_lock(lock_len).all;
-    let mut report = unchanged_report(opts, show, out, records, &site);
-    report.nothing_changed = false;
-    report.probe_stats = probed.stats.clone();
-    if let Some(cache) = probed.cache.as_mut() {
-        report.probe_stats.cache_note = crate::catalog::save_cache(cache).or(report.probe_stats.cache_note);
-    }
-    observer.recorded(&site);
-    records.put(site);
-    records.warnings.clear();
-    let state = opts.state_root(&show.root);
-    records.save(&state).map_err(|source| WriteError { path: state.join(record::RECORD_PATH), source })?;
-    Ok(Ok(report))
-}
-
-/// The report of a build that has nothing to do: its inputs and outputs
-/// are as the last complete build left them (`.podsmith/build.json`).
-fn unchanged(
-    opts: &Options,
-    show: &manifest::Show,
-    (out, looked): (&Path, Option<&HashMap<String, Option<Status>>>),
-    records: &record::Records,
-    previous: Option<&record::SiteRecord>,
-    inputs: Option<&str>,
-    lock_len: u64,
-) -> Option<Report> {
-    let rec = previous?;
-    if !(opts.probe.use_cache && inputs? == rec.inputs && lock_len > 0 && rec.outputs_intact(out, looked)) {
-        return None;
-    }
-    Some(unchanged_report(opts, show, out, records, rec))
 }
 
 /// What a build that writes nothing says: the summary of the last one.
@@ -801,7 +798,8 @@ fn unchanged_report(
 fn check_before_writing(
     prepared: &Prepared,
     pages: &[Fingerprint],
-    (previous, record_notes): (Option<&record::SiteRecord>, &[Diagnostic]),
+    previous: Option<&record::SiteRecord>,
+    record_notes: &[Diagnostic],
     feeds: &std::collections::HashMap<&str, Fingerprint>,
     force: bool,
 ) -> Result<Planned, BuildError> {
@@ -860,7 +858,8 @@ fn write_recorded(
     renderer: &Renderer,
     records: &mut record::Records,
     planned: Planned,
-    (made, swept): (Made, usize),
+    made: Made,
+    swept: usize,
 ) -> Result<Written, BuildError> {
     let root = &prepared.state_root;
     let out = &prepared.out;

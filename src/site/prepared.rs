@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use super::memo::{self, Memo};
-use super::snapshot::Snapshot;
+use super::snapshot::{Looking, Seen, Snapshot};
 use super::{BuildError, Options, Preload, Probed, check_output_folder, record};
 use crate::catalog::{Catalog, ProbeStats};
 use crate::diagnostic::Diagnostic;
@@ -650,7 +650,7 @@ fn local_files_of_all(cat: &Catalog) -> crate::validate::LocalFiles {
 pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
     let show = manifest::load(&opts.manifest)?;
     let mut preload = Preload::none(&show.root, &opts.state_root(&show.root), opts.probe.use_cache);
-    let mut prepared = prepare_show(opts, show, Default::default(), (None, false), &mut preload)?;
+    let mut prepared = prepare_show(opts, show, Seen::default(), Looking::default(), None, false, &mut preload)?;
     if let Some(note) = prepared.save_cache(&[]) {
         prepared.probe_stats.cache_note.get_or_insert(note);
     }
@@ -693,11 +693,15 @@ pub(super) fn folders_of(root: &Path, opts: &Options) -> (PathBuf, PathBuf) {
 /// `seen`: the show's media and image files, as just looked at, and the
 /// output folder's files as the last build recorded them, being looked at;
 /// `probed`: their measurements, if taken already.
+/// `tell_lock_early`: the changes to `podsmith.lock` are told on the other
+/// core while the show is prepared.
 pub(super) fn prepare_show(
     opts: &Options,
     show: manifest::Show,
-    (seen, looking): (super::snapshot::Seen, super::snapshot::Looking),
-    (probed, tell_lock_early): (Option<Probed>, bool),
+    seen: Seen,
+    looking: Looking,
+    probed: Option<Probed>,
+    tell_lock_early: bool,
     preload: &mut Preload,
 ) -> Result<Prepared, BuildError> {
     let (out, templates_dir) = folders(&show, opts);

@@ -259,7 +259,8 @@ pub fn inputs(
     templates: &Path,
     out: &Path,
     now: DateTime<Utc>,
-    (seen, hosted): (&mut super::snapshot::Seen, &str),
+    seen: &mut super::snapshot::Seen,
+    hosted: &str,
 ) -> Option<Inputs> {
     let mut content = Sha256::new();
     let mut media = Sha256::new();
