@@ -316,3 +316,27 @@ fn another_build_of_podsmith_does_the_work_again_once() {
     assert!(first.contains("0 written, 20 unchanged"), "the same site: {first}");
     assert!(run(&copy).contains("nothing changed since the last build"));
 }
+
+/// An episode's art replaced in place (the same file name, another picture
+/// of another size): the build takes the new picture, as a full build does,
+/// and says what a full build says of it (art under 1,400 px).
+#[test]
+fn episode_art_replaced_in_place_is_published_anew() {
+    let show = Show::sample();
+    let art = |name: &str| fs::read(repo().join("tests/fixtures/rules/images").join(name)).unwrap();
+    fs::write(show.path("media/fluentd-art.jpg"), art("cover.jpg")).unwrap();
+    let manifest = show.read("episodes.toml");
+    let titled = "title = \"Eduardo Silva on Fluentd\"\n";
+    assert!(manifest.contains(titled), "{manifest}");
+    show.write("episodes.toml", &manifest.replacen(titled, &format!("{titled}image = \"media/fluentd-art.jpg\"\n"), 1));
+    show.build().ok();
+    assert_eq!(fs::read(show.path("public/media/fluentd-art.jpg")).unwrap(), art("cover.jpg"));
+    // 500 px in place of 1,400, saved as a new file (as an editor saves:
+    // the published copy, a hard link of the old file, still holds the old).
+    fs::remove_file(show.path("media/fluentd-art.jpg")).unwrap();
+    fs::write(show.path("media/fluentd-art.jpg"), art("small.jpg")).unwrap();
+    let run = build_matches_a_full_build(&show, "episode art replaced");
+    assert!(written(&run) >= 1, "{}", run.stderr);
+    assert_eq!(fs::read(show.path("public/media/fluentd-art.jpg")).unwrap(), art("small.jpg"));
+    assert_eq!(written(&build_matches_a_full_build(&show, "nothing")), 0);
+}
