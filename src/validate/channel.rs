@@ -16,18 +16,28 @@ pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if !doc.declaration_first {
         let trimmed = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
-        // Whitespace before the declaration makes the file unparseable; a
+        // Anything before the declaration makes the file unparseable; a
         // missing declaration is legal XML (UTF-8 is the default), and big
         // Podcasting 2.0 feeds without one are listed by Apple: a warning.
-        let (message, line, severity) = if body[trimmed..].starts_with(b"<?xml") {
-            let line = 1 + body[..trimmed].iter().filter(|&&b| b == b'\n').count();
-            (
-                "there is whitespace before the <?xml …?> declaration (Apple: \"Can't parse your feed\")",
-                line,
+        let (message, line, severity) = match doc.declaration_line {
+            Some(_) if body[trimmed..].starts_with(b"<?xml") => (
+                "there is whitespace before the <?xml …?> declaration (Apple: \"Can't parse your feed\")".to_string(),
+                1 + body[..trimmed].iter().filter(|&&b| b == b'\n').count(),
                 Severity::Error,
-            )
-        } else {
-            ("the feed has no <?xml version=\"1.0\" encoding=\"UTF-8\"?> declaration", 1, Severity::Warning)
+            ),
+            Some(at) => (
+                format!(
+                    "something comes before the <?xml …?> declaration of line {at}: {} (Apple: \"Can't parse your feed\")",
+                    if body[trimmed..].starts_with(b"<!--") { "a comment" } else { "text or markup" }
+                ),
+                1 + body[..trimmed].iter().filter(|&&b| b == b'\n').count(),
+                Severity::Error,
+            ),
+            None => (
+                "the feed has no <?xml version=\"1.0\" encoding=\"UTF-8\"?> declaration".to_string(),
+                1,
+                Severity::Warning,
+            ),
         };
         out.push(
             Finding::new(

@@ -113,6 +113,8 @@ pub struct Doc {
     pub encoding: Option<String>,
     /// Whether the XML declaration is present and first.
     pub declaration_first: bool,
+    /// The line of the first XML declaration, wherever it is.
+    pub declaration_line: Option<usize>,
     /// URIs of other namespaces and undeclared prefixes (see [`Ns`]).
     pub names: Vec<Box<str>>,
 }
@@ -155,6 +157,7 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
     }
     let body = strip_bom(bytes, findings);
     let text = decode(body, findings);
+    forbidden_characters(&text, findings);
     let mut reader = NsReader::from_str(&text);
     reader.config_mut().expand_empty_elements = false;
     let mut builder = Builder::new(&text, findings);
@@ -190,6 +193,36 @@ fn decode<'a>(body: &'a [u8], findings: &mut Findings) -> std::borrow::Cow<'a, s
             ));
             String::from_utf8_lossy(body)
         }
+    }
+}
+
+/// Reports the characters XML 1.0 forbids in a document (a control
+/// character pasted into a title, say): a strict parser, Apple's among
+/// them, refuses the whole feed. The first few are named, with their lines.
+fn forbidden_characters(text: &str, findings: &mut Findings) {
+    if !crate::text::has_invalid_xml(text) {
+        return;
+    }
+    let lines = LineIndex::new(text);
+    let found: Vec<(usize, char)> = text.char_indices().filter(|(_, c)| !crate::text::is_xml_char(*c)).collect();
+    for &(at, c) in found.iter().take(5) {
+        findings.push(Finding::new(
+            id::XML_WELLFORMED,
+            Where::Line(lines.line(at)),
+            format!(
+                "the feed holds the character U+{:04X}, which XML does not allow (a control character pasted in?)",
+                c as u32
+            ),
+            "remove it: apps that read XML strictly, Apple's among them, refuse the whole feed",
+        ));
+    }
+    if found.len() > 5 {
+        findings.push(Finding::new(
+            id::XML_WELLFORMED,
+            Where::Document,
+            format!("{} more characters XML does not allow", found.len() - 5),
+            "remove every control character (other than tab and line breaks) from the feed",
+        ));
     }
 }
 
@@ -257,7 +290,7 @@ impl<'f> Builder<'f> {
             let is_first = std::mem::take(&mut first_event);
             let text_piece = match &event {
                 Event::Decl(d) => {
-                    self.declaration(d, is_first && at == 0);
+                    self.declaration(d, is_first && at == 0, at);
                     None
                 }
                 Event::Start(e) | Event::Empty(e) => {
@@ -289,9 +322,23 @@ impl<'f> Builder<'f> {
         }
     }
 
-    /// The XML declaration: whether it comes first, and its encoding.
-    fn declaration(&mut self, d: &BytesDecl<'_>, first: bool) {
+    /// The XML declaration: whether it comes first, and its encoding. Only
+    /// the first one is the document's; another one anywhere is an error
+    /// (Apple: "The processing instruction target matching \"[xX][mM][lL]\"
+    /// is not allowed").
+    fn declaration(&mut self, d: &BytesDecl<'_>, first: bool, at: usize) {
+        let line = self.lines.line(at);
+        if self.doc.declaration_line.is_some() {
+            self.findings.push(Finding::new(
+                id::XML_DECL_FIRST,
+                Where::Line(line),
+                "a second <?xml …?> declaration, in the middle of the feed (Apple: \"Can't parse your feed\")",
+                "a feed has one declaration, its very first bytes: remove this one (two feeds pasted together?)",
+            ));
+            return;
+        }
         self.doc.declaration_first = first;
+        self.doc.declaration_line = Some(line);
         if let Some(Ok(enc)) = d.encoding() {
             self.doc.encoding = Some(enc.to_string());
         }
@@ -368,13 +415,20 @@ impl<'f> Builder<'f> {
     /// reported and kept as written.
     fn attribute_value(&mut self, a: &Attribute<'_>, key: &str, line: usize) -> String {
         match a.normalized_value(XmlVersion::Implicit1_0) {
-            Ok(v) => v.into_owned(),
+            Ok(v) => {
+                if let Some(c) = v.chars().find(|c| !crate::text::is_xml_char(*c))
+                    && a.value.contains("&#")
+                {
+                    self.findings.push(forbidden_reference(line, c));
+                }
+                v.into_owned()
+            }
             Err(err) => {
                 self.findings.push(Finding::new(
                     id::XML_WELLFORMED,
                     Where::Line(line),
-                    format!("attribute `{key}` holds {err}"),
-                    "only &amp; &lt; &gt; &quot; &apos; and numeric references exist in XML: write & as &amp;",
+                    format!("attribute `{key}` holds {}", reference_problem(&err)),
+                    "only &amp; &lt; &gt; &quot; &apos; and numeric references exist in XML: write & as &amp; (in a URL too: ?a=1&amp;b=2)",
                 ));
                 a.value.to_string()
             }
@@ -406,10 +460,23 @@ impl<'f> Builder<'f> {
     }
 
     /// The text a character or entity reference stands for; an undefined
-    /// entity stands for nothing.
+    /// entity, or a reference to a character XML forbids, stands for nothing.
     fn general_ref(&mut self, r: &BytesRef<'_>, at: usize) -> Option<String> {
         match r.resolve_char_ref() {
-            Ok(Some(c)) => Some(c.to_string()),
+            Ok(Some(c)) if crate::text::is_xml_char(c) => Some(c.to_string()),
+            Ok(Some(c)) => {
+                self.count_bad_reference(forbidden_reference(self.lines.line(at), c));
+                None
+            }
+            Err(_) if r.starts_with('#') => {
+                self.count_bad_reference(Finding::new(
+                    id::XML_WELLFORMED,
+                    Where::Line(self.lines.line(at)),
+                    format!("&{}; is not a character reference XML can read", &**r),
+                    "write the character itself (UTF-8), or a reference like &#233; or &#xE9; to a character that exists",
+                ));
+                None
+            }
             Ok(None) | Err(_) => {
                 let name = r.as_ref().to_string();
                 match name.as_str() {
@@ -427,17 +494,23 @@ impl<'f> Builder<'f> {
         }
     }
 
-    /// Counts an undefined entity, reporting the first five.
-    fn undefined_entity(&mut self, name: &str, at: usize) {
+    /// Counts a bad reference, reporting the first five (with the undefined entities).
+    fn count_bad_reference(&mut self, finding: Finding) {
         self.undefined_entities += 1;
         if self.undefined_entities <= 5 {
-            self.findings.push(Finding::new(
-                id::XML_WELLFORMED,
-                Where::Line(self.lines.line(at)),
-                format!("undefined entity &{name}; (HTML entities do not exist in XML)"),
-                "write the character itself (UTF-8), a numeric reference like &#160;, or put the HTML in CDATA",
-            ));
+            self.findings.push(finding);
         }
+    }
+
+    /// Counts an undefined entity, reporting the first five.
+    fn undefined_entity(&mut self, name: &str, at: usize) {
+        let line = self.lines.line(at);
+        self.count_bad_reference(Finding::new(
+            id::XML_WELLFORMED,
+            Where::Line(line),
+            format!("undefined entity &{name}; (HTML entities do not exist in XML)"),
+            "write the character itself (UTF-8), a numeric reference like &#160;, or put the HTML in CDATA",
+        ));
     }
 
     /// The document once the reader is at its end (`end`, the text's
@@ -464,6 +537,33 @@ impl<'f> Builder<'f> {
         let mut doc = self.doc;
         doc.nodes.shrink_to_fit();
         Some(doc)
+    }
+}
+
+/// The finding for a character reference to a character XML forbids (`&#1;`).
+fn forbidden_reference(line: usize, c: char) -> Finding {
+    Finding::new(
+        id::XML_WELLFORMED,
+        Where::Line(line),
+        format!("a character reference to U+{:04X}, which XML does not allow", c as u32),
+        "remove it: control characters cannot be written in XML 1.0, not even as references",
+    )
+}
+
+/// What is wrong with a reference in an attribute's value, in words.
+fn reference_problem(err: &quick_xml::Error) -> String {
+    use quick_xml::escape::EscapeError;
+    match err {
+        quick_xml::Error::Escape(EscapeError::UnterminatedEntity(_)) => {
+            "a bare & (not the start of &amp; or of another reference)".to_string()
+        }
+        quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => {
+            format!("the undefined entity &{name}; (HTML entities do not exist in XML)")
+        }
+        quick_xml::Error::Escape(EscapeError::InvalidCharRef(e)) => {
+            format!("a character reference XML cannot read ({e})")
+        }
+        other => other.to_string(),
     }
 }
 

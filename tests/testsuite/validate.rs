@@ -455,6 +455,38 @@ fn validator_precision_as_measured_on_real_feeds() {
     assert!(help.contains("audio/mpeg already") && help.contains(".mp3") && !help.contains("make an MP3"), "{help}");
 }
 
+/// What a strict XML parser (Apple's) refuses is an error, said in words a
+/// podcaster can act on: a control character pasted into a title (raw or as
+/// a reference), anything before the declaration, a second declaration, a
+/// bare `&` in a URL, a character reference to no character.
+#[test]
+fn xml_that_strict_parsers_refuse_is_an_error_saying_what_to_change() {
+    let messages = |edit: &dyn Fn(String) -> String, code: &str| -> Vec<String> {
+        let report = edited_valid(edit);
+        let found = of(&report, code);
+        assert!(found.iter().all(|f| f.severity == Severity::Error), "{found:?}");
+        found.iter().map(|f| f.message.clone()).collect()
+    };
+    let title = |with: &'static str| move |s: String| s.replacen("<title>Rule Fixtures</title>", with, 1);
+    let raw = messages(&title("<title>Rule\u{1}Fixtures\u{0}</title>"), "XML-WELLFORMED");
+    assert_eq!(raw.len(), 2, "{raw:?}");
+    assert!(raw[0].contains("U+0001") && raw[1].contains("U+0000"), "{raw:?}");
+    let referenced = messages(&title("<title>Rule&#1;Fixtures</title>"), "XML-WELLFORMED");
+    assert_eq!(referenced, ["a character reference to U+0001, which XML does not allow"]);
+    let no_char = messages(&title("<title>Rule&#99999999999;</title>"), "XML-WELLFORMED");
+    assert_eq!(no_char, ["&#99999999999; is not a character reference XML can read"]);
+    let comment = messages(&|s| format!("<!-- made by hand -->\n{s}"), "XML-DECL-FIRST");
+    assert_eq!(comment.len(), 1, "{comment:?}");
+    assert!(comment[0].contains("a comment") && comment[0].contains("of line 2"), "{comment:?}");
+    let second = messages(&|s| s.replacen("<item>", "<?xml version=\"1.0\"?><item>", 1), "XML-DECL-FIRST");
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert!(second[0].starts_with("a second <?xml"), "{second:?}");
+    let bare = messages(&|s| s.replacen("pair-5s.mp3\"", "pair-5s.mp3?a=1&b=2\"", 1), "XML-WELLFORMED");
+    assert_eq!(bare, ["attribute `url` holds a bare & (not the start of &amp; or of another reference)"]);
+    // The valid feed itself has none of them.
+    assert!(messages(&|s| s, "XML-WELLFORMED").is_empty() && messages(&|s| s, "XML-DECL-FIRST").is_empty());
+}
+
 /// `validate --loudness` decodes every file of every episode once, says
 /// what listeners would hear (a file far from the loudness apps expect, the
 /// formats of an episode apart), and keeps what it measured in the probe
