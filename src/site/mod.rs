@@ -733,7 +733,17 @@ impl Building<'_> {
             let moved = source.is_some_and(|s| s.stamp() != recorded) || status.stamp() != recorded;
             match (source, status.stamp()) {
                 _ if !moved => {}
-                (Some(src), Some((size, mtime_ns))) if status.same_file(&src) => {
+                // The same bytes as published, not only the same measurement
+                // now: another command (`list`, `validate`) may have measured
+                // a file written over in place, so the cache holds its new
+                // measurement already, and the file is published by a hard
+                // link, so the output moved with it.
+                (Some(src), Some((size, mtime_ns)))
+                    if status.same_file(&src)
+                        && size == w.size
+                        && w.fingerprint.is_some()
+                        && Fingerprint::of_file(&out.join(rel.as_str())).ok() == w.fingerprint =>
+                {
                     (w.size, w.mtime_ns) = (size, mtime_ns)
                 }
                 _ => return Ok(Err(Some(probed))),

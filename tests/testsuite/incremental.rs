@@ -340,3 +340,26 @@ fn episode_art_replaced_in_place_is_published_anew() {
     assert_eq!(fs::read(show.path("public/media/fluentd-art.jpg")).unwrap(), art("small.jpg"));
     assert_eq!(written(&build_matches_a_full_build(&show, "nothing")), 0);
 }
+
+/// A recording written over in place (`ffmpeg -y`, `cp` onto it) is the
+/// very file published by a hard link, and another command (`list`) may
+/// have measured it already, so the probe cache holds its new measurement:
+/// the build still tells it from a touched file by its bytes, and publishes
+/// its new length and duration.
+#[test]
+fn a_recording_written_over_in_place_and_listed_first_is_published_anew() {
+    let show = Show::sample();
+    show.build().ok();
+    let target = show.path("media/fluentd-eduardo-silva.mp3");
+    assert!(target.exists());
+    let before = fs::read(show.path("public/feed.xml")).unwrap();
+    // In place: the same file (inode), so public/media's hard link holds it too.
+    let mut f = fs::File::options().write(true).truncate(true).open(&target).unwrap();
+    std::io::Write::write_all(&mut f, &fs::read(repo().join("tests/fixtures/audio/cbr-xing.mp3")).unwrap()).unwrap();
+    drop(f);
+    show.run(&["list", "--as-of", AS_OF]).ok();
+    let run = build_matches_a_full_build(&show, "a recording written over in place");
+    assert!(written(&run) >= 2, "{}", run.stderr);
+    assert_ne!(fs::read(show.path("public/feed.xml")).unwrap(), before);
+    assert_eq!(written(&build_matches_a_full_build(&show, "nothing")), 0);
+}
