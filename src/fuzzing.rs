@@ -197,6 +197,7 @@ fn lock_compared(old_text: &str) {
         slug: format!("e{n}"),
         page: Some(format!("https://example.com/show/episodes/e{n}/")),
         urls: vec![format!("https://example.com/show/media/e{n}.mp3")],
+        lengths: vec![1000 + u64::from(n)],
         notes: format!("{:016x}", n),
     };
     let feeds = [("ogg".to_string(), "0b8e3a9f-5b1e-5c2a-9d5e-1f2a3b4c5d6e".to_string())].into();

@@ -119,6 +119,11 @@ pub struct Published {
     pub page: Option<String>,
     /// Every media URL (enclosure first, then the other formats).
     pub urls: Vec<String>,
+    /// The length in bytes of the file behind each URL (locks written
+    /// before podsmith recorded them, and imported episodes, have none):
+    /// a file replaced under its URL is told by it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lengths: Vec<u64>,
     /// A fingerprint of the notes, to tell when they changed.
     pub notes: String,
 }
@@ -168,15 +173,17 @@ impl Lock {
             .episodes
             .iter()
             .map(|e| {
-                let mut urls: Vec<String> = Vec::new();
-                urls.push(e.media[e.primary].url.clone());
-                urls.extend(e.media.iter().map(|m| m.url.clone()).filter(|u| *u != e.media[e.primary].url));
+                let primary = &e.media[e.primary];
+                let others = e.media.iter().filter(|m| m.url != primary.url);
+                let urls = std::iter::once(primary).chain(others.clone()).map(|m| m.url.clone()).collect();
+                let lengths = std::iter::once(primary).chain(others).map(|m| m.info.bytes).collect();
                 Published {
                     guid: e.episode.guid.clone(),
                     title: e.episode.title.clone(),
                     slug: e.episode.slug.clone(),
                     page: Some(e.page_url.clone()),
                     urls,
+                    lengths,
                     notes: fingerprint(&e.episode.notes),
                 }
             })
@@ -223,6 +230,8 @@ impl Lock {
                     slug: e.slug.clone(),
                     page: None,
                     urls: e.media.iter().map(|m| was(m.key()).unwrap_or_else(|| m.key().to_string())).collect(),
+                    // What the host published is not known to the byte.
+                    lengths: Vec::new(),
                     notes: fingerprint(&e.notes),
                 };
                 (e.date, published)
@@ -405,6 +414,10 @@ pub enum Change {
     /// The cover's content changed but its URL did not: apps that keep
     /// art by its URL may go on showing the old one.
     CoverChangedInPlace { url: String },
+    /// A published media file was replaced under its URL (its length
+    /// changed): apps that downloaded it keep the old recording, and caches
+    /// may serve it (media are published as immutable).
+    MediaChangedInPlace { title: String, url: String, old: u64, new: u64 },
     /// A per-format feed is no longer made (no live episode has a file of
     /// its format): its subscribers would find it gone.
     FeedGone { format: String },
@@ -440,7 +453,8 @@ impl Change {
             | Change::ShowTitleChanged { .. }
             | Change::ShowDescriptionChanged
             | Change::ShowCategoriesChanged { .. }
-            | Change::CoverChangedInPlace { .. } => '~',
+            | Change::CoverChangedInPlace { .. }
+            | Change::MediaChangedInPlace { .. } => '~',
             Change::Removed { .. } | Change::FeedGone { .. } => '-',
             Change::GuidChanged { .. }
             | Change::UrlChanged { .. }
@@ -506,6 +520,13 @@ impl Change {
                 "the show's cover art changed but kept its URL {url}: Apple Podcasts and other apps keep art by \
                  its URL and may go on showing the old picture"
             ),
+            Change::MediaChangedInPlace { title, url, old, new } => format!(
+                "episode \"{title}\": the file at {url} was replaced under the same URL ({} now, {} before): \
+                 apps that downloaded the episode keep the old recording, and caches may serve it for up to a \
+                 year (media are published as immutable)",
+                crate::fsutil::human_size(*new),
+                crate::fsutil::human_size(*old),
+            ),
         }
     }
 
@@ -515,6 +536,10 @@ impl Change {
             Change::CoverChangedInPlace { .. } => {
                 Some("give the new picture a new file name, and `image` in [podcast] that name")
             }
+            Change::MediaChangedInPlace { .. } => Some(
+                "to publish a new recording, give it a new file name and `media` that name (build --allow-changes): \
+                 apps then download it anew",
+            ),
             _ => None,
         }
     }
@@ -529,6 +554,7 @@ impl Change {
             | Change::UrlChanged { title, .. }
             | Change::PageMoved { title, .. }
             | Change::NotesChanged { title }
+            | Change::MediaChangedInPlace { title, .. }
             | Change::TitleChanged { new: title, .. } => Some(title),
             Change::Removed { .. }
             | Change::ShowGuidChanged { .. }
@@ -640,6 +666,11 @@ fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
                 // The same position (enclosure first) is the likeliest replacement.
                 let new = n.urls.get(i).filter(|u| !o.urls.contains(u)).cloned();
                 out.push(Change::UrlChanged { title: n.title.clone(), old: url.clone(), new });
+            } else if let Some(j) = n.urls.iter().position(|u| u == url)
+                && let (Some(&old), Some(&new)) = (o.lengths.get(i), n.lengths.get(j))
+                && old != new
+            {
+                out.push(Change::MediaChangedInPlace { title: n.title.clone(), url: url.clone(), old, new });
             }
         }
         let page_moved = match (&o.page, &n.page) {
@@ -675,6 +706,7 @@ mod tests {
             slug: slug.into(),
             page: Some(format!("https://x/episodes/{slug}/")),
             urls: vec![url.into()],
+            lengths: vec![1000],
             notes: fingerprint(""),
         }
     }

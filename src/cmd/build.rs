@@ -82,6 +82,9 @@ fn say_changes(report: &Report, ui: &Ui) {
             Change::CoverChangedInPlace { .. } => {
                 ui.diagnostic(&Diagnostic::warning("ART-SAME-URL", c.describe()).help(c.help().unwrap_or_default()))
             }
+            Change::MediaChangedInPlace { .. } => {
+                ui.diagnostic(&Diagnostic::warning("MEDIA-SAME-URL", c.describe()).help(c.help().unwrap_or_default()))
+            }
             _ => ui.info(c),
         }
     }

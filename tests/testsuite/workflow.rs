@@ -924,6 +924,32 @@ fn new_cover_art_under_the_old_url_is_warned_of() {
     assert!(!run.stderr.contains("ART-SAME-URL"), "{}", run.stderr);
 }
 
+/// A published recording replaced under its own name (a re-export saved
+/// over the old file) keeps its URL, so apps that downloaded it keep the old
+/// one and caches may serve it (media go up as immutable): `diff` says so
+/// and `build` warns, with the fix, once; the build publishes the new file.
+#[test]
+fn a_recording_replaced_under_its_published_url_is_warned_of() {
+    let show = Show::sample();
+    show.build().ok();
+    let url = "https://podcast.example.com/cloud-native/media/fluentd-eduardo-silva.ogg";
+    let new = std::fs::read(repo().join("tests/fixtures/audio/vorbis-5s.ogg")).unwrap();
+    std::fs::remove_file(show.path("media/fluentd-eduardo-silva.ogg")).unwrap();
+    std::fs::write(show.path("media/fluentd-eduardo-silva.ogg"), &new).unwrap();
+    let said = format!("episode \"Eduardo Silva on Fluentd\": the file at {url} was replaced under the same URL (");
+    let help = "to publish a new recording, give it a new file name and `media` that name (build --allow-changes)";
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.contains(&format!("~ {said}")), "{}", run.stdout);
+    assert!(run.stdout.contains("media are published as immutable) (to publish a new recording"), "{}", run.stdout);
+    let run = show.build().ok();
+    assert!(run.stderr.contains(&format!("warning: {said}")), "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("  help: {help}")), "{}", run.stderr);
+    assert_eq!(std::fs::read(show.path("public/media/fluentd-eduardo-silva.ogg")).unwrap(), new);
+    // Said once: the lock now holds the new length.
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(!run.stdout.contains("replaced"), "{}", run.stdout);
+}
+
 /// The flags of a `--help` line starting at "--": the flag's name.
 fn flag_names(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
