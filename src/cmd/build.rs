@@ -101,6 +101,12 @@ fn say_changes(report: &Report, ui: &Ui) {
             podsmith::text::count(report.swept, "temporary file")
         ));
     }
+    if report.look_ahead {
+        ui.info(
+            "built as of a moment still to come (--as-of): podsmith.lock is left as it is (the episodes this \
+             shows are recorded as published by a build at their time)",
+        );
+    }
     if report.first_build {
         ui.info(format!(
             "recorded the {} in podsmith.lock: keep it with episodes.toml",

@@ -120,6 +120,10 @@ pub struct Report {
     pub changes: Vec<Change>,
     /// Whether this was the first build recorded in `podsmith.lock`.
     pub first_build: bool,
+    /// Built as of a moment still to come (`--as-of`): a look ahead,
+    /// which leaves `podsmith.lock` as it is (what it shows is not
+    /// published yet).
+    pub look_ahead: bool,
     /// Inputs and outputs were as the last build left them: nothing was done.
     pub nothing_changed: bool,
     /// What probing did.
@@ -390,11 +394,18 @@ impl Building<'_> {
         let memo = NextMemo::start(prepared, out_now, validated.iter_mut().map(|v| v.items.take()).collect());
         let planned = check_before_writing(prepared, &pages, previous, &records.warnings, &feeds, opts.force)?;
         let written = write_recorded(prepared, &renderer, &mut records, planned, made, swept)?;
-        // The record of what is published goes last: only what was written.
+        // The record of what is published goes last: only what was written;
+        // and not by a look ahead (`--as-of` a moment to come), whose
+        // episodes are not published yet: recorded, they would be "gone"
+        // from every build until then.
         let lock_path = prepared.lock_path();
-        crate::output::write_bytes(&lock_path, new_lock.as_bytes())
-            .map_err(|source| WriteError { path: lock_path.clone(), source })?;
-        let report = report_of(prepared, &records, &written, &validated, changes, first_build);
+        let look_ahead = opts.now > chrono::Utc::now();
+        if !look_ahead {
+            crate::output::write_bytes(&lock_path, new_lock.as_bytes())
+                .map_err(|source| WriteError { path: lock_path.clone(), source })?;
+        }
+        let mut report = report_of(prepared, &records, &written, &validated, changes, first_build && !look_ahead);
+        report.look_ahead = look_ahead;
         let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
         let inputs = inputs.map(|i| i.with_hosted(&prepared.hosted_digest).with_lock(lock_len));
         let encoded = memo.finish(prepared, &written.out);
@@ -577,6 +588,7 @@ fn report_of(
             .collect(),
         changes,
         first_build,
+        look_ahead: false,
         probe_stats: prepared.probe_stats.clone(),
         nothing_changed: false,
         removed: written.pruned.removed.clone(),
@@ -788,6 +800,7 @@ fn unchanged_report(
         measured: Vec::new(),
         changes: Vec::new(),
         first_build: false,
+        look_ahead: false,
         probe_stats: ProbeStats { probed: 0, cached: s.media, ..Default::default() },
         nothing_changed: true,
         removed: Vec::new(),

@@ -644,6 +644,31 @@ error: nothing to publish yet: the only episode, "Pilot", goes live on 5 Decembe
     show.run(&["build", "--as-of", "2026-12-05T09:00:00Z"]).ok();
 }
 
+/// A look ahead (`build --as-of` a moment to come, into a folder of its
+/// own) shows a scheduled episode as it will be, but publishes nothing:
+/// `podsmith.lock` is left as it is, so the next build at the real time
+/// neither refuses the episode as "gone" nor takes the look ahead's word.
+#[test]
+fn a_look_ahead_build_leaves_the_lock_as_it_is() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}{}",
+        episode("Live", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]),
+        episode("Pilot", "g2", "2099-03-01T09:00:00Z", &["vbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    show.build().ok();
+    let lock = show.read("podsmith.lock");
+    let run = show.run(&["build", "--as-of", "2099-03-02T00:00:00Z", "--out", "ahead"]).ok();
+    assert!(run.stderr.contains("Built 2 episodes"), "{}", run.stderr);
+    assert!(run.stderr.contains("podsmith.lock is left as it is"), "{}", run.stderr);
+    assert!(show.read("ahead/feed.xml").contains("<title>Pilot</title>"));
+    assert_eq!(show.read("podsmith.lock"), lock);
+    // The build at today's time publishes one episode and refuses nothing.
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("no longer in the feed"), "{}", run.stderr);
+    assert!(!show.read("public/feed.xml").contains("<title>Pilot</title>"));
+}
+
 /// Titles that make no good file name (issue 11, item 5).
 #[test]
 fn long_and_non_latin_titles_make_pages_that_fit() {
