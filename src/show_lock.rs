@@ -80,13 +80,12 @@ impl ShowLock {
         own_dir(&dir).map_err(io_err(&dir))?;
         let path = root.join(LOCK_PATH);
         refuse_link(&path).map_err(io_err(&path))?;
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(io_err(&path))?;
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+        let file = options.open(&path).map_err(io_err(&path))?;
+        refuse_shared(&file, &path).map_err(io_err(&path))?;
         let attempt = match access {
             Access::Exclusive => file.try_lock(),
             Access::Shared => file.try_lock_shared(),
@@ -166,6 +165,28 @@ fn own_dir_made(dir: &Path) -> io::Result<()> {
     }
 }
 
+/// Refuses a lock file that is not a plain file of its own: one hard-linked
+/// to another file (a crafted show folder, an archive) would have that file
+/// written over with the holder's note.
+fn refuse_shared(file: &std::fs::File, path: &Path) -> io::Result<()> {
+    let meta = file.metadata()?;
+    #[cfg(unix)]
+    let links = std::os::unix::fs::MetadataExt::nlink(&meta);
+    #[cfg(not(unix))]
+    let links = 1;
+    if !meta.is_file() || links > 1 {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} is not a file of its own (a hard link to another file, or not a plain file); remove it \
+                 (podsmith makes the file itself)",
+                path.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses a path that is a symbolic link.
 fn refuse_link(path: &Path) -> io::Result<()> {
     match std::fs::symlink_metadata(path) {
@@ -197,6 +218,21 @@ mod tests {
         assert!(ShowLock::acquire(dir.path(), Access::Exclusive, Wait::No, "build").is_err());
         drop((a, b));
         ShowLock::acquire(dir.path(), Access::Exclusive, Wait::No, "build").unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_file_hard_linked_to_another_file_is_refused_and_the_file_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(RECORDS_DIR)).unwrap();
+        let manifest = dir.path().join("episodes.toml");
+        std::fs::write(&manifest, "[podcast]\n").unwrap();
+        std::fs::hard_link(&manifest, dir.path().join(LOCK_PATH)).unwrap();
+        for access in [Access::Exclusive, Access::Shared] {
+            let err = ShowLock::acquire(dir.path(), access, Wait::No, "build").unwrap_err();
+            assert!(err.to_string().contains("is not a file of its own (a hard link"), "{err}");
+        }
+        assert_eq!(std::fs::read_to_string(&manifest).unwrap(), "[podcast]\n");
     }
 
     #[cfg(unix)]
