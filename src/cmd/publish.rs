@@ -90,6 +90,17 @@ fn tell_plan(report: &Report, ui: &Ui) {
     for p in plan.puts.iter().filter(|p| p.reason.is_drift()) {
         ui.info(format!("{}: {} was {}; uploaded again", report.destination, p.file.key, p.reason.describe()));
     }
+    if !plan.left.is_empty() {
+        ui.info(format!(
+            "{}: left {} podsmith once published and the site no longer has, changed there since (no longer \
+             podsmith's: delete {} by hand if {} should go): {}",
+            report.destination,
+            podsmith::text::count(plan.left.len(), "object"),
+            if plan.left.len() == 1 { "it" } else { "them" },
+            if plan.left.len() == 1 { "it" } else { "they" },
+            plan.left.join(", ")
+        ));
+    }
     if !plan.kept.is_empty() {
         ui.info(format!(
             "kept {} of episodes no longer in the show (podcast apps may still fetch them; --prune deletes \
@@ -206,6 +217,7 @@ fn as_json(report: &Report) -> serde_json::Value {
         "unchanged": plan.unchanged,
         "deleted": plan.deletes,
         "kept": plan.kept,
+        "left": plan.left,
         "adopted": plan.adopted,
         "notified": report.notified,
         "build": super::build::as_json(&report.build),

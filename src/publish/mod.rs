@@ -649,7 +649,7 @@ fn folder_links(folder: &Path, plan: &Plan) -> Result<(), PublishError> {
 
 /// A folder destination may not be in the show's folder (its output folder
 /// above all): the site would be written over the show's own files, and the
-/// record into the site.
+/// record into the site; nor may it hold the show's folder.
 #[cfg(feature = "publish")]
 fn inside_the_show(folder: &Path, root: &Path) -> Result<(), PublishError> {
     // The folder as it will be: its nearest existing ancestor resolved.
@@ -670,6 +670,16 @@ fn inside_the_show(folder: &Path, root: &Path) -> Result<(), PublishError> {
                 format!("file://{} is inside the show's folder {}", folder.display(), root.display()),
             )
             .help("publish to a folder outside the show, e.g. file:///srv/www/podcast (public/ is the build's own)"),
+        ));
+    }
+    // Nor may it hold the show: its keys would reach the show's own files.
+    if root.starts_with(&resolved) {
+        return Err(PublishError::config(
+            Diagnostic::error(
+                "PUBLISH-CONFIG",
+                format!("file://{} holds the show's folder {}", folder.display(), root.display()),
+            )
+            .help("publish to a folder of its own, outside the show, e.g. file:///srv/www/podcast: a web root that holds the show would serve episodes.toml and its drafts"),
         ));
     }
     Ok(())

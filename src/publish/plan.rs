@@ -106,6 +106,10 @@ pub struct Plan {
     pub unchanged: usize,
     /// Objects in the way that podsmith did not publish (refused without `--force`).
     pub foreign: Vec<String>,
+    /// Objects podsmith published that the site no longer has, but that
+    /// were replaced since (by hand, by another tool): left as they are,
+    /// never deleted, and no longer podsmith's.
+    pub left: Vec<String>,
     /// Objects podsmith did not publish that hold the very bytes of the site
     /// file at their key (by their ETag): taken as they are, and podsmith's
     /// from now on.
@@ -246,6 +250,10 @@ pub fn make_with(
         }
         if record.pending.contains_key(key) && !record.objects.contains_key(key) && !is_pending(entry, &listed[key]) {
             continue; // someone else's object now
+        }
+        if record.objects.get(key).is_some_and(|was| !is_ours(was, &listed[key])) {
+            plan.left.push(key.clone()); // replaced since: someone else's object now
+            continue;
         }
         if prune || !is_media(key) {
             plan.deletes.push(key.clone());
@@ -411,6 +419,22 @@ mod tests {
         assert_eq!(pruned.deletes, ["episodes/old/index.html", "media/old.mp3"]);
         assert!(!pruned.record.objects.contains_key("media/old.mp3"));
         assert!(!pruned.deletes.contains(&"notes.txt".to_string()), "a foreign object is never deleted");
+    }
+
+    #[test]
+    fn a_removed_page_or_medium_replaced_there_since_is_left_not_deleted() {
+        let mut before = site();
+        before.push(file("episodes/old/index.html", 5, "o", Phase::Page));
+        before.push(file("media/old.mp3", 500, "o2", Phase::Media));
+        let (record, mut there) = published(&before);
+        // Someone's own page now, and someone's own recording (another size).
+        there.get_mut("episodes/old/index.html").unwrap().etag = Some("theirs".into());
+        there.get_mut("media/old.mp3").unwrap().size = 501;
+        let plan = make(&site(), Some(&record), &there, true, false);
+        assert!(plan.deletes.is_empty(), "{:?}", plan.deletes);
+        assert_eq!(plan.left, ["episodes/old/index.html", "media/old.mp3"]);
+        assert!(!plan.record.objects.contains_key("media/old.mp3"), "no longer podsmith's");
+        assert!(!plan.record.objects.contains_key("episodes/old/index.html"));
     }
 
     #[test]

@@ -595,6 +595,12 @@ fn a_folder_inside_the_show_is_refused() {
         assert!(run.stderr.contains("is inside the show's folder"), "{inside}: {}", run.stderr);
     }
     assert!(!show.path("www").exists() && !show.path("public/.podsmith").exists());
+    // Nor a folder that holds the show: its keys would reach the show's files.
+    let above = show.path("episodes.toml").canonicalize().unwrap();
+    let above = above.parent().unwrap().parent().unwrap();
+    let run = to_folder(&show, &format!("file://{}", above.display()), &[]).fails(2);
+    assert!(run.stderr.contains("holds the show's folder"), "{}", run.stderr);
+    assert!(!above.join(".podsmith").exists() && !above.join("feed.xml").exists());
 }
 
 #[test]
