@@ -646,10 +646,14 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
             );
         }
     }
+    // Each problem once (the formats of an episode share most), the first
+    // few said: a list of thousands of chapters may have thousands.
+    const SAID: usize = 10;
+    let mut seen = std::collections::HashSet::new();
     for m in media {
         let what = format!("the {} ({})", m.info.format.label(), crate::text::clock(m.info.whole_seconds()));
         for p in chapters.problems(m.info.duration_secs, &what) {
-            if !problems.iter().any(|d: &Diagnostic| d.message.ends_with(&p)) {
+            if seen.insert(p.clone()) && seen.len() <= SAID {
                 problems.push(
                     Diagnostic::error("CHAPTERS", format!("episode \"{}\": {p}", episode.title))
                         .at(at.clone())
@@ -657,6 +661,16 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
                 );
             }
         }
+    }
+    if seen.len() > SAID {
+        problems.push(
+            Diagnostic::error(
+                "CHAPTERS",
+                format!("episode \"{}\": {} more problems with its chapters", episode.title, seen.len() - SAID),
+            )
+            .at(at.clone())
+            .help("fix the ones above and build again to see the rest"),
+        );
     }
     (problems, notes)
 }

@@ -199,6 +199,7 @@ impl<S: HasSize> Stored<S> {
             && self.sample_rate.is_none_or(|r| (1..=768_000).contains(&r))
             && self.channels.is_none_or(|c| (1..=255).contains(&c))
             && self.bitrate.is_none_or(|b| b <= 100_000_000)
+            && self.chapters.len() <= super::id3::MAX_CHAPTERS
     }
 }
 
@@ -451,6 +452,15 @@ mod tests {
             stored.sample_rate = rate;
             assert_eq!(cache.get("a.mp3", &path), None, "{secs} {rate:?}");
         }
+        // More chapters than a tag is read for (a crafted cache: thousands
+        // would cost every build their checks).
+        let stored = cache.file.entries.get_mut("a.mp3").unwrap();
+        stored.duration_secs = 3.0;
+        stored.sample_rate = Some(44_100);
+        assert!(cache.get("a.mp3", &path).is_some());
+        let chapter = crate::probe::id3::TaggedChapter { start_ms: 0, end_ms: None, title: String::new(), toc: true };
+        cache.file.entries.get_mut("a.mp3").unwrap().chapters = vec![chapter; crate::probe::id3::MAX_CHAPTERS + 1];
+        assert_eq!(cache.get("a.mp3", &path), None);
     }
 
     /// Loudness is kept with the measurement of the same content: read

@@ -33,7 +33,7 @@ fn listed() -> bool {
 
 const MAX_FRAME: u64 = 1 << 20;
 const MAX_FRAMES: usize = 1024;
-const MAX_CHAPTERS: usize = 512;
+pub(crate) const MAX_CHAPTERS: usize = 512;
 
 /// The chapters in the ID3v2 tag at the start of `src` (of `len` bytes),
 /// by start time; none if there is no such tag or it has none.

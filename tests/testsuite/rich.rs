@@ -98,6 +98,17 @@ fn manifest_chapters_win_over_the_mp3s_with_a_warning_and_are_checked_against_ev
     let run = show.build().fails(1);
     assert!(run.stderr.contains("starts at 0:04, not at 0"), "{}", run.stderr);
     assert!(run.stderr.contains("does not start after the chapter before it"), "{}", run.stderr);
+    // Thousands of chapters out of order: each problem once, the first ten
+    // said, the rest counted (they were compared with every one said before:
+    // minutes for a long list).
+    let many: String = (0..3000).map(|n| format!("\n[[episode.chapters]]\nstart = 0\ntitle = \"C{n}\"\n")).collect();
+    show.write("episodes.toml", &manifest(&many));
+    let run = show.build().fails(1);
+    let said: Vec<&str> =
+        run.stderr.lines().filter(|l| l.starts_with("error: episodes.toml:11: episode \"Pair\"")).collect();
+    assert_eq!(said.len(), 11, "{}", run.stderr);
+    assert!(said[0].contains("chapter 2 (\"C1\", 0:00) does not start after the chapter before it"), "{said:?}");
+    assert_eq!(said[10], "error: episodes.toml:11: episode \"Pair\": 2989 more problems with its chapters");
     // A time that is not one: a manifest error, with its line.
     show.write("episodes.toml", &manifest(&chapters.replace("\"0:03.5\"", "\"3:75\"")));
     let run = show.build().fails(1);
