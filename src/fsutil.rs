@@ -34,6 +34,9 @@ pub const NOTES: Limit = Limit { bytes: 4 << 20, what: "show notes" };
 pub const TEMPLATE: Limit = Limit { bytes: 1 << 20, what: "a template" };
 /// podsmith's own records (`.podsmith/*.json`, `podsmith.lock`).
 pub const RECORD: Limit = Limit { bytes: 64 << 20, what: "a record podsmith keeps" };
+/// `podsmith.lock`: ~500 bytes an episode, so room for 30,000 (its TOML is
+/// parsed whole, each value kept with its place: it is bounded tighter).
+pub const LOCK: Limit = Limit { bytes: 16 << 20, what: "podsmith.lock" };
 /// A feed to validate (what the directories accept, and then some).
 pub const FEED: Limit = Limit { bytes: 64 << 20, what: "a feed" };
 /// A transcript file.

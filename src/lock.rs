@@ -149,7 +149,7 @@ impl LockError {
 impl Lock {
     /// The lock at `path`; `None` if there is none yet.
     pub fn read(path: &Path) -> Result<Option<Lock>, LockError> {
-        let text = match crate::fsutil::read_string(path, crate::fsutil::RECORD) {
+        let text = match crate::fsutil::read_string(path, crate::fsutil::LOCK) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(LockError { path: path.to_path_buf(), reason: e.to_string() }),
@@ -159,8 +159,12 @@ impl Lock {
 
     /// The lock written as `text` (read from `path`).
     pub fn parse(path: &Path, text: &str) -> Result<Lock, LockError> {
-        let lock: Lock =
-            toml::from_str(text).map_err(|e| LockError { path: path.to_path_buf(), reason: e.to_string() })?;
+        not_packed(path, text)?;
+        let lock: Lock = toml::from_str(text).map_err(|e| LockError {
+            path: path.to_path_buf(),
+            // (The reader quotes the line: a crafted one may be megabytes.)
+            reason: crate::text::truncate_chars(&e.to_string(), 2000),
+        })?;
         match lock.show.as_ref().and_then(PublishedShow::problem) {
             Some(reason) => Err(LockError { path: path.to_path_buf(), reason }),
             None => Ok(lock),
@@ -281,6 +285,7 @@ impl Lock {
     /// with the show's table: a big show's lock with one episode changed is
     /// not parsed again.
     pub fn changes_from(&self, text: &str, path: &Path, old_text: &str) -> Result<Vec<Change>, LockError> {
+        not_packed(path, old_text)?;
         match self.as_known(text, old_text) {
             // The episodes whose tables are word for word the same change
             // nothing: the others are compared (guids are unique on each
@@ -346,6 +351,21 @@ impl Lock {
         }
         Some((old_show, others, same))
     }
+}
+
+/// Refuses a lock's `text` packed with values: a lock podsmith writes
+/// holds one every 20 bytes or more; a crafted one packed with them would
+/// take gigabytes to parse, as the TOML reader keeps every value with its
+/// place.
+fn not_packed(path: &Path, text: &str) -> Result<(), LockError> {
+    let values = text.bytes().filter(|b| matches!(b, b',' | b'=' | b'[')).count();
+    if values > text.len() / 12 + 64 {
+        return Err(LockError {
+            path: path.to_path_buf(),
+            reason: format!("it holds {values} values in {} bytes: not a lock podsmith writes", text.len()),
+        });
+    }
+    Ok(())
 }
 
 /// What [`Lock::as_known`] tells of an old lock: its show, its episodes
@@ -709,6 +729,25 @@ mod tests {
             lengths: vec![1000],
             notes: fingerprint(""),
         }
+    }
+
+    /// A lock packed with values (crafted: a big one took gigabytes to
+    /// parse) is refused before it is parsed, and an error quoting a long
+    /// line is cut short.
+    #[test]
+    fn a_lock_packed_with_values_is_refused_and_errors_stay_short() {
+        let path = Path::new("podsmith.lock");
+        let packed = format!("x = [{}1]\n", "1,".repeat(100_000));
+        let err = Lock::parse(path, &packed).unwrap_err();
+        assert!(err.reason.contains("values in 200008 bytes: not a lock podsmith writes"), "{err}");
+        let new = Lock { show: None, episodes: vec![ep("a", "one", "u1")] };
+        assert!(new.changes_from(&new.render(), path, &packed).is_err());
+        let long = format!("x = \"{}\"\n", "y".repeat(100_000));
+        let err = Lock::parse(path, &long).unwrap_err();
+        assert!(err.reason.chars().count() <= 2001, "{}", err.reason.len());
+        // What podsmith writes is never taken for packed.
+        let many = Lock { show: None, episodes: (0..500).map(|n| ep(&format!("g{n}"), "s", "u")).collect() };
+        assert_eq!(Lock::parse(path, &many.render()).unwrap(), many);
     }
 
     #[test]

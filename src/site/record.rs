@@ -129,8 +129,76 @@ pub struct Summary {
 /// The warnings of a record's summary that are diagnostics; others (text,
 /// as older podsmiths wrote them) are left out.
 fn said_again<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Diagnostic>, D::Error> {
-    let values = Vec::<serde_json::Value>::deserialize(d)?;
-    Ok(values.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect())
+    let values = Vec::<Said>::deserialize(d)?;
+    Ok(values.into_iter().filter_map(|s| s.0).collect())
+}
+
+/// A warning of a record's summary: a diagnostic (an object), or text as
+/// older podsmiths wrote it (`None`). Told apart as it is read, not by
+/// keeping a copy of it first (a crafted record's would take gigabytes).
+struct Said(Option<Diagnostic>);
+
+impl<'de> Deserialize<'de> for Said {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Said, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Said;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a warning")
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Said, E> {
+                Ok(Said(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Said, A::Error> {
+                Diagnostic::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|d| Said(Some(d)))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+/// A record's `version`: `None` for anything but a whole number, which is
+/// skipped as it is read, not kept (a crafted record's could be megabytes).
+struct Version(Option<u64>);
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Version, D::Error> {
+        use serde::de::IgnoredAny;
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Version;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a format number")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Version, E> {
+                Ok(Version(Some(v)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Version, E> {
+                Ok(Version(None))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Version, E> {
+                Ok(Version(None))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Version, E> {
+                Ok(Version(None))
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Version, E> {
+                Ok(Version(None))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Version, E> {
+                Ok(Version(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Version, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Version(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Version, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Version(None))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -631,10 +699,10 @@ impl SiteRecord {
 fn raw_sites(bytes: &[u8]) -> Result<Vec<RawSite>, String> {
     #[derive(Deserialize)]
     struct Format {
-        version: Option<serde_json::Value>,
+        version: Option<Version>,
     }
     let version = match serde_json::from_slice::<Format>(bytes) {
-        Ok(f) => f.version.map(|v| v.as_u64()),
+        Ok(f) => f.version.map(|v| v.0),
         Err(e) => return Err(format!("is damaged ({e})")),
     };
     match version {
@@ -873,5 +941,11 @@ mod tests {
             "{:?}",
             records.warnings
         );
+        // A format that is not a number, or a warning that is neither text
+        // nor a diagnostic, is read past (not kept) and the record set aside.
+        let packed = format!("{{\"version\": [{}0], \"sites\": []}}", "0,".repeat(100_000));
+        assert!(raw_sites(packed.as_bytes()).unwrap_err().starts_with("is damaged"));
+        let odd = format!("{{\"version\": {VERSION}, \"sites\": [{{\"summary\": {{\"warnings\": [[0, 0]]}}}}]}}");
+        assert!(raw_sites(odd.as_bytes()).unwrap_err().starts_with("is damaged"));
     }
 }
