@@ -377,6 +377,17 @@ fn publish_file(src: &Path, dest: &Path) -> io::Result<bool> {
 /// `src` as a temporary file beside `dest`: a hard link to it if possible,
 /// else a flushed copy; `None` if `dest` is it (or a copy of it) already.
 fn stage_file(src: &Path, dest: &Path) -> io::Result<Option<tempfile::TempPath>> {
+    // A link in the show (to a file in it: the manifest's reading made sure)
+    // is published as the file it leads to: a hard link to the link itself
+    // would be a link in `public/`, leading nowhere from there.
+    let resolved;
+    let src = match fs::symlink_metadata(src)?.file_type().is_symlink() {
+        true => {
+            resolved = fs::canonicalize(src)?;
+            resolved.as_path()
+        }
+        false => src,
+    };
     if same_file(src, dest)? {
         return Ok(None);
     }

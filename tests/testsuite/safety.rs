@@ -437,3 +437,24 @@ fn a_lost_build_record_does_not_make_the_shows_own_pages_foreign() {
     let run = other.run(&["build", "--out", &out, "--as-of", "2026-06-01T00:00:00Z"]).fails(2);
     assert!(run.stderr.contains("which this build would replace: index.html, episodes/"), "{}", run.stderr);
 }
+
+/// A media file that is a link to another file in the show is published as
+/// that file (a hard link to the link itself would lead nowhere from
+/// `public/`), and the next build, with something to do, knows it as its own.
+#[cfg(unix)]
+#[test]
+fn a_media_file_linked_within_the_show_is_published_as_the_file() {
+    let show = Show::sample();
+    let mp3 = show.path("media/fluentd-eduardo-silva.mp3");
+    fs::rename(&mp3, show.path("media/real.mp3")).unwrap();
+    std::os::unix::fs::symlink("real.mp3", &mp3).unwrap();
+    show.build().ok();
+    let published = show.path("public/media/fluentd-eduardo-silva.mp3");
+    assert!(!fs::symlink_metadata(&published).unwrap().file_type().is_symlink());
+    assert_eq!(fs::read(&published).unwrap(), fs::read(show.path("media/real.mp3")).unwrap());
+    // Another episode's notes edited: a build with something to do.
+    let text = show.read("episodes.toml").replacen("**Fluentd**", "**FluentD**", 1);
+    show.write("episodes.toml", &text);
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("has no record of writing"), "{}", run.stderr);
+}
