@@ -404,6 +404,30 @@ pub fn fnv64(bytes: &[u8]) -> u64 {
     h
 }
 
+/// `path` as it is or will be: absolute, each existing part resolved
+/// (links followed), the rest as written (`..` in it taken as written:
+/// what does not exist yet holds no link).
+pub fn resolved(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut real = std::env::current_dir().unwrap_or_default();
+    for c in path.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => real.push(c.as_os_str()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                real.pop();
+            }
+            Component::Normal(name) => {
+                real.push(name);
+                if let Ok(r) = real.canonicalize() {
+                    real = r;
+                }
+            }
+        }
+    }
+    real
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,6 +129,33 @@ pub struct Show {
     pub looked: HashMap<std::ffi::OsString, crate::fsutil::Status>,
 }
 
+impl Show {
+    /// The paths (relative to the show folder) of every file of the show's
+    /// own that the manifest names: the cover, each episode's media, art,
+    /// chapters file, chapter pictures and transcripts. An output folder
+    /// may hold none of them, and a build never replaces or deletes one.
+    pub fn own_files(&self) -> Vec<&str> {
+        fn local(a: &Asset) -> Option<&str> {
+            match a {
+                Asset::Local(f) => Some(f.rel.as_str()),
+                Asset::Remote(_) => None,
+            }
+        }
+        let mut own: Vec<&str> = local(&self.podcast.image).into_iter().collect();
+        for e in &self.episodes {
+            own.extend(e.media.iter().filter_map(|m| m.local()).map(|f| f.rel.as_str()));
+            own.extend(e.image.as_ref().and_then(local));
+            if let Some(c) = &e.chapters {
+                if let crate::chapters::Origin::File(rel) = &c.origin {
+                    own.push(rel);
+                }
+                own.extend(c.list.iter().filter_map(|c| c.image.as_ref().and_then(local)));
+            }
+            own.extend(e.transcripts.iter().map(|t| t.rel.as_str()));
+        }
+        own
+    }
+}
 /// The `[publish]` table: where `podsmith publish` puts the site, and how.
 /// Credentials are never here (see [`crate::publish`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

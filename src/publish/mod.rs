@@ -652,16 +652,7 @@ fn folder_links(folder: &Path, plan: &Plan) -> Result<(), PublishError> {
 /// record into the site; nor may it hold the show's folder.
 #[cfg(feature = "publish")]
 fn inside_the_show(folder: &Path, root: &Path) -> Result<(), PublishError> {
-    // The folder as it will be: its nearest existing ancestor resolved.
-    let mut existing = folder.to_path_buf();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        let Some(name) = existing.file_name().map(|n| n.to_os_string()) else { break };
-        rest.push(name);
-        existing.pop();
-    }
-    let mut resolved = existing.canonicalize().unwrap_or(existing);
-    resolved.extend(rest.iter().rev());
+    let resolved = crate::fsutil::resolved(folder);
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     if resolved.starts_with(&root) {
         return Err(PublishError::config(

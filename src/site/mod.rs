@@ -32,7 +32,7 @@ use crate::catalog::{ProbeStats, Scheduled, probe_media};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::fsutil::{Fingerprint, Status};
 use crate::lock::Change;
-use crate::manifest::{self, Asset};
+use crate::manifest;
 use crate::output::{WriteError, WriteStats};
 use crate::pages::Renderer;
 use crate::probe::cache::Cache;
@@ -978,6 +978,14 @@ fn protected_files(prepared: &Prepared) -> std::collections::HashSet<PathBuf> {
     let catalog = &prepared.catalog;
     let mut paths: Vec<PathBuf> = vec![catalog.manifest_path.clone(), catalog.root.join(crate::lock::FILE_NAME)];
     paths.extend(catalog.files().map(|f| f.path.clone()));
+    // Transcripts and chapters files, which the site holds copies of.
+    let episodes = catalog.episodes.iter().map(|e| &e.episode).chain(catalog.scheduled.iter().map(|s| &s.episode));
+    for e in episodes {
+        paths.extend(e.transcripts.iter().map(|t| catalog.root.join(&t.rel)));
+        if let Some(crate::chapters::Origin::File(rel)) = e.chapters.as_ref().map(|c| &c.origin) {
+            paths.push(catalog.root.join(rel));
+        }
+    }
     paths.iter().filter_map(|p| p.canonicalize().ok()).collect()
 }
 
@@ -998,7 +1006,7 @@ fn check_output_folder(show: &manifest::Show, out: &Path) -> Result<(), BuildErr
     if out.exists() && !out.is_dir() {
         return Err(BuildError::Config(format!("the output path `{}` is a file, not a folder", out.display())));
     }
-    let Ok(out_real) = out.canonicalize() else { return Ok(()) };
+    let out_real = crate::fsutil::resolved(out);
     if root.starts_with(&out_real) {
         return Err(BuildError::Config(format!(
             "the output folder `{}` is the show folder or contains it; choose a folder of its own, e.g. --out public",
@@ -1008,17 +1016,15 @@ fn check_output_folder(show: &manifest::Show, out: &Path) -> Result<(), BuildErr
     // Only a folder inside the show can hold its files; they are named by
     // their paths in the show (the manifest reader keeps them inside it).
     let Ok(inside) = out_real.strip_prefix(&root) else { return Ok(()) };
-    let mut own: Vec<&str> = Vec::new();
-    if let Asset::Local(f) = &show.podcast.image {
-        own.push(&f.rel);
+    // Nor podsmith's records, nor the show's templates.
+    let folders = [crate::show_lock::RECORDS_DIR, "templates"];
+    if let Some(name) = folders.iter().find(|f| inside.starts_with(f)) {
+        return Err(BuildError::Config(format!(
+            "the output folder `{}` is in the show's {name}/ folder; choose a folder of its own, e.g. --out public",
+            out.display(),
+        )));
     }
-    for e in &show.episodes {
-        own.extend(e.media.iter().filter_map(|m| m.local()).map(|f| f.rel.as_str()));
-        if let Some(Asset::Local(f)) = &e.image {
-            own.push(&f.rel);
-        }
-    }
-    if let Some(name) = own.iter().find(|rel| Path::new(rel).starts_with(inside)) {
+    if let Some(name) = show.own_files().iter().find(|rel| Path::new(rel).starts_with(inside)) {
         return Err(BuildError::Config(format!(
             "the output folder `{}` holds the show's own files ({name}); podsmith would publish over them: choose a folder of its own, e.g. --out public",
             out.display(),

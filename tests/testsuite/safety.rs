@@ -234,6 +234,16 @@ error: the output folder `media` holds the show's own files (media/cover.jpg); p
 
 "#]]
     );
+    // Transcripts and podsmith's own folders are the show's too (a crafted
+    // record could otherwise have a build there delete a transcript).
+    let show = Show::sample();
+    let run = show.run(&["build", "--out", "transcripts"]).fails(2);
+    assert!(run.stderr.contains("holds the show's own files (transcripts/"), "{}", run.stderr);
+    for folder in [".podsmith/site", "templates", "new/../transcripts"] {
+        let run = show.run(&["build", "--out", folder]).fails(2);
+        assert!(run.stderr.contains("choose a folder of its own"), "{folder}: {}", run.stderr);
+        assert!(!show.path(folder).join("feed.xml").exists());
+    }
 }
 
 #[test]
