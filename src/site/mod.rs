@@ -1016,9 +1016,11 @@ fn check_output_folder(show: &manifest::Show, out: &Path) -> Result<(), BuildErr
     // Only a folder inside the show can hold its files; they are named by
     // their paths in the show (the manifest reader keeps them inside it).
     let Ok(inside) = out_real.strip_prefix(&root) else { return Ok(()) };
-    // Nor podsmith's records, nor the show's templates.
+    // Nor podsmith's records (but for a preview's site, which podsmith
+    // keeps there), nor the show's templates.
+    let preview = Path::new(crate::show_lock::RECORDS_DIR).join(crate::show_lock::PREVIEW_DIR);
     let folders = [crate::show_lock::RECORDS_DIR, "templates"];
-    if let Some(name) = folders.iter().find(|f| inside.starts_with(f)) {
+    if let Some(name) = folders.iter().find(|f| inside.starts_with(f) && !inside.starts_with(&preview)) {
         return Err(BuildError::Config(format!(
             "the output folder `{}` is in the show's {name}/ folder; choose a folder of its own, e.g. --out public",
             out.display(),

@@ -334,6 +334,10 @@ pub fn inputs(
     let mut media = Sha256::new();
     program(&mut content);
     put(&mut content, manifest_text.as_bytes());
+    // Where the site is served, which a preview sets apart from the
+    // manifest (`podsmith serve --port`): every URL of it changes with it.
+    put(&mut content, show.podcast.base_url.as_str().as_bytes());
+    put(&mut content, show.podcast.link.as_str().as_bytes());
     put(&mut content, out.as_os_str().as_encoded_bytes());
     if let Ok(entries) = std::fs::read_dir(templates) {
         let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();

@@ -173,3 +173,19 @@ fn the_preview_keeps_its_own_record_and_memo_so_building_and_previewing_do_not_u
     show.build().ok();
     assert!(!show.read(".podsmith/build.json").contains("preview"));
 }
+
+/// A preview started again on another port serves the show at that port:
+/// every URL of the site is the new address's (the preview's record and
+/// memo, kept from the first, are not taken as they are).
+#[test]
+fn a_preview_on_another_port_is_built_at_that_address() {
+    let show = Show::sample();
+    let first = start(&show);
+    let old = format!("http://127.0.0.1:{}/", first.port);
+    assert!(text(&first, "/feed.xml").contains(&old));
+    drop(first);
+    let second = start(&show);
+    let feed = text(&second, "/feed.xml");
+    assert!(feed.contains(&format!("http://127.0.0.1:{}/", second.port)), "{feed}");
+    assert!(!feed.contains(&old), "{feed}");
+}
