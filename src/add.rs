@@ -495,6 +495,10 @@ fn apply(plan: &Plan, opts: &Options) -> Result<manifest::Show, AddError> {
 fn insert_episode(text: &str, table: &str) -> Result<String, AddError> {
     let doc = toml_edit::Document::parse(text).map_err(|e| AddError::Refused(format!("episodes.toml: {e}")))?;
     let (after_comments, at_header) = insertion_point(text, &doc)?;
+    // The new lines take the file's line ends, the notes' own lines too:
+    // what is added is compared as it is written.
+    let table = table.replace('\n', line_end(text));
+    let table = table.as_str();
     let adds = |at: usize| Some(inserted_at(text, table, at)).filter(|out| adds_only(text, out, table));
     adds(after_comments).or_else(|| adds(at_header)).or_else(|| adds(text.len())).ok_or_else(|| {
         AddError::Refused(
@@ -525,10 +529,16 @@ fn adds_only(old: &str, new: &str, table: &str) -> bool {
     old == new
 }
 
-/// `text` with `table` inserted at byte `at` (a line's start, or the end).
-fn inserted_at(text: &str, table: &str, at: usize) -> String {
+/// The line end most of `text`'s lines have.
+fn line_end(text: &str) -> &'static str {
     let crlf = text.matches("\r\n").count() * 2 > text.matches('\n').count();
-    let eol = if crlf { "\r\n" } else { "\n" };
+    if crlf { "\r\n" } else { "\n" }
+}
+
+/// `text` with `table` (its lines ended as `text`'s) inserted at byte `at`
+/// (a line's start, or the end).
+fn inserted_at(text: &str, table: &str, at: usize) -> String {
+    let eol = line_end(text);
     let mut piece = String::new();
     if at == text.len() && !text.is_empty() && !text.ends_with('\n') {
         piece.push_str(eol);
@@ -536,7 +546,7 @@ fn inserted_at(text: &str, table: &str, at: usize) -> String {
     if at > 0 {
         piece.push_str(eol); // a blank line before the table
     }
-    piece.push_str(&table.replace('\n', eol));
+    piece.push_str(table);
     if at < text.len() {
         piece.push_str(eol); // and after it, before what follows
     }

@@ -489,14 +489,18 @@ fn add_keeps_crlf_line_ends_and_writes_its_own_lines_the_same_way() {
     let show = one_episode_show();
     let crlf = show.read("episodes.toml").replace('\n', "\r\n");
     show.write("episodes.toml", &crlf);
-    show.run(&["add", &fixture("vbr-xing.mp3"), "--title", "Two", "--date", "2024-02-01"]).ok();
+    // With notes of several lines: they take the file's line ends too.
+    show.write("notes.md", "Two lines\nof notes.\n");
+    show.run(&["add", &fixture("vbr-xing.mp3"), "--title", "Two", "--date", "2024-02-01", "--notes", "notes.md"]).ok();
     let after = show.read("episodes.toml");
     assert!(after.starts_with(&crlf), "the old text changed");
     let added = &after[crlf.len()..];
     assert_eq!(added.matches('\n').count(), added.matches("\r\n").count(), "{added:?}");
     assert!(added.starts_with("\r\n[[episode]]\r\ntitle = \"Two\"\r\nslug = \"two\"\r\n"), "{added:?}");
+    assert!(added.contains("Two lines\r\nof notes."), "{added:?}");
     show.build().ok();
     assert_eq!(show.channel("feed.xml").items.len(), 2);
+    assert!(show.read("public/episodes/two/index.html").contains("of notes."));
 }
 
 #[test]
