@@ -307,17 +307,17 @@ pub struct AddArgs {
     /// Show notes: a Markdown file, or - for stdin.
     #[arg(long, value_name = "FILE|-")]
     pub notes: Option<String>,
-    /// Season number.
-    #[arg(long)]
+    /// Season number (from 1).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub season: Option<u32>,
-    /// Episode number [default: the last + 1, in a numbered show].
-    #[arg(long)]
+    /// Episode number, from 1 [default: the last + 1, in a numbered show].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub episode: Option<u32>,
     /// Episode type.
     #[arg(long = "type", value_enum)]
     pub episode_type: Option<EpisodeKind>,
-    /// Page slug [default: from the title].
-    #[arg(long)]
+    /// Page slug: a-z, 0-9, - and _ [default: from the title].
+    #[arg(long, value_parser = slug)]
     pub slug: Option<String>,
     /// A guest (repeat for several).
     #[arg(long = "guest", value_name = "NAME")]
@@ -338,4 +338,17 @@ pub struct AddArgs {
     /// Output format: for people (the table on stdout), or one JSON object on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+/// A page slug as the manifest takes it: a-z, 0-9, - and _, at most
+/// [`podsmith::text::SLUG_MAX_GIVEN`] of them.
+fn slug(given: &str) -> Result<String, String> {
+    let max = podsmith::text::SLUG_MAX_GIVEN;
+    match (podsmith::text::is_plain_slug(given), given.len() <= max) {
+        (true, true) => Ok(given.to_string()),
+        (false, _) => {
+            Err(format!("a slug may only hold a-z, 0-9, - and _ (try --slug {})", podsmith::text::slugify(given)))
+        }
+        (true, false) => Err(format!("a slug is at most {max} characters (it is the page's address)")),
+    }
 }

@@ -34,6 +34,12 @@ pub const SLUG_MAX: usize = 80;
 /// The longest slug a manifest may set by hand.
 pub const SLUG_MAX_GIVEN: usize = 120;
 
+/// Whether `slug` is one a page may be named by: a-z, 0-9, - and _ only
+/// (its length is checked apart: [`SLUG_MAX_GIVEN`]).
+pub fn is_plain_slug(slug: &str) -> bool {
+    !slug.is_empty() && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
 /// A URL-safe slug from a title: lower-case ASCII letters, digits and `-`,
 /// at most [`SLUG_MAX`] characters, cut at a word boundary. Any script is
 /// transliterated (`Björn` → `bjorn`, `日本語` → `ri-ben-yu`).

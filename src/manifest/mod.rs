@@ -1561,8 +1561,7 @@ fn slug(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, title: Option<&str>) -> Op
     };
     let given = s.get_ref();
     let max = crate::text::SLUG_MAX_GIVEN;
-    let plain = !given.is_empty()
-        && given.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    let plain = crate::text::is_plain_slug(given);
     if !plain {
         cx.error(
             &s.span(),

@@ -135,6 +135,23 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
         assert_eq!(show.read("episodes.toml"), manifest, "{all:?}");
         assert_eq!(fs::read_dir(show.path("media")).unwrap().count(), media_before, "{all:?}: no file left behind");
     }
+    // Values the manifest would refuse are usage errors, dry run or not.
+    for (flag, value, message) in [
+        ("--slug", "Bad Slug!", "a slug may only hold a-z, 0-9, - and _ (try --slug bad-slug)"),
+        ("--season", "0", "0 is not in 1.."),
+        ("--episode", "0", "0 is not in 1.."),
+    ] {
+        for dry in [true, false] {
+            let cheap = fixture("cbr-xing.mp3");
+            let mut args = vec!["add", cheap.as_str(), "--title", "x", flag, value];
+            if dry {
+                args.push("--dry-run");
+            }
+            let run = show.run(&args).fails(2);
+            assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        }
+    }
+    assert_eq!(show.read("episodes.toml"), manifest);
     // A different file under a name the show already uses.
     fs::copy(audio("vorbis.ogg"), show.path("media/clash.ogg")).unwrap();
     let other = tempfile::tempdir().unwrap();
