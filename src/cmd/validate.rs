@@ -51,7 +51,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
         }
         reports.push(report);
     }
-    print(&reports, loudness.as_ref(), args.format, ui);
+    print(&reports, loudness.as_ref(), args.format, args.strict, ui);
     let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
     let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum::<usize>()
         + loudness.as_ref().map_or(0, |l| count(&l.findings, Severity::Warning));
@@ -170,7 +170,7 @@ fn online(_: &[u8], _: &mut Report, _: &Ui) -> Result<(), Failure> {
     Err(Failure::usage("--online needs podsmith built with the `online` feature (the default)"))
 }
 
-fn print(reports: &[Report], loudness: Option<&ShowLoudness>, format: Format, ui: &Ui) {
+fn print(reports: &[Report], loudness: Option<&ShowLoudness>, format: Format, strict: bool, ui: &Ui) {
     let loud = |s: Severity| loudness.map_or(0, |l| count(&l.findings, s));
     match format {
         Format::Json => {
@@ -189,7 +189,12 @@ fn print(reports: &[Report], loudness: Option<&ShowLoudness>, format: Format, ui
             for r in reports {
                 let (e, w, i) = (r.count(Severity::Error), r.count(Severity::Warning), r.count(Severity::Info));
                 let media = if r.media_checked { "" } else { " (media not checked: give --media-root)" };
-                let verdict = if e == 0 { "passes" } else { "fails" };
+                let verdict = match (e, w) {
+                    (0, 0) => "passes",
+                    (0, _) if strict => "fails under --strict",
+                    (0, _) => "passes",
+                    _ => "fails",
+                };
                 outln!(
                     "{}: {verdict} — {e} error{}, {w} warning{}, {i} note{} in {} item{}{media}",
                     r.feed,

@@ -78,7 +78,9 @@ fn warnings_pass_unless_strict() {
         "{}",
         run.stdout
     );
-    show.run(&["validate", "--strict", &feed]).fails(1);
+    assert!(run.stdout.contains("APPLE-CH-OWNER.xml: passes — 0 errors, 1 warning"), "{}", run.stdout);
+    let run = show.run(&["validate", "--strict", &feed]).fails(1);
+    assert!(run.stdout.contains("APPLE-CH-OWNER.xml: fails under --strict — 0 errors, 1 warning"), "{}", run.stdout);
 }
 
 #[test]
