@@ -329,10 +329,12 @@ fn who_and_what(
     let language =
         channel.language().map(|l| l.trim().to_ascii_lowercase()).filter(|l| crate::text::is_language_code(l));
     p["language"] = value(language.clone().unwrap_or_else(|| {
-        notes.push(note(format!(
-            "the feed's language {:?} is not an ISO 639 code: \"en\" is written",
-            channel.language()
-        )));
+        notes.push(note(match channel.language().map(str::trim).filter(|l| !l.is_empty()) {
+            Some(l) => {
+                format!("the feed's language \"{}\" is not an ISO 639 code: \"en\" is written", l.escape_debug())
+            }
+            None => "the feed gives no language: \"en\" is written".to_string(),
+        }));
         said.push(("language", "the feed's language is not an ISO 639 code: \"en\", to check"));
         "en".into()
     }));

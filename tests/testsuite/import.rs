@@ -127,6 +127,8 @@ fn every_real_feed_imports_keeping_its_guids_or_is_refused_with_a_reason() {
         match run.code {
             0 => {
                 imported += 1;
+                // Said in words, not as the program's values.
+                assert!(!run.stderr.contains("None") && !run.stderr.contains("Some("), "{name}: {}", run.stderr);
                 // The manifest is one podsmith reads, and every guid is the feed's.
                 let path = show.path("show/episodes.toml");
                 let parsed = podsmith::manifest::load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
