@@ -153,8 +153,11 @@ impl BuildError {
 /// A finding of the feed called `feed`, so saying.
 fn in_feed(f: &Diagnostic, feed: &str) -> Diagnostic {
     let mut f = f.clone();
-    if let Location::Feed { feed: name, .. } = &mut f.location {
+    if let Location::Feed { feed: name, line, .. } = &mut f.location {
         *name = Some(feed.to_string());
+        // A line of a feed that was not written tells the podcaster nothing
+        // (and reads as a line of episodes.toml): the episode says where.
+        *line = None;
     }
     f
 }

@@ -154,7 +154,7 @@ fn an_ogg_only_episode_is_refused_because_apple_would_not_list_it() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-error: feed.xml, episode "Ogg only", line 35: the enclosure URL ends in .ogg; Apple lists only .mp3, .m4a, .mp4, .m4v, .mov and .pdf, and will not show this episode [APPLE-IT-ENCL-EXT]
+error: feed.xml, episode "Ogg only": the enclosure URL ends in .ogg; Apple lists only .mp3, .m4a, .mp4, .m4v, .mov and .pdf, and will not show this episode [APPLE-IT-ENCL-EXT]
   help: make an MP3 (or AAC .m4a) the enclosure and offer other formats as <podcast:alternateEnclosure>
 error: the feed would be refused by podcast directories; nothing was written
   help: run `podsmith validate` for all findings
