@@ -220,6 +220,9 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
     let (probes, hosted_title) = measure(&incoming, &show)?;
     let local_title =
         || incoming.iter().filter(|i| i.hosted.is_none()).find_map(|i| crate::probe::read_title(&i.source));
+    if opts.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return refuse("--title is empty: give the episode a title, --title \"…\"");
+    }
     let title = match opts.title.clone().or_else(local_title).or(hosted_title) {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => return refuse("the file has no title tag: give the episode a title with --title \"…\""),

@@ -129,7 +129,12 @@ impl Failure {
     /// A show that could not be built (or read, for `diff` and `validate`):
     /// a manifest that cannot be read is one help away from the right folder.
     pub fn from_build(e: &BuildError, otherwise: &str) -> Self {
-        let mut diagnostics = e.diagnostics();
+        Self::from_build_of(e, otherwise, "build")
+    }
+
+    /// [`Failure::from_build`] of the build `podsmith COMMAND` ran.
+    pub fn from_build_of(e: &BuildError, otherwise: &str, command: &str) -> Self {
+        let mut diagnostics = e.diagnostics_of(command);
         if let BuildError::Manifest(ManifestError::Read { .. }) = e
             && let Some(d) = diagnostics.last_mut()
         {

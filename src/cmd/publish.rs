@@ -32,7 +32,7 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         progress: ui.progress(),
     };
     let report = publish(&opts).map_err(|e| match e {
-        PublishError::Build(e) => Failure::from_build(&e, ""),
+        PublishError::Build(e) => Failure::from_build_of(&e, "", "publish"),
         PublishError::Config(d) => Failure::of(vec![*d], 2),
         e => Failure::of(e.diagnostic().into_iter().collect(), 1),
     })?;

@@ -38,9 +38,13 @@ pub fn run(opts: podsmith::serve::Options, open: bool, ui: &Ui) -> Result<ExitCo
                 r.seconds
             )),
             Err(e) => {
-                let mut text = String::from("The preview could not be rebuilt (the last good one is shown):\n\n");
+                let mut text =
+                    String::from("The preview could not be rebuilt (the last good one, if any, is shown):\n\n");
                 for d in e.diagnostics() {
-                    text.push_str(&format!("{}: {}\n", d.location, d.message));
+                    match d.location.to_string() {
+                        place if place.is_empty() => text.push_str(&format!("{}\n", d.message)),
+                        place => text.push_str(&format!("{place}: {}\n", d.message)),
+                    }
                     if let Some(help) = &d.help {
                         text.push_str(&format!("  help: {help}\n"));
                     }

@@ -87,6 +87,12 @@ fn shown(files: &[String]) -> String {
 impl BuildError {
     /// What to tell the podcaster: every problem found, then what it means.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.diagnostics_of("build")
+    }
+
+    /// [`BuildError::diagnostics`] of the build `podsmith COMMAND` ran
+    /// (`publish` builds first): the fixes it names are that command's.
+    pub fn diagnostics_of(&self, command: &str) -> Vec<Diagnostic> {
         let summary = Diagnostic::error("BUILD", self.to_string());
         match self {
             BuildError::Manifest(e) => e.diagnostics(),
@@ -111,11 +117,11 @@ impl BuildError {
                     .filter(|c| c.breaks_identity())
                     .map(|c| Diagnostic::error("IDENTITY", c.describe()))
                     .collect();
-                out.push(summary.help(
+                out.push(summary.help(format!(
                     "apps treat a new guid as a new episode and a new URL as a new download, and a moved page \
                      breaks the links listeners shared. Put the old guid, media file or slug back in episodes.toml; \
-                     or, if you mean it, run `podsmith build --allow-changes`",
-                ));
+                     or, if you mean it, run `podsmith {command} --allow-changes`"
+                )));
                 out
             }
             BuildError::Lock(e) => vec![e.diagnostic()],

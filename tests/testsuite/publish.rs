@@ -155,6 +155,9 @@ fn a_removed_episode_loses_its_page_and_keeps_its_media_until_pruned() {
     let removed = &manifest[start..end];
     let slug = removed.split("slug = \"").nth(1).map(|s| s.split('"').next().unwrap().to_string());
     show.write("episodes.toml", &format!("{}{}", &manifest[..start], &manifest[end..]));
+    // Refused without --allow-changes, with this command's fix.
+    let run = publish(&show, &s3, &[]).fails(1);
+    assert!(run.stdout.contains("run `podsmith publish --allow-changes`"), "{}", run.stdout);
     let run = publish(&show, &s3, &["--allow-changes"]).ok();
     let (_, deleted) = sent(&run);
     let page = match slug {

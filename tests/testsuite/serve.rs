@@ -125,6 +125,8 @@ fn serve_previews_the_show_rebuilds_on_save_and_shows_errors_without_touching_pu
     // A broken manifest: the last good page stays, the error is shown.
     show.write("episodes.toml", &manifest.replace("title = \"Miek Gieben on CoreDNS\"", "titel = \"oops\""));
     assert!(within(20, || text(&s, "/__podsmith/state").contains("unknown key `titel`")), "no error shown");
+    let state = text(&s, "/__podsmith/state");
+    assert!(state.contains("\\n2 problems in episodes.toml") && !state.contains(": 2 problems"), "{state}");
     assert!(text(&s, "/episodes/coredns-miek-gieben/").contains("<h1>Miek on CoreDNS</h1>"));
     // Fixed: the error goes.
     show.write("episodes.toml", &manifest);

@@ -121,6 +121,7 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
             "the slug \"coredns-miek-gieben\" is taken by another episode; choose another --slug",
         ),
         (vec![fixture("vbr-xing.mp3")], "the file has no title tag: give the episode a title with --title"),
+        (vec![fixture("cbr-xing.mp3"), "--title".into(), " ".into()], "--title is empty: give the episode a title"),
         (
             vec![fixture("cbr-xing.mp3"), "--title".into(), "x".into(), "--date".into(), "yesterday".into()],
             "--date \"yesterday\" is not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00",
