@@ -136,8 +136,10 @@ pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
     match dest {
         Destination::Folder(path) => {
             std::fs::create_dir_all(path).map_err(|e| format!("cannot make the folder {}: {e}", path.display()))?;
+            // A folder left empty by a deletion (a removed episode's) goes too.
             let store = object_store::local::LocalFileSystem::new_with_prefix(path)
-                .map_err(|e| format!("cannot open the folder {}: {e}", path.display()))?;
+                .map_err(|e| format!("cannot open the folder {}: {e}", path.display()))?
+                .with_automatic_cleanup(true);
             Ok(Opened {
                 store: Arc::new(store),
                 prefix: String::new(),

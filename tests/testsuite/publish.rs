@@ -342,6 +342,17 @@ fn a_folder_is_a_destination_too() {
     assert_eq!(there, show.public_files());
     let again = to_folder(&show, &to, &[]).ok();
     assert!(again.stderr.contains("0 uploaded (0 bytes), 20 unchanged"), "{}", again.stderr);
+    // An episode removed and pruned: its page's folder goes with its files.
+    let manifest = show.read("episodes.toml");
+    let start = manifest.find("[[episode]]").unwrap();
+    let end = start + 1 + manifest[start + 1..].find("[[episode]]").unwrap();
+    assert!(manifest[start..end].contains("slug = \"fluentd-eduardo-silva\""));
+    show.write("episodes.toml", &format!("{}{}", &manifest[..start], &manifest[end..]));
+    to_folder(&show, &to, &["--allow-changes", "--prune"]).ok();
+    let episodes = web.path().join("podcast/episodes");
+    assert!(!episodes.join("fluentd-eduardo-silva").exists());
+    assert!(episodes.join("kubernetes-sarah-novotny/index.html").is_file());
+    assert!(!web.path().join("podcast/media/fluentd-eduardo-silva.mp3").exists());
 }
 
 #[test]
