@@ -551,40 +551,56 @@ impl Sender {
 
     /// What went wrong, with what to check.
     fn failed(&self, doing: &str, e: &object_store::Error) -> PublishError {
-        let text = e.to_string();
-        let lower = text.to_ascii_lowercase();
-        // The setup's fault (exit 2): a bucket that is not there, credentials refused.
-        let setup = if lower.contains("nosuchbucket") || lower.contains("bucket does not exist") {
-            Some(
-                "the bucket does not exist: check the bucket name in the destination, the endpoint and the \
-                 region, or create the bucket",
-            )
-        } else if matches!(e, object_store::Error::Unauthenticated { .. })
-            || lower.contains("signaturedoesnotmatch")
-            || lower.contains("invalidaccesskeyid")
-            || lower.contains("403")
-        {
-            Some(
-                "the service refused the credentials: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the \
-                 profile in ~/.aws/credentials), and that they may write to this bucket",
-            )
-        } else if matches!(e, object_store::Error::PermissionDenied { .. }) {
-            Some("the credentials may not do this: give them write and list permission on the bucket")
-        } else {
-            None
-        };
-        let message = format!("{}: {doing} failed: {}", self.destination, one_line(&text));
-        if let Some(help) = setup {
-            return PublishError::config(Diagnostic::error("PUBLISH-CONFIG", message).help(help));
-        }
-        let help = if lower.contains("connect") || lower.contains("dns") || lower.contains("timed out") {
-            "the service could not be reached: check the endpoint URL and the network, then run publish again \
-             (it takes up where it stopped)"
-        } else {
-            "run publish again: it sends only what is not there yet"
-        };
-        PublishError::store(Diagnostic::error("PUBLISH", message).help(help))
+        failure(&self.destination, doing, e)
     }
+}
+
+/// What went wrong `doing` something at `destination`, with what to check.
+fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishError {
+    let text = e.to_string();
+    let lower = text.to_ascii_lowercase();
+    // No credentials anywhere: the last place the client looks is an EC2
+    // machine's instance role, whose address answers nothing elsewhere.
+    if lower.contains("169.254.169.254") || lower.contains("169.254.170.2") {
+        return PublishError::config(
+            Diagnostic::error("PUBLISH-CONFIG", format!("{destination}: no credentials to publish with")).help(
+                "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (or profile in [publish]) \
+                     naming a profile of ~/.aws/credentials; podsmith looked there, then for the instance role of \
+                     an EC2 machine, which did not answer",
+            ),
+        );
+    }
+    // The setup's fault (exit 2): a bucket that is not there, credentials refused.
+    let setup = if lower.contains("nosuchbucket") || lower.contains("bucket does not exist") {
+        Some(
+            "the bucket does not exist: check the bucket name in the destination, the endpoint and the \
+             region, or create the bucket",
+        )
+    } else if matches!(e, object_store::Error::Unauthenticated { .. })
+        || lower.contains("signaturedoesnotmatch")
+        || lower.contains("invalidaccesskeyid")
+        || lower.contains("403")
+    {
+        Some(
+            "the service refused the credentials: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the \
+             profile in ~/.aws/credentials), and that they may write to this bucket",
+        )
+    } else if matches!(e, object_store::Error::PermissionDenied { .. }) {
+        Some("the credentials may not do this: give them write and list permission on the bucket")
+    } else {
+        None
+    };
+    let message = format!("{destination}: {doing} failed: {}", one_line(&text));
+    if let Some(help) = setup {
+        return PublishError::config(Diagnostic::error("PUBLISH-CONFIG", message).help(help));
+    }
+    let help = if lower.contains("connect") || lower.contains("dns") || lower.contains("timed out") {
+        "the service could not be reached: check the endpoint URL and the network, then run publish again \
+         (it takes up where it stopped)"
+    } else {
+        "run publish again: it sends only what is not there yet"
+    };
+    PublishError::store(Diagnostic::error("PUBLISH", message).help(help))
 }
 
 /// A file of `size` bytes (at most [`WHOLE`]), whole; an error if it is
@@ -654,4 +670,22 @@ fn folder_etag(meta: &std::fs::Metadata) -> String {
 /// An error's text on one line, not too long.
 fn one_line(text: &str) -> String {
     crate::text::truncate_chars(&text.split_whitespace().collect::<Vec<_>>().join(" "), 400)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No credentials anywhere: the client's last try, an EC2 instance
+    /// role, fails; that is said as what it means, not as the request.
+    #[test]
+    fn no_credentials_anywhere_is_said_as_such() {
+        let e = object_store::Error::Generic {
+            store: "S3",
+            source: "Error performing PUT http://169.254.169.254/latest/api/token in 1ms - 403 Forbidden".into(),
+        };
+        let PublishError::Config(d) = failure("s3://b/x", "reading the record", &e) else { panic!() };
+        assert_eq!(d.message, "s3://b/x: no credentials to publish with");
+        assert!(d.help.unwrap().starts_with("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"));
+    }
 }
