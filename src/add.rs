@@ -478,7 +478,13 @@ fn apply(plan: &Plan, opts: &Options) -> Result<manifest::Show, AddError> {
             return Err(AddError::WouldBreak(problems));
         }
     };
-    if let Err(e) = crate::output::write_bytes(&opts.manifest, plan.new_text.as_bytes()) {
+    // A manifest that is a link (kept elsewhere, linked into the show) is
+    // written where it leads: the link stays a link.
+    let manifest = match std::fs::symlink_metadata(&opts.manifest) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&opts.manifest).unwrap_or(opts.manifest.clone()),
+        _ => opts.manifest.clone(),
+    };
+    if let Err(e) = crate::output::write_bytes(&manifest, plan.new_text.as_bytes()) {
         undo(&created);
         return Err(AddError::Io(opts.manifest.clone(), e));
     }

@@ -468,3 +468,18 @@ fn a_media_file_linked_within_the_show_is_published_as_the_file() {
     let run = show.build().ok();
     assert!(!run.stderr.contains("has no record of writing"), "{}", run.stderr);
 }
+
+/// A manifest kept elsewhere and linked into the show is written where it
+/// leads when `add` adds an episode: the link stays a link.
+#[cfg(unix)]
+#[test]
+fn add_writes_a_linked_manifest_where_it_leads() {
+    let show = one_episode_show();
+    let kept = tempfile::tempdir().unwrap();
+    let real = kept.path().join("episodes.toml");
+    fs::rename(show.path("episodes.toml"), &real).unwrap();
+    std::os::unix::fs::symlink(&real, show.path("episodes.toml")).unwrap();
+    show.run(&["add", &audio("vbr-xing.mp3").display().to_string(), "--title", "Two"]).ok();
+    assert!(fs::symlink_metadata(show.path("episodes.toml")).unwrap().file_type().is_symlink());
+    assert!(fs::read_to_string(&real).unwrap().contains("title = \"Two\""));
+}
