@@ -774,7 +774,12 @@ impl LocalSite {
                 let f = &self.files[n];
                 let local = self.root.join(&f.key);
                 let same = match folder {
-                    Some(folder) => crate::fsutil::same_content(&folder.join(&f.key), &local).ok()?,
+                    // (A link is never taken for the file: it is someone else's.)
+                    Some(folder) => {
+                        let there = folder.join(&f.key);
+                        !std::fs::symlink_metadata(&there).ok()?.file_type().is_symlink()
+                            && crate::fsutil::same_content(&there, &local).ok()?
+                    }
                     None => digests::holds_etag(&local, f.entry.size, etags.get(&f.key)?).ok()?,
                 };
                 same.then(|| f.key.clone())

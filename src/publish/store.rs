@@ -625,8 +625,9 @@ fn same_but_etags(a: &Published, b: &Published) -> bool {
 }
 
 /// Every regular file under a folder destination, by key, with its size:
-/// a walk that never follows a link (a link is not listed; a link to a
-/// folder is not entered), skipping what cannot be a site file.
+/// a walk that never follows a link (a link to a folder is not entered; a
+/// link where a file is, listed as a link: it is someone else's, in the way
+/// of the file of that name), skipping what cannot be a site file.
 fn list_folder(root: &Path) -> HashMap<String, Listed> {
     let mut out = HashMap::new();
     let mut stack = vec![(root.to_path_buf(), String::new())];
@@ -641,6 +642,9 @@ fn list_folder(root: &Path) -> HashMap<String, Listed> {
                     if let Ok(meta) = e.metadata() {
                         out.insert(key, Listed { size: meta.len(), etag: Some(folder_etag(&meta)) });
                     }
+                }
+                Ok(t) if t.is_symlink() => {
+                    out.insert(key, Listed { size: 0, etag: Some("\"a link\"".into()) });
                 }
                 _ => {}
             }

@@ -576,6 +576,21 @@ fn a_folder_destination_is_never_written_through_a_link() {
     assert_eq!(std::fs::read(elsewhere.join("index.html")).unwrap(), page_there);
     let page = std::fs::read_to_string(podcast.join("episodes/coredns-miek-gieben/index.html")).unwrap();
     assert!(page.contains("Miek Gieben on CoreDNS (2017)"));
+    // In a folder published to for the first time, a link where a site file
+    // goes (to a copy of it, even) is someone else's: refused unless
+    // --force, which puts the file in its place and leaves where it led.
+    let fresh = web.path().join("fresh");
+    std::fs::create_dir(&fresh).unwrap();
+    let copy = web.path().join("feed-copy.xml");
+    std::fs::copy(show.path("public/feed.xml"), &copy).unwrap();
+    std::os::unix::fs::symlink(&copy, fresh.join("feed.xml")).unwrap();
+    let to = format!("file://{}", fresh.display());
+    let run = to_folder(&show, &to, &[]).fails(1);
+    assert!(run.stderr.contains("feed.xml"), "{}", run.stderr);
+    assert!(std::fs::symlink_metadata(fresh.join("feed.xml")).unwrap().file_type().is_symlink());
+    to_folder(&show, &to, &["--force"]).ok();
+    assert!(std::fs::symlink_metadata(fresh.join("feed.xml")).unwrap().is_file());
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(show.path("public/feed.xml")).unwrap());
 }
 
 /// Links in a folder destination are not followed when it is listed: one
