@@ -454,6 +454,14 @@ fn table(opts: &Options, f: &Fields, title: &str, incoming: &[Incoming]) -> Stri
 /// file), reads the new manifest back strictly, then replaces the manifest
 /// atomically; anything that fails undoes the copies.
 fn apply(plan: &Plan, opts: &Options) -> Result<manifest::Show, AddError> {
+    // What an `add` killed before left where this one writes (it holds the
+    // show's lock: no other command is writing there).
+    crate::output::sweep_temps(&plan.root, false);
+    let folders: std::collections::HashSet<&Path> =
+        plan.incoming.iter().filter(|i| i.transfer).filter_map(|i| Path::new(&i.rel).parent()).collect();
+    for f in folders {
+        crate::output::sweep_temps(&plan.root.join(f), false);
+    }
     let mut created: Vec<PathBuf> = Vec::new();
     let undo = |created: &[PathBuf]| {
         for c in created {

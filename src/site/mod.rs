@@ -198,10 +198,14 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     };
     let mut begun = building.begin(show, &text, &hosted_digest)?;
     drop(text); // a big show's manifest is megabytes
-    if let Some(report) = begun.unchanged(opts) {
+    if let Some(mut report) = begun.unchanged(opts) {
         if let Some(rec) = begun.previous() {
             building.observer.recorded(rec);
         }
+        // What a killed `add` or `init` left beside the manifest, or a
+        // killed save in the records (two small folders: a look each).
+        let records = state.join(crate::show_lock::RECORDS_DIR);
+        report.swept = crate::output::sweep_temps(&show_root, false) + crate::output::sweep_temps(&records, false);
         // A big show's records and manifest take a while to free: the
         // report need not wait for it.
         free_later(begun);

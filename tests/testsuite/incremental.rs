@@ -251,6 +251,21 @@ fn a_build_that_changes_one_episode_sweeps_what_an_interrupted_command_left() {
     }
     assert_eq!(show.read(mine), "keep me");
     assert_eq!(written(&run), 4, "the edited episode's page, the index and the two feeds: {}", run.stderr);
+    // A build with nothing to do sweeps beside the manifest and in the
+    // records (a killed `add` or save); `add` sweeps where it writes.
+    let left = [".podsmith-MnOp78.tmp", ".podsmith/.podsmith-QrSt90.tmp"];
+    for rel in left {
+        show.write(rel, "half a file");
+    }
+    let run = build_matches_a_full_build(&show, "nothing, temporary files left");
+    assert!(run.stderr.contains("removed 2 temporary files"), "{}", run.stderr);
+    assert_eq!(written(&run), 0, "{}", run.stderr);
+    assert!(left.iter().all(|rel| !show.path(rel).exists()));
+    show.write("media/.podsmith-UvWx12.tmp", "half a copy");
+    let mp3 = repo().join("tests/fixtures/audio/cbr-xing.mp3").display().to_string();
+    show.run(&["add", &mp3, "--title", "Later", "--date", "2026-05-01"]).ok();
+    assert!(!show.path("media/.podsmith-UvWx12.tmp").exists());
+    assert_eq!(show.read(mine), "keep me");
 }
 
 #[test]
