@@ -188,6 +188,12 @@ fn self_link(cx: &mut Cx<'_>) {
             "add <atom:link href=\"https://…/feed.xml\" rel=\"self\" type=\"application/rss+xml\"/>",
         )),
         Some(link) => match link.attr("href") {
+            Some(href) if is_http_url(href) && super::items::has_scheme(href, "http") => cx.push(Finding::new(
+                id::APPLE_HOST_HTTPS,
+                at(Some(link)),
+                "the feed's own URL uses http://",
+                "serve the feed over https: Apple has announced secure feeds will be required",
+            )),
             Some(href) if is_http_url(href) => {}
             other => cx.push(Finding::new(
                 id::RSS_SELF,
@@ -295,7 +301,7 @@ fn cover(cx: &mut Cx<'_>) {
                 format!("itunes:image href=\"{href}\" is not an absolute http(s) URL"),
                 "give the full https:// address of the cover",
             )),
-            Some(_) => {}
+            Some(href) => super::items::url_rules(cx, href, at(Some(img)), "cover art"),
         },
     }
 }
@@ -739,8 +745,8 @@ fn protocols(cx: &mut Cx<'_>) {
         urls.push(&l.text);
     }
     urls.extend(cx.facts.iter().filter_map(|f| f.enclosure.as_ref().map(|(u, _)| u.as_str())));
-    let https = urls.iter().any(|u| u.starts_with("https://"));
-    let http = urls.iter().any(|u| u.starts_with("http://"));
+    let https = urls.iter().any(|u| super::items::has_scheme(u, "https"));
+    let http = urls.iter().any(|u| super::items::has_scheme(u, "http"));
     if https && http {
         cx.push(Finding::new(
             id::GOOG_PROTOCOL,

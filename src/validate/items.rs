@@ -250,15 +250,16 @@ fn link_and_art(cx: &mut Cx<'_>, item: &Node, w: &Where) {
             "link each episode to its show-notes page",
         ));
     }
-    if let Some(img) = cx.child(item, &Ns::Itunes, "image")
-        && !img.attr("href").is_some_and(is_http_url)
-    {
-        cx.push(Finding::new(
-            id::APPLE_IT_IMAGE,
-            w.at(img.line),
-            "the episode's <itunes:image> has no absolute http(s) href",
-            "write <itunes:image href=\"https://…/art.jpg\"/>",
-        ));
+    if let Some(img) = cx.child(item, &Ns::Itunes, "image") {
+        match img.attr("href").filter(|h| is_http_url(h)) {
+            Some(href) => url_rules(cx, href, w.at(img.line), "episode art"),
+            None => cx.push(Finding::new(
+                id::APPLE_IT_IMAGE,
+                w.at(img.line),
+                "the episode's <itunes:image> has no absolute http(s) href",
+                "write <itunes:image href=\"https://…/art.jpg\"/>",
+            )),
+        }
     }
 }
 
@@ -345,6 +346,9 @@ fn itunes_title(cx: &mut Cx<'_>, item: &Node, w: &Where) {
 /// RSS-ENC-ATTRS, then the rules for the enclosure's URL, type and length.
 fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where) {
     let (url, length, mime) = (e.attr("url"), e.attr("length"), e.attr("type"));
+    // Media types are case-insensitive (RFC 2045): Audio/MPEG is audio/mpeg.
+    let lower = mime.map(str::to_ascii_lowercase);
+    let mime = lower.as_deref();
     let missing: Vec<&str> = [("url", url), ("length", length), ("type", mime)]
         .into_iter()
         .filter(|(_, v)| v.is_none())
@@ -373,7 +377,7 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where) {
 /// PI-ENCL-HTTP, the URL rules, and APPLE-IT-ENCL-EXT / APPLE-IT-ENCL-TYPE:
 /// an http(s) URL whose extension Apple lists, typed to match it.
 fn enclosure_url(cx: &mut Cx<'_>, url: &str, mime: Option<&str>, at: &Where) {
-    if !url.starts_with("http://") && !url.starts_with("https://") {
+    if !has_scheme(url, "http") && !has_scheme(url, "https") {
         cx.push(Finding::new(
             id::PI_ENCL_HTTP,
             at.clone(),
@@ -445,35 +449,40 @@ fn unlisted_extension(cx: &mut Cx<'_>, ext: Option<String>, mime: Option<&str>, 
     }
 }
 
-/// APPLE-IT-ENCL-TYPE: an audio or video type that matches the extension `x`
-/// (warning: a common alias of audio/mpeg, or audio/mp4 for .m4a).
+/// APPLE-IT-ENCL-TYPE: a type that matches the extension `x`, one of
+/// Apple's list (warning: a common alias of audio/mpeg; for .m4a, a type
+/// apps play but Apple does not list).
 fn type_for_extension(cx: &mut Cx<'_>, x: &str, types: &[&str], mime: Option<&str>, at: &Where) {
-    if let Some(m) = mime
-        && !types.contains(&m)
-        && (m.starts_with("audio/") || m.starts_with("video/"))
-    {
+    let Some(m) = mime.filter(|m| !m.is_empty()) else { return };
+    if !types.contains(&m) {
         // audio/mp3 is not registered, but common and played everywhere.
         let alias = x == "mp3" && ["audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg"].contains(&m);
+        let message = match alias {
+            true => format!("type=\"{m}\" is not a registered type, nor in Apple's list (.{x} is {})", types[0]),
+            false => format!("type=\"{m}\" does not match the .{x} extension"),
+        };
         cx.push(
-            Finding::new(
-                id::APPLE_IT_ENCL_TYPE,
-                at.clone(),
-                format!("type=\"{m}\" does not match the .{x} extension"),
-                format!("write type=\"{}\"", types[0]),
-            )
-            .severity(if alias { Severity::Warning } else { Severity::Error }),
+            Finding::new(id::APPLE_IT_ENCL_TYPE, at.clone(), message, format!("write type=\"{}\"", types[0]))
+                .severity(if alias { Severity::Warning } else { Severity::Error }),
         );
-    } else if mime == Some("audio/mp4") && x == "m4a" {
+    } else if x == "m4a" && m != "audio/x-m4a" {
+        let broke = if m == "audio/mp4" { " (and broke one app)" } else { "" };
         cx.push(
             Finding::new(
                 id::APPLE_IT_ENCL_TYPE,
                 at.clone(),
-                "type=\"audio/mp4\" for .m4a is not in Apple's list (and broke one app)",
+                format!("type=\"{m}\" for .m4a is not in Apple's list{broke}"),
                 "write type=\"audio/x-m4a\"",
             )
             .severity(Severity::Warning),
         );
     }
+}
+
+/// Whether `url` starts with `scheme://`, in any case (URL schemes are
+/// case-insensitive: HTTPS:// is https://).
+pub(crate) fn has_scheme(url: &str, scheme: &str) -> bool {
+    url.split_once("://").is_some_and(|(s, _)| s.eq_ignore_ascii_case(scheme))
 }
 
 /// SPOT-IT-ENCL-TYPE: the enclosure's type is an audio, video or PDF type.
@@ -549,7 +558,7 @@ pub fn url_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
             "host the files at a public address",
         ));
     }
-    if url.starts_with("http://") {
+    if has_scheme(url, "http") {
         cx.push(Finding::new(
             id::APPLE_HOST_HTTPS,
             at,

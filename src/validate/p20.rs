@@ -125,7 +125,7 @@ pub fn check(cx: &mut Cx<'_>) {
         };
         for key in URL_ATTRS {
             if let Some(u) = node.attr(key)
-                && u.starts_with("http://")
+                && super::items::has_scheme(u, "http")
             {
                 // A media source may use any scheme (ipfs:, magnet: …); an
                 // http one is the enclosure's own problem (APPLE-HOST-HTTPS).

@@ -129,7 +129,7 @@ rule_table! {
     APPLE_IT_TITLE: "APPLE-IT-TITLE", Error, S, "Every item has a non-empty title (warning: episode numbers or the show title in it).";
     APPLE_IT_ENCL: "APPLE-IT-ENCL", Error, S, "Every item has an `enclosure`.";
     APPLE_IT_ENCL_EXT: "APPLE-IT-ENCL-EXT", Error, S, "The enclosure URL's path ends in an extension Apple lists (.mp3 .m4a .mp4 .m4v .mov .pdf): OGG, Opus, FLAC and WAV are not shown by Apple.";
-    APPLE_IT_ENCL_TYPE: "APPLE-IT-ENCL-TYPE", Error, S, "The enclosure `type` is one Apple lists and matches the extension (warning: `audio/mp4` for .m4a).";
+    APPLE_IT_ENCL_TYPE: "APPLE-IT-ENCL-TYPE", Error, S, "The enclosure `type` is one Apple lists and matches the extension (warning: `audio/mp3` and its other aliases for .mp3; `audio/mp4`, `audio/m4a` or `audio/aac` for .m4a).";
     APPLE_IT_ENCL_UNIQUE: "APPLE-IT-ENCL-UNIQUE", Error, S, "No two items share an enclosure URL (Apple ignores the duplicates).";
     APPLE_IT_ENCL_LENGTH: "APPLE-IT-ENCL-LENGTH", Error, S, "The enclosure `length` is the file size in bytes: a whole number (warning: 0), equal to the real file's size [M].";
     APPLE_IT_ENCL_ASCII: "APPLE-IT-ENCL-ASCII", Error, S, "Enclosure and image URLs are ASCII with no spaces (percent-encode the rest).";

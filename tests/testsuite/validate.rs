@@ -489,6 +489,38 @@ fn xml_that_strict_parsers_refuse_is_an_error_saying_what_to_change() {
     assert!(messages(&|s| s, "XML-WELLFORMED").is_empty() && messages(&|s| s, "XML-DECL-FIRST").is_empty());
 }
 
+/// Media types and URL schemes are case-insensitive; a type that is not the
+/// extension's is an error whatever it is; image and feed URLs get the
+/// rules media URLs get (https, ASCII).
+#[test]
+fn types_and_urls_are_judged_as_apps_read_them() {
+    let codes = |edit: &dyn Fn(String) -> String| -> Vec<String> {
+        edited_valid(edit).findings.iter().map(|f| format!("{} {:?}", f.code, f.severity)).collect()
+    };
+    let enclosure = "url=\"https://rulefixtures.net/podcast/audio/pair-5s.mp3\" length=\"20271\" type=\"audio/mpeg\"";
+    let with = |new: &'static str| move |s: String| s.replacen(enclosure, new, 1);
+    let upper = "url=\"HTTPS://rulefixtures.net/podcast/audio/pair-5s.mp3\" length=\"20271\" type=\"Audio/MPEG\"";
+    let found = codes(&with(upper));
+    assert!(!found.iter().any(|c| c.starts_with("PI-ENCL-HTTP") || c.contains("ENCL-TYPE")), "{found:?}");
+    let pdf = "url=\"https://rulefixtures.net/podcast/audio/pair-5s.mp3\" length=\"20271\" type=\"application/pdf\"";
+    assert!(codes(&with(pdf)).contains(&"APPLE-IT-ENCL-TYPE Error".to_string()), "{:?}", codes(&with(pdf)));
+    let alias = "url=\"https://rulefixtures.net/podcast/audio/pair-5s.mp3\" length=\"20271\" type=\"audio/mp3\"";
+    let report = edited_valid(&with(alias));
+    let found = of(&report, "APPLE-IT-ENCL-TYPE");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, Severity::Warning);
+    assert!(found[0].message.contains("not a registered type, nor in Apple's list"), "{}", found[0].message);
+    // Cover art over http and with a non-ASCII name; the feed's own URL over http.
+    let cover = "https://rulefixtures.net/podcast/rules/images/cover.jpg";
+    let art = codes(&|s: String| s.replacen(cover, "http://rulefixtures.net/podcast/rules/images/cövér.jpg", 1));
+    assert!(art.contains(&"APPLE-HOST-HTTPS Warning".to_string()), "{art:?}");
+    assert!(art.contains(&"APPLE-IT-ENCL-ASCII Error".to_string()), "{art:?}");
+    let feed = codes(&|s: String| {
+        s.replacen("https://rulefixtures.net/podcast/feed.xml", "http://rulefixtures.net/podcast/feed.xml", 1)
+    });
+    assert!(feed.contains(&"APPLE-HOST-HTTPS Warning".to_string()), "{feed:?}");
+}
+
 /// `validate --loudness` decodes every file of every episode once, says
 /// what listeners would hear (a file far from the loudness apps expect, the
 /// formats of an episode apart), and keeps what it measured in the probe
