@@ -137,9 +137,11 @@ pub fn lookup(text: &str) -> Result<(&'static str, Option<&'static str>), Option
     Err(suggest(parent, sub))
 }
 
-/// Where Apple moved a pre-2019 category (`"Games & Hobbies"` → `"Leisure"`).
-pub fn legacy(full: &str) -> Option<&'static str> {
-    LEGACY.iter().find(|(old, _)| old.eq_ignore_ascii_case(full)).map(|(_, new)| *new)
+/// The name Apple gives today to `full`, a category it retired in 2019,
+/// written as Apple wrote it (a name in another case is a slip, not a
+/// retired one): where Apple moved it (`"Games & Hobbies"` → `"Leisure"`).
+pub fn retired(full: &str) -> Option<&'static str> {
+    LEGACY.iter().find(|(old, new)| *old == full && old != new).map(|(_, new)| *new)
 }
 
 fn suggest(parent: &str, sub: Option<&str>) -> Option<String> {

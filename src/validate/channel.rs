@@ -637,7 +637,7 @@ fn categories_rule(cx: &mut Cx<'_>) {
             if categories::lookup(&name).is_ok() {
                 continue;
             }
-            if let Some(new) = categories::legacy(&name).filter(|new| *new != name) {
+            if let Some(new) = categories::retired(&name) {
                 cx.push(Finding::new(
                     id::APPLE_CH_CAT_LEGACY,
                     Where::Line(line),
@@ -777,6 +777,17 @@ pub fn date_rule(cx: &mut Cx<'_>, rule: RuleId, d: &Node, at: Where) -> Option<d
                     format!("<{}> uses the zone name {zone}, which some apps misread", d.local),
                     "write a numeric offset, e.g. -0800",
                 ));
+            }
+            if p.miscased {
+                cx.push(
+                    Finding::new(
+                        rule,
+                        at.clone(),
+                        format!("<{}>{}</{}> writes its names in another case than RFC 2822", d.local, d.text, d.local),
+                        "write them as RFC 2822 does (Wed, Oct, GMT): the grammar takes any case, some apps do not",
+                    )
+                    .severity(Severity::Warning),
+                );
             }
             if p.two_digit_year || chrono::Datelike::year(&p.at) < 1990 {
                 cx.push(

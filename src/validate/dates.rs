@@ -13,6 +13,9 @@ pub struct Parsed {
     pub zone_name: Option<String>,
     /// The year was written with two digits.
     pub two_digit_year: bool,
+    /// A weekday, month or zone name was written in another case than RFC
+    /// 2822's (`wed`, `MAY`, `gmt`): its grammar takes any, some apps do not.
+    pub miscased: bool,
 }
 
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -21,25 +24,28 @@ const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 /// Parses `s`; `Err` says what is wrong.
 pub fn parse(s: &str) -> Result<Parsed, String> {
     let mut tokens: Vec<&str> = s.split_whitespace().collect();
-    let weekday = leading_weekday(&mut tokens)?;
+    let mut miscased = false;
+    let weekday = leading_weekday(&mut tokens, &mut miscased)?;
     let [day, month, year, time, zone] = tokens[..] else {
         return Err("expected \"Wed, 02 Oct 2002 13:00:00 +0000\": day, month, year, time and zone".into());
     };
     let two_digit_year = year.len() == 2;
-    let date = calendar_date(day, month, year)?;
+    let date = calendar_date(day, month, year, &mut miscased)?;
     let clock = clock_time(time)?;
-    let (offset, zone_name) = zone_offset(zone)?;
+    let upper = zone.to_ascii_uppercase();
+    miscased |= upper != zone;
+    let (offset, zone_name) = zone_offset(&upper)?;
     let tz = FixedOffset::east_opt(offset).ok_or("bad offset")?;
     let at = tz.from_local_datetime(&date.and_time(clock)).single().ok_or("ambiguous time")?;
     if let Some(w) = weekday {
         check_weekday(date, w)?;
     }
-    Ok(Parsed { at, zone_name: zone_name.map(str::to_string), two_digit_year })
+    Ok(Parsed { at, zone_name: zone_name.map(str::to_string), two_digit_year, miscased })
 }
 
 /// Takes a leading weekday (`Wed,`) off `tokens`: its index in [`DAYS`], or
 /// `None` when the date starts with the day of the month.
-fn leading_weekday(tokens: &mut Vec<&str>) -> Result<Option<usize>, String> {
+fn leading_weekday(tokens: &mut Vec<&str>, miscased: &mut bool) -> Result<Option<usize>, String> {
     let Some(first) = tokens.first() else {
         return Ok(None);
     };
@@ -49,22 +55,27 @@ fn leading_weekday(tokens: &mut Vec<&str>) -> Result<Option<usize>, String> {
     let Some(day) = first.strip_suffix(',') else {
         return Err(format!("\"{first}\" should be a weekday followed by a comma, like \"Wed,\""));
     };
-    let Some(i) = DAYS.iter().position(|d| *d == day) else {
+    let Some(i) = DAYS.iter().position(|d| d.eq_ignore_ascii_case(day)) else {
         return Err(format!("\"{day}\" is not a weekday as RFC 2822 writes it (Mon … Sun)"));
     };
+    *miscased |= DAYS[i] != day;
     tokens.remove(0);
     Ok(Some(i))
 }
 
 /// The day, month name and year (two-digit years in 1950–2049) as a date that exists.
-fn calendar_date(day: &str, month: &str, year: &str) -> Result<NaiveDate, String> {
+fn calendar_date(day: &str, month: &str, year: &str, miscased: &mut bool) -> Result<NaiveDate, String> {
     let day: u32 = day
         .parse()
         .ok()
         .filter(|_| (1..=2).contains(&day.len()))
         .ok_or(format!("\"{day}\" is not a day of the month"))?;
-    let month =
-        MONTHS.iter().position(|m| *m == month).ok_or(format!("\"{month}\" is not a month (Jan … Dec)"))? as u32 + 1;
+    let m = MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(month))
+        .ok_or(format!("\"{month}\" is not a month (Jan … Dec)"))?;
+    *miscased |= MONTHS[m] != month;
+    let month = m as u32 + 1;
     let year = full_year(year)?;
     NaiveDate::from_ymd_opt(year, month, day).ok_or(format!(
         "{} {} {year} does not exist",
@@ -189,6 +200,10 @@ mod tests {
             "15 Jun 2019 was a Sat, not a Wed (compute the weekday; never copy it)"
         );
         assert_eq!(parse("Sat, 15 Jun 2019 12:00:00 PST").unwrap().zone_name.as_deref(), Some("PST"));
+        // Any case, as RFC 2822's grammar takes it; said, as some apps do not.
+        let lower = parse("sat, 15 jun 2019 19:00:00 gmt").unwrap();
+        assert_eq!(lower.at, parse("Sat, 15 Jun 2019 19:00:00 GMT").unwrap().at);
+        assert!(lower.miscased && !parse("Sat, 15 Jun 2019 19:00:00 GMT").unwrap().miscased);
     }
 
     #[test]

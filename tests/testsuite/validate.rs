@@ -521,6 +521,24 @@ fn types_and_urls_are_judged_as_apps_read_them() {
     assert!(feed.contains(&"APPLE-HOST-HTTPS Warning".to_string()), "{feed:?}");
 }
 
+/// A category in another case is a slip, said with the right spelling; a
+/// retired name is said with the one Apple moved it to.
+#[test]
+fn a_miscased_category_is_not_taken_for_a_retired_one() {
+    let category =
+        "<itunes:category text=\"Society &amp; Culture\"><itunes:category text=\"Documentary\"/></itunes:category>";
+    let with = |c: &'static str| move |s: String| s.replacen(category, c, 1);
+    let report = edited_valid(&with("<itunes:category text=\"Kids &amp; family\"/>"));
+    assert!(of(&report, "APPLE-CH-CAT-LEGACY").is_empty(), "{:?}", ids(&report));
+    let found = of(&report, "APPLE-CH-CAT");
+    assert_eq!(found.len(), 1, "{:?}", ids(&report));
+    assert!(found[0].help.as_deref().unwrap().contains("did you mean \"Kids & Family\""), "{:?}", found[0].help);
+    let report = edited_valid(&with("<itunes:category text=\"Games &amp; Hobbies\"/>"));
+    let found = of(&report, "APPLE-CH-CAT-LEGACY");
+    assert_eq!(found.len(), 1, "{:?}", ids(&report));
+    assert_eq!(found[0].help.as_deref(), Some("use \"Leisure\" instead"));
+}
+
 /// `validate --loudness` decodes every file of every episode once, says
 /// what listeners would hear (a file far from the loudness apps expect, the
 /// formats of an episode apart), and keeps what it measured in the probe
