@@ -328,11 +328,12 @@ fn art_pixels(cx: &mut Cx<'_>, art: &Art, img: &art::Image, size: u64) {
             format!("{name} is CMYK; Apple accepts only RGB art"),
             "convert it to RGB (sRGB) and export again",
         )),
-        Some(Color::Gray) | Some(Color::Palette) => cx.push(
+        // (A palette is of RGB colours: indexed PNGs are RGB art.)
+        Some(Color::Gray) => cx.push(
             Finding::new(
                 art.rule(id::APPLE_CH_IMAGE_COLOR),
                 at.clone(),
-                format!("{name} is not in the RGB colour space"),
+                format!("{name} is greyscale, not in the RGB colour space"),
                 "export it as RGB",
             )
             .severity(if art.show { Severity::Error } else { Severity::Warning }),

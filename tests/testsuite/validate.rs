@@ -152,6 +152,19 @@ fn build_refuses_cover_art_apple_would_reject() {
     assert!(!show.path("public").exists());
 }
 
+/// An indexed PNG's palette is of RGB colours: such a cover is RGB art
+/// (it was refused as "not in the RGB colour space").
+#[test]
+fn an_indexed_png_cover_is_rgb_art() {
+    let cover = "https://rulefixtures.net/podcast/rules/images/cover.jpg";
+    let report = edited_valid(&|s| s.replace(cover, "https://rulefixtures.net/podcast/rules/images/palette.png"));
+    assert!(report.media_checked);
+    assert!(of(&report, "APPLE-CH-IMAGE-COLOR").is_empty(), "{:?}", ids(&report));
+    assert!(of(&report, "APPLE-CH-IMAGE-FORMAT").is_empty(), "{:?}", ids(&report));
+    let report = edited_valid(&|s| s.replace(cover, "https://rulefixtures.net/podcast/rules/images/cmyk.jpg"));
+    assert_eq!(of(&report, "APPLE-CH-IMAGE-COLOR").len(), 1, "{:?}", ids(&report));
+}
+
 #[test]
 fn the_rule_table_in_the_readme_is_the_generated_one() {
     let readme = fs::read_to_string(repo().join("README.md")).unwrap();
