@@ -262,7 +262,7 @@ pub fn is_email(s: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ':' | '/'))
         && !domain.contains('@')
 }
 
@@ -274,6 +274,16 @@ pub fn is_uuid(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn e_mail_addresses_are_the_address_alone() {
+        for ok in ["ann@example.com", "ann.b+podcast@mail.example.co.uk"] {
+            assert!(is_email(ok), "{ok}");
+        }
+        for bad in ["mailto:ann@example.com", "ann@example", "Ann <ann@example.com>", "ann@exa/mple.com", "@x.com"] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn slugs_fold_accents_and_punctuation() {

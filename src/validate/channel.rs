@@ -414,7 +414,12 @@ fn people(cx: &mut Cx<'_>) {
             } else {
                 format!("<itunes:email>{}</itunes:email> is not an e-mail address", e.text)
             },
-            "Spotify and YouTube send their ownership code to this address: give a real one",
+            match e.text.get(..7).is_some_and(|m| m.eq_ignore_ascii_case("mailto:")) {
+                true => {
+                    "write the address alone, without mailto: (Spotify and YouTube send their ownership code there)"
+                }
+                false => "Spotify and YouTube send their ownership code to this address: give a real one",
+            },
         )),
         // Apple no longer asks for it; Spotify and YouTube need it only to
         // claim the show: a warning when absent, an error when wrong.
