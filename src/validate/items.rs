@@ -265,10 +265,8 @@ fn link_and_art(cx: &mut Cx<'_>, item: &Node, w: &Where) {
 
 /// APPLE-IT-EXPLICIT: an item's `itunes:explicit` is true or false.
 fn explicit(cx: &mut Cx<'_>, item: &Node, w: &Where) {
-    if let Some(e) = cx.child(item, &Ns::Itunes, "explicit")
-        && !is_true_false(&e.text)
-    {
-        cx.push(
+    match cx.child(item, &Ns::Itunes, "explicit") {
+        Some(e) if !is_true_false(&e.text) => cx.push(
             Finding::new(
                 id::APPLE_IT_EXPLICIT,
                 w.at(e.line),
@@ -276,7 +274,17 @@ fn explicit(cx: &mut Cx<'_>, item: &Node, w: &Where) {
                 explicit_help(&e.text),
             )
             .severity(explicit_severity(&e.text)),
-        );
+        ),
+        Some(_) => {}
+        None => cx.push(
+            Finding::new(
+                id::APPLE_IT_EXPLICIT,
+                w.clone(),
+                "the item has no <itunes:explicit> (Apple recommends one on every episode)",
+                "add <itunes:explicit>false</itunes:explicit> (or true)",
+            )
+            .severity(Severity::Warning),
+        ),
     }
 }
 

@@ -534,6 +534,22 @@ fn types_and_urls_are_judged_as_apps_read_them() {
     assert!(feed.contains(&"APPLE-HOST-HTTPS Warning".to_string()), "{feed:?}");
 }
 
+/// An item without `itunes:explicit` is warned of (Apple recommends it on
+/// every episode); with one of the legacy values too, any other is an error.
+#[test]
+fn an_item_without_explicit_is_warned_of() {
+    let text = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    let tag = "<itunes:explicit>false</itunes:explicit>";
+    assert!(text.matches(tag).count() >= 2, "the channel's and an item's");
+    let report = edited_valid(&|s| {
+        let last = s.rfind(tag).unwrap();
+        format!("{}{}", &s[..last], &s[last + tag.len()..])
+    });
+    let found = of(&report, "APPLE-IT-EXPLICIT");
+    assert_eq!(found.iter().map(|f| f.severity).collect::<Vec<_>>(), [Severity::Warning], "{found:?}");
+    assert!(found[0].message.contains("has no <itunes:explicit>"), "{found:?}");
+}
+
 /// A category in another case is a slip, said with the right spelling; a
 /// retired name is said with the one Apple moved it to.
 #[test]
