@@ -17,7 +17,7 @@ use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
 use super::rules::id;
-use super::{Finding, Findings, Where};
+use super::{Finding, Findings, Severity, Where};
 
 /// Feeds larger than this are refused (the largest real feeds are a few MB).
 pub const MAX_FEED_BYTES: usize = crate::fsutil::FEED.bytes as usize;
@@ -170,12 +170,17 @@ fn strip_bom<'a>(bytes: &'a [u8], findings: &mut Findings) -> &'a [u8] {
     let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") else {
         return bytes;
     };
-    findings.push(Finding::new(
-        id::XML_DECL_FIRST,
-        Where::Line(1),
-        "the feed starts with a byte-order mark (BOM)",
-        "save the feed as UTF-8 without BOM; some directories refuse it",
-    ));
+    // XML allows one before UTF-8; some directories do not: a warning, as
+    // the rule says.
+    findings.push(
+        Finding::new(
+            id::XML_DECL_FIRST,
+            Where::Line(1),
+            "the feed starts with a byte-order mark (BOM)",
+            "save the feed as UTF-8 without BOM; some directories refuse it",
+        )
+        .severity(Severity::Warning),
+    );
     rest
 }
 

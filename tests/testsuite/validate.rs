@@ -490,6 +490,10 @@ fn xml_that_strict_parsers_refuse_is_an_error_saying_what_to_change() {
     assert_eq!(referenced, ["a character reference to U+0001, which XML does not allow"]);
     let no_char = messages(&title("<title>Rule&#99999999999;</title>"), "XML-WELLFORMED");
     assert_eq!(no_char, ["&#99999999999; is not a character reference XML can read"]);
+    // (A byte-order mark is a warning: XML allows it, some directories do not.)
+    let bom =
+        of(&edited_valid(&|s| format!("\u{feff}{s}")), "XML-DECL-FIRST").iter().map(|f| f.severity).collect::<Vec<_>>();
+    assert_eq!(bom, [Severity::Warning]);
     let comment = messages(&|s| format!("<!-- made by hand -->\n{s}"), "XML-DECL-FIRST");
     assert_eq!(comment.len(), 1, "{comment:?}");
     assert!(comment[0].contains("a comment") && comment[0].contains("of line 2"), "{comment:?}");
