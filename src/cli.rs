@@ -142,8 +142,11 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff): e.g. `podsmith man > podsmith.1; man ./podsmith.1`.
-    Man,
+    /// Print a manual page (roff): e.g. `podsmith man > podsmith.1; man ./podsmith.1`.
+    Man {
+        /// A command's own page, with its options (podsmith-build(1) …); none: podsmith(1).
+        command: Option<String>,
+    },
     /// Measure media files: duration, size, type and codec (and with --loudness, how loud).
     Probe {
         /// Print one JSON array on stdout.
@@ -177,7 +180,7 @@ impl Command {
             | Command::Serve { .. }
             | Command::Probe { .. }
             | Command::Completions { .. }
-            | Command::Man => Format::Human,
+            | Command::Man { .. } => Format::Human,
         }
     }
 }

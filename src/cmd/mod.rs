@@ -187,10 +187,28 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
             out!("{}", String::from_utf8_lossy(&out));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Man => {
+        Command::Man { command } => {
             use clap::CommandFactory;
+            let mut cli = crate::cli::Cli::command();
+            cli.build();
+            let page = match command.as_deref() {
+                None => cli,
+                Some(name) => {
+                    let Some(sub) = cli.find_subcommand(name).cloned() else {
+                        let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+                        return Err(Failure::usage(format!(
+                            "there is no command \"{name}\": podsmith man takes one of {}",
+                            names.join(", ")
+                        )));
+                    };
+                    // Named as the main page's SEE ALSO names it (clap takes a
+                    // name for the life of the program: this one prints and ends).
+                    let name: &'static str = Box::leak(format!("podsmith-{}", sub.get_name()).into_boxed_str());
+                    sub.name(name)
+                }
+            };
             let mut out = Vec::new();
-            clap_mangen::Man::new(crate::cli::Cli::command())
+            clap_mangen::Man::new(page)
                 .render(&mut out)
                 .map_err(|e| Failure::usage(format!("cannot render the man page: {e}")))?;
             out!("{}", String::from_utf8_lossy(&out));

@@ -1063,6 +1063,20 @@ fn the_readme_lists_every_flag_of_every_command_and_no_other() {
     }
 }
 
+/// `podsmith man COMMAND` prints the page the main page's SEE ALSO names,
+/// with that command's options; an unknown command is a usage error.
+#[test]
+fn each_command_has_its_own_manual_page() {
+    let show = Show::empty();
+    let main = show.run(&["man"]).ok().stdout;
+    assert!(main.contains("podsmith\\-build(1)"), "{main}");
+    let page = show.run(&["man", "build"]).ok().stdout;
+    assert!(page.contains(".TH podsmith-build 1"), "{page}");
+    assert!(page.contains("allow\\-changes") && page.contains("as\\-of"), "{page}");
+    let run = show.run(&["man", "nope"]).fails(2);
+    assert!(run.stderr.contains("there is no command \"nope\""), "{}", run.stderr);
+}
+
 /// `add --loudness` decodes the episode's files once they are in the show
 /// and says what `probe --loudness` says of them (here: both formats of a
 /// mono episode ~3 LU louder than -19 LUFS); without it, nothing is decoded.
