@@ -654,26 +654,26 @@ fn folder_links(folder: &Path, plan: &Plan) -> Result<(), PublishError> {
 fn inside_the_show(folder: &Path, root: &Path) -> Result<(), PublishError> {
     let resolved = crate::fsutil::resolved(folder);
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    if resolved.starts_with(&root) {
-        return Err(PublishError::config(
-            Diagnostic::error(
-                "PUBLISH-CONFIG",
-                format!("file://{} is inside the show's folder {}", folder.display(), root.display()),
-            )
-            .help("publish to a folder outside the show, e.g. file:///srv/www/podcast (public/ is the build's own)"),
-        ));
-    }
-    // Nor may it hold the show: its keys would reach the show's own files.
-    if root.starts_with(&resolved) {
-        return Err(PublishError::config(
-            Diagnostic::error(
-                "PUBLISH-CONFIG",
-                format!("file://{} holds the show's folder {}", folder.display(), root.display()),
-            )
-            .help("publish to a folder of its own, outside the show, e.g. file:///srv/www/podcast: a web root that holds the show would serve episodes.toml and its drafts"),
-        ));
-    }
-    Ok(())
+    // Inside it, the site would go over the show's files; holding it, its
+    // keys would reach them.
+    let (relation, help) = if resolved.starts_with(&root) {
+        ("is inside", "publish to a folder outside the show, e.g. file:///srv/www/podcast (public/ is the build's own)")
+    } else if root.starts_with(&resolved) {
+        (
+            "holds",
+            "publish to a folder of its own, outside the show, e.g. file:///srv/www/podcast: a web root that holds \
+             the show would serve episodes.toml and its drafts",
+        )
+    } else {
+        return Ok(());
+    };
+    Err(PublishError::config(
+        Diagnostic::error(
+            "PUBLISH-CONFIG",
+            format!("file://{} {relation} the show's folder {}", folder.display(), root.display()),
+        )
+        .help(help),
+    ))
 }
 
 /// The site as built: its output folder and files.
