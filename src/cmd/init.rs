@@ -24,8 +24,13 @@ pub fn run(opts: &Options, ui: &Ui) -> Result<ExitCode, Failure> {
     }
     let dir = opts.dir.display();
     let cd = if opts.dir.as_os_str() == "." { String::new() } else { format!("cd {dir} && ") };
+    // The cover is a placeholder only if init wrote it (one already there is kept).
+    let cover = match written.iter().any(|p| p.ends_with("media/cover.jpg")) {
+        true => "media/cover.jpg (a placeholder)",
+        false => "media/cover.jpg (yours, kept)",
+    };
     ui.info(format!(
-        "Started a show in {dir}: episodes.toml, media/cover.jpg (a placeholder), .gitignore.\n\
+        "Started a show in {dir}: episodes.toml, {cover}, .gitignore.\n\
          Next: fill in the placeholders in episodes.toml, then\n  {cd}podsmith add recording.mp3 --title \"Pilot\"\n  podsmith build"
     ));
     Ok(ExitCode::SUCCESS)

@@ -463,7 +463,8 @@ fn init_add_build_in_an_empty_folder_makes_a_valid_show() {
         "{}",
         run.stderr
     );
-    other.run(&["init", "--force"]).ok();
+    let run = other.run(&["init", "--force"]).ok();
+    assert!(run.stderr.contains("media/cover.jpg (yours, kept)"), "{}", run.stderr);
     assert_eq!(other.read("README.md"), "my notes\n");
     assert_eq!(other.read("media/cover.jpg"), "my art");
     assert_eq!(
