@@ -219,7 +219,7 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
     let now = super::parse_now(as_of)?;
     let _lock = super::lock_show(manifest, Access::Shared, ui, "diff")?;
     let opts = super::in_memory(manifest, now, ui);
-    let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build(&e, ""))?;
+    let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build_of(&e, "", "diff"))?;
     let (old, new, changes) = prepared.changes().map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;
     let lines = diff_lines(old.as_ref(), &new, &changes);
     if ui.is_json() {

@@ -45,7 +45,7 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
     let now = super::parse_now(as_of)?;
     let _lock = super::lock_show(manifest, Access::Shared, ui, "list")?;
     let opts = super::in_memory(manifest, now, ui);
-    let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build(&e, ""))?;
+    let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build_of(&e, "", "list"))?;
     let (old, _, _) = prepared.changes().map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;
     let published: HashSet<&str> = old.iter().flat_map(|l| &l.episodes).map(|e| e.guid.as_str()).collect();
     let catalog = &prepared.catalog;

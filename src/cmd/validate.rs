@@ -72,7 +72,8 @@ fn own_show(
     }
     let _lock = super::lock_show(&args.manifest, Access::Shared, ui, "validate")?;
     let opts = super::in_memory(&args.manifest, now, ui);
-    let prepared = prepare(&opts).map_err(|e| Failure::from_build(&e, ", or give a FEED to validate"))?;
+    let prepared =
+        prepare(&opts).map_err(|e| Failure::from_build_of(&e, ", or give a FEED to validate", "validate"))?;
     if let Some(why) = prepared.nothing_live() {
         return Err(Failure::of(vec![why], 1));
     }

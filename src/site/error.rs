@@ -93,6 +93,24 @@ impl BuildError {
     /// [`BuildError::diagnostics`] of the build `podsmith COMMAND` ran
     /// (`publish` builds first): the fixes it names are that command's.
     pub fn diagnostics_of(&self, command: &str) -> Vec<Diagnostic> {
+        let said = self.said_by(command);
+        // A command that writes nothing anyway (list, diff, validate) does
+        // not say that nothing was written.
+        match matches!(command, "build" | "publish" | "serve") {
+            true => said,
+            false => said
+                .into_iter()
+                .map(|mut d| {
+                    d.message = d.message.replace("; nothing was written", "");
+                    d.help = d.help.map(|h| h.replace(" (nothing was written)", ""));
+                    d
+                })
+                .collect(),
+        }
+    }
+
+    /// [`BuildError::diagnostics_of`], as a build says it.
+    fn said_by(&self, command: &str) -> Vec<Diagnostic> {
         let summary = Diagnostic::error("BUILD", self.to_string());
         match self {
             BuildError::Manifest(e) => e.diagnostics(),

@@ -140,6 +140,11 @@ error: 4 media files cannot be published; nothing was written
 "#]]
     );
     assert!(!show.path("public").exists());
+    // Commands that write nothing anyway do not say so.
+    for command in ["list", "validate", "diff"] {
+        let run = show.run(&[command, "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+        assert!(run.stderr.contains("error: 4 media files cannot be published\n"), "{command}: {}", run.stderr);
+    }
 }
 
 #[test]
