@@ -73,3 +73,23 @@ impl AsRef<str> for HttpUrl {
         &self.0
     }
 }
+
+/// What went wrong with an HTTP request, in words: ureq says a timeout as
+/// "timeout: global", which tells a podcaster nothing.
+#[cfg(feature = "online")]
+pub fn request_failed(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(_) => "no answer in time (timed out): the server is slow or unreachable".to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(all(test, feature = "online"))]
+mod tests {
+    #[test]
+    fn a_timeout_is_said_in_words() {
+        let said = super::request_failed(&ureq::Error::Timeout(ureq::Timeout::Global));
+        assert!(said.starts_with("no answer in time (timed out)"), "{said}");
+        assert!(!said.contains("global"));
+    }
+}

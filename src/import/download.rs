@@ -94,7 +94,7 @@ fn download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<(), String> {
     if have > 0 {
         request = request.header("Range", format!("bytes={have}-"));
     }
-    let mut resp = request.call().map_err(|e| e.to_string())?;
+    let mut resp = request.call().map_err(|e| crate::url::request_failed(&e))?;
     let status = resp.status().as_u16();
     let append = match status {
         206 if have > 0 => true,

@@ -184,7 +184,7 @@ impl Prober {
                 }
                 Ok(r) if r.status().is_server_error() => format!("the server answered {}", r.status()),
                 Ok(_) => return Revalidated::Changed,
-                Err(e) => e.to_string(),
+                Err(e) => crate::url::request_failed(&e),
             };
             if tries == 4 {
                 return Revalidated::Unreachable(format!("{why} (tried {tries} times)"));
@@ -241,7 +241,7 @@ fn get_range(agent: &ureq::Agent, url: &str, range: &str) -> Result<ureq::http::
         let why = match agent.get(url).header("Range", format!("bytes={range}")).call() {
             Ok(r) if r.status().is_server_error() => format!("the server answered {}", r.status()),
             Ok(r) => return Ok(r),
-            Err(e) => e.to_string(),
+            Err(e) => crate::url::request_failed(&e),
         };
         if tries == 4 {
             return Err(format!("{why} (tried {tries} times)"));

@@ -40,7 +40,7 @@ impl Default for Online {
 /// Fetches a feed (for `validate --online URL`): at most `limit` bytes.
 pub fn fetch(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, String> {
     let agent = agent(timeout);
-    let mut resp = agent.get(url).call().map_err(|e| e.to_string())?;
+    let mut resp = agent.get(url).call().map_err(|e| crate::url::request_failed(&e))?;
     if !resp.status().is_success() {
         return Err(format!("the server answered {}", resp.status()));
     }
@@ -116,7 +116,7 @@ fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> Vec<Finding> {
             out.push(Finding::new(
                 id::HOST_UNREACHABLE,
                 at(),
-                format!("{what} {}: {e}", t.url),
+                format!("{what} {}: {}", t.url, crate::url::request_failed(&e)),
                 "check the address, DNS and certificate; directories must reach it",
             ));
             return out;
@@ -138,7 +138,12 @@ fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> Vec<Finding> {
     let mut get = match agent.get(&t.url).header("Range", range).call() {
         Ok(r) => r,
         Err(e) => {
-            out.push(Finding::new(id::HOST_UNREACHABLE, at(), format!("GET {}: {e}", t.url), "check the server"));
+            out.push(Finding::new(
+                id::HOST_UNREACHABLE,
+                at(),
+                format!("GET {}: {}", t.url, crate::url::request_failed(&e)),
+                "check the server",
+            ));
             return out;
         }
     };
