@@ -131,31 +131,24 @@ pub struct Show {
 
 impl Show {
     /// The paths (relative to the show folder) of every file of the show's
-    /// own that the manifest names: the cover, each episode's media, art,
-    /// chapters file, chapter pictures and transcripts. An output folder
-    /// may hold none of them, and a build never replaces or deletes one.
+    /// own that the manifest names: the cover, then each episode's (see
+    /// [`Episode::own_files`]). An output folder may hold none of them, and
+    /// a build never replaces or deletes one.
     pub fn own_files(&self) -> Vec<&str> {
-        fn local(a: &Asset) -> Option<&str> {
-            match a {
-                Asset::Local(f) => Some(f.rel.as_str()),
-                Asset::Remote(_) => None,
-            }
-        }
-        let mut own: Vec<&str> = local(&self.podcast.image).into_iter().collect();
-        for e in &self.episodes {
-            own.extend(e.media.iter().filter_map(|m| m.local()).map(|f| f.rel.as_str()));
-            own.extend(e.image.as_ref().and_then(local));
-            if let Some(c) = &e.chapters {
-                if let crate::chapters::Origin::File(rel) = &c.origin {
-                    own.push(rel);
-                }
-                own.extend(c.list.iter().filter_map(|c| c.image.as_ref().and_then(local)));
-            }
-            own.extend(e.transcripts.iter().map(|t| t.rel.as_str()));
-        }
+        let mut own: Vec<&str> = local_rel(&self.podcast.image).into_iter().collect();
+        own.extend(self.episodes.iter().flat_map(Episode::own_files));
         own
     }
 }
+
+/// The path of a file in the show folder (`None`: a URL).
+fn local_rel(a: &Asset) -> Option<&str> {
+    match a {
+        Asset::Local(f) => Some(f.rel.as_str()),
+        Asset::Remote(_) => None,
+    }
+}
+
 /// The `[publish]` table: where `podsmith publish` puts the site, and how.
 /// Credentials are never here (see [`crate::publish`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -1698,6 +1691,22 @@ impl Category {
 }
 
 impl Episode {
+    /// The paths (relative to the show folder) of the episode's own files
+    /// the manifest names: its media, art, chapters file, chapter pictures
+    /// and transcripts.
+    pub fn own_files(&self) -> Vec<&str> {
+        let mut own: Vec<&str> = self.media.iter().filter_map(|m| m.local()).map(|f| f.rel.as_str()).collect();
+        own.extend(self.image.as_ref().and_then(local_rel));
+        if let Some(c) = &self.chapters {
+            if let crate::chapters::Origin::File(rel) = &c.origin {
+                own.push(rel);
+            }
+            own.extend(c.list.iter().filter_map(|c| c.image.as_ref().and_then(local_rel)));
+        }
+        own.extend(self.transcripts.iter().map(|t| t.rel.as_str()));
+        own
+    }
+
     /// The episode's `itunes:explicit`, falling back to the show's.
     pub fn is_explicit(&self, show: &Podcast) -> bool {
         self.explicit.unwrap_or(show.explicit)

@@ -982,14 +982,9 @@ fn protected_files(prepared: &Prepared) -> std::collections::HashSet<PathBuf> {
     let catalog = &prepared.catalog;
     let mut paths: Vec<PathBuf> = vec![catalog.manifest_path.clone(), catalog.root.join(crate::lock::FILE_NAME)];
     paths.extend(catalog.files().map(|f| f.path.clone()));
-    // Transcripts and chapters files, which the site holds copies of.
+    // Transcripts and chapters files too, which the site holds copies of.
     let episodes = catalog.episodes.iter().map(|e| &e.episode).chain(catalog.scheduled.iter().map(|s| &s.episode));
-    for e in episodes {
-        paths.extend(e.transcripts.iter().map(|t| catalog.root.join(&t.rel)));
-        if let Some(crate::chapters::Origin::File(rel)) = e.chapters.as_ref().map(|c| &c.origin) {
-            paths.push(catalog.root.join(rel));
-        }
-    }
+    paths.extend(episodes.flat_map(|e| e.own_files()).map(|rel| catalog.root.join(rel)));
     paths.iter().filter_map(|p| p.canonicalize().ok()).collect()
 }
 
