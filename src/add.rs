@@ -681,7 +681,7 @@ fn parse_date(
             local.format("%Y-%m-%dT%H:%M:%S%:z").to_string().replace("+00:00", "Z")
         }
         Some(d) => {
-            if DateTime::parse_from_rfc3339(d).is_ok() || NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok() {
+            if is_date(d) {
                 d.to_string()
             } else {
                 return refuse(format!("--date \"{d}\" is not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00"));
@@ -689,6 +689,12 @@ fn parse_date(
         }
     };
     text.parse().map_err(|_| AddError::Refused(format!("--date \"{text}\" is not a TOML date")))
+}
+
+/// Whether `given` is a publication date `add --date` takes: a day
+/// (2026-01-05) or an RFC 3339 date-time (2026-01-05T09:00:00+01:00).
+pub fn is_date(given: &str) -> bool {
+    DateTime::parse_from_rfc3339(given).is_ok() || NaiveDate::parse_from_str(given, "%Y-%m-%d").is_ok()
 }
 
 /// A new guid: the UUIDv5 of the show's identity and this episode's slug,

@@ -305,7 +305,7 @@ pub struct AddArgs {
     #[arg(long)]
     pub title: Option<String>,
     /// Publication date: 2026-01-05 or 2026-01-05T09:00:00+01:00 [default: now].
-    #[arg(long)]
+    #[arg(long, value_parser = publication_date)]
     pub date: Option<String>,
     /// Show notes: a Markdown file, or - for stdin.
     #[arg(long, value_name = "FILE|-")]
@@ -345,6 +345,13 @@ pub struct AddArgs {
 
 /// A page slug as the manifest takes it: a-z, 0-9, - and _, at most
 /// [`podsmith::text::SLUG_MAX_GIVEN`] of them.
+fn publication_date(given: &str) -> Result<String, String> {
+    match podsmith::add::is_date(given) {
+        true => Ok(given.to_string()),
+        false => Err("not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00".to_string()),
+    }
+}
+
 fn slug(given: &str) -> Result<String, String> {
     let max = podsmith::text::SLUG_MAX_GIVEN;
     match (podsmith::text::is_plain_slug(given), given.len() <= max) {

@@ -44,6 +44,7 @@ pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
     let imported = import(&opts).map_err(|e| match e {
         ImportError::Io(..) => Failure::content(e.to_string()),
         ImportError::Feed(_) | ImportError::Refused(_) => Failure::content(e.to_string()),
+        ImportError::Usage(_) => Failure::usage(e.to_string()),
     })?;
     ui.diagnostics(&imported.notes);
     let cd = dir.display();

@@ -34,6 +34,8 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
     let report = publish(&opts).map_err(|e| match e {
         PublishError::Build(e) => Failure::from_build_of(&e, "", "publish"),
         PublishError::Config(d) => Failure::of(vec![*d], 2),
+        // As a build's output folder holding files it did not write: setup.
+        PublishError::Foreign { .. } => Failure::of(e.diagnostic().into_iter().collect(), 2),
         e => Failure::of(e.diagnostic().into_iter().collect(), 1),
     })?;
     super::build::tell(&report.build, ui);

@@ -99,6 +99,10 @@ pub enum ImportError {
     /// The show cannot be imported as it is (what is missing, and what to do).
     #[error("{0}")]
     Refused(String),
+    /// What the command was given cannot be done (a flag's value, a folder
+    /// that is a show already): a usage error.
+    #[error("{0}")]
+    Usage(String),
     /// Writing failed.
     #[error("cannot write {}: {}", .0.display(), .1)]
     Io(PathBuf, std::io::Error),
@@ -116,13 +120,13 @@ fn note(message: impl Into<String>) -> Diagnostic {
 pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     let manifest = opts.dir.join("episodes.toml");
     if !crate::site::record::is_plain_relative(&opts.media_dir) {
-        return Err(ImportError::Refused(format!(
+        return Err(ImportError::Usage(format!(
             "--media-dir \"{}\" is not a folder inside the show (a relative path without . or ..)",
             opts.media_dir
         )));
     }
     if manifest.exists() {
-        return Err(ImportError::Refused(format!(
+        return Err(ImportError::Usage(format!(
             "{} exists already: import into a new folder (podsmith never overwrites a manifest)",
             manifest.display()
         )));
@@ -813,7 +817,7 @@ fn fetch_media(opts: &Options, to_fetch: &ToFetch, notes: &mut Vec<Diagnostic>) 
 
 #[cfg(not(feature = "online"))]
 fn fetch_media(_: &Options, _: &ToFetch, _: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
-    Err(ImportError::Refused("--download needs podsmith built with the `online` feature (the default)".into()))
+    Err(ImportError::Usage("--download needs podsmith built with the `online` feature (the default)".into()))
 }
 
 /// The channel's Podcasting 2.0 tags podsmith writes too: locked, medium,
@@ -938,7 +942,7 @@ fn categories(
             ));
         };
         let (name, sub) = crate::manifest::categories::lookup(given).map_err(|suggestion| {
-            ImportError::Refused(format!(
+            ImportError::Usage(format!(
                 "--category \"{given}\" is not an Apple Podcasts category{}",
                 suggestion.map_or(String::new(), |s| format!(": did you mean \"{s}\"?"))
             ))

@@ -90,7 +90,8 @@ pub enum PublishError {
     Build(BuildError),
     /// The manifest, the `[publish]` table or the command line does not say
     /// where to publish, or says it wrongly; or the destination refuses the
-    /// credentials, or has no such bucket.
+    /// credentials, or has no such bucket; or a destination folder has a
+    /// link (or a file) where the site needs a folder.
     Config(Box<Diagnostic>),
     /// Objects podsmith did not publish are where the site's files go.
     Foreign {
@@ -638,7 +639,7 @@ fn folder_links(folder: &Path, plan: &Plan) -> Result<(), PublishError> {
     if problems.is_empty() {
         return Ok(());
     }
-    Err(PublishError::store(
+    Err(PublishError::config(
         Diagnostic::error(
             "PUBLISH-LINK",
             format!("in the destination folder {}: {}", folder.display(), problems.join("; ")),

@@ -86,9 +86,19 @@ fn the_sample_shows_feed_goes_round_the_trip() {
     assert_eq!(chapters(new.read(&format!("show/{json}"))), before);
     assert!(imported.stderr.contains("transcript files stay at the old host"), "{}", imported.stderr);
     assert!(!imported.stderr.contains("chapters and transcript files"), "{}", imported.stderr);
-    // Importing again into the same folder is refused: nothing is overwritten.
-    let again = new.run(&["import", &original.path("public/feed.xml").display().to_string(), "show"]).fails(1);
-    assert!(again.stderr.contains("exists already"), "{}", again.stderr);
+    // Importing again into the same folder is refused (a usage error):
+    // nothing is overwritten. So are flags whose values cannot be used.
+    let feed = original.path("public/feed.xml").display().to_string();
+    let manifest = new.read("show/episodes.toml");
+    for (args, message) in [
+        (vec!["show"], "exists already"),
+        (vec!["other", "--media-dir", "../media"], "--media-dir \"../media\" is not a folder inside the show"),
+    ] {
+        let again = new.run(&[&["import", feed.as_str()][..], &args].concat()).fails(2);
+        assert!(again.stderr.contains(message), "{args:?}: {}", again.stderr);
+    }
+    assert_eq!(new.read("show/episodes.toml"), manifest);
+    assert!(!new.path("other").exists());
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

@@ -226,7 +226,7 @@ fn objects_in_the_way_are_refused_unless_forced() {
     let show = Show::sample();
     std::fs::create_dir_all(s3.object("podcast")).unwrap();
     std::fs::write(s3.object("podcast/feed.xml"), "an old feed from another tool").unwrap();
-    let run = publish(&show, &s3, &[]).fails(1);
+    let run = publish(&show, &s3, &[]).fails(2);
     // With --format json, the refusal is a diagnostic in the JSON on stdout.
     let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let refusal = said["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "PUBLISH-FOREIGN").unwrap();
@@ -242,7 +242,7 @@ fn objects_in_the_way_are_refused_unless_forced() {
     add_bonus_episode(&show);
     std::fs::write(s3.object("podcast/media/bonus.mp3"), "someone's recording").unwrap();
     let before = s3.objects("podcast");
-    let run = publish(&show, &s3, &[]).fails(1);
+    let run = publish(&show, &s3, &[]).fails(2);
     assert!(run.stdout.contains("where the site's files go: media/bonus.mp3"), "{}", run.stdout);
     assert!(s3.objects("podcast") == before, "nothing sent, the record as it was");
 }
@@ -262,7 +262,7 @@ fn an_earlier_copy_with_the_same_bytes_is_taken_as_it_is() {
         std::fs::write(path, bytes).unwrap();
     }
     std::fs::write(s3.object("podcast/index.html"), "another page").unwrap();
-    let run = publish(&show, &s3, &[]).fails(1);
+    let run = publish(&show, &s3, &[]).fails(2);
     let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let refusal = said["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "PUBLISH-FOREIGN").unwrap();
     assert!(refusal["message"].as_str().unwrap().ends_with("where the site's files go: index.html"), "{refusal}");
@@ -525,7 +525,7 @@ fn a_folder_filled_earlier_with_the_same_files_is_taken_as_it_is() {
     *wrong.last_mut().unwrap() ^= 1;
     std::fs::write(&page, &wrong).unwrap();
     let to = format!("file://{}", podcast.display());
-    let run = to_folder(&show, &to, &[]).fails(1);
+    let run = to_folder(&show, &to, &[]).fails(2);
     assert!(run.stderr.contains("where the site's files go: index.html"), "{}", run.stderr);
     std::fs::write(&page, &right).unwrap();
     // A dry run says what it would take, and takes nothing.
@@ -565,7 +565,7 @@ fn a_folder_destination_is_never_written_through_a_link() {
         "episodes.toml",
         &manifest.replacen("title = \"Miek Gieben on CoreDNS\"", "title = \"Miek Gieben on CoreDNS (2017)\"", 1),
     );
-    let run = to_folder(&show, &to, &[]).fails(1);
+    let run = to_folder(&show, &to, &[]).fails(2);
     assert!(run.stderr.contains("episodes/coredns-miek-gieben/ is a link"), "{}", run.stderr);
     assert!(run.stderr.contains("never writes or deletes through a link"), "{}", run.stderr);
     assert_eq!(std::fs::read(elsewhere.join("index.html")).unwrap(), page_there);
@@ -585,7 +585,7 @@ fn a_folder_destination_is_never_written_through_a_link() {
     std::fs::copy(show.path("public/feed.xml"), &copy).unwrap();
     std::os::unix::fs::symlink(&copy, fresh.join("feed.xml")).unwrap();
     let to = format!("file://{}", fresh.display());
-    let run = to_folder(&show, &to, &[]).fails(1);
+    let run = to_folder(&show, &to, &[]).fails(2);
     assert!(run.stderr.contains("feed.xml"), "{}", run.stderr);
     assert!(std::fs::symlink_metadata(fresh.join("feed.xml")).unwrap().file_type().is_symlink());
     to_folder(&show, &to, &["--force"]).ok();
