@@ -255,6 +255,19 @@ pub fn is_language_code(s: &str) -> bool {
     known && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// The same language code with its two-letter primary subtag, where `s`
+/// starts with an ISO 639 three-letter code that has one (`eng-GB` →
+/// `en-GB`): Apple takes two letters, and BCP 47 (RFC 5646 §2.2.1) the
+/// shortest code. `None` for any other code.
+pub fn two_letter_form(s: &str) -> Option<String> {
+    let (lang, rest) = s.split_once('-').map_or((s, None), |(l, r)| (l, Some(r)));
+    if lang.len() != 3 {
+        return None;
+    }
+    let two = isolang::Language::from_639_3(&lang.to_ascii_lowercase())?.to_639_1()?;
+    Some(rest.map_or(two.to_string(), |r| format!("{two}-{r}")))
+}
+
 /// A plausible e-mail address (one `@`, a dotted domain, no spaces).
 pub fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else { return false };
@@ -387,6 +400,12 @@ mod tests {
         for bad in ["zz", "xx-us", "english", "e", "qqq", "en-", ""] {
             assert!(!is_language_code(bad), "{bad}");
         }
+        // Three letters where two say the same: the two are preferred.
+        assert_eq!(two_letter_form("eng").as_deref(), Some("en"));
+        assert_eq!(two_letter_form("DEU-ch").as_deref(), Some("de-ch"));
+        assert_eq!(two_letter_form("fil"), None, "Filipino has no two-letter code");
+        assert_eq!(two_letter_form("en-us"), None);
+        assert_eq!(two_letter_form("qqq"), None);
         assert!(is_uuid("0b8a5cda-7f2c-4d8f-9d0e-0c4a3b8d2f11"));
         assert!(!is_uuid("0b8a5cda7f2c4d8f9d0e0c4a3b8d2f11"), "only the hyphenated form");
         assert!(!is_uuid("0b8a5cda-7f2c-4d8f-9d0e-0c4a3b8d2f1g"));

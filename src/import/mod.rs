@@ -116,6 +116,14 @@ fn note(message: impl Into<String>) -> Diagnostic {
     Diagnostic::warning("IMPORT", message)
 }
 
+/// A feed's language code as the manifest takes it: lower case, with the
+/// two-letter code of a language given in three (`eng` → `en`); `None` if
+/// it is not an ISO 639 code.
+fn language_of(given: &str) -> Option<String> {
+    let l = given.trim().to_ascii_lowercase();
+    crate::text::is_language_code(&l).then(|| crate::text::two_letter_form(&l).unwrap_or(l))
+}
+
 /// Imports the feed in `opts` into a new show folder.
 pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     let manifest = opts.dir.join("episodes.toml");
@@ -330,8 +338,7 @@ fn who_and_what(
     }
     owner.insert("email", owner_email.into());
     p["owner"] = value(owner);
-    let language =
-        channel.language().map(|l| l.trim().to_ascii_lowercase()).filter(|l| crate::text::is_language_code(l));
+    let language = channel.language().and_then(language_of);
     p["language"] = value(language.clone().unwrap_or_else(|| {
         notes.push(note(match channel.language().map(str::trim).filter(|l| !l.is_empty()) {
             Some(l) => {
@@ -717,11 +724,7 @@ fn episode_files(item: &rss::Item, slug: &str, t: &mut toml_edit::Table, others:
             Some("text/html") => Kind::Html,
             _ => continue,
         };
-        let language = tr
-            .attrs()
-            .get("language")
-            .map(|l| l.trim().to_ascii_lowercase())
-            .filter(|l| crate::text::is_language_code(l));
+        let language = tr.attrs().get("language").and_then(|l| language_of(l));
         let key = (kind, language.clone().unwrap_or_default());
         if taken.contains(&key) {
             continue;

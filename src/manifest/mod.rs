@@ -33,7 +33,7 @@ pub mod namespace;
 mod reader;
 
 use crate::diagnostic::{Diagnostic, Location};
-use crate::text::{is_email, is_language_code, is_uuid};
+use crate::text::{is_email, is_language_code, is_uuid, two_letter_form};
 use crate::url::HttpUrl;
 pub use categories::APPLE_CATEGORIES;
 
@@ -1203,6 +1203,14 @@ impl Reading<'_> {
             );
             return None;
         }
+        if let Some((l, two)) = language.as_ref().and_then(|l| Some((l, two_letter_form(l.get_ref())?))) {
+            self.cx.error(
+                &l.span(),
+                format!("`language` \"{}\" of a transcript in {what} has a two-letter code", l.get_ref()),
+                Some(format!("write language = \"{two}\", as the show's own language is written")),
+            );
+            return None;
+        }
         let read = crate::fsutil::read(&local.path, crate::fsutil::TRANSCRIPT).map_err(|e| e.to_string());
         let parsed = read.and_then(|bytes| crate::transcript::parse(kind, &bytes).map(|cues| (bytes, cues)));
         match parsed {
@@ -1440,6 +1448,14 @@ fn language(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
             &l.span(),
             format!("`language` \"{}\" is not an ISO 639 language code", l.get_ref()),
             Some("use two letters, optionally with a region: \"en\", \"en-us\", \"de\"".into()),
+        );
+        return None;
+    }
+    if let Some(two) = two_letter_form(l.get_ref()) {
+        cx.error(
+            &l.span(),
+            format!("`language` \"{}\" has a two-letter code, which Apple requires", l.get_ref()),
+            Some(format!("write language = \"{two}\"")),
         );
         return None;
     }

@@ -95,6 +95,18 @@ fn errors_on_unknown_keys_with_a_suggestion() {
 }
 
 #[test]
+fn a_language_given_in_three_letters_where_two_exist_is_an_error() {
+    let src = format!("{PODCAST}{EPISODE}").replace("language = \"en\"", "language = \"eng\"");
+    assert_eq!(
+        errors(&src),
+        "episodes.toml:6:12: `language` \"eng\" has a two-letter code, which Apple requires\n  help: write language = \"en\"\n1 problem in episodes.toml"
+    );
+    // Filipino has only three.
+    let src = format!("{PODCAST}{EPISODE}").replace("language = \"en\"", "language = \"fil\"");
+    assert!(parse_in(show_dir().path(), &src).is_ok());
+}
+
+#[test]
 fn reports_every_problem_at_once_in_file_order() {
     let src = r#"[podcast]
 title = "T"

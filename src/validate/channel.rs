@@ -4,7 +4,7 @@ use super::rules::{RuleId, id};
 use super::xml::{self, Doc, KNOWN_NAMESPACES, Node, Ns};
 use super::{Cx, Finding, Findings, Severity, Where, dates};
 use crate::manifest::categories;
-use crate::text::{is_email, is_http_url, is_language_code, truncate_chars};
+use crate::text::{is_email, is_http_url, is_language_code, truncate_chars, two_letter_form};
 
 /// Apple's limit for most tags, in characters.
 pub const TAG_LIMIT: usize = 255;
@@ -323,6 +323,12 @@ fn language(cx: &mut Cx<'_>) {
             at(Some(l)),
             format!("<language>{}</language> is not an ISO 639 code", l.text),
             "use two letters, optionally with a region: en, en-us, de",
+        )),
+        Some(l) if two_letter_form(&l.text).is_some() => cx.push(Finding::new(
+            id::APPLE_CH_LANG,
+            at(Some(l)),
+            format!("<language>{}</language> is a three-letter code where Apple takes two", l.text),
+            format!("use <language>{}</language>", two_letter_form(&l.text).unwrap_or_default()),
         )),
         Some(l) if l.text.len() > 8 => cx.push(Finding::new(
             id::PI_GUID,

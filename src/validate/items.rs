@@ -542,6 +542,15 @@ pub fn url_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
         ));
     }
     let host = url.split_once("://").map(|(_, r)| r.split(['/', '?', '#']).next().unwrap_or("")).unwrap_or("");
+    if let Some((user, _)) = host.rsplit_once('@') {
+        let what_is_in_it = if user.contains(':') { "a user name and password" } else { "a user name" };
+        cx.push(Finding::new(
+            id::URL_CREDENTIALS,
+            at.clone(),
+            format!("the {what} URL \"{}\" carries {what_is_in_it}", truncate_chars(url, 80)),
+            "publish the files where they can be fetched without one (anyone who reads the feed reads it)",
+        ));
+    }
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
     let host = host
         .strip_prefix('[')

@@ -148,6 +148,7 @@ rule_table! {
     // Hosting
     APPLE_HOST_PUBLIC: "APPLE-HOST-PUBLIC", Error, S, "Media and image URLs are not on a private network (10.x, 192.168.x, *.local …); loopback gets a warning.";
     APPLE_HOST_HTTPS: "APPLE-HOST-HTTPS", Warning, S, "Feed, media and image URLs use https.";
+    URL_CREDENTIALS: "URL-CREDENTIALS", Error, S, "Media and image URLs carry no user name or password: everyone who reads the feed reads them, and browsers refuse such URLs in pages (Fetch standard), so web players and show-notes pages cannot play them.";
     APPLE_HOST_HEAD: "APPLE-HOST-HEAD", Error, N, "Every media and image URL answers HEAD with 200 (after redirects).";
     APPLE_HOST_RANGE: "APPLE-HOST-RANGE", Error, N, "Every media URL answers `Range: bytes=0-1` with 206 and `Content-Range` (after redirects).";
     APPLE_HOST_LENGTH: "APPLE-HOST-LENGTH", Error, N, "The served `Content-Length` equals the enclosure `length`.";

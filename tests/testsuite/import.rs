@@ -493,6 +493,25 @@ fn a_leap_second_in_a_pub_date_is_imported_as_the_59th() {
     assert_eq!(parsed.episodes[0].date.to_rfc3339(), "2016-12-31T23:59:59+00:00");
 }
 
+/// A language in three letters where ISO 639 has two (`eng`, as some hosts
+/// write it) is imported in two: the manifest, and Apple, take those.
+#[test]
+fn a_three_letter_language_is_imported_in_its_two_letters() {
+    let feed = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">\
+        <channel><title>Show</title><link>https://old.example.com/</link><description>A show</description>\
+        <language>ENG-gb</language><itunes:category text=\"Arts\"/>\
+        <itunes:owner><itunes:email>ann@old.example.com</itunes:email></itunes:owner>\
+        <item><title>One</title><guid>g1</guid><pubDate>Sat, 31 Dec 2016 20:00:00 +0000</pubDate>\
+        <enclosure url=\"https://old.example.com/a.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\
+        </channel></rss>\n";
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    assert!(!run.stderr.contains("language"), "{}", run.stderr);
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    assert_eq!(parsed.podcast.language, "en-gb");
+}
+
 /// A feed that calls its show serial but leaves a full episode without a
 /// number is imported as episodic, and said: podsmith's manifest (and
 /// Apple) need a number on each full episode of a serial show, and the

@@ -69,6 +69,21 @@ fn the_cli_names_the_rule_line_and_fix() {
 }
 
 #[test]
+fn a_language_in_three_letters_where_two_exist_is_named_with_its_two() {
+    let show = Show::empty();
+    let broken = fs::read_to_string(fixtures().join("rules/APPLE-CH-LANG.xml")).unwrap();
+    show.write("feed.xml", &broken.replace("<language>english</language>", "<language>deu-CH</language>"));
+    let run = show.run(&["validate", "feed.xml"]).fails(1);
+    assert!(
+        run.stdout.contains(
+            "error   APPLE-CH-LANG line 7: <language>deu-CH</language> is a three-letter code where Apple takes two\n            fix: use <language>de-CH</language>"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn warnings_pass_unless_strict() {
     let show = Show::empty();
     let feed = fixtures().join("rules/APPLE-CH-OWNER.xml").display().to_string();
