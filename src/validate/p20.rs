@@ -7,7 +7,7 @@
 use super::rules::{RuleId, id};
 use super::xml::{Node, Ns};
 use super::{Cx, Finding, Scope, Severity, Where, dates};
-use crate::text::{is_email, is_uuid};
+use crate::text::{is_email, is_uuid, truncate_chars};
 
 /// `podcast:person` roles and groups (taxonomy.json), lower case.
 pub(crate) const ROLES: &[&str] = &[
@@ -206,6 +206,7 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
             if !in_podroll {
                 need(cx, id::P20_ATTR_REQ, node, &at, &["feedGuid"]);
             }
+            remote_feed_guid(cx, node, at);
         }
         "value" => value(cx, node, at),
         "trailer" => trailer(cx, node, at),
@@ -480,6 +481,19 @@ fn podroll(cx: &mut Cx<'_>, node: &Node, at: Where) {
                 "add feedGuid=\"<the show's podcast:guid>\"",
             ));
         }
+    }
+}
+
+/// P20-ATTR-REQ: a `podcast:remoteItem`'s `feedGuid` is the other show's
+/// `podcast:guid`, a UUID: anything else finds no show.
+fn remote_feed_guid(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    if let Some(g) = node.attr("feedGuid").filter(|g| !is_uuid(g.trim())) {
+        cx.push(Finding::new(
+            id::P20_ATTR_REQ,
+            at,
+            format!("<podcast:remoteItem feedGuid=\"{}\"> is not a UUID", truncate_chars(g, 80)),
+            "give the other show's podcast:guid (a UUID, as its feed or podcastindex.org shows it)",
+        ));
     }
 }
 

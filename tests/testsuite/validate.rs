@@ -69,6 +69,25 @@ fn the_cli_names_the_rule_line_and_fix() {
 }
 
 #[test]
+fn a_remote_item_names_its_show_by_a_uuid() {
+    let show = Show::empty();
+    let valid = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    let guid = "feedGuid=\"917393e3-1b1e-5cef-ace4-edaa54e1f810\"";
+    assert!(valid.contains(guid));
+    show.write("feed.xml", &valid);
+    show.run(&["validate", "feed.xml"]).ok();
+    show.write("feed.xml", &valid.replace(guid, "feedGuid=\"https://other.example.com/feed.xml\""));
+    let run = show.run(&["validate", "feed.xml"]).fails(1);
+    assert!(
+        run.stdout.contains(
+            "error   P20-ATTR-REQ line 23: <podcast:remoteItem feedGuid=\"https://other.example.com/feed.xml\"> is not a UUID"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
 fn a_language_in_three_letters_where_two_exist_is_named_with_its_two() {
     let show = Show::empty();
     let broken = fs::read_to_string(fixtures().join("rules/APPLE-CH-LANG.xml")).unwrap();
