@@ -60,6 +60,10 @@ struct ShowView<'a> {
     description: &'a str,
     author: &'a str,
     language: &'a str,
+    /// Whether `language` is English: the built-in pages' own words
+    /// ("Listen to", "Chapters") are, and are marked `lang="en"` on the
+    /// page of a show in another language.
+    english: bool,
     copyright: Option<&'a str>,
     link: &'a str,
     cover: String,
@@ -127,6 +131,8 @@ const EPISODE_FIELDS: &[&str] = &[
     "transcript",
     "transcripts",
     "image",
+    "image_path",
+    "transcript_language",
     "excerpt",
     "audio_url",
     "jsonld",
@@ -156,6 +162,13 @@ impl EpisodeView {
             "transcript" => Value::from(Serde(transcript(e))),
             "transcripts" => Value::from(Serde(transcript_files(e))),
             "image" => Value::from(ep.image.as_ref().map(|a| crate::feed::asset_url(&self.catalog, a))),
+            "image_path" => Value::from(match &ep.image {
+                Some(Asset::Local(f)) => crate::text::encode_path(&f.rel),
+                _ => String::new(),
+            }),
+            "transcript_language" => {
+                Value::from(ep.transcripts.iter().find(|t| t.kind.is_timed()).map(|t| t.language.as_str()))
+            }
             "excerpt" => Value::from(crate::markdown::episode_excerpt(&ep.notes, &ep.title, 200)),
             "audio_url" => Value::from(e.primary_media().url.as_str()),
             "jsonld" => Value::from(Serde(episode_jsonld(&self.catalog, e))),
@@ -354,6 +367,8 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
         description: &p.description,
         author: &p.author,
         language: &p.language,
+        english: p.language.get(..2).is_some_and(|l| l.eq_ignore_ascii_case("en"))
+            && p.language.get(2..3).is_none_or(|c| c == "-"),
         copyright: p.copyright.as_deref(),
         link: p.link.as_str(),
         cover: match &p.image {
@@ -488,25 +503,31 @@ fn transcript(e: &LiveEpisode) -> Vec<crate::transcript::CueView> {
 struct TranscriptFile {
     /// Its file name beside the page (`transcript.vtt`).
     name: String,
-    /// "WebVTT", "SRT", "JSON", "HTML".
-    label: &'static str,
+    /// "WebVTT", "SRT", "JSON", "HTML"; with the language first ("de, WebVTT")
+    /// where the episode has transcripts in more than one.
+    label: String,
     language: String,
 }
 
 /// The transcript files published beside the page.
 fn transcript_files(e: &LiveEpisode) -> Vec<TranscriptFile> {
     use crate::transcript::Kind;
-    crate::feed::transcript_files(&e.episode)
+    let files = crate::feed::transcript_files(&e.episode);
+    let several = files.iter().any(|f| f.2 != files[0].2);
+    files
         .into_iter()
-        .map(|(name, kind, language, _)| TranscriptFile {
-            name,
-            label: match kind {
+        .map(|(name, kind, language, _)| {
+            let kind = match kind {
                 Kind::Vtt => "WebVTT",
                 Kind::Srt => "SRT",
                 Kind::Json => "JSON",
                 Kind::Html => "HTML",
-            },
-            language: language.to_string(),
+            };
+            TranscriptFile {
+                name,
+                label: if several { format!("{language}, {kind}") } else { kind.to_string() },
+                language: language.to_string(),
+            }
         })
         .collect()
 }
@@ -530,7 +551,11 @@ fn sources(e: &LiveEpisode) -> Vec<SourceView> {
 }
 
 fn human_size(bytes: u64) -> String {
-    if bytes >= 1_000_000 { format!("{:.1} MB", bytes as f64 / 1e6) } else { format!("{} KB", bytes.div_ceil(1000)) }
+    match bytes {
+        1_000_000.. => format!("{:.1} MB", bytes as f64 / 1e6),
+        // Rounded, as the megabytes are; never "0 KB".
+        _ => format!("{} KB", bytes.div_ceil(1000).min(bytes.saturating_add(500) / 1000).max(1)),
+    }
 }
 
 #[cfg(test)]
@@ -539,7 +564,10 @@ mod tests {
 
     #[test]
     fn sizes_read_like_a_download_page() {
-        assert_eq!(human_size(910_152), "911 KB");
+        assert_eq!(human_size(910_152), "910 KB");
+        assert_eq!(human_size(744_500), "745 KB");
+        assert_eq!(human_size(80_100), "80 KB");
+        assert_eq!(human_size(120), "1 KB");
         assert_eq!(human_size(12_345_678), "12.3 MB");
     }
 
@@ -565,12 +593,15 @@ mod tests {
         transcript: Vec<crate::transcript::CueView>,
         transcripts: Vec<TranscriptFile>,
         image: Option<String>,
+        image_path: String,
+        transcript_language: Option<&'a str>,
         excerpt: String,
         audio_url: &'a str,
         jsonld: serde_json::Value,
     }
 
-    fn serde_view<'a>(catalog: &Catalog, e: &'a LiveEpisode) -> SerdeView<'a> {
+    fn serde_view<'a>(catalog: &'a Catalog, n: usize) -> SerdeView<'a> {
+        let e = &catalog.episodes[n];
         let ep = &e.episode;
         SerdeView {
             title: &ep.title,
@@ -591,6 +622,11 @@ mod tests {
             transcript: transcript(e),
             transcripts: transcript_files(e),
             image: ep.image.as_ref().map(|a| crate::feed::asset_url(catalog, a)),
+            image_path: match &ep.image {
+                Some(Asset::Local(f)) => crate::text::encode_path(&f.rel),
+                _ => String::new(),
+            },
+            transcript_language: ep.transcripts.iter().find(|t| t.kind.is_timed()).map(|t| t.language.as_str()),
             excerpt: crate::markdown::episode_excerpt(&ep.notes, &ep.title, 200),
             audio_url: &e.primary_media().url,
             jsonld: episode_jsonld(catalog, e),
@@ -613,7 +649,7 @@ mod tests {
         env.add_template("t.html", template).unwrap();
         let t = env.get_template("t.html").unwrap();
         let lazy = t.render(context! { episodes => Value::from_object(EpisodeList(catalog.clone())) }).unwrap();
-        let views: Vec<SerdeView<'_>> = catalog.episodes.iter().map(|e| serde_view(&catalog, e)).collect();
+        let views: Vec<SerdeView<'_>> = (0..catalog.episodes.len()).map(|n| serde_view(&catalog, n)).collect();
         let eager = t.render(context! { episodes => Serde(&views) }).unwrap();
         assert_eq!(lazy, eager);
         assert!(lazy.contains("A &lt;guest&gt; + B &amp; C"), "{lazy}");

@@ -239,8 +239,12 @@ fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
     );
     // On the page: speakers, text (escaped), timestamps that seek.
     let html = show.read("public/episodes/pair/index.html");
-    assert!(html.contains("<strong>Ann</strong> <a href=\"../../media/chapters-id3v23.mp3#t=0.0\" data-seek=\"0.0\"><time datetime=\"PT0S\">0:00</time></a> Hello &amp; welcome."), "{html}");
-    assert!(html.contains("<a href=\"transcript.de.srt\" hreflang=\"de\">SRT</a>"), "{html}");
+    assert!(html.contains("<strong>Ann</strong> <a href=\"../../media/chapters-id3v23.mp3#t=0.0\" data-seek=\"0.0\" aria-label=\"Play from 0:00\" lang=\"en\"><time datetime=\"PT0S\">0:00</time></a> Hello &amp; welcome."), "{html}");
+    // Files in two languages are told apart by their names, not only by hreflang.
+    assert!(
+        html.contains("<a href=\"transcript.de.srt\" hreflang=\"de\"><span>Transcript</span> (de, SRT)</a>"),
+        "{html}"
+    );
     show.run(&["validate", "public/feed.xml"]).ok();
 
     // A cue past the end of the audio, a broken file, a bad language: refused.
@@ -419,7 +423,12 @@ fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_la
         (Some("PodcastSeries"), Some("https://podcast.example.com/cloud-native/feed.xml"))
     );
     let text = page_text(&index);
-    assert!(text.contains("Latest: Sarah Novotny on the Kubernetes community"), "{text}");
+    assert!(text.contains("Latest episode"), "{text}");
+    assert!(
+        index.contains(
+            "<audio controls preload=\"none\" aria-label=\"Play Sarah Novotny on the Kubernetes community\">"
+        )
+    );
     assert!(index.contains("<source src=\"media/kubernetes-sarah-novotny.mp3\" type=\"audio/mpeg\">"));
     assert!(
         text.contains("A project within the Cloud Native Computing Foundation, Fluentd is focused on logging"),
@@ -510,4 +519,46 @@ fn a_heading_that_repeats_the_title_is_left_out_of_the_excerpts_and_the_page() {
         assert!(said("Miek Gieben on CoreDNS").starts_with("<h2>Show notes</h2>"), "{feed}");
         assert!(said("Björn Rabenstein on Prometheus").starts_with("<h1>In this episode</h1>"), "{feed}");
     }
+}
+
+/// A show in another language: the built-in pages' own words, which are
+/// English, say so (`lang="en"`), and so does the transcript its own
+/// language; an episode's own art is shown from the site, as the cover is.
+#[test]
+fn pages_of_a_show_in_another_language_mark_their_english_words() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    std::fs::copy(show.path("media/cover.jpg"), show.path("media/coredns-art.jpg")).unwrap();
+    let titled = "title = \"Miek Gieben on CoreDNS\"\n";
+    assert!(manifest.contains(titled) && manifest.contains("language = \"en\""));
+    let edited = manifest.replacen("language = \"en\"", "language = \"de\"", 1).replacen(
+        titled,
+        &format!("{titled}image = \"media/coredns-art.jpg\"\n"),
+        1,
+    );
+    show.write("episodes.toml", &edited);
+    show.build().ok();
+    let html = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"de\">"), "{html}");
+    for marked in [
+        "<ul class=\"downloads\" lang=\"en\">",
+        "<h2 lang=\"en\">Chapters</h2>",
+        "<h2 lang=\"en\">Transcript</h2>",
+        "<p><span lang=\"en\">With</span> Miek Gieben</p>",
+        "<span lang=\"en\">Subscribe:</span>",
+        // A transcript is in the show's language unless it says otherwise.
+        "<div class=\"transcript\" lang=\"de\">",
+        "<img class=\"cover\" src=\"../../media/coredns-art.jpg\" alt=\"Artwork for Miek Gieben on CoreDNS\">",
+        "<meta property=\"og:image\" content=\"https://podcast.example.com/cloud-native/media/coredns-art.jpg\">",
+        "<link rel=\"icon\" href=\"../../media/cover.jpg\">",
+    ] {
+        assert!(html.contains(marked), "{marked}: {html}");
+    }
+    let index = show.read("public/index.html");
+    assert!(index.contains("<section class=\"latest\" aria-label=\"Latest episode\" lang=\"en\">"), "{index}");
+    // In English, nothing is marked.
+    show.write("episodes.toml", &manifest);
+    show.build().ok();
+    let html = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(html.contains("<h2>Chapters</h2>") && !html.contains("<ul class=\"downloads\" lang"), "{html}");
 }
