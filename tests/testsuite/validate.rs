@@ -129,7 +129,7 @@ fn json_output_lists_findings_with_rule_severity_line_and_episode() {
     assert_eq!(f["rule"], "MEDIA-DURATION");
     assert_eq!(f["severity"], "error");
     assert_eq!(f["episode"], "\"Second\"");
-    assert_eq!(f["line"], 61);
+    assert_eq!(f["line"], 65);
     assert!(f["message"].as_str().unwrap().starts_with("itunes:duration says 1:00 but "), "{f}");
     assert_eq!(f["help"], "write <itunes:duration>3</itunes:duration>");
 }
