@@ -526,7 +526,12 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
     // By the codec: an MP3 stream is counted by its frames whatever holds it.
     let is_mp3 = codec_id == Some(CODEC_ID_MP3);
     let is_opus = codec_id == Some(CODEC_ID_OPUS);
-    let (duration_secs, method, vbr) = match header_length(&track, sample_rate, format, codec_id, pre) {
+    // An MP3 that holds far more than its LAME/Info tag counts (two files
+    // joined with `cat`, or audio appended after encoding) is counted by its
+    // frames: the tag tells only of the first part.
+    let header =
+        header_length(&track, sample_rate, format, codec_id, pre).filter(|_| !(is_mp3 && holds_more(bytes, pre)));
+    let (duration_secs, method, vbr) = match header {
         Some(secs) => (secs, Method::Header, None),
         None if is_mp3 => {
             let (secs, vbr) = count_mp3_frames(bytes, pre, sample_rate, reopen)?;
@@ -649,6 +654,14 @@ fn count_mp3_frames(
         return Err(ProbeError::Truncated { header: None, holds: secs });
     }
     Ok((secs, walk.vbr))
+}
+
+/// Whether an MP3 holds more bytes of audio than its Xing/Info tag counts
+/// (by over 1% and 8 KiB: a tag editor's padding is not a second recording).
+fn holds_more(bytes: u64, pre: &Pre) -> bool {
+    let Some(promised) = pre.mp3.bytes.filter(|b| *b > 0) else { return false };
+    let present = bytes.saturating_sub(pre.mp3.audio_start).saturating_sub(pre.mp3.tail_tags);
+    present > promised.saturating_add(8192).saturating_add(promised / 100)
 }
 
 /// The byte counts headers promise (an MP3's Xing count, an M4A's media

@@ -60,6 +60,25 @@ fn a_vbr_mp3_without_a_header_is_scanned_not_estimated() {
     assert_eq!(rows[0]["method"], "header");
 }
 
+/// Two MP3 files joined (`cat a.mp3 b.mp3`): the first one's Info tag
+/// counts only its own bytes, so the frames are counted, all of them.
+#[test]
+fn joined_mp3_files_are_counted_to_the_end_not_by_the_first_ones_tag() {
+    let show = Show::empty();
+    let one = std::fs::read(audio("cbr-xing.mp3")).unwrap();
+    std::fs::write(show.path("joined.mp3"), [one.as_slice(), one.as_slice()].concat()).unwrap();
+    let run = show.run(&["probe", "--json", "joined.mp3"]).ok();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(rows[0]["method"], "scan");
+    // Twice 3.0 s, with the second file's tag frame, encoder delay and padding.
+    let secs = rows[0]["duration_secs"].as_f64().unwrap();
+    assert!((6.0..6.2).contains(&secs), "{secs}");
+    // One file alone keeps its exact length from the tag.
+    let run = show.run(&["probe", "--json", &audio("cbr-xing.mp3").display().to_string()]).ok();
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((rows[0]["method"].as_str(), rows[0]["duration_secs"].as_f64()), (Some("header"), Some(3.0)));
+}
+
 #[test]
 fn unreadable_files_get_an_error_object_and_exit_1() {
     let show = Show::empty();
