@@ -344,6 +344,21 @@ fn measure(incoming: &[Incoming], show: &Show) -> Result<(Measured, Option<Strin
             Err(e) => return refuse(e),
         }
     }
+    // As the build checks them: a name that belies the content, two files of one format.
+    for (i, (rel, info)) in incoming.iter().zip(&probes) {
+        if let Some(problem) = i.hosted.is_none().then(|| crate::catalog::extension_problem(rel, info.format)).flatten()
+        {
+            return refuse(format!("{}: {problem}", i.source.display()));
+        }
+    }
+    for (n, (rel, info)) in probes.iter().enumerate() {
+        if let Some((other, _)) = probes[..n].iter().find(|(_, o)| o.format == info.format) {
+            return refuse(format!(
+                "{other} and {rel} are both {}: an episode has one file per format",
+                info.format.label()
+            ));
+        }
+    }
     if let Some((first_rel, first)) = probes.first() {
         for (rel, info) in &probes[1..] {
             if (info.duration_secs - first.duration_secs).abs() > 1.0 {

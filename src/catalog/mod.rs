@@ -796,7 +796,7 @@ fn unused_feed_guids(show: &Show, formats: &[AudioFormat]) -> Vec<Diagnostic> {
 
 /// An enclosure URL's extension is what Apple and many apps go by, so it
 /// has to match the content.
-fn extension_problem(rel: &str, format: AudioFormat) -> Option<String> {
+pub(crate) fn extension_problem(rel: &str, format: AudioFormat) -> Option<String> {
     let ext = rel.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     if format.accepted_extensions().contains(&ext.as_str()) {
         return None;
@@ -878,6 +878,10 @@ pub(crate) mod tests {
         assert_eq!(
             extension_problem("media/a.ogg", AudioFormat::Mp3).unwrap(),
             "the file holds MP3 audio but its name ends in \".ogg\"; apps go by the name: rename it to media/a.mp3"
+        );
+        assert_eq!(
+            extension_problem("media/a.mp4", AudioFormat::M4a).unwrap(),
+            "the file holds M4A audio but its name ends in \".mp4\"; apps go by the name: rename it to media/a.m4a"
         );
     }
 }

@@ -111,11 +111,13 @@ impl AudioFormat {
         }
     }
 
-    /// Extensions a file of this format may carry.
+    /// Extensions a file of this format may carry. AAC audio in MP4 is
+    /// `.m4a` only: Apple takes `.mp4` as video (`video/mp4`) and lists no
+    /// `.aac`, and the feed's type follows the content (`audio/x-m4a`).
     pub fn accepted_extensions(self) -> &'static [&'static str] {
         match self {
             AudioFormat::Mp3 => &["mp3"],
-            AudioFormat::M4a => &["m4a", "mp4", "aac"],
+            AudioFormat::M4a => &["m4a"],
             AudioFormat::Ogg => &["ogg", "oga"],
             AudioFormat::Opus => &["opus", "ogg", "oga"],
             AudioFormat::Flac => &["flac"],

@@ -122,6 +122,15 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
         ),
         (vec![fixture("vbr-xing.mp3")], "the file has no title tag: give the episode a title with --title"),
         (vec![fixture("cbr-xing.mp3"), "--title".into(), " ".into()], "--title is empty: give the episode a title"),
+        // What the build would refuse: a name that belies the content, two files of one format.
+        (
+            vec![fixture("mislabelled.ogg"), "--title".into(), "x".into()],
+            "mislabelled.ogg: the file holds MP3 audio but its name ends in \".ogg\"; apps go by the name: rename it to media/mislabelled.mp3",
+        ),
+        (
+            vec![fixture("cbr-xing.mp3"), fixture("cbr-noxing.mp3"), "--title".into(), "x".into()],
+            "media/cbr-xing.mp3 and media/cbr-noxing.mp3 are both MP3: an episode has one file per format",
+        ),
     ];
     for (args, message) in cases {
         let mut all = vec!["add".to_string()];
