@@ -98,6 +98,9 @@ impl<'t, 'i> Fields<'t, 'i> {
     pub fn string(&mut self, cx: &mut Context<'_>, key: &'static str) -> Option<Spanned<String>> {
         let v = self.get(key)?;
         match v.get_ref() {
+            // Line ends as written on Windows (or by a Git checkout with
+            // autocrlf) are the same text: a note is not "changed" by them.
+            DeValue::String(s) if s.contains("\r\n") => Some(Spanned::new(v.span(), s.replace("\r\n", "\n"))),
             DeValue::String(s) => Some(Spanned::new(v.span(), s.to_string())),
             _ => {
                 self.wrong_type(cx, key, v, "a string", "\"...\"");

@@ -249,6 +249,24 @@ fn add_moves_files_when_asked_and_reads_notes_from_stdin() {
     assert!(show.read("public/feed.xml").contains("<p>Notes from <strong>stdin</strong>.</p>"));
 }
 
+/// A manifest saved with Windows line ends (an editor, a Git checkout with
+/// autocrlf) says the same: nothing changes for subscribers, the lock
+/// stays as it is, and no page or feed is written anew.
+#[test]
+fn windows_line_ends_change_nothing() {
+    let show = Show::sample();
+    show.build().ok();
+    let (published, lock) = (show.public_files(), show.read("podsmith.lock"));
+    let manifest = show.read("episodes.toml");
+    assert!(manifest.contains("notes = \"\"\"\n"), "the sample's notes span lines");
+    show.write("episodes.toml", &manifest.replace('\n', "\r\n"));
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert_eq!(run.stdout, "no changes since the last build: subscribers see the same 4 episodes\n");
+    show.build().ok();
+    assert_eq!(show.read("podsmith.lock"), lock);
+    assert!(show.public_files() == published, "the same site, byte for byte");
+}
+
 #[test]
 fn a_hand_edited_published_guid_stops_the_build() {
     let show = Show::sample();
