@@ -224,7 +224,15 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
     let lines = diff_lines(old.as_ref(), &new, &changes);
     if ui.is_json() {
         let first = old.is_none();
-        ui.finish(true, json!({ "first_build": first, "changes": changes_json(&changes), "summary": lines.last() }));
+        // Before the first build every episode is new, as the text says.
+        let changes: Vec<Change> = match first {
+            true => {
+                new.episodes.iter().map(|e| Change::Added { title: e.title.clone(), guid: e.guid.clone() }).collect()
+            }
+            false => changes,
+        };
+        let summary = if first { lines.first() } else { lines.last() };
+        ui.finish(true, json!({ "first_build": first, "changes": changes_json(&changes), "summary": summary }));
     } else {
         for line in &lines {
             outln!("{line}");

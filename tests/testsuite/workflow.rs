@@ -748,6 +748,13 @@ fn long_and_non_latin_titles_make_pages_that_fit() {
 #[test]
 fn build_add_and_diff_speak_json_when_asked() {
     let show = one_episode_show();
+    // Before the first build, every episode is a change: the new ones.
+    let run = show.run(&["diff", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["first_build"], true);
+    assert_eq!(doc["changes"].as_array().map(Vec::len), Some(1), "{doc}");
+    assert_eq!(doc["changes"][0]["mark"], "+");
+    assert_eq!(doc["summary"], "nothing built yet (no podsmith.lock): the first build publishes 1 episode");
     let run = show.run(&["build", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["ok"], true);
