@@ -236,10 +236,49 @@ fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>) -> std::io::Resul
 struct Request {
     method: String,
     target: String,
-    /// The byte range asked for: from, and up to (included) if said.
-    range: Option<(u64, Option<u64>)>,
+    /// The byte range asked for.
+    range: Option<ByteRange>,
     /// The connection closes after the answer.
     close: bool,
+}
+
+/// A `Range: bytes=…` asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ByteRange {
+    /// From a byte, and up to one (included) if said: `500-`, `500-999`.
+    From(u64, Option<u64>),
+    /// The last so many bytes: `-500`.
+    Last(u64),
+}
+
+impl ByteRange {
+    /// The header's value (`bytes=0-99`), if it is one range podsmith
+    /// answers; one that ends before it starts is not a range (RFC 9110:
+    /// the whole file is sent).
+    fn parse(value: &str) -> Option<ByteRange> {
+        let (a, b) = value.trim().strip_prefix("bytes=")?.split_once('-')?;
+        let (a, b) = (a.trim(), b.trim());
+        if a.is_empty() {
+            return b.parse().ok().map(ByteRange::Last);
+        }
+        let a = a.parse::<u64>().ok()?;
+        let b = b.parse::<u64>().ok();
+        b.is_none_or(|b| b >= a).then_some(ByteRange::From(a, b))
+    }
+
+    /// The first and last byte of a file of `size` bytes, or `None` if the
+    /// range is not in it (416).
+    fn within(self, size: u64) -> Option<(u64, u64)> {
+        if size == 0 {
+            return None;
+        }
+        match self {
+            ByteRange::From(a, _) if a >= size => None,
+            ByteRange::From(a, b) => Some((a, b.unwrap_or(size - 1).min(size - 1))),
+            ByteRange::Last(0) => None,
+            ByteRange::Last(n) => Some((size.saturating_sub(n), size - 1)),
+        }
+    }
 }
 
 /// The next request of a connection (`None`: it ended, or said too much).
@@ -248,7 +287,7 @@ fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
     if reader.by_ref().take(8192).read_line(&mut request)? == 0 {
         return Ok(None);
     }
-    let mut range: Option<(u64, Option<u64>)> = None;
+    let mut range: Option<ByteRange> = None;
     let mut close = request.trim_end().ends_with("HTTP/1.0");
     let mut headers = 0;
     loop {
@@ -271,14 +310,8 @@ fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
         }
         if let Some((name, value)) = line.split_once(':')
             && name.eq_ignore_ascii_case("range")
-            && let Some(spec) = value.trim().strip_prefix("bytes=")
-            && let Some((a, b)) = spec.split_once('-')
-            && let Ok(a) = a.trim().parse::<u64>()
         {
-            // One that ends before it starts is not a range: ignored, as
-            // RFC 9110 says (the whole file is sent).
-            let b = b.trim().parse::<u64>().ok();
-            range = b.is_none_or(|b| b >= a).then_some((a, b));
+            range = ByteRange::parse(value);
         }
     }
     let mut parts = request.split_whitespace();
@@ -298,6 +331,13 @@ fn respond_to(w: &mut impl Write, request: &Request, out: &Path, state: &Mutex<S
         let s = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         let body = serde_json::to_vec(&s).unwrap_or_default();
         return respond(w, "200 OK", "application/json", &[], &body, head);
+    }
+    // A folder asked for without its slash is sent to it with one: its
+    // page's relative links (transcript.vtt) are relative to the folder.
+    if path.len() > 1 && !path.ends_with('/') && file_for(out, &format!("{path}/")).is_some() {
+        let query = request.target.get(path.len()..).unwrap_or("");
+        let extra = [format!("Location: {path}/{query}")];
+        return respond(w, "301 Moved Permanently", "text/plain; charset=utf-8", &extra, b"", head);
     }
     let Some(file) = file_for(out, path) else {
         return respond(w, "404 Not Found", "text/plain; charset=utf-8", &[], b"not found\n", head);
@@ -389,21 +429,15 @@ fn respond(
 }
 
 /// A file, whole or the range asked for (206), streamed.
-fn send_file(
-    w: &mut impl Write,
-    file: &Path,
-    kind: &str,
-    range: Option<(u64, Option<u64>)>,
-    head: bool,
-) -> std::io::Result<()> {
+fn send_file(w: &mut impl Write, file: &Path, kind: &str, range: Option<ByteRange>, head: bool) -> std::io::Result<()> {
     let mut f = crate::fsutil::open(file)?;
     let size = f.metadata()?.len();
-    let (status, start, end) = match range {
-        Some((a, _)) if a >= size => {
+    let (status, start, end) = match range.map(|r| r.within(size)) {
+        Some(None) => {
             let extra = [format!("Content-Range: bytes */{size}")];
             return respond(w, "416 Range Not Satisfiable", kind, &extra, b"", head);
         }
-        Some((a, b)) => ("206 Partial Content", a, b.unwrap_or(size - 1).min(size - 1)),
+        Some(Some((a, b))) => ("206 Partial Content", a, b),
         None => ("200 OK", 0, size.saturating_sub(1)),
     };
     let len = if size == 0 { 0 } else { end - start + 1 };

@@ -101,6 +101,17 @@ fn serve_previews_the_show_rebuilds_on_save_and_shows_errors_without_touching_pu
     let (status, h, body) = get(&s, "/media/coredns-miek-gieben.mp3", Some("bytes=199-100"));
     assert_eq!((status, header(&h, "content-length")), (200, size.to_string().as_str()));
     assert_eq!(body.len() as u64, size);
+    // The last so many bytes (what a player asks for a file's end).
+    let (status, h, body) = get(&s, "/media/coredns-miek-gieben.mp3", Some("bytes=-100"));
+    assert_eq!(
+        (status, header(&h, "content-range")),
+        (206, format!("bytes {}-{}/{size}", size - 100, size - 1).as_str())
+    );
+    assert_eq!(body, std::fs::read(show.path("media/coredns-miek-gieben.mp3")).unwrap()[size as usize - 100..]);
+    assert_eq!(get(&s, "/media/coredns-miek-gieben.mp3", Some("bytes=-0")).0, 416);
+    // A page's folder asked for without its slash: sent to it (its links are relative).
+    let (status, h, _) = get(&s, "/episodes/coredns-miek-gieben?x=1", None);
+    assert_eq!((status, header(&h, "location")), (301, "/episodes/coredns-miek-gieben/?x=1"));
     assert_eq!(get(&s, "/../episodes.toml", None).0, 404);
     // A link in the site is followed only to a file of the site.
     #[cfg(unix)]
