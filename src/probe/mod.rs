@@ -312,6 +312,8 @@ struct Pre {
     flac_total: Option<(u64, u32)>,
     /// An Ogg Vorbis/Opus file's length from its first and last pages.
     ogg: Option<ogg::Stream>,
+    /// An Ogg file of streams one after another (see [`ogg::Reading::Chained`]).
+    ogg_chained: bool,
     /// The chapters of an ID3v2 tag.
     chapters: Vec<id3::TaggedChapter>,
 }
@@ -359,6 +361,14 @@ pub fn probe_engine(open: Opener<'_>, engine: Engine) -> Result<AudioInfo, Probe
     // process down on a file no one foresaw.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let pre = read_pre(&mut source, bytes).map_err(|e| ProbeError::Io(e.to_string()))?;
+        if pre.ogg_chained {
+            return Err(ProbeError::NoDuration(
+                "an Ogg file of several streams one after another (files joined with `cat`, say): podcast apps \
+                 play or count only the first; make it one file with an audio editor or \
+                 ffmpeg -i joined.ogg -c:a libvorbis episode.ogg"
+                    .into(),
+            ));
+        }
         if engine == Engine::Auto
             && let Some(found) = from_headers(&pre, bytes)
         {
@@ -382,11 +392,22 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
     let mut head = vec![0u8; bytes.min(HEAD) as usize];
     let got = read_full(source, &mut head)?;
     head.truncate(got);
-    let mut pre = Pre { mp3: mp3::Head::default(), mp4: None, flac_total: None, ogg: None, chapters: Vec::new() };
+    let mut pre = Pre {
+        mp3: mp3::Head::default(),
+        mp4: None,
+        flac_total: None,
+        ogg: None,
+        ogg_chained: false,
+        chapters: Vec::new(),
+    };
     if head.get(4..8) == Some(b"ftyp") {
         pre.mp4 = Some(mp4::read_boxes(source, bytes)?);
     } else if head.starts_with(b"OggS") {
-        pre.ogg = ogg::read(source, bytes, &head)?;
+        match ogg::read(source, bytes, &head)? {
+            ogg::Reading::Stream(s) => pre.ogg = Some(s),
+            ogg::Reading::Chained => pre.ogg_chained = true,
+            ogg::Reading::Other => {}
+        }
     } else if head.starts_with(b"fLaC") {
         // STREAMINFO: its 4-byte block header, then 34 bytes.
         if let Some(info) = head.get(8..42).filter(|_| head[4] & 0x7F == 0) {

@@ -60,14 +60,35 @@ fn crc_ok(page: &[u8]) -> bool {
     crc == stored
 }
 
+/// What the first and last pages of an Ogg file say.
+#[derive(Debug, PartialEq)]
+pub enum Reading {
+    /// One stream, its length read.
+    Stream(Stream),
+    /// The file ends another stream than it starts: streams one after
+    /// another ("chained", as `cat a.ogg b.ogg` makes), whose lengths no
+    /// header adds up.
+    Chained,
+    /// Something else: symphonia looks.
+    Other,
+}
+
 /// Reads the stream's length from `head` (the file's first bytes) and its
-/// last page; `None` where symphonia should look instead.
-pub fn read<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> io::Result<Option<Stream>> {
+/// last page (see [`Reading`]).
+pub fn read<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> io::Result<Reading> {
+    Ok(match read_stream(src, len, head)? {
+        Ok(stream) => Reading::Stream(stream),
+        Err(reading) => reading,
+    })
+}
+
+fn read_stream<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> io::Result<Result<Stream, Reading>> {
+    let other = Err(Reading::Other);
     // The first page: beginning of stream, one packet (the identification header).
-    let Some((kind, granule, serial, header_len, body_len)) = page(head) else { return Ok(None) };
-    let Some(packet) = head.get(header_len..header_len + body_len) else { return Ok(None) };
+    let Some((kind, granule, serial, header_len, body_len)) = page(head) else { return Ok(other) };
+    let Some(packet) = head.get(header_len..header_len + body_len) else { return Ok(other) };
     if kind != 0x02 || granule != 0 {
-        return Ok(None);
+        return Ok(other);
     }
     let (opus, sample_rate, channels, pre_skip) = if packet.len() >= 30 && packet.starts_with(b"\x01vorbis") {
         let rate = u32::from_le_bytes([packet[12], packet[13], packet[14], packet[15]]);
@@ -77,17 +98,17 @@ pub fn read<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> io::
         let rate = u32::from_le_bytes([packet[12], packet[13], packet[14], packet[15]]);
         (true, if rate == 0 { 48_000 } else { rate }, u32::from(packet[9]), pre_skip)
     } else {
-        return Ok(None);
+        return Ok(other);
     };
     if sample_rate == 0 || channels == 0 {
-        return Ok(None);
+        return Ok(other);
     }
     // The next page must continue this stream: a second stream starting
     // here (a multiplexed file) is symphonia's business.
     let next = header_len + body_len;
     match head.get(next..).and_then(page) {
         Some((next_kind, _, next_serial, ..)) if next_kind & 0x02 == 0 && next_serial == serial => {}
-        _ => return Ok(None),
+        _ => return Ok(other),
     }
     // The last page: ends the file exactly, ends this stream, checksum intact.
     for tail_len in [8 * 1024u64, 72 * 1024] {
@@ -101,18 +122,21 @@ pub fn read<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> io::
             (at + h + b == tail.len()).then_some((at, kind, granule, page_serial))
         });
         if let Some((at, kind, granule, page_serial)) = last {
+            if page_serial != serial && kind & 0x04 != 0 && crc_ok(&tail[at..]) {
+                return Ok(Err(Reading::Chained));
+            }
             let usable = kind & 0x04 != 0 && page_serial == serial && granule != u64::MAX && crc_ok(&tail[at..]);
             if !usable || granule < pre_skip {
-                return Ok(None);
+                return Ok(other);
             }
             let (samples, time_base) = if opus { (granule - pre_skip, 48_000) } else { (granule, sample_rate) };
-            return Ok(Some(Stream { opus, sample_rate, channels, samples, time_base }));
+            return Ok(Ok(Stream { opus, sample_rate, channels, samples, time_base }));
         }
         if from == 0 {
             break;
         }
     }
-    Ok(None)
+    Ok(other)
 }
 
 #[cfg(test)]
@@ -147,7 +171,10 @@ mod tests {
 
     fn read_bytes(data: &[u8]) -> Option<Stream> {
         let head = &data[..data.len().min(16 * 1024)];
-        read(&mut std::io::Cursor::new(data), data.len() as u64, head).unwrap()
+        match read(&mut std::io::Cursor::new(data), data.len() as u64, head).unwrap() {
+            Reading::Stream(s) => Some(s),
+            _ => None,
+        }
     }
 
     #[test]
@@ -159,6 +186,15 @@ mod tests {
         let opus = read_bytes(&fixture("opus.opus")).unwrap();
         assert!(opus.opus);
         assert_eq!((opus.samples, opus.time_base), (144_000, 48_000));
+    }
+
+    #[test]
+    fn two_streams_one_after_another_are_told() {
+        let (vorbis, opus) = (fixture("vorbis.ogg"), fixture("opus.opus"));
+        let chained = [vorbis.as_slice(), opus.as_slice()].concat();
+        let head = &chained[..16 * 1024.min(chained.len())];
+        let read = read(&mut std::io::Cursor::new(&chained), chained.len() as u64, head).unwrap();
+        assert_eq!(read, Reading::Chained);
     }
 
     #[test]

@@ -79,6 +79,20 @@ fn joined_mp3_files_are_counted_to_the_end_not_by_the_first_ones_tag() {
     assert_eq!((rows[0]["method"].as_str(), rows[0]["duration_secs"].as_f64()), (Some("header"), Some(3.0)));
 }
 
+/// Two Ogg files joined: apps count only the first stream; refused, saying so.
+#[test]
+fn joined_ogg_files_are_refused_not_measured_as_the_first() {
+    let show = Show::empty();
+    let (a, b) = (std::fs::read(audio("vorbis.ogg")).unwrap(), std::fs::read(audio("vorbis-5s.ogg")).unwrap());
+    std::fs::write(show.path("joined.ogg"), [a.as_slice(), b.as_slice()].concat()).unwrap();
+    let run = show.run(&["probe", "joined.ogg"]).fails(1);
+    assert!(
+        run.stderr.contains("no duration could be measured: an Ogg file of several streams one after another"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn unreadable_files_get_an_error_object_and_exit_1() {
     let show = Show::empty();
