@@ -416,7 +416,13 @@ pub enum Change {
     /// A published episode's guid changed (told by its slug or media).
     GuidChanged { title: String, old: String, new: String },
     /// A published episode is gone from the feed.
-    Removed { title: String, guid: String },
+    Removed {
+        title: String,
+        guid: String,
+        /// Its date in the manifest, where that is still to come: it is
+        /// scheduled now (see [`Change::scheduled`]).
+        until: Option<String>,
+    },
     /// A published media URL changed or went away.
     UrlChanged { title: String, old: String, new: Option<String> },
     /// A published episode's page moved (its slug changed, often with its title).
@@ -502,7 +508,13 @@ impl Change {
             Change::GuidChanged { title, old, new } => {
                 format!("episode \"{title}\": its guid changed from \"{old}\" to \"{new}\"")
             }
-            Change::Removed { title, guid } => format!("episode \"{title}\" (guid {guid}) is no longer in the feed"),
+            Change::Removed { title, guid, until: None } => {
+                format!("episode \"{title}\" (guid {guid}) is no longer in the feed")
+            }
+            Change::Removed { title, guid, until: Some(date) } => format!(
+                "episode \"{title}\" (guid {guid}) would leave the feed: its date is now {date}, still to come, so it \
+                 is scheduled, not published, until then"
+            ),
             Change::UrlChanged { title, old, new: Some(new) } => {
                 format!("episode \"{title}\": its media URL changed from {old} to {new}")
             }
@@ -560,6 +572,7 @@ impl Change {
                 "to publish a new recording, give it a new file name and `media` that name (build --allow-changes): \
                  apps then download it anew",
             ),
+            Change::Removed { until: Some(_), .. } => Some("give it back the date it was published with"),
             _ => None,
         }
     }
@@ -585,6 +598,19 @@ impl Change {
             | Change::ShowDescriptionChanged
             | Change::ShowCategoriesChanged { .. } => None,
         }
+    }
+}
+
+impl Change {
+    /// `changes` with each published episode that is gone because its date
+    /// is now to come (`scheduled`: its guid and that date) said so.
+    pub fn scheduled(mut changes: Vec<Change>, scheduled: &[(&str, String)]) -> Vec<Change> {
+        for c in &mut changes {
+            if let Change::Removed { guid, until, .. } = c {
+                *until = scheduled.iter().find(|(g, _)| g == guid).map(|(_, date)| date.clone());
+            }
+        }
+        changes
     }
 }
 
@@ -677,7 +703,7 @@ fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
     for o in &old.episodes {
         let Some(n) = new_by_guid.get(o.guid.as_str()) else {
             if !renamed.contains(&o.guid) {
-                out.push(Change::Removed { title: o.title.clone(), guid: o.guid.clone() });
+                out.push(Change::Removed { title: o.title.clone(), guid: o.guid.clone(), until: None });
             }
             continue;
         };
@@ -765,7 +791,7 @@ mod tests {
                 Change::GuidChanged { title: "two".into(), old: "b".into(), new: "B".into() },
                 Change::Added { title: "four".into(), guid: "d".into() },
                 Change::UrlChanged { title: "one".into(), old: "u1".into(), new: Some("u1-moved".into()) },
-                Change::Removed { title: "three".into(), guid: "c".into() },
+                Change::Removed { title: "three".into(), guid: "c".into(), until: None },
             ]
         );
         assert_eq!(changes.iter().filter(|c| c.breaks_identity()).count(), 3);

@@ -133,7 +133,13 @@ impl BuildError {
                 let mut out: Vec<Diagnostic> = changes
                     .iter()
                     .filter(|c| c.breaks_identity())
-                    .map(|c| Diagnostic::error("IDENTITY", c.describe()))
+                    .map(|c| {
+                        let d = Diagnostic::error("IDENTITY", c.describe());
+                        match c.help() {
+                            Some(help) => d.help(help),
+                            None => d,
+                        }
+                    })
                     .collect();
                 out.push(summary.help(format!(
                     "apps treat a new guid as a new episode and a new URL as a new download, and a moved page \

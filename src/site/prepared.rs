@@ -463,7 +463,7 @@ impl Prepared {
         let old = Lock::read(&self.lock_path())?;
         let new = Lock::of(&self.catalog);
         let changes = match &old {
-            Some(old) => crate::lock::compare(old, &new),
+            Some(old) => scheduled_said(&self.catalog, crate::lock::compare(old, &new)),
             None => Vec::new(),
         };
         Ok((old, new, changes))
@@ -674,7 +674,18 @@ fn lock_changes(catalog: &Catalog, path: PathBuf) -> LockChanges {
         return Ok((false, rendered, Vec::new()));
     }
     let changes = new.changes_from(&rendered, &path, &text)?;
-    Ok((false, rendered, changes))
+    Ok((false, rendered, scheduled_said(catalog, changes)))
+}
+
+/// `changes`, saying of a published episode that is gone because its date
+/// moved ahead that it is scheduled now.
+fn scheduled_said(catalog: &Catalog, changes: Vec<Change>) -> Vec<Change> {
+    if catalog.scheduled.is_empty() {
+        return changes;
+    }
+    let scheduled: Vec<(&str, String)> =
+        catalog.scheduled.iter().map(|s| (s.episode.guid.as_str(), s.date().to_rfc3339())).collect();
+    Change::scheduled(changes, &scheduled)
 }
 
 /// The output and templates folders of a show.

@@ -267,6 +267,27 @@ fn windows_line_ends_change_nothing() {
     assert!(show.public_files() == published, "the same site, byte for byte");
 }
 
+/// A published episode whose date is moved ahead would leave the feed
+/// until then: the build says that, not that it was removed.
+#[test]
+fn a_published_episode_dated_ahead_is_said_to_be_scheduled() {
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    let date = "date = 2017-04-12T09:00:00-04:00";
+    assert!(manifest.contains(date));
+    show.write("episodes.toml", &manifest.replacen(date, "date = 2027-04-12T09:00:00-04:00", 1));
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains(
+            "would leave the feed: its date is now 2027-04-12T09:00:00-04:00, still to come, so it is scheduled, not \
+             published, until then\n  help: give it back the date it was published with"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn a_hand_edited_published_guid_stops_the_build() {
     let show = Show::sample();
