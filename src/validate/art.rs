@@ -89,6 +89,27 @@ pub fn inspect_file(path: &std::path::Path) -> Option<Image> {
     Some(inspect(&head))
 }
 
+/// Whether the JPEG or PNG file at `path` ends as one does (a JPEG's end
+/// marker, a PNG's `IEND` chunk, in its last KiB): a copy or upload cut
+/// short does not. `true` for other formats, and for a file that cannot be read.
+pub fn ends_whole(path: &std::path::Path, format: Format) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let tail = || -> std::io::Result<Vec<u8>> {
+        let mut f = crate::fsutil::open(path)?;
+        let len = f.metadata()?.len();
+        f.seek(SeekFrom::Start(len.saturating_sub(1024)))?;
+        let mut tail = Vec::new();
+        f.take(1024).read_to_end(&mut tail)?;
+        Ok(tail)
+    };
+    let Ok(tail) = tail() else { return true };
+    match format {
+        Format::Jpeg => tail.windows(2).any(|w| w == [0xFF, 0xD9]),
+        Format::Png => tail.windows(8).any(|w| w == b"IEND\xAEB`\x82"),
+        _ => true,
+    }
+}
+
 /// Reads the header of an image file's bytes.
 pub fn inspect(bytes: &[u8]) -> Image {
     let format = sniff(bytes);

@@ -258,6 +258,14 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
     // Episode art gets warnings under one rule; the show cover errors under several.
     let art = Art { name, show, at };
     if art_format(cx, &art, &img, url) {
+        if !art::ends_whole(&file.path, img.format) {
+            cx.push(Finding::new(
+                art.rule(id::APPLE_CH_IMAGE_FORMAT),
+                art.at.clone(),
+                format!("{} ends before its picture does: the copy or upload was cut short", art.name),
+                "export or copy the picture again",
+            ));
+        }
         art_pixels(cx, &art, &img, size);
     }
 }

@@ -68,6 +68,26 @@ fn the_cli_names_the_rule_line_and_fix() {
     );
 }
 
+/// A cover cut short (a copy or upload that did not finish) has its
+/// header, size and colours: its end tells it.
+#[test]
+fn a_cover_cut_short_is_an_error() {
+    let show = Show::sample();
+    let cover = fs::read(show.path("media/cover.jpg")).unwrap();
+    show.build().ok();
+    fs::write(show.path("media/cover.jpg"), &cover[..20_000]).unwrap();
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains(
+            "media/cover.jpg ends before its picture does: the copy or upload was cut short [APPLE-CH-IMAGE-FORMAT]"
+        ),
+        "{}",
+        run.stderr
+    );
+    fs::write(show.path("media/cover.jpg"), &cover).unwrap();
+    show.build().ok();
+}
+
 #[test]
 fn a_remote_item_names_its_show_by_a_uuid() {
     let show = Show::empty();
