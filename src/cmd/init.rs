@@ -23,7 +23,8 @@ pub fn run(opts: &Options, ui: &Ui) -> Result<ExitCode, Failure> {
         ui.detail(format!("wrote {}", path.display()));
     }
     let dir = opts.dir.display();
-    let cd = if opts.dir.as_os_str() == "." { String::new() } else { format!("cd {dir} && ") };
+    let cd =
+        if opts.dir.as_os_str() == "." { String::new() } else { format!("cd {} && ", shell_word(&dir.to_string())) };
     // The cover is a placeholder only if init wrote it (one already there is kept).
     let cover = match written.iter().any(|p| p.ends_with("media/cover.jpg")) {
         true => "media/cover.jpg (a placeholder)",
@@ -34,4 +35,25 @@ pub fn run(opts: &Options, ui: &Ui) -> Result<ExitCode, Failure> {
          Next: fill in the placeholders in episodes.toml, then\n  {cd}podsmith add recording.mp3 --title \"Pilot\"\n  podsmith build"
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `s` as one word of a POSIX shell command line, quoted if it has to be
+/// (`my show` → `'my show'`), so the line printed can be pasted.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_./-+:@%".contains(c) || !c.is_ascii() && !c.is_whitespace();
+    match !s.is_empty() && s.chars().all(plain) {
+        true => s.to_string(),
+        false => format!("'{}'", s.replace('\'', "'\\''")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_folder_name_is_quoted_where_a_shell_needs_it() {
+        assert_eq!(super::shell_word("shows/café"), "shows/café");
+        assert_eq!(super::shell_word("my show"), "'my show'");
+        assert_eq!(super::shell_word("it's"), "'it'\\''s'");
+        assert_eq!(super::shell_word("a;rm"), "'a;rm'");
+    }
 }

@@ -72,8 +72,9 @@ pub fn manifest_text(opts: &Options) -> Result<String, InitError> {
     Ok(text)
 }
 
-/// Whether `init` can start a show in `opts.dir`: not a show already, and
-/// empty (but for `.git` and `.podsmith`) unless `--force`.
+/// Whether `init` can start a show in `opts.dir`: not a show already,
+/// empty (but for `.git` and `.podsmith`) unless `--force`, and the values
+/// given make a manifest that reads (checked before anything is made).
 pub fn check(opts: &Options) -> Result<(), InitError> {
     let dir = &opts.dir;
     // First: a folder that already is a show is refused even with --force.
@@ -94,6 +95,19 @@ pub fn check(opts: &Options) -> Result<(), InitError> {
             return Err(InitError::NotEmpty(dir.clone(), shown.join(", ")));
         }
     }
+    // The values must make a manifest that reads without problems (the
+    // cover does not exist yet: its problems are not theirs).
+    let text = manifest_text(opts)?;
+    if let Err(problems) = crate::manifest::parse(&text, Path::new("episodes.toml"), dir) {
+        let real: Vec<String> = problems
+            .iter()
+            .filter(|p| !p.message.contains("media/cover.jpg"))
+            .map(|p| format!("{}{}", p.message, p.help.as_ref().map(|h| format!(" ({h})")).unwrap_or_default()))
+            .collect();
+        if !real.is_empty() {
+            return Err(InitError::Invalid(real.join("\n")));
+        }
+    }
     Ok(())
 }
 
@@ -108,18 +122,6 @@ pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
     check(opts)?;
     let manifest = dir.join("episodes.toml");
     let text = manifest_text(opts)?;
-    // The values must make a manifest that reads without problems (the
-    // cover does not exist yet, so check with it in place afterwards).
-    if let Err(problems) = crate::manifest::parse(&text, Path::new("episodes.toml"), dir) {
-        let real: Vec<String> = problems
-            .iter()
-            .filter(|p| !p.message.contains("media/cover.jpg"))
-            .map(|p| format!("{}{}", p.message, p.help.as_ref().map(|h| format!(" ({h})")).unwrap_or_default()))
-            .collect();
-        if !real.is_empty() {
-            return Err(InitError::Invalid(real.join("\n")));
-        }
-    }
     std::fs::create_dir_all(dir.join("media")).map_err(io(dir))?;
     let mut written = Vec::new();
     let cover = dir.join("media/cover.jpg");

@@ -442,6 +442,18 @@ fn every_key_the_init_template_shows_commented_out_is_one_the_manifest_takes() {
 }
 
 #[test]
+fn init_refuses_bad_values_before_it_makes_anything_and_names_the_folder_for_a_shell() {
+    let other = Show::empty();
+    // Values the manifest would refuse: refused before anything is made.
+    let run = other.run(&["init", "new show", "--category", "Bogus"]).fails(2);
+    assert!(run.stderr.contains("\"Bogus\" is not an Apple Podcasts category"), "{}", run.stderr);
+    assert!(!other.path("new show").exists(), "no folder, no lock left behind");
+    // A folder with a space is named so that the next command can be pasted.
+    let run = other.run(&["init", "new show"]).ok();
+    assert!(run.stderr.contains("  cd 'new show' && podsmith add recording.mp3"), "{}", run.stderr);
+}
+
+#[test]
 fn init_add_build_in_an_empty_folder_makes_a_valid_show() {
     let dir = tempfile::tempdir().unwrap();
     let show = Show { dir };
