@@ -67,8 +67,9 @@ const RELOAD: &str = r#"<script>
 </script>
 </body>"#;
 
-/// A build of the preview: `Ok` when the site was written, else what to show.
-pub type Build = dyn Fn(&Path, &crate::site::Preview) -> Result<String, String> + Send + Sync;
+/// A build of the preview: `Ok` when the site is built (with what to say,
+/// or `None` when the build found nothing changed), else what to show.
+pub type Build = dyn Fn(&Path, &crate::site::Preview) -> Result<Option<String>, String> + Send + Sync;
 
 /// Serves the show until the process is stopped. `build(out, preview)`
 /// builds the preview into `out` (its address, lock and record: its own,
@@ -100,10 +101,17 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
             let result = build(&out, &preview);
             let mut s = state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             match result {
+                // A build that found nothing changed (a file beside the
+                // show was written: a log of this very command, say) says
+                // nothing and reloads nothing, unless it ends an error.
                 Ok(summary) => {
-                    s.generation += 1;
-                    s.error = None;
-                    tell(summary);
+                    let was_failing = s.error.take().is_some();
+                    if summary.is_some() || was_failing {
+                        s.generation += 1;
+                    }
+                    if let Some(summary) = summary {
+                        tell(summary);
+                    }
                 }
                 Err(error) => {
                     tell(error.clone());
@@ -509,7 +517,7 @@ mod tests {
             if counted.fetch_add(1, Ordering::SeqCst) == 0 {
                 std::fs::write(&saved, "# saved while the first build ran\n").unwrap();
             }
-            Ok("built".to_string())
+            Ok(Some("built".to_string()))
         });
         let opts = Options { manifest, bind: "127.0.0.1".into(), port: 0, host: None };
         std::thread::spawn(move || serve(&opts, build, Arc::new(|_| {})));
@@ -518,5 +526,32 @@ mod tests {
             assert!(started.elapsed() < Duration::from_secs(20), "the file saved during the first build was not built");
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// `podsmith serve 2> serve.log` in the show folder: what it says
+    /// changes a file of the show; a build that then finds nothing changed
+    /// says nothing, so it does not go round for ever.
+    #[test]
+    fn a_log_of_serve_in_the_show_folder_does_not_rebuild_for_ever() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("episodes.toml");
+        std::fs::write(&manifest, "# as built\n").unwrap();
+        let builds = Arc::new(AtomicUsize::new(0));
+        let counted = builds.clone();
+        let build: Arc<Build> = Arc::new(move |_: &Path, _: &crate::site::Preview| {
+            // The first build writes; the others find nothing changed.
+            Ok((counted.fetch_add(1, Ordering::SeqCst) == 0).then(|| "built".to_string()))
+        });
+        let log = dir.path().join("serve.log");
+        let tell = Arc::new(move |line: String| {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&log).unwrap();
+            writeln!(f, "{line}").unwrap();
+        });
+        let opts = Options { manifest, bind: "127.0.0.1".into(), port: 0, host: None };
+        std::thread::spawn(move || serve(&opts, build, tell));
+        std::thread::sleep(Duration::from_millis(3000));
+        let n = builds.load(Ordering::SeqCst);
+        assert!((2..=3).contains(&n), "{n} builds: the log's own lines were built again and again");
     }
 }

@@ -11,7 +11,7 @@ use super::{Failure, Ui};
 pub fn run(opts: podsmith::serve::Options, open: bool, ui: &Ui) -> Result<ExitCode, Failure> {
     let manifest: PathBuf = opts.manifest.clone();
     let quiet = ui.progress();
-    let builder = move |out: &Path, preview: &Preview| -> Result<String, String> {
+    let builder = move |out: &Path, preview: &Preview| -> Result<Option<String>, String> {
         let opts = Options {
             manifest: manifest.clone(),
             out: Some(out.to_path_buf()),
@@ -30,13 +30,14 @@ pub fn run(opts: podsmith::serve::Options, open: bool, ui: &Ui) -> Result<ExitCo
             podsmith::show_lock::ShowLock::acquire(&root, podsmith::show_lock::Access::Exclusive, wait, "serve")
                 .map_err(|e| e.to_string())?;
         match build(&opts) {
-            Ok(r) => Ok(format!(
+            Ok(r) if r.nothing_changed => Ok(None),
+            Ok(r) => Ok(Some(format!(
                 "rebuilt: {}, {} written, {} unchanged, in {:.2}s",
                 podsmith::text::count(r.episodes, "episode"),
                 r.stats.written,
                 r.stats.unchanged,
                 r.seconds
-            )),
+            ))),
             Err(e) => {
                 let mut text =
                     String::from("The preview could not be rebuilt (the last good one, if any, is shown):\n\n");
