@@ -78,5 +78,5 @@ fn read_feed(feed: &str) -> Result<Vec<u8>, Failure> {
     }
     let limit = podsmith::fsutil::Limit { bytes: FEED_LIMIT, what: "a feed" };
     podsmith::fsutil::read(std::path::Path::new(feed), limit)
-        .map_err(|e| Failure::content(format!("cannot read {feed}: {e}")))
+        .map_err(|e| Failure::usage(format!("cannot read {feed}: {e}")))
 }

@@ -298,7 +298,7 @@ fn who_and_what(
     let it = channel.itunes_ext();
     let title =
         non_empty(channel.title()).ok_or_else(|| ImportError::Refused("the feed's channel has no title".into()))?;
-    p["title"] = value(title);
+    p["title"] = value(one_line(title).as_ref());
     let (description, _) = html::to_markdown(channel.description());
     let description = crate::markdown::excerpt(&description, 4000);
     p["description"] = value(non_empty(&description).unwrap_or(title));
@@ -509,7 +509,8 @@ impl Items<'_> {
     fn episode_table(&mut self, item: &rss::Item, label: &str, id: &Identity) -> toml_edit::Table {
         use toml_edit::value;
         let mut t = toml_edit::Table::new();
-        let title = non_empty_opt(item.title()).unwrap_or("Untitled");
+        let title = one_line(non_empty_opt(item.title()).unwrap_or("Untitled"));
+        let title = title.as_ref();
         t["title"] = value(title);
         let slug = unique_slug(&mut self.taken.slugs, item.link(), title);
         t["slug"] = value(slug.as_str());
@@ -1148,6 +1149,15 @@ fn escape_multiline(s: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+/// A title on one line, as the manifest takes it: a line break in a
+/// feed's title (and the spaces around it) is one space.
+fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.contains(['\n', '\r']) {
+        true => std::borrow::Cow::Owned(s.split_whitespace().collect::<Vec<_>>().join(" ")),
+        false => std::borrow::Cow::Borrowed(s),
+    }
 }
 
 fn non_empty(s: &str) -> Option<&str> {

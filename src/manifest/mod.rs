@@ -662,7 +662,7 @@ impl Reading<'_> {
     fn podcast(&mut self, mut t: Fields<'_, '_>) -> Option<Podcast> {
         t.what = "[podcast]".into();
         let cx = &mut self.cx;
-        let title = t.required_string(cx, "title", "\"My Show\"");
+        let title = t.required_string(cx, "title", "\"My Show\"").filter(|t| one_line(cx, t, "the show's"));
         let description = t.required_string(cx, "description", "\"What the show is about.\"");
         let author = t.required_string(cx, "author", "\"Ann Example\"");
         let language = language(&mut t, cx);
@@ -1030,7 +1030,7 @@ impl Reading<'_> {
     fn episode(&mut self, mut t: Fields<'_, '_>, n: usize, podcast: Option<&Podcast>) -> Option<Episode> {
         let cx = &mut self.cx;
         let (line, _) = cx.line_col(t.span.start);
-        let title = t.required_string(cx, "title", "\"Episode title\"");
+        let title = t.required_string(cx, "title", "\"Episode title\"").filter(|t| one_line(cx, t, "an episode's"));
         if let Some(title) = &title {
             t.what = format!("episode {n} (\"{}\")", title.get_ref());
         }
@@ -1438,6 +1438,19 @@ fn in_destination(object: &str, publish_to: Option<&crate::publish::Destination>
             if prefix.is_empty() { "" } else { "/" }
         )),
     }
+}
+
+/// Whether a title is on one line, as apps and pages show it (said if not).
+fn one_line(cx: &mut Context<'_>, title: &Spanned<String>, whose: &str) -> bool {
+    if !title.get_ref().contains(['\n', '\r']) {
+        return true;
+    }
+    cx.error(
+        &title.span(),
+        format!("{whose} `title` \"{}\" has a line break", title.get_ref().escape_debug()),
+        Some("write it on one line: apps and pages show a title on one".into()),
+    );
+    false
 }
 
 /// `language`: an ISO 639 code.

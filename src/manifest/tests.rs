@@ -95,6 +95,15 @@ fn errors_on_unknown_keys_with_a_suggestion() {
 }
 
 #[test]
+fn a_title_is_one_line() {
+    let src = format!("{PODCAST}{EPISODE}").replace("title = \"First\"", "title = \"Fir\\nst\"");
+    assert_eq!(
+        errors(&src),
+        "episodes.toml:12:9: an episode's `title` \"Fir\\nst\" has a line break\n  help: write it on one line: apps and pages show a title on one\n1 problem in episodes.toml"
+    );
+}
+
+#[test]
 fn a_language_given_in_three_letters_where_two_exist_is_an_error() {
     let src = format!("{PODCAST}{EPISODE}").replace("language = \"en\"", "language = \"eng\"");
     assert_eq!(

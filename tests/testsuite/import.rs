@@ -494,14 +494,15 @@ fn a_leap_second_in_a_pub_date_is_imported_as_the_59th() {
 }
 
 /// A language in three letters where ISO 639 has two (`eng`, as some hosts
-/// write it) is imported in two: the manifest, and Apple, take those.
+/// write it) is imported in two: the manifest, and Apple, take those; a
+/// title over lines, on one.
 #[test]
-fn a_three_letter_language_is_imported_in_its_two_letters() {
+fn a_three_letter_language_and_titles_over_lines_are_imported_as_the_manifest_takes_them() {
     let feed = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">\
-        <channel><title>Show</title><link>https://old.example.com/</link><description>A show</description>\
+        <channel><title>The\n  Show</title><link>https://old.example.com/</link><description>A show</description>\
         <language>ENG-gb</language><itunes:category text=\"Arts\"/>\
         <itunes:owner><itunes:email>ann@old.example.com</itunes:email></itunes:owner>\
-        <item><title>One</title><guid>g1</guid><pubDate>Sat, 31 Dec 2016 20:00:00 +0000</pubDate>\
+        <item><title>One,\r\ntwo</title><guid>g1</guid><pubDate>Sat, 31 Dec 2016 20:00:00 +0000</pubDate>\
         <enclosure url=\"https://old.example.com/a.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\
         </channel></rss>\n";
     let show = Show::empty();
@@ -510,6 +511,8 @@ fn a_three_letter_language_is_imported_in_its_two_letters() {
     assert!(!run.stderr.contains("language"), "{}", run.stderr);
     let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
     assert_eq!(parsed.podcast.language, "en-gb");
+    // Titles over lines, as some hosts write them: one line.
+    assert_eq!((parsed.podcast.title.as_str(), parsed.episodes[0].title.as_str()), ("The Show", "One, two"));
 }
 
 /// A feed that calls its show serial but leaves a full episode without a
