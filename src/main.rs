@@ -40,10 +40,14 @@ mod report;
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
 fn main() -> ExitCode {
     fix_malloc_threshold();
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     let reporter = report::Reporter::new(cli.command.format(), cli.quiet, cli.verbose, cli.no_wait);
     match cmd::run(cli.command, &reporter) {
         Ok(code) => code,
@@ -52,6 +56,34 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// A command line clap refuses: said as clap says it (exit 2), and, when
+/// the command line asks for `--format json`, also as the JSON document a
+/// script reads on stdout. Help and version are printed as asked (exit 0).
+fn usage_error(e: &clap::Error) -> ExitCode {
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let args: Vec<String> = std::env::args().collect();
+    let json =
+        args.windows(2).any(|w| w[0] == "--format" && w[1] == "json") || args.iter().any(|a| a == "--format=json");
+    let _ = e.print();
+    if json {
+        let reporter = report::Reporter::new(cli::Format::Json, true, false, false);
+        reporter.fail(&[podsmith::diagnostic::Diagnostic::error("USAGE", first_line(e))]);
+    }
+    ExitCode::from(2)
+}
+
+/// The first line of clap's message, without its `error: `.
+fn first_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let line = text.lines().next().unwrap_or("");
+    line.strip_prefix("error: ").unwrap_or(line).to_string()
 }
 
 /// glibc raises its mmap threshold to the size of each big block freed (up

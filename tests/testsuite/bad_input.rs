@@ -114,6 +114,17 @@ error: --as-of "tomorrow" is not an RFC 3339 date-time (premature end of input);
     );
     show.run(&["frobnicate"]).fails(2);
     show.run(&["probe"]).fails(2);
+    // A script that asked for JSON gets its document even when the command
+    // line itself is refused (and the message on stderr, as ever).
+    for args in [&["build", "--format", "json", "--jobs", "0"][..], &["diff", "--format=json", "--bogus"]] {
+        let run = show.run(args).fails(2);
+        let doc: serde_json::Value =
+            serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+        assert_eq!((doc["ok"].as_bool(), doc["errors"].as_u64()), (Some(false), Some(1)), "{doc}");
+        assert_eq!(doc["diagnostics"][0]["rule"], "USAGE");
+        assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    }
+    assert_eq!(show.run(&["build", "--jobs", "0"]).fails(2).stdout, "", "no JSON unless asked");
 }
 
 #[test]
