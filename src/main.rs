@@ -68,7 +68,8 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     ) {
         e.exit();
     }
-    let args: Vec<String> = std::env::args().collect();
+    // args_os: an argument that is not UTF-8 (a file name) must not panic here.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let json =
         args.windows(2).any(|w| w[0] == "--format" && w[1] == "json") || args.iter().any(|a| a == "--format=json");
     let _ = e.print();

@@ -125,6 +125,24 @@ error: --as-of "tomorrow" is not an RFC 3339 date-time (premature end of input);
         assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
     }
     assert_eq!(show.run(&["build", "--jobs", "0"]).fails(2).stdout, "", "no JSON unless asked");
+    // A refused command line with a name that is not UTF-8 is said, not a panic.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let odd = std::ffi::OsStr::from_bytes(b"caf\xe9.mp3");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_podsmith"))
+            .current_dir(show.path(""))
+            .args([
+                std::ffi::OsStr::new("probe"),
+                odd,
+                std::ffi::OsStr::new("--bogus"),
+                std::ffi::OsStr::new("--format=json"),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
 }
 
 #[test]
