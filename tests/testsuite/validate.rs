@@ -88,37 +88,35 @@ fn a_cover_cut_short_is_an_error() {
     show.build().ok();
 }
 
+/// `validate` of rule fixture `fixture` with `from` replaced by `to`:
+/// fails, saying `said`.
+fn validate_edited(fixture: &str, from: &str, to: &str, said: &str) {
+    let show = Show::empty();
+    let xml = fs::read_to_string(fixtures().join("rules").join(fixture)).unwrap();
+    assert!(xml.contains(from), "{fixture} has {from}");
+    show.write("feed.xml", &xml.replace(from, to));
+    let run = show.run(&["validate", "feed.xml"]).fails(1);
+    assert!(run.stdout.contains(said), "{}", run.stdout);
+}
+
 #[test]
 fn a_remote_item_names_its_show_by_a_uuid() {
-    let show = Show::empty();
-    let valid = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
-    let guid = "feedGuid=\"917393e3-1b1e-5cef-ace4-edaa54e1f810\"";
-    assert!(valid.contains(guid));
-    show.write("feed.xml", &valid);
-    show.run(&["validate", "feed.xml"]).ok();
-    show.write("feed.xml", &valid.replace(guid, "feedGuid=\"https://other.example.com/feed.xml\""));
-    let run = show.run(&["validate", "feed.xml"]).fails(1);
-    assert!(
-        run.stdout.contains(
-            "error   P20-ATTR-REQ line 23: <podcast:remoteItem feedGuid=\"https://other.example.com/feed.xml\"> is not a UUID"
-        ),
-        "{}",
-        run.stdout
+    Show::empty().run(&["validate", &fixtures().join("rules/valid.xml").display().to_string()]).ok();
+    validate_edited(
+        "valid.xml",
+        "feedGuid=\"917393e3-1b1e-5cef-ace4-edaa54e1f810\"",
+        "feedGuid=\"https://other.example.com/feed.xml\"",
+        "error   P20-ATTR-REQ line 23: <podcast:remoteItem feedGuid=\"https://other.example.com/feed.xml\"> is not a UUID",
     );
 }
 
 #[test]
 fn a_language_in_three_letters_where_two_exist_is_named_with_its_two() {
-    let show = Show::empty();
-    let broken = fs::read_to_string(fixtures().join("rules/APPLE-CH-LANG.xml")).unwrap();
-    show.write("feed.xml", &broken.replace("<language>english</language>", "<language>deu-CH</language>"));
-    let run = show.run(&["validate", "feed.xml"]).fails(1);
-    assert!(
-        run.stdout.contains(
-            "error   APPLE-CH-LANG line 7: <language>deu-CH</language> is a three-letter code where Apple takes two\n            fix: use <language>de-CH</language>"
-        ),
-        "{}",
-        run.stdout
+    validate_edited(
+        "APPLE-CH-LANG.xml",
+        "<language>english</language>",
+        "<language>deu-CH</language>",
+        "error   APPLE-CH-LANG line 7: <language>deu-CH</language> is a three-letter code where Apple takes two\n            fix: use <language>de-CH</language>",
     );
 }
 
