@@ -533,6 +533,9 @@ fn lengths(cx: &mut Cx<'_>) {
             ));
         }
     }
+    if let Some(n) = cx.child(ch, &Ns::Itunes, "summary") {
+        summary_length(cx, n, at(Some(n)));
+    }
     for name in ["summary", "subtitle", "keywords"] {
         if let Some(n) = cx.child(ch, &Ns::Itunes, name) {
             cx.push(Finding::new(
@@ -552,6 +555,24 @@ fn lengths(cx: &mut Cx<'_>) {
             at(Some(k)),
             "<itunes:keywords> has spaces but no commas",
             "separate keywords with commas",
+        ));
+    }
+}
+
+/// The most characters `itunes:summary` may have (the W3C validator's
+/// limit, as the description's is Apple's).
+pub const SUMMARY_LIMIT: usize = 4000;
+
+/// APPLE-CH-LEN for `itunes:summary` (channel or item, `at`): at most
+/// [`SUMMARY_LIMIT`] characters; the W3C validator rejects a longer one.
+pub fn summary_length(cx: &mut Cx<'_>, n: &Node, at: Where) {
+    let chars = n.text.chars().count();
+    if chars > SUMMARY_LIMIT {
+        cx.push(Finding::new(
+            id::APPLE_CH_LEN,
+            at,
+            format!("<itunes:summary> is {chars} characters long"),
+            "at most 4,000 characters: the W3C validator rejects a longer one; shorten it, or drop it (Apple reads the description)",
         ));
     }
 }
@@ -692,6 +713,9 @@ const CHANNEL_SINGLES: &[(&Ns, &str)] = &[
     (&Ns::Podcast, "guid"),
     (&Ns::Podcast, "locked"),
     (&Ns::Podcast, "medium"),
+    (&Ns::Podcast, "license"),
+    (&Ns::Podcast, "podroll"),
+    (&Ns::Podcast, "updateFrequency"),
 ];
 
 /// W3C-DUP-ELEMENTS for `node`.

@@ -31,6 +31,10 @@ const ITEM_SINGLES: &[(&Ns, &str)] = &[
     (&Ns::Itunes, "explicit"),
     (&Ns::Itunes, "image"),
     (&Ns::Itunes, "block"),
+    (&Ns::Podcast, "chapters"),
+    (&Ns::Podcast, "season"),
+    (&Ns::Podcast, "episode"),
+    (&Ns::Podcast, "license"),
 ];
 
 /// The extension of a URL's path (query and fragment ignored), lower case.
@@ -348,6 +352,9 @@ fn itunes_title(cx: &mut Cx<'_>, item: &Node, w: &Where) {
                 "Apple limits its tags to 255 characters; the W3C validator rejects longer ones",
             ));
         }
+    }
+    if let Some(n) = cx.child(item, &Ns::Itunes, "summary") {
+        super::channel::summary_length(cx, n, w.at(n.line));
     }
 }
 

@@ -122,7 +122,7 @@ rule_table! {
     APPLE_CH_NEWFEED: "APPLE-CH-NEWFEED", Error, S, "`itunes:new-feed-url` is an absolute http(s) URL.";
     APPLE_CH_BLOCK: "APPLE-CH-BLOCK", Warning, S, "`itunes:block` is `Yes` or `No` (any other value has no effect).";
     APPLE_CH_COMPLETE: "APPLE-CH-COMPLETE", Warning, S, "`itunes:complete` is `Yes` or `No`.";
-    APPLE_CH_LEN: "APPLE-CH-LEN", Warning, S, "Other Apple tags (`itunes:title`, `itunes:subtitle`, `itunes:name` …) are at most 255 characters.";
+    APPLE_CH_LEN: "APPLE-CH-LEN", Warning, S, "Other Apple tags (`itunes:title`, `itunes:subtitle`, `itunes:name` …) are at most 255 characters; `itunes:summary` at most 4,000.";
     APPLE_CH_DEPRECATED: "APPLE-CH-DEPRECATED", Info, S, "`itunes:summary`, `itunes:subtitle` and `itunes:keywords` are no longer read by Apple.";
     APPLE_CH_HASEPISODE: "APPLE-CH-HASEPISODE", Error, S, "The feed has at least one item with an enclosure (Apple, Spotify).";
     // Apple: items
@@ -167,7 +167,7 @@ rule_table! {
     PI_GUID: "PI-GUID", Warning, S, "guids are at most 740 characters and `language` at most 8 (Podcast Index cuts them).";
     PI_FUTURE: "PI-FUTURE", Warning, S, "Items dated in the future are hidden by apps until then.";
     W3C_KEYWORDS: "W3C-KEYWORDS", Warning, S, "`itunes:keywords` are separated by commas.";
-    W3C_DUP_ELEMENTS: "W3C-DUP-ELEMENTS", Error, S, "Elements that occur once (`title`, `pubDate`, `guid`, `itunes:*` …) are not repeated in a channel or item.";
+    W3C_DUP_ELEMENTS: "W3C-DUP-ELEMENTS", Error, S, "Elements that occur once (`title`, `pubDate`, `guid`, `itunes:*`, `podcast:guid`, `podcast:chapters` …) are not repeated in a channel or item.";
     MISTAKE_DATE_TZ: "MISTAKE-DATE-TZ", Warning, S, "Dates use a numeric offset (`+0000`), not a zone name like `PST` that apps misread.";
     // Podcasting 2.0
     P20_HTTPS: "P20-HTTPS", Error, S, "URLs in `podcast:*` attributes are https (warning for a `podcast:source`, which may use other schemes such as ipfs:).";

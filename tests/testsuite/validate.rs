@@ -522,6 +522,66 @@ fn validator_precision_as_measured_on_real_feeds() {
     assert!(help.contains("audio/mpeg already") && help.contains(".mp3") && !help.contains("make an MP3"), "{help}");
 }
 
+/// `itunes:summary` of the show or of an episode: over 4,000 characters
+/// (the W3C validator's limit) is said, with the line; at the limit, not.
+#[test]
+fn an_itunes_summary_over_4000_characters_is_said_for_the_show_and_for_an_episode() {
+    let summaries = |chars: usize| {
+        let text = "é".repeat(chars);
+        let report = edited_valid(&|s| {
+            s.replacen(
+                "<title>Rule Fixtures</title>",
+                &format!("<title>Rule Fixtures</title><itunes:summary>{text}</itunes:summary>"),
+                1,
+            )
+            .replacen(
+                "<itunes:title>Pilot</itunes:title>",
+                &format!("<itunes:title>Pilot</itunes:title><itunes:summary>{text}</itunes:summary>"),
+                1,
+            )
+        });
+        of(&report, "APPLE-CH-LEN")
+            .iter()
+            .map(|f| (f.message.clone(), f.line(), f.episode().is_some()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(summaries(4000), []);
+    let found = summaries(4001);
+    let said: Vec<&str> = found.iter().map(|(m, _, _)| m.as_str()).collect();
+    assert_eq!(said, ["<itunes:summary> is 4001 characters long"; 2], "{found:?}");
+    assert_eq!((found[0].1, found[0].2), (Some(4), false), "{found:?}");
+    assert_eq!((found[1].1, found[1].2), (Some(33), true), "{found:?}");
+}
+
+/// The Podcasting 2.0 tags its spec allows once (a show's licence,
+/// podroll; an episode's chapters, season, episode, licence) are an error
+/// when repeated, at the second one: apps read only one.
+#[test]
+fn a_podcasting_2_tag_allowed_once_is_an_error_when_repeated() {
+    let twice = |tag: &'static str| {
+        move |s: String| {
+            let line = s.lines().find(|l| l.trim_start().starts_with(tag)).unwrap().to_string();
+            s.replacen(&line, &format!("{line}\n{line}"), 1)
+        }
+    };
+    for (tag, episode) in [
+        ("<podcast:license>", false),
+        ("<podcast:podroll>", false),
+        ("<podcast:chapters", true),
+        ("<podcast:season>", true),
+        ("<podcast:episode>", true),
+    ] {
+        let report = edited_valid(&twice(tag));
+        let found = of(&report, "W3C-DUP-ELEMENTS");
+        assert_eq!(found.len(), 1, "{tag}: {:?}", ids(&report));
+        let name = tag.trim_start_matches('<').trim_end_matches('>');
+        assert!(found[0].message.starts_with(&format!("<{name}> appears 2 times")), "{:?}", found[0]);
+        assert_eq!(found[0].severity, Severity::Error);
+        assert_eq!(found[0].episode().is_some(), episode, "{tag}");
+    }
+    assert_eq!(of(&edited_valid(&|s| s), "W3C-DUP-ELEMENTS").len(), 0);
+}
+
 /// What a strict XML parser (Apple's) refuses is an error, said in words a
 /// podcaster can act on: a control character pasted into a title (raw or as
 /// a reference), anything before the declaration, a second declaration, a
