@@ -99,25 +99,54 @@ fn namespaces(doc: &Doc, out: &mut Findings) {
             });
         }
     }
-    let mut reported: Vec<&str> = Vec::new();
-    for node in &doc.nodes {
-        if let Ns::Undeclared(i) = node.ns
-            && let prefix = &*doc.names[i as usize]
-            && !reported.contains(&prefix)
-        {
-            reported.push(prefix);
-            let fix = KNOWN_NAMESPACES
-                .iter()
-                .find(|(p, _)| *p == prefix)
-                .map(|(p, u)| format!("add xmlns:{p}=\"{u}\" to the <rss> element"))
-                .unwrap_or_else(|| format!("declare xmlns:{prefix}=\"…\" on <rss>, or remove the {prefix}: elements"));
-            out.push(Finding::new(
-                id::XML_NS_DECLARED,
-                Where::Line(node.line),
-                format!("the prefix `{prefix}:` (on <{prefix}:{}>) is used but never declared", node.local),
-                fix,
-            ));
+    undeclared_prefixes(doc, out);
+}
+
+/// XML-NS-DECLARED: prefixes used on elements or attributes but never
+/// declared, each said once (the first few: a crafted feed may hold
+/// thousands).
+fn undeclared_prefixes(doc: &Doc, out: &mut Findings) {
+    const MAX_SAID: usize = 5;
+    let mut reported: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let on_elements = doc.nodes.iter().filter_map(|node| match node.ns {
+        Ns::Undeclared(i) => {
+            let prefix = &*doc.names[i as usize];
+            Some((prefix, format!("<{prefix}:{}>", node.local), node.line, "elements"))
         }
+        _ => None,
+    });
+    let on_attributes = doc
+        .undeclared_attributes
+        .iter()
+        .map(|(prefix, name, line)| (&**prefix, format!("the attribute {name}"), *line, "attributes"));
+    let mut more = 0;
+    for (prefix, on, line, what) in on_elements.chain(on_attributes) {
+        if !reported.insert(prefix) {
+            continue;
+        }
+        if reported.len() > MAX_SAID {
+            more += 1;
+            continue;
+        }
+        let fix = KNOWN_NAMESPACES
+            .iter()
+            .find(|(p, _)| *p == prefix)
+            .map(|(p, u)| format!("add xmlns:{p}=\"{u}\" to the <rss> element"))
+            .unwrap_or_else(|| format!("declare xmlns:{prefix}=\"…\" on <rss>, or remove the {prefix}: {what}"));
+        out.push(Finding::new(
+            id::XML_NS_DECLARED,
+            Where::Line(line),
+            format!("the prefix `{prefix}:` (on {on}) is used but never declared"),
+            fix,
+        ));
+    }
+    if more > 0 {
+        out.push(Finding::new(
+            id::XML_NS_DECLARED,
+            Where::Document,
+            format!("{more} more prefixes are used but never declared"),
+            "declare each prefix the feed uses on <rss>, or remove what uses it",
+        ));
     }
 }
 

@@ -57,17 +57,18 @@ pub enum Ns {
 }
 
 impl Ns {
-    fn from_uri(uri: &str, names: &mut Vec<Box<str>>) -> Ns {
+    /// The vocabulary `uri` names, if it is one of those told apart by name.
+    fn known(uri: &str) -> Option<Ns> {
         if uri == ITUNES || uri.eq_ignore_ascii_case(ITUNES) {
-            Ns::Itunes
+            Some(Ns::Itunes)
         } else if uri == PODCAST || uri == PODCAST_ALT {
-            Ns::Podcast
+            Some(Ns::Podcast)
         } else if uri == CONTENT {
-            Ns::Content
+            Some(Ns::Content)
         } else if uri == ATOM {
-            Ns::Atom
+            Some(Ns::Atom)
         } else {
-            Ns::Other(name_index(names, uri))
+            None
         }
     }
 }
@@ -117,6 +118,10 @@ pub struct Doc {
     pub declaration_line: Option<usize>,
     /// URIs of other namespaces and undeclared prefixes (see [`Ns`]).
     pub names: Vec<Box<str>>,
+    /// Attributes whose prefix is never declared (`foo:bar="1"` without
+    /// `xmlns:foo`): the prefix, the attribute's name and its line, the
+    /// first of each prefix.
+    pub undeclared_attributes: Vec<(Box<str>, Box<str>, usize)>,
 }
 
 impl Doc {
@@ -240,6 +245,9 @@ struct Builder<'f> {
     open: Vec<Open>,
     /// Element and attribute names repeat thousands of times in a feed.
     names: HashMap<Box<str>, Rc<str>>,
+    /// Where each of [`Doc::names`] is in it (a feed may declare
+    /// thousands of namespaces: looked up, not searched).
+    name_at: HashMap<Box<str>, u32>,
     /// The last long text, which the next one often repeats (description, content:encoded).
     last_long: Option<Rc<str>>,
     /// The text of an element without any, shared.
@@ -265,6 +273,7 @@ impl<'f> Builder<'f> {
             doc,
             open: Vec::new(),
             names: HashMap::new(),
+            name_at: HashMap::new(),
             last_long: None,
             empty: "".into(),
             undefined_entities: 0,
@@ -299,16 +308,29 @@ impl<'f> Builder<'f> {
                     None
                 }
                 Event::Start(e) | Event::Empty(e) => {
+                    self.outside_root(at, None)?;
                     self.element(e, ns, at, matches!(event, Event::Start(_)))?;
+                    self.undeclared_attributes(e, reader, at);
                     None
                 }
                 Event::End(_) => {
                     self.end();
                     None
                 }
-                Event::Text(t) => Some(t.xml_content(XmlVersion::Implicit1_0).into_owned()),
-                Event::CData(t) => Some(t.xml_content(XmlVersion::Implicit1_0).into_owned()),
-                Event::GeneralRef(r) => self.general_ref(r, at),
+                Event::Text(t) => {
+                    let text = t.xml_content(XmlVersion::Implicit1_0);
+                    self.outside_root(at, Some(&text))?;
+                    Some(text.into_owned())
+                }
+                Event::CData(t) => {
+                    let text = t.xml_content(XmlVersion::Implicit1_0);
+                    self.outside_root(at, Some(if text.is_empty() { "<![CDATA[" } else { &text }))?;
+                    Some(text.into_owned())
+                }
+                Event::GeneralRef(r) => {
+                    self.outside_root(at, Some("&"))?;
+                    self.general_ref(r, at)
+                }
                 Event::Eof => return Some(()),
                 _ => None,
             };
@@ -318,13 +340,79 @@ impl<'f> Builder<'f> {
         }
     }
 
+    /// Refuses (`None`) what comes outside the root element where XML
+    /// allows only comments, processing instructions and white space:
+    /// `text`, or (`None`) an element after the root one (a second root).
+    /// Strict parsers, Apple's among them, refuse the whole feed.
+    fn outside_root(&mut self, at: usize, text: Option<&str>) -> Option<()> {
+        if !self.open.is_empty() {
+            return Some(());
+        }
+        let before = self.doc.nodes.is_empty();
+        let (message, fix) = match text {
+            Some(t) if t.trim().is_empty() => return Some(()),
+            Some(t) if before => (
+                format!("text before the root element: \"{}\"", excerpt(t)),
+                "a feed's first element is <rss>: remove what comes before it (a warning or error message the server printed into the feed?)",
+            ),
+            Some(t) => (
+                format!("text after the root element ends: \"{}\"", excerpt(t)),
+                "nothing but white space may follow </rss>: remove it (a message the server printed after the feed?)",
+            ),
+            None if before => return Some(()),
+            None => (
+                "a second root element after the first one ends".to_string(),
+                "a feed has one <rss> element: two feeds pasted together? keep one",
+            ),
+        };
+        self.findings.push(Finding::new(
+            id::XML_WELLFORMED,
+            Where::Line(self.lines.line(at)),
+            format!("the feed is not well-formed XML: {message} (Apple: \"Can't parse your feed\")"),
+            fix,
+        ));
+        None
+    }
+
+    /// Notes the first attribute of each prefix that is never declared
+    /// (`foo:bar="1"` without `xmlns:foo`), as the reader resolves it.
+    fn undeclared_attributes(&mut self, e: &BytesStart<'_>, reader: &NsReader<&[u8]>, at: usize) {
+        const MAX_NOTED: usize = 5;
+        for a in e.attributes().flatten() {
+            if self.doc.undeclared_attributes.len() >= MAX_NOTED {
+                return;
+            }
+            if let (ResolveResult::Unknown(prefix), local) = reader.resolver().resolve_attribute(a.key)
+                && !self.doc.undeclared_attributes.iter().any(|(p, _, _)| **p == *prefix)
+            {
+                let local: &str = local.as_ref();
+                let name = format!("{prefix}:{local}");
+                self.doc.undeclared_attributes.push((prefix.into(), name.into(), self.lines.line(at)));
+            }
+        }
+    }
+
     /// The vocabulary an event's name is bound to.
     fn resolve(&mut self, res: ResolveResult<'_>) -> Ns {
         match res {
-            ResolveResult::Bound(ns) => Ns::from_uri(ns.as_ref(), &mut self.doc.names),
+            ResolveResult::Bound(ns) => {
+                let uri: &str = ns.as_ref();
+                Ns::known(uri).unwrap_or_else(|| Ns::Other(self.name_index(uri)))
+            }
             ResolveResult::Unbound => Ns::Rss,
-            ResolveResult::Unknown(p) => Ns::Undeclared(name_index(&mut self.doc.names, &p)),
+            ResolveResult::Unknown(p) => Ns::Undeclared(self.name_index(&p)),
         }
+    }
+
+    /// Where `name` is in [`Doc::names`] (added if it is not).
+    fn name_index(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.name_at.get(name) {
+            return i;
+        }
+        let i = self.doc.names.len() as u32;
+        self.doc.names.push(name.into());
+        self.name_at.insert(name.into(), i);
+        i
     }
 
     /// The XML declaration: whether it comes first, and its encoding. Only
@@ -391,6 +479,14 @@ impl<'f> Builder<'f> {
     /// A tag's attributes, values unescaped; malformed ones are reported and
     /// skipped, namespace declarations are noted in the document.
     fn attributes(&mut self, e: &BytesStart<'_>, line: usize) -> Vec<(Rc<str>, Box<str>)> {
+        if let Some(name) = unspaced_attribute(e.attributes_raw().as_bytes()) {
+            self.findings.push(Finding::new(
+                id::XML_WELLFORMED,
+                Where::Line(line),
+                format!("attribute `{name}` follows the quote before it without a space"),
+                "put a space between attributes: url=\"…\" length=\"…\"",
+            ));
+        }
         let mut attrs = Vec::new();
         for a in e.attributes() {
             let a = match a {
@@ -406,6 +502,14 @@ impl<'f> Builder<'f> {
                 }
             };
             let key = a.key.as_ref().to_string();
+            if a.value.contains('<') {
+                self.findings.push(Finding::new(
+                    id::XML_WELLFORMED,
+                    Where::Line(line),
+                    format!("the value of attribute `{key}` holds a raw <, which XML does not allow there"),
+                    "write < as &lt; inside an attribute value (in a URL, as %3C)",
+                ));
+            }
             let value = self.attribute_value(&a, &key, line);
             if key == "xmlns" || key.starts_with("xmlns:") {
                 let prefix = key.strip_prefix("xmlns:").unwrap_or("").to_string();
@@ -545,6 +649,39 @@ impl<'f> Builder<'f> {
     }
 }
 
+/// The name of the first attribute in a tag's attribute bytes `raw` that
+/// follows the closing quote of the one before without white space
+/// (`a="1"b="2"`), which XML does not allow.
+fn unspaced_attribute(raw: &[u8]) -> Option<String> {
+    let mut quote = None;
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        match quote {
+            Some(q) if b == q => {
+                quote = None;
+                let next = raw.get(i + 1).copied();
+                if next.is_some_and(|n| !n.is_ascii_whitespace() && n != b'/') {
+                    let rest = &raw[i + 1..];
+                    let end = rest.iter().position(|&c| c == b'=' || c.is_ascii_whitespace()).unwrap_or(rest.len());
+                    return Some(String::from_utf8_lossy(&rest[..end]).into_owned());
+                }
+            }
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The first few characters of `text`, on one line, for a message.
+fn excerpt(text: &str) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::text::truncate_chars(&one_line, 60)
+}
+
 /// The finding for a character reference to a character XML forbids (`&#1;`).
 fn forbidden_reference(line: usize, c: char) -> Finding {
     Finding::new(
@@ -576,16 +713,6 @@ fn count_byte(bytes: &[u8], b: u8) -> usize {
     bytes.iter().filter(|&&x| x == b).count()
 }
 
-fn name_index(names: &mut Vec<Box<str>>, name: &str) -> u32 {
-    match names.iter().position(|n| &**n == name) {
-        Some(i) => i as u32,
-        None => {
-            names.push(name.into());
-            (names.len() - 1) as u32
-        }
-    }
-}
-
 fn intern(names: &mut HashMap<Box<str>, Rc<str>>, name: &str) -> Rc<str> {
     if let Some(n) = names.get(name) {
         return n.clone();
@@ -608,9 +735,12 @@ struct LineIndex {
 }
 
 impl LineIndex {
+    /// Lines end as XML ends them: LF, CR LF, or a CR alone (old Mac files).
     fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        let ends = |i: usize, b: u8| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        starts.extend(bytes.iter().enumerate().filter(|&(i, &b)| ends(i, b)).map(|(i, _)| i + 1));
         LineIndex { starts }
     }
 

@@ -582,6 +582,60 @@ fn a_podcasting_2_tag_allowed_once_is_an_error_when_repeated() {
     assert_eq!(of(&edited_valid(&|s| s), "W3C-DUP-ELEMENTS").len(), 0);
 }
 
+/// What strict parsers (Apple's, expat) refuse outside the elements and
+/// inside a tag is an error at its line: text before `<rss>` or after
+/// `</rss>`, a second root, a raw `<` in an attribute value, attributes
+/// without a space between them, an attribute whose prefix is never
+/// declared. Old Mac line endings (CR alone) count as line breaks.
+#[test]
+fn ill_formed_xml_around_the_root_and_inside_tags_is_an_error_at_its_line() {
+    let said = |edit: &dyn Fn(String) -> String, code: &str| -> Vec<(String, Option<usize>)> {
+        let report = edited_valid(edit);
+        let found = of(&report, code);
+        assert!(found.iter().all(|f| f.severity == Severity::Error), "{found:?}");
+        found.iter().map(|f| (f.message.clone(), f.line())).collect()
+    };
+    let after = said(&|s| s.replace("</rss>", "</rss>\nWarning: cannot modify header"), "XML-WELLFORMED");
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert!(after[0].0.contains("text after the root element ends: \"Warning: cannot modify header\""), "{after:?}");
+    assert_eq!(after[0].1, Some(72));
+    let second = said(&|s| format!("{s}\n<rss version=\"2.0\"/>"), "XML-WELLFORMED");
+    assert!(second.len() == 1 && second[0].0.contains("a second root element"), "{second:?}");
+    let before = said(&|s| s.replacen("<rss ", "Notice: undefined index\n<rss ", 1), "XML-WELLFORMED");
+    assert!(before.len() == 1 && before[0].0.contains("text before the root element: \"Notice"), "{before:?}");
+    let enclosure = "<enclosure url=\"https://rulefixtures.net/podcast/audio/cbr-xing.mp3\" length";
+    let lt = said(&|s| s.replace(enclosure, &enclosure.replace(".mp3\"", ".mp3?a<b\"")), "XML-WELLFORMED");
+    assert_eq!(lt, [("the value of attribute `url` holds a raw <, which XML does not allow there".into(), Some(64))]);
+    let unspaced = said(&|s| s.replace(enclosure, &enclosure.replace("\" length", "\"length")), "XML-WELLFORMED");
+    assert_eq!(unspaced, [("attribute `length` follows the quote before it without a space".into(), Some(64))]);
+    let prefix = said(
+        &|s| s.replace(enclosure, &enclosure.replace("<enclosure ", "<enclosure foo:bar=\"1\" ")),
+        "XML-NS-DECLARED",
+    );
+    assert_eq!(prefix, [("the prefix `foo:` (on the attribute foo:bar) is used but never declared".into(), Some(64))]);
+    // CR alone: the same lines as with LF.
+    let mac = said(&|s| s.replace("</rss>", "</rss>x").replace('\n', "\r"), "XML-WELLFORMED");
+    assert_eq!(mac.iter().map(|m| m.1).collect::<Vec<_>>(), [Some(72)], "{mac:?}");
+    // What XML allows there: white space, comments, processing instructions.
+    assert_eq!(said(&|s| s.replace("</rss>", "</rss>\n<!-- cached -->\n<?php-end?>\n\n"), "XML-WELLFORMED"), []);
+    assert_eq!(said(&|s| s, "XML-WELLFORMED"), []);
+}
+
+/// A feed declaring tens of thousands of namespaces (a crafted one) is read
+/// like any other, and its undeclared prefixes are said a few times, not
+/// once each.
+#[test]
+fn many_namespaces_and_undeclared_prefixes_are_read_and_said_a_few_times() {
+    let many: String = (0..20_000).map(|i| format!("<x xmlns=\"urn:x:{i}\"/><p{i}:y/>")).collect();
+    let report = edited_valid(&|s| {
+        s.replacen("<title>Rule Fixtures</title>", &format!("<title>Rule Fixtures</title>{many}"), 1)
+    });
+    let said = of(&report, "XML-NS-DECLARED");
+    assert_eq!(said.len(), 6, "{said:?}");
+    assert!(said.iter().any(|f| f.message == "19995 more prefixes are used but never declared"), "{said:?}");
+    assert_eq!(report.items, 2);
+}
+
 /// What a strict XML parser (Apple's) refuses is an error, said in words a
 /// podcaster can act on: a control character pasted into a title (raw or as
 /// a reference), anything before the declaration, a second declaration, a
