@@ -78,8 +78,21 @@ pub fn clock(seconds: u64) -> String {
     if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m}:{s:02}") }
 }
 
+/// `s` with its scheme in lower case (`HTTPS://x/` → `https://x/`):
+/// schemes are case-insensitive (RFC 3986 §3.1), for checks written in
+/// lower case.
+pub fn lower_scheme(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.split_once("://") {
+        Some((scheme, rest)) if scheme.bytes().any(|b| b.is_ascii_uppercase()) => {
+            std::borrow::Cow::Owned(format!("{}://{rest}", scheme.to_ascii_lowercase()))
+        }
+        _ => std::borrow::Cow::Borrowed(s),
+    }
+}
+
 /// True for an absolute `http://` or `https://` URL with a host and no
-/// whitespace or control characters.
+/// whitespace or control characters (the scheme in lower case, as podsmith
+/// writes it; see [`lower_scheme`] for URLs read from elsewhere).
 pub fn is_http_url(s: &str) -> bool {
     let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
     match rest {

@@ -324,7 +324,7 @@ fn cover(cx: &mut Cx<'_>) {
                 },
                 "write <itunes:image href=\"https://…/cover.jpg\"/>",
             )),
-            Some(href) if !is_http_url(href) => cx.push(Finding::new(
+            Some(href) if !is_http_url(&crate::text::lower_scheme(href)) => cx.push(Finding::new(
                 id::APPLE_CH_IMAGE,
                 at(Some(img)),
                 format!("itunes:image href=\"{href}\" is not an absolute http(s) URL"),
@@ -507,7 +507,7 @@ fn apple_flags(cx: &mut Cx<'_>) {
         ));
     }
     if let Some(n) = cx.child(ch, &Ns::Itunes, "new-feed-url")
-        && !is_http_url(&n.text)
+        && !is_http_url(&crate::text::lower_scheme(&n.text))
     {
         cx.push(Finding::new(
             id::APPLE_CH_NEWFEED,
@@ -679,7 +679,9 @@ fn categories_rule(cx: &mut Cx<'_>) {
             "add one from Apple's list, e.g. <itunes:category text=\"Technology\"/>",
         ));
     }
-    for cat in top {
+    let mut listed = false;
+    let mut said = false;
+    for cat in &top {
         let Some(parent) = cat.attr("text") else {
             cx.push(Finding::new(
                 id::APPLE_CH_CAT,
@@ -689,15 +691,30 @@ fn categories_rule(cx: &mut Cx<'_>) {
             ));
             continue;
         };
+        listed |= categories::lookup(parent).is_ok();
         let subs = cx.children(cat, &Ns::Itunes, "category");
         let mut names: Vec<(String, usize)> = vec![(parent.to_string(), cat.line)];
         for s in &subs {
-            names.push((format!("{parent} > {}", s.attr("text").unwrap_or("")), s.line));
+            let name = format!("{parent} > {}", s.attr("text").unwrap_or(""));
+            if let Some(third) = cx.child(s, &Ns::Itunes, "category") {
+                said = true;
+                cx.push(Finding::new(
+                    id::APPLE_CH_CAT,
+                    Where::Line(third.line),
+                    format!(
+                        "\"{name}\" holds a category of its own (\"{}\"): Apple's list has two levels",
+                        third.attr("text").unwrap_or("")
+                    ),
+                    "nest a subcategory in its top-level category only",
+                ));
+            }
+            names.push((name, s.line));
         }
         for (name, line) in names {
             if categories::lookup(&name).is_ok() {
                 continue;
             }
+            said |= categories::retired(&name).is_none();
             if let Some(new) = categories::retired(&name) {
                 cx.push(Finding::new(
                     id::APPLE_CH_CAT_LEGACY,
@@ -719,6 +736,14 @@ fn categories_rule(cx: &mut Cx<'_>) {
                 help,
             ));
         }
+    }
+    if !top.is_empty() && !listed && !said {
+        cx.push(Finding::new(
+            id::APPLE_CH_CAT,
+            Where::Line(top[0].line),
+            "none of the show's categories is in Apple's list: retired ones do not count, so Apple has none to list the show under",
+            "use the current names the APPLE-CH-CAT-LEGACY warnings give",
+        ));
     }
 }
 
@@ -839,7 +864,7 @@ pub fn date_rule(cx: &mut Cx<'_>, rule: RuleId, d: &Node, at: Where) -> Option<d
                     id::MISTAKE_DATE_TZ,
                     at.clone(),
                     format!("<{}> uses the zone name {zone}, which some apps misread", d.local),
-                    "write a numeric offset, e.g. -0800",
+                    if zone == "UTC" { "write +0000 (or GMT)" } else { "write a numeric offset, e.g. -0800" },
                 ));
             }
             if p.miscased {

@@ -24,6 +24,13 @@ const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 /// Parses `s`; `Err` says what is wrong.
 pub fn parse(s: &str) -> Result<Parsed, String> {
     let mut tokens: Vec<&str> = s.split_whitespace().collect();
+    // RFC 2822 allows no space after the weekday's comma ("Mon,01 Jan …").
+    if let Some((weekday, day)) = tokens.first().and_then(|t| t.split_once(','))
+        && !day.is_empty()
+    {
+        let (weekday, day) = (&tokens[0][..=weekday.len()], day);
+        tokens.splice(0..1, [weekday, day]);
+    }
     let mut miscased = false;
     let weekday = leading_weekday(&mut tokens, &mut miscased)?;
     let [day, month, year, time, zone] = tokens[..] else {
@@ -110,7 +117,9 @@ fn clock_time(time: &str) -> Result<NaiveTime, String> {
 /// name (`EST`) rather than GMT/UT/Z or a number (`-0500`).
 fn zone_offset(zone: &str) -> Result<(i32, Option<&str>), String> {
     Ok(match zone {
-        "GMT" | "UT" | "UTC" | "Z" => (0, None),
+        "GMT" | "UT" | "Z" => (0, None),
+        // Not in RFC 2822's list, though many apps read it (W3C's validator warns).
+        "UTC" => (0, Some(zone)),
         "EST" => (-5 * 3600, Some(zone)),
         "EDT" => (-4 * 3600, Some(zone)),
         "CST" => (-6 * 3600, Some(zone)),

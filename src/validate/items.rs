@@ -592,22 +592,36 @@ pub fn url_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
     }
 }
 
-fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") || host == "::1"
+/// `host` (brackets taken off) as an IP address; an IPv4 address mapped
+/// into IPv6 (`::ffff:10.0.0.1`) as the IPv4 one.
+fn ip_of(host: &str) -> Option<std::net::IpAddr> {
+    use std::net::IpAddr;
+    match host.parse::<IpAddr>().ok()? {
+        IpAddr::V6(v6) => Some(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)),
+        v4 => Some(v4),
+    }
 }
 
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.ends_with(".localhost") || ip_of(host).is_some_and(|ip| ip.is_loopback())
+}
+
+/// A host that only a local network reaches: a private, link-local,
+/// shared (carrier-grade NAT) or unique-local address, or a local name.
 fn is_private(host: &str) -> bool {
-    let octets: Vec<u8> = host.split('.').filter_map(|p| p.parse().ok()).collect();
-    let ipv4 = octets.len() == 4 && host.split('.').count() == 4;
-    (ipv4
-        && (octets[0] == 10
-            || (octets[0] == 172 && (16..=31).contains(&octets[1]))
-            || (octets[0] == 192 && octets[1] == 168)
-            || (octets[0] == 169 && octets[1] == 254)))
-        || host.ends_with(".local")
-        || host.ends_with(".lan")
-        || host.ends_with(".internal")
-        || (host.starts_with("fd") && host.contains(':'))
+    use std::net::IpAddr;
+    let by_address = match ip_of(host) {
+        Some(IpAddr::V4(v4)) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_private() || v4.is_link_local() || v4.is_unspecified() || (a == 100 && (64..=127).contains(&b))
+        }
+        Some(IpAddr::V6(v6)) => {
+            let first = v6.segments()[0];
+            v6.is_unspecified() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+        None => false,
+    };
+    by_address || host.ends_with(".local") || host.ends_with(".lan") || host.ends_with(".internal")
 }
 
 /// A reason the title looks like it carries a number or the show's name.
@@ -698,11 +712,33 @@ fn simple_chapters(cx: &mut Cx<'_>, item: &Node, w: &Where, psc: &Ns) {
     }
 }
 
+/// The text of show notes with their tags taken out, a line break for each
+/// tag that starts a line (`<br />`, `<p class="x">`, `<li>`, `<div>`, …).
+fn lines_of_html(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let tag = rest[open + 1..open + close].trim_start_matches('/').to_ascii_lowercase();
+        let name: String = tag.chars().take_while(char::is_ascii_alphanumeric).collect();
+        if matches!(name.as_str(), "br" | "p" | "li" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "tr") {
+            out.push('\n');
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// APPLE-IT-CHAPTERS: chapter timestamps in show notes.
 fn chapters_in_description(cx: &mut Cx<'_>, d: &Node, at: Where) {
     let mut stamps: Vec<u64> = Vec::new();
     // Timestamps that begin a line (or a paragraph/list item in HTML).
-    let text = d.text.replace("<br>", "\n").replace("<br/>", "\n").replace("<p>", "\n").replace("<li>", "\n");
+    let text = lines_of_html(&d.text);
     for line in text.lines() {
         let line = line.trim_start().trim_start_matches(['(', '[']);
         let stamp: String = line.chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();

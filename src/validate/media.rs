@@ -149,8 +149,9 @@ fn media_file(
             return None;
         }
     };
+    // Media types are case-insensitive (RFC 2045): Audio/MPEG is audio/mpeg.
     if let Some(m) = mime
-        && !types_for(info.format).contains(m)
+        && !types_for(info.format).contains(&m.to_ascii_lowercase().as_str())
     {
         cx.push(Finding::new(
             id::MEDIA_TYPE,

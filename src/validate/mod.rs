@@ -122,7 +122,8 @@ impl LocalFiles {
             return Some(found);
         }
         let root = self.root.as_ref()?;
-        let path = url.split(['?', '#']).next().unwrap_or(url);
+        let url = crate::text::lower_scheme(url);
+        let path = url.split(['?', '#']).next().unwrap_or(&url);
         let mut candidates = Vec::new();
         if let Some(rel) = feed_base.and_then(|base| path.strip_prefix(base)) {
             candidates.push(root.join(percent_decode(rel)));

@@ -143,6 +143,21 @@ pub fn check(cx: &mut Cx<'_>) {
                     )
                     .severity(severity),
                 );
+            } else if let Some(u) = node.attr(key)
+                && !super::items::has_scheme(u, "https")
+                // A media source or a post to comment on may use any scheme
+                // (ipfs:, magnet:, at:, acct: …).
+                && !matches!(&*node.local, "source" | "socialInteract")
+                && !u.trim().is_empty()
+            {
+                // Relative (apps resolve it against nothing), another
+                // scheme (ftp:), or no scheme at all (www.…).
+                cx.push(Finding::new(
+                    id::P20_HTTPS,
+                    at.clone(),
+                    format!("<podcast:{}> has {key}=\"{u}\", which is not an https:// address", node.local),
+                    "write the full address, starting with https://",
+                ));
             }
         }
         element(cx, node, at, in_podroll[index]);

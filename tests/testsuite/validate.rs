@@ -636,6 +636,69 @@ fn many_namespaces_and_undeclared_prefixes_are_read_and_said_a_few_times() {
     assert_eq!(report.items, 2);
 }
 
+/// What directories accept is not refused: no space after the weekday's
+/// comma, a media type or a URL scheme in capitals, chapter timestamps on
+/// lines broken by `<br />`; and what they cannot use is: a podcast: URL
+/// that is not https:// (relative, ftp:, no scheme), only retired
+/// categories, a third level of categories, a link-local or mapped
+/// private address, the zone name UTC (a warning).
+#[test]
+fn what_directories_accept_passes_and_what_they_cannot_use_is_said() {
+    let codes = |edit: &dyn Fn(String) -> String| -> Vec<String> {
+        ids(&edited_valid(edit)).into_iter().map(str::to_string).collect()
+    };
+    assert_eq!(codes(&|s| s.replace("Mon, 01 Jan 2024", "Mon,01 Jan 2024")), Vec::<String>::new());
+    assert_eq!(
+        codes(&|s| s.replace("length=\"20271\" type=\"audio/mpeg\"", "length=\"20271\" type=\"Audio/MPEG\"")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        codes(&|s| s.replacen("<itunes:image href=\"https://", "<itunes:image href=\"HTTPS://", 1)),
+        Vec::<String>::new()
+    );
+    let stamps = "<![CDATA[<p>00:00 Start<br />05:00 Middle<br class=\"x\">09:00 End</p>]]>";
+    let chapters = edited_valid(&|s| s.replacen("<![CDATA[<p>Ann talks about <b>rules</b>.</p>]]>", stamps, 1));
+    assert_eq!(of(&chapters, "APPLE-IT-CHAPTERS").len(), 0, "{:?}", ids(&chapters));
+    let transcript = "url=\"https://rulefixtures.net/podcast/transcripts/pilot.vtt\"";
+    for url in ["transcripts/pilot.vtt", "ftp://rulefixtures.net/pilot.vtt", "www.rulefixtures.net/pilot.vtt"] {
+        let report = edited_valid(&|s| s.replace(transcript, &format!("url=\"{url}\"")));
+        let found = of(&report, "P20-HTTPS");
+        assert_eq!(found.len(), 1, "{url}: {:?}", ids(&report));
+        assert_eq!(
+            found[0].message,
+            format!("<podcast:transcript> has url=\"{url}\", which is not an https:// address")
+        );
+    }
+    let category =
+        "<itunes:category text=\"Society &amp; Culture\"><itunes:category text=\"Documentary\"/></itunes:category>";
+    let retired = edited_valid(&|s| s.replace(category, "<itunes:category text=\"Games &amp; Hobbies\"/>"));
+    let found = of(&retired, "APPLE-CH-CAT");
+    assert!(found.len() == 1 && found[0].message.starts_with("none of the show's categories"), "{found:?}");
+    assert_eq!(of(&retired, "APPLE-CH-CAT-LEGACY").len(), 1);
+    let third = edited_valid(&|s| {
+        s.replace(
+            "<itunes:category text=\"Documentary\"/>",
+            "<itunes:category text=\"Documentary\"><itunes:category text=\"Foo\"/></itunes:category>",
+        )
+    });
+    let found = of(&third, "APPLE-CH-CAT");
+    assert!(found.len() == 1 && found[0].message.contains("Apple's list has two levels"), "{found:?}");
+    for host in ["[fe80::1]", "[::ffff:10.0.0.1]", "100.64.0.7", "[fd12::1]"] {
+        let report = edited_valid(&|s| {
+            s.replace("https://rulefixtures.net/podcast/audio/cbr-xing.mp3", &format!("https://{host}/cbr-xing.mp3"))
+        });
+        assert_eq!(of(&report, "APPLE-HOST-PUBLIC").len(), 1, "{host}: {:?}", ids(&report));
+    }
+    let utc = edited_valid(&|s| s.replace("Mon, 01 Jan 2024 10:00:00 +0000", "Mon, 01 Jan 2024 10:00:00 UTC"));
+    let found = of(&utc, "MISTAKE-DATE-TZ");
+    assert!(
+        found.len() == 1
+            && found[0].severity == Severity::Warning
+            && found[0].help.as_deref() == Some("write +0000 (or GMT)"),
+        "{found:?}"
+    );
+}
+
 /// What a strict XML parser (Apple's) refuses is an error, said in words a
 /// podcaster can act on: a control character pasted into a title (raw or as
 /// a reference), anything before the declaration, a second declaration, a
