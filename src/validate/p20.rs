@@ -491,7 +491,7 @@ fn podroll(cx: &mut Cx<'_>, node: &Node, at: Where) {
         if r.attr("feedGuid").is_none() {
             cx.push(Finding::new(
                 id::P20_PODROLL,
-                at.clone(),
+                at.at(r.line),
                 "a podroll <podcast:remoteItem> has no feedGuid",
                 "add feedGuid=\"<the show's podcast:guid>\"",
             ));
@@ -526,7 +526,16 @@ fn value(cx: &mut Cx<'_>, node: &Node, at: Where) {
         ));
     }
     for r in recipients {
+        let at = at.at(r.line);
         need(cx, id::P20_VALUE, r, &at, &["type", "address", "split"]);
+        if let Some(split) = r.attr("split").filter(|v| !v.trim().parse::<f64>().is_ok_and(|x| x >= 0.0)) {
+            cx.push(Finding::new(
+                id::P20_VALUE,
+                at,
+                format!("<podcast:valueRecipient split=\"{}\"> is not a number", truncate_chars(split, 40)),
+                "write the recipient's share as a number, e.g. split=\"90\"",
+            ));
+        }
     }
 }
 
@@ -567,6 +576,7 @@ fn soundbite(cx: &mut Cx<'_>, node: &Node, at: Where) {
             }
         }
     }
+    too_long(cx, id::P20_OTHER, &at, "the soundbite title".into(), &node.text, 128);
 }
 
 /// P20-OTHER for `podcast:location`: names a place, in at most 128 characters.
@@ -575,6 +585,17 @@ fn location(cx: &mut Cx<'_>, node: &Node, at: Where) {
         cx.push(Finding::new(id::P20_OTHER, at.clone(), "<podcast:location> is empty", "name the place"));
     }
     too_long(cx, id::P20_OTHER, &at, "the location".into(), &node.text, 128);
+    if let Some(c) = node.attr("country").filter(|c| !(c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()))) {
+        cx.push(
+            Finding::new(
+                id::P20_OTHER,
+                at,
+                format!("<podcast:location country=\"{}\"> is not a two-letter country code", truncate_chars(c, 40)),
+                "write the ISO 3166 code, e.g. country=\"DE\"",
+            )
+            .severity(Severity::Warning),
+        );
+    }
 }
 
 /// P20-OTHER for `podcast:block`: yes or no.

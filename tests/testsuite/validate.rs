@@ -699,6 +699,49 @@ fn what_directories_accept_passes_and_what_they_cannot_use_is_said() {
     );
 }
 
+/// Podcasting 2.0 details: a value recipient's split is a number, a
+/// soundbite's title at most 128 characters, a location's country two
+/// letters; a finding about a recipient or a podroll's show is at its own
+/// line, not its parent's.
+#[test]
+fn podcasting_2_details_are_checked_at_the_line_of_the_element() {
+    let line_of = |s: &str, needle: &str| s.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let text = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    let recipient = "split=\"100\"/></podcast:value>";
+    let on_its_line = |s: String| {
+        s.replace(recipient, "split=\"lots\"/>\n<podcast:valueRecipient type=\"node\" split=\"1\"/></podcast:value>")
+    };
+    let report = edited_valid(&on_its_line);
+    let said: Vec<(String, Option<usize>)> =
+        of(&report, "P20-VALUE").iter().map(|f| (f.message.clone(), f.line())).collect();
+    let value_line = line_of(&text, "<podcast:value ");
+    assert_eq!(
+        said,
+        [
+            ("<podcast:valueRecipient split=\"lots\"> is not a number".to_string(), Some(value_line)),
+            ("<podcast:valueRecipient> has no address".to_string(), Some(value_line + 1)),
+        ]
+    );
+    let podroll = edited_valid(&|s| {
+        s.replace(
+            "<podcast:remoteItem feedGuid=\"917393e3-1b1e-5cef-ace4-edaa54e1f810\"/>",
+            "\n<podcast:remoteItem feedUrl=\"https://x.example/feed.xml\"/>",
+        )
+    });
+    let found = of(&podroll, "P20-PODROLL");
+    assert_eq!(found.iter().map(|f| f.line()).collect::<Vec<_>>(), [Some(line_of(&text, "<podcast:podroll>") + 1)]);
+    let long = "b".repeat(129);
+    let soundbite = edited_valid(&|s| s.replace(">The best bit<", &format!(">{long}<")));
+    assert_eq!(of(&soundbite, "P20-OTHER").len(), 1, "{:?}", ids(&soundbite));
+    let country = edited_valid(&|s| s.replace("<podcast:location>", "<podcast:location country=\"Germany\">"));
+    let found = of(&country, "P20-OTHER");
+    assert!(found.len() == 1 && found[0].severity == Severity::Warning, "{found:?}");
+    assert_eq!(
+        of(&edited_valid(&|s| s.replace("<podcast:location>", "<podcast:location country=\"DE\">")), "P20-OTHER").len(),
+        0
+    );
+}
+
 /// What a strict XML parser (Apple's) refuses is an error, said in words a
 /// podcaster can act on: a control character pasted into a title (raw or as
 /// a reference), anything before the declaration, a second declaration, a
