@@ -270,7 +270,9 @@ fn required(cx: &mut Cx<'_>) {
         }
     }
     if let Some(desc) = cx.child(ch, &Ns::Rss, "description") {
-        if desc.text.is_empty() {
+        if !desc.children.is_empty() {
+            raw_html(cx, desc, at(Some(desc)), id::APPLE_CH_DESC);
+        } else if desc.text.is_empty() {
             cx.push(Finding::new(
                 id::APPLE_CH_DESC,
                 at(Some(desc)),
@@ -588,6 +590,19 @@ fn lengths(cx: &mut Cx<'_>) {
     }
 }
 
+/// `rule` for a description (`d`) holding HTML written as XML elements
+/// (`<description><p>…</p></description>`) rather than escaped or in
+/// CDATA: apps read only the text outside the tags, often nothing.
+pub fn raw_html(cx: &mut Cx<'_>, d: &Node, at: Where, rule: RuleId) {
+    let first = cx.doc.all_children(d).next().map_or_else(String::new, |n| format!(" (<{}>)", n.local));
+    cx.push(Finding::new(
+        rule,
+        at,
+        format!("the description holds HTML tags written into the XML{first}, not in CDATA: apps read only the text outside them"),
+        "wrap the HTML in <![CDATA[ … ]]> (Apple: HTML only inside CDATA)",
+    ));
+}
+
 /// The most characters `itunes:summary` may have (the W3C validator's
 /// limit, as the description's is Apple's).
 pub const SUMMARY_LIMIT: usize = 4000;
@@ -683,6 +698,7 @@ fn categories_rule(cx: &mut Cx<'_>) {
     let mut said = false;
     for cat in &top {
         let Some(parent) = cat.attr("text") else {
+            said = true;
             cx.push(Finding::new(
                 id::APPLE_CH_CAT,
                 Where::Line(cat.line),

@@ -203,7 +203,9 @@ fn pub_date(cx: &mut Cx<'_>, item: &Node, w: &Where) {
 /// chapter timestamps in the show notes.
 fn description(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     let description = cx.child(item, &Ns::Rss, "description");
-    if let Some(d) = description
+    if let Some(d) = description.filter(|d| !d.children.is_empty()) {
+        super::channel::raw_html(cx, d, w.at(d.line), id::APPLE_IT_DESC);
+    } else if let Some(d) = description
         && d.text.len() > DESCRIPTION_LIMIT
     {
         cx.push(Finding::new(

@@ -528,7 +528,9 @@ fn value(cx: &mut Cx<'_>, node: &Node, at: Where) {
     for r in recipients {
         let at = at.at(r.line);
         need(cx, id::P20_VALUE, r, &at, &["type", "address", "split"]);
-        if let Some(split) = r.attr("split").filter(|v| !v.trim().parse::<f64>().is_ok_and(|x| x >= 0.0)) {
+        if let Some(split) =
+            r.attr("split").filter(|v| !v.trim().is_empty() && !v.trim().parse::<f64>().is_ok_and(|x| x >= 0.0))
+        {
             cx.push(Finding::new(
                 id::P20_VALUE,
                 at,

@@ -742,6 +742,27 @@ fn podcasting_2_details_are_checked_at_the_line_of_the_element() {
     );
 }
 
+/// HTML written into the XML of a description (not in CDATA) is said as
+/// such: for the show an error (not "empty"), for an episode a warning.
+#[test]
+fn html_tags_written_into_a_description_are_said_as_such() {
+    let report = edited_valid(&|s| {
+        s.replace(
+            "<description>A feed that passes every rule; each other file here breaks one.</description>",
+            "<description><p>A feed</p></description>",
+        )
+        .replace("<description>Short notes.</description>", "<description><p>Short <b>notes</b>.</p></description>")
+    });
+    let said: Vec<(&str, Severity, bool)> = report
+        .findings
+        .iter()
+        .filter(|f| f.code == "APPLE-CH-DESC" || f.code == "APPLE-IT-DESC")
+        .map(|f| (f.message.as_str(), f.severity, f.episode().is_some()))
+        .collect();
+    let message = "the description holds HTML tags written into the XML (<p>), not in CDATA: apps read only the text outside them";
+    assert_eq!(said, [(message, Severity::Error, false), (message, Severity::Warning, true)]);
+}
+
 /// What a strict XML parser (Apple's) refuses is an error, said in words a
 /// podcaster can act on: a control character pasted into a title (raw or as
 /// a reference), anything before the declaration, a second declaration, a
