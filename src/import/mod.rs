@@ -7,6 +7,7 @@
 //! value that was mapped or made up, and only once every item has been
 //! read: a feed that cannot be imported leaves nothing behind.
 
+pub mod dates;
 #[cfg(feature = "online")]
 pub mod download;
 pub mod html;
@@ -455,6 +456,8 @@ struct Identity {
     /// The guid is made up (the item has none): its enclosure's URL, as Apple does.
     made_up: bool,
     date: DateTime<chrono::FixedOffset>,
+    /// The date was read leniently (not RFC 2822): what was off.
+    lenient_date: Option<Vec<String>>,
 }
 
 /// What makes `item` an episode of its own; `Err` with why the item cannot
@@ -476,18 +479,9 @@ fn item_identity(item: &rss::Item, feed_url: Option<&str>, taken: &mut Taken) ->
     if !taken.guids.insert(guid.clone()) {
         return Err(format!("its guid {guid} is an earlier item's: apps show only the first"));
     }
-    // As apps read it: RFC 2822, or its common slips (a zone name, UTC).
-    let date = item.pub_date().and_then(|d| {
-        DateTime::parse_from_rfc2822(d.trim())
-            .ok()
-            .or_else(|| crate::validate::dates::parse(d).ok().map(|p| p.at))
-            .or_else(|| DateTime::parse_from_rfc2822(&d.trim().replace(" UTC", " +0000")).ok())
-    });
-    let date = date.ok_or_else(|| match item.pub_date() {
-        Some(d) => format!("no date podsmith can read: \"{}\"", crate::text::truncate_chars(d.trim(), 60)),
-        None => "no pubDate".to_string(),
-    })?;
-    Ok(Identity { url, guid, made_up, date })
+    // As apps read it: RFC 2822, its common slips, and what hosts write besides.
+    let read = dates::read(item.pub_date().ok_or("no pubDate")?)?;
+    Ok(Identity { url, guid, made_up, date: read.at, lenient_date: read.lenient })
 }
 
 /// The items being mapped to episodes, and what their mapping gathers.
@@ -520,6 +514,15 @@ impl Items<'_> {
             self.notes.push(note(format!("{label} had no guid: its enclosure URL is its guid, as in Apple Podcasts")));
         }
         t["date"] = value(toml_date(&id.date));
+        if let Some(why) = &id.lenient_date {
+            let given = item.pub_date().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
+            self.notes.push(note(format!(
+                "{label}: its date \"{}\" is not RFC 2822; read leniently, as apps read it, as {}{}: check it",
+                crate::text::truncate_chars(&given, 80),
+                toml_date(&id.date),
+                why.iter().map(|w| format!(" ({w})")).collect::<String>()
+            )));
+        }
         item_numbers(item, &mut t);
         let media = self.item_media(item, &id.url);
         t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
