@@ -246,7 +246,8 @@ fn podcast_table(
     who_and_what(channel, &mut p, notes, &mut said)?;
     let it = channel.itunes_ext();
     let before = notes.len();
-    p["categories"] = value(categories(it, opts.category.as_deref(), notes)?);
+    let list = feed_categories(&opts.feed, it);
+    p["categories"] = value(categories(&list, opts.category.as_deref(), notes)?);
     if notes.len() > before || opts.category.is_some() {
         said.push(("categories", "mapped to Apple's current list (the import said how)"));
     }
@@ -913,31 +914,98 @@ fn comment(t: &mut toml_edit::Table, key: &str, text: &str) {
     }
 }
 
-/// The channel's Apple categories, mapped to the current list.
-fn categories(
+/// The channel's `itunes:category` elements as the feed nests them: each
+/// top-level one's text, with the text of every subcategory in it (the rss
+/// crate keeps only the first subcategory of each); read from the feed's
+/// bytes, else (a feed only the rss crate reads) from `it`.
+fn feed_categories(
+    bytes: &[u8],
     it: Option<&rss::extension::itunes::ITunesChannelExtension>,
+) -> Vec<(String, Vec<String>)> {
+    use crate::validate::xml::Ns;
+    let mut findings = Vec::new();
+    let doc = crate::validate::xml::parse(bytes, &mut findings);
+    let apples = |doc: &crate::validate::xml::Doc, ns: &Ns| match ns {
+        Ns::Itunes => true,
+        Ns::Other(i) => doc.names.get(*i as usize).is_some_and(|u| is_apples_namespace(u)),
+        Ns::Undeclared(i) => doc.names.get(*i as usize).is_some_and(|p| &**p == "itunes"),
+        _ => false,
+    };
+    let read = doc.as_ref().and_then(|doc| {
+        let channel = doc.child(doc.nodes.first()?, &Ns::Rss, "channel")?;
+        let is_category = |n: &&crate::validate::xml::Node| &*n.local == "category" && apples(doc, &n.ns);
+        let text = |n: &crate::validate::xml::Node| n.attr("text").map(|t| t.trim().to_string());
+        let list: Vec<(String, Vec<String>)> = doc
+            .all_children(channel)
+            .filter(is_category)
+            .filter_map(|c| Some((text(c)?, doc.all_children(c).filter(is_category).filter_map(text).collect())))
+            .collect();
+        (!list.is_empty()).then_some(list)
+    });
+    read.unwrap_or_else(|| {
+        let list = it.map(|i| i.categories()).unwrap_or_default().iter();
+        list.map(|c| {
+            (c.text().trim().to_string(), c.subcategory().map(|s| s.text().trim().to_string()).into_iter().collect())
+        })
+        .collect()
+    })
+}
+
+/// `name` (`"Parent"` or `"Parent > Sub"`) in Apple's current list: as it
+/// is, with a case slip mended, or where Apple moved it in 2019.
+fn current_category(name: &str) -> Option<String> {
+    let label = |(n, s)| crate::manifest::Category { name: n, sub: s }.label();
+    match crate::manifest::categories::lookup(name) {
+        Ok(found) => Some(label(found)),
+        Err(Some(s)) if s.eq_ignore_ascii_case(name) => Some(s),
+        Err(_) => {
+            let moved = crate::manifest::categories::retired(name)?;
+            crate::manifest::categories::lookup(moved).ok().map(label)
+        }
+    }
+}
+
+/// The channel's Apple categories (`list`, as [`feed_categories`] reads
+/// them), mapped to the current list: every subcategory kept, each
+/// category Apple renamed in 2019 mapped to its new name, and said.
+fn categories(
+    list: &[(String, Vec<String>)],
     given: Option<&str>,
     notes: &mut Vec<Diagnostic>,
 ) -> Result<toml_edit::Array, ImportError> {
     let mut out = toml_edit::Array::new();
-    for c in it.map(|i| i.categories()).unwrap_or_default() {
-        let name = match c.subcategory() {
-            Some(sub) => format!("{} > {}", c.text(), sub.text()),
-            None => c.text().to_string(),
+    let keep = |label: String, out: &mut toml_edit::Array| {
+        if !out.iter().any(|v| v.as_str() == Some(label.as_str())) {
+            out.push(label);
+        }
+    };
+    for (parent, subs) in list {
+        let names: Vec<String> = match subs.is_empty() {
+            true => vec![parent.clone()],
+            false => subs.iter().map(|s| format!("{parent} > {s}")).collect(),
         };
-        let mapped = crate::manifest::categories::lookup(&name)
-            .or_else(|_| crate::manifest::categories::lookup(c.text()))
-            .map(|(n, s)| crate::manifest::Category { name: n, sub: s }.label());
-        match mapped {
-            Ok(label) => {
-                if label != name {
-                    notes.push(note(format!("category \"{name}\" is \"{label}\" in Apple's current list")));
+        for name in names {
+            match current_category(&name) {
+                Some(label) if label == name => keep(label, &mut out),
+                Some(label) => {
+                    let why = match crate::manifest::categories::retired(&name) {
+                        Some(_) => "a name Apple retired in 2019",
+                        None => "spelled otherwise",
+                    };
+                    notes.push(note(format!("category \"{name}\" ({why}) is mapped to \"{label}\"")));
+                    keep(label, &mut out);
                 }
-                if !out.iter().any(|v| v.as_str() == Some(label.as_str())) {
-                    out.push(label);
-                }
+                None => match current_category(parent).filter(|_| name != *parent) {
+                    Some(label) => {
+                        notes.push(note(format!(
+                            "category \"{name}\" is not in Apple's current list: its subcategory is left out, \
+                             \"{label}\" kept"
+                        )));
+                        keep(label, &mut out);
+                    }
+                    None => notes.push(note(format!("category \"{name}\" is not in Apple's current list: left out"))),
+                },
             }
-            Err(_) => notes.push(note(format!("category \"{name}\" is not in Apple's current list: left out"))),
         }
     }
     if out.is_empty() {
@@ -1215,7 +1283,7 @@ pub mod fuzz {
         let Ok(channel) = super::read_feed(data) else { return };
         let Some(root) = scratch() else { return };
         let opts = super::Options {
-            feed: Vec::new(),
+            feed: data.to_vec(),
             source: "feed.xml".into(),
             dir: root.to_path_buf(),
             base_url: None,

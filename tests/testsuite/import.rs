@@ -711,3 +711,52 @@ fn a_real_feed_with_loose_dates_keeps_every_item() {
     assert!(!run.stderr.contains("cannot be read as a date"), "{}", run.stderr);
     assert!(run.stderr.contains("\"Tue, 20 December 2011 10:00:00 EST\" is not RFC 2822"), "{}", run.stderr);
 }
+
+/// Apple's categories from before 2019 are mapped to their current names
+/// (as `categories.rs` records Apple's moves), and said; a feed whose
+/// categories all needed mapping imports. Every subcategory of a category
+/// is kept (the rss crate reads only the first).
+#[test]
+fn legacy_categories_are_mapped_and_every_subcategory_is_kept() {
+    let cases: [(&str, &[&str]); 3] = [
+        (
+            "<itunes:category text=\"News &amp; Politics\"/>\
+             <itunes:category text=\"Games &amp; Hobbies\"><itunes:category text=\"Video Games\"/></itunes:category>",
+            &["News", "Leisure > Video Games"],
+        ),
+        (
+            "<itunes:category text=\"Science &amp; Medicine\"><itunes:category text=\"Medicine\"/></itunes:category>\
+             <itunes:category text=\"Arts\"><itunes:category text=\"Literature\"/></itunes:category>",
+            &["Health & Fitness > Medicine", "Arts > Books"],
+        ),
+        (
+            "<itunes:category text=\"Society &amp; Culture\"><itunes:category text=\"Documentary\"/>\
+             <itunes:category text=\"Philosophy\"/><itunes:category text=\"Knitting\"/></itunes:category>\
+             <itunes:category text=\"Technology\"/>",
+            &["Society & Culture > Documentary", "Society & Culture > Philosophy", "Society & Culture", "Technology"],
+        ),
+    ];
+    for (n, (channel, expected)) in cases.into_iter().enumerate() {
+        let show = Show::empty();
+        let feed = crafted_feed(channel, &crafted_item(1, "Tue, 01 Oct 2024 10:00:00 +0000", ""));
+        std::fs::write(show.path("old.xml"), feed).unwrap();
+        let run = show.run(&["import", "old.xml", "new"]);
+        assert_eq!(run.code, 0, "{n}: {}", run.stderr);
+        let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+        let got: Vec<String> = parsed.podcast.categories.iter().map(|c| c.label()).collect();
+        assert_eq!(got, expected, "{n}: {}", run.stderr);
+        if n == 0 {
+            assert!(
+                run.stderr.contains("\"News & Politics\" (a name Apple retired in 2019) is mapped to \"News\""),
+                "{}",
+                run.stderr
+            );
+            assert!(run.stderr.contains("mapped to \"Leisure > Video Games\""), "{}", run.stderr);
+        }
+        if n == 2 {
+            let said = "category \"Society & Culture > Knitting\" is not in Apple's current list: its subcategory is \
+                        left out";
+            assert!(run.stderr.contains(said), "{}", run.stderr);
+        }
+    }
+}
