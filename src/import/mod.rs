@@ -272,6 +272,7 @@ fn podcast_table(
             "the podcast:guid Podcast Index knows the show by, made from the old feed's URL (it had none): keep it",
         );
     }
+    block_and_complete(channel, &mut p, notes);
     namespace_tags(channel, &mut p, notes);
     // The WebSub hub the apps subscribed to the old feed at: `publish`
     // tells it when the new feed changes.
@@ -286,6 +287,45 @@ fn podcast_table(
         comment(&mut p, key, text);
     }
     Ok(p)
+}
+
+/// Whether a feed's yes/no tag says yes (Apple takes "Yes" in any case).
+fn says_yes(v: Option<&str>) -> bool {
+    v.is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "yes" | "true"))
+}
+
+/// `itunes:block` / `podcast:block` and `itunes:complete` into `p` (`block`,
+/// `complete`), loudly said: a show its owner kept out of the directories
+/// must not become listed by moving.
+fn block_and_complete(channel: &rss::Channel, p: &mut toml_edit::Table, notes: &mut Vec<Diagnostic>) {
+    let it = channel.itunes_ext();
+    let blocks =
+        channel.extensions().get("podcast").and_then(|n| n.get("block")).map(Vec::as_slice).unwrap_or_default();
+    let everywhere = blocks.iter().any(|b| !b.attrs().contains_key("id") && says_yes(b.value()));
+    if says_yes(it.and_then(|i| i.block())) || everywhere {
+        p["block"] = toml_edit::value(true);
+        comment(p, "block", "the old feed blocked the show (itunes:block): it stays out of the directories");
+        notes.push(note(
+            "the feed blocks the show (itunes:block or podcast:block): imported as block = true, so it stays out of \
+             Apple Podcasts and the other directories; remove it only if the show is to be listed",
+        ));
+    }
+    let some: Vec<&str> =
+        blocks.iter().filter(|b| says_yes(b.value())).filter_map(|b| b.attrs().get("id").map(|i| i.trim())).collect();
+    if !some.is_empty() && !p.contains_key("block") {
+        notes.push(note(format!(
+            "the feed blocks the show on {} only (podcast:block with an id), which the manifest cannot say: left \
+             out, so the show WILL be listed there after the move; set block = true to keep it out of every directory",
+            some.join(", ")
+        )));
+    }
+    if says_yes(it.and_then(|i| i.complete())) {
+        p["complete"] = toml_edit::value(true);
+        notes.push(note(
+            "the feed says the show is complete (itunes:complete): imported as complete = true, so apps expect no \
+             new episode; remove it before publishing one",
+        ));
+    }
 }
 
 /// The show's title, description, author, owner and language into `p`
@@ -417,6 +457,8 @@ struct LeftOut {
     dropped_tags: Vec<String>,
     /// Items whose Podlove chapters could not be used, and why.
     unusable_chapters: Vec<String>,
+    /// Items the old feed blocked (`itunes:block` on the item).
+    blocked: Vec<String>,
 }
 
 /// The manifest's `[[episode]]` tables, one per item podsmith can import
@@ -528,6 +570,9 @@ impl Items<'_> {
         let media = self.item_media(item, &id.url);
         t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
         let it = item.itunes_ext();
+        if says_yes(it.and_then(|i| i.block())) {
+            self.left.blocked.push(label.to_string());
+        }
         if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
             t["image"] = value(img);
         }
@@ -654,6 +699,17 @@ fn say_left_out(left: &LeftOut, notes: &mut Vec<Diagnostic>) {
              by hand",
             crate::text::count(left.unusable_chapters.len(), "item"),
             left.unusable_chapters.join("; ")
+        )));
+    }
+    if !left.blocked.is_empty() {
+        notes.push(note(format!(
+            "the feed blocks {} in Apple Podcasts (itunes:block on the item), which the manifest cannot say: \
+             imported, so {} WILL be listed after the move: {}; remove {} from episodes.toml if {} must stay hidden",
+            crate::text::count(left.blocked.len(), "episode"),
+            if left.blocked.len() == 1 { "it" } else { "they" },
+            left.blocked.join(", "),
+            if left.blocked.len() == 1 { "it" } else { "them" },
+            if left.blocked.len() == 1 { "it" } else { "they" },
         )));
     }
     if !left.dropped_tags.is_empty() {

@@ -760,3 +760,35 @@ fn legacy_categories_are_mapped_and_every_subcategory_is_kept() {
         }
     }
 }
+
+/// A show its owner blocked (or called complete) stays so after the move:
+/// `block` and `complete` are imported, and said; an episode the feed
+/// blocked, which the manifest cannot say, is said loudly, and so is a
+/// block for one platform only.
+#[test]
+fn a_blocked_or_complete_show_stays_so_and_what_cannot_be_kept_is_said() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let channel =
+        "<itunes:category text=\"Arts\"/><itunes:block>Yes</itunes:block><itunes:complete>Yes</itunes:complete>";
+    let items = format!("{}{}", crafted_item(1, date, "<itunes:block>yes</itunes:block>"), crafted_item(2, date, ""));
+    let show = Show::empty();
+    std::fs::write(show.path("blocked.xml"), crafted_feed(channel, &items)).unwrap();
+    let run = show.run(&["import", "blocked.xml", "a"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("a/episodes.toml")).unwrap();
+    assert_eq!((parsed.podcast.block, parsed.podcast.complete), (true, true), "{}", run.stderr);
+    assert!(run.stderr.contains("imported as block = true"), "{}", run.stderr);
+    assert!(run.stderr.contains("imported as complete = true"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the feed blocks 1 episode in Apple Podcasts (itunes:block on the item)")
+            && run.stderr.contains("WILL be listed after the move: \"Ep 1\""),
+        "{}",
+        run.stderr
+    );
+    // Blocked on one platform only: not blocked everywhere, and said.
+    let channel = "<itunes:category text=\"Arts\"/><podcast:block id=\"spotify\">yes</podcast:block>";
+    std::fs::write(show.path("some.xml"), crafted_feed(channel, &crafted_item(1, date, ""))).unwrap();
+    let run = show.run(&["import", "some.xml", "b"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("b/episodes.toml")).unwrap();
+    assert_eq!((parsed.podcast.block, parsed.podcast.complete), (false, false));
+    assert!(run.stderr.contains("blocks the show on spotify only"), "{}", run.stderr);
+}
