@@ -11,6 +11,7 @@ pub mod dates;
 #[cfg(feature = "online")]
 pub mod download;
 pub mod html;
+mod namespace;
 
 use std::path::{Path, PathBuf};
 
@@ -203,8 +204,10 @@ fn manifest_of(
         opts.source,
         crate::text::count(channel.items().len(), "item")
     ));
-    let mut podcast = podcast_table(channel, opts, notes)?;
-    let list = episode_tables(channel, opts, notes, to_fetch)?;
+    let mut dropped = namespace::Dropped::default();
+    let mut podcast = podcast_table(channel, opts, notes, &mut dropped)?;
+    let list = episode_tables(channel, opts, notes, to_fetch, &mut dropped)?;
+    dropped.say(notes);
     serial_if_numbered(&mut podcast, &list, notes);
     doc["podcast"] = Item::Table(podcast);
     let n = list.len();
@@ -238,6 +241,7 @@ fn podcast_table(
     channel: &rss::Channel,
     opts: &Options,
     notes: &mut Vec<Diagnostic>,
+    dropped: &mut namespace::Dropped,
 ) -> Result<toml_edit::Table, ImportError> {
     use toml_edit::value;
     let mut p = toml_edit::Table::new();
@@ -274,6 +278,7 @@ fn podcast_table(
     }
     block_and_complete(channel, &mut p, notes);
     namespace_tags(channel, &mut p, notes);
+    namespace::channel(channel.extensions(), &mut p, notes, dropped);
     // The WebSub hub the apps subscribed to the old feed at: `publish`
     // tells it when the new feed changes.
     if let Some(hub) = atom_link(channel, "hub").filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
@@ -469,10 +474,11 @@ fn episode_tables(
     opts: &Options,
     notes: &mut Vec<Diagnostic>,
     to_fetch: &mut ToFetch,
+    dropped: &mut namespace::Dropped,
 ) -> Result<toml_edit::ArrayOfTables, ImportError> {
     let feed_url = self_url(channel).or_else(|| opts.source.starts_with("http").then(|| opts.source.clone()));
     let mut list = toml_edit::ArrayOfTables::new();
-    let mut items = Items { opts, notes, to_fetch, taken: Taken::default(), left: LeftOut::default() };
+    let mut items = Items { opts, notes, to_fetch, dropped, taken: Taken::default(), left: LeftOut::default() };
     for (n, item) in channel.items().iter().enumerate() {
         let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{t}\""));
         match item_identity(item, feed_url.as_deref(), &mut items.taken) {
@@ -534,6 +540,8 @@ struct Items<'a> {
     notes: &'a mut Vec<Diagnostic>,
     /// With `--download`: the files to fetch.
     to_fetch: &'a mut ToFetch,
+    /// The `podcast:` tags left out, by kind.
+    dropped: &'a mut namespace::Dropped,
     /// What the items before took.
     taken: Taken,
     /// What the items left out, said once for all of them.
@@ -567,6 +575,7 @@ impl Items<'_> {
             )));
         }
         item_numbers(item, &mut t);
+        namespace::item(item, &mut t, self.notes, self.dropped);
         let media = self.item_media(item, &id.url);
         t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
         let it = item.itunes_ext();
@@ -899,18 +908,8 @@ fn namespace_tags(channel: &rss::Channel, p: &mut toml_edit::Table, notes: &mut 
     }) {
         p["medium"] = value(m);
     }
-    if let Some(l) = ns.get("license").and_then(|l| l.first()) {
-        let name = l.value().map(str::trim).unwrap_or_default();
-        match l.attrs().get("url").filter(|u| is_https(u)) {
-            Some(url) if !name.is_empty() => {
-                let mut t = InlineTable::new();
-                t.insert("name", name.into());
-                t.insert("url", url.as_str().into());
-                p["license"] = value(t);
-            }
-            None if !name.is_empty() => p["license"] = value(name),
-            _ => {}
-        }
+    if let Some(l) = ns.get("license").and_then(|l| l.first()).and_then(namespace::license) {
+        p["license"] = value(l);
     }
     let mut funding = toml_edit::Array::new();
     for f in ns.get("funding").into_iter().flatten() {
@@ -927,32 +926,7 @@ fn namespace_tags(channel: &rss::Channel, p: &mut toml_edit::Table, notes: &mut 
     if !funding.is_empty() {
         p["funding"] = value(funding);
     }
-    let mut persons = toml_edit::Array::new();
-    for person in ns.get("person").into_iter().flatten() {
-        let Some(name) = person.value().map(str::trim).filter(|n| !n.is_empty()) else { continue };
-        let mut t = InlineTable::new();
-        t.insert("name", name.into());
-        for (key, list, default) in
-            [("role", crate::validate::p20::ROLES, "host"), ("group", crate::validate::p20::GROUPS, "cast")]
-        {
-            let given = person.attrs().get(key).map(|v| v.trim().to_lowercase());
-            match given {
-                Some(v) if list.contains(&v.as_str()) => {
-                    t.insert(key, v.into());
-                }
-                Some(v) => {
-                    notes.push(note(format!("{name}'s {key} \"{v}\" is not in the taxonomy: \"{default}\" is used")))
-                }
-                None => {}
-            }
-        }
-        for key in ["img", "href"] {
-            if let Some(u) = person.attrs().get(key).filter(|u| is_https(u)) {
-                t.insert(key, u.as_str().into());
-            }
-        }
-        persons.push(t);
-    }
+    let persons = namespace::persons(ns.get("person").map(Vec::as_slice).unwrap_or_default(), "host", notes);
     if !persons.is_empty() {
         p["persons"] = value(persons);
     }

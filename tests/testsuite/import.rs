@@ -209,8 +209,8 @@ fn imported_real_feeds_build_into_feeds_with_the_same_episodes() {
         let parsed = podsmith::manifest::load(&show.path("show/episodes.toml")).unwrap();
         // Each episode's media line (not a cover that shares a URL with an
         // enclosure) names one served MP3.
-        // Chapters (Podlove's, inline in a feed) go: their times are the
-        // old recording's, past the end of the 3 s stand-in.
+        // Chapters (Podlove's, inline in a feed) and soundbites go: their
+        // times are the old recording's, past the end of the 3 s stand-in.
         let mut n = 0;
         let mut in_chapter = false;
         manifest = manifest
@@ -219,7 +219,7 @@ fn imported_real_feeds_build_into_feeds_with_the_same_episodes() {
                 if l.starts_with("[[") {
                     in_chapter = l.trim() == "[[episode.chapters]]";
                 }
-                !in_chapter
+                !in_chapter && !l.starts_with("soundbites = ")
             })
             .map(|l| match l.starts_with("media = ") {
                 true => {
@@ -791,4 +791,39 @@ fn a_blocked_or_complete_show_stays_so_and_what_cannot_be_kept_is_said() {
     let parsed = podsmith::manifest::load(&show.path("b/episodes.toml")).unwrap();
     assert_eq!((parsed.podcast.block, parsed.podcast.complete), (false, false));
     assert!(run.stderr.contains("blocks the show on spotify only"), "{}", run.stderr);
+}
+
+/// The Podcasting 2.0 tags the manifest holds come along from a real
+/// feed (value, txt, location, update frequency, podroll; each episode's
+/// people, licence, soundbites, season name, value); each kind of tag it
+/// cannot hold is said once.
+#[test]
+fn podcasting_20_tags_the_manifest_holds_are_imported_and_the_others_said_once_each() {
+    let show = Show::empty();
+    let feed = repo().join("tests/fixtures/real-feeds/partytime-mike-neumann-show-sovereign.xml").display().to_string();
+    let run = show.run(&["import", &feed, "show", "--category", "Technology"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("show/episodes.toml")).unwrap();
+    let tags = &parsed.podcast.tags;
+    let value = tags.value.as_ref().expect("the channel's podcast:value");
+    assert_eq!((value.kind.as_str(), value.method.as_str(), value.recipients.len()), ("lightning", "keysend", 4));
+    assert_eq!(value.recipients[0].custom_key.as_deref(), Some("906608"));
+    assert_eq!(tags.txt.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(), ["RhRhP4I9dvGyTwpoxlgcug=="]);
+    let location = tags.location.as_ref().unwrap();
+    assert_eq!((location.name.as_str(), location.osm.as_deref()), ("Gitmo Nation", Some("R148838")));
+    let frequency = tags.update_frequency.as_ref().unwrap();
+    assert_eq!(frequency.rrule.as_deref(), Some("FREQ=WEEKLY;INTERVAL=2;BYDAY=SA"));
+    assert_eq!(tags.podroll.len(), 5);
+    // The one podroll feed served over http keeps its guid, not its URL (the namespace requires https).
+    assert_eq!(tags.podroll.iter().filter(|r| r.feed_url.is_none()).count(), 1);
+    assert!(run.stderr.contains("\"http://feed.nashownotes.com/rss.xml\" is not https"), "{}", run.stderr);
+    let episodes = &parsed.episodes;
+    assert!(episodes.iter().any(|e| e.tags.season_name.as_deref() == Some("Supper with Dr. Tim")));
+    assert!(episodes.iter().any(|e| e.tags.soundbites.len() == 2));
+    assert!(episodes.iter().any(|e| !e.tags.persons.is_empty()));
+    assert!(episodes.iter().any(|e| e.tags.value.is_some()));
+    // Each kind of tag left out is said once.
+    for kind in ["podcast:txt", "podcast:valueTimeSplit"] {
+        let said = run.stderr.lines().filter(|l| l.contains(&format!("{kind} was left out"))).count();
+        assert_eq!(said, 1, "{kind}: {}", run.stderr);
+    }
 }
