@@ -206,12 +206,14 @@ fn manifest_of(
     ));
     let mut dropped = namespace::Dropped::default();
     let mut podcast = podcast_table(channel, opts, notes, &mut dropped)?;
-    let list = episode_tables(channel, opts, notes, to_fetch, &mut dropped)?;
+    let mut trailing = String::new();
+    let list = episode_tables(channel, opts, notes, to_fetch, &mut dropped, &mut trailing)?;
     dropped.say(notes);
     serial_if_numbered(&mut podcast, &list, notes);
     doc["podcast"] = Item::Table(podcast);
     let n = list.len();
     doc["episode"] = Item::ArrayOfTables(list);
+    doc.set_trailing(trailing);
     Ok((doc.to_string(), n))
 }
 
@@ -464,6 +466,36 @@ struct LeftOut {
     unusable_chapters: Vec<String>,
     /// Items the old feed blocked (`itunes:block` on the item).
     blocked: Vec<String>,
+    /// Trailers whose media are served over http, each named and as its table.
+    http_trailers: Vec<(String, toml_edit::Table)>,
+}
+
+/// The media URL of a trailer `t` served over http: podsmith publishes each
+/// trailer as `podcast:trailer` too, whose URL the namespace requires to
+/// be https (every build would fail, P20-HTTPS).
+fn http_trailer(t: &toml_edit::Table) -> Option<String> {
+    let url = t.get("media")?.as_array()?.get(0)?.as_str()?;
+    (t.get("type")?.as_str()? == "trailer" && url.starts_with("http://")).then(|| url.to_string())
+}
+
+/// The trailers left out for their http media, as commented `[[episode]]`
+/// tables to put back once their media are served over https.
+fn commented_trailers(left: &LeftOut) -> String {
+    if left.http_trailers.is_empty() {
+        return String::new();
+    }
+    let mut list = toml_edit::ArrayOfTables::new();
+    for (_, t) in &left.http_trailers {
+        list.push(t.clone());
+    }
+    let mut doc = toml_edit::DocumentMut::new();
+    doc["episode"] = toml_edit::Item::ArrayOfTables(list);
+    let tables: String = doc.to_string().lines().map(|l| format!("# {l}\n").replace("# \n", "#\n")).collect();
+    format!(
+        "\n# Left out by the import: trailers whose media are served over http, which podcast:trailer may not \
+         name.\n# Serve each over https (or import with --download), write its https:// URL, then uncomment it.\n\
+         {tables}"
+    )
 }
 
 /// The manifest's `[[episode]]` tables, one per item podsmith can import
@@ -475,6 +507,7 @@ fn episode_tables(
     notes: &mut Vec<Diagnostic>,
     to_fetch: &mut ToFetch,
     dropped: &mut namespace::Dropped,
+    trailing: &mut String,
 ) -> Result<toml_edit::ArrayOfTables, ImportError> {
     let feed_url = self_url(channel).or_else(|| opts.source.starts_with("http").then(|| opts.source.clone()));
     let mut list = toml_edit::ArrayOfTables::new();
@@ -482,16 +515,27 @@ fn episode_tables(
     for (n, item) in channel.items().iter().enumerate() {
         let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{t}\""));
         match item_identity(item, feed_url.as_deref(), &mut items.taken) {
-            Ok(id) => list.push(items.episode_table(item, &label, &id)),
+            Ok(id) => {
+                let t = items.episode_table(item, &label, &id);
+                match http_trailer(&t) {
+                    Some(url) => items.left.http_trailers.push((format!("{label} ({url})"), t)),
+                    None => list.push(t),
+                }
+            }
             Err(why) => items.left.skipped.push(format!("{label} ({why})")),
         }
     }
     let Items { notes, left, .. } = items;
     say_left_out(&left, notes);
+    *trailing = commented_trailers(&left);
     if list.is_empty() {
+        let mut why = left.skipped.clone();
+        why.extend(left.http_trailers.iter().map(|(name, _)| {
+            format!("{name}: a trailer served over http, which podcast:trailer may not name: serve it over https")
+        }));
         return Err(ImportError::Refused(format!(
             "the feed has no episode podsmith can import{}",
-            if left.skipped.is_empty() { String::new() } else { format!(": {}", left.skipped.join("; ")) }
+            if why.is_empty() { String::new() } else { format!(": {}", why.join("; ")) }
         )));
     }
     Ok(list)
@@ -708,6 +752,17 @@ fn say_left_out(left: &LeftOut, notes: &mut Vec<Diagnostic>) {
              by hand",
             crate::text::count(left.unusable_chapters.len(), "item"),
             left.unusable_chapters.join("; ")
+        )));
+    }
+    if !left.http_trailers.is_empty() {
+        let names: Vec<&str> = left.http_trailers.iter().map(|(n, _)| n.as_str()).collect();
+        notes.push(note(format!(
+            "{} left out: {}: each is published as a podcast:trailer too, whose URL the Podcasting 2.0 namespace \
+             requires to be https, so every build would fail (P20-HTTPS); {} at the end of episodes.toml as a \
+             comment: serve the file over https (or import with --download), write its https:// URL and uncomment it",
+            crate::text::count(names.len(), "trailer served over http was"),
+            names.join("; "),
+            if names.len() == 1 { "it is" } else { "they are" }
         )));
     }
     if !left.blocked.is_empty() {

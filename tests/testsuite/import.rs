@@ -827,3 +827,39 @@ fn podcasting_20_tags_the_manifest_holds_are_imported_and_the_others_said_once_e
         assert_eq!(said, 1, "{kind}: {}", run.stderr);
     }
 }
+
+/// A trailer whose media are served over http is left out (each trailer
+/// is published as podcast:trailer too, which must be https: every build
+/// failed), said, and kept as a comment to put back; the show builds.
+#[test]
+fn a_trailer_served_over_http_is_left_out_and_said_so_the_show_builds() {
+    let served = tempfile::tempdir().unwrap();
+    for name in ["1.mp3", "2.mp3"] {
+        std::fs::copy(audio("cbr-xing.mp3"), served.path().join(name)).unwrap();
+    }
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let trailer = crafted_item(2, date, "<itunes:episodeType>trailer</itunes:episodeType>")
+        .replace("https://old.example.com/", &server.base());
+    let items = format!("{}{trailer}", crafted_item(1, date, "").replace("https://old.example.com/", &server.base()));
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new", "--base-url", "https://new.example.org/podcast/"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    assert_eq!(parsed.episodes.iter().map(|e| e.guid.as_str()).collect::<Vec<_>>(), ["g1"]);
+    let url = format!("{}2.mp3", server.base());
+    assert!(
+        run.stderr.contains(&format!("1 trailer served over http was left out: \"Ep 2\" ({url})"))
+            && run.stderr.contains("P20-HTTPS"),
+        "{}",
+        run.stderr
+    );
+    let manifest = show.read("new/episodes.toml");
+    assert!(manifest.contains("# [[episode]]\n# title = \"Ep 2\"\n"), "{manifest}");
+    assert!(manifest.contains(&format!("# media = [\"{url}\"]")), "{manifest}");
+    show.run(&["build", "--manifest", "new/episodes.toml", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    // A feed of that trailer alone is refused, with why.
+    std::fs::write(show.path("alone.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &trailer)).unwrap();
+    let refused = show.run(&["import", "alone.xml", "alone"]).fails(1);
+    assert!(refused.stderr.contains("a trailer served over http"), "{}", refused.stderr);
+}
