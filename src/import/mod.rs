@@ -551,22 +551,25 @@ struct Identity {
     date: DateTime<chrono::FixedOffset>,
     /// The date was read leniently (not RFC 2822): what was off.
     lenient_date: Option<Vec<String>>,
+    /// The enclosure URL as the feed wrote it, where `url` spells it otherwise.
+    respelled: Option<String>,
 }
 
 /// What makes `item` an episode of its own; `Err` with why the item cannot
 /// be imported.
 fn item_identity(item: &rss::Item, feed_url: Option<&str>, taken: &mut Taken) -> Result<Identity, String> {
-    // A relative enclosure URL is read against the feed's own address, as apps do.
-    let url = item
-        .enclosure()
-        .and_then(|e| absolute(e.url().trim(), feed_url))
-        .ok_or_else(|| "no enclosure podsmith can use".to_string())?;
+    let given = item.enclosure().map(|e| e.url().trim()).ok_or("no enclosure")?;
+    // Spelled as a feed may carry it (the same address, as apps request
+    // it); a relative URL read against the feed's own address, as apps do.
+    let spelled = respelled(given);
+    let url = absolute(&spelled, feed_url).ok_or_else(|| unusable(given))?;
     if !taken.media.insert(url.clone()) {
         return Err("its enclosure is an earlier item's: apps keep the first".into());
     }
     let (guid, made_up) = match item.guid().map(|g| g.value().trim()).filter(|g| !g.is_empty()) {
         Some(g) => (g.to_string(), false),
-        // As Apple does for an item without one.
+        // As Apple does for an item without one: the URL as the feed wrote it.
+        None if spelled != given && given.contains("://") => (given.to_string(), true),
         None => (url.clone(), true),
     };
     if !taken.guids.insert(guid.clone()) {
@@ -574,7 +577,54 @@ fn item_identity(item: &rss::Item, feed_url: Option<&str>, taken: &mut Taken) ->
     }
     // As apps read it: RFC 2822, its common slips, and what hosts write besides.
     let read = dates::read(item.pub_date().ok_or("no pubDate")?)?;
-    Ok(Identity { url, guid, made_up, date: read.at, lenient_date: read.lenient })
+    let respelled = (spelled != given).then(|| given.to_string());
+    Ok(Identity { url, guid, made_up, date: read.at, lenient_date: read.lenient, respelled })
+}
+
+/// `url` as a feed may carry it, where the feed wrote it otherwise but
+/// apps still fetch it: the scheme in lower case (`HTTP://`), tabs and
+/// line breaks left out and the characters a URL may not carry as they
+/// are (a space, `"`, `<`, `>`, `` ` ``, `{`, `}`, `|`, `^`, other
+/// controls and white space) percent-encoded, as apps send them: the same
+/// address, spelled as podsmith publishes it (`\`, which apps read as a
+/// `/`, is left as it is, and refused).
+fn respelled(url: &str) -> std::borrow::Cow<'_, str> {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => (Some(s), r),
+        _ => (None, url),
+    };
+    let odd =
+        |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '`' | '{' | '}' | '|' | '^');
+    if scheme.is_none_or(|s| s == s.to_ascii_lowercase()) && !rest.contains(odd) {
+        return std::borrow::Cow::Borrowed(url);
+    }
+    let mut out = scheme.map(|s| format!("{}://", s.to_ascii_lowercase())).unwrap_or_default();
+    for c in rest.chars() {
+        match c {
+            '\t' | '\n' | '\r' => {}
+            c if odd(c) => {
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Why an item's enclosure URL `given` cannot be imported, and what to do.
+fn unusable(given: &str) -> String {
+    if given.is_empty() {
+        return "its enclosure has no URL".into();
+    }
+    let problem = crate::text::url_problem(given).unwrap_or_else(|| "cannot be read against the feed's address".into());
+    format!(
+        "its enclosure URL \"{}\" {problem}; apps cannot fetch it either: host the file at an http(s) address and add \
+         the episode by hand",
+        crate::text::truncate_chars(given, 100)
+    )
 }
 
 /// The items being mapped to episodes, and what their mapping gathers.
@@ -609,6 +659,14 @@ impl Items<'_> {
             self.notes.push(note(format!("{label} had no guid: its enclosure URL is its guid, as in Apple Podcasts")));
         }
         t["date"] = value(toml_date(&id.date));
+        if let Some(given) = &id.respelled {
+            self.notes.push(note(format!(
+                "{label}: its enclosure URL \"{given}\" is written \"{}\", the same file as apps request it: a feed's \
+                 URL has its scheme in lower case and may not carry spaces, |, {{ }}, ^, quotes or angle brackets as \
+                 they are; the episode keeps its guid, so apps keep it",
+                id.url
+            )));
+        }
         if let Some(why) = &id.lenient_date {
             let given = item.pub_date().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
             self.notes.push(note(format!(

@@ -863,3 +863,62 @@ fn a_trailer_served_over_http_is_left_out_and_said_so_the_show_builds() {
     let refused = show.run(&["import", "alone.xml", "alone"]).fails(1);
     assert!(refused.stderr.contains("a trailer served over http"), "{}", refused.stderr);
 }
+
+/// Enclosure URLs apps play though a feed may not carry them so (a space,
+/// an upper-case scheme, `|` in the query) are kept, spelled as a feed
+/// carries them (the same address, as apps request it), and said; the
+/// episode keeps its guid (one without a guid, its URL as published). One
+/// apps cannot fetch either is left out with exactly why.
+#[test]
+fn enclosure_urls_apps_play_are_kept_spelled_as_a_feed_carries_them_and_said() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let item = |n: usize, url: &str, guid: bool| {
+        let guid = if guid { format!("<guid>g{n}</guid>") } else { String::new() };
+        format!(
+            "<item><title>Ep {n}</title>{guid}<pubDate>{date}</pubDate>\
+             <enclosure url=\"{url}\" length=\"1\" type=\"audio/mpeg\"/></item>"
+        )
+    };
+    let items = [
+        item(1, "https://old.example.com/my ep.mp3", true),
+        item(2, "HTTP://old.example.com/2.mp3", true),
+        item(3, "Https://Old.Example.com/3.mp3", false),
+        item(4, "https://old.example.com/4.mp3?q=a|b", true),
+        item(5, "ftp://old.example.com/5.mp3", true),
+    ]
+    .concat();
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    let got: Vec<(&str, &str)> = parsed.episodes.iter().map(|e| (e.guid.as_str(), e.media[0].key())).collect();
+    assert_eq!(
+        got,
+        [
+            ("g1", "https://old.example.com/my%20ep.mp3"),
+            ("g2", "http://old.example.com/2.mp3"),
+            ("Https://Old.Example.com/3.mp3", "https://Old.Example.com/3.mp3"),
+            ("g4", "https://old.example.com/4.mp3?q=a%7Cb"),
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "\"Ep 1\": its enclosure URL \"https://old.example.com/my ep.mp3\" is written \
+             \"https://old.example.com/my%20ep.mp3\", the same file as apps request it"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "\"Ep 5\" (its enclosure URL \"ftp://old.example.com/5.mp3\" is a ftp: URL; podcast apps fetch only \
+             http(s)"
+        ),
+        "{}",
+        run.stderr
+    );
+    // The published URLs are locked as the manifest has them: the first build changes nothing.
+    assert!(show.read("new/podsmith.lock").contains("https://old.example.com/my%20ep.mp3"));
+}
