@@ -135,6 +135,17 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
             opts.media_dir
         )));
     }
+    if let Some(given) = &opts.base_url {
+        let problem = crate::url::HttpUrl::parse(given.trim())
+            .err()
+            .or_else(|| given.contains(['?', '#']).then(|| "is not the URL of a folder (it has ? or #)".to_string()));
+        if let Some(problem) = problem {
+            return Err(ImportError::Usage(format!(
+                "--base-url \"{given}\" {problem}: give the address where the new site will be served, e.g. \
+                 --base-url https://example.com/podcast/"
+            )));
+        }
+    }
     if manifest.exists() {
         return Err(ImportError::Usage(format!(
             "{} exists already: import into a new folder (podsmith never overwrites a manifest)",
@@ -412,7 +423,7 @@ fn where_it_lives(
 ) {
     use toml_edit::value;
     let base_url = match &opts.base_url {
-        Some(b) => b.clone(),
+        Some(b) => b.trim().to_string(),
         None => {
             notes.push(note(
                 "base_url is a placeholder: set it to where the new site will be served (--base-url), then redirect \

@@ -922,3 +922,19 @@ fn enclosure_urls_apps_play_are_kept_spelled_as_a_feed_carries_them_and_said() {
     // The published URLs are locked as the manifest has them: the first build changes nothing.
     assert!(show.read("new/podsmith.lock").contains("https://old.example.com/my%20ep.mp3"));
 }
+
+/// A `--base-url` that is no URL is a usage error naming the flag (it
+/// named a line of an episodes.toml never written); nothing is written.
+#[test]
+fn a_bad_base_url_is_a_usage_error_naming_the_flag() {
+    let show = Show::empty();
+    let feed =
+        crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, "Tue, 01 Oct 2024 10:00:00 +0000", ""));
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    for bad in ["not a url", "https://example.org/podcast/?x=1"] {
+        let run = show.run(&["import", "old.xml", "new", "--base-url", bad]).fails(2);
+        assert!(run.stderr.contains(&format!("--base-url \"{bad}\"")), "{bad}: {}", run.stderr);
+        assert!(!run.stderr.contains("episodes.toml"), "{bad}: {}", run.stderr);
+        assert!(!show.path("new").exists(), "{bad}");
+    }
+}
