@@ -191,7 +191,12 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     }
     // The published identities first: the manifest's presence says the import is done.
     let lock = opts.dir.join(crate::lock::FILE_NAME);
-    let lock_text = crate::lock::Lock::imported(&show, &|key| {
+    // An episode dated in the future is scheduled, not published yet: the
+    // lock records it when a build first publishes it (locked now, every
+    // build would refuse to leave it out of the feed until then).
+    let mut published = show.clone();
+    published.episodes.retain(|e| e.date <= chrono::Utc::now());
+    let lock_text = crate::lock::Lock::imported(&published, &|key| {
         let fetched = |m: &&MediaFile| key == format!("{}/{}", opts.media_dir, m.name);
         to_fetch.media.iter().find(fetched).map(|m| m.url.clone())
     })
@@ -670,6 +675,13 @@ impl Items<'_> {
             self.notes.push(note(format!("{label} had no guid: its enclosure URL is its guid, as in Apple Podcasts")));
         }
         t["date"] = value(toml_date(&id.date));
+        if id.date > chrono::Utc::now() {
+            self.notes.push(note(format!(
+                "{label} is dated {}, in the future: it is imported as a scheduled episode, which builds leave out \
+                 of the feed and pages until then (the old feed listed it already)",
+                toml_date(&id.date)
+            )));
+        }
         if let Some(given) = &id.respelled {
             self.notes.push(note(format!(
                 "{label}: its enclosure URL \"{given}\" is written \"{}\", the same file as apps request it: a feed's \

@@ -938,3 +938,32 @@ fn a_bad_base_url_is_a_usage_error_naming_the_flag() {
         assert!(!show.path("new").exists(), "{bad}");
     }
 }
+
+/// An item dated in the future is imported as scheduled, and said; it is
+/// not locked as published, so the first build does not refuse the show
+/// ("give it back the date it was published with").
+#[test]
+fn an_item_dated_in_the_future_is_imported_as_scheduled_and_said() {
+    let served = tempfile::tempdir().unwrap();
+    for name in ["1.mp3", "2.mp3"] {
+        std::fs::copy(audio("cbr-xing.mp3"), served.path().join(name)).unwrap();
+    }
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let future = "Thu, 01 Oct 2099 10:00:00 +0000";
+    let items = format!("{}{}", crafted_item(1, "Tue, 01 Oct 2024 10:00:00 +0000", ""), crafted_item(2, future, ""))
+        .replace("https://old.example.com/", &server.base());
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new", "--base-url", "https://new.example.org/podcast/"]).ok();
+    assert!(
+        run.stderr
+            .contains("\"Ep 2\" is dated 2099-10-01T10:00:00+00:00, in the future: it is imported as a scheduled"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap().episodes.len(), 2);
+    let built = show.run(&["build", "--manifest", "new/episodes.toml"]).ok();
+    assert!(!built.stderr.contains("give it back the date"), "{}", built.stderr);
+    let feed = show.read("new/public/feed.xml");
+    assert!(feed.contains("<guid isPermaLink=\"false\">g1</guid>") && !feed.contains(">g2<"), "{feed}");
+}
