@@ -7,9 +7,11 @@
 //! value that was mapped or made up, and only once every item has been
 //! read: a feed that cannot be imported leaves nothing behind.
 
+pub mod dates;
 #[cfg(feature = "online")]
 pub mod download;
 pub mod html;
+mod namespace;
 
 use std::path::{Path, PathBuf};
 
@@ -133,6 +135,17 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
             opts.media_dir
         )));
     }
+    if let Some(given) = &opts.base_url {
+        let problem = crate::url::HttpUrl::parse(given.trim())
+            .err()
+            .or_else(|| given.contains(['?', '#']).then(|| "is not the URL of a folder (it has ? or #)".to_string()));
+        if let Some(problem) = problem {
+            return Err(ImportError::Usage(format!(
+                "--base-url \"{given}\" {problem}: give the address where the new site will be served, e.g. \
+                 --base-url https://example.com/podcast/"
+            )));
+        }
+    }
     if manifest.exists() {
         return Err(ImportError::Usage(format!(
             "{} exists already: import into a new folder (podsmith never overwrites a manifest)",
@@ -178,7 +191,12 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     }
     // The published identities first: the manifest's presence says the import is done.
     let lock = opts.dir.join(crate::lock::FILE_NAME);
-    let lock_text = crate::lock::Lock::imported(&show, &|key| {
+    // An episode dated in the future is scheduled, not published yet: the
+    // lock records it when a build first publishes it (locked now, every
+    // build would refuse to leave it out of the feed until then).
+    let mut published = show.clone();
+    published.episodes.retain(|e| e.date <= chrono::Utc::now());
+    let lock_text = crate::lock::Lock::imported(&published, &|key| {
         let fetched = |m: &&MediaFile| key == format!("{}/{}", opts.media_dir, m.name);
         to_fetch.media.iter().find(fetched).map(|m| m.url.clone())
     })
@@ -202,12 +220,16 @@ fn manifest_of(
         opts.source,
         crate::text::count(channel.items().len(), "item")
     ));
-    let mut podcast = podcast_table(channel, opts, notes)?;
-    let list = episode_tables(channel, opts, notes, to_fetch)?;
+    let mut dropped = namespace::Dropped::default();
+    let mut podcast = podcast_table(channel, opts, notes, &mut dropped)?;
+    let mut trailing = String::new();
+    let list = episode_tables(channel, opts, notes, to_fetch, &mut dropped, &mut trailing)?;
+    dropped.say(notes);
     serial_if_numbered(&mut podcast, &list, notes);
     doc["podcast"] = Item::Table(podcast);
     let n = list.len();
     doc["episode"] = Item::ArrayOfTables(list);
+    doc.set_trailing(trailing);
     Ok((doc.to_string(), n))
 }
 
@@ -237,6 +259,7 @@ fn podcast_table(
     channel: &rss::Channel,
     opts: &Options,
     notes: &mut Vec<Diagnostic>,
+    dropped: &mut namespace::Dropped,
 ) -> Result<toml_edit::Table, ImportError> {
     use toml_edit::value;
     let mut p = toml_edit::Table::new();
@@ -245,7 +268,8 @@ fn podcast_table(
     who_and_what(channel, &mut p, notes, &mut said)?;
     let it = channel.itunes_ext();
     let before = notes.len();
-    p["categories"] = value(categories(it, opts.category.as_deref(), notes)?);
+    let list = feed_categories(&opts.feed, it);
+    p["categories"] = value(categories(&list, opts.category.as_deref(), notes)?);
     if notes.len() > before || opts.category.is_some() {
         said.push(("categories", "mapped to Apple's current list (the import said how)"));
     }
@@ -270,7 +294,9 @@ fn podcast_table(
             "the podcast:guid Podcast Index knows the show by, made from the old feed's URL (it had none): keep it",
         );
     }
+    block_and_complete(channel, &mut p, notes);
     namespace_tags(channel, &mut p, notes);
+    namespace::channel(channel.extensions(), &mut p, notes, dropped);
     // The WebSub hub the apps subscribed to the old feed at: `publish`
     // tells it when the new feed changes.
     if let Some(hub) = atom_link(channel, "hub").filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
@@ -284,6 +310,45 @@ fn podcast_table(
         comment(&mut p, key, text);
     }
     Ok(p)
+}
+
+/// Whether a feed's yes/no tag says yes (Apple takes "Yes" in any case).
+fn says_yes(v: Option<&str>) -> bool {
+    v.is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "yes" | "true"))
+}
+
+/// `itunes:block` / `podcast:block` and `itunes:complete` into `p` (`block`,
+/// `complete`), loudly said: a show its owner kept out of the directories
+/// must not become listed by moving.
+fn block_and_complete(channel: &rss::Channel, p: &mut toml_edit::Table, notes: &mut Vec<Diagnostic>) {
+    let it = channel.itunes_ext();
+    let blocks =
+        channel.extensions().get("podcast").and_then(|n| n.get("block")).map(Vec::as_slice).unwrap_or_default();
+    let everywhere = blocks.iter().any(|b| !b.attrs().contains_key("id") && says_yes(b.value()));
+    if says_yes(it.and_then(|i| i.block())) || everywhere {
+        p["block"] = toml_edit::value(true);
+        comment(p, "block", "the old feed blocked the show (itunes:block): it stays out of the directories");
+        notes.push(note(
+            "the feed blocks the show (itunes:block or podcast:block): imported as block = true, so it stays out of \
+             Apple Podcasts and the other directories; remove it only if the show is to be listed",
+        ));
+    }
+    let some: Vec<&str> =
+        blocks.iter().filter(|b| says_yes(b.value())).filter_map(|b| b.attrs().get("id").map(|i| i.trim())).collect();
+    if !some.is_empty() && !p.contains_key("block") {
+        notes.push(note(format!(
+            "the feed blocks the show on {} only (podcast:block with an id), which the manifest cannot say: left \
+             out, so the show WILL be listed there after the move; set block = true to keep it out of every directory",
+            some.join(", ")
+        )));
+    }
+    if says_yes(it.and_then(|i| i.complete())) {
+        p["complete"] = toml_edit::value(true);
+        notes.push(note(
+            "the feed says the show is complete (itunes:complete): imported as complete = true, so apps expect no \
+             new episode; remove it before publishing one",
+        ));
+    }
 }
 
 /// The show's title, description, author, owner and language into `p`
@@ -363,7 +428,7 @@ fn where_it_lives(
 ) {
     use toml_edit::value;
     let base_url = match &opts.base_url {
-        Some(b) => b.clone(),
+        Some(b) => b.trim().to_string(),
         None => {
             notes.push(note(
                 "base_url is a placeholder: set it to where the new site will be served (--base-url), then redirect \
@@ -415,6 +480,38 @@ struct LeftOut {
     dropped_tags: Vec<String>,
     /// Items whose Podlove chapters could not be used, and why.
     unusable_chapters: Vec<String>,
+    /// Items the old feed blocked (`itunes:block` on the item).
+    blocked: Vec<String>,
+    /// Trailers whose media are served over http, each named and as its table.
+    http_trailers: Vec<(String, toml_edit::Table)>,
+}
+
+/// The media URL of a trailer `t` served over http: podsmith publishes each
+/// trailer as `podcast:trailer` too, whose URL the namespace requires to
+/// be https (every build would fail, P20-HTTPS).
+fn http_trailer(t: &toml_edit::Table) -> Option<String> {
+    let url = t.get("media")?.as_array()?.get(0)?.as_str()?;
+    (t.get("type")?.as_str()? == "trailer" && url.starts_with("http://")).then(|| url.to_string())
+}
+
+/// The trailers left out for their http media, as commented `[[episode]]`
+/// tables to put back once their media are served over https.
+fn commented_trailers(left: &LeftOut) -> String {
+    if left.http_trailers.is_empty() {
+        return String::new();
+    }
+    let mut list = toml_edit::ArrayOfTables::new();
+    for (_, t) in &left.http_trailers {
+        list.push(t.clone());
+    }
+    let mut doc = toml_edit::DocumentMut::new();
+    doc["episode"] = toml_edit::Item::ArrayOfTables(list);
+    let tables: String = doc.to_string().lines().map(|l| format!("# {l}\n").replace("# \n", "#\n")).collect();
+    format!(
+        "\n# Left out by the import: trailers whose media are served over http, which podcast:trailer may not \
+         name.\n# Serve each over https (or import with --download), write its https:// URL, then uncomment it.\n\
+         {tables}"
+    )
 }
 
 /// The manifest's `[[episode]]` tables, one per item podsmith can import
@@ -425,23 +522,36 @@ fn episode_tables(
     opts: &Options,
     notes: &mut Vec<Diagnostic>,
     to_fetch: &mut ToFetch,
+    dropped: &mut namespace::Dropped,
+    trailing: &mut String,
 ) -> Result<toml_edit::ArrayOfTables, ImportError> {
     let feed_url = self_url(channel).or_else(|| opts.source.starts_with("http").then(|| opts.source.clone()));
     let mut list = toml_edit::ArrayOfTables::new();
-    let mut items = Items { opts, notes, to_fetch, taken: Taken::default(), left: LeftOut::default() };
+    let mut items = Items { opts, notes, to_fetch, dropped, taken: Taken::default(), left: LeftOut::default() };
     for (n, item) in channel.items().iter().enumerate() {
         let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{t}\""));
         match item_identity(item, feed_url.as_deref(), &mut items.taken) {
-            Ok(id) => list.push(items.episode_table(item, &label, &id)),
+            Ok(id) => {
+                let t = items.episode_table(item, &label, &id);
+                match http_trailer(&t) {
+                    Some(url) => items.left.http_trailers.push((format!("{label} ({url})"), t)),
+                    None => list.push(t),
+                }
+            }
             Err(why) => items.left.skipped.push(format!("{label} ({why})")),
         }
     }
     let Items { notes, left, .. } = items;
     say_left_out(&left, notes);
+    *trailing = commented_trailers(&left);
     if list.is_empty() {
+        let mut why = left.skipped.clone();
+        why.extend(left.http_trailers.iter().map(|(name, _)| {
+            format!("{name}: a trailer served over http, which podcast:trailer may not name: serve it over https")
+        }));
         return Err(ImportError::Refused(format!(
             "the feed has no episode podsmith can import{}",
-            if left.skipped.is_empty() { String::new() } else { format!(": {}", left.skipped.join("; ")) }
+            if why.is_empty() { String::new() } else { format!(": {}", why.join("; ")) }
         )));
     }
     Ok(list)
@@ -455,39 +565,82 @@ struct Identity {
     /// The guid is made up (the item has none): its enclosure's URL, as Apple does.
     made_up: bool,
     date: DateTime<chrono::FixedOffset>,
+    /// The date was read leniently (not RFC 2822): what was off.
+    lenient_date: Option<Vec<String>>,
+    /// The enclosure URL as the feed wrote it, where `url` spells it otherwise.
+    respelled: Option<String>,
 }
 
 /// What makes `item` an episode of its own; `Err` with why the item cannot
 /// be imported.
 fn item_identity(item: &rss::Item, feed_url: Option<&str>, taken: &mut Taken) -> Result<Identity, String> {
-    // A relative enclosure URL is read against the feed's own address, as apps do.
-    let url = item
-        .enclosure()
-        .and_then(|e| absolute(e.url().trim(), feed_url))
-        .ok_or_else(|| "no enclosure podsmith can use".to_string())?;
+    let given = item.enclosure().map(|e| e.url().trim()).ok_or("no enclosure")?;
+    // Spelled as a feed may carry it (the same address, as apps request
+    // it); a relative URL read against the feed's own address, as apps do.
+    let spelled = respelled(given);
+    let url = absolute(&spelled, feed_url).ok_or_else(|| unusable(given))?;
     if !taken.media.insert(url.clone()) {
         return Err("its enclosure is an earlier item's: apps keep the first".into());
     }
     let (guid, made_up) = match item.guid().map(|g| g.value().trim()).filter(|g| !g.is_empty()) {
         Some(g) => (g.to_string(), false),
-        // As Apple does for an item without one.
+        // As Apple does for an item without one: the URL as the feed wrote it.
+        None if spelled != given && given.contains("://") => (given.to_string(), true),
         None => (url.clone(), true),
     };
     if !taken.guids.insert(guid.clone()) {
         return Err(format!("its guid {guid} is an earlier item's: apps show only the first"));
     }
-    // As apps read it: RFC 2822, or its common slips (a zone name, UTC).
-    let date = item.pub_date().and_then(|d| {
-        DateTime::parse_from_rfc2822(d.trim())
-            .ok()
-            .or_else(|| crate::validate::dates::parse(d).ok().map(|p| p.at))
-            .or_else(|| DateTime::parse_from_rfc2822(&d.trim().replace(" UTC", " +0000")).ok())
-    });
-    let date = date.ok_or_else(|| match item.pub_date() {
-        Some(d) => format!("no date podsmith can read: \"{}\"", crate::text::truncate_chars(d.trim(), 60)),
-        None => "no pubDate".to_string(),
-    })?;
-    Ok(Identity { url, guid, made_up, date })
+    // As apps read it: RFC 2822, its common slips, and what hosts write besides.
+    let read = dates::read(item.pub_date().ok_or("no pubDate")?)?;
+    let respelled = (spelled != given).then(|| given.to_string());
+    Ok(Identity { url, guid, made_up, date: read.at, lenient_date: read.lenient, respelled })
+}
+
+/// `url` as a feed may carry it, where the feed wrote it otherwise but
+/// apps still fetch it: the scheme in lower case (`HTTP://`), tabs and
+/// line breaks left out and the characters a URL may not carry as they
+/// are (a space, `"`, `<`, `>`, `` ` ``, `{`, `}`, `|`, `^`, other
+/// controls and white space) percent-encoded, as apps send them: the same
+/// address, spelled as podsmith publishes it (`\`, which apps read as a
+/// `/`, is left as it is, and refused).
+fn respelled(url: &str) -> std::borrow::Cow<'_, str> {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => (Some(s), r),
+        _ => (None, url),
+    };
+    let odd =
+        |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '`' | '{' | '}' | '|' | '^');
+    if scheme.is_none_or(|s| s == s.to_ascii_lowercase()) && !rest.contains(odd) {
+        return std::borrow::Cow::Borrowed(url);
+    }
+    let mut out = scheme.map(|s| format!("{}://", s.to_ascii_lowercase())).unwrap_or_default();
+    for c in rest.chars() {
+        match c {
+            '\t' | '\n' | '\r' => {}
+            c if odd(c) => {
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Why an item's enclosure URL `given` cannot be imported, and what to do.
+fn unusable(given: &str) -> String {
+    if given.is_empty() {
+        return "its enclosure has no URL".into();
+    }
+    let problem = crate::text::url_problem(given).unwrap_or_else(|| "cannot be read against the feed's address".into());
+    format!(
+        "its enclosure URL \"{}\" {problem}; apps cannot fetch it either: host the file at an http(s) address and add \
+         the episode by hand",
+        crate::text::truncate_chars(given, 100)
+    )
 }
 
 /// The items being mapped to episodes, and what their mapping gathers.
@@ -497,6 +650,8 @@ struct Items<'a> {
     notes: &'a mut Vec<Diagnostic>,
     /// With `--download`: the files to fetch.
     to_fetch: &'a mut ToFetch,
+    /// The `podcast:` tags left out, by kind.
+    dropped: &'a mut namespace::Dropped,
     /// What the items before took.
     taken: Taken,
     /// What the items left out, said once for all of them.
@@ -520,10 +675,38 @@ impl Items<'_> {
             self.notes.push(note(format!("{label} had no guid: its enclosure URL is its guid, as in Apple Podcasts")));
         }
         t["date"] = value(toml_date(&id.date));
+        if id.date > chrono::Utc::now() {
+            self.notes.push(note(format!(
+                "{label} is dated {}, in the future: it is imported as a scheduled episode, which builds leave out \
+                 of the feed and pages until then (the old feed listed it already)",
+                toml_date(&id.date)
+            )));
+        }
+        if let Some(given) = &id.respelled {
+            self.notes.push(note(format!(
+                "{label}: its enclosure URL \"{given}\" is written \"{}\", the same file as apps request it: a feed's \
+                 URL has its scheme in lower case and may not carry spaces, |, {{ }}, ^, quotes or angle brackets as \
+                 they are; the episode keeps its guid, so apps keep it",
+                id.url
+            )));
+        }
+        if let Some(why) = &id.lenient_date {
+            let given = item.pub_date().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
+            self.notes.push(note(format!(
+                "{label}: its date \"{}\" is not RFC 2822; read leniently, as apps read it, as {}{}: check it",
+                crate::text::truncate_chars(&given, 80),
+                toml_date(&id.date),
+                why.iter().map(|w| format!(" ({w})")).collect::<String>()
+            )));
+        }
         item_numbers(item, &mut t);
+        namespace::item(item, &mut t, self.notes, self.dropped);
         let media = self.item_media(item, &id.url);
         t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
         let it = item.itunes_ext();
+        if says_yes(it.and_then(|i| i.block())) {
+            self.left.blocked.push(label.to_string());
+        }
         if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
             t["image"] = value(img);
         }
@@ -650,6 +833,28 @@ fn say_left_out(left: &LeftOut, notes: &mut Vec<Diagnostic>) {
              by hand",
             crate::text::count(left.unusable_chapters.len(), "item"),
             left.unusable_chapters.join("; ")
+        )));
+    }
+    if !left.http_trailers.is_empty() {
+        let names: Vec<&str> = left.http_trailers.iter().map(|(n, _)| n.as_str()).collect();
+        notes.push(note(format!(
+            "{} left out: {}: each is published as a podcast:trailer too, whose URL the Podcasting 2.0 namespace \
+             requires to be https, so every build would fail (P20-HTTPS); {} at the end of episodes.toml as a \
+             comment: serve the file over https (or import with --download), write its https:// URL and uncomment it",
+            crate::text::count(names.len(), "trailer served over http was"),
+            names.join("; "),
+            if names.len() == 1 { "it is" } else { "they are" }
+        )));
+    }
+    if !left.blocked.is_empty() {
+        notes.push(note(format!(
+            "the feed blocks {} in Apple Podcasts (itunes:block on the item), which the manifest cannot say: \
+             imported, so {} WILL be listed after the move: {}; remove {} from episodes.toml if {} must stay hidden",
+            crate::text::count(left.blocked.len(), "episode"),
+            if left.blocked.len() == 1 { "it" } else { "they" },
+            left.blocked.join(", "),
+            if left.blocked.len() == 1 { "it" } else { "them" },
+            if left.blocked.len() == 1 { "it" } else { "they" },
         )));
     }
     if !left.dropped_tags.is_empty() {
@@ -839,18 +1044,8 @@ fn namespace_tags(channel: &rss::Channel, p: &mut toml_edit::Table, notes: &mut 
     }) {
         p["medium"] = value(m);
     }
-    if let Some(l) = ns.get("license").and_then(|l| l.first()) {
-        let name = l.value().map(str::trim).unwrap_or_default();
-        match l.attrs().get("url").filter(|u| is_https(u)) {
-            Some(url) if !name.is_empty() => {
-                let mut t = InlineTable::new();
-                t.insert("name", name.into());
-                t.insert("url", url.as_str().into());
-                p["license"] = value(t);
-            }
-            None if !name.is_empty() => p["license"] = value(name),
-            _ => {}
-        }
+    if let Some(l) = ns.get("license").and_then(|l| l.first()).and_then(namespace::license) {
+        p["license"] = value(l);
     }
     let mut funding = toml_edit::Array::new();
     for f in ns.get("funding").into_iter().flatten() {
@@ -867,32 +1062,7 @@ fn namespace_tags(channel: &rss::Channel, p: &mut toml_edit::Table, notes: &mut 
     if !funding.is_empty() {
         p["funding"] = value(funding);
     }
-    let mut persons = toml_edit::Array::new();
-    for person in ns.get("person").into_iter().flatten() {
-        let Some(name) = person.value().map(str::trim).filter(|n| !n.is_empty()) else { continue };
-        let mut t = InlineTable::new();
-        t.insert("name", name.into());
-        for (key, list, default) in
-            [("role", crate::validate::p20::ROLES, "host"), ("group", crate::validate::p20::GROUPS, "cast")]
-        {
-            let given = person.attrs().get(key).map(|v| v.trim().to_lowercase());
-            match given {
-                Some(v) if list.contains(&v.as_str()) => {
-                    t.insert(key, v.into());
-                }
-                Some(v) => {
-                    notes.push(note(format!("{name}'s {key} \"{v}\" is not in the taxonomy: \"{default}\" is used")))
-                }
-                None => {}
-            }
-        }
-        for key in ["img", "href"] {
-            if let Some(u) = person.attrs().get(key).filter(|u| is_https(u)) {
-                t.insert(key, u.as_str().into());
-            }
-        }
-        persons.push(t);
-    }
+    let persons = namespace::persons(ns.get("person").map(Vec::as_slice).unwrap_or_default(), "host", notes);
     if !persons.is_empty() {
         p["persons"] = value(persons);
     }
@@ -910,31 +1080,98 @@ fn comment(t: &mut toml_edit::Table, key: &str, text: &str) {
     }
 }
 
-/// The channel's Apple categories, mapped to the current list.
-fn categories(
+/// The channel's `itunes:category` elements as the feed nests them: each
+/// top-level one's text, with the text of every subcategory in it (the rss
+/// crate keeps only the first subcategory of each); read from the feed's
+/// bytes, else (a feed only the rss crate reads) from `it`.
+fn feed_categories(
+    bytes: &[u8],
     it: Option<&rss::extension::itunes::ITunesChannelExtension>,
+) -> Vec<(String, Vec<String>)> {
+    use crate::validate::xml::Ns;
+    let mut findings = Vec::new();
+    let doc = crate::validate::xml::parse(bytes, &mut findings);
+    let apples = |doc: &crate::validate::xml::Doc, ns: &Ns| match ns {
+        Ns::Itunes => true,
+        Ns::Other(i) => doc.names.get(*i as usize).is_some_and(|u| is_apples_namespace(u)),
+        Ns::Undeclared(i) => doc.names.get(*i as usize).is_some_and(|p| &**p == "itunes"),
+        _ => false,
+    };
+    let read = doc.as_ref().and_then(|doc| {
+        let channel = doc.child(doc.nodes.first()?, &Ns::Rss, "channel")?;
+        let is_category = |n: &&crate::validate::xml::Node| &*n.local == "category" && apples(doc, &n.ns);
+        let text = |n: &crate::validate::xml::Node| n.attr("text").map(|t| t.trim().to_string());
+        let list: Vec<(String, Vec<String>)> = doc
+            .all_children(channel)
+            .filter(is_category)
+            .filter_map(|c| Some((text(c)?, doc.all_children(c).filter(is_category).filter_map(text).collect())))
+            .collect();
+        (!list.is_empty()).then_some(list)
+    });
+    read.unwrap_or_else(|| {
+        let list = it.map(|i| i.categories()).unwrap_or_default().iter();
+        list.map(|c| {
+            (c.text().trim().to_string(), c.subcategory().map(|s| s.text().trim().to_string()).into_iter().collect())
+        })
+        .collect()
+    })
+}
+
+/// `name` (`"Parent"` or `"Parent > Sub"`) in Apple's current list: as it
+/// is, with a case slip mended, or where Apple moved it in 2019.
+fn current_category(name: &str) -> Option<String> {
+    let label = |(n, s)| crate::manifest::Category { name: n, sub: s }.label();
+    match crate::manifest::categories::lookup(name) {
+        Ok(found) => Some(label(found)),
+        Err(Some(s)) if s.eq_ignore_ascii_case(name) => Some(s),
+        Err(_) => {
+            let moved = crate::manifest::categories::retired(name)?;
+            crate::manifest::categories::lookup(moved).ok().map(label)
+        }
+    }
+}
+
+/// The channel's Apple categories (`list`, as [`feed_categories`] reads
+/// them), mapped to the current list: every subcategory kept, each
+/// category Apple renamed in 2019 mapped to its new name, and said.
+fn categories(
+    list: &[(String, Vec<String>)],
     given: Option<&str>,
     notes: &mut Vec<Diagnostic>,
 ) -> Result<toml_edit::Array, ImportError> {
     let mut out = toml_edit::Array::new();
-    for c in it.map(|i| i.categories()).unwrap_or_default() {
-        let name = match c.subcategory() {
-            Some(sub) => format!("{} > {}", c.text(), sub.text()),
-            None => c.text().to_string(),
+    let keep = |label: String, out: &mut toml_edit::Array| {
+        if !out.iter().any(|v| v.as_str() == Some(label.as_str())) {
+            out.push(label);
+        }
+    };
+    for (parent, subs) in list {
+        let names: Vec<String> = match subs.is_empty() {
+            true => vec![parent.clone()],
+            false => subs.iter().map(|s| format!("{parent} > {s}")).collect(),
         };
-        let mapped = crate::manifest::categories::lookup(&name)
-            .or_else(|_| crate::manifest::categories::lookup(c.text()))
-            .map(|(n, s)| crate::manifest::Category { name: n, sub: s }.label());
-        match mapped {
-            Ok(label) => {
-                if label != name {
-                    notes.push(note(format!("category \"{name}\" is \"{label}\" in Apple's current list")));
+        for name in names {
+            match current_category(&name) {
+                Some(label) if label == name => keep(label, &mut out),
+                Some(label) => {
+                    let why = match crate::manifest::categories::retired(&name) {
+                        Some(_) => "a name Apple retired in 2019",
+                        None => "spelled otherwise",
+                    };
+                    notes.push(note(format!("category \"{name}\" ({why}) is mapped to \"{label}\"")));
+                    keep(label, &mut out);
                 }
-                if !out.iter().any(|v| v.as_str() == Some(label.as_str())) {
-                    out.push(label);
-                }
+                None => match current_category(parent).filter(|_| name != *parent) {
+                    Some(label) => {
+                        notes.push(note(format!(
+                            "category \"{name}\" is not in Apple's current list: its subcategory is left out, \
+                             \"{label}\" kept"
+                        )));
+                        keep(label, &mut out);
+                    }
+                    None => notes.push(note(format!("category \"{name}\" is not in Apple's current list: left out"))),
+                },
             }
-            Err(_) => notes.push(note(format!("category \"{name}\" is not in Apple's current list: left out"))),
         }
     }
     if out.is_empty() {
@@ -1212,7 +1449,7 @@ pub mod fuzz {
         let Ok(channel) = super::read_feed(data) else { return };
         let Some(root) = scratch() else { return };
         let opts = super::Options {
-            feed: Vec::new(),
+            feed: data.to_vec(),
             source: "feed.xml".into(),
             dir: root.to_path_buf(),
             base_url: None,

@@ -209,8 +209,8 @@ fn imported_real_feeds_build_into_feeds_with_the_same_episodes() {
         let parsed = podsmith::manifest::load(&show.path("show/episodes.toml")).unwrap();
         // Each episode's media line (not a cover that shares a URL with an
         // enclosure) names one served MP3.
-        // Chapters (Podlove's, inline in a feed) go: their times are the
-        // old recording's, past the end of the 3 s stand-in.
+        // Chapters (Podlove's, inline in a feed) and soundbites go: their
+        // times are the old recording's, past the end of the 3 s stand-in.
         let mut n = 0;
         let mut in_chapter = false;
         manifest = manifest
@@ -219,7 +219,7 @@ fn imported_real_feeds_build_into_feeds_with_the_same_episodes() {
                 if l.starts_with("[[") {
                     in_chapter = l.trim() == "[[episode.chapters]]";
                 }
-                !in_chapter
+                !in_chapter && !l.starts_with("soundbites = ")
             })
             .map(|l| match l.starts_with("media = ") {
                 true => {
@@ -269,12 +269,10 @@ fn imported_real_feeds_build_into_feeds_with_the_same_episodes() {
     assert!(built >= 40, "{built} imported shows built");
 }
 
-/// A feed date as an instant (seconds since the epoch), read leniently.
+/// A feed date as an instant (seconds since the epoch), read leniently as
+/// the import reads it.
 fn podsmith_date(d: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc2822(d.trim())
-        .or_else(|_| chrono::DateTime::parse_from_rfc2822(&d.trim().replace(" UTC", " +0000")))
-        .ok()
-        .map(|t| t.timestamp())
+    podsmith::import::dates::read(d).ok().map(|r| r.at.timestamp())
 }
 
 /// HTML without its `<script>` elements.
@@ -631,4 +629,341 @@ fn a_feed_without_podcast_guid_keeps_the_one_made_from_its_old_url() {
     std::fs::write(show.path("no-self.xml"), feed("")).unwrap();
     show.run(&["import", "no-self.xml", "b"]).ok();
     assert_eq!(podsmith::manifest::load(&show.path("b/episodes.toml")).unwrap().podcast.guid, None);
+}
+
+/// A feed of one show around `items`, with `channel` (more channel tags)
+/// and the Podcasting 2.0 namespace declared.
+fn crafted_feed(channel: &str, items: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" \
+         xmlns:podcast=\"https://podcastindex.org/namespace/1.0\"><channel><title>Show</title>\
+         <link>https://old.example.com/</link><description>A show</description><language>en</language>\
+         <itunes:owner><itunes:email>ann@old.example.com</itunes:email></itunes:owner>{channel}{items}</channel></rss>\n"
+    )
+}
+
+/// An item of [`crafted_feed`]: guid `g{n}`, its own enclosure, `more` tags.
+fn crafted_item(n: usize, date: &str, more: &str) -> String {
+    format!(
+        "<item><title>Ep {n}</title><guid>g{n}</guid><pubDate>{date}</pubDate>{more}\
+         <enclosure url=\"https://old.example.com/{n}.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>"
+    )
+}
+
+/// Dates as hosts write them beside RFC 2822 (a wrong weekday, no comma,
+/// full names, no zone, `+00:00`, `CET`, ISO 8601, no time) are read as
+/// apps read them, each item kept and said; only a date that is none
+/// leaves its item out, named with why (the import dropped 11 of 21).
+#[test]
+fn dates_apps_read_are_read_leniently_and_said_and_only_unreadable_ones_drop_an_item() {
+    let dates = [
+        ("Mon, 01 Oct 2024 10:00:00 +0000", "2024-10-01T10:00:00+00:00"),
+        ("Tue 01 Oct 2024 10:00:00 GMT", "2024-10-01T10:00:00+00:00"),
+        ("Tue, 01 October 2024 10:00:00 GMT", "2024-10-01T10:00:00+00:00"),
+        ("Tuesday, 01 Oct 2024 10:00:00 GMT", "2024-10-01T10:00:00+00:00"),
+        ("Tue, 01 Oct 2024 10:00:00", "2024-10-01T10:00:00+00:00"),
+        ("Tue, 01 Oct 2024 10:00:00 +02:00", "2024-10-01T10:00:00+02:00"),
+        ("Tue, 01 Oct 2024 10:00:00 CEST", "2024-10-01T10:00:00+02:00"),
+        ("2024-10-01T10:00:00-04:00", "2024-10-01T10:00:00-04:00"),
+        ("12 August 2012", "2012-08-12T00:00:00+00:00"),
+        ("Tue 11 Jan 2011", "2011-01-11T00:00:00+00:00"),
+    ];
+    let mut items: String = dates.iter().enumerate().map(|(n, (d, _))| crafted_item(n + 1, d, "")).collect();
+    items.push_str(&crafted_item(11, "Tue, 01 Oct 2024 10:00:00 +0000", ""));
+    items.push_str(&crafted_item(12, "the day after tomorrow", ""));
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    let got: Vec<(String, String)> = parsed.episodes.iter().map(|e| (e.guid.clone(), e.date.to_rfc3339())).collect();
+    let mut expected: Vec<(String, String)> =
+        dates.iter().enumerate().map(|(n, (_, at))| (format!("g{}", n + 1), at.to_string())).collect();
+    expected.push(("g11".into(), "2024-10-01T10:00:00+00:00".into()));
+    assert_eq!(got, expected, "{}", run.stderr);
+    // Each lenient date is said, naming its episode; an RFC 2822 one is not.
+    for n in 1..=10 {
+        let line = run.stderr.lines().find(|l| l.contains(&format!("\"Ep {n}\": its date"))).unwrap_or_else(|| {
+            panic!("Ep {n} is not said: {}", run.stderr);
+        });
+        assert!(line.contains("read leniently"), "{line}");
+    }
+    assert!(!run.stderr.contains("\"Ep 11\": its date"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 Oct 2024 was a Tuesday"), "{}", run.stderr);
+    assert!(run.stderr.contains("no time zone: read as UTC"), "{}", run.stderr);
+    // The one date that is none: the item is named, and why.
+    assert!(
+        run.stderr.contains("1 item not imported: \"Ep 12\" (its pubDate \"the day after tomorrow\" cannot be read"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A real Libsyn feed whose dates are half RFC 2822, half not (no comma,
+/// `July`, `December`, `Tue 11 Jan 2011`): every item with its own file is
+/// imported (24 of 50 were dropped).
+#[test]
+fn a_real_feed_with_loose_dates_keeps_every_item() {
+    let show = Show::empty();
+    let feed = repo().join("tests/fixtures/real-feeds/rssparser-taverncast-libsyn.xml").display().to_string();
+    let run = show.run(&["import", &feed, "show", "--category", "Technology"]).ok();
+    // (One item repeats an earlier one's file: apps keep the first.)
+    assert!(run.stderr.contains("Imported 49 episodes"), "{}", run.stderr);
+    assert!(!run.stderr.contains("cannot be read as a date"), "{}", run.stderr);
+    assert!(run.stderr.contains("\"Tue, 20 December 2011 10:00:00 EST\" is not RFC 2822"), "{}", run.stderr);
+}
+
+/// Apple's categories from before 2019 are mapped to their current names
+/// (as `categories.rs` records Apple's moves), and said; a feed whose
+/// categories all needed mapping imports. Every subcategory of a category
+/// is kept (the rss crate reads only the first).
+#[test]
+fn legacy_categories_are_mapped_and_every_subcategory_is_kept() {
+    let cases: [(&str, &[&str]); 3] = [
+        (
+            "<itunes:category text=\"News &amp; Politics\"/>\
+             <itunes:category text=\"Games &amp; Hobbies\"><itunes:category text=\"Video Games\"/></itunes:category>",
+            &["News", "Leisure > Video Games"],
+        ),
+        (
+            "<itunes:category text=\"Science &amp; Medicine\"><itunes:category text=\"Medicine\"/></itunes:category>\
+             <itunes:category text=\"Arts\"><itunes:category text=\"Literature\"/></itunes:category>",
+            &["Health & Fitness > Medicine", "Arts > Books"],
+        ),
+        (
+            "<itunes:category text=\"Society &amp; Culture\"><itunes:category text=\"Documentary\"/>\
+             <itunes:category text=\"Philosophy\"/><itunes:category text=\"Knitting\"/></itunes:category>\
+             <itunes:category text=\"Technology\"/>",
+            &["Society & Culture > Documentary", "Society & Culture > Philosophy", "Society & Culture", "Technology"],
+        ),
+    ];
+    for (n, (channel, expected)) in cases.into_iter().enumerate() {
+        let show = Show::empty();
+        let feed = crafted_feed(channel, &crafted_item(1, "Tue, 01 Oct 2024 10:00:00 +0000", ""));
+        std::fs::write(show.path("old.xml"), feed).unwrap();
+        let run = show.run(&["import", "old.xml", "new"]);
+        assert_eq!(run.code, 0, "{n}: {}", run.stderr);
+        let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+        let got: Vec<String> = parsed.podcast.categories.iter().map(|c| c.label()).collect();
+        assert_eq!(got, expected, "{n}: {}", run.stderr);
+        if n == 0 {
+            assert!(
+                run.stderr.contains("\"News & Politics\" (a name Apple retired in 2019) is mapped to \"News\""),
+                "{}",
+                run.stderr
+            );
+            assert!(run.stderr.contains("mapped to \"Leisure > Video Games\""), "{}", run.stderr);
+        }
+        if n == 2 {
+            let said = "category \"Society & Culture > Knitting\" is not in Apple's current list: its subcategory is \
+                        left out";
+            assert!(run.stderr.contains(said), "{}", run.stderr);
+        }
+    }
+}
+
+/// A show its owner blocked (or called complete) stays so after the move:
+/// `block` and `complete` are imported, and said; an episode the feed
+/// blocked, which the manifest cannot say, is said loudly, and so is a
+/// block for one platform only.
+#[test]
+fn a_blocked_or_complete_show_stays_so_and_what_cannot_be_kept_is_said() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let channel =
+        "<itunes:category text=\"Arts\"/><itunes:block>Yes</itunes:block><itunes:complete>Yes</itunes:complete>";
+    let items = format!("{}{}", crafted_item(1, date, "<itunes:block>yes</itunes:block>"), crafted_item(2, date, ""));
+    let show = Show::empty();
+    std::fs::write(show.path("blocked.xml"), crafted_feed(channel, &items)).unwrap();
+    let run = show.run(&["import", "blocked.xml", "a"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("a/episodes.toml")).unwrap();
+    assert_eq!((parsed.podcast.block, parsed.podcast.complete), (true, true), "{}", run.stderr);
+    assert!(run.stderr.contains("imported as block = true"), "{}", run.stderr);
+    assert!(run.stderr.contains("imported as complete = true"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the feed blocks 1 episode in Apple Podcasts (itunes:block on the item)")
+            && run.stderr.contains("WILL be listed after the move: \"Ep 1\""),
+        "{}",
+        run.stderr
+    );
+    // Blocked on one platform only: not blocked everywhere, and said.
+    let channel = "<itunes:category text=\"Arts\"/><podcast:block id=\"spotify\">yes</podcast:block>";
+    std::fs::write(show.path("some.xml"), crafted_feed(channel, &crafted_item(1, date, ""))).unwrap();
+    let run = show.run(&["import", "some.xml", "b"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("b/episodes.toml")).unwrap();
+    assert_eq!((parsed.podcast.block, parsed.podcast.complete), (false, false));
+    assert!(run.stderr.contains("blocks the show on spotify only"), "{}", run.stderr);
+}
+
+/// The Podcasting 2.0 tags the manifest holds come along from a real
+/// feed (value, txt, location, update frequency, podroll; each episode's
+/// people, licence, soundbites, season name, value); each kind of tag it
+/// cannot hold is said once.
+#[test]
+fn podcasting_20_tags_the_manifest_holds_are_imported_and_the_others_said_once_each() {
+    let show = Show::empty();
+    let feed = repo().join("tests/fixtures/real-feeds/partytime-mike-neumann-show-sovereign.xml").display().to_string();
+    let run = show.run(&["import", &feed, "show", "--category", "Technology"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("show/episodes.toml")).unwrap();
+    let tags = &parsed.podcast.tags;
+    let value = tags.value.as_ref().expect("the channel's podcast:value");
+    assert_eq!((value.kind.as_str(), value.method.as_str(), value.recipients.len()), ("lightning", "keysend", 4));
+    assert_eq!(value.recipients[0].custom_key.as_deref(), Some("906608"));
+    assert_eq!(tags.txt.iter().map(|t| t.text.as_str()).collect::<Vec<_>>(), ["RhRhP4I9dvGyTwpoxlgcug=="]);
+    let location = tags.location.as_ref().unwrap();
+    assert_eq!((location.name.as_str(), location.osm.as_deref()), ("Gitmo Nation", Some("R148838")));
+    let frequency = tags.update_frequency.as_ref().unwrap();
+    assert_eq!(frequency.rrule.as_deref(), Some("FREQ=WEEKLY;INTERVAL=2;BYDAY=SA"));
+    assert_eq!(tags.podroll.len(), 5);
+    // The one podroll feed served over http keeps its guid, not its URL (the namespace requires https).
+    assert_eq!(tags.podroll.iter().filter(|r| r.feed_url.is_none()).count(), 1);
+    assert!(run.stderr.contains("\"http://feed.nashownotes.com/rss.xml\" is not https"), "{}", run.stderr);
+    let episodes = &parsed.episodes;
+    assert!(episodes.iter().any(|e| e.tags.season_name.as_deref() == Some("Supper with Dr. Tim")));
+    assert!(episodes.iter().any(|e| e.tags.soundbites.len() == 2));
+    assert!(episodes.iter().any(|e| !e.tags.persons.is_empty()));
+    assert!(episodes.iter().any(|e| e.tags.value.is_some()));
+    // Each kind of tag left out is said once.
+    for kind in ["podcast:txt", "podcast:valueTimeSplit"] {
+        let said = run.stderr.lines().filter(|l| l.contains(&format!("{kind} was left out"))).count();
+        assert_eq!(said, 1, "{kind}: {}", run.stderr);
+    }
+}
+
+/// A trailer whose media are served over http is left out (each trailer
+/// is published as podcast:trailer too, which must be https: every build
+/// failed), said, and kept as a comment to put back; the show builds.
+#[test]
+fn a_trailer_served_over_http_is_left_out_and_said_so_the_show_builds() {
+    let served = tempfile::tempdir().unwrap();
+    for name in ["1.mp3", "2.mp3"] {
+        std::fs::copy(audio("cbr-xing.mp3"), served.path().join(name)).unwrap();
+    }
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let trailer = crafted_item(2, date, "<itunes:episodeType>trailer</itunes:episodeType>")
+        .replace("https://old.example.com/", &server.base());
+    let items = format!("{}{trailer}", crafted_item(1, date, "").replace("https://old.example.com/", &server.base()));
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new", "--base-url", "https://new.example.org/podcast/"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    assert_eq!(parsed.episodes.iter().map(|e| e.guid.as_str()).collect::<Vec<_>>(), ["g1"]);
+    let url = format!("{}2.mp3", server.base());
+    assert!(
+        run.stderr.contains(&format!("1 trailer served over http was left out: \"Ep 2\" ({url})"))
+            && run.stderr.contains("P20-HTTPS"),
+        "{}",
+        run.stderr
+    );
+    let manifest = show.read("new/episodes.toml");
+    assert!(manifest.contains("# [[episode]]\n# title = \"Ep 2\"\n"), "{manifest}");
+    assert!(manifest.contains(&format!("# media = [\"{url}\"]")), "{manifest}");
+    show.run(&["build", "--manifest", "new/episodes.toml", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    // A feed of that trailer alone is refused, with why.
+    std::fs::write(show.path("alone.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &trailer)).unwrap();
+    let refused = show.run(&["import", "alone.xml", "alone"]).fails(1);
+    assert!(refused.stderr.contains("a trailer served over http"), "{}", refused.stderr);
+}
+
+/// Enclosure URLs apps play though a feed may not carry them so (a space,
+/// an upper-case scheme, `|` in the query) are kept, spelled as a feed
+/// carries them (the same address, as apps request it), and said; the
+/// episode keeps its guid (one without a guid, its URL as published). One
+/// apps cannot fetch either is left out with exactly why.
+#[test]
+fn enclosure_urls_apps_play_are_kept_spelled_as_a_feed_carries_them_and_said() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let item = |n: usize, url: &str, guid: bool| {
+        let guid = if guid { format!("<guid>g{n}</guid>") } else { String::new() };
+        format!(
+            "<item><title>Ep {n}</title>{guid}<pubDate>{date}</pubDate>\
+             <enclosure url=\"{url}\" length=\"1\" type=\"audio/mpeg\"/></item>"
+        )
+    };
+    let items = [
+        item(1, "https://old.example.com/my ep.mp3", true),
+        item(2, "HTTP://old.example.com/2.mp3", true),
+        item(3, "Https://Old.Example.com/3.mp3", false),
+        item(4, "https://old.example.com/4.mp3?q=a|b", true),
+        item(5, "ftp://old.example.com/5.mp3", true),
+    ]
+    .concat();
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    let got: Vec<(&str, &str)> = parsed.episodes.iter().map(|e| (e.guid.as_str(), e.media[0].key())).collect();
+    assert_eq!(
+        got,
+        [
+            ("g1", "https://old.example.com/my%20ep.mp3"),
+            ("g2", "http://old.example.com/2.mp3"),
+            ("Https://Old.Example.com/3.mp3", "https://Old.Example.com/3.mp3"),
+            ("g4", "https://old.example.com/4.mp3?q=a%7Cb"),
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "\"Ep 1\": its enclosure URL \"https://old.example.com/my ep.mp3\" is written \
+             \"https://old.example.com/my%20ep.mp3\", the same file as apps request it"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "\"Ep 5\" (its enclosure URL \"ftp://old.example.com/5.mp3\" is a ftp: URL; podcast apps fetch only \
+             http(s)"
+        ),
+        "{}",
+        run.stderr
+    );
+    // The published URLs are locked as the manifest has them: the first build changes nothing.
+    assert!(show.read("new/podsmith.lock").contains("https://old.example.com/my%20ep.mp3"));
+}
+
+/// A `--base-url` that is no URL is a usage error naming the flag (it
+/// named a line of an episodes.toml never written); nothing is written.
+#[test]
+fn a_bad_base_url_is_a_usage_error_naming_the_flag() {
+    let show = Show::empty();
+    let feed =
+        crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, "Tue, 01 Oct 2024 10:00:00 +0000", ""));
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    for bad in ["not a url", "https://example.org/podcast/?x=1"] {
+        let run = show.run(&["import", "old.xml", "new", "--base-url", bad]).fails(2);
+        assert!(run.stderr.contains(&format!("--base-url \"{bad}\"")), "{bad}: {}", run.stderr);
+        assert!(!run.stderr.contains("episodes.toml"), "{bad}: {}", run.stderr);
+        assert!(!show.path("new").exists(), "{bad}");
+    }
+}
+
+/// An item dated in the future is imported as scheduled, and said; it is
+/// not locked as published, so the first build does not refuse the show
+/// ("give it back the date it was published with").
+#[test]
+fn an_item_dated_in_the_future_is_imported_as_scheduled_and_said() {
+    let served = tempfile::tempdir().unwrap();
+    for name in ["1.mp3", "2.mp3"] {
+        std::fs::copy(audio("cbr-xing.mp3"), served.path().join(name)).unwrap();
+    }
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let future = "Thu, 01 Oct 2099 10:00:00 +0000";
+    let items = format!("{}{}", crafted_item(1, "Tue, 01 Oct 2024 10:00:00 +0000", ""), crafted_item(2, future, ""))
+        .replace("https://old.example.com/", &server.base());
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new", "--base-url", "https://new.example.org/podcast/"]).ok();
+    assert!(
+        run.stderr
+            .contains("\"Ep 2\" is dated 2099-10-01T10:00:00+00:00, in the future: it is imported as a scheduled"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap().episodes.len(), 2);
+    let built = show.run(&["build", "--manifest", "new/episodes.toml"]).ok();
+    assert!(!built.stderr.contains("give it back the date"), "{}", built.stderr);
+    let feed = show.read("new/public/feed.xml");
+    assert!(feed.contains("<guid isPermaLink=\"false\">g1</guid>") && !feed.contains(">g2<"), "{feed}");
 }

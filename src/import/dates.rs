@@ -1,0 +1,281 @@
+//! An item's `pubDate` read as podcast apps read it. RFC 2822 as written
+//! (and its usual slips that `validate` already takes: a zone name such as
+//! `EST`, `UTC`, a two-digit year) is read as it is. What hosts write
+//! besides (a weekday that is not the date's, no comma after it, full
+//! month or weekday names, `Sept`, a `+00:00` offset, zone names such as
+//! `CET`, no zone at all, a 12-hour clock, ISO 8601 / RFC 3339, no time)
+//! is normalised to RFC 2822 and read with chrono, and said: apps keep
+//! such items, so an import that dropped them lost episodes. Only a date
+//! that cannot be read at all leaves its item out.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+
+/// A date read from a feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Read {
+    /// The moment, with the offset the feed gave (UTC where it gave none).
+    pub at: DateTime<FixedOffset>,
+    /// `None`: read as RFC 2822. `Some`: read leniently, with what was off
+    /// (possibly empty).
+    pub lenient: Option<Vec<String>>,
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+/// Zone names hosts write that RFC 2822 does not know, and their offsets
+/// (names that mean two zones, such as IST, are not guessed).
+const ZONES: &[(&str, &str)] = &[
+    ("CET", "+0100"),
+    ("CEST", "+0200"),
+    ("MET", "+0100"),
+    ("MEST", "+0200"),
+    ("MEZ", "+0100"),
+    ("MESZ", "+0200"),
+    ("WET", "+0000"),
+    ("WEST", "+0100"),
+    ("EET", "+0200"),
+    ("EEST", "+0300"),
+    ("BST", "+0100"),
+    ("MSK", "+0300"),
+    ("JST", "+0900"),
+    ("KST", "+0900"),
+    ("HKT", "+0800"),
+    ("SGT", "+0800"),
+    ("AWST", "+0800"),
+    ("ACST", "+0930"),
+    ("ACDT", "+1030"),
+    ("AEST", "+1000"),
+    ("AEDT", "+1100"),
+    ("NZST", "+1200"),
+    ("NZDT", "+1300"),
+    ("HST", "-1000"),
+    ("AKST", "-0900"),
+    ("AKDT", "-0800"),
+    ("AST", "-0400"),
+    ("ADT", "-0300"),
+    ("NST", "-0330"),
+    ("NDT", "-0230"),
+];
+
+/// Reads `raw`; `Err` says why it cannot be read as a date.
+pub fn read(raw: &str) -> Result<Read, String> {
+    let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let strict = DateTime::parse_from_rfc2822(&s)
+        .ok()
+        .or_else(|| crate::validate::dates::parse(&s).ok().map(|p| p.at))
+        .or_else(|| DateTime::parse_from_rfc2822(&s.replace(" UTC", " +0000")).ok());
+    if let Some(at) = strict {
+        return Ok(Read { at, lenient: None });
+    }
+    iso(&s).or_else(|| rfc2822_like(&s)).ok_or_else(|| {
+        format!(
+            "its pubDate \"{}\" cannot be read as a date: it is neither RFC 2822 nor ISO 8601",
+            crate::text::truncate_chars(&s, 60)
+        )
+    })
+}
+
+/// ISO 8601 / RFC 3339 (`2002-10-02T13:00:00Z`, a space for the `T`, no
+/// zone, or a date alone).
+fn iso(s: &str) -> Option<Read> {
+    let lenient = |at, why: &[&str]| Some(Read { at, lenient: Some(why.iter().map(|w| w.to_string()).collect()) });
+    let t = match s.as_bytes().get(10) {
+        Some(b' ') => format!("{}T{}", &s[..10], &s[11..]),
+        _ => s.to_string(),
+    };
+    let zoned = DateTime::parse_from_rfc3339(&t).or_else(|_| DateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f%z"));
+    if let Ok(at) = zoned {
+        return lenient(at, &["written as ISO 8601"]);
+    }
+    let utc = FixedOffset::east_opt(0)?;
+    let no_zone = "no time zone: read as UTC";
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(&t, format) {
+            return lenient(utc.from_utc_datetime(&naive), &["written as ISO 8601", no_zone]);
+        }
+    }
+    let day = NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok()?;
+    lenient(
+        utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0)?),
+        &["written as ISO 8601", "no time: read as midnight UTC"],
+    )
+}
+
+/// A date RFC 2822 almost takes, made one it takes; `None` if it is not one.
+fn rfc2822_like(s: &str) -> Option<Read> {
+    let mut why: Vec<String> = Vec::new();
+    // A comment after the date ("(Coordinated Universal Time)").
+    let s = s.split('(').next().unwrap_or(s).trim();
+    let mut tokens: Vec<&str> = s.split([' ', ',']).filter(|t| !t.is_empty()).collect();
+    let weekday = tokens.first().and_then(|t| word_of(t, &DAYS));
+    if weekday.is_some() {
+        tokens.remove(0);
+    }
+    // Day and month in either order ("02 Oct", "Oct 02").
+    let (day, month) = match (tokens.first(), tokens.get(1)) {
+        (Some(d), Some(m)) if word_of(m, &MONTHS).is_some() => (*d, word_of(m, &MONTHS)?),
+        (Some(m), Some(d)) if word_of(m, &MONTHS).is_some() => (*d, word_of(m, &MONTHS)?),
+        _ => return None,
+    };
+    let day: u32 = day.parse().ok().filter(|_| day.len() <= 2)?;
+    let year = *tokens.get(2)?;
+    if !(year.len() == 4 || year.len() == 2) || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut rest = tokens[3..].to_vec();
+    let time = match rest.first().filter(|t| t.contains(':')) {
+        Some(t) => {
+            let t = clock(t, rest.get(1).copied())?;
+            rest.remove(0);
+            if rest.first().is_some_and(|m| m.eq_ignore_ascii_case("am") || m.eq_ignore_ascii_case("pm")) {
+                rest.remove(0);
+            }
+            t
+        }
+        None => {
+            why.push("no time: read as midnight".into());
+            "00:00:00".into()
+        }
+    };
+    let zone = zone(&rest.concat(), &mut why)?;
+    let month = &MONTHS[month][..3];
+    let normal = format!("{day} {month} {year} {time} {zone}");
+    let at = DateTime::parse_from_rfc2822(&normal).ok()?;
+    if let Some(w) = weekday
+        && at.weekday().num_days_from_monday() as usize != w
+    {
+        why.insert(
+            0,
+            format!(
+                "its weekday is not the date's, {} was a {}: the weekday is ignored, as apps do",
+                at.format("%-d %b %Y"),
+                at.format("%A")
+            ),
+        );
+    }
+    Some(Read { at, lenient: Some(why) })
+}
+
+/// The index in `words` of `token` written in full or cut to three letters
+/// (or `Sept`, `Tues`, `Thur`, `Thurs`), in any case, with a dot or not.
+fn word_of(token: &str, words: &[&str]) -> Option<usize> {
+    let t = token.trim_end_matches('.').to_ascii_lowercase();
+    if t.len() < 3 {
+        return None;
+    }
+    words.iter().position(|w| *w == t || (w.starts_with(t.as_str()) && t.len() <= 5))
+}
+
+/// `H:MM[:SS]`, with a 12-hour clock's `AM`/`PM` after it, as `HH:MM:SS`.
+fn clock(time: &str, meridiem: Option<&str>) -> Option<String> {
+    let parts: Vec<u32> =
+        time.split(':').map(|p| p.parse().ok().filter(|_| (1..=2).contains(&p.len()))).collect::<Option<_>>()?;
+    let (mut h, m, sec) = match parts[..] {
+        [h, m] => (h, m, 0),
+        [h, m, s] => (h, m, s),
+        _ => return None,
+    };
+    match meridiem.map(str::to_ascii_lowercase).as_deref() {
+        Some("pm") if (1..12).contains(&h) => h += 12,
+        Some("am") if h == 12 => h = 0,
+        _ => {}
+    }
+    Some(format!("{h:02}:{m:02}:{sec:02}"))
+}
+
+/// The zone as RFC 2822 writes it (`+0100`), from what follows the time:
+/// nothing (UTC, said in `why`), `+01:00`, `GMT+0100`, a name.
+fn zone(given: &str, why: &mut Vec<String>) -> Option<String> {
+    let upper = given.to_ascii_uppercase();
+    if upper.is_empty() {
+        why.push("no time zone: read as UTC".into());
+        return Some("+0000".into());
+    }
+    if let Some((_, offset)) = ZONES.iter().find(|(name, _)| *name == upper) {
+        return Some((*offset).to_string());
+    }
+    let numeric = ["GMT", "UTC", "UT"].iter().find_map(|p| upper.strip_prefix(p)).unwrap_or(&upper);
+    if numeric.is_empty() {
+        return Some("+0000".into());
+    }
+    let (sign, digits) = numeric.split_at_checked(1)?;
+    let digits = digits.replace(':', "");
+    let digits = if digits.len() <= 2 { format!("{digits:0>2}00") } else { digits };
+    let ok = matches!(sign, "+" | "-") && digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_digit());
+    if ok { Some(format!("{sign}{digits}")) } else { Some(upper) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read;
+
+    fn at(s: &str) -> String {
+        read(s).map(|r| r.at.to_rfc3339()).unwrap_or_else(|e| e)
+    }
+
+    #[test]
+    fn dates_as_hosts_write_them_are_read_as_apps_read_them() {
+        for (given, expected) in [
+            ("Wed 02 Oct 2002 13:00:00 GMT", "2002-10-02T13:00:00+00:00"),
+            ("Wed, 02 October 2002 13:00:00 GMT", "2002-10-02T13:00:00+00:00"),
+            ("Thu, 02 Oct 2002 13:00:00 GMT", "2002-10-02T13:00:00+00:00"),
+            ("Wednesday, 02 Oct 2002 13:00:00 GMT", "2002-10-02T13:00:00+00:00"),
+            ("Wed, 02 Oct 2002 13:00:00", "2002-10-02T13:00:00+00:00"),
+            ("2002-10-02T13:00:00Z", "2002-10-02T13:00:00+00:00"),
+            ("2002-10-02 13:00:00+02:00", "2002-10-02T13:00:00+02:00"),
+            ("2002-10-02", "2002-10-02T00:00:00+00:00"),
+            ("Wed, 02 Oct 2002 13:00:00 +00:00", "2002-10-02T13:00:00+00:00"),
+            ("Wed, 02 Oct 2002 13:00:00 CET", "2002-10-02T13:00:00+01:00"),
+            ("Wed, 02 Oct 2002 13:00:00 cest", "2002-10-02T13:00:00+02:00"),
+            ("Wed, 02 Oct 2002 1:00:00 PM GMT", "2002-10-02T13:00:00+00:00"),
+            ("Wed, 02 Sept 2002 13:00:00 GMT", "2002-09-02T13:00:00+00:00"),
+            ("Wed, 02 Oct 99 13:00:00 GMT", "1999-10-02T13:00:00+00:00"),
+            ("12 August 2012", "2012-08-12T00:00:00+00:00"),
+            ("Tue 11 Jan 2011", "2011-01-11T00:00:00+00:00"),
+            ("Sat May 16 2020 09:00:57 GMT+0000 (Coordinated Universal Time)", "2020-05-16T09:00:57+00:00"),
+        ] {
+            assert_eq!(at(given), expected, "{given}");
+            assert!(read(given).unwrap().lenient.is_some(), "{given}");
+        }
+        // RFC 2822 (and the slips validate takes) is read without a word.
+        for strict in ["Wed, 02 Oct 2002 13:00:00 +0000", "Wed, 02 Oct 2002 13:00 EST", "2 Oct 2002 13:00:00 UTC"] {
+            assert_eq!(read(strict).unwrap().lenient, None, "{strict}");
+        }
+        let weekday = read("Tue, 01 Oct 2024 10:00:00 +0000").unwrap();
+        assert_eq!(weekday.lenient, None);
+        let wrong = read("Mon, 01 Oct 2024 10:00:00 +0000").unwrap().lenient.unwrap();
+        assert!(wrong[0].contains("1 Oct 2024 was a Tuesday"), "{wrong:?}");
+        assert!(read("Wed, 02 Oct 2002 13:00:00").unwrap().lenient.unwrap().iter().any(|w| w.contains("UTC")));
+    }
+
+    #[test]
+    fn what_is_no_date_is_refused_with_why() {
+        for bad in [
+            "",
+            "yesterday",
+            "Wed, 32 Oct 2002 13:00:00 GMT",
+            "02 Oct 2002 25:00:00 GMT",
+            "31 Feb 2020",
+            "x".repeat(500).as_str(),
+            "Wed, 02 Oct 2002 13:00:00 +9999",
+            "\u{0}",
+        ] {
+            let e = read(bad).unwrap_err();
+            assert!(e.contains("cannot be read as a date"), "{bad}: {e}");
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! The Podcasting 2.0 tags of a feed as the manifest's keys (see
+//! `manifest::namespace`): each value is taken only as the manifest reads
+//! it and a build publishes it (https URLs, the lengths and forms the
+//! namespace asks for), since one the manifest refuses would refuse the
+//! whole import. What the manifest has no key for is counted by kind, to
+//! be said once per kind.
+
+use std::collections::BTreeMap;
+
+use rss::extension::{Extension, ExtensionMap};
+use toml_edit::{Array, InlineTable, Value};
+
+use super::{Diagnostic, is_https, note};
+
+/// The `podcast:` tags of the channel the import maps (the others are said
+/// to be left out).
+const CHANNEL: &[&str] = &[
+    "guid",
+    "locked",
+    "medium",
+    "license",
+    "funding",
+    "person",
+    "location",
+    "updateFrequency",
+    "podroll",
+    "value",
+    "txt",
+    "block",
+];
+
+/// The `podcast:` tags of an item the import maps (chapters and transcripts:
+/// see `item_files`).
+const ITEM: &[&str] =
+    &["chapters", "transcript", "alternateEnclosure", "person", "license", "soundbite", "season", "location", "value"];
+
+/// The `podcast:` tags left out: by name, whether the channel had it, and
+/// in how many items.
+#[derive(Debug, Default)]
+pub(super) struct Dropped(BTreeMap<String, (bool, usize)>);
+
+impl Dropped {
+    /// Counts the tags of `ns` (the channel's, or an item's) the import does not map.
+    fn count(&mut self, ns: &BTreeMap<String, Vec<Extension>>, channel: bool) {
+        let mapped = if channel { CHANNEL } else { ITEM };
+        for name in ns.keys().filter(|n| !mapped.contains(&n.as_str())) {
+            let entry = self.0.entry(name.clone()).or_default();
+            if channel {
+                entry.0 = true;
+            } else {
+                entry.1 += 1;
+            }
+        }
+    }
+
+    /// One note per kind of tag left out.
+    pub(super) fn say(&self, notes: &mut Vec<Diagnostic>) {
+        for (name, (channel, items)) in &self.0 {
+            let whose = match (*channel, *items) {
+                (true, 0) => "the channel's".to_string(),
+                (true, n) => format!("the channel's and {}'", crate::text::count(n, "item")),
+                (false, n) => format!("{}'", crate::text::count(n, "item")),
+            };
+            let why = match name.as_str() {
+                "trailer" => "podsmith writes one for each episode of type = \"trailer\"",
+                "images" => "podsmith writes it from the cover and episode art in the show folder",
+                "episode" => "the episode number is itunes:episode (`episode`)",
+                _ => "the manifest has no key for it",
+            };
+            notes.push(note(format!("{whose} podcast:{name} was left out ({why})")));
+        }
+    }
+}
+
+/// The first `podcast:NAME` of `ns`.
+fn first<'a>(ns: &'a BTreeMap<String, Vec<Extension>>, name: &str) -> Option<&'a Extension> {
+    ns.get(name)?.first()
+}
+
+/// An element's trimmed text, if it has any.
+fn text(e: &Extension) -> Option<&str> {
+    e.value().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// An attribute, trimmed, if not empty.
+fn attr<'a>(e: &'a Extension, key: &str) -> Option<&'a str> {
+    e.attrs().get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
+}
+
+/// The channel's location, update frequency, podroll, value and txt into
+/// `p` (the other mapped tags: `namespace_tags`); what is left out counted
+/// in `dropped`.
+pub(super) fn channel(
+    ext: &ExtensionMap,
+    p: &mut toml_edit::Table,
+    notes: &mut Vec<Diagnostic>,
+    dropped: &mut Dropped,
+) {
+    let Some(ns) = ext.get("podcast") else { return };
+    dropped.count(ns, true);
+    if let Some(l) = first(ns, "location").and_then(location) {
+        p["location"] = toml_edit::value(l);
+    }
+    if let Some(u) = first(ns, "updateFrequency").and_then(update_frequency) {
+        p["update_frequency"] = toml_edit::value(u);
+    }
+    if let Some(r) = first(ns, "podroll").map(|r| podroll(r, notes)).filter(|r| !r.is_empty()) {
+        p["podroll"] = toml_edit::value(r);
+    }
+    if let Some(v) = first(ns, "value").and_then(|v| value(v, true, dropped)) {
+        p["value"] = toml_edit::value(v);
+    }
+    let mut txt = Array::new();
+    for x in ns.get("txt").into_iter().flatten() {
+        let Some(t) = text(x).filter(|t| t.chars().count() <= 4000) else { continue };
+        let mut entry = InlineTable::new();
+        entry.insert("text", t.into());
+        if let Some(purpose) = attr(x, "purpose").filter(|p| p.chars().count() <= 128) {
+            entry.insert("purpose", purpose.into());
+        }
+        txt.push(entry);
+    }
+    if !txt.is_empty() {
+        p["txt"] = toml_edit::value(txt);
+    }
+}
+
+/// An item's people, licence, soundbites, season name, location and value
+/// into `t`; what is left out counted in `dropped`.
+pub(super) fn item(item: &rss::Item, t: &mut toml_edit::Table, notes: &mut Vec<Diagnostic>, dropped: &mut Dropped) {
+    let Some(ns) = item.extensions().get("podcast") else { return };
+    dropped.count(ns, false);
+    let persons = persons(ns.get("person").map(Vec::as_slice).unwrap_or_default(), "guest", notes);
+    if !persons.is_empty() {
+        t["persons"] = toml_edit::value(persons);
+    }
+    if let Some(l) = first(ns, "license").and_then(license) {
+        t["license"] = toml_edit::value(l);
+    }
+    let bites: Array = ns.get("soundbite").into_iter().flatten().filter_map(soundbite).collect();
+    if !bites.is_empty() {
+        t["soundbites"] = toml_edit::value(bites);
+    }
+    if let Some(season) = first(ns, "season") {
+        let number = text(season).and_then(|n| n.parse::<u32>().ok()).filter(|n| *n > 0);
+        if let Some(n) = number.filter(|_| !t.contains_key("season")) {
+            t["season"] = toml_edit::value(i64::from(n));
+        }
+        if let Some(name) = attr(season, "name").filter(|n| n.chars().count() <= 128 && t.contains_key("season")) {
+            t["season_name"] = toml_edit::value(name);
+        }
+    }
+    if let Some(l) = first(ns, "location").and_then(location) {
+        t["location"] = toml_edit::value(l);
+    }
+    if let Some(v) = first(ns, "value").and_then(|v| value(v, false, dropped)) {
+        t["value"] = toml_edit::value(v);
+    }
+}
+
+/// `podcast:person`s as the manifest's `persons` (`default_role` when the
+/// feed's is not in the taxonomy, said).
+pub(super) fn persons(list: &[Extension], default_role: &str, notes: &mut Vec<Diagnostic>) -> Array {
+    let mut persons = Array::new();
+    for person in list {
+        let Some(name) = text(person).filter(|n| n.chars().count() <= 128) else { continue };
+        let mut t = InlineTable::new();
+        t.insert("name", name.into());
+        for (key, list, default) in
+            [("role", crate::validate::p20::ROLES, default_role), ("group", crate::validate::p20::GROUPS, "cast")]
+        {
+            match person.attrs().get(key).map(|v| v.trim().to_lowercase()) {
+                Some(v) if list.contains(&v.as_str()) => {
+                    t.insert(key, v.into());
+                }
+                Some(v) => {
+                    notes.push(note(format!("{name}'s {key} \"{v}\" is not in the taxonomy: \"{default}\" is used")))
+                }
+                None => {}
+            }
+        }
+        for key in ["img", "href"] {
+            if let Some(u) = person.attrs().get(key).filter(|u| is_https(u)) {
+                t.insert(key, u.as_str().into());
+            }
+        }
+        persons.push(t);
+    }
+    persons
+}
+
+/// `podcast:license`: its name, with its URL when it has an https one.
+pub(super) fn license(l: &Extension) -> Option<Value> {
+    let name = text(l).filter(|n| n.len() <= 128)?;
+    Some(match l.attrs().get("url").filter(|u| is_https(u)) {
+        Some(url) => {
+            let mut t = InlineTable::new();
+            t.insert("name", name.into());
+            t.insert("url", url.as_str().into());
+            t.into()
+        }
+        None => name.into(),
+    })
+}
+
+/// `podcast:location`: its name, with `geo` and `osm` where they are well formed.
+fn location(l: &Extension) -> Option<Value> {
+    let name = text(l).filter(|n| n.chars().count() <= 128)?;
+    let geo = attr(l, "geo").filter(|g| is_geo(g));
+    let osm = attr(l, "osm").filter(|o| is_osm(o));
+    if geo.is_none() && osm.is_none() {
+        return Some(name.into());
+    }
+    let mut t = InlineTable::new();
+    t.insert("name", name.into());
+    for (key, v) in [("geo", geo), ("osm", osm)] {
+        if let Some(v) = v {
+            t.insert(key, v.into());
+        }
+    }
+    Some(t.into())
+}
+
+/// `geo:LAT,LON[,ALT][;u=UNCERTAINTY]`, as the manifest takes it.
+fn is_geo(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("geo:") else { return false };
+    let parts: Vec<f64> = match rest.split(';').next().unwrap_or_default().split(',').map(str::parse).collect() {
+        Ok(p) => p,
+        Err(_) => return false,
+    };
+    (2..=3).contains(&parts.len())
+        && parts.iter().all(|p| p.is_finite())
+        && (-90.0..=90.0).contains(&parts[0])
+        && (-180.0..=180.0).contains(&parts[1])
+}
+
+/// `N123`, `W123` or `R123`, with an optional `#revision`.
+fn is_osm(s: &str) -> bool {
+    let (element, _) = s.split_once('#').unwrap_or((s, ""));
+    element.len() > 1 && element.starts_with(['N', 'W', 'R']) && element[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `podcast:updateFrequency`: its text, RFC 5545 rule and `complete`.
+fn update_frequency(u: &Extension) -> Option<Value> {
+    let mut t = InlineTable::new();
+    t.insert("text", text(u)?.into());
+    let rule = attr(u, "rrule")
+        .filter(|r| r.split(';').all(|part| part.split_once('=').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty())));
+    if let Some(r) = rule {
+        t.insert("rrule", r.into());
+    }
+    if attr(u, "complete").is_some_and(|c| c.eq_ignore_ascii_case("true")) {
+        t.insert("complete", true.into());
+    }
+    Some(t.into())
+}
+
+/// `podcast:podroll`'s remote items (each with a `feedGuid`; a feed URL
+/// that is not https is left out, and said: the namespace requires https).
+fn podroll(r: &Extension, notes: &mut Vec<Diagnostic>) -> Array {
+    let mut out = Array::new();
+    for item in r.children().get("remoteItem").into_iter().flatten() {
+        let Some(guid) = attr(item, "feedGuid").filter(|g| crate::text::is_uuid(g)) else { continue };
+        let mut t = InlineTable::new();
+        t.insert("feed_guid", guid.into());
+        match attr(item, "feedUrl") {
+            Some(u) if is_https(u) => {
+                t.insert("feed_url", u.into());
+            }
+            Some(u) => notes.push(note(format!(
+                "the podroll's feed URL \"{u}\" is not https, which the namespace requires: left out (the show \
+                 is still named by its guid {guid})"
+            ))),
+            None => {}
+        }
+        out.push(t);
+    }
+    out
+}
+
+/// `podcast:value` with its recipients (those with a type, an address and
+/// a split from 1 up); `None` if it has none. What it holds beyond them
+/// (`valueTimeSplit`) is counted in `dropped` (of the channel's or an item's).
+fn value(v: &Extension, channel: bool, dropped: &mut Dropped) -> Option<Value> {
+    let mut recipients = Array::new();
+    for r in v.children().get("valueRecipient").into_iter().flatten() {
+        let (Some(kind), Some(address)) = (attr(r, "type"), attr(r, "address")) else { continue };
+        let Some(split) = attr(r, "split").and_then(|s| s.parse::<u32>().ok()).filter(|s| *s > 0) else { continue };
+        let mut t = InlineTable::new();
+        if let Some(name) = attr(r, "name") {
+            t.insert("name", name.into());
+        }
+        t.insert("type", kind.into());
+        t.insert("address", address.into());
+        t.insert("split", i64::from(split).into());
+        if attr(r, "fee").is_some_and(|f| f.eq_ignore_ascii_case("true")) {
+            t.insert("fee", true.into());
+        }
+        for (key, given) in [("custom_key", "customKey"), ("custom_value", "customValue")] {
+            if let Some(c) = attr(r, given) {
+                t.insert(key, c.into());
+            }
+        }
+        recipients.push(t);
+    }
+    let mut beyond = v.children().clone();
+    beyond.remove("valueRecipient");
+    dropped.count(&beyond, channel);
+    let (kind, method) = (attr(v, "type")?, attr(v, "method")?);
+    if recipients.is_empty() {
+        return None;
+    }
+    let mut t = InlineTable::new();
+    t.insert("type", kind.into());
+    t.insert("method", method.into());
+    if let Some(s) = attr(v, "suggested") {
+        t.insert("suggested", s.into());
+    }
+    t.insert("recipients", recipients.into());
+    Some(t.into())
+}
+
+/// `podcast:soundbite` as the manifest takes it: a start, a duration of
+/// more than 0 and at most 600 seconds, and its title.
+fn soundbite(s: &Extension) -> Option<Value> {
+    let start = attr(s, "startTime")?.parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0)?;
+    let duration = attr(s, "duration")?.parse::<f64>().ok().filter(|d| *d > 0.0 && *d <= 600.0)?;
+    let mut t = InlineTable::new();
+    t.insert("start", start.into());
+    t.insert("duration", duration.into());
+    if let Some(title) = text(s) {
+        t.insert("title", title.into());
+    }
+    Some(t.into())
+}
