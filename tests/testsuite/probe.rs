@@ -398,3 +398,75 @@ fn loudness_is_measured_as_ebu_r128_says_and_judged() {
     );
     assert!(run.stderr.contains("opus.opus: loudness not measured: Opus cannot be decoded"), "{}", run.stderr);
 }
+
+/// An APEv2 tag (header, one binary item, footer) holding `item`.
+fn apev2_tag(item: &[u8]) -> Vec<u8> {
+    let mut items = Vec::new();
+    items.extend_from_slice(&u32::try_from(item.len()).unwrap().to_le_bytes());
+    items.extend_from_slice(&2u32.to_le_bytes()); // binary
+    items.extend_from_slice(b"Cover Art (Front)\0");
+    items.extend_from_slice(item);
+    let size = u32::try_from(items.len() + 32).unwrap();
+    let field = |flags: u32| {
+        [
+            &b"APETAGEX"[..],
+            &2000u32.to_le_bytes(),
+            &size.to_le_bytes(),
+            &1u32.to_le_bytes(),
+            &flags.to_le_bytes(),
+            &[0; 8],
+        ]
+        .concat()
+    };
+    [field(0xA000_0000), items, field(0x8000_0000)].concat()
+}
+
+/// An ID3v2.4 tag with a footer (`3DI`), as appended after the audio, with a `size`-byte body.
+fn id3v24_with_footer(size: u32) -> Vec<u8> {
+    let synchsafe = |n: u32| [(n >> 21) as u8 & 0x7F, (n >> 14) as u8 & 0x7F, (n >> 7) as u8 & 0x7F, n as u8 & 0x7F];
+    let body = vec![0xFF; size as usize];
+    [&b"ID3\x04\x00\x10"[..], &synchsafe(size), &body, b"3DI\x04\x00\x10", &synchsafe(size)].concat()
+}
+
+/// A Lyrics3v2 tag of `size` bytes in all.
+fn lyrics3v2(size: usize) -> Vec<u8> {
+    let body = [&b"LYRICSBEGININD0000311"[..], &vec![b'x'; size - 15 - 21]].concat();
+    [body.as_slice(), format!("{:06}LYRICS200", body.len()).as_bytes()].concat()
+}
+
+/// Tags after the audio are left out of it whatever their size: here each
+/// holds MPEG frames (a clip of the episode as "cover art"), which would be
+/// counted as audio, and the Info tag thrown away as "the file holds more".
+#[test]
+fn big_tags_after_an_mp3_are_not_audio() {
+    use podsmith::probe::{Engine, Method};
+    let xing = std::fs::read(audio("cbr-xing.mp3")).unwrap();
+    let noxing = std::fs::read(audio("cbr-noxing.mp3")).unwrap();
+    let clip = [noxing.as_slice(); 8].concat();
+    let id3v1 = [&b"TAG"[..], &[0u8; 125]].concat();
+    let tails = [
+        ("APEv2 with a 190 KB item, then ID3v1", [apev2_tag(&clip), id3v1.clone()].concat()),
+        ("ID3v1, then APEv2", [id3v1.clone(), apev2_tag(&clip)].concat()),
+        ("ID3v2.4 with its footer", id3v24_with_footer(150_000)),
+        ("Lyrics3v2 of 100 KB, then ID3v1", [lyrics3v2(100_000), id3v1].concat()),
+    ];
+    let plain = probe_bytes(noxing.clone(), Engine::Auto).unwrap();
+    for (what, tail) in tails {
+        let info = probe_bytes([xing.as_slice(), &tail].concat(), Engine::Auto).unwrap();
+        assert_eq!((info.method, info.duration_secs), (Method::Header, 3.0), "Info tag + {what}");
+        let info = probe_bytes([noxing.as_slice(), &tail].concat(), Engine::Auto).unwrap();
+        assert_eq!((info.method, info.duration_secs), (Method::Scan, plain.duration_secs), "no Xing + {what}");
+    }
+}
+
+/// Two copies of an MP3 with a cover in its ID3v2 tag, joined: the second
+/// copy's tag, full of sync-like bytes, is skipped whole, not walked.
+#[test]
+fn joined_mp3_files_with_covers_are_counted_without_their_tags() {
+    use podsmith::probe::{Engine, Method};
+    let one = std::fs::read(audio("big-id3v2.mp3")).unwrap();
+    let info = probe_bytes(one.repeat(2), Engine::Auto).unwrap();
+    // Twice 3.0 s, with the second file's tag frame, encoder delay and padding.
+    assert_eq!(info.method, Method::Scan);
+    assert!((6.0..6.1).contains(&info.duration_secs), "{info:?}");
+}
