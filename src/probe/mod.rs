@@ -22,8 +22,10 @@
 //! - An MP3 without a LAME tag (the "length" symphonia reports there is a
 //!   bitrate *estimate*, minutes off for VBR; also VBRI and bare Xing):
 //!   walk every frame header (`mp3::walk`).
-//! - Any other file whose header has no length (streamed WAV, an Ogg without
-//!   its last page): count packets through the demuxer.
+//! - A WAV: from the bytes its `data` chunk holds (a header that promises
+//!   more is a cut upload; a streamed one's size is a placeholder).
+//! - Any other file whose header has no length (an Ogg without its last
+//!   page): count packets through the demuxer.
 //! - Check the byte counts headers promise against the file (truncated
 //!   uploads). Never estimate from a bitrate; never decode.
 
@@ -36,6 +38,7 @@ mod mp4;
 mod ogg;
 #[cfg(feature = "online")]
 pub mod remote;
+mod wav;
 
 use std::io::ErrorKind;
 use std::path::Path;
@@ -316,6 +319,8 @@ struct Pre {
     ogg_chained: bool,
     /// The chapters of an ID3v2 tag.
     chapters: Vec<id3::TaggedChapter>,
+    /// A WAV file's `data` chunk.
+    wav: Option<wav::Data>,
 }
 
 /// How much of the file's start is read at once: the container's magic,
@@ -399,6 +404,7 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
         ogg: None,
         ogg_chained: false,
         chapters: Vec::new(),
+        wav: None,
     };
     if head.get(4..8) == Some(b"ftyp") {
         pre.mp4 = Some(mp4::read_boxes(source, bytes)?);
@@ -420,7 +426,9 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
                 pre.flac_total = flac::total_from_tail(source, bytes, block)?.map(|t| (t, rate));
             }
         }
-    } else if !(head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WAVE")) {
+    } else if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WAVE") {
+        pre.wav = wav::read(source, bytes, &head)?;
+    } else {
         pre.mp3 = mp3::read_head(source, bytes, &head)?;
         if head.starts_with(b"ID3") {
             // Chapters are extra: a tag they cannot be read from has none.
@@ -554,15 +562,17 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
     // frames: the tag tells only of the first part.
     let header =
         header_length(&track, sample_rate, format, codec_id, pre).filter(|_| !(is_mp3 && holds_more(bytes, pre)));
-    let (duration_secs, method, vbr) = match header {
-        Some(secs) => (secs, Method::Header, None),
-        None if is_mp3 => {
+    let wav = pre.wav.filter(|_| format == AudioFormat::Wav).zip(sample_rate.filter(|r| *r > 0));
+    let (duration_secs, method, vbr) = match (header, wav) {
+        (_, Some((data, rate))) => wav_length(data, bytes, rate, header)?,
+        (Some(secs), _) => (secs, Method::Header, None),
+        (None, _) if is_mp3 => {
             let (secs, vbr) = count_mp3_frames(bytes, pre, sample_rate, reopen)?;
             (secs, Method::Scan, Some(vbr))
         }
-        None => {
-            // A streamed WAV's data size is a placeholder (0xFFFFFFFF): its
-            // end of file is the end of the audio, not a cut.
+        (None, _) => {
+            // A WAV whose data chunk could not be found: its end of file
+            // is the end of the audio.
             let eof_is_end = format == AudioFormat::Wav;
             let secs = scan(reader.as_mut(), track.id, track.time_base, sample_rate, is_opus, eof_is_end)?;
             (secs, Method::Scan, None)
@@ -652,6 +662,25 @@ fn header_length(
         (None, Some((samples, rate))) if format == AudioFormat::Flac => Some(samples as f64 / f64::from(rate)),
         (h, _) => h,
     }
+}
+
+/// A WAV's length from the bytes its `data` chunk holds: a header that
+/// promises more is a cut file, reported as a cut MP3 is; a streamed one
+/// (size unknown) ends where the file ends, and counts as scanned.
+fn wav_length(
+    data: wav::Data,
+    bytes: u64,
+    rate: u32,
+    header: Option<f64>,
+) -> Result<(f64, Method, Option<bool>), ProbeError> {
+    let (frames, cut) = data.frames(bytes);
+    let secs = frames as f64 / f64::from(rate);
+    if cut {
+        let promised = (data.declared / data.block_align) as f64 / f64::from(rate);
+        return Err(ProbeError::Truncated { header: Some(promised), holds: secs });
+    }
+    let method = if data.streamed() || header.is_none() { Method::Scan } else { Method::Header };
+    Ok((secs, method, None))
 }
 
 /// An MP3 without an exact length: its frames counted on a second reader
@@ -912,7 +941,10 @@ mod tests {
         let mut runs = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            if !matches!(path.extension().and_then(|e| e.to_str()), Some("mp3" | "ogg" | "opus" | "m4a" | "flac")) {
+            if !matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("mp3" | "ogg" | "opus" | "m4a" | "flac" | "wav")
+            ) {
                 continue;
             }
             let data = std::fs::read(&path).unwrap();

@@ -470,3 +470,20 @@ fn joined_mp3_files_with_covers_are_counted_without_their_tags() {
     assert_eq!(info.method, Method::Scan);
     assert!((6.0..6.1).contains(&info.duration_secs), "{info:?}");
 }
+
+/// A WAV is measured by the bytes its `data` chunk holds: one cut short is
+/// reported as a cut MP3 is; one written to a pipe (size 0xFFFFFFFF) ends
+/// where the file ends, to the sample, not rounded up to a whole packet.
+#[test]
+fn a_wav_is_measured_by_the_audio_it_holds() {
+    use podsmith::probe::{Engine, Method};
+    let wav = std::fs::read(audio("wav.wav")).unwrap();
+    let err = probe_bytes(wav[..wav.len() / 2].to_vec(), Engine::Auto).unwrap_err();
+    assert_eq!(err, "the file is truncated: its header says 3.0 s, the file holds 1.5 s; upload or copy it again");
+    let streamed = probe_bytes(std::fs::read(audio("wav-streamed.wav")).unwrap(), Engine::Auto).unwrap();
+    assert_eq!((streamed.method, streamed.duration_secs), (Method::Scan, 3.0));
+    // A streamed WAV cut short promised nothing: it holds what it holds.
+    let streamed = std::fs::read(audio("wav-streamed.wav")).unwrap();
+    let info = probe_bytes(streamed[..streamed.len() - 8000].to_vec(), Engine::Auto).unwrap();
+    assert!((info.duration_secs - 2.0).abs() < 0.01, "{info:?}");
+}
