@@ -27,7 +27,8 @@
 //! - Any other file whose header has no length (an Ogg without its last
 //!   page): count packets through the demuxer.
 //! - Check the byte counts headers promise against the file (truncated
-//!   uploads). Never estimate from a bitrate; never decode.
+//!   uploads; a FLAC's last frame against its STREAMINFO total). Never
+//!   estimate from a bitrate; never decode.
 
 pub mod cache;
 mod flac;
@@ -313,6 +314,9 @@ struct Pre {
     mp4: Option<mp4::Boxes>,
     /// A FLAC without a total in STREAMINFO: (samples, rate) from its last frames.
     flac_total: Option<(u64, u32)>,
+    /// A FLAC whose last frame ends over a frame short of STREAMINFO's
+    /// total (a cut file): (samples it holds, rate).
+    flac_held: Option<(u64, u32)>,
     /// An Ogg Vorbis/Opus file's length from its first and last pages.
     ogg: Option<ogg::Stream>,
     /// An Ogg file of streams one after another (see [`ogg::Reading::Chained`]).
@@ -401,6 +405,7 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
         mp3: mp3::Head::default(),
         mp4: None,
         flac_total: None,
+        flac_held: None,
         ogg: None,
         ogg_chained: false,
         chapters: Vec::new(),
@@ -422,8 +427,15 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
                 u64::from_be_bytes([info[10], info[11], info[12], info[13], info[14], info[15], info[16], info[17]]);
             let rate = (packed >> 44) as u32;
             let total = packed & ((1 << 36) - 1);
-            if total == 0 && rate > 0 {
-                pre.flac_total = flac::total_from_tail(source, bytes, block)?.map(|t| (t, rate));
+            if rate > 0 {
+                // The last frame tells where the audio ends: without a total
+                // (streamed) that is the length; before the total, a cut.
+                let end = flac::total_from_tail(source, bytes, block)?;
+                if total == 0 {
+                    pre.flac_total = end.map(|t| (t, rate));
+                } else if let Some(end) = end.filter(|e| e.saturating_add(block) < total) {
+                    pre.flac_held = Some((end, rate));
+                }
             }
         }
     } else if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WAVE") {
@@ -717,7 +729,8 @@ fn holds_more(bytes: u64, pre: &Pre) -> bool {
 }
 
 /// The byte counts headers promise (an MP3's Xing count, an M4A's media
-/// data), against what the file holds: a cut upload is an error.
+/// data) and a FLAC's STREAMINFO total, against what the file holds: a cut
+/// upload is an error.
 fn check_promised_bytes(duration_secs: f64, bytes: u64, pre: &Pre, is_mp3: bool) -> Result<(), ProbeError> {
     if is_mp3 && let Some(promised) = pre.mp3.bytes.filter(|b| *b > 0) {
         let present = bytes.saturating_sub(pre.mp3.audio_start).saturating_sub(pre.mp3.tail_tags);
@@ -725,6 +738,9 @@ fn check_promised_bytes(duration_secs: f64, bytes: u64, pre: &Pre, is_mp3: bool)
             let holds = duration_secs * present as f64 / promised as f64;
             return Err(ProbeError::Truncated { header: Some(duration_secs), holds });
         }
+    }
+    if let Some((held, rate)) = pre.flac_held {
+        return Err(ProbeError::Truncated { header: Some(duration_secs), holds: held as f64 / f64::from(rate) });
     }
     match pre.mp4.and_then(|b| b.mdat_cut) {
         Some(cut) => Err(media_data_cut(duration_secs, cut)),

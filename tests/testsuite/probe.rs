@@ -487,3 +487,16 @@ fn a_wav_is_measured_by_the_audio_it_holds() {
     let info = probe_bytes(streamed[..streamed.len() - 8000].to_vec(), Engine::Auto).unwrap();
     assert!((info.duration_secs - 2.0).abs() < 0.01, "{info:?}");
 }
+
+/// A FLAC cut short still says its whole length in STREAMINFO; its last
+/// frame header says where the audio that is there ends.
+#[test]
+fn a_cut_flac_is_truncated() {
+    use podsmith::probe::Engine;
+    let flac = std::fs::read(audio("flac.flac")).unwrap();
+    let whole = probe_bytes(flac.clone(), Engine::Auto).unwrap();
+    assert_eq!(whole.duration_secs, 3.0);
+    // Half its bytes, 8 KiB of them metadata: 15 frames of 576 samples at 8 kHz.
+    let err = probe_bytes(flac[..flac.len() / 2].to_vec(), Engine::Auto).unwrap_err();
+    assert_eq!(err, "the file is truncated: its header says 3.0 s, the file holds 1.1 s; upload or copy it again");
+}
