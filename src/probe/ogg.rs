@@ -110,33 +110,100 @@ fn read_stream<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> i
         Some((next_kind, _, next_serial, ..)) if next_kind & 0x02 == 0 && next_serial == serial => {}
         _ => return Ok(other),
     }
-    // The last page: ends the file exactly, ends this stream, checksum intact.
-    for tail_len in [8 * 1024u64, 72 * 1024] {
+    let Some(last) = last_page(src, len)? else { return Ok(other) };
+    if last.serial != serial && last.kind & 0x04 != 0 {
+        return Ok(Err(Reading::Chained));
+    }
+    let usable = last.kind & 0x04 != 0 && last.serial == serial && last.granule != u64::MAX;
+    if !usable {
+        return Ok(other);
+    }
+    if !counts_up(src, len, serial, &last)? {
+        return Ok(Err(Reading::Chained));
+    }
+    let Some(samples) = last.granule.checked_sub(pre_skip) else { return Ok(other) };
+    let time_base = if opus { 48_000 } else { sample_rate };
+    Ok(Ok(Stream { opus, sample_rate, channels, samples, time_base }))
+}
+
+/// The last page of a file, checksum intact.
+#[derive(Debug, Clone, Copy)]
+struct Last {
+    /// Where it starts.
+    offset: u64,
+    kind: u8,
+    granule: u64,
+    serial: u32,
+    sequence: u32,
+}
+
+/// How far from the end the last page is looked for.
+const TAILS: [u64; 2] = [8 * 1024, 72 * 1024];
+
+/// The page that ends the file exactly, its checksum intact (read in
+/// growing steps: the last 8 KiB is enough for most files).
+fn last_page<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<Option<Last>> {
+    for tail_len in TAILS {
         let from = len.saturating_sub(tail_len);
         src.seek(SeekFrom::Start(from))?;
         let mut tail = vec![0u8; (len - from) as usize];
         let got = super::read_full(src, &mut tail)?;
         tail.truncate(got);
         let last = (0..(tail.len() + 1).saturating_sub(27)).rev().find_map(|at| {
-            let (kind, granule, page_serial, h, b) = page(&tail[at..])?;
-            (at + h + b == tail.len()).then_some((at, kind, granule, page_serial))
+            let (kind, granule, serial, h, b) = page(&tail[at..])?;
+            let whole = tail.get(at..at + h + b).filter(|p| at + h + b == tail.len() && crc_ok(p))?;
+            let sequence = u32::from_le_bytes([whole[18], whole[19], whole[20], whole[21]]);
+            Some(Last { offset: from + at as u64, kind, granule, serial, sequence })
         });
-        if let Some((at, kind, granule, page_serial)) = last {
-            if page_serial != serial && kind & 0x04 != 0 && crc_ok(&tail[at..]) {
-                return Ok(Err(Reading::Chained));
-            }
-            let usable = kind & 0x04 != 0 && page_serial == serial && granule != u64::MAX && crc_ok(&tail[at..]);
-            if !usable || granule < pre_skip {
-                return Ok(other);
-            }
-            let (samples, time_base) = if opus { (granule - pre_skip, 48_000) } else { (granule, sample_rate) };
-            return Ok(Ok(Stream { opus, sample_rate, channels, samples, time_base }));
-        }
-        if from == 0 {
-            break;
+        if last.is_some() || from == 0 {
+            return Ok(last);
         }
     }
-    Ok(other)
+    Ok(None)
+}
+
+/// How many places between the first and the last page are looked at, and
+/// how much is read at each.
+const SAMPLES: u64 = 5;
+const SAMPLE_WINDOW: usize = 8 * 1024;
+
+/// Whether the stream's pages count up from the start to `last`: at a few
+/// evenly spaced offsets, the first page of `serial` has a higher sequence
+/// number and no lower granule than the one before, and none begins a
+/// stream. The same file twice (`cat a.ogg a.ogg`: one serial number)
+/// counts from 0 again in its second copy, and its last page tells only
+/// of one copy.
+fn counts_up<R: Read + Seek + ?Sized>(src: &mut R, len: u64, serial: u32, last: &Last) -> io::Result<bool> {
+    let mut before: Option<(u32, u64)> = None;
+    // Windows do not overlap, even in a small file.
+    let step = len / (SAMPLES + 1);
+    let mut window = vec![0u8; SAMPLE_WINDOW.min(step as usize)];
+    // Past the page found before.
+    let mut past = 0u64;
+    for k in 1..=SAMPLES {
+        let at = (step * k).max(past);
+        let Some(n) = last.offset.checked_sub(at).map(|room| room.min(window.len() as u64) as usize) else { break };
+        src.seek(SeekFrom::Start(at))?;
+        let got = super::read_full(src, &mut window[..n])?;
+        let found = (0..(got + 1).saturating_sub(27)).find_map(|i| {
+            let (kind, granule, ..) = page(&window[i..got]).filter(|p| p.2 == serial)?;
+            Some((i, kind, granule, u32::from_le_bytes(window[i + 18..i + 22].try_into().ok()?)))
+        });
+        let Some((i, kind, granule, sequence)) = found else { continue };
+        past = at + i as u64 + 1;
+        if kind & 0x02 != 0 || !follows(before, (sequence, granule)) {
+            return Ok(false);
+        }
+        before = Some((sequence, granule));
+    }
+    Ok(follows(before, (last.sequence, last.granule)))
+}
+
+/// Whether a page (sequence number, granule) can come after `before`; a
+/// granule of -1 (no packet ends on the page) says nothing. An equal
+/// sequence number is let pass (a muxer's slip, not a second copy).
+fn follows(before: Option<(u32, u64)>, (sequence, granule): (u32, u64)) -> bool {
+    before.is_none_or(|(s, g)| sequence >= s && (granule == u64::MAX || g == u64::MAX || granule >= g))
 }
 
 #[cfg(test)]

@@ -500,3 +500,22 @@ fn a_cut_flac_is_truncated() {
     let err = probe_bytes(flac[..flac.len() / 2].to_vec(), Engine::Auto).unwrap_err();
     assert_eq!(err, "the file is truncated: its header says 3.0 s, the file holds 1.1 s; upload or copy it again");
 }
+
+/// The same Ogg file twice (`cat a.ogg a.ogg`: one serial number, so its
+/// last page looks like the end of the first copy's stream) is refused as
+/// files of different streams joined are, not measured as one copy.
+#[test]
+fn an_ogg_file_joined_with_itself_is_refused() {
+    use podsmith::probe::Engine;
+    for file in ["vorbis.ogg", "opus.opus", "vorbis-5s.ogg"] {
+        let one = std::fs::read(audio(file)).unwrap();
+        for copies in [2, 3] {
+            let err = probe_bytes(one.repeat(copies), Engine::Auto).map(|i| i.duration_secs).unwrap_err();
+            assert!(
+                err.starts_with("no duration could be measured: an Ogg file of several streams one after another"),
+                "{file} x{copies}: {err}"
+            );
+        }
+        assert!(probe_bytes(one, Engine::Auto).is_ok(), "{file}");
+    }
+}
