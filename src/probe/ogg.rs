@@ -90,6 +90,8 @@ fn read_stream<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> i
     if kind != 0x02 || granule != 0 {
         return Ok(other);
     }
+    // Vorbis: its short and long block sizes.
+    let vorbis_blocks = packet.get(28).map_or([0; 2], |b| [1u64 << (b & 0x0F), 1u64 << (b >> 4)]);
     let (opus, sample_rate, channels, pre_skip) = if packet.len() >= 30 && packet.starts_with(b"\x01vorbis") {
         let rate = u32::from_le_bytes([packet[12], packet[13], packet[14], packet[15]]);
         (false, rate, u32::from(packet[11]), 0u64)
@@ -121,9 +123,185 @@ fn read_stream<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> i
     if !counts_up(src, len, serial, &last)? {
         return Ok(Err(Reading::Chained));
     }
-    let Some(samples) = last.granule.checked_sub(pre_skip) else { return Ok(other) };
+    // A capture of a live stream counts on from where the capture began.
+    let codec = if opus { Codec::Opus } else { Codec::Vorbis { blocks: vorbis_blocks } };
+    let start = stream_start(src, (len, head), serial, codec)?;
+    let Some(samples) = last.granule.checked_sub(start + pre_skip) else { return Ok(other) };
     let time_base = if opus { 48_000 } else { sample_rate };
     Ok(Ok(Stream { opus, sample_rate, channels, samples, time_base }))
+}
+
+/// How many pages the codec headers may take (tags with a cover picture
+/// take many): the first audio page is looked for among them.
+const MAX_HEADER_PAGES: usize = 256;
+
+/// The most bytes of a Vorbis setup header kept (they are a few KiB).
+const MAX_SETUP: usize = 256 * 1024;
+
+/// How the packets of a stream say how many samples they hold.
+#[derive(Debug, Clone, Copy)]
+enum Codec {
+    /// Opus: its TOC byte.
+    Opus,
+    /// Vorbis: its mode's block size (short, long), with the previous one.
+    Vorbis { blocks: [u64; 2] },
+}
+
+/// The granule a stream starts from: 0, except in a capture of a live
+/// stream, whose granules count on from where the capture began. It is the
+/// first audio page's granule less the samples of the packets that end on
+/// it (Vorbis: the first packet gives none, and a granule below the sum
+/// trims the start instead, so the start is 0). 0 when that page is not
+/// found or a packet cannot be read.
+fn stream_start<R: Read + Seek + ?Sized>(
+    src: &mut R,
+    (len, head): (u64, &[u8]),
+    serial: u32,
+    codec: Codec,
+) -> io::Result<u64> {
+    let headers = match codec {
+        Codec::Opus => 2,
+        Codec::Vorbis { .. } => 3,
+    };
+    let (mut at, mut done, mut setup) = (0u64, 0usize, Vec::new());
+    for _ in 0..MAX_HEADER_PAGES {
+        let Some(p) = page_at(src, len, head, at)? else { return Ok(0) };
+        let Some((kind, granule, _, h, _)) = page(&p).filter(|p| p.2 == serial) else { return Ok(0) };
+        if done < headers {
+            for (bytes, complete) in packets_of(&p, h) {
+                if done == 2 && setup.len() + bytes.len() <= MAX_SETUP {
+                    setup.extend_from_slice(bytes);
+                }
+                done += usize::from(complete);
+            }
+            at += p.len() as u64;
+            continue;
+        }
+        // Continued, or the last page too (its granule is trimmed).
+        if kind & 0x05 != 0 || granule == u64::MAX {
+            return Ok(0);
+        }
+        let packets = packets_of(&p, h).into_iter().filter(|(_, complete)| *complete).map(|(b, _)| b);
+        let samples = match codec {
+            Codec::Opus => packets.map(opus_samples).sum::<Option<u64>>(),
+            Codec::Vorbis { blocks } => vorbis_modes(&setup).and_then(|modes| vorbis_samples(packets, &modes, blocks)),
+        };
+        return Ok(samples.map_or(0, |n| granule.saturating_sub(n)));
+    }
+    Ok(0)
+}
+
+/// The packets on a page (`h`: its header length), and whether each ends
+/// on it.
+fn packets_of(p: &[u8], h: usize) -> Vec<(&[u8], bool)> {
+    let mut out = Vec::new();
+    let (mut from, mut size) = (h, 0usize);
+    for &l in &p[27..h] {
+        size += usize::from(l);
+        if l < 255 {
+            out.push((&p[from..from + size], true));
+            from += size;
+            size = 0;
+        }
+    }
+    if p[27..h].last() == Some(&255) {
+        out.push((&p[from..from + size], false));
+    }
+    out
+}
+
+/// The samples Vorbis audio packets decode to: a quarter of the previous
+/// and of this packet's block; the stream's first packet gives none.
+fn vorbis_samples<'a>(packets: impl Iterator<Item = &'a [u8]>, modes: &[bool], blocks: [u64; 2]) -> Option<u64> {
+    let bits = u64::BITS - (modes.len().saturating_sub(1) as u64).leading_zeros();
+    let (mut total, mut previous) = (0u64, None::<u64>);
+    for packet in packets.filter(|p| !p.is_empty()) {
+        // Bit 0: 0 for audio; then the mode number.
+        let first = u64::from(packet[0]);
+        let mode = (first >> 1) & ((1 << bits) - 1);
+        if first & 1 != 0 {
+            return None;
+        }
+        let block = blocks[usize::from(*modes.get(mode as usize)?)];
+        total += previous.map_or(0, |p| p / 4 + block / 4);
+        previous = Some(block);
+    }
+    Some(total)
+}
+
+/// Each mode's block flag (long block), from the end of a Vorbis setup
+/// header, where the modes are: read backwards from the framing bit, each
+/// is a mapping number (8 bits, under 64), two zero types (16 bits each)
+/// and the flag, and their count less one (6 bits) comes before them (as
+/// ffmpeg's parser reads them; the codebooks before need not be parsed).
+fn vorbis_modes(setup: &[u8]) -> Option<Vec<bool>> {
+    let mut pos = setup.len() * 8;
+    let read = |pos: &mut usize, n: usize| -> Option<u64> {
+        (0..n).try_fold(0u64, |v, _| {
+            *pos = pos.checked_sub(1)?;
+            Some((v << 1) | u64::from((setup[*pos / 8] >> (*pos % 8)) & 1))
+        })
+    };
+    while read(&mut pos, 1)? == 0 {}
+    let (mut flags, mut count) = (Vec::new(), None);
+    while flags.len() < 64 {
+        let mut p = pos;
+        let (Some(mapping), Some(0), Some(0), Some(flag)) =
+            (read(&mut p, 8), read(&mut p, 16), read(&mut p, 16), read(&mut p, 1))
+        else {
+            break;
+        };
+        if mapping > 63 {
+            break;
+        }
+        flags.push(flag == 1);
+        pos = p;
+        if read(&mut p, 6) == Some(flags.len() as u64 - 1) {
+            count = Some(flags.len());
+        }
+    }
+    // Read from the last mode back.
+    let mut modes = flags[..count?].to_vec();
+    modes.reverse();
+    Some(modes)
+}
+
+/// The samples (at 48 kHz) an Opus packet decodes to, from its TOC byte
+/// (RFC 6716, 3.1).
+fn opus_samples(packet: &[u8]) -> Option<u64> {
+    let toc = *packet.first()?;
+    let config = usize::from(toc >> 3);
+    let frame = match config {
+        0..=11 => [480, 960, 1920, 2880][config & 3],
+        12..=15 => [480, 960][config & 1],
+        _ => [120, 240, 480, 960][config & 3],
+    };
+    let frames = match toc & 3 {
+        0 => 1,
+        1 | 2 => 2,
+        _ => u64::from(*packet.get(1)? & 0x3F),
+    };
+    Some(frame * frames)
+}
+
+/// The whole page at `at`, from `head` when it holds it, else read.
+fn page_at<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8], at: u64) -> io::Result<Option<Vec<u8>>> {
+    let read = |src: &mut R, at: u64, n: usize| -> io::Result<Vec<u8>> {
+        if let Some(b) = usize::try_from(at).ok().and_then(|a| head.get(a..a.checked_add(n)?)) {
+            return Ok(b.to_vec());
+        }
+        let mut b = vec![0u8; n.min(usize::try_from(len.saturating_sub(at)).unwrap_or(usize::MAX))];
+        src.seek(SeekFrom::Start(at))?;
+        let got = super::read_full(src, &mut b)?;
+        b.truncate(got);
+        Ok(b)
+    };
+    let top = read(src, at, 27)?;
+    let Some(segments) = top.get(26).map(|s| usize::from(*s)) else { return Ok(None) };
+    let header = read(src, at, 27 + segments)?;
+    let Some((.., h, b)) = page(&header) else { return Ok(None) };
+    let whole = read(src, at, h + b)?;
+    Ok((whole.len() == h + b).then_some(whole))
 }
 
 /// The last page of a file, checksum intact.

@@ -519,3 +519,44 @@ fn an_ogg_file_joined_with_itself_is_refused() {
         assert!(probe_bytes(one, Engine::Auto).is_ok(), "{file}");
     }
 }
+
+/// `ogg` with every granule position that is not 0 moved on by `offset`
+/// (a capture of a live stream that started long before), checksums fixed.
+fn granules_moved_on(ogg: &[u8], offset: u64) -> Vec<u8> {
+    let mut out = ogg.to_vec();
+    let mut at = 0;
+    while at + 27 <= out.len() {
+        let segments = usize::from(out[at + 26]);
+        let body: usize = out[at + 27..at + 27 + segments].iter().map(|l| usize::from(*l)).sum();
+        let end = at + 27 + segments + body;
+        let granule = u64::from_le_bytes(out[at + 6..at + 14].try_into().unwrap());
+        if granule != 0 && granule != u64::MAX {
+            out[at + 6..at + 14].copy_from_slice(&(granule + offset).to_le_bytes());
+            set_ogg_crc(&mut out[at..end]);
+        }
+        at = end;
+    }
+    out
+}
+
+/// An Opus stream whose granules start an hour in: its length is from its
+/// first sample, not from the hour before it.
+#[test]
+fn an_opus_capture_of_a_live_stream_is_measured_from_its_start() {
+    use podsmith::probe::Engine;
+    let opus = std::fs::read(audio("opus.opus")).unwrap();
+    let info = probe_bytes(granules_moved_on(&opus, 48_000 * 3600), Engine::Auto).unwrap();
+    assert_eq!(info.duration_secs, 3.0);
+}
+
+/// The same for Vorbis, whose first audio page's granule counts the
+/// samples of its packets but the first (block sizes from the setup header).
+#[test]
+fn a_vorbis_capture_of_a_live_stream_is_measured_from_its_start() {
+    use podsmith::probe::Engine;
+    for (file, secs) in [("vorbis.ogg", 3.0), ("vorbis-5s.ogg", 5.0)] {
+        let ogg = std::fs::read(audio(file)).unwrap();
+        let info = probe_bytes(granules_moved_on(&ogg, 44_100 * 3600), Engine::Auto).unwrap();
+        assert_eq!(info.duration_secs, secs, "{file}");
+    }
+}
