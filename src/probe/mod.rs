@@ -321,6 +321,8 @@ struct Pre {
     ogg: Option<ogg::Stream>,
     /// An Ogg file of streams one after another (see [`ogg::Reading::Chained`]).
     ogg_chained: bool,
+    /// An Ogg file with no page in its last MiB (see [`ogg::Reading::NoEnd`]).
+    ogg_no_end: bool,
     /// The chapters of an ID3v2 tag.
     chapters: Vec<id3::TaggedChapter>,
     /// A WAV file's `data` chunk.
@@ -378,6 +380,13 @@ pub fn probe_engine(open: Opener<'_>, engine: Engine) -> Result<AudioInfo, Probe
                     .into(),
             ));
         }
+        if pre.ogg_no_end {
+            return Err(ProbeError::Corrupt(
+                "no Ogg page in the file's last MiB: bytes that are not audio follow the stream (appended \
+                 by a copy or an upload; cut them off after its last page), or the file is damaged"
+                    .into(),
+            ));
+        }
         if engine == Engine::Auto
             && let Some(found) = from_headers(&pre, bytes)
         {
@@ -408,6 +417,7 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
         flac_held: None,
         ogg: None,
         ogg_chained: false,
+        ogg_no_end: false,
         chapters: Vec::new(),
         wav: None,
     };
@@ -417,6 +427,7 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
         match ogg::read(source, bytes, &head)? {
             ogg::Reading::Stream(s) => pre.ogg = Some(s),
             ogg::Reading::Chained => pre.ogg_chained = true,
+            ogg::Reading::NoEnd => pre.ogg_no_end = true,
             ogg::Reading::Other => {}
         }
     } else if head.starts_with(b"fLaC") {

@@ -4,10 +4,14 @@
 //!
 //! This is the same arithmetic symphonia's Ogg reader does, without the
 //! rest of its work (CRC-checking every page it passes on the way to the
-//! end, parsing the Vorbis codebooks): a probe reads two small blocks.
-//! Anything unusual (several logical streams, a chained file, a last page
-//! that is not marked as the end, trailing bytes, a bad checksum) is left
-//! to symphonia, which handles it or reports the damage.
+//! end, parsing the Vorbis codebooks): a probe reads two small blocks, and
+//! a few small ones between them (the same file joined with itself counts
+//! its pages up again). A capture of a live stream, whose granules do not
+//! start at 0, is measured from its first audio page's start; bytes after
+//! the last page are not part of the stream. Anything unusual (several
+//! logical streams, a chained file, a last page that is not marked as the
+//! end, a bad checksum) is left to symphonia, which handles it or reports
+//! the damage.
 
 use std::io::{self, Read, Seek, SeekFrom};
 
@@ -69,6 +73,9 @@ pub enum Reading {
     /// another ("chained", as `cat a.ogg b.ogg` makes), whose lengths no
     /// header adds up.
     Chained,
+    /// No Ogg page in the file's last MiB: what follows the stream is not
+    /// audio, or the file is damaged.
+    NoEnd,
     /// Something else: symphonia looks.
     Other,
 }
@@ -112,7 +119,7 @@ fn read_stream<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> i
         Some((next_kind, _, next_serial, ..)) if next_kind & 0x02 == 0 && next_serial == serial => {}
         _ => return Ok(other),
     }
-    let Some(last) = last_page(src, len)? else { return Ok(other) };
+    let Some(last) = last_page(src, len)? else { return Ok(Err(Reading::NoEnd)) };
     if last.serial != serial && last.kind & 0x04 != 0 {
         return Ok(Err(Reading::Chained));
     }
@@ -315,11 +322,14 @@ struct Last {
     sequence: u32,
 }
 
-/// How far from the end the last page is looked for.
-const TAILS: [u64; 2] = [8 * 1024, 72 * 1024];
+/// How far from the end the last page is looked for: a page is at most
+/// 65,307 bytes, so no page there means bytes that are not Ogg (over a
+/// few hundred KiB of them: not an upload's stray tail) or damage.
+const TAILS: [u64; 3] = [8 * 1024, 72 * 1024, 1024 * 1024];
 
-/// The page that ends the file exactly, its checksum intact (read in
-/// growing steps: the last 8 KiB is enough for most files).
+/// The last whole page with a matching checksum in the file's last MiB
+/// (read in growing steps: the last 8 KiB is enough for most files).
+/// Bytes after it (a tag, zeros from a copy) are not part of the stream.
 fn last_page<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<Option<Last>> {
     for tail_len in TAILS {
         let from = len.saturating_sub(tail_len);
@@ -329,7 +339,7 @@ fn last_page<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<Optio
         tail.truncate(got);
         let last = (0..(tail.len() + 1).saturating_sub(27)).rev().find_map(|at| {
             let (kind, granule, serial, h, b) = page(&tail[at..])?;
-            let whole = tail.get(at..at + h + b).filter(|p| at + h + b == tail.len() && crc_ok(p))?;
+            let whole = tail.get(at..at + h + b).filter(|p| crc_ok(p))?;
             let sequence = u32::from_le_bytes([whole[18], whole[19], whole[20], whole[21]]);
             Some(Last { offset: from + at as u64, kind, granule, serial, sequence })
         });
@@ -443,11 +453,20 @@ mod tests {
     }
 
     #[test]
+    fn bytes_after_the_last_page_are_not_part_of_the_stream() {
+        let ogg = fixture("vorbis.ogg");
+        for junk in [4, 100_000] {
+            let trailing = [ogg.as_slice(), &vec![0; junk]].concat();
+            assert_eq!(read_bytes(&trailing).map(|s| s.samples), Some(132_300), "{junk}");
+        }
+        let far = [ogg.as_slice(), &vec![0; 1100 * 1024]].concat();
+        let head = &far[..16 * 1024];
+        assert_eq!(read(&mut std::io::Cursor::new(&far), far.len() as u64, head).unwrap(), Reading::NoEnd);
+    }
+
+    #[test]
     fn anything_unusual_is_left_to_symphonia() {
         let ogg = fixture("vorbis.ogg");
-        let mut trailing = ogg.clone();
-        trailing.extend_from_slice(b"junk");
-        assert_eq!(read_bytes(&trailing), None);
         let mut flipped = ogg.clone();
         let at = ogg.len() - 10;
         flipped[at] ^= 0xFF; // the last page's checksum no longer matches

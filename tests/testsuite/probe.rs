@@ -549,6 +549,26 @@ fn an_opus_capture_of_a_live_stream_is_measured_from_its_start() {
     assert_eq!(info.duration_secs, 3.0);
 }
 
+/// Bytes after an Ogg stream's last page (zeros a copy appended) are not
+/// audio: up to a MiB of them is passed over; more is said.
+#[test]
+fn bytes_after_the_last_ogg_page_are_passed_over_or_named() {
+    use podsmith::probe::Engine;
+    for file in ["vorbis.ogg", "opus.opus"] {
+        let ogg = std::fs::read(audio(file)).unwrap();
+        let info = probe_bytes([ogg.as_slice(), &[0; 100_000]].concat(), Engine::Auto).unwrap();
+        assert_eq!(info.duration_secs, 3.0, "{file}");
+        let err = probe_bytes([ogg.as_slice(), &vec![0; 1100 * 1024]].concat(), Engine::Auto).unwrap_err();
+        assert_eq!(
+            err,
+            "the audio data is damaged: no Ogg page in the file's last MiB: bytes that are not audio follow the \
+             stream (appended by a copy or an upload; cut them off after its last page), or the file is damaged; \
+             re-export the episode",
+            "{file}"
+        );
+    }
+}
+
 /// The same for Vorbis, whose first audio page's granule counts the
 /// samples of its packets but the first (block sizes from the setup header).
 #[test]
