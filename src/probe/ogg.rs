@@ -127,12 +127,17 @@ fn read_stream<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> i
     if !usable {
         return Ok(other);
     }
-    if !counts_up(src, len, serial, &last)? {
+    // The file's first block (a hosted file's first request fetches it).
+    let mut first = vec![0u8; len.min(FIRST_BLOCK) as usize];
+    src.seek(SeekFrom::Start(0))?;
+    let got = super::read_full(src, &mut first)?;
+    first.truncate(got);
+    if joined(src, len, (&first, serial), &last)? {
         return Ok(Err(Reading::Chained));
     }
     // A capture of a live stream counts on from where the capture began.
     let codec = if opus { Codec::Opus } else { Codec::Vorbis { blocks: vorbis_blocks } };
-    let start = stream_start(src, (len, head), serial, codec)?;
+    let start = stream_start(src, (len, &first), serial, codec)?;
     let Some(samples) = last.granule.checked_sub(start + pre_skip) else { return Ok(other) };
     let time_base = if opus { 48_000 } else { sample_rate };
     Ok(Ok(Stream { opus, sample_rate, channels, samples, time_base }))
@@ -348,6 +353,48 @@ fn last_page<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<Optio
         }
     }
     Ok(None)
+}
+
+/// How much of the file's start is read for its first pages.
+const FIRST_BLOCK: u64 = 64 * 1024;
+
+/// How many times the pages' average size in the first block the file's
+/// size per page (by the last page's sequence number) may be before the
+/// pages between are looked at: the same file twice has twice its size for
+/// the pages its last one counts.
+const TOO_BIG: f64 = 1.5;
+
+/// Whether the file holds the stream `serial` more than once, one copy
+/// after the other (`cat a.ogg a.ogg`: one serial number, and its last page
+/// tells only of one copy). Seen in the first block (`first`) when a copy
+/// begins in it; else, when the file is too big for the pages its last one
+/// counts, by [`counts_up`] (a few more reads, which a plain file does not
+/// need: a hosted one is measured in two requests).
+fn joined<R: Read + Seek + ?Sized>(
+    src: &mut R,
+    len: u64,
+    (first, serial): (&[u8], u32),
+    last: &Last,
+) -> io::Result<bool> {
+    let (mut at, mut pages, mut before) = (0usize, 0usize, None::<u32>);
+    while let Some((kind, _, page_serial, h, b)) =
+        first.get(at..).and_then(page).filter(|p| at + p.3 + p.4 <= first.len())
+    {
+        if page_serial == serial {
+            let sequence = u32::from_le_bytes([first[at + 18], first[at + 19], first[at + 20], first[at + 21]]);
+            if (at > 0 && kind & 0x02 != 0) || before.is_some_and(|s| sequence < s) {
+                return Ok(true);
+            }
+            before = Some(sequence);
+        }
+        pages += 1;
+        at += h + b;
+    }
+    let per_page = len as f64 / (f64::from(last.sequence) + 1.0);
+    if pages == 0 || per_page <= TOO_BIG * at as f64 / pages as f64 {
+        return Ok(false);
+    }
+    Ok(!counts_up(src, len, serial, last)?)
 }
 
 /// How many places between the first and the last page are looked at, and
