@@ -177,8 +177,18 @@ fn stream_start<R: Read + Seek + ?Sized>(
     };
     let (mut at, mut done, mut setup) = (0u64, 0usize, Vec::new());
     for _ in 0..MAX_HEADER_PAGES {
-        let Some(p) = page_at(src, len, head, at)? else { return Ok(0) };
-        let Some((kind, granule, _, h, _)) = page(&p).filter(|p| p.2 == serial) else { return Ok(0) };
+        let Some(top) = page_at(src, len, head, at, false)? else { return Ok(0) };
+        let Some((kind, granule, _, h, b)) = page(&top).filter(|p| p.2 == serial) else { return Ok(0) };
+        // Only the setup header's bytes are kept (not a cover in the tags).
+        let ends = top[27..h].iter().filter(|l| **l < 255).count();
+        let setup_here =
+            headers == 3 && done <= 2 && (done + ends > 2 || (done + ends == 2 && top[27..h].last() == Some(&255)));
+        if done < headers && !setup_here {
+            done += ends;
+            at += (h + b) as u64;
+            continue;
+        }
+        let Some(p) = page_at(src, len, head, at, true)? else { return Ok(0) };
         if done < headers {
             for (bytes, complete) in packets_of(&p, h) {
                 if done == 2 && setup.len() + bytes.len() <= MAX_SETUP {
@@ -296,8 +306,15 @@ fn opus_samples(packet: &[u8]) -> Option<u64> {
     Some(frame * frames)
 }
 
-/// The whole page at `at`, from `head` when it holds it, else read.
-fn page_at<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8], at: u64) -> io::Result<Option<Vec<u8>>> {
+/// The page at `at` (only its header and lacing unless `whole`), from
+/// `head` when it holds it, else read.
+fn page_at<R: Read + Seek + ?Sized>(
+    src: &mut R,
+    len: u64,
+    head: &[u8],
+    at: u64,
+    whole: bool,
+) -> io::Result<Option<Vec<u8>>> {
     let read = |src: &mut R, at: u64, n: usize| -> io::Result<Vec<u8>> {
         if let Some(b) = usize::try_from(at).ok().and_then(|a| head.get(a..a.checked_add(n)?)) {
             return Ok(b.to_vec());
@@ -312,8 +329,11 @@ fn page_at<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8], at: u64)
     let Some(segments) = top.get(26).map(|s| usize::from(*s)) else { return Ok(None) };
     let header = read(src, at, 27 + segments)?;
     let Some((.., h, b)) = page(&header) else { return Ok(None) };
-    let whole = read(src, at, h + b)?;
-    Ok((whole.len() == h + b).then_some(whole))
+    if !whole {
+        return Ok(Some(header));
+    }
+    let page = read(src, at, h + b)?;
+    Ok((page.len() == h + b).then_some(page))
 }
 
 /// The last page of a file, checksum intact.
