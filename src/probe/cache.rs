@@ -21,7 +21,7 @@ use crate::fsutil::Status;
 /// Folder and file of the cache, relative to the show folder.
 pub const CACHE_PATH: &str = ".podsmith/cache.json";
 /// Bumped whenever probing changes what it measures.
-const VERSION: u32 = 7;
+const VERSION: u32 = 8;
 
 /// What identifies a file's content cheaply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

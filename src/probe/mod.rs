@@ -22,10 +22,13 @@
 //! - An MP3 without a LAME tag (the "length" symphonia reports there is a
 //!   bitrate *estimate*, minutes off for VBR; also VBRI and bare Xing):
 //!   walk every frame header (`mp3::walk`).
-//! - Any other file whose header has no length (streamed WAV, an Ogg without
-//!   its last page): count packets through the demuxer.
+//! - A WAV: from the bytes its `data` chunk holds (a header that promises
+//!   more is a cut upload; a streamed one's size is a placeholder).
+//! - Any other file whose header has no length (an Ogg without its last
+//!   page): count packets through the demuxer.
 //! - Check the byte counts headers promise against the file (truncated
-//!   uploads). Never estimate from a bitrate; never decode.
+//!   uploads; a FLAC's last frame against its STREAMINFO total). Never
+//!   estimate from a bitrate; never decode.
 
 pub mod cache;
 mod flac;
@@ -36,6 +39,7 @@ mod mp4;
 mod ogg;
 #[cfg(feature = "online")]
 pub mod remote;
+mod wav;
 
 use std::io::ErrorKind;
 use std::path::Path;
@@ -310,12 +314,19 @@ struct Pre {
     mp4: Option<mp4::Boxes>,
     /// A FLAC without a total in STREAMINFO: (samples, rate) from its last frames.
     flac_total: Option<(u64, u32)>,
+    /// A FLAC whose last frame ends over a frame short of STREAMINFO's
+    /// total (a cut file): (samples it holds, rate).
+    flac_held: Option<(u64, u32)>,
     /// An Ogg Vorbis/Opus file's length from its first and last pages.
     ogg: Option<ogg::Stream>,
     /// An Ogg file of streams one after another (see [`ogg::Reading::Chained`]).
     ogg_chained: bool,
+    /// An Ogg file with no page in its last MiB (see [`ogg::Reading::NoEnd`]).
+    ogg_no_end: bool,
     /// The chapters of an ID3v2 tag.
     chapters: Vec<id3::TaggedChapter>,
+    /// A WAV file's `data` chunk.
+    wav: Option<wav::Data>,
 }
 
 /// How much of the file's start is read at once: the container's magic,
@@ -369,6 +380,13 @@ pub fn probe_engine(open: Opener<'_>, engine: Engine) -> Result<AudioInfo, Probe
                     .into(),
             ));
         }
+        if pre.ogg_no_end {
+            return Err(ProbeError::Corrupt(
+                "no Ogg page in the file's last MiB: bytes that are not audio follow the stream (appended \
+                 by a copy or an upload; cut them off after its last page), or the file is damaged"
+                    .into(),
+            ));
+        }
         if engine == Engine::Auto
             && let Some(found) = from_headers(&pre, bytes)
         {
@@ -396,9 +414,12 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
         mp3: mp3::Head::default(),
         mp4: None,
         flac_total: None,
+        flac_held: None,
         ogg: None,
         ogg_chained: false,
+        ogg_no_end: false,
         chapters: Vec::new(),
+        wav: None,
     };
     if head.get(4..8) == Some(b"ftyp") {
         pre.mp4 = Some(mp4::read_boxes(source, bytes)?);
@@ -406,6 +427,7 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
         match ogg::read(source, bytes, &head)? {
             ogg::Reading::Stream(s) => pre.ogg = Some(s),
             ogg::Reading::Chained => pre.ogg_chained = true,
+            ogg::Reading::NoEnd => pre.ogg_no_end = true,
             ogg::Reading::Other => {}
         }
     } else if head.starts_with(b"fLaC") {
@@ -416,11 +438,20 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
                 u64::from_be_bytes([info[10], info[11], info[12], info[13], info[14], info[15], info[16], info[17]]);
             let rate = (packed >> 44) as u32;
             let total = packed & ((1 << 36) - 1);
-            if total == 0 && rate > 0 {
-                pre.flac_total = flac::total_from_tail(source, bytes, block)?.map(|t| (t, rate));
+            if rate > 0 {
+                // The last frame tells where the audio ends: without a total
+                // (streamed) that is the length; before the total, a cut.
+                let end = flac::total_from_tail(source, bytes, block)?;
+                if total == 0 {
+                    pre.flac_total = end.map(|t| (t, rate));
+                } else if let Some(end) = end.filter(|e| e.saturating_add(block) < total) {
+                    pre.flac_held = Some((end, rate));
+                }
             }
         }
-    } else if !(head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WAVE")) {
+    } else if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WAVE") {
+        pre.wav = wav::read(source, bytes, &head)?;
+    } else {
         pre.mp3 = mp3::read_head(source, bytes, &head)?;
         if head.starts_with(b"ID3") {
             // Chapters are extra: a tag they cannot be read from has none.
@@ -554,15 +585,17 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
     // frames: the tag tells only of the first part.
     let header =
         header_length(&track, sample_rate, format, codec_id, pre).filter(|_| !(is_mp3 && holds_more(bytes, pre)));
-    let (duration_secs, method, vbr) = match header {
-        Some(secs) => (secs, Method::Header, None),
-        None if is_mp3 => {
+    let wav = pre.wav.filter(|_| format == AudioFormat::Wav).zip(sample_rate.filter(|r| *r > 0));
+    let (duration_secs, method, vbr) = match (header, wav) {
+        (_, Some((data, rate))) => wav_length(data, bytes, rate, header)?,
+        (Some(secs), _) => (secs, Method::Header, None),
+        (None, _) if is_mp3 => {
             let (secs, vbr) = count_mp3_frames(bytes, pre, sample_rate, reopen)?;
             (secs, Method::Scan, Some(vbr))
         }
-        None => {
-            // A streamed WAV's data size is a placeholder (0xFFFFFFFF): its
-            // end of file is the end of the audio, not a cut.
+        (None, _) => {
+            // A WAV whose data chunk could not be found: its end of file
+            // is the end of the audio.
             let eof_is_end = format == AudioFormat::Wav;
             let secs = scan(reader.as_mut(), track.id, track.time_base, sample_rate, is_opus, eof_is_end)?;
             (secs, Method::Scan, None)
@@ -654,6 +687,25 @@ fn header_length(
     }
 }
 
+/// A WAV's length from the bytes its `data` chunk holds: a header that
+/// promises more is a cut file, reported as a cut MP3 is; a streamed one
+/// (size unknown) ends where the file ends, and counts as scanned.
+fn wav_length(
+    data: wav::Data,
+    bytes: u64,
+    rate: u32,
+    header: Option<f64>,
+) -> Result<(f64, Method, Option<bool>), ProbeError> {
+    let (frames, cut) = data.frames(bytes);
+    let secs = frames as f64 / f64::from(rate);
+    if cut {
+        let promised = (data.declared / data.block_align) as f64 / f64::from(rate);
+        return Err(ProbeError::Truncated { header: Some(promised), holds: secs });
+    }
+    let method = if data.streamed() || header.is_none() { Method::Scan } else { Method::Header };
+    Ok((secs, method, None))
+}
+
 /// An MP3 without an exact length: its frames counted on a second reader
 /// (headers only, big reads), exact for CBR and VBR; a last frame cut short
 /// means a cut upload. The length, and whether the bitrate varies.
@@ -688,7 +740,8 @@ fn holds_more(bytes: u64, pre: &Pre) -> bool {
 }
 
 /// The byte counts headers promise (an MP3's Xing count, an M4A's media
-/// data), against what the file holds: a cut upload is an error.
+/// data) and a FLAC's STREAMINFO total, against what the file holds: a cut
+/// upload is an error.
 fn check_promised_bytes(duration_secs: f64, bytes: u64, pre: &Pre, is_mp3: bool) -> Result<(), ProbeError> {
     if is_mp3 && let Some(promised) = pre.mp3.bytes.filter(|b| *b > 0) {
         let present = bytes.saturating_sub(pre.mp3.audio_start).saturating_sub(pre.mp3.tail_tags);
@@ -696,6 +749,9 @@ fn check_promised_bytes(duration_secs: f64, bytes: u64, pre: &Pre, is_mp3: bool)
             let holds = duration_secs * present as f64 / promised as f64;
             return Err(ProbeError::Truncated { header: Some(duration_secs), holds });
         }
+    }
+    if let Some((held, rate)) = pre.flac_held {
+        return Err(ProbeError::Truncated { header: Some(duration_secs), holds: held as f64 / f64::from(rate) });
     }
     match pre.mp4.and_then(|b| b.mdat_cut) {
         Some(cut) => Err(media_data_cut(duration_secs, cut)),
@@ -912,7 +968,10 @@ mod tests {
         let mut runs = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            if !matches!(path.extension().and_then(|e| e.to_str()), Some("mp3" | "ogg" | "opus" | "m4a" | "flac")) {
+            if !matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("mp3" | "ogg" | "opus" | "m4a" | "flac" | "wav")
+            ) {
                 continue;
             }
             let data = std::fs::read(&path).unwrap();

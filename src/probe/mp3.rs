@@ -64,14 +64,29 @@ fn bytes_at<'h, R: Read + Seek + ?Sized>(
     at: u64,
     n: usize,
 ) -> io::Result<std::borrow::Cow<'h, [u8]>> {
-    if let Some(inside) = usize::try_from(at).ok().and_then(|at| head.get(at..at.checked_add(n)?)) {
+    bytes_in(src, head, 0, at, n)
+}
+
+/// The bytes at `at..at + n` of the source: from `buf` (the bytes from
+/// `buf_from` on, already read) when it holds them, else read (fewer at
+/// the end of the source).
+fn bytes_in<'b, R: Read + Seek + ?Sized>(
+    src: &mut R,
+    buf: &'b [u8],
+    buf_from: u64,
+    at: u64,
+    n: usize,
+) -> io::Result<std::borrow::Cow<'b, [u8]>> {
+    let inside =
+        at.checked_sub(buf_from).and_then(|o| usize::try_from(o).ok()).and_then(|o| buf.get(o..o.checked_add(n)?));
+    if let Some(inside) = inside {
         return Ok(std::borrow::Cow::Borrowed(inside));
     }
     src.seek(SeekFrom::Start(at))?;
-    let mut buf = vec![0u8; n];
-    let got = super::read_full(src, &mut buf)?;
-    buf.truncate(got);
-    Ok(std::borrow::Cow::Owned(buf))
+    let mut out = vec![0u8; n];
+    let got = super::read_full(src, &mut out)?;
+    out.truncate(got);
+    Ok(std::borrow::Cow::Owned(out))
 }
 
 /// The first frame in `buf`: a layer III header followed by another
@@ -145,44 +160,73 @@ pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head_bytes: &[u
     let mut tail = vec![0u8; tail_len];
     let got = super::read_full(src, &mut tail)?;
     tail.truncate(got);
-    head.tail_tags = tail_tags(&tail);
+    let floor = if head.has_sync { head.audio_start + 4 } else { 0 };
+    head.tail_tags = tail_tags(src, len, &tail, floor)?;
     src.seek(SeekFrom::Start(0))?;
     Ok(head)
 }
 
-/// Bytes of ID3v1, APEv2 and Lyrics3 tags at the end of `tail`.
-fn tail_tags(tail: &[u8]) -> u64 {
-    let mut end = tail.len();
-    let mut total = 0u64;
-    for _ in 0..3 {
-        if end >= 128 && &tail[end - 128..end - 125] == b"TAG" {
-            end -= 128;
-            total += 128;
-            continue;
+/// The most bytes one tag after the audio may take: a size field that
+/// claims more (damaged or crafted) is not believed. A tag's size comes
+/// from its footer; the tag itself is never read.
+const MAX_TAIL_TAG: u64 = 64 * 1024 * 1024;
+
+/// Bytes of tags after the audio, whatever their size: ID3v1, APEv2 (before
+/// or after ID3v1), Lyrics3v2 and ID3v2 with a footer (`3DI`), found by
+/// their footers from the end backwards. `tail` holds the file's last bytes
+/// (from `len - tail.len()`); a tag that starts before them costs two
+/// small reads. `floor` is where the audio starts: no tag reaches before it.
+fn tail_tags<R: Read + Seek + ?Sized>(src: &mut R, len: u64, tail: &[u8], floor: u64) -> io::Result<u64> {
+    let from = len - tail.len() as u64;
+    let mut end = len;
+    // A handful of tags at most follow one another.
+    for _ in 0..8 {
+        match tag_before(src, (tail, from), end, floor)? {
+            Some(size) => end -= size,
+            None => break,
         }
-        if end >= 32 && &tail[end - 32..end - 24] == b"APETAGEX" {
-            let f = &tail[end - 32..end];
-            let size = u64::from(u32::from_le_bytes([f[12], f[13], f[14], f[15]]));
-            let has_header = f[23] & 0x80 != 0;
-            let whole = size + if has_header { 32 } else { 0 };
-            if whole as usize <= end {
-                end -= whole as usize;
-                total += whole;
-                continue;
-            }
-        }
-        if end >= 15
-            && &tail[end - 9..end] == b"LYRICS200"
-            && let Ok(size) = std::str::from_utf8(&tail[end - 15..end - 9]).unwrap_or("x").parse::<usize>()
-            && size + 15 <= end
-        {
-            end -= size + 15;
-            total += (size + 15) as u64;
-            continue;
-        }
-        break;
     }
-    total
+    Ok(len - end)
+}
+
+/// The size of the tag that ends at `end`, from its footer, confirmed by
+/// its header where it has one; `None` if no tag ends there.
+fn tag_before<R: Read + Seek + ?Sized>(
+    src: &mut R,
+    (tail, from): (&[u8], u64),
+    end: u64,
+    floor: u64,
+) -> io::Result<Option<u64>> {
+    let n = end.saturating_sub(floor).min(128) as usize;
+    let last = bytes_in(src, tail, from, end - n as u64, n)?;
+    if last.len() < n {
+        return Ok(None);
+    }
+    let found: Option<(u64, &[u8])> = if n >= 128 && &last[n - 128..n - 125] == b"TAG" {
+        Some((128, b""))
+    } else if n >= 32 && &last[n - 32..n - 24] == b"APETAGEX" {
+        // Its size counts the items and this footer; a header may precede them.
+        let f = &last[n - 32..];
+        let size = u64::from(u32::from_le_bytes([f[12], f[13], f[14], f[15]]));
+        let has_header = f[23] & 0x80 != 0;
+        let magic: &[u8] = if has_header { b"APETAGEX" } else { b"" };
+        (size >= 32).then_some((size + if has_header { 32 } else { 0 }, magic))
+    } else if n >= 15 && &last[n - 9..] == b"LYRICS200" {
+        // Six digits: the bytes from LYRICSBEGIN up to them.
+        let digits = std::str::from_utf8(&last[n - 15..n - 9]).ok().filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+        digits.and_then(|d| d.parse::<u64>().ok()).map(|size| (size + 15, &b"LYRICSBEGIN"[..]))
+    } else if n >= 10 && &last[n - 10..n - 7] == b"3DI" && last[n - 4..].iter().all(|b| b & 0x80 == 0) {
+        // An ID3v2.4 footer: the size excludes the 10-byte header and footer.
+        let size = last[n - 4..].iter().fold(0u64, |acc, b| (acc << 7) | u64::from(*b));
+        Some((size + 20, &b"ID3"[..]))
+    } else {
+        None
+    };
+    let Some((size, magic)) = found.filter(|(size, _)| *size <= MAX_TAIL_TAG && *size <= end - floor) else {
+        return Ok(None);
+    };
+    let start = bytes_in(src, tail, from, end - size, magic.len())?;
+    Ok((*start == *magic).then_some(size))
 }
 
 #[cfg(test)]
@@ -200,13 +244,62 @@ mod tests {
         assert_eq!(frame_len(b"<htm"), None);
     }
 
+    /// The tags after `audio`, measured as `read_head` does (its last 8 KiB read first).
+    fn tags_after(audio: &[u8], tags: &[u8]) -> u64 {
+        let data = [audio, tags].concat();
+        let len = data.len() as u64;
+        let tail = &data[data.len().saturating_sub(TAIL)..];
+        tail_tags(&mut std::io::Cursor::new(&data), len, tail, 4).unwrap()
+    }
+
+    fn apev2(item: usize, header: bool) -> Vec<u8> {
+        let size = (item + 32) as u32;
+        let field = |flags: u32| {
+            let mut f = b"APETAGEX".to_vec();
+            for v in [2000, size, 1, flags] {
+                f.extend_from_slice(&u32::to_le_bytes(v));
+            }
+            f.extend_from_slice(&[0; 8]);
+            f
+        };
+        let mut tag = if header { field(0xA000_0000) } else { Vec::new() };
+        tag.extend(std::iter::repeat_n(0xFF, item));
+        tag.extend(field(if header { 0x8000_0000 } else { 0 }));
+        tag
+    }
+
     #[test]
-    fn tags_at_the_end_are_measured() {
-        let mut tail = vec![0u8; 1000];
-        tail.extend_from_slice(b"TAG");
-        tail.extend_from_slice(&[0u8; 125]);
-        assert_eq!(tail_tags(&tail), 128);
-        assert_eq!(tail_tags(&[0u8; 10]), 0);
+    fn tags_at_the_end_are_measured_whatever_their_size() {
+        let audio = vec![0xFFu8; 1000];
+        let id3v1 = [&b"TAG"[..], &[0u8; 125]].concat();
+        assert_eq!(tags_after(&audio, &id3v1), 128);
+        assert_eq!(tags_after(&audio, b""), 0);
+        // An APEv2 tag of 200 KB, with and without its header, before an ID3v1 tag.
+        let ape = apev2(200_000, true);
+        assert_eq!(tags_after(&audio, &[ape.as_slice(), &id3v1].concat()), 200_000 + 64 + 128);
+        assert_eq!(tags_after(&audio, &apev2(200_000, false)), 200_000 + 32);
+        // An ID3v2.4 tag appended, with its footer.
+        let size = [0x00, 0x12, 0x0F, 0x20]; // synchsafe 296_864
+        let id3 = [&b"ID3\x04\x00\x10"[..], &size, &vec![0x55; 296_864], b"3DI\x04\x00\x10", &size].concat();
+        assert_eq!(tags_after(&audio, &id3), 296_884);
+        // Lyrics3v2, 100 KB.
+        let body = [&b"LYRICSBEGININD0000311"[..], &vec![b'x'; 99_979]].concat();
+        let lyrics = [body.as_slice(), b"100000LYRICS200"].concat();
+        assert_eq!(tags_after(&audio, &[lyrics.as_slice(), &id3v1].concat()), 100_015 + 128);
+    }
+
+    #[test]
+    fn a_footer_whose_tag_is_not_there_is_not_a_tag() {
+        let audio = vec![0xFFu8; 1000];
+        // Its header flag says "APETAGEX" starts the tag, but audio is there.
+        let mut ape = apev2(500, true);
+        ape[0] = b'X';
+        assert_eq!(tags_after(&audio, &ape), 0);
+        // Sizes past the start of the audio, or past any sane tag.
+        assert_eq!(tags_after(&audio, &apev2(5_000, false)[4_000..]), 0);
+        let huge = [&b"3DI\x04\x00\x10"[..], &[0x7F; 4]].concat();
+        assert_eq!(tags_after(&vec![0xFF; 300_000_000 / 1000], &huge), 0);
+        assert_eq!(tags_after(&audio, b"12x456LYRICS200"), 0);
     }
 }
 
@@ -223,6 +316,15 @@ pub struct Walk {
     pub vbr: bool,
     /// The last frame runs past the end of the data: the file was cut.
     pub truncated: bool,
+}
+
+/// The whole length of the ID3v2 tag whose 10-byte header is `h`
+/// (header, body and footer), if `h` is one.
+fn id3v2_len(h: &[u8]) -> Option<u64> {
+    let h = h.get(..10)?;
+    let valid = &h[..3] == b"ID3" && h[3] < 5 && h[6..10].iter().all(|b| b & 0x80 == 0);
+    let size = h[6..10].iter().fold(0u64, |acc, b| (acc << 7) | u64::from(*b));
+    valid.then_some(10 + size + if h[5] & 0x10 != 0 { 10 } else { 0 })
 }
 
 /// Samples per frame for a header: layer III has 1152 (MPEG-1) or 576
@@ -290,7 +392,9 @@ pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_fir
     src.seek(SeekFrom::Start(start))?;
     while pos < end {
         let at = (pos - buf_start) as usize;
-        if at + 4 > filled {
+        // Ten bytes are looked at where a tag may start; four at the end.
+        let more = buf_start + (filled as u64) < end;
+        if at + 4 > filled || (at + 10 > filled && more) {
             // Refill from `pos`, keeping the bytes already read past it.
             if at <= filled {
                 buf.copy_within(at..filled, 0);
@@ -340,8 +444,10 @@ pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_fir
                 }
                 pos += len as u64;
             }
-            // Not a frame here (a stray tag or damage): look for the next one.
-            _ => pos += 1,
+            // Not a frame here: an ID3v2 tag (files joined with `cat`, each
+            // with its cover) is skipped whole, however many sync-like bytes
+            // its picture holds; after damage, the next frame is looked for.
+            _ => pos += id3v2_len(&buf[at..filled]).unwrap_or(1),
         }
     }
     out.vbr = bitrates.count_ones() > 1;

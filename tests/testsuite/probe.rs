@@ -398,3 +398,194 @@ fn loudness_is_measured_as_ebu_r128_says_and_judged() {
     );
     assert!(run.stderr.contains("opus.opus: loudness not measured: Opus cannot be decoded"), "{}", run.stderr);
 }
+
+/// An APEv2 tag (header, one binary item, footer) holding `item`.
+fn apev2_tag(item: &[u8]) -> Vec<u8> {
+    let mut items = Vec::new();
+    items.extend_from_slice(&u32::try_from(item.len()).unwrap().to_le_bytes());
+    items.extend_from_slice(&2u32.to_le_bytes()); // binary
+    items.extend_from_slice(b"Cover Art (Front)\0");
+    items.extend_from_slice(item);
+    let size = u32::try_from(items.len() + 32).unwrap();
+    let field = |flags: u32| {
+        [
+            &b"APETAGEX"[..],
+            &2000u32.to_le_bytes(),
+            &size.to_le_bytes(),
+            &1u32.to_le_bytes(),
+            &flags.to_le_bytes(),
+            &[0; 8],
+        ]
+        .concat()
+    };
+    [field(0xA000_0000), items, field(0x8000_0000)].concat()
+}
+
+/// An ID3v2.4 tag with a footer (`3DI`), as appended after the audio, with a `size`-byte body.
+fn id3v24_with_footer(size: u32) -> Vec<u8> {
+    let synchsafe = |n: u32| [(n >> 21) as u8 & 0x7F, (n >> 14) as u8 & 0x7F, (n >> 7) as u8 & 0x7F, n as u8 & 0x7F];
+    let body = vec![0xFF; size as usize];
+    [&b"ID3\x04\x00\x10"[..], &synchsafe(size), &body, b"3DI\x04\x00\x10", &synchsafe(size)].concat()
+}
+
+/// A Lyrics3v2 tag of `size` bytes in all.
+fn lyrics3v2(size: usize) -> Vec<u8> {
+    let body = [&b"LYRICSBEGININD0000311"[..], &vec![b'x'; size - 15 - 21]].concat();
+    [body.as_slice(), format!("{:06}LYRICS200", body.len()).as_bytes()].concat()
+}
+
+/// Tags after the audio are left out of it whatever their size: here each
+/// holds MPEG frames (a clip of the episode as "cover art"), which would be
+/// counted as audio, and the Info tag thrown away as "the file holds more".
+#[test]
+fn big_tags_after_an_mp3_are_not_audio() {
+    use podsmith::probe::{Engine, Method};
+    let xing = std::fs::read(audio("cbr-xing.mp3")).unwrap();
+    let noxing = std::fs::read(audio("cbr-noxing.mp3")).unwrap();
+    let clip = [noxing.as_slice(); 8].concat();
+    let id3v1 = [&b"TAG"[..], &[0u8; 125]].concat();
+    let tails = [
+        ("APEv2 with a 190 KB item, then ID3v1", [apev2_tag(&clip), id3v1.clone()].concat()),
+        ("ID3v1, then APEv2", [id3v1.clone(), apev2_tag(&clip)].concat()),
+        ("ID3v2.4 with its footer", id3v24_with_footer(150_000)),
+        ("Lyrics3v2 of 100 KB, then ID3v1", [lyrics3v2(100_000), id3v1].concat()),
+    ];
+    let plain = probe_bytes(noxing.clone(), Engine::Auto).unwrap();
+    for (what, tail) in tails {
+        let info = probe_bytes([xing.as_slice(), &tail].concat(), Engine::Auto).unwrap();
+        assert_eq!((info.method, info.duration_secs), (Method::Header, 3.0), "Info tag + {what}");
+        let info = probe_bytes([noxing.as_slice(), &tail].concat(), Engine::Auto).unwrap();
+        assert_eq!((info.method, info.duration_secs), (Method::Scan, plain.duration_secs), "no Xing + {what}");
+    }
+}
+
+/// Two copies of an MP3 with a cover in its ID3v2 tag, joined: the second
+/// copy's tag, full of sync-like bytes, is skipped whole, not walked.
+#[test]
+fn joined_mp3_files_with_covers_are_counted_without_their_tags() {
+    use podsmith::probe::{Engine, Method};
+    let one = std::fs::read(audio("big-id3v2.mp3")).unwrap();
+    let info = probe_bytes(one.repeat(2), Engine::Auto).unwrap();
+    // Twice 3.0 s, with the second file's tag frame, encoder delay and padding.
+    assert_eq!(info.method, Method::Scan);
+    assert!((6.0..6.1).contains(&info.duration_secs), "{info:?}");
+}
+
+/// A WAV is measured by the bytes its `data` chunk holds: one cut short is
+/// reported as a cut MP3 is; one written to a pipe (size 0xFFFFFFFF) ends
+/// where the file ends, to the sample, not rounded up to a whole packet.
+#[test]
+fn a_wav_is_measured_by_the_audio_it_holds() {
+    use podsmith::probe::{Engine, Method};
+    let wav = std::fs::read(audio("wav.wav")).unwrap();
+    let err = probe_bytes(wav[..wav.len() / 2].to_vec(), Engine::Auto).unwrap_err();
+    assert_eq!(err, "the file is truncated: its header says 3.0 s, the file holds 1.5 s; upload or copy it again");
+    let streamed = probe_bytes(std::fs::read(audio("wav-streamed.wav")).unwrap(), Engine::Auto).unwrap();
+    assert_eq!((streamed.method, streamed.duration_secs), (Method::Scan, 3.0));
+    // A streamed WAV cut short promised nothing: it holds what it holds.
+    let streamed = std::fs::read(audio("wav-streamed.wav")).unwrap();
+    let info = probe_bytes(streamed[..streamed.len() - 8000].to_vec(), Engine::Auto).unwrap();
+    assert!((info.duration_secs - 2.0).abs() < 0.01, "{info:?}");
+}
+
+/// A FLAC cut short still says its whole length in STREAMINFO; its last
+/// frame header says where the audio that is there ends.
+#[test]
+fn a_cut_flac_is_truncated() {
+    use podsmith::probe::Engine;
+    let flac = std::fs::read(audio("flac.flac")).unwrap();
+    let whole = probe_bytes(flac.clone(), Engine::Auto).unwrap();
+    assert_eq!(whole.duration_secs, 3.0);
+    // Half its bytes, 8 KiB of them metadata: 15 frames of 576 samples at 8 kHz.
+    let err = probe_bytes(flac[..flac.len() / 2].to_vec(), Engine::Auto).unwrap_err();
+    assert_eq!(err, "the file is truncated: its header says 3.0 s, the file holds 1.1 s; upload or copy it again");
+}
+
+/// The same Ogg file twice (`cat a.ogg a.ogg`: one serial number, so its
+/// last page looks like the end of the first copy's stream) is refused as
+/// files of different streams joined are, not measured as one copy.
+#[test]
+fn an_ogg_file_joined_with_itself_is_refused() {
+    use podsmith::probe::Engine;
+    // Small files are seen whole in their first 64 KiB; the sample show's
+    // are not, and the pages between are looked at.
+    let files = [
+        audio("vorbis.ogg"),
+        audio("opus.opus"),
+        audio("vorbis-5s.ogg"),
+        repo().join("media/kubernetes-sarah-novotny.ogg"),
+    ];
+    for file in files {
+        let file = file.display().to_string();
+        let one = std::fs::read(&file).unwrap();
+        for copies in [2, 3] {
+            let err = probe_bytes(one.repeat(copies), Engine::Auto).map(|i| i.duration_secs).unwrap_err();
+            assert!(
+                err.starts_with("no duration could be measured: an Ogg file of several streams one after another"),
+                "{file} x{copies}: {err}"
+            );
+        }
+        assert!(probe_bytes(one, Engine::Auto).is_ok(), "{file}");
+    }
+}
+
+/// `ogg` with every granule position that is not 0 moved on by `offset`
+/// (a capture of a live stream that started long before), checksums fixed.
+fn granules_moved_on(ogg: &[u8], offset: u64) -> Vec<u8> {
+    let mut out = ogg.to_vec();
+    let mut at = 0;
+    while at + 27 <= out.len() {
+        let segments = usize::from(out[at + 26]);
+        let body: usize = out[at + 27..at + 27 + segments].iter().map(|l| usize::from(*l)).sum();
+        let end = at + 27 + segments + body;
+        let granule = u64::from_le_bytes(out[at + 6..at + 14].try_into().unwrap());
+        if granule != 0 && granule != u64::MAX {
+            out[at + 6..at + 14].copy_from_slice(&(granule + offset).to_le_bytes());
+            set_ogg_crc(&mut out[at..end]);
+        }
+        at = end;
+    }
+    out
+}
+
+/// An Opus stream whose granules start an hour in: its length is from its
+/// first sample, not from the hour before it.
+#[test]
+fn an_opus_capture_of_a_live_stream_is_measured_from_its_start() {
+    use podsmith::probe::Engine;
+    let opus = std::fs::read(audio("opus.opus")).unwrap();
+    let info = probe_bytes(granules_moved_on(&opus, 48_000 * 3600), Engine::Auto).unwrap();
+    assert_eq!(info.duration_secs, 3.0);
+}
+
+/// Bytes after an Ogg stream's last page (zeros a copy appended) are not
+/// audio: up to a MiB of them is passed over; more is said.
+#[test]
+fn bytes_after_the_last_ogg_page_are_passed_over_or_named() {
+    use podsmith::probe::Engine;
+    for file in ["vorbis.ogg", "opus.opus"] {
+        let ogg = std::fs::read(audio(file)).unwrap();
+        let info = probe_bytes([ogg.as_slice(), &[0; 100_000]].concat(), Engine::Auto).unwrap();
+        assert_eq!(info.duration_secs, 3.0, "{file}");
+        let err = probe_bytes([ogg.as_slice(), &vec![0; 1100 * 1024]].concat(), Engine::Auto).unwrap_err();
+        assert_eq!(
+            err,
+            "the audio data is damaged: no Ogg page in the file's last MiB: bytes that are not audio follow the \
+             stream (appended by a copy or an upload; cut them off after its last page), or the file is damaged; \
+             re-export the episode",
+            "{file}"
+        );
+    }
+}
+
+/// The same for Vorbis, whose first audio page's granule counts the
+/// samples of its packets but the first (block sizes from the setup header).
+#[test]
+fn a_vorbis_capture_of_a_live_stream_is_measured_from_its_start() {
+    use podsmith::probe::Engine;
+    for (file, secs) in [("vorbis.ogg", 3.0), ("vorbis-5s.ogg", 5.0)] {
+        let ogg = std::fs::read(audio(file)).unwrap();
+        let info = probe_bytes(granules_moved_on(&ogg, 44_100 * 3600), Engine::Auto).unwrap();
+        assert_eq!(info.duration_secs, secs, "{file}");
+    }
+}
