@@ -293,6 +293,15 @@ fn podcast_table(
             "guid",
             "the podcast:guid Podcast Index knows the show by, made from the old feed's URL (it had none): keep it",
         );
+    } else {
+        // Podcast Index knows such a show by a guid made from its old
+        // address, which neither the file nor the feed tells.
+        notes.push(note(
+            "the feed has no podcast:guid and does not say its own address (no atom:link rel=\"self\"): the \
+             podcast:guid Podcast Index knows the show by cannot be made, and the new one will be taken for another \
+             show; import from the feed's URL instead (podsmith import https://…), or set `guid` in [podcast] to the \
+             one podcastindex.org shows for the show",
+        ));
     }
     block_and_complete(channel, &mut p, notes);
     namespace_tags(channel, &mut p, notes);

@@ -625,10 +625,18 @@ fn a_feed_without_podcast_guid_keeps_the_one_made_from_its_old_url() {
     assert_eq!(parsed.podcast.guid.as_deref(), Some(expected.as_str()));
     assert_ne!(expected, podsmith::xmlns::podcast_guid("https://new.example.org/show/feed.xml"));
     assert!(show.read("a/podsmith.lock").contains(&format!("[show]\nguid = \"{expected}\"\n")));
-    // Nothing tells the old feed's address: no guid is made up.
+    // Nothing tells the old feed's address: no guid is made up, and the
+    // import says what that means and what to do.
     std::fs::write(show.path("no-self.xml"), feed("")).unwrap();
-    show.run(&["import", "no-self.xml", "b"]).ok();
+    let out = show.run(&["import", "no-self.xml", "b"]).ok();
     assert_eq!(podsmith::manifest::load(&show.path("b/episodes.toml")).unwrap().podcast.guid, None);
+    assert!(
+        out.stderr.contains("does not say its own address") && out.stderr.contains("podsmith import https://"),
+        "{}",
+        out.stderr
+    );
+    let with_self = show.run(&["import", "with-self.xml", "c"]).ok();
+    assert!(!with_self.stderr.contains("does not say its own address"), "{}", with_self.stderr);
 }
 
 /// A feed of one show around `items`, with `channel` (more channel tags)
