@@ -392,7 +392,18 @@ pub fn probe_engine(open: Opener<'_>, engine: Engine) -> Result<AudioInfo, Probe
         {
             return found;
         }
-        measure(source, bytes, &pre, open)
+        let fragmented = pre.mp4.is_some_and(|b| b.fragmented);
+        match measure(source, bytes, &pre, open) {
+            // symphonia reads no frames from movie fragments: say what the
+            // file is, not that it holds no audio.
+            Err(ProbeError::NoDuration(_)) if fragmented => Err(ProbeError::Unsupported(
+                "a fragmented MP4 (its audio is in movie fragments, as streaming tools write it), which podsmith \
+                 cannot measure: re-export it as a plain M4A, e.g. \
+                 ffmpeg -i in.m4a -c copy -movflags +faststart out.m4a"
+                    .into(),
+            )),
+            other => other,
+        }
     }))
     .unwrap_or_else(|panic| {
         let msg = panic

@@ -146,6 +146,10 @@ fn each_kind_of_broken_file_gets_its_own_clear_error() {
             "broken-truncated-moovend.m4a",
             "the audio data is damaged: the M4A ends inside its media data and has no index (moov box): the upload was cut short; re-export the episode",
         ),
+        (
+            "broken-fragmented.m4a",
+            "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): a fragmented MP4 (its audio is in movie fragments, as streaming tools write it), which podsmith cannot measure: re-export it as a plain M4A, e.g. ffmpeg -i in.m4a -c copy -movflags +faststart out.m4a",
+        ),
     ];
     let show = Show::empty();
     for (file, error) in cases {
