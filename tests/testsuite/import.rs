@@ -836,16 +836,23 @@ fn podcasting_20_tags_the_manifest_holds_are_imported_and_the_others_said_once_e
     }
 }
 
-/// A trailer whose media are served over http is left out (each trailer
-/// is published as podcast:trailer too, which must be https: every build
-/// failed), said, and kept as a comment to put back; the show builds.
-#[test]
-fn a_trailer_served_over_http_is_left_out_and_said_so_the_show_builds() {
+/// `1.mp3` and `2.mp3` (a real MP3 each) served by a real HTTP server on
+/// 127.0.0.1, with the folder that holds them (kept while the server is).
+fn two_mp3s_served() -> (tempfile::TempDir, Server) {
     let served = tempfile::tempdir().unwrap();
     for name in ["1.mp3", "2.mp3"] {
         std::fs::copy(audio("cbr-xing.mp3"), served.path().join(name)).unwrap();
     }
     let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    (served, server)
+}
+
+/// A trailer whose media are served over http is left out (each trailer
+/// is published as podcast:trailer too, which must be https: every build
+/// failed), said, and kept as a comment to put back; the show builds.
+#[test]
+fn a_trailer_served_over_http_is_left_out_and_said_so_the_show_builds() {
+    let (_served, server) = two_mp3s_served();
     let date = "Tue, 01 Oct 2024 10:00:00 +0000";
     let trailer = crafted_item(2, date, "<itunes:episodeType>trailer</itunes:episodeType>")
         .replace("https://old.example.com/", &server.base());
@@ -952,11 +959,7 @@ fn a_bad_base_url_is_a_usage_error_naming_the_flag() {
 /// ("give it back the date it was published with").
 #[test]
 fn an_item_dated_in_the_future_is_imported_as_scheduled_and_said() {
-    let served = tempfile::tempdir().unwrap();
-    for name in ["1.mp3", "2.mp3"] {
-        std::fs::copy(audio("cbr-xing.mp3"), served.path().join(name)).unwrap();
-    }
-    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let (_served, server) = two_mp3s_served();
     let future = "Thu, 01 Oct 2099 10:00:00 +0000";
     let items = format!("{}{}", crafted_item(1, "Tue, 01 Oct 2024 10:00:00 +0000", ""), crafted_item(2, future, ""))
         .replace("https://old.example.com/", &server.base());
