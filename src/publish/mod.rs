@@ -298,11 +298,51 @@ impl Publishing<'_> {
         let mut ahead = Ahead::default();
         if let (false, Ok((Some(record), _))) = (opts.dry_run, told.await) {
             ahead = upload_ahead(&sender, site, &record, self.hosted, digests, opts).await?;
+            // While the listing comes: the digests of what went up are
+            // kept, and the record is written as it will be if the
+            // listing finds the destination as the record says.
+            if !ahead.sent.is_empty() && !task.is_finished() {
+                remember_digests(digests, site, &ahead);
+                let _ = digests.save(&crate::manifest::root_of(&opts.build.manifest));
+                ahead.recorded = self.record_ahead(&sender, site, &record, &ahead).await?;
+            }
         }
         let read = task.await.map_err(|e| {
             PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
         })??;
         Ok((read, ahead))
+    }
+
+    /// Writes the record as it will be once the uploads sent `ahead` are
+    /// all there is to do: as the plan makes it if the listing finds the
+    /// destination as its `record` says (nothing more to send or delete;
+    /// else nothing is written). Returns it, written: the publish need not
+    /// write it again if the listing finds just that.
+    async fn record_ahead(
+        &self,
+        sender: &store::Sender,
+        site: &LocalSite,
+        record: &record::Published,
+        ahead: &Ahead,
+    ) -> Result<Option<record::Published>, PublishError> {
+        if !record.pending.is_empty() {
+            return Ok(None);
+        }
+        let as_recorded: HashMap<String, plan::Listed> = record
+            .objects
+            .iter()
+            .map(|(k, e)| (k.clone(), plan::Listed { size: e.size, etag: e.etag.clone() }))
+            .collect();
+        let none = std::collections::HashSet::new();
+        let terms =
+            plan::Terms { prune: self.opts.prune, force: self.opts.force, identical: &none, hosted: self.hosted };
+        let mut plan = plan::make_with(&site.files, Some(record), &as_recorded, terms);
+        if !plan.deletes.is_empty() || plan.puts.iter().any(|p| !ahead.sent.contains_key(&p.file.key)) {
+            return Ok(None);
+        }
+        with_etags(&mut plan.record, &ahead.sent);
+        sender.write_record(&plan.record).await?;
+        Ok(Some(plan.record))
     }
 
     /// The plan for the destination as `record` and `listed` say it is:
@@ -364,14 +404,14 @@ impl Publishing<'_> {
         let more = all.iter().any(|p| !ahead.sent.contains_key(&p.file.key));
         let again = |p: &&plan::Put| more && matches!(p.file.phase, plan::Phase::Feed | plan::Phase::MainFeed);
         plan.puts = all.iter().filter(|p| !ahead.sent.contains_key(&p.file.key) || again(p)).cloned().collect();
-        for (key, (etag, sha)) in &ahead.sent {
-            if let Some(e) = plan.record.objects.get_mut(key) {
-                e.etag = etag.clone();
-                e.sha256 = sha.clone().or(e.sha256.take());
-            }
-        }
-        let before = ahead.pending.as_ref().or(record);
-        let sent = sender.run(plan, before, &site.root).await;
+        with_etags(&mut plan.record, &ahead.sent);
+        // The record written while the listing came is the one to write.
+        let written = plan.is_empty() && ahead.recorded.as_ref() == Some(&plan.record);
+        let before = ahead.pending.as_deref().or(record);
+        let sent = match written {
+            true => Ok(HashMap::new()),
+            false => sender.run(plan, before, &site.root).await,
+        };
         plan.puts = all;
         let ahead_digests = ahead.sent.into_iter().filter_map(|(key, (_, sha))| Some((key, sha?)));
         for (key, sha) in sent?.into_iter().chain(ahead_digests) {
@@ -390,9 +430,34 @@ impl Publishing<'_> {
 struct Ahead {
     /// The record as written before: as read, every upload the publish is
     /// about to make pending.
-    pending: Option<record::Published>,
+    pending: Option<Arc<record::Published>>,
     /// Each file sent, with its ETag and (a big file's) SHA-256.
     sent: HashMap<String, (Option<String>, Option<String>)>,
+    /// The record written after them, while the listing came (see
+    /// [`Publishing::record_ahead`]).
+    recorded: Option<record::Published>,
+}
+
+/// Gives the entries of `record` that went up `sent` their ETags and
+/// SHA-256 (as the uploads said).
+#[cfg(feature = "publish")]
+fn with_etags(record: &mut record::Published, sent: &HashMap<String, (Option<String>, Option<String>)>) {
+    for (key, (etag, sha)) in sent {
+        if let Some(e) = record.objects.get_mut(key) {
+            e.etag = etag.clone();
+            e.sha256 = sha.clone().or(e.sha256.take());
+        }
+    }
+}
+
+/// Caches the SHA-256 of the big files that went up `ahead`.
+#[cfg(feature = "publish")]
+fn remember_digests(digests: &mut digests::Digests, site: &LocalSite, ahead: &Ahead) {
+    for (key, (_, sha)) in &ahead.sent {
+        if let (Some(sha), Some(&stamp)) = (sha, site.stamps.get(key)) {
+            digests.put(key, stamp, sha);
+        }
+    }
 }
 
 /// Uploads, while the destination is still being listed, what the site
@@ -428,7 +493,7 @@ async fn upload_ahead(
     // and the plan decide, and a publish they refuse sends nothing.
     let known = |k: &String| record.objects.contains_key(k) || record.pending.contains_key(k);
     let new: Vec<&String> = plan.puts.iter().map(|p| &p.file.key).filter(|k| !known(k)).collect();
-    if plan.puts.is_empty() || new.len() > AHEAD_NEW || !sender.taken(&new).await.is_empty() {
+    if plan.puts.is_empty() || new.len() > AHEAD_NEW {
         return Ok(Ahead::default());
     }
     // What an unfinished publish was putting waits for the listing (it may
@@ -441,10 +506,17 @@ async fn upload_ahead(
     if puts.is_empty() {
         return Ok(Ahead::default());
     }
+    // The record that names every upload pending is encoded while the new
+    // keys are asked about (unused if one is taken).
     let mut pending = record.clone();
     pending.pending.extend(plan.puts.iter().map(|p| (p.file.key.clone(), p.file.entry.clone())));
-    let sent = sender.early(&puts, &pending, &site.root).await?;
-    Ok(Ahead { pending: Some(pending), sent })
+    let pending = Arc::new(pending);
+    let encoding = store::Encoding::start(pending.clone());
+    if !sender.taken(&new).await.is_empty() {
+        return Ok(Ahead::default());
+    }
+    let sent = sender.early(&puts, encoding, &site.root).await?;
+    Ok(Ahead { pending: Some(pending), sent, recorded: None })
 }
 
 /// The most new files a publish sends ahead of the listing (each is asked

@@ -227,7 +227,10 @@ pub fn make_with(
             }
             None => {
                 let mut entry = file.entry.clone();
-                entry.etag = listed.get(&file.key).and_then(|l| l.etag.clone());
+                // A listing without ETags (some services give none) leaves
+                // the one the upload got (the object is podsmith's, as put).
+                let uploaded = || record.objects.get(&file.key).and_then(|was| was.etag.clone());
+                entry.etag = listed.get(&file.key).and_then(|l| l.etag.clone()).or_else(uploaded);
                 objects.insert(file.key.clone(), entry);
                 plan.unchanged += 1;
             }
@@ -402,6 +405,21 @@ mod tests {
         there.get_mut("feed.xml").unwrap().etag = Some("W/\"abd\"".into());
         let plan = make(&site(), Some(&record), &there, false, false);
         assert_eq!(plan.puts.iter().map(|p| p.reason).collect::<Vec<_>>(), [Reason::Replaced]);
+    }
+
+    #[test]
+    fn a_listing_without_etags_leaves_those_the_uploads_got() {
+        let (record, mut there) = published(&site());
+        for l in there.values_mut() {
+            l.etag = None;
+        }
+        let plan = make(&site(), Some(&record), &there, false, false);
+        assert!(plan.is_empty());
+        assert_eq!(plan.record.objects, record.objects, "the ETags the uploads got are kept");
+        // Where the listing gives one, it is the one recorded.
+        there.insert("index.html".into(), Listed { size: 12, etag: Some("\"e-index.html\"".into()) });
+        let plan = make(&site(), Some(&record), &there, false, false);
+        assert_eq!(plan.record.objects["index.html"].etag.as_deref(), Some("\"e-index.html\""));
     }
 
     #[test]

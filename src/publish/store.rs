@@ -45,6 +45,18 @@ struct Sent {
     sha256: Option<String>,
 }
 
+/// A record being encoded on a blocking thread of its own: a big show's
+/// takes milliseconds, and the uploads (or the questions before them) go
+/// on meanwhile rather than wait for it.
+pub struct Encoding(tokio::task::JoinHandle<Vec<u8>>);
+
+impl Encoding {
+    /// Starts encoding `record` (on the runtime's blocking threads).
+    pub fn start(record: Arc<Published>) -> Encoding {
+        Encoding(tokio::task::spawn_blocking(move || record.encode()))
+    }
+}
+
 /// A destination's record as read: `None` if there is none (or it is set
 /// aside: then with why).
 pub type RecordRead = (Option<Published>, Option<String>);
@@ -316,9 +328,10 @@ impl Sender {
         // (Unless the record as it is lists every upload as pending already:
         // written before the listing, with the uploads made meanwhile.)
         let listed_pending = |p: &Put| before.and_then(|b| b.pending.get(&p.file.key)) == Some(&p.file.entry);
-        let pending = (!plan.puts.iter().all(listed_pending)).then(|| plan.pending_record(before));
+        let pending =
+            (!plan.puts.iter().all(listed_pending)).then(|| Encoding::start(Arc::new(plan.pending_record(before))));
         self.progress.start("uploading", plan.bytes());
-        let sent = self.send_phases(plan, pending.as_ref(), root).await?;
+        let sent = self.send_phases(plan, pending, root).await?;
         self.progress.finish();
         for s in &sent {
             if let Some(e) = plan.record.objects.get_mut(&s.key) {
@@ -344,7 +357,7 @@ impl Sender {
     async fn send_phases(
         &self,
         plan: &Plan,
-        pending: Option<&Published>,
+        mut pending: Option<Encoding>,
         root: &Path,
     ) -> Result<Vec<Sent>, PublishError> {
         let ahead: Vec<(String, std::path::PathBuf, u64)> = plan
@@ -373,11 +386,11 @@ impl Sender {
             let uploads = futures::stream::iter(puts)
                 .map(|put| self.upload(put, root, read_ahead.remove(&put.file.key)))
                 .buffer_unordered(self.jobs);
-            let results: Vec<Sent> = match (phase, pending) {
-                // The media are on their way before the record is encoded.
+            let results: Vec<Sent> = match (phase, pending.take()) {
+                // The media go up while the record is encoded.
                 (Phase::Media, Some(record)) => {
                     let (results, recorded) =
-                        futures::future::join(uploads.try_collect::<Vec<Sent>>(), self.write_record(record)).await;
+                        futures::future::join(uploads.try_collect::<Vec<Sent>>(), self.write_encoded(record)).await;
                     recorded?;
                     results?
                 }
@@ -421,19 +434,20 @@ impl Sender {
     pub async fn early(
         &self,
         puts: &[Put],
-        pending: &Published,
+        pending: Encoding,
         root: &Path,
     ) -> Result<HashMap<String, (Option<String>, Option<String>)>, PublishError> {
         let mut sent = HashMap::with_capacity(puts.len());
+        let mut pending = Some(pending);
         self.progress.start("uploading", puts.iter().map(|p| p.file.entry.size).sum());
         for phase in [Phase::Media, Phase::Page, Phase::Feed, Phase::MainFeed] {
             let uploads = futures::stream::iter(puts.iter().filter(|p| p.file.phase == phase))
                 .map(|put| self.upload(put, root, None))
                 .buffer_unordered(self.jobs);
-            let results: Vec<Sent> = match phase {
-                Phase::Media => {
+            let results: Vec<Sent> = match (phase, pending.take()) {
+                (Phase::Media, Some(pending)) => {
                     let (results, recorded) =
-                        futures::future::join(uploads.try_collect::<Vec<Sent>>(), self.write_record(pending)).await;
+                        futures::future::join(uploads.try_collect::<Vec<Sent>>(), self.write_encoded(pending)).await;
                     recorded?;
                     results?
                 }
@@ -533,8 +547,21 @@ impl Sender {
         Ok(Sent { key: key.clone(), etag, sha256 })
     }
 
+    /// Writes the destination's record, once encoded.
+    async fn write_encoded(&self, encoding: Encoding) -> Result<(), PublishError> {
+        let bytes = encoding.0.await.map_err(|e| {
+            PublishError::store(Diagnostic::error("PUBLISH", format!("the record could not be encoded: {e}")))
+        })?;
+        self.put_record(bytes).await
+    }
+
     /// Writes the destination's record.
-    async fn write_record(&self, record: &Published) -> Result<(), PublishError> {
+    pub async fn write_record(&self, record: &Published) -> Result<(), PublishError> {
+        self.put_record(record.encode()).await
+    }
+
+    /// Writes the destination's record, encoded.
+    async fn put_record(&self, bytes: Vec<u8>) -> Result<(), PublishError> {
         let mut attributes = Attributes::new();
         if self.opened.headers {
             attributes.insert(Attribute::ContentType, "application/gzip".into());
@@ -543,7 +570,7 @@ impl Sender {
         let opts = PutOptions { attributes, ..Default::default() };
         self.opened
             .store
-            .put_opts(&self.opened.path(record::KEY), PutPayload::from(record.encode()), opts)
+            .put_opts(&self.opened.path(record::KEY), PutPayload::from(bytes), opts)
             .await
             .map(|_| ())
             .map_err(|e| self.failed(&format!("writing {}", record::KEY), &e))
