@@ -269,6 +269,9 @@ impl Publishing<'_> {
         }
         // A cache: not saving it only costs time at the next publish.
         let _ = digests.save(&show_root);
+        // A big show's listing, record and site take a while to free: the
+        // report need not wait for it.
+        crate::site::free_later((listed, record, site, digests));
         Ok(Done { plan, record_note, notified })
     }
 
@@ -413,7 +416,9 @@ impl Publishing<'_> {
             false => sender.run(plan, before, &site.root).await,
         };
         plan.puts = all;
-        let ahead_digests = ahead.sent.into_iter().filter_map(|(key, (_, sha))| Some((key, sha?)));
+        let Ahead { sent: ahead_sent, pending, recorded } = ahead;
+        crate::site::free_later((pending, recorded));
+        let ahead_digests = ahead_sent.into_iter().filter_map(|(key, (_, sha))| Some((key, sha?)));
         for (key, sha) in sent?.into_iter().chain(ahead_digests) {
             if let Some(&stamp) = site.stamps.get(&key) {
                 digests.put(&key, stamp, &sha);

@@ -556,7 +556,7 @@ impl Building<'_> {
 
 /// Frees `t` on a thread of its own: a big show's records take a while to
 /// free, and the build's report need not wait for that.
-fn free_later<T: Send + 'static>(t: T) {
+pub(crate) fn free_later<T: Send + 'static>(t: T) {
     let _ = std::thread::Builder::new().name("podsmith-free".into()).spawn(move || drop(t));
 }
 
