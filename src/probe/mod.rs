@@ -327,6 +327,38 @@ struct Pre {
     chapters: Vec<id3::TaggedChapter>,
     /// A WAV file's `data` chunk.
     wav: Option<wav::Data>,
+    /// What the file is, if its first bytes say it is audio (or video) in
+    /// a container podcast apps do not play (see [`unplayable`]).
+    /// (And the extension such a file usually has.)
+    unplayable: Option<(&'static str, &'static str)>,
+}
+
+/// What a file is whose first bytes (`head`) are those of a container that
+/// audio editors and old tools export but podcast apps do not play (and
+/// podsmith does not measure): said by name, rather than "no audio format
+/// recognised", with how to make an episode of it. None of these can be
+/// the start of an MP3 (an ID3 tag or a frame).
+fn unplayable(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    const WAVE64: [u8; 16] = *b"riff\x2e\x91\xcf\x11\xa5\xd6\x28\xdb\x04\xc1\x00\x00";
+    const ASF: [u8; 8] = [0x30, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11];
+    const EBML: [u8; 4] = [0x1A, 0x45, 0xDF, 0xA3];
+    let at = |from: usize, magic: &[u8]| head.get(from..from + magic.len()) == Some(magic);
+    Some(match () {
+        _ if at(0, b"caff") => ("a Core Audio file (CAF, as Logic and GarageBand export)", "caf"),
+        _ if at(0, b"FORM") && at(8, b"AIFF") => ("an AIFF file", "aiff"),
+        _ if at(0, b"FORM") && at(8, b"AIFC") => ("an AIFF-C file", "aifc"),
+        _ if (at(0, b"RF64") || at(0, b"BW64")) && at(8, b"WAVE") => {
+            ("an RF64 WAV (the WAV of recorders and editors for files over 4 GB)", "wav")
+        }
+        _ if at(0, &WAVE64) => ("a Sony Wave64 file", "w64"),
+        _ if at(0, &ASF) => ("a Windows Media file (WMA or ASF)", "wma"),
+        _ if at(0, b"#!AMR") => ("an AMR voice recording", "amr"),
+        _ if at(0, b"MAC ") => ("a Monkey's Audio file (APE)", "ape"),
+        _ if at(0, b"wvpk") => ("a WavPack file", "wv"),
+        _ if at(0, &EBML) => ("a Matroska or WebM file", "mka"),
+        _ if at(0, b"RIFF") && at(8, b"AVI ") => ("an AVI video", "avi"),
+        _ => return None,
+    })
 }
 
 /// How much of the file's start is read at once: the container's magic,
@@ -372,6 +404,12 @@ pub fn probe_engine(open: Opener<'_>, engine: Engine) -> Result<AudioInfo, Probe
     // process down on a file no one foresaw.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let pre = read_pre(&mut source, bytes).map_err(|e| ProbeError::Io(e.to_string()))?;
+        if let Some((what, ext)) = pre.unplayable {
+            return Err(ProbeError::Unsupported(format!(
+                "{what}, which podcast apps and directories do not take: export the episode as MP3 (or \
+                 M4A), e.g. ffmpeg -i episode.{ext} -c:a libmp3lame -q:a 2 episode.mp3"
+            )));
+        }
         if pre.ogg_chained {
             return Err(ProbeError::NoDuration(
                 "an Ogg file of several streams one after another (files joined with `cat`, say): podcast apps \
@@ -431,8 +469,11 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
         ogg_no_end: false,
         chapters: Vec::new(),
         wav: None,
+        unplayable: unplayable(&head),
     };
-    if head.get(4..8) == Some(b"ftyp") {
+    if pre.unplayable.is_some() {
+        // Nothing more to read: it is refused by name.
+    } else if head.get(4..8) == Some(b"ftyp") {
         pre.mp4 = Some(mp4::read_boxes(source, bytes)?);
     } else if head.starts_with(b"OggS") {
         match ogg::read(source, bytes, &head)? {
@@ -961,6 +1002,38 @@ mod tests {
     fn probe_bytes(data: Vec<u8>) -> Result<AudioInfo, ProbeError> {
         let open = || -> std::io::Result<Box<dyn MediaSource>> { Ok(Box::new(std::io::Cursor::new(data.clone()))) };
         probe_with(&open)
+    }
+
+    #[test]
+    fn containers_apps_do_not_take_are_named_by_their_first_bytes() {
+        let with = |magic: &[u8], at8: &[u8]| {
+            let mut head = magic.to_vec();
+            head.resize(head.len().max(8), 0);
+            head.extend_from_slice(at8);
+            head.resize(4096, 0x55);
+            head
+        };
+        let cases: [(Vec<u8>, &str); 9] = [
+            (with(b"FORM", b"AIFC"), "aifc"),
+            (with(b"BW64", b"WAVE"), "wav"),
+            (with(b"riff\x2e\x91\xcf\x11\xa5\xd6\x28\xdb\x04\xc1\x00\x00", b""), "w64"),
+            (with(b"#!AMR\n", b""), "amr"),
+            (with(b"MAC ", b""), "ape"),
+            (with(b"wvpk", b""), "wv"),
+            (with(&[0x1A, 0x45, 0xDF, 0xA3], b""), "mka"),
+            (with(b"RIFF", b"AVI "), "avi"),
+            (with(&[0x30, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11], b""), "wma"),
+        ];
+        for (head, ext) in cases {
+            assert_eq!(unplayable(&head).map(|(_, e)| e), Some(ext), "{ext}");
+            let err = probe_bytes(head).unwrap_err().to_string();
+            assert!(err.contains(&format!("ffmpeg -i episode.{ext} ")), "{err}");
+        }
+        // Not the start of any of them: an MP3 (a tag or a frame), a WAV, a
+        // FORM that is not AIFF.
+        for head in [&b"ID3\x04\0\0\0\0\0\0"[..], &[0xFF, 0xFB, 0x90, 0x64], b"RIFF\0\0\0\0WAVE", b"FORM\0\0\0\08SVX"] {
+            assert_eq!(unplayable(head), None);
+        }
     }
 
     /// Our own header readers run on damaged and cut copies of every

@@ -150,6 +150,22 @@ fn each_kind_of_broken_file_gets_its_own_clear_error() {
             "broken-fragmented.m4a",
             "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): a fragmented MP4 (its audio is in movie fragments, as streaming tools write it), which podsmith cannot measure: re-export it as a plain M4A, e.g. ffmpeg -i in.m4a -c copy -movflags +faststart out.m4a",
         ),
+        (
+            "broken-caf.caf",
+            "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): a Core Audio file (CAF, as Logic and GarageBand export), which podcast apps and directories do not take: export the episode as MP3 (or M4A), e.g. ffmpeg -i episode.caf -c:a libmp3lame -q:a 2 episode.mp3",
+        ),
+        (
+            "broken-aiff.aiff",
+            "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): an AIFF file, which podcast apps and directories do not take: export the episode as MP3 (or M4A), e.g. ffmpeg -i episode.aiff -c:a libmp3lame -q:a 2 episode.mp3",
+        ),
+        (
+            "broken-rf64.wav",
+            "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): an RF64 WAV (the WAV of recorders and editors for files over 4 GB), which podcast apps and directories do not take: export the episode as MP3 (or M4A), e.g. ffmpeg -i episode.wav -c:a libmp3lame -q:a 2 episode.mp3",
+        ),
+        (
+            "broken-wma.wma",
+            "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): a Windows Media file (WMA or ASF), which podcast apps and directories do not take: export the episode as MP3 (or M4A), e.g. ffmpeg -i episode.wma -c:a libmp3lame -q:a 2 episode.mp3",
+        ),
     ];
     let show = Show::empty();
     for (file, error) in cases {
