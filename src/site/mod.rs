@@ -738,8 +738,10 @@ impl Building<'_> {
             .filter_map(|m| m.local())
             .map(|f| (f.rel.as_str(), f.path.as_path()))
             .collect();
-        let mut site = rec.clone();
-        for (rel, w) in site.outputs.iter_mut() {
+        // The outputs whose time moved with their source, with their new
+        // stamp (the record is not copied: a big show's lists thousands).
+        let mut moved_to: Vec<(String, (u64, u128))> = Vec::new();
+        for (rel, w) in &rec.outputs {
             let looked = looking
                 .get(rel)
                 .unwrap_or_else(|| std::fs::symlink_metadata(out.join(rel)).ok().map(|m| Status::of(&m)));
@@ -760,23 +762,33 @@ impl Building<'_> {
                         && w.fingerprint.is_some()
                         && Fingerprint::of_file(&out.join(rel.as_str())).ok() == w.fingerprint =>
                 {
-                    (w.size, w.mtime_ns) = (size, mtime_ns)
+                    moved_to.push((rel.clone(), (size, mtime_ns)));
                 }
                 _ => return Ok(Err(Some(probed))),
+            }
+        }
+        let Some(mut site) = records.take(out_abs) else { return Ok(Err(Some(probed))) };
+        for (rel, stamp) in moved_to {
+            if let Some(w) = site.outputs.get_mut(&rel) {
+                (w.size, w.mtime_ns) = stamp;
             }
         }
         site.inputs = inputs.with_hosted(&probed.hosted_digest).with_lock(lock_len).all;
         let mut report = unchanged_report(opts, show, out, records, &site);
         report.nothing_changed = false;
         report.probe_stats = probed.stats.clone();
-        if let Some(cache) = probed.cache.as_mut() {
-            report.probe_stats.cache_note = crate::catalog::save_cache(cache).or(report.probe_stats.cache_note);
-        }
         self.observer.recorded(&site);
         records.put(site);
         records.warnings.clear();
         let state = opts.state_root(&show.root);
-        records.save(&state).map_err(|source| WriteError { path: state.join(record::RECORD_PATH), source })?;
+        // The probe cache is saved while the record is.
+        let (saved, cache_note) = std::thread::scope(|scope| {
+            let saving = probed.cache.as_mut().map(|cache| scope.spawn(move || crate::catalog::save_cache(cache)));
+            let saved = records.save(&state);
+            (saved, saving.and_then(|s| s.join().ok().flatten()))
+        });
+        report.probe_stats.cache_note = cache_note.or(report.probe_stats.cache_note);
+        saved.map_err(|source| WriteError { path: state.join(record::RECORD_PATH), source })?;
         Ok(Ok(report))
     }
 }
