@@ -304,7 +304,7 @@ fn podcast_table(
         ));
     }
     block_and_complete(channel, &mut p, notes);
-    namespace_tags(channel, &mut p, notes);
+    namespace_tags(channel, &mut p, notes, dropped);
     namespace::channel(channel.extensions(), &mut p, notes, dropped);
     // The WebSub hub the apps subscribed to the old feed at: `publish`
     // tells it when the new feed changes.
@@ -1040,28 +1040,36 @@ fn fetch_media(_: &Options, _: &ToFetch, _: &mut Vec<Diagnostic>) -> Result<(), 
 
 /// The channel's Podcasting 2.0 tags podsmith writes too: locked, medium,
 /// license, funding, persons (each kept only if podsmith would take it).
-fn namespace_tags(channel: &rss::Channel, p: &mut toml_edit::Table, notes: &mut Vec<Diagnostic>) {
+fn namespace_tags(
+    channel: &rss::Channel,
+    p: &mut toml_edit::Table,
+    notes: &mut Vec<Diagnostic>,
+    dropped: &mut namespace::Dropped,
+) {
     use toml_edit::{InlineTable, value};
     let Some(ns) = channel.extensions().get("podcast") else { return };
     let text = |name: &str| ns.get(name).and_then(|l| l.first()).and_then(|e| e.value()).map(str::trim);
     if text("locked").is_some_and(|v| v.eq_ignore_ascii_case("yes")) {
         p["locked"] = value(true);
     }
-    if let Some(m) = text("medium").filter(|m| {
-        let base = m.strip_suffix('L').unwrap_or(m);
-        crate::validate::p20::MEDIUMS.contains(&base)
-    }) {
-        p["medium"] = value(m);
+    let known_medium = |m: &str| crate::validate::p20::MEDIUMS.contains(&m.strip_suffix('L').unwrap_or(m));
+    match text("medium").filter(|m| !m.is_empty()) {
+        Some(m) if known_medium(m) => p["medium"] = value(m),
+        Some(_) => dropped.unusable("podcast:medium", "not one of the namespace's mediums"),
+        None => {}
     }
-    if let Some(l) = ns.get("license").and_then(|l| l.first()).and_then(namespace::license) {
+    if let Some(l) = ns.get("license").and_then(|l| l.first()).and_then(|l| namespace::license(l, dropped)) {
         p["license"] = value(l);
     }
     let mut funding = toml_edit::Array::new();
     for f in ns.get("funding").into_iter().flatten() {
         let (Some(url), Some(text)) = (f.attrs().get("url"), f.value().map(str::trim).filter(|t| !t.is_empty())) else {
+            dropped.unusable("podcast:funding", "without a URL or a text");
             continue;
         };
-        if is_https(url) {
+        if !is_https(url) {
+            dropped.unusable("podcast:funding url", "not an https URL");
+        } else {
             let mut t = InlineTable::new();
             t.insert("url", url.as_str().into());
             t.insert("text", crate::text::truncate_chars(text, 128).into());
@@ -1071,7 +1079,7 @@ fn namespace_tags(channel: &rss::Channel, p: &mut toml_edit::Table, notes: &mut 
     if !funding.is_empty() {
         p["funding"] = value(funding);
     }
-    let persons = namespace::persons(ns.get("person").map(Vec::as_slice).unwrap_or_default(), "host", notes);
+    let persons = namespace::persons(ns.get("person").map(Vec::as_slice).unwrap_or_default(), "host", notes, dropped);
     if !persons.is_empty() {
         p["persons"] = value(persons);
     }

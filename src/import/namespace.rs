@@ -35,16 +35,21 @@ const ITEM: &[&str] =
     &["chapters", "transcript", "alternateEnclosure", "person", "license", "soundbite", "season", "location", "value"];
 
 /// The `podcast:` tags left out: by name, whether the channel had it, and
-/// in how many items.
+/// in how many items; and the values of tags the import maps that it left
+/// out as the manifest would refuse them (see [`Dropped::unusable`]).
 #[derive(Debug, Default)]
-pub(super) struct Dropped(BTreeMap<String, (bool, usize)>);
+pub(super) struct Dropped {
+    tags: BTreeMap<String, (bool, usize)>,
+    /// By what was left out and why: how many.
+    unusable: BTreeMap<(&'static str, &'static str), usize>,
+}
 
 impl Dropped {
     /// Counts the tags of `ns` (the channel's, or an item's) the import does not map.
     fn count(&mut self, ns: &BTreeMap<String, Vec<Extension>>, channel: bool) {
         let mapped = if channel { CHANNEL } else { ITEM };
         for name in ns.keys().filter(|n| !mapped.contains(&n.as_str())) {
-            let entry = self.0.entry(name.clone()).or_default();
+            let entry = self.tags.entry(name.clone()).or_default();
             if channel {
                 entry.0 = true;
             } else {
@@ -53,9 +58,23 @@ impl Dropped {
         }
     }
 
-    /// One note per kind of tag left out.
+    /// Counts a value of a tag the import maps that it leaves out (`what`:
+    /// the tag, or the tag and its attribute), as the manifest would
+    /// refuse it (`why`), to be said once with the others like it.
+    pub(super) fn unusable(&mut self, what: &'static str, why: &'static str) {
+        *self.unusable.entry((what, why)).or_default() += 1;
+    }
+
+    /// One note per kind of tag left out, and per kind of value.
     pub(super) fn say(&self, notes: &mut Vec<Diagnostic>) {
-        for (name, (channel, items)) in &self.0 {
+        for ((what, why), n) in &self.unusable {
+            let left = match n {
+                1 => format!("a {what} was left out"),
+                n => format!("{n} {what} values were left out"),
+            };
+            notes.push(note(format!("{left}: {why}, which the manifest does not take")));
+        }
+        for (name, (channel, items)) in &self.tags {
             let whose = match (*channel, *items) {
                 (true, 0) => "the channel's".to_string(),
                 (true, n) => format!("the channel's and {}'", crate::text::count(n, "item")),
@@ -98,13 +117,13 @@ pub(super) fn channel(
 ) {
     let Some(ns) = ext.get("podcast") else { return };
     dropped.count(ns, true);
-    if let Some(l) = first(ns, "location").and_then(location) {
+    if let Some(l) = first(ns, "location").and_then(|l| location(l, dropped)) {
         p["location"] = toml_edit::value(l);
     }
-    if let Some(u) = first(ns, "updateFrequency").and_then(update_frequency) {
+    if let Some(u) = first(ns, "updateFrequency").and_then(|u| update_frequency(u, dropped)) {
         p["update_frequency"] = toml_edit::value(u);
     }
-    if let Some(r) = first(ns, "podroll").map(|r| podroll(r, notes)).filter(|r| !r.is_empty()) {
+    if let Some(r) = first(ns, "podroll").map(|r| podroll(r, notes, dropped)).filter(|r| !r.is_empty()) {
         p["podroll"] = toml_edit::value(r);
     }
     if let Some(v) = first(ns, "value").and_then(|v| value(v, true, dropped)) {
@@ -112,11 +131,18 @@ pub(super) fn channel(
     }
     let mut txt = Array::new();
     for x in ns.get("txt").into_iter().flatten() {
-        let Some(t) = text(x).filter(|t| t.chars().count() <= 4000) else { continue };
+        let Some(t) = text(x).filter(|t| t.chars().count() <= 4000) else {
+            dropped.unusable("podcast:txt", "empty, or over 4,000 characters");
+            continue;
+        };
         let mut entry = InlineTable::new();
         entry.insert("text", t.into());
-        if let Some(purpose) = attr(x, "purpose").filter(|p| p.chars().count() <= 128) {
-            entry.insert("purpose", purpose.into());
+        match attr(x, "purpose") {
+            Some(purpose) if purpose.chars().count() <= 128 => {
+                entry.insert("purpose", purpose.into());
+            }
+            Some(_) => dropped.unusable("podcast:txt purpose", "over 128 characters"),
+            None => {}
         }
         txt.push(entry);
     }
@@ -130,27 +156,47 @@ pub(super) fn channel(
 pub(super) fn item(item: &rss::Item, t: &mut toml_edit::Table, notes: &mut Vec<Diagnostic>, dropped: &mut Dropped) {
     let Some(ns) = item.extensions().get("podcast") else { return };
     dropped.count(ns, false);
-    let persons = persons(ns.get("person").map(Vec::as_slice).unwrap_or_default(), "guest", notes);
+    let persons = persons(ns.get("person").map(Vec::as_slice).unwrap_or_default(), "guest", notes, dropped);
     if !persons.is_empty() {
         t["persons"] = toml_edit::value(persons);
     }
-    if let Some(l) = first(ns, "license").and_then(license) {
+    if let Some(l) = first(ns, "license").and_then(|l| license(l, dropped)) {
         t["license"] = toml_edit::value(l);
     }
-    let bites: Array = ns.get("soundbite").into_iter().flatten().filter_map(soundbite).collect();
+    let bites: Array = ns
+        .get("soundbite")
+        .into_iter()
+        .flatten()
+        .filter_map(|s| {
+            let bite = soundbite(s);
+            if bite.is_none() {
+                dropped.unusable(
+                    "podcast:soundbite",
+                    "without a start time, or with a duration not over 0 and up to 600 s",
+                );
+            }
+            bite
+        })
+        .collect();
     if !bites.is_empty() {
         t["soundbites"] = toml_edit::value(bites);
     }
     if let Some(season) = first(ns, "season") {
         let number = text(season).and_then(|n| n.parse::<u32>().ok()).filter(|n| *n > 0);
-        if let Some(n) = number.filter(|_| !t.contains_key("season")) {
-            t["season"] = toml_edit::value(i64::from(n));
+        match number {
+            Some(n) if !t.contains_key("season") => t["season"] = toml_edit::value(i64::from(n)),
+            Some(_) => {}
+            None => dropped.unusable("podcast:season", "not a whole number from 1"),
         }
-        if let Some(name) = attr(season, "name").filter(|n| n.chars().count() <= 128 && t.contains_key("season")) {
-            t["season_name"] = toml_edit::value(name);
+        match attr(season, "name") {
+            Some(name) if name.chars().count() <= 128 && t.contains_key("season") => {
+                t["season_name"] = toml_edit::value(name);
+            }
+            Some(name) if name.chars().count() > 128 => dropped.unusable("podcast:season name", "over 128 characters"),
+            _ => {}
         }
     }
-    if let Some(l) = first(ns, "location").and_then(location) {
+    if let Some(l) = first(ns, "location").and_then(|l| location(l, dropped)) {
         t["location"] = toml_edit::value(l);
     }
     if let Some(v) = first(ns, "value").and_then(|v| value(v, false, dropped)) {
@@ -160,10 +206,18 @@ pub(super) fn item(item: &rss::Item, t: &mut toml_edit::Table, notes: &mut Vec<D
 
 /// `podcast:person`s as the manifest's `persons` (`default_role` when the
 /// feed's is not in the taxonomy, said).
-pub(super) fn persons(list: &[Extension], default_role: &str, notes: &mut Vec<Diagnostic>) -> Array {
+pub(super) fn persons(
+    list: &[Extension],
+    default_role: &str,
+    notes: &mut Vec<Diagnostic>,
+    dropped: &mut Dropped,
+) -> Array {
     let mut persons = Array::new();
     for person in list {
-        let Some(name) = text(person).filter(|n| n.chars().count() <= 128) else { continue };
+        let Some(name) = text(person).filter(|n| n.chars().count() <= 128) else {
+            dropped.unusable("podcast:person", "without a name, or with one over 128 characters");
+            continue;
+        };
         let mut t = InlineTable::new();
         t.insert("name", name.into());
         for (key, list, default) in
@@ -179,9 +233,13 @@ pub(super) fn persons(list: &[Extension], default_role: &str, notes: &mut Vec<Di
                 None => {}
             }
         }
-        for key in ["img", "href"] {
-            if let Some(u) = person.attrs().get(key).filter(|u| is_https(u)) {
-                t.insert(key, u.as_str().into());
+        for (key, what) in [("img", "podcast:person img"), ("href", "podcast:person href")] {
+            match person.attrs().get(key) {
+                Some(u) if is_https(u) => {
+                    t.insert(key, u.as_str().into());
+                }
+                Some(_) => dropped.unusable(what, "not an https URL"),
+                None => {}
             }
         }
         persons.push(t);
@@ -190,9 +248,16 @@ pub(super) fn persons(list: &[Extension], default_role: &str, notes: &mut Vec<Di
 }
 
 /// `podcast:license`: its name, with its URL when it has an https one.
-pub(super) fn license(l: &Extension) -> Option<Value> {
-    let name = text(l).filter(|n| n.len() <= 128)?;
-    Some(match l.attrs().get("url").filter(|u| is_https(u)) {
+pub(super) fn license(l: &Extension, dropped: &mut Dropped) -> Option<Value> {
+    let Some(name) = text(l).filter(|n| n.len() <= 128) else {
+        dropped.unusable("podcast:license", "without a name, or with one over 128 bytes");
+        return None;
+    };
+    let url = l.attrs().get("url");
+    if url.is_some_and(|u| !is_https(u)) {
+        dropped.unusable("podcast:license url", "not an https URL");
+    }
+    Some(match url.filter(|u| is_https(u)) {
         Some(url) => {
             let mut t = InlineTable::new();
             t.insert("name", name.into());
@@ -204,8 +269,17 @@ pub(super) fn license(l: &Extension) -> Option<Value> {
 }
 
 /// `podcast:location`: its name, with `geo` and `osm` where they are well formed.
-fn location(l: &Extension) -> Option<Value> {
-    let name = text(l).filter(|n| n.chars().count() <= 128)?;
+fn location(l: &Extension, dropped: &mut Dropped) -> Option<Value> {
+    let Some(name) = text(l).filter(|n| n.chars().count() <= 128) else {
+        dropped.unusable("podcast:location", "without a name, or with one over 128 characters");
+        return None;
+    };
+    if attr(l, "geo").is_some_and(|g| !is_geo(g)) {
+        dropped.unusable("podcast:location geo", "not geo:LATITUDE,LONGITUDE");
+    }
+    if attr(l, "osm").is_some_and(|o| !is_osm(o)) {
+        dropped.unusable("podcast:location osm", "not N, W or R and a number");
+    }
     let geo = attr(l, "geo").filter(|g| is_geo(g));
     let osm = attr(l, "osm").filter(|o| is_osm(o));
     if geo.is_none() && osm.is_none() {
@@ -241,13 +315,21 @@ fn is_osm(s: &str) -> bool {
 }
 
 /// `podcast:updateFrequency`: its text, RFC 5545 rule and `complete`.
-fn update_frequency(u: &Extension) -> Option<Value> {
+fn update_frequency(u: &Extension, dropped: &mut Dropped) -> Option<Value> {
+    let Some(text) = text(u) else {
+        dropped.unusable("podcast:updateFrequency", "without a text");
+        return None;
+    };
     let mut t = InlineTable::new();
-    t.insert("text", text(u)?.into());
-    let rule = attr(u, "rrule")
-        .filter(|r| r.split(';').all(|part| part.split_once('=').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty())));
-    if let Some(r) = rule {
-        t.insert("rrule", r.into());
+    t.insert("text", text.into());
+    let is_rule =
+        |r: &str| r.split(';').all(|part| part.split_once('=').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty()));
+    match attr(u, "rrule") {
+        Some(r) if is_rule(r) => {
+            t.insert("rrule", r.into());
+        }
+        Some(_) => dropped.unusable("podcast:updateFrequency rrule", "not an RFC 5545 rule (KEY=VALUE;…)"),
+        None => {}
     }
     if attr(u, "complete").is_some_and(|c| c.eq_ignore_ascii_case("true")) {
         t.insert("complete", true.into());
@@ -257,10 +339,13 @@ fn update_frequency(u: &Extension) -> Option<Value> {
 
 /// `podcast:podroll`'s remote items (each with a `feedGuid`; a feed URL
 /// that is not https is left out, and said: the namespace requires https).
-fn podroll(r: &Extension, notes: &mut Vec<Diagnostic>) -> Array {
+fn podroll(r: &Extension, notes: &mut Vec<Diagnostic>, dropped: &mut Dropped) -> Array {
     let mut out = Array::new();
     for item in r.children().get("remoteItem").into_iter().flatten() {
-        let Some(guid) = attr(item, "feedGuid").filter(|g| crate::text::is_uuid(g)) else { continue };
+        let Some(guid) = attr(item, "feedGuid").filter(|g| crate::text::is_uuid(g)) else {
+            dropped.unusable("podcast:remoteItem", "without a feedGuid that is a UUID");
+            continue;
+        };
         let mut t = InlineTable::new();
         t.insert("feed_guid", guid.into());
         match attr(item, "feedUrl") {
@@ -284,8 +369,11 @@ fn podroll(r: &Extension, notes: &mut Vec<Diagnostic>) -> Array {
 fn value(v: &Extension, channel: bool, dropped: &mut Dropped) -> Option<Value> {
     let mut recipients = Array::new();
     for r in v.children().get("valueRecipient").into_iter().flatten() {
-        let (Some(kind), Some(address)) = (attr(r, "type"), attr(r, "address")) else { continue };
-        let Some(split) = attr(r, "split").and_then(|s| s.parse::<u32>().ok()).filter(|s| *s > 0) else { continue };
+        let split = attr(r, "split").and_then(|s| s.parse::<u32>().ok()).filter(|s| *s > 0);
+        let (Some(kind), Some(address), Some(split)) = (attr(r, "type"), attr(r, "address"), split) else {
+            dropped.unusable("podcast:valueRecipient", "without a type, an address, or a split of 1 or more");
+            continue;
+        };
         let mut t = InlineTable::new();
         if let Some(name) = attr(r, "name") {
             t.insert("name", name.into());
@@ -306,8 +394,12 @@ fn value(v: &Extension, channel: bool, dropped: &mut Dropped) -> Option<Value> {
     let mut beyond = v.children().clone();
     beyond.remove("valueRecipient");
     dropped.count(&beyond, channel);
-    let (kind, method) = (attr(v, "type")?, attr(v, "method")?);
+    let (Some(kind), Some(method)) = (attr(v, "type"), attr(v, "method")) else {
+        dropped.unusable("podcast:value", "without a type or a method");
+        return None;
+    };
     if recipients.is_empty() {
+        dropped.unusable("podcast:value", "without a recipient it could pay");
         return None;
     }
     let mut t = InlineTable::new();

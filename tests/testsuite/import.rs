@@ -836,6 +836,50 @@ fn podcasting_20_tags_the_manifest_holds_are_imported_and_the_others_said_once_e
     }
 }
 
+/// A value of a Podcasting 2.0 tag the manifest would refuse is left out
+/// of the import (the import would otherwise fail), and said: once per
+/// kind of value and reason, however many items have one.
+#[test]
+fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per_kind() {
+    let show = Show::empty();
+    let date = "Mon, 01 Oct 2024 10:00:00 +0000";
+    let channel = "<itunes:category text=\"Arts\"/><podcast:medium>radio-show</podcast:medium>\
+        <podcast:funding url=\"http://fund.example.com/\">Support</podcast:funding>\
+        <podcast:location geo=\"geo:north\">Lisbon</podcast:location>\
+        <podcast:updateFrequency rrule=\"WEEKLY\">Weekly</podcast:updateFrequency>\
+        <podcast:podroll><podcast:remoteItem feedGuid=\"not-a-uuid\"/></podcast:podroll>\
+        <podcast:value type=\"lightning\" method=\"keysend\"><podcast:valueRecipient type=\"node\" address=\"02ab\" split=\"none\"/></podcast:value>";
+    let bad = "<podcast:soundbite startTime=\"10\" duration=\"900\">Too long</podcast:soundbite>\
+        <podcast:season>first</podcast:season><podcast:person img=\"http://img.example.com/a.jpg\">Ann</podcast:person>\
+        <podcast:license url=\"ftp://example.com/l\">cc-by-4.0</podcast:license>";
+    let items: String = (1..=3).map(|n| crafted_item(n, date, bad)).collect();
+    std::fs::write(show.path("some.xml"), crafted_feed(channel, &items)).unwrap();
+    let run = show.run(&["import", "some.xml", "b"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("b/episodes.toml")).unwrap();
+    // What can be kept of each tag is kept.
+    let tags = &parsed.podcast.tags;
+    assert_eq!(tags.location.as_ref().map(|l| (l.name.as_str(), l.geo.is_none())), Some(("Lisbon", true)));
+    assert_eq!(tags.update_frequency.as_ref().map(|u| u.rrule.is_none()), Some(true));
+    assert!(tags.value.is_none() && tags.podroll.is_empty() && tags.funding.is_empty());
+    assert!(parsed.episodes.iter().all(|e| e.tags.soundbites.is_empty() && e.season.is_none()));
+    assert!(parsed.episodes.iter().all(|e| e.tags.persons.len() == 1 && e.tags.persons[0].img.is_none()));
+    for said in [
+        "a podcast:medium was left out: not one of the namespace's mediums",
+        "a podcast:funding url was left out: not an https URL",
+        "a podcast:location geo was left out: not geo:LATITUDE,LONGITUDE",
+        "a podcast:updateFrequency rrule was left out: not an RFC 5545 rule",
+        "a podcast:remoteItem was left out: without a feedGuid that is a UUID",
+        "a podcast:valueRecipient was left out: without a type, an address, or a split of 1 or more",
+        "a podcast:value was left out: without a recipient it could pay",
+        "3 podcast:soundbite values were left out: without a start time, or with a duration not over 0 and up to 600 s",
+        "3 podcast:season values were left out: not a whole number from 1",
+        "3 podcast:person img values were left out: not an https URL",
+        "3 podcast:license url values were left out: not an https URL",
+    ] {
+        assert_eq!(run.stderr.matches(said).count(), 1, "{said}: {}", run.stderr);
+    }
+}
+
 /// `1.mp3` and `2.mp3` (a real MP3 each) served by a real HTTP server on
 /// 127.0.0.1, with the folder that holds them (kept while the server is).
 fn two_mp3s_served() -> (tempfile::TempDir, Server) {
