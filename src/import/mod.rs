@@ -739,11 +739,20 @@ impl Items<'_> {
     fn item_media(&mut self, item: &rss::Item, url: &str) -> Vec<String> {
         let mut media = vec![url.to_string()];
         let mut types = vec![item.enclosure().map(|e| e.mime_type().trim().to_ascii_lowercase()).unwrap_or_default()];
+        const ALT: &str = "podcast:alternateEnclosure";
         for (alt, kind) in alternate_sources(item) {
             let kind = kind.trim().to_ascii_lowercase();
-            let usable =
-                kind.starts_with("audio/") && !types.contains(&kind) && crate::url::HttpUrl::parse(&alt).is_ok();
-            if usable && !media.contains(&alt) && self.taken.media.insert(alt.clone()) {
+            // (The enclosure itself, as the default alternate names it: nothing to say.)
+            if media.contains(&alt) {
+            } else if !kind.starts_with("audio/") {
+                self.dropped.unusable(ALT, "not audio (an episode's media are audio)");
+            } else if types.contains(&kind) {
+                self.dropped.unusable(ALT, "of a type the episode has already (one file per format)");
+            } else if crate::url::HttpUrl::parse(&alt).is_err() {
+                self.dropped.unusable(ALT, "without a source whose uri is an http(s) URL");
+            } else if !self.taken.media.insert(alt.clone()) {
+                self.dropped.unusable(ALT, "a file another episode has already");
+            } else {
                 media.push(alt);
                 types.push(kind);
             }
@@ -1336,10 +1345,12 @@ fn alternate_sources(item: &rss::Item) -> Vec<(String, String)> {
         return Vec::new();
     };
     alts.iter()
-        .filter_map(|a| {
+        .map(|a| {
             let kind = a.attrs().get("type").cloned().unwrap_or_default();
-            let source = a.children().get("source")?.first()?;
-            Some((source.attrs().get("uri")?.trim().to_string(), kind))
+            // No source (or no uri): an empty one, which is said as no URL.
+            let source = a.children().get("source").and_then(|s| s.first());
+            let uri = source.and_then(|s| s.attrs().get("uri")).map(|u| u.trim().to_string());
+            (uri.unwrap_or_default(), kind)
         })
         .collect()
 }

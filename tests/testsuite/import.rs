@@ -852,7 +852,17 @@ fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per
     let bad = "<podcast:soundbite startTime=\"10\" duration=\"900\">Too long</podcast:soundbite>\
         <podcast:season>first</podcast:season><podcast:person img=\"http://img.example.com/a.jpg\">Ann</podcast:person>\
         <podcast:license url=\"ftp://example.com/l\">cc-by-4.0</podcast:license>";
-    let items: String = (1..=3).map(|n| crafted_item(n, date, bad)).collect();
+    // Alternate enclosures: the enclosure itself (nothing to say), a video,
+    // a second MP3, an Ogg without a URL.
+    let alternates = |n: usize| {
+        format!(
+            "<podcast:alternateEnclosure type=\"audio/mpeg\" default=\"true\"><podcast:source uri=\"https://old.example.com/{n}.mp3\"/></podcast:alternateEnclosure>\
+             <podcast:alternateEnclosure type=\"video/mp4\"><podcast:source uri=\"https://old.example.com/{n}.mp4\"/></podcast:alternateEnclosure>\
+             <podcast:alternateEnclosure type=\"audio/mpeg\"><podcast:source uri=\"https://old.example.com/{n}-low.mp3\"/></podcast:alternateEnclosure>\
+             <podcast:alternateEnclosure type=\"audio/ogg\"><podcast:source uri=\"not a URL\"/></podcast:alternateEnclosure>"
+        )
+    };
+    let items: String = (1..=3).map(|n| crafted_item(n, date, &format!("{bad}{}", alternates(n)))).collect();
     std::fs::write(show.path("some.xml"), crafted_feed(channel, &items)).unwrap();
     let run = show.run(&["import", "some.xml", "b"]).ok();
     let parsed = podsmith::manifest::load(&show.path("b/episodes.toml")).unwrap();
@@ -863,6 +873,8 @@ fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per
     assert!(tags.value.is_none() && tags.podroll.is_empty() && tags.funding.is_empty());
     assert!(parsed.episodes.iter().all(|e| e.tags.soundbites.is_empty() && e.season.is_none()));
     assert!(parsed.episodes.iter().all(|e| e.tags.persons.len() == 1 && e.tags.persons[0].img.is_none()));
+    assert!(parsed.episodes.iter().all(|e| e.media.len() == 1), "only the enclosure is an episode's medium");
+    assert_eq!(run.stderr.matches("podcast:alternateEnclosure").count(), 3, "{}", run.stderr);
     for said in [
         "a podcast:medium was left out: not one of the namespace's mediums",
         "a podcast:funding url was left out: not an https URL",
@@ -875,6 +887,9 @@ fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per
         "3 podcast:season values were left out: not a whole number from 1",
         "3 podcast:person img values were left out: not an https URL",
         "3 podcast:license url values were left out: not an https URL",
+        "3 podcast:alternateEnclosure values were left out: not audio",
+        "3 podcast:alternateEnclosure values were left out: of a type the episode has already",
+        "3 podcast:alternateEnclosure values were left out: without a source whose uri is an http(s) URL",
     ] {
         assert_eq!(run.stderr.matches(said).count(), 1, "{said}: {}", run.stderr);
     }
