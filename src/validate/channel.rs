@@ -332,7 +332,12 @@ fn cover(cx: &mut Cx<'_>) {
                 format!("itunes:image href=\"{href}\" is not an absolute http(s) URL"),
                 "give the full https:// address of the cover",
             )),
-            Some(href) => super::items::url_rules(cx, href, at(Some(img)), "cover art"),
+            Some(href) => {
+                super::items::url_rules(cx, href, at(Some(img)), "cover art");
+                if cx.scope == super::Scope::Feed {
+                    super::media::art_url(cx, href, at(Some(img)), true);
+                }
+            }
         },
     }
 }

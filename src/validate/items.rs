@@ -258,7 +258,10 @@ fn link_and_art(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     }
     if let Some(img) = cx.child(item, &Ns::Itunes, "image") {
         match img.attr("href").filter(|h| is_http_url(h)) {
-            Some(href) => url_rules(cx, href, w.at(img.line), "episode art"),
+            Some(href) => {
+                url_rules(cx, href, w.at(img.line), "episode art");
+                super::media::art_url(cx, href, w.at(img.line), false);
+            }
             None => cx.push(Finding::new(
                 id::APPLE_IT_IMAGE,
                 w.at(img.line),

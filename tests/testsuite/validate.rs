@@ -831,6 +831,32 @@ fn types_and_urls_are_judged_as_apps_read_them() {
     assert!(feed.contains(&"APPLE-HOST-HTTPS Warning".to_string()), "{feed:?}");
 }
 
+/// Art whose file is not looked into (no --media-root) is still judged by
+/// the picture type its URL names: a .webp cover is an error, a .gif
+/// episode image a warning; a URL without an extension is left alone.
+#[test]
+fn art_urls_naming_a_type_apple_refuses_fail_without_the_files() {
+    let valid = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    let check = |text: &str| {
+        validate("edited.xml", text.as_bytes(), &Options { local: None, now, formats: Default::default() })
+    };
+    let cover = "https://rulefixtures.net/podcast/rules/images/cover.jpg";
+    assert!(valid.contains(cover));
+    assert!(of(&check(&valid), "APPLE-CH-IMAGE-FORMAT").is_empty());
+    let report = check(&valid.replacen(cover, "https://rulefixtures.net/podcast/rules/images/cover.webp", 1));
+    let found = of(&report, "APPLE-CH-IMAGE-FORMAT");
+    assert_eq!(found.len(), 1, "{:?}", report.findings);
+    assert_eq!(found[0].severity, Severity::Error);
+    assert!(found[0].message.contains("ends in .webp"), "{}", found[0].message);
+    let no_extension = check(&valid.replacen(cover, "https://cdn.rulefixtures.net/art/12345?w=3000", 1));
+    assert!(of(&no_extension, "APPLE-CH-IMAGE-FORMAT").is_empty());
+    // Episode art: the one rule it is checked under, as a warning.
+    let item_art = valid.replacen("<item>", "<item><itunes:image href=\"https://rulefixtures.net/art/ep.GIF\"/>", 1);
+    let found = of(&check(&item_art), "APPLE-IT-IMAGE").into_iter().filter(|f| f.message.contains(".gif")).count();
+    assert_eq!(found, 1);
+}
+
 /// An item without `itunes:explicit` is warned of (Apple recommends it on
 /// every episode); with one of the legacy values too, any other is an error.
 #[test]
