@@ -189,8 +189,20 @@ fn strip_bom<'a>(bytes: &'a [u8], findings: &mut Findings) -> &'a [u8] {
     rest
 }
 
-/// `body` as text; when it is not UTF-8 that is reported and the bad bytes are replaced.
+/// `body` as text; when it is not UTF-8 that is reported and the bad bytes
+/// are replaced. A UTF-16 feed (by its byte-order mark, or by `<?` written
+/// in UTF-16) is said once and read as UTF-16, so that the rest of it is
+/// checked rather than reported byte by byte.
 fn decode<'a>(body: &'a [u8], findings: &mut Findings) -> std::borrow::Cow<'a, str> {
+    if let Some((text, order)) = utf16(body) {
+        findings.push(Finding::new(
+            id::XML_UTF8,
+            Where::Line(1),
+            format!("the feed is UTF-16 ({order}), not UTF-8: Apple and most apps read only UTF-8"),
+            "save it as UTF-8 (and declare encoding=\"UTF-8\"); the rest of it is checked as read from UTF-16",
+        ));
+        return std::borrow::Cow::Owned(text);
+    }
     match std::str::from_utf8(body) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(e) => {
@@ -204,6 +216,24 @@ fn decode<'a>(body: &'a [u8], findings: &mut Findings) -> std::borrow::Cow<'a, s
             String::from_utf8_lossy(body)
         }
     }
+}
+
+/// `body` read as UTF-16 if it is (a byte-order mark, or `<?` in UTF-16),
+/// with the byte order; its own mark left out, a bad code unit replaced.
+fn utf16(body: &[u8]) -> Option<(String, &'static str)> {
+    let (little, start) = match body {
+        [0xFF, 0xFE, ..] => (true, 2),
+        [0xFE, 0xFF, ..] => (false, 2),
+        [b'<', 0, b'?', 0, ..] => (true, 0),
+        [0, b'<', 0, b'?', ..] => (false, 0),
+        _ => return None,
+    };
+    let units = body[start..].chunks_exact(2).map(|p| match little {
+        true => u16::from_le_bytes([p[0], p[1]]),
+        false => u16::from_be_bytes([p[0], p[1]]),
+    });
+    let text = char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
+    Some((text, if little { "little-endian" } else { "big-endian" }))
 }
 
 /// Reports the characters XML 1.0 forbids in a document (a control

@@ -857,6 +857,30 @@ fn art_urls_naming_a_type_apple_refuses_fail_without_the_files() {
     assert_eq!(found, 1);
 }
 
+/// A UTF-16 feed is said to be UTF-16 once, and the rest of it is checked
+/// as read from UTF-16: it gets the findings its UTF-8 self gets, no more
+/// (it used to get one per NUL byte).
+#[test]
+fn a_utf16_feed_is_said_once_and_checked_as_read() {
+    let valid = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    let check =
+        |bytes: &[u8]| validate("edited.xml", bytes, &Options { local: None, now, formats: Default::default() });
+    let codes = |r: &Report| r.findings.iter().map(|f| f.code.to_string()).collect::<Vec<_>>();
+    let utf8 = codes(&check(valid.as_bytes()));
+    let mut little = vec![0xFF, 0xFE];
+    little.extend(valid.encode_utf16().flat_map(u16::to_le_bytes));
+    let big: Vec<u8> = valid.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (bytes, order) in [(little, "little-endian"), (big, "big-endian")] {
+        let report = check(&bytes);
+        let said: Vec<&str> = of(&report, "XML-UTF8").iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].starts_with(&format!("the feed is UTF-16 ({order})")), "{}", said[0]);
+        let others: Vec<String> = codes(&report).into_iter().filter(|c| c != "XML-UTF8").collect();
+        assert_eq!(others, utf8, "{order}");
+    }
+}
+
 /// An item without `itunes:explicit` is warned of (Apple recommends it on
 /// every episode); with one of the legacy values too, any other is an error.
 #[test]
