@@ -453,7 +453,16 @@ fn where_it_lives(
     let it = channel.itunes_ext();
     let image = it.and_then(|i| non_empty_opt(i.image())).or_else(|| channel.image().map(|i| i.url()));
     match image.filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
-        Some(url) => p["image"] = value(url),
+        Some(url) => {
+            if let Some(ext) = crate::validate::media::refused_art_type(url) {
+                notes.push(note(format!(
+                    "the cover {url} is a .{ext}: Apple takes JPEG or PNG art only, so the show does not build \
+                     until it is one: save the art as media/cover.jpg (1400-3000 px square) and set image = \
+                     \"media/cover.jpg\""
+                )));
+            }
+            p["image"] = value(url);
+        }
         None => {
             notes.push(note(
                 "the feed has no cover image URL (itunes:image): media/cover.jpg is a placeholder; replace it with \

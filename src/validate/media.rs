@@ -276,12 +276,11 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
 /// is not JPEG or PNG (`.webp`, `.gif`…): Apple takes neither, and wants the
 /// URL to say the type. A URL without an extension is left to `--online`.
 pub fn art_url(cx: &mut Cx<'_>, url: &str, at: Where, show: bool) {
-    const NOT_APPLES: &[&str] = &["gif", "webp", "bmp", "tif", "tiff", "heic", "heif", "avif", "svg", "ico"];
     let base = cx.base.clone();
     if cx.opts.local.as_ref().is_some_and(|l| l.lookup(url, base.as_deref()).is_some()) {
         return; // the file itself is looked into (see `artwork`)
     }
-    let Some(ext) = super::items::url_extension(url).filter(|e| NOT_APPLES.contains(&e.as_str())) else { return };
+    let Some(ext) = refused_art_type(url) else { return };
     let art = Art { name: if show { "the cover" } else { "the episode art" }.into(), show, at };
     cx.push(Finding::new(
         art.rule(id::APPLE_CH_IMAGE_FORMAT),
@@ -289,6 +288,13 @@ pub fn art_url(cx: &mut Cx<'_>, url: &str, at: Where, show: bool) {
         format!("{}'s URL ends in .{ext}: Apple takes JPEG or PNG art only, named .jpg, .jpeg or .png", art.name),
         "save the art as JPEG or PNG and publish it under a .jpg or .png name",
     ));
+}
+
+/// The extension of an art URL that names a picture type Apple does not
+/// take (`webp`, `gif`…), if it does.
+pub fn refused_art_type(url: &str) -> Option<String> {
+    const NOT_APPLES: &[&str] = &["gif", "webp", "bmp", "tif", "tiff", "heic", "heif", "avif", "svg", "ico"];
+    super::items::url_extension(url).filter(|e| NOT_APPLES.contains(&e.as_str()))
 }
 
 /// A cover or episode image being checked.

@@ -13,7 +13,7 @@ mod channel;
 pub(crate) mod dates;
 pub mod incremental;
 mod items;
-mod media;
+pub(crate) mod media;
 #[cfg(feature = "online")]
 pub mod online;
 pub(crate) mod p20;
