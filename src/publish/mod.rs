@@ -307,7 +307,8 @@ impl Publishing<'_> {
             if !ahead.sent.is_empty() && !task.is_finished() {
                 remember_digests(digests, site, &ahead);
                 let _ = digests.save(&crate::manifest::root_of(&opts.build.manifest));
-                ahead.recorded = self.record_ahead(&sender, site, &record, &ahead).await?;
+                // (Not written, it is written after the listing, as it was.)
+                ahead.recorded = self.record_ahead(&sender, site, &record, &ahead).await.ok().flatten();
             }
         }
         let read = task.await.map_err(|e| {
