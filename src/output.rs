@@ -294,6 +294,14 @@ pub fn write_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
     write_atomically(dest, bytes, Flush::Yes, Compare::Yes)
 }
 
+/// [`write_bytes`] for a record that changes whenever it is saved (the
+/// build record: the times it holds move with every build that saves it):
+/// flushed as every record is, but not read first to be compared (a big
+/// show's is megabytes).
+pub fn write_record_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
+    write_atomically(dest, bytes, Flush::Yes, Compare::No)
+}
+
 /// [`write_bytes`] for a file that only saves time (a cache) and that its
 /// caller saves only when it changed: atomic, but neither compared with the
 /// file there (a big cache would be read again for nothing) nor flushed to

@@ -605,7 +605,7 @@ impl Records {
         let file = RecordFile { version: VERSION, sites: &self.sites };
         let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
         crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
-        crate::output::write_bytes(&root.join(RECORD_PATH), &json)?;
+        crate::output::write_record_bytes(&root.join(RECORD_PATH), &json)?;
         match std::fs::remove_file(root.join(PENDING_PATH)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),
