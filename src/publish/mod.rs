@@ -307,7 +307,7 @@ impl Publishing<'_> {
             if !ahead.sent.is_empty() && !task.is_finished() {
                 remember_digests(digests, site, &ahead);
                 let _ = digests.save(&crate::manifest::root_of(&opts.build.manifest));
-                // (Not written, it is written after the listing, as it was.)
+                // (If it cannot be written now, it is written after the listing.)
                 ahead.recorded = self.record_ahead(&sender, site, &record, &ahead).await.ok().flatten();
             }
         }
@@ -332,15 +332,10 @@ impl Publishing<'_> {
         if !record.pending.is_empty() {
             return Ok(None);
         }
-        let as_recorded: HashMap<String, plan::Listed> = record
-            .objects
-            .iter()
-            .map(|(k, e)| (k.clone(), plan::Listed { size: e.size, etag: e.etag.clone() }))
-            .collect();
         let none = std::collections::HashSet::new();
         let terms =
             plan::Terms { prune: self.opts.prune, force: self.opts.force, identical: &none, hosted: self.hosted };
-        let mut plan = plan::make_with(&site.files, Some(record), &as_recorded, terms);
+        let mut plan = plan::make_with(&site.files, Some(record), &as_recorded(record), terms);
         if !plan.deletes.is_empty() || plan.puts.iter().any(|p| !ahead.sent.contains_key(&p.file.key)) {
             return Ok(None);
         }
@@ -456,6 +451,12 @@ fn with_etags(record: &mut record::Published, sent: &HashMap<String, (Option<Str
     }
 }
 
+/// The destination as `record` says it is: a listing of its objects.
+#[cfg(feature = "publish")]
+fn as_recorded(record: &record::Published) -> HashMap<String, plan::Listed> {
+    record.objects.iter().map(|(k, e)| (k.clone(), plan::Listed { size: e.size, etag: e.etag.clone() })).collect()
+}
+
 /// Caches the SHA-256 of the big files that went up `ahead`.
 #[cfg(feature = "publish")]
 fn remember_digests(digests: &mut digests::Digests, site: &LocalSite, ahead: &Ahead) {
@@ -489,11 +490,9 @@ async fn upload_ahead(
     opts: &Options,
 ) -> Result<Ahead, PublishError> {
     site.digests(Some(record), digests, opts.progress.as_ref())?;
-    let as_recorded: HashMap<String, plan::Listed> =
-        record.objects.iter().map(|(k, e)| (k.clone(), plan::Listed { size: e.size, etag: e.etag.clone() })).collect();
     let none = std::collections::HashSet::new();
     let terms = plan::Terms { prune: false, force: false, identical: &none, hosted };
-    let plan = plan::make_with(&site.files, Some(record), &as_recorded, terms);
+    let plan = plan::make_with(&site.files, Some(record), &as_recorded(record), terms);
     // What the record does not know is asked about first; an object at
     // any such key (someone else's?) and nothing goes ahead: the listing
     // and the plan decide, and a publish they refuse sends nothing.
