@@ -149,6 +149,7 @@ pub fn records(data: &[u8]) {
         crate::probe::cache::CACHE_PATH,
         crate::site::memo::MEMO_PATH,
         crate::lock::FILE_NAME,
+        crate::probe::cache::CACHE_LOG_PATH,
     ];
     let rel = files[usize::from(pick) % files.len()];
     for f in files {
@@ -159,6 +160,13 @@ pub fn records(data: &[u8]) {
     }
     match rel {
         crate::probe::cache::CACHE_PATH => {
+            let _ = crate::probe::cache::Cache::open(root);
+        }
+        crate::probe::cache::CACHE_LOG_PATH => {
+            // A log is read only beside a cache file whose id its lines name.
+            let base =
+                format!(r#"{{"version":{},"id":"0123456789abcdef","entries":{{}}}}"#, crate::probe::cache::VERSION);
+            let _ = std::fs::write(root.join(crate::probe::cache::CACHE_PATH), base);
             let _ = crate::probe::cache::Cache::open(root);
         }
         crate::site::memo::MEMO_PATH => {

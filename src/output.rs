@@ -311,6 +311,24 @@ pub fn write_cache_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
     write_atomically(dest, bytes, Flush::No, Compare::No)
 }
 
+/// Appends `line` to the record `dest` (made if there is none) in one
+/// write, never through a link: a log of changes to a cache, which its
+/// reader checks line by line (a line cut short by a crash is left out).
+pub fn append_record_line(dest: &Path, line: &[u8]) -> io::Result<()> {
+    let mut open = fs::OpenOptions::new();
+    open.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        open.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let mut file = open.open(dest)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not a file", dest.display())));
+    }
+    file.write_all(line)
+}
+
 /// Whether a file is flushed to disk before it replaces the old one.
 #[derive(PartialEq)]
 enum Flush {

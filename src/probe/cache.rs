@@ -1,6 +1,16 @@
 //! The probe cache: `.podsmith/cache.json` in the show folder, so a rebuild
 //! re-probes only new or changed files.
 //!
+//! What a command changes in it (a file touched or replaced, a loudness
+//! measured) is appended to `.podsmith/cache.log`, one line of JSON a save,
+//! each naming the cache file it changes (its `id`): saving one new
+//! measurement of a show of thousands of files writes a few hundred bytes,
+//! not the whole cache. The log is folded into a new cache file (with a new
+//! `id`) once it grows past a quarter of the cache. A line of another cache
+//! file (the log outlived its cache: a save killed between the two) is left
+//! out; a damaged line (a save killed while it was written) and every line
+//! after it are left out, and the next save writes the cache whole.
+//!
 //! An entry is used only when the file's size and modification time match
 //! and a fingerprint of its first and last 4 KiB (two small reads) is the
 //! same, and only if what it says is a possible measurement (a finite,
@@ -20,8 +30,15 @@ use crate::fsutil::Status;
 
 /// Folder and file of the cache, relative to the show folder.
 pub const CACHE_PATH: &str = ".podsmith/cache.json";
+/// What was changed in it since it was written (see the module docs).
+pub const CACHE_LOG_PATH: &str = ".podsmith/cache.log";
+/// The log is folded into the cache once it is larger than this share of
+/// the cache (or [`LOG_MIN_BYTES`]).
+const LOG_SHARE: u64 = 4;
+/// The log is never folded in below this size.
+const LOG_MIN_BYTES: u64 = 16 << 10;
 /// Bumped whenever probing changes what it measures.
-const VERSION: u32 = 8;
+pub(crate) const VERSION: u32 = 8;
 
 /// What identifies a file's content cheaply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +121,10 @@ struct Stored<S = Stamp> {
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct File {
     version: u32,
+    /// What the log's lines name it by (empty in caches of podsmith before
+    /// the log: their next save writes the cache whole).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    id: String,
     entries: BTreeMap<String, Stored>,
     /// Hosted files, by URL.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -144,12 +165,30 @@ pub enum Looked {
     Miss,
 }
 
+/// One line of the log: what one save changed in the cache file `base`
+/// (`null`: an entry dropped).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Delta {
+    base: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    entries: BTreeMap<String, Option<Stored>>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    hosted: BTreeMap<String, Option<Stored<HostedStamp>>>,
+}
+
 /// The cache of one show.
 #[derive(Debug)]
 pub struct Cache {
     path: PathBuf,
+    log_path: PathBuf,
     file: File,
-    dirty: bool,
+    /// The next save writes the cache whole (it was set aside, or its log
+    /// cannot be appended to).
+    whole: bool,
+    /// The entries (files, then hosted files) changed since the last save.
+    changed: (std::collections::BTreeSet<String>, std::collections::BTreeSet<String>),
+    /// The sizes of the cache file and of its log, as read or written.
+    sizes: (u64, u64),
     /// Why the cache on disk was not used, if it was not.
     pub discarded: Option<String>,
 }
@@ -208,17 +247,83 @@ impl Cache {
     /// or it cannot be used).
     pub fn open(root: &Path) -> Cache {
         let path = root.join(CACHE_PATH);
-        let (file, discarded) = match crate::fsutil::read(&path, crate::fsutil::RECORD) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (File::default(), None),
-            Err(e) => (File::default(), Some(format!("cannot read it: {e}"))),
+        let (file, size, discarded) = match crate::fsutil::read(&path, crate::fsutil::RECORD) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (File::default(), 0, None),
+            Err(e) => (File::default(), 0, Some(format!("cannot read it: {e}"))),
             Ok(bytes) => match serde_json::from_slice::<File>(&bytes) {
-                Ok(f) if f.version == VERSION => (f, None),
-                Ok(f) => (File::default(), Some(format!("written by another version ({})", f.version))),
-                Err(e) => (File::default(), Some(format!("damaged ({e})"))),
+                Ok(f) if f.version == VERSION => (f, bytes.len() as u64, None),
+                Ok(f) => (File::default(), 0, Some(format!("written by another version ({})", f.version))),
+                Err(e) => (File::default(), 0, Some(format!("damaged ({e})"))),
             },
         };
-        let dirty = discarded.is_some();
-        Cache { path, file: File { version: VERSION, ..file }, dirty, discarded }
+        let whole = discarded.is_some();
+        let mut cache = Cache {
+            path,
+            log_path: root.join(CACHE_LOG_PATH),
+            file: File { version: VERSION, ..file },
+            whole,
+            changed: Default::default(),
+            sizes: (size, 0),
+            discarded,
+        };
+        if !cache.whole && !cache.file.id.is_empty() {
+            cache.read_log();
+        }
+        cache
+    }
+
+    /// Applies the lines of the log that change this cache file, up to a
+    /// damaged one (the next save then writes the cache whole).
+    fn read_log(&mut self) {
+        let bytes = match crate::fsutil::read(&self.log_path, crate::fsutil::RECORD) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(_) => {
+                self.whole = true;
+                return;
+            }
+        };
+        self.sizes.1 = bytes.len() as u64;
+        for line in bytes.split_inclusive(|&b| b == b'\n') {
+            let Some(line) = line.strip_suffix(b"\n") else {
+                self.whole = true; // cut short
+                return;
+            };
+            let Ok(delta) = serde_json::from_slice::<Delta>(line) else {
+                self.whole = true;
+                return;
+            };
+            if delta.base != self.file.id {
+                continue;
+            }
+            for (rel, stored) in delta.entries {
+                match stored {
+                    Some(s) => self.file.entries.insert(rel, s),
+                    None => self.file.entries.remove(&rel),
+                };
+            }
+            for (url, stored) in delta.hosted {
+                match stored {
+                    Some(s) => self.file.hosted.insert(url, s),
+                    None => self.file.hosted.remove(&url),
+                };
+            }
+        }
+    }
+
+    /// Takes note that the entry of `rel` changed (or went).
+    fn mark(&mut self, rel: &str) {
+        self.changed.0.insert(rel.to_string());
+    }
+
+    /// Takes note that the entry of hosted `url` changed (or went).
+    fn mark_hosted(&mut self, url: &str) {
+        self.changed.1.insert(url.to_string());
+    }
+
+    /// Whether there is something to save.
+    fn is_dirty(&self) -> bool {
+        self.whole || !self.changed.0.is_empty() || !self.changed.1.is_empty()
     }
 
     /// The cached measurement of `rel` (at `path`), if still valid.
@@ -264,7 +369,7 @@ impl Cache {
             Looked::Moved(info, change) => {
                 let stored = self.file.entries.get_mut(rel)?;
                 stored.stamp.change = change;
-                self.dirty = true;
+                self.mark(rel);
                 Some(info)
             }
             Looked::Miss => None,
@@ -281,7 +386,7 @@ impl Cache {
     pub fn put(&mut self, rel: &str, path: &Path, info: &AudioInfo) {
         let Ok(stamp) = stamp(path) else { return };
         self.file.entries.insert(rel.to_string(), Stored::of(stamp, info));
-        self.dirty = true;
+        self.mark(rel);
     }
 
     /// The loudness of `rel` (at `path`) measured before, if the file is
@@ -303,7 +408,7 @@ impl Cache {
         }
         let Some(stored) = self.file.entries.get_mut(rel) else { return false };
         stored.loudness = Some(loudness);
-        self.dirty = true;
+        self.mark(rel);
         true
     }
 
@@ -328,20 +433,22 @@ impl Cache {
         let Hosted { size, etag, last_modified } = hosted.clone();
         let stamp = HostedStamp { size, etag, last_modified, checked: now };
         self.file.hosted.insert(url.to_string(), Stored::of(stamp, info));
-        self.dirty = true;
+        self.mark_hosted(url);
     }
 
     /// Takes note that the hosted file at `url` was found unchanged at `now`.
     pub fn checked_hosted(&mut self, url: &str, now: i64) {
         if let Some(stored) = self.file.hosted.get_mut(url) {
             stored.stamp.checked = now;
-            self.dirty = true;
+            self.mark_hosted(url);
         }
     }
 
     /// Forgets the hosted file at `url` (it changed: it is measured again).
     pub fn forget_hosted(&mut self, url: &str) {
-        self.dirty |= self.file.hosted.remove(url).is_some();
+        if self.file.hosted.remove(url).is_some() {
+            self.mark_hosted(url);
+        }
     }
 
     /// What identifies the content of the hosted files at `urls` as far as
@@ -372,34 +479,96 @@ impl Cache {
         let change = change_of(&meta);
         if same && stored.stamp.change.is_some() && change != stored.stamp.change {
             stored.stamp.change = change;
-            self.dirty = true;
+            self.mark(rel);
         }
     }
 
     /// Drops entries for files the show no longer has (files on disk by
     /// path, hosted ones by URL).
     pub fn retain(&mut self, keep: &dyn Fn(&str) -> bool) {
-        let before = (self.file.entries.len(), self.file.hosted.len());
-        self.file.entries.retain(|k, _| keep(k));
-        self.file.hosted.retain(|k, _| keep(k));
-        self.dirty |= (self.file.entries.len(), self.file.hosted.len()) != before;
+        let (files, hosted) = &mut self.changed;
+        let kept = |k: &String, changed: &mut std::collections::BTreeSet<String>| {
+            keep(k) || {
+                changed.insert(k.clone());
+                false
+            }
+        };
+        self.file.entries.retain(|k, _| kept(k, files));
+        self.file.hosted.retain(|k, _| kept(k, hosted));
     }
 
-    /// Writes the cache if it changed. Failing to write it only costs time
-    /// on the next build, so the error is returned for a warning.
+    /// Writes what changed in the cache since it was read or last saved:
+    /// appended to its log, or the cache whole (see the module docs).
+    /// Failing to write it only costs time on the next build, so the error
+    /// is returned for a warning.
     pub fn save(&mut self) -> std::io::Result<()> {
-        if !self.dirty {
+        if !self.is_dirty() {
             return Ok(());
         }
-        let json = serde_json::to_vec(&self.file).map_err(std::io::Error::other)?;
         if let Some(dir) = self.path.parent() {
             // Never through a link: .podsmith/ must be a folder of the show's own.
             crate::show_lock::own_dir(dir)?;
         }
-        crate::output::write_cache_bytes(&self.path, &json)?;
-        self.dirty = false;
+        let line = match self.whole || self.file.id.is_empty() {
+            true => None,
+            false => Some(self.delta_line()?),
+        };
+        let folded_in =
+            |line: &Vec<u8>| self.sizes.1 + line.len() as u64 > (self.sizes.0 / LOG_SHARE).max(LOG_MIN_BYTES);
+        match line {
+            Some(line) if !folded_in(&line) => {
+                crate::output::append_record_line(&self.log_path, &line)?;
+                self.sizes.1 += line.len() as u64;
+            }
+            _ => self.save_whole()?,
+        }
+        self.changed = Default::default();
         Ok(())
     }
+
+    /// One line of the log: the entries changed since the last save.
+    fn delta_line(&self) -> std::io::Result<Vec<u8>> {
+        let mut delta = Delta { base: self.file.id.clone(), ..Delta::default() };
+        for rel in &self.changed.0 {
+            delta.entries.insert(rel.clone(), self.file.entries.get(rel).cloned());
+        }
+        for url in &self.changed.1 {
+            delta.hosted.insert(url.clone(), self.file.hosted.get(url).cloned());
+        }
+        let mut line = serde_json::to_vec(&delta).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        Ok(line)
+    }
+
+    /// Writes the cache whole, with a new `id`, and removes its log (whose
+    /// lines name the old one, should the removal not happen).
+    fn save_whole(&mut self) -> std::io::Result<()> {
+        let id = new_id(&self.file.id);
+        let old = std::mem::replace(&mut self.file.id, id);
+        let written = serde_json::to_vec(&self.file)
+            .map_err(std::io::Error::other)
+            .and_then(|json| crate::output::write_cache_bytes(&self.path, &json).map(|_| json));
+        let json = match written {
+            Ok(json) => json,
+            Err(e) => {
+                self.file.id = old;
+                return Err(e);
+            }
+        };
+        self.sizes = (json.len() as u64, 0);
+        self.whole = false;
+        match std::fs::remove_file(&self.log_path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A name for a new cache file, other than `old`: the time and the process.
+fn new_id(old: &str) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let seed = format!("{now} {} {old}", std::process::id());
+    format!("{:016x}", crate::fsutil::fnv64(seed.as_bytes()))
 }
 
 /// Size, modification time and a fingerprint of the first and last 4 KiB.
@@ -441,6 +610,104 @@ mod tests {
         let mut cache = Cache::open(dir.path());
         cache.put("a.mp3", &path, &info);
         (dir, path, info, cache)
+    }
+
+    /// A second fixture beside the first, measured.
+    fn second(dir: &Path, cache: &mut Cache) -> (std::path::PathBuf, AudioInfo) {
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/audio/vorbis.ogg");
+        let path = dir.join("b.ogg");
+        std::fs::copy(src, &path).unwrap();
+        let info = crate::probe::probe_file(&path).unwrap();
+        cache.put("b.ogg", &path, &info);
+        (path, info)
+    }
+
+    /// A save after the first writes what changed into the log, not the
+    /// cache; a reopen reads both; a dropped entry goes through the log too.
+    #[test]
+    fn a_save_appends_what_changed_and_the_cache_is_read_with_its_log() {
+        let (dir, a, info_a, mut cache) = cached_fixture();
+        cache.save().unwrap();
+        let (whole, log) = (dir.path().join(CACHE_PATH), dir.path().join(CACHE_LOG_PATH));
+        let written = std::fs::read(&whole).unwrap();
+        assert!(!log.exists(), "the first save writes the cache whole");
+        let (b, info_b) = second(dir.path(), &mut cache);
+        cache.save().unwrap();
+        assert_eq!(std::fs::read(&whole).unwrap(), written, "the cache file is left as it was");
+        let line = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(line.lines().count(), 1);
+        assert!(line.contains("b.ogg") && !line.contains("a.mp3"), "only what changed: {line}");
+        let mut again = Cache::open(dir.path());
+        assert_eq!(again.get("a.mp3", &a), Some(info_a));
+        assert_eq!(again.get("b.ogg", &b), Some(info_b));
+        assert!(!again.is_dirty());
+        again.retain(&|rel| rel != "a.mp3");
+        again.save().unwrap();
+        let again = Cache::open(dir.path());
+        assert_eq!(again.peek("a.mp3"), None, "dropped through the log");
+        assert!(again.peek("b.ogg").is_some());
+        assert_eq!(std::fs::read(&whole).unwrap(), written);
+    }
+
+    /// A line cut short (a save killed while writing it) or damaged is
+    /// left out with every line after it, and the next save writes the
+    /// cache whole (the log goes); a line of another cache file is left out.
+    #[test]
+    fn a_damaged_log_is_read_up_to_the_damage_and_a_foreign_line_is_left_out() {
+        let (dir, a, info_a, mut cache) = cached_fixture();
+        cache.save().unwrap();
+        let (b, info_b) = second(dir.path(), &mut cache);
+        cache.save().unwrap();
+        let log = dir.path().join(CACHE_LOG_PATH);
+        let good = std::fs::read_to_string(&log).unwrap();
+        // Another cache file's line: left out, the rest read.
+        let foreign = good.replace(&cache.file.id, "0123456789abcdef").replace("b.ogg", "c.ogg");
+        std::fs::write(&log, format!("{foreign}{good}")).unwrap();
+        let read = Cache::open(dir.path());
+        assert!(read.peek("c.ogg").is_none() && read.peek("b.ogg").is_some());
+        assert!(!read.whole);
+        for damaged in [format!("{}{good}", &good[..good.len() / 2]), format!("{good}{}", &good[..good.len() - 1])] {
+            std::fs::write(&log, &damaged).unwrap();
+            let mut read = Cache::open(dir.path());
+            assert!(read.whole, "{damaged}");
+            assert_eq!(read.get("a.mp3", &a), Some(info_a.clone()));
+            let before_damage = damaged.starts_with(&good);
+            assert_eq!(read.get("b.ogg", &b).is_some(), before_damage, "{damaged}");
+            read.put("b.ogg", &b, &info_b);
+            read.save().unwrap();
+            assert!(!log.exists(), "written whole, the log is gone");
+            assert_eq!(Cache::open(dir.path()).get("b.ogg", &b), Some(info_b.clone()));
+            std::fs::write(&log, &good).unwrap(); // of the old cache file: left out from now on
+            assert!(!Cache::open(dir.path()).whole);
+        }
+    }
+
+    /// Once the log outgrows its share of the cache, the next save writes
+    /// the cache whole (with a new id) and the log goes.
+    #[test]
+    fn a_long_log_is_folded_into_the_cache() {
+        let (dir, a, _, mut cache) = cached_fixture();
+        cache.save().unwrap();
+        let log = dir.path().join(CACHE_LOG_PATH);
+        let first_id = cache.file.id.clone();
+        let mut folded = false;
+        for n in 0..1000 {
+            let l = crate::probe::loudness::Loudness {
+                integrated_lufs: Some(-16.0 - f64::from(n) / 100.0),
+                true_peak_dbtp: None,
+                channels: 1,
+            };
+            assert!(cache.put_loudness("a.mp3", &a, l));
+            cache.save().unwrap();
+            if !log.exists() {
+                folded = true;
+                assert_ne!(cache.file.id, first_id);
+                assert_eq!(Cache::open(dir.path()).loudness("a.mp3", &a), Some(l));
+                break;
+            }
+            assert!(std::fs::metadata(&log).unwrap().len() <= LOG_MIN_BYTES);
+        }
+        assert!(folded, "the log was never folded in");
     }
 
     #[test]
@@ -526,15 +793,15 @@ mod tests {
         // Unchanged: known from its status alone (nothing to write back).
         let mut cache = Cache::open(dir.path());
         assert_eq!(cache.get("a.mp3", &path), Some(info.clone()));
-        assert!(!cache.dirty, "the ends were read again");
+        assert!(!cache.is_dirty(), "the ends were read again");
         // A hard link moves the change time: the ends are read, once.
         std::fs::hard_link(&path, dir.path().join("published.mp3")).unwrap();
         cache.refresh("a.mp3", &path);
-        assert!(cache.dirty, "the new change time is kept");
+        assert!(cache.is_dirty(), "the new change time is kept");
         cache.save().unwrap();
         let mut cache = Cache::open(dir.path());
         assert_eq!(cache.get("a.mp3", &path), Some(info));
-        assert!(!cache.dirty);
+        assert!(!cache.is_dirty());
     }
 
     #[test]

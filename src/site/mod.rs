@@ -781,10 +781,12 @@ impl Building<'_> {
         records.put(site);
         records.warnings.clear();
         let state = opts.state_root(&show.root);
-        // The probe cache is saved while the record is.
+        // The probe cache is saved while the record is (not flushed: nothing
+        // was written, and a record lost to a crash only has this build's
+        // look at the same files done again).
         let (saved, cache_note) = std::thread::scope(|scope| {
             let saving = probed.cache.as_mut().map(|cache| scope.spawn(move || crate::catalog::save_cache(cache)));
-            let saved = records.save(&state);
+            let saved = records.save_unflushed(&state);
             (saved, saving.and_then(|s| s.join().ok().flatten()))
         });
         report.probe_stats.cache_note = cache_note.or(report.probe_stats.cache_note);

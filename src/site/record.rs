@@ -602,10 +602,22 @@ impl Records {
     /// with every folder's pending files: `.podsmith/pending.json`, taken
     /// in, goes.
     pub fn save(&self, root: &Path) -> std::io::Result<()> {
+        self.save_with(root, crate::output::write_record_bytes)
+    }
+
+    /// [`Records::save`], not flushed to disk before it replaces the old
+    /// record: for a build that wrote nothing, whose record only takes the
+    /// new times of files found unchanged (lost in a crash of the machine,
+    /// the next build finds the same again).
+    pub fn save_unflushed(&self, root: &Path) -> std::io::Result<()> {
+        self.save_with(root, crate::output::write_cache_bytes)
+    }
+
+    fn save_with(&self, root: &Path, write: fn(&Path, &[u8]) -> std::io::Result<bool>) -> std::io::Result<()> {
         let file = RecordFile { version: VERSION, sites: &self.sites };
         let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
         crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
-        crate::output::write_record_bytes(&root.join(RECORD_PATH), &json)?;
+        write(&root.join(RECORD_PATH), &json)?;
         match std::fs::remove_file(root.join(PENDING_PATH)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
             _ => Ok(()),

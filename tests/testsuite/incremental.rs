@@ -142,6 +142,48 @@ fn after_every_kind_of_change_the_build_is_a_full_builds_byte_for_byte() {
     build_with(&show, "removed", &["--allow-changes"]);
 }
 
+/// A touched media file's new measurement is appended to the probe
+/// cache's log: the cache file is not written again, the next build reads
+/// both and has nothing to do; a log cut short (a build killed while
+/// appending) costs one file measured again, and the cache is written
+/// whole again.
+#[test]
+fn a_touched_file_is_appended_to_the_cache_log_and_read_back_from_it() {
+    let show = Show::sample();
+    show.build().ok();
+    let cache = fs::read(show.path(".podsmith/cache.json")).unwrap();
+    // (The first build may have appended already: the files it published
+    // by hard links, their change time moved.)
+    let log = show.path(".podsmith/cache.log");
+    let lines = || fs::read_to_string(&log).unwrap_or_default().lines().map(String::from).collect::<Vec<_>>();
+    let before = lines().len();
+    let mp3 = show.path("media/fluentd-eduardo-silva.mp3");
+    set_mtime(&mp3, SystemTime::now() + Duration::from_secs(3600));
+    let run = build_matches_a_full_build(&show, "touched");
+    assert!(run.stderr.contains("probed 1 media file"), "{}", run.stderr);
+    assert_eq!(fs::read(show.path(".podsmith/cache.json")).unwrap(), cache, "the cache file as it was");
+    let after = lines();
+    assert_eq!(after.len(), before + 1);
+    let line = &after[before];
+    assert!(line.contains("fluentd-eduardo-silva.mp3") && !line.contains("kubernetes"), "{line}");
+    // Another file replaced: the touched one is known from the log (only
+    // the replaced one is measured).
+    fs::copy(audio("vorbis-5s.ogg"), show.path("media/kubernetes-sarah-novotny.ogg")).unwrap();
+    let run = build_matches_a_full_build(&show, "another replaced");
+    assert!(run.stderr.contains("probed 1 media file"), "{}", run.stderr);
+    assert_eq!(lines().len(), before + 2);
+    // Touched again, its line cut short as by a crash: measured again.
+    set_mtime(&mp3, SystemTime::now() + Duration::from_secs(7200));
+    show.build().ok();
+    let lines = fs::read(&log).unwrap();
+    fs::write(&log, &lines[..lines.len() - 5]).unwrap();
+    set_mtime(&mp3, SystemTime::now() + Duration::from_secs(9000));
+    let run = build_matches_a_full_build(&show, "after a cut log");
+    assert!(run.stderr.contains("probed 1 media file"), "{}", run.stderr);
+    assert!(!log.exists(), "the cache written whole, its log gone");
+    assert_ne!(fs::read(show.path(".podsmith/cache.json")).unwrap(), cache);
+}
+
 #[test]
 fn a_damaged_or_crafted_memo_costs_time_not_correctness() {
     let show = Show::sample();

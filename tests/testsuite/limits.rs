@@ -276,8 +276,10 @@ fn validate_loudness_stopped_midway_keeps_what_it_had_decoded() {
         std::fs::write(show.path("media").join(name), &long).unwrap();
     }
     podsmith(&show, &["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
-    let cache = show.path(".podsmith/cache.json");
-    let measured = || std::fs::read_to_string(&cache).unwrap_or_default().matches("\"integrated_lufs\"").count();
+    // The cache and what was appended to it since it was written whole.
+    let (cache, log) = (show.path(".podsmith/cache.json"), show.path(".podsmith/cache.log"));
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap_or_default();
+    let measured = || (read(&cache) + &read(&log)).matches("\"integrated_lufs\"").count();
     assert_eq!(measured(), 0);
     let mut child = Std::cargo_bin("podsmith")
         .unwrap()

@@ -943,7 +943,9 @@ loudness: 3 files measured (3 decoded now, 0 known from the probe cache) — 2 w
 
 "#]]
     );
-    let cache = show.read(".podsmith/cache.json");
+    // The cache and what was appended to it since it was written whole.
+    let cache = show.read(".podsmith/cache.json")
+        + &std::fs::read_to_string(show.path(".podsmith/cache.log")).unwrap_or_default();
     assert_eq!(cache.matches("\"integrated_lufs\"").count(), 3, "{cache}");
     // Again: nothing decoded, the same said.
     let again = show.run(&["validate", "--loudness", "--as-of", "2026-06-01T00:00:00Z"]).ok();
