@@ -175,7 +175,7 @@ seed_serve() {
 # The state files of the sample show as a build leaves them (the first
 # byte picks the file: 0 build.json, 1 pending.json, 2 cache.json, 3
 # memo.json, 4 podsmith.lock, 5 cache.log beside a cache file whose id
-# its lines name).
+# its lines name, 6 build.log beside a record whose id its lines name).
 seed_records() {
     local show bin n=0 f
     show="$(mktemp -d)"
@@ -194,6 +194,7 @@ seed_records() {
     done
     printf '\x01{"version":1,"out":"/tmp/x/public","files":["feed.xml","../outside"]}' | put records 1-pending.json
     printf '\x05{"base":"0123456789abcdef","entries":{"media/a.mp3":null}}\n{"base":"0123456789abcdef","hosted":{"https://x/a.mp3":null}}\n' | put records 5-cache.log
+    printf '\x06{"base":"0123456789abcdef","order":["/tmp/podsmith-fuzz-out"],"sites":[{"out":"/tmp/podsmith-fuzz-out","inputs":"","summary":{"episodes":0,"feeds":[],"pages":0,"files":0,"media":0,"warnings":[]},"outputs":{"feed.xml":{"size":1,"mtime_ns":2},"../x":null}}]}\n' | put records 6-build.log
     rm -rf "$show"
 }
 seed_art() {

@@ -150,6 +150,7 @@ pub fn records(data: &[u8]) {
         crate::site::memo::MEMO_PATH,
         crate::lock::FILE_NAME,
         crate::probe::cache::CACHE_LOG_PATH,
+        crate::site::record::LOG_PATH,
     ];
     let rel = files[usize::from(pick) % files.len()];
     for f in files {
@@ -169,6 +170,12 @@ pub fn records(data: &[u8]) {
             let _ = std::fs::write(root.join(crate::probe::cache::CACHE_PATH), base);
             let _ = crate::probe::cache::Cache::open(root);
         }
+        crate::site::record::LOG_PATH => {
+            // A log is read only beside a record whose id its lines name.
+            let base = r#"{"version":2,"id":"0123456789abcdef","sites":[{"out":"/tmp/podsmith-fuzz-out","inputs":"","outputs":{},"summary":{"episodes":0,"feeds":[],"pages":0,"files":0,"media":0,"warnings":[]}}]}"#;
+            let _ = std::fs::write(root.join(crate::site::record::RECORD_PATH), base);
+            records_checked(&crate::site::record::Records::read(root));
+        }
         crate::site::memo::MEMO_PATH => {
             if let Some(mut memo) = crate::site::memo::Memo::load(root) {
                 memo.read_feeds();
@@ -180,16 +187,17 @@ pub fn records(data: &[u8]) {
                 lock_compared(old);
             }
         }
-        _ => {
-            // What a build may replace or delete is only ever a plain path
-            // inside an absolute output folder, whatever the file said.
-            let records = crate::site::record::Records::read(root);
-            for site in records.all() {
-                assert!(site.out.is_absolute(), "{}", site.out.display());
-                for rel in site.outputs.keys().chain(site.pending.keys()) {
-                    assert!(crate::site::record::is_plain_relative(rel), "{rel:?} was taken");
-                }
-            }
+        _ => records_checked(&crate::site::record::Records::read(root)),
+    }
+}
+
+/// What a build may replace or delete is only ever a plain path inside an
+/// absolute output folder, whatever the records said.
+fn records_checked(records: &crate::site::record::Records) {
+    for site in records.all() {
+        assert!(site.out.is_absolute(), "{}", site.out.display());
+        for rel in site.outputs.keys().chain(site.pending.keys()) {
+            assert!(crate::site::record::is_plain_relative(rel), "{rel:?} was taken");
         }
     }
 }

@@ -312,9 +312,10 @@ pub fn write_cache_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
 }
 
 /// Appends `line` to the record `dest` (made if there is none) in one
-/// write, never through a link: a log of changes to a cache, which its
-/// reader checks line by line (a line cut short by a crash is left out).
-pub fn append_record_line(dest: &Path, line: &[u8]) -> io::Result<()> {
+/// write, never through a link, flushed to disk if `flush`: a log of
+/// changes to a record or cache, which its reader checks line by line (a
+/// line cut short by a crash is left out).
+pub fn append_record_line(dest: &Path, line: &[u8], flush: bool) -> io::Result<()> {
     let mut open = fs::OpenOptions::new();
     open.append(true).create(true);
     #[cfg(unix)]
@@ -326,7 +327,11 @@ pub fn append_record_line(dest: &Path, line: &[u8]) -> io::Result<()> {
     if !file.metadata()?.is_file() {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not a file", dest.display())));
     }
-    file.write_all(line)
+    file.write_all(line)?;
+    if flush {
+        file.sync_data()?;
+    }
+    Ok(())
 }
 
 /// Whether a file is flushed to disk before it replaces the old one.

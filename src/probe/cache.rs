@@ -517,7 +517,7 @@ impl Cache {
             |line: &Vec<u8>| self.sizes.1 + line.len() as u64 > (self.sizes.0 / LOG_SHARE).max(LOG_MIN_BYTES);
         match line {
             Some(line) if !folded_in(&line) => {
-                crate::output::append_record_line(&self.log_path, &line)?;
+                crate::output::append_record_line(&self.log_path, &line, false)?;
                 self.sizes.1 += line.len() as u64;
             }
             _ => self.save_whole()?,

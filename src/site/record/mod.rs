@@ -18,7 +18,9 @@
 //! as its own. That list goes into a file of its own,
 //! `.podsmith/pending.json` (flushed before anything is written), not into
 //! the whole record: a big show's record is megabytes. The next record
-//! saved takes it in, and the file goes.
+//! saved takes it in, and the file goes. For the same reason a save
+//! appends what changed to the record's log (`.podsmith/build.log`) rather than
+//! writing the record whole.
 //!
 //! The record travels with a cloned show and may be damaged or crafted, so
 //! it is read as untrusted input: bounded in size, every path checked to be
@@ -37,6 +39,9 @@ use sha2::{Digest, Sha256};
 use crate::diagnostic::Diagnostic;
 use crate::fsutil::Fingerprint;
 use crate::manifest::{Asset, Show};
+
+mod log;
+pub use log::LOG_PATH;
 
 /// The record's path, relative to the show folder.
 pub const RECORD_PATH: &str = ".podsmith/build.json";
@@ -108,7 +113,7 @@ struct RawWritten {
 }
 
 /// What the build said, to say it again.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Live episodes.
     pub episodes: usize,
@@ -204,11 +209,15 @@ impl<'de> Deserialize<'de> for Version {
 #[derive(Debug, Serialize)]
 struct RecordFile<'a> {
     version: u32,
+    /// What the lines of its log name it by (`.podsmith/build.log`).
+    id: &'a str,
     sites: &'a [SiteRecord],
 }
 
 #[derive(Debug, Deserialize)]
 struct RawFile {
+    #[serde(default)]
+    id: String,
     sites: Vec<RawSite>,
 }
 
@@ -256,6 +265,8 @@ pub struct Records {
     sites: Vec<SiteRecord>,
     /// What was wrong with the record on disk (entries ignored, or all of it).
     pub warnings: Vec<Diagnostic>,
+    /// The record file and its log as read (what a save appends to).
+    disk: log::OnDisk,
 }
 
 /// Size and modification time of a regular file (not a link).
@@ -447,7 +458,7 @@ impl Records {
         records
     }
 
-    /// `.podsmith/build.json` alone.
+    /// `.podsmith/build.json` and its log.
     fn read_record(root: &Path) -> Records {
         let path = root.join(RECORD_PATH);
         let bytes = match crate::fsutil::read(&path, crate::fsutil::RECORD) {
@@ -455,15 +466,19 @@ impl Records {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Records::default(),
             Err(e) => return Records::set_aside(format!("cannot be read ({e})")),
         };
-        let sites = match raw_sites(&bytes) {
-            Ok(sites) => sites,
+        let (id, sites) = match raw_sites(&bytes) {
+            Ok(read) => read,
             Err(why) => return Records::set_aside(why),
         };
         let mut records = Records::default();
+        records.disk.id = id;
+        records.disk.sizes.0 = bytes.len() as u64;
+        drop(bytes);
         let mut ignored: Vec<String> = Vec::new();
         for raw in sites.into_iter().take(MAX_SITES) {
             records.sites.extend(SiteRecord::checked(raw, &mut ignored));
         }
+        records.read_log(root, &mut ignored);
         if !ignored.is_empty() {
             let n = ignored.len();
             let mut named: Vec<String> = ignored.into_iter().take(MAX_NAMED).collect();
@@ -565,6 +580,7 @@ impl Records {
     fn set_aside(why: String) -> Records {
         Records {
             sites: Vec::new(),
+            disk: log::OnDisk { whole: true, ..Default::default() },
             warnings: vec![Diagnostic::warning(
                 "RECORD",
                 format!(
@@ -599,29 +615,19 @@ impl Records {
     }
 
     /// Saves the records into the show folder `root` (never through a link),
-    /// with every folder's pending files: `.podsmith/pending.json`, taken
-    /// in, goes.
-    pub fn save(&self, root: &Path) -> std::io::Result<()> {
-        self.save_with(root, crate::output::write_record_bytes)
+    /// with every folder's pending files: what changed since they were read
+    /// is appended to the record's log, flushed (or the record is written
+    /// whole: see `.podsmith/build.log`); `.podsmith/pending.json`, taken in, goes.
+    pub fn save(&mut self, root: &Path) -> std::io::Result<()> {
+        self.save_changes(root, true)
     }
 
-    /// [`Records::save`], not flushed to disk before it replaces the old
-    /// record: for a build that wrote nothing, whose record only takes the
-    /// new times of files found unchanged (lost in a crash of the machine,
-    /// the next build finds the same again).
-    pub fn save_unflushed(&self, root: &Path) -> std::io::Result<()> {
-        self.save_with(root, crate::output::write_cache_bytes)
-    }
-
-    fn save_with(&self, root: &Path, write: fn(&Path, &[u8]) -> std::io::Result<bool>) -> std::io::Result<()> {
-        let file = RecordFile { version: VERSION, sites: &self.sites };
-        let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
-        crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
-        write(&root.join(RECORD_PATH), &json)?;
-        match std::fs::remove_file(root.join(PENDING_PATH)) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
+    /// [`Records::save`], not flushed to disk: for a build that wrote
+    /// nothing, whose record only takes the new times of files found
+    /// unchanged (lost in a crash of the machine, the next build finds the
+    /// same again).
+    pub fn save_unflushed(&mut self, root: &Path) -> std::io::Result<()> {
+        self.save_changes(root, false)
     }
 
     /// Saves every folder's pending files, and only them, into
@@ -712,7 +718,7 @@ impl SiteRecord {
 /// The sites of a build record's `bytes`: its format first (the rest
 /// skipped, not kept), then the record as that format has it, read
 /// straight into its types. `Err`: why it is set aside.
-fn raw_sites(bytes: &[u8]) -> Result<Vec<RawSite>, String> {
+fn raw_sites(bytes: &[u8]) -> Result<(String, Vec<RawSite>), String> {
     #[derive(Deserialize)]
     struct Format {
         version: Option<Version>,
@@ -723,12 +729,12 @@ fn raw_sites(bytes: &[u8]) -> Result<Vec<RawSite>, String> {
     };
     match version {
         Some(Some(v)) if v == u64::from(VERSION) => match serde_json::from_slice::<RawFile>(bytes) {
-            Ok(f) => Ok(f.sites),
+            Ok(f) => Ok((f.id, f.sites)),
             Err(e) => Err(format!("is damaged ({e})")),
         },
         Some(Some(v)) => Err(format!("was written by another podsmith (format {v})")),
         Some(None) | None => match serde_json::from_slice::<LegacyRecord>(bytes) {
-            Ok(old) => Ok(vec![old.upgrade()]),
+            Ok(old) => Ok((String::new(), vec![old.upgrade()])),
             Err(e) => Err(format!("is damaged ({e})")),
         },
     }
@@ -864,7 +870,7 @@ mod tests {
         // The record itself is as it was: the list is beside it.
         let record = std::fs::read_to_string(dir.path().join(RECORD_PATH)).unwrap();
         assert!(!record.contains("index.html"), "{record}");
-        let read = Records::read(dir.path());
+        let mut read = Records::read(dir.path());
         assert!(read.warnings.is_empty(), "{:?}", read.warnings);
         assert_eq!(pending_of(&read, "/srv/a"), ["episodes/x/index.html", "feed.xml"]);
         assert_eq!(pending_of(&read, "/srv/b"), ["index.html"]);
