@@ -376,7 +376,7 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
     let enclosure: &Media = format.and_then(|f| e.media_of(f)).unwrap_or_else(|| e.primary_media());
     w.create_element("item").write_inner_content(|w| {
         text(w, "title", &ep.title)?;
-        text(w, "itunes:title", &ep.title)?;
+        text(w, "itunes:title", ep.itunes_title.as_deref().unwrap_or(&ep.title))?;
         text(w, "link", &e.page_url)?;
         w.create_element("guid")
             .with_attribute(("isPermaLink", "false"))

@@ -685,6 +685,9 @@ impl Items<'_> {
         let title = one_line(non_empty_opt(item.title()).unwrap_or("Untitled"));
         let title = title.as_ref();
         t["title"] = value(title);
+        if let Some(apples) = itunes_title(item, title) {
+            t["itunes_title"] = value(one_line(apples).as_ref());
+        }
         let slug = unique_slug(&mut self.taken.slugs, item.link(), title);
         t["slug"] = value(slug.as_str());
         t["guid"] = value(id.guid.as_str());
@@ -1330,7 +1333,43 @@ fn read_feed(bytes: &[u8]) -> Result<rss::Channel, rss::Error> {
             }
         }
     }
+    // `itunes:title`, which the rss crate does not keep, kept as the
+    // item's own extension (see `itunes_title`).
+    if let Some(titles) = itunes_titles(bytes).filter(|t| t.len() == channel.items().len()) {
+        for (item, title) in channel.items_mut().iter_mut().zip(titles) {
+            let Some(title) = title else { continue };
+            let mut ext = item.extensions().clone();
+            let element =
+                rss::extension::Extension { name: "itunes:title".into(), value: Some(title), ..Default::default() };
+            ext.entry("itunes".into()).or_default().insert("title".into(), vec![element]);
+            item.set_extensions(ext);
+        }
+    }
     Ok(channel)
+}
+
+/// Each item's `itunes:title` in order, trimmed (`None`: it has none, or
+/// an empty one); `None` if the feed cannot be read so.
+fn itunes_titles(bytes: &[u8]) -> Option<Vec<Option<String>>> {
+    use crate::validate::xml::{self, Ns};
+    let doc = xml::parse(bytes, &mut Vec::new())?;
+    let channel = doc.child(doc.nodes.first()?, &Ns::Rss, "channel")?;
+    let apples = |ns: &Ns| match *ns {
+        Ns::Itunes => true,
+        Ns::Other(i) => doc.names.get(i as usize).is_some_and(|uri| is_apples_namespace(uri)),
+        Ns::Undeclared(i) => doc.names.get(i as usize).is_some_and(|prefix| &**prefix == "itunes"),
+        _ => false,
+    };
+    let title = |item| doc.all_children(item).find(|n| &*n.local == "title" && apples(&n.ns));
+    let text = |n: &xml::Node| Some(n.text.trim().to_string()).filter(|t| !t.is_empty());
+    Some(doc.children(channel, &Ns::Rss, "item").map(|item| title(item).and_then(text)).collect())
+}
+
+/// The item's `itunes:title` (see [`read_feed`]), where it says other than
+/// the title `title` (as imported).
+fn itunes_title<'a>(item: &'a rss::Item, title: &str) -> Option<&'a str> {
+    let given = item.extensions().get("itunes")?.get("title")?.first()?.value()?;
+    (one_line(given).as_ref() != title).then_some(given)
 }
 
 /// Whether `uri` is Apple's podcast namespace however a feed spells it:

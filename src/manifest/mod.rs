@@ -373,6 +373,9 @@ impl MediaFile {
 pub struct Episode {
     /// Title.
     pub title: String,
+    /// The title Apple Podcasts shows (`itunes:title`), where it is not
+    /// [`Episode::title`]: without the episode's number or the show's name.
+    pub itunes_title: Option<String>,
     /// Page slug (`episodes/<slug>/`); defaults to the slugified title.
     pub slug: String,
     /// The `guid`, never changed once published.
@@ -1034,6 +1037,7 @@ impl Reading<'_> {
         if let Some(title) = &title {
             t.what = format!("episode {n} (\"{}\")", title.get_ref());
         }
+        let itunes_title = itunes_title(&mut t, cx);
         let slug = slug(&mut t, cx, title.as_ref().map(|t| t.get_ref().as_str()));
         let guid = episode_guid(&mut t, cx, podcast, slug.as_deref(), n);
         let date = date(&mut t, cx, podcast);
@@ -1076,6 +1080,7 @@ impl Reading<'_> {
         let transcripts = transcripts?;
         Some(Episode {
             title: title.into_inner(),
+            itunes_title: itunes_title?,
             slug,
             guid,
             date,
@@ -1441,6 +1446,19 @@ fn in_destination(object: &str, publish_to: Option<&crate::publish::Destination>
 }
 
 /// Whether a title is on one line, as apps and pages show it (said if not).
+/// An episode's `itunes_title`: one line, not empty. `None`: wrong (said).
+fn itunes_title(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Option<String>> {
+    let Some(given) = t.string(cx, "itunes_title") else { return Some(None).filter(|_| !t.has("itunes_title")) };
+    let text = given.get_ref().trim();
+    let (why, fix) = match () {
+        _ if text.is_empty() => ("is empty", "leave it out: Apple Podcasts then shows the `title`"),
+        _ if text.contains(['\n', '\r']) => ("has a line break", "write it on one line: apps show a title on one"),
+        _ => return Some(Some(text.to_string())),
+    };
+    cx.error(&given.span(), format!("`itunes_title` of {} {why}", t.what), Some(fix.into()));
+    None
+}
+
 fn one_line(cx: &mut Context<'_>, title: &Spanned<String>, whose: &str) -> bool {
     if !title.get_ref().contains(['\n', '\r']) {
         return true;

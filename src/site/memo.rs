@@ -241,6 +241,7 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
     let LiveEpisode { episode, media, primary, page_path, page_url, notes_html: _ } = e; // the notes' HTML is made from them
     let Episode {
         title,
+        itunes_title,
         slug,
         guid,
         date,
@@ -262,6 +263,7 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
         h.str(s);
     }
     h.str(&date.to_rfc3339());
+    h.debug(itunes_title);
     h.u64(guests.len() as u64);
     for g in guests {
         h.str(g);

@@ -210,3 +210,28 @@ error: 1 problem in episodes.toml
 "#]]
     );
 }
+
+#[test]
+fn an_itunes_title_that_is_empty_broken_or_misspelt_is_refused_with_the_fix() {
+    let manifest = format!(
+        "{}{}{}{}",
+        PODCAST_TABLE,
+        episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]) + "itunes_title = \"  \"\n",
+        episode("Two", "g2", "2024-01-02T00:00:00Z", &["cbr-xing.mp3"]) + "itunes_title = \"\"\"\nTwo\nlines\"\"\"\n",
+        episode("Three", "g3", "2024-01-03T00:00:00Z", &["cbr-xing.mp3"]) + "itunes_titel = \"Three\"\n",
+    );
+    let (_, stderr) = refused(&manifest, &["cbr-xing.mp3"]);
+    assert_data_eq!(
+        stderr,
+        str![[r#"
+error: episodes.toml:16:16: `itunes_title` of episode 1 ("One") is empty
+  help: leave it out: Apple Podcasts then shows the `title`
+error: episodes.toml:23:16: `itunes_title` of episode 2 ("Two") has a line break
+  help: write it on one line: apps show a title on one
+error: episodes.toml:32:1: unknown key `itunes_titel` in episode 3 ("Three")
+  help: did you mean `itunes_title`?
+error: 3 problems in episodes.toml
+
+"#]]
+    );
+}

@@ -206,6 +206,7 @@ fn imported_real_feeds_build_into_feeds_with_the_same_episodes() {
     let server = Server::start(served.path().to_path_buf(), Mode::Good);
     let (dir, names) = real_feeds();
     let mut built = 0;
+    let mut apple_titled = 0;
     let mut covers_made = Vec::new();
     for name in &names {
         let show = Show::empty();
@@ -260,30 +261,11 @@ fn imported_real_feeds_build_into_feeds_with_the_same_episodes() {
         ]);
         assert_eq!(run.code, 0, "{name}: the imported show does not build:\n{}", run.stdout);
         built += 1;
-        let original = rss::Channel::read_from(std::fs::read(dir.join(name)).unwrap().as_slice()).unwrap();
-        let new = rss::Channel::read_from(show.read("show/public/feed.xml").as_bytes()).unwrap();
-        // The text without its spacing: block boundaries are spaced differently in Markdown.
-        let words = |s: &str| podsmith::import::html::decode(&text_of(s)).split_whitespace().collect::<String>();
-        for item in new.items() {
-            let guid = item.guid().unwrap().value();
-            let old = original
-                .items()
-                .iter()
-                .find(|i| {
-                    i.guid().map(|g| g.value().trim()) == Some(guid)
-                        || i.enclosure().is_some_and(|e| e.url().trim() == guid)
-                })
-                .unwrap_or_else(|| panic!("{name}: {guid} is not an item of the feed"));
-            assert_eq!(item.title().map(str::trim), old.title().map(str::trim).or(Some("Untitled")), "{name} {guid}");
-            let date = |d: Option<&str>| podsmith_date(d.unwrap_or_default());
-            assert_eq!(date(item.pub_date()), date(old.pub_date()), "{name} {guid}: the date");
-            // (Scripts are left out of a page's notes, and said so.)
-            let before = words(&without_scripts(old.content().or(old.description()).unwrap_or_default()));
-            let after = words(item.description().unwrap_or_default());
-            assert_eq!(after.replace('\u{a0}', " "), before.replace('\u{a0}', " "), "{name} {guid}: the notes' words");
-        }
+        let (original, new) = (std::fs::read(dir.join(name)).unwrap(), show.read("show/public/feed.xml"));
+        apple_titled += same_episodes(name, &original, new.as_bytes());
     }
     assert!(built >= 40, "{built} imported shows built");
+    assert!(apple_titled >= 20, "{apple_titled} items with an itunes:title of their own kept it");
     // Their covers are GIFs (the two KCRW feeds have only an RSS <image>).
     assert_eq!(
         covers_made,
@@ -1058,4 +1040,64 @@ fn an_item_dated_in_the_future_is_imported_as_scheduled_and_said() {
     assert!(!built.stderr.contains("give it back the date"), "{}", built.stderr);
     let feed = show.read("new/public/feed.xml");
     assert!(feed.contains("<guid isPermaLink=\"false\">g1</guid>") && !feed.contains(">g2<"), "{feed}");
+}
+
+/// Each item's `itunes:title` in a feed's `bytes`, trimmed, in order.
+fn apple_titles(bytes: &[u8]) -> Option<Vec<Option<String>>> {
+    use podsmith::validate::xml::{self, Ns};
+    let doc = xml::parse(bytes, &mut Vec::new())?;
+    let channel = doc.child(doc.nodes.first()?, &Ns::Rss, "channel")?;
+    let title =
+        |item| doc.child(item, &Ns::Itunes, "title").map(|n| n.text.trim().to_string()).filter(|t| !t.is_empty());
+    Some(doc.children(channel, &Ns::Rss, "item").map(title).collect())
+}
+
+/// Whether item `at` has an `itunes:title` other than its title.
+fn said_differs(titles: Option<&Vec<Option<String>>>, at: usize, title: Option<&str>) -> bool {
+    titles.and_then(|t| t[at].as_deref()).is_some_and(|t| Some(t) != title.map(str::trim))
+}
+
+/// The imported show's feed (`new_bytes`) has the items of the feed
+/// `name` (`original_bytes`): the same guids, titles, Apple's titles, dates to the second and
+/// notes' words. Returns how many items had an `itunes:title` of their own.
+fn same_episodes(name: &str, original_bytes: &[u8], new_bytes: &[u8]) -> usize {
+    let original = rss::Channel::read_from(original_bytes).unwrap();
+    let new = rss::Channel::read_from(new_bytes).unwrap();
+    // The title Apple shows (itunes:title), as the original gave it where
+    // it did (an art19 feed's "10 | Cincinnatus" is "Cincinnatus" to Apple).
+    let (old_apple, new_apple) = (apple_titles(original_bytes), apple_titles(new_bytes));
+    let mut apple_titled = 0;
+    // The text without its spacing: block boundaries are spaced differently in Markdown.
+    let words = |s: &str| podsmith::import::html::decode(&text_of(s)).split_whitespace().collect::<String>();
+    for item in new.items() {
+        let guid = item.guid().unwrap().value();
+        let old = original
+            .items()
+            .iter()
+            .find(|i| {
+                i.guid().map(|g| g.value().trim()) == Some(guid)
+                    || i.enclosure().is_some_and(|e| e.url().trim() == guid)
+            })
+            .unwrap_or_else(|| panic!("{name}: {guid} is not an item of the feed"));
+        assert_eq!(item.title().map(str::trim), old.title().map(str::trim).or(Some("Untitled")), "{name} {guid}");
+        let at = |items: &[rss::Item], i: &rss::Item| items.iter().position(|x| std::ptr::eq(x, i));
+        let (old_at, new_at) = (at(original.items(), old).unwrap(), at(new.items(), item).unwrap());
+        let said = old_apple.as_ref().and_then(|t| t[old_at].clone());
+        let want = said.unwrap_or_else(|| item.title().unwrap_or_default().trim().to_string());
+        if said_differs(old_apple.as_ref(), old_at, old.title()) {
+            apple_titled += 1;
+        }
+        assert_eq!(
+            new_apple.as_ref().and_then(|t| t[new_at].clone()).as_deref(),
+            Some(want.as_str()),
+            "{name} {guid}: itunes:title"
+        );
+        let date = |d: Option<&str>| podsmith_date(d.unwrap_or_default());
+        assert_eq!(date(item.pub_date()), date(old.pub_date()), "{name} {guid}: the date");
+        // (Scripts are left out of a page's notes, and said so.)
+        let before = words(&without_scripts(old.content().or(old.description()).unwrap_or_default()));
+        let after = words(item.description().unwrap_or_default());
+        assert_eq!(after.replace('\u{a0}', " "), before.replace('\u{a0}', " "), "{name} {guid}: the notes' words");
+    }
+    apple_titled
 }

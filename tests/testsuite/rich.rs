@@ -562,3 +562,36 @@ fn pages_of_a_show_in_another_language_mark_their_english_words() {
     let html = show.read("public/episodes/coredns-miek-gieben/index.html");
     assert!(html.contains("<h2>Chapters</h2>") && !html.contains("<ul class=\"downloads\" lang"), "{html}");
 }
+
+/// `itunes_title`: the title Apple shows, without the number the `title`
+/// carries; the other apps and the page keep the `title`. Changed, the
+/// next build writes it (the feeds are not taken as they were).
+#[test]
+fn an_itunes_title_is_what_apple_shows_and_the_title_stays_the_pages() {
+    let numbered = episode("10 | Cincinnatus", "g10", "2024-01-02T00:00:00Z", &["pair-5s.mp3"])
+        + "episode = 10\nitunes_title = \"Cincinnatus\"\n";
+    let plain = episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]);
+    let show = Show::with(&format!("{PODCAST_TABLE}{numbered}{plain}"), &["pair-5s.mp3", "cbr-xing.mp3"]);
+    show.build().ok();
+    let titles = |feed: &str| {
+        use podsmith::validate::xml::{self, Ns};
+        let bytes = show.read(feed);
+        let doc = xml::parse(bytes.as_bytes(), &mut Vec::new()).unwrap();
+        let channel = doc.child(&doc.nodes[0], &Ns::Rss, "channel").unwrap();
+        let text = |item, ns, name| doc.child(item, ns, name).map(|n| n.text.to_string()).unwrap();
+        doc.children(channel, &Ns::Rss, "item")
+            .map(|i| (text(i, &Ns::Rss, "title"), text(i, &Ns::Itunes, "title")))
+            .collect::<Vec<_>>()
+    };
+    let want = |apple: &str| {
+        vec![("10 | Cincinnatus".to_string(), apple.to_string()), ("Pilot".to_string(), "Pilot".to_string())]
+    };
+    assert_eq!(titles("public/feed.xml"), want("Cincinnatus"));
+    let page = show.read("public/episodes/10-cincinnatus/index.html");
+    assert!(page.contains("<h1>10 | Cincinnatus</h1>"), "{page}");
+    show.write("episodes.toml", &show.read("episodes.toml").replace("\"Cincinnatus\"", "\"Cincinnatus, again\""));
+    show.build().ok();
+    assert_eq!(titles("public/feed.xml"), want("Cincinnatus, again"));
+    let run = show.run(&["validate", "public/feed.xml"]).ok();
+    assert!(!run.stdout.contains("ITITLE"), "{}", run.stdout);
+}
