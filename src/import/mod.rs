@@ -152,9 +152,16 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
             manifest.display()
         )));
     }
-    let channel = read_feed(opts.feed.as_slice())
+    let utf16 = utf8_of_utf16(&opts.feed);
+    let channel = read_feed(utf16.as_ref().map_or(opts.feed.as_slice(), |(bytes, _)| bytes.as_slice()))
         .map_err(|e| ImportError::Feed(format!("{}: not an RSS feed podsmith can read ({e})", opts.source)))?;
     let mut notes = Vec::new();
+    if let Some((_, order)) = utf16 {
+        notes.push(note(format!(
+            "the feed is UTF-16 ({order}): read as such (podsmith's feeds are UTF-8, the only encoding Apple and most \
+             apps read)"
+        )));
+    }
     let mut to_fetch = ToFetch::default();
     let (text, episodes) = manifest_of(&channel, opts, &mut notes, &mut to_fetch)?;
     if opts.download {
@@ -1346,6 +1353,23 @@ fn read_feed(bytes: &[u8]) -> Result<rss::Channel, rss::Error> {
         }
     }
     Ok(channel)
+}
+
+/// A UTF-16 feed (by its byte-order mark, or `<?` in UTF-16) as UTF-8,
+/// its XML declaration's encoding said so, with its byte order; `None` for
+/// any other feed. (The rss crate's reader cannot decode UTF-16.)
+fn utf8_of_utf16(bytes: &[u8]) -> Option<(Vec<u8>, &'static str)> {
+    let (mut text, order) = crate::validate::xml::utf16(bytes)?;
+    let declaration = text.strip_prefix("<?xml").and_then(|rest| rest.find("?>")).map(|end| end + "<?xml".len());
+    if let Some(end) = declaration
+        && let Some(at) = text[..end].find("encoding")
+        && let Some(eq) = text[at..end].find('=').map(|i| at + i + 1)
+        && let Some(open) = text[eq..end].find(['"', '\'']).map(|i| eq + i)
+        && let Some(close) = text[open + 1..end].find(text[open..].chars().next()?).map(|i| open + 1 + i)
+    {
+        text.replace_range(open + 1..close, "UTF-8");
+    }
+    Some((text.into_bytes(), order))
 }
 
 /// Each item's `itunes:title` in order, trimmed (`None`: it has none, or

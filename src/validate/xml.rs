@@ -220,7 +220,7 @@ fn decode<'a>(body: &'a [u8], findings: &mut Findings) -> std::borrow::Cow<'a, s
 
 /// `body` read as UTF-16 if it is (a byte-order mark, or `<?` in UTF-16),
 /// with the byte order; its own mark left out, a bad code unit replaced.
-fn utf16(body: &[u8]) -> Option<(String, &'static str)> {
+pub(crate) fn utf16(body: &[u8]) -> Option<(String, &'static str)> {
     let (little, start) = match body {
         [0xFF, 0xFE, ..] => (true, 2),
         [0xFE, 0xFF, ..] => (false, 2),

@@ -1101,3 +1101,30 @@ fn same_episodes(name: &str, original_bytes: &[u8], new_bytes: &[u8]) -> usize {
     }
     apple_titled
 }
+
+/// A feed saved as UTF-16 (with a byte-order mark, or without one: `<?`
+/// in UTF-16), declaring so, is read as UTF-16 (the rss crate cannot) and
+/// said: the same manifest as from the same feed in UTF-8.
+#[test]
+fn a_utf16_feed_is_imported_as_its_utf8_twin() {
+    let (original, _served, _server) = published_sample();
+    let utf8 = original.read("public/feed.xml");
+    let declared = utf8.replacen("encoding=\"UTF-8\"", "encoding=\"UTF-16\"", 1);
+    assert_ne!(declared, utf8);
+    let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(declared.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    let be: Vec<u8> = declared.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let new = Show::empty();
+    let import = |name: &str, bytes: &[u8]| {
+        std::fs::write(new.path(name), bytes).unwrap();
+        let run = new.run(&["import", name, &format!("{name}.show")]).ok();
+        let manifest = new.read(&format!("{name}.show/episodes.toml"));
+        (run.stderr, manifest.lines().skip(1).collect::<Vec<_>>().join("\n"))
+    };
+    let (said, manifest) = import("utf8.xml", utf8.as_bytes());
+    assert!(!said.contains("UTF-16"), "{said}");
+    for (name, bytes, order) in [("le.xml", &le, "little-endian"), ("be.xml", &be, "big-endian")] {
+        let (said, from_utf16) = import(name, bytes);
+        assert!(said.contains(&format!("warning: the feed is UTF-16 ({order}): read as such")), "{said}");
+        assert_eq!(from_utf16, manifest, "{name}");
+    }
+}
