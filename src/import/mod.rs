@@ -1079,6 +1079,17 @@ fn namespace_tags(
     let text = |name: &str| ns.get(name).and_then(|l| l.first()).and_then(|e| e.value()).map(str::trim);
     if text("locked").is_some_and(|v| v.eq_ignore_ascii_case("yes")) {
         p["locked"] = value(true);
+        // podsmith names the show's owner e-mail in podcast:locked: said
+        // where the old feed named another (who may move the show).
+        let named = ns.get("locked").and_then(|l| l.first()).and_then(|l| l.attrs().get("owner")).map(|o| o.trim());
+        let owner = p.get("owner").and_then(|o| o.get("email")).and_then(|e| e.as_str()).unwrap_or_default();
+        if let Some(named) = named.filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(owner)) {
+            notes.push(note(format!(
+                "the feed's podcast:locked names \"{}\" as the owner who may move the show; the new feed names the \
+                 owner e-mail, \"{owner}\": to keep the first, set it as `owner`'s email in [podcast]",
+                crate::text::truncate_chars(named, 80)
+            )));
+        }
     }
     let known_medium = |m: &str| crate::validate::p20::MEDIUMS.contains(&m.strip_suffix('L').unwrap_or(m));
     match text("medium").filter(|m| !m.is_empty()) {

@@ -168,6 +168,12 @@ fn every_real_feed_imports_keeping_its_guids_or_is_refused_with_a_reason() {
                     assert!(feed_guids.contains(&e.guid), "{name}: {} is not a guid of the feed", e.guid);
                 }
                 assert!(show.path("show/podsmith.lock").is_file(), "{name}");
+                // A podcast:locked owner other than the owner e-mail is said
+                // (only the namespace's example feed has one; the others name
+                // the owner, or are not locked).
+                let locked_owner_said =
+                    run.stderr.contains("the feed's podcast:locked names \"podcastowner@example.com\"");
+                assert_eq!(locked_owner_said, name == "pcns-namespace-example.xml", "{name}: {}", run.stderr);
                 if name == "partytime-podcasting20-freedomcontroller.xml" {
                     // The channel's namespace tags podsmith writes too.
                     assert!(parsed.podcast.locked, "{name}");
