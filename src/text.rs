@@ -268,6 +268,51 @@ pub fn is_language_code(s: &str) -> bool {
     known && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
+/// The region subtags a language code may carry: the ISO 3166-1 alpha-2
+/// codes assigned to countries and territories (249, as Debian's
+/// iso-codes 4.15.0 lists them), and the three BCP 47 adds (EU, EZ, UN).
+/// (A region of three digits, a UN M.49 area such as `es-419`, is taken as
+/// it is.)
+const REGIONS: [&str; 252] = [
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD",
+    "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA",
+    "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE",
+    "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "EU", "EZ", "FI", "FJ", "FK", "FM", "FO",
+    "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW",
+    "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR",
+    "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ",
+    "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR",
+    "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE",
+    "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR",
+    "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT",
+    "TV", "TW", "TZ", "UA", "UG", "UM", "UN", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS",
+    "YE", "YT", "ZA", "ZM", "ZW",
+];
+
+/// A language code whose region subtag (two letters, after the language
+/// and any script) is no country's: the subtag as written, and the code
+/// to write instead (`en-uk` → `en-gb`, the United Kingdom's ISO code; any
+/// other, the code without its region).
+pub fn bad_region(s: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = s.split('-').collect();
+    // Subtags after a one-letter one are an extension's, not a region.
+    let end = parts.iter().position(|p| p.len() == 1).unwrap_or(parts.len());
+    let at = (1..end).find(|&i| parts[i].len() == 2 && parts[i].bytes().all(|b| b.is_ascii_alphabetic()))?;
+    let region = parts[at];
+    if REGIONS.binary_search(&region.to_ascii_uppercase().as_str()).is_ok() {
+        return None;
+    }
+    let mut fixed: Vec<String> = parts.iter().map(|p| (*p).to_string()).collect();
+    match region.eq_ignore_ascii_case("uk") {
+        true => fixed[at] = if region == "UK" { "GB".into() } else { "gb".into() },
+        false => {
+            fixed.remove(at);
+        }
+    }
+    Some((region.to_string(), fixed.join("-")))
+}
+
 /// The same language code with its two-letter primary subtag, where `s`
 /// starts with an ISO 639 three-letter code that has one (`eng-GB` →
 /// `en-GB`): Apple takes two letters, and BCP 47 (RFC 5646 §2.2.1) the
@@ -300,6 +345,18 @@ pub fn is_uuid(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_region_is_a_countrys_code() {
+        for ok in ["en", "en-us", "en-GB", "fr-ch", "es-419", "zh-Hant-TW", "en-eu", "de-x-uk", "sr-Latn"] {
+            assert_eq!(bad_region(ok), None, "{ok}");
+        }
+        assert_eq!(bad_region("en-uk"), Some(("uk".into(), "en-gb".into())));
+        assert_eq!(bad_region("en-UK"), Some(("UK".into(), "en-GB".into())));
+        assert_eq!(bad_region("en-en"), Some(("en".into(), "en".into())));
+        assert_eq!(bad_region("zh-Hant-xx"), Some(("xx".into(), "zh-Hant".into())));
+        assert!(REGIONS.windows(2).all(|w| w[0] < w[1]), "sorted, for the binary search");
+    }
 
     #[test]
     fn e_mail_addresses_are_the_address_alone() {

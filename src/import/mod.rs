@@ -123,7 +123,8 @@ fn note(message: impl Into<String>) -> Diagnostic {
 /// it is not an ISO 639 code.
 fn language_of(given: &str) -> Option<String> {
     let l = given.trim().to_ascii_lowercase();
-    crate::text::is_language_code(&l).then(|| crate::text::two_letter_form(&l).unwrap_or(l))
+    let l = crate::text::is_language_code(&l).then(|| crate::text::two_letter_form(&l).unwrap_or(l))?;
+    Some(crate::text::bad_region(&l).map_or(l, |(_, fixed)| fixed))
 }
 
 /// Imports the feed in `opts` into a new show folder.
@@ -420,6 +421,15 @@ fn who_and_what(
     owner.insert("email", owner_email.into());
     p["owner"] = value(owner);
     let language = channel.language().and_then(language_of);
+    if let Some(given) = channel.language().map(str::trim)
+        && let Some((region, _)) = crate::text::bad_region(&given.to_ascii_lowercase())
+        && let Some(written) = &language
+    {
+        notes.push(note(format!(
+            "the feed's language \"{}\" has \"{region}\", which is no country's code: \"{written}\" is written",
+            crate::text::truncate_chars(given, 40)
+        )));
+    }
     p["language"] = value(language.clone().unwrap_or_else(|| {
         notes.push(note(match channel.language().map(str::trim).filter(|l| !l.is_empty()) {
             Some(l) => {

@@ -1490,6 +1490,14 @@ fn language(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
         );
         return None;
     }
+    if let Some((region, fixed)) = crate::text::bad_region(l.get_ref()) {
+        cx.error(
+            &l.span(),
+            format!("`language` \"{}\": \"{region}\" is no country's code (ISO 3166)", l.get_ref()),
+            Some(format!("write language = \"{fixed}\" (a region is a country's two letters: en-gb, en-us, fr-ch)")),
+        );
+        return None;
+    }
     Some(l.into_inner())
 }
 

@@ -235,3 +235,28 @@ error: 3 problems in episodes.toml
 "#]]
     );
 }
+
+#[test]
+fn a_language_whose_region_is_no_countrys_is_refused_with_the_code_to_write() {
+    assert!(PODCAST_TABLE.contains("language = \"en\""));
+    for (given, fixed) in [("en-uk", "en-gb"), ("en-en", "en")] {
+        let manifest = format!(
+            "{}{}",
+            PODCAST_TABLE.replace("language = \"en\"", &format!("language = \"{given}\"")),
+            episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"])
+        );
+        let (_, stderr) = refused(&manifest, &["cbr-xing.mp3"]);
+        assert!(stderr.contains(&format!("write language = \"{fixed}\"")), "{stderr}");
+        if given == "en-uk" {
+            assert_data_eq!(
+                stderr,
+                str![[r#"
+error: episodes.toml:6:12: `language` "en-uk": "uk" is no country's code (ISO 3166)
+  help: write language = "en-gb" (a region is a country's two letters: en-gb, en-us, fr-ch)
+error: 1 problem in episodes.toml
+
+"#]]
+            );
+        }
+    }
+}

@@ -1134,3 +1134,21 @@ fn a_utf16_feed_is_imported_as_its_utf8_twin() {
         assert_eq!(from_utf16, manifest, "{name}");
     }
 }
+
+/// A feed whose language has a region that is no country's (`en-UK`, as
+/// many British shows write it) is imported with the country's code, and
+/// said: the manifest would refuse it.
+#[test]
+fn a_language_region_that_is_no_countrys_is_imported_as_the_countrys_code() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    for (given, written) in [("en-UK", "en-gb"), ("de-xx", "de")] {
+        let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, date, ""))
+            .replace("<language>en</language>", &format!("<language>{given}</language>"));
+        let show = Show::empty();
+        std::fs::write(show.path("old.xml"), feed).unwrap();
+        let run = show.run(&["import", "old.xml", "a"]).ok();
+        let parsed = podsmith::manifest::load(&show.path("a/episodes.toml")).unwrap();
+        assert_eq!(parsed.podcast.language, written, "{}", run.stderr);
+        assert!(run.stderr.contains(&format!("the feed's language \"{given}\" has")), "{}", run.stderr);
+    }
+}
