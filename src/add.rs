@@ -31,6 +31,8 @@ pub struct Options {
     pub media: Vec<PathBuf>,
     /// Title (else from the file's tags).
     pub title: Option<String>,
+    /// `itunes_title`: the title Apple Podcasts shows.
+    pub itunes_title: Option<String>,
     /// Date: RFC 3339, or YYYY-MM-DD (else now, to the minute).
     pub date: Option<String>,
     /// Show notes (Markdown).
@@ -222,6 +224,13 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
         || incoming.iter().filter(|i| i.hosted.is_none()).find_map(|i| crate::probe::read_title(&i.source));
     if opts.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return refuse("--title is empty: give the episode a title, --title \"…\"");
+    }
+    match opts.itunes_title.as_deref() {
+        Some(t) if t.trim().is_empty() => {
+            return refuse("--itunes-title is empty: leave it out, and Apple Podcasts shows the title");
+        }
+        Some(t) if t.contains(['\n', '\r']) => return refuse("--itunes-title has a line break: write it on one line"),
+        _ => {}
     }
     let title = match opts.title.clone().or_else(local_title).or(hosted_title) {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
@@ -437,6 +446,9 @@ fn fields(opts: &Options, show: &Show, title: &str, first_media: &str) -> Result
 fn table(opts: &Options, f: &Fields, title: &str, incoming: &[Incoming]) -> String {
     let mut table = toml_edit::Table::new();
     table["title"] = toml_edit::value(title);
+    if let Some(apples) = &opts.itunes_title {
+        table["itunes_title"] = toml_edit::value(apples.trim());
+    }
     // Always written: the page's address is a published identity, and a
     // slug derived from the title would move when the title is edited.
     table["slug"] = toml_edit::value(f.slug.clone());

@@ -304,6 +304,10 @@ pub struct AddArgs {
     /// Title [default: the file's title tag].
     #[arg(long)]
     pub title: Option<String>,
+    /// The title Apple Podcasts shows, where the title carries the episode's number or the show's name
+    /// (`itunes_title`).
+    #[arg(long, value_name = "T")]
+    pub itunes_title: Option<String>,
     /// Publication date: 2026-01-05 or 2026-01-05T09:00:00+01:00 [default: now].
     #[arg(long, value_parser = publication_date)]
     pub date: Option<String>,

@@ -29,6 +29,7 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         manifest: args.manifest,
         media: args.media,
         title: args.title,
+        itunes_title: args.itunes_title,
         date: args.date,
         notes,
         season: args.season,

@@ -122,6 +122,10 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
         ),
         (vec![fixture("vbr-xing.mp3")], "the file has no title tag: give the episode a title with --title"),
         (vec![fixture("cbr-xing.mp3"), "--title".into(), " ".into()], "--title is empty: give the episode a title"),
+        (
+            vec![fixture("cbr-xing.mp3"), "--title".into(), "x".into(), "--itunes-title".into(), "".into()],
+            "--itunes-title is empty: leave it out",
+        ),
         // What the build would refuse: a name that belies the content, two files of one format.
         (
             vec![fixture("mislabelled.ogg"), "--title".into(), "x".into()],
@@ -167,6 +171,19 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
     let run = show.run(&["add", &other.path().join("clash.ogg").display().to_string(), "--title", "x"]).fails(1);
     assert!(run.stderr.contains("media/clash.ogg already exists in the show with other content"), "{}", run.stderr);
     assert_eq!(fs::read(show.path("media/clash.ogg")).unwrap(), fs::read(audio("vorbis.ogg")).unwrap());
+}
+
+/// `--itunes-title`: written as the episode's `itunes_title`, which the
+/// build writes as its `itunes:title` (the title stays the `<title>`).
+#[test]
+fn add_writes_the_title_apple_shows_beside_the_title() {
+    let show = Show::sample();
+    let args = ["--title", "5 | Pilot", "--itunes-title", "Pilot ", "--date", "2018-01-01"];
+    let run = show.run(&[&["add", &fixture("cbr-xing.mp3")][..], &args].concat()).ok();
+    assert!(show.read("episodes.toml").contains("title = \"5 | Pilot\"\nitunes_title = \"Pilot\"\n"), "{}", run.stderr);
+    show.build().ok();
+    let feed = show.read("public/feed.xml");
+    assert!(feed.contains("<title>5 | Pilot</title>\n      <itunes:title>Pilot</itunes:title>"), "{feed}");
 }
 
 #[test]
