@@ -290,6 +290,14 @@ const REGIONS: [&str; 252] = [
     "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
+/// Whether `s` is a country's (or territory's) ISO 3166-1 alpha-2 code,
+/// in any case.
+pub fn is_country_code(s: &str) -> bool {
+    s.len() == 2
+        && !["EU", "EZ", "UN"].iter().any(|r| r.eq_ignore_ascii_case(s))
+        && REGIONS.binary_search(&s.to_ascii_uppercase().as_str()).is_ok()
+}
+
 /// A language code whose region subtag (two letters, after the language
 /// and any script) is no country's: the subtag as written, and the code
 /// to write instead (`en-uk` → `en-gb`, the United Kingdom's ISO code; any
@@ -356,6 +364,8 @@ mod tests {
         assert_eq!(bad_region("en-en"), Some(("en".into(), "en".into())));
         assert_eq!(bad_region("zh-Hant-xx"), Some(("xx".into(), "zh-Hant".into())));
         assert!(REGIONS.windows(2).all(|w| w[0] < w[1]), "sorted, for the binary search");
+        assert!(is_country_code("de") && is_country_code("GB") && is_country_code("AX"));
+        assert!(!is_country_code("uk") && !is_country_code("EU") && !is_country_code("xx") && !is_country_code("usa"));
     }
 
     #[test]

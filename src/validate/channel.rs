@@ -829,17 +829,18 @@ fn spotify(cx: &mut Cx<'_>) {
         }
     }
     if let Some(c) = cx.child(cx.channel, &ns, "countryOfOrigin") {
-        let ok = !c.text.is_empty()
-            && c.text.split_whitespace().all(|w| w.len() == 2 && w.bytes().all(|b| b.is_ascii_alphabetic()));
-        if !ok {
+        let not_one = c.text.split_whitespace().find(|w| !crate::text::is_country_code(w));
+        if c.text.is_empty() || not_one.is_some() {
+            let which = not_one.map(|w| format!(" (\"{}\" is no country's)", crate::text::truncate_chars(w, 20)));
             cx.push(Finding::new(
                 id::SPOT_NS,
                 Where::Line(c.line),
                 format!(
-                    "<spotify:countryOfOrigin>{}</spotify:countryOfOrigin> is not a list of ISO 3166 country codes",
-                    c.text
+                    "<spotify:countryOfOrigin>{}</spotify:countryOfOrigin> is not a list of ISO 3166 country codes{}",
+                    crate::text::truncate_chars(&c.text, 80),
+                    which.unwrap_or_default()
                 ),
-                "write two-letter codes separated by spaces, e.g. us gb",
+                "write two-letter codes separated by spaces, e.g. us gb (the United Kingdom is gb)",
             ));
         }
     }

@@ -587,13 +587,13 @@ fn location(cx: &mut Cx<'_>, node: &Node, at: Where) {
         cx.push(Finding::new(id::P20_OTHER, at.clone(), "<podcast:location> is empty", "name the place"));
     }
     too_long(cx, id::P20_OTHER, &at, "the location".into(), &node.text, 128);
-    if let Some(c) = node.attr("country").filter(|c| !(c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()))) {
+    if let Some(c) = node.attr("country").filter(|c| !crate::text::is_country_code(c)) {
         cx.push(
             Finding::new(
                 id::P20_OTHER,
                 at,
-                format!("<podcast:location country=\"{}\"> is not a two-letter country code", truncate_chars(c, 40)),
-                "write the ISO 3166 code, e.g. country=\"DE\"",
+                format!("<podcast:location country=\"{}\"> is not a country's ISO 3166 code", truncate_chars(c, 40)),
+                "write the country's two letters, e.g. country=\"DE\" (the United Kingdom is \"GB\")",
             )
             .severity(Severity::Warning),
         );

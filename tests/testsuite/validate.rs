@@ -733,13 +733,26 @@ fn podcasting_2_details_are_checked_at_the_line_of_the_element() {
     let long = "b".repeat(129);
     let soundbite = edited_valid(&|s| s.replace(">The best bit<", &format!(">{long}<")));
     assert_eq!(of(&soundbite, "P20-OTHER").len(), 1, "{:?}", ids(&soundbite));
-    let country = edited_valid(&|s| s.replace("<podcast:location>", "<podcast:location country=\"Germany\">"));
-    let found = of(&country, "P20-OTHER");
-    assert!(found.len() == 1 && found[0].severity == Severity::Warning, "{found:?}");
-    assert_eq!(
-        of(&edited_valid(&|s| s.replace("<podcast:location>", "<podcast:location country=\"DE\">")), "P20-OTHER").len(),
-        0
-    );
+    // A country is a country's ISO 3166 code: not a name, not "UK".
+    for given in ["Germany", "UK", "XX"] {
+        let country =
+            edited_valid(&|s| s.replace("<podcast:location>", &format!("<podcast:location country=\"{given}\">")));
+        let found = of(&country, "P20-OTHER");
+        assert!(found.len() == 1 && found[0].severity == Severity::Warning, "{given}: {found:?}");
+    }
+    for given in ["DE", "gb"] {
+        let country =
+            edited_valid(&|s| s.replace("<podcast:location>", &format!("<podcast:location country=\"{given}\">")));
+        assert_eq!(of(&country, "P20-OTHER").len(), 0, "{given}");
+    }
+    // And Spotify's countries of origin.
+    let spotify = |list: &str| {
+        edited_valid(&|s| s.replace("<spotify:countryOfOrigin>us gb<", &format!("<spotify:countryOfOrigin>{list}<")))
+    };
+    let with_uk = spotify("us uk");
+    let found = of(&with_uk, "SPOT-NS");
+    assert!(found.len() == 1 && found[0].message.contains("(\"uk\" is no country's)"), "{found:?}");
+    assert_eq!(of(&spotify("us gb de"), "SPOT-NS").len(), 0);
 }
 
 /// HTML written into the XML of a description (not in CDATA) is said as
