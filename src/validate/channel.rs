@@ -366,6 +366,18 @@ fn language(cx: &mut Cx<'_>) {
             format!("<language>{}</language> is a three-letter code where Apple takes two", l.text),
             format!("use <language>{}</language>", two_letter_form(&l.text).unwrap_or_default()),
         )),
+        Some(l) if crate::text::bad_region(&l.text).is_some() => {
+            let (region, fixed) = crate::text::bad_region(&l.text).unwrap_or_default();
+            cx.push(
+                Finding::new(
+                    id::APPLE_CH_LANG,
+                    at(Some(l)),
+                    format!("<language>{}</language>: \"{region}\" is no country's code (ISO 3166)", l.text),
+                    format!("use <language>{fixed}</language> (a region is a country's two letters: en-gb, en-us)"),
+                )
+                .severity(Severity::Warning),
+            );
+        }
         Some(l) if l.text.len() > 8 => cx.push(Finding::new(
             id::PI_GUID,
             at(Some(l)),

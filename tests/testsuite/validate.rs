@@ -745,6 +745,14 @@ fn podcasting_2_details_are_checked_at_the_line_of_the_element() {
             edited_valid(&|s| s.replace("<podcast:location>", &format!("<podcast:location country=\"{given}\">")));
         assert_eq!(of(&country, "P20-OTHER").len(), 0, "{given}");
     }
+    // A language's region too (a warning: the language is right).
+    let british = edited_valid(&|s| s.replacen("<language>en</language>", "<language>en-uk</language>", 1));
+    let found = of(&british, "APPLE-CH-LANG");
+    assert!(found.len() == 1 && found[0].severity == Severity::Warning, "{found:?}");
+    assert_eq!(
+        found[0].help.as_deref(),
+        Some("use <language>en-gb</language> (a region is a country's two letters: en-gb, en-us)")
+    );
     // And Spotify's countries of origin.
     let spotify = |list: &str| {
         edited_valid(&|s| s.replace("<spotify:countryOfOrigin>us gb<", &format!("<spotify:countryOfOrigin>{list}<")))
