@@ -25,6 +25,7 @@ pub mod fsutil;
 pub mod fuzzing;
 pub mod import;
 pub mod init;
+pub mod journal;
 pub mod lock;
 pub mod manifest;
 pub mod markdown;

@@ -32,10 +32,8 @@ use crate::fsutil::Status;
 pub const CACHE_PATH: &str = ".podsmith/cache.json";
 /// What was changed in it since it was written (see the module docs).
 pub const CACHE_LOG_PATH: &str = ".podsmith/cache.log";
-/// The log is folded into the cache once it is larger than this share of
-/// the cache (or [`LOG_MIN_BYTES`]).
-const LOG_SHARE: u64 = 4;
-/// The log is never folded in below this size.
+/// The log is never folded into the cache below this size (see
+/// [`crate::journal`]).
 const LOG_MIN_BYTES: u64 = 16 << 10;
 /// Bumped whenever probing changes what it measures.
 pub(crate) const VERSION: u32 = 8;
@@ -275,27 +273,17 @@ impl Cache {
     /// Applies the lines of the log that change this cache file, up to a
     /// damaged one (the next save then writes the cache whole).
     fn read_log(&mut self) {
-        let bytes = match crate::fsutil::read(&self.log_path, crate::fsutil::RECORD) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
-            Err(_) => {
+        let (lines, damaged, size) = match crate::journal::read(&self.log_path, &self.file.id, |d: &Delta| &d.base) {
+            crate::journal::Read::None => return,
+            crate::journal::Read::Unreadable => {
                 self.whole = true;
                 return;
             }
+            crate::journal::Read::Lines { lines, damaged, size } => (lines, damaged, size),
         };
-        self.sizes.1 = bytes.len() as u64;
-        for line in bytes.split_inclusive(|&b| b == b'\n') {
-            let Some(line) = line.strip_suffix(b"\n") else {
-                self.whole = true; // cut short
-                return;
-            };
-            let Ok(delta) = serde_json::from_slice::<Delta>(line) else {
-                self.whole = true;
-                return;
-            };
-            if delta.base != self.file.id {
-                continue;
-            }
+        self.sizes.1 = size;
+        self.whole |= damaged;
+        for delta in lines {
             for (rel, stored) in delta.entries {
                 match stored {
                     Some(s) => self.file.entries.insert(rel, s),
@@ -513,10 +501,8 @@ impl Cache {
             true => None,
             false => Some(self.delta_line()?),
         };
-        let folded_in =
-            |line: &Vec<u8>| self.sizes.1 + line.len() as u64 > (self.sizes.0 / LOG_SHARE).max(LOG_MIN_BYTES);
         match line {
-            Some(line) if !folded_in(&line) => {
+            Some(line) if crate::journal::has_room(self.sizes, line.len(), LOG_MIN_BYTES) => {
                 crate::output::append_record_line(&self.log_path, &line, false)?;
                 self.sizes.1 += line.len() as u64;
             }
@@ -543,7 +529,7 @@ impl Cache {
     /// Writes the cache whole, with a new `id`, and removes its log (whose
     /// lines name the old one, should the removal not happen).
     fn save_whole(&mut self) -> std::io::Result<()> {
-        let id = new_id(&self.file.id);
+        let id = crate::journal::new_id(&self.file.id);
         let old = std::mem::replace(&mut self.file.id, id);
         let written = serde_json::to_vec(&self.file)
             .map_err(std::io::Error::other)
@@ -562,13 +548,6 @@ impl Cache {
             _ => Ok(()),
         }
     }
-}
-
-/// A name for a new cache file, other than `old`: the time and the process.
-fn new_id(old: &str) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let seed = format!("{now} {} {old}", std::process::id());
-    format!("{:016x}", crate::fsutil::fnv64(seed.as_bytes()))
 }
 
 /// Size, modification time and a fingerprint of the first and last 4 KiB.

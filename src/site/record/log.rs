@@ -26,10 +26,8 @@ use crate::fsutil::Fingerprint;
 
 /// The log's path, relative to the show folder.
 pub const LOG_PATH: &str = ".podsmith/build.log";
-/// The log is folded into the record once it is larger than this share of
-/// the record (or [`LOG_MIN_BYTES`]).
-const LOG_SHARE: u64 = 4;
-/// The log is never folded in below this size.
+/// The log is never folded into the record below this size (see
+/// [`crate::journal`]).
 const LOG_MIN_BYTES: u64 = 64 << 10;
 
 /// A site as the record file and its log say it is on disk (what a save
@@ -94,26 +92,14 @@ struct Delta<'a> {
     outputs: BTreeMap<String, Option<&'a Written>>,
 }
 
-/// One line of the log, as read (nothing in it trusted yet).
+/// One line of the log, as read (nothing in it trusted yet): each site
+/// as the record has it, but for its outputs, of which only those that
+/// changed (`null`: gone).
 #[derive(Deserialize)]
 struct RawLine {
     base: String,
     order: Vec<PathBuf>,
-    sites: Vec<RawDelta>,
-}
-
-#[derive(Deserialize)]
-struct RawDelta {
-    out: PathBuf,
-    inputs: String,
-    #[serde(default)]
-    content: String,
-    #[serde(default)]
-    memo: Option<String>,
-    #[serde(default)]
-    pending: BTreeMap<String, String>,
-    summary: Summary,
-    outputs: BTreeMap<String, Option<RawWritten>>,
+    sites: Vec<RawSite<Option<RawWritten>>>,
 }
 
 impl Records {
@@ -123,13 +109,16 @@ impl Records {
     /// is written whole by the next save, without it.
     pub(super) fn read_log(&mut self, root: &Path, ignored: &mut Vec<String>) {
         if !self.disk.whole && !self.disk.id.is_empty() {
-            match crate::fsutil::read(&root.join(LOG_PATH), crate::fsutil::RECORD) {
-                Ok(bytes) => {
-                    self.disk.sizes.1 = bytes.len() as u64;
-                    self.apply_log(&bytes, ignored);
+            match crate::journal::read(&root.join(LOG_PATH), &self.disk.id, |l: &RawLine| &l.base) {
+                crate::journal::Read::None => {}
+                crate::journal::Read::Unreadable => self.disk.whole = true,
+                crate::journal::Read::Lines { lines, damaged, size } => {
+                    self.disk.sizes.1 = size;
+                    self.disk.whole |= damaged;
+                    for line in lines {
+                        self.apply_line(line, ignored);
+                    }
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(_) => self.disk.whole = true,
             }
         }
         self.disk.whole |= !ignored.is_empty();
@@ -138,32 +127,22 @@ impl Records {
         self.disk.saved = Some(saved.collect());
     }
 
-    fn apply_log(&mut self, bytes: &[u8], ignored: &mut Vec<String>) {
-        for line in bytes.split_inclusive(|&b| b == b'\n') {
-            let parsed = line.strip_suffix(b"\n").and_then(|l| serde_json::from_slice::<RawLine>(l).ok());
-            let Some(line) = parsed else {
-                self.disk.whole = true; // cut short, or damaged
-                return;
-            };
-            if line.base != self.disk.id {
-                continue;
-            }
-            for delta in line.sites {
-                self.apply(delta, ignored);
-            }
-            // The order of the sites, as that save left them.
-            let mut sites = std::mem::take(&mut self.sites);
-            for out in line.order.iter().take(MAX_SITES) {
-                if let Some(i) = sites.iter().position(|s| &s.out == out) {
-                    self.sites.push(sites.swap_remove(i));
-                }
+    fn apply_line(&mut self, line: RawLine, ignored: &mut Vec<String>) {
+        for delta in line.sites {
+            self.apply(delta, ignored);
+        }
+        // The order of the sites, as that save left them.
+        let mut sites = std::mem::take(&mut self.sites);
+        for out in line.order.iter().take(MAX_SITES) {
+            if let Some(i) = sites.iter().position(|s| &s.out == out) {
+                self.sites.push(sites.swap_remove(i));
             }
         }
     }
 
     /// One site's changes: checked as the record's entries are.
-    fn apply(&mut self, delta: RawDelta, ignored: &mut Vec<String>) {
-        let RawDelta { out, inputs, content, memo, pending, summary, outputs } = delta;
+    fn apply(&mut self, delta: RawSite<Option<RawWritten>>, ignored: &mut Vec<String>) {
+        let RawSite { out, inputs, content, memo, pending, summary, outputs } = delta;
         let (mut changed, mut gone) = (BTreeMap::new(), Vec::new());
         for (rel, w) in outputs {
             match w {
@@ -203,10 +182,9 @@ impl Records {
             (Some(saved), false) if !dropped(saved) => Some(self.line(saved)?),
             _ => None,
         };
-        let room = (self.disk.sizes.0 / LOG_SHARE).max(LOG_MIN_BYTES);
         match line {
             Some(None) => {} // nothing changed
-            Some(Some(line)) if self.disk.sizes.1 + line.len() as u64 <= room => {
+            Some(Some(line)) if crate::journal::has_room(self.disk.sizes, line.len(), LOG_MIN_BYTES) => {
                 crate::output::append_record_line(&root.join(LOG_PATH), &line, flush)?;
                 self.disk.sizes.1 += line.len() as u64;
                 // What is on disk is known again only by reading it (a save
@@ -250,7 +228,7 @@ impl Records {
     /// Writes the record whole, with a new `id`, and removes the log (whose
     /// lines name the old one, should the removal not happen).
     fn save_whole(&mut self, root: &Path, flush: bool) -> std::io::Result<()> {
-        let id = new_id(&self.disk.id);
+        let id = crate::journal::new_id(&self.disk.id);
         let file = super::RecordFile { version: super::VERSION, id: &id, sites: &self.sites };
         let json = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
         let write = if flush { crate::output::write_record_bytes } else { crate::output::write_cache_bytes };
@@ -299,13 +277,6 @@ fn changed_outputs<'a>(
             }
         }
     }
-}
-
-/// A name for a new record file, other than `old`: the time and the process.
-fn new_id(old: &str) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let seed = format!("{now} {} {old}", std::process::id());
-    format!("{:016x}", crate::fsutil::fnv64(seed.as_bytes()))
 }
 
 #[cfg(test)]

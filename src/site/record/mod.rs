@@ -89,16 +89,17 @@ pub struct SiteRecord {
     pub summary: Summary,
 }
 
-/// A [`SiteRecord`] as read, before anything in it is trusted.
+/// A [`SiteRecord`] as read, before anything in it is trusted (`W`: how
+/// an output is said; in a line of the log, `null` for one gone).
 #[derive(Debug, Deserialize)]
-struct RawSite {
+struct RawSite<W = RawWritten> {
     out: PathBuf,
     inputs: String,
     #[serde(default)]
     content: String,
     #[serde(default)]
     memo: Option<String>,
-    outputs: BTreeMap<String, RawWritten>,
+    outputs: BTreeMap<String, W>,
     #[serde(default)]
     pending: BTreeMap<String, String>,
     summary: Summary,
