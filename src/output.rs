@@ -312,9 +312,12 @@ pub fn write_cache_bytes(dest: &Path, bytes: &[u8]) -> io::Result<bool> {
 }
 
 /// Appends `line` to the record `dest` (made if there is none) in one
-/// write, never through a link, flushed to disk if `flush`: a log of
-/// changes to a record or cache, which its reader checks line by line (a
-/// line cut short by a crash is left out).
+/// write, flushed to disk if `flush`: a log of changes to a record or
+/// cache, which its reader checks line by line (a line cut short by a crash
+/// is left out). Never through a link, and never to a file with another
+/// name (a hard link a crafted show folder may hold: the write would land
+/// outside the show): an error, on which the caller writes its record
+/// whole, replacing the log.
 pub fn append_record_line(dest: &Path, line: &[u8], flush: bool) -> io::Result<()> {
     let mut open = fs::OpenOptions::new();
     open.append(true).create(true);
@@ -324,8 +327,16 @@ pub fn append_record_line(dest: &Path, line: &[u8], flush: bool) -> io::Result<(
         open.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     let mut file = open.open(dest)?;
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{} is not a file", dest.display())));
+    let meta = file.metadata()?;
+    #[cfg(unix)]
+    let other_names = std::os::unix::fs::MetadataExt::nlink(&meta) > 1;
+    #[cfg(not(unix))]
+    let other_names = false;
+    if !meta.is_file() || other_names {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} is not a file of its own", dest.display()),
+        ));
     }
     file.write_all(line)?;
     if flush {

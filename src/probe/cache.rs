@@ -502,8 +502,11 @@ impl Cache {
             false => Some(self.delta_line()?),
         };
         match line {
-            Some(line) if crate::journal::has_room(self.sizes, line.len(), LOG_MIN_BYTES) => {
-                crate::output::append_record_line(&self.log_path, &line, false)?;
+            // (A log that cannot be appended to is replaced by a whole cache.)
+            Some(line)
+                if crate::journal::has_room(self.sizes, line.len(), LOG_MIN_BYTES)
+                    && crate::output::append_record_line(&self.log_path, &line, false).is_ok() =>
+            {
                 self.sizes.1 += line.len() as u64;
             }
             _ => self.save_whole()?,

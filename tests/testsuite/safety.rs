@@ -483,3 +483,56 @@ fn add_writes_a_linked_manifest_where_it_leads() {
     assert!(fs::symlink_metadata(show.path("episodes.toml")).unwrap().file_type().is_symlink());
     assert!(fs::read_to_string(&real).unwrap().contains("title = \"Two\""));
 }
+
+/// The logs beside the build record and the probe cache are appended to
+/// only as files of their own: one that is a hard link to a file outside
+/// the show (here one holding a line the log would take), or a link, is
+/// replaced by a whole record (the outside file untouched), and the builds
+/// go on as before.
+#[test]
+fn a_log_linked_out_of_the_show_is_replaced_never_appended_to() {
+    let show = one_episode_show();
+    show.build().ok();
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.txt");
+    let touch = |n: u64| {
+        let t = std::time::SystemTime::now() + Duration::from_secs(n * 60);
+        fs::File::options().write(true).open(show.path("media/cbr-xing.mp3")).unwrap().set_modified(t).unwrap();
+    };
+    let id_of = |record: &str| -> String {
+        let v: serde_json::Value = serde_json::from_str(&show.read(record)).unwrap();
+        v["id"].as_str().unwrap_or_default().to_string()
+    };
+    for (n, (log, record)) in
+        [(".podsmith/build.log", ".podsmith/build.json"), (".podsmith/cache.log", ".podsmith/cache.json")]
+            .into_iter()
+            .enumerate()
+    {
+        for linked in [true, false] {
+            // A line of the record file as it is: a log the build would read and append to.
+            let id = id_of(record);
+            assert!(!id.is_empty(), "{record} has an id");
+            let line = match n {
+                0 => format!("{{\"base\":\"{id}\",\"order\":[],\"sites\":[]}}\n"),
+                _ => format!("{{\"base\":\"{id}\"}}\n"),
+            };
+            fs::write(&victim, &line).unwrap();
+            let path = show.path(log);
+            let _ = fs::remove_file(&path);
+            match linked {
+                true => fs::hard_link(&victim, &path).unwrap(),
+                false => std::os::unix::fs::symlink(&victim, &path).unwrap(),
+            }
+            // A touched file: the build saves the record and the cache.
+            touch(2 * n as u64 + u64::from(linked) + 1);
+            let run = show.build().ok();
+            assert!(run.stderr.contains("Built 1 episode"), "{}", run.stderr);
+            assert_eq!(fs::read_to_string(&victim).unwrap(), line, "{log} linked: appended to");
+            let kind = fs::symlink_metadata(&path).map(|m| m.file_type());
+            assert!(kind.as_ref().map_or(true, |k| k.is_file()), "{log} is still a link: {kind:?}");
+        }
+    }
+    // And the records read back are whole: nothing changed, nothing to do.
+    let run = show.build().ok();
+    assert!(run.stderr.contains("0 written"), "{}", run.stderr);
+}

@@ -184,8 +184,11 @@ impl Records {
         };
         match line {
             Some(None) => {} // nothing changed
-            Some(Some(line)) if crate::journal::has_room(self.disk.sizes, line.len(), LOG_MIN_BYTES) => {
-                crate::output::append_record_line(&root.join(LOG_PATH), &line, flush)?;
+            // (A log that cannot be appended to is replaced by a whole record.)
+            Some(Some(line))
+                if crate::journal::has_room(self.disk.sizes, line.len(), LOG_MIN_BYTES)
+                    && crate::output::append_record_line(&root.join(LOG_PATH), &line, flush).is_ok() =>
+            {
                 self.disk.sizes.1 += line.len() as u64;
                 // What is on disk is known again only by reading it (a save
                 // to come in this process writes the record whole).
