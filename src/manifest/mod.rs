@@ -1445,7 +1445,6 @@ fn in_destination(object: &str, publish_to: Option<&crate::publish::Destination>
     }
 }
 
-/// Whether a title is on one line, as apps and pages show it (said if not).
 /// An episode's `itunes_title`: one line, not empty. `None`: wrong (said).
 fn itunes_title(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Option<String>> {
     let Some(given) = t.string(cx, "itunes_title") else { return Some(None).filter(|_| !t.has("itunes_title")) };
@@ -1459,6 +1458,7 @@ fn itunes_title(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Option<S
     None
 }
 
+/// Whether a title is on one line, as apps and pages show it (said if not).
 fn one_line(cx: &mut Context<'_>, title: &Spanned<String>, whose: &str) -> bool {
     if !title.get_ref().contains(['\n', '\r']) {
         return true;

@@ -366,8 +366,7 @@ fn language(cx: &mut Cx<'_>) {
             format!("<language>{}</language> is a three-letter code where Apple takes two", l.text),
             format!("use <language>{}</language>", two_letter_form(&l.text).unwrap_or_default()),
         )),
-        Some(l) if crate::text::bad_region(&l.text).is_some() => {
-            let (region, fixed) = crate::text::bad_region(&l.text).unwrap_or_default();
+        Some(l) if let Some((region, fixed)) = crate::text::bad_region(&l.text) => {
             cx.push(
                 Finding::new(
                     id::APPLE_CH_LANG,
