@@ -245,7 +245,7 @@ impl Publishing<'_> {
         let (opts, dest) = (self.opts, self.dest);
         let show_root = crate::manifest::root_of(&opts.build.manifest);
         let mut digests = digests::Digests::load(&show_root);
-        let (read, ahead) = self.read(early, &mut site, &mut digests).await?;
+        let (read, mut ahead) = self.read(early, &mut site, &mut digests).await?;
         let Read { sender, found: store::Found { record: (record, record_note), mut listed, cut } } = read;
         // What went up ahead is planned as the record and the site say (the
         // listing may have been made after it landed: it is podsmith's,
@@ -259,8 +259,17 @@ impl Publishing<'_> {
         // How the destination pages its listing, for the next publish (a cache).
         let paging_key = paging_key(dest, opts, self.settings);
         paging::Paging::load(&show_root).learn(&show_root, &paging_key, (cut, listed.len()));
-        site.digests(record.as_ref(), &mut digests, opts.progress.as_ref())?;
-        let mut plan = self.plan(&sender, &site, record.as_ref(), &listed).await?;
+        // The plan made from the record while the listing came, if the
+        // listing finds the destination as the record says; else made now.
+        let agreed = |r: &record::Published| plan::agrees(&site.files, r, &listed);
+        let made_ahead = ahead.plan.take().filter(|_| record.as_ref().is_some_and(agreed));
+        let mut plan = match made_ahead {
+            Some(plan) => plan::with_listed_etags(plan, &site.files, &listed),
+            None => {
+                site.digests(record.as_ref(), &mut digests, opts.progress.as_ref())?;
+                self.plan(&sender, &site, record.as_ref(), &listed).await?
+            }
+        };
         let mut notified = notify::not_yet(to_notify(self.built, &plan, self.feeds));
         if !opts.dry_run {
             self.send(&sender, &mut plan, ahead, record.as_ref(), &site, &mut digests).await?;
@@ -308,7 +317,7 @@ impl Publishing<'_> {
                 remember_digests(digests, site, &ahead);
                 let _ = digests.save(&crate::manifest::root_of(&opts.build.manifest));
                 // (If it cannot be written now, it is written after the listing.)
-                ahead.recorded = self.record_ahead(&sender, site, &record, &ahead).await.ok().flatten();
+                ahead.recorded = Self::record_ahead(&sender, &record, &ahead).await.ok().flatten();
             }
         }
         let read = task.await.map_err(|e| {
@@ -323,25 +332,18 @@ impl Publishing<'_> {
     /// else nothing is written). Returns it, written: the publish need not
     /// write it again if the listing finds just that.
     async fn record_ahead(
-        &self,
         sender: &store::Sender,
-        site: &LocalSite,
         record: &record::Published,
         ahead: &Ahead,
     ) -> Result<Option<record::Published>, PublishError> {
-        if !record.pending.is_empty() {
-            return Ok(None);
-        }
-        let none = std::collections::HashSet::new();
-        let terms =
-            plan::Terms { prune: self.opts.prune, force: self.opts.force, identical: &none, hosted: self.hosted };
-        let mut plan = plan::make_with(&site.files, Some(record), &as_recorded(record), terms);
+        let Some(plan) = ahead.plan.as_ref().filter(|_| record.pending.is_empty()) else { return Ok(None) };
         if !plan.deletes.is_empty() || plan.puts.iter().any(|p| !ahead.sent.contains_key(&p.file.key)) {
             return Ok(None);
         }
-        with_etags(&mut plan.record, &ahead.sent);
-        sender.write_record(&plan.record).await?;
-        Ok(Some(plan.record))
+        let mut written = plan.record.clone();
+        with_etags(&mut written, &ahead.sent);
+        sender.write_record(&written).await?;
+        Ok(Some(written))
     }
 
     /// The plan for the destination as `record` and `listed` say it is:
@@ -412,7 +414,7 @@ impl Publishing<'_> {
             false => sender.run(plan, before, &site.root).await,
         };
         plan.puts = all;
-        let Ahead { sent: ahead_sent, pending, recorded } = ahead;
+        let Ahead { sent: ahead_sent, pending, recorded, .. } = ahead;
         crate::site::free_later((pending, recorded));
         let ahead_digests = ahead_sent.into_iter().filter_map(|(key, (_, sha))| Some((key, sha?)));
         for (key, sha) in sent?.into_iter().chain(ahead_digests) {
@@ -437,6 +439,9 @@ struct Ahead {
     /// The record written after them, while the listing came (see
     /// [`Publishing::record_ahead`]).
     recorded: Option<record::Published>,
+    /// The plan as the record alone makes it (see [`plan::agrees`]): the
+    /// plan, if the listing finds the destination as the record says.
+    plan: Option<Plan>,
 }
 
 /// Gives the entries of `record` that went up `sent` their ETags and
@@ -449,12 +454,6 @@ fn with_etags(record: &mut record::Published, sent: &HashMap<String, (Option<Str
             e.sha256 = sha.clone().or(e.sha256.take());
         }
     }
-}
-
-/// The destination as `record` says it is: a listing of its objects.
-#[cfg(feature = "publish")]
-fn as_recorded(record: &record::Published) -> HashMap<String, plan::Listed> {
-    record.objects.iter().map(|(k, e)| (k.clone(), plan::Listed { size: e.size, etag: e.etag.clone() })).collect()
 }
 
 /// Caches the SHA-256 of the big files that went up `ahead`.
@@ -482,25 +481,30 @@ fn remember_digests(digests: &mut digests::Digests, site: &LocalSite, ahead: &Ah
 /// that (see [`Publishing::send`]): `feed.xml` is always the last upload.
 #[cfg(feature = "publish")]
 async fn upload_ahead(
-    sender: &store::Sender,
+    sender: &Arc<store::Sender>,
     site: &mut LocalSite,
     record: &record::Published,
     hosted: &std::collections::HashSet<String>,
     digests: &mut digests::Digests,
     opts: &Options,
 ) -> Result<Ahead, PublishError> {
-    site.digests(Some(record), digests, opts.progress.as_ref())?;
-    let none = std::collections::HashSet::new();
-    let terms = plan::Terms { prune: false, force: false, identical: &none, hosted };
-    let plan = plan::make_with(&site.files, Some(record), &as_recorded(record), terms);
-    // What the record does not know is asked about first; an object at
-    // any such key (someone else's?) and nothing goes ahead: the listing
-    // and the plan decide, and a publish they refuse sends nothing.
+    // What the record does not know is asked about at once (while the plan
+    // is made); an object at any such key (someone else's?) and nothing goes
+    // ahead: the listing and the plan decide, and a publish they refuse
+    // sends nothing.
     let known = |k: &String| record.objects.contains_key(k) || record.pending.contains_key(k);
-    let new: Vec<&String> = plan.puts.iter().map(|p| &p.file.key).filter(|k| !known(k)).collect();
-    if plan.puts.is_empty() || new.len() > AHEAD_NEW {
+    let new: Vec<String> = site.files.iter().map(|f| &f.key).filter(|k| !known(k)).cloned().collect();
+    if new.len() > AHEAD_NEW {
         return Ok(Ahead::default());
     }
+    let asking = (!new.is_empty()).then(|| {
+        let sender = sender.clone();
+        tokio::spawn(async move { sender.taken(new).await })
+    });
+    site.digests(Some(record), digests, opts.progress.as_ref())?;
+    let none = std::collections::HashSet::new();
+    let terms = plan::Terms { prune: opts.prune, force: opts.force, identical: &none, hosted };
+    let plan = plan::make_with(&site.files, Some(record), &plan::as_recorded(record), terms);
     // What an unfinished publish was putting waits for the listing (it may
     // be there already), and the feeds with it.
     let early = |p: &&plan::Put| match p.file.phase {
@@ -509,7 +513,7 @@ async fn upload_ahead(
     };
     let puts: Vec<plan::Put> = plan.puts.iter().filter(early).cloned().collect();
     if puts.is_empty() {
-        return Ok(Ahead::default());
+        return Ok(Ahead { plan: Some(plan), ..Ahead::default() });
     }
     // The record that names every upload pending is encoded while the new
     // keys are asked about (unused if one is taken).
@@ -517,11 +521,15 @@ async fn upload_ahead(
     pending.pending.extend(plan.puts.iter().map(|p| (p.file.key.clone(), p.file.entry.clone())));
     let pending = Arc::new(pending);
     let encoding = store::Encoding::start(pending.clone());
-    if !sender.taken(&new).await.is_empty() {
-        return Ok(Ahead::default());
+    let taken = match asking {
+        Some(asking) => asking.await.unwrap_or_else(|_| vec![String::new()]),
+        None => Vec::new(),
+    };
+    if !taken.is_empty() {
+        return Ok(Ahead { plan: Some(plan), ..Ahead::default() });
     }
     let sent = sender.early(&puts, encoding, &site.root).await?;
-    Ok(Ahead { pending: Some(pending), sent, recorded: None })
+    Ok(Ahead { pending: Some(pending), sent, recorded: None, plan: Some(plan) })
 }
 
 /// The most new files a publish sends ahead of the listing (each is asked

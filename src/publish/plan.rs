@@ -269,6 +269,39 @@ pub fn make_with(
     plan
 }
 
+/// The destination as `record` says it is: a listing of its objects (what a
+/// plan is made from before the listing comes: see [`agrees`]).
+pub fn as_recorded(record: &Published) -> HashMap<String, Listed> {
+    record.objects.iter().map(|(k, e)| (k.clone(), Listed { size: e.size, etag: e.etag.clone() })).collect()
+}
+
+/// Whether `listed` shows the destination as `record` says it is, as far as
+/// a plan of `site` can tell: nothing pending, every object the record
+/// names there and the one podsmith put (its size, and its ETag where both
+/// are known), and nothing at a key of the site the record does not name.
+/// A plan made from [`as_recorded`] is then the plan [`make_with`] makes
+/// from `listed` (on the same terms), once given the listing's ETags by
+/// [`with_listed_etags`]: a publish makes it while the listing comes.
+pub fn agrees(site: &[LocalFile], record: &Published, listed: &HashMap<String, Listed>) -> bool {
+    record.pending.is_empty()
+        && record.objects.iter().all(|(key, was)| listed.get(key).is_some_and(|there| is_ours(was, there)))
+        && site.iter().all(|f| record.objects.contains_key(&f.key) || !listed.contains_key(&f.key))
+}
+
+/// `plan` (made from [`as_recorded`]) with the ETags `listed` gives for
+/// the files of `site` it leaves as they are: as [`make_with`] records them
+/// (the listing's, else the one the upload got).
+pub fn with_listed_etags(mut plan: Plan, site: &[LocalFile], listed: &HashMap<String, Listed>) -> Plan {
+    let putting: HashSet<&str> = plan.puts.iter().map(|p| p.file.key.as_str()).collect();
+    for f in site.iter().filter(|f| !putting.contains(f.key.as_str())) {
+        let etag = listed.get(&f.key).and_then(|l| l.etag.clone());
+        if let (Some(etag), Some(entry)) = (etag, plan.record.objects.get_mut(&f.key)) {
+            entry.etag = Some(etag);
+        }
+    }
+    plan
+}
+
 /// Whether the object listed is the one podsmith put (as far as the listing
 /// can tell: its size, and its ETag where both are known).
 fn is_ours(was: &Entry, there: &Listed) -> bool {
@@ -497,6 +530,68 @@ mod tests {
         let pending = plan.pending_record(Some(&record));
         assert!(pending.objects.contains_key("media/a.mp3"));
         assert_eq!(pending.pending.keys().collect::<Vec<_>>(), ["feed.ogg.xml", "feed.xml", "index.html"]);
+    }
+
+    /// A plan made from the record before the listing comes is the plan
+    /// the listing gives whenever the listing agrees with the record, and
+    /// the listing is found not to agree whenever the plans differ.
+    #[test]
+    fn a_plan_made_from_the_record_is_the_listings_when_they_agree() {
+        let mut before = site();
+        before.push(file("episodes/old/index.html", 5, "o", Phase::Page));
+        before.push(file("media/old.mp3", 500, "o2", Phase::Media));
+        let (record, there) = published(&before);
+        let mut now = site();
+        now[2].entry.fingerprint = "p2".into(); // index.html edited
+        now.push(file("media/new.mp3", 700, "n", Phase::Media));
+        let quoted = |l: &HashMap<String, Listed>| -> HashMap<String, Listed> {
+            let etag = |e: &Option<String>| e.as_ref().map(|e| format!("\"{e}\""));
+            l.iter().map(|(k, v)| (k.clone(), Listed { size: v.size, etag: etag(&v.etag) })).collect()
+        };
+        let mut listings: Vec<(&str, HashMap<String, Listed>)> = vec![("as recorded", there.clone())];
+        listings.push(("ETags quoted", quoted(&there)));
+        listings
+            .push(("no ETags", there.iter().map(|(k, v)| (k.clone(), Listed { etag: None, ..v.clone() })).collect()));
+        let mut foreign = there.clone();
+        foreign.insert("notes.txt".into(), Listed { size: 3, etag: None }); // not the site's: no matter
+        listings.push(("a foreign object beside", foreign));
+        let mut gone = there.clone();
+        gone.remove("feed.ogg.xml");
+        listings.push(("deleted by hand", gone));
+        let mut replaced = there.clone();
+        replaced.get_mut("media/a.mp3").unwrap().etag = Some("theirs".into());
+        listings.push(("replaced by hand", replaced));
+        let mut resized = there.clone();
+        resized.get_mut("episodes/old/index.html").unwrap().size = 6;
+        listings.push(("a removed page replaced", resized));
+        let mut in_the_way = there.clone();
+        in_the_way.insert("media/new.mp3".into(), Listed { size: 700, etag: None });
+        listings.push(("an object at a new key", in_the_way));
+        let none = HashSet::new();
+        for (prune, force) in [(false, false), (true, false), (false, true)] {
+            let terms = Terms { prune, force, identical: &none, hosted: &none };
+            let ahead = make_with(&now, Some(&record), &as_recorded(&record), terms);
+            for (what, listed) in &listings {
+                let plan = make_with(&now, Some(&record), listed, terms);
+                let agreed = agrees(&now, &record, listed);
+                let expected = ["as recorded", "ETags quoted", "no ETags", "a foreign object beside"];
+                assert_eq!(agreed, expected.contains(what), "{what}");
+                if agreed {
+                    assert_eq!(with_listed_etags(ahead.clone(), &now, listed), plan, "{what}");
+                } else {
+                    assert_ne!(ahead.puts.len() + ahead.deletes.len(), 0);
+                    assert_ne!(
+                        (ahead.puts.clone(), ahead.deletes.clone(), ahead.foreign.clone(), ahead.left.clone()),
+                        (plan.puts.clone(), plan.deletes.clone(), plan.foreign.clone(), plan.left.clone()),
+                        "{what}: the listing changes the plan"
+                    );
+                }
+            }
+        }
+        // Nothing agrees while an unfinished publish's uploads are pending.
+        let mut unfinished = record.clone();
+        unfinished.pending.insert("media/new.mp3".into(), now[4].entry.clone());
+        assert!(!agrees(&now, &unfinished, &there));
     }
 
     #[test]

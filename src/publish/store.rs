@@ -461,12 +461,12 @@ impl Sender {
 
     /// Whether an object is at each of `keys` (a HEAD each, side by side):
     /// the keys where one is, or where it cannot be told.
-    pub async fn taken(&self, keys: &[&String]) -> Vec<String> {
+    pub async fn taken(&self, keys: Vec<String>) -> Vec<String> {
         futures::stream::iter(keys)
             .map(|key| async move {
-                match self.opened.store.head(&self.opened.path(key)).await {
+                match self.opened.store.head(&self.opened.path(&key)).await {
                     Err(object_store::Error::NotFound { .. }) => None,
-                    _ => Some((*key).clone()),
+                    _ => Some(key),
                 }
             })
             .buffer_unordered(self.jobs.max(LISTINGS))
