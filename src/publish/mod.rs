@@ -657,6 +657,11 @@ impl Early<'_> {
 
 #[cfg(feature = "publish")]
 impl crate::site::Observer for Early<'_> {
+    /// The destination is read meanwhile: the other core is not idle.
+    fn reads_ahead(&self) -> bool {
+        false
+    }
+
     fn read(&mut self, text: &str) {
         if let Some(settings) = crate::manifest::publish_glance(text) {
             self.start(&settings, Vec::new());

@@ -145,6 +145,14 @@ pub struct Report {
 /// What the caller of [`build_observed`] is told as the build goes (to
 /// start its own work early, or to take what the build knows).
 pub trait Observer {
+    /// Whether the build may read what only a build with something to do
+    /// uses (the probe cache, the memo) before it knows it has: on a core
+    /// otherwise idle while the manifest is parsed. Not if the caller has
+    /// work of its own there (a publish reading the destination meanwhile):
+    /// a build with nothing to do then spends no time on them.
+    fn reads_ahead(&self) -> bool {
+        true
+    }
     /// The manifest's text, read; it is parsed next.
     fn read(&mut self, _text: &str) {}
     /// The manifest, parsed; the build goes on.
@@ -172,7 +180,8 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     let state = opts.state_root(&show_root);
     // The build record and the files it lists, and what a changed build
     // uses, read while the manifest is parsed.
-    let preload = Preload::start(&show_root, &state, &folders_of(&show_root, opts).0, opts.probe.use_cache);
+    let out = folders_of(&show_root, opts).0;
+    let preload = Preload::start(&show_root, &state, &out, opts.probe.use_cache, observer.reads_ahead());
     let mut building = Building { opts, preload, observer };
     let text = manifest::read_text(&opts.manifest)?;
     building.observer.read(&text);

@@ -45,8 +45,14 @@ pub struct Preload {
     records: Option<mpsc::Receiver<(Records, Option<Looked>)>>,
     /// Told that the build has something to do: the last feeds are read
     /// then (not by a build with nothing to do, whose peak memory they
-    /// would raise by their size).
-    go: Option<mpsc::Sender<()>>,
+    /// would raise by their size); and, when not reading ahead, that the
+    /// probe cache is wanted.
+    go: Option<mpsc::Sender<Step>>,
+    /// Whether the probe cache and the memo are read before they are asked
+    /// for (see [`Preload::start`]).
+    ahead: bool,
+    /// Whether the probe cache was asked for (not reading ahead).
+    cache_asked: bool,
     /// The probe cache, as soon as it is read (before the memo and the
     /// feeds: the media are measured meanwhile).
     cache_read: Option<mpsc::Receiver<Cache>>,
@@ -62,8 +68,12 @@ impl Preload {
     /// lists: a build with nothing to do looks at every one), then the
     /// probe cache of the show in folder `root` and the memo under
     /// `state` (neither, nor looking, when the build is not to use what
-    /// earlier builds kept).
-    pub fn start(root: &Path, state: &Path, out: &Path, use_cache: bool) -> Preload {
+    /// earlier builds kept). Those two are read `ahead` (before the build
+    /// knows whether it has anything to do, on a core otherwise idle while
+    /// the manifest is parsed), or only once asked for (the caller has work
+    /// of its own on that core: a build with nothing to do then spends no
+    /// time on them).
+    pub fn start(root: &Path, state: &Path, out: &Path, use_cache: bool, ahead: bool) -> Preload {
         let (dir, state_dir, out) = (root.to_path_buf(), state.to_path_buf(), out.to_path_buf());
         let (send, records) = mpsc::channel();
         let (go, told_to_go) = mpsc::channel();
@@ -75,10 +85,19 @@ impl Preload {
             if !use_cache {
                 return None;
             }
+            // Not reading ahead: nothing until asked (the build then has
+            // something to do, or hosted media to ask about).
+            let mut told = match ahead {
+                true => None,
+                false => Some(told_to_go.recv().ok()?),
+            };
             let _ = send_cache.send(Cache::open(&dir));
+            if told == Some(Step::Cache) {
+                told = Some(told_to_go.recv().ok()?);
+            }
             let mut memo = Memo::load(&state_dir);
             if let Some(memo) = memo.as_mut()
-                && told_to_go.recv().is_ok()
+                && (told == Some(Step::Go) || told_to_go.recv().is_ok())
             {
                 memo.read_feeds();
             }
@@ -88,14 +107,26 @@ impl Preload {
         let records = reading.is_some().then_some(records);
         let cache_read = reading.is_some().then_some(cache_read);
         let (root, state, go) = (root.to_path_buf(), state.to_path_buf(), Some(go));
-        Preload { root, state, records, go, cache_read, reading, cache: None, memo: None, use_cache }
+        Preload {
+            root,
+            state,
+            records,
+            go,
+            ahead,
+            cache_asked: false,
+            cache_read,
+            reading,
+            cache: None,
+            memo: None,
+            use_cache,
+        }
     }
 
     /// Tells the reading that the build has something to do: it reads the
     /// last feeds too, once it has the memo.
     pub fn go(&mut self) {
         if let Some(go) = self.go.take() {
-            let _ = go.send(());
+            let _ = go.send(Step::Go);
         }
     }
 
@@ -116,6 +147,8 @@ impl Preload {
             state,
             records: None,
             go: None,
+            ahead: true,
+            cache_asked: false,
             cache_read: None,
             reading: None,
             cache: None,
@@ -142,6 +175,10 @@ impl Preload {
         if !self.use_cache {
             return None;
         }
+        if let (false, false, Some(go)) = (self.ahead, self.cache_asked, &self.go) {
+            let _ = go.send(Step::Cache);
+            self.cache_asked = true;
+        }
         let read = self.cache_read.take().and_then(|r| r.recv().ok());
         Some(self.cache.take().or(read).unwrap_or_else(|| Cache::open(&self.root)))
     }
@@ -163,6 +200,15 @@ impl Preload {
     }
 }
 
+/// What the reading is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// The probe cache is wanted (when it is not read ahead).
+    Cache,
+    /// The build has something to do: everything is wanted.
+    Go,
+}
+
 /// The files the record of output folder `out` lists, looked at (not
 /// following links).
 fn look(records: &Records, out: &Path) -> Option<Looked> {
@@ -171,4 +217,35 @@ fn look(records: &Records, out: &Path) -> Option<Looked> {
     let status = |rel: &String| std::fs::symlink_metadata(out.join(rel)).ok().map(|m| Status::of(&m));
     let seen = rec.outputs.keys().map(|rel| (rel.clone(), status(rel))).collect();
     Some((out, seen))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Not reading ahead, nothing but the records is read until asked for;
+    /// asked for (the cache first, as a build with hosted media asks, then
+    /// everything), each comes; and a build that asks for nothing more
+    /// leaves the reading to end on its own.
+    #[test]
+    fn ahead_or_not_every_ask_is_answered_and_nothing_waits_for_ever() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let out = root.join("public");
+        for ahead in [true, false] {
+            let mut preload = Preload::start(root, root, &out, true, ahead);
+            let (records, looked) = preload.records();
+            assert!(records.site(&out).is_none() && looked.is_none());
+            let cache = preload.cache().expect("a cache, empty");
+            preload.give_back(cache);
+            assert!(preload.cache().is_some(), "given back, taken again");
+            assert!(preload.memo().is_none(), "no memo: none read, and no wait");
+            let mut idle = Preload::start(root, root, &out, true, ahead);
+            let _ = idle.records();
+            drop(idle); // a build with nothing to do
+        }
+        let mut told = Preload::start(root, root, &out, true, false);
+        told.go();
+        assert!(told.cache().is_some(), "a build told to go gets its cache");
+    }
 }
