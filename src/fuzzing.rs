@@ -210,6 +210,7 @@ fn lock_compared(old_text: &str) {
     let episode = |n: u32| Published {
         guid: format!("g{n}"),
         title: format!("Episode {n}"),
+        itunes_title: n.is_multiple_of(3).then(|| format!("{n}")),
         slug: format!("e{n}"),
         page: Some(format!("https://example.com/show/episodes/e{n}/")),
         urls: vec![format!("https://example.com/show/media/e{n}.mp3")],

@@ -112,6 +112,9 @@ pub struct Published {
     pub guid: String,
     /// Its title when last built.
     pub title: String,
+    /// The title Apple shows (`itunes_title`), if it has one of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub itunes_title: Option<String>,
     /// Its page slug.
     pub slug: String,
     /// Its page's URL (locks written before podsmith recorded it have none).
@@ -184,6 +187,7 @@ impl Lock {
                 Published {
                     guid: e.episode.guid.clone(),
                     title: e.episode.title.clone(),
+                    itunes_title: e.episode.itunes_title.clone(),
                     slug: e.episode.slug.clone(),
                     page: Some(e.page_url.clone()),
                     urls,
@@ -231,6 +235,7 @@ impl Lock {
                 let published = Published {
                     guid: e.guid.clone(),
                     title: e.title.clone(),
+                    itunes_title: e.itunes_title.clone(),
                     slug: e.slug.clone(),
                     page: None,
                     urls: e.media.iter().map(|m| was(m.key()).unwrap_or_else(|| m.key().to_string())).collect(),
@@ -431,6 +436,9 @@ pub enum Change {
     TitleChanged { old: String, new: String },
     /// The notes changed (harmless).
     NotesChanged { title: String },
+    /// The title Apple shows (`itunes_title`) changed, came or went
+    /// (harmless; without one, Apple shows the title).
+    ItunesTitleChanged { title: String, old: Option<String>, new: Option<String> },
     /// The show's `podcast:guid` changed (Podcast Index would take the
     /// feed for another show).
     ShowGuidChanged { old: String, new: String },
@@ -476,6 +484,7 @@ impl Change {
             Change::Added { .. } => '+',
             Change::TitleChanged { .. }
             | Change::NotesChanged { .. }
+            | Change::ItunesTitleChanged { .. }
             | Change::ShowTitleChanged { .. }
             | Change::ShowDescriptionChanged
             | Change::ShowCategoriesChanged { .. }
@@ -530,6 +539,18 @@ impl Change {
             ),
             Change::TitleChanged { old, new } => format!("title \"{old}\" is now \"{new}\""),
             Change::NotesChanged { title } => format!("notes of \"{title}\" changed"),
+            Change::ItunesTitleChanged { title, old: Some(old), new: Some(new) } => {
+                format!("episode \"{title}\": the title Apple shows (itunes_title) \"{old}\" is now \"{new}\"")
+            }
+            Change::ItunesTitleChanged { title, old: None, new: Some(new) } => {
+                format!("episode \"{title}\": Apple shows it as \"{new}\" now (itunes_title)")
+            }
+            Change::ItunesTitleChanged { title, old: Some(old), new: None } => format!(
+                "episode \"{title}\": its itunes_title \"{old}\" is gone: Apple shows the title, as other apps do"
+            ),
+            Change::ItunesTitleChanged { title, old: None, new: None } => {
+                format!("episode \"{title}\": the title Apple shows is its title, as before")
+            }
             Change::ShowGuidChanged { old, new } => format!(
                 "the show's podcast:guid changed from {old} to {new}: Podcast Index and the apps that use it would \
                  take the feed for another show (guid = \"{old}\" in [podcast] keeps it, wherever the show moves)"
@@ -587,6 +608,7 @@ impl Change {
             | Change::UrlChanged { title, .. }
             | Change::PageMoved { title, .. }
             | Change::NotesChanged { title }
+            | Change::ItunesTitleChanged { title, .. }
             | Change::MediaChangedInPlace { title, .. }
             | Change::TitleChanged { new: title, .. } => Some(title),
             Change::Removed { .. }
@@ -735,6 +757,10 @@ fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
         if o.title != n.title {
             out.push(Change::TitleChanged { old: o.title.clone(), new: n.title.clone() });
         }
+        if o.itunes_title != n.itunes_title {
+            let (old, new) = (o.itunes_title.clone(), n.itunes_title.clone());
+            out.push(Change::ItunesTitleChanged { title: n.title.clone(), old, new });
+        }
         if o.notes != n.notes {
             out.push(Change::NotesChanged { title: n.title.clone() });
         }
@@ -749,6 +775,7 @@ mod tests {
         Published {
             guid: guid.into(),
             title: slug.into(),
+            itunes_title: None,
             slug: slug.into(),
             page: Some(format!("https://x/episodes/{slug}/")),
             urls: vec![url.into()],

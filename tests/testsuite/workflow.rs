@@ -1187,3 +1187,34 @@ fn add_with_loudness_says_how_loud_the_new_episode_is() {
     let run = other.run(&["add", &mp3, &ogg, "--title", "Loud", "--date", "2020-01-01"]).ok();
     assert!(!run.stderr.contains("LUFS"), "{}", run.stderr);
 }
+
+/// The title Apple shows (`itunes_title`) coming, changing and going is
+/// said by `diff` (harmless: `~`), and recorded by the build.
+#[test]
+fn diff_says_what_happens_to_the_title_apple_shows() {
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    let title = "title = \"Eduardo Silva on Fluentd\"\n";
+    assert!(manifest.contains(title));
+    let diff = |show: &Show| show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok().stdout;
+    let steps = [
+        (Some("Fluentd"), "~ episode \"Eduardo Silva on Fluentd\": Apple shows it as \"Fluentd\" now (itunes_title)"),
+        (
+            Some("On Fluentd"),
+            "~ episode \"Eduardo Silva on Fluentd\": the title Apple shows (itunes_title) \"Fluentd\" is now \"On Fluentd\"",
+        ),
+        (
+            None,
+            "~ episode \"Eduardo Silva on Fluentd\": its itunes_title \"On Fluentd\" is gone: Apple shows the title, as \
+             other apps do",
+        ),
+    ];
+    for (itunes_title, said) in steps {
+        let line = itunes_title.map(|t| format!("itunes_title = \"{t}\"\n")).unwrap_or_default();
+        show.write("episodes.toml", &manifest.replacen(title, &format!("{title}{line}"), 1));
+        assert_eq!(diff(&show).lines().next(), Some(said));
+        show.build().ok();
+        assert!(diff(&show).starts_with("no changes since the last build"), "recorded by the build");
+    }
+}
