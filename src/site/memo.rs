@@ -163,9 +163,15 @@ impl Memo {
 
     /// Saves a memo [encoded](Memo::encode) already; see [`Memo::save`].
     pub fn save_encoded(root: &Path, json: &[u8]) -> std::io::Result<Fingerprint> {
-        crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
-        crate::output::write_cache_bytes(&root.join(MEMO_PATH), json)?;
+        Memo::write_encoded(root, json)?;
         Ok(hash_of(json))
+    }
+
+    /// [`Memo::save_encoded`], for a caller that has its [hash](Memo::hash)
+    /// already (a big show's memo is megabytes).
+    pub fn write_encoded(root: &Path, json: &[u8]) -> std::io::Result<()> {
+        crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
+        crate::output::write_cache_bytes(&root.join(MEMO_PATH), json).map(|_| ())
     }
 
     /// The hash [`Memo::save_encoded`] returns for `json`.
@@ -216,6 +222,28 @@ impl KeyHasher {
         self.0.update(n.to_le_bytes());
     }
 
+    /// A number or none (told apart from every number).
+    fn opt_u64(&mut self, n: Option<u64>) {
+        match n {
+            None => self.u64(0),
+            Some(n) => {
+                self.u64(1);
+                self.u64(n);
+            }
+        }
+    }
+
+    /// A text or none (told apart from every text).
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            None => self.u64(0),
+            Some(s) => {
+                self.u64(1);
+                self.str(s);
+            }
+        }
+    }
+
     /// A small value, by its `Debug` form (enums, options of numbers).
     fn debug(&mut self, v: &dyn std::fmt::Debug) {
         let mut s = std::mem::take(&mut self.1);
@@ -263,12 +291,16 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
         h.str(s);
     }
     h.str(&date.to_rfc3339());
-    h.debug(itunes_title);
+    h.opt_str(itunes_title.as_deref());
     h.u64(guests.len() as u64);
     for g in guests {
         h.str(g);
     }
-    h.debug(&(season, number, episode_type, explicit, primary));
+    h.opt_u64(season.map(u64::from));
+    h.opt_u64(number.map(u64::from));
+    h.debug(episode_type);
+    h.opt_u64(explicit.map(u64::from));
+    h.u64(*primary as u64);
     asset(&mut h, image.as_ref(), true);
     match chapters {
         None => h.str("no chapters"),
@@ -281,7 +313,14 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
             }
         }
     }
-    h.debug(tags);
+    // Most episodes set none of the namespace's tags: said in a word.
+    match *tags == crate::manifest::namespace::EpisodeTags::default() {
+        true => h.u64(0),
+        false => {
+            h.u64(1);
+            h.debug(tags);
+        }
+    }
     h.u64(transcripts.len() as u64);
     for t in transcripts {
         // The cues are read from the bytes.
@@ -292,37 +331,54 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
         h.0.update(&t.bytes);
     }
     h.u64(media.len() as u64);
-    for Media { file, info, url } in media {
-        h.str(file.key());
-        h.u64(u64::from(file.hosted().is_some()));
-        h.str(url);
-        let AudioInfo {
-            duration_secs,
-            bytes,
-            format,
-            codec,
-            sample_rate,
-            channels,
-            bitrate,
-            method,
-            vbr,
-            has_seek_header,
-            chapters,
-        } = info;
-        h.u64(duration_secs.to_bits());
-        h.u64(*bytes);
-        h.debug(&(format, codec, sample_rate, channels, bitrate, method, vbr, has_seek_header, chapters));
+    for m in media {
+        medium(&mut h, m);
     }
     h.finish()
+}
+
+/// One of an episode's media as measured, into `h`.
+fn medium(h: &mut KeyHasher, Media { file, info, url }: &Media) {
+    h.str(file.key());
+    h.u64(u64::from(file.hosted().is_some()));
+    h.str(url);
+    let AudioInfo {
+        duration_secs,
+        bytes,
+        format,
+        codec,
+        sample_rate,
+        channels,
+        bitrate,
+        method,
+        vbr,
+        has_seek_header,
+        chapters,
+    } = info;
+    h.u64(duration_secs.to_bits());
+    h.u64(*bytes);
+    h.debug(&(format, codec, method, has_seek_header));
+    h.opt_u64(sample_rate.map(u64::from));
+    h.opt_u64(channels.map(u64::from));
+    h.opt_u64(*bitrate);
+    h.opt_u64(vbr.map(u64::from));
+    h.u64(chapters.len() as u64);
+    if !chapters.is_empty() {
+        h.debug(chapters);
+    }
 }
 
 /// An image: a local file by its path, size and time (the feed check
 /// reads it), a remote one by its URL.
 fn asset(h: &mut KeyHasher, image: Option<&Asset>, stamp: bool) {
     match image {
-        None => h.str("none"),
-        Some(Asset::Remote(url)) => h.str(url.as_str()),
+        None => h.u64(0),
+        Some(Asset::Remote(url)) => {
+            h.u64(1);
+            h.str(url.as_str());
+        }
         Some(Asset::Local(f)) => {
+            h.u64(2);
             h.str(&f.rel);
             if stamp {
                 let s = std::fs::metadata(&f.path).ok().and_then(|m| crate::fsutil::size_and_time(&m));
@@ -434,6 +490,47 @@ mod tests {
         let mut t = e.clone();
         t.episode.number = Some(99);
         edits.push(("number", t));
+        let mut t = e.clone();
+        t.episode.season = Some(t.episode.season.map_or(1, |s| s + 1));
+        edits.push(("season", t));
+        let mut t = e.clone();
+        t.episode.itunes_title = Some(format!("{}?", t.episode.itunes_title.clone().unwrap_or_default()));
+        edits.push(("itunes_title", t));
+        for explicit in [None, Some(false), Some(true)] {
+            let mut t = e.clone();
+            if t.episode.explicit != explicit {
+                t.episode.explicit = explicit;
+                edits.push(("explicit", t));
+            }
+        }
+        let mut t = e.clone();
+        t.primary += 1;
+        edits.push(("enclosure", t));
+        let mut t = e.clone();
+        t.episode.tags.season_name = Some("Pilots".into());
+        edits.push(("podcast:season name", t));
+        let mut t = e.clone();
+        t.media[0].info.sample_rate = Some(t.media[0].info.sample_rate.map_or(8000, |r| r + 1));
+        edits.push(("sample rate", t));
+        let mut t = e.clone();
+        t.media[0].info.channels = Some(t.media[0].info.channels.map_or(1, |c| c + 1));
+        edits.push(("channels", t));
+        let mut t = e.clone();
+        t.media[0].info.bitrate = Some(t.media[0].info.bitrate.map_or(1, |b| b + 1));
+        edits.push(("bitrate", t));
+        for vbr in [None, Some(false), Some(true)] {
+            let mut t = e.clone();
+            if t.media[0].info.vbr != vbr {
+                t.media[0].info.vbr = vbr;
+                edits.push(("vbr", t));
+            }
+        }
+        let mut t = e.clone();
+        t.media[0].info.method = match t.media[0].info.method {
+            crate::probe::Method::Header => crate::probe::Method::Scan,
+            _ => crate::probe::Method::Header,
+        };
+        edits.push(("method", t));
         for (what, edited) in edits {
             assert_ne!(episode_key(&edited), base, "{what}");
         }

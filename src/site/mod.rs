@@ -487,8 +487,19 @@ fn validate_and_render(
 /// site is written, or (without an output folder yet) its items, to be
 /// encoded after.
 enum NextMemo {
-    Encoding(std::thread::JoinHandle<(std::io::Result<Vec<u8>>, Memo)>),
+    Encoding(std::thread::JoinHandle<(std::io::Result<Encoded>, Memo)>),
     Items(Vec<Option<Vec<memo::ItemMemo>>>),
+}
+
+/// A memo encoded, with the hash of its bytes (see [`Memo::hash`]).
+type Encoded = (Vec<u8>, Fingerprint);
+
+/// `memo` encoded, and hashed.
+fn encode_memo(memo: &mut Memo) -> std::io::Result<Encoded> {
+    memo.encode().map(|json| {
+        let hash = Memo::hash(&json);
+        (json, hash)
+    })
 }
 
 impl NextMemo {
@@ -498,21 +509,21 @@ impl NextMemo {
         match out {
             Some(out) => {
                 let mut memo = prepared.memo(out.to_path_buf(), items);
-                NextMemo::Encoding(std::thread::spawn(move || (memo.encode(), memo)))
+                NextMemo::Encoding(std::thread::spawn(move || (encode_memo(&mut memo), memo)))
             }
             None => NextMemo::Items(items),
         }
     }
 
-    /// The memo encoded, for output folder `out` (as written).
-    fn finish(self, prepared: &Prepared, out: &Path) -> std::io::Result<Vec<u8>> {
+    /// The memo encoded (and hashed), for output folder `out` (as written).
+    fn finish(self, prepared: &Prepared, out: &Path) -> std::io::Result<Encoded> {
         match self {
             NextMemo::Encoding(encoding) => match encoding.join() {
-                Ok((json, memo)) if memo.out == out => json,
-                Ok((_, memo)) => Memo { out: out.to_path_buf(), ..memo }.encode(),
+                Ok((encoded, memo)) if memo.out == out => encoded,
+                Ok((_, memo)) => encode_memo(&mut Memo { out: out.to_path_buf(), ..memo }),
                 Err(_) => Err(std::io::Error::other("the memo could not be made")),
             },
-            NextMemo::Items(items) => prepared.memo(out.to_path_buf(), items).encode(),
+            NextMemo::Items(items) => encode_memo(&mut prepared.memo(out.to_path_buf(), items)),
         }
     }
 }
@@ -531,17 +542,20 @@ impl Building<'_> {
         report: Report,
         written: &Written,
         inputs: Option<record::Inputs>,
-        encoded: std::io::Result<Vec<u8>>,
+        encoded: std::io::Result<Encoded>,
     ) -> Result<Report, BuildError> {
         let root = &prepared.state_root;
         let memo_error = |source| WriteError { path: root.join(memo::MEMO_PATH), source };
         std::thread::scope(|scope| {
             let save_cache = || prepared.save_cache(&written.wrote);
             let cache_saved = prepared.recalls().then(|| scope.spawn(save_cache));
-            let json = encoded.map_err(memo_error)?;
-            let (memo, memo_saved) = match prepared.recalls() {
-                true => (Memo::hash(&json), Some(scope.spawn(move || Memo::save_encoded(root, &json)))),
-                false => (Memo::save_encoded(root, &json).map_err(memo_error)?, None),
+            let (json, memo) = encoded.map_err(memo_error)?;
+            let memo_saved = match prepared.recalls() {
+                true => Some(scope.spawn(move || Memo::write_encoded(root, &json))),
+                false => {
+                    Memo::write_encoded(root, &json).map_err(memo_error)?;
+                    None
+                }
             };
             record_build(records, prepared, &report, written, inputs, memo, &mut *self.observer)?;
             if let Some(saving) = memo_saved {
