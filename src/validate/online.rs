@@ -2,7 +2,9 @@
 //! of a feed. HEAD, a two-byte Range request (after redirects), lengths and
 //! types, image bytes against the URL's extension. A few URLs at a time,
 //! each with a timeout; a failure is a finding for that URL, never the end
-//! of the run.
+//! of the run. A host none of whose first few URLs can be fetched at all
+//! (down, unknown, refusing) is not asked for the rest: one finding says
+//! how many were left (each would have waited for its timeout).
 
 use std::io::Read;
 use std::sync::Mutex;
@@ -63,11 +65,16 @@ fn agent(timeout: Duration) -> Agent {
         .into()
 }
 
+/// How many URLs of one host that cannot be fetched at all (and none that
+/// can) make [`check`] leave its other URLs unasked.
+pub const GIVE_UP_AFTER: usize = 3;
+
 /// Checks every target; findings come back in target order.
 pub fn check(targets: &[Target], opts: &Online) -> Vec<Finding> {
     let agent = agent(opts.timeout);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Vec<Finding>)>> = Mutex::new(Vec::new());
+    let hosts = Hosts::default();
     let bar = &opts.progress;
     bar.start("checking hosting", targets.len() as u64);
     std::thread::scope(|scope| {
@@ -76,7 +83,13 @@ pub fn check(targets: &[Target], opts: &Online) -> Vec<Finding> {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(target) = targets.get(i) else { break };
-                    let found = check_one(&agent, target, opts.timeout);
+                    let host = host_of(&target.url);
+                    if hosts.left_alone(&host, i) {
+                        bar.advance(1);
+                        continue;
+                    }
+                    let (found, reached) = check_one(&agent, target, opts.timeout);
+                    hosts.tell(host, reached);
                     results.lock().unwrap_or_else(|p| p.into_inner()).push((i, found));
                     bar.advance(1);
                 }
@@ -85,8 +98,77 @@ pub fn check(targets: &[Target], opts: &Online) -> Vec<Finding> {
     });
     bar.finish();
     let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.extend(hosts.left(targets));
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().flat_map(|(_, f)| f).collect()
+}
+
+/// What the checks found of each host (by [`host_of`]).
+#[derive(Default)]
+struct Hosts(Mutex<std::collections::HashMap<String, Host>>);
+
+/// What the checks found of one host.
+#[derive(Default)]
+struct Host {
+    /// Whether any of its URLs could be fetched (whatever it answered).
+    reached: bool,
+    /// How many of its URLs could not be fetched at all.
+    failed: usize,
+    /// Its URLs left unasked (their targets' positions).
+    left: Vec<usize>,
+}
+
+impl Hosts {
+    /// Whether target `i` on `host` is left unasked: none of the host's
+    /// first [`GIVE_UP_AFTER`] URLs could be fetched (if so, noted).
+    fn left_alone(&self, host: &str, i: usize) -> bool {
+        let mut hosts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        match hosts.get_mut(host) {
+            Some(h) if !h.reached && h.failed >= GIVE_UP_AFTER => {
+                h.left.push(i);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Takes note of whether a URL on `host` could be fetched.
+    fn tell(&self, host: String, reached: bool) {
+        let mut hosts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let h = hosts.entry(host).or_default();
+        h.reached |= reached;
+        h.failed += usize::from(!reached);
+    }
+
+    /// For each host with URLs left unasked, one finding (at the first of
+    /// them), saying how many.
+    fn left(self, targets: &[Target]) -> Vec<(usize, Vec<Finding>)> {
+        let hosts = self.0.into_inner().unwrap_or_else(|p| p.into_inner());
+        let mut out = Vec::new();
+        for (host, h) in hosts {
+            let Some(&first) = h.left.iter().min() else { continue };
+            let t = &targets[first];
+            let at = match &t.item {
+                Some((n, label)) => Where::Item(*n, label.clone(), t.line),
+                None => Where::Line(t.line),
+            };
+            let message = format!(
+                "{} on {host} not checked: none of its first {} could be fetched at all (see above)",
+                crate::text::count(h.left.len(), "more URL"),
+                h.failed,
+            );
+            let help = "check the address, DNS and certificate, then validate again: each is checked once it answers";
+            out.push((first, vec![Finding::new(id::HOST_UNREACHABLE, at, message, help)]));
+        }
+        out
+    }
+}
+
+/// The host of `url` (with its port, if it names one), lowercased: what is
+/// between `//` and the path.
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("//").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest).to_ascii_lowercase()
 }
 
 fn base_type(v: &str) -> String {
@@ -102,7 +184,8 @@ fn same_type(a: &str, b: &str) -> bool {
     norm(base_type(a)) == norm(base_type(b))
 }
 
-fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> Vec<Finding> {
+/// The findings of one target, and whether it could be fetched at all.
+fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> (Vec<Finding>, bool) {
     let at = || match &t.item {
         Some((n, label)) => Where::Item(*n, label.clone(), t.line),
         None => Where::Line(t.line),
@@ -119,7 +202,7 @@ fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> Vec<Finding> {
                 format!("{what} {}: {}", t.url, crate::url::request_failed(&e)),
                 "check the address, DNS and certificate; directories must reach it",
             ));
-            return out;
+            return (out, false);
         }
     };
     let head_ok = head.status().is_success();
@@ -144,7 +227,7 @@ fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> Vec<Finding> {
                 format!("GET {}: {}", t.url, crate::url::request_failed(&e)),
                 "check the server",
             ));
-            return out;
+            return (out, true);
         }
     };
     let mut first_bytes = Vec::new();
@@ -167,7 +250,7 @@ fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> Vec<Finding> {
     } else {
         image_hosting(t, &served, at(), &mut out)
     }
-    out
+    (out, true)
 }
 
 /// HOST-DURATION: the file served plays for what its item says, where its
@@ -276,5 +359,54 @@ fn image_hosting(t: &Target, s: &Served, at: Where, out: &mut Vec<Finding>) {
             format!("the image {} is {} but its URL ends in .{ext}", t.url, format.name()),
             "serve a JPEG at a .jpg URL or a PNG at a .png URL (CDNs that convert to WebP break this)",
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(url: &str) -> Target {
+        Target {
+            url: url.into(),
+            media: true,
+            length: Some(1000),
+            mime_type: Some("audio/mpeg".into()),
+            item: None,
+            line: 1,
+            duration: None,
+        }
+    }
+
+    /// A host none of whose first URLs can be fetched is not asked for the
+    /// rest (each would wait for its timeout): one finding says how many
+    /// were left; another host's URLs are each asked for. Nothing listens
+    /// on port 1 of the loopback addresses: the connection is refused at
+    /// once.
+    #[test]
+    fn a_host_that_cannot_be_reached_is_given_up_after_its_first_urls() {
+        let mut targets: Vec<Target> = (0..7).map(|n| target(&format!("http://127.0.0.1:1/media/{n}.mp3"))).collect();
+        targets.insert(1, target("http://127.0.0.2:1/a.mp3"));
+        targets.push(target("HTTP://127.0.0.2:1/b.mp3"));
+        let opts = Online { concurrency: 1, timeout: Duration::from_secs(5), ..Online::default() };
+        let found = check(&targets, &opts);
+        assert!(found.iter().all(|f| f.code.as_ref() == "HOST-UNREACHABLE"), "{found:?}");
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(found.len(), GIVE_UP_AFTER + 1 + 2, "{messages:#?}");
+        assert_eq!(
+            messages.iter().filter(|m| m.contains("127.0.0.2:1/")).count(),
+            2,
+            "the other host's URLs are each asked for: {messages:#?}"
+        );
+        let left = messages.iter().find(|m| m.contains("not checked")).expect("one finding for those left");
+        assert_eq!(
+            *left,
+            format!(
+                "4 more URLs on 127.0.0.1:1 not checked: none of its first {GIVE_UP_AFTER} could be fetched at all (see above)"
+            )
+        );
+        // In target order: the finding for those left is where the first of them was.
+        let at = messages.iter().position(|m| m.contains("not checked")).unwrap();
+        assert_eq!(at, GIVE_UP_AFTER + 1, "{messages:#?}");
     }
 }
