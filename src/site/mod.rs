@@ -230,7 +230,12 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
         _ => Looking::default(),
     };
     let probed = match building.touched_only(&mut begun, &mut looking)? {
-        Ok(report) => return Ok(facts.of(report)),
+        Ok(report) => {
+            // A big show's manifest and records take a while to free: the
+            // report need not wait for it.
+            free_later((begun, looking));
+            return Ok(facts.of(report));
+        }
         Err(probed) => probed,
     };
     building.rebuild(begun, looking, probed).map(|report| facts.of(report))
@@ -814,6 +819,7 @@ impl Building<'_> {
         });
         report.probe_stats.cache_note = cache_note.or(report.probe_stats.cache_note);
         saved.map_err(|source| WriteError { path: state.join(record::RECORD_PATH), source })?;
+        free_later(probed);
         Ok(Ok(report))
     }
 }
