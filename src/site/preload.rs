@@ -8,7 +8,10 @@
 //! do) the feeds the memo tells of, whose unchanged items a build takes as
 //! they are. A build that changes one episode of a big show does not wait
 //! for them; a build with nothing to do does not use them (nor hold the
-//! feeds, also when it asks for the cache to recheck hosted media).
+//! feeds, also when it asks for the cache to recheck hosted media). A build
+//! whose caller has work of its own on the other core (a publish, listing
+//! the destination meanwhile) reads the cache and the memo only once asked
+//! for them: with nothing to do, it does not read them at all.
 //!
 //! The probe cache is the show's, whatever the build; the memo is the
 //! build's own (a preview keeps its own: see
