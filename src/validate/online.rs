@@ -147,11 +147,7 @@ impl Hosts {
         let mut out = Vec::new();
         for (host, h) in hosts {
             let Some(&first) = h.left.iter().min() else { continue };
-            let t = &targets[first];
-            let at = match &t.item {
-                Some((n, label)) => Where::Item(*n, label.clone(), t.line),
-                None => Where::Line(t.line),
-            };
+            let at = where_of(&targets[first]);
             let message = format!(
                 "{} on {host} not checked: none of its first {} could be fetched at all (see above)",
                 crate::text::count(h.left.len(), "more URL"),
@@ -161,6 +157,14 @@ impl Hosts {
             out.push((first, vec![Finding::new(id::HOST_UNREACHABLE, at, message, help)]));
         }
         out
+    }
+}
+
+/// Where target `t` is in its feed: its item, or its line.
+fn where_of(t: &Target) -> Where {
+    match &t.item {
+        Some((n, label)) => Where::Item(*n, label.clone(), t.line),
+        None => Where::Line(t.line),
     }
 }
 
@@ -186,10 +190,7 @@ fn same_type(a: &str, b: &str) -> bool {
 
 /// The findings of one target, and whether it could be fetched at all.
 fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> (Vec<Finding>, bool) {
-    let at = || match &t.item {
-        Some((n, label)) => Where::Item(*n, label.clone(), t.line),
-        None => Where::Line(t.line),
-    };
+    let at = || where_of(t);
     let what = if t.media { "media" } else { "image" };
     let mut out = Vec::new();
     // HEAD.
