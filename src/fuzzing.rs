@@ -226,6 +226,7 @@ fn lock_compared(old_text: &str) {
         cover: Some("https://example.com/show/media/cover.jpg".into()),
         cover_fingerprint: Some("0123456789abcdef".into()),
         feeds,
+        itunes_titles: true,
     };
     let new = Lock { show: Some(show), episodes: (1..=4).rev().map(episode).collect() };
     let (text, path) = (new.render(), Path::new(crate::lock::FILE_NAME));

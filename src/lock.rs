@@ -68,6 +68,11 @@ pub struct PublishedShow {
     /// have none).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub feeds: std::collections::BTreeMap<String, String>,
+    /// Whether the lock records each episode's `itunes_title` (locks
+    /// written before podsmith did have none, and hold none: an episode's
+    /// title for Apple is then recorded, not told as new).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub itunes_titles: bool,
 }
 
 impl PublishedShow {
@@ -219,6 +224,7 @@ impl Lock {
             cover,
             cover_fingerprint,
             feeds,
+            itunes_titles: true,
         };
         Lock { show: Some(show), episodes }
     }
@@ -259,6 +265,7 @@ impl Lock {
             cover: None,
             cover_fingerprint: None,
             feeds: Default::default(),
+            itunes_titles: true,
         });
         Lock { show, episodes: dated.into_iter().map(|(_, p)| p).collect() }
     }
@@ -757,7 +764,9 @@ fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
         if o.title != n.title {
             out.push(Change::TitleChanged { old: o.title.clone(), new: n.title.clone() });
         }
-        if o.itunes_title != n.itunes_title {
+        // (A lock that does not record them has none: not a change.)
+        let recorded = o.itunes_title.is_some() || old.show.as_ref().is_some_and(|s| s.itunes_titles);
+        if o.itunes_title != n.itunes_title && recorded {
             let (old, new) = (o.itunes_title.clone(), n.itunes_title.clone());
             out.push(Change::ItunesTitleChanged { title: n.title.clone(), old, new });
         }
@@ -846,6 +855,7 @@ mod tests {
             cover: Some("https://x/cover.jpg".into()),
             cover_fingerprint: Some(fingerprint("the picture")),
             feeds: [("ogg".to_string(), OGG.into())].into(),
+            itunes_titles: true,
         })
     }
 

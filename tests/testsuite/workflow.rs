@@ -1217,4 +1217,16 @@ fn diff_says_what_happens_to_the_title_apple_shows() {
         show.build().ok();
         assert!(diff(&show).starts_with("no changes since the last build"), "recorded by the build");
     }
+    // A lock written before podsmith recorded the title Apple shows holds
+    // none: the next build records it, and tells nothing.
+    show.write("episodes.toml", &manifest.replacen(title, &format!("{title}itunes_title = \"Fluentd\"\n"), 1));
+    show.build().ok();
+    let lock = show.read("podsmith.lock");
+    let old: String = lock.lines().filter(|l| !l.starts_with("itunes_title")).map(|l| format!("{l}\n")).collect();
+    assert_eq!(lock.lines().count() - old.lines().count(), 2, "the title and the mark that titles are recorded");
+    show.write("podsmith.lock", &old);
+    assert!(diff(&show).starts_with("no changes since the last build"));
+    let built = show.build().ok();
+    assert!(!built.stderr.contains("itunes_title"), "{}", built.stderr);
+    assert_eq!(show.read("podsmith.lock"), lock, "recorded by the build");
 }
