@@ -9,7 +9,8 @@
 //! it is made from the feed's URL, so moving the show (a new `base_url`)
 //! would change it unless the manifest keeps it. After each build the lock
 //! records the show's `podcast:guid` and title and, per live episode, its
-//! guid, title, page URL, media URLs and a fingerprint of its notes; the
+//! guid, title (and `itunes_title`), page URL, media URLs and a fingerprint
+//! of its notes; the
 //! next build compares with it and refuses to change the show's guid or
 //! change or drop a published guid, page or media URL unless told to
 //! (`--allow-changes`).
