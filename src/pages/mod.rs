@@ -11,6 +11,7 @@
 //! links are absolute, as feed readers want them.
 
 pub mod sitemap;
+pub mod words;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use crate::catalog::{Catalog, LiveEpisode};
 use crate::feed::Feed;
 use crate::fsutil::Fingerprint;
 use crate::manifest::Asset;
+use words::Words;
 
 const DEFAULTS: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
@@ -60,10 +62,15 @@ struct ShowView<'a> {
     description: &'a str,
     author: &'a str,
     language: &'a str,
-    /// Whether `language` is English: the built-in pages' own words
-    /// ("Listen to", "Chapters") are, and are marked `lang="en"` on the
-    /// page of a show in another language.
+    /// Whether `language` is English.
     english: bool,
+    /// The pages' own words ("Listen to {format} ({duration})", "Chapters")
+    /// in the show's language, or in English (see [`words`]).
+    words: &'static Words,
+    /// Whether `words` are in another language than the show's (English
+    /// words on a page in Japanese): the built-in pages mark them
+    /// `lang="en"`.
+    foreign_words: bool,
     copyright: Option<&'a str>,
     link: &'a str,
     cover: String,
@@ -149,7 +156,7 @@ impl EpisodeView {
             "guid" => Value::from(ep.guid.as_str()),
             "path" => Value::from(e.page_path.as_str()),
             "url" => Value::from(e.page_url.as_str()),
-            "date" => Value::from(ep.date.format("%-d %B %Y").to_string()),
+            "date" => Value::from(Words::for_language(&self.catalog.podcast.language).date(&ep.date)),
             "date_iso" => Value::from(ep.date.to_rfc3339()),
             "duration" => Value::from(crate::text::clock(e.primary_media().info.whole_seconds())),
             "guests" => Value::from(Serde(&ep.guests)),
@@ -157,7 +164,7 @@ impl EpisodeView {
             "season" => Value::from(Serde(ep.season)),
             "episode_type" => Value::from(ep.episode_type.as_str()),
             "notes_html" => Value::from(e.page_notes_html().as_ref()),
-            "sources" => Value::from(Serde(sources(e))),
+            "sources" => Value::from(Serde(sources(e, Words::for_language(&self.catalog.podcast.language)))),
             "chapters" => Value::from(Serde(chapters(e))),
             "transcript" => Value::from(Serde(transcript(e))),
             "transcripts" => Value::from(Serde(transcript_files(e))),
@@ -301,6 +308,7 @@ fn environment(templates_dir: &Path) -> Result<(Environment<'static>, Vec<u8>), 
     let mut env = Environment::new();
     let mut sources = Vec::new();
     env.set_formatter(html_formatter);
+    env.add_filter("fill", fill_filter);
     for (name, source) in DEFAULTS {
         let path = templates_dir.join(name);
         let (source, origin) = match crate::fsutil::read_string(&path, crate::fsutil::TEMPLATE) {
@@ -315,6 +323,18 @@ fn environment(templates_dir: &Path) -> Result<(Environment<'static>, Vec<u8>), 
         env.add_template_owned(*name, source).map_err(|e| TemplateError { name: origin, detail: describe(&e) })?;
     }
     Ok((env, sources))
+}
+
+/// `{{ show.words.listen|fill(format=source.label, duration=source.duration) }}`:
+/// the phrase with its blanks filled, in one pass (see [`words::fill`]).
+fn fill_filter(phrase: &str, kwargs: minijinja::value::Kwargs) -> Result<String, minijinja::Error> {
+    let mut values = Vec::new();
+    for name in kwargs.args() {
+        let value: Value = kwargs.get(name)?;
+        values.push((name, value.to_string()));
+    }
+    kwargs.assert_all_used()?;
+    Ok(words::fill(phrase, |name| values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())))
 }
 
 /// minijinja's HTML escaping also escapes `/`, which makes every URL in the
@@ -369,6 +389,8 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
         language: &p.language,
         english: p.language.get(..2).is_some_and(|l| l.eq_ignore_ascii_case("en"))
             && p.language.get(2..3).is_none_or(|c| c == "-"),
+        words: Words::for_language(&p.language),
+        foreign_words: Words::for_language(&p.language).foreign_to(&p.language),
         copyright: p.copyright.as_deref(),
         link: p.link.as_str(),
         cover: match &p.image {
@@ -533,7 +555,7 @@ fn transcript_files(e: &LiveEpisode) -> Vec<TranscriptFile> {
 }
 
 /// The files an episode is published in, as templates see them.
-fn sources(e: &LiveEpisode) -> Vec<SourceView> {
+fn sources(e: &LiveEpisode, words: &Words) -> Vec<SourceView> {
     e.media
         .iter()
         .map(|m| SourceView {
@@ -545,31 +567,14 @@ fn sources(e: &LiveEpisode) -> Vec<SourceView> {
             duration: crate::text::clock(m.info.whole_seconds()),
             seconds: m.info.whole_seconds(),
             bytes: m.info.bytes,
-            size: human_size(m.info.bytes),
+            size: words.size(m.info.bytes),
         })
         .collect()
-}
-
-fn human_size(bytes: u64) -> String {
-    match bytes {
-        1_000_000.. => format!("{:.1} MB", bytes as f64 / 1e6),
-        // Rounded, as the megabytes are; never "0 KB".
-        _ => format!("{} KB", bytes.div_ceil(1000).min(bytes.saturating_add(500) / 1000).max(1)),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_read_like_a_download_page() {
-        assert_eq!(human_size(910_152), "910 KB");
-        assert_eq!(human_size(744_500), "745 KB");
-        assert_eq!(human_size(80_100), "80 KB");
-        assert_eq!(human_size(120), "1 KB");
-        assert_eq!(human_size(12_345_678), "12.3 MB");
-    }
 
     /// The episode views as they were made before they were lazy: every
     /// field, serialised. The lazy view must read the same in any template.
@@ -609,7 +614,7 @@ mod tests {
             guid: &ep.guid,
             path: &e.page_path,
             url: &e.page_url,
-            date: ep.date.format("%-d %B %Y").to_string(),
+            date: Words::for_language(&catalog.podcast.language).date(&ep.date),
             date_iso: ep.date.to_rfc3339(),
             duration: crate::text::clock(e.primary_media().info.whole_seconds()),
             guests: &ep.guests,
@@ -617,7 +622,7 @@ mod tests {
             season: ep.season,
             episode_type: ep.episode_type.as_str(),
             notes_html: crate::markdown::page_html(&ep.notes, &ep.title),
-            sources: sources(e),
+            sources: sources(e, Words::for_language(&catalog.podcast.language)),
             chapters: chapters(e),
             transcript: transcript(e),
             transcripts: transcript_files(e),

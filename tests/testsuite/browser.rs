@@ -144,6 +144,18 @@ fn pages_play_seek_and_pass_the_accessibility_check_in_chromium() {
     let duration = found["duration"].as_f64().unwrap_or(f64::NAN);
     assert!((duration - seconds(1)).abs() <= 1.0, "the index's player says {duration} s, the probe {} s", seconds(1));
     assert_eq!(found["violations"], serde_json::json!([]), "axe-core on the index");
+
+    // An episode page in German: the pages' own words in the show's language.
+    let german = Show::sample();
+    let manifest = german.read("episodes.toml");
+    german.write("episodes.toml", &manifest.replacen("language = \"en\"", "language = \"de\"", 1));
+    german.build().ok();
+    let served = german.path("public");
+    std::fs::copy(&axe, served.join("axe.min.js")).unwrap();
+    let server = Server::start(served.clone(), Mode::Good);
+    let found = visit(&chromium, &served, &server, "episodes/coredns-miek-gieben/index.html");
+    assert_eq!(found["seeks"].as_array().map(Vec::len), Some(5), "{found}");
+    assert_eq!(found["violations"], serde_json::json!([]), "axe-core on a German episode page");
 }
 
 /// The Nu HTML Checker (the W3C's validator, `vnu-jar` from npm) and a Java
@@ -179,9 +191,21 @@ fn every_page_is_valid_html5_by_the_w3c_checker() {
     );
     show.write("episodes.toml", &manifest.replace("title = \"Introduction\"", "title = \"Intro <b> & \\\"more\\\"\""));
     show.build().ok();
-    let mut pages = vec![show.path("public/index.html")];
-    for e in std::fs::read_dir(show.path("public/episodes")).unwrap() {
-        pages.push(e.unwrap().path().join("index.html"));
+    // And the sample show in French (the pages' words in its language) and
+    // in Japanese (English words, marked as such).
+    let (french, japanese) = (Show::sample(), Show::sample());
+    for (other, language) in [(&french, "fr"), (&japanese, "ja")] {
+        let manifest = other.read("episodes.toml");
+        assert!(manifest.contains("language = \"en\""));
+        other.write("episodes.toml", &manifest.replacen("language = \"en\"", &format!("language = \"{language}\""), 1));
+        other.build().ok();
+    }
+    let mut pages = Vec::new();
+    for show in [&show, &french, &japanese] {
+        pages.push(show.path("public/index.html"));
+        for e in std::fs::read_dir(show.path("public/episodes")).unwrap() {
+            pages.push(e.unwrap().path().join("index.html"));
+        }
     }
     let out = Command::new("java").arg("-jar").arg(&jar).arg("--errors-only").args(&pages).output().unwrap();
     let said = String::from_utf8_lossy(&out.stderr);

@@ -521,9 +521,10 @@ fn a_heading_that_repeats_the_title_is_left_out_of_the_excerpts_and_the_page() {
     }
 }
 
-/// A show in another language: the built-in pages' own words, which are
-/// English, say so (`lang="en"`), and so does the transcript its own
-/// language; an episode's own art is shown from the site, as the cover is.
+/// A show in a language the built-in pages do not speak (Japanese): their
+/// own words, which are then English, say so (`lang="en"`), and so does
+/// the transcript its own language; an episode's own art is shown from
+/// the site, as the cover is.
 #[test]
 fn pages_of_a_show_in_another_language_mark_their_english_words() {
     let show = Show::sample();
@@ -531,7 +532,7 @@ fn pages_of_a_show_in_another_language_mark_their_english_words() {
     std::fs::copy(show.path("media/cover.jpg"), show.path("media/coredns-art.jpg")).unwrap();
     let titled = "title = \"Miek Gieben on CoreDNS\"\n";
     assert!(manifest.contains(titled) && manifest.contains("language = \"en\""));
-    let edited = manifest.replacen("language = \"en\"", "language = \"de\"", 1).replacen(
+    let edited = manifest.replacen("language = \"en\"", "language = \"ja\"", 1).replacen(
         titled,
         &format!("{titled}image = \"media/coredns-art.jpg\"\n"),
         1,
@@ -539,7 +540,7 @@ fn pages_of_a_show_in_another_language_mark_their_english_words() {
     show.write("episodes.toml", &edited);
     show.build().ok();
     let html = show.read("public/episodes/coredns-miek-gieben/index.html");
-    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"de\">"), "{html}");
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"ja\">"), "{html}");
     for marked in [
         "<ul class=\"downloads\" lang=\"en\">",
         "<h2 lang=\"en\">Chapters</h2>",
@@ -547,7 +548,7 @@ fn pages_of_a_show_in_another_language_mark_their_english_words() {
         "<p><span lang=\"en\">With</span> Miek Gieben</p>",
         "<span lang=\"en\">Subscribe:</span>",
         // A transcript is in the show's language unless it says otherwise.
-        "<div class=\"transcript\" lang=\"de\">",
+        "<div class=\"transcript\" lang=\"ja\">",
         "<img class=\"cover\" src=\"../../media/coredns-art.jpg\" alt=\"Artwork for Miek Gieben on CoreDNS\">",
         "<meta property=\"og:image\" content=\"https://podcast.example.com/cloud-native/media/coredns-art.jpg\">",
         "<link rel=\"icon\" href=\"../../media/cover.jpg\">",
@@ -561,6 +562,58 @@ fn pages_of_a_show_in_another_language_mark_their_english_words() {
     show.build().ok();
     let html = show.read("public/episodes/coredns-miek-gieben/index.html");
     assert!(html.contains("<h2>Chapters</h2>") && !html.contains("<ul class=\"downloads\" lang"), "{html}");
+}
+
+/// A show in German, French, Spanish, Italian, Portuguese or Dutch: the
+/// built-in pages speak its language (the links to listen and download,
+/// the date, the headings, the players' labels), with nothing marked as
+/// English; a title holding a blank's name stays as it is.
+#[test]
+fn pages_speak_the_shows_language() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let titled = "title = \"Miek Gieben on CoreDNS\"\n";
+    assert!(manifest.contains(titled) && manifest.contains("language = \"en\""));
+    let edited = manifest.replacen("language = \"en\"", "language = \"de-AT\"", 1).replacen(
+        titled,
+        "title = \"Miek Gieben on {format} & CoreDNS\"\n",
+        1,
+    );
+    show.write("episodes.toml", &edited);
+    show.build().ok();
+    let html = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"de-AT\">"), "{html}");
+    assert!(!html.contains("lang=\"en\""), "{html}");
+    for said in [
+        "<a href=\"../../media/coredns-miek-gieben.mp3\">MP3 anhören (12:24)</a> · \
+         <a href=\"../../media/coredns-miek-gieben.mp3\" download>MP3 herunterladen</a>",
+        "<a href=\"../../media/coredns-miek-gieben.ogg\">OGG anhören (12:24)</a>",
+        "<time datetime=\"2017-04-12T09:01:00-04:00\">12. April 2017</time> · 12:24 · Folge 2</p>",
+        "aria-label=\"Miek Gieben on {format} &amp; CoreDNS abspielen\">",
+        "<h2>Kapitel</h2>",
+        "<h2>Transkript</h2>",
+        "aria-label=\"Ab 0:09 abspielen\"",
+        "<div class=\"transcript\" lang=\"de-AT\">",
+        "aria-label=\"Ab 0:00 abspielen\" lang=\"de\">",
+        "<nav class=\"subscribe\" aria-label=\"Abonnieren\"><span>Abonnieren:</span>",
+        "alt=\"Cover von Talking Cloud Native with Gordon Haff\">",
+    ] {
+        assert!(html.contains(said), "{said}: {html}");
+    }
+    let index = show.read("public/index.html");
+    for said in [
+        "<p class=\"meta\"><span>von</span> Gordon Haff</p>",
+        "<section class=\"latest\" aria-label=\"Neueste Folge\">\n<h2>Neueste Folge</h2>",
+        "<time datetime=\"2017-04-12T09:01:00-04:00\">12. April 2017</time> · 12:24 · <span>mit</span> Miek Gieben</p>",
+    ] {
+        assert!(index.contains(said), "{said}: {index}");
+    }
+    assert!(!index.contains("lang=\"en\""), "{index}");
+    // In French: a (no-break) space before a colon.
+    show.write("episodes.toml", &manifest.replacen("language = \"en\"", "language = \"fr\"", 1));
+    show.build().ok();
+    let html = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(html.contains("<span>S’abonner\u{a0}:</span>") && html.contains("Écouter en MP3 (12:24)"), "{html}");
 }
 
 /// `itunes_title`: the title Apple shows, without the number the `title`

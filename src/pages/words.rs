@@ -1,0 +1,517 @@
+//! The built-in pages' own words ("Listen to MP3 (15:10)", "Chapters", a
+//! date, a file's size) in the show's language: English, German, French,
+//! Spanish, Italian, Portuguese and Dutch. A show in another language gets
+//! the English words, and the pages mark them `lang="en"`.
+//!
+//! Templates read them as `show.words` (see the README's "Templates"); a
+//! phrase with a blank, such as `"Listen to {format} ({duration})"`, is
+//! filled with the `fill` filter, in one pass (a title holding `{format}`
+//! stays as it is).
+
+use chrono::{DateTime, Datelike, FixedOffset};
+use serde::Serialize;
+
+/// One language's words.
+#[derive(Debug, Serialize)]
+pub struct Words {
+    /// Their language (`"en"`, `"de"`…).
+    pub lang: &'static str,
+    /// "by" (the show's author, on the index).
+    pub by: &'static str,
+    /// "With" (the guests, opening a paragraph).
+    pub with_cap: &'static str,
+    /// "with" (the guests, after the date and length).
+    pub with: &'static str,
+    /// "Latest episode".
+    pub latest_episode: &'static str,
+    /// "No episodes yet."
+    pub no_episodes: &'static str,
+    /// "Subscribe" (the label of the feeds' list).
+    pub subscribe: &'static str,
+    /// "Subscribe:" (its heading, as the language punctuates it).
+    pub subscribe_label: &'static str,
+    /// "Chapters".
+    pub chapters: &'static str,
+    /// "Transcript".
+    pub transcript: &'static str,
+    /// "Episode" (before its number).
+    pub episode: &'static str,
+    /// "Season" (before its number).
+    pub season: &'static str,
+    /// A trailer, as `episode_type` says ("Trailer").
+    pub trailer: &'static str,
+    /// A bonus episode ("Bonus").
+    pub bonus: &'static str,
+    /// "Listen to {format} ({duration})".
+    pub listen: &'static str,
+    /// "Download {format}".
+    pub download: &'static str,
+    /// "Play {title}" (a player's label).
+    pub play: &'static str,
+    /// "Play from {time}" (a chapter's or a cue's link).
+    pub play_from: &'static str,
+    /// "Cover art of {show}".
+    pub cover_art: &'static str,
+    /// "Artwork for {episode}".
+    pub artwork: &'static str,
+    #[serde(skip)]
+    months: [&'static str; 12],
+    #[serde(skip)]
+    date: DateOrder,
+    #[serde(skip)]
+    decimal_comma: bool,
+}
+
+/// How a language writes a date.
+#[derive(Debug, Clone, Copy)]
+enum DateOrder {
+    /// "12 April 2017"
+    DayMonthYear,
+    /// "12. April 2017"
+    DayDotMonthYear,
+    /// "12 avril 2017", "1er avril 2017"
+    French,
+    /// "12 de abril de 2017"
+    DayDeMonthDeYear,
+}
+
+const ENGLISH: Words = Words {
+    lang: "en",
+    by: "by",
+    with_cap: "With",
+    with: "with",
+    latest_episode: "Latest episode",
+    no_episodes: "No episodes yet.",
+    subscribe: "Subscribe",
+    subscribe_label: "Subscribe:",
+    chapters: "Chapters",
+    transcript: "Transcript",
+    episode: "Episode",
+    season: "Season",
+    trailer: "Trailer",
+    bonus: "Bonus",
+    listen: "Listen to {format} ({duration})",
+    download: "Download {format}",
+    play: "Play {title}",
+    play_from: "Play from {time}",
+    cover_art: "Cover art of {show}",
+    artwork: "Artwork for {episode}",
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    date: DateOrder::DayMonthYear,
+    decimal_comma: false,
+};
+
+const GERMAN: Words = Words {
+    lang: "de",
+    by: "von",
+    with_cap: "Mit",
+    with: "mit",
+    latest_episode: "Neueste Folge",
+    no_episodes: "Noch keine Folgen.",
+    subscribe: "Abonnieren",
+    subscribe_label: "Abonnieren:",
+    chapters: "Kapitel",
+    transcript: "Transkript",
+    episode: "Folge",
+    season: "Staffel",
+    trailer: "Trailer",
+    bonus: "Bonus",
+    listen: "{format} anhören ({duration})",
+    download: "{format} herunterladen",
+    play: "{title} abspielen",
+    play_from: "Ab {time} abspielen",
+    cover_art: "Cover von {show}",
+    artwork: "Bild zu {episode}",
+    months: [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
+    date: DateOrder::DayDotMonthYear,
+    decimal_comma: true,
+};
+
+const FRENCH: Words = Words {
+    lang: "fr",
+    by: "par",
+    with_cap: "Avec",
+    with: "avec",
+    latest_episode: "Dernier épisode",
+    no_episodes: "Pas encore d’épisode.",
+    subscribe: "S’abonner",
+    // French puts a (no-break) space before a colon.
+    subscribe_label: "S’abonner\u{a0}:",
+    chapters: "Chapitres",
+    transcript: "Transcription",
+    episode: "Épisode",
+    season: "Saison",
+    trailer: "Bande-annonce",
+    bonus: "Bonus",
+    listen: "Écouter en {format} ({duration})",
+    download: "Télécharger en {format}",
+    play: "Écouter {title}",
+    play_from: "Écouter à partir de {time}",
+    cover_art: "Pochette de {show}",
+    artwork: "Illustration de {episode}",
+    months: [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    date: DateOrder::French,
+    decimal_comma: true,
+};
+
+const SPANISH: Words = Words {
+    lang: "es",
+    by: "por",
+    with_cap: "Con",
+    with: "con",
+    latest_episode: "Último episodio",
+    no_episodes: "Todavía no hay episodios.",
+    subscribe: "Suscribirse",
+    subscribe_label: "Suscribirse:",
+    chapters: "Capítulos",
+    transcript: "Transcripción",
+    episode: "Episodio",
+    season: "Temporada",
+    trailer: "Tráiler",
+    bonus: "Extra",
+    listen: "Escuchar en {format} ({duration})",
+    download: "Descargar {format}",
+    play: "Reproducir {title}",
+    play_from: "Reproducir desde {time}",
+    cover_art: "Portada de {show}",
+    artwork: "Imagen de {episode}",
+    months: [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    date: DateOrder::DayDeMonthDeYear,
+    decimal_comma: true,
+};
+
+const ITALIAN: Words = Words {
+    lang: "it",
+    by: "di",
+    with_cap: "Con",
+    with: "con",
+    latest_episode: "Ultimo episodio",
+    no_episodes: "Ancora nessun episodio.",
+    subscribe: "Iscriviti",
+    subscribe_label: "Iscriviti:",
+    chapters: "Capitoli",
+    transcript: "Trascrizione",
+    episode: "Episodio",
+    season: "Stagione",
+    trailer: "Trailer",
+    bonus: "Extra",
+    listen: "Ascolta in {format} ({duration})",
+    download: "Scarica {format}",
+    play: "Riproduci {title}",
+    play_from: "Riproduci da {time}",
+    cover_art: "Copertina di {show}",
+    artwork: "Immagine di {episode}",
+    months: [
+        "gennaio",
+        "febbraio",
+        "marzo",
+        "aprile",
+        "maggio",
+        "giugno",
+        "luglio",
+        "agosto",
+        "settembre",
+        "ottobre",
+        "novembre",
+        "dicembre",
+    ],
+    date: DateOrder::DayMonthYear,
+    decimal_comma: true,
+};
+
+const PORTUGUESE: Words = Words {
+    lang: "pt",
+    by: "por",
+    with_cap: "Com",
+    with: "com",
+    latest_episode: "Último episódio",
+    no_episodes: "Ainda não há episódios.",
+    subscribe: "Assinar",
+    subscribe_label: "Assinar:",
+    chapters: "Capítulos",
+    transcript: "Transcrição",
+    episode: "Episódio",
+    season: "Temporada",
+    trailer: "Trailer",
+    bonus: "Extra",
+    listen: "Ouvir em {format} ({duration})",
+    download: "Baixar {format}",
+    play: "Reproduzir {title}",
+    play_from: "Reproduzir a partir de {time}",
+    cover_art: "Capa de {show}",
+    artwork: "Imagem de {episode}",
+    months: [
+        "janeiro",
+        "fevereiro",
+        "março",
+        "abril",
+        "maio",
+        "junho",
+        "julho",
+        "agosto",
+        "setembro",
+        "outubro",
+        "novembro",
+        "dezembro",
+    ],
+    date: DateOrder::DayDeMonthDeYear,
+    decimal_comma: true,
+};
+
+const DUTCH: Words = Words {
+    lang: "nl",
+    by: "door",
+    with_cap: "Met",
+    with: "met",
+    latest_episode: "Nieuwste aflevering",
+    no_episodes: "Nog geen afleveringen.",
+    subscribe: "Abonneren",
+    subscribe_label: "Abonneren:",
+    chapters: "Hoofdstukken",
+    transcript: "Transcript",
+    episode: "Aflevering",
+    season: "Seizoen",
+    trailer: "Trailer",
+    bonus: "Bonus",
+    listen: "{format} beluisteren ({duration})",
+    download: "{format} downloaden",
+    play: "{title} afspelen",
+    play_from: "Afspelen vanaf {time}",
+    cover_art: "Cover van {show}",
+    artwork: "Afbeelding bij {episode}",
+    months: [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    date: DateOrder::DayMonthYear,
+    decimal_comma: true,
+};
+
+/// Every language the pages speak, English first.
+pub const LANGUAGES: [&Words; 7] = [&ENGLISH, &GERMAN, &FRENCH, &SPANISH, &ITALIAN, &PORTUGUESE, &DUTCH];
+
+impl Words {
+    /// The words for a show in `language` (a BCP 47 tag as the manifest
+    /// has it: `"de"`, `"pt-BR"`), by its first part; English for a
+    /// language the pages do not speak.
+    pub fn for_language(language: &str) -> &'static Words {
+        let primary = primary(language);
+        LANGUAGES.into_iter().find(|w| w.lang.eq_ignore_ascii_case(primary)).unwrap_or(&ENGLISH)
+    }
+
+    /// Whether these words are in another language than a show in
+    /// `language` (English words on a page in Japanese): the pages mark
+    /// them `lang="en"`.
+    pub fn foreign_to(&self, language: &str) -> bool {
+        !self.lang.eq_ignore_ascii_case(primary(language))
+    }
+
+    /// A day as a reader of the language writes it: "12 April 2017",
+    /// "12. April 2017", "1er avril 2017", "12 de abril de 2017".
+    pub fn date(&self, date: &DateTime<FixedOffset>) -> String {
+        let (d, y) = (date.day(), date.year());
+        let month = self.months[date.month0() as usize];
+        match self.date {
+            DateOrder::DayMonthYear => format!("{d} {month} {y}"),
+            DateOrder::DayDotMonthYear => format!("{d}. {month} {y}"),
+            DateOrder::French if d == 1 => format!("1er {month} {y}"),
+            DateOrder::French => format!("{d} {month} {y}"),
+            DateOrder::DayDeMonthDeYear => format!("{d} de {month} de {y}"),
+        }
+    }
+
+    /// A file's size as a download page gives it: "910 KB", "12.3 MB"
+    /// ("12,3 MB" where the language writes a decimal comma).
+    pub fn size(&self, bytes: u64) -> String {
+        match bytes {
+            1_000_000.. => {
+                let mb = format!("{:.1}", bytes as f64 / 1e6);
+                let mb = if self.decimal_comma { mb.replace('.', ",") } else { mb };
+                format!("{mb} MB")
+            }
+            // Rounded, as the megabytes are; never "0 KB".
+            _ => format!("{} KB", bytes.div_ceil(1000).min(bytes.saturating_add(500) / 1000).max(1)),
+        }
+    }
+}
+
+/// The first part of a language tag (`"pt"` of `"pt-BR"`).
+fn primary(language: &str) -> &str {
+    language.split(['-', '_']).next().unwrap_or_default()
+}
+
+/// `phrase` with each `{name}` blank filled from `values`, in one pass:
+/// what a value holds is never filled in turn; a blank without a value
+/// stays as it is.
+pub fn fill<'a>(phrase: &str, values: impl Fn(&str) -> Option<&'a str>) -> String {
+    let mut out = String::with_capacity(phrase.len() + 32);
+    let mut rest = phrase;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| Some((close, values(&after[..close])?))) {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(s).unwrap()
+    }
+
+    #[test]
+    fn a_show_gets_the_words_of_its_language_or_english_marked_as_such() {
+        assert_eq!(Words::for_language("de").lang, "de");
+        assert_eq!(Words::for_language("pt-BR").lang, "pt");
+        assert_eq!(Words::for_language("FR-ca").lang, "fr");
+        assert_eq!(Words::for_language("en-us").lang, "en");
+        assert!(!Words::for_language("en-us").foreign_to("en-us"));
+        assert!(!Words::for_language("de-AT").foreign_to("de-AT"));
+        let japanese = Words::for_language("ja");
+        assert_eq!(japanese.lang, "en");
+        assert!(japanese.foreign_to("ja"));
+        // "english" is no tag (the manifest refuses it), and no match for "en".
+        assert!(Words::for_language("english").foreign_to("english"));
+    }
+
+    #[test]
+    fn dates_read_as_each_language_writes_them() {
+        let (first, twelfth) = (day("2017-03-01T10:00:00+01:00"), day("2017-04-12T23:30:00-07:00"));
+        let said = |lang: &str, d| Words::for_language(lang).date(d);
+        // The day is the episode's own, in its own offset.
+        assert_eq!(said("en", &twelfth), "12 April 2017");
+        assert_eq!(said("de", &twelfth), "12. April 2017");
+        assert_eq!(said("de", &first), "1. März 2017");
+        assert_eq!(said("fr", &first), "1er mars 2017");
+        assert_eq!(said("fr", &twelfth), "12 avril 2017");
+        assert_eq!(said("es", &twelfth), "12 de abril de 2017");
+        assert_eq!(said("pt", &first), "1 de março de 2017");
+        assert_eq!(said("it", &twelfth), "12 aprile 2017");
+        assert_eq!(said("nl", &first), "1 maart 2017");
+    }
+
+    #[test]
+    fn sizes_read_like_a_download_page() {
+        let en = Words::for_language("en");
+        assert_eq!(en.size(910_152), "910 KB");
+        assert_eq!(en.size(744_500), "745 KB");
+        assert_eq!(en.size(80_100), "80 KB");
+        assert_eq!(en.size(120), "1 KB");
+        assert_eq!(en.size(12_345_678), "12.3 MB");
+        assert_eq!(Words::for_language("de").size(12_345_678), "12,3 MB");
+        assert_eq!(Words::for_language("fr").size(910_152), "910 KB");
+    }
+
+    #[test]
+    fn blanks_are_filled_once_and_only_those_with_a_value() {
+        let values = |k: &str| match k {
+            "format" => Some("MP3"),
+            "duration" => Some("15:10"),
+            "title" => Some("A {format} title"),
+            _ => None,
+        };
+        assert_eq!(fill(ENGLISH.listen, values), "Listen to MP3 (15:10)");
+        assert_eq!(fill(GERMAN.listen, values), "MP3 anhören (15:10)");
+        assert_eq!(fill(ENGLISH.play, values), "Play A {format} title");
+        assert_eq!(fill("{unknown} {format} {", values), "{unknown} MP3 {");
+        assert_eq!(fill("}{}{format}", values), "}{}MP3");
+    }
+
+    /// Every language has every phrase's blanks, and no others.
+    #[test]
+    fn every_language_fills_the_same_blanks() {
+        let blanks = |phrase: &str| {
+            let mut names: Vec<String> =
+                phrase.split('{').skip(1).filter_map(|s| s.split_once('}')).map(|(n, _)| n.to_string()).collect();
+            names.sort();
+            names
+        };
+        for w in LANGUAGES {
+            for (mine, english) in [
+                (w.listen, ENGLISH.listen),
+                (w.download, ENGLISH.download),
+                (w.play, ENGLISH.play),
+                (w.play_from, ENGLISH.play_from),
+                (w.cover_art, ENGLISH.cover_art),
+                (w.artwork, ENGLISH.artwork),
+            ] {
+                assert_eq!(blanks(mine), blanks(english), "{}: {mine}", w.lang);
+            }
+        }
+    }
+}
