@@ -257,7 +257,12 @@ pub(super) fn license(l: &Extension, dropped: &mut Dropped) -> Option<Value> {
     if url.is_some_and(|u| !is_https(u)) {
         dropped.unusable("podcast:license url", "not an https URL");
     }
-    Some(match url.filter(|u| is_https(u)) {
+    let url = url.filter(|u| is_https(u));
+    if url.is_none() && crate::manifest::licences::lookup(name).is_err() {
+        dropped.unusable("podcast:license", "neither an SPDX identifier nor given with its licence's https URL");
+        return None;
+    }
+    Some(match url {
         Some(url) => {
             let mut t = InlineTable::new();
             t.insert("name", name.into());

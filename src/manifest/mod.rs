@@ -29,6 +29,7 @@
 //! ```
 
 pub mod categories;
+pub mod licences;
 pub mod namespace;
 mod reader;
 

@@ -368,9 +368,21 @@ fn funding(f: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Funding> {
 fn license(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<License> {
     let v = t.value("license")?;
     match v.get_ref() {
-        DeValue::String(s) if !s.trim().is_empty() && s.len() <= 128 => {
-            Some(License { name: s.to_string(), url: None })
-        }
+        DeValue::String(s) if !s.trim().is_empty() && s.len() <= 128 => match super::licences::lookup(s) {
+            Ok(_) => Some(License { name: s.to_string(), url: None }),
+            Err(nearest) => {
+                let own = "a licence of your own: license = { name = \"…\", url = \"https://…\" }";
+                cx.error(
+                    &v.span(),
+                    format!("`license` \"{s}\" of {} is not on the SPDX licence list nor Podcast Index's", t.what),
+                    Some(match nearest {
+                        Some(slug) => format!("did you mean \"{slug}\"? ({own})"),
+                        None => format!("use an SPDX identifier such as \"CC-BY-4.0\", or {own}"),
+                    }),
+                );
+                None
+            }
+        },
         DeValue::Table(table) => {
             let mut f = Fields::new(table, v.span(), format!("`license` of {}", t.what));
             let name = f.required_string(cx, "name", "\"my-license-v1\"").map(Spanned::into_inner);

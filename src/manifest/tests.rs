@@ -104,6 +104,28 @@ fn a_title_is_one_line() {
 }
 
 #[test]
+fn a_licence_slug_is_one_spdx_or_podcast_index_lists() {
+    let with = |licence: &str| format!("{PODCAST}license = {licence}\n{EPISODE}");
+    assert_eq!(
+        errors(&with("\"CC-BY-40\"")),
+        "episodes.toml:10:11: `license` \"CC-BY-40\" of [podcast] is not on the SPDX licence list nor Podcast Index's\n  \
+         help: did you mean \"CC-BY-4.0\"? (a licence of your own: license = { name = \"…\", url = \"https://…\" })\n\
+         1 problem in episodes.toml"
+    );
+    assert_eq!(
+        errors(&with("\"Creative Commons\"")),
+        "episodes.toml:10:11: `license` \"Creative Commons\" of [podcast] is not on the SPDX licence list nor Podcast \
+         Index's\n  help: use an SPDX identifier such as \"CC-BY-4.0\", or a licence of your own: license = { name = \
+         \"…\", url = \"https://…\" }\n1 problem in episodes.toml"
+    );
+    // Any case; Podcast Index's own; a licence of one's own with its URL.
+    for fine in ["\"cc-by-sa-4.0\"", "\"ARR\"", "\"MIT\"", "{ name = \"Mine\", url = \"https://example.com/l\" }"] {
+        let show = parse_in(show_dir().path(), &with(fine)).unwrap_or_else(|e| panic!("{fine}: {e:?}"));
+        assert!(show.podcast.tags.license.is_some(), "{fine}");
+    }
+}
+
+#[test]
 fn a_language_given_in_three_letters_where_two_exist_is_an_error() {
     let src = format!("{PODCAST}{EPISODE}").replace("language = \"en\"", "language = \"eng\"");
     assert_eq!(

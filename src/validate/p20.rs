@@ -453,7 +453,9 @@ fn medium(cx: &mut Cx<'_>, node: &Node, at: Where) {
     }
 }
 
-/// P20-LICENSE: a custom licence (not a slug) has a `url`; at most 128 characters.
+/// P20-LICENSE: a custom licence (not a slug) has a `url`; a slug without
+/// one is on the SPDX list or Podcast Index's (else a warning); at most
+/// 128 characters.
 fn license(cx: &mut Cx<'_>, node: &Node, at: Where) {
     let slug_like = !node.text.is_empty() && node.text.chars().all(|c| c.is_ascii_alphanumeric() || "-.+".contains(c));
     if !slug_like && node.attr("url").is_none() {
@@ -463,6 +465,18 @@ fn license(cx: &mut Cx<'_>, node: &Node, at: Where) {
             format!("the custom licence \"{}\" has no url", node.text),
             "add url=\"https://…\" pointing at the licence text, or use a slug like CC-BY-4.0",
         ));
+    } else if slug_like
+        && node.attr("url").is_none()
+        && let Err(nearest) = crate::manifest::licences::lookup(&node.text)
+    {
+        let help = match nearest {
+            Some(slug) => format!("did you mean {slug}? A licence of your own needs url=\"https://…\""),
+            None => {
+                "use an SPDX identifier such as CC-BY-4.0, or add url=\"https://…\" pointing at the licence text".into()
+            }
+        };
+        let message = format!("the licence \"{}\" is on neither the SPDX list nor Podcast Index's", node.text);
+        cx.push(Finding::new(id::P20_LICENSE, at.clone(), message, help).severity(Severity::Warning));
     }
     too_long(cx, id::P20_LICENSE, &at, "the licence".into(), &node.text, 128);
 }

@@ -857,6 +857,7 @@ fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per
         <podcast:funding url=\"http://fund.example.com/\">Support</podcast:funding>\
         <podcast:location geo=\"geo:north\">Lisbon</podcast:location>\
         <podcast:updateFrequency rrule=\"WEEKLY\">Weekly</podcast:updateFrequency>\
+        <podcast:license>CC-BY-40</podcast:license>\
         <podcast:podroll><podcast:remoteItem feedGuid=\"not-a-uuid\"/></podcast:podroll>\
         <podcast:value type=\"lightning\" method=\"keysend\"><podcast:valueRecipient type=\"node\" address=\"02ab\" split=\"none\"/></podcast:value>";
     let bad = "<podcast:soundbite startTime=\"10\" duration=\"900\">Too long</podcast:soundbite>\
@@ -880,7 +881,9 @@ fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per
     let tags = &parsed.podcast.tags;
     assert_eq!(tags.location.as_ref().map(|l| (l.name.as_str(), l.geo.is_none())), Some(("Lisbon", true)));
     assert_eq!(tags.update_frequency.as_ref().map(|u| u.rrule.is_none()), Some(true));
-    assert!(tags.value.is_none() && tags.podroll.is_empty() && tags.funding.is_empty());
+    assert!(tags.value.is_none() && tags.podroll.is_empty() && tags.funding.is_empty() && tags.license.is_none());
+    // An SPDX identifier (in any case) is kept without the URL that could not be.
+    assert!(parsed.episodes.iter().all(|e| e.tags.license.as_ref().is_some_and(|l| l.name == "cc-by-4.0")));
     assert!(parsed.episodes.iter().all(|e| e.tags.soundbites.is_empty() && e.season.is_none()));
     assert!(parsed.episodes.iter().all(|e| e.tags.persons.len() == 1 && e.tags.persons[0].img.is_none()));
     assert!(parsed.episodes.iter().all(|e| e.media.len() == 1), "only the enclosure is an episode's medium");
@@ -897,6 +900,7 @@ fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per
         "3 podcast:season values were left out: not a whole number from 1",
         "3 podcast:person img values were left out: not an https URL",
         "3 podcast:license url values were left out: not an https URL",
+        "a podcast:license was left out: neither an SPDX identifier nor given with its licence's https URL",
         "3 podcast:alternateEnclosure values were left out: not audio",
         "3 podcast:alternateEnclosure values were left out: of a type the episode has already",
         "3 podcast:alternateEnclosure values were left out: without a source whose uri is an http(s) URL",

@@ -120,6 +120,31 @@ fn a_language_in_three_letters_where_two_exist_is_named_with_its_two() {
     );
 }
 
+/// A licence slug that neither SPDX nor Podcast Index lists (a typo) is a
+/// warning with the nearest slug; one they list, in any case, is fine.
+#[test]
+fn a_licence_slug_off_the_lists_gets_the_nearest() {
+    let show = Show::empty();
+    let xml = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    let from = "<podcast:license>CC-BY-4.0</podcast:license>";
+    assert!(xml.contains(from));
+    show.write("feed.xml", &xml.replace(from, "<podcast:license>CC-BY-40</podcast:license>"));
+    let run = show.run(&["validate", "feed.xml"]).ok();
+    assert!(
+        run.stdout.contains(
+            "warning P20-LICENSE line 21: the licence \"CC-BY-40\" is on neither the SPDX list nor Podcast Index's\n            \
+             fix: did you mean CC-BY-4.0? A licence of your own needs url=\"https://…\""
+        ),
+        "{}",
+        run.stdout
+    );
+    for fine in ["cc-by-nc-4.0", "ARR", "Apache-2.0"] {
+        show.write("feed.xml", &xml.replace(from, &format!("<podcast:license>{fine}</podcast:license>")));
+        let run = show.run(&["validate", "--strict", "feed.xml"]).ok();
+        assert!(!run.stdout.contains("P20-LICENSE"), "{fine}: {}", run.stdout);
+    }
+}
+
 #[test]
 fn warnings_pass_unless_strict() {
     let show = Show::empty();
