@@ -1,7 +1,8 @@
 //! The built-in pages' own words ("Listen to MP3 (15:10)", "Chapters", a
 //! date, a file's size) in the show's language: English, German, French,
-//! Spanish, Italian, Portuguese and Dutch. A show in another language gets
-//! the English words, and the pages mark them `lang="en"`.
+//! Spanish, Italian, Portuguese, Dutch, Swedish, Danish and Norwegian
+//! (Bokmål). A show in another language gets the English words, and the
+//! pages mark them `lang="en"`.
 //!
 //! Templates read them as `show.words` (see the README's "Templates"); a
 //! phrase with a blank, such as `"Listen to {format} ({duration})"`, is
@@ -16,6 +17,9 @@ use serde::Serialize;
 pub struct Words {
     /// Their language (`"en"`, `"de"`…).
     pub lang: &'static str,
+    /// Other first parts of a tag that take them (`"no"` for `"nb"`).
+    #[serde(skip)]
+    aliases: &'static [&'static str],
     /// "by" (the show's author, on the index).
     pub by: &'static str,
     /// "With" (the guests, opening a paragraph).
@@ -77,6 +81,7 @@ enum DateOrder {
 
 const ENGLISH: Words = Words {
     lang: "en",
+    aliases: &[],
     by: "by",
     with_cap: "With",
     with: "with",
@@ -116,6 +121,7 @@ const ENGLISH: Words = Words {
 
 const GERMAN: Words = Words {
     lang: "de",
+    aliases: &[],
     by: "von",
     with_cap: "Mit",
     with: "mit",
@@ -155,6 +161,7 @@ const GERMAN: Words = Words {
 
 const FRENCH: Words = Words {
     lang: "fr",
+    aliases: &[],
     by: "par",
     with_cap: "Avec",
     with: "avec",
@@ -195,6 +202,7 @@ const FRENCH: Words = Words {
 
 const SPANISH: Words = Words {
     lang: "es",
+    aliases: &[],
     by: "por",
     with_cap: "Con",
     with: "con",
@@ -234,6 +242,7 @@ const SPANISH: Words = Words {
 
 const ITALIAN: Words = Words {
     lang: "it",
+    aliases: &[],
     by: "di",
     with_cap: "Con",
     with: "con",
@@ -273,6 +282,7 @@ const ITALIAN: Words = Words {
 
 const PORTUGUESE: Words = Words {
     lang: "pt",
+    aliases: &[],
     by: "por",
     with_cap: "Com",
     with: "com",
@@ -312,6 +322,7 @@ const PORTUGUESE: Words = Words {
 
 const DUTCH: Words = Words {
     lang: "nl",
+    aliases: &[],
     by: "door",
     with_cap: "Met",
     with: "met",
@@ -349,23 +360,150 @@ const DUTCH: Words = Words {
     decimal_comma: true,
 };
 
+const SWEDISH: Words = Words {
+    lang: "sv",
+    aliases: &[],
+    by: "av",
+    with_cap: "Med",
+    with: "med",
+    latest_episode: "Senaste avsnittet",
+    no_episodes: "Inga avsnitt än.",
+    subscribe: "Prenumerera",
+    subscribe_label: "Prenumerera:",
+    chapters: "Kapitel",
+    transcript: "Transkription",
+    episode: "Avsnitt",
+    season: "Säsong",
+    trailer: "Trailer",
+    bonus: "Bonus",
+    listen: "Lyssna ({format}, {duration})",
+    download: "Ladda ner {format}",
+    play: "Spela {title}",
+    play_from: "Spela från {time}",
+    cover_art: "Omslagsbild för {show}",
+    artwork: "Bild till {episode}",
+    months: [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    date: DateOrder::DayMonthYear,
+    decimal_comma: true,
+};
+
+const DANISH: Words = Words {
+    lang: "da",
+    aliases: &[],
+    by: "af",
+    with_cap: "Med",
+    with: "med",
+    latest_episode: "Seneste afsnit",
+    no_episodes: "Ingen afsnit endnu.",
+    subscribe: "Abonnér",
+    subscribe_label: "Abonnér:",
+    chapters: "Kapitler",
+    transcript: "Transskription",
+    episode: "Afsnit",
+    season: "Sæson",
+    trailer: "Trailer",
+    bonus: "Bonus",
+    listen: "Lyt ({format}, {duration})",
+    download: "Hent {format}",
+    play: "Afspil {title}",
+    play_from: "Afspil fra {time}",
+    cover_art: "Omslag til {show}",
+    artwork: "Billede til {episode}",
+    months: [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    date: DateOrder::DayDotMonthYear,
+    decimal_comma: true,
+};
+
+/// Norwegian Bokmål (`nb`, and `no`, which most shows in it give).
+const NORWEGIAN: Words = Words {
+    lang: "nb",
+    aliases: &["no"],
+    by: "av",
+    with_cap: "Med",
+    with: "med",
+    latest_episode: "Siste episode",
+    no_episodes: "Ingen episoder ennå.",
+    subscribe: "Abonner",
+    subscribe_label: "Abonner:",
+    chapters: "Kapitler",
+    transcript: "Transkripsjon",
+    episode: "Episode",
+    season: "Sesong",
+    trailer: "Trailer",
+    bonus: "Bonus",
+    listen: "Lytt ({format}, {duration})",
+    download: "Last ned {format}",
+    play: "Spill av {title}",
+    play_from: "Spill av fra {time}",
+    cover_art: "Omslag for {show}",
+    artwork: "Bilde til {episode}",
+    months: [
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ],
+    date: DateOrder::DayDotMonthYear,
+    decimal_comma: true,
+};
+
 /// Every language the pages speak, English first.
-pub const LANGUAGES: [&Words; 7] = [&ENGLISH, &GERMAN, &FRENCH, &SPANISH, &ITALIAN, &PORTUGUESE, &DUTCH];
+pub const LANGUAGES: [&Words; 10] =
+    [&ENGLISH, &GERMAN, &FRENCH, &SPANISH, &ITALIAN, &PORTUGUESE, &DUTCH, &SWEDISH, &DANISH, &NORWEGIAN];
 
 impl Words {
     /// The words for a show in `language` (a BCP 47 tag as the manifest
     /// has it: `"de"`, `"pt-BR"`), by its first part; English for a
     /// language the pages do not speak.
     pub fn for_language(language: &str) -> &'static Words {
-        let primary = primary(language);
-        LANGUAGES.into_iter().find(|w| w.lang.eq_ignore_ascii_case(primary)).unwrap_or(&ENGLISH)
+        LANGUAGES.into_iter().find(|w| w.speaks(language)).unwrap_or(&ENGLISH)
     }
 
     /// Whether these words are in another language than a show in
     /// `language` (English words on a page in Japanese): the pages mark
     /// them `lang="en"`.
     pub fn foreign_to(&self, language: &str) -> bool {
-        !self.lang.eq_ignore_ascii_case(primary(language))
+        !self.speaks(language)
+    }
+
+    /// Whether these are the words of a show in `language`.
+    fn speaks(&self, language: &str) -> bool {
+        let primary = primary(language);
+        std::iter::once(self.lang).chain(self.aliases.iter().copied()).any(|l| l.eq_ignore_ascii_case(primary))
     }
 
     /// A day as a reader of the language writes it: "12 April 2017",
@@ -447,6 +585,11 @@ mod tests {
         assert!(japanese.foreign_to("ja"));
         // "english" is no tag (the manifest refuses it), and no match for "en".
         assert!(Words::for_language("english").foreign_to("english"));
+        // Norwegian is given as `no` as often as `nb`; Nynorsk is not Bokmål.
+        assert_eq!(Words::for_language("no").lang, "nb");
+        assert!(!Words::for_language("no").foreign_to("no"));
+        assert!(!Words::for_language("nb-NO").foreign_to("nb-NO"));
+        assert!(Words::for_language("nn").foreign_to("nn"));
     }
 
     #[test]
@@ -463,6 +606,9 @@ mod tests {
         assert_eq!(said("pt", &first), "1 de março de 2017");
         assert_eq!(said("it", &twelfth), "12 aprile 2017");
         assert_eq!(said("nl", &first), "1 maart 2017");
+        assert_eq!(said("sv", &twelfth), "12 april 2017");
+        assert_eq!(said("da", &first), "1. marts 2017");
+        assert_eq!(said("no", &twelfth), "12. april 2017");
     }
 
     #[test]

@@ -564,8 +564,8 @@ fn pages_of_a_show_in_another_language_mark_their_english_words() {
     assert!(html.contains("<h2>Chapters</h2>") && !html.contains("<ul class=\"downloads\" lang"), "{html}");
 }
 
-/// A show in German, French, Spanish, Italian, Portuguese or Dutch: the
-/// built-in pages speak its language (the links to listen and download,
+/// A show in a language the built-in pages speak (ten, German and French
+/// here): they speak its language (the links to listen and download,
 /// the date, the headings, the players' labels), with nothing marked as
 /// English; a title holding a blank's name stays as it is.
 #[test]
