@@ -1,7 +1,7 @@
 //! The built-in pages' own words ("Listen to MP3 (15:10)", "Chapters", a
 //! date, a file's size) in the show's language: English, German, French,
-//! Spanish, Italian, Portuguese, Dutch, Swedish, Danish and Norwegian
-//! (Bokmål). A show in another language gets the English words, and the
+//! Spanish, Italian, Portuguese (Brazil's, and Portugal's for `pt-PT`),
+//! Dutch, Swedish, Danish and Norwegian (Bokmål). A show in another language gets the English words, and the
 //! pages mark them `lang="en"`.
 //!
 //! Templates read them as `show.words` (see the README's "Templates"); a
@@ -320,6 +320,47 @@ const PORTUGUESE: Words = Words {
     decimal_comma: true,
 };
 
+/// Portuguese as Portugal writes it (`pt-PT`; Brazil's is the `pt` above).
+const PORTUGUESE_PT: Words = Words {
+    lang: "pt-PT",
+    aliases: &[],
+    by: "por",
+    with_cap: "Com",
+    with: "com",
+    latest_episode: "Último episódio",
+    no_episodes: "Ainda não há episódios.",
+    subscribe: "Subscrever",
+    subscribe_label: "Subscrever:",
+    chapters: "Capítulos",
+    transcript: "Transcrição",
+    episode: "Episódio",
+    season: "Temporada",
+    trailer: "Trailer",
+    bonus: "Extra",
+    listen: "Ouvir em {format} ({duration})",
+    download: "Transferir {format}",
+    play: "Reproduzir {title}",
+    play_from: "Reproduzir a partir de {time}",
+    cover_art: "Capa de {show}",
+    artwork: "Imagem de {episode}",
+    months: [
+        "janeiro",
+        "fevereiro",
+        "março",
+        "abril",
+        "maio",
+        "junho",
+        "julho",
+        "agosto",
+        "setembro",
+        "outubro",
+        "novembro",
+        "dezembro",
+    ],
+    date: DateOrder::DayDeMonthDeYear,
+    decimal_comma: true,
+};
+
 const DUTCH: Words = Words {
     lang: "nl",
     aliases: &[],
@@ -482,8 +523,20 @@ const NORWEGIAN: Words = Words {
 };
 
 /// Every language the pages speak, English first.
-pub const LANGUAGES: [&Words; 10] =
-    [&ENGLISH, &GERMAN, &FRENCH, &SPANISH, &ITALIAN, &PORTUGUESE, &DUTCH, &SWEDISH, &DANISH, &NORWEGIAN];
+/// A regional variant (`pt-PT`) comes before its language's other words.
+pub const LANGUAGES: [&Words; 11] = [
+    &ENGLISH,
+    &GERMAN,
+    &FRENCH,
+    &SPANISH,
+    &ITALIAN,
+    &PORTUGUESE_PT,
+    &PORTUGUESE,
+    &DUTCH,
+    &SWEDISH,
+    &DANISH,
+    &NORWEGIAN,
+];
 
 impl Words {
     /// The words for a show in `language` (a BCP 47 tag as the manifest
@@ -501,9 +554,17 @@ impl Words {
     }
 
     /// Whether these are the words of a show in `language`.
+    /// (Words of a region, `pt-PT`, are those of a tag of that language
+    /// and region only.)
     fn speaks(&self, language: &str) -> bool {
-        let primary = primary(language);
-        std::iter::once(self.lang).chain(self.aliases.iter().copied()).any(|l| l.eq_ignore_ascii_case(primary))
+        let mut parts = language.split(['-', '_']);
+        let primary = parts.next().unwrap_or_default();
+        // The region: two letters or three digits, after an optional script.
+        let region = parts.find(|p| p.len() != 4);
+        std::iter::once(self.lang).chain(self.aliases.iter().copied()).any(|l| match l.split_once('-') {
+            Some((lang, r)) => lang.eq_ignore_ascii_case(primary) && region.is_some_and(|g| g.eq_ignore_ascii_case(r)),
+            None => l.eq_ignore_ascii_case(primary),
+        })
     }
 
     /// A day as a reader of the language writes it: "12 April 2017",
@@ -533,11 +594,6 @@ impl Words {
             _ => format!("{} KB", bytes.div_ceil(1000).min(bytes.saturating_add(500) / 1000).max(1)),
         }
     }
-}
-
-/// The first part of a language tag (`"pt"` of `"pt-BR"`).
-fn primary(language: &str) -> &str {
-    language.split(['-', '_']).next().unwrap_or_default()
 }
 
 /// `phrase` with each `{name}` blank filled from `values`, in one pass:
@@ -590,6 +646,13 @@ mod tests {
         assert!(!Words::for_language("no").foreign_to("no"));
         assert!(!Words::for_language("nb-NO").foreign_to("nb-NO"));
         assert!(Words::for_language("nn").foreign_to("nn"));
+        // Portugal's words for pt-PT, Brazil's for any other Portuguese.
+        assert_eq!(Words::for_language("pt-pt").lang, "pt-PT");
+        assert_eq!(Words::for_language("pt-Latn-PT").lang, "pt-PT");
+        assert_eq!(Words::for_language("pt").lang, "pt");
+        assert_eq!(Words::for_language("pt-AO").lang, "pt");
+        assert!(!Words::for_language("pt-PT").foreign_to("pt-PT"));
+        assert!(!Words::for_language("pt-BR").foreign_to("pt-BR"));
     }
 
     #[test]
