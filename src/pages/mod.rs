@@ -156,7 +156,7 @@ impl EpisodeView {
             "guid" => Value::from(ep.guid.as_str()),
             "path" => Value::from(e.page_path.as_str()),
             "url" => Value::from(e.page_url.as_str()),
-            "date" => Value::from(Words::for_language(&self.catalog.podcast.language).date(&ep.date)),
+            "date" => Value::from(words_of(&self.catalog).date(&ep.date)),
             "date_iso" => Value::from(ep.date.to_rfc3339()),
             "duration" => Value::from(crate::text::clock(e.primary_media().info.whole_seconds())),
             "guests" => Value::from(Serde(&ep.guests)),
@@ -164,7 +164,7 @@ impl EpisodeView {
             "season" => Value::from(Serde(ep.season)),
             "episode_type" => Value::from(ep.episode_type.as_str()),
             "notes_html" => Value::from(e.page_notes_html().as_ref()),
-            "sources" => Value::from(Serde(sources(e, Words::for_language(&self.catalog.podcast.language)))),
+            "sources" => Value::from(Serde(sources(e, words_of(&self.catalog)))),
             "chapters" => Value::from(Serde(chapters(e))),
             "transcript" => Value::from(Serde(transcript(e))),
             "transcripts" => Value::from(Serde(transcript_files(e))),
@@ -389,8 +389,8 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
         language: &p.language,
         english: p.language.get(..2).is_some_and(|l| l.eq_ignore_ascii_case("en"))
             && p.language.get(2..3).is_none_or(|c| c == "-"),
-        words: Words::for_language(&p.language),
-        foreign_words: Words::for_language(&p.language).foreign_to(&p.language),
+        words: words_of(catalog),
+        foreign_words: words_of(catalog).foreign_to(&p.language),
         copyright: p.copyright.as_deref(),
         link: p.link.as_str(),
         cover: match &p.image {
@@ -554,6 +554,11 @@ fn transcript_files(e: &LiveEpisode) -> Vec<TranscriptFile> {
         .collect()
 }
 
+/// The pages' own words for the show's language.
+fn words_of(catalog: &Catalog) -> &'static Words {
+    Words::for_language(&catalog.podcast.language)
+}
+
 /// The files an episode is published in, as templates see them.
 fn sources(e: &LiveEpisode, words: &Words) -> Vec<SourceView> {
     e.media
@@ -614,7 +619,7 @@ mod tests {
             guid: &ep.guid,
             path: &e.page_path,
             url: &e.page_url,
-            date: Words::for_language(&catalog.podcast.language).date(&ep.date),
+            date: words_of(catalog).date(&ep.date),
             date_iso: ep.date.to_rfc3339(),
             duration: crate::text::clock(e.primary_media().info.whole_seconds()),
             guests: &ep.guests,
@@ -622,7 +627,7 @@ mod tests {
             season: ep.season,
             episode_type: ep.episode_type.as_str(),
             notes_html: crate::markdown::page_html(&ep.notes, &ep.title),
-            sources: sources(e, Words::for_language(&catalog.podcast.language)),
+            sources: sources(e, words_of(catalog)),
             chapters: chapters(e),
             transcript: transcript(e),
             transcripts: transcript_files(e),
