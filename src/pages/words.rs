@@ -323,42 +323,10 @@ const PORTUGUESE: Words = Words {
 /// Portuguese as Portugal writes it (`pt-PT`; Brazil's is the `pt` above).
 const PORTUGUESE_PT: Words = Words {
     lang: "pt-PT",
-    aliases: &[],
-    by: "por",
-    with_cap: "Com",
-    with: "com",
-    latest_episode: "Último episódio",
-    no_episodes: "Ainda não há episódios.",
     subscribe: "Subscrever",
     subscribe_label: "Subscrever:",
-    chapters: "Capítulos",
-    transcript: "Transcrição",
-    episode: "Episódio",
-    season: "Temporada",
-    trailer: "Trailer",
-    bonus: "Extra",
-    listen: "Ouvir em {format} ({duration})",
     download: "Transferir {format}",
-    play: "Reproduzir {title}",
-    play_from: "Reproduzir a partir de {time}",
-    cover_art: "Capa de {show}",
-    artwork: "Imagem de {episode}",
-    months: [
-        "janeiro",
-        "fevereiro",
-        "março",
-        "abril",
-        "maio",
-        "junho",
-        "julho",
-        "agosto",
-        "setembro",
-        "outubro",
-        "novembro",
-        "dezembro",
-    ],
-    date: DateOrder::DayDeMonthDeYear,
-    decimal_comma: true,
+    ..PORTUGUESE
 };
 
 const DUTCH: Words = Words {
