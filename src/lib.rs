@@ -41,4 +41,5 @@ pub mod text;
 pub mod transcript;
 pub mod url;
 pub mod validate;
+pub mod words;
 pub mod xmlns;

@@ -31,6 +31,7 @@
 pub mod categories;
 pub mod licences;
 pub mod namespace;
+mod page_words;
 mod reader;
 
 use crate::diagnostic::{Diagnostic, Location};
@@ -221,6 +222,8 @@ pub struct Podcast {
     pub formats: FormatPolicy,
     /// The Podcasting 2.0 tags the show sets (people, funding, licence …).
     pub tags: namespace::ShowTags,
+    /// `[podcast.words]`: the pages' own words as the show gives them.
+    pub words: Option<crate::words::GivenWords>,
 }
 
 /// `formats` in `[podcast]`: what every episode must be published in.
@@ -706,6 +709,7 @@ impl Reading<'_> {
             ),
         );
         let tags = namespace::show(&mut t, cx);
+        let words = page_words::given(&mut t, cx, language.as_deref());
         t.finish(cx);
 
         let (owner_name, owner_email) = owner?;
@@ -733,6 +737,7 @@ impl Reading<'_> {
             utc_offset: utc_offset?,
             formats: formats?,
             tags,
+            words,
         })
     }
 

@@ -126,6 +126,44 @@ fn a_licence_slug_is_one_spdx_or_podcast_index_lists() {
 }
 
 #[test]
+fn the_pages_words_a_show_gives_are_checked() {
+    let with = |language: &str, words: &str| {
+        format!("{PODCAST}\n[podcast.words]\n{words}\n{EPISODE}")
+            .replace("language = \"en\"", &format!("language = \"{language}\""))
+    };
+    // Some words in place of German ones.
+    let show =
+        parse_in(show_dir().path(), &with("de", "listen = \"Hör rein: {format} ({duration})\"\ndecimal_comma = false"))
+            .unwrap();
+    let given = show.podcast.words.unwrap();
+    assert_eq!(given.words.get("listen").map(String::as_str), Some("Hör rein: {format} ({duration})"));
+    assert_eq!(given.decimal_comma, Some(false));
+    assert_eq!(
+        errors(&with("de", "listen = \"Hör rein ({duration})\"\nby = \"von {show}\"\nchapter = \"Kapitel\"")),
+        "episodes.toml:12:10: `listen` in [podcast.words] takes the blanks {format}, {duration}, once each; it has \
+         {duration}\n  help: e.g. listen = \"Listen to {format} ({duration})\" in the show's language\n\
+         episodes.toml:13:6: `by` in [podcast.words] is a word, without blanks; it has {show}\n  help: e.g. by = \"by\" \
+         in the show's language\nepisodes.toml:14:1: unknown key `chapter` in [podcast.words]\n  help: did you mean \
+         `chapters`?\n3 problems in episodes.toml"
+    );
+    assert_eq!(
+        errors(&with("de", "months = [\"Jänner\", \"Feber\"]")),
+        "episodes.toml:12:11: `months` in [podcast.words] must be twelve names, January first; it has 2\n  help: each a \
+         string of one line, as a date names the month: months = [\"janvier\", \"février\", …]\n1 problem in episodes.toml"
+    );
+    // A language the pages have no words in: all of them, or none.
+    let said = errors(&with("pl", "listen = \"Słuchaj ({format}, {duration})\""));
+    assert!(
+        said.starts_with(
+            "episodes.toml:11:1: the pages have no words of their own in \"pl\": [podcast.words] gives some of them but \
+             not by, with, with_cap,"
+        ) && said.contains(", date, months\n  help: give them all"),
+        "{said}"
+    );
+    assert!(parse_in(show_dir().path(), &with("pl", "")).is_ok_and(|s| s.podcast.words.is_some_and(|w| !w.is_whole())));
+}
+
+#[test]
 fn a_language_given_in_three_letters_where_two_exist_is_an_error() {
     let src = format!("{PODCAST}{EPISODE}").replace("language = \"en\"", "language = \"eng\"");
     assert_eq!(

@@ -11,7 +11,6 @@
 //! links are absolute, as feed readers want them.
 
 pub mod sitemap;
-pub mod words;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -25,7 +24,7 @@ use crate::catalog::{Catalog, LiveEpisode};
 use crate::feed::Feed;
 use crate::fsutil::Fingerprint;
 use crate::manifest::Asset;
-use words::Words;
+use crate::words::Words;
 
 const DEFAULTS: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
@@ -65,8 +64,8 @@ struct ShowView<'a> {
     /// Whether `language` is English.
     english: bool,
     /// The pages' own words ("Listen to {format} ({duration})", "Chapters")
-    /// in the show's language, or in English (see [`words`]).
-    words: &'static Words,
+    /// in the show's language, or in English (see [`crate::words`]).
+    words: Words<'a>,
     /// Whether `words` are in another language than the show's (English
     /// words on a page in Japanese): the built-in pages mark them
     /// `lang="en"`.
@@ -326,7 +325,7 @@ fn environment(templates_dir: &Path) -> Result<(Environment<'static>, Vec<u8>), 
 }
 
 /// `{{ show.words.listen|fill(format=source.label, duration=source.duration) }}`:
-/// the phrase with its blanks filled, in one pass (see [`words::fill`]).
+/// the phrase with its blanks filled, in one pass (see [`crate::words::fill`]).
 fn fill_filter(phrase: &str, kwargs: minijinja::value::Kwargs) -> Result<String, minijinja::Error> {
     let mut values = Vec::new();
     for name in kwargs.args() {
@@ -334,7 +333,7 @@ fn fill_filter(phrase: &str, kwargs: minijinja::value::Kwargs) -> Result<String,
         values.push((name, value.to_string()));
     }
     kwargs.assert_all_used()?;
-    Ok(words::fill(phrase, |name| values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())))
+    Ok(crate::words::fill(phrase, |name| values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())))
 }
 
 /// minijinja's HTML escaping also escapes `/`, which makes every URL in the
@@ -554,13 +553,13 @@ fn transcript_files(e: &LiveEpisode) -> Vec<TranscriptFile> {
         .collect()
 }
 
-/// The pages' own words for the show's language.
-fn words_of(catalog: &Catalog) -> &'static Words {
-    Words::for_language(&catalog.podcast.language)
+/// The pages' own words for the show's language, as the show gives them.
+fn words_of(catalog: &Catalog) -> Words<'_> {
+    Words::of_show(&catalog.podcast.language, catalog.podcast.words.as_ref())
 }
 
 /// The files an episode is published in, as templates see them.
-fn sources(e: &LiveEpisode, words: &Words) -> Vec<SourceView> {
+fn sources(e: &LiveEpisode, words: Words<'_>) -> Vec<SourceView> {
     e.media
         .iter()
         .map(|m| SourceView {

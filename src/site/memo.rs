@@ -414,6 +414,8 @@ pub fn channel_key(p: &Podcast, format: &dyn std::fmt::Debug, formats: &dyn std:
         utc_offset,
         formats: policy,
         tags,
+        // Only the pages say them (their keys have them, with the show).
+        words: _,
     } = p;
     let mut h = KeyHasher::new("channel");
     for s in [title, description, author, &owner.name, &owner.email, language] {

@@ -616,6 +616,64 @@ fn pages_speak_the_shows_language() {
     assert!(html.contains("<span>S’abonner\u{a0}:</span>") && html.contains("Écouter en MP3 (12:24)"), "{html}");
 }
 
+/// A show in a language the built-in pages have no words in (Polish)
+/// gives them all in `[podcast.words]`: the pages speak it, nothing marked
+/// as English. A change of one word is a change of every page.
+#[test]
+fn a_show_gives_the_pages_words_of_its_own_language() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let polish = r#"
+[podcast.words]
+by = "prowadzi"
+with = "gość:"
+with_cap = "Gość:"
+latest_episode = "Najnowszy odcinek"
+no_episodes = "Na razie brak odcinków."
+subscribe = "Subskrybuj"
+subscribe_label = "Subskrybuj:"
+chapters = "Rozdziały"
+transcript = "Transkrypcja"
+episode = "Odcinek"
+season = "Sezon"
+trailer = "Zwiastun"
+bonus = "Bonus"
+listen = "Słuchaj: {format} ({duration})"
+download = "Pobierz {format}"
+play = "Odtwórz: {title}"
+play_from = "Odtwórz od {time}"
+cover_art = "Okładka: {show}"
+artwork = "Grafika: {episode}"
+date = "{day} {month} {year}"
+months = ["stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"]
+decimal_comma = true
+"#;
+    let at = manifest.find("\n[[episode]]").expect("the sample has episodes");
+    let edited =
+        format!("{}{polish}{}", &manifest[..at], &manifest[at..]).replacen("language = \"en\"", "language = \"pl\"", 1);
+    show.write("episodes.toml", &edited);
+    show.build().ok();
+    let html = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"pl\">") && !html.contains("lang=\"en\""), "{html}");
+    for said in [
+        "<a href=\"../../media/coredns-miek-gieben.mp3\">Słuchaj: MP3 (12:24)</a> · \
+         <a href=\"../../media/coredns-miek-gieben.mp3\" download>Pobierz MP3</a>",
+        "<time datetime=\"2017-04-12T09:01:00-04:00\">12 kwietnia 2017</time> · 12:24 · Odcinek 2</p>",
+        "<h2>Rozdziały</h2>",
+        "aria-label=\"Odtwórz od 0:00\" lang=\"pl\">",
+        "<p><span>Gość:</span> Miek Gieben</p>",
+        "<span>Subskrybuj:</span>",
+    ] {
+        assert!(html.contains(said), "{said}: {html}");
+    }
+    assert!(show.read("public/index.html").contains("<p class=\"meta\"><span>prowadzi</span> Gordon Haff</p>"));
+    // One word changed: every page says it.
+    show.write("episodes.toml", &edited.replace("Pobierz {format}", "Ściągnij {format}"));
+    show.build().ok();
+    let html = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(html.contains("download>Ściągnij MP3</a>"), "{html}");
+}
+
 /// `itunes_title`: the title Apple shows, without the number the `title`
 /// carries; the other apps and the page keep the `title`. Changed, the
 /// next build writes it (the feeds are not taken as they were).

@@ -1,85 +1,78 @@
 //! The built-in pages' own words ("Listen to MP3 (15:10)", "Chapters", a
 //! date, a file's size) in the show's language: English, German, French,
 //! Spanish, Italian, Portuguese (Brazil's, and Portugal's for `pt-PT`),
-//! Dutch, Swedish, Danish and Norwegian (Bokmål). A show in another language gets the English words, and the
-//! pages mark them `lang="en"`.
+//! Dutch, Swedish, Danish and Norwegian (Bokmål), or as the show gives
+//! them (`[podcast.words]`: some of them, or all for another language). A
+//! show in another language that gives none gets the English words, and
+//! the pages mark them `lang="en"`.
 //!
 //! Templates read them as `show.words` (see the README's "Templates"); a
 //! phrase with a blank, such as `"Listen to {format} ({duration})"`, is
 //! filled with the `fill` filter, in one pass (a title holding `{format}`
 //! stays as it is).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, FixedOffset};
 use serde::Serialize;
 
 /// One language's words.
-#[derive(Debug, Serialize)]
-pub struct Words {
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Words<'a> {
     /// Their language (`"en"`, `"de"`…).
-    pub lang: &'static str,
+    pub lang: &'a str,
     /// Other first parts of a tag that take them (`"no"` for `"nb"`).
     #[serde(skip)]
     aliases: &'static [&'static str],
     /// "by" (the show's author, on the index).
-    pub by: &'static str,
+    pub by: &'a str,
     /// "With" (the guests, opening a paragraph).
-    pub with_cap: &'static str,
+    pub with_cap: &'a str,
     /// "with" (the guests, after the date and length).
-    pub with: &'static str,
+    pub with: &'a str,
     /// "Latest episode".
-    pub latest_episode: &'static str,
+    pub latest_episode: &'a str,
     /// "No episodes yet."
-    pub no_episodes: &'static str,
+    pub no_episodes: &'a str,
     /// "Subscribe" (the label of the feeds' list).
-    pub subscribe: &'static str,
+    pub subscribe: &'a str,
     /// "Subscribe:" (its heading, as the language punctuates it).
-    pub subscribe_label: &'static str,
+    pub subscribe_label: &'a str,
     /// "Chapters".
-    pub chapters: &'static str,
+    pub chapters: &'a str,
     /// "Transcript".
-    pub transcript: &'static str,
+    pub transcript: &'a str,
     /// "Episode" (before its number).
-    pub episode: &'static str,
+    pub episode: &'a str,
     /// "Season" (before its number).
-    pub season: &'static str,
+    pub season: &'a str,
     /// A trailer, as `episode_type` says ("Trailer").
-    pub trailer: &'static str,
+    pub trailer: &'a str,
     /// A bonus episode ("Bonus").
-    pub bonus: &'static str,
+    pub bonus: &'a str,
     /// "Listen to {format} ({duration})".
-    pub listen: &'static str,
+    pub listen: &'a str,
     /// "Download {format}".
-    pub download: &'static str,
+    pub download: &'a str,
     /// "Play {title}" (a player's label).
-    pub play: &'static str,
+    pub play: &'a str,
     /// "Play from {time}" (a chapter's or a cue's link).
-    pub play_from: &'static str,
+    pub play_from: &'a str,
     /// "Cover art of {show}".
-    pub cover_art: &'static str,
+    pub cover_art: &'a str,
     /// "Artwork for {episode}".
-    pub artwork: &'static str,
-    #[serde(skip)]
-    months: [&'static str; 12],
-    #[serde(skip)]
-    date: DateOrder,
-    #[serde(skip)]
-    decimal_comma: bool,
+    pub artwork: &'a str,
+    /// "{day} {month} {year}": how a date is written.
+    pub date: &'a str,
+    /// What the first of a month is written as, where not "1" ("1er").
+    pub first_day: Option<&'a str>,
+    /// The months, January first, as a date names them.
+    pub months: [&'a str; 12],
+    /// Whether a size is written "12,3 MB".
+    pub decimal_comma: bool,
 }
 
-/// How a language writes a date.
-#[derive(Debug, Clone, Copy)]
-enum DateOrder {
-    /// "12 April 2017"
-    DayMonthYear,
-    /// "12. April 2017"
-    DayDotMonthYear,
-    /// "12 avril 2017", "1er avril 2017"
-    French,
-    /// "12 de abril de 2017"
-    DayDeMonthDeYear,
-}
-
-const ENGLISH: Words = Words {
+const ENGLISH: Words<'static> = Words {
     lang: "en",
     aliases: &[],
     by: "by",
@@ -115,11 +108,12 @@ const ENGLISH: Words = Words {
         "November",
         "December",
     ],
-    date: DateOrder::DayMonthYear,
+    date: "{day} {month} {year}",
+    first_day: None,
     decimal_comma: false,
 };
 
-const GERMAN: Words = Words {
+const GERMAN: Words<'static> = Words {
     lang: "de",
     aliases: &[],
     by: "von",
@@ -155,11 +149,12 @@ const GERMAN: Words = Words {
         "November",
         "Dezember",
     ],
-    date: DateOrder::DayDotMonthYear,
+    date: "{day}. {month} {year}",
+    first_day: None,
     decimal_comma: true,
 };
 
-const FRENCH: Words = Words {
+const FRENCH: Words<'static> = Words {
     lang: "fr",
     aliases: &[],
     by: "par",
@@ -196,11 +191,12 @@ const FRENCH: Words = Words {
         "novembre",
         "décembre",
     ],
-    date: DateOrder::French,
+    date: "{day} {month} {year}",
+    first_day: Some("1er"),
     decimal_comma: true,
 };
 
-const SPANISH: Words = Words {
+const SPANISH: Words<'static> = Words {
     lang: "es",
     aliases: &[],
     by: "por",
@@ -236,11 +232,12 @@ const SPANISH: Words = Words {
         "noviembre",
         "diciembre",
     ],
-    date: DateOrder::DayDeMonthDeYear,
+    date: "{day} de {month} de {year}",
+    first_day: None,
     decimal_comma: true,
 };
 
-const ITALIAN: Words = Words {
+const ITALIAN: Words<'static> = Words {
     lang: "it",
     aliases: &[],
     by: "di",
@@ -276,11 +273,12 @@ const ITALIAN: Words = Words {
         "novembre",
         "dicembre",
     ],
-    date: DateOrder::DayMonthYear,
+    date: "{day} {month} {year}",
+    first_day: None,
     decimal_comma: true,
 };
 
-const PORTUGUESE: Words = Words {
+const PORTUGUESE: Words<'static> = Words {
     lang: "pt",
     aliases: &[],
     by: "por",
@@ -316,12 +314,13 @@ const PORTUGUESE: Words = Words {
         "novembro",
         "dezembro",
     ],
-    date: DateOrder::DayDeMonthDeYear,
+    date: "{day} de {month} de {year}",
+    first_day: None,
     decimal_comma: true,
 };
 
 /// Portuguese as Portugal writes it (`pt-PT`; Brazil's is the `pt` above).
-const PORTUGUESE_PT: Words = Words {
+const PORTUGUESE_PT: Words<'static> = Words {
     lang: "pt-PT",
     subscribe: "Subscrever",
     subscribe_label: "Subscrever:",
@@ -329,7 +328,7 @@ const PORTUGUESE_PT: Words = Words {
     ..PORTUGUESE
 };
 
-const DUTCH: Words = Words {
+const DUTCH: Words<'static> = Words {
     lang: "nl",
     aliases: &[],
     by: "door",
@@ -365,11 +364,12 @@ const DUTCH: Words = Words {
         "november",
         "december",
     ],
-    date: DateOrder::DayMonthYear,
+    date: "{day} {month} {year}",
+    first_day: None,
     decimal_comma: true,
 };
 
-const SWEDISH: Words = Words {
+const SWEDISH: Words<'static> = Words {
     lang: "sv",
     aliases: &[],
     by: "av",
@@ -405,11 +405,12 @@ const SWEDISH: Words = Words {
         "november",
         "december",
     ],
-    date: DateOrder::DayMonthYear,
+    date: "{day} {month} {year}",
+    first_day: None,
     decimal_comma: true,
 };
 
-const DANISH: Words = Words {
+const DANISH: Words<'static> = Words {
     lang: "da",
     aliases: &[],
     by: "af",
@@ -445,12 +446,13 @@ const DANISH: Words = Words {
         "november",
         "december",
     ],
-    date: DateOrder::DayDotMonthYear,
+    date: "{day}. {month} {year}",
+    first_day: None,
     decimal_comma: true,
 };
 
 /// Norwegian Bokmål (`nb`, and `no`, which most shows in it give).
-const NORWEGIAN: Words = Words {
+const NORWEGIAN: Words<'static> = Words {
     lang: "nb",
     aliases: &["no"],
     by: "av",
@@ -486,13 +488,14 @@ const NORWEGIAN: Words = Words {
         "november",
         "desember",
     ],
-    date: DateOrder::DayDotMonthYear,
+    date: "{day}. {month} {year}",
+    first_day: None,
     decimal_comma: true,
 };
 
 /// Every language the pages speak, English first.
 /// A regional variant (`pt-PT`) comes before its language's other words.
-pub const LANGUAGES: [&Words; 11] = [
+pub const LANGUAGES: [&Words<'static>; 11] = [
     &ENGLISH,
     &GERMAN,
     &FRENCH,
@@ -506,12 +509,75 @@ pub const LANGUAGES: [&Words; 11] = [
     &NORWEGIAN,
 ];
 
-impl Words {
+impl<'a> Words<'a> {
     /// The words for a show in `language` (a BCP 47 tag as the manifest
     /// has it: `"de"`, `"pt-BR"`), by its first part; English for a
     /// language the pages do not speak.
-    pub fn for_language(language: &str) -> &'static Words {
+    pub fn for_language(language: &str) -> &'static Words<'static> {
         LANGUAGES.into_iter().find(|w| w.speaks(language)).unwrap_or(&ENGLISH)
+    }
+
+    /// The words of a show in `language` that gives `given` (its
+    /// `[podcast.words]`): each word given in place of the built-in one.
+    /// Given whole, they are in the show's language whatever it is.
+    pub fn of_show(language: &'a str, given: Option<&'a GivenWords>) -> Words<'a> {
+        let mut words = *Words::for_language(language);
+        let Some(given) = given else { return words };
+        for (name, word) in &given.words {
+            words.set(name, word);
+        }
+        if let Some(months) = &given.months {
+            for (m, given) in words.months.iter_mut().zip(months) {
+                *m = given;
+            }
+        }
+        if let Some(comma) = given.decimal_comma {
+            words.decimal_comma = comma;
+        }
+        if words.foreign_to(language) && given.is_whole() {
+            (words.lang, words.aliases, words.first_day) = (language, &[], None);
+        }
+        words
+    }
+
+    /// Word `name` (of [`GIVEN`]) set to `word`; false for a name it has not.
+    fn set(&mut self, name: &str, word: &'a str) -> bool {
+        if name == "date" {
+            self.first_day = None;
+        }
+        self.named().into_iter().find(|(n, _)| *n == name).map(|(_, field)| *field = word).is_some()
+    }
+
+    /// Word `name` (of [`GIVEN`]).
+    pub fn word(&self, name: &str) -> Option<&'a str> {
+        let mut words = *self;
+        words.named().into_iter().find(|(n, _)| *n == name).map(|(_, field)| *field)
+    }
+
+    /// Every word a show may give, by its name in [`GIVEN`], in its order.
+    fn named(&mut self) -> [(&'static str, &mut &'a str); 20] {
+        [
+            ("by", &mut self.by),
+            ("with", &mut self.with),
+            ("with_cap", &mut self.with_cap),
+            ("latest_episode", &mut self.latest_episode),
+            ("no_episodes", &mut self.no_episodes),
+            ("subscribe", &mut self.subscribe),
+            ("subscribe_label", &mut self.subscribe_label),
+            ("chapters", &mut self.chapters),
+            ("transcript", &mut self.transcript),
+            ("episode", &mut self.episode),
+            ("season", &mut self.season),
+            ("trailer", &mut self.trailer),
+            ("bonus", &mut self.bonus),
+            ("listen", &mut self.listen),
+            ("download", &mut self.download),
+            ("play", &mut self.play),
+            ("play_from", &mut self.play_from),
+            ("cover_art", &mut self.cover_art),
+            ("artwork", &mut self.artwork),
+            ("date", &mut self.date),
+        ]
     }
 
     /// Whether these words are in another language than a show in
@@ -538,15 +604,18 @@ impl Words {
     /// A day as a reader of the language writes it: "12 April 2017",
     /// "12. April 2017", "1er avril 2017", "12 de abril de 2017".
     pub fn date(&self, date: &DateTime<FixedOffset>) -> String {
-        let (d, y) = (date.day(), date.year());
+        let (day, year) = (date.day().to_string(), date.year().to_string());
+        let day = match self.first_day {
+            Some(first) if date.day() == 1 => first,
+            _ => &day,
+        };
         let month = self.months[date.month0() as usize];
-        match self.date {
-            DateOrder::DayMonthYear => format!("{d} {month} {y}"),
-            DateOrder::DayDotMonthYear => format!("{d}. {month} {y}"),
-            DateOrder::French if d == 1 => format!("1er {month} {y}"),
-            DateOrder::French => format!("{d} {month} {y}"),
-            DateOrder::DayDeMonthDeYear => format!("{d} de {month} de {y}"),
-        }
+        fill(self.date, |blank| match blank {
+            "day" => Some(day),
+            "month" => Some(month),
+            "year" => Some(&year),
+            _ => None,
+        })
     }
 
     /// A file's size as a download page gives it: "910 KB", "12.3 MB"
@@ -562,6 +631,56 @@ impl Words {
             _ => format!("{} KB", bytes.div_ceil(1000).min(bytes.saturating_add(500) / 1000).max(1)),
         }
     }
+}
+
+/// The words a show may give in `[podcast.words]`, each with the blanks
+/// its phrase must have (no more, no fewer).
+pub const GIVEN: &[(&str, &[&str])] = &[
+    ("by", &[]),
+    ("with", &[]),
+    ("with_cap", &[]),
+    ("latest_episode", &[]),
+    ("no_episodes", &[]),
+    ("subscribe", &[]),
+    ("subscribe_label", &[]),
+    ("chapters", &[]),
+    ("transcript", &[]),
+    ("episode", &[]),
+    ("season", &[]),
+    ("trailer", &[]),
+    ("bonus", &[]),
+    ("listen", &["format", "duration"]),
+    ("download", &["format"]),
+    ("play", &["title"]),
+    ("play_from", &["time"]),
+    ("cover_art", &["show"]),
+    ("artwork", &["episode"]),
+    ("date", &["day", "month", "year"]),
+];
+
+/// `[podcast.words]` as the manifest gives it (checked there: each name
+/// one of [`GIVEN`] with its blanks, twelve months).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GivenWords {
+    /// Each word given, by its name in [`GIVEN`].
+    pub words: BTreeMap<String, String>,
+    /// The months, January first, as a date names them.
+    pub months: Option<Vec<String>>,
+    /// Whether a size is written "12,3 MB".
+    pub decimal_comma: Option<bool>,
+}
+
+impl GivenWords {
+    /// Whether every word is given (and the months): the pages' words are
+    /// then all the show's own.
+    pub fn is_whole(&self) -> bool {
+        self.months.is_some() && GIVEN.iter().all(|(name, _)| self.words.contains_key(*name))
+    }
+}
+
+/// The blanks of `phrase` (`["format", "duration"]`), in order.
+pub fn blanks(phrase: &str) -> Vec<&str> {
+    phrase.split('{').skip(1).filter_map(|s| s.split_once('}')).map(|(name, _)| name).collect()
 }
 
 /// `phrase` with each `{name}` blank filled from `values`, in one pass:
@@ -667,6 +786,54 @@ mod tests {
         assert_eq!(fill(ENGLISH.play, values), "Play A {format} title");
         assert_eq!(fill("{unknown} {format} {", values), "{unknown} MP3 {");
         assert_eq!(fill("}{}{format}", values), "}{}MP3");
+    }
+
+    /// A show's own words: some in place of its language's, or all of
+    /// them for a language the pages have none in.
+    #[test]
+    fn a_show_gives_some_words_or_all_of_them() {
+        let some = GivenWords {
+            words: [("listen".to_string(), "Hör rein: {format} ({duration})".to_string())].into(),
+            decimal_comma: Some(false),
+            ..GivenWords::default()
+        };
+        let words = Words::of_show("de", Some(&some));
+        assert_eq!(
+            (words.listen, words.download, words.lang),
+            ("Hör rein: {format} ({duration})", "{format} herunterladen", "de")
+        );
+        assert_eq!(words.size(12_345_678), "12.3 MB");
+        assert!(!words.foreign_to("de"));
+        // Some words of a language the pages have none in: still English, marked.
+        assert!(Words::of_show("pl", Some(&some)).foreign_to("pl"));
+        let mut all = GivenWords { months: Some((1..=12).map(|m| format!("m{m}")).collect()), ..GivenWords::default() };
+        for (name, takes) in GIVEN {
+            let blanks: String = takes.iter().map(|b| format!(" {{{b}}}")).collect();
+            all.words.insert(name.to_string(), format!("pl-{name}{blanks}"));
+        }
+        assert!(all.is_whole());
+        let words = Words::of_show("pl-PL", Some(&all));
+        assert_eq!((words.lang, words.by, words.play), ("pl-PL", "pl-by", "pl-play {title}"));
+        assert!(!words.foreign_to("pl-PL"));
+        assert_eq!(words.date(&day("2017-04-01T10:00:00+02:00")), "pl-date 1 m4 2017");
+        // A date of its own in French: no "1er" then.
+        let date = GivenWords {
+            words: [("date".to_string(), "{day}/{month}/{year}".to_string())].into(),
+            ..GivenWords::default()
+        };
+        assert_eq!(Words::of_show("fr", Some(&date)).date(&day("2017-04-01T10:00:00+02:00")), "1/avril/2017");
+    }
+
+    /// The names a show may give are the words' own, in one order.
+    #[test]
+    fn every_given_name_is_a_word() {
+        let mut words = ENGLISH;
+        let named: Vec<&str> = words.named().iter().map(|(n, _)| *n).collect();
+        let given: Vec<&str> = GIVEN.iter().map(|(n, _)| *n).collect();
+        assert_eq!(named, given);
+        for (name, takes) in GIVEN {
+            assert_eq!(blanks(ENGLISH.word(name).unwrap()), *takes, "{name}");
+        }
     }
 
     /// Every language has every phrase's blanks, and no others.
