@@ -34,6 +34,13 @@ pub fn run(opts: &Options, ui: &Ui) -> Result<ExitCode, Failure> {
         "Started a show in {dir}: episodes.toml, {cover}, .gitignore.\n\
          Next: fill in the placeholders in episodes.toml, then\n  {cd}podsmith add recording.mp3 --title \"Pilot\"\n  podsmith build"
     ));
+    let language = opts.language.as_deref().unwrap_or("en");
+    if podsmith::words::Words::for_language(language).foreign_to(language) {
+        ui.info(format!(
+            "The pages' own words (\"Listen to\", \"Chapters\", the months) stay English for \"{language}\", marked \
+             as such, unless you give them all in [podcast.words] (README: \"Templates\")."
+        ));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

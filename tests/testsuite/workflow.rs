@@ -468,6 +468,25 @@ fn init_refuses_bad_values_before_it_makes_anything_and_names_the_folder_for_a_s
     // A folder with a space is named so that the next command can be pasted.
     let run = other.run(&["init", "new show"]).ok();
     assert!(run.stderr.contains("  cd 'new show' && podsmith add recording.mp3"), "{}", run.stderr);
+    assert!(!run.stderr.contains("[podcast.words]"), "{}", run.stderr);
+}
+
+/// A show started in a language the pages have no words in is told how
+/// to give them; one in a language they speak is not.
+#[test]
+fn init_in_a_language_the_pages_do_not_speak_says_how_to_give_their_words() {
+    let show = Show::empty();
+    let run = show.run(&["init", "polish", "--language", "pl"]).ok();
+    assert!(
+        run.stderr.contains(
+            "The pages' own words (\"Listen to\", \"Chapters\", the months) stay English for \"pl\", marked as such, \
+             unless you give them all in [podcast.words] (README: \"Templates\")."
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = show.run(&["init", "german", "--language", "de"]).ok();
+    assert!(!run.stderr.contains("[podcast.words]"), "{}", run.stderr);
 }
 
 #[test]
