@@ -49,18 +49,24 @@ pub(super) fn given(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, language: Opti
     }
     if let Some(months) = f.array(cx, "months", "[\"January\", \"February\", …] (twelve)") {
         let names: Vec<&str> = months.iter().filter_map(|m| one_line(m.get_ref())).collect();
-        if names.len() == 12 && months.len() == 12 {
-            given.months = Some(names.into_iter().map(String::from).collect());
-        } else {
-            let span = months.first().map_or(f.span.clone(), Spanned::span);
-            cx.error(
-                &span,
-                format!("`months` in [podcast.words] must be twelve names, January first; it has {}", months.len()),
-                Some(
-                    "each a string of one line, as a date names the month: months = [\"janvier\", \"février\", …]"
-                        .into(),
-                ),
-            );
+        let bad = months.iter().position(|m| one_line(m.get_ref()).is_none());
+        let said = match (bad, months.len()) {
+            (None, 12) => {
+                given.months = Some(names.into_iter().map(String::from).collect());
+                None
+            }
+            (Some(n), _) => Some((
+                months[n].span(),
+                format!("month {} in [podcast.words] is not a name of one line (1 to 40 characters)", n + 1),
+            )),
+            (None, len) => Some((
+                months.first().map_or(f.span.clone(), Spanned::span),
+                format!("`months` in [podcast.words] must be twelve names, January first; it has {len}"),
+            )),
+        };
+        if let Some((span, message)) = said {
+            let help = "each a string of one line, as a date names the month: months = [\"janvier\", \"février\", …]";
+            cx.error(&span, message, Some(help.into()));
             fine = false;
         }
     }

@@ -151,6 +151,12 @@ fn the_pages_words_a_show_gives_are_checked() {
         "episodes.toml:12:11: `months` in [podcast.words] must be twelve names, January first; it has 2\n  help: each a \
          string of one line, as a date names the month: months = [\"janvier\", \"février\", …]\n1 problem in episodes.toml"
     );
+    let twelve = "months = [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", 9, \"j\", \"k\", \"l\"]";
+    assert_eq!(
+        errors(&with("de", twelve)),
+        "episodes.toml:12:51: month 9 in [podcast.words] is not a name of one line (1 to 40 characters)\n  help: each a \
+         string of one line, as a date names the month: months = [\"janvier\", \"février\", …]\n1 problem in episodes.toml"
+    );
     // A language the pages have no words in: all of them, or none.
     let said = errors(&with("pl", "listen = \"Słuchaj ({format}, {duration})\""));
     assert!(
