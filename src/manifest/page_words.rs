@@ -22,21 +22,7 @@ pub(super) fn given(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, language: Opti
     for &(name, takes) in GIVEN {
         let Some(word) = f.string(cx, name) else { continue };
         let example = format!("e.g. {name} = \"{}\" in the show's language", english.word(name).unwrap_or_default());
-        let has = blanks(word.get_ref());
-        let said = match (word.get_ref(), sorted(&has) == sorted(takes)) {
-            (w, _) if w.trim().is_empty() || w.contains(['\n', '\r']) || w.chars().count() > LONGEST => {
-                Some(format!("`{name}` in [podcast.words] must be one line of 1 to {LONGEST} characters"))
-            }
-            (_, false) if takes.is_empty() => {
-                Some(format!("`{name}` in [podcast.words] is a word, without blanks; it has {}", braced(&has)))
-            }
-            (_, false) => Some(format!(
-                "`{name}` in [podcast.words] takes the blanks {}, once each; it has {}",
-                braced(takes),
-                if has.is_empty() { "none".to_string() } else { braced(&has) }
-            )),
-            _ => None,
-        };
+        let said = word_problem(name, takes, word.get_ref());
         match said {
             Some(message) => {
                 cx.error(&word.span(), message, Some(example));
@@ -47,28 +33,9 @@ pub(super) fn given(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, language: Opti
             }
         }
     }
-    if let Some(months) = f.array(cx, "months", "[\"January\", \"February\", …] (twelve)") {
-        let names: Vec<&str> = months.iter().filter_map(|m| one_line(m.get_ref())).collect();
-        let bad = months.iter().position(|m| one_line(m.get_ref()).is_none());
-        let said = match (bad, months.len()) {
-            (None, 12) => {
-                given.months = Some(names.into_iter().map(String::from).collect());
-                None
-            }
-            (Some(n), _) => Some((
-                months[n].span(),
-                format!("month {} in [podcast.words] is not a name of one line (1 to 40 characters)", n + 1),
-            )),
-            (None, len) => Some((
-                months.first().map_or(f.span.clone(), Spanned::span),
-                format!("`months` in [podcast.words] must be twelve names, January first; it has {len}"),
-            )),
-        };
-        if let Some((span, message)) = said {
-            let help = "each a string of one line, as a date names the month: months = [\"janvier\", \"février\", …]";
-            cx.error(&span, message, Some(help.into()));
-            fine = false;
-        }
+    match months(&mut f, cx) {
+        Ok(months) => given.months = months,
+        Err(()) => fine = false,
     }
     given.decimal_comma = f.boolean(cx, "decimal_comma");
     let some = !given.words.is_empty() || given.months.is_some();
@@ -95,6 +62,45 @@ pub(super) fn given(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, language: Opti
     }
     f.finish(cx);
     Some(given)
+}
+
+/// What is wrong with word `name` given as `word` (`takes`: its blanks).
+fn word_problem(name: &str, takes: &[&str], word: &str) -> Option<String> {
+    let has = blanks(word);
+    match sorted(&has) == sorted(takes) {
+        _ if word.trim().is_empty() || word.contains(['\n', '\r']) || word.chars().count() > LONGEST => {
+            Some(format!("`{name}` in [podcast.words] must be one line of 1 to {LONGEST} characters"))
+        }
+        false if takes.is_empty() => {
+            Some(format!("`{name}` in [podcast.words] is a word, without blanks; it has {}", braced(&has)))
+        }
+        false => Some(format!(
+            "`{name}` in [podcast.words] takes the blanks {}, once each; it has {}",
+            braced(takes),
+            if has.is_empty() { "none".to_string() } else { braced(&has) }
+        )),
+        true => None,
+    }
+}
+
+/// `months`, if given: twelve names; `Err` once said what is wrong.
+fn months(f: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Result<Option<Vec<String>>, ()> {
+    let Some(months) = f.array(cx, "months", "[\"January\", \"February\", …] (twelve)") else { return Ok(None) };
+    let bad = months.iter().position(|m| one_line(m.get_ref()).is_none());
+    let (span, message) = match (bad, months.len()) {
+        (None, 12) => return Ok(Some(months.iter().filter_map(|m| one_line(m.get_ref())).map(String::from).collect())),
+        (Some(n), _) => (
+            months[n].span(),
+            format!("month {} in [podcast.words] is not a name of one line (1 to 40 characters)", n + 1),
+        ),
+        (None, len) => (
+            months.first().map_or(f.span.clone(), Spanned::span),
+            format!("`months` in [podcast.words] must be twelve names, January first; it has {len}"),
+        ),
+    };
+    let help = "each a string of one line, as a date names the month: months = [\"janvier\", \"février\", …]";
+    cx.error(&span, message, Some(help.into()));
+    Err(())
 }
 
 /// A month's name: a string of one line, 1 to 40 characters.
