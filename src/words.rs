@@ -517,6 +517,12 @@ impl<'a> Words<'a> {
         LANGUAGES.into_iter().find(|w| w.speaks(language)).unwrap_or(&ENGLISH)
     }
 
+    /// Whether the pages have words of their own in `language` (without
+    /// any the show gives).
+    pub fn built_in(language: &str) -> bool {
+        !Words::for_language(language).foreign_to(language)
+    }
+
     /// The words of a show in `language` that gives `given` (its
     /// `[podcast.words]`): each word given in place of the built-in one.
     /// Given whole, they are in the show's language whatever it is.
@@ -728,6 +734,7 @@ mod tests {
         assert!(japanese.foreign_to("ja"));
         // "english" is no tag (the manifest refuses it), and no match for "en".
         assert!(Words::for_language("english").foreign_to("english"));
+        assert!(Words::built_in("de-AT") && !Words::built_in("ja"));
         // Norwegian is given as `no` as often as `nb`; Nynorsk is not Bokmål.
         assert_eq!(Words::for_language("no").lang, "nb");
         assert!(!Words::for_language("no").foreign_to("no"));

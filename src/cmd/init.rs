@@ -35,7 +35,7 @@ pub fn run(opts: &Options, ui: &Ui) -> Result<ExitCode, Failure> {
          Next: fill in the placeholders in episodes.toml, then\n  {cd}podsmith add recording.mp3 --title \"Pilot\"\n  podsmith build"
     ));
     let language = opts.language.as_deref().unwrap_or("en");
-    if podsmith::words::Words::for_language(language).foreign_to(language) {
+    if !podsmith::words::Words::built_in(language) {
         ui.info(format!(
             "The pages' own words (\"Listen to\", \"Chapters\", the months) stay English for \"{language}\", marked \
              as such, unless you give them all in [podcast.words] (README: \"Templates\")."

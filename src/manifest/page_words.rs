@@ -39,9 +39,7 @@ pub(super) fn given(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, language: Opti
     }
     given.decimal_comma = f.boolean(cx, "decimal_comma");
     let some = !given.words.is_empty() || given.months.is_some();
-    if let Some(language) =
-        language.filter(|l| fine && some && Words::for_language(l).foreign_to(l) && !given.is_whole())
-    {
+    if let Some(language) = language.filter(|l| fine && some && !Words::built_in(l) && !given.is_whole()) {
         let mut missing: Vec<&str> =
             GIVEN.iter().map(|(name, _)| *name).filter(|name| !given.words.contains_key(*name)).collect();
         if given.months.is_none() {
