@@ -731,13 +731,14 @@ fn missing_formats(live: &[LiveEpisode], formats: &[AudioFormat]) -> Vec<Diagnos
                 Diagnostic::warning(
                     "FORMAT-MISSING",
                     format!(
-                        "{} no {} file and {} listed with their main file: {}",
+                        "{} no {} file and {} listed with {} main file: {}",
                         match missing.len() {
                             1 => "1 episode has".to_string(),
                             n => format!("{n} episodes have"),
                         },
                         format.label(),
                         if missing.len() == 1 { "is" } else { "are" },
+                        if missing.len() == 1 { "its" } else { "their" },
                         missing.join(", ")
                     ),
                 )

@@ -7,6 +7,7 @@ use podsmith::fsutil;
 use podsmith::show_lock::Access;
 
 use podsmith::add::{AddError, Options, Transfer, add};
+use podsmith::diagnostic::Diagnostic;
 use podsmith::manifest::EpisodeType;
 use podsmith::site::BuildError;
 
@@ -17,10 +18,9 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
     let notes = match args.notes.as_deref() {
         None => None,
         Some("-") => Some(notes_from_stdin()?),
-        Some(path) => Some(
-            fsutil::read_string(std::path::Path::new(path), fsutil::NOTES)
-                .map_err(|e| Failure::usage(format!("cannot read --notes {path}: {e}")))?,
-        ),
+        Some(path) => {
+            Some(fsutil::read_string(std::path::Path::new(path), fsutil::NOTES).map_err(|e| notes_unread(path, &e))?)
+        }
     };
     // After the lock: the manifest read now is the one the last command left,
     // and "now" comes after every add that went before this one.
@@ -145,4 +145,18 @@ fn notes_from_stdin() -> Result<String, Failure> {
         ));
     }
     Ok(text)
+}
+
+/// `--notes PATH` could not be read: a file that is not there may be notes
+/// given as text, which the flag takes from a file or from stdin.
+fn notes_unread(path: &str, e: &std::io::Error) -> Failure {
+    let said = Diagnostic::error("USAGE", format!("cannot read --notes {path}: {e}"));
+    let said = match e.kind() {
+        std::io::ErrorKind::NotFound => said.help(
+            "--notes takes a Markdown file, or - to read the notes from stdin: \
+             echo 'The notes' | podsmith add ... --notes -",
+        ),
+        _ => said,
+    };
+    Failure::of(vec![said], 2)
 }

@@ -260,3 +260,23 @@ error: 1 problem in episodes.toml
         }
     }
 }
+
+/// `add --notes` takes a file (or `-`); notes given as text are told how
+/// to give them, and the show is left as it was.
+#[test]
+fn add_notes_given_as_text_are_told_how_to_give_them() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let media = audio("cbr-xing.mp3").display().to_string();
+    let run = show.run(&["add", &media, "--title", "x", "--notes", "We talk about trees."]).fails(2);
+    assert_eq!(run.stdout, "");
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: cannot read --notes We talk about trees.: No such file or directory (os error 2)
+  help: --notes takes a Markdown file, or - to read the notes from stdin: echo 'The notes' | podsmith add ... --notes -
+
+"#]]
+    );
+    assert_eq!(show.read("episodes.toml"), manifest);
+}

@@ -280,3 +280,29 @@ Built 1 episode into public: feed.xml, feed.ogg.xml (2 feeds), 2 pages, 3 media/
 "#]]
     );
 }
+
+/// A show whose episodes are not all in every format: the feed of a
+/// format lists such an episode with its main file, and the build says
+/// which episodes, in the grammar of how many.
+#[test]
+fn an_episode_missing_a_format_is_listed_with_its_main_file_and_named() {
+    let both = episode("One", "g-1", "2024-01-01T00:00:00Z", &["pair-5s.mp3", "vorbis-5s.ogg"]);
+    let two = episode("Two", "g-2", "2024-01-02T00:00:00Z", &["cbr-xing.mp3"]);
+    let three = episode("Three", "g-3", "2024-01-03T00:00:00Z", &["vbr-xing.mp3"]);
+    let fixtures = ["pair-5s.mp3", "vorbis-5s.ogg", "cbr-xing.mp3", "vbr-xing.mp3"];
+    let show = Show::with(&format!("{PODCAST_TABLE}{both}{two}"), &fixtures);
+    let said = |run: Run| run.stderr.lines().filter(|l| l.contains("OGG")).collect::<Vec<_>>().join("\n");
+    assert_data_eq!(
+        said(show.build().ok()),
+        str!["warning: feed.ogg.xml: 1 episode has no OGG file and is listed with its main file: Two"]
+    );
+    show.write("episodes.toml", &format!("{PODCAST_TABLE}{both}{two}{three}"));
+    assert_data_eq!(
+        said(show.build().ok()),
+        str!["warning: feed.ogg.xml: 2 episodes have no OGG file and are listed with their main file: Three, Two"]
+    );
+    let ogg = show.channel("feed.ogg.xml");
+    let types: Vec<(&str, &str)> =
+        ogg.items().iter().map(|i| (i.title().unwrap(), i.enclosure().unwrap().mime_type.as_str())).collect();
+    assert_eq!(types, [("Three", "audio/mpeg"), ("Two", "audio/mpeg"), ("One", "audio/ogg")]);
+}
