@@ -60,6 +60,8 @@ const PROBE: &str = r#"<script src="/axe.min.js"></script>
     out.seeks.push([Number(a.dataset.seek), p.currentTime]);
     p.pause();
   }
+  out.dark = matchMedia('(prefers-color-scheme: dark)').matches;
+  out.background = getComputedStyle(document.body).backgroundColor;
   const found = await axe.run(document);
   out.violations = found.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
   const pre = document.createElement('pre');
@@ -73,6 +75,11 @@ const PROBE: &str = r#"<script src="/axe.min.js"></script>
 /// Loads `page` (a path under the served folder) in headless Chromium and
 /// returns what the probe script found.
 fn visit(chromium: &Path, served: &Path, server: &Server, page: &str) -> serde_json::Value {
+    visit_with(chromium, served, server, page, &[])
+}
+
+/// [`visit`], with Chromium given `flags` too.
+fn visit_with(chromium: &Path, served: &Path, server: &Server, page: &str, flags: &[&str]) -> serde_json::Value {
     let html = std::fs::read_to_string(served.join(page)).unwrap();
     let probe_page = page.replace("index.html", "browser-test.html");
     std::fs::write(served.join(&probe_page), html.replace("</body>", PROBE)).unwrap();
@@ -92,6 +99,7 @@ fn visit(chromium: &Path, served: &Path, server: &Server, page: &str) -> serde_j
             "--virtual-time-budget=20000",
             "--dump-dom",
         ])
+        .args(flags)
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(format!("{}{probe_page}", server.base()))
         .output()
@@ -144,6 +152,21 @@ fn pages_play_seek_and_pass_the_accessibility_check_in_chromium() {
     let duration = found["duration"].as_f64().unwrap_or(f64::NAN);
     assert!((duration - seconds(1)).abs() <= 1.0, "the index's player says {duration} s, the probe {} s", seconds(1));
     assert_eq!(found["violations"], serde_json::json!([]), "axe-core on the index");
+    assert_eq!(
+        (&found["dark"], &found["background"]),
+        (&serde_json::json!(false), &serde_json::json!("rgba(0, 0, 0, 0)"))
+    );
+    // The pages in a dark colour scheme (the listener's system's): dark,
+    // and their contrast checked again.
+    let dark = ["--blink-settings=preferredColorScheme=0"];
+    for page in ["index.html", "episodes/coredns-miek-gieben/index.html"] {
+        let found = visit_with(&chromium, &served, &server, page, &dark);
+        assert_eq!(
+            (&found["dark"], &found["background"]),
+            (&serde_json::json!(true), &serde_json::json!("rgb(21, 24, 27)"))
+        );
+        assert_eq!(found["violations"], serde_json::json!([]), "axe-core on {page}, dark");
+    }
 
     // An episode page in German: the pages' own words in the show's language.
     let german = Show::sample();

@@ -424,6 +424,14 @@ fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_la
     );
     let text = page_text(&index);
     assert!(text.contains("Latest episode"), "{text}");
+    // The latest episode is named, with a link to its page, its date and length.
+    assert!(
+        index.contains(
+            "<h2>Latest episode</h2>\n<h3><a href=\"episodes/kubernetes-sarah-novotny/\">Sarah Novotny on the Kubernetes community</a></h3>\n\
+             <p class=\"meta\"><time datetime=\"2017-04-12T09:03:00-04:00\">12 April 2017</time> · 20:54</p>"
+        ),
+        "{index}"
+    );
     assert!(
         index.contains(
             "<audio controls preload=\"none\" aria-label=\"Play Sarah Novotny on the Kubernetes community\">"
@@ -557,6 +565,13 @@ fn pages_of_a_show_in_another_language_mark_their_english_words() {
     }
     let index = show.read("public/index.html");
     assert!(index.contains("<section class=\"latest\" aria-label=\"Latest episode\" lang=\"en\">"), "{index}");
+    // The latest episode's title, in that section, is the show's own text.
+    assert!(
+        index.contains(
+            "<h3 lang=\"ja\"><a href=\"episodes/kubernetes-sarah-novotny/\">Sarah Novotny on the Kubernetes community</a></h3>"
+        ),
+        "{index}"
+    );
     // In English, nothing is marked.
     show.write("episodes.toml", &manifest);
     show.build().ok();
