@@ -217,13 +217,18 @@ fn self_link(cx: &mut Cx<'_>) {
             "add <atom:link href=\"https://…/feed.xml\" rel=\"self\" type=\"application/rss+xml\"/>",
         )),
         Some(link) => match link.attr("href") {
-            Some(href) if is_http_url(href) && super::items::has_scheme(href, "http") => cx.push(Finding::new(
-                id::APPLE_HOST_HTTPS,
-                at(Some(link)),
-                "the feed's own URL uses http://",
-                "serve the feed over https: Apple has announced secure feeds will be required",
-            )),
-            Some(href) if is_http_url(href) => {}
+            Some(href) if is_http_url(href) => {
+                // Apple: a feed URL everyone can reach, with no password.
+                super::items::host_rules(cx, href, at(Some(link)), "feed's own");
+                if super::items::has_scheme(href, "http") {
+                    cx.push(Finding::new(
+                        id::APPLE_HOST_HTTPS,
+                        at(Some(link)),
+                        "the feed's own URL uses http://",
+                        "serve the feed over https: Apple has announced secure feeds will be required",
+                    ));
+                }
+            }
             other => cx.push(Finding::new(
                 id::RSS_SELF,
                 at(Some(link)),

@@ -553,6 +553,21 @@ pub fn url_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
             "use plain ASCII file names, or percent-encode the URL",
         ));
     }
+    host_rules(cx, url, at.clone(), what);
+    if has_scheme(url, "http") {
+        cx.push(Finding::new(
+            id::APPLE_HOST_HTTPS,
+            at,
+            format!("the {what} URL uses http://"),
+            "serve it over https: Apple has announced secure feeds will be required, and browsers block mixed content",
+        ));
+    }
+}
+
+/// URL-CREDENTIALS and APPLE-HOST-PUBLIC for a URL that directories and
+/// apps fetch (the feed's own, a media file's, an image's): no user name
+/// or password in it, and a host on the public internet.
+pub fn host_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
     let host = url.split_once("://").map(|(_, r)| r.split(['/', '?', '#']).next().unwrap_or("")).unwrap_or("");
     if let Some((user, _)) = host.rsplit_once('@') {
         let what_is_in_it = if user.contains(':') { "a user name and password" } else { "a user name" };
@@ -582,17 +597,9 @@ pub fn url_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
     } else if is_private(&host) {
         cx.push(Finding::new(
             id::APPLE_HOST_PUBLIC,
-            at.clone(),
+            at,
             format!("the {what} URL points at {host}, an address on a private network that directories cannot reach"),
             "host the files at a public address",
-        ));
-    }
-    if has_scheme(url, "http") {
-        cx.push(Finding::new(
-            id::APPLE_HOST_HTTPS,
-            at,
-            format!("the {what} URL uses http://"),
-            "serve it over https: Apple has announced secure feeds will be required, and browsers block mixed content",
         ));
     }
 }

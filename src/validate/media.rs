@@ -328,7 +328,10 @@ fn art_format(cx: &mut Cx<'_>, art: &Art, img: &art::Image, url: &str) -> bool {
         cx.push(Finding::new(
             art.rule(id::APPLE_CH_IMAGE_FORMAT),
             at.clone(),
-            format!("{name} is a {} but its URL ends in .{ext}", img.format.name()),
+            match ext.as_str() {
+                "" => format!("{name} is a {} but its URL has no file extension", img.format.name()),
+                _ => format!("{name} is a {} but its URL ends in .{ext}", img.format.name()),
+            },
             format!(
                 "name it .{}: Apple checks that the URL matches the file type",
                 if img.format == art::Format::Png { "png" } else { "jpg" }

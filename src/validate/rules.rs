@@ -146,9 +146,9 @@ rule_table! {
     APPLE_IT_BLOCK: "APPLE-IT-BLOCK", Warning, S, "An item's `itunes:block` is `Yes` or `No`.";
     APPLE_IT_CHAPTERS: "APPLE-IT-CHAPTERS", Warning, S, "Timestamps in the description start at 00:00 and give at least three chapters (Apple's rule for description chapters).";
     // Hosting
-    APPLE_HOST_PUBLIC: "APPLE-HOST-PUBLIC", Error, S, "Media and image URLs are not on a private network (10.x, 192.168.x, *.local …); loopback gets a warning.";
+    APPLE_HOST_PUBLIC: "APPLE-HOST-PUBLIC", Error, S, "The feed's own URL (`atom:link rel=\"self\"`), media and image URLs are not on a private network (10.x, 192.168.x, *.local …); loopback gets a warning.";
     APPLE_HOST_HTTPS: "APPLE-HOST-HTTPS", Warning, S, "Feed, media and image URLs use https.";
-    URL_CREDENTIALS: "URL-CREDENTIALS", Error, S, "Media and image URLs carry no user name or password: everyone who reads the feed reads them, and browsers refuse such URLs in pages (Fetch standard), so web players and show-notes pages cannot play them.";
+    URL_CREDENTIALS: "URL-CREDENTIALS", Error, S, "The feed's own URL, media and image URLs carry no user name or password: everyone who reads the feed reads them, and browsers refuse such URLs in pages (Fetch standard), so web players and show-notes pages cannot play them.";
     APPLE_HOST_HEAD: "APPLE-HOST-HEAD", Error, N, "Every media and image URL answers HEAD with 200 (after redirects).";
     APPLE_HOST_RANGE: "APPLE-HOST-RANGE", Error, N, "Every media URL answers `Range: bytes=0-1` with 206 and `Content-Range` (after redirects).";
     APPLE_HOST_LENGTH: "APPLE-HOST-LENGTH", Error, N, "The served `Content-Length` equals the enclosure `length`.";
@@ -175,7 +175,7 @@ rule_table! {
     P20_GUID: "P20-GUID", Error, S, "`podcast:guid` is a UUID (warning: not version 5, or missing; note: not the UUIDv5 of the self URL).";
     P20_LOCKED: "P20-LOCKED", Error, S, "`podcast:locked` is `yes` or `no` (warning: missing).";
     P20_TRANSCRIPT: "P20-TRANSCRIPT", Error, S, "`podcast:transcript` has `url` and `type` (warning: a type apps do not know).";
-    P20_CHAPTERS: "P20-CHAPTERS", Error, S, "`podcast:chapters` has `url` and `type` `application/json+chapters`; [M] the JSON has `version` and `chapters` with ascending `startTime`s.";
+    P20_CHAPTERS: "P20-CHAPTERS", Error, S, "`podcast:chapters` has a `url` and a `type` (warning: a type other than `application/json+chapters`); [M] the JSON has `version` and `chapters` with ascending `startTime`s.";
     P20_PERSON: "P20-PERSON", Error, S, "`podcast:person` names someone, in at most 128 characters (warning: unknown role or group).";
     P20_FUNDING: "P20-FUNDING", Error, S, "`podcast:funding` has a `url` (warning: text over 128 characters).";
     P20_ALTENC: "P20-ALTENC", Error, S, "`podcast:alternateEnclosure` has `type` and at least one `podcast:source` (warning: no `length`).";

@@ -1022,3 +1022,50 @@ loudness: 3 files measured (3 decoded now, 0 known from the probe cache) — 2 w
     // With a feed of someone else's: refused as usage.
     show.run(&["validate", "public/feed.xml", "--loudness"]).fails(2);
 }
+
+/// The feed's own URL (its `atom:link rel="self"`) is judged as media URLs
+/// are: Apple wants a feed everyone can reach, with no password in it.
+#[test]
+fn the_feeds_own_url_is_public_and_carries_no_password() {
+    let own = "https://rulefixtures.net/podcast/feed.xml";
+    let said = |to: &str| -> Vec<String> {
+        let report = edited_valid(&|s: String| {
+            assert!(s.contains(own));
+            s.replacen(own, to, 1)
+        });
+        let ours = |f: &&podsmith::validate::Finding| f.code == "URL-CREDENTIALS" || f.code == "APPLE-HOST-PUBLIC";
+        report.findings.iter().filter(ours).map(|f| format!("{} {:?}: {}", f.code, f.severity, f.message)).collect()
+    };
+    assert_eq!(said(own), Vec::<String>::new());
+    assert_eq!(
+        said("https://ann:secret@192.168.1.5/podcast/feed.xml"),
+        [
+            "URL-CREDENTIALS Error: the feed's own URL \"https://ann:secret@192.168.1.5/podcast/feed.xml\" carries a user name and password",
+            "APPLE-HOST-PUBLIC Error: the feed's own URL points at 192.168.1.5, an address on a private network that directories cannot reach",
+        ]
+    );
+    assert_eq!(
+        said("https://127.0.0.1:8080/feed.xml"),
+        ["APPLE-HOST-PUBLIC Warning: the feed's own URL points at 127.0.0.1: only this computer can reach it"]
+    );
+}
+
+/// A cover whose URL has no extension, its file looked into: said so, not
+/// as a URL that "ends in .".
+#[test]
+fn a_cover_url_without_an_extension_is_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("rules/images")).unwrap();
+    fs::copy(fixtures().join("rules/images/cover.jpg"), dir.path().join("rules/images/cover")).unwrap();
+    let cover = "https://rulefixtures.net/podcast/rules/images/cover.jpg";
+    let valid = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    assert!(valid.contains(cover));
+    let text = valid.replacen(cover, "https://rulefixtures.net/podcast/rules/images/cover", 1);
+    let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    let local = LocalFiles { root: Some(dir.path().to_path_buf()), ..Default::default() };
+    let opts = Options { local: Some(std::sync::Arc::new(local)), now, formats: Default::default() };
+    let report = validate("edited.xml", text.as_bytes(), &opts);
+    let found: Vec<&str> = of(&report, "APPLE-CH-IMAGE-FORMAT").iter().map(|f| f.message.as_str()).collect();
+    let file = dir.path().join("rules/images/cover");
+    assert_eq!(found, [format!("{} is a JPEG but its URL has no file extension", file.display())]);
+}
