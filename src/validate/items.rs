@@ -103,6 +103,21 @@ fn titles(cx: &mut Cx<'_>, item: &Node, w: &Where, show_title: &str) {
             }
         }
     }
+    // The title Apple shows, where one is given: the same rule (it is
+    // there to leave the number and the show's name out).
+    if let Some(t) = cx.child(item, &Ns::Itunes, "title")
+        && let Some(why) = title_smell(&t.text, show_title)
+    {
+        cx.push(
+            Finding::new(
+                id::APPLE_IT_TITLE,
+                w.at(t.line),
+                format!("<itunes:title>: {}", why.replacen("the title", "its title", 1)),
+                "leave the number and the show's name out of itunes:title: Apple shows itunes:episode beside it",
+            )
+            .severity(Severity::Warning),
+        );
+    }
 }
 
 /// RSS-ENC-ONE and APPLE-IT-ENCL: one enclosure, then the first one's rules.

@@ -555,14 +555,36 @@ fn value(cx: &mut Cx<'_>, node: &Node, at: Where) {
     }
 }
 
-/// P20-TRAILER: a title, a `url` and an RFC 2822 `pubdate`.
+/// P20-TRAILER: a title (of at most 128 characters, else a warning), a
+/// `url`, an RFC 2822 `pubdate`, and a `season`, if any, that is a number.
 fn trailer(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    let length = node.text.chars().count();
     if node.text.is_empty() {
         cx.push(Finding::new(
             id::P20_TRAILER,
             at.clone(),
             "<podcast:trailer> has no title",
             "write the trailer's title as the element's text",
+        ));
+    } else if length > 128 {
+        cx.push(
+            Finding::new(
+                id::P20_TRAILER,
+                at.clone(),
+                format!("the trailer's title is {length} characters long"),
+                "keep it within 128 characters: apps may cut it",
+            )
+            .severity(Severity::Warning),
+        );
+    }
+    if let Some(season) = node.attr("season")
+        && !season.trim().parse::<u32>().is_ok_and(|n| n >= 1)
+    {
+        cx.push(Finding::new(
+            id::P20_TRAILER,
+            at.clone(),
+            format!("the trailer's season \"{season}\" is not a season number"),
+            "write the number of the season the trailer is for (season=\"2\"), or leave season out",
         ));
     }
     if need(cx, id::P20_TRAILER, node, &at, &["url", "pubdate"])

@@ -126,7 +126,7 @@ rule_table! {
     APPLE_CH_DEPRECATED: "APPLE-CH-DEPRECATED", Info, S, "`itunes:summary`, `itunes:subtitle` and `itunes:keywords` are no longer read by Apple.";
     APPLE_CH_HASEPISODE: "APPLE-CH-HASEPISODE", Error, S, "The feed has at least one item with an enclosure (Apple, Spotify).";
     // Apple: items
-    APPLE_IT_TITLE: "APPLE-IT-TITLE", Error, S, "Every item has a non-empty title (warning: episode numbers or the show title in it).";
+    APPLE_IT_TITLE: "APPLE-IT-TITLE", Error, S, "Every item has a non-empty title (warning: episode numbers or the show title in it, or in its `itunes:title`).";
     APPLE_IT_ENCL: "APPLE-IT-ENCL", Error, S, "Every item has an `enclosure`.";
     APPLE_IT_ENCL_EXT: "APPLE-IT-ENCL-EXT", Error, S, "The enclosure URL's path ends in an extension Apple lists (.mp3 .m4a .mp4 .m4v .mov .pdf): OGG, Opus, FLAC and WAV are not shown by Apple.";
     APPLE_IT_ENCL_TYPE: "APPLE-IT-ENCL-TYPE", Error, S, "The enclosure `type` is one Apple lists and matches the extension (warning: `audio/mp3` and its other aliases for .mp3; `audio/mp4`, `audio/m4a` or `audio/aac` for .m4a).";
@@ -187,7 +187,7 @@ rule_table! {
     P20_TXT: "P20-TXT", Warning, S, "`podcast:txt` is at most 4000 characters, its `purpose` at most 128.";
     P20_PODROLL: "P20-PODROLL", Error, S, "`podcast:podroll` holds `podcast:remoteItem`s, each with a `feedGuid`.";
     P20_VALUE: "P20-VALUE", Error, S, "`podcast:value` has `type` and `method` and recipients with `type`, `address` and `split`.";
-    P20_TRAILER: "P20-TRAILER", Error, S, "`podcast:trailer` has a title, a `url` and an RFC 2822 `pubdate`.";
+    P20_TRAILER: "P20-TRAILER", Error, S, "`podcast:trailer` has a title, a `url`, an RFC 2822 `pubdate` and, if it has a `season`, a season number (warning: a title over 128 characters).";
     P20_OTHER: "P20-OTHER", Error, S, "`podcast:soundbite` (startTime, duration), `podcast:location` (≤128 chars), `podcast:block` (yes/no), `podcast:image` (href).";
     PSC_CHAPTERS: "PSC-CHAPTERS", Error, S, "`psc:chapters` (Podlove Simple Chapters, which Spotify reads) holds `psc:chapter`s, each with a `title` and a `start` in normal play time such as `00:01:30.000` (warning: starts not in ascending order, or after the item's `itunes:duration`).";
     PLACEHOLDER: "PLACEHOLDER", Warning, S, "Nothing is left from `podsmith init` or an example: URLs or e-mail on example.com (or .example, .test, .invalid), text saying \"placeholder\", [M] the placeholder cover.";

@@ -1069,3 +1069,36 @@ fn a_cover_url_without_an_extension_is_said_so() {
     let file = dir.path().join("rules/images/cover");
     assert_eq!(found, [format!("{} is a JPEG but its URL has no file extension", file.display())]);
 }
+
+/// `itunes:title` is held to `<title>`'s rule (no episode number, not the
+/// show's name); a trailer's title is kept within 128 characters and its
+/// season is a season number.
+#[test]
+fn an_itunes_title_and_a_trailer_are_held_to_their_rules() {
+    let said = |from: &str, to: &str, code: &str| -> Vec<String> {
+        let report = edited_valid(&|s: String| {
+            assert!(s.contains(from), "{from}");
+            s.replacen(from, to, 1)
+        });
+        of(&report, code).iter().map(|f| format!("{:?}: {}", f.severity, f.message)).collect()
+    };
+    let pilot = "<itunes:title>Pilot</itunes:title>";
+    assert_eq!(said(pilot, pilot, "APPLE-IT-TITLE"), Vec::<String>::new());
+    assert_eq!(
+        said(pilot, "<itunes:title>Episode 1: Pilot</itunes:title>", "APPLE-IT-TITLE"),
+        ["Warning: <itunes:title>: its title \"Episode 1: Pilot\" starts with an episode number"]
+    );
+    assert_eq!(
+        said(pilot, "<itunes:title>Pilot of Rule Fixtures</itunes:title>", "APPLE-IT-TITLE"),
+        ["Warning: <itunes:title>: its title \"Pilot of Rule Fixtures\" repeats the show's name"]
+    );
+    let trailer = "type=\"audio/mpeg\">The trailer</podcast:trailer>";
+    assert_eq!(said(trailer, trailer, "P20-TRAILER"), Vec::<String>::new());
+    let long = format!("type=\"audio/mpeg\">{}</podcast:trailer>", "t".repeat(129));
+    assert_eq!(said(trailer, &long, "P20-TRAILER"), ["Warning: the trailer's title is 129 characters long"]);
+    assert_eq!(said(trailer, &format!("season=\"2\" {trailer}"), "P20-TRAILER"), Vec::<String>::new());
+    assert_eq!(
+        said(trailer, &format!("season=\"two\" {trailer}"), "P20-TRAILER"),
+        ["Error: the trailer's season \"two\" is not a season number"]
+    );
+}
