@@ -221,6 +221,9 @@ fn show_tags(w: &mut Writer<Vec<u8>>, catalog: &Catalog) -> io::Result<()> {
         if let Some(r) = &u.rrule {
             el = el.with_attribute(("rrule", r.as_str()));
         }
+        if let Some(d) = &u.dtstart {
+            el = el.with_attribute(("dtstart", d.as_str()));
+        }
         if u.complete {
             el = el.with_attribute(("complete", "true"));
         }

@@ -350,9 +350,56 @@ pub fn is_uuid(s: &str) -> bool {
     s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
 }
 
+/// What is wrong with `rule` as the RFC 5545 recurrence rule of a
+/// `podcast:updateFrequency` (`dtstart`: whether one is given beside it),
+/// if anything: it is `KEY=VALUE` parts joined by `;`, with a FREQ, and a
+/// rule that counts its releases (COUNT) needs the date they count from.
+pub fn rrule_problem(rule: &str, dtstart: bool) -> Option<&'static str> {
+    const FREQS: &[&str] = &["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
+    let parts: Option<Vec<(&str, &str)>> =
+        rule.split(';').map(|p| p.split_once('=').filter(|(k, v)| !k.is_empty() && !v.is_empty())).collect();
+    let Some(parts) = parts else { return Some("not an RFC 5545 rule (KEY=VALUE;…)") };
+    let has = |key: &str| parts.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| *v);
+    if !has("FREQ").is_some_and(|f| FREQS.iter().any(|x| x.eq_ignore_ascii_case(f))) {
+        return Some("an RFC 5545 rule with no FREQ (DAILY, WEEKLY, MONTHLY …)");
+    }
+    if has("COUNT").is_some() && !dtstart {
+        return Some("a rule that counts its releases (COUNT) with no dtstart to count from");
+    }
+    None
+}
+
+/// An ISO 8601 date (`2026-01-05`) or date and time (RFC 3339).
+pub fn is_iso_date(text: &str) -> bool {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() || chrono::DateTime::parse_from_rfc3339(text).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_update_rule_has_a_freq_and_a_start_if_it_counts() {
+        assert_eq!(rrule_problem("FREQ=WEEKLY", false), None);
+        assert_eq!(rrule_problem("freq=monthly;BYMONTHDAY=1", false), None);
+        assert_eq!(rrule_problem("FREQ=DAILY;COUNT=10", true), None);
+        assert_eq!(rrule_problem("WEEKLY", false), Some("not an RFC 5545 rule (KEY=VALUE;…)"));
+        assert_eq!(rrule_problem("FREQ=WEEKLY;", false), Some("not an RFC 5545 rule (KEY=VALUE;…)"));
+        assert_eq!(
+            rrule_problem("INTERVAL=2", false),
+            Some("an RFC 5545 rule with no FREQ (DAILY, WEEKLY, MONTHLY …)")
+        );
+        assert_eq!(
+            rrule_problem("FREQ=FORTNIGHTLY", false),
+            Some("an RFC 5545 rule with no FREQ (DAILY, WEEKLY, MONTHLY …)")
+        );
+        assert_eq!(
+            rrule_problem("FREQ=DAILY;COUNT=10", false),
+            Some("a rule that counts its releases (COUNT) with no dtstart to count from")
+        );
+        assert!(is_iso_date("2026-01-05") && is_iso_date("2023-04-01T00:00:00.000Z"));
+        assert!(!is_iso_date("April") && !is_iso_date("2026-01-05T09:00:00"));
+    }
 
     #[test]
     fn a_region_is_a_countrys_code() {

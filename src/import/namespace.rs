@@ -327,13 +327,24 @@ fn update_frequency(u: &Extension, dropped: &mut Dropped) -> Option<Value> {
     };
     let mut t = InlineTable::new();
     t.insert("text", text.into());
-    let is_rule =
-        |r: &str| r.split(';').all(|part| part.split_once('=').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty()));
-    match attr(u, "rrule") {
-        Some(r) if is_rule(r) => {
-            t.insert("rrule", r.into());
+    let dtstart = attr(u, "dtstart").filter(|d| {
+        let date = d.parse::<toml::value::Datetime>().is_ok_and(|t| t.time.is_none() || t.offset.is_some());
+        let kept = crate::text::is_iso_date(d) && date;
+        if !kept {
+            dropped.unusable("podcast:updateFrequency dtstart", "not an ISO 8601 date");
         }
-        Some(_) => dropped.unusable("podcast:updateFrequency rrule", "not an RFC 5545 rule (KEY=VALUE;…)"),
+        kept
+    });
+    match attr(u, "rrule") {
+        Some(r) => match crate::text::rrule_problem(r, dtstart.is_some()) {
+            None => {
+                t.insert("rrule", r.into());
+                if let Some(d) = dtstart.and_then(|d| d.parse::<toml::value::Datetime>().ok()) {
+                    t.insert("dtstart", d.into());
+                }
+            }
+            Some(why) => dropped.unusable("podcast:updateFrequency rrule", why),
+        },
         None => {}
     }
     if attr(u, "complete").is_some_and(|c| c.eq_ignore_ascii_case("true")) {

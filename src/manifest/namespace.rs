@@ -63,6 +63,8 @@ pub struct UpdateFrequency {
     pub text: String,
     /// An RFC 5545 rule (`FREQ=WEEKLY`).
     pub rrule: Option<String>,
+    /// The date (or date and time, RFC 3339) the rule counts from.
+    pub dtstart: Option<String>,
     /// The show will not be updated again.
     pub complete: bool,
 }
@@ -496,19 +498,38 @@ fn update_frequency(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Upda
     let mut f = t.table(cx, "update_frequency")?;
     let text = f.required_string(cx, "text", "\"Weekly\"").map(Spanned::into_inner);
     let rrule = f.string(cx, "rrule");
+    let dtstart = f.datetime(cx, "dtstart");
     let complete = f.boolean(cx, "complete").unwrap_or(false);
     f.finish(cx);
+    // A date, or a date and time with its offset: as the namespace writes it.
+    let dtstart = match dtstart {
+        Some(d) if d.get_ref().date.is_some() && (d.get_ref().time.is_none() || d.get_ref().offset.is_some()) => {
+            Some(d.get_ref().to_string())
+        }
+        Some(d) => {
+            cx.error(
+                &d.span(),
+                format!("`dtstart` {} has a time but no offset", d.get_ref()),
+                Some(
+                    "give a date, dtstart = 2026-01-05, or a date and time with its offset, 2026-01-05T09:00:00Z"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        None => None,
+    };
     if let Some(r) = &rrule
-        && !r.get_ref().split(';').all(|part| part.split_once('=').is_some_and(|(k, v)| !k.is_empty() && !v.is_empty()))
+        && let Some(why) = crate::text::rrule_problem(r.get_ref(), dtstart.is_some())
     {
         cx.error(
             &r.span(),
-            format!("`rrule` \"{}\" is not an RFC 5545 rule", r.get_ref()),
-            Some("e.g. rrule = \"FREQ=WEEKLY\"".into()),
+            format!("`rrule` \"{}\" is {why}", r.get_ref()),
+            Some("e.g. rrule = \"FREQ=WEEKLY\" (a COUNT with dtstart = 2026-01-05)".into()),
         );
         return None;
     }
-    Some(UpdateFrequency { text: text?, rrule: rrule.map(Spanned::into_inner), complete })
+    Some(UpdateFrequency { text: text?, rrule: rrule.map(Spanned::into_inner), dtstart, complete })
 }
 
 fn remote_item(f: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<RemoteItem> {

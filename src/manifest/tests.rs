@@ -104,6 +104,32 @@ fn a_title_is_one_line() {
 }
 
 #[test]
+fn an_update_frequency_rule_has_a_freq_and_counts_from_a_dtstart() {
+    let with = |table: &str| format!("{PODCAST}update_frequency = {table}\n{EPISODE}");
+    assert_eq!(
+        errors(&with("{ text = \"Weekly\", rrule = \"FREQ=WEEKLY;COUNT=6\" }")),
+        "episodes.toml:10:47: `rrule` \"FREQ=WEEKLY;COUNT=6\" is a rule that counts its releases (COUNT) with no \
+         dtstart to count from\n  help: e.g. rrule = \"FREQ=WEEKLY\" (a COUNT with dtstart = 2026-01-05)\n\
+         1 problem in episodes.toml"
+    );
+    assert!(
+        errors(&with("{ text = \"Weekly\", rrule = \"INTERVAL=2\" }")).contains("is an RFC 5545 rule with no FREQ")
+    );
+    assert!(
+        errors(&with("{ text = \"Weekly\", rrule = \"FREQ=WEEKLY\", dtstart = 2026-01-05T09:00:00 }"))
+            .contains("`dtstart` 2026-01-05T09:00:00 has a time but no offset")
+    );
+    for (table, dtstart) in [
+        ("{ text = \"Weekly\", rrule = \"FREQ=WEEKLY;COUNT=6\", dtstart = 2026-01-05 }", Some("2026-01-05")),
+        ("{ text = \"Daily\", rrule = \"FREQ=DAILY\", dtstart = 2026-01-05T09:00:00Z }", Some("2026-01-05T09:00:00Z")),
+        ("{ text = \"Now and then\" }", None),
+    ] {
+        let show = parse_in(show_dir().path(), &with(table)).unwrap_or_else(|e| panic!("{table}: {e:?}"));
+        assert_eq!(show.podcast.tags.update_frequency.unwrap().dtstart.as_deref(), dtstart, "{table}");
+    }
+}
+
+#[test]
 fn a_licence_slug_is_one_spdx_or_podcast_index_lists() {
     let with = |licence: &str| format!("{PODCAST}license = {licence}\n{EPISODE}");
     assert_eq!(

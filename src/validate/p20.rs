@@ -227,6 +227,7 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
         "trailer" => trailer(cx, node, at),
         "soundbite" => soundbite(cx, node, at),
         "location" => location(cx, node, at),
+        "updateFrequency" => update_frequency(cx, node, at),
         "block" => block(cx, node, at),
         "image" => {
             need(cx, id::P20_OTHER, node, &at, &["href"]);
@@ -634,6 +635,39 @@ fn location(cx: &mut Cx<'_>, node: &Node, at: Where) {
             .severity(Severity::Warning),
         );
     }
+}
+
+/// P20-OTHER for `podcast:updateFrequency`: a text that says how often (at
+/// most 128 characters); `complete` true or false; `dtstart` an ISO 8601
+/// date or date and time; `rrule` an RFC 5545 rule with a FREQ, and a
+/// `dtstart` if it counts its releases (COUNT).
+fn update_frequency(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    let mut said = |what: String, fix: &str| cx.push(Finding::new(id::P20_OTHER, at.clone(), what, fix));
+    if node.text.trim().is_empty() {
+        said("<podcast:updateFrequency> is empty".into(), "say how often episodes come, e.g. Weekly");
+    }
+    if let Some(c) = node.attr("complete").filter(|c| !["true", "false"].contains(c)) {
+        said(
+            format!("<podcast:updateFrequency complete=\"{}\"> is not true or false", truncate_chars(c, 40)),
+            "write complete=\"true\" (no more episodes will come) or leave it out",
+        );
+    }
+    let dtstart = node.attr("dtstart");
+    if let Some(d) = dtstart.filter(|d| !crate::text::is_iso_date(d)) {
+        said(
+            format!("<podcast:updateFrequency dtstart=\"{}\"> is not an ISO 8601 date", truncate_chars(d, 40)),
+            "write a date, 2026-01-05, or a date and time, 2026-01-05T09:00:00Z",
+        );
+    }
+    if let Some(rule) = node.attr("rrule")
+        && let Some(why) = crate::text::rrule_problem(rule, dtstart.is_some())
+    {
+        said(
+            format!("<podcast:updateFrequency rrule=\"{}\"> is {why}", truncate_chars(rule, 60)),
+            "write a rule such as FREQ=WEEKLY or FREQ=MONTHLY;BYMONTHDAY=1 (a COUNT with a dtstart)",
+        );
+    }
+    too_long(cx, id::P20_OTHER, &at, "the update frequency".into(), &node.text, 128);
 }
 
 /// P20-OTHER for `podcast:block`: yes or no.

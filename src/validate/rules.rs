@@ -188,7 +188,7 @@ rule_table! {
     P20_PODROLL: "P20-PODROLL", Error, S, "`podcast:podroll` holds `podcast:remoteItem`s, each with a `feedGuid`.";
     P20_VALUE: "P20-VALUE", Error, S, "`podcast:value` has `type` and `method` and recipients with `type`, `address` and `split`.";
     P20_TRAILER: "P20-TRAILER", Error, S, "`podcast:trailer` has a title, a `url`, an RFC 2822 `pubdate` and, if it has a `season`, a season number (warning: a title over 128 characters).";
-    P20_OTHER: "P20-OTHER", Error, S, "`podcast:soundbite` (startTime, duration), `podcast:location` (≤128 chars), `podcast:block` (yes/no), `podcast:image` (href).";
+    P20_OTHER: "P20-OTHER", Error, S, "`podcast:soundbite` (startTime, duration), `podcast:location` (≤128 chars), `podcast:block` (yes/no), `podcast:image` (href), `podcast:updateFrequency` (a text; `complete` true/false; `dtstart` an ISO 8601 date; `rrule` with a FREQ, and a `dtstart` if it has a COUNT).";
     PSC_CHAPTERS: "PSC-CHAPTERS", Error, S, "`psc:chapters` (Podlove Simple Chapters, which Spotify reads) holds `psc:chapter`s, each with a `title` and a `start` in normal play time such as `00:01:30.000` (warning: starts not in ascending order, or after the item's `itunes:duration`).";
     PLACEHOLDER: "PLACEHOLDER", Warning, S, "Nothing is left from `podsmith init` or an example: URLs or e-mail on example.com (or .example, .test, .invalid), text saying \"placeholder\", [M] the placeholder cover.";
     PSP_CH_REC: "PSP-CH-REC", Warning, S, "The channel has `podcast:guid` and `podcast:locked`, as the PSP-1 standard recommends.";

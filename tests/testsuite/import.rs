@@ -1156,3 +1156,38 @@ fn a_language_region_that_is_no_countrys_is_imported_as_the_countrys_code() {
         assert!(run.stderr.contains(&format!("the feed's language \"{given}\" has")), "{}", run.stderr);
     }
 }
+
+/// `podcast:updateFrequency` is kept with its rule and the date it counts
+/// from; a rule that counts with no such date is left out, and said.
+#[test]
+fn an_update_frequency_is_kept_with_its_start_or_its_rule_left_out() {
+    let show = Show::sample();
+    show.build().ok();
+    let feed = show.read("public/feed.xml");
+    assert!(feed.contains("<podcast:locked"));
+    for (attrs, rrule, dtstart, said) in [
+        ("rrule=\"FREQ=WEEKLY;COUNT=4\" dtstart=\"2017-04-01\"", Some("FREQ=WEEKLY;COUNT=4"), Some("2017-04-01"), None),
+        (
+            "rrule=\"FREQ=WEEKLY;COUNT=4\"",
+            None,
+            None,
+            Some(
+                "a podcast:updateFrequency rrule was left out: a rule that counts its releases (COUNT) with no dtstart",
+            ),
+        ),
+    ] {
+        let element = format!("<podcast:updateFrequency {attrs}>Four weeks</podcast:updateFrequency><podcast:locked");
+        show.write("old.xml", &feed.replacen("<podcast:locked", &element, 1));
+        let _ = std::fs::remove_dir_all(show.path("new"));
+        let run = show.run(&["import", "old.xml", "new"]).ok();
+        let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+        let every = parsed.podcast.tags.update_frequency.expect("kept");
+        assert_eq!(
+            (every.text.as_str(), every.rrule.as_deref(), every.dtstart.as_deref()),
+            ("Four weeks", rrule, dtstart)
+        );
+        if let Some(said) = said {
+            assert!(run.stderr.contains(said), "{}", run.stderr);
+        }
+    }
+}

@@ -272,7 +272,7 @@ persons = [{ name = "Ann Example", href = "https://example.com/ann", img = "http
 funding = [{ url = "https://example.com/support", text = "Support the show" }]
 license = "CC-BY-4.0"
 location = { name = "Berlin", geo = "geo:52.52,13.405", osm = "R62422" }
-update_frequency = { text = "Weekly", rrule = "FREQ=WEEKLY" }
+update_frequency = { text = "Weekly, twelve episodes", rrule = "FREQ=WEEKLY;COUNT=12", dtstart = 2024-01-01 }
 podroll = [{ feed_guid = "917393e3-1b1e-5cef-ace4-edaa54e1f810" }]
 txt = [{ text = "S6lpp-7ZCn8-dZfGc-OoyaG", purpose = "verify" }]
 prefix = "https://op3.dev/e/"
@@ -310,9 +310,10 @@ fn every_namespace_tag_a_publisher_sets_round_trips_through_a_real_parser() {
     );
     assert_eq!(one("license").value(), Some("CC-BY-4.0"));
     assert_eq!((one("location").value(), attr(&one("location"), "geo").as_str()), (Some("Berlin"), "geo:52.52,13.405"));
+    let every = one("updateFrequency");
     assert_eq!(
-        (one("updateFrequency").value(), attr(&one("updateFrequency"), "rrule").as_str()),
-        (Some("Weekly"), "FREQ=WEEKLY")
+        (every.value(), attr(&every, "rrule").as_str(), attr(&every, "dtstart").as_str()),
+        (Some("Weekly, twelve episodes"), "FREQ=WEEKLY;COUNT=12", "2024-01-01")
     );
     assert_eq!(attr(&one("podroll").children()["remoteItem"][0], "feedGuid"), "917393e3-1b1e-5cef-ace4-edaa54e1f810");
     assert_eq!(

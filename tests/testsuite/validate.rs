@@ -1102,3 +1102,46 @@ fn an_itunes_title_and_a_trailer_are_held_to_their_rules() {
         ["Error: the trailer's season \"two\" is not a season number"]
     );
 }
+
+/// `podcast:updateFrequency`: a text, `complete` true or false, `dtstart`
+/// a date, `rrule` an RFC 5545 rule, with a `dtstart` if it counts.
+#[test]
+fn an_update_frequency_is_checked_as_the_namespace_says() {
+    let locked = "<podcast:locked owner=\"ann@rulefixtures.net\">yes</podcast:locked>";
+    let said = |element: &str| -> Vec<String> {
+        let report = edited_valid(&|s: String| {
+            assert!(s.contains(locked));
+            s.replacen(locked, &format!("{locked}\n    {element}"), 1)
+        });
+        of(&report, "P20-OTHER").iter().map(|f| format!("{:?}: {}", f.severity, f.message)).collect()
+    };
+    let fine = [
+        "<podcast:updateFrequency rrule=\"FREQ=WEEKLY\">Weekly</podcast:updateFrequency>",
+        "<podcast:updateFrequency complete=\"true\" dtstart=\"2023-04-01T00:00:00.000Z\" rrule=\"FREQ=DAILY;COUNT=10\">Ten days</podcast:updateFrequency>",
+        "<podcast:updateFrequency dtstart=\"2026-01-05\">Now and then</podcast:updateFrequency>",
+    ];
+    for element in fine {
+        assert_eq!(said(element), Vec::<String>::new(), "{element}");
+    }
+    assert_eq!(
+        said("<podcast:updateFrequency complete=\"yes\" dtstart=\"April\" rrule=\"WEEKLY\"></podcast:updateFrequency>"),
+        [
+            "Error: <podcast:updateFrequency> is empty",
+            "Error: <podcast:updateFrequency complete=\"yes\"> is not true or false",
+            "Error: <podcast:updateFrequency dtstart=\"April\"> is not an ISO 8601 date",
+            "Error: <podcast:updateFrequency rrule=\"WEEKLY\"> is not an RFC 5545 rule (KEY=VALUE;…)",
+        ]
+    );
+    assert_eq!(
+        said("<podcast:updateFrequency rrule=\"INTERVAL=2\">Now and then</podcast:updateFrequency>"),
+        [
+            "Error: <podcast:updateFrequency rrule=\"INTERVAL=2\"> is an RFC 5545 rule with no FREQ (DAILY, WEEKLY, MONTHLY …)"
+        ]
+    );
+    assert_eq!(
+        said("<podcast:updateFrequency rrule=\"FREQ=WEEKLY;COUNT=6\">Six weeks</podcast:updateFrequency>"),
+        [
+            "Error: <podcast:updateFrequency rrule=\"FREQ=WEEKLY;COUNT=6\"> is a rule that counts its releases (COUNT) with no dtstart to count from"
+        ]
+    );
+}
