@@ -335,8 +335,8 @@ fn update_frequency(u: &Extension, dropped: &mut Dropped) -> Option<Value> {
         }
         kept
     });
-    match attr(u, "rrule") {
-        Some(r) => match crate::text::rrule_problem(r, dtstart.is_some()) {
+    if let Some(r) = attr(u, "rrule") {
+        match crate::text::rrule_problem(r, dtstart.is_some()) {
             None => {
                 t.insert("rrule", r.into());
                 if let Some(d) = dtstart.and_then(|d| d.parse::<toml::value::Datetime>().ok()) {
@@ -344,8 +344,7 @@ fn update_frequency(u: &Extension, dropped: &mut Dropped) -> Option<Value> {
                 }
             }
             Some(why) => dropped.unusable("podcast:updateFrequency rrule", why),
-        },
-        None => {}
+        }
     }
     if attr(u, "complete").is_some_and(|c| c.eq_ignore_ascii_case("true")) {
         t.insert("complete", true.into());
