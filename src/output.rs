@@ -104,14 +104,17 @@ pub fn write_site(
             Content::File(src) => Job::File(src),
             made @ (Content::Page(_) | Content::Feed(_)) => {
                 let g = generate(made).map_err(|source| WriteError { path: dest.clone(), source })?;
-                held += g.bytes.len();
+                if !g.held {
+                    held += g.bytes.len();
+                }
                 let compare = if g.differs { Compare::No } else { Compare::Yes };
                 Job::Bytes(std::borrow::Cow::Owned(g.bytes), compare)
             }
         };
         jobs.push((i, dest, job));
-        // A batch is full at so many files, or so many bytes made (a big
-        // show's feeds are written one at a time).
+        // A batch is full at so many files, or so many bytes made for it (a
+        // big show's feeds made again are written one at a time; those kept
+        // from the build's checks go side by side).
         if jobs.len() == BATCH || held >= BATCH_BYTES || n + 1 == todo.len() {
             write_batch(&mut jobs, own_threads, &mut stats, &mut changed)?;
             held = 0;
@@ -196,12 +199,21 @@ pub struct Generated {
     /// Whether they are known to differ from the file there (compared with
     /// it already): then the file is replaced without being read again.
     pub differs: bool,
+    /// Whether they were made before and held until now (a page or feed
+    /// rendered while the build checked them): writing them side by side
+    /// with others holds nothing more than was held already.
+    pub held: bool,
 }
 
 impl Generated {
     /// Bytes not compared with the file there.
     pub fn new(bytes: Vec<u8>) -> Generated {
-        Generated { bytes, differs: false }
+        Generated { bytes, differs: false, held: false }
+    }
+
+    /// Bytes made before and held until now (see [`Generated::held`]).
+    pub fn held(bytes: Vec<u8>, differs: bool) -> Generated {
+        Generated { bytes, differs, held: true }
     }
 }
 

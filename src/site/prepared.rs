@@ -325,7 +325,7 @@ impl Prepared {
         let generate = |content: &Content| -> std::io::Result<Generated> {
             match content {
                 Content::Page(n) => match made.borrow_mut().pages.remove(n) {
-                    Some(page) => Ok(Generated::new(page.into_bytes())),
+                    Some(page) => Ok(Generated::held(page.into_bytes(), false)),
                     None => renderer.render(*n).map(|p| Generated::new(p.into_bytes())).map_err(std::io::Error::other),
                 },
                 Content::Feed(n) => {
@@ -333,7 +333,7 @@ impl Prepared {
                     // with the feed there (see Prepared::validate). Rendered
                     // again: they must come out the same.
                     if let Some(xml) = made.borrow_mut().feeds.get_mut(*n).and_then(Option::take) {
-                        return Ok(Generated { bytes: xml, differs: true });
+                        return Ok(Generated::held(xml, true));
                     }
                     let xml = self.feed_xml(*n)?;
                     let name = &self.feeds[*n].file_name;
