@@ -71,7 +71,12 @@ fn timestamp_events(lines: &[String]) -> impl Iterator<Item = Event<'_>> {
 /// The notes as plain text, cut at a word to at most `max` characters
 /// (with "…" where cut): for excerpts and descriptions in page metadata.
 pub fn excerpt(markdown: &str, max: usize) -> String {
-    excerpt_of(Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH), max)
+    from_the_start(markdown, max, |text| excerpt_text(parse_plain(text), max))
+}
+
+/// The Markdown options of excerpts.
+fn parse_plain(markdown: &str) -> Parser<'_> {
+    Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
 }
 
 /// An episode's [`excerpt`]: notes that open with a heading repeating the
@@ -84,8 +89,62 @@ pub fn excerpt(markdown: &str, max: usize) -> String {
 /// assert_eq!(podsmith::markdown::episode_excerpt(notes, "Other", 200), "Pilot We talk about things.");
 /// ```
 pub fn episode_excerpt(markdown: &str, title: &str, max: usize) -> String {
-    let events = Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
-    excerpt_of(without_title_heading(events, title), max)
+    from_the_start(markdown, max, |text| excerpt_text(without_title_heading(parse_plain(text), title), max))
+}
+
+/// [`episode_excerpt`] read from the whole notes, however long (what
+/// it must equal: the fuzzer checks it).
+#[doc(hidden)]
+pub fn whole_excerpt(markdown: &str, title: &str, max: usize) -> String {
+    cut_to(&excerpt_text(without_title_heading(parse_plain(markdown), title), max), max)
+}
+
+/// The excerpt of at most `max` characters that `text_of` gives of
+/// `markdown` (its words, see [`excerpt_text`]): of long notes, taken from
+/// their start alone where that holds more than `max` characters of text
+/// (notes are often a few kilobytes; an index page takes an excerpt of
+/// every episode). Cut at a blank line, the start is read as in the whole:
+/// a blank line ends every block but a list (whose items only lose or gain
+/// paragraphs around their words) and a code or HTML block (whose words up
+/// to the cut are the same); links are given by what precedes them, unless
+/// a link reference definition follows (then the whole is read).
+fn from_the_start<'a>(markdown: &'a str, max: usize, text_of: impl Fn(&'a str) -> String) -> String {
+    if let Some(start) = start_of(markdown, max) {
+        let text = text_of(start);
+        if text.chars().count() > max {
+            return cut_to(&text, max);
+        }
+    }
+    cut_to(&text_of(markdown), max)
+}
+
+/// The start of `markdown` up to the first blank line after enough bytes
+/// for an excerpt of `max` characters, if the notes are long enough for it
+/// to matter and no `]:` (a link reference definition, maybe) follows.
+fn start_of(markdown: &str, max: usize) -> Option<&str> {
+    let enough = max.saturating_mul(3).saturating_add(64);
+    if markdown.len() <= enough.saturating_mul(2) {
+        return None;
+    }
+    // CommonMark ends a line at \n, \r\n or \r; a blank line holds only
+    // spaces and tabs. (Both bytes are ASCII: cutting there keeps UTF-8 whole.)
+    let bytes = markdown.as_bytes();
+    let mut line = bytes[enough..].iter().position(|&b| b == b'\n' || b == b'\r')? + enough;
+    loop {
+        line += match bytes.get(line..line + 2) {
+            Some(b"\r\n") => 2,
+            _ => 1,
+        };
+        let end = bytes[line..].iter().position(|&b| b == b'\n' || b == b'\r').map_or(bytes.len(), |n| n + line);
+        if end == bytes.len() {
+            return None;
+        }
+        if bytes[line..end].iter().all(|&b| b == b' ' || b == b'\t') {
+            let (start, rest) = markdown.split_at(line);
+            return (!rest.contains("]:")).then_some(start);
+        }
+        line = end;
+    }
 }
 
 /// The notes as safe HTML for the episode's page, under the page's own
@@ -174,6 +233,12 @@ fn without_title_heading<'a>(events: impl Iterator<Item = Event<'a>>, title: &st
 
 /// [`excerpt`] of Markdown events.
 fn excerpt_of<'a>(events: impl Iterator<Item = Event<'a>>, max: usize) -> String {
+    cut_to(&excerpt_text(events, max), max)
+}
+
+/// The words of Markdown events (at least the first `max` characters'
+/// worth, if there are as many), one space between each.
+fn excerpt_text<'a>(events: impl Iterator<Item = Event<'a>>, max: usize) -> String {
     let mut text = String::new();
     for event in events {
         match event {
@@ -187,9 +252,14 @@ fn excerpt_of<'a>(events: impl Iterator<Item = Event<'a>>, max: usize) -> String
             break;
         }
     }
-    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `text` (words, one space between each) cut at a word to at most `max`
+/// characters, with "…" where cut.
+fn cut_to(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
-        return text;
+        return text.to_string();
     }
     let cut: String = text.chars().take(max).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).trim_end_matches([',', ';', ':', '.']);
@@ -214,6 +284,64 @@ fn safe_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_notes_give_the_same_excerpt_from_their_start_as_whole() {
+        // Blocks that a blank line does not end, or that read differently
+        // once cut (lists, code, HTML, quotes, tables, headings, references),
+        // in every order, with every line ending.
+        let blocks = [
+            "Plain words in a paragraph that goes on for a while, with *emphasis*, `code` and a [link](https://example.com/a).",
+            "# Pilot",
+            "Pilot\n=====",
+            "## Links and more",
+            "- one item\n- two items\n\n- three, after a blank line\n\n  still the third item, indented",
+            "1. first\n2. second\n\n   more of the second",
+            "```\ncode line one\n\ncode after a blank line\n```",
+            "    indented code\n\n    more indented code",
+            "<!-- a comment\n\nthat spans a blank line -->",
+            "<div>\nhtml block\n</div>",
+            "> a quote\n>\n> that goes on",
+            "| a | b |\n|---|---|\n| 1 | 2 |",
+            "Text with a [reference][ref] and a [shortcut] link.",
+            "[ref]: https://example.com/ref\n[shortcut]: https://example.com/s",
+            "Caf\u{e9} na\u{ef}ve \u{65e5}\u{672c}\u{8a9e} &amp; &copy; &#x1F600; words",
+            "Under\n---",
+            "",
+            "   ",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut checked = 0;
+        for round in 0..3000 {
+            let ending = ["\n", "\r\n", "\r"][round % 3];
+            let mut doc = String::new();
+            for _ in 0..8 + next(30) {
+                let mut block = blocks[next(blocks.len())];
+                if block.contains("]:") && next(8) != 0 {
+                    // (Definitions make the whole be read: in one document of a few.)
+                    block = blocks[0];
+                }
+                let block = block.replace('\n', ending);
+                doc.push_str(&block);
+                // Most blocks apart (a blank line), some right after another.
+                doc.push_str(&ending.repeat(if next(4) == 0 { 1 } else { 2 }));
+            }
+            for max in [40, 120, 200, 300] {
+                let quick = episode_excerpt(&doc, "Pilot", max);
+                assert_eq!(quick, whole_excerpt(&doc, "Pilot", max), "max {max}, notes {doc:?}");
+                assert_eq!(excerpt(&doc, max), cut_to(&excerpt_text(parse_plain(&doc), max), max));
+                checked += usize::from(start_of(&doc, max).is_some());
+            }
+        }
+        // Most of them were read from their start alone.
+        assert!(checked > 4000, "{checked}");
+    }
 
     #[test]
     fn notes_without_a_heading_are_the_same_on_the_page_and_in_the_feed() {
