@@ -82,8 +82,12 @@ pub fn art(data: &[u8]) {
 pub fn markdown(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let _ = crate::markdown::to_html(&text);
-    let excerpt = crate::markdown::episode_excerpt(&text, "Pilot", 200);
-    assert_eq!(excerpt, crate::markdown::whole_excerpt(&text, "Pilot", 200), "long notes read from their start");
+    // (A short excerpt too: notes of a few hundred bytes are long for it,
+    // so they are read from their start, as notes of kilobytes are for 200.)
+    for max in [200, 20] {
+        let excerpt = crate::markdown::episode_excerpt(&text, "Pilot", max);
+        assert_eq!(excerpt, crate::markdown::whole_excerpt(&text, "Pilot", max), "notes read from their start");
+    }
     let page = crate::markdown::page_html(&text, "Pilot");
     if !crate::markdown::may_have_heading(&text) {
         assert_eq!(page, crate::markdown::to_html(&text), "notes without a heading look the same on the page");
