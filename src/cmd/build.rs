@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use podsmith::diagnostic::Diagnostic;
 use podsmith::lock::{Change, Lock};
 use podsmith::show_lock::Access;
-use podsmith::site::{Options, Report, build};
+use podsmith::site::{Observer, Options, Report, Step, build, build_observed};
 use serde_json::json;
 
 use super::{Failure, Ui};
@@ -28,7 +28,11 @@ pub fn run(args: BuildArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         force: args.force,
         preview: None,
     };
-    let report = build(&opts).map_err(|e| Failure::from_build(&e, ""))?;
+    let built = match Timings::wanted() {
+        Some(mut timings) => build_observed(&opts, &mut timings),
+        None => build(&opts),
+    };
+    let report = built.map_err(|e| Failure::from_build(&e, ""))?;
     tell(&report, ui);
     ui.finish(true, as_json(&report));
     // The process ends next: a big show's report (a line per media file)
@@ -273,4 +277,28 @@ fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> Vec<String>
         );
     }
     lines
+}
+
+/// With `PODSMITH_TIMINGS` set (to anything), a build says on stderr when
+/// each of its steps ended, from the moment it started: where a build's
+/// time goes, for whoever measures it (BENCHMARKS.md's timelines).
+struct Timings {
+    started: std::time::Instant,
+    last: std::time::Instant,
+}
+
+impl Timings {
+    fn wanted() -> Option<Timings> {
+        let now = std::time::Instant::now();
+        std::env::var_os("PODSMITH_TIMINGS").map(|_| Timings { started: now, last: now })
+    }
+}
+
+impl Observer for Timings {
+    fn step(&mut self, done: Step) {
+        let now = std::time::Instant::now();
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        eprintln!("timing: {:9.2} ms {:8.2} ms  {}", ms(now - self.started), ms(now - self.last), done.describe());
+        self.last = now;
+    }
 }

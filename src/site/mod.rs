@@ -160,6 +160,53 @@ pub trait Observer {
     /// The record of the site as the build leaves it: every file with its
     /// size, time and fingerprint (as it was if nothing changed).
     fn recorded(&mut self, _site: &record::SiteRecord) {}
+    /// A step of the build is done (`podsmith build` tells how long each
+    /// took, with `PODSMITH_TIMINGS` set).
+    fn step(&mut self, _done: Step) {}
+}
+
+/// The steps of a build, in the order they end (a build that has nothing
+/// to do, or whose media were only touched, ends early).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The manifest read and parsed.
+    Parsed,
+    /// Its inputs fingerprinted and compared with the last build's.
+    Compared,
+    /// Nothing to do: the site is as the last build left it.
+    NothingChanged,
+    /// Only media touched, found the same when measured again.
+    TouchedOnly,
+    /// The media measured, the catalog and the site's file list made.
+    Prepared,
+    /// The feeds validated and, beside them, the pages rendered.
+    Checked,
+    /// Every output path checked, and the plan of what to write made.
+    Planned,
+    /// The site written (and what is no longer published removed).
+    Written,
+    /// `podsmith.lock` written.
+    Locked,
+    /// The build records saved.
+    Saved,
+}
+
+impl Step {
+    /// What the step did, in a few words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Step::Parsed => "manifest read and parsed",
+            Step::Compared => "inputs compared with the last build's",
+            Step::NothingChanged => "nothing changed",
+            Step::TouchedOnly => "media measured again: only touched",
+            Step::Prepared => "media measured, catalog and file list made",
+            Step::Checked => "feeds validated, pages rendered",
+            Step::Planned => "outputs checked, writes planned",
+            Step::Written => "site written",
+            Step::Locked => "podsmith.lock written",
+            Step::Saved => "build records saved",
+        }
+    }
 }
 
 /// An observer told nothing.
@@ -195,6 +242,7 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
         p.base_url = preview.base_url.clone();
     }
     building.observer.parsed(&show);
+    building.observer.step(Step::Parsed);
     // Hosted media last asked about over an hour ago are asked about now:
     // a changed one is measured again (the inputs tell it).
     let (hosted_notes, hosted_asked, hosted_digest) = building.recheck_hosted(&show);
@@ -207,6 +255,7 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     };
     let mut begun = building.begin(show, &text, &hosted_digest)?;
     drop(text); // a big show's manifest is megabytes
+    building.observer.step(Step::Compared);
     if let Some(mut report) = begun.unchanged(opts) {
         if let Some(rec) = begun.previous() {
             building.observer.recorded(rec);
@@ -215,6 +264,7 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
         // killed save in the records (two small folders: a look each).
         let records = state.join(crate::show_lock::RECORDS_DIR);
         report.swept = crate::output::sweep_temps(&show_root, false) + crate::output::sweep_temps(&records, false);
+        building.observer.step(Step::NothingChanged);
         // A big show's records and manifest take a while to free: the
         // report need not wait for it.
         free_later(begun);
@@ -231,6 +281,7 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     };
     let probed = match building.touched_only(&mut begun, &mut looking)? {
         Ok(report) => {
+            building.observer.step(Step::TouchedOnly);
             // A big show's manifest and records take a while to free: the
             // report need not wait for it.
             free_later((begun, looking));
@@ -355,6 +406,7 @@ impl Building<'_> {
         let previous = out_now.as_deref().and_then(|o| records.site(o));
         let takes_most = previous.is_some_and(|r| opts.probe.use_cache && r.pending.is_empty() && r.memo.is_some());
         let mut prepared = prepare_show(opts, show, seen, looking, probed, takes_most, &mut self.preload)?;
+        self.observer.step(Step::Prepared);
         let report = match self.publish(&mut prepared, records, out_now.as_deref(), inputs) {
             Ok(report) => report,
             Err(e) => {
@@ -388,6 +440,7 @@ impl Building<'_> {
         let renderer = prepared.renderer()?;
         let (mut validated, Beside { pages, lock, swept }) =
             validate_and_render(prepared, &renderer, previous, opts.now);
+        self.observer.step(Step::Checked);
         if validated.iter().any(|v| v.report.has_errors()) {
             return Err(BuildError::Invalid(validated.into_iter().map(|v| v.report).collect()));
         }
@@ -411,7 +464,9 @@ impl Building<'_> {
         // saved after it).
         let memo = NextMemo::start(prepared, out_now, validated.iter_mut().map(|v| v.items.take()).collect());
         let planned = check_before_writing(prepared, &pages, previous, &records.warnings, &feeds, opts.force)?;
+        self.observer.step(Step::Planned);
         let written = write_recorded(prepared, &renderer, &mut records, planned, made, swept)?;
+        self.observer.step(Step::Written);
         // The record of what is published goes last: only what was written;
         // and not by a look ahead (`--as-of` a moment to come), whose
         // episodes are not published yet: recorded, they would be "gone"
@@ -421,6 +476,7 @@ impl Building<'_> {
         if !look_ahead {
             crate::output::write_bytes(&lock_path, new_lock.as_bytes())
                 .map_err(|source| WriteError { path: lock_path.clone(), source })?;
+            self.observer.step(Step::Locked);
         }
         let mut report = report_of(prepared, &records, &written, &validated, changes, first_build && !look_ahead);
         report.look_ahead = look_ahead;
@@ -428,6 +484,7 @@ impl Building<'_> {
         let inputs = inputs.map(|i| i.with_hosted(&prepared.hosted_digest).with_lock(lock_len));
         let encoded = memo.finish(prepared, &written.out);
         let saved = self.save_state(prepared, &mut records, report, &written, inputs, encoded);
+        self.observer.step(Step::Saved);
         free_later((records, validated, written));
         saved
     }

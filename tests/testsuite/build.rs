@@ -306,3 +306,48 @@ fn an_episode_missing_a_format_is_listed_with_its_main_file_and_named() {
         ogg.items().iter().map(|i| (i.title().unwrap(), i.enclosure().unwrap().mime_type.as_str())).collect();
     assert_eq!(types, [("Three", "audio/mpeg"), ("Two", "audio/mpeg"), ("One", "audio/ogg")]);
 }
+
+/// The steps `PODSMITH_TIMINGS` names, in order, with the time since the
+/// build started at which each ended.
+fn timed_steps(stderr: &str) -> Vec<(f64, String)> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("timing:"))
+        .map(|l| {
+            let (since_start, rest) = l.trim_start().split_once(" ms").unwrap();
+            let (_, step) = rest.trim_start().split_once(" ms  ").unwrap();
+            (since_start.trim().parse().unwrap(), step.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn podsmith_timings_names_each_step_of_a_build_as_it_ends() {
+    let show = Show::sample();
+    let build = || show.run_env(&["build", "--as-of", "2026-06-01T00:00:00Z"], &[("PODSMITH_TIMINGS", "1")]);
+    let first = build();
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let steps = timed_steps(&first.stderr);
+    let names: Vec<&str> = steps.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "manifest read and parsed",
+            "inputs compared with the last build's",
+            "media measured, catalog and file list made",
+            "feeds validated, pages rendered",
+            "outputs checked, writes planned",
+            "site written",
+            "podsmith.lock written",
+            "build records saved",
+        ]
+    );
+    assert!(steps.windows(2).all(|w| w[0].0 <= w[1].0), "times since the start only grow: {steps:?}");
+    // Nothing to do: the build ends after the comparison.
+    let again = timed_steps(&build().stderr);
+    let names: Vec<&str> = again.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(names, ["manifest read and parsed", "inputs compared with the last build's", "nothing changed"]);
+    // Without the variable, not a word of it (and the summary as ever).
+    let quiet = show.build();
+    assert!(!quiet.stderr.contains("timing:") && quiet.stderr.contains("0 written"), "{}", quiet.stderr);
+}
