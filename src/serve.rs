@@ -128,26 +128,7 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
     let first = (signature(&root, &skip, false), signature(&root, &skip, true));
     rebuild();
     tell(format!("Serving the preview at {base} (Ctrl-C stops it); public/ and podsmith.lock are left alone"));
-    {
-        std::thread::Builder::new().name("podsmith-watch".into()).spawn(move || {
-            let looks = || (signature(&root, &skip, false), signature(&root, &skip, true));
-            // The last look without and with the media files.
-            let (mut last, mut last_media) = first;
-            for n in 1u64.. {
-                std::thread::sleep(Duration::from_millis(300));
-                let media = n % MEDIA_EVERY == 0;
-                let now = signature(&root, &skip, media);
-                if now == if media { last_media } else { last } {
-                    continue;
-                }
-                // Let a save that writes in several steps finish; what
-                // changes while the build runs is seen at the next look.
-                std::thread::sleep(Duration::from_millis(100));
-                (last, last_media) = looks();
-                rebuild();
-            }
-        })?;
-    }
+    watch(root, skip, first, rebuild)?;
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
         let (out, state) = (out.clone(), state.clone());
@@ -155,6 +136,36 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
             let _ = answer(stream, &out, &state);
         });
     }
+    Ok(())
+}
+
+/// Watches the show in `root` (but the `skip` folders) on a thread of its
+/// own, from the `first` looks (without and with the media files), and
+/// calls `rebuild` when its files change.
+fn watch(
+    root: PathBuf,
+    skip: Vec<PathBuf>,
+    first: (u64, u64),
+    rebuild: impl Fn() + Send + 'static,
+) -> std::io::Result<()> {
+    std::thread::Builder::new().name("podsmith-watch".into()).spawn(move || {
+        let looks = || (signature(&root, &skip, false), signature(&root, &skip, true));
+        // The last look without and with the media files.
+        let (mut last, mut last_media) = first;
+        for n in 1u64.. {
+            std::thread::sleep(Duration::from_millis(300));
+            let media = n % MEDIA_EVERY == 0;
+            let now = signature(&root, &skip, media);
+            if now == if media { last_media } else { last } {
+                continue;
+            }
+            // Let a save that writes in several steps finish; what
+            // changes while the build runs is seen at the next look.
+            std::thread::sleep(Duration::from_millis(100));
+            (last, last_media) = looks();
+            rebuild();
+        }
+    })?;
     Ok(())
 }
 

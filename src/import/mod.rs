@@ -127,9 +127,10 @@ fn language_of(given: &str) -> Option<String> {
     Some(crate::text::bad_region(&l).map_or(l, |(_, fixed)| fixed))
 }
 
-/// Imports the feed in `opts` into a new show folder.
-pub fn import(opts: &Options) -> Result<Imported, ImportError> {
-    let manifest = opts.dir.join("episodes.toml");
+/// What `import` is asked, checked before anything is read: a media
+/// folder inside the show, a base URL of a folder, and no manifest at
+/// `manifest` yet.
+fn check_options(opts: &Options, manifest: &Path) -> Result<(), ImportError> {
     if !crate::site::record::is_plain_relative(&opts.media_dir) {
         return Err(ImportError::Usage(format!(
             "--media-dir \"{}\" is not a folder inside the show (a relative path without . or ..)",
@@ -153,6 +154,13 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
             manifest.display()
         )));
     }
+    Ok(())
+}
+
+/// Imports the feed in `opts` into a new show folder.
+pub fn import(opts: &Options) -> Result<Imported, ImportError> {
+    let manifest = opts.dir.join("episodes.toml");
+    check_options(opts, &manifest)?;
     let utf16 = utf8_of_utf16(&opts.feed);
     let channel = read_feed(utf16.as_ref().map_or(opts.feed.as_slice(), |(bytes, _)| bytes.as_slice()))
         .map_err(|e| ImportError::Feed(format!("{}: not an RSS feed podsmith can read ({e})", opts.source)))?;

@@ -236,9 +236,23 @@ pub fn make_with(
             }
         }
     }
-    // What podsmith published that the site no longer has: pages and feeds
-    // go; media stay unless pruned (an old episode's file may still be in
-    // listeners' apps).
+    gone(&mut plan, &mut objects, record, listed, prune, hosted);
+    plan.record = Published { objects, ..Published::default() };
+    plan
+}
+
+/// What podsmith published (per `record`) that the site no longer has,
+/// into `plan`: pages and feeds go; media stay unless pruned (an old
+/// episode's file may still be in listeners' apps). What stays is kept in
+/// `objects`, the next record.
+fn gone(
+    plan: &mut Plan,
+    objects: &mut BTreeMap<String, Entry>,
+    record: &Published,
+    listed: &HashMap<String, Listed>,
+    prune: bool,
+    hosted: &HashSet<String>,
+) {
     let published = record.objects.iter().chain(&record.pending);
     for (key, entry) in published {
         if objects.contains_key(key) || plan.deletes.contains(key) || plan.kept.contains(key) {
@@ -265,8 +279,6 @@ pub fn make_with(
             objects.insert(key.clone(), entry.clone());
         }
     }
-    plan.record = Published { objects, ..Published::default() };
-    plan
 }
 
 /// The destination as `record` says it is: a listing of its objects (what a

@@ -813,45 +813,9 @@ impl Building<'_> {
         if probed.stats.changed > 0 || probed.probes.values().any(Result::is_err) {
             return Ok(Err(Some(probed)));
         }
-        // Every output as recorded, or the show's own file by a hard link: a
-        // media file that changed (its time) is published as that very file (a
-        // copy would hold what the file was).
-        let sources: HashMap<&str, &Path> = show
-            .episodes
-            .iter()
-            .flat_map(|e| &e.media)
-            .filter_map(|m| m.local())
-            .map(|f| (f.rel.as_str(), f.path.as_path()))
-            .collect();
-        // The outputs whose time moved with their source, with their new
-        // stamp (the record is not copied: a big show's lists thousands).
-        let mut moved_to: Vec<(String, (u64, u128))> = Vec::new();
-        for (rel, w) in &rec.outputs {
-            let looked = looking
-                .get(rel)
-                .unwrap_or_else(|| std::fs::symlink_metadata(out.join(rel)).ok().map(|m| Status::of(&m)));
-            let Some(status) = looked else { return Ok(Err(Some(probed))) };
-            let recorded = Some((w.size, w.mtime_ns));
-            let source = sources.get(rel.as_str()).and_then(|p| seen.get(p));
-            let moved = source.is_some_and(|s| s.stamp() != recorded) || status.stamp() != recorded;
-            match (source, status.stamp()) {
-                _ if !moved => {}
-                // The same bytes as published, not only the same measurement
-                // now: another command (`list`, `validate`) may have measured
-                // a file written over in place, so the cache holds its new
-                // measurement already, and the file is published by a hard
-                // link, so the output moved with it.
-                (Some(src), Some((size, mtime_ns)))
-                    if status.same_file(&src)
-                        && size == w.size
-                        && w.fingerprint.is_some()
-                        && Fingerprint::of_file(&out.join(rel.as_str())).ok() == w.fingerprint =>
-                {
-                    moved_to.push((rel.clone(), (size, mtime_ns)));
-                }
-                _ => return Ok(Err(Some(probed))),
-            }
-        }
+        let Some(moved_to) = moved_outputs(show, rec, out, seen, looking) else {
+            return Ok(Err(Some(probed)));
+        };
         let Some(mut site) = records.take(out_abs) else { return Ok(Err(Some(probed))) };
         for (rel, stamp) in moved_to {
             if let Some(w) = site.outputs.get_mut(&rel) {
@@ -879,6 +843,55 @@ impl Building<'_> {
         free_later(probed);
         Ok(Ok(report))
     }
+}
+
+/// The outputs of the last build (`rec`, into `out`) whose time moved
+/// with their source, with their new stamp; `None` if any output is not
+/// as recorded otherwise. Every output must be as recorded, or the show's
+/// own file by a hard link: a media file that changed (its time) is
+/// published as that very file (a copy would hold what the file was).
+fn moved_outputs(
+    show: &manifest::Show,
+    rec: &record::SiteRecord,
+    out: &Path,
+    seen: &Seen,
+    looking: &mut Looking,
+) -> Option<Vec<(String, (u64, u128))>> {
+    let sources: HashMap<&str, &Path> = show
+        .episodes
+        .iter()
+        .flat_map(|e| &e.media)
+        .filter_map(|m| m.local())
+        .map(|f| (f.rel.as_str(), f.path.as_path()))
+        .collect();
+    // (The record is not copied: a big show's lists thousands.)
+    let mut moved_to = Vec::new();
+    for (rel, w) in &rec.outputs {
+        let looked =
+            looking.get(rel).unwrap_or_else(|| std::fs::symlink_metadata(out.join(rel)).ok().map(|m| Status::of(&m)));
+        let status = looked?;
+        let recorded = Some((w.size, w.mtime_ns));
+        let source = sources.get(rel.as_str()).and_then(|p| seen.get(p));
+        let moved = source.is_some_and(|s| s.stamp() != recorded) || status.stamp() != recorded;
+        match (source, status.stamp()) {
+            _ if !moved => {}
+            // The same bytes as published, not only the same measurement
+            // now: another command (`list`, `validate`) may have measured
+            // a file written over in place, so the cache holds its new
+            // measurement already, and the file is published by a hard
+            // link, so the output moved with it.
+            (Some(src), Some((size, mtime_ns)))
+                if status.same_file(&src)
+                    && size == w.size
+                    && w.fingerprint.is_some()
+                    && Fingerprint::of_file(&out.join(rel.as_str())).ok() == w.fingerprint =>
+            {
+                moved_to.push((rel.clone(), (size, mtime_ns)));
+            }
+            _ => return None,
+        }
+    }
+    Some(moved_to)
 }
 
 /// What a build that writes nothing says: the summary of the last one.
