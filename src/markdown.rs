@@ -246,6 +246,9 @@ fn excerpt_text<'a>(events: impl Iterator<Item = Event<'a>>, max: usize) -> Stri
             Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
                 text.push(' ')
             }
+            // Raw HTML says nothing in an excerpt, but a tag that breaks a
+            // line or opens a block still parts the words around it.
+            Event::Html(raw) | Event::InlineHtml(raw) if parts_words(&raw) => text.push(' '),
             _ => {}
         }
         if text.len() > max.saturating_mul(4).saturating_add(16) {
@@ -253,6 +256,41 @@ fn excerpt_text<'a>(events: impl Iterator<Item = Event<'a>>, max: usize) -> Stri
         }
     }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether raw HTML holds a tag that breaks a line or makes a block
+/// (`<br>`, `<p>`, `</div>`, `<li>` …): the words on either side are two.
+fn parts_words(raw: &str) -> bool {
+    const PARTING: &[&str] = &[
+        "br",
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "hr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "tr",
+        "td",
+        "th",
+        "table",
+        "section",
+        "article",
+        "dd",
+        "dt",
+        "pre",
+    ];
+    raw.split('<').skip(1).any(|tag| {
+        let name = tag.trim_start_matches('/');
+        let end = name.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name.len());
+        PARTING.iter().any(|p| p.eq_ignore_ascii_case(&name[..end]))
+    })
 }
 
 /// `text` (words, one space between each) cut at a word to at most `max`
@@ -381,6 +419,14 @@ mod tests {
             html,
             "<p>Hello <em>there</em>, see <a href=\"https://example.com/a?b=1&amp;c=2\">the post</a>.</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"
         );
+    }
+
+    #[test]
+    fn raw_html_leaves_excerpts_but_a_line_break_parts_the_words() {
+        let notes = "Cloud<br>Native, <b>bold</b>ly <span>on</span>e line<br/>two\n\n<div>\nblock\n</div>\n\nafter";
+        // (A block of raw HTML is left out whole, as before.)
+        assert_eq!(excerpt(notes, 200), "Cloud Native, boldly one line two after");
+        assert_eq!(episode_excerpt(notes, "T", 200), excerpt(notes, 200));
     }
 
     #[test]
