@@ -1,8 +1,9 @@
-//! Show-notes pages: `index.html` and `episodes/<slug>/index.html`.
+//! Show-notes pages: `index.html`, `episodes/<slug>/index.html` and, for
+//! a show of more than [`INDEX_EPISODES`] episodes, `archive/<year>/index.html`.
 //!
 //! Templates are minijinja, HTML auto-escaped. The defaults are embedded in
 //! the binary; a show overrides any of them by putting a file of the same
-//! name (`base.html`, `index.html`, `episode.html`) in its `templates/`
+//! name (`base.html`, `index.html`, `episode.html`, `archive.html`) in its `templates/`
 //! folder. Templates get typed views built here from the [`Catalog`], so
 //! the durations and sizes on a page are the ones in the feed.
 //!
@@ -30,7 +31,70 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("index.html", include_str!("templates/index.html")),
     ("episode.html", include_str!("templates/episode.html")),
+    ("archive.html", include_str!("templates/archive.html")),
 ];
+
+/// The most episodes the index lists: a show with more lists its newest
+/// this many there, and every episode on the page of its year
+/// (`archive/<year>/`), which the index links to. (An index of a thousand
+/// episodes is a long page to scroll, and every change to the show would
+/// render all of it again.)
+pub const INDEX_EPISODES: usize = 100;
+
+/// A year of a show's archive: its episodes (by number in the catalog,
+/// newest first).
+#[derive(Debug, Clone)]
+pub struct Year {
+    /// The year, as the episodes' dates give it (in their own offsets, as
+    /// the pages show them).
+    pub year: i32,
+    /// Its episodes, by number in the catalog.
+    pub episodes: Vec<usize>,
+}
+
+impl Year {
+    /// Its page's path inside `public/`, as a folder (`archive/2024/`).
+    pub fn folder(&self) -> String {
+        format!("archive/{}/", self.year)
+    }
+}
+
+/// The years of the show's archive pages, newest first: none for a show
+/// the index lists whole (at most [`INDEX_EPISODES`] episodes).
+pub fn archive_years(catalog: &Catalog) -> Vec<Year> {
+    use chrono::Datelike;
+    if catalog.episodes.len() <= INDEX_EPISODES {
+        return Vec::new();
+    }
+    let mut years: std::collections::BTreeMap<i32, Vec<usize>> = std::collections::BTreeMap::new();
+    for (n, e) in catalog.episodes.iter().enumerate() {
+        years.entry(e.episode.date.year()).or_default().push(n);
+    }
+    years.into_iter().rev().map(|(year, episodes)| Year { year, episodes }).collect()
+}
+
+/// What a page is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// The index.
+    Index,
+    /// Episode `n`'s page (by number in the catalog).
+    Episode(usize),
+    /// The page of year `n` of the archive (by number in [`archive_years`]).
+    Year(usize),
+}
+
+/// What a page is made from besides the templates and the show (see
+/// [`Renderer::shared_inputs`]): the episodes it shows (by number in the
+/// catalog) and, where it says more of the show's archive, a fingerprint
+/// of what it says.
+#[derive(Debug, Clone)]
+pub struct PageInputs {
+    /// The episodes it shows, by number in the catalog.
+    pub episodes: Vec<usize>,
+    /// What else it shows of the archive (the years, how many episodes each).
+    pub archive: Option<Fingerprint>,
+}
 
 /// The built-in templates, as one string (for the build record: a podsmith
 /// whose built-in pages changed rebuilds them, even at the same version).
@@ -84,6 +148,16 @@ struct ShowView<'a> {
     subscribe: Vec<LinkView>,
     /// schema.org `PodcastSeries`, for the index page's JSON-LD.
     jsonld: serde_json::Value,
+}
+
+/// A year of the archive as templates see it (each of `archive`).
+#[derive(Serialize)]
+struct YearView {
+    year: i32,
+    /// Its page's folder, relative to the site's root (`archive/2024/`).
+    path: String,
+    /// How many episodes it has.
+    count: usize,
 }
 
 /// A labelled link.
@@ -205,9 +279,10 @@ impl std::fmt::Debug for EpisodeView {
     }
 }
 
-/// Every episode, newest first, as templates see them (`episodes`).
+/// Episodes, newest first, as templates see them (`episodes`): the
+/// catalog's, by number.
 #[derive(Debug)]
-struct EpisodeList(Arc<Catalog>);
+struct EpisodeList(Arc<Catalog>, Vec<usize>);
 
 impl Object for EpisodeList {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
@@ -215,22 +290,24 @@ impl Object for EpisodeList {
     }
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        let n = key.as_usize().filter(|&n| n < self.0.episodes.len())?;
+        let n = *self.1.get(key.as_usize()?)?;
         Some(Value::from_object(EpisodeView { catalog: self.0.clone(), n }))
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Seq(self.0.episodes.len())
+        Enumerator::Seq(self.1.len())
     }
 }
 
 /// Renders pages one at a time, so a big show never holds them all in
-/// memory: page 0 is the index, page `i` the episode `i - 1`.
+/// memory: page 0 is the index, page `i` the episode `i - 1`, then the
+/// years of the archive (see [`Renderer::page`]).
 pub struct Renderer {
     env: Environment<'static>,
     catalog: Arc<Catalog>,
     feed_views: Vec<FeedView>,
     shared: [Fingerprint; 2],
+    years: Vec<Year>,
 }
 
 impl Renderer {
@@ -256,19 +333,64 @@ impl Renderer {
             }
             Fingerprint::from_digest(h.finalize().into())
         });
-        Ok(Renderer { env, catalog: catalog.clone(), feed_views, shared })
+        Ok(Renderer { env, catalog: catalog.clone(), feed_views, shared, years: archive_years(catalog) })
+    }
+
+    /// What page `i` is.
+    pub fn page(&self, i: usize) -> Page {
+        let episodes = self.catalog.episodes.len();
+        match i {
+            0 => Page::Index,
+            i if i <= episodes => Page::Episode(i - 1),
+            i => Page::Year(i - 1 - episodes),
+        }
+    }
+
+    /// What page `i` shows of the show's episodes and archive (with
+    /// [`Renderer::shared_inputs`], what it is made from).
+    pub fn inputs(&self, i: usize) -> PageInputs {
+        match self.page(i) {
+            Page::Index => PageInputs {
+                episodes: (0..self.catalog.episodes.len().min(INDEX_EPISODES)).collect(),
+                archive: (!self.years.is_empty()).then(|| self.archive_fingerprint(None)),
+            },
+            Page::Episode(n) => PageInputs { episodes: vec![n], archive: None },
+            Page::Year(y) => PageInputs {
+                episodes: self.years[y].episodes.clone(),
+                archive: Some(self.archive_fingerprint(Some(self.years[y].year))),
+            },
+        }
+    }
+
+    /// The archive as the index (`None`) or the page of a year lists it:
+    /// the years, and on the index how many episodes each has.
+    fn archive_fingerprint(&self, page_of: Option<i32>) -> Fingerprint {
+        let mut h = Sha256::new();
+        h.update(format!("archive page of {page_of:?}:").as_bytes());
+        for y in &self.years {
+            let count = if page_of.is_none() { y.episodes.len() } else { 0 };
+            h.update(format!("{} {count};", y.year).as_bytes());
+        }
+        Fingerprint::from_digest(h.finalize().into())
+    }
+
+    /// The archive as templates see it (`archive`), its paths relative to `root`.
+    fn archive_view(&self) -> Vec<YearView> {
+        let year = |y: &Year| YearView { year: y.year, path: y.folder(), count: y.episodes.len() };
+        self.years.iter().map(year).collect()
     }
 
     /// The fingerprint of what page `i` is made from besides its episodes
-    /// (the templates, the show, the feeds): with the episodes' keys, the
-    /// key under which the build keeps the page.
+    /// and archive (the templates, the show, the feeds): with the
+    /// episodes' keys and [`Renderer::inputs`], the key under which the
+    /// build keeps the page.
     pub fn shared_inputs(&self, i: usize) -> Fingerprint {
         self.shared[usize::from(i != 0)]
     }
 
     /// How many pages there are.
     pub fn len(&self) -> usize {
-        self.catalog.episodes.len() + 1
+        self.catalog.episodes.len() + 1 + self.years.len()
     }
 
     /// Whether there are no pages (never: there is always the index).
@@ -278,27 +400,40 @@ impl Renderer {
 
     /// Page `i`'s path inside `public/`.
     pub fn path(&self, i: usize) -> String {
-        match i {
-            0 => "index.html".into(),
-            i => format!("{}index.html", self.catalog.episodes[i - 1].page_path),
+        match self.page(i) {
+            Page::Index => "index.html".into(),
+            Page::Episode(n) => format!("{}index.html", self.catalog.episodes[n].page_path),
+            Page::Year(y) => format!("{}index.html", self.years[y].folder()),
         }
     }
 
     /// Renders page `i`.
     pub fn render(&self, i: usize) -> Result<String, TemplateError> {
-        if i == 0 {
-            let show = show_view(&self.catalog, &self.feed_views, "");
-            let episodes = Value::from_object(EpisodeList(self.catalog.clone()));
-            return render(
-                &self.env,
-                "index.html",
-                context! { root => "", show => Serde(&show), episodes => episodes },
-            );
+        let list = |episodes: Vec<usize>| Value::from_object(EpisodeList(self.catalog.clone(), episodes));
+        let archive = Serde(self.archive_view());
+        match self.page(i) {
+            Page::Index => {
+                let show = show_view(&self.catalog, &self.feed_views, "");
+                let episodes = list(self.inputs(i).episodes);
+                let ctx = context! { root => "", show => Serde(&show), episodes => episodes, archive => archive };
+                render(&self.env, "index.html", ctx)
+            }
+            Page::Episode(n) => {
+                let root = "../../";
+                let show = show_view(&self.catalog, &self.feed_views, root);
+                let episode = Value::from_object(EpisodeView { catalog: self.catalog.clone(), n });
+                render(&self.env, "episode.html", context! { root => root, show => Serde(&show), episode => episode })
+            }
+            Page::Year(y) => {
+                let root = "../../";
+                let show = show_view(&self.catalog, &self.feed_views, root);
+                let (year, episodes) = (self.years[y].year, list(self.years[y].episodes.clone()));
+                let ctx = context! {
+                    root => root, show => Serde(&show), year => year, episodes => episodes, archive => archive
+                };
+                render(&self.env, "archive.html", ctx)
+            }
         }
-        let root = "../../";
-        let show = show_view(&self.catalog, &self.feed_views, root);
-        let episode = Value::from_object(EpisodeView { catalog: self.catalog.clone(), n: i - 1 });
-        render(&self.env, "episode.html", context! { root => root, show => Serde(&show), episode => episode })
     }
 }
 
@@ -657,7 +792,7 @@ mod tests {
         env.set_formatter(html_formatter);
         env.add_template("t.html", template).unwrap();
         let t = env.get_template("t.html").unwrap();
-        let lazy = t.render(context! { episodes => Value::from_object(EpisodeList(catalog.clone())) }).unwrap();
+        let lazy = t.render(context! { episodes => Value::from_object(EpisodeList(catalog.clone(), (0..catalog.episodes.len()).collect())) }).unwrap();
         let views: Vec<SerdeView<'_>> = (0..catalog.episodes.len()).map(|n| serde_view(&catalog, n)).collect();
         let eager = t.render(context! { episodes => Serde(&views) }).unwrap();
         assert_eq!(lazy, eager);
@@ -670,13 +805,42 @@ mod tests {
         }
     }
 
+    /// A show of more than [`INDEX_EPISODES`] episodes has a year of its
+    /// archive for each year its dates give, in their own offsets (as its
+    /// pages show them), newest first, each with its episodes in catalog
+    /// order; a show of that many or fewer has none.
+    #[test]
+    fn the_archive_years_are_the_years_the_pages_show() {
+        let mut catalog = crate::catalog::tests::sample_catalog();
+        let one = catalog.episodes[0].clone();
+        let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap();
+        catalog.episodes = (0..INDEX_EPISODES).map(|_| one.clone()).collect();
+        assert!(archive_years(&catalog).is_empty());
+        let dates = ["2025-01-01T01:00:00+02:00", "2024-12-31T23:00:00-05:00", "2024-06-01T00:00:00Z"];
+        for (e, date) in catalog.episodes.iter_mut().zip(dates) {
+            e.episode.date = at(date);
+        }
+        for e in catalog.episodes.iter_mut().skip(3) {
+            e.episode.date = at("2019-03-01T00:00:00Z");
+        }
+        catalog.episodes.push(one);
+        catalog.episodes.last_mut().unwrap().episode.date = at("2018-03-01T00:00:00Z");
+        let years: Vec<(i32, Vec<usize>)> = archive_years(&catalog).into_iter().map(|y| (y.year, y.episodes)).collect();
+        assert_eq!(
+            years,
+            [(2025, vec![0]), (2024, vec![1, 2]), (2019, (3..INDEX_EPISODES).collect()), (2018, vec![INDEX_EPISODES])]
+        );
+        assert_eq!(Year { year: 2024, episodes: Vec::new() }.folder(), "archive/2024/");
+    }
+
     #[test]
     fn no_episodes_read_as_an_empty_list() {
         let mut catalog = crate::catalog::tests::sample_catalog();
         catalog.episodes.clear();
         let env = Environment::new();
         let t = "{% if episodes %}some{% else %}none{% endif %}|{{ episodes|length }}|{% for e in episodes %}x{% else %}empty{% endfor %}|{{ episodes }}";
-        let lazy = env.render_str(t, context! { episodes => Value::from_object(EpisodeList(Arc::new(catalog))) });
+        let lazy =
+            env.render_str(t, context! { episodes => Value::from_object(EpisodeList(Arc::new(catalog), Vec::new())) });
         assert_eq!(lazy.unwrap(), "none|0|empty|[]");
     }
 

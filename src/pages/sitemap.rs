@@ -1,6 +1,7 @@
 //! `sitemap.xml`: the site's pages for search engines
 //! (<https://www.sitemaps.org/protocol.html>): the index, dated by the
-//! newest episode, and every live episode's page, dated by its episode.
+//! newest episode, every live episode's page, dated by its episode, and
+//! the archive's pages of a big show, each dated by its newest episode.
 //! Written by the XML writer, in catalog order, so the same show gives the
 //! same bytes.
 
@@ -25,7 +26,8 @@ pub fn marks(catalog: &Catalog) -> Vec<String> {
 }
 
 /// The show's sitemap: the index page first, then each episode's page, at
-/// most [`MAX_URLS`] (the newest, where a show has more).
+/// most [`MAX_URLS`] (the newest, where a show has more), then the pages
+/// of the archive's years.
 pub fn sitemap(catalog: &Catalog) -> Vec<u8> {
     let mut w = Writer::new_with_indent(Vec::with_capacity(256 + 160 * catalog.episodes.len()), b' ', 2);
     let written: std::io::Result<()> = (|| {
@@ -37,8 +39,13 @@ pub fn sitemap(catalog: &Catalog) -> Vec<u8> {
             url(w, index, catalog.last_date().map(|d| d.to_rfc3339()).as_deref())?;
             let mut newest: Vec<_> = catalog.episodes.iter().collect();
             newest.sort_by_key(|e| std::cmp::Reverse(e.episode.date));
-            for e in newest.into_iter().take(MAX_URLS - 1) {
+            let years = super::archive_years(catalog);
+            for e in newest.into_iter().take((MAX_URLS - 1).saturating_sub(years.len())) {
                 url(w, &e.page_url, Some(&e.episode.date.to_rfc3339()))?;
+            }
+            for y in &years {
+                let newest = y.episodes.iter().map(|&n| catalog.episodes[n].episode.date).max();
+                url(w, &catalog.podcast.url_of(&y.folder()), newest.map(|d| d.to_rfc3339()).as_deref())?;
             }
             Ok(())
         })?;

@@ -800,9 +800,10 @@ fn keys(
         catalog.episodes.par_iter().map(memo::episode_key).collect()
     };
     let page_keys: Vec<Fingerprint> = (0..renderer.len())
-        .map(|i| match i {
-            0 => memo::page_key(&renderer.shared_inputs(0), &episode_keys),
-            i => memo::page_key(&renderer.shared_inputs(i), &episode_keys[i - 1..i]),
+        .map(|i| {
+            let inputs = renderer.inputs(i);
+            let keys = inputs.archive.into_iter().chain(inputs.episodes.iter().map(|&n| episode_keys[n]));
+            memo::page_key(&renderer.shared_inputs(i), &keys.collect::<Vec<_>>())
         })
         .collect();
     Ok(Keys { page_paths, episode_keys, page_keys })

@@ -309,3 +309,21 @@ pub fn pcm_wav(channels: u16, rate: u32, frames: u32, sample: impl Fn(u32) -> f6
     }
     wav
 }
+
+/// A show of `n` episodes (each its own hard link to one short MP3), one a
+/// week from 2023-01-02: 52 or 53 a year.
+pub fn weekly_show(n: usize) -> Show {
+    let show = Show::with(PODCAST_TABLE, &["mpeg25-8k-mono.mp3"]);
+    let mut manifest = String::from(PODCAST_TABLE);
+    let start = chrono::NaiveDate::from_ymd_opt(2023, 1, 2).unwrap();
+    for i in 0..n {
+        let name = format!("ep-{i:03}.mp3");
+        std::fs::hard_link(show.path("media/mpeg25-8k-mono.mp3"), show.path("media").join(&name)).unwrap();
+        let date = format!("{}T09:00:00Z", start + chrono::Days::new(7 * i as u64));
+        manifest.push_str(&episode(&format!("Episode {i}"), &format!("guid-{i}"), &date, &[&name]));
+        manifest.push_str(&format!("slug = \"ep-{i:03}\"\nnotes = \"Notes of episode {i}.\"\n"));
+    }
+    std::fs::remove_file(show.path("media/mpeg25-8k-mono.mp3")).unwrap();
+    show.write("episodes.toml", &manifest);
+    show
+}

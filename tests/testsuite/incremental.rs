@@ -420,3 +420,80 @@ fn a_recording_written_over_in_place_and_listed_first_is_published_anew() {
     assert_ne!(fs::read(show.path("public/feed.xml")).unwrap(), before);
     assert_eq!(written(&build_matches_a_full_build(&show, "nothing")), 0);
 }
+
+/// The `href`s of the links in `html`'s element that opens with `open`.
+fn links_in<'a>(html: &'a str, open: &str) -> Vec<&'a str> {
+    let start = html.find(open).unwrap_or_else(|| panic!("no {open} in\n{html}"));
+    let part = &html[start..start + html[start..].find("</ul>").unwrap()];
+    part.split("href=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect()
+}
+
+/// A show of more than a hundred episodes lists its newest hundred on the
+/// index, every episode on the page of its year, and links every year from
+/// the index and from each year's page; the sitemap lists those pages. An
+/// edit to an old episode renders its page and its year's again, not the
+/// index; an added one, the index and its year's.
+#[test]
+fn a_big_show_has_an_archive_page_a_year_and_an_index_of_its_newest_hundred() {
+    // 150 weeks from 2023-01-02: 52 in 2023, 53 in 2024, 45 in 2025.
+    let show = weekly_show(150);
+    build_matches_a_full_build(&show, "first");
+    let index = show.read("public/index.html");
+    let listed = links_in(&index, "<ul class=\"episodes\">");
+    let newest: Vec<String> = (50..150).rev().map(|i| format!("episodes/ep-{i:03}/")).collect();
+    assert_eq!(listed, newest, "the newest hundred, newest first");
+    assert_eq!(links_in(&index, "<nav class=\"archive\""), ["archive/2025/", "archive/2024/", "archive/2023/"]);
+    assert!(index.contains("<a href=\"archive/2024/\">2024</a> (53)"), "{index}");
+    assert!(index.contains("<nav class=\"archive\" aria-label=\"2023–2025\">\n<h2>2023–2025</h2>"), "{index}");
+    let years = [(2025, 105..150), (2024, 52..105), (2023, 0..52)];
+    for (year, episodes) in years.clone() {
+        let page = show.read(&format!("public/archive/{year}/index.html"));
+        assert!(page.contains(&format!("<title>{year} · Fixture Show</title>")), "{page}");
+        assert!(page.contains(&format!("<h1>{year}</h1>")), "{page}");
+        let listed = links_in(&page, "<ul class=\"episodes\">");
+        let expected: Vec<String> = episodes.rev().map(|i| format!("../../episodes/ep-{i:03}/")).collect();
+        assert_eq!(listed, expected, "{year}");
+        // The other years linked, this one marked as the page's own.
+        let others: Vec<String> =
+            [2025, 2024, 2023].iter().filter(|&&y| y != year).map(|y| format!("../../archive/{y}/")).collect();
+        assert_eq!(links_in(&page, "<nav class=\"archive\""), others);
+        assert!(page.contains(&format!("<span aria-current=\"page\">{year}</span>")), "{page}");
+        // Every link leads to a page of the site.
+        for link in listed {
+            assert!(show.path(&format!("public/archive/{year}/{link}index.html")).exists(), "{link}");
+        }
+    }
+    let sitemap = show.read("public/sitemap.xml");
+    for year in [2023, 2024, 2025] {
+        assert!(sitemap.contains(&format!("<loc>https://example.com/show/archive/{year}/</loc>")), "{sitemap}");
+    }
+
+    // An old episode's notes edited: its page and its year's page, and
+    // the feeds; the index is as it was.
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replace("Notes of episode 7.", "Notes of episode 7, edited."));
+    let run = build_matches_a_full_build(&show, "old notes");
+    assert_eq!(written(&run), 3, "its page, 2023's page, feed.xml\n{}", run.stderr);
+    assert!(show.read("public/archive/2023/index.html").contains("Notes of episode 7, edited."));
+    assert_eq!(show.read("public/index.html"), index);
+
+    // A new episode: the index, its year's page, its own page, the sitemap and the feed.
+    fs::hard_link(show.path("media/ep-000.mp3"), show.path("media/ep-new.mp3")).unwrap();
+    let added = episode("Newest", "guid-new", "2025-12-30T09:00:00Z", &["ep-new.mp3"]);
+    show.write("episodes.toml", &format!("{}{added}", show.read("episodes.toml")));
+    build_matches_a_full_build(&show, "added");
+    let index = show.read("public/index.html");
+    assert_eq!(links_in(&index, "<ul class=\"episodes\">")[0], "episodes/newest/");
+    assert!(index.contains("<a href=\"archive/2025/\">2025</a> (46)"), "{index}");
+    assert!(show.read("public/archive/2025/index.html").contains("Newest"));
+}
+
+/// A show of a hundred episodes or fewer has its index alone: no archive.
+#[test]
+fn a_show_of_a_hundred_episodes_lists_them_all_on_its_index() {
+    let show = weekly_show(100);
+    show.build().ok();
+    assert_eq!(links_in(&show.read("public/index.html"), "<ul class=\"episodes\">").len(), 100);
+    assert!(!show.read("public/index.html").contains("class=\"archive\""));
+    assert!(!show.path("public/archive").exists());
+}
