@@ -374,7 +374,7 @@ impl Renderer {
         Fingerprint::from_digest(h.finalize().into())
     }
 
-    /// The archive as templates see it (`archive`), its paths relative to `root`.
+    /// The archive as templates see it (`archive`), its paths from the site's root.
     fn archive_view(&self) -> Vec<YearView> {
         let year = |y: &Year| YearView { year: y.year, path: y.folder(), count: y.episodes.len() };
         self.years.iter().map(year).collect()
@@ -410,12 +410,12 @@ impl Renderer {
     /// Renders page `i`.
     pub fn render(&self, i: usize) -> Result<String, TemplateError> {
         let list = |episodes: Vec<usize>| Value::from_object(EpisodeList(self.catalog.clone(), episodes));
-        let archive = Serde(self.archive_view());
+        let archive = || Serde(self.archive_view());
         match self.page(i) {
             Page::Index => {
                 let show = show_view(&self.catalog, &self.feed_views, "");
                 let episodes = list(self.inputs(i).episodes);
-                let ctx = context! { root => "", show => Serde(&show), episodes => episodes, archive => archive };
+                let ctx = context! { root => "", show => Serde(&show), episodes => episodes, archive => archive() };
                 render(&self.env, "index.html", ctx)
             }
             Page::Episode(n) => {
@@ -429,7 +429,7 @@ impl Renderer {
                 let show = show_view(&self.catalog, &self.feed_views, root);
                 let (year, episodes) = (self.years[y].year, list(self.years[y].episodes.clone()));
                 let ctx = context! {
-                    root => root, show => Serde(&show), year => year, episodes => episodes, archive => archive
+                    root => root, show => Serde(&show), year => year, episodes => episodes, archive => archive()
                 };
                 render(&self.env, "archive.html", ctx)
             }
