@@ -588,6 +588,16 @@ fn lengths(cx: &mut Cx<'_>) {
     if let Some(n) = cx.child(ch, &Ns::Itunes, "summary") {
         summary_length(cx, n, at(Some(n)));
     }
+    let mut named: Vec<&Node> = [(Ns::Rss, "title"), (Ns::Itunes, "title"), (Ns::Itunes, "author")]
+        .iter()
+        .filter_map(|(ns, name)| cx.child(ch, ns, name))
+        .collect();
+    if let Some(o) = cx.child(ch, &Ns::Itunes, "owner") {
+        named.extend(cx.child(o, &Ns::Itunes, "name"));
+    }
+    for n in named {
+        padded(cx, n, at(Some(n)));
+    }
     for name in ["summary", "subtitle", "keywords"] {
         if let Some(n) = cx.child(ch, &Ns::Itunes, name) {
             cx.push(Finding::new(
@@ -622,6 +632,20 @@ pub fn raw_html(cx: &mut Cx<'_>, d: &Node, at: Where, rule: RuleId) {
         format!("the description holds HTML tags written into the XML{first}, not in CDATA: apps read only the text outside them"),
         "wrap the HTML in <![CDATA[ … ]]> (Apple: HTML only inside CDATA)",
     ));
+}
+
+/// APPLE-CH-LEN for a name or title (`n`, at `at`) that opens or ends
+/// with spaces: Apple's tags take none, and apps show them as written.
+pub fn padded(cx: &mut Cx<'_>, n: &Node, at: Where) {
+    if n.padded {
+        let prefix = if n.ns == Ns::Itunes { "itunes:" } else { "" };
+        cx.push(Finding::new(
+            id::APPLE_CH_LEN,
+            at,
+            format!("<{prefix}{}> \"{}\" opens or ends with spaces", n.local, crate::text::truncate_chars(&n.text, 80)),
+            "remove the spaces around it: Apple's tags take no leading or trailing spaces",
+        ));
+    }
 }
 
 /// The most characters `itunes:summary` may have (the W3C validator's

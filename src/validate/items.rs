@@ -359,7 +359,8 @@ fn block(cx: &mut Cx<'_>, item: &Node, w: &Where) {
 
 /// APPLE-CH-LEN for items: `itunes:title`, `itunes:subtitle`,
 /// `itunes:keywords` and `itunes:author` are at most 255 characters (the
-/// W3C validator rejects longer ones too).
+/// W3C validator rejects longer ones too); the titles and author open and
+/// end with no spaces.
 fn itunes_title(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     for name in ["title", "subtitle", "keywords", "author"] {
         if let Some(n) = cx.child(item, &Ns::Itunes, name)
@@ -375,6 +376,11 @@ fn itunes_title(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     }
     if let Some(n) = cx.child(item, &Ns::Itunes, "summary") {
         super::channel::summary_length(cx, n, w.at(n.line));
+    }
+    for (ns, name) in [(Ns::Rss, "title"), (Ns::Itunes, "title"), (Ns::Itunes, "author")] {
+        if let Some(n) = cx.child(item, &ns, name) {
+            super::channel::padded(cx, n, w.at(n.line));
+        }
     }
 }
 

@@ -89,6 +89,10 @@ pub struct Node {
     pub children: Box<[u32]>,
     /// 1-based line of its start tag.
     pub line: usize,
+    /// Whether its text, as written, opens or ends with spaces or tabs on
+    /// its own line (`<title> Pilot</title>`; not the line breaks and
+    /// indentation of `<title>\n  Pilot\n</title>`).
+    pub padded: bool,
 }
 
 impl Node {
@@ -482,6 +486,7 @@ impl<'f> Builder<'f> {
             text: self.empty.clone(),
             children: Box::default(),
             line,
+            padded: false,
         });
         if let Some(parent) = self.open.last_mut() {
             parent.children.push(index as u32);
@@ -577,9 +582,16 @@ impl<'f> Builder<'f> {
     /// An end tag: the element is complete, its text and children move into it, trimmed to size.
     fn end(&mut self) {
         if let Some(done) = self.open.pop() {
-            let text = self.shared_text(done.text.trim());
+            let trimmed = done.text.trim();
+            let (before, after) =
+                (&done.text[..done.text.len() - done.text.trim_start().len()], done.text.trim_start());
+            let after = &after[trimmed.len()..];
+            let spaced = |run: &str| !run.is_empty() && !run.contains(['\n', '\r']);
+            let padded = !trimmed.is_empty() && (spaced(before) || spaced(after));
+            let text = self.shared_text(trimmed);
             let node = &mut self.doc.nodes[done.index];
             node.text = text;
+            node.padded = padded;
             node.children = done.children.into_boxed_slice();
         }
     }

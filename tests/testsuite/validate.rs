@@ -1136,3 +1136,38 @@ fn an_update_frequency_is_checked_as_the_namespace_says() {
         ]
     );
 }
+
+/// A title or name that opens or ends with spaces (Apple's tags take
+/// none; apps show them as written) is said, for the show and for an
+/// episode, CDATA too; the line breaks and indentation of a title written
+/// on lines of its own are not spaces in it.
+#[test]
+fn a_title_or_name_with_spaces_around_it_is_said_and_indentation_is_not() {
+    let padded = |from: &'static str, to: &'static str| {
+        let report = edited_valid(&|s: String| {
+            assert!(s.contains(from), "{from}");
+            s.replacen(from, to, 1)
+        });
+        of(&report, "APPLE-CH-LEN")
+            .iter()
+            .map(|f| (f.message.clone(), f.line(), f.episode().is_some()))
+            .collect::<Vec<_>>()
+    };
+    let said = |m: &str| format!("{m} opens or ends with spaces");
+    assert_eq!(
+        padded("<title>Rule Fixtures</title>", "<title> Rule Fixtures</title>"),
+        [(said("<title> \"Rule Fixtures\""), Some(4), false)]
+    );
+    assert_eq!(
+        padded("<itunes:author>Ann Example</itunes:author>", "<itunes:author><![CDATA[Ann Example ]]></itunes:author>"),
+        [(said("<itunes:author> \"Ann Example\""), Some(11), false)]
+    );
+    assert_eq!(
+        padded("<itunes:name>Ann Example</itunes:name>", "<itunes:name>\tAnn Example</itunes:name>"),
+        [(said("<itunes:name> \"Ann Example\""), Some(12), false)]
+    );
+    assert_eq!(padded("<title>Pilot</title>", "<title>Pilot </title>"), [(said("<title> \"Pilot\""), Some(32), true)]);
+    // On lines of their own: no spaces in the title.
+    assert_eq!(padded("<title>Pilot</title>", "<title>\n        Pilot\n      </title>"), []);
+    assert_eq!(padded("<title>Rule Fixtures</title>", "<title>\r\n  Rule Fixtures\r\n</title>"), []);
+}
