@@ -811,8 +811,22 @@ pub(crate) fn extension_problem(rel: &str, format: AudioFormat) -> Option<String
     ))
 }
 
+/// `value` (`field` of `place`) without the spaces around it, and a
+/// warning saying so if it had any: Apple's tags take none, and apps show
+/// them as written.
+fn trimmed(value: &mut String, place: &str, field: &str) -> Option<Diagnostic> {
+    let trimmed = value.trim();
+    if trimmed.len() == value.len() {
+        return None;
+    }
+    let said = format!("{place}: removed the spaces around `{field}` \"{trimmed}\" (Apple's tags take none)");
+    *value = trimmed.to_string();
+    Some(Diagnostic::warning("SPACES", said))
+}
+
 /// Removes characters XML 1.0 forbids from every text field that reaches
-/// the feed or pages, with a warning naming where each was.
+/// the feed or pages, and the spaces around titles and names, with a
+/// warning naming where each was.
 fn clean_text(show: &mut Show) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     let mut clean = |value: &mut String, place: &str, field: &str| {
@@ -853,6 +867,19 @@ fn clean_text(show: &mut Show) -> Vec<Diagnostic> {
         for g in &mut e.guests {
             clean(g, &place, "guests");
         }
+    }
+    // Spaces around a title or a name.
+    for (value, field) in [
+        (&mut show.podcast.title, "title"),
+        (&mut show.podcast.author, "author"),
+        (&mut show.podcast.owner.name, "owner.name"),
+    ] {
+        warnings.extend(trimmed(value, "[podcast]", field));
+    }
+    // (`itunes_title` is read trimmed.)
+    for e in show.episodes.iter_mut().filter(|e| e.title.trim().len() != e.title.len()) {
+        let place = format!("episode \"{}\"", e.title.trim());
+        warnings.extend(trimmed(&mut e.title, &place, "title"));
     }
     warnings
 }

@@ -351,3 +351,29 @@ fn podsmith_timings_names_each_step_of_a_build_as_it_ends() {
     let quiet = show.build();
     assert!(!quiet.stderr.contains("timing:") && quiet.stderr.contains("0 written"), "{}", quiet.stderr);
 }
+
+/// Spaces around a title or a name in the manifest (a paste, a typo) are
+/// removed, with a warning naming where: the feeds and pages carry the
+/// title without them, and the feeds' check has nothing to say of them.
+#[test]
+fn spaces_around_a_title_or_name_are_removed_and_said() {
+    let manifest = PODCAST_TABLE
+        .replace("title = \"Fixture Show\"", "title = \" Fixture Show \"")
+        .replace("author = \"Ann Example\"", "author = \"Ann Example\t\"")
+        + &episode(" Pilot", "g1", "2024-01-02T03:04:05Z", &["pair-5s.mp3"]);
+    let show = Show::with(&manifest, &["pair-5s.mp3"]);
+    let run = show.build().ok();
+    for said in [
+        "warning: [podcast]: removed the spaces around `title` \"Fixture Show\" (Apple's tags take none)",
+        "warning: [podcast]: removed the spaces around `author` \"Ann Example\" (Apple's tags take none)",
+        "warning: episode \"Pilot\": removed the spaces around `title` \"Pilot\" (Apple's tags take none)",
+    ] {
+        assert!(run.stderr.contains(said), "{said}\n{}", run.stderr);
+    }
+    assert!(!run.stderr.contains("APPLE-CH-LEN"), "{}", run.stderr);
+    let channel = show.channel("feed.xml");
+    assert_eq!(channel.title, "Fixture Show");
+    assert_eq!(channel.items[0].title.as_deref(), Some("Pilot"));
+    assert_eq!(channel.itunes_ext.as_ref().unwrap().author.as_deref(), Some("Ann Example"));
+    assert!(show.read("public/index.html").contains("<h1>Fixture Show</h1>"));
+}
