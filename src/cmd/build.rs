@@ -279,26 +279,33 @@ fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> Vec<String>
     lines
 }
 
-/// With `PODSMITH_TIMINGS` set (to anything), a build says on stderr when
-/// each of its steps ended, from the moment it started: where a build's
-/// time goes, for whoever measures it (BENCHMARKS.md's timelines).
-struct Timings {
+/// With `PODSMITH_TIMINGS` set (to anything), a build (or a publish) says
+/// on stderr when each of its steps ended, from the moment it started:
+/// where its time goes, for whoever measures it (BENCHMARKS.md's timelines).
+pub(super) struct Timings {
     started: std::time::Instant,
-    last: std::time::Instant,
+    last: std::sync::Mutex<std::time::Instant>,
 }
 
 impl Timings {
-    fn wanted() -> Option<Timings> {
+    pub(super) fn wanted() -> Option<Timings> {
         let now = std::time::Instant::now();
-        std::env::var_os("PODSMITH_TIMINGS").map(|_| Timings { started: now, last: now })
+        std::env::var_os("PODSMITH_TIMINGS").map(|_| Timings { started: now, last: std::sync::Mutex::new(now) })
+    }
+
+    /// Says that step `what` ended: the time since the start, and since the last step.
+    pub(super) fn ended(&self, what: &str) {
+        // (The time taken once the lock is: lines from two threads stay in order.)
+        let mut last = self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = std::time::Instant::now();
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        eprintln!("timing: {:9.2} ms {:8.2} ms  {what}", ms(now - self.started), ms(now - *last));
+        *last = now;
     }
 }
 
 impl Observer for Timings {
     fn step(&mut self, done: Step) {
-        let now = std::time::Instant::now();
-        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
-        eprintln!("timing: {:9.2} ms {:8.2} ms  {}", ms(now - self.started), ms(now - self.last), done.describe());
-        self.last = now;
+        self.ended(done.describe());
     }
 }

@@ -30,6 +30,10 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         force: args.force,
         jobs: args.jobs.map(|j| j as usize),
         progress: ui.progress(),
+        timeline: super::build::Timings::wanted().map(|t| {
+            let tell: podsmith::publish::Timeline = std::sync::Arc::new(move |done| t.ended(done.describe()));
+            tell
+        }),
     };
     let report = publish(&opts).map_err(|e| match e {
         PublishError::Build(e) => Failure::from_build_of(&e, "", "publish"),

@@ -52,7 +52,53 @@ pub struct Options {
     pub jobs: Option<usize>,
     /// Where the upload says how far it is (bytes).
     pub progress: Arc<dyn Progress>,
+    /// Told each step of the publish as it ends (`None`: nobody asks).
+    pub timeline: Option<Timeline>,
 }
+
+/// A step of a publish, told as it ends, to whoever times it
+/// (`PODSMITH_TIMINGS=1 podsmith publish`; see [`Options::timeline`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A step of the build it starts.
+    Build(crate::site::Step),
+    /// The build done (or found done).
+    Built,
+    /// The destination's record read.
+    RecordRead,
+    /// The destination listed.
+    Listed,
+    /// The plan made, after the listing.
+    Planned,
+    /// The files of one phase up.
+    Uploaded(Phase),
+    /// What the site no longer has deleted.
+    Deleted,
+    /// The destination's record written.
+    Recorded,
+}
+
+impl Step {
+    /// The step, as a timeline names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Step::Build(s) => s.describe(),
+            Step::Built => "build done",
+            Step::RecordRead => "destination's record read",
+            Step::Listed => "destination listed",
+            Step::Planned => "plan made",
+            Step::Uploaded(Phase::Media) => "media and images up",
+            Step::Uploaded(Phase::Page) => "pages up",
+            Step::Uploaded(Phase::Feed) => "per-format feeds up",
+            Step::Uploaded(Phase::MainFeed) => "feed.xml up",
+            Step::Deleted => "objects the site no longer has deleted",
+            Step::Recorded => "destination's record written",
+        }
+    }
+}
+
+/// Told each [`Step`] of a publish as it ends.
+pub type Timeline = Arc<dyn Fn(Step) + Send + Sync>;
 
 /// A feed of the site, and where apps fetch it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +213,9 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     let mut early =
         Early { opts, runtime: &runtime, reading: None, outputs: None, hosted: std::collections::HashSet::new() };
     let built = crate::site::build_observed(&opts.build, &mut early).map_err(PublishError::Build)?;
+    if let Some(tell) = &opts.timeline {
+        tell(Step::Built);
+    }
     let Early { reading, outputs, hosted, .. } = early;
     let (settings, dest) = destination_of(opts, &built)?;
     let site = local_site(&opts.build.manifest, &built, outputs)?;
@@ -270,6 +319,7 @@ impl Publishing<'_> {
                 self.plan(&sender, &site, record.as_ref(), &listed).await?
             }
         };
+        sender.step(Step::Planned);
         let mut notified = notify::not_yet(to_notify(self.built, &plan, self.feeds));
         if !opts.dry_run {
             self.send(&sender, &mut plan, ahead, record.as_ref(), &site, &mut digests).await?;
@@ -296,7 +346,7 @@ impl Publishing<'_> {
         let opts = self.opts;
         let Some(Reading { task, sender, told, .. }) = early else {
             let access = destination::Access { endpoint: opts.endpoint.clone(), settings: self.settings.clone() };
-            let sender = Arc::new(open(self.dest, access, jobs(opts, self.settings), opts.progress.clone())?);
+            let sender = Arc::new(open(self.dest, access, jobs(opts, self.settings), opts)?);
             // The record and the listing, side by side.
             let mut hints: Vec<String> = site.files.iter().map(|f| f.key.clone()).collect();
             hints.sort();
@@ -557,12 +607,13 @@ fn open(
     dest: &Destination,
     access: destination::Access,
     jobs: usize,
-    progress: Arc<dyn Progress>,
+    opts: &Options,
 ) -> Result<store::Sender, PublishError> {
     let opened = destination::open(dest, &access).map_err(|why| {
         PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("{}: {why}", dest.describe())))
     })?;
-    Ok(store::Sender { opened, jobs, destination: dest.describe(), progress, cut: Default::default() })
+    let (progress, timeline) = (opts.progress.clone(), opts.timeline.clone());
+    Ok(store::Sender { opened, jobs, destination: dest.describe(), progress, timeline, cut: Default::default() })
 }
 
 /// The destination as read before the plan: its record (or why it was set
@@ -641,9 +692,8 @@ impl Early<'_> {
             return;
         };
         let access = destination::Access { endpoint: self.opts.endpoint.clone(), settings: settings.clone() };
-        let (jobs, progress) = (jobs(self.opts, settings), self.opts.progress.clone());
         // Not opened (the settings are wrong): the publish says why later.
-        let Ok(sender) = open(&dest, access, jobs, progress).map(Arc::new) else { return };
+        let Ok(sender) = open(&dest, access, jobs(self.opts, settings), self.opts).map(Arc::new) else { return };
         let show_root = crate::manifest::root_of(&self.opts.build.manifest);
         let cut_at = paging::Paging::load(&show_root).cut_at(&paging_key(&dest, self.opts, settings));
         let (tell, told) = futures::channel::oneshot::channel();
@@ -683,6 +733,12 @@ impl crate::site::Observer for Early<'_> {
 
     fn recorded(&mut self, site: &crate::site::record::SiteRecord) {
         self.outputs = Some(site.outputs.clone());
+    }
+
+    fn step(&mut self, done: crate::site::Step) {
+        if let Some(tell) = &self.opts.timeline {
+            tell(Step::Build(done));
+        }
     }
 }
 

@@ -83,6 +83,8 @@ pub struct Sender {
     pub destination: String,
     /// Where the upload says how far it is.
     pub progress: Arc<dyn Progress>,
+    /// Told each step as it ends.
+    pub timeline: Option<super::Timeline>,
     /// The most keys a page of the listing had where it was cut short.
     pub cut: std::sync::atomic::AtomicUsize,
 }
@@ -102,6 +104,13 @@ fn ranges(after: Option<String>, splits: Vec<String>, per_range: usize) -> Vec<(
 }
 
 impl Sender {
+    /// Tells the timeline (if any) that `done` ended.
+    pub fn step(&self, done: super::Step) {
+        if let Some(tell) = &self.timeline {
+            tell(done);
+        }
+    }
+
     /// The destination's record of what podsmith published there: `None`
     /// if there is none (or it is set aside: then with why).
     pub async fn read_record(&self) -> Result<(Option<Published>, Option<String>), PublishError> {
@@ -171,6 +180,7 @@ impl Sender {
     ) -> Result<Found, PublishError> {
         let read_record = async {
             let record = self.read_record().await;
+            self.step(super::Step::RecordRead);
             if let (Ok(record), Some(tell)) = (&record, tell) {
                 let _ = tell.send(record.clone());
             }
@@ -180,6 +190,7 @@ impl Sender {
             let folder = self.opened.folder.clone();
             let listed = async move { folder.as_deref().map(list_folder).unwrap_or_default() };
             let (record, listed) = futures::future::join(read_record, listed).await;
+            self.step(super::Step::Listed);
             return Ok(Found { record: record?, listed, cut: None });
         };
         let prefix = (!self.opened.prefix.is_empty()).then(|| format!("{}/", self.opened.prefix));
@@ -232,6 +243,7 @@ impl Sender {
             }
         }
         let cut = Some(self.cut.load(std::sync::atomic::Ordering::Relaxed)).filter(|&n| n > 0);
+        self.step(super::Step::Listed);
         Ok(Found { record, listed, cut })
     }
 
@@ -397,6 +409,7 @@ impl Sender {
                 _ => uploads.try_collect().await?,
             };
             sent.extend(results);
+            self.step(super::Step::Uploaded(phase));
         }
         Ok(sent)
     }
@@ -422,6 +435,7 @@ impl Sender {
             .buffer_unordered(self.jobs)
             .try_collect::<Vec<()>>()
             .await?;
+        self.step(super::Step::Deleted);
         Ok(())
     }
 
@@ -454,6 +468,7 @@ impl Sender {
                 _ => uploads.try_collect().await?,
             };
             sent.extend(results.into_iter().map(|s| (s.key, (s.etag, s.sha256))));
+            self.step(super::Step::Uploaded(phase));
         }
         self.progress.finish();
         Ok(sent)
@@ -572,7 +587,7 @@ impl Sender {
             .store
             .put_opts(&self.opened.path(record::KEY), PutPayload::from(bytes), opts)
             .await
-            .map(|_| ())
+            .map(|_| self.step(super::Step::Recorded))
             .map_err(|e| self.failed(&format!("writing {}", record::KEY), &e))
     }
 

@@ -1168,3 +1168,51 @@ fn media_published_then_listed_as_s3_objects_stay_and_keep_their_urls() {
     let again = publish(&show, &s3, &["--prune"]).ok();
     assert_eq!(sent(&again), (vec![], vec![]));
 }
+
+/// `PODSMITH_TIMINGS=1 podsmith publish` says on stderr when each step
+/// ended: the build's, then the destination's record and listing, the plan,
+/// each phase of the upload in its order, and the record written last; a
+/// republish with nothing to send ends with the plan.
+#[test]
+fn podsmith_timings_names_each_step_of_a_publish_as_it_ends() {
+    let show = Show::sample();
+    let web = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", web.path().join("podcast").display());
+    let publish = || show.run_env(&["publish", "--to", &to], &[("PODSMITH_TIMINGS", "1")]);
+    let steps = |stderr: &str| -> Vec<(f64, String)> {
+        let lines = stderr.lines().filter_map(|l| l.strip_prefix("timing:"));
+        lines
+            .map(|l| {
+                let (since_start, rest) = l.trim_start().split_once(" ms").unwrap();
+                (since_start.trim().parse().unwrap(), rest.trim_start().split_once(" ms  ").unwrap().1.to_string())
+            })
+            .collect()
+    };
+    let first = publish();
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let timeline = steps(&first.stderr);
+    let names: Vec<&str> = timeline.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(names.first(), Some(&"manifest read and parsed"), "{names:?}");
+    let after_build = &names[names.iter().position(|n| *n == "build records saved").unwrap() + 1..];
+    assert_eq!(
+        after_build,
+        [
+            "build done",
+            "destination's record read",
+            "destination listed",
+            "plan made",
+            "destination's record written",
+            "media and images up",
+            "pages up",
+            "per-format feeds up",
+            "feed.xml up",
+            "destination's record written",
+        ]
+    );
+    assert!(timeline.windows(2).all(|w| w[0].0 <= w[1].0), "times since the start only grow: {timeline:?}");
+    // Nothing to send: the plan is the last step.
+    let again = steps(&publish().stderr);
+    let names: Vec<&str> = again.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(names.last(), Some(&"plan made"), "{names:?}");
+    assert!(names.contains(&"nothing changed") && !names.iter().any(|n| n.ends_with(" up")), "{names:?}");
+}
