@@ -3,7 +3,7 @@
 //!
 //! Templates are minijinja, HTML auto-escaped. The defaults are embedded in
 //! the binary; a show overrides any of them by putting a file of the same
-//! name (`base.html`, `index.html`, `episode.html`, `archive.html`) in its `templates/`
+//! name (`base.html`, `index.html`, `episode.html`, `archive.html`, `episodes.html`) in its `templates/`
 //! folder. Templates get typed views built here from the [`Catalog`], so
 //! the durations and sizes on a page are the ones in the feed.
 //!
@@ -32,6 +32,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("index.html", include_str!("templates/index.html")),
     ("episode.html", include_str!("templates/episode.html")),
     ("archive.html", include_str!("templates/archive.html")),
+    ("episodes.html", include_str!("templates/episodes.html")),
 ];
 
 /// The most episodes the index lists: a show with more lists its newest

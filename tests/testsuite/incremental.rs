@@ -497,3 +497,19 @@ fn a_show_of_a_hundred_episodes_lists_them_all_on_its_index() {
     assert!(!show.read("public/index.html").contains("class=\"archive\""));
     assert!(!show.path("public/archive").exists());
 }
+
+/// The list of episodes is one template (`episodes.html`, a macro) that the
+/// index and the archive's pages share: a show's own changes both.
+#[test]
+fn a_shows_own_list_of_episodes_is_the_index_and_the_archives() {
+    let show = weekly_show(101);
+    show.write(
+        "templates/episodes.html",
+        "{% macro list(episodes, root, show) %}<ol class=\"ours\">{% for e in episodes %}<li><a href=\"{{ root }}{{ e.path }}\">{{ e.title }}</a></li>{% endfor %}</ol>{% endmacro %}",
+    );
+    build_matches_a_full_build(&show, "own list");
+    let index = show.read("public/index.html");
+    assert!(index.contains("<ol class=\"ours\"><li><a href=\"episodes/ep-100/\">Episode 100</a></li>"), "{index}");
+    let year = show.read("public/archive/2023/index.html");
+    assert!(year.contains("<ol class=\"ours\"><li><a href=\"../../episodes/ep-051/\">Episode 51</a></li>"), "{year}");
+}
