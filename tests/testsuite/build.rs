@@ -307,20 +307,6 @@ fn an_episode_missing_a_format_is_listed_with_its_main_file_and_named() {
     assert_eq!(types, [("Three", "audio/mpeg"), ("Two", "audio/mpeg"), ("One", "audio/ogg")]);
 }
 
-/// The steps `PODSMITH_TIMINGS` names, in order, with the time since the
-/// build started at which each ended.
-fn timed_steps(stderr: &str) -> Vec<(f64, String)> {
-    stderr
-        .lines()
-        .filter_map(|l| l.strip_prefix("timing:"))
-        .map(|l| {
-            let (since_start, rest) = l.trim_start().split_once(" ms").unwrap();
-            let (_, step) = rest.trim_start().split_once(" ms  ").unwrap();
-            (since_start.trim().parse().unwrap(), step.to_string())
-        })
-        .collect()
-}
-
 #[test]
 fn podsmith_timings_names_each_step_of_a_build_as_it_ends() {
     let show = Show::sample();

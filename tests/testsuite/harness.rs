@@ -327,3 +327,17 @@ pub fn weekly_show(n: usize) -> Show {
     show.write("episodes.toml", &manifest);
     show
 }
+
+/// The steps `PODSMITH_TIMINGS` names, in order, with the time since the
+/// build (or publish) started at which each ended.
+pub fn timed_steps(stderr: &str) -> Vec<(f64, String)> {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("timing:"))
+        .map(|l| {
+            let (since_start, rest) = l.trim_start().split_once(" ms").unwrap();
+            let (_, step) = rest.trim_start().split_once(" ms  ").unwrap();
+            (since_start.trim().parse().unwrap(), step.to_string())
+        })
+        .collect()
+}

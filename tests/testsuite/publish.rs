@@ -1179,18 +1179,9 @@ fn podsmith_timings_names_each_step_of_a_publish_as_it_ends() {
     let web = tempfile::tempdir().unwrap();
     let to = format!("file://{}", web.path().join("podcast").display());
     let publish = || show.run_env(&["publish", "--to", &to], &[("PODSMITH_TIMINGS", "1")]);
-    let steps = |stderr: &str| -> Vec<(f64, String)> {
-        let lines = stderr.lines().filter_map(|l| l.strip_prefix("timing:"));
-        lines
-            .map(|l| {
-                let (since_start, rest) = l.trim_start().split_once(" ms").unwrap();
-                (since_start.trim().parse().unwrap(), rest.trim_start().split_once(" ms  ").unwrap().1.to_string())
-            })
-            .collect()
-    };
     let first = publish();
     assert_eq!(first.code, 0, "{}", first.stderr);
-    let timeline = steps(&first.stderr);
+    let timeline = crate::harness::timed_steps(&first.stderr);
     let names: Vec<&str> = timeline.iter().map(|(_, s)| s.as_str()).collect();
     assert_eq!(names.first(), Some(&"manifest read and parsed"), "{names:?}");
     let after_build = &names[names.iter().position(|n| *n == "build records saved").unwrap() + 1..];
@@ -1211,7 +1202,7 @@ fn podsmith_timings_names_each_step_of_a_publish_as_it_ends() {
     );
     assert!(timeline.windows(2).all(|w| w[0].0 <= w[1].0), "times since the start only grow: {timeline:?}");
     // Nothing to send: the plan is the last step.
-    let again = steps(&publish().stderr);
+    let again = crate::harness::timed_steps(&publish().stderr);
     let names: Vec<&str> = again.iter().map(|(_, s)| s.as_str()).collect();
     assert_eq!(names.last(), Some(&"plan made"), "{names:?}");
     assert!(names.contains(&"nothing changed") && !names.iter().any(|n| n.ends_with(" up")), "{names:?}");
