@@ -180,7 +180,9 @@ impl Sender {
     ) -> Result<Found, PublishError> {
         let read_record = async {
             let record = self.read_record().await;
-            self.step(super::Step::RecordRead);
+            if record.is_ok() {
+                self.step(super::Step::RecordRead);
+            }
             if let (Ok(record), Some(tell)) = (&record, tell) {
                 let _ = tell.send(record.clone());
             }
