@@ -26,6 +26,7 @@ pub mod fuzzing;
 pub mod import;
 pub mod init;
 pub mod journal;
+pub mod lenient_html;
 pub mod lock;
 pub mod manifest;
 pub mod markdown;
