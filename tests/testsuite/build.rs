@@ -53,7 +53,8 @@ Notes with {t} and <script>alert("x")</script> and [a link](https://example.com/
         assert_eq!(item.title.as_deref(), Some(nasty));
         assert_eq!(item.guid.as_ref().unwrap().value, "guid-&-<1>");
         let description = item.description.as_deref().unwrap();
-        assert!(description.contains(r#"Tom &amp; Jerry's &lt;b&gt;"Best"&lt;/b&gt; ]]&gt; Show"#), "{description}");
+        // In the notes, `<b>` is read as Markdown's bold; a script is shown as text.
+        assert!(description.contains(r#"Tom &amp; Jerry's <strong>"Best"</strong> ]]&gt; Show"#), "{description}");
         assert!(description.contains("&lt;script&gt;"), "raw HTML in notes is shown as text: {description}");
         assert!(description.contains("href=\"https://example.com/?a=1&amp;b=2\""), "{description}");
         assert!(item.enclosure.as_ref().unwrap().url.starts_with("https://example.com/a&b/media/"));
@@ -71,6 +72,30 @@ Notes with {t} and <script>alert("x")</script> and [a link](https://example.com/
     assert!(text.contains("Listen to OGG (0:05)"), "{text}");
     let index = show.read("public/index.html");
     assert!(index.contains("Tom &amp; Jerry&#39;s &lt;b&gt;&quot;Best&quot;&lt;/b&gt; ]]&gt; Show"), "{index}");
+}
+
+#[test]
+fn notes_pasted_as_html_read_as_their_markdown_on_the_page_in_the_feeds_and_in_excerpts() {
+    let notes = "<p>We talk about <b>logging</b> with <a href=\"https://www.fluentd.org/?a=1&amp;b=2\">Fluentd</a>&nbsp;&amp; more.</p>\n\
+                 <ul>\n<li>Plugins\n<li><span style=\"color:red\">Buffers</span>\n</ul>\n\
+                 <p>Then <a href=\"javascript:alert(1)\">a trick</a>, <script>alert(2)</script> and <i>an open tag\n";
+    let manifest = format!(
+        "{PODCAST_TABLE}{}notes = \"\"\"\n{notes}\"\"\"\n",
+        episode("Logging", "g1", "2024-01-02T03:04:05Z", &["pair-5s.mp3"])
+    );
+    let show = Show::with(&manifest, &["pair-5s.mp3"]);
+    show.build().ok();
+    let html = "<p>We talk about <strong>logging</strong> with \
+                <a href=\"https://www.fluentd.org/?a=1&amp;b=2\">Fluentd</a>\u{a0}&amp; more.</p>\n\
+                <ul>\n<li>Plugins\n</li>\n<li>Buffers\n</li>\n</ul>\n\
+                <p>Then a trick, &lt;script&gt;alert(2)&lt;/script&gt; and <em>an open tag\n</em></p>\n";
+    let description = show.channel("feed.xml").items[0].description.clone().unwrap();
+    assert_eq!(description, html.trim_end(), "the feed's notes");
+    let page = show.read("public/episodes/logging/index.html");
+    assert!(page.contains(html), "the page's notes: {page}");
+    let excerpt = "We talk about logging with Fluentd &amp; more. Plugins Buffers Then a trick, \
+                   &lt;script&gt;alert(2)&lt;/script&gt; and an open tag";
+    assert!(page.contains(&format!("<meta name=\"description\" content=\"{excerpt}\">")), "{page}");
 }
 
 #[test]

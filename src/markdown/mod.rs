@@ -2,11 +2,15 @@
 //!
 //! Notes come from the manifest, which may hold text pasted from anywhere,
 //! so the HTML is made safe by construction: raw HTML in the Markdown is
-//! shown as text (escaped), and links or images whose URL has a scheme other
-//! than `http`, `https` or `mailto` (`javascript:`, `data:` …) lose their URL.
-//! Everything else is pulldown-cmark's own escaping HTML writer.
+//! read for the tags notes are written with (`<b>`, `<a href>`, `<br>`,
+//! `<p>`, lists …), as the Markdown they stand for, and any other tag is
+//! shown as text (the `raw` module); links or images whose URL has a scheme other
+//! than `http`, `https` or `mailto` (`javascript:`, `data:` …) lose their
+//! URL. Everything is written by pulldown-cmark's own escaping HTML writer.
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+
+mod raw;
 
 /// Renders Markdown notes as safe HTML.
 pub fn to_html(markdown: &str) -> String {
@@ -33,7 +37,8 @@ fn safe_events(markdown: &str) -> impl Iterator<Item = Event<'_>> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut dropped_link_depth = 0usize;
     let mut dropped_image_depth = 0usize;
-    Parser::new_ext(markdown, options).filter_map(move |event| match event {
+    raw::read(Parser::new_ext(markdown, options)).filter_map(move |event| match event {
+        // (None is left: raw HTML never reaches the writer as it is.)
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
         Event::Start(Tag::Link { ref dest_url, .. }) if !safe_url(dest_url) => {
             dropped_link_depth += 1;
@@ -74,9 +79,9 @@ pub fn excerpt(markdown: &str, max: usize) -> String {
     from_the_start(markdown, max, |text| excerpt_text(parse_plain(text), max))
 }
 
-/// The Markdown options of excerpts.
-fn parse_plain(markdown: &str) -> Parser<'_> {
-    Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
+/// The events of notes for excerpts: as on the page, raw HTML read.
+fn parse_plain(markdown: &str) -> impl Iterator<Item = Event<'_>> {
+    raw::read(Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH))
 }
 
 /// An episode's [`excerpt`]: notes that open with a heading repeating the
@@ -183,10 +188,18 @@ pub fn page_html(markdown: &str, title: &str) -> String {
 
 /// False only for notes that surely hold no heading: no line opens with
 /// `#` (an ATX heading) once the marks of quotes and list items before it
-/// are set aside, and none is all `=` or all `-` (a setext underline),
-/// spaces and quote marks aside. Such notes' [`page_html`] is their
-/// [`to_html`], which the feed has made already.
+/// are set aside, none is all `=` or all `-` (a setext underline),
+/// spaces and quote marks aside, and no `<h1>` … `<h6>` tag is in them.
+/// Such notes' [`page_html`] is their [`to_html`], which the feed has made
+/// already.
 pub fn may_have_heading(markdown: &str) -> bool {
+    let tag =
+        markdown.as_bytes().windows(3).any(|w| w[0] == b'<' && (w[1] | 0x20) == b'h' && (b'1'..=b'6').contains(&w[2]));
+    tag || may_have_markdown_heading(markdown)
+}
+
+/// [`may_have_heading`] for headings written in Markdown.
+fn may_have_markdown_heading(markdown: &str) -> bool {
     // CommonMark ends a line at a carriage return alone too.
     markdown.split(['\n', '\r']).any(|line| {
         let atx = line.trim_start_matches([
@@ -243,12 +256,14 @@ fn excerpt_text<'a>(events: impl Iterator<Item = Event<'a>>, max: usize) -> Stri
     for event in events {
         match event {
             Event::Text(t) | Event::Code(t) => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => {
-                text.push(' ')
-            }
-            // Raw HTML says nothing in an excerpt, but a tag that breaks a
-            // line or opens a block still parts the words around it.
-            Event::Html(raw) | Event::InlineHtml(raw) if parts_words(&raw) => text.push(' '),
+            // Where a line breaks or a block starts or ends, the words part.
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::Rule
+            | Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::BlockQuote(_) | Tag::List(_))
+            | Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::List(_),
+            ) => text.push(' '),
             _ => {}
         }
         if text.len() > max.saturating_mul(4).saturating_add(16) {
@@ -256,41 +271,6 @@ fn excerpt_text<'a>(events: impl Iterator<Item = Event<'a>>, max: usize) -> Stri
         }
     }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Whether raw HTML holds a tag that breaks a line or makes a block
-/// (`<br>`, `<p>`, `</div>`, `<li>` …): the words on either side are two.
-fn parts_words(raw: &str) -> bool {
-    const PARTING: &[&str] = &[
-        "br",
-        "p",
-        "div",
-        "li",
-        "ul",
-        "ol",
-        "hr",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "tr",
-        "td",
-        "th",
-        "table",
-        "section",
-        "article",
-        "dd",
-        "dt",
-        "pre",
-    ];
-    raw.split('<').skip(1).any(|tag| {
-        let name = tag.trim_start_matches('/');
-        let end = name.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name.len());
-        PARTING.iter().any(|p| p.eq_ignore_ascii_case(&name[..end]))
-    })
 }
 
 /// `text` (words, one space between each) cut at a word to at most `max`
@@ -339,6 +319,11 @@ mod tests {
             "    indented code\n\n    more indented code",
             "<!-- a comment\n\nthat spans a blank line -->",
             "<div>\nhtml block\n</div>",
+            "<p>A paragraph of <b>raw</b> HTML<br>with <a\nhref=\"https://example.com/\">a link</a><p>and another",
+            "<pre>\npre text\n\nafter a blank <a href=\"x\nline\n\n</pre>",
+            "<ul>\n<li>raw one\n<li>raw two\n</ul>",
+            "<script>\nlet a = 1;\n\nlet b = 2;\n</script>",
+            "Inline <i>emphasis</i> and <span>spans</span>, <q>quotes</q> &amp; <h2>no heading</h2> here.",
             "> a quote\n>\n> that goes on",
             "| a | b |\n|---|---|\n| 1 | 2 |",
             "Text with a [reference][ref] and a [shortcut] link.",
@@ -398,12 +383,13 @@ mod tests {
             "Text\n  ==  \n",
             "Old Mac\r===\rline endings",
             "#hashtag is a paragraph",
+            "<h1>Raw</h1> heading, and <H2>another</H2>",
             "Plain *notes* with [a link](https://example.com).\n\n- one\n- two\n\n1. first",
             "A | B\n--|--\n1 | 2",
             "",
         ];
         for notes in tricky {
-            let headings = Parser::new(notes).any(|e| matches!(e, Event::Start(Tag::Heading { .. })));
+            let headings = safe_events(notes).any(|e| matches!(e, Event::Start(Tag::Heading { .. })));
             assert!(!headings || may_have_heading(notes), "a heading missed in {notes:?}");
             if !may_have_heading(notes) {
                 assert_eq!(page_html(notes, "Title"), to_html(notes), "{notes:?}");
@@ -422,10 +408,10 @@ mod tests {
     }
 
     #[test]
-    fn raw_html_leaves_excerpts_but_a_line_break_parts_the_words() {
-        let notes = "Cloud<br>Native, <b>bold</b>ly <span>on</span>e line<br/>two\n\n<div>\nblock\n</div>\n\nafter";
-        // (A block of raw HTML is left out whole, as before.)
-        assert_eq!(excerpt(notes, 200), "Cloud Native, boldly one line two after");
+    fn raw_html_in_excerpts_gives_its_words_and_a_line_break_parts_them() {
+        let notes = "Cloud<br>Native, <b>bold</b>ly <span>on</span>e line<br/>two\n\n<div>\nblock\n</div>\n\n\
+                     <p>one<p>two<ul><li>three<li>four</ul>five<hr>six<!-- not this -->\n\nafter";
+        assert_eq!(excerpt(notes, 200), "Cloud Native, boldly one line two block one two three four five six after");
         assert_eq!(episode_excerpt(notes, "T", 200), excerpt(notes, 200));
     }
 
