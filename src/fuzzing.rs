@@ -92,6 +92,8 @@ pub fn markdown(data: &[u8]) {
     if !crate::markdown::may_have_heading(&text) {
         assert_eq!(page, crate::markdown::to_html(&text), "notes without a heading look the same on the page");
     }
+    let told = crate::markdown::tags_shown_as_text(&text);
+    assert_eq!(told, crate::markdown::read_for_tags_shown_as_text(&text), "tags told from the bytes as from a reading");
 }
 
 /// A transcript (the first byte picks the format: VTT, SRT, JSON, HTML),

@@ -479,7 +479,8 @@ impl Catalog {
                     Ok(m) => m,
                     Err(p) => return (Err(p), Vec::new()),
                 };
-                let (mut chapter_problems, notes) = chapters_of(&show, &mut episode, &media);
+                let (mut chapter_problems, mut notes) = chapters_of(&show, &mut episode, &media);
+                notes.extend(notes_html(&show, &episode));
                 chapter_problems.extend(transcript_problems(&show, &episode, &media));
                 if !chapter_problems.is_empty() {
                     return (Err(chapter_problems), notes);
@@ -593,6 +594,26 @@ fn measured(show: &Show, episode: &Episode, probes: &Probes) -> Result<Vec<Media
         }
     }
     if problems.is_empty() { Ok(media) } else { Err(problems) }
+}
+
+/// A warning for notes whose raw HTML holds tags that are shown as text,
+/// not read (see [`crate::markdown::tags_shown_as_text`]): what such a tag
+/// would do (an embedded player, a script) is not done.
+fn notes_html(show: &Show, episode: &Episode) -> Option<Diagnostic> {
+    let tags = crate::markdown::tags_shown_as_text(&episode.notes);
+    let named = tags.iter().map(|t| format!("<{t}>")).collect::<Vec<_>>().join(", ");
+    let verb = if tags.len() == 1 { "is" } else { "are" };
+    (!tags.is_empty()).then(|| {
+        Diagnostic::warning(
+            "NOTES-HTML",
+            format!("episode \"{}\": {named} in the notes {verb} shown as text, as written", episode.title),
+        )
+        .at(Location::file(&show.manifest_path, episode.line, None))
+        .help(
+            "notes read the HTML tags notes are written with (<b>, <i>, <a href>, <p>, <br>, lists, <img> …) as \
+             Markdown and show any other as text: write it in Markdown, or take it out",
+        )
+    })
 }
 
 /// The episode's chapters: those the manifest gives, else those of its

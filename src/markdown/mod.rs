@@ -32,12 +32,51 @@ pub fn with_timestamps(markdown: &str, lines: &[String]) -> String {
     out
 }
 
+/// The Markdown dialect of notes: CommonMark with tables and
+/// strikethrough.
+const OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_STRIKETHROUGH);
+
+/// The tags of raw HTML in `markdown` that are shown as text, not read
+/// (`<script>`, `<iframe>`, `<form>` …: see the module docs), by name,
+/// each once, in the order they first come (at most eight). Notes with no
+/// `<` followed by a tag name are told so from their bytes alone.
+///
+/// ```
+/// let tags = podsmith::markdown::tags_shown_as_text("<b>Hi</b> <iframe src=x></iframe> <Script>1</script> <https://a.b>");
+/// assert_eq!(tags, ["iframe", "script"]);
+/// ```
+pub fn tags_shown_as_text(markdown: &str) -> Vec<String> {
+    if !may_have_tag(markdown) {
+        return Vec::new();
+    }
+    read_for_tags_shown_as_text(markdown)
+}
+
+/// [`tags_shown_as_text`], the notes read whatever their bytes say.
+pub(crate) fn read_for_tags_shown_as_text(markdown: &str) -> Vec<String> {
+    raw::shown_as_text(Parser::new_ext(markdown, OPTIONS))
+}
+
+/// False only for text that surely holds no HTML tag: no `<` (or `</`)
+/// followed by a letter and more letters or digits up to a space, `/`,
+/// `>` or the end (an autolink, `<https://…>`, is none).
+fn may_have_tag(text: &str) -> bool {
+    let b = text.as_bytes();
+    // (`match_indices` of a char finds it with memchr: notes are long.)
+    text.match_indices('<').any(|(i, _)| {
+        let name = b[i + 1..].strip_prefix(b"/").unwrap_or(&b[i + 1..]);
+        let len = name.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        len > 0
+            && name[0].is_ascii_alphabetic()
+            && name.get(len).is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b'/' | b'>'))
+    })
+}
+
 /// The events of Markdown notes, made safe (see the module docs).
 fn safe_events(markdown: &str) -> impl Iterator<Item = Event<'_>> {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut dropped_link_depth = 0usize;
     let mut dropped_image_depth = 0usize;
-    raw::read(Parser::new_ext(markdown, options)).filter_map(move |event| match event {
+    raw::read(Parser::new_ext(markdown, OPTIONS)).filter_map(move |event| match event {
         // (None is left: raw HTML never reaches the writer as it is.)
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
         Event::Start(Tag::Link { ref dest_url, .. }) if !safe_url(dest_url) => {
@@ -81,7 +120,7 @@ pub fn excerpt(markdown: &str, max: usize) -> String {
 
 /// The events of notes for excerpts: as on the page, raw HTML read.
 fn parse_plain(markdown: &str) -> impl Iterator<Item = Event<'_>> {
-    raw::read(Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH))
+    raw::read(Parser::new_ext(markdown, OPTIONS))
 }
 
 /// An episode's [`excerpt`]: notes that open with a heading repeating the
@@ -355,6 +394,7 @@ mod tests {
                 // Most blocks apart (a blank line), some right after another.
                 doc.push_str(&ending.repeat(if next(4) == 0 { 1 } else { 2 }));
             }
+            assert_eq!(tags_shown_as_text(&doc), read_for_tags_shown_as_text(&doc), "{doc:?}");
             for max in [40, 120, 200, 300] {
                 let quick = episode_excerpt(&doc, "Pilot", max);
                 assert_eq!(quick, whole_excerpt(&doc, "Pilot", max), "max {max}, notes {doc:?}");
@@ -430,6 +470,28 @@ mod tests {
         assert!(!html.to_lowercase().contains("javascript"), "{html}");
         assert!(!html.to_lowercase().contains("href=\"data"), "{html}");
         assert!(html.contains("click"), "{html}");
+    }
+
+    #[test]
+    fn a_tag_is_told_from_the_bytes_only_where_one_may_be() {
+        for (text, may) in [
+            ("no tags here", false),
+            ("a < b and 2<3, x <- y", false),
+            ("<https://example.com> and <me@example.com>", false),
+            ("1 <2> 3", false),
+            ("<b>", true),
+            ("</script>", true),
+            ("<br/>", true),
+            ("<iframe src=x>", true),
+            ("<h1\n>", true),
+            ("ends <em", true),
+        ] {
+            assert_eq!(may_have_tag(text), may, "{text:?}");
+        }
+        // Whatever the bytes say, only tags shown as text are told.
+        assert!(tags_shown_as_text("<b>bold</b> <span>s</span> <br> <!-- <x> -->").is_empty());
+        let many: String = (0..20).map(|i| format!("<t{i}> <t{i}>")).collect();
+        assert_eq!(tags_shown_as_text(&many).len(), 8, "at most eight, each once");
     }
 
     #[test]

@@ -27,15 +27,20 @@ use crate::lenient_html::{decode, tag_end};
 /// `events` with their raw HTML read (see the module docs): no
 /// `Html` or `InlineHtml` event is left.
 pub fn read<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
-    Reader {
-        events: events.fuse(),
-        out: VecDeque::new(),
-        frames: Vec::new(),
-        block: None,
-        after_block: true,
-        in_links: 0,
-    }
+    Reader::new(events)
 }
+
+/// The names of the tags in `events`' raw HTML that are shown as text
+/// (neither read as Markdown nor left out: see the module docs), each
+/// once, in the order they first come; at most [`SHOWN_TOLD`] of them.
+pub fn shown_as_text<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<String> {
+    let mut reader = Reader::new(events);
+    while reader.next().is_some() {}
+    reader.shown
+}
+
+/// How many names [`shown_as_text`] gives at most.
+pub const SHOWN_TOLD: usize = 8;
 
 /// An element raw HTML opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +151,22 @@ struct Reader<'a, I> {
     after_block: bool,
     /// How many Markdown links are open (a link in one is none).
     in_links: usize,
+    /// The names of the tags shown as text so far (see [`shown_as_text`]).
+    shown: Vec<String>,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Reader<'a, I> {
+    fn new(events: I) -> Self {
+        Reader {
+            events: events.fuse(),
+            out: VecDeque::new(),
+            frames: Vec::new(),
+            block: None,
+            after_block: true,
+            in_links: 0,
+            shown: Vec::new(),
+        }
+    }
 }
 
 impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Reader<'a, I> {
@@ -267,7 +288,12 @@ impl<'a, I: Iterator<Item = Event<'a>>> Reader<'a, I> {
             (Some(kind), _) => self.open(kind, tag),
             (None, _) if GROUPING.contains(&name) => self.push(Event::SoftBreak),
             (None, _) if STYLING.contains(&name) => {}
-            (None, _) => self.push(Event::Text(CowStr::from(raw.to_string()))),
+            (None, _) => {
+                if self.shown.len() < SHOWN_TOLD && !self.shown.iter().any(|n| n == name) {
+                    self.shown.push(name.to_string());
+                }
+                self.push(Event::Text(CowStr::from(raw.to_string())));
+            }
         }
     }
 

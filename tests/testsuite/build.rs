@@ -84,7 +84,17 @@ fn notes_pasted_as_html_read_as_their_markdown_on_the_page_in_the_feeds_and_in_e
         episode("Logging", "g1", "2024-01-02T03:04:05Z", &["pair-5s.mp3"])
     );
     let show = Show::with(&manifest, &["pair-5s.mp3"]);
-    show.build().ok();
+    let run = show.build().ok();
+    // The tag shown as text is told, with where and what to do.
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+recorded the 1 published episode in podsmith.lock: keep it with episodes.toml
+warning: episodes.toml:[..]: episode "Logging": <script> in the notes is shown as text, as written
+  help: notes read the HTML tags notes are written with (<b>, <i>, <a href>, <p>, <br>, lists, <img> …) as Markdown and show any other as text: write it in Markdown, or take it out
+...
+"#]]
+    );
     let html = "<p>We talk about <strong>logging</strong> with \
                 <a href=\"https://www.fluentd.org/?a=1&amp;b=2\">Fluentd</a>\u{a0}&amp; more.</p>\n\
                 <ul>\n<li>Plugins\n</li>\n<li>Buffers\n</li>\n</ul>\n\
