@@ -57,18 +57,17 @@ pub(crate) fn read_for_tags_shown_as_text(markdown: &str) -> Vec<String> {
     raw::shown_as_text(Parser::new_ext(markdown, OPTIONS))
 }
 
-/// False only for text that surely holds no HTML tag: no `<` (or `</`)
-/// followed by a letter and more letters or digits up to a space, `/`,
-/// `>` or the end (an autolink, `<https://…>`, is none).
+/// False only for text that surely holds no HTML tag as the raw HTML
+/// reader reads one (`lenient_html::Tag`): no `<` followed (spaces and a
+/// `/` aside) by letters or digits up to a space, `/`, `>` or the end. An
+/// autolink, `<https://…>`, is none.
 fn may_have_tag(text: &str) -> bool {
-    let b = text.as_bytes();
     // (`match_indices` of a char finds it with memchr: notes are long.)
     text.match_indices('<').any(|(i, _)| {
-        let name = b[i + 1..].strip_prefix(b"/").unwrap_or(&b[i + 1..]);
-        let len = name.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
-        len > 0
-            && name[0].is_ascii_alphabetic()
-            && name.get(len).is_none_or(|c| c.is_ascii_whitespace() || matches!(c, b'/' | b'>'))
+        let rest = text[i + 1..].trim_start();
+        let rest = rest.strip_prefix('/').map_or(rest, str::trim_start);
+        let len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        len > 0 && rest[len..].chars().next().is_none_or(|c| c.is_whitespace() || c == '/' || c == '>')
     })
 }
 
@@ -476,9 +475,13 @@ mod tests {
     fn a_tag_is_told_from_the_bytes_only_where_one_may_be() {
         for (text, may) in [
             ("no tags here", false),
-            ("a < b and 2<3, x <- y", false),
+            ("2<3, x <- y, a <= b", false),
+            ("a < b", true),
+            ("</ script>", true),
+            ("<1a>", true),
+            ("<b\u{a0}x>", true),
             ("<https://example.com> and <me@example.com>", false),
-            ("1 <2> 3", false),
+            ("1 <2> 3", true),
             ("<b>", true),
             ("</script>", true),
             ("<br/>", true),
@@ -487,6 +490,12 @@ mod tests {
             ("ends <em", true),
         ] {
             assert_eq!(may_have_tag(text), may, "{text:?}");
+        }
+        // Tags inside blocks that start with no tag (a processing
+        // instruction, a declaration) are read too: the bytes agree.
+        for notes in ["<?x>\n<1a> ?>", "<?x>\n</ script> ?>", "<?x>\n<iframe\u{a0}src=x> ?>"] {
+            assert!(!read_for_tags_shown_as_text(notes).is_empty(), "{notes:?}");
+            assert_eq!(tags_shown_as_text(notes), read_for_tags_shown_as_text(notes), "{notes:?}");
         }
         // Whatever the bytes say, only tags shown as text are told.
         assert!(tags_shown_as_text("<b>bold</b> <span>s</span> <br> <!-- <x> -->").is_empty());
