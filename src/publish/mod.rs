@@ -68,6 +68,9 @@ pub enum Step {
     RecordRead,
     /// The destination listed.
     Listed,
+    /// The keys new to the record asked about (a HEAD each), before
+    /// anything goes up ahead of the listing.
+    Asked,
     /// The plan made, after the listing.
     Planned,
     /// The files of one phase up.
@@ -86,6 +89,7 @@ impl Step {
             Step::Built => "build done",
             Step::RecordRead => "destination's record read",
             Step::Listed => "destination listed",
+            Step::Asked => "new keys asked about",
             Step::Planned => "plan made",
             Step::Uploaded(Phase::Media) => "media and images up",
             Step::Uploaded(Phase::Page) => "pages up",
@@ -572,7 +576,11 @@ async fn upload_ahead(
     let pending = Arc::new(pending);
     let encoding = store::Encoding::start(pending.clone());
     let taken = match asking {
-        Some(asking) => asking.await.unwrap_or_else(|_| vec![String::new()]),
+        Some(asking) => {
+            let taken = asking.await.unwrap_or_else(|_| vec![String::new()]);
+            sender.step(Step::Asked);
+            taken
+        }
         None => Vec::new(),
     };
     if !taken.is_empty() {
