@@ -608,7 +608,11 @@ fn notes_html(show: &Show, episode: &Episode) -> Option<Diagnostic> {
             "NOTES-HTML",
             format!("episode \"{}\": {named} in the notes {verb} shown as text, as written", episode.title),
         )
-        .at(Location::file(&show.manifest_path, episode.line, None))
+        .at({
+            let offset = crate::markdown::tag_offset(&episode.notes, &tags[0]).unwrap_or(0);
+            let (file, line) = episode.notes_from.at(&episode.notes, offset, (&show.manifest_path, episode.line));
+            Location::file(file, line, None)
+        })
         .help(
             "notes read the HTML tags notes are written with (<b>, <i>, <a href>, <p>, <br>, lists, <img> …) as \
              Markdown and show any other as text: write it in Markdown, or take it out",

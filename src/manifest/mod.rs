@@ -390,6 +390,8 @@ pub struct Episode {
     pub media: Vec<MediaFile>,
     /// Show notes, Markdown.
     pub notes: String,
+    /// Where the notes are written (what a message about them points at).
+    pub notes_from: NotesFrom,
     /// Guests, in order.
     pub guests: Vec<String>,
     /// `itunes:season`.
@@ -411,6 +413,50 @@ pub struct Episode {
     pub tags: namespace::EpisodeTags,
     /// The manifest line where this episode starts.
     pub line: usize,
+}
+
+/// Where an episode's notes are written: what a message about a line of
+/// them points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotesFrom {
+    /// The manifest's `notes`.
+    Manifest {
+        /// The line their text starts on.
+        line: usize,
+        /// Whether the notes' lines are the manifest's from there (the
+        /// n-th line of the notes is at `line + n`), as in a multi-line
+        /// string without escaped line breaks.
+        exact: bool,
+    },
+    /// A notes file (`notes_file`): its lines are the notes'.
+    File(PathBuf),
+    /// None given.
+    Nowhere,
+}
+
+impl NotesFrom {
+    /// The `notes_from` of `notes`, the manifest's text `raw` (the string as
+    /// written, quotes and all) starting on `line`.
+    fn manifest(raw: &str, line: usize, notes: &str) -> NotesFrom {
+        let multi = raw.starts_with("\"\"\"") || raw.starts_with("'''");
+        // A newline right after the opening quotes is not part of the text.
+        let body = raw.get(3..).filter(|_| multi).unwrap_or(raw);
+        let trimmed = body.starts_with('\n') || body.starts_with("\r\n");
+        let breaks = raw.matches('\n').count() - usize::from(trimmed);
+        NotesFrom::Manifest { line: line + usize::from(trimmed), exact: breaks == notes.matches('\n').count() }
+    }
+
+    /// Where the notes' text at byte `offset` of `notes` is (`episode`:
+    /// the manifest file, and the line its episode starts on).
+    pub fn at(&self, notes: &str, offset: usize, episode: (&Path, usize)) -> (PathBuf, usize) {
+        let before = notes.get(..offset).map_or(0, |b| b.matches('\n').count());
+        match self {
+            NotesFrom::Manifest { line, exact: true } => (episode.0.to_path_buf(), line + before),
+            NotesFrom::Manifest { line, exact: false } => (episode.0.to_path_buf(), *line),
+            NotesFrom::File(path) => (path.clone(), 1 + before),
+            NotesFrom::Nowhere => (episode.0.to_path_buf(), episode.1),
+        }
+    }
 }
 
 /// Reads and checks the manifest at `path`. Media paths are resolved against
@@ -1080,7 +1126,7 @@ impl Reading<'_> {
         let transcripts = self.transcripts(&mut t, podcast);
         let tags = namespace::episode(&mut t, &mut self.cx);
         t.finish(&mut self.cx);
-        let (title, slug, guid, date, media, notes, episode_type) =
+        let (title, slug, guid, date, media, (notes, notes_from), episode_type) =
             (title?, slug?, guid?, date?, media?, notes?, episode_type?);
         (image_ok && chapters_ok).then_some(())?;
         let transcripts = transcripts?;
@@ -1092,6 +1138,7 @@ impl Reading<'_> {
             date,
             media,
             notes,
+            notes_from,
             guests,
             season,
             number,
@@ -1360,10 +1407,15 @@ impl Reading<'_> {
             }
         }
     }
-    /// `notes` (Markdown), or `notes_file` (a file in the show folder), not both.
-    fn notes(&mut self, t: &mut Fields<'_, '_>) -> Option<String> {
+    /// `notes` (Markdown), or `notes_file` (a file in the show folder), not
+    /// both; and where they are written.
+    fn notes(&mut self, t: &mut Fields<'_, '_>) -> Option<(String, NotesFrom)> {
         let what = t.what.clone();
-        let notes = t.string(&mut self.cx, "notes").map(Spanned::into_inner);
+        let notes = t.string(&mut self.cx, "notes").map(|n| {
+            let span = n.span();
+            let from = NotesFrom::manifest(self.cx.text(&span), self.cx.line_col(span.start).0, n.get_ref());
+            (n.into_inner(), from)
+        });
         let notes_file = t.string(&mut self.cx, "notes_file");
         match (notes, notes_file) {
             (Some(_), Some(f)) => {
@@ -1378,6 +1430,11 @@ impl Reading<'_> {
             (None, Some(f)) => {
                 let file = self.local_file(&f, "notes_file", &what)?;
                 crate::fsutil::read_string(&file.path, crate::fsutil::NOTES)
+                    // (Named as the manifest is: `notes/a.md`, not `./notes/a.md`.)
+                    .map(|notes| {
+                        let path = file.path.strip_prefix(".").unwrap_or(&file.path).to_path_buf();
+                        (notes, NotesFrom::File(path))
+                    })
                     .map_err(|e| {
                         self.cx.error(
                             &f.span(),
@@ -1387,7 +1444,7 @@ impl Reading<'_> {
                     })
                     .ok()
             }
-            (None, None) => Some(String::new()),
+            (None, None) => Some((String::new(), NotesFrom::Nowhere)),
         }
     }
 }

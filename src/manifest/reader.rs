@@ -41,6 +41,11 @@ impl<'s> Context<'s> {
         (line, col)
     }
 
+    /// The manifest's text at `span`.
+    pub fn text(&self, span: &Range<usize>) -> &'s str {
+        self.src.get(span.clone()).unwrap_or("")
+    }
+
     /// Records a problem at the start of `line`.
     pub fn error_at_line(&mut self, line: usize, message: impl Into<String>, help: Option<String>) {
         self.problems.push(super::problem(self.file, line, 1, message, help));

@@ -515,3 +515,37 @@ fn a_leap_second_is_said_as_such() {
     assert!(text.contains("has a 60th second (a leap second)") && text.contains("write :59"), "{text}");
     assert!(!text.contains("needs a day"), "{text}");
 }
+
+/// Where notes are written: a line of them is found in the manifest where
+/// the manifest's lines are theirs, else the notes' first line is given.
+#[test]
+fn notes_tell_where_their_lines_are() {
+    let dir = show_dir();
+    let ep = |notes: &str| {
+        let src = format!("{PODCAST}{}", EPISODE.replace("notes = \"Hello\"", notes));
+        let show = parse_in(dir.path(), &src).unwrap();
+        let e = &show.episodes[0];
+        let at = |needle: &str| e.notes_from.at(&e.notes, e.notes.find(needle).unwrap(), (Path::new("m"), 99)).1;
+        let line_of = |needle: &str| src.lines().position(|l| l.contains(needle)).unwrap() + 1;
+        (at("<x>"), line_of("<x>"), line_of("notes ="))
+    };
+    // A multi-line string, its first line break not part of the text.
+    let (found, real, _) = ep("notes = \"\"\"\nOne.\n\nTwo <x>.\n\"\"\"");
+    assert_eq!(found, real);
+    // Text on the opening line, and a literal string.
+    let (found, real, _) = ep("notes = '''One.\n\n<x>\n'''");
+    assert_eq!(found, real);
+    // Escaped line breaks, or a line-ending backslash: the notes' line.
+    let (found, _, notes) = ep("notes = \"One.\\n\\n<x>\"");
+    assert_eq!(found, notes);
+    let (found, _, notes) = ep("notes = \"\"\"\nOne \\\n  two.\n\n<x>\"\"\"");
+    assert_eq!(found, notes + 1);
+    // A one-line string: its line.
+    let src = format!("{PODCAST}{EPISODE}");
+    let line = src.lines().position(|l| l.starts_with("notes =")).unwrap() + 1;
+    let e = &parse_in(dir.path(), &src).unwrap().episodes[0];
+    assert_eq!(e.notes_from, NotesFrom::Manifest { line, exact: true });
+    // A notes file: its own lines; none: the episode's line.
+    assert_eq!(NotesFrom::File("n.md".into()).at("a\nb\n<x>", 4, (Path::new("m"), 7)), (PathBuf::from("n.md"), 3));
+    assert_eq!(NotesFrom::Nowhere.at("", 0, (Path::new("m"), 7)), (PathBuf::from("m"), 7));
+}

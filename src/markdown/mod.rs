@@ -57,6 +57,23 @@ pub(crate) fn read_for_tags_shown_as_text(markdown: &str) -> Vec<String> {
     raw::shown_as_text(Parser::new_ext(markdown, OPTIONS))
 }
 
+/// Where the first tag named `name` (as [`tags_shown_as_text`] names it)
+/// is written in `markdown`: the byte offset of its `<`. It may be one in
+/// a code span, which reads as code: the first that looks like it.
+///
+/// ```
+/// assert_eq!(podsmith::markdown::tag_offset("Hi.\n\n< / Script>", "script"), Some(5));
+/// assert_eq!(podsmith::markdown::tag_offset("<scripts>", "script"), None);
+/// ```
+pub fn tag_offset(markdown: &str, name: &str) -> Option<usize> {
+    markdown.match_indices('<').map(|(i, _)| i).find(|&i| {
+        let rest = markdown[i + 1..].trim_start();
+        let rest = rest.strip_prefix('/').map_or(rest, str::trim_start);
+        rest.get(..name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name))
+            && !rest.as_bytes().get(name.len()).is_some_and(u8::is_ascii_alphanumeric)
+    })
+}
+
 /// False only for text that surely holds no HTML tag as the raw HTML
 /// reader reads one (`lenient_html::Tag`): no `<` followed (spaces and a
 /// `/` aside) by letters or digits up to a space, `/`, `>` or the end. An

@@ -273,8 +273,9 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
         slug,
         guid,
         date,
-        media: _, // as measured, below
-        notes,    // the HTML is made from them by this podsmith (its version is in the key)
+        media: _,      // as measured, below
+        notes,         // the HTML is made from them by this podsmith (its version is in the key)
+        notes_from: _, // where they are written: not shown
         guests,
         season,
         number,

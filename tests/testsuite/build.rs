@@ -85,6 +85,9 @@ fn notes_pasted_as_html_read_as_their_markdown_on_the_page_in_the_feeds_and_in_e
     );
     let show = Show::with(&manifest, &["pair-5s.mp3"]);
     let run = show.build().ok();
+    // At the line of the notes the tag is on.
+    let line = manifest.lines().position(|l| l.contains("<script>")).unwrap() + 1;
+    assert!(run.stderr.contains(&format!("warning: episodes.toml:{line}: episode \"Logging\"")), "{}", run.stderr);
     // The tag shown as text is told, with where and what to do.
     assert_data_eq!(
         run.stderr,
@@ -106,6 +109,28 @@ warning: episodes.toml:[..]: episode "Logging": <script> in the notes is shown a
     let excerpt = "We talk about logging with Fluentd &amp; more. Plugins Buffers Then a trick, \
                    &lt;script&gt;alert(2)&lt;/script&gt; and an open tag";
     assert!(page.contains(&format!("<meta name=\"description\" content=\"{excerpt}\">")), "{page}");
+}
+
+/// A warning about a line of the notes points at it: in a notes file, at
+/// its line there; in a one-line string, at the string's line.
+#[test]
+fn tags_shown_as_text_are_told_at_their_line_of_a_notes_file_or_at_the_notes() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}notes_file = \"notes/one.md\"\n{}notes = \"Hi.\\n\\n<iframe src=x></iframe>\"\n",
+        episode("One", "g1", "2024-01-02T03:04:05Z", &["pair-5s.mp3"]),
+        episode("Two", "g2", "2024-01-03T03:04:05Z", &["cbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["pair-5s.mp3", "cbr-xing.mp3"]);
+    show.write("notes/one.md", "# One\n\nWe <b>talk</b>.\n\n<p>Then <form>a form</form>.</p>\n");
+    let run = show.build().ok();
+    let notes_line = manifest.lines().position(|l| l.starts_with("notes = ")).unwrap() + 1;
+    let stderr = run.stderr.replace('\\', "/");
+    assert!(stderr.contains("warning: notes/one.md:5: episode \"One\": <form> in the notes is shown"), "{stderr}");
+    assert!(
+        stderr
+            .contains(&format!("warning: episodes.toml:{notes_line}: episode \"Two\": <iframe> in the notes is shown")),
+        "{stderr}"
+    );
 }
 
 #[test]
