@@ -74,6 +74,33 @@ impl AsRef<str> for HttpUrl {
     }
 }
 
+/// The host an authority (`host`, `user@host:port`, `[::1]:9000`) names:
+/// the name or address alone, lower-cased.
+pub(crate) fn host_name(authority: &str) -> String {
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.split_once(']'))
+        .map_or_else(|| host.split(':').next().unwrap_or(""), |(h, _)| h);
+    host.to_ascii_lowercase()
+}
+
+/// `host` (a name or address, as [`host_name`] gives it) as an IP address;
+/// an IPv4 address mapped into IPv6 (`::ffff:10.0.0.1`) as the IPv4 one.
+pub(crate) fn ip_of(host: &str) -> Option<std::net::IpAddr> {
+    use std::net::IpAddr;
+    match host.parse::<IpAddr>().ok()? {
+        IpAddr::V6(v6) => Some(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)),
+        v4 => Some(v4),
+    }
+}
+
+/// Whether `host` (as [`host_name`] gives it) is this computer: `localhost`,
+/// a name under it, or a loopback address.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.ends_with(".localhost") || ip_of(host).is_some_and(|ip| ip.is_loopback())
+}
+
 /// What went wrong with an HTTP request, in words: ureq says a timeout as
 /// "timeout: global", which tells a podcaster nothing.
 #[cfg(feature = "online")]

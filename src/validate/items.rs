@@ -599,13 +599,8 @@ pub fn host_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
             "publish the files where they can be fetched without one (anyone who reads the feed reads it)",
         ));
     }
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.split_once(']'))
-        .map_or_else(|| host.split(':').next().unwrap_or(""), |(h, _)| h);
-    let host = host.to_ascii_lowercase();
-    if is_loopback(&host) {
+    let host = crate::url::host_name(host);
+    if crate::url::is_loopback(&host) {
         cx.push(
             Finding::new(
                 id::APPLE_HOST_PUBLIC,
@@ -625,25 +620,11 @@ pub fn host_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
     }
 }
 
-/// `host` (brackets taken off) as an IP address; an IPv4 address mapped
-/// into IPv6 (`::ffff:10.0.0.1`) as the IPv4 one.
-fn ip_of(host: &str) -> Option<std::net::IpAddr> {
-    use std::net::IpAddr;
-    match host.parse::<IpAddr>().ok()? {
-        IpAddr::V6(v6) => Some(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)),
-        v4 => Some(v4),
-    }
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host.ends_with(".localhost") || ip_of(host).is_some_and(|ip| ip.is_loopback())
-}
-
 /// A host that only a local network reaches: a private, link-local,
 /// shared (carrier-grade NAT) or unique-local address, or a local name.
 fn is_private(host: &str) -> bool {
     use std::net::IpAddr;
-    let by_address = match ip_of(host) {
+    let by_address = match crate::url::ip_of(host) {
         Some(IpAddr::V4(v4)) => {
             let [a, b, ..] = v4.octets();
             v4.is_private() || v4.is_link_local() || v4.is_unspecified() || (a == 100 && (64..=127).contains(&b))
