@@ -193,10 +193,17 @@ fn s3_builder(bucket: &str, access: &Access) -> Result<AmazonS3Builder, String> 
         .or_else(|| env("AWS_ENDPOINT"))
         .or_else(|| profile.get("endpoint_url").map(str::to_string));
     let mut allow_http = false;
+    // The payload's SHA-256 goes into each request's signature only where
+    // nothing else guards the bytes on their way (see `payload_signed`).
+    let mut signed = false;
     if let Some(endpoint) = endpoint {
         check_endpoint(&endpoint)?;
         allow_http = endpoint.starts_with("http://");
+        signed = payload_signed(&endpoint);
         b = b.with_endpoint(endpoint);
+    }
+    if env("AWS_UNSIGNED_PAYLOAD").is_none() {
+        b = b.with_unsigned_payload(!signed);
     }
     b = b.with_virtual_hosted_style_request(access.settings.virtual_hosted);
     // A plain-HTTP endpoint (a server on this machine) needs no certificates:
@@ -228,6 +235,17 @@ pub fn check_endpoint(endpoint: &str) -> Result<(), String> {
     crate::url::HttpUrl::parse(endpoint)
         .map(|_| ())
         .map_err(|why| format!("the endpoint \"{endpoint}\" is not an http:// or https:// URL ({why})"))
+}
+
+/// Whether requests to `endpoint` (an http(s) URL) sign their payload (its
+/// SHA-256 in the signature, which the service checks: every byte hashed
+/// twice). Only over plain HTTP to another computer: over HTTPS the
+/// connection guards the bytes (AWS's own CLI signs S3 payloads only over
+/// plain HTTP, too), and to a server on this computer (a loopback address,
+/// `localhost`) nothing is between.
+pub fn payload_signed(endpoint: &str) -> bool {
+    let host = |e: &str| crate::url::HttpUrl::parse(e).map(|u| crate::url::host_name(u.host()));
+    !endpoint.starts_with("https://") && !host(endpoint).is_ok_and(|h| crate::url::is_loopback(&h))
 }
 
 #[cfg(feature = "publish")]
@@ -334,6 +352,17 @@ mod tests {
             assert!(Destination::parse(bad).is_err(), "{bad}");
         }
         assert!(check_endpoint("http://127.0.0.1:9000").is_ok());
+        // The payload signed only over plain HTTP to another computer.
+        for (endpoint, signed) in [
+            ("https://s3.example.com", false),
+            ("http://127.0.0.1:9000", false),
+            ("http://[::1]:9000/", false),
+            ("http://localhost:3900", false),
+            ("http://minio.lan:9000", true),
+            ("http://10.0.0.5:9000", true),
+        ] {
+            assert_eq!(payload_signed(endpoint), signed, "{endpoint}");
+        }
         assert!(check_endpoint("127.0.0.1:9000").is_err());
     }
 

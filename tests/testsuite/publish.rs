@@ -1066,6 +1066,41 @@ fn acl_public_read_goes_with_every_upload() {
     assert!(puts.iter().all(|h| h.iter().any(|l| l.eq_ignore_ascii_case("x-amz-acl: public-read"))), "{puts:?}");
 }
 
+/// To a server on this computer the payload is not hashed into each
+/// request's signature (nothing is between: see the README); set
+/// `AWS_UNSIGNED_PAYLOAD=false` and it is (the signature then covers the
+/// bytes), and the same site lands.
+#[test]
+fn payloads_are_signed_only_where_something_could_change_them_on_the_way() {
+    let Some(s3) = S3::start() else { return };
+    let puts_sha = |proxy: &Proxy| -> Vec<String> {
+        let log = proxy.log.lock().unwrap();
+        let heads = proxy.heads.lock().unwrap();
+        let sha = |h: &Vec<String>| {
+            let line = h.iter().find(|l| l.to_ascii_lowercase().starts_with("x-amz-content-sha256:")).unwrap();
+            line.split_once(':').unwrap().1.trim().to_string()
+        };
+        log.iter().zip(heads.iter()).filter(|((m, _), _)| m == "PUT").map(|(_, h)| sha(h)).collect()
+    };
+    let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
+    let show = Show::sample();
+    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    let unsigned = puts_sha(&proxy);
+    assert_eq!(unsigned.len(), 22);
+    assert!(unsigned.iter().all(|s| s == "UNSIGNED-PAYLOAD"), "{unsigned:?}");
+    // Asked for, into a new prefix: every payload's SHA-256.
+    let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
+    let to = format!("s3://{BUCKET}/signed");
+    let args = ["publish", "--to", &to, "--endpoint", &proxy.endpoint(), "--as-of", AS_OF];
+    let mut env = s3.env();
+    env.push(("AWS_UNSIGNED_PAYLOAD", "false"));
+    show.run_env(&args, &env).ok();
+    let signed = puts_sha(&proxy);
+    assert_eq!(signed.len(), 22);
+    assert!(signed.iter().all(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())), "{signed:?}");
+    assert_eq!(s3.objects("signed"), s3.objects("podcast"));
+}
+
 /// The destination is read while the manifest is parsed, as a glance at
 /// its `[publish]` table tells: once. A table the glance does not read
 /// (its name quoted) has the reading thrown away and made again from the
