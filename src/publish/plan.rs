@@ -297,7 +297,24 @@ pub fn as_recorded(record: &Published) -> HashMap<String, Listed> {
 pub fn agrees(site: &[LocalFile], record: &Published, listed: &HashMap<String, Listed>) -> bool {
     record.pending.is_empty()
         && record.objects.iter().all(|(key, was)| listed.get(key).is_some_and(|there| is_ours(was, there)))
-        && site.iter().all(|f| record.objects.contains_key(&f.key) || !listed.contains_key(&f.key))
+        && match in_key_order(site) {
+            // One pass along the site and the record, both in key order
+            // (a look-up in the record for each of thousands of files
+            // comes last in a publish, once the listing is in).
+            true => {
+                let mut named = record.objects.keys().peekable();
+                site.iter().all(|f| {
+                    while named.next_if(|k| k.as_str() < f.key.as_str()).is_some() {}
+                    named.peek().is_some_and(|k| **k == f.key) || !listed.contains_key(&f.key)
+                })
+            }
+            false => site.iter().all(|f| record.objects.contains_key(&f.key) || !listed.contains_key(&f.key)),
+        }
+}
+
+/// Whether `site`'s files are in key order (as a build's record lists them).
+fn in_key_order(site: &[LocalFile]) -> bool {
+    site.is_sorted_by(|a, b| a.key < b.key)
 }
 
 /// `plan` (made from [`as_recorded`]) with the ETags `listed` gives for
@@ -305,10 +322,23 @@ pub fn agrees(site: &[LocalFile], record: &Published, listed: &HashMap<String, L
 /// (the listing's, else the one the upload got).
 pub fn with_listed_etags(mut plan: Plan, site: &[LocalFile], listed: &HashMap<String, Listed>) -> Plan {
     let putting: HashSet<&str> = plan.puts.iter().map(|p| p.file.key.as_str()).collect();
-    for f in site.iter().filter(|f| !putting.contains(f.key.as_str())) {
-        let etag = listed.get(&f.key).and_then(|l| l.etag.clone());
-        if let (Some(etag), Some(entry)) = (etag, plan.record.objects.get_mut(&f.key)) {
-            entry.etag = Some(etag);
+    let etag = |key: &str| listed.get(key).and_then(|l| l.etag.clone()).filter(|_| !putting.contains(key));
+    if in_key_order(site) {
+        // One pass along the record and the site, both in key order.
+        let mut files = site.iter().map(|f| f.key.as_str()).peekable();
+        for (key, entry) in &mut plan.record.objects {
+            while files.next_if(|f| *f < key.as_str()).is_some() {}
+            if files.peek() == Some(&key.as_str())
+                && let Some(etag) = etag(key)
+            {
+                entry.etag = Some(etag);
+            }
+        }
+    } else {
+        for f in site {
+            if let (Some(etag), Some(entry)) = (etag(&f.key), plan.record.objects.get_mut(&f.key)) {
+                entry.etag = Some(etag);
+            }
         }
     }
     plan
@@ -580,16 +610,24 @@ mod tests {
         in_the_way.insert("media/new.mp3".into(), Listed { size: 700, etag: None });
         listings.push(("an object at a new key", in_the_way));
         let none = HashSet::new();
-        for (prune, force) in [(false, false), (true, false), (false, true)] {
+        // The site as a build lists it (in key order: one pass along it and
+        // the record), and in another order (a look-up for each file).
+        let mut sorted = now.clone();
+        sorted.sort_by(|a, b| a.key.cmp(&b.key));
+        assert!(in_key_order(&sorted) && !in_key_order(&now));
+        for ((prune, force), now) in [(false, false), (true, false), (false, true)]
+            .into_iter()
+            .flat_map(|terms| [(terms, &now), (terms, &sorted)])
+        {
             let terms = Terms { prune, force, identical: &none, hosted: &none };
-            let ahead = make_with(&now, Some(&record), &as_recorded(&record), terms);
+            let ahead = make_with(now, Some(&record), &as_recorded(&record), terms);
             for (what, listed) in &listings {
-                let plan = make_with(&now, Some(&record), listed, terms);
-                let agreed = agrees(&now, &record, listed);
+                let plan = make_with(now, Some(&record), listed, terms);
+                let agreed = agrees(now, &record, listed);
                 let expected = ["as recorded", "ETags quoted", "no ETags", "a foreign object beside"];
                 assert_eq!(agreed, expected.contains(what), "{what}");
                 if agreed {
-                    assert_eq!(with_listed_etags(ahead.clone(), &now, listed), plan, "{what}");
+                    assert_eq!(with_listed_etags(ahead.clone(), now, listed), plan, "{what}");
                 } else {
                     assert_ne!(ahead.puts.len() + ahead.deletes.len(), 0);
                     assert_ne!(
