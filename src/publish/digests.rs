@@ -70,14 +70,30 @@ impl Digests {
     /// Saves the cache into the show folder `root` if it changed (never
     /// through a link). Failing only costs time at the next publish.
     pub fn save(&mut self, root: &Path) -> std::io::Result<()> {
+        match self.take_changes() {
+            Some(json) => Digests::write_taken(root, &json).inspect_err(|_| self.changed = true),
+            None => Ok(()),
+        }
+    }
+
+    /// The cache as [`save`](Self::save) writes it, if it changed since it
+    /// was read or last saved, for [`write_taken`](Self::write_taken) to
+    /// write (on another thread, say); it is then taken as saved.
+    pub fn take_changes(&mut self) -> Option<Vec<u8>> {
         if !self.changed {
-            return Ok(());
+            return None;
         }
         self.version = VERSION;
-        let json = serde_json::to_vec(self).map_err(std::io::Error::other)?;
-        crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
-        crate::output::write_cache_bytes(&root.join(PATH), &json)?;
+        let json = serde_json::to_vec(self).ok()?;
         self.changed = false;
+        Some(json)
+    }
+
+    /// Writes `json` (from [`take_changes`](Self::take_changes)) as the
+    /// cache of the show folder `root`.
+    pub fn write_taken(root: &Path, json: &[u8]) -> std::io::Result<()> {
+        crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
+        crate::output::write_cache_bytes(&root.join(PATH), json)?;
         Ok(())
     }
 }

@@ -462,20 +462,33 @@ impl Publishing<'_> {
         with_etags(&mut plan.record, &ahead.sent);
         // The record written while the listing came is the one to write.
         let written = plan.is_empty() && ahead.recorded.as_ref() == Some(&plan.record);
-        let before = ahead.pending.as_deref().or(record);
+        let Ahead { sent: ahead_sent, pending, recorded, .. } = ahead;
+        let before = pending.as_deref().or(record);
+        // The digests of what went up ahead are cached while the rest goes
+        // (what goes now is cached after it, with `run`'s save).
+        let put = |digests: &mut digests::Digests, sent: HashMap<String, String>| {
+            for (key, sha) in sent {
+                if let Some(&stamp) = site.stamps.get(&key) {
+                    digests.put(&key, stamp, &sha);
+                }
+            }
+        };
+        put(digests, ahead_sent.into_iter().filter_map(|(key, (_, sha))| Some((key, sha?))).collect());
+        let saving = digests.take_changes().map(|json| {
+            let root = crate::manifest::root_of(&self.opts.build.manifest);
+            tokio::task::spawn_blocking(move || digests::Digests::write_taken(&root, &json))
+        });
         let sent = match written {
             true => Ok(HashMap::new()),
             false => sender.run(plan, before, &site.root).await,
         };
         plan.puts = all;
-        let Ahead { sent: ahead_sent, pending, recorded, .. } = ahead;
         crate::site::free_later((pending, recorded));
-        let ahead_digests = ahead_sent.into_iter().filter_map(|(key, (_, sha))| Some((key, sha?)));
-        for (key, sha) in sent?.into_iter().chain(ahead_digests) {
-            if let Some(&stamp) = site.stamps.get(&key) {
-                digests.put(&key, stamp, &sha);
-            }
+        if let Some(saving) = saving {
+            // (A cache: not saved, it only costs time at the next publish.)
+            let _ = saving.await;
         }
+        put(digests, sent?);
         Ok(())
     }
 }
