@@ -128,6 +128,9 @@ struct ShowView<'a> {
     language: &'a str,
     /// Whether `language` is English.
     english: bool,
+    /// `language` as Open Graph writes a locale (`en_US`), where it names a
+    /// region (see [`og_locale`]).
+    og_locale: Option<String>,
     /// The pages' own words ("Listen to {format} ({duration})", "Chapters")
     /// in the show's language, or in English (see [`crate::words`]).
     words: Words<'a>,
@@ -524,6 +527,7 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
         language: &p.language,
         english: p.language.get(..2).is_some_and(|l| l.eq_ignore_ascii_case("en"))
             && p.language.get(2..3).is_none_or(|c| c == "-"),
+        og_locale: og_locale(&p.language),
         words: words_of(catalog),
         foreign_words: words_of(catalog).foreign_to(&p.language),
         copyright: p.copyright.as_deref(),
@@ -539,6 +543,18 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
         subscribe: p.tags.subscribe.iter().map(|(label, url)| LinkView { label, url: url.to_string() }).collect(),
         jsonld: series_jsonld(catalog),
     }
+}
+
+/// A BCP 47 language tag as Open Graph's `og:locale` has it,
+/// `language_TERRITORY` (`en-us` -> `en_US`, `zh-Hant-TW` -> `zh_TW`):
+/// only where the tag names a region by its two letters (a language alone
+/// says no territory, and Open Graph takes none but `en_US` by default).
+fn og_locale(tag: &str) -> Option<String> {
+    let mut parts = tag.split(['-', '_']);
+    let language = parts.next().filter(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()))?;
+    // A script (four letters) may come between.
+    let region = parts.find(|p| p.len() != 4).filter(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_alphabetic()))?;
+    Some(format!("{}_{}", language.to_ascii_lowercase(), region.to_ascii_uppercase()))
 }
 
 /// schema.org `PodcastSeries` of the show.
@@ -715,6 +731,24 @@ fn sources(e: &LiveEpisode, words: Words<'_>) -> Vec<SourceView> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_graph_locales_are_written_where_the_language_names_a_region() {
+        for (tag, locale) in [
+            ("en-US", Some("en_US")),
+            ("pt-br", Some("pt_BR")),
+            ("zh-Hant-TW", Some("zh_TW")),
+            ("de_AT", Some("de_AT")),
+            ("fil-PH", Some("fil_PH")),
+            ("en", None),
+            ("es-419", None),
+            ("zh-Hant", None),
+            ("x-klingon", None),
+            ("", None),
+        ] {
+            assert_eq!(og_locale(tag).as_deref(), locale, "{tag}");
+        }
+    }
 
     /// The episode views as they were made before they were lazy: every
     /// field, serialised. The lazy view must read the same in any template.

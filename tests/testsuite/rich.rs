@@ -613,10 +613,14 @@ fn pages_speak_the_shows_language() {
         "aria-label=\"Ab 0:00 abspielen\" lang=\"de\">",
         "<nav class=\"subscribe\" aria-label=\"Abonnieren\"><span>Abonnieren:</span>",
         "alt=\"Cover von Talking Cloud Native with Gordon Haff\">",
+        // Open Graph's locale, for link previews in the show's language.
+        "<meta property=\"og:site_name\" content=\"Talking Cloud Native with Gordon Haff\">\n\
+         <meta property=\"og:locale\" content=\"de_AT\">\n<meta property=\"og:title\"",
     ] {
         assert!(html.contains(said), "{said}: {html}");
     }
     let index = show.read("public/index.html");
+    assert!(index.contains("<meta property=\"og:locale\" content=\"de_AT\">\n"), "{index}");
     for said in [
         "<p class=\"meta\"><span>von</span> Gordon Haff</p>",
         "<section class=\"latest\" aria-label=\"Neueste Folge\">\n<h2>Neueste Folge</h2>",
@@ -630,6 +634,8 @@ fn pages_speak_the_shows_language() {
     show.build().ok();
     let html = show.read("public/episodes/coredns-miek-gieben/index.html");
     assert!(html.contains("<span>S’abonner\u{a0}:</span>") && html.contains("Écouter en MP3 (12:24)"), "{html}");
+    // A language alone names no region: no locale (Open Graph's default is en_US).
+    assert!(!html.contains("og:locale"), "{html}");
 }
 
 /// A show in a language the built-in pages have no words in (Polish)
@@ -721,4 +727,18 @@ fn an_itunes_title_is_what_apple_shows_and_the_title_stays_the_pages() {
     assert_eq!(titles("public/feed.xml"), want("Cincinnatus, again"));
     let run = show.run(&["validate", "public/feed.xml"]).ok();
     assert!(!run.stdout.contains("ITITLE"), "{}", run.stdout);
+}
+
+/// Every page says its locale for link previews where the show's language
+/// names a region: the index, an episode's page, a year's archive page.
+#[test]
+fn every_page_has_the_open_graph_locale_of_a_language_with_a_region() {
+    let show = crate::harness::weekly_show(101);
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("language = \"en\"", "language = \"en-gb\"", 1));
+    show.build().ok();
+    for page in ["index.html", "episodes/ep-000/index.html", "archive/2023/index.html"] {
+        let html = show.read(&format!("public/{page}"));
+        assert_eq!(html.matches("<meta property=\"og:locale\" content=\"en_GB\">\n").count(), 1, "{page}: {html}");
+    }
 }
