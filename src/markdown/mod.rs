@@ -66,26 +66,29 @@ pub(crate) fn read_for_tags_shown_as_text(markdown: &str) -> Vec<String> {
 /// assert_eq!(podsmith::markdown::tag_offset("<scripts>", "script"), None);
 /// ```
 pub fn tag_offset(markdown: &str, name: &str) -> Option<usize> {
-    markdown.match_indices('<').map(|(i, _)| i).find(|&i| {
-        let rest = markdown[i + 1..].trim_start();
-        let rest = rest.strip_prefix('/').map_or(rest, str::trim_start);
-        rest.get(..name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name))
-            && !rest.as_bytes().get(name.len()).is_some_and(u8::is_ascii_alphanumeric)
-    })
+    markdown
+        .match_indices('<')
+        .map(|(i, _)| i)
+        .find(|&i| tag_name_at(markdown, i).is_some_and(|n| n.eq_ignore_ascii_case(name)))
 }
 
 /// False only for text that surely holds no HTML tag as the raw HTML
-/// reader reads one (`lenient_html::Tag`): no `<` followed (spaces and a
-/// `/` aside) by letters or digits up to a space, `/`, `>` or the end. An
+/// reader reads one (`lenient_html::Tag`; see [`tag_name_at`]). An
 /// autolink, `<https://…>`, is none.
 fn may_have_tag(text: &str) -> bool {
     // (`match_indices` of a char finds it with memchr: notes are long.)
-    text.match_indices('<').any(|(i, _)| {
-        let rest = text[i + 1..].trim_start();
-        let rest = rest.strip_prefix('/').map_or(rest, str::trim_start);
-        let len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
-        len > 0 && rest[len..].chars().next().is_none_or(|c| c.is_whitespace() || c == '/' || c == '>')
-    })
+    text.match_indices('<').any(|(i, _)| tag_name_at(text, i).is_some())
+}
+
+/// The name of the tag the `<` at byte `i` of `text` may open, as the raw
+/// HTML reader reads one: the letters and digits after it (spaces and a
+/// `/` aside), up to a space, `/`, `>` or the end.
+fn tag_name_at(text: &str, i: usize) -> Option<&str> {
+    let rest = text.get(i + 1..)?.trim_start();
+    let rest = rest.strip_prefix('/').map_or(rest, str::trim_start);
+    let len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+    let ends = rest[len..].chars().next().is_none_or(|c| c.is_whitespace() || c == '/' || c == '>');
+    (len > 0 && ends).then(|| &rest[..len])
 }
 
 /// The events of Markdown notes, made safe (see the module docs).
