@@ -314,10 +314,18 @@ impl Publishing<'_> {
         paging::Paging::load(&show_root).learn(&show_root, &paging_key, (cut, listed.len()));
         // The plan made from the record while the listing came, if the
         // listing finds the destination as the record says; else made now.
-        let agreed = |r: &record::Published| plan::agrees(&site.files, r, &listed);
-        let made_ahead = ahead.plan.take().filter(|_| record.as_ref().is_some_and(agreed));
+        let keys = plan::keys(&site.files);
+        let made_ahead = match ahead.agreed {
+            true => ahead.plan.take().map(|plan| (plan, true)),
+            false => {
+                let agreed = |r: &record::Published| plan::agrees(&keys, r, &listed);
+                ahead.plan.take().filter(|_| record.as_ref().is_some_and(agreed)).map(|plan| (plan, false))
+            }
+        };
         let mut plan = match made_ahead {
-            Some(plan) => plan::with_listed_etags(plan, &site.files, &listed),
+            // Given the listing's ETags while the files sent ahead went up.
+            Some((plan, true)) => plan,
+            Some((plan, false)) => plan::with_listed_etags(plan, &keys, &listed),
             None => {
                 site.digests(record.as_ref(), &mut digests, opts.progress.as_ref())?;
                 self.plan(&sender, &site, record.as_ref(), &listed).await?
@@ -360,23 +368,51 @@ impl Publishing<'_> {
             return Ok((read, Ahead::default()));
         };
         // The record is read before the listing is done: what the site has
-        // that it does not goes up meanwhile.
+        // that it does not goes up meanwhile, and the listing, once in, is
+        // checked against the record meanwhile.
         let mut ahead = Ahead::default();
-        if let (false, Ok((Some(record), _))) = (opts.dry_run, told.await) {
-            ahead = upload_ahead(&sender, site, &record, self.hosted, digests, opts).await?;
+        let (give, given) = futures::channel::oneshot::channel();
+        let checking = tokio::spawn(check_listing(task, given));
+        let told = match (opts.dry_run, told.await) {
+            (false, Ok((Some(record), _))) => Some(record),
+            _ => None,
+        };
+        let mut recorded_ahead = false;
+        if let Some(record) = &told {
+            ahead = upload_ahead(&sender, site, record, self.hosted, digests, opts, give).await?;
             // While the listing comes: the digests of what went up are
             // kept, and the record is written as it will be if the
             // listing finds the destination as the record says.
-            if !ahead.sent.is_empty() && !task.is_finished() {
+            if !ahead.sent.is_empty() && !checking.is_finished() {
                 remember_digests(digests, site, &ahead);
                 let _ = digests.save(&crate::manifest::root_of(&opts.build.manifest));
                 // (If it cannot be written now, it is written after the listing.)
-                ahead.recorded = Self::record_ahead(&sender, &record, &ahead).await.ok().flatten();
+                ahead.recorded = Self::record_ahead(&sender, record, &ahead).await.ok().flatten();
+                recorded_ahead = true;
+            }
+        } else {
+            // Nothing goes ahead: the listing is not checked (nor waits to be).
+            drop(give);
+        }
+        let (read, etags) = checking.await.map_err(|e| {
+            PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
+        })?;
+        let read = read?;
+        // The listing agrees with the record (checked while the files went
+        // up): the plan made from the record is the plan, given the listing's
+        // ETags; and if the listing came first, the record as it now is is
+        // written at once.
+        if let (Some(etags), Some(plan)) = (etags, ahead.plan.as_mut()) {
+            for (key, etag) in etags {
+                if let Some(entry) = plan.record.objects.get_mut(&key) {
+                    entry.etag = Some(etag);
+                }
+            }
+            ahead.agreed = true;
+            if let (Some(record), false, false) = (&told, recorded_ahead, ahead.sent.is_empty()) {
+                ahead.recorded = Self::record_ahead(&sender, record, &ahead).await.ok().flatten();
             }
         }
-        let read = task.await.map_err(|e| {
-            PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
-        })??;
         Ok((read, ahead))
     }
 
@@ -509,6 +545,65 @@ struct Ahead {
     /// The plan as the record alone makes it (see [`plan::agrees`]): the
     /// plan, if the listing finds the destination as the record says.
     plan: Option<Plan>,
+    /// Whether the listing was found to agree with the record while the
+    /// files went up, and `plan` given its ETags (see [`check_listing`]).
+    agreed: bool,
+}
+
+/// What [`check_listing`] is given once the files to send ahead are known:
+/// the site's keys, and those of the files that go up.
+#[cfg(feature = "publish")]
+struct ToCheck {
+    keys: Vec<String>,
+    putting: Vec<String>,
+}
+
+/// The destination's listing, read by `task`; and once in, if `given` what
+/// goes up ahead (see [`upload_ahead`]): whether it agrees with the record
+/// as the plan made from the record alone needs (see [`plan::agrees`]), on a
+/// blocking thread while the files go up, with the ETags that plan's record
+/// then takes from it (`None`: it does not agree, or was not checked).
+#[cfg(feature = "publish")]
+async fn check_listing(
+    task: tokio::task::JoinHandle<Result<Read, PublishError>>,
+    given: futures::channel::oneshot::Receiver<ToCheck>,
+) -> (Result<Read, PublishError>, Option<Vec<(String, String)>>) {
+    let read = match task.await {
+        Ok(Ok(read)) => read,
+        Ok(Err(e)) => return (Err(e), None),
+        Err(e) => {
+            let why = format!("reading the destination failed: {e}");
+            return (Err(PublishError::store(Diagnostic::error("PUBLISH", why))), None);
+        }
+    };
+    let Ok(ToCheck { keys, putting }) = given.await else { return (Ok(read), None) };
+    let checked = tokio::task::spawn_blocking(move || {
+        let mut read = read;
+        let found = &mut read.found;
+        let etags = found.record.0.as_ref().and_then(|record| {
+            // The listing may have been made after a file sent ahead
+            // landed: it is podsmith's (`Publishing::run` takes it so too).
+            let listed = &mut found.listed;
+            for key in &putting {
+                match record.objects.get(key) {
+                    Some(was) => listed.insert(key.clone(), plan::Listed { size: was.size, etag: was.etag.clone() }),
+                    None => listed.remove(key),
+                };
+            }
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let putting = putting.iter().map(String::as_str).collect();
+            plan::agrees(&keys, record, listed).then(|| plan::listed_etags(&keys, record, &putting, listed))
+        });
+        (read, etags)
+    })
+    .await;
+    match checked {
+        Ok((read, etags)) => (Ok(read), etags),
+        Err(e) => {
+            let why = format!("reading the destination failed: {e}");
+            (Err(PublishError::store(Diagnostic::error("PUBLISH", why))), None)
+        }
+    }
 }
 
 /// Gives the entries of `record` that went up `sent` their ETags and
@@ -554,6 +649,7 @@ async fn upload_ahead(
     hosted: &std::collections::HashSet<String>,
     digests: &mut digests::Digests,
     opts: &Options,
+    check: futures::channel::oneshot::Sender<ToCheck>,
 ) -> Result<Ahead, PublishError> {
     // What the record does not know is asked about at once (while the plan
     // is made); an object at any such key (someone else's?) and nothing goes
@@ -599,8 +695,15 @@ async fn upload_ahead(
     if !taken.is_empty() {
         return Ok(Ahead { plan: Some(plan), ..Ahead::default() });
     }
+    // The listing, once in, is checked against the record while they go
+    // up (only a record with nothing pending can agree with it: every put
+    // of the plan then goes now).
+    if record.pending.is_empty() {
+        let keys = site.files.iter().map(|f| f.key.clone()).collect();
+        let _ = check.send(ToCheck { keys, putting: puts.iter().map(|p| p.file.key.clone()).collect() });
+    }
     let sent = sender.early(&puts, encoding, &site.root).await?;
-    Ok(Ahead { pending: Some(pending), sent, recorded: None, plan: Some(plan) })
+    Ok(Ahead { pending: Some(pending), sent, recorded: None, plan: Some(plan), agreed: false })
 }
 
 /// The most new files a publish sends ahead of the listing (each is asked

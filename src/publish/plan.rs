@@ -287,14 +287,21 @@ pub fn as_recorded(record: &Published) -> HashMap<String, Listed> {
     record.objects.iter().map(|(k, e)| (k.clone(), Listed { size: e.size, etag: e.etag.clone() })).collect()
 }
 
+/// The keys of `site`'s files, as [`agrees`] and [`with_listed_etags`]
+/// take them.
+pub fn keys(site: &[LocalFile]) -> Vec<&str> {
+    site.iter().map(|f| f.key.as_str()).collect()
+}
+
 /// Whether `listed` shows the destination as `record` says it is, as far as
-/// a plan of `site` can tell: nothing pending, every object the record
-/// names there and the one podsmith put (its size, and its ETag where both
-/// are known), and nothing at a key of the site the record does not name.
-/// A plan made from [`as_recorded`] is then the plan [`make_with`] makes
-/// from `listed` (on the same terms), once given the listing's ETags by
-/// [`with_listed_etags`]: a publish makes it while the listing comes.
-pub fn agrees(site: &[LocalFile], record: &Published, listed: &HashMap<String, Listed>) -> bool {
+/// a plan of the site of files `site` (their keys) can tell: nothing
+/// pending, every object the record names there and the one podsmith put
+/// (its size, and its ETag where both are known), and nothing at a key of
+/// the site the record does not name. A plan made from [`as_recorded`] is
+/// then the plan [`make_with`] makes from `listed` (on the same terms), once
+/// given the listing's ETags by [`with_listed_etags`]: a publish makes it
+/// while the listing comes.
+pub fn agrees(site: &[&str], record: &Published, listed: &HashMap<String, Listed>) -> bool {
     record.pending.is_empty()
         && record.objects.iter().all(|(key, was)| listed.get(key).is_some_and(|there| is_ours(was, there)))
         && match in_key_order(site) {
@@ -304,44 +311,69 @@ pub fn agrees(site: &[LocalFile], record: &Published, listed: &HashMap<String, L
             true => {
                 let mut named = record.objects.keys().peekable();
                 site.iter().all(|f| {
-                    while named.next_if(|k| k.as_str() < f.key.as_str()).is_some() {}
-                    named.peek().is_some_and(|k| **k == f.key) || !listed.contains_key(&f.key)
+                    while named.next_if(|k| k.as_str() < *f).is_some() {}
+                    named.peek().is_some_and(|k| k == f) || !listed.contains_key(*f)
                 })
             }
-            false => site.iter().all(|f| record.objects.contains_key(&f.key) || !listed.contains_key(&f.key)),
+            false => site.iter().all(|f| record.objects.contains_key(*f) || !listed.contains_key(*f)),
         }
 }
 
-/// Whether `site`'s files are in key order (as a build's record lists them).
-fn in_key_order(site: &[LocalFile]) -> bool {
-    site.is_sorted_by(|a, b| a.key < b.key)
+/// Whether the keys of `site` are in key order (as a build's record lists them).
+fn in_key_order(site: &[&str]) -> bool {
+    site.is_sorted()
 }
 
 /// `plan` (made from [`as_recorded`]) with the ETags `listed` gives for
-/// the files of `site` it leaves as they are: as [`make_with`] records them
-/// (the listing's, else the one the upload got).
-pub fn with_listed_etags(mut plan: Plan, site: &[LocalFile], listed: &HashMap<String, Listed>) -> Plan {
+/// the files of `site` (their keys) it leaves as they are: as [`make_with`]
+/// records them (the listing's, else the one the upload got).
+pub fn with_listed_etags(mut plan: Plan, site: &[&str], listed: &HashMap<String, Listed>) -> Plan {
     let putting: HashSet<&str> = plan.puts.iter().map(|p| p.file.key.as_str()).collect();
-    let etag = |key: &str| listed.get(key).and_then(|l| l.etag.clone()).filter(|_| !putting.contains(key));
+    for (key, etag) in listed_etags(site, &plan.record, &putting, listed) {
+        if let Some(entry) = plan.record.objects.get_mut(&key) {
+            entry.etag = Some(etag);
+        }
+    }
+    plan
+}
+
+/// The ETags `listed` gives for the files of `site` (their keys) that
+/// `record` names and `putting` leaves as they are, where the record has
+/// another (or none): what [`with_listed_etags`] gives a plan whose record
+/// is `record` for those files (a publish works it out while the files it
+/// sends ahead go up).
+pub fn listed_etags(
+    site: &[&str],
+    record: &Published,
+    putting: &HashSet<&str>,
+    listed: &HashMap<String, Listed>,
+) -> Vec<(String, String)> {
+    let mut changed = Vec::new();
+    let mut check = |key: &str, entry: &Entry| {
+        if let Some(etag) = listed.get(key).and_then(|l| l.etag.as_ref())
+            && !putting.contains(key)
+            && entry.etag.as_ref() != Some(etag)
+        {
+            changed.push((key.to_string(), etag.clone()));
+        }
+    };
     if in_key_order(site) {
         // One pass along the record and the site, both in key order.
-        let mut files = site.iter().map(|f| f.key.as_str()).peekable();
-        for (key, entry) in &mut plan.record.objects {
+        let mut files = site.iter().copied().peekable();
+        for (key, entry) in &record.objects {
             while files.next_if(|f| *f < key.as_str()).is_some() {}
-            if files.peek() == Some(&key.as_str())
-                && let Some(etag) = etag(key)
-            {
-                entry.etag = Some(etag);
+            if files.peek() == Some(&key.as_str()) {
+                check(key, entry);
             }
         }
     } else {
         for f in site {
-            if let (Some(etag), Some(entry)) = (etag(&f.key), plan.record.objects.get_mut(&f.key)) {
-                entry.etag = Some(etag);
+            if let Some(entry) = record.objects.get(*f) {
+                check(f, entry);
             }
         }
     }
-    plan
+    changed
 }
 
 /// Whether the object listed is the one podsmith put (as far as the listing
@@ -614,7 +646,7 @@ mod tests {
         // the record), and in another order (a look-up for each file).
         let mut sorted = now.clone();
         sorted.sort_by(|a, b| a.key.cmp(&b.key));
-        assert!(in_key_order(&sorted) && !in_key_order(&now));
+        assert!(in_key_order(&keys(&sorted)) && !in_key_order(&keys(&now)));
         for ((prune, force), now) in [(false, false), (true, false), (false, true)]
             .into_iter()
             .flat_map(|terms| [(terms, &now), (terms, &sorted)])
@@ -623,11 +655,19 @@ mod tests {
             let ahead = make_with(now, Some(&record), &as_recorded(&record), terms);
             for (what, listed) in &listings {
                 let plan = make_with(now, Some(&record), listed, terms);
-                let agreed = agrees(now, &record, listed);
+                let agreed = agrees(&keys(now), &record, listed);
                 let expected = ["as recorded", "ETags quoted", "no ETags", "a foreign object beside"];
                 assert_eq!(agreed, expected.contains(what), "{what}");
                 if agreed {
-                    assert_eq!(with_listed_etags(ahead.clone(), now, listed), plan, "{what}");
+                    assert_eq!(with_listed_etags(ahead.clone(), &keys(now), listed), plan, "{what}");
+                    // As a publish works them out while it sends ahead: from
+                    // the record as read, not the plan's.
+                    let putting: HashSet<&str> = ahead.puts.iter().map(|p| p.file.key.as_str()).collect();
+                    let mut given = ahead.clone();
+                    for (key, etag) in listed_etags(&keys(now), &record, &putting, listed) {
+                        given.record.objects.get_mut(&key).unwrap().etag = Some(etag);
+                    }
+                    assert_eq!(given, plan, "{what}: the ETags worked out from the record");
                 } else {
                     assert_ne!(ahead.puts.len() + ahead.deletes.len(), 0);
                     assert_ne!(
@@ -641,7 +681,7 @@ mod tests {
         // Nothing agrees while an unfinished publish's uploads are pending.
         let mut unfinished = record.clone();
         unfinished.pending.insert("media/new.mp3".into(), now[4].entry.clone());
-        assert!(!agrees(&now, &unfinished, &there));
+        assert!(!agrees(&keys(&now), &unfinished, &there));
     }
 
     #[test]

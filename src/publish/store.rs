@@ -345,7 +345,7 @@ impl Sender {
         let pending =
             (!plan.puts.iter().all(listed_pending)).then(|| Encoding::start(Arc::new(plan.pending_record(before))));
         self.progress.start("uploading", plan.bytes());
-        let sent = self.send_phases(plan, pending, root).await?;
+        let sent = self.send_phases(&plan.puts, pending, root).await?;
         self.progress.finish();
         for s in &sent {
             if let Some(e) = plan.record.objects.get_mut(&s.key) {
@@ -363,19 +363,18 @@ impl Sender {
         Ok(digests)
     }
 
-    /// Uploads `plan`'s files phase by phase (media and images, pages, the
+    /// Uploads `puts` phase by phase (media and images, pages, the
     /// per-format feeds, `feed.xml`), a few at once; `pending` (the record
     /// with every upload pending) is written as the media go up. The pages'
-    /// and feeds' bytes are read while the media go up (as far as
-    /// READ_AHEAD allows; the rest when their turn comes).
+    /// and feeds' bytes are read, and a big one's hashed, while the media go
+    /// up (as far as READ_AHEAD allows; the rest when their turn comes).
     async fn send_phases(
         &self,
-        plan: &Plan,
+        puts: &[Put],
         mut pending: Option<Encoding>,
         root: &Path,
     ) -> Result<Vec<Sent>, PublishError> {
-        let ahead: Vec<(String, std::path::PathBuf, u64)> = plan
-            .puts
+        let ahead: Vec<(String, std::path::PathBuf, u64)> = puts
             .iter()
             .filter(|p| p.file.phase != Phase::Media && p.file.entry.size <= WHOLE)
             .scan(0, |total, p| {
@@ -384,20 +383,19 @@ impl Sender {
             })
             .collect();
         let mut reading = Some(tokio::task::spawn_blocking(move || {
-            let read = ahead.into_iter().map(|(key, path, size)| Some((key, read_whole(&path, size).ok()?)));
-            read.flatten().collect::<HashMap<String, Vec<u8>>>()
+            let read = ahead.into_iter().map(|(key, path, size)| Some((key, Ready::read(&path, size).ok()?)));
+            read.flatten().collect::<HashMap<String, Ready>>()
         }));
         let mut read_ahead = HashMap::new();
         let phases = [Phase::Media, Phase::Page, Phase::Feed, Phase::MainFeed];
-        let mut sent: Vec<Sent> = Vec::with_capacity(plan.puts.len());
+        let mut sent: Vec<Sent> = Vec::with_capacity(puts.len());
         for phase in phases {
             if phase != Phase::Media
                 && let Some(reading) = reading.take()
             {
                 read_ahead = reading.await.unwrap_or_default();
             }
-            let puts: Vec<&Put> = plan.puts.iter().filter(|p| p.file.phase == phase).collect();
-            let uploads = futures::stream::iter(puts)
+            let uploads = futures::stream::iter(puts.iter().filter(|p| p.file.phase == phase))
                 .map(|put| self.upload(put, root, read_ahead.remove(&put.file.key)))
                 .buffer_unordered(self.jobs);
             let results: Vec<Sent> = match (phase, pending.take()) {
@@ -453,27 +451,10 @@ impl Sender {
         pending: Encoding,
         root: &Path,
     ) -> Result<HashMap<String, (Option<String>, Option<String>)>, PublishError> {
-        let mut sent = HashMap::with_capacity(puts.len());
-        let mut pending = Some(pending);
         self.progress.start("uploading", puts.iter().map(|p| p.file.entry.size).sum());
-        for phase in [Phase::Media, Phase::Page, Phase::Feed, Phase::MainFeed] {
-            let uploads = futures::stream::iter(puts.iter().filter(|p| p.file.phase == phase))
-                .map(|put| self.upload(put, root, None))
-                .buffer_unordered(self.jobs);
-            let results: Vec<Sent> = match (phase, pending.take()) {
-                (Phase::Media, Some(pending)) => {
-                    let (results, recorded) =
-                        futures::future::join(uploads.try_collect::<Vec<Sent>>(), self.write_encoded(pending)).await;
-                    recorded?;
-                    results?
-                }
-                _ => uploads.try_collect().await?,
-            };
-            sent.extend(results.into_iter().map(|s| (s.key, (s.etag, s.sha256))));
-            self.step(super::Step::Uploaded(phase));
-        }
+        let sent = self.send_phases(puts, Some(pending), root).await?;
         self.progress.finish();
-        Ok(sent)
+        Ok(sent.into_iter().map(|s| (s.key, (s.etag, s.sha256))).collect())
     }
 
     /// Whether an object is at each of `keys` (a HEAD each, side by side):
@@ -493,7 +474,7 @@ impl Sender {
     }
 
     /// Uploads one file; returns its key and the ETag it got.
-    async fn upload(&self, put: &Put, root: &Path, read: Option<Vec<u8>>) -> Result<Sent, PublishError> {
+    async fn upload(&self, put: &Put, root: &Path, read: Option<Ready>) -> Result<Sent, PublishError> {
         let key = &put.file.key;
         let path = root.join(key);
         let entry = &put.file.entry;
@@ -509,57 +490,53 @@ impl Sender {
                     .help("run podsmith publish again (it builds first)"),
             )
         };
-        // A big file's every byte is hashed as it goes up (its fingerprint
-        // only samples it).
-        let mut hasher = crate::fsutil::Fingerprint::samples(entry.size).then(<sha2::Sha256 as sha2::Digest>::new);
-        let etag = if entry.size <= WHOLE {
-            let bytes = match read {
-                Some(bytes) => bytes,
-                None => read_whole(&path, entry.size).map_err(read_failed)?,
+        if entry.size <= WHOLE {
+            let Ready { bytes, sha256 } = match read {
+                Some(ready) => ready,
+                None => Ready::read(&path, entry.size).map_err(read_failed)?,
             };
-            if let Some(h) = hasher.as_mut() {
-                sha2::Digest::update(h, &bytes);
-            }
             let n = bytes.len() as u64;
             let opts = PutOptions { attributes, ..Default::default() };
             let put = self.opened.store.put_opts(&target, PutPayload::from(bytes), opts).await;
             let done = put.map_err(|e| self.failed(&format!("uploading {key}"), &e))?;
             self.progress.advance(n);
-            done.e_tag
-        } else {
-            let mut file = crate::fsutil::open(&path).map_err(read_failed)?;
-            let opts = object_store::PutMultipartOptions { attributes, ..Default::default() };
-            let upload = self
-                .opened
-                .store
-                .put_multipart_opts(&target, opts)
+            return Ok(Sent { key: key.clone(), etag: done.e_tag, sha256 });
+        }
+        // A big file's every byte is hashed as it goes up (its fingerprint
+        // only samples it).
+        let mut hasher = crate::fsutil::Fingerprint::samples(entry.size).then(<sha2::Sha256 as sha2::Digest>::new);
+        let mut file = crate::fsutil::open(&path).map_err(read_failed)?;
+        let opts = object_store::PutMultipartOptions { attributes, ..Default::default() };
+        let upload = self
+            .opened
+            .store
+            .put_multipart_opts(&target, opts)
+            .await
+            .map_err(|e| self.failed(&format!("uploading {key}"), &e))?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
+        let mut buf = vec![0u8; READ];
+        let mut sent = 0u64;
+        loop {
+            writer
+                .wait_for_capacity(PARTS_IN_FLIGHT)
                 .await
                 .map_err(|e| self.failed(&format!("uploading {key}"), &e))?;
-            let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
-            let mut buf = vec![0u8; READ];
-            let mut sent = 0u64;
-            loop {
-                writer
-                    .wait_for_capacity(PARTS_IN_FLIGHT)
-                    .await
-                    .map_err(|e| self.failed(&format!("uploading {key}"), &e))?;
-                let n = crate::probe::read_full(&mut file, &mut buf).map_err(read_failed)?;
-                if n == 0 {
-                    break;
-                }
-                if let Some(h) = hasher.as_mut() {
-                    sha2::Digest::update(h, &buf[..n]);
-                }
-                writer.write(&buf[..n]);
-                sent += n as u64;
-                self.progress.advance(n as u64);
+            let n = crate::probe::read_full(&mut file, &mut buf).map_err(read_failed)?;
+            if n == 0 {
+                break;
             }
-            if sent != entry.size {
-                let _ = writer.abort().await;
-                return Err(read_failed(std::io::Error::other("its size changed after the build")));
+            if let Some(h) = hasher.as_mut() {
+                sha2::Digest::update(h, &buf[..n]);
             }
-            writer.finish().await.map_err(|e| self.failed(&format!("uploading {key}"), &e))?.e_tag
-        };
+            writer.write(&buf[..n]);
+            sent += n as u64;
+            self.progress.advance(n as u64);
+        }
+        if sent != entry.size {
+            let _ = writer.abort().await;
+            return Err(read_failed(std::io::Error::other("its size changed after the build")));
+        }
+        let etag = writer.finish().await.map_err(|e| self.failed(&format!("uploading {key}"), &e))?.e_tag;
         let sha256 = hasher.map(|h| super::digests::hex(&sha2::Digest::finalize(h)));
         Ok(Sent { key: key.clone(), etag, sha256 })
     }
@@ -649,13 +626,25 @@ fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishEr
 
 /// A file of `size` bytes (at most [`WHOLE`]), whole; an error if it is
 /// not that size any more.
-fn read_whole(path: &Path, size: u64) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::with_capacity(size as usize);
-    crate::fsutil::open(path)?.take(WHOLE + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 != size {
-        return Err(std::io::Error::other("its size changed after the build"));
+/// A file of at most WHOLE bytes, read to go up in one request, with the
+/// SHA-256 of all its bytes if its fingerprint only samples them.
+struct Ready {
+    bytes: Vec<u8>,
+    sha256: Option<String>,
+}
+
+impl Ready {
+    /// Reads (and hashes) the file at `path`, which the build made `size` bytes.
+    fn read(path: &Path, size: u64) -> std::io::Result<Ready> {
+        let mut bytes = Vec::with_capacity(size as usize);
+        crate::fsutil::open(path)?.take(WHOLE + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 != size {
+            return Err(std::io::Error::other("its size changed after the build"));
+        }
+        let sha256 = crate::fsutil::Fingerprint::samples(size)
+            .then(|| super::digests::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)));
+        Ok(Ready { bytes, sha256 })
     }
-    Ok(bytes)
 }
 
 /// Whether two records name the same objects, with the same entries but

@@ -817,6 +817,67 @@ fn what_the_listing_finds_changed_by_hand_goes_up_after_the_feeds_sent_ahead_and
     published_as_recorded(&show, &s3, &proxy);
 }
 
+/// The sample show published to `s3` through a proxy that holds every
+/// upload of `feed.ogg.xml` 0.8 s (the listing is in, and checked, before
+/// the files sent ahead of it are up), then given a bonus episode.
+fn slow_feeds_and_a_bonus_episode(s3: &S3) -> (Proxy, Show) {
+    let rule = |method: &str, path: &str, _: usize| match method == "PUT" && path.ends_with("/feed.ogg.xml") {
+        true => Action::Delay(800),
+        false => Action::Forward,
+    };
+    let proxy = Proxy::start(s3.port, Box::new(rule));
+    let show = Show::sample();
+    publish_via(&show, s3, &proxy.endpoint(), &[]).ok();
+    add_bonus_episode(&show);
+    (proxy, show)
+}
+
+#[test]
+fn a_listing_in_before_the_files_sent_ahead_are_up_is_checked_meanwhile() {
+    let Some(s3) = S3::start() else { return };
+    let (proxy, show) = slow_feeds_and_a_bonus_episode(&s3);
+    proxy.log.lock().unwrap().clear();
+    let run = show.run_env(
+        &["publish", "--to", &format!("s3://{BUCKET}/podcast"), "--endpoint", &proxy.endpoint(), "--as-of", AS_OF],
+        &[&s3.env()[..], &[("PODSMITH_TIMINGS", "1")]].concat(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let steps: Vec<String> = crate::harness::timed_steps(&run.stderr).into_iter().map(|(_, s)| s).collect();
+    let at = |name: &str| steps.iter().rposition(|s| s == name).unwrap_or_else(|| panic!("{name}: {steps:?}"));
+    // Listed while the files went up, and found as the record says: the
+    // record is written as soon as feed.xml is up, before the plan is
+    // told (it was made meanwhile).
+    assert!(at("destination listed") < at("feed.xml up"), "{steps:?}");
+    assert_eq!(at("destination's record written"), at("feed.xml up") + 1, "{steps:?}");
+    assert!(at("destination's record written") < at("plan made"), "{steps:?}");
+    let puts: Vec<String> =
+        proxy.log.lock().unwrap().iter().filter(|(m, _)| m == "PUT").map(|(_, p)| p.clone()).collect();
+    assert_eq!(puts.len(), 6 + 2, "the new files, and the record twice (pending, then done): {puts:?}");
+    assert!(puts.last().unwrap().ends_with("/.podsmith/published.json"), "{puts:?}");
+    // The record holds the ETags the uploads and the listing gave: a
+    // publish after it sends nothing.
+    published_as_recorded(&show, &s3, &proxy);
+
+    // A file deleted by hand, told by a listing that is in before the
+    // feeds are up: it goes up after them, and they go again, feed.xml last.
+    let (proxy, show) = slow_feeds_and_a_bonus_episode(&s3);
+    std::fs::remove_file(s3.object("podcast/media/coredns-miek-gieben.ogg")).unwrap();
+    proxy.log.lock().unwrap().clear();
+    let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let why =
+        |k: &str| said["uploaded"].as_array().unwrap().iter().find(|u| u["key"] == k).map(|u| u["reason"].clone());
+    assert_eq!(why("media/coredns-miek-gieben.ogg"), Some(serde_json::json!("missing")), "{said}");
+    let puts: Vec<String> =
+        proxy.log.lock().unwrap().iter().filter(|(m, _)| m == "PUT").map(|(_, p)| p.clone()).collect();
+    let at = |key: &str| -> Vec<usize> { (0..puts.len()).filter(|&n| puts[n].ends_with(key)).collect() };
+    let (feeds, put_back) = (at("/feed.xml"), at("/media/coredns-miek-gieben.ogg"));
+    assert_eq!((feeds.len(), put_back.len()), (2, 1), "{puts:?}");
+    assert!(feeds[0] < put_back[0] && put_back[0] < feeds[1], "{puts:?}");
+    assert!(puts[feeds[1] + 1..].iter().all(|p| p.contains("/.podsmith/published.json")), "{puts:?}");
+    published_as_recorded(&show, &s3, &proxy);
+}
+
 #[test]
 fn server_errors_are_retried() {
     let Some(s3) = S3::start() else { return };
