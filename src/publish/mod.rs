@@ -304,7 +304,7 @@ impl Publishing<'_> {
         // listing may have been made after it landed: it is podsmith's,
         // not an object in the way nor one replaced by hand).
         for key in ahead.sent.keys() {
-            match record.as_ref().and_then(|r| r.objects.get(key)) {
+            match record.as_deref().and_then(|r| r.objects.get(key)) {
                 Some(was) => listed.insert(key.clone(), plan::Listed { size: was.size, etag: was.etag.clone() }),
                 None => listed.remove(key),
             };
@@ -319,7 +319,7 @@ impl Publishing<'_> {
             true => ahead.plan.take().map(|plan| (plan, true)),
             false => {
                 let agreed = |r: &record::Published| plan::agrees(&keys, r, &listed);
-                ahead.plan.take().filter(|_| record.as_ref().is_some_and(agreed)).map(|plan| (plan, false))
+                ahead.plan.take().filter(|_| record.as_deref().is_some_and(agreed)).map(|plan| (plan, false))
             }
         };
         let mut plan = match made_ahead {
@@ -327,14 +327,14 @@ impl Publishing<'_> {
             Some((plan, true)) => plan,
             Some((plan, false)) => plan::with_listed_etags(plan, &keys, &listed),
             None => {
-                site.digests(record.as_ref(), &mut digests, opts.progress.as_ref())?;
-                self.plan(&sender, &site, record.as_ref(), &listed).await?
+                site.digests(record.as_deref(), &mut digests, opts.progress.as_ref())?;
+                self.plan(&sender, &site, record.as_deref(), &listed).await?
             }
         };
         sender.step(Step::Planned);
         let mut notified = notify::not_yet(to_notify(self.built, &plan, self.feeds));
         if !opts.dry_run {
-            self.send(&sender, &mut plan, ahead, record.as_ref(), &site, &mut digests).await?;
+            self.send(&sender, &mut plan, ahead, record.as_deref(), &site, &mut digests).await?;
             // The new feeds are live: the services that fetch them are told.
             notified = notify::notify(to_notify(self.built, &plan, self.feeds)).await;
         }

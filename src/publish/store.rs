@@ -59,13 +59,13 @@ impl Encoding {
 
 /// A destination's record as read: `None` if there is none (or it is set
 /// aside: then with why).
-pub type RecordRead = (Option<Published>, Option<String>);
+pub type RecordRead = (Option<Arc<Published>>, Option<String>);
 
 /// The destination as read before the plan: its record (or why it was set
 /// aside) and one listing.
 pub struct Found {
     /// The record, or why it was set aside.
-    pub record: (Option<Published>, Option<String>),
+    pub record: RecordRead,
     /// Every object under the prefix, by key.
     pub listed: HashMap<String, Listed>,
     /// The most keys a page of the listing had where it was cut short
@@ -113,7 +113,7 @@ impl Sender {
 
     /// The destination's record of what podsmith published there: `None`
     /// if there is none (or it is set aside: then with why).
-    pub async fn read_record(&self) -> Result<(Option<Published>, Option<String>), PublishError> {
+    pub async fn read_record(&self) -> Result<RecordRead, PublishError> {
         let path = self.opened.path(record::KEY);
         let got = match self.opened.store.get(&path).await {
             Ok(got) => got,
@@ -135,7 +135,7 @@ impl Sender {
             bytes.extend_from_slice(&chunk);
         }
         match Published::parse(&bytes) {
-            Ok(r) => Ok((Some(r), None)),
+            Ok(r) => Ok((Some(Arc::new(r)), None)),
             Err(why) => Ok((None, Some(why))),
         }
     }
@@ -197,7 +197,7 @@ impl Sender {
         };
         let prefix = (!self.opened.prefix.is_empty()).then(|| format!("{}/", self.opened.prefix));
         let prefix = prefix.as_deref();
-        let named = |record: &(Option<Published>, Option<String>), after: &str| -> Vec<String> {
+        let named = |record: &RecordRead, after: &str| -> Vec<String> {
             let named = record.0.iter().flat_map(|r| r.objects.keys().chain(r.pending.keys()));
             let mut splits: Vec<String> = hints
                 .iter()
