@@ -373,13 +373,13 @@ impl Publishing<'_> {
         let mut ahead = Ahead::default();
         let (give, given) = futures::channel::oneshot::channel();
         let checking = tokio::spawn(check_listing(task, given));
-        let told = match (opts.dry_run, told.await) {
-            (false, Ok((Some(record), _))) => Some(record),
-            _ => None,
+        let (told, asked) = match (opts.dry_run, told.get().await) {
+            (false, (Some((Some(record), _)), asked)) => (Some(record), asked),
+            _ => (None, None),
         };
         let mut recorded_ahead = false;
         if let Some(record) = &told {
-            ahead = upload_ahead(&sender, site, record, self.hosted, digests, opts, give).await?;
+            ahead = upload_ahead(&sender, site, record, self.hosted, digests, opts, (asked, give)).await?;
             // While the listing comes: the digests of what went up are
             // kept, and the record is written as it will be if the
             // listing finds the destination as the record says.
@@ -649,21 +649,28 @@ async fn upload_ahead(
     hosted: &std::collections::HashSet<String>,
     digests: &mut digests::Digests,
     opts: &Options,
-    check: futures::channel::oneshot::Sender<ToCheck>,
+    (asked, check): (Option<Asked>, futures::channel::oneshot::Sender<ToCheck>),
 ) -> Result<Ahead, PublishError> {
     // What the record does not know is asked about at once (while the plan
-    // is made); an object at any such key (someone else's?) and nothing goes
-    // ahead: the listing and the plan decide, and a publish they refuse
-    // sends nothing.
+    // is made), if it was not as soon as the record was read; an object at
+    // any such key (someone else's?) and nothing goes ahead: the listing and
+    // the plan decide, and a publish they refuse sends nothing.
     let known = |k: &String| record.objects.contains_key(k) || record.pending.contains_key(k);
     let new: Vec<String> = site.files.iter().map(|f| &f.key).filter(|k| !known(k)).cloned().collect();
     if new.len() > AHEAD_NEW {
         return Ok(Ahead::default());
     }
-    let asking = (!new.is_empty()).then(|| {
-        let sender = sender.clone();
-        tokio::spawn(async move { sender.taken(new).await })
-    });
+    let asking = match asked {
+        // (Asked of these very keys, or more.)
+        Some(Asked { keys, taken }) if new.iter().all(|k| keys.contains(k)) => {
+            let taken = taken.into_iter().filter(|k| new.contains(k)).collect();
+            (!new.is_empty()).then(|| tokio::spawn(async move { taken }))
+        }
+        _ => (!new.is_empty()).then(|| {
+            let sender = sender.clone();
+            tokio::spawn(async move { sender.taken(new).await })
+        }),
+    };
     site.digests(Some(record), digests, opts.progress.as_ref())?;
     let none = std::collections::HashSet::new();
     let terms = plan::Terms { prune: opts.prune, force: opts.force, identical: &none, hosted };
@@ -800,8 +807,39 @@ struct Reading {
     task: tokio::task::JoinHandle<Result<Read, PublishError>>,
     /// What sends there (the task's own).
     sender: Arc<store::Sender>,
-    /// Its record, as soon as it is read (the listing goes on).
-    told: futures::channel::oneshot::Receiver<store::RecordRead>,
+    /// Its record, as soon as it is read (the listing goes on); or, once
+    /// the build has said the site's files, the asking about those the
+    /// record does not know, which takes it (see [`Early::recorded`]).
+    told: Told,
+}
+
+/// The destination's record, as soon as it is read; and, once the build
+/// has said the site's files, what was asked about those it does not know.
+#[cfg(feature = "publish")]
+enum Told {
+    Record(futures::channel::oneshot::Receiver<store::RecordRead>),
+    Asking(tokio::task::JoinHandle<(Option<store::RecordRead>, Option<Asked>)>),
+}
+
+#[cfg(feature = "publish")]
+impl Told {
+    /// The record as read (`None`: it could not be), and what was asked.
+    async fn get(self) -> (Option<store::RecordRead>, Option<Asked>) {
+        match self {
+            Told::Record(told) => (told.await.ok(), None),
+            Told::Asking(asking) => asking.await.unwrap_or((None, None)),
+        }
+    }
+}
+
+/// The keys of the site's files the destination's record did not know,
+/// asked about (a HEAD each) as soon as both were known (see
+/// [`upload_ahead`]): those where an object is (or where it could not be
+/// told).
+#[cfg(feature = "publish")]
+struct Asked {
+    keys: std::collections::HashSet<String>,
+    taken: Vec<String>,
 }
 
 #[cfg(feature = "publish")]
@@ -825,7 +863,7 @@ impl Early<'_> {
         let task = self
             .runtime
             .spawn(async move { Ok(Read { found: reading.read(&hints, cut_at, Some(tell)).await?, sender: reading }) });
-        self.reading = Some(Reading { dest, settings: settings.clone(), task, sender, told });
+        self.reading = Some(Reading { dest, settings: settings.clone(), task, sender, told: Told::Record(told) });
     }
 }
 
@@ -855,8 +893,37 @@ impl crate::site::Observer for Early<'_> {
         }
     }
 
+    /// The site's files are known: those the destination's record does
+    /// not know are asked about as soon as it is read (see [`upload_ahead`]),
+    /// while the build ends and the site is taken from it.
     fn recorded(&mut self, site: &crate::site::record::SiteRecord) {
         self.outputs = Some(site.outputs.clone());
+        let (dest, settings, task, sender, told) = match self.reading.take() {
+            Some(Reading { dest, settings, task, sender, told: Told::Record(told) }) if !self.opts.dry_run => {
+                (dest, settings, task, sender, told)
+            }
+            other => {
+                self.reading = other;
+                return;
+            }
+        };
+        let keys: Vec<String> = site.outputs.keys().filter(|k| record::is_key(k)).cloned().collect();
+        let asking = sender.clone();
+        let told = Told::Asking(self.runtime.spawn(async move {
+            let Ok(read) = told.await else { return (None, None) };
+            let Some(record) = read.0.as_deref() else { return (Some(read), None) };
+            let known = |k: &String| record.objects.contains_key(k) || record.pending.contains_key(k);
+            let new: Vec<String> = keys.into_iter().filter(|k| !known(k)).collect();
+            if new.len() > AHEAD_NEW {
+                return (Some(read), None);
+            }
+            let taken = match new.is_empty() {
+                true => Vec::new(),
+                false => asking.taken(new.clone()).await,
+            };
+            (Some(read), Some(Asked { keys: new.into_iter().collect(), taken }))
+        }));
+        self.reading = Some(Reading { dest, settings, task, sender, told });
     }
 
     fn step(&mut self, done: crate::site::Step) {
