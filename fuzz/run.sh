@@ -175,7 +175,9 @@ seed_serve() {
 # The state files of the sample show as a build leaves them (the first
 # byte picks the file: 0 build.json, 1 pending.json, 2 cache.json, 3
 # memo.json, 4 podsmith.lock, 5 cache.log beside a cache file whose id
-# its lines name, 6 build.log beside a record whose id its lines name).
+# its lines name, 6 build.log beside a record whose id its lines name,
+# 7 a destination's .podsmith/published.json, as publish writes it:
+# gzipped JSON, and plain).
 seed_records() {
     local show bin n=0 f
     show="$(mktemp -d)"
@@ -195,6 +197,10 @@ seed_records() {
     printf '\x01{"version":1,"out":"/tmp/x/public","files":["feed.xml","../outside"]}' | put records 1-pending.json
     printf '\x05{"base":"0123456789abcdef","entries":{"media/a.mp3":null}}\n{"base":"0123456789abcdef","hosted":{"https://x/a.mp3":null}}\n' | put records 5-cache.log
     printf '\x06{"base":"0123456789abcdef","order":["/tmp/podsmith-fuzz-out"],"sites":[{"out":"/tmp/podsmith-fuzz-out","inputs":"","summary":{"episodes":0,"feeds":[],"pages":0,"files":0,"media":0,"warnings":[]},"outputs":{"feed.xml":{"size":1,"mtime_ns":2},"../x":null}}]}\n' | put records 6-build.log
+    local record='{"version":1,"objects":{"episodes/one/index.html":{"size":120,"fingerprint":"ab","content_type":"text/html; charset=utf-8","cache_control":"public, max-age=300","etag":"\"e1\""},"feed.xml":{"size":300000,"fingerprint":"cd","content_type":"application/rss+xml; charset=utf-8","cache_control":"public, max-age=60","sha256":"00ff"}},"pending":{"media/a.mp3":{"size":7,"fingerprint":"ef","content_type":"audio/mpeg","cache_control":"public, max-age=31536000, immutable"}}}'
+    { printf '\x07'; printf '%s' "$record"; } | put records 7-published.json
+    { printf '\x07'; printf '%s' "$record" | gzip -c; } | put records 7-published.json.gz
+    { printf '\x07'; printf '{"version":1,"objects":{"../outside":{"size":1,"fingerprint":"","content_type":"","cache_control":""}}}'; } | put records 7-outside.json
     rm -rf "$show"
 }
 seed_art() {

@@ -141,11 +141,14 @@ pub fn chapters(data: &[u8]) {
     }
 }
 
-/// What podsmith reads back of its own (records, probe cache, memo, lock),
-/// as a damaged or crafted file may hold it: the first byte picks the
-/// file, the rest is written there in a scratch show folder and read. A
-/// build record taken in names only plain paths inside absolute folders
-/// (else a crash): those are all a build may replace or delete.
+/// What podsmith reads back of its own (records, probe cache, memo, lock,
+/// and the record `publish` keeps at a destination), as a damaged or
+/// crafted file may hold it: the first byte picks the file, the rest is
+/// written there in a scratch show folder and read. A build record taken in
+/// names only plain paths inside absolute folders (else a crash): those are
+/// all a build may replace or delete. A destination's record taken in names
+/// only plain keys outside `.podsmith/` (all a publish may replace or
+/// delete), and reads back as it is written again.
 pub fn records(data: &[u8]) {
     static ROOT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
     let root = scratch_dir(&ROOT, "records", |dir| std::fs::create_dir_all(dir.join(".podsmith")));
@@ -158,6 +161,7 @@ pub fn records(data: &[u8]) {
         crate::lock::FILE_NAME,
         crate::probe::cache::CACHE_LOG_PATH,
         crate::site::record::LOG_PATH,
+        crate::publish::record::KEY,
     ];
     let rel = files[usize::from(pick) % files.len()];
     for f in files {
@@ -183,6 +187,7 @@ pub fn records(data: &[u8]) {
             let _ = std::fs::write(root.join(crate::site::record::RECORD_PATH), base);
             records_checked(&crate::site::record::Records::read(root));
         }
+        crate::publish::record::KEY => published_checked(bytes),
         crate::site::memo::MEMO_PATH => {
             if let Some(mut memo) = crate::site::memo::Memo::load(root) {
                 memo.read_feeds();
@@ -195,6 +200,21 @@ pub fn records(data: &[u8]) {
             }
         }
         _ => records_checked(&crate::site::record::Records::read(root)),
+    }
+}
+
+/// A destination's record (`bytes`, as a bucket holds it: JSON, gzipped or
+/// not) taken in names only keys a publish may replace or delete, and reads
+/// back as it is written again.
+fn published_checked(bytes: &[u8]) {
+    use crate::publish::record::{Published, is_key};
+    let Ok(record) = Published::parse(bytes) else { return };
+    for key in record.objects.keys().chain(record.pending.keys()) {
+        assert!(is_key(key), "{key:?} was taken");
+    }
+    match Published::parse(&record.encode()) {
+        Ok(again) => assert_eq!(again, record, "written again, it reads back otherwise"),
+        Err(e) => panic!("written again, it does not read back: {e}"),
     }
 }
 
@@ -339,6 +359,38 @@ mod tests {
     #[test]
     fn the_site_target_builds_the_sample_manifest() {
         assert_eq!(site_checked(include_bytes!("../episodes.toml")), 2);
+    }
+
+    /// The `records` target's pick 7 is a destination's record: one as
+    /// publish writes it (gzipped) or as plain JSON is taken in and reads
+    /// back as written; one naming a path outside the destination is set
+    /// aside, and so is gzip that unzips to nonsense.
+    #[test]
+    fn the_records_target_reads_a_destinations_record() {
+        use crate::publish::record::{Entry, Published};
+        let entry = |size| Entry {
+            size,
+            fingerprint: "ab".into(),
+            content_type: "audio/mpeg".into(),
+            cache_control: "public".into(),
+            etag: Some("\"e\"".into()),
+            sha256: None,
+        };
+        let mut written = Published::default();
+        written.objects.insert("media/a.mp3".into(), entry(3));
+        written.pending.insert("feed.xml".into(), entry(4));
+        let gzipped = written.encode();
+        let plain = serde_json::to_vec(&Published { version: 1, ..written.clone() }).unwrap();
+        for bytes in [&gzipped, &plain] {
+            assert_eq!(Published::parse(bytes).unwrap().objects.len(), 1);
+            records(&[&[7u8][..], bytes].concat());
+            published_checked(bytes);
+        }
+        let outside =
+            br#"{"version":1,"objects":{"../x":{"size":1,"fingerprint":"","content_type":"","cache_control":""}}}"#;
+        assert!(Published::parse(outside).is_err());
+        published_checked(outside);
+        published_checked(&[0x1f, 0x8b, 8, 0, 1, 2, 3]);
     }
 
     /// Every input the fuzzer ever found a crash or hang with runs again,
