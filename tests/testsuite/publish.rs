@@ -796,25 +796,42 @@ fn what_the_listing_finds_changed_by_hand_goes_up_after_the_feeds_sent_ahead_and
     let Some(s3) = S3::start() else { return };
     let (proxy, show) = late_listings_and_a_bonus_episode(&s3);
     // A media file deleted by hand: only the (late) listing tells it.
+    let puts = drift_mended(&s3, &proxy, &show);
+    let at = |key: &str| positions(&puts, key);
+    let (feeds, ogg_feeds, put_back) = (at("/feed.xml"), at("/feed.ogg.xml"), at("/media/coredns-miek-gieben.ogg"));
+    assert_eq!(ogg_feeds.len(), 2, "{puts:?}");
+    // The feeds went up while the listing came (the new episode's files
+    // were up), then again after the file the listing found missing.
+    assert!(at("/media/bonus.mp3")[0] < ogg_feeds[0] && ogg_feeds[0] < feeds[0], "{puts:?}");
+    assert!(put_back[0] < ogg_feeds[1] && ogg_feeds[1] < feeds[1], "{puts:?}");
+    published_as_recorded(&show, &s3, &proxy);
+}
+
+/// Where `key` was sent among `puts` (the paths of the PUTs, in order).
+fn positions(puts: &[String], key: &str) -> Vec<usize> {
+    (0..puts.len()).filter(|&n| puts[n].ends_with(key)).collect()
+}
+
+/// A media file of the published `show` deleted by hand at `s3`, then a
+/// publish through `proxy`: the file goes up again, said as missing,
+/// between two uploads of `feed.xml`, and only the record after the
+/// second. Returns the paths of the PUTs, in order.
+fn drift_mended(s3: &S3, proxy: &Proxy, show: &Show) -> Vec<String> {
     std::fs::remove_file(s3.object("podcast/media/coredns-miek-gieben.ogg")).unwrap();
     proxy.log.lock().unwrap().clear();
-    let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    let run = publish_via(show, s3, &proxy.endpoint(), &[]).ok();
     let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let why =
         |k: &str| said["uploaded"].as_array().unwrap().iter().find(|u| u["key"] == k).map(|u| u["reason"].clone());
     assert_eq!(why("media/coredns-miek-gieben.ogg"), Some(serde_json::json!("missing")), "{said}");
     let puts: Vec<String> =
         proxy.log.lock().unwrap().iter().filter(|(m, _)| m == "PUT").map(|(_, p)| p.clone()).collect();
-    let at = |key: &str| -> Vec<usize> { (0..puts.len()).filter(|&n| puts[n].ends_with(key)).collect() };
-    let (feeds, ogg_feeds, put_back) = (at("/feed.xml"), at("/feed.ogg.xml"), at("/media/coredns-miek-gieben.ogg"));
-    assert_eq!((feeds.len(), ogg_feeds.len(), put_back.len()), (2, 2, 1), "{puts:?}");
-    // The feeds went up while the listing came (the new episode's files
-    // were up), then again after the file the listing found missing.
-    assert!(at("/media/bonus.mp3")[0] < ogg_feeds[0] && ogg_feeds[0] < feeds[0], "{puts:?}");
-    assert!(feeds[0] < put_back[0] && put_back[0] < ogg_feeds[1] && ogg_feeds[1] < feeds[1], "{puts:?}");
+    let (feeds, put_back) = (positions(&puts, "/feed.xml"), positions(&puts, "/media/coredns-miek-gieben.ogg"));
+    assert_eq!((feeds.len(), put_back.len()), (2, 1), "{puts:?}");
+    assert!(feeds[0] < put_back[0] && put_back[0] < feeds[1], "{puts:?}");
     // feed.xml the last upload; only the record after it.
     assert!(puts[feeds[1] + 1..].iter().all(|p| p.contains("/.podsmith/published.json")), "{puts:?}");
-    published_as_recorded(&show, &s3, &proxy);
+    puts
 }
 
 /// The sample show published to `s3` through a proxy that holds every
@@ -861,20 +878,7 @@ fn a_listing_in_before_the_files_sent_ahead_are_up_is_checked_meanwhile() {
     // A file deleted by hand, told by a listing that is in before the
     // feeds are up: it goes up after them, and they go again, feed.xml last.
     let (proxy, show) = slow_feeds_and_a_bonus_episode(&s3);
-    std::fs::remove_file(s3.object("podcast/media/coredns-miek-gieben.ogg")).unwrap();
-    proxy.log.lock().unwrap().clear();
-    let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
-    let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let why =
-        |k: &str| said["uploaded"].as_array().unwrap().iter().find(|u| u["key"] == k).map(|u| u["reason"].clone());
-    assert_eq!(why("media/coredns-miek-gieben.ogg"), Some(serde_json::json!("missing")), "{said}");
-    let puts: Vec<String> =
-        proxy.log.lock().unwrap().iter().filter(|(m, _)| m == "PUT").map(|(_, p)| p.clone()).collect();
-    let at = |key: &str| -> Vec<usize> { (0..puts.len()).filter(|&n| puts[n].ends_with(key)).collect() };
-    let (feeds, put_back) = (at("/feed.xml"), at("/media/coredns-miek-gieben.ogg"));
-    assert_eq!((feeds.len(), put_back.len()), (2, 1), "{puts:?}");
-    assert!(feeds[0] < put_back[0] && put_back[0] < feeds[1], "{puts:?}");
-    assert!(puts[feeds[1] + 1..].iter().all(|p| p.contains("/.podsmith/published.json")), "{puts:?}");
+    drift_mended(&s3, &proxy, &show);
     published_as_recorded(&show, &s3, &proxy);
 }
 
