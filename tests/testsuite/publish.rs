@@ -753,7 +753,13 @@ fn late_listings_and_a_bonus_episode(s3: &S3) -> (Proxy, Show) {
         true => Action::Delay(1500),
         false => Action::Forward,
     };
-    let proxy = Proxy::start(s3.port, Box::new(rule));
+    published_through(s3, Box::new(rule))
+}
+
+/// The sample show published to `s3` through a proxy that answers as
+/// `rule` says, then given a bonus episode (see [`add_bonus_episode`]).
+fn published_through(s3: &S3, rule: Box<crate::proxy::Rule>) -> (Proxy, Show) {
+    let proxy = Proxy::start(s3.port, rule);
     let show = Show::sample();
     publish_via(&show, s3, &proxy.endpoint(), &[]).ok();
     add_bonus_episode(&show);
@@ -842,11 +848,7 @@ fn slow_feeds_and_a_bonus_episode(s3: &S3) -> (Proxy, Show) {
         true => Action::Delay(800),
         false => Action::Forward,
     };
-    let proxy = Proxy::start(s3.port, Box::new(rule));
-    let show = Show::sample();
-    publish_via(&show, s3, &proxy.endpoint(), &[]).ok();
-    add_bonus_episode(&show);
-    (proxy, show)
+    published_through(s3, Box::new(rule))
 }
 
 #[test]
