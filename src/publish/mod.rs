@@ -394,9 +394,7 @@ impl Publishing<'_> {
             // Nothing goes ahead: the listing is not checked (nor waits to be).
             drop(give);
         }
-        let (read, etags) = checking.await.map_err(|e| {
-            PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
-        })?;
+        let (read, etags) = checking.await.map_err(reading_failed)?;
         let read = read?;
         // The listing agrees with the record (checked while the files went
         // up): the plan made from the record is the plan, given the listing's
@@ -550,6 +548,12 @@ struct Ahead {
     agreed: bool,
 }
 
+/// Reading the destination stopped (`e`: the task that read it failed).
+#[cfg(feature = "publish")]
+fn reading_failed(e: tokio::task::JoinError) -> PublishError {
+    PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
+}
+
 /// What [`check_listing`] is given once the files to send ahead are known:
 /// the site's keys, and those of the files that go up.
 #[cfg(feature = "publish")]
@@ -571,10 +575,7 @@ async fn check_listing(
     let read = match task.await {
         Ok(Ok(read)) => read,
         Ok(Err(e)) => return (Err(e), None),
-        Err(e) => {
-            let why = format!("reading the destination failed: {e}");
-            return (Err(PublishError::store(Diagnostic::error("PUBLISH", why))), None);
-        }
+        Err(e) => return (Err(reading_failed(e)), None),
     };
     let Ok(ToCheck { keys, putting }) = given.await else { return (Ok(read), None) };
     let checked = tokio::task::spawn_blocking(move || {
@@ -599,10 +600,7 @@ async fn check_listing(
     .await;
     match checked {
         Ok((read, etags)) => (Ok(read), etags),
-        Err(e) => {
-            let why = format!("reading the destination failed: {e}");
-            (Err(PublishError::store(Diagnostic::error("PUBLISH", why))), None)
-        }
+        Err(e) => (Err(reading_failed(e)), None),
     }
 }
 
