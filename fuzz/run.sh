@@ -177,7 +177,8 @@ seed_serve() {
 # memo.json, 4 podsmith.lock, 5 cache.log beside a cache file whose id
 # its lines name, 6 build.log beside a record whose id its lines name,
 # 7 a destination's .podsmith/published.json, as publish writes it:
-# gzipped JSON, and plain).
+# gzipped JSON, and plain; 8 its .podsmith/publishing.json, the note of
+# the uploads under way).
 seed_records() {
     local show bin n=0 f
     show="$(mktemp -d)"
@@ -201,6 +202,9 @@ seed_records() {
     { printf '\x07'; printf '%s' "$record"; } | put records 7-published.json
     { printf '\x07'; printf '%s' "$record" | gzip -c; } | put records 7-published.json.gz
     { printf '\x07'; printf '{"version":1,"objects":{"../outside":{"size":1,"fingerprint":"","content_type":"","cache_control":""}}}'; } | put records 7-outside.json
+    local note='{"version":1,"over":"\"e0\"","objects":{"feed.xml":{"size":300000,"fingerprint":"cd","content_type":"application/rss+xml; charset=utf-8","cache_control":"public, max-age=60","etag":"\"e2\""}},"pending":{"media/a.mp3":{"size":7,"fingerprint":"ef","content_type":"audio/mpeg","cache_control":"public, max-age=31536000, immutable"}}}'
+    { printf '\x08'; printf '%s' "$note" | gzip -c; } | put records 8-publishing.json.gz
+    { printf '\x08'; printf '{"version":1,"over":null,"pending":{"../outside":{"size":1,"fingerprint":"","content_type":"","cache_control":""}}}'; } | put records 8-outside.json
     rm -rf "$show"
 }
 seed_art() {

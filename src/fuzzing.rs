@@ -162,6 +162,7 @@ pub fn records(data: &[u8]) {
         crate::probe::cache::CACHE_LOG_PATH,
         crate::site::record::LOG_PATH,
         crate::publish::record::KEY,
+        crate::publish::record::PUBLISHING_KEY,
     ];
     let rel = files[usize::from(pick) % files.len()];
     for f in files {
@@ -188,6 +189,7 @@ pub fn records(data: &[u8]) {
             records_checked(&crate::site::record::Records::read(root));
         }
         crate::publish::record::KEY => published_checked(bytes),
+        crate::publish::record::PUBLISHING_KEY => publishing_checked(bytes),
         crate::site::memo::MEMO_PATH => {
             if let Some(mut memo) = crate::site::memo::Memo::load(root) {
                 memo.read_feeds();
@@ -216,6 +218,22 @@ fn published_checked(bytes: &[u8]) {
         Ok(again) => assert_eq!(again, record, "written again, it reads back otherwise"),
         Err(e) => panic!("written again, it does not read back: {e}"),
     }
+}
+
+/// A destination's note of the uploads under way (`bytes`, as a bucket
+/// holds it) taken in names only keys a publish may replace or delete,
+/// reads back as it is written again, and the record taken with it too.
+fn publishing_checked(bytes: &[u8]) {
+    use crate::publish::record::{Published, Publishing, is_key};
+    let Ok(note) = Publishing::parse(bytes) else { return };
+    for key in note.objects.keys().chain(note.pending.keys()) {
+        assert!(is_key(key), "{key:?} was taken");
+    }
+    match Publishing::parse(&note.encode()) {
+        Ok(again) => assert_eq!(again, note, "written again, it reads back otherwise"),
+        Err(e) => panic!("written again, it does not read back: {e}"),
+    }
+    published_checked(&Published::default().with(note).encode());
 }
 
 /// What a build may replace or delete is only ever a plain path inside an
@@ -391,6 +409,15 @@ mod tests {
         assert!(Published::parse(outside).is_err());
         published_checked(outside);
         published_checked(&[0x1f, 0x8b, 8, 0, 1, 2, 3]);
+        // A note of the uploads under way (pick 8), as a publish writes it, and crafted.
+        let note = crate::publish::record::Publishing::between(&Published::default(), &written, Some("\"r\"".into()));
+        let note = note.unwrap().encode();
+        assert!(crate::publish::record::Publishing::parse(&note).is_ok());
+        records(&[&[8u8][..], &note].concat());
+        publishing_checked(&note);
+        let outside = br#"{"version":1,"over":null,"pending":{"../x":{"size":1,"fingerprint":"","content_type":"","cache_control":""}}}"#;
+        assert!(crate::publish::record::Publishing::parse(outside).is_err());
+        publishing_checked(outside);
     }
 
     /// Every input the fuzzer ever found a crash or hang with runs again,

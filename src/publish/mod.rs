@@ -79,6 +79,9 @@ pub enum Step {
     Deleted,
     /// The destination's record written.
     Recorded,
+    /// What a publish is about to upload noted beside the record (see
+    /// [`record::Publishing`]).
+    Noted,
 }
 
 impl Step {
@@ -97,6 +100,7 @@ impl Step {
             Step::Uploaded(Phase::MainFeed) => "feed.xml up",
             Step::Deleted => "objects the site no longer has deleted",
             Step::Recorded => "destination's record written",
+            Step::Noted => "uploads under way noted",
         }
     }
 }
@@ -629,9 +633,9 @@ fn remember_digests(digests: &mut digests::Digests, site: &LocalSite, ahead: &Ah
 /// Uploads, while the destination is still being listed, what the site
 /// has that the destination's `record` does not (so far as the record
 /// tells: as if the destination were as it says), in the order of every
-/// upload (media, pages, the per-format feeds, `feed.xml`), with a record
-/// that lists every upload about to be made as pending, written first or
-/// alongside; only if no object is at any key of the site the record does
+/// upload (media, pages, the per-format feeds, `feed.xml`), with a note of
+/// every upload about to be made (see [`store::Sender::pending`]) written
+/// first or alongside; only if no object is at any key of the site the record does
 /// not know (a HEAD each: one there may be someone else's, which the
 /// listing and the plan decide on, before anything is sent). The feeds go
 /// too when the record has nothing pending (an unfinished publish's files
@@ -683,12 +687,12 @@ async fn upload_ahead(
     if puts.is_empty() {
         return Ok(Ahead { plan: Some(plan), ..Ahead::default() });
     }
-    // The record that names every upload pending is encoded while the new
+    // The note of every upload about to be made is encoded while the new
     // keys are asked about (unused if one is taken).
     let mut pending = record.clone();
     pending.pending.extend(plan.puts.iter().map(|p| (p.file.key.clone(), p.file.entry.clone())));
     let pending = Arc::new(pending);
-    let encoding = store::Encoding::start(pending.clone());
+    let encoding = sender.pending(pending.clone());
     let taken = match asking {
         Some(asking) => {
             let taken = asking.await.unwrap_or_else(|_| vec![String::new()]);
@@ -742,7 +746,7 @@ fn open(
         PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("{}: {why}", dest.describe())))
     })?;
     let (progress, timeline) = (opts.progress.clone(), opts.timeline.clone());
-    Ok(store::Sender { opened, jobs, destination: dest.describe(), progress, timeline, cut: Default::default() })
+    Ok(store::Sender::new(opened, jobs, dest.describe(), progress, timeline))
 }
 
 /// The destination as read before the plan: its record (or why it was set

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::record::{Entry, Published};
+use super::record::{Entry, Published, bare_etag};
 
 /// When a file goes up: media and images first, then the pages, then the
 /// per-format feeds, then the main feed last (so a feed never names a file
@@ -384,12 +384,6 @@ fn is_ours(was: &Entry, there: &Listed) -> bool {
         _ => true,
     };
     was.size == there.size && same_etag
-}
-
-/// An ETag without its quotes or weak mark: services (and the same service
-/// answering an upload and a listing) write them either way.
-fn bare_etag(etag: &str) -> &str {
-    etag.trim().trim_start_matches("W/").trim_matches('"')
 }
 
 /// Whether an object listed may be the one an unfinished publish was putting.

@@ -45,16 +45,30 @@ struct Sent {
     sha256: Option<String>,
 }
 
-/// A record being encoded on a blocking thread of its own: a big show's
-/// takes milliseconds, and the uploads (or the questions before them) go
-/// on meanwhile rather than wait for it.
-pub struct Encoding(tokio::task::JoinHandle<Vec<u8>>);
+/// What a publish is about to upload, being encoded on a blocking thread
+/// of its own (see [`Sender::pending`]): the uploads (or the questions
+/// before them) go on meanwhile rather than wait for it.
+pub struct Encoding(tokio::task::JoinHandle<Encoded>);
 
-impl Encoding {
-    /// Starts encoding `record` (on the runtime's blocking threads).
-    pub fn start(record: Arc<Published>) -> Encoding {
-        Encoding(tokio::task::spawn_blocking(move || record.encode()))
-    }
+/// What a publish is about to upload, encoded.
+enum Encoded {
+    /// A note beside the record (see [`record::Publishing`]).
+    Note(Vec<u8>),
+    /// The whole record, with the uploads pending.
+    Record(Vec<u8>, Arc<Published>),
+}
+
+/// The record at the destination as this publish last read or wrote it:
+/// what a note of the uploads under way is written over (see
+/// [`record::Publishing`]).
+#[derive(Clone, Default)]
+enum At {
+    /// Not known (set aside, without an ETag, or written since): the
+    /// uploads under way go up in the whole record, pending.
+    #[default]
+    Unknown,
+    /// The record of this ETag (`None`: there is none, and this is empty).
+    Known { etag: Option<String>, record: Arc<Published> },
 }
 
 /// A destination's record as read: `None` if there is none (or it is set
@@ -87,6 +101,8 @@ pub struct Sender {
     pub timeline: Option<super::Timeline>,
     /// The most keys a page of the listing had where it was cut short.
     pub cut: std::sync::atomic::AtomicUsize,
+    /// The record at the destination, as last read or written.
+    at: std::sync::Mutex<At>,
 }
 
 /// The listing after `after` (a path of the store; `None`: from the
@@ -104,6 +120,18 @@ fn ranges(after: Option<String>, splits: Vec<String>, per_range: usize) -> Vec<(
 }
 
 impl Sender {
+    /// What sends to destination `opened` (`destination`: as messages name
+    /// it), `jobs` uploads at once, telling `progress` and `timeline`.
+    pub fn new(
+        opened: Opened,
+        jobs: usize,
+        destination: String,
+        progress: Arc<dyn Progress>,
+        timeline: Option<super::Timeline>,
+    ) -> Sender {
+        Sender { opened, jobs, destination, progress, timeline, cut: Default::default(), at: Default::default() }
+    }
+
     /// Tells the timeline (if any) that `done` ended.
     pub fn step(&self, done: super::Step) {
         if let Some(tell) = &self.timeline {
@@ -112,32 +140,80 @@ impl Sender {
     }
 
     /// The destination's record of what podsmith published there: `None`
-    /// if there is none (or it is set aside: then with why).
+    /// if there is none (or it is set aside: then with why); with what a
+    /// publish under way noted beside it (see [`record::Publishing`]), if
+    /// that holds over it (read side by side).
     pub async fn read_record(&self) -> Result<RecordRead, PublishError> {
-        let path = self.opened.path(record::KEY);
-        let got = match self.opened.store.get(&path).await {
-            Ok(got) => got,
-            Err(object_store::Error::NotFound { .. }) => return Ok((None, None)),
-            Err(e) => return Err(self.failed(&format!("reading {}", record::KEY), &e)),
+        let (read, note) =
+            futures::future::join(self.read_own(record::KEY), self.read_own(record::PUBLISHING_KEY)).await;
+        // (A note that cannot be read is as good as none: the listing tells
+        // what is there, and bytes tell whose.)
+        let note = |over: Option<&str>| {
+            let (_, bytes) = note.ok().flatten()?;
+            record::Publishing::parse(&bytes.ok()?).ok().filter(|n| n.is_over(over))
         };
-        // Read up to the limit, whatever the server says of its size.
-        let too_big = || Ok((None, Some(format!("it is over {} MB", record::MAX_BYTES >> 20))));
+        let mut at = self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let Some((etag, bytes)) = read? else {
+            *at = At::Known { etag: None, record: Arc::default() };
+            let noted = note(None).map(|n| Arc::new(Published::default().with(n)));
+            return Ok((noted, None));
+        };
+        let record = match bytes.and_then(|b| Published::parse(&b)) {
+            Ok(r) => Arc::new(r),
+            Err(why) => {
+                *at = At::Unknown;
+                return Ok((None, Some(why)));
+            }
+        };
+        let Some(etag) = etag else {
+            *at = At::Unknown;
+            return Ok((Some(record), None));
+        };
+        let noted = note(Some(&etag)).map(|n| Arc::new((*record).clone().with(n)));
+        *at = At::Known { etag: Some(etag), record: record.clone() };
+        Ok((Some(noted.unwrap_or(record)), None))
+    }
+
+    /// Object `key` of podsmith's own (`None`: there is none), with its
+    /// ETag: its bytes, or why they are not read (over the size limit:
+    /// read up to it, whatever the server says of its size).
+    async fn read_own(&self, key: &str) -> Result<Option<(Option<String>, Result<Vec<u8>, String>)>, PublishError> {
+        let got = match self.opened.store.get(&self.opened.path(key)).await {
+            Ok(got) => got,
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(self.failed(&format!("reading {key}"), &e)),
+        };
+        let etag = got.meta.e_tag.clone();
+        let too_big = || Ok(Some((etag.clone(), Err(format!("it is over {} MB", record::MAX_BYTES >> 20)))));
         if got.meta.size > record::MAX_BYTES {
             return too_big();
         }
         let mut body = got.into_stream();
         let mut bytes = Vec::new();
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| self.failed(&format!("reading {}", record::KEY), &e))?;
+            let chunk = chunk.map_err(|e| self.failed(&format!("reading {key}"), &e))?;
             if (bytes.len() + chunk.len()) as u64 > record::MAX_BYTES {
                 return too_big();
             }
             bytes.extend_from_slice(&chunk);
         }
-        match Published::parse(&bytes) {
-            Ok(r) => Ok((Some(Arc::new(r)), None)),
-            Err(why) => Ok((None, Some(why))),
-        }
+        Ok(Some((etag, Ok(bytes))))
+    }
+
+    /// Starts encoding what a publish is about to upload: `full`, the
+    /// record with every upload pending; written as a note beside the
+    /// record at the destination where it can be (see
+    /// [`record::Publishing`]), else whole.
+    pub fn pending(&self, full: Arc<Published>) -> Encoding {
+        let at = self.at.lock().map(|a| a.clone()).unwrap_or_default();
+        Encoding(tokio::task::spawn_blocking(move || {
+            if let At::Known { etag, record } = at
+                && let Some(note) = record::Publishing::between(&record, &full, etag)
+            {
+                return Encoded::Note(note.encode());
+            }
+            Encoded::Record(full.encode(), full)
+        }))
     }
 
     /// The ETags of objects `keys`, asked one by one (a HEAD each), for a
@@ -336,14 +412,14 @@ impl Sender {
             return Ok(HashMap::new());
         }
         // What is about to go up is podsmith's, should the publish stop half
-        // way: recorded as the media go up (a media file that lands before
-        // the record does is told as podsmith's by its bytes: see
+        // way: noted as the media go up (a media file that lands before the
+        // note does is told as podsmith's by its bytes: see
         // `plan::Plan::adopted`), before any page or feed.
         // (Unless the record as it is lists every upload as pending already:
-        // written before the listing, with the uploads made meanwhile.)
+        // noted before the listing, with the uploads made meanwhile.)
         let listed_pending = |p: &Put| before.and_then(|b| b.pending.get(&p.file.key)) == Some(&p.file.entry);
         let pending =
-            (!plan.puts.iter().all(listed_pending)).then(|| Encoding::start(Arc::new(plan.pending_record(before))));
+            (!plan.puts.iter().all(listed_pending)).then(|| self.pending(Arc::new(plan.pending_record(before))));
         self.progress.start("uploading", plan.bytes());
         let sent = self.send_phases(&plan.puts, pending, root).await?;
         self.progress.finish();
@@ -364,8 +440,8 @@ impl Sender {
     }
 
     /// Uploads `puts` phase by phase (media and images, pages, the
-    /// per-format feeds, `feed.xml`), a few at once; `pending` (the record
-    /// with every upload pending) is written as the media go up. The pages'
+    /// per-format feeds, `feed.xml`), a few at once; `pending` (what is
+    /// about to go up: see [`Sender::pending`]) is written as the media go up. The pages'
     /// and feeds' bytes are read, and a big one's hashed, while the media go
     /// up (as far as READ_AHEAD allows; the rest when their turn comes).
     async fn send_phases(
@@ -441,9 +517,9 @@ impl Sender {
 
     /// Uploads `puts` (media and images first, then pages, then the
     /// per-format feeds, then `feed.xml`) while the destination is still
-    /// being listed, with `pending` (the record as
-    /// it was, every upload the publish is about to make pending) written
-    /// first or alongside; the progress bar shows their bytes. Returns each
+    /// being listed, with `pending` (every upload the publish is about to
+    /// make: see [`Sender::pending`]) written first or alongside; the
+    /// progress bar shows their bytes. Returns each
     /// file sent, by key, with its ETag and its SHA-256 if it is a big one.
     pub async fn early(
         &self,
@@ -541,21 +617,40 @@ impl Sender {
         Ok(Sent { key: key.clone(), etag, sha256 })
     }
 
-    /// Writes the destination's record, once encoded.
+    /// Writes what a publish is about to upload, once encoded.
     async fn write_encoded(&self, encoding: Encoding) -> Result<(), PublishError> {
-        let bytes = encoding.0.await.map_err(|e| {
+        let encoded = encoding.0.await.map_err(|e| {
             PublishError::store(Diagnostic::error("PUBLISH", format!("the record could not be encoded: {e}")))
         })?;
-        self.put_record(bytes).await
+        match encoded {
+            Encoded::Note(bytes) => {
+                self.put_own(record::PUBLISHING_KEY, bytes).await?;
+                self.step(super::Step::Noted);
+            }
+            Encoded::Record(bytes, full) => {
+                let etag = self.put_own(record::KEY, bytes).await?;
+                self.step(super::Step::Recorded);
+                *self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = match etag {
+                    Some(etag) => At::Known { etag: Some(etag), record: full },
+                    None => At::Unknown,
+                };
+            }
+        }
+        Ok(())
     }
 
     /// Writes the destination's record.
     pub async fn write_record(&self, record: &Published) -> Result<(), PublishError> {
-        self.put_record(record.encode()).await
+        self.put_own(record::KEY, record.encode()).await?;
+        // (What it now holds is not kept: a note of uploads after it, if
+        // any, goes in the whole record.)
+        *self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = At::Unknown;
+        self.step(super::Step::Recorded);
+        Ok(())
     }
 
-    /// Writes the destination's record, encoded.
-    async fn put_record(&self, bytes: Vec<u8>) -> Result<(), PublishError> {
+    /// Writes object `key` of podsmith's own, encoded; returns its ETag.
+    async fn put_own(&self, key: &str, bytes: Vec<u8>) -> Result<Option<String>, PublishError> {
         let mut attributes = Attributes::new();
         if self.opened.headers {
             attributes.insert(Attribute::ContentType, "application/gzip".into());
@@ -564,10 +659,10 @@ impl Sender {
         let opts = PutOptions { attributes, ..Default::default() };
         self.opened
             .store
-            .put_opts(&self.opened.path(record::KEY), PutPayload::from(bytes), opts)
+            .put_opts(&self.opened.path(key), PutPayload::from(bytes), opts)
             .await
-            .map(|_| self.step(super::Step::Recorded))
-            .map_err(|e| self.failed(&format!("writing {}", record::KEY), &e))
+            .map(|done| done.e_tag)
+            .map_err(|e| self.failed(&format!("writing {key}"), &e))
     }
 
     /// What went wrong, with what to check.

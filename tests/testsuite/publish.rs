@@ -698,13 +698,14 @@ fn requests_are_one_listing_and_what_changed() {
     let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
     let show = Show::sample();
     publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
-    assert_eq!(proxy.count("PUT"), 20 + 2, "every file, and the record twice (pending, then done)");
+    assert_eq!(proxy.count("PUT"), 20 + 2, "every file, the note of the uploads under way, and the record");
     proxy.log.lock().unwrap().clear();
     publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
     let log = proxy.log.lock().unwrap().clone();
-    // The record, and one listing (one page). Nothing else.
-    assert_eq!(log.len(), 2, "{log:?}");
+    // The record and the note beside it, and one listing (one page). Nothing else.
+    assert_eq!(log.len(), 3, "{log:?}");
     assert_eq!(log.iter().filter(|(m, p)| m == "GET" && p.ends_with("/podcast/.podsmith/published.json")).count(), 1);
+    assert_eq!(log.iter().filter(|(m, p)| m == "GET" && p.ends_with("/podcast/.podsmith/publishing.json")).count(), 1);
     assert_eq!(log.iter().filter(|(m, p)| m == "GET" && p.contains("list-type=2")).count(), 1, "{log:?}");
     drop(log);
     // One episode added: its two files, its page, the index, the sitemap, two feeds.
@@ -871,7 +872,7 @@ fn a_listing_in_before_the_files_sent_ahead_are_up_is_checked_meanwhile() {
     assert!(at("destination's record written") < at("plan made"), "{steps:?}");
     let puts: Vec<String> =
         proxy.log.lock().unwrap().iter().filter(|(m, _)| m == "PUT").map(|(_, p)| p.clone()).collect();
-    assert_eq!(puts.len(), 6 + 2, "the new files, and the record twice (pending, then done): {puts:?}");
+    assert_eq!(puts.len(), 6 + 2, "the new files, the note of the uploads under way, and the record: {puts:?}");
     assert!(puts.last().unwrap().ends_with("/.podsmith/published.json"), "{puts:?}");
     // The record holds the ETags the uploads and the listing gave: a
     // publish after it sends nothing.
@@ -951,6 +952,42 @@ fn a_publish_killed_half_way_never_leaves_the_feed_ahead_and_is_taken_up_again()
     assert!(up.iter().all(|k| !k.starts_with("media/")), "the media are not sent again: {up:?}");
     assert_eq!(up.last().map(String::as_str), Some("feed.xml"));
     assert_eq!(published(&s3), show.public_files());
+}
+
+/// A publish notes what it is about to upload in a small object beside the
+/// record, not in the whole record written once more: killed half way, it
+/// leaves the record as it was, and the next publish takes what the note
+/// names as podsmith's (an upload that landed is replaced if the site has
+/// other bytes there now, not refused as someone else's).
+#[test]
+fn a_publish_killed_half_way_left_a_note_of_its_uploads_and_the_next_takes_them_as_its_own() {
+    let Some(s3) = S3::start() else { return };
+    let show = published_sample(&s3);
+    let record = || std::fs::read(s3.object("podcast/.podsmith/published.json")).unwrap();
+    let before = record();
+    add_bonus_episode(&show);
+    let rule = |method: &str, path: &str, _: usize| match method == "PUT" && path.ends_with("index.html") {
+        true => Action::Stall,
+        false => Action::Forward,
+    };
+    let proxy = Proxy::start(s3.port, Box::new(rule));
+    publish_killed_at_the_pages(&show, &proxy);
+    assert!(s3.object("podcast/media/bonus.mp3").exists(), "the media went up first");
+    assert_eq!(record(), before, "the record is as it was");
+    let note = std::fs::read(s3.object("podcast/.podsmith/publishing.json")).unwrap();
+    assert!(note.len() < before.len() / 2, "a note of {} bytes, the record {}", note.len(), before.len());
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&note[..]), &mut text).unwrap();
+    assert!(text.contains("\"media/bonus.mp3\"") && text.contains("\"feed.xml\""), "{text}");
+
+    // The recording is exported again before the next publish: what the
+    // killed one put there is podsmith's, and is replaced.
+    std::fs::copy(show.path("media/kubernetes-sarah-novotny.mp3"), show.path("media/bonus.mp3")).unwrap();
+    let (up, _) = sent(&publish(&show, &s3, &[]).ok());
+    assert!(up.contains(&"media/bonus.mp3".to_string()), "{up:?}");
+    assert_eq!(up.last().map(String::as_str), Some("feed.xml"));
+    assert_eq!(published(&s3), show.public_files());
+    assert_eq!(sent(&publish(&show, &s3, &[]).ok()), (vec![], vec![]), "the record took it all in");
 }
 
 #[test]
@@ -1165,7 +1202,14 @@ fn payloads_are_signed_only_where_something_could_change_them_on_the_way() {
     let signed = puts_sha(&proxy);
     assert_eq!(signed.len(), 22);
     assert!(signed.iter().all(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())), "{signed:?}");
-    assert_eq!(s3.objects("signed"), s3.objects("podcast"));
+    // (The note of the uploads under way is not the same: the second knew
+    // the big files' SHA-256 before they went up, from the first.)
+    let objects = |prefix: &str| {
+        let mut objects = s3.objects(prefix);
+        objects.remove(".podsmith/publishing.json").expect("a note of the uploads under way");
+        objects
+    };
+    assert_eq!(objects("signed"), objects("podcast"));
 }
 
 /// The destination is read while the manifest is parsed, as a glance at
@@ -1294,7 +1338,7 @@ fn podsmith_timings_names_each_step_of_a_publish_as_it_ends() {
             "destination's record read",
             "destination listed",
             "plan made",
-            "destination's record written",
+            "uploads under way noted",
             "media and images up",
             "pages up",
             "per-format feeds up",
