@@ -219,7 +219,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         })?;
     // The build reads the manifest, [publish] table included.
     let mut early =
-        Early { opts, runtime: &runtime, reading: None, outputs: None, hosted: std::collections::HashSet::new() };
+        Early { opts, runtime: &runtime, reading: None, outputs: None, hosted: Default::default(), last: None };
     let built = crate::site::build_observed(&opts.build, &mut early).map_err(PublishError::Build)?;
     if let Some(tell) = &opts.timeline {
         tell(Step::Built);
@@ -368,7 +368,7 @@ impl Publishing<'_> {
             hints.sort();
             let show_root = crate::manifest::root_of(&opts.build.manifest);
             let cut_at = paging::Paging::load(&show_root).cut_at(&paging_key(self.dest, opts, self.settings));
-            let read = Read { found: sender.read(&hints, cut_at, None).await?, sender };
+            let read = Read { found: sender.read(&hints, cut_at, None, None).await?, sender };
             return Ok((read, Ahead::default()));
         };
         // The record is read before the listing is done: what the site has
@@ -799,7 +799,14 @@ struct Early<'a> {
     outputs: Option<std::collections::BTreeMap<String, crate::site::record::Written>>,
     /// The keys of the show's hosted media that are in the site's place.
     hosted: std::collections::HashSet<String>,
+    /// The keys of the site as the last build left it, once its record is
+    /// read (`None`: there is none), as the build starts.
+    last: Option<LastKeys>,
 }
+
+/// The keys of the site as the last build left it (see [`Early::last`]).
+#[cfg(feature = "publish")]
+type LastKeys = futures::future::Shared<futures::channel::oneshot::Receiver<Option<Arc<Vec<String>>>>>;
 
 /// A destination being read, with the `[publish]` table it was opened by.
 #[cfg(feature = "publish")]
@@ -862,11 +869,46 @@ impl Early<'_> {
         let cut_at = paging::Paging::load(&show_root).cut_at(&paging_key(&dest, self.opts, settings));
         let (tell, told) = futures::channel::oneshot::channel();
         let reading = sender.clone();
-        let task = self
-            .runtime
-            .spawn(async move { Ok(Read { found: reading.read(&hints, cut_at, Some(tell)).await?, sender: reading }) });
-        self.reading = Some(Reading { dest, settings: settings.clone(), task, sender, told: Told::Record(told) });
+        let last = self.last.clone().map(|last| futures::FutureExt::boxed(async move { last.await.ok().flatten() }));
+        let task = self.runtime.spawn(async move {
+            Ok(Read { found: reading.read(&hints, cut_at, Some(tell), last).await?, sender: reading })
+        });
+        // The site's keys as the last build left them are asked about as
+        // soon as they and the record are in (while the manifest is parsed:
+        // a publish after a build finds them as the build will leave them).
+        let told = match self.last.clone() {
+            Some(last) if !self.opts.dry_run => {
+                let keys = async move { last.await.ok().flatten() };
+                Told::Asking(self.runtime.spawn(ask(sender.clone(), told, keys)))
+            }
+            _ => Told::Record(told),
+        };
+        self.reading = Some(Reading { dest, settings: settings.clone(), task, sender, told });
     }
+}
+
+/// Asks about the site's `keys` the destination's record (`told`) does not
+/// know, once both are in (a HEAD each: see [`upload_ahead`]); none if
+/// there is no record or no keys, or too many are new.
+#[cfg(feature = "publish")]
+async fn ask(
+    sender: Arc<store::Sender>,
+    told: futures::channel::oneshot::Receiver<store::RecordRead>,
+    keys: impl std::future::Future<Output = Option<Arc<Vec<String>>>>,
+) -> (Option<store::RecordRead>, Option<Asked>) {
+    let (read, keys) = futures::future::join(told, keys).await;
+    let Ok(read) = read else { return (None, None) };
+    let (Some(record), Some(keys)) = (read.0.as_deref(), keys) else { return (Some(read), None) };
+    let known = |k: &String| record.objects.contains_key(k) || record.pending.contains_key(k);
+    let new: Vec<String> = keys.iter().filter(|k| !known(k)).cloned().collect();
+    if new.len() > AHEAD_NEW {
+        return (Some(read), None);
+    }
+    let taken = match new.is_empty() {
+        true => Vec::new(),
+        false => sender.taken(new.clone()).await,
+    };
+    (Some(read), Some(Asked { keys: new.into_iter().collect(), taken }))
 }
 
 #[cfg(feature = "publish")]
@@ -910,22 +952,18 @@ impl crate::site::Observer for Early<'_> {
             }
         };
         let keys: Vec<String> = site.outputs.keys().filter(|k| record::is_key(k)).cloned().collect();
-        let asking = sender.clone();
-        let told = Told::Asking(self.runtime.spawn(async move {
-            let Ok(read) = told.await else { return (None, None) };
-            let Some(record) = read.0.as_deref() else { return (Some(read), None) };
-            let known = |k: &String| record.objects.contains_key(k) || record.pending.contains_key(k);
-            let new: Vec<String> = keys.into_iter().filter(|k| !known(k)).collect();
-            if new.len() > AHEAD_NEW {
-                return (Some(read), None);
-            }
-            let taken = match new.is_empty() {
-                true => Vec::new(),
-                false => asking.taken(new.clone()).await,
-            };
-            (Some(read), Some(Asked { keys: new.into_iter().collect(), taken }))
-        }));
+        let keys = async move { Some(Arc::new(keys)) };
+        let told = Told::Asking(self.runtime.spawn(ask(sender.clone(), told, keys)));
         self.reading = Some(Reading { dest, settings, task, sender, told });
+    }
+
+    fn told_records(&mut self) -> Option<crate::site::RecordsTold> {
+        let (tell, last) = futures::channel::oneshot::channel();
+        self.last = Some(futures::FutureExt::shared(last));
+        Some(Box::new(move |site: Option<&crate::site::record::SiteRecord>| {
+            let keys = site.map(|s| Arc::new(s.outputs.keys().filter(|k| record::is_key(k)).cloned().collect()));
+            let _ = tell.send(keys);
+        }))
     }
 
     fn step(&mut self, done: crate::site::Step) {

@@ -247,12 +247,17 @@ impl Sender {
     /// side, and what comes after a first page cut short is split.
     ///
     /// `tell` is given the record as soon as it is read (before the
-    /// listing is done).
+    /// listing is done). A listing split from the start is split by the
+    /// keys `ahead` gives, if any (the site's as the last build left them,
+    /// known before the record is read), and made side by side with the
+    /// record's reading: on a server that answers one request at a time,
+    /// it is then done while the manifest is parsed, before the uploads.
     pub async fn read(
         &self,
         hints: &[String],
         cut_at: Option<usize>,
         tell: Option<futures::channel::oneshot::Sender<RecordRead>>,
+        ahead: Option<futures::future::BoxFuture<'static, Option<Arc<Vec<String>>>>>,
     ) -> Result<Found, PublishError> {
         let read_record = async {
             let record = self.read_record().await;
@@ -273,17 +278,16 @@ impl Sender {
         };
         let prefix = (!self.opened.prefix.is_empty()).then(|| format!("{}/", self.opened.prefix));
         let prefix = prefix.as_deref();
-        let named = |record: &RecordRead, after: &str| -> Vec<String> {
-            let named = record.0.iter().flat_map(|r| r.objects.keys().chain(r.pending.keys()));
-            let mut splits: Vec<String> = hints
-                .iter()
-                .chain(named)
-                .map(|k| self.opened.path(k).to_string())
-                .filter(|p| p.as_str() > after)
-                .collect();
+        let splits = |keys: &mut dyn Iterator<Item = &String>, after: &str| -> Vec<String> {
+            let mut splits: Vec<String> =
+                keys.map(|k| self.opened.path(k).to_string()).filter(|p| p.as_str() > after).collect();
             splits.sort_unstable();
             splits.dedup();
             splits
+        };
+        let named = |record: &RecordRead, after: &str| -> Vec<String> {
+            let named = record.0.iter().flat_map(|r| r.objects.keys().chain(r.pending.keys()));
+            splits(&mut hints.iter().chain(named), after)
         };
         let per_range = |page: usize| match page {
             n if n >= 100 => n - n / 10,
@@ -292,9 +296,22 @@ impl Sender {
         let (record, found) = match cut_at.filter(|&n| n < PAGE) {
             // Known to cut its pages: all of it in ranges, side by side.
             Some(page) => {
-                let record = read_record.await?;
-                let splits = named(&record, "");
-                let found = self.list_ranges(pages, prefix, ranges(None, splits, per_range(page))).await?;
+                // Split by the keys given ahead, as soon as they are in,
+                // while the record is read; else by the record's.
+                let listing = async {
+                    let keys = match ahead {
+                        Some(keys) => keys.await.filter(|k| !k.is_empty())?,
+                        None => return None,
+                    };
+                    let splits = splits(&mut hints.iter().chain(keys.iter()), "");
+                    Some(self.list_ranges(pages, prefix, ranges(None, splits, per_range(page))).await)
+                };
+                let (record, listed) = futures::future::join(read_record, listing).await;
+                let record = record?;
+                let found = match listed {
+                    Some(found) => found?,
+                    None => self.list_ranges(pages, prefix, ranges(None, named(&record, ""), per_range(page))).await?,
+                };
                 (record, found)
             }
             None => {

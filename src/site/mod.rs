@@ -153,6 +153,12 @@ pub trait Observer {
     fn reads_ahead(&self) -> bool {
         true
     }
+    /// Asked once, as the build starts: what to tell, on the thread that
+    /// reads them, the record of the site as the last build left it (`None`:
+    /// there is none), as soon as it is read (while the manifest is parsed).
+    fn told_records(&mut self) -> Option<RecordsTold> {
+        None
+    }
     /// The manifest's text, read; it is parsed next.
     fn read(&mut self, _text: &str) {}
     /// The manifest, parsed; the build goes on.
@@ -164,6 +170,10 @@ pub trait Observer {
     /// took, with `PODSMITH_TIMINGS` set).
     fn step(&mut self, _done: Step) {}
 }
+
+/// Told the record of the site as the last build left it (see
+/// [`Observer::told_records`]).
+pub type RecordsTold = Box<dyn FnOnce(Option<&record::SiteRecord>) + Send>;
 
 /// The steps of a build, in the order they end (a build that has nothing
 /// to do, or whose media were only touched, ends early).
@@ -228,7 +238,8 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     // The build record and the files it lists, and what a changed build
     // uses, read while the manifest is parsed.
     let out = folders_of(&show_root, opts).0;
-    let preload = Preload::start(&show_root, &state, &out, opts.probe.use_cache, observer.reads_ahead());
+    let told = observer.told_records();
+    let preload = Preload::start(&show_root, &state, &out, opts.probe.use_cache, observer.reads_ahead(), told);
     let mut building = Building { opts, preload, observer };
     let text = manifest::read_text(&opts.manifest)?;
     building.observer.read(&text);

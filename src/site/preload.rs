@@ -75,14 +75,25 @@ impl Preload {
     /// knows whether it has anything to do, on a core otherwise idle while
     /// the manifest is parsed), or only once asked for (the caller has work
     /// of its own on that core: a build with nothing to do then spends no
-    /// time on them).
-    pub fn start(root: &Path, state: &Path, out: &Path, use_cache: bool, ahead: bool) -> Preload {
+    /// time on them). `told` (if given) is told the record of output folder
+    /// `out` as soon as the records are read, on the thread that reads them.
+    pub fn start(
+        root: &Path,
+        state: &Path,
+        out: &Path,
+        use_cache: bool,
+        ahead: bool,
+        told: Option<super::RecordsTold>,
+    ) -> Preload {
         let (dir, state_dir, out) = (root.to_path_buf(), state.to_path_buf(), out.to_path_buf());
         let (send, records) = mpsc::channel();
         let (go, told_to_go) = mpsc::channel();
         let (send_cache, cache_read) = mpsc::channel();
         let read = move || {
             let records = Records::read(&state_dir);
+            if let Some(told) = told {
+                told(out.canonicalize().ok().and_then(|o| records.site(&o)));
+            }
             let looked = use_cache.then(|| look(&records, &out)).flatten();
             let _ = send.send((records, looked));
             if !use_cache {
@@ -236,18 +247,18 @@ mod tests {
         let root = dir.path();
         let out = root.join("public");
         for ahead in [true, false] {
-            let mut preload = Preload::start(root, root, &out, true, ahead);
+            let mut preload = Preload::start(root, root, &out, true, ahead, None);
             let (records, looked) = preload.records();
             assert!(records.site(&out).is_none() && looked.is_none());
             let cache = preload.cache().expect("a cache, empty");
             preload.give_back(cache);
             assert!(preload.cache().is_some(), "given back, taken again");
             assert!(preload.memo().is_none(), "no memo: none read, and no wait");
-            let mut idle = Preload::start(root, root, &out, true, ahead);
+            let mut idle = Preload::start(root, root, &out, true, ahead, None);
             let _ = idle.records();
             drop(idle); // a build with nothing to do
         }
-        let mut told = Preload::start(root, root, &out, true, false);
+        let mut told = Preload::start(root, root, &out, true, false, None);
         told.go();
         assert!(told.cache().is_some(), "a build told to go gets its cache");
     }

@@ -4,6 +4,8 @@
 //! media only with --prune, foreign objects never.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use crate::harness::Show;
 use crate::proxy::{Action, Proxy};
@@ -1057,8 +1059,9 @@ fn a_big_site_is_listed_in_ranges_side_by_side_and_nothing_between_them_is_misse
     assert_eq!(lists, 1, "{:?}", direct.log.lock().unwrap());
 
     // The show keeps how each destination pages its listing: the one that
-    // cuts pages at 1,000 is listed whole in ranges from the start (its
-    // record read first), side by side; nothing between them is missed.
+    // cuts pages at 1,000 is listed whole in ranges from the start, side
+    // by side, split by the site's keys as the last build left them (while
+    // the record is read); nothing between them is missed.
     let paging = show.read(".podsmith/listing.json");
     assert!(paging.contains(&format!("\"s3://{BUCKET}/podcast {}\":1000", proxy.endpoint())), "{paging}");
     std::fs::remove_file(s3.object("podcast/media/ep0777.mp3")).unwrap();
@@ -1072,13 +1075,55 @@ fn a_big_site_is_listed_in_ranges_side_by_side_and_nothing_between_them_is_misse
     let lists: Vec<&String> = log.iter().filter(|(_, p)| p.contains("list-type=2")).map(|(_, p)| p).collect();
     assert_eq!(lists.len(), 3, "{lists:?}");
     assert_eq!(lists.iter().filter(|p| p.contains("start-after=")).count(), 2, "{lists:?}");
-    let record = log.iter().position(|(m, p)| m == "GET" && p.contains(".podsmith/published.json"));
-    let first_list = log.iter().position(|(_, p)| p.contains("list-type=2"));
-    assert!(record.is_some() && record < first_list, "{log:?}");
-    // Split at the 900th key the record names (not after a first page).
+    // Split at the site's 900th key (not after a first page).
     let keys: Vec<String> = show.public_files().into_keys().collect();
     let split = format!("start-after={}", format!("podcast/{}", keys[899]).replace('/', "%2F"));
     assert!(lists.iter().any(|p| p.contains(&split)), "{split} in {lists:?}");
+    listed_while_a_slow_record_is_read(&show, &s3, &proxy);
+
+    // No build record (the build starts afresh): split by the keys the
+    // destination's record names, once it is read.
+    std::fs::remove_file(show.path(".podsmith/build.json")).unwrap();
+    std::fs::remove_file(s3.object("podcast/media/ep0888.mp3")).unwrap();
+    proxy.log.lock().unwrap().clear();
+    let (up, _) = sent(&publish_via(&show, &s3, &proxy.endpoint(), &[]).ok());
+    assert_eq!(up, ["media/ep0888.mp3"]);
+    let log = proxy.log.lock().unwrap().clone();
+    let lists: Vec<&String> = log.iter().filter(|(_, p)| p.contains("list-type=2")).map(|(_, p)| p).collect();
+    assert_eq!(lists.len(), 3, "{lists:?}");
+    assert!(lists.iter().any(|p| p.contains(&split)), "{split} in {lists:?}");
+    let record = log.iter().position(|(m, p)| m == "GET" && p.contains(".podsmith/published.json"));
+    let first_list = log.iter().position(|(_, p)| p.contains("list-type=2"));
+    assert!(record.is_some() && record < first_list, "{log:?}");
+}
+
+/// A publish of the big `show` (one listing cut at 1,000 keys a page, as
+/// `proxy` does, kept in the show's paging cache) lists side by side with
+/// the record's reading: a record slow to come does not hold it back.
+fn listed_while_a_slow_record_is_read(show: &Show, s3: &S3, proxy: &Proxy) {
+    let arrived: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
+    let seen = arrived.clone();
+    let slow_record = Proxy::start(
+        s3.port,
+        Box::new(move |method: &str, path: &str, _: usize| {
+            seen.lock().unwrap().push((path.to_string(), Instant::now()));
+            match (method, path) {
+                ("GET", p) if p.ends_with("/.podsmith/published.json") => Action::Delay(1500),
+                _ => Action::CapListing(1000),
+            }
+        }),
+    );
+    let paging = show.read(".podsmith/listing.json");
+    show.write(".podsmith/listing.json", &paging.replace(&proxy.endpoint(), &slow_record.endpoint()));
+    std::fs::remove_file(s3.object("podcast/media/ep0666.mp3")).unwrap();
+    let (up, _) = sent(&publish_via(show, s3, &slow_record.endpoint(), &[]).ok());
+    assert_eq!(up, ["media/ep0666.mp3"]);
+    let arrived = arrived.lock().unwrap().clone();
+    let at = |what: &str| arrived.iter().filter(|(p, _)| p.contains(what)).map(|(_, t)| *t).collect::<Vec<_>>();
+    let (record, lists) = (at(".podsmith/published.json")[0], at("list-type=2"));
+    assert_eq!(lists.len(), 3, "{arrived:?}");
+    assert!(lists.iter().all(|t| t.saturating_duration_since(record).as_millis() < 1000), "{arrived:?}");
+    show.write(".podsmith/listing.json", &paging);
 }
 
 #[test]
