@@ -128,7 +128,8 @@ impl Published {
 /// pending would have been: a few entries, not thousands. It holds only
 /// over the record as it was then (`over`: that object's ETag; `None`:
 /// there was none): once a publish writes the record, it is stale, and is
-/// not read (nor need it be deleted).
+/// not read (nor need it be deleted; but where the record comes out the
+/// same, to its ETag, as the one it was over, it is deleted).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Publishing {
     /// The format (the record's).
@@ -169,13 +170,18 @@ impl Publishing {
 
     /// Whether it holds over the record of ETag `etag` (`None`: there is none).
     pub fn is_over(&self, etag: Option<&str>) -> bool {
-        self.over.as_deref().map(bare_etag) == etag.map(bare_etag)
+        same_etag(self.over.as_deref(), etag)
     }
 
     /// As it is written (as the record is).
     pub fn encode(&self) -> Vec<u8> {
         encode(self, self.objects.len() + self.pending.len())
     }
+}
+
+/// Whether two ETags (`None`: no object) are the same, quoted or not.
+pub fn same_etag(a: Option<&str>, b: Option<&str>) -> bool {
+    a.map(bare_etag) == b.map(bare_etag)
 }
 
 /// An ETag without its quotes or weak mark: services (and the same service

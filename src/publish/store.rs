@@ -52,8 +52,9 @@ pub struct Encoding(tokio::task::JoinHandle<Encoded>);
 
 /// What a publish is about to upload, encoded.
 enum Encoded {
-    /// A note beside the record (see [`record::Publishing`]).
-    Note(Vec<u8>),
+    /// A note beside the record (see [`record::Publishing`]), over the
+    /// record of that ETag.
+    Note(Vec<u8>, Option<String>),
     /// The whole record, with the uploads pending.
     Record(Vec<u8>, Arc<Published>),
 }
@@ -103,6 +104,10 @@ pub struct Sender {
     pub cut: std::sync::atomic::AtomicUsize,
     /// The record at the destination, as last read or written.
     at: std::sync::Mutex<At>,
+    /// The ETag of the record a note at the destination holds over, as far
+    /// as this publish knows (read and taken in, or written): `Some(None)`
+    /// over none (see [`Sender::recorded`]).
+    noted: std::sync::Mutex<Option<Option<String>>>,
 }
 
 /// The listing after `after` (a path of the store; `None`: from the
@@ -129,7 +134,8 @@ impl Sender {
         progress: Arc<dyn Progress>,
         timeline: Option<super::Timeline>,
     ) -> Sender {
-        Sender { opened, jobs, destination, progress, timeline, cut: Default::default(), at: Default::default() }
+        let (cut, at, noted) = Default::default();
+        Sender { opened, jobs, destination, progress, timeline, cut, at, noted }
     }
 
     /// Tells the timeline (if any) that `done` ended.
@@ -153,10 +159,12 @@ impl Sender {
             record::Publishing::parse(&bytes.ok()?).ok().filter(|n| n.is_over(over))
         };
         let mut at = self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut noted = self.noted.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some((etag, bytes)) = read? else {
             *at = At::Known { etag: None, record: Arc::default() };
-            let noted = note(None).map(|n| Arc::new(Published::default().with(n)));
-            return Ok((noted, None));
+            let taken = note(None).map(|n| Arc::new(Published::default().with(n)));
+            *noted = taken.is_some().then_some(None);
+            return Ok((taken, None));
         };
         let record = match bytes.and_then(|b| Published::parse(&b)) {
             Ok(r) => Arc::new(r),
@@ -169,9 +177,10 @@ impl Sender {
             *at = At::Unknown;
             return Ok((Some(record), None));
         };
-        let noted = note(Some(&etag)).map(|n| Arc::new((*record).clone().with(n)));
+        let taken = note(Some(&etag)).map(|n| Arc::new((*record).clone().with(n)));
+        *noted = taken.is_some().then(|| Some(etag.clone()));
         *at = At::Known { etag: Some(etag), record: record.clone() };
-        Ok((Some(noted.unwrap_or(record)), None))
+        Ok((Some(taken.unwrap_or(record)), None))
     }
 
     /// Object `key` of podsmith's own (`None`: there is none), with its
@@ -210,7 +219,7 @@ impl Sender {
             if let At::Known { etag, record } = at
                 && let Some(note) = record::Publishing::between(&record, &full, etag)
             {
-                return Encoded::Note(note.encode());
+                return Encoded::Note(note.encode(), note.over);
             }
             Encoded::Record(full.encode(), full)
         }))
@@ -640,12 +649,14 @@ impl Sender {
             PublishError::store(Diagnostic::error("PUBLISH", format!("the record could not be encoded: {e}")))
         })?;
         match encoded {
-            Encoded::Note(bytes) => {
+            Encoded::Note(bytes, over) => {
                 self.put_own(record::PUBLISHING_KEY, bytes).await?;
+                *self.noted.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(over);
                 self.step(super::Step::Noted);
             }
             Encoded::Record(bytes, full) => {
                 let etag = self.put_own(record::KEY, bytes).await?;
+                self.recorded(etag.as_deref()).await?;
                 self.step(super::Step::Recorded);
                 *self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = match etag {
                     Some(etag) => At::Known { etag: Some(etag), record: full },
@@ -658,11 +669,29 @@ impl Sender {
 
     /// Writes the destination's record.
     pub async fn write_record(&self, record: &Published) -> Result<(), PublishError> {
-        self.put_own(record::KEY, record.encode()).await?;
+        let etag = self.put_own(record::KEY, record.encode()).await?;
+        self.recorded(etag.as_deref()).await?;
         // (What it now holds is not kept: a note of uploads after it, if
         // any, goes in the whole record.)
         *self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = At::Unknown;
         self.step(super::Step::Recorded);
+        Ok(())
+    }
+
+    /// The record written, of ETag `etag`: a note known to be at the
+    /// destination that would still hold over it (the record came out the
+    /// same, to its ETag, as the one the note was written over; or its
+    /// ETag is not known) is deleted, as the record took it in.
+    async fn recorded(&self, etag: Option<&str>) -> Result<(), PublishError> {
+        let noted = self.noted.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some(over) = noted
+            && (etag.is_none() || record::same_etag(over.as_deref(), etag))
+        {
+            match self.opened.store.delete(&self.opened.path(record::PUBLISHING_KEY)).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(self.failed(&format!("deleting {}", record::PUBLISHING_KEY), &e)),
+            }
+        }
         Ok(())
     }
 
