@@ -104,11 +104,25 @@ pub struct Sender {
     pub cut: std::sync::atomic::AtomicUsize,
     /// The record at the destination, as last read or written.
     at: std::sync::Mutex<At>,
-    /// The ETag of the record a note at the destination holds over, as far
-    /// as this publish knows (read and taken in, or written): `Some(None)`
-    /// over none (see [`Sender::recorded`]).
-    noted: std::sync::Mutex<Option<Option<String>>>,
+    /// A note at the destination, as far as this publish knows (read and
+    /// taken in, or written; see [`Sender::recorded`]).
+    noted: std::sync::Mutex<Option<Noted>>,
 }
+
+/// A note of the uploads under way at the destination (see
+/// [`record::Publishing`]).
+struct Noted {
+    /// The ETag of the record it holds over (`None`: over none).
+    over: Option<String>,
+    /// Whether it is over [`NOTE_KEPT`] bytes.
+    big: bool,
+}
+
+/// The largest note left at the destination once the record has taken it
+/// in (a stale note is read beside the record by every publish, until one
+/// that sends something writes another): one of a publish of a few
+/// episodes is ~1 KB; a first publish's names every file.
+const NOTE_KEPT: usize = 16 << 10;
 
 /// The listing after `after` (a path of the store; `None`: from the
 /// first key) cut into ranges of `per_range` of the keys `splits` (sorted):
@@ -155,15 +169,16 @@ impl Sender {
         // (A note that cannot be read is as good as none: the listing tells
         // what is there, and bytes tell whose.)
         let note = |over: Option<&str>| {
-            let (_, bytes) = note.ok().flatten()?;
-            record::Publishing::parse(&bytes.ok()?).ok().filter(|n| n.is_over(over))
+            let bytes = note.ok().flatten()?.1.ok()?;
+            let noted = Noted { over: over.map(String::from), big: bytes.len() > NOTE_KEPT };
+            Some((record::Publishing::parse(&bytes).ok().filter(|n| n.is_over(over))?, noted))
         };
         let mut at = self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut noted = self.noted.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some((etag, bytes)) = read? else {
             *at = At::Known { etag: None, record: Arc::default() };
-            let taken = note(None).map(|n| Arc::new(Published::default().with(n)));
-            *noted = taken.is_some().then_some(None);
+            let (taken, note) = note(None).map(|(n, noted)| (Arc::new(Published::default().with(n)), noted)).unzip();
+            *noted = note;
             return Ok((taken, None));
         };
         let record = match bytes.and_then(|b| Published::parse(&b)) {
@@ -177,8 +192,8 @@ impl Sender {
             *at = At::Unknown;
             return Ok((Some(record), None));
         };
-        let taken = note(Some(&etag)).map(|n| Arc::new((*record).clone().with(n)));
-        *noted = taken.is_some().then(|| Some(etag.clone()));
+        let (taken, note) = note(Some(&etag)).map(|(n, noted)| (Arc::new((*record).clone().with(n)), noted)).unzip();
+        *noted = note;
         *at = At::Known { etag: Some(etag), record: record.clone() };
         Ok((Some(taken.unwrap_or(record)), None))
     }
@@ -650,8 +665,9 @@ impl Sender {
         })?;
         match encoded {
             Encoded::Note(bytes, over) => {
+                let big = bytes.len() > NOTE_KEPT;
                 self.put_own(record::PUBLISHING_KEY, bytes).await?;
-                *self.noted.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(over);
+                *self.noted.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Noted { over, big });
                 self.step(super::Step::Noted);
             }
             Encoded::Record(bytes, full) => {
@@ -679,13 +695,14 @@ impl Sender {
     }
 
     /// The record written, of ETag `etag`: a note known to be at the
-    /// destination that would still hold over it (the record came out the
-    /// same, to its ETag, as the one the note was written over; or its
-    /// ETag is not known) is deleted, as the record took it in.
+    /// destination is deleted, as the record took it in, if it would still
+    /// hold over it (the record came out the same, to its ETag, as the one
+    /// the note was written over; or its ETag is not known), or if it is
+    /// big (every later publish would read it).
     async fn recorded(&self, etag: Option<&str>) -> Result<(), PublishError> {
         let noted = self.noted.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
-        if let Some(over) = noted
-            && (etag.is_none() || record::same_etag(over.as_deref(), etag))
+        if let Some(Noted { over, big }) = noted
+            && (big || etag.is_none() || record::same_etag(over.as_deref(), etag))
         {
             match self.opened.store.delete(&self.opened.path(record::PUBLISHING_KEY)).await {
                 Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
