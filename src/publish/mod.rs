@@ -635,14 +635,15 @@ fn remember_digests(digests: &mut digests::Digests, site: &LocalSite, ahead: &Ah
 /// tells: as if the destination were as it says), in the order of every
 /// upload (media, pages, the per-format feeds, `feed.xml`), with a note of
 /// every upload about to be made (see [`store::Sender::pending`]) written
-/// first or alongside; only if no object is at any key of the site the record does
-/// not know (a HEAD each: one there may be someone else's, which the
-/// listing and the plan decide on, before anything is sent). The feeds go
-/// too when the record has nothing pending (an unfinished publish's files
-/// wait for the listing: they may be there already, or not): every file
-/// they name is then up, as far as the record tells. What the listing
-/// finds changed by hand goes up after them, and the feeds again after
-/// that (see [`Publishing::send`]): `feed.xml` is always the last upload.
+/// first or alongside; only if no object is at any key of the site the
+/// record does not know (a HEAD each: one there may be someone else's,
+/// which the listing and the plan decide on, before anything is sent). The
+/// feeds go too when the record has nothing pending (an unfinished
+/// publish's files wait for the listing: they may be there already, or
+/// not): every file they name is then up, as far as the record tells. What
+/// the listing finds changed by hand goes up after them, and the feeds
+/// again after that (see [`Publishing::send`]): `feed.xml` is always the
+/// last upload.
 #[cfg(feature = "publish")]
 async fn upload_ahead(
     sender: &Arc<store::Sender>,

@@ -274,8 +274,8 @@ impl Sender {
     /// listing is done). A listing split from the start is split by the
     /// keys `ahead` gives, if any (the site's as the last build left them,
     /// known before the record is read), and made side by side with the
-    /// record's reading: on a server that answers one request at a time,
-    /// it is then done while the manifest is parsed, before the uploads.
+    /// record's reading: the listing, the slow part of reading a big
+    /// destination, starts while the manifest is parsed.
     pub async fn read(
         &self,
         hints: &[String],
