@@ -128,8 +128,9 @@ impl Published {
 /// pending would have been: a few entries, not thousands. It holds only
 /// over the record as it was then (`over`: that object's ETag; `None`:
 /// there was none): once a publish writes the record, it is stale, and is
-/// not read (nor need it be deleted; but where the record comes out the
-/// same, to its ETag, as the one it was over, it is deleted).
+/// not taken in. It is deleted then only where the record came out the
+/// same, to its ETag, as the one it was over (it would still hold), or
+/// where it is big (every publish reads it beside the record).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Publishing {
     /// The format (the record's).
