@@ -209,31 +209,35 @@ pub fn records(data: &[u8]) {
 /// not) taken in names only keys a publish may replace or delete, and reads
 /// back as it is written again.
 fn published_checked(bytes: &[u8]) {
-    use crate::publish::record::{Published, is_key};
+    use crate::publish::record::Published;
     let Ok(record) = Published::parse(bytes) else { return };
-    for key in record.objects.keys().chain(record.pending.keys()) {
-        assert!(is_key(key), "{key:?} was taken");
-    }
-    match Published::parse(&record.encode()) {
-        Ok(again) => assert_eq!(again, record, "written again, it reads back otherwise"),
-        Err(e) => panic!("written again, it does not read back: {e}"),
-    }
+    read_back(&record, &mut record.objects.keys().chain(record.pending.keys()), Published::parse(&record.encode()));
 }
 
 /// A destination's note of the uploads under way (`bytes`, as a bucket
 /// holds it) taken in names only keys a publish may replace or delete,
 /// reads back as it is written again, and the record taken with it too.
 fn publishing_checked(bytes: &[u8]) {
-    use crate::publish::record::{Published, Publishing, is_key};
+    use crate::publish::record::{Published, Publishing};
     let Ok(note) = Publishing::parse(bytes) else { return };
-    for key in note.objects.keys().chain(note.pending.keys()) {
-        assert!(is_key(key), "{key:?} was taken");
+    read_back(&note, &mut note.objects.keys().chain(note.pending.keys()), Publishing::parse(&note.encode()));
+    published_checked(&Published::default().with(note).encode());
+}
+
+/// `taken` (read from a bucket) names only `keys` a publish may replace or
+/// delete, and is `again` as it is written and read once more.
+fn read_back<T: PartialEq + std::fmt::Debug>(
+    taken: &T,
+    keys: &mut dyn Iterator<Item = &String>,
+    again: Result<T, String>,
+) {
+    for key in keys {
+        assert!(crate::publish::record::is_key(key), "{key:?} was taken");
     }
-    match Publishing::parse(&note.encode()) {
-        Ok(again) => assert_eq!(again, note, "written again, it reads back otherwise"),
+    match again {
+        Ok(again) => assert_eq!(&again, taken, "written again, it reads back otherwise"),
         Err(e) => panic!("written again, it does not read back: {e}"),
     }
-    published_checked(&Published::default().with(note).encode());
 }
 
 /// What a build may replace or delete is only ever a plain path inside an
