@@ -931,7 +931,11 @@ impl crate::site::Observer for Early<'_> {
             Some(r) if r.settings == show.publish => self.reading = Some(r),
             other => {
                 if let Some(r) = other {
+                    // (And the questions asked there, if already under way.)
                     r.task.abort();
+                    if let Told::Asking(asking) = &r.told {
+                        asking.abort();
+                    }
                 }
                 self.start(&show.publish, site_keys(show));
             }
