@@ -396,26 +396,35 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
 }
 
 /// An item's show notes (with the chapters' times, where the show asks
-/// for them), as description and content:encoded.
+/// for them), as content:encoded and, as much of them as Apple reads
+/// ([`DESCRIPTION_LIMIT`](crate::validate::DESCRIPTION_LIMIT) bytes), as
+/// description: longer notes are cut after a whole paragraph (or list …),
+/// with a link to the episode's page (see [`crate::markdown::fitted`]).
 fn item_notes(w: &mut Writer<Vec<u8>>, p: &Podcast, e: &LiveEpisode) -> io::Result<()> {
     let ep = &e.episode;
-    let notes = e.notes_html();
+    let lines: Vec<String> = match (&ep.chapters, p.tags.chapters_in_notes) {
+        (Some(c), true) => c
+            .list
+            .iter()
+            .filter(|c| c.toc)
+            .map(|c| format!("{} {}", crate::chapters::clock(c.start), c.title))
+            .collect(),
+        _ => Vec::new(),
+    };
     let with_chapters;
-    let notes = match (&ep.chapters, p.tags.chapters_in_notes) {
-        (Some(c), true) => {
-            let lines: Vec<String> = c
-                .list
-                .iter()
-                .filter(|c| c.toc)
-                .map(|c| format!("{} {}", crate::chapters::clock(c.start), c.title))
-                .collect();
+    let notes = match lines.is_empty() {
+        true => e.notes_html(),
+        false => {
             with_chapters = crate::markdown::with_timestamps(&ep.notes, &lines);
             with_chapters.as_str()
         }
-        _ => notes,
     };
     if !notes.trim().is_empty() {
-        cdata(w, "description", notes)?;
+        const LIMIT: usize = crate::validate::DESCRIPTION_LIMIT;
+        match notes.len() <= LIMIT {
+            true => cdata(w, "description", notes)?,
+            false => cdata(w, "description", &crate::markdown::fitted(&ep.notes, &lines, LIMIT, &e.page_url))?,
+        }
         cdata(w, "content:encoded", notes)?;
     }
     Ok(())

@@ -77,8 +77,9 @@ pub fn art(data: &[u8]) {
     let _ = crate::validate::art::inspect(data);
 }
 
-/// Markdown notes to sanitised HTML, to an episode's excerpt and to its
-/// page's notes (the same as the feed's when no heading can be in them).
+/// Markdown notes to sanitised HTML, to an episode's excerpt, to its
+/// page's notes (the same as the feed's when no heading can be in them)
+/// and to a feed description cut to fit.
 pub fn markdown(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let _ = crate::markdown::to_html(&text);
@@ -94,6 +95,21 @@ pub fn markdown(data: &[u8]) {
     }
     let told = crate::markdown::tags_shown_as_text(&text);
     assert_eq!(told, crate::markdown::read_for_tags_shown_as_text(&text), "tags told from the bytes as from a reading");
+    // A feed description of at most `max` bytes: whole notes that fit, else
+    // their start (the start of the whole HTML, or their words) and the link.
+    let link = "https://example.com/e/";
+    let whole = crate::markdown::to_html(&text);
+    for max in [300, 120] {
+        let fit = crate::markdown::fitted(&text, &[], max, link);
+        if whole.len() <= max {
+            assert_eq!(fit, whole, "notes that fit are the description");
+            continue;
+        }
+        assert!(fit.len() <= max, "a description of {} bytes, over {max}", fit.len());
+        let head = fit.strip_suffix(&format!("<p><a href=\"{link}\">{link}</a></p>\n")).expect("the link last");
+        let words = head.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>\n"));
+        assert!(whole.starts_with(head) || words.is_some_and(|w| !w.contains('<')), "the notes' start: {head:?}");
+    }
 }
 
 /// A transcript (the first byte picks the format: VTT, SRT, JSON, HTML),

@@ -32,6 +32,104 @@ pub fn with_timestamps(markdown: &str, lines: &[String]) -> String {
     out
 }
 
+/// The notes for an episode's feed `description`, which Apple reads up to
+/// `max` bytes: the notes with their timestamp lines, as
+/// [`with_timestamps`] makes them, if they fit; else as many of the notes'
+/// first blocks (paragraphs, lists …) as fit whole, not ending on a
+/// heading, then a paragraph linking `more` (the episode's page, where the
+/// notes are whole), then the timestamp lines (where Apple looks for
+/// chapters).
+/// Notes whose first block alone is too long open with its words, cut
+/// where a word ends. The link and the lines are kept even if they alone
+/// are over `max`. One pass of the HTML writer, as for the whole notes.
+///
+/// ```
+/// let notes = "First part.\n\nSecond part, much longer than the first: it goes on and on and on.";
+/// let html = podsmith::markdown::fitted(notes, &[], 90, "https://example.com/1/");
+/// assert_eq!(html, "<p>First part.</p>\n<p><a href=\"https://example.com/1/\">https://example.com/1/</a></p>\n");
+/// assert_eq!(podsmith::markdown::fitted(notes, &[], 4000, "https://example.com/1/"), podsmith::markdown::to_html(notes));
+/// ```
+pub fn fitted(markdown: &str, lines: &[String], max: usize, more: &str) -> String {
+    let whole = with_timestamps(markdown, lines);
+    if whole.len() <= max {
+        return whole;
+    }
+    let render = |events: &mut dyn Iterator<Item = Event<'_>>| {
+        let mut out = String::new();
+        html::push_html(&mut out, events);
+        out
+    };
+    let link = Tag::Link {
+        link_type: pulldown_cmark::LinkType::Inline,
+        dest_url: more.into(),
+        title: "".into(),
+        id: "".into(),
+    };
+    let link = [Event::Start(Tag::Paragraph), Event::Start(link), Event::Text(more.into())];
+    let link = link.into_iter().chain([Event::End(TagEnd::Link), Event::End(TagEnd::Paragraph)]);
+    let tail: Vec<Event<'_>> = link.chain(timestamp_events(lines)).collect();
+    let events: Vec<Event<'_>> = safe_events(markdown).collect();
+    let blocks = top_level_blocks(&events);
+    // The blocks that fit, each measured as written alone; the whole is
+    // measured again once written (a block may be a line longer in it).
+    let mut size = render(&mut tail.iter().cloned()).len();
+    let mut taken = 0;
+    for block in &blocks {
+        size += render(&mut events[block.clone()].iter().cloned()).len();
+        if size > max {
+            break;
+        }
+        taken += 1;
+    }
+    // (Not ending on a heading: its part is not there.)
+    let heading = |b: &std::ops::Range<usize>| matches!(events[b.start], Event::Start(Tag::Heading { .. }));
+    while taken > 0 {
+        if heading(&blocks[taken - 1]) {
+            taken -= 1;
+            continue;
+        }
+        let out = render(&mut events[..blocks[taken - 1].end].iter().cloned().chain(tail.iter().cloned()));
+        if out.len() <= max {
+            return out;
+        }
+        taken -= 1;
+    }
+    // Not even the first block: its words, cut shorter until they fit.
+    let mut chars = max;
+    while chars >= 16 {
+        let words = excerpt(markdown, chars);
+        let opening = [Event::Start(Tag::Paragraph), Event::Text(words.into()), Event::End(TagEnd::Paragraph)];
+        let out = render(&mut opening.into_iter().chain(tail.iter().cloned()));
+        if out.len() <= max {
+            return out;
+        }
+        chars = chars * 9 / 10;
+    }
+    render(&mut tail.into_iter())
+}
+
+/// The top-level blocks of `events` (a paragraph, a list, a heading …),
+/// as ranges of them, in order.
+fn top_level_blocks(events: &[Event<'_>]) -> Vec<std::ops::Range<usize>> {
+    let mut blocks = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (i, event) in events.iter().enumerate() {
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth == 0 {
+            blocks.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < events.len() {
+        blocks.push(start..events.len());
+    }
+    blocks
+}
+
 /// The Markdown dialect of notes: CommonMark with tables and
 /// strikethrough.
 const OPTIONS: Options = Options::ENABLE_TABLES.union(Options::ENABLE_STRIKETHROUGH);
@@ -423,6 +521,68 @@ mod tests {
         }
         // Most of them were read from their start alone.
         assert!(checked > 4000, "{checked}");
+    }
+
+    /// Notes too long for a description are cut after whole blocks, read
+    /// as the whole notes read them (the start of their HTML, to the byte),
+    /// with the link and the timestamp lines after; notes that fit are
+    /// the whole notes.
+    #[test]
+    fn a_description_is_the_start_of_the_notes_that_fits_then_the_link_and_the_lines() {
+        let words = "Words of a paragraph that goes on, with a [link](https://example.com/a) & **more** of them.";
+        let long = [words; 12].join(" ");
+        let blocks = [
+            words,
+            long.as_str(),
+            "## A heading",
+            "- one item\n- two items",
+            "```\ncode & <code>\n```",
+            "> quoted\n> words",
+            "| a | b |\n|---|---|\n| 1 | 2 |",
+            "Text with a [reference][ref].",
+            "[ref]: https://example.com/ref",
+            "Caf\u{e9} \u{65e5}\u{672c}\u{8a9e} words &amp; <b>bold</b>",
+        ];
+        let url = "https://podcast.example.com/episodes/one/";
+        let link = format!("<p><a href=\"{url}\">{url}</a></p>\n");
+        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut cut, mut opened) = (0, 0);
+        for round in 0..600 {
+            let doc: Vec<&str> = (0..1 + next(40)).map(|_| blocks[next(blocks.len())]).collect();
+            let doc = doc.join("\n\n");
+            let lines: Vec<String> = match round % 2 {
+                0 => Vec::new(),
+                _ => vec!["0:00 Intro".into(), "12:30 Talk & questions".into()],
+            };
+            let tail = format!("{link}{}", with_timestamps("", &lines));
+            let whole = with_timestamps(&doc, &lines);
+            for max in [300, 700, 1500] {
+                let fit = fitted(&doc, &lines, max, url);
+                if whole.len() <= max {
+                    assert_eq!(fit, whole);
+                    continue;
+                }
+                assert!(fit.len() <= max, "{} > {max}: {doc:?}", fit.len());
+                let head = fit.strip_suffix(tail.as_str()).unwrap_or_else(|| panic!("{fit:?}"));
+                match to_html(&doc).starts_with(head) {
+                    true => cut += 1,
+                    // Not even the first block: the notes' words, in a paragraph.
+                    false => {
+                        let text = head.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>\n"));
+                        assert!(text.is_some_and(|t| !t.contains('<')), "{head:?}");
+                        opened += 1;
+                    }
+                }
+                assert!(!head.ends_with("</h2>\n"), "{head:?}");
+            }
+        }
+        assert!(cut > 300 && opened > 100, "{cut} cut, {opened} opened with words");
     }
 
     #[test]

@@ -493,9 +493,10 @@ fn a_notify_service_that_answers_a_server_error_is_asked_again() {
 #[test]
 fn a_big_feed_edited_in_its_middle_goes_up() {
     let show = Show::sample();
-    // Long notes in the first episode: the feeds carry them twice.
+    // Long notes in the first episode: the feeds carry them whole (in
+    // content:encoded; the description has their start).
     let manifest = show.read("episodes.toml");
-    let long = "Listeners asked about caching, tracing and logs. ".repeat(4000);
+    let long = "Listeners asked about caching, tracing and logs. ".repeat(8000);
     let at = manifest.find("notes = \"\"\"").unwrap() + "notes = \"\"\"".len();
     show.write("episodes.toml", &format!("{}{long}{}", &manifest[..at], &manifest[at..]));
     let web = tempfile::tempdir().unwrap();

@@ -479,6 +479,53 @@ fn chapters_go_into_the_description_only_when_the_show_asks_and_their_pictures_a
     );
 }
 
+/// Notes longer than the 4000 bytes of a description that Apple reads:
+/// the feed's description is their start, cut after a whole paragraph and
+/// never on a heading, then a link to the episode's page, then the
+/// chapters' lines (where the show asks for them); `content:encoded` and
+/// the page keep the notes whole, and the feed passes podsmith's own check
+/// (APPLE-IT-DESC, which the whole notes fail). Notes that fit are the
+/// description as they are.
+#[test]
+fn notes_over_apples_limit_are_cut_in_the_description_with_a_link_to_the_page() {
+    let paragraph = |n: usize| {
+        format!(
+            "Paragraph {n}, with a [link](https://example.com/{n}) & words: caf\u{e9}, \u{65e5}\u{672c}\u{8a9e}, and more."
+        )
+    };
+    let notes: Vec<String> =
+        (1..=60).map(|n| if n % 10 == 0 { format!("## Part {n}") } else { paragraph(n) }).collect();
+    let notes = notes.join("\n\n");
+    let chapters = "\n[[episode.chapters]]\nstart = 0\ntitle = \"Intro\"\n\n\
+                    [[episode.chapters]]\nstart = 2\ntitle = \"Talk\"\n";
+    let show = show(&format!("notes = \"\"\"\n{notes}\n\"\"\"\n{chapters}"));
+    let manifest = show.read("episodes.toml").replacen("[podcast]\n", "[podcast]\nchapters_in_notes = true\n", 1);
+    show.write("episodes.toml", &manifest);
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("APPLE-IT-DESC"), "{}", run.stderr);
+    let page_url = "https://example.com/show/episodes/pair/";
+    let lines = "<p>0:00 Intro<br />\n0:02 Talk</p>";
+    for feed in ["feed.xml", "feed.ogg.xml"] {
+        let channel = show.channel(feed);
+        let item = &channel.items()[0];
+        let (description, whole) = (item.description().unwrap_or_default(), item.content().unwrap_or_default());
+        assert!(description.len() <= 4000 && description.len() > 3000, "{} bytes", description.len());
+        assert!(whole.len() > 6000 && whole.contains("Paragraph 59,") && whole.trim_end().ends_with(lines), "{whole}");
+        let link = format!("<p><a href=\"{page_url}\">{page_url}</a></p>\n{lines}");
+        let head = description.trim_end().strip_suffix(link.as_str()).unwrap_or_else(|| panic!("{description}"));
+        assert!(whole.starts_with(head) && head.ends_with("</p>\n"), "whole paragraphs of the notes: {head}");
+        assert!(!head.trim_end().ends_with("</h2>"), "not ending on a heading: {head}");
+    }
+    let page = show.read("public/episodes/pair/index.html");
+    assert!(page.contains("Paragraph 59,"), "the page has the notes whole");
+    // Notes that fit: the description is the notes.
+    show.write("episodes.toml", &manifest.replace(&notes, &paragraph(1)));
+    show.build().ok();
+    let channel = show.channel("feed.xml");
+    let item = &channel.items()[0];
+    assert_eq!(item.description(), item.content());
+}
+
 /// Notes that open with a heading repeating the episode's title: the
 /// page's descriptions (meta, Open Graph, JSON-LD) and the index's excerpt
 /// start after it, and the page's notes leave it out (the title is shown
