@@ -11,6 +11,8 @@
 //! ([`record`]) and one listing of the destination are read; [`plan`]
 //! decides; `store` sends.
 
+#[cfg(feature = "publish")]
+mod copy;
 pub mod destination;
 #[cfg(feature = "publish")]
 mod digests;
@@ -747,7 +749,15 @@ fn open(
         PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("{}: {why}", dest.describe())))
     })?;
     let (progress, timeline) = (opts.progress.clone(), opts.timeline.clone());
-    Ok(store::Sender::new(opened, jobs, dest.describe(), progress, timeline))
+    let sender = store::Sender::new(opened, jobs, dest.describe(), progress, timeline);
+    // A bucket's record is kept on this computer too (see `copy`).
+    Ok(match dest {
+        Destination::S3 { .. } => {
+            let key = paging_key(dest, opts, &access.settings);
+            sender.with_copy(copy::RecordCopy::of(&crate::manifest::root_of(&opts.build.manifest), &key))
+        }
+        _ => sender,
+    })
 }
 
 /// The destination as read before the plan: its record (or why it was set

@@ -13,6 +13,7 @@ use futures::{StreamExt, TryStreamExt};
 use object_store::{Attribute, Attributes, ObjectStoreExt, PutOptions, PutPayload, WriteMultipart};
 
 use super::PublishError;
+use super::copy::{self, RecordCopy};
 use super::destination::Opened;
 use super::plan::{Listed, Phase, Plan, Put};
 use super::record::{self, Published};
@@ -72,6 +73,18 @@ enum At {
     Known { etag: Option<String>, record: Arc<Published> },
 }
 
+/// An object of podsmith's own at the destination, as asked for.
+enum Own {
+    /// There is none.
+    None,
+    /// It has the ETag it was asked unless it had.
+    NotModified,
+    /// Its ETag, and its bytes (or why they were not read).
+    Found(Option<String>, Result<Vec<u8>, String>),
+    /// The record of that ETag, read from the copy this computer keeps.
+    Parsed(String, Result<Published, String>),
+}
+
 /// A destination's record as read: `None` if there is none (or it is set
 /// aside: then with why).
 pub type RecordRead = (Option<Arc<Published>>, Option<String>);
@@ -107,6 +120,8 @@ pub struct Sender {
     /// A note at the destination, as far as this publish knows (read and
     /// taken in, or written; see [`Sender::recorded`]).
     noted: std::sync::Mutex<Option<Noted>>,
+    /// Where this computer keeps a copy of the record (see [`RecordCopy`]).
+    copy: Option<RecordCopy>,
 }
 
 /// A note of the uploads under way at the destination (see
@@ -149,7 +164,13 @@ impl Sender {
         timeline: Option<super::Timeline>,
     ) -> Sender {
         let (cut, at, noted) = Default::default();
-        Sender { opened, jobs, destination, progress, timeline, cut, at, noted }
+        Sender { opened, jobs, destination, progress, timeline, cut, at, noted, copy: None }
+    }
+
+    /// The sender, keeping a copy of the destination's record in `copy`
+    /// (see [`RecordCopy`]).
+    pub fn with_copy(self, copy: RecordCopy) -> Sender {
+        Sender { copy: Some(copy), ..self }
     }
 
     /// Tells the timeline (if any) that `done` ended.
@@ -164,24 +185,66 @@ impl Sender {
     /// publish under way noted beside it (see [`record::Publishing`]), if
     /// that holds over it (read side by side).
     pub async fn read_record(&self) -> Result<RecordRead, PublishError> {
-        let (read, note) =
-            futures::future::join(self.read_own(record::KEY), self.read_own(record::PUBLISHING_KEY)).await;
+        // The copy of the record this computer keeps is read (and parsed)
+        // while the destination is asked whether it still holds it.
+        let copied = self.copy.as_ref().and_then(|c| Some((c.clone(), c.etag()?)));
+        let unless = copied.as_ref().map(|(_, etag)| format!("\"{etag}\""));
+        let local = copied.map(|(copy, etag)| {
+            tokio::task::spawn_blocking(move || {
+                let copied = copy.read().filter(|c| c.etag == etag && c.holds())?;
+                Some((format!("\"{etag}\""), Published::parse(&copied.bytes)))
+            })
+        });
+        let (read, note) = futures::future::join(
+            self.read_own(record::KEY, unless.as_deref()),
+            self.read_own(record::PUBLISHING_KEY, None),
+        )
+        .await;
+        // The copy, if it holds: the destination said it has it, or gave
+        // the very bytes (a service that does not answer "not modified"):
+        // parsed already.
+        let read = read?;
+        let same = match &read {
+            Own::NotModified => true,
+            Own::Found(etag, _) => unless.is_some() && record::same_etag(etag.as_deref(), unless.as_deref()),
+            _ => false,
+        };
+        let copied = match local {
+            Some(local) if same => local.await.ok().flatten(),
+            Some(local) => {
+                local.abort();
+                None
+            }
+            None => None,
+        };
+        let read = match (read, copied) {
+            (_, Some((etag, parsed))) => Own::Parsed(etag, parsed),
+            // (The copy does not hold after all: the record, then.)
+            (Own::NotModified, None) => self.read_own(record::KEY, None).await?,
+            (read, None) => read,
+        };
+        self.keep_copy(&read);
         // (A note that cannot be read is as good as none: the listing tells
         // what is there, and bytes tell whose.)
         let note = |over: Option<&str>| {
-            let bytes = note.ok().flatten()?.1.ok()?;
+            let Own::Found(_, Ok(bytes)) = note.ok()? else { return None };
             let noted = Noted { over: over.map(String::from), big: bytes.len() > NOTE_KEPT };
             Some((record::Publishing::parse(&bytes).ok().filter(|n| n.is_over(over))?, noted))
         };
         let mut at = self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut noted = self.noted.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let Some((etag, bytes)) = read? else {
-            *at = At::Known { etag: None, record: Arc::default() };
-            let (taken, note) = note(None).map(|(n, noted)| (Arc::new(Published::default().with(n)), noted)).unzip();
-            *noted = note;
-            return Ok((taken, None));
+        let (etag, parsed) = match read {
+            Own::Found(etag, bytes) => (etag, bytes.and_then(|b| Published::parse(&b))),
+            Own::Parsed(etag, parsed) => (Some(etag), parsed),
+            Own::None | Own::NotModified => {
+                *at = At::Known { etag: None, record: Arc::default() };
+                let (taken, note) =
+                    note(None).map(|(n, noted)| (Arc::new(Published::default().with(n)), noted)).unzip();
+                *noted = note;
+                return Ok((taken, None));
+            }
         };
-        let record = match bytes.and_then(|b| Published::parse(&b)) {
+        let record = match parsed {
             Ok(r) => Arc::new(r),
             Err(why) => {
                 *at = At::Unknown;
@@ -198,17 +261,20 @@ impl Sender {
         Ok((Some(taken.unwrap_or(record)), None))
     }
 
-    /// Object `key` of podsmith's own (`None`: there is none), with its
-    /// ETag: its bytes, or why they are not read (over the size limit:
-    /// read up to it, whatever the server says of its size).
-    async fn read_own(&self, key: &str) -> Result<Option<(Option<String>, Result<Vec<u8>, String>)>, PublishError> {
-        let got = match self.opened.store.get(&self.opened.path(key)).await {
+    /// Object `key` of podsmith's own, with its ETag: its bytes, or why
+    /// they are not read (over the size limit: read up to it, whatever the
+    /// server says of its size). Not read if its ETag is `unless` (then
+    /// not modified, where the service tells).
+    async fn read_own(&self, key: &str, unless: Option<&str>) -> Result<Own, PublishError> {
+        let opts = object_store::GetOptions::new().with_if_none_match(unless.map(String::from));
+        let got = match self.opened.store.get_opts(&self.opened.path(key), opts).await {
             Ok(got) => got,
-            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(object_store::Error::NotFound { .. }) => return Ok(Own::None),
+            Err(object_store::Error::NotModified { .. }) if unless.is_some() => return Ok(Own::NotModified),
             Err(e) => return Err(self.failed(&format!("reading {key}"), &e)),
         };
         let etag = got.meta.e_tag.clone();
-        let too_big = || Ok(Some((etag.clone(), Err(format!("it is over {} MB", record::MAX_BYTES >> 20)))));
+        let too_big = || Ok(Own::Found(etag.clone(), Err(format!("it is over {} MB", record::MAX_BYTES >> 20))));
         if got.meta.size > record::MAX_BYTES {
             return too_big();
         }
@@ -221,7 +287,41 @@ impl Sender {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Some((etag, Ok(bytes))))
+        Ok(Own::Found(etag, Ok(bytes)))
+    }
+
+    /// The copy of the record kept as `read` found it: the record read,
+    /// kept if its ETag is the MD5 of its bytes (else no copy could be
+    /// told to hold), on a blocking thread of its own; none, forgotten.
+    fn keep_copy(&self, read: &Own) {
+        let Some(copy) = self.copy.clone() else { return };
+        match read {
+            Own::Found(Some(etag), Ok(bytes)) if copy::is_md5_hex(record::bare_etag(etag)) => {
+                let (etag, bytes) = (record::bare_etag(etag).to_string(), bytes.clone());
+                drop(tokio::task::spawn_blocking(move || {
+                    if copy::md5_hex(&bytes) == etag {
+                        copy.keep(&bytes);
+                    }
+                }));
+            }
+            Own::None => copy.forget(),
+            _ => {}
+        }
+    }
+
+    /// Writes the record `bytes`; returns its ETag. The copy of the record
+    /// this computer keeps is written meanwhile (under the bytes' MD5: it
+    /// is used only once the destination says it holds just that).
+    async fn put_record(&self, bytes: Vec<u8>) -> Result<Option<String>, PublishError> {
+        let keeping = self.copy.clone().map(|copy| {
+            let bytes = bytes.clone();
+            tokio::task::spawn_blocking(move || copy.keep(&bytes))
+        });
+        let etag = self.put_own(record::KEY, bytes).await;
+        if let Some(keeping) = keeping {
+            let _ = keeping.await;
+        }
+        etag
     }
 
     /// Starts encoding what a publish is about to upload: `full`, the
@@ -671,7 +771,7 @@ impl Sender {
                 self.step(super::Step::Noted);
             }
             Encoded::Record(bytes, full) => {
-                let etag = self.put_own(record::KEY, bytes).await?;
+                let etag = self.put_record(bytes).await?;
                 self.recorded(etag.as_deref()).await?;
                 self.step(super::Step::Recorded);
                 *self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = match etag {
@@ -685,7 +785,7 @@ impl Sender {
 
     /// Writes the destination's record.
     pub async fn write_record(&self, record: &Published) -> Result<(), PublishError> {
-        let etag = self.put_own(record::KEY, record.encode()).await?;
+        let etag = self.put_record(record.encode()).await?;
         self.recorded(etag.as_deref()).await?;
         // (What it now holds is not kept: a note of uploads after it, if
         // any, goes in the whole record.)

@@ -25,6 +25,10 @@ pub enum Action {
     /// does (at most 1,000 a page whatever is asked): the rest comes after
     /// the last key given (s3s-fs's continuation token is that key).
     CapListing(usize),
+    /// Pass it on, and answer a GET whose `If-None-Match` names the
+    /// object's ETag "304 Not Modified", without the object, as S3 and
+    /// Garage do (s3s-fs sends the object whatever the request says).
+    Conditional,
 }
 
 /// Decides per request: method, path (with query), and how many requests
@@ -39,6 +43,8 @@ type Heads = Mutex<Vec<Vec<String>>>;
 /// A running proxy; stops taking connections when dropped.
 pub struct Proxy {
     pub port: u16,
+    /// How many GETs were answered "304 Not Modified" (see [`Action::Conditional`]).
+    pub not_modified: Arc<std::sync::atomic::AtomicUsize>,
     /// Every request: method and path.
     pub log: Arc<Mutex<Vec<(String, String)>>>,
     /// Every request's header lines, in the same order.
@@ -62,20 +68,21 @@ impl Proxy {
         let heads: Arc<Mutex<Vec<Vec<String>>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
         let rule: Arc<Rule> = Arc::from(rule);
-        let (l, h, s) = (log.clone(), heads.clone(), stop.clone());
+        let not_modified: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
+        let (l, h, s, n) = (log.clone(), heads.clone(), stop.clone(), not_modified.clone());
         thread::spawn(move || {
             for client in listener.incoming() {
                 if s.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(client) = client else { continue };
-                let (log, heads, rule, stop) = (l.clone(), h.clone(), rule.clone(), s.clone());
+                let (log, heads, rule, stop, n) = (l.clone(), h.clone(), rule.clone(), s.clone(), n.clone());
                 thread::spawn(move || {
-                    let _ = serve(client, upstream, (&log, &heads), &*rule, &stop);
+                    let _ = serve(client, upstream, (&log, &heads, &n), &*rule, &stop);
                 });
             }
         });
-        Proxy { port, log, heads, stop }
+        Proxy { port, not_modified, log, heads, stop }
     }
 
     /// The endpoint URL.
@@ -93,7 +100,7 @@ impl Proxy {
 fn serve(
     client: TcpStream,
     upstream: u16,
-    (log, heads): (&Log, &Heads),
+    (log, heads, not_modified): (&Log, &Heads, &std::sync::atomic::AtomicUsize),
     rule: &Rule,
     stop: &AtomicBool,
 ) -> std::io::Result<()> {
@@ -127,7 +134,7 @@ fn serve(
                 return Ok(());
             }
             Action::Delay(ms) => thread::sleep(std::time::Duration::from_millis(ms)),
-            Action::Forward | Action::CapListing(_) => {}
+            Action::Forward | Action::CapListing(_) | Action::Conditional => {}
         }
         if up.is_none() {
             let s = TcpStream::connect(("127.0.0.1", upstream))?;
@@ -137,7 +144,16 @@ fn serve(
         upw.write_all(&head)?;
         upw.write_all(&body)?;
         let Some((rhead, rlines)) = read_head(upr)? else { return Ok(()) };
+        let bare = |e: &str| e.trim().trim_start_matches("W/").trim_matches('"').to_string();
+        let unless = header(&lines, "if-none-match").map(bare);
+        let unchanged = method == "GET" && unless.is_some() && header(&rlines, "etag").map(bare) == unless;
         match action {
+            Action::Conditional if unchanged => {
+                read_body(upr, &rlines)?;
+                let etag = header(&rlines, "etag").unwrap_or_default();
+                client.write_all(format!("HTTP/1.1 304 Not Modified\r\netag: {etag}\r\n\r\n").as_bytes())?;
+                not_modified.fetch_add(1, Ordering::SeqCst);
+            }
             Action::CapListing(n) if path.contains("list-type=2") => {
                 let rbody = read_body(upr, &rlines)?;
                 send_capped(&mut client, &rlines, &cap_listing(&String::from_utf8_lossy(&rbody), n))?;

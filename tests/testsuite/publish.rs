@@ -224,6 +224,68 @@ fn a_record_written_the_same_as_before_leaves_no_note_holding_over_it() {
     assert!(log.iter().all(|(m, _)| m == "GET"), "{log:?}");
 }
 
+/// The copy of the destination's record the show keeps, if any.
+fn record_copy(show: &Show) -> Option<std::path::PathBuf> {
+    let records = std::fs::read_dir(show.path(".podsmith")).ok()?;
+    records.flatten().map(|e| e.path()).find(|p| p.to_string_lossy().ends_with(".record"))
+}
+
+/// A record (as written at a destination) that also claims `key` as
+/// podsmith's: an object of `size` bytes, of no known ETag.
+fn claiming(record: &[u8], key: &str, size: u64) -> Vec<u8> {
+    let mut record = podsmith::publish::record::Published::parse(record).unwrap();
+    let mut entry = record.objects.values().next().unwrap().clone();
+    (entry.size, entry.etag) = (size, None);
+    record.objects.insert(key.to_string(), entry);
+    record.encode()
+}
+
+/// The record podsmith wrote at a bucket is kept in the show too, under
+/// its MD5 (the ETag the service gives it), and read from there only where
+/// the destination says it holds those very bytes: a service that answers
+/// "not modified" (S3, Garage; here a proxy that answers as they do) sends
+/// no record; one that sends it whatever it is asked (s3s-fs) is read as
+/// before. A copy made up to claim someone else's object as podsmith's,
+/// kept under the real record's ETag, is set aside (and mended): the
+/// object stays, pruned or not. A copy of a record someone else has
+/// written over since is not used.
+#[test]
+fn the_record_is_read_from_this_computers_copy_only_where_the_destination_holds_it() {
+    let Some(s3) = S3::start() else { return };
+    let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Conditional));
+    let show = Show::sample();
+    let via = |show: &Show, extra: &[&str]| sent(&publish_via(show, &s3, &proxy.endpoint(), extra).ok());
+    via(&show, &[]);
+    let record = || std::fs::read(s3.object("podcast/.podsmith/published.json")).unwrap();
+    let copy = record_copy(&show).expect("a copy kept");
+    let kept = std::fs::read(&copy).unwrap();
+    let (etag, bytes) = kept.split_at(33);
+    assert!(etag[..32].iter().all(u8::is_ascii_hexdigit) && etag[32] == b'\n', "{etag:?}");
+    assert_eq!(bytes, record(), "the record as written");
+    // Nothing changed: "not modified", and nothing sent.
+    assert_eq!(via(&show, &[]), (vec![], vec![]));
+    assert_eq!(proxy.not_modified.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Made up, under the real ETag: not used, whether the destination says
+    // "not modified" or sends the record.
+    std::fs::write(s3.object("podcast/media/foreign.mp3"), "someone else's").unwrap();
+    let made_up = [etag, &claiming(&record(), "media/foreign.mp3", 14)].concat();
+    std::fs::write(&copy, &made_up).unwrap();
+    assert_eq!(via(&show, &["--prune"]), (vec![], vec![]));
+    assert!(s3.object("podcast/media/foreign.mp3").exists(), "someone else's object stays");
+    assert_eq!(std::fs::read(&copy).unwrap(), kept, "the copy mended");
+    std::fs::write(&copy, &made_up).unwrap();
+    assert_eq!(sent(&publish(&show, &s3, &["--prune"]).ok()), (vec![], vec![]));
+    assert!(s3.object("podcast/media/foreign.mp3").exists(), "someone else's object stays");
+    // Someone else publishes there (another title): this show's copy is
+    // stale, and its own pages go up again.
+    let other = Show::sample();
+    let manifest = other.read("episodes.toml");
+    other.write("episodes.toml", &manifest.replacen("Miek Gieben on CoreDNS", "Miek Gieben on DNS", 1));
+    assert!(!via(&other, &[]).0.is_empty());
+    let (up, _) = via(&show, &[]);
+    assert!(up.contains(&"episodes/coredns-miek-gieben/index.html".to_string()), "{up:?}");
+}
+
 #[test]
 fn a_dry_run_says_the_plan_and_sends_nothing() {
     let Some(s3) = S3::start() else { return };
@@ -1198,7 +1260,7 @@ fn a_damaged_record_is_set_aside_and_nothing_is_deleted_on_its_word() {
     std::fs::write(s3.object("podcast/notes.txt"), "mine").unwrap();
     let crafted = r#"{"version":1,"objects":{"../escape":{"size":4,"fingerprint":"x","content_type":"","cache_control":""},
         "notes.txt":{"size":4,"fingerprint":"x","content_type":"","cache_control":""}}}"#;
-    std::fs::write(s3.object("podcast/.podsmith/published.json"), crafted).unwrap();
+    s3.replace("podcast/.podsmith/published.json", crafted.as_bytes());
     // The record no longer tells the site's objects as podsmith's; they hold
     // the site's very bytes (their ETags say), so they are taken as they are,
     // sent again or not; nothing else is touched, even with --prune.

@@ -112,6 +112,19 @@ impl S3 {
         self.root.path().join(BUCKET).join(key)
     }
 
+    /// Replaces object `key`'s bytes by hand, as a PUT by someone else
+    /// would: s3s-fs keeps each object's ETag beside it when it is put, and
+    /// says that one of an object changed on its disk; the kept ETags are
+    /// removed, so that each object's is the MD5 of its bytes again, as on S3.
+    pub fn replace(&self, key: &str, bytes: &[u8]) {
+        std::fs::write(self.object(key), bytes).unwrap();
+        for e in std::fs::read_dir(self.root.path()).unwrap().flatten() {
+            if e.file_name().to_string_lossy().ends_with(".internal.json") {
+                std::fs::remove_file(e.path()).unwrap();
+            }
+        }
+    }
+
     /// Every object under `prefix` (relative keys), with its bytes.
     pub fn objects(&self, prefix: &str) -> std::collections::BTreeMap<String, Vec<u8>> {
         let base = self.root.path().join(BUCKET).join(prefix);
