@@ -223,7 +223,7 @@ impl Sender {
             (Own::NotModified, None) => self.read_own(record::KEY, None).await?,
             (read, None) => read,
         };
-        self.keep_copy(&read);
+        self.keep_copy(&read).await;
         // (A note that cannot be read is as good as none: the listing tells
         // what is there, and bytes tell whose.)
         let note = |over: Option<&str>| {
@@ -290,19 +290,21 @@ impl Sender {
         Ok(Own::Found(etag, Ok(bytes)))
     }
 
-    /// The copy of the record kept as `read` found it: the record read,
+    /// The copy of the record kept as `read` found it: the record read
+    /// (not the copy: someone else wrote it since, or there was none),
     /// kept if its ETag is the MD5 of its bytes (else no copy could be
-    /// told to hold), on a blocking thread of its own; none, forgotten.
-    fn keep_copy(&self, read: &Own) {
+    /// told to hold), on a blocking thread; none, forgotten.
+    async fn keep_copy(&self, read: &Own) {
         let Some(copy) = self.copy.clone() else { return };
         match read {
             Own::Found(Some(etag), Ok(bytes)) if copy::is_md5_hex(record::bare_etag(etag)) => {
                 let (etag, bytes) = (record::bare_etag(etag).to_string(), bytes.clone());
-                drop(tokio::task::spawn_blocking(move || {
+                let keeping = tokio::task::spawn_blocking(move || {
                     if copy::md5_hex(&bytes) == etag {
                         copy.keep(&bytes);
                     }
-                }));
+                });
+                let _ = keeping.await;
             }
             Own::None => copy.forget(),
             _ => {}
