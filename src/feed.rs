@@ -396,10 +396,11 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
 }
 
 /// An item's show notes (with the chapters' times, where the show asks
-/// for them), as content:encoded and, as much of them as Apple reads
-/// ([`DESCRIPTION_LIMIT`](crate::validate::DESCRIPTION_LIMIT) bytes), as
-/// description: longer notes are cut after a whole paragraph (or list …),
-/// with a link to the episode's page (see [`crate::markdown::fitted`]).
+/// for them), as content:encoded and, in the HTML Apple shows there and
+/// as much of them as it reads ([`DESCRIPTION_LIMIT`](crate::validate::DESCRIPTION_LIMIT)
+/// bytes), as description: headings in bold, code as paragraphs …; longer
+/// notes cut after a whole paragraph (or list …), with a link to the
+/// episode's page (see [`crate::markdown::fitted`]).
 fn item_notes(w: &mut Writer<Vec<u8>>, p: &Podcast, e: &LiveEpisode) -> io::Result<()> {
     let ep = &e.episode;
     let lines: Vec<String> = match (&ep.chapters, p.tags.chapters_in_notes) {
@@ -421,7 +422,7 @@ fn item_notes(w: &mut Writer<Vec<u8>>, p: &Podcast, e: &LiveEpisode) -> io::Resu
     };
     if !notes.trim().is_empty() {
         const LIMIT: usize = crate::validate::DESCRIPTION_LIMIT;
-        match notes.len() <= LIMIT {
+        match notes.len() <= LIMIT && crate::markdown::only_description_tags(notes) {
             true => cdata(w, "description", notes)?,
             false => cdata(w, "description", &crate::markdown::fitted(&ep.notes, &lines, LIMIT, &e.page_url))?,
         }

@@ -95,10 +95,12 @@ pub fn markdown(data: &[u8]) {
     }
     let told = crate::markdown::tags_shown_as_text(&text);
     assert_eq!(told, crate::markdown::read_for_tags_shown_as_text(&text), "tags told from the bytes as from a reading");
-    // A feed description of at most `max` bytes: whole notes that fit, else
-    // their start (the start of the whole HTML, or their words) and the link.
+    // A feed description of at most `max` bytes, in the HTML Apple shows:
+    // whole notes that fit, else their start (the start of the whole, or
+    // their words) and the link.
     let link = "https://example.com/e/";
-    let whole = crate::markdown::to_html(&text);
+    let whole = crate::markdown::fitted(&text, &[], usize::MAX, link);
+    assert!(crate::markdown::only_description_tags(&whole), "a description in the HTML Apple shows: {whole:?}");
     for max in [300, 120] {
         let fit = crate::markdown::fitted(&text, &[], max, link);
         if whole.len() <= max {

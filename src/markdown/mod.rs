@@ -32,33 +32,43 @@ pub fn with_timestamps(markdown: &str, lines: &[String]) -> String {
     out
 }
 
-/// The notes for an episode's feed `description`, which Apple reads up to
-/// `max` bytes: the notes with their timestamp lines, as
-/// [`with_timestamps`] makes them, if they fit; else as many of the notes'
-/// first blocks (paragraphs, lists …) as fit whole, not ending on a
-/// heading, then a paragraph linking `more` (the episode's page, where the
-/// notes are whole), then the timestamp lines (where Apple looks for
-/// chapters).
-/// Notes whose first block alone is too long open with its words, cut
-/// where a word ends. The link and the lines are kept even if they alone
-/// are over `max`. One pass of the HTML writer, as for the whole notes.
+/// The notes for an episode's feed `description`, in the HTML that Apple
+/// shows there (`<p>`, `<ol>`, `<ul>`, `<li>`, `<a>`) and the Podcast
+/// Standards Project adds (`<strong>`, `<em>`; and `<br>`, in lines such as
+/// the chapters' timestamps): a heading becomes a paragraph in bold, code a
+/// paragraph of its lines, a quote its paragraphs, a table a paragraph a
+/// row; an image leaves its description, struck text its words (see
+/// [`DESCRIPTION_TAGS`]). Then, as Apple reads a description up to `max`
+/// bytes: the notes with their timestamp lines if they fit; else as many
+/// of the notes' first blocks (paragraphs, lists …) as fit whole, not
+/// ending on a heading, then a paragraph linking `more` (the episode's
+/// page, where the notes are whole), then the timestamp lines (where Apple
+/// looks for chapters). Notes whose first block alone is too long open
+/// with their words, cut where a word ends. The link and the lines are
+/// kept even if they alone are over `max`. One pass of the HTML writer,
+/// as for the whole notes.
 ///
 /// ```
-/// let notes = "First part.\n\nSecond part, much longer than the first: it goes on and on and on.";
-/// let html = podsmith::markdown::fitted(notes, &[], 90, "https://example.com/1/");
-/// assert_eq!(html, "<p>First part.</p>\n<p><a href=\"https://example.com/1/\">https://example.com/1/</a></p>\n");
-/// assert_eq!(podsmith::markdown::fitted(notes, &[], 4000, "https://example.com/1/"), podsmith::markdown::to_html(notes));
+/// let notes = "## First part\n\nIts words.\n\nSecond part, much longer than the first: it goes on and on and on.";
+/// let html = podsmith::markdown::fitted(notes, &[], 125, "https://example.com/1/");
+/// assert_eq!(
+///     html,
+///     "<p><strong>First part</strong></p>\n<p>Its words.</p>\n<p><a href=\"https://example.com/1/\">https://example.com/1/</a></p>\n"
+/// );
+/// let short = "Its words, **some** of them [linked](https://example.com/).";
+/// assert_eq!(podsmith::markdown::fitted(short, &[], 4000, "https://example.com/1/"), podsmith::markdown::to_html(short));
 /// ```
 pub fn fitted(markdown: &str, lines: &[String], max: usize, more: &str) -> String {
-    let whole = with_timestamps(markdown, lines);
-    if whole.len() <= max {
-        return whole;
-    }
     let render = |events: &mut dyn Iterator<Item = Event<'_>>| {
         let mut out = String::new();
         html::push_html(&mut out, events);
         out
     };
+    let events: Vec<Event<'_>> = safe_events(markdown).collect();
+    let whole = described(&events, lines);
+    if whole.len() <= max {
+        return whole;
+    }
     let link = Tag::Link {
         link_type: pulldown_cmark::LinkType::Inline,
         dest_url: more.into(),
@@ -68,27 +78,31 @@ pub fn fitted(markdown: &str, lines: &[String], max: usize, more: &str) -> Strin
     let link = [Event::Start(Tag::Paragraph), Event::Start(link), Event::Text(more.into())];
     let link = link.into_iter().chain([Event::End(TagEnd::Link), Event::End(TagEnd::Paragraph)]);
     let tail: Vec<Event<'_>> = link.chain(timestamp_events(lines)).collect();
-    let events: Vec<Event<'_>> = safe_events(markdown).collect();
     let blocks = top_level_blocks(&events);
     // The blocks that fit, each measured as written alone; the whole is
     // measured again once written (a block may be a line longer in it).
     let mut size = render(&mut tail.iter().cloned()).len();
     let mut taken = 0;
     for block in &blocks {
-        size += render(&mut events[block.clone()].iter().cloned()).len();
+        size += render(&mut for_description(&events[block.clone()]).into_iter()).len();
         if size > max {
             break;
         }
         taken += 1;
     }
-    // (Not ending on a heading: its part is not there.)
-    let heading = |b: &std::ops::Range<usize>| matches!(events[b.start], Event::Start(Tag::Heading { .. }));
+    // (Not ending on a heading, whose part is not there, nor on a rule
+    // after one, which shows nothing.)
+    let heading = |b: &std::ops::Range<usize>| {
+        let mut opening = events[b.clone()].iter().skip_while(|e| matches!(e, Event::Start(Tag::HtmlBlock)));
+        matches!(opening.next(), Some(Event::Start(Tag::Heading { .. }) | Event::Rule))
+    };
     while taken > 0 {
         if heading(&blocks[taken - 1]) {
             taken -= 1;
             continue;
         }
-        let out = render(&mut events[..blocks[taken - 1].end].iter().cloned().chain(tail.iter().cloned()));
+        let head = for_description(&events[..blocks[taken - 1].end]);
+        let out = render(&mut head.into_iter().chain(tail.iter().cloned()));
         if out.len() <= max {
             return out;
         }
@@ -106,6 +120,97 @@ pub fn fitted(markdown: &str, lines: &[String], max: usize, more: &str) -> Strin
         chars = chars * 9 / 10;
     }
     render(&mut tail.into_iter())
+}
+
+/// The HTML tags of a feed description that Apple shows (`p`, `ol`, `ul`,
+/// `li`, `a`) and the Podcast Standards Project adds (`b`, `i`, `strong`,
+/// `em`), and `br`: what [`fitted`] writes, and what `validate` expects.
+pub const DESCRIPTION_TAGS: [&str; 10] = ["p", "ol", "ul", "li", "a", "b", "i", "strong", "em", "br"];
+
+/// Whether HTML that pulldown-cmark wrote (where a `<` is a tag's: text has
+/// `&lt;`) has only [`DESCRIPTION_TAGS`].
+pub fn only_description_tags(html: &str) -> bool {
+    html.match_indices('<').all(|(i, _)| {
+        let name = html[i + 1..].trim_start_matches('/');
+        let len = name.bytes().take_while(u8::is_ascii_alphanumeric).count();
+        DESCRIPTION_TAGS.contains(&&name[..len])
+    })
+}
+
+/// Safe notes' `events`, whole, as a description shows them (see
+/// [`fitted`]), with the timestamp `lines`.
+fn described(events: &[Event<'_>], lines: &[String]) -> String {
+    let mut out = String::new();
+    html::push_html(&mut out, for_description(events).into_iter().chain(timestamp_events(lines)));
+    out
+}
+
+/// Safe notes' `events` in the tags of [`DESCRIPTION_TAGS`] (see [`fitted`]).
+fn for_description<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let (mut in_code, mut cell) = (false, 0usize);
+    for event in events.iter().cloned() {
+        match event {
+            Event::Start(Tag::Heading { .. }) => out.extend([Event::Start(Tag::Paragraph), Event::Start(Tag::Strong)]),
+            Event::End(TagEnd::Heading(_)) => out.extend([Event::End(TagEnd::Strong), Event::End(TagEnd::Paragraph)]),
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code = true;
+                out.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                if out.last() == Some(&Event::HardBreak) {
+                    out.pop();
+                }
+                out.push(Event::End(TagEnd::Paragraph));
+            }
+            Event::Text(text) if in_code => {
+                for (n, line) in text.split('\n').enumerate() {
+                    if n > 0 {
+                        out.push(Event::HardBreak);
+                    }
+                    if !line.is_empty() {
+                        out.push(Event::Text(line.to_string().into()));
+                    }
+                }
+            }
+            Event::Start(Tag::TableHead | Tag::TableRow) => {
+                cell = 0;
+                out.push(Event::Start(Tag::Paragraph));
+            }
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => out.push(Event::End(TagEnd::Paragraph)),
+            Event::Start(Tag::TableCell) => {
+                if cell > 0 {
+                    out.push(Event::Text(" | ".into()));
+                }
+                cell += 1;
+            }
+            Event::Code(text) => out.push(Event::Text(text)),
+            // Their contents stay (an image: its description).
+            Event::Start(
+                Tag::BlockQuote(_)
+                | Tag::Image { .. }
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Table(_)
+                | Tag::HtmlBlock,
+            )
+            | Event::End(
+                TagEnd::BlockQuote(_)
+                | TagEnd::Image
+                | TagEnd::Strikethrough
+                | TagEnd::Superscript
+                | TagEnd::Subscript
+                | TagEnd::Table
+                | TagEnd::TableCell
+                | TagEnd::HtmlBlock,
+            )
+            | Event::Rule => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The top-level blocks of `events` (a paragraph, a list, a heading …),
@@ -542,6 +647,11 @@ mod tests {
             "Text with a [reference][ref].",
             "[ref]: https://example.com/ref",
             "Caf\u{e9} \u{65e5}\u{672c}\u{8a9e} words &amp; <b>bold</b>",
+            "![a picture](https://example.com/p.jpg) and ~~struck~~ `code`",
+            "<h2>A raw heading</h2>\n\n<img src=\"https://example.com/i.png\" alt=\"raw\"> <table><tr><td>x</td></tr></table>",
+            "> ## A quoted heading\n>\n> - a quoted list",
+            "1. one\n   - nested\n\n2. two",
+            "---",
         ];
         let url = "https://podcast.example.com/episodes/one/";
         let link = format!("<p><a href=\"{url}\">{url}</a></p>\n");
@@ -561,7 +671,9 @@ mod tests {
                 _ => vec!["0:00 Intro".into(), "12:30 Talk & questions".into()],
             };
             let tail = format!("{link}{}", with_timestamps("", &lines));
-            let whole = with_timestamps(&doc, &lines);
+            let events: Vec<Event<'_>> = safe_events(&doc).collect();
+            let whole = described(&events, &lines);
+            assert!(only_description_tags(&whole), "{whole}");
             for max in [300, 700, 1500] {
                 let fit = fitted(&doc, &lines, max, url);
                 if whole.len() <= max {
@@ -569,8 +681,9 @@ mod tests {
                     continue;
                 }
                 assert!(fit.len() <= max, "{} > {max}: {doc:?}", fit.len());
+                assert!(only_description_tags(&fit), "{fit}");
                 let head = fit.strip_suffix(tail.as_str()).unwrap_or_else(|| panic!("{fit:?}"));
-                match to_html(&doc).starts_with(head) {
+                match described(&events, &[]).starts_with(head) {
                     true => cut += 1,
                     // Not even the first block: the notes' words, in a paragraph.
                     false => {
@@ -579,10 +692,26 @@ mod tests {
                         opened += 1;
                     }
                 }
-                assert!(!head.ends_with("</h2>\n"), "{head:?}");
+                assert!(!head.ends_with("heading</strong></p>\n"), "not ending on a heading: {head:?}");
             }
         }
         assert!(cut > 300 && opened > 100, "{cut} cut, {opened} opened with words");
+    }
+
+    /// A description keeps to the tags Apple shows: headings in bold, code
+    /// and table rows as paragraphs, pictures as their description.
+    #[test]
+    fn a_description_shows_every_block_in_the_tags_apple_shows() {
+        let notes = "# Title\n\nText with `code`, ~~struck~~ and ![a cover](https://example.com/c.jpg).\n\n\
+                     > quoted\n\n```\nline 1\nline <2>\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n---\n\n1. one\n2. two";
+        let html = fitted(notes, &["0:00 Start".into()], 4000, "https://example.com/");
+        assert_eq!(
+            html,
+            "<p><strong>Title</strong></p>\n<p>Text with code, struck and a cover.</p>\n<p>quoted</p>\n\
+             <p>line 1<br />\nline &lt;2&gt;</p>\n<p>a | b</p>\n<p>1 | 2</p>\n<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n\
+             <p>0:00 Start</p>\n"
+        );
+        assert!(only_description_tags(&html) && !only_description_tags(&to_html(notes)));
     }
 
     #[test]

@@ -36,7 +36,7 @@ use crate::validate::incremental::ItemCheck;
 /// The memo's path, relative to the show folder.
 pub const MEMO_PATH: &str = ".podsmith/memo.json";
 /// The memo's format; a memo of another format is not used.
-const VERSION: u32 = 4;
+const VERSION: u32 = 5;
 
 /// What the last build of one output folder kept.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

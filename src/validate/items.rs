@@ -214,25 +214,63 @@ fn pub_date(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     }
 }
 
-/// APPLE-IT-DESC and APPLE-IT-CHAPTERS: the description's size and the
-/// chapter timestamps in the show notes.
+/// APPLE-IT-DESC and APPLE-IT-CHAPTERS: the description's size, its HTML
+/// and the chapter timestamps in the show notes.
 fn description(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     let description = cx.child(item, &Ns::Rss, "description");
     if let Some(d) = description.filter(|d| !d.children.is_empty()) {
         super::channel::raw_html(cx, d, w.at(d.line), id::APPLE_IT_DESC);
-    } else if let Some(d) = description
-        && d.text.len() > DESCRIPTION_LIMIT
-    {
-        cx.push(Finding::new(
-            id::APPLE_IT_DESC,
-            w.at(d.line),
-            format!("the description is {} bytes, over Apple's 4000", d.text.len()),
-            "shorten the show notes in <description>; the full notes can stay in content:encoded",
-        ));
+    } else if let Some(d) = description {
+        if d.text.len() > DESCRIPTION_LIMIT {
+            cx.push(Finding::new(
+                id::APPLE_IT_DESC,
+                w.at(d.line),
+                format!("the description is {} bytes, over Apple's 4000", d.text.len()),
+                "shorten the show notes in <description>; the full notes can stay in content:encoded",
+            ));
+        }
+        let others = tags_not_shown(&d.text);
+        if !others.is_empty() {
+            let named: Vec<String> = others.iter().map(|t| format!("<{t}>")).collect();
+            cx.push(Finding::new(
+                id::APPLE_IT_DESC,
+                w.at(d.line),
+                format!(
+                    "the description's HTML has {}: Apple shows <p>, <ol>, <ul>, <li> and <a> in a description \
+                     (and the Podcast Standards Project <b>, <i>, <strong> and <em>); apps show the rest as text, \
+                     or not at all",
+                    named.join(", ")
+                ),
+                "keep the description to those tags (a heading as a paragraph in bold); the full notes, in any \
+                 HTML, can stay in content:encoded",
+            ));
+        }
     }
     if let Some(d) = description.or_else(|| cx.child(item, &Ns::Content, "encoded")) {
         chapters_in_description(cx, d, w.at(d.line));
     }
+}
+
+/// The tags of a description's HTML (`text`, as read from its CDATA or
+/// escaped) that are not among those Apple and the Podcast Standards
+/// Project name ([`crate::markdown::DESCRIPTION_TAGS`]): each once, in the
+/// order they come, at most five. A `<` that opens no tag is text.
+fn tags_not_shown(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for (i, _) in text.match_indices('<') {
+        let Some(end) = crate::lenient_html::tag_end(&text[i..]) else { continue };
+        let inner = &text[i + 1..i + end];
+        if inner.starts_with(['!', '?']) {
+            continue; // a comment, a declaration
+        }
+        let Some(tag) = crate::lenient_html::Tag::parse(inner) else { continue };
+        let named = tag.name.starts_with(|c: char| c.is_ascii_alphabetic());
+        let known = !named || crate::markdown::DESCRIPTION_TAGS.contains(&tag.name.as_str());
+        if !known && !found.contains(&tag.name) && found.len() < 5 {
+            found.push(tag.name);
+        }
+    }
+    found
 }
 
 /// APPLE-IT-DURATION: an `itunes:duration` in a form Apple reads.

@@ -135,7 +135,7 @@ rule_table! {
     APPLE_IT_ENCL_ASCII: "APPLE-IT-ENCL-ASCII", Error, S, "Enclosure and image URLs are ASCII with no spaces (percent-encode the rest).";
     APPLE_IT_GUID: "APPLE-IT-GUID", Error, S, "Every item has a `guid`, unique in the feed.";
     APPLE_IT_PUBDATE: "APPLE-IT-PUBDATE", Error, S, "A `pubDate` that is present is an RFC 2822 date (see RSS-DATE).";
-    APPLE_IT_DESC: "APPLE-IT-DESC", Warning, S, "The episode description is at most 4000 bytes.";
+    APPLE_IT_DESC: "APPLE-IT-DESC", Warning, S, "The episode description is at most 4000 bytes, in HTML Apple shows (`p ol ul li a`; `b i strong em`).";
     APPLE_IT_DURATION: "APPLE-IT-DURATION", Error, S, "`itunes:duration` is seconds, `MM:SS` or `HH:MM:SS` with fields under 60, no fractions (warning: missing).";
     APPLE_IT_LINK: "APPLE-IT-LINK", Warning, S, "Every item has a `link` to its web page.";
     APPLE_IT_IMAGE: "APPLE-IT-IMAGE", Warning, S, "Episode art has an http(s) `href`; [M] the file meets the cover's rules (square, 1400–3000 px, JPEG/PNG, RGB).";

@@ -819,6 +819,37 @@ fn html_tags_written_into_a_description_are_said_as_such() {
     assert_eq!(said, [(message, Severity::Error, false), (message, Severity::Warning, true)]);
 }
 
+/// A description whose HTML (in CDATA) has tags Apple does not show there
+/// (it shows `p ol ul li a`; the Podcast Standards Project adds `b i
+/// strong em`) gets a warning naming them, each once; those tags, a
+/// comment and a `<` that opens no tag get none.
+#[test]
+fn a_description_in_html_apple_does_not_show_is_said_so() {
+    let with = |html: &str| {
+        let html = html.to_string();
+        edited_valid(&move |s| {
+            s.replace(
+                "<description>Short notes.</description>",
+                &format!("<description><![CDATA[{html}]]></description>"),
+            )
+        })
+    };
+    let shown = with(
+        "<p>Short <b>notes</b>, <a href=\"https://example.com/\">a link</a>:</p><ol><li><em>one</em></li></ol><!-- c --> 1 < 2<br>",
+    );
+    assert_eq!(of(&shown, "APPLE-IT-DESC").len(), 0, "{:?}", of(&shown, "APPLE-IT-DESC"));
+    let report = with(
+        "<h2>Notes</h2><p>A <img src=\"https://example.com/a.jpg\"> and <h2>more</h2>, <TABLE><tr></tr></TABLE></p>",
+    );
+    let found = of(&report, "APPLE-IT-DESC");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].severity == Severity::Warning && found[0].episode().is_some(), "{found:?}");
+    assert!(
+        found[0].message.starts_with("the description's HTML has <h2>, <img>, <table>, <tr>: Apple shows"),
+        "{found:?}"
+    );
+}
+
 /// What a strict XML parser (Apple's) refuses is an error, said in words a
 /// podcaster can act on: a control character pasted into a title (raw or as
 /// a reference), anything before the declaration, a second declaration, a
