@@ -424,7 +424,10 @@ fn item_notes(w: &mut Writer<Vec<u8>>, p: &Podcast, e: &LiveEpisode) -> io::Resu
         const LIMIT: usize = crate::validate::DESCRIPTION_LIMIT;
         match notes.len() <= LIMIT && crate::markdown::only_description_tags(notes) {
             true => cdata(w, "description", notes)?,
-            false => cdata(w, "description", &crate::markdown::fitted(&ep.notes, &lines, LIMIT, &e.page_url))?,
+            false => {
+                let fitted = || crate::markdown::fitted(&ep.notes, &lines, LIMIT, &e.page_url);
+                cdata(w, "description", e.description.get_or_init(fitted))?;
+            }
         }
         cdata(w, "content:encoded", notes)?;
     }

@@ -45,6 +45,9 @@ pub struct LiveEpisode {
     /// The notes as sanitised HTML, made when first asked for: see
     /// [`LiveEpisode::notes_html`].
     pub(crate) notes_html: std::sync::OnceLock<String>,
+    /// The notes as the feeds' `description` has them (made once for every
+    /// feed, where they differ from [`LiveEpisode::notes_html`]).
+    pub(crate) description: std::sync::OnceLock<String>,
 }
 
 impl LiveEpisode {
@@ -553,6 +556,7 @@ impl LiveEpisode {
             page_url: podcast.url_of(&page_path),
             page_path,
             notes_html: std::sync::OnceLock::new(),
+            description: std::sync::OnceLock::new(),
             episode,
             media,
             primary,

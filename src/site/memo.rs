@@ -266,7 +266,8 @@ impl KeyHasher {
 /// made from and checked against. Every field is named (a field added to
 /// these types does not compile until it is here or said to be unused).
 pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
-    let LiveEpisode { episode, media, primary, page_path, page_url, notes_html: _ } = e; // the notes' HTML is made from them
+    // (The notes' HTML, and the description, are made from them.)
+    let LiveEpisode { episode, media, primary, page_path, page_url, notes_html: _, description: _ } = e;
     let Episode {
         title,
         itunes_title,
