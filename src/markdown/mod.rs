@@ -564,6 +564,16 @@ fn safe_url(url: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Numbers below `n`, one a call, the same from the same `seed` (xorshift).
+    fn picks(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        }
+    }
+
     #[test]
     fn long_notes_give_the_same_excerpt_from_their_start_as_whole() {
         // Blocks that a blank line does not end, or that read differently
@@ -594,13 +604,7 @@ mod tests {
             "",
             "   ",
         ];
-        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = picks(0x9E37_79B9_7F4A_7C15);
         let mut checked = 0;
         for round in 0..3000 {
             let ending = ["\n", "\r\n", "\r"][round % 3];
@@ -655,13 +659,7 @@ mod tests {
         ];
         let url = "https://podcast.example.com/episodes/one/";
         let link = format!("<p><a href=\"{url}\">{url}</a></p>\n");
-        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = picks(0x2545_F491_4F6C_DD1D);
         let (mut cut, mut opened) = (0, 0);
         for round in 0..600 {
             let doc: Vec<&str> = (0..1 + next(40)).map(|_| blocks[next(blocks.len())]).collect();
