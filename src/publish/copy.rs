@@ -81,10 +81,13 @@ impl RecordCopy {
         crate::show_lock::own_dir(records).is_ok() && crate::output::write_cache_bytes(&self.path, &kept).is_ok()
     }
 
-    /// Removes the copy (the destination no longer has a record, or holds
-    /// one whose ETag is no MD5 of it).
+    /// Removes the copy (the destination no longer has a record); never
+    /// through a link where the show's records go.
     pub fn forget(&self) {
-        let _ = std::fs::remove_file(&self.path);
+        let records = self.path.parent().unwrap_or(Path::new("."));
+        if crate::show_lock::own_dir(records).is_ok() {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
@@ -130,5 +133,19 @@ mod tests {
         assert!(copy.read().is_none(), "no line of its ETag");
         copy.forget();
         assert!(copy.read().is_none());
+        // Records that are a link to another folder: nothing kept or
+        // removed there.
+        #[cfg(unix)]
+        {
+            let elsewhere = tempfile::tempdir().unwrap();
+            let show = tempfile::tempdir().unwrap();
+            std::os::unix::fs::symlink(elsewhere.path(), show.path().join(crate::show_lock::RECORDS_DIR)).unwrap();
+            let linked = RecordCopy::of(show.path(), "s3://bucket/show http://127.0.0.1:9000");
+            let name = linked.path.file_name().unwrap().to_owned();
+            assert!(!linked.keep(record));
+            std::fs::write(elsewhere.path().join(&name), "someone else's").unwrap();
+            linked.forget();
+            assert!(elsewhere.path().join(&name).exists(), "not removed through the link");
+        }
     }
 }
