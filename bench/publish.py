@@ -6,9 +6,12 @@ a 1,000-episode MP3+OGG show published cold, again with nothing changed,
 and after one episode is added (these two five times each, the tools in
 turn: each tool's median); then (on s3s-fs) shows of one 1 GiB file
 and of eight 64 MiB files, for peak memory. Wall time, peak memory (/usr/bin/time) and the requests each tool
-made, by method, from the server's log. Writes bench/results/publish.md.
+made, by method, from the server's log. Beside the short stages, one
+listing of the bucket made alone by curl: the floor under any tool that
+lists (each of these does, once a run). Writes bench/results/publish.md.
 Run through bench/publish.sh (it installs what is missing).
 """
+import html
 import os
 import re
 import shutil
@@ -17,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import build  # noqa: E402  (make_show, the corpus)
@@ -169,6 +173,35 @@ def tools(server, show, prefix="show"):
     ]
 
 
+def bare_listing(server, bucket="podsmith-b", prefix="show"):
+    """One listing of `bucket`'s `prefix` as the leanest client makes it:
+    curl, pages of up to 10,000 keys one after another (s3s-fs gives them
+    all at once, Garage 1,000 a page), each timed by curl itself (no
+    process start). The floor under any tool that lists: the wall time
+    summed, and the pages."""
+    total, pages, token = 0.0, 0, None
+    while True:
+        query = f"list-type=2&max-keys=10000&prefix={prefix}%2F"
+        if token:
+            query = f"continuation-token={urllib.parse.quote(token, safe='')}&" + query
+        r = subprocess.run(["curl", "-sS", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user",
+                            f"{server.key}:{server.secret}", "-H", f"x-amz-content-sha256: {EMPTY_SHA256}",
+                            "-w", "\n%{time_total}", f"{server.endpoint()}/{bucket}?{query}"],
+                           capture_output=True, text=True)
+        body, _, took = r.stdout.rpartition("\n")
+        if r.returncode != 0 or "<Error>" in body:
+            sys.exit(f"listing with curl failed:\n{r.stderr}\n{body[-1500:]}")
+        total += float(took)
+        pages += 1
+        m = re.search(r"<NextContinuationToken>([^<]+)</NextContinuationToken>", body)
+        if not m:
+            return total, pages
+        token = html.unescape(m.group(1))
+
+
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
 def add_episode(show, n):
     name = f"ep{n + 1:05d}"
     shutil.copy(os.path.join(build.CORPUS, "mp3_cbr_info_61s5.mp3"), os.path.join(show, "media", name + ".mp3"))
@@ -179,7 +212,7 @@ def add_episode(show, n):
                            f'media = ["media/{name}.mp3", "media/{name}.ogg"]', 'notes = "A new one."', ""]))
 
 
-def run_stage(server, show, stage, rows, prefix="show"):
+def run_stage(server, show, stage, rows, prefix="show", listing=False):
     for label, cmd, env in tools(server, show, prefix):
         # What the tool before wrote is on disk first: its writeback does
         # not slow the next tool down (a cold upload leaves ~900 MB dirty).
@@ -188,6 +221,15 @@ def run_stage(server, show, stage, rows, prefix="show"):
         wall, rss = timed(cmd, show, env)
         counts, sent = server.requests()
         rows.append((stage, label, wall, rss, counts, sent))
+    if listing:
+        # The one listing every tool here makes, alone: what no tool that
+        # lists the destination can take less than.
+        wall, pages = bare_listing(server)
+        server.requests()
+        rows.append((stage, LISTING, wall, None, {"GET": pages}, None))
+
+
+LISTING = "one listing alone (curl)"
 
 
 def big_files_show(count, size):
@@ -242,13 +284,13 @@ def publish_show(server, n, with_big_files, reps=5):
         run_stage(server, show, "cold publish", rows)
         short = []
         for _ in range(reps):
-            run_stage(server, show, "nothing changed", short)
+            run_stage(server, show, "nothing changed", short, listing=True)
         for i in range(reps):
             add_episode(show, n + i)
             # The new episode is built first, for every tool alike (podsmith
             # publish builds again: it finds nothing to do, and that is timed).
             subprocess.run([PODSMITH, "-q", "build", "--as-of", AS_OF], cwd=show, check=True)
-            run_stage(server, show, "one episode added", short)
+            run_stage(server, show, "one episode added", short, listing=True)
         rows += median_rows(short)
         if with_big_files:
             for label, count, size, prefix in (("one 1 GiB file", 1, 1 << 30, "big"),
@@ -281,7 +323,9 @@ def main():
             reqs = ", ".join(f"{m} {c}" for m, c in sorted(counts.items())) or "0"
             ratio = "" if label == "podsmith publish" else f"{wall / ours[stage]:.1f}×"
             size = "" if sent is None else f"{sent / 1e6:.1f} MB"
-            lines.append(f"| {stage} | {label} | {wall:.2f} s | {ratio} | {rss:.0f} MB | {reqs} | {size} |")
+            memory = "" if rss is None else f"{rss:.0f} MB"
+            shown = f"{wall * 1000:.0f} ms" if label == LISTING else f"{wall:.2f} s"
+            lines.append(f"| {stage} | {label} | {shown} | {ratio} | {memory} | {reqs} | {size} |")
         lines.append("")
     build.save("publish.md", lines)
 

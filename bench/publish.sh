@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # The publish benchmark, in one command from a fresh clone:
 #   bash bench/publish.sh
-# Installs what it needs (apt-get: rclone, time; pip: awscli; cargo: s3s-fs
+# Installs what it needs (apt-get: rclone, time, curl; pip: awscli; cargo: s3s-fs
 # 0.14.1 and Garage 2.5.0, ~10 minutes once), builds the corpus once if missing (bench/make-corpus.sh), builds
 # podsmith in release mode, then prints and saves bench/results/publish.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for tool in rclone /usr/bin/time; do
+for tool in rclone /usr/bin/time curl; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
 done
 if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq && apt-get install -y -qq rclone time >/dev/null
+  apt-get update -qq && apt-get install -y -qq rclone time curl >/dev/null
 fi
 command -v aws >/dev/null 2>&1 || pip install -q awscli
 command -v s3s-fs >/dev/null 2>&1 || cargo install s3s-fs --version 0.14.1 --features binary --locked
