@@ -900,25 +900,55 @@ impl Early<'_> {
 
 /// Asks about the site's `keys` the destination's record (`told`) does not
 /// know, once both are in (a HEAD each: see [`upload_ahead`]); none if
-/// there is no record or no keys, or too many are new.
+/// there is no record or no keys, or too many are new. Where this
+/// computer's copy of the record is parsed before the destination answers
+/// whether it still holds it, the keys the copy does not know are asked
+/// about meanwhile: a round trip less before anything goes up. (Only
+/// asked: [`upload_ahead`] goes by the record the destination holds, and
+/// asks again about any key new to it that was not asked about.)
 #[cfg(feature = "publish")]
 async fn ask(
     sender: Arc<store::Sender>,
     told: futures::channel::oneshot::Receiver<store::RecordRead>,
     keys: impl std::future::Future<Output = Option<Arc<Vec<String>>>>,
 ) -> (Option<store::RecordRead>, Option<Asked>) {
-    let (read, keys) = futures::future::join(told, keys).await;
+    use futures::future::{Either, ready};
+    let copied = Box::pin(sender.copied());
+    let Some(keys) = keys.await else { return (told.await.ok(), None) };
+    // The record to decide by: the copy's if it is parsed first, else the
+    // destination's (then given again at once below).
+    let read = match futures::future::select(told, copied).await {
+        Either::Right((Some(copy), told)) => return ask_new(&sender, &keys, &copy, told).await,
+        Either::Right((None, told)) => told.await,
+        Either::Left((read, _)) => read,
+    };
     let Ok(read) = read else { return (None, None) };
-    let (Some(record), Some(keys)) = (read.0.as_deref(), keys) else { return (Some(read), None) };
+    let Some(record) = read.0.clone() else { return (Some(read), None) };
+    ask_new(&sender, &keys, &record, ready(Ok::<_, futures::channel::oneshot::Canceled>(read))).await
+}
+
+/// Asks about the `keys` `record` does not know while the destination's
+/// record comes (`told`); as [`ask`] returns.
+#[cfg(feature = "publish")]
+async fn ask_new(
+    sender: &store::Sender,
+    keys: &[String],
+    record: &record::Published,
+    told: impl std::future::Future<Output = Result<store::RecordRead, futures::channel::oneshot::Canceled>>,
+) -> (Option<store::RecordRead>, Option<Asked>) {
     let known = |k: &String| record.objects.contains_key(k) || record.pending.contains_key(k);
     let new: Vec<String> = keys.iter().filter(|k| !known(k)).cloned().collect();
-    if new.len() > AHEAD_NEW {
+    let asking = async {
+        match new.is_empty() || new.len() > AHEAD_NEW {
+            true => Vec::new(),
+            false => sender.taken(new.clone()).await,
+        }
+    };
+    let (read, taken) = futures::future::join(told, asking).await;
+    let Ok(read) = read else { return (None, None) };
+    if new.len() > AHEAD_NEW || read.0.is_none() {
         return (Some(read), None);
     }
-    let taken = match new.is_empty() {
-        true => Vec::new(),
-        false => sender.taken(new.clone()).await,
-    };
     (Some(read), Some(Asked { keys: new.into_iter().collect(), taken }))
 }
 

@@ -82,7 +82,7 @@ enum Own {
     /// Its ETag, and its bytes (or why they were not read).
     Found(Option<String>, Result<Vec<u8>, String>),
     /// The record of that ETag, read from the copy this computer keeps.
-    Parsed(String, Result<Published, String>),
+    Parsed(String, Result<Arc<Published>, String>),
 }
 
 /// A destination's record as read: `None` if there is none (or it is set
@@ -122,7 +122,17 @@ pub struct Sender {
     noted: std::sync::Mutex<Option<Noted>>,
     /// Where this computer keeps a copy of the record (see [`RecordCopy`]).
     copy: Option<RecordCopy>,
+    /// The record as that copy has it, parsed, for whoever asks first (see
+    /// [`Sender::copied`]), and where [`Sender::read_record`] sends it.
+    copied: std::sync::Mutex<Copied>,
 }
+
+/// The two ends of the way the record as this computer's copy has it
+/// goes from [`Sender::read_record`] to [`Sender::copied`] (each taken once).
+type Copied = (
+    Option<futures::channel::oneshot::Sender<Arc<Published>>>,
+    Option<futures::channel::oneshot::Receiver<Arc<Published>>>,
+);
 
 /// A note of the uploads under way at the destination (see
 /// [`record::Publishing`]).
@@ -164,13 +174,26 @@ impl Sender {
         timeline: Option<super::Timeline>,
     ) -> Sender {
         let (cut, at, noted) = Default::default();
-        Sender { opened, jobs, destination, progress, timeline, cut, at, noted, copy: None }
+        let (tell, told) = futures::channel::oneshot::channel();
+        let copied = std::sync::Mutex::new((Some(tell), Some(told)));
+        Sender { opened, jobs, destination, progress, timeline, cut, at, noted, copy: None, copied }
     }
 
     /// The sender, keeping a copy of the destination's record in `copy`
     /// (see [`RecordCopy`]).
     pub fn with_copy(self, copy: RecordCopy) -> Sender {
         Sender { copy: Some(copy), ..self }
+    }
+
+    /// The record as this computer's copy has it, as soon as it is parsed:
+    /// before the destination has said it still holds that very record
+    /// (it may not: what is decided from it alone is only what is asked
+    /// of the destination). `None` (at once, or once the copy is found not
+    /// to hold or not to be there): there is none to go by; and for every
+    /// call but the first.
+    pub fn copied(&self) -> impl std::future::Future<Output = Option<Arc<Published>>> + Send + 'static {
+        let told = self.copied.lock().unwrap_or_else(std::sync::PoisonError::into_inner).1.take();
+        async move { told?.await.ok() }
     }
 
     /// Tells the timeline (if any) that `done` ended.
@@ -189,10 +212,16 @@ impl Sender {
         // while the destination is asked whether it still holds it.
         let copied = self.copy.as_ref().and_then(|c| Some((c.clone(), c.etag()?)));
         let unless = copied.as_ref().map(|(_, etag)| format!("\"{etag}\""));
+        // (Told as soon as parsed to whoever asks: see `Sender::copied`.)
+        let tell = self.copied.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0.take();
         let local = copied.map(|(copy, etag)| {
             tokio::task::spawn_blocking(move || {
                 let copied = copy.read().filter(|c| c.etag == etag && c.holds())?;
-                Some((format!("\"{etag}\""), Published::parse(&copied.bytes)))
+                let parsed = Published::parse(&copied.bytes).map(Arc::new);
+                if let (Ok(record), Some(tell)) = (&parsed, tell) {
+                    let _ = tell.send(record.clone());
+                }
+                Some((format!("\"{etag}\""), parsed))
             })
         });
         let (read, note) = futures::future::join(
@@ -234,7 +263,7 @@ impl Sender {
         let mut at = self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut noted = self.noted.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (etag, parsed) = match read {
-            Own::Found(etag, bytes) => (etag, bytes.and_then(|b| Published::parse(&b))),
+            Own::Found(etag, bytes) => (etag, bytes.and_then(|b| Published::parse(&b)).map(Arc::new)),
             Own::Parsed(etag, parsed) => (Some(etag), parsed),
             Own::None | Own::NotModified => {
                 *at = At::Known { etag: None, record: Arc::default() };
@@ -245,7 +274,7 @@ impl Sender {
             }
         };
         let record = match parsed {
-            Ok(r) => Arc::new(r),
+            Ok(r) => r,
             Err(why) => {
                 *at = At::Unknown;
                 return Ok((None, Some(why)));

@@ -286,6 +286,52 @@ fn the_record_is_read_from_this_computers_copy_only_where_the_destination_holds_
     assert!(up.contains(&"episodes/coredns-miek-gieben/index.html".to_string()), "{up:?}");
 }
 
+/// A new episode's keys are asked about (a HEAD each: is someone else's
+/// object there?) as soon as this computer's copy of the record is read,
+/// while the destination is still asked for its record, not after it
+/// answers: a round trip less before anything goes up, over a network.
+/// Here the destination takes a second and a half to answer for its
+/// record; the HEADs come within the first half of it. What goes up is
+/// still decided by the record the destination holds.
+#[test]
+fn new_keys_are_asked_about_while_the_destination_answers_for_its_record() {
+    let Some(s3) = S3::start() else { return };
+    const SLOW: u64 = 1500;
+    let arrived: Arc<Mutex<Vec<(String, String, Instant)>>> = Arc::default();
+    let seen = arrived.clone();
+    let proxy = Proxy::start(
+        s3.port,
+        Box::new(move |method, path, _| {
+            seen.lock().unwrap().push((method.to_string(), path.to_string(), Instant::now()));
+            match method == "GET" && path.contains("/.podsmith/published.json") {
+                true => Action::Delay(SLOW),
+                false => Action::Forward,
+            }
+        }),
+    );
+    let show = Show::sample();
+    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    assert!(record_copy(&show).is_some(), "a copy kept");
+    add_bonus_episode(&show);
+    show.run(&["build", "--as-of", AS_OF]).ok();
+    arrived.lock().unwrap().clear();
+    let (up, _) = sent(&publish_via(&show, &s3, &proxy.endpoint(), &[]).ok());
+    assert!(up.contains(&"media/bonus.mp3".to_string()) && up.contains(&"feed.xml".to_string()), "{up:?}");
+    let arrived = arrived.lock().unwrap();
+    let asked = |method: &str, part: &str| -> Vec<(String, Instant)> {
+        let asked = arrived.iter().filter(|(m, p, _)| m == method && p.contains(part));
+        asked.map(|(_, p, at)| (p.clone(), *at)).collect()
+    };
+    let (_, record_asked) = asked("GET", "/.podsmith/published.json")[0].clone();
+    let heads = asked("HEAD", "bonus");
+    assert!(heads.len() >= 2, "the new episode's media and page asked about: {arrived:?}");
+    for (path, at) in heads {
+        let after = at.duration_since(record_asked).as_millis();
+        assert!(after < u128::from(SLOW / 2), "HEAD {path} {after} ms after the record was asked for");
+    }
+    assert_eq!(published(&s3), show.public_files());
+}
+
 #[test]
 fn a_dry_run_says_the_plan_and_sends_nothing() {
     let Some(s3) = S3::start() else { return };
