@@ -386,6 +386,8 @@ impl Publishing<'_> {
         let mut recorded_ahead = false;
         if let Some(record) = &told {
             ahead = upload_ahead(&sender, site, record, self.hosted, digests, opts, (asked, give)).await?;
+            // (Written beside feed.xml already, if it could be.)
+            recorded_ahead = ahead.recorded.is_some();
             // While the listing comes: the digests of what went up are
             // kept, and the record is written as it will be if the
             // listing finds the destination as the record says.
@@ -393,7 +395,9 @@ impl Publishing<'_> {
                 remember_digests(digests, site, &ahead);
                 let _ = digests.save(&crate::manifest::root_of(&opts.build.manifest));
                 // (If it cannot be written now, it is written after the listing.)
-                ahead.recorded = Self::record_ahead(&sender, record, &ahead).await.ok().flatten();
+                if !recorded_ahead {
+                    ahead.recorded = Self::record_ahead(&sender, record, &ahead).await.ok().flatten();
+                }
                 recorded_ahead = true;
             }
         } else {
@@ -435,7 +439,7 @@ impl Publishing<'_> {
             return Ok(None);
         }
         let mut written = plan.record.clone();
-        with_etags(&mut written, &ahead.sent);
+        written.with_sent(&ahead.sent);
         sender.write_record(&written).await?;
         Ok(Some(written))
     }
@@ -499,7 +503,7 @@ impl Publishing<'_> {
         let more = all.iter().any(|p| !ahead.sent.contains_key(&p.file.key));
         let again = |p: &&plan::Put| more && matches!(p.file.phase, plan::Phase::Feed | plan::Phase::MainFeed);
         plan.puts = all.iter().filter(|p| !ahead.sent.contains_key(&p.file.key) || again(p)).cloned().collect();
-        with_etags(&mut plan.record, &ahead.sent);
+        plan.record.with_sent(&ahead.sent);
         // The record written while the listing came is the one to write.
         let written = plan.is_empty() && ahead.recorded.as_ref() == Some(&plan.record);
         let Ahead { sent: ahead_sent, pending, recorded, .. } = ahead;
@@ -610,18 +614,6 @@ async fn check_listing(
     }
 }
 
-/// Gives the entries of `record` that went up `sent` their ETags and
-/// SHA-256 (as the uploads said).
-#[cfg(feature = "publish")]
-fn with_etags(record: &mut record::Published, sent: &HashMap<String, (Option<String>, Option<String>)>) {
-    for (key, (etag, sha)) in sent {
-        if let Some(e) = record.objects.get_mut(key) {
-            e.etag = etag.clone();
-            e.sha256 = sha.clone().or(e.sha256.take());
-        }
-    }
-}
-
 /// Caches the SHA-256 of the big files that went up `ahead`.
 #[cfg(feature = "publish")]
 fn remember_digests(digests: &mut digests::Digests, site: &LocalSite, ahead: &Ahead) {
@@ -714,8 +706,20 @@ async fn upload_ahead(
         let keys = site.files.iter().map(|f| f.key.clone()).collect();
         let _ = check.send(ToCheck { keys, putting: puts.iter().map(|p| p.file.key.clone()).collect() });
     }
-    let sent = sender.early(&puts, encoding, &site.root).await?;
-    Ok(Ahead { pending: Some(pending), sent, recorded: None, plan: Some(plan), agreed: false })
+    // The record as it will be once these are up, if the listing finds the
+    // destination as the record says (as `Publishing::record_ahead` writes
+    // it): beside `feed.xml` where it can go (see `store::Sender::send_phases`).
+    let closing = (record.pending.is_empty() && plan.deletes.is_empty()).then(|| {
+        let base = &plan.record;
+        let close = move |sent: &HashMap<String, (Option<String>, Option<String>)>| {
+            let mut written = base.clone();
+            written.with_sent(sent);
+            written
+        };
+        Box::new(close) as store::Closing<'_>
+    });
+    let (sent, recorded) = sender.early(&puts, encoding, &site.root, closing).await?;
+    Ok(Ahead { pending: Some(pending), sent, recorded, plan: Some(plan), agreed: false })
 }
 
 /// The most new files a publish sends ahead of the listing (each is asked

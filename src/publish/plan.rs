@@ -55,10 +55,12 @@ pub enum Reason {
     Changed,
     /// Same content, other `Content-Type` or `Cache-Control`.
     Headers,
-    /// Published, but no longer at the destination (deleted by hand).
+    /// Published, but no longer at the destination (deleted by hand; or
+    /// `feed.xml`, new, whose record went up beside it and it did not land).
     Missing,
     /// Published, but the object there is not the one podsmith put
-    /// (replaced by hand).
+    /// (replaced by hand; or `feed.xml`, whose record went up beside it
+    /// and it did not land: see `store::Sender::send_phases`).
     Replaced,
     /// An object podsmith did not publish is in the way (`--force`).
     Foreign,
@@ -71,8 +73,10 @@ impl Reason {
             Reason::New => "new",
             Reason::Changed => "changed",
             Reason::Headers => "headers changed",
-            Reason::Missing => "missing at the destination (deleted by hand?)",
-            Reason::Replaced => "replaced at the destination by something else",
+            Reason::Missing => "missing at the destination (deleted by hand, or a publish stopped before it landed?)",
+            Reason::Replaced => {
+                "not as podsmith last put it (replaced at the destination, or a publish stopped before it landed)"
+            }
             Reason::Foreign => "replaces an object podsmith did not publish (--force)",
         }
     }

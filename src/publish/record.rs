@@ -106,6 +106,17 @@ impl Published {
         self
     }
 
+    /// Gives the entries of the files `sent` (by key: the ETag each upload
+    /// got, and a big file's SHA-256) what the uploads said.
+    pub fn with_sent(&mut self, sent: &std::collections::HashMap<String, (Option<String>, Option<String>)>) {
+        for (key, (etag, sha)) in sent {
+            if let Some(e) = self.objects.get_mut(key) {
+                e.etag = etag.clone();
+                e.sha256 = sha.clone().or(e.sha256.take());
+            }
+        }
+    }
+
     /// The record as it is written.
     pub fn encode(&self) -> Vec<u8> {
         /// The record as written, borrowed (a copy of 3,000 entries is not free).

@@ -46,6 +46,11 @@ struct Sent {
     sha256: Option<String>,
 }
 
+/// Makes the record to write beside `feed.xml` (see [`Sender::send_phases`])
+/// from every file sent (by key: its ETag, a big one's SHA-256), `feed.xml`
+/// with the ETag it is about to get.
+pub type Closing<'a> = Box<dyn FnOnce(&HashMap<String, (Option<String>, Option<String>)>) -> Published + Send + 'a>;
+
 /// What a publish is about to upload, being encoded on a blocking thread
 /// of its own (see [`Sender::pending`]): the uploads (or the questions
 /// before them) go on meanwhile rather than wait for it.
@@ -125,6 +130,9 @@ pub struct Sender {
     /// The record as that copy has it, parsed, for whoever asks first (see
     /// [`Sender::copied`]), and where [`Sender::read_record`] sends it.
     copied: std::sync::Mutex<Copied>,
+    /// Whether the destination's listing gives ETags: 0 not listed yet, 1
+    /// no, 2 yes (see [`Sender::send_phases`]).
+    lists_etags: std::sync::atomic::AtomicU8,
 }
 
 /// The two ends of the way the record as this computer's copy has it
@@ -176,7 +184,8 @@ impl Sender {
         let (cut, at, noted) = Default::default();
         let (tell, told) = futures::channel::oneshot::channel();
         let copied = std::sync::Mutex::new((Some(tell), Some(told)));
-        Sender { opened, jobs, destination, progress, timeline, cut, at, noted, copy: None, copied }
+        let lists_etags = Default::default();
+        Sender { opened, jobs, destination, progress, timeline, cut, at, noted, copy: None, copied, lists_etags }
     }
 
     /// The sender, keeping a copy of the destination's record in `copy`
@@ -487,6 +496,8 @@ impl Sender {
             }
         };
         let mut listed = HashMap::new();
+        let etags = if found.iter().any(|m| m.e_tag.is_some()) { 2 } else { 1 };
+        self.lists_etags.store(etags, std::sync::atomic::Ordering::Relaxed);
         for meta in found {
             if let Some(key) = self.opened.key(meta.location.as_ref()).filter(|k| record::is_key(k)) {
                 listed.insert(key.to_string(), Listed { size: meta.size, etag: meta.e_tag });
@@ -593,15 +604,24 @@ impl Sender {
         let pending =
             (!plan.puts.iter().all(listed_pending)).then(|| self.pending(Arc::new(plan.pending_record(before))));
         self.progress.start("uploading", plan.bytes());
-        let sent = self.send_phases(&plan.puts, pending, root).await?;
+        // With nothing to delete, the record may go up beside `feed.xml`.
+        let base = &plan.record;
+        let closing: Option<Closing<'_>> = plan.deletes.is_empty().then(|| {
+            let close = move |sent: &HashMap<String, (Option<String>, Option<String>)>| {
+                let mut record = base.clone();
+                record.with_sent(sent);
+                record
+            };
+            Box::new(close) as Closing<'_>
+        });
+        let (sent, closed) = self.send_phases(&plan.puts, pending, root, closing).await?;
         self.progress.finish();
-        for s in &sent {
-            if let Some(e) = plan.record.objects.get_mut(&s.key) {
-                e.etag = s.etag.clone();
-                e.sha256 = s.sha256.clone().or(e.sha256.take());
-            }
-        }
+        let sent_by_key = sent.iter().map(|s| (s.key.clone(), (s.etag.clone(), s.sha256.clone()))).collect();
+        plan.record.with_sent(&sent_by_key);
         let digests = sent.into_iter().filter_map(|s| Some((s.key, s.sha256?))).collect();
+        if closed.is_some() {
+            return Ok(digests);
+        }
         // The new feeds are live: now what the site no longer has goes,
         // and the record says so after.
         if !plan.deletes.is_empty() {
@@ -616,50 +636,114 @@ impl Sender {
     /// about to go up: see [`Sender::pending`]) is written as the media go up. The pages'
     /// and feeds' bytes are read, and a big one's hashed, while the media go
     /// up (as far as READ_AHEAD allows; the rest when their turn comes).
+    ///
+    /// `closing` makes the record to write once `feed.xml` is up. Where the
+    /// destination's listing gives ETags, and `feed.xml` goes up whole, that
+    /// record goes up beside it (a round trip less), naming the ETag
+    /// `feed.xml` is about to get: the MD5 of its bytes, the ETag S3, Garage
+    /// and MinIO give an object put whole. Returned (with the files sent) if
+    /// `feed.xml` got just that ETag; otherwise it is for the caller to
+    /// write the record again. A publish stopped between the two leaves a
+    /// record whose `feed.xml` the next listing finds with another ETag:
+    /// `feed.xml` goes up again then (see [`super::plan::Reason::Replaced`]).
     async fn send_phases(
         &self,
         puts: &[Put],
         mut pending: Option<Encoding>,
         root: &Path,
-    ) -> Result<Vec<Sent>, PublishError> {
-        let ahead: Vec<(String, std::path::PathBuf, u64)> = puts
+        mut closing: Option<Closing<'_>>,
+    ) -> Result<(Vec<Sent>, Option<Published>), PublishError> {
+        let ahead: Vec<(String, std::path::PathBuf, u64, bool)> = puts
             .iter()
             .filter(|p| p.file.phase != Phase::Media && p.file.entry.size <= WHOLE)
             .scan(0, |total, p| {
                 *total += p.file.entry.size;
-                (*total <= READ_AHEAD).then(|| (p.file.key.clone(), root.join(&p.file.key), p.file.entry.size))
+                let (key, main) = (p.file.key.clone(), p.file.phase == Phase::MainFeed);
+                (*total <= READ_AHEAD).then(|| (key, root.join(&p.file.key), p.file.entry.size, main))
             })
             .collect();
         let mut reading = Some(tokio::task::spawn_blocking(move || {
-            let read = ahead.into_iter().map(|(key, path, size)| Some((key, Ready::read(&path, size).ok()?)));
+            let read = ahead.into_iter().map(|(key, path, size, main)| {
+                let mut ready = Ready::read(&path, size).ok()?;
+                ready.md5 = main.then(|| super::copy::md5_hex(&ready.bytes));
+                Some((key, ready))
+            });
             read.flatten().collect::<HashMap<String, Ready>>()
         }));
         let mut read_ahead = HashMap::new();
         let phases = [Phase::Media, Phase::Page, Phase::Feed, Phase::MainFeed];
         let mut sent: Vec<Sent> = Vec::with_capacity(puts.len());
+        let mut closed = None;
         for phase in phases {
             if phase != Phase::Media
                 && let Some(reading) = reading.take()
             {
                 read_ahead = reading.await.unwrap_or_default();
             }
-            let uploads = futures::stream::iter(puts.iter().filter(|p| p.file.phase == phase))
+            let these: Vec<&Put> = puts.iter().filter(|p| p.file.phase == phase).collect();
+            let beside = match phase {
+                Phase::MainFeed => self.beside_the_last(&these, &sent, &read_ahead, closing.take()),
+                _ => None,
+            };
+            let uploads = futures::stream::iter(these)
                 .map(|put| self.upload(put, root, read_ahead.remove(&put.file.key)))
                 .buffer_unordered(self.jobs);
-            let results: Vec<Sent> = match (phase, pending.take()) {
+            let results: Vec<Sent> = match (phase, pending.take(), beside) {
                 // The media go up while the record is encoded.
-                (Phase::Media, Some(record)) => {
+                (Phase::Media, Some(record), _) => {
                     let (results, recorded) =
                         futures::future::join(uploads.try_collect::<Vec<Sent>>(), self.write_encoded(record)).await;
                     recorded?;
                     results?
+                }
+                (_, _, Some((record, etags))) => {
+                    let (results, recorded) =
+                        futures::future::join(uploads.try_collect::<Vec<Sent>>(), self.write_record(&record)).await;
+                    let results = results?;
+                    recorded?;
+                    let got = |key: &String| results.iter().find(|s| &s.key == key).and_then(|s| s.etag.as_deref());
+                    if etags.iter().all(|(key, etag)| record::same_etag(got(key), Some(etag))) {
+                        closed = Some(record);
+                    }
+                    results
                 }
                 _ => uploads.try_collect().await?,
             };
             sent.extend(results);
             self.step(super::Step::Uploaded(phase));
         }
-        Ok(sent)
+        Ok((sent, closed))
+    }
+
+    /// The record `closing` makes, to write beside `last` (the `feed.xml`
+    /// uploads, each read ahead), with the ETags they are about to get:
+    /// only where the next publish would find a `feed.xml` that did not
+    /// land: where the destination's listing (in already) gives ETags, or
+    /// where there is none yet (a new key, found free: it would be missing).
+    /// Not to a folder, whose ETags are no MD5s (and whose writes take no
+    /// round trip).
+    fn beside_the_last(
+        &self,
+        last: &[&Put],
+        sent: &[Sent],
+        read_ahead: &HashMap<String, Ready>,
+        closing: Option<Closing<'_>>,
+    ) -> Option<(Published, Vec<(String, String)>)> {
+        let closing = closing.filter(|_| self.opened.folder.is_none())?;
+        let etags = self.lists_etags.load(std::sync::atomic::Ordering::Relaxed) == 2;
+        if last.is_empty() || !(etags || last.iter().all(|p| p.reason == super::plan::Reason::New)) {
+            return None;
+        }
+        let mut all: HashMap<String, (Option<String>, Option<String>)> =
+            sent.iter().map(|s| (s.key.clone(), (s.etag.clone(), s.sha256.clone()))).collect();
+        let mut etags = Vec::with_capacity(last.len());
+        for put in last {
+            let ready = read_ahead.get(&put.file.key)?;
+            let etag = format!("\"{}\"", ready.md5.as_ref()?);
+            all.insert(put.file.key.clone(), (Some(etag.clone()), ready.sha256.clone()));
+            etags.push((put.file.key.clone(), etag));
+        }
+        Some((closing(&all), etags))
     }
 
     /// Deletes what `plan` says the site no longer has, once the new feeds
@@ -692,17 +776,20 @@ impl Sender {
     /// being listed, with `pending` (every upload the publish is about to
     /// make: see [`Sender::pending`]) written first or alongside; the
     /// progress bar shows their bytes. Returns each
-    /// file sent, by key, with its ETag and its SHA-256 if it is a big one.
+    /// file sent, by key, with its ETag and its SHA-256 if it is a big one;
+    /// and the record `closing` made, if it went up beside `feed.xml` as
+    /// it is (see [`Sender::send_phases`]).
     pub async fn early(
         &self,
         puts: &[Put],
         pending: Encoding,
         root: &Path,
-    ) -> Result<HashMap<String, (Option<String>, Option<String>)>, PublishError> {
+        closing: Option<Closing<'_>>,
+    ) -> Result<(HashMap<String, (Option<String>, Option<String>)>, Option<Published>), PublishError> {
         self.progress.start("uploading", puts.iter().map(|p| p.file.entry.size).sum());
-        let sent = self.send_phases(puts, Some(pending), root).await?;
+        let (sent, closed) = self.send_phases(puts, Some(pending), root, closing).await?;
         self.progress.finish();
-        Ok(sent.into_iter().map(|s| (s.key, (s.etag, s.sha256))).collect())
+        Ok((sent.into_iter().map(|s| (s.key, (s.etag, s.sha256))).collect(), closed))
     }
 
     /// Whether an object is at each of `keys` (a HEAD each, side by side):
@@ -739,7 +826,7 @@ impl Sender {
             )
         };
         if entry.size <= WHOLE {
-            let Ready { bytes, sha256 } = match read {
+            let Ready { bytes, sha256, .. } = match read {
                 Some(ready) => ready,
                 None => Ready::read(&path, entry.size).map_err(read_failed)?,
             };
@@ -920,6 +1007,9 @@ fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishEr
 struct Ready {
     bytes: Vec<u8>,
     sha256: Option<String>,
+    /// The MD5 of the bytes (for `feed.xml`: the ETag it gets where ETags
+    /// are MD5s, as S3's, Garage's and MinIO's of an object put whole are).
+    md5: Option<String>,
 }
 
 impl Ready {
@@ -932,7 +1022,7 @@ impl Ready {
         }
         let sha256 = crate::fsutil::Fingerprint::samples(size)
             .then(|| super::digests::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)));
-        Ok(Ready { bytes, sha256 })
+        Ok(Ready { bytes, sha256, md5: None })
     }
 }
 

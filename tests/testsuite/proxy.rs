@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 /// What to do with a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Pass it on.
     Forward,
@@ -29,6 +29,10 @@ pub enum Action {
     /// object's ETag "304 Not Modified", without the object, as S3 and
     /// Garage do (s3s-fs sends the object whatever the request says).
     Conditional,
+    /// Pass it on, and give each object of a listing its ETag, as S3 and
+    /// Garage do (s3s-fs gives none): the MD5 of the file it is in this
+    /// folder (the bucket's, under s3s-fs), as s3s-fs answers an upload.
+    ListingEtags(std::path::PathBuf),
 }
 
 /// Decides per request: method, path (with query), and how many requests
@@ -134,7 +138,7 @@ fn serve(
                 return Ok(());
             }
             Action::Delay(ms) => thread::sleep(std::time::Duration::from_millis(ms)),
-            Action::Forward | Action::CapListing(_) | Action::Conditional => {}
+            Action::Forward | Action::CapListing(_) | Action::Conditional | Action::ListingEtags(_) => {}
         }
         if up.is_none() {
             let s = TcpStream::connect(("127.0.0.1", upstream))?;
@@ -157,6 +161,10 @@ fn serve(
             Action::CapListing(n) if path.contains("list-type=2") => {
                 let rbody = read_body(upr, &rlines)?;
                 send_capped(&mut client, &rlines, &cap_listing(&String::from_utf8_lossy(&rbody), n))?;
+            }
+            Action::ListingEtags(ref bucket) if path.contains("list-type=2") => {
+                let rbody = read_body(upr, &rlines)?;
+                send_capped(&mut client, &rlines, &with_etags(&String::from_utf8_lossy(&rbody), bucket))?;
             }
             _ => {
                 client.write_all(&rhead)?;
@@ -254,6 +262,26 @@ fn header<'a>(lines: &'a [String], name: &str) -> Option<&'a str> {
         let (k, v) = l.split_once(':')?;
         k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
     })
+}
+
+/// A `ListBucketResult` with each object's ETag (the MD5 of its file in
+/// `bucket`) after its key.
+fn with_etags(xml: &str, bucket: &std::path::Path) -> String {
+    use md5::Digest as _;
+    let mut out = String::with_capacity(xml.len() * 2);
+    let mut rest = xml;
+    while let Some(at) = rest.find("<Key>") {
+        let end = at + rest[at..].find("</Key>").unwrap_or(0) + "</Key>".len();
+        let key = &rest[at + "<Key>".len()..end - "</Key>".len()];
+        out.push_str(&rest[..end]);
+        if let Ok(bytes) = std::fs::read(bucket.join(key)) {
+            let md5: String = md5::Md5::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+            out.push_str(&format!("<ETag>&quot;{md5}&quot;</ETag>"));
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A `ListBucketResult` cut to its first `n` objects, marked cut short with

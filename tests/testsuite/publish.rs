@@ -198,7 +198,7 @@ fn drift_is_mended_and_said() {
     up.sort();
     assert_eq!(up, ["index.html", "media/cover.jpg"]);
     assert!(run.stderr.contains("media/cover.jpg was missing at the destination"), "{}", run.stderr);
-    assert!(run.stderr.contains("index.html was replaced at the destination"), "{}", run.stderr);
+    assert!(run.stderr.contains("index.html was not as podsmith last put it (replaced at"), "{}", run.stderr);
     assert_eq!(published(&s3), show.public_files());
 }
 
@@ -297,7 +297,7 @@ fn the_record_is_read_from_this_computers_copy_only_where_the_destination_holds_
 fn new_keys_are_asked_about_while_the_destination_answers_for_its_record() {
     let Some(s3) = S3::start() else { return };
     const SLOW: u64 = 1500;
-    let arrived: Arc<Mutex<Vec<(String, String, Instant)>>> = Arc::default();
+    let arrived: Arrived = Arc::default();
     let seen = arrived.clone();
     let proxy = Proxy::start(
         s3.port,
@@ -1015,6 +1015,110 @@ fn a_listing_in_before_the_files_sent_ahead_are_up_is_checked_meanwhile() {
     // feeds are up: it goes up after them, and they go again, feed.xml last.
     let (proxy, show) = slow_feeds_and_a_bonus_episode(&s3);
     drift_mended(&s3, &proxy, &show);
+    published_as_recorded(&show, &s3, &proxy);
+}
+
+/// Every request a proxy was sent: method, path, and when it came.
+type Arrived = Arc<Mutex<Vec<(String, String, Instant)>>>;
+
+/// A proxy in front of `s3` whose listings give ETags, as S3's and
+/// Garage's do, that answers each PUT of `feed.xml` as `feed` says; and
+/// when each request came, by method and path.
+fn etags_listed(s3: &S3, feed: Action) -> (Proxy, Arrived) {
+    let arrived: Arrived = Arc::default();
+    let (seen, bucket) = (arrived.clone(), s3.object(""));
+    let rule = move |method: &str, path: &str, _: usize| {
+        seen.lock().unwrap().push((method.to_string(), path.to_string(), Instant::now()));
+        match method == "PUT" && path.ends_with("/podcast/feed.xml") {
+            true => feed.clone(),
+            false => Action::ListingEtags(bucket.clone()),
+        }
+    };
+    (Proxy::start(s3.port, Box::new(rule)), arrived)
+}
+
+/// The first PUT of a path ending in `end`, and when it came.
+fn first_put(arrived: &Mutex<Vec<(String, String, Instant)>>, end: &str) -> Option<Instant> {
+    arrived.lock().unwrap().iter().find(|(m, p, _)| m == "PUT" && p.ends_with(end)).map(|(_, _, at)| *at)
+}
+
+/// Where the destination's listing gives ETags, the record goes up beside
+/// `feed.xml`, not after it (a round trip less), naming the ETag
+/// `feed.xml` gets: here `feed.xml`'s upload is answered 1.2 s late, and
+/// the record comes well within that time, on a first publish and on one
+/// that sends a new episode while the destination is listed. Once each
+/// is done, the destination is the site, and the next publish sends
+/// nothing, not even the record.
+#[test]
+fn the_record_goes_up_beside_feed_xml_where_the_listing_gives_etags() {
+    let Some(s3) = S3::start() else { return };
+    const SLOW: u64 = 1200;
+    let (proxy, arrived) = etags_listed(&s3, Action::Delay(SLOW));
+    let show = Show::sample();
+    for round in ["first", "a new episode"] {
+        if round == "a new episode" {
+            add_bonus_episode(&show);
+            show.run(&["build", "--as-of", AS_OF]).ok();
+        }
+        arrived.lock().unwrap().clear();
+        let (up, _) = sent(&publish_via(&show, &s3, &proxy.endpoint(), &[]).ok());
+        assert_eq!(up.last().map(String::as_str), Some("feed.xml"), "{round}: {up:?}");
+        let feed = first_put(&arrived, "/podcast/feed.xml").expect("feed.xml sent");
+        let record = first_put(&arrived, "/.podsmith/published.json").expect("the record written");
+        let after = record.saturating_duration_since(feed).as_millis();
+        assert!(after < u128::from(SLOW / 2), "{round}: the record came {after} ms after feed.xml");
+        let records =
+            arrived.lock().unwrap().iter().filter(|(m, p, _)| m == "PUT" && p.ends_with("published.json")).count();
+        assert_eq!(records, 1, "{round}: the record written once");
+        published_as_recorded(&show, &s3, &proxy);
+    }
+}
+
+/// A publish stopped after the record went up beside `feed.xml` but
+/// before `feed.xml` landed leaves a record that names a `feed.xml` the
+/// destination does not have: the next publish's listing tells it (its
+/// ETag), and `feed.xml` goes up again.
+#[test]
+fn a_publish_stopped_before_feed_xml_landed_beside_its_record_sends_it_again() {
+    let Some(s3) = S3::start() else { return };
+    let (proxy, arrived) = etags_listed(&s3, Action::ListingEtags(s3.object("")));
+    let show = Show::sample();
+    publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("Miek Gieben on CoreDNS", "Miek Gieben on DNS", 1));
+    show.build().ok();
+    let old_feed = std::fs::read(s3.object("podcast/feed.xml")).unwrap();
+    // feed.xml's upload is never answered: the publish is stopped once
+    // the record has gone up beside it.
+    let (stalling, arrived_there) = etags_listed(&s3, Action::Stall);
+    let to = format!("s3://{BUCKET}/podcast");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
+        .current_dir(show.root())
+        .args(["publish", "--to", &to, "--endpoint", &stalling.endpoint(), "--as-of", AS_OF, "-q"])
+        .env("AWS_ACCESS_KEY_ID", crate::s3::ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", crate::s3::SECRET_KEY)
+        .env("AWS_CONFIG_FILE", show.path(".none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", show.path(".none"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let waited = Instant::now();
+    while first_put(&arrived_there, "/.podsmith/published.json").is_none() {
+        assert!(waited.elapsed().as_secs() < 60, "the record never went up");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read(s3.object("podcast/feed.xml")).unwrap(), old_feed, "feed.xml did not land");
+    let record = std::fs::read(s3.object("podcast/.podsmith/published.json")).unwrap();
+    let record = podsmith::publish::record::Published::parse(&record).unwrap();
+    let new_feed = std::fs::read(show.path("public/feed.xml")).unwrap();
+    assert_eq!(record.objects["feed.xml"].size, new_feed.len() as u64, "the record names the new feed.xml");
+    // Taken up again: feed.xml goes up, last.
+    arrived.lock().unwrap().clear();
+    let (up, _) = sent(&publish_via(&show, &s3, &proxy.endpoint(), &[]).ok());
+    assert_eq!(up.last().map(String::as_str), Some("feed.xml"), "{up:?}");
     published_as_recorded(&show, &s3, &proxy);
 }
 
