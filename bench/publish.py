@@ -8,7 +8,10 @@ turn: each tool's median); then (on s3s-fs) shows of one 1 GiB file
 and of eight 64 MiB files, for peak memory. Wall time, peak memory (/usr/bin/time) and the requests each tool
 made, by method, from the server's log. Beside the short stages, one
 listing of the bucket made alone by curl: the floor under any tool that
-lists (each of these does, once a run). Writes bench/results/publish.md.
+lists (each of these does, once a run). With LAG_MS=D set, every tool
+reaches the server through bench/lag.py, which adds D ms each way (the
+shows of big files are then left out). Writes bench/results/publish.md
+(with LAG_MS, bench/results/publish-lag.md).
 Run through bench/publish.sh (it installs what is missing).
 """
 import html
@@ -309,13 +312,25 @@ def main():
     n = 1000
     servers = [Server] + ([Garage] if shutil.which("garage") else [])
     lines = []
+    lag_ms = os.environ.get("LAG_MS")
     for i, kind in enumerate(servers):
         server = kind()
+        lag = None
+        if lag_ms:
+            # Every tool (and curl) through a proxy that adds the latency of
+            # a network: a round trip of 2 × LAG_MS ms.
+            port = free_port()
+            lag = subprocess.Popen([sys.executable, os.path.join(HERE, "lag.py"), str(port), str(server.port), lag_ms])
+            time.sleep(0.5)
+            server.endpoint = lambda port=port: f"http://127.0.0.1:{port}"
         try:
-            rows = publish_show(server, n, with_big_files=i == 0)
+            rows = publish_show(server, n, with_big_files=i == 0 and not lag_ms)
         finally:
             server.stop()
-        lines += [f"## Publish a {n}-episode MP3+OGG show to {server.name}, same run", "",
+            if lag:
+                lag.kill()
+        over = f", each request {2 * int(lag_ms)} ms a round trip away" if lag_ms else ""
+        lines += [f"## Publish a {n}-episode MP3+OGG show to {server.name}{over}, same run", "",
                   "| stage | tool | wall | tool / podsmith | peak memory | requests | bytes sent |",
                   "|---|---|---|---|---|---|---|"]
         ours = {stage: wall for stage, label, wall, *_ in rows if label == "podsmith publish"}
@@ -327,7 +342,7 @@ def main():
             shown = f"{wall * 1000:.0f} ms" if label == LISTING else f"{wall:.2f} s"
             lines.append(f"| {stage} | {label} | {shown} | {ratio} | {memory} | {reqs} | {size} |")
         lines.append("")
-    build.save("publish.md", lines)
+    build.save("publish-lag.md" if lag_ms else "publish.md", lines)
 
 
 if __name__ == "__main__":

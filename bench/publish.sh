@@ -4,6 +4,8 @@
 # Installs what it needs (apt-get: rclone, time, curl; pip: awscli; cargo: s3s-fs
 # 0.14.1 and Garage 2.5.0, ~10 minutes once), builds the corpus once if missing (bench/make-corpus.sh), builds
 # podsmith in release mode, then prints and saves bench/results/publish.md.
+# LAG_MS=15 bash bench/publish.sh: every tool reaches the servers 30 ms a
+# round trip away (bench/lag.py); saved as bench/results/publish-lag.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
