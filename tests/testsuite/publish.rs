@@ -1122,6 +1122,37 @@ fn a_publish_stopped_before_feed_xml_landed_beside_its_record_sends_it_again() {
     published_as_recorded(&show, &s3, &proxy);
 }
 
+/// Pages and feeds, small and waiting on round trips rather than bytes, go
+/// up four times as many at once as media (`--jobs`): with `--jobs 1`
+/// and every page's upload answered 400 ms late, the media go one by one
+/// and the pages four at a time.
+#[test]
+fn pages_go_up_four_times_as_many_at_once_as_media() {
+    let Some(s3) = S3::start() else { return };
+    let arrived: Arrived = Arc::default();
+    let seen = arrived.clone();
+    let rule = move |method: &str, path: &str, _: usize| {
+        seen.lock().unwrap().push((method.to_string(), path.to_string(), Instant::now()));
+        match method == "PUT" && (path.ends_with(".html") || path.contains("/media/")) {
+            true => Action::Delay(400),
+            false => Action::Forward,
+        }
+    };
+    let proxy = Proxy::start(s3.port, Box::new(rule));
+    let show = Show::sample();
+    publish_via(&show, &s3, &proxy.endpoint(), &["--jobs", "1"]).ok();
+    assert_eq!(published(&s3), show.public_files());
+    // How many of the PUTs of `part` came within 200 ms of the first.
+    let together = |part: &str| {
+        let arrived = arrived.lock().unwrap();
+        let at: Vec<Instant> =
+            arrived.iter().filter(|(m, p, _)| m == "PUT" && p.contains(part)).map(|(_, _, at)| *at).collect();
+        at.iter().filter(|t| t.duration_since(at[0]).as_millis() < 200).count()
+    };
+    assert_eq!(together("/media/"), 1, "media one at a time");
+    assert_eq!(together(".html"), 4, "pages four at a time");
+}
+
 #[test]
 fn server_errors_are_retried() {
     let Some(s3) = S3::start() else { return };
