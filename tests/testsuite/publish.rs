@@ -1091,17 +1091,7 @@ fn a_publish_stopped_before_feed_xml_landed_beside_its_record_sends_it_again() {
     // feed.xml's upload is never answered: the publish is stopped once
     // the record has gone up beside it.
     let (stalling, arrived_there) = etags_listed(&s3, Action::Stall);
-    let to = format!("s3://{BUCKET}/podcast");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
-        .current_dir(show.root())
-        .args(["publish", "--to", &to, "--endpoint", &stalling.endpoint(), "--as-of", AS_OF, "-q"])
-        .env("AWS_ACCESS_KEY_ID", crate::s3::ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", crate::s3::SECRET_KEY)
-        .env("AWS_CONFIG_FILE", show.path(".none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", show.path(".none"))
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = publish_in_the_background(&show, &stalling.endpoint());
     let waited = Instant::now();
     while first_put(&arrived_there, "/.podsmith/published.json").is_none() {
         assert!(waited.elapsed().as_secs() < 60, "the record never went up");
@@ -1168,20 +1158,26 @@ fn server_errors_are_retried() {
     assert!(proxy.count("PUT") >= 2 * 16, "each file tried twice: {}", proxy.count("PUT"));
 }
 
-/// Starts `podsmith publish` through `proxy`, waits until it sends a page
-/// (which the proxy holds), and kills it there.
-fn publish_killed_at_the_pages(show: &Show, proxy: &Proxy) {
+/// `podsmith publish -q` of `show` to `s3://BUCKET/podcast` through
+/// `endpoint`, started and left running (to be killed).
+fn publish_in_the_background(show: &Show, endpoint: &str) -> std::process::Child {
     let to = format!("s3://{BUCKET}/podcast");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
         .current_dir(show.root())
-        .args(["publish", "--to", &to, "--endpoint", &proxy.endpoint(), "--as-of", AS_OF, "-q"])
+        .args(["publish", "--to", &to, "--endpoint", endpoint, "--as-of", AS_OF, "-q"])
         .env("AWS_ACCESS_KEY_ID", crate::s3::ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", crate::s3::SECRET_KEY)
         .env("AWS_CONFIG_FILE", show.path(".none"))
         .env("AWS_SHARED_CREDENTIALS_FILE", show.path(".none"))
         .stderr(std::process::Stdio::null())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Starts `podsmith publish` through `proxy`, waits until it sends a page
+/// (which the proxy holds), and kills it there.
+fn publish_killed_at_the_pages(show: &Show, proxy: &Proxy) {
+    let mut child = publish_in_the_background(show, &proxy.endpoint());
     let waited = std::time::Instant::now();
     while !proxy.log.lock().unwrap().iter().any(|(m, p)| m == "PUT" && p.ends_with("index.html")) {
         assert!(waited.elapsed().as_secs() < 60, "the publish never reached the pages");
