@@ -269,7 +269,7 @@ pub struct PublishArgs {
     /// Then fetch the feeds from their public URLs and check every media and image URL (as validate --online).
     #[arg(long)]
     pub verify: bool,
-    /// Media uploads at once, 1 to 64 (pages and feeds: four times as many, at most 32) [default: [publish] jobs, else 4].
+    /// Media uploads at once, 1 to 64 (pages and feeds: four times as many, at most 32 or N) [default: [publish] jobs, else 4].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub jobs: Option<u64>,
     /// Output format: for people (stderr), or one JSON object on stdout.

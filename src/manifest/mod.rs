@@ -168,7 +168,7 @@ pub struct PublishSettings {
     /// Send `x-amz-acl: public-read` with every upload (`acl = "public-read"`),
     /// for services whose buckets are not public by policy.
     pub public_read: bool,
-    /// Media uploads at once (default 4; pages and feeds four times as many, at most 32).
+    /// Media uploads at once (default 4; pages and feeds four times as many, at most 32, or `jobs` if more).
     pub jobs: Option<u32>,
     /// Services told the URL of each feed a publish changed (`notify`):
     /// Podcast Index's `pubnotify` for `"podcastindex"`, or any URL that

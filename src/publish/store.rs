@@ -717,13 +717,13 @@ impl Sender {
 
     /// Uploads at once in `phase`: `jobs` of media and images (each may be
     /// big: up to 15 MiB in memory as it goes); of pages and feeds, four
-    /// times that, at most 32: small, and mostly read already, they wait
+    /// times that, at most 32 (never fewer): small, and mostly read already, they wait
     /// on round trips, not on bytes (a thousand pages after a template
     /// change, 30 ms away: 7.5 s four at a time, 1.9 s sixteen).
     fn at_once(&self, phase: Phase) -> usize {
         match phase {
             Phase::Media => self.jobs,
-            Phase::Page | Phase::Feed | Phase::MainFeed => (self.jobs * 4).min(32),
+            Phase::Page | Phase::Feed | Phase::MainFeed => (self.jobs * 4).min(32).max(self.jobs),
         }
     }
 
