@@ -438,8 +438,7 @@ impl Publishing<'_> {
         if !plan.deletes.is_empty() || plan.puts.iter().any(|p| !ahead.sent.contains_key(&p.file.key)) {
             return Ok(None);
         }
-        let mut written = plan.record.clone();
-        written.with_sent(&ahead.sent);
+        let written = store::closing(&plan.record)(&ahead.sent);
         sender.write_record(&written).await?;
         Ok(Some(written))
     }
@@ -709,15 +708,7 @@ async fn upload_ahead(
     // The record as it will be once these are up, if the listing finds the
     // destination as the record says (as `Publishing::record_ahead` writes
     // it): beside `feed.xml` where it can go (see `store::Sender::send_phases`).
-    let closing = (record.pending.is_empty() && plan.deletes.is_empty()).then(|| {
-        let base = &plan.record;
-        let close = move |sent: &HashMap<String, (Option<String>, Option<String>)>| {
-            let mut written = base.clone();
-            written.with_sent(sent);
-            written
-        };
-        Box::new(close) as store::Closing<'_>
-    });
+    let closing = (record.pending.is_empty() && plan.deletes.is_empty()).then(|| store::closing(&plan.record));
     let (sent, recorded) = sender.early(&puts, encoding, &site.root, closing).await?;
     Ok(Ahead { pending: Some(pending), sent, recorded, plan: Some(plan), agreed: false })
 }

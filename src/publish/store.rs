@@ -51,6 +51,21 @@ struct Sent {
 /// with the ETag it is about to get.
 pub type Closing<'a> = Box<dyn FnOnce(&HashMap<String, (Option<String>, Option<String>)>) -> Published + Send + 'a>;
 
+/// The [`Closing`] that makes `record` as it will be once the files are
+/// up: with the ETags (and big files' SHA-256) the uploads got.
+pub fn closing(record: &Published) -> Closing<'_> {
+    Box::new(move |sent| {
+        let mut written = record.clone();
+        written.with_sent(sent);
+        written
+    })
+}
+
+/// Each file sent, by key: its ETag and a big one's SHA-256.
+fn by_key(sent: &[Sent]) -> HashMap<String, (Option<String>, Option<String>)> {
+    sent.iter().map(|s| (s.key.clone(), (s.etag.clone(), s.sha256.clone()))).collect()
+}
+
 /// What a publish is about to upload, being encoded on a blocking thread
 /// of its own (see [`Sender::pending`]): the uploads (or the questions
 /// before them) go on meanwhile rather than wait for it.
@@ -605,19 +620,10 @@ impl Sender {
             (!plan.puts.iter().all(listed_pending)).then(|| self.pending(Arc::new(plan.pending_record(before))));
         self.progress.start("uploading", plan.bytes());
         // With nothing to delete, the record may go up beside `feed.xml`.
-        let base = &plan.record;
-        let closing: Option<Closing<'_>> = plan.deletes.is_empty().then(|| {
-            let close = move |sent: &HashMap<String, (Option<String>, Option<String>)>| {
-                let mut record = base.clone();
-                record.with_sent(sent);
-                record
-            };
-            Box::new(close) as Closing<'_>
-        });
+        let closing = plan.deletes.is_empty().then(|| closing(&plan.record));
         let (sent, closed) = self.send_phases(&plan.puts, pending, root, closing).await?;
         self.progress.finish();
-        let sent_by_key = sent.iter().map(|s| (s.key.clone(), (s.etag.clone(), s.sha256.clone()))).collect();
-        plan.record.with_sent(&sent_by_key);
+        plan.record.with_sent(&by_key(&sent));
         let digests = sent.into_iter().filter_map(|s| Some((s.key, s.sha256?))).collect();
         if closed.is_some() {
             return Ok(digests);
@@ -653,12 +659,14 @@ impl Sender {
         root: &Path,
         mut closing: Option<Closing<'_>>,
     ) -> Result<(Vec<Sent>, Option<Published>), PublishError> {
+        // (feed.xml's MD5 only where the record may go up beside it.)
+        let md5 = closing.is_some() && self.opened.folder.is_none();
         let ahead: Vec<(String, std::path::PathBuf, u64, bool)> = puts
             .iter()
             .filter(|p| p.file.phase != Phase::Media && p.file.entry.size <= WHOLE)
             .scan(0, |total, p| {
                 *total += p.file.entry.size;
-                let (key, main) = (p.file.key.clone(), p.file.phase == Phase::MainFeed);
+                let (key, main) = (p.file.key.clone(), md5 && p.file.phase == Phase::MainFeed);
                 (*total <= READ_AHEAD).then(|| (key, root.join(&p.file.key), p.file.entry.size, main))
             })
             .collect();
@@ -746,8 +754,7 @@ impl Sender {
         if last.is_empty() || !(etags || last.iter().all(|p| p.reason == super::plan::Reason::New)) {
             return None;
         }
-        let mut all: HashMap<String, (Option<String>, Option<String>)> =
-            sent.iter().map(|s| (s.key.clone(), (s.etag.clone(), s.sha256.clone()))).collect();
+        let mut all = by_key(sent);
         let mut etags = Vec::with_capacity(last.len());
         for put in last {
             let ready = read_ahead.get(&put.file.key)?;
