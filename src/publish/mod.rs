@@ -1238,19 +1238,25 @@ fn local_site(
         if !record::is_key(&key) {
             continue;
         }
-        let path = out.join(&key);
-        let changed = || {
+        // (Each file is looked at here only if the build did not.)
+        let changed = |path: &Path| {
             PublishError::store(
                 Diagnostic::error("PUBLISH", format!("{} changed after the build", path.display()))
                     .help("run podsmith publish again (it builds first)"),
             )
         };
-        if !looked && crate::site::record::stat(&path) != Some((written.size, written.mtime_ns)) {
-            return Err(changed());
+        if !looked {
+            let path = out.join(&key);
+            if crate::site::record::stat(&path) != Some((written.size, written.mtime_ns)) {
+                return Err(changed(&path));
+            }
         }
         let fingerprint = match written.fingerprint {
             Some(fp) => fp,
-            None => crate::fsutil::Fingerprint::of_file(&path).map_err(|_| changed())?,
+            None => {
+                let path = out.join(&key);
+                crate::fsutil::Fingerprint::of_file(&path).map_err(|_| changed(&path))?
+            }
         };
         let phase = match key.as_str() {
             k if Some(k) == main_feed => Phase::MainFeed,
@@ -1295,32 +1301,28 @@ pub fn headers(key: &str, phase: Phase) -> (&'static str, &'static str) {
     if matches!(phase, Phase::Feed | Phase::MainFeed) {
         return ("application/rss+xml; charset=utf-8", FEED);
     }
-    let ext = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    let types: HashMap<&str, &'static str> = [
-        ("html", "text/html; charset=utf-8"),
-        ("mp3", "audio/mpeg"),
-        ("m4a", "audio/mp4"),
-        ("mp4", "audio/mp4"),
-        ("aac", "audio/aac"),
-        ("ogg", "audio/ogg"),
-        ("oga", "audio/ogg"),
-        ("opus", "audio/ogg"),
-        ("flac", "audio/flac"),
-        ("wav", "audio/wav"),
-        ("jpg", "image/jpeg"),
-        ("jpeg", "image/jpeg"),
-        ("png", "image/png"),
-        ("webp", "image/webp"),
-        ("vtt", "text/vtt; charset=utf-8"),
-        ("srt", "application/x-subrip"),
-        ("json", "application/json"),
-        ("xml", "application/xml; charset=utf-8"),
-        ("txt", "text/plain; charset=utf-8"),
-        ("css", "text/css; charset=utf-8"),
-    ]
-    .into_iter()
-    .collect();
-    let content_type = types.get(ext.as_str()).copied().unwrap_or("application/octet-stream");
+    let ext = key.rsplit_once('.').map_or("", |(_, e)| e);
+    // (Asked of every file of the site at each publish: a match, not a map.)
+    let is = |x: &str| ext.eq_ignore_ascii_case(x);
+    let content_type = match () {
+        _ if is("html") => "text/html; charset=utf-8",
+        _ if is("mp3") => "audio/mpeg",
+        _ if is("m4a") || is("mp4") => "audio/mp4",
+        _ if is("aac") => "audio/aac",
+        _ if is("ogg") || is("oga") || is("opus") => "audio/ogg",
+        _ if is("flac") => "audio/flac",
+        _ if is("wav") => "audio/wav",
+        _ if is("jpg") || is("jpeg") => "image/jpeg",
+        _ if is("png") => "image/png",
+        _ if is("webp") => "image/webp",
+        _ if is("vtt") => "text/vtt; charset=utf-8",
+        _ if is("srt") => "application/x-subrip",
+        _ if is("json") => "application/json",
+        _ if is("xml") => "application/xml; charset=utf-8",
+        _ if is("txt") => "text/plain; charset=utf-8",
+        _ if is("css") => "text/css; charset=utf-8",
+        _ => "application/octet-stream",
+    };
     let cache = if phase == Phase::Page { PAGE } else { MEDIA };
     (content_type, cache)
 }
@@ -1337,6 +1339,9 @@ mod tests {
         assert_eq!(headers("media/a.opus", Phase::Media).0, "audio/ogg");
         assert_eq!(headers("media/cover.jpg", Phase::Media).0, "image/jpeg");
         assert_eq!(headers("media/x.bin", Phase::Media).0, "application/octet-stream");
+        assert_eq!(headers("media/noext", Phase::Media).0, "application/octet-stream");
+        assert_eq!(headers("media/a.Opus", Phase::Media).0, "audio/ogg");
+        assert_eq!(headers("media/a.M4A", Phase::Media).0, "audio/mp4");
         assert_eq!(headers("sitemap.xml", Phase::Page), ("application/xml; charset=utf-8", "public, max-age=300"));
     }
 }

@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::record::{Entry, Published, bare_etag};
 
 /// When a file goes up: media and images first, then the pages, then the
-/// per-format feeds, then the main feed last (so a feed never names a file
-/// that is not there yet).
+/// per-format feeds (and the sitemap: see [`LocalFile::wave`]), then the
+/// main feed last (so a feed never names a file that is not there yet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Phase {
@@ -34,6 +34,20 @@ pub struct LocalFile {
     pub entry: Entry,
     /// When it goes up.
     pub phase: Phase,
+}
+
+impl LocalFile {
+    /// When it goes up: with the files of its phase, but for the sitemap
+    /// (a page, as its headers go), which goes with the per-format feeds. It
+    /// names the pages (up by then), nothing links to it, and it is the
+    /// biggest of them (130 KB at 1,000 episodes, where a page is a few):
+    /// the pages a new episode adds need not wait for it.
+    pub fn wave(&self) -> Phase {
+        match self.phase {
+            Phase::Page if self.key == crate::site::SITEMAP => Phase::Feed,
+            phase => phase,
+        }
+    }
 }
 
 /// An object at the destination, as listed.
@@ -198,8 +212,8 @@ pub fn make_with(
     let mut plan = Plan::default();
     let mut objects: BTreeMap<String, Entry> = BTreeMap::new();
     let mut site: Vec<&LocalFile> = site.iter().collect();
-    // Stable: within a phase, the site's own order.
-    site.sort_by_key(|f| f.phase);
+    // Stable: within a wave, the site's own order.
+    site.sort_by_key(|f| f.wave());
     for file in site {
         let reason = match (record.objects.get(&file.key), listed.get(&file.key)) {
             (Some(was), Some(there)) if !is_ours(was, there) => Some(Reason::Replaced),

@@ -638,7 +638,8 @@ impl Sender {
     }
 
     /// Uploads `puts` phase by phase (media and images, pages, the
-    /// per-format feeds, `feed.xml`), a few at once; `pending` (what is
+    /// per-format feeds and the sitemap, `feed.xml`: see
+    /// [`super::plan::LocalFile::wave`]), a few at once; `pending` (what is
     /// about to go up: see [`Sender::pending`]) is written as the media go up. The pages'
     /// and feeds' bytes are read, and a big one's hashed, while the media go
     /// up (as far as READ_AHEAD allows; the rest when their turn comes).
@@ -672,7 +673,7 @@ impl Sender {
             .collect();
         let mut reading = Some(tokio::task::spawn_blocking(move || {
             let read = ahead.into_iter().map(|(key, path, size, main)| {
-                let mut ready = Ready::read(&path, size).ok()?;
+                let mut ready = Ready::read(&path, size, true).ok()?;
                 ready.md5 = main.then(|| super::copy::md5_hex(&ready.bytes));
                 Some((key, ready))
             });
@@ -688,7 +689,7 @@ impl Sender {
             {
                 read_ahead = reading.await.unwrap_or_default();
             }
-            let these: Vec<&Put> = puts.iter().filter(|p| p.file.phase == phase).collect();
+            let these: Vec<&Put> = puts.iter().filter(|p| p.file.wave() == phase).collect();
             let beside = match phase {
                 Phase::MainFeed => self.beside_the_last(&these, &sent, &read_ahead, closing.take()),
                 _ => None,
@@ -845,15 +846,23 @@ impl Sender {
             )
         };
         if entry.size <= WHOLE {
+            // (Read and hashed off the threads that send: a media file is
+            // hashed while it goes up.)
+            let (size, hashed) = (entry.size, read.is_some());
             let Ready { bytes, sha256, .. } = match read {
                 Some(ready) => ready,
-                None => Ready::read(&path, entry.size).map_err(read_failed)?,
+                None => Ready::read_off(path.clone(), size).await.map_err(read_failed)?,
             };
-            let n = bytes.len() as u64;
+            let payload = PutPayload::from(bytes);
+            let hashing = (!hashed && crate::fsutil::Fingerprint::samples(size)).then(|| sha256_off(payload.clone()));
             let opts = PutOptions { attributes, ..Default::default() };
-            let put = self.opened.store.put_opts(&target, PutPayload::from(bytes), opts).await;
+            let put = self.opened.store.put_opts(&target, payload, opts).await;
             let done = put.map_err(|e| self.failed(&format!("uploading {key}"), &e))?;
-            self.progress.advance(n);
+            let sha256 = match hashing {
+                Some(hashing) => Some(hashing.await.map_err(|e| read_failed(std::io::Error::other(e)))?),
+                None => sha256,
+            };
+            self.progress.advance(size);
             return Ok(Sent { key: key.clone(), etag: done.e_tag, sha256 });
         }
         // A big file's every byte is hashed as it goes up (its fingerprint
@@ -1019,9 +1028,7 @@ fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishEr
     PublishError::store(Diagnostic::error("PUBLISH", message).help(help))
 }
 
-/// A file of `size` bytes (at most [`WHOLE`]), whole; an error if it is
-/// not that size any more.
-/// A file of at most WHOLE bytes, read to go up in one request, with the
+/// A file of at most [`WHOLE`] bytes, read to go up in one request, with the
 /// SHA-256 of all its bytes if its fingerprint only samples them.
 struct Ready {
     bytes: Vec<u8>,
@@ -1032,17 +1039,33 @@ struct Ready {
 }
 
 impl Ready {
-    /// Reads (and hashes) the file at `path`, which the build made `size` bytes.
-    fn read(path: &Path, size: u64) -> std::io::Result<Ready> {
+    /// Reads the file at `path`, which the build made `size` bytes (and,
+    /// if `hash`, hashes it).
+    fn read(path: &Path, size: u64, hash: bool) -> std::io::Result<Ready> {
         let mut bytes = Vec::with_capacity(size as usize);
         crate::fsutil::open(path)?.take(WHOLE + 1).read_to_end(&mut bytes)?;
         if bytes.len() as u64 != size {
             return Err(std::io::Error::other("its size changed after the build"));
         }
-        let sha256 = crate::fsutil::Fingerprint::samples(size)
+        let sha256 = (hash && crate::fsutil::Fingerprint::samples(size))
             .then(|| super::digests::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)));
         Ok(Ready { bytes, sha256, md5: None })
     }
+
+    /// [`Ready::read`] (not hashed) on a blocking thread: not on those that send.
+    async fn read_off(path: std::path::PathBuf, size: u64) -> std::io::Result<Ready> {
+        let reading = tokio::task::spawn_blocking(move || Ready::read(&path, size, false));
+        reading.await.map_err(std::io::Error::other).and_then(|read| read)
+    }
+}
+
+/// The SHA-256 of `payload`, hashed on a blocking thread (see [`record::Entry::sha256`]).
+fn sha256_off(payload: PutPayload) -> tokio::task::JoinHandle<String> {
+    tokio::task::spawn_blocking(move || {
+        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+        payload.iter().for_each(|part| sha2::Digest::update(&mut hasher, part));
+        super::digests::hex(&sha2::Digest::finalize(hasher))
+    })
 }
 
 /// Whether two records name the same objects, with the same entries but
