@@ -202,6 +202,29 @@ fn drift_is_mended_and_said() {
     assert_eq!(published(&s3), show.public_files());
 }
 
+/// The record names the SHA-256 of every big file (whose fingerprint only
+/// samples it: the media), of the very bytes that went up (hashed while
+/// they went): a file changed in its unsampled middle is told by it.
+#[test]
+fn the_record_names_the_sha256_of_each_big_file_as_it_went_up() {
+    use sha2::Digest;
+    let Some(s3) = S3::start() else { return };
+    let show = Show::sample();
+    publish(&show, &s3, &[]).ok();
+    let record = std::fs::read(s3.object("podcast/.podsmith/published.json")).unwrap();
+    let record = podsmith::publish::record::Published::parse(&record).unwrap();
+    let hashed: Vec<(&String, &String)> =
+        record.objects.iter().filter_map(|(k, e)| Some((k, e.sha256.as_ref()?))).collect();
+    // (The sample's MP3s are over 256 KB; its OGGs and pages, fingerprinted whole, are not.)
+    assert_eq!(hashed.iter().filter(|(k, _)| k.ends_with(".mp3")).count(), 4, "{hashed:?}");
+    for (key, sha) in hashed {
+        let bytes = std::fs::read(s3.object(&format!("podcast/{key}"))).unwrap();
+        assert_eq!(bytes, std::fs::read(show.path(&format!("public/{key}"))).unwrap(), "{key}");
+        let want: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(sha, &want, "{key}");
+    }
+}
+
 /// Drift mended with the very bytes podsmith had put there leaves the
 /// record as it was, to its ETag: the note of the uploads under way,
 /// written over that record, must not hold over it after (every later
