@@ -24,6 +24,7 @@ pub mod record;
 #[cfg(feature = "publish")]
 mod store;
 
+#[cfg(feature = "publish")]
 use std::collections::HashMap;
 #[cfg(feature = "publish")]
 use std::path::{Path, PathBuf};
