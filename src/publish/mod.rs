@@ -7,15 +7,23 @@
 //! The stages: the site is built ([`crate::site::build`]: a publish never
 //! sends a site older than its manifest and media, or one whose feeds do
 //! not validate); its files are listed from the build record with their
-//! fingerprints; the destination's record of what podsmith published there
-//! ([`record`]) and one listing of the destination are read; [`plan`]
-//! decides; `store` sends.
+//! fingerprints (`local`); the destination's record of what podsmith
+//! published there ([`record`]) and one listing of the destination are
+//! read, started while the build runs (`early`); what the record does not
+//! know goes up while the listing comes (`ahead`); [`plan`] decides;
+//! `store` sends.
 
+#[cfg(feature = "publish")]
+mod ahead;
 #[cfg(feature = "publish")]
 mod copy;
 pub mod destination;
 #[cfg(feature = "publish")]
 mod digests;
+#[cfg(feature = "publish")]
+mod early;
+#[cfg(feature = "publish")]
+mod local;
 pub mod notify;
 #[cfg(feature = "publish")]
 mod paging;
@@ -25,9 +33,15 @@ pub mod record;
 mod store;
 
 #[cfg(feature = "publish")]
+use ahead::{Ahead, check_listing, remember_digests, upload_ahead};
+#[cfg(feature = "publish")]
+use early::{Early, Reading};
+#[cfg(feature = "publish")]
+use local::{LocalSite, local_site};
+#[cfg(feature = "publish")]
 use std::collections::HashMap;
 #[cfg(feature = "publish")]
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 pub use destination::{Destination, check_endpoint};
@@ -537,187 +551,11 @@ impl Publishing<'_> {
     }
 }
 
-/// What a publish sent while the destination was still being listed (see
-/// [`upload_ahead`]).
-#[cfg(feature = "publish")]
-#[derive(Default)]
-struct Ahead {
-    /// The record as written before: as read, every upload the publish is
-    /// about to make pending.
-    pending: Option<Arc<record::Published>>,
-    /// Each file sent, with its ETag and (a big file's) SHA-256.
-    sent: HashMap<String, (Option<String>, Option<String>)>,
-    /// The record written after them, while the listing came (see
-    /// [`Publishing::record_ahead`]).
-    recorded: Option<record::Published>,
-    /// The plan as the record alone makes it (see [`plan::agrees`]): the
-    /// plan, if the listing finds the destination as the record says.
-    plan: Option<Plan>,
-    /// Whether the listing was found to agree with the record while the
-    /// files went up, and `plan` given its ETags (see [`check_listing`]).
-    agreed: bool,
-}
-
 /// Reading the destination stopped (`e`: the task that read it failed).
 #[cfg(feature = "publish")]
 fn reading_failed(e: tokio::task::JoinError) -> PublishError {
     PublishError::store(Diagnostic::error("PUBLISH", format!("reading the destination failed: {e}")))
 }
-
-/// What [`check_listing`] is given once the files to send ahead are known:
-/// the site's keys, and those of the files that go up.
-#[cfg(feature = "publish")]
-struct ToCheck {
-    keys: Vec<String>,
-    putting: Vec<String>,
-}
-
-/// The destination's listing, read by `task`; and once in, if `given` what
-/// goes up ahead (see [`upload_ahead`]): whether it agrees with the record
-/// as the plan made from the record alone needs (see [`plan::agrees`]), on a
-/// blocking thread while the files go up, with the ETags that plan's record
-/// then takes from it (`None`: it does not agree, or was not checked).
-#[cfg(feature = "publish")]
-async fn check_listing(
-    task: tokio::task::JoinHandle<Result<Read, PublishError>>,
-    given: futures::channel::oneshot::Receiver<ToCheck>,
-) -> (Result<Read, PublishError>, Option<Vec<(String, String)>>) {
-    let read = match task.await {
-        Ok(Ok(read)) => read,
-        Ok(Err(e)) => return (Err(e), None),
-        Err(e) => return (Err(reading_failed(e)), None),
-    };
-    let Ok(ToCheck { keys, putting }) = given.await else { return (Ok(read), None) };
-    let checked = tokio::task::spawn_blocking(move || {
-        let mut read = read;
-        let found = &mut read.found;
-        let etags = found.record.0.as_ref().and_then(|record| {
-            // The listing may have been made after a file sent ahead
-            // landed: it is podsmith's (`Publishing::run` takes it so too).
-            let listed = &mut found.listed;
-            for key in &putting {
-                match record.objects.get(key) {
-                    Some(was) => listed.insert(key.clone(), plan::Listed { size: was.size, etag: was.etag.clone() }),
-                    None => listed.remove(key),
-                };
-            }
-            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-            let putting = putting.iter().map(String::as_str).collect();
-            plan::agrees(&keys, record, listed).then(|| plan::listed_etags(&keys, record, &putting, listed))
-        });
-        (read, etags)
-    })
-    .await;
-    match checked {
-        Ok((read, etags)) => (Ok(read), etags),
-        Err(e) => (Err(reading_failed(e)), None),
-    }
-}
-
-/// Caches the SHA-256 of the big files that went up `ahead`.
-#[cfg(feature = "publish")]
-fn remember_digests(digests: &mut digests::Digests, site: &LocalSite, ahead: &Ahead) {
-    for (key, (_, sha)) in &ahead.sent {
-        if let (Some(sha), Some(&stamp)) = (sha, site.stamps.get(key)) {
-            digests.put(key, stamp, sha);
-        }
-    }
-}
-
-/// Uploads, while the destination is still being listed, what the site
-/// has that the destination's `record` does not (so far as the record
-/// tells: as if the destination were as it says), in the order of every
-/// upload (media, pages, the per-format feeds, `feed.xml`), with a note of
-/// every upload about to be made (see [`store::Sender::pending`]) written
-/// first or alongside; only if no object is at any key of the site the
-/// record does not know (a HEAD each: one there may be someone else's,
-/// which the listing and the plan decide on, before anything is sent). The
-/// feeds go too when the record has nothing pending (an unfinished
-/// publish's files wait for the listing: they may be there already, or
-/// not): every file they name is then up, as far as the record tells. What
-/// the listing finds changed by hand goes up after them, and the feeds
-/// again after that (see [`Publishing::send`]): `feed.xml` is always the
-/// last upload.
-#[cfg(feature = "publish")]
-async fn upload_ahead(
-    sender: &Arc<store::Sender>,
-    site: &mut LocalSite,
-    record: &record::Published,
-    hosted: &std::collections::HashSet<String>,
-    digests: &mut digests::Digests,
-    opts: &Options,
-    (asked, check): (Option<Asked>, futures::channel::oneshot::Sender<ToCheck>),
-) -> Result<Ahead, PublishError> {
-    // What the record does not know is asked about at once (while the plan
-    // is made), if it was not as soon as the record was read; an object at
-    // any such key (someone else's?) and nothing goes ahead: the listing and
-    // the plan decide, and a publish they refuse sends nothing.
-    let known = |k: &String| record.objects.contains_key(k) || record.pending.contains_key(k);
-    let new: Vec<String> = site.files.iter().map(|f| &f.key).filter(|k| !known(k)).cloned().collect();
-    if new.len() > AHEAD_NEW {
-        return Ok(Ahead::default());
-    }
-    let asking = match asked {
-        // (Asked of these very keys, or more.)
-        Some(Asked { keys, taken }) if new.iter().all(|k| keys.contains(k)) => {
-            let taken = taken.into_iter().filter(|k| new.contains(k)).collect();
-            (!new.is_empty()).then(|| tokio::spawn(async move { taken }))
-        }
-        _ => (!new.is_empty()).then(|| {
-            let sender = sender.clone();
-            tokio::spawn(async move { sender.taken(new).await })
-        }),
-    };
-    site.digests(Some(record), digests, opts.progress.as_ref())?;
-    let none = std::collections::HashSet::new();
-    let terms = plan::Terms { prune: opts.prune, force: opts.force, identical: &none, hosted };
-    let plan = plan::make_with(&site.files, Some(record), &plan::as_recorded(record), terms);
-    // What an unfinished publish was putting waits for the listing (it may
-    // be there already), and the feeds with it.
-    let early = |p: &&plan::Put| match p.file.phase {
-        plan::Phase::Media | plan::Phase::Page => !record.pending.contains_key(&p.file.key),
-        plan::Phase::Feed | plan::Phase::MainFeed => record.pending.is_empty(),
-    };
-    let puts: Vec<plan::Put> = plan.puts.iter().filter(early).cloned().collect();
-    if puts.is_empty() {
-        return Ok(Ahead { plan: Some(plan), ..Ahead::default() });
-    }
-    // The note of every upload about to be made is encoded while the new
-    // keys are asked about (unused if one is taken).
-    let mut pending = record.clone();
-    pending.pending.extend(plan.puts.iter().map(|p| (p.file.key.clone(), p.file.entry.clone())));
-    let pending = Arc::new(pending);
-    let encoding = sender.pending(pending.clone());
-    let taken = match asking {
-        Some(asking) => {
-            let taken = asking.await.unwrap_or_else(|_| vec![String::new()]);
-            sender.step(Step::Asked);
-            taken
-        }
-        None => Vec::new(),
-    };
-    if !taken.is_empty() {
-        return Ok(Ahead { plan: Some(plan), ..Ahead::default() });
-    }
-    // The listing, once in, is checked against the record while they go
-    // up (only a record with nothing pending can agree with it: every put
-    // of the plan then goes now).
-    if record.pending.is_empty() {
-        let keys = site.files.iter().map(|f| f.key.clone()).collect();
-        let _ = check.send(ToCheck { keys, putting: puts.iter().map(|p| p.file.key.clone()).collect() });
-    }
-    // The record as it will be once these are up, if the listing finds the
-    // destination as the record says (as `Publishing::record_ahead` writes
-    // it): beside `feed.xml` where it can go (see `store::Sender::send_phases`).
-    let closing = (record.pending.is_empty() && plan.deletes.is_empty()).then(|| store::closing(&plan.record));
-    let (sent, recorded) = sender.early(&puts, encoding, &site.root, closing).await?;
-    Ok(Ahead { pending: Some(pending), sent, recorded, plan: Some(plan), agreed: false })
-}
-
-/// The most new files a publish sends ahead of the listing (each is asked
-/// about first): more, and the listing tells them all at once.
-#[cfg(feature = "publish")]
-const AHEAD_NEW: usize = 64;
 
 /// The services to tell of the feeds `plan` uploads (see [`notify`]).
 #[cfg(feature = "publish")]
@@ -764,254 +602,10 @@ struct Read {
     found: store::Found,
 }
 
-/// The keys the site of `show` will have, as far as its manifest tells
-/// (media, images, pages; sorted): where to split the listing.
-#[cfg(feature = "publish")]
-fn site_keys(show: &crate::manifest::Show) -> Vec<String> {
-    use crate::manifest::Asset;
-    let mut keys = Vec::with_capacity(3 * show.episodes.len() + 4);
-    if let Asset::Local(f) = &show.podcast.image {
-        keys.push(f.rel.clone());
-    }
-    for e in &show.episodes {
-        keys.extend(e.media.iter().filter_map(|m| m.local()).map(|f| f.rel.clone()));
-        if let Some(Asset::Local(f)) = &e.image {
-            keys.push(f.rel.clone());
-        }
-        keys.push(format!("episodes/{}/index.html", e.slug));
-    }
-    keys.sort();
-    keys.dedup();
-    keys
-}
-
 /// How the paging cache names destination `dest` (see [`paging::Paging::key`]).
 #[cfg(feature = "publish")]
 fn paging_key(dest: &Destination, opts: &Options, settings: &crate::manifest::PublishSettings) -> String {
     paging::Paging::key(&dest.describe(), opts.endpoint.as_deref().or(settings.endpoint.as_deref()))
-}
-
-/// What a publish does while the build runs: as soon as the manifest's
-/// text is read, a bucket destination is opened (as a glance at its
-/// `[publish]` table and the command line tell), and its record read and
-/// listed; once the manifest is parsed, that is kept if the table is as
-/// glanced, else started again; and what the build recorded of the site.
-#[cfg(feature = "publish")]
-struct Early<'a> {
-    opts: &'a Options,
-    runtime: &'a tokio::runtime::Runtime,
-    /// The destination being read.
-    reading: Option<Reading>,
-    /// The site as the build recorded it.
-    outputs: Option<std::collections::BTreeMap<String, crate::site::record::Written>>,
-    /// The keys of the show's hosted media that are in the site's place.
-    hosted: std::collections::HashSet<String>,
-    /// The keys of the site as the last build left it, once its record is
-    /// read (`None`: there is none), as the build starts.
-    last: Option<LastKeys>,
-}
-
-/// The keys of the site as the last build left it (see [`Early::last`]).
-#[cfg(feature = "publish")]
-type LastKeys = futures::future::Shared<futures::channel::oneshot::Receiver<Option<Arc<Vec<String>>>>>;
-
-/// A destination being read, with the `[publish]` table it was opened by.
-#[cfg(feature = "publish")]
-struct Reading {
-    dest: Destination,
-    settings: crate::manifest::PublishSettings,
-    task: tokio::task::JoinHandle<Result<Read, PublishError>>,
-    /// What sends there (the task's own).
-    sender: Arc<store::Sender>,
-    /// Its record, as soon as it is read (the listing goes on); or, once
-    /// the build has said the site's files, the asking about those the
-    /// record does not know, which takes it (see [`Early::recorded`]).
-    told: Told,
-}
-
-/// The destination's record, as soon as it is read; and, once the build
-/// has said the site's files, what was asked about those it does not know.
-#[cfg(feature = "publish")]
-enum Told {
-    Record(futures::channel::oneshot::Receiver<store::RecordRead>),
-    Asking(tokio::task::JoinHandle<(Option<store::RecordRead>, Option<Asked>)>),
-}
-
-#[cfg(feature = "publish")]
-impl Told {
-    /// The record as read (`None`: it could not be), and what was asked.
-    async fn get(self) -> (Option<store::RecordRead>, Option<Asked>) {
-        match self {
-            Told::Record(told) => (told.await.ok(), None),
-            Told::Asking(asking) => asking.await.unwrap_or((None, None)),
-        }
-    }
-}
-
-/// The keys of the site's files the destination's record did not know,
-/// asked about (a HEAD each) as soon as both were known (see
-/// [`upload_ahead`]): those where an object is (or where it could not be
-/// told).
-#[cfg(feature = "publish")]
-struct Asked {
-    keys: std::collections::HashSet<String>,
-    taken: Vec<String>,
-}
-
-#[cfg(feature = "publish")]
-impl Early<'_> {
-    /// Starts reading the destination `settings` and the command line name
-    /// (a bucket: a folder is read when it is planned), its listing split
-    /// by `hints` and the keys its record names.
-    fn start(&mut self, settings: &crate::manifest::PublishSettings, hints: Vec<String>) {
-        let Some(Ok(dest @ Destination::S3 { .. })) =
-            self.opts.to.as_ref().or(settings.to.as_ref()).map(|to| Destination::parse(to))
-        else {
-            return;
-        };
-        let access = destination::Access { endpoint: self.opts.endpoint.clone(), settings: settings.clone() };
-        // Not opened (the settings are wrong): the publish says why later.
-        let Ok(sender) = open(&dest, access, jobs(self.opts, settings), self.opts).map(Arc::new) else { return };
-        let show_root = crate::manifest::root_of(&self.opts.build.manifest);
-        let cut_at = paging::Paging::load(&show_root).cut_at(&paging_key(&dest, self.opts, settings));
-        let (tell, told) = futures::channel::oneshot::channel();
-        let reading = sender.clone();
-        let last = self.last.clone().map(|last| futures::FutureExt::boxed(async move { last.await.ok().flatten() }));
-        let task = self.runtime.spawn(async move {
-            Ok(Read { found: reading.read(&hints, cut_at, Some(tell), last).await?, sender: reading })
-        });
-        // The site's keys as the last build left them are asked about as
-        // soon as they and the record are in (while the manifest is parsed:
-        // a publish after a build finds them as the build will leave them).
-        let told = match self.last.clone() {
-            Some(last) if !self.opts.dry_run => {
-                let keys = async move { last.await.ok().flatten() };
-                Told::Asking(self.runtime.spawn(ask(sender.clone(), told, keys)))
-            }
-            _ => Told::Record(told),
-        };
-        self.reading = Some(Reading { dest, settings: settings.clone(), task, sender, told });
-    }
-}
-
-/// Asks about the site's `keys` the destination's record (`told`) does not
-/// know, once both are in (a HEAD each: see [`upload_ahead`]); none if
-/// there is no record or no keys, or too many are new. Where this
-/// computer's copy of the record is parsed before the destination answers
-/// whether it still holds it, the keys the copy does not know are asked
-/// about meanwhile: a round trip less before anything goes up. (Only
-/// asked: [`upload_ahead`] goes by the record the destination holds, and
-/// asks again about any key new to it that was not asked about.)
-#[cfg(feature = "publish")]
-async fn ask(
-    sender: Arc<store::Sender>,
-    told: futures::channel::oneshot::Receiver<store::RecordRead>,
-    keys: impl std::future::Future<Output = Option<Arc<Vec<String>>>>,
-) -> (Option<store::RecordRead>, Option<Asked>) {
-    use futures::future::{Either, ready};
-    let copied = Box::pin(sender.copied());
-    let Some(keys) = keys.await else { return (told.await.ok(), None) };
-    // The record to decide by: the copy's if it is parsed first, else the
-    // destination's (then given again at once below).
-    let read = match futures::future::select(told, copied).await {
-        Either::Right((Some(copy), told)) => return ask_new(&sender, &keys, &copy, told).await,
-        Either::Right((None, told)) => told.await,
-        Either::Left((read, _)) => read,
-    };
-    let Ok(read) = read else { return (None, None) };
-    let Some(record) = read.0.clone() else { return (Some(read), None) };
-    ask_new(&sender, &keys, &record, ready(Ok::<_, futures::channel::oneshot::Canceled>(read))).await
-}
-
-/// Asks about the `keys` `record` does not know while the destination's
-/// record comes (`told`); as [`ask`] returns.
-#[cfg(feature = "publish")]
-async fn ask_new(
-    sender: &store::Sender,
-    keys: &[String],
-    record: &record::Published,
-    told: impl std::future::Future<Output = Result<store::RecordRead, futures::channel::oneshot::Canceled>>,
-) -> (Option<store::RecordRead>, Option<Asked>) {
-    let known = |k: &String| record.objects.contains_key(k) || record.pending.contains_key(k);
-    let new: Vec<String> = keys.iter().filter(|k| !known(k)).cloned().collect();
-    let asking = async {
-        match new.is_empty() || new.len() > AHEAD_NEW {
-            true => Vec::new(),
-            false => sender.taken(new.clone()).await,
-        }
-    };
-    let (read, taken) = futures::future::join(told, asking).await;
-    let Ok(read) = read else { return (None, None) };
-    if new.len() > AHEAD_NEW || read.0.is_none() {
-        return (Some(read), None);
-    }
-    (Some(read), Some(Asked { keys: new.into_iter().collect(), taken }))
-}
-
-#[cfg(feature = "publish")]
-impl crate::site::Observer for Early<'_> {
-    /// The destination is read meanwhile: the other core is not idle.
-    fn reads_ahead(&self) -> bool {
-        false
-    }
-
-    fn read(&mut self, text: &str) {
-        if let Some(settings) = crate::manifest::publish_glance(text) {
-            self.start(&settings, Vec::new());
-        }
-    }
-
-    fn parsed(&mut self, show: &crate::manifest::Show) {
-        self.hosted = show.episodes.iter().flat_map(|e| &e.media).filter_map(|m| m.hosted()?.in_site.clone()).collect();
-        match self.reading.take() {
-            Some(r) if r.settings == show.publish => self.reading = Some(r),
-            other => {
-                if let Some(r) = other {
-                    // (And the questions asked there, if already under way.)
-                    r.task.abort();
-                    if let Told::Asking(asking) = &r.told {
-                        asking.abort();
-                    }
-                }
-                self.start(&show.publish, site_keys(show));
-            }
-        }
-    }
-
-    /// The site's files are known: those the destination's record does
-    /// not know are asked about as soon as it is read (see [`upload_ahead`]),
-    /// while the build ends and the site is taken from it.
-    fn recorded(&mut self, site: &crate::site::record::SiteRecord) {
-        self.outputs = Some(site.outputs.clone());
-        let (dest, settings, task, sender, told) = match self.reading.take() {
-            Some(Reading { dest, settings, task, sender, told: Told::Record(told) }) if !self.opts.dry_run => {
-                (dest, settings, task, sender, told)
-            }
-            other => {
-                self.reading = other;
-                return;
-            }
-        };
-        let keys: Vec<String> = site.outputs.keys().filter(|k| record::is_key(k)).cloned().collect();
-        let keys = async move { Some(Arc::new(keys)) };
-        let told = Told::Asking(self.runtime.spawn(ask(sender.clone(), told, keys)));
-        self.reading = Some(Reading { dest, settings, task, sender, told });
-    }
-
-    fn told_records(&mut self) -> Option<crate::site::RecordsTold> {
-        let (tell, last) = futures::channel::oneshot::channel();
-        self.last = Some(futures::FutureExt::shared(last));
-        Some(Box::new(move |site: Option<&crate::site::record::SiteRecord>| {
-            let keys = site.map(|s| Arc::new(s.outputs.keys().filter(|k| record::is_key(k)).cloned().collect()));
-            let _ = tell.send(keys);
-        }))
-    }
-
-    fn step(&mut self, done: crate::site::Step) {
-        if let Some(tell) = &self.opts.timeline {
-            tell(Step::Build(done));
-        }
-    }
 }
 
 /// `--verify`: each feed fetched from its public URL and compared with what
@@ -1093,200 +687,6 @@ fn inside_the_show(folder: &Path, root: &Path) -> Result<(), PublishError> {
         )
         .help(help),
     ))
-}
-
-/// The site as built: its output folder and files.
-#[cfg(feature = "publish")]
-struct LocalSite {
-    /// The output folder.
-    root: PathBuf,
-    /// Its files, with what is to be published of each.
-    files: Vec<plan::LocalFile>,
-    /// The size and time of each big file (see [`record::Entry::sha256`]).
-    stamps: HashMap<String, (u64, u128)>,
-}
-
-#[cfg(feature = "publish")]
-impl LocalSite {
-    /// Gives each big file the SHA-256 of all its bytes where the plan
-    /// needs it: where `record` says podsmith published a file of that
-    /// size and fingerprint (only all of its bytes tell whether it changed).
-    /// Taken from the show's digest cache if the file has not changed on
-    /// disk since, else read (and cached).
-    fn digests(
-        &mut self,
-        record: Option<&record::Published>,
-        cache: &mut digests::Digests,
-        progress: &dyn Progress,
-    ) -> Result<(), PublishError> {
-        use rayon::prelude::*;
-        let mut to_read = Vec::new();
-        for (n, f) in self.files.iter_mut().enumerate() {
-            let Some(&stamp) = self.stamps.get(&f.key) else { continue };
-            if let Some(sha) = cache.get(&f.key, stamp) {
-                f.entry.sha256 = Some(sha.to_string());
-                continue;
-            }
-            let was = record.and_then(|r| r.objects.get(&f.key).or_else(|| r.pending.get(&f.key)));
-            if was.is_some_and(|w| w.size == f.entry.size && w.fingerprint == f.entry.fingerprint) {
-                to_read.push(n);
-            } // else it goes up: hashed as it does
-        }
-        if !to_read.is_empty() {
-            // A clone without the cache reads every big file once: on every core.
-            progress.start("hashing", to_read.iter().map(|&n| self.files[n].entry.size).sum());
-            let read: Vec<Result<String, PublishError>> = to_read
-                .par_iter()
-                .map(|&n| {
-                    let path = self.root.join(&self.files[n].key);
-                    let sha = digests::of_file(&path).map_err(|e| {
-                        PublishError::store(
-                            Diagnostic::error("PUBLISH", format!("cannot read {}: {e}", path.display()))
-                                .help("run podsmith publish again (it builds first)"),
-                        )
-                    });
-                    progress.advance(self.files[n].entry.size);
-                    sha
-                })
-                .collect();
-            progress.finish();
-            for (n, sha) in to_read.into_iter().zip(read) {
-                let f = &mut self.files[n];
-                let sha = sha?;
-                cache.put(&f.key, self.stamps[&f.key], &sha);
-                f.entry.sha256 = Some(sha);
-            }
-        }
-        let stamps = &self.stamps;
-        cache.retain(&|k| stamps.contains_key(k));
-        Ok(())
-    }
-
-    /// The site files whose key holds, at the destination, an object that
-    /// podsmith did not publish (not in its `record`), of the file's size:
-    /// where to ask whether it has the very same bytes.
-    fn in_the_way(&self, record: Option<&record::Published>, listed: &HashMap<String, plan::Listed>) -> Vec<usize> {
-        let known = |k: &str| record.is_some_and(|r| r.objects.contains_key(k) || r.pending.contains_key(k));
-        (0..self.files.len())
-            .filter(|&n| {
-                let f = &self.files[n];
-                !known(&f.key) && listed.get(&f.key).is_some_and(|l| l.size == f.entry.size)
-            })
-            .collect()
-    }
-
-    /// Of the files `in_the_way`, those whose object holds the very same
-    /// bytes: told by its ETag (`etags`: the MD5 S3 gives, whole or of its
-    /// parts), or in a folder destination by reading both files. An earlier
-    /// copy sent by another tool, or by podsmith with a record since lost,
-    /// is so taken as it is.
-    fn identical(
-        &self,
-        in_the_way: &[usize],
-        etags: &HashMap<String, String>,
-        folder: Option<&Path>,
-    ) -> std::collections::HashSet<String> {
-        use rayon::prelude::*;
-        in_the_way
-            .par_iter()
-            .filter_map(|&n| {
-                let f = &self.files[n];
-                let local = self.root.join(&f.key);
-                let same = match folder {
-                    // (A link is never taken for the file: it is someone else's.)
-                    Some(folder) => {
-                        let there = folder.join(&f.key);
-                        !std::fs::symlink_metadata(&there).ok()?.file_type().is_symlink()
-                            && crate::fsutil::same_content(&there, &local).ok()?
-                    }
-                    None => digests::holds_etag(&local, f.entry.size, etags.get(&f.key)?).ok()?,
-                };
-                same.then(|| f.key.clone())
-            })
-            .collect()
-    }
-}
-
-/// The site the build just wrote, as it recorded it (`outputs`: every file
-/// with its fingerprint, as the build found or left it; read from the build
-/// record if not given, and then a file that is not as recorded is refused).
-#[cfg(feature = "publish")]
-fn local_site(
-    manifest: &Path,
-    built: &crate::site::Report,
-    outputs: Option<std::collections::BTreeMap<String, crate::site::record::Written>>,
-) -> Result<LocalSite, PublishError> {
-    let out = built.out.canonicalize().map_err(|e| {
-        PublishError::store(Diagnostic::error("PUBLISH", format!("cannot find the site {}: {e}", built.out.display())))
-    })?;
-    let (outputs, looked) = match outputs {
-        Some(outputs) => (outputs, true),
-        None => {
-            let mut records = crate::site::record::Records::read(&crate::manifest::root_of(manifest));
-            let site = records.take(&out).ok_or_else(|| {
-                PublishError::store(
-                    Diagnostic::error("PUBLISH", format!("the build of {} left no record", out.display()))
-                        .help("run podsmith build, then publish again"),
-                )
-            })?;
-            (site.outputs, false)
-        }
-    };
-    let main_feed = built.feeds.first().map(String::as_str);
-    let mut files = Vec::with_capacity(outputs.len());
-    let mut stamps = HashMap::new();
-    for (key, written) in outputs {
-        if !record::is_key(&key) {
-            continue;
-        }
-        // (Each file is looked at here only if the build did not.)
-        let changed = |path: &Path| {
-            PublishError::store(
-                Diagnostic::error("PUBLISH", format!("{} changed after the build", path.display()))
-                    .help("run podsmith publish again (it builds first)"),
-            )
-        };
-        if !looked {
-            let path = out.join(&key);
-            if crate::site::record::stat(&path) != Some((written.size, written.mtime_ns)) {
-                return Err(changed(&path));
-            }
-        }
-        let fingerprint = match written.fingerprint {
-            Some(fp) => fp,
-            None => {
-                let path = out.join(&key);
-                crate::fsutil::Fingerprint::of_file(&path).map_err(|_| changed(&path))?
-            }
-        };
-        let phase = match key.as_str() {
-            k if Some(k) == main_feed => Phase::MainFeed,
-            k if built.feeds.iter().any(|f| f == k) => Phase::Feed,
-            // Pages, and what they and the feeds link to that is made
-            // from the manifest (chapters, transcripts), and the sitemap:
-            // may change.
-            k if [".html", ".json", ".vtt", ".srt"].iter().any(|x| k.ends_with(x)) => Phase::Page,
-            crate::site::SITEMAP => Phase::Page,
-            _ => Phase::Media,
-        };
-        let (content_type, cache_control) = headers(&key, phase);
-        if crate::fsutil::Fingerprint::samples(written.size) {
-            stamps.insert(key.clone(), (written.size, written.mtime_ns));
-        }
-        files.push(plan::LocalFile {
-            entry: record::Entry {
-                size: written.size,
-                fingerprint: fingerprint.to_string(),
-                content_type: content_type.to_string(),
-                cache_control: cache_control.to_string(),
-                etag: None,
-                sha256: None,
-            },
-            key,
-            phase,
-        });
-    }
-    Ok(LocalSite { root: out, files, stamps })
 }
 
 /// `Content-Type` and `Cache-Control` of a site file. Feeds go as

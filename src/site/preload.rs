@@ -19,7 +19,7 @@
 //!
 //! Nothing is trusted more for being read early: the records are checked
 //! as they are read, the memo is used only once the build record vouches
-//! for it ([`Memo::vouched`]), and the cache checks each entry against the
+//! for it ([`Loaded::vouched`](super::memo::Loaded::vouched)), and the cache checks each entry against the
 //! file when it is asked for it. The files are looked at under the show's
 //! lock, as they would be after the parse.
 

@@ -451,7 +451,7 @@ impl<'f> Builder<'f> {
 
     /// The XML declaration: whether it comes first, and its encoding. Only
     /// the first one is the document's; another one anywhere is an error
-    /// (Apple: "The processing instruction target matching \"[xX][mM][lL]\"
+    /// (Apple: "The processing instruction target matching \"\[xX\]\[mM\]\[lL\]\"
     /// is not allowed").
     fn declaration(&mut self, d: &BytesDecl<'_>, first: bool, at: usize) {
         let line = self.lines.line(at);
