@@ -1,6 +1,7 @@
 use std::fs;
 use std::path::Path;
 
+use super::reading::suggested_guid;
 use super::*;
 
 /// A show folder with a few empty "media" files (the manifest only checks

@@ -1,0 +1,1141 @@
+//! Reading the manifest's tables into the show: [`Reading`] walks the
+//! `[podcast]` table and each `[[episode]]`, field by field, checking each
+//! value where it is (its line and column) and collecting every problem;
+//! the helpers below read the fields that need more than a type.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
+use toml::Spanned;
+use toml::de::DeValue;
+use toml_datetime::{Datetime, Offset};
+
+use super::reader::{self, Context, Fields};
+use super::{
+    Asset, Category, Episode, EpisodeType, FormatPolicy, HostedFile, LocalFile, MediaFile, NotesFrom, Owner, Podcast,
+    PublishSettings, ShowType, categories, hosted_media, namespace, page_words,
+};
+use crate::text::{is_email, is_language_code, is_uuid, two_letter_form};
+use crate::url::HttpUrl;
+
+/// The `[publish]` table, checked as far as it can be without the network.
+pub(super) fn publish_settings(mut t: Fields<'_, '_>, cx: &mut Context<'_>) -> PublishSettings {
+    t.what = "[publish]".into();
+    let to = t.string(cx, "to").and_then(|to| match crate::publish::Destination::parse(to.get_ref()) {
+        Ok(_) => Some(to.into_inner()),
+        Err(why) => {
+            cx.error(&to.span(), format!("`to` in [publish]: {why}"), Some(PUBLISH_TO_EXAMPLE.into()));
+            None
+        }
+    });
+    let endpoint = t.string(cx, "endpoint").and_then(|e| match crate::publish::check_endpoint(e.get_ref()) {
+        Ok(()) => Some(e.into_inner()),
+        Err(why) => {
+            cx.error(&e.span(), why, Some("e.g. endpoint = \"https://ACCOUNT.r2.cloudflarestorage.com\"".into()));
+            None
+        }
+    });
+    let region = t.string(cx, "region").map(Spanned::into_inner);
+    let profile = t.string(cx, "profile").map(Spanned::into_inner);
+    let virtual_hosted = t.boolean(cx, "virtual_hosted").unwrap_or(false);
+    let public_read = t
+        .choice(
+            cx,
+            "acl",
+            &[("private", false), ("public-read", true)],
+            false,
+            Some("\"public-read\" for a service whose bucket is not public by its policy; else leave it out"),
+        )
+        .unwrap_or(false);
+    let jobs = t.positive_int(cx, "jobs").and_then(|j| match *j.get_ref() {
+        1..=64 => Some(j.into_inner()),
+        n => {
+            cx.error(
+                &j.span(),
+                format!("`jobs` in [publish] is {n}; at most 64 uploads run at once"),
+                Some("e.g. jobs = 8".into()),
+            );
+            None
+        }
+    });
+    let notify = notify_services(&mut t, cx);
+    t.finish(cx);
+    PublishSettings { to, endpoint, region, profile, virtual_hosted, public_read, jobs, notify }
+}
+
+/// Podcast Index's endpoint that takes a feed URL to fetch again now (no
+/// API key; it also sends a Podping to the apps that listen for them).
+pub const PODCAST_INDEX_NOTIFY: &str = "https://api.podcastindex.org/api/1.0/hub/pubnotify";
+
+/// `notify = ["podcastindex", "https://…"]` in `[publish]`.
+fn notify_services(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Vec<HttpUrl> {
+    let example = "[\"podcastindex\"]";
+    let mut out = Vec::new();
+    for s in t.string_list(cx, "notify", example).unwrap_or_default() {
+        let given = s.get_ref().trim();
+        let url = match given {
+            "podcastindex" => HttpUrl::parse(PODCAST_INDEX_NOTIFY),
+            _ => HttpUrl::parse(given),
+        };
+        match url {
+            Ok(u) if !out.contains(&u) => out.push(u),
+            Ok(_) => {}
+            Err(problem) => cx.error(
+                &s.span(),
+                format!("`notify` in [publish]: \"{given}\" is neither \"podcastindex\" nor a URL ({problem})"),
+                Some(format!(
+                    "write it like: notify = {example}, or the https:// address of a service that takes ?url=FEED"
+                )),
+            ),
+        }
+    }
+    out
+}
+
+const PUBLISH_TO_EXAMPLE: &str = "write it like: to = \"s3://my-bucket/podcast\" or to = \"file:///srv/www/podcast\"";
+
+/// What earlier episodes had, to tell duplicates.
+#[derive(Default)]
+struct Seen {
+    guids: HashMap<String, usize>,
+    slugs: HashMap<String, usize>,
+    media: HashMap<String, usize>,
+    /// Every published file, by its name in lower case.
+    published: HashMap<String, (String, usize)>,
+}
+
+pub(super) struct Reading<'s> {
+    pub(super) root: &'s Path,
+    pub(super) canonical_root: PathBuf,
+    /// Folders resolved so far (see `real_path`).
+    pub(super) real_dirs: HashMap<PathBuf, PathBuf>,
+    /// `[publish] to`, which `s3://` media must be in.
+    pub(super) publish_to: Option<crate::publish::Destination>,
+    /// The files named, as looked at (see [`super::Show::looked`]).
+    pub(super) looked: HashMap<std::ffi::OsString, crate::fsutil::Status>,
+    pub(super) cx: Context<'s>,
+}
+
+const CATEGORY_EXAMPLE: &str = "[\"Technology\"] or [\"Society & Culture > Documentary\"]";
+
+impl Reading<'_> {
+    pub(super) fn podcast(&mut self, mut t: Fields<'_, '_>) -> Option<Podcast> {
+        t.what = "[podcast]".into();
+        let cx = &mut self.cx;
+        let title = t.required_string(cx, "title", "\"My Show\"").filter(|t| one_line(cx, t, "the show's"));
+        let description = t.required_string(cx, "description", "\"What the show is about.\"");
+        let author = t.required_string(cx, "author", "\"Ann Example\"");
+        let language = language(&mut t, cx);
+        let owner = owner(&mut t, cx);
+        let categories = self.categories(&mut t);
+        let cx = &mut self.cx;
+        let explicit = t.boolean(cx, "explicit").unwrap_or(false);
+        let show_type = t.choice(
+            cx,
+            "type",
+            &[("episodic", ShowType::Episodic), ("serial", ShowType::Serial)],
+            ShowType::Episodic,
+            Some("episodic: newest first (most shows); serial: listen in order, every episode numbered"),
+        );
+        let base_url = base_url(&mut t, cx);
+        let link = self.url(&mut t, "link");
+        let image =
+            self.required_asset(&mut t, "image", "\"media/cover.jpg\" (1400×1400 to 3000×3000 px, JPEG or PNG)");
+        let cx = &mut self.cx;
+        let copyright = t.string(cx, "copyright").map(Spanned::into_inner);
+        let guid = show_guid(&mut t, cx);
+        let feed_guids = feed_guids(&mut t, cx);
+        let locked = t.boolean(cx, "locked").unwrap_or(false);
+        let new_feed_url = self.url(&mut t, "new_feed_url");
+        let cx = &mut self.cx;
+        let block = t.boolean(cx, "block").unwrap_or(false);
+        let complete = t.boolean(cx, "complete").unwrap_or(false);
+        let utc_offset = utc_offset(&mut t, cx);
+        let formats = t.choice(
+            cx,
+            "formats",
+            &[("apple", FormatPolicy::Apple), ("any", FormatPolicy::Any)],
+            FormatPolicy::Apple,
+            Some(
+                "\"apple\" (the default): every episode has an MP3 or M4A; \"any\": a show not meant for Apple \
+                 Podcasts or Spotify",
+            ),
+        );
+        let tags = namespace::show(&mut t, cx);
+        let words = page_words::given(&mut t, cx, language.as_deref());
+        t.finish(cx);
+
+        let (owner_name, owner_email) = owner?;
+        let author = author?.into_inner();
+        let base_url = base_url?;
+        Some(Podcast {
+            title: title?.into_inner(),
+            description: description?.into_inner(),
+            owner: Owner { name: owner_name.unwrap_or_else(|| author.clone()), email: owner_email },
+            author,
+            language: language?,
+            categories: categories?,
+            explicit,
+            show_type: show_type?,
+            link: link.unwrap_or_else(|| base_url.clone()),
+            base_url,
+            image: image?,
+            copyright,
+            guid,
+            feed_guids,
+            locked,
+            new_feed_url,
+            block,
+            complete,
+            utc_offset: utc_offset?,
+            formats: formats?,
+            tags,
+            words,
+        })
+    }
+
+    /// A file or URL that must be there.
+    fn required_asset(&mut self, t: &mut Fields<'_, '_>, key: &'static str, example: &str) -> Option<Asset> {
+        let asset = self.asset(t, key);
+        if asset.is_none() && !t.has(key) {
+            t.missing(&mut self.cx, key, example);
+        }
+        asset
+    }
+
+    fn categories(&mut self, t: &mut Fields<'_, '_>) -> Option<Vec<Category>> {
+        let cx = &mut self.cx;
+        let Some(list) = t.string_list(cx, "categories", CATEGORY_EXAMPLE) else {
+            if !t.has("categories") {
+                t.missing(cx, "categories", CATEGORY_EXAMPLE);
+            }
+            return None;
+        };
+        if list.is_empty() {
+            cx.error(
+                &t.span,
+                "`categories` in [podcast] is empty",
+                Some(format!("Apple needs one: categories = {CATEGORY_EXAMPLE}")),
+            );
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        for item in list {
+            match categories::lookup(item.get_ref()) {
+                Ok((name, sub)) => out.push(Category { name, sub }),
+                Err(suggestion) => {
+                    ok = false;
+                    let help = match suggestion {
+                        Some(s) => format!("did you mean \"{s}\"? (Apple's list since 2019, exact spelling)"),
+                        None => "use a category from Apple's list, e.g. \"Technology\", \"Society & Culture > Documentary\" (see the README)".into(),
+                    };
+                    cx.error(
+                        &item.span(),
+                        format!("\"{}\" is not an Apple Podcasts category", item.get_ref()),
+                        Some(help),
+                    );
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// An optional absolute http(s) URL.
+    fn url(&mut self, t: &mut Fields<'_, '_>, key: &'static str) -> Option<HttpUrl> {
+        let u = t.string(&mut self.cx, key)?;
+        match HttpUrl::parse(u.get_ref()) {
+            Ok(url) => Some(url),
+            Err(problem) => {
+                self.cx.error(
+                    &u.span(),
+                    format!("`{key}` in {} \"{}\" {problem}", t.what, u.get_ref()),
+                    Some("write the full address, starting with https://".into()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A file in the show folder, or an http(s) URL.
+    fn asset(&mut self, t: &mut Fields<'_, '_>, key: &'static str) -> Option<Asset> {
+        let s = t.string(&mut self.cx, key)?;
+        if s.get_ref().contains("://") {
+            match HttpUrl::parse(s.get_ref()) {
+                Ok(url) => return Some(Asset::Remote(url)),
+                Err(problem) => {
+                    self.cx.error(
+                        &s.span(),
+                        format!("`{key}` in {} \"{}\" {problem}", t.what, s.get_ref()),
+                        Some("give a file in the show folder, or the full https:// address of the image".into()),
+                    );
+                    return None;
+                }
+            }
+        }
+        self.local_file(&s, key, &t.what).map(Asset::Local)
+    }
+
+    /// Checks that a path names an existing file inside the show folder.
+    fn local_file(&mut self, s: &Spanned<String>, key: &str, what: &str) -> Option<LocalFile> {
+        let raw = s.get_ref();
+        let (line, _) = self.cx.line_col(s.span().start);
+        let rel = raw.replace('\\', "/");
+        let rel_path = Path::new(&rel);
+        let escapes = rel_path.is_absolute()
+            || rel.starts_with('/')
+            || rel_path.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)));
+        if rel.trim().is_empty() {
+            self.cx.error(
+                &s.span(),
+                format!("`{key}` in {what} is empty"),
+                Some("name a file, e.g. \"media/episode-1.mp3\"".into()),
+            );
+            return None;
+        }
+        if escapes {
+            let example = match key {
+                "media" => "media inside the show folder (e.g. in media/)",
+                "notes_file" => "notes files inside the show folder (e.g. notes/episode-1.md)",
+                _ => "images inside the show folder (e.g. media/cover.jpg)",
+            };
+            self.cx.error(
+                &s.span(),
+                format!("`{key}` \"{raw}\" in {what} points outside the show folder"),
+                Some(format!("keep {example} and give the path relative to episodes.toml")),
+            );
+            return None;
+        }
+        let rel = rel.trim_start_matches("./").to_string();
+        let path = self.root.join(&rel);
+        // One look, unless it is a link (then where it leads, too).
+        let (meta, is_link) = match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => (std::fs::metadata(&path), true),
+            other => (other, false),
+        };
+        match meta {
+            Ok(m) if m.is_file() => {
+                self.looked.insert(path.as_os_str().to_owned(), crate::fsutil::Status::of(&m));
+            }
+            Ok(_) => {
+                self.cx.error(&s.span(), format!("`{key}` \"{raw}\" in {what} is not a file"), None);
+                return None;
+            }
+            Err(_) => {
+                let help = self.similar_file(&rel).map_or_else(
+                    || format!("check the name, or put the file at {rel} in the show folder"),
+                    |f| format!("did you mean \"{f}\"?"),
+                );
+                self.cx.error(&s.span(), format!("`{key}` \"{raw}\" in {what} does not exist"), Some(help));
+                return None;
+            }
+        }
+        // A symlink may still lead out of the show folder.
+        if let Some(real) = self.real_path(&path, is_link)
+            && !real.starts_with(&self.canonical_root)
+        {
+            self.cx.error(
+                &s.span(),
+                format!("`{key}` \"{raw}\" in {what} is a link to {}, outside the show folder", real.display()),
+                Some("copy the file into the show folder".into()),
+            );
+            return None;
+        }
+        Some(LocalFile { rel, path, line })
+    }
+
+    /// Where `path` really is: its folder resolved once for all the files in
+    /// it (a show of thousands of episodes has one or two media folders),
+    /// the file itself only if it is a link.
+    fn real_path(&mut self, path: &Path, is_link: bool) -> Option<PathBuf> {
+        if is_link {
+            return path.canonicalize().ok();
+        }
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let real_dir = match self.real_dirs.get(dir) {
+            Some(real) => real.clone(),
+            None => {
+                let real = dir.canonicalize().ok()?;
+                self.real_dirs.insert(dir.to_path_buf(), real.clone());
+                real
+            }
+        };
+        Some(real_dir.join(path.file_name()?))
+    }
+
+    /// A file in the same folder whose name is close to `rel`'s.
+    fn similar_file(&self, rel: &str) -> Option<String> {
+        let (dir, name) = rel.rsplit_once('/').map_or(("", rel), |(d, n)| (d, n));
+        let entries = std::fs::read_dir(self.root.join(dir)).ok()?;
+        let names: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let found = crate::text::did_you_mean(name, &refs)?;
+        Some(if dir.is_empty() { found.to_string() } else { format!("{dir}/{found}") })
+    }
+
+    pub(super) fn episodes(&mut self, top: &mut Fields<'_, '_>, podcast: Option<&Podcast>) -> Vec<Episode> {
+        let mut episodes = Vec::new();
+        let Some(list) = top_episode_list(top, &mut self.cx) else {
+            return episodes;
+        };
+        let mut seen = Seen::default();
+        if let Some(Asset::Local(cover)) = podcast.map(|p| &p.image) {
+            seen.published.insert(cover.rel.to_lowercase(), (cover.rel.clone(), cover.line));
+        }
+        for (i, item) in list.iter().enumerate() {
+            let n = i + 1;
+            let DeValue::Table(table) = item.get_ref() else {
+                self.cx.error(
+                    &item.span(),
+                    format!("episode {n} is {}, not a table", reader::type_name(item.get_ref())),
+                    Some("write each episode as an [[episode]] table".into()),
+                );
+                continue;
+            };
+            // Duplicate guids are checked on the raw value, so that they are
+            // reported even when something else in the episode is wrong.
+            let raw = |key: &str| {
+                table.iter().find(|(k, _)| k.get_ref() == key).and_then(|(_, v)| match v.get_ref() {
+                    DeValue::String(s) => Some(s.to_string()),
+                    _ => None,
+                })
+            };
+            let (raw_guid, raw_title) = (raw("guid"), raw("title"));
+            let (line, _) = self.cx.line_col(item.span().start);
+            let ep = self.episode(Fields::new(table, item.span(), format!("episode {n}")), n, podcast);
+            let what = match &raw_title {
+                Some(title) => format!("episode {n} (\"{title}\")"),
+                None => format!("episode {n}"),
+            };
+            if let Some(guid) = raw_guid {
+                let slug = ep.as_ref().map_or_else(|| format!("episode-{n}"), |ep| ep.slug.clone());
+                self.same_guid(&mut seen.guids, &guid, line, &what, suggested_guid(podcast, &slug, n));
+            }
+            let Some(ep) = ep else { continue };
+            self.same_files(&mut seen, &ep, &what);
+            episodes.push(ep);
+        }
+        episodes
+    }
+
+    /// Two episodes with one guid (a UUID is the same whatever its case).
+    fn same_guid(
+        &mut self,
+        guids: &mut HashMap<String, usize>,
+        guid: &str,
+        line: usize,
+        what: &str,
+        suggestion: String,
+    ) {
+        let key = if is_uuid(guid) { guid.to_ascii_lowercase() } else { guid.to_string() };
+        if let Some(first) = guids.insert(key, line) {
+            let case = if is_uuid(guid) { " (a UUID is the same whatever its case)" } else { "" };
+            self.cx.error_at_line(
+                line,
+                format!("{what} has the same guid \"{guid}\" as the episode at line {first}{case}"),
+                Some(format!("every episode needs its own guid that never changes: guid = \"{suggestion}\"")),
+            );
+        }
+    }
+
+    /// An episode's slug or media that an earlier one has, or a published
+    /// file whose name differs from an earlier one's only in case.
+    fn same_files(&mut self, seen: &mut Seen, ep: &Episode, what: &str) {
+        if let Some(first) = seen.slugs.insert(ep.slug.clone(), ep.line) {
+            self.cx.error_at_line(
+                ep.line,
+                format!("{what} has the same slug \"{}\" as the episode at line {first}", ep.slug),
+                Some("give one of them its own slug = \"...\"".into()),
+            );
+        }
+        for m in &ep.media {
+            // A hosted file in the site's place is the same file as the
+            // local one published there.
+            let same = m.hosted().and_then(|h| h.in_site.as_deref()).unwrap_or(m.key());
+            if let Some(first) = seen.media.insert(same.to_string(), m.line()) {
+                self.cx.error_at_line(
+                    m.line(),
+                    format!("\"{}\" is already the media of the episode at line {first}", m.key()),
+                    Some("each file belongs to one episode; its URL identifies the episode in apps".into()),
+                );
+            }
+        }
+        let image = ep.image.iter().filter_map(|a| match a {
+            Asset::Local(f) => Some(f),
+            Asset::Remote(_) => None,
+        });
+        for f in ep.media.iter().filter_map(MediaFile::local).chain(image) {
+            self.case_collision(&mut seen.published, f);
+        }
+    }
+
+    /// Two published files whose names differ only in case are one file on
+    /// hosting that ignores case (Windows, macOS, some CDNs and buckets).
+    fn case_collision(&mut self, published: &mut HashMap<String, (String, usize)>, f: &LocalFile) {
+        match published.get(&f.rel.to_lowercase()) {
+            Some((other, line)) if *other != f.rel => self.cx.error_at_line(
+                f.line,
+                format!("\"{}\" and \"{other}\" (line {line}) differ only in case", f.rel),
+                Some(
+                    "where case is not told apart (Windows and macOS disks, some hosting) one would replace the \
+                     other: rename one of them"
+                        .into(),
+                ),
+            ),
+            Some(_) => {}
+            None => {
+                published.insert(f.rel.to_lowercase(), (f.rel.clone(), f.line));
+            }
+        }
+    }
+
+    fn episode(&mut self, mut t: Fields<'_, '_>, n: usize, podcast: Option<&Podcast>) -> Option<Episode> {
+        let cx = &mut self.cx;
+        let (line, _) = cx.line_col(t.span.start);
+        let title = t.required_string(cx, "title", "\"Episode title\"").filter(|t| one_line(cx, t, "an episode's"));
+        if let Some(title) = &title {
+            t.what = format!("episode {n} (\"{}\")", title.get_ref());
+        }
+        let itunes_title = itunes_title(&mut t, cx);
+        let slug = slug(&mut t, cx, title.as_ref().map(|t| t.get_ref().as_str()));
+        let guid = episode_guid(&mut t, cx, podcast, slug.as_deref(), n);
+        let date = date(&mut t, cx, podcast);
+        let media = self.media(&mut t, podcast);
+        let notes = self.notes(&mut t);
+        let cx = &mut self.cx;
+        let guests = t.string_list(cx, "guests", "[\"Ann Example\"]").unwrap_or_default();
+        let guests = guests.into_iter().map(Spanned::into_inner).filter(|g| !g.trim().is_empty()).collect();
+        let season = t.positive_int(cx, "season").map(Spanned::into_inner);
+        let number = t.positive_int(cx, "episode").map(Spanned::into_inner);
+        let types = [("full", EpisodeType::Full), ("trailer", EpisodeType::Trailer), ("bonus", EpisodeType::Bonus)];
+        let episode_type = t.choice(cx, "type", &types, EpisodeType::Full, None);
+        // Trailers and bonus episodes of a serial show go unnumbered.
+        if number.is_none()
+            && !t.has("episode")
+            && episode_type == Some(EpisodeType::Full)
+            && podcast.is_some_and(|p| p.show_type == ShowType::Serial)
+        {
+            cx.error(
+                &t.span,
+                format!("{} has no `episode` number, and the show is serial", t.what),
+                Some(
+                    "Apple needs a number on every full episode of a serial show: episode = 1 (a trailer or bonus \
+                     episode may have none)"
+                        .into(),
+                ),
+            );
+        }
+        let explicit = t.boolean(cx, "explicit");
+        let image = self.asset(&mut t, "image");
+        let image_ok = image.is_some() || !t.has("image");
+        let chapters = self.chapters(&mut t);
+        let chapters_ok = chapters.is_some() || !(t.has("chapters") || t.has("chapters_file"));
+        let transcripts = self.transcripts(&mut t, podcast);
+        let tags = namespace::episode(&mut t, &mut self.cx);
+        t.finish(&mut self.cx);
+        let (title, slug, guid, date, media, (notes, notes_from), episode_type) =
+            (title?, slug?, guid?, date?, media?, notes?, episode_type?);
+        (image_ok && chapters_ok).then_some(())?;
+        let transcripts = transcripts?;
+        Some(Episode {
+            title: title.into_inner(),
+            itunes_title: itunes_title?,
+            slug,
+            guid,
+            date,
+            media,
+            notes,
+            notes_from,
+            guests,
+            season,
+            number,
+            episode_type,
+            explicit,
+            image,
+            chapters: chapters.flatten(),
+            transcripts,
+            tags,
+            line,
+        })
+    }
+
+    /// `transcript`: a file, or a list of files or `{ file, language }`
+    /// tables; each read and checked. `None`: something is wrong (reported).
+    fn transcripts(
+        &mut self,
+        t: &mut Fields<'_, '_>,
+        podcast: Option<&Podcast>,
+    ) -> Option<Vec<crate::transcript::Transcript>> {
+        let what = t.what.clone();
+        let Some(v) = t.value("transcript") else { return Some(Vec::new()) };
+        let example = "\"transcripts/episode.vtt\" or [{ file = \"transcripts/episode.vtt\", language = \"en\" }]";
+        let items: Vec<&Spanned<DeValue<'_>>> = match v.get_ref() {
+            DeValue::String(_) => vec![v],
+            DeValue::Array(items) => items.iter().collect(),
+            other => {
+                self.cx.error(
+                    &v.span(),
+                    format!("`transcript` in {what} must be a file or a list, not {}", reader::type_name(other)),
+                    Some(format!("write transcript = {example}")),
+                );
+                return None;
+            }
+        };
+        let default_language = podcast.map_or_else(|| "en".to_string(), |p| p.language.clone());
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (i, item) in items.into_iter().enumerate() {
+            let (file, language) = match item.get_ref() {
+                DeValue::String(s) => (Some(Spanned::new(item.span(), s.to_string())), None),
+                DeValue::Table(table) => {
+                    let mut f = Fields::new(table, item.span(), format!("transcript {} of {what}", i + 1));
+                    let file = f.required_string(&mut self.cx, "file", "\"transcripts/episode.vtt\"");
+                    let language = f.string(&mut self.cx, "language");
+                    f.finish(&mut self.cx);
+                    if file.is_none() {
+                        ok = false;
+                        continue;
+                    }
+                    (file, language)
+                }
+                other => {
+                    self.cx.error(
+                        &item.span(),
+                        format!(
+                            "transcript {} of {what} is {}, not a file or a table",
+                            i + 1,
+                            reader::type_name(other)
+                        ),
+                        Some(format!("write transcript = {example}")),
+                    );
+                    ok = false;
+                    continue;
+                }
+            };
+            let Some(file) = file else { continue };
+            match self.transcript(&file, language, &default_language, &what) {
+                Some(t)
+                    if out
+                        .iter()
+                        .any(|o: &crate::transcript::Transcript| o.kind == t.kind && o.language == t.language) =>
+                {
+                    self.cx.error(
+                        &file.span(),
+                        format!(
+                            "{what} has two {} transcripts in \"{}\"",
+                            t.kind.extension().to_uppercase(),
+                            t.language
+                        ),
+                        Some("give one transcript per format and language".into()),
+                    );
+                    ok = false;
+                }
+                Some(t) => out.push(t),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// One transcript file, read and parsed.
+    fn transcript(
+        &mut self,
+        file: &Spanned<String>,
+        language: Option<Spanned<String>>,
+        default_language: &str,
+        what: &str,
+    ) -> Option<crate::transcript::Transcript> {
+        use crate::transcript::{Kind, Transcript};
+        let local = self.local_file(file, "transcript", what)?;
+        let Some(kind) = Kind::of(&local.rel) else {
+            self.cx.error(
+                &file.span(),
+                format!("transcript \"{}\" in {what} is not a .vtt, .srt, .json or .html file", file.get_ref()),
+                Some(
+                    "give a WebVTT (.vtt), SubRip (.srt), Podcasting 2.0 JSON (.json) or HTML (.html) transcript"
+                        .into(),
+                ),
+            );
+            return None;
+        };
+        if let Some(l) = &language
+            && !is_language_code(l.get_ref())
+        {
+            self.cx.error(
+                &l.span(),
+                format!("`language` \"{}\" of a transcript in {what} is not an ISO 639 language code", l.get_ref()),
+                Some("use two letters, optionally with a region: \"en\", \"en-us\", \"de\"".into()),
+            );
+            return None;
+        }
+        if let Some((l, two)) = language.as_ref().and_then(|l| Some((l, two_letter_form(l.get_ref())?))) {
+            self.cx.error(
+                &l.span(),
+                format!("`language` \"{}\" of a transcript in {what} has a two-letter code", l.get_ref()),
+                Some(format!("write language = \"{two}\", as the show's own language is written")),
+            );
+            return None;
+        }
+        let read = crate::fsutil::read(&local.path, crate::fsutil::TRANSCRIPT).map_err(|e| e.to_string());
+        let parsed = read.and_then(|bytes| crate::transcript::parse(kind, &bytes).map(|cues| (bytes, cues)));
+        match parsed {
+            Ok((bytes, cues)) => Some(Transcript {
+                rel: local.rel,
+                kind,
+                language: language.map_or_else(|| default_language.to_string(), Spanned::into_inner),
+                bytes,
+                cues,
+            }),
+            Err(e) => {
+                self.cx.error(
+                    &file.span(),
+                    format!("transcript \"{}\" in {what}: {e}", file.get_ref()),
+                    Some("fix the file (podcast apps skip a transcript they cannot read)".into()),
+                );
+                None
+            }
+        }
+    }
+
+    /// `[[episode.chapters]]` tables, or `chapters_file` (a Podcasting 2.0
+    /// chapters JSON file in the show folder), not both. `Some(None)`:
+    /// neither; `None`: something is wrong (reported).
+    fn chapters(&mut self, t: &mut Fields<'_, '_>) -> Option<Option<crate::chapters::Chapters>> {
+        use crate::chapters::{Chapter, Chapters, Origin};
+        let what = t.what.clone();
+        let example = "[[episode.chapters]] tables: start = \"0:00\", title = \"Intro\"";
+        let inline = t.array(&mut self.cx, "chapters", example);
+        let file = t.string(&mut self.cx, "chapters_file");
+        match (inline, file) {
+            (Some(_), Some(f)) => {
+                self.cx.error(
+                    &f.span(),
+                    format!("{what} has both `chapters` and `chapters_file`"),
+                    Some("keep one of them".into()),
+                );
+                None
+            }
+            (None, None) => Some(None),
+            (None, Some(f)) => {
+                let file = self.local_file(&f, "chapters_file", &what)?;
+                let read = crate::fsutil::read(&file.path, crate::fsutil::JSON).map_err(|e| e.to_string());
+                match read.and_then(|bytes| crate::chapters::from_json(&bytes)) {
+                    Ok(list) => Some(Some(Chapters { list, origin: Origin::File(file.rel) })),
+                    Err(e) => {
+                        self.cx.error(
+                            &f.span(),
+                            format!("chapters_file \"{}\" in {what}: {e}", f.get_ref()),
+                            Some("a Podcasting 2.0 chapters file: {\"version\": \"1.2.0\", \"chapters\": [{\"startTime\": 0, \"title\": \"Intro\"}]}".into()),
+                        );
+                        None
+                    }
+                }
+            }
+            (Some(items), None) => {
+                let mut list = Vec::new();
+                let mut ok = true;
+                for (i, item) in items.iter().enumerate() {
+                    let DeValue::Table(table) = item.get_ref() else {
+                        self.cx.error(
+                            &item.span(),
+                            format!("chapter {} of {what} is not a table", i + 1),
+                            Some(example.into()),
+                        );
+                        ok = false;
+                        continue;
+                    };
+                    let mut c = Fields::new(table, item.span(), format!("chapter {} of {what}", i + 1));
+                    let start = c.time(&mut self.cx, "start");
+                    if start.is_none() && !c.has("start") {
+                        c.missing(&mut self.cx, "start", "\"12:30\"");
+                    }
+                    let end = c.time(&mut self.cx, "end").map(Spanned::into_inner);
+                    let title = c.required_string(&mut self.cx, "title", "\"Intro\"").map(Spanned::into_inner);
+                    let url = self.url(&mut c, "url");
+                    let image = self.asset(&mut c, "image");
+                    let image_ok = image.is_some() || !c.has("image");
+                    let toc = c.boolean(&mut self.cx, "toc").unwrap_or(true);
+                    c.finish(&mut self.cx);
+                    match (start, title, image_ok) {
+                        (Some(start), Some(title), true) => {
+                            list.push(Chapter { start: start.into_inner(), end, title, url, image, toc })
+                        }
+                        _ => ok = false,
+                    }
+                }
+                ok.then_some(Some(Chapters { list, origin: Origin::Inline }))
+            }
+        }
+    }
+
+    /// `media`: one file or more, each in the show folder or hosted.
+    fn media(&mut self, t: &mut Fields<'_, '_>, podcast: Option<&Podcast>) -> Option<Vec<MediaFile>> {
+        let example = "[\"media/episode.mp3\", \"media/episode.ogg\"]";
+        let what = t.what.clone();
+        match t.string_list(&mut self.cx, "media", example) {
+            Some(list) if list.is_empty() => {
+                self.cx.error(
+                    &t.span,
+                    format!("`media` in {what} is empty"),
+                    Some("list the episode's audio: media = [\"media/episode.mp3\"]".into()),
+                );
+                None
+            }
+            Some(list) => {
+                let files: Vec<_> = list
+                    .iter()
+                    .map(|s| match s.get_ref().contains("://") {
+                        true => self.hosted_file(s, &what, podcast).map(MediaFile::Hosted),
+                        false => self.local_file(s, "media", &what).map(MediaFile::Local),
+                    })
+                    .collect();
+                files.into_iter().collect::<Option<Vec<_>>>()
+            }
+            None => {
+                if !t.has("media") {
+                    t.missing(&mut self.cx, "media", example);
+                }
+                None
+            }
+        }
+    }
+
+    /// A hosted media file: an `https://` (or `http://`) URL, or
+    /// `s3://BUCKET/KEY`, an object of the publish destination (served under
+    /// `base_url`).
+    fn hosted_file(&mut self, s: &Spanned<String>, what: &str, podcast: Option<&Podcast>) -> Option<HostedFile> {
+        let (line, _) = self.cx.line_col(s.span().start);
+        let base = &podcast?.base_url;
+        match hosted_media(s.get_ref(), base, self.publish_to.as_ref()) {
+            Ok((url, in_site)) => Some(HostedFile { url, in_site, line }),
+            Err((problem, help)) => {
+                self.cx.error(&s.span(), format!("`media` in {what}: {problem}"), Some(help));
+                None
+            }
+        }
+    }
+    /// `notes` (Markdown), or `notes_file` (a file in the show folder), not
+    /// both; and where they are written.
+    fn notes(&mut self, t: &mut Fields<'_, '_>) -> Option<(String, NotesFrom)> {
+        let what = t.what.clone();
+        let notes = t.string(&mut self.cx, "notes").map(|n| {
+            let span = n.span();
+            let from = NotesFrom::manifest(self.cx.text(&span), self.cx.line_col(span.start).0, n.get_ref());
+            (n.into_inner(), from)
+        });
+        let notes_file = t.string(&mut self.cx, "notes_file");
+        match (notes, notes_file) {
+            (Some(_), Some(f)) => {
+                self.cx.error(
+                    &f.span(),
+                    format!("{what} has both `notes` and `notes_file`"),
+                    Some("keep one of them".into()),
+                );
+                None
+            }
+            (Some(n), None) => Some(n),
+            (None, Some(f)) => {
+                let file = self.local_file(&f, "notes_file", &what)?;
+                crate::fsutil::read_string(&file.path, crate::fsutil::NOTES)
+                    // (Named as the manifest is: `notes/a.md`, not `./notes/a.md`.)
+                    .map(|notes| {
+                        let path = file.path.strip_prefix(".").unwrap_or(&file.path).to_path_buf();
+                        (notes, NotesFrom::File(path))
+                    })
+                    .map_err(|e| {
+                        self.cx.error(
+                            &f.span(),
+                            format!("cannot read notes_file \"{}\": {e}", f.get_ref()),
+                            Some("a notes file is Markdown: UTF-8 text of at most 4 MB".into()),
+                        );
+                    })
+                    .ok()
+            }
+            (None, None) => Some((String::new(), NotesFrom::Nowhere)),
+        }
+    }
+}
+
+/// An episode's `itunes_title`: one line, not empty. `None`: wrong (said).
+fn itunes_title(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Option<String>> {
+    let Some(given) = t.string(cx, "itunes_title") else { return Some(None).filter(|_| !t.has("itunes_title")) };
+    let text = given.get_ref().trim();
+    let (why, fix) = match () {
+        _ if text.is_empty() => ("is empty", "leave it out: Apple Podcasts then shows the `title`"),
+        _ if text.contains(['\n', '\r']) => ("has a line break", "write it on one line: apps show a title on one"),
+        _ => return Some(Some(text.to_string())),
+    };
+    cx.error(&given.span(), format!("`itunes_title` of {} {why}", t.what), Some(fix.into()));
+    None
+}
+
+/// Whether a title is on one line, as apps and pages show it (said if not).
+fn one_line(cx: &mut Context<'_>, title: &Spanned<String>, whose: &str) -> bool {
+    if !title.get_ref().contains(['\n', '\r']) {
+        return true;
+    }
+    cx.error(
+        &title.span(),
+        format!("{whose} `title` \"{}\" has a line break", title.get_ref().escape_debug()),
+        Some("write it on one line: apps and pages show a title on one".into()),
+    );
+    false
+}
+
+/// `language`: an ISO 639 code.
+fn language(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
+    let l = t.required_string(cx, "language", "\"en\"")?;
+    if !is_language_code(l.get_ref()) {
+        cx.error(
+            &l.span(),
+            format!("`language` \"{}\" is not an ISO 639 language code", l.get_ref()),
+            Some("use two letters, optionally with a region: \"en\", \"en-us\", \"de\"".into()),
+        );
+        return None;
+    }
+    if let Some(two) = two_letter_form(l.get_ref()) {
+        cx.error(
+            &l.span(),
+            format!("`language` \"{}\" has a two-letter code, which Apple requires", l.get_ref()),
+            Some(format!("write language = \"{two}\"")),
+        );
+        return None;
+    }
+    if let Some((region, fixed)) = crate::text::bad_region(l.get_ref()) {
+        cx.error(
+            &l.span(),
+            format!("`language` \"{}\": \"{region}\" is no country's code (ISO 3166)", l.get_ref()),
+            Some(format!("write language = \"{fixed}\" (a region is a country's two letters: en-gb, en-us, fr-ch)")),
+        );
+        return None;
+    }
+    Some(l.into_inner())
+}
+
+/// `owner = { name, email }`: the name (if given) and a real e-mail.
+fn owner(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<(Option<String>, String)> {
+    let Some(mut o) = t.table(cx, "owner") else {
+        if !t.has("owner") {
+            t.missing(cx, "owner", "{ name = \"Ann Example\", email = \"ann@example.com\" }");
+        }
+        return None;
+    };
+    let name = o.string(cx, "name").map(Spanned::into_inner);
+    let email = o.required_string(cx, "email", "\"you@example.com\"");
+    if let Some(e) = &email
+        && !is_email(e.get_ref())
+    {
+        cx.error(
+            &e.span(),
+            format!("owner `email` \"{}\" is not an e-mail address", e.get_ref()),
+            Some("Spotify and YouTube send the ownership code there: give a real address".into()),
+        );
+    }
+    o.finish(cx);
+    Some((name, email?.into_inner()))
+}
+
+/// `base_url`: the publishable URL of a folder.
+fn base_url(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<HttpUrl> {
+    let u = t.required_string(cx, "base_url", "\"https://example.com/podcast/\"")?;
+    let parsed = HttpUrl::parse(u.get_ref()).and_then(|url| {
+        if u.get_ref().contains(['?', '#']) {
+            return Err("is not the URL of a folder (it has ? or #)".to_string());
+        }
+        Ok(url.as_folder())
+    });
+    parsed
+        .map_err(|problem| {
+            cx.error(
+                &u.span(),
+                format!("`base_url` \"{}\" {problem}", u.get_ref()),
+                Some("give the address where public/ will be served, e.g. \"https://example.com/podcast/\"".into()),
+            );
+        })
+        .ok()
+}
+
+/// `guid` of the show: a UUID, if given.
+fn show_guid(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
+    let g = t.string(cx, "guid")?;
+    if is_uuid(g.get_ref()) {
+        return Some(g.into_inner().to_ascii_lowercase());
+    }
+    cx.error(
+        &g.span(),
+        format!("`guid` in [podcast] \"{}\" is not a UUID", g.get_ref()),
+        Some("remove it to use the UUIDv5 of the feed URL, as Podcasting 2.0 asks".into()),
+    );
+    None
+}
+
+/// `feed_guids` of the show: `{ ogg = "UUID" }`, the `podcast:guid` of
+/// each per-format feed that is to keep one (a show that moved).
+fn feed_guids(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> std::collections::BTreeMap<String, String> {
+    use crate::probe::AudioFormat;
+    let mut out = std::collections::BTreeMap::new();
+    let Some(mut table) = t.table(cx, "feed_guids") else { return out };
+    for format in AudioFormat::ALL {
+        let ext = format.extension();
+        let Some(g) = table.string(cx, ext) else { continue };
+        if is_uuid(g.get_ref()) {
+            out.insert(ext.to_string(), g.into_inner().to_ascii_lowercase());
+        } else {
+            cx.error(
+                &g.span(),
+                format!("`{ext}` in `feed_guids` in [podcast] \"{}\" is not a UUID", g.get_ref()),
+                Some(format!("give the podcast:guid feed.{ext}.xml had, or remove it to use the UUIDv5 of its URL")),
+            );
+        }
+    }
+    table.finish(cx);
+    out
+}
+
+/// `utc_offset`: `+02:00`, `-05:00`; UTC when absent.
+fn utc_offset(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<FixedOffset> {
+    let Some(s) = t.string(cx, "utc_offset") else { return FixedOffset::east_opt(0) };
+    parse_offset(s.get_ref()).or_else(|| {
+        cx.error(
+            &s.span(),
+            format!("`utc_offset` \"{}\" is not an offset", s.get_ref()),
+            Some("write it as \"+02:00\", \"-05:00\" or \"+00:00\"".into()),
+        );
+        None
+    })
+}
+
+/// An episode's `slug`, or one made from its title.
+fn slug(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, title: Option<&str>) -> Option<String> {
+    let Some(s) = t.string(cx, "slug") else {
+        let made = title.map(crate::text::slugify).filter(|s| !s.is_empty());
+        if made.is_none() && title.is_some() && !t.has("slug") {
+            cx.error(
+                &t.span,
+                format!("{} has no letters or digits in its title to make a page name from", t.what),
+                Some("add slug = \"episode-1\"".into()),
+            );
+        }
+        return made;
+    };
+    let given = s.get_ref();
+    let max = crate::text::SLUG_MAX_GIVEN;
+    let plain = crate::text::is_plain_slug(given);
+    if !plain {
+        cx.error(
+            &s.span(),
+            format!("`slug` \"{given}\" in {} may only hold a-z, 0-9, - and _", t.what),
+            Some(format!("try slug = \"{}\"", crate::text::slugify(given))),
+        );
+    } else if given.len() > max {
+        cx.error(
+            &s.span(),
+            format!("`slug` in {} is {} characters long; at most {max} are allowed", t.what, given.len()),
+            Some(format!("it is the page's address, people share it: try slug = \"{}\"", crate::text::slugify(given))),
+        );
+    }
+    (plain && given.len() <= max).then(|| s.into_inner())
+}
+
+/// An episode's `guid`; when missing, the error suggests one.
+fn episode_guid(
+    t: &mut Fields<'_, '_>,
+    cx: &mut Context<'_>,
+    podcast: Option<&Podcast>,
+    slug: Option<&str>,
+    n: usize,
+) -> Option<String> {
+    match t.string(cx, "guid") {
+        Some(g) if g.get_ref().trim().is_empty() || g.get_ref().trim() != g.get_ref() => {
+            cx.error(&g.span(), format!("`guid` in {} is empty or has spaces around it", t.what), None);
+            None
+        }
+        Some(g) => Some(g.into_inner()),
+        None => {
+            if !t.has("guid") {
+                let suggestion = suggested_guid(podcast, slug.unwrap_or(""), n);
+                cx.error(
+                    &t.span,
+                    format!("{} has no `guid`", t.what),
+                    Some(format!("add guid = \"{suggestion}\" (made for you; once published it must never change)")),
+                );
+            }
+            None
+        }
+    }
+}
+
+/// An episode's `date`, with the show's offset where it has none.
+fn date(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, podcast: Option<&Podcast>) -> Option<DateTime<FixedOffset>> {
+    let Some(d) = t.datetime(cx, "date") else {
+        if !t.has("date") {
+            t.missing(cx, "date", "2017-04-12T09:00:00-04:00");
+        }
+        return None;
+    };
+    to_chrono(d.get_ref(), podcast.map(|p| p.utc_offset)).or_else(|| {
+        let (what, help) = match d.get_ref().time {
+            // TOML allows a leap second; a feed's date (RFC 2822) does not.
+            Some(time) if d.get_ref().date.is_some() && time.second == Some(60) => {
+                ("has a 60th second (a leap second)", "write :59 for its seconds")
+            }
+            _ => ("needs a day", "write date = 2017-04-12T09:00:00-04:00"),
+        };
+        cx.error(&d.span(), format!("`date` in {} {what}: {}", t.what, d.get_ref()), Some(help.into()));
+        None
+    })
+}
+
+/// The `[[episode]]` array, if there is one and it is an array.
+fn top_episode_list<'t, 'i>(top: &mut Fields<'t, 'i>, cx: &mut Context<'_>) -> Option<&'t [Spanned<DeValue<'i>>]> {
+    top.array(cx, "episode", "[[episode]] tables")
+}
+
+/// A GUID to suggest for an episode that lacks one: stable for the same
+/// show, slug and position, so the suggestion does not change between runs.
+pub(super) fn suggested_guid(podcast: Option<&Podcast>, slug: &str, n: usize) -> String {
+    let base = podcast.map_or("", |p| p.base_url.as_str());
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("{base}episodes/{slug}#{n}").as_bytes()).to_string()
+}
+
+/// Turns a TOML date-time into a zoned date-time; local values take `default_offset`.
+fn to_chrono(d: &Datetime, default_offset: Option<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+    let date = d.date?;
+    let day = NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))?;
+    let naive = match d.time {
+        Some(t) => day.and_hms_nano_opt(
+            u32::from(t.hour),
+            u32::from(t.minute),
+            u32::from(t.second.unwrap_or(0)),
+            t.nanosecond.unwrap_or(0),
+        )?,
+        None => day.and_hms_opt(0, 0, 0)?,
+    };
+    let offset = match d.offset {
+        Some(Offset::Z) => FixedOffset::east_opt(0)?,
+        Some(Offset::Custom { minutes }) => FixedOffset::east_opt(i32::from(minutes) * 60)?,
+        None => default_offset.unwrap_or(FixedOffset::east_opt(0)?),
+    };
+    offset.from_local_datetime(&naive).single()
+}
+
+fn parse_offset(s: &str) -> Option<FixedOffset> {
+    if s == "Z" || s == "UTC" {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    if h > 23 || m > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
