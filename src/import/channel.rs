@@ -1,0 +1,506 @@
+//! The `[podcast]` table made from the feed's channel: who and what the
+//! show is, where it lives (its old feed URL, the new one), its
+//! categories as Apple lists them now, its type and blocks.
+
+use super::{
+    ImportError, Options, PLACEHOLDER_COVER, comment, email_in, html, is_apples_namespace, is_https, language_of,
+    namespace, non_empty, non_empty_opt, note, one_line, podcast_text,
+};
+use crate::diagnostic::Diagnostic;
+
+/// A show the feed calls serial stays so only if every full episode has a
+/// number (Apple needs one on each, and podsmith's manifest asks for it):
+/// else it is imported as episodic, and said.
+pub(super) fn serial_if_numbered(
+    podcast: &mut toml_edit::Table,
+    list: &toml_edit::ArrayOfTables,
+    notes: &mut Vec<Diagnostic>,
+) {
+    if podcast.get("type").and_then(toml_edit::Item::as_str) != Some("serial") {
+        return;
+    }
+    let unnumbered = list.iter().filter(|t| !t.contains_key("episode") && !t.contains_key("type")).count();
+    if unnumbered > 0 {
+        podcast.remove("type");
+        notes.push(note(format!(
+            "the feed says the show is serial (itunes:type), but {} of its full episodes {} no number \
+             (itunes:episode), which Apple needs on each in a serial show: imported as episodic; number them \
+             (episode = 1, …) and set type = \"serial\" to keep it serial",
+            unnumbered,
+            if unnumbered == 1 { "has" } else { "have" }
+        )));
+    }
+}
+
+/// The manifest's `[podcast]` table, each value that was made up or mapped
+/// with a comment beside it.
+pub(super) fn podcast_table(
+    channel: &rss::Channel,
+    opts: &Options,
+    notes: &mut Vec<Diagnostic>,
+    dropped: &mut namespace::Dropped,
+) -> Result<toml_edit::Table, ImportError> {
+    use toml_edit::value;
+    let mut p = toml_edit::Table::new();
+    // What was made up or mapped, said beside the value.
+    let mut said: Vec<(&str, &str)> = Vec::new();
+    who_and_what(channel, &mut p, notes, &mut said)?;
+    let it = channel.itunes_ext();
+    let before = notes.len();
+    let list = feed_categories(&opts.feed, it);
+    p["categories"] = value(categories(&list, opts.category.as_deref(), notes)?);
+    if notes.len() > before || opts.category.is_some() {
+        said.push(("categories", "mapped to Apple's current list (the import said how)"));
+    }
+    if let Some(explicit) = it.and_then(|i| i.explicit()) {
+        p["explicit"] = value(matches!(explicit.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"));
+    }
+    if channel_type(channel).as_deref() == Some("serial") {
+        p["type"] = value("serial");
+    }
+    where_it_lives(channel, opts, &mut p, notes, &mut said);
+    if let Some(guid) = podcast_text(channel.extensions(), "guid").filter(|g| crate::text::is_uuid(g)) {
+        p["guid"] = value(guid.as_str());
+        comment(&mut p, "guid", "the show's podcast:guid, kept: Podcast Index apps know the show by it");
+    } else if let Some(url) = old_feed_url(channel, opts) {
+        // Without a podcast:guid of its own, Podcast Index knows the show
+        // by the one Podcasting 2.0 makes from the feed's URL: made here
+        // from the old URL and kept, or the new address would make another.
+        p["guid"] = value(crate::xmlns::podcast_guid(&url));
+        comment(
+            &mut p,
+            "guid",
+            "the podcast:guid Podcast Index knows the show by, made from the old feed's URL (it had none): keep it",
+        );
+    } else {
+        // Podcast Index knows such a show by a guid made from its old
+        // address, which neither the file nor the feed tells.
+        notes.push(note(
+            "the feed has no podcast:guid and does not say its own address (no atom:link rel=\"self\"): the \
+             podcast:guid Podcast Index knows the show by cannot be made, and the new one will be taken for another \
+             show; import from the feed's URL instead (podsmith import https://…), or set `guid` in [podcast] to the \
+             one podcastindex.org shows for the show",
+        ));
+    }
+    block_and_complete(channel, &mut p, notes);
+    namespace_tags(channel, &mut p, notes, dropped);
+    namespace::channel(channel.extensions(), &mut p, notes, dropped);
+    // The WebSub hub the apps subscribed to the old feed at: `publish`
+    // tells it when the new feed changes.
+    if let Some(hub) = atom_link(channel, "hub").filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
+        p["websub_hub"] = value(hub);
+    }
+    if let Some(new) = it.and_then(|i| non_empty_opt(i.new_feed_url())) {
+        notes.push(note(format!("the feed says it moved to {new} (itunes:new-feed-url): import that feed instead?")));
+    }
+    comment(&mut p, "base_url", "where public/ will be served: the new home of the feed");
+    for (key, text) in said {
+        comment(&mut p, key, text);
+    }
+    Ok(p)
+}
+
+/// Whether a feed's yes/no tag says yes (Apple takes "Yes" in any case).
+pub(super) fn says_yes(v: Option<&str>) -> bool {
+    v.is_some_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "yes" | "true"))
+}
+
+/// `itunes:block` / `podcast:block` and `itunes:complete` into `p` (`block`,
+/// `complete`), loudly said: a show its owner kept out of the directories
+/// must not become listed by moving.
+fn block_and_complete(channel: &rss::Channel, p: &mut toml_edit::Table, notes: &mut Vec<Diagnostic>) {
+    let it = channel.itunes_ext();
+    let blocks =
+        channel.extensions().get("podcast").and_then(|n| n.get("block")).map(Vec::as_slice).unwrap_or_default();
+    let everywhere = blocks.iter().any(|b| !b.attrs().contains_key("id") && says_yes(b.value()));
+    if says_yes(it.and_then(|i| i.block())) || everywhere {
+        p["block"] = toml_edit::value(true);
+        comment(p, "block", "the old feed blocked the show (itunes:block): it stays out of the directories");
+        notes.push(note(
+            "the feed blocks the show (itunes:block or podcast:block): imported as block = true, so it stays out of \
+             Apple Podcasts and the other directories; remove it only if the show is to be listed",
+        ));
+    }
+    let some: Vec<&str> =
+        blocks.iter().filter(|b| says_yes(b.value())).filter_map(|b| b.attrs().get("id").map(|i| i.trim())).collect();
+    if !some.is_empty() && !p.contains_key("block") {
+        notes.push(note(format!(
+            "the feed blocks the show on {} only (podcast:block with an id), which the manifest cannot say: left \
+             out, so the show WILL be listed there after the move; set block = true to keep it out of every directory",
+            some.join(", ")
+        )));
+    }
+    if says_yes(it.and_then(|i| i.complete())) {
+        p["complete"] = toml_edit::value(true);
+        notes.push(note(
+            "the feed says the show is complete (itunes:complete): imported as complete = true, so apps expect no \
+             new episode; remove it before publishing one",
+        ));
+    }
+}
+
+/// The show's title, description, author, owner and language into `p`
+/// (what is made up said in `notes` and `said`).
+fn who_and_what(
+    channel: &rss::Channel,
+    p: &mut toml_edit::Table,
+    notes: &mut Vec<Diagnostic>,
+    said: &mut Vec<(&str, &str)>,
+) -> Result<(), ImportError> {
+    use toml_edit::value;
+    let it = channel.itunes_ext();
+    let title =
+        non_empty(channel.title()).ok_or_else(|| ImportError::Refused("the feed's channel has no title".into()))?;
+    p["title"] = value(one_line(title).as_ref());
+    let (description, _) = html::to_markdown(channel.description());
+    let description = crate::markdown::excerpt(&description, 4000);
+    p["description"] = value(non_empty(&description).unwrap_or(title));
+    let author = it.and_then(|i| non_empty_opt(i.author())).or_else(|| non_empty_opt(channel.managing_editor()));
+    let author = author.map(str::to_string).unwrap_or_else(|| {
+        notes.push(note("the feed names no author: the show's title is used (set `author`)"));
+        said.push(("author", "the feed names no author: the show's title, to change"));
+        title.to_string()
+    });
+    p["author"] = value(author.as_str());
+    // An address podsmith takes: one the feed wrote otherwise (with a name,
+    // "mailto:", two of them) is read for the first e-mail in it.
+    let given = it.and_then(|i| i.owner()).and_then(|o| non_empty_opt(o.email()));
+    if let Some(given) = given.filter(|g| email_in(Some(g)).is_none()) {
+        notes.push(note(format!(
+            "the feed's owner e-mail (itunes:owner) \"{}\" is not an e-mail address: left out",
+            crate::text::truncate_chars(given, 80)
+        )));
+    }
+    let owner_email = email_in(given)
+        .or_else(|| email_in(channel.managing_editor()))
+        .or_else(|| email_in(channel.webmaster()))
+        .unwrap_or_else(|| {
+            notes.push(note(
+                "the feed gives no owner e-mail (itunes:owner, managingEditor): a placeholder is written; set \
+                 `owner` (directories send ownership codes there)",
+            ));
+            said.push((
+                "owner",
+                "a placeholder: the feed gives no owner e-mail; directories send ownership codes here",
+            ));
+            "you@example.com"
+        });
+    let mut owner = toml_edit::InlineTable::new();
+    if let Some(name) = it.and_then(|i| i.owner()).and_then(|o| non_empty_opt(o.name())) {
+        owner.insert("name", name.into());
+    }
+    owner.insert("email", owner_email.into());
+    p["owner"] = value(owner);
+    let language = channel.language().and_then(language_of);
+    if let Some(given) = channel.language().map(str::trim)
+        && let Some((region, _)) = crate::text::bad_region(&given.to_ascii_lowercase())
+        && let Some(written) = &language
+    {
+        notes.push(note(format!(
+            "the feed's language \"{}\" has \"{region}\", which is no country's code: \"{written}\" is written",
+            crate::text::truncate_chars(given, 40)
+        )));
+    }
+    p["language"] = value(language.clone().unwrap_or_else(|| {
+        notes.push(note(match channel.language().map(str::trim).filter(|l| !l.is_empty()) {
+            Some(l) => {
+                format!("the feed's language \"{}\" is not an ISO 639 code: \"en\" is written", l.escape_debug())
+            }
+            None => "the feed gives no language: \"en\" is written".to_string(),
+        }));
+        said.push(("language", "the feed's language is not an ISO 639 code: \"en\", to check"));
+        "en".into()
+    }));
+    Ok(())
+}
+
+/// The show's addresses into `p`: base_url, link, cover image, copyright
+/// (a placeholder said in `notes` and `said`).
+fn where_it_lives(
+    channel: &rss::Channel,
+    opts: &Options,
+    p: &mut toml_edit::Table,
+    notes: &mut Vec<Diagnostic>,
+    said: &mut Vec<(&str, &str)>,
+) {
+    use toml_edit::value;
+    let base_url = match &opts.base_url {
+        Some(b) => b.trim().to_string(),
+        None => {
+            notes.push(note(
+                "base_url is a placeholder: set it to where the new site will be served (--base-url), then redirect \
+                 the old feed there",
+            ));
+            "https://example.com/podcast/".into()
+        }
+    };
+    p["base_url"] = value(base_url.as_str());
+    if let Some(link) = non_empty_opt(Some(channel.link())).filter(|l| crate::url::HttpUrl::parse(l).is_ok()) {
+        p["link"] = value(link);
+    }
+    let it = channel.itunes_ext();
+    let image = it.and_then(|i| non_empty_opt(i.image())).or_else(|| channel.image().map(|i| i.url()));
+    match image.filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
+        Some(url) => {
+            if let Some(ext) = crate::validate::media::refused_art_type(url) {
+                notes.push(note(format!(
+                    "the cover {url} is a .{ext}: Apple takes JPEG or PNG art only, so the show does not build \
+                     until it is one: save the art as media/cover.jpg (1400-3000 px square) and set image = \
+                     \"media/cover.jpg\""
+                )));
+            }
+            p["image"] = value(url);
+        }
+        None => {
+            notes.push(note(
+                "the feed has no cover image URL (itunes:image): media/cover.jpg is a placeholder; replace it with \
+                 the show's art (1400-3000 px square JPEG or PNG)",
+            ));
+            p["image"] = value(PLACEHOLDER_COVER);
+            said.push(("image", "a placeholder: the feed has no cover image; replace media/cover.jpg"));
+        }
+    }
+    if let Some(c) = non_empty_opt(channel.copyright()) {
+        p["copyright"] = value(c);
+    }
+}
+
+/// The channel's Podcasting 2.0 tags podsmith writes too: locked, medium,
+/// license, funding, persons (each kept only if podsmith would take it).
+fn namespace_tags(
+    channel: &rss::Channel,
+    p: &mut toml_edit::Table,
+    notes: &mut Vec<Diagnostic>,
+    dropped: &mut namespace::Dropped,
+) {
+    use toml_edit::{InlineTable, value};
+    let Some(ns) = channel.extensions().get("podcast") else { return };
+    let text = |name: &str| ns.get(name).and_then(|l| l.first()).and_then(|e| e.value()).map(str::trim);
+    if text("locked").is_some_and(|v| v.eq_ignore_ascii_case("yes")) {
+        p["locked"] = value(true);
+        // podsmith names the show's owner e-mail in podcast:locked: said
+        // where the old feed named another (who may move the show).
+        let named = ns.get("locked").and_then(|l| l.first()).and_then(|l| l.attrs().get("owner")).map(|o| o.trim());
+        let owner = p.get("owner").and_then(|o| o.get("email")).and_then(|e| e.as_str()).unwrap_or_default();
+        if let Some(named) = named.filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(owner)) {
+            notes.push(note(format!(
+                "the feed's podcast:locked names \"{}\" as the owner who may move the show; the new feed names the \
+                 owner e-mail, \"{owner}\": to keep the first, set it as `owner`'s email in [podcast]",
+                crate::text::truncate_chars(named, 80)
+            )));
+        }
+    }
+    let known_medium = |m: &str| crate::validate::p20::MEDIUMS.contains(&m.strip_suffix('L').unwrap_or(m));
+    match text("medium").filter(|m| !m.is_empty()) {
+        Some(m) if known_medium(m) => p["medium"] = value(m),
+        Some(_) => dropped.unusable("podcast:medium", "not one of the namespace's mediums"),
+        None => {}
+    }
+    if let Some(l) = ns.get("license").and_then(|l| l.first()).and_then(|l| namespace::license(l, dropped)) {
+        p["license"] = value(l);
+    }
+    let mut funding = toml_edit::Array::new();
+    for f in ns.get("funding").into_iter().flatten() {
+        let (Some(url), Some(text)) = (f.attrs().get("url"), f.value().map(str::trim).filter(|t| !t.is_empty())) else {
+            dropped.unusable("podcast:funding", "without a URL or a text");
+            continue;
+        };
+        if !is_https(url) {
+            dropped.unusable("podcast:funding url", "not an https URL");
+        } else {
+            let mut t = InlineTable::new();
+            t.insert("url", url.as_str().into());
+            t.insert("text", crate::text::truncate_chars(text, 128).into());
+            funding.push(t);
+        }
+    }
+    if !funding.is_empty() {
+        p["funding"] = value(funding);
+    }
+    let persons = namespace::persons(ns.get("person").map(Vec::as_slice).unwrap_or_default(), "host", notes, dropped);
+    if !persons.is_empty() {
+        p["persons"] = value(persons);
+    }
+}
+
+/// The channel's `itunes:category` elements as the feed nests them: each
+/// top-level one's text, with the text of every subcategory in it (the rss
+/// crate keeps only the first subcategory of each); read from the feed's
+/// bytes, else (a feed only the rss crate reads) from `it`.
+fn feed_categories(
+    bytes: &[u8],
+    it: Option<&rss::extension::itunes::ITunesChannelExtension>,
+) -> Vec<(String, Vec<String>)> {
+    use crate::validate::xml::Ns;
+    let mut findings = Vec::new();
+    let doc = crate::validate::xml::parse(bytes, &mut findings);
+    let apples = |doc: &crate::validate::xml::Doc, ns: &Ns| match ns {
+        Ns::Itunes => true,
+        Ns::Other(i) => doc.names.get(*i as usize).is_some_and(|u| is_apples_namespace(u)),
+        Ns::Undeclared(i) => doc.names.get(*i as usize).is_some_and(|p| &**p == "itunes"),
+        _ => false,
+    };
+    let read = doc.as_ref().and_then(|doc| {
+        let channel = doc.child(doc.nodes.first()?, &Ns::Rss, "channel")?;
+        let is_category = |n: &&crate::validate::xml::Node| &*n.local == "category" && apples(doc, &n.ns);
+        let text = |n: &crate::validate::xml::Node| n.attr("text").map(|t| t.trim().to_string());
+        let list: Vec<(String, Vec<String>)> = doc
+            .all_children(channel)
+            .filter(is_category)
+            .filter_map(|c| Some((text(c)?, doc.all_children(c).filter(is_category).filter_map(text).collect())))
+            .collect();
+        (!list.is_empty()).then_some(list)
+    });
+    read.unwrap_or_else(|| {
+        let list = it.map(|i| i.categories()).unwrap_or_default().iter();
+        list.map(|c| {
+            (c.text().trim().to_string(), c.subcategory().map(|s| s.text().trim().to_string()).into_iter().collect())
+        })
+        .collect()
+    })
+}
+
+/// `name` (`"Parent"` or `"Parent > Sub"`) in Apple's current list: as it
+/// is, with a case slip mended, or where Apple moved it in 2019.
+fn current_category(name: &str) -> Option<String> {
+    let label = |(n, s)| crate::manifest::Category { name: n, sub: s }.label();
+    match crate::manifest::categories::lookup(name) {
+        Ok(found) => Some(label(found)),
+        Err(Some(s)) if s.eq_ignore_ascii_case(name) => Some(s),
+        Err(_) => {
+            let moved = crate::manifest::categories::retired(name)?;
+            crate::manifest::categories::lookup(moved).ok().map(label)
+        }
+    }
+}
+
+/// The channel's Apple categories (`list`, as [`feed_categories`] reads
+/// them), mapped to the current list: every subcategory kept, each
+/// category Apple renamed in 2019 mapped to its new name, and said.
+fn categories(
+    list: &[(String, Vec<String>)],
+    given: Option<&str>,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<toml_edit::Array, ImportError> {
+    let mut out = toml_edit::Array::new();
+    let keep = |label: String, out: &mut toml_edit::Array| {
+        if !out.iter().any(|v| v.as_str() == Some(label.as_str())) {
+            out.push(label);
+        }
+    };
+    for (parent, subs) in list {
+        let names: Vec<String> = match subs.is_empty() {
+            true => vec![parent.clone()],
+            false => subs.iter().map(|s| format!("{parent} > {s}")).collect(),
+        };
+        for name in names {
+            match current_category(&name) {
+                Some(label) if label == name => keep(label, &mut out),
+                Some(label) => {
+                    let why = match crate::manifest::categories::retired(&name) {
+                        Some(_) => "a name Apple retired in 2019",
+                        None => "spelled otherwise",
+                    };
+                    notes.push(note(format!("category \"{name}\" ({why}) is mapped to \"{label}\"")));
+                    keep(label, &mut out);
+                }
+                None => match current_category(parent).filter(|_| name != *parent) {
+                    Some(label) => {
+                        notes.push(note(format!(
+                            "category \"{name}\" is not in Apple's current list: its subcategory is left out, \
+                             \"{label}\" kept"
+                        )));
+                        keep(label, &mut out);
+                    }
+                    None => notes.push(note(format!("category \"{name}\" is not in Apple's current list: left out"))),
+                },
+            }
+        }
+    }
+    if out.is_empty() {
+        let Some(given) = given else {
+            return Err(ImportError::Refused(
+                "the feed has no Apple category podsmith can map (itunes:category): Apple needs one; give it with \
+                 --category \"Technology\" (or \"Society & Culture > Documentary\")"
+                    .into(),
+            ));
+        };
+        let (name, sub) = crate::manifest::categories::lookup(given).map_err(|suggestion| {
+            ImportError::Usage(format!(
+                "--category \"{given}\" is not an Apple Podcasts category{}",
+                suggestion.map_or(String::new(), |s| format!(": did you mean \"{s}\"?"))
+            ))
+        })?;
+        out.push(crate::manifest::Category { name, sub }.label());
+    }
+    Ok(out)
+}
+
+/// The address the old feed is fetched at: the URL it was imported from,
+/// else the one it names as its own (`atom:link rel="self"`).
+fn old_feed_url(channel: &rss::Channel, opts: &Options) -> Option<String> {
+    let given = crate::url::HttpUrl::parse(opts.source.trim()).is_ok().then(|| opts.source.trim().to_string());
+    given.or_else(|| atom_link(channel, "self").filter(|u| crate::url::HttpUrl::parse(u).is_ok()))
+}
+
+/// The feed's own address (`atom:link rel="self"`), else its web page's.
+pub(super) fn self_url(channel: &rss::Channel) -> Option<String> {
+    atom_link(channel, "self")
+        .or_else(|| Some(channel.link().to_string()))
+        .filter(|u| crate::url::HttpUrl::parse(u).is_ok())
+}
+
+/// The `href` of the channel's first `atom:link` with `rel`.
+fn atom_link(channel: &rss::Channel, rel: &str) -> Option<String> {
+    let atom = channel.extensions().get("atom").and_then(|a| a.get("link"));
+    let link = atom.into_iter().flatten().find(|l| l.attrs().get("rel").map(|r| r.trim()) == Some(rel))?;
+    link.attrs().get("href").map(|h| h.trim().to_string())
+}
+
+/// `url`, or read against `base` when it is relative; `None` if it is not
+/// an http(s) URL either way.
+pub(super) fn absolute(url: &str, base: Option<&str>) -> Option<String> {
+    if crate::url::HttpUrl::parse(url).is_ok() {
+        return Some(url.to_string());
+    }
+    let base = base?;
+    if url.contains("://") || url.is_empty() {
+        return None;
+    }
+    let joined = match url.strip_prefix('/') {
+        Some(path) => {
+            let origin_end =
+                base.find("://").map(|i| i + 3).and_then(|i| base[i..].find('/').map(|j| i + j)).unwrap_or(base.len());
+            format!("{}/{path}", &base[..origin_end])
+        }
+        None => format!("{}{url}", &base[..base.rfind('/').map_or(base.len(), |i| i + 1)]),
+    };
+    crate::url::HttpUrl::parse(&without_dot_segments(&joined)).ok().map(|u| u.to_string())
+}
+
+/// A URL with its path's `.` and `..` segments resolved (RFC 3986 5.2.4).
+fn without_dot_segments(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let path_start = url[scheme_end..].find('/').map_or(url.len(), |i| scheme_end + i);
+    let (origin, path) = url.split_at(path_start);
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let mut out: Vec<&str> = Vec::new();
+    for (i, seg) in segments.iter().enumerate() {
+        match *seg {
+            "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+        if i + 1 == segments.len() && matches!(*seg, "." | "..") {
+            out.push("");
+        }
+    }
+    format!("{origin}/{}", out.join("/"))
+}
+
+/// `itunes:type` (serial or episodic), lower-cased.
+fn channel_type(channel: &rss::Channel) -> Option<String> {
+    Some(channel.itunes_ext()?.r#type()?.trim().to_ascii_lowercase())
+}

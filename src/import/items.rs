@@ -1,0 +1,595 @@
+//! An `[[episode]]` table made from each item: its identity exactly as
+//! published (guid, enclosure, page), its numbers, chapters and files;
+//! what cannot be kept said, and written beside the manifest as comments.
+
+use chrono::DateTime;
+
+use super::channel::{absolute, says_yes, self_url};
+use super::{
+    ImportError, MediaFile, Options, OtherFile, ToFetch, comment, dates, html, language_of, multiline, namespace,
+    non_empty_opt, note, one_line, toml_date,
+};
+use crate::diagnostic::Diagnostic;
+
+/// What the items taken so far hold, that a later item may not take again.
+#[derive(Default)]
+struct Taken {
+    guids: std::collections::HashSet<String>,
+    slugs: std::collections::HashSet<String>,
+    media: std::collections::HashSet<String>,
+    /// File names in the media folder (with `--download`).
+    names: std::collections::HashSet<String>,
+}
+
+/// What the items left out, said once for all of them.
+#[derive(Default)]
+struct LeftOut {
+    /// Items not imported, and why.
+    skipped: Vec<String>,
+    /// Kinds of file the items link to at the old host (without `--download`).
+    linked: std::collections::BTreeSet<&'static str>,
+    /// HTML elements dropped from the notes.
+    dropped_tags: Vec<String>,
+    /// Items whose Podlove chapters could not be used, and why.
+    unusable_chapters: Vec<String>,
+    /// Items the old feed blocked (`itunes:block` on the item).
+    blocked: Vec<String>,
+    /// Trailers whose media are served over http, each named and as its table.
+    http_trailers: Vec<(String, toml_edit::Table)>,
+}
+
+/// The media URL of a trailer `t` served over http: podsmith publishes each
+/// trailer as `podcast:trailer` too, whose URL the namespace requires to
+/// be https (every build would fail, P20-HTTPS).
+fn http_trailer(t: &toml_edit::Table) -> Option<String> {
+    let url = t.get("media")?.as_array()?.get(0)?.as_str()?;
+    (t.get("type")?.as_str()? == "trailer" && url.starts_with("http://")).then(|| url.to_string())
+}
+
+/// The trailers left out for their http media, as commented `[[episode]]`
+/// tables to put back once their media are served over https.
+fn commented_trailers(left: &LeftOut) -> String {
+    if left.http_trailers.is_empty() {
+        return String::new();
+    }
+    let mut list = toml_edit::ArrayOfTables::new();
+    for (_, t) in &left.http_trailers {
+        list.push(t.clone());
+    }
+    let mut doc = toml_edit::DocumentMut::new();
+    doc["episode"] = toml_edit::Item::ArrayOfTables(list);
+    let tables: String = doc.to_string().lines().map(|l| format!("# {l}\n").replace("# \n", "#\n")).collect();
+    format!(
+        "\n# Left out by the import: trailers whose media are served over http, which podcast:trailer may not \
+         name.\n# Serve each over https (or import with --download), write its https:// URL, then uncomment it.\n\
+         {tables}"
+    )
+}
+
+/// The manifest's `[[episode]]` tables, one per item podsmith can import
+/// (what it left out said in `notes`; an error if that is every item;
+/// with `--download`, the files to fetch added to `to_fetch`).
+pub(super) fn episode_tables(
+    channel: &rss::Channel,
+    opts: &Options,
+    notes: &mut Vec<Diagnostic>,
+    to_fetch: &mut ToFetch,
+    dropped: &mut namespace::Dropped,
+    trailing: &mut String,
+) -> Result<toml_edit::ArrayOfTables, ImportError> {
+    let feed_url = self_url(channel).or_else(|| opts.source.starts_with("http").then(|| opts.source.clone()));
+    let mut list = toml_edit::ArrayOfTables::new();
+    let mut items = Items { opts, notes, to_fetch, dropped, taken: Taken::default(), left: LeftOut::default() };
+    for (n, item) in channel.items().iter().enumerate() {
+        let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{t}\""));
+        match item_identity(item, feed_url.as_deref(), &mut items.taken) {
+            Ok(id) => {
+                let t = items.episode_table(item, &label, &id);
+                match http_trailer(&t) {
+                    Some(url) => items.left.http_trailers.push((format!("{label} ({url})"), t)),
+                    None => list.push(t),
+                }
+            }
+            Err(why) => items.left.skipped.push(format!("{label} ({why})")),
+        }
+    }
+    let Items { notes, left, .. } = items;
+    say_left_out(&left, notes);
+    *trailing = commented_trailers(&left);
+    if list.is_empty() {
+        let mut why = left.skipped.clone();
+        why.extend(left.http_trailers.iter().map(|(name, _)| {
+            format!("{name}: a trailer served over http, which podcast:trailer may not name: serve it over https")
+        }));
+        return Err(ImportError::Refused(format!(
+            "the feed has no episode podsmith can import{}",
+            if why.is_empty() { String::new() } else { format!(": {}", why.join("; ")) }
+        )));
+    }
+    Ok(list)
+}
+
+/// What makes an item an episode of its own.
+struct Identity {
+    /// Its enclosure's URL, absolute.
+    url: String,
+    guid: String,
+    /// The guid is made up (the item has none): its enclosure's URL, as Apple does.
+    made_up: bool,
+    date: DateTime<chrono::FixedOffset>,
+    /// The date was read leniently (not RFC 2822): what was off.
+    lenient_date: Option<Vec<String>>,
+    /// The enclosure URL as the feed wrote it, where `url` spells it otherwise.
+    respelled: Option<String>,
+}
+
+/// What makes `item` an episode of its own; `Err` with why the item cannot
+/// be imported.
+fn item_identity(item: &rss::Item, feed_url: Option<&str>, taken: &mut Taken) -> Result<Identity, String> {
+    let given = item.enclosure().map(|e| e.url().trim()).ok_or("no enclosure")?;
+    // Spelled as a feed may carry it (the same address, as apps request
+    // it); a relative URL read against the feed's own address, as apps do.
+    let spelled = respelled(given);
+    let url = absolute(&spelled, feed_url).ok_or_else(|| unusable(given))?;
+    if !taken.media.insert(url.clone()) {
+        return Err("its enclosure is an earlier item's: apps keep the first".into());
+    }
+    let (guid, made_up) = match item.guid().map(|g| g.value().trim()).filter(|g| !g.is_empty()) {
+        Some(g) => (g.to_string(), false),
+        // As Apple does for an item without one: the URL as the feed wrote it.
+        None if spelled != given && given.contains("://") => (given.to_string(), true),
+        None => (url.clone(), true),
+    };
+    if !taken.guids.insert(guid.clone()) {
+        return Err(format!("its guid {guid} is an earlier item's: apps show only the first"));
+    }
+    // As apps read it: RFC 2822, its common slips, and what hosts write besides.
+    let read = dates::read(item.pub_date().ok_or("no pubDate")?)?;
+    let respelled = (spelled != given).then(|| given.to_string());
+    Ok(Identity { url, guid, made_up, date: read.at, lenient_date: read.lenient, respelled })
+}
+
+/// `url` as a feed may carry it, where the feed wrote it otherwise but
+/// apps still fetch it: the scheme in lower case (`HTTP://`), tabs and
+/// line breaks left out and the characters a URL may not carry as they
+/// are (a space, `"`, `<`, `>`, `` ` ``, `{`, `}`, `|`, `^`, other
+/// controls and white space) percent-encoded, as apps send them: the same
+/// address, spelled as podsmith publishes it (`\`, which apps read as a
+/// `/`, is left as it is, and refused).
+fn respelled(url: &str) -> std::borrow::Cow<'_, str> {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => (Some(s), r),
+        _ => (None, url),
+    };
+    let odd =
+        |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '`' | '{' | '}' | '|' | '^');
+    if scheme.is_none_or(|s| s == s.to_ascii_lowercase()) && !rest.contains(odd) {
+        return std::borrow::Cow::Borrowed(url);
+    }
+    let mut out = scheme.map(|s| format!("{}://", s.to_ascii_lowercase())).unwrap_or_default();
+    for c in rest.chars() {
+        match c {
+            '\t' | '\n' | '\r' => {}
+            c if odd(c) => {
+                let mut buf = [0; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Why an item's enclosure URL `given` cannot be imported, and what to do.
+fn unusable(given: &str) -> String {
+    if given.is_empty() {
+        return "its enclosure has no URL".into();
+    }
+    let problem = crate::text::url_problem(given).unwrap_or_else(|| "cannot be read against the feed's address".into());
+    format!(
+        "its enclosure URL \"{}\" {problem}; apps cannot fetch it either: host the file at an http(s) address and add \
+         the episode by hand",
+        crate::text::truncate_chars(given, 100)
+    )
+}
+
+/// The items being mapped to episodes, and what their mapping gathers.
+struct Items<'a> {
+    opts: &'a Options,
+    /// What was mapped or made up, to tell the podcaster.
+    notes: &'a mut Vec<Diagnostic>,
+    /// With `--download`: the files to fetch.
+    to_fetch: &'a mut ToFetch,
+    /// The `podcast:` tags left out, by kind.
+    dropped: &'a mut namespace::Dropped,
+    /// What the items before took.
+    taken: Taken,
+    /// What the items left out, said once for all of them.
+    left: LeftOut,
+}
+
+impl Items<'_> {
+    /// An item's `[[episode]]` table; `label` names it in what podsmith
+    /// says, `id` is what makes it an episode of its own.
+    fn episode_table(&mut self, item: &rss::Item, label: &str, id: &Identity) -> toml_edit::Table {
+        use toml_edit::value;
+        let mut t = toml_edit::Table::new();
+        let title = one_line(non_empty_opt(item.title()).unwrap_or("Untitled"));
+        let title = title.as_ref();
+        t["title"] = value(title);
+        if let Some(apples) = itunes_title(item, title) {
+            t["itunes_title"] = value(one_line(apples).as_ref());
+        }
+        let slug = unique_slug(&mut self.taken.slugs, item.link(), title);
+        t["slug"] = value(slug.as_str());
+        t["guid"] = value(id.guid.as_str());
+        if id.made_up {
+            comment(&mut t, "guid", "the item had no guid: its enclosure URL, as Apple uses");
+            self.notes.push(note(format!("{label} had no guid: its enclosure URL is its guid, as in Apple Podcasts")));
+        }
+        t["date"] = value(toml_date(&id.date));
+        if id.date > chrono::Utc::now() {
+            self.notes.push(note(format!(
+                "{label} is dated {}, in the future: it is imported as a scheduled episode, which builds leave out \
+                 of the feed and pages until then (the old feed listed it already)",
+                toml_date(&id.date)
+            )));
+        }
+        if let Some(given) = &id.respelled {
+            self.notes.push(note(format!(
+                "{label}: its enclosure URL \"{given}\" is written \"{}\", the same file as apps request it: a feed's \
+                 URL has its scheme in lower case and may not carry spaces, |, {{ }}, ^, quotes or angle brackets as \
+                 they are; the episode keeps its guid, so apps keep it",
+                id.url
+            )));
+        }
+        if let Some(why) = &id.lenient_date {
+            let given = item.pub_date().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
+            self.notes.push(note(format!(
+                "{label}: its date \"{}\" is not RFC 2822; read leniently, as apps read it, as {}{}: check it",
+                crate::text::truncate_chars(&given, 80),
+                toml_date(&id.date),
+                why.iter().map(|w| format!(" ({w})")).collect::<String>()
+            )));
+        }
+        item_numbers(item, &mut t);
+        namespace::item(item, &mut t, self.notes, self.dropped);
+        let media = self.item_media(item, &id.url);
+        t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
+        let it = item.itunes_ext();
+        if says_yes(it.and_then(|i| i.block())) {
+            self.left.blocked.push(label.to_string());
+        }
+        if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
+            t["image"] = value(img);
+        }
+        self.item_files(item, ItemNames { label, slug: &slug }, &mut t);
+        let html_notes = item.content().or(item.description()).unwrap_or_default();
+        let (markdown, dropped) = html::to_markdown(html_notes);
+        for tag in dropped.tags {
+            if !self.left.dropped_tags.contains(&tag) {
+                self.left.dropped_tags.push(tag);
+            }
+        }
+        if !markdown.is_empty() {
+            t["notes"] = value(multiline(&markdown));
+        }
+        t
+    }
+
+    /// An item's media: its enclosure `url`, then one file per other audio
+    /// type (as the manifest takes them); with `--download`, the names they
+    /// are fetched to (each added to the files to fetch).
+    fn item_media(&mut self, item: &rss::Item, url: &str) -> Vec<String> {
+        let mut media = vec![url.to_string()];
+        let mut types = vec![item.enclosure().map(|e| e.mime_type().trim().to_ascii_lowercase()).unwrap_or_default()];
+        const ALT: &str = "podcast:alternateEnclosure";
+        for (alt, kind) in alternate_sources(item) {
+            let kind = kind.trim().to_ascii_lowercase();
+            // (The enclosure itself, as the default alternate names it: nothing to say.)
+            if media.contains(&alt) {
+            } else if !kind.starts_with("audio/") {
+                self.dropped.unusable(ALT, "not audio (an episode's media are audio)");
+            } else if types.contains(&kind) {
+                self.dropped.unusable(ALT, "of a type the episode has already (one file per format)");
+            } else if crate::url::HttpUrl::parse(&alt).is_err() {
+                self.dropped.unusable(ALT, "without a source whose uri is an http(s) URL");
+            } else if !self.taken.media.insert(alt.clone()) {
+                self.dropped.unusable(ALT, "a file another episode has already");
+            } else {
+                media.push(alt);
+                types.push(kind);
+            }
+        }
+        if self.opts.download {
+            let length = item.enclosure().and_then(|e| e.length().trim().parse::<u64>().ok());
+            for (n, url) in media.iter_mut().enumerate() {
+                let name = unique_name(&mut self.taken.names, url);
+                let length = if n == 0 { length } else { None };
+                self.to_fetch.media.push(MediaFile { url: url.clone(), name: name.clone(), length });
+                *url = format!("{}/{name}", self.opts.media_dir);
+            }
+        }
+        media
+    }
+
+    /// An item's chapters and transcript into `t`: Podlove Simple Chapters
+    /// in the feed itself become the manifest's chapters (unless a chapters
+    /// file comes along); with `--download` the files are fetched with the
+    /// media, else what stays at the old host is noted.
+    fn item_files(&mut self, item: &rss::Item, ItemNames { label, slug }: ItemNames<'_>, t: &mut toml_edit::Table) {
+        let inline = match simple_chapters(item) {
+            Some(Ok(tables)) => Some(tables),
+            Some(Err(why)) => {
+                self.left.unusable_chapters.push(format!("{label} ({why})"));
+                None
+            }
+            None => None,
+        };
+        match self.opts.download {
+            // Fetched with the media: the manifest names them as files of the show.
+            true => episode_files(item, slug, t, &mut self.to_fetch.others),
+            false => {
+                for tag in ["chapters", "transcript"] {
+                    let kept = tag == "chapters" && inline.is_some();
+                    let linked = item.extensions().get("podcast").and_then(|p| p.get(tag));
+                    if !kept && linked.is_some_and(|l| !l.is_empty()) {
+                        self.left.linked.insert(tag);
+                    }
+                }
+            }
+        }
+        if let Some(tables) = inline.filter(|_| !t.contains_key("chapters_file")) {
+            t["chapters"] = toml_edit::Item::ArrayOfTables(tables);
+        }
+    }
+}
+
+/// An item's season, episode number, type and explicit flag into `t`.
+fn item_numbers(item: &rss::Item, t: &mut toml_edit::Table) {
+    use toml_edit::value;
+    let it = item.itunes_ext();
+    if let Some(n) = it.and_then(|i| i.season()).and_then(|s| s.trim().parse::<u32>().ok()).filter(|n| *n > 0) {
+        t["season"] = value(i64::from(n));
+    }
+    if let Some(n) = it.and_then(|i| i.episode()).and_then(|s| s.trim().parse::<u32>().ok()).filter(|n| *n > 0) {
+        t["episode"] = value(i64::from(n));
+    }
+    let kind = it.and_then(|i| i.episode_type()).map(|t| t.trim().to_ascii_lowercase());
+    if let Some(kind @ ("trailer" | "bonus")) = kind.as_deref() {
+        t["type"] = value(kind);
+    }
+    if let Some(e) = it.and_then(|i| i.explicit()) {
+        t["explicit"] = value(matches!(e.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"));
+    }
+}
+
+/// How an item is named: in what podsmith says of it (its quoted title,
+/// or "item N"), and in the show (its episode's slug).
+#[derive(Debug, Clone, Copy)]
+struct ItemNames<'a> {
+    label: &'a str,
+    slug: &'a str,
+}
+
+/// What the items left out, said in `notes`.
+fn say_left_out(left: &LeftOut, notes: &mut Vec<Diagnostic>) {
+    if !left.skipped.is_empty() {
+        notes.push(note(format!(
+            "{} not imported: {}",
+            crate::text::count(left.skipped.len(), "item"),
+            left.skipped.join("; ")
+        )));
+    }
+    if !left.linked.is_empty() {
+        let what: Vec<&str> = left.linked.iter().copied().collect();
+        notes.push(note(format!(
+            "the items' {} files stay at the old host and are not linked from the new feed: import with --download \
+             to bring them, or put them in the show folder (chapters_file, transcript)",
+            what.join(" and ")
+        )));
+    }
+    if !left.unusable_chapters.is_empty() {
+        notes.push(note(format!(
+            "the Podlove chapters (psc:chapters) of {} were left out: {}; add them as [[episode.chapters]] \
+             by hand",
+            crate::text::count(left.unusable_chapters.len(), "item"),
+            left.unusable_chapters.join("; ")
+        )));
+    }
+    if !left.http_trailers.is_empty() {
+        let names: Vec<&str> = left.http_trailers.iter().map(|(n, _)| n.as_str()).collect();
+        notes.push(note(format!(
+            "{} left out: {}: each is published as a podcast:trailer too, whose URL the Podcasting 2.0 namespace \
+             requires to be https, so every build would fail (P20-HTTPS); {} at the end of episodes.toml as a \
+             comment: serve the file over https (or import with --download), write its https:// URL and uncomment it",
+            crate::text::count(names.len(), "trailer served over http was"),
+            names.join("; "),
+            if names.len() == 1 { "it is" } else { "they are" }
+        )));
+    }
+    if !left.blocked.is_empty() {
+        notes.push(note(format!(
+            "the feed blocks {} in Apple Podcasts (itunes:block on the item), which the manifest cannot say: \
+             imported, so {} WILL be listed after the move: {}; remove {} from episodes.toml if {} must stay hidden",
+            crate::text::count(left.blocked.len(), "episode"),
+            if left.blocked.len() == 1 { "it" } else { "they" },
+            left.blocked.join(", "),
+            if left.blocked.len() == 1 { "it" } else { "them" },
+            if left.blocked.len() == 1 { "it" } else { "they" },
+        )));
+    }
+    if !left.dropped_tags.is_empty() {
+        notes.push(note(format!(
+            "the notes' {} elements were left out (a show page does not run them)",
+            left.dropped_tags.join(", ")
+        )));
+    }
+}
+
+/// An item's Podlove Simple Chapters (`psc:chapters`) as the manifest's
+/// `[[episode.chapters]]` tables: `None` if it has none, `Err` with why if
+/// they cannot be taken as they are (the manifest's chapters start at 0,
+/// in order, each with a title).
+fn simple_chapters(item: &rss::Item) -> Option<Result<toml_edit::ArrayOfTables, String>> {
+    let list = item.extensions().get("psc")?.get("chapters")?.first()?;
+    let chapters = list.children().get("chapter").filter(|c| !c.is_empty())?;
+    let mut tables = toml_edit::ArrayOfTables::new();
+    let mut last: Option<f64> = None;
+    for (n, c) in chapters.iter().enumerate() {
+        let attr = |k: &str| c.attrs().get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let Some(start) = attr("start").and_then(crate::chapters::parse_time) else {
+            return Some(Err(format!("chapter {} has no start podsmith can read", n + 1)));
+        };
+        let Some(title) = attr("title") else { return Some(Err(format!("chapter {} has no title", n + 1))) };
+        match last {
+            None if start != 0.0 => return Some(Err("the first chapter does not start at 0".into())),
+            Some(l) if start <= l => {
+                return Some(Err(format!("chapter {} does not start after the one before", n + 1)));
+            }
+            _ => last = Some(start),
+        }
+        let mut t = toml_edit::Table::new();
+        t["start"] = match start.fract() == 0.0 {
+            true => toml_edit::value(crate::text::clock(start as u64)),
+            false => toml_edit::value(start),
+        };
+        t["title"] = toml_edit::value(title);
+        let usable = |u: &&str| crate::url::HttpUrl::parse(u).is_ok();
+        if let Some(href) = attr("href").filter(usable) {
+            t["url"] = toml_edit::value(href);
+        }
+        if let Some(image) = attr("image").filter(usable) {
+            t["image"] = toml_edit::value(image);
+        }
+        tables.push(t);
+    }
+    Some(Ok(tables))
+}
+
+/// An item's chapters (JSON) and transcripts, to fetch into `chapters/`
+/// and `transcripts/`, and the keys that name them.
+fn episode_files(item: &rss::Item, slug: &str, t: &mut toml_edit::Table, others: &mut Vec<OtherFile>) {
+    use crate::transcript::Kind;
+    let Some(ns) = item.extensions().get("podcast") else { return };
+    let usable = |u: &String| crate::url::HttpUrl::parse(u).is_ok();
+    if let Some(c) = ns.get("chapters").and_then(|l| l.first())
+        && let Some(url) = c.attrs().get("url").filter(|u| usable(u))
+        && c.attrs().get("type").is_none_or(|t| t.contains("json"))
+    {
+        let rel = format!("chapters/{slug}.json");
+        others.push(OtherFile { url: url.clone(), rel: rel.clone() });
+        t["chapters_file"] = toml_edit::value(rel);
+    }
+    let mut transcripts = toml_edit::Array::new();
+    let mut taken: Vec<(Kind, String)> = Vec::new();
+    for tr in ns.get("transcript").into_iter().flatten() {
+        let Some(url) = tr.attrs().get("url").filter(|u| usable(u)) else { continue };
+        let kind = match tr.attrs().get("type").map(|t| t.trim().to_ascii_lowercase()).as_deref() {
+            Some("text/vtt") => Kind::Vtt,
+            Some("application/x-subrip" | "application/srt") => Kind::Srt,
+            Some("application/json") => Kind::Json,
+            Some("text/html") => Kind::Html,
+            _ => continue,
+        };
+        let language = tr.attrs().get("language").and_then(|l| language_of(l));
+        let key = (kind, language.clone().unwrap_or_default());
+        if taken.contains(&key) {
+            continue;
+        }
+        taken.push(key);
+        let rel = match &language {
+            Some(l) => format!("transcripts/{slug}.{l}.{}", kind.extension()),
+            None => format!("transcripts/{slug}.{}", kind.extension()),
+        };
+        others.push(OtherFile { url: url.clone(), rel: rel.clone() });
+        let mut entry = toml_edit::InlineTable::new();
+        entry.insert("file", rel.into());
+        if let Some(l) = language {
+            entry.insert("language", l.into());
+        }
+        transcripts.push(entry);
+    }
+    if !transcripts.is_empty() {
+        t["transcript"] = toml_edit::value(transcripts);
+    }
+}
+
+/// A file name for the media at `url` in `media/`: its own, made plain
+/// (ASCII letters, digits, `.`, `-`, `_`), short enough for any file
+/// system (its stem at most [`NAME_STEM`] bytes), unique.
+pub(super) fn unique_name(taken: &mut std::collections::HashSet<String>, url: &str) -> String {
+    let last = url.split(['?', '#']).next().unwrap_or(url).trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    let last = html::decode(&crate::text::decode_path(last).unwrap_or_else(|| last.to_string()));
+    let plain: String =
+        last.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' }).collect();
+    // One `-` for each run of them ("Ep 1 (final)" is "Ep-1-final").
+    let plain = plain.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
+    let plain = plain.trim_matches(['.', '-']).to_string();
+    let (stem, ext) = match plain.rsplit_once('.') {
+        Some((s, e)) if !s.trim_end_matches('-').is_empty() && e.len() <= 5 => {
+            (s.trim_end_matches('-').to_string(), format!(".{}", e.to_ascii_lowercase()))
+        }
+        _ => (if plain.is_empty() { "episode".to_string() } else { plain.clone() }, String::new()),
+    };
+    let stem = match stem.len() > NAME_STEM {
+        true => stem[..NAME_STEM].trim_end_matches(['.', '-']).to_string(),
+        false => stem,
+    };
+    let mut name = format!("{stem}{ext}");
+    let mut n = 2;
+    while !taken.insert(name.to_ascii_lowercase()) {
+        name = format!("{stem}-{n}{ext}");
+        n += 1;
+    }
+    name
+}
+
+/// The longest stem [`unique_name`] gives (ASCII: bytes are characters),
+/// leaving room in a file system's 255 bytes for `-N` and an extension.
+pub(super) const NAME_STEM: usize = 120;
+
+/// The item's `itunes:title` (see [`read_feed`](super::read_feed)), where it says other than
+/// the title `title` (as imported).
+fn itunes_title<'a>(item: &'a rss::Item, title: &str) -> Option<&'a str> {
+    let given = item.extensions().get("itunes")?.get("title")?.first()?.value()?;
+    (one_line(given).as_ref() != title).then_some(given)
+}
+
+/// The `podcast:alternateEnclosure` sources of an item, with their type
+/// (each enclosure's first source).
+fn alternate_sources(item: &rss::Item) -> Vec<(String, String)> {
+    let Some(alts) = item.extensions().get("podcast").and_then(|p| p.get("alternateEnclosure")) else {
+        return Vec::new();
+    };
+    alts.iter()
+        .map(|a| {
+            let kind = a.attrs().get("type").cloned().unwrap_or_default();
+            // No source (or no uri): an empty one, which is said as no URL.
+            let source = a.children().get("source").and_then(|s| s.first());
+            let uri = source.and_then(|s| s.attrs().get("uri")).map(|u| u.trim().to_string());
+            (uri.unwrap_or_default(), kind)
+        })
+        .collect()
+}
+
+/// A slug for the episode: from its web page's last path segment (so its
+/// address reads the same), else from its title; unique.
+fn unique_slug(taken: &mut std::collections::HashSet<String>, link: Option<&str>, title: &str) -> String {
+    let from_link = link
+        .and_then(|l| l.split(['?', '#']).next())
+        .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
+        .map(crate::text::slugify)
+        .filter(|s| !s.is_empty() && s.len() <= 80 && link.is_some_and(|l| l.matches('/').count() > 3));
+    let base = from_link.unwrap_or_else(|| crate::text::slugify(title));
+    let base = if base.is_empty() { "episode".to_string() } else { base };
+    let mut slug = base.clone();
+    let mut n = 2;
+    while !taken.insert(slug.clone()) {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    slug
+}
