@@ -698,6 +698,14 @@ impl Reading<'_> {
         }
     }
 
+    /// `what` gives both `key` and `key_file` (`file`, where it is said):
+    /// an error, and nothing taken of either.
+    fn both<T, S>(&mut self, file: &Spanned<S>, what: &str, key: &str) -> Option<T> {
+        let message = format!("{what} has both `{key}` and `{key}_file`");
+        self.cx.error(&file.span(), message, Some("keep one of them".into()));
+        None
+    }
+
     /// `[[episode.chapters]]` tables, or `chapters_file` (a Podcasting 2.0
     /// chapters JSON file in the show folder), not both. `Some(None)`:
     /// neither; `None`: something is wrong (reported).
@@ -708,14 +716,7 @@ impl Reading<'_> {
         let inline = t.array(&mut self.cx, "chapters", example);
         let file = t.string(&mut self.cx, "chapters_file");
         match (inline, file) {
-            (Some(_), Some(f)) => {
-                self.cx.error(
-                    &f.span(),
-                    format!("{what} has both `chapters` and `chapters_file`"),
-                    Some("keep one of them".into()),
-                );
-                None
-            }
+            (Some(_), Some(f)) => self.both(&f, &what, "chapters"),
             (None, None) => Some(None),
             (None, Some(f)) => {
                 let file = self.local_file(&f, "chapters_file", &what)?;
@@ -826,14 +827,7 @@ impl Reading<'_> {
         });
         let notes_file = t.string(&mut self.cx, "notes_file");
         match (notes, notes_file) {
-            (Some(_), Some(f)) => {
-                self.cx.error(
-                    &f.span(),
-                    format!("{what} has both `notes` and `notes_file`"),
-                    Some("keep one of them".into()),
-                );
-                None
-            }
+            (Some(_), Some(f)) => self.both(&f, &what, "notes"),
             (Some(n), None) => Some(n),
             (None, Some(f)) => {
                 let file = self.local_file(&f, "notes_file", &what)?;

@@ -550,3 +550,19 @@ fn notes_tell_where_their_lines_are() {
     assert_eq!(NotesFrom::File("n.md".into()).at("a\nb\n<x>", 4, (Path::new("m"), 7)), (PathBuf::from("n.md"), 3));
     assert_eq!(NotesFrom::Nowhere.at("", 0, (Path::new("m"), 7)), (PathBuf::from("m"), 7));
 }
+
+/// Notes or chapters given both inline and as a file: an error at the
+/// file's key, naming both, and neither is taken.
+#[test]
+fn notes_or_chapters_inline_and_as_a_file_is_an_error_at_the_file_key() {
+    let both_notes = format!("{PODCAST}{EPISODE}notes_file = \"notes/first.md\"\n");
+    let out = errors(&both_notes);
+    assert!(out.contains("episodes.toml:17:14: episode 1 (\"First\") has both `notes` and `notes_file`"), "{out}");
+    assert!(out.contains("help: keep one of them"), "{out}");
+    let both_chapters = format!(
+        "{PODCAST}{EPISODE}chapters_file = \"chapters.json\"\n[[episode.chapters]]\nstart = \"0:00\"\ntitle = \"Intro\"\n"
+    );
+    let out = errors(&both_chapters);
+    assert!(out.contains("has both `chapters` and `chapters_file`"), "{out}");
+    assert!(out.contains("episodes.toml:17:17:"), "{out}");
+}
