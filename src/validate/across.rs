@@ -61,7 +61,14 @@ pub fn check(cx: &mut Cx<'_>) {
     let facts = std::mem::take(&mut cx.facts);
     let mut guids: HashMap<&str, usize> = HashMap::new();
     let mut urls: HashMap<&str, usize> = HashMap::new();
+    // The items whose guid is a media URL: their number, and the guid's line.
+    let mut media_guids: Vec<(usize, usize)> = Vec::new();
     for (i, f) in facts.iter().enumerate() {
+        if let Some((guid, line)) = &f.guid
+            && is_media_url(guid.trim(), f.enclosure.as_ref().map(|(url, _)| url.trim()))
+        {
+            media_guids.push((i, *line));
+        }
         if let Some((guid, line)) = &f.guid
             && let Some(first) = guids.insert(guid, i + 1)
         {
@@ -91,5 +98,43 @@ pub fn check(cx: &mut Cx<'_>) {
             ));
         }
     }
+    // podsmith's own feeds keep each published guid (podsmith.lock): theirs
+    // never follow the URLs.
+    let by_podsmith = cx.child(cx.channel, &Ns::Rss, "generator").is_some_and(|g| g.text.trim() == "podsmith");
+    if let Some(&(i, line)) = media_guids.first().filter(|_| !by_podsmith) {
+        let guid = facts[i].guid.as_ref().map(|(g, _)| truncate_chars(g.trim(), 80)).unwrap_or_default();
+        let message = match media_guids.len() - 1 {
+            0 => format!("the guid \"{guid}\" is a media URL"),
+            more => format!(
+                "the guid \"{guid}\" is a media URL, and so {} of the feed's {} other items",
+                match more {
+                    1 => "is the guid of one".to_string(),
+                    _ => format!("are the guids of {more}"),
+                },
+                facts.len() - 1
+            ),
+        };
+        cx.push(Finding::new(
+            id::MISTAKE_GUID_UNSTABLE,
+            facts[i].at(i, line),
+            message,
+            "keep the published guids as they are (a new guid is a new episode to every app), and give new episodes \
+             guids that are not URLs; if the media move, the guids must not follow them (podsmith keeps each \
+             published guid in podsmith.lock, and `podsmith import` takes them over unchanged)",
+        ));
+    }
     cx.facts = facts;
+}
+
+/// Whether `guid` is the item's media URL (`enclosure`), or the URL of an
+/// audio or video file (its path ends in one's extension: also the file's
+/// URL behind a tracking prefix).
+fn is_media_url(guid: &str, enclosure: Option<&str>) -> bool {
+    const MEDIA: &[&str] = &["mp3", "m4a", "m4b", "mp4", "m4v", "mov", "aac", "ogg", "oga", "opus", "flac", "wav"];
+    if guid.is_empty() {
+        return false;
+    }
+    enclosure == Some(guid)
+        || (crate::text::is_http_url(guid)
+            && super::items::url_extension(guid).is_some_and(|ext| MEDIA.contains(&ext.as_str())))
 }

@@ -1202,3 +1202,65 @@ fn a_title_or_name_with_spaces_around_it_is_said_and_indentation_is_not() {
     assert_eq!(padded("<title>Pilot</title>", "<title>\n        Pilot\n      </title>"), []);
     assert_eq!(padded("<title>Rule Fixtures</title>", "<title>\r\n  Rule Fixtures\r\n</title>"), []);
 }
+
+/// A guid that is a media URL (the enclosure's, or any audio file's: also
+/// one behind a tracking prefix) is a warning, said once for the feed at
+/// the first such item, with how many others share it; a guid that is
+/// another URL (a page's) is not. podsmith's own feeds (their `generator`)
+/// are not warned: their guids stay as published (podsmith.lock), here
+/// one that a podcaster gave as a media URL.
+#[test]
+fn a_guid_that_is_a_media_url_is_a_warning_except_in_podsmiths_own_feeds() {
+    const PILOT: &str = r#"<guid isPermaLink="false">pilot-guid</guid>"#;
+    const SECOND: &str = r#"<guid isPermaLink="false">second-guid</guid>"#;
+    let report =
+        edited_valid(&|s| s.replacen(SECOND, "<guid>https://rulefixtures.net/podcast/audio/cbr-xing.mp3</guid>", 1));
+    let found = of(&report, "MISTAKE-GUID-UNSTABLE");
+    assert_eq!(found.len(), 1, "{:?}", ids(&report));
+    assert_eq!(found[0].severity, Severity::Warning);
+    assert_eq!(found[0].message, "the guid \"https://rulefixtures.net/podcast/audio/cbr-xing.mp3\" is a media URL");
+    // Both, one behind a tracking prefix: said once, at the first.
+    let both = |s: String| {
+        s.replacen(
+            PILOT,
+            "<guid>https://dts.podtrac.com/redirect.mp3/rulefixtures.net/podcast/audio/pair-5s.mp3</guid>",
+            1,
+        )
+        .replacen(SECOND, "<guid>https://rulefixtures.net/podcast/audio/cbr-xing.mp3</guid>", 1)
+    };
+    let report = edited_valid(&both);
+    let found = of(&report, "MISTAKE-GUID-UNSTABLE");
+    assert_eq!(found.len(), 1, "{:?}", ids(&report));
+    assert!(
+        found[0].message.ends_with("is a media URL, and so is the guid of one of the feed's 1 other items"),
+        "{}",
+        found[0].message
+    );
+    // The enclosure's very URL, even without a media extension.
+    let report = edited_valid(&|s| {
+        s.replacen(
+            r#"<enclosure url="https://rulefixtures.net/podcast/audio/cbr-xing.mp3""#,
+            r#"<enclosure url="https://rulefixtures.net/podcast/audio/2""#,
+            1,
+        )
+        .replacen(SECOND, "<guid>https://rulefixtures.net/podcast/audio/2</guid>", 1)
+    });
+    assert_eq!(of(&report, "MISTAKE-GUID-UNSTABLE").len(), 1, "{:?}", ids(&report));
+    // A page's URL, the RSS default of a permalink guid, is not a media URL.
+    let report =
+        edited_valid(&|s| s.replacen(SECOND, "<guid>https://rulefixtures.net/podcast/episodes/second/</guid>", 1));
+    assert!(of(&report, "MISTAKE-GUID-UNSTABLE").is_empty(), "{:?}", ids(&report));
+    // podsmith's own feed.
+    let report =
+        edited_valid(&|s| both(s).replacen("<language>", "<generator>podsmith</generator>\n    <language>", 1));
+    assert!(of(&report, "MISTAKE-GUID-UNSTABLE").is_empty(), "{:?}", ids(&report));
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let guid = "c709453a-f377-4b70-b132-fea0cf9a9ee4";
+    assert!(manifest.contains(guid));
+    show.write("episodes.toml", &manifest.replacen(guid, "https://media.example.net/episode.mp3", 1));
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("MISTAKE-GUID-UNSTABLE"), "{}", run.stderr);
+    let run = show.run(&["validate", "public/feed.xml"]);
+    assert!(!run.stdout.contains("MISTAKE-GUID-UNSTABLE"), "{}", run.stdout);
+}
