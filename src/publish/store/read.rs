@@ -33,6 +33,50 @@ impl Sender {
     /// publish under way noted beside it (see [`record::Publishing`]), if
     /// that holds over it (read side by side).
     pub async fn read_record(&self) -> Result<RecordRead, PublishError> {
+        let (read, note) = self.record_or_copy().await?;
+        self.keep_copy(&read).await;
+        // (A note that cannot be read is as good as none: the listing tells
+        // what is there, and bytes tell whose.)
+        let note = |over: Option<&str>| {
+            let Own::Found(_, Ok(bytes)) = note.ok()? else { return None };
+            let noted = Noted { over: over.map(String::from), big: bytes.len() > NOTE_KEPT };
+            Some((record::Publishing::parse(&bytes).ok().filter(|n| n.is_over(over))?, noted))
+        };
+        let mut at = self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut noted = self.noted.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (etag, parsed) = match read {
+            Own::Found(etag, bytes) => (etag, bytes.and_then(|b| Published::parse(&b)).map(Arc::new)),
+            Own::Parsed(etag, parsed) => (Some(etag), parsed),
+            Own::None | Own::NotModified => {
+                *at = At::Known { etag: None, record: Arc::default() };
+                let (taken, note) =
+                    note(None).map(|(n, noted)| (Arc::new(Published::default().with(n)), noted)).unzip();
+                *noted = note;
+                return Ok((taken, None));
+            }
+        };
+        let record = match parsed {
+            Ok(r) => r,
+            Err(why) => {
+                *at = At::Unknown;
+                return Ok((None, Some(why)));
+            }
+        };
+        let Some(etag) = etag else {
+            *at = At::Unknown;
+            return Ok((Some(record), None));
+        };
+        let (taken, note) = note(Some(&etag)).map(|(n, noted)| (Arc::new((*record).clone().with(n)), noted)).unzip();
+        *noted = note;
+        *at = At::Known { etag: Some(etag), record: record.clone() };
+        Ok((Some(taken.unwrap_or(record)), None))
+    }
+
+    /// The record (see [`Sender::read_record`]) as read: from the copy this
+    /// computer keeps where the destination still holds it (then parsed
+    /// already), else from the destination; and the note beside it, read
+    /// side by side.
+    async fn record_or_copy(&self) -> Result<(Own, Result<Own, PublishError>), PublishError> {
         // The copy of the record this computer keeps is read (and parsed)
         // while the destination is asked whether it still holds it.
         let copied = self.copy.as_ref().and_then(|c| Some((c.clone(), c.etag()?)));
@@ -77,42 +121,7 @@ impl Sender {
             (Own::NotModified, None) => self.read_own(record::KEY, None).await?,
             (read, None) => read,
         };
-        self.keep_copy(&read).await;
-        // (A note that cannot be read is as good as none: the listing tells
-        // what is there, and bytes tell whose.)
-        let note = |over: Option<&str>| {
-            let Own::Found(_, Ok(bytes)) = note.ok()? else { return None };
-            let noted = Noted { over: over.map(String::from), big: bytes.len() > NOTE_KEPT };
-            Some((record::Publishing::parse(&bytes).ok().filter(|n| n.is_over(over))?, noted))
-        };
-        let mut at = self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut noted = self.noted.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (etag, parsed) = match read {
-            Own::Found(etag, bytes) => (etag, bytes.and_then(|b| Published::parse(&b)).map(Arc::new)),
-            Own::Parsed(etag, parsed) => (Some(etag), parsed),
-            Own::None | Own::NotModified => {
-                *at = At::Known { etag: None, record: Arc::default() };
-                let (taken, note) =
-                    note(None).map(|(n, noted)| (Arc::new(Published::default().with(n)), noted)).unzip();
-                *noted = note;
-                return Ok((taken, None));
-            }
-        };
-        let record = match parsed {
-            Ok(r) => r,
-            Err(why) => {
-                *at = At::Unknown;
-                return Ok((None, Some(why)));
-            }
-        };
-        let Some(etag) = etag else {
-            *at = At::Unknown;
-            return Ok((Some(record), None));
-        };
-        let (taken, note) = note(Some(&etag)).map(|(n, noted)| (Arc::new((*record).clone().with(n)), noted)).unzip();
-        *noted = note;
-        *at = At::Known { etag: Some(etag), record: record.clone() };
-        Ok((Some(taken.unwrap_or(record)), None))
+        Ok((read, note))
     }
 
     /// Object `key` of podsmith's own, with its ETag: its bytes, or why
@@ -225,6 +234,23 @@ impl Sender {
             self.step(crate::publish::Step::Listed);
             return Ok(Found { record: record?, listed, cut: None });
         };
+        let (record, found) = self.record_and_listing(pages, hints, cut_at, read_record, ahead).await?;
+        let listed = self.listed(found);
+        let cut = Some(self.cut.load(std::sync::atomic::Ordering::Relaxed)).filter(|&n| n > 0);
+        self.step(crate::publish::Step::Listed);
+        Ok(Found { record, listed, cut })
+    }
+
+    /// The record (as `read_record` reads it) and the whole listing of a
+    /// destination whose listings come in pages (see [`Sender::read`]).
+    async fn record_and_listing(
+        &self,
+        pages: &Arc<dyn object_store::list::PaginatedListStore>,
+        hints: &[String],
+        cut_at: Option<usize>,
+        read_record: impl std::future::Future<Output = Result<RecordRead, PublishError>>,
+        ahead: Option<futures::future::BoxFuture<'static, Option<Arc<Vec<String>>>>>,
+    ) -> Result<(RecordRead, Vec<object_store::ObjectMeta>), PublishError> {
         let prefix = (!self.opened.prefix.is_empty()).then(|| format!("{}/", self.opened.prefix));
         let prefix = prefix.as_deref();
         let splits = |keys: &mut dyn Iterator<Item = &String>, after: &str| -> Vec<String> {
@@ -242,7 +268,7 @@ impl Sender {
             n if n >= 100 => n - n / 10,
             _ => 900,
         };
-        let (record, found) = match cut_at.filter(|&n| n < PAGE) {
+        let both = match cut_at.filter(|&n| n < PAGE) {
             // Known to cut its pages: all of it in ranges, side by side.
             Some(page) => {
                 // Split by the keys given ahead, as soon as they are in,
@@ -280,6 +306,12 @@ impl Sender {
                 (record, found)
             }
         };
+        Ok(both)
+    }
+
+    /// The objects `found` that are keys of a site, by key; and whether
+    /// the listing gave ETags, noted (see `lists_etags`).
+    fn listed(&self, found: Vec<object_store::ObjectMeta>) -> HashMap<String, Listed> {
         let mut listed = HashMap::new();
         let etags = if found.iter().any(|m| m.e_tag.is_some()) { 2 } else { 1 };
         self.lists_etags.store(etags, std::sync::atomic::Ordering::Relaxed);
@@ -288,9 +320,7 @@ impl Sender {
                 listed.insert(key.to_string(), Listed { size: meta.size, etag: meta.e_tag });
             }
         }
-        let cut = Some(self.cut.load(std::sync::atomic::Ordering::Relaxed)).filter(|&n| n > 0);
-        self.step(crate::publish::Step::Listed);
-        Ok(Found { record, listed, cut })
+        listed
     }
 
     /// Ranges `ranges` of the listing under `prefix` (see [`ranges`]), listed
