@@ -79,11 +79,13 @@ pub(super) fn episode_tables(
 ) -> Result<toml_edit::ArrayOfTables, ImportError> {
     let feed_url = self_url(channel).or_else(|| opts.source.starts_with("http").then(|| opts.source.clone()));
     let mut list = toml_edit::ArrayOfTables::new();
-    let mut items = Items { opts, notes, to_fetch, dropped, taken: Taken::default(), left: LeftOut::default() };
+    let mut items =
+        Items { opts, notes, to_fetch, dropped, taken: Taken::default(), left: LeftOut::default(), media_guids: 0 };
     for (n, item) in channel.items().iter().enumerate() {
         let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{t}\""));
         match item_identity(item, feed_url.as_deref(), &mut items.taken) {
             Ok(id) => {
+                items.media_guids += usize::from(!id.made_up && crate::validate::is_media_url(&id.guid, Some(&id.url)));
                 let t = items.episode_table(item, &label, &id);
                 match http_trailer(&t) {
                     Some(url) => items.left.http_trailers.push((format!("{label} ({url})"), t)),
@@ -93,7 +95,17 @@ pub(super) fn episode_tables(
             Err(why) => items.left.skipped.push(format!("{label} ({why})")),
         }
     }
-    let Items { notes, left, .. } = items;
+    let Items { notes, left, media_guids, .. } = items;
+    if media_guids > 0 {
+        let whose = match media_guids {
+            1 => "the guid of one item is its media URL".to_string(),
+            n => format!("the guids of {n} items are their media URLs"),
+        };
+        notes.push(note(format!(
+            "{whose}: kept as published (a guid names an episode; apps do not fetch it), so apps keep the \
+             episodes wherever their media are served from"
+        )));
+    }
     say_left_out(&left, notes);
     *trailing = commented_trailers(&left);
     if list.is_empty() {
@@ -208,6 +220,9 @@ struct Items<'a> {
     taken: Taken,
     /// What the items left out, said once for all of them.
     left: LeftOut,
+    /// How many items' own guids are media URLs (see
+    /// [`crate::validate::is_media_url`]), said once for all of them.
+    media_guids: usize,
 }
 
 impl Items<'_> {

@@ -129,7 +129,7 @@ pub fn check(cx: &mut Cx<'_>) {
 /// Whether `guid` is the item's media URL (`enclosure`), or the URL of an
 /// audio or video file (its path ends in one's extension: also the file's
 /// URL behind a tracking prefix).
-fn is_media_url(guid: &str, enclosure: Option<&str>) -> bool {
+pub(crate) fn is_media_url(guid: &str, enclosure: Option<&str>) -> bool {
     const MEDIA: &[&str] = &["mp3", "m4a", "m4b", "mp4", "m4v", "mov", "aac", "ogg", "oga", "opus", "flac", "wav"];
     if guid.is_empty() {
         return false;

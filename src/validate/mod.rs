@@ -31,6 +31,7 @@ use crate::probe::AudioInfo;
 use rules::{RuleId, id};
 
 pub use across::ItemFacts;
+pub(crate) use across::is_media_url;
 pub use channel::DESCRIPTION_LIMIT;
 pub use xml::Doc;
 

@@ -1192,3 +1192,52 @@ fn an_update_frequency_is_kept_with_its_start_or_its_rule_left_out() {
         }
     }
 }
+
+/// Items whose guids are their media URLs (the old host's, and behind a
+/// tracking prefix) keep them, each as published, and the import says
+/// once that apps keep those episodes wherever the media go; an item
+/// without a guid, whose guid the import makes from its URL as Apple
+/// does, is said as that and not counted; a feed of other guids is not
+/// told.
+#[test]
+fn guids_that_are_media_urls_are_kept_and_said_once() {
+    let show = Show::empty();
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let as_url = |n: usize, guid: &str| {
+        crafted_item(n, date, "").replace(&format!("<guid>g{n}</guid>"), &format!("<guid>{guid}</guid>"))
+    };
+    let items = [
+        as_url(1, "https://old.example.com/1.mp3"),
+        as_url(2, "https://dts.podtrac.com/redirect.mp3/old.example.com/2.mp3"),
+        crafted_item(3, date, "").replace("<guid>g3</guid>", ""),
+        crafted_item(4, date, ""),
+    ]
+    .concat();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    let guids: Vec<&str> = parsed.episodes.iter().map(|e| e.guid.as_str()).collect();
+    assert_eq!(
+        guids,
+        [
+            "https://old.example.com/1.mp3",
+            "https://dts.podtrac.com/redirect.mp3/old.example.com/2.mp3",
+            "https://old.example.com/3.mp3",
+            "g4"
+        ]
+    );
+    let said: Vec<&str> = run.stderr.lines().filter(|l| l.contains("media URL")).collect();
+    assert_eq!(
+        said,
+        ["warning: the guids of 2 items are their media URLs: kept as published (a guid names an episode; apps do \
+          not fetch it), so apps keep the episodes wherever their media are served from"],
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("\"Ep 3\" had no guid: its enclosure URL is its guid"), "{}", run.stderr);
+    let other = Show::empty();
+    std::fs::write(other.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, date, "")))
+        .unwrap();
+    let run = other.run(&["import", "old.xml", "new"]).ok();
+    assert!(!run.stderr.contains("media URL"), "{}", run.stderr);
+}
