@@ -259,6 +259,55 @@ pub static COVERED: &[(&str, &str)] = &[
     ("MISTAKE-DURATION", "APPLE-IT-DURATION, MEDIA-DURATION"),
     ("MISTAKE-HOSTING", "APPLE-HOST-*"),
     ("MISTAKE-HTTP", "APPLE-HOST-HTTPS"),
+    (
+        "PSP-IT-REC",
+        "APPLE-IT-LINK, APPLE-IT-PUBDATE, APPLE-IT-DESC, APPLE-IT-DURATION, APPLE-IT-IMAGE, APPLE-IT-EXPLICIT, P20-TRANSCRIPT",
+    ),
+    (
+        "PODBASE-BASICS",
+        "XML-WELLFORMED, RSS-ROOT (a feed given by URL is fetched first; one that cannot be is an error)",
+    ),
+    ("APPLE-CH-IMAGE-RENAME", "podsmith build (a cover changed under the URL it was published at is warned of)"),
+];
+
+/// Rules in the catalogue that `validate` does not check, and why: what a
+/// directory does with a feed rather than what it asks of it, what no feed
+/// can show, and what is no fault.
+pub static NOT_CHECKED: &[(&str, &str)] = &[
+    ("AMZN-GUID", "Amazon Music keeps identifiers of its own, unrelated to the feed's: nothing in a feed to check"),
+    ("AMZN-SPEC", "Amazon publishes no feed specification: Apple's rules stand for it"),
+    (
+        "APPLE-CH-VERIFY",
+        "Apple's ownership check is a `podcast:txt` a podcaster adds when asked to (P20-TXT checks its form)",
+    ),
+    ("APPLE-IT-TRANSCRIPT", "how Apple takes transcripts (P20-TRANSCRIPT checks the tag)"),
+    ("CAST-ID3", "an MP3's own title tag: no directory refuses a file without one, and apps show the feed's title"),
+    (
+        "CAST-CBR",
+        "a VBR MP3 is no fault where it has a Xing or VBRI header (MEDIA-VBR-NO-HEADER); `podsmith probe` says each file's mode",
+    ),
+    (
+        "PI-EXPLICIT",
+        "how Podcast Index reads `itunes:explicit` (APPLE-CH-EXPLICIT asks for true or false, which it reads alike)",
+    ),
+    ("PI-GUID-CANON", "how Podcast Index takes a `podcast:guid` (PSP-CH-REC asks for one, P20-GUID checks it)"),
+    ("PODBASE-TLS", "Podbase's old certificate check (APPLE-HOST-HTTPS asks for https)"),
+    ("PODBASE-URL", "whether the domain a feed is served from is the podcaster's own cannot be told from the feed"),
+    (
+        "PSP-CH-COPYRIGHT",
+        "PSP-1 and Apple's own example disagree on a year or \"Copyright\" in `copyright`: directories take either",
+    ),
+    (
+        "SPOT-CHAPTERS",
+        "where Spotify reads chapters from (PSC-CHAPTERS checks Podlove chapters, which podsmith writes)",
+    ),
+    (
+        "W3C-NS",
+        "a namespace a reader does not know is no fault: apps and directories skip its tags (the known ones: XML-NS-EXACT)",
+    ),
+    ("YT-ADS", "about the audio's content, not the feed"),
+    ("YT-THUMB", "`media:thumbnail` is optional (its namespace: XML-NS-DECLARED)"),
+    ("YT-UPDATES", "how often YouTube reads a feed: nothing in it to check"),
 ];
 
 /// The rule with this id.
@@ -281,6 +330,10 @@ pub fn markdown() -> String {
     for (id, by) in COVERED {
         out.push_str(&format!("- {id}: {by}\n"));
     }
+    out.push_str("\nCatalogue rules not checked, and why:\n\n");
+    for (id, why) in NOT_CHECKED {
+        out.push_str(&format!("- {id}: {why}\n"));
+    }
     out
 }
 
@@ -295,8 +348,9 @@ mod tests {
             assert!(seen.insert(rule.id), "{} twice", rule.id);
             assert!(rule.id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'), "{}", rule.id);
         }
-        for (id, _) in COVERED {
-            assert!(find(id).is_none(), "{id} is both a rule and covered");
+        for (id, _) in COVERED.iter().chain(NOT_CHECKED) {
+            assert!(find(id).is_none(), "{id} is both a rule and covered or not checked");
+            assert!(seen.insert(id), "{id} listed twice");
         }
     }
 }
