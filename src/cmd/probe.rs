@@ -176,7 +176,7 @@ fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
     rows.iter().try_for_each(|row| match row {
         Row::Ok { path, info, loudness, .. } => writeln!(
             stdout,
-            "{}\t{} ({:.3} s)\t{} bytes\t{}\t{}{}{}\t{}{}",
+            "{}\t{} ({:.3} s)\t{} bytes\t{}\t{}{}{}{}\t{}{}",
             super::terminal_safe(path),
             clock(info.whole_seconds()),
             info.duration_secs,
@@ -185,6 +185,7 @@ fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
             info.codec,
             info.sample_rate.map(|r| format!(" {r} Hz")).unwrap_or_default(),
             info.channels.map(|c| format!(" {c} ch")).unwrap_or_default(),
+            rate(info),
             match info.method {
                 podsmith::probe::Method::Header => "header",
                 podsmith::probe::Method::Scan => "scanned",
@@ -200,6 +201,27 @@ fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
             Ok(())
         }
     })
+}
+
+/// The average bitrate and whether it varies, with an MP3's seek header
+/// where it tells something: ", 65 kb/s on average, CBR (Info header)",
+/// ", 96 kb/s on average, VBR (no seek header)".
+fn rate(info: &podsmith::probe::AudioInfo) -> String {
+    use podsmith::probe::SeekHeader;
+    let kbps = info.bitrate.map(|b| format!(", {} kb/s on average", (b + 500) / 1000)).unwrap_or_default();
+    let mode = match info.vbr {
+        Some(true) => ", VBR",
+        Some(false) => ", CBR",
+        None => "",
+    };
+    let header = match (info.has_seek_header, info.vbr) {
+        (Some(SeekHeader::Xing), _) => " (Xing header)",
+        (Some(SeekHeader::Info), _) => " (Info header)",
+        (Some(SeekHeader::Vbri), _) => " (VBRI header)",
+        (Some(SeekHeader::None), Some(true)) => " (no seek header)",
+        _ => "",
+    };
+    format!("{kbps}{mode}{header}")
 }
 
 /// "-16.2 LUFS, true peak -1.3 dBTP".

@@ -229,10 +229,40 @@ fn the_human_listing_shows_duration_size_type_and_codec() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines[0],
-        "media/fluentd-eduardo-silva.ogg\t15:10 (910.000 s)\t80100 bytes\taudio/ogg\tvorbis 8000 Hz 1 ch\theader"
+        "media/fluentd-eduardo-silva.ogg\t15:10 (910.000 s)\t80100 bytes\taudio/ogg\t\
+         vorbis 8000 Hz 1 ch, 1 kb/s on average, VBR\theader"
     );
     assert!(lines[1].starts_with("media/fluentd-eduardo-silva.mp3\t15:10 (910."), "{}", lines[1]);
-    assert!(lines[1].ends_with("\t910152 bytes\taudio/mpeg\tmp3 8000 Hz 1 ch\tscanned"), "{}", lines[1]);
+    assert!(
+        lines[1].ends_with("\t910152 bytes\taudio/mpeg\tmp3 8000 Hz 1 ch, 8 kb/s on average, CBR\tscanned"),
+        "{}",
+        lines[1]
+    );
+}
+
+/// The listing says each file's bitrate mode (CBR or VBR, where the format
+/// tells it) and an MP3's seek header, as an encoding report: a VBR MP3
+/// without one is what players seek badly in (MEDIA-VBR-NO-HEADER).
+#[test]
+fn the_human_listing_says_the_bitrate_mode_and_an_mp3s_seek_header() {
+    let show = Show::empty();
+    let audio = repo().join("tests/fixtures/audio");
+    let names = ["cbr-xing.mp3", "cbr-noxing.mp3", "vbr-xing.mp3", "vbri.mp3", "vbr-noxing.mp3", "m4a-aac.m4a"];
+    let paths: Vec<String> = names.iter().map(|n| audio.join(n).display().to_string()).collect();
+    let args: Vec<&str> = std::iter::once("probe").chain(paths.iter().map(String::as_str)).collect();
+    let run = show.run(&args).ok();
+    let said: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            let codec = l.split('\t').nth(4).unwrap();
+            codec.split_once(" on average").map_or(codec, |(_, mode)| mode).to_string()
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [", CBR (Info header)", ", CBR", ", VBR (Xing header)", ", VBR (VBRI header)", ", VBR (no seek header)", ""]
+    );
 }
 
 /// Probes `path` with the given engine, through an in-memory copy that can
