@@ -103,17 +103,15 @@ pub fn check(cx: &mut Cx<'_>) {
     let by_podsmith = cx.child(cx.channel, &Ns::Rss, "generator").is_some_and(|g| g.text.trim() == "podsmith");
     if let Some(&(i, line)) = media_guids.first().filter(|_| !by_podsmith) {
         let guid = facts[i].guid.as_ref().map(|(g, _)| truncate_chars(g.trim(), 80)).unwrap_or_default();
-        let message = match media_guids.len() - 1 {
-            0 => format!("the guid \"{guid}\" is a media URL"),
-            more => format!(
-                "the guid \"{guid}\" is a media URL, and so {} of the feed's {} other items",
-                match more {
-                    1 => "is the guid of one".to_string(),
-                    _ => format!("are the guids of {more}"),
-                },
-                facts.len() - 1
-            ),
+        let (more, others) = (media_guids.len() - 1, facts.len() - 1);
+        let as_others = match (more, others) {
+            (0, _) => String::new(),
+            (1, 1) => ", as is the guid of the feed's other item".to_string(),
+            (1, _) => format!(", as is the guid of 1 of the feed's {others} other items"),
+            (m, o) if m == o => format!(", as are the guids of all the feed's {others} other items"),
+            _ => format!(", as are the guids of {more} of the feed's {others} other items"),
         };
+        let message = format!("the guid \"{guid}\" is a media URL{as_others}");
         cx.push(Finding::new(
             id::MISTAKE_GUID_UNSTABLE,
             facts[i].at(i, line),
