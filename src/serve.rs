@@ -231,10 +231,10 @@ fn signature(root: &Path, skip: &[PathBuf], with_media: bool) -> u64 {
     h
 }
 
-/// Whether a file is audio by its extension (the many, big files of a show).
+/// Whether a file is media by its extension (the many, big files of a show).
 fn is_media(path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    matches!(ext.as_str(), "mp3" | "m4a" | "mp4" | "aac" | "ogg" | "oga" | "opus" | "flac" | "wav")
+    crate::probe::MEDIA_EXTENSIONS.contains(&ext.as_str())
 }
 
 /// Answers the requests of one connection.

@@ -75,6 +75,12 @@ pub enum AudioFormat {
     Wav,
 }
 
+/// Extensions of the audio and video files podcasts carry, lower case:
+/// a file or URL named so is media (what `serve` watches as such, and a
+/// guid that names one, MISTAKE-GUID-UNSTABLE).
+pub const MEDIA_EXTENSIONS: &[&str] =
+    &["mp3", "m4a", "m4b", "mp4", "m4v", "mov", "aac", "ogg", "oga", "opus", "flac", "wav"];
+
 impl AudioFormat {
     /// Every format, in the order podsmith lists them.
     pub const ALL: [AudioFormat; 6] =

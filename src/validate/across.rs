@@ -128,11 +128,11 @@ pub fn check(cx: &mut Cx<'_>) {
 /// audio or video file (its path ends in one's extension: also the file's
 /// URL behind a tracking prefix).
 pub(crate) fn is_media_url(guid: &str, enclosure: Option<&str>) -> bool {
-    const MEDIA: &[&str] = &["mp3", "m4a", "m4b", "mp4", "m4v", "mov", "aac", "ogg", "oga", "opus", "flac", "wav"];
     if guid.is_empty() {
         return false;
     }
     enclosure == Some(guid)
         || (crate::text::is_http_url(guid)
-            && super::items::url_extension(guid).is_some_and(|ext| MEDIA.contains(&ext.as_str())))
+            && super::items::url_extension(guid)
+                .is_some_and(|ext| crate::probe::MEDIA_EXTENSIONS.contains(&ext.as_str())))
 }
