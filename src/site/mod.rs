@@ -856,6 +856,9 @@ impl Building<'_> {
     }
 }
 
+/// An output whose time moved with its source: its path, its new size and time.
+type Moved = (String, (u64, u128));
+
 /// The outputs of the last build (`rec`, into `out`) whose time moved
 /// with their source, with their new stamp; `None` if any output is not
 /// as recorded otherwise. Every output must be as recorded, or the show's
@@ -867,7 +870,8 @@ fn moved_outputs(
     out: &Path,
     seen: &Seen,
     looking: &mut Looking,
-) -> Option<Vec<(String, (u64, u128))>> {
+) -> Option<Vec<Moved>> {
+    use rayon::prelude::*;
     let sources: HashMap<&str, &Path> = show
         .episodes
         .iter()
@@ -875,34 +879,40 @@ fn moved_outputs(
         .filter_map(|m| m.local())
         .map(|f| (f.rel.as_str(), f.path.as_path()))
         .collect();
-    // (The record is not copied: a big show's lists thousands.)
-    let mut moved_to = Vec::new();
-    for (rel, w) in &rec.outputs {
-        let looked =
-            looking.get(rel).unwrap_or_else(|| std::fs::symlink_metadata(out.join(rel)).ok().map(|m| Status::of(&m)));
-        let status = looked?;
-        let recorded = Some((w.size, w.mtime_ns));
-        let source = sources.get(rel.as_str()).and_then(|p| seen.get(p));
-        let moved = source.is_some_and(|s| s.stamp() != recorded) || status.stamp() != recorded;
-        match (source, status.stamp()) {
-            _ if !moved => {}
-            // The same bytes as published, not only the same measurement
-            // now: another command (`list`, `validate`) may have measured
-            // a file written over in place, so the cache holds its new
-            // measurement already, and the file is published by a hard
-            // link, so the output moved with it.
-            (Some(src), Some((size, mtime_ns)))
-                if status.same_file(&src)
-                    && size == w.size
-                    && w.fingerprint.is_some()
-                    && Fingerprint::of_file(&out.join(rel.as_str())).ok() == w.fingerprint =>
-            {
-                moved_to.push((rel.clone(), (size, mtime_ns)));
+    let looked = looking.all();
+    // Tens of thousands of files in a big show: on every core. (The record
+    // is not copied: it lists them all.)
+    let outputs: Vec<(&String, &record::Written)> = rec.outputs.iter().collect();
+    let moved: Option<Vec<Option<Moved>>> = outputs
+        .par_iter()
+        .map(|&(rel, w)| {
+            let status = match looked.get(rel) {
+                Some(status) => *status,
+                None => std::fs::symlink_metadata(out.join(rel)).ok().map(|m| Status::of(&m)),
+            }?;
+            let recorded = Some((w.size, w.mtime_ns));
+            let source = sources.get(rel.as_str()).and_then(|p| seen.get(p));
+            let moved = source.is_some_and(|s| s.stamp() != recorded) || status.stamp() != recorded;
+            match (source, status.stamp()) {
+                _ if !moved => Some(None),
+                // The same bytes as published, not only the same measurement
+                // now: another command (`list`, `validate`) may have measured
+                // a file written over in place, so the cache holds its new
+                // measurement already, and the file is published by a hard
+                // link, so the output moved with it.
+                (Some(src), Some((size, mtime_ns)))
+                    if status.same_file(&src)
+                        && size == w.size
+                        && w.fingerprint.is_some()
+                        && Fingerprint::of_file(&out.join(rel.as_str())).ok() == w.fingerprint =>
+                {
+                    Some(Some((rel.clone(), (size, mtime_ns))))
+                }
+                _ => None,
             }
-            _ => return None,
-        }
-    }
-    Some(moved_to)
+        })
+        .collect();
+    Some(moved?.into_iter().flatten().collect())
 }
 
 /// What a build that writes nothing says: the summary of the last one.

@@ -63,10 +63,16 @@ impl Looking {
     /// File `rel` of the output folder as it was: `Some(None)` if there
     /// was none, `None` if it was not looked at.
     pub fn get(&mut self, rel: &str) -> Option<Option<Status>> {
+        self.all().get(rel).copied()
+    }
+
+    /// Every file of the output folder looked at, by path (`None`: there
+    /// was none), once the look is done.
+    pub fn all(&mut self) -> &HashMap<String, Option<Status>> {
         if let Some(running) = self.running.take() {
             self.seen = running.join().unwrap_or_default();
         }
-        self.seen.get(rel).copied()
+        &self.seen
     }
 }
 
