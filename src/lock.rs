@@ -166,14 +166,22 @@ impl Lock {
         Lock::parse(path, &text).map(Some)
     }
 
-    /// The lock written as `text` (read from `path`).
+    /// The lock written as `text` (read from `path`): table by table, the
+    /// show's then each episode's, holding one table's reading at a time;
+    /// where a table does not read on its own and the lock is small (up to
+    /// 1 MiB), whole (the TOML reader's own error then).
     pub fn parse(path: &Path, text: &str) -> Result<Lock, LockError> {
         not_packed(path, text)?;
-        let lock: Lock = toml::from_str(text).map_err(|e| LockError {
+        let error = |reason: String| LockError {
             path: path.to_path_buf(),
             // (The reader quotes the line: a crafted one may be megabytes.)
-            reason: crate::text::truncate_chars(&e.to_string(), 2000),
-        })?;
+            reason: crate::text::truncate_chars(&reason, 2000),
+        };
+        let lock = match by_tables(text) {
+            Ok(lock) => lock,
+            Err(_) if text.len() <= READ_WHOLE => toml::from_str(text).map_err(|e| error(e.to_string()))?,
+            Err(reason) => return Err(error(reason)),
+        };
         match lock.show.as_ref().and_then(PublishedShow::problem) {
             Some(reason) => Err(LockError { path: path.to_path_buf(), reason }),
             None => Ok(lock),
@@ -325,7 +333,7 @@ impl Lock {
         }
         let old_show = match old_head == head {
             true => self.show.clone(),
-            false => toml::from_str::<Lock>(old_head).ok().filter(|l| l.episodes.is_empty())?.show,
+            false => toml::from_str::<Head>(old_head).ok().filter(|h| h.episode.is_none())?.show,
         };
         // A show's table podsmith could not have written: the whole parse says why.
         if old_show.as_ref().is_some_and(|s| s.problem().is_some()) {
@@ -381,6 +389,67 @@ fn not_packed(path: &Path, text: &str) -> Result<(), LockError> {
     Ok(())
 }
 
+/// A lock up to this size whose tables do not each read on their own is
+/// read whole; a bigger one is refused at the first that does not (read
+/// whole, a crafted one of 16 MB took 430 MB of memory to refuse).
+const READ_WHOLE: usize = 1 << 20;
+
+/// The most a part of a lock read table by table may hold: the show's
+/// tables, or one episode's (a few hundred bytes as podsmith writes them).
+const PART_MAX: usize = 256 << 10;
+
+/// A lock's head: the show's tables, and whether it gives episodes too
+/// (not as podsmith writes them).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Head {
+    #[serde(default)]
+    show: Option<PublishedShow>,
+    episode: Option<serde::de::IgnoredAny>,
+}
+
+/// The lock `text` read as podsmith writes it, table by table: its head
+/// (the comment and the show's tables), then each episode's table on its
+/// own. It gives what reading it whole gives, holding one table's reading
+/// at a time beside what is read. `Err`: where and why a part does not
+/// read on its own (a lock written otherwise may read whole still).
+fn by_tables(text: &str) -> Result<Lock, String> {
+    let at = |offset: usize, e: &toml::de::Error| {
+        let place = offset + e.span().map_or(0, |s| s.start);
+        let before = &text[..place.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("line {line}, column {column}: {}", e.message())
+    };
+    let (head, tables) = blocks(text);
+    let too_big = |offset: usize, part: &str| {
+        let line = text[..offset].matches('\n').count() + 1;
+        Err(format!("line {line}: a table of {} bytes, not one podsmith writes", part.len()))
+    };
+    if head.len() > PART_MAX {
+        return too_big(0, head);
+    }
+    let head: Head = toml::from_str(head).map_err(|e| at(0, &e))?;
+    if head.episode.is_some() {
+        return Err("episodes given otherwise than as [[episode]] tables".into());
+    }
+    let mut lock = Lock { show: head.show, episodes: Vec::with_capacity(tables.len()) };
+    let mut offset = text.len() - tables.iter().map(|t| t.len()).sum::<usize>();
+    for table in tables {
+        if table.len() > PART_MAX {
+            return too_big(offset, table);
+        }
+        let one: Lock = toml::from_str(table).map_err(|e| at(offset, &e))?;
+        if one.show.is_some() {
+            let line = text[..offset].matches('\n').count() + 1;
+            return Err(format!("line {line}: the show's table among the episodes'"));
+        }
+        lock.episodes.extend(one.episodes);
+        offset += table.len();
+    }
+    Ok(lock)
+}
+
 /// What [`Lock::as_known`] tells of an old lock: its show, its episodes
 /// not word for word in the new one, and which of the new one's are.
 type Known = (Option<PublishedShow>, Vec<Published>, Vec<bool>);
@@ -404,9 +473,13 @@ const HEADER: &str = "# Written by `podsmith build`: the show and the episodes i
 /// A lock's text cut before each line that opens an episode's table: the
 /// text before the first, and each table (with the blank line after it).
 fn blocks(text: &str) -> (&str, Vec<&str>) {
-    const OPEN: &str = "[[episode]]\n";
-    let starts: Vec<usize> =
-        text.match_indices(OPEN).map(|(i, _)| i).filter(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n').collect();
+    const OPEN: &str = "[[episode]]";
+    // (A line of its own, ended as git may have ended it on checkout too.)
+    let own_line = |i: usize| {
+        let rest = &text[i + OPEN.len()..];
+        (i == 0 || text.as_bytes()[i - 1] == b'\n') && (rest.starts_with('\n') || rest.starts_with("\r\n"))
+    };
+    let starts: Vec<usize> = text.match_indices(OPEN).map(|(i, _)| i).filter(|&i| own_line(i)).collect();
     let Some(&first) = starts.first() else {
         return (text, Vec::new());
     };
@@ -811,6 +884,62 @@ mod tests {
         // What podsmith writes is never taken for packed.
         let many = Lock { show: None, episodes: (0..500).map(|n| ep(&format!("g{n}"), "s", "u")).collect() };
         assert_eq!(Lock::parse(path, &many.render()).unwrap(), many);
+    }
+
+    /// A big lock is read table by table: as it reads whole, also with the
+    /// line ends git may give it on checkout; a table that does not read
+    /// is told by its line and column in the file, without the whole file
+    /// read at once (a crafted 15 MB one took 430 MB so); a small lock
+    /// that does not read table by table is read whole.
+    #[test]
+    fn a_big_lock_is_read_table_by_table_and_told_where_a_table_does_not_read() {
+        let path = Path::new("podsmith.lock");
+        let episodes = (0..8000).map(|n| ep(&format!("g{n}"), &format!("s{n}"), "u")).collect();
+        let big = Lock { show: show(S1), episodes };
+        let text = big.render();
+        assert!(text.len() > READ_WHOLE, "{}", text.len());
+        // (Compared without printing 8,000 episodes where they differ.)
+        assert!(by_tables(&text).unwrap() == toml::from_str::<Lock>(&text).unwrap());
+        assert!(Lock::parse(path, &text).unwrap() == big);
+        // Line ends as git may make them (the show's title, written over
+        // two lines, then holds the other line end).
+        let crlf = Lock::parse(path, &text.replace('\n', "\r\n")).unwrap();
+        assert!(crlf.episodes == big.episodes);
+        assert_eq!(crlf.show.map(|s| s.guid), Some(S1.to_string()));
+        // The 5,001st table lacks its title: told by its line, as the whole read tells it.
+        let cut = text.match_indices("title = \"s5000\"\n").next().unwrap().0;
+        let damaged = format!("{}{}", &text[..cut], &text[cut + "title = \"s5000\"\n".len()..]);
+        let line = damaged[..damaged[..cut].rfind("[[episode]]").unwrap()].matches('\n').count() + 1;
+        let err = Lock::parse(path, &damaged).unwrap_err();
+        assert!(err.reason.starts_with(&format!("line {line}, column 1: missing field `title`")), "{err}");
+        let whole = toml::from_str::<Lock>(&damaged).unwrap_err().to_string();
+        assert!(whole.starts_with(&format!("TOML parse error at line {line}, column 1")), "{whole}");
+        // The show's table moved after the episodes': TOML, but not as
+        // podsmith writes it; refused when big, read whole when small.
+        // (The show's title holds "[[episode]]" too, not on a line of its own.)
+        let head_end = text.find("\n[[episode]]\n").unwrap() + 1;
+        let moved = format!("{}{}", &text[head_end..], &text[..head_end]);
+        let err = Lock::parse(path, &moved).unwrap_err();
+        assert!(err.reason.contains("the show's table among the episodes'"), "{err}");
+        let small = Lock { show: big.show.clone(), episodes: big.episodes[..3].to_vec() }.render();
+        let head_end = small.find("\n[[episode]]\n").unwrap() + 1;
+        let moved = format!("{}{}", &small[head_end..], &small[..head_end]);
+        assert!(Lock::parse(path, &moved).unwrap().episodes == big.episodes[..3]);
+        // Episodes given in the head besides the tables: not TOML (an
+        // array given twice), whatever the size, as the whole read says.
+        let twice = small.replacen(HEADER, &format!("{HEADER}episode = []\n"), 1);
+        assert!(toml::from_str::<Lock>(&twice).is_err());
+        assert!(Lock::parse(path, &twice).is_err());
+        // (Compared table by table, as a build compares, as well.)
+        let new = Lock { show: show(S1), episodes: vec![ep("a", "one", "u1")] };
+        assert!(new.changes_from(&new.render(), path, &twice).is_err());
+        let twice = format!("episode = []\n{text}");
+        assert!(Lock::parse(path, &twice).unwrap_err().reason.contains("episodes given otherwise"));
+        // A table far bigger than podsmith writes, in a big lock: refused
+        // by its size, not read.
+        let huge = text.replacen("title = \"s7000\"", &format!("title = \"{}\"", "t".repeat(PART_MAX)), 1);
+        let err = Lock::parse(path, &huge).unwrap_err();
+        assert!(err.reason.contains("bytes, not one podsmith writes"), "{err}");
     }
 
     #[test]
