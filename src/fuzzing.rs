@@ -209,7 +209,7 @@ pub fn records(data: &[u8]) {
         crate::publish::record::KEY => published_checked(bytes),
         crate::publish::record::PUBLISHING_KEY => publishing_checked(bytes),
         crate::site::memo::MEMO_PATH => {
-            if let Some(mut memo) = crate::site::memo::Memo::load(root) {
+            if let Some(mut memo) = crate::site::memo::Memo::load(root, None) {
                 memo.read_feeds();
             }
         }

@@ -504,7 +504,7 @@ impl Building<'_> {
     /// it finished and this build may use it: the memo it vouches for.
     fn recall(&mut self, prepared: &mut Prepared, previous: Option<&record::SiteRecord>) {
         if let Some(rec) = previous.filter(|r| self.opts.probe.use_cache && r.pending.is_empty())
-            && let Some(memo) = rec.memo.as_ref().and_then(|h| self.preload.memo()?.vouched(&rec.out, h))
+            && let Some(memo) = rec.memo.as_ref().and_then(|h| self.preload.memo(h)?.vouched(&rec.out, h))
         {
             prepared.look();
             prepared.recall(rec, memo);

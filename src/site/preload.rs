@@ -30,7 +30,7 @@ use std::thread::JoinHandle;
 
 use super::memo::{Loaded, Memo};
 use super::record::Records;
-use crate::fsutil::Status;
+use crate::fsutil::{Fingerprint, Status};
 use crate::probe::cache::Cache;
 
 /// An output folder (absolute) and the files its record lists, as they
@@ -91,8 +91,11 @@ impl Preload {
         let (send_cache, cache_read) = mpsc::channel();
         let read = move || {
             let records = Records::read(&state_dir);
+            let record = out.canonicalize().ok().and_then(|o| records.site(&o));
+            // The memo the record of the output folder vouches for (no other is read).
+            let vouched = record.and_then(|r| r.memo);
             if let Some(told) = told {
-                told(out.canonicalize().ok().and_then(|o| records.site(&o)));
+                told(record);
             }
             let looked = use_cache.then(|| look(&records, &out)).flatten();
             let _ = send.send((records, looked));
@@ -109,7 +112,7 @@ impl Preload {
             if told == Some(Step::Cache) {
                 told = Some(told_to_go.recv().ok()?);
             }
-            let mut memo = Memo::load(&state_dir);
+            let mut memo = Memo::load(&state_dir, Some(&vouched?));
             if let Some(memo) = memo.as_mut()
                 && (told == Some(Step::Go) || told_to_go.recv().is_ok())
             {
@@ -203,14 +206,14 @@ impl Preload {
         self.cache = Some(cache);
     }
 
-    /// The memo, as read (to be vouched for by the build record; `None`
-    /// when the build does not use it).
-    pub fn memo(&mut self) -> Option<Loaded> {
+    /// The memo, as read (to be vouched for by the build record, whose
+    /// SHA-256 of it is `vouched`; `None` when the build does not use it).
+    pub fn memo(&mut self, vouched: &Fingerprint) -> Option<Loaded> {
         self.join();
         if !self.use_cache {
             return None;
         }
-        self.memo.take().or_else(|| Memo::load(&self.state))
+        self.memo.take().or_else(|| Memo::load(&self.state, Some(vouched)))
     }
 }
 
@@ -253,7 +256,8 @@ mod tests {
             let cache = preload.cache().expect("a cache, empty");
             preload.give_back(cache);
             assert!(preload.cache().is_some(), "given back, taken again");
-            assert!(preload.memo().is_none(), "no memo: none read, and no wait");
+            let any = Fingerprint::of_bytes(b"memo");
+            assert!(preload.memo(&any).is_none(), "no memo: none read, and no wait");
             let mut idle = Preload::start(root, root, &out, true, ahead, None);
             let _ = idle.records();
             drop(idle); // a build with nothing to do
