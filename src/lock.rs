@@ -414,35 +414,35 @@ struct Head {
 /// at a time beside what is read. `Err`: where and why a part does not
 /// read on its own (a lock written otherwise may read whole still).
 fn by_tables(text: &str) -> Result<Lock, String> {
+    let line_at = |offset: usize| text[..offset].matches('\n').count() + 1;
     let at = |offset: usize, e: &toml::de::Error| {
-        let place = offset + e.span().map_or(0, |s| s.start);
-        let before = &text[..place.min(text.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        format!("line {line}, column {column}: {}", e.message())
+        let place = (offset + e.span().map_or(0, |s| s.start)).min(text.len());
+        let column = text[..place].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("line {}, column {column}: {}", line_at(place), e.message())
     };
-    let (head, tables) = blocks(text);
     let too_big = |offset: usize, part: &str| {
-        let line = text[..offset].matches('\n').count() + 1;
-        Err(format!("line {line}: a table of {} bytes, not one podsmith writes", part.len()))
+        Err(format!("line {}: a table of {} bytes, not one podsmith writes", line_at(offset), part.len()))
     };
-    if head.len() > PART_MAX {
-        return too_big(0, head);
+    let (head_text, tables) = blocks(text);
+    if head_text.len() > PART_MAX {
+        return too_big(0, head_text);
     }
-    let head: Head = toml::from_str(head).map_err(|e| at(0, &e))?;
+    let head: Head = toml::from_str(head_text).map_err(|e| at(0, &e))?;
     if head.episode.is_some() {
         return Err("episodes given otherwise than as [[episode]] tables".into());
     }
     let mut lock = Lock { show: head.show, episodes: Vec::with_capacity(tables.len()) };
-    let mut offset = text.len() - tables.iter().map(|t| t.len()).sum::<usize>();
+    let mut offset = head_text.len();
     for table in tables {
         if table.len() > PART_MAX {
             return too_big(offset, table);
         }
         let one: Lock = toml::from_str(table).map_err(|e| at(offset, &e))?;
         if one.show.is_some() {
-            let line = text[..offset].matches('\n').count() + 1;
-            return Err(format!("line {line}: the show's table among the episodes'"));
+            return Err(format!(
+                "line {}: the show's table after episodes' tables, not where podsmith writes it",
+                line_at(offset)
+            ));
         }
         lock.episodes.extend(one.episodes);
         offset += table.len();
@@ -920,7 +920,7 @@ mod tests {
         let head_end = text.find("\n[[episode]]\n").unwrap() + 1;
         let moved = format!("{}{}", &text[head_end..], &text[..head_end]);
         let err = Lock::parse(path, &moved).unwrap_err();
-        assert!(err.reason.contains("the show's table among the episodes'"), "{err}");
+        assert!(err.reason.contains("the show's table after episodes' tables"), "{err}");
         let small = Lock { show: big.show.clone(), episodes: big.episodes[..3].to_vec() }.render();
         let head_end = small.find("\n[[episode]]\n").unwrap() + 1;
         let moved = format!("{}{}", &small[head_end..], &small[..head_end]);
