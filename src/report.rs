@@ -125,15 +125,20 @@ impl Reporter {
     }
 }
 
-/// A diagnostic as people read it: `error: episodes.toml:7:15: what is wrong`,
-/// the rule in brackets for a finding in a feed, and `  help: …` below.
-pub fn human(d: &Diagnostic) -> String {
-    let word = match d.severity {
+/// A severity as people read it: "error", "warning", "note" (JSON says
+/// "info", the word of the rule table).
+fn word(severity: Severity) -> &'static str {
+    match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "note",
-    };
-    let mut s = format!("{word}: ");
+    }
+}
+
+/// A diagnostic as people read it: `error: episodes.toml:7:15: what is wrong`,
+/// the rule in brackets for a finding in a feed, and `  help: …` below.
+pub fn human(d: &Diagnostic) -> String {
+    let mut s = format!("{}: ", word(d.severity));
     let place = d.location.to_string();
     if !place.is_empty() {
         s.push_str(&place);
@@ -169,7 +174,7 @@ pub fn grouped(reports: &[Report], min: Severity) -> String {
                 }
             }
             let line = f.line().map(|l| format!(" line {l}:")).unwrap_or_default();
-            out.push_str(&format!("    {:<7} {}{line} {}\n", f.severity.as_str(), f.code, f.message));
+            out.push_str(&format!("    {:<7} {}{line} {}\n", word(f.severity), f.code, f.message));
             if let Some(help) = &f.help {
                 out.push_str(&format!("            fix: {help}\n"));
             }

@@ -209,6 +209,10 @@ fn print(reports: &[Report], loudness: Option<&ShowLoudness>, format: Format, st
             if let Some(l) = loudness {
                 print_loudness(l, ui);
             }
+            let notes: usize = reports.iter().map(|r| r.count(Severity::Info)).sum();
+            if notes > 0 && !ui.verbose() {
+                ui.info(format_args!("(podsmith validate -v shows the note{} too)", podsmith::text::plural(notes)));
+            }
         }
     }
 }

@@ -197,9 +197,13 @@ fn the_sample_show_validates_with_no_errors() {
         "{}",
         run.stdout
     );
+    // The notes are counted, and people are told how to see them.
+    assert!(!run.stdout.contains("APPLE-IT-ENCL-EXT"), "{}", run.stdout);
+    assert_eq!(run.stderr, "(podsmith validate -v shows the notes too)\n");
     // The per-format feed's OGG enclosures are notes: it is not the feed for Apple.
     let run = show.run(&["-v", "validate", "--as-of", "2026-06-01T00:00:00Z"]).ok();
-    assert!(run.stdout.contains("info    APPLE-IT-ENCL-EXT line"), "{}", run.stdout);
+    assert!(run.stdout.contains("note    APPLE-IT-ENCL-EXT line"), "{}", run.stdout);
+    assert!(!run.stderr.contains("shows the note"), "{}", run.stderr);
 }
 
 #[test]

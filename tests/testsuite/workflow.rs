@@ -735,7 +735,7 @@ error: media/vorbis-5s.ogg is OGG: Apple Podcasts and Spotify list only MP3 and 
     let run = show.run(&["validate", "-v", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(
         run.stdout.contains(
-            "info    APPLE-IT-ENCL-EXT line 35: the enclosure is .ogg: Apple Podcasts and Spotify will not list this episode"
+            "note    APPLE-IT-ENCL-EXT line 35: the enclosure is .ogg: Apple Podcasts and Spotify will not list this episode"
         ),
         "{}",
         run.stdout
