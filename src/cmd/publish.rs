@@ -58,7 +58,8 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
 }
 
 /// What the publish did (or, dry, would do), beyond the summary: the
-/// destination's record set aside, the plan's lines (on stdout for a dry
+/// destination's record set aside, a note of a publish that did not finish
+/// that could not be read, the plan's lines (on stdout for a dry
 /// run, else with `-v`), objects taken as podsmith's, drift uploaded
 /// again, media of removed episodes kept.
 fn tell_plan(report: &Report, ui: &Ui) {
@@ -69,6 +70,17 @@ fn tell_plan(report: &Report, ui: &Ui) {
                 "{}'s record of what podsmith published there was set aside ({why}): a new one was written; nothing \
                  was deleted, as nothing there could be told to be podsmith's",
                 report.destination
+            ),
+        ));
+    }
+    if let Some(why) = &report.unread_note {
+        ui.diagnostic(&podsmith::diagnostic::Diagnostic::warning(
+            "PUBLISH-NOTE",
+            format!(
+                "{}'s note of a publish that did not finish ({}) cannot be read ({why}): what it sent is taken \
+                 as podsmith's only where it holds the site's very bytes",
+                report.destination,
+                podsmith::publish::record::PUBLISHING_KEY
             ),
         ));
     }

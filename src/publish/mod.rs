@@ -147,6 +147,10 @@ pub struct Report {
     pub dry_run: bool,
     /// Why the destination's record was set aside, if it was.
     pub record_note: Option<String>,
+    /// Why the note of a publish that did not finish could not be read, if
+    /// one was found and could not: what it named is taken as podsmith's only
+    /// where it holds the site's very bytes.
+    pub unread_note: Option<String>,
     /// Each feed, and the URL apps fetch it from.
     pub feeds: Vec<FeedAddress>,
     /// The services told of the feeds this publish changed (see [`notify`]);
@@ -170,6 +174,9 @@ pub enum PublishError {
         destination: String,
         /// Their keys.
         keys: Vec<String>,
+        /// Why the note a publish that did not finish left there (which
+        /// would have named its uploads) could not be read, if it could not.
+        unread_note: Option<String>,
     },
     /// The destination refused or failed.
     Store(Box<Diagnostic>),
@@ -191,14 +198,21 @@ impl PublishError {
         match self {
             PublishError::Build(_) => None,
             PublishError::Config(d) | PublishError::Store(d) => Some((**d).clone()),
-            PublishError::Foreign { destination, keys } => {
+            PublishError::Foreign { destination, keys, unread_note } => {
                 let shown: Vec<&str> = keys.iter().take(10).map(String::as_str).collect();
                 let more = if keys.len() > 10 { format!(" and {} more", keys.len() - 10) } else { String::new() };
+                let note = unread_note.as_ref().map_or_else(String::new, |why| {
+                    format!(
+                        " (the note of a publish that did not finish, {}, which would name what it sent, cannot be \
+                         read: {why})",
+                        record::PUBLISHING_KEY
+                    )
+                });
                 Some(
                     Diagnostic::error(
                         "PUBLISH-FOREIGN",
                         format!(
-                            "{destination} holds {} podsmith did not publish where the site's files go: {}{more}",
+                            "{destination} holds {} podsmith did not publish where the site's files go: {}{more}{note}",
                             crate::text::count(keys.len(), "object"),
                             shown.join(", ")
                         ),
@@ -252,7 +266,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         // A dry run to a folder not made yet: everything is new, and the folder is not made.
         let plan = plan::make(&site.files, None, &HashMap::new(), opts.prune, opts.force);
         let notified = notify::not_yet(to_notify(&built, &plan, &feeds));
-        Ok(Done { plan, record_note: None, notified })
+        Ok(Done { plan, record_note: None, unread_note: None, notified })
     } else {
         let publishing =
             Publishing { opts, dest: &dest, settings: &settings, hosted: &hosted, built: &built, feeds: &feeds };
@@ -261,9 +275,9 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     // Nothing is left to wait for (an early reading of the destination the
     // manifest then named otherwise may be): the process need not.
     runtime.shutdown_background();
-    let Done { plan, record_note, notified } = done?;
+    let Done { plan, record_note, unread_note, notified } = done?;
     let destination = dest.describe();
-    Ok(Report { build: built, destination, plan, dry_run: opts.dry_run, record_note, feeds, notified })
+    Ok(Report { build: built, destination, plan, dry_run: opts.dry_run, record_note, unread_note, feeds, notified })
 }
 
 /// Where to publish (`--to`, else the `[publish]` table's), with the table.
@@ -294,6 +308,8 @@ struct Done {
     plan: Plan,
     /// Why the destination's record was set aside, if it was.
     record_note: Option<String>,
+    /// Why a note of a publish that did not finish could not be read.
+    unread_note: Option<String>,
     /// The services told of the feeds.
     notified: Vec<notify::Notified>,
 }
@@ -364,7 +380,7 @@ impl Publishing<'_> {
         // A big show's listing, record and site take a while to free: the
         // report need not wait for it.
         crate::site::free_later((listed, record, site, digests));
-        Ok(Done { plan, record_note, notified })
+        Ok(Done { plan, record_note, unread_note: sender.unread_note(), notified })
     }
 
     /// The destination as read (the reading `early` started, if any: what
@@ -491,7 +507,8 @@ impl Publishing<'_> {
         let terms = plan::Terms { prune: opts.prune, force: opts.force, identical: &identical, hosted };
         let plan = plan::make_with(&site.files, record, listed, terms);
         if !plan.foreign.is_empty() {
-            return Err(PublishError::Foreign { destination: self.dest.describe(), keys: plan.foreign.clone() });
+            let (destination, keys, unread_note) = (self.dest.describe(), plan.foreign.clone(), sender.unread_note());
+            return Err(PublishError::Foreign { destination, keys, unread_note });
         }
         Ok(plan)
     }

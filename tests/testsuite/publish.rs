@@ -1277,6 +1277,56 @@ fn a_publish_killed_half_way_left_a_note_of_its_uploads_and_the_next_takes_them_
     assert_eq!(sent(&publish(&show, &s3, &[]).ok()), (vec![], vec![]), "the record took it all in");
 }
 
+/// A note of a killed publish that cannot be read (damaged, or of another
+/// format) is as good as none, and the publish says so: what it named is
+/// taken where it holds the site's bytes; where it does not, the refusal
+/// says why podsmith cannot tell it is its own.
+#[test]
+fn a_damaged_note_of_a_killed_publish_is_told_and_what_it_named_is_taken_only_by_its_bytes() {
+    let Some(s3) = S3::start() else { return };
+    let show = published_sample(&s3);
+    add_bonus_episode(&show);
+    let rule = |method: &str, path: &str, _: usize| match method == "PUT" && path.ends_with("index.html") {
+        true => Action::Stall,
+        false => Action::Forward,
+    };
+    let proxy = Proxy::start(s3.port, Box::new(rule));
+    publish_killed_at_the_pages(&show, &proxy);
+    let note = s3.object("podcast/.podsmith/publishing.json");
+    assert!(note.exists() && s3.object("podcast/media/bonus.mp3").exists());
+    std::fs::write(&note, b"\x1f\x8b not gzip at all").unwrap();
+
+    // The recording was exported again: the object the killed publish sent
+    // is not the site's, and nothing says it is podsmith's.
+    std::fs::copy(show.path("media/kubernetes-sarah-novotny.mp3"), show.path("media/bonus.mp3")).unwrap();
+    let run = publish(&show, &s3, &[]).fails(2);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "PUBLISH-FOREIGN", "{v}");
+    let message = d["message"].as_str().unwrap();
+    assert!(
+        message.contains(": media/bonus.mp3 (the note of a publish that did not finish, .podsmith/publishing.json"),
+        "{message}"
+    );
+    assert!(message.contains("cannot be read: "), "{message}");
+
+    // As it was sent: taken, and the publish says the note could not be read.
+    std::fs::write(show.path("media/bonus.mp3"), std::fs::read(s3.object("podcast/media/bonus.mp3")).unwrap()).unwrap();
+    let run = publish(&show, &s3, &[]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let told: Vec<&serde_json::Value> =
+        v["diagnostics"].as_array().unwrap().iter().filter(|d| d["rule"] == "PUBLISH-NOTE").collect();
+    assert_eq!(told.len(), 1, "{v}");
+    assert!(told[0]["message"].as_str().unwrap().contains("(.podsmith/publishing.json) cannot be read ("), "{v}");
+    let (up, _) = sent(&run);
+    assert!(!up.contains(&"media/bonus.mp3".to_string()), "{up:?}");
+    assert_eq!(up.last().map(String::as_str), Some("feed.xml"));
+    assert_eq!(published(&s3), show.public_files());
+    // Once a publish has written its record, there is no note left to tell of.
+    let run = publish(&show, &s3, &[]).ok();
+    assert!(!run.stdout.contains("PUBLISH-NOTE"), "{}", run.stdout);
+}
+
 #[test]
 fn a_big_file_goes_up_in_parts() {
     let Some(s3) = S3::start() else { return };

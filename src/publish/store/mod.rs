@@ -144,6 +144,9 @@ pub struct Sender {
     /// A note at the destination, as far as this publish knows (read and
     /// taken in, or written; see [`Sender::recorded`]).
     noted: std::sync::Mutex<Option<Noted>>,
+    /// Why a note at the destination could not be read, if one could not
+    /// (see [`Sender::unread_note`]).
+    unread_note: std::sync::Mutex<Option<String>>,
     /// Where this computer keeps a copy of the record (see [`RecordCopy`]).
     copy: Option<RecordCopy>,
     /// The record as that copy has it, parsed, for whoever asks first (see
@@ -186,11 +189,33 @@ impl Sender {
         progress: Arc<dyn Progress>,
         timeline: Option<super::Timeline>,
     ) -> Sender {
-        let (cut, at, noted) = Default::default();
+        let (cut, at, noted, unread_note) = Default::default();
         let (tell, told) = futures::channel::oneshot::channel();
         let copied = std::sync::Mutex::new((Some(tell), Some(told)));
         let lists_etags = Default::default();
-        Sender { opened, jobs, destination, progress, timeline, cut, at, noted, copy: None, copied, lists_etags }
+        Sender {
+            opened,
+            jobs,
+            destination,
+            progress,
+            timeline,
+            cut,
+            at,
+            noted,
+            unread_note,
+            copy: None,
+            copied,
+            lists_etags,
+        }
+    }
+
+    /// Why the note of a publish that did not finish, found at the
+    /// destination, could not be read (its object damaged, or of another
+    /// format), if it could not: taken once. Such a note is as good as
+    /// none: what it named is taken as podsmith's only where it holds the
+    /// site's very bytes.
+    pub fn unread_note(&self) -> Option<String> {
+        self.unread_note.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
     }
 
     /// The sender, keeping a copy of the destination's record in `copy`

@@ -36,11 +36,16 @@ impl Sender {
         let (read, note) = self.record_or_copy().await?;
         self.keep_copy(&read).await;
         // (A note that cannot be read is as good as none: the listing tells
-        // what is there, and bytes tell whose.)
+        // what is there, and bytes tell whose. Why is kept, to be told.)
         let note = |over: Option<&str>| {
             let Own::Found(_, Ok(bytes)) = note.ok()? else { return None };
             let noted = Noted { over: over.map(String::from), big: bytes.len() > NOTE_KEPT };
-            Some((record::Publishing::parse(&bytes).ok().filter(|n| n.is_over(over))?, noted))
+            let parsed = record::Publishing::parse(&bytes)
+                .inspect_err(|why| {
+                    *self.unread_note.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(why.clone());
+                })
+                .ok()?;
+            Some((Some(parsed).filter(|n| n.is_over(over))?, noted))
         };
         let mut at = self.at.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut noted = self.noted.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
