@@ -28,19 +28,46 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// Builds incrementally, then in full into `full/`, and requires the same files.
+/// Builds incrementally, then in full a copy of the show, and requires the same files.
 fn build_matches_a_full_build(show: &Show, what: &str) -> Run {
     build_with(show, what, &[])
 }
 
+/// A copy of the show's own files (not what podsmith made or keeps beside
+/// them: `public/`, `.podsmith/`), `podsmith.lock` included.
+fn copy_of(show: &Show) -> Show {
+    fn copy(from: &Path, to: &Path) {
+        for e in fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let (name, path) = (e.file_name(), e.path());
+            if name == "public" || name == ".podsmith" {
+                continue;
+            }
+            if path.is_dir() {
+                fs::create_dir(to.join(&name)).unwrap();
+                copy(&path, &to.join(&name));
+            } else {
+                fs::copy(&path, to.join(&name)).unwrap();
+            }
+        }
+    }
+    let other = Show::empty();
+    copy(show.root(), other.root());
+    other
+}
+
+/// Builds with `args` (incrementally, taking what the last build kept),
+/// then builds a copy of the show in full (`--no-cache`, in a folder of its
+/// own: its records and memo are not the show's, so the next build of the
+/// show takes what this one kept), and requires the same files.
 fn build_with(show: &Show, what: &str, args: &[&str]) -> Run {
     let run = show.run(&[&["build", "-v", "--as-of", AS_OF], args].concat()).ok();
-    let _ = fs::remove_dir_all(show.path("full"));
-    let full_run = show.run(&["build", "--no-cache", "--out", "full", "--as-of", AS_OF]).ok();
+    let other = copy_of(show);
+    let full_run = other.run(&[&["build", "--no-cache", "--as-of", AS_OF], args].concat()).ok();
     // The feeds' findings too: items checked alone, with the files behind
     // their URLs listed only for them, say what a whole check says.
     assert_eq!(findings(&run.stderr), findings(&full_run.stderr), "{what}: other findings");
-    let (incremental, full) = (files(&show.path("public")), files(&show.path("full")));
+    let (incremental, full) = (files(&show.path("public")), files(&other.path("public")));
     assert_eq!(incremental.keys().collect::<Vec<_>>(), full.keys().collect::<Vec<_>>(), "{what}: other files");
     for (rel, bytes) in &incremental {
         assert!(full[rel] == *bytes, "{what}: {rel} differs from a full build's\n{}", String::from_utf8_lossy(bytes));
@@ -512,4 +539,165 @@ fn a_shows_own_list_of_episodes_is_the_index_and_the_archives() {
     assert!(index.contains("<ol class=\"ours\"><li><a href=\"episodes/ep-100/\">Episode 100</a></li>"), "{index}");
     let year = show.read("public/archive/2023/index.html");
     assert!(year.contains("<ol class=\"ours\"><li><a href=\"../../episodes/ep-051/\">Episode 51</a></li>"), "{year}");
+}
+
+/// A show kept as a model, its manifest written from it whole after every
+/// edit (an episode's table changes only where the edit is).
+struct Model {
+    title: String,
+    description: String,
+    episodes: Vec<ModelEpisode>,
+    next: usize,
+}
+
+struct ModelEpisode {
+    id: usize,
+    title: String,
+    /// Hours past the start of 2026; past 3,600 the episode is scheduled
+    /// (after AS_OF).
+    hour: u32,
+    media: Vec<String>,
+    notes: String,
+    number: Option<u32>,
+}
+
+/// A small, fixed-seed generator of choices (the test is the same on every run).
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+const MP3S: [&str; 4] = ["pair-5s.mp3", "cbr-xing.mp3", "vbr-xing.mp3", "cbr-noxing.mp3"];
+const WORDS: [&str; 8] =
+    ["logs", "**metrics**", "a [link](https://example.com/a)", "DNS", "<b>bold</b>", "&", "é", "`code`"];
+const SCHEDULED: u32 = 3700;
+
+impl Model {
+    fn manifest(&self) -> String {
+        let mut m = PODCAST_TABLE
+            .replacen(
+                "description = \"A show made of test fixtures.\"",
+                &format!("description = \"{}\"", self.description),
+                1,
+            )
+            .replacen("title = \"Fixture Show\"", &format!("title = \"{}\"", self.title), 1);
+        for e in &self.episodes {
+            let date = chrono::DateTime::parse_from_rfc3339("2026-01-01T09:00:00Z").unwrap()
+                + chrono::Duration::hours(i64::from(e.hour));
+            let media: Vec<&str> = e.media.iter().map(String::as_str).collect();
+            m.push_str(&episode(&e.title, &format!("guid-{}", e.id), &date.to_rfc3339(), &media));
+            m.push_str(&format!("slug = \"ep-{}\"\nnotes = \"\"\"\n{}\n\"\"\"\n", e.id, e.notes));
+            if let Some(n) = e.number {
+                m.push_str(&format!("episode = {n}\n"));
+            }
+        }
+        m
+    }
+
+    /// A new live episode, with an MP3 of its own in `show`.
+    fn add(&mut self, show: &Show, dice: &mut Dice) {
+        let id = self.next;
+        self.next += 1;
+        let name = format!("ep-{id}.mp3");
+        fs::copy(audio(MP3S[dice.below(MP3S.len())]), show.path(&format!("media/{name}"))).unwrap();
+        let hour = dice.below(3000) as u32;
+        let (title, notes) = (format!("Episode {id}"), format!("Notes of {id}."));
+        self.episodes.push(ModelEpisode { id, title, hour, media: vec![name], notes, number: None });
+    }
+
+    /// One random edit (of the show's files too); what it was. Some
+    /// episode stays live (a show with none is refused, rightly).
+    fn edit(&mut self, show: &Show, dice: &mut Dice, step: u64) -> &'static str {
+        let n = self.episodes.len();
+        let (e, other) = (dice.below(n), dice.below(n));
+        let live = self.episodes.iter().filter(|x| x.hour < SCHEDULED).count();
+        let others_live = live - usize::from(self.episodes[e].hour < SCHEDULED) > 0;
+        let other_is_live = self.episodes[other].hour < SCHEDULED;
+        let ep = &mut self.episodes[e];
+        let kind = dice.below(14);
+        match kind {
+            0 => ep.title.push_str(" again"),
+            1 | 2 => ep.notes.push_str(&format!(" {}", WORDS[dice.below(WORDS.len())])),
+            3 => ep.hour = dice.below(3000) as u32,
+            4 if others_live => ep.hour = SCHEDULED,
+            5 => ep.number = Some(dice.below(50) as u32 + 1),
+            6 => self.description.push_str(" More."),
+            7 => self.add(show, dice),
+            8 if others_live => drop(self.episodes.remove(e)),
+            11 => self.title.push_str(" Again"),
+            // Two episodes at the same moment: the manifest's order tells
+            // them apart, and it changes.
+            12 if others_live || other_is_live => {
+                self.episodes[e].hour = self.episodes[other].hour;
+                self.episodes.swap(e, other);
+            }
+            13 if ep.media.len() > 1 => drop(ep.media.pop()),
+            4 | 8 | 9 => {
+                let to = show.path(&format!("media/{}", ep.media[0]));
+                fs::copy(audio(MP3S[dice.below(MP3S.len())]), to).unwrap();
+                return "a media file replaced";
+            }
+            _ if ep.media.len() == 1 => {
+                let ogg = format!("ep-{}.ogg", ep.id);
+                fs::copy(audio("vorbis-5s.ogg"), show.path(&format!("media/{ogg}"))).unwrap();
+                ep.media.push(ogg);
+                return "a second format";
+            }
+            _ => {
+                let media = show.path(&format!("media/{}", ep.media[0]));
+                set_mtime(&media, SystemTime::now() + Duration::from_secs(60 * (step + 1)));
+                return "a media file touched";
+            }
+        }
+        [
+            "a title",
+            "notes",
+            "notes",
+            "a date",
+            "an episode scheduled",
+            "a number",
+            "the show's description",
+            "an episode added",
+            "an episode removed",
+            "",
+            "",
+            "the show's title",
+            "two episodes at one moment, swapped",
+            "a second format dropped",
+        ][kind]
+    }
+}
+
+/// Random edits of every kind a podcaster makes, one after another, each
+/// built incrementally and compared with a full build of the same show:
+/// titles, notes, dates (the order of the feed, an episode scheduled),
+/// numbers, the show's title and description, episodes added and
+/// removed, two at one moment swapped in the manifest, media files
+/// replaced, a second format given or dropped, a file only touched. (Set
+/// `PODSMITH_TEST_SEED` to run other edits, `PODSMITH_TEST_STEPS` for more
+/// of them.)
+#[test]
+fn after_a_long_run_of_random_edits_every_build_is_a_full_builds_byte_for_byte() {
+    let seed = std::env::var("PODSMITH_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_cafe_u64);
+    let steps = std::env::var("PODSMITH_TEST_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
+    let mut dice = Dice(seed);
+    let show = Show::with(PODCAST_TABLE, &[]);
+    let (title, description) = ("Fixture Show".into(), "A show made of test fixtures.".into());
+    let mut model = Model { title, description, episodes: Vec::new(), next: 0 };
+    for _ in 0..4 {
+        model.add(&show, &mut dice);
+    }
+    show.write("episodes.toml", &model.manifest());
+    build_with(&show, "the first build", &[]);
+    for step in 0..steps {
+        let what = model.edit(&show, &mut dice, step);
+        show.write("episodes.toml", &model.manifest());
+        build_with(&show, &format!("step {step} (seed {seed:#x}): {what}"), &["--allow-changes"]);
+    }
 }
