@@ -559,6 +559,9 @@ struct ModelEpisode {
     media: Vec<String>,
     notes: String,
     number: Option<u32>,
+    season: Option<u32>,
+    guests: Vec<String>,
+    explicit: bool,
 }
 
 /// A small, fixed-seed generator of choices (the test is the same on every run).
@@ -596,6 +599,16 @@ impl Model {
             if let Some(n) = e.number {
                 m.push_str(&format!("episode = {n}\n"));
             }
+            if let Some(n) = e.season {
+                m.push_str(&format!("season = {n}\n"));
+            }
+            if !e.guests.is_empty() {
+                let quoted: Vec<String> = e.guests.iter().map(|g| format!("\"{g}\"")).collect();
+                m.push_str(&format!("guests = [{}]\n", quoted.join(", ")));
+            }
+            if e.explicit {
+                m.push_str("explicit = true\n");
+            }
         }
         m
     }
@@ -608,7 +621,18 @@ impl Model {
         fs::copy(audio(MP3S[dice.below(MP3S.len())]), show.path(&format!("media/{name}"))).unwrap();
         let hour = dice.below(3000) as u32;
         let (title, notes) = (format!("Episode {id}"), format!("Notes of {id}."));
-        self.episodes.push(ModelEpisode { id, title, hour, media: vec![name], notes, number: None });
+        let (number, season, guests, explicit) = (None, None, Vec::new(), false);
+        self.episodes.push(ModelEpisode {
+            id,
+            title,
+            hour,
+            media: vec![name],
+            notes,
+            number,
+            season,
+            guests,
+            explicit,
+        });
     }
 
     /// One random edit (of the show's files too); what it was. Some
@@ -620,7 +644,7 @@ impl Model {
         let others_live = live - usize::from(self.episodes[e].hour < SCHEDULED) > 0;
         let other_is_live = self.episodes[other].hour < SCHEDULED;
         let ep = &mut self.episodes[e];
-        let kind = dice.below(14);
+        let kind = dice.below(17);
         match kind {
             0 => ep.title.push_str(" again"),
             1 | 2 => ep.notes.push_str(&format!(" {}", WORDS[dice.below(WORDS.len())])),
@@ -638,6 +662,9 @@ impl Model {
                 self.episodes.swap(e, other);
             }
             13 if ep.media.len() > 1 => drop(ep.media.pop()),
+            14 => ep.guests.push(["Ann", "Björn", "Chloé & Co"][dice.below(3)].to_string()),
+            15 => ep.season = Some(dice.below(3) as u32 + 1),
+            16 => ep.explicit = !ep.explicit,
             4 | 8 | 9 => {
                 let to = show.path(&format!("media/{}", ep.media[0]));
                 fs::copy(audio(MP3S[dice.below(MP3S.len())]), to).unwrap();
@@ -670,6 +697,9 @@ impl Model {
             "the show's title",
             "two episodes at one moment, swapped",
             "a second format dropped",
+            "a guest",
+            "a season",
+            "explicit or not",
         ][kind]
     }
 }
@@ -677,11 +707,11 @@ impl Model {
 /// Random edits of every kind a podcaster makes, one after another, each
 /// built incrementally and compared with a full build of the same show:
 /// titles, notes, dates (the order of the feed, an episode scheduled),
-/// numbers, the show's title and description, episodes added and
-/// removed, two at one moment swapped in the manifest, media files
-/// replaced, a second format given or dropped, a file only touched. (Set
-/// `PODSMITH_TEST_SEED` to run other edits, `PODSMITH_TEST_STEPS` for more
-/// of them.)
+/// numbers, seasons, guests, explicit or not, the show's title and
+/// description, episodes added and removed, two at one moment swapped in
+/// the manifest, media files replaced, a second format given or dropped, a
+/// file only touched. (Set `PODSMITH_TEST_SEED` to run other edits,
+/// `PODSMITH_TEST_STEPS` for more of them.)
 #[test]
 fn after_a_long_run_of_random_edits_every_build_is_a_full_builds_byte_for_byte() {
     let seed = std::env::var("PODSMITH_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_cafe_u64);
