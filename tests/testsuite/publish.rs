@@ -1241,6 +1241,18 @@ fn a_publish_killed_half_way_never_leaves_the_feed_ahead_and_is_taken_up_again()
     assert_eq!(published(&s3), show.public_files());
 }
 
+/// Adds the bonus episode to `show` and publishes it to `s3` through a
+/// proxy that never answers the pages: killed once the media went up.
+fn bonus_episode_published_until_the_pages(s3: &S3, show: &Show) {
+    add_bonus_episode(show);
+    let rule = |method: &str, path: &str, _: usize| match method == "PUT" && path.ends_with("index.html") {
+        true => Action::Stall,
+        false => Action::Forward,
+    };
+    let proxy = Proxy::start(s3.port, Box::new(rule));
+    publish_killed_at_the_pages(show, &proxy);
+}
+
 /// A publish notes what it is about to upload in a small object beside the
 /// record, not in the whole record written once more: killed half way, it
 /// leaves the record as it was, and the next publish takes what the note
@@ -1252,13 +1264,7 @@ fn a_publish_killed_half_way_left_a_note_of_its_uploads_and_the_next_takes_them_
     let show = published_sample(&s3);
     let record = || std::fs::read(s3.object("podcast/.podsmith/published.json")).unwrap();
     let before = record();
-    add_bonus_episode(&show);
-    let rule = |method: &str, path: &str, _: usize| match method == "PUT" && path.ends_with("index.html") {
-        true => Action::Stall,
-        false => Action::Forward,
-    };
-    let proxy = Proxy::start(s3.port, Box::new(rule));
-    publish_killed_at_the_pages(&show, &proxy);
+    bonus_episode_published_until_the_pages(&s3, &show);
     assert!(s3.object("podcast/media/bonus.mp3").exists(), "the media went up first");
     assert_eq!(record(), before, "the record is as it was");
     let note = std::fs::read(s3.object("podcast/.podsmith/publishing.json")).unwrap();
@@ -1285,13 +1291,7 @@ fn a_publish_killed_half_way_left_a_note_of_its_uploads_and_the_next_takes_them_
 fn a_damaged_note_of_a_killed_publish_is_told_and_what_it_named_is_taken_only_by_its_bytes() {
     let Some(s3) = S3::start() else { return };
     let show = published_sample(&s3);
-    add_bonus_episode(&show);
-    let rule = |method: &str, path: &str, _: usize| match method == "PUT" && path.ends_with("index.html") {
-        true => Action::Stall,
-        false => Action::Forward,
-    };
-    let proxy = Proxy::start(s3.port, Box::new(rule));
-    publish_killed_at_the_pages(&show, &proxy);
+    bonus_episode_published_until_the_pages(&s3, &show);
     let note = s3.object("podcast/.podsmith/publishing.json");
     assert!(note.exists() && s3.object("podcast/media/bonus.mp3").exists());
     std::fs::write(&note, b"\x1f\x8b not gzip at all").unwrap();
