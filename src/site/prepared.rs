@@ -794,9 +794,11 @@ fn keys(
     // The templates compile now; every page is rendered once before anything
     // is written (Prepared::plan) and again when it is written.
     let renderer = crate::pages::Renderer::new(catalog, feeds, templates_dir)?;
-    use rayon::prelude::*;
     let page_paths: Vec<String> = (0..renderer.len()).map(|i| renderer.path(i)).collect();
-    let episode_keys: Vec<Fingerprint> = catalog.episodes.par_iter().map(memo::episode_key).collect();
+    let episode_keys: Vec<Fingerprint> = {
+        use rayon::prelude::*;
+        catalog.episodes.par_iter().map(memo::episode_key).collect()
+    };
     let page_keys: Vec<Fingerprint> = (0..renderer.len())
         .map(|i| {
             let inputs = renderer.inputs(i);
