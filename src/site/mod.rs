@@ -716,8 +716,22 @@ fn record_build(
     let mut site = records.take(&written.out).unwrap_or_default();
     (site.inputs, site.content) = inputs.map(|i| (i.all, i.content)).unwrap_or_default();
     site.memo = Some(memo);
+    // A file this build did not write is as it was when the build looked.
+    let index: HashMap<&str, usize> =
+        prepared.site.files.iter().enumerate().map(|(i, f)| (f.rel.as_str(), i)).collect();
+    let wrote: HashSet<usize> = written.wrote.iter().copied().collect();
     site.pending.clear();
-    site.outputs = recorded_outputs(prepared, written, std::mem::take(&mut site.outputs), &report.out);
+    site.outputs = written
+        .planned
+        .iter()
+        .map(|(rel, fp)| (rel.clone(), *fp))
+        .filter_map(|(rel, fp)| {
+            let looked =
+                index.get(rel.as_str()).filter(|i| !wrote.contains(i)).and_then(|&i| prepared.snapshot.output_stamp(i));
+            let (size, mtime_ns) = looked.or_else(|| record::stat(&report.out.join(&rel)))?;
+            Some((rel, record::Written { size, mtime_ns, fingerprint: Some(fp) }))
+        })
+        .collect();
     site.out = written.out.clone();
     site.summary = record::Summary {
         episodes: report.episodes,
@@ -733,43 +747,6 @@ fn record_build(
     records.put(site);
     records.save(root).map_err(|source| WriteError { path: root.join(record::RECORD_PATH), source })?;
     Ok(())
-}
-
-/// Every file of the site as `written` left it, with its size and time:
-/// a file this build did not write is as it was when the build looked,
-/// the others are looked at now (in output folder `out`). Walked in the
-/// order of their paths, side by side with the site's files and the last
-/// record's outputs (`before`, whose paths are taken, not copied): a big
-/// show's record is made again by every build.
-fn recorded_outputs(
-    prepared: &Prepared,
-    written: &Written,
-    before: std::collections::BTreeMap<String, record::Written>,
-    out: &Path,
-) -> std::collections::BTreeMap<String, record::Written> {
-    let files = &prepared.site.files;
-    let mut by_path: Vec<(&str, usize)> = files.iter().enumerate().map(|(i, f)| (f.rel.as_str(), i)).collect();
-    by_path.sort_unstable();
-    let mut by_path = by_path.into_iter().peekable();
-    let mut wrote = vec![false; files.len()];
-    for &i in &written.wrote {
-        if let Some(w) = wrote.get_mut(i) {
-            *w = true;
-        }
-    }
-    let mut before = before.into_keys().peekable();
-    let mut outputs = Vec::with_capacity(written.planned.len());
-    for (rel, fp) in &written.planned {
-        while by_path.next_if(|(r, _)| *r < rel.as_str()).is_some() {}
-        let index = by_path.peek().filter(|(r, _)| *r == rel.as_str()).map(|&(_, i)| i);
-        while before.next_if(|r| r < rel).is_some() {}
-        let path = before.next_if(|r| r == rel).unwrap_or_else(|| rel.clone());
-        let looked = index.filter(|&i| !wrote[i]).and_then(|i| prepared.snapshot.output_stamp(i));
-        if let Some((size, mtime_ns)) = looked.or_else(|| record::stat(&out.join(rel))) {
-            outputs.push((path, record::Written { size, mtime_ns, fingerprint: Some(*fp) }));
-        }
-    }
-    outputs.into_iter().collect()
 }
 
 impl Building<'_> {
