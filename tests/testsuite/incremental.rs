@@ -542,12 +542,18 @@ fn a_shows_own_list_of_episodes_is_the_index_and_the_archives() {
 }
 
 /// A show kept as a model, its manifest written from it whole after every
-/// edit (an episode's table changes only where the edit is).
+/// edit (an episode's table changes only where the edit is), and the files
+/// beside it (notes, chapters and transcript files) written where their
+/// text changed.
 struct Model {
     title: String,
     description: String,
     episodes: Vec<ModelEpisode>,
     next: usize,
+    /// Every episode's chapters also in its description.
+    chapters_in_notes: bool,
+    /// The text of a line the show's own `templates/base.html` adds, if it has one.
+    template: Option<String>,
 }
 
 struct ModelEpisode {
@@ -558,10 +564,23 @@ struct ModelEpisode {
     hour: u32,
     media: Vec<String>,
     notes: String,
+    /// The notes in `notes/ep-ID.md` (`notes_file`), not in the manifest.
+    notes_in_file: bool,
     number: Option<u32>,
     season: Option<u32>,
     guests: Vec<String>,
     explicit: bool,
+    itunes_title: Option<String>,
+    /// `type`: "bonus" or "trailer" (none: a full episode).
+    kind: Option<&'static str>,
+    /// Episode art in `media/art-ID.jpg`.
+    art: bool,
+    /// Chapter titles (at 0 s, 1 s, …), in the manifest or in
+    /// `chapters/ep-ID.json` (`chapters_file`).
+    chapters: Vec<String>,
+    chapters_in_file: bool,
+    /// A transcript's one cue, in `transcripts/ep-ID.vtt`.
+    transcript: Option<String>,
 }
 
 /// A small, fixed-seed generator of choices (the test is the same on every run).
@@ -579,23 +598,57 @@ impl Dice {
 const MP3S: [&str; 4] = ["pair-5s.mp3", "cbr-xing.mp3", "vbr-xing.mp3", "cbr-noxing.mp3"];
 const WORDS: [&str; 8] =
     ["logs", "**metrics**", "a [link](https://example.com/a)", "DNS", "<b>bold</b>", "&", "é", "`code`"];
+/// Pictures for episode art and the cover (1,400 px, 500 px, CMYK).
+const ART: [&str; 3] = ["cover.jpg", "small.jpg", "cmyk.jpg"];
 const SCHEDULED: u32 = 3700;
+
+/// A picture of the rule fixtures.
+fn picture(name: &str) -> Vec<u8> {
+    fs::read(repo().join("tests/fixtures/rules/images").join(name)).unwrap()
+}
+
+/// `bytes` into `show`'s file `rel`: over the file in place (the same
+/// file, so a published hard link of it too) or, as most editors save, as
+/// a new file in its place.
+fn save_picture(show: &Show, rel: &str, bytes: &[u8], in_place: bool) {
+    let path = show.path(rel);
+    if !in_place {
+        let _ = fs::remove_file(&path);
+    }
+    fs::write(path, bytes).unwrap();
+}
+
+/// `text` into `show`'s file `rel`, unless it holds that already (a file
+/// written again with the same text would only be touched).
+fn write_if_changed(show: &Show, rel: &str, text: &str) {
+    if fs::read_to_string(show.path(rel)).ok().as_deref() != Some(text) {
+        show.write(rel, text);
+    }
+}
 
 impl Model {
     fn manifest(&self) -> String {
-        let mut m = PODCAST_TABLE
+        let mut podcast = PODCAST_TABLE
             .replacen(
                 "description = \"A show made of test fixtures.\"",
                 &format!("description = \"{}\"", self.description),
                 1,
             )
             .replacen("title = \"Fixture Show\"", &format!("title = \"{}\"", self.title), 1);
+        if self.chapters_in_notes {
+            podcast.push_str("chapters_in_notes = true\n");
+        }
+        let mut m = podcast;
         for e in &self.episodes {
             let date = chrono::DateTime::parse_from_rfc3339("2026-01-01T09:00:00Z").unwrap()
                 + chrono::Duration::hours(i64::from(e.hour));
             let media: Vec<&str> = e.media.iter().map(String::as_str).collect();
             m.push_str(&episode(&e.title, &format!("guid-{}", e.id), &date.to_rfc3339(), &media));
-            m.push_str(&format!("slug = \"ep-{}\"\nnotes = \"\"\"\n{}\n\"\"\"\n", e.id, e.notes));
+            m.push_str(&format!("slug = \"ep-{}\"\n", e.id));
+            match e.notes_in_file {
+                true => m.push_str(&format!("notes_file = \"notes/ep-{}.md\"\n", e.id)),
+                false => m.push_str(&format!("notes = \"\"\"\n{}\n\"\"\"\n", e.notes)),
+            }
             if let Some(n) = e.number {
                 m.push_str(&format!("episode = {n}\n"));
             }
@@ -609,8 +662,61 @@ impl Model {
             if e.explicit {
                 m.push_str("explicit = true\n");
             }
+            if let Some(t) = &e.itunes_title {
+                m.push_str(&format!("itunes_title = \"{t}\"\n"));
+            }
+            if let Some(kind) = e.kind {
+                m.push_str(&format!("type = \"{kind}\"\n"));
+            }
+            if e.art {
+                m.push_str(&format!("image = \"media/art-{}.jpg\"\n", e.id));
+            }
+            if e.transcript.is_some() {
+                m.push_str(&format!("transcript = \"transcripts/ep-{}.vtt\"\n", e.id));
+            }
+            if !e.chapters.is_empty() && e.chapters_in_file {
+                m.push_str(&format!("chapters_file = \"chapters/ep-{}.json\"\n", e.id));
+            }
+            if !e.chapters_in_file {
+                for (start, title) in e.chapters.iter().enumerate() {
+                    m.push_str(&format!("\n[[episode.chapters]]\nstart = {start}\ntitle = \"{title}\"\n"));
+                }
+            }
         }
         m
+    }
+
+    /// The files the manifest names beside it, written where their text changed.
+    fn write_files(&self, show: &Show) {
+        for e in &self.episodes {
+            if e.notes_in_file {
+                write_if_changed(show, &format!("notes/ep-{}.md", e.id), &e.notes);
+            }
+            if e.chapters_in_file && !e.chapters.is_empty() {
+                let chapters: Vec<String> = e
+                    .chapters
+                    .iter()
+                    .enumerate()
+                    .map(|(start, title)| format!("{{\"startTime\": {start}, \"title\": \"{title}\"}}"))
+                    .collect();
+                let json = format!("{{\"version\": \"1.2.0\", \"chapters\": [{}]}}", chapters.join(", "));
+                write_if_changed(show, &format!("chapters/ep-{}.json", e.id), &json);
+            }
+            if let Some(cue) = &e.transcript {
+                let vtt = format!("WEBVTT\n\n00:00.000 --> 00:01.000\n<v Ann>{cue}\n");
+                write_if_changed(show, &format!("transcripts/ep-{}.vtt", e.id), &vtt);
+            }
+        }
+        if let Some(line) = &self.template {
+            let base = fs::read_to_string(repo().join("src/pages/templates/base.html")).unwrap();
+            write_if_changed(
+                show,
+                "templates/base.html",
+                &base.replacen("<body>", &format!("<body>\n<p>{line}</p>"), 1),
+            );
+        } else {
+            let _ = fs::remove_file(show.path("templates/base.html"));
+        }
     }
 
     /// A new live episode, with an MP3 of its own in `show`.
@@ -621,17 +727,23 @@ impl Model {
         fs::copy(audio(MP3S[dice.below(MP3S.len())]), show.path(&format!("media/{name}"))).unwrap();
         let hour = dice.below(3000) as u32;
         let (title, notes) = (format!("Episode {id}"), format!("Notes of {id}."));
-        let (number, season, guests, explicit) = (None, None, Vec::new(), false);
         self.episodes.push(ModelEpisode {
             id,
             title,
             hour,
             media: vec![name],
             notes,
-            number,
-            season,
-            guests,
-            explicit,
+            notes_in_file: false,
+            number: None,
+            season: None,
+            guests: Vec::new(),
+            explicit: false,
+            itunes_title: None,
+            kind: None,
+            art: false,
+            chapters: Vec::new(),
+            chapters_in_file: false,
+            transcript: None,
         });
     }
 
@@ -643,8 +755,11 @@ impl Model {
         let live = self.episodes.iter().filter(|x| x.hour < SCHEDULED).count();
         let others_live = live - usize::from(self.episodes[e].hour < SCHEDULED) > 0;
         let other_is_live = self.episodes[other].hour < SCHEDULED;
+        let kind = dice.below(29);
+        if kind >= 17 {
+            return self.edit_more(show, dice, e, kind);
+        }
         let ep = &mut self.episodes[e];
-        let kind = dice.below(17);
         match kind {
             0 => ep.title.push_str(" again"),
             1 | 2 => ep.notes.push_str(&format!(" {}", WORDS[dice.below(WORDS.len())])),
@@ -702,6 +817,90 @@ impl Model {
             "explicit or not",
         ][kind]
     }
+
+    /// The edits of files beside the manifest, and of what the feeds and
+    /// pages take from them: notes files, episode art, chapters,
+    /// transcripts, Apple's title, the episode type, the show's template
+    /// and cover (`kind` 17 to 28, of episode `e`).
+    fn edit_more(&mut self, show: &Show, dice: &mut Dice, e: usize, kind: usize) -> &'static str {
+        let ep = &mut self.episodes[e];
+        match kind {
+            17 => {
+                ep.notes_in_file = !ep.notes_in_file;
+                "notes moved into a file or out of it"
+            }
+            18 => {
+                let rel = format!("media/art-{}.jpg", ep.id);
+                save_picture(show, &rel, &picture(ART[dice.below(ART.len())]), dice.below(2) == 0);
+                ep.art = true;
+                "episode art given or replaced"
+            }
+            19 => {
+                ep.art = false;
+                "episode art dropped"
+            }
+            20 => {
+                let (at, count) = (dice.below(ep.chapters.len() + 1), ep.chapters.len());
+                match ep.chapters.get_mut(at) {
+                    Some(title) => title.push_str(" & more"),
+                    None if count < 3 => ep.chapters.push(format!("Part {at}")),
+                    None => ep.chapters.clear(),
+                }
+                "chapters"
+            }
+            21 => {
+                ep.chapters_in_file = !ep.chapters_in_file;
+                "chapters moved into a file or out of it"
+            }
+            22 => {
+                ep.transcript = match (&ep.transcript, dice.below(3)) {
+                    (Some(_), 0) => None,
+                    (Some(cue), _) => Some(format!("{cue} {}", WORDS[dice.below(WORDS.len())])),
+                    (None, _) => Some("Hello & welcome.".into()),
+                };
+                "a transcript"
+            }
+            23 => {
+                ep.itunes_title = match ep.itunes_title.take() {
+                    None => Some(format!("Apple's {}", ep.id)),
+                    Some(_) => None,
+                };
+                "Apple's title"
+            }
+            24 => {
+                ep.kind = match ep.kind {
+                    None => Some("bonus"),
+                    Some("bonus") => Some("trailer"),
+                    Some(_) => None,
+                };
+                "the episode type"
+            }
+            25 => {
+                self.template = match (&self.template, dice.below(3)) {
+                    (Some(_), 0) => None,
+                    (Some(line), _) => Some(format!("{line} & more")),
+                    (None, _) => Some("Our own header".into()),
+                };
+                "the show's template"
+            }
+            26 => {
+                let cover = match dice.below(2) {
+                    0 => fs::read(repo().join("media/cover.jpg")).unwrap(),
+                    _ => picture("cover.jpg"),
+                };
+                save_picture(show, "media/cover.jpg", &cover, dice.below(2) == 0);
+                "the show's cover replaced"
+            }
+            27 => {
+                self.chapters_in_notes = !self.chapters_in_notes;
+                "chapters in the notes or not"
+            }
+            _ => {
+                ep.notes.push_str(&format!("\n\n{}", WORDS[dice.below(WORDS.len())]));
+                "a paragraph of notes"
+            }
+        }
+    }
 }
 
 /// Random edits of every kind a podcaster makes, one after another, each
@@ -710,7 +909,11 @@ impl Model {
 /// numbers, seasons, guests, explicit or not, the show's title and
 /// description, episodes added and removed, two at one moment swapped in
 /// the manifest, media files replaced, a second format given or dropped, a
-/// file only touched. (Set `PODSMITH_TEST_SEED` to run other edits,
+/// file only touched; and what lives beside the manifest: notes moved into
+/// a file and out, episode art given, replaced (in place or as a new file)
+/// and dropped, chapters (inline or in a file), transcripts, Apple's
+/// title, the episode type, the show's own template and its cover, chapters
+/// in the notes. (Set `PODSMITH_TEST_SEED` to run other edits,
 /// `PODSMITH_TEST_STEPS` for more of them.)
 #[test]
 fn after_a_long_run_of_random_edits_every_build_is_a_full_builds_byte_for_byte() {
@@ -719,7 +922,8 @@ fn after_a_long_run_of_random_edits_every_build_is_a_full_builds_byte_for_byte()
     let mut dice = Dice(seed);
     let show = Show::with(PODCAST_TABLE, &[]);
     let (title, description) = ("Fixture Show".into(), "A show made of test fixtures.".into());
-    let mut model = Model { title, description, episodes: Vec::new(), next: 0 };
+    let mut model =
+        Model { title, description, episodes: Vec::new(), next: 0, chapters_in_notes: false, template: None };
     for _ in 0..4 {
         model.add(&show, &mut dice);
     }
@@ -727,6 +931,7 @@ fn after_a_long_run_of_random_edits_every_build_is_a_full_builds_byte_for_byte()
     build_with(&show, "the first build", &[]);
     for step in 0..steps {
         let what = model.edit(&show, &mut dice, step);
+        model.write_files(&show);
         show.write("episodes.toml", &model.manifest());
         build_with(&show, &format!("step {step} (seed {seed:#x}): {what}"), &["--allow-changes"]);
     }
