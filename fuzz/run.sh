@@ -174,13 +174,13 @@ seed_serve() {
 }
 # The state files of the sample show as a build leaves them (the first
 # byte picks the file: 0 build.json, 1 pending.json, 2 cache.json, 3
-# memo.json, 4 podsmith.lock, 5 cache.log beside a cache file whose id
+# the memo (in .podsmith/memos/), 4 podsmith.lock, 5 cache.log beside a cache file whose id
 # its lines name, 6 build.log beside a record whose id its lines name,
 # 7 a destination's .podsmith/published.json, as publish writes it:
 # gzipped JSON, and plain; 8 its .podsmith/publishing.json, the note of
 # the uploads under way).
 seed_records() {
-    local show bin n=0 f
+    local show bin n=0 f memo
     show="$(mktemp -d)"
     cp -r "$ROOT/episodes.toml" "$ROOT/media" "$ROOT/transcripts" "$show/"
     for bin in "$ROOT/target/release/podsmith" "$ROOT/target/debug/podsmith"; do
@@ -189,7 +189,8 @@ seed_records() {
             break
         fi
     done
-    for f in .podsmith/build.json .podsmith/pending.json .podsmith/cache.json .podsmith/memo.json podsmith.lock; do
+    memo="$(cd "$show" && ls .podsmith/memos/*.json 2>/dev/null | head -n 1)"
+    for f in .podsmith/build.json .podsmith/pending.json .podsmith/cache.json "${memo:-.podsmith/memo.json}" podsmith.lock; do
         if [[ -f "$show/$f" ]]; then
             { printf "\\x$(printf '%02x' $n)"; cat "$show/$f"; } | put records "$n-$(basename "$f")"
         fi

@@ -175,7 +175,7 @@ pub fn records(data: &[u8]) {
         crate::site::record::RECORD_PATH,
         crate::site::record::PENDING_PATH,
         crate::probe::cache::CACHE_PATH,
-        crate::site::memo::MEMO_PATH,
+        crate::site::memo::OLD_MEMO_PATH,
         crate::lock::FILE_NAME,
         crate::probe::cache::CACHE_LOG_PATH,
         crate::site::record::LOG_PATH,
@@ -208,8 +208,9 @@ pub fn records(data: &[u8]) {
         }
         crate::publish::record::KEY => published_checked(bytes),
         crate::publish::record::PUBLISHING_KEY => publishing_checked(bytes),
-        crate::site::memo::MEMO_PATH => {
-            if let Some(mut memo) = crate::site::memo::Memo::load(root, None) {
+        crate::site::memo::OLD_MEMO_PATH => {
+            // (Any bytes: the memo a record vouches for is read the same way.)
+            if let Some(mut memo) = crate::site::memo::Memo::from_bytes(bytes) {
                 memo.read_feeds();
             }
         }

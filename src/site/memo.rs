@@ -1,5 +1,5 @@
-//! `.podsmith/memo.json`: what a build keeps so that the next one does
-//! only what changed.
+//! `.podsmith/memos/`: what a build keeps so that the next one does
+//! only what changed, a memo per output folder (named by its SHA-256).
 //!
 //! For every page, the key of what it was rendered from; for every feed,
 //! each item's key, where its `<item>…</item>` is in the feed as written,
@@ -16,7 +16,10 @@
 //! record of the build that made it holds its SHA-256 (a memo left by an
 //! interrupted build, or by another, is not used), and a page or feed is
 //! taken from disk only if it still has the size and time the record gave
-//! it after that build finished. Like every record, it is
+//! it after that build finished. A memo is named by its SHA-256, so the
+//! memos of builds into other output folders (up to the record's eight)
+//! stand side by side; those no record vouches for are removed once the
+//! record is saved. Like every record, it is
 //! read as untrusted input: bounded in size, and what does not hold
 //! together is not used (the build then renders that part again).
 
@@ -33,8 +36,11 @@ use crate::manifest::{Asset, Episode, Podcast};
 use crate::probe::AudioInfo;
 use crate::validate::incremental::ItemCheck;
 
-/// The memo's path, relative to the show folder.
-pub const MEMO_PATH: &str = ".podsmith/memo.json";
+/// The memos' folder, relative to the show folder: `SHA-256.json` each.
+pub const MEMO_DIR: &str = ".podsmith/memos";
+/// Where podsmith kept its one memo before it kept one per output folder:
+/// removed with the memos no record vouches for.
+pub const OLD_MEMO_PATH: &str = ".podsmith/memo.json";
 /// The memo's format; a memo of another format is not used.
 const VERSION: u32 = 5;
 
@@ -137,21 +143,23 @@ impl Memo {
     /// the output folder `out` (absolute): the one whose SHA-256 the build
     /// record vouches for (`hash`).
     pub fn read(root: &Path, out: &Path, hash: &Fingerprint) -> Option<Memo> {
-        Memo::load(root, Some(hash))?.vouched(out, hash).map(|(memo, _)| memo)
+        Memo::load(root, hash)?.vouched(out, hash).map(|(memo, _)| memo)
     }
 
-    /// The memo of the show in folder `root` as it is, with its SHA-256;
-    /// not to be used before [`Loaded::vouched`]. Where `vouched` gives the
-    /// SHA-256 a build record vouches for, a memo of other bytes is not
-    /// parsed at all (a crafted one of 60 MB took 280 MB to parse).
-    pub fn load(root: &Path, vouched: Option<&Fingerprint>) -> Option<Loaded> {
-        let bytes = crate::fsutil::read(&root.join(MEMO_PATH), crate::fsutil::RECORD).ok()?;
-        let hash = hash_of(&bytes);
-        if vouched.is_some_and(|v| *v != hash) {
-            return None;
-        }
-        let memo: Memo = serde_json::from_slice(&bytes).ok()?;
-        Some(Loaded { hash, memo, feeds: OldFeeds::new() })
+    /// The memo of the show in folder `root` whose SHA-256 a build record
+    /// vouches for (`vouched`), as it is; not to be used before
+    /// [`Loaded::vouched`]. A file of other bytes is not parsed at all (a
+    /// crafted one of 60 MB took 280 MB to parse).
+    pub fn load(root: &Path, vouched: &Fingerprint) -> Option<Loaded> {
+        let bytes = crate::fsutil::read(&path_of(root, vouched), crate::fsutil::RECORD).ok()?;
+        Memo::from_bytes(&bytes).filter(|loaded| loaded.hash == *vouched)
+    }
+
+    /// A memo read as `bytes`, with their SHA-256; not to be used before
+    /// [`Loaded::vouched`].
+    pub fn from_bytes(bytes: &[u8]) -> Option<Loaded> {
+        let memo: Memo = serde_json::from_slice(bytes).ok()?;
+        Some(Loaded { hash: hash_of(bytes), memo, feeds: OldFeeds::new() })
     }
 
     /// Saves the memo into the show folder `root` (never through a link),
@@ -168,15 +176,17 @@ impl Memo {
 
     /// Saves a memo [encoded](Memo::encode) already; see [`Memo::save`].
     pub fn save_encoded(root: &Path, json: &[u8]) -> std::io::Result<Fingerprint> {
-        Memo::write_encoded(root, json)?;
-        Ok(hash_of(json))
+        let hash = hash_of(json);
+        Memo::write_encoded(root, json, &hash)?;
+        Ok(hash)
     }
 
     /// [`Memo::save_encoded`], for a caller that has its [hash](Memo::hash)
     /// already (a big show's memo is megabytes).
-    pub fn write_encoded(root: &Path, json: &[u8]) -> std::io::Result<()> {
+    pub fn write_encoded(root: &Path, json: &[u8], hash: &Fingerprint) -> std::io::Result<()> {
         crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
-        crate::output::write_cache_bytes(&root.join(MEMO_PATH), json).map(|_| ())
+        crate::show_lock::own_dir(&root.join(MEMO_DIR))?;
+        crate::output::write_cache_bytes(&path_of(root, hash), json).map(|_| ())
     }
 
     /// The hash [`Memo::save_encoded`] returns for `json`.
@@ -184,11 +194,40 @@ impl Memo {
         hash_of(json)
     }
 
-    /// Removes the memo (a build that keeps none leaves none that could be
-    /// taken for its own).
-    pub fn remove(root: &Path) {
-        let _ = std::fs::remove_file(root.join(MEMO_PATH));
+    /// Removes the memos of the show in folder `root` that no record
+    /// vouches for (`vouched`: those it does): another build's since, an
+    /// output folder's the record no longer keeps, or one an interrupted
+    /// build left; and the temporary files of an interrupted save, and the
+    /// memo of an older podsmith. Only files of those names, in the
+    /// memos' folder itself (not through a link). Returns how many.
+    pub fn keep_only<'a>(root: &Path, vouched: impl IntoIterator<Item = &'a Fingerprint>) -> usize {
+        let real_dir = |dir: &Path| std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir());
+        if !real_dir(&root.join(crate::show_lock::RECORDS_DIR)) {
+            return 0;
+        }
+        let _ = std::fs::remove_file(root.join(OLD_MEMO_PATH));
+        let dir = root.join(MEMO_DIR);
+        if !real_dir(&dir) {
+            return 0;
+        }
+        let keep: std::collections::HashSet<String> = vouched.into_iter().map(|h| format!("{h}.json")).collect();
+        let Ok(entries) = std::fs::read_dir(&dir) else { return 0 };
+        let mut removed = 0;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let memo = name.strip_suffix(".json").and_then(Fingerprint::parse).is_some();
+            let ours = (memo && !keep.contains(&name)) || crate::output::is_temp_name(&name);
+            if ours && e.file_type().is_ok_and(|t| t.is_file()) {
+                removed += usize::from(std::fs::remove_file(e.path()).is_ok());
+            }
+        }
+        removed
     }
+}
+
+/// Where the memo of SHA-256 `hash` is kept in the show folder `root`.
+fn path_of(root: &Path, hash: &Fingerprint) -> PathBuf {
+    root.join(MEMO_DIR).join(format!("{hash}.json"))
 }
 
 /// SHA-256 of all of `bytes`.
@@ -557,23 +596,57 @@ mod tests {
         let hash = memo.clone().save(dir.path()).unwrap();
         assert!(Memo::read(dir.path(), &out, &hash).is_some());
         assert!(Memo::read(dir.path(), &dir.path().join("site"), &hash).is_none(), "another folder's");
-        // Another build's memo (the record vouches for another).
+        // Another build's memo: each read by the hash the record holds, the
+        // one it no longer holds removed once it is saved.
         let mut other = memo.clone();
         other.pages.insert("index.html".into(), Fingerprint::of_bytes(b"x"));
         let other_hash = other.save(dir.path()).unwrap();
+        assert_eq!(Memo::read(dir.path(), &out, &other_hash).unwrap().pages.len(), 1);
+        assert_eq!(Memo::read(dir.path(), &out, &hash).unwrap().pages.len(), 0);
+        Memo::keep_only(dir.path(), [&other_hash]);
         assert!(Memo::read(dir.path(), &out, &hash).is_none(), "another build's");
         assert!(Memo::read(dir.path(), &out, &other_hash).is_some());
-        // Not vouched for: not even parsed (a build reads only the memo its
-        // record vouches for; fuzzing reads any).
-        assert!(Memo::load(dir.path(), Some(&hash)).is_none());
-        assert!(Memo::load(dir.path(), Some(&other_hash)).is_some());
-        assert!(Memo::load(dir.path(), None).is_some());
+        // Not vouched for: not even read (a build reads only the memo its
+        // record vouches for).
+        assert!(Memo::load(dir.path(), &Fingerprint::of_bytes(b"other")).is_none());
+        assert!(Memo::load(dir.path(), &other_hash).is_some());
         // Crafted, even if vouched for: a page path outside the folder.
         let mut bad = memo.clone();
         bad.pages.insert("../../x".into(), Fingerprint::of_bytes(b"x"));
         let bad_hash = bad.save(dir.path()).unwrap();
         assert!(Memo::read(dir.path(), &out, &bad_hash).is_none());
-        std::fs::write(dir.path().join(MEMO_PATH), b"{ not json").unwrap();
+        std::fs::write(path_of(dir.path(), &hash_of(b"{ not json")), b"{ not json").unwrap();
         assert!(Memo::read(dir.path(), &out, &hash_of(b"{ not json")).is_none());
+        // A file of other bytes under a vouched name: not used.
+        std::fs::copy(path_of(dir.path(), &other_hash), path_of(dir.path(), &bad_hash)).unwrap();
+        assert!(Memo::read(dir.path(), &out, &bad_hash).is_none());
+    }
+
+    #[test]
+    fn only_the_memos_a_record_vouches_for_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let memo = |out: &str| Memo { out: dir.path().join(out), ..Default::default() };
+        let (a, b, c) = (memo("public"), memo("staging"), memo("old"));
+        let (a, b, c) = (a.save(dir.path()).unwrap(), b.save(dir.path()).unwrap(), c.save(dir.path()).unwrap());
+        let memos = dir.path().join(MEMO_DIR);
+        std::fs::write(memos.join(".podsmith-abc123.tmp"), b"{").unwrap();
+        std::fs::write(memos.join("notes.txt"), b"not ours").unwrap();
+        std::fs::write(dir.path().join(OLD_MEMO_PATH), b"{}").unwrap();
+        assert_eq!(Memo::keep_only(dir.path(), [&a, &b]), 2, "the third memo and the temporary file");
+        assert!(Memo::read(dir.path(), &dir.path().join("public"), &a).is_some());
+        assert!(Memo::read(dir.path(), &dir.path().join("staging"), &b).is_some());
+        assert!(Memo::load(dir.path(), &c).is_none());
+        assert!(memos.join("notes.txt").exists(), "a file of another name is not podsmith's to remove");
+        assert!(!dir.path().join(OLD_MEMO_PATH).exists());
+        // A link in place of the folder: nothing is removed through it.
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::fs::write(elsewhere.path().join(format!("{a}.json")), b"x").unwrap();
+        std::fs::rename(&memos, dir.path().join("memos-moved")).unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(elsewhere.path(), &memos).unwrap();
+            assert_eq!(Memo::keep_only(dir.path(), [&b]), 0);
+            assert!(elsewhere.path().join(format!("{a}.json")).exists());
+        }
     }
 }

@@ -618,15 +618,15 @@ impl Building<'_> {
         encoded: std::io::Result<Encoded>,
     ) -> Result<Report, BuildError> {
         let root = &prepared.state_root;
-        let memo_error = |source| WriteError { path: root.join(memo::MEMO_PATH), source };
+        let memo_error = |source| WriteError { path: root.join(memo::MEMO_DIR), source };
         std::thread::scope(|scope| {
             let save_cache = || prepared.save_cache(&written.wrote);
             let cache_saved = prepared.recalls().then(|| scope.spawn(save_cache));
             let (json, memo) = encoded.map_err(memo_error)?;
             let memo_saved = match prepared.recalls() {
-                true => Some(scope.spawn(move || Memo::write_encoded(root, &json))),
+                true => Some(scope.spawn(move || Memo::write_encoded(root, &json, &memo))),
                 false => {
-                    Memo::write_encoded(root, &json).map_err(memo_error)?;
+                    Memo::write_encoded(root, &json, &memo).map_err(memo_error)?;
                     None
                 }
             };
@@ -637,6 +637,8 @@ impl Building<'_> {
                     .unwrap_or_else(|_| Err(std::io::Error::other("the memo could not be saved")))
                     .map_err(memo_error)?;
             }
+            // The memo this build replaced goes (those of other output folders stay).
+            Memo::keep_only(root, records.all().iter().filter_map(|s| s.memo.as_ref()));
             let cache_note = match cache_saved {
                 Some(saving) => saving.join().ok().flatten(),
                 None => save_cache(),

@@ -112,7 +112,7 @@ impl Preload {
             if told == Some(Step::Cache) {
                 told = Some(told_to_go.recv().ok()?);
             }
-            let mut memo = Memo::load(&state_dir, Some(&vouched?));
+            let mut memo = Memo::load(&state_dir, &vouched?);
             if let Some(memo) = memo.as_mut()
                 && (told == Some(Step::Go) || told_to_go.recv().is_ok())
             {
@@ -213,7 +213,7 @@ impl Preload {
         if !self.use_cache {
             return None;
         }
-        self.memo.take().or_else(|| Memo::load(&self.state, Some(vouched)))
+        self.memo.take().or_else(|| Memo::load(&self.state, vouched))
     }
 }
 

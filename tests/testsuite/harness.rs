@@ -77,6 +77,23 @@ impl Show {
         fs::write(p, content).unwrap();
     }
 
+    /// The build memos kept in the records folder `records` (such as
+    /// `.podsmith`), by path.
+    pub fn memos(&self, records: &str) -> Vec<PathBuf> {
+        let Ok(entries) = fs::read_dir(self.path(records).join("memos")) else { return Vec::new() };
+        let mut memos: Vec<PathBuf> =
+            entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+        memos.sort();
+        memos
+    }
+
+    /// The one build memo in the records folder `records`.
+    pub fn memo(&self, records: &str) -> PathBuf {
+        let memos = self.memos(records);
+        assert_eq!(memos.len(), 1, "{memos:?}");
+        memos.into_iter().next().unwrap()
+    }
+
     pub fn read(&self, rel: &str) -> String {
         fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
     }

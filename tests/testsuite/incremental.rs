@@ -67,7 +67,9 @@ fn build_with(show: &Show, what: &str, args: &[&str]) -> Run {
     // The feeds' findings too: items checked alone, with the files behind
     // their URLs listed only for them, say what a whole check says.
     assert_eq!(findings(&run.stderr), findings(&full_run.stderr), "{what}: other findings");
-    let (incremental, full) = (files(&show.path("public")), files(&other.path("public")));
+    // The output folder: `public`, or the one given with `--out`.
+    let out = args.iter().skip_while(|a| **a != "--out").nth(1).copied().unwrap_or("public");
+    let (incremental, full) = (files(&show.path(out)), files(&other.path(out)));
     assert_eq!(incremental.keys().collect::<Vec<_>>(), full.keys().collect::<Vec<_>>(), "{what}: other files");
     for (rel, bytes) in &incremental {
         assert!(full[rel] == *bytes, "{what}: {rel} differs from a full build's\n{}", String::from_utf8_lossy(bytes));
@@ -215,7 +217,7 @@ fn a_touched_file_is_appended_to_the_cache_log_and_read_back_from_it() {
 fn a_damaged_or_crafted_memo_costs_time_not_correctness() {
     let show = Show::sample();
     show.build().ok();
-    let memo_path = show.path(".podsmith/memo.json");
+    let memo_path = show.memo(".podsmith");
     let memo = fs::read_to_string(&memo_path).unwrap();
     assert!(memo.contains("\"pages\""), "{memo}");
 
@@ -226,18 +228,64 @@ fn a_damaged_or_crafted_memo_costs_time_not_correctness() {
     build_matches_a_full_build(&show, "crafted memo");
 
     // Damaged.
-    fs::write(&memo_path, b"{ not json").unwrap();
+    fs::write(show.memo(".podsmith"), b"{ not json").unwrap();
     let manifest = show.read("episodes.toml");
     show.write("episodes.toml", &manifest.replacen("Fluentd", "FluentD", 1));
     build_matches_a_full_build(&show, "damaged memo");
 
     // Another build's memo, put back: not the one the record vouches for.
-    let before = fs::read(&memo_path).unwrap();
+    let before = fs::read(show.memo(".podsmith")).unwrap();
     show.write("episodes.toml", &manifest);
     build_matches_a_full_build(&show, "edit undone");
-    fs::write(&memo_path, &before).unwrap();
+    fs::write(show.memo(".podsmith"), &before).unwrap();
     show.write("episodes.toml", &manifest.replacen("Fluentd", "FluentD", 1));
     build_matches_a_full_build(&show, "an older memo");
+}
+
+/// The build memos kept (file names), and the output folders they are of.
+fn memos_and_folders(show: &Show) -> (Vec<String>, Vec<String>) {
+    let files: Vec<String> =
+        show.memos(".podsmith").iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let mut folders: Vec<String> = show
+        .memos(".podsmith")
+        .iter()
+        .map(|p| {
+            let memo: serde_json::Value = serde_json::from_str(&fs::read_to_string(p).unwrap()).unwrap();
+            Path::new(memo["out"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    folders.sort();
+    (files, folders)
+}
+
+/// Builds into two output folders (the site, and a copy to look at before
+/// it goes live, say) keep a memo each: a build into one does not throw
+/// away what the other's next build takes. Each build is a full build's,
+/// byte for byte; a memo no record vouches for (a build killed after
+/// saving it) and the one memo of an older podsmith go.
+#[test]
+fn builds_into_two_output_folders_keep_a_memo_each() {
+    let show = Show::sample();
+    let staging = ["--out", "staging"];
+    build_with(&show, "public", &[]);
+    show.write(".podsmith/memo.json", "{}");
+    build_with(&show, "staging", &staging);
+    let (first, folders) = memos_and_folders(&show);
+    assert_eq!(folders, ["public", "staging"]);
+    assert!(!show.path(".podsmith/memo.json").exists(), "an older podsmith's memo");
+    let stray = show.path(&format!(".podsmith/memos/{}.json", "0".repeat(64)));
+    fs::write(&stray, "{}").unwrap();
+    edit_one_episodes_notes(&show);
+    build_with(&show, "public, notes edited", &[]);
+    build_with(&show, "staging, notes edited", &staging);
+    let (now, folders) = memos_and_folders(&show);
+    assert_eq!(folders, ["public", "staging"]);
+    assert!(now.iter().all(|m| !first.contains(m)), "both memos made anew: {first:?} {now:?}");
+    assert!(!stray.exists());
+    // Nothing changed for either.
+    assert_eq!(written(&build_with(&show, "public again", &[])), 0);
+    assert_eq!(written(&build_with(&show, "staging again", &staging)), 0);
+    assert_eq!(memos_and_folders(&show).0, now);
 }
 
 #[test]
@@ -248,14 +296,14 @@ fn a_crafted_memo_vouched_for_by_a_crafted_record_cannot_swap_items() {
     // Someone who can write .podsmith/ swaps the keys of the first two items
     // of feed.xml in the memo (each key now names the other's bytes), and
     // makes the record vouch for it.
-    let memo_path = show.path(".podsmith/memo.json");
-    let mut memo: serde_json::Value = serde_json::from_str(&show.read(".podsmith/memo.json")).unwrap();
+    let mut memo: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(show.memo(".podsmith")).unwrap()).unwrap();
     let items = memo["feeds"]["feed.xml"].as_array_mut().unwrap();
     let (a, b) = (items[0]["key"].clone(), items[1]["key"].clone());
     (items[0]["key"], items[1]["key"]) = (b, a);
     let bytes = serde_json::to_vec(&memo).unwrap();
-    fs::write(&memo_path, &bytes).unwrap();
     let hash: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    fs::write(show.path(&format!(".podsmith/memos/{hash}.json")), &bytes).unwrap();
     let mut record: serde_json::Value = serde_json::from_str(&show.read(".podsmith/build.json")).unwrap();
     record["sites"][0]["memo"] = serde_json::Value::String(hash);
     fs::write(show.path(".podsmith/build.json"), serde_json::to_vec(&record).unwrap()).unwrap();

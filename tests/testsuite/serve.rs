@@ -161,7 +161,7 @@ fn serve_previews_the_show_rebuilds_on_save_and_shows_errors_without_touching_pu
 fn the_preview_keeps_its_own_record_and_memo_so_building_and_previewing_do_not_undo_each_other() {
     let show = Show::sample();
     show.build().ok();
-    let (record, memo) = (show.read(".podsmith/build.json"), show.read(".podsmith/memo.json"));
+    let (record, memo) = (show.read(".podsmith/build.json"), std::fs::read(show.memo(".podsmith")).unwrap());
     let s = start(&show);
     // The preview's first build is done once it serves.
     assert_eq!(get(&s, "/", None).0, 200);
@@ -169,10 +169,10 @@ fn the_preview_keeps_its_own_record_and_memo_so_building_and_previewing_do_not_u
     // The show's record and memo are as the build left them; the
     // preview's are in its own folder (the probe cache is the show's).
     assert_eq!(show.read(".podsmith/build.json"), record);
-    assert_eq!(show.read(".podsmith/memo.json"), memo);
+    assert_eq!(std::fs::read(show.memo(".podsmith")).unwrap(), memo);
     let own = show.read(".podsmith/preview/.podsmith/build.json");
     assert!(own.contains("preview") && !record.contains("preview"), "{own}");
-    assert!(show.path(".podsmith/preview/.podsmith/memo.json").is_file());
+    assert!(show.memo(".podsmith/preview/.podsmith").is_file());
     // A build after the preview finds nothing changed.
     let run = show.build().ok();
     assert!(run.stderr.contains("0 written, 20 unchanged"), "{}", run.stderr);

@@ -76,7 +76,7 @@ pub struct SiteRecord {
     /// The same without the media files' size and time ([`Inputs::content`]).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub content: String,
-    /// SHA-256 of the memo that build left (`.podsmith/memo.json`), which
+    /// SHA-256 of the memo that build left (in `.podsmith/memos/`), which
     /// this record vouches for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<Fingerprint>,
