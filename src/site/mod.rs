@@ -1031,20 +1031,31 @@ fn write_recorded(
     let mut site = records.take(&out_abs).unwrap_or_default();
     site.out = out_abs.clone();
     // Pending: what may be written that the record does not already know
-    // by its fingerprint (and what an interrupted build left pending).
+    // by its fingerprint (and what an interrupted build left pending); and
+    // what is written again with the bytes the record knows (a media file
+    // or image published anew as a link to a new file of the same bytes):
+    // a build killed while writing it is then known not to have finished,
+    // and the next sweeps its temporary files in every folder of the output.
     let before = site.pending.len();
+    let again: HashSet<&str> = (0..prepared.site.files.len())
+        .filter(|&i| !prepared.as_it_is(i))
+        .map(|i| prepared.site.files[i].rel.as_str())
+        .collect();
     // Both in order: walked side by side.
     let mut recorded = site.outputs.iter().peekable();
     let mut pending = Vec::new();
     for (rel, fp) in &planned {
         while recorded.next_if(|(r, _)| *r < rel).is_some() {}
         let known = recorded.peek().filter(|(r, _)| *r == rel).and_then(|(_, w)| w.fingerprint);
-        if known != Some(*fp) {
+        if known != Some(*fp) || again.contains(rel.as_str()) {
             pending.push((rel.clone(), *fp));
         }
     }
     site.pending.extend(pending);
     let save = site.pending.len() > before || site.outputs.is_empty();
+    if save {
+        site.build = Some(record::new_build_id());
+    }
     records.put(site);
     if save {
         let path = root.join(record::PENDING_PATH);

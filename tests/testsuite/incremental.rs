@@ -416,6 +416,65 @@ fn files_a_build_that_did_not_finish_wrote_are_known_from_its_pending_list() {
     assert!(!run.stderr.contains("kept"), "{}", run.stderr);
 }
 
+/// A file published anew with the bytes the record knows (the cover saved
+/// again as a new file) is pending too: a build that stops while writing
+/// it (here: it cannot save its memo, so it stops after writing the site,
+/// its record as the build before left it) may leave a temporary file
+/// beside it, which the next build sweeps, as it sweeps the whole output
+/// folder after any build that did not finish.
+#[test]
+fn a_file_published_anew_with_the_same_bytes_is_pending_and_its_temporary_file_swept() {
+    let show = Show::sample();
+    show.build().ok();
+    let cover = fs::read(show.path("media/cover.jpg")).unwrap();
+    let saved = fs::metadata(show.path("media/cover.jpg")).unwrap().modified().unwrap();
+    fs::remove_file(show.path("media/cover.jpg")).unwrap();
+    fs::write(show.path("media/cover.jpg"), &cover).unwrap();
+    fs::remove_dir_all(show.path(".podsmith/memos")).unwrap();
+    show.write(".podsmith/memos", "in the way");
+    let run = show.run(&["build", "--as-of", AS_OF]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains(".podsmith/memos"), "{}", run.stderr);
+    let pending = show.read(".podsmith/pending.json");
+    assert_eq!(pending.matches("\"media/").count(), 1, "only the cover is written: {pending}");
+    assert!(pending.contains("\"media/cover.jpg\""), "{pending}");
+    fs::remove_file(show.path(".podsmith/memos")).unwrap();
+    // As a build killed between linking the cover and renaming the link
+    // leaves it; and the cover given its time back, so the show is as the
+    // record has it (the last build did not finish all the same).
+    let tmp = show.path("public/media/.podsmith-aB3dE6.tmp");
+    fs::hard_link(show.path("media/cover.jpg"), &tmp).unwrap();
+    set_mtime(&show.path("media/cover.jpg"), saved);
+    let run = build_matches_a_full_build(&show, "after a build that did not finish");
+    assert!(!tmp.exists(), "{}", run.stderr);
+    assert!(!show.path(".podsmith/pending.json").exists());
+    assert_eq!(written(&build_matches_a_full_build(&show, "nothing")), 0);
+}
+
+/// A build killed after listing what it set out to write and making a
+/// temporary file for it, but before it replaced anything: the show is as
+/// the record has it, yet the next build is not "nothing changed": it
+/// builds, sweeping the temporary file, and takes the list in.
+#[test]
+fn a_build_after_one_that_did_not_finish_is_never_nothing_changed() {
+    let show = Show::sample();
+    show.build().ok();
+    let out = show.path("public").canonicalize().unwrap();
+    let list = serde_json::json!({
+        "version": 2,
+        "sites": [{"out": out, "pending": {"episodes/fluentd-eduardo-silva/index.html": "ab".repeat(32)}, "build": "1a2b-3c"}],
+    });
+    show.write(".podsmith/pending.json", &list.to_string());
+    let tmp = show.path("public/episodes/fluentd-eduardo-silva/.podsmith-Zx81Qa.tmp");
+    fs::write(&tmp, "<html>half a page").unwrap();
+    let run = build_matches_a_full_build(&show, "after a build that did not finish");
+    assert!(!run.stderr.contains("nothing changed"), "{}", run.stderr);
+    assert!(!tmp.exists(), "{}", run.stderr);
+    assert!(!show.path(".podsmith/pending.json").exists());
+    let run = build_matches_a_full_build(&show, "nothing");
+    assert!(run.stderr.contains("nothing changed"), "{}", run.stderr);
+}
+
 #[test]
 fn another_build_of_podsmith_does_the_work_again_once() {
     let show = Show::sample();
@@ -983,4 +1042,55 @@ fn after_a_long_run_of_random_edits_every_build_is_a_full_builds_byte_for_byte()
         show.write("episodes.toml", &model.manifest());
         build_with(&show, &format!("step {step} (seed {seed:#x}): {what}"), &["--allow-changes"]);
     }
+}
+
+/// Random edits as above, each built by a build killed (`kill -9`) at a
+/// random moment, before, while or after it writes the site, its memo and
+/// its records; the build after it, left to finish, is a full build's byte
+/// for byte, findings too. (`PODSMITH_TEST_SEED` and `PODSMITH_TEST_STEPS`
+/// as above; the moments are random, so a failure names its step.)
+#[cfg(unix)]
+#[test]
+fn after_edits_whose_builds_were_killed_at_random_moments_the_next_build_is_a_full_builds() {
+    use std::process::{Command as Std, Stdio};
+    use std::time::Instant;
+    let seed = std::env::var("PODSMITH_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0xdead_beef_u64);
+    let steps = std::env::var("PODSMITH_TEST_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(25);
+    let mut dice = Dice(seed);
+    let show = Show::with(PODCAST_TABLE, &[]);
+    let (title, description) = ("Fixture Show".into(), "A show made of test fixtures.".into());
+    let mut model =
+        Model { title, description, episodes: Vec::new(), next: 0, chapters_in_notes: false, template: None };
+    for _ in 0..6 {
+        model.add(&show, &mut dice);
+    }
+    show.write("episodes.toml", &model.manifest());
+    build_with(&show, "the first build", &[]);
+    // How long a build with one change takes here: the kills fall within it.
+    model.episodes[0].notes.push_str(" Timed.");
+    show.write("episodes.toml", &model.manifest());
+    let started = Instant::now();
+    show.run(&["build", "--as-of", AS_OF]).ok();
+    let span = started.elapsed().as_micros().max(1_000) as usize;
+    let mut killed = 0;
+    for step in 0..steps {
+        let what = model.edit(&show, &mut dice, step);
+        model.write_files(&show);
+        show.write("episodes.toml", &model.manifest());
+        let mut child = Std::new(assert_cmd::cargo::cargo_bin("podsmith"))
+            .current_dir(show.root())
+            .args(["build", "--allow-changes", "--as-of", AS_OF])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros(dice.below(span) as u64));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            killed += 1;
+        }
+        child.wait().unwrap();
+        build_with(&show, &format!("step {step} (seed {seed:#x}), after a killed build: {what}"), &["--allow-changes"]);
+    }
+    assert!(killed * 4 >= steps as usize, "only {killed} of {steps} builds were killed part-way");
 }

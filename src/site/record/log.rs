@@ -46,6 +46,8 @@ struct Head {
     content: String,
     memo: Option<Fingerprint>,
     pending: BTreeMap<String, Fingerprint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    build: Option<String>,
     summary: Summary,
 }
 
@@ -56,6 +58,7 @@ impl Head {
             content: site.content.clone(),
             memo: site.memo,
             pending: site.pending.clone(),
+            build: site.build.clone(),
             summary: site.summary.clone(),
         }
     }
@@ -142,7 +145,7 @@ impl Records {
 
     /// One site's changes: checked as the record's entries are.
     fn apply(&mut self, delta: RawSite<Option<RawWritten>>, ignored: &mut Vec<String>) {
-        let RawSite { out, inputs, content, memo, pending, summary, outputs } = delta;
+        let RawSite { out, inputs, content, memo, pending, build, summary, outputs } = delta;
         let (mut changed, mut gone) = (BTreeMap::new(), Vec::new());
         for (rel, w) in outputs {
             match w {
@@ -152,7 +155,7 @@ impl Records {
                 None => gone.push(rel),
             }
         }
-        let raw = RawSite { out, inputs, content, memo, outputs: changed, pending, summary };
+        let raw = RawSite { out, inputs, content, memo, outputs: changed, pending, build, summary };
         let Some(new) = SiteRecord::checked(raw, ignored) else { return };
         let site = match self.sites.iter().position(|s| s.out == new.out) {
             Some(i) => &mut self.sites[i],
@@ -164,9 +167,10 @@ impl Records {
         for rel in gone {
             site.outputs.remove(&rel);
         }
-        let SiteRecord { inputs, content, memo, outputs, pending, summary, .. } = new;
+        let SiteRecord { inputs, content, memo, outputs, pending, build, summary, .. } = new;
         site.outputs.extend(outputs);
-        (site.inputs, site.content, site.memo, site.pending, site.summary) = (inputs, content, memo, pending, summary);
+        (site.inputs, site.content, site.memo, site.pending, site.build, site.summary) =
+            (inputs, content, memo, pending, build, summary);
     }
 
     /// Saves what changed since the records were read or last saved: a line

@@ -85,8 +85,25 @@ pub struct SiteRecord {
     /// Files a build set out to write, with the fingerprint each will have;
     /// empty once the build has finished.
     pub pending: BTreeMap<String, Fingerprint>,
+    /// Which build set out to write into the folder last (see
+    /// [`new_build_id`]): its pending list names it too, so a list the
+    /// record names is one whose build finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<String>,
     /// The summary of that build, to repeat.
     pub summary: Summary,
+}
+
+/// An id for a build that sets out to write into an output folder: its
+/// time and process, in hex.
+pub fn new_build_id() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}-{:x}", std::process::id())
+}
+
+/// Whether `id` can be a build's id (as [`new_build_id`] makes them).
+fn is_build_id(id: &str) -> bool {
+    id.len() <= 64 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
 }
 
 /// A [`SiteRecord`] as read, before anything in it is trusted (`W`: how
@@ -102,6 +119,8 @@ struct RawSite<W = RawWritten> {
     outputs: BTreeMap<String, W>,
     #[serde(default)]
     pending: BTreeMap<String, String>,
+    #[serde(default)]
+    build: Option<String>,
     summary: Summary,
 }
 
@@ -233,6 +252,8 @@ struct PendingFile<'a> {
 struct PendingSite<'a> {
     out: &'a Path,
     pending: &'a BTreeMap<String, Fingerprint>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    build: Option<&'a str>,
 }
 
 /// A [`PendingFile`] as read, before anything in it is trusted.
@@ -248,6 +269,8 @@ struct RawPendingFile {
 struct RawPendingSite {
     out: PathBuf,
     pending: BTreeMap<String, String>,
+    #[serde(default)]
+    build: Option<String>,
 }
 
 /// The record of podsmith 0.1: one site, sizes and times only.
@@ -554,9 +577,15 @@ impl Records {
                 None => continue,
             };
             let site = &mut self.sites[i];
+            // A list whose build the record names finished, and a file it
+            // lists with the fingerprint the record knows is as it was. A
+            // list of a build that did not finish, even such a file may
+            // have been on its way (published anew), with a temporary file
+            // beside it.
+            let finished = raw.build.is_some() && raw.build == site.build;
             for (rel, f) in raw.pending {
                 match Fingerprint::parse(&f).filter(|_| is_plain_relative(&rel)) {
-                    Some(fp) if site.outputs.get(&rel).and_then(|w| w.fingerprint) == Some(fp) => {}
+                    Some(fp) if finished && site.outputs.get(&rel).and_then(|w| w.fingerprint) == Some(fp) => {}
                     Some(fp) => {
                         site.pending.insert(rel, fp);
                         taken += 1;
@@ -639,7 +668,7 @@ impl Records {
             .sites
             .iter()
             .filter(|s| !s.pending.is_empty())
-            .map(|s| PendingSite { out: &s.out, pending: &s.pending })
+            .map(|s| PendingSite { out: &s.out, pending: &s.pending, build: s.build.as_deref() })
             .collect();
         let json = serde_json::to_vec(&PendingFile { version: VERSION, sites }).map_err(std::io::Error::other)?;
         crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
@@ -666,6 +695,7 @@ impl LegacyRecord {
             memo: None,
             outputs,
             pending: BTreeMap::new(),
+            build: None,
             summary: self.summary,
         }
     }
@@ -766,6 +796,7 @@ impl SiteRecord {
             inputs: raw.inputs,
             content: raw.content,
             memo,
+            build: raw.build.filter(|id| is_build_id(id)),
             summary: raw.summary,
             ..Default::default()
         };
@@ -888,7 +919,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let fp = Fingerprint::of_bytes(b"feed");
         let mut records = Records::default();
-        let mut site = SiteRecord { out: PathBuf::from("/srv/a"), ..Default::default() };
+        let mut site = SiteRecord { out: PathBuf::from("/srv/a"), build: Some(new_build_id()), ..Default::default() };
         site.pending.insert("feed.xml".into(), fp);
         records.put(site);
         records.save_pending(dir.path()).unwrap();
@@ -898,11 +929,22 @@ mod tests {
         records.put(site);
         let pending = std::fs::read(dir.path().join(PENDING_PATH)).unwrap();
         records.save(dir.path()).unwrap();
-        std::fs::write(dir.path().join(PENDING_PATH), pending).unwrap();
+        std::fs::write(dir.path().join(PENDING_PATH), &pending).unwrap();
         let read = Records::read(dir.path());
         assert!(pending_of(&read, "/srv/a").is_empty(), "the build finished: nothing is pending");
         assert!(read.warnings.is_empty(), "{:?}", read.warnings);
         assert!(!dir.path().join(PENDING_PATH).exists(), "a list that adds nothing goes");
+        // The list of a build that did not finish (the record names the
+        // build before it): a file it was publishing anew with the bytes
+        // the record knows is pending (a temporary file of it may be left).
+        let mut site = records.take(Path::new("/srv/a")).unwrap();
+        site.build = Some(format!("{}0", new_build_id()));
+        records.put(site);
+        records.save(dir.path()).unwrap();
+        std::fs::write(dir.path().join(PENDING_PATH), &pending).unwrap();
+        let read = Records::read(dir.path());
+        assert_eq!(pending_of(&read, "/srv/a"), ["feed.xml"], "a build that did not finish");
+        assert!(dir.path().join(PENDING_PATH).exists());
     }
 
     #[test]
