@@ -1071,7 +1071,9 @@ fn after_edits_whose_builds_were_killed_at_random_moments_the_next_build_is_a_fu
     show.write("episodes.toml", &model.manifest());
     let started = Instant::now();
     show.run(&["build", "--as-of", AS_OF]).ok();
-    let span = started.elapsed().as_micros().max(1_000) as usize;
+    // (Kept to how long builds take as the machine's load changes: shorter
+    // after a build that finished first, longer after one killed.)
+    let mut span = started.elapsed().as_micros().max(1_000) as usize;
     let mut killed = 0;
     for step in 0..steps {
         let what = model.edit(&show, &mut dice, step);
@@ -1088,9 +1090,12 @@ fn after_edits_whose_builds_were_killed_at_random_moments_the_next_build_is_a_fu
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap();
             killed += 1;
+            span += span / 8;
+        } else {
+            span = (span / 2).max(200);
         }
         child.wait().unwrap();
         build_with(&show, &format!("step {step} (seed {seed:#x}), after a killed build: {what}"), &["--allow-changes"]);
     }
-    assert!(killed * 4 >= steps as usize, "only {killed} of {steps} builds were killed part-way");
+    assert!(killed * 2 >= steps as usize, "only {killed} of {steps} builds were killed part-way");
 }
