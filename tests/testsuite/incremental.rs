@@ -1010,6 +1010,35 @@ impl Model {
     }
 }
 
+/// A run of random edits, set up: its seed and number of steps (given by
+/// `PODSMITH_TEST_SEED` and `PODSMITH_TEST_STEPS`, else the defaults), and
+/// a show of `episodes` random episodes, built once.
+struct RandomEdits {
+    seed: u64,
+    steps: u64,
+    dice: Dice,
+    show: Show,
+    model: Model,
+}
+
+impl RandomEdits {
+    fn start(seed: u64, steps: u64, episodes: usize) -> RandomEdits {
+        let var = |name: &str| std::env::var(name).ok().and_then(|s| s.parse().ok());
+        let (seed, steps) = (var("PODSMITH_TEST_SEED").unwrap_or(seed), var("PODSMITH_TEST_STEPS").unwrap_or(steps));
+        let mut dice = Dice(seed);
+        let show = Show::with(PODCAST_TABLE, &[]);
+        let (title, description) = ("Fixture Show".into(), "A show made of test fixtures.".into());
+        let mut model =
+            Model { title, description, episodes: Vec::new(), next: 0, chapters_in_notes: false, template: None };
+        for _ in 0..episodes {
+            model.add(&show, &mut dice);
+        }
+        show.write("episodes.toml", &model.manifest());
+        build_with(&show, "the first build", &[]);
+        RandomEdits { seed, steps, dice, show, model }
+    }
+}
+
 /// Random edits of every kind a podcaster makes, one after another, each
 /// built incrementally and compared with a full build of the same show:
 /// titles, notes, dates (the order of the feed, an episode scheduled),
@@ -1024,18 +1053,7 @@ impl Model {
 /// `PODSMITH_TEST_STEPS` for more of them.)
 #[test]
 fn after_a_long_run_of_random_edits_every_build_is_a_full_builds_byte_for_byte() {
-    let seed = std::env::var("PODSMITH_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_cafe_u64);
-    let steps = std::env::var("PODSMITH_TEST_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
-    let mut dice = Dice(seed);
-    let show = Show::with(PODCAST_TABLE, &[]);
-    let (title, description) = ("Fixture Show".into(), "A show made of test fixtures.".into());
-    let mut model =
-        Model { title, description, episodes: Vec::new(), next: 0, chapters_in_notes: false, template: None };
-    for _ in 0..4 {
-        model.add(&show, &mut dice);
-    }
-    show.write("episodes.toml", &model.manifest());
-    build_with(&show, "the first build", &[]);
+    let RandomEdits { seed, steps, mut dice, show, mut model } = RandomEdits::start(0x5eed_cafe, 40, 4);
     for step in 0..steps {
         let what = model.edit(&show, &mut dice, step);
         model.write_files(&show);
@@ -1054,18 +1072,7 @@ fn after_a_long_run_of_random_edits_every_build_is_a_full_builds_byte_for_byte()
 fn after_edits_whose_builds_were_killed_at_random_moments_the_next_build_is_a_full_builds() {
     use std::process::{Command as Std, Stdio};
     use std::time::Instant;
-    let seed = std::env::var("PODSMITH_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0xdead_beef_u64);
-    let steps = std::env::var("PODSMITH_TEST_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(25);
-    let mut dice = Dice(seed);
-    let show = Show::with(PODCAST_TABLE, &[]);
-    let (title, description) = ("Fixture Show".into(), "A show made of test fixtures.".into());
-    let mut model =
-        Model { title, description, episodes: Vec::new(), next: 0, chapters_in_notes: false, template: None };
-    for _ in 0..6 {
-        model.add(&show, &mut dice);
-    }
-    show.write("episodes.toml", &model.manifest());
-    build_with(&show, "the first build", &[]);
+    let RandomEdits { seed, steps, mut dice, show, mut model } = RandomEdits::start(0xdead_beef, 25, 6);
     // How long a build with one change takes here: the kills fall within it.
     model.episodes[0].notes.push_str(" Timed.");
     show.write("episodes.toml", &model.manifest());
