@@ -481,15 +481,17 @@ fn parent_dir(dest: &Path) -> io::Result<&Path> {
     Ok(dir)
 }
 
+/// Whether `a` and `b` are the same file (device and inode; links followed).
 #[cfg(unix)]
-fn same_file(a: &Path, b: &Path) -> io::Result<bool> {
+pub(crate) fn same_file(a: &Path, b: &Path) -> io::Result<bool> {
     use std::os::unix::fs::MetadataExt;
     let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) else { return Ok(false) };
     Ok(ma.dev() == mb.dev() && ma.ino() == mb.ino())
 }
 
+/// Whether `a` and `b` are the same file: not told here.
 #[cfg(not(unix))]
-fn same_file(_a: &Path, _b: &Path) -> io::Result<bool> {
+pub(crate) fn same_file(_a: &Path, _b: &Path) -> io::Result<bool> {
     Ok(false)
 }
 

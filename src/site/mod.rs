@@ -1065,7 +1065,7 @@ fn write_recorded(
     // What an earlier build wrote and this one does not (a removed
     // episode's page and media) goes, so public/ is exactly the show.
     let pruned = match records.site(&out_abs) {
-        Some(site) => ownership::prune(out, site, &planned, &|| protected_files(prepared)),
+        Some(site) => ownership::prune(out, &prepared.catalog.root, site, &planned, &|| protected_files(prepared)),
         None => ownership::Pruned::default(),
     };
     Ok(Written { out: out_abs, stats, pruned, swept, wrote, planned })

@@ -11,7 +11,9 @@
 //! - A file the show no longer publishes is deleted only if (a) its path
 //!   is a plain relative path that stays inside the output folder, through
 //!   real folders, not links; (b) the record lists it as written by
-//!   podsmith; (c) it still has the fingerprint recorded; and (d) it is
+//!   podsmith; (c) it still has the fingerprint recorded, or is still the
+//!   hard link to the show's file of the same path that published it
+//!   (written over through that file since); and (d) it is
 //!   none of the show's own files (manifest, lock, media, images). Anything
 //!   else is kept and said.
 
@@ -93,9 +95,11 @@ pub struct Pruned {
 /// finished or interrupted) that `site` no longer has, and the folders
 /// they leave empty. `protected` gives the canonical paths of the show's
 /// own files, which are never removed, wherever a record says they are
-/// (asked for only when there is something to remove).
+/// (asked for only when there is something to remove); `show` is the show
+/// folder.
 pub fn prune<V>(
     out: &Path,
+    show: &Path,
     record: &SiteRecord,
     site: &BTreeMap<String, V>,
     protected: &dyn Fn() -> HashSet<PathBuf>,
@@ -108,7 +112,7 @@ pub fn prune<V>(
     }
     let protected = protected();
     for rel in candidates {
-        match removable(out, rel, record, &protected) {
+        match removable(out, show, rel, record, &protected) {
             Ok(None) => {}
             Ok(Some(path)) => match fs::remove_file(&path) {
                 Ok(()) => {
@@ -141,6 +145,7 @@ fn not_in<'a, V>(
 /// The path of `rel` if it may be removed; `None` if it is not there.
 fn removable(
     out: &Path,
+    show: &Path,
     rel: &str,
     record: &SiteRecord,
     protected: &HashSet<PathBuf>,
@@ -169,7 +174,10 @@ fn removable(
         return Err("an older podsmith recorded it without a fingerprint; delete it by hand if it is not needed".into());
     }
     let now = Fingerprint::of_file(&path).map_err(|e| format!("cannot read it ({e})"))?;
-    if !known.contains(&now) {
+    // A hard link to the show's file of the same path is how podsmith
+    // publishes media: written over through the show's file, it is still
+    // podsmith's, and removing it takes nothing from the show.
+    if !known.contains(&now) && !crate::output::same_file(&path, &show.join(rel)).unwrap_or(false) {
         return Err("it changed since podsmith wrote it".into());
     }
     if path.canonicalize().is_ok_and(|real| protected.contains(&real)) {
@@ -226,7 +234,7 @@ mod tests {
             .outputs
             .insert("../episodes.toml".into(), Written { size: 12, mtime_ns: 0, fingerprint: Some(manifest_fp) });
         fs::write(out.join("changed.html"), b"edited by hand").unwrap();
-        let pruned = prune(&out, &record, &BTreeMap::<String, ()>::new(), &HashSet::new);
+        let pruned = prune(&out, dir.path(), &record, &BTreeMap::<String, ()>::new(), &HashSet::new);
         assert_eq!(pruned.removed, ["episodes/old/index.html"]);
         assert!(!out.join("episodes").exists(), "emptied folders go");
         assert!(dir.path().join("episodes.toml").exists());
@@ -237,6 +245,32 @@ mod tests {
                 "changed.html: it changed since podsmith wrote it"
             ]
         );
+    }
+
+    /// A media file published as a hard link, then written over in place
+    /// through the show's file (a new recording, `cp` onto it) before the
+    /// folder was built again: gone from the show, it is still podsmith's
+    /// to remove (the show's file stays); a file of other bytes is not.
+    #[cfg(unix)]
+    #[test]
+    fn a_published_link_written_over_through_the_shows_file_is_still_podsmiths() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(out.join("media")).unwrap();
+        fs::create_dir_all(dir.path().join("media")).unwrap();
+        fs::write(dir.path().join("media/old.mp3"), b"first recording").unwrap();
+        fs::hard_link(dir.path().join("media/old.mp3"), out.join("media/old.mp3")).unwrap();
+        fs::write(out.join("media/other.mp3"), b"published").unwrap();
+        let mut record = SiteRecord { out: out.clone(), ..Default::default() };
+        for rel in ["media/old.mp3", "media/other.mp3"] {
+            record.outputs.insert(rel.into(), written(&out.join(rel)));
+        }
+        fs::write(dir.path().join("media/old.mp3"), b"second recording, longer").unwrap();
+        fs::write(out.join("media/other.mp3"), b"edited by hand").unwrap();
+        let pruned = prune(&out, dir.path(), &record, &BTreeMap::<String, ()>::new(), &HashSet::new);
+        assert_eq!(pruned.removed, ["media/old.mp3"]);
+        assert_eq!(fs::read(dir.path().join("media/old.mp3")).unwrap(), b"second recording, longer");
+        assert_eq!(pruned.kept, ["media/other.mp3: it changed since podsmith wrote it"]);
     }
 
     #[cfg(unix)]
@@ -254,7 +288,7 @@ mod tests {
         record.outputs.insert("media/secret.txt".into(), written(&victim.join("secret.txt")));
         record.outputs.insert("keep.mp3".into(), written(&out.join("keep.mp3")));
         let protected = || -> HashSet<PathBuf> { [out.join("keep.mp3").canonicalize().unwrap()].into() };
-        let pruned = prune(&out, &record, &BTreeMap::<String, ()>::new(), &protected);
+        let pruned = prune(&out, dir.path(), &record, &BTreeMap::<String, ()>::new(), &protected);
         assert!(pruned.removed.is_empty(), "{:?}", pruned.removed);
         assert!(victim.join("secret.txt").exists() && out.join("keep.mp3").exists());
         assert_eq!(pruned.kept.len(), 2, "{:?}", pruned.kept);

@@ -34,13 +34,13 @@ fn build_matches_a_full_build(show: &Show, what: &str) -> Run {
 }
 
 /// A copy of the show's own files (not what podsmith made or keeps beside
-/// them: `public/`, `.podsmith/`), `podsmith.lock` included.
+/// them: `public/`, `staging/`, `.podsmith/`), `podsmith.lock` included.
 fn copy_of(show: &Show) -> Show {
     fn copy(from: &Path, to: &Path) {
         for e in fs::read_dir(from).unwrap() {
             let e = e.unwrap();
             let (name, path) = (e.file_name(), e.path());
-            if name == "public" || name == ".podsmith" {
+            if name == "public" || name == "staging" || name == ".podsmith" {
                 continue;
             }
             if path.is_dir() {
@@ -1049,7 +1049,8 @@ impl RandomEdits {
 /// a file and out, episode art given, replaced (in place or as a new file)
 /// and dropped, chapters (inline or in a file), transcripts, Apple's
 /// title, the episode type, the show's own template and its cover, chapters
-/// in the notes. (Set `PODSMITH_TEST_SEED` to run other edits,
+/// in the notes; now and then a build into a second folder too, which keeps
+/// a memo of its own. (Set `PODSMITH_TEST_SEED` to run other edits,
 /// `PODSMITH_TEST_STEPS` for more of them.)
 #[test]
 fn after_a_long_run_of_random_edits_every_build_is_a_full_builds_byte_for_byte() {
@@ -1059,13 +1060,18 @@ fn after_a_long_run_of_random_edits_every_build_is_a_full_builds_byte_for_byte()
         model.write_files(&show);
         show.write("episodes.toml", &model.manifest());
         build_with(&show, &format!("step {step} (seed {seed:#x}): {what}"), &["--allow-changes"]);
+        // Now and then into a second folder too: each keeps its own memo.
+        if dice.below(4) == 0 {
+            let what = format!("step {step} (seed {seed:#x}), into staging/: {what}");
+            build_with(&show, &what, &["--allow-changes", "--out", "staging"]);
+        }
     }
 }
 
 /// Random edits as above, each built by a build killed (`kill -9`) at a
 /// random moment, before, while or after it writes the site, its memo and
-/// its records; the build after it, left to finish, is a full build's byte
-/// for byte, findings too. (`PODSMITH_TEST_SEED` and `PODSMITH_TEST_STEPS`
+/// its records (a quarter of them into a second folder); the build after
+/// it, left to finish, is a full build's byte for byte, findings too. (`PODSMITH_TEST_SEED` and `PODSMITH_TEST_STEPS`
 /// as above; the moments are random, so a failure names its step.)
 #[cfg(unix)]
 #[test]
@@ -1086,9 +1092,12 @@ fn after_edits_whose_builds_were_killed_at_random_moments_the_next_build_is_a_fu
         let what = model.edit(&show, &mut dice, step);
         model.write_files(&show);
         show.write("episodes.toml", &model.manifest());
+        // A quarter of the killed builds are into a second folder.
+        let staging = dice.below(4) == 0;
         let mut child = Std::new(assert_cmd::cargo::cargo_bin("podsmith"))
             .current_dir(show.root())
             .args(["build", "--allow-changes", "--as-of", AS_OF])
+            .args(if staging { &["--out", "staging"][..] } else { &[] })
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -1103,6 +1112,10 @@ fn after_edits_whose_builds_were_killed_at_random_moments_the_next_build_is_a_fu
         }
         child.wait().unwrap();
         build_with(&show, &format!("step {step} (seed {seed:#x}), after a killed build: {what}"), &["--allow-changes"]);
+        if staging {
+            let what = format!("step {step} (seed {seed:#x}), into staging/ after a killed build there: {what}");
+            build_with(&show, &what, &["--allow-changes", "--out", "staging"]);
+        }
     }
     assert!(killed * 2 >= steps as usize, "only {killed} of {steps} builds were killed part-way");
 }
