@@ -189,7 +189,7 @@ seed_records() {
             break
         fi
     done
-    memo="$(cd "$show" && ls .podsmith/memos/*.json 2>/dev/null | head -n 1)"
+    memo="$(cd "$show" && ls .podsmith/memos/*.json 2>/dev/null | head -n 1 || true)"
     for f in .podsmith/build.json .podsmith/pending.json .podsmith/cache.json "${memo:-.podsmith/memo.json}" podsmith.lock; do
         if [[ -f "$show/$f" ]]; then
             { printf "\\x$(printf '%02x' $n)"; cat "$show/$f"; } | put records "$n-$(basename "$f")"
