@@ -577,11 +577,10 @@ impl Records {
                 None => continue,
             };
             let site = &mut self.sites[i];
-            // A list whose build the record names finished, and a file it
-            // lists with the fingerprint the record knows is as it was. A
-            // list of a build that did not finish, even such a file may
-            // have been on its way (published anew), with a temporary file
-            // beside it.
+            // The build of a list the record names finished: a file it lists
+            // with the fingerprint the record knows is as it was. In the
+            // list of a build that did not finish, even such a file may have
+            // been on its way (published anew), a temporary file beside it.
             let finished = raw.build.is_some() && raw.build == site.build;
             for (rel, f) in raw.pending {
                 match Fingerprint::parse(&f).filter(|_| is_plain_relative(&rel)) {
