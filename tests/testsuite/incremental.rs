@@ -691,10 +691,10 @@ struct ModelEpisode {
 }
 
 /// A small, fixed-seed generator of choices (the test is the same on every run).
-struct Dice(u64);
+pub(crate) struct Dice(u64);
 
 impl Dice {
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -1013,16 +1013,16 @@ impl Model {
 /// A run of random edits, set up: its seed and number of steps (given by
 /// `PODSMITH_TEST_SEED` and `PODSMITH_TEST_STEPS`, else the defaults), and
 /// a show of `episodes` random episodes, built once.
-struct RandomEdits {
-    seed: u64,
-    steps: u64,
-    dice: Dice,
-    show: Show,
+pub(crate) struct RandomEdits {
+    pub(crate) seed: u64,
+    pub(crate) steps: u64,
+    pub(crate) dice: Dice,
+    pub(crate) show: Show,
     model: Model,
 }
 
 impl RandomEdits {
-    fn start(seed: u64, steps: u64, episodes: usize) -> RandomEdits {
+    pub(crate) fn start(seed: u64, steps: u64, episodes: usize) -> RandomEdits {
         let var = |name: &str| std::env::var(name).ok().and_then(|s| s.parse().ok());
         let (seed, steps) = (var("PODSMITH_TEST_SEED").unwrap_or(seed), var("PODSMITH_TEST_STEPS").unwrap_or(steps));
         let mut dice = Dice(seed);
@@ -1036,6 +1036,14 @@ impl RandomEdits {
         show.write("episodes.toml", &model.manifest());
         build_with(&show, "the first build", &[]);
         RandomEdits { seed, steps, dice, show, model }
+    }
+
+    /// One random edit made to the show (step `step`); what it was.
+    pub(crate) fn edit(&mut self, step: u64) -> &'static str {
+        let what = self.model.edit(&self.show, &mut self.dice, step);
+        self.model.write_files(&self.show);
+        self.show.write("episodes.toml", &self.model.manifest());
+        what
     }
 }
 
@@ -1054,68 +1062,100 @@ impl RandomEdits {
 /// `PODSMITH_TEST_STEPS` for more of them.)
 #[test]
 fn after_a_long_run_of_random_edits_every_build_is_a_full_builds_byte_for_byte() {
-    let RandomEdits { seed, steps, mut dice, show, mut model } = RandomEdits::start(0x5eed_cafe, 40, 4);
-    for step in 0..steps {
-        let what = model.edit(&show, &mut dice, step);
-        model.write_files(&show);
-        show.write("episodes.toml", &model.manifest());
-        build_with(&show, &format!("step {step} (seed {seed:#x}): {what}"), &["--allow-changes"]);
+    let mut run = RandomEdits::start(0x5eed_cafe, 40, 4);
+    let seed = run.seed;
+    for step in 0..run.steps {
+        let what = run.edit(step);
+        let show = &run.show;
+        build_with(show, &format!("step {step} (seed {seed:#x}): {what}"), &["--allow-changes"]);
         // Now and then into a second folder too: each keeps its own memo.
-        if dice.below(4) == 0 {
+        if run.dice.below(4) == 0 {
             let what = format!("step {step} (seed {seed:#x}), into staging/: {what}");
-            build_with(&show, &what, &["--allow-changes", "--out", "staging"]);
+            build_with(show, &what, &["--allow-changes", "--out", "staging"]);
         }
     }
+}
+
+/// Commands killed (`kill -9`) at random moments within about how long
+/// one takes here, kept to it as the machine's load changes: sooner after
+/// one that finished first, later after one killed.
+#[cfg(unix)]
+pub(crate) struct Kills {
+    /// Microseconds.
+    span: usize,
+    killed: usize,
+    tried: usize,
+}
+
+#[cfg(unix)]
+impl Kills {
+    /// Kills within `took` (how long one of the commands took), at first.
+    pub(crate) fn within(took: Duration) -> Kills {
+        Kills { span: took.as_micros().max(1_000) as usize, killed: 0, tried: 0 }
+    }
+
+    /// Runs `cmd` (its output dropped), killed after a random wait unless
+    /// it finished first; whether it was killed.
+    pub(crate) fn run(&mut self, dice: &mut Dice, cmd: &mut std::process::Command) -> bool {
+        use std::process::Stdio;
+        let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        std::thread::sleep(Duration::from_micros(dice.below(self.span) as u64));
+        let killed = child.try_wait().unwrap().is_none();
+        if killed {
+            child.kill().unwrap();
+            self.killed += 1;
+            self.span += self.span / 8;
+        } else {
+            self.span = (self.span / 2).max(200);
+        }
+        child.wait().unwrap();
+        self.tried += 1;
+        killed
+    }
+
+    /// Requires that most were killed part-way (the test tested something).
+    pub(crate) fn most_were_killed(&self) {
+        assert!(self.killed * 2 >= self.tried, "only {} of {} were killed part-way", self.killed, self.tried);
+    }
+}
+
+/// `podsmith ARGS…` in `show`, as a command to start.
+#[cfg(unix)]
+pub(crate) fn podsmith(show: &Show, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("podsmith"));
+    cmd.current_dir(show.root()).args(args);
+    cmd
 }
 
 /// Random edits as above, each built by a build killed (`kill -9`) at a
 /// random moment, before, while or after it writes the site, its memo and
 /// its records (a quarter of them into a second folder); the build after
-/// it, left to finish, is a full build's byte for byte, findings too. (`PODSMITH_TEST_SEED` and `PODSMITH_TEST_STEPS`
-/// as above; the moments are random, so a failure names its step.)
+/// it, left to finish, is a full build's byte for byte, findings too.
+/// (`PODSMITH_TEST_SEED` and `PODSMITH_TEST_STEPS` as above; the moments
+/// are random, so a failure names its step.)
 #[cfg(unix)]
 #[test]
 fn after_edits_whose_builds_were_killed_at_random_moments_the_next_build_is_a_full_builds() {
-    use std::process::{Command as Std, Stdio};
-    use std::time::Instant;
-    let RandomEdits { seed, steps, mut dice, show, mut model } = RandomEdits::start(0xdead_beef, 25, 6);
+    let mut run = RandomEdits::start(0xdead_beef, 25, 6);
+    let seed = run.seed;
     // How long a build with one change takes here: the kills fall within it.
-    model.episodes[0].notes.push_str(" Timed.");
-    show.write("episodes.toml", &model.manifest());
-    let started = Instant::now();
-    show.run(&["build", "--as-of", AS_OF]).ok();
-    // (Kept to how long builds take as the machine's load changes: shorter
-    // after a build that finished first, longer after one killed.)
-    let mut span = started.elapsed().as_micros().max(1_000) as usize;
-    let mut killed = 0;
-    for step in 0..steps {
-        let what = model.edit(&show, &mut dice, step);
-        model.write_files(&show);
-        show.write("episodes.toml", &model.manifest());
+    run.model.episodes[0].notes.push_str(" Timed.");
+    run.show.write("episodes.toml", &run.model.manifest());
+    let started = std::time::Instant::now();
+    run.show.run(&["build", "--as-of", AS_OF]).ok();
+    let mut kills = Kills::within(started.elapsed());
+    for step in 0..run.steps {
+        let what = run.edit(step);
         // A quarter of the killed builds are into a second folder.
-        let staging = dice.below(4) == 0;
-        let mut child = Std::new(assert_cmd::cargo::cargo_bin("podsmith"))
-            .current_dir(show.root())
-            .args(["build", "--allow-changes", "--as-of", AS_OF])
-            .args(if staging { &["--out", "staging"][..] } else { &[] })
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_micros(dice.below(span) as u64));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap();
-            killed += 1;
-            span += span / 8;
-        } else {
-            span = (span / 2).max(200);
-        }
-        child.wait().unwrap();
-        build_with(&show, &format!("step {step} (seed {seed:#x}), after a killed build: {what}"), &["--allow-changes"]);
+        let staging = run.dice.below(4) == 0;
+        let show = &run.show;
+        let mut build = podsmith(show, &["build", "--allow-changes", "--as-of", AS_OF]);
+        kills.run(&mut run.dice, build.args(if staging { &["--out", "staging"][..] } else { &[] }));
+        build_with(show, &format!("step {step} (seed {seed:#x}), after a killed build: {what}"), &["--allow-changes"]);
         if staging {
             let what = format!("step {step} (seed {seed:#x}), into staging/ after a killed build there: {what}");
-            build_with(&show, &what, &["--allow-changes", "--out", "staging"]);
+            build_with(show, &what, &["--allow-changes", "--out", "staging"]);
         }
     }
-    assert!(killed * 2 >= steps as usize, "only {killed} of {steps} builds were killed part-way");
+    kills.most_were_killed();
 }
