@@ -201,7 +201,12 @@ fn summary(report: &Report) -> String {
         size(plan.bytes()),
         plan.unchanged,
         plan.deletes.len(),
-        if report.dry_run { " (dry run: nothing was sent)" } else { "" }
+        match (report.dry_run, report.swept) {
+            (true, _) => " (dry run: nothing was sent)".to_string(),
+            (false, 0) => String::new(),
+            (false, 1) => ", 1 half-written file removed (left by a publish killed part-way)".to_string(),
+            (false, n) => format!(", {n} half-written files removed (left by publishes killed part-way)"),
+        }
     )
 }
 
@@ -237,6 +242,7 @@ fn as_json(report: &Report) -> serde_json::Value {
         "kept": plan.kept,
         "left": plan.left,
         "adopted": plan.adopted,
+        "swept": report.swept,
         "notified": report.notified,
         "build": super::build::as_json(&report.build),
     })

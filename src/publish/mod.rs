@@ -156,6 +156,9 @@ pub struct Report {
     /// The services told of the feeds this publish changed (see [`notify`]);
     /// with `--dry-run`, those that would be, none with a status.
     pub notified: Vec<notify::Notified>,
+    /// How many temporary files (`KEY#N`) writes killed half way left in
+    /// a folder destination were removed.
+    pub swept: usize,
 }
 
 /// Why a publish stopped.
@@ -266,7 +269,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         // A dry run to a folder not made yet: everything is new, and the folder is not made.
         let plan = plan::make(&site.files, None, &HashMap::new(), opts.prune, opts.force);
         let notified = notify::not_yet(to_notify(&built, &plan, &feeds));
-        Ok(Done { plan, record_note: None, unread_note: None, notified })
+        Ok(Done { plan, record_note: None, unread_note: None, notified, swept: 0 })
     } else {
         let publishing =
             Publishing { opts, dest: &dest, settings: &settings, hosted: &hosted, built: &built, feeds: &feeds };
@@ -275,9 +278,55 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     // Nothing is left to wait for (an early reading of the destination the
     // manifest then named otherwise may be): the process need not.
     runtime.shutdown_background();
-    let Done { plan, record_note, unread_note, notified } = done?;
+    let Done { plan, record_note, unread_note, notified, swept } = done?;
     let destination = dest.describe();
-    Ok(Report { build: built, destination, plan, dry_run: opts.dry_run, record_note, unread_note, feeds, notified })
+    Ok(Report {
+        build: built,
+        destination,
+        plan,
+        dry_run: opts.dry_run,
+        record_note,
+        unread_note,
+        feeds,
+        notified,
+        swept,
+    })
+}
+
+/// Removes the temporary files `staged` that writes killed half way left
+/// in the folder destination `folder` (see [`store::staged_key`]), once
+/// the publish is done: those of a key podsmith publishes or published
+/// (`record`, `before`: never another's), written last before the
+/// publish `began` (not a write under way), never through a link.
+/// Returns how many.
+#[cfg(feature = "publish")]
+fn sweep_staged(
+    folder: &std::path::Path,
+    staged: &[String],
+    record: &record::Published,
+    before: Option<&record::Published>,
+    began: std::time::SystemTime,
+) -> usize {
+    let ours = |key: &str| {
+        key == record::KEY
+            || key == record::PUBLISHING_KEY
+            || record.objects.contains_key(key)
+            || before.is_some_and(|b| b.objects.contains_key(key) || b.pending.contains_key(key))
+    };
+    let mut swept = 0;
+    for path in staged {
+        if !store::staged_key(path).is_some_and(ours)
+            || !destination::links_on_the_way(folder, [path.as_str()]).is_empty()
+        {
+            continue;
+        }
+        let file = folder.join(path);
+        let old = std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_file() && m.modified().is_ok_and(|t| t < began));
+        if old && std::fs::remove_file(&file).is_ok() {
+            swept += 1;
+        }
+    }
+    swept
 }
 
 /// Where to publish (`--to`, else the `[publish]` table's), with the table.
@@ -312,6 +361,8 @@ struct Done {
     unread_note: Option<String>,
     /// The services told of the feeds.
     notified: Vec<notify::Notified>,
+    /// How many temporary files writes killed half way left were removed.
+    swept: usize,
 }
 
 /// A publish once the site is built: where to, and what the build said.
@@ -333,10 +384,11 @@ impl Publishing<'_> {
     /// what went up meanwhile), plans, and (but for a dry run) sends.
     async fn run(&self, early: Option<Reading>, mut site: LocalSite) -> Result<Done, PublishError> {
         let (opts, dest) = (self.opts, self.dest);
+        let began = std::time::SystemTime::now();
         let show_root = crate::manifest::root_of(&opts.build.manifest);
         let mut digests = digests::Digests::load(&show_root);
         let (read, mut ahead) = self.read(early, &mut site, &mut digests).await?;
-        let Read { sender, found: store::Found { record: (record, record_note), mut listed, cut } } = read;
+        let Read { sender, found: store::Found { record: (record, record_note), mut listed, cut, staged } } = read;
         // What went up ahead is planned as the record and the site say (the
         // listing may have been made after it landed: it is podsmith's,
         // not an object in the way nor one replaced by hand).
@@ -370,8 +422,12 @@ impl Publishing<'_> {
         };
         sender.step(Step::Planned);
         let mut notified = notify::not_yet(to_notify(self.built, &plan, self.feeds));
+        let mut swept = 0;
         if !opts.dry_run {
             self.send(&sender, &mut plan, ahead, record.as_deref(), &site, &mut digests).await?;
+            if let Some(folder) = &sender.opened.folder {
+                swept = sweep_staged(folder, &staged, &plan.record, record.as_deref(), began);
+            }
             // The new feeds are live: the services that fetch them are told.
             notified = notify::notify(to_notify(self.built, &plan, self.feeds)).await;
         }
@@ -380,7 +436,7 @@ impl Publishing<'_> {
         // A big show's listing, record and site take a while to free: the
         // report need not wait for it.
         crate::site::free_later((listed, record, site, digests));
-        Ok(Done { plan, record_note, unread_note: sender.unread_note(), notified })
+        Ok(Done { plan, record_note, unread_note: sender.unread_note(), notified, swept })
     }
 
     /// The destination as read (the reading `early` started, if any: what

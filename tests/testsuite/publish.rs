@@ -510,6 +510,44 @@ fn a_folder_is_a_destination_too() {
     assert!(!web.path().join("podcast/media/fluentd-eduardo-silva.mp3").exists());
 }
 
+/// A write killed half way leaves, in a folder destination, the temporary
+/// file object_store writes a key through (`KEY#N`), which nothing would
+/// ever remove, and which a web server serves. The next publish removes
+/// those of podsmith's keys and says so; not another's, nor one written
+/// since it began (a write under way).
+#[cfg(unix)]
+#[test]
+fn what_a_killed_publish_left_half_written_in_a_folder_is_removed_by_the_next() {
+    let show = Show::sample();
+    let web = tempfile::tempdir().unwrap();
+    let podcast = web.path().join("podcast");
+    let to = format!("file://{}", podcast.display());
+    to_folder(&show, &to, &[]).ok();
+    let left = ["feed.xml#1", "media/coredns-miek-gieben.mp3#2", "episodes/coredns-miek-gieben/index.html#1"];
+    let kept = ["notes.txt#1", "media/feed.xml#1", "feed.xml#x", "index.html#3"];
+    for rel in left.iter().chain(&kept) {
+        std::fs::write(podcast.join(rel), "half").unwrap();
+    }
+    // Written a moment from now: as if by a write under way.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(podcast.join("index.html#3")).unwrap().set_modified(later).unwrap();
+    let run = to_folder(&show, &to, &[]).ok();
+    assert!(
+        run.stderr.contains("0 uploaded (0 bytes), 20 unchanged, 0 deleted, 3 half-written files removed (left by publishes killed part-way)"),
+        "{}",
+        run.stderr
+    );
+    for rel in left {
+        assert!(!podcast.join(rel).exists(), "{rel} is left");
+    }
+    for rel in kept {
+        assert!(podcast.join(rel).exists(), "{rel} was removed");
+    }
+    let again = to_folder(&show, &to, &["--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(v["swept"], 0, "{v}");
+}
+
 #[test]
 fn the_websub_hub_and_the_notify_services_are_told_of_the_feeds_a_publish_changed() {
     // A real HTTP server on 127.0.0.1 as the hub (POST) and a ping service
@@ -1736,4 +1774,90 @@ fn podsmith_timings_names_each_step_of_a_publish_as_it_ends() {
     let names: Vec<&str> = again.iter().map(|(_, s)| s.as_str()).collect();
     assert_eq!(names.last(), Some(&"plan made"), "{names:?}");
     assert!(names.contains(&"nothing changed") && !names.iter().any(|n| n.ends_with(" up")), "{names:?}");
+}
+
+/// The show's files a live feed at `web` names under `base` (enclosures,
+/// pages, art, transcripts, chapters), each as a file there: a page's URL
+/// ends in `/` and is its `index.html`.
+fn named_by_the_feeds(web: &std::path::Path, base: &str) -> Vec<String> {
+    let mut named = Vec::new();
+    for e in std::fs::read_dir(web).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        if !(name.starts_with("feed") && name.ends_with(".xml")) {
+            continue;
+        }
+        let xml = std::fs::read_to_string(web.join(&name)).unwrap();
+        for el in crate::harness::elements(&xml) {
+            let urls = el.attrs.iter().filter(|(k, _)| ["url", "href", "uri"].contains(&k.as_str())).map(|(_, v)| v);
+            let link = (el.name == "link" && el.ns.is_none()).then_some(&el.text);
+            for url in urls.chain(link) {
+                if let Some(rel) = url.strip_prefix(base) {
+                    named.push(match rel.is_empty() || rel.ends_with('/') {
+                        true => format!("{rel}index.html"),
+                        false => rel.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    named
+}
+
+/// Random edits of every kind (those of the random-edit builds, in
+/// `incremental.rs`), each published to a folder by a publish killed
+/// (`kill -9`) at a random moment, while it builds, uploads, deletes or
+/// saves its record, then by one left to finish (every third with
+/// `--prune`). After every kill the live feeds name only files that are
+/// there; after every finished publish the folder holds the site byte for
+/// byte (and, without `--prune`, only what apps may still fetch of a
+/// removed episode besides: not its page), no temporary file, and the
+/// files podsmith never published as they were.
+/// (`PODSMITH_TEST_SEED` and `PODSMITH_TEST_STEPS` as for the builds.)
+#[cfg(unix)]
+#[test]
+fn publishes_killed_at_random_moments_never_leave_the_feed_ahead_and_the_next_one_mends_all() {
+    use crate::incremental::{Kills, RandomEdits, podsmith};
+    let mut run = RandomEdits::start(0x0b5e_55ed, 25, 5);
+    let seed = run.seed;
+    let web = tempfile::tempdir().unwrap();
+    let dest = web.path().join("podcast");
+    let to = format!("file://{}", dest.display());
+    // Someone else's files in the web root.
+    let foreign = [("foreign.txt", b"not the show's".as_slice()), ("media/foreign.mp3", b"ID3 not ours")];
+    for (rel, bytes) in foreign {
+        std::fs::create_dir_all(dest.join(rel).parent().unwrap()).unwrap();
+        std::fs::write(dest.join(rel), bytes).unwrap();
+    }
+    let args = ["publish", "--to", &to, "--as-of", AS_OF, "--allow-changes"];
+    let started = Instant::now();
+    run.show.run(&args).ok();
+    let mut kills = Kills::within(started.elapsed());
+    for step in 0..run.steps {
+        let what = run.edit(step);
+        let what = format!("step {step} (seed {seed:#x}): {what}");
+        let prune = run.dice.below(3) == 0;
+        let extra: &[&str] = if prune { &["--prune"] } else { &[] };
+        kills.run(&mut run.dice, podsmith(&run.show, &args).args(extra));
+        for rel in named_by_the_feeds(&dest, "https://example.com/show/") {
+            assert!(dest.join(&rel).is_file(), "{what}: a live feed names {rel}, which is not there");
+        }
+        run.show.run(&[&args[..], extra].concat()).ok();
+        let mut there = walk(&dest);
+        there.retain(|k, _| !k.starts_with(".podsmith/"));
+        for (rel, bytes) in foreign {
+            assert_eq!(there.remove(rel).as_deref(), Some(bytes), "{what}: {rel} was touched");
+        }
+        let site = run.show.public_files();
+        for (rel, bytes) in &site {
+            assert!(there.get(rel) == Some(bytes), "{what}: {rel} is not the site's");
+        }
+        let left: Vec<&String> = there.keys().filter(|k| !site.contains_key(*k)).collect();
+        match prune {
+            true => assert!(left.is_empty(), "{what}: pruned, yet left {left:?}"),
+            false => {
+                assert!(left.iter().all(|k| !k.ends_with(".html") && !k.ends_with(".xml")), "{what}: left {left:?}")
+            }
+        }
+    }
+    kills.most_were_killed();
 }

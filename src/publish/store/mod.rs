@@ -123,6 +123,19 @@ pub struct Found {
     /// The most keys a page of the listing had where it was cut short
     /// (`None`: none was), for [`super::paging::Paging::learn`].
     pub cut: Option<usize>,
+    /// In a folder destination, the temporary files a write killed half
+    /// way left (see [`staged_key`]), by path under the folder.
+    pub staged: Vec<String>,
+}
+
+/// The key a file in a folder destination was being written to, if it is
+/// the temporary file object_store's folder store writes a key through
+/// (`KEY#N`, renamed to `KEY` once whole, left as it is by a write
+/// killed half way): a site file's or podsmith's record or note.
+pub fn staged_key(path: &str) -> Option<&str> {
+    let (key, n) = path.rsplit_once('#')?;
+    let ours = super::record::is_key(key) || key == super::record::KEY || key == super::record::PUBLISHING_KEY;
+    (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && ours).then_some(key)
 }
 
 /// What sends to one destination.

@@ -235,15 +235,15 @@ impl Sender {
         let Some(pages) = &self.opened.pages else {
             let folder = self.opened.folder.clone();
             let listed = async move { folder.as_deref().map(list_folder).unwrap_or_default() };
-            let (record, listed) = futures::future::join(read_record, listed).await;
+            let (record, (listed, staged)) = futures::future::join(read_record, listed).await;
             self.step(crate::publish::Step::Listed);
-            return Ok(Found { record: record?, listed, cut: None });
+            return Ok(Found { record: record?, listed, cut: None, staged });
         };
         let (record, found) = self.record_and_listing(pages, hints, cut_at, read_record, ahead).await?;
         let listed = self.listed(found);
         let cut = Some(self.cut.load(std::sync::atomic::Ordering::Relaxed)).filter(|&n| n > 0);
         self.step(crate::publish::Step::Listed);
-        Ok(Found { record, listed, cut })
+        Ok(Found { record, listed, cut, staged: Vec::new() })
     }
 
     /// The record (as `read_record` reads it) and the whole listing of a
@@ -429,9 +429,11 @@ fn ranges(after: Option<String>, splits: Vec<String>, per_range: usize) -> Vec<(
 /// Every regular file under a folder destination, by key, with its size:
 /// a walk that never follows a link (a link to a folder is not entered; a
 /// link where a file is, listed as a link: it is someone else's, in the way
-/// of the file of that name), skipping what cannot be a site file.
-fn list_folder(root: &Path) -> HashMap<String, Listed> {
-    let mut out = HashMap::new();
+/// of the file of that name), skipping what cannot be a site file. And,
+/// apart, the temporary files a write killed half way left (see
+/// [`super::staged_key`]).
+fn list_folder(root: &Path) -> (HashMap<String, Listed>, Vec<String>) {
+    let (mut out, mut staged) = (HashMap::new(), Vec::new());
     let mut stack = vec![(root.to_path_buf(), String::new())];
     while let Some((dir, prefix)) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
@@ -440,6 +442,7 @@ fn list_folder(root: &Path) -> HashMap<String, Listed> {
             let key = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
             match e.file_type() {
                 Ok(t) if t.is_dir() => stack.push((e.path(), key)),
+                Ok(t) if t.is_file() && super::staged_key(&key).is_some() => staged.push(key),
                 Ok(t) if t.is_file() => {
                     if let Ok(meta) = e.metadata() {
                         out.insert(key, Listed { size: meta.len(), etag: Some(folder_etag(&meta)) });
@@ -453,7 +456,7 @@ fn list_folder(root: &Path) -> HashMap<String, Listed> {
         }
     }
     out.retain(|k, _| record::is_key(k));
-    out
+    (out, staged)
 }
 
 /// A file's ETag as object_store's folder store gives it when it writes
