@@ -1804,45 +1804,42 @@ fn named_by_the_feeds(web: &std::path::Path, base: &str) -> Vec<String> {
 }
 
 /// Random edits of every kind (those of the random-edit builds, in
-/// `incremental.rs`), each published to a folder by a publish killed
-/// (`kill -9`) at a random moment, while it builds, uploads, deletes or
-/// saves its record, then by one left to finish (every third with
-/// `--prune`). After every kill the live feeds name only files that are
-/// there; after every finished publish the folder holds the site byte for
-/// byte (and, without `--prune`, only what apps may still fetch of a
-/// removed episode besides: not its page), no temporary file, and the
-/// files podsmith never published as they were.
-/// (`PODSMITH_TEST_SEED` and `PODSMITH_TEST_STEPS` as for the builds.)
+/// `incremental.rs`), each published by a publish killed (`kill -9`) at a
+/// random moment, while it builds, uploads, deletes or saves its record,
+/// then by one left to finish (every third with `--prune`), with `to`
+/// (and `env`): a destination whose objects are the files of `dest`.
+/// After every kill the live feeds name only files that are there; after
+/// every finished publish `dest` holds the site byte for byte (and,
+/// without `--prune`, only what apps may still fetch of a removed episode
+/// besides: not its page), nothing half-written, and the files podsmith
+/// never published as they were. (`PODSMITH_TEST_SEED` and
+/// `PODSMITH_TEST_STEPS` as for the builds.)
 #[cfg(unix)]
-#[test]
-fn publishes_killed_at_random_moments_never_leave_the_feed_ahead_and_the_next_one_mends_all() {
+fn publishes_killed_at_random_moments(seed: u64, to: &[&str], env: &[(&str, &str)], dest: &std::path::Path) {
     use crate::incremental::{Kills, RandomEdits, podsmith};
-    let mut run = RandomEdits::start(0x0b5e_55ed, 25, 5);
+    let mut run = RandomEdits::start(seed, 25, 5);
     let seed = run.seed;
-    let web = tempfile::tempdir().unwrap();
-    let dest = web.path().join("podcast");
-    let to = format!("file://{}", dest.display());
-    // Someone else's files in the web root.
+    // Someone else's files there.
     let foreign = [("foreign.txt", b"not the show's".as_slice()), ("media/foreign.mp3", b"ID3 not ours")];
     for (rel, bytes) in foreign {
         std::fs::create_dir_all(dest.join(rel).parent().unwrap()).unwrap();
         std::fs::write(dest.join(rel), bytes).unwrap();
     }
-    let args = ["publish", "--to", &to, "--as-of", AS_OF, "--allow-changes"];
+    let args = [&["publish", "--as-of", AS_OF, "--allow-changes"][..], to].concat();
     let started = Instant::now();
-    run.show.run(&args).ok();
+    run.show.run_env(&args, env).ok();
     let mut kills = Kills::within(started.elapsed());
     for step in 0..run.steps {
         let what = run.edit(step);
         let what = format!("step {step} (seed {seed:#x}): {what}");
         let prune = run.dice.below(3) == 0;
         let extra: &[&str] = if prune { &["--prune"] } else { &[] };
-        kills.run(&mut run.dice, podsmith(&run.show, &args).args(extra));
-        for rel in named_by_the_feeds(&dest, "https://example.com/show/") {
+        kills.run(&mut run.dice, podsmith(&run.show, &args).args(extra).envs(env.iter().copied()));
+        for rel in named_by_the_feeds(dest, "https://example.com/show/") {
             assert!(dest.join(&rel).is_file(), "{what}: a live feed names {rel}, which is not there");
         }
-        run.show.run(&[&args[..], extra].concat()).ok();
-        let mut there = walk(&dest);
+        run.show.run_env(&[&args[..], extra].concat(), env).ok();
+        let mut there = walk(dest);
         there.retain(|k, _| !k.starts_with(".podsmith/"));
         for (rel, bytes) in foreign {
             assert_eq!(there.remove(rel).as_deref(), Some(bytes), "{what}: {rel} was touched");
@@ -1860,4 +1857,28 @@ fn publishes_killed_at_random_moments_never_leave_the_feed_ahead_and_the_next_on
         }
     }
     kills.most_were_killed();
+}
+
+/// [`publishes_killed_at_random_moments`] to a folder.
+#[cfg(unix)]
+#[test]
+fn publishes_to_a_folder_killed_at_random_moments_never_leave_the_feed_ahead_and_the_next_one_mends_all() {
+    let web = tempfile::tempdir().unwrap();
+    let dest = web.path().join("podcast");
+    let to = format!("file://{}", dest.display());
+    publishes_killed_at_random_moments(0x0b5e_55ed, &["--to", &to], &[], &dest);
+}
+
+/// [`publishes_killed_at_random_moments`] to a real S3 server.
+#[cfg(unix)]
+#[test]
+fn publishes_to_s3_killed_at_random_moments_never_leave_the_feed_ahead_and_the_next_one_mends_all() {
+    let Some(s3) = S3::start() else { return };
+    let (to, endpoint) = (format!("s3://{BUCKET}/podcast"), s3.endpoint());
+    let mut env = s3.env();
+    // (No profile of this machine's.)
+    let none = s3.root.path().join(".none").to_string_lossy().into_owned();
+    env.extend([("AWS_CONFIG_FILE", none.as_str()), ("AWS_SHARED_CREDENTIALS_FILE", none.as_str())]);
+    let to = ["--to", &to, "--endpoint", &endpoint];
+    publishes_killed_at_random_moments(0x5355_ed00, &to, &env, &s3.object("podcast"));
 }
