@@ -109,6 +109,10 @@ pub struct Opened {
     /// A folder destination's folder: listed by podsmith, never through a
     /// link (object_store's listing of a folder follows them).
     pub folder: Option<std::path::PathBuf>,
+    /// The store's multipart uploads by their ids (S3's; a folder writes a
+    /// big file whole under a temporary name): those a publish killed
+    /// part-way left can be aborted by the next.
+    pub multipart: Option<Arc<dyn object_store::multipart::MultipartStore>>,
 }
 
 #[cfg(feature = "publish")]
@@ -146,11 +150,19 @@ pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
                 headers: false,
                 pages: None,
                 folder: Some(path.clone()),
+                multipart: None,
             })
         }
         Destination::S3 { bucket, prefix } => {
             let store = Arc::new(s3_builder(bucket, access)?.build().map_err(|e| e.to_string())?);
-            Ok(Opened { store: store.clone(), prefix: prefix.clone(), headers: true, pages: Some(store), folder: None })
+            Ok(Opened {
+                store: store.clone(),
+                prefix: prefix.clone(),
+                headers: true,
+                pages: Some(store.clone()),
+                folder: None,
+                multipart: Some(store),
+            })
         }
     }
 }

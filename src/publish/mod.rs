@@ -31,6 +31,8 @@ pub mod plan;
 pub mod record;
 #[cfg(feature = "publish")]
 mod store;
+#[cfg(feature = "publish")]
+mod uploads;
 
 #[cfg(feature = "publish")]
 use ahead::{Ahead, check_listing, remember_digests, upload_ahead};
@@ -156,8 +158,9 @@ pub struct Report {
     /// The services told of the feeds this publish changed (see [`notify`]);
     /// with `--dry-run`, those that would be, none with a status.
     pub notified: Vec<notify::Notified>,
-    /// How many temporary files (`KEY#N`) writes killed half way left in
-    /// a folder destination were removed.
+    /// How many half-written files publishes killed part-way left were
+    /// removed: temporary files (`KEY#N`) in a folder destination, uploads
+    /// in parts to a bucket (aborted).
     pub swept: usize,
 }
 
@@ -361,7 +364,8 @@ struct Done {
     unread_note: Option<String>,
     /// The services told of the feeds.
     notified: Vec<notify::Notified>,
-    /// How many temporary files writes killed half way left were removed.
+    /// How many half-written files publishes killed part-way left were
+    /// removed: temporary files in a folder, uploads in parts to a bucket.
     swept: usize,
 }
 
@@ -424,9 +428,12 @@ impl Publishing<'_> {
         let mut notified = notify::not_yet(to_notify(self.built, &plan, self.feeds));
         let mut swept = 0;
         if !opts.dry_run {
+            // The uploads in parts a publish killed part-way left go (their
+            // parts are kept, and billed, until then).
+            swept += sender.abort_left().await;
             self.send(&sender, &mut plan, ahead, record.as_deref(), &site, &mut digests).await?;
             if let Some(folder) = &sender.opened.folder {
-                swept = sweep_staged(folder, &staged, &plan.record, record.as_deref(), began);
+                swept += sweep_staged(folder, &staged, &plan.record, record.as_deref(), began);
             }
             // The new feeds are live: the services that fetch them are told.
             notified = notify::notify(to_notify(self.built, &plan, self.feeds)).await;
@@ -660,8 +667,9 @@ fn open(
     // A bucket's record is kept on this computer too (see `copy`).
     Ok(match dest {
         Destination::S3 { .. } => {
-            let key = paging_key(dest, opts, &access.settings);
-            sender.with_copy(copy::RecordCopy::of(&crate::manifest::root_of(&opts.build.manifest), &key))
+            let (key, root) =
+                (paging_key(dest, opts, &access.settings), crate::manifest::root_of(&opts.build.manifest));
+            sender.with_copy(copy::RecordCopy::of(&root, &key)).with_uploads(uploads::Unfinished::of(&root, &key))
         }
         _ => sender,
     })

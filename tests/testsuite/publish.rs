@@ -1386,6 +1386,70 @@ fn a_big_file_goes_up_in_parts() {
     assert!(log.iter().any(|(m, p)| m == "POST" && p.contains("long.wav?uploads")), "{log:?}");
 }
 
+/// The parts of uploads in parts the server holds (s3s-fs keeps each
+/// upload's parts and its note as files beside the buckets).
+fn parts_held(s3: &S3) -> Vec<String> {
+    let names =
+        std::fs::read_dir(s3.root.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
+    names.filter(|n| n.starts_with(".upload")).collect()
+}
+
+/// A publish killed while a big file goes up in parts leaves the parts
+/// at the service (kept, and billed, until the upload is aborted); the
+/// next publish aborts that upload, and says so, then sends the file.
+#[cfg(unix)]
+#[test]
+fn an_upload_in_parts_a_killed_publish_left_is_aborted_by_the_next() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let Some(s3) = S3::start() else { return };
+    // The third part never gets an answer (until told): the publish hangs there.
+    let stall = Arc::new(AtomicBool::new(true));
+    let stalls = stall.clone();
+    let rule = move |method: &str, path: &str, _: usize| match stalls.load(Ordering::SeqCst)
+        && method == "PUT"
+        && path.contains("partNumber=3")
+    {
+        true => Action::Stall,
+        false => Action::Forward,
+    };
+    let proxy = Proxy::start(s3.port, Box::new(rule));
+    let wav = crate::harness::pcm_wav(1, 44_100, 44_100 * 240, |n| f64::from(n % 251) / 251.0 - 0.5);
+    let manifest = format!(
+        "{}formats = \"any\"\n{}notes = \"Long.\"\n",
+        crate::harness::PODCAST_TABLE,
+        crate::harness::episode("Long", "long-1", "2026-01-05T09:00:00Z", &["long.wav"])
+    );
+    let show = Show::with(&manifest, &[]);
+    std::fs::write(show.path("media/long.wav"), &wav).unwrap();
+    show.build().ok();
+    let mut child = publish_in_the_background(&show, &proxy.endpoint());
+    let waited = Instant::now();
+    while !proxy.log.lock().unwrap().iter().any(|(m, p)| m == "PUT" && p.contains("partNumber=3")) {
+        assert!(waited.elapsed().as_secs() < 60, "the publish never reached the third part");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // (The parts before it landed.)
+    let landed = || proxy.log.lock().unwrap().iter().filter(|(m, p)| m == "PUT" && p.contains("partNumber=")).count();
+    while parts_held(&s3).len() < 3 && waited.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(landed() >= 3, "{:?}", proxy.log.lock().unwrap());
+    assert!(parts_held(&s3).len() >= 3, "the upload's note and parts are held: {:?}", parts_held(&s3));
+    assert!(!published(&s3).contains_key("media/long.wav"), "not whole: not an object");
+    // The same destination (the same endpoint), now answering.
+    stall.store(false, Ordering::SeqCst);
+    let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["swept"], 1, "{v}");
+    assert_eq!(parts_held(&s3), Vec::<String>::new(), "the killed upload is aborted, and the new one done");
+    assert_eq!(published(&s3), show.public_files());
+    // Nothing is left to abort.
+    let again = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&again.stdout).unwrap()["swept"], 0);
+}
+
 #[test]
 fn a_big_site_is_listed_in_ranges_side_by_side_and_nothing_between_them_is_missed() {
     let Some(s3) = S3::start() else { return };

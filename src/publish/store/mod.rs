@@ -21,6 +21,7 @@ use super::copy::{self, RecordCopy};
 use super::destination::Opened;
 use super::plan::Listed;
 use super::record::{self, Published};
+use super::uploads::Unfinished;
 use crate::diagnostic::Diagnostic;
 use crate::progress::Progress;
 
@@ -168,6 +169,9 @@ pub struct Sender {
     /// Whether the destination's listing gives ETags: 0 not listed yet, 1
     /// no, 2 yes (see [`Sender::send_phases`]).
     lists_etags: std::sync::atomic::AtomicU8,
+    /// The multipart uploads under way, as this computer notes them (see
+    /// [`Unfinished`]; a bucket's).
+    uploads: Option<Unfinished>,
 }
 
 /// The two ends of the way the record as this computer's copy has it
@@ -219,7 +223,42 @@ impl Sender {
             copy: None,
             copied,
             lists_etags,
+            uploads: None,
         }
+    }
+
+    /// The sender, noting its multipart uploads under way in `uploads`
+    /// (see [`Unfinished`]).
+    pub fn with_uploads(self, uploads: Unfinished) -> Sender {
+        Sender { uploads: Some(uploads), ..self }
+    }
+
+    /// Aborts the multipart uploads a publish that did not finish left
+    /// (see [`Unfinished`]): the parts it sent go. Returns how many were
+    /// aborted; one the service no longer has (completed, or aborted
+    /// already) is done with too; on any other answer it is tried again
+    /// next time.
+    pub async fn abort_left(&self) -> usize {
+        let (Some(uploads), Some(multipart)) = (&self.uploads, &self.opened.multipart) else { return 0 };
+        use futures::StreamExt as _;
+        let aborted = futures::stream::iter(uploads.left())
+            .map(|(id, key)| async move {
+                match multipart.abort_multipart(&self.opened.path(key), id).await {
+                    Ok(()) => {
+                        uploads.end(id);
+                        1
+                    }
+                    Err(object_store::Error::NotFound { .. }) => {
+                        uploads.end(id);
+                        0
+                    }
+                    Err(_) => 0,
+                }
+            })
+            .buffer_unordered(self.jobs)
+            .collect::<Vec<usize>>()
+            .await;
+        aborted.into_iter().sum()
     }
 
     /// Why the note of a publish that did not finish, found at the

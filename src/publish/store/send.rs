@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
+use object_store::multipart::{MultipartStore, PartId};
 use object_store::{Attribute, Attributes, ObjectStoreExt, PutOptions, PutPayload, WriteMultipart};
 
 use super::{Closing, Encoding, PART, PARTS_IN_FLIGHT, READ, READ_AHEAD, Sender, Sent, WHOLE, by_key, closing};
@@ -16,6 +17,7 @@ use crate::diagnostic::Diagnostic;
 use crate::publish::PublishError;
 use crate::publish::plan::{Phase, Plan, Put};
 use crate::publish::record::{self, Published};
+use crate::publish::uploads::Unfinished;
 
 impl Sender {
     /// Carries out `plan` (its record gets the uploads' ETags). `before`:
@@ -277,6 +279,10 @@ impl Sender {
             self.progress.advance(size);
             return Ok(Sent { key: key.clone(), etag: done.e_tag, sha256 });
         }
+        if let (Some(multipart), Some(uploads)) = (&self.opened.multipart, &self.uploads) {
+            let upload = Upload { key, target: &target, path: &path, size: entry.size };
+            return self.upload_in_parts(multipart, uploads, upload, attributes).await;
+        }
         // A big file's every byte is hashed as it goes up (its fingerprint
         // only samples it).
         let mut hasher = crate::fsutil::Fingerprint::samples(entry.size).then(<sha2::Sha256 as sha2::Digest>::new);
@@ -314,6 +320,110 @@ impl Sender {
         let etag = writer.finish().await.map_err(|e| self.failed(&format!("uploading {key}"), &e))?.e_tag;
         let sha256 = hasher.map(|h| crate::publish::digests::hex(&sha2::Digest::finalize(h)));
         Ok(Sent { key: key.clone(), etag, sha256 })
+    }
+}
+
+/// A big file to go up in parts: its key, its path in the store and on
+/// disk, and its size as built.
+#[derive(Clone, Copy)]
+struct Upload<'a> {
+    key: &'a str,
+    target: &'a object_store::path::Path,
+    path: &'a Path,
+    size: u64,
+}
+
+impl Sender {
+    /// Uploads a big file in [`PART`]-byte parts, [`PARTS_IN_FLIGHT`] at a
+    /// time, by the id of its multipart upload, noted in `uploads` while
+    /// it is under way: a publish killed part-way leaves its parts at the
+    /// service, and the next one aborts the upload (see [`Unfinished`]).
+    /// One that fails is aborted at once.
+    async fn upload_in_parts(
+        &self,
+        multipart: &Arc<dyn MultipartStore>,
+        uploads: &Unfinished,
+        upload: Upload<'_>,
+        attributes: Attributes,
+    ) -> Result<Sent, PublishError> {
+        let Upload { key, target, .. } = upload;
+        let opts = object_store::PutMultipartOptions { attributes, ..Default::default() };
+        let id = multipart
+            .create_multipart_opts(target, opts)
+            .await
+            .map_err(|e| self.failed(&format!("uploading {key}"), &e))?;
+        if let Err(e) = uploads.begin(&id, key) {
+            let _ = multipart.abort_multipart(target, &id).await;
+            let why = format!("cannot note the upload of {key} under way: {e}");
+            return Err(PublishError::store(
+                Diagnostic::error("PUBLISH", why).help("check that podsmith can write in the show's .podsmith folder"),
+            ));
+        }
+        let sent = self.send_parts(multipart, &id, upload).await;
+        if sent.is_ok() || multipart.abort_multipart(target, &id).await.is_ok() {
+            uploads.end(&id);
+        }
+        sent
+    }
+
+    /// The parts of upload `id`, sent, and the upload completed.
+    async fn send_parts(
+        &self,
+        multipart: &Arc<dyn MultipartStore>,
+        id: &object_store::MultipartId,
+        upload: Upload<'_>,
+    ) -> Result<Sent, PublishError> {
+        let Upload { key, target, path, size } = upload;
+        let failed = |e: &object_store::Error| self.failed(&format!("uploading {key}"), e);
+        let read_failed = |e: std::io::Error| {
+            PublishError::store(
+                Diagnostic::error("PUBLISH", format!("cannot read {}: {e}", path.display()))
+                    .help("run podsmith publish again (it builds first)"),
+            )
+        };
+        // A big file's every byte is hashed as it goes up (its fingerprint
+        // only samples it).
+        let mut hasher = crate::fsutil::Fingerprint::samples(size).then(<sha2::Sha256 as sha2::Digest>::new);
+        let mut file = crate::fsutil::open(path).map_err(read_failed)?;
+        let mut in_flight: std::collections::VecDeque<tokio::task::JoinHandle<(object_store::Result<PartId>, u64)>> =
+            std::collections::VecDeque::new();
+        let mut parts = Vec::new();
+        let mut sent = 0u64;
+        let take = |joined: Result<(object_store::Result<PartId>, u64), tokio::task::JoinError>| {
+            let (part, n) = joined.map_err(|e| read_failed(std::io::Error::other(e)))?;
+            self.progress.advance(n);
+            part.map_err(|e| failed(&e))
+        };
+        loop {
+            if in_flight.len() >= PARTS_IN_FLIGHT
+                && let Some(oldest) = in_flight.pop_front()
+            {
+                parts.push(take(oldest.await)?);
+            }
+            let mut buf = Vec::with_capacity(PART);
+            let n = (&mut file).take(PART as u64).read_to_end(&mut buf).map_err(read_failed)?;
+            if n == 0 {
+                break;
+            }
+            if let Some(h) = hasher.as_mut() {
+                sha2::Digest::update(h, &buf);
+            }
+            sent += n as u64;
+            let (store, target, id, idx) =
+                (multipart.clone(), target.clone(), id.clone(), parts.len() + in_flight.len());
+            in_flight.push_back(tokio::spawn(async move {
+                (store.put_part(&target, &id, idx, PutPayload::from(buf)).await, n as u64)
+            }));
+        }
+        for part in in_flight {
+            parts.push(take(part.await)?);
+        }
+        if sent != size {
+            return Err(read_failed(std::io::Error::other("its size changed after the build")));
+        }
+        let done = multipart.complete_multipart(target, id, parts).await.map_err(|e| failed(&e))?;
+        let sha256 = hasher.map(|h| crate::publish::digests::hex(&sha2::Digest::finalize(h)));
+        Ok(Sent { key: key.to_string(), etag: done.e_tag, sha256 })
     }
 }
 

@@ -1,0 +1,144 @@
+//! `.podsmith/destination-<hash>.uploads`: the multipart uploads a
+//! publish has under way at a bucket, by their upload ids. A big file goes
+//! up in parts; a publish killed part-way leaves the parts it sent at the
+//! service, unseen by any listing of objects, and kept (and billed, on AWS
+//! S3 and Backblaze B2) until the upload is aborted. The next publish to
+//! that bucket from this computer aborts those this file names.
+//!
+//! Read back as untrusted: bounded, each entry checked (a key of the
+//! site's, an id of the form services give), and a file that does not
+//! read is as good as none (then nothing is aborted: the service keeps
+//! what it keeps, as it would without the file). Replaced atomically
+//! (temp file + rename); never written through a link where the show's
+//! records go.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+/// The most uploads the file names (a publish has at most `--jobs` under
+/// way; more can only be made up).
+const MOST: usize = 1_000;
+
+/// The file, bounded well above what [`MOST`] entries take.
+const LIMIT: crate::fsutil::Limit = crate::fsutil::Limit { bytes: 1 << 20, what: "a note of uploads under way" };
+
+/// The multipart uploads under way at one destination, as this computer
+/// knows them.
+#[derive(Debug)]
+pub struct Unfinished {
+    path: PathBuf,
+    /// Key of each upload under way, by upload id: those left by a publish
+    /// that did not finish (see [`Unfinished::left`]) and this publish's.
+    ids: Mutex<BTreeMap<String, String>>,
+    /// The uploads the file named when it was read.
+    left: Vec<(String, String)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    version: u32,
+    /// Key by upload id.
+    uploads: BTreeMap<String, String>,
+}
+
+impl Unfinished {
+    /// The uploads under way at destination `destination` (as
+    /// [`super::paging::Paging::key`] names it), for the show at `root`,
+    /// with those a publish that did not finish left.
+    pub fn of(root: &Path, destination: &str) -> Unfinished {
+        use sha2::{Digest as _, Sha256};
+        let name = super::digests::hex(&Sha256::digest(destination.as_bytes())[..8]);
+        let path = root.join(crate::show_lock::RECORDS_DIR).join(format!("destination-{name}.uploads"));
+        let ids = crate::fsutil::read(&path, LIMIT).ok().and_then(|b| parse(&b)).unwrap_or_default();
+        let left = ids.iter().map(|(id, key)| (id.clone(), key.clone())).collect();
+        Unfinished { path, ids: Mutex::new(ids), left }
+    }
+
+    /// The uploads (id, key) a publish that did not finish left.
+    pub fn left(&self) -> &[(String, String)] {
+        &self.left
+    }
+
+    /// Notes upload `id` of `key` as under way, before any part goes up.
+    pub fn begin(&self, id: &str, key: &str) -> std::io::Result<()> {
+        let mut ids = self.ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        ids.insert(id.to_string(), key.to_string());
+        self.save(&ids)
+    }
+
+    /// Notes upload `id` as done with: completed or aborted. (If the file
+    /// cannot be written, the next publish asks the service to abort an
+    /// upload it no longer has: it answers that it has none.)
+    pub fn end(&self, id: &str) {
+        let mut ids = self.ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if ids.remove(id).is_some() {
+            let _ = self.save(&ids);
+        }
+    }
+
+    fn save(&self, ids: &BTreeMap<String, String>) -> std::io::Result<()> {
+        let records = self.path.parent().unwrap_or(Path::new("."));
+        crate::show_lock::own_dir(records)?;
+        if ids.is_empty() {
+            return match std::fs::remove_file(&self.path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            };
+        }
+        let json = serde_json::to_vec(&File { version: 1, uploads: ids.clone() }).map_err(std::io::Error::other)?;
+        crate::output::write_cache_bytes(&self.path, &json).map(|_| ())
+    }
+}
+
+/// The uploads a file names, if it reads as podsmith writes it.
+fn parse(bytes: &[u8]) -> Option<BTreeMap<String, String>> {
+    let file: File = serde_json::from_slice(bytes).ok()?;
+    let fits = |(id, key): (&String, &String)| is_upload_id(id) && super::record::is_key(key);
+    (file.version == 1 && file.uploads.len() <= MOST && file.uploads.iter().all(fits)).then_some(file.uploads)
+}
+
+/// Whether `id` is of the form services give upload ids: up to 1,024
+/// printable ASCII characters (S3's are ~100, URL-safe base64 and dots).
+fn is_upload_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 1024 && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Uploads noted are read back as left by a publish that did not
+    /// finish; those ended are not; a damaged or made-up file is as good
+    /// as none; each destination has its own.
+    #[test]
+    fn uploads_under_way_are_read_back_and_a_damaged_file_names_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = "s3://bucket/show http://127.0.0.1:9000";
+        let under_way = Unfinished::of(dir.path(), dest);
+        assert!(under_way.left().is_empty());
+        under_way.begin("id-1", "media/a.mp3").unwrap();
+        under_way.begin("id-2", "media/b.mp3").unwrap();
+        under_way.end("id-1");
+        let next = Unfinished::of(dir.path(), dest);
+        assert_eq!(next.left(), [("id-2".to_string(), "media/b.mp3".to_string())]);
+        assert!(Unfinished::of(dir.path(), "s3://bucket/other http://127.0.0.1:9000").left().is_empty());
+        next.end("id-2");
+        assert!(!next.path.exists(), "none under way: no file");
+        for bad in [
+            &br#"{"version": 1, "uploads": {"id": "../../etc/passwd"}}"#[..],
+            br#"{"version": 1, "uploads": {"id with spaces": "media/a.mp3"}}"#,
+            br#"{"version": 2, "uploads": {"id": "media/a.mp3"}}"#,
+            br#"{"version": 1, "uploads": {"id": "media/a.mp3"}"#,
+            b"\xff\xfe",
+        ] {
+            std::fs::write(&next.path, bad).unwrap();
+            assert!(Unfinished::of(dir.path(), dest).left().is_empty(), "{}", String::from_utf8_lossy(bad));
+        }
+        let many: BTreeMap<String, String> = (0..=MOST).map(|n| (format!("id-{n}"), "media/a.mp3".into())).collect();
+        std::fs::write(&next.path, serde_json::to_vec(&File { version: 1, uploads: many }).unwrap()).unwrap();
+        assert!(Unfinished::of(dir.path(), dest).left().is_empty(), "more than a publish can have under way");
+    }
+}
