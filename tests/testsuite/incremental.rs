@@ -694,6 +694,11 @@ struct ModelEpisode {
 pub(crate) struct Dice(u64);
 
 impl Dice {
+    /// The dice of seed `seed` (not 0).
+    pub(crate) fn new(seed: u64) -> Dice {
+        Dice(seed.max(1))
+    }
+
     pub(crate) fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;

@@ -402,6 +402,72 @@ fn a_killed_build_leaves_a_consistent_site_and_the_next_one_cleans_up() {
     assert!(show.read("public/episodes/ep-0007/index.html").contains("New notes of episode 7."));
 }
 
+/// Whether `after` is `before` with lines added: every line of `before`
+/// in it, in order.
+fn keeps_every_line(before: &str, after: &str) -> bool {
+    let mut lines = after.lines();
+    before.lines().all(|line| lines.any(|l| l == line))
+}
+
+/// `podsmith add` killed (`kill -9`) at random moments as it copies or
+/// moves a recording in: the manifest is always the one before or the one
+/// with the new episode (every line of the other kept), a recording it
+/// names is there whole, and one moved is in the show or where it was;
+/// the same `add` run again finishes the job (or says the episode is in
+/// already), and leaves nothing half-written. (`PODSMITH_TEST_SEED` and
+/// `PODSMITH_TEST_STEPS` as for the random-edit builds.)
+#[cfg(unix)]
+#[test]
+fn adds_killed_at_random_moments_lose_nothing_and_the_same_add_finishes_the_job() {
+    use crate::incremental::{Dice, Kills, podsmith};
+    let var = |name: &str| std::env::var(name).ok().and_then(|s| s.parse().ok());
+    let (seed, steps) = (var("PODSMITH_TEST_SEED").unwrap_or(0x0add_5eed), var("PODSMITH_TEST_STEPS").unwrap_or(20));
+    let mut dice = Dice::new(seed);
+    let show = one_episode_show();
+    let incoming = tempfile::tempdir().unwrap();
+    let recordings = ["cbr-xing.mp3", "vbr-xing.mp3", "pair-5s.mp3", "cbr-noxing.mp3"];
+    // How long an add takes here: the kills fall within it.
+    fs::copy(audio("vbr-xing.mp3"), incoming.path().join("timed.mp3")).unwrap();
+    let started = Instant::now();
+    show.run(&["add", &incoming.path().join("timed.mp3").display().to_string(), "--title", "Timed"]).ok();
+    let mut kills = Kills::within(started.elapsed());
+    for step in 0..steps {
+        let before = show.read("episodes.toml");
+        let name = format!("new-{step}.mp3");
+        let (source, rel) = (incoming.path().join(&name), format!("media/{name}"));
+        let bytes = fs::read(audio(recordings[dice.below(recordings.len())])).unwrap();
+        fs::write(&source, &bytes).unwrap();
+        let how = ["--copy", "--move"][dice.below(2)];
+        let title = format!("New {step}");
+        let args = ["add", &source.display().to_string(), "--title", &title, how];
+        let what = format!("step {step} (seed {seed:#x}), add {how}");
+        kills.run(&mut dice, &mut podsmith(&show, &args));
+        let after = show.read("episodes.toml");
+        let named = after.contains(&format!("\"{rel}\""));
+        if after != before {
+            assert!(named && keeps_every_line(&before, &after), "{what}: the manifest is neither\n{after}");
+        }
+        if named || !source.exists() {
+            assert!(fs::read(show.path(&rel)).ok() == Some(bytes.clone()), "{what}: {rel} is not whole");
+        }
+        // Moved: the job is done. Else the same add again finishes it.
+        assert!(named || source.exists(), "{what}: moved, yet not added");
+        if source.exists() {
+            let again = show.run(&args);
+            let done = again.code == 0
+                || (again.code == 1 && again.stderr.contains(&format!("{rel} is already the media of")));
+            assert!(done, "{what}: run again, add says\n{}", again.stderr);
+        }
+        assert!(show.read("episodes.toml").contains(&format!("\"{rel}\"")), "{what}: not added");
+        assert!(fs::read(show.path(&rel)).ok() == Some(bytes), "{what}: {rel} is not whole");
+        assert_eq!(temporary_files(show.root()), Vec::<PathBuf>::new(), "{what}");
+    }
+    kills.most_were_killed();
+    // (Each added a second after the one before: some are still to come.)
+    let run = show.run(&["build", "--as-of", "2100-01-01T00:00:00Z"]).ok();
+    assert!(run.stderr.contains(&format!("Built {} episodes", steps + 2)), "{}", run.stderr);
+}
+
 #[cfg(unix)]
 #[test]
 fn add_copies_nothing_through_a_link_out_of_the_show() {
