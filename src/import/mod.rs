@@ -165,6 +165,10 @@ fn check_options(opts: &Options, manifest: &Path) -> Result<(), ImportError> {
 pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     let manifest = opts.dir.join("episodes.toml");
     check_options(opts, &manifest)?;
+    // What an import killed part-way left where this one writes (there is
+    // no manifest: not a show yet, whose other commands could be writing).
+    crate::output::sweep_temps(&opts.dir, false);
+    crate::output::sweep_temps(&opts.dir.join(&opts.media_dir), false);
     let utf16 = utf8_of_utf16(&opts.feed);
     let channel = read_feed(utf16.as_ref().map_or(opts.feed.as_slice(), |(bytes, _)| bytes.as_slice()))
         .map_err(|e| ImportError::Feed(format!("{}: not an RSS feed podsmith can read ({e})", opts.source)))?;
@@ -222,7 +226,14 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     })
     .render();
     crate::output::write_bytes(&lock, lock_text.as_bytes()).map_err(|e| ImportError::Io(lock.clone(), e))?;
-    crate::output::write_bytes(&manifest, text.as_bytes()).map_err(|e| ImportError::Io(manifest.clone(), e))?;
+    // (Never over one another import wrote meanwhile.)
+    crate::output::write_new(&manifest, text.as_bytes()).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => ImportError::Usage(format!(
+            "{} appeared while the feed was imported (another import into the same folder?): it is left as it is",
+            manifest.display()
+        )),
+        _ => ImportError::Io(manifest.clone(), e),
+    })?;
     Ok(Imported { manifest, episodes, notes })
 }
 
