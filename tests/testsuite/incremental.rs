@@ -1164,3 +1164,64 @@ fn after_edits_whose_builds_were_killed_at_random_moments_the_next_build_is_a_fu
     }
     kills.most_were_killed();
 }
+
+/// Every file under `dir` with its bytes, as far as they can be read
+/// while a command writes there (one gone meanwhile is left out).
+fn files_now(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(bytes) = fs::read(&p) {
+                out.insert(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(), bytes);
+            }
+        }
+    }
+    out
+}
+
+/// Random edits as above, made while `podsmith serve` runs (now and then
+/// two in a row, the second while the preview rebuilds): after each,
+/// the preview it rebuilds on its own comes to be, byte for byte, what a
+/// full build of the show makes at the preview's address (an edit the
+/// preview missed, or took in half, never does). (`PODSMITH_TEST_SEED`
+/// and `PODSMITH_TEST_STEPS` as above.)
+#[test]
+fn a_preview_follows_random_edits_to_what_a_full_build_makes() {
+    let mut run = RandomEdits::start(0x5e4e_ed17, 10, 4);
+    let serving = crate::serve::start(&run.show);
+    let base = format!("base_url = \"http://127.0.0.1:{}/\"", serving.port);
+    let preview = run.show.path(".podsmith/preview/site");
+    for step in 0..run.steps {
+        let (seed, mut edit) = (run.seed, run.edit(step).to_string());
+        // Now and then another edit soon after: while the preview rebuilds.
+        if run.dice.below(2) == 0 {
+            std::thread::sleep(Duration::from_millis(run.dice.below(500) as u64));
+            edit = format!("{edit}, then {}", run.edit(step));
+        }
+        let what = format!("step {step} (seed {seed:#x}): {edit}");
+        let other = copy_of(&run.show);
+        other.write(
+            "episodes.toml",
+            &other.read("episodes.toml").replacen("base_url = \"https://example.com/show/\"", &base, 1),
+        );
+        other.run(&["build", "--no-cache", "--allow-changes"]).ok();
+        let expected = files(&other.path("public"));
+        let started = std::time::Instant::now();
+        loop {
+            let now = files_now(&preview);
+            if now == expected {
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                let differ: Vec<&String> =
+                    now.keys().chain(expected.keys()).filter(|k| now.get(*k) != expected.get(*k)).collect();
+                panic!("{what}: the preview is not what a full build makes: {differ:?}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
