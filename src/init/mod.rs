@@ -86,7 +86,7 @@ pub fn check(opts: &Options) -> Result<(), InitError> {
             .map_err(|e| InitError::Io(dir.clone(), e))?
             .filter_map(|e| e.ok())
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n != ".git" && n != crate::show_lock::RECORDS_DIR)
+            .filter(|n| n != ".git" && n != crate::show_lock::RECORDS_DIR && !left_by_init(dir, n))
             .collect();
         if !entries.is_empty() && !opts.force {
             let mut shown = entries.clone();
@@ -111,32 +111,35 @@ pub fn check(opts: &Options) -> Result<(), InitError> {
     Ok(())
 }
 
-/// Creates the show. The caller holds the show's lock
-/// ([`crate::show_lock::ShowLock`]); see [`check`] for what is refused.
-pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
-    let dir = &opts.dir;
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |e| InitError::Io(p, e)
+/// Whether the entry `name` of `dir` holds only what an init killed
+/// part-way made there: a temporary file, the placeholder cover (in
+/// `media/`, with nothing else but temporary files), a `.gitignore` of
+/// init's lines alone. A folder with nothing else is taken as empty, so
+/// init run again finishes the job.
+fn left_by_init(dir: &Path, name: &str) -> bool {
+    let kind = |p: &Path| std::fs::symlink_metadata(p).map(|m| m.file_type());
+    let holds = |p: &Path, bytes: &[u8]| {
+        let limit = crate::fsutil::Limit { bytes: bytes.len() as u64, what: "a file init writes" };
+        kind(p).is_ok_and(|t| t.is_file()) && crate::fsutil::read(p, limit).is_ok_and(|b| b == bytes)
     };
-    check(opts)?;
-    let manifest = dir.join("episodes.toml");
-    let text = manifest_text(opts)?;
-    std::fs::create_dir_all(dir.join("media")).map_err(io(dir))?;
-    let mut written = Vec::new();
-    let cover = dir.join("media/cover.jpg");
-    if !cover.exists() {
-        crate::output::write_bytes(&cover, PLACEHOLDER_COVER).map_err(io(&cover))?;
-        written.push(cover);
+    match name {
+        _ if crate::output::is_temp_name(name) => true,
+        ".gitignore" => holds(&dir.join(name), gitignore_with("").as_bytes()),
+        "media" if kind(&dir.join(name)).is_ok_and(|t| t.is_dir()) => {
+            std::fs::read_dir(dir.join(name)).is_ok_and(|entries| {
+                entries.flatten().all(|e| {
+                    let n = e.file_name().to_string_lossy().into_owned();
+                    crate::output::is_temp_name(&n) || (n == "cover.jpg" && holds(&e.path(), PLACEHOLDER_COVER))
+                })
+            })
+        }
+        _ => false,
     }
-    // .gitignore: the lines podsmith needs, added to whatever is there.
-    let gitignore = dir.join(".gitignore");
-    let existing = match crate::fsutil::read_string(&gitignore, crate::fsutil::TEXT) {
-        Ok(s) => s,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(InitError::Io(gitignore, e)),
-    };
-    let mut lines = existing.clone();
+}
+
+/// `existing` (a `.gitignore`'s text) with the lines podsmith needs that it lacks.
+fn gitignore_with(existing: &str) -> String {
+    let mut lines = existing.to_string();
     for (comment, line) in [
         ("# podsmith build writes the site here; it is made from episodes.toml and media/.", "/public/"),
         ("# podsmith's probe cache and build record.", "/.podsmith/"),
@@ -148,6 +151,41 @@ pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
             lines.push_str(&format!("{comment}\n{line}\n"));
         }
     }
+    lines
+}
+
+/// Creates the show. The caller holds the show's lock
+/// ([`crate::show_lock::ShowLock`]); see [`check`] for what is refused.
+pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
+    let dir = &opts.dir;
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |e| InitError::Io(p, e)
+    };
+    check(opts)?;
+    // What an init killed part-way left half-written where this one writes.
+    crate::output::sweep_temps(dir, false);
+    crate::output::sweep_temps(&dir.join("media"), false);
+    let manifest = dir.join("episodes.toml");
+    let text = manifest_text(opts)?;
+    std::fs::create_dir_all(dir.join("media")).map_err(io(dir))?;
+    let mut written = Vec::new();
+    let cover = dir.join("media/cover.jpg");
+    if !cover.exists() {
+        crate::output::write_bytes(&cover, PLACEHOLDER_COVER).map_err(io(&cover))?;
+        written.push(cover);
+    } else if left_by_init(dir, "media") {
+        // The placeholder an init killed part-way wrote.
+        written.push(cover);
+    }
+    // .gitignore: the lines podsmith needs, added to whatever is there.
+    let gitignore = dir.join(".gitignore");
+    let existing = match crate::fsutil::read_string(&gitignore, crate::fsutil::TEXT) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(InitError::Io(gitignore, e)),
+    };
+    let lines = gitignore_with(&existing);
     if lines != existing {
         crate::output::write_bytes(&gitignore, lines.as_bytes()).map_err(io(&gitignore))?;
         written.push(gitignore);
