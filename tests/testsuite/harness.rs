@@ -144,6 +144,27 @@ impl Show {
     }
 }
 
+/// Every file under `dir` (a show folder) but podsmith's own records in
+/// `.podsmith/`, with its bytes; one gone while it is read is left out.
+pub fn files_but_records(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            if p.is_dir() && rel != ".podsmith" {
+                stack.push(p);
+            } else if p.is_file()
+                && let Ok(bytes) = std::fs::read(&p)
+            {
+                out.insert(rel, bytes);
+            }
+        }
+    }
+    out
+}
+
 fn collect(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     for e in entries {

@@ -1242,24 +1242,6 @@ fn guids_that_are_media_urls_are_kept_and_said_once() {
     assert!(!run.stderr.contains("media URL"), "{}", run.stderr);
 }
 
-/// Every file under `dir` but podsmith's own records, with its bytes.
-fn show_files(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            if p.is_dir() && rel != ".podsmith" {
-                stack.push(p);
-            } else if p.is_file() {
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 /// `import --download` killed (`kill -9`) at random moments, then run
 /// again until one finishes: whatever moment it was killed at, a show
 /// with a manifest has every file it names, whole; and the show at the
@@ -1277,7 +1259,7 @@ fn imports_killed_at_random_moments_end_with_the_show_an_import_never_killed_mak
     let started = std::time::Instant::now();
     whole.run(&args).ok();
     let mut kills = Kills::within(started.elapsed());
-    let expected = show_files(&whole.path("show"));
+    let expected = files_but_records(&whole.path("show"));
     assert!(expected.contains_key("media/coredns-miek-gieben.ogg") && expected.contains_key("podsmith.lock"));
     let seed = std::env::var("PODSMITH_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x1_3907);
     let mut dice = Dice::new(seed);
@@ -1290,7 +1272,7 @@ fn imports_killed_at_random_moments_end_with_the_show_an_import_never_killed_mak
             }
             if new.path("show/episodes.toml").exists() {
                 // (Temporary files aside: the next command in the show removes them.)
-                let mut files = show_files(&new.path("show"));
+                let mut files = files_but_records(&new.path("show"));
                 files.retain(|k, _| !podsmith::output::is_temp_name(k.rsplit('/').next().unwrap_or(k)));
                 assert!(files == expected, "{what}: a manifest, and not the whole show: {:?}", files.keys());
                 break;
@@ -1299,7 +1281,7 @@ fn imports_killed_at_random_moments_end_with_the_show_an_import_never_killed_mak
         if !new.path("show/episodes.toml").exists() {
             new.run(&args).ok();
         }
-        let files = show_files(&new.path("show"));
+        let files = files_but_records(&new.path("show"));
         let differ: Vec<&String> =
             files.keys().chain(expected.keys()).filter(|k| files.get(*k) != expected.get(*k)).collect();
         assert!(differ.is_empty(), "round {round} (seed {seed:#x}): {differ:?} differ");

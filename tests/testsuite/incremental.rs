@@ -1165,24 +1165,6 @@ fn after_edits_whose_builds_were_killed_at_random_moments_the_next_build_is_a_fu
     kills.most_were_killed();
 }
 
-/// Every file under `dir` with its bytes, as far as they can be read
-/// while a command writes there (one gone meanwhile is left out).
-fn files_now(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(bytes) = fs::read(&p) {
-                out.insert(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(), bytes);
-            }
-        }
-    }
-    out
-}
-
 /// Random edits as above, made while `podsmith serve` runs (now and then
 /// two in a row, the second while the preview rebuilds): after each,
 /// the preview it rebuilds on its own comes to be, byte for byte, what a
@@ -1212,7 +1194,7 @@ fn a_preview_follows_random_edits_to_what_a_full_build_makes() {
         let expected = files(&other.path("public"));
         let started = std::time::Instant::now();
         loop {
-            let now = files_now(&preview);
+            let now = files_but_records(&preview);
             if now == expected {
                 break;
             }

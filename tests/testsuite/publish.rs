@@ -510,6 +510,17 @@ fn a_folder_is_a_destination_too() {
     assert!(!web.path().join("podcast/media/fluentd-eduardo-silva.mp3").exists());
 }
 
+/// The sample show, published to the folder `podcast/` of a web root:
+/// the show, the web root, that folder and its `file://` URL.
+fn sample_published_to_a_folder() -> (Show, tempfile::TempDir, std::path::PathBuf, String) {
+    let show = Show::sample();
+    let web = tempfile::tempdir().unwrap();
+    let podcast = web.path().join("podcast");
+    let to = format!("file://{}", podcast.display());
+    to_folder(&show, &to, &[]).ok();
+    (show, web, podcast, to)
+}
+
 /// A write killed half way leaves, in a folder destination, the temporary
 /// file object_store writes a key through (`KEY#N`), which nothing would
 /// ever remove, and which a web server serves. The next publish removes
@@ -518,11 +529,7 @@ fn a_folder_is_a_destination_too() {
 #[cfg(unix)]
 #[test]
 fn what_a_killed_publish_left_half_written_in_a_folder_is_removed_by_the_next() {
-    let show = Show::sample();
-    let web = tempfile::tempdir().unwrap();
-    let podcast = web.path().join("podcast");
-    let to = format!("file://{}", podcast.display());
-    to_folder(&show, &to, &[]).ok();
+    let (show, _web, podcast, to) = sample_published_to_a_folder();
     let left = ["feed.xml#1", "media/coredns-miek-gieben.mp3#2", "episodes/coredns-miek-gieben/index.html#1"];
     let kept = ["notes.txt#1", "media/feed.xml#1", "feed.xml#x", "index.html#3"];
     for rel in left.iter().chain(&kept) {
@@ -743,11 +750,7 @@ fn a_folder_filled_earlier_with_the_same_files_is_taken_as_it_is() {
 #[cfg(unix)]
 #[test]
 fn a_folder_destination_is_never_written_through_a_link() {
-    let show = Show::sample();
-    let web = tempfile::tempdir().unwrap();
-    let podcast = web.path().join("podcast");
-    let to = format!("file://{}", podcast.display());
-    to_folder(&show, &to, &[]).ok();
+    let (show, web, podcast, to) = sample_published_to_a_folder();
     // An episode's folder is now a link to a folder elsewhere.
     let elsewhere = web.path().join("elsewhere");
     std::fs::rename(podcast.join("episodes/coredns-miek-gieben"), &elsewhere).unwrap();
@@ -793,11 +796,7 @@ fn a_folder_destination_is_never_written_through_a_link() {
 #[cfg(unix)]
 #[test]
 fn a_folder_destination_is_listed_without_following_links() {
-    let show = Show::sample();
-    let web = tempfile::tempdir().unwrap();
-    let podcast = web.path().join("podcast");
-    let to = format!("file://{}", podcast.display());
-    to_folder(&show, &to, &[]).ok();
+    let (show, web, podcast, to) = sample_published_to_a_folder();
     let elsewhere = web.path().join("elsewhere/media");
     std::fs::create_dir_all(&elsewhere).unwrap();
     std::fs::write(elsewhere.join("coredns-miek-gieben.mp3"), b"someone else's").unwrap();
@@ -1365,11 +1364,9 @@ fn a_damaged_note_of_a_killed_publish_is_told_and_what_it_named_is_taken_only_by
     assert!(!run.stdout.contains("PUBLISH-NOTE"), "{}", run.stdout);
 }
 
-#[test]
-fn a_big_file_goes_up_in_parts() {
-    let Some(s3) = S3::start() else { return };
-    let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
-    // Four minutes of 16-bit mono PCM: 21 MB, over the one-request limit.
+/// A show of one episode of four minutes of 16-bit mono PCM: a WAV file
+/// of 21 MB, over the one-request limit.
+fn long_wav_show() -> Show {
     let wav = crate::harness::pcm_wav(1, 44_100, 44_100 * 240, |n| f64::from(n % 251) / 251.0 - 0.5);
     let manifest = format!(
         "{}formats = \"any\"\n{}notes = \"Long.\"\n",
@@ -1378,6 +1375,14 @@ fn a_big_file_goes_up_in_parts() {
     );
     let show = Show::with(&manifest, &[]);
     std::fs::write(show.path("media/long.wav"), &wav).unwrap();
+    show
+}
+
+#[test]
+fn a_big_file_goes_up_in_parts() {
+    let Some(s3) = S3::start() else { return };
+    let proxy = Proxy::start(s3.port, Box::new(|_, _, _| Action::Forward));
+    let show = long_wav_show();
     publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
     assert_eq!(published(&s3), show.public_files());
     let log = proxy.log.lock().unwrap();
@@ -1413,14 +1418,7 @@ fn an_upload_in_parts_a_killed_publish_left_is_aborted_by_the_next() {
         false => Action::Forward,
     };
     let proxy = Proxy::start(s3.port, Box::new(rule));
-    let wav = crate::harness::pcm_wav(1, 44_100, 44_100 * 240, |n| f64::from(n % 251) / 251.0 - 0.5);
-    let manifest = format!(
-        "{}formats = \"any\"\n{}notes = \"Long.\"\n",
-        crate::harness::PODCAST_TABLE,
-        crate::harness::episode("Long", "long-1", "2026-01-05T09:00:00Z", &["long.wav"])
-    );
-    let show = Show::with(&manifest, &[]);
-    std::fs::write(show.path("media/long.wav"), &wav).unwrap();
+    let show = long_wav_show();
     show.build().ok();
     let mut child = publish_in_the_background(&show, &proxy.endpoint());
     let waited = Instant::now();

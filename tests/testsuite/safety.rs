@@ -603,24 +603,6 @@ fn a_log_linked_out_of_the_show_is_replaced_never_appended_to() {
     assert!(run.stderr.contains("0 written"), "{}", run.stderr);
 }
 
-/// Every file under `dir` but podsmith's own records (`.podsmith/`), with its bytes.
-fn show_files(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut out = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            if p.is_dir() && rel != ".podsmith" {
-                stack.push(p);
-            } else if p.is_file() {
-                out.insert(rel, fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 /// `podsmith init` killed (`kill -9`) at random moments: the same `init`
 /// run again (without `--force`) finishes the job, taking what the killed
 /// one made for its own (or says the folder is a show already, once its
@@ -636,7 +618,7 @@ fn an_init_killed_at_random_moments_is_finished_by_the_same_init_run_again() {
     let started = Instant::now();
     whole.run(&args).ok();
     let mut kills = Kills::within(started.elapsed());
-    let expected = show_files(&whole.path("show"));
+    let expected = files_but_records(&whole.path("show"));
     let mut dice = Dice::new(seed);
     for round in 0..16 {
         let new = Show::empty();
@@ -644,7 +626,10 @@ fn an_init_killed_at_random_moments_is_finished_by_the_same_init_run_again() {
         let again = new.run(&args);
         let done = again.code == 0 || (again.code == 2 && again.stderr.contains("already has an episodes.toml"));
         assert!(done, "round {round} (seed {seed:#x}): init run again says\n{}", again.stderr);
-        assert!(show_files(&new.path("show")) == expected, "round {round} (seed {seed:#x}): not what init makes");
+        assert!(
+            files_but_records(&new.path("show")) == expected,
+            "round {round} (seed {seed:#x}): not what init makes"
+        );
     }
     kills.most_were_killed();
     // What is not init's is still refused.
