@@ -1448,6 +1448,47 @@ fn an_upload_in_parts_a_killed_publish_left_is_aborted_by_the_next() {
     assert_eq!(serde_json::from_str::<serde_json::Value>(&again.stdout).unwrap()["swept"], 0);
 }
 
+/// A big file that grows while it goes up in parts (recorded on over the
+/// published file, which is the show's by a hard link) stops the publish
+/// once it is read a byte past its size as built: said, the upload
+/// aborted (no part left at the service), nothing of it published.
+#[cfg(unix)]
+#[test]
+fn a_big_file_that_grows_while_it_goes_up_stops_the_publish_and_its_upload_is_aborted() {
+    let Some(s3) = S3::start() else { return };
+    // The first part is held a while: the file grows meanwhile.
+    let rule = |method: &str, path: &str, _: usize| match method == "PUT" && path.contains("partNumber=1") {
+        true => Action::Delay(1500),
+        false => Action::Forward,
+    };
+    let proxy = Proxy::start(s3.port, Box::new(rule));
+    let show = long_wav_show();
+    show.build().ok();
+    let to = format!("s3://{BUCKET}/podcast");
+    let endpoint = proxy.endpoint();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
+        .current_dir(show.root())
+        .args(["publish", "--to", &to, "--endpoint", &endpoint, "--as-of", AS_OF])
+        .envs(s3.env())
+        .env("AWS_CONFIG_FILE", show.path(".none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", show.path(".none"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let waited = Instant::now();
+    while !proxy.log.lock().unwrap().iter().any(|(m, p)| m == "PUT" && p.contains("partNumber=1")) {
+        assert!(waited.elapsed().as_secs() < 60, "the publish never reached the first part");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let mut wav = std::fs::OpenOptions::new().append(true).open(show.path("media/long.wav")).unwrap();
+    std::io::Write::write_all(&mut wav, &vec![0u8; 3 << 20]).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("its size changed after the build"), "{stderr}");
+    assert_eq!(parts_held(&s3), Vec::<String>::new(), "the upload is aborted");
+    assert!(!published(&s3).contains_key("media/long.wav"));
+}
+
 #[test]
 fn a_big_site_is_listed_in_ranges_side_by_side_and_nothing_between_them_is_missed() {
     let Some(s3) = S3::start() else { return };

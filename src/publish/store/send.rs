@@ -359,7 +359,13 @@ impl Sender {
                 Diagnostic::error("PUBLISH", why).help("check that podsmith can write in the show's .podsmith folder"),
             ));
         }
-        let sent = self.send_parts(multipart, &id, upload).await;
+        let mut in_flight = InFlight::default();
+        let sent = self.send_parts(multipart, &id, upload, &mut in_flight).await;
+        if sent.is_err() {
+            // The parts under way land (or fail) first: one that landed
+            // after the upload was aborted would be kept.
+            in_flight.settle().await;
+        }
         if sent.is_ok() || multipart.abort_multipart(target, &id).await.is_ok() {
             uploads.end(&id);
         }
@@ -372,6 +378,7 @@ impl Sender {
         multipart: &Arc<dyn MultipartStore>,
         id: &object_store::MultipartId,
         upload: Upload<'_>,
+        in_flight: &mut InFlight,
     ) -> Result<Sent, PublishError> {
         let Upload { key, target, path, size } = upload;
         let failed = |e: &object_store::Error| self.failed(&format!("uploading {key}"), e);
@@ -384,9 +391,8 @@ impl Sender {
         // A big file's every byte is hashed as it goes up (its fingerprint
         // only samples it).
         let mut hasher = crate::fsutil::Fingerprint::samples(size).then(<sha2::Sha256 as sha2::Digest>::new);
-        let mut file = crate::fsutil::open(path).map_err(read_failed)?;
-        let mut in_flight: std::collections::VecDeque<tokio::task::JoinHandle<(object_store::Result<PartId>, u64)>> =
-            std::collections::VecDeque::new();
+        // (A file grown since the build is read no further than a byte past its size.)
+        let mut file = crate::fsutil::open(path).map_err(read_failed)?.take(size + 1);
         let mut parts = Vec::new();
         let mut sent = 0u64;
         let take = |joined: Result<(object_store::Result<PartId>, u64), tokio::task::JoinError>| {
@@ -395,8 +401,8 @@ impl Sender {
             part.map_err(|e| failed(&e))
         };
         loop {
-            if in_flight.len() >= PARTS_IN_FLIGHT
-                && let Some(oldest) = in_flight.pop_front()
+            if in_flight.0.len() >= PARTS_IN_FLIGHT
+                && let Some(oldest) = in_flight.0.pop_front()
             {
                 parts.push(take(oldest.await)?);
             }
@@ -409,13 +415,16 @@ impl Sender {
                 sha2::Digest::update(h, &buf);
             }
             sent += n as u64;
+            if sent > size {
+                return Err(read_failed(std::io::Error::other("its size changed after the build")));
+            }
             let (store, target, id, idx) =
-                (multipart.clone(), target.clone(), id.clone(), parts.len() + in_flight.len());
-            in_flight.push_back(tokio::spawn(async move {
+                (multipart.clone(), target.clone(), id.clone(), parts.len() + in_flight.0.len());
+            in_flight.0.push_back(tokio::spawn(async move {
                 (store.put_part(&target, &id, idx, PutPayload::from(buf)).await, n as u64)
             }));
         }
-        for part in in_flight {
+        while let Some(part) = in_flight.0.pop_front() {
             parts.push(take(part.await)?);
         }
         if sent != size {
@@ -424,6 +433,29 @@ impl Sender {
         let done = multipart.complete_multipart(target, id, parts).await.map_err(|e| failed(&e))?;
         let sha256 = hasher.map(|h| crate::publish::digests::hex(&sha2::Digest::finalize(h)));
         Ok(Sent { key: key.to_string(), etag: done.e_tag, sha256 })
+    }
+}
+
+/// The parts of an upload under way, each on a task of its own; cancelled
+/// if dropped (the publish stopped: the note still names the upload, and
+/// the next publish aborts it).
+#[derive(Default)]
+struct InFlight(std::collections::VecDeque<tokio::task::JoinHandle<(object_store::Result<PartId>, u64)>>);
+
+impl InFlight {
+    /// Waits for every part under way to land or fail.
+    async fn settle(&mut self) {
+        while let Some(part) = self.0.pop_front() {
+            let _ = part.await;
+        }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        for part in &self.0 {
+            part.abort();
+        }
     }
 }
 
