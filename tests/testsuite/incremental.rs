@@ -699,6 +699,13 @@ impl Dice {
         Dice(seed.max(1))
     }
 
+    /// A random test's seed and number of steps: `PODSMITH_TEST_SEED` and
+    /// `PODSMITH_TEST_STEPS` if given, else the test's own.
+    pub(crate) fn seed_and_steps(seed: u64, steps: u64) -> (u64, u64) {
+        let var = |name: &str| std::env::var(name).ok().and_then(|s| s.parse().ok());
+        (var("PODSMITH_TEST_SEED").unwrap_or(seed), var("PODSMITH_TEST_STEPS").unwrap_or(steps))
+    }
+
     pub(crate) fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
@@ -1028,9 +1035,8 @@ pub(crate) struct RandomEdits {
 
 impl RandomEdits {
     pub(crate) fn start(seed: u64, steps: u64, episodes: usize) -> RandomEdits {
-        let var = |name: &str| std::env::var(name).ok().and_then(|s| s.parse().ok());
-        let (seed, steps) = (var("PODSMITH_TEST_SEED").unwrap_or(seed), var("PODSMITH_TEST_STEPS").unwrap_or(steps));
-        let mut dice = Dice(seed);
+        let (seed, steps) = Dice::seed_and_steps(seed, steps);
+        let mut dice = Dice::new(seed);
         let show = Show::with(PODCAST_TABLE, &[]);
         let (title, description) = ("Fixture Show".into(), "A show made of test fixtures.".into());
         let mut model =

@@ -420,8 +420,7 @@ fn keeps_every_line(before: &str, after: &str) -> bool {
 #[test]
 fn adds_killed_at_random_moments_lose_nothing_and_the_same_add_finishes_the_job() {
     use crate::incremental::{Dice, Kills, podsmith};
-    let var = |name: &str| std::env::var(name).ok().and_then(|s| s.parse().ok());
-    let (seed, steps) = (var("PODSMITH_TEST_SEED").unwrap_or(0x0add_5eed), var("PODSMITH_TEST_STEPS").unwrap_or(20));
+    let (seed, steps) = Dice::seed_and_steps(0x0add_5eed, 20);
     let mut dice = Dice::new(seed);
     let show = one_episode_show();
     let incoming = tempfile::tempdir().unwrap();
@@ -612,7 +611,7 @@ fn a_log_linked_out_of_the_show_is_replaced_never_appended_to() {
 #[test]
 fn an_init_killed_at_random_moments_is_finished_by_the_same_init_run_again() {
     use crate::incremental::{Dice, Kills, podsmith};
-    let seed = std::env::var("PODSMITH_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x1417);
+    let (seed, _) = Dice::seed_and_steps(0x1417, 0);
     let args = ["init", "show", "--title", "Killed & Again"];
     let whole = Show::empty();
     let started = Instant::now();
