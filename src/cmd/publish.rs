@@ -85,7 +85,7 @@ fn tell_plan(report: &Report, ui: &Ui) {
         ));
     }
     let plan = &report.plan;
-    for line in plan_lines(plan) {
+    for line in plan_lines(plan, &report.swept) {
         match report.dry_run && !ui.is_json() {
             true => outln!("{line}"),
             false => ui.detail(line),
@@ -154,8 +154,9 @@ fn verify(_: &Report, _: &Ui) -> Result<Vec<podsmith::validate::Report>, Failure
     Err(Failure::usage("--verify needs podsmith built with the `online` feature (the default)"))
 }
 
-/// One line per upload and deletion: `PUT media/ep1.mp3 (12.3 MB): new`.
-fn plan_lines(plan: &Plan) -> Vec<String> {
+/// One line per upload and deletion: `PUT media/ep1.mp3 (12.3 MB): new`;
+/// and per half-written file removed.
+fn plan_lines(plan: &Plan, swept: &[String]) -> Vec<String> {
     let mut lines: Vec<String> = plan
         .puts
         .iter()
@@ -163,6 +164,7 @@ fn plan_lines(plan: &Plan) -> Vec<String> {
         .collect();
     lines.extend(plan.deletes.iter().map(|k| format!("DELETE {k}: no longer in the site")));
     lines.extend(plan.adopted.iter().map(|k| format!("TAKE {k}: already there with the same bytes")));
+    lines.extend(swept.iter().map(|k| format!("REMOVE {k}: half-written by a publish killed part-way")));
     lines
 }
 
@@ -201,8 +203,10 @@ fn summary(report: &Report) -> String {
         size(plan.bytes()),
         plan.unchanged,
         plan.deletes.len(),
-        match (report.dry_run, report.swept) {
-            (true, _) => " (dry run: nothing was sent)".to_string(),
+        match (report.dry_run, report.swept.len()) {
+            (true, 0) => " (dry run: nothing was sent)".to_string(),
+            (true, n) =>
+                format!(", {} to remove (dry run: nothing was sent)", podsmith::text::count(n, "half-written file")),
             (false, 0) => String::new(),
             (false, 1) => ", 1 half-written file removed (left by a publish killed part-way)".to_string(),
             (false, n) => format!(", {n} half-written files removed (left by publishes killed part-way)"),

@@ -158,10 +158,11 @@ pub struct Report {
     /// The services told of the feeds this publish changed (see [`notify`]);
     /// with `--dry-run`, those that would be, none with a status.
     pub notified: Vec<notify::Notified>,
-    /// How many half-written files publishes killed part-way left were
-    /// removed: temporary files (`KEY#N`) in a folder destination, uploads
-    /// in parts to a bucket (aborted).
-    pub swept: usize,
+    /// What publishes killed part-way left half-written and this one
+    /// removed (with `--dry-run`, would remove): temporary files (`KEY#N`)
+    /// in a folder destination, by path; uploads in parts to a bucket
+    /// (aborted), by key.
+    pub swept: Vec<String>,
 }
 
 /// Why a publish stopped.
@@ -272,7 +273,7 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
         // A dry run to a folder not made yet: everything is new, and the folder is not made.
         let plan = plan::make(&site.files, None, &HashMap::new(), opts.prune, opts.force);
         let notified = notify::not_yet(to_notify(&built, &plan, &feeds));
-        Ok(Done { plan, record_note: None, unread_note: None, notified, swept: 0 })
+        Ok(Done { plan, record_note: None, unread_note: None, notified, swept: Vec::new() })
     } else {
         let publishing =
             Publishing { opts, dest: &dest, settings: &settings, hosted: &hosted, built: &built, feeds: &feeds };
@@ -301,22 +302,22 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
 /// the publish is done: those of a key podsmith publishes or published
 /// (`record`, `before`: never another's), written last before the
 /// publish `began` (not a write under way), never through a link.
-/// Returns how many.
+/// Returns their paths (with `dry_run`, those it would remove).
 #[cfg(feature = "publish")]
 fn sweep_staged(
     folder: &std::path::Path,
     staged: &[String],
-    record: &record::Published,
-    before: Option<&record::Published>,
+    (record, before): (&record::Published, Option<&record::Published>),
     began: std::time::SystemTime,
-) -> usize {
+    dry_run: bool,
+) -> Vec<String> {
     let ours = |key: &str| {
         key == record::KEY
             || key == record::PUBLISHING_KEY
             || record.objects.contains_key(key)
             || before.is_some_and(|b| b.objects.contains_key(key) || b.pending.contains_key(key))
     };
-    let mut swept = 0;
+    let mut swept = Vec::new();
     for path in staged {
         if !store::staged_key(path).is_some_and(ours)
             || !destination::links_on_the_way(folder, [path.as_str()]).is_empty()
@@ -325,8 +326,8 @@ fn sweep_staged(
         }
         let file = folder.join(path);
         let old = std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_file() && m.modified().is_ok_and(|t| t < began));
-        if old && std::fs::remove_file(&file).is_ok() {
-            swept += 1;
+        if old && (dry_run || std::fs::remove_file(&file).is_ok()) {
+            swept.push(path.clone());
         }
     }
     swept
@@ -364,9 +365,9 @@ struct Done {
     unread_note: Option<String>,
     /// The services told of the feeds.
     notified: Vec<notify::Notified>,
-    /// How many half-written files publishes killed part-way left were
-    /// removed: temporary files in a folder, uploads in parts to a bucket.
-    swept: usize,
+    /// What publishes killed part-way left half-written and this one
+    /// removed (see [`Report::swept`]).
+    swept: Vec<String>,
 }
 
 /// A publish once the site is built: where to, and what the build said.
@@ -426,15 +427,16 @@ impl Publishing<'_> {
         };
         sender.step(Step::Planned);
         let mut notified = notify::not_yet(to_notify(self.built, &plan, self.feeds));
-        let mut swept = 0;
+        // The uploads in parts a publish killed part-way left go (their
+        // parts are kept, and billed, until then).
+        let mut swept = sender.abort_left(opts.dry_run).await;
         if !opts.dry_run {
-            // The uploads in parts a publish killed part-way left go (their
-            // parts are kept, and billed, until then).
-            swept += sender.abort_left().await;
             self.send(&sender, &mut plan, ahead, record.as_deref(), &site, &mut digests).await?;
-            if let Some(folder) = &sender.opened.folder {
-                swept += sweep_staged(folder, &staged, &plan.record, record.as_deref(), began);
-            }
+        }
+        if let Some(folder) = &sender.opened.folder {
+            swept.extend(sweep_staged(folder, &staged, (&plan.record, record.as_deref()), began, opts.dry_run));
+        }
+        if !opts.dry_run {
             // The new feeds are live: the services that fetch them are told.
             notified = notify::notify(to_notify(self.built, &plan, self.feeds)).await;
         }

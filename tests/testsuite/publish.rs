@@ -538,6 +538,21 @@ fn what_a_killed_publish_left_half_written_in_a_folder_is_removed_by_the_next() 
     // Written a moment from now: as if by a write under way.
     let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
     std::fs::File::options().write(true).open(podcast.join("index.html#3")).unwrap().set_modified(later).unwrap();
+    // A dry run says what it would remove, and removes nothing.
+    let dry = to_folder(&show, &to, &["--dry-run"]).ok();
+    let said: Vec<&str> = dry.stdout.lines().filter(|l| l.starts_with("REMOVE ")).collect();
+    assert_eq!(
+        said,
+        [
+            "REMOVE episodes/coredns-miek-gieben/index.html#1: half-written by a publish killed part-way",
+            "REMOVE feed.xml#1: half-written by a publish killed part-way",
+            "REMOVE media/coredns-miek-gieben.mp3#2: half-written by a publish killed part-way",
+        ],
+        "{}",
+        dry.stdout
+    );
+    assert!(dry.stderr.contains("3 half-written files to remove (dry run: nothing was sent)"), "{}", dry.stderr);
+    assert!(left.iter().all(|rel| podcast.join(rel).exists()));
     let run = to_folder(&show, &to, &[]).ok();
     assert!(
         run.stderr.contains("0 uploaded (0 bytes), 20 unchanged, 0 deleted, 3 half-written files removed (left by publishes killed part-way)"),
@@ -552,7 +567,7 @@ fn what_a_killed_publish_left_half_written_in_a_folder_is_removed_by_the_next() 
     }
     let again = to_folder(&show, &to, &["--format", "json"]).ok();
     let v: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
-    assert_eq!(v["swept"], 0, "{v}");
+    assert_eq!(v["swept"], serde_json::json!([]), "{v}");
 }
 
 #[test]
@@ -1436,16 +1451,21 @@ fn an_upload_in_parts_a_killed_publish_left_is_aborted_by_the_next() {
     assert!(landed() >= 3, "{:?}", proxy.log.lock().unwrap());
     assert!(parts_held(&s3).len() >= 3, "the upload's note and parts are held: {:?}", parts_held(&s3));
     assert!(!published(&s3).contains_key("media/long.wav"), "not whole: not an object");
-    // The same destination (the same endpoint), now answering.
+    // The same destination (the same endpoint), now answering. A dry run
+    // says the upload it would abort, and aborts nothing.
     stall.store(false, Ordering::SeqCst);
+    let dry = publish_via(&show, &s3, &proxy.endpoint(), &["--dry-run"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&dry.stdout).unwrap();
+    assert_eq!(v["swept"], serde_json::json!(["media/long.wav"]), "{v}");
+    assert!(parts_held(&s3).len() >= 3, "{:?}", parts_held(&s3));
     let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(v["swept"], 1, "{v}");
+    assert_eq!(v["swept"], serde_json::json!(["media/long.wav"]), "{v}");
     assert_eq!(parts_held(&s3), Vec::<String>::new(), "the killed upload is aborted, and the new one done");
     assert_eq!(published(&s3), show.public_files());
     // Nothing is left to abort.
     let again = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&again.stdout).unwrap()["swept"], 0);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&again.stdout).unwrap()["swept"], serde_json::json!([]));
 }
 
 /// A big file that grows while it goes up in parts (recorded on over the

@@ -234,31 +234,36 @@ impl Sender {
     }
 
     /// Aborts the multipart uploads a publish that did not finish left
-    /// (see [`Unfinished`]): the parts it sent go. Returns how many were
-    /// aborted; one the service no longer has (completed, or aborted
-    /// already) is done with too; on any other answer it is tried again
-    /// next time.
-    pub async fn abort_left(&self) -> usize {
-        let (Some(uploads), Some(multipart)) = (&self.uploads, &self.opened.multipart) else { return 0 };
+    /// (see [`Unfinished`]): the parts it sent go. Returns the keys of
+    /// those aborted (with `dry_run`, of those it would abort); one the
+    /// service no longer has (completed, or aborted already) is done with
+    /// too; on any other answer it is tried again next time.
+    pub async fn abort_left(&self, dry_run: bool) -> Vec<String> {
+        let (Some(uploads), Some(multipart)) = (&self.uploads, &self.opened.multipart) else { return Vec::new() };
+        if dry_run {
+            return uploads.left().iter().map(|(_, key)| key.clone()).collect();
+        }
         use futures::StreamExt as _;
         let aborted = futures::stream::iter(uploads.left())
             .map(|(id, key)| async move {
                 match multipart.abort_multipart(&self.opened.path(key), id).await {
                     Ok(()) => {
                         uploads.end(id);
-                        1
+                        Some(key.clone())
                     }
                     Err(object_store::Error::NotFound { .. }) => {
                         uploads.end(id);
-                        0
+                        None
                     }
-                    Err(_) => 0,
+                    Err(_) => None,
                 }
             })
             .buffer_unordered(self.jobs)
-            .collect::<Vec<usize>>()
+            .collect::<Vec<Option<String>>>()
             .await;
-        aborted.into_iter().sum()
+        let mut aborted: Vec<String> = aborted.into_iter().flatten().collect();
+        aborted.sort();
+        aborted
     }
 
     /// Why the note of a publish that did not finish, found at the

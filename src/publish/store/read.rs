@@ -456,6 +456,7 @@ fn list_folder(root: &Path) -> (HashMap<String, Listed>, Vec<String>) {
         }
     }
     out.retain(|k, _| record::is_key(k));
+    staged.sort();
     (out, staged)
 }
 
