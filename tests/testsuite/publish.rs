@@ -1468,10 +1468,10 @@ fn an_upload_in_parts_a_killed_publish_left_is_aborted_by_the_next() {
     assert_eq!(serde_json::from_str::<serde_json::Value>(&again.stdout).unwrap()["swept"], serde_json::json!([]));
 }
 
-/// A big file that grows while it goes up in parts (recorded on over the
-/// published file, which is the show's by a hard link) stops the publish
-/// once it is read a byte past its size as built: said, the upload
-/// aborted (no part left at the service), nothing of it published.
+/// A big file that grows while it goes up in parts (more is recorded onto
+/// the show's file, which the published one is by a hard link) stops the
+/// publish once it is read a byte past its size as built: said, the
+/// upload aborted (no part left at the service), nothing of it published.
 #[cfg(unix)]
 #[test]
 fn a_big_file_that_grows_while_it_goes_up_stops_the_publish_and_its_upload_is_aborted() {
