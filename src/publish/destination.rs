@@ -140,10 +140,15 @@ pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
     match dest {
         Destination::Folder(path) => {
             std::fs::create_dir_all(path).map_err(|e| format!("cannot make the folder {}: {e}", path.display()))?;
-            // A folder left empty by a deletion (a removed episode's) goes too.
+            // A folder left empty by a deletion (a removed episode's) goes
+            // too. Each file is on the disk, with its name, before its write
+            // returns (as a bucket's is): the feeds, written after the media
+            // and pages they name, are never on the disk ahead of them, not
+            // even across a power cut.
             let store = object_store::local::LocalFileSystem::new_with_prefix(path)
                 .map_err(|e| format!("cannot open the folder {}: {e}", path.display()))?
-                .with_automatic_cleanup(true);
+                .with_automatic_cleanup(true)
+                .with_fsync(true);
             Ok(Opened {
                 store: Arc::new(store),
                 prefix: String::new(),
@@ -376,6 +381,19 @@ mod tests {
             assert_eq!(payload_signed(endpoint), signed, "{endpoint}");
         }
         assert!(check_endpoint("127.0.0.1:9000").is_err());
+    }
+
+    /// A folder destination flushes each file it writes to the disk
+    /// before the write returns (object_store's folder store does not
+    /// unless told, and says whether it was in its `Debug`).
+    #[cfg(feature = "publish")]
+    #[test]
+    fn a_folder_is_written_flushed() {
+        let dir = tempfile::tempdir().unwrap();
+        let access = Access { endpoint: None, settings: PublishSettings::default() };
+        let opened = open(&Destination::Folder(dir.path().join("web")), &access).unwrap();
+        let store = format!("{:?}", opened.store);
+        assert!(store.contains("fsync: true"), "{store}");
     }
 
     #[cfg(feature = "publish")]

@@ -94,9 +94,6 @@ pub enum Step {
     Planned,
     /// The files of one phase up.
     Uploaded(Phase),
-    /// What went into a folder destination so far flushed to its disk
-    /// (before the feeds go up, and once they are).
-    Flushed,
     /// What the site no longer has deleted.
     Deleted,
     /// The destination's record written.
@@ -120,7 +117,6 @@ impl Step {
             Step::Uploaded(Phase::Page) => "pages up",
             Step::Uploaded(Phase::Feed) => "per-format feeds up",
             Step::Uploaded(Phase::MainFeed) => "feed.xml up",
-            Step::Flushed => "folder flushed to its disk",
             Step::Deleted => "objects the site no longer has deleted",
             Step::Recorded => "destination's record written",
             Step::Noted => "uploads under way noted",

@@ -393,54 +393,6 @@ impl Sender {
     fn failed(&self, doing: &str, e: &object_store::Error) -> PublishError {
         failure(&self.destination, doing, e)
     }
-
-    /// Waits until what went into a folder destination is on its disk: before
-    /// the feeds go up, so that a power cut never leaves live feeds naming
-    /// media or pages the disk lost (the folder store does not flush the
-    /// files it writes); and once they are up, before anything is deleted and
-    /// the record says so. One flush of the folder's filesystem each time, not
-    /// one per file: a publish of one episode spends well under a millisecond
-    /// on it, a first publish the time its disk takes to write the media. A
-    /// bucket's service answers an upload once it has stored it: nothing to do.
-    pub async fn settle(&self) -> Result<(), PublishError> {
-        let Some(folder) = self.opened.folder.clone() else {
-            return Ok(());
-        };
-        let flushed = tokio::task::spawn_blocking(move || flush_filesystem(&folder)).await;
-        match flushed {
-            Ok(Ok(())) => {
-                self.step(super::Step::Flushed);
-                Ok(())
-            }
-            Ok(Err(e)) => Err(PublishError::store(
-                Diagnostic::error("PUBLISH", format!("{}: writing to its disk failed: {e}", self.destination))
-                    .help("the feeds did not go up; check the disk (space, errors), then run publish again"),
-            )),
-            Err(e) => Err(PublishError::store(Diagnostic::error(
-                "PUBLISH",
-                format!("{}: writing to its disk failed: {e}", self.destination),
-            ))),
-        }
-    }
-}
-
-/// Flushes what was written to the filesystem `folder` is on to its disk
-/// (Linux: `syncfs`; other Unix systems: `sync`, every filesystem's; other
-/// systems: nothing, as the folder store itself).
-fn flush_filesystem(folder: &std::path::Path) -> std::io::Result<()> {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    {
-        let dir = std::fs::File::open(folder)?;
-        rustix::fs::syncfs(&dir)?;
-    }
-    #[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
-    {
-        let _ = folder;
-        rustix::fs::sync();
-    }
-    #[cfg(not(unix))]
-    let _ = folder;
-    Ok(())
 }
 
 /// What went wrong `doing` something at `destination`, with what to check.

@@ -119,10 +119,6 @@ impl Sender {
             {
                 read_ahead = reading.await.unwrap_or_default();
             }
-            if phase == Phase::Feed {
-                // What the feeds name is on the disk before they go up.
-                self.settle().await?;
-            }
             let these: Vec<&Put> = puts.iter().filter(|p| p.file.wave() == phase).collect();
             let beside = match phase {
                 Phase::MainFeed => self.beside_the_last(&these, &sent, &read_ahead, closing.take()),
@@ -155,9 +151,6 @@ impl Sender {
             sent.extend(results);
             self.step(crate::publish::Step::Uploaded(phase));
         }
-        // The feeds are on the disk before anything they no longer name goes,
-        // and before the record says they are up.
-        self.settle().await?;
         Ok((sent, closed))
     }
 
