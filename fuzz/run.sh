@@ -206,6 +206,8 @@ seed_records() {
     local note='{"version":1,"over":"\"e0\"","objects":{"feed.xml":{"size":300000,"fingerprint":"cd","content_type":"application/rss+xml; charset=utf-8","cache_control":"public, max-age=60","etag":"\"e2\""}},"pending":{"media/a.mp3":{"size":7,"fingerprint":"ef","content_type":"audio/mpeg","cache_control":"public, max-age=31536000, immutable"}}}'
     { printf '\x08'; printf '%s' "$note" | gzip -c; } | put records 8-publishing.json.gz
     { printf '\x08'; printf '{"version":1,"over":null,"pending":{"../outside":{"size":1,"fingerprint":"","content_type":"","cache_control":""}}}'; } | put records 8-outside.json
+    printf '\x09{"version":1,"uploads":{"VXBsb2FkIElEIGZvciA2aWWWpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA":"media/a.mp3","2~abc.def":"media/b.ogg"}}' | put records 9-uploads.json
+    printf '\x09{"version":1,"uploads":{"id":"../outside"}}' | put records 9-outside.json
     rm -rf "$show"
 }
 seed_art() {

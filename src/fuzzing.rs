@@ -182,7 +182,13 @@ pub fn records(data: &[u8]) {
         crate::publish::record::KEY,
         crate::publish::record::PUBLISHING_KEY,
     ];
-    let rel = files[usize::from(pick) % files.len()];
+    // (Pick 9: this computer's note of a destination's uploads in parts.)
+    let uploads = crate::publish::uploads::Unfinished::path_of(root, NOTED_AT);
+    let _ = std::fs::remove_file(&uploads);
+    if usize::from(pick) % (files.len() + 1) == files.len() {
+        return uploads_checked(root, &uploads, bytes);
+    }
+    let rel = files[usize::from(pick) % (files.len() + 1)];
     for f in files {
         let _ = std::fs::remove_file(root.join(f));
     }
@@ -221,6 +227,34 @@ pub fn records(data: &[u8]) {
             }
         }
         _ => records_checked(&crate::site::record::Records::read(root)),
+    }
+}
+
+/// The destination whose note of uploads in parts the `records` target reads.
+const NOTED_AT: &str = "s3://fuzz/show http://127.0.0.1:9000";
+
+/// This computer's note of the uploads in parts under way at a destination
+/// (`bytes` written at `path`, where [`crate::publish::uploads::Unfinished`]
+/// reads it for `root`) names only uploads a publish may abort (keys of the
+/// site, ids as services give them); noting one more and ending it leaves
+/// the note naming what it named.
+fn uploads_checked(root: &Path, path: &Path, bytes: &[u8]) {
+    use crate::publish::uploads::{Unfinished, is_upload_id};
+    if std::fs::write(path, bytes).is_err() {
+        return;
+    }
+    let note = Unfinished::of(root, NOTED_AT);
+    for (id, key) in note.left() {
+        assert!(is_upload_id(id) && crate::publish::record::is_key(key), "{id:?} of {key:?} was taken");
+    }
+    let left = note.left().to_vec();
+    if note.begin("fuzz-upload", "media/fuzz.mp3").is_ok() {
+        note.end("fuzz-upload");
+        let mut again = Unfinished::of(root, NOTED_AT).left().to_vec();
+        again.retain(|(id, _)| id != "fuzz-upload");
+        let mut was = left;
+        was.retain(|(id, _)| id != "fuzz-upload");
+        assert_eq!(again, was, "written again, the note reads back otherwise");
     }
 }
 
@@ -441,6 +475,25 @@ mod tests {
         let outside = br#"{"version":1,"over":null,"pending":{"../x":{"size":1,"fingerprint":"","content_type":"","cache_control":""}}}"#;
         assert!(crate::publish::record::Publishing::parse(outside).is_err());
         publishing_checked(outside);
+    }
+
+    /// The `records` target's pick 9: this computer's note of uploads in
+    /// parts, as a publish writes it, is taken and read back the same
+    /// after an upload is noted and ended in it; one naming a key outside
+    /// the site is as good as none.
+    #[test]
+    fn the_records_target_reads_a_note_of_uploads_in_parts() {
+        use crate::publish::uploads::Unfinished;
+        let dir = tempfile::tempdir().unwrap();
+        Unfinished::of(dir.path(), NOTED_AT).begin("2~abc.def", "media/b.ogg").unwrap();
+        let path = Unfinished::path_of(dir.path(), NOTED_AT);
+        let note = std::fs::read(&path).unwrap();
+        records(&[&[9u8][..], &note].concat());
+        uploads_checked(dir.path(), &path, &note);
+        let left = [("2~abc.def".to_string(), "media/b.ogg".to_string())];
+        assert_eq!(Unfinished::of(dir.path(), NOTED_AT).left(), left);
+        uploads_checked(dir.path(), &path, br#"{"version":1,"uploads":{"id":"../outside"}}"#);
+        assert!(Unfinished::of(dir.path(), NOTED_AT).left().is_empty());
     }
 
     /// Every input the fuzzer ever found a crash or hang with runs again,

@@ -1,6 +1,15 @@
 //! Small text helpers shared by the pipeline: slugs, clock times, URL
 //! checks and percent-encoding, XML character hygiene, "did you mean".
 
+/// Lowercase hex of `bytes` (a digest's, for a record or a file name).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
 /// Edit distance counting a swap of two neighbours as one edit (optimal
 /// string alignment), for "did you mean" suggestions: `titel` → `title` is 1.
 pub fn edit_distance(a: &str, b: &str) -> usize {

@@ -46,7 +46,7 @@ impl RecordCopy {
     /// [`super::paging::Paging::key`] names it), for the show at `root`.
     pub fn of(root: &Path, destination: &str) -> RecordCopy {
         use sha2::{Digest as _, Sha256};
-        let name = super::digests::hex(&Sha256::digest(destination.as_bytes())[..8]);
+        let name = crate::text::hex(&Sha256::digest(destination.as_bytes())[..8]);
         let path = root.join(crate::show_lock::RECORDS_DIR).join(format!("destination-{name}.record"));
         RecordCopy { path }
     }
@@ -98,7 +98,7 @@ pub fn is_md5_hex(etag: &str) -> bool {
 
 /// The MD5 of `bytes`, in lowercase hex (an ETag of S3's, bare).
 pub fn md5_hex(bytes: &[u8]) -> String {
-    super::digests::hex(&Md5::digest(bytes))
+    crate::text::hex(&Md5::digest(bytes))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! records: read back as untrusted (bounded; a damaged one is set aside),
 //! replaced atomically, never needed (without it, files are hashed again).
 
+use crate::text::hex;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -174,15 +175,6 @@ pub fn holds_etag(path: &Path, size: u64, etag: &str) -> std::io::Result<bool> {
         }
     }
     Ok(false)
-}
-
-/// Lowercase hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 #[cfg(test)]

@@ -31,8 +31,7 @@ pub mod plan;
 pub mod record;
 #[cfg(feature = "publish")]
 mod store;
-#[cfg(feature = "publish")]
-mod uploads;
+pub(crate) mod uploads;
 
 #[cfg(feature = "publish")]
 use ahead::{Ahead, check_listing, remember_digests, upload_ahead};

@@ -49,12 +49,17 @@ impl Unfinished {
     /// [`super::paging::Paging::key`] names it), for the show at `root`,
     /// with those a publish that did not finish left.
     pub fn of(root: &Path, destination: &str) -> Unfinished {
-        use sha2::{Digest as _, Sha256};
-        let name = super::digests::hex(&Sha256::digest(destination.as_bytes())[..8]);
-        let path = root.join(crate::show_lock::RECORDS_DIR).join(format!("destination-{name}.uploads"));
+        let path = Unfinished::path_of(root, destination);
         let ids = crate::fsutil::read(&path, LIMIT).ok().and_then(|b| parse(&b)).unwrap_or_default();
         let left = ids.iter().map(|(id, key)| (id.clone(), key.clone())).collect();
         Unfinished { path, ids: Mutex::new(ids), left }
+    }
+
+    /// Where the note of `destination`'s uploads is kept, for the show at `root`.
+    pub fn path_of(root: &Path, destination: &str) -> PathBuf {
+        use sha2::{Digest as _, Sha256};
+        let name = crate::text::hex(&Sha256::digest(destination.as_bytes())[..8]);
+        root.join(crate::show_lock::RECORDS_DIR).join(format!("destination-{name}.uploads"))
     }
 
     /// The uploads (id, key) a publish that did not finish left.
@@ -102,7 +107,7 @@ fn parse(bytes: &[u8]) -> Option<BTreeMap<String, String>> {
 
 /// Whether `id` is of the form services give upload ids: up to 1,024
 /// printable ASCII characters (S3's are ~100, URL-safe base64 and dots).
-fn is_upload_id(id: &str) -> bool {
+pub fn is_upload_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 1024 && id.bytes().all(|b| b.is_ascii_graphic())
 }
 

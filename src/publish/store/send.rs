@@ -318,7 +318,7 @@ impl Sender {
             return Err(read_failed(std::io::Error::other("its size changed after the build")));
         }
         let etag = writer.finish().await.map_err(|e| self.failed(&format!("uploading {key}"), &e))?.e_tag;
-        let sha256 = hasher.map(|h| crate::publish::digests::hex(&sha2::Digest::finalize(h)));
+        let sha256 = hasher.map(|h| crate::text::hex(&sha2::Digest::finalize(h)));
         Ok(Sent { key: key.clone(), etag, sha256 })
     }
 }
@@ -431,7 +431,7 @@ impl Sender {
             return Err(read_failed(std::io::Error::other("its size changed after the build")));
         }
         let done = multipart.complete_multipart(target, id, parts).await.map_err(|e| failed(&e))?;
-        let sha256 = hasher.map(|h| crate::publish::digests::hex(&sha2::Digest::finalize(h)));
+        let sha256 = hasher.map(|h| crate::text::hex(&sha2::Digest::finalize(h)));
         Ok(Sent { key: key.to_string(), etag: done.e_tag, sha256 })
     }
 }
@@ -479,7 +479,7 @@ impl Ready {
             return Err(std::io::Error::other("its size changed after the build"));
         }
         let sha256 = (hash && crate::fsutil::Fingerprint::samples(size))
-            .then(|| crate::publish::digests::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)));
+            .then(|| crate::text::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)));
         Ok(Ready { bytes, sha256, md5: None })
     }
 
@@ -495,7 +495,7 @@ fn sha256_off(payload: PutPayload) -> tokio::task::JoinHandle<String> {
     tokio::task::spawn_blocking(move || {
         let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
         payload.iter().for_each(|part| sha2::Digest::update(&mut hasher, part));
-        crate::publish::digests::hex(&sha2::Digest::finalize(hasher))
+        crate::text::hex(&sha2::Digest::finalize(hasher))
     })
 }
 

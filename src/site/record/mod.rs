@@ -469,9 +469,7 @@ pub fn with_lock(inputs: &str, lock_len: u64) -> String {
     hex(&h.finalize())
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::text::hex;
 
 impl Records {
     /// The records of the show in folder `root`; what cannot be trusted in
