@@ -148,7 +148,7 @@ pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
             let store = object_store::local::LocalFileSystem::new_with_prefix(path)
                 .map_err(|e| format!("cannot open the folder {}: {e}", path.display()))?
                 .with_automatic_cleanup(true)
-                .with_fsync(true);
+                .with_fsync(folders_flush(path));
             Ok(Opened {
                 store: Arc::new(store),
                 prefix: String::new(),
@@ -169,6 +169,21 @@ pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
                 multipart: Some(store),
             })
         }
+    }
+}
+
+/// Whether the filesystem `folder` is on flushes a folder's entries to its
+/// disk when asked (`fsync` of the folder): most do; a few mounted ones
+/// (VirtualBox's shared folders) refuse it as a thing they cannot do, and
+/// every write would then fail after it was made. Those are written as
+/// object_store writes a folder by default, unflushed; any other answer is
+/// left for the writes themselves to report.
+#[cfg(feature = "publish")]
+fn folders_flush(folder: &Path) -> bool {
+    use std::io::ErrorKind::{InvalidInput, Unsupported};
+    match std::fs::File::open(folder).and_then(|dir| dir.sync_all()) {
+        Err(e) => !matches!(e.kind(), InvalidInput | Unsupported),
+        Ok(()) => true,
     }
 }
 
