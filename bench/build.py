@@ -23,17 +23,16 @@ PARAGRAPH = ("This week we talk about **observability**, *tracing* and [logs](ht
              "what changed since the last release, and what listeners asked about. ") * 3
 
 
-def make_show(n, long_notes=False):
-    show = os.path.join(HERE, f"large-show-{n}" + ("-long-notes" if long_notes else ""))
+def new_show(show, n, description):
+    """An empty show folder `show` (its media/ holding the cover), and the
+    lines of its [podcast] table, for a show of `n` episodes."""
     shutil.rmtree(show, ignore_errors=True)
     os.makedirs(os.path.join(show, "media"))
     shutil.copy(os.path.join(ROOT, "media", "cover.jpg"), os.path.join(show, "media", "cover.jpg"))
-    mp3 = os.path.join(CORPUS, "mp3_cbr_info_61s5.mp3")
-    ogg = os.path.join(CORPUS, "ogg_vorbis_61s5.ogg")
-    out = [
+    return [
         "[podcast]",
         f'title = "Large show ({n} episodes)"',
-        'description = "A synthetic show for the build benchmark."',
+        f'description = "{description}"',
         'author = "Bench"',
         'owner = { email = "bench@podsmith-bench.net" }',
         'language = "en"',
@@ -41,6 +40,13 @@ def make_show(n, long_notes=False):
         'base_url = "https://podsmith-bench.net/show/"',
         'image = "media/cover.jpg"',
     ]
+
+
+def make_show(n, long_notes=False):
+    show = os.path.join(HERE, f"large-show-{n}" + ("-long-notes" if long_notes else ""))
+    out = new_show(show, n, "A synthetic show for the build benchmark.")
+    mp3 = os.path.join(CORPUS, "mp3_cbr_info_61s5.mp3")
+    ogg = os.path.join(CORPUS, "ogg_vorbis_61s5.ogg")
     for i in range(1, n + 1):
         name = f"ep{i:05d}"
         os.link(mp3, os.path.join(show, "media", name + ".mp3"))

@@ -22,6 +22,8 @@ import subprocess
 import sys
 import time
 
+import build
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PODSMITH = os.path.join(ROOT, "target", "release", "podsmith")
@@ -69,21 +71,8 @@ def make_show(n):
     """N episodes, one MP3 each: copies (dir2cast orders and keys episodes by
     file time, so each has its own), an hour apart."""
     show = os.path.join(HERE, f"peer-show-{n}")
-    shutil.rmtree(show, ignore_errors=True)
+    out = build.new_show(show, n, "A synthetic show for the benchmark against dir2cast.")
     media = os.path.join(show, "media")
-    os.makedirs(media)
-    shutil.copy(os.path.join(ROOT, "media", "cover.jpg"), os.path.join(media, "cover.jpg"))
-    out = [
-        "[podcast]",
-        f'title = "Large show ({n} episodes)"',
-        'description = "A synthetic show for the benchmark against dir2cast."',
-        'author = "Bench"',
-        'owner = { email = "bench@podsmith-bench.net" }',
-        'language = "en"',
-        'categories = ["Technology"]',
-        'base_url = "https://podsmith-bench.net/show/"',
-        'image = "media/cover.jpg"',
-    ]
     for i in range(1, n + 1):
         name = f"ep{i:05d}"
         path = os.path.join(media, name + ".mp3")
