@@ -185,10 +185,8 @@ pub fn records(data: &[u8]) {
     // (Pick 9: this computer's note of a destination's uploads in parts.)
     let uploads = crate::publish::uploads::Unfinished::path_of(root, NOTED_AT);
     let _ = std::fs::remove_file(&uploads);
-    if usize::from(pick) % (files.len() + 1) == files.len() {
-        return uploads_checked(root, &uploads, bytes);
-    }
-    let rel = files[usize::from(pick) % (files.len() + 1)];
+    let pick = usize::from(pick) % (files.len() + 1);
+    let Some(&rel) = files.get(pick) else { return uploads_checked(root, &uploads, bytes) };
     for f in files {
         let _ = std::fs::remove_file(root.join(f));
     }

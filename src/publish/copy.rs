@@ -45,10 +45,7 @@ impl RecordCopy {
     /// The copy of the record at destination `destination` (as
     /// [`super::paging::Paging::key`] names it), for the show at `root`.
     pub fn of(root: &Path, destination: &str) -> RecordCopy {
-        use sha2::{Digest as _, Sha256};
-        let name = crate::text::hex(&Sha256::digest(destination.as_bytes())[..8]);
-        let path = root.join(crate::show_lock::RECORDS_DIR).join(format!("destination-{name}.record"));
-        RecordCopy { path }
+        RecordCopy { path: super::destination_file(root, destination, "record") }
     }
 
     /// The ETag the copy is kept under, if there is one of the right form

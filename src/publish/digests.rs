@@ -5,11 +5,12 @@
 //! records: read back as untrusted (bounded; a damaged one is set aside),
 //! replaced atomically, never needed (without it, files are hashed again).
 
-use crate::text::hex;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+use crate::text::hex;
 
 /// Where the cache is, in the show folder.
 pub const PATH: &str = ".podsmith/digests.json";

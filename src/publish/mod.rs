@@ -52,6 +52,15 @@ use crate::diagnostic::Diagnostic;
 use crate::progress::Progress;
 use crate::site::BuildError;
 
+/// A file this computer keeps about a destination (as
+/// `paging::Paging::key` names it: where, and through which endpoint), in
+/// the records of the show at `root`: `.podsmith/destination-<hash>.<kind>`.
+pub(crate) fn destination_file(root: &std::path::Path, destination: &str, kind: &str) -> std::path::PathBuf {
+    use sha2::{Digest as _, Sha256};
+    let name = crate::text::hex(&Sha256::digest(destination.as_bytes())[..8]);
+    root.join(crate::show_lock::RECORDS_DIR).join(format!("destination-{name}.{kind}"))
+}
+
 /// What to publish, where, how.
 pub struct Options {
     /// The build to publish (it runs first).

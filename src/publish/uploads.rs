@@ -57,9 +57,7 @@ impl Unfinished {
 
     /// Where the note of `destination`'s uploads is kept, for the show at `root`.
     pub fn path_of(root: &Path, destination: &str) -> PathBuf {
-        use sha2::{Digest as _, Sha256};
-        let name = crate::text::hex(&Sha256::digest(destination.as_bytes())[..8]);
-        root.join(crate::show_lock::RECORDS_DIR).join(format!("destination-{name}.uploads"))
+        super::destination_file(root, destination, "uploads")
     }
 
     /// The uploads (id, key) a publish that did not finish left.

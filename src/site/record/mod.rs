@@ -39,6 +39,7 @@ use sha2::{Digest, Sha256};
 use crate::diagnostic::Diagnostic;
 use crate::fsutil::Fingerprint;
 use crate::manifest::{Asset, Show};
+use crate::text::hex;
 
 mod log;
 pub use log::LOG_PATH;
@@ -468,8 +469,6 @@ pub fn with_lock(inputs: &str, lock_len: u64) -> String {
     h.update(lock_len.to_le_bytes());
     hex(&h.finalize())
 }
-
-use crate::text::hex;
 
 impl Records {
     /// The records of the show in folder `root`; what cannot be trusted in
