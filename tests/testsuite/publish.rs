@@ -1470,8 +1470,9 @@ fn an_upload_in_parts_a_killed_publish_left_is_aborted_by_the_next() {
 
 /// A big file that grows while it goes up in parts (more is recorded onto
 /// the show's file, which the published one is by a hard link) stops the
-/// publish once it is read a byte past its size as built: said, the
-/// upload aborted (no part left at the service), nothing of it published.
+/// publish once it is read a byte past its size as built (not at its new
+/// end): said, the upload aborted (no part left at the service), nothing
+/// of it published.
 #[cfg(unix)]
 #[test]
 fn a_big_file_that_grows_while_it_goes_up_stops_the_publish_and_its_upload_is_aborted() {
@@ -1500,13 +1501,18 @@ fn a_big_file_that_grows_while_it_goes_up_stops_the_publish_and_its_upload_is_ab
         assert!(waited.elapsed().as_secs() < 60, "the publish never reached the first part");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let mut wav = std::fs::OpenOptions::new().append(true).open(show.path("media/long.wav")).unwrap();
-    std::io::Write::write_all(&mut wav, &vec![0u8; 3 << 20]).unwrap();
+    // 25 MiB more: five more parts, were it read to its end.
+    let wav = std::fs::OpenOptions::new().append(true).open(show.path("media/long.wav")).unwrap();
+    wav.set_len(wav.metadata().unwrap().len() + (25 << 20)).unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("its size changed after the build"), "{stderr}");
     assert_eq!(parts_held(&s3), Vec::<String>::new(), "the upload is aborted");
     assert!(!published(&s3).contains_key("media/long.wav"));
+    // Read no further than a byte past its size as built (21 MB: 5 MiB parts).
+    let log = proxy.log.lock().unwrap();
+    let parts = log.iter().filter(|(m, p)| m == "PUT" && p.contains("long.wav?") && p.contains("partNumber=")).count();
+    assert!(parts <= 5, "{parts} parts sent: {log:?}");
 }
 
 #[test]

@@ -286,7 +286,7 @@ impl Sender {
         // A big file's every byte is hashed as it goes up (its fingerprint
         // only samples it).
         let mut hasher = crate::fsutil::Fingerprint::samples(entry.size).then(<sha2::Sha256 as sha2::Digest>::new);
-        let mut file = crate::fsutil::open(&path).map_err(read_failed)?;
+        let mut file = AsBuilt::open(&path, entry.size).map_err(read_failed)?;
         let opts = object_store::PutMultipartOptions { attributes, ..Default::default() };
         let upload = self
             .opened
@@ -295,27 +295,29 @@ impl Sender {
             .await
             .map_err(|e| self.failed(&format!("uploading {key}"), &e))?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, PART);
-        let mut buf = vec![0u8; READ];
-        let mut sent = 0u64;
+        let mut buf = Vec::with_capacity(READ);
         loop {
             writer
                 .wait_for_capacity(PARTS_IN_FLIGHT)
                 .await
                 .map_err(|e| self.failed(&format!("uploading {key}"), &e))?;
-            let n = crate::probe::read_full(&mut file, &mut buf).map_err(read_failed)?;
-            if n == 0 {
-                break;
-            }
+            let n = match file.read(&mut buf, READ) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = writer.abort().await;
+                    return Err(read_failed(e));
+                }
+            };
             if let Some(h) = hasher.as_mut() {
-                sha2::Digest::update(h, &buf[..n]);
+                sha2::Digest::update(h, &buf);
             }
-            writer.write(&buf[..n]);
-            sent += n as u64;
+            writer.write(&buf);
             self.progress.advance(n as u64);
         }
-        if sent != entry.size {
+        if let Err(e) = file.whole() {
             let _ = writer.abort().await;
-            return Err(read_failed(std::io::Error::other("its size changed after the build")));
+            return Err(read_failed(e));
         }
         let etag = writer.finish().await.map_err(|e| self.failed(&format!("uploading {key}"), &e))?.e_tag;
         let sha256 = hasher.map(|h| crate::text::hex(&sha2::Digest::finalize(h)));
@@ -391,10 +393,8 @@ impl Sender {
         // A big file's every byte is hashed as it goes up (its fingerprint
         // only samples it).
         let mut hasher = crate::fsutil::Fingerprint::samples(size).then(<sha2::Sha256 as sha2::Digest>::new);
-        // (A file grown since the build is read no further than a byte past its size.)
-        let mut file = crate::fsutil::open(path).map_err(read_failed)?.take(size + 1);
+        let mut file = AsBuilt::open(path, size).map_err(read_failed)?;
         let mut parts = Vec::new();
-        let mut sent = 0u64;
         let take = |joined: Result<(object_store::Result<PartId>, u64), tokio::task::JoinError>| {
             let (part, n) = joined.map_err(|e| read_failed(std::io::Error::other(e)))?;
             self.progress.advance(n);
@@ -407,16 +407,12 @@ impl Sender {
                 parts.push(take(oldest.await)?);
             }
             let mut buf = Vec::with_capacity(PART);
-            let n = (&mut file).take(PART as u64).read_to_end(&mut buf).map_err(read_failed)?;
+            let n = file.read(&mut buf, PART).map_err(read_failed)?;
             if n == 0 {
                 break;
             }
             if let Some(h) = hasher.as_mut() {
                 sha2::Digest::update(h, &buf);
-            }
-            sent += n as u64;
-            if sent > size {
-                return Err(read_failed(std::io::Error::other("its size changed after the build")));
             }
             let (store, target, id, idx) =
                 (multipart.clone(), target.clone(), id.clone(), parts.len() + in_flight.0.len());
@@ -427,13 +423,52 @@ impl Sender {
         while let Some(part) = in_flight.0.pop_front() {
             parts.push(take(part.await)?);
         }
-        if sent != size {
-            return Err(read_failed(std::io::Error::other("its size changed after the build")));
-        }
+        file.whole().map_err(read_failed)?;
         let done = multipart.complete_multipart(target, id, parts).await.map_err(|e| failed(&e))?;
         let sha256 = hasher.map(|h| crate::text::hex(&sha2::Digest::finalize(h)));
         Ok(Sent { key: key.to_string(), etag: done.e_tag, sha256 })
     }
+}
+
+/// A big site file read as it goes up: never further than a byte past its
+/// size as built, so a file that grows meanwhile (a recording still being
+/// exported over it) stops the upload at once rather than when it ends.
+struct AsBuilt {
+    file: std::io::Take<std::fs::File>,
+    size: u64,
+    read: u64,
+}
+
+impl AsBuilt {
+    /// The file at `path`, which the build made `size` bytes.
+    fn open(path: &Path, size: u64) -> std::io::Result<AsBuilt> {
+        Ok(AsBuilt { file: crate::fsutil::open(path)?.take(size + 1), size, read: 0 })
+    }
+
+    /// The next bytes, at most `most`, into `buf` (emptied first); how many
+    /// (0: the end). An error once more than the size as built is read.
+    fn read(&mut self, buf: &mut Vec<u8>, most: usize) -> std::io::Result<usize> {
+        buf.clear();
+        let n = (&mut self.file).take(most as u64).read_to_end(buf)?;
+        self.read += n as u64;
+        match self.read > self.size {
+            true => Err(size_changed()),
+            false => Ok(n),
+        }
+    }
+
+    /// An error unless the whole file, as built, was read.
+    fn whole(&self) -> std::io::Result<()> {
+        match self.read == self.size {
+            true => Ok(()),
+            false => Err(size_changed()),
+        }
+    }
+}
+
+/// A site file is not the size the build made it.
+fn size_changed() -> std::io::Error {
+    std::io::Error::other("its size changed after the build")
 }
 
 /// The parts of an upload under way, each on a task of its own; cancelled
@@ -476,7 +511,7 @@ impl Ready {
         let mut bytes = Vec::with_capacity(size as usize);
         crate::fsutil::open(path)?.take(WHOLE + 1).read_to_end(&mut bytes)?;
         if bytes.len() as u64 != size {
-            return Err(std::io::Error::other("its size changed after the build"));
+            return Err(size_changed());
         }
         let sha256 = (hash && crate::fsutil::Fingerprint::samples(size))
             .then(|| crate::text::hex(&<sha2::Sha256 as sha2::Digest>::digest(&bytes)));
