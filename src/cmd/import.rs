@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use podsmith::import::{ImportError, Options, default_dir, import};
+use podsmith::import::{ImportError, Options, default_dir, import, plan};
+use podsmith::show_lock::Access;
 
 use super::{Failure, Ui};
 
@@ -41,11 +42,17 @@ pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
         media_dir,
         progress: ui.progress(),
     };
-    let imported = import(&opts).map_err(|e| match e {
+    let failure = |e: ImportError| match e {
         ImportError::Io(..) => Failure::content(e.to_string()),
         ImportError::Feed(_) | ImportError::Refused(_) => Failure::content(e.to_string()),
         ImportError::Usage(_) => Failure::usage(e.to_string()),
-    })?;
+    };
+    let planned = plan(&opts).map_err(failure)?;
+    // One import (or init) at a time in a folder: each writes the lock and
+    // the manifest a show starts with, and sweeps what a killed one left.
+    std::fs::create_dir_all(&dir).map_err(|e| Failure::content(format!("cannot create {}: {e}", dir.display())))?;
+    let _lock = super::lock_folder(&dir, Access::Exclusive, ui, "import")?;
+    let imported = import(&opts, planned).map_err(failure)?;
     ui.diagnostics(&imported.notes);
     let cd = dir.display();
     let (media, build) = match download {

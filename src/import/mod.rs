@@ -161,14 +161,21 @@ fn check_options(opts: &Options, manifest: &Path) -> Result<(), ImportError> {
     Ok(())
 }
 
-/// Imports the feed in `opts` into a new show folder.
-pub fn import(opts: &Options) -> Result<Imported, ImportError> {
-    let manifest = opts.dir.join("episodes.toml");
-    check_options(opts, &manifest)?;
-    // What an import killed part-way left where this one writes (there is
-    // no manifest: not a show yet, whose other commands could be writing).
-    crate::output::sweep_temps(&opts.dir, false);
-    crate::output::sweep_temps(&opts.dir.join(&opts.media_dir), false);
+/// A feed read and made the manifest of a new show: what [`import`]
+/// writes. Nothing is written to make it.
+#[derive(Debug)]
+pub struct Planned {
+    text: String,
+    episodes: usize,
+    notes: Vec<Diagnostic>,
+    to_fetch: ToFetch,
+}
+
+/// Reads the feed in `opts` and makes the new show's manifest, writing
+/// nothing: a feed that cannot be read, or options that cannot be done,
+/// leave no folder behind.
+pub fn plan(opts: &Options) -> Result<Planned, ImportError> {
+    check_options(opts, &opts.dir.join("episodes.toml"))?;
     let utf16 = utf8_of_utf16(&opts.feed);
     let channel = read_feed(utf16.as_ref().map_or(opts.feed.as_slice(), |(bytes, _)| bytes.as_slice()))
         .map_err(|e| ImportError::Feed(format!("{}: not an RSS feed podsmith can read ({e})", opts.source)))?;
@@ -181,6 +188,23 @@ pub fn import(opts: &Options) -> Result<Imported, ImportError> {
     }
     let mut to_fetch = ToFetch::default();
     let (text, episodes) = manifest_of(&channel, opts, &mut notes, &mut to_fetch)?;
+    Ok(Planned { text, episodes, notes, to_fetch })
+}
+
+/// Writes the show `planned` (from `opts`) into its folder: the media
+/// fetched (with `--download`), the manifest read back as a build reads it,
+/// then `podsmith.lock` and the manifest last. The caller holds the
+/// folder's lock ([`crate::show_lock::ShowLock`]): another import or an
+/// init there waits, and what one killed part-way left is swept here.
+pub fn import(opts: &Options, planned: Planned) -> Result<Imported, ImportError> {
+    let Planned { text, episodes, mut notes, to_fetch } = planned;
+    let manifest = opts.dir.join("episodes.toml");
+    // (Again, under the lock: one another import wrote meanwhile.)
+    check_options(opts, &manifest)?;
+    // What an import killed part-way left where this one writes (there is
+    // no manifest: not a show yet, whose other commands could be writing).
+    crate::output::sweep_temps(&opts.dir, false);
+    crate::output::sweep_temps(&opts.dir.join(&opts.media_dir), false);
     if opts.download {
         fetch_media(opts, &to_fetch, &mut notes)?;
     }

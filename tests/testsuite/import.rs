@@ -1027,6 +1027,30 @@ fn a_bad_base_url_is_a_usage_error_naming_the_flag() {
     }
 }
 
+/// Imports (or an import and an init) into one folder take turns: one
+/// holding the folder's lock makes the next wait, or stop with
+/// `--no-wait` having written nothing there; a feed that cannot be read
+/// makes no folder (nor a lock in it).
+#[test]
+fn an_import_waits_for_another_command_in_its_folder_or_stops_with_no_wait() {
+    use podsmith::show_lock::{Access, ShowLock, Wait};
+    let show = Show::empty();
+    let feed =
+        crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, "Tue, 01 Oct 2024 10:00:00 +0000", ""));
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    std::fs::create_dir_all(show.path("new")).unwrap();
+    let held = ShowLock::acquire(&show.path("new"), Access::Exclusive, Wait::No, "import (a test)").unwrap();
+    let run = show.run(&["import", "old.xml", "new", "--no-wait"]).fails(2);
+    assert!(run.stderr.contains("another podsmith command is working on this show"), "{}", run.stderr);
+    assert!(!show.path("new/episodes.toml").exists() && !show.path("new/podsmith.lock").exists());
+    drop(held);
+    show.run(&["import", "old.xml", "new"]).ok();
+    assert!(podsmith::manifest::load(&show.path("new/episodes.toml")).is_ok());
+    std::fs::write(show.path("not-a-feed.xml"), "<html>moved</html>").unwrap();
+    show.run(&["import", "not-a-feed.xml", "other"]).fails(1);
+    assert!(!show.path("other").exists());
+}
+
 /// An item dated in the future is imported as scheduled, and said; it is
 /// not locked as published, so the first build does not refuse the show
 /// ("give it back the date it was published with").
