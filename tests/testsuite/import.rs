@@ -1011,14 +1011,20 @@ fn enclosure_urls_apps_play_are_kept_spelled_as_a_feed_carries_them_and_said() {
     assert!(show.read("new/podsmith.lock").contains("https://old.example.com/my%20ep.mp3"));
 }
 
-/// A `--base-url` that is no URL is a usage error naming the flag (it
-/// named a line of an episodes.toml never written); nothing is written.
-#[test]
-fn a_bad_base_url_is_a_usage_error_naming_the_flag() {
+/// A show folder holding `old.xml`, a feed of one episode.
+fn one_item_feed() -> Show {
     let show = Show::empty();
     let feed =
         crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, "Tue, 01 Oct 2024 10:00:00 +0000", ""));
     std::fs::write(show.path("old.xml"), feed).unwrap();
+    show
+}
+
+/// A `--base-url` that is no URL is a usage error naming the flag (it
+/// named a line of an episodes.toml never written); nothing is written.
+#[test]
+fn a_bad_base_url_is_a_usage_error_naming_the_flag() {
+    let show = one_item_feed();
     for bad in ["not a url", "https://example.org/podcast/?x=1"] {
         let run = show.run(&["import", "old.xml", "new", "--base-url", bad]).fails(2);
         assert!(run.stderr.contains(&format!("--base-url \"{bad}\"")), "{bad}: {}", run.stderr);
@@ -1034,10 +1040,7 @@ fn a_bad_base_url_is_a_usage_error_naming_the_flag() {
 #[test]
 fn an_import_waits_for_another_command_in_its_folder_or_stops_with_no_wait() {
     use podsmith::show_lock::{Access, ShowLock, Wait};
-    let show = Show::empty();
-    let feed =
-        crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, "Tue, 01 Oct 2024 10:00:00 +0000", ""));
-    std::fs::write(show.path("old.xml"), feed).unwrap();
+    let show = one_item_feed();
     std::fs::create_dir_all(show.path("new")).unwrap();
     let held = ShowLock::acquire(&show.path("new"), Access::Exclusive, Wait::No, "import (a test)").unwrap();
     let run = show.run(&["import", "old.xml", "new", "--no-wait"]).fails(2);
