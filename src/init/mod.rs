@@ -61,15 +61,45 @@ pub fn manifest_text(opts: &Options) -> Result<String, InitError> {
     // title are escaped by construction.
     let quote = |s: &str| toml_edit::Value::from(s).to_string().trim().to_string();
     let pick = |v: &Option<String>, placeholder: &str| quote(v.as_deref().unwrap_or(placeholder));
-    let text = TEMPLATE
-        .replace("{title}", &pick(&opts.title, "Untitled show (placeholder)"))
-        .replace("{description}", &quote("Placeholder: what the show is about, in a few sentences."))
-        .replace("{author}", &pick(&opts.author, "Your Name (placeholder)"))
-        .replace("{email}", &pick(&opts.email, "you@example.com"))
-        .replace("{language}", &pick(&opts.language, "en"))
-        .replace("{category}", &pick(&opts.category, "Technology"))
-        .replace("{base_url}", &pick(&opts.base_url, "https://example.com/podcast/"));
-    Ok(text)
+    let slots = [
+        ("title", pick(&opts.title, "Untitled show (placeholder)")),
+        ("description", quote("Placeholder: what the show is about, in a few sentences.")),
+        ("author", pick(&opts.author, "Your Name (placeholder)")),
+        ("email", pick(&opts.email, "you@example.com")),
+        ("language", pick(&opts.language, "en")),
+        ("category", pick(&opts.category, "Technology")),
+        ("base_url", pick(&opts.base_url, "https://example.com/podcast/")),
+    ];
+    Ok(fill_slots(TEMPLATE, &slots))
+}
+
+/// `template` with every `{name}` whose name is in `slots` replaced by its
+/// value, in one pass: a value that itself holds `{author}` (a title such as
+/// "The {author} Show") stays as it was typed. Braces naming no slot (the
+/// template's commented `{format}`) are kept.
+fn fill_slots(template: &str, slots: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len() + 256);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let slot = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            slots.iter().find(|(n, _)| *n == name).map(|(_, v)| (v, close))
+        });
+        match slot {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether `init` can start a show in `opts.dir`: not a show already,

@@ -471,6 +471,24 @@ fn init_refuses_bad_values_before_it_makes_anything_and_names_the_folder_for_a_s
     assert!(!run.stderr.contains("[podcast.words]"), "{}", run.stderr);
 }
 
+/// Values go into init's template in one pass: a title that holds another
+/// slot's name, such as `{author}` or `{language}`, is written as typed.
+#[test]
+fn init_writes_a_value_holding_a_slot_name_as_it_was_typed() {
+    let show = Show::empty();
+    show.run(&["init", "a", "--title", "The \"Best\" {author} Show", "--author", "Ann", "--language", "de"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("a/episodes.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(parsed.podcast.title, "The \"Best\" {author} Show");
+    assert_eq!(parsed.podcast.author, "Ann");
+    assert_eq!(parsed.podcast.language, "de");
+    show.run(&["init", "b", "--title", "Talk about {language} stuff {email}", "--email", "x@y.net"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("b/episodes.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(parsed.podcast.title, "Talk about {language} stuff {email}");
+    assert_eq!(parsed.podcast.owner.email, "x@y.net");
+    // The template's own commented `{format}` is left for the user.
+    assert!(show.read("b/episodes.toml").contains("Listen to {format} ({duration})"));
+}
+
 /// A show started in a language the pages have no words in is told how
 /// to give them; one in a language they speak is not.
 #[test]
