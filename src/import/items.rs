@@ -131,6 +131,8 @@ struct Identity {
     date: DateTime<chrono::FixedOffset>,
     /// The date was read leniently (not RFC 2822): what was off.
     lenient_date: Option<Vec<String>>,
+    /// The date's offset, more than 14 hours from UTC: the date is in UTC.
+    far_offset: Option<String>,
     /// The enclosure URL as the feed wrote it, where `url` spells it otherwise.
     respelled: Option<String>,
 }
@@ -152,13 +154,21 @@ fn item_identity(item: &rss::Item, feed_url: Option<&str>, taken: &mut Taken) ->
         None if spelled != given && given.contains("://") => (given.to_string(), true),
         None => (url.clone(), true),
     };
-    if !taken.guids.insert(guid.clone()) {
-        return Err(format!("its guid {guid} is an earlier item's: apps show only the first"));
+    // A UUID is the same whatever its case, as the manifest reads it.
+    let uuid = crate::text::is_uuid(&guid);
+    if !taken.guids.insert(if uuid { guid.to_ascii_lowercase() } else { guid.clone() }) {
+        let case = if uuid { ", a UUID being the same whatever its case" } else { "" };
+        return Err(format!("its guid {guid} is an earlier item's{case}: apps show only the first"));
     }
     // As apps read it: RFC 2822, its common slips, and what hosts write besides.
     let read = dates::read(item.pub_date().ok_or("no pubDate")?)?;
+    // An offset no zone has (RFC 2822 allows up to ±99:59): the same moment, in UTC.
+    let (date, far_offset) = match read.at.offset().local_minus_utc().abs() > crate::manifest::MAX_OFFSET_MINUTES * 60 {
+        true => (read.at.with_timezone(&chrono::Utc).fixed_offset(), Some(read.at.offset().to_string())),
+        false => (read.at, None),
+    };
     let respelled = (spelled != given).then(|| given.to_string());
-    Ok(Identity { url, guid, made_up, date: read.at, lenient_date: read.lenient, respelled })
+    Ok(Identity { url, guid, made_up, date, lenient_date: read.lenient, far_offset, respelled })
 }
 
 /// `url` as a feed may carry it, where the feed wrote it otherwise but
@@ -267,6 +277,13 @@ impl Items<'_> {
                 crate::text::truncate_chars(&given, 80),
                 toml_date(&id.date),
                 why.iter().map(|w| format!(" ({w})")).collect::<String>()
+            )));
+        }
+        if let Some(offset) = &id.far_offset {
+            self.notes.push(note(format!(
+                "{label}: its date's offset {offset} is more than 14 hours from UTC, which no time zone is and feed \
+                 readers refuse; the same moment is written in UTC, as {}",
+                toml_date(&id.date)
             )));
         }
         item_numbers(item, &mut t);

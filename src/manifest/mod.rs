@@ -465,6 +465,11 @@ pub fn load(path: &Path) -> Result<Show, ManifestError> {
     parse(&src, path, &root_of(path)).map_err(|problems| ManifestError::Invalid { problems })
 }
 
+/// The farthest a date's offset may be from UTC, in minutes: ±14:00, as
+/// far as any zone on Earth (Kiribati). RFC 2822 and TOML take up to ±99:59
+/// and ±23:59, but a feed's checkers and readers do not.
+pub const MAX_OFFSET_MINUTES: i32 = 14 * 60;
+
 /// The show folder of the manifest at `path`: media paths are relative to it.
 pub fn root_of(path: &Path) -> PathBuf {
     match path.parent() {

@@ -994,7 +994,7 @@ fn utc_offset(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<FixedOffse
         cx.error(
             &s.span(),
             format!("`utc_offset` \"{}\" is not an offset", s.get_ref()),
-            Some("write it as \"+02:00\", \"-05:00\" or \"+00:00\"".into()),
+            Some("write it as \"+02:00\", \"-05:00\" or \"+00:00\" (between -14:00 and +14:00)".into()),
         );
         None
     })
@@ -1074,6 +1074,14 @@ fn date(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, podcast: Option<&Podcast>)
             Some(time) if d.get_ref().date.is_some() && time.second == Some(60) => {
                 ("has a 60th second (a leap second)", "write :59 for its seconds")
             }
+            // RFC 2822 would take it, but no feed reader does: no zone is
+            // more than 14 hours from UTC.
+            _ if matches!(d.get_ref().offset, Some(Offset::Custom { minutes }) if i32::from(minutes).abs() > super::MAX_OFFSET_MINUTES) => {
+                (
+                    "has an offset more than 14 hours from UTC",
+                    "write the offset of the place it is dated in, between -12:00 and +14:00",
+                )
+            }
             _ => ("needs a day", "write date = 2017-04-12T09:00:00-04:00"),
         };
         cx.error(&d.span(), format!("`date` in {} {what}: {}", t.what, d.get_ref()), Some(help.into()));
@@ -1108,7 +1116,10 @@ fn to_chrono(d: &Datetime, default_offset: Option<FixedOffset>) -> Option<DateTi
     };
     let offset = match d.offset {
         Some(Offset::Z) => FixedOffset::east_opt(0)?,
-        Some(Offset::Custom { minutes }) => FixedOffset::east_opt(i32::from(minutes) * 60)?,
+        Some(Offset::Custom { minutes }) if i32::from(minutes).abs() <= super::MAX_OFFSET_MINUTES => {
+            FixedOffset::east_opt(i32::from(minutes) * 60)?
+        }
+        Some(Offset::Custom { .. }) => return None,
         None => default_offset.unwrap_or(FixedOffset::east_opt(0)?),
     };
     offset.from_local_datetime(&naive).single()
@@ -1128,7 +1139,7 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
         return None;
     }
     let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
-    if h > 23 || m > 59 {
+    if m > 59 || h * 60 + m > super::MAX_OFFSET_MINUTES {
         return None;
     }
     FixedOffset::east_opt(sign * (h * 3600 + m * 60))

@@ -280,3 +280,28 @@ error: cannot read --notes We talk about trees.: No such file or directory (os e
     );
     assert_eq!(show.read("episodes.toml"), manifest);
 }
+
+/// No zone is more than 14 hours from UTC, and no feed reader takes a date
+/// that says otherwise: the manifest refuses one at its line, as it does a
+/// `utc_offset` past ±14:00.
+#[test]
+fn a_date_offset_past_fourteen_hours_is_refused_at_its_line() {
+    let manifest = format!(
+        "{}{}{}",
+        PODCAST_TABLE.replace("[podcast]\n", "[podcast]\nutc_offset = \"+15:00\"\n"),
+        episode("One", "a", "2024-01-01T00:00:00+23:00", &["cbr-xing.mp3"]),
+        episode("Two", "b", "2024-01-02T00:00:00-14:00", &["vbr-xing.mp3"]),
+    );
+    let (_, stderr) = refused(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    assert_data_eq!(
+        stderr,
+        str![[r#"
+error: episodes.toml:2:14: `utc_offset` "+15:00" is not an offset
+  help: write it as "+02:00", "-05:00" or "+00:00" (between -14:00 and +14:00)
+error: episodes.toml:15:8: `date` in episode 1 ("One") has an offset more than 14 hours from UTC: 2024-01-01T00:00:00+23:00
+  help: write the offset of the place it is dated in, between -12:00 and +14:00
+error: 2 problems in episodes.toml
+
+"#]]
+    );
+}

@@ -501,6 +501,46 @@ fn a_leap_second_in_a_pub_date_is_imported_as_the_59th() {
     assert_eq!(parsed.episodes[0].date.to_rfc3339(), "2016-12-31T23:59:59+00:00");
 }
 
+/// A pubDate whose offset no zone has (RFC 2822 allows up to ±99:59) is
+/// imported as the same moment in UTC, said in a note; two items whose
+/// guids are one UUID in two cases are one episode to the manifest, so the
+/// later is left out, said, and the import goes on.
+#[test]
+fn a_far_offset_and_a_uuid_in_two_cases_are_imported_as_the_manifest_takes_them() {
+    let feed = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">\
+        <channel><title>Show</title><link>https://old.example.com/</link><description>A show</description>\
+        <language>en</language><itunes:category text=\"Arts\"/>\
+        <itunes:owner><itunes:email>ann@old.example.com</itunes:email></itunes:owner>\
+        <item><title>One</title><guid>0f8fad5b-d9cb-469f-a165-70867728950e</guid>\
+        <pubDate>Sat, 31 Dec 2016 23:00:00 +2300</pubDate>\
+        <enclosure url=\"https://old.example.com/a.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\
+        <item><title>Two</title><guid>0F8FAD5B-D9CB-469F-A165-70867728950E</guid>\
+        <pubDate>Sun, 01 Jan 2017 10:00:00 +0000</pubDate>\
+        <enclosure url=\"https://old.example.com/b.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\
+        </channel></rss>\n";
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    assert!(
+        run.stderr.contains(
+            "its date's offset +23:00 is more than 14 hours from UTC, which no time zone is and feed readers \
+             refuse; the same moment is written in UTC, as 2016-12-31T00:00:00+00:00"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "its guid 0F8FAD5B-D9CB-469F-A165-70867728950E is an earlier item's, a UUID being the same whatever its case"
+        ),
+        "{}",
+        run.stderr
+    );
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    assert_eq!(parsed.episodes.len(), 1);
+    assert_eq!(parsed.episodes[0].date.to_rfc3339(), "2016-12-31T00:00:00+00:00");
+}
+
 /// A language in three letters where ISO 639 has two (`eng`, as some hosts
 /// write it) is imported in two: the manifest, and Apple, take those; a
 /// title over lines, on one.
