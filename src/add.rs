@@ -232,17 +232,35 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
         Some(t) if t.contains(['\n', '\r']) => return refuse("--itunes-title has a line break: write it on one line"),
         _ => {}
     }
-    let title = match opts.title.clone().or_else(local_title).or(hosted_title) {
+    // A title tag may hold line breaks; a title is one line.
+    let from_tags = || local_title().or(hosted_title).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "));
+    let title = match opts.title.clone().or_else(from_tags) {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => return refuse("the file has no title tag: give the episode a title with --title \"…\""),
     };
     let fields = fields(opts, &show, &title, &incoming[0].rel)?;
     let table = table(opts, &fields, &title, &incoming);
     let new_text = insert_episode(&text, &table)?;
+    if opts.dry_run {
+        read_back(&new_text, opts, &root, &incoming)?;
+    }
     let transferred = incoming.iter().filter(|i| i.transfer).map(|i| (i.source.clone(), i.rel.clone())).collect();
     let publishes = show.publish.to.is_some();
     let added = Added { table, title, number: fields.number, media: probes, transferred, scheduled: None, publishes };
     Ok(Plan { root, incoming, new_text, guid: fields.guid, added })
+}
+
+/// A dry run reads the new manifest back as the real run does, before the
+/// files it would copy are there: what it would refuse, the dry run refuses
+/// (but for those files' absence).
+fn read_back(new_text: &str, opts: &Options, root: &Path, incoming: &[Incoming]) -> Result<(), AddError> {
+    let Err(problems) = manifest::parse(new_text, &opts.manifest, root) else { return Ok(()) };
+    let not_yet_there = |message: &str| {
+        message.contains("does not exist")
+            && incoming.iter().filter(|i| i.transfer).any(|i| message.contains(&format!("\"{}\"", i.rel)))
+    };
+    let problems: Vec<_> = problems.into_iter().filter(|p| !not_yet_there(&p.message)).collect();
+    if problems.is_empty() { Ok(()) } else { Err(AddError::WouldBreak(problems)) }
 }
 
 /// Where each file comes from and where it goes in the show: a file inside
@@ -378,6 +396,19 @@ fn measure(incoming: &[Incoming], show: &Show) -> Result<(Measured, Option<Strin
             }
         }
     }
+    // The file feed.xml carries, if it is hosted, is named so that Apple lists it.
+    if show.podcast.formats == manifest::FormatPolicy::Apple
+        && let Some((i, (_, info))) = incoming.iter().zip(&probes).find(|(_, (_, info))| info.format.apple_accepts())
+        && let Some(url) = i.hosted.as_deref().filter(|url| !crate::validate::apple_lists_url(url))
+    {
+        return refuse(format!(
+            "{url} is {} but its address does not end in .{}: Apple Podcasts lists an episode only by a URL whose \
+             path ends in the file's extension. Give a direct link to the file (not a /download or tracking address \
+             that hides its name)",
+            info.format.label(),
+            info.format.extension()
+        ));
+    }
     if show.podcast.formats == manifest::FormatPolicy::Apple && !probes.iter().any(|(_, i)| i.format.apple_accepts()) {
         let given: Vec<String> = probes.iter().map(|(rel, i)| format!("{rel} is {}", i.format.label())).collect();
         return refuse(format!(
@@ -426,17 +457,36 @@ fn fields(opts: &Options, show: &Show, title: &str, first_media: &str) -> Result
         None => unique_slug(show, &crate::text::slugify(title)),
     };
     let date = parse_date(opts.date.as_deref(), opts.now, show.podcast.utc_offset, show)?;
-    let numbered = show.episodes.iter().any(|e| e.number.is_some());
-    let number =
-        opts.number.or_else(|| numbered.then(|| show.episodes.iter().filter_map(|e| e.number).max().unwrap_or(0) + 1));
-    if let Some(n) = number
-        && let Some(e) = show.episodes.iter().find(|e| e.number == Some(n) && e.season == opts.season)
-    {
-        return refuse(format!("episode number {n} is taken by \"{}\"; give another --episode", e.title));
-    }
+    // The season first: an episode number is taken or free within its season.
     let season = opts
         .season
         .or_else(|| show.episodes.iter().filter(|e| e.season.is_some()).max_by_key(|e| e.date).and_then(|e| e.season));
+    // A numbered show numbers its next full episode; so does a serial one,
+    // whose full episodes all need a number (its first one too). A trailer
+    // or bonus episode goes unnumbered unless given one.
+    let full = opts.episode_type.is_none_or(|t| t == EpisodeType::Full);
+    let serial = show.podcast.show_type == manifest::ShowType::Serial;
+    let numbered = full && (serial || show.episodes.iter().any(|e| e.number.is_some()));
+    let number = match opts.number {
+        Some(n) => Some(n),
+        None if numbered => {
+            let last = show.episodes.iter().filter_map(|e| e.number).max().unwrap_or(0);
+            match last.checked_add(1) {
+                Some(n) => Some(n),
+                None => return refuse(format!("the last episode's number is {last}: give this one's with --episode")),
+            }
+        }
+        None => None,
+    };
+    if let Some(n) = number
+        && let Some(e) = show.episodes.iter().find(|e| e.number == Some(n) && e.season == season)
+    {
+        let in_season = season.map(|s| format!(" in season {s}")).unwrap_or_default();
+        return refuse(format!(
+            "episode number {n}{in_season} is taken by \"{}\" (episodes.toml line {}); give another --episode",
+            e.title, e.line
+        ));
+    }
     let guid = new_guid(show, &slug, &date, first_media);
     Ok(Fields { slug, date, number, season, guid })
 }
@@ -707,21 +757,31 @@ fn parse_date(
             }
             local.format("%Y-%m-%dT%H:%M:%S%:z").to_string().replace("+00:00", "Z")
         }
-        Some(d) => {
-            if is_date(d) {
-                d.to_string()
-            } else {
-                return refuse(format!("--date \"{d}\" is not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00"));
-            }
-        }
+        Some(d) => match check_date(d) {
+            Ok(()) => d.to_string(),
+            Err(why) => return refuse(format!("--date \"{d}\" {why}")),
+        },
     };
     text.parse().map_err(|_| AddError::Refused(format!("--date \"{text}\" is not a TOML date")))
 }
 
 /// Whether `given` is a publication date `add --date` takes: a day
-/// (2026-01-05) or an RFC 3339 date-time (2026-01-05T09:00:00+01:00).
-pub fn is_date(given: &str) -> bool {
-    DateTime::parse_from_rfc3339(given).is_ok() || NaiveDate::parse_from_str(given, "%Y-%m-%d").is_ok()
+/// (2026-01-05) or an RFC 3339 date-time (2026-01-05T09:00:00+01:00) that
+/// the manifest takes too. `Err` ends the sentence "--date "…" ".
+pub fn check_date(given: &str) -> Result<(), String> {
+    if NaiveDate::parse_from_str(given, "%Y-%m-%d").is_ok() {
+        return Ok(());
+    }
+    let Ok(at) = DateTime::parse_from_rfc3339(given) else {
+        return Err("is not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00".into());
+    };
+    if at.nanosecond() >= 1_000_000_000 {
+        return Err("has a 60th second (a leap second), which a feed's date cannot name: write :59".into());
+    }
+    if at.offset().local_minus_utc().abs() > manifest::MAX_OFFSET_MINUTES * 60 {
+        return Err("has an offset more than 14 hours from UTC: write one between -12:00 and +14:00".into());
+    }
+    Ok(())
 }
 
 /// A new guid: the UUIDv5 of the show's identity and this episode's slug,

@@ -302,11 +302,11 @@ pub struct AddArgs {
     #[arg(long, default_value = "episodes.toml")]
     pub manifest: PathBuf,
     /// Title [default: the file's title tag].
-    #[arg(long)]
+    #[arg(long, value_parser = one_line)]
     pub title: Option<String>,
     /// The title Apple Podcasts shows, where the title carries the episode's number or the show's name
     /// (`itunes_title`).
-    #[arg(long, value_name = "T")]
+    #[arg(long, value_name = "T", value_parser = one_line)]
     pub itunes_title: Option<String>,
     /// Publication date: 2026-01-05 or 2026-01-05T09:00:00+01:00 [default: now].
     #[arg(long, value_parser = publication_date)]
@@ -317,7 +317,7 @@ pub struct AddArgs {
     /// Season number (from 1).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub season: Option<u32>,
-    /// Episode number, from 1 [default: the last + 1, in a numbered show].
+    /// Episode number, from 1 [default: the last + 1 for a full episode of a numbered or serial show].
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub episode: Option<u32>,
     /// Episode type.
@@ -327,7 +327,7 @@ pub struct AddArgs {
     #[arg(long, value_parser = slug)]
     pub slug: Option<String>,
     /// A guest (repeat for several).
-    #[arg(long = "guest", value_name = "NAME")]
+    #[arg(long = "guest", value_name = "NAME", value_parser = one_line)]
     pub guests: Vec<String>,
     /// Copy files from outside the show into media/ (the default).
     #[arg(long, conflicts_with = "move_files")]
@@ -347,22 +347,35 @@ pub struct AddArgs {
     pub format: Format,
 }
 
-/// A page slug as the manifest takes it: a-z, 0-9, - and _, at most
-/// [`podsmith::text::SLUG_MAX_GIVEN`] of them.
+/// A publication date the manifest takes: a day, or a date-time with an
+/// offset a feed can carry.
 fn publication_date(given: &str) -> Result<String, String> {
-    match podsmith::add::is_date(given) {
-        true => Ok(given.to_string()),
-        false => Err("not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00".to_string()),
+    podsmith::add::check_date(given).map(|()| given.to_string()).map_err(|why| format!("it {why}"))
+}
+
+/// A title: some text, on one line.
+fn one_line(given: &str) -> Result<String, String> {
+    if given.trim().is_empty() {
+        Err("it is empty: give some text".into())
+    } else if given.contains(['\n', '\r']) {
+        Err("it has a line break: write it on one line".into())
+    } else {
+        Ok(given.to_string())
     }
 }
 
+/// A page slug as the manifest takes it: a-z, 0-9, - and _, at most
+/// [`podsmith::text::SLUG_MAX_GIVEN`] of them.
 fn slug(given: &str) -> Result<String, String> {
     let max = podsmith::text::SLUG_MAX_GIVEN;
     match (podsmith::text::is_plain_slug(given), given.len() <= max) {
         (true, true) => Ok(given.to_string()),
-        (false, _) => {
-            Err(format!("a slug may only hold a-z, 0-9, - and _ (try --slug {})", podsmith::text::slugify(given)))
-        }
+        (false, _) => match podsmith::text::slugify(given) {
+            tried if tried.is_empty() || !podsmith::text::is_plain_slug(&tried) => {
+                Err("a slug may only hold a-z, 0-9, - and _ (leave --slug out to make one from the title)".into())
+            }
+            tried => Err(format!("a slug may only hold a-z, 0-9, - and _ (try --slug {tried})")),
+        },
         (true, false) => Err(format!("a slug is at most {max} characters (it is the page's address)")),
     }
 }

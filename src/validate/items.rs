@@ -46,6 +46,12 @@ pub fn url_extension(url: &str) -> Option<String> {
     Some(ext.to_ascii_lowercase())
 }
 
+/// Whether an enclosure at `url` is one Apple lists by its name: its path
+/// ends in an extension of Apple's list (APPLE-IT-ENCL-EXT).
+pub fn apple_lists_url(url: &str) -> bool {
+    url_extension(url).is_some_and(|x| APPLE_TYPES.iter().any(|(e, _)| *e == x))
+}
+
 /// Item rules.
 pub fn check(cx: &mut Cx<'_>) {
     let show_title = cx.child(cx.channel, &Ns::Rss, "title").map(|t| t.text.clone()).unwrap_or_default();

@@ -254,6 +254,23 @@ fn add_takes_a_hosted_recording_and_the_next_build_measures_it_from_the_cache_or
     assert!(run.stdout.starts_with("[[episode]]\ntitle = \"Tagged & <quoted>\"\n"), "{}", run.stdout);
     assert!(run.stdout.contains(&format!("media = [\"{}\"]\n", url("tagged-id3v2-id3v1.mp3"))), "{}", run.stdout);
     assert_eq!(show.read("episodes.toml"), manifest);
+    // An MP3 at an address that hides its name is not listed by Apple: refused now, not at the build.
+    std::fs::create_dir(served.path().join("stream")).unwrap();
+    std::fs::copy(audio("pair-5s.mp3"), served.path().join("stream/12345")).unwrap();
+    for dry in [true, false] {
+        let hidden = url("stream/12345");
+        let mut args = vec!["add", hidden.as_str(), "--title", "Hidden"];
+        if dry {
+            args.push("--dry-run");
+        }
+        let run = show.run(&args).fails(1);
+        assert!(
+            run.stderr.contains(&format!("{hidden} is MP3 but its address does not end in .mp3: Apple Podcasts")),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(show.read("episodes.toml"), manifest);
+    }
     // Formats of one recording must agree in length, hosted or not.
     let run = show.run(&["add", &url("tagged-id3v2-id3v1.mp3"), &url("vorbis-5s.ogg"), "--title", "X"]).fails(1);
     assert!(run.stderr.contains("the same recording"), "{}", run.stderr);

@@ -121,11 +121,6 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
             "the slug \"coredns-miek-gieben\" is taken by another episode; choose another --slug",
         ),
         (vec![fixture("vbr-xing.mp3")], "the file has no title tag: give the episode a title with --title"),
-        (vec![fixture("cbr-xing.mp3"), "--title".into(), " ".into()], "--title is empty: give the episode a title"),
-        (
-            vec![fixture("cbr-xing.mp3"), "--title".into(), "x".into(), "--itunes-title".into(), "".into()],
-            "--itunes-title is empty: leave it out",
-        ),
         // What the build would refuse: a name that belies the content, two files of one format.
         (
             vec![fixture("mislabelled.ogg"), "--title".into(), "x".into()],
@@ -136,14 +131,20 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
             "media/cbr-xing.mp3 and media/cbr-noxing.mp3 are both MP3: an episode has one file per format",
         ),
     ];
+    // A dry run refuses what the real run refuses, with the same words.
     for (args, message) in cases {
-        let mut all = vec!["add".to_string()];
-        all.extend(args);
-        let all: Vec<&str> = all.iter().map(String::as_str).collect();
-        let run = show.run(&all).fails(1);
-        assert!(run.stderr.contains(message), "{all:?}: {}", run.stderr);
-        assert_eq!(show.read("episodes.toml"), manifest, "{all:?}");
-        assert_eq!(fs::read_dir(show.path("media")).unwrap().count(), media_before, "{all:?}: no file left behind");
+        for dry in [true, false] {
+            let mut all = vec!["add".to_string()];
+            all.extend(args.iter().cloned());
+            if dry {
+                all.push("--dry-run".into());
+            }
+            let all: Vec<&str> = all.iter().map(String::as_str).collect();
+            let run = show.run(&all).fails(1);
+            assert!(run.stderr.contains(message), "{all:?}: {}", run.stderr);
+            assert_eq!(show.read("episodes.toml"), manifest, "{all:?}");
+            assert_eq!(fs::read_dir(show.path("media")).unwrap().count(), media_before, "{all:?}: no file left behind");
+        }
     }
     // Values the manifest would refuse are usage errors, dry run or not.
     for (flag, value, message) in [
@@ -152,10 +153,20 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
         ("--episode", "0", "0 is not in 1.."),
         ("--date", "yesterday", "not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00"),
         ("--date", "2026-02-30", "not a date"),
+        ("--date", "2017-04-12T23:59:60Z", "it has a 60th second (a leap second), which a feed's date cannot name"),
+        ("--date", "2017-04-12T10:00:00+23:00", "it has an offset more than 14 hours from UTC"),
+        ("--title", " ", "invalid value ' ' for '--title <TITLE>': it is empty"),
+        ("--title", "a\nb", "it has a line break: write it on one line"),
+        ("--itunes-title", "", "invalid value '' for '--itunes-title <T>': it is empty"),
+        ("--slug", "", "a slug may only hold a-z, 0-9, - and _ (leave --slug out to make one from the title)"),
+        ("--slug", "!!", "(leave --slug out to make one from the title)"),
     ] {
         for dry in [true, false] {
             let cheap = fixture("cbr-xing.mp3");
-            let mut args = vec!["add", cheap.as_str(), "--title", "x", flag, value];
+            let mut args = vec!["add", cheap.as_str(), flag, value];
+            if flag != "--title" {
+                args.extend(["--title", "x"]);
+            }
             if dry {
                 args.push("--dry-run");
             }
@@ -171,6 +182,83 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
     let run = show.run(&["add", &other.path().join("clash.ogg").display().to_string(), "--title", "x"]).fails(1);
     assert!(run.stderr.contains("media/clash.ogg already exists in the show with other content"), "{}", run.stderr);
     assert_eq!(fs::read(show.path("media/clash.ogg")).unwrap(), fs::read(audio("vorbis.ogg")).unwrap());
+}
+
+/// An episode number is taken or free within its season: in a show whose
+/// latest season is 2, `--episode 2` alone means season 2's episode 2.
+#[test]
+fn add_refuses_a_number_taken_in_the_season_it_defaults_to() {
+    let show = Show::empty();
+    show.run(&["init", "--title", "Seasons"]).ok();
+    let mp3 = fixture("cbr-xing.mp3");
+    show.run(&["add", &mp3, "--title", "One", "--season", "2", "--episode", "1", "--date", "2020-01-01"]).ok();
+    let other = show.path("second.mp3");
+    fs::copy(audio("pair-5s.mp3"), &other).unwrap();
+    let other = other.display().to_string();
+    show.run(&["add", &other, "--title", "Two", "--season", "2", "--episode", "2", "--date", "2020-01-02"]).ok();
+    let manifest = show.read("episodes.toml");
+    let third = fixture("vbr-xing.mp3");
+    for dry in [true, false] {
+        let mut args = vec!["add", third.as_str(), "--title", "Three", "--episode", "2"];
+        if dry {
+            args.push("--dry-run");
+        }
+        let run = show.run(&args).fails(1);
+        assert!(
+            run.stderr.contains("episode number 2 in season 2 is taken by \"Two\" (episodes.toml line "),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(show.read("episodes.toml"), manifest);
+    }
+    // Season 3's episode 2 is free; with no --episode, the next number.
+    let run = show.run(&["add", third.as_str(), "--title", "Three", "--dry-run"]).ok();
+    assert!(run.stdout.contains("episode = 3\nseason = 2\n"), "{}", run.stdout);
+    show.run(&["add", third.as_str(), "--title", "Three", "--episode", "2", "--season", "3"]).ok();
+    show.build().ok();
+
+    // A last number that has no next one is not wrapped around.
+    let edited = show.read("episodes.toml").replace("episode = 2\nseason = 3", "episode = 4294967295\nseason = 3");
+    show.write("episodes.toml", &edited);
+    let run = show.run(&["add", &fixture("cbr-noxing.mp3"), "--title", "Four"]).fails(1);
+    assert!(
+        run.stderr.contains("the last episode's number is 4294967295: give this one's with --episode"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A serial show numbers every full episode, its first one too; a title
+/// tag of several lines is made one.
+#[test]
+fn add_numbers_a_serial_shows_first_episode_and_makes_a_tag_title_one_line() {
+    let show = Show::empty();
+    show.run(&["init", "--title", "In Order"]).ok();
+    let edited = show.read("episodes.toml").replace("type = \"episodic\"", "type = \"serial\"");
+    show.write("episodes.toml", &edited);
+    // An ID3v2.3 tag whose title has a line break, before a plain MP3.
+    let title = b"Part one\nPart  two";
+    let mut frame = b"TIT2".to_vec();
+    frame.extend(u32::try_from(title.len() + 1).unwrap().to_be_bytes());
+    frame.extend([0, 0, 0]);
+    frame.extend(title);
+    let mut tagged = b"ID3\x03\x00\x00".to_vec();
+    let n = frame.len() as u32;
+    tagged.extend([(n >> 21) as u8 & 0x7f, (n >> 14) as u8 & 0x7f, (n >> 7) as u8 & 0x7f, n as u8 & 0x7f]);
+    tagged.extend(frame);
+    tagged.extend(fs::read(audio("cbr-xing.mp3")).unwrap());
+    fs::write(show.path("lines.mp3"), &tagged).unwrap();
+    let run = show.run(&["add", "lines.mp3", "--date", "2020-01-01"]).ok();
+    assert!(run.stdout.starts_with("[[episode]]\ntitle = \"Part one Part two\"\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("\nepisode = 1\n"), "{}", run.stdout);
+    // A trailer goes unnumbered.
+    let run = show
+        .run(&["add", &fixture("cbr-noxing.mp3"), "--title", "Soon", "--type", "trailer", "--date", "2020-01-02"])
+        .ok();
+    assert!(!run.stdout.contains("episode ="), "{}", run.stdout);
+    show.build().ok();
+    let items = show.channel("feed.xml").items;
+    assert_eq!(items.len(), 2);
 }
 
 /// `--itunes-title`: written as the episode's `itunes_title`, which the
