@@ -89,7 +89,16 @@ fn part_path(path: &Path) -> PathBuf {
 
 /// GET `url` into `part`, from where an earlier try stopped.
 fn download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<(), String> {
-    let have = std::fs::metadata(part).map(|m| m.len()).unwrap_or(0);
+    // A `.part` that is not a plain file (a link, put there by hand) is not
+    // resumed through: it goes, and the file is fetched whole.
+    let have = match std::fs::symlink_metadata(part) {
+        Ok(m) if m.is_file() => m.len(),
+        Ok(_) => {
+            std::fs::remove_file(part).map_err(|e| format!("{} is not a file podsmith left: {e}", part.display()))?;
+            0
+        }
+        Err(_) => 0,
+    };
     let mut request = agent.get(url);
     if have > 0 {
         request = request.header("Range", format!("bytes={have}-"));

@@ -337,8 +337,12 @@ impl Items<'_> {
         }
         if self.opts.download {
             let length = item.enclosure().and_then(|e| e.length().trim().parse::<u64>().ok());
-            for (n, url) in media.iter_mut().enumerate() {
-                let name = unique_name(&mut self.taken.names, url);
+            if self.taken.names.is_empty() && self.opts.media_dir == super::PLACEHOLDER_COVER_DIR {
+                // The placeholder cover's name, should the show need one.
+                self.taken.names.insert(super::PLACEHOLDER_COVER_NAME.to_string());
+            }
+            for (n, (url, kind)) in media.iter_mut().zip(&types).enumerate() {
+                let name = unique_name(&mut self.taken.names, url, crate::probe::AudioFormat::from_mime(kind));
                 let length = if n == 0 { length } else { None };
                 self.to_fetch.media.push(MediaFile { url: url.clone(), name: name.clone(), length });
                 *url = format!("{}/{name}", self.opts.media_dir);
@@ -551,8 +555,16 @@ fn episode_files(item: &rss::Item, slug: &str, t: &mut toml_edit::Table, others:
 
 /// A file name for the media at `url` in `media/`: its own, made plain
 /// (ASCII letters, digits, `.`, `-`, `_`), short enough for any file
-/// system (its stem at most [`NAME_STEM`] bytes), unique.
-pub(super) fn unique_name(taken: &mut std::collections::HashSet<String>, url: &str) -> String {
+/// system (its stem at most [`NAME_STEM`] bytes), unique, and ending in
+/// the extension of its `format` (the feed's type for it), as apps and the
+/// build go by the name: `/stream/12345` of type audio/mpeg is `12345.mp3`.
+/// Of no known format, a name keeps only a media extension (the file is
+/// named by what it holds once fetched: see `import::fetch_media`).
+pub(super) fn unique_name(
+    taken: &mut std::collections::HashSet<String>,
+    url: &str,
+    format: Option<crate::probe::AudioFormat>,
+) -> String {
     let last = url.split(['?', '#']).next().unwrap_or(url).trim_end_matches('/').rsplit('/').next().unwrap_or("");
     let last = html::decode(&crate::text::decode_path(last).unwrap_or_else(|| last.to_string()));
     let plain: String =
@@ -565,6 +577,18 @@ pub(super) fn unique_name(taken: &mut std::collections::HashSet<String>, url: &s
             (s.trim_end_matches('-').to_string(), format!(".{}", e.to_ascii_lowercase()))
         }
         _ => (if plain.is_empty() { "episode".to_string() } else { plain.clone() }, String::new()),
+    };
+    let given = ext.trim_start_matches('.');
+    // (audio/ogg is Vorbis or Opus: `.opus` is as good as `.ogg` for it.)
+    let accepted = |f: crate::probe::AudioFormat| match f {
+        crate::probe::AudioFormat::Ogg => crate::probe::AudioFormat::Opus.accepted_extensions(),
+        f => f.accepted_extensions(),
+    };
+    let ext = match format {
+        Some(f) if accepted(f).contains(&given) => ext,
+        Some(f) => format!(".{}", f.extension()),
+        None if crate::probe::MEDIA_EXTENSIONS.contains(&given) => ext,
+        None => String::new(),
     };
     let stem = match stem.len() > NAME_STEM {
         true => stem[..NAME_STEM].trim_end_matches(['.', '-']).to_string(),

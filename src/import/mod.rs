@@ -116,6 +116,9 @@ pub enum ImportError {
 
 /// Where the placeholder cover goes, when the feed has none.
 const PLACEHOLDER_COVER: &str = "media/cover.jpg";
+/// [`PLACEHOLDER_COVER`]'s folder and name: a downloaded file never takes it.
+const PLACEHOLDER_COVER_DIR: &str = "media";
+const PLACEHOLDER_COVER_NAME: &str = "cover.jpg";
 
 /// A note about the import.
 fn note(message: impl Into<String>) -> Diagnostic {
@@ -197,20 +200,41 @@ pub fn plan(opts: &Options) -> Result<Planned, ImportError> {
 /// folder's lock ([`crate::show_lock::ShowLock`]): another import or an
 /// init there waits, and what one killed part-way left is swept here.
 pub fn import(opts: &Options, planned: Planned) -> Result<Imported, ImportError> {
-    let Planned { text, episodes, mut notes, to_fetch } = planned;
+    let Planned { mut text, episodes, mut notes, mut to_fetch } = planned;
     let manifest = opts.dir.join("episodes.toml");
     // (Again, under the lock: one another import wrote meanwhile.)
     check_options(opts, &manifest)?;
+    // Nothing is written through a link out of the folder (a `media` that
+    // leads elsewhere, in a folder that was there before).
+    let needs_cover = text.contains(&format!("image = \"{PLACEHOLDER_COVER}\""));
+    let mut folders: Vec<&Path> = to_fetch.others.iter().filter_map(|o| Path::new(&o.rel).parent()).collect();
+    if opts.download {
+        folders.push(Path::new(&opts.media_dir));
+    }
+    if needs_cover {
+        folders.push(Path::new(PLACEHOLDER_COVER_DIR));
+    }
+    for folder in folders {
+        if let Some(real) = leads_outside(&opts.dir, folder) {
+            return Err(ImportError::Refused(format!(
+                "{} leads to {}, outside {}; podsmith writes only inside the show folder: make it a folder of \
+                 its own, or import into another folder",
+                opts.dir.join(folder).display(),
+                real.display(),
+                opts.dir.display()
+            )));
+        }
+    }
     // What an import killed part-way left where this one writes (there is
     // no manifest: not a show yet, whose other commands could be writing).
     crate::output::sweep_temps(&opts.dir, false);
     crate::output::sweep_temps(&opts.dir.join(&opts.media_dir), false);
     if opts.download {
         fetch_media(opts, &to_fetch, &mut notes)?;
+        name_by_content(opts, &mut to_fetch, &mut text, &mut notes)?;
     }
     // Read back strictly before anything is written (beside a placeholder
     // cover, if it needs one).
-    let needs_cover = text.contains(&format!("image = \"{PLACEHOLDER_COVER}\""));
     // (Downloaded media are in the show folder already: the cover goes there too.)
     let scratch = tempfile::tempdir().map_err(|e| ImportError::Io(std::env::temp_dir(), e))?;
     let root = if needs_cover && !opts.download { scratch.path() } else { opts.dir.as_path() };
@@ -322,6 +346,81 @@ fn fetch_media(opts: &Options, to_fetch: &ToFetch, notes: &mut Vec<Diagnostic>) 
             crate::text::count(failed, "media file")
         )));
     }
+    Ok(())
+}
+
+/// Where `root/rel` leads, if a part of it that is there already is a link
+/// out of `root` (what is not there yet is made as a plain folder).
+fn leads_outside(root: &Path, rel: &Path) -> Option<PathBuf> {
+    let real_root = root.canonicalize().ok()?;
+    let mut path = root.to_path_buf();
+    for part in rel.components() {
+        path.push(part);
+        std::fs::symlink_metadata(&path).ok()?;
+        match path.canonicalize() {
+            Ok(real) if real.starts_with(&real_root) => {}
+            Ok(real) => return Some(real),
+            Err(_) => return Some(path), // a link that leads nowhere
+        }
+    }
+    None
+}
+
+/// Each fetched media file named by what it holds, as apps and the build
+/// go by the name: one whose extension is not its format's (the feed gave
+/// it a wrong type, or none) is renamed, in the folder and in the manifest
+/// `text`, never over another file. One that cannot be measured is left to
+/// the build to report.
+fn name_by_content(
+    opts: &Options,
+    to_fetch: &mut ToFetch,
+    text: &mut String,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<(), ImportError> {
+    let folder = opts.dir.join(&opts.media_dir);
+    let mut taken: std::collections::HashSet<String> =
+        to_fetch.media.iter().map(|m| m.name.to_ascii_lowercase()).collect();
+    taken.insert(PLACEHOLDER_COVER_NAME.to_string());
+    let mut renamed: Vec<(String, String)> = Vec::new();
+    for m in &mut to_fetch.media {
+        let path = folder.join(&m.name);
+        let Ok(info) = crate::probe::probe_file(&path) else { continue };
+        if crate::catalog::extension_problem(&m.name, info.format).is_none() {
+            continue;
+        }
+        let name = loop {
+            let name = items::unique_name(&mut taken, &format!("file:///{}", m.name), Some(info.format));
+            if std::fs::symlink_metadata(folder.join(&name)).is_err() {
+                break name;
+            }
+        };
+        std::fs::rename(&path, folder.join(&name)).map_err(|e| ImportError::Io(path.clone(), e))?;
+        notes.push(note(format!(
+            "{}/{}: the file holds {} audio; named {name}, as apps go by the name",
+            opts.media_dir,
+            m.name,
+            info.format.label()
+        )));
+        renamed.push((format!("{}/{}", opts.media_dir, m.name), format!("{}/{name}", opts.media_dir)));
+        m.name = name;
+    }
+    if renamed.is_empty() {
+        return Ok(());
+    }
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e| ImportError::Refused(format!("the manifest made cannot be read back ({e})")))?;
+    let episodes = doc.get_mut("episode").and_then(|e| e.as_array_of_tables_mut());
+    for episode in episodes.into_iter().flat_map(|e| e.iter_mut()) {
+        let Some(media) = episode.get_mut("media").and_then(|m| m.as_array_mut()) else { continue };
+        for v in media.iter_mut() {
+            if let Some((_, new)) = renamed.iter().find(|(old, _)| v.as_str() == Some(old)) {
+                let decor = v.decor().clone();
+                *v = toml_edit::Value::from(new.as_str());
+                *v.decor_mut() = decor;
+            }
+        }
+    }
+    *text = doc.to_string();
     Ok(())
 }
 
@@ -569,17 +668,26 @@ mod tests {
     /// system, whatever the URL's last part.
     #[test]
     fn media_names_are_plain_unique_and_short() {
+        use crate::probe::AudioFormat::{Mp3, Ogg, Opus};
         let mut taken = std::collections::HashSet::new();
-        assert_eq!(
-            super::items::unique_name(&mut taken, "https://h.example/a/Ep%201%20(final).MP3?x=1"),
-            "Ep-1-final.mp3"
-        );
-        assert_eq!(super::items::unique_name(&mut taken, "https://h.example/b/ep-1-final.mp3"), "ep-1-final-2.mp3");
+        let mut name = |url: &str, format| super::items::unique_name(&mut taken, url, format);
+        assert_eq!(name("https://h.example/a/Ep%201%20(final).MP3?x=1", Some(Mp3)), "Ep-1-final.mp3");
+        assert_eq!(name("https://h.example/b/ep-1-final.mp3", None), "ep-1-final-2.mp3");
         let long = format!("https://h.example/{}.mp3", "x".repeat(400));
-        let name = super::items::unique_name(&mut taken, &long);
-        assert_eq!((name.len(), name.ends_with(".mp3")), (super::items::NAME_STEM + 4, true));
-        assert!(super::items::unique_name(&mut taken, &long).ends_with("-2.mp3"));
-        assert_eq!(super::items::unique_name(&mut taken, "https://h.example/"), "h.example");
+        let first = name(&long, Some(Mp3));
+        assert_eq!((first.len(), first.ends_with(".mp3")), (super::items::NAME_STEM + 4, true));
+        assert!(name(&long, Some(Mp3)).ends_with("-2.mp3"));
+        assert_eq!(name("https://h.example/", None), "h.example");
+        // Named by the feed's type where the URL hides or belies it.
+        assert_eq!(name("https://h.example/stream/12345", Some(Mp3)), "12345.mp3");
+        assert_eq!(name("https://h.example/download.php?id=7", Some(Mp3)), "download.mp3");
+        assert_eq!(name("https://h.example/ep1.mp3.part", Some(Mp3)), "ep1.mp3.mp3");
+        assert_eq!(name("https://h.example/talk.opus", Some(Ogg)), "talk.opus");
+        assert_eq!(name("https://h.example/talk.oga", Some(Opus)), "talk.oga");
+        assert_eq!(name("https://h.example/cover.jpg", Some(Mp3)), "cover.mp3");
+        // Of no known type: only a media extension is kept.
+        assert_eq!(name("https://h.example/get.php?id=8", None), "get");
+        assert_eq!(name("https://h.example/b/..", None), "episode");
     }
 
     /// Apple's namespace as feeds spell it, and namespaces that only look

@@ -109,6 +109,21 @@ impl AudioFormat {
         }
     }
 
+    /// The format a feed's `enclosure@type` names, in the spellings feeds
+    /// use (`audio/mp3` too); `None` for a type no podcast format has.
+    pub fn from_mime(mime: &str) -> Option<AudioFormat> {
+        let mime = mime.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        Some(match mime.as_str() {
+            "audio/mpeg" | "audio/mp3" | "audio/x-mp3" | "audio/mpeg3" | "audio/x-mpeg" => AudioFormat::Mp3,
+            "audio/x-m4a" | "audio/mp4" | "audio/m4a" | "audio/aac" | "audio/x-aac" => AudioFormat::M4a,
+            "audio/ogg" | "audio/vorbis" | "audio/x-ogg" | "application/ogg" => AudioFormat::Ogg,
+            "audio/opus" => AudioFormat::Opus,
+            "audio/flac" | "audio/x-flac" => AudioFormat::Flac,
+            "audio/wav" | "audio/x-wav" | "audio/wave" | "audio/vnd.wave" => AudioFormat::Wav,
+            _ => return None,
+        })
+    }
+
     /// The usual file extension; also names the per-format feed (`feed.ogg.xml`).
     pub fn extension(self) -> &'static str {
         match self {

@@ -985,7 +985,7 @@ fn a_trailer_served_over_http_is_left_out_and_said_so_the_show_builds() {
     let manifest = show.read("new/episodes.toml");
     assert!(manifest.contains("# [[episode]]\n# title = \"Ep 2\"\n"), "{manifest}");
     assert!(manifest.contains(&format!("# media = [\"{url}\"]")), "{manifest}");
-    show.run(&["build", "--manifest", "new/episodes.toml", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    show.run(&["build", "--manifest", "new/episodes.toml", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
     // A feed of that trailer alone is refused, with why.
     std::fs::write(show.path("alone.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &trailer)).unwrap();
     let refused = show.run(&["import", "alone.xml", "alone"]).fails(1);
@@ -1354,4 +1354,124 @@ fn imports_killed_at_random_moments_end_with_the_show_an_import_never_killed_mak
         assert!(differ.is_empty(), "round {round} (seed {seed:#x}): {differ:?} differ");
     }
     kills.most_were_killed();
+}
+
+/// `import --download` names each file by what it holds, as apps and the
+/// build go by the name: by the feed's type where the URL hides or belies
+/// it (`/stream/12345`, a `.part` or `cover.jpg` URL), by the measured
+/// format where the type says nothing; never over the placeholder cover or
+/// a download's temporary file. The show builds from what it fetched.
+#[test]
+fn downloads_are_named_by_what_they_hold_and_the_show_builds() {
+    let served = tempfile::tempdir().unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let put = |rel: &str, fixture: &str| {
+        let path = served.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::copy(audio(fixture), path).unwrap();
+    };
+    put("stream/12345", "pair-5s.mp3");
+    put("alt/99", "vorbis-5s.ogg");
+    put("cover.jpg", "cbr-xing.mp3");
+    put("ep1.mp3", "cbr-noxing.mp3");
+    put("ep1.mp3.part", "vbr-xing.mp3");
+    let base = server.base();
+    let item = |n: usize, url: &str, extra: &str| {
+        format!(
+            "<item><title>Item {n}</title><guid>g{n}</guid><pubDate>Mon, 0{n} Jan 2024 10:00:00 +0000</pubDate>\
+             <enclosure url=\"{base}{url}\" length=\"1\" type=\"audio/mpeg\"/>{extra}</item>"
+        )
+    };
+    let alternate = format!(
+        "<podcast:alternateEnclosure type=\"audio/x-vendor\"><podcast:source uri=\"{base}alt/99\"/></podcast:alternateEnclosure>"
+    );
+    let feed = format!(
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" \
+         xmlns:podcast=\"https://podcastindex.org/namespace/1.0\"><channel><title>Show</title>\
+         <link>https://old.example.com/</link><description>A show</description><language>en</language>\
+         <itunes:category text=\"Arts\"/><itunes:owner><itunes:email>ann@old.example.com</itunes:email></itunes:owner>\
+         {}{}{}{}</channel></rss>\n",
+        item(1, "stream/12345", &alternate),
+        item(2, "cover.jpg", ""),
+        item(3, "ep1.mp3", ""),
+        item(4, "ep1.mp3.part", ""),
+    );
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    let run = show.run(&["import", "old.xml", "new", "--download"]).ok();
+    assert!(
+        run.stderr.contains("media/99: the file holds OGG audio; named 99.ogg, as apps go by the name"),
+        "{}",
+        run.stderr
+    );
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+    let media: Vec<Vec<String>> =
+        parsed.episodes.iter().map(|e| e.media.iter().map(|m| m.key().to_string()).collect()).collect();
+    assert_eq!(
+        media,
+        [
+            vec!["media/12345.mp3".to_string(), "media/99.ogg".to_string()],
+            vec!["media/cover.mp3".to_string()],
+            vec!["media/ep1.mp3".to_string()],
+            vec!["media/ep1.mp3.mp3".to_string()],
+        ]
+    );
+    for (name, fixture) in [
+        ("12345.mp3", "pair-5s.mp3"),
+        ("99.ogg", "vorbis-5s.ogg"),
+        ("cover.mp3", "cbr-xing.mp3"),
+        ("ep1.mp3", "cbr-noxing.mp3"),
+        ("ep1.mp3.mp3", "vbr-xing.mp3"),
+    ] {
+        assert_eq!(
+            std::fs::read(show.path(&format!("new/media/{name}"))).unwrap(),
+            std::fs::read(audio(fixture)).unwrap()
+        );
+    }
+    // The placeholder cover is the cover.
+    assert!(std::fs::read(show.path("new/media/cover.jpg")).unwrap().starts_with(&[0xFF, 0xD8]));
+    show.run(&["build", "--manifest", "new/episodes.toml", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
+    let channel = rss::Channel::read_from(show.read("new/public/feed.xml").as_bytes()).unwrap();
+    assert_eq!(channel.items().len(), 4);
+}
+
+/// An import into a folder that is there already writes nothing through a
+/// link out of it: a `media` that leads elsewhere is refused before
+/// anything is fetched; a `.part` left as a link is not resumed through.
+#[test]
+fn an_import_writes_nothing_through_a_link_out_of_its_folder() {
+    let served = tempfile::tempdir().unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    std::fs::copy(audio("pair-5s.mp3"), served.path().join("ep.mp3")).unwrap();
+    let feed = format!(
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">\
+         <channel><title>Show</title><link>https://old.example.com/</link><description>A show</description>\
+         <language>en</language><itunes:category text=\"Arts\"/>\
+         <itunes:owner><itunes:email>ann@old.example.com</itunes:email></itunes:owner>\
+         <item><title>One</title><guid>g1</guid><pubDate>Mon, 01 Jan 2024 10:00:00 +0000</pubDate>\
+         <enclosure url=\"{}ep.mp3\" length=\"1\" type=\"audio/mpeg\"/></item></channel></rss>\n",
+        server.base()
+    );
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    std::fs::create_dir_all(show.path("outside")).unwrap();
+    std::fs::create_dir_all(show.path("a")).unwrap();
+    std::os::unix::fs::symlink("../outside", show.path("a/media")).unwrap();
+    let run = show.run(&["import", "old.xml", "a", "--download"]).fails(1);
+    assert!(run.stderr.contains("leads to") && run.stderr.contains("outside a"), "{}", run.stderr);
+    assert_eq!(std::fs::read_dir(show.path("outside")).unwrap().count(), 0, "nothing written outside");
+    assert_eq!(server.served("ep.mp3").0, 0, "nothing fetched");
+    assert!(!show.path("a/episodes.toml").exists());
+    // Without --download, the placeholder cover would go there too: refused.
+    let run = show.run(&["import", "old.xml", "a"]).fails(1);
+    assert!(run.stderr.contains("leads to"), "{}", run.stderr);
+    assert_eq!(std::fs::read_dir(show.path("outside")).unwrap().count(), 0);
+
+    // A `.part` that is a link to a file elsewhere: replaced, not appended to.
+    std::fs::create_dir_all(show.path("b/media")).unwrap();
+    std::fs::write(show.path("victim"), b"keep me").unwrap();
+    std::os::unix::fs::symlink("../../victim", show.path("b/media/ep.mp3.part")).unwrap();
+    show.run(&["import", "old.xml", "b", "--download"]).ok();
+    assert_eq!(std::fs::read(show.path("victim")).unwrap(), b"keep me");
+    assert_eq!(std::fs::read(show.path("b/media/ep.mp3")).unwrap(), std::fs::read(audio("pair-5s.mp3")).unwrap());
 }
