@@ -202,6 +202,8 @@ struct Plan {
     incoming: Vec<Incoming>,
     /// The manifest's new text.
     new_text: String,
+    /// Where it differs from the manifest.
+    inserted: Inserted,
     /// The new episode's guid.
     guid: String,
     /// What is reported.
@@ -241,18 +243,60 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
     let fields = fields(opts, &show, &title, &incoming[0].rel)?;
     let table = table(opts, &fields, &title, &incoming);
     let new_text = insert_episode(&text, &table)?;
-    if opts.dry_run {
-        read_back(&new_text, opts, &root, &incoming)?;
-    }
+    let inserted = Inserted::between(&text, &new_text);
+    // Read back before a file is copied (again once they are, in `apply`).
+    read_back(&new_text, opts, &root, &incoming).map_err(|e| inserted.relocate(e))?;
     let transferred = incoming.iter().filter(|i| i.transfer).map(|i| (i.source.clone(), i.rel.clone())).collect();
     let publishes = show.publish.to.is_some();
     let added = Added { table, title, number: fields.number, media: probes, transferred, scheduled: None, publishes };
-    Ok(Plan { root, incoming, new_text, guid: fields.guid, added })
+    Ok(Plan { root, incoming, new_text, inserted, guid: fields.guid, added })
 }
 
-/// A dry run reads the new manifest back as the real run does, before the
-/// files it would copy are there: what it would refuse, the dry run refuses
-/// (but for those files' absence).
+/// The lines `add` puts into the manifest: problems of the new text are
+/// told by the lines of the file as it is, and those in the new episode
+/// as its own.
+#[derive(Debug, Clone, Copy)]
+struct Inserted {
+    /// The first new line's number.
+    first: usize,
+    /// How many lines are new.
+    lines: usize,
+}
+
+impl Inserted {
+    /// Where `new` is `old` with lines put in (one stretch of them).
+    fn between(old: &str, new: &str) -> Inserted {
+        let prefix = old.bytes().zip(new.bytes()).take_while(|(a, b)| a == b).count();
+        let room = old.len() - prefix;
+        let suffix = old.bytes().rev().zip(new.bytes().rev()).take(room).take_while(|(a, b)| a == b).count();
+        let added = &new.as_bytes()[prefix..new.len() - suffix];
+        let before = &old.as_bytes()[..prefix];
+        // Put in mid-line (a file without a last line end), that line stays the file's.
+        let mid_line = before.last().is_some_and(|b| *b != b'\n');
+        let first = before.iter().filter(|b| **b == b'\n').count() + 1 + usize::from(mid_line);
+        Inserted { first, lines: added.iter().filter(|b| **b == b'\n').count() }
+    }
+
+    /// `e`'s problems at the lines of the manifest as it is.
+    fn relocate(self, e: AddError) -> AddError {
+        let AddError::WouldBreak(mut problems) = e else { return e };
+        for p in &mut problems {
+            if let crate::diagnostic::Location::File { line, .. } = &mut p.location {
+                if *line >= self.first + self.lines {
+                    *line -= self.lines;
+                } else if *line >= self.first {
+                    p.message = format!("the new episode: {}", p.message);
+                    p.location = crate::diagnostic::Location::Show;
+                }
+            }
+        }
+        AddError::WouldBreak(problems)
+    }
+}
+
+/// The new manifest read back as the build reads it, before the files it
+/// names are copied in: what it would refuse is refused before anything is
+/// copied, and a dry run refuses it too (their absence aside).
 fn read_back(new_text: &str, opts: &Options, root: &Path, incoming: &[Incoming]) -> Result<(), AddError> {
     let Err(problems) = manifest::parse(new_text, &opts.manifest, root) else { return Ok(()) };
     let not_yet_there = |message: &str| {
@@ -295,6 +339,14 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
             Ok(inside) => (slash_path(inside), false),
             Err(_) => {
                 let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if name.contains('\\') {
+                    // The manifest reads a backslash as a folder separator, as Windows does.
+                    return refuse(format!(
+                        "{}: a name with a backslash cannot be a file of the show (the manifest reads \\ as a \
+                         folder separator); rename it",
+                        source.display()
+                    ));
+                }
                 (format!("media/{name}"), true)
             }
         };
@@ -560,7 +612,7 @@ fn apply(plan: &Plan, opts: &Options) -> Result<manifest::Show, AddError> {
         Ok(show) => show,
         Err(problems) => {
             undo(&created);
-            return Err(AddError::WouldBreak(problems));
+            return Err(plan.inserted.relocate(AddError::WouldBreak(problems)));
         }
     };
     // A manifest that is a link (kept elsewhere, linked into the show) is
@@ -805,5 +857,55 @@ pub mod fuzz {
             assert!(super::adds_only(text, &out, table), "{out}");
             assert!(out.len() > text.len());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{AddError, Inserted};
+    use crate::diagnostic::{Diagnostic, Location};
+
+    fn at(line: usize) -> Diagnostic {
+        let mut d = Diagnostic::error("MANIFEST", format!("at {line}"));
+        d.location = Location::File { path: "episodes.toml".into(), line, column: Some(1) };
+        d
+    }
+
+    /// Problems of the manifest as `add` would write it are told by the
+    /// lines of the file as it is; those in the new episode as its own.
+    #[test]
+    fn problems_are_told_by_the_lines_of_the_manifest_as_it_is() {
+        let old = "[podcast]\ntitle = \"x\"\n\n[[episode]]\ntitle = \"a\"\n\n# last comment\n";
+        let table = "[[episode]]\ntitle = \"b\"\n\n";
+        let at_comment = old.find("# last").unwrap();
+        let new = format!("{}{table}{}", &old[..at_comment], &old[at_comment..]);
+        let inserted = Inserted::between(old, &new);
+        assert_eq!((inserted.first, inserted.lines), (7, 3));
+        let AddError::WouldBreak(out) = inserted.relocate(AddError::WouldBreak(vec![at(5), at(7), at(8), at(10)]))
+        else {
+            panic!()
+        };
+        let lines: Vec<_> = out
+            .iter()
+            .map(|d| match d.location {
+                Location::File { line, .. } => (Some(line), d.message.clone()),
+                _ => (None, d.message.clone()),
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (Some(5), "at 5".to_string()),
+                (None, "the new episode: at 7".to_string()),
+                (None, "the new episode: at 8".to_string()),
+                (Some(7), "at 10".to_string()),
+            ]
+        );
+        // At the end of a file without a last line end.
+        let inserted = Inserted::between("[podcast]", "[podcast]\n[[episode]]\n");
+        assert_eq!((inserted.first, inserted.lines), (2, 2));
+        let AddError::WouldBreak(out) = inserted.relocate(AddError::WouldBreak(vec![at(1), at(2)])) else { panic!() };
+        assert!(matches!(out[0].location, Location::File { line: 1, .. }) && out[0].message == "at 1");
+        assert_eq!(out[1].message, "the new episode: at 2");
     }
 }

@@ -107,7 +107,14 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
     let show = Show::sample();
     let manifest = show.read("episodes.toml");
     let media_before = fs::read_dir(show.path("media")).unwrap().count();
+    let odd = tempfile::tempdir().unwrap();
+    let backslash = odd.path().join("back\\slash.mp3");
+    fs::copy(audio("cbr-xing.mp3"), &backslash).unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![backslash.display().to_string(), "--title".into(), "x".into()],
+            "slash.mp3: a name with a backslash cannot be a file of the show",
+        ),
         (
             vec![fixture("broken-not-audio.mp3"), "--title".into(), "x".into()],
             "broken-not-audio.mp3: not a supported audio file",
@@ -144,34 +151,6 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
             assert!(run.stderr.contains(message), "{all:?}: {}", run.stderr);
             assert_eq!(show.read("episodes.toml"), manifest, "{all:?}");
             assert_eq!(fs::read_dir(show.path("media")).unwrap().count(), media_before, "{all:?}: no file left behind");
-        }
-    }
-    // Values the manifest would refuse are usage errors, dry run or not.
-    for (flag, value, message) in [
-        ("--slug", "Bad Slug!", "a slug may only hold a-z, 0-9, - and _ (try --slug bad-slug)"),
-        ("--season", "0", "0 is not in 1.."),
-        ("--episode", "0", "0 is not in 1.."),
-        ("--date", "yesterday", "not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00"),
-        ("--date", "2026-02-30", "not a date"),
-        ("--date", "2017-04-12T23:59:60Z", "it has a 60th second (a leap second), which a feed's date cannot name"),
-        ("--date", "2017-04-12T10:00:00+23:00", "it has an offset more than 14 hours from UTC"),
-        ("--title", " ", "invalid value ' ' for '--title <TITLE>': it is empty"),
-        ("--title", "a\nb", "it has a line break: write it on one line"),
-        ("--itunes-title", "", "invalid value '' for '--itunes-title <T>': it is empty"),
-        ("--slug", "", "a slug may only hold a-z, 0-9, - and _ (leave --slug out to make one from the title)"),
-        ("--slug", "!!", "(leave --slug out to make one from the title)"),
-    ] {
-        for dry in [true, false] {
-            let cheap = fixture("cbr-xing.mp3");
-            let mut args = vec!["add", cheap.as_str(), flag, value];
-            if flag != "--title" {
-                args.extend(["--title", "x"]);
-            }
-            if dry {
-                args.push("--dry-run");
-            }
-            let run = show.run(&args).fails(2);
-            assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
         }
     }
     assert_eq!(show.read("episodes.toml"), manifest);
@@ -259,6 +238,42 @@ fn add_numbers_a_serial_shows_first_episode_and_makes_a_tag_title_one_line() {
     show.build().ok();
     let items = show.channel("feed.xml").items;
     assert_eq!(items.len(), 2);
+}
+
+/// Values the manifest would refuse are usage errors (exit 2), dry run or
+/// not, and change nothing.
+#[test]
+fn add_refuses_bad_flag_values_as_usage_errors() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    for (flag, value, message) in [
+        ("--slug", "Bad Slug!", "a slug may only hold a-z, 0-9, - and _ (try --slug bad-slug)"),
+        ("--season", "0", "0 is not in 1.."),
+        ("--episode", "0", "0 is not in 1.."),
+        ("--date", "yesterday", "not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00"),
+        ("--date", "2026-02-30", "not a date"),
+        ("--date", "2017-04-12T23:59:60Z", "it has a 60th second (a leap second), which a feed's date cannot name"),
+        ("--date", "2017-04-12T10:00:00+23:00", "it has an offset more than 14 hours from UTC"),
+        ("--title", " ", "invalid value ' ' for '--title <TITLE>': it is empty"),
+        ("--title", "a\nb", "it has a line break: write it on one line"),
+        ("--itunes-title", "", "invalid value '' for '--itunes-title <T>': it is empty"),
+        ("--slug", "", "a slug may only hold a-z, 0-9, - and _ (leave --slug out to make one from the title)"),
+        ("--slug", "!!", "(leave --slug out to make one from the title)"),
+    ] {
+        for dry in [true, false] {
+            let cheap = fixture("cbr-xing.mp3");
+            let mut args = vec!["add", cheap.as_str(), flag, value];
+            if flag != "--title" {
+                args.extend(["--title", "x"]);
+            }
+            if dry {
+                args.push("--dry-run");
+            }
+            let run = show.run(&args).fails(2);
+            assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+        }
+    }
+    assert_eq!(show.read("episodes.toml"), manifest);
 }
 
 /// `--itunes-title`: written as the episode's `itunes_title`, which the
