@@ -397,7 +397,17 @@ impl Sender {
 
 /// What went wrong `doing` something at `destination`, with what to check.
 fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishError {
-    let text = e.to_string();
+    // The error and its causes: the client's own words ("error sending
+    // request") say less than the cause ("Connection refused").
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !text.contains(&said) {
+            text = format!("{text}: {said}");
+        }
+        cause = c.source();
+    }
     let lower = text.to_ascii_lowercase();
     // No credentials anywhere: the last place the client looks is an EC2
     // machine's instance role, whose address answers nothing elsewhere.
@@ -434,7 +444,8 @@ fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishEr
     if let Some(help) = setup {
         return PublishError::config(Diagnostic::error("PUBLISH-CONFIG", message).help(help));
     }
-    let help = if lower.contains("connect") || lower.contains("dns") || lower.contains("timed out") {
+    let unreachable = ["connect", "dns", "timed out", "error sending request", "tls", "certificate", "resolve"];
+    let help = if unreachable.iter().any(|w| lower.contains(w)) {
         "the service could not be reached: check the endpoint URL and the network, then run publish again \
          (it takes up where it stopped)"
     } else {
