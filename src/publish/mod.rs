@@ -256,6 +256,17 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
     if let Some(e) = &opts.endpoint {
         check_endpoint(e).map_err(|why| PublishError::config(Diagnostic::error("PUBLISH-CONFIG", why)))?;
     }
+    // A folder destination that is (in) the output folder given, refused
+    // before the build writes there (the build's own check is past it).
+    if let Some(out) = &opts.build.out {
+        let to = opts.to.clone().or_else(|| {
+            let text = crate::manifest::read_text(&opts.build.manifest).ok()?;
+            crate::manifest::publish_glance(&text)?.to
+        });
+        if let Some(Ok(Destination::Folder(folder))) = to.as_deref().map(Destination::parse) {
+            apart_from_the_output(&folder, out)?;
+        }
+    }
     // One TLS implementation for every HTTPS client in the process (ring,
     // which the validator's client uses too).
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -358,6 +369,7 @@ fn destination_of(
         .map_err(|why| PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("--to \"{to}\": {why}"))))?;
     if let Destination::Folder(folder) = &dest {
         inside_the_show(folder, &crate::manifest::root_of(&opts.build.manifest))?;
+        apart_from_the_output(folder, &built.out)?;
     }
     Ok((settings, dest))
 }
@@ -777,6 +789,34 @@ fn inside_the_show(folder: &Path, root: &Path) -> Result<(), PublishError> {
             format!("file://{} {relation} the show's folder {}", folder.display(), root.display()),
         )
         .help(help),
+    ))
+}
+
+/// A folder destination may not be the build's output folder, be in it or
+/// hold it (one given outside the show with `--out`): the build would write
+/// the live site itself, out of publish's order (feeds before media) and
+/// deleting a removed episode's media without `--prune`.
+#[cfg(feature = "publish")]
+fn apart_from_the_output(folder: &Path, out: &Path) -> Result<(), PublishError> {
+    let (resolved, out) = (crate::fsutil::resolved(folder), crate::fsutil::resolved(out));
+    let relation = if resolved == out {
+        "is"
+    } else if resolved.starts_with(&out) {
+        "is inside"
+    } else if out.starts_with(&resolved) {
+        "holds"
+    } else {
+        return Ok(());
+    };
+    Err(PublishError::config(
+        Diagnostic::error(
+            "PUBLISH-CONFIG",
+            format!("file://{} {relation} the build's output folder {}", folder.display(), out.display()),
+        )
+        .help(
+            "build into a folder of its own (--out, or public/ by default) and publish to the web root: publish \
+             puts the site there in an order that never breaks a listener, which a build does not",
+        ),
     ))
 }
 

@@ -459,6 +459,23 @@ fn wrong_credentials_and_a_missing_bucket_say_what_to_check() {
     assert!(s3.objects("").is_empty());
 }
 
+/// An endpoint that cannot be reached (a name that never resolves, RFC
+/// 2606's `.invalid`) is said as such, with its cause, not as a failed request.
+#[test]
+fn an_endpoint_that_cannot_be_reached_says_to_check_it() {
+    let show = Show::sample();
+    let args =
+        ["publish", "--to", "s3://bucket/x", "--endpoint", "http://podsmith-test.invalid:9000", "--as-of", AS_OF];
+    let env = [("AWS_ACCESS_KEY_ID", "a"), ("AWS_SECRET_ACCESS_KEY", "b"), ("AWS_REGION", "us-east-1")];
+    let run = show.run_env(&args, &env).fails(1);
+    assert!(
+        run.stderr.contains("help: the service could not be reached: check the endpoint URL and the network"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.to_ascii_lowercase().contains("dns"), "the cause is said: {}", run.stderr);
+}
+
 #[test]
 fn credentials_come_from_a_profile_when_the_environment_has_none() {
     let Some(s3) = S3::start() else { return };
@@ -838,6 +855,29 @@ fn a_folder_inside_the_show_is_refused() {
     let run = to_folder(&show, &format!("file://{}", above.display()), &[]).fails(2);
     assert!(run.stderr.contains("holds the show's folder"), "{}", run.stderr);
     assert!(!above.join(".podsmith").exists() && !above.join("feed.xml").exists());
+}
+
+/// A folder outside the show that is the output folder `--out` names, is
+/// in it or holds it, is refused before the build writes there, from the
+/// command line or from `[publish]`.
+#[test]
+fn a_folder_that_is_the_output_folder_is_refused_before_the_build() {
+    let show = Show::sample();
+    let outside = tempfile::tempdir().unwrap();
+    let out = outside.path().join("site");
+    let out_arg = out.display().to_string();
+    for (to, relation) in [(out.clone(), "is"), (out.join("www"), "is inside"), (outside.path().to_path_buf(), "holds")]
+    {
+        let to = format!("file://{}", to.display());
+        let run = to_folder(&show, &to, &["--out", &out_arg]).fails(2);
+        assert!(run.stderr.contains(&format!("{relation} the build's output folder")), "{to}: {}", run.stderr);
+        assert!(!out.exists(), "the build wrote nothing: {to}");
+    }
+    let manifest = format!("{}\n[publish]\nto = \"file://{}\"\n", show.read("episodes.toml"), out.display());
+    show.write("episodes.toml", &manifest);
+    let run = show.run_env(&["publish", "--out", &out_arg, "--as-of", AS_OF], &[]).fails(2);
+    assert!(run.stderr.contains("is the build's output folder"), "{}", run.stderr);
+    assert!(!out.exists());
 }
 
 #[test]
