@@ -286,7 +286,10 @@ fn gone(
         if record.pending.contains_key(key) && !record.objects.contains_key(key) && !is_pending(entry, &listed[key]) {
             continue; // someone else's object now
         }
-        if record.objects.get(key).is_some_and(|was| !is_ours(was, &listed[key])) {
+        // Deleted only if it can be told to be ours: a record entry without
+        // the ETag the object has (a damaged or crafted record) cannot.
+        let untold = |was: &Entry| was.etag.is_none() && listed[key].etag.is_some();
+        if record.objects.get(key).is_some_and(|was| !is_ours(was, &listed[key]) || untold(was)) {
             plan.left.push(key.clone()); // replaced since: someone else's object now
             continue;
         }

@@ -538,6 +538,28 @@ fn sample_published_to_a_folder() -> (Show, tempfile::TempDir, std::path::PathBu
     (show, web, podcast, to)
 }
 
+/// A record that names an object it has no ETag for (damaged, or crafted
+/// by whoever could write it) does not get it deleted: an object of the
+/// same size, put there by someone else, is left, and said.
+#[test]
+fn a_record_entry_without_an_etag_deletes_nothing() {
+    let (show, _web, podcast, to) = sample_published_to_a_folder();
+    std::fs::write(podcast.join("foreign.html"), b"<p>not podsmith's</p>").unwrap();
+    let record = podcast.join(".podsmith/published.json");
+    let mut json = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(std::fs::File::open(&record).unwrap()), &mut json)
+        .unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["objects"]["foreign.html"] = serde_json::json!({
+        "size": 21, "fingerprint": "0".repeat(64), "content_type": "text/html; charset=utf-8",
+        "cache_control": "public, max-age=300"
+    });
+    std::fs::write(&record, value.to_string()).unwrap();
+    let run = to_folder(&show, &to, &["--prune"]).ok();
+    assert_eq!(std::fs::read(podcast.join("foreign.html")).unwrap(), b"<p>not podsmith's</p>", "{}", run.stderr);
+    assert!(run.stderr.contains("foreign.html"), "it is said: {}", run.stderr);
+}
+
 /// A write killed half way leaves, in a folder destination, the temporary
 /// file object_store writes a key through (`KEY#N`), which nothing would
 /// ever remove, and which a web server serves. The next publish removes
