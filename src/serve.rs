@@ -252,6 +252,7 @@ fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>) -> std::io::Resul
 }
 
 /// A request, as far as the preview reads it.
+#[derive(Default)]
 struct Request {
     method: String,
     target: String,
@@ -259,6 +260,8 @@ struct Request {
     range: Option<ByteRange>,
     /// The connection closes after the answer.
     close: bool,
+    /// A request that cannot be read: the status it is answered with.
+    refused: Option<&'static str>,
 }
 
 /// A `Range: bytes=…` asked for.
@@ -274,14 +277,23 @@ impl ByteRange {
     /// The header's value (`bytes=0-99`), if it is one range podsmith
     /// answers; one that ends before it starts is not a range (RFC 9110:
     /// the whole file is sent).
+    /// Several ranges, or one that does not read, are not answered as
+    /// ranges either: the whole file is (RFC 9110 lets a server ignore them).
     fn parse(value: &str) -> Option<ByteRange> {
-        let (a, b) = value.trim().strip_prefix("bytes=")?.split_once('-')?;
+        let one = value.trim().strip_prefix("bytes=")?;
+        if one.contains(',') {
+            return None;
+        }
+        let (a, b) = one.split_once('-')?;
         let (a, b) = (a.trim(), b.trim());
         if a.is_empty() {
             return b.parse().ok().map(ByteRange::Last);
         }
         let a = a.parse::<u64>().ok()?;
-        let b = b.parse::<u64>().ok();
+        let b = match b {
+            "" => None,
+            b => Some(b.parse::<u64>().ok()?),
+        };
         b.is_none_or(|b| b >= a).then_some(ByteRange::From(a, b))
     }
 
@@ -300,49 +312,85 @@ impl ByteRange {
     }
 }
 
-/// The next request of a connection (`None`: it ended, or said too much).
+/// A line of a request, up to its line end: `Err` is the answer to a line
+/// too long or not UTF-8; `Ok(None)`, the connection ended.
+fn request_line(reader: &mut impl BufRead) -> std::io::Result<Result<Option<String>, &'static str>> {
+    let mut bytes = Vec::new();
+    let n = reader.by_ref().take(LINE_MAX).read_until(b'\n', &mut bytes)?;
+    if !bytes.ends_with(b"\n") {
+        return Ok(if n as u64 == LINE_MAX { Err(TOO_LONG) } else { Ok(None) });
+    }
+    Ok(String::from_utf8(bytes).map(Some).map_err(|_| BAD))
+}
+
+/// The longest line of a request read, line end included.
+const LINE_MAX: u64 = 8192;
+/// The most header lines a request may have.
+const HEADERS_MAX: usize = 100;
+const BAD: &str = "400 Bad Request";
+const TOO_LONG: &str = "431 Request Header Fields Too Large";
+
+/// The next request of a connection (`None`: it ended). One that cannot be
+/// read (a line too long or not UTF-8, too many headers, not HTTP/1) is
+/// a request refused, answered so, and the connection closed; so is one
+/// with a body, which the preview does not read.
 fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
-    let mut request = String::new();
-    if reader.by_ref().take(8192).read_line(&mut request)? == 0 {
-        return Ok(None);
+    let refused = |status| Ok(Some(Request { refused: Some(status), close: true, ..Request::default() }));
+    let request = match request_line(reader)? {
+        Ok(Some(line)) => line,
+        Ok(None) => return Ok(None),
+        Err(status) => return refused(status),
+    };
+    let mut parts = request.split_whitespace();
+    let (method, target, version) = (parts.next(), parts.next(), parts.next());
+    let (Some(method), Some(target), Some(version), None) = (method, target, version, parts.next()) else {
+        return refused(BAD);
+    };
+    if !version.starts_with("HTTP/1.") || !method.bytes().all(|b| b.is_ascii_uppercase()) {
+        return refused(BAD);
     }
     let mut range: Option<ByteRange> = None;
-    let mut close = request.trim_end().ends_with("HTTP/1.0");
+    let mut close = version == "HTTP/1.0";
     let mut headers = 0;
     loop {
-        let mut line = String::new();
-        if reader.by_ref().take(8192).read_line(&mut line)? == 0 {
-            return Ok(None);
-        }
+        let line = match request_line(reader)? {
+            Ok(Some(line)) => line,
+            Ok(None) => return Ok(None),
+            Err(status) => return refused(status),
+        };
         let line = line.trim_end();
         if line.is_empty() {
             break;
         }
         headers += 1;
-        if headers > 100 {
-            return Ok(None);
+        if headers > HEADERS_MAX {
+            return refused(TOO_LONG);
         }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("connection")
-        {
-            close |= value.trim().eq_ignore_ascii_case("close");
-        }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("range")
-        {
+        let Some((name, value)) = line.split_once(':') else { return refused(BAD) };
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("connection") {
+            close |= value.eq_ignore_ascii_case("close");
+        } else if name.eq_ignore_ascii_case("range") {
             range = ByteRange::parse(value);
+        } else if name.eq_ignore_ascii_case("transfer-encoding")
+            || name.eq_ignore_ascii_case("content-length") && value != "0"
+        {
+            // A body follows, which is not read: the connection ends with the answer.
+            close = true;
         }
     }
-    let mut parts = request.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
-    Ok(Some(Request { method: method.to_string(), target: target.to_string(), range, close }))
+    Ok(Some(Request { method: method.to_string(), target: target.to_string(), range, close, refused: None }))
 }
 
 /// Answers `request`: a file of the site at `out` (a page with the
 /// preview's reload script), or the preview's state.
 fn respond_to(w: &mut impl Write, request: &Request, out: &Path, state: &Mutex<State>) -> std::io::Result<()> {
+    if let Some(status) = request.refused {
+        return write!(w, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    }
     if request.method != "GET" && request.method != "HEAD" {
-        return write!(w, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n");
+        let close = if request.close { "Connection: close\r\n" } else { "" };
+        return write!(w, "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\nContent-Length: 0\r\n{close}\r\n");
     }
     let head = request.method == "HEAD";
     let path = request.target.split(['?', '#']).next().unwrap_or("/");
@@ -355,7 +403,8 @@ fn respond_to(w: &mut impl Write, request: &Request, out: &Path, state: &Mutex<S
     // page's relative links (transcript.vtt) are relative to the folder.
     if path.len() > 1 && !path.ends_with('/') && file_for(out, &format!("{path}/")).is_some() {
         let query = request.target.get(path.len()..).unwrap_or("");
-        let extra = [format!("Location: {path}/{query}")];
+        // (One leading slash: `//episodes/x/` would name a host.)
+        let extra = [format!("Location: /{}/{query}", path.trim_start_matches('/'))];
         return respond(w, "301 Moved Permanently", "text/plain; charset=utf-8", &extra, b"", head);
     }
     let Some(file) = file_for(out, path) else {
@@ -415,6 +464,8 @@ fn content_type(file: &Path) -> &'static str {
         "wav" => "audio/wav",
         "jpg" | "jpeg" => "image/jpeg",
         "png" => "image/png",
+        "webp" => "image/webp",
+        "txt" => "text/plain; charset=utf-8",
         "json" => "application/json",
         "vtt" => "text/vtt; charset=utf-8",
         "srt" => "application/x-subrip",
@@ -514,6 +565,16 @@ pub mod fuzz {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// The types the preview sends are the ones a publish puts on the same
+    /// files (WebP cover art too).
+    #[test]
+    fn the_preview_types_files_as_publish_does() {
+        for key in ["media/a.mp3", "media/a.ogg", "media/art.webp", "media/a.jpg", "media/a.png"] {
+            let published = crate::publish::headers(key, crate::publish::Phase::Media).0;
+            assert_eq!(content_type(Path::new(key)), published, "{key}");
+        }
+    }
 
     #[test]
     fn a_file_saved_while_the_first_build_runs_is_built_again() {

@@ -202,3 +202,57 @@ fn a_preview_on_another_port_is_built_at_that_address() {
     assert!(feed.contains(&format!("http://127.0.0.1:{}/", second.port)), "{feed}");
     assert!(!feed.contains(&old), "{feed}");
 }
+
+/// What the preview answers to `bytes` sent on one connection (until it
+/// closes it).
+fn raw(s: &Serving, bytes: &[u8]) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream.write_all(bytes).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// Requests the preview cannot read are answered 400 or 431 and the
+/// connection closed; a body is never read as the next request; several
+/// ranges, or one that does not read, get the whole file.
+#[test]
+fn requests_that_cannot_be_read_are_refused_and_odd_ranges_get_the_whole_file() {
+    let show = Show::sample();
+    let s = start(&show);
+    let size = std::fs::metadata(show.path("media/cover.jpg")).unwrap().len().to_string();
+    for range in ["bytes=500-600,0-10", "bytes=0-99,200-299", "bytes=0-abc"] {
+        let (status, h, body) = get(&s, "/media/cover.jpg", Some(range));
+        assert_eq!((status, header(&h, "content-range"), body.len().to_string()), (200, "", size.clone()), "{range}");
+    }
+    let long = format!("GET /media/cover.jpg HTTP/1.1\r\nX-Long: {}Range: bytes=0-9\r\n\r\n", "a".repeat(8184));
+    let mut many = String::from("GET / HTTP/1.1\r\n");
+    for n in 0..101 {
+        many.push_str(&format!("X-{n}: y\r\n"));
+    }
+    many.push_str("\r\n");
+    for (request, status) in [
+        (long.into_bytes(), "431"),
+        (format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(9000)).into_bytes(), "431"),
+        (many.into_bytes(), "431"),
+        (b"GET / HTTP/1.1\r\nX-Odd: \xff\r\n\r\n".to_vec(), "400"),
+        (b"GET /\xff HTTP/1.1\r\n\r\n".to_vec(), "400"),
+        (b"hello there\r\n\r\n".to_vec(), "400"),
+        (b"GET / HTTP/1.1\r\nno colon here\r\n\r\n".to_vec(), "400"),
+    ] {
+        let answer = raw(&s, &request);
+        assert!(answer.starts_with(&format!("HTTP/1.1 {status} ")), "{answer}");
+        assert_eq!(answer.matches("HTTP/1.1 ").count(), 1, "one answer, then closed: {answer}");
+    }
+    // A body, which could hold a request, is not read as one.
+    let body = "GET /feed.xml HTTP/1.1\r\n\r\n";
+    let post = format!("POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    let answer = raw(&s, post.as_bytes());
+    assert!(answer.starts_with("HTTP/1.1 405 ") && answer.matches("HTTP/1.1 ").count() == 1, "{answer}");
+    let answer = raw(&s, format!("GET / HTTP/1.1\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    assert!(answer.starts_with("HTTP/1.1 200 ") && answer.matches("HTTP/1.1 ").count() == 1, "{answer}");
+    // A folder asked for with two slashes is sent to it with one.
+    let answer = raw(&s, b"GET //episodes/coredns-miek-gieben HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert!(answer.contains("\r\nLocation: /episodes/coredns-miek-gieben/\r\n"), "{answer}");
+}
