@@ -80,6 +80,8 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
     let port = listener.local_addr()?.port();
     let host = opts.host.clone().unwrap_or_else(|| match opts.bind.as_str() {
         "0.0.0.0" | "::" => "127.0.0.1".to_string(),
+        // An IPv6 address is written in brackets in a URL.
+        b if b.contains(':') && !b.starts_with('[') => format!("[{b}]"),
         b => b.to_string(),
     });
     let base = crate::url::HttpUrl::parse(&format!("http://{host}:{port}/"))
@@ -92,6 +94,9 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
     crate::show_lock::own_dir(&records)?;
     let work = records.join(crate::show_lock::PREVIEW_DIR);
     crate::show_lock::own_dir(&work)?;
+    // One preview of a show at a time: a second would build the same
+    // folder at its own address, under the first one's pages.
+    let _serving = serving_alone(&work)?;
     let out = work.join("site");
     let preview = crate::site::Preview { base_url: base.clone(), lock: work.join("preview.lock"), state: work };
     let state = Arc::new(Mutex::new(State::default()));
@@ -109,8 +114,10 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
                     if summary.is_some() || was_failing {
                         s.generation += 1;
                     }
-                    if let Some(summary) = summary {
-                        tell(summary);
+                    match summary {
+                        Some(summary) => tell(summary),
+                        None if was_failing => tell("Fixed: the preview is up to date again.".into()),
+                        None => {}
                     }
                 }
                 Err(error) => {
@@ -235,6 +242,25 @@ fn signature(root: &Path, skip: &[PathBuf], with_media: bool) -> u64 {
 fn is_media(path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
     crate::probe::MEDIA_EXTENSIONS.contains(&ext.as_str())
+}
+
+/// The lock `serve` holds while it runs (in `work`, its own folder): a
+/// second `serve` of the show is refused, naming the first.
+fn serving_alone(work: &Path) -> std::io::Result<std::fs::File> {
+    let path = work.join("serving.lock");
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    let file = options.open(&path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(std::io::Error::other(
+            "another podsmith serve is previewing this show: stop it first (or open its address), as two \
+             previews would build one folder at two addresses",
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
 }
 
 /// Answers the requests of one connection.
@@ -408,6 +434,14 @@ fn respond_to(w: &mut impl Write, request: &Request, out: &Path, state: &Mutex<S
         return respond(w, "301 Moved Permanently", "text/plain; charset=utf-8", &extra, b"", head);
     }
     let Some(file) = file_for(out, path) else {
+        // A page: one with the preview's script, which shows the build's
+        // error (there may be no site yet) and reloads once it is built.
+        if path.ends_with('/') || path.ends_with(".html") {
+            let page = format!(
+                "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Not found</title></head><body>\n<p>This page is not in the preview (yet).</p>\n{RELOAD}</html>\n"
+            );
+            return respond(w, "404 Not Found", "text/html; charset=utf-8", &[], page.as_bytes(), head);
+        }
         return respond(w, "404 Not Found", "text/plain; charset=utf-8", &[], b"not found\n", head);
     };
     let kind = content_type(&file);

@@ -196,11 +196,40 @@ fn a_preview_on_another_port_is_built_at_that_address() {
     let first = start(&show);
     let old = format!("http://127.0.0.1:{}/", first.port);
     assert!(text(&first, "/feed.xml").contains(&old));
+    // A second preview of the show while the first runs is refused: it
+    // would build the first one's folder at its own address.
+    let run = show.run(&["serve", "--port", "0"]).fails(2);
+    assert!(run.stderr.contains("another podsmith serve is previewing this show"), "{}", run.stderr);
+    assert!(text(&first, "/feed.xml").contains(&old));
     drop(first);
     let second = start(&show);
     let feed = text(&second, "/feed.xml");
     assert!(feed.contains(&format!("http://127.0.0.1:{}/", second.port)), "{feed}");
     assert!(!feed.contains(&old), "{feed}");
+    drop(second);
+    // An IPv6 address to bind makes a URL with brackets (where the machine has IPv6).
+    if std::net::TcpListener::bind("[::1]:0").is_ok() {
+        let port = std::net::TcpListener::bind("[::1]:0").unwrap().local_addr().unwrap().port().to_string();
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
+            .current_dir(show.root())
+            .args(["serve", "--bind", "::1", "--port", &port])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut said = String::new();
+        let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+        while !said.contains("Serving the preview at") {
+            let mut line = String::new();
+            if std::io::BufRead::read_line(&mut err, &mut line).unwrap_or(0) == 0 {
+                break;
+            }
+            said.push_str(&line);
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(said.contains(&format!("Serving the preview at http://[::1]:{port}/")), "{said}");
+    }
 }
 
 /// What the preview answers to `bytes` sent on one connection (until it
@@ -255,4 +284,23 @@ fn requests_that_cannot_be_read_are_refused_and_odd_ranges_get_the_whole_file() 
     // A folder asked for with two slashes is sent to it with one.
     let answer = raw(&s, b"GET //episodes/coredns-miek-gieben HTTP/1.1\r\nConnection: close\r\n\r\n");
     assert!(answer.contains("\r\nLocation: /episodes/coredns-miek-gieben/\r\n"), "{answer}");
+}
+
+/// A show whose first build fails has no site to show the error over: a
+/// page asked for is one with the preview's script, which shows the error
+/// and reloads once the show builds.
+#[test]
+fn a_show_that_never_built_shows_its_error_and_reloads_when_fixed() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &format!("{manifest}\nbogus = 1\n"));
+    let s = start(&show);
+    let (status, h, body) = get(&s, "/", None);
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!((status, header(&h, "content-type")), (404, "text/html; charset=utf-8"));
+    assert!(body.contains("/__podsmith/state"), "{body}");
+    assert!(within(10, || text(&s, "/__podsmith/state").contains("bogus")));
+    show.write("episodes.toml", &manifest);
+    assert!(within(10, || get(&s, "/", None).0 == 200));
+    assert!(text(&s, "/__podsmith/state").contains("\"error\":null"), "{}", text(&s, "/__podsmith/state"));
 }
