@@ -13,7 +13,7 @@ use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What to serve.
 #[derive(Debug, Clone)]
@@ -136,12 +136,24 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
     rebuild();
     tell(format!("Serving the preview at {base} (Ctrl-C stops it); public/ and podsmith.lock are left alone"));
     watch(root, skip, first, rebuild)?;
+    let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        let (out, state) = (out.clone(), state.clone());
-        let _ = std::thread::Builder::new().name("podsmith-http".into()).spawn(move || {
+        let Ok(mut stream) = stream else { continue };
+        if open.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= CONNECTIONS_MAX {
+            open.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = stream.write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+            continue;
+        }
+        let (out, state, done) = (out.clone(), state.clone(), open.clone());
+        let spawned = std::thread::Builder::new().name("podsmith-http".into()).spawn(move || {
             let _ = answer(stream, &out, &state);
+            done.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         });
+        if spawned.is_err() {
+            open.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
     }
     Ok(())
 }
@@ -265,16 +277,41 @@ fn serving_alone(work: &Path) -> std::io::Result<std::fs::File> {
 
 /// Answers the requests of one connection.
 fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut reader = BufReader::new(Paced { stream: stream.try_clone()?, until: Instant::now() });
     let mut w = stream;
-    while let Some(request) = read_request(&mut reader)? {
+    loop {
+        // Each request is read within REQUEST_TIME, however slowly it comes.
+        reader.get_mut().until = Instant::now() + REQUEST_TIME;
+        let Some(request) = read_request(&mut reader)? else { break };
         respond_to(&mut w, &request, out, state)?;
         if request.close {
             return Ok(());
         }
     }
     Ok(())
+}
+
+/// The longest a request may take to come in (its line and headers).
+const REQUEST_TIME: Duration = Duration::from_secs(30);
+/// The most connections answered at once; more are told to come back.
+const CONNECTIONS_MAX: usize = 64;
+
+/// A connection read until a moment: a client that sends a byte now and
+/// then does not hold it open past it.
+struct Paced {
+    stream: TcpStream,
+    until: Instant,
+}
+
+impl std::io::Read for Paced {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
+    }
 }
 
 /// A request, as far as the preview reads it.
@@ -599,6 +636,33 @@ pub mod fuzz {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A client that sends a byte now and then does not hold a request
+    /// open past its time.
+    #[test]
+    fn a_request_coming_in_a_byte_at_a_time_ends_at_its_time() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let sender = std::thread::spawn(move || {
+            let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            for b in b"GET / HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" {
+                if client.write_all(&[*b]).is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(40));
+            }
+        });
+        let (stream, _) = listener.accept().unwrap();
+        let started = Instant::now();
+        let mut reader = BufReader::new(Paced { stream, until: started + Duration::from_millis(500) });
+        let read = read_request(&mut reader);
+        assert!(
+            read.is_err_and(|e| e.kind() == std::io::ErrorKind::TimedOut || e.kind() == std::io::ErrorKind::WouldBlock)
+        );
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+        drop(reader);
+        sender.join().unwrap();
+    }
 
     /// The types the preview sends are the ones a publish puts on the same
     /// files (WebP cover art too).

@@ -304,3 +304,16 @@ fn a_show_that_never_built_shows_its_error_and_reloads_when_fixed() {
     assert!(within(10, || get(&s, "/", None).0 == 200));
     assert!(text(&s, "/__podsmith/state").contains("\"error\":null"), "{}", text(&s, "/__podsmith/state"));
 }
+
+/// At most 64 connections are answered at once: the next is told to come
+/// back (503), not given a thread of its own.
+#[test]
+fn connections_past_the_most_answered_at_once_are_told_to_come_back() {
+    let show = Show::sample();
+    let s = start(&show);
+    let idle: Vec<TcpStream> = (0..64).map(|_| TcpStream::connect(("127.0.0.1", s.port)).unwrap()).collect();
+    let answer = raw(&s, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 503 "), "{answer}");
+    drop(idle);
+    assert!(within(5, || get(&s, "/", None).0 == 200));
+}
