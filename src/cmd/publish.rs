@@ -123,7 +123,7 @@ fn tell_plan(report: &Report, ui: &Ui) {
         ui.info(format!(
             "kept {} of episodes no longer in the show (podcast apps may still fetch them; --prune deletes \
              them): {}",
-            podsmith::text::count(plan.kept.len(), "media file"),
+            podsmith::text::count(plan.kept.len(), "file"),
             plan.kept.join(", ")
         ));
     }
