@@ -70,36 +70,10 @@ pub fn manifest_text(opts: &Options) -> Result<String, InitError> {
         ("category", pick(&opts.category, "Technology")),
         ("base_url", pick(&opts.base_url, "https://example.com/podcast/")),
     ];
-    Ok(fill_slots(TEMPLATE, &slots))
-}
-
-/// `template` with every `{name}` whose name is in `slots` replaced by its
-/// value, in one pass: a value that itself holds `{author}` (a title such as
-/// "The {author} Show") stays as it was typed. Braces naming no slot (the
-/// template's commented `{format}`) are kept.
-fn fill_slots(template: &str, slots: &[(&str, String)]) -> String {
-    let mut out = String::with_capacity(template.len() + 256);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let slot = after.find('}').and_then(|close| {
-            let name = &after[..close];
-            slots.iter().find(|(n, _)| *n == name).map(|(_, v)| (v, close))
-        });
-        match slot {
-            Some((value, close)) => {
-                out.push_str(value);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    // In one pass: a value that itself holds `{author}` (a title such as
+    // "The {author} Show") stays as it was typed; braces naming no slot
+    // (the template's commented `{format}`) are kept.
+    Ok(crate::words::fill(TEMPLATE, |name| slots.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())))
 }
 
 /// Whether `init` can start a show in `opts.dir`: not a show already,

@@ -507,17 +507,15 @@ fn a_leap_second_in_a_pub_date_is_imported_as_the_59th() {
 /// later is left out, said, and the import goes on.
 #[test]
 fn a_far_offset_and_a_uuid_in_two_cases_are_imported_as_the_manifest_takes_them() {
-    let feed = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">\
-        <channel><title>Show</title><link>https://old.example.com/</link><description>A show</description>\
-        <language>en</language><itunes:category text=\"Arts\"/>\
-        <itunes:owner><itunes:email>ann@old.example.com</itunes:email></itunes:owner>\
-        <item><title>One</title><guid>0f8fad5b-d9cb-469f-a165-70867728950e</guid>\
-        <pubDate>Sat, 31 Dec 2016 23:00:00 +2300</pubDate>\
-        <enclosure url=\"https://old.example.com/a.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\
-        <item><title>Two</title><guid>0F8FAD5B-D9CB-469F-A165-70867728950E</guid>\
-        <pubDate>Sun, 01 Jan 2017 10:00:00 +0000</pubDate>\
-        <enclosure url=\"https://old.example.com/b.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>\
-        </channel></rss>\n";
+    let item = |title: &str, guid: &str, date: &str, file: &str| {
+        format!(
+            "<item><title>{title}</title><guid>{guid}</guid><pubDate>{date}</pubDate>\
+             <enclosure url=\"https://old.example.com/{file}\" length=\"1\" type=\"audio/mpeg\"/></item>"
+        )
+    };
+    let items = item("One", "0f8fad5b-d9cb-469f-a165-70867728950e", "Sat, 31 Dec 2016 23:00:00 +2300", "a.mp3")
+        + &item("Two", "0F8FAD5B-D9CB-469F-A165-70867728950E", "Sun, 01 Jan 2017 10:00:00 +0000", "b.mp3");
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &items);
     let show = Show::empty();
     std::fs::write(show.path("old.xml"), feed).unwrap();
     let run = show.run(&["import", "old.xml", "new"]).ok();
@@ -1385,17 +1383,9 @@ fn downloads_are_named_by_what_they_hold_and_the_show_builds() {
     let alternate = format!(
         "<podcast:alternateEnclosure type=\"audio/x-vendor\"><podcast:source uri=\"{base}alt/99\"/></podcast:alternateEnclosure>"
     );
-    let feed = format!(
-        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" \
-         xmlns:podcast=\"https://podcastindex.org/namespace/1.0\"><channel><title>Show</title>\
-         <link>https://old.example.com/</link><description>A show</description><language>en</language>\
-         <itunes:category text=\"Arts\"/><itunes:owner><itunes:email>ann@old.example.com</itunes:email></itunes:owner>\
-         {}{}{}{}</channel></rss>\n",
-        item(1, "stream/12345", &alternate),
-        item(2, "cover.jpg", ""),
-        item(3, "ep1.mp3", ""),
-        item(4, "ep1.mp3.part", ""),
-    );
+    let items = [item(1, "stream/12345", &alternate), item(2, "cover.jpg", ""), item(3, "ep1.mp3", "")].concat()
+        + &item(4, "ep1.mp3.part", "");
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &items);
     let show = Show::empty();
     std::fs::write(show.path("old.xml"), feed).unwrap();
     let run = show.run(&["import", "old.xml", "new", "--download"]).ok();
@@ -1443,15 +1433,12 @@ fn an_import_writes_nothing_through_a_link_out_of_its_folder() {
     let served = tempfile::tempdir().unwrap();
     let server = Server::start(served.path().to_path_buf(), Mode::Good);
     std::fs::copy(audio("pair-5s.mp3"), served.path().join("ep.mp3")).unwrap();
-    let feed = format!(
-        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">\
-         <channel><title>Show</title><link>https://old.example.com/</link><description>A show</description>\
-         <language>en</language><itunes:category text=\"Arts\"/>\
-         <itunes:owner><itunes:email>ann@old.example.com</itunes:email></itunes:owner>\
-         <item><title>One</title><guid>g1</guid><pubDate>Mon, 01 Jan 2024 10:00:00 +0000</pubDate>\
-         <enclosure url=\"{}ep.mp3\" length=\"1\" type=\"audio/mpeg\"/></item></channel></rss>\n",
+    let item = format!(
+        "<item><title>One</title><guid>g1</guid><pubDate>Mon, 01 Jan 2024 10:00:00 +0000</pubDate>\
+         <enclosure url=\"{}ep.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>",
         server.base()
     );
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &item);
     let show = Show::empty();
     std::fs::write(show.path("old.xml"), feed).unwrap();
     std::fs::create_dir_all(show.path("outside")).unwrap();
