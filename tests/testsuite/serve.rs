@@ -22,12 +22,17 @@ impl Drop for Serving {
 }
 
 pub fn start(show: &Show) -> Serving {
+    start_telling(show, Stdio::null())
+}
+
+/// [`start`], what it says on stderr going to `said`.
+fn start_telling(show: &Show, said: Stdio) -> Serving {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
         .current_dir(show.root())
         .args(["serve", "--port", &port.to_string()])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(said)
         .spawn()
         .unwrap();
     let serving = Serving { child, port };
@@ -294,7 +299,8 @@ fn a_show_that_never_built_shows_its_error_and_reloads_when_fixed() {
     let show = Show::sample();
     let manifest = show.read("episodes.toml");
     show.write("episodes.toml", &format!("{manifest}\nbogus = 1\n"));
-    let s = start(&show);
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let s = start_telling(&show, Stdio::from(log.reopen().unwrap()));
     let (status, h, body) = get(&s, "/", None);
     let body = String::from_utf8_lossy(&body);
     assert_eq!((status, header(&h, "content-type")), (404, "text/html; charset=utf-8"));
@@ -303,6 +309,16 @@ fn a_show_that_never_built_shows_its_error_and_reloads_when_fixed() {
     show.write("episodes.toml", &manifest);
     assert!(within(10, || get(&s, "/", None).0 == 200));
     assert!(text(&s, "/__podsmith/state").contains("\"error\":null"), "{}", text(&s, "/__podsmith/state"));
+    // The terminal is told too.
+    let said = || std::fs::read_to_string(log.path()).unwrap_or_default();
+    assert!(within(5, || said().contains("unknown key `bogus`")), "{}", said());
+    assert!(within(5, || said().contains("rebuilt: 4 episodes")), "{}", said());
+    // Broken again, then put back as it was: nothing to rebuild, but the
+    // fix is said.
+    show.write("episodes.toml", &format!("{manifest}\nbogus = 2\n"));
+    assert!(within(10, || text(&s, "/__podsmith/state").contains("bogus")));
+    show.write("episodes.toml", &manifest);
+    assert!(within(5, || said().contains("Fixed: the preview is up to date again.")), "{}", said());
 }
 
 /// At most 64 connections are answered at once: the next is told to come
