@@ -1162,10 +1162,25 @@ type Arrived = Arc<Mutex<Vec<(String, String, Instant)>>>;
 /// Garage's do, that answers each PUT of `feed.xml` as `feed` says; and
 /// when each request came, by method and path.
 fn etags_listed(s3: &S3, feed: Action) -> (Proxy, Arrived) {
+    etags_listed_pages_after(s3, feed, None)
+}
+
+/// As [`etags_listed`]; and with `listed` given, each page's upload is
+/// held until the listing has come, and `listed` milliseconds more (for
+/// its answer to be in before the feeds go, however busy the machine).
+fn etags_listed_pages_after(s3: &S3, feed: Action, listed: Option<u64>) -> (Proxy, Arrived) {
     let arrived: Arrived = Arc::default();
     let (seen, bucket) = (arrived.clone(), s3.object(""));
     let rule = move |method: &str, path: &str, _: usize| {
         seen.lock().unwrap().push((method.to_string(), path.to_string(), Instant::now()));
+        if let Some(ms) = listed.filter(|_| method == "PUT" && path.ends_with(".html")) {
+            let waited = Instant::now();
+            while !seen.lock().unwrap().iter().any(|(m, p, _)| m == "GET" && p.contains("list-type=2")) {
+                assert!(waited.elapsed().as_secs() < 30, "no listing came");
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            return Action::Delay(ms);
+        }
         match method == "PUT" && path.ends_with("/podcast/feed.xml") {
             true => feed.clone(),
             false => Action::ListingEtags(bucket.clone()),
@@ -1185,12 +1200,14 @@ fn first_put(arrived: &Mutex<Vec<(String, String, Instant)>>, end: &str) -> Opti
 /// the record comes well within that time, on a first publish and on one
 /// that sends a new episode while the destination is listed. Once each
 /// is done, the destination is the site, and the next publish sends
-/// nothing, not even the record.
+/// nothing, not even the record. (The pages wait for the listing to be
+/// in: a listing that comes after the feeds leaves the record to go up
+/// after `feed.xml`, as it must.)
 #[test]
 fn the_record_goes_up_beside_feed_xml_where_the_listing_gives_etags() {
     let Some(s3) = S3::start() else { return };
     const SLOW: u64 = 1200;
-    let (proxy, arrived) = etags_listed(&s3, Action::Delay(SLOW));
+    let (proxy, arrived) = etags_listed_pages_after(&s3, Action::Delay(SLOW), Some(500));
     let show = Show::sample();
     for round in ["first", "a new episode"] {
         if round == "a new episode" {
