@@ -280,6 +280,16 @@ fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>) -> std::io::Resul
     let mut reader = BufReader::new(Paced { stream: stream.try_clone()?, until: Instant::now() });
     let mut w = stream;
     loop {
+        // A connection that sends nothing (kept open after an answer, or
+        // opened ahead by a browser) is closed after IDLE_TIME: it does not
+        // hold one of the CONNECTIONS_MAX for a request's whole time.
+        reader.get_mut().until = Instant::now() + IDLE_TIME;
+        match reader.fill_buf() {
+            Ok([]) => break,
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => break,
+            Err(e) => return Err(e),
+        }
         // Each request is read within REQUEST_TIME, however slowly it comes.
         reader.get_mut().until = Instant::now() + REQUEST_TIME;
         let Some(request) = read_request(&mut reader)? else { break };
@@ -291,8 +301,12 @@ fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>) -> std::io::Resul
     Ok(())
 }
 
-/// The longest a request may take to come in (its line and headers).
+/// The longest a request may take to come in (its line and headers),
+/// from its first byte.
 const REQUEST_TIME: Duration = Duration::from_secs(30);
+/// The longest a connection waits for the first byte of its next request
+/// (an open page asks for the state every 700 ms on its own connection).
+const IDLE_TIME: Duration = Duration::from_secs(5);
 /// The most connections answered at once; more are told to come back.
 const CONNECTIONS_MAX: usize = 64;
 

@@ -327,14 +327,62 @@ fn a_show_that_never_built_shows_its_error_and_reloads_when_fixed() {
 }
 
 /// At most 64 connections are answered at once: the next is told to come
-/// back (503), not given a thread of its own.
+/// back (503), not given a thread of its own. A connection that sends
+/// nothing is closed after 5 s, and its place is free again (a browser
+/// keeps connections open after its last request, and opens some ahead).
 #[test]
 fn connections_past_the_most_answered_at_once_are_told_to_come_back() {
     let show = Show::sample();
     let s = start(&show);
-    let idle: Vec<TcpStream> = (0..64).map(|_| TcpStream::connect(("127.0.0.1", s.port)).unwrap()).collect();
+    let opened = Instant::now();
+    let mut idle: Vec<TcpStream> = (0..64).map(|_| TcpStream::connect(("127.0.0.1", s.port)).unwrap()).collect();
     let answer = raw(&s, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
     assert!(answer.starts_with("HTTP/1.1 503 "), "{answer}");
-    drop(idle);
-    assert!(within(5, || get(&s, "/", None).0 == 200));
+    // The 64 still held open by this side: closed by the server once idle.
+    assert!(within(15, || get(&s, "/", None).0 == 200), "the idle connections kept their places");
+    let waited = opened.elapsed();
+    assert!(waited >= Duration::from_secs(4), "answered after {waited:?}, before the idle ones were closed");
+    idle[0].set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    assert_eq!(idle[0].read(&mut [0; 16]).unwrap(), 0, "closed by the server");
+}
+
+/// A connection kept open after its answer is closed once it has sent
+/// nothing for 5 s; one that asks again within that time is answered.
+#[test]
+fn a_kept_open_connection_is_closed_after_five_idle_seconds() {
+    let show = Show::sample();
+    let s = start(&show);
+    let stream = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut reader = std::io::BufReader::new(stream.try_clone().unwrap());
+    let mut w = stream;
+    for _ in 0..2 {
+        w.write_all(b"GET /feed.xml HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let status = read_answer(&mut reader);
+        assert!(status.starts_with("HTTP/1.1 200 "), "{status}");
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    let idle = Instant::now();
+    assert_eq!(reader.read(&mut [0; 16]).unwrap(), 0, "closed by the server");
+    let idle = idle.elapsed() + Duration::from_secs(2);
+    assert!((4..12).contains(&idle.as_secs()), "closed after {idle:?} idle");
+}
+
+/// One answer read from `reader` (its head, and its body as long as its
+/// `Content-Length` says): its status line.
+fn read_answer(reader: &mut impl std::io::BufRead) -> String {
+    let (mut status, mut line, mut length) = (String::new(), String::new(), 0usize);
+    reader.read_line(&mut status).unwrap();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap();
+        }
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+    }
+    reader.read_exact(&mut vec![0; length]).unwrap();
+    status
 }
