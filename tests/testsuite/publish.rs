@@ -1286,12 +1286,14 @@ fn pages_go_up_four_times_as_many_at_once_as_media() {
     let show = Show::sample();
     publish_via(&show, &s3, &proxy.endpoint(), &["--jobs", "1"]).ok();
     assert_eq!(published(&s3), show.public_files());
-    // How many of the PUTs of `part` came within 200 ms of the first.
+    // How many of the PUTs of `part` came within 350 ms of the first (the
+    // next ones wait for an answer, 400 ms late: the margin is for a busy
+    // machine).
     let together = |part: &str| {
         let arrived = arrived.lock().unwrap();
         let at: Vec<Instant> =
             arrived.iter().filter(|(m, p, _)| m == "PUT" && p.contains(part)).map(|(_, _, at)| *at).collect();
-        at.iter().filter(|t| t.duration_since(at[0]).as_millis() < 200).count()
+        at.iter().filter(|t| t.duration_since(at[0]).as_millis() < 350).count()
     };
     assert_eq!(together("/media/"), 1, "media one at a time");
     assert_eq!(together(".html"), 4, "pages four at a time");
