@@ -288,6 +288,9 @@ struct Builder<'f> {
     empty: Rc<str>,
     /// Undefined entities met so far (only the first few are reported).
     undefined_entities: usize,
+    /// The entities the feed's DOCTYPE declares (which apps do not read:
+    /// only the five XML entities exist in a feed), the first few.
+    declared: Vec<String>,
     /// Byte offset → line, for findings.
     lines: LineIndex,
     /// Where problems go.
@@ -311,6 +314,7 @@ impl<'f> Builder<'f> {
             last_long: None,
             empty: "".into(),
             undefined_entities: 0,
+            declared: Vec::new(),
             lines,
             findings,
         }
@@ -364,6 +368,10 @@ impl<'f> Builder<'f> {
                 Event::GeneralRef(r) => {
                     self.outside_root(at, Some("&"))?;
                     self.general_ref(r, at)
+                }
+                Event::DocType(d) => {
+                    self.declared = declared_entities(d);
+                    None
                 }
                 Event::Eof => return Some(()),
                 _ => None,
@@ -656,12 +664,24 @@ impl<'f> Builder<'f> {
     /// Counts an undefined entity, reporting the first five.
     fn undefined_entity(&mut self, name: &str, at: usize) {
         let line = self.lines.line(at);
-        self.count_bad_reference(Finding::new(
-            id::XML_WELLFORMED,
-            Where::Line(line),
-            format!("undefined entity &{name}; (HTML entities do not exist in XML)"),
-            "write the character itself (UTF-8), a numeric reference like &#160;, or put the HTML in CDATA",
-        ));
+        let finding = match self.declared.iter().any(|d| d == name) {
+            true => Finding::new(
+                id::XML_WELLFORMED,
+                Where::Line(line),
+                format!(
+                    "the entity &{name}; is declared in the feed's DOCTYPE, which podcast apps do not read \
+                     (many refuse a DOCTYPE outright): only &amp; &lt; &gt; &quot; &apos; exist in a feed"
+                ),
+                "write the text itself where the entity is, and take the DOCTYPE out",
+            ),
+            false => Finding::new(
+                id::XML_WELLFORMED,
+                Where::Line(line),
+                format!("undefined entity &{name}; (HTML entities do not exist in XML)"),
+                "write the character itself (UTF-8), a numeric reference like &#160;, or put the HTML in CDATA",
+            ),
+        };
+        self.count_bad_reference(finding);
     }
 
     /// The document once the reader is at its end (`end`, the text's
@@ -732,6 +752,19 @@ fn forbidden_reference(line: usize, c: char) -> Finding {
         format!("a character reference to U+{:04X}, which XML does not allow", c as u32),
         "remove it: control characters cannot be written in XML 1.0, not even as references",
     )
+}
+
+/// The names of the entities a DOCTYPE's text (`rss [<!ENTITY a "…"> …]`)
+/// declares: the first 64 general ones (not `<!ENTITY % …>`).
+fn declared_entities(doctype: &str) -> Vec<String> {
+    doctype
+        .split("<!ENTITY")
+        .skip(1)
+        .filter_map(|rest| rest.split_whitespace().next())
+        .filter(|name| *name != "%")
+        .take(64)
+        .map(str::to_string)
+        .collect()
 }
 
 /// What is wrong with a reference in an attribute's value, in words.

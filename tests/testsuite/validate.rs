@@ -621,6 +621,33 @@ fn a_podcasting_2_tag_allowed_once_is_an_error_when_repeated() {
     assert_eq!(of(&edited_valid(&|s| s), "W3C-DUP-ELEMENTS").len(), 0);
 }
 
+/// An entity a DOCTYPE declares is not read as declared (apps do not read
+/// the DOCTYPE; many refuse it): the error says so at its line, where
+/// an HTML entity is said to be one.
+#[test]
+fn an_entity_declared_in_a_doctype_is_said_to_be_unread_there() {
+    let doctype = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE rss [<!ENTITY show \"Rule Fixtures\"> <!ENTITY % p \"x\">]>";
+    let report = edited_valid(&|s| {
+        s.replacen("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", doctype, 1)
+            .replacen("<title>Rule Fixtures</title>", "<title>&show;</title>", 1)
+            .replacen("<title>Pilot</title>", "<title>Pilot&nbsp;1</title>", 1)
+    });
+    let found: Vec<(String, Option<usize>)> =
+        of(&report, "XML-WELLFORMED").iter().map(|f| (f.message.clone(), f.line())).collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "the entity &show; is declared in the feed's DOCTYPE, which podcast apps do not read (many refuse a \
+                 DOCTYPE outright): only &amp; &lt; &gt; &quot; &apos; exist in a feed"
+                    .to_string(),
+                Some(5)
+            ),
+            ("undefined entity &nbsp; (HTML entities do not exist in XML)".to_string(), Some(33)),
+        ]
+    );
+}
+
 /// What strict parsers (Apple's, expat) refuse outside the elements and
 /// inside a tag is an error at its line: text before `<rss>` or after
 /// `</rss>`, a second root, a raw `<` in an attribute value, attributes
