@@ -20,7 +20,7 @@ pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
         // missing declaration is legal XML (UTF-8 is the default), and big
         // Podcasting 2.0 feeds without one are listed by Apple: a warning.
         let (message, line, severity) = match doc.declaration_line {
-            Some(_) if body[trimmed..].starts_with(b"<?xml") => (
+            Some(_) if is_declaration(&body[trimmed..]) => (
                 "there is whitespace before the <?xml …?> declaration (Apple: \"Can't parse your feed\")".to_string(),
                 1 + body[..trimmed].iter().filter(|&&b| b == b'\n').count(),
                 Severity::Error,
@@ -28,7 +28,11 @@ pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
             Some(at) => (
                 format!(
                     "something comes before the <?xml …?> declaration of line {at}: {} (Apple: \"Can't parse your feed\")",
-                    if body[trimmed..].starts_with(b"<!--") { "a comment" } else { "text or markup" }
+                    match &body[trimmed..] {
+                        b if b.starts_with(b"<!--") => "a comment",
+                        b if b.starts_with(b"<?") => "a processing instruction",
+                        _ => "text or markup",
+                    }
                 ),
                 1 + body[..trimmed].iter().filter(|&&b| b == b'\n').count(),
                 Severity::Error,
@@ -982,4 +986,10 @@ pub fn explicit_help(value: &str) -> String {
         "no" | "clean" => "write false (Apple and W3C accept only true/false since 2023)".into(),
         _ => "write true or false".into(),
     }
+}
+
+/// Whether `bytes` begin with an `<?xml …?>` declaration (not an
+/// instruction such as `<?xml-stylesheet …?>`).
+fn is_declaration(bytes: &[u8]) -> bool {
+    bytes.strip_prefix(b"<?xml").is_some_and(|rest| rest.first().is_some_and(|b| b.is_ascii_whitespace() || *b == b'?'))
 }

@@ -169,6 +169,9 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
     forbidden_characters(&text, findings);
     let mut reader = NsReader::from_str(&text);
     reader.config_mut().expand_empty_elements = false;
+    // (quick-xml's default, 128 in scope at once, is below what a valid feed
+    // may declare; each binding costs a few bytes.)
+    reader.resolver_mut().set_max_namespace_bindings(NAMESPACES_MAX);
     let mut builder = Builder::new(&text, findings);
     builder.read_events(&mut reader)?;
     builder.finish(text.len())
@@ -176,9 +179,25 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
 
 /// `bytes` without a leading byte-order mark, which is reported.
 fn strip_bom<'a>(bytes: &'a [u8], findings: &mut Findings) -> &'a [u8] {
-    let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") else {
+    let Some(mut rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") else {
         return bytes;
     };
+    // A second one is a character (U+FEFF) before the declaration, which
+    // XML does not allow there (taken off too: the reader would skip it,
+    // and the lines found would be off).
+    if let Some(after) = rest.strip_prefix(b"\xEF\xBB\xBF") {
+        findings.push(Finding::new(
+            id::XML_WELLFORMED,
+            Where::Line(1),
+            "the feed starts with two byte-order marks (BOM): the second is a character (U+FEFF) before the \
+             declaration, and the feed is not well-formed XML",
+            "save the feed as UTF-8 without BOM (something added one to a file that had one)",
+        ));
+        rest = after;
+        while let Some(more) = rest.strip_prefix(b"\xEF\xBB\xBF") {
+            rest = more;
+        }
+    }
     // XML allows one before UTF-8; some directories do not: a warning, as
     // the rule says.
     findings.push(
@@ -356,6 +375,14 @@ impl<'f> Builder<'f> {
                     None
                 }
                 Event::Text(t) => {
+                    if t.contains("]]>") {
+                        self.findings.push(Finding::new(
+                            id::XML_WELLFORMED,
+                            Where::Line(self.lines.line(at + t.find("]]>").unwrap_or(0))),
+                            "the text holds ]]>, which XML allows only as the end of a CDATA section",
+                            "write it as ]]&gt; (or put the text in CDATA)",
+                        ));
+                    }
                     let text = t.xml_content(XmlVersion::Implicit1_0);
                     self.outside_root(at, Some(&text))?;
                     Some(text.into_owned())
@@ -368,6 +395,20 @@ impl<'f> Builder<'f> {
                 Event::GeneralRef(r) => {
                     self.outside_root(at, Some("&"))?;
                     self.general_ref(r, at)
+                }
+                Event::PI(pi) if pi.target().eq_ignore_ascii_case("xml") => {
+                    self.findings.push(Finding::new(
+                        id::XML_WELLFORMED,
+                        Where::Line(self.lines.line(at)),
+                        format!(
+                            "<?{} …?> is not a declaration (a declaration is written <?xml, in lower case), \
+                             and no other instruction may be named so (Apple: \"The processing instruction target matching \
+                             [xX][mM][lL] is not allowed\")",
+                            pi.target()
+                        ),
+                        "write the declaration as <?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                    ));
+                    None
                 }
                 Event::DocType(d) => {
                     self.declared = declared_entities(d);
@@ -474,6 +515,14 @@ impl<'f> Builder<'f> {
         }
         self.doc.declaration_first = first;
         self.doc.declaration_line = Some(line);
+        if let Some(problem) = declaration_problem(d) {
+            self.findings.push(Finding::new(
+                id::XML_WELLFORMED,
+                Where::Line(line),
+                format!("the <?xml …?> declaration {problem}, so the feed is not well-formed XML"),
+                "write it as <?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+            ));
+        }
         if let Some(Ok(enc)) = d.encoding() {
             self.doc.encoding = Some(enc.to_string());
         }
@@ -752,6 +801,58 @@ fn forbidden_reference(line: usize, c: char) -> Finding {
         format!("a character reference to U+{:04X}, which XML does not allow", c as u32),
         "remove it: control characters cannot be written in XML 1.0, not even as references",
     )
+}
+
+/// The most namespace bindings in scope at once (quick-xml's default,
+/// 128, is below what a valid feed may declare).
+const NAMESPACES_MAX: usize = 4096;
+
+/// What is wrong with an `<?xml …?>` declaration, if anything: XML's
+/// grammar, `version="1.x"`, then an optional `encoding` (a name), then
+/// an optional `standalone` ("yes" or "no"), each quoted, in that order,
+/// and nothing else. Ends the sentence "the declaration …".
+fn declaration_problem(d: &BytesDecl<'_>) -> Option<String> {
+    let raw: &str = d;
+    let mut rest = raw.strip_prefix("xml").unwrap_or(raw);
+    let mut names = vec![];
+    while !rest.trim_start().is_empty() {
+        if !rest.starts_with(|c: char| c.is_ascii_whitespace()) {
+            return Some("has no space between its parts".into());
+        }
+        let (name, after) = rest.trim_start().split_once('=').unwrap_or((rest.trim(), ""));
+        let name = name.trim_end();
+        let after = after.trim_start();
+        let Some(quote) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            return Some(format!("gives `{name}` without a quoted value"));
+        };
+        let Some((value, tail)) = after[1..].split_once(quote) else {
+            return Some(format!("does not close the quote of `{name}`"));
+        };
+        let fine = match name {
+            "version" => {
+                value.strip_prefix("1.").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            }
+            "encoding" => {
+                value.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+            }
+            "standalone" => value == "yes" || value == "no",
+            _ => return Some(format!("holds `{name}`, which a declaration cannot")),
+        };
+        if !fine {
+            return Some(format!("gives {name}=\"{value}\", which XML does not allow"));
+        }
+        names.push(name);
+        rest = tail;
+    }
+    let order = |name: &str| ["version", "encoding", "standalone"].iter().position(|o| *o == name);
+    if names.first() != Some(&"version") {
+        return Some("does not begin with version=\"1.0\"".into());
+    }
+    if !names.windows(2).all(|w| order(w[0]) < order(w[1])) {
+        return Some("gives its parts out of order, or one twice (version, then encoding, then standalone)".into());
+    }
+    None
 }
 
 /// The names of the entities a DOCTYPE's text (`rss [<!ENTITY a "…"> …]`)

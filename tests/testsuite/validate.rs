@@ -621,6 +621,52 @@ fn a_podcasting_2_tag_allowed_once_is_an_error_when_repeated() {
     assert_eq!(of(&edited_valid(&|s| s), "W3C-DUP-ELEMENTS").len(), 0);
 }
 
+/// What XML's grammar refuses around the declaration and in text is an
+/// error at its line (expat refuses each): a declaration without its
+/// version, with a part it cannot have, out of order, unquoted, or with
+/// a value XML does not take; `<?XML …?>`; two byte-order marks; `]]>` in
+/// text. A stylesheet instruction before the declaration is named as one,
+/// and a feed with more namespaces in scope than quick-xml's default
+/// (128) is read as the valid feed it is.
+#[test]
+fn what_xml_refuses_around_the_declaration_and_in_text_is_an_error() {
+    const DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+    let wellformed = |edit: &dyn Fn(String) -> String| -> Vec<(String, Option<usize>)> {
+        of(&edited_valid(edit), "XML-WELLFORMED").iter().map(|f| (f.message.clone(), f.line())).collect()
+    };
+    let declared = |decl: &str| wellformed(&|s| s.replacen(DECL, decl, 1));
+    for (decl, said) in [
+        ("<?xml encoding=\"UTF-8\"?>", "does not begin with version=\"1.0\""),
+        ("<?xml version=\"1.0\" encoding=\"UTF-8\" foo=\"x\"?>", "holds `foo`, which a declaration cannot"),
+        ("<?xml version=\"1.0\" standalone=\"maybe\"?>", "gives standalone=\"maybe\", which XML does not allow"),
+        ("<?xml version=\"1.0\" standalone=\"yes\" encoding=\"UTF-8\"?>", "out of order"),
+        ("<?xml version=1.0 encoding=\"UTF-8\"?>", "gives `version` without a quoted value"),
+        ("<?xml version=\"2.0\"?>", "gives version=\"2.0\", which XML does not allow"),
+    ] {
+        let found = declared(decl);
+        assert!(found.len() == 1 && found[0].0.contains(said) && found[0].1 == Some(1), "{decl}: {found:?}");
+    }
+    assert_eq!(declared("<?xml version='1.0' encoding='utf-8' standalone='no' ?>"), []);
+    let upper = declared("<?XML version=\"1.0\" encoding=\"UTF-8\"?>");
+    assert!(upper.len() == 1 && upper[0].0.starts_with("<?XML …?> is not a declaration"), "{upper:?}");
+    // Two byte-order marks: an error; the lines are still the file's.
+    let boms =
+        wellformed(&|s| format!("\u{feff}\u{feff}{s}").replacen("<title>Pilot</title>", "<title>a ]]> b</title>", 1));
+    assert_eq!(boms.len(), 2, "{boms:?}");
+    assert!(boms[0].0.contains("two byte-order marks") && boms[0].1 == Some(1), "{boms:?}");
+    assert_eq!(boms[1], ("the text holds ]]>, which XML allows only as the end of a CDATA section".into(), Some(32)));
+    let first = of(&edited_valid(&|s| format!("<?xml-stylesheet href=\"a.xsl\"?>{s}")), "XML-DECL-FIRST")
+        .iter()
+        .map(|f| f.message.clone())
+        .collect::<Vec<_>>();
+    assert!(first.len() == 1 && first[0].contains("a processing instruction"), "{first:?}");
+    // 4 namespaces on <rss>, 200 more on <channel>: valid, and read.
+    let many: String = (0..200).map(|n| format!(" xmlns:p{n}=\"https://example.org/ns/{n}\"")).collect();
+    let report = edited_valid(&|s| s.replacen("<channel>", &format!("<channel{many}>"), 1));
+    assert_eq!(of(&report, "XML-WELLFORMED").len(), 0, "{:?}", of(&report, "XML-WELLFORMED"));
+    assert_eq!(report.items, edited_valid(&|s| s).items, "every item read");
+}
+
 /// An entity a DOCTYPE declares is not read as declared (apps do not read
 /// the DOCTYPE; many refuse it): the error says so at its line, where
 /// an HTML entity is said to be one.
