@@ -69,7 +69,10 @@ pub fn document(doc: &Doc, bytes: &[u8], out: &mut Findings) {
         out.push(Finding::new(
             id::RSS_ROOT,
             Where::Line(root.line),
-            format!("<rss> has version=\"{}\"", root.attr("version").unwrap_or("")),
+            match root.attr("version") {
+                Some(v) => format!("<rss> has version=\"{}\"", crate::text::truncate_chars(v, 40)),
+                None => "<rss> has no version attribute".to_string(),
+            },
             "write <rss version=\"2.0\" …>",
         ));
     }
@@ -919,7 +922,13 @@ pub fn date_rule(cx: &mut Cx<'_>, rule: RuleId, d: &Node, at: Where) -> Option<d
             cx.push(Finding::new(
                 rule,
                 at,
-                format!("<{}>{}</{}> is not an RFC 2822 date: {why}", d.local, d.text, d.local),
+                format!(
+                    "<{}>{}</{}> is not an RFC 2822 date: {}",
+                    d.local,
+                    crate::text::truncate_chars(&d.text, 80),
+                    d.local,
+                    crate::text::truncate_chars(&why, 200)
+                ),
                 "write dates like \"Wed, 02 Oct 2002 13:00:00 +0000\"",
             ));
             None

@@ -401,11 +401,22 @@ fn block(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     }
 }
 
-/// APPLE-CH-LEN for items: `itunes:title`, `itunes:subtitle`,
+/// APPLE-CH-LEN for items: `title`, `itunes:title`, `itunes:subtitle`,
 /// `itunes:keywords` and `itunes:author` are at most 255 characters (the
 /// W3C validator rejects longer ones too); the titles and author open and
 /// end with no spaces.
 fn itunes_title(cx: &mut Cx<'_>, item: &Node, w: &Where) {
+    // (The RSS title too: Apple shows it where there is no itunes:title.)
+    if let Some(n) = cx.child(item, &Ns::Rss, "title")
+        && n.text.chars().count() > super::channel::TAG_LIMIT
+    {
+        cx.push(Finding::new(
+            id::APPLE_CH_LEN,
+            w.at(n.line),
+            format!("<title> is {} characters long", n.text.chars().count()),
+            "Apple limits its tags to 255 characters: shorten the title (the rest can go in the notes)",
+        ));
+    }
     for name in ["title", "subtitle", "keywords", "author"] {
         if let Some(n) = cx.child(item, &Ns::Itunes, name)
             && n.text.chars().count() > super::channel::TAG_LIMIT

@@ -72,9 +72,16 @@ impl Diagnostic {
             Where::Line(l) => Location::Feed { feed: None, line: Some(l), item: None },
             Where::Item(n, label, l) => Location::Feed { feed: None, line: Some(l), item: Some((n, label)) },
         };
+        // (A value a message quotes may be a megabyte long: the message is
+        // cut, whatever quotes it.)
+        let message = crate::text::truncate_chars(&message.into(), MESSAGE_MAX);
         Diagnostic::with(severity, rule, message).at(location).help(help)
     }
 }
+
+/// The longest a finding's message is, in characters (the longest any
+/// rule writes about values of a sane length is ~300).
+const MESSAGE_MAX: usize = 600;
 
 /// Findings being collected.
 pub type Findings = Vec<Finding>;
@@ -339,12 +346,29 @@ pub(crate) fn check(
     let root = &doc.nodes[0];
     let channels: Vec<&xml::Node> = doc.children(root, &xml::Ns::Rss, "channel").collect();
     let Some(channel) = channels.first().copied().filter(|_| root.is(&xml::Ns::Rss, "rss")) else {
-        findings.push(Finding::new(
-            id::RSS_ROOT,
-            Where::Line(root.line),
-            format!("the document is <{}>, not an RSS feed with a <channel>", root.local),
-            "a podcast feed is <rss version=\"2.0\"><channel>…</channel></rss>",
-        ));
+        let in_a_namespace = match root.ns {
+            xml::Ns::Other(i) if &*root.local == "rss" => doc.names.get(i as usize),
+            _ => None,
+        };
+        findings.push(match in_a_namespace {
+            // <rss xmlns="…">: its elements are in that namespace, not RSS's.
+            Some(uri) => Finding::new(
+                id::RSS_ROOT,
+                Where::Line(root.line),
+                format!(
+                    "<rss> declares xmlns=\"{}\": it and every element without a prefix are then in that \
+                     namespace, not RSS 2.0's (which has none), and a reader that heeds namespaces finds no RSS <channel> in it",
+                    crate::text::truncate_chars(uri, 80)
+                ),
+                "remove the xmlns=\"…\" attribute (keep the prefixed ones, such as xmlns:itunes)",
+            ),
+            None => Finding::new(
+                id::RSS_ROOT,
+                Where::Line(root.line),
+                format!("the document is <{}>, not an RSS feed with a <channel>", root.local),
+                "a podcast feed is <rss version=\"2.0\"><channel>…</channel></rss>",
+            ),
+        });
         return Checked {
             findings,
             of_document,

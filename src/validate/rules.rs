@@ -122,7 +122,7 @@ rule_table! {
     APPLE_CH_NEWFEED: "APPLE-CH-NEWFEED", Error, S, "`itunes:new-feed-url` is an absolute http(s) URL.";
     APPLE_CH_BLOCK: "APPLE-CH-BLOCK", Warning, S, "`itunes:block` is `Yes` or `No` (any other value has no effect).";
     APPLE_CH_COMPLETE: "APPLE-CH-COMPLETE", Warning, S, "`itunes:complete` is `Yes` or `No`.";
-    APPLE_CH_LEN: "APPLE-CH-LEN", Warning, S, "Other Apple tags (`itunes:title`, `itunes:subtitle`, `itunes:name` …) are at most 255 characters; `itunes:summary` at most 4,000; titles and names open and end with no spaces.";
+    APPLE_CH_LEN: "APPLE-CH-LEN", Warning, S, "Other Apple tags (an episode's `title`, `itunes:title`, `itunes:subtitle`, `itunes:name` …) are at most 255 characters; `itunes:summary` at most 4,000; titles and names open and end with no spaces.";
     APPLE_CH_DEPRECATED: "APPLE-CH-DEPRECATED", Info, S, "`itunes:summary`, `itunes:subtitle` and `itunes:keywords` are no longer read by Apple.";
     APPLE_CH_HASEPISODE: "APPLE-CH-HASEPISODE", Error, S, "The feed has at least one item with an enclosure (Apple, Spotify).";
     // Apple: items

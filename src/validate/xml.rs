@@ -229,7 +229,9 @@ fn decode<'a>(body: &'a [u8], findings: &mut Findings) -> std::borrow::Cow<'a, s
     match std::str::from_utf8(body) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(e) => {
-            let line = 1 + body[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+            // (Lines as LineIndex counts them: a CR alone ends one too.)
+            let before = std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or_default();
+            let line = LineIndex::new(before).line(before.len());
             findings.push(Finding::new(
                 id::XML_UTF8,
                 Where::Line(line),

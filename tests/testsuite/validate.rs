@@ -667,6 +667,47 @@ fn what_xml_refuses_around_the_declaration_and_in_text_is_an_error() {
     assert_eq!(report.items, edited_valid(&|s| s).items, "every item read");
 }
 
+/// Findings that name what is there: a bad byte's line in a file of CR
+/// line ends; a megabyte-long date quoted in a message of bounded length;
+/// `<rss xmlns="…">` said to put the feed in a namespace; `<rss>`
+/// without `version`; an item `<title>` over 255 characters (as the
+/// channel's and `itunes:title` are).
+#[test]
+fn findings_name_what_is_there() {
+    let valid = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    let mut bytes = valid.replace('\n', "\r").into_bytes();
+    let at = bytes.windows(7).position(|w| w == b"<title>").unwrap() + 7;
+    bytes.insert(at, 0xFF);
+    let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    let report = validate("cr.xml", &bytes, &Options { local: None, now, formats: Default::default() });
+    let utf8: Vec<Option<usize>> = of(&report, "XML-UTF8").iter().map(|f| f.line()).collect();
+    assert_eq!(utf8, [Some(4)]);
+    let long = "x".repeat(1_000_000);
+    let report = edited_valid(&|s| s.replacen("<pubDate>", &format!("<pubDate>{long}"), 1));
+    let dates = of(&report, "APPLE-IT-PUBDATE");
+    assert!(!dates.is_empty() && dates.iter().all(|f| f.message.chars().count() < 700), "{}", dates[0].message.len());
+    let said = |edit: &dyn Fn(String) -> String, code: &str| -> Vec<String> {
+        of(&edited_valid(edit), code).iter().map(|f| f.message.clone()).collect()
+    };
+    let default_ns = said(
+        &|s| s.replacen("<rss version=\"2.0\"", "<rss version=\"2.0\" xmlns=\"http://backend.userland.com/rss2\"", 1),
+        "RSS-ROOT",
+    );
+    assert!(
+        default_ns.len() == 1 && default_ns[0].starts_with("<rss> declares xmlns=\"http://backend.userland.com/rss2\""),
+        "{default_ns:?}"
+    );
+    assert_eq!(
+        said(&|s| s.replacen("<rss version=\"2.0\"", "<rss", 1), "RSS-ROOT"),
+        ["<rss> has no version attribute"]
+    );
+    let title = format!("<title>{}</title>", "t".repeat(300));
+    assert_eq!(
+        said(&|s| s.replacen("<title>Pilot</title>", &title, 1), "APPLE-CH-LEN"),
+        ["<title> is 300 characters long"]
+    );
+}
+
 /// An entity a DOCTYPE declares is not read as declared (apps do not read
 /// the DOCTYPE; many refuse it): the error says so at its line, where
 /// an HTML entity is said to be one.
