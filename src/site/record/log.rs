@@ -131,7 +131,9 @@ impl Records {
     }
 
     fn apply_line(&mut self, line: RawLine, ignored: &mut Vec<String>) {
-        for delta in line.sites {
+        // (At most MAX_SITES, as in the record: a crafted log naming many
+        // folders costs no more than one naming a few.)
+        for delta in line.sites.into_iter().take(MAX_SITES) {
             self.apply(delta, ignored);
         }
         // The order of the sites, as that save left them.
@@ -159,9 +161,16 @@ impl Records {
         let Some(new) = SiteRecord::checked(raw, ignored) else { return };
         let site = match self.sites.iter().position(|s| s.out == new.out) {
             Some(i) => &mut self.sites[i],
-            None => {
+            None if self.sites.len() < MAX_SITES => {
                 self.sites.push(SiteRecord { out: new.out.clone(), ..Default::default() });
                 self.sites.last_mut().expect("just pushed")
+            }
+            None => {
+                ignored.push(format!(
+                    "a record of {} past the {MAX_SITES} output folders kept",
+                    crate::text::truncate_chars(&new.out.display().to_string(), 80)
+                ));
+                return;
             }
         };
         for rel in gone {
@@ -405,6 +414,29 @@ mod tests {
         read.save(dir.path()).unwrap();
         assert!(!log.exists());
         assert!(Records::read(dir.path()).warnings.is_empty(), "written whole, without them");
+    }
+
+    /// A crafted line naming many output folders is read as the record
+    /// is: at most MAX_SITES of them kept, the rest said, at a cost that
+    /// does not grow with their square (50,000 took minutes).
+    #[test]
+    fn a_log_line_naming_many_output_folders_keeps_as_many_as_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Records::default();
+        r.put(site("/srv/a", &[("feed.xml", 1)]));
+        r.save(dir.path()).unwrap();
+        let id = Records::read(dir.path()).disk.id.clone();
+        let summary = "{\"episodes\":0,\"feeds\":[],\"pages\":0,\"files\":0,\"media\":0,\"warnings\":[]}";
+        let sites: Vec<String> = (0..50_000)
+            .map(|n| format!("{{\"out\":\"/srv/{n}\",\"inputs\":\"x\",\"summary\":{summary},\"outputs\":{{}}}}"))
+            .collect();
+        let line = format!("{{\"base\":\"{id}\",\"order\":[\"/srv/a\"],\"sites\":[{}]}}\n", sites.join(","));
+        std::fs::write(dir.path().join(LOG_PATH), line).unwrap();
+        let started = std::time::Instant::now();
+        let read = Records::read(dir.path());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(read.all().len() <= super::super::MAX_SITES, "{}", read.all().len());
+        assert!(read.site(Path::new("/srv/a")).is_some());
     }
 
     /// Once the log outgrows its share of the record, the next save writes
