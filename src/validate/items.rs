@@ -407,24 +407,17 @@ fn block(cx: &mut Cx<'_>, item: &Node, w: &Where) {
 /// end with no spaces.
 fn itunes_title(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     // (The RSS title too: Apple shows it where there is no itunes:title.)
-    if let Some(n) = cx.child(item, &Ns::Rss, "title")
-        && n.text.chars().count() > super::channel::TAG_LIMIT
-    {
-        cx.push(Finding::new(
-            id::APPLE_CH_LEN,
-            w.at(n.line),
-            format!("<title> is {} characters long", n.text.chars().count()),
-            "Apple limits its tags to 255 characters: shorten the title (the rest can go in the notes)",
-        ));
-    }
-    for name in ["title", "subtitle", "keywords", "author"] {
-        if let Some(n) = cx.child(item, &Ns::Itunes, name)
+    let tags =
+        [("", "title"), ("itunes:", "title"), ("itunes:", "subtitle"), ("itunes:", "keywords"), ("itunes:", "author")];
+    for (prefix, name) in tags {
+        let ns = if prefix.is_empty() { Ns::Rss } else { Ns::Itunes };
+        if let Some(n) = cx.child(item, &ns, name)
             && n.text.chars().count() > super::channel::TAG_LIMIT
         {
             cx.push(Finding::new(
                 id::APPLE_CH_LEN,
                 w.at(n.line),
-                format!("<itunes:{name}> is {} characters long", n.text.chars().count()),
+                format!("<{prefix}{name}> is {} characters long", n.text.chars().count()),
                 "Apple limits its tags to 255 characters; the W3C validator rejects longer ones",
             ));
         }
