@@ -183,7 +183,7 @@ fn channel(w: &mut Writer<Vec<u8>>, catalog: &Catalog, format: Option<AudioForma
         text(w, "link", p.link.as_str())?;
         Ok(())
     })?;
-    itunes_channel(w, p, &image_url)?;
+    itunes_channel(w, p, &image_url, format)?;
     text(w, "podcast:guid", &feed_guid(p, format))?;
     w.create_element("podcast:locked")
         .with_attribute(("owner", p.owner.email.as_str()))
@@ -342,7 +342,12 @@ fn value(w: &mut Writer<Vec<u8>>, v: &crate::manifest::namespace::Value) -> io::
 }
 
 /// Apple's channel tags.
-fn itunes_channel(w: &mut Writer<Vec<u8>>, p: &Podcast, image_url: &str) -> io::Result<()> {
+fn itunes_channel(
+    w: &mut Writer<Vec<u8>>,
+    p: &Podcast,
+    image_url: &str,
+    format: Option<AudioFormat>,
+) -> io::Result<()> {
     text(w, "itunes:author", &p.author)?;
     w.create_element("itunes:owner").write_inner_content(|w| {
         text(w, "itunes:name", &p.owner.name)?;
@@ -362,7 +367,13 @@ fn itunes_channel(w: &mut Writer<Vec<u8>>, p: &Podcast, image_url: &str) -> io::
     }
     text(w, "itunes:explicit", bool_word(p.explicit))?;
     text(w, "itunes:type", p.show_type.as_str())?;
-    if let Some(new) = &p.new_feed_url {
+    // Each feed's own new address: a per-format feed's subscribers moved
+    // to feed.xml would get another format and another podcast:guid.
+    let new_feed_url = match format {
+        None => p.new_feed_url.as_ref(),
+        Some(f) => p.new_feed_urls.get(f.extension()),
+    };
+    if let Some(new) = new_feed_url {
         text(w, "itunes:new-feed-url", new.as_str())?;
     }
     if p.block {

@@ -122,7 +122,14 @@ pub fn transcript(data: &[u8]) {
     let Some((&pick, bytes)) = data.split_first() else { return };
     let kind = [Kind::Vtt, Kind::Srt, Kind::Json, Kind::Html][usize::from(pick % 4)];
     let Ok(cues) = crate::transcript::parse(kind, bytes) else { return };
-    let t = crate::transcript::Transcript { rel: "t".into(), kind, language: "en".into(), bytes: bytes.to_vec(), cues };
+    let t = crate::transcript::Transcript {
+        rel: "t".into(),
+        kind,
+        language: "en".into(),
+        bytes: bytes.to_vec(),
+        cues,
+        left_out: Vec::new(),
+    };
     let _ = t.problem(60.0, "the audio");
     let Some((other, made)) = t.counterpart() else { return };
     match crate::transcript::parse(other, &made) {

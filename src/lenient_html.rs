@@ -2,7 +2,10 @@
 //! well-formed XML (unclosed `<p>` and `<li>`, `<br>` without a slash,
 //! unquoted attributes, HTML's named entities). What `import` turns into
 //! Markdown and what show notes' raw HTML is read with
-//! ([`crate::markdown`]).
+//! ([`crate::markdown`]); and [`clean`], an HTML document others wrote
+//! made safe to publish.
+
+pub mod clean;
 
 /// Where the tag that starts `s` (at its `<`) ends, quotes respected.
 pub(crate) fn tag_end(s: &str) -> Option<usize> {
@@ -222,7 +225,8 @@ const NAMED: &[(&str, char)] = &[
 ];
 
 /// HTML entities decoded: the XML five, numeric ones, and the named ones
-/// hosts write.
+/// hosts write. A numeric one is read as browsers read it: 128–159 as
+/// windows-1252, what no text may hold as U+FFFD.
 pub fn decode(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
@@ -240,10 +244,8 @@ pub fn decode(s: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            e if e.starts_with("#x") || e.starts_with("#X") => {
-                u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
-            }
-            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16).ok().map(numeric),
+            e if e.starts_with('#') => e[1..].parse().ok().map(numeric),
             e => NAMED.binary_search_by(|(n, _)| n.cmp(&e)).ok().map(|i| NAMED[i].1),
         });
         match (decoded, entity) {
@@ -259,4 +261,42 @@ pub fn decode(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The character a numeric reference `&#n;` stands for, as HTML reads it:
+/// 128–159 are windows-1252's (old blog posts write `&#146;` for ’), and
+/// what no text may hold (NUL, other controls, a surrogate, U+FFFE, past
+/// U+10FFFF) is U+FFFD, not a character that would make the feed invalid
+/// XML or show as nothing.
+fn numeric(n: u32) -> char {
+    const CP1252: [u16; 32] = [
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,
+        0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A,
+        0x0153, 0x9D, 0x017E, 0x0178,
+    ];
+    let n = match n {
+        0x80..=0x9F => u32::from(CP1252[(n - 0x80) as usize]),
+        n => n,
+    };
+    match char::from_u32(n) {
+        Some(c) if (crate::text::is_xml_char(c) && !c.is_control()) || matches!(c, '\t' | '\n' | '\r') => c,
+        _ => '\u{fffd}',
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode;
+
+    #[test]
+    fn numeric_references_are_read_as_browsers_read_them() {
+        // windows-1252's in 128–159, as old blog posts write them.
+        assert_eq!(decode("It&#146;s a 9&#150;5 job, &#147;they&#148; said &#x80;5"), "It’s a 9–5 job, “they” said €5");
+        // What no text may hold is U+FFFD, never a NUL or a control that makes the feed invalid XML.
+        for bad in ["&#0;", "&#1;", "&#x1F;", "&#x81;", "&#xD800;", "&#xFFFE;", "&#x110000;", "&#127;"] {
+            assert_eq!(decode(bad), "\u{fffd}", "{bad}");
+        }
+        assert_eq!(decode("a&#9;b&#10;c&#233;&#x1F600;"), "a\tb\nc\u{e9}\u{1F600}");
+        assert_eq!(decode("&#99999999999; &#x;"), "&#99999999999; &#x;");
+    }
 }

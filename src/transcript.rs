@@ -86,10 +86,14 @@ pub struct Transcript {
     pub kind: Kind,
     /// Its language (an ISO 639 code; the show's unless given).
     pub language: String,
-    /// Its bytes as read (published as they are).
+    /// Its bytes as read, published as they are; an HTML one's written
+    /// anew, without what would run on the show's site
+    /// ([`crate::lenient_html::clean`]).
     pub bytes: Vec<u8>,
     /// Its cues (none for HTML).
     pub cues: Vec<Cue>,
+    /// What an HTML one had that was left out (`<script>`, `onclick=`, …).
+    pub left_out: Vec<String>,
 }
 
 const MAX_CUES: usize = 100_000;
@@ -422,6 +426,7 @@ mod tests {
         let vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:02.600\n<v Ann Example>a <b> --> c\n\n00:00:02.600 --> 00:01:05.760\nd & e\n";
         let cues = parse(Kind::Vtt, vtt.as_bytes()).unwrap();
         let t = Transcript {
+            left_out: Vec::new(),
             rel: "t.vtt".into(),
             kind: Kind::Vtt,
             language: "en".into(),
@@ -447,7 +452,14 @@ mod tests {
         let json = r#"{"segments":[{"speaker":"Ann <host>","startTime":0,"endTime":1.5,"body":"a\nb\u000cc  d"}]}"#;
         let cues = parse(Kind::Json, json.as_bytes()).unwrap();
         assert_eq!(cues, [Cue { start: 0.0, end: 1.5, speaker: Some("Ann <host>".into()), text: "a b c d".into() }]);
-        let t = Transcript { rel: "t.json".into(), kind: Kind::Json, language: "en".into(), bytes: json.into(), cues };
+        let t = Transcript {
+            left_out: Vec::new(),
+            rel: "t.json".into(),
+            kind: Kind::Json,
+            language: "en".into(),
+            bytes: json.into(),
+            cues,
+        };
         let (kind, vtt) = t.counterpart().unwrap();
         assert_eq!(kind, Kind::Vtt);
         assert_eq!(parse(Kind::Vtt, &vtt).unwrap(), t.cues, "{}", String::from_utf8_lossy(&vtt));

@@ -484,6 +484,7 @@ impl Catalog {
                 };
                 let (mut chapter_problems, mut notes) = chapters_of(&show, &mut episode, &media);
                 notes.extend(notes_html(&show, &episode));
+                notes.extend(transcript_html(&show, &episode));
                 chapter_problems.extend(transcript_problems(&show, &episode, &media));
                 if !chapter_problems.is_empty() {
                     return (Err(chapter_problems), notes);
@@ -512,6 +513,7 @@ impl Catalog {
         let formats = formats_of(&live);
         warnings.extend(missing_formats(&live, &formats));
         warnings.extend(unused_feed_guids(&show, &formats));
+        warnings.extend(unmoved_feeds(&show, &formats));
         let Show { root, manifest_path, podcast, .. } = show;
         Ok(Catalog { podcast, root, manifest_path, episodes: live, scheduled, formats, warnings })
     }
@@ -622,6 +624,31 @@ fn notes_html(show: &Show, episode: &Episode) -> Option<Diagnostic> {
              Markdown and show any other as text: write it in Markdown, or take it out",
         )
     })
+}
+
+/// What an HTML transcript had that would run or lead elsewhere on the
+/// show's site, left out when it was read.
+fn transcript_html(show: &Show, episode: &Episode) -> Vec<Diagnostic> {
+    let html = episode.transcripts.iter().filter(|t| !t.left_out.is_empty());
+    html.map(|t| {
+        let verb = if t.left_out.len() == 1 { "was" } else { "were" };
+        Diagnostic::warning(
+            "TRANSCRIPT-HTML",
+            format!(
+                "episode \"{}\": {} in {} {verb} left out of the published transcript",
+                episode.title,
+                t.left_out.join(", "),
+                t.rel
+            ),
+        )
+        .at(Location::file(&show.manifest_path, episode.line, None))
+        .help(
+            "a transcript is published on the show's site, where nothing in it may run: podsmith writes its text and \
+             the tags a transcript is written with (<p>, <cite>, <time>, <span>, <a href>, …) anew, without scripts, \
+             event handlers, frames, forms or javascript: links; take them out of the file to quiet this",
+        )
+    })
+    .collect()
 }
 
 /// The episode's chapters: those the manifest gives, else those of its
@@ -822,6 +849,38 @@ fn unused_feed_guids(show: &Show, formats: &[AudioFormat]) -> Vec<Diagnostic> {
             })
         })
         .collect()
+}
+
+/// A show that moved (`new_feed_url`) with a per-format feed whose new
+/// address `new_feed_urls` does not give: its subscribers stay. And a
+/// `new_feed_urls` entry for a feed the show does not make.
+fn unmoved_feeds(show: &Show, formats: &[AudioFormat]) -> Vec<Diagnostic> {
+    let p = &show.podcast;
+    let made: Vec<&str> = formats.iter().skip(1).map(|f| f.extension()).collect();
+    let at = || Location::Path(show.manifest_path.clone());
+    let unmoved = made.iter().filter(|ext| p.new_feed_url.is_some() && !p.new_feed_urls.contains_key(**ext));
+    let unmoved = unmoved.map(|ext| {
+        Diagnostic::warning(
+            "NEW-FEED-URL",
+            format!("`new_feed_url` moves feed.xml's subscribers; feed.{ext}.xml's stay at its address"),
+        )
+        .at(at())
+        .help(format!(
+            "give its new address too, `new_feed_urls = {{ {ext} = \"https://…/feed.{ext}.xml\" }}` in [podcast], \
+             or redirect it (HTTP 301) where it is served"
+        ))
+    });
+    let unused = p.new_feed_urls.keys().filter(|ext| !made.contains(&ext.as_str())).map(|ext| {
+        Diagnostic::warning(
+            "NEW-FEED-URL",
+            format!(
+                "`new_feed_urls` sets `{ext}`, but the show makes no feed.{ext}.xml (feed.xml's is `new_feed_url`)"
+            ),
+        )
+        .at(at())
+        .help("remove it")
+    });
+    unmoved.chain(unused).collect()
 }
 
 /// An enclosure URL's extension is what Apple and many apps go by, so it

@@ -209,8 +209,11 @@ pub struct Podcast {
     pub feed_guids: std::collections::BTreeMap<String, String>,
     /// `podcast:locked`; default false.
     pub locked: bool,
-    /// `itunes:new-feed-url`, for a show that has moved.
+    /// `itunes:new-feed-url` of `feed.xml`, for a show that has moved.
     pub new_feed_url: Option<HttpUrl>,
+    /// `itunes:new-feed-url` of each per-format feed (`feed.ogg.xml`) that
+    /// has moved, by the format's extension.
+    pub new_feed_urls: std::collections::BTreeMap<String, HttpUrl>,
     /// `itunes:block`; default false.
     pub block: bool,
     /// `itunes:complete`; default false.

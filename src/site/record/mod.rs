@@ -410,18 +410,26 @@ fn put(h: &mut Sha256, bytes: &[u8]) {
 /// a podsmith built anew, at the same version, does the work again once
 /// rather than trust what another build of it made), its templates.
 fn program(content: &mut Sha256) {
-    put(content, env!("CARGO_PKG_VERSION").as_bytes());
-    if let Some((size, mtime)) = std::env::current_exe()
-        .ok()
-        .and_then(|exe| std::fs::metadata(exe).ok())
-        .and_then(|m| crate::fsutil::size_and_time(&m))
-    {
-        put(content, &size.to_le_bytes());
-        put(content, &mtime.to_le_bytes());
-    }
+    put(content, program_identity().as_bytes());
     for source in crate::pages::built_in_templates() {
         put(content, source.as_bytes());
     }
+}
+
+/// Which podsmith this is: its version and its own file's size and time
+/// (a podsmith built anew, at the same version, is another). Read once.
+pub fn program_identity() -> &'static str {
+    static IDENTITY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    IDENTITY.get_or_init(|| {
+        let stamp = std::env::current_exe()
+            .ok()
+            .and_then(|exe| std::fs::metadata(exe).ok())
+            .and_then(|m| crate::fsutil::size_and_time(&m));
+        match stamp {
+            Some((size, mtime)) => format!("{} {size} {mtime}", env!("CARGO_PKG_VERSION")),
+            None => env!("CARGO_PKG_VERSION").to_string(),
+        }
+    })
 }
 
 /// What the episodes are beyond the manifest's text, into `content`:

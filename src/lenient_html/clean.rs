@@ -1,0 +1,343 @@
+//! An HTML document others wrote (an HTML transcript, perhaps downloaded
+//! from a show's old host by `import`), made safe to publish on the show's
+//! own site: read a tag at a time and written anew through an escaping
+//! writer, keeping only the tags and attributes a transcript is written
+//! with. What would run or lead elsewhere (scripts, event handlers,
+//! `javascript:` links, frames, forms, `<base>`, a `<meta>` refresh) is
+//! not written, and said; anything not understood is written as text.
+
+use super::{Tag, decode, tag_end};
+use pulldown_cmark_escape::{FmtWriter, escape_html, escape_html_body_text};
+
+/// A cleaned document and what was left out of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cleaned {
+    /// The document, written anew (`<!DOCTYPE html>`, UTF-8).
+    pub html: String,
+    /// What would have run or led elsewhere, as written (`<script>`,
+    /// `onerror=`, `href="javascript:…"`), once each, in the order found.
+    pub removed: Vec<String>,
+}
+
+/// Elements kept, with the attributes each keeps beyond [`GLOBAL`].
+const KEPT: &[(&str, &[&str])] = &[
+    ("a", &["href"]),
+    ("abbr", &[]),
+    ("article", &[]),
+    ("b", &[]),
+    ("blockquote", &[]),
+    ("br", &[]),
+    ("caption", &[]),
+    ("cite", &[]),
+    ("code", &[]),
+    ("dd", &[]),
+    ("div", &[]),
+    ("dl", &[]),
+    ("dt", &[]),
+    ("em", &[]),
+    ("figcaption", &[]),
+    ("figure", &[]),
+    ("footer", &[]),
+    ("h1", &[]),
+    ("h2", &[]),
+    ("h3", &[]),
+    ("h4", &[]),
+    ("h5", &[]),
+    ("h6", &[]),
+    ("header", &[]),
+    ("hr", &[]),
+    ("i", &[]),
+    ("img", &["src", "alt", "width", "height"]),
+    ("li", &[]),
+    ("main", &[]),
+    ("mark", &[]),
+    ("ol", &["start"]),
+    ("p", &[]),
+    ("pre", &[]),
+    ("q", &[]),
+    ("s", &[]),
+    ("section", &[]),
+    ("small", &[]),
+    ("span", &[]),
+    ("strong", &[]),
+    ("sub", &[]),
+    ("sup", &[]),
+    ("table", &[]),
+    ("tbody", &[]),
+    ("td", &["colspan", "rowspan"]),
+    ("tfoot", &[]),
+    ("th", &["colspan", "rowspan"]),
+    ("thead", &[]),
+    ("time", &["datetime"]),
+    ("tr", &[]),
+    ("u", &[]),
+    ("ul", &[]),
+    ("wbr", &[]),
+];
+
+/// Attributes every kept element keeps.
+const GLOBAL: &[&str] = &["class", "id", "lang", "dir", "title"];
+
+/// Elements without content or end tag.
+const VOID: &[&str] = &["br", "hr", "img", "wbr"];
+
+/// Elements left out with all they hold: what runs, embeds or is read by
+/// other rules than HTML's text (a browser reads `<script>`'s content up
+/// to `</script>`, an `<svg>`'s as XML).
+const DROPPED_WHOLE: &[&str] = &[
+    "applet",
+    "embed",
+    "frame",
+    "frameset",
+    "iframe",
+    "math",
+    "noembed",
+    "noframes",
+    "noscript",
+    "object",
+    "plaintext",
+    "script",
+    "select",
+    "style",
+    "svg",
+    "template",
+    "textarea",
+    "title",
+    "xmp",
+];
+
+/// Elements left out that would do something, and are said to be: the
+/// rest of those not kept (`<html>`, `<font>`, …) are left out quietly,
+/// what they hold kept.
+const ACTIVE: &[&str] = &[
+    "applet", "base", "button", "embed", "form", "frame", "frameset", "iframe", "input", "link", "meta", "object",
+    "script", "select", "textarea",
+];
+
+/// `html` cleaned: see the module.
+pub fn clean(html: &str) -> Cleaned {
+    let mut c = Cleaner { body: String::new(), title: None, open: Vec::new(), removed: Vec::new() };
+    let mut rest = html.strip_prefix('\u{feff}').unwrap_or(html);
+    while let Some(lt) = rest.find('<') {
+        c.text(&rest[..lt]);
+        rest = c.markup(&rest[lt..]);
+    }
+    c.text(rest);
+    while let Some(name) = c.open.pop() {
+        c.end_tag(name);
+    }
+    c.document()
+}
+
+struct Cleaner {
+    body: String,
+    title: Option<String>,
+    /// Kept elements open, innermost last.
+    open: Vec<&'static str>,
+    removed: Vec<String>,
+}
+
+impl Cleaner {
+    fn text(&mut self, text: &str) {
+        // Writing to a String cannot fail.
+        let _ = escape_html_body_text(FmtWriter(&mut self.body), &decode(text));
+    }
+
+    fn removed(&mut self, what: String) {
+        if !self.removed.contains(&what) && self.removed.len() < 20 {
+            self.removed.push(what);
+        }
+    }
+
+    /// `s` starts at a `<`: reads what it starts, returns what follows.
+    fn markup<'a>(&mut self, s: &'a str) -> &'a str {
+        for (open, close) in [("<!--", "-->"), ("<!", ">"), ("<?", ">")] {
+            if let Some(rest) = s.strip_prefix(open) {
+                return rest.find(close).map_or("", |e| &rest[e + close.len()..]);
+            }
+        }
+        // As browsers read it: `<` starts a tag only before a letter (or `/` and a letter).
+        let starts_tag = s[1..].strip_prefix('/').unwrap_or(&s[1..]).starts_with(|c: char| c.is_ascii_alphabetic());
+        let Some(end) = tag_end(s).filter(|_| starts_tag) else {
+            self.text("<");
+            return &s[1..];
+        };
+        let inner = &s[1..end];
+        let after = &s[end + 1..];
+        let closing = inner.starts_with('/');
+        let bare = inner.strip_prefix('/').unwrap_or(inner);
+        let name = bare.chars().take_while(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+        // A tag whose attributes cannot be read is read as having none.
+        let tag = Tag::parse(inner).filter(|t| t.name == name);
+        self.tag(&name, closing, tag.as_ref(), after)
+    }
+
+    fn tag<'a>(&mut self, name: &str, closing: bool, tag: Option<&Tag>, after: &'a str) -> &'a str {
+        if let Some(&(kept, attrs)) = KEPT.iter().find(|(n, _)| *n == name) {
+            if closing {
+                if let Some(at) = self.open.iter().rposition(|n| *n == kept) {
+                    for n in self.open.split_off(at).into_iter().rev() {
+                        self.end_tag(n);
+                    }
+                }
+            } else {
+                self.start_tag(kept, attrs, tag);
+            }
+            return after;
+        }
+        if ACTIVE.contains(&name) && !closing && !(name == "meta" && tag.is_some_and(|t| t.attr("charset").is_some())) {
+            self.removed(format!("<{name}>"));
+        }
+        if closing || !DROPPED_WHOLE.contains(&name) {
+            return after;
+        }
+        let (content, after) = until_end_tag(after, name);
+        if name == "title" && self.title.is_none() {
+            self.title = Some(decode(content).split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        after
+    }
+
+    fn start_tag(&mut self, name: &'static str, attrs: &[&str], tag: Option<&Tag>) {
+        self.body.push('<');
+        self.body.push_str(name);
+        for (key, value) in tag.map_or(&[][..], |t| &t.attrs[..]) {
+            if key.starts_with("on") {
+                self.removed(format!("{key}="));
+                continue;
+            }
+            if !GLOBAL.contains(&key.as_str()) && !attrs.contains(&key.as_str()) {
+                continue;
+            }
+            if matches!(key.as_str(), "href" | "src") && !is_safe_url(value, key == "href") {
+                let shown: String = value.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+                self.removed(format!("{key}=\"{}\"", crate::text::truncate_chars(&shown, 40)));
+                continue;
+            }
+            self.body.push(' ');
+            self.body.push_str(key);
+            self.body.push_str("=\"");
+            let _ = escape_html(FmtWriter(&mut self.body), value);
+            self.body.push('"');
+        }
+        self.body.push('>');
+        if !VOID.contains(&name) {
+            self.open.push(name);
+        }
+    }
+
+    fn end_tag(&mut self, name: &str) {
+        self.body.push_str("</");
+        self.body.push_str(name);
+        self.body.push('>');
+    }
+
+    fn document(self) -> Cleaned {
+        let mut html = String::from("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n");
+        if let Some(title) = self.title.filter(|t| !t.is_empty()) {
+            html.push_str("<title>");
+            let _ = escape_html_body_text(FmtWriter(&mut html), &title);
+            html.push_str("</title>\n");
+        }
+        html.push_str("</head>\n<body>\n");
+        html.push_str(self.body.trim());
+        html.push_str("\n</body>\n</html>\n");
+        Cleaned { html, removed: self.removed }
+    }
+}
+
+/// What comes before `</name` (any case) in `s`, and what follows that end
+/// tag; all of `s` when it never ends.
+fn until_end_tag<'a>(s: &'a str, name: &str) -> (&'a str, &'a str) {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(at) = memchr::memmem::find(&bytes[from..], b"</").map(|i| from + i) {
+        let candidate = &bytes[at + 2..];
+        let ends_there = |b: Option<&u8>| b.is_none_or(|b| b.is_ascii_whitespace() || matches!(b, b'/' | b'>'));
+        if candidate.len() >= name.len()
+            && candidate[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+            && ends_there(candidate.get(name.len()))
+        {
+            let close = s[at..].find('>').map_or(s.len(), |e| at + e + 1);
+            return (&s[..at], &s[close..]);
+        }
+        from = at + 2;
+    }
+    (s, "")
+}
+
+/// A link or image URL that leads to a page or file: relative, or
+/// `http(s):` (and `mailto:` for a link). Browsers drop tabs, line breaks
+/// and leading controls before reading the scheme, so those are dropped
+/// here too.
+fn is_safe_url(url: &str, link: bool) -> bool {
+    let cleaned: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+    let Some(colon) = cleaned.find(':') else { return true };
+    if cleaned.find(['/', '?', '#']).is_some_and(|slash| slash < colon) {
+        return true;
+    }
+    matches!(cleaned[..colon].to_ascii_lowercase().as_str(), "http" | "https")
+        || (link && cleaned[..colon].eq_ignore_ascii_case("mailto"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(html: &str) -> String {
+        let c = clean(html).html;
+        c.split_once("<body>\n").unwrap().1.rsplit_once("\n</body>").unwrap().0.to_string()
+    }
+
+    #[test]
+    fn a_transcript_keeps_its_words_and_the_tags_it_is_written_with() {
+        let html = "<!DOCTYPE html><html><head><title>Ep 1 &amp; more</title><style>p{}</style></head><body>\
+                    <cite>Ada:</cite> <time datetime=\"PT1S\">0:01</time> <p class=x>Hello &eacute; 1 < 2 &amp; AT&T</p></body></html>";
+        let c = clean(html);
+        assert!(c.removed.is_empty(), "{:?}", c.removed);
+        assert!(c.html.contains("<title>Ep 1 &amp; more</title>"), "{}", c.html);
+        assert_eq!(
+            body(html),
+            "<cite>Ada:</cite> <time datetime=\"PT1S\">0:01</time> <p class=\"x\">Hello é 1 &lt; 2 &amp; AT&amp;T</p>"
+        );
+    }
+
+    #[test]
+    fn what_would_run_is_left_out_and_said() {
+        let html = "<p>Hi</p><script>alert(1)</script><SCRIPT/src=//x.example></SCRIPT >\
+                    <img src=x onerror=\"alert(origin)\"><a href=\" jav&#x09;ascript:alert(1)\">l</a>\
+                    <iframe src=//x></iframe><svg><script>alert(2)</script></svg><base href=//x><meta http-equiv=refresh content=0>\
+                    <a href='https://ok.example/?a=1&amp;b=\"2\"'>ok</a><!-- <script>hidden</script> -->";
+        let c = clean(html);
+        assert_eq!(
+            body(html),
+            "<p>Hi</p><img src=\"x\"><a>l</a><a href=\"https://ok.example/?a=1&amp;b=&quot;2&quot;\">ok</a>"
+        );
+        assert_eq!(c.removed, ["<script>", "onerror=", "href=\"javascript:alert(1)\"", "<iframe>", "<base>", "<meta>"]);
+        for bad in ["alert", "script", "iframe", "onerror", "refresh"] {
+            assert!(!c.html.contains(bad), "{bad} in {}", c.html);
+        }
+    }
+
+    #[test]
+    fn elements_are_balanced_whatever_was_written() {
+        assert_eq!(body("<p><b>bold<i>both</p> after</i></b><div>"), "<p><b>bold<i>both</i></b></p> after<div></div>");
+        assert_eq!(body("a <3 b <<c> </p> <br/> <x-y>z</x-y>"), "a &lt;3 b &lt;  <br> z");
+    }
+
+    /// Whatever the input, the output is the same again when cleaned: no
+    /// markup in it is read differently the second time.
+    #[test]
+    fn cleaning_twice_changes_nothing() {
+        for html in [
+            "<p title='a\"b'>x</p><script>y",
+            "<a href=\"&#0;javascript:x\">k</a><img src=\"data:text/html,x\">",
+            "<<p>>&lt;script&gt;<td colspan=2>",
+            "<p onclick=x>&#146;quoted&#148;</p><title>",
+        ] {
+            let once = clean(html).html;
+            assert_eq!(clean(&once).html, once, "{html}");
+            assert!(!once.contains("<script") && !once.contains("onclick"), "{once}");
+        }
+    }
+}
