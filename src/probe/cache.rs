@@ -36,7 +36,7 @@ pub const CACHE_LOG_PATH: &str = ".podsmith/cache.log";
 /// [`crate::journal`]).
 const LOG_MIN_BYTES: u64 = 16 << 10;
 /// Bumped whenever probing changes what it measures.
-pub(crate) const VERSION: u32 = 8;
+pub(crate) const VERSION: u32 = 9;
 
 /// What identifies a file's content cheaply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -232,7 +232,7 @@ impl<S: HasSize> Stored<S> {
         let secs = self.duration_secs;
         secs.is_finite()
             && secs > 0.0
-            && secs < 3_600_000.0
+            && secs < super::MAX_SECONDS
             && self.sample_rate.is_none_or(|r| (1..=768_000).contains(&r))
             && self.channels.is_none_or(|c| (1..=255).contains(&c))
             && self.bitrate.is_none_or(|b| b <= 100_000_000)

@@ -308,6 +308,11 @@ pub enum ProbeError {
     Internal(String),
 }
 
+/// The longest a measured length may be: 1,000 hours. A header or a
+/// timestamp that says more is damage (an Opus granule of 2^62, an MP4
+/// edit list of 0xFFFFFFFF), not a recording.
+pub(crate) const MAX_SECONDS: f64 = 3_600_000.0;
+
 /// Reads until `buf` is full or the source ends; returns how much was read.
 pub(crate) fn read_full<R: std::io::Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
@@ -431,6 +436,13 @@ pub fn probe_engine(open: Opener<'_>, engine: Engine) -> Result<AudioInfo, Probe
                  M4A), e.g. ffmpeg -i episode.{ext} -c:a libmp3lame -q:a 2 episode.mp3"
             )));
         }
+        if pre.mp4.is_some_and(|b| b.video) {
+            return Err(ProbeError::Unsupported(
+                "a video (its MP4 holds a video track), and podsmith publishes audio: export the sound as M4A or \
+                 MP3, e.g. ffmpeg -i episode.mp4 -vn -c:a copy episode.m4a"
+                    .into(),
+            ));
+        }
         if pre.ogg_chained {
             return Err(ProbeError::NoDuration(
                 "an Ogg file of several streams one after another (files joined with `cat`, say): podcast apps \
@@ -550,7 +562,9 @@ fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> 
         (format, codec, secs, rate, o.channels)
     } else if let Some(b) = pre.mp4.filter(|b| !b.cut || b.mdat_cut.is_some()) {
         let aac = b.aac?;
-        let secs = b.edited_secs.unwrap_or(aac.media_secs);
+        // An edit list that says more than any recording is damage; the
+        // track's own length then stands.
+        let secs = b.edited_secs.filter(|s| *s < MAX_SECONDS).unwrap_or(aac.media_secs);
         if let Some(cut) = b.mdat_cut {
             return Some(Err(media_data_cut(secs, cut)));
         }
@@ -558,7 +572,8 @@ fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> 
     } else {
         return None;
     };
-    if !(secs.is_finite() && secs > 0.0) {
+    // Else symphonia measures, and says what is wrong.
+    if !(secs.is_finite() && secs > 0.0 && secs < MAX_SECONDS) {
         return None;
     }
     Some(Ok(AudioInfo {
@@ -663,7 +678,7 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
         (_, Some((data, rate))) => wav_length(data, bytes, rate, header)?,
         (Some(secs), _) => (secs, Method::Header, None),
         (None, _) if is_mp3 => {
-            let (secs, vbr) = count_mp3_frames(bytes, pre, sample_rate, reopen)?;
+            let (secs, vbr) = count_mp3_frames(bytes, pre, reopen)?;
             (secs, Method::Scan, Some(vbr))
         }
         (None, _) => {
@@ -677,6 +692,13 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
     check_promised_bytes(duration_secs, bytes, pre, is_mp3)?;
     if !(duration_secs.is_finite() && duration_secs > 0.0) {
         return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
+    }
+    if duration_secs >= MAX_SECONDS {
+        return Err(ProbeError::Corrupt(format!(
+            "its {} says it lasts {:.0} hours, longer than any recording",
+            if method == Method::Header { "header" } else { "last timestamp" },
+            duration_secs / 3600.0
+        )));
     }
     Ok(AudioInfo {
         duration_secs,
@@ -782,31 +804,31 @@ fn wav_length(
 /// An MP3 without an exact length: its frames counted on a second reader
 /// (headers only, big reads), exact for CBR and VBR; a last frame cut short
 /// means a cut upload. The length, and whether the bitrate varies.
-fn count_mp3_frames(
-    bytes: u64,
-    pre: &Pre,
-    sample_rate: Option<u32>,
-    reopen: Opener<'_>,
-) -> Result<(f64, bool), ProbeError> {
+fn count_mp3_frames(bytes: u64, pre: &Pre, reopen: Opener<'_>) -> Result<(f64, bool), ProbeError> {
     let mut src = reopen().map_err(|e| ProbeError::Io(e.to_string()))?;
     let head = &pre.mp3;
     let end = bytes.saturating_sub(head.tail_tags);
     let walk =
         mp3::walk(&mut src, head.audio_start, end, head.kind.is_some()).map_err(|e| ProbeError::Io(e.to_string()))?;
-    let rate = if walk.sample_rate > 0 { walk.sample_rate } else { sample_rate.unwrap_or(0) };
-    if walk.frames == 0 || rate == 0 {
+    if walk.frames == 0 {
         return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
     }
-    let secs = walk.samples as f64 / f64::from(rate);
+    let secs = walk.seconds;
     if walk.truncated {
         return Err(ProbeError::Truncated { header: None, holds: secs });
     }
     Ok((secs, walk.vbr))
 }
 
-/// Whether an MP3 holds more bytes of audio than its Xing/Info tag counts
-/// (by over 1% and 8 KiB: a tag editor's padding is not a second recording).
+/// Whether an MP3's Xing/Info tag does not tell its length: frames follow
+/// where its byte count ends (audio joined after encoding), it holds far
+/// more bytes than counted (by over 1% and 8 KiB: a tag editor's padding is
+/// not a second recording), or its frame count cannot be true of its byte
+/// count (damaged, or 0 from an encoder that was killed).
 fn holds_more(bytes: u64, pre: &Pre) -> bool {
+    if pre.mp3.frames_wrong || pre.mp3.frames_after {
+        return true;
+    }
     let Some(promised) = pre.mp3.bytes.filter(|b| *b > 0) else { return false };
     let present = bytes.saturating_sub(pre.mp3.audio_start).saturating_sub(pre.mp3.tail_tags);
     present > promised.saturating_add(8192).saturating_add(promised / 100)
@@ -1111,6 +1133,94 @@ mod tests {
             }
         }
         assert!(runs > 2000, "{runs}");
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio").join(name)).unwrap()
+    }
+
+    /// Files of other sample rates joined with `cat` are each their own
+    /// length; bytes that are not audio after the frames add nothing.
+    #[test]
+    fn joined_mp3s_of_other_rates_are_each_their_length() {
+        let (a, b) = (fixture("cbr-noxing.mp3"), fixture("mpeg2-22k-mono.mp3"));
+        let (la, lb) = (probe_bytes(a.clone()).unwrap().duration_secs, probe_bytes(b.clone()).unwrap().duration_secs);
+        for joined in [[&a[..], &b].concat(), [&b[..], &a].concat()] {
+            let secs = probe_bytes(joined).unwrap().duration_secs;
+            // The second file's Info frame and encoder delay are counted as audio: a frame or two.
+            assert!((secs - (la + lb)).abs() < 0.1, "{secs} for {la} + {lb}");
+        }
+        // 50 KB of random bytes after a file without a seek header.
+        let mut x: u32 = 0x2545_F491;
+        let noise: Vec<u8> = (0..50_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect();
+        let vbr = fixture("vbr-noxing.mp3");
+        let alone = probe_bytes(vbr.clone()).unwrap().duration_secs;
+        let secs = probe_bytes([&vbr[..], &noise].concat()).unwrap().duration_secs;
+        assert!((secs - alone).abs() < 0.1, "{secs}, alone {alone}");
+    }
+
+    /// An outro joined after a file whose Info header counts only itself is
+    /// counted, however short; a header whose frame count is 0 (an encode
+    /// killed before it was written) or cannot be true is not believed.
+    #[test]
+    fn what_a_seek_header_does_not_count_is_counted() {
+        let xing = fixture("cbr-xing.mp3");
+        let alone = probe_bytes(xing.clone()).unwrap().duration_secs;
+        // The outro: 0.5 s of the same stream, whole frames (64 kbit/s at 44.1 kHz: 208 or 209 bytes).
+        let noxing = fixture("cbr-noxing.mp3");
+        let start = noxing.iter().position(|b| *b == 0xFF).unwrap();
+        let mut end = start;
+        for _ in 0..19 {
+            end += mp3::frame_len(&noxing[end..]).unwrap().0;
+        }
+        let info = probe_bytes([&xing[..], &noxing[start..end]].concat()).unwrap();
+        let outro = 19.0 * 1152.0 / 44_100.0;
+        // Counted, the first part keeps its encoder delay and padding: a frame or two.
+        assert!((info.duration_secs - (alone + outro)).abs() < 0.06, "{} for {alone} + {outro}", info.duration_secs);
+        // The frame count set to 0, then to a count no bitrate gives.
+        let at = xing.windows(4).position(|w| w == b"Info").unwrap();
+        for frames in [0u32, 1, 1_000_000] {
+            let mut bad = xing.clone();
+            bad[at + 8..at + 12].copy_from_slice(&frames.to_be_bytes());
+            let secs = probe_bytes(bad).unwrap().duration_secs;
+            assert!((secs - alone).abs() < 0.06, "{frames} frames: {secs}, truly {alone}");
+        }
+    }
+
+    /// A header or timestamp that says more than 1,000 hours is damage.
+    #[test]
+    fn a_length_no_recording_has_is_an_error() {
+        let mut opus = fixture("opus.opus");
+        // The last page's granule position (bytes 6..14 of its header) set to 2^62.
+        let last = opus.windows(4).rposition(|w| w == b"OggS").unwrap();
+        opus[last + 6..last + 14].copy_from_slice(&(1u64 << 62).to_le_bytes());
+        // Its CRC (bytes 22..26) made again, so the page is read.
+        opus[last + 22..last + 26].copy_from_slice(&[0; 4]);
+        let crc = ogg::crc_update(0, &opus[last..]);
+        opus[last + 22..last + 26].copy_from_slice(&crc.to_le_bytes());
+        match probe_bytes(opus) {
+            Err(ProbeError::Corrupt(why)) => assert!(why.contains("longer than any recording"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A video's MP4 is not an M4A.
+    #[test]
+    fn a_video_is_not_taken_for_an_m4a() {
+        let video = fixture("broken-video.mp4");
+        match probe_bytes(video) {
+            Err(ProbeError::Unsupported(why)) => {
+                assert!(why.starts_with("a video (its MP4 holds a video track)"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -12,6 +12,15 @@ pub struct Head {
     pub kind: Option<&'static str>,
     /// The byte count the header promises (from the header's frame on).
     pub bytes: Option<u64>,
+    /// The frame count a Xing/Info or VBRI header gives.
+    pub frames: Option<u64>,
+    /// Frames follow where the header's byte count ends: audio appended
+    /// after encoding (an outro joined with `cat`), which the header does
+    /// not count.
+    pub frames_after: bool,
+    /// The header's frame count cannot be true of its byte count
+    /// ([`frames_contradict_bytes`]).
+    pub frames_wrong: bool,
     /// Where the audio starts (after ID3v2 tags and junk up to the first frame).
     pub audio_start: u64,
     /// Bytes of tags after the audio (ID3v1, APEv2, Lyrics3).
@@ -143,16 +152,18 @@ pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head_bytes: &[u
                 head.kind = Some(name);
                 let field =
                     |o: usize| frame.get(o..o + 4).map(|b| u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])));
-                head.bytes = if name == "VBRI" {
-                    field(at + 10)
+                (head.bytes, head.frames) = if name == "VBRI" {
+                    (field(at + 10), field(at + 14))
                 } else {
                     let flags = field(at + 4).unwrap_or(0);
                     let bytes_at = at + 8 + if flags & 1 != 0 { 4 } else { 0 };
-                    if flags & 2 != 0 { field(bytes_at) } else { None }
+                    let frames = if flags & 1 != 0 { field(at + 8) } else { None };
+                    (if flags & 2 != 0 { field(bytes_at) } else { None }, frames)
                 };
                 break;
             }
         }
+        head.frames_wrong = frames_contradict_bytes(&head, frame);
     }
     // The tail: tags after the audio.
     let tail_len = (len.min(TAIL as u64)) as usize;
@@ -162,8 +173,44 @@ pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head_bytes: &[u
     tail.truncate(got);
     let floor = if head.has_sync { head.audio_start + 4 } else { 0 };
     head.tail_tags = tail_tags(src, len, &tail, floor)?;
+    head.frames_after = frames_after(src, &head, len)?;
     src.seek(SeekFrom::Start(0))?;
     Ok(head)
+}
+
+/// Whether frames (or an ID3v2 tag and frames: a second file joined with
+/// `cat`) follow where the seek header's byte count ends, before the tags
+/// at the end. A tag editor's padding or stray bytes there are not frames.
+fn frames_after<R: Read + Seek + ?Sized>(src: &mut R, head: &Head, len: u64) -> io::Result<bool> {
+    let Some(promised) = head.bytes.filter(|b| *b > 0) else { return Ok(false) };
+    let end = len.saturating_sub(head.tail_tags);
+    let mut at = head.audio_start.saturating_add(promised);
+    for _ in 0..4 {
+        if at.saturating_add(4) > end {
+            return Ok(false);
+        }
+        let n = (end - at).min(4 * 1024) as usize;
+        let buf = bytes_at(src, &[], at, n)?;
+        match id3v2_len(&buf) {
+            Some(tag) => at = at.saturating_add(tag),
+            None => return Ok(first_frame(&buf, at + n as u64 >= end).is_some_and(|i| i < 64)),
+        }
+    }
+    Ok(false)
+}
+
+/// Whether the seek header's frame count cannot be true of its byte count:
+/// frames on average shorter than the layout's lowest bitrate makes, or
+/// longer than its highest (a count damaged or written by a tool that was
+/// killed: 0). `first` is the first frame's header.
+fn frames_contradict_bytes(head: &Head, first: &[u8]) -> bool {
+    let Some(frames) = head.frames else { return false };
+    let Some(bytes) = head.bytes.filter(|b| *b > 0) else { return frames == 0 };
+    let Some(layout) = first.get(..4).and_then(Layout::of) else { return false };
+    let lengths = layout.base.iter().filter(|l| **l > 0);
+    let (Some(shortest), Some(longest)) = (lengths.clone().min(), lengths.max()) else { return false };
+    // Frames past the header's own, and one frame's slack either way.
+    frames == 0 || bytes / frames + 1 < *shortest as u64 || bytes / frames > *longest as u64 + 1
 }
 
 /// The most bytes one tag after the audio may take: a size field that
@@ -304,13 +351,16 @@ mod tests {
 }
 
 /// What walking an MP3's frames found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Walk {
     /// Decoded samples per channel the frames hold (before any delay trim).
     pub samples: u64,
+    /// Their length in seconds: each frame's samples at its own sample rate
+    /// (files of different rates joined with `cat` are each their length).
+    pub seconds: f64,
     /// Audio frames.
     pub frames: u64,
-    /// Sample rate of the frames.
+    /// Sample rate of the last frames.
     pub sample_rate: u32,
     /// The bitrate changes from frame to frame.
     pub vbr: bool,
@@ -389,12 +439,22 @@ pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_fir
     let mut skip = skip_first;
     let mut layout = Layout::default();
     let mut bitrates = 0u16; // bitrate indexes seen
+    // Samples by sample rate, for `seconds`.
+    let mut by_rate: Vec<(u32, u64)> = Vec::new();
+    // Whether `pos` follows a frame (or is the first frame read_head
+    // found). After bytes that are not a frame, a header found is taken
+    // only when the next frame's header follows it: in damaged or random
+    // bytes a frame-like header turns up every few kilobytes; two in a row,
+    // of the same layout, do not.
+    let mut synced = true;
     src.seek(SeekFrom::Start(start))?;
     while pos < end {
         let at = (pos - buf_start) as usize;
-        // Ten bytes are looked at where a tag may start; four at the end.
+        // Ten bytes are looked at where a tag may start; four at the end;
+        // past the longest frame and the next header when not in sync.
         let more = buf_start + (filled as u64) < end;
-        if at + 4 > filled || (at + 10 > filled && more) {
+        let look = if synced { 10 } else { MAX_FRAME + 4 };
+        if at + 4 > filled || (at + look > filled && more) {
             // Refill from `pos`, keeping the bytes already read past it.
             if at <= filled {
                 buf.copy_within(at..filled, 0);
@@ -428,7 +488,7 @@ pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_fir
             layout = Layout::of(header).unwrap_or(Layout { key, ..Layout::default() });
         }
         match if header[0] == 0xFF { layout.base[index] } else { 0 } {
-            base if base > 0 => {
+            base if base > 0 && (synced || is_followed(&buf[at..filled], base, pos, end, &layout)) => {
                 let len = base + usize::from((header[2] >> 1) & 1);
                 if pos + len as u64 > end {
                     out.truncated = true;
@@ -440,16 +500,42 @@ pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_fir
                     out.frames += 1;
                     out.samples += layout.samples;
                     out.sample_rate = layout.rate;
+                    match by_rate.iter_mut().find(|(r, _)| *r == layout.rate) {
+                        Some((_, n)) => *n += layout.samples,
+                        None => by_rate.push((layout.rate, layout.samples)),
+                    }
                     bitrates |= 1 << index;
                 }
+                synced = true;
                 pos += len as u64;
             }
             // Not a frame here: an ID3v2 tag (files joined with `cat`, each
             // with its cover) is skipped whole, however many sync-like bytes
             // its picture holds; after damage, the next frame is looked for.
-            _ => pos += id3v2_len(&buf[at..filled]).unwrap_or(1),
+            _ => {
+                synced = false;
+                pos += id3v2_len(&buf[at..filled]).unwrap_or(1);
+            }
         }
     }
+    out.seconds = by_rate.iter().map(|(rate, n)| *n as f64 / f64::from(*rate)).sum();
     out.vbr = bitrates.count_ones() > 1;
     Ok(out)
+}
+
+/// The longest layer III frame: 320 kbit/s at 32 kHz (MPEG-1), 160 kbit/s
+/// at 8 kHz (MPEG-2.5), with padding.
+const MAX_FRAME: usize = 1441;
+
+/// Whether the frame of `layout` that starts `bytes` (at `pos`, `base`
+/// bytes long without padding) ends where the audio ends or where another
+/// frame of the same layout starts.
+fn is_followed(bytes: &[u8], base: usize, pos: u64, end: u64, layout: &Layout) -> bool {
+    let len = base + usize::from((bytes[2] >> 1) & 1);
+    if pos + len as u64 == end {
+        return true;
+    }
+    let Some(next) = bytes.get(len..len + 4) else { return false };
+    let key = (u32::from(next[0]) << 16) | (u32::from(next[1]) << 8) | u32::from(next[2] & 0x0C);
+    next[0] == 0xFF && key == layout.key && layout.base[usize::from(next[2] >> 4)] > 0
 }

@@ -38,6 +38,9 @@ pub struct Boxes {
     pub aac: Option<Aac>,
     /// Movie fragments (`moof`) follow: the length is in them, not the `moov`.
     pub fragmented: bool,
+    /// A track of moving pictures (H.264, HEVC, …): a video, not an M4A.
+    /// An enhanced podcast's chapter pictures (a `jpeg`/`png ` track) are not.
+    pub video: bool,
 }
 
 /// An AAC sound track, as its sample description and media header say.
@@ -115,7 +118,7 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
                 Some(found) => found,
                 None => read_moov(&read(whole)?, true).unwrap_or_default(),
             };
-            (out.edited_secs, out.aac) = found;
+            (out.edited_secs, out.aac, out.video) = found;
         }
         pos += size;
     }
@@ -208,11 +211,28 @@ impl Tree {
 
 /// The edit list's length and the AAC track of a `moov` body; `None` when
 /// `moov` is a prefix that ends before what they need.
-fn read_moov(moov: &[u8], whole: bool) -> Option<(Option<f64>, Option<Aac>)> {
+fn read_moov(moov: &[u8], whole: bool) -> Option<(Option<f64>, Option<Aac>, bool)> {
     let tree = Tree { short: std::cell::Cell::new(false) };
     let root = Body { bytes: moov, whole };
-    let found = (edited_duration(&tree, root), aac_track(&tree, root));
+    let found = (edited_duration(&tree, root), aac_track(&tree, root), has_video(&tree, root));
     (!tree.short.get()).then_some(found)
+}
+
+/// Whether a track of `moov` is moving pictures: handler `vide` and a
+/// video codec's sample entry.
+fn has_video(tree: &Tree, moov: Body<'_>) -> bool {
+    const VIDEO: [&[u8; 4]; 9] = [b"avc1", b"avc3", b"hvc1", b"hev1", b"mp4v", b"vp09", b"av01", b"s263", b"dvh1"];
+    tree.children(moov).into_iter().filter(|(kind, _)| kind == b"trak").any(|(_, trak)| {
+        let Some(mdia) = tree.child(trak, b"mdia") else { return false };
+        if tree.leaf(mdia, b"hdlr").and_then(|h| h.get(8..12)) != Some(b"vide") {
+            return false;
+        }
+        let stsd = tree.child(mdia, b"minf").and_then(|m| tree.child(m, b"stbl")).and_then(|s| tree.leaf(s, b"stsd"));
+        let entry = stsd
+            .and_then(|s| s.get(8..))
+            .and_then(|e| tree.children(Body { bytes: e, whole: true }).into_iter().next());
+        entry.is_some_and(|(kind, _)| VIDEO.contains(&&kind))
+    })
 }
 
 /// The first sound track, if it is AAC (`mp4a` with an MPEG-4 audio
@@ -494,6 +514,6 @@ mod tests {
         let elst = mp4_box(b"elst", &[&[1u8, 0, 0, 0][..], &2u32.to_be_bytes(), &entry, &entry].concat());
         let trak = mp4_box(b"trak", &[mp4_box(b"edts", &elst), mp4_box(b"mdia", &hdlr)].concat());
         let moov = [mvhd, trak].concat();
-        assert_eq!(read_moov(&moov, true), Some((None, None)));
+        assert_eq!(read_moov(&moov, true), Some((None, None, false)));
     }
 }

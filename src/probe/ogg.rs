@@ -50,7 +50,7 @@ fn page(b: &[u8]) -> Option<(u8, u64, u32, usize, usize)> {
 /// The Ogg CRC-32 (polynomial 0x04C11DB7, not reflected, no initial or
 /// final xor) of `bytes`, continuing from `crc`: symphonia's, which its Ogg
 /// reader checks pages with.
-fn crc_update(crc: u32, bytes: &[u8]) -> u32 {
+pub(crate) fn crc_update(crc: u32, bytes: &[u8]) -> u32 {
     let mut c = Crc32::new(crc);
     c.process_buf_bytes(bytes);
     c.crc()
