@@ -272,9 +272,11 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
             building.observer.recorded(rec);
         }
         // What a killed `add` or `init` left beside the manifest, or a
-        // killed save in the records (two small folders: a look each).
+        // killed save in the records or the memos (small folders: a look each).
         let records = state.join(crate::show_lock::RECORDS_DIR);
-        report.swept = crate::output::sweep_temps(&show_root, false) + crate::output::sweep_temps(&records, false);
+        report.swept = crate::output::sweep_temps(&show_root, false)
+            + crate::output::sweep_temps(&records, false)
+            + crate::output::sweep_temps(&state.join(memo::MEMO_DIR), false);
         building.observer.step(Step::NothingChanged);
         // A big show's records and manifest take a while to free: the
         // report need not wait for it.
@@ -352,8 +354,8 @@ struct Begun {
     seen: Seen,
     /// The build's inputs, fingerprinted (`None`: they cannot be).
     inputs: Option<record::Inputs>,
-    /// The length of the lock file (0: none).
-    lock_len: u64,
+    /// The lock file's fingerprint (`None`: there is none).
+    lock: Option<record::LockPrint>,
 }
 
 impl Begun {
@@ -367,12 +369,8 @@ impl Begun {
     /// (`.podsmith/build.json`).
     fn unchanged(&self, opts: &Options) -> Option<Report> {
         let rec = self.previous()?;
-        let inputs = record::with_lock(&self.inputs.as_ref()?.all, self.lock_len);
-        if !(opts.probe.use_cache
-            && inputs == rec.inputs
-            && self.lock_len > 0
-            && rec.outputs_intact(&self.out, self.looked.as_ref()))
-        {
+        let inputs = record::with_lock(&self.inputs.as_ref()?.all, self.lock.as_ref()?);
+        if !(opts.probe.use_cache && inputs == rec.inputs && rec.outputs_intact(&self.out, self.looked.as_ref())) {
             return None;
         }
         Some(unchanged_report(opts, &self.show, &self.out, &self.records, rec))
@@ -396,13 +394,13 @@ impl Building<'_> {
                 records.take(&site);
             }
         }
-        let lock_len = std::fs::metadata(opts.lock_file(&show.root)).map(|m| m.len()).unwrap_or(0);
+        let lock = record::lock_print(&opts.lock_file(&show.root));
         let mut seen = Seen::from(std::mem::take(&mut show.looked));
         let inputs = record::inputs(&show, text, &templates, &out, opts.now, &mut seen, hosted_digest);
         let out_now = out.canonicalize().ok();
         // (If they were of this very output folder.)
         let looked = looked.filter(|(o, _)| Some(o) == out_now.as_ref()).map(|(_, seen)| seen);
-        Ok(Begun { show, out, out_now, records, looked, seen, inputs, lock_len })
+        Ok(Begun { show, out, out_now, records, looked, seen, inputs, lock })
     }
 
     /// A build with something to do: the show prepared (its media
@@ -491,8 +489,8 @@ impl Building<'_> {
         }
         let mut report = report_of(prepared, &records, &written, &validated, changes, first_build && !look_ahead);
         report.look_ahead = look_ahead;
-        let lock_len = std::fs::metadata(&lock_path).map(|m| m.len()).unwrap_or(0);
-        let inputs = inputs.map(|i| i.with_hosted(&prepared.hosted_digest).with_lock(lock_len));
+        let lock = record::lock_print(&lock_path);
+        let inputs = inputs.zip(lock).map(|(i, lock)| i.with_hosted(&prepared.hosted_digest).with_lock(&lock));
         let encoded = memo.finish(prepared, &written.out);
         let saved = self.save_state(prepared, &mut records, report, &written, inputs, encoded);
         self.observer.step(Step::Saved);
@@ -811,11 +809,11 @@ impl Building<'_> {
         looking: &mut Looking,
     ) -> Result<Result<Report, Option<Probed>>, BuildError> {
         let opts = self.opts;
-        let Begun { show, out, out_now, records, seen, inputs, lock_len, .. } = begun;
-        let (Some(inputs), Some(out_abs), lock_len @ 1..) = (inputs.as_ref(), out_now.as_deref(), *lock_len) else {
+        let Begun { show, out, out_now, records, seen, inputs, lock, .. } = begun;
+        let (Some(inputs), Some(out_abs), Some(lock)) = (inputs.as_ref(), out_now.as_deref(), lock.as_ref()) else {
             return Ok(Err(None));
         };
-        let content = record::with_lock(&inputs.content, lock_len);
+        let content = record::with_lock(&inputs.content, lock);
         let Some(rec) = records
             .site(out_abs)
             .filter(|r| opts.probe.use_cache && r.pending.is_empty() && !r.content.is_empty() && r.content == content)
@@ -835,7 +833,7 @@ impl Building<'_> {
                 (w.size, w.mtime_ns) = stamp;
             }
         }
-        site.inputs = inputs.with_hosted(&probed.hosted_digest).with_lock(lock_len).all;
+        site.inputs = inputs.with_hosted(&probed.hosted_digest).with_lock(lock).all;
         let mut report = unchanged_report(opts, show, out, records, &site);
         report.nothing_changed = false;
         report.probe_stats = probed.stats.clone();
@@ -895,8 +893,12 @@ fn moved_outputs(
             let recorded = Some((w.size, w.mtime_ns));
             let source = sources.get(rel.as_str()).and_then(|p| seen.get(p));
             let moved = source.is_some_and(|s| s.stamp() != recorded) || status.stamp() != recorded;
+            // A media file published is the show's file itself (a hard
+            // link): one put in its place, however like the old one in size
+            // and time, is published anew.
+            let replaced = source.is_some_and(|s| !status.same_file(&s));
             match (source, status.stamp()) {
-                _ if !moved => Some(None),
+                _ if !moved && !replaced => Some(None),
                 // The same bytes as published, not only the same measurement
                 // now: another command (`list`, `validate`) may have measured
                 // a file written over in place, so the cache holds its new

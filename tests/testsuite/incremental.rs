@@ -368,14 +368,15 @@ fn a_build_that_changes_one_episode_sweeps_what_an_interrupted_command_left() {
     }
     assert_eq!(show.read(mine), "keep me");
     assert_eq!(written(&run), 4, "the edited episode's page, the index and the two feeds: {}", run.stderr);
-    // A build with nothing to do sweeps beside the manifest and in the
-    // records (a killed `add` or save); `add` sweeps where it writes.
-    let left = [".podsmith-MnOp78.tmp", ".podsmith/.podsmith-QrSt90.tmp"];
+    // A build with nothing to do sweeps beside the manifest, in the
+    // records and in the memos (a killed `add` or save); `add` sweeps
+    // where it writes.
+    let left = [".podsmith-MnOp78.tmp", ".podsmith/.podsmith-QrSt90.tmp", ".podsmith/memos/.podsmith-vSwTz9.tmp"];
     for rel in left {
         show.write(rel, "half a file");
     }
     let run = build_matches_a_full_build(&show, "nothing, temporary files left");
-    assert!(run.stderr.contains("removed 2 temporary files"), "{}", run.stderr);
+    assert!(run.stderr.contains("removed 3 temporary files"), "{}", run.stderr);
     assert_eq!(written(&run), 0, "{}", run.stderr);
     assert!(left.iter().all(|rel| !show.path(rel).exists()));
     show.write("media/.podsmith-UvWx12.tmp", "half a copy");
@@ -553,6 +554,53 @@ fn a_recording_written_over_in_place_and_listed_first_is_published_anew() {
     assert!(written(&run) >= 2, "{}", run.stderr);
     assert_ne!(fs::read(show.path("public/feed.xml")).unwrap(), before);
     assert_eq!(written(&build_matches_a_full_build(&show, "nothing")), 0);
+}
+
+/// A recording put in place of the published one with the same size and
+/// time (a restore with `cp -p`, `tar` or `rsync -t`, other bytes) is
+/// another file: published anew, not "nothing changed".
+#[test]
+fn a_recording_replaced_with_the_same_size_and_time_is_published_anew() {
+    let show = Show::sample();
+    show.build().ok();
+    let target = show.path("media/fluentd-eduardo-silva.mp3");
+    let mut other = fs::read(&target).unwrap();
+    let middle = other.len() / 2;
+    other[middle..middle + 4].copy_from_slice(&[0x55; 4]);
+    let mtime = fs::metadata(&target).unwrap().modified().unwrap();
+    let new = show.path("new.mp3");
+    fs::write(&new, &other).unwrap();
+    set_mtime(&new, mtime);
+    fs::rename(&new, &target).unwrap();
+    let run = build_matches_a_full_build(&show, "a recording replaced with the same size and time");
+    assert_eq!(written(&run), 1, "{}", run.stderr);
+    assert_eq!(fs::read(show.path("public/media/fluentd-eduardo-silva.mp3")).unwrap(), other);
+    assert_eq!(written(&build_matches_a_full_build(&show, "nothing")), 0);
+}
+
+/// `podsmith.lock` edited, its length kept (a published guid changed by a
+/// digit, a lock from another branch): the build checks the identities
+/// again, and refuses the change, not "nothing changed".
+#[test]
+fn a_lock_edited_to_the_same_length_is_checked_again() {
+    let show = Show::sample();
+    show.build().ok();
+    let lock = show.read("podsmith.lock");
+    let guid = lock.lines().find_map(|l| l.strip_prefix("guid = \"")).unwrap().trim_end_matches('"').to_string();
+    let last = guid.chars().last().unwrap();
+    let changed = format!("{}{}", &guid[..guid.len() - 1], if last == '0' { '1' } else { '0' });
+    show.write("podsmith.lock", &lock.replacen(&guid, &changed, 1));
+    assert_eq!(show.read("podsmith.lock").len(), lock.len());
+    let run = show.build().fails(1);
+    // The first guid in the lock is the show's podcast:guid.
+    assert!(
+        run.stderr.contains(&format!("podcast:guid changed from {changed} to {guid}"))
+            && run.stderr.contains("nothing was written"),
+        "{}",
+        run.stderr
+    );
+    show.write("podsmith.lock", &lock);
+    assert_eq!(written(&show.build().ok()), 0);
 }
 
 /// The `href`s of the links in `html`'s element that opens with `open`.

@@ -332,12 +332,12 @@ impl Inputs {
         Inputs { all: all_of(&self.local_media, hosted, &self.content), ..self.clone() }
     }
 
-    /// The inputs with `podsmith.lock` (of `lock_len` bytes) in them (see
+    /// The inputs with `podsmith.lock` (its [`lock_print`]) in them (see
     /// [`with_lock`]).
-    pub fn with_lock(&self, lock_len: u64) -> Inputs {
+    pub fn with_lock(&self, lock: &LockPrint) -> Inputs {
         Inputs {
-            all: with_lock(&self.all, lock_len),
-            content: with_lock(&self.content, lock_len),
+            all: with_lock(&self.all, lock),
+            content: with_lock(&self.content, lock),
             local_media: self.local_media.clone(),
         }
     }
@@ -395,6 +395,10 @@ pub fn inputs(
         put(h, f.as_os_str().as_encoded_bytes());
         put(h, &size.to_le_bytes());
         put(h, &mtime.to_le_bytes());
+        // Which file it is: one put in its place (`mv`, a restore with
+        // `cp -p` or `tar`) with the same size and time is another file.
+        put(h, &status.dev.to_le_bytes());
+        put(h, &status.ino.to_le_bytes());
     }
     let (content, local_media) = (hex(&content.finalize()), hex(&media.finalize()));
     Some(Inputs { all: all_of(&local_media, hosted, &content), content, local_media })
@@ -469,12 +473,24 @@ fn episodes<'s>(show: &'s Show, now: DateTime<Utc>, content: &mut Sha256) -> Vec
     files
 }
 
-/// The inputs' fingerprint with `podsmith.lock` (of `lock_len` bytes) in it:
-/// what the record keeps, to tell that nothing changed.
-pub fn with_lock(inputs: &str, lock_len: u64) -> String {
+/// SHA-256 of `podsmith.lock`'s content.
+pub type LockPrint = [u8; 32];
+
+/// The [`LockPrint`] of the lock at `path`; `None` when there is none (or
+/// it cannot be read: the build then does everything, and says why).
+/// Its whole content: an edit that keeps its length (a published guid
+/// changed by a digit) is an edit.
+pub fn lock_print(path: &Path) -> Option<LockPrint> {
+    let bytes = crate::fsutil::read(path, crate::fsutil::LOCK).ok()?;
+    Some(Sha256::digest(&bytes).into())
+}
+
+/// The inputs' fingerprint with `podsmith.lock` in it: what the record
+/// keeps, to tell that nothing changed.
+pub fn with_lock(inputs: &str, lock: &LockPrint) -> String {
     let mut h = Sha256::new();
     h.update(inputs.as_bytes());
-    h.update(lock_len.to_le_bytes());
+    h.update(lock);
     hex(&h.finalize())
 }
 
