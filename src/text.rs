@@ -239,7 +239,7 @@ pub fn is_xml_char(c: char) -> bool {
 }
 
 /// Whether `s` holds a character XML 1.0 forbids (see
-/// [`strip_invalid_xml`]): a C0 control other than tab, line feed and
+/// [`is_xml_char`]): a C0 control other than tab, line feed and
 /// carriage return, or U+FFFE or U+FFFF (a `str` holds no surrogate).
 /// Told from the bytes, without decoding: a big show's notes are megabytes.
 pub fn has_invalid_xml(s: &str) -> bool {
@@ -248,10 +248,31 @@ pub fn has_invalid_xml(s: &str) -> bool {
         || memchr::memmem::find_iter(b, b"\xEF\xBF").any(|i| matches!(b.get(i + 2), Some(0xBE | 0xBF)))
 }
 
-/// Removes characters that XML 1.0 forbids (control characters pasted from
-/// elsewhere). Returns the cleaned text and how many were removed.
-pub fn strip_invalid_xml(s: &str) -> (String, usize) {
-    let cleaned: String = s.chars().filter(|c| is_xml_char(*c)).collect();
+/// Whether `c` may stand in text podsmith writes: a character XML 1.0
+/// allows ([`is_xml_char`]) that is not one of the controls HTML forbids
+/// (DEL and the C1 controls, U+007F–U+009F: XML allows them, but a page
+/// holding one is not valid HTML and shows a box or nothing).
+pub fn is_text_char(c: char) -> bool {
+    is_xml_char(c) && !('\u{7f}'..='\u{9f}').contains(&c)
+}
+
+/// Whether `s` holds a character [`is_text_char`] refuses. Told from the
+/// bytes, without decoding.
+pub fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    has_invalid_xml(s)
+        || memchr::memchr(0x7F, b).is_some()
+        || memchr::memchr_iter(0xC2, b).any(|i| matches!(b.get(i + 1), Some(0x80..=0x9F)))
+}
+
+/// Removes the characters [`is_text_char`] refuses (control characters
+/// pasted from elsewhere). Returns the cleaned text and how many were
+/// removed.
+pub fn strip_control(s: &str) -> (String, usize) {
+    if !has_control(s) {
+        return (s.to_string(), 0);
+    }
+    let cleaned: String = s.chars().filter(|c| is_text_char(*c)).collect();
     let removed = s.chars().count() - cleaned.chars().count();
     (cleaned, removed)
 }
@@ -509,8 +530,11 @@ mod tests {
 
     #[test]
     fn control_characters_are_removed() {
-        assert_eq!(strip_invalid_xml("a\u{1}b\u{8}c\td\u{FFFE}"), ("abc\td".to_string(), 3));
-        assert_eq!(strip_invalid_xml("plain"), ("plain".to_string(), 0));
+        assert_eq!(strip_control("a\u{1}b\u{8}c\td\u{FFFE}"), ("abc\td".to_string(), 3));
+        assert_eq!(strip_control("plain"), ("plain".to_string(), 0));
+        // DEL and the C1 controls (XML allows them, HTML does not); not the Latin-1 letters after them.
+        assert_eq!(strip_control("a\u{7f}b\u{85}c\u{9f}d\u{a0}é"), ("abcd\u{a0}é".to_string(), 3));
+        assert!(!has_control("déjà vu ✓ \u{a0}") && has_control("\u{80}") && has_control("x\u{7f}"));
     }
 
     #[test]
@@ -519,6 +543,7 @@ mod tests {
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             let alone = c.to_string();
             assert_eq!(has_invalid_xml(&alone), !is_xml_char(c), "{:?}", c);
+            assert_eq!(has_control(&alone), !is_text_char(c), "{:?}", c);
             if !c.is_ascii() && (c as u32).is_multiple_of(97) {
                 let among = format!("é{c}\u{FFFD}x");
                 assert_eq!(has_invalid_xml(&among), !is_xml_char(c), "{:?}", c);

@@ -116,6 +116,15 @@ pub fn parse(kind: Kind, bytes: &[u8]) -> Result<Vec<Cue>, String> {
     if cues.is_empty() {
         return Err("it has no cues".into());
     }
+    // Control characters pasted into a cue reach no page or counterpart.
+    let cues: Vec<Cue> = cues
+        .into_iter()
+        .map(|c| Cue {
+            text: crate::text::strip_control(&c.text).0,
+            speaker: c.speaker.map(|s| crate::text::strip_control(&s).0),
+            ..c
+        })
+        .collect();
     for (n, pair) in cues.windows(2).enumerate() {
         if pair[1].start < pair[0].start {
             return Err(format!(

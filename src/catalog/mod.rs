@@ -916,9 +916,12 @@ fn trimmed(value: &mut String, place: &str, field: &str) -> Option<Diagnostic> {
 /// the feed or pages, and the spaces around titles and names, with a
 /// warning naming where each was.
 fn clean_text(show: &mut Show) -> Vec<Diagnostic> {
-    let mut warnings = Vec::new();
+    // The manifest's own strings were cleaned as they were read, each told
+    // with its line; here what came from other files (notes files, chapters
+    // files), and what was made of them.
+    let mut warnings = std::mem::take(&mut show.cleaned);
     let mut clean = |value: &mut String, place: &str, field: &str| {
-        let (cleaned, removed) = crate::text::strip_invalid_xml(value);
+        let (cleaned, removed) = crate::text::strip_control(value);
         if removed > 0 {
             warnings.push(Diagnostic::warning(
                 "CONTROL-CHARS",
@@ -944,16 +947,20 @@ fn clean_text(show: &mut Show) -> Vec<Diagnostic> {
     }
     for e in &mut show.episodes {
         // Most episodes have nothing to clean: told without copying their text.
-        let fields = [&e.title, &e.notes, &e.guid].into_iter().chain(&e.guests);
-        if !fields.into_iter().any(|f| crate::text::has_invalid_xml(f)) {
+        let chapters = e.chapters.iter().flat_map(|c| &c.list).map(|c| &c.title);
+        let fields = [&e.title, &e.notes, &e.guid].into_iter().chain(&e.guests).chain(chapters);
+        if !fields.into_iter().any(|f| crate::text::has_control(f)) {
             continue;
         }
-        let place = format!("episode \"{}\"", crate::text::strip_invalid_xml(&e.title).0);
+        let place = format!("episode \"{}\"", crate::text::strip_control(&e.title).0);
         clean(&mut e.title, &place, "title");
         clean(&mut e.notes, &place, "notes");
         clean(&mut e.guid, &place, "guid");
         for g in &mut e.guests {
             clean(g, &place, "guests");
+        }
+        for c in e.chapters.iter_mut().flat_map(|c| &mut c.list) {
+            clean(&mut c.title, &place, "chapters");
         }
     }
     // Spaces around a title or a name.

@@ -128,6 +128,9 @@ pub struct Show {
     /// at them, by path (following links): a build takes them rather than
     /// look at every file again.
     pub looked: HashMap<std::ffi::OsString, crate::fsutil::Status>,
+    /// What the reading took out of the manifest's strings (control
+    /// characters), a warning each, with its line.
+    pub cleaned: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl Show {
@@ -550,7 +553,13 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
     let mut problems = reading.cx.problems;
     if let (true, Some(podcast)) = (problems.is_empty(), podcast) {
         let (root, manifest_path, looked) = (root.to_path_buf(), file.to_path_buf(), reading.looked);
-        return Ok(Show { root, manifest_path, podcast, episodes, publish, looked });
+        let mut cleaned = reading.cx.cleaned;
+        // In the manifest's order (a table's fields are read in the order they are asked for).
+        cleaned.sort_by_key(|d| match d.location {
+            crate::diagnostic::Location::File { line, column, .. } => (line, column),
+            _ => (0, None),
+        });
+        return Ok(Show { root, manifest_path, podcast, episodes, publish, looked, cleaned });
     }
     problems.sort_by_key(position);
     problems.dedup();

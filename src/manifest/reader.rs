@@ -23,13 +23,16 @@ pub struct Context<'s> {
     file: &'s Path,
     line_starts: Vec<usize>,
     pub problems: Vec<Problem>,
+    /// Control characters taken out of strings ([`Fields::string`]): a
+    /// warning each.
+    pub cleaned: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl<'s> Context<'s> {
     pub fn new(src: &'s str, file: &'s Path) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
-        Context { src, file, line_starts, problems: Vec::new() }
+        Context { src, file, line_starts, problems: Vec::new(), cleaned: Vec::new() }
     }
 
     /// 1-based line and column of a byte offset.
@@ -49,6 +52,29 @@ impl<'s> Context<'s> {
     /// Records a problem at the start of `line`.
     pub fn error_at_line(&mut self, line: usize, message: impl Into<String>, help: Option<String>) {
         self.problems.push(super::problem(self.file, line, 1, message, help));
+    }
+
+    /// `text` of `key` in `what` (at `span`) without control characters
+    /// ([`crate::text::strip_control`]: XML cannot carry most, HTML none);
+    /// a warning where some were taken out.
+    pub fn cleaned(&mut self, span: &Range<usize>, key: &str, what: &str, text: String) -> String {
+        let (cleaned, removed) = crate::text::strip_control(&text);
+        if removed == 0 {
+            return text;
+        }
+        let (line, column) = self.line_col(span.start);
+        self.cleaned.push(
+            crate::diagnostic::Diagnostic::warning(
+                "CONTROL-CHARS",
+                format!(
+                    "removed {} from `{key}` in {what} (feeds and pages cannot carry them; they are usually pasted \
+                     by accident)",
+                    crate::text::count(removed, "control character")
+                ),
+            )
+            .at(crate::diagnostic::Location::file(self.file, line, Some(column))),
+        );
+        cleaned
     }
 
     /// Records a problem at `span`.
@@ -105,8 +131,10 @@ impl<'t, 'i> Fields<'t, 'i> {
         match v.get_ref() {
             // Line ends as written on Windows (or by a Git checkout with
             // autocrlf) are the same text: a note is not "changed" by them.
-            DeValue::String(s) if s.contains("\r\n") => Some(Spanned::new(v.span(), s.replace("\r\n", "\n"))),
-            DeValue::String(s) => Some(Spanned::new(v.span(), s.to_string())),
+            DeValue::String(s) => {
+                let text = if s.contains("\r\n") { s.replace("\r\n", "\n") } else { s.to_string() };
+                Some(Spanned::new(v.span(), cx.cleaned(&v.span(), key, &self.what, text)))
+            }
             _ => {
                 self.wrong_type(cx, key, v, "a string", "\"...\"");
                 None
@@ -256,12 +284,15 @@ impl<'t, 'i> Fields<'t, 'i> {
     ) -> Option<Vec<Spanned<String>>> {
         let v = self.get(key)?;
         match v.get_ref() {
-            DeValue::String(s) => Some(vec![Spanned::new(v.span(), s.to_string())]),
+            DeValue::String(s) => {
+                Some(vec![Spanned::new(v.span(), cx.cleaned(&v.span(), key, &self.what, s.to_string()))])
+            }
             DeValue::Array(items) => {
                 let mut out = Vec::new();
                 for item in items.iter() {
                     match item.get_ref() {
-                        DeValue::String(s) => out.push(Spanned::new(item.span(), s.to_string())),
+                        DeValue::String(s) => out
+                            .push(Spanned::new(item.span(), cx.cleaned(&item.span(), key, &self.what, s.to_string()))),
                         other => cx.error(
                             &item.span(),
                             format!("`{key}` in {} must list strings, not {}", self.what, type_name(other)),

@@ -183,8 +183,12 @@ fn last_build_date_comes_from_the_newest_episode_not_the_clock() {
 
 #[test]
 fn control_characters_are_removed_with_a_warning_naming_the_episode() {
+    // In any string: an episode's fields, a chapter's, the pages' words; C1
+    // controls (U+0085) too, which XML allows and HTML does not.
     let manifest = format!(
-        "{PODCAST_TABLE}{}notes = \"Bell\\u0007 and backspace\\u0008 pasted in\"\n",
+        "{}\n[podcast.words]\nby = \"hosted\\u0001 by\"\n\n{}notes = \"Bell\\u0007 and backspace\\u0008 pasted in\"\n\
+         itunes_title = \"Apple\\u0085 title\"\n[[episode.chapters]]\nstart = \"0:00\"\ntitle = \"Intro\\u0002\"\n",
+        PODCAST_TABLE.trim_end(),
         episode("Pasted\\u0001 title", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"])
     );
     let show = Show::with(&manifest, &["cbr-xing.mp3"]);
@@ -193,17 +197,26 @@ fn control_characters_are_removed_with_a_warning_naming_the_episode() {
         run.stderr,
         str![[r#"
 recorded the 1 published episode in podsmith.lock: keep it with episodes.toml
-warning: episode "Pasted title": removed 1 control character from `title` (XML cannot carry them; they are usually pasted by accident)
-warning: episode "Pasted title": removed 2 control characters from `notes` (XML cannot carry them; they are usually pasted by accident)
+warning: episodes.toml:11:6: removed 1 control character from `by` in [podcast.words] (feeds and pages cannot carry them; they are usually pasted by accident)
+warning: episodes.toml:15:9: removed 1 control character from `title` in episode 1 (feeds and pages cannot carry them; they are usually pasted by accident)
+warning: episodes.toml:19:9: removed 2 control characters from `notes` in episode 1 ("Pasted title") (feeds and pages cannot carry them; they are usually pasted by accident)
+warning: episodes.toml:20:16: removed 1 control character from `itunes_title` in episode 1 ("Pasted title") (feeds and pages cannot carry them; they are usually pasted by accident)
+warning: episodes.toml:23:9: removed 1 control character from `title` in chapter 1 of episode 1 ("Pasted title") (feeds and pages cannot carry them; they are usually pasted by accident)
 warning: feed.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
-Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 6 written, 0 unchanged, in [..]s
+Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 7 written, 0 unchanged, in 0.01s
 
 "#]]
     );
     let channel = show.channel("feed.xml");
     assert_eq!(channel.items[0].title.as_deref(), Some("Pasted title"));
     assert!(channel.items[0].description.as_deref().unwrap().contains("Bell and backspace pasted in"));
+    assert!(show.read("public/feed.xml").contains("<itunes:title>Apple title</itunes:title>"));
+    for page in ["public/index.html", "public/episodes/pasted-title/index.html", "public/feed.xml"] {
+        let text = show.read(page);
+        assert!(!text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')), "{page}: {text}");
+    }
+    assert!(show.read("public/episodes/pasted-title/index.html").contains("Intro"));
 }
 
 #[test]

@@ -251,7 +251,8 @@ fn control_characters_from_a_show_never_reach_the_terminal() {
     let show = Show::with(&manifest, &[]);
     let run = podsmith(&show, &["build"]).fails(1);
     assert!(!run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{7}'), "{:?}", run.stderr);
-    assert!(run.stderr.contains("episode 1 (\"\\u{1b}]0;pwned\\u{7}\\u{1b}[2JEvil\")"), "{}", run.stderr);
+    // Taken out as the manifest is read (as from every string of it).
+    assert!(run.stderr.contains("episode 1 (\"]0;pwned[2JEvil\")"), "{}", run.stderr);
 }
 
 /// `validate --loudness` keeps what it decoded as it goes: stopped midway
