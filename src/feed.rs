@@ -427,7 +427,7 @@ fn item_notes(w: &mut Writer<Vec<u8>>, p: &Podcast, e: &LiveEpisode) -> io::Resu
     let notes = match lines.is_empty() {
         true => e.notes_html(),
         false => {
-            with_chapters = crate::markdown::with_timestamps(&ep.notes, &lines);
+            with_chapters = crate::markdown::with_timestamps(&ep.notes, &lines, Some(&e.page_url));
             with_chapters.as_str()
         }
     };

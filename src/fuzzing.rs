@@ -82,16 +82,16 @@ pub fn art(data: &[u8]) {
 /// and to a feed description cut to fit.
 pub fn markdown(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    let _ = crate::markdown::to_html(&text);
+    let _ = crate::markdown::to_html(&text, None);
     // (A short excerpt too: notes of a few hundred bytes are long for it,
     // so they are read from their start, as notes of kilobytes are for 200.)
     for max in [200, 20] {
         let excerpt = crate::markdown::episode_excerpt(&text, "Pilot", max);
         assert_eq!(excerpt, crate::markdown::whole_excerpt(&text, "Pilot", max), "notes read from their start");
     }
-    let page = crate::markdown::page_html(&text, "Pilot");
+    let page = crate::markdown::page_html(&text, "Pilot", None);
     if !crate::markdown::may_have_heading(&text) {
-        assert_eq!(page, crate::markdown::to_html(&text), "notes without a heading look the same on the page");
+        assert_eq!(page, crate::markdown::to_html(&text, None), "notes without a heading look the same on the page");
     }
     let told = crate::markdown::tags_shown_as_text(&text);
     assert_eq!(told, crate::markdown::read_for_tags_shown_as_text(&text), "tags told from the bytes as from a reading");

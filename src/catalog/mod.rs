@@ -55,7 +55,7 @@ impl LiveEpisode {
     /// that renders one episode's page and feed items does not render
     /// every episode's notes.
     pub fn notes_html(&self) -> &str {
-        self.notes_html.get_or_init(|| crate::markdown::to_html(&self.episode.notes))
+        self.notes_html.get_or_init(|| crate::markdown::to_html(&self.episode.notes, Some(&self.page_url)))
     }
 
     /// The notes as the episode's page shows them
@@ -63,7 +63,7 @@ impl LiveEpisode {
     /// a heading are the feed's [`notes_html`](Self::notes_html), made once.
     pub fn page_notes_html(&self) -> std::borrow::Cow<'_, str> {
         if crate::markdown::may_have_heading(&self.episode.notes) {
-            crate::markdown::page_html(&self.episode.notes, &self.episode.title).into()
+            crate::markdown::page_html(&self.episode.notes, &self.episode.title, Some(&self.page_url)).into()
         } else {
             self.notes_html().into()
         }

@@ -426,7 +426,7 @@ mod tests {
     #[test]
     fn markdown_from_html_renders_back_to_the_same_text() {
         let html = "<p>A <em>fine</em> <strong>show</strong> with <a href=\"https://e.com\">a link</a>.</p><ul><li>x_y</li></ul>";
-        let back = crate::markdown::to_html(&md(html));
+        let back = crate::markdown::to_html(&md(html), None);
         assert_eq!(
             back,
             "<p>A <em>fine</em> <strong>show</strong> with <a href=\"https://e.com\">a link</a>.</p>\n<ul>\n<li>x_y</li>\n</ul>\n"

@@ -6,15 +6,28 @@
 //! `<p>`, lists …), as the Markdown they stand for, and any other tag is
 //! shown as text (the `raw` module); links or images whose URL has a scheme other
 //! than `http`, `https` or `mailto` (`javascript:`, `data:` …) lose their
-//! URL. Everything is written by pulldown-cmark's own escaping HTML writer.
+//! URL. A relative link or image is made absolute against the episode
+//! page's URL where one is given: notes are written once for the page and
+//! the feeds, and a feed reader resolves a relative URL against the feed's,
+//! where it leads nowhere. Everything is written by pulldown-cmark's own
+//! escaping HTML writer.
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
 mod raw;
 
-/// Renders Markdown notes as safe HTML.
-pub fn to_html(markdown: &str) -> String {
-    with_timestamps(markdown, &[])
+/// Renders Markdown notes as safe HTML; relative links and images made
+/// absolute against `base` (the episode page's URL), if given.
+///
+/// ```
+/// let html = podsmith::markdown::to_html("[One](../one/) ![Art](art.jpg)", Some("https://example.com/episodes/two/"));
+/// assert_eq!(
+///     html,
+///     "<p><a href=\"https://example.com/episodes/one/\">One</a> <img src=\"https://example.com/episodes/two/art.jpg\" alt=\"Art\" /></p>\n"
+/// );
+/// ```
+pub fn to_html(markdown: &str, base: Option<&str>) -> String {
+    with_timestamps(markdown, &[], base)
 }
 
 /// Renders Markdown notes as safe HTML followed by timestamp lines
@@ -23,12 +36,12 @@ pub fn to_html(markdown: &str) -> String {
 /// text escaped by it. No lines: the notes alone, as [`to_html`].
 ///
 /// ```
-/// let html = podsmith::markdown::with_timestamps("Notes & more.", &["0:00 Intro <1>".into(), "1:30 End".into()]);
+/// let html = podsmith::markdown::with_timestamps("Notes & more.", &["0:00 Intro <1>".into(), "1:30 End".into()], None);
 /// assert_eq!(html, "<p>Notes &amp; more.</p>\n<p>0:00 Intro &lt;1&gt;<br />\n1:30 End</p>\n");
 /// ```
-pub fn with_timestamps(markdown: &str, lines: &[String]) -> String {
+pub fn with_timestamps(markdown: &str, lines: &[String], base: Option<&str>) -> String {
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, safe_events(markdown).chain(timestamp_events(lines)));
+    html::push_html(&mut out, safe_events(markdown, base).chain(timestamp_events(lines)));
     out
 }
 
@@ -46,7 +59,7 @@ pub fn with_timestamps(markdown: &str, lines: &[String]) -> String {
 /// looks for chapters). Notes whose first block alone is too long open
 /// with their words, cut where a word ends. The link and the lines are
 /// kept even if they alone are over `max`. One pass of the HTML writer,
-/// as for the whole notes.
+/// as for the whole notes; relative links made absolute against `more`.
 ///
 /// ```
 /// let notes = "## First part\n\nIts words.\n\nSecond part, much longer than the first: it goes on and on and on.";
@@ -56,7 +69,7 @@ pub fn with_timestamps(markdown: &str, lines: &[String]) -> String {
 ///     "<p><strong>First part</strong></p>\n<p>Its words.</p>\n<p><a href=\"https://example.com/1/\">https://example.com/1/</a></p>\n"
 /// );
 /// let short = "Its words, **some** of them [linked](https://example.com/).";
-/// assert_eq!(podsmith::markdown::fitted(short, &[], 4000, "https://example.com/1/"), podsmith::markdown::to_html(short));
+/// assert_eq!(podsmith::markdown::fitted(short, &[], 4000, "https://example.com/1/"), podsmith::markdown::to_html(short, None));
 /// ```
 pub fn fitted(markdown: &str, lines: &[String], max: usize, more: &str) -> String {
     let render = |events: &mut dyn Iterator<Item = Event<'_>>| {
@@ -64,7 +77,7 @@ pub fn fitted(markdown: &str, lines: &[String], max: usize, more: &str) -> Strin
         html::push_html(&mut out, events);
         out
     };
-    let events: Vec<Event<'_>> = safe_events(markdown).collect();
+    let events: Vec<Event<'_>> = safe_events(markdown, Some(more)).collect();
     let whole = described(&events, lines);
     if whole.len() <= max {
         return whole;
@@ -294,8 +307,16 @@ fn tag_name_at(text: &str, i: usize) -> Option<&str> {
     (len > 0 && ends).then(|| &rest[..len])
 }
 
-/// The events of Markdown notes, made safe (see the module docs).
-fn safe_events(markdown: &str) -> impl Iterator<Item = Event<'_>> {
+/// The events of Markdown notes, made safe, their relative URLs absolute
+/// against `base` (see the module docs).
+fn safe_events<'a>(markdown: &'a str, base: Option<&str>) -> impl Iterator<Item = Event<'a>> {
+    let base = base.and_then(|b| url::Url::parse(b).ok());
+    let absolute = move |dest: pulldown_cmark::CowStr<'a>| match (&base, url::Url::parse(&dest)) {
+        (Some(base), Err(url::ParseError::RelativeUrlWithoutBase)) => {
+            base.join(&dest).map_or(dest, |u| pulldown_cmark::CowStr::from(String::from(u)))
+        }
+        _ => dest,
+    };
     let mut dropped_link_depth = 0usize;
     let mut dropped_image_depth = 0usize;
     raw::read(Parser::new_ext(markdown, OPTIONS)).filter_map(move |event| match event {
@@ -316,6 +337,12 @@ fn safe_events(markdown: &str) -> impl Iterator<Item = Event<'_>> {
         Event::End(TagEnd::Image) if dropped_image_depth > 0 => {
             dropped_image_depth -= 1;
             None
+        }
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Some(Event::Start(Tag::Link { link_type, dest_url: absolute(dest_url), title, id }))
+        }
+        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Some(Event::Start(Tag::Image { link_type, dest_url: absolute(dest_url), title, id }))
         }
         other => Some(other),
     })
@@ -425,13 +452,13 @@ fn start_of(markdown: &str, max: usize) -> Option<&str> {
 /// ```
 /// let notes = "# Pilot\n\nWe talk about **things**.\n\n# Links\n\n## More";
 /// assert_eq!(
-///     podsmith::markdown::page_html(notes, "Pilot"),
+///     podsmith::markdown::page_html(notes, "Pilot", None),
 ///     "<p>We talk about <strong>things</strong>.</p>\n<h2>Links</h2>\n<h3>More</h3>\n"
 /// );
-/// assert_eq!(podsmith::markdown::page_html("## Links", "Pilot"), "<h2>Links</h2>\n");
+/// assert_eq!(podsmith::markdown::page_html("## Links", "Pilot", None), "<h2>Links</h2>\n");
 /// ```
-pub fn page_html(markdown: &str, title: &str) -> String {
-    let events: Vec<Event> = without_title_heading(safe_events(markdown), title).collect();
+pub fn page_html(markdown: &str, title: &str, base: Option<&str>) -> String {
+    let events: Vec<Event> = without_title_heading(safe_events(markdown, base), title).collect();
     let down = events.iter().any(|e| matches!(e, Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })));
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(
@@ -521,9 +548,23 @@ fn excerpt_text<'a>(events: impl Iterator<Item = Event<'a>>, max: usize) -> Stri
             Event::SoftBreak
             | Event::HardBreak
             | Event::Rule
-            | Event::Start(Tag::Paragraph | Tag::Heading { .. } | Tag::Item | Tag::BlockQuote(_) | Tag::List(_))
+            | Event::Start(
+                Tag::Paragraph
+                | Tag::Heading { .. }
+                | Tag::Item
+                | Tag::BlockQuote(_)
+                | Tag::List(_)
+                | Tag::CodeBlock(_)
+                | Tag::TableCell,
+            )
             | Event::End(
-                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::List(_),
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::BlockQuote(_)
+                | TagEnd::List(_)
+                | TagEnd::CodeBlock
+                | TagEnd::TableCell,
             ) => text.push(' '),
             _ => {}
         }
@@ -668,8 +709,8 @@ mod tests {
                 0 => Vec::new(),
                 _ => vec!["0:00 Intro".into(), "12:30 Talk & questions".into()],
             };
-            let tail = format!("{link}{}", with_timestamps("", &lines));
-            let events: Vec<Event<'_>> = safe_events(&doc).collect();
+            let tail = format!("{link}{}", with_timestamps("", &lines, None));
+            let events: Vec<Event<'_>> = safe_events(&doc, None).collect();
             let whole = described(&events, &lines);
             assert!(only_description_tags(&whole), "{whole}");
             for max in [300, 700, 1500] {
@@ -709,7 +750,7 @@ mod tests {
              <p>line 1<br />\nline &lt;2&gt;</p>\n<p>a | b</p>\n<p>1 | 2</p>\n<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n\
              <p>0:00 Start</p>\n"
         );
-        assert!(only_description_tags(&html) && !only_description_tags(&to_html(notes)));
+        assert!(only_description_tags(&html) && !only_description_tags(&to_html(notes, None)));
     }
 
     #[test]
@@ -735,10 +776,10 @@ mod tests {
             "",
         ];
         for notes in tricky {
-            let headings = safe_events(notes).any(|e| matches!(e, Event::Start(Tag::Heading { .. })));
+            let headings = safe_events(notes, None).any(|e| matches!(e, Event::Start(Tag::Heading { .. })));
             assert!(!headings || may_have_heading(notes), "a heading missed in {notes:?}");
             if !may_have_heading(notes) {
-                assert_eq!(page_html(notes, "Title"), to_html(notes), "{notes:?}");
+                assert_eq!(page_html(notes, "Title", None), to_html(notes, None), "{notes:?}");
             }
         }
         assert!(!may_have_heading("Plain notes, #hashtags and https://example.com/#fragment.\n\n- one\n- two"));
@@ -746,7 +787,7 @@ mod tests {
 
     #[test]
     fn renders_paragraphs_links_and_emphasis() {
-        let html = to_html("Hello *there*, see [the post](https://example.com/a?b=1&c=2).\n\n- one\n- two");
+        let html = to_html("Hello *there*, see [the post](https://example.com/a?b=1&c=2).\n\n- one\n- two", None);
         assert_eq!(
             html,
             "<p>Hello <em>there</em>, see <a href=\"https://example.com/a?b=1&amp;c=2\">the post</a>.</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n"
@@ -762,8 +803,17 @@ mod tests {
     }
 
     #[test]
+    fn table_cells_and_code_lines_are_words_apart_in_excerpts() {
+        let notes = "| Guest | Project |\n|---|---|\n| Eduardo Silva | Fluentd |\n| Miek Gieben | CoreDNS |\n\n```\nrun\n```\nafter";
+        let want = "Guest Project Eduardo Silva Fluentd Miek Gieben CoreDNS run after";
+        assert_eq!(excerpt(notes, 200), want);
+        assert_eq!(episode_excerpt(notes, "T", 200), want);
+        assert_eq!(whole_excerpt(notes, "T", 200), want);
+    }
+
+    #[test]
     fn raw_html_is_shown_as_text() {
-        let html = to_html("Before <script>alert('x')</script> after\n\n<div onclick=\"evil()\">block</div>");
+        let html = to_html("Before <script>alert('x')</script> after\n\n<div onclick=\"evil()\">block</div>", None);
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<div"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
@@ -772,7 +822,7 @@ mod tests {
     #[test]
     fn dangerous_link_schemes_lose_their_url() {
         let html =
-            to_html("[click](javascript:alert(1)) and [data](DATA:text/html;base64,xx) and ![i](jav\tascript:x)");
+            to_html("[click](javascript:alert(1)) and [data](DATA:text/html;base64,xx) and ![i](jav\tascript:x)", None);
         assert!(!html.to_lowercase().contains("javascript"), "{html}");
         assert!(!html.to_lowercase().contains("href=\"data"), "{html}");
         assert!(html.contains("click"), "{html}");
@@ -812,7 +862,7 @@ mod tests {
 
     #[test]
     fn relative_and_mailto_links_are_kept() {
-        let html = to_html("[page](../other/) [mail](mailto:a@b.c) [t](/x:y)");
+        let html = to_html("[page](../other/) [mail](mailto:a@b.c) [t](/x:y)", None);
         assert!(html.contains("href=\"../other/\""), "{html}");
         assert!(html.contains("href=\"mailto:a@b.c\""), "{html}");
         assert!(html.contains("href=\"/x:y\""), "{html}");

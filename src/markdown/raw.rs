@@ -209,7 +209,14 @@ impl<'a, I: Iterator<Item = Event<'a>>> Reader<'a, I> {
             Event::Start(tag) => {
                 match tag {
                     Tag::HtmlBlock => self.block = Some(String::new()),
-                    Tag::Link { .. } => self.in_links += 1,
+                    Tag::Link { .. } => {
+                        // A link in a raw `<a>` ends it, as a browser ends
+                        // one `<a>` where another starts: no link in a link.
+                        if self.raw_open(Kind::Link) {
+                            self.close(Kind::Link);
+                        }
+                        self.in_links += 1;
+                    }
                     _ => {}
                 }
                 self.frames.push(None);
@@ -453,14 +460,16 @@ mod tests {
     fn the_tags_notes_are_written_with_are_read_as_markdown() {
         assert_eq!(
             to_html(
-                "Hello <b>bold</b>, <i>it</i>, <s>old</s> and <a href=\"https://example.com/a?b=1&amp;c=2\" title=\"T\">a link</a>.<br>Next line."
+                "Hello <b>bold</b>, <i>it</i>, <s>old</s> and <a href=\"https://example.com/a?b=1&amp;c=2\" title=\"T\">a link</a>.<br>Next line.",
+                None
             ),
             "<p>Hello <strong>bold</strong>, <em>it</em>, <del>old</del> and \
              <a href=\"https://example.com/a?b=1&amp;c=2\" title=\"T\">a link</a>.<br />\nNext line.</p>\n"
         );
         assert_eq!(
             to_html(
-                "<p>One &amp; <em>two</em>\n<p>Three</p>\n<ol start=\"3\"><li>a<li>b</ol>\n<blockquote>Q</blockquote><hr>"
+                "<p>One &amp; <em>two</em>\n<p>Three</p>\n<ol start=\"3\"><li>a<li>b</ol>\n<blockquote>Q</blockquote><hr>",
+                None
             ),
             "<p>One &amp; <em>two</em>\n</p>\n<p>Three</p>\n<ol start=\"3\">\n<li>a</li>\n<li>b</li>\n</ol>\n\
              <blockquote>\nQ</blockquote>\n<hr />\n"
@@ -468,18 +477,37 @@ mod tests {
     }
 
     #[test]
+    fn a_link_in_a_raw_link_ends_it() {
+        assert_eq!(
+            to_html(
+                "See <a href=\"https://example.org/a\">the **post** and [its source](https://example.org/b)</a> for more.",
+                None
+            ),
+            "<p>See <a href=\"https://example.org/a\">the <strong>post</strong> and </a>\
+             <a href=\"https://example.org/b\">its source</a> for more.</p>\n"
+        );
+        for notes in ["<a href=\"https://a/\">x <https://b/> y</a>", "<a href=\"https://a/\">x <a@b.c> y</a>"] {
+            let html = to_html(notes, None);
+            let (opened, closed) = (html.matches("<a ").count(), html.matches("</a>").count());
+            assert_eq!((opened, closed), (2, 2), "{html}");
+            let first_close = html.find("</a>").unwrap();
+            assert!(html[..first_close].matches("<a ").count() == 1, "a link inside a link: {html}");
+        }
+    }
+
+    #[test]
     fn what_raw_html_opens_is_closed_where_it_must_be() {
         // Left open in a paragraph: closed at its end, not in the next.
-        assert_eq!(to_html("An <b>open\n\nNext"), "<p>An <strong>open</strong></p>\n<p>Next</p>\n");
+        assert_eq!(to_html("An <b>open\n\nNext", None), "<p>An <strong>open</strong></p>\n<p>Next</p>\n");
         // Closed out of order, or never opened.
-        assert_eq!(to_html("<b><i>x</b>y</i></u></p>"), "<p><strong><em>x</em></strong>y\n</p>\n");
+        assert_eq!(to_html("<b><i>x</b>y</i></u></p>", None), "<p><strong><em>x</em></strong>y\n</p>\n");
         // A block inside text is not one (its words part).
-        assert_eq!(to_html("Text <p>in</p> text"), "<p>Text \nin\n text</p>\n");
+        assert_eq!(to_html("Text <p>in</p> text", None), "<p>Text \nin\n text</p>\n");
         // A list item outside a list; an HTML block left open.
-        assert_eq!(to_html("<li>item"), "\nitem");
-        assert_eq!(to_html("<ul><li>open"), "<ul>\n<li>open</li>\n</ul>\n");
+        assert_eq!(to_html("<li>item", None), "\nitem");
+        assert_eq!(to_html("<ul><li>open", None), "<ul>\n<li>open</li>\n</ul>\n");
         // No link in a link.
-        assert_eq!(to_html("[a <a href=\"/b\">b</a>](/a)"), "<p><a href=\"/a\">a b</a></p>\n");
+        assert_eq!(to_html("[a <a href=\"/b\">b</a>](/a)", None), "<p><a href=\"/a\">a b</a></p>\n");
     }
 
     #[test]
@@ -487,6 +515,7 @@ mod tests {
         let html = to_html(
             "<div class=\"x\"><span style=\"color:red\">kept</span></div> <script>alert(1)</script> \
              <iframe src=\"https://evil.example/\"></iframe><!-- gone -->",
+            None,
         );
         assert!(html.contains("kept"), "{html}");
         assert!(!html.contains("<div") && !html.contains("<span") && !html.contains("gone"), "{html}");
@@ -500,6 +529,7 @@ mod tests {
         let html = to_html(
             "<a href=\"javascript:alert(1)\">click</a> <a href='jav&#x61;script:x'>two</a> \
                             <img src=\"data:image/png;base64,xx\" alt=\"pic\"> <img src=\"https://example.com/i.png\" alt=\"ok\">",
+            None,
         );
         assert!(!html.to_lowercase().contains("javascript") && !html.contains("data:"), "{html}");
         assert!(html.contains("click") && html.contains("two"), "{html}");
@@ -508,7 +538,7 @@ mod tests {
 
     #[test]
     fn a_raw_heading_goes_one_level_down_on_the_page_as_a_markdown_one() {
-        assert_eq!(page_html("<h1>Links</h1>\n\nText", "Pilot"), "<h2>Links</h2>\n<p>Text</p>\n");
+        assert_eq!(page_html("<h1>Links</h1>\n\nText", "Pilot", None), "<h2>Links</h2>\n<p>Text</p>\n");
     }
 
     #[test]

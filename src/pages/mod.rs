@@ -795,7 +795,7 @@ mod tests {
             number: ep.number,
             season: ep.season,
             episode_type: ep.episode_type.as_str(),
-            notes_html: crate::markdown::page_html(&ep.notes, &ep.title),
+            notes_html: crate::markdown::page_html(&ep.notes, &ep.title, Some(&e.page_url)),
             sources: sources(e, words_of(catalog)),
             chapters: chapters(e),
             transcript: transcript(e),

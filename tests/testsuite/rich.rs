@@ -263,6 +263,42 @@ fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
     assert!(run.stderr.contains("is not a .vtt, .srt, .json or .html file"), "{}", run.stderr);
 }
 
+/// A feed reader resolves a relative link against the feed's URL, where
+/// it leads nowhere: the notes' relative links and images are made
+/// absolute against the episode's page, in the feeds and on the page.
+#[test]
+fn relative_links_in_the_notes_are_absolute_in_the_feeds() {
+    let show = show(
+        "notes = \"[The first one](../one/), [the top](/), [here](#later) and ![Cover](../../media/cover.jpg)\"\n",
+    );
+    show.build().ok();
+    let item = &show.channel("feed.xml").items()[0].clone();
+    let page = "https://example.com/show/episodes/pair/";
+    let (description, content) = (item.description().unwrap(), item.content().unwrap());
+    for html in [description, content, &show.read("public/episodes/pair/index.html")] {
+        let later = format!("href=\"{page}#later\"");
+        for url in ["href=\"https://example.com/show/episodes/one/\"", "href=\"https://example.com/\"", &later] {
+            assert!(html.contains(url), "{url} not in {html}");
+        }
+        // (A description has no images: Apple shows none.)
+        let image = "src=\"https://example.com/show/media/cover.jpg\"";
+        assert!(html == description || html.contains(image), "{image} not in {html}");
+    }
+    // Absolute ones are kept as written.
+    show.write(
+        "episodes.toml",
+        &manifest("notes = \"[Elsewhere](HTTPS://other.example/a%20b?c=1&d=2) [mail](mailto:a@b.example)\"\n"),
+    );
+    show.build().ok();
+    let item = &show.channel("feed.xml").items()[0].clone();
+    let html = item.content().unwrap();
+    assert!(
+        html.contains("href=\"HTTPS://other.example/a%20b?c=1&amp;d=2\"")
+            && html.contains("href=\"mailto:a@b.example\""),
+        "{html}"
+    );
+}
+
 /// A show that moved: each feed names its own new address, so an app
 /// moves a per-format feed's subscribers to the same format, not to
 /// feed.xml (another podcast:guid).
