@@ -312,6 +312,11 @@ fn read_back(new_text: &str, opts: &Options, root: &Path, incoming: &[Incoming])
 /// `media/`, never over another file, never through a link out of the show.
 fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, AddError> {
     let canonical_root = root.canonicalize().map_err(|e| AddError::Io(root.to_path_buf(), e))?;
+    if opts.transfer == Transfer::Move
+        && let Some(finished) = finish_move(opts, root, show)
+    {
+        return refuse(finished);
+    }
     let mut incoming: Vec<Incoming> = Vec::new();
     for source in &opts.media {
         if let Some(entry) = source.to_str().filter(|s| s.contains("://")) {
@@ -365,6 +370,55 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
         incoming.push(Incoming { source: real, rel, transfer, hosted: None });
     }
     Ok(incoming)
+}
+
+/// The same `add --move` run again after one that was stopped (killed)
+/// once the manifest had the episode, before every file was moved: each
+/// file given is either gone from where it was and in `media/` as the
+/// episode's, or still there with the same content as its copy in
+/// `media/`. Those still there are removed (the move finished), and what
+/// to tell is returned; `None` where the files are not all such (the add
+/// then goes on as usual, and says what is wrong).
+fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<String> {
+    let mut episode: Option<&manifest::Episode> = None;
+    let mut left = Vec::new();
+    for source in &opts.media {
+        let name = source.file_name()?.to_str()?;
+        let rel = format!("media/{name}");
+        let ep = show.episodes.iter().find(|e| e.media.iter().any(|m| m.key() == rel))?;
+        if episode.is_some_and(|e| e.guid != ep.guid) {
+            return None;
+        }
+        episode = Some(ep);
+        let dest = root.join(&rel);
+        if !dest.is_file() {
+            return None;
+        }
+        match std::fs::symlink_metadata(source) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Ok(m)
+                if m.is_file()
+                    && source.canonicalize().ok() != dest.canonicalize().ok()
+                    && same_content(source, &dest) =>
+            {
+                left.push(source)
+            }
+            _ => return None,
+        }
+    }
+    let ep = episode?;
+    let removed = left.iter().filter(|s| std::fs::remove_file(s).is_ok()).count();
+    Some(format!(
+        "the episode \"{}\" is in already (episodes.toml line {}): an `add --move` was stopped before it had moved \
+         every file; {}",
+        ep.title,
+        ep.line,
+        match removed {
+            0 => "each is in the show now".to_string(),
+            1 => "the move is finished now (1 file removed from where it was)".to_string(),
+            n => format!("the move is finished now ({n} files removed from where they were)"),
+        }
+    ))
 }
 
 /// The show's `[publish] to`, if it is one.

@@ -141,17 +141,27 @@ pub fn human(d: &Diagnostic) -> String {
     let mut s = format!("{}: ", word(d.severity));
     let place = d.location.to_string();
     if !place.is_empty() {
-        s.push_str(&place);
+        s.push_str(&one_line(&place));
         s.push_str(": ");
     }
-    s.push_str(&d.message);
+    s.push_str(&one_line(&d.message));
     if matches!(d.location, Location::Feed { .. }) {
         s.push_str(&format!(" [{}]", d.code));
     }
     if let Some(help) = &d.help {
-        s.push_str(&format!("\n  help: {help}"));
+        s.push_str(&format!("\n  help: {}", one_line(help)));
     }
     s
+}
+
+/// `text` on one line: a line break in it (a feed's title, a file name)
+/// written out as `\n`, so that what a feed or a show holds cannot make a
+/// line of the report look like one podsmith wrote.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.contains(['\n', '\r']) {
+        true => text.replace('\n', "\\n").replace('\r', "\\r").into(),
+        false => text.into(),
+    }
 }
 
 /// `validate`'s findings of `min` severity or worse, as a table grouped by
@@ -163,20 +173,20 @@ pub fn grouped(reports: &[Report], min: Severity) -> String {
         if shown.is_empty() {
             continue;
         }
-        out.push_str(&format!("{}:\n", r.feed));
+        out.push_str(&format!("{}:\n", one_line(&r.feed)));
         let mut group: Option<Option<usize>> = None;
         for f in shown {
             if group != Some(f.item()) {
                 group = Some(f.item());
                 match (f.item(), f.episode()) {
-                    (Some(n), Some(label)) => out.push_str(&format!("  episode {label} (item {n})\n")),
+                    (Some(n), Some(label)) => out.push_str(&format!("  episode {} (item {n})\n", one_line(label))),
                     _ => out.push_str("  channel\n"),
                 }
             }
             let line = f.line().map(|l| format!(" line {l}:")).unwrap_or_default();
-            out.push_str(&format!("    {:<7} {}{line} {}\n", word(f.severity), f.code, f.message));
+            out.push_str(&format!("    {:<7} {}{line} {}\n", word(f.severity), f.code, one_line(&f.message)));
             if let Some(help) = &f.help {
-                out.push_str(&format!("            fix: {help}\n"));
+                out.push_str(&format!("            fix: {}\n", one_line(help)));
             }
         }
     }

@@ -1054,10 +1054,13 @@ fn slug(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, title: Option<&str>) -> Op
     let max = crate::text::SLUG_MAX_GIVEN;
     let plain = crate::text::is_plain_slug(given);
     if !plain {
+        // What to try: the slug made plain, else one made from the title.
+        let made =
+            [Some(given.as_str()), title].into_iter().flatten().map(crate::text::slugify).find(|m| !m.is_empty());
         cx.error(
             &s.span(),
             format!("`slug` \"{given}\" in {} may only hold a-z, 0-9, - and _", t.what),
-            Some(format!("try slug = \"{}\"", crate::text::slugify(given))),
+            Some(format!("try slug = \"{}\"", made.as_deref().unwrap_or("episode-1"))),
         );
     } else if given.len() > max {
         cx.error(

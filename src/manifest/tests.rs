@@ -96,6 +96,15 @@ fn errors_on_unknown_keys_with_a_suggestion() {
 }
 
 #[test]
+fn a_slug_that_cannot_be_made_plain_is_given_one_from_the_title() {
+    for (slug, tried) in [("..", "first"), ("Bad Slug!", "bad-slug"), ("", "first")] {
+        let src = format!("{PODCAST}{EPISODE}").replace("notes = \"Hello\"", &format!("slug = \"{slug}\""));
+        let errors = errors(&src);
+        assert!(errors.contains(&format!("help: try slug = \"{tried}\"")), "{slug}: {errors}");
+    }
+}
+
+#[test]
 fn a_title_is_one_line() {
     let src = format!("{PODCAST}{EPISODE}").replace("title = \"First\"", "title = \"Fir\\nst\"");
     assert_eq!(

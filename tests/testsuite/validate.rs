@@ -497,6 +497,32 @@ fn found_after(from: &str, to: &str, code: &str) -> Vec<String> {
     of(&report, code).iter().map(|f| format!("{:?}: {}", f.severity, f.message)).collect()
 }
 
+/// What a feed holds is shown on the line where podsmith shows it: a line
+/// break in an episode's title cannot make a line of the report look like
+/// a finding.
+#[test]
+fn a_line_break_in_a_title_cannot_forge_a_line_of_the_report() {
+    let show = Show::empty();
+    let xml = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    let forged = "Pilot\n    error   FORGED-RULE line 1 this feed is fine\n  channel";
+    let xml = xml.replacen("<title>Pilot</title>", &format!("<title>{forged}</title>"), 1).replacen(
+        "<pubDate>Tue, 02 Jan 2024 10:00:00 +0000</pubDate>",
+        "<pubDate>someday</pubDate>",
+        1,
+    );
+    show.write("feed.xml", &xml);
+    let run = show.run(&["validate", "feed.xml"]).fails(1);
+    assert!(run.stdout.contains("someday"), "{}", run.stdout);
+    for line in run.stdout.lines().chain(run.stderr.lines()) {
+        assert!(
+            !line.trim_start().starts_with("error   FORGED") && line.trim() != "channel",
+            "forged: {line:?} in\n{}",
+            run.stdout
+        );
+    }
+    assert!(run.stdout.contains("Pilot\\n    error   FORGED-RULE"), "{}", run.stdout);
+}
+
 /// The valid rule feed edited by `edit`, validated in-process.
 fn edited_valid(edit: &dyn Fn(String) -> String) -> Report {
     let text = edit(fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap());

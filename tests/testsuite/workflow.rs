@@ -369,6 +369,40 @@ fn add_moves_files_when_asked_and_reads_notes_from_stdin() {
     assert!(show.read("public/feed.xml").contains("<p>Notes from <strong>stdin</strong>.</p>"));
 }
 
+/// An `add --move` stopped (killed) after the manifest had the episode,
+/// before it had moved every file: the same add run again finishes the
+/// move and says the episode is in already; it copies and adds nothing.
+#[test]
+fn the_same_add_move_run_again_finishes_a_move_that_was_stopped() {
+    let show = Show::sample();
+    let outside = tempfile::tempdir().unwrap();
+    let (mp3, ogg) = (outside.path().join("stopped.mp3"), outside.path().join("stopped.ogg"));
+    fs::copy(audio("pair-5s.mp3"), &mp3).unwrap();
+    fs::copy(audio("vorbis-5s.ogg"), &ogg).unwrap();
+    let (mp3_arg, ogg_arg) = (mp3.display().to_string(), ogg.display().to_string());
+    let add = ["add", &mp3_arg, &ogg_arg, "--title", "Stopped", "--date", "2018-01-01T08:00:00Z"];
+    // Where the stopped move was: the episode in, its files copied, one of them gone from outside.
+    show.run(&[&add[..], &["--copy"]].concat()).ok();
+    fs::remove_file(&mp3).unwrap();
+    let manifest = show.read("episodes.toml");
+    let run = show.run(&[&add[..], &["--move"]].concat()).fails(1);
+    assert!(
+        run.stderr.contains("the episode \"Stopped\" is in already")
+            && run.stderr.contains("the move is finished now (1 file removed from where it was)"),
+        "{}",
+        run.stderr
+    );
+    assert!(!ogg.exists() && show.path("media/stopped.ogg").exists() && show.path("media/stopped.mp3").exists());
+    assert_eq!(show.read("episodes.toml"), manifest);
+    // Again: nothing left to move, and said so.
+    let run = show.run(&[&add[..], &["--move"]].concat()).fails(1);
+    assert!(run.stderr.contains("is in already") && run.stderr.contains("each is in the show now"), "{}", run.stderr);
+    // A file of that name with other content outside is not the episode's: refused as before, kept.
+    fs::copy(audio("cbr-xing.mp3"), &mp3).unwrap();
+    let run = show.run(&[&add[..1], &[&mp3_arg[..], "--move"]].concat()).fails(1);
+    assert!(!run.stderr.contains("is in already") && mp3.exists(), "{}", run.stderr);
+}
+
 /// A manifest saved with Windows line ends (an editor, a Git checkout with
 /// autocrlf) says the same: nothing changes for subscribers, the lock
 /// stays as it is, and no page or feed is written anew.
