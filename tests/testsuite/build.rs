@@ -204,7 +204,7 @@ warning: episodes.toml:20:16: removed 1 control character from `itunes_title` in
 warning: episodes.toml:23:9: removed 1 control character from `title` in chapter 1 of episode 1 ("Pasted title") (feeds and pages cannot carry them; they are usually pasted by accident)
 warning: feed.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
-Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 7 written, 0 unchanged, in 0.01s
+Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 7 written, 0 unchanged, in [..]s
 
 "#]]
     );

@@ -473,16 +473,25 @@ fn episodes<'s>(show: &'s Show, now: DateTime<Utc>, content: &mut Sha256) -> Vec
     files
 }
 
-/// SHA-256 of `podsmith.lock`'s content.
+/// What tells `podsmith.lock` as it was: SHA-256 of its status.
 pub type LockPrint = [u8; 32];
 
-/// The [`LockPrint`] of the lock at `path`; `None` when there is none (or
-/// it cannot be read: the build then does everything, and says why).
-/// Its whole content: an edit that keeps its length (a published guid
-/// changed by a digit) is an edit.
+/// The [`LockPrint`] of the lock at `path`; `None` when there is none.
+/// Its size, times and file, one look: an edit that keeps its length (a
+/// published guid changed by a digit) changes its modification time, or
+/// its status-change time where the old one was put back (which no one can
+/// set), or the file itself (an editor's save, a `git checkout`, a copy
+/// with `cp -p`); podsmith writes it by renaming a new file into place.
+/// As cheap as its length alone, which is all a build with nothing to do
+/// looked at before.
 pub fn lock_print(path: &Path) -> Option<LockPrint> {
-    let bytes = crate::fsutil::read(path, crate::fsutil::LOCK).ok()?;
-    Some(Sha256::digest(&bytes).into())
+    let status = crate::fsutil::Status::of(&std::fs::metadata(path).ok()?);
+    let mut h = Sha256::new();
+    for n in [u128::from(status.size), status.mtime_ns, status.ctime_ns, u128::from(status.dev), u128::from(status.ino)]
+    {
+        h.update(n.to_le_bytes());
+    }
+    Some(h.finalize().into())
 }
 
 /// The inputs' fingerprint with `podsmith.lock` in it: what the record
