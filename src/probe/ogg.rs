@@ -123,7 +123,12 @@ fn read_stream<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> i
     if last.serial != serial && last.kind & 0x04 != 0 {
         return Ok(Err(Reading::Chained));
     }
-    let usable = last.kind & 0x04 != 0 && last.serial == serial && last.granule != u64::MAX;
+    // Its last page ends the stream; or, without the end-of-stream flag (a
+    // recorder or encoder stopped, not finished), it is whole and ends the
+    // file: all the audio is there, and apps play it. A file cut off
+    // (an upload) ends in the middle of a page.
+    let ends = last.kind & 0x04 != 0 || last.end == len;
+    let usable = ends && last.serial == serial && last.granule != u64::MAX;
     if !usable {
         return Ok(other);
     }
@@ -341,6 +346,8 @@ fn page_at<R: Read + Seek + ?Sized>(
 struct Last {
     /// Where it starts.
     offset: u64,
+    /// Where it ends.
+    end: u64,
     kind: u8,
     granule: u64,
     serial: u32,
@@ -366,7 +373,8 @@ fn last_page<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<Optio
             let (kind, granule, serial, h, b) = page(&tail[at..])?;
             let whole = tail.get(at..at + h + b).filter(|p| crc_ok(p))?;
             let sequence = u32::from_le_bytes([whole[18], whole[19], whole[20], whole[21]]);
-            Some(Last { offset: from + at as u64, kind, granule, serial, sequence })
+            let offset = from + at as u64;
+            Some(Last { offset, end: offset + (h + b) as u64, kind, granule, serial, sequence })
         });
         if last.is_some() || from == 0 {
             return Ok(last);
@@ -540,6 +548,22 @@ mod tests {
         assert_eq!(read_bytes(&flipped), None);
         assert_eq!(read_bytes(&ogg[..ogg.len() - 1]), None);
         assert_eq!(read_bytes(b"OggS"), None);
+    }
+
+    /// A stream whose last page has no end-of-stream flag but ends the
+    /// file whole (a recorder stopped) is measured; one cut in the middle
+    /// of a page is not (an upload cut short: symphonia then says so).
+    #[test]
+    fn a_last_page_without_the_end_flag_that_ends_the_file_ends_the_stream() {
+        let ogg = fixture("vorbis.ogg");
+        let last = ogg.windows(4).rposition(|w| w == b"OggS").unwrap();
+        let mut data = ogg.clone();
+        data[last + 5] &= !0x04;
+        data[last + 22..last + 26].copy_from_slice(&[0; 4]);
+        let crc = crc_update(0, &data[last..]);
+        data[last + 22..last + 26].copy_from_slice(&crc.to_le_bytes());
+        assert_eq!(read_bytes(&data).map(|s| s.samples), read_bytes(&ogg).map(|s| s.samples));
+        assert!(read_bytes(&data[..data.len() - 100]).is_none());
     }
 
     #[test]
