@@ -139,8 +139,8 @@ struct Cleaner {
 
 impl Cleaner {
     fn text(&mut self, text: &str) {
-        // Writing to a String cannot fail.
-        let _ = escape_html_body_text(FmtWriter(&mut self.body), &decode(text));
+        // Writing to a String cannot fail. (Control characters no page may hold are left out.)
+        let _ = escape_html_body_text(FmtWriter(&mut self.body), &crate::text::strip_control(&decode(text)).0);
     }
 
     fn removed(&mut self, what: String) {
@@ -193,7 +193,8 @@ impl Cleaner {
         }
         let (content, after) = until_end_tag(after, name);
         if name == "title" && self.title.is_none() {
-            self.title = Some(decode(content).split_whitespace().collect::<Vec<_>>().join(" "));
+            let title = crate::text::strip_control(&decode(content)).0;
+            self.title = Some(title.split_whitespace().collect::<Vec<_>>().join(" "));
         }
         after
     }
@@ -217,7 +218,7 @@ impl Cleaner {
             self.body.push(' ');
             self.body.push_str(key);
             self.body.push_str("=\"");
-            let _ = escape_html(FmtWriter(&mut self.body), value);
+            let _ = escape_html(FmtWriter(&mut self.body), &crate::text::strip_control(value).0);
             self.body.push('"');
         }
         self.body.push('>');
@@ -323,6 +324,111 @@ mod tests {
     fn elements_are_balanced_whatever_was_written() {
         assert_eq!(body("<p><b>bold<i>both</p> after</i></b><div>"), "<p><b>bold<i>both</i></b></p> after<div></div>");
         assert_eq!(body("a <3 b <<c> </p> <br/> <x-y>z</x-y>"), "a &lt;3 b &lt;  <br> z");
+    }
+
+    /// What `clean` made of `html` (`once`) runs nothing: see
+    /// [`random_hostile_html_comes_out_inert`].
+    fn assert_inert(once: &str, html: &str) {
+        let lower = once.to_ascii_lowercase();
+        for bad in ["<script", "<svg", "<iframe", "<base", "<math", "<template", "<textarea", "<style"] {
+            assert!(!lower.contains(bad), "{bad} in {once:?} from {html:?}");
+        }
+        assert!(
+            !once.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')),
+            "a control character in {once:?}"
+        );
+        // Every `<` is a tag written here (text has `&lt;`): its name and
+        // attributes are ones kept, and no URL in one has a scheme that runs.
+        let body = &once[once.find("<body>").unwrap()..];
+        for (i, _) in body.match_indices('<') {
+            let tag = &body[i + 1..i + body[i..].find('>').unwrap()];
+            let tag = tag.strip_prefix('/').unwrap_or(tag);
+            let mut parts = tag.split(' ');
+            let name = parts.next().unwrap();
+            let Some((_, kept)) = KEPT.iter().find(|(n, _)| *n == name) else {
+                assert!(name == "body" || name == "html", "<{name}> in {once:?} from {html:?}");
+                continue;
+            };
+            for attr in tag[name.len()..].split('"').step_by(2).map(str::trim).filter(|a| !a.is_empty()) {
+                let key = attr.trim_end_matches('=');
+                assert!(GLOBAL.contains(&key) || kept.contains(&key), "{key} on <{name}> in {once:?} from {html:?}");
+            }
+            for attr in ["href=\"", "src=\""] {
+                for (j, _) in tag.match_indices(attr) {
+                    let value = &tag[j + attr.len()..];
+                    let value = &value[..value.find('"').unwrap_or(value.len())];
+                    assert!(is_safe_url(&super::decode(value), attr == "href=\""), "{value} in {once:?} from {html:?}");
+                }
+            }
+        }
+    }
+
+    /// Random mixtures of the pieces hostile HTML is made of: nothing that
+    /// runs survives, and cleaning again changes nothing.
+    #[test]
+    fn random_hostile_html_comes_out_inert() {
+        const PIECES: &[&str] = &[
+            "<script>",
+            "</script>",
+            "<SCRIPT/",
+            "<p",
+            "<a href=",
+            "<img src=",
+            " onerror=",
+            " ONclick='",
+            "\"",
+            "'",
+            "javascript:",
+            "jav&#x09;ascript:",
+            "&#106;avascript:",
+            "data:text/html,",
+            ">",
+            "<",
+            "</",
+            "<!--",
+            "-->",
+            "<svg>",
+            "</svg>",
+            "<style>",
+            "<iframe",
+            "<base href=//x>",
+            "alert(1)",
+            " ",
+            "\n",
+            "&amp;",
+            "&",
+            "<br/>",
+            "<title>",
+            "</title",
+            "<![CDATA[",
+            "]]>",
+            "<?x ",
+            "<!DOCTYPE html>",
+            "<math>",
+            "<template>",
+            "<textarea>",
+            "http://ok.example/",
+            "/rel",
+            "#frag",
+            "<b>",
+            "</b>",
+            "<time datetime=",
+            "\u{0}",
+            "\u{85}",
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            let mut html = String::new();
+            for _ in 0..(x % 24) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                html.push_str(PIECES[(x % PIECES.len() as u64) as usize]);
+            }
+            let once = clean(&html).html;
+            assert_inert(&once, &html);
+            assert_eq!(clean(&once).html, once, "from {html:?}");
+        }
     }
 
     /// Whatever the input, the output is the same again when cleaned: no
