@@ -980,43 +980,48 @@ fn show_guid(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
 /// `feed_guids` of the show: `{ ogg = "UUID" }`, the `podcast:guid` of
 /// each per-format feed that is to keep one (a show that moved).
 fn feed_guids(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> std::collections::BTreeMap<String, String> {
-    use crate::probe::AudioFormat;
-    let mut out = std::collections::BTreeMap::new();
-    let Some(mut table) = t.table(cx, "feed_guids") else { return out };
-    for format in AudioFormat::ALL {
-        let ext = format.extension();
-        let Some(g) = table.string(cx, ext) else { continue };
-        if is_uuid(g.get_ref()) {
-            out.insert(ext.to_string(), g.into_inner().to_ascii_lowercase());
-        } else {
-            cx.error(
-                &g.span(),
-                format!("`{ext}` in `feed_guids` in [podcast] \"{}\" is not a UUID", g.get_ref()),
-                Some(format!("give the podcast:guid feed.{ext}.xml had, or remove it to use the UUIDv5 of its URL")),
-            );
-        }
-    }
-    table.finish(cx);
-    out
+    by_format(t, cx, "feed_guids", |g, ext| match is_uuid(g) {
+        true => Ok(g.to_ascii_lowercase()),
+        false => Err((
+            "is not a UUID".to_string(),
+            format!("give the podcast:guid feed.{ext}.xml had, or remove it to use the UUIDv5 of its URL"),
+        )),
+    })
 }
 
 /// `new_feed_urls` of the show: `{ ogg = "https://…/feed.ogg.xml" }`, the
 /// new address of each per-format feed that moved with the show.
 fn new_feed_urls(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> std::collections::BTreeMap<String, HttpUrl> {
+    by_format(t, cx, "new_feed_urls", |u, ext| {
+        HttpUrl::parse(u).map_err(|problem| {
+            (problem, format!("write the full address feed.{ext}.xml moved to, starting with https://"))
+        })
+    })
+}
+
+/// A table of `[podcast]` keyed by format extension (`{ ogg = "…" }`), each
+/// value read by `read` (given the value and the extension; an error is
+/// what is wrong with it and how to fix it).
+fn by_format<T>(
+    t: &mut Fields<'_, '_>,
+    cx: &mut Context<'_>,
+    key: &'static str,
+    read: impl Fn(&str, &str) -> Result<T, (String, String)>,
+) -> std::collections::BTreeMap<String, T> {
     use crate::probe::AudioFormat;
     let mut out = std::collections::BTreeMap::new();
-    let Some(mut table) = t.table(cx, "new_feed_urls") else { return out };
+    let Some(mut table) = t.table(cx, key) else { return out };
     for format in AudioFormat::ALL {
         let ext = format.extension();
-        let Some(u) = table.string(cx, ext) else { continue };
-        match HttpUrl::parse(u.get_ref()) {
-            Ok(url) => {
-                out.insert(ext.to_string(), url);
+        let Some(v) = table.string(cx, ext) else { continue };
+        match read(v.get_ref(), ext) {
+            Ok(value) => {
+                out.insert(ext.to_string(), value);
             }
-            Err(problem) => cx.error(
-                &u.span(),
-                format!("`{ext}` in `new_feed_urls` in [podcast] \"{}\" {problem}", u.get_ref()),
-                Some(format!("write the full address feed.{ext}.xml moved to, starting with https://")),
+            Err((problem, help)) => cx.error(
+                &v.span(),
+                format!("`{ext}` in `{key}` in [podcast] \"{}\" {problem}", v.get_ref()),
+                Some(help),
             ),
         }
     }
