@@ -116,15 +116,6 @@ pub fn parse(kind: Kind, bytes: &[u8]) -> Result<Vec<Cue>, String> {
     if cues.is_empty() {
         return Err("it has no cues".into());
     }
-    // Control characters pasted into a cue reach no page or counterpart.
-    let cues: Vec<Cue> = cues
-        .into_iter()
-        .map(|c| Cue {
-            text: crate::text::strip_control(&c.text).0,
-            speaker: c.speaker.map(|s| crate::text::strip_control(&s).0),
-            ..c
-        })
-        .collect();
     for (n, pair) in cues.windows(2).enumerate() {
         if pair[1].start < pair[0].start {
             return Err(format!(
@@ -301,7 +292,10 @@ fn entities(text: &str) -> String {
 /// `text` on one line: every run of spaces, line ends and other white
 /// space one space, none at either end.
 fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Control characters pasted into a cue reach no page or counterpart.
+    // (Those that are whitespace, a form feed say, part words first.)
+    let words = text.split_whitespace().map(|w| crate::text::strip_control(w).0).filter(|w| !w.is_empty());
+    words.collect::<Vec<_>>().join(" ")
 }
 
 /// Text with `<…>` tags removed and the few entities VTT and SRT use read.
