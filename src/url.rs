@@ -87,9 +87,26 @@ pub(crate) fn host_name(authority: &str) -> String {
 
 /// `host` (a name or address, as [`host_name`] gives it) as an IP address;
 /// an IPv4 address mapped into IPv6 (`::ffff:10.0.0.1`) as the IPv4 one.
+/// A host whose last label is a number (`0x7f000001`, `2130706433`,
+/// `127.1`, `0177.0.0.1`) is an IPv4 address as browsers and apps read it
+/// (the WHATWG URL standard, which the `url` crate follows).
 pub(crate) fn ip_of(host: &str) -> Option<std::net::IpAddr> {
     use std::net::IpAddr;
-    match host.parse::<IpAddr>().ok()? {
+    let ip = match host.parse::<IpAddr>() {
+        Ok(ip) => ip,
+        Err(_) => {
+            let last = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
+            if !last.starts_with(|c: char| c.is_ascii_digit()) {
+                return None;
+            }
+            match url::Host::parse(host).ok()? {
+                url::Host::Ipv4(v4) => IpAddr::V4(v4),
+                url::Host::Ipv6(v6) => IpAddr::V6(v6),
+                url::Host::Domain(_) => return None,
+            }
+        }
+    };
+    match ip {
         IpAddr::V6(v6) => Some(v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)),
         v4 => Some(v4),
     }
@@ -118,5 +135,21 @@ mod tests {
         let said = super::request_failed(&ureq::Error::Timeout(ureq::Timeout::Global));
         assert!(said.starts_with("no answer in time (timed out)"), "{said}");
         assert!(!said.contains("global"));
+    }
+}
+
+#[cfg(test)]
+mod host_tests {
+    use super::*;
+
+    #[test]
+    fn a_number_for_a_host_is_the_address_apps_read_it_as() {
+        for host in ["0x7f000001", "2130706433", "127.1", "0177.0.0.1", "127.0.0.1", "::1", "::ffff:127.0.0.1"] {
+            assert!(is_loopback(host), "{host}");
+        }
+        assert_eq!(ip_of("0xa.1"), Some("10.0.0.1".parse().unwrap()));
+        for host in ["example.com", "cafe", "1e100.net", "example.123", "0x7f.example"] {
+            assert!(!is_loopback(host) && ip_of(host).is_none(), "{host}");
+        }
     }
 }
