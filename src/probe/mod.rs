@@ -1135,6 +1135,19 @@ mod tests {
         assert!(runs > 2000, "{runs}");
     }
 
+    /// `n` pseudo-random bytes, the same from the same `seed` (xorshift;
+    /// each byte the top of a step, full of 0xFF sync-like bytes).
+    fn noise(mut x: u32, n: usize) -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (x >> 24) as u8
+            })
+            .collect()
+    }
+
     fn fixture(name: &str) -> Vec<u8> {
         std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio").join(name)).unwrap()
     }
@@ -1151,15 +1164,7 @@ mod tests {
             assert!((secs - (la + lb)).abs() < 0.1, "{secs} for {la} + {lb}");
         }
         // 50 KB of random bytes after a file without a seek header.
-        let mut x: u32 = 0x2545_F491;
-        let noise: Vec<u8> = (0..50_000)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                x as u8
-            })
-            .collect();
+        let noise = noise(0x2545_F491, 50_000);
         let vbr = fixture("vbr-noxing.mp3");
         let alone = probe_bytes(vbr.clone()).unwrap().duration_secs;
         let secs = probe_bytes([&vbr[..], &noise].concat()).unwrap().duration_secs;
@@ -1232,16 +1237,7 @@ mod tests {
     #[test]
     fn random_bytes_are_unsupported() {
         // A deterministic pseudo-random buffer, full of 0xFF sync-like bytes.
-        let mut x: u32 = 0x1234_5678;
-        let data: Vec<u8> = (0..50_000)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                (x >> 24) as u8
-            })
-            .collect();
-        let result = probe_bytes(data);
+        let result = probe_bytes(noise(0x1234_5678, 50_000));
         assert!(result.is_err(), "{result:?}");
     }
 
