@@ -314,6 +314,12 @@ pub struct Renderer {
     years: Vec<Year>,
 }
 
+impl std::fmt::Debug for Renderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Renderer").field("pages", &self.len()).finish_non_exhaustive()
+    }
+}
+
 impl Renderer {
     /// Compiles the templates (the show's own, else the built-in ones).
     pub fn new(catalog: &Arc<Catalog>, feeds: &[Feed], templates_dir: &Path) -> Result<Renderer, TemplateError> {

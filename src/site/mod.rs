@@ -446,9 +446,9 @@ impl Building<'_> {
         let previous = out_now.and_then(|o| records.site(o));
         self.recall(prepared, previous);
         let prepared: &Prepared = prepared;
-        let renderer = prepared.renderer()?;
+        let renderer = prepared.renderer();
         let (mut validated, Beside { pages, lock, swept }) =
-            validate_and_render(prepared, &renderer, previous, opts.now);
+            validate_and_render(prepared, renderer, previous, opts.now);
         self.observer.step(Step::Checked);
         if validated.iter().any(|v| v.report.has_errors()) {
             return Err(BuildError::Invalid(validated.into_iter().map(|v| v.report).collect()));
@@ -474,7 +474,7 @@ impl Building<'_> {
         let memo = NextMemo::start(prepared, out_now, validated.iter_mut().map(|v| v.items.take()).collect());
         let planned = check_before_writing(prepared, &pages, previous, &records.warnings, &feeds, opts.force)?;
         self.observer.step(Step::Planned);
-        let written = write_recorded(prepared, &renderer, &mut records, planned, made, swept)?;
+        let written = write_recorded(prepared, renderer, &mut records, planned, made, swept)?;
         self.observer.step(Step::Written);
         // The record of what is published goes last: only what was written;
         // and not by a look ahead (`--as-of` a moment to come), whose

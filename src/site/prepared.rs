@@ -39,6 +39,8 @@ pub struct Prepared {
     pub catalog: std::sync::Arc<Catalog>,
     /// The feeds, main first (names, URLs and formats; see [`Prepared::feed_xml`]).
     pub feeds: Vec<crate::feed::Feed>,
+    /// The pages' renderer (see [`Prepared::renderer`]).
+    renderer: Renderer,
     /// Every output file, in write order.
     pub site: Site,
     /// Pages rendered.
@@ -349,9 +351,9 @@ impl Prepared {
         Ok(write_site(&self.site, &self.out, &generate, &|i| self.as_it_is(i))?)
     }
 
-    /// The pages' renderer (the templates compiled).
-    pub fn renderer(&self) -> Result<Renderer, BuildError> {
-        Ok(Renderer::new(&self.catalog, &self.feeds, &self.templates_dir)?)
+    /// The pages' renderer (the templates compiled once, as the show was prepared).
+    pub fn renderer(&self) -> &Renderer {
+        &self.renderer
     }
 
     /// Whether site file `i` is already what this build would write: a
@@ -747,7 +749,7 @@ pub(super) fn prepare_show(
     // The feeds' names and URLs; their XML is made (and checked) by validation
     // and again when written.
     let feeds = crate::feed::plan(&catalog);
-    let Keys { page_paths, episode_keys, page_keys } = keys(&catalog, &feeds, &templates_dir)?;
+    let Keys { renderer, page_paths, episode_keys, page_keys } = keys(&catalog, &feeds, &templates_dir)?;
     let n_pages = page_paths.len();
     let (site, files) = site_files(&catalog, &feeds, page_paths);
     Ok(Prepared {
@@ -763,6 +765,7 @@ pub(super) fn prepare_show(
         lock_file,
         state_root,
         episode_keys,
+        renderer,
         page_keys,
         recalled: None,
         cache: std::sync::Mutex::new(cache),
@@ -777,6 +780,8 @@ pub(super) fn prepare_show(
 /// page is made from (the memo's keys: a page whose key is unchanged need
 /// not be rendered again).
 pub(super) struct Keys {
+    /// The pages' renderer, the templates compiled.
+    renderer: Renderer,
     /// Path of each page in the site, by page number.
     page_paths: Vec<String>,
     /// Of each episode, in catalog order.
@@ -791,8 +796,8 @@ fn keys(
     feeds: &[crate::feed::Feed],
     templates_dir: &Path,
 ) -> Result<Keys, BuildError> {
-    // The templates compile now; every page is rendered once before anything
-    // is written (Prepared::plan) and again when it is written.
+    // The templates compile now, once: every page is rendered with them
+    // before anything is written (Prepared::plan) and again when it is written.
     let renderer = crate::pages::Renderer::new(catalog, feeds, templates_dir)?;
     let page_paths: Vec<String> = (0..renderer.len()).map(|i| renderer.path(i)).collect();
     let episode_keys: Vec<Fingerprint> = {
@@ -806,7 +811,7 @@ fn keys(
             memo::page_key(&renderer.shared_inputs(i), &keys.collect::<Vec<_>>())
         })
         .collect();
-    Ok(Keys { page_paths, episode_keys, page_keys })
+    Ok(Keys { renderer, page_paths, episode_keys, page_keys })
 }
 
 /// The site's files in the order they are written: media and images, the
