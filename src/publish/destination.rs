@@ -51,8 +51,11 @@ impl Destination {
                 ));
             }
             let prefix = prefix.trim_matches('/');
-            if !prefix.is_empty() && !crate::site::record::is_plain_relative(prefix) {
-                return Err(format!("\"{prefix}\" is not a plain prefix (no empty, '.' or '..' parts)"));
+            if !prefix.is_empty() && !super::record::is_key(prefix) {
+                return Err(format!(
+                    "\"{}\" is not a plain prefix (no empty, '.' or '..' parts, no control characters)",
+                    prefix.escape_debug()
+                ));
             }
             return Ok(Destination::S3 { bucket: bucket.to_string(), prefix: prefix.to_string() });
         }
@@ -117,12 +120,19 @@ pub struct Opened {
 
 #[cfg(feature = "publish")]
 impl Opened {
-    /// The store's path of a site file.
+    /// The store's path of a site file: the key as it is, so the object's
+    /// name is the one its URL in the feed names (`Path::from` would
+    /// percent-encode `[`, `~`, `%` … into the name itself). A key or
+    /// prefix `Path::parse` refuses (a control character, an empty or
+    /// dot part) is refused before (see [`super::record::is_key`] and
+    /// [`Destination::parse`]); should one come, it is encoded as before
+    /// rather than sent anywhere unchecked.
     pub fn path(&self, key: &str) -> object_store::path::Path {
-        match self.prefix.is_empty() {
-            true => object_store::path::Path::from(key),
-            false => object_store::path::Path::from(format!("{}/{key}", self.prefix)),
-        }
+        let whole = match self.prefix.is_empty() {
+            true => key.to_string(),
+            false => format!("{}/{key}", self.prefix),
+        };
+        object_store::path::Path::parse(&whole).unwrap_or_else(|_| object_store::path::Path::from(whole.as_str()))
     }
 
     /// A site file's key, from the store's path (`None` if not under the prefix).

@@ -253,9 +253,13 @@ fn checked<'a>(version: u32, mut keys: impl Iterator<Item = &'a String>) -> Resu
 }
 
 /// Whether `key` may be a file of a published site: a plain relative path,
-/// not podsmith's own folder.
+/// not podsmith's own folder, without control characters (object stores
+/// refuse them in a name).
 pub fn is_key(key: &str) -> bool {
-    crate::site::record::is_plain_relative(key) && !key.starts_with(".podsmith/") && key != ".podsmith"
+    crate::site::record::is_plain_relative(key)
+        && !key.starts_with(".podsmith/")
+        && key != ".podsmith"
+        && !key.chars().any(|c| c.is_ascii_control())
 }
 
 #[cfg(test)]

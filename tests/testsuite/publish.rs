@@ -128,6 +128,44 @@ fn first_publish_puts_the_whole_site_with_its_headers_and_a_republish_sends_noth
     assert_eq!(std::fs::metadata(&record).unwrap().modified().unwrap(), before, "no PUT at all, not even the record");
 }
 
+/// The sample show with one episode's MP3 renamed to `name`.
+fn with_media_named(name: &str) -> Show {
+    let show = Show::sample();
+    std::fs::rename(show.path("media/fluentd-eduardo-silva.mp3"), show.path(&format!("media/{name}"))).unwrap();
+    let manifest = show.read("episodes.toml").replace("media/fluentd-eduardo-silva.mp3", &format!("media/{name}"));
+    show.write("episodes.toml", &manifest);
+    show
+}
+
+/// Names a bucket keeps as they are, but object_store's `Path::from`
+/// would percent-encode (`[`, `~`, `%` …): the object is named as the
+/// feed's URL names it, under a prefix with such a character too, and a
+/// republish finds it there.
+#[test]
+fn a_file_named_with_brackets_and_tildes_is_the_object_its_url_names() {
+    let Some(s3) = S3::start() else { return };
+    let name = "fluentd [1] ~50% off.mp3";
+    let show = with_media_named(name);
+    let to = format!("s3://{BUCKET}/pod~cast");
+    let args = ["publish", "--to", &to, "--endpoint", &s3.endpoint(), "--as-of", AS_OF, "--format", "json"];
+    let run = show.run_env(&args, &s3.env()).ok();
+    assert_eq!(sent(&run).0.len(), 20, "{}", run.stderr);
+    let objects: Vec<String> = s3.objects("pod~cast").into_keys().collect();
+    assert!(objects.contains(&format!("media/{name}")), "{objects:?}");
+    assert!(!objects.iter().any(|k| k.contains("%5B") || k.contains("%7E")), "{objects:?}");
+    let feed = show.read("public/feed.xml");
+    assert!(feed.contains("media/fluentd%20%5B1%5D%20~50%25%20off.mp3"), "the URL the object answers at");
+    let again = show.run_env(&args, &s3.env()).ok();
+    assert_eq!(sent(&again), (vec![], vec![]), "{}", again.stderr);
+    // And to a folder: the file keeps its name there as well.
+    let web = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", web.path().join("pod~cast").display());
+    to_folder(&show, &to, &[]).ok();
+    assert!(web.path().join("pod~cast/media").join(name).is_file());
+    let again = to_folder(&show, &to, &[]).ok();
+    assert!(again.stderr.contains("0 uploaded (0 bytes), 20 unchanged"), "{}", again.stderr);
+}
+
 #[test]
 fn after_an_edit_only_what_changed_goes_up() {
     let Some(s3) = S3::start() else { return };
