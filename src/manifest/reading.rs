@@ -310,6 +310,10 @@ impl Reading<'_> {
             return None;
         }
         let rel = rel.trim_start_matches("./").to_string();
+        if let Some((message, help)) = unplain(&rel) {
+            self.cx.error(&s.span(), format!("`{key}` \"{raw}\" in {what} {message}"), Some(help));
+            return None;
+        }
         let path = self.root.join(&rel);
         // One look, unless it is a link (then where it leads, too).
         let (meta, is_link) = match std::fs::symlink_metadata(&path) {
@@ -395,11 +399,12 @@ impl Reading<'_> {
                 );
                 continue;
             };
-            // Duplicate guids are checked on the raw value, so that they are
-            // reported even when something else in the episode is wrong.
+            // Duplicate guids are checked on the raw value (as the episode
+            // has it: without control characters), so that they are reported
+            // even when something else in the episode is wrong.
             let raw = |key: &str| {
                 table.iter().find(|(k, _)| k.get_ref() == key).and_then(|(_, v)| match v.get_ref() {
-                    DeValue::String(s) => Some(s.to_string()),
+                    DeValue::String(s) => Some(crate::text::strip_control(s).0),
                     _ => None,
                 })
             };
@@ -1188,4 +1193,24 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
         return None;
     }
     FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+/// Why the path of a file in the show (`rel`, without a leading `./`)
+/// cannot be published as written, and the fix: an empty or `.` part
+/// (`media//a.mp3`, `media/./a.mp3`) names the same file as the plain path
+/// but gives it another URL (a bucket's key is the name as written, and
+/// two episodes could share the file unseen); `.podsmith/` is podsmith's
+/// own folder, never published.
+fn unplain(rel: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    if parts.first() == Some(&".podsmith") {
+        return Some((
+            "is in .podsmith/, the folder podsmith keeps its own records in (never published)".into(),
+            "move the file into media/ and name it there, e.g. \"media/episode-1.mp3\"".into(),
+        ));
+    }
+    let plain = parts.join("/");
+    (plain != rel).then(|| {
+        ("has an empty or \".\" part, which gives the file a URL of its own".into(), format!("write it as \"{plain}\""))
+    })
 }

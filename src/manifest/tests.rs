@@ -296,6 +296,21 @@ episodes.toml:22:1: \"media/a.mp3\" is already the media of the episode at line 
     );
 }
 
+/// A guid that is another's but for a control character (pasted by
+/// accident, removed as the manifest is read) is the same guid.
+#[test]
+fn a_guid_the_same_but_for_a_control_character_is_a_duplicate() {
+    let second = EPISODE.replace("\"First\"", "\"Second\"").replace("\"g-1\"", "\"g-1\\u0001\"");
+    let second = second.replace("media/a.mp3\", \"media/a.ogg", "media/b.mp3");
+    let text = errors(&format!("{PODCAST}{EPISODE}{second}"));
+    assert!(
+        text.starts_with(
+            "episodes.toml:18:1: episode 2 (\"Second\") has the same guid \"g-1\" as the episode at line 11"
+        ),
+        "{text}"
+    );
+}
+
 fn parse_podcast_only() -> Option<Podcast> {
     let dir = show_dir();
     parse_in(dir.path(), PODCAST).ok().map(|s| s.podcast)

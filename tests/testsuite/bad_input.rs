@@ -305,3 +305,38 @@ error: 2 problems in episodes.toml
 "#]]
     );
 }
+
+/// A media path with an empty or `.` part names a file already named
+/// otherwise (two episodes could share it unseen, and its URL is not the
+/// file's), and `.podsmith/` is podsmith's own folder, never published:
+/// each is refused at its line, with the path to write.
+#[test]
+fn a_media_path_with_empty_or_dot_parts_or_in_podsmiths_folder_is_refused_with_the_path_to_write() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}{}{}",
+        episode("One", "one", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"])
+            .replace("media/cbr-xing.mp3", "media//cbr-xing.mp3"),
+        episode("Two", "two", "2024-01-02T00:00:00Z", &["vbr-xing.mp3"])
+            .replace("media/vbr-xing.mp3", "./media/./vbr-xing.mp3"),
+        episode("Three", "three", "2024-01-03T00:00:00Z", &["cbr-xing.mp3"])
+            .replace("media/cbr-xing.mp3", ".podsmith/cbr-xing.mp3"),
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    std::fs::create_dir_all(show.path(".podsmith")).unwrap();
+    std::fs::copy(show.path("media/cbr-xing.mp3"), show.path(".podsmith/cbr-xing.mp3")).unwrap();
+    let run = show.build().fails(1);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: episodes.toml:15:10: `media` "media//cbr-xing.mp3" in episode 1 ("One") has an empty or "." part, which gives the file a URL of its own
+  help: write it as "media/cbr-xing.mp3"
+error: episodes.toml:21:10: `media` "./media/./vbr-xing.mp3" in episode 2 ("Two") has an empty or "." part, which gives the file a URL of its own
+  help: write it as "media/vbr-xing.mp3"
+error: episodes.toml:27:10: `media` ".podsmith/cbr-xing.mp3" in episode 3 ("Three") is in .podsmith/, the folder podsmith keeps its own records in (never published)
+  help: move the file into media/ and name it there, e.g. "media/episode-1.mp3"
+error: 3 problems in episodes.toml
+
+"#]]
+    );
+    assert!(!show.path("public").exists());
+}
