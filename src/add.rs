@@ -73,6 +73,9 @@ pub struct Added {
     pub scheduled: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Whether the manifest names a `[publish]` destination.
     pub publishes: bool,
+    /// Files `--move` brought in but could not remove from where they
+    /// were (a folder that cannot be written to): each with why.
+    pub not_removed: Vec<(PathBuf, String)>,
 }
 
 /// Why nothing was added.
@@ -136,7 +139,8 @@ struct Incoming {
 pub fn add(opts: &Options) -> Result<Added, AddError> {
     let mut plan = plan(opts)?;
     if !opts.dry_run {
-        let show = apply(&plan, opts)?;
+        let (show, not_removed) = apply(&plan, opts)?;
+        plan.added.not_removed = not_removed;
         remember(&plan);
         // Its date as the manifest reads it (a bare date, the show's offset).
         let date = show.episodes.iter().find(|e| e.guid == plan.guid).map(|e| e.date);
@@ -248,7 +252,16 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
     read_back(&new_text, opts, &root, &incoming).map_err(|e| inserted.relocate(e))?;
     let transferred = incoming.iter().filter(|i| i.transfer).map(|i| (i.source.clone(), i.rel.clone())).collect();
     let publishes = show.publish.to.is_some();
-    let added = Added { table, title, number: fields.number, media: probes, transferred, scheduled: None, publishes };
+    let added = Added {
+        table,
+        title,
+        number: fields.number,
+        media: probes,
+        transferred,
+        scheduled: None,
+        publishes,
+        not_removed: Vec::new(),
+    };
     Ok(Plan { root, incoming, new_text, inserted, guid: fields.guid, added })
 }
 
@@ -307,9 +320,19 @@ fn read_back(new_text: &str, opts: &Options, root: &Path, incoming: &[Incoming])
     if problems.is_empty() { Ok(()) } else { Err(AddError::WouldBreak(problems)) }
 }
 
+/// The manifest's file name, as messages name it.
+fn file_name(opts: &Options) -> String {
+    opts.manifest.file_name().map_or_else(|| opts.manifest.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The folder a build writes the site into (by default; see
+/// [`crate::site::Options::out`]): a file there is not the show's own.
+const OUTPUT_FOLDER: &str = "public";
+
 /// Where each file comes from and where it goes in the show: a file inside
-/// the show stays where it is; one from outside is copied (or moved) into
-/// `media/`, never over another file, never through a link out of the show.
+/// the show stays where it is; one from outside (or from the output
+/// folder) is copied (or moved) into `media/`, never over another file,
+/// never through a link out of the show.
 fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, AddError> {
     let canonical_root = root.canonicalize().map_err(|e| AddError::Io(root.to_path_buf(), e))?;
     if opts.transfer == Transfer::Move
@@ -327,9 +350,11 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
             }
             if let Some(ep) = show.episodes.iter().find(|e| e.media.iter().any(|m| m.key() == url.as_str())) {
                 return refuse(format!(
-                    "{entry} is already the media of the episode \"{}\" (episodes.toml line {}); each file belongs \
+                    "{entry} is already the media of the episode \"{}\" ({} line {}); each file belongs \
                      to one episode",
-                    ep.title, ep.line
+                    ep.title,
+                    file_name(opts),
+                    ep.line
                 ));
             }
             let hosted = Some(url.to_string());
@@ -340,9 +365,12 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
         if !real.is_file() {
             return refuse(format!("{} is not a file", source.display()));
         }
-        let (rel, transfer) = match real.strip_prefix(&canonical_root) {
-            Ok(inside) => (slash_path(inside), false),
-            Err(_) => {
+        // A file in the output folder (which each build rewrites) is
+        // brought in as one from outside is.
+        let in_show = real.strip_prefix(&canonical_root).ok().filter(|p| !p.starts_with(OUTPUT_FOLDER));
+        let (rel, transfer) = match in_show {
+            Some(inside) => (slash_path(inside), false),
+            None => {
                 let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 if name.contains('\\') {
                     // The manifest reads a backslash as a folder separator, as Windows does.
@@ -363,8 +391,10 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
         }
         if let Some(ep) = show.episodes.iter().find(|e| e.media.iter().any(|m| m.key() == rel)) {
             return refuse(format!(
-                "{rel} is already the media of the episode \"{}\" (episodes.toml line {}); each file belongs to one episode",
-                ep.title, ep.line
+                "{rel} is already the media of the episode \"{}\" ({} line {}); each file belongs to one episode",
+                ep.title,
+                file_name(opts),
+                ep.line
             ));
         }
         incoming.push(Incoming { source: real, rel, transfer, hosted: None });
@@ -409,9 +439,10 @@ fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<String> {
     let ep = episode?;
     let removed = left.iter().filter(|s| std::fs::remove_file(s).is_ok()).count();
     Some(format!(
-        "the episode \"{}\" is in already (episodes.toml line {}): an `add --move` was stopped before it had moved \
+        "the episode \"{}\" is in already ({} line {}): an `add --move` was stopped before it had moved \
          every file; {}",
         ep.title,
+        file_name(opts),
         ep.line,
         match removed {
             0 => "each is in the show now".to_string(),
@@ -576,7 +607,7 @@ fn fields(opts: &Options, show: &Show, title: &str, first_media: &str) -> Result
     let number = match opts.number {
         Some(n) => Some(n),
         None if numbered => {
-            let last = show.episodes.iter().filter_map(|e| e.number).max().unwrap_or(0);
+            let last = last_number(show, season);
             match last.checked_add(1) {
                 Some(n) => Some(n),
                 None => return refuse(format!("the last episode's number is {last}: give this one's with --episode")),
@@ -589,12 +620,33 @@ fn fields(opts: &Options, show: &Show, title: &str, first_media: &str) -> Result
     {
         let in_season = season.map(|s| format!(" in season {s}")).unwrap_or_default();
         return refuse(format!(
-            "episode number {n}{in_season} is taken by \"{}\" (episodes.toml line {}); give another --episode",
-            e.title, e.line
+            "episode number {n}{in_season} is taken by \"{}\" ({} line {}); give another --episode",
+            e.title,
+            file_name(opts),
+            e.line
         ));
     }
     let guid = new_guid(show, &slug, &date, first_media);
     Ok(Fields { slug, date, number, season, guid })
+}
+
+/// The number the episode after which a new one in `season` is numbered:
+/// the season's highest; for a season with none yet, 0 where the show
+/// numbers each season from 1, else the show's highest (numbers that run
+/// on across seasons).
+fn last_number(show: &Show, season: Option<u32>) -> u32 {
+    let numbers = |s: Option<u32>| show.episodes.iter().filter(move |e| e.season == s).filter_map(|e| e.number);
+    if season.is_some()
+        && let Some(last) = numbers(season).max()
+    {
+        return last;
+    }
+    let seasons: std::collections::BTreeSet<u32> = show.episodes.iter().filter_map(|e| e.season).collect();
+    let each_from_one = !seasons.is_empty() && seasons.iter().all(|&s| numbers(Some(s)).min() == Some(1));
+    match season.is_some() && each_from_one {
+        true => 0,
+        false => show.episodes.iter().filter_map(|e| e.number).max().unwrap_or(0),
+    }
 }
 
 /// The `[[episode]]` table as text, rendered by toml_edit: every value
@@ -635,8 +687,9 @@ fn table(opts: &Options, f: &Fields, title: &str, incoming: &[Incoming]) -> Stri
 
 /// Does what the plan says: brings the files in (never over a different
 /// file), reads the new manifest back strictly, then replaces the manifest
-/// atomically; anything that fails undoes the copies.
-fn apply(plan: &Plan, opts: &Options) -> Result<manifest::Show, AddError> {
+/// atomically; anything that fails undoes the copies. With `--move`,
+/// the files it could not then remove from where they were, and why.
+fn apply(plan: &Plan, opts: &Options) -> Result<(manifest::Show, Vec<(PathBuf, String)>), AddError> {
     // What an `add` killed before left where this one writes (it holds the
     // show's lock: no other command is writing there).
     crate::output::sweep_temps(&plan.root, false);
@@ -679,12 +732,15 @@ fn apply(plan: &Plan, opts: &Options) -> Result<manifest::Show, AddError> {
         undo(&created);
         return Err(AddError::Io(opts.manifest.clone(), e));
     }
+    let mut not_removed = Vec::new();
     if opts.transfer == Transfer::Move {
         for i in plan.incoming.iter().filter(|i| i.transfer) {
-            let _ = std::fs::remove_file(&i.source);
+            if let Err(e) = std::fs::remove_file(&i.source) {
+                not_removed.push((i.source.clone(), e.to_string()));
+            }
         }
     }
-    Ok(show)
+    Ok((show, not_removed))
 }
 
 /// The manifest with `table` (an `[[episode]]` table, `\n` line ends)
@@ -769,7 +825,13 @@ fn insertion_point(text: &str, doc: &toml_edit::Document<&str>) -> Result<(usize
         None => return Ok((text.len(), text.len())),
         Some(item) => match item.as_array_of_tables() {
             Some(list) => list.iter().filter_map(|t| t.span()).map(|s| s.start).max(),
-            None => return refuse("episodes.toml has `episode` but not as [[episode]] tables"),
+            None => {
+                return refuse(
+                    "the manifest has `episode` as an array of inline tables, not as [[episode]] tables: podsmith \
+                     cannot add one beside them without rewriting them; write each as an [[episode]] table (or add \
+                     this one by hand)",
+                );
+            }
         },
     };
     let Some(last) = last_episode else { return Ok((text.len(), text.len())) };
@@ -875,6 +937,11 @@ fn parse_date(
 /// (2026-01-05) or an RFC 3339 date-time (2026-01-05T09:00:00+01:00) that
 /// the manifest takes too. `Err` ends the sentence "--date "…" ".
 pub fn check_date(given: &str) -> Result<(), String> {
+    // As the manifest will have it: a TOML date (chrono alone also takes
+    // 2026-1-5 and +2026-01-05, which TOML does not).
+    if given.parse::<toml_edit::Datetime>().is_err() {
+        return Err("is not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00".into());
+    }
     if NaiveDate::parse_from_str(given, "%Y-%m-%d").is_ok() {
         return Ok(());
     }

@@ -355,7 +355,8 @@ fn publication_date(given: &str) -> Result<String, String> {
 
 /// A title: some text, on one line.
 fn one_line(given: &str) -> Result<String, String> {
-    if given.trim().is_empty() {
+    // (Control characters are removed as the manifest is read.)
+    if podsmith::text::strip_control(given).0.trim().is_empty() {
         Err("it is empty: give some text".into())
     } else if given.contains(['\n', '\r']) {
         Err("it has a line break: write it on one line".into())

@@ -61,8 +61,16 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         return Ok(ExitCode::SUCCESS);
     }
     for (from, to) in &added.transferred {
-        let verb = if opts.transfer == Transfer::Move { "moved" } else { "copied" };
+        let kept = added.not_removed.iter().find(|(f, _)| f == from);
+        let verb = if opts.transfer == Transfer::Move && kept.is_none() { "moved" } else { "copied" };
         ui.info(format!("{verb} {} to {to}", from.display()));
+    }
+    for (from, why) in &added.not_removed {
+        ui.diagnostics(&[podsmith::diagnostic::Diagnostic::warning(
+            "ADD",
+            format!("{} was copied into the show but could not be removed from where it is: {why}", from.display()),
+        )
+        .help("remove it by hand once you have checked the copy in the show")]);
     }
     let media: Vec<String> = added
         .media

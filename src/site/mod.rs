@@ -1175,8 +1175,16 @@ fn check_output_folder(show: &manifest::Show, out: &Path) -> Result<(), BuildErr
         )));
     }
     if let Some(name) = show.own_files().iter().find(|rel| Path::new(rel).starts_with(inside)) {
+        // In the default output folder, the files were put there by hand.
+        let fix = match out.file_name().is_some_and(|n| n == "public") {
+            true => {
+                "move them into media/ (and name them there in episodes.toml): each build rewrites the output \
+                     folder; or choose another output folder, e.g. --out site"
+            }
+            false => "choose a folder of its own, e.g. --out public",
+        };
         return Err(BuildError::Config(format!(
-            "the output folder `{}` holds the show's own files ({name}); podsmith would publish over them: choose a folder of its own, e.g. --out public",
+            "the output folder `{}` holds the show's own files ({name}); podsmith would publish over them: {fix}",
             out.display(),
         )));
     }

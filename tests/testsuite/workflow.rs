@@ -207,6 +207,80 @@ fn add_refuses_a_number_taken_in_the_season_it_defaults_to() {
     );
 }
 
+/// The next number is the next in the episode's season; a new season of a
+/// show that numbers each season from 1 starts at 1, one of a show whose
+/// numbers run on across seasons runs on.
+#[test]
+fn add_numbers_within_the_season() {
+    let show = Show::empty();
+    show.run(&["init", "--title", "Seasons"]).ok();
+    let files = ["cbr-xing.mp3", "vbr-xing.mp3", "cbr-noxing.mp3", "pair-5s.mp3"];
+    for (n, (season, episode)) in [(1, 1), (1, 2), (1, 3), (2, 1)].into_iter().enumerate() {
+        let (s, e, date) = (season.to_string(), episode.to_string(), format!("2020-01-0{}", n + 1));
+        let title = format!("S{s}E{e}");
+        show.run(&["add", &fixture(files[n]), "--title", &title, "--season", &s, "--episode", &e, "--date", &date])
+            .ok();
+    }
+    let new = fixture("tagged-id3v2-id3v1.mp3");
+    let next = |extra: &[&str]| {
+        let args = [&["add", new.as_str(), "--title", "Next", "--dry-run"][..], extra].concat();
+        let out = show.run(&args).ok().stdout;
+        let field = |k: &str| out.lines().find_map(|l| l.strip_prefix(k)).map(str::to_string);
+        (field("season = "), field("episode = "))
+    };
+    assert_eq!(next(&[]), (Some("2".into()), Some("2".into())), "after S2E1, S2E2");
+    assert_eq!(next(&["--season", "3"]), (Some("3".into()), Some("1".into())), "a new season from 1");
+    assert_eq!(next(&["--season", "1"]), (Some("1".into()), Some("4".into())));
+    // Numbers that run on: season 2 starting at 4.
+    show.write(
+        "episodes.toml",
+        &show.read("episodes.toml").replace("episode = 1\nseason = 2", "episode = 4\nseason = 2"),
+    );
+    assert_eq!(next(&["--season", "3"]), (Some("3".into()), Some("5".into())), "runs on");
+}
+
+/// A file given from the output folder (which each build rewrites) is
+/// copied into media/, as one from outside the show is.
+#[test]
+fn add_copies_a_file_from_the_output_folder_into_media() {
+    let show = Show::sample();
+    show.build().ok();
+    fs::copy(audio("pair-5s.mp3"), show.path("public/media/late.mp3")).unwrap();
+    show.run(&["add", "public/media/late.mp3", "--title", "Late", "--date", "2018-01-01T08:00:00Z"]).ok();
+    assert!(show.read("episodes.toml").contains("media = [\"media/late.mp3\"]"));
+    assert_eq!(fs::read(show.path("media/late.mp3")).unwrap(), fs::read(audio("pair-5s.mp3")).unwrap());
+    show.build().ok();
+}
+
+/// `add --move` from a folder it cannot remove files from: the file is
+/// copied, and the add says it is still there, and what to do.
+#[test]
+fn add_move_says_a_file_it_could_not_remove() {
+    let outside = tempfile::tempdir().unwrap();
+    let src = outside.path().join("kept.mp3");
+    fs::copy(audio("pair-5s.mp3"), &src).unwrap();
+    // An append-only folder: not even root removes a file from it (where
+    // the file system has no such attribute, there is nothing to test).
+    let chattr = |flag: &str| std::process::Command::new("chattr").arg(flag).arg(outside.path()).status();
+    if !chattr("+a").is_ok_and(|s| s.success()) {
+        eprintln!("chattr +a is not available here: skipped");
+        return;
+    }
+    let show = Show::sample();
+    let run =
+        show.run(&["add", &src.display().to_string(), "--title", "Kept", "--move", "--date", "2018-01-01T08:00:00Z"]);
+    chattr("-a").unwrap();
+    let run = run.ok();
+    assert!(src.exists() && show.path("media/kept.mp3").exists());
+    assert!(run.stderr.starts_with("copied ") && !run.stderr.contains("\nmoved "), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("could not be removed from where it is")
+            && run.stderr.contains("remove it by hand once you have checked the copy in the show"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A serial show numbers every full episode, its first one too; a title
 /// tag of several lines is made one.
 #[test]
@@ -252,6 +326,9 @@ fn add_refuses_bad_flag_values_as_usage_errors() {
         ("--episode", "0", "0 is not in 1.."),
         ("--date", "yesterday", "not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00"),
         ("--date", "2026-02-30", "not a date"),
+        ("--date", "2026-1-5", "not a date"),
+        ("--date", "+2026-01-05", "not a date"),
+        ("--title", "\u{1}", "for '--title <TITLE>': it is empty"),
         ("--date", "2017-04-12T23:59:60Z", "it has a 60th second (a leap second), which a feed's date cannot name"),
         ("--date", "2017-04-12T10:00:00+23:00", "it has an offset more than 14 hours from UTC"),
         ("--title", " ", "invalid value ' ' for '--title <TITLE>': it is empty"),
