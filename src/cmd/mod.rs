@@ -216,7 +216,10 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
         }
         Command::Validate { feed, manifest, media_root, online, loudness, format, strict, as_of, list_rules } => {
             if list_rules {
-                out!("{}", podsmith::validate::rules::markdown());
+                match format {
+                    crate::cli::Format::Json => out!("{}", podsmith::validate::rules::json()),
+                    crate::cli::Format::Human => out!("{}", podsmith::validate::rules::markdown()),
+                }
                 return Ok(ExitCode::SUCCESS);
             }
             let args = validate::Args { feed, manifest, media_root, online, loudness, format, strict, as_of };

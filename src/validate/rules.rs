@@ -315,15 +315,34 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
+/// What a rule needs to be checked, as the lists name it.
+fn needs(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Feed => "feed",
+        Kind::Media => "media",
+        Kind::Online => "--online",
+    }
+}
+
+/// The rule list as one JSON object (`validate --list-rules --format
+/// json`): `rules` (id, severity, needs, what), `covered` (id, by) and
+/// `not_checked` (id, why), as [`markdown`] has them.
+pub fn json() -> serde_json::Value {
+    let rules: Vec<serde_json::Value> = RULES
+        .iter()
+        .map(|r| serde_json::json!({"id": r.id, "severity": r.severity.as_str(), "needs": needs(r.kind), "what": r.what}))
+        .collect();
+    let pairs = |list: &[(&str, &str)], key: &str| -> Vec<serde_json::Value> {
+        list.iter().map(|(id, text)| serde_json::json!({"id": id, key: text})).collect()
+    };
+    serde_json::json!({"rules": rules, "covered": pairs(COVERED, "by"), "not_checked": pairs(NOT_CHECKED, "why")})
+}
+
 /// The rule list as Markdown, for the README (`podsmith validate --list-rules`).
 pub fn markdown() -> String {
     let mut out = String::from("| rule | severity | needs | what it checks |\n|---|---|---|---|\n");
     for rule in RULES {
-        let needs = match rule.kind {
-            Kind::Feed => "feed",
-            Kind::Media => "media",
-            Kind::Online => "--online",
-        };
+        let needs = needs(rule.kind);
         out.push_str(&format!("| {} | {} | {} | {} |\n", rule.id, rule.severity.as_str(), needs, rule.what));
     }
     out.push_str("\nCatalogue rules that the rules above already check:\n\n");

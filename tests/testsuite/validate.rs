@@ -252,6 +252,22 @@ fn the_rule_table_in_the_readme_is_the_generated_one() {
     let table = Show::empty().run(&["validate", "--list-rules"]).ok().stdout;
     assert!(readme.contains(&table), "README.md's rule list is out of date: paste `podsmith validate --list-rules`");
     assert_eq!(table.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| rule")).count(), RULES.len());
+    // For programs: the same list, one JSON object.
+    let json = Show::empty().run(&["validate", "--list-rules", "--format", "json"]).ok().stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    let rules = v["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), RULES.len());
+    for (r, rule) in rules.iter().zip(RULES) {
+        assert_eq!(r["id"], rule.id);
+        assert!(table.contains(&format!(
+            "| {} | {} | {} | {} |",
+            rule.id,
+            r["severity"].as_str().unwrap(),
+            r["needs"].as_str().unwrap(),
+            r["what"].as_str().unwrap()
+        )));
+    }
+    assert!(!v["covered"].as_array().unwrap().is_empty() && !v["not_checked"].as_array().unwrap().is_empty());
 }
 
 /// Each real feed's verdict: its error rule ids (sorted, unique), recorded
