@@ -192,6 +192,9 @@ pub enum PublishError {
         /// Why the note a publish that did not finish left there (which
         /// would have named its uploads) could not be read, if it could not.
         unread_note: Option<String>,
+        /// Why the destination's record (which would have named them as
+        /// podsmith's) was set aside, if it was.
+        record_note: Option<String>,
     },
     /// The destination refused or failed.
     Store(Box<Diagnostic>),
@@ -213,16 +216,23 @@ impl PublishError {
         match self {
             PublishError::Build(_) => None,
             PublishError::Config(d) | PublishError::Store(d) => Some((**d).clone()),
-            PublishError::Foreign { destination, keys, unread_note } => {
+            PublishError::Foreign { destination, keys, unread_note, record_note } => {
                 let shown: Vec<&str> = keys.iter().take(10).map(String::as_str).collect();
                 let more = if keys.len() > 10 { format!(" and {} more", keys.len() - 10) } else { String::new() };
-                let note = unread_note.as_ref().map_or_else(String::new, |why| {
+                let mut note = unread_note.as_ref().map_or_else(String::new, |why| {
                     format!(
                         " (the note of a publish that did not finish, {}, which would name what it sent, cannot be \
                          read: {why})",
                         record::PUBLISHING_KEY
                     )
                 });
+                if let Some(why) = record_note {
+                    note.push_str(&format!(
+                        " (its record of what podsmith published there, {}, was set aside: {why}; so none of them \
+                         can be told to be podsmith's)",
+                        record::KEY
+                    ));
+                }
                 Some(
                     Diagnostic::error(
                         "PUBLISH-FOREIGN",
@@ -442,7 +452,12 @@ impl Publishing<'_> {
             Some((plan, false)) => plan::with_listed_etags(plan, &keys, &listed),
             None => {
                 site.digests(record.as_deref(), &mut digests, opts.progress.as_ref())?;
-                self.plan(&sender, &site, record.as_deref(), &listed).await?
+                self.plan(&sender, &site, record.as_deref(), &listed).await.map_err(|e| match e {
+                    PublishError::Foreign { destination, keys, unread_note, .. } => {
+                        PublishError::Foreign { destination, keys, unread_note, record_note: record_note.clone() }
+                    }
+                    other => other,
+                })?
             }
         };
         sender.step(Step::Planned);
@@ -593,7 +608,7 @@ impl Publishing<'_> {
         let plan = plan::make_with(&site.files, record, listed, terms);
         if !plan.foreign.is_empty() {
             let (destination, keys, unread_note) = (self.dest.describe(), plan.foreign.clone(), sender.unread_note());
-            return Err(PublishError::Foreign { destination, keys, unread_note });
+            return Err(PublishError::Foreign { destination, keys, unread_note, record_note: None });
         }
         Ok(plan)
     }
@@ -744,13 +759,18 @@ pub fn verify(report: &Report, progress: Arc<dyn Progress>) -> Vec<crate::valida
 }
 
 /// Refuses a folder destination with a link (or a file) where a folder on
-/// the way to an object to write or delete goes: the write or the deletion
-/// would land outside the destination.
+/// the way to an object to write or delete goes (the write or the deletion
+/// would land outside the destination), or a folder where a file to write
+/// goes (its upload could never land).
 #[cfg(feature = "publish")]
 fn folder_links(folder: &Path, plan: &Plan) -> Result<(), PublishError> {
     let puts = plan.puts.iter().map(|p| p.file.key.as_str());
-    let keys = puts.chain(plan.deletes.iter().map(String::as_str)).chain([record::KEY]);
-    let problems = destination::links_on_the_way(folder, keys);
+    let keys = puts.clone().chain(plan.deletes.iter().map(String::as_str)).chain([record::KEY]);
+    let mut problems = destination::links_on_the_way(folder, keys);
+    // A folder where a file goes: the upload would fail there at every
+    // publish, after the files before it (the feeds last) went up.
+    let folders = puts.filter(|k| std::fs::symlink_metadata(folder.join(k)).is_ok_and(|m| m.is_dir()));
+    problems.extend(folders.map(|k| format!("{k} is a folder where the site needs a file")));
     if problems.is_empty() {
         return Ok(());
     }
@@ -759,7 +779,7 @@ fn folder_links(folder: &Path, plan: &Plan) -> Result<(), PublishError> {
             "PUBLISH-LINK",
             format!("in the destination folder {}: {}", folder.display(), problems.join("; ")),
         )
-        .help("podsmith never writes or deletes through a link in the destination: remove it (or move the file away), or publish to another folder"),
+        .help("podsmith never writes or deletes through a link in the destination, nor over a folder: remove it (or move it away), or publish to another folder"),
     ))
 }
 

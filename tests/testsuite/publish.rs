@@ -497,6 +497,22 @@ fn wrong_credentials_and_a_missing_bucket_say_what_to_check() {
     assert!(s3.objects("").is_empty());
 }
 
+/// An object under the prefix whose name the S3 client cannot read (a
+/// control character) fails every listing: that is said as what to do
+/// about the object (exit 2), not "run publish again".
+#[test]
+fn an_object_the_client_cannot_name_is_said_with_what_to_do() {
+    let Some(s3) = S3::start() else { return };
+    let show = published_sample(&s3);
+    std::fs::write(s3.object("podcast/notes\tx.txt"), "theirs").unwrap();
+    let to = format!("s3://{BUCKET}/podcast");
+    let run =
+        show.run_env(&["publish", "--to", &to, "--endpoint", &s3.endpoint(), "--as-of", AS_OF], &s3.env()).fails(2);
+    assert!(run.stderr.contains("has a name the S3 client cannot read"), "{}", run.stderr);
+    assert!(run.stderr.contains("rename or delete that object"), "{}", run.stderr);
+    assert!(!run.stderr.contains("run publish again"), "{}", run.stderr);
+}
+
 /// An endpoint that cannot be reached (a name that never resolves, RFC
 /// 2606's `.invalid`) is said as such, with its cause, not as a failed request.
 #[test]
@@ -882,6 +898,22 @@ fn a_folder_destination_is_never_written_through_a_link() {
     assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(show.path("public/feed.xml")).unwrap());
 }
 
+/// A folder where a site file goes (feed.xml, here) is refused before
+/// anything is sent, naming it: its upload could never land, and every
+/// publish would send all the rest again and stop there.
+#[test]
+fn a_folder_where_a_site_file_goes_is_refused_before_anything_is_sent() {
+    let show = Show::sample();
+    let web = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(web.path().join("feed.xml")).unwrap();
+    std::fs::write(web.path().join("feed.xml/keep.txt"), "x").unwrap();
+    let to = format!("file://{}", web.path().display());
+    let run = to_folder(&show, &to, &[]).fails(2);
+    assert!(run.stderr.contains("feed.xml is a folder where the site needs a file"), "{}", run.stderr);
+    assert!(!web.path().join("media").exists(), "nothing sent");
+    assert_eq!(std::fs::read_to_string(web.path().join("feed.xml/keep.txt")).unwrap(), "x");
+}
+
 /// Links in a folder destination are not followed when it is listed: one
 /// back to the folder itself (a loop) and one to a folder elsewhere are
 /// neither walked nor touched, and the site is as it was.
@@ -958,6 +990,13 @@ fn no_destination_and_bad_settings_are_usage_errors() {
     show.write("episodes.toml", &format!("{manifest}\n[publish]\nto = \"s3://ok-bucket\"\njobs = 500\n"));
     let run = show.run_env(&["publish"], &[]).fails(1);
     assert!(run.stderr.contains("`jobs` in [publish] is 500; at most 64"), "{}", run.stderr);
+    show.write("episodes.toml", &format!("{manifest}\n[publish]\nto = \"s3://ok-bucket\"\njobs = 0\n"));
+    let run = show.run_env(&["publish"], &[]).fails(1);
+    assert!(
+        run.stderr.contains("must be a whole number from 1 up, not 0\n  help: write jobs = 1 or more"),
+        "{}",
+        run.stderr
+    );
     show.write(
         "episodes.toml",
         &format!("{manifest}\n[publish]\nto = \"s3://ok-bucket\"\nnotify = [\"podcast-index\"]\n"),
@@ -1822,6 +1861,22 @@ fn a_damaged_record_is_set_aside_and_nothing_is_deleted_on_its_word() {
     assert_eq!(published(&s3), site);
     // The new record is podsmith's own again: the next publish sends nothing.
     assert_eq!(sent(&publish(&show, &s3, &[]).ok()), (vec![], vec![]));
+    // Set aside again, with a title changed: the objects of the pages and
+    // feeds, which now differ, are in the way, and the refusal says why
+    // none can be told to be podsmith's.
+    s3.replace("podcast/.podsmith/published.json", crafted.as_bytes());
+    show.write("episodes.toml", &show.read("episodes.toml").replace("Eduardo Silva", "E. Silva"));
+    let run = show.run_env(&args, &s3.env()).fails(2);
+    assert!(
+        run.stderr.contains("error[PUBLISH-FOREIGN]") || run.stderr.contains("podsmith did not publish"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("its record of what podsmith published there, .podsmith/published.json, was set aside: it names \"../escape\""),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -437,6 +437,14 @@ fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishEr
         )
     } else if matches!(e, object_store::Error::PermissionDenied { .. }) {
         Some("the credentials may not do this: give them write and list permission on the bucket")
+    } else if lower.contains("invalid path") || lower.contains("illegal character sequence") {
+        // The client reads every name a listing gives, and fails the whole
+        // listing on one it cannot hold: no retry mends it.
+        Some(
+            "an object under the destination has a name the S3 client cannot read (a control character, or an \
+             empty, '.' or '..' part; the name is above): rename or delete that object (with the service's \
+             console, or aws s3 rm), or publish to another prefix",
+        )
     } else {
         None
     };
