@@ -66,8 +66,31 @@ pub fn run(opts: podsmith::serve::Options, open: bool, ui: &Ui) -> Result<ExitCo
             open_in_browser(url);
         }
     };
-    podsmith::serve::serve(&opts, Arc::new(builder), Arc::new(tell))
-        .map_err(|e| Failure::usage(format!("cannot serve on {}:{}: {e}", opts.bind, opts.port)))?;
+    podsmith::serve::serve(&opts, Arc::new(builder), Arc::new(tell)).map_err(|e| {
+        let help = match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                format!(
+                    "another program listens on port {}: pick another with --port N (--port 0: any free one)",
+                    opts.port
+                )
+            }
+            std::io::ErrorKind::AddrNotAvailable => {
+                format!(
+                    "{} is not an address of this computer: leave --bind out (127.0.0.1), or give one it has",
+                    opts.bind
+                )
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                format!("port {} is one only the system may use here: pick one from 1024 up with --port N", opts.port)
+            }
+            _ => "check --bind (an address of this computer, or a name that resolves to one) and --port".to_string(),
+        };
+        let d = podsmith::diagnostic::Diagnostic::error(
+            "USAGE",
+            format!("cannot serve on {}:{}: {e}", opts.bind, opts.port),
+        );
+        Failure::of(vec![d.help(help)], 2)
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

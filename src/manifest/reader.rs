@@ -233,7 +233,10 @@ impl<'t, 'i> Fields<'t, 'i> {
                     cx.error(
                         &v.span(),
                         format!("`{key}` in {} must be a whole number from 1 up, not {i}", self.what),
-                        Some(format!("Apple counts from 1: {key} = 1")),
+                        Some(match key {
+                            "episode" | "season" => format!("Apple counts from 1: {key} = 1"),
+                            _ => format!("write {key} = 1 or more"),
+                        }),
                     );
                     None
                 }

@@ -386,3 +386,19 @@ fn read_answer(reader: &mut impl std::io::BufRead) -> String {
     reader.read_exact(&mut vec![0; length]).unwrap();
     status
 }
+
+/// A port another program listens on: refused as a usage error that says
+/// how to pick another.
+#[test]
+fn a_port_in_use_is_said_with_how_to_pick_another() {
+    let show = Show::sample();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = show.run(&["serve", "--port", &port]).fails(2);
+    assert!(run.stderr.contains(&format!("cannot serve on 127.0.0.1:{port}")), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("another program listens on port {port}: pick another with --port N")),
+        "{}",
+        run.stderr
+    );
+}
