@@ -511,13 +511,48 @@ pub fn read_text(path: &Path) -> Result<String, ManifestError> {
     })
 }
 
+/// A TOML syntax error as said (`message` from the parser, at `span` of
+/// `src`), with the fix for the common ones.
+fn syntax_problem(message: &str, src: &str, span: &std::ops::Range<usize>) -> (String, Option<String>) {
+    // The key or table name the error is at.
+    let at = src.get(span.start..).unwrap_or("");
+    let name: String = at
+        .trim_start_matches(['[', ' '])
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        .collect();
+    let is_header = at.starts_with('[') || src.get(..span.start).is_some_and(|b| b.ends_with('['));
+    let help = if message.contains("duplicate key") && is_header && !name.is_empty() {
+        Some(format!("[{name}] is written twice: merge the two tables into one"))
+    } else if message.contains("duplicate key") && !name.is_empty() {
+        Some(format!("`{name}` is given twice in the same table: keep one (each [[episode]] starts a new table)"))
+    } else if message.contains("must be quoted") || message.contains("invalid boolean") {
+        Some("write text in double quotes (title = \"My show\"), a yes or no as true or false".to_string())
+    } else if message.contains("invalid basic string") || message.contains("invalid literal string") {
+        Some(
+            "end the text with a quote on the same line, or write text of several lines between \"\"\" and \"\"\""
+                .into(),
+        )
+    } else if message.contains("invalid date") || message.contains("invalid time") {
+        Some("write an RFC 3339 date without quotes: 2017-04-12 or 2017-04-12T09:00:00-04:00".into())
+    } else {
+        None
+    };
+    let message = match (message.contains("duplicate key"), name.is_empty()) {
+        (true, false) => format!("TOML syntax: duplicate key `{name}`"),
+        _ => format!("TOML syntax: {message}"),
+    };
+    (message, help)
+}
+
 /// Parses manifest text. `file` names it in messages; `root` is the show folder.
 pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> {
     let mut cx = Context::new(src, file);
     let (doc, syntax) = DeTable::parse_recoverable(src);
     for err in syntax {
         let span = err.span().unwrap_or(0..0);
-        cx.error(&span, format!("TOML syntax: {}", err.message().trim()), None);
+        let (message, help) = syntax_problem(err.message().trim(), src, &span);
+        cx.error(&span, message, help);
     }
     if !cx.problems.is_empty() {
         return Err(cx.problems);

@@ -311,6 +311,27 @@ fn a_guid_the_same_but_for_a_control_character_is_a_duplicate() {
     );
 }
 
+/// The common TOML mistakes are said with their fix: a key or a table
+/// given twice (named), text without quotes, a string left open.
+#[test]
+fn toml_syntax_errors_name_the_key_and_the_fix() {
+    let twice =
+        errors(&format!("{PODCAST}{}", EPISODE.replace("notes = \"Hello\"", "notes = \"Hello\"\nnotes = \"Again\"")));
+    assert!(twice.starts_with("episodes.toml:17:1: TOML syntax: duplicate key `notes`\n  help: `notes` is given twice in the same table: keep one"), "{twice}");
+    let table = errors(&format!("{PODCAST}\n[podcast]\n"));
+    assert!(
+        table.contains(
+            "TOML syntax: duplicate key `podcast`\n  help: [podcast] is written twice: merge the two tables into one"
+        ),
+        "{table}"
+    );
+    let bare = errors(&format!("{PODCAST}{}", EPISODE.replace("title = \"First\"", "title = Hello")));
+    assert!(
+        bare.contains("string values must be quoted, expected literal string\n  help: write text in double quotes"),
+        "{bare}"
+    );
+}
+
 fn parse_podcast_only() -> Option<Podcast> {
     let dir = show_dir();
     parse_in(dir.path(), PODCAST).ok().map(|s| s.podcast)
