@@ -46,6 +46,10 @@ pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
         ImportError::Io(..) => Failure::content(e.to_string()),
         ImportError::Feed(_) | ImportError::Refused(_) => Failure::content(e.to_string()),
         ImportError::Usage(_) => Failure::usage(e.to_string()),
+        ImportError::NotFetched { mut notes, message } => {
+            notes.push(podsmith::diagnostic::Diagnostic::error("CONTENT", message));
+            Failure::of(notes, 1)
+        }
     };
     let planned = plan(&opts).map_err(failure)?;
     // One import (or init) at a time in a folder: each writes the lock and

@@ -62,7 +62,7 @@ fn fetch(agent: &ureq::Agent, f: &Fetch) -> Option<Problem> {
     let part = part_path(&f.path);
     match download(agent, &f.url, &part) {
         Ok(()) => {}
-        Err(why) => return Some(format!("{}: {why} (run the import again to resume)", f.url)),
+        Err(why) => return Some(format!("{}: {why}", f.url)),
     }
     let size = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
     let mut problem = None;
@@ -109,7 +109,7 @@ fn download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<(), String> {
         206 if have > 0 => true,
         200 => false,
         416 if have > 0 => return Ok(()), // all there already
-        s => return Err(format!("the server answered {s}")),
+        _ => return Err(format!("the server answered {}", resp.status())),
     };
     if let Some(dir) = part.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;

@@ -288,7 +288,7 @@ impl Items<'_> {
         }
         item_numbers(item, &mut t);
         namespace::item(item, &mut t, self.notes, self.dropped);
-        let media = self.item_media(item, &id.url);
+        let media = self.item_media(item, label, &id.url);
         t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
         let it = item.itunes_ext();
         if says_yes(it.and_then(|i| i.block())) {
@@ -314,7 +314,7 @@ impl Items<'_> {
     /// An item's media: its enclosure `url`, then one file per other audio
     /// type (as the manifest takes them); with `--download`, the names they
     /// are fetched to (each added to the files to fetch).
-    fn item_media(&mut self, item: &rss::Item, url: &str) -> Vec<String> {
+    fn item_media(&mut self, item: &rss::Item, label: &str, url: &str) -> Vec<String> {
         let mut media = vec![url.to_string()];
         let mut types = vec![item.enclosure().map(|e| e.mime_type().trim().to_ascii_lowercase()).unwrap_or_default()];
         const ALT: &str = "podcast:alternateEnclosure";
@@ -344,7 +344,12 @@ impl Items<'_> {
             for (n, (url, kind)) in media.iter_mut().zip(&types).enumerate() {
                 let name = unique_name(&mut self.taken.names, url, crate::probe::AudioFormat::from_mime(kind));
                 let length = if n == 0 { length } else { None };
-                self.to_fetch.media.push(MediaFile { url: url.clone(), name: name.clone(), length });
+                self.to_fetch.media.push(MediaFile {
+                    url: url.clone(),
+                    label: label.to_string(),
+                    name: name.clone(),
+                    length,
+                });
                 *url = format!("{}/{name}", self.opts.media_dir);
             }
         }
@@ -366,7 +371,7 @@ impl Items<'_> {
         };
         match self.opts.download {
             // Fetched with the media: the manifest names them as files of the show.
-            true => episode_files(item, slug, t, &mut self.to_fetch.others),
+            true => episode_files(item, ItemNames { label, slug }, t, &mut self.to_fetch.others),
             false => {
                 for tag in ["chapters", "transcript"] {
                     let kept = tag == "chapters" && inline.is_some();
@@ -507,7 +512,8 @@ fn simple_chapters(item: &rss::Item) -> Option<Result<toml_edit::ArrayOfTables, 
 
 /// An item's chapters (JSON) and transcripts, to fetch into `chapters/`
 /// and `transcripts/`, and the keys that name them.
-fn episode_files(item: &rss::Item, slug: &str, t: &mut toml_edit::Table, others: &mut Vec<OtherFile>) {
+fn episode_files(item: &rss::Item, names: ItemNames<'_>, t: &mut toml_edit::Table, others: &mut Vec<OtherFile>) {
+    let ItemNames { label, slug } = names;
     use crate::transcript::Kind;
     let Some(ns) = item.extensions().get("podcast") else { return };
     let usable = |u: &String| crate::url::HttpUrl::parse(u).is_ok();
@@ -516,7 +522,7 @@ fn episode_files(item: &rss::Item, slug: &str, t: &mut toml_edit::Table, others:
         && c.attrs().get("type").is_none_or(|t| t.contains("json"))
     {
         let rel = format!("chapters/{slug}.json");
-        others.push(OtherFile { url: url.clone(), rel: rel.clone() });
+        others.push(OtherFile { url: url.clone(), label: label.to_string(), rel: rel.clone() });
         t["chapters_file"] = toml_edit::value(rel);
     }
     let mut transcripts = toml_edit::Array::new();
@@ -540,7 +546,7 @@ fn episode_files(item: &rss::Item, slug: &str, t: &mut toml_edit::Table, others:
             Some(l) => format!("transcripts/{slug}.{l}.{}", kind.extension()),
             None => format!("transcripts/{slug}.{}", kind.extension()),
         };
-        others.push(OtherFile { url: url.clone(), rel: rel.clone() });
+        others.push(OtherFile { url: url.clone(), label: label.to_string(), rel: rel.clone() });
         let mut entry = toml_edit::InlineTable::new();
         entry.insert("file", rel.into());
         if let Some(l) = language {

@@ -11,6 +11,7 @@ mod channel;
 pub mod dates;
 #[cfg(feature = "online")]
 pub mod download;
+mod fetched;
 pub mod html;
 mod items;
 mod namespace;
@@ -69,6 +70,8 @@ struct ToFetch {
 #[derive(Debug)]
 struct MediaFile {
     url: String,
+    /// The item it is of, as said ("its title", or "item N").
+    label: String,
     /// Its name in the media folder.
     name: String,
     /// The length the feed gives it (what a download is checked against).
@@ -81,6 +84,8 @@ struct MediaFile {
 #[cfg_attr(not(feature = "online"), allow(dead_code))]
 struct OtherFile {
     url: String,
+    /// The item it is of, as said ("its title", or "item N").
+    label: String,
     /// Its path in the show.
     rel: String,
 }
@@ -112,6 +117,15 @@ pub enum ImportError {
     /// Writing failed.
     #[error("cannot write {}: {}", .0.display(), .1)]
     Io(PathBuf, std::io::Error),
+    /// Media files could not be fetched (`--download`): what the import
+    /// said so far, each file that failed with why among it, then what to do.
+    #[error("{message}")]
+    NotFetched {
+        /// What the import said, the files that failed among it.
+        notes: Vec<Diagnostic>,
+        /// How many failed, and what to do.
+        message: String,
+    },
 }
 
 /// Where the placeholder cover goes, when the feed has none.
@@ -230,7 +244,8 @@ pub fn import(opts: &Options, planned: Planned) -> Result<Imported, ImportError>
     crate::output::sweep_temps(&opts.dir, false);
     crate::output::sweep_temps(&opts.dir.join(&opts.media_dir), false);
     if opts.download {
-        fetch_media(opts, &to_fetch, &mut notes)?;
+        let left_out = fetched::fetch_media(opts, &to_fetch, &mut notes)?;
+        fetched::leave_out(&mut text, &left_out)?;
         name_by_content(opts, &mut to_fetch, &mut text, &mut notes)?;
     }
     // Read back strictly before anything is written (beside a placeholder
@@ -312,43 +327,6 @@ fn manifest_of(
     Ok((doc.to_string(), n))
 }
 
-/// Fetches the media into `media/` (those there already from an earlier
-/// run are kept): what was wrong is said; a file that could not be
-/// fetched stops the import (a new run resumes it).
-#[cfg(feature = "online")]
-fn fetch_media(opts: &Options, to_fetch: &ToFetch, notes: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
-    let media = opts.dir.join(&opts.media_dir);
-    std::fs::create_dir_all(&media).map_err(|e| ImportError::Io(media.clone(), e))?;
-    let audio = to_fetch.media.iter().map(|m| download::Fetch {
-        url: m.url.clone(),
-        path: media.join(&m.name),
-        length: m.length,
-        audio: true,
-    });
-    let others = to_fetch.others.iter().map(|o| download::Fetch {
-        url: o.url.clone(),
-        path: opts.dir.join(&o.rel),
-        length: None,
-        audio: false,
-    });
-    let todo: Vec<download::Fetch> = audio.chain(others).filter(|f| !f.path.exists()).collect();
-    let found = download::fetch_all(&todo, 8, &opts.progress);
-    let mut failed = 0;
-    for (f, problem) in todo.iter().zip(found) {
-        if let Some(p) = problem {
-            failed += usize::from(!f.path.exists());
-            notes.push(note(p));
-        }
-    }
-    if failed > 0 {
-        return Err(ImportError::Refused(format!(
-            "{} could not be fetched (see above); run the same import again to resume",
-            crate::text::count(failed, "media file")
-        )));
-    }
-    Ok(())
-}
-
 /// Where `root/rel` leads, if a part of it that is there already is a link
 /// out of `root` (what is not there yet is made as a plain folder).
 fn leads_outside(root: &Path, rel: &Path) -> Option<PathBuf> {
@@ -422,11 +400,6 @@ fn name_by_content(
     }
     *text = doc.to_string();
     Ok(())
-}
-
-#[cfg(not(feature = "online"))]
-fn fetch_media(_: &Options, _: &ToFetch, _: &mut Vec<Diagnostic>) -> Result<(), ImportError> {
-    Err(ImportError::Usage("--download needs podsmith built with the `online` feature (the default)".into()))
 }
 
 /// An https URL podsmith publishes (the namespace takes no other).

@@ -1462,3 +1462,76 @@ fn an_import_writes_nothing_through_a_link_out_of_its_folder() {
     assert_eq!(std::fs::read(show.path("victim")).unwrap(), b"keep me");
     assert_eq!(std::fs::read(show.path("b/media/ep.mp3")).unwrap(), std::fs::read(audio("pair-5s.mp3")).unwrap());
 }
+
+/// Items of [`crafted_feed`] whose enclosures are `{base}{n}.mp3` (served
+/// by [`two_mp3s_served`] for 1 and 2), `more[n - 1]` in item n.
+fn served_items(base: &str, more: &[&str]) -> String {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let items = more.iter().enumerate().map(|(i, m)| crafted_item(i + 1, date, m)).collect::<String>();
+    items.replace("https://old.example.com/", base)
+}
+
+/// `import --download` of a media file the server does not have names it,
+/// with its item and the server's answer (only a count was said, "see
+/// above" pointing at nothing), and imports nothing; the file fetched is
+/// kept for the next run.
+#[test]
+fn a_media_file_that_cannot_be_fetched_is_named_with_the_servers_answer() {
+    let (_served, server) = two_mp3s_served();
+    let items = served_items(&server.base(), &["", "", ""]);
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new", "--download"]).fails(1);
+    let said = format!("\"Ep 3\": {}3.mp3: the server answered 404 Not Found: not fetched", server.base());
+    assert!(run.stderr.contains(&said), "{}", run.stderr);
+    assert!(run.stderr.contains("1 media file could not be fetched (each named above"), "{}", run.stderr);
+    assert!(!show.path("new/episodes.toml").exists());
+    assert!(show.path("new/media/1.mp3").is_file(), "what was fetched is kept for the next run");
+}
+
+/// `import --download` of chapters files and transcripts the old host no
+/// longer serves (404), serves as an HTML page (200), or whose chapter has
+/// no title (which the Podcasting 2.0 chapters allow): each is left out of
+/// its episode, or its chapter kept as a marker, and said; the import goes
+/// on, and the show it made builds (a dead chapter link blocked every run;
+/// an untitled chapter was imported, then refused by the build).
+#[test]
+fn chapters_and_transcripts_that_cannot_be_fetched_or_read_are_left_out_and_said() {
+    let (served, server) = two_mp3s_served();
+    std::fs::copy(audio("cbr-xing.mp3"), served.path().join("3.mp3")).unwrap();
+    let json = r#"{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}, {"startTime": 1}]}"#;
+    std::fs::write(served.path().join("untitled.json"), json).unwrap();
+    std::fs::write(served.path().join("page.json"), "<html><body>Not found</body></html>").unwrap();
+    std::fs::write(served.path().join("page.vtt"), "<html><body>Not found</body></html>").unwrap();
+    let base = server.base();
+    let chapters = |f: &str| format!("<podcast:chapters url=\"{base}{f}\" type=\"application/json+chapters\"/>");
+    let transcript = |f: &str| format!("<podcast:transcript url=\"{base}{f}\" type=\"text/vtt\" language=\"en\"/>");
+    let more = [
+        chapters("gone.json") + &transcript("gone.vtt"),
+        chapters("page.json") + &transcript("page.vtt"),
+        chapters("untitled.json"),
+    ];
+    let items = served_items(&base, &more.iter().map(String::as_str).collect::<Vec<_>>());
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new", "--download"]).ok();
+    for said in [
+        format!(
+            "\"Ep 1\": its chapters file {base}gone.json: the server answered 404 Not Found: left out of the episode"
+        ),
+        format!("\"Ep 1\": its transcript {base}gone.vtt: the server answered 404 Not Found: left out of the episode"),
+        format!("\"Ep 2\": its chapters file {base}page.json is not a Podcasting 2.0 chapters file"),
+        format!("\"Ep 2\": its transcript {base}page.vtt is not a transcript podsmith reads"),
+        format!("\"Ep 3\": its chapters file {base}untitled.json: chapter 2 (0:01) has no title: kept as a marker"),
+    ] {
+        assert!(run.stderr.contains(&said), "{said}: {}", run.stderr);
+    }
+    assert!(!show.path("new/chapters/ep-2.json").exists() && !show.path("new/transcripts/ep-2.en.vtt").exists());
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+    let files: Vec<(bool, usize)> =
+        parsed.episodes.iter().map(|e| (e.chapters.is_some(), e.transcripts.len())).collect();
+    assert_eq!(files, [(false, 0), (false, 0), (true, 0)]);
+    let kept = &parsed.episodes[2].chapters.as_ref().unwrap().list;
+    assert_eq!(kept.iter().map(|c| (c.title.as_str(), c.toc)).collect::<Vec<_>>(), [("Intro", true), ("", false)]);
+    show.run(&["build", "--manifest", "new/episodes.toml", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
+}

@@ -1,0 +1,170 @@
+//! What `import --download` fetched, checked: a media file that could not
+//! be fetched stops the import, each named with the server's answer; a
+//! chapters file or transcript that could not be fetched, or that is not
+//! one the build takes, is left out of its episode and said (old hosts
+//! often have dead chapter links: the episode comes without them).
+
+use super::{ImportError, Options, OtherFile, ToFetch, note};
+use crate::diagnostic::Diagnostic;
+
+/// Fetches the media into the media folder, and the chapters and
+/// transcripts into theirs (those there already from an earlier run are
+/// kept): what was wrong is said; a media file that could not be fetched
+/// stops the import (a new run resumes it). Returns the chapters files and
+/// transcripts left out (their paths in the show), each said.
+#[cfg(feature = "online")]
+pub(super) fn fetch_media(
+    opts: &Options,
+    to_fetch: &ToFetch,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<Vec<String>, ImportError> {
+    use super::download::{Fetch, fetch_all};
+    let media = opts.dir.join(&opts.media_dir);
+    std::fs::create_dir_all(&media).map_err(|e| ImportError::Io(media.clone(), e))?;
+    let audio = to_fetch.media.iter().map(|m| {
+        let fetch = Fetch { url: m.url.clone(), path: media.join(&m.name), length: m.length, audio: true };
+        (fetch, m.label.as_str(), None)
+    });
+    let others = to_fetch.others.iter().map(|o| {
+        let fetch = Fetch { url: o.url.clone(), path: opts.dir.join(&o.rel), length: None, audio: false };
+        (fetch, o.label.as_str(), Some(o))
+    });
+    let todo: Vec<(Fetch, &str, Option<&OtherFile>)> = audio.chain(others).filter(|(f, ..)| !f.path.exists()).collect();
+    let files: Vec<Fetch> = todo.iter().map(|(f, ..)| f.clone()).collect();
+    let found = fetch_all(&files, 8, &opts.progress);
+    let mut failed = 0;
+    let mut left_out = Vec::new();
+    for ((f, label, other), problem) in todo.iter().zip(found) {
+        let Some(p) = problem else { continue };
+        match (other, f.path.exists()) {
+            (None, false) => {
+                failed += 1;
+                notes.push(Diagnostic::error("IMPORT", format!("{label}: {p}: not fetched")));
+            }
+            (Some(o), false) => {
+                left_out.push(o.rel.clone());
+                notes.push(note(format!(
+                    "{label}: its {} {p}: left out of the episode (it is imported without it; put the file at {} and \
+                     name it in episodes.toml if you have it)",
+                    kind(o),
+                    o.rel
+                )));
+            }
+            (_, true) => notes.push(note(format!("{label}: {p}"))),
+        }
+    }
+    if failed > 0 {
+        return Err(ImportError::NotFetched {
+            notes: std::mem::take(notes),
+            message: format!(
+                "{} could not be fetched (each named above, with the server's answer); nothing was imported: run \
+                 the same import again to resume (the files fetched are kept), or fix or leave out those items",
+                crate::text::count(failed, "media file")
+            ),
+        });
+    }
+    for o in &to_fetch.others {
+        if left_out.contains(&o.rel) {
+            continue;
+        }
+        if let Err(why) = check(opts, o, notes) {
+            let _ = std::fs::remove_file(opts.dir.join(&o.rel));
+            left_out.push(o.rel.clone());
+            notes.push(note(format!(
+                "{}: its {} {} {why}: left out of the episode (it is imported without it)",
+                o.label,
+                kind(o),
+                o.url
+            )));
+        }
+    }
+    Ok(left_out)
+}
+
+#[cfg(not(feature = "online"))]
+pub(super) fn fetch_media(_: &Options, _: &ToFetch, _: &mut Vec<Diagnostic>) -> Result<Vec<String>, ImportError> {
+    Err(ImportError::Usage("--download needs podsmith built with the `online` feature (the default)".into()))
+}
+
+/// What `o` is, as said.
+fn kind(o: &OtherFile) -> &'static str {
+    match o.rel.starts_with("chapters/") {
+        true => "chapters file",
+        false => "transcript",
+    }
+}
+
+/// A fetched chapters file or transcript checked as the build reads it;
+/// `Err` with why it cannot be kept. A chapter without a title (which the
+/// Podcasting 2.0 chapters allow, but a build refuses in the list of
+/// chapters) is kept as a marker left out of the list (`toc` false), said.
+#[cfg_attr(not(feature = "online"), allow(dead_code))]
+fn check(opts: &Options, o: &OtherFile, notes: &mut Vec<Diagnostic>) -> Result<(), String> {
+    use crate::chapters::{Chapters, Origin};
+    let path = opts.dir.join(&o.rel);
+    if kind(o) == "transcript" {
+        let Some(format) = crate::transcript::Kind::of(&o.rel) else {
+            return Err("is of no format podsmith reads".into());
+        };
+        let bytes =
+            crate::fsutil::read(&path, crate::fsutil::TRANSCRIPT).map_err(|e| format!("cannot be read ({e})"))?;
+        return crate::transcript::parse(format, &bytes)
+            .map(|_| ())
+            .map_err(|e| format!("is not a transcript podsmith reads ({e})"));
+    }
+    let bytes = crate::fsutil::read(&path, crate::fsutil::JSON).map_err(|e| format!("cannot be read ({e})"))?;
+    let list =
+        crate::chapters::from_json(&bytes).map_err(|e| format!("is not a Podcasting 2.0 chapters file ({e})"))?;
+    let mut chapters = Chapters { list, origin: Origin::File(o.rel.clone()) };
+    let mut untitled = Vec::new();
+    for (n, c) in chapters.list.iter_mut().enumerate() {
+        if c.title.trim().is_empty() && c.toc {
+            c.toc = false;
+            untitled.push(format!("{} ({})", n + 1, crate::chapters::clock(c.start)));
+        }
+    }
+    if let Some(problem) = chapters.problems(f64::INFINITY, "the episode").into_iter().next() {
+        return Err(format!("cannot be taken as it is ({problem})"));
+    }
+    if untitled.is_empty() {
+        return Ok(());
+    }
+    let url = |a: &crate::manifest::Asset| match a {
+        crate::manifest::Asset::Remote(u) => u.to_string(),
+        crate::manifest::Asset::Local(f) => f.rel.clone(),
+    };
+    crate::output::write_bytes(&path, &chapters.to_json(&url)).map_err(|e| format!("cannot be written ({e})"))?;
+    notes.push(note(format!(
+        "{}: its chapters file {}: chapter {} has no title: kept as a marker apps leave out of the list of chapters \
+         (\"toc\": false in {}); give it a title there to list it",
+        o.label,
+        o.url,
+        untitled.join(", "),
+        o.rel
+    )));
+    Ok(())
+}
+
+/// The chapters files and transcripts `left_out` (their paths in the
+/// show) taken out of the manifest `text`.
+pub(super) fn leave_out(text: &mut String, left_out: &[String]) -> Result<(), ImportError> {
+    if left_out.is_empty() {
+        return Ok(());
+    }
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e| ImportError::Refused(format!("the manifest made cannot be read back ({e})")))?;
+    let gone = |v: Option<&str>| v.is_some_and(|v| left_out.iter().any(|l| l == v));
+    let episodes = doc.get_mut("episode").and_then(|e| e.as_array_of_tables_mut());
+    for episode in episodes.into_iter().flat_map(|e| e.iter_mut()) {
+        if gone(episode.get("chapters_file").and_then(|c| c.as_str())) {
+            episode.remove("chapters_file");
+        }
+        let Some(list) = episode.get_mut("transcript").and_then(|t| t.as_array_mut()) else { continue };
+        list.retain(|t| !gone(t.as_inline_table().and_then(|t| t.get("file")).and_then(|f| f.as_str())));
+        if list.is_empty() {
+            episode.remove("transcript");
+        }
+    }
+    *text = doc.to_string();
+    Ok(())
+}
