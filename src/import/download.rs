@@ -7,6 +7,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::progress::Progress;
 
@@ -31,13 +32,31 @@ pub type Problem = String;
 /// The largest file fetched.
 const MAX: u64 = 8 << 30;
 
+/// How long a server may send nothing (to connect, to answer, between two
+/// reads of a file) before its download stops as stalled: what was
+/// fetched is kept, and the next run resumes it.
+const IDLE: Duration = Duration::from_secs(30);
+
 /// Fetches every file, `jobs` at once; returns what was wrong with each
 /// (in order; `None`: fine). A file that could not be fetched or measured
 /// is not left in place.
 pub fn fetch_all(files: &[Fetch], jobs: usize, progress: &Arc<dyn Progress>) -> Vec<Option<Problem>> {
+    fetch_all_within(files, jobs, progress, IDLE)
+}
+
+/// [`fetch_all`], a download stopping after `idle` without a byte.
+fn fetch_all_within(
+    files: &[Fetch],
+    jobs: usize,
+    progress: &Arc<dyn Progress>,
+    idle: Duration,
+) -> Vec<Option<Problem>> {
     use rayon::prelude::*;
     let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(std::time::Duration::from_secs(3600)))
+        .timeout_global(Some(Duration::from_secs(3600)))
+        .timeout_connect(Some(idle))
+        .timeout_recv_response(Some(idle))
+        .timeout_per_read(Some(idle))
         .http_status_as_error(false)
         .max_redirects(10)
         .user_agent(concat!("podsmith/", env!("CARGO_PKG_VERSION"), " (import)"))
@@ -45,7 +64,7 @@ pub fn fetch_all(files: &[Fetch], jobs: usize, progress: &Arc<dyn Progress>) -> 
         .into();
     progress.start("downloading", files.len() as u64);
     let one = |f: &Fetch| {
-        let r = fetch(&agent, f);
+        let r = fetch(&agent, f, idle);
         progress.advance(1);
         r
     };
@@ -58,11 +77,19 @@ pub fn fetch_all(files: &[Fetch], jobs: usize, progress: &Arc<dyn Progress>) -> 
 }
 
 /// Fetches one file (resuming its `.part`), checks it, puts it in place.
-fn fetch(agent: &ureq::Agent, f: &Fetch) -> Option<Problem> {
+fn fetch(agent: &ureq::Agent, f: &Fetch, idle: Duration) -> Option<Problem> {
     let part = part_path(&f.path);
     match download(agent, &f.url, &part) {
         Ok(()) => {}
-        Err(why) => return Some(format!("{}: {why}", f.url)),
+        Err(Stop::Stalled) => {
+            return Some(format!(
+                "{}: the server sent nothing for {} s (a stalled transfer; what came is kept, and the next run \
+                 resumes it)",
+                f.url,
+                idle.as_secs()
+            ));
+        }
+        Err(Stop::Failed(why)) => return Some(format!("{}: {why}", f.url)),
     }
     let size = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
     let mut problem = None;
@@ -87,8 +114,31 @@ fn part_path(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
+/// Why a download stopped.
+enum Stop {
+    /// The server sent nothing for a while.
+    Stalled,
+    /// Anything else, said.
+    Failed(String),
+}
+
+impl From<String> for Stop {
+    fn from(why: String) -> Stop {
+        Stop::Failed(why)
+    }
+}
+
+/// Whether reading a body stopped for a timeout (ureq says so as an I/O
+/// error of its own, or of the socket).
+fn timed_out(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::TimedOut
+        || e.get_ref()
+            .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+            .is_some_and(|u| matches!(u, ureq::Error::Timeout(_)))
+}
+
 /// GET `url` into `part`, from where an earlier try stopped.
-fn download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<(), String> {
+fn download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<(), Stop> {
     // A `.part` that is not a plain file (a link, put there by hand) is not
     // resumed through: it goes, and the file is fetched whole.
     let have = match std::fs::symlink_metadata(part) {
@@ -103,13 +153,16 @@ fn download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<(), String> {
     if have > 0 {
         request = request.header("Range", format!("bytes={have}-"));
     }
-    let mut resp = request.call().map_err(|e| crate::url::request_failed(&e))?;
+    let mut resp = request.call().map_err(|e| match e {
+        ureq::Error::Timeout(_) => Stop::Stalled,
+        e => Stop::Failed(crate::url::request_failed(&e)),
+    })?;
     let status = resp.status().as_u16();
     let append = match status {
         206 if have > 0 => true,
         200 => false,
         416 if have > 0 => return Ok(()), // all there already
-        _ => return Err(format!("the server answered {}", resp.status())),
+        _ => return Err(Stop::Failed(format!("the server answered {}", resp.status()))),
     };
     if let Some(dir) = part.parent() {
         std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
@@ -124,11 +177,45 @@ fn download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<(), String> {
     let mut body = resp.body_mut().with_config().limit(MAX).reader();
     let mut buf = vec![0u8; 256 << 10];
     loop {
-        let n = body.read(&mut buf).map_err(|e| e.to_string())?;
+        let n =
+            body.read(&mut buf).map_err(|e| if timed_out(&e) { Stop::Stalled } else { Stop::Failed(e.to_string()) })?;
         if n == 0 {
             break;
         }
         file.write_all(&buf[..n]).map_err(|e| e.to_string())?;
     }
-    file.sync_all().map_err(|e| e.to_string())
+    Ok(file.sync_all().map_err(|e| e.to_string())?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    /// A server that sends the start of a file, then nothing (a stalled
+    /// transfer): the download stops after the idle time, not the hour a
+    /// whole download may take, naming the URL; what came is kept for the
+    /// next run to resume.
+    #[test]
+    fn a_stalled_download_stops_after_the_idle_time_naming_its_url() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/ep.mp3", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789");
+            std::thread::sleep(Duration::from_secs(20));
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let file = super::Fetch { url: url.clone(), path: dir.path().join("ep.mp3"), length: None, audio: true };
+        let started = Instant::now();
+        let progress: Arc<dyn crate::progress::Progress> = Arc::new(crate::progress::Silent);
+        let found = super::fetch_all_within(&[file], 1, &progress, Duration::from_secs(1));
+        assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+        let said = found[0].clone().unwrap_or_default();
+        assert!(said.starts_with(&format!("{url}: the server sent nothing for 1 s")), "{said}");
+        assert_eq!(std::fs::read(dir.path().join("ep.mp3.part")).unwrap(), b"0123456789");
+    }
 }
