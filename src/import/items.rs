@@ -600,13 +600,21 @@ pub(super) fn unique_name(
         true => stem[..NAME_STEM].trim_end_matches(['.', '-']).to_string(),
         false => stem,
     };
+    // Each download goes to NAME.part first: a name is taken with its
+    // `.part`, and no name ends in `.part` (it would be another's).
     let mut name = format!("{stem}{ext}");
     let mut n = 2;
-    while !taken.insert(name.to_ascii_lowercase()) {
+    loop {
+        let lower = name.to_ascii_lowercase();
+        let part = format!("{lower}.part");
+        if !lower.ends_with(".part") && !taken.contains(&lower) && !taken.contains(&part) {
+            taken.insert(lower);
+            taken.insert(part);
+            return name;
+        }
         name = format!("{stem}-{n}{ext}");
         n += 1;
     }
-    name
 }
 
 /// The longest stem [`unique_name`] gives (ASCII: bytes are characters),

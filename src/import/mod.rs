@@ -356,8 +356,8 @@ fn name_by_content(
     notes: &mut Vec<Diagnostic>,
 ) -> Result<(), ImportError> {
     let folder = opts.dir.join(&opts.media_dir);
-    let mut taken: std::collections::HashSet<String> =
-        to_fetch.media.iter().map(|m| m.name.to_ascii_lowercase()).collect();
+    let names = to_fetch.media.iter().map(|m| m.name.to_ascii_lowercase());
+    let mut taken: std::collections::HashSet<String> = names.flat_map(|n| [format!("{n}.part"), n]).collect();
     taken.insert(PLACEHOLDER_COVER_NAME.to_string());
     let mut renamed: Vec<(String, String)> = Vec::new();
     for m in &mut to_fetch.media {
@@ -661,6 +661,10 @@ mod tests {
         // Of no known type: only a media extension is kept.
         assert_eq!(name("https://h.example/get.php?id=8", None), "get");
         assert_eq!(name("https://h.example/b/..", None), "episode");
+        // No name is another's download in progress (NAME.part), nor ends in `.part`.
+        assert_eq!(name("https://h.example/p/z.mp3", Some(Mp3)), "z.mp3");
+        assert_eq!(name("https://h.example/q/z.mp3.part.xyz", None), "z.mp3.part-2");
+        assert_eq!(name("https://h.example/r/z.mp3.part", None), "z.mp3-2");
     }
 
     /// Apple's namespace as feeds spell it, and namespaces that only look

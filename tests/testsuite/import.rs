@@ -1535,3 +1535,33 @@ fn chapters_and_transcripts_that_cannot_be_fetched_or_read_are_left_out_and_said
     assert_eq!(kept.iter().map(|c| (c.title.as_str(), c.toc)).collect::<Vec<_>>(), [("Intro", true), ("", false)]);
     show.run(&["build", "--manifest", "new/episodes.toml", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
 }
+
+/// `import --download` of `/p/z.mp3` and `/q/z.mp3.part.xyz` (of no
+/// type): the second was named `z.mp3.part`, the first's download in
+/// progress, so a run after one that stopped took the second's audio as
+/// the first's, all there already. Every name and its `.part` are unique.
+#[test]
+fn a_download_is_never_named_as_another_ones_part_file() {
+    let served = tempfile::tempdir().unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    std::fs::create_dir_all(served.path().join("q")).unwrap();
+    std::fs::copy(audio("cbr-xing.mp3"), served.path().join("q/z.mp3.part.xyz")).unwrap();
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let items = crafted_item(1, date, "")
+        .replace("https://old.example.com/1.mp3", &format!("{}p/z.mp3", server.base()))
+        + &crafted_item(2, date, "")
+            .replace("https://old.example.com/2.mp3", &format!("{}q/z.mp3.part.xyz", server.base()))
+            .replace("audio/mpeg", "application/octet-stream");
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    // The first is not there yet: the import stops, the second fetched.
+    show.run(&["import", "old.xml", "new", "--download"]).fails(1);
+    std::fs::create_dir_all(served.path().join("p")).unwrap();
+    std::fs::copy(audio("pair-5s.mp3"), served.path().join("p/z.mp3")).unwrap();
+    show.run(&["import", "old.xml", "new", "--download"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+    for (episode, fixture) in parsed.episodes.iter().zip(["pair-5s.mp3", "cbr-xing.mp3"]) {
+        let file = show.path("new").join(episode.media[0].key());
+        assert_eq!(std::fs::read(&file).unwrap(), std::fs::read(audio(fixture)).unwrap(), "{}", file.display());
+    }
+}
