@@ -1565,3 +1565,17 @@ fn a_download_is_never_named_as_another_ones_part_file() {
         assert_eq!(std::fs::read(&file).unwrap(), std::fs::read(audio(fixture)).unwrap(), "{}", file.display());
     }
 }
+
+/// `--media-dir public` (or a folder in it), where the build writes the
+/// site and refuses media, is a usage error with the fix; nothing is
+/// written (the import was accepted, and every build then refused).
+#[test]
+fn a_media_dir_in_the_output_folder_is_a_usage_error() {
+    let show = one_item_feed();
+    for bad in ["public", "public/media", "Public"] {
+        let run = show.run(&["import", "old.xml", "new", "--download", "--media-dir", bad]).fails(2);
+        let said = format!("--media-dir \"{bad}\" is inside public/, the folder a build writes the site into");
+        assert!(run.stderr.contains(&said) && run.stderr.contains("--media-dir media"), "{bad}: {}", run.stderr);
+        assert!(!show.path("new").exists(), "{bad}");
+    }
+}
