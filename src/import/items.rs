@@ -335,6 +335,9 @@ impl Items<'_> {
                 types.push(kind);
             }
         }
+        if let Some(why) = refused_by_build(&media, &types, self.opts.download) {
+            self.notes.push(note(format!("{label}: {why}")));
+        }
         if self.opts.download {
             let length = item.enclosure().and_then(|e| e.length().trim().parse::<u64>().ok());
             if self.taken.names.is_empty() && self.opts.media_dir == super::PLACEHOLDER_COVER_DIR {
@@ -386,6 +389,52 @@ impl Items<'_> {
             t["chapters"] = toml_edit::Item::ArrayOfTables(tables);
         }
     }
+}
+
+/// Why a build would refuse an episode of the media `urls` of `types`
+/// (the enclosure first), as the show's `formats` ("apple") has it, and
+/// what to do: a video; no MP3 or M4A (Apple Podcasts and Spotify list no
+/// other, as `add` refuses); hosted, no URL ending in the extension of an
+/// MP3 or M4A (Apple lists an episode by its URL; `--download` names the
+/// file by its type, or by what it holds).
+fn refused_by_build(urls: &[String], types: &[String], download: bool) -> Option<String> {
+    use crate::probe::AudioFormat;
+    let enclosure_type = types.first().map_or("", String::as_str);
+    if enclosure_type.starts_with("video/") {
+        return Some(format!(
+            "its enclosure is a video ({enclosure_type}), and podsmith publishes audio: the build will refuse it; \
+             export the sound as an MP3 (or M4A) and name that in its media in episodes.toml"
+        ));
+    }
+    let by_name = |url: &str| {
+        let ext = crate::validate::url_extension(url)?;
+        AudioFormat::ALL.into_iter().find(|f| f.accepted_extensions().contains(&ext.as_str()))
+    };
+    let formats: Vec<Option<AudioFormat>> =
+        urls.iter().zip(types).map(|(u, t)| AudioFormat::from_mime(t).or_else(|| by_name(u))).collect();
+    let known: Vec<AudioFormat> = formats.iter().flatten().copied().collect();
+    if !known.is_empty() && !known.iter().any(|f| f.apple_accepts()) {
+        let labels: Vec<&str> = known.iter().map(|f| f.label()).collect();
+        return Some(format!(
+            "its media are {} alone: Apple Podcasts and Spotify list only MP3 and M4A (AAC), and the build will \
+             refuse the episode; add an MP3 of it to its media in episodes.toml, or set formats = \"any\" in \
+             [podcast] if the show is not meant for them",
+            labels.join(" and ")
+        ));
+    }
+    if download || urls.iter().any(|u| crate::validate::apple_lists_url(u)) {
+        return None;
+    }
+    let what = match known.first() {
+        Some(f) => format!("is {} but its address does not end in .{}", f.label(), f.extension()),
+        None => format!("has no extension and its type (\"{enclosure_type}\") names no format"),
+    };
+    Some(format!(
+        "its enclosure {} {what}: Apple Podcasts lists an episode only by a URL whose path ends in the file's \
+         extension, and the build will refuse it (APPLE-IT-ENCL-EXT); import with --download, which names the file \
+         by what it holds, or give a direct link to the file",
+        urls.first().map_or("", String::as_str)
+    ))
 }
 
 /// An item's season, episode number, type and explicit flag into `t`.

@@ -33,7 +33,7 @@ use rules::{RuleId, id};
 pub use across::ItemFacts;
 pub(crate) use across::is_media_url;
 pub use channel::DESCRIPTION_LIMIT;
-pub use items::apple_lists_url;
+pub use items::{apple_lists_url, url_extension};
 pub use xml::Doc;
 
 pub use crate::diagnostic::{Diagnostic, Severity};

@@ -1579,3 +1579,45 @@ fn a_media_dir_in_the_output_folder_is_a_usage_error() {
         assert!(!show.path("new").exists(), "{bad}");
     }
 }
+
+/// Media the first build refuses are said for each item, with what to do
+/// (they were imported silently): an enclosure URL without an extension,
+/// Opus alone, a video. With `--download` a file is named by its type, so
+/// an MP3 at an address without an extension is not said there.
+#[test]
+fn media_the_build_refuses_are_said_for_each_item_with_the_fix() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let item = |n: usize, url: &str, kind: &str| {
+        crafted_item(n, date, "").replace(&format!("https://old.example.com/{n}.mp3"), url).replace("audio/mpeg", kind)
+    };
+    let items = [
+        item(1, "https://old.example.com/stream/12345", "audio/mpeg"),
+        item(2, "https://old.example.com/talk.opus", "audio/ogg"),
+        item(3, "https://old.example.com/v.mp4", "video/mp4"),
+        item(4, "https://old.example.com/4.mp3", "audio/mpeg"),
+    ]
+    .concat();
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    for said in [
+        "\"Ep 1\": its enclosure https://old.example.com/stream/12345 is MP3 but its address does not end in .mp3: \
+         Apple Podcasts lists an episode only by a URL whose path ends in the file's extension, and the build will \
+         refuse it (APPLE-IT-ENCL-EXT); import with --download",
+        "\"Ep 2\": its media are OGG alone: Apple Podcasts and Spotify list only MP3 and M4A (AAC), and the build \
+         will refuse the episode; add an MP3 of it",
+        "\"Ep 3\": its enclosure is a video (video/mp4), and podsmith publishes audio",
+    ] {
+        assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
+    }
+    assert!(!run.stderr.contains("\"Ep 4\":"), "{}", run.stderr);
+    let served = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(served.path().join("s")).unwrap();
+    std::fs::copy(audio("cbr-xing.mp3"), served.path().join("s/1")).unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let url = format!("{}s/1", server.base());
+    std::fs::write(show.path("one.xml"), crafted_feed("", &item(1, &url, "audio/mpeg"))).unwrap();
+    let run = show.run(&["import", "one.xml", "one", "--download", "--category", "Arts"]).ok();
+    assert!(!run.stderr.contains("APPLE-IT-ENCL-EXT"), "{}", run.stderr);
+    assert!(show.path("one/media/1.mp3").is_file());
+}
