@@ -298,7 +298,10 @@ impl Items<'_> {
             t["image"] = value(img);
         }
         self.item_files(item, ItemNames { label, slug: &slug }, &mut t);
-        let html_notes = item.content().or(item.description()).unwrap_or_default();
+        // The first of them an item has: hosts that write Apple's summary may write no other.
+        let summary = item.itunes_ext().and_then(|i| i.summary());
+        let html_notes = [item.content(), item.description(), summary].into_iter().find_map(non_empty_opt);
+        let html_notes = html_notes.unwrap_or_default();
         let (markdown, dropped) = html::to_markdown(html_notes);
         for tag in dropped.tags {
             if !self.left.dropped_tags.contains(&tag) {

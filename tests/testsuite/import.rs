@@ -1580,6 +1580,27 @@ fn a_media_dir_in_the_output_folder_is_a_usage_error() {
     }
 }
 
+/// A feed whose notes are in `itunes:summary` alone (an item without a
+/// description; a channel with an empty one) keeps them: the item had no
+/// notes, the show the title as its description. A description there is
+/// still the one taken.
+#[test]
+fn notes_in_itunes_summary_alone_are_kept() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let items = crafted_item(1, date, "<itunes:summary>Only a &lt;b&gt;summary&lt;/b&gt;</itunes:summary>")
+        + &crafted_item(2, date, "<description>The notes</description><itunes:summary>Short</itunes:summary>");
+    let feed =
+        crafted_feed("<itunes:category text=\"Arts\"/><itunes:summary>What the show is</itunes:summary>", &items)
+            .replace("<description>A show</description>", "<description> </description>");
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    show.run(&["import", "old.xml", "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(parsed.podcast.description, "What the show is");
+    let notes: Vec<&str> = parsed.episodes.iter().map(|e| e.notes.trim()).collect();
+    assert_eq!(notes, ["Only a **summary**", "The notes"]);
+}
+
 /// Media the first build refuses are said for each item, with what to do
 /// (they were imported silently): an enclosure URL without an extension,
 /// Opus alone, a video. With `--download` a file is named by its type, so
