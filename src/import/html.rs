@@ -189,7 +189,12 @@ impl Writer {
             ("code", closing) if !self.pre => self.emphasis("`", closing),
             ("pre", closing) => self.preformatted(closing),
             ("blockquote", closing) => self.blockquote(closing),
-            ("ul" | "ol", closing) => self.list(t.name == "ol", closing),
+            ("ul" | "ol", closing) => {
+                // (An ordered list goes on from its `start`, as browsers number it.)
+                let start = t.attr("start").and_then(|n| n.trim().parse::<u32>().ok()).filter(|n| *n < 1_000_000_000);
+                self.list(t.name == "ol", start.unwrap_or(1), closing)
+            }
+            ("td" | "th", false) => self.cell(),
             ("li", false) => self.list_item(),
             ("a", closing) => self.link(t, closing),
             ("img", false) => self.image(t),
@@ -236,7 +241,17 @@ impl Writer {
         }
     }
 
-    fn list(&mut self, ordered: bool, closing: bool) {
+    /// A table's cell: apart from the one before it in its row (a row is
+    /// a line of its own).
+    fn cell(&mut self) {
+        if self.inline {
+            let trimmed = self.out.trim_end_matches(' ').len();
+            self.out.truncate(trimmed);
+            self.out.push_str(" | ");
+        }
+    }
+
+    fn list(&mut self, ordered: bool, start: u32, closing: bool) {
         if closing {
             self.lists.pop();
             if self.lists.is_empty() {
@@ -250,7 +265,7 @@ impl Writer {
             self.out.push('\n');
             self.inline = false;
         }
-        self.lists.push((ordered, 1));
+        self.lists.push((ordered, start));
     }
 
     fn list_item(&mut self) {
@@ -349,6 +364,14 @@ impl Writer {
     }
 }
 
+/// Whether `rest` (after a `&`) would make it an entity in Markdown, as
+/// `&copy;` or `&#169;` would be: the text said it as it is.
+fn starts_entity(rest: &str) -> bool {
+    let name = rest.strip_prefix('#').unwrap_or(rest);
+    let len = name.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name.len());
+    len > 0 && name[len..].starts_with(';')
+}
+
 /// A link worth keeping: http(s), mailto, or relative.
 fn is_link(href: &str) -> bool {
     let lower = href.to_ascii_lowercase();
@@ -362,9 +385,10 @@ fn is_link(href: &str) -> bool {
 /// Text escaped for Markdown: the characters that would start markup.
 fn escape(text: &str, at_line_start: bool) -> String {
     let mut out = String::with_capacity(text.len());
-    for (i, c) in text.chars().enumerate() {
-        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '|')
+    for (i, (at, c)) in text.char_indices().enumerate() {
+        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '|' | '~')
             || (i == 0 && at_line_start && matches!(c, '#' | '-' | '+' | '='))
+            || (c == '&' && starts_entity(&text[at + 1..]))
         {
             out.push('\\');
         }
@@ -420,7 +444,24 @@ mod tests {
         assert_eq!(text, "Hi\n\nthere");
         assert_eq!(dropped.tags, ["script", "iframe"]);
         assert_eq!(md("<a href=\"javascript:alert(1)\">x</a>"), "x");
-        assert_eq!(md("a < b &unknown; &#233;&#xE9;"), "a \\< b &unknown; éé");
+        assert_eq!(md("a < b &unknown; &#233;&#xE9;"), "a \\< b \\&unknown; éé");
+    }
+
+    /// Text that reads as markup in Markdown (`~~x~~`, an entity written
+    /// out), cells of a row, and a list's start number are kept as the
+    /// page showed them: `~~x~~` was struck through, `&amp;copy;` became ©,
+    /// cells ran together (`ab`), `<ol start="3">` was numbered from 1.
+    #[test]
+    fn text_cells_and_numbers_are_kept_as_the_page_showed_them() {
+        let html = "<p>~~x~~ &amp;copy; &amp;#169; AT&amp;T</p>\
+                    <table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td></tr></table>\
+                    <ol start=\"3\"><li>c</li><li>d</li></ol>";
+        let markdown = md(html);
+        assert_eq!(markdown, "\\~\\~x\\~\\~ \\&copy; \\&#169; AT&T\n\na | b\n\n1 | 2\n\n3. c\n4. d");
+        assert_eq!(
+            crate::markdown::to_html(&markdown, None),
+            "<p>~~x~~ &amp;copy; &amp;#169; AT&amp;T</p>\n<p>a | b</p>\n<p>1 | 2</p>\n<ol start=\"3\">\n<li>c</li>\n<li>d</li>\n</ol>\n"
+        );
     }
 
     #[test]
