@@ -71,6 +71,7 @@ struct ToFetch {
 struct MediaFile {
     url: String,
     /// The item it is of, as said ("its title", or "item N").
+    #[cfg_attr(not(feature = "online"), allow(dead_code))]
     label: String,
     /// Its name in the media folder.
     name: String,
