@@ -99,6 +99,20 @@ pub fn check(opts: &Options) -> Result<(), InitError> {
             return Err(InitError::NotEmpty(dir.clone(), shown.join(", ")));
         }
     }
+    // A media/ that leads out of the folder: the cover would be written
+    // there, outside the show (and the manifest then refuses it).
+    let media = dir.join("media");
+    if std::fs::symlink_metadata(&media).is_ok_and(|m| m.file_type().is_symlink()) {
+        let real = std::fs::canonicalize(&media).ok();
+        let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone());
+        if !real.as_ref().is_some_and(|r| r.starts_with(&root)) {
+            let to = real.map_or_else(|| "nowhere".to_string(), |r| r.display().to_string());
+            return Err(InitError::Invalid(format!(
+                "media/ is a link to {to}, outside the show: podsmith keeps a show's files in its folder; make \
+                 media/ a folder of its own (copy the files in), then run init again"
+            )));
+        }
+    }
     // The values must make a manifest that reads without problems (the
     // cover does not exist yet: its problems are not theirs).
     let text = manifest_text(opts)?;
@@ -182,17 +196,20 @@ pub fn init(opts: &Options) -> Result<Vec<PathBuf>, InitError> {
         // The placeholder an init killed part-way wrote.
         written.push(cover);
     }
-    // .gitignore: the lines podsmith needs, added to whatever is there.
+    // .gitignore: the lines podsmith needs, added to whatever is there (a
+    // link, to a .gitignore kept elsewhere, is left as it is).
     let gitignore = dir.join(".gitignore");
-    let existing = match crate::fsutil::read_string(&gitignore, crate::fsutil::TEXT) {
-        Ok(s) => s,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(InitError::Io(gitignore, e)),
-    };
-    let lines = gitignore_with(&existing);
-    if lines != existing {
-        crate::output::write_bytes(&gitignore, lines.as_bytes()).map_err(io(&gitignore))?;
-        written.push(gitignore);
+    if !std::fs::symlink_metadata(&gitignore).is_ok_and(|m| m.file_type().is_symlink()) {
+        let existing = match crate::fsutil::read_string(&gitignore, crate::fsutil::TEXT) {
+            Ok(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(InitError::Io(gitignore, e)),
+        };
+        let lines = gitignore_with(&existing);
+        if lines != existing {
+            crate::output::write_bytes(&gitignore, lines.as_bytes()).map_err(io(&gitignore))?;
+            written.push(gitignore);
+        }
     }
     // The manifest last, and never over an existing one (checked above;
     // write_new also refuses if one appeared meanwhile).

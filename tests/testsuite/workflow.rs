@@ -721,6 +721,26 @@ fn init_in_a_language_the_pages_do_not_speak_says_how_to_give_their_words() {
     assert!(!run.stderr.contains("[podcast.words]"), "{}", run.stderr);
 }
 
+/// `init --force` never writes outside the folder: a media/ linked to a
+/// folder outside is refused before anything is written there; a linked
+/// .gitignore is left a link, its file as it was.
+#[cfg(unix)]
+#[test]
+fn init_force_writes_nothing_through_a_link_out_of_the_folder() {
+    let linked = Show::empty();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), linked.path("media")).unwrap();
+    fs::write(elsewhere.path().join("gitignore"), "/mine\n").unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("gitignore"), linked.path(".gitignore")).unwrap();
+    let run = linked.run(&["init", "--force"]).fails(2);
+    assert!(run.stderr.contains("media/ is a link to") && run.stderr.contains("outside the show"), "{}", run.stderr);
+    assert!(!elsewhere.path().join("cover.jpg").exists() && !linked.path("episodes.toml").exists());
+    fs::remove_file(linked.path("media")).unwrap();
+    linked.run(&["init", "--force"]).ok();
+    assert!(fs::symlink_metadata(linked.path(".gitignore")).unwrap().file_type().is_symlink());
+    assert_eq!(fs::read_to_string(elsewhere.path().join("gitignore")).unwrap(), "/mine\n");
+}
+
 #[test]
 fn init_add_build_in_an_empty_folder_makes_a_valid_show() {
     let dir = tempfile::tempdir().unwrap();
