@@ -675,7 +675,15 @@ fn table(opts: &Options, f: &Fields, title: &str, incoming: &[Incoming]) -> Stri
         table["guests"] = toml_edit::value(opts.guests.iter().collect::<toml_edit::Array>());
     }
     table["media"] = toml_edit::value(incoming.iter().map(|i| i.rel.as_str()).collect::<toml_edit::Array>());
-    if let Some(notes) = opts.notes.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+    // Blank lines around the notes go; the first line's indent stays (an
+    // indented first line is a code block in Markdown).
+    let notes = |n: &str| {
+        let n = n.trim_end();
+        let first = n.split_inclusive('\n').take_while(|l| l.trim().is_empty()).map(str::len).sum::<usize>();
+        n[first..].to_string()
+    };
+    let notes = opts.notes.as_deref().map(notes).filter(|n| !n.trim().is_empty());
+    if let Some(notes) = notes.as_deref() {
         table["notes"] = toml_edit::value(multiline(notes));
     }
     let mut one = toml_edit::DocumentMut::new();

@@ -446,6 +446,26 @@ fn add_moves_files_when_asked_and_reads_notes_from_stdin() {
     assert!(show.read("public/feed.xml").contains("<p>Notes from <strong>stdin</strong>.</p>"));
 }
 
+/// Notes that open with an indented line (a code block in Markdown) keep
+/// its indent; only the blank lines around them go.
+#[test]
+fn add_keeps_the_indent_of_notes_that_open_with_a_code_block() {
+    let show = Show::sample();
+    let out = assert_cmd::Command::cargo_bin("podsmith")
+        .unwrap()
+        .current_dir(show.root())
+        .args(["add", &fixture("cbr-xing.mp3"), "--title", "Code", "--notes", "-", "--date", "2018-01-01T08:00:00Z"])
+        .write_stdin("\n  \n    cargo run --release\n\nThen **build**.\n\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let manifest = show.read("episodes.toml");
+    assert!(manifest.ends_with("notes = \"\"\"\n    cargo run --release\n\nThen **build**.\n\"\"\"\n"), "{manifest}");
+    show.build().ok();
+    let page = show.read("public/episodes/code/index.html");
+    assert!(page.contains("<pre><code>cargo run --release"), "{page}");
+}
+
 /// An `add --move` stopped (killed) after the manifest had the episode,
 /// before it had moved every file: the same add run again finishes the
 /// move and says the episode is in already; it copies and adds nothing.
