@@ -1202,6 +1202,12 @@ fn parse_offset(s: &str) -> Option<FixedOffset> {
 /// two episodes could share the file unseen); `.podsmith/` is podsmith's
 /// own folder, never published.
 fn unplain(rel: &str) -> Option<(String, String)> {
+    if rel.chars().any(char::is_control) {
+        return Some((
+            "has a control character in its name (a tab, a line break): object stores and URLs cannot carry it".into(),
+            "rename the file without it, and name it so here".into(),
+        ));
+    }
     let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
     if parts.first() == Some(&".podsmith") {
         return Some((

@@ -322,6 +322,13 @@ fn a_media_path_with_empty_or_dot_parts_or_in_podsmiths_folder_is_refused_with_t
             .replace("media/cbr-xing.mp3", ".podsmith/cbr-xing.mp3"),
     );
     let show = Show::with(&manifest, &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    std::fs::copy(show.path("media/cbr-xing.mp3"), show.path("media/tab\tname.mp3")).unwrap();
+    let manifest = format!(
+        "{manifest}{}",
+        episode("Four", "four", "2024-01-04T00:00:00Z", &["cbr-xing.mp3"])
+            .replace("media/cbr-xing.mp3", "media/tab\\tname.mp3")
+    );
+    show.write("episodes.toml", &manifest);
     std::fs::create_dir_all(show.path(".podsmith")).unwrap();
     std::fs::copy(show.path("media/cbr-xing.mp3"), show.path(".podsmith/cbr-xing.mp3")).unwrap();
     let run = show.build().fails(1);
@@ -334,7 +341,9 @@ error: episodes.toml:21:10: `media` "./media/./vbr-xing.mp3" in episode 2 ("Two"
   help: write it as "media/vbr-xing.mp3"
 error: episodes.toml:27:10: `media` ".podsmith/cbr-xing.mp3" in episode 3 ("Three") is in .podsmith/, the folder podsmith keeps its own records in (never published)
   help: move the file into media/ and name it there, e.g. "media/episode-1.mp3"
-error: 3 problems in episodes.toml
+error: episodes.toml:33:10: `media` "media/tab	name.mp3" in episode 4 ("Four") has a control character in its name (a tab, a line break): object stores and URLs cannot carry it
+  help: rename the file without it, and name it so here
+error: 4 problems in episodes.toml
 
 "#]]
     );
