@@ -88,6 +88,9 @@ struct Writer {
     links: Vec<Option<String>>,
     quote: usize,
     pre: bool,
+    /// Inside inline code (`<code>` out of `<pre>`), where Markdown takes
+    /// every character as it is: nothing is escaped (a backslash would show).
+    code: usize,
     /// Text was written since the last block started.
     inline: bool,
     /// Where the text after an opening emphasis mark starts.
@@ -171,7 +174,11 @@ impl Writer {
         let at_start = self.out.is_empty()
             || self.out.ends_with(['\n', ' '])
                 && self.out.trim_end_matches([' ', '>', '-', '\n']).len() + 4 > self.out.len();
-        self.out.push_str(&escape(&collapsed, at_start));
+        match self.code {
+            // (A backtick would end the code: it is the one character left out.)
+            0 => self.out.push_str(&escape(&collapsed, at_start)),
+            _ => self.out.push_str(&collapsed.replace('`', "'")),
+        }
         if text.ends_with(char::is_whitespace) {
             self.out.push(' ');
         }
@@ -186,7 +193,10 @@ impl Writer {
             }
             ("strong" | "b", closing) => self.emphasis("**", closing),
             ("em" | "i", closing) => self.emphasis("*", closing),
-            ("code", closing) if !self.pre => self.emphasis("`", closing),
+            ("code", closing) if !self.pre => {
+                self.code = if closing { self.code.saturating_sub(1) } else { self.code + 1 };
+                self.emphasis("`", closing)
+            }
             ("pre", closing) => self.preformatted(closing),
             ("blockquote", closing) => self.blockquote(closing),
             ("ul" | "ol", closing) => {
@@ -451,6 +461,16 @@ mod tests {
     /// out), cells of a row, and a list's start number are kept as the
     /// page showed them: `~~x~~` was struck through, `&amp;copy;` became ©,
     /// cells ran together (`ab`), `<ol start="3">` was numbered from 1.
+    #[test]
+    fn inline_code_is_kept_as_it_is_without_escapes() {
+        let markdown = md("<p>Code: <code>ls ~/x &amp;&amp; rm a_b &amp;amp; *y*</code> and a_b ~z</p>");
+        assert_eq!(markdown, "Code: `ls ~/x && rm a_b &amp; *y*` and a\\_b \\~z");
+        assert_eq!(
+            crate::markdown::to_html(&markdown, None),
+            "<p>Code: <code>ls ~/x &amp;&amp; rm a_b &amp;amp; *y*</code> and a_b ~z</p>\n"
+        );
+    }
+
     #[test]
     fn text_cells_and_numbers_are_kept_as_the_page_showed_them() {
         let html = "<p>~~x~~ &amp;copy; &amp;#169; AT&amp;T</p>\
