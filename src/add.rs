@@ -641,7 +641,9 @@ fn last_number(show: &Show, season: Option<u32>) -> u32 {
     {
         return last;
     }
-    let seasons: std::collections::BTreeSet<u32> = show.episodes.iter().filter_map(|e| e.season).collect();
+    // (A season with no numbered episode yet, a trailer's alone, says nothing.)
+    let seasons: std::collections::BTreeSet<u32> =
+        show.episodes.iter().filter(|e| e.number.is_some()).filter_map(|e| e.season).collect();
     let each_from_one = !seasons.is_empty() && seasons.iter().all(|&s| numbers(Some(s)).min() == Some(1));
     match season.is_some() && each_from_one {
         true => 0,

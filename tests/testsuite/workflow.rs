@@ -231,6 +231,14 @@ fn add_numbers_within_the_season() {
     assert_eq!(next(&[]), (Some("2".into()), Some("2".into())), "after S2E1, S2E2");
     assert_eq!(next(&["--season", "3"]), (Some("3".into()), Some("1".into())), "a new season from 1");
     assert_eq!(next(&["--season", "1"]), (Some("1".into()), Some("4".into())));
+    // A trailer of season 3, unnumbered, does not keep its first episode from 1.
+    let outside = tempfile::tempdir().unwrap();
+    let trailer = outside.path().join("trailer.mp3");
+    fs::copy(audio("pair-5s.mp3"), &trailer).unwrap();
+    let trailer = trailer.display().to_string();
+    show.run(&["add", &trailer, "--title", "Trailer", "--season", "3", "--type", "trailer", "--date", "2020-01-09"])
+        .ok();
+    assert_eq!(next(&[]), (Some("3".into()), Some("1".into())), "season 3's first after its trailer");
     // Numbers that run on: season 2 starting at 4.
     show.write(
         "episodes.toml",
