@@ -152,8 +152,10 @@ fn vtt(text: &str) -> Result<Vec<Cue>, String> {
             _ => return Err(format!("block {} has no \"start --> end\" line", n + 1)),
         };
         let (start, end) = timing_line(timing, '.').map_err(|e| format!("cue {}: {e}", cues.len() + 1))?;
-        let (speaker, text) = voice(&lines.join("\n"));
-        cues.push(Cue { start, end, speaker, text });
+        // A cue of several voices is a cue for each, at the same time.
+        for (speaker, text) in voices(&lines.join("\n")) {
+            cues.push(Cue { start, end, speaker, text });
+        }
         if cues.len() > MAX_CUES {
             return Err(format!("more than {MAX_CUES} cues"));
         }
@@ -170,8 +172,10 @@ fn srt(text: &str) -> Result<Vec<Cue>, String> {
             _ => return Err(format!("block {} has no \"start --> end\" line", n + 1)),
         };
         let (start, end) = timing_line(timing, ',').map_err(|e| format!("cue {}: {e}", n + 1))?;
-        let (speaker, text) = voice(&lines.join("\n"));
-        cues.push(Cue { start, end, speaker, text });
+        // A cue of several voices is a cue for each, at the same time.
+        for (speaker, text) in voices(&lines.join("\n")) {
+            cues.push(Cue { start, end, speaker, text });
+        }
         if cues.len() > MAX_CUES {
             return Err(format!("more than {MAX_CUES} cues"));
         }
@@ -271,17 +275,31 @@ fn timestamp(s: &str, sep: char) -> Option<f64> {
     Some((h * 3600 + m * 60 + sec) as f64 + millis.parse::<f64>().ok()? / 1000.0)
 }
 
-/// A cue's text without markup; its speaker if it opens with a voice span
-/// (`<v Ann>…`) or a `Name: ` prefix is not assumed.
-fn voice(text: &str) -> (Option<String>, String) {
-    let speaker = text
-        .trim_start()
-        .strip_prefix("<v")
-        .filter(|rest| rest.starts_with([' ', '.']))
-        .and_then(|rest| rest.split_once('>'))
-        .map(|(head, _)| one_line(&entities(head.split_once(' ').map_or("", |(_, name)| name))))
-        .filter(|s| !s.is_empty());
-    (speaker, plain(text))
+/// A cue's text without markup, by who speaks: each voice span (`<v
+/// Ann>…`) and what follows it up to the next is Ann's; text before the
+/// first is no one's (a `Name: ` prefix is not assumed). One part at
+/// least (an empty cue is one, empty).
+fn voices(text: &str) -> Vec<(Option<String>, String)> {
+    let mut parts = Vec::new();
+    let (mut speaker, mut rest) = (None, text);
+    loop {
+        // The next voice span's opening tag: `<v` then a space or a class.
+        let next = rest.match_indices("<v").map(|(at, _)| at).find(|&at| rest[at + 2..].starts_with([' ', '.']));
+        let Some((head, after)) = next.and_then(|at| Some((at, rest[at..].split_once('>')?))) else {
+            parts.push((speaker, plain(rest)));
+            break;
+        };
+        let (at, (tag, after)) = (head, after);
+        parts.push((speaker.take(), plain(&rest[..at])));
+        let name = one_line(&entities(tag[2..].trim_start_matches('.').split_once(' ').map_or("", |(_, n)| n)));
+        speaker = Some(name).filter(|n| !n.is_empty());
+        rest = after;
+    }
+    let said: Vec<_> = parts.iter().filter(|(_, t)| !t.is_empty()).cloned().collect();
+    match said.is_empty() {
+        true => vec![parts.pop().unwrap_or((None, String::new()))],
+        false => said,
+    }
 }
 
 /// The few entities VTT and SRT use, read.
@@ -402,6 +420,31 @@ mod tests {
         assert_eq!(parse(Kind::Vtt, vtt.as_bytes()).unwrap(), want);
         assert_eq!(parse(Kind::Srt, srt.as_bytes()).unwrap(), want);
         assert_eq!(parse(Kind::Json, json.as_bytes()).unwrap(), want);
+    }
+
+    /// A cue of two voices is a cue for each, at the same time: no words
+    /// are credited to the first speaker; text before the first voice is
+    /// no one's.
+    #[test]
+    fn each_voice_of_a_cue_keeps_its_words() {
+        let vtt = "WEBVTT\n\n00:06.500 --> 00:09.000\n<v Ann>Second line</v>\n<v.loud Bob>Third &amp; last</v>\n\n\
+                   00:09.000 --> 00:10.000\nIntro <v Cy>hi\n\n00:10.000 --> 00:11.000\n<v Dee></v>\n";
+        let cue = |start, end, who: Option<&str>, text: &str| Cue {
+            start,
+            end,
+            speaker: who.map(str::to_string),
+            text: text.into(),
+        };
+        assert_eq!(
+            parse(Kind::Vtt, vtt.as_bytes()).unwrap(),
+            vec![
+                cue(6.5, 9.0, Some("Ann"), "Second line"),
+                cue(6.5, 9.0, Some("Bob"), "Third & last"),
+                cue(9.0, 10.0, None, "Intro"),
+                cue(9.0, 10.0, Some("Cy"), "hi"),
+                cue(10.0, 11.0, Some("Dee"), ""),
+            ]
+        );
     }
 
     #[test]
