@@ -352,8 +352,11 @@ fn image_hosting(t: &Target, s: &Served, at: Where, out: &mut Vec<Finding>) {
         ));
     }
     let format = art::sniff(&s.first_bytes);
-    let ext = url_extension(&t.url).unwrap_or_default();
-    if !format.fits_extension(&ext) {
+    // (A URL without an extension has none to mismatch: what is served
+    // says what it is.)
+    if let Some(ext) = url_extension(&t.url)
+        && !format.fits_extension(&ext)
+    {
         out.push(Finding::new(
             id::APPLE_HOST_IMGTYPE,
             at,

@@ -444,6 +444,11 @@ fn online_reports_each_hosting_fault_per_url() {
         errors.iter().any(|(r, m)| r == "APPLE-HOST-IMGTYPE" && m.ends_with("is WebP but its URL ends in .jpg")),
         "{errors:?}"
     );
+    // A JPEG at a URL without an extension has none to mismatch.
+    fs::copy(show.path("media/cover.jpg"), show.path("public/media/artwork")).unwrap();
+    show.write("public/feed.xml", &show.read("public/feed.xml").replace("media/cover.jpg", "media/artwork"));
+    let (_, errors) = online(&show, "public/feed.xml");
+    assert!(!errors.iter().any(|(r, _)| r == "APPLE-HOST-IMGTYPE"), "{errors:?}");
 
     // A URL nobody answers is one finding, not the end of the run.
     // Port 1 (tcpmux) on the loopback: nothing listens there, so the
