@@ -30,8 +30,20 @@ pub fn run(opts: &Options, ui: &Ui) -> Result<ExitCode, Failure> {
         true => "media/cover.jpg (a placeholder)",
         false => "media/cover.jpg (yours, kept)",
     };
+    let lacks = podsmith::init::linked_gitignore_lacks(&opts.dir);
+    if let Some((to, lines)) = &lacks {
+        ui.diagnostics(&[podsmith::diagnostic::Diagnostic::warning(
+            "INIT",
+            format!(
+                ".gitignore is a link to {}, left as it is: it lacks what keeps podsmith's output out of Git",
+                to.display()
+            ),
+        )
+        .help(format!("add these lines to it:\n{lines}"))]);
+    }
+    let gitignore = if lacks.is_some() { "" } else { ", .gitignore" };
     ui.info(format!(
-        "Started a show in {dir}: episodes.toml, {cover}, .gitignore.\n\
+        "Started a show in {dir}: episodes.toml, {cover}{gitignore}.\n\
          Next: fill in the placeholders in episodes.toml, then\n  {cd}podsmith add recording.mp3 --title \"Pilot\"\n  podsmith build"
     ));
     let language = opts.language.as_deref().unwrap_or("en");

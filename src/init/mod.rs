@@ -155,6 +155,19 @@ fn left_by_init(dir: &Path, name: &str) -> bool {
     }
 }
 
+/// Where `dir`'s `.gitignore` is a link (left as it is by [`init`]) that
+/// lacks lines podsmith needs: where it leads, and those lines, to say.
+pub fn linked_gitignore_lacks(dir: &Path) -> Option<(PathBuf, String)> {
+    let gitignore = dir.join(".gitignore");
+    if !std::fs::symlink_metadata(&gitignore).ok()?.file_type().is_symlink() {
+        return None;
+    }
+    let to = std::fs::read_link(&gitignore).ok()?;
+    let existing = crate::fsutil::read_string(&gitignore, crate::fsutil::TEXT).unwrap_or_default();
+    let lacks = gitignore_with(&existing).strip_prefix(existing.as_str())?.trim().to_string();
+    (!lacks.is_empty()).then_some((to, lacks))
+}
+
 /// `existing` (a `.gitignore`'s text) with the lines podsmith needs that it lacks.
 fn gitignore_with(existing: &str) -> String {
     let mut lines = existing.to_string();

@@ -764,8 +764,11 @@ fn init_force_writes_nothing_through_a_link_out_of_the_folder() {
     assert!(run.stderr.contains("media/ is a link to") && run.stderr.contains("outside the show"), "{}", run.stderr);
     assert!(!elsewhere.path().join("cover.jpg").exists() && !linked.path("episodes.toml").exists());
     fs::remove_file(linked.path("media")).unwrap();
-    linked.run(&["init", "--force"]).ok();
+    let run = linked.run(&["init", "--force"]).ok();
     assert!(fs::symlink_metadata(linked.path(".gitignore")).unwrap().file_type().is_symlink());
+    assert!(run.stderr.contains("warning: .gitignore is a link to "), "{}", run.stderr);
+    assert!(run.stderr.contains("add these lines to it:") && run.stderr.contains("/public/"), "{}", run.stderr);
+    assert!(run.stderr.contains("(a placeholder).\n"), "does not say it wrote .gitignore: {}", run.stderr);
     assert_eq!(fs::read_to_string(elsewhere.path().join("gitignore")).unwrap(), "/mine\n");
 }
 
