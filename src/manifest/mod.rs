@@ -521,8 +521,12 @@ fn syntax_problem(message: &str, src: &str, span: &std::ops::Range<usize>) -> (S
         .chars()
         .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
         .collect();
-    let is_header = at.starts_with('[') || src.get(..span.start).is_some_and(|b| b.ends_with('['));
-    let help = if message.contains("duplicate key") && is_header && !name.is_empty() {
+    // (A table's header: its line starts with `[`, spaces or not.)
+    let line_start = src.get(..span.start).and_then(|b| b.rfind('\n')).map_or(0, |n| n + 1);
+    let is_header = src.get(line_start..).is_some_and(|l| l.trim_start().starts_with('['));
+    let help = if message.contains("duplicate key") && is_header && name == "episode" {
+        Some("each episode is an [[episode]] table, in two brackets: write [[episode]] above each".to_string())
+    } else if message.contains("duplicate key") && is_header && !name.is_empty() {
         Some(format!("[{name}] is written twice: merge the two tables into one"))
     } else if message.contains("duplicate key") && !name.is_empty() {
         Some(format!("`{name}` is given twice in the same table: keep one (each [[episode]] starts a new table)"))

@@ -318,7 +318,12 @@ fn toml_syntax_errors_name_the_key_and_the_fix() {
     let twice =
         errors(&format!("{PODCAST}{}", EPISODE.replace("notes = \"Hello\"", "notes = \"Hello\"\nnotes = \"Again\"")));
     assert!(twice.starts_with("episodes.toml:17:1: TOML syntax: duplicate key `notes`\n  help: `notes` is given twice in the same table: keep one"), "{twice}");
-    let table = errors(&format!("{PODCAST}\n[podcast]\n"));
+    let episodes = errors(&format!("{PODCAST}\n[episode]\ntitle = \"a\"\n\n[ episode ]\ntitle = \"b\"\n"));
+    assert!(
+        episodes.contains("duplicate key `episode`\n  help: each episode is an [[episode]] table, in two brackets"),
+        "{episodes}"
+    );
+    let table = errors(&format!("{PODCAST}\n[ podcast ]\n"));
     assert!(
         table.contains(
             "TOML syntax: duplicate key `podcast`\n  help: [podcast] is written twice: merge the two tables into one"
