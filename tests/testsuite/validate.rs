@@ -206,6 +206,23 @@ fn the_sample_show_validates_with_no_errors() {
     assert!(!run.stderr.contains("shows the note"), "{}", run.stderr);
 }
 
+/// podsmith's own per-format feed, checked as a file (as published), is
+/// judged as when the show is validated: its OGG enclosures are notes. A
+/// feed that only looks like one (another generator) is not.
+#[test]
+fn a_per_format_feed_validated_from_its_file_is_judged_as_one() {
+    let show = Show::sample();
+    show.build().ok();
+    let run = show.run(&["-v", "validate", "public/feed.ogg.xml", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.contains("note    APPLE-IT-ENCL-EXT line"), "{}", run.stdout);
+    assert!(run.stdout.contains("feed.ogg.xml: passes — 0 errors"), "{}", run.stdout);
+    let other =
+        show.read("public/feed.ogg.xml").replace("<generator>podsmith</generator>", "<generator>other</generator>");
+    show.write("public/other.ogg.xml", &other);
+    let run = show.run(&["validate", "public/other.ogg.xml", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    assert!(run.stdout.contains("error   APPLE-IT-ENCL-EXT line"), "{}", run.stdout);
+}
+
 #[test]
 fn a_built_feed_validates_from_its_file_with_media_root() {
     let show = Show::sample();
