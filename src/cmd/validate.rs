@@ -201,7 +201,9 @@ fn print(reports: &[Report], loudness: Option<&ShowLoudness>, format: Format, st
             let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
             let warnings: usize =
                 reports.iter().map(|r| r.count(Severity::Warning)).sum::<usize>() + loud(Severity::Warning);
-            let mut value = serde_json::json!({ "feeds": reports, "errors": errors, "warnings": warnings });
+            // `ok` as the exit code says it (and as every command's JSON has it).
+            let ok = errors == 0 && !(strict && warnings > 0);
+            let mut value = serde_json::json!({ "ok": ok, "feeds": reports, "errors": errors, "warnings": warnings });
             if let Some(l) = loudness {
                 value["loudness"] = serde_json::to_value(l).unwrap_or_default();
             }

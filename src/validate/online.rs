@@ -262,7 +262,8 @@ fn duration(t: &Target, declared: u64, timeout: Duration, at: Where, out: &mut V
         return;
     };
     let plays = m.info.duration_secs;
-    if (plays - declared as f64).abs() >= 1.0 {
+    // (More than a second off, as MEDIA-DURATION judges a file on disk.)
+    if (plays - declared as f64).abs() > 1.0 {
         out.push(Finding::new(
             id::HOST_DURATION,
             at,
@@ -330,12 +331,15 @@ fn media_hosting(t: &Target, s: &Served, at: Where, out: &mut Vec<Finding>) {
             format!("{} is served without a Content-Type", t.url),
             "configure the server to send audio/mpeg (etc.): Apple's player refuses untyped media",
         )),
-        (Some(served), Some(declared)) if !same_type(served, declared) => out.push(Finding::new(
-            id::APPLE_HOST_CTYPE,
-            at,
-            format!("{} is served as {served} but the feed says {declared}", t.url),
-            format!("configure the server to send Content-Type: {declared}"),
-        )),
+        // (A feed that gives no type has its own finding: nothing to compare.)
+        (Some(served), Some(declared)) if !declared.trim().is_empty() && !same_type(served, declared) => {
+            out.push(Finding::new(
+                id::APPLE_HOST_CTYPE,
+                at,
+                format!("{} is served as {served} but the feed says {declared}", t.url),
+                format!("configure the server to send Content-Type: {declared}"),
+            ))
+        }
         _ => {}
     }
 }

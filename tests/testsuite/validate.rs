@@ -168,6 +168,7 @@ fn json_output_lists_findings_with_rule_severity_line_and_episode() {
     let run = show.run(&["validate", "--format", "json", "--media-root", &media, &feed]).fails(1);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["errors"], 1);
+    assert_eq!(v["ok"], false, "as the exit code says");
     let f = &v["feeds"][0]["findings"][0];
     assert_eq!(f["rule"], "MEDIA-DURATION");
     assert_eq!(f["severity"], "error");
@@ -466,6 +467,10 @@ fn online_reports_each_hosting_fault_per_url() {
     show.write("public/feed.xml", &show.read("public/feed.xml").replace("media/cover.jpg", "media/artwork"));
     let (_, errors) = online(&show, "public/feed.xml");
     assert!(!errors.iter().any(|(r, _)| r == "APPLE-HOST-IMGTYPE"), "{errors:?}");
+    // An enclosure without a type: its own finding, not a mismatch with nothing.
+    show.write("public/feed.xml", &show.read("public/feed.xml").replace("type=\"audio/mpeg\"", "type=\"\""));
+    let (_, errors) = online(&show, "public/feed.xml");
+    assert!(!errors.iter().any(|(r, m)| r == "APPLE-HOST-CTYPE" && m.contains("the feed says")), "{errors:?}");
 
     // A URL nobody answers is one finding, not the end of the run.
     // Port 1 (tcpmux) on the loopback: nothing listens there, so the
