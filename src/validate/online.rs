@@ -241,6 +241,11 @@ fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> (Vec<Finding>, boo
         first_bytes,
     };
     drop(get);
+    // Not served at all (a 404 to HEAD and GET alike): the HEAD finding
+    // says it; no range, type or length to judge.
+    if !head_ok && served.status >= 400 {
+        return (out, true);
+    }
     if t.media {
         media_hosting(t, &served, at(), &mut out);
         if served.status == 206

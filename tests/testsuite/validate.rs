@@ -467,6 +467,15 @@ fn online_reports_each_hosting_fault_per_url() {
     show.write("public/feed.xml", &show.read("public/feed.xml").replace("media/cover.jpg", "media/artwork"));
     let (_, errors) = online(&show, "public/feed.xml");
     assert!(!errors.iter().any(|(r, _)| r == "APPLE-HOST-IMGTYPE"), "{errors:?}");
+    // A file that is not there is one finding (HEAD answered 404), not
+    // three (no range, not audio) for one cause.
+    fs::remove_file(show.path("public/media/kubernetes-sarah-novotny.mp3")).unwrap();
+    let (_, errors) = online(&show, "public/feed.xml");
+    let of_it: Vec<_> = errors.iter().filter(|(_, m)| m.contains("media/kubernetes-sarah-novotny.mp3 ")).collect();
+    assert_eq!(of_it.len(), 1, "{of_it:?}");
+    assert!(of_it[0].0 == "APPLE-HOST-HEAD" && of_it[0].1.ends_with("answered 404 Not Found"), "{of_it:?}");
+    let file = "media/kubernetes-sarah-novotny.mp3";
+    fs::copy(show.path(file), show.path(&format!("public/{file}"))).unwrap();
     // An enclosure without a type: its own finding, not a mismatch with nothing.
     show.write("public/feed.xml", &show.read("public/feed.xml").replace("type=\"audio/mpeg\"", "type=\"\""));
     let (_, errors) = online(&show, "public/feed.xml");
