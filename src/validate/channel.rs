@@ -698,17 +698,23 @@ fn placeholders(cx: &mut Cx<'_>) {
     let url_host = urls.iter().find_map(|(u, l)| reserved_host(u).map(|h| (h, *l)));
     let email = cx.child(ch, &Ns::Itunes, "owner").and_then(|o| cx.child(o, &Ns::Itunes, "email"));
     let email_host = email.and_then(|e| reserved_host(&e.text).map(|h| (h, e.line)));
-    let (what, fix) = match (&url_host, &email_host) {
-        (Some(_), Some(_)) => {
+    // The fix names episodes.toml only in a feed podsmith made.
+    let own = cx.child(ch, &Ns::Rss, "generator").is_some_and(|g| g.text.trim() == "podsmith");
+    let (what, fix) = match (&url_host, &email_host, own) {
+        (Some(_), Some(_), true) => {
             ("the feed's URLs and the owner e-mail", "set base_url and the owner's email in episodes.toml to real ones")
         }
-        (Some(_), None) => {
+        (Some(_), None, true) => {
             ("the feed's URLs", "set base_url in episodes.toml to the address where public/ will be served")
         }
-        (None, Some(_)) => {
+        (Some(_), Some(_), false) => {
+            ("the feed's URLs and the owner e-mail", "give the feed the addresses it is served at, and a real e-mail")
+        }
+        (Some(_), None, false) => ("the feed's URLs", "give the feed the addresses it and its files are served at"),
+        (None, Some(_), _) => {
             ("the owner e-mail", "give the owner's real e-mail address: directories send ownership codes there")
         }
-        (None, None) => ("", ""),
+        (None, None, _) => ("", ""),
     };
     if let Some((host, line)) = url_host.or(email_host) {
         cx.push(Finding::new(

@@ -209,7 +209,8 @@ fn the_sample_show_validates_with_no_errors() {
 
 /// podsmith's own per-format feed, checked as a file (as published), is
 /// judged as when the show is validated: its OGG enclosures are notes. A
-/// feed that only looks like one (another generator) is not.
+/// feed that only looks like one (another generator) is not, and its fixes
+/// do not name an episodes.toml it has not got.
 #[test]
 fn a_per_format_feed_validated_from_its_file_is_judged_as_one() {
     let show = Show::sample();
@@ -222,6 +223,13 @@ fn a_per_format_feed_validated_from_its_file_is_judged_as_one() {
     show.write("public/other.ogg.xml", &other);
     let run = show.run(&["validate", "public/other.ogg.xml", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
     assert!(run.stdout.contains("error   APPLE-IT-ENCL-EXT line"), "{}", run.stdout);
+    // A feed podsmith did not make has no episodes.toml to fix.
+    assert!(
+        run.stdout.contains("fix: give the feed the addresses it is served at, and a real e-mail"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("episodes.toml"), "{}", run.stdout);
 }
 
 #[test]
