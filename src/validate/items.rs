@@ -543,6 +543,22 @@ fn unlisted_extension(cx: &mut Cx<'_>, ext: Option<String>, mime: Option<&str>, 
 /// apps play but Apple does not list).
 fn type_for_extension(cx: &mut Cx<'_>, x: &str, types: &[&str], mime: Option<&str>, at: &Where) {
     let Some(m) = mime.filter(|m| !m.is_empty()) else { return };
+    // The right type with parameters (`audio/mpeg; charset=binary`, as some
+    // servers' `file -i` gives it): a type apps compare whole.
+    if let Some((base, _)) = m.split_once(';')
+        && types.contains(&base.trim())
+    {
+        cx.push(
+            Finding::new(
+                id::APPLE_IT_ENCL_TYPE,
+                at.clone(),
+                format!("type=\"{m}\" carries parameters; apps and directories compare the type whole"),
+                format!("write type=\"{}\"", base.trim()),
+            )
+            .severity(Severity::Warning),
+        );
+        return;
+    }
     if !types.contains(&m) {
         // audio/mp3 is not registered, but common and played everywhere.
         let alias = x == "mp3" && ["audio/mp3", "audio/x-mp3", "audio/mpeg3", "audio/x-mpeg"].contains(&m);

@@ -99,6 +99,28 @@ fn validate_edited(fixture: &str, from: &str, to: &str, said: &str) {
     assert!(run.stdout.contains(said), "{}", run.stdout);
 }
 
+/// The right type with parameters (`audio/mpeg; charset=binary`) is a
+/// warning with the type to write, not a mismatch of type and extension
+/// (`--online` compares served types without their parameters, too).
+#[test]
+fn an_enclosure_type_with_parameters_is_a_warning_with_the_type_to_write() {
+    let show = Show::empty();
+    let xml = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    show.write(
+        "feed.xml",
+        &xml.replace("length=\"20271\" type=\"audio/mpeg\"", "length=\"20271\" type=\"audio/mpeg; charset=binary\""),
+    );
+    let run = show.run(&["validate", "feed.xml"]).ok();
+    assert!(
+        run.stdout.contains("warning APPLE-IT-ENCL-TYPE")
+            && run.stdout.contains("type=\"audio/mpeg; charset=binary\" carries parameters")
+            && run.stdout.contains("fix: write type=\"audio/mpeg\""),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("does not match"), "{}", run.stdout);
+}
+
 #[test]
 fn a_remote_item_names_its_show_by_a_uuid() {
     Show::empty().run(&["validate", &fixtures().join("rules/valid.xml").display().to_string()]).ok();
