@@ -325,10 +325,6 @@ fn file_name(opts: &Options) -> String {
     opts.manifest.file_name().map_or_else(|| opts.manifest.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-/// The folder a build writes the site into (by default; see
-/// [`crate::site::Options::out`]): a file there is not the show's own.
-const OUTPUT_FOLDER: &str = "public";
-
 /// Where each file comes from and where it goes in the show: a file inside
 /// the show stays where it is; one from outside (or from the output
 /// folder) is copied (or moved) into `media/`, never over another file,
@@ -367,7 +363,7 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
         }
         // A file in the output folder (which each build rewrites) is
         // brought in as one from outside is.
-        let in_show = real.strip_prefix(&canonical_root).ok().filter(|p| !p.starts_with(OUTPUT_FOLDER));
+        let in_show = real.strip_prefix(&canonical_root).ok().filter(|p| !p.starts_with(crate::site::DEFAULT_OUT));
         let (rel, transfer) = match in_show {
             Some(inside) => (slash_path(inside), false),
             None => {

@@ -131,7 +131,8 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
     // before the first build (a file saved while it runs, after it read
     // the file, is built again; a look taken after it would take the
     // saved file for what was built).
-    let skip = vec![root.join("public"), root.join(".podsmith"), root.join(".git"), root.join("target")];
+    let skip =
+        vec![root.join(crate::site::DEFAULT_OUT), root.join(".podsmith"), root.join(".git"), root.join("target")];
     let first = (signature(&root, &skip, false), signature(&root, &skip, true));
     rebuild();
     tell(format!("Serving the preview at {base} (Ctrl-C stops it); public/ and podsmith.lock are left alone"));

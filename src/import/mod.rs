@@ -161,7 +161,7 @@ fn check_options(opts: &Options, manifest: &Path) -> Result<(), ImportError> {
     }
     // (The build writes the site into public/ and refuses media there.)
     let first = opts.media_dir.split(['/', '\\']).find(|p| !p.is_empty()).unwrap_or_default();
-    if first.eq_ignore_ascii_case("public") {
+    if first.eq_ignore_ascii_case(crate::site::DEFAULT_OUT) {
         return Err(ImportError::Usage(format!(
             "--media-dir \"{}\" is inside public/, the folder a build writes the site into, which the build \
              refuses as a place for media: give a folder of its own, e.g. --media-dir media",

@@ -142,6 +142,10 @@ pub struct Report {
     pub websub_hub: Option<crate::url::HttpUrl>,
 }
 
+/// The folder a build writes the site into unless told otherwise
+/// (`--out`), in the show folder: what is in it is not the show's own.
+pub const DEFAULT_OUT: &str = "public";
+
 /// What the caller of [`build_observed`] is told as the build goes (to
 /// start its own work early, or to take what the build knows).
 pub trait Observer {
@@ -1176,7 +1180,7 @@ fn check_output_folder(show: &manifest::Show, out: &Path) -> Result<(), BuildErr
     }
     if let Some(name) = show.own_files().iter().find(|rel| Path::new(rel).starts_with(inside)) {
         // In the default output folder, the files were put there by hand.
-        let fix = match out.file_name().is_some_and(|n| n == "public") {
+        let fix = match out.file_name().is_some_and(|n| n == DEFAULT_OUT) {
             true => {
                 "move them into media/ (and name them there in episodes.toml): each build rewrites the output \
                      folder; or choose another output folder, e.g. --out site"

@@ -698,7 +698,10 @@ pub(super) fn folders(show: &manifest::Show, opts: &Options) -> (PathBuf, PathBu
 /// The output and templates folders of the show in folder `root`.
 pub(super) fn folders_of(root: &Path, opts: &Options) -> (PathBuf, PathBuf) {
     let here = root == Path::new(".");
-    let out = opts.out.clone().unwrap_or_else(|| if here { PathBuf::from("public") } else { root.join("public") });
+    let out = opts
+        .out
+        .clone()
+        .unwrap_or_else(|| if here { PathBuf::from(super::DEFAULT_OUT) } else { root.join(super::DEFAULT_OUT) });
     let templates = if here { PathBuf::from("templates") } else { root.join("templates") };
     (out, templates)
 }
