@@ -183,6 +183,37 @@ pub enum Formats {
     Any,
 }
 
+impl Formats {
+    /// What a feed given as it is (a file, a URL) is meant to carry: one of
+    /// podsmith's per-format feeds says so itself (see below); any other is
+    /// judged as a feed for Apple.
+    pub fn of_feed(bytes: &[u8]) -> Formats {
+        match is_podsmiths_per_format_feed(bytes) {
+            true => Formats::PerFormat,
+            false => Formats::Apple,
+        }
+    }
+}
+
+/// Whether `bytes` are one of podsmith's per-format feeds (its generator
+/// podsmith, its own address `…/feed.EXT.xml`), as published: there an
+/// enclosure Apple does not list is a note, as when the show is validated.
+fn is_podsmiths_per_format_feed(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 << 10)]);
+    let Some(channel) = head.find("<channel>").map(|at| &head[at..]) else { return false };
+    let header = &channel[..channel.find("<item>").unwrap_or(channel.len())];
+    let self_href = header.split("<atom:link href=\"").skip(1).find_map(|rest| {
+        let (href, after) = rest.split_once('"')?;
+        after.trim_start().starts_with("rel=\"self\"").then_some(href)
+    });
+    let name = self_href.and_then(|h| h.rsplit('/').next()).unwrap_or_default();
+    let per_format = name
+        .strip_prefix("feed.")
+        .and_then(|n| n.strip_suffix(".xml"))
+        .is_some_and(|ext| !ext.is_empty() && ext.chars().all(|c| c.is_ascii_alphanumeric()));
+    per_format && header.contains("<generator>podsmith</generator>")
+}
+
 /// What to check.
 #[derive(Debug, Clone)]
 pub struct Options {
