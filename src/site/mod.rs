@@ -544,17 +544,48 @@ fn validate_and_render(
     // its own core, where there are two); one that validates every item
     // does it alone, for memory.
     let deep = previous.is_none_or(|s| s.outputs.is_empty() || !s.pending.is_empty());
-    let others = || Beside {
-        pages: prepared.render_pages(renderer),
-        lock: prepared.lock_changes(),
-        swept: sweep_temps(prepared, deep),
-    };
     let (validated, beside) = match prepared.recalls() {
-        true => rayon::join(|| prepared.validate(now), others),
-        false => (prepared.validate(now), others()),
+        true => side_by_side(prepared, renderer, deep, now),
+        false => {
+            let validated = prepared.validate(now);
+            let pages = prepared.render_pages(renderer);
+            (validated, Beside { pages, lock: prepared.lock_changes(), swept: sweep_temps(prepared, deep) })
+        }
     };
     prepared.look();
     prepared.settle(validated.iter().map(|v| v.as_it_is).collect());
+    (validated, beside)
+}
+
+/// [`validate_and_render`] of a build that keeps most of the last one:
+/// each feed's new items validated, the pages rendered, the changes to the
+/// published identities told and the temporary files swept, side by side
+/// on every core. The first feed is taken up first, the work beside it
+/// next and the other feeds last: the threads free first take what is
+/// left, so a core left with one feed is not left with the rest too.
+fn side_by_side(prepared: &Prepared, renderer: &Renderer, deep: bool, now: DateTime<Utc>) -> (Vec<Validated>, Beside) {
+    let check = prepared.feed_check(now);
+    let mut validated: Vec<Option<Validated>> = std::iter::repeat_with(|| None).take(prepared.feeds.len()).collect();
+    let (mut pages, mut lock, mut swept) = (None, None, 0);
+    rayon::scope(|s| {
+        let check = &check;
+        let mut feeds = validated.iter_mut().enumerate();
+        if let Some((i, slot)) = feeds.next() {
+            s.spawn(move |_| *slot = Some(check(i)));
+        }
+        s.spawn(|_| pages = Some(prepared.render_pages(renderer)));
+        s.spawn(|_| lock = Some(prepared.lock_changes()));
+        s.spawn(|_| swept = sweep_temps(prepared, deep));
+        for (i, slot) in feeds {
+            s.spawn(move |_| *slot = Some(check(i)));
+        }
+    });
+    let validated = validated.into_iter().flatten().collect();
+    let beside = Beside {
+        pages: pages.unwrap_or_else(|| prepared.render_pages(renderer)),
+        lock: lock.unwrap_or_else(|| prepared.lock_changes()),
+        swept,
+    };
     (validated, beside)
 }
 

@@ -477,67 +477,82 @@ impl Prepared {
     /// validated and that are as they were are not checked again (see
     /// [`crate::validate::incremental`]): the report is the same.
     pub fn validate(&self, now: DateTime<Utc>) -> Vec<Validated> {
-        use crate::validate::{LocalFiles, MoreFiles, incremental};
-        use std::sync::{Arc, OnceLock};
+        let check = self.feed_check(now);
+        (0..self.feeds.len()).map(check).collect()
+    }
+
+    /// What validates feed `i` (see [`Prepared::validate`]), to be called
+    /// for each feed, on any thread.
+    pub fn feed_check(&self, now: DateTime<Utc>) -> impl Fn(usize) -> Validated + Sync + '_ {
+        use crate::validate::MoreFiles;
+        use std::sync::Arc;
         // A build that keeps most items makes few notes HTML, as it goes.
         if !self.recalls() {
             self.make_notes();
         }
         // Every file behind the feeds' URLs is listed only if needed: a
         // build that checks a few items asks for theirs.
-        let every: Arc<OnceLock<Arc<LocalFiles>>> = Arc::default();
-        let listed = |every: &OnceLock<Arc<LocalFiles>>, catalog: &Catalog| {
-            every.get_or_init(|| Arc::new(local_files_of_all(catalog))).clone()
-        };
+        let every: Every = Arc::default();
         let more: Arc<MoreFiles> = {
             let (catalog, every) = (self.catalog.clone(), every.clone());
             Arc::new(move |url: &str| listed(&every, &catalog).known.get(url).cloned())
         };
-        (0..self.feeds.len())
-            .map(|i| {
-                let f = &self.feeds[i];
-                let feed = match self.render_feed(i) {
-                    Ok(feed) => feed,
-                    // Rendering worked in prepare(); it cannot fail now, but say so if it does.
-                    Err(e) => {
-                        let report = crate::validate::Report::unreadable(&f.file_name, &e.to_string());
-                        return Validated { report, fingerprint: None, items: None, as_it_is: false, xml: None };
-                    }
-                };
-                let FeedRender { rendered, keys, known, as_it_is } = feed;
-                // Checking an item alone costs more than in the whole feed:
-                // worth it only for a few.
-                let new = known.iter().filter(|k| k.is_none()).count();
-                let spliced = new * 4 <= known.len();
-                let local = match spliced {
-                    true => Arc::new(LocalFiles {
-                        known: local_files_of(&self.catalog, &|n| known.get(n).is_some_and(Option::is_none)),
-                        more: Some(more.clone()),
-                        root: None,
-                    }),
-                    false => listed(&every, &self.catalog),
-                };
-                let opts = crate::validate::Options { local: Some(local), now, formats: self.formats_of(f) };
-                let fingerprint = Some(Fingerprint::of_bytes(&rendered.xml));
-                let crate::feed::Rendered { xml, items: spans } = rendered;
-                // A feed checked in full is not kept (it is rendered again
-                // to be written): it goes once parsed.
-                let ((report, checks), xml) = match spliced {
-                    true => (incremental::spliced(&f.file_name, &xml, &spans, known, &opts), Some(xml)),
-                    false => (incremental::itemized_owned(&f.file_name, xml, &spans, &opts), None),
-                };
-                let items = checks.map(|checks| {
-                    let spans = spans.iter().map(|r| (r.start, r.end));
-                    keys.into_iter()
-                        .zip(spans)
-                        .zip(checks)
-                        .map(|((key, span), check)| memo::ItemMemo { key, span, check })
-                        .collect()
-                });
-                let xml = xml.filter(|_| !as_it_is);
-                Validated { report, fingerprint, items, as_it_is, xml }
-            })
-            .collect()
+        move |i| self.validate_feed(i, now, &every, &more)
+    }
+
+    /// Feed `i` rendered and validated (see [`Prepared::validate`]):
+    /// `every` lists every file behind the feeds' URLs once asked, `more`
+    /// tells one of them.
+    fn validate_feed(
+        &self,
+        i: usize,
+        now: DateTime<Utc>,
+        every: &Every,
+        more: &std::sync::Arc<crate::validate::MoreFiles>,
+    ) -> Validated {
+        use crate::validate::{LocalFiles, incremental};
+        use std::sync::Arc;
+        let f = &self.feeds[i];
+        let feed = match self.render_feed(i) {
+            Ok(feed) => feed,
+            // Rendering worked in prepare(); it cannot fail now, but say so if it does.
+            Err(e) => {
+                let report = crate::validate::Report::unreadable(&f.file_name, &e.to_string());
+                return Validated { report, fingerprint: None, items: None, as_it_is: false, xml: None };
+            }
+        };
+        let FeedRender { rendered, keys, known, as_it_is } = feed;
+        // Checking an item alone costs more than in the whole feed:
+        // worth it only for a few.
+        let new = known.iter().filter(|k| k.is_none()).count();
+        let spliced = new * 4 <= known.len();
+        let local = match spliced {
+            true => Arc::new(LocalFiles {
+                known: local_files_of(&self.catalog, &|n| known.get(n).is_some_and(Option::is_none)),
+                more: Some(more.clone()),
+                root: None,
+            }),
+            false => listed(every, &self.catalog),
+        };
+        let opts = crate::validate::Options { local: Some(local), now, formats: self.formats_of(f) };
+        let fingerprint = Some(Fingerprint::of_bytes(&rendered.xml));
+        let crate::feed::Rendered { xml, items: spans } = rendered;
+        // A feed checked in full is not kept (it is rendered again
+        // to be written): it goes once parsed.
+        let ((report, checks), xml) = match spliced {
+            true => (incremental::spliced(&f.file_name, &xml, &spans, known, &opts), Some(xml)),
+            false => (incremental::itemized_owned(&f.file_name, xml, &spans, &opts), None),
+        };
+        let items = checks.map(|checks| {
+            let spans = spans.iter().map(|r| (r.start, r.end));
+            keys.into_iter()
+                .zip(spans)
+                .zip(checks)
+                .map(|((key, span), check)| memo::ItemMemo { key, span, check })
+                .collect()
+        });
+        let xml = xml.filter(|_| !as_it_is);
+        Validated { report, fingerprint, items, as_it_is, xml }
     }
 
     /// Makes every episode's notes HTML, on every core: for a command that
@@ -610,6 +625,15 @@ impl Prepared {
 
 /// The files behind the URLs of the show and of the episodes `of` says
 /// (by index), with the media's probes: a URL is a medium's if it is any
+/// Every file behind the feeds' URLs, listed once first asked for (see
+/// [`Prepared::validate`]).
+type Every = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<crate::validate::LocalFiles>>>;
+
+/// What `every` lists, listed now if it is not yet.
+fn listed(every: &Every, catalog: &Catalog) -> std::sync::Arc<crate::validate::LocalFiles> {
+    every.get_or_init(|| std::sync::Arc::new(local_files_of_all(catalog))).clone()
+}
+
 /// episode's medium, as in the list of every episode's.
 fn local_files_of(cat: &Catalog, of: &dyn Fn(usize) -> bool) -> HashMap<String, crate::validate::LocalFile> {
     use crate::validate::LocalFile;
