@@ -88,8 +88,9 @@ pub enum AddError {
     #[error("{0}")]
     Refused(String),
     /// The new table would make the manifest invalid (a bug, or an odd manifest).
-    #[error("the new episode would make episodes.toml invalid; nothing was changed")]
-    WouldBreak(Vec<crate::diagnostic::Diagnostic>),
+    /// (The manifest's file name, and its problems.)
+    #[error("the new episode would make {0} invalid; nothing was changed")]
+    WouldBreak(String, Vec<crate::diagnostic::Diagnostic>),
     /// Writing failed (the manifest was not changed).
     #[error("cannot write {}: {}", .0.display(), .1)]
     Io(PathBuf, std::io::Error),
@@ -108,7 +109,7 @@ impl AddError {
                 out
             }
             AddError::Refused(msg) => vec![Diagnostic::error("ADD", msg.clone())],
-            AddError::WouldBreak(problems) => {
+            AddError::WouldBreak(_, problems) => {
                 let mut out = problems.clone();
                 out.push(Diagnostic::error("ADD", self.to_string()));
                 out
@@ -246,7 +247,7 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
     };
     let fields = fields(opts, &show, &title, &incoming[0].rel)?;
     let table = table(opts, &fields, &title, &incoming);
-    let new_text = insert_episode(&text, &table)?;
+    let new_text = insert_episode(&text, &table, &file_name(opts))?;
     let inserted = Inserted::between(&text, &new_text);
     // Read back before a file is copied (again once they are, in `apply`).
     read_back(&new_text, opts, &root, &incoming).map_err(|e| inserted.relocate(e))?;
@@ -292,7 +293,7 @@ impl Inserted {
 
     /// `e`'s problems at the lines of the manifest as it is.
     fn relocate(self, e: AddError) -> AddError {
-        let AddError::WouldBreak(mut problems) = e else { return e };
+        let AddError::WouldBreak(name, mut problems) = e else { return e };
         for p in &mut problems {
             if let crate::diagnostic::Location::File { line, .. } = &mut p.location {
                 if *line >= self.first + self.lines {
@@ -303,7 +304,7 @@ impl Inserted {
                 }
             }
         }
-        AddError::WouldBreak(problems)
+        AddError::WouldBreak(name, problems)
     }
 }
 
@@ -317,7 +318,7 @@ fn read_back(new_text: &str, opts: &Options, root: &Path, incoming: &[Incoming])
             && incoming.iter().filter(|i| i.transfer).any(|i| message.contains(&format!("\"{}\"", i.rel)))
     };
     let problems: Vec<_> = problems.into_iter().filter(|p| !not_yet_there(&p.message)).collect();
-    if problems.is_empty() { Ok(()) } else { Err(AddError::WouldBreak(problems)) }
+    if problems.is_empty() { Ok(()) } else { Err(AddError::WouldBreak(file_name(opts), problems)) }
 }
 
 /// The manifest's file name, as messages name it.
@@ -725,7 +726,7 @@ fn apply(plan: &Plan, opts: &Options) -> Result<(manifest::Show, Vec<(PathBuf, S
         Ok(show) => show,
         Err(problems) => {
             undo(&created);
-            return Err(plan.inserted.relocate(AddError::WouldBreak(problems)));
+            return Err(plan.inserted.relocate(AddError::WouldBreak(file_name(opts), problems)));
         }
     };
     // A manifest that is a link (kept elsewhere, linked into the show) is
@@ -754,8 +755,8 @@ fn apply(plan: &Plan, opts: &Options) -> Result<(manifest::Show, Vec<(PathBuf, S
 /// stays as it was, and the new lines take the file's own line ends.
 /// Each place tried is checked to add that episode and change nothing
 /// else (a line of notes that looks like a comment is not one).
-fn insert_episode(text: &str, table: &str) -> Result<String, AddError> {
-    let doc = toml_edit::Document::parse(text).map_err(|e| AddError::Refused(format!("episodes.toml: {e}")))?;
+fn insert_episode(text: &str, table: &str, name: &str) -> Result<String, AddError> {
+    let doc = toml_edit::Document::parse(text).map_err(|e| AddError::Refused(format!("{name}: {e}")))?;
     let (after_comments, at_header) = insertion_point(text, &doc)?;
     // The new lines take the file's line ends, the notes' own lines too:
     // what is added is compared as it is written.
@@ -763,10 +764,9 @@ fn insert_episode(text: &str, table: &str) -> Result<String, AddError> {
     let table = table.as_str();
     let adds = |at: usize| Some(inserted_at(text, table, at)).filter(|out| adds_only(text, out, table));
     adds(after_comments).or_else(|| adds(at_header)).or_else(|| adds(text.len())).ok_or_else(|| {
-        AddError::Refused(
-            "episodes.toml: podsmith cannot tell where a new episode goes in it; add the [[episode]] table by hand"
-                .into(),
-        )
+        AddError::Refused(format!(
+            "{name}: podsmith cannot tell where a new episode goes in it; add the [[episode]] table by hand"
+        ))
     })
 }
 
@@ -980,7 +980,7 @@ pub mod fuzz {
     pub fn add(data: &[u8]) {
         let Ok(text) = std::str::from_utf8(data) else { return };
         let table = "[[episode]]\ntitle = \"Fuzzed\"\nguid = \"f\"\nnotes = \"\"\"\n# Heading\n\"\"\"\n";
-        if let Ok(out) = super::insert_episode(text, table) {
+        if let Ok(out) = super::insert_episode(text, table, "episodes.toml") {
             assert!(super::adds_only(text, &out, table), "{out}");
             assert!(out.len() > text.len());
         }
@@ -1008,7 +1008,8 @@ mod tests {
         let new = format!("{}{table}{}", &old[..at_comment], &old[at_comment..]);
         let inserted = Inserted::between(old, &new);
         assert_eq!((inserted.first, inserted.lines), (7, 3));
-        let AddError::WouldBreak(out) = inserted.relocate(AddError::WouldBreak(vec![at(5), at(7), at(8), at(10)]))
+        let AddError::WouldBreak(_, out) =
+            inserted.relocate(AddError::WouldBreak("episodes.toml".into(), vec![at(5), at(7), at(8), at(10)]))
         else {
             panic!()
         };
@@ -1031,7 +1032,11 @@ mod tests {
         // At the end of a file without a last line end.
         let inserted = Inserted::between("[podcast]", "[podcast]\n[[episode]]\n");
         assert_eq!((inserted.first, inserted.lines), (2, 2));
-        let AddError::WouldBreak(out) = inserted.relocate(AddError::WouldBreak(vec![at(1), at(2)])) else { panic!() };
+        let AddError::WouldBreak(_, out) =
+            inserted.relocate(AddError::WouldBreak("episodes.toml".into(), vec![at(1), at(2)]))
+        else {
+            panic!()
+        };
         assert!(matches!(out[0].location, Location::File { line: 1, .. }) && out[0].message == "at 1");
         assert_eq!(out[1].message, "the new episode: at 2");
     }

@@ -1532,3 +1532,21 @@ fn diff_says_what_happens_to_the_title_apple_shows() {
     assert!(!built.stderr.contains("itunes_title"), "{}", built.stderr);
     assert_eq!(show.read("podsmith.lock"), lock, "recorded by the build");
 }
+
+#[cfg(unix)]
+#[test]
+fn add_names_the_manifest_it_was_given_when_the_new_episode_would_break_it() {
+    let show = one_episode_show();
+    fs::rename(show.path("episodes.toml"), show.path("show.toml")).unwrap();
+    // A file name with a tab: no URL or object store carries it.
+    let odd = show.path("a\tb.mp3");
+    fs::copy(fixture("cbr-xing.mp3"), &odd).unwrap();
+    let before = show.read("show.toml");
+    let odd = odd.to_str().unwrap();
+    let run = show.run(&["add", "--manifest", "show.toml", odd, "--title", "T", "--date", "2026-01-05"]).fails(1);
+    assert!(run.stderr.contains("has a control character in its name"), "{}", run.stderr);
+    assert!(run.stderr.contains("would make show.toml invalid; nothing was changed"), "{}", run.stderr);
+    assert!(!run.stderr.contains("episodes.toml"), "{}", run.stderr);
+    assert_eq!(show.read("show.toml"), before);
+    assert!(!show.path("media/a\tb.mp3").exists());
+}
