@@ -312,6 +312,8 @@ pub struct Renderer {
     feed_views: Vec<FeedView>,
     shared: [Fingerprint; 2],
     years: Vec<Year>,
+    /// What was found in the templates folder that podsmith does not read.
+    warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl std::fmt::Debug for Renderer {
@@ -324,6 +326,7 @@ impl Renderer {
     /// Compiles the templates (the show's own, else the built-in ones).
     pub fn new(catalog: &Arc<Catalog>, feeds: &[Feed], templates_dir: &Path) -> Result<Renderer, TemplateError> {
         let (env, sources) = environment(templates_dir)?;
+        let warnings = unread_templates(templates_dir);
         let feed_views: Vec<FeedView> = feeds
             .iter()
             .map(|f| {
@@ -343,7 +346,13 @@ impl Renderer {
             }
             Fingerprint::from_digest(h.finalize().into())
         });
-        Ok(Renderer { env, catalog: catalog.clone(), feed_views, shared, years: archive_years(catalog) })
+        Ok(Renderer { env, catalog: catalog.clone(), feed_views, shared, years: archive_years(catalog), warnings })
+    }
+
+    /// Files in the templates folder that podsmith does not read (a
+    /// misspelt override is otherwise ignored without a word).
+    pub fn warnings(&self) -> &[crate::diagnostic::Diagnostic] {
+        &self.warnings
     }
 
     /// What page `i` is.
@@ -417,8 +426,19 @@ impl Renderer {
         }
     }
 
-    /// Renders page `i`.
+    /// Renders page `i`; an error names the page (and its episode).
     pub fn render(&self, i: usize) -> Result<String, TemplateError> {
+        self.render_page(i).map_err(|mut e| {
+            let episode = match self.page(i) {
+                Page::Episode(n) => format!(" (episode \"{}\")", self.catalog.episodes[n].episode.title),
+                _ => String::new(),
+            };
+            e.name = format!("{}, making {}{episode}", e.name, self.path(i));
+            e
+        })
+    }
+
+    fn render_page(&self, i: usize) -> Result<String, TemplateError> {
         let list = |episodes: Vec<usize>| Value::from_object(EpisodeList(self.catalog.clone(), episodes));
         let archive = || Serde(self.archive_view());
         match self.page(i) {
@@ -451,10 +471,32 @@ impl Renderer {
 fn environment(templates_dir: &Path) -> Result<(Environment<'static>, Vec<u8>), TemplateError> {
     let mut env = Environment::new();
     let mut sources = Vec::new();
+    // A value a page does not have (a misspelt `episode.tilte`) is an
+    // error, not an empty string; `{% if episode.image %}` still tests one.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
     env.set_formatter(html_formatter);
+    let show_root = match templates_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let show_root = show_root.canonicalize().unwrap_or(show_root);
     env.add_filter("fill", fill_filter);
     for (name, source) in DEFAULTS {
         let path = templates_dir.join(name);
+        // A show folder may come from anyone: a template that is a link
+        // (or in a templates folder that is one) is read only if it leads
+        // to a file in the show folder, as the manifest's files are.
+        if let Ok(real) = path.canonicalize()
+            && !real.starts_with(&show_root)
+        {
+            return Err(TemplateError {
+                name: path.display().to_string(),
+                detail: format!(
+                    "is a link to {}, outside the show folder: copy the file into the show's templates folder",
+                    real.display()
+                ),
+            });
+        }
         let (source, origin) = match crate::fsutil::read_string(&path, crate::fsutil::TEMPLATE) {
             Ok(s) => (s, path.display().to_string()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => ((*source).to_string(), format!("{name} (built in)")),
@@ -467,6 +509,40 @@ fn environment(templates_dir: &Path) -> Result<(Environment<'static>, Vec<u8>), 
         env.add_template_owned(*name, source).map_err(|e| TemplateError { name: origin, detail: describe(&e) })?;
     }
     Ok((env, sources))
+}
+
+/// A warning for each file in `templates_dir` that looks meant as a
+/// template (`.html`, any case) but is none podsmith reads, with the
+/// name it likely meant.
+fn unread_templates(templates_dir: &Path) -> Vec<crate::diagnostic::Diagnostic> {
+    let Ok(entries) = std::fs::read_dir(templates_dir) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.') && n.to_ascii_lowercase().ends_with(".html"))
+        .filter(|n| !DEFAULTS.iter().any(|(known, _)| known == n))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|n| {
+            let lower = n.to_ascii_lowercase();
+            let near = DEFAULTS.iter().map(|(k, _)| *k).min_by_key(|k| crate::text::edit_distance(&lower, k));
+            let meant = near.filter(|k| crate::text::edit_distance(&lower, k) <= 2);
+            let help = match meant {
+                Some(k) => format!("to change the built-in {k}, name the file {k}"),
+                None => format!(
+                    "podsmith reads {} from templates/; the others are built in",
+                    DEFAULTS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+                ),
+            };
+            let path = templates_dir.join(&n);
+            crate::diagnostic::Diagnostic::warning(
+                "TEMPLATE-UNREAD",
+                format!("{} is not a template podsmith reads", path.display()),
+            )
+            .help(help)
+        })
+        .collect()
 }
 
 /// `{{ show.words.listen|fill(format=source.label, duration=source.duration) }}`:

@@ -119,7 +119,16 @@ impl BuildError {
                 out.push(Diagnostic::error("MEDIA", self.to_string()));
                 out
             }
-            BuildError::Template(_) => vec![Diagnostic::error("TEMPLATE", self.to_string())],
+            BuildError::Template(e) => {
+                let error = Diagnostic::error("TEMPLATE", self.to_string());
+                vec![match e.detail.starts_with("undefined value") {
+                    true => error.help(
+                        "the page has no value of that name: check it against the variables the README lists \
+                         (Templates), and test one an episode may lack with {% if … %}",
+                    ),
+                    false => error,
+                }]
+            }
             BuildError::Config(_) => vec![Diagnostic::error("OUTPUT", self.to_string())],
             BuildError::Invalid(reports) => {
                 let mut out: Vec<Diagnostic> = reports

@@ -704,6 +704,7 @@ fn report_of(
     let checked: Vec<&crate::validate::Report> = validated.iter().map(|v| &v.report).collect();
     let mut warnings = records.warnings.clone();
     warnings.extend(catalog.warnings.iter().cloned());
+    warnings.extend(prepared.renderer().warnings().iter().cloned());
     warnings.extend(written.pruned.kept.iter().map(|k| Diagnostic::warning("KEPT", format!("kept {k}"))));
     warnings.extend(feed_warnings(&checked));
     Report {

@@ -278,6 +278,75 @@ error: template templates/index.html: syntax error: unexpected end of block (in 
 }
 
 #[test]
+fn a_misspelt_value_in_a_template_is_an_error_naming_the_page() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    // `tilte`: printed as nothing before, on every page.
+    show.write("templates/episode.html", "<h1>{{ episode.tilte }}</h1>");
+    let run = show.build().fails(1);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: template episode.html, making episodes/pilot/index.html (episode "Pilot"): undefined value (in episode.html:1)
+  help: the page has no value of that name: check it against the variables the README lists (Templates), and test one an episode may lack with {% if … %}
+
+"#]]
+    );
+    assert!(!show.path("public").exists());
+    // A value an episode may lack is still tested with `if`.
+    show.write("templates/episode.html", "<h1>{{ episode.title }}</h1>{% if episode.image %}art{% endif %}");
+    show.build().ok();
+    assert_eq!(show.read("public/episodes/pilot/index.html"), "<h1>Pilot</h1>\n");
+}
+
+#[test]
+fn a_file_in_templates_that_is_no_template_is_warned_of() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    show.write("templates/epsiode.html", "<h1>{{ episode.title }}</h1>");
+    show.write("templates/footer.html", "<p>mine</p>");
+    show.write("templates/.episode.html.swp", "editor");
+    let run = show.build().ok();
+    assert!(run.stderr.contains("templates/epsiode.html is not a template podsmith reads"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("help: to change the built-in episode.html, name the file episode.html"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("templates/footer.html is not a template podsmith reads"), "{}", run.stderr);
+    assert!(!run.stderr.contains(".swp"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_template_that_links_out_of_the_show_is_refused() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.txt");
+    fs::write(&secret, "aws_secret_access_key = EXAMPLE").unwrap();
+    fs::create_dir_all(show.path("templates")).unwrap();
+    std::os::unix::fs::symlink(&secret, show.path("templates/episode.html")).unwrap();
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("templates/episode.html: is a link to"), "{}", run.stderr);
+    assert!(run.stderr.contains("outside the show folder"), "{}", run.stderr);
+    assert!(!show.path("public").exists());
+    // A templates folder that is itself a link out: the same.
+    fs::remove_dir_all(show.path("templates")).unwrap();
+    fs::copy(&secret, outside.path().join("base.html")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), show.path("templates")).unwrap();
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("templates/base.html: is a link to"), "{}", run.stderr);
+    // A link to a file in the show is read.
+    fs::remove_file(show.path("templates")).unwrap();
+    show.write("mine.html", "<h1>{{ episode.title }}</h1>");
+    fs::create_dir_all(show.path("templates")).unwrap();
+    std::os::unix::fs::symlink(show.path("mine.html"), show.path("templates/episode.html")).unwrap();
+    show.build().ok();
+    assert_eq!(show.read("public/episodes/pilot/index.html"), "<h1>Pilot</h1>\n");
+}
+
+#[test]
 fn a_failed_build_leaves_the_previous_site_untouched() {
     let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
     let show = Show::with(&manifest, &["cbr-xing.mp3", "broken-truncated.ogg"]);
