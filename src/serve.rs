@@ -76,16 +76,7 @@ pub type Build = dyn Fn(&Path, &crate::site::Preview) -> Result<Option<String>, 
 /// in `.podsmith/preview/`); `tell` is told what happens
 /// (the address, each rebuild). Returns only if the server cannot start.
 pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send + Sync>) -> std::io::Result<()> {
-    let listener = TcpListener::bind((opts.bind.as_str(), opts.port))?;
-    let port = listener.local_addr()?.port();
-    let host = opts.host.clone().unwrap_or_else(|| match opts.bind.as_str() {
-        "0.0.0.0" | "::" => "127.0.0.1".to_string(),
-        // An IPv6 address is written in brackets in a URL.
-        b if b.contains(':') && !b.starts_with('[') => format!("[{b}]"),
-        b => b.to_string(),
-    });
-    let base = crate::url::HttpUrl::parse(&format!("http://{host}:{port}/"))
-        .map_err(|e| std::io::Error::other(format!("the preview's address: {e}")))?;
+    let (listener, base, host_unsaid) = listen(opts)?;
     // In the show's own .podsmith/ (kept between runs: the next `serve`
     // starts from it, and nothing is left in the system's temporary folder).
     let root = crate::manifest::root_of(&opts.manifest);
@@ -120,8 +111,13 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
                         None => {}
                     }
                 }
+                // The same error again is not said again: a log of this
+                // very command in the show folder would otherwise be
+                // rebuilt for, and grow, as long as the error stays.
                 Err(error) => {
-                    tell(error.clone());
+                    if s.error.as_ref() != Some(&error) {
+                        tell(error.clone());
+                    }
                     s.error = Some(error);
                 }
             }
@@ -136,6 +132,12 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
     let first = (signature(&root, &skip, false), signature(&root, &skip, true));
     rebuild();
     tell(format!("Serving the preview at {base} (Ctrl-C stops it); public/ and podsmith.lock are left alone"));
+    if let Some(host) = host_unsaid {
+        tell(format!(
+            "note: the preview's feed and pages name {host}, which other devices cannot reach: to listen on a \
+             phone, give --host this computer's address on the network (--host 192.168.1.20, say)"
+        ));
+    }
     watch(root, skip, first, rebuild)?;
     let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for stream in listener.incoming() {
@@ -157,6 +159,30 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
         }
     }
     Ok(())
+}
+
+/// The preview's listener, bound as `opts` say, and its address; with
+/// the host its URLs name when it listens on every address of the machine
+/// and was given none (other devices cannot reach that one).
+fn listen(opts: &Options) -> std::io::Result<(TcpListener, crate::url::HttpUrl, Option<String>)> {
+    // An IPv6 address as a URL writes it (`[::1]`) is taken too.
+    let bind = match opts.bind.strip_prefix('[').and_then(|b| b.strip_suffix(']')) {
+        Some(inner) => inner,
+        None => opts.bind.as_str(),
+    };
+    let listener = TcpListener::bind((bind, opts.port))?;
+    let port = listener.local_addr()?.port();
+    let every_address = matches!(bind, "0.0.0.0" | "::");
+    let host = opts.host.clone().unwrap_or_else(|| match bind {
+        "0.0.0.0" | "::" => "127.0.0.1".to_string(),
+        // An IPv6 address is written in brackets in a URL.
+        b if b.contains(':') && !b.starts_with('[') => format!("[{b}]"),
+        b => b.to_string(),
+    });
+    let base = crate::url::HttpUrl::parse(&format!("http://{host}:{port}/"))
+        .map_err(|e| std::io::Error::other(format!("the preview's address: {e}")))?;
+    let unsaid = (every_address && opts.host.is_none()).then_some(host);
+    Ok((listener, base, unsaid))
 }
 
 /// Watches the show in `root` (but the `skip` folders) on a thread of its
@@ -279,7 +305,7 @@ fn serving_alone(work: &Path) -> std::io::Result<std::fs::File> {
 /// Answers the requests of one connection.
 fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>) -> std::io::Result<()> {
     let mut reader = BufReader::new(Paced { stream: stream.try_clone()?, until: Instant::now() });
-    let mut w = stream;
+    let mut w = Taken { stream, since: Instant::now(), taken: 0 };
     loop {
         // A connection that sends nothing (kept open after an answer, or
         // opened ahead by a browser) is closed after IDLE_TIME: it does not
@@ -294,6 +320,7 @@ fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>) -> std::io::Resul
         // Each request is read within REQUEST_TIME, however slowly it comes.
         reader.get_mut().until = Instant::now() + REQUEST_TIME;
         let Some(request) = read_request(&mut reader)? else { break };
+        (w.since, w.taken) = (Instant::now(), 0);
         respond_to(&mut w, &request, out, state)?;
         if request.close {
             return Ok(());
@@ -308,6 +335,12 @@ const REQUEST_TIME: Duration = Duration::from_secs(30);
 /// The longest a connection waits for the first byte of its next request
 /// (an open page asks for the state every 700 ms on its own connection).
 const IDLE_TIME: Duration = Duration::from_secs(5);
+/// The longest a client may take to read [`WRITE_LEAST`] bytes of an
+/// answer: one that stops reading (a phone gone from the network halfway
+/// through an episode) does not hold its place for ever.
+const WRITE_TIME: Duration = Duration::from_secs(30);
+/// See [`WRITE_TIME`].
+const WRITE_LEAST: u64 = 64 * 1024;
 /// The most connections answered at once; more are told to come back.
 const CONNECTIONS_MAX: usize = 64;
 
@@ -326,6 +359,36 @@ impl std::io::Read for Paced {
         }
         self.stream.set_read_timeout(Some(left))?;
         self.stream.read(buf)
+    }
+}
+
+/// A connection written to by a client that must take [`WRITE_LEAST`]
+/// bytes within each [`WRITE_TIME`] (a timeout on each write alone would
+/// let a client that takes a few bytes now and then hold it for ever).
+struct Taken {
+    stream: TcpStream,
+    /// When the client last took its share, and how much since.
+    since: Instant,
+    taken: u64,
+}
+
+impl Write for Taken {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.taken >= WRITE_LEAST {
+            (self.since, self.taken) = (Instant::now(), 0);
+        }
+        let left = (self.since + WRITE_TIME).saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_write_timeout(Some(left))?;
+        let n = self.stream.write(buf)?;
+        self.taken += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.stream.flush()
     }
 }
 
@@ -508,9 +571,11 @@ fn respond_to(w: &mut impl Write, request: &Request, out: &Path, state: &Mutex<S
             return respond(w, "500 Internal Server Error", plain, &[], body.as_bytes(), head);
         }
     };
-    let page = match html.rfind("</body>") {
+    // At the last `</body>`, in any case (ASCII: the same byte offsets),
+    // or at the end of a page that leaves it out.
+    let page = match html.to_ascii_lowercase().rfind("</body>") {
         Some(at) => format!("{}{RELOAD}{}", &html[..at], &html[at + 7..]),
-        None => html,
+        None => format!("{html}{RELOAD}"),
     };
     respond(w, "200 OK", kind, &[], page.as_bytes(), head)
 }
@@ -738,5 +803,34 @@ mod tests {
         std::thread::sleep(Duration::from_millis(3000));
         let n = builds.load(Ordering::SeqCst);
         assert!((2..=3).contains(&n), "{n} builds: the log's own lines were built again and again");
+    }
+
+    /// The same, for a build that fails: the error is said once, not
+    /// again at each build its own line in the log makes.
+    #[test]
+    fn a_log_of_serve_in_the_show_folder_does_not_say_the_same_error_for_ever() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("episodes.toml");
+        std::fs::write(&manifest, "x = \n").unwrap();
+        let builds = Arc::new(AtomicUsize::new(0));
+        let counted = builds.clone();
+        let build: Arc<Build> = Arc::new(move |_: &Path, _: &crate::site::Preview| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            Err("error: episodes.toml:1: a value is missing".to_string())
+        });
+        let log = dir.path().join("serve.log");
+        let written = log.clone();
+        let tell = Arc::new(move |line: String| {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&written).unwrap();
+            writeln!(f, "{line}").unwrap();
+        });
+        let opts = Options { manifest, bind: "127.0.0.1".into(), port: 0, host: None };
+        std::thread::spawn(move || serve(&opts, build, tell));
+        std::thread::sleep(Duration::from_millis(3000));
+        let said = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(said.matches("a value is missing").count(), 1, "{said}");
+        let n = builds.load(Ordering::SeqCst);
+        assert!((1..=3).contains(&n), "{n} builds: the log's own lines were built again and again");
     }
 }

@@ -217,7 +217,7 @@ fn a_preview_on_another_port_is_built_at_that_address() {
         let port = std::net::TcpListener::bind("[::1]:0").unwrap().local_addr().unwrap().port().to_string();
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
             .current_dir(show.root())
-            .args(["serve", "--bind", "::1", "--port", &port])
+            .args(["serve", "--bind", "[::1]", "--port", &port])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -401,4 +401,78 @@ fn a_port_in_use_is_said_with_how_to_pick_another() {
         "{}",
         run.stderr
     );
+}
+
+/// A custom template that writes `</BODY>`, or leaves it out, still gets
+/// the preview's reload script.
+#[test]
+fn pages_of_any_body_tag_get_the_reload_script() {
+    let show = Show::sample();
+    let base = include_str!("../../src/pages/templates/base.html");
+    assert!(base.contains("</body>"));
+    show.write("templates/base.html", &base.replace("</body>", "</BODY>"));
+    show.write("templates/index.html", "<p>{{ show.title }}</p>");
+    let serving = start(&show);
+    let page = text(&serving, "/episodes/coredns-miek-gieben/");
+    assert!(page.contains("/__podsmith/state"), "{page}");
+    assert!(page.trim_end().ends_with("</BODY>") || page.contains("</body>"), "{page}");
+    let index = text(&serving, "/");
+    assert!(index.starts_with("<p>"), "{index}");
+    assert!(index.contains("/__podsmith/state"), "{index}");
+}
+
+/// A client that stops reading a big file is let go (its place is not
+/// held for ever): the preview answers others meanwhile, and after the
+/// write time the stalled connections are closed.
+#[test]
+fn clients_that_stop_reading_do_not_hold_the_preview() {
+    let show = Show::sample();
+    // A big file in the site: 40 MB of a tag-less CBR MP3, over and over.
+    let mp3 = std::fs::read(repo().join("tests/fixtures/audio/cbr-noxing.mp3")).unwrap();
+    let mut big = Vec::with_capacity(40 << 20);
+    while big.len() < (40 << 20) {
+        big.extend_from_slice(&mp3);
+    }
+    std::fs::write(show.path("media/coredns-miek-gieben.mp3"), &big).unwrap();
+    let serving = start(&show);
+    let mut stalled = Vec::new();
+    for _ in 0..64 {
+        let mut s = TcpStream::connect(("127.0.0.1", serving.port)).unwrap();
+        s.write_all(b"GET /media/coredns-miek-gieben.mp3 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut first = [0u8; 100];
+        let _ = s.read(&mut first);
+        stalled.push(s);
+    }
+    // Every place is taken by a client that reads no more; within the
+    // write time (30 s) and a little, they are let go.
+    assert!(within(45, || get(&serving, "/feed.xml", None).0 == 200), "the stalled clients hold the preview");
+    drop(stalled);
+}
+
+/// `--bind 0.0.0.0` without `--host`: the preview's URLs name 127.0.0.1,
+/// which a phone cannot reach; said, with the fix.
+#[test]
+fn serving_every_address_without_a_host_is_said_to_name_this_machine_only() {
+    let show = Show::sample();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
+        .current_dir(show.root())
+        .args(["serve", "--bind", "0.0.0.0", "--port", "0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    while !said.contains("note:") {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut err, &mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        said.push_str(&line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(said.contains("Serving the preview at http://127.0.0.1:"), "{said}");
+    assert!(said.contains("note: the preview's feed and pages name 127.0.0.1"), "{said}");
+    assert!(said.contains("give --host this computer's address on the network"), "{said}");
 }
