@@ -91,6 +91,11 @@ pub enum AddError {
     /// (The manifest's file name, and its problems.)
     #[error("the new episode would make {0} invalid; nothing was changed")]
     WouldBreak(String, Vec<crate::diagnostic::Diagnostic>),
+    /// Nothing was to be added: an `add --move` stopped part-way (the
+    /// episode in, a file not yet moved) was finished by this same add.
+    /// Not a failure: what it says is news, and the command succeeds.
+    #[error("{0}")]
+    Finished(String),
     /// Writing failed (the manifest was not changed).
     #[error("cannot write {}: {}", .0.display(), .1)]
     Io(PathBuf, std::io::Error),
@@ -109,6 +114,7 @@ impl AddError {
                 out
             }
             AddError::Refused(msg) => vec![Diagnostic::error("ADD", msg.clone())],
+            AddError::Finished(msg) => vec![Diagnostic::info("ADD", msg.clone())],
             AddError::WouldBreak(_, problems) => {
                 let mut out = problems.clone();
                 out.push(Diagnostic::error("ADD", self.to_string()));
@@ -335,7 +341,7 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
     if opts.transfer == Transfer::Move
         && let Some(finished) = finish_move(opts, root, show)
     {
-        return refuse(finished);
+        return Err(finished);
     }
     let mut incoming: Vec<Incoming> = Vec::new();
     for source in &opts.media {
@@ -404,9 +410,10 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
 /// file given is either gone from where it was and in `media/` as the
 /// episode's, or still there with the same content as its copy in
 /// `media/`. Those still there are removed (the move finished), and what
-/// to tell is returned; `None` where the files are not all such (the add
-/// then goes on as usual, and says what is wrong).
-fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<String> {
+/// to tell is returned ([`AddError::Finished`]; a refusal if one cannot be
+/// removed); `None` where the files are not all such (the add then goes
+/// on as usual, and says what is wrong).
+fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<AddError> {
     let mut episode: Option<&manifest::Episode> = None;
     let mut left = Vec::new();
     for source in &opts.media {
@@ -434,8 +441,22 @@ fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<String> {
         }
     }
     let ep = episode?;
-    let removed = left.iter().filter(|s| std::fs::remove_file(s).is_ok()).count();
-    Some(format!(
+    let mut removed = 0;
+    for source in &left {
+        if let Err(e) = std::fs::remove_file(source) {
+            return Some(AddError::Refused(format!(
+                "the episode \"{}\" is in already ({} line {}): an `add --move` was stopped before it had moved \
+                 every file, and {} cannot be removed from where it is ({e}): remove it by hand once you have \
+                 checked its copy in the show",
+                ep.title,
+                file_name(opts),
+                ep.line,
+                source.display()
+            )));
+        }
+        removed += 1;
+    }
+    Some(AddError::Finished(format!(
         "the episode \"{}\" is in already ({} line {}): an `add --move` was stopped before it had moved \
          every file; {}",
         ep.title,
@@ -446,7 +467,7 @@ fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<String> {
             1 => "the move is finished now (1 file removed from where it was)".to_string(),
             n => format!("the move is finished now ({n} files removed from where they were)"),
         }
-    ))
+    )))
 }
 
 /// The show's `[publish] to`, if it is one.

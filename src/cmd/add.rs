@@ -45,10 +45,17 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         dry_run: args.dry_run,
         now: chrono::Utc::now(),
     };
-    let mut added = add(&opts).map_err(|e| match e {
-        AddError::Manifest(e) => Failure::from_build(&BuildError::Manifest(e), ""),
-        e => Failure::of(e.diagnostics(), 1),
-    })?;
+    let mut added = match add(&opts) {
+        Ok(added) => added,
+        // A stopped `add --move` finished: the job is done.
+        Err(AddError::Finished(msg)) => {
+            ui.info(&msg);
+            ui.finish(true, serde_json::json!({ "finished": msg }));
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(AddError::Manifest(e)) => return Err(Failure::from_build(&BuildError::Manifest(e), "")),
+        Err(e) => return Err(Failure::of(e.diagnostics(), 1)),
+    };
     if opts.date.is_none() {
         wait_for_its_second(&mut added);
     }
