@@ -329,6 +329,11 @@ fn lock_compared(old_text: &str) {
         urls: vec![format!("https://example.com/show/media/e{n}.mp3")],
         lengths: vec![1000 + u64::from(n)],
         notes: format!("{:016x}", n),
+        date: n.is_multiple_of(2).then(|| format!("2024-01-{:02}T09:00:00+00:00", n % 28 + 1)),
+        season: n.is_multiple_of(4).then_some(1),
+        number: n.is_multiple_of(2).then_some(n),
+        episode_type: n.is_multiple_of(5).then(|| "bonus".into()),
+        explicit: n.is_multiple_of(7).then_some(true),
     };
     let feeds = [("ogg".to_string(), "0b8e3a9f-5b1e-5c2a-9d5e-1f2a3b4c5d6e".to_string())].into();
     let show = PublishedShow {

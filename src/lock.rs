@@ -10,7 +10,7 @@
 //! would change it unless the manifest keeps it. After each build the lock
 //! records the show's `podcast:guid` and title and, per live episode, its
 //! guid, title (and `itunes_title`), page URL, media URLs and a fingerprint
-//! of its notes; the
+//! of its notes, and its date, season, number, type and explicit mark; the
 //! next build compares with it and refuses to change the show's guid or
 //! change or drop a published guid, page or media URL unless told to
 //! (`--allow-changes`).
@@ -135,6 +135,41 @@ pub struct Published {
     pub lengths: Vec<u64>,
     /// A fingerprint of the notes, to tell when they changed.
     pub notes: String,
+    /// Its date, as the manifest gives it (RFC 3339). Locks written before
+    /// podsmith recorded it have none, nor the season, number, type and
+    /// explicit mark below: those are then recorded, not told as changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Its season (`itunes:season`), if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub season: Option<u32>,
+    /// Its number in its season (`itunes:episode`), if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
+    /// `"trailer"` or `"bonus"`; none for a full episode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub episode_type: Option<String>,
+    /// Its own explicit mark, if it gives one (else the show's holds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explicit: Option<bool>,
+}
+
+impl Published {
+    /// `e`'s details subscribers see beside its title: date, season,
+    /// number, type, explicit mark (the fields after `notes`).
+    fn details(mut self, e: &crate::manifest::Episode) -> Published {
+        use crate::manifest::EpisodeType;
+        self.date = Some(e.date.to_rfc3339());
+        self.season = e.season;
+        self.number = e.number;
+        self.episode_type = match e.episode_type {
+            EpisodeType::Full => None,
+            EpisodeType::Trailer => Some("trailer".into()),
+            EpisodeType::Bonus => Some("bonus".into()),
+        };
+        self.explicit = e.explicit;
+        self
+    }
 }
 
 /// A lock that cannot be read.
@@ -207,7 +242,13 @@ impl Lock {
                     urls,
                     lengths,
                     notes: fingerprint(&e.episode.notes),
+                    date: None,
+                    season: None,
+                    number: None,
+                    episode_type: None,
+                    explicit: None,
                 }
+                .details(&e.episode)
             })
             .collect();
         let p = &catalog.podcast;
@@ -257,7 +298,13 @@ impl Lock {
                     // What the host published is not known to the byte.
                     lengths: Vec::new(),
                     notes: fingerprint(&e.notes),
-                };
+                    date: None,
+                    season: None,
+                    number: None,
+                    episode_type: None,
+                    explicit: None,
+                }
+                .details(e);
                 (e.date, published)
             })
             .collect();
@@ -542,6 +589,11 @@ pub enum Change {
     ShowDescriptionChanged,
     /// The show's Apple categories changed (harmless).
     ShowCategoriesChanged { old: Vec<String>, new: Vec<String> },
+    /// One of an episode's details subscribers see changed (harmless, but
+    /// seen: apps list an episode by its date, and show its number, type
+    /// and explicit mark): `what` is "date", "number", "type" or "explicit
+    /// mark".
+    DetailChanged { title: String, what: &'static str, old: String, new: String },
 }
 
 impl Change {
@@ -570,6 +622,7 @@ impl Change {
             | Change::ShowDescriptionChanged
             | Change::ShowCategoriesChanged { .. }
             | Change::CoverChangedInPlace { .. }
+            | Change::DetailChanged { .. }
             | Change::MediaChangedInPlace { .. } => '~',
             Change::Removed { .. } | Change::FeedGone { .. } => '-',
             Change::GuidChanged { .. }
@@ -646,6 +699,12 @@ impl Change {
             ),
             Change::ShowTitleChanged { old, new } => format!("the show's title \"{old}\" is now \"{new}\""),
             Change::ShowDescriptionChanged => "the show's description changed".to_string(),
+            Change::DetailChanged { title, what: "date", old, new } => {
+                format!("episode \"{title}\": its date {old} is now {new} (apps list it by its date)")
+            }
+            Change::DetailChanged { title, what, old, new } => {
+                format!("episode \"{title}\": its {what} \"{old}\" is now \"{new}\"")
+            }
             Change::ShowCategoriesChanged { old, new } => {
                 let list = |l: &[String]| l.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
                 format!("the show's categories are now {} (were {})", list(new), list(old))
@@ -691,6 +750,7 @@ impl Change {
             | Change::NotesChanged { title }
             | Change::ItunesTitleChanged { title, .. }
             | Change::MediaChangedInPlace { title, .. }
+            | Change::DetailChanged { title, .. }
             | Change::TitleChanged { new: title, .. } => Some(title),
             Change::Removed { .. }
             | Change::ShowGuidChanged { .. }
@@ -847,6 +907,37 @@ fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
         if o.notes != n.notes {
             out.push(Change::NotesChanged { title: n.title.clone() });
         }
+        detail_changes(o, n, out);
+    }
+}
+
+/// What changed in the details of published episode `o`, now `n` (date,
+/// number, type, explicit mark), onto `out`; nothing if the lock did
+/// not record them.
+fn detail_changes(o: &Published, n: &Published, out: &mut Vec<Change>) {
+    let (Some(old_date), Some(new_date)) = (&o.date, &n.date) else { return };
+    let number = |p: &Published| match (p.season, p.number) {
+        (Some(s), Some(e)) => format!("season {s}, episode {e}"),
+        (None, Some(e)) => format!("episode {e}"),
+        (Some(s), None) => format!("season {s}, no number"),
+        (None, None) => "no number".to_string(),
+    };
+    let kind = |p: &Published| p.episode_type.clone().unwrap_or_else(|| "full".to_string());
+    let explicit = |p: &Published| match p.explicit {
+        Some(true) => "explicit".to_string(),
+        Some(false) => "clean".to_string(),
+        None => "the show's".to_string(),
+    };
+    let details: [(&'static str, String, String); 4] = [
+        ("date", old_date.clone(), new_date.clone()),
+        ("number", number(o), number(n)),
+        ("type", kind(o), kind(n)),
+        ("explicit mark", explicit(o), explicit(n)),
+    ];
+    for (what, old, new) in details {
+        if old != new {
+            out.push(Change::DetailChanged { title: n.title.clone(), what, old, new });
+        }
     }
 }
 
@@ -864,6 +955,11 @@ mod tests {
             urls: vec![url.into()],
             lengths: vec![1000],
             notes: fingerprint(""),
+            date: None,
+            season: None,
+            number: None,
+            episode_type: None,
+            explicit: None,
         }
     }
 

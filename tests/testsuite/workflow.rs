@@ -1269,6 +1269,54 @@ fn moving_the_show_keeps_its_podcast_guid_or_says_how() {
     assert_eq!((guid_of(&show), guid_in(&show, "feed.ogg.xml")), (old, old_ogg));
 }
 
+/// What subscribers see of an episode beside its title and notes (its
+/// date, which orders it in the apps, its number, type and explicit mark)
+/// is said by `diff` when it changes; a lock that did not record them
+/// takes them without a word.
+#[test]
+fn diff_says_a_new_date_number_type_or_explicit_mark() {
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    let edited = manifest
+        .replacen(
+            "date = 2017-04-12T09:00:00-04:00\nepisode = 1\n",
+            "date = 2017-05-20T09:00:00-04:00\nepisode = 1\n",
+            1,
+        )
+        .replacen("episode = 3\n", "episode = 2\nseason = 1\ntype = \"bonus\"\nexplicit = true\n", 1);
+    assert_ne!(edited, manifest);
+    show.write("episodes.toml", &edited);
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let said: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with('~')).collect();
+    assert_eq!(said.len(), 4, "{}", run.stdout);
+    for line in [
+        "~ episode \"Eduardo Silva on Fluentd\": its date 2017-04-12T09:00:00-04:00 is now 2017-05-20T09:00:00-04:00 (apps list it by its date)",
+        "~ episode \"Björn Rabenstein on Prometheus\": its number \"episode 3\" is now \"season 1, episode 2\"",
+        "~ episode \"Björn Rabenstein on Prometheus\": its type \"full\" is now \"bonus\"",
+        "~ episode \"Björn Rabenstein on Prometheus\": its explicit mark \"the show's\" is now \"explicit\"",
+    ] {
+        assert!(said.contains(&line), "{line}\n{}", run.stdout);
+    }
+    show.build().ok();
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.starts_with("no changes since the last build"), "{}", run.stdout);
+    // A lock written before podsmith recorded them: recorded at the next build, not said.
+    let lock = show.read("podsmith.lock");
+    let old: String = lock
+        .lines()
+        .filter(|l| {
+            !["date = ", "season = ", "episode_type = ", "explicit = ", "number = "].iter().any(|k| l.starts_with(k))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(old, lock);
+    show.write("podsmith.lock", &old);
+    show.write("episodes.toml", &manifest);
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(!run.stdout.contains("~"), "{}", run.stdout);
+}
+
 /// What directories show of the show besides its title, its description
 /// and categories, is said by `diff` when it changes (not refused).
 #[test]
