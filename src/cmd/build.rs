@@ -225,7 +225,7 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
     let opts = super::in_memory(manifest, now, ui);
     let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build_of(&e, "", "diff"))?;
     let (old, new, changes) = prepared.changes().map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;
-    let lines = diff_lines(old.as_ref(), &new, &changes);
+    let said = diff_lines(old.as_ref(), &new, &changes);
     if ui.is_json() {
         let first = old.is_none();
         // Before the first build every episode is new, as the text says.
@@ -235,48 +235,77 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
             }
             false => changes,
         };
-        let summary = if first { lines.first() } else { lines.last() };
-        ui.finish(true, json!({ "first_build": first, "changes": changes_json(&changes), "summary": summary }));
+        ui.finish(
+            true,
+            json!({
+                "first_build": first,
+                "changes": changes_json(&changes),
+                "summary": said.summary,
+                "refused": said.refused,
+            }),
+        );
     } else {
-        for line in &lines {
+        for line in said.lines() {
             outln!("{line}");
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// What `diff` says: the changes, what they amount to, and what a build
+/// would refuse of them.
+struct DiffText {
+    /// Whether nothing was built yet (no podsmith.lock).
+    first_build: bool,
+    /// A line per change (before the first build, per new episode).
+    changes: Vec<String>,
+    /// What they amount to: "3 changes; 2 episodes unchanged", or what the
+    /// first build publishes.
+    summary: String,
+    /// That `podsmith build` refuses some of them, where it would.
+    refused: Option<String>,
+}
+
+impl DiffText {
+    /// The lines `diff` prints, in order: before the first build the
+    /// summary leads, since it says what the lines after it are.
+    fn lines(&self) -> Vec<&str> {
+        let changes = self.changes.iter().map(String::as_str);
+        let mut lines: Vec<&str> = match self.first_build {
+            true => std::iter::once(self.summary.as_str()).chain(changes).collect(),
+            false => changes.chain(std::iter::once(self.summary.as_str())).collect(),
+        };
+        lines.extend(self.refused.as_deref());
+        lines
+    }
+}
+
 /// What `diff` prints: the changes, then what they amount to.
-fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> Vec<String> {
+fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> DiffText {
     let Some(_) = old else {
-        let mut lines = vec![format!(
+        let summary = format!(
             "nothing built yet (no podsmith.lock): the first build publishes {}",
             podsmith::text::count(new.episodes.len(), "episode")
-        )];
-        lines.extend(new.episodes.iter().map(|e| format!("+ new episode \"{}\" (guid {})", e.title, e.guid)));
-        return lines;
+        );
+        let changes = new.episodes.iter().map(|e| format!("+ new episode \"{}\" (guid {})", e.title, e.guid)).collect();
+        return DiffText { first_build: true, changes, summary, refused: None };
     };
-    let mut lines: Vec<String> = changes.iter().map(Change::to_string).collect();
     let touched: std::collections::BTreeSet<&str> = changes.iter().filter_map(Change::episode).collect();
     let unchanged = new.episodes.iter().filter(|e| !touched.contains(e.title.as_str())).count();
-    if changes.is_empty() {
-        lines.push(match unchanged {
-            1 => "no changes since the last build: subscribers see the same episode".to_string(),
-            n => format!("no changes since the last build: subscribers see the same {n} episodes"),
-        });
-    } else {
-        lines.push(format!(
+    let summary = match (changes.is_empty(), unchanged) {
+        (true, 1) => "no changes since the last build: subscribers see the same episode".to_string(),
+        (true, n) => format!("no changes since the last build: subscribers see the same {n} episodes"),
+        (false, _) => format!(
             "{}; {} unchanged",
             podsmith::text::count(changes.len(), "change"),
             podsmith::text::count(unchanged, "episode")
-        ));
-    }
-    if changes.iter().any(Change::breaks_identity) {
-        lines.push(
-            "`podsmith build` refuses the changes marked ! and - (published guids and URLs) unless given --allow-changes"
-                .into(),
-        );
-    }
-    lines
+        ),
+    };
+    let refused = changes.iter().any(Change::breaks_identity).then(|| {
+        "`podsmith build` refuses the changes marked ! and - (published guids and URLs) unless given --allow-changes"
+            .to_string()
+    });
+    DiffText { first_build: false, changes: changes.iter().map(Change::to_string).collect(), summary, refused }
 }
 
 /// With `PODSMITH_TIMINGS` set (to anything), a build (or a publish) says

@@ -1149,6 +1149,35 @@ fn build_add_and_diff_speak_json_when_asked() {
     assert_eq!(run.stderr, "");
 }
 
+/// `diff --format json` on a change a build would refuse: `summary` is
+/// what the changes amount to, as in the text; the refusal has a field
+/// of its own.
+#[test]
+fn diff_json_keeps_its_summary_when_a_change_would_be_refused() {
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    let moved = manifest.replacen("slug = \"fluentd-eduardo-silva\"", "slug = \"fluentd\"", 1);
+    assert_ne!(moved, manifest);
+    show.write("episodes.toml", &moved);
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let text: Vec<&str> = run.stdout.lines().collect();
+    let (summary, refused) = (text[text.len() - 2], text[text.len() - 1]);
+    assert_eq!(summary, "1 change; 3 episodes unchanged", "{}", run.stdout);
+    assert!(refused.starts_with("`podsmith build` refuses the changes marked ! and -"), "{}", run.stdout);
+    let run = show.run(&["diff", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["summary"], summary, "{doc}");
+    assert_eq!(doc["refused"], refused, "{doc}");
+    assert_eq!(doc["changes"][0]["mark"], "!", "{doc}");
+    // Nothing refused: no notice.
+    show.write("episodes.toml", &manifest);
+    let run = show.run(&["diff", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["summary"], "no changes since the last build: subscribers see the same 4 episodes", "{doc}");
+    assert_eq!(doc["refused"], serde_json::Value::Null, "{doc}");
+}
+
 /// The guid `add` wrote for the episode titled `title`.
 fn guid_of(show: &Show, title: &str) -> String {
     let text = show.read("episodes.toml");
