@@ -540,7 +540,8 @@ fn fingerprint(text: &str) -> String {
 }
 
 /// One difference between the last build and this one. Fields: the
-/// episode's title, and the old and new guid or URL.
+/// episode's title and guid (two episodes may share a title), and the old
+/// and new guid or URL.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -557,16 +558,16 @@ pub enum Change {
         until: Option<String>,
     },
     /// A published media URL changed or went away.
-    UrlChanged { title: String, old: String, new: Option<String> },
+    UrlChanged { title: String, guid: String, old: String, new: Option<String> },
     /// A published episode's page moved (its slug changed, often with its title).
-    PageMoved { title: String, old_slug: String, old: String, new: String },
+    PageMoved { title: String, guid: String, old_slug: String, old: String, new: String },
     /// The title changed (harmless; apps update it).
-    TitleChanged { old: String, new: String },
+    TitleChanged { guid: String, old: String, new: String },
     /// The notes changed (harmless).
-    NotesChanged { title: String },
+    NotesChanged { title: String, guid: String },
     /// The title Apple shows (`itunes_title`) changed, came or went
     /// (harmless; without one, Apple shows the title).
-    ItunesTitleChanged { title: String, old: Option<String>, new: Option<String> },
+    ItunesTitleChanged { title: String, guid: String, old: Option<String>, new: Option<String> },
     /// The show's `podcast:guid` changed (Podcast Index would take the
     /// feed for another show).
     ShowGuidChanged { old: String, new: String },
@@ -579,7 +580,7 @@ pub enum Change {
     /// A published media file was replaced under its URL (its length
     /// changed): apps that downloaded it keep the old recording, and caches
     /// may serve it (media are published as immutable).
-    MediaChangedInPlace { title: String, url: String, old: u64, new: u64 },
+    MediaChangedInPlace { title: String, guid: String, url: String, old: u64, new: u64 },
     /// A per-format feed is no longer made (no live episode has a file of
     /// its format): its subscribers would find it gone.
     FeedGone { format: String },
@@ -593,7 +594,7 @@ pub enum Change {
     /// seen: apps list an episode by its date, and show its number, type
     /// and explicit mark): `what` is "date", "number", "type" or "explicit
     /// mark".
-    DetailChanged { title: String, what: &'static str, old: String, new: String },
+    DetailChanged { title: String, guid: String, what: &'static str, old: String, new: String },
 }
 
 impl Change {
@@ -658,31 +659,33 @@ impl Change {
                 "episode \"{title}\" (guid {guid}) would leave the feed: its date is now {date}, still to come, so it \
                  is scheduled, not published, until then"
             ),
-            Change::UrlChanged { title, old, new: Some(new) } => {
+            Change::UrlChanged { title, old, new: Some(new), .. } => {
                 format!("episode \"{title}\": its media URL changed from {old} to {new}")
             }
-            Change::UrlChanged { title, old, new: None } => format!("episode \"{title}\": its media URL {old} is gone"),
+            Change::UrlChanged { title, old, new: None, .. } => {
+                format!("episode \"{title}\": its media URL {old} is gone")
+            }
             // The same slug at another address: the site moved (base_url).
-            Change::PageMoved { title, old_slug, old, new }
+            Change::PageMoved { title, old_slug, old, new, .. }
                 if new.trim_end_matches('/').ends_with(&format!("/{old_slug}")) =>
             {
                 format!("episode \"{title}\": its page moved from {old} to {new} (the show's base_url changed)")
             }
-            Change::PageMoved { title, old_slug, old, new } => format!(
+            Change::PageMoved { title, old_slug, old, new, .. } => format!(
                 "episode \"{title}\": its page moved from {old} to {new} (slug = \"{old_slug}\" in the episode keeps it)"
             ),
-            Change::TitleChanged { old, new } => format!("title \"{old}\" is now \"{new}\""),
-            Change::NotesChanged { title } => format!("notes of \"{title}\" changed"),
-            Change::ItunesTitleChanged { title, old: Some(old), new: Some(new) } => {
+            Change::TitleChanged { old, new, .. } => format!("title \"{old}\" is now \"{new}\""),
+            Change::NotesChanged { title, .. } => format!("notes of \"{title}\" changed"),
+            Change::ItunesTitleChanged { title, old: Some(old), new: Some(new), .. } => {
                 format!("episode \"{title}\": the title Apple shows (itunes_title) \"{old}\" is now \"{new}\"")
             }
-            Change::ItunesTitleChanged { title, old: None, new: Some(new) } => {
+            Change::ItunesTitleChanged { title, old: None, new: Some(new), .. } => {
                 format!("episode \"{title}\": Apple shows it as \"{new}\" now (itunes_title)")
             }
-            Change::ItunesTitleChanged { title, old: Some(old), new: None } => format!(
+            Change::ItunesTitleChanged { title, old: Some(old), new: None, .. } => format!(
                 "episode \"{title}\": its itunes_title \"{old}\" is gone: Apple shows the title, as other apps do"
             ),
-            Change::ItunesTitleChanged { title, old: None, new: None } => {
+            Change::ItunesTitleChanged { title, old: None, new: None, .. } => {
                 format!("episode \"{title}\": the title Apple shows is its title, as before")
             }
             Change::ShowGuidChanged { old, new } => format!(
@@ -699,10 +702,10 @@ impl Change {
             ),
             Change::ShowTitleChanged { old, new } => format!("the show's title \"{old}\" is now \"{new}\""),
             Change::ShowDescriptionChanged => "the show's description changed".to_string(),
-            Change::DetailChanged { title, what: "date", old, new } => {
+            Change::DetailChanged { title, what: "date", old, new, .. } => {
                 format!("episode \"{title}\": its date {old} is now {new} (apps list it by its date)")
             }
-            Change::DetailChanged { title, what, old, new } => {
+            Change::DetailChanged { title, what, old, new, .. } => {
                 format!("episode \"{title}\": its {what} \"{old}\" is now \"{new}\"")
             }
             Change::ShowCategoriesChanged { old, new } => {
@@ -713,7 +716,7 @@ impl Change {
                 "the show's cover art changed but kept its URL {url}: Apple Podcasts and other apps keep art by \
                  its URL and may go on showing the old picture"
             ),
-            Change::MediaChangedInPlace { title, url, old, new } => format!(
+            Change::MediaChangedInPlace { title, url, old, new, .. } => format!(
                 "episode \"{title}\": the file at {url} was replaced under the same URL ({} now, {} before): \
                  apps that downloaded the episode keep the old recording, and caches may serve it for up to a \
                  year (media are published as immutable)",
@@ -738,20 +741,20 @@ impl Change {
         }
     }
 
-    /// The title of the episode, still published, that this change is
-    /// about; `None` for a change to the show or its feeds, or for an
-    /// episode no longer published.
-    pub fn episode(&self) -> Option<&str> {
+    /// The guid of the episode, still published, that this change is
+    /// about (its new guid, where that changed); `None` for a change to the
+    /// show or its feeds, or for an episode no longer published.
+    pub fn episode_guid(&self) -> Option<&str> {
         match self {
-            Change::Added { title, .. }
-            | Change::GuidChanged { title, .. }
-            | Change::UrlChanged { title, .. }
-            | Change::PageMoved { title, .. }
-            | Change::NotesChanged { title }
-            | Change::ItunesTitleChanged { title, .. }
-            | Change::MediaChangedInPlace { title, .. }
-            | Change::DetailChanged { title, .. }
-            | Change::TitleChanged { new: title, .. } => Some(title),
+            Change::Added { guid, .. }
+            | Change::GuidChanged { new: guid, .. }
+            | Change::UrlChanged { guid, .. }
+            | Change::PageMoved { guid, .. }
+            | Change::NotesChanged { guid, .. }
+            | Change::ItunesTitleChanged { guid, .. }
+            | Change::MediaChangedInPlace { guid, .. }
+            | Change::DetailChanged { guid, .. }
+            | Change::TitleChanged { guid, .. } => Some(guid),
             Change::Removed { .. }
             | Change::ShowGuidChanged { .. }
             | Change::FeedGuidChanged { .. }
@@ -874,12 +877,13 @@ fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
             if !n.urls.contains(url) {
                 // The same position (enclosure first) is the likeliest replacement.
                 let new = n.urls.get(i).filter(|u| !o.urls.contains(u)).cloned();
-                out.push(Change::UrlChanged { title: n.title.clone(), old: url.clone(), new });
+                out.push(Change::UrlChanged { title: n.title.clone(), guid: n.guid.clone(), old: url.clone(), new });
             } else if let Some(j) = n.urls.iter().position(|u| u == url)
                 && let (Some(&old), Some(&new)) = (o.lengths.get(i), n.lengths.get(j))
                 && old != new
             {
-                out.push(Change::MediaChangedInPlace { title: n.title.clone(), url: url.clone(), old, new });
+                let (title, guid, url) = (n.title.clone(), n.guid.clone(), url.clone());
+                out.push(Change::MediaChangedInPlace { title, guid, url, old, new });
             }
         }
         let page_moved = match (&o.page, &n.page) {
@@ -890,22 +894,23 @@ fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
             let shown = |page: &Option<String>, slug: &str| page.clone().unwrap_or_else(|| format!("episodes/{slug}/"));
             out.push(Change::PageMoved {
                 title: n.title.clone(),
+                guid: n.guid.clone(),
                 old_slug: o.slug.clone(),
                 old: shown(&o.page, &o.slug),
                 new: shown(if o.page.is_some() { &n.page } else { &None }, &n.slug),
             });
         }
         if o.title != n.title {
-            out.push(Change::TitleChanged { old: o.title.clone(), new: n.title.clone() });
+            out.push(Change::TitleChanged { guid: n.guid.clone(), old: o.title.clone(), new: n.title.clone() });
         }
         // (A lock that does not record them has none: not a change.)
         let recorded = o.itunes_title.is_some() || old.show.as_ref().is_some_and(|s| s.itunes_titles);
         if o.itunes_title != n.itunes_title && recorded {
             let (old, new) = (o.itunes_title.clone(), n.itunes_title.clone());
-            out.push(Change::ItunesTitleChanged { title: n.title.clone(), old, new });
+            out.push(Change::ItunesTitleChanged { title: n.title.clone(), guid: n.guid.clone(), old, new });
         }
         if o.notes != n.notes {
-            out.push(Change::NotesChanged { title: n.title.clone() });
+            out.push(Change::NotesChanged { title: n.title.clone(), guid: n.guid.clone() });
         }
         detail_changes(o, n, out);
     }
@@ -936,7 +941,7 @@ fn detail_changes(o: &Published, n: &Published, out: &mut Vec<Change>) {
     ];
     for (what, old, new) in details {
         if old != new {
-            out.push(Change::DetailChanged { title: n.title.clone(), what, old, new });
+            out.push(Change::DetailChanged { title: n.title.clone(), guid: n.guid.clone(), what, old, new });
         }
     }
 }
@@ -1052,7 +1057,12 @@ mod tests {
             vec![
                 Change::GuidChanged { title: "two".into(), old: "b".into(), new: "B".into() },
                 Change::Added { title: "four".into(), guid: "d".into() },
-                Change::UrlChanged { title: "one".into(), old: "u1".into(), new: Some("u1-moved".into()) },
+                Change::UrlChanged {
+                    title: "one".into(),
+                    guid: "a".into(),
+                    old: "u1".into(),
+                    new: Some("u1-moved".into())
+                },
                 Change::Removed { title: "three".into(), guid: "c".into(), until: None },
             ]
         );
@@ -1155,7 +1165,8 @@ mod tests {
 
     #[test]
     fn a_change_is_described_on_one_line_whatever_its_titles_hold() {
-        let change = Change::TitleChanged { old: "Old\nerror: crafted".into(), new: "New\r\nline".into() };
+        let change =
+            Change::TitleChanged { guid: "g".into(), old: "Old\nerror: crafted".into(), new: "New\r\nline".into() };
         let said = change.to_string();
         assert_eq!(said, "~ title \"Old\\nerror: crafted\" is now \"New\\r\\nline\"");
         assert!(!said.contains(['\n', '\r']));

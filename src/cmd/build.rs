@@ -290,8 +290,9 @@ fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> DiffText {
         let changes = new.episodes.iter().map(|e| format!("+ new episode \"{}\" (guid {})", e.title, e.guid)).collect();
         return DiffText { first_build: true, changes, summary, refused: None };
     };
-    let touched: std::collections::BTreeSet<&str> = changes.iter().filter_map(Change::episode).collect();
-    let unchanged = new.episodes.iter().filter(|e| !touched.contains(e.title.as_str())).count();
+    // By guid: two episodes may share a title.
+    let touched: std::collections::BTreeSet<&str> = changes.iter().filter_map(Change::episode_guid).collect();
+    let unchanged = new.episodes.iter().filter(|e| !touched.contains(e.guid.as_str())).count();
     let summary = match (changes.is_empty(), unchanged) {
         (true, 1) => "no changes since the last build: subscribers see the same episode".to_string(),
         (true, n) => format!("no changes since the last build: subscribers see the same {n} episodes"),

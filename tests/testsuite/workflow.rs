@@ -1178,6 +1178,28 @@ fn diff_json_keeps_its_summary_when_a_change_would_be_refused() {
     assert_eq!(doc["refused"], serde_json::Value::Null, "{doc}");
 }
 
+/// `diff` counts the episodes a change leaves alone by guid, not title:
+/// of two episodes that share a title, the one whose notes changed is
+/// not counted unchanged, and the other is.
+#[test]
+fn diff_counts_unchanged_episodes_that_share_a_title() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let same = manifest.replacen("title = \"Miek Gieben on CoreDNS\"", "title = \"Eduardo Silva on Fluentd\"", 1);
+    assert_ne!(same, manifest);
+    show.write("episodes.toml", &same);
+    show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
+    let edited = same.replacen("recently joined the CNCF.", "joined the CNCF in 2017.", 1);
+    assert_ne!(edited, same);
+    show.write("episodes.toml", &edited);
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert_eq!(
+        run.stdout, "~ notes of \"Eduardo Silva on Fluentd\" changed\n1 change; 3 episodes unchanged\n",
+        "{}",
+        run.stdout
+    );
+}
+
 /// The guid `add` wrote for the episode titled `title`.
 fn guid_of(show: &Show, title: &str) -> String {
     let text = show.read("episodes.toml");
