@@ -151,8 +151,20 @@ impl Failure {
 /// (`\u{1b}`), so that a show's files, which may come from anyone, cannot
 /// send escape sequences to the podcaster's terminal.
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if !text.chars().any(unsafe_char) {
+    written_out(text, |c| c.is_control() && c != '\n' && c != '\t')
+}
+
+/// `text` with every control character written out, newline and tab too
+/// (`\u{a}`): a name (a file's, which may hold anything) that stands in a
+/// line of tab-separated fields, so that it stays one field of one line.
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    written_out(text, char::is_control)
+}
+
+/// `text` with each character `unsafe_char` takes written out as its
+/// Unicode escape.
+fn written_out(text: &str, unsafe_char: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(&unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }
     text.chars().map(|c| if unsafe_char(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()

@@ -122,7 +122,7 @@ pub fn run(files: &[PathBuf], asked: Asked, ui: &super::Ui) -> Result<ExitCode, 
         if json {
             for (path, m) in files.iter().zip(&results) {
                 if let Err(e) = &m.info {
-                    errln!("error: {}: {e}", path.display());
+                    errln!("error: {}: {e}", super::one_line(&path.display().to_string()));
                 }
             }
         }
@@ -177,7 +177,7 @@ fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
         Row::Ok { path, info, loudness, .. } => writeln!(
             stdout,
             "{}\t{} ({:.3} s)\t{} bytes\t{}\t{}{}{}{}\t{}{}",
-            super::terminal_safe(path),
+            super::one_line(path),
             clock(info.whole_seconds()),
             info.duration_secs,
             info.bytes,
@@ -197,7 +197,7 @@ fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
             }
         ),
         Row::Err { path, error } => {
-            errln!("error: {path}: {error}");
+            errln!("error: {}: {error}", super::one_line(path));
             Ok(())
         }
     })

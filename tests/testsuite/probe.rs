@@ -639,3 +639,20 @@ fn a_vorbis_capture_of_a_live_stream_is_measured_from_its_start() {
         assert_eq!(info.duration_secs, secs, "{file}");
     }
 }
+
+/// A file whose name holds a line break or a tab is listed on one line,
+/// its name one field: the control characters in it are written out
+/// (`\u{a}`), in the listing and in an error.
+#[test]
+fn a_name_with_a_line_break_is_listed_on_one_line() {
+    let show = Show::empty();
+    std::fs::copy(audio("cbr-xing.mp3"), show.path("two\nlines\t.mp3")).unwrap();
+    std::fs::copy(audio("broken-not-audio.mp3"), show.path("not\naudio.mp3")).unwrap();
+    let run = show.run(&["probe", "two\nlines\t.mp3"]).ok();
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    assert!(run.stdout.starts_with("two\\u{a}lines\\u{9}.mp3\t"), "{}", run.stdout);
+    assert_eq!(run.stdout.split('\t').count(), 6, "{}", run.stdout);
+    let run = show.run(&["probe", "not\naudio.mp3"]).fails(1);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.starts_with("error: not\\u{a}audio.mp3: "), "{}", run.stderr);
+}
