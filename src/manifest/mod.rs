@@ -563,8 +563,16 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
     }
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut top = Fields::new(doc.get_ref(), 0..0, "the manifest");
-    let mut reading =
-        Reading { root, canonical_root, real_dirs: HashMap::new(), publish_to: None, looked: HashMap::new(), cx };
+    let mut reading = Reading {
+        root,
+        canonical_root,
+        real_dirs: HashMap::new(),
+        publish_to: None,
+        looked: HashMap::new(),
+        doc: doc.get_ref(),
+        named: None,
+        cx,
+    };
 
     let podcast = match (top.table(&mut reading.cx, "podcast"), top.table(&mut reading.cx, "show")) {
         (Some(p), None) | (None, Some(p)) => reading.podcast(p),

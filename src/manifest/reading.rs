@@ -114,6 +114,12 @@ pub(super) struct Reading<'s> {
     pub(super) publish_to: Option<crate::publish::Destination>,
     /// The files named, as looked at (see [`super::Show::looked`]).
     pub(super) looked: HashMap<std::ffi::OsString, crate::fsutil::Status>,
+    /// The whole manifest, as parsed: what it names elsewhere, for the
+    /// "did you mean" of a missing file (see `similar_file`).
+    pub(super) doc: &'s toml::de::DeTable<'s>,
+    /// Every path the manifest names (lower-case), gathered from `doc` the
+    /// first time a named file is missing.
+    pub(super) named: Option<std::collections::HashSet<String>>,
     pub(super) cx: Context<'s>,
 }
 
@@ -370,14 +376,23 @@ impl Reading<'_> {
         Some(real_dir.join(path.file_name()?))
     }
 
-    /// A file in the same folder whose name is close to `rel`'s.
-    fn similar_file(&self, rel: &str) -> Option<String> {
+    /// A file in the same folder whose name is close to `rel`'s, and that
+    /// the manifest names nowhere (an episode's other format, the cover:
+    /// each is where it should be); one of the same extension first.
+    fn similar_file(&mut self, rel: &str) -> Option<String> {
         let (dir, name) = rel.rsplit_once('/').map_or(("", rel), |(d, n)| (d, n));
         let entries = std::fs::read_dir(self.root.join(dir)).ok()?;
-        let names: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
+        let at = |n: &str| if dir.is_empty() { n.to_string() } else { format!("{dir}/{n}") };
+        let named = self.named.get_or_insert_with(|| named_paths(self.doc));
+        let names: Vec<String> = entries
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| !named.contains(&at(n).to_lowercase()))
+            .collect();
+        let extension = |n: &str| n.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        let alike: Vec<&str> = names.iter().map(String::as_str).filter(|n| extension(n) == extension(name)).collect();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let found = crate::text::did_you_mean(name, &refs)?;
-        Some(if dir.is_empty() { found.to_string() } else { format!("{dir}/{found}") })
+        let found = crate::text::did_you_mean(name, &alike).or_else(|| crate::text::did_you_mean(name, &refs))?;
+        Some(at(found))
     }
 
     pub(super) fn episodes(&mut self, top: &mut Fields<'_, '_>, podcast: Option<&Podcast>) -> Vec<Episode> {
@@ -1140,6 +1155,25 @@ fn date(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, podcast: Option<&Podcast>)
 }
 
 /// The `[[episode]]` array, if there is one and it is an array.
+/// Every string in the manifest `doc`, written as a path is read
+/// (`\` as `/`, without a leading `./`) and in lower case: among them,
+/// every file it names.
+fn named_paths(doc: &toml::de::DeTable<'_>) -> std::collections::HashSet<String> {
+    fn gather(v: &DeValue<'_>, out: &mut std::collections::HashSet<String>) {
+        match v {
+            DeValue::String(s) => {
+                out.insert(s.replace('\\', "/").trim_start_matches("./").to_lowercase());
+            }
+            DeValue::Array(items) => items.iter().for_each(|i| gather(i.get_ref(), out)),
+            DeValue::Table(t) => t.values().for_each(|i| gather(i.get_ref(), out)),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    doc.values().for_each(|v| gather(v.get_ref(), &mut out));
+    out
+}
+
 fn top_episode_list<'t, 'i>(top: &mut Fields<'t, 'i>, cx: &mut Context<'_>) -> Option<&'t [Spanned<DeValue<'i>>]> {
     top.array(cx, "episode", "[[episode]] tables")
 }

@@ -616,3 +616,48 @@ fn notes_or_chapters_inline_and_as_a_file_is_an_error_at_the_file_key() {
     assert!(out.contains("has both `chapters` and `chapters_file`"), "{out}");
     assert!(out.contains("episodes.toml:17:17:"), "{out}");
 }
+
+/// A missing file's "did you mean" is never a file the manifest already
+/// names (the episode's other format, another episode's file), and is one
+/// of the same extension where one is close.
+#[test]
+fn a_missing_files_suggestion_is_a_file_nothing_uses_of_its_kind_first() {
+    let dir = show_dir();
+    for f in ["interview-part-one.mp3", "interview-part-two.mp3", "interview-part-eins.ogg"] {
+        fs::write(dir.path().join("media").join(f), b"x").unwrap();
+    }
+    let episode = |n: &str| {
+        EPISODE
+            .replace("\"First\"", &format!("\"Part {n}\""))
+            .replace("g-1", &format!("g-{n}"))
+            .replace("media/a.mp3", &format!("media/interview-part-{n}.mp3"))
+            .replace("media/a.ogg", &format!("media/interview-part-{n}.ogg"))
+    };
+    let problems = parse_in(dir.path(), &format!("{PODCAST}{}{}", episode("one"), episode("two"))).unwrap_err();
+    let helps: Vec<(&str, &str)> =
+        problems.iter().map(|p| (p.message.as_str(), p.help.as_deref().unwrap_or_default())).collect();
+    assert_eq!(
+        helps,
+        [
+            (
+                "`media` \"media/interview-part-one.ogg\" in episode 1 (\"Part one\") does not exist",
+                "did you mean \"media/interview-part-eins.ogg\"?"
+            ),
+            (
+                "`media` \"media/interview-part-two.ogg\" in episode 2 (\"Part two\") does not exist",
+                "did you mean \"media/interview-part-eins.ogg\"?"
+            ),
+        ]
+    );
+    // Without an Ogg file to suggest: none (not the episode's own MP3).
+    fs::remove_file(dir.path().join("media/interview-part-eins.ogg")).unwrap();
+    let problems = parse_in(dir.path(), &format!("{PODCAST}{}{}", episode("one"), episode("two"))).unwrap_err();
+    let helps: Vec<&str> = problems.iter().filter_map(|p| p.help.as_deref()).collect();
+    assert_eq!(
+        helps,
+        [
+            "check the name, or put the file at media/interview-part-one.ogg in the show folder",
+            "check the name, or put the file at media/interview-part-two.ogg in the show folder"
+        ]
+    );
+}
