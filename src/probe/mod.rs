@@ -959,10 +959,19 @@ fn classify(
     found.ok_or_else(|| ProbeError::Unsupported("a container or codec podcast apps do not play".into()))
 }
 
+/// Why symphonia found no audio it can read, in podsmith's words where
+/// the case is known.
 fn describe(e: &SymError) -> String {
     match e {
         SymError::Unsupported(what) if what.contains("no suitable format reader") => {
             "no audio format recognised in its content".into()
+        }
+        // An "ID3" where no audio was found before it, of a version none
+        // reads (ID3v2.9) or damaged: random bytes, or a tag alone.
+        SymError::Unsupported(what) | SymError::DecodeError(what) if what.starts_with("id3v2:") => {
+            "no audio format recognised in its content, only a tag that claims to be ID3 but is damaged or of a \
+             version that does not exist"
+                .into()
         }
         other => other.to_string(),
     }

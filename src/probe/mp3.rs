@@ -100,17 +100,36 @@ fn bytes_in<'b, R: Read + Seek + ?Sized>(
 
 /// The first frame in `buf`: a layer III header followed by another
 /// header where the frame ends (or by the end of `buf`'s data when `buf`
-/// is all there is).
+/// is all there is); a free-format one, by another like it
+/// ([`free_format_confirmed`]).
 fn first_frame(buf: &[u8], all: bool) -> Option<usize> {
     (0..buf.len().saturating_sub(3)).find(|&i| {
         frame_len(&buf[i..]).is_some_and(|(len, l3)| {
-            l3 && (len == 0
-                || match buf.get(i + len..i + len + 4) {
-                    Some(next) => frame_len(next).is_some(),
-                    None => all,
-                })
+            l3 && match (len, buf.get(i + len..i + len + 4)) {
+                (0, _) => free_format_confirmed(buf, i),
+                (_, Some(next)) => frame_len(next).is_some(),
+                (_, None) => all,
+            }
         })
     })
+}
+
+/// The bytes from one free-format frame's header to the next's: no fewer
+/// than a header and its side information take, no more than the longest
+/// frame free format allows (640 kb/s at 8 kHz: 5,760 bytes).
+const FREE_FORMAT_FRAME: std::ops::RangeInclusive<usize> = 24..=5761;
+
+/// Whether the free-format header (bitrate index 0) at `buf[i..]` is
+/// confirmed by a second one like it (the same version, layer, sample
+/// rate and channel mode, and no bitrate either) where a free-format frame
+/// could end ([`FREE_FORMAT_FRAME`]): a frame's length is known only from
+/// the next header, and four bytes that look like one header are common
+/// in random data (a file that is not audio at all).
+fn free_format_confirmed(buf: &[u8], i: usize) -> bool {
+    let h = &buf[i..i + 4];
+    let like = |n: &[u8]| n[0] == 0xFF && n[1] == h[1] && n[2] & 0xFC == h[2] & 0xFC && n[3] & 0xC0 == h[3] & 0xC0;
+    let (from, to) = (i + FREE_FORMAT_FRAME.start(), (i + FREE_FORMAT_FRAME.end()).min(buf.len().saturating_sub(4)));
+    (from..=to).any(|j| buf.get(j..j + 4).is_some_and(like))
 }
 
 /// Reads the head and tail of a possible MP3 (`head`: its first bytes,
@@ -289,6 +308,23 @@ mod tests {
         // Free format.
         assert_eq!(frame_len(&[0xFF, 0xFB, 0x00, 0x00]), Some((0, true)));
         assert_eq!(frame_len(b"<htm"), None);
+    }
+
+    /// A free-format header (bitrate index 0) is a frame only where a
+    /// second one like it follows at a free-format frame's distance.
+    #[test]
+    fn a_free_format_header_needs_a_second_to_be_a_frame() {
+        let header = [0xFF, 0xFB, 0x00, 0xC4];
+        let mut buf = vec![0x55u8; 8192];
+        buf[100..104].copy_from_slice(&header);
+        assert_eq!(first_frame(&buf, true), None, "a header alone");
+        // One of another sample rate, or too far for any frame: no more.
+        buf[1406..1410].copy_from_slice(&[0xFF, 0xFB, 0x04, 0xC4]);
+        buf[6000..6004].copy_from_slice(&header);
+        assert_eq!(first_frame(&buf, true), None);
+        // 400 kb/s at 44.1 kHz: 1,306 bytes on.
+        buf[1406..1410].copy_from_slice(&header);
+        assert_eq!(first_frame(&buf, true), Some(100));
     }
 
     /// The tags after `audio`, measured as `read_head` does (its last 8 KiB read first).

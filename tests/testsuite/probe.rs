@@ -656,3 +656,42 @@ fn a_name_with_a_line_break_is_listed_on_one_line() {
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
     assert!(run.stderr.starts_with("error: not\\u{a}audio.mp3: "), "{}", run.stderr);
 }
+
+/// `count` bytes that look random (xorshift64 from `seed`).
+fn noise(seed: u64, count: usize) -> Vec<u8> {
+    let mut x = seed.max(1);
+    (0..count)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect()
+}
+
+/// Bytes that are not audio get "no audio format recognised", as the
+/// README says: four of them that look like a free-format MP3 header
+/// (bitrate index 0) with no second one to confirm it are not a
+/// free-format MP3, and an "ID3" of a version that does not exist is
+/// said in podsmith's words, not symphonia's.
+#[test]
+fn random_bytes_are_not_taken_for_a_free_format_mp3_or_a_tag() {
+    let show = Show::empty();
+    let mut junk = noise(7, 100_000);
+    junk[2000..2004].copy_from_slice(&[0xFF, 0xFB, 0x00, 0xC4]);
+    std::fs::write(show.path("junk.mp3"), &junk).unwrap();
+    let tag = [&[0u8; 5000][..], b"ID3\x09\x00\x00\x00\x00\x00\x10", &noise(3, 5000)].concat();
+    std::fs::write(show.path("tag.mp3"), &tag).unwrap();
+    let run = show.run(&["probe", "--json", "junk.mp3", "tag.mp3"]).fails(1);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let unknown = "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): no audio format recognised \
+                   in its content";
+    assert_eq!(rows[0]["error"], unknown, "{}", rows[0]);
+    assert_eq!(
+        rows[1]["error"],
+        format!("{unknown}, only a tag that claims to be ID3 but is damaged or of a version that does not exist"),
+        "{}",
+        rows[1]
+    );
+}
