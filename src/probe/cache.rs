@@ -236,6 +236,7 @@ impl<S: HasSize> Stored<S> {
             && self.sample_rate.is_none_or(|r| (1..=768_000).contains(&r))
             && self.channels.is_none_or(|c| (1..=255).contains(&c))
             && self.bitrate.is_none_or(|b| b <= 100_000_000)
+            && self.stamp.size() as f64 * 8.0 / secs >= super::least_bitrate(self.codec, self.sample_rate)
             && self.chapters.len() <= super::id3::MAX_CHAPTERS
     }
 }
@@ -701,6 +702,11 @@ mod tests {
             stored.sample_rate = rate;
             assert_eq!(cache.get("a.mp3", &path), None, "{secs} {rate:?}");
         }
+        // An Opus length its bytes cannot hold (a cache written before that was refused).
+        let stored = cache.file.entries.get_mut("a.mp3").unwrap();
+        (stored.duration_secs, stored.sample_rate, stored.codec) = (1_800_000.0, Some(48_000), super::Codec::Opus);
+        assert_eq!(cache.get("a.mp3", &path), None);
+        cache.file.entries.get_mut("a.mp3").unwrap().codec = super::Codec::Mp3;
         // More chapters than a tag is read for (a crafted cache: thousands
         // would cost every build their checks).
         let stored = cache.file.entries.get_mut("a.mp3").unwrap();

@@ -313,6 +313,47 @@ pub enum ProbeError {
 /// edit list of 0xFFFFFFFF), not a recording.
 pub(crate) const MAX_SECONDS: f64 = 3_600_000.0;
 
+/// The fewest bits a second of `codec` takes, whatever it holds (silence
+/// too): a Vorbis or Opus packet is at least a byte, and holds at most
+/// 4,096 samples (half of Vorbis's longest block) or 120 ms (Opus's
+/// longest). 0 for the others: their lengths come from frame counts.
+pub(crate) fn least_bitrate(codec: Codec, sample_rate: Option<u32>) -> f64 {
+    match codec {
+        Codec::Opus => 8.0 / 0.120,
+        Codec::Vorbis => 8.0 * f64::from(sample_rate.unwrap_or(0)) / 4096.0,
+        _ => 0.0,
+    }
+}
+
+/// A length `bytes` cannot hold at `codec`'s [`least_bitrate`] (an Ogg
+/// whose last page's granule was damaged or crafted) is damage: `said` is
+/// what gave it ("its last page").
+fn check_bytes_hold(
+    secs: f64,
+    bytes: u64,
+    codec: Codec,
+    sample_rate: Option<u32>,
+    said: &str,
+) -> Result<(), ProbeError> {
+    let (least, average) = (least_bitrate(codec, sample_rate), bytes as f64 * 8.0 / secs);
+    if average >= least {
+        return Ok(());
+    }
+    let average = match average {
+        a if a < 1.0 => "less than 1 bit/s".to_string(),
+        a => format!("{a:.0} bit/s"),
+    };
+    Err(ProbeError::Corrupt(format!(
+        "{said} says it lasts {}, more than its {bytes} bytes can hold ({average} on average; {} takes at least \
+         {least:.0} bit/s, even for silence)",
+        crate::text::clock(secs.round() as u64),
+        match codec {
+            Codec::Opus => "Opus",
+            _ => "Vorbis",
+        }
+    )))
+}
+
 /// Reads until `buf` is full or the source ends; returns how much was read.
 pub(crate) fn read_full<R: std::io::Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
@@ -576,6 +617,9 @@ fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> 
     if !(secs.is_finite() && secs > 0.0 && secs < MAX_SECONDS) {
         return None;
     }
+    if let Err(e) = check_bytes_hold(secs, bytes, codec, Some(sample_rate), "its last page") {
+        return Some(Err(e));
+    }
     Some(Ok(AudioInfo {
         duration_secs: secs,
         bytes,
@@ -700,6 +744,8 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
             duration_secs / 3600.0
         )));
     }
+    let said = if method == Method::Header { "its header" } else { "its last timestamp" };
+    check_bytes_hold(duration_secs, bytes, codec, sample_rate, said)?;
     Ok(AudioInfo {
         duration_secs,
         bytes,

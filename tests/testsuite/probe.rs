@@ -695,3 +695,39 @@ fn random_bytes_are_not_taken_for_a_free_format_mp3_or_a_tag() {
         rows[1]
     );
 }
+
+/// `ogg` with its last page's granule position set to `granule` (and the
+/// page's checksum made again, so that it is read).
+fn last_granule_set(ogg: &[u8], granule: u64) -> Vec<u8> {
+    let last = ogg.windows(4).rposition(|w| w == b"OggS").unwrap();
+    let mut out = ogg.to_vec();
+    out[last + 6..last + 14].copy_from_slice(&granule.to_le_bytes());
+    set_ogg_crc(&mut out[last..]);
+    out
+}
+
+/// An Ogg whose last granule claims a length its bytes cannot hold (500
+/// hours in 20 KB: under a bit a second, where a Vorbis or Opus packet
+/// is a byte at least) is damaged, by either reader; not 500:00:00 at
+/// 0 kb/s.
+#[test]
+fn an_ogg_longer_than_its_bytes_can_hold_is_refused() {
+    let show = Show::empty();
+    let hours = 500 * 3600;
+    for (name, granule) in [("vorbis.ogg", hours * 44_100), ("opus.opus", hours * 48_000 + 312)] {
+        let data = last_granule_set(&std::fs::read(audio(name)).unwrap(), granule);
+        std::fs::write(show.path(name), &data).unwrap();
+        let run = show.run(&["probe", "--json", name]).fails(1);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+        let codec = if name == "opus.opus" { "Opus takes at least 67 bit/s" } else { "Vorbis takes at least 86 bit/s" };
+        let error = format!(
+            "the audio data is damaged: its last page says it lasts 500:00:00, more than its {} bytes can hold (less \
+             than 1 bit/s on average; {codec}, even for silence); re-export the episode",
+            data.len()
+        );
+        assert_eq!(rows[0]["error"], error, "{name}");
+        let bytes = data.len();
+        let by_symphonia = probe_bytes(data, podsmith::probe::Engine::Symphonia).unwrap_err();
+        assert!(by_symphonia.contains(&format!("more than its {bytes} bytes can hold")), "{by_symphonia}");
+    }
+}
