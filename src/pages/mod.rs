@@ -128,6 +128,9 @@ struct ShowView<'a> {
     language: &'a str,
     /// Whether `language` is English.
     english: bool,
+    /// Whether `language` is written right to left (Arabic, Hebrew,
+    /// Persian, Urdu …): the pages then say `dir="rtl"`.
+    rtl: bool,
     /// `language` as Open Graph writes a locale (`en_US`), where it names a
     /// region (see [`og_locale`]).
     og_locale: Option<String>,
@@ -610,6 +613,7 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
         english: p.language.get(..2).is_some_and(|l| l.eq_ignore_ascii_case("en"))
             && p.language.get(2..3).is_none_or(|c| c == "-"),
         og_locale: og_locale(&p.language),
+        rtl: right_to_left(&p.language),
         words: words_of(catalog),
         foreign_words: words_of(catalog).foreign_to(&p.language),
         copyright: p.copyright.as_deref(),
@@ -625,6 +629,15 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
         subscribe: p.tags.subscribe.iter().map(|(label, url)| LinkView { label, url: url.to_string() }).collect(),
         jsonld: series_jsonld(catalog),
     }
+}
+
+/// Whether the language of `tag` (ISO 639, with a region or not) is
+/// written right to left.
+fn right_to_left(tag: &str) -> bool {
+    const RTL: [&str; 13] = ["ar", "arc", "ckb", "dv", "fa", "he", "iw", "ps", "sd", "ug", "ur", "yi", "ji"];
+    let tag = tag.to_ascii_lowercase();
+    let first = tag.split(['-', '_']).next().unwrap_or("");
+    RTL.contains(&first) || tag.contains("-arab") || tag.contains("-hebr")
 }
 
 /// A BCP 47 language tag as Open Graph's `og:locale` has it,

@@ -346,6 +346,24 @@ fn a_template_that_links_out_of_the_show_is_refused() {
     assert_eq!(show.read("public/episodes/pilot/index.html"), "<h1>Pilot</h1>\n");
 }
 
+/// A show in a language written right to left gets pages that say so.
+#[test]
+fn pages_of_a_right_to_left_language_say_dir_rtl() {
+    let episode = episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]);
+    for (language, rtl) in [("ar", true), ("he-IL", true), ("fa", true), ("en", false), ("de-AT", false)] {
+        let table = PODCAST_TABLE.replace("language = \"en\"", &format!("language = \"{language}\""));
+        assert_ne!(table, PODCAST_TABLE.replace("language = \"en\"", "language = \"xx\""));
+        let show = Show::with(&format!("{table}{episode}"), &["cbr-xing.mp3"]);
+        show.build().ok();
+        for page in ["public/index.html", "public/episodes/pilot/index.html"] {
+            let html = show.read(page);
+            let head = html.lines().nth(1).unwrap_or_default().to_string();
+            assert_eq!(head.contains("dir=\"rtl\""), rtl, "{language}, {page}: {head}");
+            assert!(head.starts_with(&format!("<html lang=\"{language}\"")), "{head}");
+        }
+    }
+}
+
 #[test]
 fn a_failed_build_leaves_the_previous_site_untouched() {
     let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
