@@ -116,6 +116,12 @@ const ACTIVE: &[&str] = &[
 
 /// `html` cleaned: see the module.
 pub fn clean(html: &str) -> Cleaned {
+    clean_in(html, None)
+}
+
+/// [`clean`], the document said to be in language `lang` (`<html lang>`:
+/// a transcript's, as the manifest gives it), if given.
+pub fn clean_in(html: &str, lang: Option<&str>) -> Cleaned {
     let mut c = Cleaner { body: String::new(), title: None, open: Vec::new(), removed: Vec::new() };
     let mut rest = html.strip_prefix('\u{feff}').unwrap_or(html);
     while let Some(lt) = rest.find('<') {
@@ -126,7 +132,7 @@ pub fn clean(html: &str) -> Cleaned {
     while let Some(name) = c.open.pop() {
         c.end_tag(name);
     }
-    c.document()
+    c.document(lang)
 }
 
 struct Cleaner {
@@ -233,8 +239,14 @@ impl Cleaner {
         self.body.push('>');
     }
 
-    fn document(self) -> Cleaned {
-        let mut html = String::from("<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n");
+    fn document(self, lang: Option<&str>) -> Cleaned {
+        let mut html = String::from("<!DOCTYPE html>\n<html");
+        if let Some(lang) = lang.filter(|l| !l.is_empty()) {
+            html.push_str(" lang=\"");
+            let _ = escape_html(FmtWriter(&mut html), lang);
+            html.push('"');
+        }
+        html.push_str(">\n<head>\n<meta charset=\"utf-8\">\n");
         if let Some(title) = self.title.filter(|t| !t.is_empty()) {
             html.push_str("<title>");
             let _ = escape_html_body_text(FmtWriter(&mut html), &title);

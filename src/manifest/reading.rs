@@ -706,7 +706,9 @@ impl Reading<'_> {
                 let (bytes, left_out) = match kind {
                     // UTF-8: parse has checked.
                     Kind::Html => {
-                        let cleaned = crate::lenient_html::clean::clean(&String::from_utf8_lossy(&bytes));
+                        let lang = language.as_ref().map_or(default_language, |l| l.get_ref().as_str());
+                        let cleaned =
+                            crate::lenient_html::clean::clean_in(&String::from_utf8_lossy(&bytes), Some(lang));
                         (cleaned.html.into_bytes(), cleaned.removed)
                     }
                     _ => (bytes, Vec::new()),

@@ -366,6 +366,8 @@ fn an_html_transcript_is_published_without_what_would_run_on_the_site() {
         run.stderr
     );
     let published = show.read("public/episodes/pair/transcript.html");
+    // In its language (the show's, here), as the feed's tag says.
+    assert!(published.starts_with("<!DOCTYPE html>\n<html lang=\"en\">\n"), "{published}");
     for gone in ["script", "cookie", "onerror", "alert", "javascript"] {
         assert!(!published.contains(gone), "{gone} in {published}");
     }
