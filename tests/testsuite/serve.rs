@@ -215,24 +215,7 @@ fn a_preview_on_another_port_is_built_at_that_address() {
     // An IPv6 address to bind makes a URL with brackets (where the machine has IPv6).
     if std::net::TcpListener::bind("[::1]:0").is_ok() {
         let port = std::net::TcpListener::bind("[::1]:0").unwrap().local_addr().unwrap().port().to_string();
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
-            .current_dir(show.root())
-            .args(["serve", "--bind", "[::1]", "--port", &port])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut said = String::new();
-        let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-        while !said.contains("Serving the preview at") {
-            let mut line = String::new();
-            if std::io::BufRead::read_line(&mut err, &mut line).unwrap_or(0) == 0 {
-                break;
-            }
-            said.push_str(&line);
-        }
-        let _ = child.kill();
-        let _ = child.wait();
+        let said = said_until(&show, &["--bind", "[::1]", "--port", &port], "Serving the preview at");
         assert!(said.contains(&format!("Serving the preview at http://[::1]:{port}/")), "{said}");
     }
 }
@@ -454,16 +437,26 @@ fn clients_that_stop_reading_do_not_hold_the_preview() {
 #[test]
 fn serving_every_address_without_a_host_is_said_to_name_this_machine_only() {
     let show = Show::sample();
+    let said = said_until(&show, &["--bind", "0.0.0.0", "--port", "0"], "note:");
+    assert!(said.contains("Serving the preview at http://127.0.0.1:"), "{said}");
+    assert!(said.contains("note: the preview's feed and pages name 127.0.0.1"), "{said}");
+    assert!(said.contains("give --host this computer's address on the network"), "{said}");
+}
+
+/// What `podsmith serve ARGS` says on stderr until it says `until` (or
+/// stops); then it is stopped.
+fn said_until(show: &Show, args: &[&str], until: &str) -> String {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
         .current_dir(show.root())
-        .args(["serve", "--bind", "0.0.0.0", "--port", "0"])
+        .arg("serve")
+        .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut said = String::new();
     let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    while !said.contains("note:") {
+    while !said.contains(until) {
         let mut line = String::new();
         if std::io::BufRead::read_line(&mut err, &mut line).unwrap_or(0) == 0 {
             break;
@@ -472,7 +465,5 @@ fn serving_every_address_without_a_host_is_said_to_name_this_machine_only() {
     }
     let _ = child.kill();
     let _ = child.wait();
-    assert!(said.contains("Serving the preview at http://127.0.0.1:"), "{said}");
-    assert!(said.contains("note: the preview's feed and pages name 127.0.0.1"), "{said}");
-    assert!(said.contains("give --host this computer's address on the network"), "{said}");
+    said
 }
