@@ -161,6 +161,23 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
     Ok(())
 }
 
+/// `--host` as the preview's URLs write it: a name or address alone (an
+/// IPv6 address put in brackets); anything else (a scheme, a path, a
+/// port: `a/b` made every URL `http://a/b:PORT/`) is refused.
+fn given_host(host: &str) -> std::io::Result<String> {
+    if let Ok(v6) = host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::Ipv6Addr>() {
+        return Ok(format!("[{v6}]"));
+    }
+    let plain = !host.is_empty() && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_'));
+    match plain {
+        true => Ok(host.to_string()),
+        false => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("--host \"{}\" is not a host name or address", host.escape_debug()),
+        )),
+    }
+}
+
 /// The preview's listener, bound as `opts` say, and its address; with
 /// the host its URLs name when it listens on every address of the machine
 /// and was given none (other devices cannot reach that one).
@@ -173,7 +190,8 @@ fn listen(opts: &Options) -> std::io::Result<(TcpListener, crate::url::HttpUrl, 
     let listener = TcpListener::bind((bind, opts.port))?;
     let port = listener.local_addr()?.port();
     let every_address = matches!(bind, "0.0.0.0" | "::");
-    let host = opts.host.clone().unwrap_or_else(|| match bind {
+    let host = opts.host.as_deref().map(given_host).transpose()?;
+    let host = host.unwrap_or_else(|| match bind {
         "0.0.0.0" | "::" => "127.0.0.1".to_string(),
         // An IPv6 address is written in brackets in a URL.
         b if b.contains(':') && !b.starts_with('[') => format!("[{b}]"),

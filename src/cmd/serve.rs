@@ -67,24 +67,7 @@ pub fn run(opts: podsmith::serve::Options, open: bool, ui: &Ui) -> Result<ExitCo
         }
     };
     podsmith::serve::serve(&opts, Arc::new(builder), Arc::new(tell)).map_err(|e| {
-        let help = match e.kind() {
-            std::io::ErrorKind::AddrInUse => {
-                format!(
-                    "another program listens on port {}: pick another with --port N (--port 0: any free one)",
-                    opts.port
-                )
-            }
-            std::io::ErrorKind::AddrNotAvailable => {
-                format!(
-                    "{} is not an address of this computer: leave --bind out (127.0.0.1), or give one it has",
-                    opts.bind
-                )
-            }
-            std::io::ErrorKind::PermissionDenied => {
-                format!("port {} is one only the system may use here: pick one from 1024 up with --port N", opts.port)
-            }
-            _ => "check --bind (an address of this computer, or a name that resolves to one) and --port".to_string(),
-        };
+        let help = help_for(&e, &opts);
         let d = podsmith::diagnostic::Diagnostic::error(
             "USAGE",
             format!("cannot serve on {}:{}: {e}", opts.bind, opts.port),
@@ -92,6 +75,33 @@ pub fn run(opts: podsmith::serve::Options, open: bool, ui: &Ui) -> Result<ExitCo
         Failure::of(vec![d.help(help)], 2)
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to do about the server that could not start with error `e`.
+fn help_for(e: &std::io::Error, opts: &podsmith::serve::Options) -> String {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            format!(
+                "another program listens on port {}: pick another with --port N (--port 0: any free one)",
+                opts.port
+            )
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!(
+                "{} is not an address of this computer: leave --bind out (127.0.0.1), or give one it has",
+                opts.bind
+            )
+        }
+        std::io::ErrorKind::InvalidInput if e.to_string().starts_with("--host") => {
+            "give --host a name or an address alone (192.168.1.20, my-laptop.local, fe80::1): no scheme, \
+             path or port"
+                .to_string()
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            format!("port {} is one only the system may use here: pick one from 1024 up with --port N", opts.port)
+        }
+        _ => "check --bind (an address of this computer, or a name that resolves to one) and --port".to_string(),
+    }
 }
 
 /// Opens `url` in the default browser (`xdg-open`, `open` on macOS, `start`

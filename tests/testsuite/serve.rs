@@ -467,3 +467,21 @@ fn said_until(show: &Show, args: &[&str], until: &str) -> String {
     let _ = child.wait();
     said
 }
+
+/// `--host` names this computer on the network for a phone: a private
+/// address is what it is for (the preview builds, the feed names it); an
+/// IPv6 address is put in brackets; anything but a host is refused.
+#[test]
+fn a_host_on_the_local_network_is_previewed_and_anything_but_a_host_refused() {
+    let show = Show::sample();
+    let said = said_until(&show, &["--host", "192.168.1.20", "--port", "0"], "Serving the preview at");
+    assert!(said.contains("Serving the preview at http://192.168.1.20:"), "{said}");
+    assert!(!said.contains("could not be rebuilt"), "{said}");
+    let said = said_until(&show, &["--host", "fe80::1", "--port", "0"], "Serving the preview at");
+    assert!(said.contains("Serving the preview at http://[fe80::1]:"), "{said}");
+    for host in ["a/b", "http://x", "x:80", ""] {
+        let run = show.run(&["serve", "--host", host, "--port", "0"]).fails(2);
+        assert!(run.stderr.contains(&format!("--host \"{host}\" is not a host name or address")), "{}", run.stderr);
+        assert!(run.stderr.contains("help: give --host a name or an address alone"), "{}", run.stderr);
+    }
+}
