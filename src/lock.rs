@@ -111,7 +111,7 @@ impl PublishedShow {
 }
 
 /// One published episode.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Published {
     /// Its guid.
@@ -242,11 +242,7 @@ impl Lock {
                     urls,
                     lengths,
                     notes: fingerprint(&e.episode.notes),
-                    date: None,
-                    season: None,
-                    number: None,
-                    episode_type: None,
-                    explicit: None,
+                    ..Published::default()
                 }
                 .details(&e.episode)
             })
@@ -298,11 +294,7 @@ impl Lock {
                     // What the host published is not known to the byte.
                     lengths: Vec::new(),
                     notes: fingerprint(&e.notes),
-                    date: None,
-                    season: None,
-                    number: None,
-                    episode_type: None,
-                    explicit: None,
+                    ..Published::default()
                 }
                 .details(e);
                 (e.date, published)
@@ -960,11 +952,7 @@ mod tests {
             urls: vec![url.into()],
             lengths: vec![1000],
             notes: fingerprint(""),
-            date: None,
-            season: None,
-            number: None,
-            episode_type: None,
-            explicit: None,
+            ..Published::default()
         }
     }
 
