@@ -22,6 +22,9 @@ enum Status {
     New,
     /// Dated later: left out until then.
     Scheduled,
+    /// Published, but dated later since: the next build refuses to take
+    /// it out of the feed (a change to what subscribers have).
+    Redated,
 }
 
 impl Status {
@@ -30,6 +33,7 @@ impl Status {
             Status::Live => "live",
             Status::New => "new",
             Status::Scheduled => "scheduled",
+            Status::Redated => "redated",
         }
     }
 }
@@ -54,7 +58,14 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
         .scheduled
         .iter()
         .rev()
-        .map(|s| Row { episode: &s.episode, media: &s.media, status: Status::Scheduled })
+        .map(|s| Row {
+            episode: &s.episode,
+            media: &s.media,
+            status: match published.contains(s.episode.guid.as_str()) {
+                true => Status::Redated,
+                false => Status::Scheduled,
+            },
+        })
         .collect();
     rows.extend(catalog.episodes.iter().map(|e| Row {
         episode: &e.episode,
@@ -117,7 +128,8 @@ fn table(rows: &[Row]) -> Vec<String> {
     let mut lines = vec![line(&header)];
     lines.extend(cells.iter().map(line));
     let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
-    let total: u64 = rows.iter().filter(|r| r.status != Status::Scheduled).map(|r| seconds(r.media)).sum();
+    let total: u64 =
+        rows.iter().filter(|r| r.status == Status::Live || r.status == Status::New).map(|r| seconds(r.media)).sum();
     let new = match count(Status::New) {
         0 => String::new(),
         n => format!(" ({n} new: the next build publishes {})", if n == 1 { "it" } else { "them" }),
@@ -128,6 +140,16 @@ fn table(rows: &[Row]) -> Vec<String> {
         count(Status::Scheduled),
         podsmith::text::clock(total)
     ));
+    match count(Status::Redated) {
+        0 => {}
+        n => lines.push(format!(
+            "{n} redated: published, but dated later now; `podsmith build` refuses to take {} out of the feed \
+             (give {} back the date {} published with, or see `podsmith diff`)",
+            if n == 1 { "it" } else { "them" },
+            if n == 1 { "it" } else { "them" },
+            if n == 1 { "it was" } else { "they were" },
+        )),
+    }
     lines
 }
 
@@ -176,5 +198,6 @@ fn as_json(rows: &[Row]) -> serde_json::Value {
         "live": count(Status::Live) + count(Status::New),
         "new": count(Status::New),
         "scheduled": count(Status::Scheduled),
+        "redated": count(Status::Redated),
     })
 }

@@ -301,6 +301,37 @@ S2E1  2030-01-01 09:00  Later                                       15:10  MP3  
 }
 
 #[test]
+fn list_says_a_published_episode_dated_later_is_one_the_build_refuses_to_withdraw() {
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &manifest.replace("date = 2017-04-12T09:03:00-04:00", "date = 2030-04-12T09:03:00-04:00"),
+    );
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert_data_eq!(
+        run.stdout,
+        str![[r#"
+#  date              title                                      length  formats  status
+4  2030-04-12 09:03  Sarah Novotny on the Kubernetes community   20:54  MP3 OGG  redated
+3  2017-04-12 09:02  Björn Rabenstein on Prometheus              16:38  MP3 OGG  live
+2  2017-04-12 09:01  Miek Gieben on CoreDNS                      12:24  MP3 OGG  live
+1  2017-04-12 09:00  Eduardo Silva on Fluentd                    15:10  MP3 OGG  live
+3 live, 0 scheduled; 44:12 of audio live
+1 redated: published, but dated later now; `podsmith build` refuses to take it out of the feed (give it back the date it was published with, or see `podsmith diff`)
+
+"#]]
+    );
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z", "--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((v["live"].as_u64(), v["scheduled"].as_u64(), v["redated"].as_u64()), (Some(3), Some(0), Some(1)));
+    assert_eq!(v["episodes"][0]["status"], "redated");
+    // As list says, the build refuses it.
+    show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+}
+
+#[test]
 fn a_second_build_changes_no_byte() {
     let show = Show::sample();
     show.build().ok();
