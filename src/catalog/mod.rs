@@ -96,6 +96,16 @@ pub struct Scheduled {
     pub media: Vec<Media>,
 }
 
+/// An episode that cannot be published as it is (see
+/// [`Catalog::assemble_despite`]).
+#[derive(Debug, Clone)]
+pub struct Unfit {
+    /// The manifest's episode.
+    pub episode: Episode,
+    /// What stops it: its media's problems, or its chapters' and transcripts'.
+    pub problems: Vec<Diagnostic>,
+}
+
 impl Scheduled {
     /// Its title.
     pub fn title(&self) -> &str {
@@ -466,28 +476,40 @@ pub fn save_cache(cache: &mut Cache) -> Option<Diagnostic> {
 impl Catalog {
     /// Puts the show and the probe results together. `now` decides which
     /// episodes are live. All media problems are reported together.
-    pub fn assemble(mut show: Show, probes: &Probes, now: DateTime<Utc>) -> Result<Catalog, Vec<Diagnostic>> {
+    pub fn assemble(show: Show, probes: &Probes, now: DateTime<Utc>) -> Result<Catalog, Vec<Diagnostic>> {
+        let (catalog, unfit) = Catalog::assemble_despite(show, probes, now);
+        match unfit.is_empty() {
+            true => Ok(catalog),
+            false => Err(unfit.into_iter().flat_map(|u| u.problems).collect()),
+        }
+    }
+
+    /// [`Catalog::assemble`], setting the episodes that cannot be published
+    /// as they are (a file that is not audio, wrong chapters) apart, in
+    /// manifest order, rather than stopping there: the catalog holds the
+    /// others (for `podsmith list`, which shows a show with one broken file).
+    pub fn assemble_despite(mut show: Show, probes: &Probes, now: DateTime<Utc>) -> (Catalog, Vec<Unfit>) {
         use rayon::prelude::*;
         let mut warnings = clean_text(&mut show);
-        let mut problems = Vec::new();
+        let mut unfit = Vec::new();
         let mut live = Vec::with_capacity(show.episodes.len());
         let mut scheduled = Vec::new();
         // Each episode on its own (its notes rendered), in parallel, in order.
         let episodes = std::mem::take(&mut show.episodes);
-        type Assembled = (Result<Result<LiveEpisode, Scheduled>, Vec<Diagnostic>>, Vec<Diagnostic>);
+        type Assembled = (Result<Result<LiveEpisode, Scheduled>, Unfit>, Vec<Diagnostic>);
         let assembled: Vec<Assembled> = episodes
             .into_par_iter()
             .map(|mut episode| {
                 let media = match measured(&show, &episode, probes) {
                     Ok(m) => m,
-                    Err(p) => return (Err(p), Vec::new()),
+                    Err(problems) => return (Err(Unfit { episode, problems }), Vec::new()),
                 };
                 let (mut chapter_problems, mut notes) = chapters_of(&show, &mut episode, &media);
                 notes.extend(notes_html(&show, &episode));
                 notes.extend(transcript_html(&show, &episode));
                 chapter_problems.extend(transcript_problems(&show, &episode, &media));
                 if !chapter_problems.is_empty() {
-                    return (Err(chapter_problems), notes);
+                    return (Err(Unfit { episode, problems: chapter_problems }), notes);
                 }
                 let e = match episode.date.with_timezone(&Utc) > now {
                     true => Err(Scheduled { episode, media }),
@@ -501,11 +523,8 @@ impl Catalog {
             match a {
                 Ok(Ok(e)) => live.push(e),
                 Ok(Err(s)) => scheduled.push(s),
-                Err(found) => problems.extend(found),
+                Err(found) => unfit.push(found),
             }
-        }
-        if !problems.is_empty() {
-            return Err(problems);
         }
         // Newest first; ties keep manifest order (a stable sort), so output is deterministic.
         live.sort_by_key(|e| std::cmp::Reverse(e.episode.date));
@@ -515,7 +534,7 @@ impl Catalog {
         warnings.extend(unused_feed_guids(&show, &formats));
         warnings.extend(unmoved_feeds(&show, &formats));
         let Show { root, manifest_path, podcast, .. } = show;
-        Ok(Catalog { podcast, root, manifest_path, episodes: live, scheduled, formats, warnings })
+        (Catalog { podcast, root, manifest_path, episodes: live, scheduled, formats, warnings }, unfit)
     }
 
     /// URL of the main feed.

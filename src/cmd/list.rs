@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, FixedOffset};
 use podsmith::catalog::Media;
+use podsmith::diagnostic::Diagnostic;
+use podsmith::lock::Lock;
 use podsmith::manifest::Episode;
 use podsmith::show_lock::Access;
 use serde_json::json;
@@ -25,6 +27,9 @@ enum Status {
     /// Published, but dated later since: the next build refuses to take
     /// it out of the feed (a change to what subscribers have).
     Redated,
+    /// Cannot be published as it is (a file that is not audio, wrong
+    /// chapters): the build stops on it.
+    Unfit,
 }
 
 impl Status {
@@ -34,6 +39,7 @@ impl Status {
             Status::New => "new",
             Status::Scheduled => "scheduled",
             Status::Redated => "redated",
+            Status::Unfit => "error",
         }
     }
 }
@@ -49,10 +55,11 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
     let now = super::parse_now(as_of)?;
     let _lock = super::lock_show(manifest, Access::Shared, ui, "list")?;
     let opts = super::in_memory(manifest, now, ui);
-    let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build_of(&e, "", "list"))?;
-    let (old, _, _) = prepared.changes().map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;
+    // An episode with a broken file is listed too (and said after).
+    let (catalog, unfit) =
+        podsmith::site::catalog_despite(&opts).map_err(|e| Failure::from_build_of(&e, "", "list"))?;
+    let old = Lock::read(&opts.lock_file(&catalog.root)).map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;
     let published: HashSet<&str> = old.iter().flat_map(|l| &l.episodes).map(|e| e.guid.as_str()).collect();
-    let catalog = &prepared.catalog;
     // Newest first: the scheduled ones (latest last to go live) above the live ones.
     let mut rows: Vec<Row> = catalog
         .scheduled
@@ -72,16 +79,30 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
         media: &e.media,
         status: if published.contains(e.episode.guid.as_str()) { Status::Live } else { Status::New },
     }));
-    if ui.is_json() {
-        ui.finish(true, as_json(&rows));
-    } else if rows.is_empty() {
+    rows.extend(unfit.iter().map(|u| Row { episode: &u.episode, media: &[], status: Status::Unfit }));
+    // (Stable: the order above, where dates are the same.)
+    rows.sort_by_key(|r| std::cmp::Reverse(r.episode.date));
+    if !ui.is_json() && rows.is_empty() {
         ui.info("no episodes yet: add one with podsmith add RECORDING.mp3 --title \"…\"");
-    } else {
+    } else if !ui.is_json() {
         for line in table(&rows) {
             outln!("{line}");
         }
     }
-    Ok(ExitCode::SUCCESS)
+    for u in &unfit {
+        ui.diagnostics(&u.problems);
+    }
+    if !unfit.is_empty() {
+        let n = unfit.len();
+        let which =
+            if n == 1 { "episode cannot be published as it is" } else { "episodes cannot be published as they are" };
+        ui.diagnostic(
+            &Diagnostic::error("MEDIA", format!("{n} {which} (status error in the list)"))
+                .help("`podsmith build` stops on it: fix what is said above, then build"),
+        );
+    }
+    ui.finish(unfit.is_empty(), as_json(&rows));
+    Ok(if unfit.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// The rows as aligned columns, then what they add up to.
@@ -100,7 +121,7 @@ fn table(rows: &[Row]) -> Vec<String> {
                 date(&e.date),
                 podsmith::text::truncate_chars(&e.title, 60),
                 length(r.media),
-                r.media.iter().map(|m| m.info.format.label()).collect::<Vec<_>>().join(" "),
+                formats(r),
                 r.status.word().to_string(),
             ]
         })
@@ -134,8 +155,12 @@ fn table(rows: &[Row]) -> Vec<String> {
         0 => String::new(),
         n => format!(" ({n} new: the next build publishes {})", if n == 1 { "it" } else { "them" }),
     };
+    let unfit = match count(Status::Unfit) {
+        0 => String::new(),
+        n => format!(", {n} in error"),
+    };
     lines.push(format!(
-        "{} live{new}, {} scheduled; {} of audio live",
+        "{} live{new}, {} scheduled{unfit}; {} of audio live",
         count(Status::Live) + count(Status::New),
         count(Status::Scheduled),
         podsmith::text::clock(total)
@@ -151,6 +176,20 @@ fn table(rows: &[Row]) -> Vec<String> {
         )),
     }
     lines
+}
+
+/// The episode's formats as measured (as named, for one that could not be).
+fn formats(r: &Row) -> String {
+    match r.status {
+        Status::Unfit => {
+            let named = r.episode.media.iter().map(|m| {
+                let ext = Path::new(m.key()).extension().map(|e| e.to_string_lossy().to_uppercase());
+                ext.unwrap_or_else(|| "?".into())
+            });
+            named.collect::<Vec<_>>().join(" ")
+        }
+        _ => r.media.iter().map(|m| m.info.format.label()).collect::<Vec<_>>().join(" "),
+    }
 }
 
 /// `2024-05-01 09:00`, in the episode's own offset.
@@ -199,5 +238,6 @@ fn as_json(rows: &[Row]) -> serde_json::Value {
         "new": count(Status::New),
         "scheduled": count(Status::Scheduled),
         "redated": count(Status::Redated),
+        "in_error": count(Status::Unfit),
     })
 }

@@ -19,7 +19,7 @@ pub mod record;
 pub mod snapshot;
 
 pub use error::BuildError;
-pub use prepared::{Made, Planned, Prepared, SITEMAP, Validated, prepare};
+pub use prepared::{Made, Planned, Prepared, SITEMAP, Validated, catalog_despite, prepare};
 use prepared::{folders, folders_of, prepare_show};
 
 use std::collections::{HashMap, HashSet};

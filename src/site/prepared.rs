@@ -683,6 +683,21 @@ pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
     Ok(prepared)
 }
 
+/// The show's catalog, its media measured (with the probe cache, saved
+/// after), as `podsmith list` shows it: an episode that cannot be
+/// published as it is is set apart, not an error (see
+/// [`Catalog::assemble_despite`]).
+pub fn catalog_despite(opts: &Options) -> Result<(Catalog, Vec<crate::catalog::Unfit>), BuildError> {
+    let show = manifest::load(&opts.manifest)?;
+    let mut preload = Preload::none(&show.root, &opts.state_root(&show.root), opts.probe.use_cache);
+    let Probed { cache, probes, .. } = Probed::take(&show, opts, &Seen::default(), &mut preload);
+    if let Some(mut cache) = cache {
+        // (Not saved: the next build measures again.)
+        let _ = crate::catalog::save_cache(&mut cache);
+    }
+    Ok(Catalog::assemble_despite(show, &probes, opts.now))
+}
+
 /// What a build changes for subscribers, and `podsmith.lock` as it will
 /// be written; whether there was none (a first build).
 pub type LockChanges = Result<(bool, String, Vec<Change>), LockError>;

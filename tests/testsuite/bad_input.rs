@@ -170,10 +170,21 @@ error: 4 media files cannot be published; nothing was written
     );
     assert!(!show.path("public").exists());
     // Commands that write nothing anyway do not say so.
-    for command in ["list", "validate", "diff"] {
+    for command in ["validate", "diff"] {
         let run = show.run(&[command, "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
         assert!(run.stderr.contains("error: 4 media files cannot be published\n"), "{command}: {}", run.stderr);
     }
+    // list lists them all the same, each with the status error, and says why after.
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    let errors = run.stdout.lines().filter(|l| l.ends_with("  error")).count();
+    assert_eq!(errors, 4, "{}", run.stdout);
+    assert!(run.stdout.contains("0 live, 0 scheduled, 4 in error;"), "{}", run.stdout);
+    assert!(run.stderr.contains("media/broken-empty.ogg (episode \"Empty\"): the file is empty"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: 4 episodes cannot be published as they are (status error in the list)\n"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

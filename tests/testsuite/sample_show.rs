@@ -332,6 +332,37 @@ fn list_says_a_published_episode_dated_later_is_one_the_build_refuses_to_withdra
 }
 
 #[test]
+fn list_shows_the_other_episodes_when_one_file_is_broken() {
+    let show = Show::sample();
+    show.build().ok();
+    fs::write(show.path("media/coredns-miek-gieben.mp3"), b"<html>not found</html>").unwrap();
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    assert_data_eq!(
+        run.stdout,
+        str![[r#"
+#  date              title                                      length  formats  status
+4  2017-04-12 09:03  Sarah Novotny on the Kubernetes community   20:54  MP3 OGG  live
+3  2017-04-12 09:02  Björn Rabenstein on Prometheus              16:38  MP3 OGG  live
+2  2017-04-12 09:01  Miek Gieben on CoreDNS                          ?  MP3 OGG  error
+1  2017-04-12 09:00  Eduardo Silva on Fluentd                    15:10  MP3 OGG  live
+3 live, 0 scheduled, 1 in error; 52:42 of audio live
+
+"#]]
+    );
+    assert!(run.stderr.starts_with("error: episodes.toml:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("media/coredns-miek-gieben.mp3 (episode \"Miek Gieben on CoreDNS\")"),
+        "{}",
+        run.stderr
+    );
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z", "--format", "json"]).fails(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((v["ok"].as_bool(), v["live"].as_u64(), v["in_error"].as_u64()), (Some(false), Some(3), Some(1)));
+    assert_eq!(v["episodes"][2]["status"], "error");
+    assert_eq!(v["diagnostics"][0]["line"], 55);
+}
+
+#[test]
 fn a_second_build_changes_no_byte() {
     let show = Show::sample();
     show.build().ok();
