@@ -138,7 +138,7 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
              phone, give --host this computer's address on the network (--host 192.168.1.20, say)"
         ));
     }
-    watch(root, skip, first, rebuild)?;
+    watch(root, skip, first, out.clone(), rebuild)?;
     let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
@@ -210,17 +210,23 @@ fn watch(
     root: PathBuf,
     skip: Vec<PathBuf>,
     first: (u64, u64),
+    site: PathBuf,
     rebuild: impl Fn() + Send + 'static,
 ) -> std::io::Result<()> {
     std::thread::Builder::new().name("podsmith-watch".into()).spawn(move || {
         let looks = || (signature(&root, &skip, false), signature(&root, &skip, true));
         // The last look without and with the media files.
         let (mut last, mut last_media) = first;
+        // Whether the preview's site was there at the last look: removed
+        // (`rm -rf .podsmith`, say), it is built again at once, not at
+        // the next edit (every page was a 404 till then).
+        let mut site_there = site.is_dir();
         for n in 1u64.. {
             std::thread::sleep(Duration::from_millis(300));
             let media = n % MEDIA_EVERY == 0;
             let now = signature(&root, &skip, media);
-            if now == if media { last_media } else { last } {
+            let site_gone = std::mem::replace(&mut site_there, site.is_dir()) && !site_there;
+            if now == if media { last_media } else { last } && !site_gone {
                 continue;
             }
             // Let a save that writes in several steps finish; what
@@ -228,6 +234,7 @@ fn watch(
             std::thread::sleep(Duration::from_millis(100));
             (last, last_media) = looks();
             rebuild();
+            site_there = site.is_dir();
         }
     })?;
     Ok(())

@@ -309,6 +309,21 @@ fn a_show_that_never_built_shows_its_error_and_reloads_when_fixed() {
     assert!(within(5, || said().contains("Fixed: the preview is up to date again.")), "{}", said());
 }
 
+/// The preview's own folder removed while it serves (`rm -rf .podsmith`,
+/// to start afresh) is built again at once, not at the next edit.
+#[test]
+fn a_preview_whose_folder_is_removed_is_built_again() {
+    let show = Show::sample();
+    let s = start(&show);
+    assert!(within(20, || get(&s, "/", None).0 == 200));
+    for removed in [".podsmith/preview/site", ".podsmith"] {
+        std::fs::remove_dir_all(show.path(removed)).unwrap();
+        assert_eq!(get(&s, "/", None).0, 404, "{removed}");
+        assert!(within(10, || get(&s, "/", None).0 == 200), "{removed}");
+        assert!(text(&s, "/feed.xml").contains("<enclosure"), "{removed}");
+    }
+}
+
 /// At most 64 connections are answered at once: the next is told to come
 /// back (503), not given a thread of its own. A connection that sends
 /// nothing is closed after 5 s, and its place is free again (a browser
