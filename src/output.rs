@@ -461,12 +461,17 @@ fn stage_file(src: &Path, dest: &Path) -> io::Result<Option<tempfile::TempPath>>
 }
 
 /// Temporary files are created owner-only (0600); a published file must be
-/// readable by the web server: keep the mode of the file it replaces, else
-/// rw-r--r--.
+/// readable by the web server: keep the permissions of the file it
+/// replaces, else rw-r--r--. Only a plain file's, and never its setuid,
+/// setgid or sticky bits: a link put in its place (a crafted show) does
+/// not lend podsmith's file the mode of what it leads to.
 #[cfg(unix)]
 fn readable(tmp: &fs::File, dest: &Path) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = fs::metadata(dest).map(|m| m.permissions().mode() & 0o7777).unwrap_or(0o644);
+    let mode = match fs::symlink_metadata(dest) {
+        Ok(m) if m.file_type().is_file() => m.permissions().mode() & 0o777,
+        _ => 0o644,
+    };
     tmp.set_permissions(fs::Permissions::from_mode(mode))
 }
 
@@ -498,6 +503,30 @@ pub(crate) fn same_file(_a: &Path, _b: &Path) -> io::Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file written over keeps its permissions, but not through a link
+    /// nor its special bits (a crafted `.podsmith/digests.json` linked to a
+    /// setuid, world-writable file gave podsmith's record that mode).
+    #[cfg(unix)]
+    #[test]
+    fn a_file_written_over_keeps_a_plain_files_permissions_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777;
+        let plain = dir.path().join("plain.html");
+        fs::write(&plain, "old").unwrap();
+        fs::set_permissions(&plain, fs::Permissions::from_mode(0o6775)).unwrap();
+        write_bytes(&plain, b"new").unwrap();
+        assert_eq!(mode(&plain), 0o775);
+        let target = dir.path().join("target");
+        fs::write(&target, "x").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o6777)).unwrap();
+        let linked = dir.path().join("digests.json");
+        std::os::unix::fs::symlink(&target, &linked).unwrap();
+        write_bytes(&linked, b"{}").unwrap();
+        assert_eq!(mode(&linked), 0o644);
+        assert_eq!(fs::read(&target).unwrap(), b"x");
+    }
 
     /// Files are written side by side but put in place in order: when one
     /// cannot be written, those before it are in place, none after it is,
