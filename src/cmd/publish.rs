@@ -63,12 +63,18 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
 /// run, else with `-v`), objects taken as podsmith's, drift uploaded
 /// again, media of removed episodes kept.
 fn tell_plan(report: &Report, ui: &Ui) {
+    // A dry run says what it would do, not what it did.
+    let dry = report.dry_run;
     if let Some(why) = &report.record_note {
+        let (written, deleted) = match dry {
+            true => ("would be written", "would be deleted"),
+            false => ("was written", "was deleted"),
+        };
         ui.diagnostic(&podsmith::diagnostic::Diagnostic::warning(
             "PUBLISH-RECORD",
             format!(
-                "{}'s record of what podsmith published there was set aside ({why}): a new one was written; nothing \
-                 was deleted, as nothing there could be told to be podsmith's",
+                "{}'s record of what podsmith published there was set aside ({why}): a new one {written}; nothing \
+                 {deleted}, as nothing there could be told to be podsmith's",
                 report.destination
             ),
         ));
@@ -94,19 +100,27 @@ fn tell_plan(report: &Report, ui: &Ui) {
     if !plan.adopted.is_empty() {
         let shown: Vec<&str> = plan.adopted.iter().take(5).map(String::as_str).collect();
         let more = if plan.adopted.len() > 5 { format!(" and {} more", plan.adopted.len() - 5) } else { String::new() };
+        let one = plan.adopted.len() == 1;
+        // (A folder's files are compared byte for byte; objects by their ETag.)
+        let how = if report.destination.starts_with("file:") { "byte for byte" } else { "by their ETag" };
+        let taken = match (dry, one) {
+            (true, _) => "would be taken",
+            (false, true) => "is taken",
+            (false, false) => "are taken",
+        };
         ui.info(format!(
-            "{}: {} podsmith had not published {} the site's very bytes (by their ETag) and {} taken as {} {}: {}{more}",
+            "{}: {} podsmith had not published {} the site's very bytes ({how}) and {taken} as {} {}: {}{more}",
             report.destination,
             podsmith::text::count(plan.adopted.len(), "object"),
-            if plan.adopted.len() == 1 { "holds" } else { "hold" },
-            if plan.adopted.len() == 1 { "is" } else { "are" },
-            if plan.adopted.len() == 1 { "it" } else { "they" },
-            if plan.adopted.len() == 1 { "is" } else { "are" },
+            if one { "holds" } else { "hold" },
+            if one { "it" } else { "they" },
+            if one { "is" } else { "are" },
             shown.join(", ")
         ));
     }
+    let again = if dry { "would be uploaded again" } else { "uploaded again" };
     for p in plan.puts.iter().filter(|p| p.reason.is_drift()) {
-        ui.info(format!("{}: {} was {}; uploaded again", report.destination, p.file.key, p.reason.describe()));
+        ui.info(format!("{}: {} was {}; {again}", report.destination, p.file.key, p.reason.describe()));
     }
     if !plan.left.is_empty() {
         ui.info(format!(

@@ -231,7 +231,14 @@ fn drift_is_mended_and_said() {
     let show = published_sample(&s3);
     std::fs::remove_file(s3.object("podcast/media/cover.jpg")).unwrap();
     std::fs::write(s3.object("podcast/index.html"), "defaced").unwrap();
+    // A dry run says what it would do, not that it did it.
+    let dry = publish(&show, &s3, &["--dry-run"]).ok();
+    assert!(dry.stderr.contains("media/cover.jpg was missing at the destination"), "{}", dry.stderr);
+    assert!(dry.stderr.contains("; would be uploaded again"), "{}", dry.stderr);
+    assert!(!dry.stderr.contains("; uploaded again"), "{}", dry.stderr);
+    assert!(!s3.object("podcast/media/cover.jpg").exists());
     let run = publish(&show, &s3, &[]).ok();
+    assert!(run.stderr.contains("; uploaded again"), "{}", run.stderr);
     let (mut up, _) = sent(&run);
     up.sort();
     assert_eq!(up, ["index.html", "media/cover.jpg"]);
@@ -1843,8 +1850,18 @@ fn a_damaged_record_is_set_aside_and_nothing_is_deleted_on_its_word() {
     // sent again or not; nothing else is touched, even with --prune.
     let to = format!("s3://{BUCKET}/podcast");
     let args = ["publish", "--to", &to, "--endpoint", &s3.endpoint(), "--as-of", AS_OF, "--prune"];
+    // A dry run says what it would do.
+    let dry = show.run_env(&[&args[..], &["--dry-run"]].concat(), &s3.env()).ok();
+    assert!(
+        dry.stderr.contains("a new one would be written; nothing would be deleted")
+            && dry.stderr.contains("and would be taken as they are: "),
+        "{}",
+        dry.stderr
+    );
+    assert_eq!(std::fs::read(s3.object("podcast/.podsmith/published.json")).unwrap(), crafted.as_bytes());
     let run = show.run_env(&args, &s3.env()).ok();
     assert!(run.stderr.contains("was set aside (it names \"../escape\""), "{}", run.stderr);
+    assert!(run.stderr.contains("a new one was written; nothing was deleted"), "{}", run.stderr);
     assert!(
         run.stderr.contains(
             "20 objects podsmith had not published hold the site's very bytes (by their ETag) and are taken as \
