@@ -73,19 +73,22 @@ impl LocalSite {
         Ok(())
     }
 
-    /// The site files whose key holds, at the destination, an object that
-    /// podsmith did not publish (not in its `record`), of the file's size:
-    /// where to ask whether it has the very same bytes.
+    /// The site files whose key holds, at the destination, an object of
+    /// the file's size that podsmith did not publish (not in its `record`),
+    /// or that a publish that did not finish was putting again (in the
+    /// record, and pending in its note): where to ask whether it has the
+    /// very same bytes (then it is not sent, see [`plan::make_with`]).
     pub(super) fn in_the_way(
         &self,
         record: Option<&record::Published>,
         listed: &HashMap<String, plan::Listed>,
     ) -> Vec<usize> {
         let known = |k: &str| record.is_some_and(|r| r.objects.contains_key(k) || r.pending.contains_key(k));
+        let put_again = |k: &str| record.is_some_and(|r| r.objects.contains_key(k) && r.pending.contains_key(k));
         (0..self.files.len())
             .filter(|&n| {
                 let f = &self.files[n];
-                !known(&f.key) && listed.get(&f.key).is_some_and(|l| l.size == f.entry.size)
+                (!known(&f.key) || put_again(&f.key)) && listed.get(&f.key).is_some_and(|l| l.size == f.entry.size)
             })
             .collect()
     }

@@ -216,6 +216,15 @@ pub fn make_with(
     site.sort_by_key(|f| f.wave());
     for file in site {
         let reason = match (record.objects.get(&file.key), listed.get(&file.key)) {
+            // Set out to be put again by a publish that did not finish, and
+            // there with the site's very bytes (`identical`): it landed.
+            (Some(was), Some(_))
+                if record.pending.contains_key(&file.key)
+                    && identical.contains(&file.key)
+                    && was.same_headers(&file.entry) =>
+            {
+                None
+            }
             (Some(was), Some(there)) if !is_ours(was, there) => Some(Reason::Replaced),
             (Some(was), Some(_)) if !was.same_content(&file.entry) => Some(Reason::Changed),
             (Some(was), Some(_)) if !was.same_headers(&file.entry) => Some(Reason::Headers),
@@ -588,6 +597,51 @@ mod tests {
         assert_eq!(plan.foreign, ["index.html"]);
         assert!(!plan.puts.iter().any(|p| p.file.key == "feed.xml"));
         assert_eq!(plan.record.objects["feed.xml"].etag.as_deref(), Some("x"));
+    }
+
+    /// A publish killed after its last upload, before its record: the
+    /// objects it was putting again are there with the site's very bytes,
+    /// and are not sent a second time; one still as before is.
+    #[test]
+    fn objects_a_stopped_publish_put_again_are_not_sent_again() {
+        let (mut record, mut there) = published(&site());
+        let now: Vec<LocalFile> = site()
+            .into_iter()
+            .map(|mut f| {
+                if f.key != "media/a.mp3" {
+                    f.entry.fingerprint.push('2');
+                }
+                f
+            })
+            .collect();
+        for f in now.iter().filter(|f| f.key != "media/a.mp3") {
+            record.pending.insert(f.key.clone(), f.entry.clone());
+        }
+        // feed.ogg.xml and index.html landed (new ETags); feed.xml did not.
+        for k in ["feed.ogg.xml", "index.html"] {
+            there.get_mut(k).unwrap().etag = Some(format!("new-{k}"));
+        }
+        let same: HashSet<String> = ["feed.ogg.xml".to_string(), "index.html".to_string()].into();
+        let none = HashSet::new();
+        let plan = make_with(
+            &now,
+            Some(&record),
+            &there,
+            Terms { prune: false, force: false, identical: &same, hosted: &none },
+        );
+        let puts: Vec<(&str, Reason)> = plan.puts.iter().map(|p| (p.file.key.as_str(), p.reason)).collect();
+        assert_eq!(puts, [("feed.xml", Reason::Changed)]);
+        assert_eq!(plan.record.objects["index.html"].etag.as_deref(), Some("new-index.html"));
+        assert_eq!(plan.record.objects["feed.ogg.xml"].fingerprint, "f22");
+        // Without the note, the same objects are drift: sent again.
+        record.pending.clear();
+        let plan = make_with(
+            &now,
+            Some(&record),
+            &there,
+            Terms { prune: false, force: false, identical: &same, hosted: &none },
+        );
+        assert_eq!(plan.puts.len(), 3);
     }
 
     #[test]

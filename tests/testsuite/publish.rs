@@ -247,6 +247,32 @@ fn drift_is_mended_and_said() {
     assert_eq!(published(&s3), show.public_files());
 }
 
+/// A publish killed after its last upload, before it wrote its record:
+/// run again, it sends nothing, as what it finds there (named in its note,
+/// with the site's very bytes) is what it was putting.
+#[test]
+fn a_publish_stopped_before_its_record_is_not_sent_again() {
+    let Some(s3) = S3::start() else { return };
+    let show = published_sample(&s3);
+    let record = std::fs::read(s3.object("podcast/.podsmith/published.json")).unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("Eduardo Silva on Fluentd", "Eduardo Silva on Fluentd (again)", 1));
+    let run = publish(&show, &s3, &[]).ok();
+    let (up, _) = sent(&run);
+    assert!(up.contains(&"feed.xml".to_string()), "{up:?}");
+    // As the publish left it had it been killed before its record: the
+    // record of the publish before (its note, naming what it was putting, is there).
+    s3.replace("podcast/.podsmith/published.json", &record);
+    let run = publish(&show, &s3, &[]).ok();
+    let (up, _) = sent(&run);
+    assert!(up.is_empty(), "sent again: {up:?}\n{}", run.stderr);
+    assert!(!run.stderr.contains("uploaded again"), "{}", run.stderr);
+    assert_eq!(published(&s3), show.public_files());
+    // And it is its record now: the next publish sends nothing either.
+    let (up, _) = sent(&publish(&show, &s3, &[]).ok());
+    assert!(up.is_empty(), "{up:?}");
+}
+
 /// The record names the SHA-256 of every big file (whose fingerprint only
 /// samples it: the media), of the very bytes that went up (hashed while
 /// they went): a file changed in its unsampled middle is told by it.
