@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use podsmith::publish::{Options, Plan, PublishError, Report, publish};
+use podsmith::publish::{Options, Plan, PublishError, Report, Unpublished, publish};
 use podsmith::show_lock::Access;
 use serde_json::json;
 
@@ -35,12 +35,19 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
             tell
         }),
     };
-    let report = publish(&opts).map_err(|e| match e {
-        PublishError::Build(e) => Failure::from_build_of(&e, "", "publish"),
-        PublishError::Config(d) => Failure::of(vec![*d], 2),
-        // As a build's output folder holding files it did not write: setup.
-        PublishError::Foreign { .. } => Failure::of(e.diagnostic().into_iter().collect(), 2),
-        e => Failure::of(e.diagnostic().into_iter().collect(), 1),
+    let report = publish(&opts).map_err(|Unpublished { error, built }| {
+        // What the build said first (its warnings, the changes it was
+        // allowed to make), then why the publish stopped after it.
+        if let Some(built) = built {
+            super::build::tell(&built, ui);
+        }
+        match error {
+            PublishError::Build(e) => Failure::from_build_of(&e, "", "publish"),
+            PublishError::Config(d) => Failure::of(vec![*d], 2),
+            // As a build's output folder holding files it did not write: setup.
+            e @ PublishError::Foreign { .. } => Failure::of(e.diagnostic().into_iter().collect(), 2),
+            e => Failure::of(e.diagnostic().into_iter().collect(), 1),
+        }
     })?;
     super::build::tell(&report.build, ui);
     tell_plan(&report, ui);

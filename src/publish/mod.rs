@@ -173,6 +173,17 @@ pub struct Report {
     pub swept: Vec<String>,
 }
 
+/// A publish that stopped: why, and what the build said if it ran (its
+/// warnings, the changes it was allowed to make, are the podcaster's to
+/// read whatever stopped the publish after it).
+#[derive(Debug)]
+pub struct Unpublished {
+    /// Why it stopped.
+    pub error: PublishError,
+    /// The build's report, if the build was done.
+    pub built: Option<Box<crate::site::Report>>,
+}
+
 /// Why a publish stopped.
 #[derive(Debug)]
 pub enum PublishError {
@@ -257,7 +268,49 @@ impl PublishError {
 /// read the manifest), the destination is opened, and its record read and
 /// listed: a publish with little to send waits mostly on the network.
 #[cfg(feature = "publish")]
-pub fn publish(opts: &Options) -> Result<Report, PublishError> {
+pub fn publish(opts: &Options) -> Result<Report, Unpublished> {
+    let unbuilt = |error| Unpublished { error, built: None };
+    before_the_build(opts).map_err(unbuilt)?;
+    // One TLS implementation for every HTTPS client in the process (ring,
+    // which the validator's client uses too).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
+        unbuilt(PublishError::store(Diagnostic::error("PUBLISH", format!("cannot start the uploader: {e}"))))
+    })?;
+    // The build reads the manifest, [publish] table included.
+    let mut early =
+        Early { opts, runtime: &runtime, reading: None, outputs: None, hosted: Default::default(), last: None };
+    let built = crate::site::build_observed(&opts.build, &mut early).map_err(|e| unbuilt(PublishError::Build(e)))?;
+    if let Some(tell) = &opts.timeline {
+        tell(Step::Built);
+    }
+    let done = once_built(opts, &built, early, &runtime);
+    // Nothing is left to wait for (an early reading of the destination the
+    // manifest then named otherwise may be): the process need not.
+    runtime.shutdown_background();
+    let (dest, feeds, done) = match done {
+        Ok(done) => done,
+        // What the build said is not lost with the publish.
+        Err(error) => return Err(Unpublished { error, built: Some(Box::new(built)) }),
+    };
+    let Done { plan, record_note, unread_note, notified, swept } = done;
+    Ok(Report {
+        build: built,
+        destination: dest.describe(),
+        plan,
+        dry_run: opts.dry_run,
+        record_note,
+        unread_note,
+        feeds,
+        notified,
+        swept,
+    })
+}
+
+/// What is checked of a publish before the build: the destination and
+/// endpoint given, and a folder destination apart from the output folder.
+#[cfg(feature = "publish")]
+fn before_the_build(opts: &Options) -> Result<(), PublishError> {
     if let Some(to) = &opts.to {
         Destination::parse(to).map_err(|why| {
             PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("--to \"{to}\": {why}")))
@@ -277,53 +330,35 @@ pub fn publish(opts: &Options) -> Result<Report, PublishError> {
             apart_from_the_output(&folder, out)?;
         }
     }
-    // One TLS implementation for every HTTPS client in the process (ring,
-    // which the validator's client uses too).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| {
-            PublishError::store(Diagnostic::error("PUBLISH", format!("cannot start the uploader: {e}")))
-        })?;
-    // The build reads the manifest, [publish] table included.
-    let mut early =
-        Early { opts, runtime: &runtime, reading: None, outputs: None, hosted: Default::default(), last: None };
-    let built = crate::site::build_observed(&opts.build, &mut early).map_err(PublishError::Build)?;
-    if let Some(tell) = &opts.timeline {
-        tell(Step::Built);
-    }
+    Ok(())
+}
+
+/// The publish once the site is `built`: the destination read, the plan
+/// made and (but for a dry run) carried out.
+#[cfg(feature = "publish")]
+fn once_built(
+    opts: &Options,
+    built: &crate::site::Report,
+    early: Early<'_>,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(Destination, Vec<FeedAddress>, Done), PublishError> {
     let Early { reading, outputs, hosted, .. } = early;
-    let (settings, dest) = destination_of(opts, &built)?;
-    let site = local_site(&opts.build.manifest, &built, outputs)?;
-    let feeds = match &built.base_url {
+    let (settings, dest) = destination_of(opts, built)?;
+    let site = local_site(&opts.build.manifest, built, outputs)?;
+    let feeds: Vec<FeedAddress> = match &built.base_url {
         Some(base) => built.feeds.iter().map(|f| FeedAddress { file: f.clone(), url: base.join(f) }).collect(),
         None => Vec::new(),
     };
     let done = if opts.dry_run && matches!(&dest, Destination::Folder(f) if !f.exists()) {
         // A dry run to a folder not made yet: everything is new, and the folder is not made.
         let plan = plan::make(&site.files, None, &HashMap::new(), opts.prune, opts.force);
-        let notified = notify::not_yet(to_notify(&built, &plan, &feeds));
-        Ok(Done { plan, record_note: None, unread_note: None, notified, swept: Vec::new() })
+        let notified = notify::not_yet(to_notify(built, &plan, &feeds));
+        Done { plan, record_note: None, unread_note: None, notified, swept: Vec::new() }
     } else {
-        let publishing =
-            Publishing { opts, dest: &dest, settings: &settings, hosted: &hosted, built: &built, feeds: &feeds };
-        runtime.block_on(publishing.run(reading.filter(|r| r.dest == dest), site))
+        let publishing = Publishing { opts, dest: &dest, settings: &settings, hosted: &hosted, built, feeds: &feeds };
+        runtime.block_on(publishing.run(reading.filter(|r| r.dest == dest), site))?
     };
-    // Nothing is left to wait for (an early reading of the destination the
-    // manifest then named otherwise may be): the process need not.
-    runtime.shutdown_background();
-    let Done { plan, record_note, unread_note, notified, swept } = done?;
-    let destination = dest.describe();
-    Ok(Report {
-        build: built,
-        destination,
-        plan,
-        dry_run: opts.dry_run,
-        record_note,
-        unread_note,
-        feeds,
-        notified,
-        swept,
-    })
+    Ok((dest, feeds, done))
 }
 
 /// Removes the temporary files `staged` that writes killed half way left

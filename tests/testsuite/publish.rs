@@ -247,6 +247,31 @@ fn drift_is_mended_and_said() {
     assert_eq!(published(&s3), show.public_files());
 }
 
+/// A publish that stops after its build still says what the build said:
+/// the change to a published episode it was allowed to make, above all
+/// (the lock records it; the next run has nothing more to say of it).
+#[test]
+fn a_publish_that_fails_after_its_build_says_what_the_build_said() {
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    let start = manifest.find("[[episode]]\ntitle = \"Sarah").unwrap();
+    show.write("episodes.toml", &manifest[..start]);
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let to = format!("file://{}", file.path().display());
+    let run = to_folder(&show, &to, &["--allow-changes"]).fails(2);
+    let at = |text: &str| run.stderr.find(text).unwrap_or_else(|| panic!("no {text:?} in {}", run.stderr));
+    let said = at("warning: published identity changed (--allow-changes): episode \"Sarah Novotny");
+    assert!(said < at("Built 3 episodes") && at("Built 3 episodes") < at("cannot make the folder"), "{}", run.stderr);
+    // In JSON too, among the diagnostics.
+    show.write("episodes.toml", &manifest);
+    show.build().ok();
+    show.write("episodes.toml", &manifest[..start]);
+    let run = to_folder(&show, &to, &["--allow-changes", "--format", "json"]).fails(2);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(v["diagnostics"].as_array().unwrap().iter().any(|d| d["rule"] == "IDENTITY"), "{v}");
+}
+
 /// A publish killed after its last upload, before it wrote its record:
 /// run again, it sends nothing, as what it finds there (named in its note,
 /// with the site's very bytes) is what it was putting.
