@@ -63,7 +63,16 @@ impl Destination {
             // `file://localhost/…` is the same as `file:///…` (RFC 8089).
             let path = path.strip_prefix("localhost").filter(|p| p.starts_with('/')).unwrap_or(path);
             if !path.starts_with('/') {
-                return Err("a file:// URL names an absolute path: file:///srv/www/podcast".into());
+                return Err(match path.split('/').next().filter(|host| !host.is_empty()) {
+                    // `file://server/share`: a folder of another machine.
+                    Some(host) => format!(
+                        "this names a folder on a machine called \"{}\": a file:// URL names a folder of this \
+                         machine by its absolute path, after three slashes (file:///srv/www/podcast; a share \
+                         of another machine, by the folder it is mounted at)",
+                        host.escape_debug()
+                    ),
+                    None => "a file:// URL names an absolute path: file:///srv/www/podcast".into(),
+                });
             }
             // As file managers and browsers copy it: `%20` for a space.
             let path = match path.contains('%') {
@@ -149,7 +158,10 @@ impl Opened {
 pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
     match dest {
         Destination::Folder(path) => {
-            std::fs::create_dir_all(path).map_err(|e| format!("cannot make the folder {}: {e}", path.display()))?;
+            std::fs::create_dir_all(path).map_err(|e| match path.is_file() {
+                true => format!("{} is a file, not a folder: give the folder the site goes in", path.display()),
+                false => format!("cannot make the folder {}: {e}", path.display()),
+            })?;
             // A folder left empty by a deletion (a removed episode's) goes
             // too. Each file is on the disk, with its name, before its write
             // returns (as a bucket's is): the feeds, written after the media
@@ -393,6 +405,10 @@ mod tests {
         for bad in ["s3://A_B/x", "s3://ok-bucket/a/../b", "file://relative", "ftp://x", "s3://x", "file:///a%zz"] {
             assert!(Destination::parse(bad).is_err(), "{bad}");
         }
+        // A host in a file:// URL is said as such.
+        let said = Destination::parse("file://nas/podcast").unwrap_err();
+        assert!(said.starts_with("this names a folder on a machine called \"nas\""), "{said}");
+        assert!(Destination::parse("file://").unwrap_err().contains("names an absolute path"));
         assert!(check_endpoint("http://127.0.0.1:9000").is_ok());
         // The payload signed only over plain HTTP to another computer.
         for (endpoint, signed) in [
