@@ -586,7 +586,12 @@ fn html_formatter(out: &mut Output<'_>, state: &mut State<'_, '_>, value: &Value
 
 fn render(env: &Environment<'_>, name: &str, ctx: Value) -> Result<String, TemplateError> {
     let template = env.get_template(name).map_err(|e| TemplateError { name: name.into(), detail: describe(&e) })?;
-    let mut html = template.render(ctx).map_err(|e| TemplateError { name: name.into(), detail: describe(&e) })?;
+    // The template at fault, which may be one this one extends or includes.
+    let failed = |e: minijinja::Error| {
+        let at = e.name().filter(|at| *at != name).map(|at| format!("{at} (used by {name})"));
+        TemplateError { name: at.unwrap_or_else(|| name.into()), detail: describe(&e) }
+    };
+    let mut html = template.render(ctx).map_err(failed)?;
     if !html.ends_with('\n') {
         html.push('\n');
     }

@@ -300,6 +300,16 @@ fn a_misspelt_value_in_a_template_is_an_error_naming_the_page() {
          and test one an episode may lack with {% if … %}"
     );
     assert!(!show.path("public").exists());
+    // A fault in a template pages extend is named as that one's (the index is made first).
+    show.write("templates/base.html", "<title>{{ show.tilte }}</title>{% block content %}{% endblock %}");
+    show.write("templates/episode.html", "{% extends \"base.html\" %}{% block content %}x{% endblock %}");
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.starts_with("error: template base.html (used by index.html), making index.html: undefined value"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(show.path("templates/base.html")).unwrap();
     // A value an episode may lack is still tested with `if`.
     show.write("templates/episode.html", "<h1>{{ episode.title }}</h1>{% if episode.image %}art{% endif %}");
     show.build().ok();
