@@ -105,13 +105,13 @@ pub enum Command {
     /// Check a feed against what Apple, Spotify and Podcast Index accept.
     ///
     /// With no FEED, validates the show in this folder as `build` would write
-    /// it, including checks against the media files. FEED may be a file or,
-    /// with --online, an http(s) URL.
+    /// it, including checks against the media files. FEED may be a file or
+    /// an http(s) URL (fetched; --online checks the hosting of what it names).
     Validate {
         /// A feed file or URL [default: the show's own feeds, built in memory].
         feed: Option<String>,
         /// The show's manifest (when no FEED is given).
-        #[arg(long, default_value = "episodes.toml")]
+        #[arg(long, default_value = "episodes.toml", conflicts_with = "feed")]
         manifest: PathBuf,
         /// Folder holding the files behind the feed's URLs, to run the media checks on a FEED.
         #[arg(long, value_name = "DIR")]

@@ -265,6 +265,9 @@ fn a_built_feed_validates_from_its_file_with_media_root() {
         "{}",
         run.stdout
     );
+    // A manifest given with a FEED would be ignored: a usage error, not a silent pass.
+    let run = show.run(&["validate", "public/feed.xml", "--manifest", "nowhere.toml"]).fails(2);
+    assert!(run.stderr.contains("'[FEED]' cannot be used with '--manifest <MANIFEST>'"), "{}", run.stderr);
 }
 
 #[test]
