@@ -204,8 +204,7 @@ pub struct Planned {
 pub fn plan(opts: &Options) -> Result<Planned, ImportError> {
     check_options(opts, &opts.dir.join("episodes.toml"))?;
     let utf16 = utf8_of_utf16(&opts.feed);
-    let channel = read_feed(utf16.as_ref().map_or(opts.feed.as_slice(), |(bytes, _)| bytes.as_slice()))
-        .map_err(|e| ImportError::Feed(format!("{}: not an RSS feed podsmith can read ({e})", opts.source)))?;
+    let channel = read_feed(utf16.as_ref().map_or(opts.feed.as_slice(), |(bytes, _)| bytes.as_slice()), &opts.source)?;
     let mut notes = Vec::new();
     if let Some((_, order)) = utf16 {
         notes.push(note(format!(
@@ -430,10 +429,21 @@ fn comment(t: &mut toml_edit::Table, key: &str, text: &str) {
 /// rss crate knows them only by the namespace as Apple spells it (in any
 /// case) and keeps the others apart, as tags of an unknown namespace:
 /// such a feed lost its categories, cover, owner, episode numbers and
-/// serial order.
-fn read_feed(bytes: &[u8]) -> Result<rss::Channel, rss::Error> {
+/// serial order. A feed nested deeper than [`crate::validate::xml::MAX_DEPTH`]
+/// is refused unread (`source` names it): the rss crate's reader recurses
+/// into extension elements, and such a feed would run it out of stack.
+fn read_feed(bytes: &[u8], source: &str) -> Result<rss::Channel, ImportError> {
     use rss::extension::itunes::{ITunesChannelExtension, ITunesItemExtension};
-    let mut channel = rss::Channel::read_from(bytes)?;
+    let deepest = crate::validate::xml::deepest(bytes);
+    if deepest > crate::validate::xml::MAX_DEPTH {
+        return Err(ImportError::Feed(format!(
+            "{source}: the feed nests elements {deepest} deep, more than any podcast feed (an RSS feed needs five \
+             levels; podsmith reads {}), so it is not read: is it the show's feed?",
+            crate::validate::xml::MAX_DEPTH
+        )));
+    }
+    let mut channel = rss::Channel::read_from(bytes)
+        .map_err(|e| ImportError::Feed(format!("{source}: not an RSS feed podsmith can read ({e})")))?;
     let apples = match channel.namespaces().get("itunes") {
         None => true,
         Some(uri) => is_apples_namespace(uri),
@@ -620,7 +630,7 @@ pub mod fuzz {
     /// [`import`], strict or not (`cargo test` replays the saved inputs
     /// strictly).
     pub fn import_checked(data: &[u8], strict: bool) {
-        let Ok(channel) = super::read_feed(data) else { return };
+        let Ok(channel) = super::read_feed(data, "feed.xml") else { return };
         let Some(root) = scratch() else { return };
         let opts = super::Options {
             feed: data.to_vec(),

@@ -177,6 +177,31 @@ pub fn parse(bytes: &[u8], findings: &mut Findings) -> Option<Doc> {
     builder.finish(text.len())
 }
 
+/// How deep `bytes` nests its elements at most, read as a stream in
+/// constant memory up to the end or the first error (which a reader that
+/// builds the tree reports): what a reader that recurses into elements (the
+/// rss crate's does into extension elements) is kept from past
+/// [`MAX_DEPTH`], before it would run out of stack.
+pub fn deepest(bytes: &[u8]) -> usize {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    // (Not remembering the open names keeps it constant memory; a feed
+    // whose tags do not match is refused by the reader after this.)
+    reader.config_mut().check_end_names = false;
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            Ok(Event::Empty(_)) => deepest = deepest.max(depth + 1),
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) | Err(_) => return deepest,
+            Ok(_) => {}
+        }
+    }
+}
+
 /// `bytes` without a leading byte-order mark, which is reported.
 fn strip_bom<'a>(bytes: &'a [u8], findings: &mut Findings) -> &'a [u8] {
     let Some(mut rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") else {

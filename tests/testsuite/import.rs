@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use snapbox::{assert_data_eq, str};
+
 use crate::harness::*;
 use crate::server::{Mode, Server};
 
@@ -1641,4 +1643,40 @@ fn media_the_build_refuses_are_said_for_each_item_with_the_fix() {
     let run = show.run(&["import", "one.xml", "one", "--download", "--category", "Arts"]).ok();
     assert!(!run.stderr.contains("APPLE-IT-ENCL-EXT"), "{}", run.stderr);
     assert!(show.path("one/media/1.mp3").is_file());
+}
+
+/// A feed nested 30,000 deep (a namespaced element in an item, in the
+/// channel, or `podcast:person` in itself; 210 KB) is refused unread as
+/// no podcast feed, naming it, with nothing written: it ran the rss
+/// crate's reader out of stack, and the process aborted (exit 134).
+#[test]
+fn a_feed_nested_thousands_deep_is_refused_unread() {
+    let show = Show::empty();
+    let nested = |tag: &str| format!("{}{}", format!("<{tag}>").repeat(30_000), format!("</{tag}>").repeat(30_000));
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let foo = |feed: String| feed.replace("<rss ", "<rss xmlns:foo=\"https://foo.example/\" ");
+    let in_item = foo(crafted_feed("", &crafted_item(1, date, &nested("foo:x"))));
+    std::fs::write(show.path("deep.xml"), in_item).unwrap();
+    let run = show.run(&["import", "deep.xml", "new", "--category", "Arts"]).fails(1);
+    assert_eq!(run.stdout, "");
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: deep.xml: the feed nests elements 30003 deep, more than any podcast feed (an RSS feed needs five levels; podsmith reads 256), so it is not read: is it the show's feed?
+
+"#]]
+    );
+    assert!(!show.path("new").exists());
+    let in_channel = foo(crafted_feed(&nested("foo:x"), &crafted_item(1, date, "")));
+    let person = crafted_feed(&nested("podcast:person"), &crafted_item(1, date, ""));
+    for (name, feed) in [("channel.xml", in_channel), ("person.xml", person)] {
+        std::fs::write(show.path(name), feed).unwrap();
+        let run = show.run(&["import", name, "new", "--category", "Arts"]).fails(1);
+        assert!(
+            run.stderr.starts_with(&format!("error: {name}: the feed nests elements 30002 deep")),
+            "{}",
+            run.stderr
+        );
+        assert!(!show.path("new").exists());
+    }
 }
