@@ -78,6 +78,13 @@ pub fn to_markdown(html: &str) -> (String, Dropped) {
     (w.finish(), dropped)
 }
 
+/// The deepest lists and quotes are written: those nested deeper are
+/// written at this depth. Markdown renderers and readers gain nothing past
+/// it, and each line of a list or quote is written with its depth's
+/// prefix: notes nested thousands deep (32 KB of `<ul><li>`) made a
+/// manifest of megabytes, quadratic in the feed.
+const MAX_NESTING: usize = 8;
+
 /// The Markdown being written.
 #[derive(Default)]
 struct Writer {
@@ -106,9 +113,9 @@ struct Writer {
 
 impl Writer {
     fn prefix(&self) -> String {
-        let mut p = "> ".repeat(self.quote);
+        let mut p = "> ".repeat(self.quote.min(MAX_NESTING));
         if !self.lists.is_empty() {
-            p.push_str(&"   ".repeat(self.lists.len()));
+            p.push_str(&"   ".repeat(self.lists.len().min(MAX_NESTING)));
         }
         p
     }
@@ -284,7 +291,7 @@ impl Writer {
             self.out.truncate(trimmed);
             self.out.push('\n');
         }
-        let depth = self.lists.len().saturating_sub(1);
+        let depth = self.lists.len().saturating_sub(1).min(MAX_NESTING - 1);
         let marker = match self.lists.last_mut() {
             Some((true, n)) => {
                 *n += 1;
@@ -292,7 +299,7 @@ impl Writer {
             }
             _ => "- ".to_string(),
         };
-        self.out.push_str(&"> ".repeat(self.quote));
+        self.out.push_str(&"> ".repeat(self.quote.min(MAX_NESTING)));
         self.out.push_str(&"   ".repeat(depth));
         self.out.push_str(&marker);
         self.inline = true;
@@ -482,6 +489,26 @@ mod tests {
             crate::markdown::to_html(&markdown, None),
             "<p>~~x~~ &amp;copy; &amp;#169; AT&amp;T</p>\n<p>a | b</p>\n<p>1 | 2</p>\n<ol start=\"3\">\n<li>c</li>\n<li>d</li>\n</ol>\n"
         );
+    }
+
+    /// Lists and quotes nested deeper than eight are written eight deep:
+    /// the Markdown grows with the HTML, not with its square (`<ul><li>`
+    /// 4,000 deep, 32 KB, made 24 MB).
+    #[test]
+    fn lists_and_quotes_nested_thousands_deep_are_written_eight_deep() {
+        for unit in ["<ul><li>x", "<ol><li>x", "<blockquote><p>x</p>", "<blockquote><ul><li>x", "<ul><li><blockquote>x"]
+        {
+            let html = unit.repeat(3_000);
+            let markdown = md(&html);
+            assert!(markdown.len() < 5 * html.len(), "{unit}: {} bytes from {}", markdown.len(), html.len());
+        }
+        let markdown = md(&"<ul><li>x".repeat(10));
+        let lines: Vec<usize> = markdown.lines().map(|l| l.len() - l.trim_start().len()).collect();
+        assert_eq!(lines, [0, 3, 6, 9, 12, 15, 18, 21, 21, 21], "{markdown}");
+        let html = crate::markdown::to_html(&markdown, None);
+        assert_eq!((html.matches("<ul>").count(), html.matches("<li>").count()), (8, 10), "{html}");
+        let markdown = md(&"<blockquote><p>x</p>".repeat(10));
+        assert_eq!(markdown.lines().last(), Some("> > > > > > > > x"), "{markdown}");
     }
 
     #[test]

@@ -1680,3 +1680,29 @@ error: deep.xml: the feed nests elements 30003 deep, more than any podcast feed 
         assert!(!show.path("new").exists());
     }
 }
+
+/// Notes nested thousands deep (lists in lists, quotes in quotes) are
+/// written at most eight deep, so the manifest grows with the feed, not
+/// with its square (`<ul><li>` 4,000 deep, 32 KB of notes, made 24 MB;
+/// 200,000 deep took 23 GB), and the show builds.
+#[test]
+fn notes_nested_thousands_deep_make_a_manifest_the_size_of_the_feed() {
+    let (_served, server) = two_mp3s_served();
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let notes = |html: String| format!("<description><![CDATA[{html}]]></description>");
+    let items = [
+        crafted_item(1, date, &notes("<ul><li>x".repeat(5_000))),
+        crafted_item(2, date, &notes("<blockquote><p>x</p>".repeat(5_000))),
+    ]
+    .concat()
+    .replace("https://old.example.com/", &server.base());
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &items);
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), &feed).unwrap();
+    show.run(&["import", "old.xml", "new", "--base-url", "https://new.example.org/podcast/"]).ok();
+    let manifest = show.read("new/episodes.toml");
+    assert!(manifest.len() < 4 * feed.len(), "{} bytes from a feed of {}", manifest.len(), feed.len());
+    let deepest = manifest.lines().map(|l| l.len() - l.trim_start_matches([' ', '>']).len()).max();
+    assert_eq!(deepest, Some(21), "a list item eight deep: 7 indents of 3");
+    show.run(&["build", "--manifest", "new/episodes.toml", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+}
