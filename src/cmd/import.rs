@@ -8,8 +8,8 @@ use podsmith::show_lock::Access;
 
 use super::{Failure, Ui};
 
-/// The largest feed read (a 10,000-episode feed is some 60 MB).
-const FEED_LIMIT: u64 = 256 << 20;
+/// The largest feed read: as validate reads one (README, "What it reads").
+const FEED_LIMIT: podsmith::fsutil::Limit = podsmith::fsutil::FEED;
 
 /// The command's arguments.
 pub struct Args {
@@ -81,13 +81,12 @@ fn read_feed(feed: &str) -> Result<Vec<u8>, Failure> {
     if feed.starts_with("http://") || feed.starts_with("https://") {
         #[cfg(feature = "online")]
         {
-            return podsmith::validate::online::fetch(feed, std::time::Duration::from_secs(60), FEED_LIMIT)
+            return podsmith::validate::online::fetch(feed, std::time::Duration::from_secs(60), FEED_LIMIT.bytes)
                 .map_err(|e| Failure::content(format!("cannot fetch {feed}: {e}")));
         }
         #[cfg(not(feature = "online"))]
         return Err(Failure::usage("fetching a feed needs podsmith built with the `online` feature (the default)"));
     }
-    let limit = podsmith::fsutil::Limit { bytes: FEED_LIMIT, what: "a feed" };
-    podsmith::fsutil::read(std::path::Path::new(feed), limit)
+    podsmith::fsutil::read(std::path::Path::new(feed), FEED_LIMIT)
         .map_err(|e| Failure::usage(format!("cannot read {feed}: {e}")))
 }

@@ -275,16 +275,6 @@ pub fn import(opts: &Options, planned: Planned) -> Result<Imported, ImportError>
             crate::text::count(problems.len(), "problem")
         ))
     })?;
-    std::fs::create_dir_all(&opts.dir).map_err(|e| ImportError::Io(opts.dir.clone(), e))?;
-    if needs_cover {
-        let cover = opts.dir.join(PLACEHOLDER_COVER);
-        if !cover.exists() {
-            let media = opts.dir.join("media");
-            std::fs::create_dir_all(&media).map_err(|e| ImportError::Io(media, e))?;
-            crate::output::write_bytes(&cover, crate::init::PLACEHOLDER_COVER)
-                .map_err(|e| ImportError::Io(cover, e))?;
-        }
-    }
     // The published identities first: the manifest's presence says the import is done.
     let lock = opts.dir.join(crate::lock::FILE_NAME);
     // An episode dated in the future is scheduled, not published yet: the
@@ -297,6 +287,17 @@ pub fn import(opts: &Options, planned: Planned) -> Result<Imported, ImportError>
         to_fetch.media.iter().find(fetched).map(|m| m.url.clone())
     })
     .render();
+    fits(&lock_text, crate::fsutil::LOCK, &opts.source, None)?;
+    std::fs::create_dir_all(&opts.dir).map_err(|e| ImportError::Io(opts.dir.clone(), e))?;
+    if needs_cover {
+        let cover = opts.dir.join(PLACEHOLDER_COVER);
+        if !cover.exists() {
+            let media = opts.dir.join("media");
+            std::fs::create_dir_all(&media).map_err(|e| ImportError::Io(media, e))?;
+            crate::output::write_bytes(&cover, crate::init::PLACEHOLDER_COVER)
+                .map_err(|e| ImportError::Io(cover, e))?;
+        }
+    }
     crate::output::write_bytes(&lock, lock_text.as_bytes()).map_err(|e| ImportError::Io(lock.clone(), e))?;
     // (Never over one another import wrote meanwhile.)
     crate::output::write_new(&manifest, text.as_bytes()).map_err(|e| match e.kind() {
@@ -331,9 +332,31 @@ fn manifest_of(
     serial_if_numbered(&mut podcast, &list, notes);
     doc["podcast"] = Item::Table(podcast);
     let n = list.len();
+    let notes_bytes = list.iter().filter_map(|t| t.get("notes")?.as_str()).map(str::len).sum();
     doc["episode"] = Item::ArrayOfTables(list);
     doc.set_trailing(trailing);
-    Ok((doc.to_string(), n))
+    let text = doc.to_string();
+    fits(&text, crate::fsutil::MANIFEST, &opts.source, Some(notes_bytes))?;
+    Ok((text, n))
+}
+
+/// Refuses a file the import would write that is larger than podsmith
+/// reads it (`limit`): every other command would refuse the show. Of the
+/// manifest, `notes` says how much of it is the episodes' notes.
+fn fits(text: &str, limit: crate::fsutil::Limit, source: &str, notes: Option<usize>) -> Result<(), ImportError> {
+    use crate::fsutil::human_size;
+    if text.len() as u64 <= limit.bytes {
+        return Ok(());
+    }
+    let of_it = notes.map_or_else(String::new, |n| format!(" ({} of it the episodes' notes)", human_size(n as u64)));
+    Err(ImportError::Refused(format!(
+        "{source}: {} made of it would be {}{of_it}, and podsmith reads at most {} of {}, so nothing is written: the \
+         feed is too big for one show; import a feed of fewer episodes (its newest few hundred are plenty for apps)",
+        limit.what,
+        human_size(text.len() as u64),
+        human_size(limit.bytes),
+        limit.what
+    )))
 }
 
 /// Where `root/rel` leads, if a part of it that is there already is a link

@@ -1706,3 +1706,60 @@ fn notes_nested_thousands_deep_make_a_manifest_the_size_of_the_feed() {
     assert_eq!(deepest, Some(21), "a list item eight deep: 7 indents of 3");
     show.run(&["build", "--manifest", "new/episodes.toml", "--as-of", "2026-06-01T00:00:00Z"]).ok();
 }
+
+/// A feed of `n` items whose titles are `title` and notes `notes` (one
+/// `<item>` repeated: a big feed made in memory).
+fn big_feed(n: usize, title: &str, notes: &str) -> String {
+    let items: String = (0..n)
+        .map(|i| {
+            format!(
+                "<item><title>{i} {title}</title><guid>g{i}</guid><pubDate>Tue, 01 Oct 2024 10:00:00 +0000</pubDate>\
+                 <description>{notes}</description>\
+                 <enclosure url=\"https://old.example.com/{i}.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>"
+            )
+        })
+        .collect();
+    crafted_feed("<itunes:category text=\"Arts\"/>", &items)
+}
+
+/// A feed that would make a manifest larger than podsmith reads (32 MB:
+/// 18 MB of notes, each character escaped in Markdown) or a lock
+/// larger (16 MB: 60,000 episodes of long titles) is refused, with how
+/// big and why, and nothing is written: the import wrote them, and every
+/// other command then refused the show. A feed over 64 MB (what validate
+/// reads, and the README says) is not read (256 MB were).
+#[test]
+fn a_feed_too_big_for_one_show_is_refused_and_nothing_is_written() {
+    let show = Show::empty();
+    std::fs::write(show.path("notes.xml"), big_feed(150, "Ep", &"*".repeat(120_000))).unwrap();
+    let run = show.run(&["import", "notes.xml", "notes"]).fails(1);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: notes.xml: a manifest made of it would be 34 MB (34 MB of it the episodes' notes), and podsmith reads at most 32 MB of a manifest, so nothing is written: the feed is too big for one show; import a feed of fewer episodes (its newest few hundred are plenty for apps)
+
+"#]]
+    );
+    assert!(!show.path("notes").exists());
+    let title = "A title as long as the longest titles podcasts give their episodes, and a few words more";
+    std::fs::write(show.path("many.xml"), big_feed(60_000, title, "")).unwrap();
+    let run = show.run(&["import", "many.xml", "many"]).fails(1);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: many.xml: podsmith.lock made of it would be 19 MB, and podsmith reads at most 16 MB of podsmith.lock, so nothing is written: the feed is too big for one show; import a feed of fewer episodes (its newest few hundred are plenty for apps)
+
+"#]]
+    );
+    assert!(!show.path("many/episodes.toml").exists() && !show.path("many/podsmith.lock").exists());
+    // (A sparse file: its size is what is refused, before it is read.)
+    std::fs::File::create(show.path("huge.xml")).unwrap().set_len(65 << 20).unwrap();
+    let run = show.run(&["import", "huge.xml", "huge"]).fails(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: cannot read huge.xml: it is 65 MB; podsmith reads at most 64 MB of a feed
+
+"#]]
+    );
+}
