@@ -204,8 +204,9 @@ pub struct Planned {
 pub fn plan(opts: &Options) -> Result<Planned, ImportError> {
     check_options(opts, &opts.dir.join("episodes.toml"))?;
     let utf16 = utf8_of_utf16(&opts.feed);
-    let channel = read_feed(utf16.as_ref().map_or(opts.feed.as_slice(), |(bytes, _)| bytes.as_slice()), &opts.source)?;
     let mut notes = Vec::new();
+    let bytes = utf16.as_ref().map_or(opts.feed.as_slice(), |(bytes, _)| bytes.as_slice());
+    let channel = read_feed(bytes, &opts.source, &mut notes)?;
     if let Some((_, order)) = utf16 {
         notes.push(note(format!(
             "the feed is UTF-16 ({order}): read as such (podsmith's feeds are UTF-8, the only encoding Apple and most \
@@ -455,7 +456,7 @@ fn comment(t: &mut toml_edit::Table, key: &str, text: &str) {
 /// serial order. A feed nested deeper than [`crate::validate::xml::MAX_DEPTH`]
 /// is refused unread (`source` names it): the rss crate's reader recurses
 /// into extension elements, and such a feed would run it out of stack.
-fn read_feed(bytes: &[u8], source: &str) -> Result<rss::Channel, ImportError> {
+fn read_feed(bytes: &[u8], source: &str, notes: &mut Vec<Diagnostic>) -> Result<rss::Channel, ImportError> {
     use rss::extension::itunes::{ITunesChannelExtension, ITunesItemExtension};
     let deepest = crate::validate::xml::deepest(bytes);
     if deepest > crate::validate::xml::MAX_DEPTH {
@@ -491,18 +492,35 @@ fn read_feed(bytes: &[u8], source: &str) -> Result<rss::Channel, ImportError> {
         }
     }
     // `itunes:title`, which the rss crate does not keep, kept as the
-    // item's own extension (see `itunes_title`).
-    if let Some(titles) = itunes_titles(bytes).filter(|t| t.len() == channel.items().len()) {
-        for (item, title) in channel.items_mut().iter_mut().zip(titles) {
-            let Some(title) = title else { continue };
-            let mut ext = item.extensions().clone();
-            let element =
-                rss::extension::Extension { name: "itunes:title".into(), value: Some(title), ..Default::default() };
-            ext.entry("itunes".into()).or_default().insert("title".into(), vec![element]);
-            item.set_extensions(ext);
-        }
+    // item's own extension (see `itunes_title`); where the feed cannot be
+    // read so, said (the categories, read so too, lose their second
+    // subcategories: see `feed_categories`).
+    let titles = itunes_titles(bytes).and_then(|t| match t.len() == channel.items().len() {
+        true => Ok(t),
+        false => Err(format!("its XML holds {} items where RSS reads {}", t.len(), channel.items().len())),
+    });
+    match titles {
+        Err(why) => notes.push(note(format!(
+            "{source}: {why}: the feed is read as apps that forgive that read it, but not its items' itunes:title (the \
+             title Apple shows, where it differs), if they have one, nor a category's subcategories after its first: \
+             set `itunes_title` and `categories` where they need them"
+        ))),
+        Ok(titles) => set_itunes_titles(&mut channel, titles),
     }
     Ok(channel)
+}
+
+/// Each item's `itunes:title` (`titles`, in order), which the rss crate
+/// does not keep, kept as its own extension (see `itunes_title`).
+fn set_itunes_titles(channel: &mut rss::Channel, titles: Vec<Option<String>>) {
+    for (item, title) in channel.items_mut().iter_mut().zip(titles) {
+        let Some(title) = title else { continue };
+        let mut ext = item.extensions().clone();
+        let element =
+            rss::extension::Extension { name: "itunes:title".into(), value: Some(title), ..Default::default() };
+        ext.entry("itunes".into()).or_default().insert("title".into(), vec![element]);
+        item.set_extensions(ext);
+    }
 }
 
 /// A UTF-16 feed (by its byte-order mark, or `<?` in UTF-16) as UTF-8,
@@ -523,11 +541,23 @@ fn utf8_of_utf16(bytes: &[u8]) -> Option<(Vec<u8>, &'static str)> {
 }
 
 /// Each item's `itunes:title` in order, trimmed (`None`: it has none, or
-/// an empty one); `None` if the feed cannot be read so.
-fn itunes_titles(bytes: &[u8]) -> Option<Vec<Option<String>>> {
+/// an empty one); why not, if the feed cannot be read so (the first thing
+/// that kept it).
+fn itunes_titles(bytes: &[u8]) -> Result<Vec<Option<String>>, String> {
     use crate::validate::xml::{self, Ns};
-    let doc = xml::parse(bytes, &mut Vec::new())?;
-    let channel = doc.child(doc.nodes.first()?, &Ns::Rss, "channel")?;
+    let mut findings = Vec::new();
+    let Some(doc) = xml::parse(bytes, &mut findings) else {
+        let first = findings.iter().find(|f| matches!(f.severity, crate::diagnostic::Severity::Error));
+        return Err(match first.map(|f| (f, f.line())) {
+            Some((f, Some(line))) => format!("line {line}: {}", f.message),
+            Some((f, None)) => f.message.clone(),
+            None => "the feed is not well-formed XML".to_string(),
+        });
+    };
+    let channel = doc.nodes.first().and_then(|rss| doc.child(rss, &Ns::Rss, "channel"));
+    let Some(channel) = channel else {
+        return Err("its <rss> holds no <channel> outside any namespace".to_string());
+    };
     let apples = |ns: &Ns| match *ns {
         Ns::Itunes => true,
         Ns::Other(i) => doc.names.get(i as usize).is_some_and(|uri| is_apples_namespace(uri)),
@@ -536,7 +566,7 @@ fn itunes_titles(bytes: &[u8]) -> Option<Vec<Option<String>>> {
     };
     let title = |item| doc.all_children(item).find(|n| &*n.local == "title" && apples(&n.ns));
     let text = |n: &xml::Node| Some(n.text.trim().to_string()).filter(|t| !t.is_empty());
-    Some(doc.children(channel, &Ns::Rss, "item").map(|item| title(item).and_then(text)).collect())
+    Ok(doc.children(channel, &Ns::Rss, "item").map(|item| title(item).and_then(text)).collect())
 }
 
 /// Whether `uri` is Apple's podcast namespace however a feed spells it:
@@ -653,7 +683,7 @@ pub mod fuzz {
     /// [`import`], strict or not (`cargo test` replays the saved inputs
     /// strictly).
     pub fn import_checked(data: &[u8], strict: bool) {
-        let Ok(channel) = super::read_feed(data, "feed.xml") else { return };
+        let Ok(channel) = super::read_feed(data, "feed.xml", &mut Vec::new()) else { return };
         let Some(root) = scratch() else { return };
         let opts = super::Options {
             feed: data.to_vec(),

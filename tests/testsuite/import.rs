@@ -1763,3 +1763,45 @@ error: cannot read huge.xml: it is 65 MB; podsmith reads at most 64 MB of a feed
 "#]]
     );
 }
+
+/// A feed the rss crate reads but XML does not (text after `</rss>`, a
+/// second root, cut off after `</channel>`) is imported, and what could
+/// not be read of it (its items' itunes:title, its categories' second
+/// subcategories) is said: the titles Apple shows were left out without
+/// a word.
+#[test]
+fn what_a_feed_not_well_formed_keeps_from_the_import_is_said() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let item = crafted_item(1, date, "<itunes:title>The title Apple shows</itunes:title>");
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &item);
+    let show = Show::empty();
+    std::fs::write(show.path("good.xml"), &feed).unwrap();
+    show.run(&["import", "good.xml", "good"]).ok();
+    assert!(show.read("good/episodes.toml").contains("itunes_title = \"The title Apple shows\""));
+    for (name, feed) in [
+        ("after.xml", format!("{feed}a message the server printed")),
+        ("second.xml", format!("{feed}<rss/>")),
+        ("cut.xml", feed.replace("</rss>", "")),
+    ] {
+        std::fs::write(show.path(name), feed).unwrap();
+        let run = show.run(&["import", name, name.trim_end_matches(".xml")]).ok();
+        let said = run.stderr.lines().find(|l| l.starts_with(&format!("warning: {name}: line ")));
+        let said = said.unwrap_or_else(|| panic!("{name}: {}", run.stderr));
+        assert!(
+            said.ends_with(
+                ": the feed is read as apps that forgive that read it, but not its items' itunes:title (the title \
+                 Apple shows, where it differs), if they have one, nor a category's subcategories after its first: \
+                 set `itunes_title` and `categories` where they need them"
+            ),
+            "{said}"
+        );
+    }
+    let run = show.run(&["import", "after.xml", "after2"]).ok();
+    let said = run.stderr.lines().find(|l| l.starts_with("warning: after.xml:")).unwrap();
+    assert_data_eq!(
+        said,
+        str![
+            "warning: after.xml: line 2: the feed is not well-formed XML: text after the root element ends: \"a message the server printed\" (Apple: \"Can't parse your feed\"): the feed is read as apps that forgive that read it, but not its items' itunes:title (the title Apple shows, where it differs), if they have one, nor a category's subcategories after its first: set `itunes_title` and `categories` where they need them"
+        ]
+    );
+}
