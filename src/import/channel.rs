@@ -445,11 +445,13 @@ fn old_feed_url(channel: &rss::Channel, opts: &Options) -> Option<String> {
     given.or_else(|| atom_link(channel, "self").filter(|u| crate::url::HttpUrl::parse(u).is_ok()))
 }
 
-/// The feed's own address (`atom:link rel="self"`), else its web page's.
-pub(super) fn self_url(channel: &rss::Channel) -> Option<String> {
-    atom_link(channel, "self")
-        .or_else(|| Some(channel.link().to_string()))
-        .filter(|u| crate::url::HttpUrl::parse(u).is_ok())
+/// The address a relative enclosure URL is read against, as apps read it:
+/// the feed's own (`atom:link rel="self"`), else the http(s) URL it was
+/// imported from; never the show's web page (`<link>`), which is another
+/// document. `None` for a file that does not say its address.
+pub(super) fn feed_base(channel: &rss::Channel, opts: &Options) -> Option<String> {
+    let given = Some(opts.source.trim()).filter(|s| crate::url::HttpUrl::parse(s).is_ok()).map(str::to_string);
+    atom_link(channel, "self").filter(|u| crate::url::HttpUrl::parse(u).is_ok()).or(given)
 }
 
 /// The `href` of the channel's first `atom:link` with `rel`.
@@ -459,50 +461,75 @@ fn atom_link(channel: &rss::Channel, rel: &str) -> Option<String> {
     link.attrs().get("href").map(|h| h.trim().to_string())
 }
 
-/// `url`, or read against `base` when it is relative; `None` if it is not
-/// an http(s) URL either way.
+/// `url` as it is when it is an http(s) URL, else a relative reference
+/// resolved against `base` (RFC 3986: `//host/path` takes the base's
+/// scheme, `/path` its host, `path` its folder, the base's query and
+/// fragment never counting as path); `None` if it is neither, or resolves
+/// to another scheme (`javascript:`, `data:`, `file:`, …). A `\`, which
+/// apps read as a `/`, is not resolved (it is refused as it is).
 pub(super) fn absolute(url: &str, base: Option<&str>) -> Option<String> {
     if crate::url::HttpUrl::parse(url).is_ok() {
         return Some(url.to_string());
     }
-    let base = base?;
-    if url.contains("://") || url.is_empty() {
+    if url.is_empty() || url.contains('\\') || scheme_of(url).is_some() {
         return None;
     }
-    let joined = match url.strip_prefix('/') {
-        Some(path) => {
-            let origin_end =
-                base.find("://").map(|i| i + 3).and_then(|i| base[i..].find('/').map(|j| i + j)).unwrap_or(base.len());
-            format!("{}/{path}", &base[..origin_end])
-        }
-        None => format!("{}{url}", &base[..base.rfind('/').map_or(base.len(), |i| i + 1)]),
-    };
-    crate::url::HttpUrl::parse(&without_dot_segments(&joined)).ok().map(|u| u.to_string())
+    let joined = url::Url::parse(base?).ok()?.join(url).ok()?;
+    if !matches!(joined.scheme(), "http" | "https") {
+        return None;
+    }
+    crate::url::HttpUrl::parse(joined.as_str()).ok().map(|u| u.to_string())
 }
 
-/// A URL with its path's `.` and `..` segments resolved (RFC 3986 5.2.4).
-fn without_dot_segments(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
-    let path_start = url[scheme_end..].find('/').map_or(url.len(), |i| scheme_end + i);
-    let (origin, path) = url.split_at(path_start);
-    let segments: Vec<&str> = path.split('/').skip(1).collect();
-    let mut out: Vec<&str> = Vec::new();
-    for (i, seg) in segments.iter().enumerate() {
-        match *seg {
-            "." => {}
-            ".." => {
-                out.pop();
-            }
-            s => out.push(s),
-        }
-        if i + 1 == segments.len() && matches!(*seg, "." | "..") {
-            out.push("");
-        }
-    }
-    format!("{origin}/{}", out.join("/"))
+/// The scheme `url` starts with (RFC 3986: a letter, then letters, digits,
+/// `+`, `-` or `.`, then `:`), in lower case; `None` for a relative
+/// reference (`media/a.mp3`, `//host/a.mp3`, `./a:b.mp3`).
+pub(super) fn scheme_of(url: &str) -> Option<String> {
+    let (scheme, _) = url.split_once(':')?;
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+        .then(|| scheme.to_ascii_lowercase())
 }
 
 /// `itunes:type` (serial or episodic), lower-cased.
 fn channel_type(channel: &rss::Channel) -> Option<String> {
     Some(channel.itunes_ext()?.r#type()?.trim().to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Enclosure URLs read as RFC 3986 reads a reference against the
+    /// feed's address: other schemes are none of podsmith's, `//host`
+    /// takes the base's scheme, the base's query is no part of its path.
+    #[test]
+    fn references_are_resolved_as_rfc_3986_says() {
+        let base = Some("http://127.0.0.1:8080/feeds/trav.xml?format=a/b#top");
+        let cases = [
+            ("https://cdn.example.com/Ep%201.mp3", Some("https://cdn.example.com/Ep%201.mp3")),
+            ("javascript:alert(1)", None),
+            ("data:audio/mpeg;base64,AAAA", None),
+            ("file:///home/ann/ep.mp3", None),
+            ("mailto:ann@example.com", None),
+            ("//127.0.0.1:8080/ep1.ogg", Some("http://127.0.0.1:8080/ep1.ogg")),
+            ("ep2.mp3", Some("http://127.0.0.1:8080/feeds/ep2.mp3")),
+            ("../ep3.mp3", Some("http://127.0.0.1:8080/ep3.mp3")),
+            ("../../../ep4.mp3", Some("http://127.0.0.1:8080/ep4.mp3")),
+            ("/a/./b/../ep5.mp3?x=1", Some("http://127.0.0.1:8080/a/ep5.mp3?x=1")),
+            ("./a:b.mp3", Some("http://127.0.0.1:8080/feeds/a:b.mp3")),
+            ("media\\ep6.mp3", None),
+            ("", None),
+        ];
+        for (url, want) in cases {
+            assert_eq!(super::absolute(url, base).as_deref(), want, "{url}");
+        }
+        assert_eq!(super::absolute("ep.mp3", None), None, "no base: not guessed");
+        assert_eq!(
+            super::absolute("//cdn.example.com/ep.mp3", Some("https://old.example.com/f.xml")).as_deref(),
+            Some("https://cdn.example.com/ep.mp3")
+        );
+        assert_eq!(super::scheme_of("Data:x").as_deref(), Some("data"));
+        assert_eq!(super::scheme_of("./a:b"), None);
+        assert_eq!(super::scheme_of("1a:b"), None);
+    }
 }

@@ -4,7 +4,7 @@
 
 use chrono::DateTime;
 
-use super::channel::{absolute, says_yes, self_url};
+use super::channel::{absolute, feed_base, says_yes, scheme_of};
 use super::{
     ImportError, MediaFile, Options, OtherFile, ToFetch, comment, dates, html, language_of, multiline, namespace,
     non_empty_opt, note, one_line, toml_date,
@@ -77,7 +77,7 @@ pub(super) fn episode_tables(
     dropped: &mut namespace::Dropped,
     trailing: &mut String,
 ) -> Result<toml_edit::ArrayOfTables, ImportError> {
-    let feed_url = self_url(channel).or_else(|| opts.source.starts_with("http").then(|| opts.source.clone()));
+    let feed_url = feed_base(channel, opts);
     let mut list = toml_edit::ArrayOfTables::new();
     let mut items =
         Items { opts, notes, to_fetch, dropped, taken: Taken::default(), left: LeftOut::default(), media_guids: 0 };
@@ -144,7 +144,7 @@ fn item_identity(item: &rss::Item, feed_url: Option<&str>, taken: &mut Taken) ->
     // Spelled as a feed may carry it (the same address, as apps request
     // it); a relative URL read against the feed's own address, as apps do.
     let spelled = respelled(given);
-    let url = absolute(&spelled, feed_url).ok_or_else(|| unusable(given))?;
+    let url = absolute(&spelled, feed_url).ok_or_else(|| unusable(given, feed_url.is_some()))?;
     if !taken.media.insert(url.clone()) {
         return Err("its enclosure is an earlier item's: apps keep the first".into());
     }
@@ -204,16 +204,32 @@ fn respelled(url: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Why an item's enclosure URL `given` cannot be imported, and what to do.
-fn unusable(given: &str) -> String {
+/// Why an item's enclosure URL `given` cannot be imported, and what to do
+/// (`based`: the feed's own address is known, to read a relative URL against).
+fn unusable(given: &str, based: bool) -> String {
     if given.is_empty() {
         return "its enclosure has no URL".into();
     }
-    let problem = crate::text::url_problem(given).unwrap_or_else(|| "cannot be read against the feed's address".into());
+    let problem = match scheme_of(given) {
+        Some(scheme) if !matches!(scheme.as_str(), "http" | "https") => {
+            format!("is a {scheme}: URL; podcast apps fetch only http(s)")
+        }
+        Some(_) => crate::text::url_problem(given).unwrap_or_else(|| "cannot be read".into()),
+        None if !based => {
+            return format!(
+                "its enclosure URL \"{}\" is relative, and the feed does not say its own address (no \
+                 atom:link rel=\"self\") to read it against: import from the feed's URL (podsmith import https://…) \
+                 to read it as apps do, or write it in full",
+                crate::text::truncate_chars(given, 100)
+            );
+        }
+        None if given.contains('\\') => "holds \\, which a URL may not carry as it is (write / for a folder)".into(),
+        None => "cannot be read against the feed's address".into(),
+    };
+    let given = crate::text::truncate_chars(given, 100);
     format!(
-        "its enclosure URL \"{}\" {problem}; apps cannot fetch it either: host the file at an http(s) address and add \
-         the episode by hand",
-        crate::text::truncate_chars(given, 100)
+        "its enclosure URL \"{given}\" {problem}; apps cannot fetch it either: host the file at an http(s) address and \
+         add the episode by hand"
     )
 }
 

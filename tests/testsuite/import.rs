@@ -1805,3 +1805,108 @@ fn what_a_feed_not_well_formed_keeps_from_the_import_is_said() {
         ]
     );
 }
+
+/// Relative enclosure URLs are read against the feed's own address, as
+/// apps read them: the URL it was imported from (they were read against
+/// the show's web page, `<link>`, making up URLs, and a guid from one); a
+/// feed file that says no address of its own leaves such items out, said
+/// with how to import it, rather than guess.
+#[test]
+fn relative_enclosures_are_read_against_the_feeds_address_not_its_web_page() {
+    let served = tempfile::tempdir().unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let item = |n: usize, guid: &str, url: &str| {
+        format!(
+            "<item><title>Ep {n}</title>{guid}<pubDate>{date}</pubDate>\
+             <enclosure url=\"{url}\" length=\"1000\" type=\"audio/mpeg\"/></item>"
+        )
+    };
+    let items = [
+        item(1, "", "../ep1.mp3"),
+        item(2, "<guid>g2</guid>", "media/ep2.mp3"),
+        item(3, "<guid>g3</guid>", "https://cdn.example.com/3.mp3"),
+    ]
+    .concat();
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &items)
+        .replace("<link>https://old.example.com/</link>", "<link>https://www.example.com/show/about.html</link>");
+    std::fs::create_dir_all(served.path().join("feeds")).unwrap();
+    std::fs::write(served.path().join("feeds/rel.xml"), &feed).unwrap();
+    let show = Show::empty();
+    let url = format!("{}feeds/rel.xml", server.base());
+    let run = show.run(&["import", &url, "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    let got: Vec<(&str, &str)> = parsed.episodes.iter().map(|e| (e.guid.as_str(), e.media[0].key())).collect();
+    let base = server.base();
+    let (ep1, ep2) = (format!("{base}ep1.mp3"), format!("{base}feeds/media/ep2.mp3"));
+    let want = [(ep1.as_str(), ep1.as_str()), ("g2", ep2.as_str()), ("g3", "https://cdn.example.com/3.mp3")];
+    assert_eq!(got, want, "{}", run.stderr);
+    assert!(
+        !show.read("new/episodes.toml").contains("www.example.com/ep1") && !run.stderr.contains("www.example.com/ep")
+    );
+
+    // The same feed as a file, which says no address of its own: the
+    // relative ones are left out, said; the others imported.
+    std::fs::write(show.path("rel.xml"), &feed).unwrap();
+    let run = show.run(&["import", "rel.xml", "file"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("file/episodes.toml")).unwrap();
+    assert_eq!(parsed.episodes.iter().map(|e| e.guid.as_str()).collect::<Vec<_>>(), ["g3"]);
+    for said in [
+        "\"Ep 1\" (its enclosure URL \"../ep1.mp3\" is relative, and the feed does not say its own address (no \
+         atom:link rel=\"self\") to read it against: import from the feed's URL",
+        "\"Ep 2\" (its enclosure URL \"media/ep2.mp3\" is relative",
+    ] {
+        assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
+    }
+}
+
+/// Enclosures that are no http(s) URL once read (`javascript:`, `data:`)
+/// are left out with why, as `file:` is (they were made relative paths
+/// under the feed's folder and imported); `//host/path` takes the feed's
+/// scheme; the feed address's query is no part of its path.
+#[test]
+fn enclosures_of_other_schemes_are_left_out_and_references_are_resolved_as_rfc_3986_says() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let item = |n: usize, url: &str| {
+        format!(
+            "<item><title>Ep {n}</title><guid>g{n}</guid><pubDate>{date}</pubDate>\
+             <enclosure url=\"{url}\" length=\"1000\" type=\"audio/mpeg\"/></item>"
+        )
+    };
+    let items = [
+        item(1, "javascript:alert(1)"),
+        item(2, "data:audio/mpeg;base64,AAAA"),
+        item(3, "//cdn.example.com/ep3.ogg"),
+        item(4, "ep4.mp3"),
+        item(5, "/top/ep5.mp3?x=1"),
+        item(6, "file:///home/ann/ep6.mp3"),
+    ]
+    .concat();
+    let channel = "<itunes:category text=\"Arts\"/>\
+                   <atom:link rel=\"self\" href=\"http://old.example.com/feeds/trav.xml?format=a/b\"/>";
+    let feed = crafted_feed(channel, &items)
+        .replace("<rss version=\"2.0\"", "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\"");
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    let got: Vec<(&str, &str)> = parsed.episodes.iter().map(|e| (e.guid.as_str(), e.media[0].key())).collect();
+    assert_eq!(
+        got,
+        [
+            ("g3", "http://cdn.example.com/ep3.ogg"),
+            ("g4", "http://old.example.com/feeds/ep4.mp3"),
+            ("g5", "http://old.example.com/top/ep5.mp3?x=1")
+        ],
+        "{}",
+        run.stderr
+    );
+    for said in [
+        "\"Ep 1\" (its enclosure URL \"javascript:alert(1)\" is a javascript: URL; podcast apps fetch only http(s)",
+        "\"Ep 2\" (its enclosure URL \"data:audio/mpeg;base64,AAAA\" is a data: URL; podcast apps fetch only http(s)",
+        "\"Ep 6\" (its enclosure URL \"file:///home/ann/ep6.mp3\" is a file: URL; podcast apps fetch only http(s)",
+    ] {
+        assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
+    }
+    assert!(!show.read("new/episodes.toml").contains("javascript"));
+}
