@@ -18,6 +18,8 @@ pub struct Fetch {
     pub url: String,
     /// Where it goes (a new file in the show folder).
     pub path: PathBuf,
+    /// Its path in the show folder, as [`Record`] names it.
+    pub rel: String,
     /// The size the feed says (`length`), if it says one.
     pub length: Option<u64>,
     /// Audio, measured once fetched (a chapters or transcript file is
@@ -40,8 +42,48 @@ const IDLE: Duration = Duration::from_secs(30);
 /// Fetches every file, `jobs` at once; returns what was wrong with each
 /// (in order; `None`: fine). A file that could not be fetched or measured
 /// is not left in place.
-pub fn fetch_all(files: &[Fetch], jobs: usize, progress: &Arc<dyn Progress>) -> Vec<Option<Problem>> {
-    fetch_all_within(files, jobs, progress, IDLE)
+pub fn fetch_all(files: &[Fetch], jobs: usize, progress: &Arc<dyn Progress>, record: &Record) -> Vec<Option<Problem>> {
+    fetch_all_within(files, jobs, progress, IDLE, record)
+}
+
+/// The files imports into a show folder fetched there (a JSON line each:
+/// its path in the show, URL, size, written before it is put in place),
+/// so that a run after one that was killed keeps them, and takes no other
+/// file it finds there for an episode's.
+pub struct Record(pub PathBuf);
+
+/// One file of a [`Record`].
+#[derive(Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Recorded {
+    /// Its path in the show folder.
+    pub rel: String,
+    /// Where it was fetched from.
+    pub url: String,
+    /// Its size when it was put in place.
+    pub size: u64,
+}
+
+impl Record {
+    /// What it records (nothing if there is no record).
+    pub fn read(&self) -> Vec<Recorded> {
+        let text = std::fs::read_to_string(&self.0).unwrap_or_default();
+        text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
+    }
+
+    /// `f`, fetched (`size` bytes): a line appended (the file is then fetched
+    /// anew by a run after one killed, if that fails).
+    fn add(&self, f: &Fetch, size: u64) {
+        let Ok(mut line) = serde_json::to_string(&Recorded { rel: f.rel.clone(), url: f.url.clone(), size }) else {
+            return;
+        };
+        line.push('\n');
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(&self.0);
+        // (One write of one line: files fetched at once never mix theirs.)
+        let _ = file.and_then(|mut file| file.write_all(line.as_bytes()).and_then(|()| file.sync_all()));
+    }
 }
 
 /// [`fetch_all`], a download stopping after `idle` without a byte.
@@ -50,6 +92,7 @@ fn fetch_all_within(
     jobs: usize,
     progress: &Arc<dyn Progress>,
     idle: Duration,
+    record: &Record,
 ) -> Vec<Option<Problem>> {
     use rayon::prelude::*;
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -64,7 +107,7 @@ fn fetch_all_within(
         .into();
     progress.start("downloading", files.len() as u64);
     let one = |f: &Fetch| {
-        let r = fetch(&agent, f, idle);
+        let r = fetch(&agent, f, idle, record);
         progress.advance(1);
         r
     };
@@ -77,7 +120,7 @@ fn fetch_all_within(
 }
 
 /// Fetches one file (resuming its `.part`), checks it, puts it in place.
-fn fetch(agent: &ureq::Agent, f: &Fetch, idle: Duration) -> Option<Problem> {
+fn fetch(agent: &ureq::Agent, f: &Fetch, idle: Duration, record: &Record) -> Option<Problem> {
     let part = part_path(&f.path);
     match download(agent, &f.url, &part) {
         Ok(()) => {}
@@ -102,6 +145,7 @@ fn fetch(agent: &ureq::Agent, f: &Fetch, idle: Duration) -> Option<Problem> {
         let _ = std::fs::remove_file(&part);
         return Some(format!("{}: {e}", f.url));
     }
+    record.add(f, size);
     if let Err(e) = std::fs::rename(&part, &f.path) {
         return Some(format!("{}: cannot put it at {}: {e}", f.url, f.path.display()));
     }
@@ -137,7 +181,11 @@ fn timed_out(e: &std::io::Error) -> bool {
             .is_some_and(|u| matches!(u, ureq::Error::Timeout(_)))
 }
 
-/// GET `url` into `part`, from where an earlier try stopped.
+/// GET `url` into `part`, from where an earlier try stopped: a `.part`
+/// is appended to only when the server's `Content-Range` starts where it
+/// ends (a server that answers a `Range` with another part of the file,
+/// or the whole of it, as `206`); otherwise it is dropped and the file
+/// fetched whole.
 fn download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<(), Stop> {
     // A `.part` that is not a plain file (a link, put there by hand) is not
     // resumed through: it goes, and the file is fetched whole.
@@ -158,10 +206,18 @@ fn download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<(), Stop> {
         e => Stop::Failed(crate::url::request_failed(&e)),
     })?;
     let status = resp.status().as_u16();
+    let range = resp.headers().get("content-range").and_then(|v| v.to_str().ok()).and_then(content_range);
     let append = match status {
-        206 if have > 0 => true,
+        206 if have > 0 && range.is_some_and(|r| r.resumes(have)) => true,
         200 => false,
-        416 if have > 0 => return Ok(()), // all there already
+        // All there already, if the file is as long as the part.
+        416 if have > 0 && range.is_some_and(|r| r.total == Some(have)) => return Ok(()),
+        206 | 416 if have > 0 => {
+            // Not the rest of this part: it is dropped, the file fetched whole.
+            drop(resp);
+            std::fs::remove_file(part).map_err(|e| format!("cannot remove {}: {e}", part.display()))?;
+            return download(agent, url, part);
+        }
         _ => return Err(Stop::Failed(format!("the server answered {}", resp.status()))),
     };
     if let Some(dir) = part.parent() {
@@ -187,6 +243,40 @@ fn download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<(), Stop> {
     Ok(file.sync_all().map_err(|e| e.to_string())?)
 }
 
+/// A `Content-Range` header: the bytes sent (none for a `416`'s
+/// `bytes */TOTAL`) and the file's length, if said.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ContentRange {
+    sent: Option<(u64, u64)>,
+    total: Option<u64>,
+}
+
+impl ContentRange {
+    /// Whether these are the bytes after the first `have`: they start
+    /// there, and end inside the file.
+    fn resumes(self, have: u64) -> bool {
+        self.sent.is_some_and(|(first, last)| first == have && last >= first && self.total.is_none_or(|t| last < t))
+    }
+}
+
+/// `bytes FIRST-LAST/TOTAL` (`TOTAL` may be `*`), or `bytes */TOTAL`.
+fn content_range(header: &str) -> Option<ContentRange> {
+    let rest = header.trim().strip_prefix("bytes")?.trim_start();
+    let (sent, total) = rest.split_once('/')?;
+    let total = match total.trim() {
+        "*" => None,
+        t => Some(t.parse().ok()?),
+    };
+    let sent = match sent.trim() {
+        "*" => None,
+        s => {
+            let (first, last) = s.split_once('-')?;
+            Some((first.trim().parse().ok()?, last.trim().parse().ok()?))
+        }
+    };
+    (sent.is_some() || total.is_some()).then_some(ContentRange { sent, total })
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::{Read, Write};
@@ -209,13 +299,81 @@ mod tests {
             std::thread::sleep(Duration::from_secs(20));
         });
         let dir = tempfile::tempdir().unwrap();
-        let file = super::Fetch { url: url.clone(), path: dir.path().join("ep.mp3"), length: None, audio: true };
+        let file = super::Fetch {
+            url: url.clone(),
+            path: dir.path().join("ep.mp3"),
+            rel: "ep.mp3".into(),
+            length: None,
+            audio: true,
+        };
         let started = Instant::now();
         let progress: Arc<dyn crate::progress::Progress> = Arc::new(crate::progress::Silent);
-        let found = super::fetch_all_within(&[file], 1, &progress, Duration::from_secs(1));
+        let record = super::Record(dir.path().join("record"));
+        let found = super::fetch_all_within(&[file], 1, &progress, Duration::from_secs(1), &record);
         assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
         let said = found[0].clone().unwrap_or_default();
         assert!(said.starts_with(&format!("{url}: the server sent nothing for 1 s")), "{said}");
         assert_eq!(std::fs::read(dir.path().join("ep.mp3.part")).unwrap(), b"0123456789");
+    }
+
+    /// A server that answers a resumed download's `Range` with `206` and
+    /// the whole file (`Content-Range: bytes 0-999/1000`): the `.part` is
+    /// not appended to (which made a file of half and whole, 1500 bytes),
+    /// but dropped and the file fetched whole, as it is served.
+    #[test]
+    fn a_206_that_does_not_start_where_the_part_ends_is_not_appended() {
+        let file: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/ep.mp3", listener.local_addr().unwrap());
+        let served = file.clone();
+        let asked = Arc::new(std::sync::Mutex::new(Vec::<bool>::new()));
+        let log = asked.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(4) {
+                let mut stream = stream.unwrap();
+                let mut request = [0u8; 4096];
+                let n = stream.read(&mut request).unwrap_or(0);
+                let ranged = String::from_utf8_lossy(&request[..n]).to_ascii_lowercase().contains("\r\nrange:");
+                log.lock().unwrap().push(ranged);
+                let head = match ranged {
+                    true => "206 Partial Content\r\nContent-Range: bytes 0-999/1000",
+                    false => "200 OK",
+                };
+                let _ = write!(stream, "HTTP/1.1 {head}\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n");
+                let _ = stream.write_all(&served);
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("ep.mp3.part"), &file[..500]).unwrap();
+        let path = dir.path().join("ep.mp3");
+        let fetch = super::Fetch { url, path, rel: "ep.mp3".into(), length: Some(1000), audio: false };
+        let progress: Arc<dyn crate::progress::Progress> = Arc::new(crate::progress::Silent);
+        let record = super::Record(dir.path().join("record"));
+        let found = super::fetch_all_within(&[fetch], 1, &progress, Duration::from_secs(5), &record);
+        assert_eq!(found, [None]);
+        assert_eq!(std::fs::read(dir.path().join("ep.mp3")).unwrap(), file);
+        assert!(!dir.path().join("ep.mp3.part").exists());
+        assert_eq!(*asked.lock().unwrap(), [true, false], "resumed, then fetched whole");
+    }
+
+    /// Content-Range as servers write it, and which of them resume a part.
+    #[test]
+    fn content_ranges_resume_a_part_only_from_its_end() {
+        use super::{ContentRange, content_range};
+        assert_eq!(
+            content_range("bytes 500-999/1000"),
+            Some(ContentRange { sent: Some((500, 999)), total: Some(1000) })
+        );
+        assert_eq!(content_range("bytes */1000"), Some(ContentRange { sent: None, total: Some(1000) }));
+        assert_eq!(content_range("bytes 500-999/*"), Some(ContentRange { sent: Some((500, 999)), total: None }));
+        for bad in ["", "bytes", "items 0-1/2", "bytes 1-/2", "bytes */*", "bytes a-b/c"] {
+            assert_eq!(content_range(bad), None, "{bad}");
+        }
+        let resumes = |h: &str, have: u64| content_range(h).is_some_and(|r| r.resumes(have));
+        assert!(resumes("bytes 500-999/1000", 500) && resumes("bytes 500-999/*", 500));
+        assert!(!resumes("bytes 0-999/1000", 500), "the whole file");
+        assert!(!resumes("bytes 400-999/1000", 500) && !resumes("bytes 600-999/1000", 500));
+        assert!(!resumes("bytes 500-1000/1000", 500), "past its end");
+        assert!(!resumes("bytes */1000", 500));
     }
 }

@@ -22,16 +22,19 @@ pub(super) fn fetch_media(
     let media = opts.dir.join(&opts.media_dir);
     std::fs::create_dir_all(&media).map_err(|e| ImportError::Io(media.clone(), e))?;
     let audio = to_fetch.media.iter().map(|m| {
-        let fetch = Fetch { url: m.url.clone(), path: media.join(&m.name), length: m.length, audio: true };
+        let rel = format!("{}/{}", opts.media_dir.trim_end_matches(['/', '\\']), m.name);
+        let fetch = Fetch { url: m.url.clone(), path: media.join(&m.name), rel, length: m.length, audio: true };
         (fetch, m.label.as_str(), None)
     });
     let others = to_fetch.others.iter().map(|o| {
-        let fetch = Fetch { url: o.url.clone(), path: opts.dir.join(&o.rel), length: None, audio: false };
+        let path = opts.dir.join(&o.rel);
+        let fetch = Fetch { url: o.url.clone(), path, rel: o.rel.clone(), length: None, audio: false };
         (fetch, o.label.as_str(), Some(o))
     });
-    let todo: Vec<(Fetch, &str, Option<&OtherFile>)> = audio.chain(others).filter(|(f, ..)| !f.path.exists()).collect();
+    let record = record(opts);
+    let todo = not_there(audio.chain(others).collect(), &record, notes)?;
     let files: Vec<Fetch> = todo.iter().map(|(f, ..)| f.clone()).collect();
-    let found = fetch_all(&files, 8, &opts.progress);
+    let found = fetch_all(&files, 8, &opts.progress, &record);
     let mut failed = 0;
     let mut left_out = Vec::new();
     for ((f, label, other), problem) in todo.iter().zip(found) {
@@ -79,6 +82,71 @@ pub(super) fn fetch_media(
         }
     }
     Ok(left_out)
+}
+
+/// Where the files this import fetched are recorded (see
+/// [`super::download::Record`]).
+#[cfg_attr(not(feature = "online"), allow(dead_code))]
+pub(super) fn record(opts: &Options) -> super::download::Record {
+    super::download::Record(opts.dir.join(".podsmith/import-fetched.jsonl"))
+}
+
+/// One file to fetch, the item it is of, and what it is if not audio.
+#[cfg(feature = "online")]
+type ToGet<'a> = (super::download::Fetch, &'a str, Option<&'a OtherFile>);
+
+/// The files of `all` not in the show folder yet. One there is kept if an
+/// earlier run of the import fetched it (`record` says so: it was killed
+/// after), or if it is media of the very size the feed gives (a copy of
+/// the episode's file put there, said); any other stops the import before
+/// anything is fetched, named: podsmith would take someone's file for the
+/// episode's.
+#[cfg(feature = "online")]
+fn not_there<'a>(
+    all: Vec<ToGet<'a>>,
+    record: &super::download::Record,
+    notes: &mut Vec<Diagnostic>,
+) -> Result<Vec<ToGet<'a>>, ImportError> {
+    let fetched = record.read();
+    let mut todo = Vec::new();
+    let mut refused = Vec::new();
+    for (f, label, other) in all {
+        let Ok(found) = std::fs::symlink_metadata(&f.path) else {
+            todo.push((f, label, other));
+            continue;
+        };
+        let size = found.len();
+        let ours = |r: &&super::download::Recorded| r.rel == f.rel && r.url == f.url && (r.size == size || !f.audio);
+        let length = f.length.filter(|l| *l > 1);
+        if found.is_file() && fetched.iter().any(|r| ours(&r)) {
+            continue;
+        }
+        if found.is_file() && f.audio && length == Some(size) {
+            notes.push(note(format!(
+                "{label}: {} was in the show folder already, of the size the feed gives ({size} bytes): taken as \
+                 the episode's file, not fetched",
+                f.rel
+            )));
+            continue;
+        }
+        let why = match (found.is_file(), length) {
+            (false, _) => "is not a plain file".to_string(),
+            (true, Some(l)) => format!("holds {size} bytes, where the feed says {l}"),
+            (true, None) => format!("holds {size} bytes, and the feed gives no length to check it against"),
+        };
+        refused.push(format!("{label}: {} is in the show folder already and {why}", f.rel));
+    }
+    if refused.is_empty() {
+        return Ok(todo);
+    }
+    Err(ImportError::Refused(format!(
+        "{}; no import fetched {}, and podsmith does not take a file it cannot tell is the episode's: remove {} \
+         (the import fetches {}), or import into an empty folder",
+        refused.join("; "),
+        if refused.len() == 1 { "it" } else { "them" },
+        if refused.len() == 1 { "it" } else { "them" },
+        if refused.len() == 1 { "it" } else { "them" },
+    )))
 }
 
 #[cfg(not(feature = "online"))]

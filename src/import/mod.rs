@@ -308,6 +308,8 @@ pub fn import(opts: &Options, planned: Planned) -> Result<Imported, ImportError>
         )),
         _ => ImportError::Io(manifest.clone(), e),
     })?;
+    // (The show is made: what its runs fetched need not be told apart any more.)
+    let _ = std::fs::remove_file(fetched::record(opts).0);
     Ok(Imported { manifest, episodes, notes })
 }
 

@@ -1489,7 +1489,15 @@ fn a_media_file_that_cannot_be_fetched_is_named_with_the_servers_answer() {
     assert!(run.stderr.contains("1 media file could not be fetched (each named above"), "{}", run.stderr);
     assert!(!show.path("new/episodes.toml").exists());
     assert!(show.path("new/media/1.mp3").is_file(), "what was fetched is kept for the next run");
-}
+    // Once the server has it, the same import run again takes up the files
+    // fetched (the feed's length="1" cannot vouch for them: the import's
+    // record of what it fetched does), fetching only the one missing.
+    std::fs::copy(audio("cbr-xing.mp3"), _served.path().join("3.mp3")).unwrap();
+    let again = show.run(&["import", "old.xml", "new", "--download"]).ok();
+    assert!(!again.stderr.contains("in the show folder already"), "{}", again.stderr);
+    assert_eq!((server.served("1.mp3").0, server.served("2.mp3").0, server.served("3.mp3").0), (1, 1, 1));
+    assert!(show.read("new/episodes.toml").contains("media = [\"media/1.mp3\"]"));
+    assert!(!show.path("new/.podsmith/import-fetched.jsonl").exists(), "the record goes once the show is made");}
 
 /// `import --download` of chapters files and transcripts the old host no
 /// longer serves (404), serves as an HTML page (200), or whose chapter has
@@ -1909,4 +1917,41 @@ fn enclosures_of_other_schemes_are_left_out_and_references_are_resolved_as_rfc_3
         assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
     }
     assert!(!show.read("new/episodes.toml").contains("javascript"));
+}
+
+/// `import --download` into a folder whose `media/` holds a file where an
+/// episode's goes: one no import fetched, which is not of the size the
+/// feed gives, stops the import before anything is fetched, named with
+/// what to do (it was named in the manifest as the episode's audio, "my
+/// own audio" and all); one of the very size is taken, and said.
+#[test]
+fn a_file_in_media_no_import_fetched_is_not_taken_for_the_episodes() {
+    let (served, server) = two_mp3s_served();
+    let size = std::fs::metadata(served.path().join("1.mp3")).unwrap().len();
+    let items = served_items(&server.base(), &["", ""]).replace("length=\"1\"", &format!("length=\"{size}\""));
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    std::fs::create_dir_all(show.path("out/media")).unwrap();
+    std::fs::write(show.path("out/media/1.mp3"), "my own audio\n").unwrap();
+    let run = show.run(&["import", "old.xml", "out", "--download"]).fails(1);
+    let said = format!(
+        "\"Ep 1\": media/1.mp3 is in the show folder already and holds 13 bytes, where the feed says {size}; no \
+         import fetched it, and podsmith does not take a file it cannot tell is the episode's: remove it (the \
+         import fetches it), or import into an empty folder"
+    );
+    assert!(run.stderr.contains(&said), "{}", run.stderr);
+    assert!(!show.path("out/episodes.toml").exists());
+    assert_eq!(show.read("out/media/1.mp3"), "my own audio\n", "left as it is");
+    assert_eq!((server.served("1.mp3").0, server.served("2.mp3").0), (0, 0), "nothing fetched");
+    // The episode's very file put there (of the size the feed gives): taken, said.
+    std::fs::copy(served.path().join("1.mp3"), show.path("out/media/1.mp3")).unwrap();
+    let run = show.run(&["import", "old.xml", "out", "--download"]).ok();
+    assert!(
+        run.stderr.contains(&format!(
+            "\"Ep 1\": media/1.mp3 was in the show folder already, of the size the feed gives ({size} bytes)"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!((server.served("1.mp3").0, server.served("2.mp3").0), (0, 1));
 }
