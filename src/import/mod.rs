@@ -179,9 +179,15 @@ fn check_options(opts: &Options, manifest: &Path) -> Result<(), ImportError> {
             )));
         }
     }
-    if manifest.exists() {
+    // (A link there, even one leading nowhere, is a manifest too: never
+    // written through.)
+    if let Ok(found) = manifest.symlink_metadata() {
+        let what = match std::fs::read_link(manifest) {
+            Ok(to) if found.is_symlink() => format!("is a link (to {}) already", to.display()),
+            _ => "exists already".to_string(),
+        };
         return Err(ImportError::Usage(format!(
-            "{} exists already: import into a new folder (podsmith never overwrites a manifest)",
+            "{} {what}: import into a new folder (podsmith never overwrites a manifest, nor writes through a link)",
             manifest.display()
         )));
     }

@@ -1955,3 +1955,23 @@ fn a_file_in_media_no_import_fetched_is_not_taken_for_the_episodes() {
     );
     assert_eq!((server.served("1.mp3").0, server.served("2.mp3").0), (0, 1));
 }
+
+/// An `episodes.toml` that is a link, even one leading nowhere, is refused
+/// up front as an existing manifest is (a usage error): it was taken for
+/// one "another import" wrote meanwhile, after the import had run.
+#[cfg(unix)]
+#[test]
+fn a_manifest_that_is_a_dangling_link_is_refused_up_front() {
+    let show = one_item_feed();
+    std::fs::create_dir_all(show.path("o")).unwrap();
+    std::os::unix::fs::symlink("../outside/nonexist.toml", show.path("o/episodes.toml")).unwrap();
+    let run = show.run(&["import", "old.xml", "o"]).fails(2);
+    assert!(
+        run.stderr
+            .contains("o/episodes.toml is a link (to ../outside/nonexist.toml) already: import into a new folder"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("appeared while"), "{}", run.stderr);
+    assert!(!show.path("outside").exists() && !show.path("o/podsmith.lock").exists());
+}
