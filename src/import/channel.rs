@@ -210,7 +210,10 @@ fn who_and_what(
             }
             None => "the feed gives no language: \"en\" is written".to_string(),
         }));
-        said.push(("language", "the feed's language is not an ISO 639 code: \"en\", to check"));
+        said.push(match channel.language().map(str::trim).filter(|l| !l.is_empty()) {
+            Some(_) => ("language", "the feed's language is not an ISO 639 code: \"en\", to check"),
+            None => ("language", "the feed gives no language: \"en\", to check"),
+        });
         "en".into()
     }));
     Ok(())

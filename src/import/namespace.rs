@@ -75,10 +75,15 @@ impl Dropped {
             notes.push(note(format!("{left}: {why}, which the manifest does not take")));
         }
         for (name, (channel, items)) in &self.tags {
+            // (The possessive of "1 item" is "1 item's", of "2 items" "2 items'".)
+            let items_of = |n: usize| match n {
+                1 => "1 item's".to_string(),
+                n => format!("{}'", crate::text::count(n, "item")),
+            };
             let whose = match (*channel, *items) {
                 (true, 0) => "the channel's".to_string(),
-                (true, n) => format!("the channel's and {}'", crate::text::count(n, "item")),
-                (false, n) => format!("{}'", crate::text::count(n, "item")),
+                (true, n) => format!("the channel's and {}", items_of(n)),
+                (false, n) => items_of(n),
             };
             let why = match name.as_str() {
                 "trailer" => "podsmith writes one for each episode of type = \"trailer\"",

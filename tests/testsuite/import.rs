@@ -1497,7 +1497,8 @@ fn a_media_file_that_cannot_be_fetched_is_named_with_the_servers_answer() {
     assert!(!again.stderr.contains("in the show folder already"), "{}", again.stderr);
     assert_eq!((server.served("1.mp3").0, server.served("2.mp3").0, server.served("3.mp3").0), (1, 1, 1));
     assert!(show.read("new/episodes.toml").contains("media = [\"media/1.mp3\"]"));
-    assert!(!show.path("new/.podsmith/import-fetched.jsonl").exists(), "the record goes once the show is made");}
+    assert!(!show.path("new/.podsmith/import-fetched.jsonl").exists(), "the record goes once the show is made");
+}
 
 /// `import --download` of chapters files and transcripts the old host no
 /// longer serves (404), serves as an HTML page (200), or whose chapter has
@@ -1974,4 +1975,22 @@ fn a_manifest_that_is_a_dangling_link_is_refused_up_front() {
     );
     assert!(!run.stderr.contains("appeared while"), "{}", run.stderr);
     assert!(!show.path("outside").exists() && !show.path("o/podsmith.lock").exists());
+}
+
+/// What is said of one item's left-out tag is English ("1 item's", not
+/// "1 item'"), and a feed without a language is commented as one: the
+/// comment said its language "is not an ISO 639 code".
+#[test]
+fn one_items_left_out_tag_and_a_missing_language_are_said_as_they_are() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let items = [crafted_item(1, date, "<podcast:episode>1</podcast:episode>"), crafted_item(2, date, "")].concat();
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &items).replace("<language>en</language>", "");
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    assert!(run.stderr.contains("1 item's podcast:episode was left out"), "{}", run.stderr);
+    assert!(run.stderr.contains("the feed gives no language: \"en\" is written"), "{}", run.stderr);
+    let manifest = show.read("new/episodes.toml");
+    assert!(manifest.contains("# the feed gives no language: \"en\", to check\nlanguage = \"en\""), "{manifest}");
+    assert!(!manifest.contains("not an ISO 639 code"), "{manifest}");
 }
