@@ -398,7 +398,7 @@ fn name_by_content(
 ) -> Result<(), ImportError> {
     let folder = opts.dir.join(&opts.media_dir);
     let names = to_fetch.media.iter().map(|m| m.name.to_ascii_lowercase());
-    let mut taken: std::collections::HashSet<String> = names.flat_map(|n| [format!("{n}.part"), n]).collect();
+    let mut taken: items::Names = names.flat_map(|n| [format!("{n}.part"), n]).collect();
     taken.insert(PLACEHOLDER_COVER_NAME.to_string());
     let mut renamed: Vec<(String, String)> = Vec::new();
     for m in &mut to_fetch.media {
@@ -718,12 +718,34 @@ pub mod fuzz {
 
 #[cfg(test)]
 mod tests {
+    /// Slugs and file names of many items of one title (or one file name)
+    /// are numbered in turn, around the names given meanwhile; each name is
+    /// found from the number the last one of its base got (numbered from
+    /// `-2` each time, 45,000 such items took 450 s).
+    #[test]
+    fn many_items_of_one_name_are_numbered_in_turn() {
+        let mut slugs = super::items::Names::default();
+        let mut slug = |title: &str| super::items::unique_slug(&mut slugs, None, title);
+        assert_eq!([slug("Same"), slug("same-3"), slug("Same"), slug("Same")], ["same", "same-3", "same-2", "same-4"]);
+        let slugs: Vec<String> = (0..20_000).map(|_| slug("Weekly")).collect();
+        assert_eq!((slugs[0].as_str(), slugs[19_999].as_str()), ("weekly", "weekly-20000"));
+        assert_eq!(slugs.iter().collect::<std::collections::HashSet<_>>().len(), 20_000);
+        let mut names = super::items::Names::default();
+        let names: Vec<String> = (0..20_000)
+            .map(|n| super::items::unique_name(&mut names, &format!("https://h.example/{n}/audio.mp3"), None))
+            .collect();
+        assert_eq!(
+            (names[0].as_str(), names[1].as_str(), names[19_999].as_str()),
+            ("audio.mp3", "audio-2.mp3", "audio-20000.mp3")
+        );
+    }
+
     /// Names for `media/`: plain, unique, and short enough for any file
     /// system, whatever the URL's last part.
     #[test]
     fn media_names_are_plain_unique_and_short() {
         use crate::probe::AudioFormat::{Mp3, Ogg, Opus};
-        let mut taken = std::collections::HashSet::new();
+        let mut taken = super::items::Names::default();
         let mut name = |url: &str, format| super::items::unique_name(&mut taken, url, format);
         assert_eq!(name("https://h.example/a/Ep%201%20(final).MP3?x=1", Some(Mp3)), "Ep-1-final.mp3");
         assert_eq!(name("https://h.example/b/ep-1-final.mp3", None), "ep-1-final-2.mp3");
