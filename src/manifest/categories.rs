@@ -137,6 +137,15 @@ pub fn lookup(text: &str) -> Result<(&'static str, Option<&'static str>), Option
     Err(suggest(parent, sub))
 }
 
+/// Whether a feed names Apple's category `parent` (and subcategory `sub`,
+/// the text of an `itunes:category` nested in it) exactly as Apple lists
+/// them: no spaces around, no `>` (the manifest's `"Arts > Books"`, which
+/// [`lookup`] reads, is nesting written out; in a feed nesting is by
+/// elements, and Apple reads a text as one name).
+pub fn listed_exactly(parent: &str, sub: Option<&str>) -> bool {
+    APPLE_CATEGORIES.iter().any(|(p, subs)| *p == parent && sub.is_none_or(|s| subs.contains(&s)))
+}
+
 /// The name Apple gives today to `full`, a category it retired in 2019,
 /// written as Apple wrote it (a name in another case is a slip, not a
 /// retired one): where Apple moved it (`"Games & Hobbies"` → `"Leisure"`).
@@ -198,5 +207,17 @@ mod tests {
         assert_eq!(lookup("Games & Hobbies"), Err(Some("Leisure".into())));
         assert_eq!(lookup("Tecnology"), Err(Some("Technology".into())));
         assert_eq!(lookup("Underwater Basket Weaving"), Err(None));
+    }
+
+    #[test]
+    fn a_feed_name_is_listed_only_as_apple_spells_it() {
+        assert!(listed_exactly("Technology", None));
+        assert!(listed_exactly("Arts", Some("Books")));
+        assert!(!listed_exactly("Arts > Books", None));
+        assert!(!listed_exactly("Technology ", None));
+        assert!(!listed_exactly("Arts", Some(" Books")));
+        assert!(!listed_exactly("Arts", Some("Drama")));
+        // The manifest's own syntax still reads.
+        assert_eq!(lookup("Arts > Books"), Ok(("Arts", Some("Books"))));
     }
 }

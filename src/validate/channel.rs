@@ -765,50 +765,27 @@ fn categories_rule(cx: &mut Cx<'_>) {
             ));
             continue;
         };
-        listed |= categories::lookup(parent).is_ok();
+        listed |= categories::listed_exactly(parent, None);
         let subs = cx.children(cat, &Ns::Itunes, "category");
-        let mut names: Vec<(String, usize)> = vec![(parent.to_string(), cat.line)];
+        let mut names: Vec<(Option<&str>, usize)> = vec![(None, cat.line)];
         for s in &subs {
-            let name = format!("{parent} > {}", s.attr("text").unwrap_or(""));
             if let Some(third) = cx.child(s, &Ns::Itunes, "category") {
                 said = true;
                 cx.push(Finding::new(
                     id::APPLE_CH_CAT,
                     Where::Line(third.line),
                     format!(
-                        "\"{name}\" holds a category of its own (\"{}\"): Apple's list has two levels",
+                        "\"{parent} > {}\" holds a category of its own (\"{}\"): Apple's list has two levels",
+                        s.attr("text").unwrap_or(""),
                         third.attr("text").unwrap_or("")
                     ),
                     "nest a subcategory in its top-level category only",
                 ));
             }
-            names.push((name, s.line));
+            names.push((Some(s.attr("text").unwrap_or("")), s.line));
         }
-        for (name, line) in names {
-            if categories::lookup(&name).is_ok() {
-                continue;
-            }
-            said |= categories::retired(&name).is_none();
-            if let Some(new) = categories::retired(&name) {
-                cx.push(Finding::new(
-                    id::APPLE_CH_CAT_LEGACY,
-                    Where::Line(line),
-                    format!("\"{name}\" is a category Apple retired in 2019"),
-                    format!("use \"{new}\" instead"),
-                ));
-                continue;
-            }
-            let help = match categories::lookup(&name) {
-                Err(Some(s)) => format!("did you mean \"{s}\"? (Apple's list since 2019, exact spelling)"),
-                _ => "use a category from Apple's list (see the README), with each subcategory inside its own parent"
-                    .into(),
-            };
-            cx.push(Finding::new(
-                id::APPLE_CH_CAT,
-                Where::Line(line),
-                format!("\"{name}\" is not an Apple Podcasts category"),
-                help,
-            ));
+        for (sub, line) in names {
+            said |= category_name(cx, parent, sub, line);
         }
     }
     if !top.is_empty() && !listed && !said {
@@ -819,6 +796,58 @@ fn categories_rule(cx: &mut Cx<'_>) {
             "use the current names the APPLE-CH-CAT-LEGACY warnings give",
         ));
     }
+}
+
+/// APPLE-CH-CAT and APPLE-CH-CAT-LEGACY for the category `parent` (with
+/// the subcategory `sub` nested in it) at `line`, as the feed spells them:
+/// Apple matches the text exactly. True when an error was said.
+fn category_name(cx: &mut Cx<'_>, parent: &str, sub: Option<&str>, line: usize) -> bool {
+    if categories::listed_exactly(parent, sub) {
+        return false;
+    }
+    let name = match sub {
+        Some(s) => format!("{parent} > {s}"),
+        None => parent.to_string(),
+    };
+    let text = sub.unwrap_or(parent);
+    let (message, help) = if text.contains('>') {
+        (
+            format!(
+                "text=\"{text}\" writes a category and a subcategory in one attribute: Apple reads it as one name, which is not in its list"
+            ),
+            match categories::lookup(text) {
+                Ok((p, Some(s))) if sub.is_none() => format!(
+                    "nest the subcategory: <itunes:category text=\"{}\"><itunes:category text=\"{}\"/></itunes:category>",
+                    p.replace('&', "&amp;"),
+                    s.replace('&', "&amp;")
+                ),
+                _ => "write one name per <itunes:category>, each subcategory nested in its parent".into(),
+            },
+        )
+    } else if let Some(new) = categories::retired(&name) {
+        cx.push(Finding::new(
+            id::APPLE_CH_CAT_LEGACY,
+            Where::Line(line),
+            format!("\"{name}\" is a category Apple retired in 2019"),
+            format!("use \"{new}\" instead"),
+        ));
+        return false;
+    } else if text != text.trim() {
+        (
+            format!("text=\"{text}\" has spaces around the name: Apple matches the category's text exactly"),
+            format!("write text=\"{}\"", text.trim().replace('&', "&amp;")),
+        )
+    } else {
+        let help = match categories::lookup(&name) {
+            Err(Some(s)) => format!("did you mean \"{s}\"? (Apple's list since 2019, exact spelling)"),
+            _ => {
+                "use a category from Apple's list (see the README), with each subcategory inside its own parent".into()
+            }
+        };
+        (format!("\"{name}\" is not an Apple Podcasts category"), help)
+    };
+    cx.push(Finding::new(id::APPLE_CH_CAT, Where::Line(line), message, help));
+    true
 }
 
 /// Elements a channel has at most once.

@@ -110,7 +110,7 @@ rule_table! {
     APPLE_CH_IMAGE_COLOR: "APPLE-CH-IMAGE-COLOR", Error, M, "The cover is RGB, not CMYK or greyscale (warning: transparency).";
     APPLE_CH_IMAGE_BYTES: "APPLE-CH-IMAGE-BYTES", Warning, M, "The cover file is at most 512 KB (Spotify, NPR One).";
     APPLE_CH_LANG: "APPLE-CH-LANG", Error, S, "`language` is an ISO 639 code, optionally with a region (`en`, `en-us`).";
-    APPLE_CH_CAT: "APPLE-CH-CAT", Error, S, "At least one `itunes:category` from Apple's list, spelled exactly, each subcategory nested under its own parent.";
+    APPLE_CH_CAT: "APPLE-CH-CAT", Error, S, "At least one `itunes:category` from Apple's list, spelled exactly (one name per `text`, no spaces around it, no `Parent > Sub` in one attribute), each subcategory nested under its own parent.";
     APPLE_CH_CAT_LEGACY: "APPLE-CH-CAT-LEGACY", Warning, S, "No pre-2019 category names (`Games & Hobbies`, `Technology > Podcasting` …); the message says what to use instead.";
     APPLE_CH_EXPLICIT: "APPLE-CH-EXPLICIT", Error, S, "`itunes:explicit` is present and `true` or `false` (warning: the legacy `yes`/`no`/`clean`, still read by Apple).";
     APPLE_CH_AUTHOR: "APPLE-CH-AUTHOR", Warning, S, "`itunes:author` is at most 255 characters.";

@@ -1231,6 +1231,37 @@ fn a_miscased_category_is_not_taken_for_a_retired_one() {
     assert_eq!(found[0].help.as_deref(), Some("use \"Leisure\" instead"));
 }
 
+/// In a feed a category's text is one of Apple's names exactly: not
+/// "Parent > Sub" in one attribute (nesting is by elements), not with
+/// spaces around it.
+#[test]
+fn a_category_text_is_one_of_apples_names_exactly() {
+    let category =
+        "<itunes:category text=\"Society &amp; Culture\"><itunes:category text=\"Documentary\"/></itunes:category>";
+    let with = |c: &'static str| move |s: String| s.replacen(category, c, 1);
+    let report = edited_valid(&with("<itunes:category text=\"Arts &gt; Books\"/>"));
+    let found = of(&report, "APPLE-CH-CAT");
+    assert_eq!(found.len(), 1, "{:?}", ids(&report));
+    assert!(found[0].message.contains("text=\"Arts > Books\" writes a category and a subcategory"), "{found:?}");
+    assert_eq!(
+        found[0].help.as_deref(),
+        Some(
+            "nest the subcategory: <itunes:category text=\"Arts\"><itunes:category text=\"Books\"/></itunes:category>"
+        )
+    );
+    let report = edited_valid(&with("<itunes:category text=\"Technology \"/>"));
+    let found = of(&report, "APPLE-CH-CAT");
+    assert_eq!(found.len(), 1, "{:?}", ids(&report));
+    assert!(found[0].message.contains("has spaces around the name"), "{found:?}");
+    assert_eq!(found[0].help.as_deref(), Some("write text=\"Technology\""));
+    let report =
+        edited_valid(&with("<itunes:category text=\"Arts\"><itunes:category text=\" Books\"/></itunes:category>"));
+    assert_eq!(of(&report, "APPLE-CH-CAT").len(), 1, "{:?}", ids(&report));
+    let report =
+        edited_valid(&with("<itunes:category text=\"Arts\"><itunes:category text=\"Books\"/></itunes:category>"));
+    assert!(of(&report, "APPLE-CH-CAT").is_empty(), "{:?}", ids(&report));
+}
+
 /// `validate --loudness` decodes every file of every episode once, says
 /// what listeners would hear (a file far from the loudness apps expect, the
 /// formats of an episode apart), and keeps what it measured in the probe
