@@ -124,46 +124,79 @@ pub fn check(cx: &mut Cx<'_>) {
             None => Where::Line(node.line),
         };
         for key in URL_ATTRS {
-            if let Some(u) = node.attr(key)
-                && super::items::has_scheme(u, "http")
-            {
-                // A media source may use any scheme (ipfs:, magnet: …); an
-                // http one is the enclosure's own problem (APPLE-HOST-HTTPS).
-                // So is a file beside the feed of a site served over http
-                // (its chapters, its transcripts): the fix is the site's.
-                let beside_the_feed = cx.base.as_deref().is_some_and(|b| b.starts_with("http://") && u.starts_with(b));
-                let severity =
-                    if &*node.local == "source" || beside_the_feed { Severity::Warning } else { Severity::Error };
-                cx.push(
-                    Finding::new(
-                        id::P20_HTTPS,
-                        at.clone(),
-                        format!("<podcast:{}> has {key}=\"{u}\"; the namespace requires https", node.local),
-                        "serve it over https and write https://",
-                    )
-                    .severity(severity),
-                );
-            } else if let Some(u) = node.attr(key)
-                && !super::items::has_scheme(u, "https")
-                // A media source or a post to comment on may use any scheme
-                // (ipfs:, magnet:, at:, acct: …).
-                && !matches!(&*node.local, "source" | "socialInteract")
-                && !u.trim().is_empty()
-            {
-                // Relative (apps resolve it against nothing), another
-                // scheme (ftp:), or no scheme at all (www.…).
-                cx.push(Finding::new(
-                    id::P20_HTTPS,
-                    at.clone(),
-                    format!("<podcast:{}> has {key}=\"{u}\", which is not an https:// address", node.local),
-                    "write the full address, starting with https://",
-                ));
+            if let Some(u) = node.attr(key) {
+                url_scheme(cx, node, &format!("{key}=\"{u}\""), u, &at);
+            }
+        }
+        if &*node.local == "images"
+            && let Some(set) = node.attr("srcset")
+        {
+            for u in srcset_urls(set) {
+                url_scheme(cx, node, &format!("\"{u}\" in its srcset"), u, &at);
             }
         }
         element(cx, node, at, in_podroll[index]);
     }
     if cx.scope == Scope::Feed {
         guid(cx);
+    }
+}
+
+/// P20-HTTPS for the URL `u` of `node`, shown in messages as `shown`.
+fn url_scheme(cx: &mut Cx<'_>, node: &Node, shown: &str, u: &str, at: &Where) {
+    if super::items::has_scheme(u, "http") {
+        // A media source may use any scheme (ipfs:, magnet: …); an
+        // http one is the enclosure's own problem (APPLE-HOST-HTTPS).
+        // So is a file beside the feed of a site served over http
+        // (its chapters, its transcripts): the fix is the site's.
+        let beside_the_feed = cx.base.as_deref().is_some_and(|b| b.starts_with("http://") && u.starts_with(b));
+        let severity = if &*node.local == "source" || beside_the_feed { Severity::Warning } else { Severity::Error };
+        cx.push(
+            Finding::new(
+                id::P20_HTTPS,
+                at.clone(),
+                format!("<podcast:{}> has {shown}; the namespace requires https", node.local),
+                "serve it over https and write https://",
+            )
+            .severity(severity),
+        );
+    } else if !super::items::has_scheme(u, "https")
+        // A media source or a post to comment on may use any scheme
+        // (ipfs:, magnet:, at:, acct: …).
+        && !matches!(&*node.local, "source" | "socialInteract")
+        && !u.trim().is_empty()
+    {
+        // Relative (apps resolve it against nothing), another
+        // scheme (ftp:), or no scheme at all (www.…).
+        cx.push(Finding::new(
+            id::P20_HTTPS,
+            at.clone(),
+            format!("<podcast:{}> has {shown}, which is not an https:// address", node.local),
+            "write the full address, starting with https://",
+        ));
+    }
+}
+
+/// The URLs of a `srcset` (`podcast:images`, read as HTML reads one): each
+/// candidate is a URL (no white space in it) and optional descriptors
+/// (`1500w`, `2x`) up to the next comma.
+fn srcset_urls(set: &str) -> Vec<&str> {
+    let mut urls = Vec::new();
+    let mut rest = set;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+        if rest.is_empty() {
+            return urls;
+        }
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let url = &rest[..end];
+        let trimmed = url.trim_end_matches(',');
+        urls.push(trimmed);
+        rest = &rest[end..];
+        if trimmed.len() == url.len() {
+            // Descriptors, up to the comma that ends this candidate.
+            rest = rest.find(',').map_or("", |c| &rest[c..]);
+        }
     }
 }
 

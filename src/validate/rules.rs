@@ -170,7 +170,7 @@ rule_table! {
     W3C_DUP_ELEMENTS: "W3C-DUP-ELEMENTS", Error, S, "Elements that occur once (`title`, `pubDate`, `guid`, `itunes:*`, `podcast:guid`, `podcast:chapters` …) are not repeated in a channel or item.";
     MISTAKE_DATE_TZ: "MISTAKE-DATE-TZ", Warning, S, "Dates use a numeric offset (`+0000`), not a zone name like `PST` that apps misread.";
     // Podcasting 2.0
-    P20_HTTPS: "P20-HTTPS", Error, S, "URLs in `podcast:*` attributes are https (warning for a `podcast:source`, which may use other schemes such as ipfs:).";
+    P20_HTTPS: "P20-HTTPS", Error, S, "URLs in `podcast:*` attributes (and each URL of a `podcast:images` `srcset`) are https (warning for a `podcast:source`, which may use other schemes such as ipfs:).";
     P20_ATTR_REQ: "P20-ATTR-REQ", Error, S, "`podcast:*` elements carry their required attributes and values (a `remoteItem`'s `feedGuid` is a UUID).";
     P20_GUID: "P20-GUID", Error, S, "`podcast:guid` is a UUID (warning: not version 5, or missing; note: not the UUIDv5 of the self URL).";
     P20_LOCKED: "P20-LOCKED", Error, S, "`podcast:locked` is `yes` or `no` (warning: missing).";

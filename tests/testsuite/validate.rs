@@ -1262,6 +1262,32 @@ fn a_category_text_is_one_of_apples_names_exactly() {
     assert!(of(&report, "APPLE-CH-CAT").is_empty(), "{:?}", ids(&report));
 }
 
+/// Every URL of a `podcast:images srcset` is https, as `podcast:image`'s
+/// href is; descriptors (`1500w`) and commas are not taken for URLs.
+#[test]
+fn a_podcast_images_srcset_url_over_http_is_an_error() {
+    let funding = "<podcast:funding url=\"https://rulefixtures.net/support\">Support the show</podcast:funding>";
+    let images = |set: &'static str| {
+        move |s: String| s.replacen(funding, &format!("{funding}\n    <podcast:images srcset=\"{set}\"/>"), 1)
+    };
+    let report = edited_valid(&images(
+        "https://rulefixtures.net/a.jpg 1500w, http://rulefixtures.net/b.jpg 600w,https://rulefixtures.net/c.jpg",
+    ));
+    let found = of(&report, "P20-HTTPS");
+    assert_eq!(
+        found.iter().map(|f| (f.severity, f.message.as_str())).collect::<Vec<_>>(),
+        [(
+            Severity::Error,
+            "<podcast:images> has \"http://rulefixtures.net/b.jpg\" in its srcset; the namespace requires https"
+        )],
+        "{:?}",
+        ids(&report)
+    );
+    assert_eq!(found[0].help.as_deref(), Some("serve it over https and write https://"));
+    let report = edited_valid(&images("https://rulefixtures.net/a.jpg 1500w, https://rulefixtures.net/b.jpg 2x"));
+    assert!(of(&report, "P20-HTTPS").is_empty(), "{:?}", ids(&report));
+}
+
 /// `validate --loudness` decodes every file of every episode once, says
 /// what listeners would hear (a file far from the loudness apps expect, the
 /// formats of an episode apart), and keeps what it measured in the probe
