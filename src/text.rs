@@ -65,6 +65,20 @@ pub fn slugify(title: &str) -> String {
     out
 }
 
+/// `s` as a whole number if it is written in plain digits: no sign, no
+/// spaces (Rust's `parse` takes a leading `+`, which feeds may not write).
+///
+/// ```
+/// assert_eq!(podsmith::text::whole_number::<u64>("1000"), Some(1000));
+/// assert_eq!(podsmith::text::whole_number::<u64>("+1000"), None);
+/// ```
+pub fn whole_number<T: std::str::FromStr>(s: &str) -> Option<T> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
 /// "s" unless `n` is 1: the plural of most nouns a message counts.
 pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }

@@ -113,9 +113,53 @@ pub(crate) fn ip_of(host: &str) -> Option<std::net::IpAddr> {
 }
 
 /// Whether `host` (as [`host_name`] gives it) is this computer: `localhost`,
-/// a name under it, or a loopback address.
+/// a name under it, or a loopback address (a name with the root's dot at
+/// its end, `localhost.`, is the same name).
 pub(crate) fn is_loopback(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
     host == "localhost" || host.ends_with(".localhost") || ip_of(host).is_some_and(|ip| ip.is_loopback())
+}
+
+/// Whether `host` (as [`host_name`] gives it) is one only a local network
+/// reaches: a private, link-local, shared (carrier-grade NAT) or
+/// unique-local address, or a local name (`.local`, `.lan`, `.internal`).
+pub(crate) fn is_private(host: &str) -> bool {
+    use std::net::IpAddr;
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let by_address = match ip_of(host) {
+        Some(IpAddr::V4(v4)) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_private() || v4.is_link_local() || v4.is_unspecified() || (a == 100 && (64..=127).contains(&b))
+        }
+        Some(IpAddr::V6(v6)) => {
+            let first = v6.segments()[0];
+            v6.is_unspecified() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+        None => false,
+    };
+    by_address || host.ends_with(".local") || host.ends_with(".lan") || host.ends_with(".internal")
+}
+
+/// What kind of address `host` is when no server can be reached at it at
+/// all: a multicast group, the broadcast address, or one reserved for
+/// future use (240.0.0.0/4).
+pub(crate) fn unserved_address(host: &str) -> Option<&'static str> {
+    use std::net::IpAddr;
+    match ip_of(host)? {
+        IpAddr::V4(v4) if v4.is_broadcast() => Some("the broadcast address"),
+        IpAddr::V4(v4) if v4.is_multicast() => Some("a multicast address"),
+        IpAddr::V4(v4) if v4.octets()[0] >= 240 => Some("an address reserved for future use"),
+        IpAddr::V6(v6) if v6.is_multicast() => Some("a multicast address"),
+        _ => None,
+    }
+}
+
+/// Whether `host` (as [`host_name`] gives it) is a name of one label
+/// (`intranet`, `nas`): public DNS resolves none, only a local network's
+/// search domain does. Addresses (`::1`, `2130706433`) are not names.
+pub(crate) fn is_single_label(host: &str) -> bool {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    !host.is_empty() && !host.contains('.') && ip_of(host).is_none() && !host.contains(':')
 }
 
 /// What went wrong with an HTTP request, in words: ureq says a timeout as
@@ -150,6 +194,20 @@ mod host_tests {
         assert_eq!(ip_of("0xa.1"), Some("10.0.0.1".parse().unwrap()));
         for host in ["example.com", "cafe", "1e100.net", "example.123", "0x7f.example"] {
             assert!(!is_loopback(host) && ip_of(host).is_none(), "{host}");
+        }
+    }
+
+    #[test]
+    fn hosts_no_directory_can_reach_are_told_apart() {
+        assert!(is_loopback("localhost.") && is_loopback("app.localhost."));
+        assert!(is_private("nas.local.") && is_private("10.0.0.1"));
+        assert_eq!(unserved_address("224.0.0.1"), Some("a multicast address"));
+        assert_eq!(unserved_address("255.255.255.255"), Some("the broadcast address"));
+        assert_eq!(unserved_address("ff02::1"), Some("a multicast address"));
+        assert_eq!(unserved_address("93.184.215.14"), None);
+        assert!(is_single_label("intranet") && is_single_label("intranet."));
+        for host in ["example.com", "127.0.0.1", "2130706433", "::1", ""] {
+            assert!(!is_single_label(host), "{host}");
         }
     }
 }

@@ -900,7 +900,7 @@ fn spotify(cx: &mut Cx<'_>) {
     let Some(i) = cx.doc.names.iter().position(|n| &**n == xml::SPOTIFY) else { return };
     let ns = Ns::Other(i as u32);
     if let Some(limit) = cx.child(cx.channel, &ns, "limit") {
-        let ok = limit.attr("recentCount").is_some_and(|v| v.parse::<u64>().is_ok());
+        let ok = limit.attr("recentCount").is_some_and(|v| crate::text::whole_number::<u64>(v).is_some());
         if !ok {
             cx.push(Finding::new(
                 id::SPOT_NS,

@@ -361,7 +361,7 @@ fn explicit(cx: &mut Cx<'_>, item: &Node, w: &Where) {
 fn numbering(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     for (name, rule) in [("episode", id::APPLE_IT_EPISODE), ("season", id::APPLE_IT_SEASON)] {
         if let Some(n) = cx.child(item, &Ns::Itunes, name)
-            && !n.text.parse::<u32>().is_ok_and(|v| v > 0)
+            && crate::text::whole_number::<u32>(&n.text).is_none_or(|v| v == 0)
         {
             cx.push(Finding::new(
                 rule,
@@ -608,14 +608,14 @@ fn enclosure_media_type(cx: &mut Cx<'_>, m: &str, at: &Where) {
 
 /// APPLE-IT-ENCL-LENGTH: the enclosure's length is a size in bytes (warning: 0).
 fn enclosure_length(cx: &mut Cx<'_>, l: &str, at: Where) {
-    match l.parse::<u64>() {
-        Err(_) => cx.push(Finding::new(
+    match crate::text::whole_number::<u64>(l) {
+        None => cx.push(Finding::new(
             id::APPLE_IT_ENCL_LENGTH,
             at,
             format!("length=\"{l}\" is not a size in bytes (a whole number)"),
             "write the file's size in bytes (not its duration)",
         )),
-        Ok(0) => cx.push(
+        Some(0) => cx.push(
             Finding::new(
                 id::APPLE_IT_ENCL_LENGTH,
                 at,
@@ -624,7 +624,7 @@ fn enclosure_length(cx: &mut Cx<'_>, l: &str, at: Where) {
             )
             .severity(Severity::Warning),
         ),
-        Ok(_) => {}
+        Some(_) => {}
     }
 }
 
@@ -674,32 +674,30 @@ pub fn host_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
             )
             .severity(Severity::Warning),
         );
-    } else if is_private(&host) {
+    } else if crate::url::is_private(&host) {
         cx.push(Finding::new(
             id::APPLE_HOST_PUBLIC,
             at,
             format!("the {what} URL points at {host}, an address on a private network that directories cannot reach"),
             "host the files at a public address",
         ));
+    } else if let Some(kind) = crate::url::unserved_address(&host) {
+        cx.push(Finding::new(
+            id::APPLE_HOST_PUBLIC,
+            at,
+            format!("the {what} URL points at {host}, {kind}: no server can be reached there"),
+            "host the files at a public address",
+        ));
+    } else if crate::url::is_single_label(&host) {
+        cx.push(Finding::new(
+            id::APPLE_HOST_PUBLIC,
+            at,
+            format!(
+                "the {what} URL's host \"{host}\" is a name of one label, without a domain: public DNS does not resolve it, only a local network can"
+            ),
+            "use the full public name of the host (e.g. files.example.com)",
+        ));
     }
-}
-
-/// A host that only a local network reaches: a private, link-local,
-/// shared (carrier-grade NAT) or unique-local address, or a local name.
-fn is_private(host: &str) -> bool {
-    use std::net::IpAddr;
-    let by_address = match crate::url::ip_of(host) {
-        Some(IpAddr::V4(v4)) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_private() || v4.is_link_local() || v4.is_unspecified() || (a == 100 && (64..=127).contains(&b))
-        }
-        Some(IpAddr::V6(v6)) => {
-            let first = v6.segments()[0];
-            v6.is_unspecified() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
-        }
-        None => false,
-    };
-    by_address || host.ends_with(".local") || host.ends_with(".lan") || host.ends_with(".internal")
 }
 
 /// A reason the title looks like it carries a number or the show's name.
@@ -714,10 +712,23 @@ fn title_smell(title: &str, show: &str) -> Option<String> {
     if rest.is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
         return Some(format!("the title \"{}\" starts with an episode number", truncate_chars(title, 60)));
     }
-    if show.chars().count() >= 4 && title != show && title.contains(show) {
+    if show.chars().count() >= 4 && title != show && contains_words(title, show) {
         return Some(format!("the title \"{}\" repeats the show's name", truncate_chars(title, 60)));
     }
     None
+}
+
+/// Whether `words` occurs in `text` as whole words: not inside a longer
+/// word ("Tech" is in "Tech trends" and "Big Tech", not in "FinTech"). A
+/// letter or digit of any script next to it makes it part of a word.
+fn contains_words(text: &str, words: &str) -> bool {
+    let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let starts_word = alnum(words.chars().next());
+    let ends_word = alnum(words.chars().next_back());
+    text.match_indices(words).any(|(at, _)| {
+        (!starts_word || !alnum(text[..at].chars().next_back()))
+            && (!ends_word || !alnum(text[at + words.len()..].chars().next()))
+    })
 }
 
 /// PSC-CHAPTERS: Podlove Simple Chapters, inline in the item: every
@@ -840,5 +851,21 @@ fn chapters_in_description(cx: &mut Cx<'_>, d: &Node, at: Where) {
             ),
             "start the first chapter at 00:00 and list at least three, or use <podcast:chapters>",
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_show_name_inside_a_longer_word_is_not_repeated() {
+        assert_eq!(title_smell("FinTech trends in 2024", "Tech"), None);
+        assert_eq!(title_smell("Technology today", "Tech"), None);
+        assert_eq!(title_smell("Über Straßenbahn", "Straße"), None);
+        assert_eq!(title_smell("Café Tech2024", "Tech"), None);
+        assert!(title_smell("Big Tech, small news", "Tech").is_some_and(|w| w.contains("repeats the show's name")));
+        assert!(title_smell("Tech: the year", "Tech").is_some());
+        assert!(title_smell("über Straße reden", "Straße").is_some());
     }
 }

@@ -389,7 +389,7 @@ fn alternate_enclosure(cx: &mut Cx<'_>, node: &Node, at: Where) {
             )
             .severity(Severity::Warning),
         );
-    } else if node.attr("length").is_some_and(|l| l.parse::<u64>().is_err()) {
+    } else if node.attr("length").is_some_and(|l| crate::text::whole_number::<u64>(l).is_none()) {
         cx.push(Finding::new(
             id::P20_ALTENC,
             at.clone(),
@@ -446,7 +446,7 @@ fn integrity(cx: &mut Cx<'_>, node: &Node, at: Where) {
 
 /// P20-SEASON: a whole number, its `name` at most 128 characters.
 fn season(cx: &mut Cx<'_>, node: &Node, at: Where) {
-    if node.text.parse::<u32>().is_err() {
+    if crate::text::whole_number::<u32>(&node.text).is_none() {
         cx.push(Finding::new(
             id::P20_SEASON,
             at.clone(),
@@ -612,7 +612,7 @@ fn trailer(cx: &mut Cx<'_>, node: &Node, at: Where) {
         );
     }
     if let Some(season) = node.attr("season")
-        && !season.trim().parse::<u32>().is_ok_and(|n| n >= 1)
+        && crate::text::whole_number::<u32>(season.trim()).is_none_or(|n| n < 1)
     {
         cx.push(Finding::new(
             id::P20_TRAILER,

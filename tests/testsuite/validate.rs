@@ -1370,6 +1370,77 @@ fn the_feeds_own_url_is_public_and_carries_no_password() {
     );
 }
 
+/// An enclosure on a host no directory can reach is said so, whatever way
+/// the host is written: `localhost.` (the root's dot), a name of one label,
+/// a multicast or the broadcast address.
+#[test]
+fn an_enclosure_host_directories_cannot_reach_is_said() {
+    let url = "https://rulefixtures.net/podcast/audio/cbr-xing.mp3";
+    let said = |host: &str| -> Vec<String> {
+        let report = edited_valid(&|s| s.replace(url, &format!("https://{host}/cbr-xing.mp3")));
+        of(&report, "APPLE-HOST-PUBLIC").iter().map(|f| format!("{:?}: {}", f.severity, f.message)).collect()
+    };
+    assert_eq!(said("rulefixtures.net"), Vec::<String>::new());
+    assert_eq!(
+        said("localhost."),
+        ["Warning: the enclosure URL points at localhost.: only this computer can reach it"]
+    );
+    assert_eq!(
+        said("intranet"),
+        [
+            "Error: the enclosure URL's host \"intranet\" is a name of one label, without a domain: public DNS does not resolve it, only a local network can"
+        ]
+    );
+    assert_eq!(
+        said("224.0.0.1"),
+        ["Error: the enclosure URL points at 224.0.0.1, a multicast address: no server can be reached there"]
+    );
+    assert_eq!(
+        said("255.255.255.255:8080"),
+        ["Error: the enclosure URL points at 255.255.255.255, the broadcast address: no server can be reached there"]
+    );
+    assert_eq!(said("nas.local.").len(), 1);
+}
+
+/// Sizes and numbers are plain digits: a leading `+`, which Rust's parse
+/// takes, is not a number to Apple's validator.
+#[test]
+fn a_number_with_a_plus_sign_is_not_a_whole_number() {
+    assert_eq!(
+        found_after("length=\"20271\"", "length=\"+20271\"", "APPLE-IT-ENCL-LENGTH"),
+        ["Error: length=\"+20271\" is not a size in bytes (a whole number)"]
+    );
+    assert_eq!(
+        found_after("<itunes:episode>1</itunes:episode>", "<itunes:episode>+1</itunes:episode>", "APPLE-IT-EPISODE"),
+        ["Error: <itunes:episode>+1</itunes:episode> is not a whole number from 1 up"]
+    );
+    assert_eq!(
+        found_after("<itunes:season>1</itunes:season>", "<itunes:season>+1</itunes:season>", "APPLE-IT-SEASON"),
+        ["Error: <itunes:season>+1</itunes:season> is not a whole number from 1 up"]
+    );
+}
+
+/// An episode title repeats the show's name only where the name is whole
+/// words in it: "Tech" is not repeated in "FinTech".
+#[test]
+fn a_show_name_inside_a_word_of_a_title_is_not_a_repeat() {
+    let titled = |episode: &'static str| {
+        move |s: String| {
+            s.replacen("<title>Rule Fixtures</title>", "<title>Tech</title>", 1).replacen(
+                "<title>Pilot</title>",
+                &format!("<title>{episode}</title>"),
+                1,
+            )
+        }
+    };
+    let report = edited_valid(&titled("FinTech trends in 2024"));
+    assert!(of(&report, "APPLE-IT-TITLE").is_empty(), "{:?}", ids(&report));
+    let report = edited_valid(&titled("Big Tech in 2024"));
+    let found = of(&report, "APPLE-IT-TITLE");
+    assert_eq!(found.len(), 1, "{:?}", ids(&report));
+    assert!(found[0].message.contains("repeats the show's name"), "{found:?}");
+}
+
 /// A cover whose URL has no extension, its file looked into: said so, not
 /// as a URL that "ends in .".
 #[test]
