@@ -28,12 +28,16 @@ impl Format {
         }
     }
 
-    /// Whether a URL ending in `ext` fits this format.
+    /// Whether a URL ending in `ext` (lower case) names this format: a WebP
+    /// at a .webp URL fits (Apple refuses it as WebP, APPLE-CH-IMAGE-FORMAT,
+    /// not as a mismatch).
     pub fn fits_extension(self, ext: &str) -> bool {
         match self {
             Format::Jpeg => ext == "jpg" || ext == "jpeg",
             Format::Png => ext == "png",
-            _ => false,
+            Format::Webp => ext == "webp",
+            Format::Gif => ext == "gif",
+            Format::Other => false,
         }
     }
 }
@@ -172,6 +176,14 @@ pub fn inspect(bytes: &[u8]) -> Image {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_format_fits_its_own_extension_only() {
+        assert!(Format::Webp.fits_extension("webp") && Format::Gif.fits_extension("gif"));
+        assert!(Format::Jpeg.fits_extension("jpeg") && Format::Png.fits_extension("png"));
+        assert!(!Format::Webp.fits_extension("png") && !Format::Png.fits_extension("jpg"));
+        assert!(!Format::Other.fits_extension("webp"));
+    }
 
     #[test]
     fn the_sample_cover_is_a_1400_px_rgb_jpeg() {

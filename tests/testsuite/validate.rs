@@ -500,6 +500,13 @@ fn online_reports_each_hosting_fault_per_url() {
     show.write("public/feed.xml", &show.read("public/feed.xml").replace("media/cover.jpg", "media/artwork"));
     let (_, errors) = online(&show, "public/feed.xml");
     assert!(!errors.iter().any(|(r, _)| r == "APPLE-HOST-IMGTYPE"), "{errors:?}");
+    // A WebP at a .webp URL is refused as WebP (APPLE-CH-IMAGE-FORMAT),
+    // not also as bytes that mismatch their URL.
+    fs::copy(fixtures().join("rules/images/webp.png"), show.path("public/media/cover.webp")).unwrap();
+    show.write("public/feed.xml", &show.read("public/feed.xml").replace("media/artwork", "media/cover.webp"));
+    let (_, errors) = online(&show, "public/feed.xml");
+    assert!(errors.iter().any(|(r, _)| r == "APPLE-CH-IMAGE-FORMAT"), "{errors:?}");
+    assert!(!errors.iter().any(|(r, _)| r == "APPLE-HOST-IMGTYPE"), "{errors:?}");
     // A file that is not there is one finding (HEAD answered 404), not
     // three (no range, not audio) for one cause.
     fs::remove_file(show.path("public/media/kubernetes-sarah-novotny.mp3")).unwrap();
