@@ -175,12 +175,17 @@ fn guid(cx: &mut Cx<'_>, item: &Node, w: &Where) {
                 ));
             }
             match g.attr("isPermaLink") {
-                Some("true") | None if !is_http_url(&g.text) => cx.push(Finding::new(
+                marked @ (Some("true") | None) if !is_http_url(&g.text) => cx.push(Finding::new(
                     id::RSS_GUID_PERMALINK,
                     w.at(g.line),
                     format!(
-                        "the guid \"{}\" is a permalink (isPermaLink is true by default) but not an http(s) URL",
-                        truncate_chars(&g.text, 60)
+                        "the guid \"{}\" is {} but not an http(s) URL",
+                        truncate_chars(&g.text, 60),
+                        if marked.is_some() {
+                            "marked as a permalink (isPermaLink=\"true\")"
+                        } else {
+                            "a permalink (isPermaLink is true by default)"
+                        }
                     ),
                     "add isPermaLink=\"false\" to the guid",
                 )),

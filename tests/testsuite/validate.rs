@@ -1448,6 +1448,21 @@ fn a_show_name_inside_a_word_of_a_title_is_not_a_repeat() {
     assert!(found[0].message.contains("repeats the show's name"), "{found:?}");
 }
 
+/// A guid that is no URL is said to be a permalink as the feed makes it:
+/// by default, or marked so.
+#[test]
+fn a_permalink_guid_that_is_no_url_is_said_as_the_feed_marks_it() {
+    let guid = "<guid isPermaLink=\"false\">pilot-guid</guid>";
+    assert_eq!(
+        found_after(guid, "<guid isPermaLink=\"true\">urn:uuid:1234</guid>", "RSS-GUID-PERMALINK"),
+        ["Error: the guid \"urn:uuid:1234\" is marked as a permalink (isPermaLink=\"true\") but not an http(s) URL"]
+    );
+    assert_eq!(
+        found_after(guid, "<guid>urn:uuid:1234</guid>", "RSS-GUID-PERMALINK"),
+        ["Error: the guid \"urn:uuid:1234\" is a permalink (isPermaLink is true by default) but not an http(s) URL"]
+    );
+}
+
 /// A cover whose URL has no extension, its file looked into: said so, not
 /// as a URL that "ends in .".
 #[test]
