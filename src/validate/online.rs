@@ -73,6 +73,9 @@ pub const GIVE_UP_AFTER: usize = 3;
 pub fn check(targets: &[Target], opts: &Online) -> Vec<Finding> {
     let agent = agent(opts.timeout);
     let next = AtomicUsize::new(0);
+    // Targets held back while their host's first URLs were asked, now to
+    // be asked after all (see [`Hosts::take`]).
+    let again: Mutex<Vec<usize>> = Mutex::new(Vec::new());
     let results: Mutex<Vec<(usize, Vec<Finding>)>> = Mutex::new(Vec::new());
     let hosts = Hosts::default();
     let bar = &opts.progress;
@@ -81,15 +84,21 @@ pub fn check(targets: &[Target], opts: &Online) -> Vec<Finding> {
         for _ in 0..opts.concurrency.clamp(1, 32).min(targets.len().max(1)) {
             scope.spawn(|| {
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let held = again.lock().unwrap_or_else(|p| p.into_inner()).pop();
+                    let i = held.unwrap_or_else(|| next.fetch_add(1, Ordering::Relaxed));
                     let Some(target) = targets.get(i) else { break };
                     let host = host_of(&target.url);
-                    if hosts.left_alone(&host, i) {
-                        bar.advance(1);
-                        continue;
+                    match hosts.take(&host, i) {
+                        Take::Ask => {}
+                        Take::Held => continue,
+                        Take::Left => {
+                            bar.advance(1);
+                            continue;
+                        }
                     }
                     let (found, reached) = check_one(&agent, target, opts.timeout);
-                    hosts.tell(host, reached);
+                    let released = hosts.tell(host, reached);
+                    again.lock().unwrap_or_else(|p| p.into_inner()).extend(released);
                     results.lock().unwrap_or_else(|p| p.into_inner()).push((i, found));
                     bar.advance(1);
                 }
@@ -114,30 +123,66 @@ struct Host {
     reached: bool,
     /// How many of its URLs could not be fetched at all.
     failed: usize,
+    /// How many of its URLs are being asked now.
+    asking: usize,
+    /// Its URLs held back until those being asked have answered.
+    held: Vec<usize>,
     /// Its URLs left unasked (their targets' positions).
     left: Vec<usize>,
 }
 
+/// What to do with a target taken from the list.
+enum Take {
+    /// Ask its host.
+    Ask,
+    /// Held back: [`Hosts::tell`] gives it back once the host's URLs being
+    /// asked say whether the host can be reached.
+    Held,
+    /// Left unasked: its host's first [`GIVE_UP_AFTER`] URLs could not be
+    /// fetched at all.
+    Left,
+}
+
 impl Hosts {
-    /// Whether target `i` on `host` is left unasked: none of the host's
-    /// first [`GIVE_UP_AFTER`] URLs could be fetched (if so, noted).
-    fn left_alone(&self, host: &str, i: usize) -> bool {
+    /// What to do with target `i` on `host`. Until the host has been
+    /// reached, at most [`GIVE_UP_AFTER`] of its URLs are asked, failed and
+    /// being asked counted together (under the lock [`Hosts::tell`] counts
+    /// failures under), so a host is given up after exactly that many
+    /// failures, however many workers there are.
+    fn take(&self, host: &str, i: usize) -> Take {
         let mut hosts = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        match hosts.get_mut(host) {
-            Some(h) if !h.reached && h.failed >= GIVE_UP_AFTER => {
-                h.left.push(i);
-                true
-            }
-            _ => false,
+        let h = hosts.entry(host.to_string()).or_default();
+        if !h.reached && h.failed >= GIVE_UP_AFTER {
+            h.left.push(i);
+            return Take::Left;
         }
+        if !h.reached && h.failed + h.asking >= GIVE_UP_AFTER {
+            h.held.push(i);
+            return Take::Held;
+        }
+        h.asking += 1;
+        Take::Ask
     }
 
-    /// Takes note of whether a URL on `host` could be fetched.
-    fn tell(&self, host: String, reached: bool) {
+    /// Takes note of whether a URL on `host` could be fetched; gives back
+    /// the URLs held for it that may now be asked.
+    fn tell(&self, host: String, reached: bool) -> Vec<usize> {
         let mut hosts = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let h = hosts.entry(host).or_default();
+        h.asking = h.asking.saturating_sub(1);
         h.reached |= reached;
         h.failed += usize::from(!reached);
+        if h.reached {
+            return std::mem::take(&mut h.held);
+        }
+        if h.failed >= GIVE_UP_AFTER {
+            let held = std::mem::take(&mut h.held);
+            h.left.extend(held);
+            return Vec::new();
+        }
+        let free = GIVE_UP_AFTER - h.failed - h.asking.min(GIVE_UP_AFTER - h.failed);
+        let keep = h.held.len().saturating_sub(free);
+        h.held.split_off(keep)
     }
 
     /// For each host with URLs left unasked, one finding (at the first of
@@ -188,6 +233,24 @@ fn same_type(a: &str, b: &str) -> bool {
     norm(base_type(a)) == norm(base_type(b))
 }
 
+/// Whether a request that failed with `e` reached its host all the same:
+/// the host answered (a redirect loop, a redirect to nowhere, a reply that
+/// is not HTTP or is too big). Only a failure to connect (DNS, refused, TLS,
+/// timeout) says the host cannot be reached.
+fn reached_despite(e: &ureq::Error) -> bool {
+    use ureq::Error as E;
+    matches!(
+        e,
+        E::StatusCode(_)
+            | E::TooManyRedirects
+            | E::RedirectFailed
+            | E::BadUri(_)
+            | E::Protocol(_)
+            | E::BodyExceedsLimit(_)
+            | E::LargeResponseHeader(..)
+    )
+}
+
 /// The findings of one target, and whether it could be fetched at all.
 fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> (Vec<Finding>, bool) {
     let at = || where_of(t);
@@ -203,7 +266,7 @@ fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> (Vec<Finding>, boo
                 format!("{what} {}: {}", t.url, crate::url::request_failed(&e)),
                 "check the address, DNS and certificate; directories must reach it",
             ));
-            return (out, false);
+            return (out, reached_despite(&e));
         }
     };
     let head_ok = head.status().is_success();
@@ -308,12 +371,19 @@ fn media_hosting(t: &Target, s: &Served, at: Where, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             id::APPLE_HOST_RANGE,
             at.clone(),
-            format!(
-                "GET {} with Range: bytes=0-1 answered {}{} instead of 206 Partial Content",
-                t.url,
-                s.status,
-                if s.content_range.is_none() { " without Content-Range" } else { "" }
-            ),
+            if s.status == 206 {
+                format!(
+                    "GET {} with Range: bytes=0-1 answered 206 Partial Content without a Content-Range header, which says what part of the file was sent",
+                    t.url
+                )
+            } else {
+                format!(
+                    "GET {} with Range: bytes=0-1 answered {}{} instead of 206 Partial Content",
+                    t.url,
+                    s.status,
+                    if s.content_range.is_none() { " without Content-Range" } else { "" }
+                )
+            },
             "turn on byte-range requests on the server (and on every redirect/tracking hop): Apple requires them",
         ));
     }
@@ -421,5 +491,44 @@ mod tests {
         // In target order: the finding for those left is where the first of them was.
         let at = messages.iter().position(|m| m.contains("not checked")).unwrap();
         assert_eq!(at, GIVE_UP_AFTER + 1, "{messages:#?}");
+    }
+
+    /// However many workers ask at once, a host that cannot be reached is
+    /// given up after [`GIVE_UP_AFTER`] of its URLs, as the README says:
+    /// the others wait for those to answer instead of being asked too.
+    #[test]
+    fn eight_workers_give_a_host_up_after_its_first_three_urls() {
+        let targets: Vec<Target> = (0..12).map(|n| target(&format!("http://127.0.0.1:1/media/{n}.mp3"))).collect();
+        let opts = Online { concurrency: 8, timeout: Duration::from_secs(5), ..Online::default() };
+        let found = check(&targets, &opts);
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(found.len(), GIVE_UP_AFTER + 1, "{messages:#?}");
+        assert!(
+            messages.contains(
+                &"9 more URLs on 127.0.0.1:1 not checked: none of its first 3 could be fetched at all (see above)"
+            ),
+            "{messages:#?}"
+        );
+    }
+
+    /// A 206 without Content-Range is said as that, not as "instead of 206".
+    #[test]
+    fn a_206_without_content_range_says_what_is_missing() {
+        let served = Served {
+            status: 206,
+            content_range: None,
+            content_type: Some("audio/mpeg".into()),
+            head_length: Some(1000),
+            first_bytes: Vec::new(),
+        };
+        let mut out = Vec::new();
+        media_hosting(&target("https://files.example.net/a.mp3"), &served, Where::Line(1), &mut out);
+        let messages: Vec<&str> = out.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "GET https://files.example.net/a.mp3 with Range: bytes=0-1 answered 206 Partial Content without a Content-Range header, which says what part of the file was sent"
+            ]
+        );
     }
 }

@@ -244,6 +244,13 @@ fn answer(
 ) -> std::io::Result<Flow> {
     let (method, path) = (request.method.as_str(), &request.path);
     let logged = |what: String, sent: u64| log.lock().unwrap().push((what, path.clone(), sent));
+    // In every mode, a path under loop/ redirects to itself (a redirect
+    // loop, as a misconfigured tracking prefix makes).
+    if path.starts_with("loop/") {
+        logged(format!("{method} (302 loop)"), 0);
+        write!(out, "HTTP/1.1 302 Found\r\nLocation: /{path}\r\nContent-Length: 0\r\n\r\n")?;
+        return Ok(Flow::Next);
+    }
     if mode == Mode::Redirect && !path.starts_with("moved/") {
         logged(format!("{method} (302)"), 0);
         write!(out, "HTTP/1.1 302 Found\r\nLocation: /moved/{path}\r\nContent-Length: 0\r\n\r\n")?;

@@ -536,6 +536,40 @@ fn online_reports_each_hosting_fault_per_url() {
     assert!(errors.iter().any(|(r, _)| r == "APPLE-HOST-LENGTH"), "the other URLs were still checked: {errors:?}");
 }
 
+/// A host that answers is reached, whatever it answers: ten URLs caught
+/// in a redirect loop are ten findings, and the host's five working URLs
+/// are still checked (they were left unasked as if the host were down).
+#[test]
+fn online_a_host_answering_with_redirect_loops_is_not_taken_for_down() {
+    use podsmith::validate::Target;
+    use podsmith::validate::online::{Online, check};
+    let show = Show::empty();
+    let mp3 = fs::read(fixtures().join("audio/pair-5s.mp3")).unwrap();
+    show.write("ok/.keep", "");
+    for n in 0..5 {
+        fs::write(show.path(&format!("ok/{n}.mp3")), &mp3).unwrap();
+    }
+    let server = Server::start(show.path(""), Mode::Good);
+    let target = |path: String| Target {
+        url: format!("{}{path}", server.base()),
+        media: true,
+        length: Some(mp3.len() as u64),
+        mime_type: Some("audio/mpeg".into()),
+        item: None,
+        line: 1,
+        duration: None,
+    };
+    let mut targets: Vec<Target> = (0..10).map(|n| target(format!("loop/{n}.mp3"))).collect();
+    targets.extend((0..5).map(|n| target(format!("ok/{n}.mp3"))));
+    let found = check(&targets, &Online { timeout: std::time::Duration::from_secs(10), ..Online::default() });
+    let messages: Vec<String> = found.iter().map(|f| format!("{} {}", f.code, f.message)).collect();
+    assert_eq!(found.len(), 10, "{messages:#?}");
+    assert!(found.iter().all(|f| f.code == "HOST-UNREACHABLE" && f.message.contains("/loop/")), "{messages:#?}");
+    for n in 0..5 {
+        assert_eq!(server.served_with("HEAD", &format!("ok/{n}.mp3")), 1, "{messages:#?}");
+    }
+}
+
 /// HOST-DURATION: a hosted file whose length is in its headers is measured
 /// over Range requests (at most 128 KiB of it) against its item's
 /// itunes:duration; the sample show's Ogg files are, its MP3s (to be
