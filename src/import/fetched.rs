@@ -86,7 +86,7 @@ pub(super) fn fetch_media(
 
 /// Where the files this import fetched are recorded (see
 /// [`super::download::Record`]).
-#[cfg_attr(not(feature = "online"), allow(dead_code))]
+#[cfg(feature = "online")]
 pub(super) fn record(opts: &Options) -> super::download::Record {
     super::download::Record(opts.dir.join(".podsmith/import-fetched.jsonl"))
 }

@@ -315,6 +315,7 @@ pub fn import(opts: &Options, planned: Planned) -> Result<Imported, ImportError>
         _ => ImportError::Io(manifest.clone(), e),
     })?;
     // (The show is made: what its runs fetched need not be told apart any more.)
+    #[cfg(feature = "online")]
     let _ = std::fs::remove_file(fetched::record(opts).0);
     Ok(Imported { manifest, episodes, notes })
 }

@@ -539,6 +539,7 @@ fn online_reports_each_hosting_fault_per_url() {
 /// A host that answers is reached, whatever it answers: ten URLs caught
 /// in a redirect loop are ten findings, and the host's five working URLs
 /// are still checked (they were left unasked as if the host were down).
+#[cfg(feature = "online")]
 #[test]
 fn online_a_host_answering_with_redirect_loops_is_not_taken_for_down() {
     use podsmith::validate::Target;
