@@ -66,7 +66,9 @@ pub struct Recorded {
 impl Record {
     /// What it records (nothing if there is no record).
     pub fn read(&self) -> Vec<Recorded> {
-        let text = std::fs::read_to_string(&self.0).unwrap_or_default();
+        // Read as every record is: bounded, and what does not read is not used
+        // (the files it named are then checked as anyone's would be).
+        let text = crate::fsutil::read_string(&self.0, crate::fsutil::RECORD).unwrap_or_default();
         text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
     }
 
@@ -77,12 +79,14 @@ impl Record {
             return;
         };
         line.push('\n');
-        if let Some(dir) = self.0.parent() {
-            let _ = std::fs::create_dir_all(dir);
+        // Never through a link (the folder, or the file, or a hard link a
+        // crafted show folder holds: the line would land outside it); if
+        // not recorded, a run after a kill checks the file as anyone's.
+        if self.0.parent().is_some_and(|dir| crate::show_lock::own_dir(dir).is_err()) {
+            return;
         }
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(&self.0);
         // (One write of one line: files fetched at once never mix theirs.)
-        let _ = file.and_then(|mut file| file.write_all(line.as_bytes()).and_then(|()| file.sync_all()));
+        let _ = crate::output::append_record_line(&self.0, line.as_bytes(), true);
     }
 }
 
@@ -320,6 +324,34 @@ mod tests {
     /// the whole file (`Content-Range: bytes 0-999/1000`): the `.part` is
     /// not appended to (which made a file of half and whole, 1500 bytes),
     /// but dropped and the file fetched whole, as it is served.
+    /// The record of what was fetched is read bounded and written never
+    /// through a link (a crafted show's `.podsmith` leading outside).
+    #[cfg(unix)]
+    #[test]
+    fn the_record_of_fetched_files_is_never_written_through_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        let show = dir.path().join("show");
+        std::fs::create_dir(&show).unwrap();
+        std::os::unix::fs::symlink(&outside, show.join(".podsmith")).unwrap();
+        let f = super::Fetch {
+            url: "https://h.example/ep.mp3".into(),
+            path: show.join("media/ep.mp3"),
+            rel: "media/ep.mp3".into(),
+            length: None,
+            audio: true,
+        };
+        let record = super::Record(show.join(".podsmith/import-fetched.jsonl"));
+        record.add(&f, 10);
+        assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+        assert!(record.read().is_empty());
+        // A folder of its own takes it, and gives it back.
+        std::fs::remove_file(show.join(".podsmith")).unwrap();
+        record.add(&f, 10);
+        assert_eq!(record.read(), [super::Recorded { rel: "media/ep.mp3".into(), url: f.url.clone(), size: 10 }]);
+    }
+
     #[test]
     fn a_206_that_does_not_start_where_the_part_ends_is_not_appended() {
         let file: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
