@@ -345,6 +345,7 @@ fn once_built(
     let Early { reading, outputs, hosted, .. } = early;
     let (settings, dest) = destination_of(opts, built)?;
     let site = local_site(&opts.build.manifest, built, outputs)?;
+    keys_fit(&dest, &site)?;
     let feeds: Vec<FeedAddress> = match &built.base_url {
         Some(base) => built.feeds.iter().map(|f| FeedAddress { file: f.clone(), url: base.join(f) }).collect(),
         None => Vec::new(),
@@ -417,6 +418,50 @@ fn destination_of(
         apart_from_the_output(folder, &built.out)?;
     }
     Ok((settings, dest))
+}
+
+/// The longest key S3 takes, in bytes (AWS's limit; the services that
+/// speak its API keep to it).
+pub const MAX_KEY_BYTES: usize = 1024;
+
+/// Refuses, before anything is sent, a bucket destination whose prefix
+/// and a site file's key together make a key longer than S3 takes: the
+/// upload would fail part-way through the publish, after the files
+/// before it went up.
+#[cfg(feature = "publish")]
+fn keys_fit(dest: &Destination, site: &LocalSite) -> Result<(), PublishError> {
+    let Destination::S3 { prefix, .. } = dest else {
+        return Ok(());
+    };
+    let extra = if prefix.is_empty() { 0 } else { prefix.len() + 1 };
+    // (The record and the note of a publish under way go beside the site.)
+    let keys = site.files.iter().map(|f| f.key.as_str()).chain([record::KEY, record::PUBLISHING_KEY]);
+    let Some(longest) = keys.max_by_key(|k| k.len()) else {
+        return Ok(());
+    };
+    if extra + longest.len() <= MAX_KEY_BYTES {
+        return Ok(());
+    }
+    let help = match longest.len() <= MAX_KEY_BYTES {
+        true => format!(
+            "shorten the prefix to at most {} bytes (--to or [publish] to), or the file's name",
+            MAX_KEY_BYTES.saturating_sub(longest.len() + 1)
+        ),
+        false => "shorten the file's name or the folders it is in".to_string(),
+    };
+    Err(PublishError::config(
+        Diagnostic::error(
+            "PUBLISH-CONFIG",
+            format!(
+                "{}: the site's file {} would be stored under a key of {} bytes, and S3 takes keys of at most \
+                 {MAX_KEY_BYTES}; nothing was sent",
+                dest.describe(),
+                longest,
+                extra + longest.len()
+            ),
+        )
+        .help(help),
+    ))
 }
 
 /// What a publish did once the site was built.

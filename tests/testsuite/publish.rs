@@ -555,6 +555,29 @@ fn wrong_credentials_and_a_missing_bucket_say_what_to_check() {
     assert!(s3.objects("").is_empty());
 }
 
+/// A prefix that makes a site file's key longer than S3 takes is refused
+/// before anything is sent, naming the file and how long the prefix may
+/// be; the same site under a prefix that fits is planned as ever.
+#[test]
+fn keys_longer_than_s3_takes_are_refused_before_anything_is_sent() {
+    let Some(s3) = S3::start() else { return };
+    let show = Show::sample();
+    let endpoint = s3.endpoint();
+    let long = vec!["p".repeat(199); 5].join("/");
+    let to = format!("s3://{BUCKET}/{long}");
+    let args = ["publish", "--to", &to, "--endpoint", &endpoint, "--as-of", AS_OF];
+    let run = show.run_env(&args, &s3.env()).fails(2);
+    assert!(run.stderr.contains("S3 takes keys of at most 1024; nothing was sent"), "{}", run.stderr);
+    assert!(run.stderr.contains("shorten the prefix to at most"), "{}", run.stderr);
+    assert!(s3.objects("").is_empty());
+    // (A dry run: s3s-fs, a folder, cannot hold keys this long itself.)
+    let fits = format!("s3://{BUCKET}/{}", vec!["p".repeat(199); 4].join("/"));
+    let args = ["publish", "--to", &fits, "--endpoint", &endpoint, "--as-of", AS_OF, "--dry-run"];
+    let run = show.run_env(&args, &s3.env()).ok();
+    assert!(run.stdout.contains("PUT"), "{}", run.stdout);
+    assert!(s3.objects("").is_empty());
+}
+
 /// An object under the prefix whose name the S3 client cannot read (a
 /// control character) fails every listing: that is said as what to do
 /// about the object (exit 2), not "run publish again".
