@@ -548,6 +548,9 @@ pub enum Change {
         /// Its date in the manifest, where that is still to come: it is
         /// scheduled now (see [`Change::scheduled`]).
         until: Option<String>,
+        /// The date it was published with, as the lock recorded it (locks
+        /// written before podsmith recorded dates have none).
+        published: Option<String>,
     },
     /// A published media URL changed or went away.
     UrlChanged { title: String, guid: String, old: String, new: Option<String> },
@@ -644,10 +647,14 @@ impl Change {
             Change::GuidChanged { title, old, new } => {
                 format!("episode \"{title}\": its guid changed from \"{old}\" to \"{new}\"")
             }
-            Change::Removed { title, guid, until: None } => {
+            Change::Removed { title, guid, until: None, .. } => {
                 format!("episode \"{title}\" (guid {guid}) is no longer in the feed")
             }
-            Change::Removed { title, guid, until: Some(date) } => format!(
+            c @ Change::Removed { title, guid, until: Some(date), .. } if c.looks_back() => format!(
+                "episode \"{title}\" (guid {guid}) is left out of a feed built as of a moment before its date \
+                 ({date}, as it was published): the apps subscribed to the feed would find it gone"
+            ),
+            Change::Removed { title, guid, until: Some(date), .. } => format!(
                 "episode \"{title}\" (guid {guid}) would leave the feed: its date is now {date}, still to come, so it \
                  is scheduled, not published, until then"
             ),
@@ -728,6 +735,10 @@ impl Change {
                 "to publish a new recording, give it a new file name and `media` that name (build --allow-changes): \
                  apps then download it anew",
             ),
+            c @ Change::Removed { until: Some(_), .. } if c.looks_back() => Some(
+                "build as of a moment after its date, or without --as-of; with --allow-changes, a build that looks \
+                 back so leaves podsmith.lock as it is",
+            ),
             Change::Removed { until: Some(_), .. } => Some("give it back the date it was published with"),
             _ => None,
         }
@@ -760,6 +771,20 @@ impl Change {
 }
 
 impl Change {
+    /// Whether this is a published episode left out only because the build
+    /// looks at a moment before its date, the date it was published with
+    /// (`--as-of` a moment past): not a change made to the show, and not
+    /// one to record (see [`crate::site::Report::look_back`]).
+    pub fn looks_back(&self) -> bool {
+        let instant = |d: &str| chrono::DateTime::parse_from_rfc3339(d).ok();
+        match self {
+            Change::Removed { until: Some(until), published: Some(published), .. } => {
+                instant(until).is_some_and(|u| Some(u) == instant(published))
+            }
+            _ => false,
+        }
+    }
+
     /// `changes` with each published episode that is gone because its date
     /// is now to come (`scheduled`: its guid and that date) said so.
     pub fn scheduled(mut changes: Vec<Change>, scheduled: &[(&str, String)]) -> Vec<Change> {
@@ -861,7 +886,8 @@ fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
     for o in &old.episodes {
         let Some(n) = new_by_guid.get(o.guid.as_str()) else {
             if !renamed.contains(&o.guid) {
-                out.push(Change::Removed { title: o.title.clone(), guid: o.guid.clone(), until: None });
+                let (title, guid, published) = (o.title.clone(), o.guid.clone(), o.date.clone());
+                out.push(Change::Removed { title, guid, until: None, published });
             }
             continue;
         };
@@ -1051,7 +1077,7 @@ mod tests {
                     old: "u1".into(),
                     new: Some("u1-moved".into())
                 },
-                Change::Removed { title: "three".into(), guid: "c".into(), until: None },
+                Change::Removed { title: "three".into(), guid: "c".into(), until: None, published: None },
             ]
         );
         assert_eq!(changes.iter().filter(|c| c.breaks_identity()).count(), 3);

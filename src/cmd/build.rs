@@ -62,7 +62,17 @@ pub(super) fn tell(report: &Report, ui: &Ui) {
     ui.diagnostics(&report.warnings);
     // What puts it in the feed then: a publish where the show has a destination.
     let command = if report.publish.to.is_some() { "podsmith publish" } else { "podsmith build" };
-    for s in &report.scheduled {
+    // (Those published already, left out by a look back, are said with the changes.)
+    let looked_back: Vec<&str> = report
+        .changes
+        .iter()
+        .filter(|c| c.looks_back())
+        .filter_map(|c| match c {
+            podsmith::lock::Change::Removed { guid, .. } => Some(guid.as_str()),
+            _ => None,
+        })
+        .collect();
+    for s in report.scheduled.iter().filter(|s| !looked_back.contains(&s.episode.guid.as_str())) {
         ui.info(format!(
             "scheduled: \"{}\" goes live at {}; it is left out until then (run `{command}` again after that time)",
             s.title(),
@@ -109,6 +119,12 @@ fn say_changes(report: &Report, ui: &Ui) {
         ui.info(
             "built as of a moment still to come (--as-of): podsmith.lock is left as it is (the episodes this \
              shows are recorded as published by a build at their time)",
+        );
+    }
+    if report.look_back {
+        ui.info(
+            "built as of a moment before the date of episodes already published (--as-of): podsmith.lock is left \
+             as it is (they are published still)",
         );
     }
     if report.first_build {

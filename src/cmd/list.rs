@@ -1,7 +1,7 @@
 //! `podsmith list`: the show's episodes at a glance, from the same measured
 //! catalog a build publishes.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -59,7 +59,16 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
     let (catalog, unfit) =
         podsmith::site::catalog_despite(&opts).map_err(|e| Failure::from_build_of(&e, "", "list"))?;
     let old = Lock::read(&opts.lock_file(&catalog.root)).map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;
-    let published: HashSet<&str> = old.iter().flat_map(|l| &l.episodes).map(|e| e.guid.as_str()).collect();
+    let published: HashMap<&str, Option<&str>> =
+        old.iter().flat_map(|l| &l.episodes).map(|e| (e.guid.as_str(), e.date.as_deref())).collect();
+    // A published episode dated later than it was published is redated; one
+    // dated as it was published, after the moment listed (`--as-of` a
+    // moment past), is to come at that moment.
+    let redated = |e: &Episode| match published.get(e.guid.as_str()) {
+        Some(Some(date)) => DateTime::parse_from_rfc3339(date).ok() != Some(e.date),
+        Some(None) => true,
+        None => false,
+    };
     // Newest first: the scheduled ones (latest last to go live) above the live ones.
     let mut rows: Vec<Row> = catalog
         .scheduled
@@ -68,7 +77,7 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
         .map(|s| Row {
             episode: &s.episode,
             media: &s.media,
-            status: match published.contains(s.episode.guid.as_str()) {
+            status: match redated(&s.episode) {
                 true => Status::Redated,
                 false => Status::Scheduled,
             },
@@ -77,7 +86,7 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
     rows.extend(catalog.episodes.iter().map(|e| Row {
         episode: &e.episode,
         media: &e.media,
-        status: if published.contains(e.episode.guid.as_str()) { Status::Live } else { Status::New },
+        status: if published.contains_key(e.episode.guid.as_str()) { Status::Live } else { Status::New },
     }));
     rows.extend(unfit.iter().map(|u| Row { episode: &u.episode, media: &[], status: Status::Unfit }));
     // (Stable: the order above, where dates are the same.)

@@ -124,6 +124,10 @@ pub struct Report {
     /// which leaves `podsmith.lock` as it is (what it shows is not
     /// published yet).
     pub look_ahead: bool,
+    /// Built as of a moment before the date of episodes already published
+    /// (`--as-of`, with `--allow-changes`): a look back, which leaves
+    /// `podsmith.lock` as it is (those episodes are published still).
+    pub look_back: bool,
     /// Inputs and outputs were as the last build left them: nothing was done.
     pub nothing_changed: bool,
     /// What probing did.
@@ -491,16 +495,19 @@ impl Building<'_> {
         // The record of what is published goes last: only what was written;
         // and not by a look ahead (`--as-of` a moment to come), whose
         // episodes are not published yet: recorded, they would be "gone"
-        // from every build until then.
+        // from every build until then; nor by a look back (`--as-of` a
+        // moment before episodes it published), whose record would lose them.
         let lock_path = prepared.lock_path();
         let look_ahead = opts.now > chrono::Utc::now();
-        if !look_ahead {
+        let look_back = changes.iter().any(Change::looks_back);
+        if !look_ahead && !look_back {
             crate::output::write_bytes(&lock_path, new_lock.as_bytes())
                 .map_err(|source| WriteError { path: lock_path.clone(), source })?;
             self.observer.step(Step::Locked);
         }
         let mut report = report_of(prepared, &records, &written, &validated, changes, first_build && !look_ahead);
         report.look_ahead = look_ahead;
+        report.look_back = look_back;
         let lock = record::lock_print(&lock_path);
         let inputs = inputs.zip(lock).map(|(i, lock)| i.with_hosted(&prepared.hosted_digest).with_lock(&lock));
         let encoded = memo.finish(prepared, &written.out);
@@ -733,6 +740,7 @@ fn report_of(
         changes,
         first_build,
         look_ahead: false,
+        look_back: false,
         probe_stats: prepared.probe_stats.clone(),
         nothing_changed: false,
         removed: written.pruned.removed.clone(),
@@ -987,6 +995,7 @@ fn unchanged_report(
         changes: Vec::new(),
         first_build: false,
         look_ahead: false,
+        look_back: false,
         probe_stats: ProbeStats { probed: 0, cached: s.media, ..Default::default() },
         nothing_changed: true,
         removed: Vec::new(),

@@ -331,6 +331,33 @@ fn list_says_a_published_episode_dated_later_is_one_the_build_refuses_to_withdra
     show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
 }
 
+/// A look back (`--as-of` a moment before episodes were published, their
+/// dates as they were published): list calls them to come, not redated;
+/// diff and build say they would be left out of the feed, and a build
+/// allowed to do so leaves podsmith.lock as it is, so the next build finds
+/// them published as ever.
+#[test]
+fn a_build_as_of_a_moment_before_published_episodes_leaves_the_lock_as_it_is() {
+    let show = Show::sample();
+    show.build().ok();
+    let lock = show.read("podsmith.lock");
+    let back = "2017-04-12T13:01:30Z";
+    let run = show.run(&["list", "--as-of", back, "--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((v["live"].as_u64(), v["scheduled"].as_u64(), v["redated"].as_u64()), (Some(2), Some(2), Some(0)));
+    let run = show.run(&["diff", "--as-of", back]).ok();
+    assert!(run.stdout.contains("is left out of a feed built as of a moment before its date"), "{}", run.stdout);
+    assert!(!run.stdout.contains("its date is now"), "{}", run.stdout);
+    let run = show.run(&["build", "--as-of", back, "--out", "past"]).fails(1);
+    assert!(run.stderr.contains("build as of a moment after its date, or without --as-of"), "{}", run.stderr);
+    let run = show.run(&["build", "--as-of", back, "--out", "past", "--allow-changes"]).ok();
+    assert!(run.stderr.contains("podsmith.lock is left as it is"), "{}", run.stderr);
+    assert!(!run.stderr.contains("run `podsmith build` again after that time"), "{}", run.stderr);
+    assert_eq!(show.read("podsmith.lock"), lock);
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.starts_with("no changes since the last build"), "{}", run.stdout);
+}
+
 #[test]
 fn list_shows_the_other_episodes_when_one_file_is_broken() {
     let show = Show::sample();
