@@ -107,9 +107,14 @@ const MAX_SECONDS: f64 = 1_000_000.0 * 3600.0;
 pub fn parse(kind: Kind, bytes: &[u8]) -> Result<Vec<Cue>, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text ({e})"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A lone CR ends a line too (WebVTT says so; old Mac tools write them).
+    let text = match text.contains('\r') {
+        true => std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n")),
+        false => std::borrow::Cow::Borrowed(text),
+    };
     let cues = match kind {
-        Kind::Vtt => vtt(text)?,
-        Kind::Srt => srt(text)?,
+        Kind::Vtt => vtt(&text)?,
+        Kind::Srt => srt(&text)?,
         Kind::Json => json(bytes)?,
         Kind::Html => return Ok(Vec::new()),
     };
@@ -147,37 +152,66 @@ fn vtt(text: &str) -> Result<Vec<Cue>, String> {
         if head.starts_with("NOTE") || head.starts_with("STYLE") || head.starts_with("REGION") {
             continue;
         }
-        let (timing, lines) = match block.iter().position(|l| l.contains("-->")) {
-            Some(i @ 0..=1) => (block[i], &block[i + 1..]),
-            _ => return Err(format!("block {} has no \"start --> end\" line", n + 1)),
+        let Some(timed) = cues_in(&block, '.') else {
+            return Err(format!("block {} has no \"start --> end\" line", n + 1));
         };
-        let (start, end) = timing_line(timing, '.').map_err(|e| format!("cue {}: {e}", cues.len() + 1))?;
-        // A cue of several voices is a cue for each, at the same time.
-        for (speaker, text) in voices(&lines.join("\n")) {
-            cues.push(Cue { start, end, speaker, text });
-        }
-        if cues.len() > MAX_CUES {
-            return Err(format!("more than {MAX_CUES} cues"));
+        for (timing, lines) in timed {
+            let (start, end) = timing_line(timing, '.').map_err(|e| format!("cue {}: {e}", cues.len() + 1))?;
+            add_cues(&mut cues, start, end, lines)?;
         }
     }
     Ok(cues)
 }
 
+/// The cues of `lines` (a cue's text) from `start` to `end` onto `cues`:
+/// one for each voice, at the same time.
+fn add_cues(cues: &mut Vec<Cue>, start: f64, end: f64, lines: &[&str]) -> Result<(), String> {
+    for (speaker, text) in voices(&lines.join("\n")) {
+        cues.push(Cue { start, end, speaker, text });
+    }
+    match cues.len() > MAX_CUES {
+        true => Err(format!("more than {MAX_CUES} cues")),
+        false => Ok(()),
+    }
+}
+
+/// A block's cues: each timing line and the text lines after it (`None`:
+/// no timing line in its first two lines, after an id or a number). A line
+/// of the text that is a timing line (with `sep` before the milliseconds)
+/// starts the next cue, as WebVTT's parsing rules say: a file that lost the
+/// blank line between two cues; in SubRip, a number just before it is that
+/// cue's own, not text.
+fn cues_in<'a>(block: &'a [&'a str], sep: char) -> Option<Vec<(&'a str, &'a [&'a str])>> {
+    let mut at = block.iter().position(|l| l.contains("-->")).filter(|&i| i <= 1)?;
+    let mut out = Vec::new();
+    loop {
+        let next = (at + 1..block.len()).find(|&i| block[i].contains("-->") && timing_line(block[i], sep).is_ok());
+        let numbered = |n: usize| sep == ',' && n > at + 1 && block[n - 1].trim().bytes().all(|b| b.is_ascii_digit());
+        let text_end = match next {
+            Some(n) if numbered(n) => n - 1,
+            Some(n) => n,
+            None => block.len(),
+        };
+        out.push((block[at], &block[at + 1..text_end]));
+        match next {
+            Some(n) => at = n,
+            None => return Some(out),
+        }
+    }
+}
+
 /// SubRip: numbered blocks of a `start --> end` line and text lines.
 fn srt(text: &str) -> Result<Vec<Cue>, String> {
     let mut cues = Vec::new();
+    let mut told = 0;
     for (n, block) in blocks(text).enumerate() {
-        let (timing, lines) = match block.iter().position(|l| l.contains("-->")) {
-            Some(i @ 0..=1) => (block[i], &block[i + 1..]),
-            _ => return Err(format!("block {} has no \"start --> end\" line", n + 1)),
+        let Some(timed) = cues_in(&block, ',') else {
+            return Err(format!("block {} has no \"start --> end\" line", n + 1));
         };
-        let (start, end) = timing_line(timing, ',').map_err(|e| format!("cue {}: {e}", n + 1))?;
-        // A cue of several voices is a cue for each, at the same time.
-        for (speaker, text) in voices(&lines.join("\n")) {
-            cues.push(Cue { start, end, speaker, text });
-        }
-        if cues.len() > MAX_CUES {
-            return Err(format!("more than {MAX_CUES} cues"));
+        for (timing, lines) in timed {
+            told += 1;
+            let (start, end) = timing_line(timing, ',').map_err(|e| format!("cue {told}: {e}"))?;
+            add_cues(&mut cues, start, end, lines)?;
         }
     }
     Ok(cues)
@@ -316,19 +350,38 @@ fn one_line(text: &str) -> String {
     words.collect::<Vec<_>>().join(" ")
 }
 
-/// Text with `<…>` tags removed and the few entities VTT and SRT use read.
+/// Text with its tags removed (see [`is_tag`]) and the few entities VTT
+/// and SRT use read. Any other `<` is text: `I <3 you`, `5 < 6`,
+/// `<https://…>` (SubRip has no escapes, and people write WebVTT by hand).
 fn plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut in_tag = false;
-    for c in text.chars() {
-        match (c, in_tag) {
-            ('<', _) => in_tag = true,
-            ('>', true) => in_tag = false,
-            (_, true) => {}
-            (c, false) => out.push(c),
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        // (A tag ends at its `>`, on its own line.)
+        match after.find(['>', '<', '\n']) {
+            Some(end) if after[end..].starts_with('>') && is_tag(&after[..end]) => rest = &after[end + 1..],
+            _ => {
+                out.push('<');
+                rest = after;
+            }
         }
     }
+    out.push_str(rest);
     one_line(&entities(&out))
+}
+
+/// Whether `tag` (between a `<` and its `>`) is one of the timed formats'
+/// tags, opening or closing: WebVTT's cue spans (`c`, `i`, `b`, `u`, `v`,
+/// `ruby`, `rt`, `lang`, with classes and annotations) and timestamps
+/// (`00:01.500`), SubRip's `i`, `b`, `u`, `s` and `font`.
+fn is_tag(tag: &str) -> bool {
+    const NAMES: &[&str] = &["c", "i", "b", "u", "v", "s", "ruby", "rt", "lang", "font"];
+    let closing = tag.strip_prefix('/');
+    let t = closing.unwrap_or(tag);
+    let name = t.split(['.', ' ', '\t']).next().unwrap_or_default();
+    NAMES.iter().any(|n| n.eq_ignore_ascii_case(name)) || (closing.is_none() && timestamp(t, '.').is_some())
 }
 
 /// `HH:MM:SS{sep}mmm`.
@@ -445,6 +498,40 @@ mod tests {
                 cue(10.0, 11.0, Some("Dee"), ""),
             ]
         );
+    }
+
+    /// A `<` that opens no tag of the formats is text: SubRip has no
+    /// escapes, and WebVTT written by hand has them where it should not.
+    /// The formats' tags still go.
+    #[test]
+    fn a_less_than_sign_that_opens_no_tag_is_text() {
+        let srt =
+            "1\n00:00:00,000 --> 00:00:03,000\nI <3 you & 5<6 but x>y, see <https://example.org> and <Ann> said hi\n";
+        let cues = parse(Kind::Srt, srt.as_bytes()).unwrap();
+        assert_eq!(cues[0].text, "I <3 you & 5<6 but x>y, see <https://example.org> and <Ann> said hi");
+        let vtt = "WEBVTT\n\n00:00.000 --> 00:02.000\nI <3 you and 5 < 6\n\n00:02.000 --> 00:03.000\n\
+                   <i>a</i> <font color=\"red\">b</font> <00:00:02.500>c <c.loud>d</c> <lang en>e</lang> <B>f</B>\n";
+        let cues = parse(Kind::Vtt, vtt.as_bytes()).unwrap();
+        let texts: Vec<&str> = cues.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, ["I <3 you and 5 < 6", "a b c d e f"]);
+    }
+
+    /// A timing line in a cue's text starts the next cue (WebVTT's parsing
+    /// rules): a file that lost a blank line does not merge two cues; in
+    /// SubRip the next cue's number goes with it. A lone CR ends a line.
+    #[test]
+    fn a_timing_line_without_a_blank_line_before_it_starts_a_cue() {
+        let want = |cues: Vec<Cue>| cues.into_iter().map(|c| (c.start, c.end, c.text)).collect::<Vec<_>>();
+        let two = vec![(0.0, 3.0, "x".to_string()), (3.0, 4.0, "y".to_string())];
+        let srt = "1\n00:00:00,000 --> 00:00:03,000\nx\n2\n00:00:03,000 --> 00:00:04,000\ny\n";
+        assert_eq!(want(parse(Kind::Srt, srt.as_bytes()).unwrap()), two);
+        let vtt = "WEBVTT\n\n00:00.000 --> 00:03.000\nx\n00:03.000 --> 00:04.000\ny\n";
+        assert_eq!(want(parse(Kind::Vtt, vtt.as_bytes()).unwrap()), two);
+        let cr = "WEBVTT\r\r00:00.000 --> 00:03.000\rx\r\r00:03.000 --> 00:04.000\ry\r";
+        assert_eq!(want(parse(Kind::Vtt, cr.as_bytes()).unwrap()), two);
+        // Text that only looks like one stays text.
+        let srt = "1\n00:00:00,000 --> 00:00:03,000\nthen --> now\n";
+        assert_eq!(parse(Kind::Srt, srt.as_bytes()).unwrap()[0].text, "then --> now");
     }
 
     #[test]
