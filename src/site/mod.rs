@@ -259,6 +259,9 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
             p.link = preview.base_url.clone();
         }
         p.base_url = preview.base_url.clone();
+        // The media are played from the preview itself, not counted by a
+        // public analytics service that cannot reach it.
+        p.tags.prefix = None;
     }
     building.observer.parsed(&show);
     building.observer.step(Step::Parsed);

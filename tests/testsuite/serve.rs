@@ -220,6 +220,23 @@ fn a_preview_on_another_port_is_built_at_that_address() {
     }
 }
 
+/// A show that counts its downloads (`prefix`, OP3's say) is previewed
+/// with enclosures the preview serves itself: a phone subscribed to the
+/// preview plays them, and no public service counts them.
+#[test]
+fn the_preview_plays_its_media_without_the_shows_download_prefix() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("[podcast]\n", "[podcast]\nprefix = \"https://op3.dev/e/\"\n", 1));
+    show.build().ok();
+    assert!(show.read("public/feed.xml").contains("url=\"https://op3.dev/e/"));
+    let serving = start(&show);
+    let feed = text(&serving, "/feed.xml");
+    assert!(!feed.contains("op3.dev"), "{feed}");
+    let here = format!("url=\"http://127.0.0.1:{}/media/coredns-miek-gieben.mp3\"", serving.port);
+    assert!(feed.contains(&here), "{feed}");
+}
+
 /// What the preview answers to `bytes` sent on one connection (until it
 /// closes it).
 fn raw(s: &Serving, bytes: &[u8]) -> String {
