@@ -179,6 +179,21 @@ fn check_options(opts: &Options, manifest: &Path) -> Result<(), ImportError> {
             )));
         }
     }
+    // The show folder is one, or is made: a file there (or on the way
+    // there) is none.
+    let first_there = opts.dir.ancestors().filter(|a| !a.as_os_str().is_empty()).find_map(|a| {
+        let found = std::fs::metadata(a).ok()?;
+        Some((a, found.is_dir()))
+    });
+    if let Some((file, false)) = first_there {
+        let what = match file == opts.dir {
+            true => format!("{} is a file", opts.dir.display()),
+            false => format!("{} cannot be made: {} is a file", opts.dir.display(), file.display()),
+        };
+        return Err(ImportError::Usage(format!(
+            "{what}, not a folder: give the folder for the new show (podsmith import FEED DIR)"
+        )));
+    }
     // (A link there, even one leading nowhere, is a manifest too: never
     // written through.)
     if let Ok(found) = manifest.symlink_metadata() {

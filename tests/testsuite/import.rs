@@ -1994,3 +1994,26 @@ fn one_items_left_out_tag_and_a_missing_language_are_said_as_they_are() {
     assert!(manifest.contains("# the feed gives no language: \"en\", to check\nlanguage = \"en\""), "{manifest}");
     assert!(!manifest.contains("not an ISO 639 code"), "{manifest}");
 }
+
+/// A show folder that is a file (or is in one) is a usage error (exit 2),
+/// said as such; the file is left as it was.
+#[test]
+fn a_show_folder_that_is_a_file_is_a_usage_error() {
+    let show = one_item_feed();
+    std::fs::write(show.path("taken"), "mine").unwrap();
+    for (dir, said) in [
+        (
+            "taken",
+            "error: taken is a file, not a folder: give the folder for the new show (podsmith import FEED DIR)\n",
+        ),
+        (
+            "taken/new",
+            "error: taken/new cannot be made: taken is a file, not a folder: give the folder for the new show \
+             (podsmith import FEED DIR)\n",
+        ),
+    ] {
+        let run = show.run(&["import", "old.xml", dir]).fails(2);
+        assert_eq!(run.stderr, said);
+        assert_eq!(show.read("taken"), "mine");
+    }
+}
