@@ -52,11 +52,23 @@ pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
         }
     };
     let planned = plan(&opts).map_err(failure)?;
+    let before = Before::of(&dir);
     // One import (or init) at a time in a folder: each writes the lock and
     // the manifest a show starts with, and sweeps what a killed one left.
     std::fs::create_dir_all(&dir).map_err(|e| Failure::content(format!("cannot create {}: {e}", dir.display())))?;
-    let _lock = super::lock_folder(&dir, Access::Exclusive, ui, "import")?;
-    let imported = import(&opts, planned).map_err(failure)?;
+    let lock = super::lock_folder(&dir, Access::Exclusive, ui, "import")?;
+    let imported = match import(&opts, planned) {
+        Ok(imported) => imported,
+        Err(e) => {
+            // Refused (too big, or what it would write through): nothing
+            // was written but the folder and its lock; they go as they came.
+            if matches!(e, ImportError::Refused(_)) && !download {
+                drop(lock);
+                before.undo(&dir);
+            }
+            return Err(failure(e));
+        }
+    };
     ui.diagnostics(&imported.notes);
     let cd = dir.display();
     let (media, build) = match download {
@@ -74,6 +86,35 @@ pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
         imported.manifest.display()
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// What was in the show folder before the import made it and locked it.
+struct Before {
+    /// The folder was there.
+    dir: bool,
+    /// Its records folder (`.podsmith`, where the lock is) was there.
+    records: bool,
+}
+
+impl Before {
+    fn of(dir: &std::path::Path) -> Before {
+        let there = |p: &std::path::Path| p.symlink_metadata().is_ok();
+        Before { dir: there(dir), records: there(&dir.join(podsmith::show_lock::RECORDS_DIR)) }
+    }
+
+    /// What the import made in `dir` before it wrote anything (the folder
+    /// and its lock) taken away: the folder is left as it was. (Only
+    /// what is empty but the lock goes: never a file another command wrote.)
+    fn undo(&self, dir: &std::path::Path) {
+        if !self.records {
+            let records = dir.join(podsmith::show_lock::RECORDS_DIR);
+            let _ = std::fs::remove_file(dir.join(podsmith::show_lock::LOCK_PATH));
+            let _ = std::fs::remove_dir(records);
+        }
+        if !self.dir {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
 }
 
 /// The feed's bytes: a file, or a URL (fetched).

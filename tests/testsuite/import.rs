@@ -1760,7 +1760,12 @@ error: many.xml: podsmith.lock made of it would be 19 MB, and podsmith reads at 
 
 "#]]
     );
-    assert!(!show.path("many/episodes.toml").exists() && !show.path("many/podsmith.lock").exists());
+    // Nothing is left behind: not the folder the import made, nor its lock
+    // in one that was there (it stays empty).
+    assert!(!show.path("many").exists());
+    std::fs::create_dir(show.path("empty")).unwrap();
+    show.run(&["import", "many.xml", "empty"]).fails(1);
+    assert_eq!(std::fs::read_dir(show.path("empty")).unwrap().count(), 0);
     // (A sparse file: its size is what is refused, before it is read.)
     std::fs::File::create(show.path("huge.xml")).unwrap().set_len(65 << 20).unwrap();
     let run = show.run(&["import", "huge.xml", "huge"]).fails(2);
