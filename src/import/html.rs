@@ -85,15 +85,36 @@ pub fn to_markdown(html: &str) -> (String, Dropped) {
 /// manifest of megabytes, quadratic in the feed.
 const MAX_NESTING: usize = 8;
 
+/// An open list or quote, whose lines are written inside it.
+#[derive(Debug, Clone, Copy)]
+enum Frame {
+    Quote,
+    /// A list: ordered, its next number, and how far its open item's
+    /// blocks are indented (0: no item open yet).
+    List {
+        ordered: bool,
+        next: u32,
+        indent: usize,
+    },
+}
+
 /// The Markdown being written.
 #[derive(Default)]
 struct Writer {
     out: String,
-    /// Open lists: ordered, and the next number.
-    lists: Vec<(bool, u32)>,
+    /// The open lists and quotes, outermost first (those past
+    /// [`MAX_NESTING`] are written as the deepest written one).
+    frames: Vec<Frame>,
+    /// Where the marker of the list item just opened ends (or of the
+    /// quote opened at its start): its first block goes on that line
+    /// (`- First`): CommonMark takes a marker followed by a blank line as
+    /// an empty item.
+    fresh: Option<usize>,
+    /// A list inside an item just ended: what the item says next is a
+    /// block apart (else it would run on as the last nested item's text).
+    list_ended: bool,
     /// Open links: their target (`None`: not a link kept).
     links: Vec<Option<String>>,
-    quote: usize,
     pre: bool,
     /// Inside inline code (`<code>` out of `<pre>`), where Markdown takes
     /// every character as it is: nothing is escaped (a backslash would show).
@@ -112,16 +133,24 @@ struct Writer {
 }
 
 impl Writer {
+    /// What each line inside the open lists and quotes starts with.
     fn prefix(&self) -> String {
-        let mut p = "> ".repeat(self.quote.min(MAX_NESTING));
-        if !self.lists.is_empty() {
-            p.push_str(&"   ".repeat(self.lists.len().min(MAX_NESTING)));
-        }
-        p
+        prefix_of(&self.frames[..self.frames.len().min(MAX_NESTING)])
     }
 
-    /// Ends the current block with a blank line.
+    /// At the start of a list item (or a quote opened there): nothing
+    /// written in it yet.
+    fn at_fresh_item(&self) -> bool {
+        self.fresh == Some(self.out.len())
+    }
+
+    /// Ends the current block with a blank line (at a list item's start,
+    /// nothing: its first block goes on the marker's line).
     fn block(&mut self) {
+        self.list_ended = false;
+        if self.at_fresh_item() {
+            return;
+        }
         let trimmed = self.out.trim_end_matches([' ', '\n']).len();
         self.out.truncate(trimmed);
         if !self.out.is_empty() {
@@ -132,6 +161,9 @@ impl Writer {
 
     fn line_start(&mut self) {
         if !self.inline {
+            if std::mem::take(&mut self.list_ended) && !self.out.ends_with("\n\n") {
+                self.out.push('\n');
+            }
             let p = self.prefix();
             self.out.push_str(&p);
             self.inline = true;
@@ -140,7 +172,17 @@ impl Writer {
 
     fn text(&mut self, text: &str) {
         if self.pre {
-            self.out.push_str(text);
+            // Each line inside the lists and quotes around the code.
+            for (n, line) in text.split('\n').enumerate() {
+                if n > 0 {
+                    self.out.push('\n');
+                    self.inline = false;
+                }
+                if !line.is_empty() {
+                    self.line_start();
+                    self.out.push_str(line);
+                }
+            }
             return;
         }
         let collapsed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -237,24 +279,38 @@ impl Writer {
 
     fn preformatted(&mut self, closing: bool) {
         if closing {
-            if !self.out.ends_with('\n') {
+            if self.inline {
                 self.out.push('\n');
+                self.inline = false;
             }
+            self.line_start();
             self.out.push_str("```");
             self.pre = false;
             self.block();
         } else {
             self.block();
+            self.line_start();
             self.out.push_str("```\n");
+            self.inline = false;
             self.pre = true;
         }
     }
 
     fn blockquote(&mut self, closing: bool) {
+        if closing {
+            // (What was opened in it and left open ends with it.)
+            let Some(at) = self.frames.iter().rposition(|f| matches!(f, Frame::Quote)) else { return };
+            self.fresh = None;
+            self.block();
+            self.frames.truncate(at);
+            return;
+        }
         self.block();
-        match closing {
-            true => self.quote = self.quote.saturating_sub(1),
-            false => self.quote += 1,
+        self.frames.push(Frame::Quote);
+        // At a list item's start, on its marker's line (`- > quoted`).
+        if self.at_fresh_item() && self.frames.len() <= MAX_NESTING {
+            self.out.push_str("> ");
+            self.fresh = Some(self.out.len());
         }
     }
 
@@ -269,40 +325,71 @@ impl Writer {
     }
 
     fn list(&mut self, ordered: bool, start: u32, closing: bool) {
+        let in_list = |frames: &[Frame]| frames.iter().rposition(|f| matches!(f, Frame::List { .. }));
         if closing {
-            self.lists.pop();
-            if self.lists.is_empty() {
+            // (What was opened in it and left open ends with it.)
+            let Some(at) = in_list(&self.frames) else { return };
+            self.fresh = None;
+            self.frames.truncate(at);
+            if in_list(&self.frames).is_none() {
                 self.block();
+            } else if self.inline {
+                self.out.push('\n');
+                self.inline = false;
+                self.list_ended = true;
             }
             return;
         }
-        if self.lists.is_empty() {
+        if in_list(&self.frames).is_none() {
             self.block();
         } else if self.inline {
+            let trimmed = self.out.trim_end_matches(' ').len();
+            self.out.truncate(trimmed);
             self.out.push('\n');
             self.inline = false;
         }
-        self.lists.push((ordered, start));
+        self.frames.push(Frame::List { ordered, next: start, indent: 0 });
     }
 
+    /// `<li>`: the item before it in its list ends (with what it left
+    /// open), and its marker starts a line, where its first block goes.
     fn list_item(&mut self) {
+        let at = match self.frames.iter().rposition(|f| matches!(f, Frame::List { .. })) {
+            Some(at) => at,
+            // An item out of any list: as one of a list of its own.
+            None => {
+                self.block();
+                self.frames.push(Frame::List { ordered: false, next: 1, indent: 0 });
+                self.frames.len() - 1
+            }
+        };
+        self.frames.truncate(at + 1);
+        self.list_ended = false;
         if self.inline || !self.out.ends_with('\n') && !self.out.is_empty() {
             let trimmed = self.out.trim_end_matches(' ').len();
             self.out.truncate(trimmed);
             self.out.push('\n');
         }
-        let depth = self.lists.len().saturating_sub(1).min(MAX_NESTING - 1);
-        let marker = match self.lists.last_mut() {
-            Some((true, n)) => {
-                *n += 1;
-                format!("{}. ", *n - 1)
+        let marker = match &mut self.frames[at] {
+            Frame::List { ordered: true, next, .. } => {
+                *next += 1;
+                format!("{}. ", *next - 1)
             }
             _ => "- ".to_string(),
         };
-        self.out.push_str(&"> ".repeat(self.quote.min(MAX_NESTING)));
-        self.out.push_str(&"   ".repeat(depth));
+        // A list nested deeper than written: its items are the deepest written list's.
+        let shown = match at < MAX_NESTING {
+            true => Some(at),
+            false => self.frames[..MAX_NESTING].iter().rposition(|f| matches!(f, Frame::List { .. })),
+        };
+        let around = shown.unwrap_or(MAX_NESTING.min(self.frames.len()));
+        self.out.push_str(&prefix_of(&self.frames[..around]));
         self.out.push_str(&marker);
+        if let Some(Frame::List { indent, .. }) = shown.map(|s| &mut self.frames[s]) {
+            *indent = marker.len().max(3);
+        }
         self.inline = true;
+        self.fresh = Some(self.out.len());
     }
 
     /// `<a href>`: a Markdown link around what it holds (its text only, if
@@ -387,6 +474,19 @@ fn starts_entity(rest: &str) -> bool {
     let name = rest.strip_prefix('#').unwrap_or(rest);
     let len = name.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name.len());
     len > 0 && name[len..].starts_with(';')
+}
+
+/// What a line inside `frames` (outermost first) starts with: `> ` for
+/// a quote, a list's item indent.
+fn prefix_of(frames: &[Frame]) -> String {
+    let mut p = String::new();
+    for f in frames {
+        match f {
+            Frame::Quote => p.push_str("> "),
+            Frame::List { indent, .. } => p.push_str(&" ".repeat(*indent)),
+        }
+    }
+    p
 }
 
 /// A link worth keeping: http(s), mailto, or relative.
@@ -509,6 +609,51 @@ mod tests {
         assert_eq!((html.matches("<ul>").count(), html.matches("<li>").count()), (8, 10), "{html}");
         let markdown = md(&"<blockquote><p>x</p>".repeat(10));
         assert_eq!(markdown.lines().last(), Some("> > > > > > > > x"), "{markdown}");
+    }
+
+    /// A list item's first block goes on its marker's line, its others
+    /// indented after a blank line: a marker alone on its line, then a
+    /// blank line, was an empty item (`-\n\n   First`), and the notes lost
+    /// their lists. Nested lists, quotes, headings and an empty first
+    /// paragraph in an item, and code in a quote, stay where they were.
+    #[test]
+    fn list_items_of_paragraphs_stay_list_items() {
+        let cases = [
+            (
+                "<ul><li><p>First</p></li><li><p>Second <b>bold</b></p></li></ul><ol><li>x<p>para</p></li></ol>",
+                "- First\n\n- Second **bold**\n\n1. x\n\n   para",
+                "<ul>\n<li>\n<p>First</p>\n</li>\n<li>\n<p>Second <strong>bold</strong></p>\n</li>\n</ul>\n\
+                 <ol>\n<li>\n<p>x</p>\n<p>para</p>\n</li>\n</ol>\n",
+            ),
+            (
+                "<ul><li><p>Outer</p><ul><li><p>Inner</p></li></ul></li><li><p>Next</p></li></ul>",
+                "- Outer\n\n   - Inner\n\n- Next",
+                "<ul>\n<li>\n<p>Outer</p>\n<ul>\n<li>Inner</li>\n</ul>\n</li>\n<li>\n<p>Next</p>\n</li>\n</ul>\n",
+            ),
+            (
+                "<ul><li><blockquote><p>Quoted</p></blockquote>said</li><li><h3>Title</h3><p>text</p></li>\
+                 <li><p></p>After an empty one</li></ul>",
+                "- > Quoted\n\n   said\n- ### Title\n\n   text\n\n- After an empty one",
+                "<ul>\n<li>\n<blockquote>\n<p>Quoted</p>\n</blockquote>\n<p>said</p>\n</li>\n<li>\n<h3>Title</h3>\n\
+                 <p>text</p>\n</li>\n<li>\n<p>After an empty one</p>\n</li>\n</ul>\n",
+            ),
+            (
+                "<ul><li>a<ul><li>b</li></ul>after b</li><li>c</li></ul><ol start=\"9\"><li>nine</li><li><p>ten</p><p>more</p></li></ol>",
+                "- a\n   - b\n\n   after b\n- c\n\n9. nine\n10. ten\n\n    more",
+                "<ul>\n<li>\n<p>a</p>\n<ul>\n<li>b</li>\n</ul>\n<p>after b</p>\n</li>\n<li>\n<p>c</p>\n</li>\n</ul>\n\
+                 <ol start=\"9\">\n<li>\n<p>nine</p>\n</li>\n<li>\n<p>ten</p>\n<p>more</p>\n</li>\n</ol>\n",
+            ),
+            (
+                "<ul><li><p>run</p><pre>ls\n  -l</pre></li></ul><blockquote><pre>a\nb</pre></blockquote>",
+                "- run\n\n   ```\n   ls\n     -l\n   ```\n\n> ```\n> a\n> b\n> ```",
+                "<ul>\n<li>\n<p>run</p>\n<pre><code>ls\n  -l\n</code></pre>\n</li>\n</ul>\n\
+                 <blockquote>\n<pre><code>a\nb\n</code></pre>\n</blockquote>\n",
+            ),
+        ];
+        for (html, markdown, rendered) in cases {
+            assert_eq!(md(html), markdown, "{html}");
+            assert_eq!(crate::markdown::to_html(markdown, None), rendered, "{html}");
+        }
     }
 
     #[test]

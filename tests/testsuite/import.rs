@@ -2000,6 +2000,61 @@ fn one_items_left_out_tag_and_a_missing_language_are_said_as_they_are() {
     assert!(!manifest.contains("not an ISO 639 code"), "{manifest}");
 }
 
+/// Notes whose list items are paragraphs (as many hosts write them) keep
+/// their lists on the built pages and in the feed: the import wrote each
+/// marker alone on its line, then a blank line, which Markdown reads as
+/// an empty item, and the text fell out of the list. Nested lists, a
+/// quote and a heading in an item, and an empty first paragraph, too.
+#[test]
+fn notes_whose_list_items_are_paragraphs_keep_their_lists_once_built() {
+    let (_served, server) = two_mp3s_served();
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let notes = |html: &str| format!("<content:encoded><![CDATA[{html}]]></content:encoded>");
+    let items = [
+        crafted_item(
+            1,
+            date,
+            &notes("<ul><li><p>First</p></li><li><p>Second <b>bold</b></p></li></ul><ol><li>x<p>para</p></li></ol>"),
+        ),
+        crafted_item(
+            2,
+            date,
+            &notes(
+                "<ul><li><p>Outer</p><ul><li><p>Inner</p></li></ul></li><li><blockquote><p>Quoted</p></blockquote>\
+                 </li><li><h3>Heading</h3><p>text</p></li><li><p></p>After an empty one</li></ul>",
+            ),
+        ),
+    ]
+    .concat()
+    .replace("https://old.example.com/", &server.base());
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &items)
+        .replace("<rss ", "<rss xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" ");
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), &feed).unwrap();
+    show.run(&["import", "old.xml", "new", "--base-url", "https://new.example.org/podcast/"]).ok();
+    show.run(&["build", "--manifest", "new/episodes.toml", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    // The lists as the page and the feed show them (their items' text,
+    // with the tags of lists and items around it).
+    let lists = |html: &str| -> String {
+        let start = html.find("<ul>").or_else(|| html.find("<ol>")).unwrap_or_else(|| panic!("no list: {html}"));
+        let end = html.rfind("</ul>").max(html.rfind("</ol>")).unwrap() + 5;
+        let kept = html[start..end].replace('\n', "");
+        kept.replace("<p>", "").replace("</p>", "")
+    };
+    let page = |slug: &str| show.read(&format!("new/public/episodes/{slug}/index.html"));
+    let one = "<ul><li>First</li><li>Second <strong>bold</strong></li></ul><ol><li>xpara</li></ol>";
+    let two = "<ul><li>Outer<ul><li>Inner</li></ul></li><li><blockquote>Quoted</blockquote></li>\
+               <li><h3>Heading</h3>text</li><li>After an empty one</li></ul>";
+    assert_eq!(lists(&page("ep-1")), one);
+    assert_eq!(lists(&page("ep-2")), two);
+    let channel = rss::Channel::read_from(show.read("new/public/feed.xml").as_bytes()).unwrap();
+    let described: Vec<String> = channel.items().iter().map(|i| lists(i.description().unwrap())).collect();
+    // (Newest first; in the description a heading is a paragraph in bold and a quote its paragraphs.)
+    assert_eq!(described.len(), 2);
+    assert!(described.iter().any(|d| d == one), "{described:?}");
+    assert!(described.iter().any(|d| d.starts_with("<ul><li>Outer<ul><li>Inner</li></ul></li>")), "{described:?}");
+}
+
 /// A show folder that is a file (or is in one) is a usage error (exit 2),
 /// said as such; the file is left as it was.
 #[test]
