@@ -154,7 +154,9 @@ fn who_and_what(
     p["title"] = value(one_line(title).as_ref());
     // (Hosts that write Apple's summary may leave the description empty.)
     let summary = it.and_then(|i| i.summary());
-    let (description, _) = html::to_markdown(non_empty(channel.description()).or(non_empty_opt(summary)).unwrap_or(""));
+    let page = Some(channel.link().trim()).filter(|l| crate::url::HttpUrl::parse(l).is_ok());
+    let given = non_empty(channel.description()).or(non_empty_opt(summary)).unwrap_or("");
+    let (description, _) = html::to_markdown(given, page);
     let description = crate::markdown::excerpt(&description, 4000);
     p["description"] = value(non_empty(&description).unwrap_or(title));
     let author = it.and_then(|i| non_empty_opt(i.author())).or_else(|| non_empty_opt(channel.managing_editor()));

@@ -23,11 +23,15 @@ use crate::lenient_html::{Tag, tag_end};
 pub struct Dropped {
     /// Tags whose content was dropped (`script`, `iframe` …), each once.
     pub tags: Vec<String>,
+    /// The first relative link or image address kept as it is, for want
+    /// of a page to read it against (`base`).
+    pub relative: Option<String>,
 }
 
-/// `html` as Markdown.
-pub fn to_markdown(html: &str) -> (String, Dropped) {
-    let mut w = Writer::default();
+/// `html` as Markdown; its relative links and images read against `base`
+/// (the page the notes were published on), as a browser reads them there.
+pub fn to_markdown(html: &str, base: Option<&str>) -> (String, Dropped) {
+    let mut w = Writer { base: base.and_then(|b| url::Url::parse(b).ok()), ..Writer::default() };
     let mut dropped = Dropped::default();
     let mut rest = html;
     let mut skipping: Option<String> = None;
@@ -75,6 +79,7 @@ pub fn to_markdown(html: &str) -> (String, Dropped) {
             _ => w.tag(&tag),
         }
     }
+    dropped.relative = w.relative.take();
     (w.finish(), dropped)
 }
 
@@ -115,6 +120,10 @@ struct Writer {
     list_ended: bool,
     /// Open links: their target (`None`: not a link kept).
     links: Vec<Option<String>>,
+    /// What relative links and images are read against.
+    base: Option<url::Url>,
+    /// The first relative address kept as it is (no `base`).
+    relative: Option<String>,
     pre: bool,
     /// Inside inline code (`<code>` out of `<pre>`), where Markdown takes
     /// every character as it is: nothing is escaped (a backslash would show).
@@ -396,7 +405,7 @@ impl Writer {
     /// its address is not one to link to).
     fn link(&mut self, t: &Tag, closing: bool) {
         if !closing {
-            let href = t.attr("href").map(str::trim).filter(|h| is_link(h)).map(str::to_string);
+            let href = t.attr("href").and_then(|h| self.target(h));
             if href.is_some() {
                 self.line_start();
                 self.out.push('[');
@@ -410,11 +419,36 @@ impl Writer {
     }
 
     fn image(&mut self, t: &Tag) {
-        if let Some(src) = t.attr("src").filter(|s| is_link(s)) {
+        if let Some(src) = t.attr("src").and_then(|s| self.target(s)) {
             self.line_start();
             let alt = escape(t.attr("alt").unwrap_or_default(), false);
             self.out.push_str(&format!("![{alt}](<{}>)", src.replace(['<', '>'], "")));
         }
+    }
+
+    /// The address a link or image `given` leads to, as a browser reads it
+    /// on the page the notes were on: an http(s) or mailto URL as it is, a
+    /// fragment (`#x`) as it is, a relative one read against that page (as
+    /// it is when there is none, noted); `None` for any other scheme
+    /// (`javascript:` …), whose text alone is kept.
+    fn target(&mut self, given: &str) -> Option<String> {
+        // (Browsers leave tabs and line breaks out of an address.)
+        let href: String = given.trim().chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+        if href.is_empty() {
+            return None;
+        }
+        if let Some(scheme) = super::channel::scheme_of(&href) {
+            return matches!(scheme.as_str(), "http" | "https" | "mailto").then_some(href);
+        }
+        if href.starts_with('#') {
+            return Some(href);
+        }
+        let Some(base) = &self.base else {
+            self.relative.get_or_insert_with(|| href.clone());
+            return Some(href);
+        };
+        let joined = base.join(&href).ok().filter(|u| matches!(u.scheme(), "http" | "https"))?;
+        Some(joined.to_string())
     }
 
     /// An emphasis mark, kept tight against the text it marks (CommonMark
@@ -489,16 +523,6 @@ fn prefix_of(frames: &[Frame]) -> String {
     p
 }
 
-/// A link worth keeping: http(s), mailto, or relative.
-fn is_link(href: &str) -> bool {
-    let lower = href.to_ascii_lowercase();
-    !href.is_empty()
-        && (lower.starts_with("http://")
-            || lower.starts_with("https://")
-            || lower.starts_with("mailto:")
-            || !lower.contains(':'))
-}
-
 /// Text escaped for Markdown: the characters that would start markup.
 fn escape(text: &str, at_line_start: bool) -> String {
     let mut out = String::with_capacity(text.len());
@@ -527,7 +551,7 @@ mod tests {
     use super::*;
 
     fn md(html: &str) -> String {
-        to_markdown(html).0
+        to_markdown(html, None).0
     }
 
     #[test]
@@ -557,7 +581,8 @@ mod tests {
 
     #[test]
     fn what_cannot_be_kept_is_dropped_and_said() {
-        let (text, dropped) = to_markdown("<p>Hi</p><script>alert(1)</script><iframe src=x></iframe><p>there</p>");
+        let (text, dropped) =
+            to_markdown("<p>Hi</p><script>alert(1)</script><iframe src=x></iframe><p>there</p>", None);
         assert_eq!(text, "Hi\n\nthere");
         assert_eq!(dropped.tags, ["script", "iframe"]);
         assert_eq!(md("<a href=\"javascript:alert(1)\">x</a>"), "x");
@@ -654,6 +679,30 @@ mod tests {
             assert_eq!(md(html), markdown, "{html}");
             assert_eq!(crate::markdown::to_html(markdown, None), rendered, "{html}");
         }
+    }
+
+    /// Links and images are read as a browser read them on the page the
+    /// notes were on: a relative one against it (`/notes/e1` led nowhere
+    /// on the new site); absolute ones, `mailto:` and fragments as they
+    /// are; another scheme's (`javascript:`) only their text.
+    #[test]
+    fn relative_links_are_read_against_the_notes_page() {
+        let html = "<p><a href=\"/notes/e1\">notes</a> <a href=\"../b?x=1#y\">up</a> <img src=\"img/a.png\" alt=\"A\"> \
+                    <a href=\"//cdn.example.org/f\">cdn</a> <a href=\"https://x.example/\">abs</a> \
+                    <a href=\"mailto:ann@example.com\">mail</a> <a href=\"#t\">here</a> \
+                    <a href=\" java\tscript:alert(1)\">js</a> <a href=\"data:text/html,x\">data</a></p>";
+        let (markdown, dropped) = to_markdown(html, Some("https://old.example.com/show/ep1?id=3"));
+        assert_eq!(
+            markdown,
+            "[notes](<https://old.example.com/notes/e1>) [up](<https://old.example.com/b?x=1#y>) \
+             ![A](<https://old.example.com/show/img/a.png>) [cdn](<https://cdn.example.org/f>) \
+             [abs](<https://x.example/>) [mail](<mailto:ann@example.com>) [here](<#t>) js data"
+        );
+        assert_eq!(dropped.relative, None);
+        let (markdown, dropped) = to_markdown(html, None);
+        assert!(markdown.starts_with("[notes](</notes/e1>) [up](<../b?x=1#y>) ![A](<img/a.png>) "), "{markdown}");
+        assert!(markdown.ends_with("[here](<#t>) js data"), "{markdown}");
+        assert_eq!(dropped.relative.as_deref(), Some("/notes/e1"));
     }
 
     #[test]

@@ -87,6 +87,9 @@ struct LeftOut {
     blocked: Vec<String>,
     /// Trailers whose media are served over http, each named and as its table.
     http_trailers: Vec<(String, toml_edit::Table)>,
+    /// Items whose notes keep a relative link or image as it is (no web
+    /// page to read it against), and the first such address.
+    relative_links: (Vec<String>, Option<String>),
 }
 
 /// The media URL of a trailer `t` served over http: podsmith publishes each
@@ -130,8 +133,17 @@ pub(super) fn episode_tables(
 ) -> Result<toml_edit::ArrayOfTables, ImportError> {
     let feed_url = feed_base(channel, opts);
     let mut list = toml_edit::ArrayOfTables::new();
-    let mut items =
-        Items { opts, notes, to_fetch, dropped, taken: Taken::default(), left: LeftOut::default(), media_guids: 0 };
+    let site = Some(channel.link().trim()).filter(|l| crate::url::HttpUrl::parse(l).is_ok()).map(str::to_string);
+    let mut items = Items {
+        opts,
+        notes,
+        to_fetch,
+        dropped,
+        site,
+        taken: Taken::default(),
+        left: LeftOut::default(),
+        media_guids: 0,
+    };
     for (n, item) in channel.items().iter().enumerate() {
         let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{t}\""));
         match item_identity(item, feed_url.as_deref(), &mut items.taken) {
@@ -293,6 +305,9 @@ struct Items<'a> {
     to_fetch: &'a mut ToFetch,
     /// The `podcast:` tags left out, by kind.
     dropped: &'a mut namespace::Dropped,
+    /// The show's web page (the channel's `<link>`), what the relative
+    /// links in the notes of an item without a page of its own are read against.
+    site: Option<String>,
     /// What the items before took.
     taken: Taken,
     /// What the items left out, said once for all of them.
@@ -365,20 +380,31 @@ impl Items<'_> {
             t["image"] = value(img);
         }
         self.item_files(item, ItemNames { label, slug: &slug }, &mut t);
+        self.item_notes(item, label, &mut t);
+        t
+    }
+
+    /// An item's notes (HTML) into `t` as Markdown, what they lost noted.
+    fn item_notes(&mut self, item: &rss::Item, label: &str, t: &mut toml_edit::Table) {
         // The first of them an item has: hosts that write Apple's summary may write no other.
         let summary = item.itunes_ext().and_then(|i| i.summary());
         let html_notes = [item.content(), item.description(), summary].into_iter().find_map(non_empty_opt);
         let html_notes = html_notes.unwrap_or_default();
-        let (markdown, dropped) = html::to_markdown(html_notes);
+        // (Read against the item's web page, else the show's: where they were shown.)
+        let page = item.link().map(str::trim).filter(|l| crate::url::HttpUrl::parse(l).is_ok());
+        let (markdown, dropped) = html::to_markdown(html_notes, page.or(self.site.as_deref()));
+        if let Some(relative) = dropped.relative {
+            self.left.relative_links.0.push(label.to_string());
+            self.left.relative_links.1.get_or_insert(relative);
+        }
         for tag in dropped.tags {
             if !self.left.dropped_tags.contains(&tag) {
                 self.left.dropped_tags.push(tag);
             }
         }
         if !markdown.is_empty() {
-            t["notes"] = value(multiline(&markdown));
+            t["notes"] = toml_edit::value(multiline(&markdown));
         }
-        t
     }
 
     /// An item's media: its enclosure `url`, then one file per other audio
@@ -586,6 +612,27 @@ fn say_left_out(left: &LeftOut, notes: &mut Vec<Diagnostic>) {
             "the notes' {} elements were left out (a show page does not run them)",
             left.dropped_tags.join(", ")
         )));
+    }
+    if let (items, Some(first)) = &left.relative_links {
+        notes.push(note(format!(
+            "the notes of {} have relative links or images (\"{}\"), and neither the items nor the feed give the \
+             web page they were on (<link>) to read them against: kept as they are, they lead nowhere on the new \
+             site; write them in full in episodes.toml",
+            first_few(items),
+            crate::text::truncate_chars(first, 100)
+        )));
+    }
+}
+
+/// Items named as said once for all of them: "\"A\"", "2 items (\"A\", \"B\")", or
+/// the first few of many and how many more.
+fn first_few(labels: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let shown = labels.iter().take(SHOWN).map(String::as_str).collect::<Vec<_>>().join(", ");
+    match labels.len() {
+        1 => shown,
+        n if n <= SHOWN => format!("{n} items ({shown})"),
+        n => format!("{n} items ({shown} and {} more)", n - SHOWN),
     }
 }
 

@@ -2055,6 +2055,53 @@ fn notes_whose_list_items_are_paragraphs_keep_their_lists_once_built() {
     assert!(described.iter().any(|d| d.starts_with("<ul><li>Outer<ul><li>Inner</li></ul></li>")), "{described:?}");
 }
 
+/// Relative links and images in the notes are read against the item's web
+/// page (`<link>`), else the show's, as a browser read them there: kept
+/// relative, they led nowhere on the new site. `javascript:` is left
+/// out (its text kept). A feed that names no page keeps them as they are,
+/// said once for all its items.
+#[test]
+fn relative_links_in_notes_are_read_against_the_page_they_were_on() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let notes = |html: &str| format!("<description><![CDATA[{html}]]></description>");
+    let html = "<p><a href=\"/notes/e1\">notes</a> <img src=\"img/a.png\" alt=\"A\"> \
+                <a href=\"javascript:alert(1)\">js</a> <a href=\"#t\">here</a> <a href=\"mailto:a@old.example.com\">mail</a></p>";
+    let items = [
+        crafted_item(1, date, &format!("<link>https://old.example.com/episodes/one/</link>{}", notes(html))),
+        crafted_item(2, date, &notes(html)),
+        crafted_item(3, date, &notes(html)),
+    ]
+    .concat();
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    let notes: Vec<&str> = parsed.episodes.iter().map(|e| e.notes.as_str()).collect();
+    let on = |folder: &str| {
+        format!(
+            "[notes](<https://old.example.com/notes/e1>) ![A](<https://old.example.com/{folder}img/a.png>) js \
+             [here](<#t>) [mail](<mailto:a@old.example.com>)"
+        )
+    };
+    assert_eq!(notes, [on("episodes/one/"), on(""), on("")]);
+    assert!(!run.stderr.contains("relative"), "{}", run.stderr);
+    // No page anywhere: kept as they are, and said once.
+    let unlinked = crafted_feed("<itunes:category text=\"Arts\"/>", &items)
+        .replace("<link>https://old.example.com/</link>", "")
+        .replace("<link>https://old.example.com/episodes/one/</link>", "");
+    std::fs::write(show.path("unlinked.xml"), unlinked).unwrap();
+    let run = show.run(&["import", "unlinked.xml", "unlinked"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("unlinked/episodes.toml")).unwrap();
+    assert!(parsed.episodes[0].notes.starts_with("[notes](</notes/e1>) ![A](<img/a.png>) js"));
+    let said: Vec<&str> = run.stderr.lines().filter(|l| l.contains("relative")).collect();
+    assert_data_eq!(
+        said.join("\n"),
+        str![[
+            r#"warning: the notes of 3 items ("Ep 1", "Ep 2", "Ep 3") have relative links or images ("/notes/e1"), and neither the items nor the feed give the web page they were on (<link>) to read them against: kept as they are, they lead nowhere on the new site; write them in full in episodes.toml"#
+        ]]
+    );
+}
+
 /// A show folder that is a file (or is in one) is a usage error (exit 2),
 /// said as such; the file is left as it was.
 #[test]
