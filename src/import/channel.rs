@@ -324,7 +324,12 @@ fn namespace_tags(
     if !funding.is_empty() {
         p["funding"] = value(funding);
     }
-    let persons = namespace::persons(ns.get("person").map(Vec::as_slice).unwrap_or_default(), "host", notes, dropped);
+    let persons = namespace::persons(
+        ns.get("person").map(Vec::as_slice).unwrap_or_default(),
+        "host",
+        &mut |why| notes.push(note(why)),
+        dropped,
+    );
     if !persons.is_empty() {
         p["persons"] = value(persons);
     }

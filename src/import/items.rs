@@ -90,6 +90,50 @@ struct LeftOut {
     /// Items whose notes keep a relative link or image as it is (no web
     /// page to read it against), and the first such address.
     relative_links: (Vec<String>, Option<String>),
+    /// What is said of an item, each said once for the items it is said of.
+    of_items: OfItems,
+}
+
+/// What is said of items, each thing said once, naming the items it is
+/// said of (a feed of 20 videos said the same 20 times), in the order
+/// first said.
+#[derive(Default)]
+struct OfItems {
+    said: Vec<OfSome>,
+    /// Where each thing is in `said`.
+    at: std::collections::HashMap<(&'static str, String), usize>,
+}
+
+/// A thing said of items.
+struct OfSome {
+    /// What goes between an item's name and `why`: ": ", or " " (`"Ep 1" had no guid`).
+    sep: &'static str,
+    why: String,
+    /// The items (their labels).
+    items: Vec<String>,
+}
+
+impl OfItems {
+    /// `why` said of the item `label` (after `sep`, see [`OfSome::sep`]).
+    fn say(&mut self, label: &str, sep: &'static str, why: String) {
+        let at = *self.at.entry((sep, why.clone())).or_insert_with(|| {
+            self.said.push(OfSome { sep, why, items: Vec::new() });
+            self.said.len() - 1
+        });
+        self.said[at].items.push(label.to_string());
+    }
+
+    /// Each thing once, into `notes`.
+    fn into_notes(self, notes: &mut Vec<Diagnostic>) {
+        for OfSome { sep, why, items } in self.said {
+            let whom = first_few(&items);
+            notes.push(note(match (items.len(), sep) {
+                (1, sep) => format!("{whom}{sep}{why}"),
+                (_, " ") => format!("{whom} each {why}"),
+                _ => format!("{whom}, each{sep}{why}"),
+            }));
+        }
+    }
 }
 
 /// The media URL of a trailer `t` served over http: podsmith publishes each
@@ -158,7 +202,8 @@ pub(super) fn episode_tables(
             Err(why) => items.left.skipped.push(format!("{label} ({why})")),
         }
     }
-    let Items { notes, left, media_guids, .. } = items;
+    let Items { notes, mut left, media_guids, .. } = items;
+    std::mem::take(&mut left.of_items).into_notes(notes);
     if media_guids > 0 {
         let whose = match media_guids {
             1 => "the guid of one item is its media URL".to_string(),
@@ -334,7 +379,11 @@ impl Items<'_> {
         t["guid"] = value(id.guid.as_str());
         if id.made_up {
             comment(&mut t, "guid", "the item had no guid: its enclosure URL, as Apple uses");
-            self.notes.push(note(format!("{label} had no guid: its enclosure URL is its guid, as in Apple Podcasts")));
+            self.left.of_items.say(
+                label,
+                " ",
+                "had no guid: its enclosure URL is its guid, as in Apple Podcasts".into(),
+            );
         }
         t["date"] = value(toml_date(&id.date));
         if id.date > chrono::Utc::now() {
@@ -369,7 +418,11 @@ impl Items<'_> {
             )));
         }
         item_numbers(item, &mut t);
-        namespace::item(item, &mut t, self.notes, self.dropped);
+        let mut said = Vec::new();
+        namespace::item(item, &mut t, &mut |why| said.push(why), self.dropped);
+        for why in said {
+            self.left.of_items.say(label, ": ", why);
+        }
         let media = self.item_media(item, label, &id.url);
         t["media"] = value(media.iter().map(String::as_str).collect::<toml_edit::Array>());
         let it = item.itunes_ext();
@@ -432,7 +485,7 @@ impl Items<'_> {
             }
         }
         if let Some(why) = refused_by_build(&media, &types, self.opts.download) {
-            self.notes.push(note(format!("{label}: {why}")));
+            self.left.of_items.say(label, ": ", why);
         }
         if self.opts.download {
             let length = item.enclosure().and_then(|e| e.length().trim().parse::<u64>().ok());

@@ -157,11 +157,12 @@ pub(super) fn channel(
 }
 
 /// An item's people, licence, soundbites, season name, location and value
-/// into `t`; what is left out counted in `dropped`.
-pub(super) fn item(item: &rss::Item, t: &mut toml_edit::Table, notes: &mut Vec<Diagnostic>, dropped: &mut Dropped) {
+/// into `t`; what is left out counted in `dropped`, what is mapped said
+/// to `say` (of the item).
+pub(super) fn item(item: &rss::Item, t: &mut toml_edit::Table, say: &mut dyn FnMut(String), dropped: &mut Dropped) {
     let Some(ns) = item.extensions().get("podcast") else { return };
     dropped.count(ns, false);
-    let persons = persons(ns.get("person").map(Vec::as_slice).unwrap_or_default(), "guest", notes, dropped);
+    let persons = persons(ns.get("person").map(Vec::as_slice).unwrap_or_default(), "guest", say, dropped);
     if !persons.is_empty() {
         t["persons"] = toml_edit::value(persons);
     }
@@ -210,11 +211,11 @@ pub(super) fn item(item: &rss::Item, t: &mut toml_edit::Table, notes: &mut Vec<D
 }
 
 /// `podcast:person`s as the manifest's `persons` (`default_role` when the
-/// feed's is not in the taxonomy, said).
+/// feed's is not in the taxonomy, said to `say`).
 pub(super) fn persons(
     list: &[Extension],
     default_role: &str,
-    notes: &mut Vec<Diagnostic>,
+    say: &mut dyn FnMut(String),
     dropped: &mut Dropped,
 ) -> Array {
     let mut persons = Array::new();
@@ -232,9 +233,7 @@ pub(super) fn persons(
                 Some(v) if list.contains(&v.as_str()) => {
                     t.insert(key, v.into());
                 }
-                Some(v) => {
-                    notes.push(note(format!("{name}'s {key} \"{v}\" is not in the taxonomy: \"{default}\" is used")))
-                }
+                Some(v) => say(format!("{name}'s {key} \"{v}\" is not in the taxonomy: \"{default}\" is used")),
                 None => {}
             }
         }

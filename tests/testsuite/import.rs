@@ -2102,6 +2102,38 @@ fn relative_links_in_notes_are_read_against_the_page_they_were_on() {
     );
 }
 
+/// What would be said of each of many items for the same cause (no
+/// guid, a video enclosure, a person's role not in the taxonomy) is
+/// said once, naming the first few: a feed of 20 videos said the same
+/// line 20 times.
+#[test]
+fn what_many_items_share_is_said_once_naming_the_first_few() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let items: String = (1..=5)
+        .map(|n| {
+            crafted_item(n, date, "<podcast:person role=\"guitar\">Jake</podcast:person>")
+                .replace(&format!("<guid>g{n}</guid>"), "")
+                .replace(
+                    &format!("{n}.mp3\" length=\"1\" type=\"audio/mpeg\""),
+                    &format!("{n}.mp4\" length=\"1\" type=\"video/mp4\""),
+                )
+        })
+        .collect();
+    let items = items + &crafted_item(6, date, "");
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let said: Vec<&str> = run.stderr.lines().filter(|l| l.contains("\"Ep ")).collect();
+    assert_data_eq!(
+        said.join("\n"),
+        str![[r#"
+warning: 5 items ("Ep 1", "Ep 2", "Ep 3" and 2 more) each had no guid: its enclosure URL is its guid, as in Apple Podcasts
+warning: 5 items ("Ep 1", "Ep 2", "Ep 3" and 2 more), each: Jake's role "guitar" is not in the taxonomy: "guest" is used
+warning: 5 items ("Ep 1", "Ep 2", "Ep 3" and 2 more), each: its enclosure is a video (video/mp4), and podsmith publishes audio: the build will refuse it; export the sound as an MP3 (or M4A) and name that in its media in episodes.toml
+"#]]
+    );
+}
+
 /// A show folder that is a file (or is in one) is a usage error (exit 2),
 /// said as such; the file is left as it was.
 #[test]
