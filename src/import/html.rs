@@ -130,6 +130,9 @@ struct Writer {
     code: usize,
     /// Text was written since the last block started.
     inline: bool,
+    /// Where the blank line that ended the last block starts and ends, if
+    /// nothing was written since.
+    separated: Option<(usize, usize)>,
     /// Where the text after an opening emphasis mark starts.
     opened: Option<usize>,
     /// Open emphasis: whether its marks were left out (they could not
@@ -160,18 +163,41 @@ impl Writer {
         if self.at_fresh_item() {
             return;
         }
+        // One blank line between blocks: where a quote ended since it was
+        // written, it is written again out of it.
+        if let Some((start, end)) = self.separated
+            && end == self.out.len()
+        {
+            if self.prefix().trim_end().len() + 2 >= end - start {
+                self.inline = false;
+                return;
+            }
+            self.out.truncate(start);
+        }
         let trimmed = self.out.trim_end_matches([' ', '\n']).len();
         self.out.truncate(trimmed);
         if !self.out.is_empty() {
-            self.out.push_str("\n\n");
+            let start = self.out.len();
+            self.out.push('\n');
+            self.blank_line();
+            self.separated = Some((start, self.out.len()));
         }
         self.inline = false;
     }
 
+    /// A blank line (after a line's end): inside a quote, one of its lines
+    /// (`>`); a bare one would end it, and its next paragraph would be
+    /// another quote.
+    fn blank_line(&mut self) {
+        let p = self.prefix();
+        self.out.push_str(p.trim_end());
+        self.out.push('\n');
+    }
+
     fn line_start(&mut self) {
         if !self.inline {
-            if std::mem::take(&mut self.list_ended) && !self.out.ends_with("\n\n") {
-                self.out.push('\n');
+            if std::mem::take(&mut self.list_ended) && self.separated.is_none_or(|(_, end)| end != self.out.len()) {
+                self.blank_line();
             }
             let p = self.prefix();
             self.out.push_str(&p);
@@ -310,8 +336,8 @@ impl Writer {
             // (What was opened in it and left open ends with it.)
             let Some(at) = self.frames.iter().rposition(|f| matches!(f, Frame::Quote)) else { return };
             self.fresh = None;
-            self.block();
             self.frames.truncate(at);
+            self.block();
             return;
         }
         self.block();
@@ -492,6 +518,11 @@ impl Writer {
 
     fn finish(mut self) -> String {
         self.block();
+        if let Some((start, end)) = self.separated
+            && end == self.out.len()
+        {
+            self.out.truncate(start);
+        }
         let trimmed = self.out.trim_end().len();
         self.out.truncate(trimmed);
         // Empty emphasis left by tags around nothing.
@@ -634,6 +665,22 @@ mod tests {
         assert_eq!((html.matches("<ul>").count(), html.matches("<li>").count()), (8, 10), "{html}");
         let markdown = md(&"<blockquote><p>x</p>".repeat(10));
         assert_eq!(markdown.lines().last(), Some("> > > > > > > > x"), "{markdown}");
+    }
+
+    /// A quote of several paragraphs is one quote, its paragraphs apart
+    /// by a line of it (`>`): a bare blank line made a quote of each; the
+    /// paragraph after it is out of it.
+    #[test]
+    fn a_quote_of_several_paragraphs_stays_one_quote() {
+        let markdown = md("<blockquote><p>one</p><p>two</p></blockquote><p>after</p>\
+                           <ul><li><blockquote><p>a</p><p>b</p></blockquote></li></ul>");
+        assert_eq!(markdown, "> one\n>\n> two\n\nafter\n\n- > a\n   >\n   > b");
+        let html = crate::markdown::to_html(&markdown, None);
+        assert_eq!(
+            html,
+            "<blockquote>\n<p>one</p>\n<p>two</p>\n</blockquote>\n<p>after</p>\n<ul>\n<li>\n<blockquote>\n\
+             <p>a</p>\n<p>b</p>\n</blockquote>\n</li>\n</ul>\n"
+        );
     }
 
     /// A list item's first block goes on its marker's line, its others
