@@ -162,6 +162,37 @@ pub(crate) fn is_single_label(host: &str) -> bool {
     !host.is_empty() && !host.contains('.') && ip_of(host).is_none() && !host.contains(':')
 }
 
+/// Who can reach a host, as APPLE-HOST-PUBLIC tells hosts apart (the feed's
+/// URLs offline, each redirect of them with `validate --online`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// Anyone: a public name or address.
+    Public,
+    /// This computer only ([`is_loopback`]).
+    Loopback,
+    /// A local network only ([`is_private`]).
+    Private,
+    /// No one: no server can be reached at such an address ([`unserved_address`]: what it is).
+    Unserved(&'static str),
+    /// A local network's search domain only: a name of one label ([`is_single_label`]).
+    OneLabel,
+}
+
+/// Who can reach `host` (as [`host_name`] gives it).
+pub(crate) fn reach(host: &str) -> Reach {
+    if is_loopback(host) {
+        Reach::Loopback
+    } else if is_private(host) {
+        Reach::Private
+    } else if let Some(kind) = unserved_address(host) {
+        Reach::Unserved(kind)
+    } else if is_single_label(host) {
+        Reach::OneLabel
+    } else {
+        Reach::Public
+    }
+}
+
 /// What went wrong with an HTTP request, in words: ureq says a timeout as
 /// "timeout: global", which tells a podcaster nothing.
 #[cfg(feature = "online")]
@@ -209,5 +240,11 @@ mod host_tests {
         for host in ["example.com", "127.0.0.1", "2130706433", "::1", ""] {
             assert!(!is_single_label(host), "{host}");
         }
+        assert_eq!(reach("127.0.0.1"), Reach::Loopback);
+        assert_eq!(reach("169.254.169.254"), Reach::Private);
+        assert_eq!(reach("fd00::1"), Reach::Private);
+        assert_eq!(reach("224.0.0.1"), Reach::Unserved("a multicast address"));
+        assert_eq!(reach("intranet"), Reach::OneLabel);
+        assert_eq!(reach("files.example.com"), Reach::Public);
     }
 }

@@ -5,6 +5,7 @@ use super::rules::id;
 use super::xml::{self, Node, Ns};
 use super::{Cx, Finding, Formats, Severity, Where, dates};
 use crate::text::{is_http_url, truncate_chars};
+use crate::url::Reach;
 
 /// Extensions Apple lists for enclosures, with their MIME types.
 const APPLE_TYPES: &[(&str, &[&str])] = &[
@@ -669,39 +670,37 @@ pub fn host_rules(cx: &mut Cx<'_>, url: &str, at: Where, what: &str) {
         ));
     }
     let host = crate::url::host_name(host);
-    if crate::url::is_loopback(&host) {
-        cx.push(
+    match crate::url::reach(&host) {
+        Reach::Public => {}
+        Reach::Loopback => cx.push(
             Finding::new(
                 id::APPLE_HOST_PUBLIC,
-                at.clone(),
+                at,
                 format!("the {what} URL points at {host}: only this computer can reach it"),
                 "fine for a preview; set base_url to the public address before publishing",
             )
             .severity(Severity::Warning),
-        );
-    } else if crate::url::is_private(&host) {
-        cx.push(Finding::new(
+        ),
+        Reach::Private => cx.push(Finding::new(
             id::APPLE_HOST_PUBLIC,
             at,
             format!("the {what} URL points at {host}, an address on a private network that directories cannot reach"),
             "host the files at a public address",
-        ));
-    } else if let Some(kind) = crate::url::unserved_address(&host) {
-        cx.push(Finding::new(
+        )),
+        Reach::Unserved(kind) => cx.push(Finding::new(
             id::APPLE_HOST_PUBLIC,
             at,
             format!("the {what} URL points at {host}, {kind}: no server can be reached there"),
             "host the files at a public address",
-        ));
-    } else if crate::url::is_single_label(&host) {
-        cx.push(Finding::new(
+        )),
+        Reach::OneLabel => cx.push(Finding::new(
             id::APPLE_HOST_PUBLIC,
             at,
             format!(
                 "the {what} URL's host \"{host}\" is a name of one label, without a domain: public DNS does not resolve it, only a local network can"
             ),
             "use the full public name of the host (e.g. files.example.com)",
-        ));
+        )),
     }
 }
 
