@@ -16,7 +16,7 @@
 use std::collections::VecDeque;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use symphonia::core::io::MediaSource;
 
@@ -85,6 +85,8 @@ pub fn probe_url_within(url: &str, timeout: Duration, budget: u64) -> Result<Opt
 #[derive(Debug, Clone)]
 pub struct Prober {
     agent: ureq::Agent,
+    /// When every request (tries again included) must be done by, if ever.
+    deadline: Option<Instant>,
 }
 
 /// What asking again of a file measured before found.
@@ -109,7 +111,22 @@ impl Prober {
             .user_agent(concat!("podsmith/", env!("CARGO_PKG_VERSION"), " (media prober)"))
             .build()
             .into();
-        Prober { agent }
+        Prober { agent, deadline: None }
+    }
+
+    /// A prober for a URL whose redirects have been followed already (by
+    /// `validate --online`, which judges where each leads): it follows
+    /// none (a redirect is an answer it cannot measure), and all its
+    /// requests, tries again included, are done by `deadline`.
+    pub fn until(deadline: Instant) -> Prober {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(None)
+            .user_agent(concat!("podsmith/", env!("CARGO_PKG_VERSION"), " (media prober)"))
+            .build()
+            .into();
+        Prober { agent, deadline: Some(deadline) }
     }
 
     /// Measures the file at `url`.
@@ -135,7 +152,7 @@ impl Prober {
         budget: u64,
         title: bool,
     ) -> Result<Option<(Measured, Option<String>)>, ProbeError> {
-        match Remote::open(url, self.agent.clone(), budget)? {
+        match Remote::open(url, self.agent.clone(), self.deadline, budget)? {
             Some(Opened::Ranged(remote)) => {
                 let open = || -> io::Result<Box<dyn MediaSource>> { Ok(Box::new(remote.reader())) };
                 let measured = super::probe_with(&open);
@@ -205,6 +222,8 @@ struct Remote {
 struct Shared {
     url: String,
     agent: ureq::Agent,
+    /// See [`Prober::until`].
+    deadline: Option<Instant>,
     hosted: Hosted,
     state: Mutex<State>,
     /// The most bytes fetched.
@@ -232,19 +251,32 @@ enum Opened {
 }
 
 /// GET `url` with `Range: bytes=range`, again after a timeout, a failed
-/// connection or a 5xx answer: four tries, 0.2, 0.8 and 3.2 s apart.
-fn get_range(agent: &ureq::Agent, url: &str, range: &str) -> Result<ureq::http::Response<ureq::Body>, String> {
+/// connection or a 5xx answer: four tries, 0.2, 0.8 and 3.2 s apart, all
+/// by `deadline` if there is one (its body read by then too).
+fn get_range(
+    agent: &ureq::Agent,
+    url: &str,
+    range: &str,
+    deadline: Option<Instant>,
+) -> Result<ureq::http::Response<ureq::Body>, String> {
     let mut wait = Duration::from_millis(200);
     let mut tries = 0;
     loop {
         tries += 1;
-        let why = match agent.get(url).header("Range", format!("bytes={range}")).call() {
+        let request = agent.get(url).header("Range", format!("bytes={range}"));
+        let answer = match deadline.map(|d| d.saturating_duration_since(Instant::now())) {
+            Some(left) if left.is_zero() => Err(ureq::Error::Timeout(ureq::Timeout::Global)),
+            Some(left) => request.config().timeout_global(Some(left)).build().call(),
+            None => request.call(),
+        };
+        let why = match answer {
             Ok(r) if r.status().is_server_error() => format!("the server answered {}", r.status()),
             Ok(r) => return Ok(r),
             Err(e) => crate::url::request_failed(&e),
         };
-        if tries == 4 {
-            return Err(format!("{why} (tried {tries} times)"));
+        let past = deadline.is_some_and(|d| Instant::now() + wait >= d);
+        if tries == 4 || past {
+            return Err(format!("{why} (tried {tries} time{})", crate::text::plural(tries)));
         }
         std::thread::sleep(wait);
         wait *= 4;
@@ -262,8 +294,13 @@ fn failed(url: &str, why: impl std::fmt::Display) -> ProbeError {
 impl Remote {
     /// `None`: the server does not answer `Range` and the budget is
     /// limited (the file would be read whole).
-    fn open(url: &str, agent: ureq::Agent, budget: u64) -> Result<Option<Opened>, ProbeError> {
-        let mut got = get_range(&agent, url, &format!("0-{}", BLOCK - 1)).map_err(|e| failed(url, e))?;
+    fn open(
+        url: &str,
+        agent: ureq::Agent,
+        deadline: Option<Instant>,
+        budget: u64,
+    ) -> Result<Option<Opened>, ProbeError> {
+        let mut got = get_range(&agent, url, &format!("0-{}", BLOCK - 1), deadline).map_err(|e| failed(url, e))?;
         let status = got.status().as_u16();
         let mut hosted = Hosted {
             size: 0,
@@ -288,7 +325,8 @@ impl Remote {
                 let state =
                     State { chunks: VecDeque::from([(0, Arc::new(body))]), kept: len, traffic, last: (len, len) };
                 let over = std::sync::atomic::AtomicBool::new(false);
-                let shared = Shared { url: url.to_string(), agent, hosted, state: Mutex::new(state), budget, over };
+                let shared =
+                    Shared { url: url.to_string(), agent, deadline, hosted, state: Mutex::new(state), budget, over };
                 Ok(Some(Opened::Ranged(Remote { shared: Arc::new(shared) })))
             }
             200 if budget < u64::MAX => Ok(None),
@@ -355,7 +393,7 @@ impl Shared {
         }
         let url = &self.url;
         let mut got =
-            get_range(&self.agent, url, &format!("{pos}-{}", end - 1)).map_err(|e| io::Error::other(e.to_string()))?;
+            get_range(&self.agent, url, &format!("{pos}-{}", end - 1), self.deadline).map_err(io::Error::other)?;
         let range = header(&got, "content-range").and_then(|r| parse_content_range(&r));
         if got.status().as_u16() != 206 || range.map(|(a, _, _)| a) != Some(pos) {
             return Err(io::Error::other(format!(
