@@ -40,16 +40,15 @@ pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
         None => own_show(&args, now, ui)?,
         Some(feed) => (vec![foreign(feed, &args, now)?], None),
     };
-    let mut reports: Vec<Report> = Vec::new();
-    for input in inputs {
-        let mut report = match input.too_large {
+    let mut reports: Vec<Report> = inputs
+        .iter()
+        .map(|input| match input.too_large {
             Some(size) => Report::too_large(&input.name, size),
             None => validate::validate(&input.name, &input.bytes, &input.opts),
-        };
-        if args.online {
-            online(&input.bytes, &mut report, ui)?;
-        }
-        reports.push(report);
+        })
+        .collect();
+    if args.online {
+        online(&inputs, &mut reports, ui)?;
     }
     print(&reports, loudness.as_ref(), args.format, args.strict, ui);
     let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
@@ -155,19 +154,25 @@ fn fetch(url: &str) -> Result<Vec<u8>, Failure> {
     Err(Failure::usage(format!("cannot fetch {url}: this podsmith was built without the `online` feature")))
 }
 
+/// `--online`: the hosting of every feed's URLs, each URL asked once
+/// however many of the feeds carry it.
 #[cfg(feature = "online")]
-fn online(bytes: &[u8], report: &mut Report, ui: &Ui) -> Result<(), Failure> {
-    let targets = validate::targets(bytes);
+fn online(inputs: &[Input], reports: &mut [Report], ui: &Ui) -> Result<(), Failure> {
+    let targets: Vec<Vec<validate::Target>> = inputs.iter().map(|i| validate::targets(&i.bytes)).collect();
+    for (input, t) in inputs.iter().zip(&targets) {
+        ui.detail(format!("{}: checking {} URL(s) online", input.name, t.len()));
+    }
     let opts = validate::online::Online { progress: ui.progress(), ..Default::default() };
-    ui.detail(format!("{}: checking {} URL(s) online", report.feed, targets.len()));
-    let found = validate::online::check(&targets, &opts);
-    report.findings.extend(found);
-    report.findings.sort_by_key(|f| (f.item().unwrap_or(0), f.line().unwrap_or(0)));
+    let feeds: Vec<&[validate::Target]> = targets.iter().map(Vec::as_slice).collect();
+    for (report, found) in reports.iter_mut().zip(validate::online::check_feeds(&feeds, &opts)) {
+        report.findings.extend(found);
+        report.findings.sort_by_key(|f| (f.item().unwrap_or(0), f.line().unwrap_or(0)));
+    }
     Ok(())
 }
 
 #[cfg(not(feature = "online"))]
-fn online(_: &[u8], _: &mut Report, _: &Ui) -> Result<(), Failure> {
+fn online(_: &[Input], _: &mut [Report], _: &Ui) -> Result<(), Failure> {
     Err(Failure::usage("--online needs podsmith built with the `online` feature (the default)"))
 }
 

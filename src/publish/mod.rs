@@ -814,6 +814,7 @@ pub fn verify(report: &Report, progress: Arc<dyn Progress>) -> Vec<crate::valida
     use crate::validate::online;
     let opts = online::Online { progress, ..Default::default() };
     let mut out = Vec::new();
+    let mut targets = Vec::new();
     for FeedAddress { file, url } in &report.feeds {
         let path = report.build.out.join(file);
         let Ok(bytes) = crate::fsutil::read(&path, crate::fsutil::FEED) else { continue };
@@ -831,9 +832,13 @@ pub fn verify(report: &Report, progress: Arc<dyn Progress>) -> Vec<crate::valida
                 ),
             ),
         }
-        let targets = crate::validate::targets(&bytes);
-        findings.extend(online::check(&targets, &opts));
+        targets.push(crate::validate::targets(&bytes));
         out.push(crate::validate::Report { feed: url.clone(), findings, items: 0, media_checked: false });
+    }
+    // Each URL asked once, however many of the feeds carry it.
+    let feeds: Vec<&[crate::validate::Target]> = targets.iter().map(Vec::as_slice).collect();
+    for (report, found) in out.iter_mut().zip(online::check_feeds(&feeds, &opts)) {
+        report.findings.extend(found);
     }
     out
 }

@@ -1,15 +1,19 @@
 //! The \[N\] rules: what the hosting answers for every media and image URL
-//! of a feed. HEAD, a two-byte Range request (after redirects), lengths and
-//! types, image bytes against the URL's extension. A few URLs at a time,
-//! each with a timeout; a failure is a finding for that URL, never the end
-//! of the run. A host none of whose first few URLs can be fetched at all
-//! (down, unknown, refusing) is not asked for the rest: one finding says
-//! how many were left (each would have waited for its timeout).
+//! of a feed. HEAD, a two-byte Range request (after redirects, each judged
+//! before it is followed: see [`redirects`]), lengths and types, image
+//! bytes against the URL's extension. A few URLs at a time, each within a
+//! deadline (all its requests together); a failure is a finding for that
+//! URL, never the end of the run. A URL several feeds (or items) carry is
+//! asked once, and what it answered is judged at each of them. A host none
+//! of whose first few URLs can be fetched at all (down, unknown, refusing)
+//! is not asked for the rest: one finding says how many were left (each
+//! would have waited for its timeout).
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ureq::Agent;
 
@@ -18,12 +22,17 @@ use super::items::url_extension;
 use super::rules::id;
 use super::{Finding, Target, Where};
 
+mod redirects;
+
+use redirects::{Ask, Outcome, Said};
+
 /// How to check.
 #[derive(Clone)]
 pub struct Online {
     /// URLs checked at once.
     pub concurrency: usize,
-    /// Timeout for each request, whole.
+    /// The most one URL may take, all its requests together: HEAD, the
+    /// Range request, their redirects and bodies, measuring its duration.
     pub timeout: Duration,
     /// Told how many URLs are left.
     pub progress: std::sync::Arc<dyn crate::progress::Progress>,
@@ -41,7 +50,7 @@ impl Default for Online {
 
 /// Fetches a feed (for `validate --online URL`): at most `limit` bytes.
 pub fn fetch(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, String> {
-    let agent = agent(timeout);
+    let agent = agent(timeout, 10);
     let mut resp = agent.get(url).call().map_err(|e| crate::url::request_failed(&e))?;
     if !resp.status().is_success() {
         return Err(format!("the server answered {}", resp.status()));
@@ -54,11 +63,13 @@ pub fn fetch(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, String
     Ok(out)
 }
 
-fn agent(timeout: Duration) -> Agent {
+/// An agent waiting at most `timeout` for a request, following at most
+/// `redirects` of them (0: a redirect is an answer).
+fn agent(timeout: Duration, redirects: u32) -> Agent {
     Agent::config_builder()
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
-        .max_redirects(10)
+        .max_redirects(redirects)
         .proxy(None)
         .user_agent(concat!("podsmith/", env!("CARGO_PKG_VERSION"), " (feed validator)"))
         .build()
@@ -71,12 +82,74 @@ pub const GIVE_UP_AFTER: usize = 3;
 
 /// Checks every target; findings come back in target order.
 pub fn check(targets: &[Target], opts: &Online) -> Vec<Finding> {
-    let agent = agent(opts.timeout);
+    check_feeds(&[targets], opts).pop().unwrap_or_default()
+}
+
+/// Checks the targets of several feeds, each distinct URL once however
+/// many feeds carry it: what it answered is judged at each of its targets
+/// (against what each says of it). Each feed's findings come back in its
+/// target order.
+pub fn check_feeds(feeds: &[&[Target]], opts: &Online) -> Vec<Vec<Finding>> {
+    let urls = Urls::of(feeds);
+    let (fetched, hosts) = fetch_all(&urls, opts);
+    let mut out = Vec::new();
+    for (targets, of) in feeds.iter().zip(&urls.of) {
+        let mut found: Vec<(usize, Vec<Finding>)> = Vec::new();
+        let mut left = Vec::new();
+        for (i, (t, &u)) in targets.iter().zip(of).enumerate() {
+            match &fetched[u] {
+                Some(x) => found.push((i, judge(t, x))),
+                None => left.push(i),
+            }
+        }
+        found.extend(hosts.left(targets, &left));
+        found.sort_by_key(|(i, _)| *i);
+        out.push(found.into_iter().flat_map(|(_, f)| f).collect());
+    }
+    out
+}
+
+/// The distinct URLs of some feeds' targets (as media or as images), and
+/// which carry each.
+struct Urls<'a> {
+    /// Each URL's first target, and whether any of its targets says how
+    /// long it plays (then it is measured).
+    first: Vec<(&'a Target, bool)>,
+    /// For each feed, for each of its targets, its URL's place in `first`.
+    of: Vec<Vec<usize>>,
+}
+
+impl<'a> Urls<'a> {
+    fn of(feeds: &[&'a [Target]]) -> Urls<'a> {
+        let mut first: Vec<(&Target, bool)> = Vec::new();
+        let mut index: HashMap<(&str, bool), usize> = HashMap::new();
+        let mut of = Vec::new();
+        for targets in feeds {
+            let mut places = Vec::new();
+            for t in *targets {
+                let u = *index.entry((t.url.as_str(), t.media)).or_insert_with(|| {
+                    first.push((t, false));
+                    first.len() - 1
+                });
+                first[u].1 |= t.media && t.duration.is_some();
+                places.push(u);
+            }
+            of.push(places);
+        }
+        Urls { first, of }
+    }
+}
+
+/// Asks every URL of `urls`, a few at a time: what each answered (`None`:
+/// left unasked, its host given up), and what was found of each host.
+fn fetch_all(urls: &Urls<'_>, opts: &Online) -> (Vec<Option<Fetched>>, Hosts) {
+    let agent = agent(opts.timeout, 0);
+    let targets = &urls.first;
     let next = AtomicUsize::new(0);
     // Targets held back while their host's first URLs were asked, now to
     // be asked after all (see [`Hosts::take`]).
     let again: Mutex<Vec<usize>> = Mutex::new(Vec::new());
-    let results: Mutex<Vec<(usize, Vec<Finding>)>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<(usize, Fetched)>> = Mutex::new(Vec::new());
     let hosts = Hosts::default();
     let bar = &opts.progress;
     bar.start("checking hosting", targets.len() as u64);
@@ -86,7 +159,7 @@ pub fn check(targets: &[Target], opts: &Online) -> Vec<Finding> {
                 loop {
                     let held = again.lock().unwrap_or_else(|p| p.into_inner()).pop();
                     let i = held.unwrap_or_else(|| next.fetch_add(1, Ordering::Relaxed));
-                    let Some(target) = targets.get(i) else { break };
+                    let Some(&(target, measure)) = targets.get(i) else { break };
                     let host = host_of(&target.url);
                     match hosts.take(&host, i) {
                         Take::Ask => {}
@@ -96,7 +169,7 @@ pub fn check(targets: &[Target], opts: &Online) -> Vec<Finding> {
                             continue;
                         }
                     }
-                    let (found, reached) = check_one(&agent, target, opts.timeout);
+                    let (found, reached) = check_one(&agent, target, measure, opts.timeout);
                     let released = hosts.tell(host, reached);
                     again.lock().unwrap_or_else(|p| p.into_inner()).extend(released);
                     results.lock().unwrap_or_else(|p| p.into_inner()).push((i, found));
@@ -106,15 +179,16 @@ pub fn check(targets: &[Target], opts: &Online) -> Vec<Finding> {
         }
     });
     bar.finish();
-    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
-    results.extend(hosts.left(targets));
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().flat_map(|(_, f)| f).collect()
+    let mut fetched: Vec<Option<Fetched>> = targets.iter().map(|_| None).collect();
+    for (i, found) in results.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        fetched[i] = Some(found);
+    }
+    (fetched, hosts)
 }
 
 /// What the checks found of each host (by [`host_of`]).
 #[derive(Default)]
-struct Hosts(Mutex<std::collections::HashMap<String, Host>>);
+struct Hosts(Mutex<HashMap<String, Host>>);
 
 /// What the checks found of one host.
 #[derive(Default)]
@@ -127,8 +201,6 @@ struct Host {
     asking: usize,
     /// Its URLs held back until those being asked have answered.
     held: Vec<usize>,
-    /// Its URLs left unasked (their targets' positions).
-    left: Vec<usize>,
 }
 
 /// What to do with a target taken from the list.
@@ -153,7 +225,6 @@ impl Hosts {
         let mut hosts = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let h = hosts.entry(host.to_string()).or_default();
         if !h.reached && h.failed >= GIVE_UP_AFTER {
-            h.left.push(i);
             return Take::Left;
         }
         if !h.reached && h.failed + h.asking >= GIVE_UP_AFTER {
@@ -165,7 +236,8 @@ impl Hosts {
     }
 
     /// Takes note of whether a URL on `host` could be fetched; gives back
-    /// the URLs held for it that may now be asked.
+    /// the URLs held for it that may now be asked (those held when the host
+    /// is given up are left unasked).
     fn tell(&self, host: String, reached: bool) -> Vec<usize> {
         let mut hosts = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let h = hosts.entry(host).or_default();
@@ -176,8 +248,7 @@ impl Hosts {
             return std::mem::take(&mut h.held);
         }
         if h.failed >= GIVE_UP_AFTER {
-            let held = std::mem::take(&mut h.held);
-            h.left.extend(held);
+            h.held.clear();
             return Vec::new();
         }
         let free = GIVE_UP_AFTER - h.failed - h.asking.min(GIVE_UP_AFTER - h.failed);
@@ -185,21 +256,24 @@ impl Hosts {
         h.held.split_off(keep)
     }
 
-    /// For each host with URLs left unasked, one finding (at the first of
-    /// them), saying how many.
-    fn left(self, targets: &[Target]) -> Vec<(usize, Vec<Finding>)> {
-        let hosts = self.0.into_inner().unwrap_or_else(|p| p.into_inner());
+    /// For each host with targets left unasked (`left`, places in
+    /// `targets`), one finding (at the first of them), saying how many.
+    fn left(&self, targets: &[Target], left: &[usize]) -> Vec<(usize, Vec<Finding>)> {
+        let hosts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut of_host: HashMap<String, Vec<usize>> = HashMap::new();
+        for &i in left {
+            of_host.entry(host_of(&targets[i].url)).or_default().push(i);
+        }
         let mut out = Vec::new();
-        for (host, h) in hosts {
-            let Some(&first) = h.left.iter().min() else { continue };
-            let at = where_of(&targets[first]);
+        for (host, left) in of_host {
+            let failed = hosts.get(&host).map_or(0, |h| h.failed);
             let message = format!(
-                "{} on {host} not checked: none of its first {} could be fetched at all (see above)",
-                crate::text::count(h.left.len(), "more URL"),
-                h.failed,
+                "{} on {host} not checked: none of its first {failed} could be fetched at all (see above)",
+                crate::text::count(left.len(), "more URL"),
             );
             let help = "check the address, DNS and certificate, then validate again: each is checked once it answers";
-            out.push((first, vec![Finding::new(id::HOST_UNREACHABLE, at, message, help)]));
+            let at = where_of(&targets[left[0]]);
+            out.push((left[0], vec![Finding::new(id::HOST_UNREACHABLE, at, message, help)]));
         }
         out
     }
@@ -251,47 +325,87 @@ fn reached_despite(e: &ureq::Error) -> bool {
     )
 }
 
-/// The findings of one target, and whether it could be fetched at all.
-fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> (Vec<Finding>, bool) {
+/// What one URL's requests found, to be judged at each target that
+/// carries it.
+struct Fetched {
+    /// What holds whatever a feed says of the URL: it cannot be fetched,
+    /// a redirect of it, HEAD's answer.
+    said: Vec<Said>,
+    /// What was served, if there is anything to judge (not a file that
+    /// is not there).
+    served: Option<Served>,
+    /// Media: how long it plays, if measured.
+    plays: Option<f64>,
+}
+
+impl Fetched {
+    fn said(said: Vec<Said>) -> Fetched {
+        Fetched { said, served: None, plays: None }
+    }
+}
+
+/// The findings at target `t` of what its URL answered.
+fn judge(t: &Target, x: &Fetched) -> Vec<Finding> {
     let at = || where_of(t);
+    let mut out: Vec<Finding> = x.said.iter().map(|(rule, m, help)| Finding::new(*rule, at(), m, help)).collect();
+    let Some(served) = &x.served else { return out };
+    if t.media {
+        media_hosting(t, served, at(), &mut out);
+        if let (Some(plays), Some(declared)) = (x.plays, t.duration) {
+            duration(t, plays, declared, at(), &mut out);
+        }
+    } else {
+        image_hosting(t, served, at(), &mut out)
+    }
+    out
+}
+
+/// What URL `t` answers (measuring how long it plays if `measure`), all
+/// within `timeout`; and whether it could be fetched at all.
+fn check_one(agent: &Agent, t: &Target, measure: bool, timeout: Duration) -> (Fetched, bool) {
+    let deadline = Instant::now() + timeout;
     let what = if t.media { "media" } else { "image" };
-    let mut out = Vec::new();
+    let mut said = Vec::new();
+    let ask = |head, range| Ask { agent, head, range, deadline, what };
     // HEAD.
-    let head = match agent.head(&t.url).call() {
-        Ok(r) => r,
-        Err(e) => {
-            out.push(Finding::new(
+    let head = match redirects::follow(&ask(true, None), &t.url, &mut said) {
+        Outcome::Answered(r, _) => r,
+        Outcome::Failed(e) => {
+            said.push((
                 id::HOST_UNREACHABLE,
-                at(),
                 format!("{what} {}: {}", t.url, crate::url::request_failed(&e)),
-                "check the address, DNS and certificate; directories must reach it",
+                "check the address, DNS and certificate; directories must reach it".into(),
             ));
-            return (out, reached_despite(&e));
+            return (Fetched::said(said), reached_despite(&e));
+        }
+        Outcome::Stopped(why) => {
+            said.push(why);
+            return (Fetched::said(said), true);
         }
     };
     let head_ok = head.status().is_success();
     if !head_ok {
-        out.push(Finding::new(
+        said.push((
             id::APPLE_HOST_HEAD,
-            at(),
             format!("HEAD {} answered {}", t.url, head.status()),
-            "the server (and every redirect) must answer HEAD with 200: Apple checks media and art that way",
+            "the server (and every redirect) must answer HEAD with 200: Apple checks media and art that way".into(),
         ));
     }
     let head_length = header(&head, "content-length").and_then(|v| v.parse::<u64>().ok()).filter(|_| head_ok);
     let head_type = header(&head, "content-type");
+    drop(head);
     // A two-byte range (a few more for images, to see what they are).
     let range = if t.media { "bytes=0-1" } else { "bytes=0-15" };
-    let mut get = match agent.get(&t.url).header("Range", range).call() {
-        Ok(r) => r,
-        Err(e) => {
-            out.push(Finding::new(
-                id::HOST_UNREACHABLE,
-                at(),
-                format!("GET {}: {}", t.url, crate::url::request_failed(&e)),
-                "check the server",
-            ));
-            return (out, true);
+    let (mut get, served_at) = match redirects::follow(&ask(false, Some(range)), &t.url, &mut said) {
+        Outcome::Answered(r, url) => (r, url),
+        Outcome::Failed(e) => {
+            let why = format!("GET {}: {}", t.url, crate::url::request_failed(&e));
+            said.push((id::HOST_UNREACHABLE, why, "check the server".into()));
+            return (Fetched::said(said), true);
+        }
+        Outcome::Stopped(why) => {
+            said.push(why);
+            return (Fetched::said(said), true);
         }
     };
     let mut first_bytes = Vec::new();
@@ -307,29 +421,24 @@ fn check_one(agent: &Agent, t: &Target, timeout: Duration) -> (Vec<Finding>, boo
     // Not served at all (a 404 to HEAD and GET alike): the HEAD finding
     // says it; no range, type or length to judge.
     if !head_ok && served.status >= 400 {
-        return (out, true);
+        return (Fetched::said(said), true);
     }
-    if t.media {
-        media_hosting(t, &served, at(), &mut out);
-        if served.status == 206
-            && let Some(declared) = t.duration
-        {
-            duration(t, declared, timeout, at(), &mut out);
-        }
-    } else {
-        image_hosting(t, &served, at(), &mut out)
-    }
-    (out, true)
+    let plays = (t.media && measure && served.status == 206).then(|| plays(&served_at, deadline)).flatten();
+    (Fetched { said, served: Some(served), plays }, true)
 }
 
-/// HOST-DURATION: the file served plays for what its item says, where its
-/// length is in its headers (measured as `podsmith probe URL` does, reading
-/// at most 128 KiB of it; a file that would take more is not measured).
-fn duration(t: &Target, declared: u64, timeout: Duration, at: Where, out: &mut Vec<Finding>) {
-    let Ok(Some(m)) = crate::probe::remote::probe_url_within(&t.url, timeout, 2 * crate::probe::remote::BLOCK) else {
-        return;
-    };
-    let plays = m.info.duration_secs;
+/// How long the media file at `url` (its redirects followed) plays, where
+/// its length is in its headers (measured as `podsmith probe URL` does,
+/// reading at most 128 KiB of it, by `deadline`; a file that would take
+/// more is not measured).
+fn plays(url: &str, deadline: Instant) -> Option<f64> {
+    let prober = crate::probe::remote::Prober::until(deadline);
+    let m = prober.measure_within(url, 2 * crate::probe::remote::BLOCK).ok()??;
+    Some(m.info.duration_secs)
+}
+
+/// HOST-DURATION: the file served plays for what its item says.
+fn duration(t: &Target, plays: f64, declared: u64, at: Where, out: &mut Vec<Finding>) {
     // (More than a second off, as MEDIA-DURATION judges a file on disk.)
     if (plays - declared as f64).abs() > 1.0 {
         out.push(Finding::new(

@@ -146,8 +146,8 @@ rule_table! {
     APPLE_IT_BLOCK: "APPLE-IT-BLOCK", Warning, S, "An item's `itunes:block` is `Yes` or `No`.";
     APPLE_IT_CHAPTERS: "APPLE-IT-CHAPTERS", Warning, S, "Timestamps in the description start at 00:00 and give at least three chapters (Apple's rule for description chapters).";
     // Hosting
-    APPLE_HOST_PUBLIC: "APPLE-HOST-PUBLIC", Error, S, "The feed's own URL (`atom:link rel=\"self\"`), media and image URLs are not on a private network (10.x, 192.168.x, *.local …), a multicast or broadcast address, or a one-label name (`intranet`) public DNS does not resolve; loopback (`localhost`, `localhost.`, 127.x) gets a warning.";
-    APPLE_HOST_HTTPS: "APPLE-HOST-HTTPS", Warning, S, "Feed, media and image URLs use https.";
+    APPLE_HOST_PUBLIC: "APPLE-HOST-PUBLIC", Error, S, "The feed's own URL (`atom:link rel=\"self\"`), media and image URLs are not on a private network (10.x, 192.168.x, *.local …), a multicast or broadcast address, or a one-label name (`intranet`) public DNS does not resolve; loopback (`localhost`, `localhost.`, 127.x) gets a warning. [N] No redirect of a media or image URL leads to such a host (unless the URL is on that kind of host itself): that hop is not followed.";
+    APPLE_HOST_HTTPS: "APPLE-HOST-HTTPS", Warning, S, "Feed, media and image URLs use https; [N] no redirect of an https media or image URL leads to http.";
     URL_CREDENTIALS: "URL-CREDENTIALS", Error, S, "The feed's own URL, media and image URLs carry no user name or password: everyone who reads the feed reads them, and browsers refuse such URLs in pages (Fetch standard), so web players and show-notes pages cannot play them.";
     APPLE_HOST_HEAD: "APPLE-HOST-HEAD", Error, N, "Every media and image URL answers HEAD with 200 (after redirects).";
     APPLE_HOST_RANGE: "APPLE-HOST-RANGE", Error, N, "Every media URL answers `Range: bytes=0-1` with 206 and `Content-Range` (after redirects).";

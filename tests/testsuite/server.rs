@@ -163,6 +163,11 @@ fn serve(
         if mode == Mode::Slow {
             thread::sleep(std::time::Duration::from_millis(50));
         }
+        // In every mode, a path under stall/ is answered after 800 ms, as
+        // the path without it is (a host that keeps every request waiting).
+        if request.path.starts_with("stall/") {
+            thread::sleep(std::time::Duration::from_millis(800));
+        }
         // A POST (a WebSub hub told of a feed): logged with its body after
         // a `?`, answered 204 where a file of that name is served, else 404.
         if request.method == "POST" {
@@ -244,11 +249,9 @@ fn answer(
 ) -> std::io::Result<Flow> {
     let (method, path) = (request.method.as_str(), &request.path);
     let logged = |what: String, sent: u64| log.lock().unwrap().push((what, path.clone(), sent));
-    // In every mode, a path under loop/ redirects to itself (a redirect
-    // loop, as a misconfigured tracking prefix makes).
-    if path.starts_with("loop/") {
-        logged(format!("{method} (302 loop)"), 0);
-        write!(out, "HTTP/1.1 302 Found\r\nLocation: /{path}\r\nContent-Length: 0\r\n\r\n")?;
+    if let Some((why, location)) = redirect_in_every_mode(path) {
+        logged(format!("{method} (302 {why})"), 0);
+        write!(out, "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n")?;
         return Ok(Flow::Next);
     }
     if mode == Mode::Redirect && !path.starts_with("moved/") {
@@ -256,7 +259,7 @@ fn answer(
         write!(out, "HTTP/1.1 302 Found\r\nLocation: /moved/{path}\r\nContent-Length: 0\r\n\r\n")?;
         return Ok(Flow::Next);
     }
-    let in_root = path.strip_prefix("moved/").unwrap_or(path);
+    let in_root = path.strip_prefix("moved/").or_else(|| path.strip_prefix("stall/")).unwrap_or(path);
     let file = root.join(in_root.split('?').next().unwrap_or(""));
     let body = if file.is_file() { std::fs::read(&file).ok() } else { None };
     let (etag, modified) = validators(&file);
@@ -324,6 +327,18 @@ fn answer(
     out.flush()?;
     logged(method.to_string(), if method == "HEAD" { 0 } else { slice.len() as u64 });
     Ok(Flow::Next)
+}
+
+/// The redirects of every mode, by path: why (for the log), and where to.
+/// A path under loop/ redirects to itself (a redirect loop, as a
+/// misconfigured tracking prefix makes); one under away/ to the host and
+/// path after it: `away/10.0.0.1/a.mp3` to `http://10.0.0.1/a.mp3` (a
+/// tracking prefix or CDN sending files elsewhere).
+fn redirect_in_every_mode(path: &str) -> Option<(&'static str, String)> {
+    if path.starts_with("loop/") {
+        return Some(("loop", format!("/{path}")));
+    }
+    path.strip_prefix("away/").map(|there| ("away", format!("http://{there}")))
 }
 
 /// A file's validators: its size and time, as most servers make them

@@ -571,6 +571,126 @@ fn online_a_host_answering_with_redirect_loops_is_not_taken_for_down() {
     }
 }
 
+/// A redirect is judged before it is followed: a URL that redirects into
+/// a private network (a cloud's metadata address, 10.x) is an error, and
+/// that address is not asked (the server's log has the redirect alone);
+/// a redirect to a host of the URL's own kind (here 127.0.0.1, already a
+/// warning offline) is followed, and the file there passes.
+#[test]
+fn online_a_redirect_into_a_private_network_is_said_and_not_followed() {
+    let (show, server) = served_show(Mode::Good);
+    let base = server.base();
+    let meta = "away/169.254.169.254/latest/meta-data/iam.mp3";
+    let lan = "away/10.0.0.1/ogg/coredns-miek-gieben.ogg";
+    let here = format!("away/127.0.0.1:{}/media/fluentd-eduardo-silva.mp3", server.port);
+    let feed = show
+        .read("public/feed.xml")
+        .replace(&format!("{base}media/kubernetes-sarah-novotny.mp3"), &format!("{base}{meta}"))
+        .replace(&format!("{base}media/coredns-miek-gieben.ogg"), &format!("{base}{lan}"))
+        .replace(&format!("{base}media/fluentd-eduardo-silva.mp3"), &format!("{base}{here}"));
+    show.write("public/feed.xml", &feed);
+    let (code, errors) = online(&show, "public/feed.xml");
+    assert_eq!(code, 1);
+    let public: Vec<&str> = errors.iter().filter(|(r, _)| r == "APPLE-HOST-PUBLIC").map(|(_, m)| m.as_str()).collect();
+    assert_eq!(
+        public,
+        [
+            format!(
+                "the media URL {base}{meta} redirects to http://169.254.169.254/latest/meta-data/iam.mp3, whose host 169.254.169.254 is an address on a private network that directories cannot reach (not followed)"
+            ),
+            format!(
+                "the media URL {base}{lan} redirects to http://10.0.0.1/ogg/coredns-miek-gieben.ogg, whose host 10.0.0.1 is an address on a private network that directories cannot reach (not followed)"
+            ),
+        ],
+        "{errors:#?}"
+    );
+    // Nothing else of those two: not asked further, nor taken for down.
+    assert!(!errors.iter().any(|(_, m)| m.contains("/away/1") && !m.contains("not followed")), "{errors:#?}");
+    for path in [meta, lan] {
+        let asked: Vec<_> = server.log().into_iter().filter(|(_, p, _)| p == path).collect();
+        assert_eq!(asked, [("HEAD (302 away)".to_string(), path.to_string(), 0)]);
+    }
+    // The redirect on 127.0.0.1 was followed, HEAD and GET alike, and passes.
+    assert_eq!(server.served_with("GET (302 away)", &here), 1);
+    assert_eq!(server.served_with("HEAD", "media/fluentd-eduardo-silva.mp3"), 1);
+    assert!(!errors.iter().any(|(_, m)| m.contains(&here)), "{errors:#?}");
+}
+
+/// The show's own `validate --online` checks every feed it builds
+/// (feed.xml and the per-format feeds): a URL several of them carry is
+/// asked once, and its findings are said in each.
+#[test]
+fn online_the_shows_own_feeds_ask_each_url_once() {
+    let (show, server) = served_show(Mode::NoRange);
+    server.forget();
+    let run = show.run(&["validate", "--online", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let feeds = v["feeds"].as_array().unwrap();
+    let range_errors = |name: &str| -> Vec<String> {
+        let feed = feeds.iter().find(|f| f["feed"] == name).unwrap_or_else(|| panic!("{name}: {v}"));
+        feed["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "APPLE-HOST-RANGE")
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Both feeds carry both formats (one as enclosures, the other as
+    // alternates); each feed says what every one of them answered.
+    let (mut main, mut ogg) = (range_errors("feed.xml"), range_errors("feed.ogg.xml"));
+    assert_eq!(main.len(), 8, "{main:#?}");
+    main.sort();
+    ogg.sort();
+    assert_eq!(ogg, main);
+    let log = server.log();
+    let mut heads: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (method, path, _) in &log {
+        if method == "HEAD" {
+            *heads.entry(path.clone()).or_default() += 1;
+        }
+    }
+    assert!(heads.keys().any(|p| p.ends_with(".ogg")) && heads.contains_key("media/cover.jpg"), "{log:#?}");
+    assert!(heads.values().all(|&n| n == 1), "each URL asked once: {heads:#?}");
+}
+
+/// A URL has one deadline for all its requests: a host that keeps each
+/// waiting 0.8 s, under a deadline of 1 s, is answered the HEAD but not
+/// the Range request after it (each on its own would have fitted).
+#[cfg(feature = "online")]
+#[test]
+fn online_a_url_has_one_deadline_for_all_its_requests() {
+    use podsmith::validate::Target;
+    use podsmith::validate::online::{Online, check};
+    let show = Show::empty();
+    let mp3 = fs::read(fixtures().join("audio/pair-5s.mp3")).unwrap();
+    show.write("a.mp3", "");
+    fs::write(show.path("a.mp3"), &mp3).unwrap();
+    let server = Server::start(show.path(""), Mode::Good);
+    let target = Target {
+        url: format!("{}stall/a.mp3", server.base()),
+        media: true,
+        length: Some(mp3.len() as u64),
+        mime_type: Some("audio/mpeg".into()),
+        item: None,
+        line: 1,
+        duration: Some(5),
+    };
+    let started = std::time::Instant::now();
+    let found = check(&[target], &Online { timeout: std::time::Duration::from_secs(1), ..Online::default() });
+    let took = started.elapsed();
+    let messages: Vec<String> = found.iter().map(|f| format!("{} {}", f.code, f.message)).collect();
+    assert_eq!(
+        messages,
+        [format!(
+            "HOST-UNREACHABLE GET {}stall/a.mp3: no answer in time (timed out): the server is slow or unreachable",
+            server.base()
+        )]
+    );
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    assert_eq!(server.served_with("HEAD", "stall/a.mp3"), 1);
+}
+
 /// HOST-DURATION: a hosted file whose length is in its headers is measured
 /// over Range requests (at most 128 KiB of it) against its item's
 /// itunes:duration; the sample show's Ogg files are, its MP3s (to be
