@@ -1,7 +1,7 @@
 //! The \[N\] rules: what the hosting answers for every media and image URL
 //! of a feed. HEAD, a two-byte Range request (after redirects, each judged
-//! before it is followed: see [`redirects`]), lengths and types, image
-//! bytes against the URL's extension. A few URLs at a time, each within a
+//! before it is followed: see the `redirects` module), lengths and types,
+//! image bytes against the URL's extension. A few URLs at a time, each within a
 //! deadline (all its requests together); a failure is a finding for that
 //! URL, never the end of the run. A URL several feeds (or items) carry is
 //! asked once, and what it answered is judged at each of them. A host none
