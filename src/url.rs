@@ -178,6 +178,20 @@ pub(crate) enum Reach {
     OneLabel,
 }
 
+#[cfg(feature = "online")]
+impl Reach {
+    /// What such a host is, in words.
+    pub(crate) fn describe(self) -> String {
+        match self {
+            Reach::Loopback => "a loopback address: only the computer asking can reach it".to_string(),
+            Reach::Private => "an address on a private network that directories cannot reach".to_string(),
+            Reach::Unserved(kind) => format!("{kind}: no server can be reached there"),
+            Reach::OneLabel => "a name of one label, which public DNS does not resolve".to_string(),
+            Reach::Public => "a public address".to_string(),
+        }
+    }
+}
+
 /// Who can reach `host` (as [`host_name`] gives it).
 pub(crate) fn reach(host: &str) -> Reach {
     if is_loopback(host) {
@@ -190,6 +204,27 @@ pub(crate) fn reach(host: &str) -> Reach {
         Reach::OneLabel
     } else {
         Reach::Public
+    }
+}
+
+/// Who can reach the host of `url` (anyone, if it names none).
+#[cfg(feature = "online")]
+pub(crate) fn reach_of(url: &::url::Url) -> Reach {
+    url.host_str().map_or(Reach::Public, |h| reach(&host_name(h)))
+}
+
+/// Where a redirect may lead a request for a URL whose host is of kind
+/// `origin`: to a public host, or to one of the URL's own kind (a show
+/// served on 127.0.0.1 may redirect on it); `Err` with the host's kind
+/// where not: a public URL is never led by its server into this computer,
+/// a private network (a cloud's metadata service at 169.254.169.254) or
+/// an address no server is at.
+#[cfg(feature = "online")]
+pub(crate) fn redirect_allowed(origin: Reach, to: &::url::Url) -> Result<(), Reach> {
+    match reach_of(to) {
+        Reach::Public => Ok(()),
+        r if r == origin => Ok(()),
+        r => Err(r),
     }
 }
 

@@ -1465,6 +1465,37 @@ fn an_import_writes_nothing_through_a_link_out_of_its_folder() {
     assert_eq!(std::fs::read(show.path("b/media/ep.mp3")).unwrap(), std::fs::read(audio("pair-5s.mp3")).unwrap());
 }
 
+/// A download's redirects are followed only where they may lead: from a
+/// host on this computer, on it (a server that sends every file from
+/// elsewhere); never into a private network (a cloud's metadata service),
+/// whose answer would be saved in the show. The rest of the show comes.
+#[test]
+fn a_download_is_not_led_by_a_redirect_into_a_private_network() {
+    let served = tempfile::tempdir().unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Redirect);
+    std::fs::copy(audio("pair-5s.mp3"), served.path().join("ep.mp3")).unwrap();
+    let base = server.base();
+    let item = |n: usize, url: &str| {
+        format!(
+            "<item><title>Item {n}</title><guid>g{n}</guid><pubDate>Mon, 0{n} Jan 2024 10:00:00 +0000</pubDate>\
+             <enclosure url=\"{base}{url}\" length=\"1\" type=\"audio/mpeg\"/></item>"
+        )
+    };
+    let items = item(1, "ep.mp3") + &item(2, "away/169.254.169.254/latest/meta-data.mp3");
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &items);
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    let run = show.run(&["import", "old.xml", "new", "--download"]).fails(1);
+    assert!(
+        run.stderr.contains("redirected to http://169.254.169.254/latest/meta-data.mp3, whose host 169.254.169.254 is an address on a private network"),
+        "{}",
+        run.stderr
+    );
+    // Followed on this computer (302 to /moved/ep.mp3), and saved.
+    assert_eq!(std::fs::read(show.path("new/media/ep.mp3")).unwrap(), std::fs::read(audio("pair-5s.mp3")).unwrap());
+    assert!(!show.path("new/media/meta-data.mp3").exists());
+}
+
 /// Items of [`crafted_feed`] whose enclosures are `{base}{n}.mp3` (served
 /// by [`two_mp3s_served`] for 1 and 2), `more[n - 1]` in item n.
 fn served_items(base: &str, more: &[&str]) -> String {

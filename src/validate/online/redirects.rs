@@ -62,10 +62,7 @@ pub(super) enum Verdict {
     NotHttp,
 }
 
-/// Who can reach the host of `url` (public if it names none).
-pub(super) fn reach_of(url: &Url) -> Reach {
-    url.host_str().map_or(Reach::Public, |h| crate::url::reach(&crate::url::host_name(h)))
-}
+use crate::url::reach_of;
 
 /// Where the redirect from `from` to `to` may lead, for a URL whose host
 /// is `origin`.
@@ -73,8 +70,7 @@ pub(super) fn verdict(origin: Reach, from: &Url, to: &Url) -> Verdict {
     if !matches!(to.scheme(), "http" | "https") {
         return Verdict::NotHttp;
     }
-    let reach = reach_of(to);
-    if reach != Reach::Public && reach != origin {
+    if let Err(reach) = crate::url::redirect_allowed(origin, to) {
         return Verdict::Refuse(reach);
     }
     if from.scheme() == "https" && to.scheme() == "http" {
@@ -132,13 +128,7 @@ pub(super) fn follow(ask: &Ask<'_>, url: &str, said: &mut Vec<Said>) -> Outcome 
 /// APPLE-HOST-PUBLIC for a redirect to `to`, not followed.
 fn refused(what: &str, url: &str, to: &Url, via: &str, reach: Reach) -> Said {
     let host = to.host_str().unwrap_or("");
-    let there = match reach {
-        Reach::Loopback => "a loopback address: only the computer asking can reach it".to_string(),
-        Reach::Private => "an address on a private network that directories cannot reach".to_string(),
-        Reach::Unserved(kind) => format!("{kind}: no server can be reached there"),
-        Reach::OneLabel => "a name of one label, which public DNS does not resolve".to_string(),
-        Reach::Public => "a public address".to_string(),
-    };
+    let there = reach.describe();
     (
         id::APPLE_HOST_PUBLIC,
         format!("the {what} URL {url} redirects to {to}{via}, whose host {host} is {there} (not followed)"),
