@@ -304,6 +304,39 @@ pub fn strip_control(s: &str) -> (String, usize) {
     (cleaned, removed)
 }
 
+/// `s` with the bidirectional embeddings, overrides and isolates it opens
+/// and leaves open closed at its end (U+202C, U+2069), and how many;
+/// `None` if it leaves none open. One left open turns the text after it
+/// around wherever `s` is shown: a page's title read the show's name
+/// after an episode's backwards, a line of `podsmith list` the columns
+/// after it. (Closers without an opener change nothing: they stay.)
+pub fn close_bidi(s: &str) -> Option<(String, usize)> {
+    // Whether each open one is an isolate (else an embedding or override).
+    let mut open: Vec<bool> = Vec::new();
+    for c in s.chars() {
+        match c {
+            '\u{202A}' | '\u{202B}' | '\u{202D}' | '\u{202E}' => open.push(false),
+            '\u{202C}' if open.last() == Some(&false) => {
+                open.pop();
+            }
+            '\u{2066}'..='\u{2068}' => open.push(true),
+            // An isolate's end ends what was opened in it too.
+            '\u{2069}' => {
+                if let Some(at) = open.iter().rposition(|&isolate| isolate) {
+                    open.truncate(at);
+                }
+            }
+            _ => {}
+        }
+    }
+    if open.is_empty() {
+        return None;
+    }
+    let mut closed = s.to_string();
+    closed.extend(open.iter().rev().map(|&isolate| if isolate { '\u{2069}' } else { '\u{202C}' }));
+    Some((closed, open.len()))
+}
+
 /// At most `max` characters of `s`, with `…` when cut.
 pub fn truncate_chars(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
@@ -434,6 +467,24 @@ pub fn is_iso_date(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bidi_marks_left_open_are_closed_at_the_end() {
+        assert_eq!(close_bidi("plain"), None);
+        assert_eq!(close_bidi("a \u{202E}b\u{202C} c"), None);
+        assert_eq!(close_bidi("Bidi \u{202E}evil"), Some(("Bidi \u{202E}evil\u{202C}".into(), 1)));
+        // An isolate's end ends the override opened in it.
+        assert_eq!(close_bidi("\u{2067}a\u{202E}b\u{2069}"), None);
+        assert_eq!(
+            close_bidi("\u{202B}a\u{2068}b\u{202D}c"),
+            Some(("\u{202B}a\u{2068}b\u{202D}c\u{202C}\u{2069}\u{202C}".into(), 3))
+        );
+        // A PDF inside an isolate does not end the embedding around it.
+        assert_eq!(
+            close_bidi("\u{202A}a\u{2066}\u{202C}"),
+            Some(("\u{202A}a\u{2066}\u{202C}\u{2069}\u{202C}".into(), 2))
+        );
+    }
 
     #[test]
     fn an_update_rule_has_a_freq_and_a_start_if_it_counts() {

@@ -59,8 +59,28 @@ impl<'s> Context<'s> {
     /// a warning where some were taken out.
     pub fn cleaned(&mut self, span: &Range<usize>, key: &str, what: &str, text: String) -> String {
         let (cleaned, removed) = crate::text::strip_control(&text);
+        // (Text of several lines is shown as blocks, paragraphs, each of
+        // which ends what it left open: notes.)
+        let cleaned = match (!cleaned.contains('\n')).then(|| crate::text::close_bidi(&cleaned)).flatten() {
+            Some((closed, n)) => {
+                let (line, column) = self.line_col(span.start);
+                self.cleaned.push(
+                    crate::diagnostic::Diagnostic::warning(
+                        "BIDI-OPEN",
+                        format!(
+                            "closed {} that `{key}` in {what} left open at its end: it turned the text after it \
+                             around wherever it is shown (the show's name after an episode's title)",
+                            crate::text::count(n, "right-to-left or left-to-right mark")
+                        ),
+                    )
+                    .at(crate::diagnostic::Location::file(self.file, line, Some(column))),
+                );
+                closed
+            }
+            None => cleaned,
+        };
         if removed == 0 {
-            return text;
+            return cleaned;
         }
         let (line, column) = self.line_col(span.start);
         self.cleaned.push(

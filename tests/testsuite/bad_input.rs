@@ -360,3 +360,22 @@ error: 4 problems in episodes.toml
     );
     assert!(!show.path("public").exists());
 }
+
+/// A right-to-left override an episode's title leaves open is closed at
+/// its end, and said with its line: the page's title no longer reads the
+/// show's name after it backwards.
+#[test]
+fn a_bidi_override_left_open_in_a_title_is_closed_at_its_end() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &manifest.replace("title = \"Miek Gieben on CoreDNS\"", "title = \"Miek Gieben on \\u202ECoreDNS\""),
+    );
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
+    assert!(run.stderr.contains("closed 1 right-to-left or left-to-right mark that `title`"), "{}", run.stderr);
+    let page = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(page.contains("<title>Miek Gieben on \u{202E}CoreDNS\u{202C} · "), "{page}");
+    let feed = show.read("public/feed.xml");
+    assert!(feed.contains("<title>Miek Gieben on \u{202E}CoreDNS\u{202C}</title>"), "{feed}");
+}
