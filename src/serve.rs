@@ -87,7 +87,7 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
     crate::show_lock::own_dir(&work)?;
     // One preview of a show at a time: a second would build the same
     // folder at its own address, under the first one's pages.
-    let _serving = serving_alone(&work)?;
+    let _serving = serving_alone(&work, base.as_str())?;
     let out = work.join("site");
     let preview = crate::site::Preview { base_url: base.clone(), lock: work.join("preview.lock"), state: work };
     let state = Arc::new(Mutex::new(State::default()));
@@ -308,21 +308,43 @@ fn is_media(path: &Path) -> bool {
     crate::probe::MEDIA_EXTENSIONS.contains(&ext.as_str())
 }
 
-/// The lock `serve` holds while it runs (in `work`, its own folder): a
-/// second `serve` of the show is refused, naming the first.
-fn serving_alone(work: &Path) -> std::io::Result<std::fs::File> {
+/// The lock `serve` holds while it runs (in `work`, its own folder),
+/// holding the address it serves at (`base`): a second `serve` of the show
+/// is refused, naming the first's address.
+fn serving_alone(work: &Path, base: &str) -> std::io::Result<std::fs::File> {
+    use std::io::{Read, Seek, Write};
     let path = work.join("serving.lock");
     let mut options = std::fs::OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
-    let file = options.open(&path)?;
+    let mut file = options.open(&path)?;
     match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(std::io::Error::other(
-            "another podsmith serve is previewing this show: stop it first (or open its address), as two \
-             previews would build one folder at two addresses",
-        )),
+        Ok(()) => {
+            file.set_len(0)?;
+            file.rewind()?;
+            file.write_all(format!("{base}\n").as_bytes())?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            // (What the lock says is read as any record: bounded, and taken
+            // only as an address.)
+            let mut said = String::new();
+            let _ = (&file).take(512).read_to_string(&mut said);
+            let at = said
+                .lines()
+                .next()
+                .filter(|l| l.starts_with("http://") && !l.chars().any(char::is_control) && !l.contains(' '))
+                .map(|l| format!(" at {l}"))
+                .unwrap_or_default();
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ResourceBusy,
+                format!(
+                    "another podsmith serve is previewing this show{at}: two previews would build one folder at two \
+                     addresses"
+                ),
+            ))
+        }
         Err(std::fs::TryLockError::Error(e)) => Err(e),
     }
 }

@@ -97,6 +97,9 @@ fn help_for(e: &std::io::Error, opts: &podsmith::serve::Options) -> String {
              path or port"
                 .to_string()
         }
+        std::io::ErrorKind::ResourceBusy => {
+            "open the address it serves at, or stop it (Ctrl-C where it runs) and serve again".to_string()
+        }
         std::io::ErrorKind::PermissionDenied => {
             format!("port {} is one only the system may use here: pick one from 1024 up with --port N", opts.port)
         }

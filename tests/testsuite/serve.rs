@@ -204,7 +204,12 @@ fn a_preview_on_another_port_is_built_at_that_address() {
     // A second preview of the show while the first runs is refused: it
     // would build the first one's folder at its own address.
     let run = show.run(&["serve", "--port", "0"]).fails(2);
-    assert!(run.stderr.contains("another podsmith serve is previewing this show"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("another podsmith serve is previewing this show at {old}:")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("help: open the address it serves at, or stop it"), "{}", run.stderr);
     assert!(text(&first, "/feed.xml").contains(&old));
     drop(first);
     let second = start(&show);
