@@ -80,11 +80,13 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// The first line of clap's message, without its `error: `.
+/// clap's message, without its `error: `: its first paragraph (what is
+/// wrong, and the arguments it names on the lines after), on one line.
 fn first_line(e: &clap::Error) -> String {
     let text = e.render().to_string();
-    let line = text.lines().next().unwrap_or("");
-    line.strip_prefix("error: ").unwrap_or(line).to_string()
+    let said: Vec<&str> = text.lines().take_while(|l| !l.trim().is_empty()).map(str::trim).collect();
+    let line = said.join(" ");
+    line.strip_prefix("error: ").unwrap_or(&line).to_string()
 }
 
 /// glibc raises its mmap threshold to the size of each big block freed (up

@@ -197,8 +197,14 @@ fn listen(opts: &Options) -> std::io::Result<(TcpListener, crate::url::HttpUrl, 
         b if b.contains(':') && !b.starts_with('[') => format!("[{b}]"),
         b => b.to_string(),
     });
-    let base = crate::url::HttpUrl::parse(&format!("http://{host}:{port}/"))
-        .map_err(|e| std::io::Error::other(format!("the preview's address: {e}")))?;
+    let base = crate::url::HttpUrl::parse(&format!("http://{host}:{port}/")).map_err(|e| match &opts.host {
+        // (Said as a refused --host is, with its help.)
+        Some(h) => std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("--host \"{}\": the preview's address {e}", h.escape_debug()),
+        ),
+        None => std::io::Error::other(format!("the preview's address: {e}")),
+    })?;
     let unsaid = (every_address && opts.host.is_none()).then_some(host);
     Ok((listener, base, unsaid))
 }

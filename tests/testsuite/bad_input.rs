@@ -124,6 +124,10 @@ error: --as-of "tomorrow" is not an RFC 3339 date-time (premature end of input);
         assert_eq!(doc["diagnostics"][0]["rule"], "USAGE");
         assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
     }
+    // The JSON names what clap names on the lines after its first.
+    let run = show.run(&["add", "--format", "json"]).fails(2);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    assert_eq!(doc["diagnostics"][0]["message"], "the following required arguments were not provided: <MEDIA>...");
     assert_eq!(show.run(&["build", "--jobs", "0"]).fails(2).stdout, "", "no JSON unless asked");
     // A refused command line with a name that is not UTF-8 is said, not a panic.
     #[cfg(unix)]

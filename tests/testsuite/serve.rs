@@ -521,4 +521,8 @@ fn a_host_on_the_local_network_is_previewed_and_anything_but_a_host_refused() {
         assert!(run.stderr.contains(&format!("--host \"{host}\" is not a host name or address")), "{}", run.stderr);
         assert!(run.stderr.contains("help: give --host a name or an address alone"), "{}", run.stderr);
     }
+    // A name of the characters a host has, that makes no address, is said as one.
+    let run = show.run(&["serve", "--host", "exa_mple", "--port", "0"]).fails(2);
+    assert!(run.stderr.contains("--host \"exa_mple\": the preview's address has the host name"), "{}", run.stderr);
+    assert!(run.stderr.contains("help: give --host a name or an address alone"), "{}", run.stderr);
 }
