@@ -315,16 +315,15 @@ impl Inserted {
 }
 
 /// The new manifest read back as the build reads it, before the files it
-/// names are copied in: what it would refuse is refused before anything is
-/// copied, and a dry run refuses it too (their absence aside).
+/// names are copied in (read as there, from where they are): what it would
+/// refuse is refused before anything is copied, and a dry run refuses it
+/// too.
 fn read_back(new_text: &str, opts: &Options, root: &Path, incoming: &[Incoming]) -> Result<(), AddError> {
-    let Err(problems) = manifest::parse(new_text, &opts.manifest, root) else { return Ok(()) };
-    let not_yet_there = |message: &str| {
-        message.contains("does not exist")
-            && incoming.iter().filter(|i| i.transfer).any(|i| message.contains(&format!("\"{}\"", i.rel)))
-    };
-    let problems: Vec<_> = problems.into_iter().filter(|p| !not_yet_there(&p.message)).collect();
-    if problems.is_empty() { Ok(()) } else { Err(AddError::WouldBreak(file_name(opts), problems)) }
+    let to_come = incoming.iter().filter(|i| i.transfer).map(|i| (i.rel.clone(), i.source.clone())).collect();
+    match manifest::parse_expecting(new_text, &opts.manifest, root, &to_come) {
+        Ok(_) => Ok(()),
+        Err(problems) => Err(AddError::WouldBreak(file_name(opts), problems)),
+    }
 }
 
 /// The manifest's file name, as messages name it.

@@ -551,6 +551,20 @@ fn syntax_problem(message: &str, src: &str, span: &std::ops::Range<usize>) -> (S
 
 /// Parses manifest text. `file` names it in messages; `root` is the show folder.
 pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> {
+    parse_expecting(src, file, root, &HashMap::new())
+}
+
+/// [`parse`], with files that are not in the show yet read as there:
+/// `to_come` maps a path in the show (as the manifest names it) to the
+/// file that will be copied there. `add` reads its new manifest back so
+/// before it copies anything (and in a dry run, which copies nothing):
+/// every check the build makes of those files is made of them too.
+pub fn parse_expecting(
+    src: &str,
+    file: &Path,
+    root: &Path,
+    to_come: &HashMap<String, PathBuf>,
+) -> Result<Show, Vec<Problem>> {
     let mut cx = Context::new(src, file);
     let (doc, syntax) = DeTable::parse_recoverable(src);
     for err in syntax {
@@ -571,6 +585,7 @@ pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> 
         looked: HashMap::new(),
         doc: doc.get_ref(),
         named: None,
+        to_come,
         cx,
     };
 

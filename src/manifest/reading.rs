@@ -120,6 +120,8 @@ pub(super) struct Reading<'s> {
     /// Every path the manifest names (lower-case), gathered from `doc` the
     /// first time a named file is missing.
     pub(super) named: Option<std::collections::HashSet<String>>,
+    /// Files not in the show yet, read as there (see [`super::parse_expecting`]).
+    pub(super) to_come: &'s HashMap<String, PathBuf>,
     pub(super) cx: Context<'s>,
 }
 
@@ -321,6 +323,16 @@ impl Reading<'_> {
             return None;
         }
         let path = self.root.join(&rel);
+        if let Some(source) = self.to_come.get(&rel) {
+            // To be copied in (the destination checked by `add`).
+            return match std::fs::metadata(source) {
+                Ok(m) if m.is_file() => Some(LocalFile { rel, path, line }),
+                _ => {
+                    self.cx.error(&s.span(), format!("`{key}` \"{raw}\" in {what} is not a file"), None);
+                    None
+                }
+            };
+        }
         // One look, unless it is a link (then where it leads, too).
         let (meta, is_link) = match std::fs::symlink_metadata(&path) {
             Ok(m) if m.file_type().is_symlink() => (std::fs::metadata(&path), true),

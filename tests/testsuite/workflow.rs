@@ -394,6 +394,36 @@ fn add_takes_the_title_from_tags_and_can_dry_run() {
     assert!(!show.path("media/tagged-id3v2-id3v1.mp3").exists());
 }
 
+/// A dry run refuses what the real run refuses, the checks of a file it
+/// would copy in included (a name that differs from another's only in case).
+#[test]
+fn add_dry_run_refuses_what_the_real_run_refuses() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let outside = tempfile::tempdir().unwrap();
+    let upper = outside.path().join("fluentd-eduardo-silva.MP3");
+    fs::copy(show.path("media/fluentd-eduardo-silva.mp3"), &upper).unwrap();
+    let upper = upper.display().to_string();
+    for dry in [true, false] {
+        let mut args = vec!["add", upper.as_str(), "--title", "C"];
+        if dry {
+            args.push("--dry-run");
+        }
+        let run = show.run(&args).fails(1);
+        assert!(
+            run.stderr.contains(
+                "\"media/fluentd-eduardo-silva.MP3\" and \"media/fluentd-eduardo-silva.mp3\" (line 37) differ only in case"
+            ),
+            "dry run {dry}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("would make episodes.toml invalid"), "{}", run.stderr);
+        assert!(!run.stdout.contains("[[episode]]"), "{}", run.stdout);
+        assert_eq!(show.read("episodes.toml"), manifest);
+        assert!(!show.path("media/fluentd-eduardo-silva.MP3").exists());
+    }
+}
+
 #[test]
 fn add_says_what_puts_the_episode_in_the_feed_and_when() {
     let show = Show::sample();
