@@ -76,6 +76,9 @@ pub struct Added {
     /// Files `--move` brought in but could not remove from where they
     /// were (a folder that cannot be written to): each with why.
     pub not_removed: Vec<(PathBuf, String)>,
+    /// What the build will tell of the episode (an MP3's own chapter
+    /// without a title, kept as a marker), said by `add` first.
+    pub notes: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// Why nothing was added.
@@ -91,6 +94,10 @@ pub enum AddError {
     /// (The manifest's file name, and its problems.)
     #[error("the new episode would make {0} invalid; nothing was changed")]
     WouldBreak(String, Vec<crate::diagnostic::Diagnostic>),
+    /// The episode could not be published as it is (its MP3's own
+    /// chapters do not fit the audio): what the build would say.
+    #[error("the episode could not be published as it is; nothing was changed")]
+    Unfit(Vec<crate::diagnostic::Diagnostic>),
     /// Nothing was to be added: an `add --move` stopped part-way (the
     /// episode in, a file not yet moved) was finished by this same add.
     /// Not a failure: what it says is news, and the command succeeds.
@@ -115,7 +122,7 @@ impl AddError {
             }
             AddError::Refused(msg) => vec![Diagnostic::error("ADD", msg.clone())],
             AddError::Finished(msg) => vec![Diagnostic::info("ADD", msg.clone())],
-            AddError::WouldBreak(_, problems) => {
+            AddError::WouldBreak(_, problems) | AddError::Unfit(problems) => {
                 let mut out = problems.clone();
                 out.push(Diagnostic::error("ADD", self.to_string()));
                 out
@@ -256,7 +263,8 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
     let new_text = insert_episode(&text, &table, &file_name(opts))?;
     let inserted = Inserted::between(&text, &new_text);
     // Read back before a file is copied (again once they are, in `apply`).
-    read_back(&new_text, opts, &root, &incoming).map_err(|e| inserted.relocate(e))?;
+    let new_show = read_back(&new_text, opts, &root, &incoming).map_err(|e| inserted.relocate(e))?;
+    let notes = as_the_build_takes_it(new_show, &fields.guid, &incoming, &probes, opts.dry_run)?;
     let transferred = incoming.iter().filter(|i| i.transfer).map(|i| (i.source.clone(), i.rel.clone())).collect();
     let publishes = show.publish.to.is_some();
     let added = Added {
@@ -268,6 +276,7 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
         scheduled: None,
         publishes,
         not_removed: Vec::new(),
+        notes,
     };
     Ok(Plan { root, incoming, new_text, inserted, guid: fields.guid, added })
 }
@@ -318,11 +327,47 @@ impl Inserted {
 /// names are copied in (read as there, from where they are): what it would
 /// refuse is refused before anything is copied, and a dry run refuses it
 /// too.
-fn read_back(new_text: &str, opts: &Options, root: &Path, incoming: &[Incoming]) -> Result<(), AddError> {
+fn read_back(new_text: &str, opts: &Options, root: &Path, incoming: &[Incoming]) -> Result<Show, AddError> {
     let to_come = incoming.iter().filter(|i| i.transfer).map(|i| (i.rel.clone(), i.source.clone())).collect();
-    match manifest::parse_expecting(new_text, &opts.manifest, root, &to_come) {
-        Ok(_) => Ok(()),
-        Err(problems) => Err(AddError::WouldBreak(file_name(opts), problems)),
+    manifest::parse_expecting(new_text, &opts.manifest, root, &to_come)
+        .map_err(|problems| AddError::WouldBreak(file_name(opts), problems))
+}
+
+/// The new episode (of `show`, the new manifest read back) as the build
+/// will take it, its files as measured: what stops it is refused (an MP3's
+/// own chapters that do not fit the audio), and what the build will tell
+/// of it is told now ([`Added::notes`]). Files not copied in yet (none
+/// are, when it is refused or in a dry run) are named as given.
+fn as_the_build_takes_it(
+    mut show: Show,
+    guid: &str,
+    incoming: &[Incoming],
+    probes: &Measured,
+    dry_run: bool,
+) -> Result<Vec<crate::diagnostic::Diagnostic>, AddError> {
+    let Some(at) = show.episodes.iter().position(|e| e.guid == guid) else { return Ok(Vec::new()) };
+    let episode = show.episodes.swap_remove(at);
+    let measured: crate::catalog::Probes = incoming
+        .iter()
+        .zip(probes)
+        .map(|(i, (_, info))| (i.hosted.clone().unwrap_or_else(|| i.rel.clone()), Ok(info.clone())))
+        .collect();
+    let as_given = |mut said: Vec<crate::diagnostic::Diagnostic>| {
+        for d in &mut said {
+            for i in incoming.iter().filter(|i| i.transfer) {
+                let given = i.source.display().to_string();
+                d.message = d.message.replace(&i.rel, &given);
+                if d.location == crate::diagnostic::Location::Path(PathBuf::from(&i.rel)) {
+                    d.location = crate::diagnostic::Location::Path(i.source.clone());
+                }
+            }
+        }
+        said
+    };
+    match crate::catalog::fit(&show, episode, &measured) {
+        Ok((_, _, notes)) if dry_run => Ok(as_given(notes)),
+        Ok((_, _, notes)) => Ok(notes),
+        Err((unfit, _)) => Err(AddError::Unfit(as_given(unfit.problems))),
     }
 }
 

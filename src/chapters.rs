@@ -26,6 +26,37 @@ pub struct Chapter {
     /// Listed in the table of contents (`toc = false`: a silent marker,
     /// e.g. a picture change).
     pub toc: bool,
+    /// The manifest's line that gives it: its own `[[episode.chapters]]`
+    /// table's, or the `chapters_file` line; 0 for an MP3's own chapter.
+    pub line: usize,
+}
+
+/// What fixes a problem of a chapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fix {
+    /// Its start.
+    Start,
+    /// Its end.
+    End,
+    /// Its title.
+    Title,
+}
+
+/// A problem of one chapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// The chapter's index in the list (0-based).
+    pub chapter: usize,
+    /// What is wrong.
+    pub message: String,
+    /// What fixes it.
+    pub fix: Fix,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// Where an episode's chapters come from.
@@ -63,40 +94,54 @@ impl Chapters {
                 url: None,
                 image: None,
                 toc: t.toc,
+                line: 0,
             })
             .collect();
         Some(Chapters { list, origin: Origin::Tagged(of.to_string()) })
     }
 
     /// What is wrong with them for audio of `duration` seconds (`what`
-    /// names it: "the MP3 (15:10)"): a start not after the one before, a
-    /// first chapter not at 0, a start or end past the end, an empty title.
-    pub fn problems(&self, duration: f64, what: &str) -> Vec<String> {
+    /// names it: "the MP3", followed by its length where it is known): a
+    /// start not after the one before, a first chapter not at 0, a start or
+    /// end past the end, an empty title. Times that read the same to the
+    /// second are told to the tenth (or finer) where they differ.
+    pub fn problems(&self, duration: f64, what: &str) -> Vec<Problem> {
         let mut out = Vec::new();
         let mut before: Option<&Chapter> = None;
+        let mut say = |chapter: usize, fix: Fix, message: String| out.push(Problem { chapter, message, fix });
         for (n, c) in self.list.iter().enumerate() {
-            let label =
-                format!("chapter {} (\"{}\", {})", n + 1, crate::text::truncate_chars(&c.title, 40), clock(c.start));
+            let title = crate::text::truncate_chars(&c.title, 40);
+            let label = |start: &str| format!("chapter {} (\"{title}\", {start})", n + 1);
             if n == 0 && c.start > 0.0 {
-                out.push(format!("{label} starts at {}, not at 0: apps show nothing before it", clock(c.start)));
+                let start = clock(c.start);
+                say(
+                    n,
+                    Fix::Start,
+                    format!("{} starts at {start}, not at 0: apps show nothing before it", label(&start)),
+                );
             }
             if let Some(b) = before
                 && c.start <= b.start
             {
-                out.push(format!("{label} does not start after the chapter before it ({})", clock(b.start)));
+                let (start, b_start) = (clock(c.start), clock(b.start));
+                say(n, Fix::Start, format!("{} does not start after the chapter before it ({b_start})", label(&start)));
             }
             if c.start >= duration {
-                out.push(format!("{label} starts after the end of {what}"));
+                let (start, end) = apart(c.start, duration);
+                say(n, Fix::Start, format!("{} starts after the end of {what} ({end})", label(&start)));
             }
             if let Some(end) = c.end {
                 if end <= c.start {
-                    out.push(format!("{label} ends ({}) before it starts", clock(end)));
+                    let (start, end) = (clock(c.start), clock(end));
+                    say(n, Fix::End, format!("{} ends ({end}) before it starts", label(&start)));
                 } else if end > duration + 1.0 {
-                    out.push(format!("{label} ends at {}, after the end of {what}", clock(end)));
+                    let (end, length) = apart(end, duration);
+                    let start = clock(c.start);
+                    say(n, Fix::End, format!("{} ends at {end}, after the end of {what} ({length})", label(&start)));
                 }
             }
             if c.title.trim().is_empty() && c.toc {
-                out.push(format!("chapter {} ({}) has no title", n + 1, clock(c.start)));
+                say(n, Fix::Title, format!("chapter {} ({}) has no title", n + 1, clock(c.start)));
             }
             before = Some(c);
         }
@@ -181,6 +226,7 @@ pub fn from_json(bytes: &[u8]) -> Result<Vec<Chapter>, String> {
                 url: url("url", n, c.url)?,
                 image: url("img", n, c.img)?.map(Asset::Remote),
                 toc: c.toc.unwrap_or(true),
+                line: 0,
             })
         })
         .collect()
@@ -234,6 +280,27 @@ pub fn clock(secs: f64) -> String {
     crate::text::clock(secs.max(0.0).floor() as u64)
 }
 
+/// A time and a length as [`clock`] and the rest of podsmith tell them
+/// (a length to the nearest second, as `list` shows it), to the tenth,
+/// hundredth or thousandth of a second where they read the same to the
+/// second (`0:30.4` and `0:30.0`, not `0:30` twice). An infinite length
+/// (not known) is told as "?".
+fn apart(at: f64, length: f64) -> (String, String) {
+    let to = |secs: f64, digits: u32, nearest: bool| {
+        if !secs.is_finite() {
+            return "?".to_string();
+        }
+        let ms = (secs.max(0.0) * 1000.0).round() as u64;
+        match digits {
+            0 if nearest => crate::text::clock((ms + 500) / 1000),
+            0 => crate::text::clock(ms / 1000),
+            d => format!("{}.{:0w$}", crate::text::clock(ms / 1000), ms % 1000 / 10u64.pow(3 - d), w = d as usize),
+        }
+    };
+    let told = |d| (to(at, d, false), to(length, d, true));
+    (0..=3).map(told).find(|(x, y)| x != y).unwrap_or_else(|| told(0))
+}
+
 /// A start as Podlove Simple Chapters writes it: normal play time
 /// (RFC 2326), `HH:MM:SS.mmm`, to the millisecond.
 ///
@@ -252,7 +319,7 @@ mod tests {
     use super::*;
 
     fn chapter(start: f64, title: &str) -> Chapter {
-        Chapter { start, end: None, title: title.into(), url: None, image: None, toc: true }
+        Chapter { start, end: None, title: title.into(), url: None, image: None, toc: true, line: 0 }
     }
 
     /// A chapters file written again as a build publishes it reads back to
@@ -291,15 +358,43 @@ mod tests {
     #[test]
     fn problems_name_the_chapter_and_what_is_wrong() {
         let ok = Chapters { list: vec![chapter(0.0, "Intro"), chapter(60.0, "Talk")], origin: Origin::Inline };
-        assert_eq!(ok.problems(120.0, "the MP3"), Vec::<String>::new());
+        assert_eq!(ok.problems(120.0, "the MP3"), Vec::<Problem>::new());
         let bad = Chapters {
-            list: vec![chapter(5.0, "Late"), chapter(5.0, "Same"), chapter(130.0, "Past")],
+            list: vec![
+                chapter(5.0, "Late"),
+                chapter(5.0, "Same"),
+                chapter(130.0, "Past"),
+                Chapter { end: Some(150.0), ..chapter(131.0, "Long") },
+            ],
             origin: Origin::Inline,
         };
-        let p = bad.problems(120.0, "the MP3 (2:00)");
-        assert!(p[0].contains("starts at 0:05, not at 0"), "{p:?}");
-        assert!(p[1].contains("\"Same\"") && p[1].contains("does not start after"), "{p:?}");
-        assert!(p[2].contains("\"Past\"") && p[2].contains("after the end of the MP3 (2:00)"), "{p:?}");
+        let p = bad.problems(120.0, "the MP3");
+        let said: Vec<(usize, Fix, &str)> = p.iter().map(|p| (p.chapter, p.fix, p.message.as_str())).collect();
+        assert_eq!(
+            said,
+            [
+                (0, Fix::Start, "chapter 1 (\"Late\", 0:05) starts at 0:05, not at 0: apps show nothing before it"),
+                (1, Fix::Start, "chapter 2 (\"Same\", 0:05) does not start after the chapter before it (0:05)"),
+                (2, Fix::Start, "chapter 3 (\"Past\", 2:10) starts after the end of the MP3 (2:00)"),
+                (3, Fix::Start, "chapter 4 (\"Long\", 2:11) starts after the end of the MP3 (2:00)"),
+                (3, Fix::End, "chapter 4 (\"Long\", 2:11) ends at 2:30, after the end of the MP3 (2:00)"),
+            ]
+        );
+    }
+
+    /// Times that read the same to the second are told finer.
+    #[test]
+    fn times_that_read_the_same_are_told_finer() {
+        let c = Chapters { list: vec![chapter(0.0, "a"), chapter(30.4, "c")], origin: Origin::Inline };
+        let p = c.problems(30.0, "the MP3");
+        assert_eq!(p[0].message, "chapter 2 (\"c\", 0:30.4) starts after the end of the MP3 (0:30.0)");
+        let c =
+            Chapters { list: vec![chapter(0.0, "a"), chapter(30.0, "b"), chapter(30.05, "c")], origin: Origin::Inline };
+        assert!(
+            c.problems(30.0, "the MP3")[0].message.contains("(\"b\", 0:30) starts after the end of the MP3 (0:30)")
+        );
+        assert_eq!(apart(30.05, 30.0), ("0:30.05".into(), "0:30.00".into()));
+        assert_eq!(apart(1.0, f64::INFINITY), ("0:01".into(), "?".into()));
     }
 
     #[test]

@@ -104,6 +104,9 @@ pub struct Unfit {
     pub episode: Episode,
     /// What stops it: its media's problems, or its chapters' and transcripts'.
     pub problems: Vec<Diagnostic>,
+    /// Its media as measured, where they were (its chapters or transcripts
+    /// stop it): `list` shows its length.
+    pub media: Vec<Media>,
 }
 
 impl Scheduled {
@@ -499,18 +502,11 @@ impl Catalog {
         type Assembled = (Result<Result<LiveEpisode, Scheduled>, Unfit>, Vec<Diagnostic>);
         let assembled: Vec<Assembled> = episodes
             .into_par_iter()
-            .map(|mut episode| {
-                let media = match measured(&show, &episode, probes) {
-                    Ok(m) => m,
-                    Err(problems) => return (Err(Unfit { episode, problems }), Vec::new()),
+            .map(|episode| {
+                let (episode, media, notes) = match fit(&show, episode, probes) {
+                    Ok(fitted) => fitted,
+                    Err((unfit, notes)) => return (Err(unfit), notes),
                 };
-                let (mut chapter_problems, mut notes) = chapters_of(&show, &mut episode, &media);
-                notes.extend(notes_html(&show, &episode));
-                notes.extend(transcript_html(&show, &episode));
-                chapter_problems.extend(transcript_problems(&show, &episode, &media));
-                if !chapter_problems.is_empty() {
-                    return (Err(Unfit { episode, problems: chapter_problems }), notes);
-                }
                 let e = match episode.date.with_timezone(&Utc) > now {
                     true => Err(Scheduled { episode, media }),
                     false => Ok(LiveEpisode::new(&show.podcast, episode, media)),
@@ -670,17 +666,46 @@ fn transcript_html(show: &Show, episode: &Episode) -> Vec<Diagnostic> {
     .collect()
 }
 
+/// The episode as the build takes it: its media measured (by `probes`),
+/// its chapters (the MP3's own, where the manifest gives none) and
+/// transcripts checked against them, with what to tell of it; or why it
+/// cannot be published as it is. `add` asks it of the episode it adds, so
+/// that it says what the build will.
+#[allow(clippy::type_complexity, clippy::result_large_err)]
+pub fn fit(
+    show: &Show,
+    mut episode: Episode,
+    probes: &Probes,
+) -> Result<(Episode, Vec<Media>, Vec<Diagnostic>), (Unfit, Vec<Diagnostic>)> {
+    let media = match measured(show, &episode, probes) {
+        Ok(m) => m,
+        Err(problems) => return Err((Unfit { episode, problems, media: Vec::new() }, Vec::new())),
+    };
+    let (mut problems, mut notes) = chapters_of(show, &mut episode, &media);
+    notes.extend(notes_html(show, &episode));
+    notes.extend(transcript_html(show, &episode));
+    problems.extend(transcript_problems(show, &episode, &media));
+    match problems.is_empty() {
+        true => Ok((episode, media, notes)),
+        false => Err((Unfit { episode, problems, media }, notes)),
+    }
+}
+
 /// The episode's chapters: those the manifest gives, else those of its
 /// first MP3's tag; checked against every format's measured length.
 /// Returns the problems (errors) and what to tell (a manifest's chapters
-/// that differ from the MP3's own).
+/// that differ from the MP3's own; an MP3's own chapter without a title,
+/// kept as a marker).
 fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
-    use crate::chapters::Chapters;
+    use crate::chapters::{Chapters, Origin};
     let at = Location::file(&show.manifest_path, episode.line, None);
     let mut notes = Vec::new();
     let tagged = media.iter().find_map(|m| Chapters::tagged(&m.info.chapters, m.file.key()));
     match (&episode.chapters, tagged) {
-        (None, tagged) => episode.chapters = tagged,
+        (None, Some(mut tagged)) => {
+            notes.extend(untitled_tagged(&episode.title, &mut tagged));
+            episode.chapters = Some(tagged);
+        }
         (Some(given), Some(tagged)) if !given.agrees_with(&tagged) => notes.push(
             Diagnostic::warning(
                 "CHAPTERS",
@@ -689,7 +714,7 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
                      manifest's are published",
                     episode.title,
                     match &tagged.origin {
-                        crate::chapters::Origin::Tagged(of) => of.as_str(),
+                        Origin::Tagged(of) => of.as_str(),
                         _ => "the MP3",
                     }
                 ),
@@ -697,7 +722,7 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
             .at(at.clone())
             .help("apps that read the MP3's own chapters show those: make them agree, or remove one"),
         ),
-        (Some(_), _) => {}
+        _ => {}
     }
     let Some(chapters) = &episode.chapters else { return (Vec::new(), notes) };
     let mut problems = Vec::new();
@@ -721,19 +746,65 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
             );
         }
     }
-    // Each problem once (the formats of an episode share most), the first
-    // few said: a list of thousands of chapters may have thousands.
+    problems.extend(timing_problems(show, episode, chapters, media));
+    (problems, notes)
+}
+
+/// The chapters of an MP3's own tag (its ID3 `CHAP` frames) that have no
+/// title, kept as markers apps leave out of the list of chapters (as
+/// `import` keeps those of a chapters file): the podcaster cannot easily
+/// edit a tag, and the episode is published all the same. What to tell.
+fn untitled_tagged(episode: &str, tagged: &mut crate::chapters::Chapters) -> Option<Diagnostic> {
+    let crate::chapters::Origin::Tagged(of) = &tagged.origin else { return None };
+    let mut untitled = Vec::new();
+    for (n, c) in tagged.list.iter_mut().enumerate() {
+        if c.title.trim().is_empty() && c.toc {
+            c.toc = false;
+            untitled.push(format!("{} ({})", n + 1, crate::chapters::clock(c.start)));
+        }
+    }
+    let (one, which) = match untitled.len() {
+        0 => return None,
+        1 => (true, "chapter"),
+        _ => (false, "chapters"),
+    };
+    Some(
+        Diagnostic::warning(
+            "CHAPTERS",
+            format!(
+                "episode \"{episode}\": the chapters in this MP3's ID3 tag: {which} {} {} no title: published as {} \
+                 apps leave out of the list of chapters",
+                untitled.join(", "),
+                if one { "has" } else { "have" },
+                if one { "a marker" } else { "markers" },
+            ),
+        )
+        .at(Location::Path(of.into()))
+        .help(
+            "name the chapter in the app that wrote the MP3's chapters, or give the episode's chapters in the \
+             manifest ([[episode.chapters]] tables), which are published instead",
+        ),
+    )
+}
+
+/// The chapters checked against every format's measured length: each
+/// problem once (the formats of an episode share most), the first few
+/// said (a list of thousands of chapters may have thousands), each at the
+/// line that gives the chapter and with what fixes it where it is written.
+fn timing_problems(
+    show: &Show,
+    episode: &Episode,
+    chapters: &crate::chapters::Chapters,
+    media: &[Media],
+) -> Vec<Diagnostic> {
     const SAID: usize = 10;
+    let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for m in media {
-        let what = format!("the {} ({})", m.info.format.label(), crate::text::clock(m.info.whole_seconds()));
+        let what = format!("the {}", m.info.format.label());
         for p in chapters.problems(m.info.duration_secs, &what) {
-            if seen.insert(p.clone()) && seen.len() <= SAID {
-                problems.push(
-                    Diagnostic::error("CHAPTERS", format!("episode \"{}\": {p}", episode.title))
-                        .at(at.clone())
-                        .help("fix the chapter's start (apps seek there), or the audio if it was cut"),
-                );
+            if seen.insert(p.message.clone()) && seen.len() <= SAID {
+                problems.push(chapter_problem(show, episode, chapters, &p));
             }
         }
     }
@@ -743,11 +814,62 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
                 "CHAPTERS",
                 format!("episode \"{}\": {} more problems with its chapters", episode.title, seen.len() - SAID),
             )
-            .at(at.clone())
+            .at(Location::file(&show.manifest_path, episode.line, None))
             .help("fix the ones above and build again to see the rest"),
         );
     }
-    (problems, notes)
+    problems
+}
+
+/// A chapter's problem as the build tells it: where the chapter is given
+/// (its manifest line, the manifest's `chapters_file` line, or the MP3
+/// whose tag has it), and what fixes it there.
+fn chapter_problem(
+    show: &Show,
+    episode: &Episode,
+    chapters: &crate::chapters::Chapters,
+    p: &crate::chapters::Problem,
+) -> Diagnostic {
+    use crate::chapters::{Fix, Origin};
+    let line = chapters.list.get(p.chapter).map_or(0, |c| c.line);
+    let at = Location::file(&show.manifest_path, if line > 0 { line } else { episode.line }, None);
+    let title = &episode.title;
+    let (message, at, help) = match &chapters.origin {
+        Origin::Inline => (
+            format!("episode \"{title}\": {p}"),
+            at,
+            match p.fix {
+                Fix::Start => "fix the chapter's start (apps seek there), or the audio if it was cut".to_string(),
+                Fix::End => "fix the chapter's end, or leave it out: a chapter ends where the next one starts".into(),
+                Fix::Title => "give the chapter a title, or toc = false for a marker apps leave out of the list".into(),
+            },
+        ),
+        Origin::File(rel) => (
+            format!("episode \"{title}\": {rel}: {p}"),
+            at,
+            match p.fix {
+                Fix::Start => {
+                    format!("fix the chapter's startTime in {rel} (apps seek there), or the audio if it was cut")
+                }
+                Fix::End => {
+                    format!("fix the chapter's endTime in {rel}, or leave it out: it ends where the next starts")
+                }
+                Fix::Title => {
+                    format!(
+                        "give the chapter a \"title\" in {rel}, or \"toc\": false for a marker apps leave out of the list"
+                    )
+                }
+            },
+        ),
+        Origin::Tagged(of) => (
+            format!("episode \"{title}\": the chapters in this MP3's ID3 tag: {p}"),
+            Location::Path(of.into()),
+            "fix the chapters in the app that wrote them into the MP3, or give the episode's chapters in the manifest \
+             ([[episode.chapters]] tables), which are published instead"
+                .to_string(),
+        ),
+    };
+    Diagnostic::error("CHAPTERS", message).at(at).help(help)
 }
 
 /// Whether the file at `path` is a JPEG or PNG, by its content.

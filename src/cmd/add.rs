@@ -62,6 +62,7 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
     if !ui.is_json() {
         out!("{}", added.table);
     }
+    ui.diagnostics(&added.notes);
     if opts.dry_run {
         ui.info("dry run: nothing was changed");
         ui.finish(true, as_json(&added, true));

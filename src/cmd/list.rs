@@ -88,7 +88,7 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
         media: &e.media,
         status: if published.contains_key(e.episode.guid.as_str()) { Status::Live } else { Status::New },
     }));
-    rows.extend(unfit.iter().map(|u| Row { episode: &u.episode, media: &[], status: Status::Unfit }));
+    rows.extend(unfit.iter().map(|u| Row { episode: &u.episode, media: &u.media, status: Status::Unfit }));
     // (Stable: the order above, where dates are the same.)
     rows.sort_by_key(|r| std::cmp::Reverse(r.episode.date));
     if !ui.is_json() && rows.is_empty() {

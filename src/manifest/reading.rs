@@ -769,7 +769,10 @@ impl Reading<'_> {
                 let file = self.local_file(&f, "chapters_file", &what)?;
                 let read = crate::fsutil::read(&file.path, crate::fsutil::JSON).map_err(|e| e.to_string());
                 match read.and_then(|bytes| crate::chapters::from_json(&bytes)) {
-                    Ok(list) => Some(Some(Chapters { list, origin: Origin::File(file.rel) })),
+                    Ok(mut list) => {
+                        list.iter_mut().for_each(|c| c.line = file.line);
+                        Some(Some(Chapters { list, origin: Origin::File(file.rel) }))
+                    }
                     Err(e) => {
                         self.cx.error(
                             &f.span(),
@@ -807,7 +810,8 @@ impl Reading<'_> {
                     c.finish(&mut self.cx);
                     match (start, title, image_ok) {
                         (Some(start), Some(title), true) => {
-                            list.push(Chapter { start: start.into_inner(), end, title, url, image, toc })
+                            let (line, _) = self.cx.line_col(item.span().start);
+                            list.push(Chapter { start: start.into_inner(), end, title, url, image, toc, line })
                         }
                         _ => ok = false,
                     }

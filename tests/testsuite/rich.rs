@@ -104,9 +104,14 @@ fn manifest_chapters_win_over_the_mp3s_with_a_warning_and_are_checked_against_ev
     let many: String = (0..3000).map(|n| format!("\n[[episode.chapters]]\nstart = 0\ntitle = \"C{n}\"\n")).collect();
     show.write("episodes.toml", &manifest(&many));
     let run = show.build().fails(1);
-    let said: Vec<&str> =
-        run.stderr.lines().filter(|l| l.starts_with("error: episodes.toml:11: episode \"Pair\"")).collect();
+    let said: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: episodes.toml:") && l.contains("episode \"Pair\""))
+        .collect();
     assert_eq!(said.len(), 11, "{}", run.stderr);
+    // Each at its own [[episode.chapters]] (four lines apart, the first at 17).
+    assert!(said[0].starts_with("error: episodes.toml:21: "), "{said:?}");
     assert!(said[0].contains("chapter 2 (\"C1\", 0:00) does not start after the chapter before it"), "{said:?}");
     assert_eq!(said[10], "error: episodes.toml:11: episode \"Pair\": 2989 more problems with its chapters");
     // A time that is not one: a manifest error, with its line.
@@ -117,6 +122,75 @@ fn manifest_chapters_win_over_the_mp3s_with_a_warning_and_are_checked_against_ev
         "{}",
         run.stderr
     );
+}
+
+/// A chapter's problem is told at the chapter's own line, with what fixes
+/// that problem; times that read the same to the second are told finer.
+#[test]
+fn chapter_problems_are_told_at_the_chapter_with_the_fix_of_that_problem() {
+    let chapters = "\n[[episode.chapters]]\nstart = 0\ntitle = \"Start\"\n\n\
+                    [[episode.chapters]]\nstart = 2\nend = \"0:45\"\ntitle = \"Long\"\n";
+    let show = show(chapters);
+    let run = show.build().fails(1);
+    let line = manifest(chapters).lines().position(|l| l == "end = \"0:45\"").unwrap() - 1;
+    assert!(
+        run.stderr.contains(&format!(
+            "error: episodes.toml:{line}: episode \"Pair\": chapter 2 (\"Long\", 0:02) ends at 0:45, after the end of \
+             the MP3 (0:05)\n  help: fix the chapter's end, or leave it out"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("fix the chapter's start"), "{}", run.stderr);
+    // The length is shown for an episode in error whose media measured.
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    let row: Vec<&str> = run.stdout.lines().nth(1).unwrap().split_whitespace().collect();
+    assert_eq!(row[2..], ["Pair", "0:05", "MP3", "OGG", "error"], "{}", run.stdout);
+
+    // A chapters file: told at its chapters_file line, the file named; 5.4 s is not "0:05".
+    show.write("episodes.toml", &manifest("chapters_file = \"chapters.json\"\n"));
+    show.write(
+        "chapters.json",
+        r#"{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "a"}, {"startTime": 5.4, "title": "c"}]}"#,
+    );
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains(
+            "error: episodes.toml:16: episode \"Pair\": chapters.json: chapter 2 (\"c\", 0:05.4) starts after the end \
+             of the MP3 (0:05.0)\n  help: fix the chapter's startTime in chapters.json"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+/// An MP3's own chapter without a title is published as a marker (the
+/// podcaster cannot easily edit the tag), with a warning that names the
+/// MP3, said by `add` as the build says it.
+#[test]
+fn an_mp3s_own_untitled_chapter_is_a_marker_and_add_says_so_as_the_build_does() {
+    let show = Show::with(PODCAST_TABLE, &[]);
+    let outside = tempfile::tempdir().unwrap();
+    let given = outside.path().join("chap.mp3");
+    std::fs::copy(audio("chapters-untitled.mp3"), &given).unwrap();
+    let given = given.display().to_string();
+    let said = "episode \"U\": the chapters in this MP3's ID3 tag: chapter 2 (0:02) has no title: published as a \
+                marker apps leave out of the list of chapters";
+    let run = show.run(&["add", &given, "--title", "U", "--date", "2024-01-01", "--dry-run"]).ok();
+    assert!(run.stderr.contains(&format!("warning: {given}: {said}")), "{}", run.stderr);
+    let run = show.run(&["add", &given, "--title", "U", "--date", "2024-01-01"]).ok();
+    assert!(run.stderr.contains(&format!("warning: media/chap.mp3: {said}")), "{}", run.stderr);
+    assert!(run.stderr.contains("help: name the chapter in the app that wrote"), "{}", run.stderr);
+    let run = show.build().ok();
+    assert!(run.stderr.contains(&format!("warning: media/chap.mp3: {said}")), "{}", run.stderr);
+    assert!(!run.stderr.contains("episodes.toml:"), "no manifest line gives it: {}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&show.read("public/episodes/u/chapters.json")).unwrap();
+    let chapters = json["chapters"].as_array().unwrap();
+    assert_eq!(chapters.len(), 3);
+    assert_eq!((chapters[1]["startTime"].as_f64(), chapters[1]["toc"].as_bool()), (Some(2.0), Some(false)));
+    assert_eq!(chapters[2]["title"], "Outro");
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.contains("0:05") && run.stdout.contains("live"), "{}", run.stdout);
 }
 
 /// The item's `psc:chapters`: its version, and each chapter's start,
