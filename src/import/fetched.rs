@@ -183,6 +183,10 @@ fn check(opts: &Options, o: &OtherFile, notes: &mut Vec<Diagnostic>) -> Result<(
     let bytes = crate::fsutil::read(&path, crate::fsutil::JSON).map_err(|e| format!("cannot be read ({e})"))?;
     let list =
         crate::chapters::from_json(&bytes).map_err(|e| format!("is not a Podcasting 2.0 chapters file ({e})"))?;
+    if list.is_empty() {
+        // As the manifest refuses one.
+        return Err("has no chapters".into());
+    }
     let mut chapters = Chapters { list, origin: Origin::File(o.rel.clone()) };
     let mut untitled = Vec::new();
     for (n, c) in chapters.list.iter_mut().enumerate() {

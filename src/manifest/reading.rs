@@ -753,6 +753,42 @@ impl Reading<'_> {
         None
     }
 
+    /// The chapters of `chapters_file` (`f`), a Podcasting 2.0 chapters JSON
+    /// file in the show folder; `None` where it cannot be read, is not
+    /// one, or has no chapters (reported).
+    fn chapters_file(&mut self, f: &Spanned<String>, what: &str) -> Option<crate::chapters::Chapters> {
+        use crate::chapters::{Chapters, Origin};
+        let file = self.local_file(f, "chapters_file", what)?;
+        let read = crate::fsutil::read(&file.path, crate::fsutil::JSON).map_err(|e| e.to_string());
+        match read.and_then(|bytes| crate::chapters::from_json(&bytes)) {
+            // An empty list would publish <podcast:chapters> of nothing.
+            Ok(list) if list.is_empty() => {
+                self.cx.error(
+                    &f.span(),
+                    format!("chapters_file \"{}\" in {what} has no chapters", f.get_ref()),
+                    Some(format!(
+                        "give the episode's chapters in {} ({{\"startTime\": 0, \"title\": \"Intro\"}}, …), or take \
+                         chapters_file out of the episode",
+                        file.rel
+                    )),
+                );
+                None
+            }
+            Ok(mut list) => {
+                list.iter_mut().for_each(|c| c.line = file.line);
+                Some(Chapters { list, origin: Origin::File(file.rel) })
+            }
+            Err(e) => {
+                self.cx.error(
+                    &f.span(),
+                    format!("chapters_file \"{}\" in {what}: {e}", f.get_ref()),
+                    Some("a Podcasting 2.0 chapters file: {\"version\": \"1.2.0\", \"chapters\": [{\"startTime\": 0, \"title\": \"Intro\"}]}".into()),
+                );
+                None
+            }
+        }
+    }
+
     /// `[[episode.chapters]]` tables, or `chapters_file` (a Podcasting 2.0
     /// chapters JSON file in the show folder), not both. `Some(None)`:
     /// neither; `None`: something is wrong (reported).
@@ -765,23 +801,14 @@ impl Reading<'_> {
         match (inline, file) {
             (Some(_), Some(f)) => self.both(&f, &what, "chapters"),
             (None, None) => Some(None),
-            (None, Some(f)) => {
-                let file = self.local_file(&f, "chapters_file", &what)?;
-                let read = crate::fsutil::read(&file.path, crate::fsutil::JSON).map_err(|e| e.to_string());
-                match read.and_then(|bytes| crate::chapters::from_json(&bytes)) {
-                    Ok(mut list) => {
-                        list.iter_mut().for_each(|c| c.line = file.line);
-                        Some(Some(Chapters { list, origin: Origin::File(file.rel) }))
-                    }
-                    Err(e) => {
-                        self.cx.error(
-                            &f.span(),
-                            format!("chapters_file \"{}\" in {what}: {e}", f.get_ref()),
-                            Some("a Podcasting 2.0 chapters file: {\"version\": \"1.2.0\", \"chapters\": [{\"startTime\": 0, \"title\": \"Intro\"}]}".into()),
-                        );
-                        None
-                    }
-                }
+            (None, Some(f)) => self.chapters_file(&f, &what).map(Some),
+            (Some([]), None) => {
+                self.cx.error(
+                    &t.span,
+                    format!("`chapters` in {what} is empty"),
+                    Some(format!("give the episode's chapters as {example}, or take `chapters` out")),
+                );
+                None
             }
             (Some(items), None) => {
                 let mut list = Vec::new();

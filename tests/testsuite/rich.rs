@@ -277,6 +277,23 @@ fn a_chapters_file_is_read_checked_and_its_edits_rebuild() {
         "{}",
         run.stderr
     );
+    // An empty one: refused, not a <podcast:chapters> of nothing (nor the
+    // MP3's own chapters in its place: the manifest names a file).
+    let before = show.public_files();
+    show.write("chapters.json", r#"{"version":"1.2.0","chapters":[]}"#);
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains(
+            "episodes.toml:16:17: chapters_file \"chapters.json\" in episode 1 (\"Pair\") has no chapters\n  \
+             help: give the episode's chapters in chapters.json"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(show.public_files(), before, "nothing was written");
+    show.write("episodes.toml", &manifest("chapters = []\n"));
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("`chapters` in episode 1 (\"Pair\") is empty"), "{}", run.stderr);
 }
 
 #[test]
