@@ -156,7 +156,7 @@ pub fn add(opts: &Options) -> Result<Added, AddError> {
         let (show, not_removed) = apply(&plan, opts)?;
         plan.added.not_removed = not_removed;
         remember(&plan);
-        // Its date as the manifest reads it (a bare date, the show's offset).
+        // Its date as the manifest now reads it (as planned).
         let date = show.episodes.iter().find(|e| e.guid == plan.guid).map(|e| e.date);
         plan.added.scheduled = date.filter(|d| d.with_timezone(&chrono::Utc) > opts.now);
     }
@@ -264,6 +264,9 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
     let inserted = Inserted::between(&text, &new_text);
     // Read back before a file is copied (again once they are, in `apply`).
     let new_show = read_back(&new_text, opts, &root, &incoming).map_err(|e| inserted.relocate(e))?;
+    // Its date as the manifest reads it (a bare date, the show's offset): a dry run says it too.
+    let date = new_show.episodes.iter().find(|e| e.guid == fields.guid).map(|e| e.date);
+    let scheduled = date.filter(|d| d.with_timezone(&chrono::Utc) > opts.now);
     let notes = as_the_build_takes_it(new_show, &fields.guid, &incoming, &probes, opts.dry_run)?;
     let transferred = incoming.iter().filter(|i| i.transfer).map(|i| (i.source.clone(), i.rel.clone())).collect();
     let publishes = show.publish.to.is_some();
@@ -273,7 +276,7 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
         number: fields.number,
         media: probes,
         transferred,
-        scheduled: None,
+        scheduled,
         publishes,
         not_removed: Vec::new(),
         notes,

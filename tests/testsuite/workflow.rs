@@ -424,6 +424,26 @@ fn add_dry_run_refuses_what_the_real_run_refuses() {
     }
 }
 
+/// A dry run says when a later-dated episode goes live, as the real run does.
+#[test]
+fn add_dry_run_says_when_the_episode_goes_live() {
+    let show = Show::sample();
+    let json = |dry: bool| {
+        let mut args = vec!["add", "--title", "S", "--date", "2030-01-01", "--format", "json"];
+        let file = fixture("pair-5s.mp3");
+        args.insert(1, &file);
+        if dry {
+            args.push("--dry-run");
+        }
+        let run = show.run(&args).ok();
+        serde_json::from_str::<serde_json::Value>(&run.stdout).unwrap()
+    };
+    let dry = json(true);
+    let real = json(false);
+    assert!(dry["goes_live"].as_str().is_some_and(|d| d.starts_with("2030-01-01T00:00:00")), "{dry}");
+    assert_eq!(dry["goes_live"], real["goes_live"]);
+}
+
 #[test]
 fn add_says_what_puts_the_episode_in_the_feed_and_when() {
     let show = Show::sample();
