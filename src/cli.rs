@@ -31,22 +31,22 @@ pub enum Command {
         #[arg(default_value = ".")]
         dir: PathBuf,
         /// The show's title.
-        #[arg(long)]
+        #[arg(long, value_parser = one_line)]
         title: Option<String>,
         /// Who makes the show.
-        #[arg(long)]
+        #[arg(long, value_parser = one_line)]
         author: Option<String>,
         /// The owner's e-mail (Spotify and YouTube send ownership codes there).
-        #[arg(long)]
+        #[arg(long, value_parser = one_line)]
         email: Option<String>,
         /// Where public/ will be served, e.g. https://example.org/podcast/.
-        #[arg(long)]
+        #[arg(long, value_parser = one_line)]
         base_url: Option<String>,
         /// ISO 639 language code [default: en].
-        #[arg(long)]
+        #[arg(long, value_parser = one_line)]
         language: Option<String>,
         /// Apple category, "Parent" or "Parent > Sub" [default: Technology].
-        #[arg(long)]
+        #[arg(long, value_parser = one_line)]
         category: Option<String>,
         /// Write into a folder that is not empty.
         #[arg(long)]
@@ -353,13 +353,15 @@ fn publication_date(given: &str) -> Result<String, String> {
     podsmith::add::check_date(given).map(|()| given.to_string()).map_err(|why| format!("it {why}"))
 }
 
-/// A title: some text, on one line.
+/// A title (a name, an address): some text, on one line, without control
+/// characters (an ESC that the manifest would hold as \u001B, a NUL).
 fn one_line(given: &str) -> Result<String, String> {
-    // (Control characters are removed as the manifest is read.)
     if podsmith::text::strip_control(given).0.trim().is_empty() {
         Err("it is empty: give some text".into())
     } else if given.contains(['\n', '\r']) {
         Err("it has a line break: write it on one line".into())
+    } else if let Some(c) = given.chars().find(|c| !podsmith::text::is_text_char(*c)) {
+        Err(format!("it has a control character (U+{:04X}): write it without", u32::from(c)))
     } else {
         Ok(given.to_string())
     }

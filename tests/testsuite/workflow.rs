@@ -424,6 +424,28 @@ fn add_dry_run_refuses_what_the_real_run_refuses() {
     }
 }
 
+/// init's text options are one line without control characters, as add's
+/// --title is: a usage error (exit 2), and no show is made.
+#[test]
+fn init_refuses_a_line_break_or_a_control_character_in_its_text() {
+    let cases = [
+        ("--author", "Ann\nBob", "it has a line break"),
+        ("--title", "Red\u{1b}[31m", "it has a control character (U+001B)"),
+        ("--title", "A\rB", "it has a line break"),
+        ("--email", "ann@example.com\n", "it has a line break"),
+        ("--category", "Tech\u{7}", "it has a control character (U+0007)"),
+    ];
+    for (flag, value, why) in cases {
+        let show = Show::empty();
+        let run = show.run(&["init", "iq", flag, value]).fails(2);
+        assert!(run.stderr.contains(flag) && run.stderr.contains(why), "{flag} {value:?}: {}", run.stderr);
+        assert!(!show.path("iq").exists(), "{flag} {value:?}");
+    }
+    let show = Show::sample();
+    let run = show.run(&["add", &fixture("pair-5s.mp3"), "--title", "Red\u{1b}[31m"]).fails(2);
+    assert!(run.stderr.contains("it has a control character (U+001B)"), "{}", run.stderr);
+}
+
 /// A dry run says when a later-dated episode goes live, as the real run does.
 #[test]
 fn add_dry_run_says_when_the_episode_goes_live() {
