@@ -1026,7 +1026,7 @@ pub fn check_date(given: &str) -> Result<(), String> {
         return Err("has a 60th second (a leap second), which a feed's date cannot name: write :59".into());
     }
     if at.offset().local_minus_utc().abs() > manifest::MAX_OFFSET_MINUTES * 60 {
-        return Err("has an offset more than 14 hours from UTC: write one between -12:00 and +14:00".into());
+        return Err("has an offset more than 14 hours from UTC: write one between -14:00 and +14:00".into());
     }
     Ok(())
 }

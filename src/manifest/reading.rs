@@ -1189,7 +1189,7 @@ fn date(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, podcast: Option<&Podcast>)
             _ if matches!(d.get_ref().offset, Some(Offset::Custom { minutes }) if i32::from(minutes).abs() > super::MAX_OFFSET_MINUTES) => {
                 (
                     "has an offset more than 14 hours from UTC",
-                    "write the offset of the place it is dated in, between -12:00 and +14:00",
+                    "write the offset of the place it is dated in, between -14:00 and +14:00",
                 )
             }
             _ => ("needs a day", "write date = 2017-04-12T09:00:00-04:00"),

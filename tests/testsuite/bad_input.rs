@@ -314,7 +314,7 @@ fn a_date_offset_past_fourteen_hours_is_refused_at_its_line() {
 error: episodes.toml:2:14: `utc_offset` "+15:00" is not an offset
   help: write it as "+02:00", "-05:00" or "+00:00" (between -14:00 and +14:00)
 error: episodes.toml:15:8: `date` in episode 1 ("One") has an offset more than 14 hours from UTC: 2024-01-01T00:00:00+23:00
-  help: write the offset of the place it is dated in, between -12:00 and +14:00
+  help: write the offset of the place it is dated in, between -14:00 and +14:00
 error: 2 problems in episodes.toml
 
 "#]]

@@ -338,7 +338,12 @@ fn add_refuses_bad_flag_values_as_usage_errors() {
         ("--date", "+2026-01-05", "not a date"),
         ("--title", "\u{1}", "for '--title <TITLE>': it is empty"),
         ("--date", "2017-04-12T23:59:60Z", "it has a 60th second (a leap second), which a feed's date cannot name"),
-        ("--date", "2017-04-12T10:00:00+23:00", "it has an offset more than 14 hours from UTC"),
+        (
+            "--date",
+            "2017-04-12T10:00:00+23:00",
+            "it has an offset more than 14 hours from UTC: write one between -14:00 and +14:00",
+        ),
+        ("--date", "2017-04-12T10:00:00-14:30", "write one between -14:00 and +14:00"),
         ("--title", " ", "invalid value ' ' for '--title <TITLE>': it is empty"),
         ("--title", "a\nb", "it has a line break: write it on one line"),
         ("--itunes-title", "", "invalid value '' for '--itunes-title <T>': it is empty"),
@@ -359,6 +364,9 @@ fn add_refuses_bad_flag_values_as_usage_errors() {
         }
     }
     assert_eq!(show.read("episodes.toml"), manifest);
+    // The range said is the range taken (the manifest's, ±14:00).
+    let run = show.run(&["add", &fixture("cbr-xing.mp3"), "--title", "x", "--date", "2026-06-30T12:00:00-14:00"]).ok();
+    assert!(show.read("episodes.toml").contains("date = 2026-06-30T12:00:00-14:00"), "{}", run.stderr);
 }
 
 /// `--itunes-title`: written as the episode's `itunes_title`, which the
