@@ -151,8 +151,13 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
         }
         let (out, state, done) = (out.clone(), state.clone(), open.clone());
         let spawned = std::thread::Builder::new().name("podsmith-http".into()).spawn(move || {
+            // The connection's place is free before the client sees it
+            // closed: one that comes again at once is answered, not told to
+            // come back.
+            let held = stream.try_clone();
             let _ = answer(stream, &out, &state);
             done.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            drop(held);
         });
         if spawned.is_err() {
             open.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
