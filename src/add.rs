@@ -146,6 +146,9 @@ struct Incoming {
     transfer: bool,
     /// A hosted file: the URL it is measured at.
     hosted: Option<String>,
+    /// How messages name it: as given, for a file not in the show yet (its
+    /// copy in the show is not made when `add` refuses), else `rel`.
+    given: String,
 }
 
 /// Adds the episode (or, with `dry_run`, says what it would add): plans
@@ -408,7 +411,8 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
                 ));
             }
             let hosted = Some(url.to_string());
-            incoming.push(Incoming { source: PathBuf::new(), rel: entry.to_string(), transfer: false, hosted });
+            let (rel, given) = (entry.to_string(), entry.to_string());
+            incoming.push(Incoming { source: PathBuf::new(), rel, transfer: false, hosted, given });
             continue;
         }
         let real = source.canonicalize().map_err(|e| AddError::Refused(format!("{}: {e}", source.display())))?;
@@ -433,8 +437,14 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
                 (format!("media/{name}"), true)
             }
         };
-        if incoming.iter().any(|i| i.rel == rel) {
-            return refuse(format!("{rel} is given twice"));
+        let given = if transfer { source.display().to_string() } else { rel.clone() };
+        if let Some(twice) = incoming.iter().find(|i| i.rel == rel) {
+            return match twice.given == given || !transfer {
+                true => refuse(format!("{given} is given twice")),
+                false => {
+                    refuse(format!("{} and {given} would both be copied to {rel}: rename one of them", twice.given))
+                }
+            };
         }
         if transfer {
             check_destination(root, &canonical_root, &rel, source, &real)?;
@@ -447,7 +457,7 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
                 ep.line
             ));
         }
-        incoming.push(Incoming { source: real, rel, transfer, hosted: None });
+        incoming.push(Incoming { source: real, rel, transfer, hosted: None, given });
     }
     Ok(incoming)
 }
@@ -566,30 +576,33 @@ fn measure(incoming: &[Incoming], show: &Show) -> Result<(Measured, Option<Strin
                 title = title.take().or(t);
                 info
             }),
-            None => crate::probe::probe_file(&i.source).map_err(|e| format!("{}: {e}", i.source.display())),
+            None => crate::probe::probe_file(&i.source).map_err(|e| format!("{}: {e}", i.given)),
         };
         match measured {
             Ok(info) => probes.push((i.rel.clone(), info)),
             Err(e) => return refuse(e),
         }
     }
-    // As the build checks them: a name that belies the content, two files of one format.
-    for (i, (rel, info)) in incoming.iter().zip(&probes) {
-        if let Some(problem) = i.hosted.is_none().then(|| crate::catalog::extension_problem(rel, info.format)).flatten()
+    // As the build checks them: a name that belies the content, two files
+    // of one format. Each named as given (see `Incoming::given`).
+    let named: Vec<(&str, &AudioInfo)> = incoming.iter().zip(&probes).map(|(i, (_, info))| (&*i.given, info)).collect();
+    for (i, (given, info)) in incoming.iter().zip(&named) {
+        if let Some(problem) =
+            i.hosted.is_none().then(|| crate::catalog::extension_problem(given, info.format)).flatten()
         {
-            return refuse(format!("{}: {problem}", i.source.display()));
+            return refuse(format!("{given}: {problem}"));
         }
     }
-    for (n, (rel, info)) in probes.iter().enumerate() {
-        if let Some((other, _)) = probes[..n].iter().find(|(_, o)| o.format == info.format) {
+    for (n, (given, info)) in named.iter().enumerate() {
+        if let Some((other, _)) = named[..n].iter().find(|(_, o)| o.format == info.format) {
             return refuse(format!(
-                "{other} and {rel} are both {}: an episode has one file per format",
+                "{other} and {given} are both {}: an episode has one file per format",
                 info.format.label()
             ));
         }
     }
-    if let Some((first_rel, first)) = probes.first() {
-        for (rel, info) in &probes[1..] {
+    if let Some((first_rel, first)) = named.first() {
+        for (rel, info) in &named[1..] {
             if (info.duration_secs - first.duration_secs).abs() > 1.0 {
                 return refuse(format!(
                     "{first_rel} plays for {:.1} s but {rel} for {:.1} s: the formats of one episode must be the same recording",
@@ -612,12 +625,12 @@ fn measure(incoming: &[Incoming], show: &Show) -> Result<(Measured, Option<Strin
         ));
     }
     if show.podcast.formats == manifest::FormatPolicy::Apple && !probes.iter().any(|(_, i)| i.format.apple_accepts()) {
-        let given: Vec<String> = probes.iter().map(|(rel, i)| format!("{rel} is {}", i.format.label())).collect();
+        let given: Vec<String> = named.iter().map(|(given, i)| format!("{given} is {}", i.format.label())).collect();
         return refuse(format!(
             "{}: Apple Podcasts and Spotify list only MP3 and M4A (AAC) episodes. Add the episode with an MP3 as well \
              (podsmith add episode.mp3 {}), or, if the show is not meant for them, set formats = \"any\" in [podcast]",
             given.join(", "),
-            probes.first().map_or("episode.ogg", |(rel, _)| rel.as_str())
+            named.first().map_or("episode.ogg", |(given, _)| *given)
         ));
     }
     Ok((probes, title))

@@ -121,7 +121,11 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
         ),
         (
             vec![fixture("cbr-xing.mp3"), fixture("vorbis-5s.ogg"), "--title".into(), "x".into()],
-            "media/cbr-xing.mp3 plays for 3.0 s but media/vorbis-5s.ogg for 5.0 s: the formats of one episode must be the same recording",
+            "audio/cbr-xing.mp3 plays for 3.0 s but /",
+        ),
+        (
+            vec![fixture("cbr-xing.mp3"), fixture("vorbis-5s.ogg"), "--title".into(), "x".into()],
+            "audio/vorbis-5s.ogg for 5.0 s: the formats of one episode must be the same recording",
         ),
         (
             vec![fixture("cbr-xing.mp3"), "--title".into(), "x".into(), "--slug".into(), "coredns-miek-gieben".into()],
@@ -131,11 +135,11 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
         // What the build would refuse: a name that belies the content, two files of one format.
         (
             vec![fixture("mislabelled.ogg"), "--title".into(), "x".into()],
-            "mislabelled.ogg: the file holds MP3 audio but its name ends in \".ogg\"; apps go by the name: rename it to media/mislabelled.mp3",
+            "audio/mislabelled.ogg: the file holds MP3 audio but its name ends in \".ogg\"; apps go by the name: rename it to /",
         ),
         (
             vec![fixture("cbr-xing.mp3"), fixture("cbr-noxing.mp3"), "--title".into(), "x".into()],
-            "media/cbr-xing.mp3 and media/cbr-noxing.mp3 are both MP3: an episode has one file per format",
+            "audio/cbr-noxing.mp3 are both MP3: an episode has one file per format",
         ),
     ];
     // A dry run refuses what the real run refuses, with the same words.
@@ -149,6 +153,8 @@ fn add_refuses_what_cannot_be_published_and_leaves_the_show_as_it_was() {
             let all: Vec<&str> = all.iter().map(String::as_str).collect();
             let run = show.run(&all).fails(1);
             assert!(run.stderr.contains(message), "{all:?}: {}", run.stderr);
+            // Named as given: the copy in media/ was not made.
+            assert!(!run.stderr.contains("media/"), "{all:?}: {}", run.stderr);
             assert_eq!(show.read("episodes.toml"), manifest, "{all:?}");
             assert_eq!(fs::read_dir(show.path("media")).unwrap().count(), media_before, "{all:?}: no file left behind");
         }
@@ -452,6 +458,36 @@ fn init_refuses_a_line_break_or_a_control_character_in_its_text() {
     let show = Show::sample();
     let run = show.run(&["add", &fixture("pair-5s.mp3"), "--title", "Red\u{1b}[31m"]).fails(2);
     assert!(run.stderr.contains("it has a control character (U+001B)"), "{}", run.stderr);
+}
+
+/// What `add` says of a file from outside the show names it as given, not
+/// as the copy in media/ it did not make.
+#[test]
+fn add_names_a_file_from_outside_the_show_as_given() {
+    let show = Show::sample();
+    let outside = tempfile::tempdir().unwrap();
+    let at = |name: &str, fixture: &str| {
+        let p = outside.path().join(name);
+        fs::copy(audio(fixture), &p).unwrap();
+        p.display().to_string()
+    };
+    let (ogg, misnamed, mp3) = (at("a.ogg", "vorbis.ogg"), at("x.mp3", "vorbis.ogg"), at("b.mp3", "pair-5s.mp3"));
+    let stem = outside.path().join("x").display().to_string();
+    for (args, said) in [
+        (vec![ogg.as_str()], format!("{ogg} is OGG: Apple Podcasts")),
+        (vec![ogg.as_str()], format!("(podsmith add episode.mp3 {ogg})")),
+        (
+            vec![misnamed.as_str()],
+            format!(
+                "{misnamed}: the file holds OGG audio but its name ends in \".mp3\"; apps go by the name: rename it to {stem}.ogg"
+            ),
+        ),
+        (vec![ogg.as_str(), mp3.as_str()], format!("{ogg} plays for 3.0 s but {mp3} for 5.1 s")),
+    ] {
+        let run = show.run(&[&["add"][..], &args, &["--title", "A"]].concat()).fails(1);
+        assert!(run.stderr.contains(&said), "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("media/a.ogg") && !run.stderr.contains("media/x"), "{}", run.stderr);
+    }
 }
 
 /// A dry run says when a later-dated episode goes live, as the real run does.
@@ -1085,7 +1121,7 @@ fn add_refuses_an_episode_no_apple_app_could_play_unless_the_show_says_so() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-error: media/vorbis-5s.ogg is OGG: Apple Podcasts and Spotify list only MP3 and M4A (AAC) episodes. Add the episode with an MP3 as well (podsmith add episode.mp3 media/vorbis-5s.ogg), or, if the show is not meant for them, set formats = "any" in [podcast]
+error: [..]/tests/fixtures/audio/vorbis-5s.ogg is OGG: Apple Podcasts and Spotify list only MP3 and M4A (AAC) episodes. Add the episode with an MP3 as well (podsmith add episode.mp3 [..]/tests/fixtures/audio/vorbis-5s.ogg), or, if the show is not meant for them, set formats = "any" in [podcast]
 
 "#]]
     );
