@@ -162,12 +162,22 @@ fn suggest(parent: &str, sub: Option<&str>) -> Option<String> {
         return Some((*new).to_string());
     }
     let all = all_names();
-    all.iter()
-        .find(|name| name.eq_ignore_ascii_case(&full))
+    let lower = full.to_lowercase();
+    // A name (or its last part, the subcategory) that is the text given,
+    // then one that starts with it ("Tech" is Technology, not News, three
+    // letters away), the shortest first (a category before its
+    // subcategories); then the nearest typo.
+    let last = |name: &str| name.rsplit(" > ").next().unwrap_or(name).to_lowercase();
+    let shortest = |keep: &dyn Fn(&str) -> bool| all.iter().filter(|n| keep(n)).min_by_key(|n| n.len());
+    shortest(&|n| n.to_lowercase() == lower || last(n) == lower)
         .or_else(|| {
-            let full = full.to_lowercase();
+            (lower.chars().count() >= 3)
+                .then(|| shortest(&|n| n.to_lowercase().starts_with(&lower) || last(n).starts_with(&lower)))
+                .flatten()
+        })
+        .or_else(|| {
             all.iter()
-                .filter_map(|name| Some((crate::text::edit_distance_within(&name.to_lowercase(), &full, 3)?, name)))
+                .filter_map(|name| Some((crate::text::edit_distance_within(&name.to_lowercase(), &lower, 3)?, name)))
                 .min_by_key(|(d, _)| *d)
                 .map(|(_, name)| name)
         })
@@ -207,6 +217,13 @@ mod tests {
         assert_eq!(lookup("Games & Hobbies"), Err(Some("Leisure".into())));
         assert_eq!(lookup("Tecnology"), Err(Some("Technology".into())));
         assert_eq!(lookup("Underwater Basket Weaving"), Err(None));
+        // What it starts with before what is a few letters away ("Tech" is 3 from "News").
+        assert_eq!(lookup("Tech"), Err(Some("Technology".into())));
+        assert_eq!(lookup("tech"), Err(Some("Technology".into())));
+        assert_eq!(lookup("Edu"), Err(Some("Education".into())));
+        // A subcategory given alone.
+        assert_eq!(lookup("Documentary"), Err(Some("Society & Culture > Documentary".into())));
+        assert_eq!(lookup("Invest"), Err(Some("Business > Investing".into())));
     }
 
     #[test]

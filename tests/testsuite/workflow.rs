@@ -438,6 +438,20 @@ fn add_dry_run_refuses_what_the_real_run_refuses() {
     }
 }
 
+/// A category that is the start of one is told that one, not one a few
+/// letters away ("Tech" is three from "News").
+#[test]
+fn init_suggests_the_category_a_name_starts() {
+    let empty = Show::empty();
+    let run = empty.run(&["init", "--category", "Tech"]).fails(2);
+    assert!(
+        run.stderr.contains("\"Tech\" is not an Apple Podcasts category (did you mean \"Technology\"?"),
+        "{}",
+        run.stderr
+    );
+    assert!(!empty.path("episodes.toml").exists());
+}
+
 /// init's text options are one line without control characters, as add's
 /// --title is: a usage error (exit 2), and no show is made.
 #[test]
