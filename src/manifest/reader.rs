@@ -60,8 +60,10 @@ impl<'s> Context<'s> {
     pub fn cleaned(&mut self, span: &Range<usize>, key: &str, what: &str, text: String) -> String {
         let (cleaned, removed) = crate::text::strip_control(&text);
         // (Text of several lines is shown as blocks, paragraphs, each of
-        // which ends what it left open: notes.)
-        let cleaned = match (!cleaned.contains('\n')).then(|| crate::text::close_bidi(&cleaned)).flatten() {
+        // which ends what it left open: notes. A guid or slug is an
+        // identity, kept as it was published, whatever it holds.)
+        let shown = !matches!(key, "guid" | "slug") && !cleaned.contains('\n');
+        let cleaned = match shown.then(|| crate::text::close_bidi(&cleaned)).flatten() {
             Some((closed, n)) => {
                 let (line, column) = self.line_col(span.start);
                 self.cleaned.push(

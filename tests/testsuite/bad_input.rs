@@ -382,4 +382,11 @@ fn a_bidi_override_left_open_in_a_title_is_closed_at_its_end() {
     assert!(page.contains("<title>Miek Gieben on \u{202E}CoreDNS\u{202C} · "), "{page}");
     let feed = show.read("public/feed.xml");
     assert!(feed.contains("<title>Miek Gieben on \u{202E}CoreDNS\u{202C}</title>"), "{feed}");
+    // A guid is an identity: published as it is written, whatever it holds.
+    let manifest = show.read("episodes.toml");
+    let guid = manifest.split("guid = \"").nth(2).and_then(|g| g.split('"').next()).unwrap().to_string();
+    show.write("episodes.toml", &manifest.replace(&format!("guid = \"{guid}\""), &format!("guid = \"{guid}\\u202E\"")));
+    show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
+    let feed = show.read("public/feed.xml");
+    assert!(feed.contains(&format!(">{guid}\u{202E}</guid>")), "{feed}");
 }
