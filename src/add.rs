@@ -242,7 +242,7 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
         return refuse("give the episode's media file(s), e.g. podsmith add episode.mp3 episode.ogg");
     }
     let incoming = incoming(opts, &root, &show)?;
-    let (probes, hosted_title) = measure(&incoming, &show)?;
+    let Measures { probes, title: hosted_title, notes: measure_notes } = measure(&incoming, &show)?;
     let local_title =
         || incoming.iter().filter(|i| i.hosted.is_none()).find_map(|i| crate::probe::read_title(&i.source));
     if opts.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
@@ -270,7 +270,8 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
     // Its date as the manifest reads it (a bare date, the show's offset): a dry run says it too.
     let date = new_show.episodes.iter().find(|e| e.guid == fields.guid).map(|e| e.date);
     let scheduled = date.filter(|d| d.with_timezone(&chrono::Utc) > opts.now);
-    let notes = as_the_build_takes_it(new_show, &fields.guid, &incoming, &probes, opts.dry_run)?;
+    let mut notes = measure_notes;
+    notes.extend(as_the_build_takes_it(new_show, &fields.guid, &incoming, &probes, opts.dry_run)?);
     let transferred = incoming.iter().filter(|i| i.transfer).map(|i| (i.source.clone(), i.rel.clone())).collect();
     let publishes = show.publish.to.is_some();
     let added = Added {
@@ -567,13 +568,18 @@ type Measured = Vec<(String, AudioInfo)>;
 /// second, and (unless the show says otherwise) one must be a format Apple
 /// lists — what the next build would refuse is refused now.
 /// Hosted files are measured where they are (and their title tag read).
-fn measure(incoming: &[Incoming], show: &Show) -> Result<(Measured, Option<String>), AddError> {
+fn measure(incoming: &[Incoming], show: &Show) -> Result<Measures, AddError> {
     let mut probes: Vec<(String, AudioInfo)> = Vec::new();
     let mut title = None;
+    let mut notes = Vec::new();
     for i in incoming {
         let measured = match &i.hosted {
-            Some(url) => measure_hosted(url).map(|(info, t)| {
+            Some(url) => measure_hosted(url).map(|(info, t, whole)| {
                 title = title.take().or(t);
+                if whole {
+                    // As the build says it (and probe).
+                    notes.push(crate::catalog::downloaded_whole(url, info.bytes));
+                }
                 info
             }),
             None => crate::probe::probe_file(&i.source).map_err(|e| format!("{}: {e}", i.given)),
@@ -633,19 +639,29 @@ fn measure(incoming: &[Incoming], show: &Show) -> Result<(Measured, Option<Strin
             named.first().map_or("episode.ogg", |(given, _)| *given)
         ));
     }
-    Ok((probes, title))
+    Ok(Measures { probes, title, notes })
 }
 
-/// A hosted file measured, with its title tag.
+/// The media of a new episode, measured: each with its manifest entry; a
+/// title tag of a hosted one; what measuring them found to say (a host
+/// that does not answer byte-range requests).
+struct Measures {
+    probes: Measured,
+    title: Option<String>,
+    notes: Vec<crate::diagnostic::Diagnostic>,
+}
+
+/// A hosted file measured, with its title tag, and whether it was
+/// downloaded whole (its server does not answer byte-range requests).
 #[cfg(feature = "online")]
-fn measure_hosted(url: &str) -> Result<(AudioInfo, Option<String>), String> {
+fn measure_hosted(url: &str) -> Result<(AudioInfo, Option<String>, bool), String> {
     let prober = crate::probe::remote::Prober::new(std::time::Duration::from_secs(60));
     let (m, title) = prober.measure_with_title(url).map_err(|e| e.to_string())?;
-    Ok((m.info, title))
+    Ok((m.info, title, m.hosted.whole))
 }
 
 #[cfg(not(feature = "online"))]
-fn measure_hosted(url: &str) -> Result<(AudioInfo, Option<String>), String> {
+fn measure_hosted(url: &str) -> Result<(AudioInfo, Option<String>, bool), String> {
     Err(format!("{url}: this podsmith was built without its online feature"))
 }
 

@@ -302,6 +302,21 @@ fn hosted_from_cache<'s>(show: &'s Show, cache: Option<&Cache>, probes: &mut Pro
     todo
 }
 
+/// What is said of a hosted file at `url` whose server does not answer
+/// byte-range requests, so that it was downloaded whole (`size` bytes) to
+/// be measured: Apple refuses such a host, and players cannot seek in it.
+pub fn downloaded_whole(url: &str, size: u64) -> Diagnostic {
+    let host = url.split('/').nth(2).unwrap_or(url);
+    Diagnostic::warning(
+        "HOSTED-WHOLE",
+        format!("{host} does not answer byte-range requests: {url} was downloaded whole ({size} bytes) to be measured"),
+    )
+    .help(
+        "turn on range requests (HTTP `Range`) at the host, or host the file where they are answered: Apple Podcasts \
+         refuses media without them, and players cannot seek or resume",
+    )
+}
+
 /// Hosted media just measured, into `probes` and `cache` (what it cost,
 /// and a host that sent a whole file, said in `stats`).
 fn take_hosted<'u>(
@@ -317,15 +332,7 @@ fn take_hosted<'u>(
             stats.requests += u64::from(m.requests);
             stats.bytes_read += m.bytes;
             if m.whole {
-                let host = url.split('/').nth(2).unwrap_or(url);
-                stats.notes.push(Diagnostic::warning(
-                    "HOSTED-WHOLE",
-                    format!(
-                        "{host} does not answer byte-range requests: {url} was downloaded whole ({} bytes) to be \
-                         measured",
-                        m.hosted.size
-                    ),
-                ));
+                stats.notes.push(downloaded_whole(url, m.hosted.size));
             }
             if let Some(c) = cache.as_mut() {
                 c.put_hosted(url, &m.hosted, &m.info, now);

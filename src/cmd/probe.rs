@@ -49,11 +49,7 @@ fn hosted(f: &std::path::Path) -> Option<&str> {
 fn probe_hosted(url: &str) -> Result<(AudioInfo, Option<(u32, u64)>), podsmith::probe::ProbeError> {
     let m = podsmith::probe::remote::probe_url(url, std::time::Duration::from_secs(30))?;
     if m.hosted.whole {
-        let host = url.split('/').nth(2).unwrap_or(url);
-        errln!(
-            "warning: {host} does not answer byte-range requests: {url} was downloaded whole ({} bytes) to be measured",
-            m.hosted.size
-        );
+        errln!("{}", crate::report::human(&podsmith::catalog::downloaded_whole(url, m.hosted.size)));
     }
     Ok((m.info, Some((m.traffic.requests, m.traffic.bytes))))
 }

@@ -176,6 +176,29 @@ fn a_server_without_ranges_is_read_whole_with_a_warning_naming_the_host() {
 }
 
 #[test]
+fn add_says_a_server_without_ranges_as_the_build_does() {
+    let show = Show::sample();
+    let served = tempfile::tempdir().unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::NoRange);
+    std::fs::copy(audio("pair-5s.mp3"), served.path().join("pair-5s.mp3")).unwrap();
+    let url = format!("{}pair-5s.mp3", server.base());
+    let host = server.base().trim_end_matches('/').trim_start_matches("http://").to_string();
+    let said = format!("warning: {host} does not answer byte-range requests: {url} was downloaded whole (");
+    let help = "help: turn on range requests (HTTP `Range`) at the host";
+    // Before anything is changed (a dry run), and when it is added.
+    let run = show.run(&["add", &url, "--title", "Whole", "--date", "2018-01-01", "--dry-run"]).ok();
+    assert!(run.stderr.contains(&said) && run.stderr.contains(help), "{}", run.stderr);
+    let run = show.run(&["add", &url, "--title", "Whole", "--date", "2018-01-01", "--format", "json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let rules: Vec<&str> = json["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["rule"].as_str()).collect();
+    assert_eq!(rules, ["HOSTED-WHOLE"], "{json}");
+    assert!(show.read("episodes.toml").contains(&format!("media = [\"{url}\"]")));
+    // The build, measuring it again, says it in the same words.
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stderr.contains(&said) && run.stderr.contains(help), "{}", run.stderr);
+}
+
+#[test]
 fn hosted_files_that_fail_name_the_episode_and_url_and_nothing_is_written() {
     let (show, server, served) = hosted_sample(Mode::Good);
     std::fs::remove_file(served.path().join("prometheus-bjorn-rabenstein.ogg")).unwrap();
