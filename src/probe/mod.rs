@@ -379,7 +379,8 @@ fn truncated_message(header: Option<f64>, holds: f64) -> String {
 struct Pre {
     mp3: mp3::Head,
     mp4: Option<mp4::Boxes>,
-    /// A FLAC without a total in STREAMINFO: (samples, rate) from its last frames.
+    /// A FLAC without a total in STREAMINFO, or one whose frames go on
+    /// past it: (samples, rate) from its last frame, as a player plays it.
     flac_total: Option<(u64, u32)>,
     /// A FLAC whose last frame ends over a frame short of STREAMINFO's
     /// total (a cut file): (samples it holds, rate).
@@ -566,12 +567,13 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
             let total = packed & ((1 << 36) - 1);
             if rate > 0 {
                 // The last frame tells where the audio ends: without a total
-                // (streamed) that is the length; before the total, a cut.
-                let end = flac::total_from_tail(source, bytes, block)?;
-                if total == 0 {
-                    pre.flac_total = end.map(|t| (t, rate));
-                } else if let Some(end) = end.filter(|e| e.saturating_add(block) < total) {
-                    pre.flac_held = Some((end, rate));
+                // (streamed), or past the total (a damaged STREAMINFO:
+                // players and decoders play every frame), that is the
+                // length; before the total, a cut.
+                match flac::total_from_tail(source, bytes, block)? {
+                    Some(end) if total == 0 || end > total => pre.flac_total = Some((end, rate)),
+                    Some(end) if end.saturating_add(block) < total => pre.flac_held = Some((end, rate)),
+                    _ => {}
                 }
             }
         }
@@ -799,7 +801,8 @@ fn open_reader(source: Box<dyn MediaSource>, pre: &Pre) -> Result<Box<dyn Format
 /// The length the headers give, where it is exact: the track's frame
 /// count (not an MP3's without a LAME tag: that is an estimate from the
 /// first frames' bitrate), an M4A's edit list (without the encoder's
-/// priming), or a streamed FLAC's last frame.
+/// priming), or a FLAC's last frame where STREAMINFO has no total (a
+/// streamed FLAC) or one short of its frames.
 fn header_length(
     track: &symphonia::core::formats::Track,
     sample_rate: Option<u32>,
@@ -823,7 +826,7 @@ fn header_length(
         return Some(edited);
     }
     match (header, pre.flac_total) {
-        (None, Some((samples, rate))) if format == AudioFormat::Flac => Some(samples as f64 / f64::from(rate)),
+        (_, Some((samples, rate))) if format == AudioFormat::Flac => Some(samples as f64 / f64::from(rate)),
         (h, _) => h,
     }
 }

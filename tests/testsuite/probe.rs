@@ -731,3 +731,21 @@ fn an_ogg_longer_than_its_bytes_can_hold_is_refused() {
         assert!(by_symphonia.contains(&format!("more than its {bytes} bytes can hold")), "{by_symphonia}");
     }
 }
+
+/// A FLAC whose STREAMINFO total is short of its frames (a damaged
+/// header: decoders and players play every frame) is measured to the end
+/// of its last frame, by either engine.
+#[test]
+fn a_flac_whose_streaminfo_says_less_than_its_frames_is_measured_to_its_last_frame() {
+    use podsmith::probe::Engine;
+    let mut flac = std::fs::read(audio("flac.flac")).unwrap();
+    // STREAMINFO's total samples: the low 36 bits of its bytes 10..18 (file bytes 18..26).
+    let packed = u64::from_be_bytes(flac[18..26].try_into().unwrap());
+    let total = packed & ((1 << 36) - 1);
+    assert_eq!(total, 24_000);
+    flac[18..26].copy_from_slice(&((packed & !((1 << 36) - 1)) | (total / 2)).to_be_bytes());
+    for engine in [Engine::Auto, Engine::Symphonia] {
+        let info = probe_bytes(flac.clone(), engine).unwrap();
+        assert_eq!(info.duration_secs, 3.0, "{engine:?}");
+    }
+}
