@@ -485,6 +485,9 @@ pub fn probe_engine(open: Opener<'_>, engine: Engine) -> Result<AudioInfo, Probe
                     .into(),
             ));
         }
+        if let Some(damage) = pre.mp4.and_then(|b| b.damage) {
+            return Err(ProbeError::Corrupt(damage.to_string()));
+        }
         if pre.ogg_chained {
             return Err(ProbeError::NoDuration(
                 "an Ogg file of several streams one after another (files joined with `cat`, say): podcast apps \

@@ -41,6 +41,59 @@ pub struct Boxes {
     /// A track of moving pictures (H.264, HEVC, …): a video, not an M4A.
     /// An enhanced podcast's chapter pictures (a `jpeg`/`png ` track) are not.
     pub video: bool,
+    /// The sound track's sample table cannot be true of this file.
+    pub damage: Option<Damage>,
+}
+
+/// What is wrong with a sound track's sample table (in a file not cut
+/// short: a cut one is [`Cut`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Damage {
+    /// A table (`stts`, `stsc`, `stsz`, `stco`, `co64`) counts more entries
+    /// than its box has room for.
+    Count {
+        /// The table's box type.
+        table: [u8; 4],
+        /// The entries it counts.
+        count: u64,
+        /// The entries its box holds.
+        room: u64,
+    },
+    /// A sample lasts more than a second (`stts`): no audio frame does.
+    Delta {
+        /// How long, in seconds.
+        secs: f64,
+    },
+    /// The last chunk of samples ends past the end of the file.
+    PastEnd {
+        /// The byte it ends at.
+        end: u64,
+        /// The file's length.
+        len: u64,
+    },
+}
+
+impl std::fmt::Display for Damage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Damage::Count { table, count, room } => write!(
+                f,
+                "the M4A's sample table counts more than it holds: its `{}` box says {count} entries and has room for \
+                 {room}",
+                String::from_utf8_lossy(&table)
+            ),
+            Damage::Delta { secs } => write!(
+                f,
+                "the M4A's sample table says one sample lasts {secs:.0} s (an audio frame lasts a few \
+                 dozen milliseconds)"
+            ),
+            Damage::PastEnd { end, len } => write!(
+                f,
+                "the M4A's sample table points past the end of the file: its last samples end at byte {end}, the \
+                 file has {len} bytes"
+            ),
+        }
+    }
 }
 
 /// An AAC sound track, as its sample description and media header say.
@@ -70,6 +123,7 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
     // a cut file: its sample table then must. (body start, moov start and size)
     let mut open_mdat: Option<u64> = None;
     let mut moov_at: Option<(u64, u64)> = None;
+    let mut moov_prefix = Vec::new();
     while pos + 8 <= len {
         src.seek(SeekFrom::Start(pos))?;
         let mut h = [0u8; 16];
@@ -119,23 +173,27 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<
                 None => read_moov(&read(whole)?, true).unwrap_or_default(),
             };
             (out.edited_secs, out.aac, out.video) = found;
+            moov_prefix = prefix;
         }
         pos += size;
     }
     if out.fragmented {
         out.aac = None;
     }
-    if let (Some(mdat), Some((at, whole))) = (open_mdat, moov_at) {
-        let mut moov = vec![0u8; whole as usize];
-        src.seek(SeekFrom::Start(at))?;
-        let got = super::read_full(src, &mut moov)?;
-        moov.truncate(got);
-        let tree = Tree { short: std::cell::Cell::new(false) };
-        if let Some(end) = sample_table_end(&tree, Body { bytes: &moov, whole: true })
-            && end > len
-        {
-            out.cut = true;
-            out.mdat_cut = Some(Cut { promised: end.saturating_sub(mdat), present: len.saturating_sub(mdat) });
+    if let Some((at, whole)) = moov_at.filter(|_| !out.fragmented && out.mdat_cut.is_none()) {
+        let mut file = InFile { src: &mut *src, base: at, prefix: &moov_prefix };
+        match sample_table(&mut file, (at, at + whole))? {
+            // An `mdat` "to the end of the file" cannot say the file was cut:
+            // its samples past the end do.
+            Some(Table::End(end)) if end > len => match open_mdat {
+                Some(mdat) => {
+                    out.cut = true;
+                    out.mdat_cut = Some(Cut { promised: end.saturating_sub(mdat), present: len.saturating_sub(mdat) });
+                }
+                None => out.damage = Some(Damage::PastEnd { end, len }),
+            },
+            Some(Table::Damaged(damage)) => out.damage = Some(damage),
+            _ => {}
         }
     }
     src.seek(SeekFrom::Start(0))?;
@@ -387,39 +445,218 @@ fn edited_duration(tree: &Tree, moov: Body<'_>) -> Option<f64> {
     (total > 0).then(|| total as f64 / movie_scale as f64)
 }
 
-/// Where the sound track's last sample ends in the file: the last chunk's
-/// offset (`stco`/`co64`) plus the sizes (`stsz`) of the samples the chunk
-/// holds (`stsc`).
-fn sample_table_end(tree: &Tree, moov: Body<'_>) -> Option<u64> {
-    let mdia = sound_track(tree, moov)?.1;
-    let stbl = tree.child(tree.child(mdia, b"minf")?, b"stbl")?;
-    let (offset, chunks) = match tree.children(stbl).into_iter().find(|(k, _)| k == b"stco" || k == b"co64") {
-        Some((kind, b)) => {
-            let count = be32(b.bytes, 4)?;
-            let last = count.checked_sub(1)? as usize;
-            let offset = if &kind == b"co64" { be64(b.bytes, 8 + last * 8)? } else { be32(b.bytes, 8 + last * 4)? };
-            (offset, count)
+/// The boxes of a `moov` as they lie in the file: read from its first
+/// bytes (`prefix`, read from `base` on) where they hold them, else a few
+/// bytes at a time, so that an hour's sample table is never read whole.
+struct InFile<'a, R: ?Sized> {
+    src: &'a mut R,
+    base: u64,
+    prefix: &'a [u8],
+}
+
+/// A box in the file: (type, body start, body end).
+type Span = ([u8; 4], u64, u64);
+
+/// At most this many children of one box are looked at.
+const MAX_CHILDREN: usize = 1024;
+/// The most of one table read to check it (a `stsc` or `stts` of many
+/// runs; a last chunk's sizes): past it, the check is left out.
+const MAX_TABLE_READ: u64 = 1024 * 1024;
+
+impl<R: Read + Seek + ?Sized> InFile<'_, R> {
+    /// `n` bytes at `at` (fewer at the end of the file).
+    fn bytes(&mut self, at: u64, n: u64) -> io::Result<Vec<u8>> {
+        let inside = at
+            .checked_sub(self.base)
+            .and_then(|o| usize::try_from(o).ok())
+            .and_then(|o| self.prefix.get(o..o.checked_add(usize::try_from(n).ok()?)?));
+        if let Some(inside) = inside {
+            return Ok(inside.to_vec());
         }
-        None => return None,
-    };
-    // stsc: (first chunk, samples per chunk, description) runs; the last run
-    // starting at or before the last chunk says how many samples it has.
-    let stsc = tree.leaf(stbl, b"stsc")?;
-    let runs = be32(stsc, 4)? as usize;
-    let per_chunk = (0..runs.min(stsc.len() / 12))
-        .filter_map(|i| Some((be32(stsc, 8 + i * 12)?, be32(stsc, 12 + i * 12)?)))
-        .take_while(|(first, _)| *first <= chunks)
-        .last()?
-        .1;
-    let stsz = tree.leaf(stbl, b"stsz")?;
-    let (fixed, samples) = (be32(stsz, 4)?, be32(stsz, 8)?);
-    let bytes = if fixed != 0 {
-        fixed.checked_mul(per_chunk)?
-    } else {
-        let first = samples.checked_sub(per_chunk)? as usize;
-        (first..samples as usize).map(|i| be32(stsz, 12 + i * 4)).sum::<Option<u64>>()?
-    };
-    offset.checked_add(bytes)
+        self.src.seek(SeekFrom::Start(at))?;
+        let mut out = vec![0u8; n as usize];
+        let got = super::read_full(self.src, &mut out)?;
+        out.truncate(got);
+        Ok(out)
+    }
+
+    /// The child boxes of the body from `from` to `to`.
+    fn children(&mut self, (from, to): (u64, u64)) -> io::Result<Vec<Span>> {
+        let mut out = Vec::new();
+        let mut pos = from;
+        while pos.saturating_add(8) <= to && out.len() < MAX_CHILDREN {
+            let h = self.bytes(pos, 16)?;
+            let (Some(mut size), Some(kind)) = (be32(&h, 0), h.get(4..8)) else { break };
+            let kind = [kind[0], kind[1], kind[2], kind[3]];
+            let mut header = 8;
+            if size == 1 {
+                let Some(large) = be64(&h, 8) else { break };
+                (size, header) = (large, 16);
+            } else if size == 0 {
+                size = to - pos;
+            }
+            if size < header || size > to - pos {
+                break;
+            }
+            out.push((kind, pos + header, pos + size));
+            pos += size;
+        }
+        Ok(out)
+    }
+
+    /// The first child box of `kind`: its body.
+    fn child(&mut self, body: (u64, u64), kind: &[u8; 4]) -> io::Result<Option<(u64, u64)>> {
+        Ok(self.children(body)?.into_iter().find(|(k, ..)| k == kind).map(|(_, from, to)| (from, to)))
+    }
+}
+
+/// What the sound track's sample table says of the file.
+enum Table {
+    /// Where its last sample ends.
+    End(u64),
+    /// It cannot be true.
+    Damaged(Damage),
+}
+
+/// The sound track's sample table checked against itself: each table's
+/// count fits its box, no sample lasts over a second, and where its last
+/// chunk ends (the offset `stco`/`co64` gives it, plus the sizes `stsz`
+/// gives the samples `stsc` puts in it). Reads the tables' headers, a
+/// short `stts`, and the few entries the last chunk needs.
+fn sample_table<R: Read + Seek + ?Sized>(f: &mut InFile<'_, R>, moov: (u64, u64)) -> io::Result<Option<Table>> {
+    let Some((mdia, scale)) = sound_media(f, moov)? else { return Ok(None) };
+    let Some(minf) = f.child(mdia, b"minf")? else { return Ok(None) };
+    let Some(stbl) = f.child(minf, b"stbl")? else { return Ok(None) };
+    let boxes = f.children(stbl)?;
+    let find = |kind: &[u8; 4]| boxes.iter().find(|(k, ..)| k == kind).copied();
+    let (Some(stts), Some(stsc), Some(stsz)) = (find(b"stts"), find(b"stsc"), find(b"stsz")) else { return Ok(None) };
+    let Some(chunks) = find(b"stco").or_else(|| find(b"co64")) else { return Ok(None) };
+    let wide = &chunks.0 == b"co64";
+    let mut counts = [0u64; 4];
+    for (i, (span, head, entry)) in
+        [(stts, 8, 8), (stsc, 8, 12), (chunks, 8, if wide { 8 } else { 4 }), (stsz, 12, 4)].into_iter().enumerate()
+    {
+        match table_count(f, span, head, entry)? {
+            Ok(count) => counts[i] = count,
+            Err(damage) => return Ok(Some(Table::Damaged(damage))),
+        }
+    }
+    let [runs, stsc_runs, chunk_count, _] = counts;
+    if let Some(secs) = longest_sample(f, stts, runs, scale)?.filter(|s| *s > 1.0) {
+        return Ok(Some(Table::Damaged(Damage::Delta { secs })));
+    }
+    let Some(last) = chunk_count.checked_sub(1) else { return Ok(None) };
+    let entry = if wide { 8 } else { 4 };
+    let at = chunks.1 + 8 + last * entry;
+    let b = f.bytes(at, entry)?;
+    let Some(offset) = (if wide { be64(&b, 0) } else { be32(&b, 0) }) else { return Ok(None) };
+    let Some(per_chunk) = samples_in_chunk(f, stsc, stsc_runs, chunk_count)? else { return Ok(None) };
+    let Some(bytes) = last_samples_size(f, stsz, per_chunk)? else { return Ok(None) };
+    Ok(offset.checked_add(bytes).map(Table::End))
+}
+
+/// The first sound track's `mdia` body and media time scale.
+fn sound_media<R: Read + Seek + ?Sized>(
+    f: &mut InFile<'_, R>,
+    moov: (u64, u64),
+) -> io::Result<Option<((u64, u64), u64)>> {
+    for (kind, from, to) in f.children(moov)? {
+        if &kind != b"trak" {
+            continue;
+        }
+        let Some(mdia) = f.child((from, to), b"mdia")? else { continue };
+        let Some(hdlr) = f.child(mdia, b"hdlr")? else { continue };
+        if f.bytes(hdlr.0, 12)?.get(8..12) != Some(b"soun") {
+            continue;
+        }
+        let Some(mdhd) = f.child(mdia, b"mdhd")? else { return Ok(None) };
+        let h = f.bytes(mdhd.0, 24)?;
+        let scale = if h.first() == Some(&1) { be32(&h, 20) } else { be32(&h, 12) };
+        return Ok(scale.filter(|s| *s > 0).map(|s| (mdia, s)));
+    }
+    Ok(None)
+}
+
+/// A table's entry count (after `head` bytes of fields; `entry` bytes
+/// each), or that it is more than its box holds. A `stsz` whose samples
+/// are all one size has no entries.
+fn table_count<R: Read + Seek + ?Sized>(
+    f: &mut InFile<'_, R>,
+    (kind, from, to): Span,
+    head: u64,
+    entry: u64,
+) -> io::Result<Result<u64, Damage>> {
+    let h = f.bytes(from, head)?;
+    // A box cut before its count: the file's end, which other checks name.
+    let Some(count) = be32(&h, head as usize - 4) else { return Ok(Ok(0)) };
+    let fixed_size = &kind == b"stsz" && be32(&h, 4) != Some(0);
+    let room = (to - from).saturating_sub(head) / entry;
+    if count > room && !fixed_size {
+        return Ok(Err(Damage::Count { table: kind, count, room }));
+    }
+    Ok(Ok(count))
+}
+
+/// The longest sample `stts` gives, in seconds (`None` for a table too big
+/// to read here).
+fn longest_sample<R: Read + Seek + ?Sized>(
+    f: &mut InFile<'_, R>,
+    (_, from, _): Span,
+    runs: u64,
+    scale: u64,
+) -> io::Result<Option<f64>> {
+    if runs * 8 > MAX_TABLE_READ {
+        return Ok(None);
+    }
+    let t = f.bytes(from + 8, runs * 8)?;
+    let longest = t.chunks_exact(8).filter(|e| be32(e, 0) != Some(0)).filter_map(|e| be32(e, 4)).max();
+    Ok(longest.map(|d| d as f64 / scale as f64))
+}
+
+/// How many samples the last chunk (of `chunks`) holds: the `stsc` run
+/// that starts last at or before it (its last run, in a well-formed file).
+fn samples_in_chunk<R: Read + Seek + ?Sized>(
+    f: &mut InFile<'_, R>,
+    (_, from, _): Span,
+    runs: u64,
+    chunks: u64,
+) -> io::Result<Option<u64>> {
+    let Some(last) = runs.checked_sub(1) else { return Ok(None) };
+    let e = f.bytes(from + 8 + last * 12, 8)?;
+    if let (Some(first), Some(per)) = (be32(&e, 0), be32(&e, 4))
+        && first <= chunks
+    {
+        return Ok(Some(per));
+    }
+    if runs * 12 > MAX_TABLE_READ {
+        return Ok(None);
+    }
+    let t = f.bytes(from + 8, runs * 12)?;
+    let runs = t.chunks_exact(12).map_while(|e| Some((be32(e, 0)?, be32(e, 4)?)));
+    Ok(runs.take_while(|(first, _)| *first <= chunks).last().map(|(_, per)| per))
+}
+
+/// The bytes of the last `per_chunk` samples (`stsz`); `None` when the
+/// table holds fewer, or too many to read here.
+fn last_samples_size<R: Read + Seek + ?Sized>(
+    f: &mut InFile<'_, R>,
+    (_, from, _): Span,
+    per_chunk: u64,
+) -> io::Result<Option<u64>> {
+    let h = f.bytes(from, 12)?;
+    let (Some(fixed), Some(samples)) = (be32(&h, 4), be32(&h, 8)) else { return Ok(None) };
+    if fixed != 0 {
+        return Ok(fixed.checked_mul(per_chunk));
+    }
+    let Some(first) = samples.checked_sub(per_chunk) else { return Ok(None) };
+    if per_chunk * 4 > MAX_TABLE_READ {
+        return Ok(None);
+    }
+    let sizes = f.bytes(from + 12 + first * 4, per_chunk * 4)?;
+    if (sizes.len() as u64) < per_chunk * 4 {
+        return Ok(None);
+    }
+    Ok(Some(sizes.chunks_exact(4).filter_map(|e| be32(e, 0)).sum()))
 }
 
 /// The first track whose handler is `soun`: (trak, mdia).

@@ -749,3 +749,42 @@ fn a_flac_whose_streaminfo_says_less_than_its_frames_is_measured_to_its_last_fra
         assert_eq!(info.duration_secs, 3.0, "{engine:?}");
     }
 }
+
+/// `data` with the big-endian u32 at `at` set to `value`.
+fn with_u32(data: &[u8], at: usize, value: u32) -> Vec<u8> {
+    let mut out = data.to_vec();
+    out[at..at + 4].copy_from_slice(&value.to_be_bytes());
+    out
+}
+
+/// An M4A whose sample table cannot be true of the file (its last chunk
+/// past the end, a count its box has no room for, a sample of hours) is
+/// damaged, whatever its edit list says; moov first or last.
+#[test]
+fn an_m4a_whose_sample_table_cannot_be_true_is_damaged() {
+    use podsmith::probe::Engine;
+    for name in ["m4a-faststart.m4a", "m4a-aac.m4a"] {
+        let m4a = std::fs::read(audio(name)).unwrap();
+        let box_at = |kind: &[u8]| m4a.windows(4).position(|w| w == kind).unwrap();
+        let stco = box_at(b"stco");
+        let count = u32::from_be_bytes(m4a[stco + 8..stco + 12].try_into().unwrap()) as usize;
+        let past = with_u32(&m4a, stco + 12 + 4 * (count - 1), m4a.len() as u32 + 1000);
+        for engine in [Engine::Auto, Engine::Symphonia] {
+            let err = probe_bytes(past.clone(), engine).unwrap_err();
+            assert!(
+                err.starts_with("the audio data is damaged: the M4A's sample table points past the end of the file"),
+                "{name} {engine:?}: {err}"
+            );
+        }
+        for (kind, count_at) in [(b"stts", 8), (b"stsc", 8), (b"stsz", 12), (b"stco", 8)] {
+            let err = probe_bytes(with_u32(&m4a, box_at(kind) + count_at, u32::MAX), Engine::Auto).unwrap_err();
+            let table = std::str::from_utf8(kind).unwrap();
+            let said = format!("the M4A's sample table counts more than it holds: its `{table}` box says 4294967295");
+            assert!(err.contains(&said), "{name} {table}: {err}");
+        }
+        // The first run's sample duration (its entry: count, delta).
+        let err = probe_bytes(with_u32(&m4a, box_at(b"stts") + 16, 0x7FFF_FFFF), Engine::Auto).unwrap_err();
+        assert!(err.contains("the M4A's sample table says one sample lasts 48696 s"), "{name}: {err}");
+        assert!((probe_bytes(m4a, Engine::Auto).unwrap().duration_secs - 3.0).abs() < 0.001, "{name}");
+    }
+}
