@@ -27,7 +27,9 @@
 //! - Any other file whose header has no length (an Ogg without its last
 //!   page): count packets through the demuxer.
 //! - Check the byte counts headers promise against the file (truncated
-//!   uploads; a FLAC's last frame against its STREAMINFO total). Never
+//!   uploads; a FLAC's last frame against its STREAMINFO total, before it a
+//!   cut, past it a damaged total; an M4A's sample table against itself and
+//!   the file's end; an MP3's Xing counts against the frames there). Never
 //!   estimate from a bitrate; never decode.
 
 pub mod cache;
@@ -738,7 +740,10 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
             (secs, Method::Scan, None)
         }
     };
-    check_promised_bytes(duration_secs, bytes, pre, is_mp3)?;
+    if is_mp3 {
+        check_mp3_promises(duration_secs, method, bytes, pre, reopen)?;
+    }
+    check_promised_bytes(duration_secs, pre)?;
     if !(duration_secs.is_finite() && duration_secs > 0.0) {
         return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
     }
@@ -857,11 +862,7 @@ fn wav_length(
 /// (headers only, big reads), exact for CBR and VBR; a last frame cut short
 /// means a cut upload. The length, and whether the bitrate varies.
 fn count_mp3_frames(bytes: u64, pre: &Pre, reopen: Opener<'_>) -> Result<(f64, bool), ProbeError> {
-    let mut src = reopen().map_err(|e| ProbeError::Io(e.to_string()))?;
-    let head = &pre.mp3;
-    let end = bytes.saturating_sub(head.tail_tags);
-    let walk =
-        mp3::walk(&mut src, head.audio_start, end, head.kind.is_some()).map_err(|e| ProbeError::Io(e.to_string()))?;
+    let walk = walk_mp3(bytes, pre, reopen)?;
     if walk.frames == 0 {
         return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
     }
@@ -870,6 +871,55 @@ fn count_mp3_frames(bytes: u64, pre: &Pre, reopen: Opener<'_>) -> Result<(f64, b
         return Err(ProbeError::Truncated { header: None, holds: secs });
     }
     Ok((secs, walk.vbr))
+}
+
+/// An MP3's frame headers walked on a second reader, from its first frame
+/// to the tags after it.
+fn walk_mp3(bytes: u64, pre: &Pre, reopen: Opener<'_>) -> Result<mp3::Walk, ProbeError> {
+    let mut src = reopen().map_err(|e| ProbeError::Io(e.to_string()))?;
+    let head = &pre.mp3;
+    let end = bytes.saturating_sub(head.tail_tags);
+    mp3::walk(&mut src, head.audio_start, end, head.kind.is_some()).map_err(|e| ProbeError::Io(e.to_string()))
+}
+
+/// An MP3 whose seek header promises more than the file holds: a byte
+/// count past its end, or more frames than its bytes hold at the lowest
+/// bitrate. The frames there are counted: all the header counts (its byte
+/// count alone is damaged) is a whole file; fewer, a cut one, which holds
+/// what they last, never a share of a count that may be damaged. A header
+/// whose counts contradict each other is not believed at all: the file was
+/// counted, and a last frame cut short said so.
+fn check_mp3_promises(
+    duration_secs: f64,
+    method: Method,
+    bytes: u64,
+    pre: &Pre,
+    reopen: Opener<'_>,
+) -> Result<(), ProbeError> {
+    let head = &pre.mp3;
+    if head.frames_wrong {
+        return Ok(());
+    }
+    let present = bytes.saturating_sub(head.audio_start).saturating_sub(head.tail_tags);
+    let by_bytes = head.bytes.is_some_and(|b| b > 0 && present + 4 < b);
+    let slack = present.saturating_add(head.shortest_frame);
+    let by_frames = head.frames.is_some_and(|f| f.saturating_mul(head.shortest_frame) > slack);
+    if !(by_bytes || by_frames) {
+        return Ok(());
+    }
+    let walk = walk_mp3(bytes, pre, reopen)?;
+    if head.frames.is_some_and(|f| walk.frames + 1 >= f) {
+        return Ok(());
+    }
+    let header = match method {
+        Method::Header => Some(duration_secs),
+        // What the header's frame count lasts, at the frames' own rate.
+        Method::Scan => head
+            .frames
+            .filter(|_| walk.frames > 0 && walk.sample_rate > 0)
+            .map(|f| f as f64 * (walk.samples as f64 / walk.frames as f64) / f64::from(walk.sample_rate)),
+    };
+    Err(ProbeError::Truncated { header, holds: walk.seconds })
 }
 
 /// Whether an MP3's Xing/Info tag does not tell its length: frames follow
@@ -886,17 +936,10 @@ fn holds_more(bytes: u64, pre: &Pre) -> bool {
     present > promised.saturating_add(8192).saturating_add(promised / 100)
 }
 
-/// The byte counts headers promise (an MP3's Xing count, an M4A's media
-/// data) and a FLAC's STREAMINFO total, against what the file holds: a cut
-/// upload is an error.
-fn check_promised_bytes(duration_secs: f64, bytes: u64, pre: &Pre, is_mp3: bool) -> Result<(), ProbeError> {
-    if is_mp3 && let Some(promised) = pre.mp3.bytes.filter(|b| *b > 0) {
-        let present = bytes.saturating_sub(pre.mp3.audio_start).saturating_sub(pre.mp3.tail_tags);
-        if present + 4 < promised {
-            let holds = duration_secs * present as f64 / promised as f64;
-            return Err(ProbeError::Truncated { header: Some(duration_secs), holds });
-        }
-    }
+/// The byte counts headers promise (an M4A's media data) and a FLAC's
+/// STREAMINFO total, against what the file holds: a cut upload is an error.
+/// (An MP3's: [`check_mp3_promises`].)
+fn check_promised_bytes(duration_secs: f64, pre: &Pre) -> Result<(), ProbeError> {
     if let Some((held, rate)) = pre.flac_held {
         return Err(ProbeError::Truncated { header: Some(duration_secs), holds: held as f64 / f64::from(rate) });
     }

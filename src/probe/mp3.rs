@@ -29,6 +29,10 @@ pub struct Head {
     pub free_format: bool,
     /// Whether the bytes look like MPEG audio at all (a frame sync where the audio starts).
     pub has_sync: bool,
+    /// The bytes of the shortest frame of the first frame's layout (its
+    /// lowest bitrate): a frame count that needs more bytes than the file
+    /// has is not all there.
+    pub shortest_frame: u64,
 }
 
 /// The last bytes of the file read for tags after the audio.
@@ -183,6 +187,8 @@ pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head_bytes: &[u
             }
         }
         head.frames_wrong = frames_contradict_bytes(&head, frame);
+        let lengths = frame.get(..4).and_then(Layout::of).map(|l| l.base);
+        head.shortest_frame = lengths.and_then(|b| b.into_iter().filter(|l| *l > 0).min()).unwrap_or(0) as u64;
     }
     // The tail: tags after the audio.
     let tail_len = (len.min(TAIL as u64)) as usize;

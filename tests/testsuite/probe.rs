@@ -788,3 +788,25 @@ fn an_m4a_whose_sample_table_cannot_be_true_is_damaged() {
         assert!((probe_bytes(m4a, Engine::Auto).unwrap().duration_secs - 3.0).abs() < 0.001, "{name}");
     }
 }
+
+/// A Xing header whose counts cannot be true (a frame and byte count of
+/// 2^32 - 16, a byte count twice the file's) is not believed: the frames
+/// there are counted, and no cut is made up from its byte count; a file
+/// truly cut says what its frames hold.
+#[test]
+fn a_damaged_xing_header_is_counted_past_and_a_cut_file_says_what_it_holds() {
+    use podsmith::probe::{Engine, Method};
+    let mp3 = std::fs::read(audio("vbr-xing.mp3")).unwrap();
+    let xing = mp3.windows(4).position(|w| w == b"Xing").unwrap();
+    assert_eq!(u32::from_be_bytes(mp3[xing + 4..xing + 8].try_into().unwrap()) & 3, 3, "frames and bytes");
+    let bogus = with_u32(&with_u32(&mp3, xing + 8, 0xFFFF_FFF0), xing + 12, 0xFFFF_FFF0);
+    let twice = with_u32(&mp3, xing + 12, 2 * mp3.len() as u32);
+    for (what, data) in [("both counts", bogus), ("the byte count", twice)] {
+        let info = probe_bytes(data, Engine::Auto).unwrap_or_else(|e| panic!("{what}: {e}"));
+        // Counted, with the encoder's delay and padding (4.049 s, as ffprobe says).
+        assert!((info.duration_secs - 4.05).abs() < 0.03, "{what}: {info:?}");
+        assert_eq!(info.method, Method::Scan, "{what}");
+    }
+    let cut = probe_bytes(mp3[..mp3.len() * 3 / 4].to_vec(), Engine::Auto).unwrap_err();
+    assert_eq!(cut, "the file is truncated: its header says 4.0 s, the file holds 3.1 s; upload or copy it again");
+}
