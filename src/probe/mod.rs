@@ -397,6 +397,8 @@ struct Pre {
     chapters: Vec<id3::TaggedChapter>,
     /// A WAV file's `data` chunk.
     wav: Option<wav::Data>,
+    /// The file starts as a RIFF/WAVE file does.
+    riff_wave: bool,
     /// What the file is, if its first bytes say it is audio (or video) in
     /// a container podcast apps do not play (see [`unplayable`]).
     /// (And the extension such a file usually has.)
@@ -549,6 +551,7 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
         ogg_no_end: false,
         chapters: Vec::new(),
         wav: None,
+        riff_wave: false,
         unplayable: unplayable(&head),
     };
     if pre.unplayable.is_some() {
@@ -583,6 +586,7 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
             }
         }
     } else if head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WAVE") {
+        pre.riff_wave = true;
         pre.wav = wav::read(source, bytes, &head)?;
     } else {
         pre.mp3 = mp3::read_head(source, bytes, &head)?;
@@ -599,6 +603,9 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
 /// enough to need no demuxer: Ogg Vorbis/Opus (first and last page) and
 /// AAC in M4A (media header and edit list). `None`: symphonia measures.
 fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> {
+    if let Some(data) = pre.wav {
+        return Some(wav_info(data, bytes));
+    }
     let (format, codec, secs, sample_rate, channels) = if let Some(o) = pre.ogg {
         let secs = o.samples as f64 / f64::from(o.time_base);
         // Opus decodes at 48 kHz whatever the encoder's input was.
@@ -641,6 +648,30 @@ fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> 
         has_seek_header: None,
         chapters: Vec::new(),
     }))
+}
+
+/// A PCM WAV measured from its `fmt ` and `data` chunks alone (symphonia's
+/// reader refuses a data chunk larger than the file, which a damaged or
+/// unfinished header has).
+fn wav_info(data: wav::Data, bytes: u64) -> Result<AudioInfo, ProbeError> {
+    // The data chunk's size is a header of its own (`Some`): exact unless a placeholder.
+    let (secs, method, _) = wav_length(data, bytes, data.sample_rate, Some(0.0))?;
+    if secs <= 0.0 {
+        return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
+    }
+    Ok(AudioInfo {
+        duration_secs: secs,
+        bytes,
+        format: AudioFormat::Wav,
+        codec: Codec::Pcm,
+        sample_rate: Some(data.sample_rate),
+        channels: Some(data.channels),
+        bitrate: Some((bytes as f64 * 8.0 / secs).round() as u64),
+        method,
+        vbr: Some(false),
+        has_seek_header: None,
+        chapters: Vec::new(),
+    })
 }
 
 /// An M4A that holds `present` of the `promised` bytes of media data: the
@@ -796,6 +827,9 @@ fn open_reader(source: Box<dyn MediaSource>, pre: &Pre) -> Result<Box<dyn Format
                     "the M4A ends inside its media data and has no index (moov box): the upload was cut short".into(),
                 );
             }
+            if pre.riff_wave {
+                return wav_unreadable(e);
+            }
             match e {
                 SymError::IoError(e) if e.kind() == ErrorKind::UnexpectedEof => {
                     ProbeError::Unsupported("no audio frames found".into())
@@ -804,6 +838,25 @@ fn open_reader(source: Box<dyn MediaSource>, pre: &Pre) -> Result<Box<dyn Format
                 other => ProbeError::Unsupported(describe(&other)),
             }
         })
+}
+
+/// Why symphonia could not open a RIFF/WAVE file, in podsmith's words: an
+/// encoding it does not read, or chunks whose sizes cannot be true.
+fn wav_unreadable(e: SymError) -> ProbeError {
+    match e {
+        SymError::IoError(e) if e.kind() != ErrorKind::UnexpectedEof => ProbeError::Io(e.to_string()),
+        SymError::Unsupported(_) => ProbeError::Unsupported(
+            "a WAV whose audio is in an encoding podsmith cannot read: export the episode as MP3 (or M4A), e.g. \
+             ffmpeg -i episode.wav -c:a libmp3lame -q:a 2 episode.mp3"
+                .into(),
+        ),
+        _ => ProbeError::Corrupt(
+            "the WAV's chunks cannot be read: a size in its header is wrong (larger than the file, or than the \
+             chunk that holds it; ffmpeg -i episode.wav -c:a pcm_s16le fixed.wav writes it again from the audio \
+             it holds)"
+                .into(),
+        ),
+    }
 }
 
 /// The length the headers give, where it is exact: the track's frame
@@ -850,6 +903,15 @@ fn wav_length(
 ) -> Result<(f64, Method, Option<bool>), ProbeError> {
     let (frames, cut) = data.frames(bytes);
     let secs = frames as f64 / f64::from(rate);
+    if cut && data.size_damaged() {
+        return Err(ProbeError::Corrupt(format!(
+            "the WAV's data chunk says it holds {} bytes, more than the file ({bytes} bytes) and than the whole \
+             file its RIFF header describes ({} bytes): its header is wrong (ffmpeg -i episode.wav -c:a pcm_s16le \
+             fixed.wav writes it again from the audio it holds)",
+            data.declared,
+            data.riff.saturating_add(8)
+        )));
+    }
     if cut {
         let promised = (data.declared / data.block_align) as f64 / f64::from(rate);
         return Err(ProbeError::Truncated { header: Some(promised), holds: secs });

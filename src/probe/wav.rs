@@ -14,6 +14,12 @@ pub struct Data {
     pub declared: u64,
     /// Bytes per frame (all channels), from the `fmt ` chunk.
     pub block_align: u64,
+    /// Frames per second, from the `fmt ` chunk.
+    pub sample_rate: u32,
+    /// Channels, from the `fmt ` chunk.
+    pub channels: u32,
+    /// The size the RIFF header declares for the whole file, less 8.
+    pub riff: u64,
 }
 
 /// The placeholder size a writer that cannot seek back leaves in the header.
@@ -28,19 +34,33 @@ const MAX_CHUNKS: usize = 64;
 /// `None` if there is none before the end or no `fmt ` chunk before it.
 pub fn read<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head: &[u8]) -> io::Result<Option<Data>> {
     let mut at = 12u64;
-    let mut block_align = None;
+    let mut format = None;
+    let riff = head.get(4..8).map_or(0, |r| u64::from(u32::from_le_bytes([r[0], r[1], r[2], r[3]])));
     for _ in 0..MAX_CHUNKS {
         let Some(h) = chunk_header(src, head, at)? else { return Ok(None) };
         let (id, size) = (&h[..4], u64::from(u32::from_le_bytes([h[4], h[5], h[6], h[7]])));
         if id == b"fmt " {
             // Only where a block is one frame: PCM, float, A-law, mu-law
             // (or extensible, which holds those); not ADPCM's blocks.
-            let tag = chunk_header(src, head, at + 8)?.map(|f| u16::from_le_bytes([f[0], f[1]]));
-            let fmt = chunk_header(src, head, at + 8 + 12)?.filter(|_| matches!(tag, Some(1 | 3 | 6 | 7 | 0xFFFE)));
-            block_align = fmt.map(|f| u64::from(u16::from_le_bytes([f[0], f[1]])));
+            // (format tag, channels, sample rate), then (byte rate, block align, bits).
+            let first = chunk_header(src, head, at + 8)?;
+            let tag = first.map(|f| u16::from_le_bytes([f[0], f[1]]));
+            let fmt = chunk_header(src, head, at + 8 + 8)?.filter(|_| matches!(tag, Some(1 | 3 | 6 | 7 | 0xFFFE)));
+            format = first.zip(fmt).map(|(f, g)| {
+                let channels = u32::from(u16::from_le_bytes([f[2], f[3]]));
+                let rate = u32::from_le_bytes([f[4], f[5], f[6], f[7]]);
+                (u64::from(u16::from_le_bytes([g[4], g[5]])), rate, channels)
+            });
         } else if id == b"data" {
-            let block_align = block_align.filter(|b| *b > 0);
-            return Ok(block_align.map(|block_align| Data { start: at + 8, declared: size, block_align }));
+            let format = format.filter(|(block_align, rate, channels)| *block_align > 0 && *rate > 0 && *channels > 0);
+            return Ok(format.map(|(block_align, sample_rate, channels)| Data {
+                start: at + 8,
+                declared: size,
+                block_align,
+                sample_rate,
+                channels,
+                riff,
+            }));
         }
         // Chunks are padded to an even size.
         at = at.saturating_add(8 + size + (size & 1));
@@ -68,6 +88,15 @@ impl Data {
     /// writers leave and ffmpeg reads to the end of the file).
     pub fn streamed(&self) -> bool {
         self.declared == UNKNOWN_SIZE || self.declared == 0
+    }
+
+    /// Whether the data chunk's size cannot be true: it ends past the end
+    /// the RIFF header gives the whole file (where that is not a
+    /// placeholder too), so it is damage, not a cut upload (whose headers
+    /// agree, and promise more than the file holds).
+    pub fn size_damaged(&self) -> bool {
+        let riff_known = self.riff != UNKNOWN_SIZE && self.riff != 0;
+        !self.streamed() && riff_known && self.start.saturating_add(self.declared) > self.riff.saturating_add(8)
     }
 
     /// Whole frames the file holds, and whether they are fewer than the
@@ -107,7 +136,17 @@ mod tests {
     fn the_data_chunk_is_found_past_other_chunks() {
         let w = wav(400, 400);
         let data = data_of(&w).unwrap();
-        assert_eq!(data, Data { start: 56, declared: 400, block_align: 4 });
+        assert_eq!(
+            data,
+            Data {
+                start: 56,
+                declared: 400,
+                block_align: 4,
+                sample_rate: 8000,
+                channels: 2,
+                riff: u64::from(u32::MAX)
+            }
+        );
         assert_eq!(data.frames(w.len() as u64), (100, false));
     }
 

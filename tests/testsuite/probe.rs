@@ -810,3 +810,39 @@ fn a_damaged_xing_header_is_counted_past_and_a_cut_file_says_what_it_holds() {
     let cut = probe_bytes(mp3[..mp3.len() * 3 / 4].to_vec(), Engine::Auto).unwrap_err();
     assert_eq!(cut, "the file is truncated: its header says 4.0 s, the file holds 3.1 s; upload or copy it again");
 }
+
+/// A WAV's data chunk bigger than the file: a placeholder size (0 or
+/// 0xFFFFFFFF, in the data or the RIFF header) is a stream, measured by
+/// the bytes there; any other size past what the RIFF header gives the
+/// whole file is a damaged header, said in podsmith's words with the
+/// command that mends it, as is a chunk symphonia cannot walk past.
+#[test]
+fn a_wav_whose_sizes_cannot_be_true_is_measured_or_refused_in_plain_words() {
+    use podsmith::probe::Engine;
+    let wav = std::fs::read(audio("wav.wav")).unwrap();
+    let le = |at: usize, v: u32| {
+        let mut out = wav.clone();
+        out[at..at + 4].copy_from_slice(&v.to_le_bytes());
+        out
+    };
+    let data = wav.windows(4).position(|w| w == b"data").unwrap();
+    for (what, edited) in
+        [("RIFF size 0", le(4, 0)), ("data size 0", le(data + 4, 0)), ("data size ~0", le(data + 4, u32::MAX))]
+    {
+        let info = probe_bytes(edited, Engine::Auto).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(info.duration_secs, 3.0, "{what}");
+    }
+    let err = probe_bytes(le(data + 4, 0xFFFF_FFF0), Engine::Auto).unwrap_err();
+    assert_eq!(
+        err,
+        "the audio data is damaged: the WAV's data chunk says it holds 4294967280 bytes, more than the file (24044 \
+         bytes) and than the whole file its RIFF header describes (24044 bytes): its header is wrong (ffmpeg -i \
+         episode.wav -c:a pcm_s16le fixed.wav writes it again from the audio it holds); re-export the episode"
+    );
+    // The `fmt ` chunk's size past the file's end: symphonia's reader fails.
+    for engine in [Engine::Auto, Engine::Symphonia] {
+        let err = probe_bytes(le(16, 0xFFFF_FFF0), engine).unwrap_err();
+        assert!(err.starts_with("the audio data is damaged: the WAV's chunks cannot be read"), "{engine:?}: {err}");
+        assert!(!err.contains("riff:") && err.contains("ffmpeg -i episode.wav"), "{engine:?}: {err}");
+    }
+}
