@@ -451,7 +451,23 @@ pub type Opener<'a> = &'a dyn Fn() -> std::io::Result<Box<dyn MediaSource>>;
 /// Probes media that `open` can open as often as needed: any seekable
 /// source of known length (a file, or later a ranged HTTP reader).
 pub fn probe_with(open: Opener<'_>) -> Result<AudioInfo, ProbeError> {
-    probe_engine(open, Engine::Auto)
+    probe_reading(open, Engine::Auto, Reads::Any)
+}
+
+/// [`probe_with`] of a source each read of which costs (a hosted file,
+/// read over HTTP requests): checks that need reads of their own beyond
+/// what measuring reads are left out.
+pub fn probe_with_few_reads(open: Opener<'_>) -> Result<AudioInfo, ProbeError> {
+    probe_reading(open, Engine::Auto, Reads::Few)
+}
+
+/// How freely a source may be read (see [`probe_with_few_reads`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// As often as the checks need (a file on disk).
+    Any,
+    /// Only what measuring needs (a hosted file).
+    Few,
 }
 
 /// Which code measures a file (for tests that compare the two).
@@ -467,6 +483,10 @@ pub enum Engine {
 
 #[doc(hidden)]
 pub fn probe_engine(open: Opener<'_>, engine: Engine) -> Result<AudioInfo, ProbeError> {
+    probe_reading(open, engine, Reads::Any)
+}
+
+fn probe_reading(open: Opener<'_>, engine: Engine, reads: Reads) -> Result<AudioInfo, ProbeError> {
     let mut source = open().map_err(|e| ProbeError::Io(e.to_string()))?;
     let bytes = source.byte_len().ok_or_else(|| ProbeError::Io("the size of the source is unknown".into()))?;
     if bytes == 0 {
@@ -475,7 +495,7 @@ pub fn probe_engine(open: Opener<'_>, engine: Engine) -> Result<AudioInfo, Probe
     // Our own readers and symphonia's are both kept from taking the
     // process down on a file no one foresaw.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let pre = read_pre(&mut source, bytes).map_err(|e| ProbeError::Io(e.to_string()))?;
+        let pre = read_pre(&mut source, bytes, reads).map_err(|e| ProbeError::Io(e.to_string()))?;
         if let Some((what, ext)) = pre.unplayable {
             return Err(ProbeError::Unsupported(format!(
                 "{what}, which podcast apps and directories do not take: export the episode as MP3 (or \
@@ -537,7 +557,7 @@ pub fn probe_engine(open: Opener<'_>, engine: Engine) -> Result<AudioInfo, Probe
 
 /// Reads the file's start (one read) and, per container, the few other
 /// bytes the length needs; leaves `source` at its start.
-fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pre> {
+fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64, reads: Reads) -> std::io::Result<Pre> {
     let mut head = vec![0u8; bytes.min(HEAD) as usize];
     let got = read_full(source, &mut head)?;
     head.truncate(got);
@@ -557,7 +577,7 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64) -> std::io::Result<Pr
     if pre.unplayable.is_some() {
         // Nothing more to read: it is refused by name.
     } else if head.get(4..8) == Some(b"ftyp") {
-        pre.mp4 = Some(mp4::read_boxes(source, bytes)?);
+        pre.mp4 = Some(mp4::read_boxes(source, bytes, reads)?);
     } else if head.starts_with(b"OggS") {
         match ogg::read(source, bytes, &head)? {
             ogg::Reading::Stream(s) => pre.ogg = Some(s),
@@ -1168,7 +1188,7 @@ pub mod fuzz {
 
     /// The MP4 box reader.
     pub fn mp4(data: &[u8]) {
-        let _ = mp4::read_boxes(&mut Cursor::new(data), data.len() as u64);
+        let _ = mp4::read_boxes(&mut Cursor::new(data), data.len() as u64, super::Reads::Any);
     }
 
     /// The streamed-FLAC tail reader (the first two bytes pick the block size).
@@ -1194,7 +1214,7 @@ pub mod fuzz {
         }
         let open = || -> std::io::Result<Box<dyn MediaSource>> { Ok(source(data)) };
         let mut src = source(data);
-        let Ok(pre) = read_pre(&mut src, bytes) else { return };
+        let Ok(pre) = read_pre(&mut src, bytes, super::Reads::Any) else { return };
         if engine == Engine::Auto
             && let Some(_found) = from_headers(&pre, bytes)
         {
@@ -1289,7 +1309,7 @@ mod tests {
             for d in variants {
                 let len = d.len() as u64;
                 let mut source: Box<dyn MediaSource> = Box::new(std::io::Cursor::new(d.clone()));
-                if let Ok(pre) = read_pre(&mut source, len) {
+                if let Ok(pre) = read_pre(&mut source, len, Reads::Any) {
                     let _ = from_headers(&pre, len);
                     if pre.mp3.has_sync {
                         let _ = mp3::walk(&mut std::io::Cursor::new(&d), pre.mp3.audio_start, len, false);

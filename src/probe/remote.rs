@@ -155,7 +155,7 @@ impl Prober {
         match Remote::open(url, self.agent.clone(), self.deadline, budget)? {
             Some(Opened::Ranged(remote)) => {
                 let open = || -> io::Result<Box<dyn MediaSource>> { Ok(Box::new(remote.reader())) };
-                let measured = super::probe_with(&open);
+                let measured = super::probe_with_few_reads(&open);
                 if remote.shared.over.load(std::sync::atomic::Ordering::Relaxed) {
                     return Ok(None);
                 }

@@ -45,6 +45,57 @@ fn local(dir: &Path, names: &[String]) -> Vec<String> {
     names.iter().map(|n| dir.join(n).display().to_string()).collect::<Vec<_>>()
 }
 
+/// The box `kind` among the boxes from `from` to `to` of `b`: its start and size.
+fn mp4_box(b: &[u8], (from, to): (usize, usize), kind: &[u8; 4]) -> (usize, usize) {
+    let mut at = from;
+    while at + 8 <= to {
+        let size = u32::from_be_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+        if &b[at + 4..at + 8] == kind {
+            return (at, size);
+        }
+        at += size;
+    }
+    panic!("no {} box", String::from_utf8_lossy(kind));
+}
+
+/// `m4a-aac.m4a` (its `moov` last) with `pad` bytes of `free` boxes before
+/// its sample table's `stts` and again before its `stco`: a table as far
+/// apart as an hour's is.
+fn spread_sample_table(pad: usize) -> Vec<u8> {
+    let mut b = std::fs::read(audio("m4a-aac.m4a")).unwrap();
+    let body = |(at, size): (usize, usize)| (at + 8, at + size);
+    let moov = mp4_box(&b, (0, b.len()), b"moov");
+    let trak = mp4_box(&b, body(moov), b"trak");
+    let mdia = mp4_box(&b, body(trak), b"mdia");
+    let minf = mp4_box(&b, body(mdia), b"minf");
+    let stbl = mp4_box(&b, body(minf), b"stbl");
+    let (stts, stco) = (mp4_box(&b, body(stbl), b"stts").0, mp4_box(&b, body(stbl), b"stco").0);
+    let free = |n: usize| [&(n as u32).to_be_bytes()[..], b"free", &vec![0u8; n - 8]].concat();
+    for at in [stco, stts] {
+        b.splice(at..at, free(pad));
+    }
+    for (at, size) in [moov, trak, mdia, minf, stbl] {
+        b[at..at + 4].copy_from_slice(&((size + 2 * pad) as u32).to_be_bytes());
+    }
+    b
+}
+
+#[test]
+fn a_hosted_m4a_whose_sample_table_lies_far_apart_is_measured_in_two_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("spread.m4a"), spread_sample_table(100 << 10)).unwrap();
+    let server = Server::start(dir.path().to_path_buf(), Mode::Good);
+    let show = Show::empty();
+    let on_disk = probe_json(&show, &local(dir.path(), &["spread.m4a".to_string()]));
+    let hosted = probe_json(&show, &[format!("{}spread.m4a", server.base())]);
+    // On disk its sample table is checked (a few reads); where it is
+    // hosted, each read is a request: only what measuring reads.
+    assert_eq!(on_disk[0]["duration_secs"], hosted[0]["duration_secs"], "{on_disk:?} {hosted:?}");
+    assert_eq!(hosted[0]["method"], "header");
+    let (requests, bytes) = (hosted[0]["requests"].as_u64().unwrap(), hosted[0]["bytes_read"].as_u64().unwrap());
+    assert!(requests <= 2 && bytes <= 128 << 10, "{requests} requests, {bytes} bytes");
+}
+
 #[test]
 fn hosted_media_are_measured_as_on_disk_in_two_requests_and_128_kib_at_most() {
     let (dir, names) = hosted_folder();
