@@ -14,6 +14,9 @@
 
 use std::fmt;
 
+#[cfg(feature = "online")]
+pub(crate) mod redirect;
+
 /// An absolute http(s) URL that passed [`crate::text::url_problem`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]

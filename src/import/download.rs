@@ -186,47 +186,26 @@ fn timed_out(e: &std::io::Error) -> bool {
             .is_some_and(|u| matches!(u, ureq::Error::Timeout(_)))
 }
 
-/// The most redirects followed for one file (as browsers do).
-const MAX_REDIRECTS: usize = 10;
-
 /// GET `url` (with `range`), its redirects followed where
-/// [`crate::url::redirect_allowed`] lets them lead: a feed's word never
+/// [`crate::url::redirect::follow`] lets them lead: a feed's word never
 /// leads podsmith from a public host into this computer or a private
 /// network (a cloud's metadata service), to save what answers there in
 /// the show.
 fn get(agent: &ureq::Agent, url: &str, range: Option<&str>) -> Result<ureq::http::Response<ureq::Body>, Stop> {
-    let mut at = ::url::Url::parse(url).map_err(|e| Stop::Failed(format!("not a URL podsmith can fetch ({e})")))?;
-    let origin = crate::url::reach_of(&at);
-    for _ in 0..=MAX_REDIRECTS {
+    use crate::url::redirect::Unfollowed;
+    let send = |at: &::url::Url| {
         let mut request = agent.get(at.as_str());
         if let Some(range) = range {
             request = request.header("Range", range);
         }
-        let resp = request.call().map_err(|e| match e {
-            ureq::Error::Timeout(_) => Stop::Stalled,
-            e => Stop::Failed(crate::url::request_failed(&e)),
-        })?;
-        let location = match resp.status().as_u16() {
-            301 | 302 | 303 | 307 | 308 => resp.headers().get("location").and_then(|v| v.to_str().ok()),
-            _ => None,
-        };
-        let Some(location) = location else { return Ok(resp) };
-        let to = at
-            .join(location)
-            .map_err(|_| Stop::Failed(format!("redirected to \"{}\", which is not a URL", location.escape_debug())))?;
-        if !matches!(to.scheme(), "http" | "https") {
-            return Err(Stop::Failed(format!("redirected to {to}, which is not an http(s) URL")));
-        }
-        if let Err(reach) = crate::url::redirect_allowed(origin, &to) {
-            let host = to.host_str().unwrap_or_default();
-            return Err(Stop::Failed(format!(
-                "redirected to {to}, whose host {host} is {} (not followed)",
-                reach.describe()
-            )));
-        }
-        at = to;
+        request.call()
+    };
+    match crate::url::redirect::follow(url, send, |_| {}) {
+        Ok((resp, _)) => Ok(resp),
+        Err(Unfollowed::Failed(ureq::Error::Timeout(_))) => Err(Stop::Stalled),
+        Err(Unfollowed::Failed(e)) => Err(Stop::Failed(crate::url::request_failed(&e))),
+        Err(e) => Err(Stop::Failed(e.to_string())),
     }
-    Err(Stop::Failed(format!("redirected more than {MAX_REDIRECTS} times")))
 }
 
 /// GET `url` into `part`, from where an earlier try stopped: a `.part`
