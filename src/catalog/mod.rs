@@ -610,7 +610,7 @@ fn measured(show: &Show, episode: &Episode, probes: &Probes) -> Result<Vec<Media
                 Some(msg) => problems.push(problem(file, msg)),
                 None => media.push(Media { url, file: file.clone(), info: info.clone() }),
             },
-            Some(Err(e)) => problems.push(problem(file, e.to_string())),
+            Some(Err(e)) => problems.push(problem(file, e.to_string()).help(e.help().unwrap_or_default())),
             None => problems.push(problem(file, "was not probed".into())),
         }
     }

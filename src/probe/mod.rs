@@ -308,6 +308,26 @@ pub enum ProbeError {
     /// symphonia itself failed unexpectedly.
     #[error("the audio parser failed on this file ({0}); please report it with the file")]
     Internal(String),
+    /// A hosted file's server redirected where podsmith does not follow
+    /// (into this computer or a private network, from a public URL: see
+    /// `crate::url::redirect`): the URL and why, and what to do.
+    #[error("cannot read the file: {why}")]
+    Redirect {
+        /// The URL and why it was not followed.
+        why: String,
+        /// What to do about it.
+        help: &'static str,
+    },
+}
+
+impl ProbeError {
+    /// What to do about it, where there is more to say than the message.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            ProbeError::Redirect { help, .. } => Some(help),
+            _ => None,
+        }
+    }
 }
 
 /// The longest a measured length may be: 1,000 hours. A header or a

@@ -106,7 +106,8 @@ impl Prober {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
-            .max_redirects(10)
+            // (Followed by hand, each judged before it is asked: see `send`.)
+            .max_redirects(0)
             .max_idle_connections_per_host(64)
             .user_agent(concat!("podsmith/", env!("CARGO_PKG_VERSION"), " (media prober)"))
             .build()
@@ -115,9 +116,8 @@ impl Prober {
     }
 
     /// A prober for a URL whose redirects have been followed already (by
-    /// `validate --online`, which judges where each leads): it follows
-    /// none (a redirect is an answer it cannot measure), and all its
-    /// requests, tries again included, are done by `deadline`.
+    /// `validate --online`, which says where each leads), all its
+    /// requests, tries again included, done by `deadline`.
     pub fn until(deadline: Instant) -> Prober {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -180,14 +180,17 @@ impl Prober {
     pub fn revalidate(&self, url: &str, before: &Hosted) -> Revalidated {
         let mut wait = Duration::from_millis(200);
         for tries in 1.. {
-            let mut request = self.agent.head(url);
-            if let Some(etag) = &before.etag {
-                request = request.header("If-None-Match", etag);
-            }
-            if let Some(date) = &before.last_modified {
-                request = request.header("If-Modified-Since", date);
-            }
-            let why = match request.call() {
+            let ask = |at: &url::Url| {
+                let mut request = self.agent.head(at.as_str());
+                if let Some(etag) = &before.etag {
+                    request = request.header("If-None-Match", etag);
+                }
+                if let Some(date) = &before.last_modified {
+                    request = request.header("If-Modified-Since", date);
+                }
+                request.call()
+            };
+            let why = match send(url, ask) {
                 Ok(r) if r.status().as_u16() == 304 => return Revalidated::Same,
                 Ok(r) if r.status().as_u16() == 200 => {
                     let size = header(&r, "content-length").and_then(|l| l.trim().parse::<u64>().ok());
@@ -201,7 +204,9 @@ impl Prober {
                 }
                 Ok(r) if r.status().is_server_error() => format!("the server answered {}", r.status()),
                 Ok(_) => return Revalidated::Changed,
-                Err(e) => crate::url::request_failed(&e),
+                Err(Unanswered::Failed(why)) => why,
+                // Measured again, which says why it cannot be.
+                Err(Unanswered::Stopped(_) | Unanswered::Redirect(..)) => return Revalidated::Changed,
             };
             if tries == 4 {
                 return Revalidated::Unreachable(format!("{why} (tried {tries} times)"));
@@ -250,33 +255,85 @@ enum Opened {
     Whole { file: tempfile::NamedTempFile, hosted: Hosted, traffic: Traffic },
 }
 
-/// GET `url` with `Range: bytes=range`, again after a timeout, a failed
-/// connection or a 5xx answer: four tries, 0.2, 0.8 and 3.2 s apart, all
-/// by `deadline` if there is one (its body read by then too).
+/// Why a request of a hosted file got no answer to read.
+#[derive(Debug)]
+enum Unanswered {
+    /// It failed, in words (asked again, it may not).
+    Failed(String),
+    /// It cannot be asked, or ends nowhere (redirects going round), in words.
+    Stopped(String),
+    /// A redirect was not followed (see [`crate::url::redirect`]): why,
+    /// and what to do.
+    Redirect(String, &'static str),
+}
+
+impl Unanswered {
+    /// As the error of measuring `url`.
+    fn probe_error(self, url: &str) -> ProbeError {
+        match self {
+            Unanswered::Failed(why) | Unanswered::Stopped(why) => failed(url, why),
+            Unanswered::Redirect(why, help) => ProbeError::Redirect { why: format!("{url}: {why}"), help },
+        }
+    }
+}
+
+impl std::fmt::Display for Unanswered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unanswered::Failed(why) | Unanswered::Stopped(why) | Unanswered::Redirect(why, _) => f.write_str(why),
+        }
+    }
+}
+
+/// Asks `url` with `ask` (one request), and each redirect of it that
+/// [`crate::url::redirect::follow`] allows: a server never leads the
+/// prober from a public URL into this computer or a private network.
+fn send(
+    url: &str,
+    ask: impl FnMut(&url::Url) -> Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> Result<ureq::http::Response<ureq::Body>, Unanswered> {
+    use crate::url::redirect::Unfollowed;
+    match crate::url::redirect::follow(url, ask, |_| {}) {
+        Ok((r, _)) => Ok(r),
+        Err(Unfollowed::Failed(e)) => Err(Unanswered::Failed(crate::url::request_failed(&e))),
+        Err(e) => match e.help() {
+            Some(help) => Err(Unanswered::Redirect(e.to_string(), help)),
+            None => Err(Unanswered::Stopped(e.to_string())),
+        },
+    }
+}
+
+/// GET `url` with `Range: bytes=range` (its redirects followed by
+/// [`send`]), again after a timeout, a failed connection or a 5xx answer:
+/// four tries, 0.2, 0.8 and 3.2 s apart, all by `deadline` if there is one
+/// (its body read by then too).
 fn get_range(
     agent: &ureq::Agent,
     url: &str,
     range: &str,
     deadline: Option<Instant>,
-) -> Result<ureq::http::Response<ureq::Body>, String> {
+) -> Result<ureq::http::Response<ureq::Body>, Unanswered> {
     let mut wait = Duration::from_millis(200);
     let mut tries = 0;
     loop {
         tries += 1;
-        let request = agent.get(url).header("Range", format!("bytes={range}"));
-        let answer = match deadline.map(|d| d.saturating_duration_since(Instant::now())) {
-            Some(left) if left.is_zero() => Err(ureq::Error::Timeout(ureq::Timeout::Global)),
-            Some(left) => request.config().timeout_global(Some(left)).build().call(),
-            None => request.call(),
+        let ask = |at: &url::Url| {
+            let request = agent.get(at.as_str()).header("Range", format!("bytes={range}"));
+            match deadline.map(|d| d.saturating_duration_since(Instant::now())) {
+                Some(left) if left.is_zero() => Err(ureq::Error::Timeout(ureq::Timeout::Global)),
+                Some(left) => request.config().timeout_global(Some(left)).build().call(),
+                None => request.call(),
+            }
         };
-        let why = match answer {
+        let why = match send(url, ask) {
             Ok(r) if r.status().is_server_error() => format!("the server answered {}", r.status()),
             Ok(r) => return Ok(r),
-            Err(e) => crate::url::request_failed(&e),
+            Err(Unanswered::Failed(why)) => why,
+            Err(stopped) => return Err(stopped),
         };
         let past = deadline.is_some_and(|d| Instant::now() + wait >= d);
         if tries == 4 || past {
-            return Err(format!("{why} (tried {tries} time{})", crate::text::plural(tries)));
+            return Err(Unanswered::Failed(format!("{why} (tried {tries} time{})", crate::text::plural(tries))));
         }
         std::thread::sleep(wait);
         wait *= 4;
@@ -300,7 +357,7 @@ impl Remote {
         deadline: Option<Instant>,
         budget: u64,
     ) -> Result<Option<Opened>, ProbeError> {
-        let mut got = get_range(&agent, url, &format!("0-{}", BLOCK - 1), deadline).map_err(|e| failed(url, e))?;
+        let mut got = get_range(&agent, url, &format!("0-{}", BLOCK - 1), deadline).map_err(|e| e.probe_error(url))?;
         let status = got.status().as_u16();
         let mut hosted = Hosted {
             size: 0,
@@ -392,8 +449,8 @@ impl Shared {
             return Err(io::Error::other("over the bytes it may read"));
         }
         let url = &self.url;
-        let mut got =
-            get_range(&self.agent, url, &format!("{pos}-{}", end - 1), self.deadline).map_err(io::Error::other)?;
+        let mut got = get_range(&self.agent, url, &format!("{pos}-{}", end - 1), self.deadline)
+            .map_err(|e| io::Error::other(e.to_string()))?;
         let range = header(&got, "content-range").and_then(|r| parse_content_range(&r));
         if got.status().as_u16() != 206 || range.map(|(a, _, _)| a) != Some(pos) {
             return Err(io::Error::other(format!(

@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use snapbox::{assert_data_eq, str};
+
 use crate::harness::*;
 use crate::server::{Mode, Server};
 
@@ -164,6 +166,39 @@ fn hosted_media_through_redirects_and_a_flaky_server_measure_the_same() {
             assert!(server.log().iter().any(|(m, _, _)| m == "GET (302)"));
         }
     }
+}
+
+/// A hosted file's redirects are judged before each is asked, as
+/// `validate --online` judges them: from 127.0.0.1, one into a private
+/// network (0.0.0.0, which Linux connects to this computer through, so the
+/// test sees whether it is asked) stops the build with the episode, the
+/// hop and what to do, and that address is never asked; the same redirect
+/// to 127.0.0.1 is followed.
+#[test]
+fn hosted_media_are_not_led_by_a_redirect_into_a_private_network() {
+    let (show, server, served) = hosted_sample(Mode::Good);
+    let elsewhere = Server::start(served.path().to_path_buf(), Mode::Good);
+    let name = "coredns-miek-gieben.ogg";
+    let manifest = show.read("episodes.toml");
+    let entry = format!("{}{name}", server.base());
+    let away = |host: &str| format!("{}away/{host}:{}/{name}", server.base(), elsewhere.port);
+    show.write("episodes.toml", &manifest.replace(&entry, &away("0.0.0.0")));
+    let run = show.build().fails(1);
+    let said = run.stderr.replace(&server.port.to_string(), "[HERE]").replace(&elsewhere.port.to_string(), "[THERE]");
+    assert_data_eq!(
+        said,
+        str![[r#"
+error: episodes.toml:55: http://127.0.0.1:[HERE]/away/0.0.0.0:[THERE]/coredns-miek-gieben.ogg (episode "Miek Gieben on CoreDNS"): cannot read the file: http://127.0.0.1:[HERE]/away/0.0.0.0:[THERE]/coredns-miek-gieben.ogg: redirected to http://0.0.0.0:[THERE]/coredns-miek-gieben.ogg, whose host 0.0.0.0 is an address on a private network that directories cannot reach (not followed)
+  help: make every redirect lead to a public address: check the server's or CDN's rule that sends it there
+error: 1 media file cannot be published; nothing was written
+
+"#]]
+    );
+    assert_eq!(elsewhere.log(), []);
+    assert!(!show.path("public/feed.xml").exists());
+    show.write("episodes.toml", &manifest.replace(&entry, &away("127.0.0.1")));
+    show.build().ok();
+    assert!(elsewhere.served(name).0 > 0);
 }
 
 #[test]
