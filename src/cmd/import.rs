@@ -123,7 +123,7 @@ fn read_feed(feed: &str) -> Result<Vec<u8>, Failure> {
         #[cfg(feature = "online")]
         {
             return podsmith::validate::online::fetch(feed, std::time::Duration::from_secs(60), FEED_LIMIT.bytes)
-                .map_err(|e| Failure::content(format!("cannot fetch {feed}: {e}")));
+                .map_err(|e| Failure::content(format!("cannot fetch {feed}: {e}")).help(e.help.unwrap_or_default()));
         }
         #[cfg(not(feature = "online"))]
         return Err(Failure::usage("fetching a feed needs podsmith built with the `online` feature (the default)"));

@@ -121,6 +121,16 @@ impl Failure {
         Failure { diagnostics: vec![Diagnostic::error("USAGE", message)], code: 2 }
     }
 
+    /// The same, its last diagnostic with how to fix it (nothing added if
+    /// `help` is empty).
+    #[cfg(feature = "online")]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        if let Some(last) = self.diagnostics.pop() {
+            self.diagnostics.push(last.help(help));
+        }
+        self
+    }
+
     /// A failure saying `diagnostics`.
     pub fn of(diagnostics: Vec<Diagnostic>, code: u8) -> Self {
         Failure { diagnostics, code }

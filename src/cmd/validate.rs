@@ -146,7 +146,7 @@ fn foreign(feed: &str, args: &Args, now: chrono::DateTime<chrono::Utc>) -> Resul
 #[cfg(feature = "online")]
 fn fetch(url: &str) -> Result<Vec<u8>, Failure> {
     validate::online::fetch(url, std::time::Duration::from_secs(30), validate::xml::MAX_FEED_BYTES as u64)
-        .map_err(|e| Failure::content(format!("cannot fetch {url}: {e}")))
+        .map_err(|e| Failure::content(format!("cannot fetch {url}: {e}")).help(e.help.unwrap_or_default()))
 }
 
 #[cfg(not(feature = "online"))]

@@ -828,7 +828,9 @@ pub fn verify(report: &Report, progress: Arc<dyn Progress>) -> Vec<crate::valida
             ),
             Err(why) => findings.push(
                 Diagnostic::error("PUBLISH-VERIFY", format!("cannot fetch the feed at {url}: {why}")).help(
-                    "check that base_url in episodes.toml is where the destination is served, and that its objects can be read by anyone",
+                    why.help.unwrap_or(
+                        "check that base_url in episodes.toml is where the destination is served, and that its objects can be read by anyone",
+                    ),
                 ),
             ),
         }

@@ -48,17 +48,55 @@ impl Default for Online {
     }
 }
 
-/// Fetches a feed (for `validate --online URL`): at most `limit` bytes.
-pub fn fetch(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, String> {
-    let agent = agent(timeout, 10);
-    let mut resp = agent.get(url).call().map_err(|e| crate::url::request_failed(&e))?;
+/// Why a feed could not be fetched: what went wrong (after `cannot fetch
+/// URL: `), and what to do where podsmith knows (a redirect it did not
+/// follow).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchError {
+    /// What went wrong.
+    pub why: String,
+    /// What to do about it, if podsmith knows.
+    pub help: Option<&'static str>,
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
+impl From<String> for FetchError {
+    fn from(why: String) -> FetchError {
+        FetchError { why, help: None }
+    }
+}
+
+/// Fetches a feed (for `import URL`, `validate URL`, `publish --verify`):
+/// at most `limit` bytes, all within `timeout`, its redirects followed
+/// where [`crate::url::redirect::follow`] lets them lead.
+pub fn fetch(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, FetchError> {
+    use crate::url::redirect::Unfollowed;
+    let agent = agent(timeout, 0);
+    let deadline = Instant::now() + timeout;
+    let send = |at: &url::Url| {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(ureq::Error::Timeout(ureq::Timeout::Global));
+        }
+        agent.get(at.as_str()).config().timeout_global(Some(left)).build().call()
+    };
+    let mut resp = match crate::url::redirect::follow(url, send, |_| {}) {
+        Ok((resp, _)) => resp,
+        Err(Unfollowed::Failed(e)) => return Err(crate::url::request_failed(&e).into()),
+        Err(e) => return Err(FetchError { why: e.to_string(), help: e.help() }),
+    };
     if !resp.status().is_success() {
-        return Err(format!("the server answered {}", resp.status()));
+        return Err(format!("the server answered {}", resp.status()).into());
     }
     let mut out = Vec::new();
     resp.body_mut().as_reader().take(limit + 1).read_to_end(&mut out).map_err(|e| e.to_string())?;
     if out.len() as u64 > limit {
-        return Err(format!("the feed is larger than {} MB", limit >> 20));
+        return Err(format!("the feed is larger than {} MB", limit >> 20).into());
     }
     Ok(out)
 }

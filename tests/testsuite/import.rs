@@ -1496,6 +1496,40 @@ fn a_download_is_not_led_by_a_redirect_into_a_private_network() {
     assert!(!show.path("new/media/meta-data.mp3").exists());
 }
 
+/// A feed given by URL is fetched with every redirect judged before it is
+/// asked, as a download's are: from 127.0.0.1, a hop on this computer is
+/// followed, one into a private network is not (0.0.0.0, which Linux
+/// connects to this computer through, so the test sees whether it is
+/// asked): said with the hop and what to do, and nothing is imported.
+#[test]
+fn a_feed_fetched_by_url_is_not_led_by_a_redirect_into_a_private_network() {
+    let served = tempfile::tempdir().unwrap();
+    let feed =
+        crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, "Tue, 01 Oct 2024 10:00:00 +0000", ""));
+    std::fs::write(served.path().join("old.xml"), &feed).unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Redirect);
+    let elsewhere = Server::start(served.path().to_path_buf(), Mode::Good);
+    let show = Show::empty();
+    let (here, there) = (server.port, elsewhere.port);
+    let url = format!("http://127.0.0.1:{here}/away/127.0.0.1:{here}/away/0.0.0.0:{there}/old.xml");
+    let run = show.run(&["import", &url, "new"]).fails(1);
+    let said = run.stderr.replace(&here.to_string(), "[HERE]").replace(&there.to_string(), "[THERE]");
+    assert_data_eq!(
+        said,
+        str![[r#"
+error: cannot fetch http://127.0.0.1:[HERE]/away/127.0.0.1:[HERE]/away/0.0.0.0:[THERE]/old.xml: redirected to http://0.0.0.0:[THERE]/old.xml (redirect 2, from http://127.0.0.1:[HERE]/away/0.0.0.0:[THERE]/old.xml), whose host 0.0.0.0 is an address on a private network that directories cannot reach (not followed)
+  help: make every redirect lead to a public address: check the server's or CDN's rule that sends it there
+
+"#]]
+    );
+    assert_eq!(elsewhere.log(), []);
+    assert!(!show.path("new").exists());
+    // A redirect on this computer (/old.xml to /moved/old.xml) is followed.
+    show.run(&["import", &format!("{}old.xml", server.base()), "moved"]).ok();
+    assert_eq!(server.served_with("GET (302)", "old.xml"), 1);
+    assert!(show.read("moved/episodes.toml").contains("guid = \"g1\""));
+}
+
 /// Items of [`crafted_feed`] whose enclosures are `{base}{n}.mp3` (served
 /// by [`two_mp3s_served`] for 1 and 2), `more[n - 1]` in item n.
 fn served_items(base: &str, more: &[&str]) -> String {

@@ -616,6 +616,28 @@ fn online_a_redirect_into_a_private_network_is_said_and_not_followed() {
     assert!(!errors.iter().any(|(_, m)| m.contains(&here)), "{errors:#?}");
 }
 
+/// A FEED given by URL is fetched with its redirects judged as its media's
+/// are: one from 127.0.0.1 into a private network (0.0.0.0, which Linux
+/// connects to this computer through) is said with what to do, and not
+/// asked.
+#[test]
+fn a_feed_url_that_redirects_into_a_private_network_is_not_fetched() {
+    let (show, server) = served_show(Mode::Good);
+    let elsewhere = Server::start(show.path("public"), Mode::Good);
+    let url = format!("{}away/0.0.0.0:{}/feed.xml", server.base(), elsewhere.port);
+    let run = show.run(&["validate", &url]).fails(1);
+    let said = run.stderr.replace(&server.port.to_string(), "[HERE]").replace(&elsewhere.port.to_string(), "[THERE]");
+    assert_data_eq!(
+        said,
+        str![[r#"
+error: cannot fetch http://127.0.0.1:[HERE]/away/0.0.0.0:[THERE]/feed.xml: redirected to http://0.0.0.0:[THERE]/feed.xml, whose host 0.0.0.0 is an address on a private network that directories cannot reach (not followed)
+  help: make every redirect lead to a public address: check the server's or CDN's rule that sends it there
+
+"#]]
+    );
+    assert_eq!(elsewhere.log(), []);
+}
+
 /// The show's own `validate --online` checks every feed it builds
 /// (feed.xml and the per-format feeds): a URL several of them carry is
 /// asked once, and its findings are said in each.
