@@ -73,7 +73,7 @@ impl From<String> for FetchError {
 
 /// Fetches a feed (for `import URL`, `validate URL`, `publish --verify`):
 /// at most `limit` bytes, all within `timeout`, its redirects followed
-/// where [`crate::url::redirect::follow`] lets them lead.
+/// where `crate::url::redirect::follow` lets them lead.
 pub fn fetch(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, FetchError> {
     use crate::url::redirect::Unfollowed;
     let agent = agent(timeout, 0);
