@@ -916,7 +916,8 @@ type Moved = (String, (u64, u128));
 
 /// The outputs of the last build (`rec`, into `out`) whose time moved
 /// with their source, with their new stamp; `None` if any output is not
-/// as recorded otherwise. Every output must be as recorded, or the show's
+/// as recorded otherwise, or is reached through a link (see
+/// [`record::LinkedFolders`]). Every output must be as recorded, or the show's
 /// own file by a hard link: a media file that changed (its time) is
 /// published as that very file (a copy would hold what the file was).
 fn moved_outputs(
@@ -934,6 +935,9 @@ fn moved_outputs(
         .filter_map(|m| m.local())
         .map(|f| (f.rel.as_str(), f.path.as_path()))
         .collect();
+    if !record::LinkedFolders::of(out, rec.outputs.keys().map(String::as_str)).is_empty() {
+        return None;
+    }
     let looked = looking.all();
     // Tens of thousands of files in a big show: on every core. (The record
     // is not copied: it lists them all.)

@@ -223,6 +223,51 @@ fn no_write_goes_through_a_linked_folder_in_the_output() {
     assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
 }
 
+/// A crafted record listing a file from outside the show, reached through
+/// a link to its folder in the output folder, with the size, time and
+/// fingerprint the file really has. Not even a build with nothing to do,
+/// nor one whose media were only touched, vouches for it: the build looks
+/// and says, and the record lets it go.
+#[cfg(unix)]
+#[test]
+fn a_crafted_record_never_vouches_for_a_file_through_a_linked_folder() {
+    for touched in [false, true] {
+        let show = one_episode_show();
+        show.build().ok();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let secret = elsewhere.path().join("secret.env");
+        fs::write(&secret, "SECRET=hunter2\n").unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), show.path("public/evil")).unwrap();
+        let mut rec = record(&show);
+        let meta = fs::metadata(&secret).unwrap();
+        let mtime_ns = meta.modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+        let fingerprint = podsmith::fsutil::Fingerprint::of_file(&secret).unwrap().to_string();
+        rec["sites"][0]["outputs"]["evil/secret.env"] =
+            serde_json::json!({ "size": meta.len(), "mtime_ns": mtime_ns as u64, "fingerprint": fingerprint });
+        fs::write(show.path(".podsmith/build.json"), rec.to_string()).unwrap();
+        let _ = fs::remove_file(show.path(".podsmith/build.log"));
+        if touched {
+            let later = std::time::SystemTime::now() + Duration::from_secs(60);
+            fs::File::options().write(true).open(show.path("media/cbr-xing.mp3")).unwrap().set_modified(later).unwrap();
+        }
+        let run = show.run(&["-q", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+        assert_data_eq!(
+            run.stderr,
+            str![[r#"
+warning: kept evil/secret.env: public/evil is not a folder of podsmith's (a link or a file)
+warning: feed.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
+  help: set base_url and the owner's email in episodes.toml to real ones
+
+"#]]
+        );
+        // (The record as the next build reads it: the file and its log.)
+        let records = podsmith::site::record::Records::read(show.root());
+        let site = records.site(&show.path("public").canonicalize().unwrap()).unwrap();
+        assert!(!site.outputs.contains_key("evil/secret.env"), "touched: {touched}");
+        assert_eq!(fs::read_to_string(&secret).unwrap(), "SECRET=hunter2\n");
+    }
+}
+
 #[test]
 fn the_output_folder_may_not_hold_the_shows_own_files() {
     let show = one_episode_show();

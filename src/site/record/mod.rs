@@ -308,6 +308,51 @@ pub fn is_plain_relative(rel: &str) -> bool {
         && rel.split('/').all(|c| !c.is_empty() && c != "." && c != ".." && c.len() <= 255)
 }
 
+/// The folders inside an output folder that files listed there are in,
+/// and that are not folders of podsmith's: a link (to a folder elsewhere,
+/// or anywhere) or a file. A file reached through one is never podsmith's:
+/// the record is untrusted input, and a crafted one may list a file
+/// elsewhere under a linked folder with its very size, time and
+/// fingerprint. Each folder is looked at once, however many files are in
+/// it (a big show's record lists tens of thousands in a few thousand
+/// folders); one that is not there is no link (nothing is in it).
+#[derive(Debug, Default)]
+pub struct LinkedFolders<'a>(std::collections::HashSet<&'a str>);
+
+impl<'a> LinkedFolders<'a> {
+    /// The folders of the files `rels` (paths inside `out`) that are not
+    /// folders of podsmith's.
+    pub fn of(out: &Path, rels: impl IntoIterator<Item = &'a str>) -> LinkedFolders<'a> {
+        use rayon::prelude::*;
+        let mut folders = std::collections::HashSet::new();
+        for rel in rels {
+            // (Deepest first: one already seen has its parents seen too.)
+            for (end, _) in rel.rmatch_indices('/') {
+                if !folders.insert(&rel[..end]) {
+                    break;
+                }
+            }
+        }
+        let folders: Vec<&'a str> = folders.into_iter().collect();
+        let not_folders = folders
+            .into_par_iter()
+            .filter(|dir| std::fs::symlink_metadata(out.join(dir)).is_ok_and(|m| !m.is_dir()))
+            .collect();
+        LinkedFolders(not_folders)
+    }
+
+    /// Whether every folder is a folder of podsmith's.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The first folder of `rel` (a path inside the output folder) that is
+    /// not a folder of podsmith's, if any.
+    pub fn on_the_way(&self, rel: &str) -> Option<&'a str> {
+        rel.match_indices('/').find_map(|(end, _)| self.0.get(&rel[..end]).copied())
+    }
+}
+
 /// Fingerprints of what a build reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inputs {
@@ -731,9 +776,10 @@ impl LegacyRecord {
 }
 
 impl SiteRecord {
-    /// Whether every output is still as the last complete build left it.
-    /// `looked`: the files as they were looked at already (the others are
-    /// looked at now).
+    /// Whether every output is still as the last complete build left it,
+    /// in a folder of podsmith's (none is reached through a link: see
+    /// [`LinkedFolders`]). `looked`: the files as they were looked at
+    /// already (the others are looked at now).
     pub fn outputs_intact(
         &self,
         out: &Path,
@@ -742,13 +788,19 @@ impl SiteRecord {
         self.pending.is_empty() && !self.outputs.is_empty() && {
             // Tens of thousands of files in a big show: looked at in parallel.
             use rayon::prelude::*;
-            self.outputs.par_iter().all(|(rel, w)| {
-                let now = match looked.and_then(|l| l.get(rel)) {
-                    Some(status) => status.and_then(|s| s.stamp()),
-                    None => stat(&out.join(rel)),
-                };
-                now == Some((w.size, w.mtime_ns))
-            })
+            let (folders, files) = rayon::join(
+                || LinkedFolders::of(out, self.outputs.keys().map(String::as_str)).is_empty(),
+                || {
+                    self.outputs.par_iter().all(|(rel, w)| {
+                        let now = match looked.and_then(|l| l.get(rel)) {
+                            Some(status) => status.and_then(|s| s.stamp()),
+                            None => stat(&out.join(rel)),
+                        };
+                        now == Some((w.size, w.mtime_ns))
+                    })
+                },
+            );
+            folders && files
         }
     }
 
@@ -846,6 +898,45 @@ impl SiteRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn files_through_a_linked_folder_or_a_file_in_a_folders_place_are_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let elsewhere = dir.path().join("elsewhere");
+        for d in ["public/episodes/one", "elsewhere/deep"] {
+            std::fs::create_dir_all(dir.path().join(d)).unwrap();
+        }
+        std::os::unix::fs::symlink(&elsewhere, out.join("evil")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("episodes/two")).unwrap();
+        std::fs::write(out.join("plain"), "a file").unwrap();
+        let rels = [
+            "feed.xml",
+            "episodes/one/index.html",
+            "episodes/two/index.html",
+            "evil/deep/secret.env",
+            "evil/secret.env",
+            "plain/x",
+            "gone/x",
+        ];
+        let linked = LinkedFolders::of(&out, rels);
+        let told: Vec<(&str, Option<&str>)> = rels.iter().map(|r| (*r, linked.on_the_way(r))).collect();
+        assert_eq!(
+            told,
+            [
+                ("feed.xml", None),
+                ("episodes/one/index.html", None),
+                ("episodes/two/index.html", Some("episodes/two")),
+                ("evil/deep/secret.env", Some("evil")),
+                ("evil/secret.env", Some("evil")),
+                ("plain/x", Some("plain")),
+                ("gone/x", None),
+            ]
+        );
+        assert!(!linked.is_empty());
+        assert!(LinkedFolders::of(&out, ["feed.xml", "episodes/one/index.html", "gone/x"]).is_empty());
+    }
 
     #[test]
     fn only_plain_relative_paths_pass() {
