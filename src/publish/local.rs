@@ -128,15 +128,18 @@ impl LocalSite {
 /// The site the build just wrote, as it recorded it (`outputs`: every file
 /// with its fingerprint, as the build found or left it; read from the build
 /// record if not given, and then a file that is not as recorded is refused).
+/// A file reached through a link in the output folder is left out, and
+/// said in `warnings` (see [`through_links`]).
 pub(super) fn local_site(
     manifest: &Path,
     built: &crate::site::Report,
     outputs: Option<std::collections::BTreeMap<String, crate::site::record::Written>>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<LocalSite, PublishError> {
     let out = built.out.canonicalize().map_err(|e| {
         PublishError::store(Diagnostic::error("PUBLISH", format!("cannot find the site {}: {e}", built.out.display())))
     })?;
-    let (outputs, looked) = match outputs {
+    let (mut outputs, looked) = match outputs {
         Some(outputs) => (outputs, true),
         None => {
             let mut records = crate::site::record::Records::read(&crate::manifest::root_of(manifest));
@@ -149,6 +152,17 @@ pub(super) fn local_site(
             (site.outputs, false)
         }
     };
+    for (key, folder) in through_links(&out, outputs.keys()) {
+        outputs.remove(&key);
+        warnings.push(Diagnostic::warning(
+            "PUBLISH-LINK",
+            format!(
+                "left out {key}: {} is not a folder of podsmith's (a link or a file): publish reads no \
+                 file through a link",
+                built.out.join(folder).display()
+            ),
+        ));
+    }
     let main_feed = built.feeds.first().map(String::as_str);
     let mut files = Vec::with_capacity(outputs.len());
     let mut stamps = HashMap::new();
@@ -204,4 +218,84 @@ pub(super) fn local_site(
         });
     }
     Ok(LocalSite { root: out, files, stamps })
+}
+
+/// The files of `keys` (paths inside the output folder `out`) reached
+/// through a folder there that is not podsmith's (a link, or a file: see
+/// [`crate::site::record::LinkedFolders`]), each with that folder. The
+/// build never vouches for one, but the build record is untrusted input:
+/// whatever it lists, publish never reads, and so never sends, a file
+/// from elsewhere.
+fn through_links<'a>(out: &Path, keys: impl Iterator<Item = &'a String> + Clone) -> Vec<(String, String)> {
+    let linked = crate::site::record::LinkedFolders::of(out, keys.clone().map(String::as_str));
+    if linked.is_empty() {
+        return Vec::new();
+    }
+    keys.filter_map(|k| linked.on_the_way(k).map(|folder| (k.clone(), folder.to_string()))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::record::Written;
+
+    /// A build's report of the site in `out`, with no feed.
+    fn built(out: &Path) -> crate::site::Report {
+        crate::site::Report {
+            out: out.to_path_buf(),
+            episodes: 0,
+            scheduled: Vec::new(),
+            feeds: Vec::new(),
+            pages: 0,
+            files: 0,
+            stats: Default::default(),
+            warnings: Vec::new(),
+            measured: Vec::new(),
+            changes: Vec::new(),
+            first_build: false,
+            look_ahead: false,
+            look_back: false,
+            nothing_changed: true,
+            probe_stats: Default::default(),
+            removed: Vec::new(),
+            swept: 0,
+            seconds: 0.0,
+            base_url: None,
+            publish: Default::default(),
+            websub_hub: None,
+        }
+    }
+
+    /// Whatever the build vouches for, a file reached through a link in
+    /// the output folder is left out of the site to publish, and said.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_through_a_linked_folder_is_left_out_and_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        std::fs::create_dir_all(out.join("episodes/one")).unwrap();
+        std::fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), out.join("evil")).unwrap();
+        let mut outputs = std::collections::BTreeMap::new();
+        for (rel, bytes) in [("episodes/one/index.html", "<p>one</p>"), ("evil/secret.env", "SECRET=hunter2")] {
+            std::fs::write(out.join(rel), bytes).unwrap();
+            let (size, mtime_ns) = crate::site::record::stat(&out.join(rel)).unwrap();
+            let fingerprint = Some(crate::fsutil::Fingerprint::of_bytes(bytes.as_bytes()));
+            outputs.insert(rel.to_string(), Written { size, mtime_ns, fingerprint });
+        }
+        let mut warnings = Vec::new();
+        let site = local_site(&dir.path().join("episodes.toml"), &built(&out), Some(outputs), &mut warnings).unwrap();
+        let keys: Vec<&str> = site.files.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["episodes/one/index.html"]);
+        let said: Vec<String> = warnings.iter().map(|d| format!("{}: {}", d.code, d.message)).collect();
+        let evil = out.join("evil");
+        assert_eq!(
+            said,
+            [format!(
+                "PUBLISH-LINK: left out evil/secret.env: {} is not a folder of podsmith's (a link or a file): \
+                 publish reads no file through a link",
+                evil.display()
+            )]
+        );
+    }
 }

@@ -280,11 +280,12 @@ pub fn publish(opts: &Options) -> Result<Report, Unpublished> {
     // The build reads the manifest, [publish] table included.
     let mut early =
         Early { opts, runtime: &runtime, reading: None, outputs: None, hosted: Default::default(), last: None };
-    let built = crate::site::build_observed(&opts.build, &mut early).map_err(|e| unbuilt(PublishError::Build(e)))?;
+    let mut built =
+        crate::site::build_observed(&opts.build, &mut early).map_err(|e| unbuilt(PublishError::Build(e)))?;
     if let Some(tell) = &opts.timeline {
         tell(Step::Built);
     }
-    let done = once_built(opts, &built, early, &runtime);
+    let done = once_built(opts, &mut built, early, &runtime);
     // Nothing is left to wait for (an early reading of the destination the
     // manifest then named otherwise may be): the process need not.
     runtime.shutdown_background();
@@ -334,17 +335,21 @@ fn before_the_build(opts: &Options) -> Result<(), PublishError> {
 }
 
 /// The publish once the site is `built`: the destination read, the plan
-/// made and (but for a dry run) carried out.
+/// made and (but for a dry run) carried out. A site file left out (see
+/// [`local_site`]) is said with the build's warnings.
 #[cfg(feature = "publish")]
 fn once_built(
     opts: &Options,
-    built: &crate::site::Report,
+    built: &mut crate::site::Report,
     early: Early<'_>,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<(Destination, Vec<FeedAddress>, Done), PublishError> {
     let Early { reading, outputs, hosted, .. } = early;
     let (settings, dest) = destination_of(opts, built)?;
-    let site = local_site(&opts.build.manifest, built, outputs)?;
+    let mut left_out = Vec::new();
+    let site = local_site(&opts.build.manifest, built, outputs, &mut left_out);
+    built.warnings.extend(left_out);
+    let (site, built) = (site?, &*built);
     keys_fit(&dest, &site)?;
     let feeds: Vec<FeedAddress> = match &built.base_url {
         Some(base) => built.feeds.iter().map(|f| FeedAddress { file: f.clone(), url: base.join(f) }).collect(),

@@ -379,3 +379,25 @@ pub fn timed_steps(stderr: &str) -> Vec<(f64, String)> {
         })
         .collect()
 }
+
+/// A file from outside the show (`secret.env` in a folder of its own,
+/// returned) that the show's build record, crafted, lists as
+/// `public/evil/secret.env`, with the size, time and fingerprint it really
+/// has: `public/evil` is a link to its folder. (The record's log goes: it
+/// would name the record as it was.)
+#[cfg(unix)]
+pub fn secret_listed_through_a_link(show: &Show) -> tempfile::TempDir {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let secret = elsewhere.path().join("secret.env");
+    fs::write(&secret, "SECRET=hunter2\n").unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), show.path("public/evil")).unwrap();
+    let mut rec: serde_json::Value = serde_json::from_str(&show.read(".podsmith/build.json")).unwrap();
+    let meta = fs::metadata(&secret).unwrap();
+    let mtime_ns = meta.modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let fingerprint = podsmith::fsutil::Fingerprint::of_file(&secret).unwrap().to_string();
+    rec["sites"][0]["outputs"]["evil/secret.env"] =
+        serde_json::json!({ "size": meta.len(), "mtime_ns": mtime_ns as u64, "fingerprint": fingerprint });
+    fs::write(show.path(".podsmith/build.json"), rec.to_string()).unwrap();
+    let _ = fs::remove_file(show.path(".podsmith/build.log"));
+    elsewhere
+}

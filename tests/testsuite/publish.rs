@@ -662,6 +662,32 @@ fn a_folder_is_a_destination_too() {
     assert!(!web.path().join("podcast/media/fluentd-eduardo-silva.mp3").exists());
 }
 
+/// A crafted build record listing a file from outside the show, reached
+/// through a link in the output folder to its folder, with the size, time
+/// and fingerprint it really has: it is never sent, and a warning says why
+/// (the build's, which keeps it out of the site; else publish's own, which
+/// never reads a file through a link, whatever the record says).
+#[cfg(unix)]
+#[test]
+fn a_file_through_a_linked_folder_in_the_output_is_never_published() {
+    let show = Show::sample();
+    show.build().ok();
+    let _elsewhere = crate::harness::secret_listed_through_a_link(&show);
+    let web = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", web.path().join("podcast").display());
+    let run = to_folder(&show, &to, &["--format", "json"]).ok();
+    assert!(!web.path().join("podcast/evil").exists(), "{}", run.stdout);
+    let (uploaded, _) = sent(&run);
+    assert_eq!(uploaded.len(), 20, "{uploaded:?}");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let said = report["diagnostics"].as_array().unwrap().iter().any(|d| {
+        let message = d["message"].as_str().unwrap();
+        d["severity"] == "warning"
+            && message.contains("evil/secret.env: public/evil is not a folder of podsmith's (a link or a file)")
+    });
+    assert!(said, "{}", run.stdout);
+}
+
 /// The sample show, published to the folder `podcast/` of a web root:
 /// the show, the web root, that folder and its `file://` URL.
 fn sample_published_to_a_folder() -> (Show, tempfile::TempDir, std::path::PathBuf, String) {

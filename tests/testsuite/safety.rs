@@ -234,18 +234,8 @@ fn a_crafted_record_never_vouches_for_a_file_through_a_linked_folder() {
     for touched in [false, true] {
         let show = one_episode_show();
         show.build().ok();
-        let elsewhere = tempfile::tempdir().unwrap();
+        let elsewhere = secret_listed_through_a_link(&show);
         let secret = elsewhere.path().join("secret.env");
-        fs::write(&secret, "SECRET=hunter2\n").unwrap();
-        std::os::unix::fs::symlink(elsewhere.path(), show.path("public/evil")).unwrap();
-        let mut rec = record(&show);
-        let meta = fs::metadata(&secret).unwrap();
-        let mtime_ns = meta.modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-        let fingerprint = podsmith::fsutil::Fingerprint::of_file(&secret).unwrap().to_string();
-        rec["sites"][0]["outputs"]["evil/secret.env"] =
-            serde_json::json!({ "size": meta.len(), "mtime_ns": mtime_ns as u64, "fingerprint": fingerprint });
-        fs::write(show.path(".podsmith/build.json"), rec.to_string()).unwrap();
-        let _ = fs::remove_file(show.path(".podsmith/build.log"));
         if touched {
             let later = std::time::SystemTime::now() + Duration::from_secs(60);
             fs::File::options().write(true).open(show.path("media/cbr-xing.mp3")).unwrap().set_modified(later).unwrap();
