@@ -184,6 +184,7 @@ pub(super) fn episode_tables(
         to_fetch,
         dropped,
         site,
+        feed_url: feed_url.clone(),
         taken: Taken::default(),
         left: LeftOut::default(),
         media_guids: 0,
@@ -353,6 +354,8 @@ struct Items<'a> {
     /// The show's web page (the channel's `<link>`), what the relative
     /// links in the notes of an item without a page of its own are read against.
     site: Option<String>,
+    /// The feed's own address, what relative enclosure URLs are read against.
+    feed_url: Option<String>,
     /// What the items before took.
     taken: Taken,
     /// What the items left out, said once for all of them.
@@ -466,6 +469,8 @@ impl Items<'_> {
     fn item_media(&mut self, item: &rss::Item, label: &str, url: &str) -> Vec<String> {
         let mut media = vec![url.to_string()];
         let mut types = vec![item.enclosure().map(|e| e.mime_type().trim().to_ascii_lowercase()).unwrap_or_default()];
+        let mut lengths = vec![item.enclosure().and_then(|e| e.length().trim().parse::<u64>().ok())];
+        self.further_enclosures(item, label, (&mut media, &mut types, &mut lengths));
         const ALT: &str = "podcast:alternateEnclosure";
         for (alt, kind) in alternate_sources(item) {
             let kind = kind.trim().to_ascii_lowercase();
@@ -482,20 +487,19 @@ impl Items<'_> {
             } else {
                 media.push(alt);
                 types.push(kind);
+                lengths.push(None);
             }
         }
         if let Some(why) = refused_by_build(&media, &types, self.opts.download) {
             self.left.of_items.say(label, ": ", why);
         }
         if self.opts.download {
-            let length = item.enclosure().and_then(|e| e.length().trim().parse::<u64>().ok());
             if self.taken.names.is_empty() && self.opts.media_dir == super::PLACEHOLDER_COVER_DIR {
                 // The placeholder cover's name, should the show need one.
                 self.taken.names.insert(super::PLACEHOLDER_COVER_NAME.to_string());
             }
-            for (n, (url, kind)) in media.iter_mut().zip(&types).enumerate() {
+            for ((url, kind), length) in media.iter_mut().zip(&types).zip(lengths) {
                 let name = unique_name(&mut self.taken.names, url, crate::probe::AudioFormat::from_mime(kind));
-                let length = if n == 0 { length } else { None };
                 self.to_fetch.media.push(MediaFile {
                     url: url.clone(),
                     label: label.to_string(),
@@ -506,6 +510,59 @@ impl Items<'_> {
             }
         }
         media
+    }
+
+    /// An item's enclosures after its first (which apps play: the
+    /// episode's media) into its `media`, `types` and `lengths`, each one
+    /// of a format it has not yet (one file per format, as the manifest
+    /// takes them); any other said, naming the item, and left out.
+    fn further_enclosures(&mut self, item: &rss::Item, label: &str, (media, types, lengths): MediaSoFar<'_>) {
+        use crate::probe::AudioFormat;
+        let further = item.extensions().get("podsmith").and_then(|p| p.get(super::FURTHER_ENCLOSURE));
+        let format = |url: &str, kind: &str| {
+            AudioFormat::from_mime(kind).or_else(|| {
+                let ext = crate::validate::url_extension(url)?;
+                AudioFormat::ALL.into_iter().find(|f| f.accepted_extensions().contains(&ext.as_str()))
+            })
+        };
+        for e in further.map(Vec::as_slice).unwrap_or_default() {
+            let attr = |key: &str| e.attrs().get(key).map_or("", |v| v.trim());
+            let (given, kind) = (attr("url"), attr("type").to_ascii_lowercase());
+            let url = absolute(&respelled(given), self.feed_url.as_deref());
+            let had: Vec<Option<AudioFormat>> = media.iter().zip(types.iter()).map(|(u, t)| format(u, t)).collect();
+            let why = match &url {
+                None => Some(unusable(given, self.feed_url.is_some())),
+                Some(u) if media.contains(u) => Some("the same file as an enclosure before it".into()),
+                Some(_) if kind.starts_with("video/") => {
+                    Some(format!("a video ({kind}); an episode's media are audio"))
+                }
+                Some(u) => match format(u, &kind) {
+                    None => Some("of no audio format its type or address names".into()),
+                    Some(f) if had.contains(&Some(f)) => {
+                        Some(format!("{}, a format the episode has already: one file per format", f.label()))
+                    }
+                    Some(_) if !self.taken.media.insert(u.clone()) => Some("a file another episode has already".into()),
+                    Some(_) => None,
+                },
+            };
+            match (why, url) {
+                (None, Some(u)) => {
+                    media.push(u);
+                    types.push(kind);
+                    lengths.push(attr("length").parse::<u64>().ok());
+                }
+                (why, _) => self.left.of_items.say(
+                    label,
+                    ": ",
+                    format!(
+                        "has another <enclosure> after its first, \"{}\", left out ({}); apps play only an item's \
+                         first enclosure",
+                        crate::text::truncate_chars(given, 100),
+                        why.unwrap_or_default()
+                    ),
+                ),
+            }
+        }
     }
 
     /// An item's chapters and transcript into `t`: Podlove Simple Chapters
@@ -539,6 +596,9 @@ impl Items<'_> {
         }
     }
 }
+
+/// An episode's media so far, each with its type and length.
+type MediaSoFar<'a> = (&'a mut Vec<String>, &'a mut Vec<String>, &'a mut Vec<Option<u64>>);
 
 /// Why a build would refuse an episode of the media `urls` of `types`
 /// (the enclosure first), as the show's `formats` ("apple") has it, and

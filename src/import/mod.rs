@@ -519,30 +519,61 @@ fn read_feed(bytes: &[u8], source: &str, notes: &mut Vec<Diagnostic>) -> Result<
     // item's own extension (see `itunes_title`); where the feed cannot be
     // read so, said (the categories, read so too, lose their second
     // subcategories: see `feed_categories`).
-    let titles = itunes_titles(bytes).and_then(|t| match t.len() == channel.items().len() {
+    let extras = item_extras(bytes).and_then(|t| match t.len() == channel.items().len() {
         true => Ok(t),
         false => Err(format!("its XML holds {} items where RSS reads {}", t.len(), channel.items().len())),
     });
-    match titles {
+    match extras {
         Err(why) => notes.push(note(format!(
             "{source}: {why}: the feed is read as apps that forgive that read it, but not its items' itunes:title (the \
-             title Apple shows, where it differs), if they have one, nor a category's subcategories after its first: \
-             set `itunes_title` and `categories` where they need them"
+             title Apple shows, where it differs), if they have one, nor a category's subcategories after its first, \
+             nor an item's first enclosure where it has several (its last is read): set `itunes_title`, `categories` and `media` where they need them"
         ))),
-        Ok(titles) => set_itunes_titles(&mut channel, titles),
+        Ok(extras) => set_item_extras(&mut channel, extras),
     }
     Ok(channel)
 }
 
-/// Each item's `itunes:title` (`titles`, in order), which the rss crate
-/// does not keep, kept as its own extension (see `itunes_title`).
-fn set_itunes_titles(channel: &mut rss::Channel, titles: Vec<Option<String>>) {
-    for (item, title) in channel.items_mut().iter_mut().zip(titles) {
-        let Some(title) = title else { continue };
+/// What the rss crate does not keep of an item, read from the feed's XML.
+struct ItemExtras {
+    /// Its `itunes:title`, trimmed (`None`: it has none, or an empty one).
+    title: Option<String>,
+    /// Its `<enclosure>`s in order, each as its `url`, `type` and `length`.
+    enclosures: Vec<[String; 3]>,
+}
+
+/// The name (in an item's extensions, under `podsmith`) of an item's
+/// enclosures after its first, which the rss crate does not keep (see
+/// `further_enclosures` in `items`).
+pub(super) const FURTHER_ENCLOSURE: &str = "enclosure";
+
+/// Each item's `itunes:title` and enclosures (`extras`, in order), which
+/// the rss crate does not keep, kept: the title as its own extension (see
+/// `itunes_title`); its first enclosure as its enclosure (the rss crate
+/// keeps the last, where apps play the first), the others as extensions
+/// `podsmith:enclosure` (see [`FURTHER_ENCLOSURE`]).
+fn set_item_extras(channel: &mut rss::Channel, extras: Vec<ItemExtras>) {
+    use rss::extension::Extension;
+    for (item, ItemExtras { title, enclosures }) in channel.items_mut().iter_mut().zip(extras) {
         let mut ext = item.extensions().clone();
-        let element =
-            rss::extension::Extension { name: "itunes:title".into(), value: Some(title), ..Default::default() };
-        ext.entry("itunes".into()).or_default().insert("title".into(), vec![element]);
+        if let Some(title) = title {
+            let element = Extension { name: "itunes:title".into(), value: Some(title), ..Default::default() };
+            ext.entry("itunes".into()).or_default().insert("title".into(), vec![element]);
+        }
+        let mut enclosures = enclosures.into_iter();
+        if let Some([url, mime_type, length]) = enclosures.next() {
+            item.set_enclosure(rss::Enclosure { url, length, mime_type });
+        }
+        let further: Vec<Extension> = enclosures
+            .map(|[url, kind, length]| Extension {
+                name: format!("podsmith:{FURTHER_ENCLOSURE}"),
+                attrs: [("url".to_string(), url), ("type".to_string(), kind), ("length".to_string(), length)].into(),
+                ..Default::default()
+            })
+            .collect();
+        if !further.is_empty() {
+            ext.entry("podsmith".into()).or_default().insert(FURTHER_ENCLOSURE.into(), further);
+        }
         item.set_extensions(ext);
     }
 }
@@ -564,10 +595,9 @@ fn utf8_of_utf16(bytes: &[u8]) -> Option<(Vec<u8>, &'static str)> {
     Some((text.into_bytes(), order))
 }
 
-/// Each item's `itunes:title` in order, trimmed (`None`: it has none, or
-/// an empty one); why not, if the feed cannot be read so (the first thing
-/// that kept it).
-fn itunes_titles(bytes: &[u8]) -> Result<Vec<Option<String>>, String> {
+/// What the rss crate does not keep of each item, in order; why not, if
+/// the feed cannot be read so (the first thing that kept it).
+fn item_extras(bytes: &[u8]) -> Result<Vec<ItemExtras>, String> {
     use crate::validate::xml::{self, Ns};
     let mut findings = Vec::new();
     let Some(doc) = xml::parse(bytes, &mut findings) else {
@@ -590,7 +620,16 @@ fn itunes_titles(bytes: &[u8]) -> Result<Vec<Option<String>>, String> {
     };
     let title = |item| doc.all_children(item).find(|n| &*n.local == "title" && apples(&n.ns));
     let text = |n: &xml::Node| Some(n.text.trim().to_string()).filter(|t| !t.is_empty());
-    Ok(doc.children(channel, &Ns::Rss, "item").map(|item| title(item).and_then(text)).collect())
+    let attr = |n: &xml::Node, key: &str| n.attr(key).unwrap_or_default().to_string();
+    let enclosures = |item| {
+        doc.children(item, &Ns::Rss, "enclosure")
+            .map(|e| [attr(e, "url"), attr(e, "type"), attr(e, "length")])
+            .collect()
+    };
+    Ok(doc
+        .children(channel, &Ns::Rss, "item")
+        .map(|item| ItemExtras { title: title(item).and_then(text), enclosures: enclosures(item) })
+        .collect())
 }
 
 /// Whether `uri` is Apple's podcast namespace however a feed spells it:

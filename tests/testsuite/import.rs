@@ -1051,6 +1051,53 @@ fn enclosure_urls_apps_play_are_kept_spelled_as_a_feed_carries_them_and_said() {
     assert!(show.read("new/podsmith.lock").contains("https://old.example.com/my%20ep.mp3"));
 }
 
+/// An item with several enclosures keeps its first (which apps play) as
+/// its published media, locked; a later one of another format becomes the
+/// episode's other format; one of a format it has already is left out,
+/// naming the item (the import took the last: an MP3 then an OGG was
+/// imported as OGG alone, which the build refused and the lock kept).
+/// The show builds with the same guid and enclosure URL.
+#[test]
+fn an_items_first_enclosure_is_its_media_and_later_ones_of_other_formats_are_its_other_formats() {
+    let served = tempfile::tempdir().unwrap();
+    for (from, name) in [("cbr-xing.mp3", "1.mp3"), ("vorbis.ogg", "1.ogg"), ("vbr-xing.mp3", "1-hq.mp3")] {
+        std::fs::copy(audio(from), served.path().join(name)).unwrap();
+    }
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let base = server.base();
+    let enclosure = |name: &str, kind: &str| format!("<enclosure url=\"{base}{name}\" length=\"1\" type=\"{kind}\"/>");
+    let items = format!(
+        "<item><title>Ep 1</title><guid>g1</guid><pubDate>Tue, 01 Oct 2024 10:00:00 +0000</pubDate>{}{}{}</item>",
+        enclosure("1.mp3", "audio/mpeg"),
+        enclosure("1.ogg", "audio/ogg"),
+        enclosure("1-hq.mp3", "audio/mpeg")
+    );
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    let media: Vec<&str> = parsed.episodes[0].media.iter().map(|m| m.key()).collect();
+    let (mp3, ogg) = (format!("{base}1.mp3"), format!("{base}1.ogg"));
+    assert_eq!(media, [mp3.as_str(), ogg.as_str()], "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "\"Ep 1\": has another <enclosure> after its first, \"{base}1-hq.mp3\", left out (MP3, a format the \
+             episode has already"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("alone"), "{}", run.stderr);
+    let lock = show.read("new/podsmith.lock");
+    assert!(lock.contains(&format!("urls = [\"{mp3}\", \"{ogg}\"]")), "{lock}");
+    // The first build passes, publishing the same guid and enclosure.
+    let built = show.run(&["build", "--manifest", "new/episodes.toml", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(!built.stderr.contains("IDENTITY"), "{}", built.stderr);
+    let channel = rss::Channel::read_from(show.read("new/public/feed.xml").as_bytes()).unwrap();
+    let item = &channel.items()[0];
+    assert_eq!((item.guid().unwrap().value(), item.enclosure().unwrap().url()), ("g1", mp3.as_str()));
+}
+
 /// A show folder holding `old.xml`, a feed of one episode.
 fn one_item_feed() -> Show {
     let show = Show::empty();
@@ -1869,8 +1916,9 @@ fn what_a_feed_not_well_formed_keeps_from_the_import_is_said() {
         assert!(
             said.ends_with(
                 ": the feed is read as apps that forgive that read it, but not its items' itunes:title (the title \
-                 Apple shows, where it differs), if they have one, nor a category's subcategories after its first: \
-                 set `itunes_title` and `categories` where they need them"
+                 Apple shows, where it differs), if they have one, nor a category's subcategories after its first, \
+                 nor an item's first enclosure where it has several (its last is read): set `itunes_title`, \
+                 `categories` and `media` where they need them"
             ),
             "{said}"
         );
@@ -1880,7 +1928,7 @@ fn what_a_feed_not_well_formed_keeps_from_the_import_is_said() {
     assert_data_eq!(
         said,
         str![
-            "warning: after.xml: line 2: the feed is not well-formed XML: text after the root element ends: \"a message the server printed\" (Apple: \"Can't parse your feed\"): the feed is read as apps that forgive that read it, but not its items' itunes:title (the title Apple shows, where it differs), if they have one, nor a category's subcategories after its first: set `itunes_title` and `categories` where they need them"
+            "warning: after.xml: line 2: the feed is not well-formed XML: text after the root element ends: \"a message the server printed\" (Apple: \"Can't parse your feed\"): the feed is read as apps that forgive that read it, but not its items' itunes:title (the title Apple shows, where it differs), if they have one, nor a category's subcategories after its first, nor an item's first enclosure where it has several (its last is read): set `itunes_title`, `categories` and `media` where they need them"
         ]
     );
 }
