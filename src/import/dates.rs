@@ -122,15 +122,22 @@ fn rfc2822_like(s: &str) -> Option<Read> {
     let s = s.split('(').next().unwrap_or(s).trim();
     let mut tokens: Vec<&str> = s.split([' ', ',']).filter(|t| !t.is_empty()).collect();
     let weekday = tokens.first().and_then(|t| word_of(t, &DAYS));
-    if weekday.is_some() {
+    // A weekday in another language ("Mié,", "Do,"): any word before the
+    // first comma that is no month, ignored as apps ignore it.
+    let foreign_weekday = match weekday {
+        None => s.split_once(',').map(|(w, _)| w.trim()).filter(|w| is_foreign_weekday(w)),
+        Some(_) => None,
+    };
+    if weekday.is_some() || foreign_weekday.is_some() {
         tokens.remove(0);
     }
     // Day and month in either order ("02 Oct", "Oct 02").
     let (day, month) = match (tokens.first(), tokens.get(1)) {
-        (Some(d), Some(m)) if word_of(m, &MONTHS).is_some() => (*d, word_of(m, &MONTHS)?),
-        (Some(m), Some(d)) if word_of(m, &MONTHS).is_some() => (*d, word_of(m, &MONTHS)?),
+        (Some(d), Some(m)) if month_of(m, &mut why).is_some() => (*d, month_of(m, &mut why)?),
+        (Some(m), Some(d)) if month_of(m, &mut why).is_some() => (*d, month_of(m, &mut why)?),
         _ => return None,
     };
+    why.dedup();
     let day: u32 = day.parse().ok().filter(|_| day.len() <= 2)?;
     let year = *tokens.get(2)?;
     if !(year.len() == 4 || year.len() == 2) || !year.bytes().all(|b| b.is_ascii_digit()) {
@@ -155,6 +162,17 @@ fn rfc2822_like(s: &str) -> Option<Read> {
     let month = &MONTHS[month][..3];
     let normal = format!("{day} {month} {year} {time} {zone}");
     let at = DateTime::parse_from_rfc2822(&normal).ok()?;
+    if let Some(w) = foreign_weekday {
+        why.insert(
+            0,
+            format!(
+                "its weekday \"{w}\" is not written in English, as RFC 2822 writes it: the weekday is ignored, as \
+                 apps do ({} was a {})",
+                at.format("%-d %b %Y"),
+                at.format("%A")
+            ),
+        );
+    }
     if let Some(w) = weekday
         && at.weekday().num_days_from_monday() as usize != w
     {
@@ -178,6 +196,57 @@ fn word_of(token: &str, words: &[&str]) -> Option<usize> {
         return None;
     }
     words.iter().position(|w| *w == t || (w.starts_with(t.as_str()) && t.len() <= 5))
+}
+
+/// Month names and their usual abbreviations in Spanish, German, French,
+/// Italian, Portuguese and Dutch, as hosts in those languages write them
+/// (each names one month in every one of them, and none an English
+/// month's other: nothing is guessed), with their month's index.
+#[rustfmt::skip]
+const FOREIGN_MONTHS: &[(&str, usize)] = &[
+    ("enero", 0), ("ene", 0), ("januar", 0), ("jänner", 0), ("jän", 0), ("janvier", 0), ("janv", 0),
+    ("gennaio", 0), ("gen", 0), ("janeiro", 0), ("januari", 0),
+    ("febrero", 1), ("februar", 1), ("février", 1), ("févr", 1), ("fév", 1), ("febbraio", 1),
+    ("fevereiro", 1), ("fev", 1), ("februari", 1),
+    ("marzo", 2), ("märz", 2), ("mär", 2), ("mrz", 2), ("mars", 2), ("março", 2), ("maart", 2), ("mrt", 2),
+    ("abril", 3), ("abr", 3), ("avril", 3), ("avr", 3), ("aprile", 3),
+    ("mayo", 4), ("mai", 4), ("maggio", 4), ("mag", 4), ("maio", 4), ("mei", 4),
+    ("junio", 5), ("juni", 5), ("juin", 5), ("giugno", 5), ("giu", 5), ("junho", 5),
+    ("julio", 6), ("juli", 6), ("juillet", 6), ("juil", 6), ("luglio", 6), ("lug", 6), ("julho", 6),
+    ("agosto", 7), ("ago", 7), ("août", 7), ("aoû", 7), ("augustus", 7),
+    ("septiembre", 8), ("setiembre", 8), ("set", 8), ("septembre", 8), ("settembre", 8), ("setembro", 8),
+    ("octubre", 9), ("oktober", 9), ("okt", 9), ("octobre", 9), ("ottobre", 9), ("ott", 9), ("outubro", 9),
+    ("out", 9),
+    ("noviembre", 10), ("novembre", 10), ("novembro", 10),
+    ("diciembre", 11), ("dic", 11), ("dezember", 11), ("dez", 11), ("décembre", 11), ("déc", 11),
+    ("dicembre", 11), ("dezembro", 11),
+];
+
+/// The index of the month `token` names: in English (see [`word_of`]), or
+/// in one of the languages of [`FOREIGN_MONTHS`] (said in `why`).
+fn month_of(token: &str, why: &mut Vec<String>) -> Option<usize> {
+    if let Some(m) = word_of(token, &MONTHS) {
+        return Some(m);
+    }
+    let t = token.trim_end_matches('.').to_lowercase();
+    let (_, m) = FOREIGN_MONTHS.iter().find(|(name, _)| *name == t)?;
+    let month = MONTHS[*m];
+    why.push(format!(
+        "its month \"{token}\" is not written in English: read as {}",
+        month[..1].to_uppercase() + &month[1..]
+    ));
+    Some(*m)
+}
+
+/// Whether `word` (what comes before a date's first comma) is a weekday,
+/// in whatever language: a word of letters (with a dot or not) that names
+/// no month.
+fn is_foreign_weekday(word: &str) -> bool {
+    let letters = word.trim_end_matches('.');
+    (1..=20).contains(&letters.chars().count())
+        && letters.chars().all(char::is_alphabetic)
+        && word_of(letters, &MONTHS).is_none()
+        && !FOREIGN_MONTHS.iter().any(|(name, _)| *name == letters.to_lowercase())
 }
 
 /// `H:MM[:SS]`, with a 12-hour clock's `AM`/`PM` after it, as `HH:MM:SS`.
@@ -247,6 +316,12 @@ mod tests {
             ("12 August 2012", "2012-08-12T00:00:00+00:00"),
             ("Tue 11 Jan 2011", "2011-01-11T00:00:00+00:00"),
             ("Sat May 16 2020 09:00:57 GMT+0000 (Coordinated Universal Time)", "2020-05-16T09:00:57+00:00"),
+            ("Mié, 01 Mar 2023 10:00:00 +0100", "2023-03-01T10:00:00+01:00"),
+            ("Do, 02 Mär 2023 10:00:00 +0100", "2023-03-02T10:00:00+01:00"),
+            ("jeu., 02 mars 2023 10:00:00 +0100", "2023-03-02T10:00:00+01:00"),
+            ("Qua, 01 Out 2025 10:00:00 -0300", "2025-10-01T10:00:00-03:00"),
+            ("Di, 01 Mei 2018 10:00:00 +0200", "2018-05-01T10:00:00+02:00"),
+            ("Sáb, 04 Dic 2021 10:00:00 +0100", "2021-12-04T10:00:00+01:00"),
         ] {
             assert_eq!(at(given), expected, "{given}");
             assert!(read(given).unwrap().lenient.is_some(), "{given}");
@@ -260,6 +335,13 @@ mod tests {
         let wrong = read("Mon, 01 Oct 2024 10:00:00 +0000").unwrap().lenient.unwrap();
         assert!(wrong[0].contains("1 Oct 2024 was a Tuesday"), "{wrong:?}");
         assert!(read("Wed, 02 Oct 2002 13:00:00").unwrap().lenient.unwrap().iter().any(|w| w.contains("UTC")));
+        let foreign = read("Mié, 01 Mar 2023 10:00:00 +0100").unwrap().lenient.unwrap();
+        assert!(
+            foreign[0].contains("\"Mié\" is not written in English") && foreign[0].contains("Wednesday"),
+            "{foreign:?}"
+        );
+        let month = read("Do, 02 Mrz 2023 10:00:00 +0100").unwrap().lenient.unwrap();
+        assert!(month.iter().any(|w| w.contains("\"Mrz\" is not written in English: read as March")), "{month:?}");
     }
 
     #[test]
@@ -272,6 +354,8 @@ mod tests {
             "31 Feb 2020",
             "x".repeat(500).as_str(),
             "Wed, 02 Oct 2002 13:00:00 +9999",
+            "Mié, 01 Foo 2023 10:00:00 +0100",
+            "01, 02 Mar 2023 10:00:00 +0100",
             "\u{0}",
         ] {
             let e = read(bad).unwrap_err();

@@ -756,6 +756,36 @@ fn dates_apps_read_are_read_leniently_and_said_and_only_unreadable_ones_drop_an_
     );
 }
 
+/// A weekday in another language (`Mié,` as Spanish WordPress feeds
+/// write it, `Do,` in German) is ignored as apps ignore it, as a wrong
+/// English one is, and so is a month's name in one (`Mär`): the item is
+/// kept, locked, and said (each was left out as no date: an episode lost).
+#[test]
+fn a_weekday_or_month_in_another_language_is_read_and_said_and_keeps_its_item() {
+    let dates = [
+        ("Mié, 01 Mar 2023 10:00:00 +0100", "2023-03-01T10:00:00+01:00", "\"Mié\" is not written in English"),
+        ("Do, 02 Mär 2023 10:00:00 +0100", "2023-03-02T10:00:00+01:00", "\"Mär\" is not written in English"),
+        ("Fri, 01 Mar 2023 10:00:00 +0100", "2023-03-01T10:00:00+01:00", "1 Mar 2023 was a Wednesday"),
+    ];
+    let items: String = dates.iter().enumerate().map(|(n, (d, _, _))| crafted_item(n + 1, d, "")).collect();
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    let got: Vec<(String, String)> = parsed.episodes.iter().map(|e| (e.guid.clone(), e.date.to_rfc3339())).collect();
+    let expected: Vec<(String, String)> =
+        dates.iter().enumerate().map(|(n, (_, at, _))| (format!("g{}", n + 1), at.to_string())).collect();
+    assert_eq!(got, expected, "{}", run.stderr);
+    for (n, (_, _, why)) in dates.iter().enumerate() {
+        let line = run.stderr.lines().find(|l| l.contains(&format!("\"Ep {}\": its date", n + 1)));
+        let line = line.unwrap_or_else(|| panic!("Ep {} is not said: {}", n + 1, run.stderr));
+        assert!(line.contains("read leniently") && line.contains(why), "{line}");
+    }
+    assert!(!run.stderr.contains("not imported"), "{}", run.stderr);
+    let lock = show.read("new/podsmith.lock");
+    assert!(["g1", "g2", "g3"].iter().all(|g| lock.contains(&format!("guid = \"{g}\""))), "{lock}");
+}
+
 /// A real Libsyn feed whose dates are half RFC 2822, half not (no comma,
 /// `July`, `December`, `Tue 11 Jan 2011`): every item with its own file is
 /// imported (24 of 50 were dropped).
