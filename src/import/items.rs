@@ -284,20 +284,32 @@ fn item_identity(item: &rss::Item, feed_url: Option<&str>, taken: &mut Taken) ->
 /// apps still fetch it: the scheme in lower case (`HTTP://`), tabs and
 /// line breaks left out and the characters a URL may not carry as they
 /// are (a space, `"`, `<`, `>`, `` ` ``, `{`, `}`, `|`, `^`, other
-/// controls and white space) percent-encoded, as apps send them: the same
-/// address, spelled as podsmith publishes it (`\`, which apps read as a
-/// `/`, is left as it is, and refused).
+/// controls and white space, a letter outside ASCII such as `é`)
+/// percent-encoded (as UTF-8), as apps send them, a host's letters
+/// outside ASCII written as its IDNA (`xn--`) name: the same address,
+/// spelled as podsmith publishes it (`\`, which apps read as a `/`, is
+/// left as it is, and refused).
 fn respelled(url: &str) -> std::borrow::Cow<'_, str> {
     let (scheme, rest) = match url.split_once("://") {
         Some((s, r)) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => (Some(s), r),
         _ => (None, url),
     };
-    let odd =
-        |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '`' | '{' | '}' | '|' | '^');
+    let odd = |c: char| {
+        c.is_whitespace()
+            || c.is_control()
+            || !c.is_ascii()
+            || matches!(c, '"' | '<' | '>' | '`' | '{' | '}' | '|' | '^')
+    };
     if scheme.is_none_or(|s| s == s.to_ascii_lowercase()) && !rest.contains(odd) {
         return std::borrow::Cow::Borrowed(url);
     }
     let mut out = scheme.map(|s| format!("{}://", s.to_ascii_lowercase())).unwrap_or_default();
+    // A host outside ASCII, as apps ask for it: its IDNA name.
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let rest = match scheme.and_then(|_| idna_host(&rest[..host_end])) {
+        Some(host) => std::borrow::Cow::Owned(host + &rest[host_end..]),
+        None => std::borrow::Cow::Borrowed(rest),
+    };
     for c in rest.chars() {
         match c {
             '\t' | '\n' | '\r' => {}
@@ -311,6 +323,17 @@ fn respelled(url: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// A URL's host (with its port) outside ASCII as apps ask for it: its
+/// IDNA (`xn--`) name; `None` for a host in ASCII, one with a user's name,
+/// or one that cannot be read.
+fn idna_host(authority: &str) -> Option<String> {
+    if authority.is_ascii() || authority.contains('@') {
+        return None;
+    }
+    let u = url::Url::parse(&format!("http://{authority}/")).ok()?;
+    Some(u.host_str()?.to_string() + &u.port().map(|p| format!(":{p}")).unwrap_or_default())
 }
 
 /// Why an item's enclosure URL `given` cannot be imported, and what to do
@@ -399,8 +422,8 @@ impl Items<'_> {
         if let Some(given) = &id.respelled {
             self.notes.push(note(format!(
                 "{label}: its enclosure URL \"{given}\" is written \"{}\", the same file as apps request it: a feed's \
-                 URL has its scheme in lower case and may not carry spaces, |, {{ }}, ^, quotes or angle brackets as \
-                 they are; the episode keeps its guid, so apps keep it",
+                 URL has its scheme in lower case and may not carry spaces, |, {{ }}, ^, quotes, angle brackets or \
+                 letters outside ASCII as they are (Apple refuses them); the episode keeps its guid, so apps keep it",
                 id.url
             )));
         }

@@ -1128,6 +1128,45 @@ fn an_items_first_enclosure_is_its_media_and_later_ones_of_other_formats_are_its
     assert_eq!((item.guid().unwrap().value(), item.enclosure().unwrap().url()), ("g1", mp3.as_str()));
 }
 
+/// An enclosure URL with a letter outside ASCII (`café.mp3`, as hosts
+/// serve them) is kept percent-encoded (as UTF-8), the address apps
+/// request, in the manifest and the lock, and said; the build measures it
+/// there (the request line percent-encoded too) and passes with the same
+/// guid and that URL (the raw one was locked, and the build refused it,
+/// APPLE-IT-ENCL-ASCII).
+#[test]
+fn an_enclosure_url_outside_ascii_is_kept_percent_encoded_as_apps_request_it_and_said() {
+    let served = tempfile::tempdir().unwrap();
+    // (The test server takes the request's path as it is, not decoded.)
+    std::fs::copy(audio("cbr-xing.mp3"), served.path().join("caf%C3%A9.mp3")).unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let base = server.base();
+    let items = format!(
+        "<item><title>Ep 1</title><guid>g1</guid><pubDate>Tue, 01 Oct 2024 10:00:00 +0000</pubDate>\
+         <enclosure url=\"{base}café.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>"
+    );
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let encoded = format!("{base}caf%C3%A9.mp3");
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    assert_eq!(parsed.episodes[0].media[0].key(), encoded, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "\"Ep 1\": its enclosure URL \"{base}café.mp3\" is written \"{encoded}\", the same file as apps request it"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(show.read("new/podsmith.lock").contains(&format!("urls = [\"{encoded}\"]")));
+    let built = show.run(&["build", "--manifest", "new/episodes.toml", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(!built.stderr.contains("ENCL-ASCII") && !built.stderr.contains("IDENTITY"), "{}", built.stderr);
+    assert!(server.served_with("GET", "caf%C3%A9.mp3") > 0, "{:?}", server.log());
+    let channel = rss::Channel::read_from(show.read("new/public/feed.xml").as_bytes()).unwrap();
+    let item = &channel.items()[0];
+    assert_eq!((item.guid().unwrap().value(), item.enclosure().unwrap().url()), ("g1", encoded.as_str()));
+}
+
 /// A show folder holding `old.xml`, a feed of one episode.
 fn one_item_feed() -> Show {
     let show = Show::empty();
