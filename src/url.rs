@@ -231,23 +231,6 @@ pub(crate) fn redirect_allowed(origin: Reach, to: &::url::Url) -> Result<(), Rea
     }
 }
 
-/// `url` as a request line carries it: a letter outside ASCII
-/// percent-encoded (as UTF-8) and a host outside ASCII as its IDNA name,
-/// as apps send it (the `url` crate's serialisation), never raw UTF-8,
-/// which servers read otherwise; `url` itself where it is ASCII already
-/// or cannot be read.
-///
-/// ```
-/// assert_eq!(podsmith::url::as_requested("https://x.example/café.mp3"), "https://x.example/caf%C3%A9.mp3");
-/// assert_eq!(podsmith::url::as_requested("https://x.example/a%20b.mp3"), "https://x.example/a%20b.mp3");
-/// ```
-pub fn as_requested(url: &str) -> std::borrow::Cow<'_, str> {
-    match url.is_ascii() {
-        true => std::borrow::Cow::Borrowed(url),
-        false => ::url::Url::parse(url).map_or(std::borrow::Cow::Borrowed(url), |u| std::borrow::Cow::Owned(u.into())),
-    }
-}
-
 /// What went wrong with an HTTP request, in words: ureq says a timeout as
 /// "timeout: global", which tells a podcaster nothing.
 #[cfg(feature = "online")]
