@@ -93,8 +93,7 @@ impl PublishedShow {
                 guid.escape_debug()
             ));
         }
-        let url = |c: &str| (c.starts_with("https://") || c.starts_with("http://")) && !c.chars().any(char::is_control);
-        if let Some(cover) = self.cover.as_ref().filter(|c| !url(c)) {
+        if let Some(cover) = self.cover.as_ref().filter(|c| !is_http_url(c)) {
             return Some(format!("the show's cover \"{}\" is not an http(s) URL", cover.escape_debug()));
         }
         let hex = |f: &&String| f.len() == 16 && f.bytes().all(|b| b.is_ascii_hexdigit());
@@ -108,6 +107,11 @@ impl PublishedShow {
         }
         None
     }
+}
+
+/// Whether `url` is one a build writes into the lock: http(s), on one line.
+fn is_http_url(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://")) && !url.chars().any(char::is_control)
 }
 
 /// One published episode.
@@ -172,23 +176,53 @@ impl Published {
     }
 }
 
-/// A lock that cannot be read.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {reason}")]
+/// A lock that cannot be read: `podsmith.lock:20:20: what is wrong`.
+#[derive(Debug)]
 pub struct LockError {
     /// The file.
     pub path: PathBuf,
-    /// What is wrong.
+    /// Where in it: the line, and the column where known (a TOML error's
+    /// place, or a table's); `None`: the file as a whole.
+    pub at: Option<(usize, Option<usize>)>,
+    /// What is wrong (the TOML reader's message alone, without the line
+    /// it quotes).
     pub reason: String,
 }
 
 impl LockError {
+    /// An error of the lock at `path` as a whole.
+    pub fn new(path: &Path, reason: impl Into<String>) -> LockError {
+        LockError { path: path.to_path_buf(), at: None, reason: reason.into() }
+    }
+
+    /// Where the error is: the file as the podcaster knows it
+    /// (`podsmith.lock`, not `./podsmith.lock`), and its line and column.
+    pub fn location(&self) -> crate::diagnostic::Location {
+        use crate::diagnostic::Location;
+        let file = self.path.strip_prefix(".").unwrap_or(&self.path).to_path_buf();
+        match self.at {
+            Some((line, column)) => Location::file(file, line, column),
+            None => Location::Path(file),
+        }
+    }
+
     /// What to tell the podcaster.
     pub fn diagnostic(&self) -> crate::diagnostic::Diagnostic {
-        crate::diagnostic::Diagnostic::error("LOCK", self.to_string())
-            .help("it is written by `podsmith build`; restore it from version control, or delete it to start the record afresh")
+        crate::diagnostic::Diagnostic::error("LOCK", self.reason.clone()).at(self.location()).help(
+            "the lock is damaged: it records what subscribers already have (each published guid, page and media \
+             URL), which builds then keep; restore it from version control (git checkout podsmith.lock), or delete \
+             it to start the record afresh (nothing published is then checked)",
+        )
     }
 }
+
+impl fmt::Display for LockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location(), self.reason)
+    }
+}
+
+impl std::error::Error for LockError {}
 
 impl Lock {
     /// The lock at `path`; `None` if there is none yet.
@@ -196,7 +230,7 @@ impl Lock {
         let text = match crate::fsutil::read_string(path, crate::fsutil::LOCK) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(LockError { path: path.to_path_buf(), reason: e.to_string() }),
+            Err(e) => return Err(LockError::new(path, e.to_string())),
         };
         Lock::parse(path, &text).map(Some)
     }
@@ -207,18 +241,19 @@ impl Lock {
     /// 1 MiB), whole (the TOML reader's own error then).
     pub fn parse(path: &Path, text: &str) -> Result<Lock, LockError> {
         not_packed(path, text)?;
-        let error = |reason: String| LockError {
+        let error = |Damage { at, reason }: Damage| LockError {
             path: path.to_path_buf(),
-            // (The reader quotes the line: a crafted one may be megabytes.)
+            at,
+            // (A crafted lock's key may be megabytes.)
             reason: crate::text::truncate_chars(&reason, 2000),
         };
         let lock = match by_tables(text) {
             Ok(lock) => lock,
-            Err(_) if text.len() <= READ_WHOLE => toml::from_str(text).map_err(|e| error(e.to_string()))?,
-            Err(reason) => return Err(error(reason)),
+            Err(_) if text.len() <= READ_WHOLE => toml::from_str(text).map_err(|e| error(Damage::of(text, 0, &e)))?,
+            Err(damage) => return Err(error(damage)),
         };
         match lock.show.as_ref().and_then(PublishedShow::problem) {
-            Some(reason) => Err(LockError { path: path.to_path_buf(), reason }),
+            Some(reason) => Err(LockError::new(path, reason)),
             None => Ok(lock),
         }
     }
@@ -420,10 +455,10 @@ impl Lock {
 fn not_packed(path: &Path, text: &str) -> Result<(), LockError> {
     let values = text.bytes().filter(|b| matches!(b, b',' | b'=' | b'[')).count();
     if values > text.len() / 12 + 64 {
-        return Err(LockError {
-            path: path.to_path_buf(),
-            reason: format!("it holds {values} values in {} bytes: not a lock podsmith writes", text.len()),
-        });
+        return Err(LockError::new(
+            path,
+            format!("it holds {values} values in {} bytes: not a lock podsmith writes", text.len()),
+        ));
     }
     Ok(())
 }
@@ -447,28 +482,50 @@ struct Head {
     episode: Option<serde::de::IgnoredAny>,
 }
 
+/// Where and why a lock, or a part of it, does not read.
+#[derive(Debug)]
+struct Damage {
+    /// The line, and the column where known (see [`LockError::at`]).
+    at: Option<(usize, Option<usize>)>,
+    reason: String,
+}
+
+impl Damage {
+    /// The TOML reader's error `e` of the part of `text` from `offset` on:
+    /// its message, at its place in `text`.
+    fn of(text: &str, offset: usize, e: &toml::de::Error) -> Damage {
+        let place = (offset + e.span().map_or(0, |s| s.start)).min(text.len());
+        let column = text[..place].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Damage { at: Some((line_at(text, place), Some(column))), reason: e.message().trim().to_string() }
+    }
+
+    /// A damage of the line of `offset` in `text`.
+    fn at_line(text: &str, offset: usize, reason: impl Into<String>) -> Damage {
+        Damage { at: Some((line_at(text, offset), None)), reason: reason.into() }
+    }
+}
+
+/// The 1-based line of byte `offset` of `text`.
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count() + 1
+}
+
 /// The lock `text` read as podsmith writes it, table by table: its head
 /// (the comment and the show's tables), then each episode's table on its
 /// own. It gives what reading it whole gives, holding one table's reading
 /// at a time beside what is read. `Err`: where and why a part does not
 /// read on its own (a lock written otherwise may read whole still).
-fn by_tables(text: &str) -> Result<Lock, String> {
-    let line_at = |offset: usize| text[..offset].matches('\n').count() + 1;
-    let at = |offset: usize, e: &toml::de::Error| {
-        let place = (offset + e.span().map_or(0, |s| s.start)).min(text.len());
-        let column = text[..place].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        format!("line {}, column {column}: {}", line_at(place), e.message())
-    };
+fn by_tables(text: &str) -> Result<Lock, Damage> {
     let too_big = |offset: usize, part: &str| {
-        Err(format!("line {}: a table of {} bytes, not one podsmith writes", line_at(offset), part.len()))
+        Err(Damage::at_line(text, offset, format!("a table of {} bytes, not one podsmith writes", part.len())))
     };
     let (head_text, tables) = blocks(text);
     if head_text.len() > PART_MAX {
         return too_big(0, head_text);
     }
-    let head: Head = toml::from_str(head_text).map_err(|e| at(0, &e))?;
+    let head: Head = toml::from_str(head_text).map_err(|e| Damage::of(text, 0, &e))?;
     if head.episode.is_some() {
-        return Err("episodes given otherwise than as [[episode]] tables".into());
+        return Err(Damage { at: None, reason: "episodes given otherwise than as [[episode]] tables".into() });
     }
     let mut lock = Lock { show: head.show, episodes: Vec::with_capacity(tables.len()) };
     let mut offset = head_text.len();
@@ -476,11 +533,12 @@ fn by_tables(text: &str) -> Result<Lock, String> {
         if table.len() > PART_MAX {
             return too_big(offset, table);
         }
-        let one: Lock = toml::from_str(table).map_err(|e| at(offset, &e))?;
+        let one: Lock = toml::from_str(table).map_err(|e| Damage::of(text, offset, &e))?;
         if one.show.is_some() {
-            return Err(format!(
-                "line {}: the show's table after episodes' tables, not where podsmith writes it",
-                line_at(offset)
+            return Err(Damage::at_line(
+                text,
+                offset,
+                "the show's table after episodes' tables, not where podsmith writes it",
             ));
         }
         lock.episodes.extend(one.episodes);
@@ -1026,7 +1084,8 @@ mod tests {
         let damaged = format!("{}{}", &text[..cut], &text[cut + "title = \"s5000\"\n".len()..]);
         let line = damaged[..damaged[..cut].rfind("[[episode]]").unwrap()].matches('\n').count() + 1;
         let err = Lock::parse(path, &damaged).unwrap_err();
-        assert!(err.reason.starts_with(&format!("line {line}, column 1: missing field `title`")), "{err}");
+        assert_eq!(err.at, Some((line, Some(1))), "{err}");
+        assert!(err.reason.starts_with("missing field `title`"), "{err}");
         let whole = toml::from_str::<Lock>(&damaged).unwrap_err().to_string();
         assert!(whole.starts_with(&format!("TOML parse error at line {line}, column 1")), "{whole}");
         // The show's table moved after the episodes': TOML, but not as
@@ -1367,6 +1426,23 @@ mod tests {
             assert!(new.as_known(&text, &damaged).is_none());
             assert_eq!(new.changes_from(&text, path, &damaged).unwrap_err().reason, whole.reason);
         }
+    }
+
+    /// A lock that does not read is told by its line and column, as the
+    /// file is known (not `./podsmith.lock`), with the reader's message
+    /// alone (not the lines it quotes).
+    #[test]
+    fn a_lock_that_does_not_read_is_told_by_its_line_and_column() {
+        let text = Lock { show: show(S1), episodes: awkward() }.render();
+        let cut = &text[..text.find("page = \"https://x/episodes/s4/").unwrap() + 20];
+        let err = Lock::parse(Path::new("./podsmith.lock"), cut).unwrap_err();
+        let line = cut.lines().count();
+        assert_eq!(err.to_string(), format!("podsmith.lock:{line}:21: invalid basic string, expected `\"`"));
+        let d = err.diagnostic();
+        assert_eq!(d.location, crate::diagnostic::Location::file("podsmith.lock", line, Some(21)));
+        assert!(d.help.unwrap().contains("restore it from version control"));
+        let elsewhere = LockError::new(Path::new("show/podsmith.lock"), "it is damaged");
+        assert_eq!(elsewhere.to_string(), "show/podsmith.lock: it is damaged");
     }
 
     #[test]

@@ -709,7 +709,7 @@ fn lock_changes(catalog: &Catalog, path: PathBuf) -> LockChanges {
     let text = match crate::fsutil::read_string(&path, crate::fsutil::LOCK) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((true, rendered, Vec::new())),
-        Err(e) => return Err(LockError { path, reason: e.to_string() }),
+        Err(e) => return Err(LockError::new(&path, e.to_string())),
     };
     if text == rendered {
         return Ok((false, rendered, Vec::new()));

@@ -390,3 +390,47 @@ fn a_bidi_override_left_open_in_a_title_is_closed_at_its_end() {
     let feed = show.read("public/feed.xml");
     assert!(feed.contains(&format!(">{guid}\u{202E}</guid>")), "{feed}");
 }
+
+/// The sample show built, then its `podsmith.lock` as `damage` leaves it:
+/// the next build is refused (exit 1, nothing written), and what it said,
+/// for people and in JSON.
+fn refused_lock(damage: impl Fn(&str) -> String) -> (String, serde_json::Value) {
+    let show = Show::sample();
+    show.build().ok();
+    let lock = show.read("podsmith.lock");
+    show.write("podsmith.lock", &damage(&lock));
+    let public = show.public_files();
+    let run = show.build().fails(1);
+    assert_eq!(run.stdout, "");
+    let json = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--format", "json"]).fails(1);
+    assert_eq!(show.public_files(), public, "nothing written");
+    (run.stderr, serde_json::from_str(&json.stdout).unwrap())
+}
+
+#[test]
+fn a_cut_off_lock_is_told_by_its_line_and_column_with_what_to_do() {
+    let (stderr, json) = refused_lock(|lock| lock[..700].to_string());
+    assert_data_eq!(
+        stderr,
+        str![[r#"
+error: podsmith.lock:20:20: invalid basic string, expected `"`
+  help: the lock is damaged: it records what subscribers already have (each published guid, page and media URL), which builds then keep; restore it from version control (git checkout podsmith.lock), or delete it to start the record afresh (nothing published is then checked)
+
+"#]]
+    );
+    // (Compared as JSON: snapbox would read the quote's backslash as a path's.)
+    assert_eq!(
+        json["diagnostics"],
+        serde_json::json!([{
+            "column": 20,
+            "file": "podsmith.lock",
+            "help": "the lock is damaged: it records what subscribers already have (each published guid, page and \
+                     media URL), which builds then keep; restore it from version control (git checkout \
+                     podsmith.lock), or delete it to start the record afresh (nothing published is then checked)",
+            "line": 20,
+            "message": "invalid basic string, expected `\"`",
+            "rule": "LOCK",
+            "severity": "error"
+        }])
+    );
+}
