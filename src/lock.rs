@@ -159,6 +159,19 @@ pub struct Published {
 }
 
 impl Published {
+    /// What is wrong with an episode's table podsmith could not have
+    /// written, if anything (see [`PublishedShow::problem`]): a page that
+    /// is not an http(s) URL (a build writes the page's URL under the
+    /// show's `base_url`), which would otherwise be told as a page moved.
+    fn problem(&self) -> Option<String> {
+        let page = self.page.as_ref().filter(|p| !is_http_url(p))?;
+        Some(format!(
+            "episode \"{}\": its page \"{}\" is not an http(s) URL",
+            crate::text::truncate_chars(&self.title.escape_debug().to_string(), 80),
+            crate::text::truncate_chars(&page.escape_debug().to_string(), 200)
+        ))
+    }
+
     /// `e`'s details subscribers see beside its title: date, season,
     /// number, type, explicit mark (the fields after `notes`).
     fn details(mut self, e: &crate::manifest::Episode) -> Published {
@@ -252,7 +265,8 @@ impl Lock {
             Err(_) if text.len() <= READ_WHOLE => toml::from_str(text).map_err(|e| error(Damage::of(text, 0, &e)))?,
             Err(damage) => return Err(error(damage)),
         };
-        match lock.show.as_ref().and_then(PublishedShow::problem) {
+        let show = lock.show.as_ref().and_then(PublishedShow::problem);
+        match show.or_else(|| lock.episodes.iter().find_map(Published::problem)) {
             Some(reason) => Err(LockError::new(path, reason)),
             None => Ok(lock),
         }
@@ -429,7 +443,8 @@ impl Lock {
                     // (A table that also holds the show's would be read
                     // otherwise as part of the whole.)
                     match (one.episodes.pop(), one.episodes.is_empty() && one.show.is_none()) {
-                        (Some(e), true) => others.push(e),
+                        // (One podsmith could not have written: the whole parse says why.)
+                        (Some(e), true) if e.problem().is_none() => others.push(e),
                         _ => return None,
                     }
                 }
@@ -1423,6 +1438,25 @@ mod tests {
             let damaged = text.replacen(&good, bad, 1);
             let whole = Lock::parse(path, &damaged).unwrap_err();
             assert!(whole.reason.contains(said), "{}", whole.reason);
+            assert!(new.as_known(&text, &damaged).is_none());
+            assert_eq!(new.changes_from(&text, path, &damaged).unwrap_err().reason, whole.reason);
+        }
+    }
+
+    /// An episode's page that is not an http(s) URL is the lock's error
+    /// (read whole, or compared table by table), not a page moved.
+    #[test]
+    fn an_episode_page_podsmith_could_not_have_written_is_refused_with_the_reason() {
+        let path = Path::new("podsmith.lock");
+        let new = Lock { show: show(S1), episodes: awkward() };
+        let text = new.render();
+        let good = "page = \"https://x/episodes/s7/\"";
+        assert!(text.contains(good));
+        for bad in ["page = \"../../../etc/s7/\"", "page = \"https://x/episodes/s7/\\n\"", "page = \"javascript:x\""] {
+            let damaged = text.replacen(good, bad, 1);
+            let whole = Lock::parse(path, &damaged).unwrap_err();
+            assert!(whole.reason.starts_with("episode \"s7\": its page \""), "{}", whole.reason);
+            assert!(whole.reason.ends_with("\" is not an http(s) URL"), "{}", whole.reason);
             assert!(new.as_known(&text, &damaged).is_none());
             assert_eq!(new.changes_from(&text, path, &damaged).unwrap_err().reason, whole.reason);
         }

@@ -434,3 +434,22 @@ error: podsmith.lock:20:20: invalid basic string, expected `"`
         }])
     );
 }
+
+#[test]
+fn a_page_in_the_lock_that_is_no_url_is_told_as_a_damaged_lock_not_a_move() {
+    let page = "page = \"https://podcast.example.com/cloud-native/episodes/kubernetes-sarah-novotny/\"";
+    let (stderr, json) = refused_lock(|lock| {
+        assert!(lock.contains(page));
+        lock.replacen(page, "page = \"../../../etc/kubernetes-sarah-novotny/\"", 1)
+    });
+    assert_data_eq!(
+        stderr,
+        str![[r#"
+error: podsmith.lock: episode "Sarah Novotny on the Kubernetes community": its page "../../../etc/kubernetes-sarah-novotny/" is not an http(s) URL
+  help: the lock is damaged: it records what subscribers already have (each published guid, page and media URL), which builds then keep; restore it from version control (git checkout podsmith.lock), or delete it to start the record afresh (nothing published is then checked)
+
+"#]]
+    );
+    assert_eq!(json["diagnostics"][0]["rule"], "LOCK");
+    assert_eq!(json["diagnostics"][0]["path"], "podsmith.lock");
+}
