@@ -100,6 +100,67 @@ impl Chapters {
         Some(Chapters { list, origin: Origin::Tagged(of.to_string()) })
     }
 
+    /// An MP3's own chapters made fit to publish with audio of `duration`
+    /// seconds (the shortest of the episode's formats; `what` names it as
+    /// [`Chapters::problems`] has it): in the order of their start, without
+    /// a chapter that starts where the one before does or after the end,
+    /// and without an end before its start or past the end (such a chapter
+    /// ends where the next one starts). What was done, a line for each
+    /// chapter, said as [`Chapters::problems`] says it. The podcaster cannot
+    /// easily edit a tag that an editing app wrote, and the MP3 carries these
+    /// chapters to the apps that read them whatever the feed says: the
+    /// episode is published, with the chapters as they can be played.
+    pub fn repair(&mut self, duration: f64, what: &str) -> Vec<String> {
+        let mut said = Vec::new();
+        let label = |n: usize, c: &Chapter| {
+            format!("chapter {} (\"{}\", {})", n + 1, crate::text::truncate_chars(&c.title, 40), clock(c.start))
+        };
+        // Numbered as the tag has them: what is said names the tag's chapters.
+        let mut list: Vec<(usize, Chapter)> = std::mem::take(&mut self.list).into_iter().enumerate().collect();
+        if list.windows(2).any(|w| w[1].1.start < w[0].1.start) {
+            said.push("the chapters are not in the order of their start: published in that order".to_string());
+            list.sort_by(|a, b| a.1.start.total_cmp(&b.1.start));
+        }
+        let mut kept: Vec<(usize, Chapter)> = Vec::with_capacity(list.len());
+        for (n, mut c) in list {
+            if !c.start.is_finite() || c.start >= duration {
+                let (start, end) = apart(c.start, duration);
+                let label = format!("chapter {} (\"{}\", {start})", n + 1, crate::text::truncate_chars(&c.title, 40));
+                said.push(format!("{label} starts after the end of {what} ({end}): left out"));
+                continue;
+            }
+            if let Some((m, b)) = kept.last()
+                && c.start <= b.start
+            {
+                said.push(format!("{} starts where chapter {} does: left out", label(n, &c), m + 1));
+                continue;
+            }
+            match c.end {
+                Some(end) if end <= c.start => {
+                    said.push(format!(
+                        "{} ends ({}) before it starts: published ending where the next one starts",
+                        label(n, &c),
+                        clock(end)
+                    ));
+                    c.end = None;
+                }
+                Some(end) if end > duration + 1.0 => {
+                    let (end, length) = apart(end, duration);
+                    said.push(format!(
+                        "{} ends at {end}, after the end of {what} ({length}): published ending where the next one \
+                         starts",
+                        label(n, &c)
+                    ));
+                    c.end = None;
+                }
+                _ => {}
+            }
+            kept.push((n, c));
+        }
+        self.list = kept.into_iter().map(|(_, c)| c).collect();
+        said
+    }
+
     /// What is wrong with them for audio of `duration` seconds (`what`
     /// names it: "the MP3", followed by its length where it is known): a
     /// start not after the one before, a first chapter not at 0, a start or
@@ -332,6 +393,43 @@ mod tests {
         let c = Chapters { list, origin: Origin::Inline };
         let again = from_json(&c.to_json(&|_| String::new())).unwrap();
         assert_eq!(again, c.list);
+    }
+
+    /// A tag's chapters out of order, two at one start, an end before its
+    /// start and one past the end are published in order, once, ending
+    /// where the next starts; a chapter after the end is left out; what
+    /// was done is said of each, numbered as the tag has them.
+    #[test]
+    fn a_tags_chapters_are_repaired_to_what_can_be_played() {
+        let with_end = |start, end, title| Chapter { end: Some(end), ..chapter(start, title) };
+        let list = vec![
+            with_end(0.0, 2.0, "A"),
+            with_end(3.0, 1.0, "B"),
+            chapter(2.0, "C"),
+            with_end(2.0, 2.5, "D"),
+            with_end(4.0, 9.0, "E"),
+            chapter(6.0, "F"),
+        ];
+        let mut c = Chapters { list, origin: Origin::Tagged("media/x.mp3".into()) };
+        let said = c.repair(5.0, "the MP3");
+        let got: Vec<_> = c.list.iter().map(|c| (c.start, c.end, c.title.as_str())).collect();
+        assert_eq!(got, [(0.0, Some(2.0), "A"), (2.0, None, "C"), (3.0, None, "B"), (4.0, None, "E")]);
+        assert_eq!(
+            said,
+            [
+                "the chapters are not in the order of their start: published in that order",
+                "chapter 4 (\"D\", 0:02) starts where chapter 3 does: left out",
+                "chapter 2 (\"B\", 0:03) ends (0:01) before it starts: published ending where the next one starts",
+                "chapter 5 (\"E\", 0:04) ends at 0:09, after the end of the MP3 (0:05): published ending where the \
+                 next one starts",
+                "chapter 6 (\"F\", 0:06) starts after the end of the MP3 (0:05): left out",
+            ]
+        );
+        assert!(c.problems(5.0, "the MP3").is_empty(), "{:?}", c.problems(5.0, "the MP3"));
+        // Nothing before the end: nothing is left.
+        let mut c = Chapters { list: vec![chapter(7.0, "G")], origin: Origin::Tagged("x".into()) };
+        assert_eq!(c.repair(5.0, "the MP3").len(), 1);
+        assert!(c.list.is_empty());
     }
 
     #[test]

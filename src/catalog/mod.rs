@@ -710,8 +710,9 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
     let tagged = media.iter().find_map(|m| Chapters::tagged(&m.info.chapters, m.file.key()));
     match (&episode.chapters, tagged) {
         (None, Some(mut tagged)) => {
+            notes.extend(repaired_tagged(&episode.title, &mut tagged, media));
             notes.extend(untitled_tagged(&episode.title, &mut tagged));
-            episode.chapters = Some(tagged);
+            episode.chapters = Some(tagged).filter(|t| !t.list.is_empty());
         }
         (Some(given), Some(tagged)) if !given.agrees_with(&tagged) => notes.push(
             Diagnostic::warning(
@@ -753,8 +754,48 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
             );
         }
     }
-    problems.extend(timing_problems(show, episode, chapters, media));
+    let timing = timing_problems(show, episode, chapters, media);
+    match chapters.origin {
+        // What is left of an MP3's own chapters once repaired (a first
+        // chapter after 0) is told: the MP3 carries them whatever is published.
+        Origin::Tagged(_) => notes.extend(timing.into_iter().map(|mut d| {
+            d.severity = crate::diagnostic::Severity::Warning;
+            d
+        })),
+        _ => problems.extend(timing),
+    }
     (problems, notes)
+}
+
+/// An MP3's own chapters made fit to publish with the episode's shortest
+/// format ([`Chapters::repair`](crate::chapters::Chapters::repair)): what
+/// was done, told as warnings that name the MP3 (the first few; a tag may
+/// hold hundreds of chapters).
+fn repaired_tagged(episode: &str, tagged: &mut crate::chapters::Chapters, media: &[Media]) -> Vec<Diagnostic> {
+    const SAID: usize = 10;
+    let crate::chapters::Origin::Tagged(of) = &tagged.origin else { return Vec::new() };
+    let Some(shortest) = media.iter().min_by(|a, b| a.info.duration_secs.total_cmp(&b.info.duration_secs)) else {
+        return Vec::new();
+    };
+    let of = of.clone();
+    let what = format!("the {}", shortest.info.format.label());
+    let said = tagged.repair(shortest.info.duration_secs, &what);
+    let help = "fix the chapters in the app that wrote them into the MP3, or give the episode's chapters in the \
+                manifest ([[episode.chapters]] tables), which are published instead";
+    let warning = |message: String| {
+        Diagnostic::warning("CHAPTERS", format!("episode \"{episode}\": the chapters in this MP3's ID3 tag: {message}"))
+            .at(Location::Path(of.clone().into()))
+            .help(help)
+    };
+    let more = said.len().saturating_sub(SAID);
+    let mut out: Vec<Diagnostic> = said.into_iter().take(SAID).map(warning).collect();
+    if more > 0 {
+        out.push(warning(format!("{more} more chapters repaired as those above")));
+    }
+    if tagged.list.is_empty() {
+        out.push(warning("no chapter is left to publish: the episode is published without chapters".into()));
+    }
+    out
 }
 
 /// The chapters of an MP3's own tag (its ID3 `CHAP` frames) that have no

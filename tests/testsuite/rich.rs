@@ -193,6 +193,54 @@ fn an_mp3s_own_untitled_chapter_is_a_marker_and_add_says_so_as_the_build_does() 
     assert!(run.stdout.contains("0:05") && run.stdout.contains("live"), "{}", run.stdout);
 }
 
+/// An MP3's own chapters that do not fit the cut it holds (one ending
+/// past the end, one starting after it) do not stop the build: the
+/// podcaster cannot easily edit the tag, and the MP3 carries those
+/// chapters to apps anyway. The build publishes them as they can be
+/// played, says what it did with the MP3 named, and `add` says the same.
+#[test]
+fn an_mp3s_own_chapters_past_the_end_are_published_repaired_with_a_warning() {
+    let show = Show::with(
+        &format!(
+            "{PODCAST_TABLE}{}",
+            episode("W", "w-guid", "2024-01-01T00:00:00Z", &["chapters-wrong.mp3", "vorbis-5s.ogg"])
+        ),
+        &["chapters-wrong.mp3", "vorbis-5s.ogg"],
+    );
+    let run = show.build().ok();
+    let tag = "warning: media/chapters-wrong.mp3: episode \"W\": the chapters in this MP3's ID3 tag: ";
+    for said in [
+        "chapter 3 (\"Talk\", 0:03) ends at 0:09, after the end of the OGG (0:05): published ending where the next \
+         one starts",
+        "chapter 4 (\"Cut away\", 0:07) starts after the end of the OGG (0:05): left out",
+    ] {
+        assert!(run.stderr.contains(&format!("{tag}{said}\n  help: fix the chapters in the app")), "{}", run.stderr);
+    }
+    let json: serde_json::Value = serde_json::from_str(&show.read("public/episodes/w/chapters.json")).unwrap();
+    let got: Vec<(f64, Option<f64>, &str)> = json["chapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["startTime"].as_f64().unwrap(), c["endTime"].as_f64(), c["title"].as_str().unwrap()))
+        .collect();
+    assert_eq!(got, [(0.0, Some(2.0), "Intro"), (2.0, None, "News"), (3.0, None, "Talk")]);
+    let page = show.read("public/episodes/w/index.html");
+    assert!(page.contains("Talk") && !page.contains("Cut away"), "{page}");
+    // `add` of the same MP3 says what the build will, and adds it.
+    let outside = tempfile::tempdir().unwrap();
+    let given = outside.path().join("again.mp3");
+    std::fs::copy(audio("chapters-wrong.mp3"), &given).unwrap();
+    let run = show.run(&["add", &given.display().to_string(), "--title", "Again", "--date", "2024-02-01"]).ok();
+    assert!(
+        run.stderr.contains(
+            "warning: media/again.mp3: episode \"Again\": the chapters in this MP3's ID3 tag: chapter 4 (\"Cut away\", \
+             0:07) starts after the end of the MP3 (0:05): left out"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
 /// The item's `psc:chapters`: its version, and each chapter's start,
 /// title, href and image (empty where absent).
 fn simple_chapters(show: &Show, feed: &str) -> (String, Vec<[String; 4]>) {
