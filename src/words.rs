@@ -32,6 +32,8 @@ pub struct Words<'a> {
     pub with: &'a str,
     /// "Latest episode".
     pub latest_episode: &'a str,
+    /// "Start here" (a serial show's first episode, on the index).
+    pub start_here: &'a str,
     /// "No episodes yet."
     pub no_episodes: &'a str,
     /// "Subscribe" (the label of the feeds' list).
@@ -79,6 +81,7 @@ const ENGLISH: Words<'static> = Words {
     with_cap: "With",
     with: "with",
     latest_episode: "Latest episode",
+    start_here: "Start here",
     no_episodes: "No episodes yet.",
     subscribe: "Subscribe",
     subscribe_label: "Subscribe:",
@@ -120,6 +123,7 @@ const GERMAN: Words<'static> = Words {
     with_cap: "Mit",
     with: "mit",
     latest_episode: "Neueste Folge",
+    start_here: "Hier beginnen",
     no_episodes: "Noch keine Folgen.",
     subscribe: "Abonnieren",
     subscribe_label: "Abonnieren:",
@@ -161,6 +165,7 @@ const FRENCH: Words<'static> = Words {
     with_cap: "Avec",
     with: "avec",
     latest_episode: "Dernier épisode",
+    start_here: "Commencez ici",
     no_episodes: "Pas encore d’épisode.",
     subscribe: "S’abonner",
     // French puts a (no-break) space before a colon.
@@ -203,6 +208,7 @@ const SPANISH: Words<'static> = Words {
     with_cap: "Con",
     with: "con",
     latest_episode: "Último episodio",
+    start_here: "Empieza aquí",
     no_episodes: "Todavía no hay episodios.",
     subscribe: "Suscribirse",
     subscribe_label: "Suscribirse:",
@@ -244,6 +250,7 @@ const ITALIAN: Words<'static> = Words {
     with_cap: "Con",
     with: "con",
     latest_episode: "Ultimo episodio",
+    start_here: "Inizia da qui",
     no_episodes: "Ancora nessun episodio.",
     subscribe: "Iscriviti",
     subscribe_label: "Iscriviti:",
@@ -285,6 +292,7 @@ const PORTUGUESE: Words<'static> = Words {
     with_cap: "Com",
     with: "com",
     latest_episode: "Último episódio",
+    start_here: "Comece por aqui",
     no_episodes: "Ainda não há episódios.",
     subscribe: "Assinar",
     subscribe_label: "Assinar:",
@@ -335,6 +343,7 @@ const DUTCH: Words<'static> = Words {
     with_cap: "Met",
     with: "met",
     latest_episode: "Nieuwste aflevering",
+    start_here: "Begin hier",
     no_episodes: "Nog geen afleveringen.",
     subscribe: "Abonneren",
     subscribe_label: "Abonneren:",
@@ -376,6 +385,7 @@ const SWEDISH: Words<'static> = Words {
     with_cap: "Med",
     with: "med",
     latest_episode: "Senaste avsnittet",
+    start_here: "Börja här",
     no_episodes: "Inga avsnitt än.",
     subscribe: "Prenumerera",
     subscribe_label: "Prenumerera:",
@@ -417,6 +427,7 @@ const DANISH: Words<'static> = Words {
     with_cap: "Med",
     with: "med",
     latest_episode: "Seneste afsnit",
+    start_here: "Start her",
     no_episodes: "Ingen afsnit endnu.",
     subscribe: "Abonnér",
     subscribe_label: "Abonnér:",
@@ -459,6 +470,7 @@ const NORWEGIAN: Words<'static> = Words {
     with_cap: "Med",
     with: "med",
     latest_episode: "Siste episode",
+    start_here: "Start her",
     no_episodes: "Ingen episoder ennå.",
     subscribe: "Abonner",
     subscribe_label: "Abonner:",
@@ -561,12 +573,13 @@ impl<'a> Words<'a> {
     }
 
     /// Every word a show may give, by its name in [`GIVEN`], in its order.
-    fn named(&mut self) -> [(&'static str, &mut &'a str); 20] {
+    fn named(&mut self) -> [(&'static str, &mut &'a str); 21] {
         [
             ("by", &mut self.by),
             ("with", &mut self.with),
             ("with_cap", &mut self.with_cap),
             ("latest_episode", &mut self.latest_episode),
+            ("start_here", &mut self.start_here),
             ("no_episodes", &mut self.no_episodes),
             ("subscribe", &mut self.subscribe),
             ("subscribe_label", &mut self.subscribe_label),
@@ -646,6 +659,7 @@ pub const GIVEN: &[(&str, &[&str])] = &[
     ("with", &[]),
     ("with_cap", &[]),
     ("latest_episode", &[]),
+    ("start_here", &[]),
     ("no_episodes", &[]),
     ("subscribe", &[]),
     ("subscribe_label", &[]),
@@ -680,9 +694,24 @@ impl GivenWords {
     /// Whether every word is given (and the months): the pages' words are
     /// then all the show's own.
     pub fn is_whole(&self) -> bool {
-        self.months.is_some() && GIVEN.iter().all(|(name, _)| self.words.contains_key(*name))
+        let needed = GIVEN.iter().filter(|(name, _)| !LATER.contains(name));
+        self.months.is_some() && needed.clone().all(|(name, _)| self.words.contains_key(*name))
+    }
+
+    /// The words of [`LATER`] a whole table does not give: they stay in
+    /// English (marked so on the pages).
+    pub fn english(&self) -> Vec<&'static str> {
+        match self.is_whole() {
+            true => LATER.iter().copied().filter(|name| !self.words.contains_key(*name)).collect(),
+            false => Vec::new(),
+        }
     }
 }
+
+/// Words the pages took up after shows had given all the others
+/// (`start_here`): a show's whole table of words need not give them, and
+/// stays whole without them.
+pub const LATER: &[&str] = &["start_here"];
 
 /// The blanks of `phrase` (`["format", "duration"]`), in order.
 pub fn blanks(phrase: &str) -> Vec<&str> {

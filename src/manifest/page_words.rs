@@ -6,7 +6,7 @@ use toml::Spanned;
 use toml::de::DeValue;
 
 use super::reader::{Context, Fields};
-use crate::words::{GIVEN, GivenWords, Words, blanks};
+use crate::words::{GIVEN, GivenWords, LATER, Words, blanks};
 
 /// The longest word or phrase a show may give.
 const LONGEST: usize = 200;
@@ -40,8 +40,11 @@ pub(super) fn given(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, language: Opti
     given.decimal_comma = f.boolean(cx, "decimal_comma");
     let some = !given.words.is_empty() || given.months.is_some();
     if let Some(language) = language.filter(|l| fine && some && !Words::built_in(l) && !given.is_whole()) {
-        let mut missing: Vec<&str> =
-            GIVEN.iter().map(|(name, _)| *name).filter(|name| !given.words.contains_key(*name)).collect();
+        let mut missing: Vec<&str> = GIVEN
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| !given.words.contains_key(*name) && !LATER.contains(name))
+            .collect();
         if given.months.is_none() {
             missing.push("months");
         }

@@ -68,10 +68,26 @@ pub fn archive_years(catalog: &Catalog) -> Vec<Year> {
         return Vec::new();
     }
     let mut years: std::collections::BTreeMap<i32, Vec<usize>> = std::collections::BTreeMap::new();
-    for (n, e) in catalog.episodes.iter().enumerate() {
-        years.entry(e.episode.date.year()).or_default().push(n);
+    for n in listening_order(catalog) {
+        years.entry(catalog.episodes[n].episode.date.year()).or_default().push(n);
     }
     years.into_iter().rev().map(|(year, episodes)| Year { year, episodes }).collect()
+}
+
+/// The show's episodes (by number in the catalog) in the order its pages
+/// list them, as Apple Podcasts presents them: an episodic show newest
+/// first; a serial show, meant to be heard in order, oldest first, its
+/// newest season first where it has seasons (a listener who comes to the
+/// site starts at the beginning of the story, not at its end).
+pub fn listening_order(catalog: &Catalog) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..catalog.episodes.len()).collect();
+    if catalog.podcast.show_type == crate::manifest::ShowType::Serial {
+        // The catalog is newest first, ties in manifest order: a stable sort
+        // keeps equal dates as the catalog has them.
+        let season = |n: usize| catalog.episodes[n].episode.season.unwrap_or(1);
+        order.sort_by_key(|&n| (std::cmp::Reverse(season(n)), catalog.episodes[n].episode.date));
+    }
+    order
 }
 
 /// What a page is.
@@ -151,6 +167,13 @@ struct ShowView<'a> {
     cover_url: String,
     /// The description cut for a `<meta name="description">`.
     excerpt: String,
+    /// Whether the show is serial (`type = "serial"`): its pages list the
+    /// episodes oldest first, and the index leads with where to start.
+    serial: bool,
+    /// Words in English on pages whose other words are the show's own (a
+    /// word the pages took up after the show gave all the others: see
+    /// [`crate::words::LATER`]): the built-in pages mark them `lang="en"`.
+    english_words: Vec<&'static str>,
     /// Where listeners subscribe besides the feeds: `label`, `url`.
     subscribe: Vec<LinkView>,
     /// schema.org `PodcastSeries`, for the index page's JSON-LD.
@@ -373,7 +396,7 @@ impl Renderer {
     pub fn inputs(&self, i: usize) -> PageInputs {
         match self.page(i) {
             Page::Index => PageInputs {
-                episodes: (0..self.catalog.episodes.len().min(INDEX_EPISODES)).collect(),
+                episodes: listening_order(&self.catalog).into_iter().take(INDEX_EPISODES).collect(),
                 archive: (!self.years.is_empty()).then(|| self.archive_fingerprint(None)),
             },
             Page::Episode(n) => PageInputs { episodes: vec![n], archive: None },
@@ -631,6 +654,8 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
         url: p.base_url.as_str(),
         cover_url: crate::feed::asset_url(catalog, &p.image),
         excerpt: crate::markdown::excerpt(&p.description, 200),
+        serial: p.show_type == crate::manifest::ShowType::Serial,
+        english_words: p.words.as_ref().map(crate::words::GivenWords::english).unwrap_or_default(),
         subscribe: p.tags.subscribe.iter().map(|(label, url)| LinkView { label, url: url.to_string() }).collect(),
         jsonld: series_jsonld(catalog),
     }
@@ -966,6 +991,14 @@ mod tests {
             [(2025, vec![0]), (2024, vec![1, 2]), (2019, (3..INDEX_EPISODES).collect()), (2018, vec![INDEX_EPISODES])]
         );
         assert_eq!(Year { year: 2024, episodes: Vec::new() }.folder(), "archive/2024/");
+        // A serial show's year lists its episodes oldest first (as heard),
+        // and the index its first hundred that way: the newest season first.
+        catalog.podcast.show_type = crate::manifest::ShowType::Serial;
+        let years: Vec<(i32, Vec<usize>)> = archive_years(&catalog).into_iter().map(|y| (y.year, y.episodes)).collect();
+        assert_eq!(years[1], (2024, vec![2, 1]));
+        catalog.episodes[2].episode.season = Some(2);
+        let order = listening_order(&catalog);
+        assert_eq!(order[..3], [2, INDEX_EPISODES, 3]);
     }
 
     #[test]

@@ -1013,6 +1013,22 @@ decimal_comma = true
     show.build().ok();
     let html = show.read("public/episodes/coredns-miek-gieben/index.html");
     assert!(html.contains("download>Ściągnij MP3</a>"), "{html}");
+    // A serial show's index leads with "Start here", a word the pages took
+    // up after this table was written: the table is still whole, and the
+    // word stays English, marked so, until the show gives it.
+    let serial = edited.replacen("explicit = false", "explicit = false\ntype = \"serial\"", 1);
+    show.write("episodes.toml", &serial);
+    show.build().ok();
+    let index = show.read("public/index.html");
+    assert!(index.contains("<h2 lang=\"en\">Start here</h2>"), "{index}");
+    assert_eq!(index.matches("lang=\"en\"").count(), 1, "{index}");
+    show.write(
+        "episodes.toml",
+        &serial.replace("bonus = \"Bonus\"\n", "bonus = \"Bonus\"\nstart_here = \"Zacznij tutaj\"\n"),
+    );
+    show.build().ok();
+    let index = show.read("public/index.html");
+    assert!(index.contains("<h2>Zacznij tutaj</h2>") && !index.contains("lang=\"en\""), "{index}");
 }
 
 /// `itunes_title`: the title Apple shows, without the number the `title`
@@ -1060,4 +1076,43 @@ fn every_page_has_the_open_graph_locale_of_a_language_with_a_region() {
         let html = show.read(&format!("public/{page}"));
         assert_eq!(html.matches("<meta property=\"og:locale\" content=\"en_GB\">\n").count(), 1, "{page}: {html}");
     }
+}
+
+/// A serial show is heard in order: its index leads with where a listener
+/// starts (episode 1, "Start here") and lists the episodes oldest first
+/// with their numbers, as Apple Podcasts presents a serial show; its pages
+/// in German say so in German. An episodic show stays newest first.
+#[test]
+fn a_serial_shows_pages_list_its_episodes_in_the_order_they_are_heard() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("explicit = false", "explicit = false\ntype = \"serial\"", 1));
+    show.build().ok();
+    let index = show.read("public/index.html");
+    assert!(
+        index.contains(
+            "<h2>Start here</h2>\n<h3><a href=\"episodes/fluentd-eduardo-silva/\">Eduardo Silva on Fluentd</a></h3>"
+        ),
+        "{index}"
+    );
+    let listed: Vec<&str> = index.match_indices("<h2><a href=\"episodes/").map(|(at, _)| &index[at + 22..]).collect();
+    let slugs: Vec<&str> = listed.iter().map(|rest| &rest[..rest.find('/').unwrap()]).collect();
+    assert_eq!(
+        slugs,
+        ["fluentd-eduardo-silva", "coredns-miek-gieben", "prometheus-bjorn-rabenstein", "kubernetes-sarah-novotny"]
+    );
+    assert!(index.contains("<p class=\"meta\"><span>Episode</span> 1 · <time"), "{index}");
+    assert!(!index.contains("Latest episode"), "{index}");
+    // In German, the pages' own words.
+    let german = show.read("episodes.toml").replacen("language = \"en\"", "language = \"de\"", 1);
+    assert_ne!(german, show.read("episodes.toml"), "the sample show's language is en");
+    show.write("episodes.toml", &german);
+    show.build().ok();
+    assert!(show.read("public/index.html").contains("<h2>Hier beginnen</h2>"));
+    // Episodic again: newest first, led by the latest episode.
+    show.write("episodes.toml", &manifest);
+    show.build().ok();
+    let index = show.read("public/index.html");
+    assert!(index.contains("<h2>Latest episode</h2>\n<h3><a href=\"episodes/kubernetes-sarah-novotny/\">"), "{index}");
+    assert!(!index.contains("<span>Episode</span> 1 ·"), "{index}");
 }
