@@ -29,6 +29,92 @@ pub struct Chapter {
     /// The manifest's line that gives it: its own `[[episode.chapters]]`
     /// table's, or the `chapters_file` line; 0 for an MP3's own chapter.
     pub line: usize,
+    /// The place it is about, as a chapters file gives it (JSON chapters'
+    /// `location`: a name and a `geo:` URI), published as given.
+    pub location: Option<Place>,
+}
+
+/// A chapter's place (JSON chapters' `location`, as the Podcasting 2.0
+/// `podcast:location` tag has it): its name, and where it is as a `geo:`
+/// URI (RFC 5870) and an OpenStreetMap object, where given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    /// Its name ("Berlin"), at most 128 characters.
+    #[serde(default)]
+    pub name: String,
+    /// `geo:52.52,13.405`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub geo: Option<String>,
+    /// An OpenStreetMap object: a type letter and its id (`R62422`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub osm: Option<String>,
+}
+
+impl Place {
+    /// What is wrong with it, if anything (chapter `n`).
+    fn problem(&self, n: usize) -> Option<String> {
+        let name = self.name.trim();
+        if name.is_empty() || self.name.chars().count() > 128 {
+            return Some(format!("chapter {n}: `location` needs a `name` of 1 to 128 characters"));
+        }
+        if let Some(geo) = &self.geo
+            && !(geo.starts_with("geo:") && geo.len() > 4 && geo.len() <= 256 && !crate::text::has_control(geo))
+        {
+            return Some(format!("chapter {n}: `location` `geo` \"{geo}\" is not a geo: URI (geo:52.52,13.405)"));
+        }
+        if let Some(osm) = &self.osm {
+            let mut chars = osm.chars();
+            let kind_ok = chars.next().is_some_and(|c| matches!(c, 'N' | 'W' | 'R'));
+            let rest = chars.as_str();
+            let (id, revision) = rest.split_once('#').unwrap_or((rest, "1"));
+            let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_digit());
+            if !(kind_ok && digits(id) && digits(revision)) {
+                return Some(format!(
+                    "chapter {n}: `location` `osm` \"{osm}\" is not an OpenStreetMap object (N, W or R and its id: R62422)"
+                ));
+            }
+        }
+        None
+    }
+}
+
+/// What a chapters file says of the episode as a whole (JSON chapters'
+/// `title`, `podcastName`, `author`): a build gives the episode's and the
+/// show's, and `import` keeps those of the file it rewrites.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct About {
+    /// The episode's title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The show's title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub podcast_name: Option<String>,
+    /// Who made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+}
+
+impl About {
+    /// What the chapters file `bytes` says of its episode, where it is one
+    /// (strings only; anything else is left out).
+    pub fn of_json(bytes: &[u8]) -> About {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Lax {
+            title: Option<serde_json::Value>,
+            podcast_name: Option<serde_json::Value>,
+            author: Option<serde_json::Value>,
+        }
+        let text = |v: Option<serde_json::Value>| match v {
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s),
+            _ => None,
+        };
+        match serde_json::from_slice::<Lax>(bytes) {
+            Ok(l) => About { title: text(l.title), podcast_name: text(l.podcast_name), author: text(l.author) },
+            Err(_) => About::default(),
+        }
+    }
 }
 
 /// What fixes a problem of a chapter.
@@ -95,6 +181,7 @@ impl Chapters {
                 image: None,
                 toc: t.toc,
                 line: 0,
+                location: None,
             })
             .collect();
         Some(Chapters { list, origin: Origin::Tagged(of.to_string()) })
@@ -215,11 +302,13 @@ impl Chapters {
             && self.list.iter().zip(&other.list).all(|(a, b)| (a.start - b.start).abs() < 1.0 && a.title == b.title)
     }
 
-    /// The JSON chapters file (version 1.2.0): `image_url` gives the URL of
-    /// a chapter's picture. Deterministic: the same chapters give the same bytes.
-    pub fn to_json(&self, image_url: &dyn Fn(&Asset) -> String) -> Vec<u8> {
-        let file = JsonFile {
-            version: "1.2.0".into(),
+    /// The JSON chapters file (version 1.2.0), of the episode `about`
+    /// says: `image_url` gives the URL of a chapter's picture.
+    /// Deterministic: the same chapters give the same bytes.
+    pub fn to_json(&self, about: &About, image_url: &dyn Fn(&Asset) -> String) -> Vec<u8> {
+        let file = JsonOut {
+            version: "1.2.0",
+            about,
             chapters: self
                 .list
                 .iter()
@@ -230,6 +319,7 @@ impl Chapters {
                     img: c.image.as_ref().map(image_url),
                     url: c.url.as_ref().map(ToString::to_string),
                     toc: (!c.toc).then_some(false),
+                    location: c.location.clone(),
                 })
                 .collect(),
         };
@@ -243,6 +333,17 @@ impl Chapters {
 #[derive(Debug, Serialize, Deserialize)]
 struct JsonFile {
     version: String,
+    chapters: Vec<JsonChapter>,
+}
+
+/// A chapters JSON file as podsmith writes it: with what it says of its
+/// episode (read apart, by [`About::of_json`], so that a file whose
+/// `author` is not a string is read all the same).
+#[derive(Debug, Serialize)]
+struct JsonOut<'a> {
+    version: &'a str,
+    #[serde(flatten)]
+    about: &'a About,
     chapters: Vec<JsonChapter>,
 }
 
@@ -260,6 +361,8 @@ struct JsonChapter {
     url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     toc: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    location: Option<Place>,
 }
 
 /// The chapters of a Podcasting 2.0 chapters JSON file, or what is wrong
@@ -280,6 +383,9 @@ pub fn from_json(bytes: &[u8]) -> Result<Vec<Chapter>, String> {
             if !(c.start_time.is_finite() && c.start_time >= 0.0) {
                 return Err(format!("chapter {n}: startTime {} is not a time", c.start_time));
             }
+            if let Some(problem) = c.location.as_ref().and_then(|p| p.problem(n)) {
+                return Err(problem);
+            }
             Ok(Chapter {
                 start: c.start_time,
                 end: c.end_time.filter(|e| e.is_finite()),
@@ -288,6 +394,7 @@ pub fn from_json(bytes: &[u8]) -> Result<Vec<Chapter>, String> {
                 image: url("img", n, c.img)?.map(Asset::Remote),
                 toc: c.toc.unwrap_or(true),
                 line: 0,
+                location: c.location,
             })
         })
         .collect()
@@ -380,7 +487,7 @@ mod tests {
     use super::*;
 
     fn chapter(start: f64, title: &str) -> Chapter {
-        Chapter { start, end: None, title: title.into(), url: None, image: None, toc: true, line: 0 }
+        Chapter { start, end: None, title: title.into(), url: None, image: None, toc: true, line: 0, location: None }
     }
 
     /// A chapters file written again as a build publishes it reads back to
@@ -391,7 +498,7 @@ mod tests {
         let list = from_json(json).unwrap();
         assert_eq!(list[1].start.to_string(), "20.666666666566666");
         let c = Chapters { list, origin: Origin::Inline };
-        let again = from_json(&c.to_json(&|_| String::new())).unwrap();
+        let again = from_json(&c.to_json(&About::default(), &|_| String::new())).unwrap();
         assert_eq!(again, c.list);
     }
 
@@ -504,7 +611,7 @@ mod tests {
             ],
             origin: Origin::Inline,
         };
-        let json = c.to_json(&|_| String::new());
+        let json = c.to_json(&About::default(), &|_| String::new());
         let text = String::from_utf8(json.clone()).unwrap();
         assert!(text.contains("\"version\": \"1.2.0\"") && text.contains("\"startTime\": 10.0"), "{text}");
         assert_eq!(from_json(&json).unwrap(), c.list);

@@ -162,7 +162,7 @@ pub fn chapters(data: &[u8]) {
     let Ok(list) = crate::chapters::from_json(data) else { return };
     let c = crate::chapters::Chapters { list, origin: crate::chapters::Origin::Inline };
     let _ = c.problems(60.0, "the audio");
-    let json = c.to_json(&|a| match a {
+    let json = c.to_json(&crate::chapters::About::default(), &|a| match a {
         Asset::Remote(u) => u.to_string(),
         Asset::Local(f) => f.rel.clone(),
     });

@@ -205,7 +205,9 @@ fn check(opts: &Options, o: &OtherFile, notes: &mut Vec<Diagnostic>) -> Result<(
         crate::manifest::Asset::Remote(u) => u.to_string(),
         crate::manifest::Asset::Local(f) => f.rel.clone(),
     };
-    crate::output::write_bytes(&path, &chapters.to_json(&url)).map_err(|e| format!("cannot be written ({e})"))?;
+    let about = crate::chapters::About::of_json(&bytes);
+    crate::output::write_bytes(&path, &chapters.to_json(&about, &url))
+        .map_err(|e| format!("cannot be written ({e})"))?;
     notes.push(note(format!(
         "{}: its chapters file {}: chapter {} has no title: kept as a marker apps leave out of the list of chapters \
          (\"toc\": false in {}); give it a title there to list it",

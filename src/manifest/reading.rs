@@ -838,7 +838,16 @@ impl Reading<'_> {
                     match (start, title, image_ok) {
                         (Some(start), Some(title), true) => {
                             let (line, _) = self.cx.line_col(item.span().start);
-                            list.push(Chapter { start: start.into_inner(), end, title, url, image, toc, line })
+                            list.push(Chapter {
+                                start: start.into_inner(),
+                                end,
+                                title,
+                                url,
+                                image,
+                                toc,
+                                line,
+                                location: None,
+                            })
                         }
                         _ => ok = false,
                     }

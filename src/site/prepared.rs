@@ -887,7 +887,12 @@ fn site_files(catalog: &Catalog, feeds: &[crate::feed::Feed], page_paths: Vec<St
     // What the pages and feeds link to that is made from the manifest.
     for e in &catalog.episodes {
         if let Some(chapters) = &e.episode.chapters {
-            let json = chapters.to_json(&|a| crate::feed::asset_url(catalog, a));
+            let about = crate::chapters::About {
+                title: Some(e.episode.title.clone()),
+                podcast_name: Some(catalog.podcast.title.clone()),
+                author: Some(catalog.podcast.author.clone()).filter(|a| !a.is_empty()),
+            };
+            let json = chapters.to_json(&about, &|a| crate::feed::asset_url(catalog, a));
             site.push(format!("{}chapters.json", e.page_path), Content::Bytes(json));
         }
         for (name, _, _, bytes) in crate::feed::transcript_files(&e.episode) {

@@ -298,6 +298,46 @@ fn podlove_simple_chapters_list_the_table_of_contents_inline_for_spotify() {
     assert!(!plain.read("public/feed.xml").contains("podlove"));
 }
 
+/// A chapters file's places (`location`: a name, a geo: URI, an
+/// OpenStreetMap object) are published as given; the published file names
+/// its episode, show and author as the manifest has them (whatever the file
+/// said); a place without a name or with a geo that is not a geo: URI is a
+/// manifest error naming the file and the chapter.
+#[test]
+fn a_chapters_files_places_are_published_and_the_file_names_its_episode() {
+    let show = show("chapters_file = \"chapters.json\"\n");
+    show.write(
+        "chapters.json",
+        r#"{"version": "1.2.0", "author": {"name": "not a string"}, "podcastName": "Old name", "chapters": [
+            {"startTime": 0, "title": "Intro", "location": {"name": "Berlin", "geo": "geo:52.52,13.405", "osm": "R62422"}},
+            {"startTime": 2, "title": "Talk"}]}"#,
+    );
+    show.build().ok();
+    let json = chapters_json(&show);
+    assert_eq!(
+        json["chapters"][0]["location"],
+        serde_json::json!({"name": "Berlin", "geo": "geo:52.52,13.405", "osm": "R62422"})
+    );
+    assert!(json["chapters"][1].get("location").is_none(), "{json}");
+    assert_eq!(json["title"], "Pair");
+    assert_eq!(json["podcastName"], show.channel("feed.xml").title());
+    assert!(json["author"].is_string(), "{json}");
+    for (location, said) in [
+        (r#"{"geo": "geo:1,2"}"#, "chapter 1: `location` needs a `name` of 1 to 128 characters"),
+        (r#"{"name": "X", "geo": "52.52,13.405"}"#, "chapter 1: `location` `geo` \"52.52,13.405\" is not a geo: URI"),
+        (r#"{"name": "X", "osm": "Berlin"}"#, "chapter 1: `location` `osm` \"Berlin\" is not an OpenStreetMap object"),
+    ] {
+        show.write(
+            "chapters.json",
+            &format!(
+                r#"{{"version": "1.2.0", "chapters": [{{"startTime": 0, "title": "A", "location": {location}}}]}}"#
+            ),
+        );
+        let run = show.build().fails(1);
+        assert!(run.stderr.contains("chapters_file \"chapters.json\"") && run.stderr.contains(said), "{}", run.stderr);
+    }
+}
+
 #[test]
 fn a_chapters_file_is_read_checked_and_its_edits_rebuild() {
     let show = show("chapters_file = \"chapters.json\"\n");
