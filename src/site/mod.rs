@@ -1043,7 +1043,7 @@ fn check_before_writing(
     };
     let planned = prepared.plan(pages, &reuse)?;
     if !force {
-        let marks = |rel: &str| prepared.marks(rel);
+        let marks = |i: usize| prepared.marks(i);
         // A file left as it is (already what the build would write) is not
         // written: whoever's it is, it is not in the way.
         let lstat = |i: usize| prepared.snapshot.output(i).filter(|_| !prepared.as_it_is(i));

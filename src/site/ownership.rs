@@ -6,8 +6,13 @@
 //!   interrupted build), or if it already holds exactly what is about to be
 //!   written, or, for a feed or page, if it is this show's own (podsmith's
 //!   generator mark and this show's feed URL in its head: a build whose
-//!   record was deleted). Any other file there is someone else's: the
-//!   build stops and names it, unless `--force`.
+//!   record was deleted). A file that cannot hold such a mark (an
+//!   episode's chapters or transcripts) is this show's when there is no
+//!   record of the folder at all and the episode's page beside it is this
+//!   show's; with a record, only the record tells it (a file it does not
+//!   list there, or lists with other bytes, was put there or edited by
+//!   hand). Any other file there is someone else's: the build stops and
+//!   names it, unless `--force`.
 //! - A file the show no longer publishes is deleted only if (a) its path
 //!   is a plain relative path that stays inside the output folder, through
 //!   real folders, not links; (b) the record lists it as written by
@@ -25,18 +30,31 @@ use super::record::{SiteRecord, is_plain_relative};
 use crate::fsutil::Fingerprint;
 use crate::output::Site;
 
+/// How a file of the site is told as this show's, written by podsmith,
+/// when no record lists it: by the head of a file in the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// The file whose head tells it (relative to the output folder): the
+    /// file itself (a feed, a page, the sitemap), or, for one that cannot
+    /// hold a mark, the episode's page beside it (which tells it only when
+    /// there is no record of the folder: see the module docs).
+    pub at: String,
+    /// The texts that head holds when podsmith wrote it for this show.
+    pub texts: Vec<String>,
+}
+
 /// The files of `site` that exist under `out` and are not podsmith's
 /// (see the module docs), in site order.
-/// `marks` gives, for a feed or page, the texts whose presence in the head
-/// of an existing file says it is this show's, written by podsmith;
-/// `lstat` what is at a site file's path (by index), not following a link
-/// (`None` for a file the build leaves as it is: it is not in the way).
+/// `marks` gives, for site file `i`, how it is told as this show's (see
+/// [`Mark`]); `lstat` what is at a site file's path (by index), not
+/// following a link (`None` for a file the build leaves as it is: it is
+/// not in the way).
 pub fn foreign_files(
     site: &Site,
     out: &Path,
     record: Option<&SiteRecord>,
     planned: &BTreeMap<String, Fingerprint>,
-    marks: &dyn Fn(&str) -> Option<Vec<String>>,
+    marks: &dyn Fn(usize) -> Option<Mark>,
     lstat: &dyn Fn(usize) -> Option<crate::fsutil::Status>,
 ) -> Vec<String> {
     let mut foreign = Vec::new();
@@ -62,7 +80,8 @@ pub fn foreign_files(
         if fingerprint().is_some_and(|fp| planned.get(&f.rel) == Some(&fp)) {
             continue;
         }
-        if marks(&f.rel).is_some_and(|m| carries(path(), &m)) {
+        let told = |m: Mark| (m.at == f.rel || record.is_none()) && carries(&out.join(&m.at), &m.texts);
+        if marks(i).is_some_and(told) {
             continue;
         }
         foreign.push(f.rel.clone());
@@ -70,9 +89,13 @@ pub fn foreign_files(
     foreign
 }
 
-/// Whether the first 16 KiB of the file at `path` hold every one of `marks`.
+/// Whether the file at `path` is a file (not a link) whose first 16 KiB
+/// hold every one of `marks`.
 fn carries(path: &Path, marks: &[String]) -> bool {
     use std::io::Read;
+    if !fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
     let Ok(file) = crate::fsutil::open(path) else { return false };
     let mut head = Vec::new();
     if file.take(16 << 10).read_to_end(&mut head).is_err() {
@@ -306,7 +329,7 @@ mod tests {
             site.push(rel, Content::Bytes(Vec::new()));
         }
         let planned: BTreeMap<String, Fingerprint> = [("same.html".to_string(), Fingerprint::of_bytes(b"same"))].into();
-        let none = |_: &str| None;
+        let none = |_: usize| None;
         assert_eq!(foreign_files(&site, &out, None, &planned, &none, &live(&site, &out)), ["index.html", "feed.xml"]);
         let mut record = SiteRecord { out: out.clone(), ..Default::default() };
         record.outputs.insert("feed.xml".into(), written(&out.join("feed.xml")));
@@ -317,15 +340,48 @@ mod tests {
             "<head><meta name=\"generator\" content=\"podsmith\"><link href=\"https://x/feed.xml\">",
         )
         .unwrap();
-        let marks = |rel: &str| {
-            (rel == "index.html")
-                .then(|| vec!["content=\"podsmith\"".to_string(), "href=\"https://x/feed.xml\"".to_string()])
-        };
+        let mark =
+            |texts: &[&str]| Mark { at: "index.html".into(), texts: texts.iter().map(|t| t.to_string()).collect() };
+        let marks = |i: usize| (i == 0).then(|| mark(&["content=\"podsmith\"", "href=\"https://x/feed.xml\""]));
         assert!(foreign_files(&site, &out, Some(&record), &planned, &marks, &live(&site, &out)).is_empty());
-        let other_show = |rel: &str| (rel == "index.html").then(|| vec!["href=\"https://y/feed.xml\"".to_string()]);
+        let other_show = |i: usize| (i == 0).then(|| mark(&["href=\"https://y/feed.xml\""]));
         assert_eq!(
             foreign_files(&site, &out, Some(&record), &planned, &other_show, &live(&site, &out)),
             ["index.html"]
         );
+    }
+
+    /// A file that cannot hold a mark (an episode's chapters) is this
+    /// show's when the page beside it is and there is no record of the
+    /// folder; with a record that does not know it, or beside another
+    /// show's page (or a link to this show's), it is someone else's.
+    #[test]
+    fn a_file_beside_this_shows_page_is_its_own_only_without_a_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_path_buf();
+        fs::create_dir_all(out.join("episodes/one")).unwrap();
+        fs::write(out.join("episodes/one/chapters.json"), b"{\"chapters\": []}").unwrap();
+        let own_page = "<head><meta name=\"generator\" content=\"podsmith\"><link href=\"https://x/feed.xml\">";
+        fs::write(out.join("episodes/one/index.html"), own_page).unwrap();
+        let mut site = Site::default();
+        site.push("episodes/one/chapters.json", Content::Bytes(b"{}".to_vec()));
+        let planned = BTreeMap::new();
+        let beside = |texts: &'static str| {
+            move |_: usize| Some(Mark { at: "episodes/one/index.html".into(), texts: vec![texts.to_string()] })
+        };
+        let ours = beside("href=\"https://x/feed.xml\"");
+        assert!(foreign_files(&site, &out, None, &planned, &ours, &live(&site, &out)).is_empty());
+        let record = SiteRecord { out: out.clone(), ..Default::default() };
+        let refused = ["episodes/one/chapters.json"];
+        assert_eq!(foreign_files(&site, &out, Some(&record), &planned, &ours, &live(&site, &out)), refused);
+        let theirs = beside("href=\"https://y/feed.xml\"");
+        assert_eq!(foreign_files(&site, &out, None, &planned, &theirs, &live(&site, &out)), refused);
+        #[cfg(unix)]
+        {
+            fs::write(dir.path().join("elsewhere.html"), own_page).unwrap();
+            fs::remove_file(out.join("episodes/one/index.html")).unwrap();
+            std::os::unix::fs::symlink(dir.path().join("elsewhere.html"), out.join("episodes/one/index.html")).unwrap();
+            assert_eq!(foreign_files(&site, &out, None, &planned, &ours, &live(&site, &out)), refused);
+        }
     }
 }

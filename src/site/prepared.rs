@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::memo::{self, Memo};
 use super::snapshot::{Looking, Seen, Snapshot};
-use super::{BuildError, Options, Preload, Probed, check_output_folder, record};
+use super::{BuildError, Options, Preload, Probed, check_output_folder, ownership, record};
 use crate::catalog::{Catalog, ProbeStats};
 use crate::diagnostic::Diagnostic;
 use crate::fsutil::Fingerprint;
@@ -565,28 +565,38 @@ impl Prepared {
         });
     }
 
-    /// For a feed or page of this site, the texts its head holds when podsmith
-    /// wrote it for this show: podsmith's generator mark and the show's feed
-    /// URL (a feed's own, as its `atom:link rel="self"`; the main feed's for
-    /// a page). `None` for media and images.
-    pub fn marks(&self, rel: &str) -> Option<Vec<String>> {
+    /// How file `i` of this site is told as this show's when no record
+    /// lists it (see [`ownership::Mark`]): a feed, page (the index, an
+    /// episode's, a year of the archive) or the sitemap by what its own head
+    /// holds when podsmith wrote it for this show (podsmith's generator mark
+    /// and the show's feed URL: a feed's own, as its `atom:link
+    /// rel="self"`; the main feed's for a page); a file made beside an
+    /// episode's page that cannot hold a mark (its chapters, transcripts)
+    /// by that page's. `None` for media and images.
+    pub fn marks(&self, i: usize) -> Option<ownership::Mark> {
         let escape = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;");
-        let podcast = &self.catalog.podcast;
-        if self.feeds.iter().any(|f| f.file_name == rel) {
-            let own = escape(&podcast.url_of(rel));
-            return Some(vec![
-                "<generator>podsmith</generator>".into(),
-                format!("<atom:link href=\"{own}\" rel=\"self\""),
-            ]);
-        }
-        if rel == SITEMAP {
-            return Some(crate::pages::sitemap::marks(&self.catalog));
-        }
-        let is_page = rel == "index.html" || (rel.starts_with("episodes/") && rel.ends_with("/index.html"));
-        is_page.then(|| {
+        let f = self.site.files.get(i)?;
+        let rel = f.rel.as_str();
+        let own = |texts: Vec<String>| Some(ownership::Mark { at: rel.to_string(), texts });
+        let page = || {
             let feed = escape(&self.catalog.feed_url());
             vec!["<meta name=\"generator\" content=\"podsmith\">".into(), format!("href=\"{feed}\"")]
-        })
+        };
+        match f.content {
+            Content::Feed(_) => {
+                let url = escape(&self.catalog.podcast.url_of(rel));
+                own(vec!["<generator>podsmith</generator>".into(), format!("<atom:link href=\"{url}\" rel=\"self\"")])
+            }
+            Content::Page(_) => own(page()),
+            Content::Bytes(_) if rel == SITEMAP => own(crate::pages::sitemap::marks(&self.catalog)),
+            Content::Bytes(_) => {
+                // `episodes/<slug>/<name>`, beside the episode's page.
+                let (folder, _) = rel.rsplit_once('/')?;
+                let slug = folder.strip_prefix("episodes/").filter(|s| !s.contains('/'))?;
+                Some(ownership::Mark { at: format!("episodes/{slug}/index.html"), texts: page() })
+            }
+            Content::File(_) => None,
+        }
     }
 
     /// Which enclosure formats feed `f` is meant to carry.

@@ -548,6 +548,47 @@ fn a_lost_build_record_does_not_make_the_shows_own_pages_foreign() {
     assert!(run.stderr.contains("which this build would replace: index.html, episodes/"), "{}", run.stderr);
 }
 
+/// With `.podsmith/` cleared, the files made beside an episode's page
+/// (chapters, transcripts) are this show's as the page is; beside a page
+/// that is not this show's, they are someone else's.
+#[test]
+fn a_lost_build_record_does_not_make_the_shows_chapters_foreign() {
+    let show = Show::sample();
+    show.build().ok();
+    fs::remove_dir_all(show.path(".podsmith")).unwrap();
+    let text = show.read("episodes.toml").replacen("title = \"Introduction\"", "title = \"Intro\"", 1);
+    show.write("episodes.toml", &text);
+    let page = "public/episodes/coredns-miek-gieben/index.html";
+    let built = show.read(page);
+    show.write(page, "my own page");
+    let run = show.build().fails(2);
+    assert!(
+        run.stderr.contains(
+            "holds 2 files podsmith has no record of writing, which this build would replace: \
+             episodes/coredns-miek-gieben/chapters.json, episodes/coredns-miek-gieben/index.html\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    show.write(page, &built);
+    show.build().ok();
+    assert!(show.read("public/episodes/coredns-miek-gieben/chapters.json").contains("\"Intro\""));
+}
+
+/// With `.podsmith/` cleared, the pages of the archive's years are this
+/// show's as its other pages are.
+#[test]
+fn a_lost_build_record_does_not_make_the_shows_archive_foreign() {
+    let show = weekly_show(120);
+    show.build().ok();
+    assert!(show.path("public/archive/2023/index.html").exists());
+    fs::remove_dir_all(show.path(".podsmith")).unwrap();
+    let text = show.read("episodes.toml").replacen("Notes of episode 3.", "Notes of episode three.", 1);
+    show.write("episodes.toml", &text);
+    show.build().ok();
+    assert!(show.read("public/archive/2023/index.html").contains("Notes of episode three."));
+}
+
 /// A media file that is a link to another file in the show is published as
 /// that file (a hard link to the link itself would lead nowhere from
 /// `public/`), and the next build, with something to do, knows it as its own.
