@@ -125,6 +125,27 @@ impl LocalSite {
     }
 }
 
+/// The files the record of the build into `out` (absolute) lists: the
+/// record of the show of `manifest` (moved with it, if it was: see
+/// [`Records::follow_show`](crate::site::record::Records::follow_show)).
+fn recorded_outputs(
+    manifest: &Path,
+    out: &Path,
+) -> Result<std::collections::BTreeMap<String, crate::site::record::Written>, PublishError> {
+    let root = crate::manifest::root_of(manifest);
+    let mut records = crate::site::record::Records::read(&root);
+    if let Ok(root) = root.canonicalize() {
+        records.follow_show(&root, out);
+    }
+    let site = records.take(out).ok_or_else(|| {
+        PublishError::store(
+            Diagnostic::error("PUBLISH", format!("the build of {} left no record", out.display()))
+                .help("run podsmith build, then publish again"),
+        )
+    })?;
+    Ok(site.outputs)
+}
+
 /// The site the build just wrote, as it recorded it (`outputs`: every file
 /// with its fingerprint, as the build found or left it; read from the build
 /// record if not given, and then a file that is not as recorded is refused).
@@ -141,16 +162,7 @@ pub(super) fn local_site(
     })?;
     let (mut outputs, looked) = match outputs {
         Some(outputs) => (outputs, true),
-        None => {
-            let mut records = crate::site::record::Records::read(&crate::manifest::root_of(manifest));
-            let site = records.take(&out).ok_or_else(|| {
-                PublishError::store(
-                    Diagnostic::error("PUBLISH", format!("the build of {} left no record", out.display()))
-                        .help("run podsmith build, then publish again"),
-                )
-            })?;
-            (site.outputs, false)
-        }
+        None => (recorded_outputs(manifest, &out)?, false),
     };
     for (key, folder) in through_links(&out, outputs.keys()) {
         outputs.remove(&key);

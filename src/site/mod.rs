@@ -1092,6 +1092,8 @@ fn write_recorded(
     let out_abs = out.canonicalize().map_err(|source| WriteError { path: out.clone(), source })?;
     let mut site = records.take(&out_abs).unwrap_or_default();
     site.out = out_abs.clone();
+    // (An output folder inside the show moves with it: see `Records::follow_show`.)
+    site.root = prepared.catalog.root.canonicalize().ok();
     // Pending: what may be written that the record does not already know
     // by its fingerprint (and what an interrupted build left pending); and
     // what is written again with the bytes the record knows (a media file

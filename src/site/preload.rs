@@ -90,8 +90,17 @@ impl Preload {
         let (go, told_to_go) = mpsc::channel();
         let (send_cache, cache_read) = mpsc::channel();
         let read = move || {
-            let records = Records::read(&state_dir);
-            let record = out.canonicalize().ok().and_then(|o| records.site(&o));
+            let mut records = Records::read(&state_dir);
+            let out_abs = out.canonicalize().ok();
+            // The records in the show folder moved with it (and its output folder in it).
+            if let Some(o) = &out_abs
+                && state_dir == dir
+                && records.site(o).is_none()
+                && let Ok(root) = dir.canonicalize()
+            {
+                records.follow_show(&root, o);
+            }
+            let record = out_abs.and_then(|o| records.site(&o));
             // The memo the record of the output folder vouches for (no other is read).
             let vouched = record.and_then(|r| r.memo);
             if let Some(told) = told {

@@ -548,6 +548,87 @@ fn a_lost_build_record_does_not_make_the_shows_own_pages_foreign() {
     assert!(run.stderr.contains("which this build would replace: index.html, episodes/"), "{}", run.stderr);
 }
 
+/// `show` moved (a rename) to a folder of its own, as `Show`.
+fn moved(show: Show) -> Show {
+    let to = Show::empty();
+    fs::remove_dir(to.root()).unwrap();
+    fs::rename(show.root(), to.root()).unwrap();
+    to
+}
+
+/// The sample show without its last episode (Sarah Novotny's).
+fn without_last_episode(show: &Show) -> String {
+    let text = show.read("episodes.toml");
+    text[..text.find("[[episode]]\ntitle = \"Sarah").unwrap()].to_string()
+}
+
+/// Whether a build of `show` has nothing to do.
+fn unchanged(show: &Show) -> bool {
+    let run = show.run(&["build", "-v", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    run.stderr.contains("nothing changed since the last build")
+}
+
+const LAST_EPISODE_FILES: &str = "episodes/kubernetes-sarah-novotny/index.html, \
+     media/kubernetes-sarah-novotny.mp3, media/kubernetes-sarah-novotny.ogg";
+
+/// A show folder moved or renamed (its output folder and its records in
+/// it) is the same show: a build that changes the chapters rewrites them,
+/// and one that drops an episode removes its page and media, as before
+/// the move; a file edited by hand since is still someone else's.
+#[test]
+fn a_moved_show_folder_takes_its_record_along() {
+    let show = Show::sample();
+    show.build().ok();
+    let show = moved(show);
+    let text = show.read("episodes.toml").replacen("title = \"Introduction\"", "title = \"Intro\"", 1);
+    show.write("episodes.toml", &text);
+    // A page edited by hand since the move: in the way, it is refused.
+    let page = "public/episodes/coredns-miek-gieben/index.html";
+    let built = show.read(page);
+    show.write(page, "my own page");
+    let run = show.build().fails(2);
+    assert!(
+        run.stderr.contains("which this build would replace: episodes/coredns-miek-gieben/index.html\n"),
+        "{}",
+        run.stderr
+    );
+    show.write(page, &built);
+    show.build().ok();
+    assert!(show.read("public/episodes/coredns-miek-gieben/chapters.json").contains("\"Intro\""));
+    // Moved again, an episode dropped: its files go.
+    let show = moved(show);
+    show.write("episodes.toml", &without_last_episode(&show));
+    let run = show.run(&["build", "--allow-changes", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let removed = format!("removed 3 files an earlier build published and this one does not: {LAST_EPISODE_FILES}");
+    assert!(run.stderr.contains(&removed), "{}", run.stderr);
+    assert!(!show.path("public/episodes/kubernetes-sarah-novotny").exists());
+    // The record is of the folder where it is now: nothing left to do.
+    assert!(unchanged(&show), "{}", show.build().stderr);
+}
+
+/// A show folder copied whole (`cp -a`) is a show of its own: its build
+/// takes the record of its copy of the output folder, and writes and
+/// removes there only, never in the original's.
+#[cfg(unix)]
+#[test]
+fn a_copied_show_folder_builds_its_own_output_folder_only() {
+    let show = Show::sample();
+    show.build().ok();
+    let copy = Show::empty();
+    let status = Std::new("cp").arg("-a").arg(show.root().join(".")).arg(copy.root()).status().unwrap();
+    assert!(status.success());
+    let original = files_but_records(show.root());
+    copy.write("episodes.toml", &without_last_episode(&copy));
+    let run = copy.run(&["build", "--allow-changes", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let removed = format!("removed 3 files an earlier build published and this one does not: {LAST_EPISODE_FILES}");
+    assert!(run.stderr.contains(&removed), "{}", run.stderr);
+    assert!(!copy.path("public/episodes/kubernetes-sarah-novotny").exists());
+    assert!(files_but_records(show.root()) == original, "the original show is as it was");
+    // Each folder's record is its own: neither has anything to do.
+    assert!(unchanged(&copy), "{}", copy.build().stderr);
+    assert!(unchanged(&show), "{}", show.build().stderr);
+}
+
 /// With `.podsmith/` cleared, the files made beside an episode's page
 /// (chapters, transcripts) are this show's as the page is; beside a page
 /// that is not this show's, they are someone else's.

@@ -42,6 +42,8 @@ pub(super) struct Saved {
 /// A site's record but for its outputs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 struct Head {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    root: Option<PathBuf>,
     inputs: String,
     content: String,
     memo: Option<Fingerprint>,
@@ -54,6 +56,7 @@ struct Head {
 impl Head {
     fn of(site: &SiteRecord) -> Head {
         Head {
+            root: site.root.clone(),
             inputs: site.inputs.clone(),
             content: site.content.clone(),
             memo: site.memo,
@@ -147,7 +150,7 @@ impl Records {
 
     /// One site's changes: checked as the record's entries are.
     fn apply(&mut self, delta: RawSite<Option<RawWritten>>, ignored: &mut Vec<String>) {
-        let RawSite { out, inputs, content, memo, pending, build, summary, outputs } = delta;
+        let RawSite { out, root, inputs, content, memo, pending, build, summary, outputs } = delta;
         let (mut changed, mut gone) = (BTreeMap::new(), Vec::new());
         for (rel, w) in outputs {
             match w {
@@ -157,7 +160,7 @@ impl Records {
                 None => gone.push(rel),
             }
         }
-        let raw = RawSite { out, inputs, content, memo, outputs: changed, pending, build, summary };
+        let raw = RawSite { out, root, inputs, content, memo, outputs: changed, pending, build, summary };
         let Some(new) = SiteRecord::checked(raw, ignored) else { return };
         let site = match self.sites.iter().position(|s| s.out == new.out) {
             Some(i) => &mut self.sites[i],
@@ -176,10 +179,10 @@ impl Records {
         for rel in gone {
             site.outputs.remove(&rel);
         }
-        let SiteRecord { inputs, content, memo, outputs, pending, build, summary, .. } = new;
+        let SiteRecord { root, inputs, content, memo, outputs, pending, build, summary, .. } = new;
         site.outputs.extend(outputs);
-        (site.inputs, site.content, site.memo, site.pending, site.build, site.summary) =
-            (inputs, content, memo, pending, build, summary);
+        (site.root, site.inputs, site.content, site.memo, site.pending, site.build, site.summary) =
+            (root, inputs, content, memo, pending, build, summary);
     }
 
     /// Saves what changed since the records were read or last saved: a line

@@ -72,6 +72,11 @@ pub struct Written {
 pub struct SiteRecord {
     /// The output folder, absolute (as it resolved when written).
     pub out: PathBuf,
+    /// The show folder, absolute (as it resolved when written; absent in
+    /// records of an older podsmith): an output folder inside it moves with
+    /// it (see [`Records::follow_show`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<PathBuf>,
     /// Fingerprint of everything the last complete build read.
     pub inputs: String,
     /// The same without the media files' size and time ([`Inputs::content`]).
@@ -112,6 +117,8 @@ fn is_build_id(id: &str) -> bool {
 #[derive(Debug, Deserialize)]
 struct RawSite<W = RawWritten> {
     out: PathBuf,
+    #[serde(default)]
+    root: Option<PathBuf>,
     inputs: String,
     #[serde(default)]
     content: String,
@@ -700,6 +707,38 @@ impl Records {
         self.sites.iter().find(|s| s.out == out)
     }
 
+    /// Takes, for output folder `out` of the show in folder `root` (both
+    /// absolute, as they resolve) that has no record of its own, the record
+    /// of the folder at the same place in the show folder it was in: the
+    /// show was moved, renamed or copied with its output folder and its
+    /// records (`.podsmith/`). The caller reads the records from that show
+    /// folder. The record of the folder where it was stays if that folder
+    /// is still there (a copy: it is the original's), else it goes (a
+    /// move). The memo is not taken (it is of the other folder). The
+    /// record leads nowhere but into `out`: its files are plain paths
+    /// inside the output folder (checked as it was read), and its folder
+    /// is `out` from now on.
+    pub fn follow_show(&mut self, root: &Path, out: &Path) {
+        if self.site(out).is_some() {
+            return;
+        }
+        let Ok(inside) = out.strip_prefix(root) else { return };
+        if inside.as_os_str().is_empty() {
+            return;
+        }
+        let was_here = |s: &SiteRecord| {
+            s.root.as_deref().is_some_and(|r| r != root && s.out.strip_prefix(r).is_ok_and(|p| p == inside))
+        };
+        let Some(i) = self.sites.iter().position(was_here) else { return };
+        let moved = std::fs::symlink_metadata(&self.sites[i].out).is_err();
+        let mut site = if moved { self.sites.remove(i) } else { self.sites[i].clone() };
+        site.out = out.to_path_buf();
+        site.root = Some(root.to_path_buf());
+        site.memo = None;
+        self.sites.insert(i, site);
+        self.sites.truncate(MAX_SITES);
+    }
+
     /// Every output folder's record.
     pub fn all(&self) -> &[SiteRecord] {
         &self.sites
@@ -764,6 +803,7 @@ impl LegacyRecord {
             .collect();
         RawSite {
             out,
+            root: None,
             inputs: self.inputs,
             content: String::new(),
             memo: None,
@@ -862,6 +902,13 @@ impl SiteRecord {
             ignored.push(format!("an output folder that is not an absolute path ({})", raw.out.display()));
             return None;
         }
+        let root = raw.root.filter(|r| {
+            let absolute = r.is_absolute();
+            if !absolute {
+                ignored.push(format!("a show folder that is not an absolute path ({})", r.display()));
+            }
+            absolute
+        });
         // A plain path inside the folder, with a fingerprint of the right form (or none).
         let mut check = |rel: &str, fingerprint: Option<&str>| -> Option<Option<Fingerprint>> {
             let fp = fingerprint.map(Fingerprint::parse);
@@ -874,6 +921,7 @@ impl SiteRecord {
         let memo = raw.memo.as_deref().and_then(Fingerprint::parse);
         let mut site = SiteRecord {
             out: raw.out,
+            root,
             inputs: raw.inputs,
             content: raw.content,
             memo,
@@ -1089,6 +1137,58 @@ mod tests {
         std::fs::write(dir.path().join(PENDING_PATH), br#"{"version": 9, "sites": []}"#).unwrap();
         let read = Records::read(dir.path());
         assert!(read.warnings[0].message.contains("another podsmith (format 9)"), "{:?}", read.warnings);
+    }
+
+    /// A record of a folder inside the show is taken for the folder at the
+    /// same place in the show moved or copied (without its memo), and only
+    /// then: the original's stays while its folder is there; a folder
+    /// outside the show, or a record without its show folder, is not
+    /// followed.
+    #[test]
+    fn a_record_follows_its_show_folder_moved_or_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+        let site = |root: Option<&Path>, out: PathBuf| SiteRecord {
+            out,
+            root: root.map(Path::to_path_buf),
+            memo: Some(Fingerprint::of_bytes(b"memo")),
+            outputs: [("feed.xml".into(), Written { size: 1, mtime_ns: 1, fingerprint: None })].into(),
+            ..Default::default()
+        };
+        let records = |sites: Vec<SiteRecord>| Records { sites, ..Default::default() };
+        let outs = |r: &Records| r.all().iter().map(|s| s.out.clone()).collect::<Vec<_>>();
+        // Moved: the folder where it was is gone; the record goes with it.
+        let mut moved = records(vec![site(Some(&old), old.join("public"))]);
+        moved.follow_show(&new, &new.join("public"));
+        assert_eq!(outs(&moved), [new.join("public")]);
+        let taken = moved.site(&new.join("public")).unwrap();
+        assert_eq!((taken.root.as_deref(), taken.memo, taken.outputs.len()), (Some(new.as_path()), None, 1));
+        // Copied: the original's record stays.
+        std::fs::create_dir_all(old.join("public")).unwrap();
+        let mut copied = records(vec![site(Some(&old), old.join("public"))]);
+        copied.follow_show(&new, &new.join("public"));
+        assert_eq!(outs(&copied), [new.join("public"), old.join("public")]);
+        // Not followed: another place in the show, a folder outside it, a
+        // record that does not say its show folder.
+        for (root, out) in
+            [(Some(&old), old.join("site")), (Some(&old), dir.path().join("www")), (None, old.join("public"))]
+        {
+            let mut r = records(vec![site(root.map(PathBuf::as_path), out.clone())]);
+            r.follow_show(&new, &new.join("public"));
+            r.follow_show(&new, &dir.path().join("www2"));
+            assert_eq!(outs(&r), [out]);
+        }
+        // A show folder that is not an absolute path is ignored, and said.
+        let json = serde_json::json!({ "version": 2, "sites": [
+            { "out": "/srv/public", "root": "srv", "inputs": "", "outputs": {}, "summary": Summary::default() }
+        ]});
+        let (_dir, read) = records_with(RECORD_PATH, json.to_string().as_bytes());
+        assert_eq!(read.site(Path::new("/srv/public")).unwrap().root, None);
+        assert!(
+            read.warnings[0].message.contains("a show folder that is not an absolute path (srv)"),
+            "{:?}",
+            read.warnings
+        );
     }
 
     #[test]
