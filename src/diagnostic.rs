@@ -200,7 +200,8 @@ impl Diagnostic {
 
 /// As JSON: `rule` (the code), `severity`, `message`, `help` (empty when
 /// there is none), and where: `file` with `line` and `column`, or `feed`,
-/// `line` and `episode`, or `path`.
+/// `line`, `episode` (the item's title) and `item` (its place in the feed,
+/// from 1), or `path`.
 impl Serialize for Diagnostic {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
@@ -225,8 +226,15 @@ impl Serialize for Diagnostic {
                 if let Some(l) = line {
                     m.serialize_entry("line", l)?;
                 }
-                if let Some((_, label)) = item {
-                    m.serialize_entry("episode", label)?;
+                if let Some((n, label)) = item {
+                    // The title as the feed has it (told between quotes,
+                    // which are not its), and the item's place in the feed.
+                    if let Some(title) = label.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
+                        m.serialize_entry("episode", title)?;
+                    }
+                    if *n > 0 {
+                        m.serialize_entry("item", n)?;
+                    }
                 }
             }
             Location::Path(p) => m.serialize_entry("path", &p.display().to_string())?,
@@ -258,14 +266,23 @@ impl<'de> serde::Deserialize<'de> for Diagnostic {
             column: Option<usize>,
             feed: Option<String>,
             episode: Option<String>,
+            item: Option<usize>,
             path: Option<PathBuf>,
         }
         let s = Stored::deserialize(d)?;
         let location = match (s.file, s.path) {
             (Some(path), _) => Location::File { path, line: s.line.unwrap_or(0), column: s.column },
             (None, Some(path)) => Location::Path(path),
-            (None, None) if s.feed.is_some() || s.line.is_some() || s.episode.is_some() => {
-                Location::Feed { feed: s.feed, line: s.line, item: s.episode.map(|e| (0, e)) }
+            (None, None) if s.feed.is_some() || s.line.is_some() || s.episode.is_some() || s.item.is_some() => {
+                // An episode told by its title, between quotes (a record of an
+                // older podsmith kept them), or by its place.
+                let label = match (s.episode, s.item) {
+                    (Some(e), _) if e.starts_with('"') => Some(e),
+                    (Some(e), _) => Some(format!("\"{e}\"")),
+                    (None, Some(n)) => Some(format!("item {n}")),
+                    (None, None) => None,
+                };
+                Location::Feed { feed: s.feed, line: s.line, item: label.map(|l| (s.item.unwrap_or(0), l)) }
             }
             _ => Location::Show,
         };
@@ -282,4 +299,37 @@ impl<'de> serde::Deserialize<'de> for Diagnostic {
 /// Whether any of `diagnostics` is an error.
 pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
     diagnostics.iter().any(Diagnostic::is_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// In JSON an item is told by its title as the feed has it (not between
+    /// the quotes a message puts it in) and its place; read back (a build
+    /// record says its warnings again), it is told as before, and so is one
+    /// of a record an older podsmith wrote, which kept the quotes.
+    #[test]
+    fn an_items_title_is_itself_in_json_and_reads_back_as_told() {
+        let at = |item: Option<(usize, &str)>| {
+            Diagnostic::warning("X", "m").at(Location::Feed {
+                feed: Some("feed.xml".into()),
+                line: Some(3),
+                item: item.map(|(n, l)| (n, l.to_string())),
+            })
+        };
+        for (item, json) in [
+            (Some((2, "\"A \"quoted\" title\"")), r#""episode":"A \"quoted\" title","item":2"#),
+            (Some((3, "item 3")), r#""item":3"#),
+        ] {
+            let d = at(item);
+            let text = serde_json::to_string(&d).unwrap();
+            assert!(text.contains(json), "{text}");
+            let back: Diagnostic = serde_json::from_str(&text).unwrap();
+            assert_eq!(back.location, d.location, "{text}");
+        }
+        let older = r#"{"rule":"X","severity":"warning","message":"m","feed":"feed.xml","episode":"\"Old\""}"#;
+        let back: Diagnostic = serde_json::from_str(older).unwrap();
+        assert_eq!(back.episode(), Some("\"Old\""));
+    }
 }

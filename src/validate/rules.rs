@@ -99,7 +99,7 @@ rule_table! {
     RSS_ENC_ATTRS: "RSS-ENC-ATTRS", Error, S, "`enclosure` has `url`, `length` and `type` (not `size=`).";
     RSS_ENC_ONE: "RSS-ENC-ONE", Warning, S, "One `enclosure` per item: apps and Podcast Index use the first; other formats belong in `podcast:alternateEnclosure`.";
     RSS_GUID_PERMALINK: "RSS-GUID-PERMALINK", Error, S, "`guid isPermaLink` is `true` or `false`; a permalink guid (the default) is an http(s) URL.";
-    RSS_DATE: "RSS-DATE", Error, S, "`pubDate`/`lastBuildDate` are RFC 2822 dates with the right weekday and clock fields in range (warning: year before 1990).";
+    RSS_DATE: "RSS-DATE", Error, S, "The channel's `pubDate`/`lastBuildDate` are RFC 2822 dates with the right weekday and clock fields in range (warning: year before 1990; an item's: APPLE-IT-PUBDATE).";
     RSS_SELF: "RSS-SELF", Warning, S, "`atom:link rel=\"self\"` gives the feed's own absolute URL.";
     // Apple: channel
     APPLE_CH_TITLE: "APPLE-CH-TITLE", Error, S, "The show title is not empty (warning over 255 characters).";
@@ -134,7 +134,7 @@ rule_table! {
     APPLE_IT_ENCL_LENGTH: "APPLE-IT-ENCL-LENGTH", Error, S, "The enclosure `length` is the file size in bytes: a whole number (warning: 0), equal to the real file's size [M].";
     APPLE_IT_ENCL_ASCII: "APPLE-IT-ENCL-ASCII", Error, S, "Enclosure and image URLs are ASCII with no spaces (percent-encode the rest).";
     APPLE_IT_GUID: "APPLE-IT-GUID", Error, S, "Every item has a `guid`, unique in the feed.";
-    APPLE_IT_PUBDATE: "APPLE-IT-PUBDATE", Error, S, "A `pubDate` that is present is an RFC 2822 date (see RSS-DATE).";
+    APPLE_IT_PUBDATE: "APPLE-IT-PUBDATE", Error, S, "An item's `pubDate` that is present is an RFC 2822 date with the right weekday and clock fields in range (warning: year before 1990; the channel's dates: RSS-DATE).";
     APPLE_IT_DESC: "APPLE-IT-DESC", Warning, S, "The episode description is at most 4000 bytes, in HTML Apple shows (`p ol ul li a`; `b i strong em`).";
     APPLE_IT_DURATION: "APPLE-IT-DURATION", Error, S, "`itunes:duration` is seconds, `MM:SS` or `HH:MM:SS` with fields under 60, no fractions (warning: missing).";
     APPLE_IT_LINK: "APPLE-IT-LINK", Warning, S, "Every item has a `link` to its web page.";
@@ -172,8 +172,8 @@ rule_table! {
     // Podcasting 2.0
     P20_HTTPS: "P20-HTTPS", Error, S, "URLs in `podcast:*` attributes (and each URL of a `podcast:images` `srcset`) are https (warning for a `podcast:source`, which may use other schemes such as ipfs:).";
     P20_ATTR_REQ: "P20-ATTR-REQ", Error, S, "`podcast:*` elements carry their required attributes and values (a `remoteItem`'s `feedGuid` is a UUID).";
-    P20_GUID: "P20-GUID", Error, S, "`podcast:guid` is a UUID (warning: not version 5, or missing; note: not the UUIDv5 of the self URL).";
-    P20_LOCKED: "P20-LOCKED", Error, S, "`podcast:locked` is `yes` or `no` (warning: missing).";
+    P20_GUID: "P20-GUID", Error, S, "`podcast:guid` is a UUID (warning: not version 5; note: not the UUIDv5 of the self URL; a feed without one: PSP-CH-REC).";
+    P20_LOCKED: "P20-LOCKED", Error, S, "`podcast:locked` is `yes` or `no` (a feed without one: PSP-CH-REC).";
     P20_TRANSCRIPT: "P20-TRANSCRIPT", Error, S, "`podcast:transcript` has `url` and `type` (warning: a type apps do not know).";
     P20_CHAPTERS: "P20-CHAPTERS", Error, S, "`podcast:chapters` has a `url` and a `type` (warning: a type other than `application/json+chapters`); [M] the JSON has `version` and `chapters` with ascending `startTime`s.";
     P20_PERSON: "P20-PERSON", Error, S, "`podcast:person` names someone, in at most 128 characters (warning: unknown role or group).";

@@ -194,7 +194,7 @@ fn json_output_lists_findings_with_rule_severity_line_and_episode() {
     let f = &v["feeds"][0]["findings"][0];
     assert_eq!(f["rule"], "MEDIA-DURATION");
     assert_eq!(f["severity"], "error");
-    assert_eq!(f["episode"], "\"Second\"");
+    assert_eq!((f["episode"].as_str(), f["item"].as_u64()), (Some("Second"), Some(2)), "the title as it is: {f}");
     assert_eq!(f["line"], 65);
     assert!(f["message"].as_str().unwrap().starts_with("itunes:duration says 1:00 but "), "{f}");
     assert_eq!(f["help"], "write <itunes:duration>3</itunes:duration>");
