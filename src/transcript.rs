@@ -336,22 +336,31 @@ fn voices(text: &str) -> Vec<(Option<String>, String)> {
     }
 }
 
-/// The few entities VTT and SRT use, read.
+/// Cue text's character references read, as WebVTT reads them (HTML's:
+/// named, `&#233;`, `&#xE9;`; `&lrm;`, `&rlm;`, `&nbsp;`, `&eacute;` …);
+/// one it does not know stays as written. SubRip has none, but files
+/// converted from WebVTT or HTML carry them.
 fn entities(text: &str) -> String {
-    text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", " ").replace("&amp;", "&")
+    // (The table is the one show notes' HTML is read with. quick-xml's full
+    // HTML5 table comes with its `escape-html` feature, which would also
+    // make the feed validator take `&nbsp;` in a feed, invalid XML, as
+    // defined.)
+    crate::lenient_html::decode(text)
 }
 
 /// `text` on one line: every run of spaces, line ends and other white
-/// space one space, none at either end.
+/// space one space, none at either end. No-break spaces (`&nbsp;`) are
+/// kept: they hold `10 km` together.
 fn one_line(text: &str) -> String {
     // Control characters pasted into a cue reach no page or counterpart.
     // (Those that are whitespace, a form feed say, part words first.)
-    let words = text.split_whitespace().map(|w| crate::text::strip_control(w).0).filter(|w| !w.is_empty());
+    let space = |c: char| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}');
+    let words = text.split(space).map(|w| crate::text::strip_control(w).0).filter(|w| !w.is_empty());
     words.collect::<Vec<_>>().join(" ")
 }
 
-/// Text with its tags removed (see [`is_tag`]) and the few entities VTT
-/// and SRT use read. Any other `<` is text: `I <3 you`, `5 < 6`,
+/// Text with its tags removed (see [`is_tag`]) and its character
+/// references read (see [`entities`]). Any other `<` is text: `I <3 you`, `5 < 6`,
 /// `<https://…>` (SubRip has no escapes, and people write WebVTT by hand).
 fn plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -514,6 +523,28 @@ mod tests {
         let cues = parse(Kind::Vtt, vtt.as_bytes()).unwrap();
         let texts: Vec<&str> = cues.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(texts, ["I <3 you and 5 < 6", "a b c d e f"]);
+    }
+
+    /// WebVTT cue text reads HTML's character references, named and
+    /// numeric, as the spec says; one that is not one stays as written.
+    /// The page and the SRT counterpart carry the characters.
+    #[test]
+    fn character_references_in_cue_text_are_read() {
+        let vtt = "WEBVTT\n\n00:00.000 --> 00:02.500\n<v Dana &amp; Co>&rlm;שלום&lrm; and caf&eacute; &#8217;&#x2019; \
+                   10&nbsp;km &bogus; AT&T &amp;lt;\n";
+        let cues = parse(Kind::Vtt, vtt.as_bytes()).unwrap();
+        let said = "\u{200f}שלום\u{200e} and caf\u{e9} \u{2019}\u{2019} 10\u{a0}km &bogus; AT&T &lt;";
+        assert_eq!(cues, [Cue { start: 0.0, end: 2.5, speaker: Some("Dana & Co".into()), text: said.into() }]);
+        let t = Transcript {
+            left_out: Vec::new(),
+            rel: "t.vtt".into(),
+            kind: Kind::Vtt,
+            language: "he".into(),
+            bytes: vtt.into(),
+            cues,
+        };
+        let (_, srt) = t.counterpart().unwrap();
+        assert_eq!(String::from_utf8(srt).unwrap(), format!("1\n00:00:00,000 --> 00:00:02,500\nDana & Co: {said}\n\n"));
     }
 
     /// A timing line in a cue's text starts the next cue (WebVTT's parsing

@@ -442,6 +442,35 @@ fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
     assert!(run.stderr.contains("is not a .vtt, .srt, .json or .html file"), "{}", run.stderr);
 }
 
+/// The page's transcript, a cue a line: the speaker where shown, then the
+/// text as the page's HTML has it (after the timestamp's link).
+fn page_cues(show: &Show) -> Vec<String> {
+    let html = show.read("public/episodes/pair/index.html");
+    let div = html.split_once("<div class=\"transcript\"").map(|(_, d)| d).unwrap_or_default();
+    let div = div.split_once("</div>").map(|(d, _)| d).unwrap_or_default();
+    let cue = |line: &str| {
+        let who = line.split_once("<strong>").and_then(|(_, r)| r.split_once("</strong>")).map(|(w, _)| w);
+        let text = line.split_once("</time></a> ").map(|(_, t)| t.trim_end_matches("</p>")).unwrap_or(line);
+        who.map_or_else(|| text.to_string(), |w| format!("[{w}] {text}"))
+    };
+    div.lines().filter(|l| l.starts_with("<p>")).map(cue).collect()
+}
+
+/// WebVTT cue text reads HTML's character references (named, decimal,
+/// hex): the page and the SRT counterpart carry the characters, not
+/// `&rlm;` as text. One that is not a reference stays as written.
+#[test]
+fn a_webvtt_transcripts_character_references_are_read_on_the_page_and_in_its_srt() {
+    let show = show("transcript = \"t.vtt\"\n");
+    let vtt = "WEBVTT\n\n00:00.000 --> 00:02.500\n<v Dana>&rlm;שלום&lrm; and caf&eacute; &#8217;&#x2019; 10&nbsp;km &bogus; &lt;b&gt;\n";
+    show.write("t.vtt", vtt);
+    show.build().ok();
+    let said = "\u{200f}שלום\u{200e} and caf\u{e9} \u{2019}\u{2019} 10\u{a0}km &bogus;";
+    assert_eq!(page_cues(&show), [format!("[Dana] {} &lt;b&gt;", said.replace('&', "&amp;"))]);
+    let srt = show.read("public/episodes/pair/transcript.srt");
+    assert!(srt.starts_with(&format!("1\n00:00:00,000 --> 00:00:02,500\nDana: {said} ")), "{srt}");
+}
+
 /// A feed reader resolves a relative link against the feed's URL, where
 /// it leads nowhere: the notes' relative links and images are made
 /// absolute against the episode's page, in the feeds and on the page.
