@@ -73,7 +73,8 @@ pub struct Cue {
     pub end: f64,
     /// Who speaks, where the format says (a VTT voice span, a JSON speaker).
     pub speaker: Option<String>,
-    /// What is said, as plain text (markup removed).
+    /// What is said, as plain text (markup removed): the cue's lines,
+    /// apart by a line end (`- Who?` / `- Me.`).
     pub text: String,
 }
 
@@ -157,16 +158,16 @@ fn vtt(text: &str) -> Result<Vec<Cue>, String> {
         };
         for (timing, lines) in timed {
             let (start, end) = timing_line(timing, '.').map_err(|e| format!("cue {}: {e}", cues.len() + 1))?;
-            add_cues(&mut cues, start, end, lines)?;
+            add_cues(&mut cues, start, end, voices(&lines.join("\n")))?;
         }
     }
     Ok(cues)
 }
 
-/// The cues of `lines` (a cue's text) from `start` to `end` onto `cues`:
-/// one for each voice, at the same time.
-fn add_cues(cues: &mut Vec<Cue>, start: f64, end: f64, lines: &[&str]) -> Result<(), String> {
-    for (speaker, text) in voices(&lines.join("\n")) {
+/// The cues of a cue's text, by voice (`parts`), from `start` to `end`
+/// onto `cues`: one for each voice, at the same time.
+fn add_cues(cues: &mut Vec<Cue>, start: f64, end: f64, parts: Voices) -> Result<(), String> {
+    for (speaker, text) in parts {
         cues.push(Cue { start, end, speaker, text });
     }
     match cues.len() > MAX_CUES {
@@ -200,6 +201,57 @@ fn cues_in<'a>(block: &'a [&'a str], sep: char) -> Option<Vec<(&'a str, &'a [&'a
     }
 }
 
+/// A SubRip cue's text by who speaks: as [`voices`] reads it, without
+/// the override tags SubRip writers copy from ASS (`{\an8}`, `{\i1}`:
+/// players hide them), and a `Name: ` that starts it read as the speaker,
+/// as the SRT counterpart writes one (see [`speaker_prefix`]).
+fn srt_voices(text: &str) -> Voices {
+    let mut parts = voices(&without_overrides(text));
+    if let [(who @ None, said)] = &mut parts[..]
+        && let Some((name, rest)) = speaker_prefix(said)
+    {
+        (*who, *said) = (Some(name.to_string()), rest.to_string());
+    }
+    parts
+}
+
+/// `text` without ASS override blocks (`{\` up to the next `}` on its
+/// line), which SubRip players (VLC, FFmpeg's) hide.
+fn without_overrides(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("{\\") {
+        out.push_str(&rest[..at]);
+        match rest[at..].find(['}', '\n']) {
+            Some(end) if rest[at + end..].starts_with('}') => rest = &rest[at + end + 1..],
+            _ => {
+                out.push_str("{\\");
+                rest = &rest[at + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The speaker's name and the words of a cue text that starts with
+/// `Name: ` (the SRT counterpart writes a speaker so, as people do), on
+/// its first line. Taken only where it is plainly a name: one to three
+/// words of letters (`.`, `'`, `’`, `-` within), the first a capital (or
+/// of a script without case), so `so: yes`, `Step 2: …` and
+/// `https://…` stay text.
+fn speaker_prefix(text: &str) -> Option<(&str, &str)> {
+    let (name, rest) = text.split_once(": ")?;
+    let words = name.split(' ');
+    let letters = |w: &str| {
+        w.chars().next().is_some_and(char::is_alphabetic)
+            && w.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
+    };
+    let capital = name.chars().next().is_some_and(|c| !c.is_lowercase());
+    let plainly = capital && name.chars().count() <= 40 && words.clone().count() <= 3 && words.into_iter().all(letters);
+    plainly.then_some((name, rest))
+}
+
 /// SubRip: numbered blocks of a `start --> end` line and text lines.
 fn srt(text: &str) -> Result<Vec<Cue>, String> {
     let mut cues = Vec::new();
@@ -211,7 +263,7 @@ fn srt(text: &str) -> Result<Vec<Cue>, String> {
         for (timing, lines) in timed {
             told += 1;
             let (start, end) = timing_line(timing, ',').map_err(|e| format!("cue {told}: {e}"))?;
-            add_cues(&mut cues, start, end, lines)?;
+            add_cues(&mut cues, start, end, srt_voices(&lines.join("\n")))?;
         }
     }
     Ok(cues)
@@ -309,11 +361,14 @@ fn timestamp(s: &str, sep: char) -> Option<f64> {
     Some((h * 3600 + m * 60 + sec) as f64 + millis.parse::<f64>().ok()? / 1000.0)
 }
 
+/// A cue's text by who speaks: (speaker, what is said) each.
+type Voices = Vec<(Option<String>, String)>;
+
 /// A cue's text without markup, by who speaks: each voice span (`<v
 /// Ann>…`) and what follows it up to the next is Ann's; text before the
-/// first is no one's (a `Name: ` prefix is not assumed). One part at
-/// least (an empty cue is one, empty).
-fn voices(text: &str) -> Vec<(Option<String>, String)> {
+/// first is no one's (in WebVTT a `Name: ` prefix is not assumed). One
+/// part at least (an empty cue is one, empty).
+fn voices(text: &str) -> Voices {
     let mut parts = Vec::new();
     let (mut speaker, mut rest) = (None, text);
     loop {
@@ -359,8 +414,9 @@ fn one_line(text: &str) -> String {
     words.collect::<Vec<_>>().join(" ")
 }
 
-/// Text with its tags removed (see [`is_tag`]) and its character
-/// references read (see [`entities`]). Any other `<` is text: `I <3 you`, `5 < 6`,
+/// Text with its tags removed (see [`is_tag`]), its character references
+/// read (see [`entities`]) and its lines kept, each [`one_line`]; lines
+/// left empty are dropped. Any other `<` is text: `I <3 you`, `5 < 6`,
 /// `<https://…>` (SubRip has no escapes, and people write WebVTT by hand).
 fn plain(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -378,7 +434,10 @@ fn plain(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    one_line(&entities(&out))
+    // (A reference is read within its line: `&#10;` is a space, not a
+    // line end.)
+    let lines = out.split('\n').map(|l| one_line(&entities(l))).filter(|l| !l.is_empty());
+    lines.collect::<Vec<_>>().join("\n")
 }
 
 /// Whether `tag` (between a `<` and its `>`) is one of the timed formats'
@@ -433,15 +492,64 @@ impl Transcript {
                 }
                 _ => {
                     let (a, b) = (stamp(c.start, ','), stamp(c.end, ','));
-                    let said = match &c.speaker {
-                        Some(s) => format!("{s}: {}", c.text),
-                        None => c.text.clone(),
-                    };
-                    out.push_str(&format!("{}\n{a} --> {b}\n{}\n\n", n + 1, said.replace("-->", "->")));
+                    out.push_str(&format!("{}\n{a} --> {b}\n{}\n\n", n + 1, srt_text(&said(c))));
                 }
             }
         }
         Some((to, out.into_bytes()))
+    }
+}
+
+/// A cue's words as the SRT counterpart says them: `Name: ` first where
+/// a speaker is known.
+pub(crate) fn said(c: &Cue) -> String {
+    match &c.speaker {
+        Some(s) => format!("{s}: {}", c.text),
+        None => c.text.clone(),
+    }
+}
+
+/// Cue text as an SRT file can hold it. SubRip has no escapes: VLC and
+/// FFmpeg (mpv, Kodi, Jellyfin) show `&lt;` as those four characters, and
+/// read a `<` before a letter (spaces and a `/` between) as a tag, `<b`
+/// as bold, whatever follows (FFmpeg also `<3 … >`, a digit's tag, up to
+/// a `>` before the next `<`). So such a `<` is written `‹` (U+2039),
+/// which every player shows as a `<`-like mark and none reads as markup;
+/// any other `<` stays. `{\` (an override block to them, hidden) is
+/// written `{ \`, and `-->` (a timing line's arrow) `->`.
+pub(crate) fn srt_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        let after = &text[at + c.len_utf8()..];
+        match c {
+            '<' if opens_tag(after) => out.push('\u{2039}'),
+            '{' if after.starts_with('\\') => out.push_str("{ "),
+            c => out.push(c),
+        }
+    }
+    out.replace("-->", "->")
+}
+
+/// What podsmith reads back from the SRT counterpart's text for `c`: its
+/// words (with the speaker's name) as [`srt_text`] writes them, read as
+/// any SubRip cue is, references and all.
+pub(crate) fn srt_read_back(c: &Cue) -> String {
+    let lines =
+        srt_text(&said(c)).split('\n').map(|l| one_line(&entities(l))).filter(|l| !l.is_empty()).collect::<Vec<_>>();
+    lines.join("\n")
+}
+
+/// Whether a `<` before `after` opens a tag to SubRip players (see
+/// [`srt_text`]).
+fn opens_tag(after: &str) -> bool {
+    let name = after.trim_start_matches(' ');
+    let name = name.strip_prefix('/').unwrap_or(name).trim_start_matches(' ');
+    // (FFmpeg's tag ends at a `>` before the next `<`, over lines too.)
+    let tag = name.split('<').next().unwrap_or_default();
+    match name.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => true,
+        Some(c) if c.is_ascii_digit() || c == '_' => tag.contains('>'),
+        _ => false,
     }
 }
 
@@ -462,8 +570,11 @@ pub struct CueView {
     pub datetime: String,
     /// Who speaks (shown when it changes).
     pub speaker: Option<String>,
-    /// What is said.
+    /// What is said: its lines apart by a line end (which HTML shows as
+    /// a space).
     pub text: String,
+    /// What is said, line by line (the page shows a `<br>` between).
+    pub lines: Vec<String>,
 }
 
 #[cfg(test)]
@@ -545,6 +656,83 @@ mod tests {
         };
         let (_, srt) = t.counterpart().unwrap();
         assert_eq!(String::from_utf8(srt).unwrap(), format!("1\n00:00:00,000 --> 00:00:02,500\nDana & Co: {said}\n\n"));
+    }
+
+    /// A cue's lines are kept (a dialogue's two), an SRT cue's ASS
+    /// override tags left out, and its `Name: ` read as the speaker, as
+    /// the SRT counterpart writes one: SRT to VTT says the same.
+    #[test]
+    fn srt_lines_and_speakers_reach_the_vtt_counterpart_without_override_tags() {
+        let srt = "1\n00:00:00,000 --> 00:00:02,500\n{\\an8}Ann: on top\n\n2\n00:00:02,500 --> 00:00:05,000\n\
+                   - Who?\n  - Me.  {\\i1}\n\n3\n00:00:05,000 --> 00:00:06,000\n{\\no end\n";
+        let cues = parse(Kind::Srt, srt.as_bytes()).unwrap();
+        let said: Vec<_> = cues.iter().map(|c| (c.speaker.as_deref(), c.text.as_str())).collect();
+        assert_eq!(said, [(Some("Ann"), "on top"), (None, "- Who?\n- Me."), (None, "{\\no end")]);
+        let t = Transcript {
+            left_out: Vec::new(),
+            rel: "t.srt".into(),
+            kind: Kind::Srt,
+            language: "en".into(),
+            bytes: srt.into(),
+            cues,
+        };
+        let (_, vtt) = t.counterpart().unwrap();
+        assert_eq!(
+            String::from_utf8(vtt).unwrap(),
+            "WEBVTT\n\n00:00:00.000 --> 00:00:02.500\n<v Ann>on top\n\n00:00:02.500 --> 00:00:05.000\n- Who?\n- Me.\n\n\
+             00:00:05.000 --> 00:00:06.000\n{\\no end\n"
+        );
+    }
+
+    /// Only what is plainly a name before `: ` starts an SRT cue as its
+    /// speaker.
+    #[test]
+    fn a_name_before_a_colon_is_an_srt_cues_speaker_only_where_plainly_a_name() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("Ann: hi", Some("Ann")),
+            ("Ann Marie Example: hi", Some("Ann Marie Example")),
+            ("Dr. Ann O’Neil: hi", Some("Dr. Ann O’Neil")),
+            ("דנה: hi", Some("דנה")),
+            ("so: yes", None),
+            ("Step 2: go", None),
+            ("One two three four: x", None),
+            ("Note to self, Ann: hi", None),
+            ("see https://example.org", None),
+            ("Ann:hi", None),
+            ("Hello\nAnn: hi", None),
+        ];
+        for (text, who) in cases {
+            let srt = format!("1\n00:00:00,000 --> 00:00:01,000\n{text}\n");
+            let cue = &parse(Kind::Srt, srt.as_bytes()).unwrap()[0];
+            assert_eq!(cue.speaker.as_deref(), *who, "{text:?}");
+            assert_eq!(said(cue), *text, "{text:?}");
+        }
+    }
+
+    /// SubRip has no escapes: a `<` that players would read as a tag is
+    /// written `‹`, an override block's `{\\` as `{ \\`; every other `<`
+    /// stays.
+    #[test]
+    fn the_srt_counterpart_writes_no_markup_players_would_read() {
+        let vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\nif a &lt;b &amp;&amp; c &gt; d\n&lt;/i&gt; a &lt; b\n\n\
+                   00:01.000 --> 00:02.000\nI &lt;3 you, 5 &lt; 6, &lt;3 &gt; 2, x {\\an8} y &lt;-- --&gt;\n";
+        let cues = parse(Kind::Vtt, vtt.as_bytes()).unwrap();
+        let t = Transcript {
+            left_out: Vec::new(),
+            rel: "t.vtt".into(),
+            kind: Kind::Vtt,
+            language: "en".into(),
+            bytes: vtt.into(),
+            cues,
+        };
+        let (_, srt) = t.counterpart().unwrap();
+        assert_eq!(
+            String::from_utf8(srt.clone()).unwrap(),
+            "1\n00:00:00,000 --> 00:00:01,000\nif a \u{2039}b && c > d\n\u{2039}/i> a \u{2039} b\n\n\
+             2\n00:00:01,000 --> 00:00:02,000\nI <3 you, 5 < 6, \u{2039}3 > 2, x { \\an8} y <-- ->\n\n"
+        );
+        let back = parse(Kind::Srt, &srt).unwrap();
+        assert!(back.iter().zip(&t.cues).all(|(a, b)| said(a) == srt_read_back(b)), "{back:?}");
     }
 
     /// A timing line in a cue's text starts the next cue (WebVTT's parsing

@@ -791,6 +791,7 @@ fn transcript(e: &LiveEpisode) -> Vec<crate::transcript::CueView> {
                 datetime: crate::chapters::duration_string(c.start),
                 speaker: changed.map(str::to_string),
                 text: c.text.clone(),
+                lines: c.text.lines().map(str::to_string).collect(),
             }
         })
         .collect()

@@ -467,8 +467,37 @@ fn a_webvtt_transcripts_character_references_are_read_on_the_page_and_in_its_srt
     show.build().ok();
     let said = "\u{200f}שלום\u{200e} and caf\u{e9} \u{2019}\u{2019} 10\u{a0}km &bogus;";
     assert_eq!(page_cues(&show), [format!("[Dana] {} &lt;b&gt;", said.replace('&', "&amp;"))]);
+    // (`<b>` is text: SRT players would read it as bold, so it is `‹b>`.)
     let srt = show.read("public/episodes/pair/transcript.srt");
-    assert!(srt.starts_with(&format!("1\n00:00:00,000 --> 00:00:02,500\nDana: {said} ")), "{srt}");
+    assert_eq!(srt, format!("1\n00:00:00,000 --> 00:00:02,500\nDana: {said} \u{2039}b>\n\n"));
+}
+
+/// SRT to VTT and back keeps what a cue says: its lines (a dialogue's
+/// two), its speaker (`Ann: `, as the SRT counterpart writes one), without
+/// the ASS override tags players hide (`{\an8}`); and an escaped `<b` of
+/// a VTT is no bold tag in the SRT.
+#[test]
+fn converting_between_srt_and_vtt_keeps_lines_and_speakers_and_makes_no_tags() {
+    let show = show("transcript = \"t.srt\"\n");
+    show.write(
+        "t.srt",
+        "1\n00:00:00,000 --> 00:00:02,500\n{\\an8}Ann: on top\n\n2\n00:00:02,500 --> 00:00:05,000\n- Who?\n- Me.\n",
+    );
+    show.build().ok();
+    assert_eq!(
+        show.read("public/episodes/pair/transcript.vtt"),
+        "WEBVTT\n\n00:00:00.000 --> 00:00:02.500\n<v Ann>on top\n\n00:00:02.500 --> 00:00:05.000\n- Who?\n- Me.\n"
+    );
+    assert_eq!(page_cues(&show), ["[Ann] on top", "- Who?<br>- Me."]);
+
+    show.write("episodes.toml", &manifest("transcript = \"t.vtt\"\n"));
+    show.write("t.vtt", "WEBVTT\n\n00:00.000 --> 00:02.500\nif a &lt;b &amp;&amp; c &gt; d\nand I &lt;3 you\n");
+    show.build().ok();
+    assert_eq!(
+        show.read("public/episodes/pair/transcript.srt"),
+        "1\n00:00:00,000 --> 00:00:02,500\nif a \u{2039}b && c > d\nand I <3 you\n\n"
+    );
+    assert_eq!(page_cues(&show), ["if a &lt;b &amp;&amp; c &gt; d<br>and I &lt;3 you"]);
 }
 
 /// A feed reader resolves a relative link against the feed's URL, where
