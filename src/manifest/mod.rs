@@ -521,9 +521,7 @@ fn syntax_problem(message: &str, src: &str, span: &std::ops::Range<usize>) -> (S
         .chars()
         .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
         .collect();
-    // (A table's header: its line starts with `[`, spaces or not.)
-    let line_start = src.get(..span.start).and_then(|b| b.rfind('\n')).map_or(0, |n| n + 1);
-    let is_header = src.get(line_start..).is_some_and(|l| l.trim_start().starts_with('['));
+    let is_header = is_header_at(src, span.start);
     let help = if message.contains("duplicate key") && is_header && name == "episode" {
         Some("each episode is an [[episode]] table, in two brackets: write [[episode]] above each".to_string())
     } else if message.contains("duplicate key") && is_header && !name.is_empty() {
@@ -549,6 +547,44 @@ fn syntax_problem(message: &str, src: &str, span: &std::ops::Range<usize>) -> (S
     (message, help)
 }
 
+/// Records the TOML syntax errors `syntax` of `src`, with their fix.
+///
+/// An episode written as `[episode]` makes the parser report a duplicate
+/// `episode` at every episode table after it, however it is written (the
+/// right `[[episode]]` ones too), and none at the wrong header itself if it
+/// comes first: that mistake is said once at each `[episode]` instead.
+fn record_syntax(cx: &mut Context<'_>, src: &str, syntax: &[toml::de::Error]) {
+    let single: Vec<_> = table_headers(src)
+        .into_iter()
+        .filter_map(|h| h.name.filter(|(name, _)| *name == "episode").map(|(_, span)| span))
+        .collect();
+    let mut episode_twice = false;
+    for err in syntax {
+        let span = err.span().unwrap_or(0..0);
+        let (message, help) = syntax_problem(err.message().trim(), src, &span);
+        if !single.is_empty() && message == "TOML syntax: duplicate key `episode`" && is_header_at(src, span.start) {
+            episode_twice = true;
+            continue;
+        }
+        cx.error(&span, message, help);
+    }
+    for span in single.iter().filter(|_| episode_twice) {
+        cx.error(
+            span,
+            "TOML syntax: [episode] is written in single brackets",
+            Some("each episode is its own [[episode]] table, in two brackets: write [[episode]] here".into()),
+        );
+    }
+    cx.problems.sort_by_key(position);
+}
+
+/// Whether the line of `src` holding byte `at` is a table header: it starts
+/// with `[`, spaces or not.
+fn is_header_at(src: &str, at: usize) -> bool {
+    let line_start = src.get(..at).and_then(|b| b.rfind('\n')).map_or(0, |n| n + 1);
+    src.get(line_start..).is_some_and(|l| l.trim_start().starts_with('['))
+}
+
 /// Parses manifest text. `file` names it in messages; `root` is the show folder.
 pub fn parse(src: &str, file: &Path, root: &Path) -> Result<Show, Vec<Problem>> {
     parse_expecting(src, file, root, &HashMap::new())
@@ -567,11 +603,7 @@ pub fn parse_expecting(
 ) -> Result<Show, Vec<Problem>> {
     let mut cx = Context::new(src, file);
     let (doc, syntax) = DeTable::parse_recoverable(src);
-    for err in syntax {
-        let span = err.span().unwrap_or(0..0);
-        let (message, help) = syntax_problem(err.message().trim(), src, &span);
-        cx.error(&span, message, help);
-    }
+    record_syntax(&mut cx, src, &syntax);
     if !cx.problems.is_empty() {
         return Err(cx.problems);
     }
@@ -645,39 +677,12 @@ pub fn parse_expecting(
 /// assert_eq!(podsmith::manifest::publish_glance("[podcast]\n"), Some(Default::default()));
 /// ```
 pub fn publish_glance(text: &str) -> Option<PublishSettings> {
-    use toml_parser::lexer::TokenKind as T;
-    let source = toml_parser::Source::new(text);
-    let mut tokens = source.lex();
-    // Where each table header starts, with its name if it is a plain one
-    // (`[name]`: not `[[name]]`, not dotted).
-    let mut headers: Vec<(usize, Option<&str>)> = Vec::new();
-    let mut line_start = true;
-    while let Some(token) = tokens.next() {
-        let mut kind = token.kind();
-        if line_start && kind == T::LeftSquareBracket {
-            let mut rest = tokens.by_ref().filter(|t| t.kind() != T::Whitespace);
-            let (key, close) = (rest.next(), rest.next());
-            let name = match (key, close) {
-                (Some(key), Some(close)) if key.kind() == T::Atom && close.kind() == T::RightSquareBracket => {
-                    source.get(key.span()).map(|raw| raw.as_str())
-                }
-                _ => None,
-            };
-            headers.push((token.span().start(), name));
-            // What ends the line is looked at as usual.
-            kind = close.map_or(T::Eof, |t| t.kind());
-        }
-        line_start = match kind {
-            T::Newline => true,
-            T::Whitespace => line_start,
-            _ => false,
-        };
-    }
-    let Some(at) = headers.iter().position(|&(_, name)| name == Some("publish")) else {
+    let headers = table_headers(text);
+    let Some(at) = headers.iter().position(|h| h.name.as_ref().is_some_and(|(name, _)| *name == "publish")) else {
         return Some(PublishSettings::default());
     };
-    let end = headers.get(at + 1).map_or(text.len(), |&(start, _)| start);
-    let table = text.get(headers[at].0..end)?;
+    let end = headers.get(at + 1).map_or(text.len(), |h| h.start);
+    let table = text.get(headers[at].start..end)?;
     let file = Path::new("episodes.toml");
     let mut cx = Context::new(table, file);
     let (doc, syntax) = DeTable::parse_recoverable(table);
@@ -687,6 +692,48 @@ pub fn publish_glance(text: &str) -> Option<PublishSettings> {
     let mut top = Fields::new(doc.get_ref(), 0..0, "the manifest");
     let settings = publish_settings(top.table(&mut cx, "publish")?, &mut cx);
     cx.problems.is_empty().then_some(settings)
+}
+
+/// A table header of the manifest's text, as TOML's own lexer finds it
+/// (a line that looks like one inside a string is not one).
+struct Header<'t> {
+    /// Where it starts (its first `[`).
+    start: usize,
+    /// Its name and the name's span, if it is a plain one (`[name]`: not
+    /// `[[name]]`, not dotted, not quoted).
+    name: Option<(&'t str, std::ops::Range<usize>)>,
+}
+
+/// The table headers of `text`, in order.
+fn table_headers(text: &str) -> Vec<Header<'_>> {
+    use toml_parser::lexer::TokenKind as T;
+    let source = toml_parser::Source::new(text);
+    let mut tokens = source.lex();
+    let mut headers = Vec::new();
+    let mut line_start = true;
+    while let Some(token) = tokens.next() {
+        let mut kind = token.kind();
+        if line_start && kind == T::LeftSquareBracket {
+            let mut rest = tokens.by_ref().filter(|t| t.kind() != T::Whitespace);
+            let (key, close) = (rest.next(), rest.next());
+            let name = match (key, close) {
+                (Some(key), Some(close)) if key.kind() == T::Atom && close.kind() == T::RightSquareBracket => {
+                    let span = key.span().start()..key.span().end();
+                    text.get(span.clone()).map(|raw| (raw, span))
+                }
+                _ => None,
+            };
+            headers.push(Header { start: token.span().start(), name });
+            // What ends the line is looked at as usual.
+            kind = close.map_or(T::Eof, |t| t.kind());
+        }
+        line_start = match kind {
+            T::Newline => true,
+            T::Whitespace => line_start,
+            _ => false,
+        };
+    }
+    headers
 }
 
 /// A hosted `media` entry (`https://`, `http://` or `s3://BUCKET/KEY`):

@@ -318,11 +318,6 @@ fn toml_syntax_errors_name_the_key_and_the_fix() {
     let twice =
         errors(&format!("{PODCAST}{}", EPISODE.replace("notes = \"Hello\"", "notes = \"Hello\"\nnotes = \"Again\"")));
     assert!(twice.starts_with("episodes.toml:17:1: TOML syntax: duplicate key `notes`\n  help: `notes` is given twice in the same table: keep one"), "{twice}");
-    let episodes = errors(&format!("{PODCAST}\n[episode]\ntitle = \"a\"\n\n[ episode ]\ntitle = \"b\"\n"));
-    assert!(
-        episodes.contains("duplicate key `episode`\n  help: each episode is an [[episode]] table, in two brackets"),
-        "{episodes}"
-    );
     let table = errors(&format!("{PODCAST}\n[ podcast ]\n"));
     assert!(
         table.contains(
@@ -335,6 +330,28 @@ fn toml_syntax_errors_name_the_key_and_the_fix() {
         bare.contains("string values must be quoted, expected literal string\n  help: write text in double quotes"),
         "{bare}"
     );
+}
+
+/// An episode written `[episode]` among `[[episode]]` ones is said once, at
+/// its own line, not at each right `[[episode]]` after it; and where it
+/// comes first (the parser finds nothing wrong there) it is said too.
+#[test]
+fn an_episode_in_single_brackets_is_said_at_its_own_line_only() {
+    let ep = |header: &str, title: &str| format!("\n{header}\ntitle = \"{title}\"\n");
+    let expected = |line: usize| {
+        format!(
+            "episodes.toml:{line}:2: TOML syntax: [episode] is written in single brackets\n  help: each episode is its \
+             own [[episode]] table, in two brackets: write [[episode]] here\n1 problem in episodes.toml"
+        )
+    };
+    let second = [ep("[[episode]]", "a"), ep("[episode]", "b"), ep("[[episode]]", "c"), ep("[[episode]]", "d")];
+    assert_eq!(errors(&format!("{PODCAST}{}", second.concat())), expected(14));
+    let first = [ep("[episode]", "a"), ep("[[episode]]", "b"), ep("[[episode]]", "c")];
+    assert_eq!(errors(&format!("{PODCAST}{}", first.concat())), expected(11));
+    // Every episode so: each of them.
+    let all = errors(&format!("{PODCAST}{}{}", ep("[episode]", "a"), ep("[ episode ]", "b")));
+    assert_eq!(all.matches("in single brackets").count(), 2, "{all}");
+    assert!(all.starts_with("episodes.toml:11:2: ") && all.contains("\nepisodes.toml:14:3: "), "{all}");
 }
 
 fn parse_podcast_only() -> Option<Podcast> {
