@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use podsmith::catalog::loudness::ShowLoudness;
+use podsmith::diagnostic::{Diagnostic, Location};
 use podsmith::fsutil;
 use podsmith::show_lock::Access;
 use podsmith::site::prepare;
@@ -36,9 +37,9 @@ struct Input {
 
 pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
     let now = super::parse_now(args.as_of.as_deref())?;
-    let (inputs, loudness) = match &args.feed {
+    let (inputs, loudness, files) = match &args.feed {
         None => own_show(&args, now, ui)?,
-        Some(feed) => (vec![foreign(feed, &args, now)?], None),
+        Some(feed) => (vec![foreign(feed, &args, now)?], None, None),
     };
     let mut reports: Vec<Report> = inputs
         .iter()
@@ -50,20 +51,39 @@ pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
     if args.online {
         online(&inputs, &mut reports, ui)?;
     }
-    print(&reports, loudness.as_ref(), args.format, args.strict, ui);
+    let extra = Extra { loudness: loudness.as_ref(), files: files.as_deref() };
+    print(&reports, &extra, args.format, args.strict, ui);
     let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
-    let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum::<usize>()
-        + loudness.as_ref().map_or(0, |l| count(&l.findings, Severity::Warning));
+    let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum::<usize>() + extra.warnings();
     Ok(if errors > 0 || (args.strict && warnings > 0) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+/// The feeds to check, with (for the show) how loud its episodes are and
+/// the warnings about a line of its files.
+type ToCheck = (Vec<Input>, Option<ShowLoudness>, Option<Vec<Diagnostic>>);
+
+/// What is checked of the show besides its feeds.
+struct Extra<'a> {
+    /// With `--loudness`, how loud its episodes are.
+    loudness: Option<&'a ShowLoudness>,
+    /// When the show is validated, the warnings `build` gives about a line
+    /// of its files (two episodes with one number in the manifest, control
+    /// characters taken out of a title, a notes file's mistakes).
+    files: Option<&'a [Diagnostic]>,
+}
+
+impl Extra<'_> {
+    /// How many warnings it holds.
+    fn warnings(&self) -> usize {
+        self.loudness.map_or(0, |l| count(&l.findings, Severity::Warning))
+            + self.files.map_or(0, |m| count(m, Severity::Warning))
+    }
+}
+
 /// The show's own feeds, rendered in memory as `build` would write them;
-/// with `--loudness`, how loud its episodes are.
-fn own_show(
-    args: &Args,
-    now: chrono::DateTime<chrono::Utc>,
-    ui: &Ui,
-) -> Result<(Vec<Input>, Option<ShowLoudness>), Failure> {
+/// with `--loudness`, how loud its episodes are; the warnings about a line
+/// of its files.
+fn own_show(args: &Args, now: chrono::DateTime<chrono::Utc>, ui: &Ui) -> Result<ToCheck, Failure> {
     if args.media_root.is_some() {
         return Err(Failure::usage(
             "--media-root goes with a FEED; the show's own media are found through its manifest",
@@ -90,11 +110,12 @@ fn own_show(
         });
     }
     let loudness = args.loudness.then(|| podsmith::catalog::loudness::of_show(&prepared.catalog, &*ui.progress()));
-    Ok((inputs, loudness))
+    let files = prepared.catalog.warnings.iter().filter(|d| matches!(d.location, Location::File { .. }));
+    Ok((inputs, loudness, Some(files.cloned().collect())))
 }
 
 /// How many of `ds` are of `severity`.
-fn count(ds: &[podsmith::diagnostic::Diagnostic], severity: Severity) -> usize {
+fn count(ds: &[Diagnostic], severity: Severity) -> usize {
     ds.iter().filter(|d| d.severity == severity).count()
 }
 
@@ -176,23 +197,28 @@ fn online(_: &[Input], _: &mut [Report], _: &Ui) -> Result<(), Failure> {
     Err(Failure::usage("--online needs podsmith built with the `online` feature (the default)"))
 }
 
-fn print(reports: &[Report], loudness: Option<&ShowLoudness>, format: Format, strict: bool, ui: &Ui) {
-    let loud = |s: Severity| loudness.map_or(0, |l| count(&l.findings, s));
+fn print(reports: &[Report], extra: &Extra<'_>, format: Format, strict: bool, ui: &Ui) {
+    let loudness = extra.loudness;
     match format {
         Format::Json => {
             let errors: usize = reports.iter().map(|r| r.count(Severity::Error)).sum();
-            let warnings: usize =
-                reports.iter().map(|r| r.count(Severity::Warning)).sum::<usize>() + loud(Severity::Warning);
+            let warnings: usize = reports.iter().map(|r| r.count(Severity::Warning)).sum::<usize>() + extra.warnings();
             // `ok` as the exit code says it (and as every command's JSON has it).
             let ok = errors == 0 && !(strict && warnings > 0);
             let mut value = serde_json::json!({ "ok": ok, "feeds": reports, "errors": errors, "warnings": warnings });
             if let Some(l) = loudness {
                 value["loudness"] = serde_json::to_value(l).unwrap_or_default();
             }
+            if let Some(m) = extra.files {
+                value["diagnostics"] = serde_json::to_value(m).unwrap_or_default();
+            }
             outln!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
         }
         Format::Human => {
             let min = if ui.verbose() { Severity::Info } else { Severity::Warning };
+            for d in extra.files.unwrap_or_default() {
+                outln!("{}", crate::report::human(d));
+            }
             out!("{}", crate::report::grouped(reports, min));
             for r in reports {
                 let (e, w, i) = (r.count(Severity::Error), r.count(Severity::Warning), r.count(Severity::Info));

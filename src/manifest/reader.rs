@@ -44,6 +44,11 @@ impl<'s> Context<'s> {
         (line, col)
     }
 
+    /// The manifest file, as messages name it.
+    pub fn file(&self) -> &'s Path {
+        self.file
+    }
+
     /// The manifest's text at `span`.
     pub fn text(&self, span: &Range<usize>) -> &'s str {
         self.src.get(span.clone()).unwrap_or("")

@@ -450,7 +450,44 @@ impl Reading<'_> {
             self.same_files(&mut seen, &ep, &what);
             episodes.push(ep);
         }
+        self.same_numbers(&episodes);
         episodes
+    }
+
+    /// Two full episodes with one number in one season (or both with no
+    /// season), as `add` refuses: a warning at the later one, naming both.
+    /// Apple lists a show's episodes by their numbers; a trailer or bonus
+    /// episode numbered as a full one is that episode's trailer or bonus
+    /// content, so those may share a number.
+    fn same_numbers(&mut self, episodes: &[Episode]) {
+        let mut seen: HashMap<(Option<u32>, u32), (usize, &Episode)> = HashMap::new();
+        for (i, ep) in episodes.iter().enumerate() {
+            let Some(number) = ep.number.filter(|_| ep.episode_type == EpisodeType::Full) else { continue };
+            let (first_n, first) = *seen.entry((ep.season, number)).or_insert((i + 1, ep));
+            if first_n == i + 1 {
+                continue;
+            }
+            let in_season = ep.season.map(|s| format!(" in season {s}")).unwrap_or_default();
+            let free = episodes.iter().filter(|e| e.season == ep.season).filter_map(|e| e.number).max().unwrap_or(0);
+            let message = format!(
+                "episode {} (\"{}\") has the same episode number {number}{in_season} as episode {first_n} (\"{}\") at \
+                 line {}",
+                i + 1,
+                ep.title,
+                first.title,
+                first.line
+            );
+            let help = format!(
+                "apps list a show's episodes by their numbers: give one of them its own (episode = {} is free), or, if \
+                 it is the other's trailer or bonus content, say so: type = \"trailer\" or type = \"bonus\"",
+                free.saturating_add(1)
+            );
+            self.cx.cleaned.push(
+                crate::diagnostic::Diagnostic::warning("EPISODE-NUMBER", message)
+                    .at(crate::diagnostic::Location::file(self.cx.file(), ep.line, Some(1)))
+                    .help(help),
+            );
+        }
     }
 
     /// Two episodes with one guid (a UUID is the same whatever its case).

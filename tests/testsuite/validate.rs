@@ -1820,3 +1820,35 @@ fn a_guid_that_is_a_media_url_is_a_warning_except_in_podsmiths_own_feeds() {
     let run = show.run(&["validate", "public/feed.xml"]);
     assert!(!run.stdout.contains("MISTAKE-GUID-UNSTABLE"), "{}", run.stdout);
 }
+
+/// Two full episodes with one number (a hand edit; `add` refuses a number
+/// taken) are a warning naming both and their lines, in `build` and in
+/// `validate` of the show (which counts it for `--strict`). A bonus episode
+/// with that number is the episode's bonus content, and is fine.
+#[test]
+fn two_full_episodes_with_one_number_are_a_warning_naming_both() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("\nepisode = 3\n", "\nepisode = 2\n", 1));
+    let said = "warning: episodes.toml:79:1: episode 3 (\"Björn Rabenstein on Prometheus\") has the same episode \
+                number 2 as episode 2 (\"Miek Gieben on CoreDNS\") at line 48\n  help: apps list a show's episodes \
+                by their numbers: give one of them its own (episode = 5 is free), or, if it is the other's trailer \
+                or bonus content, say so: type = \"trailer\" or type = \"bonus\"\n";
+    let as_of = ["--as-of", "2026-06-01T00:00:00Z"];
+    let run = show.run(&[&["validate"][..], &as_of].concat()).ok();
+    assert!(run.stdout.starts_with(&format!("{said}feed.xml:\n")), "{}", run.stdout);
+    show.run(&[&["validate", "--strict"][..], &as_of].concat()).fails(1);
+    let run = show.run(&[&["validate", "--format", "json"][..], &as_of].concat()).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((&v["diagnostics"][0]["rule"], &v["diagnostics"][0]["line"]), (&"EPISODE-NUMBER".into(), &79.into()));
+    assert_eq!(v["warnings"], 3, "the number's, and each feed's PLACEHOLDER");
+    let run = show.run(&[&["build"][..], &as_of].concat()).ok();
+    assert_eq!(run.stderr.matches(said).count(), 1, "{}", run.stderr);
+
+    // Of another season, or a bonus: fine.
+    for fine in ["\nepisode = 2\ntype = \"bonus\"\n", "\nepisode = 2\nseason = 2\n"] {
+        show.write("episodes.toml", &manifest.replacen("\nepisode = 3\n", fine, 1));
+        let run = show.run(&[&["validate"][..], &as_of].concat()).ok();
+        assert!(run.stdout.starts_with("feed.xml:\n"), "only the PLACEHOLDER warnings: {}", run.stdout);
+    }
+}
