@@ -1029,7 +1029,7 @@ fn parse_date(
             local.format("%Y-%m-%dT%H:%M:%S%:z").to_string().replace("+00:00", "Z")
         }
         Some(d) => match check_date(d) {
-            Ok(()) => d.to_string(),
+            Ok(date) => date,
             Err(why) => return refuse(format!("--date \"{d}\" {why}")),
         },
     };
@@ -1038,15 +1038,27 @@ fn parse_date(
 
 /// Whether `given` is a publication date `add --date` takes: a day
 /// (2026-01-05) or an RFC 3339 date-time (2026-01-05T09:00:00+01:00) that
-/// the manifest takes too. `Err` ends the sentence "--date "…" ".
-pub fn check_date(given: &str) -> Result<(), String> {
+/// the manifest takes too, in a year a feed's date plausibly has. `Ok`: the
+/// date as `add` writes it, to the second as its default dates are (a
+/// feed's dates name no fraction of one); `Err` ends the sentence
+/// "--date "…" ".
+pub fn check_date(given: &str) -> Result<String, String> {
+    use chrono::Datelike;
     // As the manifest will have it: a TOML date (chrono alone also takes
     // 2026-1-5 and +2026-01-05, which TOML does not).
     if given.parse::<toml_edit::Datetime>().is_err() {
         return Err("is not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00".into());
     }
-    if NaiveDate::parse_from_str(given, "%Y-%m-%d").is_ok() {
-        return Ok(());
+    let plausible = |year: i32| match year < crate::validate::dates::FIRST_PLAUSIBLE_YEAR {
+        true => Err(format!(
+            "is in the year {year:04}, before any podcast (feed checkers and apps take a date before {} for a \
+             mistake): write the year the episode came out",
+            crate::validate::dates::FIRST_PLAUSIBLE_YEAR
+        )),
+        false => Ok(()),
+    };
+    if let Ok(day) = NaiveDate::parse_from_str(given, "%Y-%m-%d") {
+        return plausible(day.year()).map(|()| given.to_string());
     }
     let Ok(at) = DateTime::parse_from_rfc3339(given) else {
         return Err("is not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00".into());
@@ -1057,7 +1069,14 @@ pub fn check_date(given: &str) -> Result<(), String> {
     if at.offset().local_minus_utc().abs() > manifest::MAX_OFFSET_MINUTES * 60 {
         return Err("has an offset more than 14 hours from UTC: write one between -14:00 and +14:00".into());
     }
-    Ok(())
+    plausible(at.year())?;
+    Ok(match at.nanosecond() {
+        0 => given.to_string(),
+        _ => {
+            let second = at.with_nanosecond(0).unwrap_or(at).format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+            if given.ends_with(['Z', 'z']) { second.replace("+00:00", "Z") } else { second }
+        }
+    })
 }
 
 /// A new guid: the UUIDv5 of the show's identity and this episode's slug,

@@ -308,7 +308,7 @@ pub struct AddArgs {
     /// (`itunes_title`).
     #[arg(long, value_name = "T", value_parser = one_line)]
     pub itunes_title: Option<String>,
-    /// Publication date: 2026-01-05 or 2026-01-05T09:00:00+01:00 [default: now].
+    /// Publication date: 2026-01-05 or 2026-01-05T09:00:00+01:00, from 1990 on, to the second [default: now].
     #[arg(long, value_parser = publication_date)]
     pub date: Option<String>,
     /// Show notes: a Markdown file, or - for stdin.
@@ -350,7 +350,7 @@ pub struct AddArgs {
 /// A publication date the manifest takes: a day, or a date-time with an
 /// offset a feed can carry.
 fn publication_date(given: &str) -> Result<String, String> {
-    podsmith::add::check_date(given).map(|()| given.to_string()).map_err(|why| format!("it {why}"))
+    podsmith::add::check_date(given).map_err(|why| format!("it {why}"))
 }
 
 /// A title (a name, an address): some text, on one line, without control

@@ -988,15 +988,21 @@ pub fn date_rule(cx: &mut Cx<'_>, rule: RuleId, d: &Node, at: Where) -> Option<d
                     .severity(Severity::Warning),
                 );
             }
-            if p.two_digit_year || chrono::Datelike::year(&p.at) < 1990 {
+            let year = chrono::Datelike::year(&p.at);
+            if p.two_digit_year || year < super::dates::FIRST_PLAUSIBLE_YEAR {
+                let (what, help) = match p.two_digit_year {
+                    true => ("a two-digit year", "write the four-digit year".to_string()),
+                    false => (
+                        "an implausible year",
+                        format!(
+                            "write the year the episode came out (one before {} is most likely a mistake)",
+                            super::dates::FIRST_PLAUSIBLE_YEAR
+                        ),
+                    ),
+                };
                 cx.push(
-                    Finding::new(
-                        rule,
-                        at,
-                        format!("<{}>{}</{}> has an implausible or two-digit year", d.local, d.text, d.local),
-                        "write the four-digit year",
-                    )
-                    .severity(Severity::Warning),
+                    Finding::new(rule, at, format!("<{}>{}</{}> has {what}", d.local, d.text, d.local), help)
+                        .severity(Severity::Warning),
                 );
             }
             Some(p)

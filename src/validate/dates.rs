@@ -4,6 +4,12 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 
+/// The first year a feed's date plausibly has: an earlier one is a mistake
+/// (`0000`, a year of two digits read in the 1900s), and apps put the
+/// episode out of place. Podcasts began in the 2000s; an archive of older
+/// recordings may date them back a little.
+pub const FIRST_PLAUSIBLE_YEAR: i32 = 1990;
+
 /// A date that parsed, with what is questionable about it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed {

@@ -99,6 +99,26 @@ fn validate_edited(fixture: &str, from: &str, to: &str, said: &str) {
     assert!(run.stdout.contains(said), "{}", run.stdout);
 }
 
+/// A year from before podcasts and a year of two digits are told apart,
+/// each with its fix.
+#[test]
+fn an_implausible_year_and_a_two_digit_one_have_their_own_fix() {
+    let show = Show::empty();
+    let xml = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    for (date, said) in [
+        (
+            "Sat, 01 Jan 0000 10:00:00 +0000",
+            "has an implausible year\n            fix: write the year the episode came out (one before 1990 is most \
+             likely a mistake)\n",
+        ),
+        ("Mon, 01 Jan 24 10:00:00 +0000", "has a two-digit year\n            fix: write the four-digit year\n"),
+    ] {
+        show.write("feed.xml", &xml.replace("Mon, 01 Jan 2024 10:00:00 +0000", date));
+        let run = show.run(&["validate", "feed.xml"]).ok();
+        assert!(run.stdout.contains(&format!("<pubDate>{date}</pubDate> {said}")), "{}", run.stdout);
+    }
+}
+
 /// The right type with parameters (`audio/mpeg; charset=binary`) is a
 /// warning with the type to write, not a mismatch of type and extension
 /// (`--online` compares served types without their parameters, too).

@@ -342,6 +342,13 @@ fn add_refuses_bad_flag_values_as_usage_errors() {
         ("--date", "2026-02-30", "not a date"),
         ("--date", "2026-1-5", "not a date"),
         ("--date", "+2026-01-05", "not a date"),
+        (
+            "--date",
+            "0000-01-01",
+            "it is in the year 0000, before any podcast (feed checkers and apps take a date before 1990 for a \
+             mistake): write the year the episode came out",
+        ),
+        ("--date", "1989-12-31T23:59:59-01:00", "it is in the year 1989, before any podcast"),
         ("--title", "\u{1}", "for '--title <TITLE>': it is empty"),
         ("--date", "2017-04-12T23:59:60Z", "it has a 60th second (a leap second), which a feed's date cannot name"),
         (
@@ -373,6 +380,28 @@ fn add_refuses_bad_flag_values_as_usage_errors() {
     // The range said is the range taken (the manifest's, ±14:00).
     let run = show.run(&["add", &fixture("cbr-xing.mp3"), "--title", "x", "--date", "2026-06-30T12:00:00-14:00"]).ok();
     assert!(show.read("episodes.toml").contains("date = 2026-06-30T12:00:00-14:00"), "{}", run.stderr);
+    // A fraction of a second is cut, as from the default date: a feed's
+    // dates name none, and two episodes a fraction apart would look the same.
+    for (file, given, written) in [
+        ("cbr-noxing.mp3", "2026-07-01T09:00:00.5+01:00", "2026-07-01T09:00:00+01:00"),
+        ("bare-xing.mp3", "2026-07-02T09:00:00.999Z", "2026-07-02T09:00:00Z"),
+    ] {
+        show.run(&["add", &fixture(file), "--title", given, "--date", given]).ok();
+        assert!(show.read("episodes.toml").contains(&format!("\ndate = {written}\n")), "{given}");
+    }
+    // A date from before 1990 in the manifest is the build's warning, with the fix.
+    let year_zero = manifest.replacen("date = 2017-04-12T09:00:00-04:00", "date = 0000-01-01T09:00:00-04:00", 1);
+    assert_ne!(year_zero, manifest);
+    show.write("episodes.toml", &year_zero);
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(
+        run.stderr.contains(
+            "<pubDate>Sat, 01 Jan 0000 09:00:00 -0400</pubDate> has an implausible year [APPLE-IT-PUBDATE]\n  help: \
+             write the year the episode came out (one before 1990 is most likely a mistake)\n"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 /// `--itunes-title`: written as the episode's `itunes_title`, which the
