@@ -36,7 +36,7 @@ pub const CACHE_LOG_PATH: &str = ".podsmith/cache.log";
 /// [`crate::journal`]).
 const LOG_MIN_BYTES: u64 = 16 << 10;
 /// Bumped whenever probing changes what it measures.
-pub(crate) const VERSION: u32 = 9;
+pub(crate) const VERSION: u32 = 10;
 
 /// What identifies a file's content cheaply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,6 +238,10 @@ impl<S: HasSize> Stored<S> {
             && self.bitrate.is_none_or(|b| b <= 100_000_000)
             && self.stamp.size() as f64 * 8.0 / secs >= super::least_bitrate(self.codec, self.sample_rate)
             && self.chapters.len() <= super::id3::MAX_CHAPTERS
+            && self.chapters.iter().all(|c| {
+                c.url.as_ref().is_none_or(|u| u.chars().count() <= super::id3::MAX_LINK + 1)
+                    && c.picture.is_none_or(|p| p.offset.checked_add(p.len).is_some_and(|end| end <= self.stamp.size()))
+            })
     }
 }
 
@@ -713,7 +717,14 @@ mod tests {
         stored.duration_secs = 3.0;
         stored.sample_rate = Some(44_100);
         assert!(cache.get("a.mp3", &path).is_some());
-        let chapter = crate::probe::id3::TaggedChapter { start_ms: 0, end_ms: None, title: String::new(), toc: true };
+        let chapter = crate::probe::id3::TaggedChapter {
+            start_ms: 0,
+            end_ms: None,
+            title: String::new(),
+            toc: true,
+            url: None,
+            picture: None,
+        };
         cache.file.entries.get_mut("a.mp3").unwrap().chapters = vec![chapter; crate::probe::id3::MAX_CHAPTERS + 1];
         assert_eq!(cache.get("a.mp3", &path), None);
     }
