@@ -166,25 +166,45 @@ pub struct Chapters {
 }
 
 impl Chapters {
-    /// The chapters of an MP3's tag.
-    pub fn tagged(tagged: &[TaggedChapter], of: &str) -> Option<Chapters> {
+    /// The chapters of an MP3's tag, and what of them is not published,
+    /// a line for each chapter: a link that is not an http(s) URL (or is
+    /// over 2,000 characters).
+    pub fn tagged(tagged: &[TaggedChapter], of: &str) -> Option<(Chapters, Vec<String>)> {
         if tagged.is_empty() {
             return None;
         }
+        let mut said = Vec::new();
         let list = tagged
             .iter()
-            .map(|t| Chapter {
-                start: f64::from(t.start_ms) / 1000.0,
-                end: t.end_ms.map(|e| f64::from(e) / 1000.0),
-                title: t.title.clone(),
-                url: None,
-                image: None,
-                toc: t.toc,
-                line: 0,
-                location: None,
+            .enumerate()
+            .map(|(n, t)| {
+                let start = f64::from(t.start_ms) / 1000.0;
+                let url = t.url.as_deref().and_then(|u| match link_problem(u) {
+                    None => crate::url::HttpUrl::parse(u).ok(),
+                    Some(problem) => {
+                        let (title, u) =
+                            (crate::text::truncate_chars(&t.title, 40), crate::text::truncate_chars(u, 80));
+                        said.push(format!(
+                            "chapter {} (\"{title}\", {}): its link \"{u}\" {problem}: published without it",
+                            n + 1,
+                            clock(start)
+                        ));
+                        None
+                    }
+                });
+                Chapter {
+                    start,
+                    end: t.end_ms.map(|e| f64::from(e) / 1000.0),
+                    title: t.title.clone(),
+                    url,
+                    image: None,
+                    toc: t.toc,
+                    line: 0,
+                    location: None,
+                }
             })
             .collect();
-        Some(Chapters { list, origin: Origin::Tagged(of.to_string()) })
+        Some((Chapters { list, origin: Origin::Tagged(of.to_string()) }, said))
     }
 
     /// An MP3's own chapters made fit to publish with audio of `duration`
@@ -326,6 +346,14 @@ impl Chapters {
         let mut out = serde_json::to_vec_pretty(&file).unwrap_or_default();
         out.push(b'\n');
         out
+    }
+}
+
+/// What keeps a link of an MP3's tag from being published, if anything.
+fn link_problem(u: &str) -> Option<String> {
+    match u.chars().count() > crate::probe::id3::MAX_LINK {
+        true => Some(format!("is over {} characters long", crate::probe::id3::MAX_LINK)),
+        false => crate::url::HttpUrl::parse(u).err(),
     }
 }
 

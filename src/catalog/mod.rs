@@ -707,9 +707,13 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
     use crate::chapters::{Chapters, Origin};
     let at = Location::file(&show.manifest_path, episode.line, None);
     let mut notes = Vec::new();
-    let tagged = media.iter().find_map(|m| Chapters::tagged(&m.info.chapters, m.file.key()));
+    let own = media.iter().find(|m| !m.info.chapters.is_empty());
+    let tagged = own.and_then(|m| Chapters::tagged(&m.info.chapters, m.file.key()));
+    let (tagged, unpublished) = tagged.unzip();
     match (&episode.chapters, tagged) {
         (None, Some(mut tagged)) => {
+            notes.extend(tagged_warnings(&episode.title, &tagged, unpublished.unwrap_or_default()));
+            notes.extend(own.and_then(|m| tagged_pictures(&episode.title, &m.info.chapters, &tagged)));
             notes.extend(repaired_tagged(&episode.title, &mut tagged, media));
             notes.extend(untitled_tagged(&episode.title, &mut tagged));
             episode.chapters = Some(tagged).filter(|t| !t.list.is_empty());
@@ -765,6 +769,61 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
         _ => problems.extend(timing),
     }
     (problems, notes)
+}
+
+/// What is said of an MP3's own chapters (`said`, each of one chapter):
+/// warnings that name the MP3 (the first few).
+fn tagged_warnings(episode: &str, tagged: &crate::chapters::Chapters, said: Vec<String>) -> Vec<Diagnostic> {
+    const SAID: usize = 10;
+    let crate::chapters::Origin::Tagged(of) = &tagged.origin else { return Vec::new() };
+    let help = "fix the chapter's link in the app that wrote the MP3's chapters (an http or https URL), or give the \
+                episode's chapters in the manifest ([[episode.chapters]] tables), which are published instead";
+    let warning = |message: String| {
+        Diagnostic::warning("CHAPTERS", format!("episode \"{episode}\": the chapters in this MP3's ID3 tag: {message}"))
+            .at(Location::Path(of.into()))
+            .help(help)
+    };
+    let more = said.len().saturating_sub(SAID);
+    let mut out: Vec<Diagnostic> = said.into_iter().take(SAID).map(warning).collect();
+    if more > 0 {
+        out.push(warning(format!("{more} more chapters published without their link as those above")));
+    }
+    out
+}
+
+/// An MP3's own chapters with a picture (an `APIC` frame): not published
+/// (podsmith does not yet publish a picture out of an MP3), said in one
+/// warning that names the MP3 and the chapters (numbered as the tag has
+/// them, by start).
+fn tagged_pictures(
+    episode: &str,
+    own: &[crate::probe::id3::TaggedChapter],
+    tagged: &crate::chapters::Chapters,
+) -> Option<Diagnostic> {
+    const SAID: usize = 10;
+    let crate::chapters::Origin::Tagged(of) = &tagged.origin else { return None };
+    let with: Vec<String> =
+        own.iter().enumerate().filter(|(_, c)| c.picture.is_some()).map(|(n, _)| (n + 1).to_string()).collect();
+    let (listed, them) = match with.len() {
+        0 => return None,
+        1 => (format!("chapter {} has a picture", with[0]), "it"),
+        n if n <= SAID => (format!("chapters {} have pictures", with.join(", ")), "them"),
+        n => (format!("chapters {} and {} more have pictures", with[..SAID].join(", "), n - SAID), "them"),
+    };
+    Some(
+        Diagnostic::warning(
+            "CHAPTERS",
+            format!(
+                "episode \"{episode}\": the chapters in this MP3's ID3 tag: {listed} (APIC), which podsmith does not \
+                 publish: published without {them}"
+            ),
+        )
+        .at(Location::Path(of.into()))
+        .help(
+            "apps that read the MP3's own chapters show its pictures; for apps that read the feed's, give the \
+             episode's chapters in the manifest ([[episode.chapters]] tables, each picture as `image`)",
+        ),
+    )
 }
 
 /// An MP3's own chapters made fit to publish with the episode's shortest

@@ -241,6 +241,74 @@ fn an_mp3s_own_chapters_past_the_end_are_published_repaired_with_a_warning() {
     );
 }
 
+/// An MP3 whose top-level table of contents lists a table that lists
+/// the chapters (the ID3 chapter addendum's hierarchical table of
+/// contents) has all of them in its contents; each chapter's own link
+/// (`WXXX`, or another URL frame) is published in the chapters file, the
+/// feed and the page, a link that is not http(s) is left out with a
+/// warning naming the MP3, and the pictures the tag carries are said not
+/// to be published.
+#[test]
+fn an_mp3s_nested_table_of_contents_and_its_chapters_links_are_published() {
+    let show = Show::with(
+        &format!("{PODCAST_TABLE}{}", episode("N", "n-guid", "2024-01-01T00:00:00Z", &["chapters-nested.mp3"])),
+        &["chapters-nested.mp3"],
+    );
+    let run = show.build().ok();
+    let tag = "warning: media/chapters-nested.mp3: episode \"N\": the chapters in this MP3's ID3 tag: ";
+    let said = [
+        "chapter 4 (\"Part C\", 0:04): its link \"ftp://example.org/c\" is a ftp: URL; podcast apps fetch only \
+         http(s): published without it\n  help: fix the chapter's link in the app",
+        "chapters 2, 3, 4 have pictures (APIC), which podsmith does not publish: published without them\n  help: \
+         apps that read the MP3's own chapters",
+    ];
+    for said in said {
+        assert!(run.stderr.contains(&format!("{tag}{said}")), "{}", run.stderr);
+    }
+    let json = chapters_json_of(&show, "n");
+    let got: Vec<(f64, &str, Option<&str>, Option<bool>)> = json["chapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (c["startTime"].as_f64().unwrap(), c["title"].as_str().unwrap(), c["url"].as_str(), c["toc"].as_bool())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (0.0, "Intro", Some("https://example.org/intro"), None),
+            (1.0, "Part A", Some("https://example.org/a"), None),
+            (2.5, "Part B", Some("https://example.org/b"), None),
+            (4.0, "Part C", None, None),
+        ]
+    );
+    let (_, psc) = simple_chapters(&show, "feed.xml");
+    let psc: Vec<[&str; 3]> = psc.iter().map(|[s, t, h, _]| [s.as_str(), t.as_str(), h.as_str()]).collect();
+    assert_eq!(
+        psc,
+        [
+            ["00:00:00.000", "Intro", "https://example.org/intro"],
+            ["00:00:01.000", "Part A", "https://example.org/a"],
+            ["00:00:02.500", "Part B", "https://example.org/b"],
+            ["00:00:04.000", "Part C", ""],
+        ]
+    );
+    let page = show.read("public/episodes/n/index.html");
+    for listed in [
+        "<a href=\"https://example.org/intro\">Intro</a>",
+        "<a href=\"https://example.org/a\">Part A</a>",
+        "<a href=\"https://example.org/b\">Part B</a>",
+        "</time></a> Part C</li>",
+    ] {
+        assert!(page.contains(listed), "{listed} in {page}");
+    }
+}
+
+fn chapters_json_of(show: &Show, slug: &str) -> serde_json::Value {
+    serde_json::from_str(&show.read(&format!("public/episodes/{slug}/chapters.json"))).unwrap()
+}
+
 /// The item's `psc:chapters`: its version, and each chapter's start,
 /// title, href and image (empty where absent).
 fn simple_chapters(show: &Show, feed: &str) -> (String, Vec<[String; 4]>) {
