@@ -170,7 +170,8 @@ fn a_file_named_with_brackets_and_tildes_is_the_object_its_url_names() {
 fn after_an_edit_only_what_changed_goes_up() {
     let Some(s3) = S3::start() else { return };
     let show = published_sample(&s3);
-    // A title changes: its page, the index and the feeds; no media.
+    // A title changes: its page, its chapters (the file names its episode),
+    // the index and the feeds; no media.
     let manifest = show.read("episodes.toml");
     let edited =
         manifest.replacen("title = \"Miek Gieben on CoreDNS\"", "title = \"Miek Gieben on CoreDNS (2017)\"", 1);
@@ -179,7 +180,11 @@ fn after_an_edit_only_what_changed_goes_up() {
     let (mut up, deleted) = sent(&publish(&show, &s3, &[]).ok());
     assert!(deleted.is_empty());
     up.sort();
-    assert_eq!(up, ["episodes/coredns-miek-gieben/index.html", "feed.ogg.xml", "feed.xml", "index.html"]);
+    let page = "episodes/coredns-miek-gieben/";
+    assert_eq!(
+        up,
+        [&format!("{page}chapters.json"), &format!("{page}index.html"), "feed.ogg.xml", "feed.xml", "index.html"]
+    );
     assert_eq!(published(&s3), show.public_files());
 }
 
