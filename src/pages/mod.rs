@@ -22,6 +22,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::catalog::{Catalog, LiveEpisode};
+use crate::diagnostic::Diagnostic;
 use crate::feed::Feed;
 use crate::fsutil::Fingerprint;
 use crate::manifest::Asset;
@@ -351,8 +352,9 @@ impl std::fmt::Debug for Renderer {
 impl Renderer {
     /// Compiles the templates (the show's own, else the built-in ones).
     pub fn new(catalog: &Arc<Catalog>, feeds: &[Feed], templates_dir: &Path) -> Result<Renderer, TemplateError> {
-        let (env, sources) = environment(templates_dir)?;
-        let warnings = unread_templates(templates_dir);
+        let (env, sources, unshown) = environment(templates_dir)?;
+        let mut warnings = unread_templates(templates_dir);
+        warnings.extend(unshown);
         let feed_views: Vec<FeedView> = feeds
             .iter()
             .map(|f| {
@@ -494,9 +496,10 @@ impl Renderer {
 }
 
 /// The templates, compiled, and their sources (each with its length).
-fn environment(templates_dir: &Path) -> Result<(Environment<'static>, Vec<u8>), TemplateError> {
+fn environment(templates_dir: &Path) -> Result<(Environment<'static>, Vec<u8>, Vec<Diagnostic>), TemplateError> {
     let mut env = Environment::new();
     let mut sources = Vec::new();
+    let mut read: Vec<(&str, String, String)> = Vec::with_capacity(DEFAULTS.len());
     // A value a page does not have (a misspelt `episode.tilte`) is an
     // error, not an empty string; `{% if episode.image %}` still tests one.
     env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
@@ -532,9 +535,58 @@ fn environment(templates_dir: &Path) -> Result<(Environment<'static>, Vec<u8>), 
         };
         sources.extend_from_slice(&(source.len() as u64).to_le_bytes());
         sources.extend_from_slice(source.as_bytes());
-        env.add_template_owned(*name, source).map_err(|e| TemplateError { name: origin, detail: describe(&e) })?;
+        env.add_template_owned(*name, source.clone())
+            .map_err(|e| TemplateError { name: origin.clone(), detail: describe(&e) })?;
+        read.push((name, source, origin));
     }
-    Ok((env, sources))
+    Ok((env, sources, unshown_blocks(&read)))
+}
+
+/// A warning for each block a page template fills that the `base.html` it
+/// extends does not have: minijinja shows nothing of it, without a word
+/// (an override's `{% block content %}` where the frame has `body`). Of
+/// `read`: each template's name, source and where it came from.
+fn unshown_blocks(read: &[(&str, String, String)]) -> Vec<Diagnostic> {
+    let Some((_, base, base_origin)) = read.iter().find(|(name, ..)| *name == "base.html") else { return Vec::new() };
+    let framed = block_names(base);
+    let mut out = Vec::new();
+    for (name, source, origin) in read.iter().filter(|(name, ..)| *name != "base.html") {
+        if !source.contains("extends \"base.html\"") && !source.contains("extends 'base.html'") {
+            continue;
+        }
+        for block in block_names(source).into_iter().filter(|b| !framed.contains(b)) {
+            out.push(
+                Diagnostic::warning(
+                    "TEMPLATE-BLOCK",
+                    format!(
+                        "{origin} fills block `{block}`, which {base_origin} does not have: nothing of it is shown"
+                    ),
+                )
+                .help(format!(
+                    "{name} extends base.html, whose blocks are {}: name the block as base.html does",
+                    framed.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ")
+                )),
+            );
+        }
+    }
+    out
+}
+
+/// The names of the blocks `source` defines (`{% block body %}`), in order.
+fn block_names(source: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in source.split("{%").skip(1) {
+        let tag = tag.trim_start_matches(['-', '+']).trim_start();
+        let Some(rest) = tag.strip_prefix("block") else { continue };
+        if !rest.starts_with(char::is_whitespace) {
+            continue;
+        }
+        let name: String = rest.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        if !name.is_empty() && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
 }
 
 /// A warning for each file in `templates_dir` that looks meant as a
@@ -1015,9 +1067,36 @@ mod tests {
 
     #[test]
     fn default_templates_compile() {
-        let (env, _) = environment(Path::new("/nonexistent-templates-dir")).unwrap();
+        let (env, _, unshown) = environment(Path::new("/nonexistent-templates-dir")).unwrap();
         for (name, _) in DEFAULTS {
             env.get_template(name).unwrap();
         }
+        assert!(unshown.is_empty(), "the built-in pages fill the built-in frame's blocks: {unshown:?}");
+    }
+
+    /// A page that fills a block its frame does not have (which minijinja
+    /// drops without a word) is warned of, naming the frame's blocks.
+    #[test]
+    fn a_block_the_frame_does_not_have_is_warned_of() {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("templates");
+        std::fs::create_dir(&templates).unwrap();
+        std::fs::write(
+            templates.join("episode.html"),
+            "{% extends \"base.html\" %}\n{%- block content %}x{% endblock %}",
+        )
+        .unwrap();
+        let (_, _, unshown) = environment(&templates).unwrap();
+        assert_eq!(unshown.len(), 1, "{unshown:?}");
+        assert!(unshown[0].message.ends_with(
+            "episode.html fills block `content`, which base.html (built in) does not have: nothing of it is shown"
+        ));
+        assert_eq!(
+            unshown[0].help.as_deref(),
+            Some(
+                "episode.html extends base.html, whose blocks are `title`, `meta`, `body`: name the block as base.html does"
+            )
+        );
+        assert_eq!(block_names("{%+ block a %}{% blocky %}{%block b%}{% endblock %}"), ["a", "b"]);
     }
 }
