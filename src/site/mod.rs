@@ -452,6 +452,14 @@ impl Building<'_> {
     ) -> Result<Report, BuildError> {
         let opts = self.opts;
         if let Some(why) = prepared.nothing_live() {
+            // Episodes published already that would leave the feed (redated
+            // to come): that is what to say, as of any episode redated.
+            if let Ok((_, _, changes)) = prepared.changes()
+                && !opts.allow_changes
+                && changes.iter().any(Change::breaks_identity)
+            {
+                return Err(BuildError::Identity(changes));
+            }
             return Err(BuildError::NothingLive(Box::new(why)));
         }
         let previous = out_now.and_then(|o| records.site(o));

@@ -706,6 +706,15 @@ fn a_published_episode_dated_ahead_is_said_to_be_scheduled() {
         "{}",
         run.stderr
     );
+    // Every published episode dated ahead: the same refusal, not "nothing
+    // to publish yet" (which would send the podcaster to wait for a date).
+    let all_ahead = manifest.replace("date = 2017-04-12", "date = 2027-04-12");
+    show.write("episodes.toml", &all_ahead);
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("give it back the date it was published with"), "{}", run.stderr);
+    assert!(!run.stderr.contains("nothing to publish yet"), "{}", run.stderr);
+    let run = show.run(&["build", "--allow-changes"]).fails(1);
+    assert!(run.stderr.contains("nothing to publish yet"), "allowed, nothing is live: {}", run.stderr);
 }
 
 #[test]
