@@ -63,9 +63,13 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
         old.iter().flat_map(|l| &l.episodes).map(|e| (e.guid.as_str(), e.date.as_deref())).collect();
     // A published episode dated later than it was published is redated; one
     // dated as it was published, after the moment listed (`--as-of` a
-    // moment past), is to come at that moment.
+    // moment past), is to come at that moment; and so is one redated, at
+    // a moment before the date it was published with (it was not yet).
     let redated = |e: &Episode| match published.get(e.guid.as_str()) {
-        Some(Some(date)) => DateTime::parse_from_rfc3339(date).ok() != Some(e.date),
+        Some(Some(date)) => match DateTime::parse_from_rfc3339(date) {
+            Ok(was) => was != e.date && was <= now,
+            Err(_) => true,
+        },
         Some(None) => true,
         None => false,
     };

@@ -329,6 +329,11 @@ fn list_says_a_published_episode_dated_later_is_one_the_build_refuses_to_withdra
     assert_eq!(v["episodes"][0]["status"], "redated");
     // As list says, the build refuses it.
     show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    // Listed as of a moment before the date it was published with, it was
+    // not published yet: it is to come.
+    let run = show.run(&["list", "--as-of", "2017-04-12T13:02:30Z", "--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((v["live"].as_u64(), v["scheduled"].as_u64(), v["redated"].as_u64()), (Some(3), Some(1), Some(0)));
 }
 
 /// A look back (`--as-of` a moment before episodes were published, their
