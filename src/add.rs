@@ -709,8 +709,12 @@ fn fields(opts: &Options, show: &Show, title: &str, first_media: &str) -> Result
         }
         None => None,
     };
+    // Two full episodes of a season share no number; a trailer or bonus
+    // episode may carry its episode's (Apple's rule; the build says the same).
+    let full_one = |e: &&manifest::Episode| e.episode_type == EpisodeType::Full;
     if let Some(n) = number
-        && let Some(e) = show.episodes.iter().find(|e| e.number == Some(n) && e.season == season)
+        && full
+        && let Some(e) = show.episodes.iter().filter(full_one).find(|e| e.number == Some(n) && e.season == season)
     {
         let in_season = season.map(|s| format!(" in season {s}")).unwrap_or_default();
         return refuse(format!(

@@ -196,6 +196,10 @@ fn add_refuses_a_number_taken_in_the_season_it_defaults_to() {
         );
         assert_eq!(show.read("episodes.toml"), manifest);
     }
+    // A bonus episode may carry its full episode's number (Apple's rule, and
+    // the build's): not refused, and the build says nothing of it.
+    let run = show.run(&["add", third.as_str(), "--title", "Bonus", "--episode", "2", "--type", "bonus", "--dry-run"]);
+    assert!(!run.ok().stderr.contains("is taken"));
     // Season 3's episode 2 is free; with no --episode, the next number.
     let run = show.run(&["add", third.as_str(), "--title", "Three", "--dry-run"]).ok();
     assert!(run.stdout.contains("episode = 3\nseason = 2\n"), "{}", run.stdout);
