@@ -239,6 +239,12 @@ fn print(reports: &[Report], extra: &Extra<'_>, format: Format, strict: bool, ui
                     podsmith::text::plural(r.items)
                 );
             }
+            // The warnings about the show's files count under --strict too.
+            let files = extra.files.map_or(0, |m| count(m, Severity::Warning));
+            if files > 0 {
+                let verdict = if strict { "fails under --strict" } else { "passes" };
+                outln!("the show's files: {verdict} — {files} warning{}", podsmith::text::plural(files));
+            }
             if let Some(l) = loudness {
                 print_loudness(l, ui);
             }
