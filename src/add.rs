@@ -8,7 +8,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, FixedOffset, Timelike, Utc};
 
 use crate::manifest::{self, EpisodeType, Show};
 use crate::probe::AudioInfo;
@@ -1040,47 +1040,45 @@ fn parse_date(
     text.parse().map_err(|_| AddError::Refused(format!("--date \"{text}\" is not a TOML date")))
 }
 
-/// Whether `given` is a publication date `add --date` takes: a day
-/// (2026-01-05) or an RFC 3339 date-time (2026-01-05T09:00:00+01:00) that
-/// the manifest takes too, in a year a feed's date plausibly has. `Ok`: the
-/// date as `add` writes it, to the second as its default dates are (a
-/// feed's dates name no fraction of one); `Err` ends the sentence
-/// "--date "…" ".
+/// Whether `given` is a publication date `add --date` takes: what the
+/// manifest's `date` takes ([`manifest::moment`]), a day (2026-01-05), a
+/// date-time (2026-01-05T09:00:00+01:00) or one without an offset
+/// (2026-01-05T09:00:00, in the show's `utc_offset`, as the manifest reads
+/// it), in a year a feed's date plausibly has. `Ok`: the date as `add`
+/// writes it, to the second as its default dates are (a feed's dates name
+/// no fraction of one); `Err` ends the sentence "--date "…" ".
 pub fn check_date(given: &str) -> Result<String, String> {
     use chrono::Datelike;
-    // As the manifest will have it: a TOML date (chrono alone also takes
-    // 2026-1-5 and +2026-01-05, which TOML does not).
-    if given.parse::<toml_edit::Datetime>().is_err() {
-        return Err("is not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00".into());
-    }
-    let plausible = |year: i32| match year < crate::validate::dates::FIRST_PLAUSIBLE_YEAR {
-        true => Err(format!(
-            "is in the year {year:04}, before any podcast (feed checkers and apps take a date before {} for a \
-             mistake): write the year the episode came out",
-            crate::validate::dates::FIRST_PLAUSIBLE_YEAR
-        )),
-        false => Ok(()),
-    };
-    if let Ok(day) = NaiveDate::parse_from_str(given, "%Y-%m-%d") {
-        return plausible(day.year()).map(|()| given.to_string());
-    }
-    let Ok(at) = DateTime::parse_from_rfc3339(given) else {
-        return Err("is not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00".into());
-    };
-    if at.nanosecond() >= 1_000_000_000 {
-        return Err("has a 60th second (a leap second), which a feed's date cannot name: write :59".into());
-    }
-    if at.offset().local_minus_utc().abs() > manifest::MAX_OFFSET_MINUTES * 60 {
-        return Err("has an offset more than 14 hours from UTC: write one between -14:00 and +14:00".into());
-    }
-    plausible(at.year())?;
-    Ok(match at.nanosecond() {
-        0 => given.to_string(),
-        _ => {
-            let second = at.with_nanosecond(0).unwrap_or(at).format("%Y-%m-%dT%H:%M:%S%:z").to_string();
-            if given.ends_with(['Z', 'z']) { second.replace("+00:00", "Z") } else { second }
+    const NOT_A_DATE: &str = "is not a date: write 2026-01-05, 2026-01-05T09:00:00 (in the show's utc_offset) or \
+                              2026-01-05T09:00:00+01:00";
+    let Ok(mut date) = given.trim().parse::<toml_edit::Datetime>() else { return Err(NOT_A_DATE.into()) };
+    // Any offset will do for checking it: it moves no date out of a plausible year.
+    let Some(at) = manifest::moment(given, chrono::Offset::fix(&Utc)) else {
+        return Err(match (date.date, date.time, date.offset) {
+            (Some(_), Some(time), _) if time.second == Some(60) => {
+                "has a 60th second (a leap second), which a feed's date cannot name: write :59"
+            }
+            (Some(_), _, Some(toml_edit::Offset::Custom { minutes }))
+                if i32::from(minutes).abs() > manifest::MAX_OFFSET_MINUTES =>
+            {
+                "has an offset more than 14 hours from UTC: write one between -14:00 and +14:00"
+            }
+            _ => NOT_A_DATE,
         }
-    })
+        .into());
+    };
+    if at.year() < crate::validate::dates::FIRST_PLAUSIBLE_YEAR {
+        return Err(format!(
+            "is in the year {:04}, before any podcast (feed checkers and apps take a date before {} for a \
+             mistake): write the year the episode came out",
+            at.year(),
+            crate::validate::dates::FIRST_PLAUSIBLE_YEAR
+        ));
+    }
+    if let Some(time) = &mut date.time {
+        time.nanosecond = None;
+    }
+    Ok(date.to_string())
 }
 
 /// A new guid: the UUIDv5 of the show's identity and this episode's slug,

@@ -129,7 +129,8 @@ pub enum Command {
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         strict: bool,
-        /// Validate as of this moment (RFC 3339) instead of now.
+        /// Validate as of this moment instead of now (2026-06-01T09:00:00Z; a date, 2026-06-01, is the start of that
+        /// day in the show's utc_offset, or in UTC for a FEED).
         #[arg(long, value_name = "DATETIME")]
         as_of: Option<String>,
         /// Print the rule table (Markdown) and exit.
@@ -214,7 +215,8 @@ pub struct SiteArgs {
     /// Output folder [default: public/ beside the manifest].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Build as of this moment (RFC 3339) instead of now: episodes dated later are left out.
+    /// Build as of this moment instead of now (2026-06-01T09:00:00Z; a date, 2026-06-01, is the start of that day
+    /// in the show's utc_offset): episodes dated later are left out.
     #[arg(long, value_name = "DATETIME")]
     pub as_of: Option<String>,
     /// Allow changing or removing published guids, pages and media URLs (see podsmith.lock).
@@ -284,10 +286,11 @@ pub struct ViewArgs {
     /// The show's manifest.
     #[arg(long, default_value = "episodes.toml")]
     pub manifest: PathBuf,
-    /// As of this moment (RFC 3339) instead of now.
+    /// As of this moment instead of now (2026-06-01T09:00:00Z; a date, 2026-06-01, is the start of that day in the
+    /// show's utc_offset).
     #[arg(long, value_name = "DATETIME")]
     pub as_of: Option<String>,
-    /// Output format: for people, or one JSON object.
+    /// Output format: for people (stdout), or one JSON object on stdout.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
@@ -308,7 +311,8 @@ pub struct AddArgs {
     /// (`itunes_title`).
     #[arg(long, value_name = "T", value_parser = one_line)]
     pub itunes_title: Option<String>,
-    /// Publication date: 2026-01-05 or 2026-01-05T09:00:00+01:00, from 1990 on, to the second [default: now].
+    /// Publication date, as the manifest's `date`: 2026-01-05 (its midnight) or 2026-01-05T09:00:00 in the show's
+    /// utc_offset, or 2026-01-05T09:00:00+01:00; from 1990 on, to the second [default: now].
     #[arg(long, value_parser = publication_date)]
     pub date: Option<String>,
     /// Show notes: a Markdown file, or - for stdin.

@@ -13,7 +13,7 @@ use super::{Failure, Ui};
 use crate::cli::BuildArgs;
 
 pub fn run(args: BuildArgs, ui: &Ui) -> Result<ExitCode, Failure> {
-    let now = super::parse_now(args.site.as_of.as_deref())?;
+    let now = super::parse_now(args.site.as_of.as_deref(), Some(&args.site.manifest))?;
     let _lock = super::lock_show(&args.site.manifest, Access::Exclusive, ui, "build")?;
     let opts = Options {
         manifest: args.site.manifest,
@@ -236,7 +236,7 @@ fn changes_json(changes: &[Change]) -> Vec<serde_json::Value> {
 
 /// `podsmith diff`: what the next build changes for subscribers.
 pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Failure> {
-    let now = super::parse_now(as_of)?;
+    let now = super::parse_now(as_of, Some(manifest))?;
     let _lock = super::lock_show(manifest, Access::Shared, ui, "diff")?;
     let opts = super::in_memory(manifest, now, ui);
     let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build_of(&e, "", "diff"))?;

@@ -52,7 +52,7 @@ struct Row<'a> {
 }
 
 pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Failure> {
-    let now = super::parse_now(as_of)?;
+    let now = super::parse_now(as_of, Some(manifest))?;
     let _lock = super::lock_show(manifest, Access::Shared, ui, "list")?;
     let opts = super::in_memory(manifest, now, ui);
     // An episode with a broken file is listed too (and said after).

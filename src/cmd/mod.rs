@@ -91,14 +91,23 @@ pub fn in_memory(manifest: &std::path::Path, now: chrono::DateTime<chrono::Utc>,
     }
 }
 
-/// Parses `--as-of`, or now.
-pub fn parse_now(as_of: Option<&str>) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
-    match as_of {
-        None => Ok(chrono::Utc::now()),
-        Some(s) => chrono::DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&chrono::Utc)).map_err(|e| {
-            Failure::usage(format!("--as-of \"{s}\" is not an RFC 3339 date-time ({e}); e.g. 2026-12-01T09:00:00Z"))
-        }),
-    }
+/// Parses `--as-of`, or now: a moment as an episode's `date` is written
+/// ([`podsmith::manifest::moment`]); one without an offset (a bare day is
+/// its midnight) is in the `utc_offset` of the show at `manifest`, if one
+/// is given, else in UTC.
+pub fn parse_now(as_of: Option<&str>, manifest: Option<&Path>) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
+    let Some(s) = as_of else { return Ok(chrono::Utc::now()) };
+    let offset = match manifest.map(podsmith::manifest::read_text) {
+        Some(Ok(text)) => podsmith::manifest::utc_offset_glance(&text),
+        // Reading the show says why it cannot be read.
+        _ => chrono::Offset::fix(&chrono::Utc),
+    };
+    podsmith::manifest::moment(s, offset).map(|d| d.with_timezone(&chrono::Utc)).ok_or_else(|| {
+        Failure::usage(format!(
+            "--as-of takes a moment such as 2026-06-01T00:00:00Z, or a date such as 2026-06-01 (the start of that \
+             day in the show's utc_offset, or UTC): \"{s}\" is not one"
+        ))
+    })
 }
 
 /// A command that failed: what to say, and the exit code.

@@ -11,7 +11,7 @@ use crate::cli::PublishArgs;
 
 pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
     let args_verify = args.verify;
-    let now = super::parse_now(args.site.as_of.as_deref())?;
+    let now = super::parse_now(args.site.as_of.as_deref(), Some(&args.site.manifest))?;
     let _lock = super::lock_show(&args.site.manifest, Access::Exclusive, ui, "publish")?;
     let opts = Options {
         build: podsmith::site::Options {

@@ -36,7 +36,7 @@ struct Input {
 }
 
 pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
-    let now = super::parse_now(args.as_of.as_deref())?;
+    let now = super::parse_now(args.as_of.as_deref(), args.feed.is_none().then_some(args.manifest.as_path()))?;
     let (inputs, loudness, files) = match &args.feed {
         None => own_show(&args, now, ui)?,
         Some(feed) => (vec![foreign(feed, &args, now)?], None, None),

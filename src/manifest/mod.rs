@@ -43,7 +43,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};
-use toml::de::DeTable;
+use toml::de::{DeTable, DeValue};
 
 use reader::{Context, Fields};
 use reading::{Reading, publish_settings};
@@ -475,6 +475,42 @@ pub fn load(path: &Path) -> Result<Show, ManifestError> {
 /// far as any zone on Earth (Kiribati). RFC 2822 and TOML take up to ±99:59
 /// and ±23:59, but a feed's checkers and readers do not.
 pub const MAX_OFFSET_MINUTES: i32 = 14 * 60;
+
+/// A moment written as an episode's `date` is: a date-time with an offset
+/// (`2026-01-05T09:00:00+01:00`, or as an RFC 3339 string), one without
+/// (`2026-01-05T09:00:00`, in `utc_offset`), or a day (`2026-01-05`: its
+/// midnight in `utc_offset`). `None`: none of those, or one no feed can
+/// carry (a leap second, an offset more than 14 hours from UTC).
+///
+/// ```
+/// use chrono::FixedOffset;
+/// let east = FixedOffset::east_opt(3600).unwrap();
+/// let at = |text| podsmith::manifest::moment(text, east).map(|d| d.to_rfc3339());
+/// assert_eq!(at("2026-01-05").as_deref(), Some("2026-01-05T00:00:00+01:00"));
+/// assert_eq!(at("2026-01-05T09:00:00").as_deref(), Some("2026-01-05T09:00:00+01:00"));
+/// assert_eq!(at("2026-01-05T09:00:00Z").as_deref(), Some("2026-01-05T09:00:00+00:00"));
+/// assert_eq!(at("bogus"), None);
+/// ```
+pub fn moment(text: &str, utc_offset: FixedOffset) -> Option<DateTime<FixedOffset>> {
+    reading::to_chrono(&text.trim().parse().ok()?, Some(utc_offset))
+}
+
+/// The show's `utc_offset` as the manifest's `text` gives it, for reading a
+/// moment written without one ([`moment`]) before the show is read: UTC
+/// when it gives none, or when it cannot be read (reading the show then
+/// says why).
+pub fn utc_offset_glance(text: &str) -> FixedOffset {
+    let utc = chrono::Offset::fix(&chrono::Utc);
+    let Ok(doc) = DeTable::parse(text) else { return utc };
+    let offset = match doc.get_ref().get("podcast").map(|p| p.get_ref()) {
+        Some(DeValue::Table(podcast)) => match podcast.get("utc_offset").map(|o| o.get_ref()) {
+            Some(DeValue::String(s)) => reading::parse_offset(s),
+            _ => None,
+        },
+        _ => None,
+    };
+    offset.unwrap_or(utc)
+}
 
 /// The show folder of the manifest at `path`: media paths are relative to it.
 pub fn root_of(path: &Path) -> PathBuf {

@@ -1277,7 +1277,7 @@ pub(super) fn suggested_guid(podcast: Option<&Podcast>, slug: &str, n: usize) ->
 }
 
 /// Turns a TOML date-time into a zoned date-time; local values take `default_offset`.
-fn to_chrono(d: &Datetime, default_offset: Option<FixedOffset>) -> Option<DateTime<FixedOffset>> {
+pub(super) fn to_chrono(d: &Datetime, default_offset: Option<FixedOffset>) -> Option<DateTime<FixedOffset>> {
     let date = d.date?;
     let day = NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))?;
     let naive = match d.time {
@@ -1300,7 +1300,7 @@ fn to_chrono(d: &Datetime, default_offset: Option<FixedOffset>) -> Option<DateTi
     offset.from_local_datetime(&naive).single()
 }
 
-fn parse_offset(s: &str) -> Option<FixedOffset> {
+pub(super) fn parse_offset(s: &str) -> Option<FixedOffset> {
     if s == "Z" || s == "UTC" {
         return FixedOffset::east_opt(0);
     }

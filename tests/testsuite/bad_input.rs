@@ -108,7 +108,7 @@ fn bad_arguments_are_usage_errors() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-error: --as-of "tomorrow" is not an RFC 3339 date-time (premature end of input); e.g. 2026-12-01T09:00:00Z
+error: --as-of takes a moment such as 2026-06-01T00:00:00Z, or a date such as 2026-06-01 (the start of that day in the show's utc_offset, or UTC): "tomorrow" is not one
 
 "#]]
     );

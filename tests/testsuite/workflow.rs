@@ -342,7 +342,11 @@ fn add_refuses_bad_flag_values_as_usage_errors() {
         ("--slug", "Bad Slug!", "a slug may only hold a-z, 0-9, - and _ (try --slug bad-slug)"),
         ("--season", "0", "0 is not in 1.."),
         ("--episode", "0", "0 is not in 1.."),
-        ("--date", "yesterday", "not a date: write 2026-01-05 or 2026-01-05T09:00:00+01:00"),
+        (
+            "--date",
+            "yesterday",
+            "not a date: write 2026-01-05, 2026-01-05T09:00:00 (in the show's utc_offset) or 2026-01-05T09:00:00+01:00",
+        ),
         ("--date", "2026-02-30", "not a date"),
         ("--date", "2026-1-5", "not a date"),
         ("--date", "+2026-01-05", "not a date"),
@@ -406,6 +410,57 @@ fn add_refuses_bad_flag_values_as_usage_errors() {
         "{}",
         run.stderr
     );
+}
+
+/// `add --date` takes what the manifest's `date` takes, with its meaning: a
+/// date-time without an offset is in the show's `utc_offset` (-04:00 in
+/// the sample), and is written as given, as the manifest would have it.
+#[test]
+fn add_takes_a_date_without_an_offset_in_the_shows_utc_offset() {
+    let show = Show::sample();
+    let args = ["add", &fixture("cbr-xing.mp3"), "--title", "Local", "--date", "2030-01-05T09:00:00.25"];
+    let run = show.run(&args).ok();
+    assert!(show.read("episodes.toml").contains("\ndate = 2030-01-05T09:00:00\n"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("It goes live at 2030-01-05T09:00:00-04:00: run podsmith build after that time."),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `--as-of` says what it takes, and takes a date too: the start of that
+/// day in the show's `utc_offset`, as `add --date` and the manifest read
+/// one; a feed given to `validate` has no show, so its day starts in UTC.
+#[test]
+fn as_of_takes_a_date_as_the_start_of_that_day_in_the_shows_offset() {
+    let show = Show::sample();
+    show.run(&["add", &fixture("cbr-xing.mp3"), "--title", "Soon", "--date", "2030-01-05"]).ok();
+    let status = |as_of: &str| {
+        let run = show.run(&["list", "--as-of", as_of]).ok();
+        let row = run.stdout.lines().find(|l| l.contains("Soon")).unwrap_or_default().to_string();
+        assert!(row.starts_with("5  2030-01-05 00:00  Soon"), "{}", run.stdout);
+        row.split_whitespace().last().unwrap_or_default().to_string()
+    };
+    // Midnight at -04:00 is 04:00 UTC.
+    assert_eq!(status("2030-01-05T03:59:59Z"), "scheduled");
+    assert_eq!(status("2030-01-05"), "new");
+    assert_eq!(status("2030-01-04T23:59:59"), "scheduled");
+    assert_eq!(status("2030-01-05T00:00:00"), "new");
+    show.run(&["diff", "--as-of", "2030-01-05"]).ok();
+    show.run(&["validate", "--as-of", "2030-01-05"]).ok();
+    let run = show.run(&["build", "--as-of", "2030-01-05"]).ok();
+    assert!(show.read("public/feed.xml").contains("<title>Soon</title>"), "{}", run.stderr);
+    let feed = show.path("public/feed.xml").display().to_string();
+    show.run(&["validate", &feed, "--as-of", "2030-01-05"]).ok();
+    for command in ["list", "diff", "build", "validate"] {
+        let run = show.run(&[command, "--as-of", "bogus"]).fails(2);
+        assert_eq!(
+            run.stderr,
+            "error: --as-of takes a moment such as 2026-06-01T00:00:00Z, or a date such as 2026-06-01 (the start of \
+             that day in the show's utc_offset, or UTC): \"bogus\" is not one\n",
+            "{command}"
+        );
+    }
 }
 
 /// `--itunes-title`: written as the episode's `itunes_title`, which the
