@@ -123,7 +123,7 @@ pub enum Command {
         /// between the formats of each episode (the show's own feeds only; kept in the probe cache).
         #[arg(long, conflicts_with = "feed")]
         loudness: bool,
-        /// Output format.
+        /// Output format: grouped by feed and episode, for people, or one JSON object on stdout.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
         /// Fail (exit 1) on warnings too.
@@ -189,7 +189,7 @@ impl Command {
 /// How a command prints what it found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Grouped by feed and episode, for people.
+    /// For people.
     Human,
     /// One JSON object, for programs.
     Json,

@@ -463,6 +463,18 @@ fn as_of_takes_a_date_as_the_start_of_that_day_in_the_shows_offset() {
     }
 }
 
+/// `--format`'s values are described for every command that has it, not
+/// in `validate`'s words; `validate` says how it groups its own.
+#[test]
+fn format_help_fits_each_command() {
+    let show = Show::sample();
+    for command in ["add", "build", "diff", "list", "validate"] {
+        let help = show.run(&[command, "--help"]).ok().stdout;
+        assert!(help.contains("- human: For people\n"), "{command}: {help}");
+        assert_eq!(help.contains("grouped by feed and episode"), command == "validate", "{command}: {help}");
+    }
+}
+
 /// `--itunes-title`: written as the episode's `itunes_title`, which the
 /// build writes as its `itunes:title` (the title stays the `<title>`).
 #[test]
