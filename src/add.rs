@@ -404,9 +404,9 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
             }
             if let Some(ep) = show.episodes.iter().find(|e| e.media.iter().any(|m| m.key() == url.as_str())) {
                 return refuse(format!(
-                    "{entry} is already the media of the episode \"{}\" ({} line {}); each file belongs \
+                    "{entry} is already the media of the episode {} ({} line {}); each file belongs \
                      to one episode",
-                    ep.title,
+                    crate::text::quoted(&ep.title),
                     file_name(opts),
                     ep.line
                 ));
@@ -452,8 +452,8 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
         }
         if let Some(ep) = show.episodes.iter().find(|e| e.media.iter().any(|m| m.key() == rel)) {
             return refuse(format!(
-                "{rel} is already the media of the episode \"{}\" ({} line {}); each file belongs to one episode",
-                ep.title,
+                "{rel} is already the media of the episode {} ({} line {}); each file belongs to one episode",
+                crate::text::quoted(&ep.title),
                 file_name(opts),
                 ep.line
             ));
@@ -503,10 +503,10 @@ fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<AddError> {
     for source in &left {
         if let Err(e) = std::fs::remove_file(source) {
             return Some(AddError::Refused(format!(
-                "the episode \"{}\" is in already ({} line {}): an `add --move` was stopped before it had moved \
+                "the episode {} is in already ({} line {}): an `add --move` was stopped before it had moved \
                  every file, and {} cannot be removed from where it is ({e}): remove it by hand once you have \
                  checked its copy in the show",
-                ep.title,
+                crate::text::quoted(&ep.title),
                 file_name(opts),
                 ep.line,
                 source.display()
@@ -515,9 +515,9 @@ fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<AddError> {
         removed += 1;
     }
     Some(AddError::Finished(format!(
-        "the episode \"{}\" is in already ({} line {}): an `add --move` was stopped before it had moved \
+        "the episode {} is in already ({} line {}): an `add --move` was stopped before it had moved \
          every file; {}",
-        ep.title,
+        crate::text::quoted(&ep.title),
         file_name(opts),
         ep.line,
         match removed {
@@ -718,8 +718,8 @@ fn fields(opts: &Options, show: &Show, title: &str, first_media: &str) -> Result
     {
         let in_season = season.map(|s| format!(" in season {s}")).unwrap_or_default();
         return refuse(format!(
-            "episode number {n}{in_season} is taken by \"{}\" ({} line {}); give another --episode",
-            e.title,
+            "episode number {n}{in_season} is taken by {} ({} line {}); give another --episode",
+            crate::text::quoted(&e.title),
             file_name(opts),
             e.line
         ));

@@ -292,6 +292,30 @@ pub fn has_control(s: &str) -> bool {
         || memchr::memchr_iter(0xC2, b).any(|i| matches!(b.get(i + 1), Some(0x80..=0x9F)))
 }
 
+/// `s` in double quotes, as a message names a title: a `"` or `\` in it
+/// escaped (`\"`, `\\`), and a control character as Rust writes it
+/// (`\u{1b}`), so that where the title ends is plain to see.
+///
+/// ```
+/// assert_eq!(podsmith::text::quoted("Ep \"quoted\" 🎙 don't"), r#""Ep \"quoted\" 🎙 don't""#);
+/// ```
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.extend(c.escape_debug()),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Removes the characters [`is_text_char`] refuses (control characters
 /// pasted from elsewhere). Returns the cleaned text and how many were
 /// removed.

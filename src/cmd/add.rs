@@ -80,6 +80,18 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         )
         .help("remove it by hand once you have checked the copy in the show")]);
     }
+    ui.info(summary(&added, &opts.manifest));
+    if args.loudness {
+        let root = podsmith::manifest::root_of(&opts.manifest);
+        ui.diagnostics(&podsmith::add::loudness(&root, &added));
+    }
+    ui.finish(true, as_json(&added, false));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `add` says it did: the episode (its title quoted), the file it is
+/// in, its media, and what puts it in the feed.
+fn summary(added: &podsmith::add::Added, manifest: &std::path::Path) -> String {
     let media: Vec<String> = added
         .media
         .iter()
@@ -93,13 +105,12 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         Some(at) => format!("It goes live at {}: run {command} after that time.", at.to_rfc3339()),
         None => format!("Publish it with: {command}"),
     };
-    ui.info(format!("Added {number}\"{}\" to {}: {}.\n{next}", added.title, opts.manifest.display(), media.join(", ")));
-    if args.loudness {
-        let root = podsmith::manifest::root_of(&opts.manifest);
-        ui.diagnostics(&podsmith::add::loudness(&root, &added));
-    }
-    ui.finish(true, as_json(&added, false));
-    Ok(ExitCode::SUCCESS)
+    format!(
+        "Added {number}{} to {}: {}.\n{next}",
+        podsmith::text::quoted(&added.title),
+        manifest.display(),
+        media.join(", ")
+    )
 }
 
 /// An episode added without `--date` in the same second as one added

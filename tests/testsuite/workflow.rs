@@ -72,7 +72,7 @@ We talk about *tests*.
         format!("\n{}", table.replace("guid = \"b1a5b3d6-0d2b-5ae7-b0f9-1c3d5d8f1e58\"", &guid))
     );
     assert_eq!(run.stdout, table.replace("guid = \"b1a5b3d6-0d2b-5ae7-b0f9-1c3d5d8f1e58\"", &guid));
-    assert!(run.stderr.contains("Added episode 5 \"Ann on \"release\" days\" to episodes.toml: media/pair-5s.mp3 (0:05), media/vorbis-5s.ogg (0:05).\nPublish it with: podsmith build"), "{}", run.stderr);
+    assert!(run.stderr.contains("Added episode 5 \"Ann on \\\"release\\\" days\" to episodes.toml: media/pair-5s.mp3 (0:05), media/vorbis-5s.ogg (0:05).\nPublish it with: podsmith build"), "{}", run.stderr);
     assert_eq!(fs::read(show.path("media/pair-5s.mp3")).unwrap(), fs::read(audio("pair-5s.mp3")).unwrap(), "copied in");
     assert!(audio("pair-5s.mp3").exists(), "--copy is the default: the original stays");
 
@@ -473,6 +473,26 @@ fn format_help_fits_each_command() {
         assert!(help.contains("- human: For people\n"), "{command}: {help}");
         assert_eq!(help.contains("grouped by feed and episode"), command == "validate", "{command}: {help}");
     }
+}
+
+/// A title that holds quotes is quoted so that where it ends shows: its
+/// quotes escaped, its other characters as they are.
+#[test]
+fn add_says_a_title_with_quotes_with_them_escaped() {
+    let show = Show::sample();
+    let title = "Ep \"quoted\" 🎙 ünïcode, it's \\ here";
+    let run = show.run(&["add", &fixture("cbr-xing.mp3"), "--title", title, "--date", "2020-01-01"]).ok();
+    assert!(
+        run.stderr.contains(r#"Added episode 5 "Ep \"quoted\" 🎙 ünïcode, it's \\ here" to episodes.toml: "#),
+        "{}",
+        run.stderr
+    );
+    let run = show.run(&["add", &fixture("cbr-noxing.mp3"), "--title", "x", "--episode", "5"]).fails(1);
+    assert!(
+        run.stderr.contains(r#"episode number 5 is taken by "Ep \"quoted\" 🎙 ünïcode, it's \\ here" (episodes.toml"#),
+        "{}",
+        run.stderr
+    );
 }
 
 /// `--itunes-title`: written as the episode's `itunes_title`, which the
