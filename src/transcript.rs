@@ -581,6 +581,18 @@ pub struct CueView {
 mod tests {
     use super::*;
 
+    /// A transcript of `kind` in `language`, its file `text` read as `cues`.
+    fn transcript(kind: Kind, language: &str, text: &str, cues: Vec<Cue>) -> Transcript {
+        let ext = match kind {
+            Kind::Vtt => "vtt",
+            Kind::Srt => "srt",
+            Kind::Json => "json",
+            Kind::Html => "html",
+        };
+        let (rel, language, bytes) = (format!("t.{ext}"), language.to_string(), text.as_bytes().to_vec());
+        Transcript { left_out: Vec::new(), rel, kind, language, bytes, cues }
+    }
+
     #[test]
     fn vtt_srt_and_json_read_the_same_cues() {
         let vtt = "WEBVTT\n\nNOTE made by hand\n\n1\n00:00:00.000 --> 00:00:02.600 align:start\n<v Miek>Core<i>DNS</i> &amp; more\n\n00:02.600 --> 00:05.760\ncloud native\n";
@@ -646,14 +658,7 @@ mod tests {
         let cues = parse(Kind::Vtt, vtt.as_bytes()).unwrap();
         let said = "\u{200f}שלום\u{200e} and caf\u{e9} \u{2019}\u{2019} 10\u{a0}km &bogus; AT&T &lt;";
         assert_eq!(cues, [Cue { start: 0.0, end: 2.5, speaker: Some("Dana & Co".into()), text: said.into() }]);
-        let t = Transcript {
-            left_out: Vec::new(),
-            rel: "t.vtt".into(),
-            kind: Kind::Vtt,
-            language: "he".into(),
-            bytes: vtt.into(),
-            cues,
-        };
+        let t = transcript(Kind::Vtt, "he", vtt, cues);
         let (_, srt) = t.counterpart().unwrap();
         assert_eq!(String::from_utf8(srt).unwrap(), format!("1\n00:00:00,000 --> 00:00:02,500\nDana & Co: {said}\n\n"));
     }
@@ -668,14 +673,7 @@ mod tests {
         let cues = parse(Kind::Srt, srt.as_bytes()).unwrap();
         let said: Vec<_> = cues.iter().map(|c| (c.speaker.as_deref(), c.text.as_str())).collect();
         assert_eq!(said, [(Some("Ann"), "on top"), (None, "- Who?\n- Me."), (None, "{\\no end")]);
-        let t = Transcript {
-            left_out: Vec::new(),
-            rel: "t.srt".into(),
-            kind: Kind::Srt,
-            language: "en".into(),
-            bytes: srt.into(),
-            cues,
-        };
+        let t = transcript(Kind::Srt, "en", srt, cues);
         let (_, vtt) = t.counterpart().unwrap();
         assert_eq!(
             String::from_utf8(vtt).unwrap(),
@@ -717,14 +715,7 @@ mod tests {
         let vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\nif a &lt;b &amp;&amp; c &gt; d\n&lt;/i&gt; a &lt; b\n\n\
                    00:01.000 --> 00:02.000\nI &lt;3 you, 5 &lt; 6, &lt;3 &gt; 2, x {\\an8} y &lt;-- --&gt;\n";
         let cues = parse(Kind::Vtt, vtt.as_bytes()).unwrap();
-        let t = Transcript {
-            left_out: Vec::new(),
-            rel: "t.vtt".into(),
-            kind: Kind::Vtt,
-            language: "en".into(),
-            bytes: vtt.into(),
-            cues,
-        };
+        let t = transcript(Kind::Vtt, "en", vtt, cues);
         let (_, srt) = t.counterpart().unwrap();
         assert_eq!(
             String::from_utf8(srt.clone()).unwrap(),
@@ -777,14 +768,7 @@ mod tests {
     fn the_counterpart_reads_back_as_the_same_cues() {
         let vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:02.600\n<v Ann Example>a <b> --> c\n\n00:00:02.600 --> 00:01:05.760\nd & e\n";
         let cues = parse(Kind::Vtt, vtt.as_bytes()).unwrap();
-        let t = Transcript {
-            left_out: Vec::new(),
-            rel: "t.vtt".into(),
-            kind: Kind::Vtt,
-            language: "en".into(),
-            bytes: vtt.into(),
-            cues: cues.clone(),
-        };
+        let t = transcript(Kind::Vtt, "en", vtt, cues.clone());
         let (kind, srt) = t.counterpart().unwrap();
         assert_eq!(kind, Kind::Srt);
         let back = parse(Kind::Srt, &srt).unwrap();
@@ -804,14 +788,7 @@ mod tests {
         let json = r#"{"segments":[{"speaker":"Ann <host>","startTime":0,"endTime":1.5,"body":"a\nb\u000cc  d"}]}"#;
         let cues = parse(Kind::Json, json.as_bytes()).unwrap();
         assert_eq!(cues, [Cue { start: 0.0, end: 1.5, speaker: Some("Ann <host>".into()), text: "a b c d".into() }]);
-        let t = Transcript {
-            left_out: Vec::new(),
-            rel: "t.json".into(),
-            kind: Kind::Json,
-            language: "en".into(),
-            bytes: json.into(),
-            cues,
-        };
+        let t = transcript(Kind::Json, "en", json, cues);
         let (kind, vtt) = t.counterpart().unwrap();
         assert_eq!(kind, Kind::Vtt);
         assert_eq!(parse(Kind::Vtt, &vtt).unwrap(), t.cues, "{}", String::from_utf8_lossy(&vtt));
