@@ -32,6 +32,9 @@ pub struct Chapter {
     /// The place it is about, as a chapters file gives it (JSON chapters'
     /// `location`: a name and a `geo:` URI), published as given.
     pub location: Option<Place>,
+    /// An MP3's own chapter's picture (its `APIC` frame): where it is in
+    /// the MP3 the chapters come from ([`Origin::Tagged`]).
+    pub embedded: Option<crate::probe::id3::Picture>,
 }
 
 /// A chapter's place (JSON chapters' `location`, as the Podcasting 2.0
@@ -201,6 +204,7 @@ impl Chapters {
                     toc: t.toc,
                     line: 0,
                     location: None,
+                    embedded: t.picture,
                 }
             })
             .collect();
@@ -423,6 +427,7 @@ pub fn from_json(bytes: &[u8]) -> Result<Vec<Chapter>, String> {
                 toc: c.toc.unwrap_or(true),
                 line: 0,
                 location: c.location,
+                embedded: None,
             })
         })
         .collect()
@@ -515,7 +520,17 @@ mod tests {
     use super::*;
 
     fn chapter(start: f64, title: &str) -> Chapter {
-        Chapter { start, end: None, title: title.into(), url: None, image: None, toc: true, line: 0, location: None }
+        Chapter {
+            start,
+            end: None,
+            title: title.into(),
+            url: None,
+            image: None,
+            toc: true,
+            line: 0,
+            location: None,
+            embedded: None,
+        }
     }
 
     /// A chapters file written again as a build publishes it reads back to

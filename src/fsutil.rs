@@ -223,6 +223,11 @@ impl Fingerprint {
         len > WHOLE
     }
 
+    /// How many bytes of `len` the fingerprint reads.
+    pub fn reads(len: u64) -> u64 {
+        if len <= WHOLE { len } else { 2 * SAMPLE }
+    }
+
     /// The fingerprint of content held in memory.
     pub fn of_bytes(bytes: &[u8]) -> Fingerprint {
         let len = bytes.len() as u64;
@@ -249,6 +254,27 @@ impl Fingerprint {
         f.seek(SeekFrom::Start(len - SAMPLE))?;
         let nt = crate::probe::read_full(&mut f, &mut tail)?;
         Ok(Self::finish(len, &[&head[..nh], &tail[..nt]]))
+    }
+
+    /// The fingerprint of the `len` bytes at `offset` in `src` (a picture
+    /// inside an MP3), as [`Fingerprint::of_file`] gives that of a file
+    /// holding just them; `None` if `src` ends before they do.
+    pub fn of_range<R: io::Read + io::Seek + ?Sized>(
+        src: &mut R,
+        offset: u64,
+        len: u64,
+    ) -> io::Result<Option<Fingerprint>> {
+        let mut read = |at: u64, n: u64| -> io::Result<Option<Vec<u8>>> {
+            let mut buf = vec![0u8; n as usize];
+            src.seek(io::SeekFrom::Start(at))?;
+            Ok((crate::probe::read_full(src, &mut buf)? == buf.len()).then_some(buf))
+        };
+        if len <= WHOLE {
+            return Ok(read(offset, len)?.map(|b| Self::finish(len, &[&b])));
+        }
+        let Some(end) = offset.checked_add(len) else { return Ok(None) };
+        let (Some(head), Some(tail)) = (read(offset, SAMPLE)?, read(end - SAMPLE, SAMPLE)?) else { return Ok(None) };
+        Ok(Some(Self::finish(len, &[&head, &tail])))
     }
 
     fn finish(len: u64, parts: &[&[u8]]) -> Fingerprint {
@@ -484,6 +510,16 @@ mod tests {
             fs::write(&p, &bytes).unwrap();
             assert_eq!(Fingerprint::of_file(&p).unwrap(), Fingerprint::of_bytes(&bytes), "{len}");
         }
+        // Bytes inside a bigger file: as a file of their own; none past its end.
+        let all: Vec<u8> = (0..(1usize << 20)).map(|i| (i * 13 % 241) as u8).collect();
+        let mut src = std::io::Cursor::new(&all);
+        for (at, len) in [(0usize, 0usize), (5, 1000), (100, WHOLE as usize), (7, WHOLE as usize + 9), (3, 600 << 10)] {
+            let got = Fingerprint::of_range(&mut src, at as u64, len as u64).unwrap();
+            assert_eq!(got, Some(Fingerprint::of_bytes(&all[at..at + len])), "{at} {len}");
+        }
+        assert_eq!(Fingerprint::of_range(&mut src, (1 << 20) - 10, 11).unwrap(), None);
+        assert_eq!(Fingerprint::of_range(&mut src, (1 << 20) - 10, 600 << 10).unwrap(), None);
+        assert_eq!(Fingerprint::of_range(&mut src, u64::MAX - 5, 600 << 10).unwrap(), None);
         // The length is part of it; so is every byte of a small file.
         assert_ne!(Fingerprint::of_bytes(b"ab"), Fingerprint::of_bytes(b"ab\0"));
         assert_ne!(Fingerprint::of_bytes(b"ab"), Fingerprint::of_bytes(b"ac"));

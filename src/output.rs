@@ -29,6 +29,47 @@ pub enum Content {
     Page(usize),
     /// Feed `n` of the site (0: `feed.xml`), made when it is written.
     Feed(usize),
+    /// Bytes inside a file of the show, published as a file of their own
+    /// (a chapter's picture inside an MP3).
+    Part(Part),
+}
+
+/// Bytes inside a file of the show (see [`Content::Part`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The file that holds them.
+    pub src: PathBuf,
+    /// Where they start in it.
+    pub offset: u64,
+    /// How many there are (at most [`Part::MAX`]).
+    pub len: u64,
+    /// Their fingerprint as measured (when the show was probed): what is
+    /// read when they are written must have it.
+    pub fingerprint: crate::fsutil::Fingerprint,
+}
+
+impl Part {
+    /// The most bytes a part is (a chapter's picture: see
+    /// [`crate::probe::id3::MAX_PICTURE`]).
+    pub const MAX: u64 = crate::probe::id3::MAX_PICTURE;
+
+    /// Its bytes, read from its file: an error if they are not (or no
+    /// longer) those measured.
+    fn read(&self) -> io::Result<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let changed = || io::Error::other("it changed while podsmith was building; build again");
+        if self.len > Part::MAX {
+            return Err(io::Error::other(format!("it is over {} MiB", Part::MAX >> 20)));
+        }
+        let mut f = crate::fsutil::open(&self.src)?;
+        f.seek(SeekFrom::Start(self.offset))?;
+        let mut bytes = Vec::with_capacity(self.len as usize);
+        f.take(self.len).read_to_end(&mut bytes)?;
+        match bytes.len() as u64 == self.len && crate::fsutil::Fingerprint::of_bytes(&bytes) == self.fingerprint {
+            true => Ok(bytes),
+            false => Err(changed()),
+        }
+    }
 }
 
 /// One file of the site.
@@ -102,6 +143,7 @@ pub fn write_site(
         let job = match &file.content {
             Content::Bytes(bytes) => Job::Bytes(std::borrow::Cow::Borrowed(bytes), Compare::Yes),
             Content::File(src) => Job::File(src),
+            Content::Part(part) => Job::Part(part),
             made @ (Content::Page(_) | Content::Feed(_)) => {
                 let g = generate(made).map_err(|source| WriteError { path: dest.clone(), source })?;
                 if !g.held {
@@ -171,6 +213,8 @@ enum Job<'a> {
     Bytes(std::borrow::Cow<'a, [u8]>, Compare),
     /// This file of the show, published (see [`stage_file`]).
     File(&'a Path),
+    /// These bytes of a file of the show, compared with the file there first.
+    Part(&'a Part),
 }
 
 impl Job<'_> {
@@ -179,6 +223,7 @@ impl Job<'_> {
         match self {
             Job::Bytes(bytes, compare) => stage_bytes(dest, bytes, Flush::Yes, *compare),
             Job::File(src) => stage_file(src, dest),
+            Job::Part(part) => stage_bytes(dest, &part.read()?, Flush::Yes, Compare::Yes),
         }
     }
 }

@@ -575,7 +575,7 @@ impl LiveEpisode {
         // without one is reported by validation (APPLE-IT-ENCL-EXT); formats
         // of different lengths too (MEDIA-FORMATS-AGREE).
         let primary = media.iter().position(|m| m.info.format.apple_accepts()).unwrap_or(0);
-        let page_path = format!("episodes/{}/", episode.slug);
+        let page_path = page_path_of(&episode.slug);
         LiveEpisode {
             page_url: podcast.url_of(&page_path),
             page_path,
@@ -713,9 +713,11 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
     match (&episode.chapters, tagged) {
         (None, Some(mut tagged)) => {
             notes.extend(tagged_warnings(&episode.title, &tagged, unpublished.unwrap_or_default()));
-            notes.extend(own.and_then(|m| tagged_pictures(&episode.title, &m.info.chapters, &tagged)));
+            notes.extend(own.and_then(|m| tagged_pictures(&episode.title, m, &tagged)));
             notes.extend(repaired_tagged(&episode.title, &mut tagged, media));
             notes.extend(untitled_tagged(&episode.title, &mut tagged));
+            let hosted = own.is_some_and(|m| m.file.local().is_none());
+            pictures_published(&show.podcast, &page_path_of(&episode.slug), &mut tagged, hosted);
             episode.chapters = Some(tagged).filter(|t| !t.list.is_empty());
         }
         (Some(given), Some(tagged)) if !given.agrees_with(&tagged) => notes.push(
@@ -791,19 +793,59 @@ fn tagged_warnings(episode: &str, tagged: &crate::chapters::Chapters, said: Vec<
     out
 }
 
-/// An MP3's own chapters with a picture (an `APIC` frame): not published
-/// (podsmith does not yet publish a picture out of an MP3), said in one
-/// warning that names the MP3 and the chapters (numbered as the tag has
-/// them, by start).
-fn tagged_pictures(
-    episode: &str,
-    own: &[crate::probe::id3::TaggedChapter],
-    tagged: &crate::chapters::Chapters,
-) -> Option<Diagnostic> {
+/// Site-relative path of the page folder of the episode of `slug`.
+pub(crate) fn page_path_of(slug: &str) -> String {
+    format!("episodes/{slug}/")
+}
+
+/// Where an MP3's own chapter picture is published, if it can be: beside
+/// the episode's page (`page_path`), named by its fingerprint (a picture
+/// several chapters share is one file; a new picture, a new name).
+pub(crate) fn chapter_picture_rel(page_path: &str, picture: &crate::probe::id3::Picture) -> Option<String> {
+    let (extension, fingerprint) = picture.published_as()?;
+    let name = fingerprint.to_string();
+    Some(format!("{page_path}chapter-{}.{extension}", &name[..16]))
+}
+
+/// An MP3's own chapters' pictures that can be published (see
+/// [`chapter_picture_rel`]) become the chapters' pictures, at their URL
+/// beside the episode's page (`page_path`); the others (all of a `hosted`
+/// MP3's) are left out.
+fn pictures_published(
+    podcast: &crate::manifest::Podcast,
+    page_path: &str,
+    tagged: &mut crate::chapters::Chapters,
+    hosted: bool,
+) {
+    for c in &mut tagged.list {
+        let rel = c.embedded.as_ref().filter(|_| !hosted).and_then(|p| chapter_picture_rel(page_path, p));
+        match rel.and_then(|rel| crate::url::HttpUrl::parse(&podcast.url_of(&rel)).ok()) {
+            Some(url) => c.image = Some(Asset::Remote(url)),
+            None => c.embedded = None,
+        }
+    }
+}
+
+/// An MP3's own chapters with a picture (an `APIC` frame) that cannot be
+/// published (not a JPEG or PNG, stored compressed or encrypted, over
+/// 4 MiB; any of a hosted MP3): said in one warning that names the MP3
+/// and the chapters (numbered as the tag has them, by start).
+fn tagged_pictures(episode: &str, own: &Media, tagged: &crate::chapters::Chapters) -> Option<Diagnostic> {
     const SAID: usize = 10;
     let crate::chapters::Origin::Tagged(of) = &tagged.origin else { return None };
-    let with: Vec<String> =
-        own.iter().enumerate().filter(|(_, c)| c.picture.is_some()).map(|(n, _)| (n + 1).to_string()).collect();
+    let hosted = own.file.local().is_none();
+    let with: Vec<String> = own
+        .info
+        .chapters
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.picture.is_some_and(|p| hosted || p.published_as().is_none()))
+        .map(|(n, _)| (n + 1).to_string())
+        .collect();
+    let why = match hosted {
+        true => "it publishes those of an MP3 in the show folder, not of a hosted one",
+        false => "it publishes a JPEG or PNG of up to 4 MiB, stored as it is",
+    };
     let (listed, them) = match with.len() {
         0 => return None,
         1 => (format!("chapter {} has a picture", with[0]), "it"),
@@ -814,13 +856,13 @@ fn tagged_pictures(
         Diagnostic::warning(
             "CHAPTERS",
             format!(
-                "episode \"{episode}\": the chapters in this MP3's ID3 tag: {listed} (APIC), which podsmith does not \
-                 publish: published without {them}"
+                "episode \"{episode}\": the chapters in this MP3's ID3 tag: {listed} (APIC) podsmith cannot \
+                 publish ({why}): published without {them}"
             ),
         )
         .at(Location::Path(of.into()))
         .help(
-            "apps that read the MP3's own chapters show its pictures; for apps that read the feed's, give the \
+            "save the chapters' pictures as JPEG or PNG in the app that wrote the MP3's chapters, or give the \
              episode's chapters in the manifest ([[episode.chapters]] tables, each picture as `image`)",
         ),
     )

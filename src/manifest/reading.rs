@@ -884,6 +884,7 @@ impl Reading<'_> {
                                 toc,
                                 line,
                                 location: None,
+                                embedded: None,
                             })
                         }
                         _ => ok = false,

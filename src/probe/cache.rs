@@ -36,7 +36,7 @@ pub const CACHE_LOG_PATH: &str = ".podsmith/cache.log";
 /// [`crate::journal`]).
 const LOG_MIN_BYTES: u64 = 16 << 10;
 /// Bumped whenever probing changes what it measures.
-pub(crate) const VERSION: u32 = 10;
+pub(crate) const VERSION: u32 = 11;
 
 /// What identifies a file's content cheaply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,7 +240,10 @@ impl<S: HasSize> Stored<S> {
             && self.chapters.len() <= super::id3::MAX_CHAPTERS
             && self.chapters.iter().all(|c| {
                 c.url.as_ref().is_none_or(|u| u.chars().count() <= super::id3::MAX_LINK + 1)
-                    && c.picture.is_none_or(|p| p.offset.checked_add(p.len).is_some_and(|end| end <= self.stamp.size()))
+                    && c.picture.is_none_or(|p| {
+                        p.offset.checked_add(p.len).is_some_and(|end| end <= self.stamp.size())
+                            && (p.fingerprint.is_none() || p.len <= super::id3::MAX_PICTURE)
+                    })
             })
     }
 }

@@ -17,6 +17,8 @@ use std::io::{Read, Seek, SeekFrom};
 
 use serde::{Deserialize, Serialize};
 
+use crate::fsutil::Fingerprint;
+
 /// A chapter as the MP3's tag gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaggedChapter {
@@ -49,6 +51,20 @@ pub struct Picture {
     pub len: u64,
     /// Its format, by its first bytes.
     pub format: PictureFormat,
+    /// Its fingerprint (see [`Fingerprint::of_range`]), for a JPEG or PNG
+    /// podsmith can publish as it is: stored plainly (no compression,
+    /// encryption or unsynchronisation), of at most [`MAX_PICTURE`] bytes,
+    /// among the first [`PICTURES_READ`] bytes of pictures read in the tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Fingerprint>,
+}
+
+impl Picture {
+    /// The file name's extension it is published with, if it can be
+    /// published (a plain JPEG or PNG, fingerprinted).
+    pub fn published_as(&self) -> Option<(&'static str, Fingerprint)> {
+        self.format.extension().zip(self.fingerprint)
+    }
 }
 
 /// A picture's format, by its first bytes.
@@ -89,10 +105,22 @@ const MAX_SUB_FRAMES: usize = 64;
 pub(crate) const MAX_LINK: usize = 2000;
 /// How deep tables of contents are followed from the top-level one.
 const MAX_DEPTH: usize = 16;
+/// The biggest chapter picture published (bigger ones are left out).
+pub const MAX_PICTURE: u64 = 4 << 20;
+/// How many bytes of its chapters' pictures a tag is read for at most, to
+/// fingerprint them (a picture is read whole up to 256 KiB, else its ends).
+pub const PICTURES_READ: u64 = 16 << 20;
 
 /// The chapters in the ID3v2 tag at the start of `src` (of `len` bytes),
-/// by start time; none if there is no such tag or it has none.
-pub fn chapters<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> std::io::Result<Vec<TaggedChapter>> {
+/// by start time; none if there is no such tag or it has none. Up to
+/// `picture_bytes` bytes of their pictures are read to fingerprint them
+/// ([`PICTURES_READ`] for a file on disk; 0 for a hosted one, whose
+/// pictures are not published).
+pub fn chapters<R: Read + Seek + ?Sized>(
+    src: &mut R,
+    len: u64,
+    picture_bytes: u64,
+) -> std::io::Result<Vec<TaggedChapter>> {
     let mut header = [0u8; 10];
     src.seek(SeekFrom::Start(0))?;
     if len < 10 || read_up_to(src, &mut header)? < 10 || &header[..3] != b"ID3" {
@@ -114,11 +142,12 @@ pub fn chapters<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> std::io::Resu
     }
     let mut out: Vec<(String, TaggedChapter)> = Vec::new();
     let mut tables: Vec<Toc> = Vec::new();
+    let mut budget = picture_bytes;
     for _ in 0..MAX_FRAMES {
-        let Some((id, body_at, size)) = frame_header(src, version, at, tag_end)? else { break };
+        let Some(Frame { id, body_at, size, .. }) = frame_header(src, version, at, tag_end)? else { break };
         at = body_at + size;
         match &id {
-            b"CHAP" if out.len() < MAX_CHAPTERS => out.extend(chapter(src, version, body_at, at)?),
+            b"CHAP" if out.len() < MAX_CHAPTERS => out.extend(chapter(src, version, body_at, at, &mut budget)?),
             b"CTOC" if size <= MAX_FRAME => {
                 if let Some(body) = read_at(src, body_at, size)? {
                     tables.extend(toc(&body));
@@ -139,14 +168,26 @@ pub fn chapters<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> std::io::Resu
     Ok(chapters)
 }
 
-/// The frame whose header is at `at`, if one is there and ends by `end`:
-/// its id, where its body is, and its size.
+/// A frame's header, read.
+struct Frame {
+    id: [u8; 4],
+    /// Where its body is.
+    body_at: u64,
+    /// Its body's size.
+    size: u64,
+    /// Whether its body is stored as it is (its format flags clear: not
+    /// compressed, encrypted, grouped or unsynchronised, no data length
+    /// indicator).
+    plain: bool,
+}
+
+/// The frame whose header is at `at`, if one is there and ends by `end`.
 fn frame_header<R: Read + Seek + ?Sized>(
     src: &mut R,
     version: u8,
     at: u64,
     end: u64,
-) -> std::io::Result<Option<([u8; 4], u64, u64)>> {
+) -> std::io::Result<Option<Frame>> {
     let mut frame = [0u8; 10];
     if at.saturating_add(10) > end {
         return Ok(None);
@@ -160,7 +201,7 @@ fn frame_header<R: Read + Seek + ?Sized>(
     if body_at.saturating_add(size) > end {
         return Ok(None);
     }
-    Ok(Some(([frame[0], frame[1], frame[2], frame[3]], body_at, size)))
+    Ok(Some(Frame { id: [frame[0], frame[1], frame[2], frame[3]], body_at, size, plain: frame[9] == 0 }))
 }
 
 /// `len` bytes at `at`, if there are so many.
@@ -229,12 +270,14 @@ fn listed_ids(tables: &[Toc]) -> Option<HashSet<&str>> {
 }
 
 /// A `CHAP` frame, its body at `at..end`: element id, start and end (ms),
-/// byte offsets, then sub-frames (its `TIT2` title, its link, its picture).
+/// byte offsets, then sub-frames (its `TIT2` title, its link, its picture:
+/// fingerprinted while `budget` bytes are left to read).
 fn chapter<R: Read + Seek + ?Sized>(
     src: &mut R,
     version: u8,
     at: u64,
     end: u64,
+    budget: &mut u64,
 ) -> std::io::Result<Option<(String, TaggedChapter)>> {
     // The element id (a short text: those over a few hundred bytes are damage), the times.
     let Some(head) = read_at(src, at, (end - at).min(1024))? else { return Ok(None) };
@@ -247,10 +290,15 @@ fn chapter<R: Read + Seek + ?Sized>(
     let mut c = TaggedChapter { start_ms, end_ms, title: String::new(), toc: true, url: None, picture: None };
     let (mut sub, mut other_url) = (at + id_end as u64 + 17, None);
     for _ in 0..MAX_SUB_FRAMES {
-        let Some((id, body_at, size)) = frame_header(src, version, sub, end)? else { break };
+        let Some(Frame { id, body_at, size, plain }) = frame_header(src, version, sub, end)? else { break };
         sub = body_at + size;
         match &id {
-            b"APIC" if c.picture.is_none() => c.picture = picture(src, body_at, size)?,
+            b"APIC" if c.picture.is_none() => {
+                c.picture = picture(src, body_at, size)?;
+                if let Some(p) = c.picture.as_mut().filter(|p| plain && p.format.extension().is_some()) {
+                    fingerprint(src, p, budget)?;
+                }
+            }
             b"TIT2" | b"WXXX" | [b'W', ..] if size <= MAX_SUB_FRAME => {
                 let Some(body) = read_at(src, body_at, size)? else { break };
                 match &id {
@@ -287,7 +335,19 @@ fn picture<R: Read + Seek + ?Sized>(src: &mut R, at: u64, size: u64) -> std::io:
         crate::validate::art::Format::Png => PictureFormat::Png,
         _ => PictureFormat::Other,
     };
-    Ok(Some(Picture { offset: at + data_at, len, format }))
+    Ok(Some(Picture { offset: at + data_at, len, format, fingerprint: None }))
+}
+
+/// Fingerprints picture `p` if it is small enough and `budget` (bytes left
+/// to read for the tag's pictures) allows; takes what is read from it.
+fn fingerprint<R: Read + Seek + ?Sized>(src: &mut R, p: &mut Picture, budget: &mut u64) -> std::io::Result<()> {
+    let reads = Fingerprint::reads(p.len);
+    if p.len > MAX_PICTURE || reads > *budget {
+        return Ok(());
+    }
+    *budget -= reads;
+    p.fingerprint = Fingerprint::of_range(src, p.offset, p.len)?;
+    Ok(())
 }
 
 /// The length of a text in `encoding` that ends with its terminator (one
@@ -371,7 +431,7 @@ mod tests {
         let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio").join(name);
         let mut f = std::fs::File::open(&path).unwrap();
         let len = f.metadata().unwrap().len();
-        chapters(&mut f, len).unwrap()
+        chapters(&mut f, len, PICTURES_READ).unwrap()
     }
 
     #[test]
@@ -399,12 +459,12 @@ mod tests {
         // Every prefix, and every byte of the tag set to 0xFF in turn.
         for cut in 0..0x160 {
             let data = &good[..cut];
-            let _ = chapters(&mut std::io::Cursor::new(data), data.len() as u64).unwrap();
+            let _ = chapters(&mut std::io::Cursor::new(data), data.len() as u64, PICTURES_READ).unwrap();
         }
         for i in 0..0x160 {
             let mut data = good.clone();
             data[i] = 0xFF;
-            let _ = chapters(&mut std::io::Cursor::new(&data), data.len() as u64).unwrap();
+            let _ = chapters(&mut std::io::Cursor::new(&data), data.len() as u64, PICTURES_READ).unwrap();
         }
     }
 
@@ -450,7 +510,7 @@ mod tests {
         let mut tag = b"ID3\x03\x00\x00".to_vec();
         tag.extend([(size >> 21) as u8 & 0x7f, (size >> 14) as u8 & 0x7f, (size >> 7) as u8 & 0x7f, size as u8 & 0x7f]);
         tag.extend(frames);
-        chapters(&mut std::io::Cursor::new(&tag), tag.len() as u64).unwrap()
+        chapters(&mut std::io::Cursor::new(&tag), tag.len() as u64, PICTURES_READ).unwrap()
     }
 
     fn listed(got: &[TaggedChapter]) -> Vec<(u32, bool)> {
@@ -508,7 +568,8 @@ mod tests {
 
     /// A chapter's link: its `WXXX` frame's (whatever the description's
     /// encoding), else another URL frame's; its picture: where the `APIC`
-    /// frame's picture is, and its format by its first bytes.
+    /// frame's picture is, its format by its first bytes, and (stored
+    /// plainly) its fingerprint.
     #[test]
     fn a_chapters_link_and_picture_are_read() {
         let text = |s: &str| frame(b"TIT2", [&[3u8][..], s.as_bytes()].concat());
@@ -518,11 +579,14 @@ mod tests {
         let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5, 6];
         let apic = frame(b"APIC", [&b"\0image/jpeg\0\x03\0"[..], &jpeg].concat());
         let utf16_apic = frame(b"APIC", [&b"\x01image/png\0\x03\xff\xfea\0\0\0"[..], b"GIF89a.."].concat());
+        // The same JPEG, its frame flagged as compressed (v2.3: 0x80).
+        let mut compressed = apic.clone();
+        compressed[9] = 0x80;
         let frames = [
             chap("ch0", 0, 1000, &[text("A"), wxxx(0, b"\0", "https://example.org/a"), apic.clone()]),
             chap("ch1", 1000, 2000, &[wxxx(1, b"\xff\xfed\0\0\0", "https://example.org/b\0"), utf16_apic]),
             chap("ch2", 2000, 3000, &[frame(b"WOAR", b"https://example.org/c".to_vec()), wxxx(3, b"d\0", "ftp://x")]),
-            chap("ch3", 3000, 4000, &[frame(b"WOAR", b" https://example.org/d ".to_vec()), text("D")]),
+            chap("ch3", 3000, 4000, &[frame(b"WOAR", b" https://example.org/d ".to_vec()), text("D"), compressed]),
         ];
         let got = of_frames(&frames);
         let links: Vec<_> = got.iter().map(|c| (c.title.as_str(), c.url.as_deref())).collect();
@@ -537,8 +601,14 @@ mod tests {
         );
         let tag_start = 10 + 10; // the tag's header, the CHAP frame's
         let at = tag_start + 4 + 16 + text("A").len() + wxxx(0, b"\0", "https://example.org/a").len() + 10 + 14;
-        assert_eq!(got[0].picture, Some(Picture { offset: at as u64, len: 10, format: PictureFormat::Jpeg }));
-        assert_eq!(got[1].picture.map(|p| (p.len, p.format)), Some((8, PictureFormat::Other)));
+        // A plain JPEG or PNG is fingerprinted (to be published), as a file of its bytes would be.
+        let fingerprint = Fingerprint::of_bytes(&jpeg);
+        let jpeg_at =
+            Picture { offset: at as u64, len: 10, format: PictureFormat::Jpeg, fingerprint: Some(fingerprint) };
+        assert_eq!(got[0].picture, Some(jpeg_at));
+        assert_eq!(got[0].picture.and_then(|p| p.published_as()), Some(("jpg", fingerprint)));
+        assert_eq!(got[1].picture.map(|p| (p.len, p.format, p.fingerprint)), Some((8, PictureFormat::Other, None)));
         assert_eq!(got[2].picture, None);
+        assert_eq!(got[3].picture.map(|p| (p.format, p.published_as())), Some((PictureFormat::Jpeg, None)));
     }
 }

@@ -632,7 +632,8 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64, reads: Reads) -> std:
         pre.mp3 = mp3::read_head(source, bytes, &head)?;
         if head.starts_with(b"ID3") {
             // Chapters are extra: a tag they cannot be read from has none.
-            pre.chapters = id3::chapters(source.as_mut(), bytes).unwrap_or_default();
+            let pictures = if reads == Reads::Any { id3::PICTURES_READ } else { 0 };
+            pre.chapters = id3::chapters(source.as_mut(), bytes, pictures).unwrap_or_default();
         }
     }
     source.seek(std::io::SeekFrom::Start(0))?;

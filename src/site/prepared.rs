@@ -91,6 +91,9 @@ struct Recalled {
     pages: HashMap<usize, Fingerprint>,
     /// Feeds (file names) unchanged since the last build wrote them.
     feeds: HashSet<String>,
+    /// Parts of show files (site files, by index) the last build wrote
+    /// with the same fingerprint, unchanged since.
+    parts: HashSet<usize>,
 }
 
 /// Pages and feeds rendered before writing (to be fingerprinted and
@@ -192,6 +195,7 @@ impl Prepared {
             let fp = match &f.content {
                 Content::File(_) => continue,
                 Content::Bytes(b) => Fingerprint::of_bytes(b),
+                Content::Part(p) => p.fingerprint,
                 Content::Page(n) => pages[*n],
                 Content::Feed(n) => match known(&f.rel, Path::new(&f.rel)) {
                     Some(fp) => fp,
@@ -345,7 +349,7 @@ impl Prepared {
                     Ok(Generated::new(xml))
                 }
                 Content::Bytes(b) => Ok(Generated::new(b.clone())),
-                Content::File(_) => Err(std::io::Error::other("a file is published, not made")),
+                Content::File(_) | Content::Part(_) => Err(std::io::Error::other("a file is published, not made")),
             }
         };
         Ok(write_site(&self.site, &self.out, &generate, &|i| self.as_it_is(i))?)
@@ -382,7 +386,8 @@ impl Prepared {
             Content::Page(n) => self.kept_page(*n).is_some(),
             Content::Feed(n) => self.feeds_as_they_are.get().and_then(|f| f.get(*n)).copied().unwrap_or(false),
             Content::File(src) => self.snapshot.is_link_to(i, src),
-            _ => false,
+            Content::Part(_) => self.recalled.as_ref().is_some_and(|r| r.parts.contains(&i)),
+            Content::Bytes(_) => false,
         }
     }
 
@@ -406,7 +411,7 @@ impl Prepared {
             (self.snapshot.output_stamp(i) == Some((w.size, w.mtime_ns))).then_some(w.fingerprint?)
         };
         let mut pages = HashMap::new();
-        let mut feeds = HashSet::new();
+        let (mut feeds, mut parts) = (HashSet::new(), HashSet::new());
         for (i, f) in self.site.files.iter().enumerate() {
             match &f.content {
                 Content::Page(n) if memo.pages.get(&f.rel) == self.page_keys.get(*n) => {
@@ -417,11 +422,14 @@ impl Prepared {
                 Content::Feed(_) if memo.feeds.contains_key(&f.rel) && intact(i, &f.rel).is_some() => {
                     feeds.insert(f.rel.clone());
                 }
+                Content::Part(p) if intact(i, &f.rel) == Some(p.fingerprint) => {
+                    parts.insert(i);
+                }
                 _ => {}
             }
         }
         let old_feeds = std::sync::Mutex::new(old_feeds);
-        self.recalled = Some(Recalled { memo, old_feeds, pages, feeds });
+        self.recalled = Some(Recalled { memo, old_feeds, pages, feeds, parts });
     }
 
     /// What the next build's memo keeps of this one: every page's key, and
@@ -589,7 +597,7 @@ impl Prepared {
             }
             Content::Page(_) => own(page()),
             Content::Bytes(_) if rel == SITEMAP => own(crate::pages::sitemap::marks(&self.catalog)),
-            Content::Bytes(_) => {
+            Content::Bytes(_) | Content::Part(_) => {
                 // `episodes/<slug>/<name>`, beside the episode's page.
                 let (folder, _) = rel.rsplit_once('/')?;
                 let slug = folder.strip_prefix("episodes/").filter(|s| !s.contains('/'))?;
@@ -866,31 +874,52 @@ fn keys(
     Ok(Keys { renderer, page_paths, episode_keys, page_keys })
 }
 
+/// The pictures of an MP3's own chapters of episode `e` that are published
+/// (see [`crate::catalog::chapter_picture_rel`]): where, and where they are
+/// in the MP3.
+fn chapter_pictures(e: &crate::catalog::LiveEpisode) -> Vec<(String, crate::output::Part)> {
+    let Some(chapters) = &e.episode.chapters else { return Vec::new() };
+    let crate::chapters::Origin::Tagged(of) = &chapters.origin else { return Vec::new() };
+    let Some(src) = e.media.iter().find(|m| m.file.key() == of.as_str()).and_then(|m| m.file.local()) else {
+        return Vec::new();
+    };
+    let part = |p: &crate::probe::id3::Picture| {
+        let rel = crate::catalog::chapter_picture_rel(&e.page_path, p)?;
+        let fingerprint = p.fingerprint?;
+        Some((rel, crate::output::Part { src: src.path.clone(), offset: p.offset, len: p.len, fingerprint }))
+    };
+    chapters.list.iter().filter_map(|c| c.embedded.as_ref().and_then(part)).collect()
+}
+
 /// The site's files in the order they are written: media and images, the
 /// pages, then the per-format feeds and `feed.xml` last. Returns it and how
 /// many of its files are media and images.
 fn site_files(catalog: &Catalog, feeds: &[crate::feed::Feed], page_paths: Vec<String>) -> (Site, usize) {
     let mut site = Site::default();
     let mut published = std::collections::BTreeSet::new();
-    let mut publish = |site: &mut Site, rel: &str, path: &Path| {
+    let mut publish = |site: &mut Site, rel: &str, content: Content| {
         if published.insert(rel.to_string()) {
-            site.push(rel, Content::File(path.to_path_buf()));
+            site.push(rel, content);
         }
     };
+    let file = |path: &Path| Content::File(path.to_path_buf());
     if let Asset::Local(f) = &catalog.podcast.image {
-        publish(&mut site, &f.rel, &f.path);
+        publish(&mut site, &f.rel, file(&f.path));
     }
     for e in &catalog.episodes {
         for f in e.media.iter().filter_map(|m| m.file.local()) {
-            publish(&mut site, &f.rel, &f.path);
+            publish(&mut site, &f.rel, file(&f.path));
         }
         if let Some(Asset::Local(f)) = &e.episode.image {
-            publish(&mut site, &f.rel, &f.path);
+            publish(&mut site, &f.rel, file(&f.path));
         }
         for c in e.episode.chapters.iter().flat_map(|c| &c.list) {
             if let Some(Asset::Local(f)) = &c.image {
-                publish(&mut site, &f.rel, &f.path);
+                publish(&mut site, &f.rel, file(&f.path));
             }
+        }
+        for (rel, part) in chapter_pictures(e) {
+            publish(&mut site, &rel, Content::Part(part));
         }
     }
     let files = site.files.len();

@@ -365,3 +365,38 @@ fn hosted_files_are_measured_jobs_at_a_time() {
         assert_eq!(show.channel("feed.xml").items().len(), 4);
     }
 }
+
+/// A hosted MP3's own chapters are published from its tag, read over
+/// `Range` requests; their pictures are not (podsmith publishes those of
+/// an MP3 in the show folder: it does not download a hosted one's), and
+/// the warning says why.
+#[test]
+fn a_hosted_mp3s_chapters_are_published_without_their_pictures_and_said() {
+    let served = tempfile::tempdir().unwrap();
+    std::fs::copy(audio("chapters-nested.mp3"), served.path().join("n.mp3")).unwrap();
+    let server = Server::start(served.path().to_path_buf(), Mode::Good);
+    let item = format!(
+        "\n[[episode]]\ntitle = \"N\"\nguid = \"n-guid\"\ndate = 2024-01-01T00:00:00Z\nmedia = [\"{}n.mp3\"]\n",
+        server.base()
+    );
+    let show = Show::with(&format!("{PODCAST_TABLE}{item}"), &[]);
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains(
+            "the chapters in this MP3's ID3 tag: chapters 2, 3, 4 have pictures (APIC) podsmith cannot publish (it \
+             publishes those of an MP3 in the show folder, not of a hosted one): published without them"
+        ),
+        "{}",
+        run.stderr
+    );
+    let json: serde_json::Value = serde_json::from_str(&show.read("public/episodes/n/chapters.json")).unwrap();
+    let titles: Vec<(&str, Option<&str>)> = json["chapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["title"].as_str().unwrap(), c["img"].as_str()))
+        .collect();
+    assert_eq!(titles, [("Intro", None), ("Part A", None), ("Part B", None), ("Part C", None)]);
+    let published: Vec<String> = show.public_files().into_keys().filter(|k| k.starts_with("episodes/")).collect();
+    assert_eq!(published, ["episodes/n/chapters.json", "episodes/n/index.html"]);
+}

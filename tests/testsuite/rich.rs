@@ -246,8 +246,9 @@ fn an_mp3s_own_chapters_past_the_end_are_published_repaired_with_a_warning() {
 /// contents) has all of them in its contents; each chapter's own link
 /// (`WXXX`, or another URL frame) is published in the chapters file, the
 /// feed and the page, a link that is not http(s) is left out with a
-/// warning naming the MP3, and the pictures the tag carries are said not
-/// to be published.
+/// warning naming the MP3; its JPEG and PNG pictures are published (see
+/// `an_mp3s_own_chapter_pictures_are_published_beside_the_page`), a GIF is
+/// said not to be.
 #[test]
 fn an_mp3s_nested_table_of_contents_and_its_chapters_links_are_published() {
     let show = Show::with(
@@ -259,8 +260,8 @@ fn an_mp3s_nested_table_of_contents_and_its_chapters_links_are_published() {
     let said = [
         "chapter 4 (\"Part C\", 0:04): its link \"ftp://example.org/c\" is a ftp: URL; podcast apps fetch only \
          http(s): published without it\n  help: fix the chapter's link in the app",
-        "chapters 2, 3, 4 have pictures (APIC), which podsmith does not publish: published without them\n  help: \
-         apps that read the MP3's own chapters",
+        "chapter 4 has a picture (APIC) podsmith cannot publish (it publishes a JPEG or PNG of up to 4 MiB, stored \
+         as it is): published without it\n  help: save the chapters' pictures as JPEG or PNG",
     ];
     for said in said {
         assert!(run.stderr.contains(&format!("{tag}{said}")), "{}", run.stderr);
@@ -303,6 +304,52 @@ fn an_mp3s_nested_table_of_contents_and_its_chapters_links_are_published() {
     ] {
         assert!(page.contains(listed), "{listed} in {page}");
     }
+}
+
+/// An MP3's own chapters' JPEG and PNG pictures (`APIC` frames) are
+/// published beside the episode's page, each the very bytes the tag holds,
+/// named by their content, and linked from the chapters file and the
+/// feed's `psc:chapter`s; a build that changes something else leaves them
+/// as they are; a recording whose tag has no pictures any more takes them
+/// away.
+#[test]
+fn an_mp3s_own_chapter_pictures_are_published_beside_the_page() {
+    let show = Show::with(
+        &format!("{PODCAST_TABLE}{}", episode("N", "n-guid", "2024-01-01T00:00:00Z", &["chapters-nested.mp3"])),
+        &["chapters-nested.mp3"],
+    );
+    show.build().ok();
+    let mp3 = std::fs::read(show.path("media/chapters-nested.mp3")).unwrap();
+    let json = chapters_json_of(&show, "n");
+    let images: Vec<Option<&str>> = json["chapters"].as_array().unwrap().iter().map(|c| c["img"].as_str()).collect();
+    assert!(images[0].is_none() && images[3].is_none(), "{images:?}");
+    let base = "https://example.com/show/episodes/n/";
+    let mut published = Vec::new();
+    for (image, magic) in [(images[1], &b"\xFF\xD8\xFF"[..]), (images[2], &b"\x89PNG\r\n\x1a\n"[..])] {
+        let name = image.and_then(|u| u.strip_prefix(base)).unwrap_or_else(|| panic!("{image:?}"));
+        assert!(name.starts_with("chapter-") && !name.contains('/'), "{name}");
+        let bytes = std::fs::read(show.path(&format!("public/episodes/n/{name}"))).unwrap();
+        assert!(bytes.starts_with(magic), "{name}");
+        assert!(mp3.windows(bytes.len()).any(|w| w == bytes), "{name} is the tag's picture");
+        published.push(name.to_string());
+    }
+    assert!(published[0].ends_with(".jpg") && published[1].ends_with(".png"), "{published:?}");
+    let (_, psc) = simple_chapters(&show, "feed.xml");
+    let psc_images: Vec<&str> = psc.iter().map(|[_, _, _, image]| image.as_str()).collect();
+    assert_eq!(psc_images, ["", images[1].unwrap(), images[2].unwrap(), ""]);
+    // Another change: the pictures are left as they are (not written again).
+    let picture = show.path(&format!("public/episodes/n/{}", published[0]));
+    let before = std::fs::metadata(&picture).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    show.write("episodes.toml", &format!("{}notes = \"Now with notes.\"\n", show.read("episodes.toml")));
+    show.build().ok();
+    assert_eq!(std::fs::metadata(&picture).unwrap().modified().unwrap(), before);
+    assert!(chapters_json_of(&show, "n")["chapters"][1]["img"].as_str() == images[1]);
+    // The recording without chapters: its pictures go.
+    std::fs::copy(audio("pair-5s.mp3"), show.path("media/chapters-nested.mp3")).unwrap();
+    show.run(&["build", "--allow-changes"]).ok();
+    let left: Vec<String> = show.public_files().into_keys().filter(|k| k.starts_with("episodes/")).collect();
+    assert_eq!(left, ["episodes/n/index.html"]);
 }
 
 fn chapters_json_of(show: &Show, slug: &str) -> serde_json::Value {
