@@ -89,7 +89,7 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
     // folder at its own address, under the first one's pages.
     let _serving = serving_alone(&work, base.as_str())?;
     let out = work.join("site");
-    let preview = crate::site::Preview { base_url: base.clone(), lock: work.join("preview.lock"), state: work };
+    let preview = crate::site::Preview { base_url: Some(base.clone()), lock: work.join("preview.lock"), state: work };
     let state = Arc::new(Mutex::new(State::default()));
     let rebuild = {
         let (state, build, tell, out) = (state.clone(), build.clone(), tell.clone(), out.clone());

@@ -22,6 +22,9 @@ pub const RECORDS_DIR: &str = ".podsmith";
 /// `podsmith serve`'s folder in [`RECORDS_DIR`]: the preview site, its lock,
 /// its build record and memo.
 pub const PREVIEW_DIR: &str = "preview";
+/// `podsmith publish --dry-run`'s folder in [`RECORDS_DIR`]: the site it
+/// builds, with a copy of `podsmith.lock` and a build record of its own.
+pub const DRY_RUN_DIR: &str = "dry-run";
 
 /// What the command does with the show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

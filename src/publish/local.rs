@@ -126,14 +126,14 @@ impl LocalSite {
 }
 
 /// The files the record of the build into `out` (absolute) lists: the
-/// record of the show of `manifest` (moved with it, if it was: see
+/// records under `root` (the show folder, or a build apart's own: see
+/// [`crate::site::Options::state_root`]; moved with it, if it was: see
 /// [`Records::follow_show`](crate::site::record::Records::follow_show)).
 fn recorded_outputs(
-    manifest: &Path,
+    root: &Path,
     out: &Path,
 ) -> Result<std::collections::BTreeMap<String, crate::site::record::Written>, PublishError> {
-    let root = crate::manifest::root_of(manifest);
-    let mut records = crate::site::record::Records::read(&root);
+    let mut records = crate::site::record::Records::read(root);
     if let Ok(root) = root.canonicalize() {
         records.follow_show(&root, out);
     }
@@ -152,7 +152,7 @@ fn recorded_outputs(
 /// A file reached through a link in the output folder is left out, and
 /// said in `warnings` (see [`through_links`]).
 pub(super) fn local_site(
-    manifest: &Path,
+    state_root: &Path,
     built: &crate::site::Report,
     outputs: Option<std::collections::BTreeMap<String, crate::site::record::Written>>,
     warnings: &mut Vec<Diagnostic>,
@@ -162,7 +162,7 @@ pub(super) fn local_site(
     })?;
     let (mut outputs, looked) = match outputs {
         Some(outputs) => (outputs, true),
-        None => (recorded_outputs(manifest, &out)?, false),
+        None => (recorded_outputs(state_root, &out)?, false),
     };
     for (key, folder) in through_links(&out, outputs.keys()) {
         outputs.remove(&key);

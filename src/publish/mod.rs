@@ -280,12 +280,14 @@ pub fn publish(opts: &Options) -> Result<Report, Unpublished> {
     // The build reads the manifest, [publish] table included.
     let mut early =
         Early { opts, runtime: &runtime, reading: None, outputs: None, hosted: Default::default(), last: None };
-    let mut built =
-        crate::site::build_observed(&opts.build, &mut early).map_err(|e| unbuilt(PublishError::Build(e)))?;
+    let apart = apart_for_a_dry_run(opts).map_err(unbuilt)?;
+    let build = apart.as_ref().unwrap_or(&opts.build);
+    let mut built = crate::site::build_observed(build, &mut early).map_err(|e| unbuilt(PublishError::Build(e)))?;
     if let Some(tell) = &opts.timeline {
         tell(Step::Built);
     }
-    let done = once_built(opts, &mut built, early, &runtime);
+    let state_root = build.state_root(&crate::manifest::root_of(&build.manifest));
+    let done = once_built(opts, &mut built, early, &runtime, &state_root);
     // Nothing is left to wait for (an early reading of the destination the
     // manifest then named otherwise may be): the process need not.
     runtime.shutdown_background();
@@ -306,6 +308,52 @@ pub fn publish(opts: &Options) -> Result<Report, Unpublished> {
         notified,
         swept,
     })
+}
+
+/// A dry run's build: apart from the show's, into `.podsmith/dry-run/site`
+/// with a copy of `podsmith.lock` (so that what it would refuse is
+/// refused, and what it is allowed to change is not recorded) and a build
+/// record of its own; the show's output folder, lock and build record stay
+/// as they are. `None` for a publish.
+#[cfg(feature = "publish")]
+fn apart_for_a_dry_run(opts: &Options) -> Result<Option<crate::site::Options>, PublishError> {
+    use crate::show_lock::{DRY_RUN_DIR, RECORDS_DIR, own_dir};
+    if !opts.dry_run {
+        return Ok(None);
+    }
+    let root = crate::manifest::root_of(&opts.build.manifest);
+    let fail = |path: &Path, e: std::io::Error| {
+        PublishError::store(Diagnostic::error(
+            "PUBLISH",
+            format!("cannot build the dry run in {}: {e}", path.display()),
+        ))
+    };
+    let work = root.join(RECORDS_DIR).join(DRY_RUN_DIR);
+    for dir in [root.join(RECORDS_DIR), work.clone()] {
+        own_dir(&dir).map_err(|e| fail(&dir, e))?;
+    }
+    let lock = work.join(crate::lock::FILE_NAME);
+    copy_of_the_lock(&root.join(crate::lock::FILE_NAME), &lock).map_err(|e| fail(&lock, e))?;
+    let preview = crate::site::Preview { base_url: None, lock, state: work.clone() };
+    Ok(Some(crate::site::Options { out: Some(work.join("site")), preview: Some(preview), ..opts.build.clone() }))
+}
+
+/// Makes `copy` hold what the lock at `lock` holds (left as it is if it
+/// does already, so that a dry run after another finds its inputs
+/// unchanged), or not be, if there is no lock.
+#[cfg(feature = "publish")]
+fn copy_of_the_lock(lock: &Path, copy: &Path) -> std::io::Result<()> {
+    let bytes = match crate::fsutil::open(lock) {
+        Ok(f) => crate::fsutil::read_bounded(f, crate::fsutil::LOCK)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return match std::fs::remove_file(copy) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            };
+        }
+        Err(e) => return Err(e),
+    };
+    crate::output::write_bytes(copy, &bytes).map(|_| ())
 }
 
 /// What is checked of a publish before the build: the destination and
@@ -334,20 +382,22 @@ fn before_the_build(opts: &Options) -> Result<(), PublishError> {
     Ok(())
 }
 
-/// The publish once the site is `built`: the destination read, the plan
-/// made and (but for a dry run) carried out. A site file left out (see
-/// [`local_site`]) is said with the build's warnings.
+/// The publish once the site is `built` (its build record under
+/// `state_root`): the destination read, the plan made and (but for a dry
+/// run) carried out. A site file left out (see [`local_site`]) is said
+/// with the build's warnings.
 #[cfg(feature = "publish")]
 fn once_built(
     opts: &Options,
     built: &mut crate::site::Report,
     early: Early<'_>,
     runtime: &tokio::runtime::Runtime,
+    state_root: &Path,
 ) -> Result<(Destination, Vec<FeedAddress>, Done), PublishError> {
     let Early { reading, outputs, hosted, .. } = early;
     let (settings, dest) = destination_of(opts, built)?;
     let mut left_out = Vec::new();
-    let site = local_site(&opts.build.manifest, built, outputs, &mut left_out);
+    let site = local_site(state_root, built, outputs, &mut left_out);
     built.warnings.extend(left_out);
     let (site, built) = (site?, &*built);
     keys_fit(&dest, &site)?;

@@ -55,17 +55,20 @@ pub struct Options {
     pub probe: crate::catalog::ProbeOptions,
     /// Replace files in the output folder that podsmith did not write.
     pub force: bool,
-    /// A preview (`podsmith serve`): served at another address, with a
-    /// lock of its own.
+    /// A build apart from the show's: a preview (`podsmith serve`),
+    /// served at another address, or a dry run of `publish`; with a lock
+    /// and a record of its own.
     pub preview: Option<Preview>,
 }
 
-/// How a preview differs from the real build: its address, and the lock
-/// it keeps instead of the show's `podsmith.lock` (which it never touches).
+/// How a build apart (a preview, a dry run of `publish`) differs from the
+/// real build: its address (a preview's), and the lock it keeps instead of
+/// the show's `podsmith.lock` (which it never touches), its own record.
 #[derive(Debug, Clone)]
 pub struct Preview {
-    /// Where the preview is served: every URL of the site is under it.
-    pub base_url: crate::url::HttpUrl,
+    /// Where the preview is served: every URL of the site is under it
+    /// (`None`: under the show's `base_url`, as the real build's are).
+    pub base_url: Option<crate::url::HttpUrl>,
     /// The preview's own lock file.
     pub lock: PathBuf,
     /// The preview's own folder, whose `.podsmith/` holds its build record,
@@ -253,12 +256,12 @@ pub fn build_observed(opts: &Options, observer: &mut dyn Observer) -> Result<Rep
     building.observer.read(&text);
     let mut show = manifest::parse(&text, &opts.manifest, &show_root)
         .map_err(|problems| manifest::ManifestError::Invalid { problems })?;
-    if let Some(preview) = &opts.preview {
+    if let Some(base_url) = opts.preview.as_ref().and_then(|p| p.base_url.as_ref()) {
         let p = &mut show.podcast;
         if p.link == p.base_url {
-            p.link = preview.base_url.clone();
+            p.link = base_url.clone();
         }
-        p.base_url = preview.base_url.clone();
+        p.base_url = base_url.clone();
         // The media are played from the preview itself, not counted by a
         // public analytics service that cannot reach it.
         p.tags.prefix = None;
@@ -468,7 +471,7 @@ impl Building<'_> {
         let renderer = prepared.renderer();
         let (mut validated, Beside { pages, lock, swept }) =
             validate_and_render(prepared, renderer, previous, opts.now);
-        if opts.preview.is_some() {
+        if opts.preview.as_ref().is_some_and(|p| p.base_url.is_some()) {
             // A preview's address is a local one by design (`serve --host
             // 192.168.1.20`, for a phone on the network): that is not a fault of it.
             let host_rule = crate::validate::rules::id::APPLE_HOST_PUBLIC.as_str();
@@ -1234,11 +1237,12 @@ fn check_output_folder(show: &manifest::Show, out: &Path) -> Result<(), BuildErr
     // Only a folder inside the show can hold its files; they are named by
     // their paths in the show (the manifest reader keeps them inside it).
     let Ok(inside) = out_real.strip_prefix(&root) else { return Ok(()) };
-    // Nor podsmith's records (but for a preview's site, which podsmith
-    // keeps there), nor the show's templates.
-    let preview = Path::new(crate::show_lock::RECORDS_DIR).join(crate::show_lock::PREVIEW_DIR);
+    // Nor podsmith's records (but for the sites built apart, a preview's
+    // and a dry run's, which podsmith keeps there), nor the show's templates.
+    let apart = [crate::show_lock::PREVIEW_DIR, crate::show_lock::DRY_RUN_DIR]
+        .map(|d| Path::new(crate::show_lock::RECORDS_DIR).join(d));
     let folders = [crate::show_lock::RECORDS_DIR, "templates"];
-    if let Some(name) = folders.iter().find(|f| inside.starts_with(f) && !inside.starts_with(&preview)) {
+    if let Some(name) = folders.iter().find(|f| inside.starts_with(f) && !apart.iter().any(|a| inside.starts_with(a))) {
         return Err(BuildError::Config(format!(
             "the output folder `{}` is in the show's {name}/ folder; choose a folder of its own, e.g. --out public",
             out.display(),

@@ -476,6 +476,43 @@ fn a_dry_run_says_the_plan_and_sends_nothing() {
     assert!(!web.path().join("podcast").exists());
 }
 
+/// A dry run builds apart (in `.podsmith/dry-run/`, with a copy of the
+/// lock): the show's output folder, `podsmith.lock` and build record stay
+/// as they are. So an identity change a dry run was allowed to make is
+/// still refused by the next publish, and an episode a dry run saw is
+/// still new to `list` and `diff`.
+#[test]
+fn a_dry_run_leaves_the_lock_and_the_output_folder_as_they_are() {
+    let show = Show::sample();
+    let web = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", web.path().join("podcast").display());
+    to_folder(&show, &to, &[]).ok();
+    let (lock, public) = (show.read("podsmith.lock"), show.public_files());
+    let manifest = show.read("episodes.toml");
+    let last = manifest.rfind("[[episode]]").unwrap();
+    show.write("episodes.toml", &manifest[..last]);
+    let dry = to_folder(&show, &to, &["--dry-run", "--prune", "--allow-changes"]).ok();
+    let deletes = dry.stdout.lines().filter(|l| l.starts_with("DELETE media/")).count();
+    assert_eq!(deletes, 2, "{}", dry.stdout);
+    assert!(show.read("podsmith.lock") == lock && show.public_files() == public, "the show's lock or public/ changed");
+    // Again (its own record: nothing to build again), and still nothing of the show's changed.
+    let again = to_folder(&show, &to, &["--dry-run", "--prune", "--allow-changes"]).ok();
+    assert_eq!(again.stdout, dry.stdout);
+    assert!(show.read("podsmith.lock") == lock && show.public_files() == public, "the show's lock or public/ changed");
+    let refused = to_folder(&show, &to, &["--prune"]).fails(1);
+    assert!(refused.stderr.contains("is no longer in the feed"), "{}", refused.stderr);
+    // An episode added, seen by a dry run: still new.
+    show.write("episodes.toml", &manifest);
+    add_bonus_episode(&show);
+    to_folder(&show, &to, &["--dry-run"]).ok();
+    assert!(show.read("podsmith.lock") == lock, "the lock changed");
+    let list = show.run(&["list", "--as-of", AS_OF]).ok();
+    let bonus = list.stdout.lines().find(|l| l.contains("Bonus")).unwrap_or_default();
+    assert!(bonus.contains("new"), "{}", list.stdout);
+    let diff = show.run(&["diff", "--as-of", AS_OF]).ok();
+    assert!(diff.stdout.contains("+ new episode \"Bonus\""), "{}", diff.stdout);
+}
+
 #[test]
 fn objects_in_the_way_are_refused_unless_forced() {
     let Some(s3) = S3::start() else { return };
