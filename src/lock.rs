@@ -645,6 +645,10 @@ pub enum Change {
     /// The cover's content changed but its URL did not: apps that keep
     /// art by its URL may go on showing the old one.
     CoverChangedInPlace { url: String },
+    /// The cover is at another URL (a new file name, a move to or from a
+    /// host): apps show the picture there (harmless, and what
+    /// [`Change::CoverChangedInPlace`] advises).
+    CoverMoved { old: String, new: String },
     /// A published media file was replaced under its URL (its length
     /// changed): apps that downloaded it keep the old recording, and caches
     /// may serve it (media are published as immutable).
@@ -691,6 +695,7 @@ impl Change {
             | Change::ShowDescriptionChanged
             | Change::ShowCategoriesChanged { .. }
             | Change::CoverChangedInPlace { .. }
+            | Change::CoverMoved { .. }
             | Change::DetailChanged { .. }
             | Change::MediaChangedInPlace { .. } => '~',
             Change::Removed { .. } | Change::FeedGone { .. } => '-',
@@ -715,6 +720,9 @@ impl Change {
 
     /// What changed, in words.
     fn words(&self) -> String {
+        if let Some(words) = self.show_words() {
+            return words;
+        }
         match self {
             Change::Added { title, guid } => format!("new episode \"{title}\" (guid {guid})"),
             Change::GuidChanged { title, old, new } => {
@@ -760,6 +768,27 @@ impl Change {
             Change::ItunesTitleChanged { title, old: None, new: None, .. } => {
                 format!("episode \"{title}\": the title Apple shows is its title, as before")
             }
+            Change::DetailChanged { title, what: "date", old, new, .. } => {
+                format!("episode \"{title}\": its date {old} is now {new} (apps list it by its date)")
+            }
+            Change::DetailChanged { title, what, old, new, .. } => {
+                format!("episode \"{title}\": its {what} \"{old}\" is now \"{new}\"")
+            }
+            Change::MediaChangedInPlace { title, url, old, new, .. } => format!(
+                "episode \"{title}\": the file at {url} was replaced under the same URL ({} now, {} before): \
+                 apps that downloaded the episode keep the old recording, and caches may serve it for up to a \
+                 year (media are published as immutable)",
+                crate::fsutil::human_size(*new),
+                crate::fsutil::human_size(*old),
+            ),
+            _ => String::new(), // (said by show_words)
+        }
+    }
+
+    /// What changed of the show and its feeds, in words; `None` for a
+    /// change to an episode.
+    fn show_words(&self) -> Option<String> {
+        let words = match self {
             Change::ShowGuidChanged { old, new } => format!(
                 "the show's podcast:guid changed from {old} to {new}: Podcast Index and the apps that use it would \
                  take the feed for another show (guid = \"{old}\" in [podcast] keeps it, wherever the show moves)"
@@ -774,12 +803,6 @@ impl Change {
             ),
             Change::ShowTitleChanged { old, new } => format!("the show's title \"{old}\" is now \"{new}\""),
             Change::ShowDescriptionChanged => "the show's description changed".to_string(),
-            Change::DetailChanged { title, what: "date", old, new, .. } => {
-                format!("episode \"{title}\": its date {old} is now {new} (apps list it by its date)")
-            }
-            Change::DetailChanged { title, what, old, new, .. } => {
-                format!("episode \"{title}\": its {what} \"{old}\" is now \"{new}\"")
-            }
             Change::ShowCategoriesChanged { old, new } => {
                 let list = |l: &[String]| l.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
                 format!("the show's categories are now {} (were {})", list(new), list(old))
@@ -788,14 +811,12 @@ impl Change {
                 "the show's cover art changed but kept its URL {url}: Apple Podcasts and other apps keep art by \
                  its URL and may go on showing the old picture"
             ),
-            Change::MediaChangedInPlace { title, url, old, new, .. } => format!(
-                "episode \"{title}\": the file at {url} was replaced under the same URL ({} now, {} before): \
-                 apps that downloaded the episode keep the old recording, and caches may serve it for up to a \
-                 year (media are published as immutable)",
-                crate::fsutil::human_size(*new),
-                crate::fsutil::human_size(*old),
-            ),
-        }
+            Change::CoverMoved { old, new } => {
+                format!("the show's cover art is now {new} (was {old}): apps show the picture there")
+            }
+            _ => return None,
+        };
+        Some(words)
     }
 
     /// What to do about a change that is allowed but likely a mistake.
@@ -836,6 +857,7 @@ impl Change {
             | Change::FeedGuidChanged { .. }
             | Change::FeedGone { .. }
             | Change::CoverChangedInPlace { .. }
+            | Change::CoverMoved { .. }
             | Change::ShowTitleChanged { .. }
             | Change::ShowDescriptionChanged
             | Change::ShowCategoriesChanged { .. } => None,
@@ -922,6 +944,11 @@ fn show_changes(o: &PublishedShow, n: &PublishedShow, out: &mut Vec<Change>) {
         && old != new
     {
         out.push(Change::CoverChangedInPlace { url: url.clone() });
+    }
+    if let (Some(old), Some(new)) = (&o.cover, &n.cover)
+        && old != new
+    {
+        out.push(Change::CoverMoved { old: old.clone(), new: new.clone() });
     }
 }
 
@@ -1294,11 +1321,18 @@ mod tests {
         assert!(changes[0].breaks_identity());
         assert_eq!(changes[0].mark(), '-');
         // New art under the old URL: said (apps keep art by URL), not
-        // refused; under a new URL: nothing to say.
+        // refused; under a new URL: said, as new art subscribers will see.
         let changes = edits[11].changes_from(&edits[11].render(), path, &old_text).unwrap();
         assert_eq!(changes, [Change::CoverChangedInPlace { url: "https://x/cover.jpg".into() }]);
         assert!(!changes[0].breaks_identity());
-        assert_eq!(edits[12].changes_from(&edits[12].render(), path, &old_text).unwrap(), []);
+        let changes = edits[12].changes_from(&edits[12].render(), path, &old_text).unwrap();
+        let moved = Change::CoverMoved { old: "https://x/cover.jpg".into(), new: "https://x/cover-2.jpg".into() };
+        assert_eq!(changes, [moved]);
+        assert_eq!(
+            changes[0].to_string(),
+            "~ the show's cover art is now https://x/cover-2.jpg (was https://x/cover.jpg): apps show the picture there"
+        );
+        assert!(!changes[0].breaks_identity());
         // A new description and categories: said.
         let changes = edits[13].changes_from(&edits[13].render(), path, &old_text).unwrap();
         assert_eq!(changes.len(), 2);

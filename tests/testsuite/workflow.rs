@@ -1680,7 +1680,7 @@ fn a_feed_guid_for_a_feed_the_show_does_not_make_is_warned_of() {
 
 /// Apple Podcasts and other apps keep a cover by its URL: new art saved
 /// over the old file is said (`diff`) and warned of (`build`), with the
-/// fix; the same art under a new file name says nothing.
+/// fix; new art under a new file name is said as new art, not warned of.
 #[test]
 fn new_cover_art_under_the_old_url_is_warned_of() {
     let show = Show::sample();
@@ -1711,9 +1711,12 @@ fn new_cover_art_under_the_old_url_is_warned_of() {
     let manifest = show.read("episodes.toml");
     show.write("episodes.toml", &manifest.replacen("image = \"media/cover.jpg\"", "image = \"media/cover-2.jpg\"", 1));
     let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
-    assert!(!run.stdout.contains("cover"), "{}", run.stdout);
+    let moved = "~ the show's cover art is now https://podcast.example.com/cloud-native/media/cover-2.jpg (was \
+                 https://podcast.example.com/cloud-native/media/cover.jpg): apps show the picture there\n";
+    assert!(run.stdout.starts_with(moved), "{}", run.stdout);
     let run = show.build().ok();
     assert!(!run.stderr.contains("ART-SAME-URL"), "{}", run.stderr);
+    assert!(run.stderr.contains(&moved[2..]), "{}", run.stderr);
 }
 
 /// A published recording replaced under its own name (a re-export saved
