@@ -44,6 +44,10 @@ pub(super) fn fetch_media(
                 failed += 1;
                 notes.push(Diagnostic::error("IMPORT", format!("{label}: {p}: not fetched")));
             }
+            (Some(o), false) if kind(o) == "art" => {
+                left_out.push(o.rel.clone());
+                notes.push(note(format!("{label}: its art {p}: {}", kept_at(o))));
+            }
             (Some(o), false) => {
                 left_out.push(o.rel.clone());
                 notes.push(note(format!(
@@ -73,6 +77,10 @@ pub(super) fn fetch_media(
         if let Err(why) = check(opts, o, notes) {
             let _ = std::fs::remove_file(opts.dir.join(&o.rel));
             left_out.push(o.rel.clone());
+            if kind(o) == "art" {
+                notes.push(note(format!("{}: its art {} {why}: {}", o.label, o.url, kept_at(o))));
+                continue;
+            }
             notes.push(note(format!(
                 "{}: its {} {} {why}: left out of the episode (it is imported without it)",
                 o.label,
@@ -156,9 +164,41 @@ pub(super) fn fetch_media(_: &Options, _: &ToFetch, _: &mut Vec<Diagnostic>) -> 
 
 /// What `o` is, as said.
 fn kind(o: &OtherFile) -> &'static str {
-    match o.rel.starts_with("chapters/") {
-        true => "chapters file",
-        false => "transcript",
+    if o.rel.starts_with("chapters/") {
+        "chapters file"
+    } else if o.rel.starts_with(super::ART_DIR) && o.rel[super::ART_DIR.len()..].starts_with('/') {
+        "art"
+    } else {
+        "transcript"
+    }
+}
+
+/// What is said of art not fetched: its URL is kept (the old host must
+/// then serve it still).
+#[cfg(feature = "online")]
+fn kept_at(o: &OtherFile) -> String {
+    format!(
+        "kept at its address there (move it yourself before the old host goes: put the file at {} and set image \
+         to that)",
+        o.rel
+    )
+}
+
+/// Fetched art checked: what its name says (a JPEG as `.jpg`, a PNG as
+/// `.png`), as apps and directories take it.
+fn art_check(path: &std::path::Path, rel: &str) -> Result<(), String> {
+    let mut head = [0u8; 16];
+    let n = crate::fsutil::open(path)
+        .and_then(|mut f| crate::probe::read_full(&mut f, &mut head))
+        .map_err(|e| format!("cannot be read ({e})"))?;
+    let fits = match crate::validate::art::sniff(&head[..n]) {
+        crate::validate::art::Format::Jpeg => rel.ends_with(".jpg"),
+        crate::validate::art::Format::Png => rel.ends_with(".png"),
+        _ => false,
+    };
+    match fits {
+        true => Ok(()),
+        false => Err("is not a JPEG or PNG as its name says".into()),
     }
 }
 
@@ -170,6 +210,9 @@ fn kind(o: &OtherFile) -> &'static str {
 fn check(opts: &Options, o: &OtherFile, notes: &mut Vec<Diagnostic>) -> Result<(), String> {
     use crate::chapters::{Chapters, Origin};
     let path = opts.dir.join(&o.rel);
+    if kind(o) == "art" {
+        return art_check(&path, &o.rel);
+    }
     if kind(o) == "transcript" {
         let Some(format) = crate::transcript::Kind::of(&o.rel) else {
             return Err("is of no format podsmith reads".into());
@@ -221,15 +264,28 @@ fn check(opts: &Options, o: &OtherFile, notes: &mut Vec<Diagnostic>) -> Result<(
 
 /// The chapters files and transcripts `left_out` (their paths in the
 /// show) taken out of the manifest `text`.
-pub(super) fn leave_out(text: &mut String, left_out: &[String]) -> Result<(), ImportError> {
+pub(super) fn leave_out(text: &mut String, left_out: &[String], others: &[OtherFile]) -> Result<(), ImportError> {
     if left_out.is_empty() {
         return Ok(());
     }
     let mut doc: toml_edit::DocumentMut =
         text.parse().map_err(|e| ImportError::Refused(format!("the manifest made cannot be read back ({e})")))?;
     let gone = |v: Option<&str>| v.is_some_and(|v| left_out.iter().any(|l| l == v));
+    // Art not fetched keeps its URL.
+    let url_of = |t: &toml_edit::Table| {
+        let image = t.get("image").and_then(|i| i.as_str()).filter(|i| gone(Some(i)))?;
+        others.iter().find(|o| o.rel == image).map(|o| o.url.clone())
+    };
+    if let Some(podcast) = doc.get_mut("podcast").and_then(|p| p.as_table_mut())
+        && let Some(url) = url_of(podcast)
+    {
+        podcast["image"] = toml_edit::value(url);
+    }
     let episodes = doc.get_mut("episode").and_then(|e| e.as_array_of_tables_mut());
     for episode in episodes.into_iter().flat_map(|e| e.iter_mut()) {
+        if let Some(url) = url_of(episode) {
+            episode["image"] = toml_edit::value(url);
+        }
         if gone(episode.get("chapters_file").and_then(|c| c.as_str())) {
             episode.remove("chapters_file");
         }

@@ -457,6 +457,9 @@ impl Items<'_> {
         }
         if let Some(img) = it.and_then(|i| non_empty_opt(i.image())).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
             t["image"] = value(img);
+            if self.opts.download {
+                super::art_to_fetch(&mut t, label, &format!("episodes/{slug}"), &mut self.to_fetch.others);
+            }
         }
         self.item_files(item, ItemNames { label, slug: &slug }, &mut t);
         self.item_notes(item, label, &mut t);

@@ -62,7 +62,7 @@ impl std::fmt::Debug for Options {
 struct ToFetch {
     /// The episodes' media.
     media: Vec<MediaFile>,
-    /// The episodes' other files (chapters, transcripts).
+    /// The episodes' other files (chapters, transcripts) and the art.
     others: Vec<OtherFile>,
 }
 
@@ -80,15 +80,35 @@ struct MediaFile {
     length: Option<u64>,
 }
 
-/// Another file of an episode to fetch (chapters, a transcript).
+/// Another file of an episode to fetch (chapters, a transcript), or art
+/// (the show's, an episode's).
 #[derive(Debug)]
 #[cfg_attr(not(feature = "online"), allow(dead_code))]
 struct OtherFile {
     url: String,
-    /// The item it is of, as said ("its title", or "item N").
+    /// The item it is of, as said ("its title", or "item N"; "the show").
     label: String,
     /// Its path in the show.
     rel: String,
+}
+
+/// The folder of the show `--download` fetches art into.
+const ART_DIR: &str = "art";
+
+/// With `--download`, the art the table `t` gives as a URL (`image`)
+/// fetched into `art/NAME.jpg` (`.png`, where its URL ends so) and named
+/// there, onto `others`: the show's art moves with its media. (What cannot
+/// be fetched, or is not what its name says, keeps its URL: see
+/// [`fetched::leave_out`].)
+fn art_to_fetch(t: &mut toml_edit::Table, label: &str, name: &str, others: &mut Vec<OtherFile>) {
+    let Some(url) = t.get("image").and_then(|v| v.as_str()).filter(|u| crate::url::HttpUrl::parse(u).is_ok()) else {
+        return;
+    };
+    let path = url.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
+    let extension = if path.ends_with(".png") { "png" } else { "jpg" };
+    let rel = format!("{ART_DIR}/{name}.{extension}");
+    others.push(OtherFile { url: url.to_string(), label: label.to_string(), rel: rel.clone() });
+    t["image"] = toml_edit::value(rel);
 }
 
 /// What was imported.
@@ -276,7 +296,7 @@ pub fn import(opts: &Options, planned: Planned) -> Result<Imported, ImportError>
     crate::output::sweep_temps(&opts.dir.join(&opts.media_dir), false);
     if opts.download {
         let left_out = fetched::fetch_media(opts, &to_fetch, &mut notes)?;
-        fetched::leave_out(&mut text, &left_out)?;
+        fetched::leave_out(&mut text, &left_out, &to_fetch.others)?;
         name_by_content(opts, &mut to_fetch, &mut text, &mut notes)?;
     }
     // Read back strictly before anything is written (beside a placeholder
@@ -351,6 +371,9 @@ fn manifest_of(
     ));
     let mut dropped = namespace::Dropped::default();
     let mut podcast = podcast_table(channel, opts, notes, &mut dropped)?;
+    if opts.download {
+        art_to_fetch(&mut podcast, "the show", "cover", &mut to_fetch.others);
+    }
     let mut trailing = String::new();
     let list = episode_tables(channel, opts, notes, to_fetch, &mut dropped, &mut trailing)?;
     dropped.say(notes);

@@ -405,6 +405,12 @@ fn download_fetches_every_file_resuming_a_cut_off_one_and_the_show_builds_from_t
         );
     }
     assert!(!new.path("show/media/coredns-miek-gieben.mp3.part").exists());
+    // The cover came too (the old host may go): named in the manifest as a file of the show.
+    assert_eq!(
+        std::fs::read(new.path("show/art/cover.jpg")).unwrap(),
+        std::fs::read(original.path("media/cover.jpg")).unwrap()
+    );
+    assert!(new.read("show/episodes.toml").contains("image = \"art/cover.jpg\""));
     // The episode's chapters and transcripts came too, as files of the show.
     assert_eq!(
         new.read("show/chapters/coredns-miek-gieben.json"),
@@ -442,6 +448,40 @@ fn download_fetches_every_file_resuming_a_cut_off_one_and_the_show_builds_from_t
         "{built}"
     );
     assert!(built.contains("episodes/coredns-miek-gieben/transcript.vtt\" type=\"text/vtt\""), "{built}");
+    assert!(built.contains("<itunes:image href=\"https://new.example.org/podcast/art/cover.jpg\"/>"), "{built}");
+}
+
+/// `import --download` fetches an episode's own art as it does the
+/// show's; art that cannot be fetched (or is not what its name says)
+/// keeps its URL at the old host, said, and the show is imported.
+#[test]
+fn download_fetches_the_art_or_keeps_its_url_and_says_so() {
+    let (served, server) = two_mp3s_served();
+    std::fs::copy(repo().join("media/cover.jpg"), served.path().join("ep1.jpg")).unwrap();
+    std::fs::write(served.path().join("ep2.png"), b"GIF89a not a png").unwrap();
+    let base = server.base();
+    let art = |n: usize| match n {
+        1 => format!("<itunes:image href=\"{base}ep1.jpg\"/>"),
+        _ => format!("<itunes:image href=\"{base}ep2.png\"/>"),
+    };
+    let items = served_items(&base, &[&art(1), &art(2)]);
+    let cover = format!("<itunes:category text=\"Arts\"/><itunes:image href=\"{base}gone.jpg\"/>");
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed(&cover, &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new", "--download"]).ok();
+    let manifest = show.read("new/episodes.toml");
+    assert!(manifest.contains(&format!("image = \"{base}gone.jpg\"")), "{manifest}");
+    assert!(manifest.contains("image = \"art/episodes/ep-1.jpg\""), "{manifest}");
+    assert!(manifest.contains(&format!("image = \"{base}ep2.png\"")), "{manifest}");
+    assert_eq!(
+        std::fs::read(show.path("new/art/episodes/ep-1.jpg")).unwrap(),
+        std::fs::read(repo().join("media/cover.jpg")).unwrap()
+    );
+    assert!(!show.path("new/art/episodes/ep-2.png").exists());
+    let said =
+        format!("the show: its art {base}gone.jpg: the server answered 404 Not Found: kept at its address there");
+    assert!(run.stderr.contains(&said), "{}", run.stderr);
+    assert!(run.stderr.contains("is not a JPEG or PNG as its name says: kept at its address there"), "{}", run.stderr);
 }
 
 /// An owner e-mail as feeds write it (with a name, `mailto:`, two of them)
