@@ -59,10 +59,11 @@ impl LiveEpisode {
     }
 
     /// The notes as the episode's page shows them
-    /// ([`markdown::page_html`](crate::markdown::page_html)): notes without
-    /// a heading are the feed's [`notes_html`](Self::notes_html), made once.
+    /// ([`markdown::page_html`](crate::markdown::page_html)): notes the
+    /// page shows as the feed does (without a heading, a code block or a
+    /// table) are the feed's [`notes_html`](Self::notes_html), made once.
     pub fn page_notes_html(&self) -> std::borrow::Cow<'_, str> {
-        if crate::markdown::may_have_heading(&self.episode.notes) {
+        if crate::markdown::page_differs(&self.episode.notes) {
             crate::markdown::page_html(&self.episode.notes, &self.episode.title, Some(&self.page_url)).into()
         } else {
             self.notes_html().into()

@@ -443,11 +443,11 @@ fn start_of(markdown: &str, max: usize) -> Option<&str> {
 /// The notes as safe HTML for the episode's page, under the page's own
 /// heading (the title, the page's only `<h1>`): a heading the notes open
 /// with that only repeats the title is left out, as in
-/// [`episode_excerpt`], and notes that use `#` headings have all their
-/// headings one level down (`#` an `<h2>`, beside the page's "Chapters"
-/// and "Transcript"; `######` stays an `<h6>`); notes whose headings
-/// start at `##` keep them. The feed carries the notes as written
-/// ([`to_html`]).
+/// [`episode_excerpt`], and the headings are set under the page's: the
+/// highest rank the notes use becomes an `<h2>`
+/// (beside the page's "Chapters" and "Transcript"), the others follow it,
+/// none more than one rank below the heading before it. The feed carries
+/// the notes as written ([`to_html`]).
 ///
 /// ```
 /// let notes = "# Pilot\n\nWe talk about **things**.\n\n# Links\n\n## More";
@@ -455,31 +455,83 @@ fn start_of(markdown: &str, max: usize) -> Option<&str> {
 ///     podsmith::markdown::page_html(notes, "Pilot", None),
 ///     "<p>We talk about <strong>things</strong>.</p>\n<h2>Links</h2>\n<h3>More</h3>\n"
 /// );
-/// assert_eq!(podsmith::markdown::page_html("## Links", "Pilot", None), "<h2>Links</h2>\n");
+/// assert_eq!(podsmith::markdown::page_html("### Deep\n\n##### Deeper", "Pilot", None), "<h2>Deep</h2>\n<h3>Deeper</h3>\n");
 /// ```
 pub fn page_html(markdown: &str, title: &str, base: Option<&str>) -> String {
     let events: Vec<Event> = without_title_heading(safe_events(markdown, base), title).collect();
-    let down = events.iter().any(|e| matches!(e, Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })));
+    let mut levels = page_levels(&events).into_iter();
+    let mut open = Vec::new();
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(
         &mut out,
-        events.into_iter().map(|event| match event {
-            Event::Start(Tag::Heading { level, id, classes, attrs }) if down => {
-                Event::Start(Tag::Heading { level: one_down(level), id, classes, attrs })
+        events.into_iter().flat_map(|event| match event {
+            Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                let level = levels.next().unwrap_or(level);
+                open.push(level);
+                vec![Event::Start(Tag::Heading { level, id, classes, attrs })]
             }
-            Event::End(TagEnd::Heading(level)) if down => Event::End(TagEnd::Heading(one_down(level))),
-            other => other,
+            Event::End(TagEnd::Heading(level)) => vec![Event::End(TagEnd::Heading(open.pop().unwrap_or(level)))],
+            // A block as wide as its lines or columns scrolls in a box of
+            // its own, which the keyboard reaches too (a fixed tag, no
+            // text of the notes in it).
+            Event::Start(Tag::CodeBlock(_) | Tag::Table(_)) => vec![Event::Html(WIDE_OPEN.into()), event],
+            Event::End(TagEnd::CodeBlock | TagEnd::Table) => vec![event, Event::Html(WIDE_CLOSE.into())],
+            other => vec![other],
         }),
     );
     out
+}
+
+/// The box a code block or a table of the notes scrolls in on the page,
+/// where it is wider than the column (a phone's): focusable, so that
+/// the keyboard scrolls it.
+const WIDE_OPEN: &str = "<div class=\"wide\" tabindex=\"0\">\n";
+
+/// The end of [`WIDE_OPEN`].
+const WIDE_CLOSE: &str = "</div>\n";
+
+/// Whether the page shows notes otherwise than the feed (false only
+/// where it surely does not): notes that may have a heading (see
+/// [`may_have_heading`]), a code block or a table (a line with `|`, a
+/// fence, or indented by a tab or four spaces). Other notes' [`page_html`]
+/// is their [`to_html`], which the feed has made already.
+pub fn page_differs(markdown: &str) -> bool {
+    let wide = markdown.contains(['|', '\t']) || markdown.contains("```") || markdown.contains("~~~");
+    wide || markdown.contains("    ") || may_have_heading(markdown)
+}
+
+/// The rank on the page of each heading of `events`, in order: the
+/// highest rank the notes use an `<h2>`, each other by its place among the
+/// ranks used (`###` and `#####` alone: `<h2>` and `<h3>`), and none more
+/// than one rank below the one before it (the page's `<h1>` before the
+/// first), so no rank is skipped, as the HTML checker and screen readers
+/// expect; `<h6>` at most.
+fn page_levels(events: &[Event<'_>]) -> Vec<HeadingLevel> {
+    let given: Vec<usize> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as usize),
+            _ => None,
+        })
+        .collect();
+    let mut used = given.clone();
+    used.sort_unstable();
+    used.dedup();
+    let mut previous = 1;
+    given
+        .into_iter()
+        .map(|level| {
+            let rank = 2 + used.iter().position(|&u| u == level).unwrap_or(0);
+            previous = rank.min(previous + 1).min(6);
+            HeadingLevel::try_from(previous).unwrap_or(HeadingLevel::H6)
+        })
+        .collect()
 }
 
 /// False only for notes that surely hold no heading: no line opens with
 /// `#` (an ATX heading) once the marks of quotes and list items before it
 /// are set aside, none is all `=` or all `-` (a setext underline),
 /// spaces and quote marks aside, and no `<h1>` … `<h6>` tag is in them.
-/// Such notes' [`page_html`] is their [`to_html`], which the feed has made
-/// already.
 pub fn may_have_heading(markdown: &str) -> bool {
     let tag =
         markdown.as_bytes().windows(3).any(|w| w[0] == b'<' && (w[1] | 0x20) == b'h' && (b'1'..=b'6').contains(&w[2]));
@@ -497,17 +549,6 @@ fn may_have_markdown_heading(markdown: &str) -> bool {
         atx.starts_with('#')
             || (!underline.is_empty() && (underline.chars().all(|c| c == '=') || underline.chars().all(|c| c == '-')))
     })
-}
-
-/// The heading level below `level` (`<h6>` stays).
-fn one_down(level: HeadingLevel) -> HeadingLevel {
-    match level {
-        HeadingLevel::H1 => HeadingLevel::H2,
-        HeadingLevel::H2 => HeadingLevel::H3,
-        HeadingLevel::H3 => HeadingLevel::H4,
-        HeadingLevel::H4 => HeadingLevel::H5,
-        HeadingLevel::H5 | HeadingLevel::H6 => HeadingLevel::H6,
-    }
 }
 
 /// Markdown events without the heading they open with when its text is
@@ -773,12 +814,17 @@ mod tests {
             "<h1>Raw</h1> heading, and <H2>another</H2>",
             "Plain *notes* with [a link](https://example.com).\n\n- one\n- two\n\n1. first",
             "A | B\n--|--\n1 | 2",
+            "> ```\n> code\n> ```",
+            "- item\n\n      indented code in an item",
+            "~~~\nfenced\n~~~",
             "",
         ];
         for notes in tricky {
             let headings = safe_events(notes, None).any(|e| matches!(e, Event::Start(Tag::Heading { .. })));
             assert!(!headings || may_have_heading(notes), "a heading missed in {notes:?}");
-            if !may_have_heading(notes) {
+            let wide = safe_events(notes, None).any(|e| matches!(e, Event::Start(Tag::CodeBlock(_) | Tag::Table(_))));
+            assert!(!wide || page_differs(notes), "a code block or table missed in {notes:?}");
+            if !page_differs(notes) {
                 assert_eq!(page_html(notes, "Title", None), to_html(notes, None), "{notes:?}");
             }
         }

@@ -62,6 +62,7 @@ const PROBE: &str = r#"<script src="/axe.min.js"></script>
     p.pause();
   }
   out.dark = matchMedia('(prefers-color-scheme: dark)').matches;
+  out.width = [document.documentElement.scrollWidth, document.documentElement.clientWidth];
   out.background = getComputedStyle(document.body).backgroundColor;
   const found = await axe.run(document);
   out.violations = found.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
@@ -81,9 +82,22 @@ fn visit(chromium: &Path, served: &Path, server: &Server, page: &str) -> serde_j
 
 /// [`visit`], with Chromium given `flags` too.
 fn visit_with(chromium: &Path, served: &Path, server: &Server, page: &str, flags: &[&str]) -> serde_json::Value {
+    let probe_page = with_probe(served, page);
+    dump(chromium, server, &probe_page, flags)
+}
+
+/// Writes a copy of `page` (a path under `served`) with the probe script
+/// at its end, beside it; returns the copy's path.
+fn with_probe(served: &Path, page: &str) -> String {
     let html = std::fs::read_to_string(served.join(page)).unwrap();
     let probe_page = page.replace("index.html", "browser-test.html");
     std::fs::write(served.join(&probe_page), html.replace("</body>", PROBE)).unwrap();
+    probe_page
+}
+
+/// What the probe script found in `page` (a path under the served
+/// folder), loaded in headless Chromium given `flags` too.
+fn dump(chromium: &Path, server: &Server, page: &str, flags: &[&str]) -> serde_json::Value {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(chromium)
         .args([
@@ -102,7 +116,7 @@ fn visit_with(chromium: &Path, served: &Path, server: &Server, page: &str, flags
         ])
         .args(flags)
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("{}{probe_page}", server.base()))
+        .arg(format!("{}{page}", server.base()))
         .output()
         .unwrap();
     let dom = String::from_utf8_lossy(&out.stdout);
@@ -193,6 +207,82 @@ fn pages_play_seek_and_pass_the_accessibility_check_in_chromium() {
     assert_eq!(found["violations"], serde_json::json!([]), "axe-core on a German episode page");
 }
 
+/// A show whose title is one long word, and notes that open at `###`
+/// with a code block, a table and a picture wider than a phone: their
+/// index and episode page are no wider than the screen at 320 and 390
+/// pixels (the code and the table scroll in a box of their own, the
+/// picture fits the column), and axe finds no violation (the box is
+/// reached by keyboard; no heading rank is skipped).
+#[test]
+fn long_titles_and_wide_notes_fit_a_phone_screen_in_chromium() {
+    let Some((chromium, axe)) = tools() else { return };
+    let show = Show::sample();
+    let served = show.path("public");
+    std::fs::create_dir(&served).unwrap();
+    // (Served at its base URL: the picture, linked absolute, loads.)
+    let server = Server::start(served.clone(), Mode::Good);
+    wide_show(&show, &server.base());
+    show.build().ok();
+    std::fs::copy(&axe, served.join("axe.min.js")).unwrap();
+    for width in [320, 390] {
+        for page in ["index.html", "episodes/coredns-miek-gieben/index.html"] {
+            let found = visit_at_width(&chromium, &served, &server, page, width);
+            // As wide as the frame (but its scroll bar): nothing wider.
+            let (scroll, client) = (found["width"][0].as_u64().unwrap(), found["width"][1].as_u64().unwrap());
+            assert!(scroll == client && client + 20 > u64::from(width), "{page} at {width} px: {found}");
+            assert_eq!(found["violations"], serde_json::json!([]), "axe-core on {page} at {width} px");
+        }
+    }
+}
+
+/// [`visit`], the page shown `width` pixels wide (a phone's screen; a
+/// headless window is no narrower than about 500): in a frame of that
+/// width, whose results the frame's host page takes as its own.
+fn visit_at_width(chromium: &Path, served: &Path, server: &Server, page: &str, width: u32) -> serde_json::Value {
+    let host = format!("phone-{width}.html");
+    let probe_page = with_probe(served, page);
+    let frame = format!(
+        "<!DOCTYPE html><title>phone</title><iframe id=\"f\" src=\"/{probe_page}\" width=\"{width}\" height=\"800\" style=\"border: 0\"></iframe>
+<script>
+const wait = setInterval(() => {{
+  const done = document.getElementById('f').contentDocument?.getElementById('podsmith-results');
+  if (!done) return;
+  clearInterval(wait);
+  const pre = document.createElement('pre');
+  pre.id = 'podsmith-results';
+  pre.textContent = done.textContent;
+  document.body.appendChild(pre);
+}}, 100);
+</script>"
+    );
+    std::fs::write(served.join(&host), frame).unwrap();
+    dump(chromium, server, &host, &[])
+}
+
+/// The sample `show` at `base_url`, its title made one long word and its
+/// notes opening at `###`, with a long line of code, a wide table and a
+/// wide picture.
+fn wide_show(show: &Show, base_url: &str) {
+    let manifest = show.read("episodes.toml");
+    let title = "title = \"Talking Cloud Native with Gordon Haff\"";
+    let notes = "notes = \"\"\"\n**CoreDNS**";
+    let base = "base_url = \"https://podcast.example.com/cloud-native/\"";
+    assert!(manifest.contains(title) && manifest.contains(notes) && manifest.contains(base));
+    let code =
+        "fn main() { println!(\"{}\", [1u64; 64].iter().map(|n| n.to_string()).collect::<Vec<_>>().join(\"\")); }";
+    let header = (1..=12).map(|n| format!("column_number_{n}")).collect::<Vec<_>>().join(" | ");
+    let rule = (1..=12).map(|_| "---").collect::<Vec<_>>().join("|");
+    let row = (1..=12).map(|n| format!("value_{n}_without_spaces")).collect::<Vec<_>>().join(" | ");
+    let wide = format!(
+        "### Deep heading\n\n```\n{code}\n```\n\n{header}\n{rule}\n{row}\n\n![The cover, 1400 pixels wide](../../media/cover.jpg)\n\n"
+    );
+    let edited = manifest
+        .replacen(title, "title = \"Talking_Cloud_Native_with_Gordon_Haff_and_a_title_that_never_ends_at_all\"", 1)
+        .replacen(notes, &format!("notes = \"\"\"\n{wide}**CoreDNS**"), 1)
+        .replacen(base, &format!("base_url = \"{base_url}\""), 1);
+    show.write("episodes.toml", &edited);
+}
+
 /// The Nu HTML Checker (the W3C's validator, `vnu-jar` from npm) and a Java
 /// to run it, or `None` (with a note) off CI.
 fn vnu() -> Option<PathBuf> {
@@ -238,8 +328,12 @@ fn every_page_is_valid_html5_by_the_w3c_checker() {
     // And a show of more than a hundred episodes: its index and archive pages.
     let big = weekly_show(120);
     big.build().ok();
+    // And notes that open at `###` with a code block, a table and a picture.
+    let wide = Show::sample();
+    wide_show(&wide, "https://podcast.example.com/cloud-native/");
+    wide.build().ok();
     let mut pages = vec![big.path("public/index.html"), big.path("public/archive/2024/index.html")];
-    for show in [&show, &french, &japanese] {
+    for show in [&show, &french, &japanese, &wide] {
         pages.push(show.path("public/index.html"));
         for e in std::fs::read_dir(show.path("public/episodes")).unwrap() {
             pages.push(e.unwrap().path().join("index.html"));

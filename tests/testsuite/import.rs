@@ -2265,8 +2265,9 @@ fn notes_whose_list_items_are_paragraphs_keep_their_lists_once_built() {
     };
     let page = |slug: &str| show.read(&format!("new/public/episodes/{slug}/index.html"));
     let one = "<ul><li>First</li><li>Second <strong>bold</strong></li></ul><ol><li>xpara</li></ol>";
+    // (The notes' only heading, an <h3>, is the highest rank they use: an <h2> on the page.)
     let two = "<ul><li>Outer<ul><li>Inner</li></ul></li><li><blockquote>Quoted</blockquote></li>\
-               <li><h3>Heading</h3>text</li><li>After an empty one</li></ul>";
+               <li><h2>Heading</h2>text</li><li>After an empty one</li></ul>";
     assert_eq!(lists(&page("ep-1")), one);
     assert_eq!(lists(&page("ep-2")), two);
     let channel = rss::Channel::read_from(show.read("new/public/feed.xml").as_bytes()).unwrap();
