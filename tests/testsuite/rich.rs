@@ -1027,7 +1027,7 @@ fn a_heading_that_repeats_the_title_is_left_out_of_the_excerpts_and_the_page() {
     let prometheus = "media/prometheus-bjorn-rabenstein.ogg\"]\nnotes = \"\"\"\n";
     let edited = manifest
         .replacen(notes, "notes = \"\"\"\n# Eduardo  Silva on Fluentd\n\nA project within", 1)
-        .replacen(coredns, &format!("{coredns}## Show notes\n\n"), 1)
+        .replacen(coredns, &format!("{coredns}## Show notes\n\n```\nfn main() {{ println!(\\\"hi\\\"); }}\n```\n\n"), 1)
         .replacen(prometheus, &format!("{prometheus}# In this episode\n\n## Guest\n\n"), 1);
     assert!(edited.contains("# Eduardo  Silva on Fluentd") && edited.contains("## Show notes"), "notes edited");
     assert!(edited.contains("# In this episode"), "notes edited");
@@ -1044,7 +1044,14 @@ fn a_heading_that_repeats_the_title_is_left_out_of_the_excerpts_and_the_page() {
     let notes = html.split("<div class=\"notes\">").nth(1).expect("the page has its notes");
     assert!(notes.trim_start().starts_with("<p>A project within"), "the notes start after it: {notes}");
     let other = show.read("public/episodes/coredns-miek-gieben/index.html");
-    assert!(other.contains("<meta name=\"description\" content=\"Show notes "), "another heading is kept: {other}");
+    // Nor are other headings and code blocks: the excerpts are what the notes say.
+    for meta in ["name=\"description\"", "property=\"og:description\""] {
+        let excerpt = format!("<meta {meta} content=\"CoreDNS, which provides cloud-native DNS server");
+        assert!(other.contains(&excerpt), "{excerpt}: {other}");
+    }
+    assert!(!other.contains("content=\"Show notes") && !other.contains("content=\"fn main"), "{other}");
+    let index = show.read("public/index.html");
+    assert!(index.contains("<p>CoreDNS, which provides"), "{index}");
     assert!(other.contains("<h2>Show notes</h2>"), "notes that start at ## keep their headings: {other}");
     let third = show.read("public/episodes/prometheus-bjorn-rabenstein/index.html");
     assert!(third.contains("<h2>In this episode</h2>\n<h3>Guest</h3>"), "one level down: {third}");
