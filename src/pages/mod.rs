@@ -171,6 +171,10 @@ struct ShowView<'a> {
     /// Whether the show is serial (`type = "serial"`): its pages list the
     /// episodes oldest first, and the index leads with where to start.
     serial: bool,
+    /// Whether the show's episodes are of more than one season: its lists
+    /// then say each episode's season, and a serial show's index the
+    /// season it starts with.
+    seasons: bool,
     /// Words in English on pages whose other words are the show's own (a
     /// word the pages took up after the show gave all the others: see
     /// [`crate::words::LATER`]): the built-in pages mark them `lang="en"`.
@@ -707,10 +711,19 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
         cover_url: crate::feed::asset_url(catalog, &p.image),
         excerpt: crate::markdown::excerpt(&p.description, 200),
         serial: p.show_type == crate::manifest::ShowType::Serial,
+        seasons: several_seasons(catalog),
         english_words: p.words.as_ref().map(crate::words::GivenWords::english).unwrap_or_default(),
         subscribe: p.tags.subscribe.iter().map(|(label, url)| LinkView { label, url: url.to_string() }).collect(),
         jsonld: series_jsonld(catalog),
     }
+}
+
+/// Whether the show's episodes are of more than one season (episodes of
+/// no season aside).
+fn several_seasons(catalog: &Catalog) -> bool {
+    let mut seasons = catalog.episodes.iter().filter_map(|e| e.episode.season);
+    let first = seasons.next();
+    seasons.any(|s| Some(s) != first)
 }
 
 /// Whether the language of `tag` (ISO 639, with a region or not) is

@@ -1336,3 +1336,78 @@ fn a_serial_shows_pages_list_its_episodes_in_the_order_they_are_heard() {
     assert!(index.contains("<h2>Latest episode</h2>\n<h3><a href=\"episodes/kubernetes-sarah-novotny/\">"), "{index}");
     assert!(!index.contains("<span>Episode</span> 1 ·"), "{index}");
 }
+
+/// A show in a language written right to left with the built-in English
+/// words (Arabic): each English run is marked as written left to right
+/// too, so the bidi algorithm does not reorder a date ("8 March 2024" as
+/// "March 2024 8"); the way back points right, and a download's size is
+/// a run of its own. A show written left to right is marked as before.
+#[test]
+fn english_words_on_a_page_written_right_to_left_keep_their_order() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("language = \"en\"", "language = \"ar\"", 1));
+    show.build().ok();
+    let html = show.read("public/episodes/coredns-miek-gieben/index.html");
+    for marked in [
+        "<html lang=\"ar\" dir=\"rtl\">",
+        "<p class=\"meta\"><a href=\"../../\">→ Talking Cloud Native with Gordon Haff</a></p>",
+        "<p class=\"meta\" lang=\"en\" dir=\"ltr\"><time datetime=\"2017-04-12T09:01:00-04:00\">12 April 2017</time>",
+        "<ul class=\"downloads\" lang=\"en\" dir=\"ltr\">",
+        "<bdi class=\"meta\">",
+        "<span lang=\"en\" dir=\"ltr\">Subscribe:</span>",
+        "<h2 lang=\"en\">Chapters</h2>",
+    ] {
+        assert!(html.contains(marked), "{marked}: {html}");
+    }
+    let index = show.read("public/index.html");
+    assert!(index.contains("lang=\"en\" dir=\"ltr\">12 April 2017</time> · "), "{index}");
+    assert!(index.contains("<span lang=\"en\" dir=\"ltr\">by</span>"), "{index}");
+    // In Japanese (left to right), English words are marked English alone.
+    show.write("episodes.toml", &manifest.replacen("language = \"en\"", "language = \"ja\"", 1));
+    show.build().ok();
+    let html = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(html.contains("<p class=\"meta\"><a href=\"../../\">← Talking"), "{html}");
+    assert!(html.contains("<p class=\"meta\" lang=\"en\"><time") && !html.contains("dir=\"ltr\""), "{html}");
+}
+
+/// A serial show of seasons says each episode's season on its index, and
+/// where a trailer or a bonus is; its index leads with the season it
+/// starts at. A show of one season says none.
+#[test]
+fn a_serial_shows_index_says_each_episodes_season_and_type_and_where_to_start() {
+    let show = Show::with(PODCAST_TABLE, &["pair-5s.mp3"]);
+    let mut manifest = format!("{PODCAST_TABLE}type = \"serial\"\n");
+    let episodes =
+        [("Trailer", 1, "type = \"trailer\""), ("Pilot", 1, "episode = 1"), ("Extra", 1, "type = \"bonus\"")];
+    for (i, (title, season, extra)) in episodes.into_iter().chain([("Return", 2, "episode = 1")]).enumerate() {
+        let name = format!("e{i}.mp3");
+        std::fs::hard_link(show.path("media/pair-5s.mp3"), show.path("media").join(&name)).unwrap();
+        let date = format!("2024-01-0{}T09:00:00Z", i + 1);
+        manifest.push_str(&episode(title, &format!("g{i}"), &date, &[&name]));
+        manifest.push_str(&format!("season = {season}\n{extra}\n"));
+    }
+    show.write("episodes.toml", &manifest);
+    show.build().ok();
+    let index = show.read("public/index.html");
+    let lead = "<h2>Start here · <span>Season 2</span></h2>\n<h3><a href=\"episodes/return/\">Return</a></h3>";
+    assert!(index.contains(lead), "{index}");
+    let metas: Vec<&str> = index.match_indices("<p class=\"meta\"><span").map(|(at, _)| &index[at + 16..]).collect();
+    // (After the show's "by" line.)
+    let metas: Vec<&str> = metas.iter().skip(1).map(|m| &m[..m.find("<time").unwrap()]).collect();
+    assert_eq!(
+        metas,
+        [
+            "<span>Season 2</span> · <span>Episode</span> 1 · ",
+            "<span>Season 1</span> · <span>Trailer</span> · ",
+            "<span>Season 1</span> · <span>Episode</span> 1 · ",
+            "<span>Season 1</span> · <span>Bonus</span> · ",
+        ]
+    );
+    // One season: no season said, the marks stay.
+    show.write("episodes.toml", &manifest.replace("season = 2", "season = 1"));
+    show.build().ok();
+    let index = show.read("public/index.html");
+    assert!(!index.contains("Season") && index.contains("<h2>Start here</h2>"), "{index}");
+    assert!(index.contains("<p class=\"meta\"><span>Trailer</span> · <time"), "{index}");
+}
