@@ -649,6 +649,47 @@ fn notes_html(show: &Show, episode: &Episode) -> Option<Diagnostic> {
     })
 }
 
+/// A warning for notes whose links or images the pages cannot use as
+/// written (see [`crate::markdown::url_problems`]): a URL left out (a
+/// `javascript:` link), and, on a site served over https, an image at an
+/// `http:` URL, which browsers block or warn of. At the line of the first.
+fn notes_urls(show: &Show, episode: &Episode) -> Option<Diagnostic> {
+    use crate::markdown::UrlProblem;
+    let https = show.podcast.base_url.as_str().get(..6).is_some_and(|s| s.eq_ignore_ascii_case("https:"));
+    let found: Vec<UrlProblem> = crate::markdown::url_problems(&episode.notes)
+        .into_iter()
+        .filter(|p| https || matches!(p, UrlProblem::Dropped(_)))
+        .collect();
+    let first = found.first()?;
+    let listed = |dropped: bool| {
+        let urls: Vec<&str> =
+            found.iter().filter(|p| matches!(p, UrlProblem::Dropped(_)) == dropped).map(|p| p.url()).collect();
+        (urls.join(", "), urls.len())
+    };
+    let mut said = Vec::new();
+    match listed(true) {
+        (_, 0) => {}
+        (urls, 1) => said.push(format!("the link {urls} loses its URL (its text stays)")),
+        (urls, _) => said.push(format!("the links {urls} lose their URL (their text stays)")),
+    }
+    match listed(false) {
+        (_, 0) => {}
+        (urls, 1) => said.push(format!("the image {urls} is http on an https site")),
+        (urls, _) => said.push(format!("the images {urls} are http on an https site")),
+    }
+    let offset = episode.notes.find(first.url()).unwrap_or(0);
+    let (file, line) = episode.notes_from.at(&episode.notes, offset, (&show.manifest_path, episode.line));
+    Some(
+        Diagnostic::warning("NOTES-URL", format!("episode \"{}\": in the notes, {}", episode.title, said.join("; ")))
+            .at(Location::file(file, line, None))
+            .help(
+                "a link or image in notes leads to an http, https or mailto URL or a relative one (others, such as \
+                 javascript:, could run on the site), and browsers block an http image on an https page or mark \
+                 the page not secure: give the https URL of the image",
+            ),
+    )
+}
+
 /// What an HTML transcript had that would run or lead elsewhere on the
 /// show's site, left out when it was read.
 fn transcript_html(show: &Show, episode: &Episode) -> Vec<Diagnostic> {
@@ -691,6 +732,7 @@ pub fn fit(
     };
     let (mut problems, mut notes) = chapters_of(show, &mut episode, &media);
     notes.extend(notes_html(show, &episode));
+    notes.extend(notes_urls(show, &episode));
     notes.extend(transcript_html(show, &episode));
     problems.extend(transcript_problems(show, &episode, &media));
     match problems.is_empty() {

@@ -291,6 +291,68 @@ pub fn tag_offset(markdown: &str, name: &str) -> Option<usize> {
         .find(|&i| tag_name_at(markdown, i).is_some_and(|n| n.eq_ignore_ascii_case(name)))
 }
 
+/// What the pages change of a link or image URL in the notes (see
+/// [`url_problems`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlProblem {
+    /// A link or image whose URL is neither relative nor `http`, `https`
+    /// or `mailto` (`javascript:` …): it loses the URL, its text stays.
+    Dropped(String),
+    /// An image at an `http:` URL: a page served over https loads it
+    /// insecurely (browsers block it or mark the page not secure).
+    HttpImage(String),
+}
+
+impl UrlProblem {
+    /// The URL as the notes give it.
+    pub fn url(&self) -> &str {
+        match self {
+            UrlProblem::Dropped(url) | UrlProblem::HttpImage(url) => url,
+        }
+    }
+}
+
+/// The links and images of `markdown` whose URL the pages do not use as
+/// written (see [`UrlProblem`]), each once, in the order they come, at
+/// most eight; Markdown and the HTML notes are written with alike.
+///
+/// ```
+/// use podsmith::markdown::{UrlProblem, url_problems};
+/// let notes = "[a](javascript:x) ![b](http://example.com/b.png) [c](http://example.com/) <img src=\"data:x\">";
+/// assert_eq!(
+///     url_problems(notes),
+///     [
+///         UrlProblem::Dropped("javascript:x".into()),
+///         UrlProblem::HttpImage("http://example.com/b.png".into()),
+///         UrlProblem::Dropped("data:x".into())
+///     ]
+/// );
+/// ```
+pub fn url_problems(markdown: &str) -> Vec<UrlProblem> {
+    let mut out: Vec<UrlProblem> = Vec::new();
+    for event in raw::read(Parser::new_ext(markdown, OPTIONS)) {
+        let (url, image) = match &event {
+            Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
+            Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
+            _ => continue,
+        };
+        let problem = match safe_url(url) {
+            false => UrlProblem::Dropped(url.to_string()),
+            true if image && url.get(..5).is_some_and(|s| s.eq_ignore_ascii_case("http:")) => {
+                UrlProblem::HttpImage(url.to_string())
+            }
+            true => continue,
+        };
+        if !out.contains(&problem) {
+            out.push(problem);
+        }
+        if out.len() == 8 {
+            break;
+        }
+    }
+    out
+}
+
 /// False only for text that surely holds no HTML tag as the raw HTML
 /// reader reads one (`lenient_html::Tag`; see [`tag_name_at`]). An
 /// autolink, `<https://…>`, is none.

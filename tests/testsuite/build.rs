@@ -133,6 +133,42 @@ fn tags_shown_as_text_are_told_at_their_line_of_a_notes_file_or_at_the_notes() {
     );
 }
 
+/// What the pages change of the notes' links and images is told, once an
+/// episode, at the line of the first: a link that loses its URL, and on
+/// an https site an image at an http URL (which browsers block or warn
+/// of); an http link, or an http image on an http site, is no news.
+#[test]
+fn links_that_lose_their_url_and_http_images_on_an_https_site_are_told_at_their_line() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}notes_file = \"notes/one.md\"\n{}notes = \"A [plain link](http://example.com/).\"\n",
+        episode("One", "g1", "2024-01-02T03:04:05Z", &["pair-5s.mp3"]),
+        episode("Two", "g2", "2024-01-03T03:04:05Z", &["cbr-xing.mp3"])
+    );
+    let notes = "# One\n\nWe talk.\n\n![A chart](http://example.com/chart.png) and [a trick](javascript:alert(1)),\n\
+                 <a href=\"vbscript:x\">another</a>, ![the chart again](http://example.com/chart.png).\n";
+    let show = Show::with(&manifest, &["pair-5s.mp3", "cbr-xing.mp3"]);
+    show.write("notes/one.md", notes);
+    let run = show.build().ok();
+    assert_data_eq!(
+        run.stderr.replace('\\', "/"),
+        str![[r#"
+recorded the 2 published episodes in podsmith.lock: keep it with episodes.toml
+warning: notes/one.md:5: episode "One": in the notes, the links javascript:alert(1), vbscript:x lose their URL (their text stays); the image http://example.com/chart.png is http on an https site
+  help: a link or image in notes leads to an http, https or mailto URL or a relative one (others, such as javascript:, could run on the site), and browsers block an http image on an https page or mark the page not secure: give the https URL of the image
+...
+"#]]
+    );
+    assert!(!run.stderr.contains("episode \"Two\""), "{}", run.stderr);
+    // On a site served over http, the image is no news; the link still is.
+    let http = Show::with(
+        &manifest.replacen("https://example.com/show/", "http://example.com/show/", 1),
+        &["pair-5s.mp3", "cbr-xing.mp3"],
+    );
+    http.write("notes/one.md", notes);
+    let run = http.build().ok();
+    assert!(run.stderr.contains("episode \"One\": in the notes, the links javascript:alert(1), vbscript:x lose their URL (their text stays)\n"), "{}", run.stderr);
+}
+
 #[test]
 fn future_episodes_are_left_out_and_the_build_says_when_they_go_live() {
     let manifest = format!(
