@@ -185,10 +185,12 @@ impl Chapters {
                 let url = t.url.as_deref().and_then(|u| match link_problem(u) {
                     None => crate::url::HttpUrl::parse(u).ok(),
                     Some(problem) => {
-                        let (title, u) =
-                            (crate::text::truncate_chars(&t.title, 40), crate::text::truncate_chars(u, 80));
+                        let (title, u) = (
+                            crate::text::quoted(&crate::text::truncate_chars(&t.title, 40)),
+                            crate::text::truncate_chars(u, 80),
+                        );
                         said.push(format!(
-                            "chapter {} (\"{title}\", {}): its link \"{u}\" {problem}: published without it",
+                            "chapter {} ({title}, {}): its link \"{u}\" {problem}: published without it",
                             n + 1,
                             clock(start)
                         ));
@@ -224,7 +226,12 @@ impl Chapters {
     pub fn repair(&mut self, duration: f64, what: &str) -> Vec<String> {
         let mut said = Vec::new();
         let label = |n: usize, c: &Chapter| {
-            format!("chapter {} (\"{}\", {})", n + 1, crate::text::truncate_chars(&c.title, 40), clock(c.start))
+            format!(
+                "chapter {} ({}, {})",
+                n + 1,
+                crate::text::quoted(&crate::text::truncate_chars(&c.title, 40)),
+                clock(c.start)
+            )
         };
         // Numbered as the tag has them: what is said names the tag's chapters.
         let mut list: Vec<(usize, Chapter)> = std::mem::take(&mut self.list).into_iter().enumerate().collect();
@@ -236,7 +243,11 @@ impl Chapters {
         for (n, mut c) in list {
             if !c.start.is_finite() || c.start >= duration {
                 let (start, end) = apart(c.start, duration);
-                let label = format!("chapter {} (\"{}\", {start})", n + 1, crate::text::truncate_chars(&c.title, 40));
+                let label = format!(
+                    "chapter {} ({}, {start})",
+                    n + 1,
+                    crate::text::quoted(&crate::text::truncate_chars(&c.title, 40))
+                );
                 said.push(format!("{label} starts after the end of {what} ({end}): left out"));
                 continue;
             }
@@ -282,8 +293,8 @@ impl Chapters {
         let mut before: Option<&Chapter> = None;
         let mut say = |chapter: usize, fix: Fix, message: String| out.push(Problem { chapter, message, fix });
         for (n, c) in self.list.iter().enumerate() {
-            let title = crate::text::truncate_chars(&c.title, 40);
-            let label = |start: &str| format!("chapter {} (\"{title}\", {start})", n + 1);
+            let title = crate::text::quoted(&crate::text::truncate_chars(&c.title, 40));
+            let label = |start: &str| format!("chapter {} ({title}, {start})", n + 1);
             if n == 0 && c.start > 0.0 {
                 let start = clock(c.start);
                 say(

@@ -228,8 +228,12 @@ impl Serialize for Diagnostic {
                 }
                 if let Some((n, label)) = item {
                     // The title as the feed has it (told between quotes,
-                    // which are not its), and the item's place in the feed.
-                    if let Some(title) = label.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
+                    // which are not its, with its own escaped), and the
+                    // item's place in the feed.
+                    if let Some(title) = crate::text::unquoted(label) {
+                        m.serialize_entry("episode", &title)?;
+                    } else if let Some(title) = label.strip_prefix('"').and_then(|l| l.strip_suffix('"')) {
+                        // As an older record kept it.
                         m.serialize_entry("episode", title)?;
                     }
                     if *n > 0 {
@@ -278,7 +282,7 @@ impl<'de> serde::Deserialize<'de> for Diagnostic {
                 // older podsmith kept them), or by its place.
                 let label = match (s.episode, s.item) {
                     (Some(e), _) if e.starts_with('"') => Some(e),
-                    (Some(e), _) => Some(format!("\"{e}\"")),
+                    (Some(e), _) => Some(crate::text::quoted(&e)),
                     (None, Some(n)) => Some(format!("item {n}")),
                     (None, None) => None,
                 };
@@ -319,7 +323,7 @@ mod tests {
             })
         };
         for (item, json) in [
-            (Some((2, "\"A \"quoted\" title\"")), r#""episode":"A \"quoted\" title","item":2"#),
+            (Some((2, r#""A \"quoted\" title \\o/""#)), r#""episode":"A \"quoted\" title \\o/","item":2"#),
             (Some((3, "item 3")), r#""item":3"#),
         ] {
             let d = at(item);

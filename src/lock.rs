@@ -166,9 +166,9 @@ impl Published {
     fn problem(&self) -> Option<String> {
         let page = self.page.as_ref().filter(|p| !is_http_url(p))?;
         Some(format!(
-            "episode \"{}\": its page \"{}\" is not an http(s) URL",
-            crate::text::truncate_chars(&self.title.escape_debug().to_string(), 80),
-            crate::text::truncate_chars(&page.escape_debug().to_string(), 200)
+            "{}: its page {} is not an http(s) URL",
+            crate::text::episode_place(&crate::text::truncate_chars(&self.title, 80)),
+            crate::text::quoted(&crate::text::truncate_chars(page, 200))
         ))
     }
 
@@ -599,6 +599,21 @@ fn blocks(text: &str) -> (&str, Vec<&str>) {
     (&text[..first], starts.iter().zip(ends).map(|(&s, e)| &text[s..e]).collect())
 }
 
+/// A change of the title Apple shows of the episode `title`, in words.
+fn itunes_title_words(title: &str, old: &Option<String>, new: &Option<String>) -> String {
+    use crate::text::{episode_place as ep, quoted as q};
+    match (old, new) {
+        (Some(old), Some(new)) => {
+            format!("{}: the title Apple shows (itunes_title) {} is now {}", ep(title), q(old), q(new))
+        }
+        (None, Some(new)) => format!("{}: Apple shows it as {} now (itunes_title)", ep(title), q(new)),
+        (Some(old), None) => {
+            format!("{}: its itunes_title {} is gone: Apple shows the title, as other apps do", ep(title), q(old))
+        }
+        (None, None) => format!("{}: the title Apple shows is its title, as before", ep(title)),
+    }
+}
+
 /// Enough to notice that notes changed.
 fn fingerprint(text: &str) -> String {
     format!("{:016x}", crate::fsutil::fnv64(text.as_bytes()))
@@ -720,75 +735,44 @@ impl Change {
 
     /// What changed, in words.
     fn words(&self) -> String {
-        if let Some(words) = self.show_words() {
-            return words;
-        }
+        use crate::text::{episode_place as ep, quoted as q};
         match self {
-            Change::Added { title, guid } => format!("new episode \"{title}\" (guid {guid})"),
+            Change::Added { title, guid } => format!("new {} (guid {guid})", ep(title)),
             Change::GuidChanged { title, old, new } => {
-                format!("episode \"{title}\": its guid changed from \"{old}\" to \"{new}\"")
+                format!("{}: its guid changed from {} to {}", ep(title), q(old), q(new))
             }
             Change::Removed { title, guid, until: None, .. } => {
-                format!("episode \"{title}\" (guid {guid}) is no longer in the feed")
+                format!("{} (guid {guid}) is no longer in the feed", ep(title))
             }
             c @ Change::Removed { title, guid, until: Some(date), .. } if c.looks_back() => format!(
-                "episode \"{title}\" (guid {guid}) is left out of a feed built as of a moment before its date \
-                 ({date}, as it was published): the apps subscribed to the feed would find it gone"
+                "{} (guid {guid}) is left out of a feed built as of a moment before its date ({date}, as it was \
+                 published): the apps subscribed to the feed would find it gone",
+                ep(title)
             ),
             Change::Removed { title, guid, until: Some(date), .. } => format!(
-                "episode \"{title}\" (guid {guid}) would leave the feed: its date is now {date}, still to come, so it \
-                 is scheduled, not published, until then"
+                "{} (guid {guid}) would leave the feed: its date is now {date}, still to come, so it is \
+                 scheduled, not published, until then",
+                ep(title)
             ),
             Change::UrlChanged { title, old, new: Some(new), .. } => {
-                format!("episode \"{title}\": its media URL changed from {old} to {new}")
+                format!("{}: its media URL changed from {old} to {new}", ep(title))
             }
             Change::UrlChanged { title, old, new: None, .. } => {
-                format!("episode \"{title}\": its media URL {old} is gone")
+                format!("{}: its media URL {old} is gone", ep(title))
             }
             // The same slug at another address: the site moved (base_url).
             Change::PageMoved { title, old_slug, old, new, .. }
                 if new.trim_end_matches('/').ends_with(&format!("/{old_slug}")) =>
             {
-                format!("episode \"{title}\": its page moved from {old} to {new} (the show's base_url changed)")
+                format!("{}: its page moved from {old} to {new} (the show's base_url changed)", ep(title))
             }
             Change::PageMoved { title, old_slug, old, new, .. } => format!(
-                "episode \"{title}\": its page moved from {old} to {new} (slug = \"{old_slug}\" in the episode keeps it)"
+                "{}: its page moved from {old} to {new} (slug = \"{old_slug}\" in the episode keeps it)",
+                ep(title)
             ),
-            Change::TitleChanged { old, new, .. } => format!("title \"{old}\" is now \"{new}\""),
-            Change::NotesChanged { title, .. } => format!("notes of \"{title}\" changed"),
-            Change::ItunesTitleChanged { title, old: Some(old), new: Some(new), .. } => {
-                format!("episode \"{title}\": the title Apple shows (itunes_title) \"{old}\" is now \"{new}\"")
-            }
-            Change::ItunesTitleChanged { title, old: None, new: Some(new), .. } => {
-                format!("episode \"{title}\": Apple shows it as \"{new}\" now (itunes_title)")
-            }
-            Change::ItunesTitleChanged { title, old: Some(old), new: None, .. } => format!(
-                "episode \"{title}\": its itunes_title \"{old}\" is gone: Apple shows the title, as other apps do"
-            ),
-            Change::ItunesTitleChanged { title, old: None, new: None, .. } => {
-                format!("episode \"{title}\": the title Apple shows is its title, as before")
-            }
-            Change::DetailChanged { title, what: "date", old, new, .. } => {
-                format!("episode \"{title}\": its date {old} is now {new} (apps list it by its date)")
-            }
-            Change::DetailChanged { title, what, old, new, .. } => {
-                format!("episode \"{title}\": its {what} \"{old}\" is now \"{new}\"")
-            }
-            Change::MediaChangedInPlace { title, url, old, new, .. } => format!(
-                "episode \"{title}\": the file at {url} was replaced under the same URL ({} now, {} before): \
-                 apps that downloaded the episode keep the old recording, and caches may serve it for up to a \
-                 year (media are published as immutable)",
-                crate::fsutil::human_size(*new),
-                crate::fsutil::human_size(*old),
-            ),
-            _ => String::new(), // (said by show_words)
-        }
-    }
-
-    /// What changed of the show and its feeds, in words; `None` for a
-    /// change to an episode.
-    fn show_words(&self) -> Option<String> {
-        let words = match self {
+            Change::TitleChanged { old, new, .. } => format!("title {} is now {}", q(old), q(new)),
+            Change::NotesChanged { title, .. } => format!("notes of {} changed", q(title)),
+            Change::ItunesTitleChanged { title, old, new, .. } => itunes_title_words(title, old, new),
             Change::ShowGuidChanged { old, new } => format!(
                 "the show's podcast:guid changed from {old} to {new}: Podcast Index and the apps that use it would \
                  take the feed for another show (guid = \"{old}\" in [podcast] keeps it, wherever the show moves)"
@@ -801,8 +785,14 @@ impl Change {
                 "feed.{format}.xml is no longer made (no episode has a file of its format): the apps subscribed to \
                  it would find it gone"
             ),
-            Change::ShowTitleChanged { old, new } => format!("the show's title \"{old}\" is now \"{new}\""),
+            Change::ShowTitleChanged { old, new } => format!("the show's title {} is now {}", q(old), q(new)),
             Change::ShowDescriptionChanged => "the show's description changed".to_string(),
+            Change::DetailChanged { title, what: "date", old, new, .. } => {
+                format!("{}: its date {old} is now {new} (apps list it by its date)", ep(title))
+            }
+            Change::DetailChanged { title, what, old, new, .. } => {
+                format!("{}: its {what} {} is now {}", ep(title), q(old), q(new))
+            }
             Change::ShowCategoriesChanged { old, new } => {
                 let list = |l: &[String]| l.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
                 format!("the show's categories are now {} (were {})", list(new), list(old))
@@ -814,9 +804,15 @@ impl Change {
             Change::CoverMoved { old, new } => {
                 format!("the show's cover art is now {new} (was {old}): apps show the picture there")
             }
-            _ => return None,
-        };
-        Some(words)
+            Change::MediaChangedInPlace { title, url, old, new, .. } => format!(
+                "{}: the file at {url} was replaced under the same URL ({} now, {} before): \
+                 apps that downloaded the episode keep the old recording, and caches may serve it for up to a \
+                 year (media are published as immutable)",
+                ep(title),
+                crate::fsutil::human_size(*new),
+                crate::fsutil::human_size(*old),
+            ),
+        }
     }
 
     /// What to do about a change that is allowed but likely a mistake.

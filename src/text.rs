@@ -316,6 +316,44 @@ pub fn quoted(s: &str) -> String {
     out
 }
 
+/// An episode as a message names it: `episode "Its title"`, the title
+/// [`quoted`].
+///
+/// ```
+/// assert_eq!(podsmith::text::episode_place(r#"He said "hi" \o/"#), r#"episode "He said \"hi\" \\o/""#);
+/// ```
+pub fn episode_place(title: &str) -> String {
+    format!("episode {}", quoted(title))
+}
+
+/// What [`quoted`] was given, back from what it made; `None` for text it
+/// cannot have made (no quotes around it, an unescaped `"` inside, an
+/// escape it does not write).
+pub fn unquoted(s: &str) -> Option<String> {
+    let inner = s.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return None,
+            '\\' => out.push(match chars.next()? {
+                c @ ('"' | '\\' | '\'') => c,
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                '0' => '\0',
+                'u' => {
+                    let hex: String = chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
+                    char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
+                }
+                _ => return None,
+            }),
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 /// Removes the characters [`is_text_char`] refuses (control characters
 /// pasted from elsewhere). Returns the cleaned text and how many were
 /// removed.
@@ -491,6 +529,18 @@ pub fn is_iso_date(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A title read back from its quoted form is itself, whatever it holds;
+    /// text `quoted` cannot have made is not read.
+    #[test]
+    fn a_quoted_title_reads_back_as_itself() {
+        for title in ["plain", r#"He said "hi" \o/"#, "a\ttab\nline\u{1b}[31m\u{85}", "\\\"", "", "don't 🎙"] {
+            assert_eq!(unquoted(&quoted(title)).as_deref(), Some(title), "{}", quoted(title));
+        }
+        for not in ["plain", r#""a "b" c""#, r#""ends \""#, r#""\q""#, "\"", r#""\u{zz}""#] {
+            assert_eq!(unquoted(not), None, "{not}");
+        }
+    }
 
     #[test]
     fn bidi_marks_left_open_are_closed_at_the_end() {

@@ -17,6 +17,7 @@ use crate::manifest::{Asset, Episode, LocalFile, MediaFile, Podcast, Show};
 use crate::probe::cache::{Cache, HostedLook, Looked};
 use crate::probe::{AudioFormat, AudioInfo, ProbeError};
 use crate::progress::{Progress, Silent};
+use crate::text::episode_place;
 
 /// One media file with its measurements and public URL.
 #[derive(Debug, Clone)]
@@ -594,7 +595,7 @@ impl LiveEpisode {
 /// files of one format.
 fn measured(show: &Show, episode: &Episode, probes: &Probes) -> Result<Vec<Media>, Vec<Diagnostic>> {
     let problem = |file: &MediaFile, message: String| {
-        Diagnostic::error("MEDIA", format!("{} (episode \"{}\"): {message}", file.key(), episode.title))
+        Diagnostic::error("MEDIA", format!("{} ({}): {message}", file.key(), episode_place(&episode.title)))
             .at(Location::file(&show.manifest_path, file.line(), None))
     };
     let mut media = Vec::with_capacity(episode.media.len());
@@ -635,7 +636,7 @@ fn notes_html(show: &Show, episode: &Episode) -> Option<Diagnostic> {
     (!tags.is_empty()).then(|| {
         Diagnostic::warning(
             "NOTES-HTML",
-            format!("episode \"{}\": {named} in the notes {verb} shown as text, as written", episode.title),
+            format!("{}: {named} in the notes {verb} shown as text, as written", episode_place(&episode.title)),
         )
         .at({
             let offset = crate::markdown::tag_offset(&episode.notes, &tags[0]).unwrap_or(0);
@@ -699,8 +700,8 @@ fn transcript_html(show: &Show, episode: &Episode) -> Vec<Diagnostic> {
         Diagnostic::warning(
             "TRANSCRIPT-HTML",
             format!(
-                "episode \"{}\": {} in {} {verb} left out of the published transcript",
-                episode.title,
+                "{}: {} in {} {verb} left out of the published transcript",
+                episode_place(&episode.title),
                 t.left_out.join(", "),
                 t.rel
             ),
@@ -767,9 +768,9 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
             Diagnostic::warning(
                 "CHAPTERS",
                 format!(
-                    "episode \"{}\": the chapters given in the manifest differ from those in {}'s ID3 tag; the \
-                     manifest's are published",
-                    episode.title,
+                    "{}: the chapters given in the manifest differ from those in {}'s ID3 tag; the manifest's \
+                     are published",
+                    episode_place(&episode.title),
                     match &tagged.origin {
                         Origin::Tagged(of) => of.as_str(),
                         _ => "the MP3",
@@ -792,8 +793,8 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
                 Diagnostic::error(
                     "CHAPTERS",
                     format!(
-                        "episode \"{}\": the picture of chapter {} ({}) is not a JPEG or PNG file",
-                        episode.title,
+                        "{}: the picture of chapter {} ({}) is not a JPEG or PNG file",
+                        episode_place(&episode.title),
                         n + 1,
                         f.rel
                     ),
@@ -824,9 +825,12 @@ fn tagged_warnings(episode: &str, tagged: &crate::chapters::Chapters, said: Vec<
     let help = "fix the chapter's link in the app that wrote the MP3's chapters (an http or https URL), or give the \
                 episode's chapters in the manifest ([[episode.chapters]] tables), which are published instead";
     let warning = |message: String| {
-        Diagnostic::warning("CHAPTERS", format!("episode \"{episode}\": the chapters in this MP3's ID3 tag: {message}"))
-            .at(Location::Path(of.into()))
-            .help(help)
+        Diagnostic::warning(
+            "CHAPTERS",
+            format!("{}: the chapters in this MP3's ID3 tag: {message}", episode_place(episode)),
+        )
+        .at(Location::Path(of.into()))
+        .help(help)
     };
     let more = said.len().saturating_sub(SAID);
     let mut out: Vec<Diagnostic> = said.into_iter().take(SAID).map(warning).collect();
@@ -899,8 +903,9 @@ fn tagged_pictures(episode: &str, own: &Media, tagged: &crate::chapters::Chapter
         Diagnostic::warning(
             "CHAPTERS",
             format!(
-                "episode \"{episode}\": the chapters in this MP3's ID3 tag: {listed} (APIC) podsmith cannot \
-                 publish ({why}): published without {them}"
+                "{}: the chapters in this MP3's ID3 tag: {listed} (APIC) podsmith cannot publish ({why}): \
+                 published without {them}",
+                episode_place(episode)
             ),
         )
         .at(Location::Path(of.into()))
@@ -927,9 +932,12 @@ fn repaired_tagged(episode: &str, tagged: &mut crate::chapters::Chapters, media:
     let help = "fix the chapters in the app that wrote them into the MP3, or give the episode's chapters in the \
                 manifest ([[episode.chapters]] tables), which are published instead";
     let warning = |message: String| {
-        Diagnostic::warning("CHAPTERS", format!("episode \"{episode}\": the chapters in this MP3's ID3 tag: {message}"))
-            .at(Location::Path(of.clone().into()))
-            .help(help)
+        Diagnostic::warning(
+            "CHAPTERS",
+            format!("{}: the chapters in this MP3's ID3 tag: {message}", episode_place(episode)),
+        )
+        .at(Location::Path(of.clone().into()))
+        .help(help)
     };
     let more = said.len().saturating_sub(SAID);
     let mut out: Vec<Diagnostic> = said.into_iter().take(SAID).map(warning).collect();
@@ -964,8 +972,9 @@ fn untitled_tagged(episode: &str, tagged: &mut crate::chapters::Chapters) -> Opt
         Diagnostic::warning(
             "CHAPTERS",
             format!(
-                "episode \"{episode}\": the chapters in this MP3's ID3 tag: {which} {} {} no title: published as {} \
-                 apps leave out of the list of chapters",
+                "{}: the chapters in this MP3's ID3 tag: {which} {} {} no title: published as {} apps leave out \
+                 of the list of chapters",
+                episode_place(episode),
                 untitled.join(", "),
                 if one { "has" } else { "have" },
                 if one { "a marker" } else { "markers" },
@@ -1004,7 +1013,7 @@ fn timing_problems(
         problems.push(
             Diagnostic::error(
                 "CHAPTERS",
-                format!("episode \"{}\": {} more problems with its chapters", episode.title, seen.len() - SAID),
+                format!("{}: {} more problems with its chapters", episode_place(&episode.title), seen.len() - SAID),
             )
             .at(Location::file(&show.manifest_path, episode.line, None))
             .help("fix the ones above and build again to see the rest"),
@@ -1025,10 +1034,10 @@ fn chapter_problem(
     use crate::chapters::{Fix, Origin};
     let line = chapters.list.get(p.chapter).map_or(0, |c| c.line);
     let at = Location::file(&show.manifest_path, if line > 0 { line } else { episode.line }, None);
-    let title = &episode.title;
+    let place = episode_place(&episode.title);
     let (message, at, help) = match &chapters.origin {
         Origin::Inline => (
-            format!("episode \"{title}\": {p}"),
+            format!("{place}: {p}"),
             at,
             match p.fix {
                 Fix::Start => "fix the chapter's start (apps seek there), or the audio if it was cut".to_string(),
@@ -1037,7 +1046,7 @@ fn chapter_problem(
             },
         ),
         Origin::File(rel) => (
-            format!("episode \"{title}\": {rel}: {p}"),
+            format!("{place}: {rel}: {p}"),
             at,
             match p.fix {
                 Fix::Start => {
@@ -1054,7 +1063,7 @@ fn chapter_problem(
             },
         ),
         Origin::Tagged(of) => (
-            format!("episode \"{title}\": the chapters in this MP3's ID3 tag: {p}"),
+            format!("{place}: the chapters in this MP3's ID3 tag: {p}"),
             Location::Path(of.into()),
             "fix the chapters in the app that wrote them into the MP3, or give the episode's chapters in the manifest \
              ([[episode.chapters]] tables), which are published instead"
@@ -1079,7 +1088,7 @@ fn transcript_problems(show: &Show, episode: &Episode, media: &[Media]) -> Vec<D
             let what = format!("the {} ({})", m.info.format.label(), crate::text::clock(m.info.whole_seconds()));
             if let Some(p) = t.problem(m.info.duration_secs, &what) {
                 out.push(
-                    Diagnostic::error("TRANSCRIPT", format!("episode \"{}\": {p}", episode.title))
+                    Diagnostic::error("TRANSCRIPT", format!("{}: {p}", episode_place(&episode.title)))
                         .at(Location::file(&show.manifest_path, episode.line, None))
                         .help("the transcript is of another cut of the audio: make it again from this one"),
                 );
@@ -1093,8 +1102,8 @@ fn transcript_problems(show: &Show, episode: &Episode, media: &[Media]) -> Vec<D
                 Diagnostic::error(
                     "SOUNDBITE",
                     format!(
-                        "episode \"{}\": soundbite {} ({} + {:.0} s) ends after the end of the audio ({})",
-                        episode.title,
+                        "{}: soundbite {} ({} + {:.0} s) ends after the end of the audio ({})",
+                        episode_place(&episode.title),
                         n + 1,
                         crate::chapters::clock(s.start),
                         s.duration,
@@ -1285,7 +1294,7 @@ fn clean_text(show: &mut Show) -> Vec<Diagnostic> {
         if !fields.into_iter().any(|f| crate::text::has_control(f)) {
             continue;
         }
-        let place = format!("episode \"{}\"", crate::text::strip_control(&e.title).0);
+        let place = episode_place(&crate::text::strip_control(&e.title).0);
         clean(&mut e.title, &place, "title");
         clean(&mut e.notes, &place, "notes");
         clean(&mut e.guid, &place, "guid");
@@ -1306,7 +1315,7 @@ fn clean_text(show: &mut Show) -> Vec<Diagnostic> {
     }
     // (`itunes_title` is read trimmed.)
     for e in show.episodes.iter_mut().filter(|e| e.title.trim().len() != e.title.len()) {
-        let place = format!("episode \"{}\"", e.title.trim());
+        let place = episode_place(e.title.trim());
         warnings.extend(trimmed(&mut e.title, &place, "title"));
     }
     warnings

@@ -74,8 +74,8 @@ pub(super) fn tell(report: &Report, ui: &Ui) {
         .collect();
     for s in report.scheduled.iter().filter(|s| !looked_back.contains(&s.episode.guid.as_str())) {
         ui.info(format!(
-            "scheduled: \"{}\" goes live at {}; it is left out until then (run `{command}` again after that time)",
-            s.title(),
+            "scheduled: {} goes live at {}; it is left out until then (run `{command}` again after that time)",
+            podsmith::text::quoted(s.title()),
             s.date().to_rfc3339()
         ));
     }
@@ -303,7 +303,11 @@ fn diff_lines(old: Option<&Lock>, new: &Lock, changes: &[Change]) -> DiffText {
             "nothing built yet (no podsmith.lock): the first build publishes {}",
             podsmith::text::count(new.episodes.len(), "episode")
         );
-        let changes = new.episodes.iter().map(|e| format!("+ new episode \"{}\" (guid {})", e.title, e.guid)).collect();
+        let changes = new
+            .episodes
+            .iter()
+            .map(|e| format!("+ new {} (guid {})", podsmith::text::episode_place(&e.title), e.guid))
+            .collect();
         return DiffText { first_build: true, changes, summary, refused: None };
     };
     // By guid: two episodes may share a title.

@@ -439,7 +439,7 @@ impl Reading<'_> {
             let (line, _) = self.cx.line_col(item.span().start);
             let ep = self.episode(Fields::new(table, item.span(), format!("episode {n}")), n, podcast);
             let what = match &raw_title {
-                Some(title) => format!("episode {n} (\"{title}\")"),
+                Some(title) => format!("episode {n} ({})", crate::text::quoted(title)),
                 None => format!("episode {n}"),
             };
             if let Some(guid) = raw_guid {
@@ -470,11 +470,10 @@ impl Reading<'_> {
             let in_season = ep.season.map(|s| format!(" in season {s}")).unwrap_or_default();
             let free = episodes.iter().filter(|e| e.season == ep.season).filter_map(|e| e.number).max().unwrap_or(0);
             let message = format!(
-                "episode {} (\"{}\") has the same episode number {number}{in_season} as episode {first_n} (\"{}\") at \
-                 line {}",
+                "episode {} ({}) has the same episode number {number}{in_season} as episode {first_n} ({}) at line {}",
                 i + 1,
-                ep.title,
-                first.title,
+                crate::text::quoted(&ep.title),
+                crate::text::quoted(&first.title),
                 first.line
             );
             let help = format!(
@@ -566,7 +565,7 @@ impl Reading<'_> {
         let (line, _) = cx.line_col(t.span.start);
         let title = t.required_string(cx, "title", "\"Episode title\"").filter(|t| one_line(cx, t, "an episode's"));
         if let Some(title) = &title {
-            t.what = format!("episode {n} (\"{}\")", title.get_ref());
+            t.what = format!("episode {n} ({})", crate::text::quoted(title.get_ref()));
         }
         let itunes_title = itunes_title(&mut t, cx);
         let slug = slug(&mut t, cx, title.as_ref().map(|t| t.get_ref().as_str()));
@@ -996,7 +995,7 @@ fn one_line(cx: &mut Context<'_>, title: &Spanned<String>, whose: &str) -> bool 
     }
     cx.error(
         &title.span(),
-        format!("{whose} `title` \"{}\" has a line break", title.get_ref().escape_debug()),
+        format!("{whose} `title` {} has a line break", crate::text::quoted(title.get_ref())),
         Some("write it on one line: apps and pages show a title on one".into()),
     );
     false

@@ -462,7 +462,9 @@ impl Renderer {
     pub fn render(&self, i: usize) -> Result<String, TemplateError> {
         self.render_page(i).map_err(|mut e| {
             let episode = match self.page(i) {
-                Page::Episode(n) => format!(" (episode \"{}\")", self.catalog.episodes[n].episode.title),
+                Page::Episode(n) => {
+                    format!(" ({})", crate::text::episode_place(&self.catalog.episodes[n].episode.title))
+                }
                 _ => String::new(),
             };
             e.name = format!("{}, making {}{episode}", e.name, self.path(i));

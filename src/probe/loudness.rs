@@ -132,7 +132,7 @@ pub fn judge(files: &[Judged<'_>]) -> Vec<Diagnostic> {
         if hi - lo > MAX_FORMATS_APART_LU {
             let each: Vec<String> = formats.iter().map(|(p, v)| format!("{p} {v:.1} LUFS")).collect();
             let whose = match episode {
-                Episode::Titled(title) => format!("\"{title}\""),
+                Episode::Titled(title) => crate::text::quoted(title),
                 Episode::Stem(_) | Episode::Unknown => "one episode".to_string(),
             };
             out.push(

@@ -622,11 +622,12 @@ impl Prepared {
         let cat = &self.catalog;
         let first = cat.scheduled.first().filter(|_| cat.episodes.is_empty())?;
         let when = first.date().format("%-d %B %Y, %H:%M (%:z)");
+        let quoted = crate::text::quoted;
         let message = match cat.scheduled.len() {
-            1 => format!("nothing to publish yet: the only episode, \"{}\", goes live on {when}", first.title()),
+            1 => format!("nothing to publish yet: the only episode, {}, goes live on {when}", quoted(first.title())),
             n => format!(
-                "nothing to publish yet: all {n} episodes are scheduled; the first, \"{}\", goes live on {when}",
-                first.title()
+                "nothing to publish yet: all {n} episodes are scheduled; the first, {}, goes live on {when}",
+                quoted(first.title())
             ),
         };
         Some(Diagnostic::error("SCHEDULED", message).help(format!(

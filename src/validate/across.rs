@@ -39,7 +39,7 @@ impl ItemFacts {
         let enclosure = cx.child(item, &Ns::Rss, "enclosure");
         ItemFacts {
             line: item.line,
-            label: title.map(|t| format!("\"{}\"", truncate_chars(t, 60))),
+            label: title.map(|t| crate::text::quoted(&truncate_chars(t, 60))),
             guid: guid.map(|g| (g.text.to_string(), g.line)),
             enclosure: enclosure.and_then(|e| Some((e.attr("url")?.to_string(), e.line))),
             numbered: cx.child(item, &Ns::Itunes, "episode").is_some()

@@ -714,10 +714,13 @@ fn title_smell(title: &str, show: &str) -> Option<String> {
         .or_else(|| lower.strip_prefix('#'))
         .map(|r| r.trim_start_matches([' ', '.', '#']));
     if rest.is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
-        return Some(format!("the title \"{}\" starts with an episode number", truncate_chars(title, 60)));
+        return Some(format!(
+            "the title {} starts with an episode number",
+            crate::text::quoted(&truncate_chars(title, 60))
+        ));
     }
     if show.chars().count() >= 4 && title != show && contains_words(title, show) {
-        return Some(format!("the title \"{}\" repeats the show's name", truncate_chars(title, 60)));
+        return Some(format!("the title {} repeats the show's name", crate::text::quoted(&truncate_chars(title, 60))));
     }
     None
 }

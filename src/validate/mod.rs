@@ -313,7 +313,7 @@ impl<'a> Cx<'a> {
         let item = self.items[index];
         let title = self.child(item, &xml::Ns::Rss, "title").map(|t| &*t.text).filter(|t| !t.is_empty());
         let label = match title {
-            Some(t) => format!("\"{}\"", crate::text::truncate_chars(t, 60)),
+            Some(t) => crate::text::quoted(&crate::text::truncate_chars(t, 60)),
             None => format!("item {}", index + 1),
         };
         Where::Item(index + 1, label, item.line)
@@ -483,7 +483,7 @@ pub fn targets(bytes: &[u8]) -> Vec<Target> {
         if node.is(&xml::Ns::Rss, "item") {
             position += 1;
             let label = match doc.child(node, &xml::Ns::Rss, "title").map(|t| &*t.text).filter(|t| !t.is_empty()) {
-                Some(t) => format!("\"{}\"", crate::text::truncate_chars(t, 60)),
+                Some(t) => crate::text::quoted(&crate::text::truncate_chars(t, 60)),
                 None => format!("item {position}"),
             };
             let duration = doc.child(node, &xml::Ns::Itunes, "duration").and_then(|d| dates::duration(&d.text).ok());

@@ -169,6 +169,49 @@ warning: notes/one.md:5: episode "One": in the notes, the links javascript:alert
     assert!(run.stderr.contains("episode \"One\": in the notes, the links javascript:alert(1), vbscript:x lose their URL (their text stays)\n"), "{}", run.stderr);
 }
 
+/// A title holding quotes and a backslash is named with them escaped in
+/// every message, so where it ends is plain: the catalog's (notes shown as
+/// text), the validation's (by the item) and the lock's (a media URL
+/// changed); JSON gives the validation's `episode` as the title itself.
+#[test]
+fn a_title_with_quotes_is_named_with_them_escaped_in_every_message() {
+    let manifest = format!(
+        "{PODCAST_TABLE}\n[[episode]]\ntitle = 'Ep. 1: He said \"hi\" \\o/'\nguid = \"g1\"\n\
+         date = 2024-01-02T03:04:05Z\nmedia = [\"media/pair-5s.mp3\"]\nnotes = \"Hi <iframe src=x></iframe>\"\n"
+    );
+    let show = Show::with(&manifest, &["pair-5s.mp3"]);
+    // (Compared as they are: snapbox would read a backslash as a path's.)
+    let naming =
+        |stderr: &str| stderr.lines().filter(|l| l.contains("He said")).map(str::to_string).collect::<Vec<_>>();
+    let run = show.build().ok();
+    assert_eq!(
+        naming(&run.stderr),
+        [
+            r#"warning: episodes.toml:16: episode "Ep. 1: He said \"hi\" \\o/": <iframe> in the notes is shown as text, as written"#,
+            r#"warning: feed.xml, episode "Ep. 1: He said \"hi\" \\o/": the title "Ep. 1: He said \"hi\" \\o/" starts with an episode number [APPLE-IT-TITLE]"#,
+            r#"warning: feed.xml, episode "Ep. 1: He said \"hi\" \\o/": <itunes:title>: its title "Ep. 1: He said \"hi\" \\o/" starts with an episode number [APPLE-IT-TITLE]"#,
+        ],
+        "{}",
+        run.stderr
+    );
+    // In JSON, the item's title is itself.
+    let run = show.run(&["validate", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let item = json["feeds"][0]["findings"].as_array().unwrap().iter().find(|f| f["item"] == 1).unwrap().clone();
+    assert_eq!(item["episode"], r#"Ep. 1: He said "hi" \o/"#, "{}", run.stdout);
+    fs::rename(show.path("media/pair-5s.mp3"), show.path("media/renamed.mp3")).unwrap();
+    show.write("episodes.toml", &manifest.replace("media/pair-5s.mp3", "media/renamed.mp3"));
+    let run = show.build().fails(1);
+    assert_eq!(
+        naming(&run.stderr),
+        [
+            r#"error: episode "Ep. 1: He said \"hi\" \\o/": its media URL changed from https://example.com/show/media/pair-5s.mp3 to https://example.com/show/media/renamed.mp3"#
+        ],
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn future_episodes_are_left_out_and_the_build_says_when_they_go_live() {
     let manifest = format!(

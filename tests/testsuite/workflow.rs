@@ -77,7 +77,7 @@ We talk about *tests*.
     assert!(audio("pair-5s.mp3").exists(), "--copy is the default: the original stays");
 
     let run = show.build().ok();
-    assert!(run.stderr.contains("+ new episode \"Ann on \"release\" days\""), "{}", run.stderr);
+    assert!(run.stderr.contains(r#"+ new episode "Ann on \"release\" days""#), "{}", run.stderr);
     let after_feed = identities(&show, "feed.xml");
     assert_eq!(after_feed.len(), 5);
     assert_eq!(after_feed[1..], before_feed[..], "the four published episodes keep their guids and URLs");
