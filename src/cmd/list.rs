@@ -102,6 +102,10 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
             outln!("{line}");
         }
     }
+    // What a build would warn of, of the manifest and the episodes as
+    // measured (two full episodes with one number, notes shown as text):
+    // on stderr, or among the JSON document's diagnostics.
+    ui.diagnostics(&catalog.warnings);
     for u in &unfit {
         ui.diagnostics(&u.problems);
     }

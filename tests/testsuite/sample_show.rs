@@ -394,6 +394,48 @@ fn list_shows_the_other_episodes_when_one_file_is_broken() {
     assert_eq!(v["diagnostics"][0]["line"], 55);
 }
 
+/// `list` says what a build would warn of in the manifest and the episodes
+/// as measured (here two full episodes with one number) on stderr, the list
+/// alone on stdout, and exits 0; in JSON the warning is among the
+/// document's diagnostics.
+#[test]
+fn list_says_the_warnings_a_build_gives_on_stderr() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("\nepisode = 3\n", "\nepisode = 2\n", 1));
+    let as_of = "2026-06-01T00:00:00Z";
+    let run = show.run(&["list", "--as-of", as_of]).ok();
+    assert_data_eq!(
+        run.stdout,
+        str![[r#"
+#  date              title                                      length  formats  status
+4  2017-04-12 09:03  Sarah Novotny on the Kubernetes community   20:54  MP3 OGG  new
+2  2017-04-12 09:02  Björn Rabenstein on Prometheus              16:38  MP3 OGG  new
+2  2017-04-12 09:01  Miek Gieben on CoreDNS                      12:24  MP3 OGG  new
+1  2017-04-12 09:00  Eduardo Silva on Fluentd                    15:10  MP3 OGG  new
+4 live (4 new: the next build publishes them), 0 scheduled; 1:05:06 of audio live
+
+"#]]
+    );
+    assert_data_eq!(
+        run.stderr.as_str(),
+        str![[r#"
+warning: episodes.toml:79:1: episode 3 ("Björn Rabenstein on Prometheus") has the same episode number 2 as episode 2 ("Miek Gieben on CoreDNS") at line 48
+  help: apps list a show's episodes by their numbers: give one of them its own (episode = 5 is free), or, if it is the other's trailer or bonus content, say so: type = "trailer" or type = "bonus"
+
+"#]]
+    );
+    // The build says the same.
+    let build = show.run(&["build", "--as-of", as_of]).ok();
+    assert!(build.stderr.contains(run.stderr.trim_end()), "{}", build.stderr);
+    let run = show.run(&["list", "--as-of", as_of, "--format", "json"]).ok();
+    assert_eq!(run.stderr, "");
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((v["ok"].as_bool(), v["warnings"].as_u64(), v["errors"].as_u64()), (Some(true), Some(1), Some(0)));
+    assert_eq!((&v["diagnostics"][0]["rule"], &v["diagnostics"][0]["line"]), (&"EPISODE-NUMBER".into(), &79.into()));
+    assert_eq!(v["episodes"].as_array().map(Vec::len), Some(4));
+}
+
 #[test]
 fn a_second_build_changes_no_byte() {
     let show = Show::sample();
