@@ -106,6 +106,10 @@ pub enum AddError {
     /// Writing failed (the manifest was not changed).
     #[error("cannot write {}: {}", .0.display(), .1)]
     Io(PathBuf, std::io::Error),
+    /// A file given is not there (a usage error: the command line names
+    /// what is not).
+    #[error("{}: no such file", .0.display())]
+    NoSuchFile(PathBuf),
 }
 
 impl AddError {
@@ -128,6 +132,10 @@ impl AddError {
                 out
             }
             AddError::Io(..) => vec![Diagnostic::error("WRITE", self.to_string())],
+            AddError::NoSuchFile(_) => vec![
+                Diagnostic::error("ADD", self.to_string())
+                    .help("check the path: a relative one is read from the folder the command runs in"),
+            ],
         }
     }
 }
@@ -416,7 +424,10 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
             incoming.push(Incoming { source: PathBuf::new(), rel, transfer: false, hosted, given });
             continue;
         }
-        let real = source.canonicalize().map_err(|e| AddError::Refused(format!("{}: {e}", source.display())))?;
+        let real = source.canonicalize().map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => AddError::NoSuchFile(source.clone()),
+            _ => AddError::Refused(format!("{}: {e}", source.display())),
+        })?;
         if !real.is_file() {
             return refuse(format!("{} is not a file", source.display()));
         }

@@ -54,6 +54,8 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
             return Ok(ExitCode::SUCCESS);
         }
         Err(AddError::Manifest(e)) => return Err(Failure::from_build(&BuildError::Manifest(e), "")),
+        // What the command line names is not there: a usage error.
+        Err(e @ AddError::NoSuchFile(_)) => return Err(Failure::of(e.diagnostics(), 2)),
         Err(e) => return Err(Failure::of(e.diagnostics(), 1)),
     };
     if opts.date.is_none() {

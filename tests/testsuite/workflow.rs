@@ -385,6 +385,17 @@ fn add_refuses_bad_flag_values_as_usage_errors() {
         }
     }
     assert_eq!(show.read("episodes.toml"), manifest);
+    // A file that is not there is a usage error too (the command line names it), with what to check.
+    let run = show.run(&["add", "nonexist.mp3", "--title", "x"]).fails(2);
+    assert!(
+        run.stderr.contains(
+            "error: nonexist.mp3: no such file\n  help: check the path: a relative one is read from the folder the \
+             command runs in"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(show.read("episodes.toml"), manifest);
     // The range said is the range taken (the manifest's, ±14:00).
     let run = show.run(&["add", &fixture("cbr-xing.mp3"), "--title", "x", "--date", "2026-06-30T12:00:00-14:00"]).ok();
     assert!(show.read("episodes.toml").contains("date = 2026-06-30T12:00:00-14:00"), "{}", run.stderr);
