@@ -69,9 +69,30 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
 /// that could not be read, the plan's lines (on stdout for a dry
 /// run, else with `-v`), objects taken as podsmith's, drift uploaded
 /// again, media of removed episodes kept.
+/// The uploads in parts a killed publish left that the service would not
+/// abort (see [`Report::stuck`]), each a warning.
+fn tell_stuck(report: &Report, ui: &Ui) {
+    for stuck in &report.stuck {
+        ui.diagnostic(
+            &podsmith::diagnostic::Diagnostic::warning(
+                "PUBLISH-ABORT",
+                format!(
+                    "{}: an upload in parts a publish killed part-way left could not be aborted: {stuck}",
+                    report.destination
+                ),
+            )
+            .help(
+                "its parts may still be kept (and billed) by the service: the next publish tries again; to end it \
+                 now, abort it in the service's console, or with `aws s3api abort-multipart-upload`",
+            ),
+        );
+    }
+}
+
 fn tell_plan(report: &Report, ui: &Ui) {
     // A dry run says what it would do, not what it did.
     let dry = report.dry_run;
+    tell_stuck(report, ui);
     if let Some(why) = &report.record_note {
         let (written, deleted) = match dry {
             true => ("would be written", "would be deleted"),
@@ -268,6 +289,7 @@ fn as_json(report: &Report) -> serde_json::Value {
         "left": plan.left,
         "adopted": plan.adopted,
         "swept": report.swept,
+        "stuck": report.stuck,
         "notified": report.notified,
         "build": super::build::as_json(&report.build),
     })

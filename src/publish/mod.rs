@@ -171,6 +171,10 @@ pub struct Report {
     /// in a folder destination, by path; uploads in parts to a bucket
     /// (aborted), by key.
     pub swept: Vec<String>,
+    /// Uploads in parts a publish killed part-way left that the service
+    /// would not abort: key, upload id and the service's answer. Their
+    /// parts may still be kept (and billed); the next publish tries again.
+    pub stuck: Vec<String>,
 }
 
 /// A publish that stopped: why, and what the build said if it ran (its
@@ -296,7 +300,7 @@ pub fn publish(opts: &Options) -> Result<Report, Unpublished> {
         // What the build said is not lost with the publish.
         Err(error) => return Err(Unpublished { error, built: Some(Box::new(built)) }),
     };
-    let Done { plan, record_note, unread_note, notified, swept } = done;
+    let Done { plan, record_note, unread_note, notified, swept, stuck } = done;
     Ok(Report {
         build: built,
         destination: dest.describe(),
@@ -307,6 +311,7 @@ pub fn publish(opts: &Options) -> Result<Report, Unpublished> {
         feeds,
         notified,
         swept,
+        stuck,
     })
 }
 
@@ -409,7 +414,7 @@ fn once_built(
         // A dry run to a folder not made yet: everything is new, and the folder is not made.
         let plan = plan::make(&site.files, None, &HashMap::new(), opts.prune, opts.force);
         let notified = notify::not_yet(to_notify(built, &plan, &feeds));
-        Done { plan, record_note: None, unread_note: None, notified, swept: Vec::new() }
+        Done { plan, record_note: None, unread_note: None, notified, swept: Vec::new(), stuck: Vec::new() }
     } else {
         let publishing = Publishing { opts, dest: &dest, settings: &settings, hosted: &hosted, built, feeds: &feeds };
         runtime.block_on(publishing.run(reading.filter(|r| r.dest == dest), site))?
@@ -533,6 +538,8 @@ struct Done {
     /// What publishes killed part-way left half-written and this one
     /// removed (see [`Report::swept`]).
     swept: Vec<String>,
+    /// Uploads left that could not be aborted (see [`Report::stuck`]).
+    stuck: Vec<String>,
 }
 
 /// A publish once the site is built: where to, and what the build said.
@@ -599,7 +606,7 @@ impl Publishing<'_> {
         let mut notified = notify::not_yet(to_notify(self.built, &plan, self.feeds));
         // The uploads in parts a publish killed part-way left go (their
         // parts are kept, and billed, until then).
-        let mut swept = sender.abort_left(opts.dry_run).await;
+        let store::Aborted { keys: mut swept, stuck } = sender.abort_left(opts.dry_run).await;
         if !opts.dry_run {
             self.send(&sender, &mut plan, ahead, record.as_deref(), &site, &mut digests).await?;
         }
@@ -615,7 +622,7 @@ impl Publishing<'_> {
         // A big show's listing, record and site take a while to free: the
         // report need not wait for it.
         crate::site::free_later((listed, record, site, digests));
-        Ok(Done { plan, record_note, unread_note: sender.unread_note(), notified, swept })
+        Ok(Done { plan, record_note, unread_note: sender.unread_note(), notified, swept, stuck })
     }
 
     /// The destination as read (the reading `early` started, if any: what

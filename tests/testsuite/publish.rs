@@ -1768,6 +1768,12 @@ fn an_upload_in_parts_a_killed_publish_left_is_aborted_by_the_next() {
     let v: serde_json::Value = serde_json::from_str(&dry.stdout).unwrap();
     assert_eq!(v["swept"], serde_json::json!(["media/long.wav"]), "{v}");
     assert!(parts_held(&s3).len() >= 3, "{:?}", parts_held(&s3));
+    let note = std::fs::read_dir(show.path(".podsmith"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "uploads"))
+        .expect("the note of the uploads under way");
+    let noted = std::fs::read(&note).unwrap();
     let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["swept"], serde_json::json!(["media/long.wav"]), "{v}");
@@ -1776,6 +1782,21 @@ fn an_upload_in_parts_a_killed_publish_left_is_aborted_by_the_next() {
     // Nothing is left to abort.
     let again = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
     assert_eq!(serde_json::from_str::<serde_json::Value>(&again.stdout).unwrap()["swept"], serde_json::json!([]));
+    // An upload the service will not abort (s3s-fs answers AccessDenied for
+    // one it no longer has; AWS, NoSuchUpload, which ends it) is said, with
+    // what to do, and tried again next time.
+    std::fs::write(&note, &noted).unwrap();
+    for _ in 0..2 {
+        let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let stuck = v["stuck"].as_array().cloned().unwrap_or_default();
+        assert!(stuck.len() == 1 && stuck[0].as_str().unwrap().starts_with("media/long.wav (upload "), "{v}");
+        let said = v["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "PUBLISH-ABORT").cloned();
+        let said = said.unwrap_or_else(|| panic!("{v}"));
+        let message = said["message"].as_str().unwrap();
+        assert!(message.contains("left could not be aborted: media/long.wav (upload "), "{said}");
+        assert!(said["help"].as_str().unwrap().starts_with("its parts may still be kept (and billed)"), "{said}");
+    }
 }
 
 /// A big file that grows while it goes up in parts (more is recorded onto

@@ -237,33 +237,44 @@ impl Sender {
     /// (see [`Unfinished`]): the parts it sent go. Returns the keys of
     /// those aborted (with `dry_run`, of those it would abort); one the
     /// service no longer has (completed, or aborted already) is done with
-    /// too; on any other answer it is tried again next time.
-    pub async fn abort_left(&self, dry_run: bool) -> Vec<String> {
-        let (Some(uploads), Some(multipart)) = (&self.uploads, &self.opened.multipart) else { return Vec::new() };
+    /// too; on any other answer it is said (see [`Aborted::stuck`]) and
+    /// tried again next time.
+    pub async fn abort_left(&self, dry_run: bool) -> Aborted {
+        let (Some(uploads), Some(multipart)) = (&self.uploads, &self.opened.multipart) else {
+            return Aborted::default();
+        };
         if dry_run {
-            return uploads.left().iter().map(|(_, key)| key.clone()).collect();
+            return Aborted { keys: uploads.left().iter().map(|(_, key)| key.clone()).collect(), stuck: Vec::new() };
         }
         use futures::StreamExt as _;
-        let aborted = futures::stream::iter(uploads.left())
+        let tried = futures::stream::iter(uploads.left())
             .map(|(id, key)| async move {
                 match multipart.abort_multipart(&self.opened.path(key), id).await {
                     Ok(()) => {
                         uploads.end(id);
-                        Some(key.clone())
+                        Some(Ok(key.clone()))
                     }
                     Err(object_store::Error::NotFound { .. }) => {
                         uploads.end(id);
                         None
                     }
-                    Err(_) => None,
+                    // Noted still: tried again by the next publish.
+                    Err(e) => Some(Err(format!("{key} (upload {id}): {}", one_line(&e.to_string())))),
                 }
             })
             .buffer_unordered(self.jobs)
-            .collect::<Vec<Option<String>>>()
+            .collect::<Vec<Option<Result<String, String>>>>()
             .await;
-        let mut aborted: Vec<String> = aborted.into_iter().flatten().collect();
-        aborted.sort();
-        aborted
+        let (mut keys, mut stuck): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+        for t in tried.into_iter().flatten() {
+            match t {
+                Ok(key) => keys.push(key),
+                Err(why) => stuck.push(why),
+            }
+        }
+        keys.sort();
+        stuck.sort();
+        Aborted { keys, stuck }
     }
 
     /// Why the note of a publish that did not finish, found at the
@@ -460,6 +471,16 @@ fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishEr
         "run publish again: it sends only what is not there yet"
     };
     PublishError::store(Diagnostic::error("PUBLISH", message).help(help))
+}
+
+/// The uploads in parts a publish that did not finish left, dealt with.
+#[derive(Debug, Default)]
+pub struct Aborted {
+    /// The keys of those aborted (or, in a dry run, to abort).
+    pub keys: Vec<String>,
+    /// Those the service would not abort: key, upload id and its answer.
+    /// Their parts may still be kept (and billed); the next publish tries again.
+    pub stuck: Vec<String>,
 }
 
 /// An error's text on one line, not too long.
