@@ -128,11 +128,15 @@ fn table(rows: &[Row]) -> Vec<String> {
         .iter()
         .map(|r| {
             let e = r.episode;
-            let number = match (e.season, e.number) {
+            let mut number = match (e.season, e.number) {
                 (Some(s), Some(n)) => format!("S{s}E{n}"),
                 (None, Some(n)) => n.to_string(),
                 _ => String::new(),
             };
+            // A trailer or bonus says so, as apps mark it.
+            if e.episode_type != podsmith::manifest::EpisodeType::Full {
+                number = [number.as_str(), e.episode_type.as_str()].join(" ").trim_start().to_string();
+            }
             [
                 number,
                 date(&e.date),
@@ -244,7 +248,8 @@ fn as_json(rows: &[Row]) -> serde_json::Value {
                 .collect();
             json!({
                 "title": e.title, "guid": e.guid, "slug": e.slug, "date": e.date.to_rfc3339(),
-                "season": e.season, "episode": e.number, "status": r.status.word(), "media": media,
+                "season": e.season, "episode": e.number, "type": e.episode_type.as_str(),
+                "status": r.status.word(), "media": media,
             })
         })
         .collect();

@@ -586,3 +586,36 @@ fn the_sample_shows_loudness_is_as_ffmpeg_measures_it_with_one_peak_too_high() {
     assert_eq!(findings[0]["path"], "media/fluentd-eduardo-silva.ogg");
     assert_eq!(findings[0]["severity"], "warning");
 }
+
+/// `list` marks a trailer and a bonus episode as apps do (beside its
+/// number, if it has one); JSON gives every episode's type.
+#[test]
+fn list_marks_trailers_and_bonus_episodes() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &manifest.replacen("\nepisode = 4\n", "\nepisode = 4\ntype = \"trailer\"\n", 1).replacen(
+            "\nepisode = 3\n",
+            "\ntype = \"bonus\"\n",
+            1,
+        ),
+    );
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert_data_eq!(
+        run.stdout,
+        str![[r#"
+        #  date              title                                      length  formats  status
+4 trailer  2017-04-12 09:03  Sarah Novotny on the Kubernetes community   20:54  MP3 OGG  new
+    bonus  2017-04-12 09:02  Björn Rabenstein on Prometheus              16:38  MP3 OGG  new
+        2  2017-04-12 09:01  Miek Gieben on CoreDNS                      12:24  MP3 OGG  new
+        1  2017-04-12 09:00  Eduardo Silva on Fluentd                    15:10  MP3 OGG  new
+4 live (4 new: the next build publishes them), 0 scheduled; 1:05:06 of audio live
+
+"#]]
+    );
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z", "--format", "json"]).ok();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let types: Vec<&str> = json["episodes"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["trailer", "bonus", "full", "full"]);
+}
