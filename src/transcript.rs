@@ -516,7 +516,10 @@ pub(crate) fn said(c: &Cue) -> String {
 /// a `>` before the next `<`). So such a `<` is written `‹` (U+2039),
 /// which every player shows as a `<`-like mark and none reads as markup;
 /// any other `<` stays. `{\` (an override block to them, hidden) is
-/// written `{ \`, and `-->` (a timing line's arrow) `->`.
+/// written `{ \`, and `-->` (a timing line's arrow) `->`. A backslash
+/// before `N`, `n` or `h` (a line break, a hard space to VLC and to the
+/// ASS renderer FFmpeg's players hand SubRip to) gets a word joiner
+/// (U+2060, shown as nothing) after it, so it is shown as written.
 pub(crate) fn srt_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (at, c) in text.char_indices() {
@@ -524,6 +527,7 @@ pub(crate) fn srt_text(text: &str) -> String {
         match c {
             '<' if opens_tag(after) => out.push('\u{2039}'),
             '{' if after.starts_with('\\') => out.push_str("{ "),
+            '\\' if after.starts_with(['N', 'n', 'h']) => out.push_str("\\\u{2060}"),
             c => out.push(c),
         }
     }
@@ -713,14 +717,16 @@ mod tests {
     #[test]
     fn the_srt_counterpart_writes_no_markup_players_would_read() {
         let vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\nif a &lt;b &amp;&amp; c &gt; d\n&lt;/i&gt; a &lt; b\n\n\
-                   00:01.000 --> 00:02.000\nI &lt;3 you, 5 &lt; 6, &lt;3 &gt; 2, x {\\an8} y &lt;-- --&gt;\n";
+                   00:01.000 --> 00:02.000\nI &lt;3 you, 5 &lt; 6, &lt;3 &gt; 2, x {\\an8} y &lt;-- --&gt;\n\n\
+                   00:02.000 --> 00:03.000\nC:\\New\\notes and \\h, \\x\n";
         let cues = parse(Kind::Vtt, vtt.as_bytes()).unwrap();
         let t = transcript(Kind::Vtt, "en", vtt, cues);
         let (_, srt) = t.counterpart().unwrap();
         assert_eq!(
             String::from_utf8(srt.clone()).unwrap(),
             "1\n00:00:00,000 --> 00:00:01,000\nif a \u{2039}b && c > d\n\u{2039}/i> a \u{2039} b\n\n\
-             2\n00:00:01,000 --> 00:00:02,000\nI <3 you, 5 < 6, \u{2039}3 > 2, x { \\an8} y <-- ->\n\n"
+             2\n00:00:01,000 --> 00:00:02,000\nI <3 you, 5 < 6, \u{2039}3 > 2, x { \\an8} y <-- ->\n\n\
+             3\n00:00:02,000 --> 00:00:03,000\nC:\\\u{2060}New\\\u{2060}notes and \\\u{2060}h, \\x\n\n"
         );
         let back = parse(Kind::Srt, &srt).unwrap();
         assert!(back.iter().zip(&t.cues).all(|(a, b)| said(a) == srt_read_back(b)), "{back:?}");
