@@ -571,6 +571,18 @@ fn unchanged(show: &Show) -> bool {
 const LAST_EPISODE_FILES: &str = "episodes/kubernetes-sarah-novotny/index.html, \
      media/kubernetes-sarah-novotny.mp3, media/kubernetes-sarah-novotny.ogg";
 
+/// A chapter of the sample's second episode renamed (its chapters file
+/// changes) and that episode's page edited by hand, then a build, which
+/// must refuse: the page, what it held as built, and the refusal.
+fn chapter_renamed_and_page_edited(show: &Show) -> (&'static str, String, crate::harness::Run) {
+    let text = show.read("episodes.toml").replacen("title = \"Introduction\"", "title = \"Intro\"", 1);
+    show.write("episodes.toml", &text);
+    let page = "public/episodes/coredns-miek-gieben/index.html";
+    let built = show.read(page);
+    show.write(page, "my own page");
+    (page, built, show.build().fails(2))
+}
+
 /// A show folder moved or renamed (its output folder and its records in
 /// it) is the same show: a build that changes the chapters rewrites them,
 /// and one that drops an episode removes its page and media, as before
@@ -580,13 +592,8 @@ fn a_moved_show_folder_takes_its_record_along() {
     let show = Show::sample();
     show.build().ok();
     let show = moved(show);
-    let text = show.read("episodes.toml").replacen("title = \"Introduction\"", "title = \"Intro\"", 1);
-    show.write("episodes.toml", &text);
     // A page edited by hand since the move: in the way, it is refused.
-    let page = "public/episodes/coredns-miek-gieben/index.html";
-    let built = show.read(page);
-    show.write(page, "my own page");
-    let run = show.build().fails(2);
+    let (page, built, run) = chapter_renamed_and_page_edited(&show);
     assert!(
         run.stderr.contains("which this build would replace: episodes/coredns-miek-gieben/index.html\n"),
         "{}",
@@ -637,12 +644,7 @@ fn a_lost_build_record_does_not_make_the_shows_chapters_foreign() {
     let show = Show::sample();
     show.build().ok();
     fs::remove_dir_all(show.path(".podsmith")).unwrap();
-    let text = show.read("episodes.toml").replacen("title = \"Introduction\"", "title = \"Intro\"", 1);
-    show.write("episodes.toml", &text);
-    let page = "public/episodes/coredns-miek-gieben/index.html";
-    let built = show.read(page);
-    show.write(page, "my own page");
-    let run = show.build().fails(2);
+    let (page, built, run) = chapter_renamed_and_page_edited(&show);
     assert!(
         run.stderr.contains(
             "holds 2 files podsmith has no record of writing, which this build would replace: \
