@@ -599,6 +599,19 @@ fn blocks(text: &str) -> (&str, Vec<&str>) {
     (&text[..first], starts.iter().zip(ends).map(|(&s, e)| &text[s..e]).collect())
 }
 
+/// What [`Change::MediaChangedInPlace`] says: the file at `url` of episode
+/// `title` replaced, `old` bytes before and `new` now.
+fn media_replaced_words(title: &str, url: &str, old: u64, new: u64) -> String {
+    let what = match old == new {
+        true => format!("by another of the same size ({})", crate::fsutil::human_size(new)),
+        false => format!("({} now, {} before)", crate::fsutil::human_size(new), crate::fsutil::human_size(old)),
+    };
+    format!(
+        "{}: the file at {url} was replaced under the same URL {what}: apps that downloaded the episode keep the \
+         old recording, and caches may serve it for up to a year (media are published as immutable)",
+        crate::text::episode_place(title)
+    )
+}
 /// A change of the title Apple shows of the episode `title`, in words.
 fn itunes_title_words(title: &str, old: &Option<String>, new: &Option<String>) -> String {
     use crate::text::{episode_place as ep, quoted as q};
@@ -665,7 +678,8 @@ pub enum Change {
     /// [`Change::CoverChangedInPlace`] advises).
     CoverMoved { old: String, new: String },
     /// A published media file was replaced under its URL (its length
-    /// changed): apps that downloaded it keep the old recording, and caches
+    /// changed, or its content at the same length: the build record's
+    /// fingerprints tell that): apps that downloaded it keep the old recording, and caches
     /// may serve it (media are published as immutable).
     MediaChangedInPlace { title: String, guid: String, url: String, old: u64, new: u64 },
     /// A per-format feed is no longer made (no live episode has a file of
@@ -804,14 +818,7 @@ impl Change {
             Change::CoverMoved { old, new } => {
                 format!("the show's cover art is now {new} (was {old}): apps show the picture there")
             }
-            Change::MediaChangedInPlace { title, url, old, new, .. } => format!(
-                "{}: the file at {url} was replaced under the same URL ({} now, {} before): \
-                 apps that downloaded the episode keep the old recording, and caches may serve it for up to a \
-                 year (media are published as immutable)",
-                ep(title),
-                crate::fsutil::human_size(*new),
-                crate::fsutil::human_size(*old),
-            ),
+            Change::MediaChangedInPlace { title, url, old, new, .. } => media_replaced_words(title, url, *old, *new),
         }
     }
 

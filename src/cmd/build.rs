@@ -240,7 +240,10 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
     let _lock = super::lock_show(manifest, Access::Shared, ui, "diff")?;
     let opts = super::in_memory(manifest, now, ui);
     let prepared = podsmith::site::prepare(&opts).map_err(|e| Failure::from_build_of(&e, "", "diff"))?;
-    let (old, new, changes) = prepared.changes().map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;
+    let (old, new, mut changes) = prepared.changes().map_err(|e| Failure::of(vec![e.diagnostic()], 1))?;
+    if old.is_some() {
+        changes.extend(prepared.replaced_since_last_build(&changes));
+    }
     let said = diff_lines(old.as_ref(), &new, &changes);
     if ui.is_json() {
         let first = old.is_none();

@@ -483,7 +483,7 @@ impl Building<'_> {
         if validated.iter().any(|v| v.report.has_errors()) {
             return Err(BuildError::Invalid(validated.into_iter().map(|v| v.report).collect()));
         }
-        let (first_build, new_lock, changes) = lock?;
+        let (first_build, new_lock, mut changes) = lock?;
         if !opts.allow_changes && changes.iter().any(Change::breaks_identity) {
             return Err(BuildError::Identity(changes));
         }
@@ -503,6 +503,11 @@ impl Building<'_> {
         // saved after it).
         let memo = NextMemo::start(prepared, out_now, validated.iter_mut().map(|v| v.items.take()).collect());
         let planned = check_before_writing(prepared, &pages, previous, &records.warnings, &feeds, opts.force)?;
+        // A recording replaced by one of the same size: the lock cannot
+        // tell it (it keeps the lengths), the fingerprints can.
+        if let Some(previous) = previous.filter(|_| !first_build) {
+            changes.extend(prepared.replaced_in_place(previous, &changes, &|rel| planned.get(rel).copied()));
+        }
         self.observer.step(Step::Planned);
         let written = write_recorded(prepared, renderer, &mut records, planned, made, swept)?;
         self.observer.step(Step::Written);

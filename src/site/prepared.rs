@@ -467,6 +467,80 @@ impl Prepared {
         }
     }
 
+    /// The published recordings replaced under the same URL by files of
+    /// the same size, which `podsmith.lock` (it keeps their lengths) cannot
+    /// tell: a file whose fingerprint now (`now`, of its path in the site;
+    /// `None`: not known) is not the one the last build into this folder
+    /// (`previous`) recorded for it. Not those `changes` tell already (a
+    /// new episode, a URL changed or a size changed).
+    pub fn replaced_in_place(
+        &self,
+        previous: &record::SiteRecord,
+        changes: &[Change],
+        now: &dyn Fn(&str) -> Option<Fingerprint>,
+    ) -> Vec<Change> {
+        let told: HashSet<&str> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Added { guid, .. } => Some(guid.as_str()),
+                _ => None,
+            })
+            .collect();
+        let told_urls: HashSet<&str> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::MediaChangedInPlace { url, .. } => Some(url.as_str()),
+                Change::UrlChanged { old, new, .. } => new.as_deref().or(Some(old.as_str())),
+                _ => None,
+            })
+            .collect();
+        let mut found = Vec::new();
+        for e in self.catalog.episodes.iter().filter(|e| !told.contains(e.episode.guid.as_str())) {
+            for m in e.media.iter().filter(|m| !told_urls.contains(m.url.as_str())) {
+                let Some(f) = m.file.local() else { continue };
+                let Some(w) = previous.outputs.get(&f.rel) else { continue };
+                let (Some(old), true) = (w.fingerprint, w.size == m.info.bytes) else { continue };
+                if now(&f.rel).is_some_and(|fp| fp != old) {
+                    found.push(Change::MediaChangedInPlace {
+                        title: e.episode.title.clone(),
+                        guid: e.episode.guid.clone(),
+                        url: m.url.clone(),
+                        old: w.size,
+                        new: m.info.bytes,
+                    });
+                }
+            }
+        }
+        found
+    }
+
+    /// [`Prepared::replaced_in_place`] as of the last build into this
+    /// build's output folder, as `podsmith diff` tells it: a file whose
+    /// size and time are as recorded is as recorded; any other is
+    /// fingerprinted (a read of its ends).
+    pub fn replaced_since_last_build(&self, changes: &[Change]) -> Vec<Change> {
+        let records = record::Records::read(&self.state_root);
+        let Some(previous) = self.out.canonicalize().ok().and_then(|out| records.site(&out)) else {
+            return Vec::new();
+        };
+        let sources: HashMap<&str, &Path> = self
+            .catalog
+            .episodes
+            .iter()
+            .flat_map(|e| &e.media)
+            .filter_map(|m| m.file.local())
+            .map(|f| (f.rel.as_str(), f.path.as_path()))
+            .collect();
+        let now = |rel: &str| {
+            let (w, src) = (previous.outputs.get(rel)?, sources.get(rel)?);
+            match record::stat(src) == Some((w.size, w.mtime_ns)) {
+                true => w.fingerprint,
+                false => Fingerprint::of_file(src).ok(),
+            }
+        };
+        self.replaced_in_place(previous, changes, &now)
+    }
+
     /// What this build changes compared with the last one: `None` when
     /// nothing has been built (recorded) yet.
     pub fn changes(&self) -> Result<(Option<Lock>, Lock, Vec<Change>), LockError> {

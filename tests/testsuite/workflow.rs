@@ -1756,6 +1756,57 @@ fn a_recording_replaced_under_its_published_url_is_warned_of() {
     assert!(!run.stdout.contains("replaced"), "{}", run.stdout);
 }
 
+/// A recording replaced by another of the very same size (a constant
+/// bitrate re-export of the same length) is told as well, though the lock
+/// keeps only lengths: by the fingerprint the last build recorded of the
+/// file it published. Whether the new file is put in the old one's place
+/// or written over it (the published hard link then holds it already). A
+/// file only touched says nothing.
+#[test]
+fn a_recording_replaced_by_one_of_the_same_size_is_warned_of() {
+    let show = Show::sample();
+    show.build().ok();
+    let rel = "media/fluentd-eduardo-silva.mp3";
+    let url = format!("https://podcast.example.com/cloud-native/{rel}");
+    let said = format!(
+        "episode \"Eduardo Silva on Fluentd\": the file at {url} was replaced under the same URL by another of the \
+         same size (889 KB): apps that downloaded the episode keep the old recording"
+    );
+    let diff = || show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok().stdout;
+    // Touched: the same bytes.
+    let old = std::fs::read(show.path(rel)).unwrap();
+    std::fs::write(show.path(rel), &old).unwrap();
+    assert!(!diff().contains("replaced"), "{}", diff());
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("replaced"), "{}", run.stderr);
+    // Another file of the same size put in its place: one byte of audio
+    // differs (in the part of it the fingerprint reads).
+    let mut new = old.clone();
+    new[30_000] ^= 0x55;
+    std::fs::remove_file(show.path(rel)).unwrap();
+    std::fs::write(show.path(rel), &new).unwrap();
+    let told = diff();
+    assert!(told.starts_with(&format!("~ {said}")), "{told}");
+    assert!(told.ends_with("1 change; 3 episodes unchanged\n"), "{told}");
+    let run = show.build().ok();
+    assert!(run.stderr.contains(&format!("warning: {said}")), "{}", run.stderr);
+    assert_eq!(std::fs::read(show.path(&format!("public/{rel}"))).unwrap(), new, "the new file is published");
+    // Said once: the record now holds the new file's fingerprint.
+    assert!(!diff().contains("replaced"), "{}", diff());
+    assert!(!show.build().ok().stderr.contains("replaced"));
+    // Written over in place, back to the old recording (the published
+    // file is the same file).
+    let mut f = std::fs::OpenOptions::new().write(true).open(show.path(rel)).unwrap();
+    std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(30_000)).unwrap();
+    std::io::Write::write_all(&mut f, &old[30_000..30_001]).unwrap();
+    drop(f);
+    assert!(diff().starts_with(&format!("~ {said}")), "{}", diff());
+    let run = show.build().ok();
+    assert!(run.stderr.contains(&format!("warning: {said}")), "{}", run.stderr);
+    assert_eq!(std::fs::read(show.path(&format!("public/{rel}"))).unwrap(), old);
+    assert!(!show.build().ok().stderr.contains("replaced"));
+}
+
 /// The flags of a `--help` line starting at "--": the flag's name.
 fn flag_names(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
