@@ -203,6 +203,15 @@ pub fn same_content(a: &Path, b: &Path) -> io::Result<bool> {
     }
 }
 
+/// Whether `rel` is a plain path inside a folder: `/`-separated names,
+/// none empty, `.` or `..`, no backslash or NUL, no name over 255 bytes.
+pub fn is_plain_relative(rel: &str) -> bool {
+    !rel.is_empty()
+        && rel.len() <= 4096
+        && !rel.contains(['\\', '\0'])
+        && rel.split('/').all(|c| !c.is_empty() && c != "." && c != ".." && c.len() <= 255)
+}
+
 /// What podsmith records to recognise a file it wrote: SHA-256 over the
 /// length and the bytes: all of them up to 256 KiB (a page), else the first
 /// and last 64 KiB (a media file is recognised by reading 128 KiB of it,

@@ -658,29 +658,14 @@ fn file_for(out: &Path, path: &str) -> Option<PathBuf> {
     file.canonicalize().ok()?.starts_with(out.canonicalize().ok()?).then_some(file)
 }
 
+/// What a file of the site is served as: what `publish` gives it (see
+/// [`crate::publish::headers`]), a feed as RSS.
 fn content_type(file: &Path) -> &'static str {
-    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    if file.file_name().and_then(|n| n.to_str()) == Some(crate::site::SITEMAP) {
-        return "application/xml; charset=utf-8";
-    }
-    match ext.as_str() {
-        "html" => "text/html; charset=utf-8",
-        "xml" => "application/rss+xml; charset=utf-8",
-        "mp3" => "audio/mpeg",
-        "m4a" | "mp4" => "audio/mp4",
-        "ogg" | "oga" | "opus" => "audio/ogg",
-        "flac" => "audio/flac",
-        "wav" => "audio/wav",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "webp" => "image/webp",
-        "txt" => "text/plain; charset=utf-8",
-        "json" => "application/json",
-        "vtt" => "text/vtt; charset=utf-8",
-        "srt" => "application/x-subrip",
-        "css" => "text/css; charset=utf-8",
-        _ => "application/octet-stream",
-    }
+    use crate::publish::Phase;
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let feed =
+        name != crate::site::SITEMAP && name.rsplit_once('.').is_some_and(|(_, e)| e.eq_ignore_ascii_case("xml"));
+    crate::publish::headers(name, if feed { Phase::Feed } else { Phase::Page }).0
 }
 
 fn respond(

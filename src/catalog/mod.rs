@@ -7,7 +7,7 @@ pub mod loudness;
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -840,9 +840,18 @@ fn tagged_warnings(episode: &str, tagged: &crate::chapters::Chapters, said: Vec<
     out
 }
 
-/// Site-relative path of the page folder of the episode of `slug`.
-pub(crate) fn page_path_of(slug: &str) -> String {
-    format!("episodes/{slug}/")
+pub(crate) use crate::manifest::page_path_of;
+
+/// The files of the show folder the notes of `episode` link to that are
+/// published (see [`Episode::linked`]): not those inside the output
+/// folder (`out`, resolved; `None`: there is none yet), which are what a
+/// build wrote, not the show's.
+pub fn linked_files<'a, 'o>(
+    episode: &'a Episode,
+    out: Option<&'o Path>,
+) -> impl Iterator<Item = &'a LocalFile> + use<'a, 'o> {
+    let outside = move |f: &&LocalFile| out.is_none_or(|o| f.path.canonicalize().is_ok_and(|p| !p.starts_with(o)));
+    episode.linked.iter().filter(outside)
 }
 
 /// Where an MP3's own chapter picture is published, if it can be: beside

@@ -416,8 +416,79 @@ pub struct Episode {
     pub transcripts: Vec<crate::transcript::Transcript>,
     /// The Podcasting 2.0 tags the episode sets (people, soundbites …).
     pub tags: namespace::EpisodeTags,
+    /// The files of the show folder the notes' relative links and images
+    /// lead to (made absolute against the episode page's URL, as the
+    /// pages and feeds have them: `../../media/plan.png` is the show's
+    /// `media/plan.png`): published with the site at that path, so that
+    /// the links work as written. Neither hidden files nor the manifest
+    /// or `podsmith.lock`.
+    pub linked: Vec<LocalFile>,
     /// The manifest line where this episode starts.
     pub line: usize,
+}
+
+/// Site-relative path of the page folder of the episode of `slug`.
+pub(crate) fn page_path_of(slug: &str) -> String {
+    format!("episodes/{slug}/")
+}
+
+/// The path in the site a relative `url` of the notes of the episode whose
+/// page is at `page_path` leads to (the pages and feeds make it absolute
+/// against the page's URL): `None` if it leads out of the site, to a
+/// folder, or to a path with a part that is empty or hidden (`.git`,
+/// `.podsmith` …). Its query and fragment aside, percent-decoded.
+///
+/// ```text
+/// ../../media/plan.png   on episodes/one/  →  media/plan.png
+/// plan%20b.png#top       on episodes/one/  →  episodes/one/plan b.png
+/// ../../../plan.png                        →  None (above the site)
+/// ```
+pub(crate) fn site_path_of_link(page_path: &str, url: &str) -> Option<String> {
+    // As a browser reads the path of an http URL: `\` for `/`, and `.`
+    // and `..` (also written `%2e`) taken away; but not above the site.
+    let path = url.split(['?', '#']).next()?.replace('\\', "/");
+    let scheme = path.find(':').is_some_and(|colon| !path[..colon].contains('/'));
+    if path.is_empty() || path.starts_with('/') || scheme {
+        return None;
+    }
+    let mut parts: Vec<String> = page_path.split('/').filter(|p| !p.is_empty()).map(String::from).collect();
+    let segments: Vec<&str> = path.split('/').collect();
+    for (n, segment) in segments.iter().enumerate() {
+        let name = String::from_utf8(percent_decoded(segment)?).ok()?;
+        // A folder (`../two/`, `..`, `.`) is a page, not a file.
+        let folder = matches!(name.as_str(), "" | "." | "..");
+        match name.as_str() {
+            ".." => {
+                parts.pop()?;
+            }
+            "." => {}
+            _ if name.contains('/') => return None,
+            _ => parts.push(name),
+        }
+        if n + 1 == segments.len() && folder {
+            return None;
+        }
+    }
+    let rel = parts.join("/");
+    let plain = crate::fsutil::is_plain_relative(&rel) && !rel.split('/').any(|p| p.starts_with('.'));
+    plain.then_some(rel)
+}
+
+/// `path` with its `%XX` escapes decoded; `None` for a `%` without two
+/// hexadecimal digits after it.
+fn percent_decoded(path: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(path.len());
+    let mut bytes = path.bytes();
+    while let Some(b) = bytes.next() {
+        if b != b'%' {
+            out.push(b);
+            continue;
+        }
+        let hex = |b: Option<u8>| (b? as char).to_digit(16);
+        let (hi, lo) = (hex(bytes.next())?, hex(bytes.next())?);
+        out.push(u8::try_from(hi * 16 + lo).ok()?);
+    }
+    Some(out)
 }
 
 /// Where an episode's notes are written: what a message about a line of

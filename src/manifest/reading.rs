@@ -608,6 +608,7 @@ impl Reading<'_> {
             (title?, slug?, guid?, date?, media?, notes?, episode_type?);
         (image_ok && chapters_ok).then_some(())?;
         let transcripts = transcripts?;
+        let linked = self.linked(&notes, &notes_from, &slug, line, &title);
         Some(Episode {
             title: title.into_inner(),
             itunes_title: itunes_title?,
@@ -626,8 +627,93 @@ impl Reading<'_> {
             chapters: chapters.flatten(),
             transcripts,
             tags,
+            linked,
             line,
         })
+    }
+
+    /// The files of the show folder the relative links and images of an
+    /// episode's `notes` lead to (see [`Episode::linked`]), each looked at;
+    /// a warning for an image that leads to no file of the show folder
+    /// (beside the page, where the build puts files of its own, none).
+    fn linked(
+        &mut self,
+        notes: &str,
+        notes_from: &NotesFrom,
+        slug: &str,
+        line: usize,
+        title: &Spanned<String>,
+    ) -> Vec<LocalFile> {
+        let urls = crate::markdown::relative_urls(notes);
+        if urls.is_empty() {
+            return Vec::new();
+        }
+        let page_path = super::page_path_of(slug);
+        let mut linked: Vec<LocalFile> = Vec::new();
+        let mut missing: Vec<&str> = Vec::new();
+        for u in &urls {
+            let Some(rel) = super::site_path_of_link(&page_path, &u.url) else { continue };
+            if linked.iter().any(|f| f.rel == rel) {
+                continue;
+            }
+            match self.linked_file(&rel) {
+                Some(path) => linked.push(LocalFile { rel, path, line }),
+                None if u.image && !rel.starts_with(&page_path) && !self.not_published(&rel) => missing.push(&u.url),
+                None => {}
+            }
+        }
+        if let Some(first) = missing.first() {
+            let offset = notes.find(first).unwrap_or(0);
+            let (file, at) = notes_from.at(notes, offset, (self.cx.file(), line));
+            let (list, verb) = match missing.len() {
+                1 => (format!("the image {first}"), "leads"),
+                _ => (format!("the images {}", missing.join(", ")), "lead"),
+            };
+            self.cx.cleaned.push(
+                crate::diagnostic::Diagnostic::warning(
+                    "NOTES-LINK",
+                    format!(
+                        "{}: in the notes, {list} {verb} to no file of the show folder: the page shows it broken",
+                        crate::text::episode_place(title.get_ref())
+                    ),
+                )
+                .at(crate::diagnostic::Location::file(file, at, None))
+                .help(
+                    "a relative image in notes is read against the episode page's URL (episodes/<slug>/): \
+                     \"../../media/plan.png\" is the show's media/plan.png, published with the site; put the file \
+                     there, or give the image's https URL",
+                ),
+            );
+        }
+        linked
+    }
+
+    /// The show's own files a link never publishes, though in the show
+    /// folder: the manifest, and `podsmith.lock`.
+    fn not_published(&self, rel: &str) -> bool {
+        let manifest = self.cx.file().file_name().and_then(|n| n.to_str());
+        rel == crate::lock::FILE_NAME || Some(rel) == manifest
+    }
+
+    /// Where the file at `rel` in the show folder is, if a link may
+    /// publish it: a file (or a link to one inside the show folder), not
+    /// [`Reading::not_published`]. Looked at once.
+    fn linked_file(&mut self, rel: &str) -> Option<PathBuf> {
+        if self.not_published(rel) {
+            return None;
+        }
+        let path = self.root.join(rel);
+        let (meta, is_link) = match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => (std::fs::metadata(&path), true),
+            other => (other, false),
+        };
+        let meta = meta.ok().filter(std::fs::Metadata::is_file)?;
+        let real = self.real_path(&path, is_link)?;
+        if !real.starts_with(&self.canonical_root) {
+            return None;
+        }
+        self.looked.insert(path.as_os_str().to_owned(), crate::fsutil::Status::of(&meta));
+        Some(path)
     }
 
     /// `transcript`: a file, or a list of files or `{ file, language }`

@@ -353,6 +353,88 @@ pub fn url_problems(markdown: &str) -> Vec<UrlProblem> {
     out
 }
 
+/// A link or image of notes whose URL is relative (see [`relative_urls`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelativeUrl {
+    /// The URL as the notes give it.
+    pub url: String,
+    /// Whether it is an image's (else a link's).
+    pub image: bool,
+}
+
+/// The links and images of `markdown` whose URL is relative (a path, not
+/// `https://…`, `mailto:…`, `//host/…` or `#…`), each once, in the order
+/// they come, at most 64; Markdown and the HTML notes are written with
+/// alike. Notes with none (most) are not parsed: a look at what follows
+/// each `](`, `]:`, `src=` and `href=` tells.
+///
+/// ```
+/// use podsmith::markdown::{RelativeUrl, relative_urls};
+/// let notes = "![plan](../../media/plan.png) [site](https://example.com/) [top](#top) <a href=\"notes.pdf\">notes</a>";
+/// assert_eq!(
+///     relative_urls(notes),
+///     [
+///         RelativeUrl { url: "../../media/plan.png".into(), image: true },
+///         RelativeUrl { url: "notes.pdf".into(), image: false }
+///     ]
+/// );
+/// ```
+pub fn relative_urls(markdown: &str) -> Vec<RelativeUrl> {
+    if !may_have_relative_url(markdown) {
+        return Vec::new();
+    }
+    let mut out: Vec<RelativeUrl> = Vec::new();
+    for event in raw::read(Parser::new_ext(markdown, OPTIONS)) {
+        let (url, image) = match &event {
+            Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
+            Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
+            _ => continue,
+        };
+        let url = url.trim();
+        let found = RelativeUrl { url: url.to_string(), image };
+        if is_relative(url) && !out.contains(&found) {
+            out.push(found);
+            if out.len() == 64 {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Whether `url` is a relative reference of a path: neither absolute (a
+/// scheme), nor to another host (`//…`), nor to a part of the same page
+/// (`#…`), nor empty.
+fn is_relative(url: &str) -> bool {
+    let scheme = url.find(':').filter(|&colon| !url[..colon].contains(['/', '?', '#']));
+    !url.is_empty() && !url.starts_with(['#', '?']) && !url.starts_with("//") && scheme.is_none()
+}
+
+/// False only for notes that surely have no relative link or image: no
+/// `](`, `]:`, `src=` or `href=` followed by anything but an absolute URL
+/// or a `#` (a look at the few bytes after each).
+fn may_have_relative_url(markdown: &str) -> bool {
+    let after = |i: usize| {
+        let rest = markdown[i..].trim_start_matches([' ', '\t', '\n', '\r', '<', '"', '\'']);
+        let head = rest.as_bytes();
+        let starts = |p: &str| head.len() >= p.len() && head[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+        !(starts("http://") || starts("https://") || starts("mailto:") || starts("#") || head.is_empty())
+    };
+    let bracket = markdown.match_indices(']').any(|(i, _)| {
+        let next = markdown.as_bytes().get(i + 1);
+        matches!(next, Some(b'(' | b':')) && after(i + 2)
+    });
+    bracket
+        || markdown.match_indices('=').any(|(i, _)| {
+            let before = markdown[..i].trim_end();
+            let before = before.as_bytes();
+            let named = |n: &str| {
+                before.len() >= n.len() && before[before.len() - n.len()..].eq_ignore_ascii_case(n.as_bytes())
+            };
+            (named("src") || named("href")) && after(i + 1)
+        })
+}
+
 /// False only for text that surely holds no HTML tag as the raw HTML
 /// reader reads one (`lenient_html::Tag`; see [`tag_name_at`]). An
 /// autolink, `<https://…>`, is none.
@@ -999,6 +1081,22 @@ mod tests {
         assert!(tags_shown_as_text("<b>bold</b> <span>s</span> <br> <!-- <x> -->").is_empty());
         let many: String = (0..20).map(|i| format!("<t{i}> <t{i}>")).collect();
         assert_eq!(tags_shown_as_text(&many).len(), 8, "at most eight, each once");
+    }
+
+    #[test]
+    fn relative_urls_are_found_however_they_are_written_and_only_they() {
+        let urls = |notes: &str| relative_urls(notes).into_iter().map(|u| (u.url, u.image)).collect::<Vec<_>>();
+        let absolute = "[a](https://example.com/) ![b]( HTTP://example.com/b.png) [c](mailto:a@example.com) \
+                        [d](#top) <a href='https://example.com/'>e</a> <img src = \"#x\"> [f]: https://example.com/";
+        assert!(!may_have_relative_url(absolute));
+        assert_eq!(urls(absolute), []);
+        let relative = "[ref][r] and <img src = \"plan.png\">\n\n[r]: <../slides.pdf>\n";
+        assert!(may_have_relative_url(relative));
+        assert_eq!(urls(relative), [("../slides.pdf".to_string(), false), ("plan.png".to_string(), true)]);
+        // One look at text no link is in: a relative URL can only follow
+        // what the look looks for.
+        assert!(!may_have_relative_url("plain words = and ] brackets (not links) é=ü"));
+        assert_eq!(urls("`[code](x.png)` and [x](//example.com/x) [y](?q) [z](javascript:x)"), []);
     }
 
     #[test]

@@ -332,7 +332,8 @@ pub fn episode_key(e: &LiveEpisode) -> Fingerprint {
         chapters,
         transcripts,
         tags,
-        line: _, // where it is in the manifest: not shown
+        linked: _, // published beside the pages, not in them (the notes are)
+        line: _,   // where it is in the manifest: not shown
     } = episode;
     let mut h = KeyHasher::new("episode");
     for s in [title, slug, guid, page_path, page_url, notes] {

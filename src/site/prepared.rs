@@ -886,7 +886,7 @@ pub(super) fn prepare_show(
     let feeds = crate::feed::plan(&catalog);
     let Keys { renderer, page_paths, episode_keys, page_keys } = keys(&catalog, &feeds, &templates_dir)?;
     let n_pages = page_paths.len();
-    let (site, files) = site_files(&catalog, &feeds, page_paths);
+    let (site, files) = site_files(&catalog, &feeds, page_paths, &out);
     Ok(Prepared {
         out,
         catalog,
@@ -969,7 +969,7 @@ fn chapter_pictures(e: &crate::catalog::LiveEpisode) -> Vec<(String, crate::outp
 /// The site's files in the order they are written: media and images, the
 /// pages, then the per-format feeds and `feed.xml` last. Returns it and how
 /// many of its files are media and images.
-fn site_files(catalog: &Catalog, feeds: &[crate::feed::Feed], page_paths: Vec<String>) -> (Site, usize) {
+fn site_files(catalog: &Catalog, feeds: &[crate::feed::Feed], page_paths: Vec<String>, out: &Path) -> (Site, usize) {
     let mut site = Site::default();
     let mut published = std::collections::BTreeSet::new();
     let mut publish = |site: &mut Site, rel: &str, content: Content| {
@@ -1022,5 +1022,29 @@ fn site_files(catalog: &Catalog, feeds: &[crate::feed::Feed], page_paths: Vec<St
     for (j, feed) in feeds.iter().enumerate().rev() {
         site.push(feed.file_name.clone(), Content::Feed(j));
     }
-    (site, files)
+    let linked = linked_files(catalog, &site, out);
+    let n = linked.len();
+    site.files.splice(files..files, linked);
+    (site, files + n)
+}
+
+/// The show's files the notes link to (see [`manifest::Episode::linked`]),
+/// each once, to publish with the media and images of `site`: where the
+/// links lead, unless the build makes a file there itself.
+fn linked_files(catalog: &Catalog, site: &Site, out: &Path) -> Vec<crate::output::OutputFile> {
+    if catalog.episodes.iter().all(|e| e.episode.linked.is_empty()) {
+        return Vec::new();
+    }
+    let mut taken: HashSet<&str> = site.files.iter().map(|f| f.rel.as_str()).collect();
+    let out = out.canonicalize().ok();
+    let mut linked = Vec::new();
+    for e in &catalog.episodes {
+        for f in crate::catalog::linked_files(&e.episode, out.as_deref()) {
+            if taken.insert(&f.rel) {
+                let content = Content::File(f.path.clone());
+                linked.push(crate::output::OutputFile { rel: f.rel.clone(), content });
+            }
+        }
+    }
+    linked
 }

@@ -1807,6 +1807,61 @@ fn a_recording_replaced_by_one_of_the_same_size_is_warned_of() {
     assert!(!show.build().ok().stderr.contains("replaced"));
 }
 
+/// Notes' relative links and images lead where the page's URL makes them
+/// lead (`../../media/plan.png` from `episodes/<slug>/`): the show's file
+/// at that path is published with the site, so they work as written, and
+/// a build notices it edited, added or gone. Never a hidden file, the lock,
+/// the manifest, or the output folder's own files; an image that leads to
+/// no file is warned of at its line.
+#[test]
+fn files_the_notes_link_to_are_published_where_the_links_lead() {
+    let show = Show::sample();
+    let notes = "notes = \"\"\"\n![The plan](../../media/plan.png) See [the slides](../../slides/talk%20one.pdf), \
+                 [the lock](../../podsmith.lock), [the manifest](../../episodes.toml), [git](../../.git/config), \
+                 [built](../../public/index.html), [top](#top), [site](https://example.com/x.png) and \
+                 ![gone](../../media/gone.png).\n\n";
+    let manifest = show.read("episodes.toml").replacen("notes = \"\"\"\n", notes, 1);
+    show.write("episodes.toml", &manifest);
+    let line = manifest.lines().position(|l| l.starts_with("![The plan]")).unwrap() + 1;
+    let plan = std::fs::read(repo().join("media/cover.jpg")).unwrap();
+    std::fs::write(show.path("media/plan.png"), &plan).unwrap();
+    show.write("slides/talk one.pdf", "%PDF-1.4 slides\n");
+    show.write(".git/config", "[remote]\n");
+    let run = show.build().ok();
+    let warning = format!(
+        "warning: episodes.toml:{line}: episode \"Eduardo Silva on Fluentd\": in the notes, the image \
+         ../../media/gone.png leads to no file of the show folder: the page shows it broken\n  help: a relative image"
+    );
+    assert!(run.stderr.contains(&warning), "{}", run.stderr);
+    let files = show.public_files();
+    assert_eq!(files["media/plan.png"], plan);
+    assert_eq!(files["slides/talk one.pdf"], b"%PDF-1.4 slides\n");
+    for never in ["podsmith.lock", "episodes.toml", ".git/config", "public/index.html", "media/gone.png"] {
+        assert!(!files.contains_key(never), "{never} published");
+    }
+    let page = show.read("public/episodes/fluentd-eduardo-silva/index.html");
+    assert!(page.contains("<img src=\"https://podcast.example.com/cloud-native/media/plan.png\""), "{page}");
+    assert!(page.contains("href=\"https://podcast.example.com/cloud-native/slides/talk%20one.pdf\""), "{page}");
+    // Nothing changed: nothing to do.
+    let run = show.build().ok();
+    assert!(run.stderr.contains("; 0 written, "), "{}", run.stderr);
+    // The missing picture put in place: published, and no more warned of;
+    // the plan replaced by another file: published anew.
+    std::fs::write(show.path("media/gone.png"), &plan[..1000]).unwrap();
+    std::fs::remove_file(show.path("media/plan.png")).unwrap();
+    std::fs::write(show.path("media/plan.png"), &plan[..2000]).unwrap();
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("leads to no file"), "{}", run.stderr);
+    let files = show.public_files();
+    assert_eq!(files["media/gone.png"], &plan[..1000]);
+    assert_eq!(files["media/plan.png"], &plan[..2000]);
+    // A file no note links to any more is no longer published.
+    show.write("episodes.toml", &manifest.replacen("See [the slides](../../slides/talk%20one.pdf), ", "", 1));
+    show.build().ok();
+    assert!(!show.path("public/slides/talk one.pdf").exists());
+    assert!(show.path("slides/talk one.pdf").exists(), "the show's own file stays");
+}
+
 /// The flags of a `--help` line starting at "--": the flag's name.
 fn flag_names(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();

@@ -306,14 +306,7 @@ pub fn stat(path: &Path) -> Option<(u64, u128)> {
     crate::fsutil::size_and_time(&std::fs::symlink_metadata(path).ok()?)
 }
 
-/// Whether `rel` is a plain path inside a folder: `/`-separated names,
-/// none empty, `.` or `..`, no backslash or NUL, no name over 255 bytes.
-pub fn is_plain_relative(rel: &str) -> bool {
-    !rel.is_empty()
-        && rel.len() <= 4096
-        && !rel.contains(['\\', '\0'])
-        && rel.split('/').all(|c| !c.is_empty() && c != "." && c != ".." && c.len() <= 255)
-}
+pub use crate::fsutil::is_plain_relative;
 
 /// The folders inside an output folder that files listed there are in,
 /// and that are not folders of podsmith's: a link (to a folder elsewhere,
@@ -435,7 +428,7 @@ pub fn inputs(
             put(&mut content, &crate::fsutil::read(&p, crate::fsutil::TEMPLATE).ok()?);
         }
     }
-    for (f, is_media) in episodes(show, now, &mut content) {
+    for (f, is_media) in episodes(show, now, out, &mut content) {
         // As the manifest's reading looked at it (`seen`), else now.
         let status = match seen.get(f) {
             Some(status) => status,
@@ -493,8 +486,10 @@ pub fn program_identity() -> &'static str {
 /// Returns the files they read (and the show's cover), each with whether
 /// it is media (measured: fingerprinted apart) or an image (in the content:
 /// validation reads them).
-fn episodes<'s>(show: &'s Show, now: DateTime<Utc>, content: &mut Sha256) -> Vec<(&'s Path, bool)> {
+fn episodes<'s>(show: &'s Show, now: DateTime<Utc>, out: &Path, content: &mut Sha256) -> Vec<(&'s Path, bool)> {
     let mut files: Vec<(&Path, bool)> = Vec::new();
+    // (Resolved only for a show whose notes link to its files.)
+    let out = std::sync::LazyLock::new(|| out.canonicalize().ok());
     if let Asset::Local(f) = &show.podcast.image {
         files.push((&f.path, false));
     }
@@ -506,6 +501,11 @@ fn episodes<'s>(show: &'s Show, now: DateTime<Utc>, content: &mut Sha256) -> Vec
         files.extend(e.media.iter().filter_map(|m| m.local()).map(|f| (f.path.as_path(), true)));
         if let Some(Asset::Local(f)) = &e.image {
             files.push((&f.path, false));
+        }
+        // The files the notes link to, published with the site.
+        if !e.linked.is_empty() {
+            let linked = crate::catalog::linked_files(e, out.as_deref());
+            files.extend(linked.map(|f| (f.path.as_path(), false)));
         }
         for t in &e.transcripts {
             put(content, t.rel.as_bytes());
