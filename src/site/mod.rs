@@ -1116,7 +1116,6 @@ fn write_recorded(
     // or image published anew as a link to a new file of the same bytes):
     // a build killed while writing it is then known not to have finished,
     // and the next sweeps its temporary files in every folder of the output.
-    let before = site.pending.len();
     let again: HashSet<&str> = (0..prepared.site.files.len())
         .filter(|&i| !prepared.as_it_is(i))
         .map(|i| prepared.site.files[i].rel.as_str())
@@ -1131,13 +1130,20 @@ fn write_recorded(
             pending.push((rel.clone(), *fp));
         }
     }
+    let kept = keep_what_an_unfinished_build_wrote(&mut site, out, &pending);
+    // (A file pending already, to be written otherwise now, counts.)
+    let grows = pending.iter().any(|(rel, fp)| site.pending.get(rel) != Some(fp));
     site.pending.extend(pending);
-    let save = site.pending.len() > before || site.outputs.is_empty();
+    let save = grows || site.outputs.is_empty();
     if save {
         site.build = Some(record::new_build_id());
     }
     records.put(site);
-    if save {
+    if kept {
+        // The whole record, pending files and all (the pending list goes).
+        let path = root.join(record::RECORD_PATH);
+        records.save(root).map_err(|source| WriteError { path, source })?;
+    } else if save {
         let path = root.join(record::PENDING_PATH);
         records.save_pending(root).map_err(|source| WriteError { path, source })?;
     }
@@ -1149,6 +1155,36 @@ fn write_recorded(
         None => ownership::Pruned::default(),
     };
     Ok(Written { out: out_abs, stats, pruned, swept, wrote, planned })
+}
+
+/// Of the files an unfinished build set out to write (`site`'s pending
+/// list) that this build writes otherwise (`pending`, its own list, which
+/// takes their place in it): those that build wrote are recorded as
+/// written, with their fingerprint, so that a build that follows this
+/// one, if it is killed too, still knows them for podsmith's. (A file the
+/// record knows by its last finished build's fingerprint, or that holds
+/// neither, stays as it is recorded.) Whether any was.
+fn keep_what_an_unfinished_build_wrote(
+    site: &mut record::SiteRecord,
+    out: &Path,
+    pending: &[(String, Fingerprint)],
+) -> bool {
+    let mut kept = false;
+    for (rel, fp) in pending {
+        let Some(&was) = site.pending.get(rel).filter(|&was| was != fp) else { continue };
+        if site.outputs.get(rel).and_then(|w| w.fingerprint) == Some(was) {
+            continue;
+        }
+        let path = out.join(rel);
+        // (A regular file, not a link: `stat` does not follow one.)
+        if let Some((size, mtime_ns)) = record::stat(&path)
+            && Fingerprint::of_file(&path).is_ok_and(|now| now == was)
+        {
+            site.outputs.insert(rel.clone(), record::Written { size, mtime_ns, fingerprint: Some(was) });
+            kept = true;
+        }
+    }
+    kept
 }
 
 /// The warnings of every feed; the same finding in several feeds is said
@@ -1268,4 +1304,49 @@ fn check_output_folder(show: &manifest::Show, out: &Path) -> Result<(), BuildErr
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two builds killed in a row: the first wrote a file (`chapters.json`)
+    /// with bytes no finished build made, the second set out to write it
+    /// otherwise and was killed before it did. The record the second saves
+    /// before writing knows the first one's bytes, as well as its own: the
+    /// next build takes the file for podsmith's, whichever it holds.
+    #[test]
+    fn a_file_a_killed_build_wrote_stays_known_when_the_next_build_is_killed_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let (state, out) = (dir.path().join("state"), dir.path().join("public"));
+        std::fs::create_dir_all(out.join("episodes/one")).unwrap();
+        std::fs::create_dir_all(&state).unwrap();
+        let out = out.canonicalize().unwrap();
+        let rel = "episodes/one/chapters.json";
+        let (finished, first, second) = (b"{\"v\":0}".as_slice(), b"{\"v\":1}".as_slice(), b"{\"v\":2}".as_slice());
+        std::fs::write(out.join(rel), first).unwrap();
+        let written = record::Written { size: 7, mtime_ns: 1, fingerprint: Some(Fingerprint::of_bytes(finished)) };
+        let mut site = record::SiteRecord { out: out.clone(), ..Default::default() };
+        site.outputs.insert(rel.to_string(), written);
+        site.pending.insert(rel.to_string(), Fingerprint::of_bytes(first));
+        let pending = [(rel.to_string(), Fingerprint::of_bytes(second))];
+        assert!(keep_what_an_unfinished_build_wrote(&mut site, &out, &pending));
+        site.pending.extend(pending);
+        let mut records = record::Records::read(&state);
+        records.put(site);
+        records.save(&state).unwrap();
+        let read = record::Records::read(&state);
+        let known = read.site(&out).unwrap().fingerprints(rel);
+        for bytes in [first, second] {
+            assert!(known.contains(&Fingerprint::of_bytes(bytes)), "{known:?}");
+        }
+        // Nothing to keep when the file holds what the record knows already.
+        let mut site = read.site(&out).unwrap().clone();
+        site.pending.insert(rel.to_string(), Fingerprint::of_bytes(second));
+        assert!(!keep_what_an_unfinished_build_wrote(
+            &mut site,
+            &out,
+            &[(rel.to_string(), Fingerprint::of_bytes(b"3"))]
+        ));
+    }
 }
