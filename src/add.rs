@@ -842,11 +842,17 @@ fn apply(plan: &Plan, opts: &Options) -> Result<(manifest::Show, Vec<(PathBuf, S
         }
     };
     // A manifest that is a link (kept elsewhere, linked into the show) is
-    // written where it leads: the link stays a link.
+    // written where it leads: the link stays a link. What an `add` killed
+    // while writing it there left beside it goes first.
     let manifest = match std::fs::symlink_metadata(&opts.manifest) {
         Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&opts.manifest).unwrap_or(opts.manifest.clone()),
         _ => opts.manifest.clone(),
     };
+    if manifest != opts.manifest
+        && let Some(beside) = manifest.parent()
+    {
+        crate::output::sweep_temps(beside, false);
+    }
     if let Err(e) = crate::output::write_bytes(&manifest, plan.new_text.as_bytes()) {
         undo(&created);
         return Err(AddError::Io(opts.manifest.clone(), e));

@@ -154,13 +154,23 @@ impl Failure {
     /// [`Failure::from_build`] of the build `podsmith COMMAND` ran.
     pub fn from_build_of(e: &BuildError, otherwise: &str, command: &str) -> Self {
         let mut diagnostics = e.diagnostics_of(command);
-        if let BuildError::Manifest(ManifestError::Read { .. }) = e
+        if let BuildError::Manifest(ManifestError::Read { source, .. }) = e
             && let Some(d) = diagnostics.last_mut()
         {
-            *d = d.clone().help(format!(
-                "run podsmith in the show's folder (podsmith init starts one), or name the manifest with --manifest \
-                 path/to/episodes.toml{otherwise}"
-            ));
+            // A manifest too big to be one (or not text) is the show's, not
+            // one in the wrong folder.
+            let help = match source.kind() {
+                std::io::ErrorKind::InvalidData => {
+                    "a manifest is the show's text: check that the file is the show's episodes.toml (a copy gone \
+                     wrong, a file written over it), or name the right one with --manifest"
+                        .to_string()
+                }
+                _ => format!(
+                    "run podsmith in the show's folder (podsmith init starts one), or name the manifest with \
+                     --manifest path/to/episodes.toml{otherwise}"
+                ),
+            };
+            *d = d.clone().help(help);
         }
         Failure { diagnostics, code: if e.is_setup() { 2 } else { 1 } }
     }

@@ -87,6 +87,23 @@ error: 3 problems in episodes.toml
     );
 }
 
+/// A manifest too big to be one is not in the wrong folder: the help says
+/// what to check instead.
+#[test]
+fn a_manifest_too_big_to_be_one_is_a_usage_error_that_says_what_to_check() {
+    let show = Show::empty();
+    std::fs::File::create(show.path("episodes.toml")).unwrap().set_len(2 << 30).unwrap();
+    let run = show.build().fails(2);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: cannot read `episodes.toml`: it is 2.0 GB; podsmith reads at most 32 MB of a manifest
+  help: a manifest is the show's text: check that the file is the show's episodes.toml (a copy gone wrong, a file written over it), or name the right one with --manifest
+
+"#]]
+    );
+}
+
 #[test]
 fn a_missing_manifest_is_a_usage_error() {
     let show = Show::empty();

@@ -694,7 +694,9 @@ fn a_media_file_linked_within_the_show_is_published_as_the_file() {
 }
 
 /// A manifest kept elsewhere and linked into the show is written where it
-/// leads when `add` adds an episode: the link stays a link.
+/// leads when `add` adds an episode: the link stays a link. The temporary
+/// file an `add` killed while writing it left there (a whole copy of the
+/// manifest) goes with the next `add`; nothing else there is touched.
 #[cfg(unix)]
 #[test]
 fn add_writes_a_linked_manifest_where_it_leads() {
@@ -703,9 +705,14 @@ fn add_writes_a_linked_manifest_where_it_leads() {
     let real = kept.path().join("episodes.toml");
     fs::rename(show.path("episodes.toml"), &real).unwrap();
     std::os::unix::fs::symlink(&real, show.path("episodes.toml")).unwrap();
+    let left = kept.path().join(".podsmith-Ab12Cd.tmp");
+    fs::copy(&real, &left).unwrap();
+    fs::write(kept.path().join("notes.txt"), "mine").unwrap();
     show.run(&["add", &audio("vbr-xing.mp3").display().to_string(), "--title", "Two"]).ok();
     assert!(fs::symlink_metadata(show.path("episodes.toml")).unwrap().file_type().is_symlink());
     assert!(fs::read_to_string(&real).unwrap().contains("title = \"Two\""));
+    assert!(!left.exists(), "the temporary file a killed add left beside the manifest goes");
+    assert_eq!(fs::read_to_string(kept.path().join("notes.txt")).unwrap(), "mine");
 }
 
 /// The logs beside the build record and the probe cache are appended to
