@@ -81,6 +81,9 @@ impl ShowLock {
             move |source| LockError::Io { path, source }
         };
         own_dir(&dir).map_err(io_err(&dir))?;
+        if access == Access::Exclusive {
+            records_in_place(root).map_err(|(path, source)| LockError::Io { path, source })?;
+        }
         let path = root.join(LOCK_PATH);
         refuse_link(&path).map_err(io_err(&path))?;
         let mut options = OpenOptions::new();
@@ -157,6 +160,31 @@ pub fn own_dir(dir: &Path) -> io::Result<()> {
             other => other,
         },
         Err(e) => Err(e),
+    }
+}
+
+/// Checks, before a command that writes them starts, that the records
+/// in the show folder `root` can be saved where they are: each a file, or
+/// none yet (a folder in the place of one would fail the save after the
+/// site is written, and every save after it); the memos' folder a real
+/// one. The first that is not, and why.
+fn records_in_place(root: &Path) -> Result<(), (PathBuf, io::Error)> {
+    use crate::{probe::cache, site::memo, site::record};
+    let files = [record::RECORD_PATH, record::LOG_PATH, record::PENDING_PATH, cache::CACHE_PATH, cache::CACHE_LOG_PATH];
+    for rel in files {
+        let path = root.join(rel);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            let why = format!(
+                "{} is a folder; podsmith keeps a record of its own in a file of that name: move the folder away",
+                path.display()
+            );
+            return Err((path, io::Error::new(io::ErrorKind::InvalidInput, why)));
+        }
+    }
+    let memos = root.join(memo::MEMO_DIR);
+    match std::fs::symlink_metadata(&memos) {
+        Ok(m) if !m.is_dir() => own_dir(&memos).map_err(|e| (memos, e)),
+        _ => Ok(()),
     }
 }
 

@@ -805,3 +805,46 @@ fn an_init_killed_at_random_moments_is_finished_by_the_same_init_run_again() {
     let refused = other.run(&args).fails(2);
     assert!(refused.stderr.contains("show is not empty (.gitignore)"), "{}", refused.stderr);
 }
+
+/// A record podsmith would save after writing the site that cannot be
+/// saved where it is (a folder in the place of `build.json` or a log, the
+/// memos' folder a link) stops a build before it writes anything, as a
+/// usage error naming it and what to do; not after the site and the lock
+/// are written, again at every build.
+#[cfg(unix)]
+#[test]
+fn records_that_cannot_be_saved_where_they_are_stop_a_build_before_it_writes() {
+    let outside = tempfile::tempdir().unwrap();
+    for (entry, said) in [
+        (".podsmith/build.json", "is a folder; podsmith keeps a record of its own in a file of that name"),
+        (".podsmith/build.log", "is a folder; podsmith keeps a record of its own in a file of that name"),
+        (".podsmith/cache.json", "is a folder; podsmith keeps a record of its own in a file of that name"),
+        (".podsmith/memos", "is a link; podsmith keeps its records in a folder of its own"),
+    ] {
+        let show = one_episode_show();
+        show.build().ok();
+        let _ = fs::remove_file(show.path(entry));
+        let _ = fs::remove_dir_all(show.path(entry));
+        match entry.ends_with("memos") {
+            true => std::os::unix::fs::symlink(outside.path(), show.path(entry)).unwrap(),
+            false => fs::create_dir(show.path(entry)).unwrap(),
+        }
+        let (feed, lock) = (show.read("public/feed.xml"), show.read("podsmith.lock"));
+        show.write(
+            "episodes.toml",
+            &show.read("episodes.toml").replacen("title = \"One\"", "title = \"Uno\"\nslug = \"one\"", 1),
+        );
+        let run = show.build().fails(2);
+        assert!(run.stderr.contains(&format!("{entry} {said}")), "{entry}: {}", run.stderr);
+        assert_eq!(show.read("public/feed.xml"), feed, "{entry}: nothing written");
+        assert_eq!(show.read("podsmith.lock"), lock, "{entry}");
+        // Put right, the build goes on.
+        match entry.ends_with("memos") {
+            true => fs::remove_file(show.path(entry)).unwrap(),
+            false => fs::remove_dir(show.path(entry)).unwrap(),
+        }
+        show.build().ok();
+        assert!(show.read("public/feed.xml").contains("Uno"), "{entry}");
+    }
+    assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0, "nothing written through the link");
+}
