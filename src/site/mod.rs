@@ -530,6 +530,7 @@ impl Building<'_> {
         let lock = record::lock_print(&lock_path);
         let inputs = inputs.zip(lock).map(|(i, lock)| i.with_hosted(&prepared.hosted_digest).with_lock(&lock));
         let encoded = memo.finish(prepared, &written.out);
+        stop_for_a_test(&prepared.state_root)?;
         let saved = self.save_state(prepared, &mut records, report, &written, inputs, encoded);
         self.observer.step(Step::Saved);
         free_later((records, validated, written));
@@ -1155,6 +1156,20 @@ fn write_recorded(
         None => ownership::Pruned::default(),
     };
     Ok(Written { out: out_abs, stats, pruned, swept, wrote, planned })
+}
+
+/// With `PODSMITH_TEST_STOP_BEFORE_RECORDS` set, a build stops where a
+/// kill would stop it after writing the site and `podsmith.lock`: before
+/// it saves its records (what the tests of a build that did not finish
+/// start from; nothing else sets it).
+fn stop_for_a_test(state: &Path) -> Result<(), BuildError> {
+    match std::env::var_os("PODSMITH_TEST_STOP_BEFORE_RECORDS") {
+        Some(_) => Err(BuildError::from(WriteError {
+            path: state.join(record::RECORD_PATH),
+            source: std::io::Error::other("stopped before saving the records (PODSMITH_TEST_STOP_BEFORE_RECORDS)"),
+        })),
+        None => Ok(()),
+    }
 }
 
 /// Of the files an unfinished build set out to write (`site`'s pending

@@ -203,6 +203,11 @@ fn removable(
     if !known.contains(&now) && !crate::output::same_file(&path, &show.join(rel)).unwrap_or(false) {
         return Err("it changed since podsmith wrote it".into());
     }
+    if record.followed && super::record::stat(&path) != record.outputs.get(rel).map(|w| (w.size, w.mtime_ns)) {
+        return Err("the record of it came with the show from another folder, and its size or time is not as \
+                    recorded; delete it by hand if it is not needed"
+            .into());
+    }
     if path.canonicalize().is_ok_and(|real| protected.contains(&real)) {
         return Err("it is one of the show's own files".into());
     }

@@ -386,26 +386,27 @@ fn a_build_that_changes_one_episode_sweeps_what_an_interrupted_command_left() {
     assert_eq!(show.read(mine), "keep me");
 }
 
+/// What stops a build after it wrote the site and the lock, before it
+/// saves its records, as a kill there would.
+const STOP_BEFORE_RECORDS: &[(&str, &str)] = &[("PODSMITH_TEST_STOP_BEFORE_RECORDS", "1")];
+
 #[test]
 fn files_a_build_that_did_not_finish_wrote_are_known_from_its_pending_list() {
     let show = Show::sample();
     show.build().ok();
-    // The next build cannot save its record (a folder is in the way), so
-    // it stops after writing the site: its pending list is all that tells
+    // The next build stops after writing the site, before it saves its
+    // record (as a kill there would): its pending list is all that tells
     // the files it wrote.
-    fs::remove_file(show.path(".podsmith/build.json")).unwrap();
-    fs::create_dir(show.path(".podsmith/build.json")).unwrap();
     fs::copy(audio("pair-5s.mp3"), show.path("media/extra.mp3")).unwrap();
     let manifest = show.read("episodes.toml");
     show.write(
         "episodes.toml",
         &format!("{manifest}{}", episode("Extra", "extra-1", "2026-05-01T10:00:00Z", &["extra.mp3"])),
     );
-    let run = show.run(&["build", "--as-of", AS_OF]);
+    let run = show.run_env(&["build", "--as-of", AS_OF], STOP_BEFORE_RECORDS);
     assert_ne!(run.code, 0, "{}", run.stderr);
     assert!(show.path("public/episodes/extra/index.html").is_file(), "{}", run.stderr);
     assert!(show.path(".podsmith/pending.json").is_file());
-    fs::remove_dir(show.path(".podsmith/build.json")).unwrap();
     // The episode is taken back out before any build finished: its page
     // and media go, as podsmith's own.
     show.write("episodes.toml", &manifest);
@@ -431,15 +432,12 @@ fn a_file_published_anew_with_the_same_bytes_is_pending_and_its_temporary_file_s
     let saved = fs::metadata(show.path("media/cover.jpg")).unwrap().modified().unwrap();
     fs::remove_file(show.path("media/cover.jpg")).unwrap();
     fs::write(show.path("media/cover.jpg"), &cover).unwrap();
-    fs::remove_dir_all(show.path(".podsmith/memos")).unwrap();
-    show.write(".podsmith/memos", "in the way");
-    let run = show.run(&["build", "--as-of", AS_OF]);
+    let run = show.run_env(&["build", "--as-of", AS_OF], STOP_BEFORE_RECORDS);
     assert_ne!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains(".podsmith/memos"), "{}", run.stderr);
+    assert!(run.stderr.contains("stopped before saving the records"), "{}", run.stderr);
     let pending = show.read(".podsmith/pending.json");
     assert_eq!(pending.matches("\"media/").count(), 1, "only the cover is written: {pending}");
     assert!(pending.contains("\"media/cover.jpg\""), "{pending}");
-    fs::remove_file(show.path(".podsmith/memos")).unwrap();
     // As a build killed between linking the cover and renaming the link
     // leaves it; and the cover given its time back, so the show is as the
     // record has it (the last build did not finish all the same).

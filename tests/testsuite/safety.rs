@@ -636,6 +636,47 @@ fn a_copied_show_folder_builds_its_own_output_folder_only() {
     assert!(unchanged(&show), "{}", show.build().stderr);
 }
 
+/// A record that came with the show from another folder (a clone's, or a
+/// crafted one) is not enough to remove a file the podcaster put in the
+/// output folder, however well it names its bytes (an empty `.nojekyll`,
+/// a `CNAME`): a file it recorded goes only if its size and time are
+/// still as recorded. Kept, and said; the record forgets it.
+#[test]
+fn a_record_from_another_folder_removes_no_file_by_its_fingerprint_alone() {
+    let show = Show::sample();
+    show.build().ok();
+    let fingerprint = |bytes: &[u8]| {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let mut record: serde_json::Value = serde_json::from_str(&show.read(".podsmith/build.json")).unwrap();
+    let site = &mut record["sites"][0];
+    site["root"] = "/home/someone/show".into();
+    site["out"] = "/home/someone/show/public".into();
+    let cname = b"podcast.example.com\n";
+    site["outputs"][".nojekyll"] = serde_json::json!({"size": 0, "mtime_ns": 1, "fingerprint": fingerprint(b"")});
+    site["outputs"]["CNAME"] = serde_json::json!({"size": 20, "mtime_ns": 1, "fingerprint": fingerprint(cname)});
+    fs::write(show.path(".podsmith/build.json"), serde_json::to_vec(&record).unwrap()).unwrap();
+    let _ = fs::remove_file(show.path(".podsmith/build.log"));
+    fs::write(show.path("public/.nojekyll"), b"").unwrap();
+    fs::write(show.path("public/CNAME"), cname).unwrap();
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains("kept CNAME: the record of it came with the show from another folder"),
+        "{}",
+        run.stderr
+    );
+    assert!(show.path("public/.nojekyll").exists() && show.path("public/CNAME").exists());
+    // Forgotten: the next build that writes says nothing of them.
+    show.write("episodes.toml", &show.read("episodes.toml").replacen("**Fluentd**", "**FluentD**", 1));
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("CNAME"), "{}", run.stderr);
+    assert!(show.path("public/CNAME").exists());
+}
+
 /// With `.podsmith/` cleared, the files made beside an episode's page
 /// (chapters, transcripts) are this show's as the page is; beside a page
 /// that is not this show's, they are someone else's.

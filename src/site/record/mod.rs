@@ -98,6 +98,12 @@ pub struct SiteRecord {
     pub build: Option<String>,
     /// The summary of that build, to repeat.
     pub summary: Summary,
+    /// Whether this record came with the show from another folder (see
+    /// [`Records::follow_show`]): its files are then removed only if their
+    /// size and time are still as recorded, not by their fingerprint
+    /// alone (a record copied in with a show is anyone's word). Not saved.
+    #[serde(skip)]
+    pub followed: bool,
 }
 
 /// An id for a build that sets out to write into an output folder: its
@@ -735,6 +741,7 @@ impl Records {
         site.out = out.to_path_buf();
         site.root = Some(root.to_path_buf());
         site.memo = None;
+        site.followed = true;
         self.sites.insert(i, site);
         self.sites.truncate(MAX_SITES);
     }
