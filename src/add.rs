@@ -397,9 +397,7 @@ fn file_name(opts: &Options) -> String {
 /// never through a link out of the show.
 fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, AddError> {
     let canonical_root = root.canonicalize().map_err(|e| AddError::Io(root.to_path_buf(), e))?;
-    if opts.transfer == Transfer::Move
-        && let Some(finished) = finish_move(opts, root, show)
-    {
+    if let Some(finished) = finish_move(opts, root, show) {
         return Err(finished);
     }
     let mut incoming: Vec<Incoming> = Vec::new();
@@ -474,8 +472,11 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
     Ok(incoming)
 }
 
-/// The same `add --move` run again after one that was stopped (killed)
-/// once the manifest had the episode, before every file was moved: each
+/// The same `add` run again after one that finished, or was stopped
+/// (killed) once the manifest had the episode: each file given (from
+/// outside the show) has its copy in `media/` as that one episode's, with
+/// the same content: nothing to do ([`AddError::Finished`]). With `--move`,
+/// stopped before every file was moved: each
 /// file given is either gone from where it was and in `media/` as the
 /// episode's, or still there with the same content as its copy in
 /// `media/`. Those still there are removed (the move finished), and what
@@ -498,7 +499,7 @@ fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<AddError> {
             return None;
         }
         match std::fs::symlink_metadata(source) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && opts.transfer == Transfer::Move => {}
             Ok(m)
                 if m.is_file()
                     && source.canonicalize().ok() != dest.canonicalize().ok()
@@ -510,6 +511,21 @@ fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<AddError> {
         }
     }
     let ep = episode?;
+    if opts.transfer == Transfer::Copy {
+        // Asked for another episode with the same files: not this add again.
+        if opts.title.as_deref().is_some_and(|t| t.trim() != ep.title) {
+            return None;
+        }
+        return Some(AddError::Finished(format!(
+            "the episode {} is in already ({} line {}), with {}: an `add` of {} ran before (or was stopped once \
+             it had added the episode); nothing to do",
+            crate::text::quoted(&ep.title),
+            file_name(opts),
+            ep.line,
+            if left.len() == 1 { "this file" } else { "these files" },
+            if left.len() == 1 { "it" } else { "them" },
+        )));
+    }
     let mut removed = 0;
     for source in &left {
         if let Err(e) = std::fs::remove_file(source) {

@@ -100,6 +100,18 @@ fn adding_the_same_file_twice_is_refused_and_changes_nothing() {
         )
     );
     assert_eq!(show.read("episodes.toml"), manifest);
+    // The same add again (run twice, or again after one killed once it had
+    // added the episode): nothing to do, and said so.
+    let run = show.run(&["add", &fixture("cbr-xing.mp3"), "--title", "First"]).ok();
+    let line = manifest.lines().position(|l| l == "title = \"First\"").unwrap();
+    assert_eq!(
+        run.stderr,
+        format!(
+            "the episode \"First\" is in already (episodes.toml line {line}), with this file: an `add` of it ran \
+             before (or was stopped once it had added the episode); nothing to do\n"
+        )
+    );
+    assert_eq!(show.read("episodes.toml"), manifest);
 }
 
 #[test]
