@@ -330,12 +330,8 @@ impl UrlProblem {
 /// ```
 pub fn url_problems(markdown: &str) -> Vec<UrlProblem> {
     let mut out: Vec<UrlProblem> = Vec::new();
-    for event in raw::read(Parser::new_ext(markdown, OPTIONS)) {
-        let (url, image) = match &event {
-            Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
-            Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
-            _ => continue,
-        };
+    for (url, image) in links_and_images(markdown) {
+        let url = &url;
         let problem = match safe_url(url) {
             false => UrlProblem::Dropped(url.to_string()),
             true if image && url.get(..5).is_some_and(|s| s.eq_ignore_ascii_case("http:")) => {
@@ -351,6 +347,16 @@ pub fn url_problems(markdown: &str) -> Vec<UrlProblem> {
         }
     }
     out
+}
+
+/// The URL of each link and image of `markdown`, in order, with whether
+/// it is an image's; Markdown and the HTML notes are written with alike.
+fn links_and_images(markdown: &str) -> impl Iterator<Item = (pulldown_cmark::CowStr<'_>, bool)> {
+    raw::read(Parser::new_ext(markdown, OPTIONS)).filter_map(|event| match event {
+        Event::Start(Tag::Link { dest_url, .. }) => Some((dest_url, false)),
+        Event::Start(Tag::Image { dest_url, .. }) => Some((dest_url, true)),
+        _ => None,
+    })
 }
 
 /// A link or image of notes whose URL is relative (see [`relative_urls`]).
@@ -384,12 +390,7 @@ pub fn relative_urls(markdown: &str) -> Vec<RelativeUrl> {
         return Vec::new();
     }
     let mut out: Vec<RelativeUrl> = Vec::new();
-    for event in raw::read(Parser::new_ext(markdown, OPTIONS)) {
-        let (url, image) = match &event {
-            Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
-            Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
-            _ => continue,
-        };
+    for (url, image) in links_and_images(markdown) {
         let url = url.trim();
         let found = RelativeUrl { url: url.to_string(), image };
         if is_relative(url) && !out.contains(&found) {
