@@ -3,7 +3,7 @@
 //! value where it is (its line and column) and collecting every problem;
 //! the helpers below read the fields that need more than a type.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
@@ -123,6 +123,18 @@ pub(super) struct Reading<'s> {
     /// Files not in the show yet, read as there (see [`super::parse_expecting`]).
     pub(super) to_come: &'s HashMap<String, PathBuf>,
     pub(super) cx: Context<'s>,
+}
+
+/// The most paths of the site one episode's notes may link to that are
+/// looked for in the show folder.
+const MAX_LINKED: usize = 1000;
+
+/// Why a path the notes link to is not published (see `linked_file`).
+enum NotLinked {
+    /// No file there.
+    Missing,
+    /// Something there that a link does not publish.
+    Refused,
 }
 
 const CATEGORY_EXAMPLE: &str = "[\"Technology\"] or [\"Society & Culture > Documentary\"]";
@@ -355,18 +367,31 @@ impl Reading<'_> {
                 return None;
             }
         }
-        // A symlink may still lead out of the show folder.
-        if let Some(real) = self.real_path(&path, is_link)
-            && !real.starts_with(&self.canonical_root)
-        {
-            self.cx.error(
-                &s.span(),
-                format!("`{key}` \"{raw}\" in {what} is a link to {}, outside the show folder", real.display()),
-                Some("copy the file into the show folder".into()),
-            );
+        if !self.leads_inside(s, &format!("`{key}` \"{raw}\" in {what}"), &path, is_link) {
             return None;
         }
         Some(LocalFile { rel, path, line })
+    }
+
+    /// Whether the file at `path` (`named` so in messages; a link if
+    /// `is_link`) really is a file of the show folder that is not hidden:
+    /// a link (of it or of a folder on its way) may lead out of it, or into
+    /// a hidden folder of it (`.git`). Said if not.
+    fn leads_inside(&mut self, s: &Spanned<String>, named: &str, path: &Path, is_link: bool) -> bool {
+        let Some(real) = self.real_path(path, is_link) else { return true };
+        let (message, help) = match real.strip_prefix(&self.canonical_root) {
+            Ok(inside) if hidden_part(inside) => (
+                format!("{named} is a link to {}, a hidden file", real.display()),
+                "podsmith neither reads nor publishes hidden files: copy the file into the show folder",
+            ),
+            Ok(_) => return true,
+            Err(_) => (
+                format!("{named} is a link to {}, outside the show folder", real.display()),
+                "copy the file into the show folder",
+            ),
+        };
+        self.cx.error(&s.span(), message, Some(help.into()));
+        false
     }
 
     /// Where `path` really is: its folder resolved once for all the files in
@@ -633,9 +658,10 @@ impl Reading<'_> {
     }
 
     /// The files of the show folder the relative links and images of an
-    /// episode's `notes` lead to (see [`Episode::linked`]), each looked at;
-    /// a warning for an image that leads to no file of the show folder
-    /// (beside the page, where the build puts files of its own, none).
+    /// episode's `notes` lead to (see [`Episode::linked`]), each looked at,
+    /// at most [`MAX_LINKED`]; a warning for an image that leads to no file
+    /// of the show folder (beside the page, where the build puts files of
+    /// its own, none), or to one that is not published.
     fn linked(
         &mut self,
         notes: &str,
@@ -650,39 +676,63 @@ impl Reading<'_> {
         }
         let page_path = super::page_path_of(slug);
         let mut linked: Vec<LocalFile> = Vec::new();
-        let mut missing: Vec<&str> = Vec::new();
+        let (mut missing, mut refused, mut more): (Vec<&str>, Vec<&str>, usize) = (Vec::new(), Vec::new(), 0);
+        let mut looked: HashSet<String> = HashSet::new();
         for u in &urls {
             let Some(rel) = super::site_path_of_link(&page_path, &u.url) else { continue };
-            if linked.iter().any(|f| f.rel == rel) {
+            if looked.contains(&rel) {
                 continue;
             }
+            if looked.len() == MAX_LINKED {
+                more += 1;
+                continue;
+            }
+            looked.insert(rel.clone());
             match self.linked_file(&rel) {
-                Some(path) => linked.push(LocalFile { rel, path, line }),
-                None if u.image && !rel.starts_with(&page_path) && !self.not_published(&rel) => missing.push(&u.url),
-                None => {}
+                Ok(path) => linked.push(LocalFile { rel, path, line }),
+                Err(NotLinked::Missing) if u.image && !rel.starts_with(&page_path) => missing.push(&u.url),
+                Err(NotLinked::Refused) if u.image => refused.push(&u.url),
+                Err(_) => {}
             }
         }
-        if let Some(first) = missing.first() {
+        let ep = crate::text::episode_place(title.get_ref());
+        let mut warn = |urls: &[&str], said: &str, help: &str| {
+            let Some(first) = urls.first() else { return };
             let offset = notes.find(first).unwrap_or(0);
             let (file, at) = notes_from.at(notes, offset, (self.cx.file(), line));
-            let (list, verb) = match missing.len() {
-                1 => (format!("the image {first}"), "leads"),
-                _ => (format!("the images {}", missing.join(", ")), "lead"),
+            let list = match urls.len() {
+                1 => format!("the image {first} leads"),
+                _ => format!("the images {} lead", urls.join(", ")),
             };
+            self.cx.cleaned.push(
+                crate::diagnostic::Diagnostic::warning("NOTES-LINK", format!("{ep}: in the notes, {list} {said}"))
+                    .at(crate::diagnostic::Location::file(file, at, None))
+                    .help(help.to_string()),
+            );
+        };
+        warn(
+            &missing,
+            "to no file of the show folder: the page shows it broken",
+            "a relative image in notes is read against the episode page's URL (episodes/<slug>/): \
+             \"../../media/plan.png\" is the show's media/plan.png, published with the site; put the file \
+             there, or give the image's https URL",
+        );
+        warn(
+            &refused,
+            "to a file podsmith does not publish (reached through a link, hidden, not a plain file, the manifest \
+             or podsmith.lock): the page shows it broken",
+            "put the picture itself in the show folder (in media/, say) and link to it there",
+        );
+        if more > 0 {
             self.cx.cleaned.push(
                 crate::diagnostic::Diagnostic::warning(
                     "NOTES-LINK",
                     format!(
-                        "{}: in the notes, {list} {verb} to no file of the show folder: the page shows it broken",
-                        crate::text::episode_place(title.get_ref())
+                        "{ep}: the notes link to more than {MAX_LINKED} paths of the site: the files of the \
+                         {more} after those are not published"
                     ),
                 )
-                .at(crate::diagnostic::Location::file(file, at, None))
-                .help(
-                    "a relative image in notes is read against the episode page's URL (episodes/<slug>/): \
-                     \"../../media/plan.png\" is the show's media/plan.png, published with the site; put the file \
-                     there, or give the image's https URL",
-                ),
+                .at(crate::diagnostic::Location::file(self.cx.file(), line, None)),
             );
         }
         linked
@@ -696,24 +746,29 @@ impl Reading<'_> {
     }
 
     /// Where the file at `rel` in the show folder is, if a link may
-    /// publish it: a file (or a link to one inside the show folder), not
-    /// [`Reading::not_published`]. Looked at once.
-    fn linked_file(&mut self, rel: &str) -> Option<PathBuf> {
+    /// publish it: a plain file, reached through no link (a folder link
+    /// such as `assets -> .git` would lead a note to what is never
+    /// published), not [`Reading::not_published`]. Looked at once.
+    fn linked_file(&mut self, rel: &str) -> Result<PathBuf, NotLinked> {
         if self.not_published(rel) {
-            return None;
+            return Err(NotLinked::Refused);
         }
         let path = self.root.join(rel);
-        let (meta, is_link) = match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.file_type().is_symlink() => (std::fs::metadata(&path), true),
-            other => (other, false),
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(NotLinked::Missing),
+            Err(_) => return Err(NotLinked::Refused),
         };
-        let meta = meta.ok().filter(std::fs::Metadata::is_file)?;
-        let real = self.real_path(&path, is_link)?;
-        if !real.starts_with(&self.canonical_root) {
-            return None;
+        if !meta.is_file() {
+            return Err(NotLinked::Refused);
+        }
+        // Its folder, as it really is, must be the one its path names.
+        match self.real_path(&path, false) {
+            Some(real) if real == self.canonical_root.join(rel) => {}
+            _ => return Err(NotLinked::Refused),
         }
         self.looked.insert(path.as_os_str().to_owned(), crate::fsutil::Status::of(&meta));
-        Some(path)
+        Ok(path)
     }
 
     /// `transcript`: a file, or a list of files or `{ file, language }`
@@ -1412,6 +1467,11 @@ pub(super) fn parse_offset(s: &str) -> Option<FixedOffset> {
 /// but gives it another URL (a bucket's key is the name as written, and
 /// two episodes could share the file unseen); `.podsmith/` is podsmith's
 /// own folder, never published.
+/// Whether a path inside the show folder has a hidden part (`.git/…`).
+fn hidden_part(inside: &Path) -> bool {
+    inside.components().any(|c| c.as_os_str().as_encoded_bytes().starts_with(b"."))
+}
+
 fn unplain(rel: &str) -> Option<(String, String)> {
     if rel.chars().any(char::is_control) {
         return Some((
@@ -1424,6 +1484,14 @@ fn unplain(rel: &str) -> Option<(String, String)> {
         return Some((
             "is in .podsmith/, the folder podsmith keeps its own records in (never published)".into(),
             "move the file into media/ and name it there, e.g. \"media/episode-1.mp3\"".into(),
+        ));
+    }
+    if let Some(hidden) = parts.iter().find(|p| p.starts_with('.')) {
+        return Some((
+            format!(
+                "is hidden ({hidden} starts with a dot): podsmith neither reads nor publishes hidden files (.git, .env …)"
+            ),
+            "move the file out of there (into media/, say) and name it there".into(),
         ));
     }
     let plain = parts.join("/");

@@ -359,6 +359,9 @@ fn links_and_images(markdown: &str) -> impl Iterator<Item = (pulldown_cmark::Cow
     })
 }
 
+/// The most relative URLs [`relative_urls`] gives of one episode's notes.
+pub const MAX_RELATIVE_URLS: usize = 4096;
+
 /// A link or image of notes whose URL is relative (see [`relative_urls`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelativeUrl {
@@ -370,7 +373,7 @@ pub struct RelativeUrl {
 
 /// The links and images of `markdown` whose URL is relative (a path, not
 /// `https://…`, `mailto:…`, `//host/…` or `#…`), each once, in the order
-/// they come, at most 64; Markdown and the HTML notes are written with
+/// they come, at most [`MAX_RELATIVE_URLS`]; Markdown and the HTML notes are written with
 /// alike. Notes with none (most) are not parsed: a look at what follows
 /// each `](`, `]:`, `src=` and `href=` tells.
 ///
@@ -390,12 +393,12 @@ pub fn relative_urls(markdown: &str) -> Vec<RelativeUrl> {
         return Vec::new();
     }
     let mut out: Vec<RelativeUrl> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, bool)> = std::collections::HashSet::new();
     for (url, image) in links_and_images(markdown) {
         let url = url.trim();
-        let found = RelativeUrl { url: url.to_string(), image };
-        if is_relative(url) && !out.contains(&found) {
-            out.push(found);
-            if out.len() == 64 {
+        if is_relative(url) && seen.insert((url.to_string(), image)) {
+            out.push(RelativeUrl { url: url.to_string(), image });
+            if out.len() == MAX_RELATIVE_URLS {
                 break;
             }
         }

@@ -87,6 +87,31 @@ error: 3 problems in episodes.toml
     );
 }
 
+/// A hidden file (`.git/config`, `.env`) is never read as notes, a
+/// transcript or media, nor published: named so, or through a link.
+#[cfg(unix)]
+#[test]
+fn a_hidden_file_is_neither_read_nor_published() {
+    let show = Show::sample();
+    show.write(".git/config", "url = https://user:token@example.com/show.git\n");
+    std::os::unix::fs::symlink("../.git/config", show.path("media/notes.md")).unwrap();
+    let manifest = show.read("episodes.toml");
+    let (notes_at, _) = manifest.split_once("notes = \"\"\"\n").unwrap();
+    for file in [".git/config", "media/notes.md"] {
+        // The first episode's notes, from that file.
+        let start = manifest.find("notes = \"\"\"\n").unwrap();
+        let end = start + 12 + manifest[start + 12..].find("\"\"\"\n").unwrap() + 4;
+        let text = format!("{}notes_file = \"{file}\"\n{}", &manifest[..start], &manifest[end..]);
+        show.write("episodes.toml", &text);
+        let run = show.build().fails(1);
+        let line = notes_at.lines().count() + 1;
+        assert!(run.stderr.contains(&format!("episodes.toml:{line}:")), "{file}: {}", run.stderr);
+        assert!(run.stderr.contains("hidden"), "{file}: {}", run.stderr);
+        assert!(!run.stderr.contains("token"), "{file}: {}", run.stderr);
+        assert!(!show.path("public").exists(), "{file}: nothing written");
+    }
+}
+
 /// A manifest too big to be one is not in the wrong folder: the help says
 /// what to check instead.
 #[test]

@@ -1874,6 +1874,36 @@ fn files_the_notes_link_to_are_published_where_the_links_lead() {
     assert!(show.path("slides/talk one.pdf").exists(), "the show's own file stays");
 }
 
+/// A note cannot publish through a link what it may not name (a cloned
+/// show's folder link `assets -> .git`, or `here -> .`): a linked file is
+/// reached through no link at all; an image so refused is warned of.
+#[cfg(unix)]
+#[test]
+fn a_note_publishes_nothing_through_a_folder_link() {
+    let show = Show::sample();
+    show.write(".git/config", "[remote \"origin\"]\n\turl = https://user:token@example.com/show.git\n");
+    std::os::unix::fs::symlink(".git", show.path("assets")).unwrap();
+    std::os::unix::fs::symlink(".", show.path("here")).unwrap();
+    std::os::unix::fs::symlink("../.git/config", show.path("media/config.png")).unwrap();
+    let notes = "notes = \"\"\"\n[c](../../assets/config) ![m](../../here/episodes.toml) [l](../../here/podsmith.lock) \
+                 ![p](../../media/config.png) [k](../../here/.podsmith/build.json)\n\n";
+    show.write("episodes.toml", &show.read("episodes.toml").replacen("notes = \"\"\"\n", notes, 1));
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains(
+            "the images ../../here/episodes.toml, ../../media/config.png lead to a file podsmith does not publish"
+        ),
+        "{}",
+        run.stderr
+    );
+    let files = show.public_files();
+    assert!(files.keys().all(|k| k.starts_with("episodes/") || k.starts_with("media/") || !k.contains('/')));
+    for never in ["assets/config", "here/episodes.toml", "here/podsmith.lock", "media/config.png"] {
+        assert!(!files.contains_key(never), "{never} published");
+    }
+    assert!(files.values().all(|bytes| !bytes.windows(5).any(|w| w == b"token")), "the token is published");
+}
+
 /// The flags of a `--help` line starting at "--": the flag's name.
 fn flag_names(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
