@@ -70,6 +70,15 @@ pub enum LockError {
         /// The cause.
         source: io::Error,
     },
+    /// A record of the show cannot be saved where it is (see
+    /// `records_in_place`): said before the command writes anything.
+    #[error("{source}")]
+    Records {
+        /// The record in the way.
+        path: PathBuf,
+        /// What is wrong with it, and what to do.
+        source: io::Error,
+    },
 }
 
 impl ShowLock {
@@ -82,7 +91,7 @@ impl ShowLock {
         };
         own_dir(&dir).map_err(io_err(&dir))?;
         if access == Access::Exclusive {
-            records_in_place(root).map_err(|(path, source)| LockError::Io { path, source })?;
+            records_in_place(root).map_err(|(path, source)| LockError::Records { path, source })?;
         }
         let path = root.join(LOCK_PATH);
         refuse_link(&path).map_err(io_err(&path))?;
@@ -224,6 +233,14 @@ fn refuse_link(path: &Path) -> io::Result<()> {
         Ok(m) if m.file_type().is_symlink() => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("{} is a link; remove it (podsmith makes the file itself)", path.display()),
+        )),
+        Ok(m) if m.is_dir() => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} is a folder; podsmith keeps the show's lock in a file of that name: move the folder away \
+                 (podsmith makes the file itself)",
+                path.display()
+            ),
         )),
         _ => Ok(()),
     }

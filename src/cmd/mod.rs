@@ -68,7 +68,7 @@ pub fn lock_folder(root: &Path, access: Access, ui: &Ui, command: &str) -> Resul
     let wait = if ui.no_wait() { Wait::No } else { Wait::Yes(&notify) };
     ShowLock::acquire(root, access, wait, command).map_err(|e| match e {
         LockError::Busy { .. } => LockFailure::Busy(e.to_string()),
-        LockError::Io { .. } => LockFailure::Io(e.to_string()),
+        LockError::Io { .. } | LockError::Records { .. } => LockFailure::Io(e.to_string()),
     })
 }
 

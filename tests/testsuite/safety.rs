@@ -876,7 +876,7 @@ fn records_that_cannot_be_saved_where_they_are_stop_a_build_before_it_writes() {
             &show.read("episodes.toml").replacen("title = \"One\"", "title = \"Uno\"\nslug = \"one\"", 1),
         );
         let run = show.build().fails(2);
-        assert!(run.stderr.contains(&format!("{entry} {said}")), "{entry}: {}", run.stderr);
+        assert!(run.stderr.starts_with(&format!("error: ./{entry} {said}")), "{entry}: {}", run.stderr);
         assert_eq!(show.read("public/feed.xml"), feed, "{entry}: nothing written");
         assert_eq!(show.read("podsmith.lock"), lock, "{entry}");
         // Put right, the build goes on.
@@ -888,4 +888,13 @@ fn records_that_cannot_be_saved_where_they_are_stop_a_build_before_it_writes() {
         assert!(show.read("public/feed.xml").contains("Uno"), "{entry}");
     }
     assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 0, "nothing written through the link");
+    // The show's lock itself: a folder in its place is said so, with the fix.
+    let show = one_episode_show();
+    fs::create_dir_all(show.path(".podsmith/lock")).unwrap();
+    let run = show.build().fails(2);
+    assert!(
+        run.stderr.contains("./.podsmith/lock is a folder; podsmith keeps the show's lock in a file of that name"),
+        "{}",
+        run.stderr
+    );
 }
