@@ -865,7 +865,7 @@ fn episode_files(item: &rss::Item, names: ItemNames<'_>, t: &mut toml_edit::Tabl
 }
 
 /// A file name for the media at `url` in `media/`: its own, made plain
-/// (ASCII letters, digits, `.`, `-`, `_`), short enough for any file
+/// (any script transliterated, then ASCII letters, digits, `.`, `-`, `_`), short enough for any file
 /// system (its stem at most [`NAME_STEM`] bytes), unique, and ending in
 /// the extension of its `format` (the feed's type for it), as apps and the
 /// build go by the name: `/stream/12345` of type audio/mpeg is `12345.mp3`.
@@ -874,6 +874,9 @@ fn episode_files(item: &rss::Item, names: ItemNames<'_>, t: &mut toml_edit::Tabl
 pub(super) fn unique_name(taken: &mut Names, url: &str, format: Option<crate::probe::AudioFormat>) -> String {
     let last = url.split(['?', '#']).next().unwrap_or(url).trim_end_matches('/').rsplit('/').next().unwrap_or("");
     let last = html::decode(&crate::text::decode_path(last).unwrap_or_else(|| last.to_string()));
+    // Any script transliterated, as slugs are (`Björn Grüße` is `Bjorn-Grusse`):
+    // the name becomes a media URL the lock keeps.
+    let last = deunicode::deunicode_with_tofu(&last, "-");
     let plain: String =
         last.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' }).collect();
     // One `-` for each run of them ("Ep 1 (final)" is "Ep-1-final").

@@ -827,6 +827,10 @@ mod tests {
         let mut name = |url: &str, format| super::items::unique_name(&mut taken, url, format);
         assert_eq!(name("https://h.example/a/Ep%201%20(final).MP3?x=1", Some(Mp3)), "Ep-1-final.mp3");
         assert_eq!(name("https://h.example/b/ep-1-final.mp3", None), "ep-1-final-2.mp3");
+        // Transliterated, as slugs are: the name becomes a media URL for good.
+        assert_eq!(name("https://h.example/c/Bj%C3%B6rn%20Gr%C3%BC%C3%9Fe.mp3", Some(Mp3)), "Bjorn-Grusse.mp3");
+        assert_eq!(name("https://h.example/c/épisode 5.mp3", Some(Mp3)), "episode-5.mp3");
+        assert_eq!(name("https://h.example/c/%E6%97%A5%E6%9C%AC%E8%AA%9E.mp3", Some(Mp3)), "Ri-Ben-Yu.mp3");
         let long = format!("https://h.example/{}.mp3", "x".repeat(400));
         let first = name(&long, Some(Mp3));
         assert_eq!((first.len(), first.ends_with(".mp3")), (super::items::NAME_STEM + 4, true));
