@@ -362,7 +362,8 @@ fn copy_of_the_lock(lock: &Path, copy: &Path) -> std::io::Result<()> {
 }
 
 /// What is checked of a publish before the build: the destination and
-/// endpoint given, and a folder destination apart from the output folder.
+/// endpoint given, that there is a destination, and a folder destination
+/// outside the show and apart from the output folder.
 #[cfg(feature = "publish")]
 fn before_the_build(opts: &Options) -> Result<(), PublishError> {
     if let Some(to) = &opts.to {
@@ -373,18 +374,34 @@ fn before_the_build(opts: &Options) -> Result<(), PublishError> {
     if let Some(e) = &opts.endpoint {
         check_endpoint(e).map_err(|why| PublishError::config(Diagnostic::error("PUBLISH-CONFIG", why)))?;
     }
-    // A folder destination that is (in) the output folder given, refused
-    // before the build writes there (the build's own check is past it).
-    if let Some(out) = &opts.build.out {
-        let to = opts.to.clone().or_else(|| {
-            let text = crate::manifest::read_text(&opts.build.manifest).ok()?;
-            crate::manifest::publish_glance(&text)?.to
-        });
-        if let Some(Ok(Destination::Folder(folder))) = to.as_deref().map(Destination::parse) {
-            apart_from_the_output(&folder, out)?;
+    // What can be told of the destination without the build is told before
+    // it: a refused publish has built nothing, nor recorded its episodes as
+    // published in podsmith.lock. (A manifest that cannot be read, or whose
+    // [publish] table is wrong, is said by the build.)
+    let glanced =
+        crate::manifest::read_text(&opts.build.manifest).ok().and_then(|t| crate::manifest::publish_glance(&t));
+    let to = opts.to.clone().or_else(|| glanced.as_ref()?.to.clone());
+    match to.as_deref().map(Destination::parse) {
+        None if glanced.is_some() => return Err(no_destination()),
+        Some(Ok(Destination::Folder(folder))) => {
+            inside_the_show(&folder, &crate::manifest::root_of(&opts.build.manifest))?;
+            // (In the output folder given: the build would write the live site.)
+            if let Some(out) = &opts.build.out {
+                apart_from_the_output(&folder, out)?;
+            }
         }
+        _ => {}
     }
     Ok(())
+}
+
+/// The error of a publish with nowhere to go.
+#[cfg(feature = "publish")]
+fn no_destination() -> PublishError {
+    PublishError::config(Diagnostic::error("PUBLISH-CONFIG", "no destination to publish to").help(
+        "give one: podsmith publish --to s3://BUCKET/PREFIX (or file:///PATH), or set it in episodes.toml: \
+             [publish] to = \"s3://BUCKET/PREFIX\"",
+    ))
 }
 
 /// The publish once the site is `built` (its build record under
@@ -465,12 +482,7 @@ fn destination_of(
     built: &crate::site::Report,
 ) -> Result<(crate::manifest::PublishSettings, Destination), PublishError> {
     let settings = built.publish.clone();
-    let to = opts.to.clone().or(settings.to.clone()).ok_or_else(|| {
-        PublishError::config(Diagnostic::error("PUBLISH-CONFIG", "no destination to publish to").help(
-            "give one: podsmith publish --to s3://BUCKET/PREFIX (or file:///PATH), or set it in episodes.toml: \
-                 [publish] to = \"s3://BUCKET/PREFIX\"",
-        ))
-    })?;
+    let to = opts.to.clone().or(settings.to.clone()).ok_or_else(no_destination)?;
     let dest = Destination::parse(&to)
         .map_err(|why| PublishError::config(Diagnostic::error("PUBLISH-CONFIG", format!("--to \"{to}\": {why}"))))?;
     if let Destination::Folder(folder) = &dest {

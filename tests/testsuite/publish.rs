@@ -1084,10 +1084,14 @@ fn a_folder_destination_is_listed_without_following_links() {
 #[test]
 fn a_folder_inside_the_show_is_refused() {
     let show = Show::sample();
+    let lock = std::fs::read(show.path("podsmith.lock")).ok();
     for inside in ["public", "www/podcast", "."] {
         let to = format!("file://{}", show.path(inside).display());
         let run = to_folder(&show, &to, &[]).fails(2);
         assert!(run.stderr.contains("is inside the show's folder"), "{inside}: {}", run.stderr);
+        // Refused before the build: nothing built, no episode recorded as published.
+        assert!(!run.stderr.contains("Built") && !show.path("public/feed.xml").exists(), "{}", run.stderr);
+        assert_eq!(std::fs::read(show.path("podsmith.lock")).ok(), lock);
     }
     assert!(!show.path("www").exists() && !show.path("public/.podsmith").exists());
     // Nor a folder that holds the show: its keys would reach the show's files.
@@ -1124,8 +1128,11 @@ fn a_folder_that_is_the_output_folder_is_refused_before_the_build() {
 #[test]
 fn no_destination_and_bad_settings_are_usage_errors() {
     let show = Show::sample();
+    let lock = std::fs::read(show.path("podsmith.lock")).ok();
     let run = show.run_env(&["publish", "--as-of", AS_OF], &[]).fails(2);
     assert!(run.stderr.contains("no destination to publish to"), "{}", run.stderr);
+    assert!(!run.stderr.contains("Built") && !show.path("public/feed.xml").exists(), "{}", run.stderr);
+    assert_eq!(std::fs::read(show.path("podsmith.lock")).ok(), lock);
     let run = show.run_env(&["publish", "--to", "ftp://x/y"], &[]).fails(2);
     assert!(run.stderr.contains("s3://BUCKET/PREFIX or file:///PATH"), "{}", run.stderr);
     let manifest = show.read("episodes.toml");
