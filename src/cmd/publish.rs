@@ -49,6 +49,13 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
             e => Failure::of(e.diagnostic().into_iter().collect(), 1),
         }
     })?;
+    let mut report = report;
+    if report.dry_run {
+        // What its build removed from its own copy of the site, apart in
+        // .podsmith/dry-run: nothing of the show's (the plan's DELETE lines
+        // say what would go from the destination).
+        report.build.removed.clear();
+    }
     super::build::tell(&report.build, ui);
     tell_plan(&report, ui);
     ui.info(summary(&report));
