@@ -253,7 +253,7 @@ const NOTED_AT: &str = "s3://fuzz/show http://127.0.0.1:9000";
 /// (`bytes` written at `path`, where [`crate::publish::uploads::Unfinished`]
 /// reads it for `root`) names only uploads a publish may abort (keys of the
 /// site, ids as services give them); noting one more and ending it leaves
-/// the note naming what it named.
+/// the note naming what it named; one refused is noted still or given up.
 fn uploads_checked(root: &Path, path: &Path, bytes: &[u8]) {
     use crate::publish::uploads::{Unfinished, is_upload_id};
     if std::fs::write(path, bytes).is_err() {
@@ -271,6 +271,13 @@ fn uploads_checked(root: &Path, path: &Path, bytes: &[u8]) {
         let mut was = left;
         was.retain(|(id, _)| id != "fuzz-upload");
         assert_eq!(again, was, "written again, the note reads back otherwise");
+        // One the service would not abort, counted (whatever count the note
+        // gave it): given up, it is no longer noted; else it is noted still.
+        if let Some((id, _)) = was.first() {
+            let given_up = Unfinished::of(root, NOTED_AT).refused(id);
+            let noted = Unfinished::of(root, NOTED_AT).left().iter().any(|(i, _)| i == id);
+            assert_ne!(given_up, noted, "{id:?}: given up {given_up}, noted {noted}");
+        }
     }
 }
 

@@ -77,7 +77,8 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
 /// run, else with `-v`), objects taken as podsmith's, drift uploaded
 /// again, media of removed episodes kept.
 /// The uploads in parts a killed publish left that the service would not
-/// abort (see [`Report::stuck`]), each a warning.
+/// abort (see [`Report::stuck`]), each a warning; and those given up (see
+/// [`Report::given_up`]).
 fn tell_stuck(report: &Report, ui: &Ui) {
     for stuck in &report.stuck {
         ui.diagnostic(
@@ -91,6 +92,24 @@ fn tell_stuck(report: &Report, ui: &Ui) {
             .help(
                 "its parts may still be kept (and billed) by the service: the next publish tries again; to end it \
                  now, abort it in the service's console, or with `aws s3api abort-multipart-upload`",
+            ),
+        );
+    }
+    for given_up in &report.given_up {
+        ui.diagnostic(
+            &podsmith::diagnostic::Diagnostic::warning(
+                "PUBLISH-ABORT",
+                format!(
+                    "{}: an upload in parts a publish killed part-way left could not be aborted by three publishes \
+                     in a row, and is no longer tried: {given_up}",
+                    report.destination
+                ),
+            )
+            .help(
+                "if the service still lists it (`aws s3api list-multipart-uploads`), its parts are kept (and billed): \
+                 abort it in the service's console, or let a lifecycle rule end such uploads \
+                 (AbortIncompleteMultipartUpload); some servers answer \"access denied\" for an upload they no \
+                 longer have",
             ),
         );
     }
@@ -297,6 +316,7 @@ fn as_json(report: &Report) -> serde_json::Value {
         "adopted": plan.adopted,
         "swept": report.swept,
         "stuck": report.stuck,
+        "given_up": report.given_up,
         "notified": report.notified,
         "build": super::build::as_json(&report.build),
     })

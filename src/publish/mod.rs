@@ -175,6 +175,10 @@ pub struct Report {
     /// would not abort: key, upload id and the service's answer. Their
     /// parts may still be kept (and billed); the next publish tries again.
     pub stuck: Vec<String>,
+    /// Uploads as `stuck`, that this publish was the third in a row to try
+    /// to abort: no longer tried (some servers answer "access denied" for
+    /// an upload they no longer have, which no publish could end).
+    pub given_up: Vec<String>,
 }
 
 /// A publish that stopped: why, and what the build said if it ran (its
@@ -300,7 +304,7 @@ pub fn publish(opts: &Options) -> Result<Report, Unpublished> {
         // What the build said is not lost with the publish.
         Err(error) => return Err(Unpublished { error, built: Some(Box::new(built)) }),
     };
-    let Done { plan, record_note, unread_note, notified, swept, stuck } = done;
+    let Done { plan, record_note, unread_note, notified, swept, stuck, given_up } = done;
     Ok(Report {
         build: built,
         destination: dest.describe(),
@@ -312,6 +316,7 @@ pub fn publish(opts: &Options) -> Result<Report, Unpublished> {
         notified,
         swept,
         stuck,
+        given_up,
     })
 }
 
@@ -431,7 +436,8 @@ fn once_built(
         // A dry run to a folder not made yet: everything is new, and the folder is not made.
         let plan = plan::make(&site.files, None, &HashMap::new(), opts.prune, opts.force);
         let notified = notify::not_yet(to_notify(built, &plan, &feeds));
-        Done { plan, record_note: None, unread_note: None, notified, swept: Vec::new(), stuck: Vec::new() }
+        let (swept, stuck, given_up) = (Vec::new(), Vec::new(), Vec::new());
+        Done { plan, record_note: None, unread_note: None, notified, swept, stuck, given_up }
     } else {
         let publishing = Publishing { opts, dest: &dest, settings: &settings, hosted: &hosted, built, feeds: &feeds };
         runtime.block_on(publishing.run(reading.filter(|r| r.dest == dest), site))?
@@ -552,6 +558,8 @@ struct Done {
     swept: Vec<String>,
     /// Uploads left that could not be aborted (see [`Report::stuck`]).
     stuck: Vec<String>,
+    /// Those given up (see [`Report::given_up`]).
+    given_up: Vec<String>,
 }
 
 /// A publish once the site is built: where to, and what the build said.
@@ -618,7 +626,7 @@ impl Publishing<'_> {
         let mut notified = notify::not_yet(to_notify(self.built, &plan, self.feeds));
         // The uploads in parts a publish killed part-way left go (their
         // parts are kept, and billed, until then).
-        let store::Aborted { keys: mut swept, stuck } = sender.abort_left(opts.dry_run).await;
+        let store::Aborted { keys: mut swept, stuck, given_up } = sender.abort_left(opts.dry_run).await;
         if !opts.dry_run {
             self.send(&sender, &mut plan, ahead, record.as_deref(), &site, &mut digests).await?;
         }
@@ -634,7 +642,7 @@ impl Publishing<'_> {
         // A big show's listing, record and site take a while to free: the
         // report need not wait for it.
         crate::site::free_later((listed, record, site, digests));
-        Ok(Done { plan, record_note, unread_note: sender.unread_note(), notified, swept, stuck })
+        Ok(Done { plan, record_note, unread_note: sender.unread_note(), notified, swept, stuck, given_up })
     }
 
     /// The destination as read (the reading `early` started, if any: what

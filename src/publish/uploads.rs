@@ -22,6 +22,10 @@ use serde::{Deserialize, Serialize};
 /// way; more can only be made up).
 const MOST: usize = 1_000;
 
+/// How many publishes in a row try to abort an upload the service will not
+/// abort before it is given up (said, and no longer tried).
+pub const TRIES: u32 = 3;
+
 /// The file, bounded well above what [`MOST`] entries take.
 const LIMIT: crate::fsutil::Limit = crate::fsutil::Limit { bytes: 1 << 20, what: "a note of uploads under way" };
 
@@ -33,6 +37,8 @@ pub struct Unfinished {
     /// Key of each upload under way, by upload id: those left by a publish
     /// that did not finish (see [`Unfinished::left`]) and this publish's.
     ids: Mutex<BTreeMap<String, String>>,
+    /// How many publishes tried to abort each, and could not, by upload id.
+    tries: Mutex<BTreeMap<String, u32>>,
     /// The uploads the file named when it was read.
     left: Vec<(String, String)>,
 }
@@ -42,6 +48,9 @@ struct File {
     version: u32,
     /// Key by upload id.
     uploads: BTreeMap<String, String>,
+    /// How many publishes could not abort each (none: not tried yet).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    tries: BTreeMap<String, u32>,
 }
 
 impl Unfinished {
@@ -50,9 +59,9 @@ impl Unfinished {
     /// with those a publish that did not finish left.
     pub fn of(root: &Path, destination: &str) -> Unfinished {
         let path = Unfinished::path_of(root, destination);
-        let ids = crate::fsutil::read(&path, LIMIT).ok().and_then(|b| parse(&b)).unwrap_or_default();
+        let (ids, tries) = crate::fsutil::read(&path, LIMIT).ok().and_then(|b| parse(&b)).unwrap_or_default();
         let left = ids.iter().map(|(id, key)| (id.clone(), key.clone())).collect();
-        Unfinished { path, ids: Mutex::new(ids), left }
+        Unfinished { path, ids: Mutex::new(ids), tries: Mutex::new(tries), left }
     }
 
     /// Where the note of `destination`'s uploads is kept, for the show at `root`.
@@ -78,8 +87,29 @@ impl Unfinished {
     pub fn end(&self, id: &str) {
         let mut ids = self.ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if ids.remove(id).is_some() {
+            self.tries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(id);
             let _ = self.save(&ids);
         }
+    }
+
+    /// Notes that the service would not abort upload `id`, once more.
+    /// Returns whether it is given up: [`TRIES`] publishes in a row could
+    /// not abort it (some servers answer "access denied" for an upload they
+    /// no longer have, which no publish could end), so it is no longer noted.
+    pub fn refused(&self, id: &str) -> bool {
+        let tries = {
+            let mut tries = self.tries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let n = tries.entry(id.to_string()).or_default();
+            *n = n.saturating_add(1);
+            *n
+        };
+        if tries >= TRIES {
+            self.end(id);
+            return true;
+        }
+        let ids = self.ids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = self.save(&ids);
+        false
     }
 
     fn save(&self, ids: &BTreeMap<String, String>) -> std::io::Result<()> {
@@ -91,16 +121,24 @@ impl Unfinished {
                 _ => Ok(()),
             };
         }
-        let json = serde_json::to_vec(&File { version: 1, uploads: ids.clone() }).map_err(std::io::Error::other)?;
+        let tries = self.tries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let tries = tries.iter().filter(|(id, _)| ids.contains_key(*id)).map(|(id, n)| (id.clone(), *n)).collect();
+        let json =
+            serde_json::to_vec(&File { version: 1, uploads: ids.clone(), tries }).map_err(std::io::Error::other)?;
         crate::output::write_cache_bytes(&self.path, &json).map(|_| ())
     }
 }
 
-/// The uploads a file names, if it reads as podsmith writes it.
-fn parse(bytes: &[u8]) -> Option<BTreeMap<String, String>> {
+/// The uploads a file names, and how many publishes could not abort each
+/// (those of uploads it names), if it reads as podsmith writes it.
+fn parse(bytes: &[u8]) -> Option<(BTreeMap<String, String>, BTreeMap<String, u32>)> {
     let file: File = serde_json::from_slice(bytes).ok()?;
     let fits = |(id, key): (&String, &String)| is_upload_id(id) && super::record::is_key(key);
-    (file.version == 1 && file.uploads.len() <= MOST && file.uploads.iter().all(fits)).then_some(file.uploads)
+    if !(file.version == 1 && file.uploads.len() <= MOST && file.uploads.iter().all(fits)) {
+        return None;
+    }
+    let tries = file.tries.into_iter().filter(|(id, _)| file.uploads.contains_key(id)).collect();
+    Some((file.uploads, tries))
 }
 
 /// Whether `id` is of the form services give upload ids: up to 1,024
@@ -141,7 +179,30 @@ mod tests {
             assert!(Unfinished::of(dir.path(), dest).left().is_empty(), "{}", String::from_utf8_lossy(bad));
         }
         let many: BTreeMap<String, String> = (0..=MOST).map(|n| (format!("id-{n}"), "media/a.mp3".into())).collect();
-        std::fs::write(&next.path, serde_json::to_vec(&File { version: 1, uploads: many }).unwrap()).unwrap();
+        let file = File { version: 1, uploads: many, tries: BTreeMap::new() };
+        std::fs::write(&next.path, serde_json::to_vec(&file).unwrap()).unwrap();
         assert!(Unfinished::of(dir.path(), dest).left().is_empty(), "more than a publish can have under way");
+    }
+
+    /// An upload the service will not abort is tried by [`TRIES`]
+    /// publishes in a row (each counted in the note, which an older note
+    /// without counts reads as none tried), then given up: no longer noted.
+    #[test]
+    fn an_upload_the_service_will_not_abort_is_given_up_after_a_few_publishes() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = "s3://bucket/show http://127.0.0.1:9000";
+        let first = Unfinished::of(dir.path(), dest);
+        first.begin("id-1", "media/a.mp3").unwrap();
+        first.begin("id-2", "media/b.mp3").unwrap();
+        std::fs::write(&first.path, br#"{"version": 1, "uploads": {"id-1": "media/a.mp3", "id-2": "media/b.mp3"}}"#)
+            .unwrap();
+        for publish in 1..=TRIES {
+            let next = Unfinished::of(dir.path(), dest);
+            assert_eq!(next.left().len(), 2, "publish {publish}: both noted still");
+            assert_eq!(next.refused("id-1"), publish == TRIES, "publish {publish}");
+        }
+        let last = Unfinished::of(dir.path(), dest);
+        assert_eq!(last.left(), [("id-2".to_string(), "media/b.mp3".to_string())], "id-1 given up, id-2 kept");
+        assert!(!last.refused("id-2"), "counted for itself");
     }
 }

@@ -1795,7 +1795,8 @@ fn an_upload_in_parts_a_killed_publish_left_is_aborted_by_the_next() {
     assert_eq!(serde_json::from_str::<serde_json::Value>(&again.stdout).unwrap()["swept"], serde_json::json!([]));
     // An upload the service will not abort (s3s-fs answers AccessDenied for
     // one it no longer has; AWS, NoSuchUpload, which ends it) is said, with
-    // what to do, and tried again next time.
+    // what to do, and tried again next time; the third publish to try gives
+    // it up (said so), and the next says nothing of it.
     std::fs::write(&note, &noted).unwrap();
     for _ in 0..2 {
         let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
@@ -1808,6 +1809,17 @@ fn an_upload_in_parts_a_killed_publish_left_is_aborted_by_the_next() {
         assert!(message.contains("left could not be aborted: media/long.wav (upload "), "{said}");
         assert!(said["help"].as_str().unwrap().starts_with("its parts may still be kept (and billed)"), "{said}");
     }
+    let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let given_up = v["given_up"].as_array().cloned().unwrap_or_default();
+    assert!(given_up.len() == 1 && v["stuck"] == serde_json::json!([]), "{v}");
+    let said = v["diagnostics"].as_array().unwrap().iter().find(|d| d["rule"] == "PUBLISH-ABORT").cloned();
+    let message = said.as_ref().and_then(|s| s["message"].as_str()).unwrap_or_default().to_string();
+    assert!(message.contains("by three publishes in a row, and is no longer tried: media/long.wav"), "{v}");
+    let run = publish_via(&show, &s3, &proxy.endpoint(), &[]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(v["stuck"] == serde_json::json!([]) && v["given_up"] == serde_json::json!([]), "{v}");
+    assert!(!run.stderr.contains("PUBLISH-ABORT"), "{}", run.stderr);
 }
 
 /// A big file that grows while it goes up in parts (more is recorded onto

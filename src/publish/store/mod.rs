@@ -244,7 +244,7 @@ impl Sender {
             return Aborted::default();
         };
         if dry_run {
-            return Aborted { keys: uploads.left().iter().map(|(_, key)| key.clone()).collect(), stuck: Vec::new() };
+            return Aborted { keys: uploads.left().iter().map(|(_, key)| key.clone()).collect(), ..Aborted::default() };
         }
         use futures::StreamExt as _;
         let tried = futures::stream::iter(uploads.left())
@@ -258,23 +258,29 @@ impl Sender {
                         uploads.end(id);
                         None
                     }
-                    // Noted still: tried again by the next publish.
-                    Err(e) => Some(Err(format!("{key} (upload {id}): {}", one_line(&e.to_string())))),
+                    // Noted still: tried again by the next publish, up to
+                    // a few times.
+                    Err(e) => {
+                        let given_up = uploads.refused(id);
+                        Some(Err((format!("{key} (upload {id}): {}", one_line(&e.to_string())), given_up)))
+                    }
                 }
             })
             .buffer_unordered(self.jobs)
-            .collect::<Vec<Option<Result<String, String>>>>()
+            .collect::<Vec<Option<Result<String, (String, bool)>>>>()
             .await;
-        let (mut keys, mut stuck): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+        let mut aborted = Aborted::default();
         for t in tried.into_iter().flatten() {
             match t {
-                Ok(key) => keys.push(key),
-                Err(why) => stuck.push(why),
+                Ok(key) => aborted.keys.push(key),
+                Err((why, false)) => aborted.stuck.push(why),
+                Err((why, true)) => aborted.given_up.push(why),
             }
         }
-        keys.sort();
-        stuck.sort();
-        Aborted { keys, stuck }
+        aborted.keys.sort();
+        aborted.stuck.sort();
+        aborted.given_up.sort();
+        aborted
     }
 
     /// Why the note of a publish that did not finish, found at the
@@ -481,6 +487,9 @@ pub struct Aborted {
     /// Those the service would not abort: key, upload id and its answer.
     /// Their parts may still be kept (and billed); the next publish tries again.
     pub stuck: Vec<String>,
+    /// Those the service would not abort by the third publish in a row
+    /// to try: said as `stuck` is, and no longer tried.
+    pub given_up: Vec<String>,
 }
 
 /// An error's text on one line, not too long.
