@@ -262,7 +262,7 @@ pub struct PublishArgs {
     /// Print what would be uploaded and deleted, and change nothing at the destination.
     #[arg(long)]
     pub dry_run: bool,
-    /// Also delete the media of episodes no longer in the show.
+    /// Also delete media and images the site no longer has (a removed episode's media).
     #[arg(long)]
     pub prune: bool,
     /// Replace objects at the destination that podsmith did not publish.

@@ -189,8 +189,8 @@ fn tell_plan(report: &Report, ui: &Ui) {
     }
     if !plan.kept.is_empty() {
         ui.info(format!(
-            "kept {} of episodes no longer in the show (podcast apps may still fetch them; --prune deletes \
-             them): {}",
+            "kept {} the site no longer has (a removed episode's media, an image or file no page links to now: \
+             podcast apps and old pages may still fetch them; --prune deletes them): {}",
             podsmith::text::count(plan.kept.len(), "file"),
             plan.kept.join(", ")
         ));

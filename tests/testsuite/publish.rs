@@ -219,7 +219,7 @@ fn a_removed_episode_loses_its_page_and_keeps_its_media_until_pruned() {
         .collect();
     assert_eq!(kept.len(), 2, "its MP3 and OGG stay: {kept:?}");
     assert!(kept.iter().all(|k| s3.object(&format!("podcast/{k}")).exists()));
-    assert!(run.stderr.contains("kept 2 files of episodes no longer in the show"), "{}", run.stderr);
+    assert!(run.stderr.contains("kept 2 files the site no longer has (a removed episode's media"), "{}", run.stderr);
 
     let (_, pruned) = sent(&publish(&show, &s3, &["--prune"]).ok());
     assert_eq!(pruned, kept);
