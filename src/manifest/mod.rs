@@ -432,46 +432,60 @@ pub(crate) fn page_path_of(slug: &str) -> String {
     format!("episodes/{slug}/")
 }
 
+/// Why a relative link of the notes leads to no file of the site (see
+/// [`site_path_of_link`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OffSite {
+    /// Not a relative path, above the site, or a folder (a page): not the
+    /// site's file to publish.
+    Elsewhere,
+    /// A path of the site no file is published at: a part empty, hidden
+    /// (`.git`, `.podsmith` …) or holding an escaped `/` (`%2F`), or an
+    /// escape that is not one.
+    Unpublished,
+}
+
 /// The path in the site a relative `url` of the notes of the episode whose
 /// page is at `page_path` leads to (the pages and feeds make it absolute
-/// against the page's URL): `None` if it leads out of the site, to a
-/// folder, or to a path with a part that is empty or hidden (`.git`,
-/// `.podsmith` …). Its query and fragment aside, percent-decoded.
+/// against the page's URL), its query and fragment aside, percent-decoded;
+/// else why it leads to none.
 ///
 /// ```text
 /// ../../media/plan.png   on episodes/one/  →  media/plan.png
 /// plan%20b.png#top       on episodes/one/  →  episodes/one/plan b.png
-/// ../../../plan.png                        →  None (above the site)
+/// ../../../plan.png                        →  Elsewhere (above the site)
+/// ../../.git/config                        →  Unpublished (hidden)
 /// ```
-pub(crate) fn site_path_of_link(page_path: &str, url: &str) -> Option<String> {
+pub(crate) fn site_path_of_link(page_path: &str, url: &str) -> Result<String, OffSite> {
     // As a browser reads the path of an http URL: `\` for `/`, and `.`
     // and `..` (also written `%2e`) taken away; but not above the site.
-    let path = url.split(['?', '#']).next()?.replace('\\', "/");
+    let path = url.split(['?', '#']).next().unwrap_or_default().replace('\\', "/");
     let scheme = path.find(':').is_some_and(|colon| !path[..colon].contains('/'));
     if path.is_empty() || path.starts_with('/') || scheme {
-        return None;
+        return Err(OffSite::Elsewhere);
     }
     let mut parts: Vec<String> = page_path.split('/').filter(|p| !p.is_empty()).map(String::from).collect();
     let segments: Vec<&str> = path.split('/').collect();
     for (n, segment) in segments.iter().enumerate() {
-        let name = String::from_utf8(percent_decoded(segment)?).ok()?;
+        let decoded = percent_decoded(segment).ok_or(OffSite::Unpublished)?;
+        let name = String::from_utf8(decoded).map_err(|_| OffSite::Unpublished)?;
         // A folder (`../two/`, `..`, `.`) is a page, not a file.
         let folder = matches!(name.as_str(), "" | "." | "..");
         match name.as_str() {
             ".." => {
-                parts.pop()?;
+                parts.pop().ok_or(OffSite::Elsewhere)?;
             }
             "." => {}
-            _ if name.contains('/') => return None,
+            _ if name.contains('/') => return Err(OffSite::Unpublished),
             _ => parts.push(name),
         }
         if n + 1 == segments.len() && folder {
-            return None;
+            return Err(OffSite::Elsewhere);
         }
     }
     let rel = parts.join("/");
     let plain = crate::fsutil::is_plain_relative(&rel) && !rel.split('/').any(|p| p.starts_with('.'));
-    plain.then_some(rel)
+    plain.then_some(rel).ok_or(OffSite::Unpublished)
 }
 
 /// `path` with its `%XX` escapes decoded; `None` for a `%` without two

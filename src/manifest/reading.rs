@@ -679,7 +679,14 @@ impl Reading<'_> {
         let (mut missing, mut refused, mut more): (Vec<&str>, Vec<&str>, usize) = (Vec::new(), Vec::new(), 0);
         let mut looked: HashSet<String> = HashSet::new();
         for u in &urls {
-            let Some(rel) = super::site_path_of_link(&page_path, &u.url) else { continue };
+            let rel = match super::site_path_of_link(&page_path, &u.url) {
+                Ok(rel) => rel,
+                Err(super::OffSite::Unpublished) if u.image => {
+                    refused.push(&u.url);
+                    continue;
+                }
+                Err(_) => continue,
+            };
             if looked.contains(&rel) {
                 continue;
             }
@@ -719,8 +726,8 @@ impl Reading<'_> {
         );
         warn(
             &refused,
-            "to a file podsmith does not publish (reached through a link, hidden, not a plain file, the manifest \
-             or podsmith.lock): the page shows it broken",
+            "to no file podsmith publishes (a hidden one, one reached through a link or not a plain file, the \
+             manifest or podsmith.lock, or a path with an escaped `/` or an empty part): the page shows it broken",
             "put the picture itself in the show folder (in media/, say) and link to it there",
         );
         if more > 0 {

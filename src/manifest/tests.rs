@@ -681,27 +681,31 @@ fn a_missing_files_suggestion_is_a_file_nothing_uses_of_its_kind_first() {
 
 #[test]
 fn a_notes_link_leads_to_the_site_path_its_page_url_makes_it() {
+    use super::OffSite::{Elsewhere, Unpublished};
     let page = page_path_of("one");
     let cases = [
-        ("../../media/plan.png", Some("media/plan.png")),
-        ("plan%20b.png#top", Some("episodes/one/plan b.png")),
-        ("./slides.pdf?v=2", Some("episodes/one/slides.pdf")),
-        ("../two/", None),
-        ("../../", None),
-        ("../../../plan.png", None),
-        ("../../../site/media/plan.png", None),
-        ("/media/plan.png", None),
-        ("//example.com/plan.png", None),
-        ("https://example.com/plan.png", None),
-        ("../../.git/config", None),
-        ("../../media/%2e%2E/x.png", Some("x.png")),
-        ("..\\..\\media\\plan.png", Some("media/plan.png")),
-        ("../../media//plan.png", None),
-        ("../../media/a%2Fb.png", None),
-        ("../../media/%ZZ.png", None),
-        ("../../media/%FF.png", None),
+        ("../../media/plan.png", Ok("media/plan.png")),
+        ("plan%20b.png#top", Ok("episodes/one/plan b.png")),
+        ("./slides.pdf?v=2", Ok("episodes/one/slides.pdf")),
+        ("../two/", Err(Elsewhere)),
+        ("../../", Err(Elsewhere)),
+        ("../../../plan.png", Err(Elsewhere)),
+        ("../../../site/media/plan.png", Err(Elsewhere)),
+        ("/media/plan.png", Err(Elsewhere)),
+        ("//example.com/plan.png", Err(Elsewhere)),
+        ("https://example.com/plan.png", Err(Elsewhere)),
+        ("#top", Err(Elsewhere)),
+        ("../../.git/config", Err(Unpublished)),
+        ("../../.podsmith/build.json", Err(Unpublished)),
+        ("../../media/%2e%2E/x.png", Ok("x.png")),
+        ("..\\..\\media\\plan.png", Ok("media/plan.png")),
+        ("../../media//plan.png", Err(Unpublished)),
+        ("../../media/a%2Fb.png", Err(Unpublished)),
+        ("../../media%2Fcover.jpg", Err(Unpublished)),
+        ("../../media/%ZZ.png", Err(Unpublished)),
+        ("../../media/%FF.png", Err(Unpublished)),
     ];
     for (url, site) in cases {
-        assert_eq!(site_path_of_link(&page, url).as_deref(), site, "{url}");
+        assert_eq!(site_path_of_link(&page, url).as_deref().map_err(|e| *e), site, "{url}");
     }
 }

@@ -1876,7 +1876,8 @@ fn files_the_notes_link_to_are_published_where_the_links_lead() {
 
 /// A note cannot publish through a link what it may not name (a cloned
 /// show's folder link `assets -> .git`, or `here -> .`): a linked file is
-/// reached through no link at all; an image so refused is warned of.
+/// reached through no link at all; an image so refused is warned of, as is
+/// one at a hidden path or one with an escaped `/`.
 #[cfg(unix)]
 #[test]
 fn a_note_publishes_nothing_through_a_folder_link() {
@@ -1886,12 +1887,14 @@ fn a_note_publishes_nothing_through_a_folder_link() {
     std::os::unix::fs::symlink(".", show.path("here")).unwrap();
     std::os::unix::fs::symlink("../.git/config", show.path("media/config.png")).unwrap();
     let notes = "notes = \"\"\"\n[c](../../assets/config) ![m](../../here/episodes.toml) [l](../../here/podsmith.lock) \
-                 ![p](../../media/config.png) [k](../../here/.podsmith/build.json)\n\n";
+                 ![p](../../media/config.png) [k](../../here/.podsmith/build.json) ![g](../../.git/config) \
+                 ![e](../../media%2Fcover.jpg)\n\n";
     show.write("episodes.toml", &show.read("episodes.toml").replacen("notes = \"\"\"\n", notes, 1));
     let run = show.build().ok();
     assert!(
         run.stderr.contains(
-            "the images ../../here/episodes.toml, ../../media/config.png lead to a file podsmith does not publish"
+            "the images ../../here/episodes.toml, ../../media/config.png, ../../.git/config, ../../media%2Fcover.jpg \
+             lead to no file podsmith publishes"
         ),
         "{}",
         run.stderr
