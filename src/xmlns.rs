@@ -17,6 +17,12 @@ pub const ITUNES: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 pub const PODCAST: &str = "https://podcastindex.org/namespace/1.0";
 /// The older URI readers must accept for Podcasting 2.0.
 pub const PODCAST_ALT: &str = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md";
+/// Podcasting 2.0's URI written with http: not the namespace's, but Podcast
+/// Index's own parser reads it as the namespace.
+pub const PODCAST_HTTP: &str = "http://podcastindex.org/namespace/1.0";
+/// Apple's namespace written with https: not Apple's (whose guide says the
+/// namespace is case-sensitive), but plainly meant as it.
+pub const ITUNES_HTTPS: &str = "https://www.itunes.com/dtds/podcast-1.0.dtd";
 /// RSS content module (`content:encoded`).
 pub const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
 /// Atom (`atom:link rel="self"`).

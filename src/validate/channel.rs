@@ -83,6 +83,18 @@ fn namespaces(doc: &Doc, out: &mut Findings) {
     for (prefix, uri, line) in &doc.declarations {
         let expected = KNOWN_NAMESPACES.iter().find(|(p, _)| *p == &**prefix).map(|(_, u)| *u);
         let miscased = KNOWN_NAMESPACES.iter().find(|(_, u)| u.eq_ignore_ascii_case(uri) && *u != uri);
+        if expected == Some(xml::PODCAST) && &**uri == xml::PODCAST_HTTP {
+            out.push(
+                Finding::new(
+                    id::XML_NS_EXACT,
+                    Where::Line(*line),
+                    format!("xmlns:{prefix}=\"{uri}\" is the podcast namespace written with http: Podcast Index reads it, apps that match the URI exactly do not"),
+                    format!("write xmlns:{prefix}=\"{}\" exactly", xml::PODCAST),
+                )
+                .severity(Severity::Warning),
+            );
+            continue;
+        }
         let wrong = match expected {
             Some(xml::PODCAST) => uri != xml::PODCAST && uri != xml::PODCAST_ALT,
             Some(e) => uri != e,
@@ -253,12 +265,20 @@ fn required(cx: &mut Cx<'_>) {
     let at = |n: Option<&Node>| Where::Line(n.map_or(line, |n| n.line));
     for name in ["title", "link", "description"] {
         if cx.child(ch, &Ns::Rss, name).is_none() {
-            cx.push(Finding::new(
+            let finding = Finding::new(
                 id::RSS_CH_REQ,
                 at(None),
                 format!("the channel has no <{name}>"),
                 format!("add <{name}> to the channel: RSS 2.0 requires it"),
-            ));
+            );
+            // Apple only recommends the show's web site; directories list a
+            // feed without one (the W3C validator does not pass it).
+            cx.push(match name {
+                "link" => finding
+                    .severity(Severity::Warning)
+                    .help("add <link> with the show's web site: RSS 2.0 requires it, Apple recommends it"),
+                _ => finding,
+            });
         }
     }
     if let Some(title) = cx.child(ch, &Ns::Rss, "title") {
@@ -370,7 +390,7 @@ fn language(cx: &mut Cx<'_>) {
             id::APPLE_CH_LANG,
             at(Some(l)),
             format!("<language>{}</language> is not an ISO 639 code", l.text),
-            "use two letters, optionally with a region: en, en-us, de",
+            language_help(&l.text),
         )),
         Some(l) if two_letter_form(&l.text).is_some() => cx.push(Finding::new(
             id::APPLE_CH_LANG,
@@ -555,6 +575,19 @@ fn apple_flags(cx: &mut Cx<'_>) {
                 "spell it <itunes:new-feed-url>",
             ));
         }
+    }
+    if let Some(n) = cx.child(ch, &Ns::Itunes, "block")
+        && n.text.eq_ignore_ascii_case("yes")
+    {
+        cx.push(
+            Finding::new(
+                id::APPLE_CH_BLOCK,
+                at(Some(n)),
+                "<itunes:block>Yes</itunes:block>: Apple Podcasts will not list the show",
+                "fine if that is meant; remove the tag for the show to be listed",
+            )
+            .severity(Severity::Info),
+        );
     }
     for (name, rule) in [("block", id::APPLE_CH_BLOCK), ("complete", id::APPLE_CH_COMPLETE)] {
         if let Some(n) = cx.child(ch, &Ns::Itunes, name)
@@ -782,7 +815,27 @@ fn categories_rule(cx: &mut Cx<'_>) {
                     "nest a subcategory in its top-level category only",
                 ));
             }
-            names.push((Some(s.attr("text").unwrap_or("")), s.line));
+            let Some(name) = s.attr("text") else {
+                // `<itunes:category>Gadgets</itunes:category>`: the name as text.
+                said = true;
+                let text = truncate_chars(s.text.trim(), 60);
+                cx.push(Finding::new(
+                    id::APPLE_CH_CAT,
+                    Where::Line(s.line),
+                    match text.is_empty() {
+                        true => format!("a subcategory of \"{parent}\" has no text attribute"),
+                        false => format!(
+                            "the subcategory \"{text}\" of \"{parent}\" is written as the element's text, not in its text attribute: Apple reads only the attribute"
+                        ),
+                    },
+                    format!(
+                        "write <itunes:category text=\"{}\"/> inside <itunes:category text=\"{parent}\">",
+                        if text.is_empty() { "SUBCATEGORY" } else { text.as_str() }
+                    ),
+                ));
+                continue;
+            };
+            names.push((Some(name), s.line));
         }
         for (sub, line) in names {
             said |= category_name(cx, parent, sub, line);
@@ -1019,6 +1072,32 @@ fn is_yes_no(s: &str) -> bool {
     s.eq_ignore_ascii_case("yes") || s.eq_ignore_ascii_case("no")
 }
 
+/// What to write instead of `value`, which is not a language code: the
+/// code now used for a withdrawn one (`iw` → `he`), a region after a
+/// hyphen (`en_US` → `en-US`), else what a code looks like.
+fn language_help(value: &str) -> String {
+    let (lang, region) = match value.split_once(['-', '_']) {
+        Some((l, r)) => (l, Some(r)),
+        None => (value, None),
+    };
+    // ISO 639-1 codes withdrawn in 1989, which Java wrote for years.
+    let renamed = match lang.to_ascii_lowercase().as_str() {
+        "iw" => Some("he"),
+        "in" => Some("id"),
+        "ji" => Some("yi"),
+        "mo" => Some("ro"),
+        _ => None,
+    };
+    let with_region = |l: &str| region.map_or(l.to_string(), |r| format!("{l}-{r}"));
+    match renamed {
+        Some(now) => format!("\"{lang}\" is the withdrawn code: use <language>{}</language>", with_region(now)),
+        None if value.contains('_') && is_language_code(&value.replace('_', "-")) => {
+            format!("join the region with a hyphen: <language>{}</language>", value.replace('_', "-"))
+        }
+        None => "use two letters, optionally with a region: en, en-us, de".to_string(),
+    }
+}
+
 /// Legacy `yes`/`no`/`clean` are outside Apple's spec but still read (BBC,
 /// Anchor and Libsyn feeds carry them and are listed): a warning. Anything
 /// else is an error.
@@ -1032,8 +1111,16 @@ pub fn explicit_severity(value: &str) -> Severity {
 /// What to write instead of a legacy explicit value.
 pub fn explicit_help(value: &str) -> String {
     match value.to_ascii_lowercase().as_str() {
-        "yes" | "explicit" => "write true (Apple and W3C accept only true/false since 2023)".into(),
-        "no" | "clean" => "write false (Apple and W3C accept only true/false since 2023)".into(),
+        "yes" | "explicit" => {
+            "write true: Apple still reads the legacy value, but its spec and the W3C validator now take only true \
+             or false"
+                .into()
+        }
+        "no" | "clean" => {
+            "write false: Apple still reads the legacy value, but its spec and the W3C validator now take only true \
+             or false"
+                .into()
+        }
         _ => "write true or false".into(),
     }
 }

@@ -115,8 +115,13 @@ fn clock_time(time: &str) -> Result<NaiveTime, String> {
     }
     let field = |i: usize| parts.get(i).map_or(0, |p| p.parse::<u32>().unwrap_or(99));
     let (h, m, sec) = (field(0), field(1), field(2));
-    NaiveTime::from_hms_opt(h, m, sec)
-        .ok_or(format!("\"{time}\" is out of range (hours 00–23, minutes and seconds 00–59)"))
+    // A leap second (RFC 2822: a time of day up to 23:59:60) is the second
+    // before the next minute's.
+    let time_of = |sec: u32| match sec {
+        60 => NaiveTime::from_hms_milli_opt(h, m, 59, 1_999),
+        _ => NaiveTime::from_hms_opt(h, m, sec),
+    };
+    time_of(sec).ok_or(format!("\"{time}\" is out of range (hours 00–23, minutes 00–59, seconds 00–60)"))
 }
 
 /// The zone's offset east of UTC in seconds, and its name when it is a

@@ -188,7 +188,8 @@ fn guid(cx: &mut Cx<'_>, item: &Node, w: &Where) {
                             "a permalink (isPermaLink is true by default)"
                         }
                     ),
-                    "add isPermaLink=\"false\" to the guid",
+                    "add isPermaLink=\"false\" to the guid: directories read it as a plain id, but the W3C \
+                     validator and RSS readers take it for a link",
                 )),
                 Some("true") | Some("false") | None => {}
                 Some(other) => cx.push(Finding::new(
@@ -393,10 +394,22 @@ fn numbering(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     }
 }
 
-/// APPLE-IT-BLOCK: an item's `itunes:block` is Yes or No.
+/// APPLE-IT-BLOCK: an item's `itunes:block` is Yes or No (Yes: a note).
 fn block(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     if let Some(b) = cx.child(item, &Ns::Itunes, "block")
-        && !(b.text.eq_ignore_ascii_case("yes") || b.text.eq_ignore_ascii_case("no"))
+        && b.text.eq_ignore_ascii_case("yes")
+    {
+        cx.push(
+            Finding::new(
+                id::APPLE_IT_BLOCK,
+                w.at(b.line),
+                "<itunes:block>Yes</itunes:block>: Apple Podcasts hides the episode",
+                "fine if that is meant; remove the tag for the episode to be shown",
+            )
+            .severity(Severity::Info),
+        );
+    } else if let Some(b) = cx.child(item, &Ns::Itunes, "block")
+        && !b.text.eq_ignore_ascii_case("no")
     {
         cx.push(Finding::new(
             id::APPLE_IT_BLOCK,

@@ -125,14 +125,14 @@ pub fn check(cx: &mut Cx<'_>) {
         };
         for key in URL_ATTRS {
             if let Some(u) = node.attr(key) {
-                url_scheme(cx, node, &format!("{key}=\"{u}\""), u, &at);
+                url_scheme(cx, node, &format!("{key}=\"{u}\""), u, &at, is_link(&node.local, key));
             }
         }
         if &*node.local == "images"
             && let Some(set) = node.attr("srcset")
         {
             for u in srcset_urls(set) {
-                url_scheme(cx, node, &format!("\"{u}\" in its srcset"), u, &at);
+                url_scheme(cx, node, &format!("\"{u}\" in its srcset"), u, &at, false);
             }
         }
         element(cx, node, at, in_podroll[index]);
@@ -142,21 +142,43 @@ pub fn check(cx: &mut Cx<'_>) {
     }
 }
 
-/// P20-HTTPS for the URL `u` of `node`, shown in messages as `shown`.
-fn url_scheme(cx: &mut Cx<'_>, node: &Node, shown: &str, u: &str, at: &Where) {
+/// Whether attribute `key` of `podcast:{local}` is a link a listener
+/// follows (a web page, an address to pay at, another show's feed), not a
+/// file apps fetch to play or show with the episode.
+fn is_link(local: &str, key: &str) -> bool {
+    matches!(
+        (local, key),
+        ("person", "href" | "img")
+            | ("contentLink", "href")
+            | ("funding", "url")
+            | ("license", "url")
+            | ("remoteItem", "feedUrl")
+    )
+}
+
+/// P20-HTTPS for the URL `u` of `node`, shown in messages as `shown`;
+/// `link`: a link a listener follows (see [`is_link`]).
+fn url_scheme(cx: &mut Cx<'_>, node: &Node, shown: &str, u: &str, at: &Where, link: bool) {
     if super::items::has_scheme(u, "http") {
         // A media source may use any scheme (ipfs:, magnet: …); an
         // http one is the enclosure's own problem (APPLE-HOST-HTTPS).
         // So is a file beside the feed of a site served over http
-        // (its chapters, its transcripts): the fix is the site's.
+        // (its chapters, its transcripts): the fix is the site's. A link
+        // to someone's page is often not the podcaster's to move to https,
+        // and no directory refuses a feed for it.
         let beside_the_feed = cx.base.as_deref().is_some_and(|b| b.starts_with("http://") && u.starts_with(b));
-        let severity = if &*node.local == "source" || beside_the_feed { Severity::Warning } else { Severity::Error };
+        let lesser = &*node.local == "source" || beside_the_feed || link;
+        let severity = if lesser { Severity::Warning } else { Severity::Error };
+        let help = match link {
+            true => "write https:// if the site serves it (the namespace asks for https; browsers warn on http)",
+            false => "serve it over https and write https://",
+        };
         cx.push(
             Finding::new(
                 id::P20_HTTPS,
                 at.clone(),
                 format!("<podcast:{}> has {shown}; the namespace requires https", node.local),
-                "serve it over https and write https://",
+                help,
             )
             .severity(severity),
         );
@@ -582,7 +604,11 @@ fn value(cx: &mut Cx<'_>, node: &Node, at: Where) {
             cx.push(Finding::new(
                 id::P20_VALUE,
                 at,
-                format!("<podcast:valueRecipient split=\"{}\"> is not a number", truncate_chars(split, 40)),
+                format!(
+                    "<podcast:valueRecipient split=\"{}\"> is not {}",
+                    truncate_chars(split, 40),
+                    if split.trim().parse::<f64>().is_ok() { "a share of zero or more" } else { "a number" }
+                ),
                 "write the recipient's share as a number, e.g. split=\"90\"",
             ));
         }
@@ -703,9 +729,23 @@ fn update_frequency(cx: &mut Cx<'_>, node: &Node, at: Where) {
     too_long(cx, id::P20_OTHER, &at, "the update frequency".into(), &node.text, 128);
 }
 
-/// P20-OTHER for `podcast:block`: yes or no.
+/// P20-OTHER for `podcast:block`: yes or no (yes: a note).
 fn block(cx: &mut Cx<'_>, node: &Node, at: Where) {
-    if !["yes", "no"].contains(&&*node.text) {
+    if &*node.text == "yes" {
+        let whom = match node.attr("id") {
+            Some(platform) => format!("the platform \"{}\"", truncate_chars(platform, 40)),
+            None => "apps and directories that honour it (Podcast Index)".to_string(),
+        };
+        cx.push(
+            Finding::new(
+                id::P20_OTHER,
+                at,
+                format!("<podcast:block>yes</podcast:block>: {whom} will not list the show"),
+                "fine if that is meant; remove the tag for the show to be listed",
+            )
+            .severity(Severity::Info),
+        );
+    } else if !["yes", "no"].contains(&&*node.text) {
         cx.push(Finding::new(
             id::P20_OTHER,
             at,

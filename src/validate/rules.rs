@@ -92,13 +92,13 @@ rule_table! {
     XML_DECL_FIRST: "XML-DECL-FIRST", Error, S, "`<?xml version=\"1.0\" encoding=\"UTF-8\"?>` is the very first thing in the file: no blank line or text before it (warning: no declaration at all, or a BOM).";
     XML_UTF8: "XML-UTF8", Error, S, "The feed is UTF-8 and declares no other encoding.";
     XML_NS_DECLARED: "XML-NS-DECLARED", Error, S, "Every prefix used (`itunes:`, `podcast:`, `media:` …) is declared.";
-    XML_NS_EXACT: "XML-NS-EXACT", Error, S, "Known prefixes are bound to their exact, case-sensitive namespace URIs (`itunes`, `podcast`, `content`, `atom`, `spotify`, `media`).";
+    XML_NS_EXACT: "XML-NS-EXACT", Error, S, "Known prefixes are bound to their exact, case-sensitive namespace URIs (`itunes`, `podcast`, `content`, `atom`, `spotify`, `media`; warning: `podcast` written `http://podcastindex.org/namespace/1.0`, which Podcast Index reads).";
     RSS_ROOT: "RSS-ROOT", Error, S, "The root is `<rss version=\"2.0\">` with exactly one `<channel>`.";
-    RSS_CH_REQ: "RSS-CH-REQ", Error, S, "The channel has `title`, `link` and `description`.";
+    RSS_CH_REQ: "RSS-CH-REQ", Error, S, "The channel has `title`, `link` and `description` (warning: no `link`, which Apple only recommends).";
     RSS_IT_TITLE_OR_DESC: "RSS-IT-TITLE-OR-DESC", Error, S, "Every item has a title or a description.";
     RSS_ENC_ATTRS: "RSS-ENC-ATTRS", Error, S, "`enclosure` has `url`, `length` and `type` (not `size=`).";
     RSS_ENC_ONE: "RSS-ENC-ONE", Warning, S, "One `enclosure` per item: apps and Podcast Index use the first; other formats belong in `podcast:alternateEnclosure`.";
-    RSS_GUID_PERMALINK: "RSS-GUID-PERMALINK", Error, S, "`guid isPermaLink` is `true` or `false`; a permalink guid (the default) is an http(s) URL.";
+    RSS_GUID_PERMALINK: "RSS-GUID-PERMALINK", Warning, S, "`guid isPermaLink` is `true` or `false`; a permalink guid (the default) is an http(s) URL. A warning: directories read any guid as a plain id (Apple's own sample feed writes a bare UUID); the W3C validator and RSS readers take a permalink for a link.";
     RSS_DATE: "RSS-DATE", Error, S, "The channel's `pubDate`/`lastBuildDate` are RFC 2822 dates with the right weekday and clock fields in range (warning: year before 1990; an item's: APPLE-IT-PUBDATE).";
     RSS_SELF: "RSS-SELF", Warning, S, "`atom:link rel=\"self\"` gives the feed's own absolute URL.";
     // Apple: channel
@@ -120,7 +120,7 @@ rule_table! {
     APPLE_CH_SERIAL_EPNUM: "APPLE-CH-SERIAL-EPNUM", Error, S, "In a serial show every full episode has `itunes:episode` (trailers and bonus episodes may have none).";
     APPLE_CH_COPYRIGHT: "APPLE-CH-COPYRIGHT", Info, S, "A `copyright` line, if the show is copyrighted.";
     APPLE_CH_NEWFEED: "APPLE-CH-NEWFEED", Error, S, "`itunes:new-feed-url` is an absolute http(s) URL.";
-    APPLE_CH_BLOCK: "APPLE-CH-BLOCK", Warning, S, "`itunes:block` is `Yes` or `No` (any other value has no effect).";
+    APPLE_CH_BLOCK: "APPLE-CH-BLOCK", Warning, S, "`itunes:block` is `Yes` or `No` (any other value has no effect); note: `Yes`, which keeps the show out of Apple Podcasts.";
     APPLE_CH_COMPLETE: "APPLE-CH-COMPLETE", Warning, S, "`itunes:complete` is `Yes` or `No`.";
     APPLE_CH_LEN: "APPLE-CH-LEN", Warning, S, "Other Apple tags (an episode's `title`, `itunes:title`, `itunes:subtitle`, `itunes:name` …) are at most 255 characters; `itunes:summary` at most 4,000; titles and names open and end with no spaces.";
     APPLE_CH_DEPRECATED: "APPLE-CH-DEPRECATED", Info, S, "`itunes:summary`, `itunes:subtitle` and `itunes:keywords` are no longer read by Apple.";
@@ -143,7 +143,7 @@ rule_table! {
     APPLE_IT_EPISODE: "APPLE-IT-EPISODE", Error, S, "`itunes:episode` is a whole number from 1 up.";
     APPLE_IT_SEASON: "APPLE-IT-SEASON", Error, S, "`itunes:season` is a whole number from 1 up.";
     APPLE_IT_EPTYPE: "APPLE-IT-EPTYPE", Error, S, "`itunes:episodeType` is `full`, `trailer` or `bonus`.";
-    APPLE_IT_BLOCK: "APPLE-IT-BLOCK", Warning, S, "An item's `itunes:block` is `Yes` or `No`.";
+    APPLE_IT_BLOCK: "APPLE-IT-BLOCK", Warning, S, "An item's `itunes:block` is `Yes` or `No`; note: `Yes`, which hides the episode in Apple Podcasts.";
     APPLE_IT_CHAPTERS: "APPLE-IT-CHAPTERS", Warning, S, "Timestamps in the description start at 00:00 and give at least three chapters (Apple's rule for description chapters).";
     // Hosting
     APPLE_HOST_PUBLIC: "APPLE-HOST-PUBLIC", Error, S, "The feed's own URL (`atom:link rel=\"self\"`), media and image URLs are not on a private network (10.x, 192.168.x, *.local …), a multicast or broadcast address, or a one-label name (`intranet`) public DNS does not resolve; loopback (`localhost`, `localhost.`, 127.x) gets a warning. [N] No redirect of a media or image URL leads to such a host (unless the URL is on that kind of host itself): that hop is not followed.";
@@ -170,7 +170,7 @@ rule_table! {
     W3C_DUP_ELEMENTS: "W3C-DUP-ELEMENTS", Error, S, "Elements that occur once (`title`, `pubDate`, `guid`, `itunes:*`, `podcast:guid`, `podcast:chapters` …) are not repeated in a channel or item.";
     MISTAKE_DATE_TZ: "MISTAKE-DATE-TZ", Warning, S, "Dates use a numeric offset (`+0000`), not a zone name like `PST` that apps misread.";
     // Podcasting 2.0
-    P20_HTTPS: "P20-HTTPS", Error, S, "URLs in `podcast:*` attributes (and each URL of a `podcast:images` `srcset`) are https (warning for a `podcast:source`, which may use other schemes such as ipfs:).";
+    P20_HTTPS: "P20-HTTPS", Error, S, "URLs in `podcast:*` attributes (and each URL of a `podcast:images` `srcset`) are https (warning: an http URL of a `podcast:source`, which may use other schemes such as ipfs:, or of a link a listener follows rather than a file apps fetch: a `person`'s `href` and `img`, a `contentLink`, `funding` or `license` URL, a `remoteItem`'s `feedUrl`).";
     P20_ATTR_REQ: "P20-ATTR-REQ", Error, S, "`podcast:*` elements carry their required attributes and values (a `remoteItem`'s `feedGuid` is a UUID).";
     P20_GUID: "P20-GUID", Error, S, "`podcast:guid` is a UUID (warning: not version 5; note: not the UUIDv5 of the self URL; a feed without one: PSP-CH-REC).";
     P20_LOCKED: "P20-LOCKED", Error, S, "`podcast:locked` is `yes` or `no` (a feed without one: PSP-CH-REC).";
@@ -188,7 +188,7 @@ rule_table! {
     P20_PODROLL: "P20-PODROLL", Error, S, "`podcast:podroll` holds `podcast:remoteItem`s, each with a `feedGuid`.";
     P20_VALUE: "P20-VALUE", Error, S, "`podcast:value` has `type` and `method` and recipients with `type`, `address` and `split`.";
     P20_TRAILER: "P20-TRAILER", Error, S, "`podcast:trailer` has a title, a `url`, an RFC 2822 `pubdate` and, if it has a `season`, a season number (warning: a title over 128 characters).";
-    P20_OTHER: "P20-OTHER", Error, S, "`podcast:soundbite` (startTime, duration), `podcast:location` (≤128 chars), `podcast:block` (yes/no), `podcast:image` (href), `podcast:updateFrequency` (a text; `complete` true/false; `dtstart` an ISO 8601 date; `rrule` with a FREQ, and a `dtstart` if it has a COUNT).";
+    P20_OTHER: "P20-OTHER", Error, S, "`podcast:soundbite` (startTime, duration), `podcast:location` (≤128 chars), `podcast:block` (yes/no; note: `yes`, which asks the platforms it names, or all, not to list the show), `podcast:image` (href), `podcast:updateFrequency` (a text; `complete` true/false; `dtstart` an ISO 8601 date; `rrule` with a FREQ, and a `dtstart` if it has a COUNT).";
     PSC_CHAPTERS: "PSC-CHAPTERS", Error, S, "`psc:chapters` (Podlove Simple Chapters, which Spotify reads) holds `psc:chapter`s, each with a `title` and a `start` in normal play time such as `00:01:30.000` (warning: starts not in ascending order, or after the item's `itunes:duration`).";
     PLACEHOLDER: "PLACEHOLDER", Warning, S, "Nothing is left from `podsmith init` or an example: URLs or e-mail on example.com (or .example, .test, .invalid), text saying \"placeholder\", [M] the placeholder cover.";
     MISTAKE_GUID_UNSTABLE: "MISTAKE-GUID-UNSTABLE", Warning, S, "No guid is a media URL (the enclosure's, or any URL of an audio or video file): generators that make the guid from the URL give every episode a new one when the media move to another host, and apps then download every episode again. Not in podsmith's own feeds (its `generator`), whose guids stay as published whatever the URLs. A warning, not the catalogue's error: the feed works as it is, and its published guids must stay.";

@@ -24,7 +24,7 @@ pub const MAX_FEED_BYTES: usize = crate::fsutil::FEED.bytes as usize;
 /// Deeper nesting than this is refused (RSS needs 5 levels).
 pub const MAX_DEPTH: usize = 256;
 
-pub use crate::xmlns::{ATOM, CONTENT, ITUNES, MEDIA, PODCAST, PODCAST_ALT, PSC, SPOTIFY};
+pub use crate::xmlns::{ATOM, CONTENT, ITUNES, ITUNES_HTTPS, MEDIA, PODCAST, PODCAST_ALT, PODCAST_HTTP, PSC, SPOTIFY};
 
 /// The usual prefix and exact URI of each namespace podcast feeds use.
 pub const KNOWN_NAMESPACES: &[(&str, &str)] = &[
@@ -58,10 +58,13 @@ pub enum Ns {
 
 impl Ns {
     /// The vocabulary `uri` names, if it is one of those told apart by name.
+    /// A miscased or https Apple URI, and the http one of Podcasting 2.0,
+    /// are read as meant, so that their tags are checked: the URI itself is
+    /// XML-NS-EXACT's to tell.
     fn known(uri: &str) -> Option<Ns> {
-        if uri == ITUNES || uri.eq_ignore_ascii_case(ITUNES) {
+        if uri.eq_ignore_ascii_case(ITUNES) || uri.eq_ignore_ascii_case(ITUNES_HTTPS) {
             Some(Ns::Itunes)
-        } else if uri == PODCAST || uri == PODCAST_ALT {
+        } else if uri == PODCAST || uri == PODCAST_ALT || uri == PODCAST_HTTP {
             Some(Ns::Podcast)
         } else if uri == CONTENT {
             Some(Ns::Content)

@@ -353,10 +353,15 @@ fn the_rule_table_in_the_readme_is_the_generated_one() {
 ///   warnings: Apple reads such feeds;
 /// - `type="audio/mp3"` is a warning (unregistered but played everywhere);
 /// - a missing `itunes:explicit` stays an error (Podcasts Connect's own
-///   message refuses it), as do http URLs in `podcast:*` other than media
-///   sources (the namespace says must), a serial show without episode
+///   message refuses it), as do http URLs in `podcast:*` of files apps
+///   fetch (the namespace says must; a media source, or a link a listener
+///   follows such as a person's home page, is a warning: no directory
+///   refuses a feed for it), a serial show without episode
 ///   numbers (Apple: mandatory), undefined entities (not XML), and a
-///   miscased or slashed namespace URI (the tags are then not read).
+///   miscased or slashed namespace URI (the tags are then not read);
+/// - a non-URL guid not marked isPermaLink="false" (Apple's own sample
+///   feed), and a channel without `link` (Apple: recommended), are
+///   warnings.
 #[test]
 fn real_feeds_from_other_tools_get_their_recorded_verdicts() {
     let dir = fixtures().join("real-feeds");
@@ -1652,11 +1657,11 @@ fn a_permalink_guid_that_is_no_url_is_said_as_the_feed_marks_it() {
     let guid = "<guid isPermaLink=\"false\">pilot-guid</guid>";
     assert_eq!(
         found_after(guid, "<guid isPermaLink=\"true\">urn:uuid:1234</guid>", "RSS-GUID-PERMALINK"),
-        ["Error: the guid \"urn:uuid:1234\" is marked as a permalink (isPermaLink=\"true\") but not an http(s) URL"]
+        ["Warning: the guid \"urn:uuid:1234\" is marked as a permalink (isPermaLink=\"true\") but not an http(s) URL"]
     );
     assert_eq!(
         found_after(guid, "<guid>urn:uuid:1234</guid>", "RSS-GUID-PERMALINK"),
-        ["Error: the guid \"urn:uuid:1234\" is a permalink (isPermaLink is true by default) but not an http(s) URL"]
+        ["Warning: the guid \"urn:uuid:1234\" is a permalink (isPermaLink is true by default) but not an http(s) URL"]
     );
 }
 
@@ -1874,4 +1879,91 @@ fn two_full_episodes_with_one_number_are_a_warning_naming_both() {
         let run = show.run(&[&["validate"][..], &as_of].concat()).ok();
         assert!(run.stdout.starts_with("feed.xml:\n"), "only the PLACEHOLDER warnings: {}", run.stdout);
     }
+}
+
+/// What a directory reviewer found too strict, too quiet or unclear, each
+/// as a directory takes it: a blocked show or episode is a note (it may be
+/// meant); a channel without `link` (Apple: recommended), an http link a
+/// listener follows (a person's home page) and the http form of the
+/// podcast namespace (Podcast Index reads it) are warnings, while an http
+/// file apps fetch (chapters) stays an error; a leap second is a time.
+#[test]
+fn what_directories_accept_is_not_an_error_and_a_block_is_a_note() {
+    let said = found_after;
+    let block = "<itunes:type>episodic</itunes:type>";
+    assert_eq!(
+        said(block, &format!("{block}<itunes:block>Yes</itunes:block>"), "APPLE-CH-BLOCK"),
+        ["Info: <itunes:block>Yes</itunes:block>: Apple Podcasts will not list the show"]
+    );
+    let date = "<pubDate>Tue, 02 Jan 2024 10:00:00 +0000</pubDate>";
+    assert_eq!(
+        said(date, &format!("{date}<itunes:block>yes</itunes:block>"), "APPLE-IT-BLOCK"),
+        ["Info: <itunes:block>Yes</itunes:block>: Apple Podcasts hides the episode"]
+    );
+    assert_eq!(
+        said(block, &format!("{block}<podcast:block>yes</podcast:block>"), "P20-OTHER"),
+        [
+            "Info: <podcast:block>yes</podcast:block>: apps and directories that honour it (Podcast Index) will not list the show"
+        ]
+    );
+    assert_eq!(
+        said("<link>https://rulefixtures.net/podcast/</link>", "", "RSS-CH-REQ"),
+        ["Warning: the channel has no <link>"]
+    );
+    assert_eq!(
+        said("href=\"https://rulefixtures.net/ann\"", "href=\"http://rulefixtures.net/ann\"", "P20-HTTPS"),
+        ["Warning: <podcast:person> has href=\"http://rulefixtures.net/ann\"; the namespace requires https"]
+    );
+    let chapters = "url=\"https://rulefixtures.net/podcast/rules/chapters.json\"";
+    let found = said(chapters, "url=\"http://rulefixtures.net/podcast/rules/chapters.json\"", "P20-HTTPS");
+    assert!(found.len() == 1 && found[0].starts_with("Error: <podcast:chapters> has url="), "{found:?}");
+    // The podcast namespace written with http: said once, its tags still read.
+    let report = edited_valid(&|s| {
+        s.replacen("https://podcastindex.org/namespace/1.0", "http://podcastindex.org/namespace/1.0", 1)
+    });
+    let exact: Vec<String> = of(&report, "XML-NS-EXACT").iter().map(|f| format!("{:?}", f.severity)).collect();
+    assert_eq!(exact, ["Warning"], "{:?}", ids(&report));
+    assert!(of(&report, "PSP-CH-REC").is_empty(), "{:?}", ids(&report));
+    // Apple's namespace written with https: an error, said once, not as every tag missing.
+    let report = edited_valid(&|s| s.replacen("http://www.itunes.com/dtds", "https://www.itunes.com/dtds", 1));
+    assert_eq!(of(&report, "XML-NS-EXACT").len(), 1, "{:?}", ids(&report));
+    assert!(of(&report, "APPLE-CH-IMAGE").is_empty() && of(&report, "APPLE-CH-CAT").is_empty(), "{:?}", ids(&report));
+    assert!(said(date, "<pubDate>Sat, 31 Dec 2016 23:59:60 +0000</pubDate>", "APPLE-IT-PUBDATE").is_empty());
+}
+
+/// Messages that say what is wrong, and the fix that helps.
+#[test]
+fn the_fix_said_is_the_one_that_helps() {
+    let help = |from: &str, to: &str, code: &str| {
+        let report = edited_valid(&|s: String| s.replacen(from, to, 1));
+        of(&report, code)
+            .iter()
+            .map(|f| format!("{} | {}", f.message, f.help.clone().unwrap_or_default()))
+            .collect::<Vec<_>>()
+    };
+    let lang = "<language>en</language>";
+    let found = help(lang, "<language>iw</language>", "APPLE-CH-LANG");
+    assert!(
+        found.len() == 1 && found[0].ends_with("\"iw\" is the withdrawn code: use <language>he</language>"),
+        "{found:?}"
+    );
+    let found = help(lang, "<language>en_US</language>", "APPLE-CH-LANG");
+    assert!(
+        found.len() == 1 && found[0].ends_with("join the region with a hyphen: <language>en-US</language>"),
+        "{found:?}"
+    );
+    let sub = "<itunes:category text=\"Documentary\"/>";
+    let found = help(sub, "<itunes:category>Documentary</itunes:category>", "APPLE-CH-CAT");
+    assert_eq!(
+        found,
+        [
+            "the subcategory \"Documentary\" of \"Society & Culture\" is written as the element's text, not in its text attribute: Apple reads only the attribute | write <itunes:category text=\"Documentary\"/> inside <itunes:category text=\"Society & Culture\">"
+        ]
+    );
+    let found = help("split=\"100\"", "split=\"-5\"", "P20-VALUE");
+    assert!(
+        found.len() == 1
+            && found[0].starts_with("<podcast:valueRecipient split=\"-5\"> is not a share of zero or more"),
+        "{found:?}"
+    );
 }
