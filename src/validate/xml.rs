@@ -563,6 +563,23 @@ impl<'f> Builder<'f> {
     fn element(&mut self, e: &BytesStart<'_>, ns: Ns, at: usize, open: bool) -> Option<()> {
         self.check_depth(at)?;
         let line = self.lines.line(at);
+        // `Q < A`, `I <3 it`: a raw < in text, read as a tag of the words
+        // after it; said once, not as each word a malformed attribute.
+        if !e
+            .name()
+            .as_ref()
+            .as_bytes()
+            .first()
+            .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80)
+        {
+            self.findings.push(Finding::new(
+                id::XML_WELLFORMED,
+                Where::Line(line),
+                "a < that starts no tag (no name after it): it is a raw < in the text",
+                "write < as &lt; in text (or put the text in a CDATA section)",
+            ));
+            return None;
+        }
         let attrs = self.attributes(e, line);
         let local = intern(&mut self.names, e.local_name().as_ref());
         let index = self.doc.nodes.len();
@@ -618,9 +635,11 @@ impl<'f> Builder<'f> {
                         id::XML_WELLFORMED,
                         Where::Line(line),
                         format!("a malformed attribute: {err}"),
-                        "quote every attribute value and write each attribute once",
+                        "quote every attribute value and write each attribute once (a raw < in text reads as \
+                         a tag: write it as &lt;)",
                     ));
-                    continue;
+                    // One a tag: the words after a raw < would each be one.
+                    break;
                 }
             };
             let key = a.key.as_ref().to_string();

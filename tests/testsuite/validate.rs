@@ -1967,3 +1967,19 @@ fn the_fix_said_is_the_one_that_helps() {
         "{found:?}"
     );
 }
+
+/// A raw < in text is said once, as itself, not as every word after it a
+/// malformed attribute (35 errors, the first 34 asking to quote attributes).
+#[test]
+fn a_raw_less_than_in_text_is_said_once_as_itself() {
+    for text in ["Conversations < the people who build", "I <3 this show"] {
+        let report = edited_valid(&|s| s.replacen("<description>", &format!("<description>{text} "), 1));
+        let found: Vec<&str> = of(&report, "XML-WELLFORMED").iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(found, ["a < that starts no tag (no name after it): it is a raw < in the text"], "{text}");
+    }
+    // One that reads as a tag with a name: each such tag said once.
+    let report = edited_valid(&|s| s.replacen("<description>", "<description>x<y and z w ", 1));
+    let malformed =
+        of(&report, "XML-WELLFORMED").iter().filter(|f| f.message.starts_with("a malformed attribute")).count();
+    assert!(malformed <= 2, "{:?}", of(&report, "XML-WELLFORMED"));
+}
