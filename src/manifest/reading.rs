@@ -660,8 +660,8 @@ impl Reading<'_> {
     /// The files of the show folder the relative links and images of an
     /// episode's `notes` lead to (see [`Episode::linked`]), each looked at,
     /// at most [`MAX_LINKED`]; a warning for an image that leads to no file
-    /// of the show folder (beside the page, where the build puts files of
-    /// its own, none), or to one that is not published.
+    /// of the show folder (but to one the build makes beside the page: see
+    /// [`made_beside_the_page`]), or to one that is not published.
     fn linked(
         &mut self,
         notes: &str,
@@ -697,7 +697,7 @@ impl Reading<'_> {
             looked.insert(rel.clone());
             match self.linked_file(&rel) {
                 Ok(path) => linked.push(LocalFile { rel, path, line }),
-                Err(NotLinked::Missing) if u.image && !rel.starts_with(&page_path) => missing.push(&u.url),
+                Err(NotLinked::Missing) if u.image && !made_beside_the_page(&rel, &page_path) => missing.push(&u.url),
                 Err(NotLinked::Refused) if u.image => refused.push(&u.url),
                 Err(_) => {}
             }
@@ -1504,5 +1504,19 @@ fn unplain(rel: &str) -> Option<(String, String)> {
     let plain = parts.join("/");
     (plain != rel).then(|| {
         ("has an empty or \".\" part, which gives the file a URL of its own".into(), format!("write it as \"{plain}\""))
+    })
+}
+
+/// Whether the build itself makes a file at `rel`, beside the episode's
+/// page at `page_path`: the page, its chapters, its transcripts, the
+/// pictures of an MP3's own chapters (`chapter-<hash>.jpg`). A note's image
+/// there is the build's to publish; any other there is the show's.
+fn made_beside_the_page(rel: &str, page_path: &str) -> bool {
+    rel.strip_prefix(page_path).is_some_and(|name| {
+        !name.contains('/')
+            && (name == "index.html"
+                || name == "chapters.json"
+                || name.starts_with("transcript.")
+                || name.starts_with("chapter-"))
     })
 }

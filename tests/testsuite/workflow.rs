@@ -1874,6 +1874,32 @@ fn files_the_notes_link_to_are_published_where_the_links_lead() {
     assert!(show.path("slides/talk one.pdf").exists(), "the show's own file stays");
 }
 
+/// An image of the notes beside the episode's page (`e.png`, `./d.png`,
+/// `sub/s.png`, raw `<img src="y.png">`) that leads to no file is warned of
+/// as any other; one at a name the build makes there (its chapters, its
+/// transcripts) is the build's.
+#[test]
+fn a_missing_image_beside_the_page_is_warned_of() {
+    let show = Show::sample();
+    let notes = "notes = \"\"\"\n![e](e.png) ![d](./d.png) ![s](sub/s.png) <img src=\"y.png\"> \
+                 ![c](chapters.json) ![t](transcript.vtt)\n\n";
+    show.write("episodes.toml", &show.read("episodes.toml").replacen("notes = \"\"\"\n", notes, 1));
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains("the images e.png, ./d.png, sub/s.png, y.png lead to no file of the show folder"),
+        "{}",
+        run.stderr
+    );
+    // Put where the page's URL leads (the show's episodes/<slug>/): published.
+    let page = show.read("episodes.toml");
+    let slug = "fluentd-eduardo-silva";
+    assert!(page.contains(slug));
+    show.write(&format!("episodes/{slug}/e.png"), "not really a picture");
+    let run = show.build().ok();
+    assert!(run.stderr.contains("the images ./d.png, sub/s.png, y.png lead"), "{}", run.stderr);
+    assert_eq!(show.read(&format!("public/episodes/{slug}/e.png")), "not really a picture");
+}
+
 /// A note cannot publish through a link what it may not name (a cloned
 /// show's folder link `assets -> .git`, or `here -> .`): a linked file is
 /// reached through no link at all; an image so refused is warned of, as is
