@@ -495,3 +495,35 @@ error: podsmith.lock: episode "Sarah Novotny on the Kubernetes community": its p
     assert_eq!(json["diagnostics"][0]["rule"], "LOCK");
     assert_eq!(json["diagnostics"][0]["path"], "podsmith.lock");
 }
+
+/// An absolute path to a file in the show folder is refused as absolute
+/// (the show could not move), with the relative path to write; one outside
+/// it, as outside.
+#[test]
+fn an_absolute_path_into_the_show_is_said_as_absolute_with_the_path_to_write() {
+    let show = Show::sample();
+    let inside = show.path("media/coredns-miek-gieben.mp3").canonicalize().unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &manifest.replacen("\"media/coredns-miek-gieben.mp3\"", &format!("{:?}", inside.display().to_string()), 1),
+    );
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("is an absolute path"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "give the path relative to episodes.toml, so that the show can move: \"media/coredns-miek-gieben.mp3\""
+        ),
+        "{}",
+        run.stderr
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let outside = elsewhere.path().join("x.mp3");
+    std::fs::copy(&inside, &outside).unwrap();
+    show.write(
+        "episodes.toml",
+        &manifest.replacen("\"media/coredns-miek-gieben.mp3\"", &format!("{:?}", outside.display().to_string()), 1),
+    );
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("points outside the show folder"), "{}", run.stderr);
+}
