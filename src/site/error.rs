@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::Diagnostic;
 use crate::lock::{Change, LockError};
 use crate::manifest::ManifestError;
 use crate::output::WriteError;
@@ -131,10 +131,9 @@ impl BuildError {
             }
             BuildError::Config(_) => vec![Diagnostic::error("OUTPUT", self.to_string())],
             BuildError::Invalid(reports) => {
-                let mut out: Vec<Diagnostic> = reports
-                    .iter()
-                    .flat_map(|r| r.findings.iter().filter(|f| f.is_error()).map(|f| in_feed(f, &r.feed)))
-                    .collect();
+                // An error of every feed (the cover's) said once, naming them all.
+                let reports: Vec<&crate::validate::Report> = reports.iter().collect();
+                let mut out = super::across_feeds(&reports, crate::diagnostic::Severity::Error);
                 out.push(summary.help("run `podsmith validate` for all findings"));
                 out
             }
@@ -187,16 +186,4 @@ impl BuildError {
                 | BuildError::Paths(_)
         )
     }
-}
-
-/// A finding of the feed called `feed`, so saying.
-fn in_feed(f: &Diagnostic, feed: &str) -> Diagnostic {
-    let mut f = f.clone();
-    if let Location::Feed { feed: name, line, .. } = &mut f.location {
-        *name = Some(feed.to_string());
-        // A line of a feed that was not written tells the podcaster nothing
-        // (and reads as a line of episodes.toml): the episode says where.
-        *line = None;
-    }
-    f
 }

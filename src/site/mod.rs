@@ -741,7 +741,7 @@ fn report_of(
     warnings.extend(catalog.warnings.iter().cloned());
     warnings.extend(prepared.renderer().warnings().iter().cloned());
     warnings.extend(written.pruned.kept.iter().map(|k| Diagnostic::warning("KEPT", format!("kept {k}"))));
-    warnings.extend(feed_warnings(&checked));
+    warnings.extend(across_feeds(&checked, crate::diagnostic::Severity::Warning));
     Report {
         out: prepared.out.clone(),
         episodes: catalog.episodes.len(),
@@ -1202,15 +1202,15 @@ fn keep_what_an_unfinished_build_wrote(
     kept
 }
 
-/// The warnings of every feed; the same finding in several feeds is said
-/// once, naming them all.
-fn feed_warnings(checked: &[&crate::validate::Report]) -> Vec<Diagnostic> {
+/// The findings of `severity` of every feed; the same finding in several
+/// feeds is said once, naming them all.
+fn across_feeds(checked: &[&crate::validate::Report], severity: crate::diagnostic::Severity) -> Vec<Diagnostic> {
     let mut seen: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
     // Where each finding is in `seen`, by what makes two the same (a show
     // whose every episode has a warning has thousands).
     let mut at: HashMap<(&str, &str, Option<&str>), usize> = HashMap::new();
     for r in checked {
-        for f in r.findings.iter().filter(|f| f.severity == crate::diagnostic::Severity::Warning) {
+        for f in r.findings.iter().filter(|f| f.severity == severity) {
             match at.entry((f.code.as_ref(), f.message.as_str(), f.episode())) {
                 std::collections::hash_map::Entry::Occupied(i) => seen[*i.get()].1.push(&r.feed),
                 std::collections::hash_map::Entry::Vacant(v) => {

@@ -637,3 +637,15 @@ fn spaces_around_a_title_or_name_are_removed_and_said() {
     assert_eq!(channel.itunes_ext.as_ref().unwrap().author.as_deref(), Some("Ann Example"));
     assert!(show.read("public/index.html").contains("<h1>Fixture Show</h1>"));
 }
+
+/// An error of every feed (the cover's, which each feed names) is said
+/// once, naming the feeds, as a warning of them all is.
+#[test]
+fn an_error_of_every_feed_is_said_once() {
+    let show = Show::sample();
+    std::fs::copy(repo().join("tests/fixtures/rules/images/small.jpg"), show.path("media/cover.jpg")).unwrap();
+    let run = show.build().fails(1);
+    let said: Vec<&str> = run.stderr.lines().filter(|l| l.contains("[APPLE-CH-IMAGE-SIZE]")).collect();
+    assert_eq!(said.len(), 1, "{}", run.stderr);
+    assert!(said[0].starts_with("error: feed.xml, feed.ogg.xml: "), "{}", run.stderr);
+}
