@@ -299,6 +299,44 @@ impl Reading<'_> {
         self.local_file(&s, key, &t.what).map(Asset::Local)
     }
 
+    /// The error of path `rel` (as written: `s`), which leads out of the
+    /// show folder or is absolute: an absolute path into the show folder
+    /// is not outside it, and is said with the path to write instead.
+    fn escaping(&mut self, s: &Spanned<String>, key: &str, what: &str, rel: &str) {
+        let raw = s.get_ref();
+        let rel_path = Path::new(rel);
+        let example = match key {
+            "media" => "media inside the show folder (e.g. in media/)",
+            "notes_file" => "notes files inside the show folder (e.g. notes/episode-1.md)",
+            _ => "images inside the show folder (e.g. media/cover.jpg)",
+        };
+        let root = self.canonical_root.as_path();
+        let within = |p: &Path| match p.strip_prefix(root) {
+            Ok(r) => Some(r.to_path_buf()),
+            Err(_) => Some(p.canonicalize().ok()?.strip_prefix(root).ok()?.to_path_buf()),
+        };
+        let absolute = rel_path.is_absolute() || rel.starts_with('/');
+        let inside = absolute
+            .then(|| within(rel_path))
+            .flatten()
+            .filter(|r| !r.as_os_str().is_empty() && !r.components().any(|c| matches!(c, Component::ParentDir)));
+        match inside.as_ref().and_then(|r| r.to_str()) {
+            Some(within) => self.cx.error(
+                &s.span(),
+                format!("`{key}` \"{raw}\" in {what} is an absolute path"),
+                Some(format!(
+                    "give the path relative to episodes.toml, so that the show can move: \"{}\"",
+                    within.replace('\\', "/")
+                )),
+            ),
+            None => self.cx.error(
+                &s.span(),
+                format!("`{key}` \"{raw}\" in {what} points outside the show folder"),
+                Some(format!("keep {example} and give the path relative to episodes.toml")),
+            ),
+        }
+    }
+
     /// Checks that a path names an existing file inside the show folder.
     fn local_file(&mut self, s: &Spanned<String>, key: &str, what: &str) -> Option<LocalFile> {
         let raw = s.get_ref();
@@ -317,38 +355,7 @@ impl Reading<'_> {
             return None;
         }
         if escapes {
-            let example = match key {
-                "media" => "media inside the show folder (e.g. in media/)",
-                "notes_file" => "notes files inside the show folder (e.g. notes/episode-1.md)",
-                _ => "images inside the show folder (e.g. media/cover.jpg)",
-            };
-            // An absolute path into the show folder is not outside it:
-            // say what to write instead.
-            let root = self.canonical_root.as_path();
-            let within = |p: &Path| match p.strip_prefix(root) {
-                Ok(r) => Some(r.to_path_buf()),
-                Err(_) => Some(p.canonicalize().ok()?.strip_prefix(root).ok()?.to_path_buf()),
-            };
-            let absolute = rel_path.is_absolute() || rel.starts_with('/');
-            let inside = absolute
-                .then(|| within(rel_path))
-                .flatten()
-                .filter(|r| !r.as_os_str().is_empty() && !r.components().any(|c| matches!(c, Component::ParentDir)));
-            match inside.as_ref().and_then(|r| r.to_str()) {
-                Some(within) => self.cx.error(
-                    &s.span(),
-                    format!("`{key}` \"{raw}\" in {what} is an absolute path"),
-                    Some(format!(
-                        "give the path relative to episodes.toml, so that the show can move: \"{}\"",
-                        within.replace('\\', "/")
-                    )),
-                ),
-                None => self.cx.error(
-                    &s.span(),
-                    format!("`{key}` \"{raw}\" in {what} points outside the show folder"),
-                    Some(format!("keep {example} and give the path relative to episodes.toml")),
-                ),
-            }
+            self.escaping(s, key, what, &rel);
             return None;
         }
         let rel = rel.trim_start_matches("./").to_string();
