@@ -109,16 +109,21 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
     for u in &unfit {
         ui.diagnostics(&u.problems);
     }
+    let mut json = as_json(&rows);
     if !unfit.is_empty() {
         let n = unfit.len();
         let which =
             if n == 1 { "episode cannot be published as it is" } else { "episodes cannot be published as they are" };
-        ui.diagnostic(
-            &Diagnostic::error("MEDIA", format!("{n} {which} (status error in the list)"))
-                .help("`podsmith build` stops on it: fix what is said above, then build"),
-        );
+        let summary = Diagnostic::error("MEDIA", format!("{n} {which} (status error in the list)"))
+            .help("`podsmith build` stops on it: fix what is said above, then build");
+        // What the problems came to: in JSON the document's `summary`, as a
+        // failed build's, not counted among them.
+        match ui.is_json() {
+            true => json["summary"] = serde_json::to_value(&summary).unwrap_or_default(),
+            false => ui.diagnostic(&summary),
+        }
     }
-    ui.finish(unfit.is_empty(), as_json(&rows));
+    ui.finish(unfit.is_empty(), json);
     Ok(if unfit.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

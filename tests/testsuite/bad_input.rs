@@ -231,6 +231,12 @@ error: 4 media files cannot be published; nothing was written
         "{}",
         run.stderr
     );
+    // In JSON, what they came to is the document's summary, as a build's, not
+    // a fifth error.
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z", "--format", "json"]).fails(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["errors"], 4, "{v}");
+    assert!(v["summary"]["message"].as_str().unwrap_or_default().starts_with("4 episodes cannot be published"), "{v}");
 }
 
 #[test]
