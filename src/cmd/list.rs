@@ -153,10 +153,12 @@ fn table(rows: &[Row]) -> Vec<String> {
         })
         .collect();
     let header = ["#", "date", "title", "length", "formats", "status"].map(String::from);
-    let mut widths = header.clone().map(|h| h.chars().count());
+    // As wide as a terminal shows it: a CJK letter takes two columns.
+    let shown = |c: &str| unicode_width::UnicodeWidthStr::width(c);
+    let mut widths = header.clone().map(|h| shown(&h));
     for row in &cells {
         for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
+            *w = (*w).max(shown(c));
         }
     }
     let line = |row: &[String; 6]| {
@@ -164,10 +166,13 @@ fn table(rows: &[Row]) -> Vec<String> {
             .iter()
             .zip(widths)
             .enumerate()
-            .map(|(i, (c, w))| match i {
-                // Numbers and lengths to the right.
-                0 | 3 => format!("{c:>w$}"),
-                _ => format!("{c:<w$}"),
+            .map(|(i, (c, w))| {
+                let pad = " ".repeat(w.saturating_sub(shown(c)));
+                match i {
+                    // Numbers and lengths to the right.
+                    0 | 3 => format!("{pad}{c}"),
+                    _ => format!("{c}{pad}"),
+                }
             })
             .collect();
         padded.join("  ").trim_end().to_string()

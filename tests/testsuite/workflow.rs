@@ -2101,3 +2101,28 @@ fn add_names_the_manifest_it_was_given_when_the_new_episode_would_break_it() {
     assert_eq!(show.read("show.toml"), before);
     assert!(!show.path("media/a\tb.mp3").exists());
 }
+
+/// `list` lines its columns up as a terminal shows them: a title in
+/// Japanese (two columns a letter) moves no column after it.
+#[test]
+fn list_lines_up_wide_titles() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &manifest.replacen("title = \"Eduardo Silva on Fluentd\"", "title = \"日本語のタイトル\"", 1),
+    );
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    // Where the length column ends, in columns: the same on every row.
+    let ends: Vec<usize> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains(" MP3 "))
+        .map(|l| {
+            let at = l.find(" MP3 ").unwrap();
+            unicode_width::UnicodeWidthStr::width(&l[..at])
+        })
+        .collect();
+    assert!(ends.len() == 4 && ends.iter().all(|&e| e == ends[0]), "{ends:?}\n{}", run.stdout);
+    assert!(run.stdout.contains("日本語のタイトル"), "{}", run.stdout);
+}
