@@ -187,6 +187,10 @@ pub fn chapters(data: &[u8]) {
 /// delete), and reads back as it is written again.
 pub fn records(data: &[u8]) {
     static ROOT: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    // One input at a time in the scratch folder: the unit tests run the
+    // target on several threads, and one's files are not another's.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let root = scratch_dir(&ROOT, "records", |dir| std::fs::create_dir_all(dir.join(".podsmith")));
     let (Some(root), Some((&pick, bytes))) = (root, data.split_first()) else { return };
     let files = [
