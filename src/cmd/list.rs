@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 use podsmith::catalog::Media;
 use podsmith::diagnostic::Diagnostic;
-use podsmith::lock::Lock;
+use podsmith::lock::{Change, Lock};
 use podsmith::manifest::Episode;
 use podsmith::show_lock::Access;
 use serde_json::json;
@@ -27,6 +27,10 @@ enum Status {
     /// Published, but dated later since: the next build refuses to take
     /// it out of the feed (a change to what subscribers have).
     Redated,
+    /// Published, but its guid, page or a media URL changed since: the
+    /// next build refuses it (apps would take it for another episode, or
+    /// lose its download or page).
+    Changed,
     /// Cannot be published as it is (a file that is not audio, wrong
     /// chapters): the build stops on it.
     Unfit,
@@ -39,6 +43,7 @@ impl Status {
             Status::New => "new",
             Status::Scheduled => "scheduled",
             Status::Redated => "redated",
+            Status::Changed => "changed",
             Status::Unfit => "error",
         }
     }
@@ -87,10 +92,27 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
             },
         })
         .collect();
+    // A published episode whose identity changed (told by its slug or
+    // media, as `diff` tells it): `build` refuses it.
+    let changed: std::collections::HashSet<String> = match &old {
+        Some(old) => podsmith::lock::compare(old, &Lock::of(&catalog))
+            .into_iter()
+            .filter_map(|c| match c {
+                Change::GuidChanged { new, .. } => Some(new),
+                Change::UrlChanged { guid, .. } | Change::PageMoved { guid, .. } => Some(guid),
+                _ => None,
+            })
+            .collect(),
+        None => Default::default(),
+    };
     rows.extend(catalog.episodes.iter().map(|e| Row {
         episode: &e.episode,
         media: &e.media,
-        status: if published.contains_key(e.episode.guid.as_str()) { Status::Live } else { Status::New },
+        status: match (changed.contains(&e.episode.guid), published.contains_key(e.episode.guid.as_str())) {
+            (true, _) => Status::Changed,
+            (false, true) => Status::Live,
+            (false, false) => Status::New,
+        },
     }));
     rows.extend(unfit.iter().map(|u| Row { episode: &u.episode, media: &u.media, status: Status::Unfit }));
     // (Stable: the order above, where dates are the same.)
@@ -206,6 +228,15 @@ fn table(rows: &[Row]) -> Vec<String> {
             if n == 1 { "it was" } else { "they were" },
         )),
     }
+    match count(Status::Changed) {
+        0 => {}
+        n => lines.push(format!(
+            "{n} changed: published, but {} guid, page or media URL changed; `podsmith build` refuses {} \
+             (see `podsmith diff` for what changed and how to put it back)",
+            if n == 1 { "its" } else { "their" },
+            if n == 1 { "it" } else { "them" },
+        )),
+    }
     lines
 }
 
@@ -270,6 +301,7 @@ fn as_json(rows: &[Row]) -> serde_json::Value {
         "new": count(Status::New),
         "scheduled": count(Status::Scheduled),
         "redated": count(Status::Redated),
+        "changed": count(Status::Changed),
         "in_error": count(Status::Unfit),
     })
 }

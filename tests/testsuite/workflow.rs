@@ -2126,3 +2126,19 @@ fn list_lines_up_wide_titles() {
     assert!(ends.len() == 4 && ends.iter().all(|&e| e == ends[0]), "{ends:?}\n{}", run.stdout);
     assert!(run.stdout.contains("日本語のタイトル"), "{}", run.stdout);
 }
+
+/// A published episode whose guid was edited is `changed` in the list (the
+/// next build refuses it, as `diff` says), not `new`.
+#[test]
+fn list_says_an_episode_whose_guid_changed_is_changed_not_new() {
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    let guid = manifest.lines().find_map(|l| l.strip_prefix("guid = \"")).unwrap().trim_end_matches('"').to_string();
+    show.write("episodes.toml", &manifest.replacen(&guid, &format!("{guid}x"), 1));
+    let run = show.run(&["list"]).ok();
+    let statuses: Vec<&str> = run.stdout.lines().skip(1).take(4).filter_map(|l| l.split_whitespace().last()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == "changed").count(), 1, "{}", run.stdout);
+    assert!(!statuses.contains(&"new"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 changed: published, but its guid, page or media URL changed"), "{}", run.stdout);
+}
