@@ -201,6 +201,14 @@ fn table(rows: &[Row]) -> Vec<String> {
     };
     let mut lines = vec![line(&header)];
     lines.extend(cells.iter().map(line));
+    lines.extend(totals(rows));
+    lines
+}
+
+/// What the rows add up to: how many of each status, how much audio is
+/// live, and what the redated and changed ones mean.
+fn totals(rows: &[Row]) -> Vec<String> {
+    let mut lines = Vec::new();
     let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
     let total: u64 =
         rows.iter().filter(|r| r.status == Status::Live || r.status == Status::New).map(|r| seconds(r.media)).sum();
