@@ -3,8 +3,7 @@
 //!
 //! - A file the site is about to write over is podsmith's if the build
 //!   record lists it (its size and time, or its fingerprint, also of an
-//!   interrupted build; by its fingerprint only where its mark agrees, below,
-//!   if the record came with the show from another folder), or if it already holds exactly what is about to be
+//!   interrupted build), or if it already holds exactly what is about to be
 //!   written, or, for a feed or page, if it is this show's own (podsmith's
 //!   generator mark and this show's feed URL in its head: a build whose
 //!   record was deleted). A file that cannot hold such a mark (an
@@ -74,17 +73,7 @@ pub fn foreign_files(
         let path = || path.get_or_init(|| out.join(&f.rel));
         let mut cached: Option<Option<Fingerprint>> = None;
         let mut fingerprint = || *cached.get_or_insert_with(|| Fingerprint::of_file(path()).ok());
-        // A record that came with the show from another folder (a clone's,
-        // or a crafted one) tells a file by its fingerprint only where the
-        // file's mark agrees (a page's own head, the head of the page beside
-        // a transcript): by its fingerprint alone, it could claim a file the
-        // podcaster made (an `index.html` of their own) for the build to
-        // write over. Its size and time as recorded are enough.
-        let stamped =
-            |r: &SiteRecord| r.outputs.get(&f.rel).is_some_and(|w| meta.stamp() == Some((w.size, w.mtime_ns)));
-        let marked = || marks(i).is_none_or(|m| carries(&out.join(&m.at), &m.texts));
-        let mut wrote = |r: &SiteRecord| r.wrote(&f.rel, meta.stamp(), &mut fingerprint) && (!r.followed || marked());
-        if record.is_some_and(|r| stamped(r) || wrote(r)) {
+        if record.is_some_and(|r| r.wrote(&f.rel, meta.stamp(), &mut fingerprint)) {
             continue;
         }
         // Already what it is going to be: writing it changes nothing.

@@ -677,34 +677,6 @@ fn a_record_from_another_folder_removes_no_file_by_its_fingerprint_alone() {
     assert!(show.path("public/CNAME").exists());
 }
 
-/// Nor is such a record enough to write over a file the podcaster made
-/// where the build writes one (their own `index.html`) by naming its
-/// bytes: the build stops and names it, as it does without a record.
-#[test]
-fn a_record_from_another_folder_claims_no_file_to_write_over_by_its_fingerprint_alone() {
-    let show = Show::sample();
-    show.build().ok();
-    let own = b"<!doctype html><title>My own home page</title>\n";
-    let mut h = <sha2::Sha256 as sha2::Digest>::new();
-    sha2::Digest::update(&mut h, (own.len() as u64).to_le_bytes());
-    sha2::Digest::update(&mut h, own);
-    let fingerprint: String = sha2::Digest::finalize(h).iter().map(|b| format!("{b:02x}")).collect();
-    let mut record: serde_json::Value = serde_json::from_str(&show.read(".podsmith/build.json")).unwrap();
-    let site = &mut record["sites"][0];
-    site["root"] = "/home/someone/show".into();
-    site["out"] = "/home/someone/show/public".into();
-    site["outputs"]["index.html"] = serde_json::json!({"size": own.len(), "mtime_ns": 1, "fingerprint": fingerprint});
-    fs::write(show.path(".podsmith/build.json"), serde_json::to_vec(&record).unwrap()).unwrap();
-    let _ = fs::remove_file(show.path(".podsmith/build.log"));
-    fs::write(show.path("public/index.html"), own).unwrap();
-    // (A change, so that the build writes the index.)
-    show.write("episodes.toml", &show.read("episodes.toml").replacen("**Fluentd**", "**FluentD**", 1));
-    let run = show.build().fails(2);
-    assert!(run.stderr.contains("podsmith has no record of writing"), "{}", run.stderr);
-    assert!(run.stderr.contains("index.html"), "{}", run.stderr);
-    assert_eq!(fs::read(show.path("public/index.html")).unwrap(), own);
-}
-
 /// With `.podsmith/` cleared, the files made beside an episode's page
 /// (chapters, transcripts) are this show's as the page is; beside a page
 /// that is not this show's, they are someone else's.
