@@ -383,11 +383,14 @@ fn before_the_build(opts: &Options) -> Result<(), PublishError> {
     // it: a refused publish has built nothing, nor recorded its episodes as
     // published in podsmith.lock. (A manifest that cannot be read, or whose
     // [publish] table is wrong, is said by the build.)
-    let glanced =
-        crate::manifest::read_text(&opts.build.manifest).ok().and_then(|t| crate::manifest::publish_glance(&t));
+    let text = crate::manifest::read_text(&opts.build.manifest).ok();
+    let glanced = text.as_deref().and_then(crate::manifest::publish_glance);
     let to = opts.to.clone().or_else(|| glanced.as_ref()?.to.clone());
+    // (Only a manifest that names no publish table at all has none: the
+    // glance reads a `[publish]` header, not an inline table or a dotted key.)
+    let none_named = text.as_deref().is_some_and(|t| !t.lines().any(names_publish));
     match to.as_deref().map(Destination::parse) {
-        None if glanced.is_some() => return Err(no_destination()),
+        None if glanced.is_some() && none_named => return Err(no_destination()),
         Some(Ok(Destination::Folder(folder))) => {
             inside_the_show(&folder, &crate::manifest::root_of(&opts.build.manifest))?;
             // (In the output folder given: the build would write the live site.)
@@ -398,6 +401,16 @@ fn before_the_build(opts: &Options) -> Result<(), PublishError> {
         _ => {}
     }
     Ok(())
+}
+
+/// Whether a line of a manifest may name the publish settings, in any form
+/// TOML has: `[publish]`, `["publish"]`, `publish = { … }`, `publish.to = …`
+/// (a line of notes that reads so only costs the check before the build).
+#[cfg(feature = "publish")]
+fn names_publish(line: &str) -> bool {
+    let line = line.trim_start().trim_start_matches('[').trim_start().trim_start_matches(['"', '\'']);
+    line.strip_prefix("publish")
+        .is_some_and(|rest| rest.trim_start().starts_with(['=', '.', ']', '"', '\'']) || rest.trim().is_empty())
 }
 
 /// The error of a publish with nowhere to go.

@@ -1137,6 +1137,14 @@ fn no_destination_and_bad_settings_are_usage_errors() {
     assert!(run.stderr.contains("no destination to publish to"), "{}", run.stderr);
     assert!(!run.stderr.contains("Built") && !show.path("public/feed.xml").exists(), "{}", run.stderr);
     assert_eq!(std::fs::read(show.path("podsmith.lock")).ok(), lock);
+    // A destination in an inline table (or a dotted key) is one all the same.
+    let web = tempfile::tempdir().unwrap();
+    let manifest = show.read("episodes.toml");
+    let to = format!("file://{}", web.path().join("podcast").display());
+    show.write("episodes.toml", &format!("publish = {{ to = \"{to}\" }}\n{manifest}"));
+    show.run_env(&["publish", "--as-of", AS_OF], &[]).ok();
+    assert!(web.path().join("podcast/feed.xml").exists());
+    show.write("episodes.toml", &manifest);
     let run = show.run_env(&["publish", "--to", "ftp://x/y"], &[]).fails(2);
     assert!(run.stderr.contains("s3://BUCKET/PREFIX or file:///PATH"), "{}", run.stderr);
     let manifest = show.read("episodes.toml");
