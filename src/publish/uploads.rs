@@ -48,9 +48,11 @@ struct File {
     version: u32,
     /// Key by upload id.
     uploads: BTreeMap<String, String>,
-    /// How many publishes could not abort each (none: not tried yet).
+    /// How many publishes could not abort each (none: not tried yet). Read
+    /// as any JSON: a count that is not one (a crafted note) is taken as
+    /// none, and the uploads are noted still.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    tries: BTreeMap<String, u32>,
+    tries: BTreeMap<String, serde_json::Value>,
 }
 
 impl Unfinished {
@@ -122,7 +124,8 @@ impl Unfinished {
             };
         }
         let tries = self.tries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let tries = tries.iter().filter(|(id, _)| ids.contains_key(*id)).map(|(id, n)| (id.clone(), *n)).collect();
+        let tries =
+            tries.iter().filter(|(id, _)| ids.contains_key(*id)).map(|(id, n)| (id.clone(), (*n).into())).collect();
         let json =
             serde_json::to_vec(&File { version: 1, uploads: ids.clone(), tries }).map_err(std::io::Error::other)?;
         crate::output::write_cache_bytes(&self.path, &json).map(|_| ())
@@ -137,7 +140,13 @@ fn parse(bytes: &[u8]) -> Option<(BTreeMap<String, String>, BTreeMap<String, u32
     if !(file.version == 1 && file.uploads.len() <= MOST && file.uploads.iter().all(fits)) {
         return None;
     }
-    let tries = file.tries.into_iter().filter(|(id, _)| file.uploads.contains_key(id)).collect();
+    let count = |n: &serde_json::Value| n.as_u64().map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+    let tries = file
+        .tries
+        .iter()
+        .filter(|(id, _)| file.uploads.contains_key(*id))
+        .filter_map(|(id, n)| Some((id.clone(), count(n)?)))
+        .collect();
     Some((file.uploads, tries))
 }
 
@@ -204,5 +213,12 @@ mod tests {
         let last = Unfinished::of(dir.path(), dest);
         assert_eq!(last.left(), [("id-2".to_string(), "media/b.mp3".to_string())], "id-1 given up, id-2 kept");
         assert!(!last.refused("id-2"), "counted for itself");
+        // A count that is not one is none: the note is read all the same.
+        for count in ["-1", "99999999999", "\"2\"", "1.0", "null"] {
+            let note =
+                format!(r#"{{"version": 1, "uploads": {{"id-3": "media/c.mp3"}}, "tries": {{"id-3": {count}}}}}"#);
+            std::fs::write(&last.path, note).unwrap();
+            assert_eq!(Unfinished::of(dir.path(), dest).left().len(), 1, "{count}");
+        }
     }
 }
