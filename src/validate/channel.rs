@@ -83,7 +83,9 @@ fn namespaces(doc: &Doc, out: &mut Findings) {
     for (prefix, uri, line) in &doc.declarations {
         let expected = KNOWN_NAMESPACES.iter().find(|(p, _)| *p == &**prefix).map(|(_, u)| *u);
         let miscased = KNOWN_NAMESPACES.iter().find(|(_, u)| u.eq_ignore_ascii_case(uri) && *u != uri);
-        if expected == Some(xml::PODCAST) && &**uri == xml::PODCAST_HTTP {
+        // (By its URI, whatever the prefix: the tags of either are read as
+        // the namespace's, so the URI must be said.)
+        if &**uri == xml::PODCAST_HTTP {
             out.push(
                 Finding::new(
                     id::XML_NS_EXACT,
@@ -100,12 +102,14 @@ fn namespaces(doc: &Doc, out: &mut Findings) {
             Some(e) => uri != e,
             None => false,
         };
-        if wrong || miscased.is_some() {
-            let right = expected.or(miscased.map(|(_, u)| *u)).unwrap_or_default();
+        let https_itunes = (&**uri == xml::ITUNES_HTTPS).then_some(xml::ITUNES);
+        if wrong || miscased.is_some() || https_itunes.is_some() {
+            let right = expected.or(miscased.map(|(_, u)| *u)).or(https_itunes).unwrap_or_default();
+            let name = if https_itunes.is_some() { "itunes" } else { prefix.as_ref() };
             let finding = Finding::new(
                 id::XML_NS_EXACT,
                 Where::Line(*line),
-                format!("xmlns:{prefix}=\"{uri}\" is not the {prefix} namespace apps look for"),
+                format!("xmlns:{prefix}=\"{uri}\" is not the {name} namespace apps look for"),
                 format!(
                     "write xmlns:{prefix}=\"{right}\" exactly (it is case-sensitive); apps ignore every {prefix}: tag otherwise"
                 ),
@@ -1088,7 +1092,7 @@ fn language_help(value: &str) -> String {
         "mo" => Some("ro"),
         _ => None,
     };
-    let with_region = |l: &str| region.map_or(l.to_string(), |r| format!("{l}-{r}"));
+    let with_region = |l: &str| region.filter(|r| !r.is_empty()).map_or(l.to_string(), |r| format!("{l}-{r}"));
     match renamed {
         Some(now) => format!("\"{lang}\" is the withdrawn code: use <language>{}</language>", with_region(now)),
         None if value.contains('_') && is_language_code(&value.replace('_', "-")) => {

@@ -1929,6 +1929,18 @@ fn what_directories_accept_is_not_an_error_and_a_block_is_a_note() {
     assert_eq!(of(&report, "XML-NS-EXACT").len(), 1, "{:?}", ids(&report));
     assert!(of(&report, "APPLE-CH-IMAGE").is_empty() && of(&report, "APPLE-CH-CAT").is_empty(), "{:?}", ids(&report));
     assert!(said(date, "<pubDate>Sat, 31 Dec 2016 23:59:60 +0000</pubDate>", "APPLE-IT-PUBDATE").is_empty());
+    // Whatever the prefix it is bound to, the https URI is said.
+    let report = edited_valid(&|s| {
+        s.replace("itunes:", "it:")
+            .replace("xmlns:itunes=\"http://www.itunes.com/dtds", "xmlns:it=\"https://www.itunes.com/dtds")
+    });
+    let exact: Vec<&str> = of(&report, "XML-NS-EXACT").iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        exact,
+        ["xmlns:it=\"https://www.itunes.com/dtds/podcast-1.0.dtd\" is not the itunes namespace apps look for"],
+        "{:?}",
+        ids(&report)
+    );
 }
 
 /// Messages that say what is wrong, and the fix that helps.
@@ -1947,6 +1959,8 @@ fn the_fix_said_is_the_one_that_helps() {
         found.len() == 1 && found[0].ends_with("\"iw\" is the withdrawn code: use <language>he</language>"),
         "{found:?}"
     );
+    let found = help(lang, "<language>in_</language>", "APPLE-CH-LANG");
+    assert!(found.len() == 1 && found[0].ends_with("use <language>id</language>"), "{found:?}");
     let found = help(lang, "<language>en_US</language>", "APPLE-CH-LANG");
     assert!(
         found.len() == 1 && found[0].ends_with("join the region with a hyphen: <language>en-US</language>"),
