@@ -311,9 +311,10 @@ impl Reading<'_> {
             _ => "images inside the show folder (e.g. media/cover.jpg)",
         };
         let root = self.canonical_root.as_path();
-        let within = |p: &Path| match p.strip_prefix(root) {
-            Ok(r) => Some(r.to_path_buf()),
-            Err(_) => Some(p.canonicalize().ok()?.strip_prefix(root).ok()?.to_path_buf()),
+        // Where it really is (`…/show/media/../media/x.mp3` too), else as written.
+        let within = |p: &Path| match p.canonicalize() {
+            Ok(real) => Some(real.strip_prefix(root).ok()?.to_path_buf()),
+            Err(_) => Some(p.strip_prefix(root).ok()?.to_path_buf()),
         };
         let absolute = rel_path.is_absolute() || rel.starts_with('/');
         let inside = absolute
@@ -1541,11 +1542,20 @@ fn unplain(rel: &str) -> Option<(String, String)> {
 /// pictures of an MP3's own chapters (`chapter-<hash>.jpg`). A note's image
 /// there is the build's to publish; any other there is the show's.
 fn made_beside_the_page(rel: &str, page_path: &str) -> bool {
+    // `transcript.vtt`, `transcript.de.srt`; `chapter-<16 hex digits>.jpg`.
+    let transcript = |name: &str| {
+        name.strip_prefix("transcript.")
+            .and_then(|rest| rest.rsplit('.').next())
+            .is_some_and(|ext| ["vtt", "srt", "json", "html"].contains(&ext))
+            && name.matches('.').count() <= 2
+    };
+    let chapter_picture = |name: &str| {
+        name.strip_prefix("chapter-").and_then(|rest| rest.split_once('.')).is_some_and(|(hash, ext)| {
+            hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) && ["jpg", "png"].contains(&ext)
+        })
+    };
     rel.strip_prefix(page_path).is_some_and(|name| {
         !name.contains('/')
-            && (name == "index.html"
-                || name == "chapters.json"
-                || name.starts_with("transcript.")
-                || name.starts_with("chapter-"))
+            && (name == "index.html" || name == "chapters.json" || transcript(name) || chapter_picture(name))
     })
 }

@@ -523,6 +523,12 @@ fn an_absolute_path_into_the_show_is_said_as_absolute_with_the_path_to_write() {
         "{}",
         run.stderr
     );
+    // (Written with a `..` on the way, the same.)
+    let media = inside.parent().unwrap().display().to_string();
+    let winding = format!("{media}/../media/coredns-miek-gieben.mp3");
+    show.write("episodes.toml", &manifest.replacen("\"media/coredns-miek-gieben.mp3\"", &format!("{winding:?}"), 1));
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("is an absolute path"), "{}", run.stderr);
     let elsewhere = tempfile::tempdir().unwrap();
     let outside = elsewhere.path().join("x.mp3");
     std::fs::copy(&inside, &outside).unwrap();

@@ -1882,11 +1882,13 @@ fn files_the_notes_link_to_are_published_where_the_links_lead() {
 fn a_missing_image_beside_the_page_is_warned_of() {
     let show = Show::sample();
     let notes = "notes = \"\"\"\n![e](e.png) ![d](./d.png) ![s](sub/s.png) <img src=\"y.png\"> \
-                 ![c](chapters.json) ![t](transcript.vtt)\n\n";
+                 ![c](chapters.json) ![t](transcript.vtt) ![p](chapter-1.png) ![q](transcript.png)\n\n";
     show.write("episodes.toml", &show.read("episodes.toml").replacen("notes = \"\"\"\n", notes, 1));
     let run = show.build().ok();
     assert!(
-        run.stderr.contains("the images e.png, ./d.png, sub/s.png, y.png lead to no file of the show folder"),
+        run.stderr.contains(
+            "the images e.png, ./d.png, sub/s.png, y.png, chapter-1.png, transcript.png lead to no file of the show folder"
+        ),
         "{}",
         run.stderr
     );
@@ -1896,7 +1898,11 @@ fn a_missing_image_beside_the_page_is_warned_of() {
     assert!(page.contains(slug));
     show.write(&format!("episodes/{slug}/e.png"), "not really a picture");
     let run = show.build().ok();
-    assert!(run.stderr.contains("the images ./d.png, sub/s.png, y.png lead"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the images ./d.png, sub/s.png, y.png, chapter-1.png, transcript.png lead"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(show.read(&format!("public/episodes/{slug}/e.png")), "not really a picture");
 }
 
