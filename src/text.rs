@@ -316,6 +316,27 @@ pub fn quoted(s: &str) -> String {
     out
 }
 
+/// `s` as a message shows a value of a show's files unquoted (a URL): each
+/// control character as Rust writes it (`\t`, `\u{1b}`), never sent to the
+/// terminal as it is.
+///
+/// ```
+/// assert_eq!(podsmith::text::shown("jav\tascript:a"), r"jav\tascript:a");
+/// ```
+pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c.is_control() {
+            true => out.extend(c.escape_debug()),
+            false => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// An episode as a message names it: `episode "Its title"`, the title
 /// [`quoted`].
 ///

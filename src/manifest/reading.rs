@@ -737,9 +737,10 @@ impl Reading<'_> {
             let Some(first) = urls.first() else { return };
             let offset = notes.find(first).unwrap_or(0);
             let (file, at) = notes_from.at(notes, offset, (self.cx.file(), line));
+            let shown: Vec<_> = urls.iter().map(|u| crate::text::shown(u)).collect();
             let list = match urls.len() {
-                1 => format!("the image {first} leads"),
-                _ => format!("the images {} lead", urls.join(", ")),
+                1 => format!("the image {} leads", shown[0]),
+                _ => format!("the images {} lead", shown.join(", ")),
             };
             self.cx.cleaned.push(
                 crate::diagnostic::Diagnostic::warning("NOTES-LINK", format!("{ep}: in the notes, {list} {said}"))

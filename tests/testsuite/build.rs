@@ -167,6 +167,17 @@ warning: notes/one.md:5: episode "One": in the notes, the links javascript:alert
     http.write("notes/one.md", notes);
     let run = http.build().ok();
     assert!(run.stderr.contains("episode \"One\": in the notes, the links javascript:alert(1), vbscript:x lose their URL (their text stays)\n"), "{}", run.stderr);
+    // A URL written with character references: at its own line, and its
+    // control characters written out, never sent to the terminal.
+    http.write("notes/one.md", "# One\n\nWe talk.\n\n[y](jav&#x09;ascript:a) [x](javascript&#x1b;[31m:alert)\n");
+    let run = http.build().ok();
+    assert!(
+        run.stderr.contains(
+            "notes/one.md:5: episode \"One\": in the notes, the links jav\\tascript:a, javascript\\u{1b}[31m:alert lose their URL"
+        ),
+        "{}",
+        run.stderr.replace('\\', "/")
+    );
 }
 
 /// A title holding quotes and a backslash is named with them escaped in
