@@ -178,8 +178,12 @@ fn say_details(report: &Report, ui: &Ui) {
 
 /// `Built 4 episodes into public: …`.
 fn summary(report: &Report) -> String {
+    let linked = match report.linked {
+        0 => String::new(),
+        n => format!(", {} the notes link to", podsmith::text::count(n, "file")),
+    };
     format!(
-        "Built {} episode{} into {}: {} ({} feed{}), {} pages, {} media/image files; {} written, {} unchanged, in {:.2}s",
+        "Built {} episode{} into {}: {} ({} feed{}), {} pages, {} media/image files{linked}; {} written, {} unchanged, in {:.2}s",
         report.episodes,
         podsmith::text::plural(report.episodes),
         report.out.display(),
@@ -204,6 +208,7 @@ pub(super) fn as_json(report: &Report) -> serde_json::Value {
         "feeds": report.feeds,
         "pages": report.pages,
         "files": report.files,
+        "linked": report.linked,
         "written": report.stats.written,
         "unchanged": report.stats.unchanged,
         "removed": report.removed,

@@ -260,6 +260,7 @@ mod tests {
             feeds: Vec::new(),
             pages: 0,
             files: 0,
+            linked: 0,
             stats: Default::default(),
             warnings: Vec::new(),
             measured: Vec::new(),

@@ -113,6 +113,8 @@ pub struct Report {
     pub pages: usize,
     /// Media and image files published.
     pub files: usize,
+    /// Files of the show folder the notes link to, published too.
+    pub linked: usize,
     /// Write counts.
     pub stats: WriteStats,
     /// Warnings that did not stop the build.
@@ -749,6 +751,7 @@ fn report_of(
         feeds: prepared.feeds.iter().map(|f| f.file_name.clone()).collect(),
         pages: prepared.pages,
         files: prepared.files,
+        linked: prepared.linked,
         stats: written.stats,
         warnings,
         measured: catalog
@@ -810,6 +813,7 @@ fn record_build(
         feeds: report.feeds.clone(),
         pages: report.pages,
         files: report.files,
+        linked: report.linked,
         media: report.measured.len(),
         // Only this build's own findings are said again, not the record's.
         warnings: report.warnings.iter().filter(|w| !records.warnings.contains(w)).cloned().collect(),
@@ -1013,6 +1017,7 @@ fn unchanged_report(
         feeds: s.feeds,
         pages: s.pages,
         files: s.files,
+        linked: s.linked,
         stats: WriteStats { written: 0, unchanged: rec.outputs.len() },
         warnings,
         measured: Vec::new(),

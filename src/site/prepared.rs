@@ -47,6 +47,8 @@ pub struct Prepared {
     pub pages: usize,
     /// Media and image files published.
     pub files: usize,
+    /// Files of the show folder the notes link to, published too.
+    pub linked: usize,
     /// What probing did.
     pub probe_stats: ProbeStats,
     /// What the probe cache knows of the hosted media (for the record).
@@ -886,7 +888,7 @@ pub(super) fn prepare_show(
     let feeds = crate::feed::plan(&catalog);
     let Keys { renderer, page_paths, episode_keys, page_keys } = keys(&catalog, &feeds, &templates_dir)?;
     let n_pages = page_paths.len();
-    let (site, files) = site_files(&catalog, &feeds, page_paths, &out);
+    let (site, files, linked) = site_files(&catalog, &feeds, page_paths, &out);
     Ok(Prepared {
         out,
         catalog,
@@ -894,6 +896,7 @@ pub(super) fn prepare_show(
         site,
         pages: n_pages,
         files,
+        linked,
         probe_stats,
         hosted_digest,
         templates_dir,
@@ -966,10 +969,16 @@ fn chapter_pictures(e: &crate::catalog::LiveEpisode) -> Vec<(String, crate::outp
     chapters.list.iter().filter_map(|c| c.embedded.as_ref().and_then(part)).collect()
 }
 
-/// The site's files in the order they are written: media and images, the
-/// pages, then the per-format feeds and `feed.xml` last. Returns it and how
-/// many of its files are media and images.
-fn site_files(catalog: &Catalog, feeds: &[crate::feed::Feed], page_paths: Vec<String>, out: &Path) -> (Site, usize) {
+/// The site's files in the order they are written: media and images (and
+/// the files the notes link to), the pages, then the per-format feeds and
+/// `feed.xml` last. Returns it, how many of its files are media and
+/// images, and how many the notes link to.
+fn site_files(
+    catalog: &Catalog,
+    feeds: &[crate::feed::Feed],
+    page_paths: Vec<String>,
+    out: &Path,
+) -> (Site, usize, usize) {
     let mut site = Site::default();
     let mut published = std::collections::BTreeSet::new();
     let mut publish = |site: &mut Site, rel: &str, content: Content| {
@@ -1025,7 +1034,7 @@ fn site_files(catalog: &Catalog, feeds: &[crate::feed::Feed], page_paths: Vec<St
     let linked = linked_files(catalog, &site, out);
     let n = linked.len();
     site.files.splice(files..files, linked);
-    (site, files + n)
+    (site, files, n)
 }
 
 /// The show's files the notes link to (see [`manifest::Episode::linked`]),

@@ -1845,6 +1845,8 @@ fn files_the_notes_link_to_are_published_where_the_links_lead() {
          ../../media/gone.png leads to no file of the show folder: the page shows it broken\n  help: a relative image"
     );
     assert!(run.stderr.contains(&warning), "{}", run.stderr);
+    // Counted apart from the show's media and images.
+    assert!(run.stderr.contains(", 9 media/image files, 2 files the notes link to; "), "{}", run.stderr);
     let files = show.public_files();
     assert_eq!(files["media/plan.png"], plan);
     assert_eq!(files["slides/talk one.pdf"], b"%PDF-1.4 slides\n");
@@ -1854,9 +1856,9 @@ fn files_the_notes_link_to_are_published_where_the_links_lead() {
     let page = show.read("public/episodes/fluentd-eduardo-silva/index.html");
     assert!(page.contains("<img src=\"https://podcast.example.com/cloud-native/media/plan.png\""), "{page}");
     assert!(page.contains("href=\"https://podcast.example.com/cloud-native/slides/talk%20one.pdf\""), "{page}");
-    // Nothing changed: nothing to do.
+    // Nothing changed: nothing to do (and the same counts, from the record).
     let run = show.build().ok();
-    assert!(run.stderr.contains("; 0 written, "), "{}", run.stderr);
+    assert!(run.stderr.contains(", 9 media/image files, 2 files the notes link to; 0 written, "), "{}", run.stderr);
     // The missing picture put in place: published, and no more warned of;
     // the plan replaced by another file: published anew.
     std::fs::write(show.path("media/gone.png"), &plan[..1000]).unwrap();

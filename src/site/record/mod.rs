@@ -157,6 +157,10 @@ pub struct Summary {
     pub pages: usize,
     /// Media and image files.
     pub files: usize,
+    /// Files of the show folder the notes link to (none in a record of an
+    /// older podsmith, which counted them among `files`).
+    #[serde(default)]
+    pub linked: usize,
     /// Media files (all probed or cached).
     pub media: usize,
     /// Warnings it printed (a record of an older podsmith kept them as
