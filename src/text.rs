@@ -337,6 +337,23 @@ pub fn shown(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Where in `text` (Markdown, HTML) the value `decoded` was written, though
+/// it may have been written with character references (`jav&#x09;ascript:`):
+/// where it is as it is, else where the longest start of it (three
+/// characters at least) is; `None` if neither is.
+///
+/// ```
+/// let notes = "# Title\n\n[x](jav&#x09;ascript:a)";
+/// assert_eq!(podsmith::text::written_at(notes, "jav\tascript:a"), Some(13));
+/// ```
+pub fn written_at(text: &str, decoded: &str) -> Option<usize> {
+    if let Some(at) = text.find(decoded) {
+        return Some(at);
+    }
+    let ends: Vec<usize> = decoded.char_indices().map(|(i, _)| i).skip(3).collect();
+    ends.into_iter().rev().find_map(|end| text.find(&decoded[..end]))
+}
+
 /// An episode as a message names it: `episode "Its title"`, the title
 /// [`quoted`].
 ///

@@ -681,13 +681,9 @@ fn notes_urls(show: &Show, episode: &Episode) -> Option<Diagnostic> {
         (urls, 1) => said.push(format!("the image {urls} is http on an https site")),
         (urls, _) => said.push(format!("the images {urls} are http on an https site")),
     }
-    // (A URL written with a character reference, `jav&#x09;ascript:`, is
-    // found by what comes before the first character it writes so.)
-    let url = first.url();
-    let before_control = &url[..url.find(char::is_control).unwrap_or(url.len())];
-    let offset = (episode.notes.find(url))
-        .or_else(|| (before_control.len() >= 3).then(|| episode.notes.find(before_control)).flatten())
-        .unwrap_or(0);
+    // (A URL written with character references, `jav&#x09;ascript:`, is
+    // found by the longest start of it written as it is.)
+    let offset = crate::text::written_at(&episode.notes, first.url()).unwrap_or(0);
     let (file, line) = episode.notes_from.at(&episode.notes, offset, (&show.manifest_path, episode.line));
     Some(
         Diagnostic::warning("NOTES-URL", format!("episode \"{}\": in the notes, {}", episode.title, said.join("; ")))

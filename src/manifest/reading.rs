@@ -735,7 +735,7 @@ impl Reading<'_> {
         let ep = crate::text::episode_place(title.get_ref());
         let mut warn = |urls: &[&str], said: &str, help: &str| {
             let Some(first) = urls.first() else { return };
-            let offset = notes.find(first).unwrap_or(0);
+            let offset = crate::text::written_at(notes, first).unwrap_or(0);
             let (file, at) = notes_from.at(notes, offset, (self.cx.file(), line));
             let shown: Vec<_> = urls.iter().map(|u| crate::text::shown(u)).collect();
             let list = match urls.len() {

@@ -169,7 +169,10 @@ warning: notes/one.md:5: episode "One": in the notes, the links javascript:alert
     assert!(run.stderr.contains("episode \"One\": in the notes, the links javascript:alert(1), vbscript:x lose their URL (their text stays)\n"), "{}", run.stderr);
     // A URL written with character references: at its own line, and its
     // control characters written out, never sent to the terminal.
-    http.write("notes/one.md", "# One\n\nWe talk.\n\n[y](jav&#x09;ascript:a) [x](javascript&#x1b;[31m:alert)\n");
+    http.write(
+        "notes/one.md",
+        "# One\n\nWe talk.\n\n[y](jav&#x09;ascript:a) [x](javascript&#x1b;[31m:alert)\n\n![j](../q&#x41;z.png)\n",
+    );
     let run = http.build().ok();
     assert!(
         run.stderr.contains(
@@ -177,6 +180,11 @@ warning: notes/one.md:5: episode "One": in the notes, the links javascript:alert
         ),
         "{}",
         run.stderr.replace('\\', "/")
+    );
+    assert!(
+        run.stderr.contains("notes/one.md:7: episode \"One\": in the notes, the image ../qAz.png leads"),
+        "{}",
+        run.stderr
     );
 }
 
