@@ -385,10 +385,16 @@ fn before_the_build(opts: &Options) -> Result<(), PublishError> {
     // [publish] table is wrong, is said by the build.)
     let text = crate::manifest::read_text(&opts.build.manifest).ok();
     let glanced = text.as_deref().and_then(crate::manifest::publish_glance);
-    let to = opts.to.clone().or_else(|| glanced.as_ref()?.to.clone());
     // (Only a manifest that names no publish table at all has none: the
-    // glance reads a `[publish]` header, not an inline table or a dotted key.)
+    // glance reads a `[publish]` header, not an inline table or a dotted key;
+    // a manifest that names one so is read whole for it, a rare cost.)
     let none_named = text.as_deref().is_some_and(|t| !t.lines().any(names_publish));
+    let written_otherwise = || {
+        let table: toml::Table = text.as_deref()?.parse().ok()?;
+        Some(table.get("publish")?.get("to")?.as_str()?.to_string())
+    };
+    let glanced_to = glanced.as_ref().and_then(|g| g.to.clone());
+    let to = opts.to.clone().or(glanced_to).or_else(|| (!none_named).then(written_otherwise).flatten());
     match to.as_deref().map(Destination::parse) {
         None if glanced.is_some() && none_named => return Err(no_destination()),
         Some(Ok(Destination::Folder(folder))) => {

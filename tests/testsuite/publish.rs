@@ -1097,6 +1097,17 @@ fn a_folder_inside_the_show_is_refused() {
         assert!(!run.stderr.contains("Built") && !show.path("public/feed.xml").exists(), "{}", run.stderr);
         assert_eq!(std::fs::read(show.path("podsmith.lock")).ok(), lock);
     }
+    // Named in the manifest in any TOML form: refused before the build too.
+    let manifest = show.read("episodes.toml");
+    let to = format!("file://{}", show.path("www").display());
+    for form in [format!("publish = {{ to = {to:?} }}\n"), format!("publish.to = {to:?}\n")] {
+        show.write("episodes.toml", &format!("{form}{manifest}"));
+        let run = show.run_env(&["publish", "--as-of", AS_OF], &[]).fails(2);
+        assert!(run.stderr.contains("is inside the show's folder"), "{form}: {}", run.stderr);
+        assert!(!run.stderr.contains("Built") && !show.path("public/feed.xml").exists(), "{}", run.stderr);
+        assert_eq!(std::fs::read(show.path("podsmith.lock")).ok(), lock);
+    }
+    show.write("episodes.toml", &manifest);
     assert!(!show.path("www").exists() && !show.path("public/.podsmith").exists());
     // Nor a folder that holds the show: its keys would reach the show's files.
     let above = show.path("episodes.toml").canonicalize().unwrap();
