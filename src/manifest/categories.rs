@@ -169,7 +169,14 @@ fn suggest(parent: &str, sub: Option<&str>) -> Option<String> {
     // subcategories); then the nearest typo.
     let last = |name: &str| name.rsplit(" > ").next().unwrap_or(name).to_lowercase();
     let shortest = |keep: &dyn Fn(&str) -> bool| all.iter().filter(|n| keep(n)).min_by_key(|n| n.len());
+    // A subcategory Apple lists under another parent ("Technology >
+    // Investing") is that one ("Business > Investing").
+    let moved = || {
+        let sub = sub?.to_lowercase();
+        all.iter().find(|n| n.contains(" > ") && last(n) == sub)
+    };
     shortest(&|n| n.to_lowercase() == lower || last(n) == lower)
+        .or_else(moved)
         .or_else(|| {
             (lower.chars().count() >= 3)
                 .then(|| shortest(&|n| n.to_lowercase().starts_with(&lower) || last(n).starts_with(&lower)))
@@ -181,6 +188,8 @@ fn suggest(parent: &str, sub: Option<&str>) -> Option<String> {
                 .min_by_key(|(d, _)| *d)
                 .map(|(_, name)| name)
         })
+        // A subcategory Apple does not have, in a category it does: that category.
+        .or_else(|| all.iter().find(|n| sub.is_some() && n.to_lowercase() == parent.to_lowercase()))
         .cloned()
 }
 
@@ -224,6 +233,10 @@ mod tests {
         // A subcategory given alone.
         assert_eq!(lookup("Documentary"), Err(Some("Society & Culture > Documentary".into())));
         assert_eq!(lookup("Invest"), Err(Some("Business > Investing".into())));
+        // A subcategory under another parent: its own.
+        assert_eq!(lookup("Technology > Investing"), Err(Some("Business > Investing".into())));
+        assert_eq!(lookup("Arts > comedy interviews"), Err(Some("Comedy > Comedy Interviews".into())));
+        assert_eq!(lookup("Technology > Podcastng"), Err(Some("Technology".into())));
     }
 
     #[test]

@@ -249,7 +249,15 @@ impl Reading<'_> {
                 Ok((name, sub)) => out.push(Category { name, sub }),
                 Err(suggestion) => {
                     ok = false;
+                    let moved = |s: &str| {
+                        let (_, want) = item.get_ref().split_once('>')?;
+                        let (parent, sub) = s.split_once(" > ")?;
+                        want.trim()
+                            .eq_ignore_ascii_case(sub)
+                            .then(|| format!("\"{sub}\" is a subcategory of \"{parent}\": \"{s}\""))
+                    };
                     let help = match suggestion {
+                        Some(s) if let Some(said) = moved(&s) => said,
                         Some(s) => format!("did you mean \"{s}\"? (Apple's list since 2019, exact spelling)"),
                         None => "use a category from Apple's list, e.g. \"Technology\", \"Society & Culture > Documentary\" (see the README)".into(),
                     };

@@ -225,7 +225,7 @@ description = ""
 author = "A"
 owner = { email = "not-an-email" }
 language = "english"
-categories = ["Kids & family"]
+categories = ["Kids & family", "Technology > Investing"]
 explicit = "no"
 base_url = "example.com"
 image = "media/cover.png"
@@ -258,6 +258,8 @@ episodes.toml:6:12: `language` "english" is not an ISO 639 language code
   help: use two letters, optionally with a region: "en", "en-us", "de"
 episodes.toml:7:15: "Kids & family" is not an Apple Podcasts category
   help: did you mean "Kids & Family"? (Apple's list since 2019, exact spelling)
+episodes.toml:7:32: "Technology > Investing" is not an Apple Podcasts category
+  help: "Investing" is a subcategory of "Business": "Business > Investing"
 episodes.toml:8:12: `explicit` in [podcast] must be true or false without quotes, not "no"
   help: write explicit = false
 episodes.toml:9:12: `base_url` "example.com" is not an absolute URL; write it in full, starting with https://
@@ -274,7 +276,7 @@ episodes.toml:22:11: `episode` in episode 2 ("Two") must be a whole number from 
   help: Apple counts from 1: episode = 1
 episodes.toml:23:10: `media` "media/missing.mp3" in episode 2 ("Two") does not exist
   help: check the name, or put the file at media/missing.mp3 in the show folder
-12 problems in episodes.toml"#
+13 problems in episodes.toml"#
     );
 }
 

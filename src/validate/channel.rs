@@ -896,6 +896,15 @@ fn category_name(cx: &mut Cx<'_>, parent: &str, sub: Option<&str>, line: usize) 
         )
     } else {
         let help = match categories::lookup(&name) {
+            // A subcategory nested in the wrong parent: its own, nested.
+            Err(Some(s)) if sub.is_some() && s.contains(" > ") => {
+                let (p, s) = s.split_once(" > ").unwrap_or((&s, ""));
+                format!(
+                    "\"{s}\" is a subcategory of \"{p}\": <itunes:category text=\"{}\"><itunes:category text=\"{}\"/></itunes:category>",
+                    p.replace('&', "&amp;"),
+                    s.replace('&', "&amp;")
+                )
+            }
             Err(Some(s)) => format!("did you mean \"{s}\"? (Apple's list since 2019, exact spelling)"),
             _ => {
                 "use a category from Apple's list (see the README), with each subcategory inside its own parent".into()

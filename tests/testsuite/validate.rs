@@ -1974,6 +1974,14 @@ fn the_fix_said_is_the_one_that_helps() {
             "the subcategory \"Documentary\" of \"Society & Culture\" is written as the element's text, not in its text attribute: Apple reads only the attribute | write <itunes:category text=\"Documentary\"/> inside <itunes:category text=\"Society & Culture\">"
         ]
     );
+    // A subcategory nested in a parent it is not Apple's under: its own.
+    let found = help(sub, "<itunes:category text=\"Investing\"/>", "APPLE-CH-CAT");
+    assert_eq!(
+        found,
+        [
+            "\"Society & Culture > Investing\" is not an Apple Podcasts category | \"Investing\" is a subcategory of \"Business\": <itunes:category text=\"Business\"><itunes:category text=\"Investing\"/></itunes:category>"
+        ]
+    );
     let found = help("split=\"100\"", "split=\"-5\"", "P20-VALUE");
     assert!(
         found.len() == 1
