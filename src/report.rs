@@ -136,7 +136,7 @@ fn word(severity: Severity) -> &'static str {
 }
 
 /// A diagnostic as people read it: `error: episodes.toml:7:15: what is wrong`,
-/// the rule in brackets for a finding in a feed, and `  help: …` below.
+/// the rule in brackets for a finding of `validate`'s, and `  help: …` below.
 pub fn human(d: &Diagnostic) -> String {
     let mut s = format!("{}: ", word(d.severity));
     let place = d.location.to_string();
@@ -145,7 +145,8 @@ pub fn human(d: &Diagnostic) -> String {
         s.push_str(": ");
     }
     s.push_str(&one_line(&d.message));
-    if matches!(d.location, Location::Feed { .. }) {
+    // (The show cover's findings are said at its line of the manifest.)
+    if matches!(d.location, Location::Feed { .. }) || podsmith::validate::rules::find(&d.code).is_some() {
         s.push_str(&format!(" [{}]", d.code));
     }
     if let Some(help) = &d.help {

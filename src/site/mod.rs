@@ -481,6 +481,9 @@ impl Building<'_> {
                 v.report.findings.retain(|f| f.code != host_rule);
             }
         }
+        for v in &mut validated {
+            at_the_cover(&prepared.catalog, &mut v.report);
+        }
         self.observer.step(Step::Checked);
         if validated.iter().any(|v| v.report.has_errors()) {
             return Err(BuildError::Invalid(validated.into_iter().map(|v| v.report).collect()));
@@ -1227,12 +1230,33 @@ fn across_feeds(checked: &[&crate::validate::Report], severity: crate::diagnosti
     }
     seen.into_iter()
         .map(|(mut d, feeds)| {
+            // A finding of the manifest's (the cover's) is where it is.
+            if matches!(d.location, Location::File { .. }) {
+                return d;
+            }
             // Lines differ from feed to feed; the feeds and the episode say where.
             let item = d.item().zip(d.episode().map(str::to_string));
             d.location = Location::Feed { feed: Some(feeds.join(", ")), line: None, item };
             d
         })
         .collect()
+}
+
+/// The show cover's findings (its size, colours, format, bytes) said at
+/// the manifest's `image` line, where it is named: that is where to fix
+/// it, not a line of a feed the build did not write.
+fn at_the_cover(catalog: &crate::catalog::Catalog, report: &mut crate::validate::Report) {
+    use crate::validate::rules::id;
+    let manifest::Asset::Local(cover) = &catalog.podcast.image else {
+        return;
+    };
+    let of_the_cover =
+        [id::APPLE_CH_IMAGE_SIZE, id::APPLE_CH_IMAGE_COLOR, id::APPLE_CH_IMAGE_FORMAT, id::APPLE_CH_IMAGE_BYTES];
+    for f in &mut report.findings {
+        if f.item().is_none() && of_the_cover.iter().any(|rule| f.code == rule.as_str()) {
+            f.location = Location::file(&catalog.manifest_path, cover.line, None);
+        }
+    }
 }
 
 /// Removes the temporary files an interrupted command left: beside the

@@ -658,7 +658,7 @@ fn spaces_around_a_title_or_name_are_removed_and_said() {
 }
 
 /// An error of every feed (the cover's, which each feed names) is said
-/// once, naming the feeds, as a warning of them all is.
+/// once, at the manifest's `image` line, where it is fixed.
 #[test]
 fn an_error_of_every_feed_is_said_once() {
     let show = Show::sample();
@@ -666,5 +666,10 @@ fn an_error_of_every_feed_is_said_once() {
     let run = show.build().fails(1);
     let said: Vec<&str> = run.stderr.lines().filter(|l| l.contains("[APPLE-CH-IMAGE-SIZE]")).collect();
     assert_eq!(said.len(), 1, "{}", run.stderr);
-    assert!(said[0].starts_with("error: feed.xml, feed.ogg.xml: "), "{}", run.stderr);
+    let line = show.read("episodes.toml").lines().position(|l| l.starts_with("image = ")).unwrap() + 1;
+    assert!(
+        said[0].starts_with(&format!("error: episodes.toml:{line}: media/cover.jpg is 500×500 px")),
+        "{}",
+        run.stderr
+    );
 }

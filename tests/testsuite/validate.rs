@@ -297,7 +297,7 @@ fn build_refuses_cover_art_apple_would_reject() {
     fs::copy(fixtures().join("rules/images/small.jpg"), show.path("media/cover.jpg")).unwrap();
     let run = show.build().fails(1);
     assert!(
-        run.stderr.contains("error: feed.xml: media/cover.jpg is 500×500 px; Apple wants a square of 1400 to 3000 px [APPLE-CH-IMAGE-SIZE]\n"),
+        run.stderr.contains("error: episodes.toml:9: media/cover.jpg is 500×500 px; Apple wants a square of 1400 to 3000 px [APPLE-CH-IMAGE-SIZE]\n"),
         "{}",
         run.stderr
     );
