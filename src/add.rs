@@ -263,8 +263,13 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
         Some(t) if t.contains(['\n', '\r']) => return refuse("--itunes-title has a line break: write it on one line"),
         _ => {}
     }
-    // A title tag may hold line breaks; a title is one line.
-    let from_tags = || local_title().or(hosted_title).map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "));
+    // A title tag may hold line breaks (a title is one line) and control
+    // characters (which --title refuses, and every build after would warn of).
+    let from_tags = || {
+        local_title()
+            .or(hosted_title)
+            .map(|t| crate::text::strip_control(&t).0.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
     let title = match opts.title.clone().or_else(from_tags) {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
         _ => return refuse("the file has no title tag: give the episode a title with --title \"…\""),
@@ -825,6 +830,15 @@ fn table(opts: &Options, f: &Fields, title: &str, incoming: &[Incoming]) -> Stri
 /// atomically; anything that fails undoes the copies. With `--move`,
 /// the files it could not then remove from where they were, and why.
 fn apply(plan: &Plan, opts: &Options) -> Result<(manifest::Show, Vec<(PathBuf, String)>), AddError> {
+    // A manifest made read-only is one its podcaster froze: replaced (as it
+    // is written, by a rename), it would take the episode all the same.
+    if std::fs::metadata(&opts.manifest).is_ok_and(|m| m.permissions().readonly()) {
+        return refuse(format!(
+            "{} is read-only: make it writable (chmod u+w {}) to add an episode to it",
+            file_name(opts),
+            opts.manifest.display()
+        ));
+    }
     // What an `add` killed before left where this one writes (it holds the
     // show's lock: no other command is writing there).
     crate::output::sweep_temps(&plan.root, false);
@@ -1110,6 +1124,9 @@ pub fn check_date(given: &str) -> Result<String, String> {
     }
     if let Some(time) = &mut date.time {
         time.nanosecond = None;
+        // Written with its seconds: a time without them is TOML 1.1's, and
+        // TOML 1.0 readers (Python's tomllib, most editors) refuse the file.
+        time.second.get_or_insert(0);
     }
     Ok(date.to_string())
 }

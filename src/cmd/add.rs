@@ -19,9 +19,19 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         None => None,
         Some("-") => Some(notes_from_stdin()?),
         Some(path) => {
-            Some(fsutil::read_string(std::path::Path::new(path), fsutil::NOTES).map_err(|e| notes_unread(path, &e))?)
+            let text =
+                fsutil::read_string(std::path::Path::new(path), fsutil::NOTES).map_err(|e| notes_unread(path, &e))?;
+            if text.trim_start_matches('\u{feff}').trim().is_empty() {
+                return Err(Failure::usage(format!(
+                    "--notes {path} is empty: save the notes in it first (or leave out --notes)"
+                )));
+            }
+            Some(text)
         }
     };
+    // As an editor on Windows saves them: a byte-order mark (not text) and
+    // CRLF line ends (the manifest's own line ends are kept as they are).
+    let notes = notes.map(|n| n.trim_start_matches('\u{feff}').replace("\r\n", "\n").replace('\r', "\n"));
     // After the lock: the manifest read now is the one the last command left,
     // and "now" comes after every add that went before this one.
     let _lock = super::lock_show(&args.manifest, Access::Exclusive, ui, "add")?;

@@ -312,7 +312,8 @@ fn add_move_says_a_file_it_could_not_remove() {
 }
 
 /// A serial show numbers every full episode, its first one too; a title
-/// tag of several lines is made one.
+/// tag of several lines is made one, without its control characters
+/// (which --title refuses, and every build after would warn of).
 #[test]
 fn add_numbers_a_serial_shows_first_episode_and_makes_a_tag_title_one_line() {
     let show = Show::empty();
@@ -320,10 +321,11 @@ fn add_numbers_a_serial_shows_first_episode_and_makes_a_tag_title_one_line() {
     let edited = show.read("episodes.toml").replace("type = \"episodic\"", "type = \"serial\"");
     show.write("episodes.toml", &edited);
     // An ID3v2.3 tag whose title has a line break, before a plain MP3.
-    let title = b"Part one\nPart  two";
+    let title = b"Part one\nPart \x1b[31mtwo\x07";
     let mut frame = b"TIT2".to_vec();
     frame.extend(u32::try_from(title.len() + 1).unwrap().to_be_bytes());
-    frame.extend([0, 0, 0]);
+    // (No flags; UTF-8.)
+    frame.extend([0, 0, 3]);
     frame.extend(title);
     let mut tagged = b"ID3\x03\x00\x00".to_vec();
     let n = frame.len() as u32;
@@ -332,7 +334,7 @@ fn add_numbers_a_serial_shows_first_episode_and_makes_a_tag_title_one_line() {
     tagged.extend(fs::read(audio("cbr-xing.mp3")).unwrap());
     fs::write(show.path("lines.mp3"), &tagged).unwrap();
     let run = show.run(&["add", "lines.mp3", "--date", "2020-01-01"]).ok();
-    assert!(run.stdout.starts_with("[[episode]]\ntitle = \"Part one Part two\"\n"), "{}", run.stdout);
+    assert!(run.stdout.starts_with("[[episode]]\ntitle = \"Part one Part [31mtwo\"\n"), "{}", run.stdout);
     assert!(run.stdout.contains("\nepisode = 1\n"), "{}", run.stdout);
     // A trailer goes unnumbered.
     let run = show
@@ -433,6 +435,20 @@ fn add_refuses_bad_flag_values_as_usage_errors() {
         "{}",
         run.stderr
     );
+}
+
+/// A date given without seconds is written with them: a time without is
+/// TOML 1.1's, and TOML 1.0 readers (Python's tomllib, editors) refuse it.
+#[test]
+fn add_writes_a_date_given_without_seconds_with_them() {
+    let show = Show::sample();
+    for (file, given, written) in [
+        ("tagged-apev2.mp3", "2026-07-03T09:00Z", "2026-07-03T09:00:00Z"),
+        ("junk-prefix.mp3", "2026-07-04 09:30", "2026-07-04T09:30:00"),
+    ] {
+        show.run(&["add", &fixture(file), "--title", given, "--date", given]).ok();
+        assert!(show.read("episodes.toml").contains(&format!("\ndate = {written}\n")), "{given}");
+    }
 }
 
 /// `add --date` takes what the manifest's `date` takes, with its meaning: a
@@ -725,6 +741,48 @@ fn add_moves_files_when_asked_and_reads_notes_from_stdin() {
     );
     show.build().ok();
     assert!(show.read("public/feed.xml").contains("<p>Notes from <strong>stdin</strong>.</p>"));
+}
+
+/// Notes as an editor on Windows saves them (a byte-order mark, CRLF line
+/// ends) are the notes alone, in lines; an empty notes file is a mistake,
+/// as an empty pipe is; a manifest made read-only is not written.
+#[test]
+fn add_takes_notes_saved_on_windows_and_refuses_empty_ones_and_a_read_only_manifest() {
+    let show = Show::sample();
+    show.write("bom.md", "\u{feff}First line.\r\nSecond **line**.\r\n");
+    show.run(&[
+        "add",
+        &fixture("cbr-xing.mp3"),
+        "--title",
+        "Win",
+        "--notes",
+        "bom.md",
+        "--date",
+        "2018-01-01T08:00:00Z",
+    ])
+    .ok();
+    let manifest = show.read("episodes.toml");
+    assert!(manifest.ends_with("notes = \"\"\"\nFirst line.\nSecond **line**.\n\"\"\"\n"), "{manifest}");
+    show.build().ok();
+    let feed = show.read("public/feed.xml");
+    assert!(feed.contains("<p>First line.\nSecond <strong>line</strong>.</p>") && !feed.contains('\u{feff}'), "{feed}");
+    for empty in ["", "\u{feff}\n\n  \n"] {
+        show.write("empty.md", empty);
+        let run = show.run(&["add", &fixture("cbr-noxing.mp3"), "--title", "E", "--notes", "empty.md"]).fails(2);
+        assert!(run.stderr.contains("error: --notes empty.md is empty: save the notes in it first"), "{}", run.stderr);
+        assert_eq!(show.read("episodes.toml"), manifest);
+    }
+    let path = show.path("episodes.toml");
+    let mut perms = fs::metadata(&path).unwrap().permissions();
+    perms.set_readonly(true);
+    fs::set_permissions(&path, perms.clone()).unwrap();
+    let run = show.run(&["add", &fixture("cbr-noxing.mp3"), "--title", "Frozen"]).fails(1);
+    assert!(run.stderr.contains("error: episodes.toml is read-only: make it writable (chmod u+w "), "{}", run.stderr);
+    assert_eq!(show.read("episodes.toml"), manifest);
+    assert!(!show.path("media/cbr-noxing.mp3").exists());
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    fs::set_permissions(&path, perms).unwrap();
 }
 
 /// Notes that open with an indented line (a code block in Markdown) keep
