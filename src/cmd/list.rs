@@ -47,6 +47,12 @@ impl Status {
             Status::Unfit => "error",
         }
     }
+
+    /// In the feed after the next build: a new one published; a redated or
+    /// changed one kept as it was published (the build refuses the change).
+    fn is_live(self) -> bool {
+        matches!(self, Status::Live | Status::New | Status::Redated | Status::Changed)
+    }
 }
 
 /// One line of the list.
@@ -210,8 +216,7 @@ fn table(rows: &[Row]) -> Vec<String> {
 fn totals(rows: &[Row]) -> Vec<String> {
     let mut lines = Vec::new();
     let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
-    let total: u64 =
-        rows.iter().filter(|r| r.status == Status::Live || r.status == Status::New).map(|r| seconds(r.media)).sum();
+    let total: u64 = rows.iter().filter(|r| r.status.is_live()).map(|r| seconds(r.media)).sum();
     let new = match count(Status::New) {
         0 => String::new(),
         n => format!(" ({n} new: the next build publishes {})", if n == 1 { "it" } else { "them" }),
@@ -222,7 +227,7 @@ fn totals(rows: &[Row]) -> Vec<String> {
     };
     lines.push(format!(
         "{} live{new}, {} scheduled{unfit}; {} of audio live",
-        count(Status::Live) + count(Status::New),
+        rows.iter().filter(|r| r.status.is_live()).count(),
         count(Status::Scheduled),
         podsmith::text::clock(total)
     ));
@@ -305,7 +310,7 @@ fn as_json(rows: &[Row]) -> serde_json::Value {
     let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
     json!({
         "episodes": episodes,
-        "live": count(Status::Live) + count(Status::New),
+        "live": rows.iter().filter(|r| r.status.is_live()).count(),
         "new": count(Status::New),
         "scheduled": count(Status::Scheduled),
         "redated": count(Status::Redated),

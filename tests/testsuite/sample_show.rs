@@ -318,14 +318,14 @@ fn list_says_a_published_episode_dated_later_is_one_the_build_refuses_to_withdra
 3  2017-04-12 09:02  Björn Rabenstein on Prometheus              16:38  MP3 OGG  live
 2  2017-04-12 09:01  Miek Gieben on CoreDNS                      12:24  MP3 OGG  live
 1  2017-04-12 09:00  Eduardo Silva on Fluentd                    15:10  MP3 OGG  live
-3 live, 0 scheduled; 44:12 of audio live
+4 live, 0 scheduled; 1:05:06 of audio live
 1 redated: published, but dated later now; `podsmith build` refuses to take it out of the feed (give it back the date it was published with, or see `podsmith diff`)
 
 "#]]
     );
     let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z", "--format", "json"]).ok();
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!((v["live"].as_u64(), v["scheduled"].as_u64(), v["redated"].as_u64()), (Some(3), Some(0), Some(1)));
+    assert_eq!((v["live"].as_u64(), v["scheduled"].as_u64(), v["redated"].as_u64()), (Some(4), Some(0), Some(1)));
     assert_eq!(v["episodes"][0]["status"], "redated");
     // As list says, the build refuses it.
     show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);

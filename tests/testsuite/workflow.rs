@@ -2207,4 +2207,6 @@ fn list_says_an_episode_whose_guid_changed_is_changed_not_new() {
     assert_eq!(statuses.iter().filter(|s| **s == "changed").count(), 1, "{}", run.stdout);
     assert!(!statuses.contains(&"new"), "{}", run.stdout);
     assert!(run.stdout.contains("1 changed: published, but its guid, page or media URL changed"), "{}", run.stdout);
+    // It is in the feed still (the build refuses the change): live.
+    assert!(run.stdout.contains("\n4 live, 0 scheduled; 1:05:06 of audio live\n"), "{}", run.stdout);
 }
