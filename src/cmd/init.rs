@@ -59,6 +59,10 @@ pub fn run(opts: &Options, ui: &Ui) -> Result<ExitCode, Failure> {
 /// `s` as one word of a POSIX shell command line, quoted if it has to be
 /// (`my show` → `'my show'`), so the line printed can be pasted.
 fn shell_word(s: &str) -> String {
+    // A name that starts with a dash reads as an option (`cd -dash`).
+    if s.starts_with('-') {
+        return shell_word(&format!("./{s}"));
+    }
     let plain = |c: char| c.is_ascii_alphanumeric() || "_./-+:@%".contains(c) || !c.is_ascii() && !c.is_whitespace();
     match !s.is_empty() && s.chars().all(plain) {
         true => s.to_string(),
@@ -74,5 +78,7 @@ mod tests {
         assert_eq!(super::shell_word("my show"), "'my show'");
         assert_eq!(super::shell_word("it's"), "'it'\\''s'");
         assert_eq!(super::shell_word("a;rm"), "'a;rm'");
+        assert_eq!(super::shell_word("-dash"), "./-dash");
+        assert_eq!(super::shell_word("-da sh"), "'./-da sh'");
     }
 }

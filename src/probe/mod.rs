@@ -389,6 +389,8 @@ pub(crate) fn read_full<R: std::io::Read + ?Sized>(r: &mut R, buf: &mut [u8]) ->
 }
 
 fn truncated_message(header: Option<f64>, holds: f64) -> String {
+    // (An estimate a little under nothing is nothing: not "-0.0 s".)
+    let holds = holds.max(0.0);
     match header {
         Some(h) => format!(
             "the file is truncated: its header says {h:.1} s, the file holds {holds:.1} s; upload or copy it again"
