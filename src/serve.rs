@@ -76,7 +76,7 @@ pub type Build = dyn Fn(&Path, &crate::site::Preview) -> Result<Option<String>, 
 /// in `.podsmith/preview/`); `tell` is told what happens
 /// (the address, each rebuild). Returns only if the server cannot start.
 pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send + Sync>) -> std::io::Result<()> {
-    let (listener, base, host_unsaid) = listen(opts)?;
+    let (listener, base, note) = listen(opts)?;
     // In the show's own .podsmith/ (kept between runs: the next `serve`
     // starts from it, and nothing is left in the system's temporary folder).
     let root = crate::manifest::root_of(&opts.manifest);
@@ -132,11 +132,8 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
     let first = (signature(&root, &skip, false), signature(&root, &skip, true));
     rebuild();
     tell(format!("Serving the preview at {base} (Ctrl-C stops it); public/ and podsmith.lock are left alone"));
-    if let Some(host) = host_unsaid {
-        tell(format!(
-            "note: the preview's feed and pages name {host}, which other devices cannot reach: to listen on a \
-             phone, give --host this computer's address on the network (--host 192.168.1.20, say)"
-        ));
+    if let Some(note) = note {
+        tell(note);
     }
     watch(root, skip, first, out.clone(), rebuild)?;
     let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -183,9 +180,10 @@ fn given_host(host: &str) -> std::io::Result<String> {
     }
 }
 
-/// The preview's listener, bound as `opts` say, and its address; with
-/// the host its URLs name when it listens on every address of the machine
-/// and was given none (other devices cannot reach that one).
+/// The preview's listener, bound as `opts` say, and its address; with a
+/// note when other devices cannot reach it as it is named: it listens on
+/// every address of the machine and its URLs name this one, or its URLs
+/// name another host while it listens on this one alone.
 fn listen(opts: &Options) -> std::io::Result<(TcpListener, crate::url::HttpUrl, Option<String>)> {
     // An IPv6 address as a URL writes it (`[::1]`) is taken too.
     let bind = match opts.bind.strip_prefix('[').and_then(|b| b.strip_suffix(']')) {
@@ -210,8 +208,22 @@ fn listen(opts: &Options) -> std::io::Result<(TcpListener, crate::url::HttpUrl, 
         ),
         None => std::io::Error::other(format!("the preview's address: {e}")),
     })?;
-    let unsaid = (every_address && opts.host.is_none()).then_some(host);
-    Ok((listener, base, unsaid))
+    let loopback = |name: &str| {
+        let name = name.trim_start_matches('[').trim_end_matches(']');
+        name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    };
+    let note = match &opts.host {
+        None if every_address => Some(format!(
+            "note: the preview's feed and pages name {host}, which other devices cannot reach: to listen on a \
+             phone, give --host this computer's address on the network (--host 192.168.1.20, say)"
+        )),
+        Some(_) if loopback(bind) && !loopback(&host) => Some(format!(
+            "note: the preview listens on {bind} alone, which other devices cannot reach: for its feed and pages \
+             to open at {host}, add --bind 0.0.0.0 (or --bind {host})"
+        )),
+        _ => None,
+    };
+    Ok((listener, base, note))
 }
 
 /// Watches the show in `root` (but the `skip` folders) on a thread of its

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use podsmith::diagnostic::{Diagnostic, Location};
 use podsmith::site::{Options, Preview, build};
 
 use super::{Failure, Ui};
@@ -30,14 +31,28 @@ pub fn run(opts: podsmith::serve::Options, open: bool, ui: &Ui) -> Result<ExitCo
             podsmith::show_lock::ShowLock::acquire(&root, podsmith::show_lock::Access::Exclusive, wait, "serve")
                 .map_err(|e| e.to_string())?;
         match build(&opts) {
-            Ok(r) if r.nothing_changed => Ok(None),
-            Ok(r) => Ok(Some(format!(
-                "rebuilt: {}, {} written, {} unchanged, in {:.2}s",
-                podsmith::text::count(r.episodes, "episode"),
-                r.stats.written,
-                r.stats.unchanged,
-                r.seconds
-            ))),
+            // Nothing written (a comment edited, a file touched): no page
+            // to reload (a listener's place in an episode would be lost).
+            Ok(r) if r.nothing_changed || (r.stats.written == 0 && r.removed.is_empty()) => Ok(None),
+            Ok(r) => {
+                let mut said = format!(
+                    "rebuilt: {}, {} written, {} unchanged, in {:.2}s",
+                    podsmith::text::count(r.episodes, "episode"),
+                    r.stats.written,
+                    r.stats.unchanged,
+                    r.seconds
+                );
+                // What the build warns of in the show's files is what the
+                // pages previewed show (a broken image in the notes); the
+                // preview's feeds name its own http:// address (`build`
+                // and `validate` check the feeds to publish).
+                let of_the_feeds = |w: &Diagnostic| matches!(w.location, Location::Feed { .. });
+                for w in r.warnings.iter().filter(|w| !of_the_feeds(w) && w.code != "PLACEHOLDER") {
+                    said.push('\n');
+                    said.push_str(&crate::report::human(w));
+                }
+                Ok(Some(said))
+            }
             Err(e) => {
                 let mut text =
                     String::from("The preview could not be rebuilt (the last good one, if any, is shown):\n\n");

@@ -331,6 +331,31 @@ fn a_show_that_never_built_shows_its_error_and_reloads_when_fixed() {
     assert!(within(5, || said().contains("Fixed: the preview is up to date again.")), "{}", said());
 }
 
+/// What a rebuild warns of in the show's files (a broken image in the
+/// notes) is said on the terminal, not the preview's own http:// feeds;
+/// an edit that writes nothing (a comment) reloads no page.
+#[test]
+fn the_preview_says_the_shows_warnings_and_reloads_only_what_was_written() {
+    let show = Show::sample();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let s = start_telling(&show, Stdio::from(log.reopen().unwrap()));
+    let said = || std::fs::read_to_string(log.path()).unwrap_or_default();
+    let generation = || text(&s, "/__podsmith/state").split(',').next().unwrap_or_default().to_string();
+    let manifest = show.read("episodes.toml");
+    assert!(within(10, || said().contains("Serving the preview at")), "{}", said());
+    let first = generation();
+    show.write("episodes.toml", &format!("{manifest}\n# a comment\n"));
+    // (A rebuild that finds a file written reloads; wait as long as one takes.)
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(generation(), first, "{}", said());
+    let broken = manifest.replacen("notes = \"\"\"", "notes = \"\"\"\n![plan](../../media/missing.png)\n", 1);
+    assert_ne!(broken, manifest);
+    show.write("episodes.toml", &broken);
+    assert!(within(10, || said().contains("the image ../../media/missing.png leads to no file")), "{}", said());
+    assert_ne!(generation(), first);
+    assert!(!said().contains("APPLE-HOST-HTTPS") && !said().contains("[P20-HTTPS]"), "{}", said());
+}
+
 /// The preview's own folder removed while it serves (`rm -rf .podsmith`,
 /// to start afresh) is built again at once, not at the next edit.
 #[test]
@@ -512,9 +537,19 @@ fn said_until(show: &Show, args: &[&str], until: &str) -> String {
 #[test]
 fn a_host_on_the_local_network_is_previewed_and_anything_but_a_host_refused() {
     let show = Show::sample();
-    let said = said_until(&show, &["--host", "192.168.1.20", "--port", "0"], "Serving the preview at");
+    let said = said_until(&show, &["--host", "192.168.1.20", "--port", "0"], "note:");
     assert!(said.contains("Serving the preview at http://192.168.1.20:"), "{said}");
     assert!(!said.contains("could not be rebuilt"), "{said}");
+    // Listening on this machine alone, the address named is said to be out of reach, with the fix.
+    assert!(
+        said.contains(
+            "note: the preview listens on 127.0.0.1 alone, which other devices cannot reach: for its feed and \
+             pages to open at 192.168.1.20, add --bind 0.0.0.0 (or --bind 192.168.1.20)"
+        ),
+        "{said}"
+    );
+    let said = said_until(&show, &["--host", "192.168.1.20", "--bind", "0.0.0.0", "--port", "0"], "Serving");
+    assert!(!said.contains("note:"), "{said}");
     let said = said_until(&show, &["--host", "fe80::1", "--port", "0"], "Serving the preview at");
     assert!(said.contains("Serving the preview at http://[fe80::1]:"), "{said}");
     for host in ["a/b", "http://x", "x:80", ""] {
