@@ -399,7 +399,7 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
         item_notes(w, &catalog.podcast, e)?;
         enclosures(w, e, enclosure)?;
         item_itunes(w, catalog, e, enclosure)?;
-        item_podcasting20(w, e)?;
+        item_podcasting20(w, e, &catalog.podcast.tags.persons)?;
         simple_chapters(w, catalog, ep)?;
         Ok(())
     })?;
@@ -501,9 +501,28 @@ fn item_itunes(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, encl
 }
 
 /// An item's Podcasting 2.0 tags: people, season, location, license,
-/// soundbites, value, transcripts, chapters.
-fn item_podcasting20(w: &mut Writer<Vec<u8>>, e: &LiveEpisode) -> io::Result<()> {
+/// soundbites, value, transcripts, chapters. An item's people replace the
+/// show's (`show_persons`) wholly, the namespace says: an episode that
+/// names any (a guest) names the show's again first, or apps show it with
+/// no host.
+fn item_podcasting20(
+    w: &mut Writer<Vec<u8>>,
+    e: &LiveEpisode,
+    show_persons: &[crate::manifest::namespace::Person],
+) -> io::Result<()> {
     let ep = &e.episode;
+    if !ep.guests.is_empty() || !ep.tags.persons.is_empty() {
+        let restated: Vec<_> = show_persons
+            .iter()
+            .filter(|p| {
+                let named_again = ep.tags.persons.iter().any(|q| q.name == p.name && q.role == p.role);
+                let a_guest = p.role == "guest" && ep.guests.contains(&p.name);
+                !(named_again || a_guest)
+            })
+            .cloned()
+            .collect();
+        persons(w, &restated)?;
+    }
     for guest in &ep.guests {
         w.create_element("podcast:person")
             .with_attributes([("role", "guest"), ("group", "cast")])

@@ -814,11 +814,16 @@ fn every_namespace_tag_a_publisher_sets_round_trips_through_a_real_parser() {
     assert_eq!((ep_one("season").value(), attr(&ep_one("season"), "name").as_str()), (Some("2"), "Cloud"));
     assert_eq!(ep_one("location").value(), Some("Kreuzberg"));
     assert_eq!(attr(&ep_one("license"), "url"), "https://example.com/l");
-    let producer = ep_one("person");
-    assert_eq!(
-        (producer.value(), attr(&producer, "role").as_str(), attr(&producer, "group").as_str()),
-        (Some("Bob"), "producer", "audio production")
-    );
+    // An item's people replace the show's wholly: the host is named again first.
+    let people: Vec<_> = e["person"]
+        .iter()
+        .map(|p| (p.value().unwrap_or_default().to_string(), attr(p, "role"), attr(p, "group")))
+        .collect();
+    let said = |name: &str, role: &str, group: &str| (name.to_string(), role.to_string(), group.to_string());
+    assert_eq!(people, [said("Ann Example", "host", "cast"), said("Bob", "producer", "audio production")]);
+    // An episode that names no one takes the show's.
+    let trailer = channel.items().iter().find(|i| i.title() == Some("Coming soon")).unwrap();
+    assert!(trailer.extensions().get("podcast").is_none_or(|e| !e.contains_key("person")));
     let bite = ep_one("soundbite");
     assert_eq!(
         (bite.value(), attr(&bite, "startTime").as_str(), attr(&bite, "duration").as_str()),
