@@ -411,6 +411,11 @@ struct JsonChapter {
 /// The chapters of a Podcasting 2.0 chapters JSON file, or what is wrong
 /// with it. Pictures and links must be absolute http(s) URLs.
 pub fn from_json(bytes: &[u8]) -> Result<Vec<Chapter>, String> {
+    if let Some(mark) = crate::transcript::utf16_mark(bytes) {
+        return Err(format!("UTF-16 text (it starts with the byte-order mark {mark}): save it as UTF-8"));
+    }
+    // (A byte-order mark is no JSON, but editors on Windows write one.)
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let file: JsonFile = serde_json::from_slice(bytes).map_err(|e| format!("not a chapters file: {e}"))?;
     if file.chapters.len() > 10_000 {
         return Err(format!("{} chapters: at most 10,000", file.chapters.len()));
@@ -670,6 +675,13 @@ mod tests {
         assert!(text.contains("\"version\": \"1.2.0\"") && text.contains("\"startTime\": 10.0"), "{text}");
         assert_eq!(from_json(&json).unwrap(), c.list);
         assert!(from_json(b"{}").unwrap_err().starts_with("not a chapters file"));
+        // A byte-order mark is read past.
+        assert_eq!(
+            from_json(b"\xEF\xBB\xBF{\"version\":\"1.2.0\",\"chapters\":[{\"startTime\":0,\"title\":\"A\"}]}")
+                .unwrap()
+                .len(),
+            1
+        );
         assert!(from_json(br#"{"version":"1.2.0","chapters":[{"startTime":-1}]}"#).is_err());
         assert!(from_json(br#"{"version":"1.2.0","chapters":[{"startTime":1,"img":"a.jpg"}]}"#).is_err());
     }

@@ -104,8 +104,21 @@ const MAX_CUES: usize = 100_000;
 /// times go into the VTT file a build publishes beside it).
 const MAX_SECONDS: f64 = 1_000_000.0 * 3600.0;
 
+/// The byte-order mark of UTF-16 text that `bytes` start with, if any, as
+/// bytes in hex (what Windows tools save "Unicode" text as).
+pub fn utf16_mark(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xFE, ..] => Some("FF FE"),
+        [0xFE, 0xFF, ..] => Some("FE FF"),
+        _ => None,
+    }
+}
+
 /// Reads a transcript of format `kind`: its cues, or what is wrong.
 pub fn parse(kind: Kind, bytes: &[u8]) -> Result<Vec<Cue>, String> {
+    if let Some(mark) = utf16_mark(bytes) {
+        return Err(format!("UTF-16 text (it starts with the byte-order mark {mark}): save it as UTF-8"));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text ({e})"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // A lone CR ends a line too (WebVTT says so; old Mac tools write them).
@@ -280,34 +293,77 @@ struct JsonSegment {
     #[serde(default)]
     speaker: Option<String>,
     start_time: f64,
-    end_time: f64,
+    /// "If available", the namespace says: else the next segment's start.
+    #[serde(default)]
+    end_time: Option<f64>,
     #[serde(default)]
     body: String,
 }
 
-/// The Podcasting 2.0 JSON format: `segments` of `startTime`, `endTime`,
-/// `body` and `speaker`.
+/// The Podcasting 2.0 JSON format: `segments` of `startTime`, `endTime`
+/// (if given), `body` and `speaker`. A file of one word a segment (what
+/// speech-to-text tools write, for highlighting word by word) is read as
+/// phrases: one cue a word is no caption a player shows, nor a page to read.
 fn json(bytes: &[u8]) -> Result<Vec<Cue>, String> {
+    // (A byte-order mark is no JSON, but editors on Windows write one.)
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let t: JsonTranscript = serde_json::from_slice(bytes).map_err(|e| format!("not a JSON transcript: {e}"))?;
     if t.segments.len() > MAX_CUES {
         return Err(format!("more than {MAX_CUES} segments"));
     }
-    t.segments
+    let next_starts: Vec<f64> = t.segments.iter().skip(1).map(|s| s.start_time).collect();
+    let cues = t
+        .segments
         .into_iter()
         .enumerate()
         .map(|(n, s)| {
             let ok = |t: f64| t.is_finite() && (0.0..MAX_SECONDS).contains(&t);
-            if !(ok(s.start_time) && ok(s.end_time)) {
+            let end =
+                s.end_time.unwrap_or_else(|| next_starts.get(n).copied().unwrap_or(s.start_time).max(s.start_time));
+            if !(ok(s.start_time) && ok(end)) {
                 return Err(format!("segment {}: startTime and endTime must be times in seconds", n + 1));
             }
-            if s.end_time < s.start_time {
+            if end < s.start_time {
                 return Err(format!("segment {} ends before it starts", n + 1));
             }
             // Plain text, its spaces as the timed formats' readers leave them.
             let speaker = s.speaker.map(|v| one_line(&v)).filter(|v| !v.is_empty());
-            Ok(Cue { start: s.start_time, end: s.end_time, speaker, text: one_line(&s.body) })
+            Ok(Cue { start: s.start_time, end, speaker, text: one_line(&s.body) })
         })
-        .collect()
+        .collect::<Result<Vec<Cue>, String>>()?;
+    let words = cues.iter().filter(|c| !c.text.is_empty() && !c.text.contains(' ')).count();
+    Ok(if cues.len() >= 4 && words * 2 > cues.len() { phrases(cues) } else { cues })
+}
+
+/// Cues of a word each made phrases: a word joins the one before unless
+/// another speaker says it, the phrase before ends a sentence, a pause
+/// comes between, or the phrase is long already. (A word with no speaker
+/// is the speaker's before it.)
+fn phrases(words: Vec<Cue>) -> Vec<Cue> {
+    const PAUSE: f64 = 1.5;
+    const LONGEST_SECONDS: f64 = 10.0;
+    const LONGEST_CHARS: usize = 100;
+    let mut out: Vec<Cue> = Vec::new();
+    for w in words {
+        if let Some(last) = out.last_mut() {
+            let same_speaker = w.speaker.is_none() || w.speaker == last.speaker;
+            let ended = last.text.ends_with(['.', '?', '!', '…']);
+            let paused = w.start - last.end > PAUSE;
+            let long = w.end - last.start > LONGEST_SECONDS || last.text.chars().count() >= LONGEST_CHARS;
+            if same_speaker && !ended && !paused && !long && w.start >= last.start {
+                if !w.text.is_empty() {
+                    if !last.text.is_empty() {
+                        last.text.push(' ');
+                    }
+                    last.text.push_str(&w.text);
+                }
+                last.end = last.end.max(w.end);
+                continue;
+            }
+        }
+        out.push(w);
+    }
+    out
 }
 
 /// The blocks of a file: runs of non-blank lines.
@@ -800,5 +856,56 @@ mod tests {
         assert_eq!(parse(Kind::Vtt, &vtt).unwrap(), t.cues, "{}", String::from_utf8_lossy(&vtt));
         let far = r#"{"segments":[{"startTime":0,"endTime":1.8e16,"body":"x"}]}"#;
         assert!(parse(Kind::Json, far.as_bytes()).unwrap_err().contains("must be times in seconds"));
+    }
+
+    /// `endTime` is "if available": a segment without one ends where the
+    /// next starts (the last, where it starts); a byte-order mark is read past.
+    #[test]
+    fn a_json_segment_without_an_end_ends_where_the_next_starts() {
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("1\n".bytes().flat_map(|b| [b, 0])).collect();
+        assert_eq!(
+            parse(Kind::Srt, &utf16).unwrap_err(),
+            "UTF-16 text (it starts with the byte-order mark FF FE): save it as UTF-8"
+        );
+        let json = "\u{feff}{\"version\":\"1.0.0\",\"segments\":[{\"speaker\":\"A\",\"startTime\":0.5,\"body\":\"Hello there\"},{\"startTime\":2,\"body\":\"General Kenobi\"}]}";
+        let cues = parse(Kind::Json, json.as_bytes()).unwrap();
+        assert_eq!(
+            cues,
+            [
+                Cue { start: 0.5, end: 2.0, speaker: Some("A".into()), text: "Hello there".into() },
+                Cue { start: 2.0, end: 2.0, speaker: None, text: "General Kenobi".into() }
+            ]
+        );
+    }
+
+    /// The namespace's own example, one word a segment: read as phrases, a
+    /// sentence or a speaker each.
+    #[test]
+    fn a_json_transcript_of_a_word_a_segment_is_read_as_phrases() {
+        let json = r#"{"version":"1.0.0","segments":[
+            {"speaker":"Darth Vader","startTime":0.5,"endTime":0.75,"body":"I"},
+            {"speaker":"Darth Vader","startTime":0.75,"endTime":1.0,"body":"am"},
+            {"speaker":"Darth Vader","startTime":1.0,"endTime":1.25,"body":"your"},
+            {"speaker":"Darth Vader","startTime":1.25,"endTime":1.5,"body":"father."},
+            {"speaker":"Darth Vader","startTime":1.6,"endTime":1.8,"body":"Search"},
+            {"startTime":1.8,"endTime":2.0,"body":"your"},
+            {"startTime":2.0,"endTime":2.3,"body":"feelings."},
+            {"speaker":"Luke Skywalker","startTime":5.5,"endTime":6.0,"body":"Nooooo"}
+        ]}"#;
+        let cues = parse(Kind::Json, json.as_bytes()).unwrap();
+        let said: Vec<(f64, f64, Option<&str>, &str)> =
+            cues.iter().map(|c| (c.start, c.end, c.speaker.as_deref(), c.text.as_str())).collect();
+        assert_eq!(
+            said,
+            [
+                (0.5, 1.5, Some("Darth Vader"), "I am your father."),
+                (1.6, 2.3, Some("Darth Vader"), "Search your feelings."),
+                (5.5, 6.0, Some("Luke Skywalker"), "Nooooo"),
+            ]
+        );
+        // Segments of phrases are taken as they are.
+        let phrases =
+            r#"{"segments":[{"startTime":0,"endTime":1,"body":"a b"},{"startTime":1,"endTime":2,"body":"c d"}]}"#;
+        assert_eq!(parse(Kind::Json, phrases.as_bytes()).unwrap().len(), 2);
     }
 }
