@@ -137,8 +137,158 @@ pub fn check(cx: &mut Cx<'_>) {
         }
         element(cx, node, at, in_podroll[index]);
     }
+    placement(cx);
     if cx.scope == Scope::Feed {
         guid(cx);
+    }
+}
+
+/// The namespace's tags an `<item>` holds, not the channel.
+const ITEM_ONLY: &[&str] =
+    &["transcript", "chapters", "soundbite", "season", "episode", "alternateEnclosure", "socialInteract"];
+/// The namespace's tags the `<channel>` holds, not an item.
+const CHANNEL_ONLY: &[&str] = &[
+    "guid",
+    "locked",
+    "medium",
+    "funding",
+    "updateFrequency",
+    "podroll",
+    "trailer",
+    "block",
+    "liveItem",
+    "publisher",
+    "podping",
+];
+/// The namespace's tags that stand inside another of its tags, and which.
+const NESTED: &[(&str, &str)] = &[
+    ("source", "alternateEnclosure"),
+    ("integrity", "alternateEnclosure"),
+    ("valueRecipient", "value"),
+    ("valueTimeSplit", "value"),
+];
+/// Every tag the namespace defines (1.0, as of 2025).
+const KNOWN: &[&str] = &[
+    "transcript",
+    "chapters",
+    "soundbite",
+    "season",
+    "episode",
+    "alternateEnclosure",
+    "socialInteract",
+    "guid",
+    "locked",
+    "medium",
+    "funding",
+    "updateFrequency",
+    "podroll",
+    "trailer",
+    "block",
+    "liveItem",
+    "publisher",
+    "podping",
+    "source",
+    "integrity",
+    "valueRecipient",
+    "valueTimeSplit",
+    "person",
+    "location",
+    "license",
+    "value",
+    "images",
+    "image",
+    "txt",
+    "remoteItem",
+    "contentLink",
+    "chat",
+    "follow",
+];
+
+/// P20-PLACE: each of the namespace's tags where the namespace puts it
+/// (apps ignore one elsewhere: a transcript in the channel, a guid in an
+/// item), and a note of a tag it does not define (a misspelling).
+fn placement(cx: &mut Cx<'_>) {
+    let doc = cx.doc;
+    let (channel, items) = (cx.channel, cx.items.clone());
+    let mut parents: Vec<(&Node, Option<usize>)> = items.iter().enumerate().map(|(i, n)| (*n, Some(i))).collect();
+    if cx.scope != Scope::Items {
+        parents.insert(0, (channel, None));
+    }
+    for (parent, item) in parents {
+        for node in parent.children.iter().map(|&c| &doc.nodes[c as usize]).filter(|n| n.ns == Ns::Podcast) {
+            let at = match item {
+                Some(i) => cx.item_where(i).at(node.line),
+                None => Where::Line(node.line),
+            };
+            let name = &*node.local;
+            let (message, help) = if let Some((_, holder)) = NESTED.iter().find(|(n, _)| *n == name) {
+                (
+                    format!(
+                        "<podcast:{name}> stands in the {} itself: it belongs inside a <podcast:{holder}>, and apps ignore it here",
+                        if item.is_some() { "item" } else { "channel" }
+                    ),
+                    format!("put it inside the <podcast:{holder}> it is part of"),
+                )
+            } else if item.is_none() && ITEM_ONLY.contains(&name) {
+                (
+                    format!(
+                        "<podcast:{name}> is in the channel: the namespace puts it in an <item>, and apps ignore it here"
+                    ),
+                    "move it into the item of the episode it is for".to_string(),
+                )
+            } else if item.is_some() && CHANNEL_ONLY.contains(&name) {
+                (
+                    format!(
+                        "<podcast:{name}> is in an item: the namespace puts it in the <channel>, and apps ignore it here"
+                    ),
+                    "move it into the channel, once for the show".to_string(),
+                )
+            } else {
+                continue;
+            };
+            cx.push(Finding::new(id::P20_PLACE, at, message, help).severity(Severity::Warning));
+        }
+    }
+    // Tags the namespace does not define, wherever they are.
+    // (Of the items checked, when only some are.)
+    let within: Vec<&Node> = match cx.scope {
+        Scope::Items => {
+            let mut stack: Vec<u32> = items.iter().flat_map(|i| i.children.iter().copied()).collect();
+            let mut found = Vec::new();
+            while let Some(n) = stack.pop() {
+                let node = &doc.nodes[n as usize];
+                stack.extend(node.children.iter().copied());
+                found.push(node);
+            }
+            found
+        }
+        _ => doc.nodes.iter().collect(),
+    };
+    let mut said: Vec<&str> = Vec::new();
+    for node in within.into_iter().filter(|n| n.ns == Ns::Podcast && !KNOWN.contains(&&*n.local)) {
+        if said.contains(&&*node.local) {
+            continue;
+        }
+        said.push(&node.local);
+        let near = KNOWN
+            .iter()
+            .filter_map(|k| {
+                Some((crate::text::edit_distance_within(&k.to_lowercase(), &node.local.to_lowercase(), 2)?, *k))
+            })
+            .min_by_key(|(d, _)| *d);
+        let help = match near {
+            Some((_, k)) => format!("did you mean <podcast:{k}>?"),
+            None => "check the name against the namespace (podcastindex.org/namespace/1.0)".to_string(),
+        };
+        cx.push(
+            Finding::new(
+                id::P20_PLACE,
+                Where::Line(node.line),
+                format!("<podcast:{}> is not a tag of the Podcasting 2.0 namespace: apps ignore it", node.local),
+                help,
+            )
+            .severity(Severity::Info),
+        );
     }
 }
 

@@ -2005,3 +2005,31 @@ fn a_raw_less_than_in_text_is_said_once_as_itself() {
         of(&report, "XML-WELLFORMED").iter().filter(|f| f.message.starts_with("a malformed attribute")).count();
     assert!(malformed <= 2, "{:?}", of(&report, "XML-WELLFORMED"));
 }
+
+/// A namespace tag where the namespace does not put it is said (apps
+/// ignore it there), with where it goes; a tag it does not define is a
+/// note with the name meant; the valid feed's own tags are where they go.
+#[test]
+fn a_namespace_tag_out_of_its_place_is_said_and_an_unknown_one_noted() {
+    let report = edited_valid(&|s| {
+        s.replacen("    <item>", "    <podcast:season>1</podcast:season>\n    <item>", 1).replacen(
+            "      <podcast:transcript ",
+            "      <podcast:locked>no</podcast:locked><podcast:transcripts url=\"https://x.example/t.vtt\"/><podcast:transcript ",
+            1,
+        )
+    });
+    let found: Vec<String> = of(&report, "P20-PLACE")
+        .iter()
+        .map(|f| format!("{:?}: {} | {}", f.severity, f.message, f.help.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "Warning: <podcast:season> is in the channel: the namespace puts it in an <item>, and apps ignore it here | move it into the item of the episode it is for",
+            "Info: <podcast:transcripts> is not a tag of the Podcasting 2.0 namespace: apps ignore it | did you mean <podcast:transcript>?",
+            "Warning: <podcast:locked> is in an item: the namespace puts it in the <channel>, and apps ignore it here | move it into the channel, once for the show",
+        ],
+        "{:?}",
+        ids(&report)
+    );
+}
