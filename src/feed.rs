@@ -537,6 +537,10 @@ fn item_podcasting20(
         }
         el.write_text_content(BytesText::new(&season.to_string()))?;
     }
+    // (Podcast Index apps read podcast:season and podcast:episode as a pair.)
+    if let Some(number) = ep.number {
+        text(w, "podcast:episode", &number.to_string())?;
+    }
     if let Some(l) = &t.location {
         location(w, l)?;
     }
@@ -646,9 +650,52 @@ fn transcript_links(ep: &Episode) -> Vec<(String, crate::transcript::Kind, &str)
 /// `podcast:images` of an image in the show folder whose width its header
 /// gives (`srcset` needs it); nothing for a hosted one.
 fn images(w: &mut Writer<Vec<u8>>, catalog: &Catalog, image: &Asset) -> io::Result<()> {
-    let Asset::Local(f) = image else { return Ok(()) };
-    let Some((width, _)) = crate::validate::art::inspect_file(&f.path).and_then(|i| i.size) else { return Ok(()) };
-    let srcset = format!("{} {width}w", asset_url(catalog, image));
+    let url = asset_url(catalog, image);
+    // (The namespace takes https addresses alone.)
+    let https = url.starts_with("https://");
+    let Asset::Local(f) = image else {
+        // A hosted image: its address is what is known of it.
+        if https {
+            w.create_element("podcast:image").with_attribute(("href", url.as_str())).write_empty()?;
+        }
+        return Ok(());
+    };
+    let info = crate::validate::art::inspect_file(&f.path);
+    let mime = match info.as_ref().map(|i| i.format) {
+        Some(crate::validate::art::Format::Jpeg) => Some("image/jpeg"),
+        Some(crate::validate::art::Format::Png) => Some("image/png"),
+        _ => None,
+    };
+    let Some((width, height)) = info.and_then(|i| i.size) else {
+        if https {
+            w.create_element("podcast:image").with_attribute(("href", url.as_str())).write_empty()?;
+        }
+        return Ok(());
+    };
+    // `podcast:image` (the namespace's since 2024), and `podcast:images`,
+    // which it replaced, for the apps that read that one alone.
+    if !https {
+        let srcset = format!("{url} {width}w");
+        w.create_element("podcast:images").with_attribute(("srcset", srcset.as_str())).write_empty()?;
+        return Ok(());
+    }
+    let (w_text, h_text) = (width.to_string(), height.to_string());
+    let (mut a, mut b) = (width, height);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    let ratio = format!("{}/{}", width / a.max(1), height / a.max(1));
+    let mut el = w.create_element("podcast:image").with_attributes([
+        ("href", url.as_str()),
+        ("width", w_text.as_str()),
+        ("height", h_text.as_str()),
+        ("aspect-ratio", ratio.as_str()),
+    ]);
+    if let Some(mime) = mime {
+        el = el.with_attribute(("type", mime));
+    }
+    el.with_attribute(("purpose", "artwork")).write_empty()?;
+    let srcset = format!("{url} {width}w");
     w.create_element("podcast:images").with_attribute(("srcset", srcset.as_str())).write_empty()?;
     Ok(())
 }

@@ -761,7 +761,7 @@ prefix = "https://op3.dev/e/"
 value = { type = "lightning", method = "keysend", recipients = [{ name = "Ann", type = "node", address = "03ae9f91a0cb8ff43840e3c322c4c61f019d8c1c3cea15a25cfc425ac605e61a4a", split = 100 }] }
 "#;
     let ep = episode("Pair", "pair-guid", "2024-01-01T00:00:00Z", &["pair-5s.mp3", "vorbis-5s.ogg"])
-        + "season = 2\nseason_name = \"Cloud\"\nlocation = \"Kreuzberg\"\nlicense = { name = \"my-license\", url = \"https://example.com/l\" }\n\
+        + "season = 2\nepisode = 3\nseason_name = \"Cloud\"\nlocation = \"Kreuzberg\"\nlicense = { name = \"my-license\", url = \"https://example.com/l\" }\n\
            persons = [{ name = \"Bob\", role = \"producer\", group = \"audio production\" }]\n\
            soundbites = [{ start = 1, duration = 2.5, title = \"Best bit\" }]\n";
     let trailer = episode("Coming soon", "trailer-guid", "2023-12-01T00:00:00Z", &["cbr-xing.mp3"])
@@ -781,6 +781,11 @@ fn every_namespace_tag_a_publisher_sets_round_trips_through_a_real_parser() {
     assert_eq!(one("medium").value(), Some("podcast"));
     // The cover's width from its header, for srcset.
     assert_eq!(attr(&one("images"), "srcset"), "https://example.com/show/media/cover.jpg 1400w");
+    // And the tag that replaced it, with what the namespace recommends.
+    let image = one("image");
+    let said: Vec<String> =
+        ["href", "width", "height", "aspect-ratio", "type", "purpose"].iter().map(|k| attr(&image, k)).collect();
+    assert_eq!(said, ["https://example.com/show/media/cover.jpg", "1400", "1400", "1/1", "image/jpeg", "artwork"]);
     let host = one("person");
     assert_eq!(
         (host.value(), attr(&host, "role").as_str(), attr(&host, "href").as_str()),
@@ -812,6 +817,7 @@ fn every_namespace_tag_a_publisher_sets_round_trips_through_a_real_parser() {
     let e = &item.extensions()["podcast"];
     let ep_one = |name: &str| e[name][0].clone();
     assert_eq!((ep_one("season").value(), attr(&ep_one("season"), "name").as_str()), (Some("2"), "Cloud"));
+    assert_eq!(ep_one("episode").value(), Some("3"));
     assert_eq!(ep_one("location").value(), Some("Kreuzberg"));
     assert_eq!(attr(&ep_one("license"), "url"), "https://example.com/l");
     // An item's people replace the show's wholly: the host is named again first.

@@ -1360,7 +1360,7 @@ error: [..]/tests/fixtures/audio/vorbis-5s.ogg is OGG: Apple Podcasts and Spotif
     let run = show.run(&["validate", "-v", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(
         run.stdout.contains(
-            "note    APPLE-IT-ENCL-EXT line 35: the enclosure is .ogg: Apple Podcasts and Spotify will not list this episode"
+            "note    APPLE-IT-ENCL-EXT line 36: the enclosure is .ogg: Apple Podcasts and Spotify will not list this episode"
         ),
         "{}",
         run.stdout
