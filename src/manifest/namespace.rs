@@ -464,7 +464,7 @@ fn location(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Location> {
 }
 
 /// `geo:LAT,LON[,ALT][;u=UNCERTAINTY]`.
-fn is_geo(s: &str) -> bool {
+pub(crate) fn is_geo(s: &str) -> bool {
     let Some(rest) = s.strip_prefix("geo:") else { return false };
     let coords = rest.split(';').next().unwrap_or_default();
     let parts: Vec<&str> = coords.split(',').collect();
@@ -475,7 +475,7 @@ fn is_geo(s: &str) -> bool {
 }
 
 /// `N123`, `W123` or `R123`, with an optional `#revision`.
-fn is_osm(s: &str) -> bool {
+pub(crate) fn is_osm(s: &str) -> bool {
     let (element, _) = s.split_once('#').unwrap_or((s, ""));
     element.len() > 1 && element.starts_with(['N', 'W', 'R']) && element[1..].bytes().all(|b| b.is_ascii_digit())
 }

@@ -97,6 +97,18 @@ fn namespaces(doc: &Doc, out: &mut Findings) {
             );
             continue;
         }
+        if &**uri == xml::PODCAST_ALT {
+            out.push(
+                Finding::new(
+                    id::XML_NS_EXACT,
+                    Where::Line(*line),
+                    format!("xmlns:{prefix}=\"{uri}\" is the podcast namespace's older address: readers must accept it, but it is no longer the namespace's own"),
+                    format!("write xmlns:{prefix}=\"{}\"", xml::PODCAST),
+                )
+                .severity(Severity::Info),
+            );
+            continue;
+        }
         let wrong = match expected {
             Some(xml::PODCAST) => uri != xml::PODCAST && uri != xml::PODCAST_ALT,
             Some(e) => uri != e,

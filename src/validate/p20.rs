@@ -485,9 +485,34 @@ fn transcript(cx: &mut Cx<'_>, node: &Node, at: Where) {
         cx.push(
             Finding::new(
                 id::P20_TRANSCRIPT,
-                at,
+                at.clone(),
                 format!("transcript type \"{t}\" is not one apps know"),
                 "use text/vtt, application/x-subrip, application/json, text/html or text/plain",
+            )
+            .severity(Severity::Warning),
+        );
+    }
+    if let Some(l) = node.attr("language").filter(|l| !crate::text::is_language_code(l)) {
+        cx.push(
+            Finding::new(
+                id::P20_TRANSCRIPT,
+                at.clone(),
+                format!("transcript language=\"{}\" is not an ISO 639 language code", truncate_chars(l, 40)),
+                "write the language's code, e.g. language=\"en\" or \"pt-BR\"",
+            )
+            .severity(Severity::Warning),
+        );
+    }
+    if let Some(rel) = node.attr("rel").filter(|r| *r != "captions") {
+        cx.push(
+            Finding::new(
+                id::P20_TRANSCRIPT,
+                at,
+                format!(
+                    "transcript rel=\"{}\" is not one the namespace defines: apps do not take it for captions",
+                    truncate_chars(rel, 40)
+                ),
+                "write rel=\"captions\" for a file of timed captions, or leave rel out",
             )
             .severity(Severity::Warning),
         );
@@ -837,11 +862,32 @@ fn location(cx: &mut Cx<'_>, node: &Node, at: Where) {
         cx.push(
             Finding::new(
                 id::P20_OTHER,
-                at,
+                at.clone(),
                 format!("<podcast:location country=\"{}\"> is not a country's ISO 3166 code", truncate_chars(c, 40)),
                 "write the country's two letters, e.g. country=\"DE\" (the United Kingdom is \"GB\")",
             )
             .severity(Severity::Warning),
+        );
+    }
+    let mut warn = |message: String, help: &str| {
+        cx.push(Finding::new(id::P20_OTHER, at.clone(), message, help).severity(Severity::Warning));
+    };
+    if let Some(g) = node.attr("geo").filter(|g| !crate::manifest::namespace::is_geo(g)) {
+        warn(
+            format!("<podcast:location geo=\"{}\"> is not a geo: URI (RFC 5870)", truncate_chars(g, 60)),
+            "write geo=\"geo:LATITUDE,LONGITUDE\", e.g. geo=\"geo:52.52,13.405\"",
+        );
+    }
+    if let Some(o) = node.attr("osm").filter(|o| !crate::manifest::namespace::is_osm(o)) {
+        warn(
+            format!("<podcast:location osm=\"{}\"> is not an OpenStreetMap element", truncate_chars(o, 40)),
+            "write N, W or R (node, way, relation) and its number, e.g. osm=\"R62422\"",
+        );
+    }
+    if let Some(rel) = node.attr("rel").filter(|r| !matches!(*r, "subject" | "creator")) {
+        warn(
+            format!("<podcast:location rel=\"{}\"> is neither subject nor creator", truncate_chars(rel, 40)),
+            "write rel=\"subject\" (the place the episode is about) or rel=\"creator\" (where it was made)",
         );
     }
 }

@@ -92,7 +92,7 @@ rule_table! {
     XML_DECL_FIRST: "XML-DECL-FIRST", Error, S, "`<?xml version=\"1.0\" encoding=\"UTF-8\"?>` is the very first thing in the file: no blank line or text before it (warning: no declaration at all, or a BOM).";
     XML_UTF8: "XML-UTF8", Error, S, "The feed is UTF-8 and declares no other encoding.";
     XML_NS_DECLARED: "XML-NS-DECLARED", Error, S, "Every prefix used (`itunes:`, `podcast:`, `media:` …) is declared.";
-    XML_NS_EXACT: "XML-NS-EXACT", Error, S, "Known prefixes are bound to their exact, case-sensitive namespace URIs (`itunes`, `podcast`, `content`, `atom`, `spotify`, `media`; warning: `podcast` written `http://podcastindex.org/namespace/1.0`, which Podcast Index reads).";
+    XML_NS_EXACT: "XML-NS-EXACT", Error, S, "Known prefixes are bound to their exact, case-sensitive namespace URIs (`itunes`, `podcast`, `content`, `atom`, `spotify`, `media`; warning: `podcast` written `http://podcastindex.org/namespace/1.0`, which Podcast Index reads; note: its older GitHub address, which readers accept).";
     RSS_ROOT: "RSS-ROOT", Error, S, "The root is `<rss version=\"2.0\">` with exactly one `<channel>`.";
     RSS_CH_REQ: "RSS-CH-REQ", Error, S, "The channel has `title`, `link` and `description` (warning: no `link`, which Apple only recommends).";
     RSS_IT_TITLE_OR_DESC: "RSS-IT-TITLE-OR-DESC", Error, S, "Every item has a title or a description.";
@@ -174,7 +174,7 @@ rule_table! {
     P20_ATTR_REQ: "P20-ATTR-REQ", Error, S, "`podcast:*` elements carry their required attributes and values (a `remoteItem`'s `feedGuid` is a UUID).";
     P20_GUID: "P20-GUID", Error, S, "`podcast:guid` is a UUID (warning: not version 5; note: not the UUIDv5 of the self URL; a feed without one: PSP-CH-REC).";
     P20_LOCKED: "P20-LOCKED", Error, S, "`podcast:locked` is `yes` or `no` (a feed without one: PSP-CH-REC).";
-    P20_TRANSCRIPT: "P20-TRANSCRIPT", Error, S, "`podcast:transcript` has `url` and `type` (warning: a type apps do not know).";
+    P20_TRANSCRIPT: "P20-TRANSCRIPT", Error, S, "`podcast:transcript` has `url` and `type` (warning: a type apps do not know, a `language` that is not an ISO 639 code, a `rel` other than `captions`).";
     P20_CHAPTERS: "P20-CHAPTERS", Error, S, "`podcast:chapters` has a `url` and a `type` (warning: a type other than `application/json+chapters`); [M] the JSON has `version` and `chapters` with ascending `startTime`s.";
     P20_PERSON: "P20-PERSON", Error, S, "`podcast:person` names someone, in at most 128 characters (warning: unknown role or group).";
     P20_FUNDING: "P20-FUNDING", Error, S, "`podcast:funding` has a `url` (warning: text over 128 characters).";
@@ -188,7 +188,7 @@ rule_table! {
     P20_PODROLL: "P20-PODROLL", Error, S, "`podcast:podroll` holds `podcast:remoteItem`s, each with a `feedGuid`.";
     P20_VALUE: "P20-VALUE", Error, S, "`podcast:value` has `type` and `method` and recipients with `type`, `address` and `split`.";
     P20_TRAILER: "P20-TRAILER", Error, S, "`podcast:trailer` has a title, a `url`, an RFC 2822 `pubdate` and, if it has a `season`, a season number (warning: a title over 128 characters).";
-    P20_OTHER: "P20-OTHER", Error, S, "`podcast:soundbite` (startTime, duration), `podcast:location` (≤128 chars), `podcast:block` (yes/no; note: `yes`, which asks the platforms it names, or all, not to list the show), `podcast:image` (href), `podcast:updateFrequency` (a text; `complete` true/false; `dtstart` an ISO 8601 date; `rrule` with a FREQ, and a `dtstart` if it has a COUNT).";
+    P20_OTHER: "P20-OTHER", Error, S, "`podcast:soundbite` (startTime, duration), `podcast:location` (≤128 chars; warning: a `geo` that is not a geo: URI, an `osm` that is not N, W or R and a number, a `rel` other than subject or creator, a `country` that is not ISO 3166), `podcast:block` (yes/no; note: `yes`, which asks the platforms it names, or all, not to list the show), `podcast:image` (href), `podcast:updateFrequency` (a text; `complete` true/false; `dtstart` an ISO 8601 date; `rrule` with a FREQ, and a `dtstart` if it has a COUNT).";
     P20_PLACE: "P20-PLACE", Warning, S, "Each `podcast:*` tag is where the namespace puts it, as apps look for it there alone: `transcript`, `chapters`, `soundbite`, `season`, `episode`, `alternateEnclosure` and `socialInteract` in an item; `guid`, `locked`, `medium`, `funding`, `updateFrequency`, `podroll`, `trailer`, `block`, `liveItem`, `publisher` and `podping` in the channel; `source` and `integrity` in an `alternateEnclosure`, `valueRecipient` and `valueTimeSplit` in a `value` (note: a tag the namespace does not define, such as a misspelling).";
     PSC_CHAPTERS: "PSC-CHAPTERS", Error, S, "`psc:chapters` (Podlove Simple Chapters, which Spotify reads) holds `psc:chapter`s, each with a `title` and a `start` in normal play time such as `00:01:30.000` (warning: starts not in ascending order, or after the item's `itunes:duration`).";
     PLACEHOLDER: "PLACEHOLDER", Warning, S, "Nothing is left from `podsmith init` or an example: URLs or e-mail on example.com (or .example, .test, .invalid), text saying \"placeholder\", [M] the placeholder cover.";

@@ -2033,3 +2033,47 @@ fn a_namespace_tag_out_of_its_place_is_said_and_an_unknown_one_noted() {
         ids(&report)
     );
 }
+
+/// Values the build refuses in a manifest are said by `validate` in a
+/// feed: a transcript's language and rel, a location's geo, osm and rel;
+/// the namespace's older address is a note.
+#[test]
+fn namespace_values_the_build_refuses_are_said_in_a_feed() {
+    let report = edited_valid(&|s| {
+        s.replacen(" type=\"text/vtt\"/>", " type=\"text/vtt\" language=\"english\" rel=\"caption\"/>", 1)
+            .replacen(
+                "<podcast:license>",
+                "<podcast:location geo=\"52.5,13.4\" osm=\"62422\" rel=\"place\">Berlin</podcast:location><podcast:license>",
+                1,
+            )
+            .replacen(
+                "xmlns:podcast=\"https://podcastindex.org/namespace/1.0\"",
+                "xmlns:podcast=\"https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md\"",
+                1,
+            )
+    });
+    let said = |code: &str| -> Vec<String> {
+        of(&report, code).iter().map(|f| format!("{:?}: {}", f.severity, f.message)).collect()
+    };
+    assert_eq!(
+        said("P20-TRANSCRIPT"),
+        [
+            "Warning: transcript language=\"english\" is not an ISO 639 language code",
+            "Warning: transcript rel=\"caption\" is not one the namespace defines: apps do not take it for captions",
+        ]
+    );
+    assert_eq!(
+        said("P20-OTHER"),
+        [
+            "Warning: <podcast:location geo=\"52.5,13.4\"> is not a geo: URI (RFC 5870)",
+            "Warning: <podcast:location osm=\"62422\"> is not an OpenStreetMap element",
+            "Warning: <podcast:location rel=\"place\"> is neither subject nor creator",
+        ]
+    );
+    assert_eq!(
+        said("XML-NS-EXACT"),
+        [
+            "Info: xmlns:podcast=\"https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md\" is the podcast namespace's older address: readers must accept it, but it is no longer the namespace's own"
+        ]
+    );
+}
