@@ -673,6 +673,15 @@ fn render(env: &Environment<'_>, name: &str, ctx: Value) -> Result<String, Templ
         TemplateError { name: at.unwrap_or_else(|| name.into()), detail: describe(&e) }
     };
     let mut html = template.render(ctx).map_err(failed)?;
+    // An empty template (a file saved before it was written, or cut short)
+    // makes every page of it blank: never what is meant to be published.
+    if html.trim().is_empty() {
+        return Err(TemplateError {
+            name: name.into(),
+            detail: "it makes an empty page: write the page's HTML in it, or remove the file for the built-in page"
+                .into(),
+        });
+    }
     if !html.ends_with('\n') {
         html.push('\n');
     }

@@ -359,6 +359,33 @@ fn a_show_can_override_the_page_templates() {
     assert!(show.read("public/index.html").starts_with("<!DOCTYPE html>"));
 }
 
+/// A template of an episode's page that fills only `body` keeps the
+/// page's own title, canonical address and Open Graph tags (they named the
+/// show's home page, which search engines then took every episode for).
+#[test]
+fn an_episode_template_of_a_body_alone_names_its_own_page() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    show.build().ok();
+    let built_in = show.read("public/episodes/pilot/index.html");
+    show.write(
+        "templates/episode.html",
+        "{% extends \"base.html\" %}{% block body %}<h1>{{ episode.title }}</h1>{% endblock %}",
+    );
+    show.build().ok();
+    let page = show.read("public/episodes/pilot/index.html");
+    let head = |html: &str| html[..html.find("</head>").unwrap()].to_string();
+    assert_eq!(head(&page), head(&built_in));
+    assert!(page.contains("<title>Pilot · Fixture Show</title>"), "{page}");
+    assert!(page.contains("<link rel=\"canonical\" href=\"https://example.com/show/episodes/pilot/\">"), "{page}");
+    assert!(page.contains("<meta property=\"og:title\" content=\"Pilot\">"), "{page}");
+    // An empty template (saved before it was written) makes no blank pages.
+    show.write("templates/episode.html", "\n");
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("it makes an empty page: write the page's HTML in it"), "{}", run.stderr);
+    assert_eq!(show.read("public/episodes/pilot/index.html"), page);
+}
+
 #[test]
 fn a_broken_template_is_an_error_naming_the_file() {
     let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
