@@ -801,7 +801,26 @@ fn cut_to(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
-    let cut: String = text.chars().take(max).collect();
+    let chars: Vec<char> = text.chars().collect();
+    // Not inside a character drawn of several (an emoji joined by ZWJs,
+    // one with a skin tone or a variation selector, a letter with an
+    // accent written apart): its pieces alone show as something else.
+    let joins = |c: char| {
+        matches!(c, '\u{200d}' | '\u{fe00}'..='\u{fe0f}' | '\u{1f3fb}'..='\u{1f3ff}' | '\u{0300}'..='\u{036f}')
+            || ('\u{e0020}'..='\u{e007f}').contains(&c)
+    };
+    let mut end = max;
+    while end > 0 && (joins(chars[end]) || chars[end - 1] == '\u{200d}') {
+        end -= 1;
+    }
+    if end == 0 {
+        // (One such character longer than the excerpt: whole.)
+        end = max;
+        while end < chars.len() && (joins(chars[end]) || chars[end - 1] == '\u{200d}') {
+            end += 1;
+        }
+    }
+    let cut: String = chars[..end].iter().collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).trim_end_matches([',', ';', ':', '.']);
     format!("{cut}…")
 }
@@ -1036,6 +1055,23 @@ mod tests {
         assert_eq!(excerpt(notes, 200), want);
         assert_eq!(episode_excerpt(notes, "T", 200), want);
         assert_eq!(whole_excerpt(notes, "T", 200), want);
+    }
+
+    /// An excerpt is cut between the characters a reader sees, not inside
+    /// one drawn of several (a family emoji joined by ZWJs, a skin tone).
+    #[test]
+    fn an_excerpt_is_not_cut_inside_a_character_of_several() {
+        let family = "👩\u{200d}👩\u{200d}👧\u{200d}👦";
+        let notes = family.repeat(50);
+        for max in 1..40 {
+            let cut = excerpt(&notes, max);
+            let kept = cut.trim_end_matches('…');
+            assert!(!kept.is_empty() && kept.len().is_multiple_of(family.len()), "{max}: {cut:?}");
+            assert!(kept.chars().count() <= max.max(7), "{max}: {cut:?}");
+        }
+        let waves = "👋🏽".repeat(20);
+        let cut = excerpt(&waves, 5);
+        assert_eq!(cut, format!("{}…", "👋🏽".repeat(2)));
     }
 
     #[test]
