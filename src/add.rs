@@ -64,6 +64,14 @@ pub struct Added {
     pub title: String,
     /// Its episode number, if any.
     pub number: Option<u32>,
+    /// Its season, if any.
+    pub season: Option<u32>,
+    /// Its guid, as written.
+    pub guid: String,
+    /// Its slug (its page's folder), as written.
+    pub slug: String,
+    /// Its date, as the manifest reads it.
+    pub date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Media paths in the show, with their probes.
     pub media: Vec<(String, AudioInfo)>,
     /// Files copied or moved into the show.
@@ -291,6 +299,10 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
         table,
         title,
         number: fields.number,
+        season: fields.season,
+        guid: fields.guid.clone(),
+        slug: fields.slug.clone(),
+        date,
         media: probes,
         transferred,
         scheduled,

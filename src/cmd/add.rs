@@ -157,6 +157,10 @@ fn as_json(added: &podsmith::add::Added, dry_run: bool) -> serde_json::Value {
     serde_json::json!({
         "dry_run": dry_run,
         "title": added.title,
+        "guid": added.guid,
+        "slug": added.slug,
+        "date": added.date.map(|d| d.to_rfc3339()),
+        "season": added.season,
         "episode": added.number,
         "media": media,
         "table": added.table,

@@ -1596,6 +1596,12 @@ fn an_episode_added_in_a_taken_second_is_live_for_the_build_that_follows() {
     let table = v["table"].as_str().unwrap();
     let date = table.lines().find_map(|l| l.strip_prefix("date = ")).unwrap();
     assert!(date >= at(now + 2).as_str(), "{table}");
+    // What a script needs of it, apart: its guid, slug and date as written.
+    let written =
+        |key: &str| table.lines().find_map(|l| l.strip_prefix(&format!("{key} = \""))).unwrap().trim_end_matches('"');
+    assert_eq!((v["guid"].as_str(), v["slug"].as_str()), (Some(written("guid")), Some(written("slug"))), "{v}");
+    let said = chrono::DateTime::parse_from_rfc3339(v["date"].as_str().unwrap()).unwrap();
+    assert_eq!(said, chrono::DateTime::parse_from_rfc3339(date).unwrap(), "{v}");
     show.run(&["build"]).ok();
     let titles: Vec<String> =
         show.channel("feed.xml").items().iter().filter_map(|i| i.title().map(String::from)).collect();
