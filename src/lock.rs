@@ -635,8 +635,12 @@ fn fingerprint(text: &str) -> String {
 /// One difference between the last build and this one. Fields: the
 /// episode's title and guid (two episodes may share a title), and the old
 /// and new guid or URL.
+///
+/// For programs (`diff --format json`), each is an object of its `kind`
+/// (`title_changed`, `guid_changed` …) and its fields by their names.
 #[allow(missing_docs)]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     /// A new episode.
     Added { title: String, guid: String },

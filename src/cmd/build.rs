@@ -229,12 +229,16 @@ fn changes_json(changes: &[Change]) -> Vec<serde_json::Value> {
     changes
         .iter()
         .map(|c| {
-            json!({
-                "mark": c.mark().to_string(),
-                "change": c.describe(),
-                "help": c.help(),
-                "breaks_identity": c.breaks_identity(),
-            })
+            // What changed, by its fields (`kind`, `guid`, `old`, `new` …),
+            // and as people read it.
+            let mut v = serde_json::to_value(c).unwrap_or_else(|_| json!({}));
+            if let Some(o) = v.as_object_mut() {
+                o.insert("mark".into(), json!(c.mark().to_string()));
+                o.insert("change".into(), json!(c.describe()));
+                o.insert("help".into(), json!(c.help()));
+                o.insert("breaks_identity".into(), json!(c.breaks_identity()));
+            }
+            v
         })
         .collect()
 }

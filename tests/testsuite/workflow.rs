@@ -1473,6 +1473,9 @@ fn build_add_and_diff_speak_json_when_asked() {
         doc["changes"][0]["change"].as_str().unwrap(),
         format!("new episode \"Two\" (guid {})", guid_of(&show, "Two"))
     );
+    // And by its fields, for a script.
+    assert_eq!((doc["changes"][0]["kind"].as_str(), doc["changes"][0]["title"].as_str()), (Some("added"), Some("Two")));
+    assert_eq!(doc["changes"][0]["guid"].as_str(), Some(guid_of(&show, "Two").as_str()));
 
     // A failure is a document too, with the exit code.
     show.write("episodes.toml", &show.read("episodes.toml").replace("title = \"Two\"", "titel = \"Two\""));
