@@ -484,6 +484,19 @@ fn medium(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
     let m = t.string(cx, "medium")?;
     let base = m.get_ref().strip_suffix('L').unwrap_or(m.get_ref());
     if crate::validate::p20::MEDIUMS.contains(&base) && m.get_ref() != "mixedL" {
+        if base != m.get_ref() {
+            // A list medium is a feed of other feeds (podcast:remoteItem),
+            // not of episodes: apps would not show this show's.
+            cx.error(
+                &m.span(),
+                format!(
+                    "`medium` \"{}\" is a list medium: a feed that lists other feeds, not one of episodes",
+                    m.get_ref()
+                ),
+                Some(format!("write medium = \"{base}\" for a show of episodes")),
+            );
+            return None;
+        }
         return Some(m.into_inner());
     }
     cx.error(

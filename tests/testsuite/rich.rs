@@ -847,6 +847,7 @@ fn a_bad_namespace_value_is_a_manifest_error_with_its_line_and_a_fix() {
     let show = Show::with(&format!("{podcast}{ep}{trailer}"), &["pair-5s.mp3", "vorbis-5s.ogg", "cbr-xing.mp3"]);
     for (good, bad, says) in [
         ("medium = \"podcast\"", "medium = \"radio\"", "is not a medium the Podcasting 2.0 spec lists"),
+        ("medium = \"podcast\"", "medium = \"podcastL\"", "is a list medium: a feed that lists other feeds"),
         ("name = \"Ann Example\", href", "name = \"Ann Example\", role = \"hots\", href", "did you mean \"host\"?"),
         ("geo = \"geo:52.52,13.405\"", "geo = \"52.52,13.405\"", "is not a geo: URI"),
         ("prefix = \"https://op3.dev/e/\"", "prefix = \"http://op3.dev/e\"", "is not a measurement prefix"),

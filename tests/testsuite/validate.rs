@@ -2070,6 +2070,15 @@ fn namespace_values_the_build_refuses_are_said_in_a_feed() {
             "Warning: <podcast:location rel=\"place\"> is neither subject nor creator",
         ]
     );
+    let list = edited_valid(&|s| s.replacen("<podcast:medium>podcast<", "<podcast:medium>podcastL<", 1));
+    let found: Vec<String> =
+        of(&list, "P20-MEDIUM").iter().map(|f| format!("{:?}: {}", f.severity, f.message)).collect();
+    assert_eq!(
+        found,
+        [
+            "Warning: <podcast:medium>podcastL</podcast:medium> is a list medium, for a feed of podcast:remoteItems, but the feed has items: apps may not show them"
+        ]
+    );
     assert_eq!(
         said("XML-NS-EXACT"),
         [
