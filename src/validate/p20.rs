@@ -167,30 +167,9 @@ const NESTED: &[(&str, &str)] = &[
     ("valueRecipient", "value"),
     ("valueTimeSplit", "value"),
 ];
-/// Every tag the namespace defines (1.0, as of 2025).
-const KNOWN: &[&str] = &[
-    "transcript",
-    "chapters",
-    "soundbite",
-    "season",
-    "episode",
-    "alternateEnclosure",
-    "socialInteract",
-    "guid",
-    "locked",
-    "medium",
-    "funding",
-    "updateFrequency",
-    "podroll",
-    "trailer",
-    "block",
-    "liveItem",
-    "publisher",
-    "podping",
-    "source",
-    "integrity",
-    "valueRecipient",
-    "valueTimeSplit",
+/// The namespace's tags a channel or an item may hold (1.0, as of 2025);
+/// with the three lists above, every tag it defines.
+const EITHER: &[&str] = &[
     "person",
     "location",
     "license",
@@ -203,6 +182,14 @@ const KNOWN: &[&str] = &[
     "chat",
     "follow",
 ];
+
+/// Whether the namespace defines `podcast:{name}`.
+fn known(name: &str) -> bool {
+    ITEM_ONLY.contains(&name)
+        || CHANNEL_ONLY.contains(&name)
+        || EITHER.contains(&name)
+        || NESTED.iter().any(|(n, _)| *n == name)
+}
 
 /// P20-PLACE: each of the namespace's tags where the namespace puts it
 /// (apps ignore one elsewhere: a transcript in the channel, a guid in an
@@ -249,8 +236,13 @@ fn placement(cx: &mut Cx<'_>) {
             cx.push(Finding::new(id::P20_PLACE, at, message, help).severity(Severity::Warning));
         }
     }
-    // Tags the namespace does not define, wherever they are.
-    // (Of the items checked, when only some are.)
+    unknown_tags(cx, &items);
+}
+
+/// P20-PLACE's note of a tag the namespace does not define, wherever it is
+/// (of the items checked, `items`, when only some are).
+fn unknown_tags(cx: &mut Cx<'_>, items: &[&Node]) {
+    let doc = cx.doc;
     let within: Vec<&Node> = match cx.scope {
         Scope::Items => {
             let mut stack: Vec<u32> = items.iter().flat_map(|i| i.children.iter().copied()).collect();
@@ -265,13 +257,16 @@ fn placement(cx: &mut Cx<'_>) {
         _ => doc.nodes.iter().collect(),
     };
     let mut said: Vec<&str> = Vec::new();
-    for node in within.into_iter().filter(|n| n.ns == Ns::Podcast && !KNOWN.contains(&&*n.local)) {
+    for node in within.into_iter().filter(|n| n.ns == Ns::Podcast && !known(&n.local)) {
         if said.contains(&&*node.local) {
             continue;
         }
         said.push(&node.local);
-        let near = KNOWN
+        let near = ITEM_ONLY
             .iter()
+            .chain(CHANNEL_ONLY)
+            .chain(EITHER)
+            .chain(NESTED.iter().map(|(n, _)| n))
             .filter_map(|k| {
                 Some((crate::text::edit_distance_within(&k.to_lowercase(), &node.local.to_lowercase(), 2)?, *k))
             })
