@@ -318,8 +318,13 @@ fn json(bytes: &[u8]) -> Result<Vec<Cue>, String> {
         .enumerate()
         .map(|(n, s)| {
             let ok = |t: f64| t.is_finite() && (0.0..MAX_SECONDS).contains(&t);
-            let end =
-                s.end_time.unwrap_or_else(|| next_starts.get(n).copied().unwrap_or(s.start_time).max(s.start_time));
+            // (The last, or one the next starts with: a second, as a cue
+            // that ends where it starts is no caption; the audio's end
+            // has a second's grace.)
+            let end = s.end_time.unwrap_or_else(|| match next_starts.get(n) {
+                Some(&next) if next > s.start_time => next,
+                _ => s.start_time + 1.0,
+            });
             if !(ok(s.start_time) && ok(end)) {
                 return Err(format!("segment {}: startTime and endTime must be times in seconds", n + 1));
             }
@@ -859,7 +864,7 @@ mod tests {
     }
 
     /// `endTime` is "if available": a segment without one ends where the
-    /// next starts (the last, where it starts); a byte-order mark is read past.
+    /// next starts (the last, a second after it starts); a byte-order mark is read past.
     #[test]
     fn a_json_segment_without_an_end_ends_where_the_next_starts() {
         let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("1\n".bytes().flat_map(|b| [b, 0])).collect();
@@ -873,7 +878,7 @@ mod tests {
             cues,
             [
                 Cue { start: 0.5, end: 2.0, speaker: Some("A".into()), text: "Hello there".into() },
-                Cue { start: 2.0, end: 2.0, speaker: None, text: "General Kenobi".into() }
+                Cue { start: 2.0, end: 3.0, speaker: None, text: "General Kenobi".into() }
             ]
         );
     }
