@@ -514,11 +514,8 @@ fn item_podcasting20(
     if !ep.guests.is_empty() || !ep.tags.persons.is_empty() {
         let restated: Vec<_> = show_persons
             .iter()
-            .filter(|p| {
-                let named_again = ep.tags.persons.iter().any(|q| q.name == p.name && q.role == p.role);
-                let a_guest = p.role == "guest" && ep.guests.contains(&p.name);
-                !(named_again || a_guest)
-            })
+            // (One the episode names itself, in whatever role, as it names them.)
+            .filter(|p| !(ep.tags.persons.iter().any(|q| q.name == p.name) || ep.guests.contains(&p.name)))
             .cloned()
             .collect();
         persons(w, &restated)?;

@@ -827,6 +827,16 @@ fn every_namespace_tag_a_publisher_sets_round_trips_through_a_real_parser() {
         .collect();
     let said = |name: &str, role: &str, group: &str| (name.to_string(), role.to_string(), group.to_string());
     assert_eq!(people, [said("Ann Example", "host", "cast"), said("Bob", "producer", "audio production")]);
+    // One the episode names itself is named as the episode names them, once.
+    let (podcast, ep, trailer) = namespace_show();
+    let ep = ep.replace("persons = [", "guests = [\"Ann Example\"]\npersons = [");
+    let again = Show::with(&format!("{podcast}{ep}{trailer}"), &["pair-5s.mp3", "vorbis-5s.ogg", "cbr-xing.mp3"]);
+    again.build().ok();
+    let feed = again.read("public/feed.xml");
+    let pair = &feed[feed.find("<title>Pair</title>").unwrap()..];
+    let pair = &pair[..pair.find("</item>").unwrap()];
+    assert_eq!(pair.matches(">Ann Example</podcast:person>").count(), 1, "{pair}");
+    assert!(pair.contains("<podcast:person role=\"guest\" group=\"cast\">Ann Example</podcast:person>"), "{pair}");
     // An episode that names no one takes the show's.
     let trailer = channel.items().iter().find(|i| i.title() == Some("Coming soon")).unwrap();
     assert!(trailer.extensions().get("podcast").is_none_or(|e| !e.contains_key("person")));
@@ -848,6 +858,7 @@ fn a_bad_namespace_value_is_a_manifest_error_with_its_line_and_a_fix() {
     for (good, bad, says) in [
         ("medium = \"podcast\"", "medium = \"radio\"", "is not a medium the Podcasting 2.0 spec lists"),
         ("medium = \"podcast\"", "medium = \"podcastL\"", "is a list medium: a feed that lists other feeds"),
+        ("medium = \"podcast\"", "medium = \"mixed\"", "is a list medium: a feed that lists other feeds"),
         ("name = \"Ann Example\", href", "name = \"Ann Example\", role = \"hots\", href", "did you mean \"host\"?"),
         ("geo = \"geo:52.52,13.405\"", "geo = \"52.52,13.405\"", "is not a geo: URI"),
         ("prefix = \"https://op3.dev/e/\"", "prefix = \"http://op3.dev/e\"", "is not a measurement prefix"),
