@@ -484,7 +484,7 @@ fn medium(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
     let m = t.string(cx, "medium")?;
     let base = m.get_ref().strip_suffix('L').unwrap_or(m.get_ref());
     if crate::validate::p20::MEDIUMS.contains(&base) && m.get_ref() != "mixedL" {
-        if base != m.get_ref() {
+        if base != m.get_ref() || base == "mixed" {
             // A list medium is a feed of other feeds (podcast:remoteItem),
             // not of episodes: apps would not show this show's.
             cx.error(
@@ -493,7 +493,13 @@ fn medium(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
                     "`medium` \"{}\" is a list medium: a feed that lists other feeds, not one of episodes",
                     m.get_ref()
                 ),
-                Some(format!("write medium = \"{base}\" for a show of episodes")),
+                Some(match base {
+                    "mixed" => {
+                        "write medium = \"podcast\" for a show of episodes (mixed is for lists of feeds of several media)"
+                            .to_string()
+                    }
+                    _ => format!("write medium = \"{base}\" for a show of episodes"),
+                }),
             );
             return None;
         }

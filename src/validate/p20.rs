@@ -676,7 +676,7 @@ fn medium(cx: &mut Cx<'_>, node: &Node, at: Where) {
             format!("<podcast:medium>{}</podcast:medium> is not a medium the spec lists", node.text),
             "use podcast, music, video, film, audiobook, newsletter, blog, publisher or course",
         ));
-    } else if base != &*node.text && !cx.items.is_empty() {
+    } else if (base != &*node.text || base == "mixed") && !cx.items.is_empty() {
         cx.push(
             Finding::new(
                 id::P20_MEDIUM,
@@ -685,7 +685,10 @@ fn medium(cx: &mut Cx<'_>, node: &Node, at: Where) {
                     "<podcast:medium>{}</podcast:medium> is a list medium, for a feed of podcast:remoteItems, but the feed has items: apps may not show them",
                     node.text
                 ),
-                format!("write <podcast:medium>{base}</podcast:medium> for a feed of episodes"),
+                format!(
+                    "write <podcast:medium>{}</podcast:medium> for a feed of episodes",
+                    if base == "mixed" { "podcast" } else { base }
+                ),
             )
             .severity(Severity::Warning),
         );

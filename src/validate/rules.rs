@@ -182,7 +182,7 @@ rule_table! {
     P20_SOURCE: "P20-SOURCE", Error, S, "`podcast:source` has a `uri`.";
     P20_SEASON: "P20-SEASON", Error, S, "`podcast:season` is a whole number.";
     P20_EPISODE: "P20-EPISODE", Error, S, "`podcast:episode` is a number (decimals allowed).";
-    P20_MEDIUM: "P20-MEDIUM", Error, S, "`podcast:medium` is one of the spec's values (warning: a list medium, `podcastL` and the like, on a feed of items: a list feed holds `podcast:remoteItem`s).";
+    P20_MEDIUM: "P20-MEDIUM", Error, S, "`podcast:medium` is one of the spec's values (warning: a list medium, `podcastL` and the like or `mixed`, on a feed of items: a list feed holds `podcast:remoteItem`s).";
     P20_LICENSE: "P20-LICENSE", Error, S, "A custom `podcast:license` (not an SPDX-style slug) has a `url` (warning: a slug without one that neither the SPDX list nor Podcast Index's has).";
     P20_TXT: "P20-TXT", Warning, S, "`podcast:txt` is at most 4000 characters, its `purpose` at most 128.";
     P20_PODROLL: "P20-PODROLL", Error, S, "`podcast:podroll` holds `podcast:remoteItem`s, each with a `feedGuid`.";
