@@ -182,7 +182,7 @@ fn notes_from_stdin() -> Result<String, Failure> {
     let text = String::from_utf8(bytes.clone()).map_err(|e| {
         Failure::usage(format!("the notes on standard input: {}", fsutil::not_utf8(&bytes, e.utf8_error())))
     })?;
-    if text.trim().is_empty() {
+    if text.trim_start_matches('\u{feff}').trim().is_empty() {
         return Err(Failure::usage(
             "--notes - got no notes on standard input; pipe them in (… --notes - < notes.md), or leave out --notes",
         ));

@@ -392,6 +392,10 @@ fn truncated_message(header: Option<f64>, holds: f64) -> String {
     // (An estimate a little under nothing is nothing: not "-0.0 s".)
     let holds = holds.max(0.0);
     match header {
+        // (Said to the millisecond where a tenth would say the same of both.)
+        Some(h) if format!("{h:.1}") == format!("{holds:.1}") => format!(
+            "the file is truncated: its header says {h:.3} s, the file holds {holds:.3} s; upload or copy it again"
+        ),
         Some(h) => format!(
             "the file is truncated: its header says {h:.1} s, the file holds {holds:.1} s; upload or copy it again"
         ),

@@ -766,6 +766,15 @@ fn add_takes_notes_saved_on_windows_and_refuses_empty_ones_and_a_read_only_manif
     show.build().ok();
     let feed = show.read("public/feed.xml");
     assert!(feed.contains("<p>First line.\nSecond <strong>line</strong>.</p>") && !feed.contains('\u{feff}'), "{feed}");
+    // (A byte-order mark alone is no notes from a pipe either.)
+    let out = assert_cmd::Command::cargo_bin("podsmith")
+        .unwrap()
+        .current_dir(show.root())
+        .args(["add", &fixture("cbr-noxing.mp3"), "--title", "E", "--notes", "-"])
+        .write_stdin("\u{feff}\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     for empty in ["", "\u{feff}\n\n  \n"] {
         show.write("empty.md", empty);
         let run = show.run(&["add", &fixture("cbr-noxing.mp3"), "--title", "E", "--notes", "empty.md"]).fails(2);
