@@ -85,27 +85,29 @@ fn namespaces(doc: &Doc, out: &mut Findings) {
         let miscased = KNOWN_NAMESPACES.iter().find(|(_, u)| u.eq_ignore_ascii_case(uri) && *u != uri);
         // (By its URI, whatever the prefix: the tags of either are read as
         // the namespace's, so the URI must be said.)
-        if &**uri == xml::PODCAST_HTTP {
+        // The podcast namespace at another address that is read as it: with
+        // http (Podcast Index reads it, apps that match it exactly do not),
+        // or the older one (readers must accept it).
+        let other_address = match &**uri {
+            xml::PODCAST_HTTP => Some((
+                Severity::Warning,
+                "written with http: Podcast Index reads it, apps that match the URI exactly do not",
+            )),
+            xml::PODCAST_ALT => Some((
+                Severity::Info,
+                "at its older address: readers must accept it, but it is no longer the namespace's own",
+            )),
+            _ => None,
+        };
+        if let Some((severity, what)) = other_address {
             out.push(
                 Finding::new(
                     id::XML_NS_EXACT,
                     Where::Line(*line),
-                    format!("xmlns:{prefix}=\"{uri}\" is the podcast namespace written with http: Podcast Index reads it, apps that match the URI exactly do not"),
+                    format!("xmlns:{prefix}=\"{uri}\" is the podcast namespace {what}"),
                     format!("write xmlns:{prefix}=\"{}\" exactly", xml::PODCAST),
                 )
-                .severity(Severity::Warning),
-            );
-            continue;
-        }
-        if &**uri == xml::PODCAST_ALT {
-            out.push(
-                Finding::new(
-                    id::XML_NS_EXACT,
-                    Where::Line(*line),
-                    format!("xmlns:{prefix}=\"{uri}\" is the podcast namespace's older address: readers must accept it, but it is no longer the namespace's own"),
-                    format!("write xmlns:{prefix}=\"{}\"", xml::PODCAST),
-                )
-                .severity(Severity::Info),
+                .severity(severity),
             );
             continue;
         }

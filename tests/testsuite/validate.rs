@@ -2082,7 +2082,7 @@ fn namespace_values_the_build_refuses_are_said_in_a_feed() {
     assert_eq!(
         said("XML-NS-EXACT"),
         [
-            "Info: xmlns:podcast=\"https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md\" is the podcast namespace's older address: readers must accept it, but it is no longer the namespace's own"
+            "Info: xmlns:podcast=\"https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md\" is the podcast namespace at its older address: readers must accept it, but it is no longer the namespace's own"
         ]
     );
 }
