@@ -146,13 +146,13 @@ pub fn serve(opts: &Options, build: Arc<Build>, tell: Arc<dyn Fn(String) + Send 
             );
             continue;
         }
-        let (out, state, done) = (out.clone(), state.clone(), open.clone());
+        let (out, state, done, own) = (out.clone(), state.clone(), open.clone(), base.host().to_string());
         let spawned = std::thread::Builder::new().name("podsmith-http".into()).spawn(move || {
             // The connection's place is free before the client sees it
             // closed: one that comes again at once is answered, not told to
             // come back.
             let held = stream.try_clone();
-            let _ = answer(stream, &out, &state);
+            let _ = answer(stream, &out, &state, &own);
             done.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             drop(held);
         });
@@ -372,8 +372,9 @@ fn serving_alone(work: &Path, base: &str) -> std::io::Result<std::fs::File> {
     }
 }
 
-/// Answers the requests of one connection.
-fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>) -> std::io::Result<()> {
+/// Answers the requests of one connection to the preview of `out`, at
+/// host `own` (see [`host_allowed`]).
+fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>, own: &str) -> std::io::Result<()> {
     let mut reader = BufReader::new(Paced { stream: stream.try_clone()?, until: Instant::now() });
     let mut w = Taken { stream, since: Instant::now(), taken: 0 };
     loop {
@@ -391,7 +392,7 @@ fn answer(stream: TcpStream, out: &Path, state: &Mutex<State>) -> std::io::Resul
         reader.get_mut().until = Instant::now() + REQUEST_TIME;
         let Some(request) = read_request(&mut reader)? else { break };
         (w.since, w.taken) = (Instant::now(), 0);
-        respond_to(&mut w, &request, out, state)?;
+        respond_to(&mut w, &request, out, state, own)?;
         if request.close {
             return Ok(());
         }
@@ -467,8 +468,13 @@ impl Write for Taken {
 struct Request {
     method: String,
     target: String,
+    /// The host it names (`Host`, or the authority of an absolute-form
+    /// target), as sent.
+    host: Option<String>,
     /// The byte range asked for.
     range: Option<ByteRange>,
+    /// `If-Range`: the range is answered only if the file is this one.
+    if_range: Option<String>,
     /// The connection closes after the answer.
     close: bool,
     /// A request that cannot be read: the status it is answered with.
@@ -524,12 +530,15 @@ impl ByteRange {
 }
 
 /// A line of a request, up to its line end: `Err` is the answer to a line
-/// too long or not UTF-8; `Ok(None)`, the connection ended.
-fn request_line(reader: &mut impl BufRead) -> std::io::Result<Result<Option<String>, &'static str>> {
+/// too long (`too_long`) or not UTF-8; `Ok(None)`, the connection ended.
+fn request_line(
+    reader: &mut impl BufRead,
+    too_long: &'static str,
+) -> std::io::Result<Result<Option<String>, &'static str>> {
     let mut bytes = Vec::new();
     let n = reader.by_ref().take(LINE_MAX).read_until(b'\n', &mut bytes)?;
     if !bytes.ends_with(b"\n") {
-        return Ok(if n as u64 == LINE_MAX { Err(TOO_LONG) } else { Ok(None) });
+        return Ok(if n as u64 == LINE_MAX { Err(too_long) } else { Ok(None) });
     }
     Ok(String::from_utf8(bytes).map(Some).map_err(|_| BAD))
 }
@@ -540,6 +549,8 @@ const LINE_MAX: u64 = 8192;
 const HEADERS_MAX: usize = 100;
 const BAD: &str = "400 Bad Request";
 const TOO_LONG: &str = "431 Request Header Fields Too Large";
+/// The answer to a request line too long (RFC 9112: 414, its target is).
+const URI_TOO_LONG: &str = "414 URI Too Long";
 
 /// The next request of a connection (`None`: it ended). One that cannot be
 /// read (a line too long or not UTF-8, too many headers, not HTTP/1) is
@@ -547,7 +558,7 @@ const TOO_LONG: &str = "431 Request Header Fields Too Large";
 /// with a body, which the preview does not read.
 fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
     let refused = |status| Ok(Some(Request { refused: Some(status), close: true, ..Request::default() }));
-    let request = match request_line(reader)? {
+    let request = match request_line(reader, URI_TOO_LONG)? {
         Ok(Some(line)) => line,
         Ok(None) => return Ok(None),
         Err(status) => return refused(status),
@@ -560,11 +571,11 @@ fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
     if !version.starts_with("HTTP/1.") || !method.bytes().all(|b| b.is_ascii_uppercase()) {
         return refused(BAD);
     }
-    let mut range: Option<ByteRange> = None;
+    let (mut range, mut if_range, mut host) = (None, None, None);
     let mut close = version == "HTTP/1.0";
     let mut headers = 0;
     loop {
-        let line = match request_line(reader)? {
+        let line = match request_line(reader, TOO_LONG)? {
             Ok(Some(line)) => line,
             Ok(None) => return Ok(None),
             Err(status) => return refused(status),
@@ -583,6 +594,10 @@ fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
             close |= value.eq_ignore_ascii_case("close");
         } else if name.eq_ignore_ascii_case("range") {
             range = ByteRange::parse(value);
+        } else if name.eq_ignore_ascii_case("if-range") {
+            if_range = Some(value.to_string());
+        } else if name.eq_ignore_ascii_case("host") {
+            host = Some(value.to_string());
         } else if name.eq_ignore_ascii_case("transfer-encoding")
             || name.eq_ignore_ascii_case("content-length") && value != "0"
         {
@@ -590,14 +605,84 @@ fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
             close = true;
         }
     }
-    Ok(Some(Request { method: method.to_string(), target: target.to_string(), range, close, refused: None }))
+    // An absolute-form target (`GET http://127.0.0.1:8000/feed.xml`, as a
+    // proxy is asked) names its host itself, whatever `Host` says (RFC 9112).
+    let (target, host) = match absolute_form(target) {
+        Some((authority, path)) => (path.to_string(), Some(authority.to_string())),
+        None => (target.to_string(), host),
+    };
+    Ok(Some(Request { method: method.to_string(), target, host, range, if_range, close, refused: None }))
+}
+
+/// The authority and the path of an absolute-form request target
+/// (`http://host:port/path?query`; the path `/` if it has none).
+fn absolute_form(target: &str) -> Option<(&str, &str)> {
+    let scheme_len = ["http://", "https://"]
+        .iter()
+        .find(|s| target.get(..s.len()).is_some_and(|t| t.eq_ignore_ascii_case(s)))?
+        .len();
+    let rest = &target[scheme_len..];
+    let at = rest.find(['/', '?']).unwrap_or(rest.len());
+    let path = match &rest[at..] {
+        "" => "/",
+        p if p.starts_with('?') => "/",
+        p => p,
+    };
+    Some((&rest[..at], path))
+}
+
+/// Whether a request naming `host` (its `Host`, port and all) is one for
+/// the preview, served at `own` (its URLs' host, port and all): that very
+/// host, an address, `localhost` (and names under it), a name of the local
+/// network (one label alone, or under `.local`). A public name is not:
+/// a web page that has its name point at 127.0.0.1 (DNS rebinding) would
+/// otherwise read the preview, and the show in it, as of its own site.
+fn host_allowed(host: &str, own: &str) -> bool {
+    let name_of = |h: &str| -> String {
+        let h = h.trim();
+        let name = match h.strip_prefix('[') {
+            // [::1]:8000
+            Some(v6) => v6.split(']').next().unwrap_or(v6),
+            None => {
+                h.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(h, |(n, _)| n)
+            }
+        };
+        name.trim_end_matches('.').to_ascii_lowercase()
+    };
+    let name = name_of(host);
+    name == name_of(own)
+        || name.parse::<std::net::IpAddr>().is_ok()
+        || !name.contains('.')
+        || ["localhost", "local"].iter().any(|top| name.ends_with(&format!(".{top}")))
 }
 
 /// Answers `request`: a file of the site at `out` (a page with the
-/// preview's reload script), or the preview's state.
-fn respond_to(w: &mut impl Write, request: &Request, out: &Path, state: &Mutex<State>) -> std::io::Result<()> {
+/// preview's reload script), or the preview's state; a request for
+/// another host than the preview's (`own`; see [`host_allowed`]) is refused.
+fn respond_to(
+    w: &mut impl Write,
+    request: &Request,
+    out: &Path,
+    state: &Mutex<State>,
+    own: &str,
+) -> std::io::Result<()> {
     if let Some(status) = request.refused {
         return write!(w, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    }
+    if let Some(host) = request.host.as_deref().filter(|h| !host_allowed(h, own)) {
+        let body = format!(
+            "The preview of this show is not served as \"{}\": open it at http://{own}/ \
+             (or start podsmith serve with --host naming this name).\n",
+            host.escape_debug()
+        );
+        return respond(
+            w,
+            "403 Forbidden",
+            "text/plain; charset=utf-8",
+            &[],
+            body.as_bytes(),
+            request.method == "HEAD",
+        );
     }
     if request.method != "GET" && request.method != "HEAD" {
         let close = if request.close { "Connection: close\r\n" } else { "" };
@@ -631,7 +716,7 @@ fn respond_to(w: &mut impl Write, request: &Request, out: &Path, state: &Mutex<S
     };
     let kind = content_type(&file);
     if !kind.starts_with("text/html") {
-        return send_file(w, &file, kind, request.range, head);
+        return send_file(w, &file, kind, request, head);
     }
     let html = match crate::fsutil::read_string(&file, crate::fsutil::PAGE) {
         Ok(html) => html,
@@ -704,10 +789,20 @@ fn respond(
     w.flush()
 }
 
-/// A file, whole or the range asked for (206), streamed.
-fn send_file(w: &mut impl Write, file: &Path, kind: &str, range: Option<ByteRange>, head: bool) -> std::io::Result<()> {
+/// A file, whole or the range the request asks for (206), streamed; with
+/// its validators (`ETag`, `Last-Modified`), so that a player resuming a
+/// download with `If-Range` gets the rest of the same file or, if it was
+/// rebuilt meanwhile, the whole new one.
+fn send_file(w: &mut impl Write, file: &Path, kind: &str, request: &Request, head: bool) -> std::io::Result<()> {
     let mut f = crate::fsutil::open(file)?;
-    let size = f.metadata()?.len();
+    let meta = f.metadata()?;
+    let size = meta.len();
+    let modified = meta.modified().ok().map(chrono::DateTime::<chrono::Utc>::from);
+    let etag = format!("\"{size:x}-{:x}\"", modified.map_or(0, |m| m.timestamp_nanos_opt().unwrap_or(0)));
+    let last_modified = modified.map(|m| m.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+    // A weak tag never matches (RFC 9110, 13.1.5); a date, only the file's own.
+    let same_file = |v: &str| v == etag || Some(v) == last_modified.as_deref();
+    let range = request.range.filter(|_| request.if_range.as_deref().is_none_or(same_file));
     let (status, start, end) = match range.map(|r| r.within(size)) {
         Some(None) => {
             let extra = [format!("Content-Range: bytes */{size}")];
@@ -718,8 +813,11 @@ fn send_file(w: &mut impl Write, file: &Path, kind: &str, range: Option<ByteRang
     };
     let len = if size == 0 { 0 } else { end - start + 1 };
     let mut h = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len}\r\nAccept-Ranges: bytes\r\nCache-Control: no-store\r\n"
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len}\r\nAccept-Ranges: bytes\r\nCache-Control: no-store\r\nETag: {etag}\r\n"
     );
+    if let Some(date) = &last_modified {
+        h.push_str(&format!("Last-Modified: {date}\r\n"));
+    }
     if status.starts_with("206") {
         h.push_str(&format!("Content-Range: bytes {start}-{end}/{size}\r\n"));
     }
@@ -760,7 +858,7 @@ pub mod fuzz {
         let mut reader = std::io::Cursor::new(data);
         let mut sink = std::io::sink();
         while let Ok(Some(request)) = read_request(&mut reader) {
-            if respond_to(&mut sink, &request, out, &state).is_err() || request.close {
+            if respond_to(&mut sink, &request, out, &state, "127.0.0.1:8000").is_err() || request.close {
                 return;
             }
         }

@@ -253,7 +253,7 @@ fn raw(s: &Serving, bytes: &[u8]) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
-/// Requests the preview cannot read are answered 400 or 431 and the
+/// Requests the preview cannot read are answered 400, 414 or 431 and the
 /// connection closed; a body is never read as the next request; several
 /// ranges, or one that does not read, get the whole file.
 #[test]
@@ -273,7 +273,7 @@ fn requests_that_cannot_be_read_are_refused_and_odd_ranges_get_the_whole_file() 
     many.push_str("\r\n");
     for (request, status) in [
         (long.into_bytes(), "431"),
-        (format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(9000)).into_bytes(), "431"),
+        (format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(9000)).into_bytes(), "414"),
         (many.into_bytes(), "431"),
         (b"GET / HTTP/1.1\r\nX-Odd: \xff\r\n\r\n".to_vec(), "400"),
         (b"GET /\xff HTTP/1.1\r\n\r\n".to_vec(), "400"),
@@ -294,6 +294,62 @@ fn requests_that_cannot_be_read_are_refused_and_odd_ranges_get_the_whole_file() 
     // A folder asked for with two slashes is sent to it with one.
     let answer = raw(&s, b"GET //episodes/coredns-miek-gieben HTTP/1.1\r\nConnection: close\r\n\r\n");
     assert!(answer.contains("\r\nLocation: /episodes/coredns-miek-gieben/\r\n"), "{answer}");
+}
+
+/// A request for the preview under a public name (a page whose name was
+/// pointed at 127.0.0.1: DNS rebinding) is refused; under its own address,
+/// an address, `localhost` or a name of the local network it is answered,
+/// and so is one whose target names the host itself (absolute form).
+#[test]
+fn the_preview_answers_its_own_hosts_alone() {
+    let show = Show::sample();
+    let s = start(&show);
+    let own = format!("127.0.0.1:{}", s.port);
+    for host in [own.as_str(), "localhost", "LOCALHOST.:8000", "[::1]:9", "laptop", "laptop.local", "app.localhost"] {
+        let answer = raw(&s, format!("GET /feed.xml HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes());
+        assert!(answer.starts_with("HTTP/1.1 200 "), "{host}: {answer}");
+    }
+    for host in ["attacker.example", "attacker.example:80", "127.0.0.1.nip.io"] {
+        let answer = raw(&s, format!("GET /feed.xml HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes());
+        assert!(answer.starts_with("HTTP/1.1 403 "), "{host}: {answer}");
+        assert!(answer.contains(&format!("open it at http://{own}/")), "{answer}");
+        assert!(!answer.contains("<rss"), "{answer}");
+    }
+    // The absolute form names the host itself (and its path is served).
+    let absolute = format!("GET http://{own}/feed.xml HTTP/1.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n");
+    let answer = raw(&s, absolute.as_bytes());
+    assert!(answer.starts_with("HTTP/1.1 200 ") && answer.contains("<rss"), "{answer}");
+    let answer =
+        raw(&s, b"GET http://attacker.example/feed.xml HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assert!(answer.starts_with("HTTP/1.1 403 "), "{answer}");
+    let answer = raw(&s, format!("GET HTTP://{own} HTTP/1.1\r\nConnection: close\r\n\r\n").as_bytes());
+    assert!(answer.starts_with("HTTP/1.1 200 ") && answer.contains("<!DOCTYPE html>"), "{answer}");
+}
+
+/// A file is sent with its validators; a range asked for `If-Range` the
+/// same file is answered, one for another (rebuilt since) gets the whole file.
+#[test]
+fn a_resumed_download_gets_the_rest_of_the_same_file_or_the_whole_new_one() {
+    let show = Show::sample();
+    let s = start(&show);
+    let size = std::fs::metadata(show.path("media/cover.jpg")).unwrap().len();
+    let (status, h, _) = get(&s, "/media/cover.jpg", None);
+    assert_eq!(status, 200);
+    let (etag, modified) = (header(&h, "etag").to_string(), header(&h, "last-modified").to_string());
+    assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() > 4, "{h:?}");
+    assert!(modified.ends_with(" GMT"), "{h:?}");
+    for (validator, expected) in [
+        (etag.clone(), 206),
+        (modified.clone(), 206),
+        ("\"0-0\"".to_string(), 200),
+        (format!("W/{etag}"), 200),
+        ("Mon, 01 Jan 2001 00:00:00 GMT".to_string(), 200),
+    ] {
+        let range = format!("bytes=10-19\r\nIf-Range: {validator}");
+        let (status, h, body) = get(&s, "/media/cover.jpg", Some(&range));
+        let length = if expected == 206 { 10 } else { size as usize };
+        assert_eq!((status, body.len()), (expected, length), "{validator}: {h:?}");
+    }
 }
 
 /// A show whose first build fails has no site to show the error over: a
