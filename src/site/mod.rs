@@ -1216,13 +1216,16 @@ fn across_feeds(checked: &[&crate::validate::Report], severity: crate::diagnosti
     let mut seen: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
     // Where each finding is in `seen`, by what makes two the same (a show
     // whose every episode has a warning has thousands).
-    let mut at: HashMap<(&str, &str, Option<&str>), usize> = HashMap::new();
+    // (Two episodes of one title are two findings in one feed: each is
+    // said apart, with its item.)
+    let mut at: HashMap<(&str, &str, Option<&str>), Vec<usize>> = HashMap::new();
     for r in checked {
         for f in r.findings.iter().filter(|f| f.severity == severity) {
-            match at.entry((f.code.as_ref(), f.message.as_str(), f.episode())) {
-                std::collections::hash_map::Entry::Occupied(i) => seen[*i.get()].1.push(&r.feed),
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(seen.len());
+            let places = at.entry((f.code.as_ref(), f.message.as_str(), f.episode())).or_default();
+            match places.iter().find(|&&i| !seen[i].1.contains(&r.feed.as_str())) {
+                Some(&i) => seen[i].1.push(&r.feed),
+                None => {
+                    places.push(seen.len());
                     seen.push((f.clone(), vec![&r.feed]));
                 }
             }
