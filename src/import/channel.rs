@@ -49,7 +49,9 @@ pub(super) fn podcast_table(
     let before = notes.len();
     let list = feed_categories(&opts.feed, it);
     p["categories"] = value(categories(&list, opts.category.as_deref(), notes)?);
-    if notes.len() > before || opts.category.is_some() {
+    if opts.category.is_some() {
+        said.push(("categories", "given with --category"));
+    } else if notes.len() > before {
         said.push(("categories", "mapped to Apple's current list (the import said how)"));
     }
     if let Some(explicit) = it.and_then(|i| i.explicit()) {
@@ -139,6 +141,25 @@ fn block_and_complete(channel: &rss::Channel, p: &mut toml_edit::Table, notes: &
     }
 }
 
+/// Markdown as plain text (the manifest's `description`), its paragraphs
+/// and lines kept as apps show a plain-text description; cut at a word to
+/// at most `max` characters, on one line, if longer.
+fn plain_paragraphs(markdown: &str, max: usize) -> String {
+    let paragraphs: Vec<String> = markdown
+        .split("\n\n")
+        .map(|block| {
+            let lines = block.lines().map(|l| crate::markdown::excerpt(l, max));
+            lines.filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    let text = paragraphs.join("\n\n");
+    match text.chars().count() > max {
+        true => crate::markdown::excerpt(markdown, max),
+        false => text,
+    }
+}
+
 /// The show's title, description, author, owner and language into `p`
 /// (what is made up said in `notes` and `said`).
 fn who_and_what(
@@ -151,13 +172,18 @@ fn who_and_what(
     let it = channel.itunes_ext();
     let title =
         non_empty(channel.title()).ok_or_else(|| ImportError::Refused("the feed's channel has no title".into()))?;
-    p["title"] = value(one_line(title).as_ref());
+    // (`&amp;` in a title, as hosts write it in CDATA: apps show `&`.)
+    p["title"] = value(html::decode(&one_line(title)).as_str());
     // (Hosts that write Apple's summary may leave the description empty.)
     let summary = it.and_then(|i| i.summary());
     let page = Some(channel.link().trim()).filter(|l| crate::url::HttpUrl::parse(l).is_ok());
     let given = non_empty(channel.description()).or(non_empty_opt(summary)).unwrap_or("");
     let (description, _) = html::to_markdown(given, page);
-    let description = crate::markdown::excerpt(&description, 4000);
+    let description = plain_paragraphs(&description, 4000);
+    if non_empty(&description).is_none() {
+        notes.push(note("the feed's channel has no description: the show's title is used (set `description`)"));
+        said.push(("description", "the feed has no description: the show's title, to change"));
+    }
     p["description"] = value(non_empty(&description).unwrap_or(title));
     let author = it.and_then(|i| non_empty_opt(i.author())).or_else(|| non_empty_opt(channel.managing_editor()));
     let author = author.map(str::to_string).unwrap_or_else(|| {
@@ -247,7 +273,18 @@ fn where_it_lives(
     }
     let it = channel.itunes_ext();
     let image = it.and_then(|i| non_empty_opt(i.image())).or_else(|| channel.image().map(|i| i.url()));
-    match image.filter(|u| crate::url::HttpUrl::parse(u).is_ok()) {
+    // A relative address (`/s/cover.jpg`, as Squarespace writes it) is
+    // read as apps read it: against the feed's own.
+    let base = feed_base(channel, opts);
+    let absolute_image = image.and_then(|u| absolute(u.trim(), base.as_deref()));
+    if let (Some(given), None) = (image.map(str::trim).filter(|u| !u.is_empty()), &absolute_image) {
+        notes.push(note(format!(
+            "the feed's cover image address \"{}\" is not an http(s) URL, nor one relative to the feed's address \
+             that can be read (import from the feed's URL to read it)",
+            crate::text::truncate_chars(given, 200).escape_debug()
+        )));
+    }
+    match absolute_image.as_deref() {
         Some(url) => {
             if let Some(ext) = crate::validate::media::refused_art_type(url) {
                 notes.push(note(format!(
@@ -259,10 +296,11 @@ fn where_it_lives(
             p["image"] = value(url);
         }
         None => {
-            notes.push(note(
-                "the feed has no cover image URL (itunes:image): media/cover.jpg is a placeholder; replace it with \
-                 the show's art (1400-3000 px square JPEG or PNG)",
-            ));
+            notes.push(note(format!(
+                "the feed has no {}cover image URL (itunes:image): media/cover.jpg is a placeholder; replace it \
+                 with the show's art (1400-3000 px square JPEG or PNG)",
+                if image.is_some_and(|i| !i.trim().is_empty()) { "usable " } else { "" }
+            )));
             p["image"] = value(PLACEHOLDER_COVER);
             said.push(("image", "a placeholder: the feed has no cover image; replace media/cover.jpg"));
         }

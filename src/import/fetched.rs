@@ -51,9 +51,10 @@ pub(super) fn fetch_media(
             (Some(o), false) => {
                 left_out.push(o.rel.clone());
                 notes.push(note(format!(
-                    "{label}: its {} {p}: left out of the episode (it is imported without it; put the file at {} and \
-                     name it in episodes.toml if you have it)",
+                    "{label}: its {} {p}: left out of the episode ({}; put the file at {} and name it in \
+                     episodes.toml if you have it)",
                     kind(o),
+                    without(o),
                     o.rel
                 )));
             }
@@ -82,14 +83,24 @@ pub(super) fn fetch_media(
                 continue;
             }
             notes.push(note(format!(
-                "{}: its {} {} {why}: left out of the episode (it is imported without it)",
+                "{}: its {} {} {why}: left out of the episode ({})",
                 o.label,
                 kind(o),
-                o.url
+                o.url,
+                without(o)
             )));
         }
     }
     Ok(left_out)
+}
+
+/// What an episode is imported with, `o` left out of it.
+#[cfg(feature = "online")]
+fn without(o: &OtherFile) -> &'static str {
+    match &o.instead {
+        Some(_) => "the chapters its item gives inline (psc:chapters) are kept instead",
+        None => "it is imported without it",
+    }
 }
 
 /// Where the files this import fetched are recorded (see
@@ -286,8 +297,12 @@ pub(super) fn leave_out(text: &mut String, left_out: &[String], others: &[OtherF
         if let Some(url) = url_of(episode) {
             episode["image"] = toml_edit::value(url);
         }
-        if gone(episode.get("chapters_file").and_then(|c| c.as_str())) {
+        let chapters_file = episode.get("chapters_file").and_then(|c| c.as_str()).filter(|c| gone(Some(c)));
+        if let Some(file) = chapters_file.map(str::to_string) {
             episode.remove("chapters_file");
+            if let Some(tables) = others.iter().find(|o| o.rel == file).and_then(|o| o.instead.clone()) {
+                episode["chapters"] = toml_edit::Item::ArrayOfTables(tables);
+            }
         }
         let Some(list) = episode.get_mut("transcript").and_then(|t| t.as_array_mut()) else { continue };
         list.retain(|t| !gone(t.as_inline_table().and_then(|t| t.get("file")).and_then(|f| f.as_str())));

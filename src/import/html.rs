@@ -31,6 +31,16 @@ pub struct Dropped {
 /// `html` as Markdown; its relative links and images read against `base`
 /// (the page the notes were published on), as a browser reads them there.
 pub fn to_markdown(html: &str, base: Option<&str>) -> (String, Dropped) {
+    // Plain text (as Megaphone, Omny and Simplecast write notes): its line
+    // breaks are what apps show, and what Apple reads chapter times from.
+    match has_tags(html) {
+        true => html_to_markdown(html, base),
+        false => html_to_markdown(&plain_as_html(html), base),
+    }
+}
+
+/// [`to_markdown`] of HTML.
+fn html_to_markdown(html: &str, base: Option<&str>) -> (String, Dropped) {
     let mut w = Writer { base: base.and_then(|b| url::Url::parse(b).ok()), ..Writer::default() };
     let mut dropped = Dropped::default();
     let mut rest = html;
@@ -81,6 +91,31 @@ pub fn to_markdown(html: &str, base: Option<&str>) -> (String, Dropped) {
     }
     dropped.relative = w.relative.take();
     (w.finish(), dropped)
+}
+
+/// Whether `text` holds an HTML tag or comment (`<p`, `</`, `<!--`, `<br/>`):
+/// else it is plain text, whose line breaks apps show as they are.
+fn has_tags(text: &str) -> bool {
+    text.match_indices('<').any(|(at, _)| {
+        text[at + 1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!')
+            && tag_end(&text[at..]).is_some()
+    })
+}
+
+/// Plain text as the HTML a browser would show as apps show it: a blank
+/// line between paragraphs, a line break at each line end.
+fn plain_as_html(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut html = String::with_capacity(text.len() + 64);
+    for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        html.push_str("<p>");
+        // (A `<` of the text is text: `a < b` opens no tag.)
+        let lines: Vec<String> =
+            paragraph.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| l.replace('<', "&lt;")).collect();
+        html.push_str(&lines.join("<br>"));
+        html.push_str("</p>");
+    }
+    html
 }
 
 /// The deepest lists and quotes are written: those nested deeper are
@@ -608,6 +643,25 @@ mod tests {
             md("<p><i><a href=\"x\">T</a></i></p>\n<p><span><b>Notes</b></span></p>"),
             "*[T](<x>)*\n\n**Notes**"
         );
+    }
+
+    /// Plain-text notes keep their paragraphs and lines (timestamps stay
+    /// at line starts); a `<` that opens no tag does not make them HTML.
+    #[test]
+    fn plain_text_keeps_its_paragraphs_and_lines() {
+        let plain =
+            "First paragraph of notes.\r\n\r\nSecond: a < b, *info*.\n- not a list\n\n\n00:00 Intro\n12:30 Topic  \n";
+        assert_eq!(
+            md(plain),
+            "First paragraph of notes.\n\nSecond: a \\< b, \\*info\\*.  \n\\- not a list\n\n00:00 Intro  \n12:30 Topic"
+        );
+        assert_eq!(md("One line, no break."), "One line, no break.");
+        for (text, md_of_it) in [("", ""), (" ", ""), ("\n\n", ""), ("a < b >", "a \\< b \\>")] {
+            assert_eq!(md(text), md_of_it);
+        }
+        // HTML is read as HTML: its line ends are spaces.
+        assert_eq!(md("<p>One\nline</p>"), "One line");
+        assert_eq!(md("One<br/>\ntwo"), "One  \ntwo");
     }
 
     #[test]

@@ -188,6 +188,7 @@ pub(super) fn episode_tables(
         taken: Taken::default(),
         left: LeftOut::default(),
         media_guids: 0,
+        shared_link_slugs: shared_link_slugs(channel),
     };
     for (n, item) in channel.items().iter().enumerate() {
         let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{t}\""));
@@ -386,21 +387,37 @@ struct Items<'a> {
     /// How many items' own guids are media URLs (see
     /// [`crate::validate::is_media_url`]), said once for all of them.
     media_guids: usize,
+    /// The slugs of web page addresses that name no episode of their own
+    /// (see [`shared_link_slugs`]).
+    shared_link_slugs: std::collections::HashSet<String>,
 }
 
 impl Items<'_> {
+    /// An item's title (and Apple's, if another) into `t`: as apps show it
+    /// (`&amp;` in a title, as hosts that put it in CDATA write it, is `&`).
+    fn titles(&mut self, item: &rss::Item, label: &str, t: &mut toml_edit::Table) -> String {
+        let given = one_line(non_empty_opt(item.title()).unwrap_or("Untitled"));
+        let title = html::decode(&given);
+        if title != given {
+            let why = "had HTML character references in its title (&amp;): read as apps show them";
+            self.left.of_items.say(label, " ", why.into());
+        }
+        t["title"] = toml_edit::value(title.as_str());
+        if let Some(apples) = itunes_title(item, &title) {
+            t["itunes_title"] = toml_edit::value(html::decode(&one_line(apples)).as_str());
+        }
+        title
+    }
+
     /// An item's `[[episode]]` table; `label` names it in what podsmith
     /// says, `id` is what makes it an episode of its own.
     fn episode_table(&mut self, item: &rss::Item, label: &str, id: &Identity) -> toml_edit::Table {
         use toml_edit::value;
         let mut t = toml_edit::Table::new();
-        let title = one_line(non_empty_opt(item.title()).unwrap_or("Untitled"));
-        let title = title.as_ref();
-        t["title"] = value(title);
-        if let Some(apples) = itunes_title(item, title) {
-            t["itunes_title"] = value(one_line(apples).as_ref());
-        }
-        let slug = unique_slug(&mut self.taken.slugs, item.link(), title);
+        let title = self.titles(item, label, &mut t);
+        let title = title.as_str();
+        let from_link = item.link().and_then(link_slug).filter(|s| !self.shared_link_slugs.contains(s));
+        let slug = unique_slug(&mut self.taken.slugs, from_link, title);
         t["slug"] = value(slug.as_str());
         t["guid"] = value(id.guid.as_str());
         if id.made_up {
@@ -443,8 +460,8 @@ impl Items<'_> {
                 toml_date(&id.date)
             )));
         }
-        item_numbers(item, &mut t);
         let mut said = Vec::new();
+        item_numbers(item, &mut t, &mut |why| said.push(why));
         namespace::item(item, &mut t, &mut |why| said.push(why), self.dropped);
         for why in said {
             self.left.of_items.say(label, ": ", why);
@@ -606,7 +623,17 @@ impl Items<'_> {
         };
         match self.opts.download {
             // Fetched with the media: the manifest names them as files of the show.
-            true => episode_files(item, ItemNames { label, slug }, t, &mut self.to_fetch.others),
+            true => {
+                let others = &mut self.to_fetch.others;
+                let before = others.len();
+                episode_files(item, ItemNames { label, slug }, t, others);
+                // The inline chapters are what the episode keeps if the
+                // chapters file cannot be fetched or read.
+                let chapters_file = t.get("chapters_file").and_then(|c| c.as_str());
+                if let Some(file) = others[before..].iter_mut().find(|o| Some(o.rel.as_str()) == chapters_file) {
+                    file.instead = inline.clone();
+                }
+            }
             false => {
                 for tag in ["chapters", "transcript"] {
                     let kept = tag == "chapters" && inline.is_some();
@@ -672,15 +699,23 @@ fn refused_by_build(urls: &[String], types: &[String], download: bool) -> Option
     ))
 }
 
-/// An item's season, episode number, type and explicit flag into `t`.
-fn item_numbers(item: &rss::Item, t: &mut toml_edit::Table) {
+/// An item's season, episode number, type and explicit flag into `t`; a
+/// number that is not one the manifest takes said (`say`) as left out.
+fn item_numbers(item: &rss::Item, t: &mut toml_edit::Table, say: &mut dyn FnMut(String)) {
     use toml_edit::value;
     let it = item.itunes_ext();
-    if let Some(n) = it.and_then(|i| i.season()).and_then(|s| s.trim().parse::<u32>().ok()).filter(|n| *n > 0) {
-        t["season"] = value(i64::from(n));
-    }
-    if let Some(n) = it.and_then(|i| i.episode()).and_then(|s| s.trim().parse::<u32>().ok()).filter(|n| *n > 0) {
-        t["episode"] = value(i64::from(n));
+    for (tag, key, given) in [
+        ("itunes:season", "season", it.and_then(|i| i.season())),
+        ("itunes:episode", "episode", it.and_then(|i| i.episode())),
+    ] {
+        let Some(given) = given.map(str::trim).filter(|g| !g.is_empty()) else { continue };
+        match whole_number(given) {
+            Some(n) => t[key] = value(i64::from(n)),
+            None => say(format!(
+                "its {tag} \"{}\" was left out (the manifest's `{key}` is a whole number from 1)",
+                crate::text::truncate_chars(given, 40).escape_debug()
+            )),
+        }
     }
     let kind = it.and_then(|i| i.episode_type()).map(|t| t.trim().to_ascii_lowercase());
     if let Some(kind @ ("trailer" | "bonus")) = kind.as_deref() {
@@ -689,6 +724,23 @@ fn item_numbers(item: &rss::Item, t: &mut toml_edit::Table) {
     if let Some(e) = it.and_then(|i| i.explicit()) {
         t["explicit"] = value(matches!(e.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"));
     }
+}
+
+/// A season or episode number as feeds write it: `3`, `03`, `3.0`; one
+/// from 1 (not a fraction, nor 0).
+pub(super) fn whole_number(given: &str) -> Option<u32> {
+    let given = given.trim();
+    let n = match given.parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => {
+            let (whole, fraction) = given.split_once('.')?;
+            if whole.is_empty() || !fraction.bytes().all(|b| b == b'0') {
+                return None;
+            }
+            whole.parse::<u32>().ok()?
+        }
+    };
+    (n > 0).then_some(n)
 }
 
 /// How an item is named: in what podsmith says of it (its quoted title,
@@ -827,11 +879,10 @@ fn episode_files(item: &rss::Item, names: ItemNames<'_>, t: &mut toml_edit::Tabl
         && c.attrs().get("type").is_none_or(|t| t.contains("json"))
     {
         let rel = format!("chapters/{slug}.json");
-        others.push(OtherFile { url: url.clone(), label: label.to_string(), rel: rel.clone() });
+        others.push(OtherFile { url: url.clone(), label: label.to_string(), rel: rel.clone(), instead: None });
         t["chapters_file"] = toml_edit::value(rel);
     }
-    let mut transcripts = toml_edit::Array::new();
-    let mut taken: Vec<(Kind, String)> = Vec::new();
+    let mut given: Vec<(Kind, Option<String>, &String)> = Vec::new();
     for tr in ns.get("transcript").into_iter().flatten() {
         let Some(url) = tr.attrs().get("url").filter(|u| usable(u)) else { continue };
         let kind = match tr.attrs().get("type").map(|t| t.trim().to_ascii_lowercase()).as_deref() {
@@ -841,17 +892,15 @@ fn episode_files(item: &rss::Item, names: ItemNames<'_>, t: &mut toml_edit::Tabl
             Some("text/html") => Kind::Html,
             _ => continue,
         };
-        let language = tr.attrs().get("language").and_then(|l| language_of(l));
-        let key = (kind, language.clone().unwrap_or_default());
-        if taken.contains(&key) {
-            continue;
-        }
-        taken.push(key);
+        given.push((kind, tr.attrs().get("language").and_then(|l| language_of(l)), url));
+    }
+    let mut transcripts = toml_edit::Array::new();
+    for (kind, language, url) in one_of_each(given) {
         let rel = match &language {
             Some(l) => format!("transcripts/{slug}.{l}.{}", kind.extension()),
             None => format!("transcripts/{slug}.{}", kind.extension()),
         };
-        others.push(OtherFile { url: url.clone(), label: label.to_string(), rel: rel.clone() });
+        others.push(OtherFile { url: url.clone(), label: label.to_string(), rel: rel.clone(), instead: None });
         let mut entry = toml_edit::InlineTable::new();
         entry.insert("file", rel.into());
         if let Some(l) = language {
@@ -862,6 +911,35 @@ fn episode_files(item: &rss::Item, names: ItemNames<'_>, t: &mut toml_edit::Tabl
     if !transcripts.is_empty() {
         t["transcript"] = toml_edit::value(transcripts);
     }
+}
+
+/// An item's transcripts, each once: one without a language is in the
+/// language the others are in (where they are all in one: hosts list one
+/// transcript in several formats, giving the language once); a WebVTT
+/// and an SRT file of one language are one transcript, the WebVTT kept
+/// (the build makes the SRT from it); a second of a format and language
+/// is left out.
+pub(super) fn one_of_each<U>(
+    mut given: Vec<(crate::transcript::Kind, Option<String>, U)>,
+) -> Vec<(crate::transcript::Kind, Option<String>, U)> {
+    use crate::transcript::Kind;
+    let languages: std::collections::BTreeSet<String> = given.iter().filter_map(|(_, l, _)| l.clone()).collect();
+    if let [only] = Vec::from_iter(&languages)[..] {
+        for (_, l, _) in &mut given {
+            l.get_or_insert_with(|| only.clone());
+        }
+    }
+    let has = |given: &[(Kind, Option<String>, U)], kind: Kind, language: &Option<String>| {
+        given.iter().any(|(k, l, _)| *k == kind && l == language)
+    };
+    let mut kept: Vec<(Kind, Option<String>, U)> = Vec::new();
+    let vtt: Vec<bool> = given.iter().map(|(k, l, _)| *k == Kind::Srt && has(&given, Kind::Vtt, l)).collect();
+    for ((kind, language, url), srt_of_a_vtt) in given.into_iter().zip(vtt) {
+        if !srt_of_a_vtt && !has(&kept, kind, &language) {
+            kept.push((kind, language, url));
+        }
+    }
+    kept
 }
 
 /// A file name for the media at `url` in `media/`: its own, made plain
@@ -929,7 +1007,7 @@ pub(super) const NAME_STEM: usize = 120;
 /// the title `title` (as imported).
 fn itunes_title<'a>(item: &'a rss::Item, title: &str) -> Option<&'a str> {
     let given = item.extensions().get("itunes")?.get("title")?.first()?.value()?;
-    (one_line(given).as_ref() != title).then_some(given)
+    (html::decode(&one_line(given)) != title).then_some(given)
 }
 
 /// The `podcast:alternateEnclosure` sources of an item, with their type
@@ -949,14 +1027,43 @@ fn alternate_sources(item: &rss::Item) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The slug an episode's web page address (`link`) reads as: its last
+/// path segment (`/episodes/ep-3-tomatoes/`, `/ep-3-tomatoes.html`), if the
+/// path names the page; not if a query does (`/blog/?p=123`: the path is
+/// the blog's; a campaign tag, `?utm_source=rss`, names nothing).
+fn link_slug(link: &str) -> Option<String> {
+    let url = url::Url::parse(link.trim()).ok()?;
+    let tracking = |k: &str| k.starts_with("utm_") || matches!(k, "ref" | "source" | "fbclid" | "gclid");
+    if url.query_pairs().any(|(k, _)| !tracking(&k)) {
+        return None;
+    }
+    let last = url.path_segments()?.rfind(|s| !s.is_empty())?;
+    let last = crate::text::decode_path(last).unwrap_or_else(|| last.to_string());
+    let stem = match last.rsplit_once('.') {
+        Some((stem, ext)) if ["html", "htm", "php", "aspx", "asp"].contains(&ext.to_ascii_lowercase().as_str()) => stem,
+        _ => &last,
+    };
+    Some(crate::text::slugify(stem)).filter(|s| !s.is_empty() && s.len() <= 80)
+}
+
+/// The slugs of the items' web pages ([`link_slug`]) that name no episode
+/// of their own: the show's page's (the channel `link`), and any that
+/// several items' links give (each links the show's home page, or a page
+/// of its latest episodes).
+fn shared_link_slugs(channel: &rss::Channel) -> std::collections::HashSet<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut shared: std::collections::HashSet<String> = link_slug(channel.link()).into_iter().collect();
+    for slug in channel.items().iter().filter_map(|i| link_slug(i.link()?)) {
+        if !seen.insert(slug.clone()) {
+            shared.insert(slug);
+        }
+    }
+    shared
+}
+
 /// A slug for the episode: from its web page's last path segment (so its
 /// address reads the same), else from its title; unique.
-pub(super) fn unique_slug(taken: &mut Names, link: Option<&str>, title: &str) -> String {
-    let from_link = link
-        .and_then(|l| l.split(['?', '#']).next())
-        .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
-        .map(crate::text::slugify)
-        .filter(|s| !s.is_empty() && s.len() <= 80 && link.is_some_and(|l| l.matches('/').count() > 3));
+pub(super) fn unique_slug(taken: &mut Names, from_link: Option<String>, title: &str) -> String {
     let base = from_link.unwrap_or_else(|| crate::text::slugify(title));
     let base = if base.is_empty() { "episode".to_string() } else { base };
     let numbered = |n: usize| match n {

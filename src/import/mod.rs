@@ -90,6 +90,9 @@ struct OtherFile {
     label: String,
     /// Its path in the show.
     rel: String,
+    /// What the episode keeps if it cannot be (the chapters its item
+    /// gives inline as Podlove Simple Chapters).
+    instead: Option<toml_edit::ArrayOfTables>,
 }
 
 /// The folder of the show `--download` fetches art into.
@@ -107,7 +110,7 @@ fn art_to_fetch(t: &mut toml_edit::Table, label: &str, name: &str, others: &mut 
     let path = url.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
     let extension = if path.ends_with(".png") { "png" } else { "jpg" };
     let rel = format!("{ART_DIR}/{name}.{extension}");
-    others.push(OtherFile { url: url.to_string(), label: label.to_string(), rel: rel.clone() });
+    others.push(OtherFile { url: url.to_string(), label: label.to_string(), rel: rel.clone(), instead: None });
     t["image"] = toml_edit::value(rel);
 }
 
@@ -800,6 +803,20 @@ mod tests {
     /// are numbered in turn, around the names given meanwhile; each name is
     /// found from the number the last one of its base got (numbered from
     /// `-2` each time, 45,000 such items took 450 s).
+    /// One transcript listed in two formats is one transcript, in the
+    /// language one of them gives; a second of a format is left out.
+    #[test]
+    fn a_transcript_in_two_formats_is_one() {
+        use crate::transcript::Kind::{Html, Json, Srt, Vtt};
+        let en = || Some("en".to_string());
+        let given = vec![(Vtt, en(), 1), (Srt, None, 2), (Json, None, 3), (Vtt, None, 4), (Html, en(), 5)];
+        assert_eq!(super::items::one_of_each(given), [(Vtt, en(), 1), (Json, en(), 3), (Html, en(), 5)]);
+        // Of two languages, one not given stays without.
+        let de = || Some("de".to_string());
+        let given = vec![(Srt, en(), 1), (Srt, de(), 2), (Srt, None, 3), (Vtt, de(), 4)];
+        assert_eq!(super::items::one_of_each(given), [(Srt, en(), 1), (Srt, None, 3), (Vtt, de(), 4)]);
+    }
+
     #[test]
     fn many_items_of_one_name_are_numbered_in_turn() {
         let mut slugs = super::items::Names::default();

@@ -31,8 +31,18 @@ const CHANNEL: &[&str] = &[
 
 /// The `podcast:` tags of an item the import maps (chapters and transcripts:
 /// see `item_files`).
-const ITEM: &[&str] =
-    &["chapters", "transcript", "alternateEnclosure", "person", "license", "soundbite", "season", "location", "value"];
+const ITEM: &[&str] = &[
+    "chapters",
+    "transcript",
+    "alternateEnclosure",
+    "person",
+    "license",
+    "soundbite",
+    "season",
+    "episode",
+    "location",
+    "value",
+];
 
 /// The `podcast:` tags left out: by name, whether the channel had it, and
 /// in how many items; and the values of tags the import maps that it left
@@ -88,11 +98,34 @@ impl Dropped {
             let why = match name.as_str() {
                 "trailer" => "podsmith writes one for each episode of type = \"trailer\"",
                 "images" => "podsmith writes it from the cover and episode art in the show folder",
-                "episode" => "the episode number is itunes:episode (`episode`)",
                 _ => "the manifest has no key for it",
             };
             notes.push(note(format!("{whose} podcast:{name} was left out ({why})")));
         }
+    }
+}
+
+/// An item's `podcast:episode` into `t`: its number, where the item has no
+/// `itunes:episode` (the build writes both from `episode`); one that differs
+/// from it, or that the manifest does not take (a fraction), and its
+/// `display` (which podsmith does not write) said.
+fn episode(e: &Extension, t: &mut toml_edit::Table, say: &mut dyn FnMut(String), dropped: &mut Dropped) {
+    let given = text(e).unwrap_or("");
+    let number = super::items::whole_number(given);
+    match (t.get("episode").and_then(toml_edit::Item::as_integer), number) {
+        (None, Some(n)) => t["episode"] = toml_edit::value(i64::from(n)),
+        (Some(kept), Some(n)) if kept == i64::from(n) => {}
+        (Some(kept), _) => say(format!(
+            "its podcast:episode \"{}\" is not its itunes:episode {kept}: {kept} is kept",
+            crate::text::truncate_chars(given, 40).escape_debug()
+        )),
+        (None, None) => say(format!(
+            "its podcast:episode \"{}\" was left out (the manifest's `episode` is a whole number from 1)",
+            crate::text::truncate_chars(given, 40).escape_debug()
+        )),
+    }
+    if attr(e, "display").is_some() {
+        dropped.unusable("podcast:episode display", "a label apps would show instead of the number");
     }
 }
 
@@ -186,6 +219,9 @@ pub(super) fn item(item: &rss::Item, t: &mut toml_edit::Table, say: &mut dyn FnM
         .collect();
     if !bites.is_empty() {
         t["soundbites"] = toml_edit::value(bites);
+    }
+    if let Some(e) = first(ns, "episode") {
+        episode(e, t, say, dropped);
     }
     if let Some(season) = first(ns, "season") {
         let number = text(season).and_then(|n| n.parse::<u32>().ok()).filter(|n| *n > 0);

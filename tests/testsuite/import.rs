@@ -420,6 +420,14 @@ fn download_fetches_every_file_resuming_a_cut_off_one_and_the_show_builds_from_t
         new.read("show/transcripts/coredns-miek-gieben.en.vtt"),
         original.read("transcripts/coredns-miek-gieben.vtt")
     );
+    // The feed lists it as WebVTT and as SRT: one transcript, whose SRT the build makes.
+    assert!(!new.path("show/transcripts/coredns-miek-gieben.en.srt").exists());
+    assert!(
+        new.read("show/episodes.toml")
+            .contains("transcript = [{ file = \"transcripts/coredns-miek-gieben.en.vtt\", language = \"en\" }]\n"),
+        "{}",
+        new.read("show/episodes.toml")
+    );
     // The cut-off file was resumed: only its second half was sent again.
     let (_, sent) = server.served("media/coredns-miek-gieben.mp3");
     assert_eq!(sent, (mp3.len() - mp3.len() / 2) as u64);
@@ -2206,18 +2214,22 @@ fn a_manifest_that_is_a_dangling_link_is_refused_up_front() {
 
 /// What is said of one item's left-out tag is English ("1 item's", not
 /// "1 item'"), and a feed without a language is commented as one: the
-/// comment said its language "is not an ISO 639 code".
+/// comment said its language "is not an ISO 639 code". An episode number
+/// the item gives as `podcast:episode` alone is its number.
 #[test]
 fn one_items_left_out_tag_and_a_missing_language_are_said_as_they_are() {
     let date = "Tue, 01 Oct 2024 10:00:00 +0000";
-    let items = [crafted_item(1, date, "<podcast:episode>1</podcast:episode>"), crafted_item(2, date, "")].concat();
+    let tags = "<podcast:episode display=\"Pilot\">1.0</podcast:episode><podcast:txt>hi</podcast:txt>";
+    let items = [crafted_item(1, date, tags), crafted_item(2, date, "")].concat();
     let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &items).replace("<language>en</language>", "");
     let show = Show::empty();
     std::fs::write(show.path("old.xml"), feed).unwrap();
     let run = show.run(&["import", "old.xml", "new"]).ok();
-    assert!(run.stderr.contains("1 item's podcast:episode was left out"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 item's podcast:txt was left out"), "{}", run.stderr);
+    assert!(run.stderr.contains("a podcast:episode display was left out"), "{}", run.stderr);
     assert!(run.stderr.contains("the feed gives no language: \"en\" is written"), "{}", run.stderr);
     let manifest = show.read("new/episodes.toml");
+    assert!(manifest.contains("\nepisode = 1\n"), "{manifest}");
     assert!(manifest.contains("# the feed gives no language: \"en\", to check\nlanguage = \"en\""), "{manifest}");
     assert!(!manifest.contains("not an ISO 639 code"), "{manifest}");
 }
@@ -2378,4 +2390,60 @@ fn a_show_folder_that_is_a_file_is_a_usage_error() {
         assert_eq!(run.stderr, said);
         assert_eq!(show.read("taken"), "mine");
     }
+}
+
+/// What hosts write as they write it: plain-text notes keep their
+/// paragraphs and lines (timestamps stay at line starts, as Apple reads
+/// chapters from them), and so does a plain-text show description; a
+/// title's `&amp;` (in CDATA) is the `&` apps show; a slug comes from an
+/// episode's own page (`/ep-3-tomatoes`), not from a page a query names
+/// (`/blog/?p=123`) nor one every item links (the show's); `2.0` is
+/// episode 2, and a season of -1 is said as left out.
+#[test]
+fn plain_notes_titles_links_and_numbers_are_read_as_apps_read_them() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let item = |n: usize, title: &str, link: &str, more: &str| {
+        format!(
+            "<item><title>{title}</title><guid>g{n}</guid><pubDate>{date}</pubDate><link>{link}</link>{more}\
+             <enclosure url=\"https://old.example.com/{n}.mp3\" length=\"1\" type=\"audio/mpeg\"/></item>"
+        )
+    };
+    let notes = "<description>First paragraph.\n\nChapters:\n00:00 Intro\n12:30 Topic a &lt; b\n</description>";
+    let items = [
+        item(1, "<![CDATA[Guests &amp; Ghosts]]>", "https://old.example.com/blog/?p=123", notes),
+        item(2, "Tomatoes", "https://garden.example.com/ep-3-tomatoes", "<itunes:episode>2.0</itunes:episode>"),
+        item(3, "Bonus", "https://old.example.com/", "<itunes:season>-1</itunes:season>"),
+        item(4, "Other", "https://old.example.com/", ""),
+    ]
+    .concat();
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &items)
+        .replace("<description>A show</description>", "<description>Line one.\n\nLine two.</description>");
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let manifest = show.read("new/episodes.toml");
+    let doc: toml::Table = manifest.parse().unwrap();
+    assert_eq!(doc["podcast"]["description"].as_str(), Some("Line one.\n\nLine two."), "{manifest}");
+    let episodes = doc["episode"].as_array().unwrap();
+    let field = |n: usize, key: &str| episodes[n].get(key).map(ToString::to_string).unwrap_or_default();
+    assert_eq!(
+        episodes[0]["notes"].as_str(),
+        Some("First paragraph.\n\nChapters:  \n00:00 Intro  \n12:30 Topic a \\< b"),
+        "{manifest}"
+    );
+    assert_eq!(episodes[0]["title"].as_str(), Some("Guests & Ghosts"));
+    assert!(run.stderr.contains("had HTML character references in its title (&amp;)"), "{}", run.stderr);
+    let slugs: Vec<String> = (0..4).map(|n| field(n, "slug")).collect();
+    assert_eq!(slugs, ["\"guests-ghosts\"", "\"ep-3-tomatoes\"", "\"bonus\"", "\"other\""], "{manifest}");
+    assert_eq!((field(1, "episode"), field(2, "season")), ("2".to_string(), String::new()), "{manifest}");
+    assert!(
+        run.stderr.contains(
+            "\"Bonus\": its itunes:season \"-1\" was left out (the manifest's `season` is a whole number from 1)"
+        ),
+        "{}",
+        run.stderr
+    );
+    // The notes are the feed's, line for line, as a page shows them.
+    let html = podsmith::markdown::to_html(episodes[0]["notes"].as_str().unwrap(), None);
+    assert!(html.contains("<p>Chapters:<br />\n00:00 Intro<br />\n12:30 Topic a &lt; b</p>"), "{html}");
 }
