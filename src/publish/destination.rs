@@ -125,6 +125,9 @@ pub struct Opened {
     /// big file whole under a temporary name): those a publish killed
     /// part-way left can be aborted by the next.
     pub multipart: Option<Arc<dyn object_store::multipart::MultipartStore>>,
+    /// A folder destination held for this publish alone (see
+    /// [`publishing_alone`]), as long as this is.
+    pub held: Option<std::fs::File>,
 }
 
 #[cfg(feature = "publish")]
@@ -167,6 +170,7 @@ pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
             // returns (as a bucket's is): the feeds, written after the media
             // and pages they name, are never on the disk ahead of them, not
             // even across a power cut.
+            let held = publishing_alone(path)?;
             let store = object_store::local::LocalFileSystem::new_with_prefix(path)
                 .map_err(|e| format!("cannot open the folder {}: {e}", path.display()))?
                 .with_automatic_cleanup(true)
@@ -178,6 +182,7 @@ pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
                 pages: None,
                 folder: Some(path.clone()),
                 multipart: None,
+                held: Some(held),
             })
         }
         Destination::S3 { bucket, prefix } => {
@@ -189,8 +194,30 @@ pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
                 pages: Some(store.clone()),
                 folder: None,
                 multipart: Some(store),
+                held: None,
             })
         }
+    }
+}
+
+/// The folder destination `folder`, held for one publish at a time (a lock
+/// on the folder itself, which puts no file in it, and which the system
+/// lets go of when the process ends, however it ends): two at once (from
+/// two clones of the show, a laptop and CI) would each go by the record as
+/// it read it, and the feed of the one that ends last could name the
+/// media the other deleted. The next is refused, to be run again.
+#[cfg(feature = "publish")]
+fn publishing_alone(folder: &Path) -> Result<std::fs::File, String> {
+    let dir = std::fs::File::open(folder).map_err(|e| format!("cannot open the folder {}: {e}", folder.display()))?;
+    match dir.try_lock() {
+        Ok(()) => Ok(dir),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "another podsmith publish is publishing to {} now: run this one again once it is done (two at once \
+             could leave the feed of the one that ends last naming what the other removed)",
+            folder.display()
+        )),
+        // (A file system that cannot lock: as before, one at a time is the podcaster's to keep.)
+        Err(std::fs::TryLockError::Error(_)) => Ok(dir),
     }
 }
 

@@ -2410,3 +2410,40 @@ fn publishes_to_s3_killed_at_random_moments_never_leave_the_feed_ahead_and_the_n
     let to = ["--to", &to, "--endpoint", &endpoint];
     publishes_killed_at_random_moments(0x5355_ed00, &to, &env, &s3.object("podcast"));
 }
+
+/// A publish to a folder another publish is writing to is refused, said,
+/// with nothing sent (two at once could leave the feed of the one that
+/// ends last naming what the other removed); once it is done, it goes.
+/// A pipe where the record goes is set aside as a record that cannot be
+/// read, not waited on for ever.
+#[cfg(unix)]
+#[test]
+fn a_folder_another_publish_is_writing_to_is_left_to_it() {
+    let show = Show::sample();
+    let web = tempfile::tempdir().unwrap();
+    let folder = web.path().join("podcast");
+    let to = format!("file://{}", folder.display());
+    to_folder(&show, &to, &[]).ok();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("title = \"", "title = \"New: ", 1));
+    let other = std::fs::File::open(&folder).unwrap();
+    other.lock().unwrap();
+    let feed = std::fs::read(folder.join("feed.xml")).unwrap();
+    let run = to_folder(&show, &to, &[]).fails(2);
+    assert!(
+        run.stderr.contains(&format!("another podsmith publish is publishing to {} now", folder.display())),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(folder.join("feed.xml")).unwrap(), feed, "nothing sent");
+    drop(other);
+    to_folder(&show, &to, &[]).ok();
+    assert!(String::from_utf8(std::fs::read(folder.join("feed.xml")).unwrap()).unwrap().contains("New: "));
+    // A pipe for a record.
+    let record = folder.join(".podsmith/published.json");
+    std::fs::remove_file(&record).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(&record).status().unwrap().success());
+    let run = to_folder(&show, &to, &[]).ok();
+    assert!(run.stderr.contains("was set aside (it is not a file)"), "{}", run.stderr);
+    assert!(std::fs::symlink_metadata(&record).unwrap().is_file());
+}

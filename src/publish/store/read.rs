@@ -134,6 +134,15 @@ impl Sender {
     /// server says of its size). Not read if its ETag is `unless` (then
     /// not modified, where the service tells).
     async fn read_own(&self, key: &str, unless: Option<&str>) -> Result<Own, PublishError> {
+        // In a folder, only a file is read: opening a pipe put there would
+        // wait for a writer for ever (what is there is set aside as a record
+        // that cannot be read is).
+        if let Some(folder) = &self.opened.folder
+            && let Ok(meta) = std::fs::symlink_metadata(folder.join(key))
+            && !meta.is_file()
+        {
+            return Ok(Own::Found(None, Err("it is not a file".into())));
+        }
         let opts = object_store::GetOptions::new().with_if_none_match(unless.map(String::from));
         let got = match self.opened.store.get_opts(&self.opened.path(key), opts).await {
             Ok(got) => got,
