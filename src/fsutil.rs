@@ -442,7 +442,15 @@ pub fn fnv64(bytes: &[u8]) -> u64 {
 /// `path` as it is or will be: absolute, each existing part resolved
 /// (links followed), the rest as written (`..` in it taken as written:
 /// what does not exist yet holds no link).
+/// A link that leads to nothing yet (`web -> /srv/www/podcast`, not made)
+/// is followed to where it leads, as a write through it would go.
 pub fn resolved(path: &Path) -> std::path::PathBuf {
+    resolved_within(path, 40)
+}
+
+/// [`resolved`], following at most `hops` links that lead to nothing yet
+/// (a loop of them is left as it is).
+fn resolved_within(path: &Path, hops: usize) -> std::path::PathBuf {
     use std::path::Component;
     let mut real = std::env::current_dir().unwrap_or_default();
     for c in path.components() {
@@ -456,6 +464,12 @@ pub fn resolved(path: &Path) -> std::path::PathBuf {
                 real.push(name);
                 if let Ok(r) = real.canonicalize() {
                     real = r;
+                } else if hops > 0
+                    && let Ok(target) = std::fs::read_link(&real)
+                {
+                    // (Relative to the link's folder.)
+                    let at = real.parent().map(Path::to_path_buf).unwrap_or_default();
+                    real = resolved_within(&at.join(target), hops - 1);
                 }
             }
         }
@@ -466,6 +480,23 @@ pub fn resolved(path: &Path) -> std::path::PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A link to what is not there yet is followed to where a write
+    /// through it would go; a loop of them is left as it is.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_nothing_yet_resolves_to_where_it_leads() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::os::unix::fs::symlink(root.join("out/site"), root.join("web")).unwrap();
+        std::os::unix::fs::symlink("out", root.join("rel")).unwrap();
+        assert_eq!(resolved(&root.join("web")), root.join("out/site"));
+        assert_eq!(resolved(&root.join("web/x")), root.join("out/site/x"));
+        assert_eq!(resolved(&root.join("rel/a")), root.join("out/a"));
+        std::os::unix::fs::symlink("b", root.join("a")).unwrap();
+        std::os::unix::fs::symlink("a", root.join("b")).unwrap();
+        assert!(resolved(&root.join("a")).starts_with(&root));
+    }
 
     #[test]
     fn devices_pipes_and_folders_are_refused_before_opening() {

@@ -833,8 +833,8 @@ impl Change {
                 Some("give the new picture a new file name, and `image` in [podcast] that name")
             }
             Change::MediaChangedInPlace { .. } => Some(
-                "to publish a new recording, give it a new file name and `media` that name (build --allow-changes): \
-                 apps then download it anew",
+                "to publish a new recording, give it a new file name and `media` that name (and allow the change: \
+                 --allow-changes): apps then download it anew",
             ),
             c @ Change::Removed { until: Some(_), .. } if c.looks_back() => Some(
                 "build as of a moment after its date, or without --as-of; with --allow-changes, a build that looks \

@@ -72,18 +72,32 @@ impl Destination {
                         host.escape_debug()
                     ),
                     None => "a file:// URL names an absolute path: file:///srv/www/podcast".into(),
-                });
+                } + &did_you_mean(&format!("/{path}")));
+            }
+            // In a URL, `?` starts a query and `#` a fragment: a folder's
+            // name holds them escaped (`%3F`, `%23`), as file managers copy it.
+            if let Some(c) = path.chars().find(|c| matches!(c, '?' | '#')) {
+                return Err(format!(
+                    "\"{}\" has a '{c}', which in a URL ends the path: write it %{:02X} if the folder's name has it",
+                    path.escape_debug(),
+                    c as u32
+                ));
             }
             // As file managers and browsers copy it: `%20` for a space.
             let path = match path.contains('%') {
-                true => crate::text::decode_path(path).ok_or_else(|| {
-                    format!("\"{path}\" has a % that does not start an escape such as %20 (write %25 for a %)")
+                true => crate::text::decode_path(path).ok_or_else(|| match has_bad_escape(path) {
+                    true => format!("\"{path}\" has a % that does not start an escape such as %20 (write %25 for a %)"),
+                    false => format!("\"{path}\" has escapes that are not UTF-8 once decoded (a folder's name is)"),
                 })?,
                 false => path.to_string(),
             };
             return Ok(Destination::Folder(PathBuf::from(path)));
         }
-        Err("the destination is s3://BUCKET/PREFIX or file:///PATH".into())
+        let hint = match url.starts_with('/') {
+            true => did_you_mean(url),
+            false => String::new(),
+        };
+        Err(format!("the destination is s3://BUCKET/PREFIX or file:///PATH{hint}"))
     }
 
     /// As messages name it.
@@ -94,6 +108,24 @@ impl Destination {
             Destination::Folder(p) => format!("file://{}", p.display()),
         }
     }
+}
+
+/// Whether `path` has a `%` that is not followed by two hex digits.
+fn has_bad_escape(path: &str) -> bool {
+    path.match_indices('%')
+        .any(|(at, _)| path.as_bytes().get(at + 1..at + 3).is_none_or(|hex| !hex.iter().all(u8::is_ascii_hexdigit)))
+}
+
+/// ` (did you mean file:///PATH?)`, for the absolute `path` meant.
+fn did_you_mean(path: &str) -> String {
+    let escaped: String = path
+        .chars()
+        .map(|c| match c {
+            ' ' | '%' | '?' | '#' => format!("%{:02X}", c as u32),
+            c => c.to_string(),
+        })
+        .collect();
+    format!(" (did you mean file://{escaped}?)")
 }
 
 /// How to reach a destination.
@@ -161,9 +193,14 @@ impl Opened {
 pub fn open(dest: &Destination, access: &Access) -> Result<Opened, String> {
     match dest {
         Destination::Folder(path) => {
-            std::fs::create_dir_all(path).map_err(|e| match path.is_file() {
-                true => format!("{} is a file, not a folder: give the folder the site goes in", path.display()),
-                false => format!("cannot make the folder {}: {e}", path.display()),
+            std::fs::create_dir_all(path).map_err(|e| match (path.is_file(), std::fs::read_link(path)) {
+                (true, _) => format!("{} is a file, not a folder: give the folder the site goes in", path.display()),
+                (false, Ok(to)) => format!(
+                    "{} is a link to {}, which is not there: make that folder, or give the folder itself",
+                    path.display(),
+                    to.display()
+                ),
+                (false, Err(_)) => format!("cannot make the folder {}: {e}", path.display()),
             })?;
             // A folder left empty by a deletion (a removed episode's) goes
             // too. Each file is on the disk, with its name, before its write
@@ -436,6 +473,18 @@ mod tests {
         let said = Destination::parse("file://nas/podcast").unwrap_err();
         assert!(said.starts_with("this names a folder on a machine called \"nas\""), "{said}");
         assert!(Destination::parse("file://").unwrap_err().contains("names an absolute path"));
+        // Near misses are said with the URL meant; what a URL reads otherwise, with why.
+        for (given, said) in [
+            ("/srv/my show", "file:///PATH (did you mean file:///srv/my%20show?)"),
+            ("file://srv/www", "(did you mean file:///srv/www?)"),
+            ("file:///srv/q?x=1", "has a '?', which in a URL ends the path: write it %3F"),
+            ("file:///srv/a#b", "has a '#', which in a URL ends the path: write it %23"),
+            ("file:///srv/d%FFx", "has escapes that are not UTF-8 once decoded"),
+            ("file:///srv/d%zz", "has a % that does not start an escape such as %20"),
+        ] {
+            let why = Destination::parse(given).unwrap_err();
+            assert!(why.contains(said), "{given}: {why}");
+        }
         assert!(check_endpoint("http://127.0.0.1:9000").is_ok());
         // The payload signed only over plain HTTP to another computer.
         for (endpoint, signed) in [

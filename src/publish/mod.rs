@@ -261,11 +261,12 @@ impl PublishError {
                             shown.join(", ")
                         ),
                     )
-                    .help(
+                    .help(format!(
                         "if they are an earlier copy of this site (uploaded by another tool, or by podsmith with a \
                          record that was lost or damaged), run again with --force: they are replaced and become \
-                         podsmith's; else publish to another prefix",
-                    ),
+                         podsmith's; else publish to another {}",
+                        if destination.starts_with("file://") { "folder" } else { "prefix" }
+                    )),
                 )
             }
         }

@@ -2446,4 +2446,15 @@ fn a_folder_another_publish_is_writing_to_is_left_to_it() {
     let run = to_folder(&show, &to, &[]).ok();
     assert!(run.stderr.contains("was set aside (it is not a file)"), "{}", run.stderr);
     assert!(std::fs::symlink_metadata(&record).unwrap().is_file());
+    // A folder for a record: a setup to mend (exit 2), said in plain words.
+    std::fs::remove_file(&record).unwrap();
+    std::fs::create_dir(&record).unwrap();
+    let run = to_folder(&show, &to, &[]).fails(2);
+    assert!(
+        run.stderr.contains("writing .podsmith/published.json failed: Unable to rename file: Is a directory"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("help: a folder is where a file podsmith writes (named above) goes"), "{}", run.stderr);
+    assert!(!run.stderr.contains("Generic LocalFileSystem error"), "{}", run.stderr);
 }

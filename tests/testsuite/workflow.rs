@@ -1831,7 +1831,7 @@ fn a_recording_replaced_under_its_published_url_is_warned_of() {
     std::fs::remove_file(show.path("media/fluentd-eduardo-silva.ogg")).unwrap();
     std::fs::write(show.path("media/fluentd-eduardo-silva.ogg"), &new).unwrap();
     let said = format!("episode \"Eduardo Silva on Fluentd\": the file at {url} was replaced under the same URL (");
-    let help = "to publish a new recording, give it a new file name and `media` that name (build --allow-changes)";
+    let help = "to publish a new recording, give it a new file name and `media` that name (and allow the change: --allow-changes)";
     let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(run.stdout.contains(&format!("~ {said}")), "{}", run.stdout);
     assert!(run.stdout.contains("media are published as immutable) (to publish a new recording"), "{}", run.stdout);

@@ -454,6 +454,14 @@ fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishEr
         )
     } else if matches!(e, object_store::Error::PermissionDenied { .. }) {
         Some("the credentials may not do this: give them write and list permission on the bucket")
+    } else if lower.contains("read-only file system") || lower.contains("os error 30") {
+        Some("the destination folder is on a disk mounted read-only: mount it to be written, or publish elsewhere")
+    } else if destination.starts_with("file://") && lower.contains("permission denied") {
+        Some("podsmith may not write in the destination folder: check its owner and permissions")
+    } else if destination.starts_with("file://") && lower.contains("is a directory") {
+        Some("a folder is where a file podsmith writes (named above) goes: remove or rename that folder")
+    } else if destination.starts_with("file://") && lower.contains("no space left") {
+        Some("the destination's disk is full: make room, then run publish again")
     } else if lower.contains("invalid path") || lower.contains("illegal character sequence") {
         // The client reads every name a listing gives, and fails the whole
         // listing on one it cannot hold: no retry mends it.
@@ -465,6 +473,8 @@ fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishEr
     } else {
         None
     };
+    // (object_store's words for any error of a folder's say nothing of it.)
+    let text = text.replace("Generic LocalFileSystem error: ", "");
     let message = format!("{destination}: {doing} failed: {}", one_line(&text));
     if let Some(help) = setup {
         return PublishError::config(Diagnostic::error("PUBLISH-CONFIG", message).help(help));
