@@ -78,17 +78,30 @@ impl LocalSite {
     /// or that a publish that did not finish was putting again (in the
     /// record, and pending in its note): where to ask whether it has the
     /// very same bytes (then it is not sent, see [`plan::make_with`]).
+    ///
+    /// In a folder destination (`folder`), also those podsmith published
+    /// as they are now whose file there is not as it left it, by its ETag
+    /// (the folder's file number, time and size), but has its size: a
+    /// folder copied or restored (`cp -a`, `rsync -a`, a backup), touched, or
+    /// on a disk whose file numbers change from mount to mount. Its bytes
+    /// tell whether it was replaced.
     pub(super) fn in_the_way(
         &self,
         record: Option<&record::Published>,
         listed: &HashMap<String, plan::Listed>,
+        folder: bool,
     ) -> Vec<usize> {
         let known = |k: &str| record.is_some_and(|r| r.objects.contains_key(k) || r.pending.contains_key(k));
         let put_again = |k: &str| record.is_some_and(|r| r.objects.contains_key(k) && r.pending.contains_key(k));
+        let touched = |f: &plan::LocalFile, there: &plan::Listed| {
+            let was = record.and_then(|r| r.objects.get(&f.key));
+            folder && was.is_some_and(|w| w.same_content(&f.entry) && !plan::is_ours(w, there))
+        };
         (0..self.files.len())
             .filter(|&n| {
                 let f = &self.files[n];
-                (!known(&f.key) || put_again(&f.key)) && listed.get(&f.key).is_some_and(|l| l.size == f.entry.size)
+                let Some(there) = listed.get(&f.key).filter(|l| l.size == f.entry.size) else { return false };
+                !known(&f.key) || put_again(&f.key) || touched(f, there)
             })
             .collect()
     }

@@ -767,11 +767,11 @@ impl Publishing<'_> {
         record: Option<&record::Published>,
         listed: &HashMap<String, plan::Listed>,
     ) -> Result<Plan, PublishError> {
-        let in_the_way = site.in_the_way(record, listed);
         let folder = match self.dest {
             Destination::Folder(f) => Some(f.as_path()),
             Destination::S3 { .. } => None,
         };
+        let in_the_way = site.in_the_way(record, listed, folder.is_some());
         let mut etags: HashMap<String, String> = HashMap::new();
         for &n in &in_the_way {
             let key = &site.files[n].key;

@@ -225,6 +225,16 @@ pub fn make_with(
             {
                 None
             }
+            // Not as podsmith left it by the listing, but with the very
+            // bytes it put (`identical`): a folder copied, restored or touched.
+            (Some(was), Some(there))
+                if !is_ours(was, there)
+                    && identical.contains(&file.key)
+                    && was.same_content(&file.entry)
+                    && was.same_headers(&file.entry) =>
+            {
+                None
+            }
             (Some(was), Some(there)) if !is_ours(was, there) => Some(Reason::Replaced),
             (Some(was), Some(_)) if !was.same_content(&file.entry) => Some(Reason::Changed),
             (Some(was), Some(_)) if !was.same_headers(&file.entry) => Some(Reason::Headers),
@@ -408,7 +418,7 @@ pub fn listed_etags(
 
 /// Whether the object listed is the one podsmith put (as far as the listing
 /// can tell: its size, and its ETag where both are known).
-fn is_ours(was: &Entry, there: &Listed) -> bool {
+pub(super) fn is_ours(was: &Entry, there: &Listed) -> bool {
     let same_etag = match (&was.etag, &there.etag) {
         (Some(a), Some(b)) => bare_etag(a) == bare_etag(b),
         _ => true,

@@ -2458,3 +2458,34 @@ fn a_folder_another_publish_is_writing_to_is_left_to_it() {
     assert!(run.stderr.contains("help: a folder is where a file podsmith writes (named above) goes"), "{}", run.stderr);
     assert!(!run.stderr.contains("Generic LocalFileSystem error"), "{}", run.stderr);
 }
+
+/// A folder destination copied or restored (`cp -a`: new file numbers) or
+/// touched is not sent again: its files hold the bytes podsmith put, read
+/// to tell; a file of the same size with other bytes is sent again, said.
+#[cfg(unix)]
+#[test]
+fn a_copied_or_touched_folder_is_not_sent_again() {
+    let show = Show::sample();
+    let web = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", web.path().join("first").display());
+    to_folder(&show, &to, &[]).ok();
+    let copy = web.path().join("copy");
+    assert!(
+        std::process::Command::new("cp").arg("-a").arg(web.path().join("first")).arg(&copy).status().unwrap().success()
+    );
+    let to = format!("file://{}", copy.display());
+    let run = to_folder(&show, &to, &[]).ok();
+    assert!(run.stderr.contains(": 0 uploaded (0 bytes), 20 unchanged"), "{}", run.stderr);
+    assert!(!run.stderr.contains("not as podsmith last put it"), "{}", run.stderr);
+    let feed = copy.join("feed.xml");
+    let mut bytes = std::fs::read(&feed).unwrap();
+    // Touched (and not changed): not sent either.
+    assert!(std::process::Command::new("touch").arg(copy.join("index.html")).status().unwrap().success());
+    let at = bytes.len() - 20;
+    bytes[at] = if bytes[at] == b'x' { b'y' } else { b'x' };
+    std::fs::write(&feed, &bytes).unwrap();
+    let run = to_folder(&show, &to, &[]).ok();
+    assert!(run.stderr.contains("feed.xml was not as podsmith last put it"), "{}", run.stderr);
+    assert!(run.stderr.contains(": 1 uploaded"), "{}", run.stderr);
+    assert!(!run.stderr.contains("index.html was not"), "{}", run.stderr);
+}
