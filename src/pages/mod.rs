@@ -356,8 +356,8 @@ impl std::fmt::Debug for Renderer {
 impl Renderer {
     /// Compiles the templates (the show's own, else the built-in ones).
     pub fn new(catalog: &Arc<Catalog>, feeds: &[Feed], templates_dir: &Path) -> Result<Renderer, TemplateError> {
-        let (env, sources, unshown) = environment(templates_dir)?;
-        let mut warnings = unread_templates(templates_dir);
+        let Compiled { env, sources, unshown, partials } = environment(templates_dir)?;
+        let mut warnings = unread_templates(templates_dir, &partials);
         warnings.extend(unshown);
         let feed_views: Vec<FeedView> = feeds
             .iter()
@@ -501,8 +501,38 @@ impl Renderer {
     }
 }
 
-/// The templates, compiled, and their sources (each with its length).
-fn environment(templates_dir: &Path) -> Result<(Environment<'static>, Vec<u8>, Vec<Diagnostic>), TemplateError> {
+/// The most partials (see [`partial_names`]) a templates folder may have.
+const PARTIALS_MAX: usize = 200;
+
+/// The names of the files of `templates_dir` that are not among the five
+/// page templates but may be included by them (`{% include "footer.html" %}`,
+/// `{% import "macros.html" as m %}`, or extended): each `.html` file of
+/// the folder itself, not hidden, sorted; at most [`PARTIALS_MAX`].
+fn partial_names(templates_dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(templates_dir) else { return Vec::new() };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| !n.starts_with('.') && n.to_ascii_lowercase().ends_with(".html"))
+        .filter(|n| !DEFAULTS.iter().any(|(known, _)| known == n))
+        .collect();
+    names.sort();
+    names.truncate(PARTIALS_MAX);
+    names
+}
+
+/// The templates of a show, compiled (see [`environment`]).
+struct Compiled {
+    env: Environment<'static>,
+    /// Their sources, each with its length (the partials' with their names).
+    sources: Vec<u8>,
+    /// The blocks a page template fills that its frame does not show.
+    unshown: Vec<Diagnostic>,
+    /// The partials read (name and source), which pages may include.
+    partials: Vec<(String, String)>,
+}
+
+/// The templates of `templates_dir` (the built-in ones where it has none), compiled.
+fn environment(templates_dir: &Path) -> Result<Compiled, TemplateError> {
     let mut env = Environment::new();
     let mut sources = Vec::new();
     let mut read: Vec<(&str, String, String)> = Vec::with_capacity(DEFAULTS.len());
@@ -516,22 +546,37 @@ fn environment(templates_dir: &Path) -> Result<(Environment<'static>, Vec<u8>, V
     };
     let show_root = show_root.canonicalize().unwrap_or(show_root);
     env.add_filter("fill", fill_filter);
+    // A show folder may come from anyone: a template that is a link (or in
+    // a templates folder that is one) is read only if it leads to a file
+    // in the show folder, as the manifest's files are.
+    let inside = |path: &Path| match path.canonicalize() {
+        Ok(real) if !real.starts_with(&show_root) => Err(TemplateError {
+            name: path.display().to_string(),
+            detail: format!(
+                "is a link to {}, outside the show folder: copy the file into the show's templates folder",
+                real.display()
+            ),
+        }),
+        _ => Ok(()),
+    };
+    // The partials first: a page template may include them.
+    let mut partials = Vec::new();
+    for name in partial_names(templates_dir) {
+        let path = templates_dir.join(&name);
+        inside(&path)?;
+        let source = crate::fsutil::read_string(&path, crate::fsutil::TEMPLATE)
+            .map_err(|e| TemplateError { name: path.display().to_string(), detail: format!("cannot read: {e}") })?;
+        sources.extend_from_slice(&(name.len() as u64).to_le_bytes());
+        sources.extend_from_slice(name.as_bytes());
+        sources.extend_from_slice(&(source.len() as u64).to_le_bytes());
+        sources.extend_from_slice(source.as_bytes());
+        env.add_template_owned(name.clone(), source.clone())
+            .map_err(|e| TemplateError { name: path.display().to_string(), detail: describe(&e) })?;
+        partials.push((name, source));
+    }
     for (name, source) in DEFAULTS {
         let path = templates_dir.join(name);
-        // A show folder may come from anyone: a template that is a link
-        // (or in a templates folder that is one) is read only if it leads
-        // to a file in the show folder, as the manifest's files are.
-        if let Ok(real) = path.canonicalize()
-            && !real.starts_with(&show_root)
-        {
-            return Err(TemplateError {
-                name: path.display().to_string(),
-                detail: format!(
-                    "is a link to {}, outside the show folder: copy the file into the show's templates folder",
-                    real.display()
-                ),
-            });
-        }
+        inside(&path)?;
         let (source, origin) = match crate::fsutil::read_string(&path, crate::fsutil::TEMPLATE) {
             Ok(s) => (s, path.display().to_string()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => ((*source).to_string(), format!("{name} (built in)")),
@@ -545,7 +590,7 @@ fn environment(templates_dir: &Path) -> Result<(Environment<'static>, Vec<u8>, V
             .map_err(|e| TemplateError { name: origin.clone(), detail: describe(&e) })?;
         read.push((name, source, origin));
     }
-    Ok((env, sources, unshown_blocks(&read)))
+    Ok(Compiled { env, sources, unshown: unshown_blocks(&read), partials })
 }
 
 /// A warning for each block a page template fills that the `base.html` it
@@ -596,9 +641,10 @@ fn block_names(source: &str) -> Vec<String> {
 }
 
 /// A warning for each file in `templates_dir` that looks meant as a
-/// template (`.html`, any case) but is none podsmith reads, with the
-/// name it likely meant.
-fn unread_templates(templates_dir: &Path) -> Vec<crate::diagnostic::Diagnostic> {
+/// template (`.html`, any case) but is none podsmith reads as a page, with
+/// the name it likely meant: one whose name is a page template's
+/// misspelt, or that no template names (includes) of the `partials` read.
+fn unread_templates(templates_dir: &Path, partials: &[(String, String)]) -> Vec<crate::diagnostic::Diagnostic> {
     let Ok(entries) = std::fs::read_dir(templates_dir) else { return Vec::new() };
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -606,8 +652,21 @@ fn unread_templates(templates_dir: &Path) -> Vec<crate::diagnostic::Diagnostic> 
         .filter(|n| !DEFAULTS.iter().any(|(known, _)| known == n))
         .collect();
     names.sort();
+    let named = |n: &str| {
+        let sources = partials.iter().map(|(_, s)| s.as_str());
+        let pages = DEFAULTS
+            .iter()
+            .filter_map(|(k, _)| crate::fsutil::read_string(&templates_dir.join(k), crate::fsutil::TEMPLATE).ok());
+        let quoted = [format!("\"{n}\""), format!("'{n}'")];
+        sources.map(str::to_string).chain(pages).any(|s| quoted.iter().any(|q| s.contains(q.as_str())))
+    };
+    let misspelt = |n: &str| {
+        let lower = n.to_ascii_lowercase();
+        DEFAULTS.iter().any(|(k, _)| crate::text::edit_distance(&lower, k) <= 2)
+    };
     names
         .into_iter()
+        .filter(|n| misspelt(n) || !named(n))
         .map(|n| {
             let lower = n.to_ascii_lowercase();
             let near = DEFAULTS.iter().map(|(k, _)| *k).min_by_key(|k| crate::text::edit_distance(&lower, k));
@@ -615,7 +674,8 @@ fn unread_templates(templates_dir: &Path) -> Vec<crate::diagnostic::Diagnostic> 
             let help = match meant {
                 Some(k) => format!("to change the built-in {k}, name the file {k}"),
                 None => format!(
-                    "podsmith reads {} from templates/; the others are built in",
+                    "podsmith reads {} from templates/ as pages (the others are built in); any other .html file \
+                     there is a partial a template includes by its name ({{% include \"{n}\" %}}), and none does",
                     DEFAULTS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
                 ),
             };
@@ -1091,7 +1151,7 @@ mod tests {
 
     #[test]
     fn default_templates_compile() {
-        let (env, _, unshown) = environment(Path::new("/nonexistent-templates-dir")).unwrap();
+        let Compiled { env, unshown, .. } = environment(Path::new("/nonexistent-templates-dir")).unwrap();
         for (name, _) in DEFAULTS {
             env.get_template(name).unwrap();
         }
@@ -1110,7 +1170,7 @@ mod tests {
             "{% extends \"base.html\" %}\n{%- block content %}x{% endblock %}",
         )
         .unwrap();
-        let (_, _, unshown) = environment(&templates).unwrap();
+        let unshown = environment(&templates).unwrap().unshown;
         assert_eq!(unshown.len(), 1, "{unshown:?}");
         assert!(unshown[0].message.ends_with(
             "episode.html fills block `content`, which base.html (built in) does not have: nothing of it is shown"

@@ -456,7 +456,35 @@ fn a_file_in_templates_that_is_no_template_is_warned_of() {
         run.stderr
     );
     assert!(run.stderr.contains("templates/footer.html is not a template podsmith reads"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("a partial a template includes by its name ({% include \"footer.html\" %}), and none does"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains(".swp"), "{}", run.stderr);
+}
+
+/// Any other `.html` file of `templates/` is a partial the page templates
+/// include (or import, or extend) by its name; an edit of it makes the
+/// pages again, and it is not warned of once a template names it.
+#[test]
+fn a_partial_in_templates_is_included_by_name_and_its_edits_make_the_pages_again() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    show.write("templates/footer.html", "<footer>{{ show.title }}, by me</footer>");
+    show.write("templates/macros.html", "{% macro shout(t) %}<b>{{ t|upper }}</b>{% endmacro %}");
+    show.write(
+        "templates/episode.html",
+        "{% import \"macros.html\" as m %}<h1>{{ m.shout(episode.title) }}</h1>{% include 'footer.html' %}",
+    );
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("TEMPLATE-UNREAD") && !run.stderr.contains("not a template"), "{}", run.stderr);
+    let page = show.read("public/episodes/pilot/index.html");
+    assert!(page.starts_with("<h1><b>PILOT</b></h1><footer>"), "{page}");
+    assert!(page.contains(", by me</footer>"), "{page}");
+    show.write("templates/footer.html", "<footer>changed</footer>");
+    show.build().ok();
+    assert!(show.read("public/episodes/pilot/index.html").contains("<footer>changed</footer>"));
 }
 
 #[cfg(unix)]
