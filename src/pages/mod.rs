@@ -539,6 +539,9 @@ fn environment(templates_dir: &Path) -> Result<Compiled, TemplateError> {
     // A value a page does not have (a misspelt `episode.tilte`) is an
     // error, not an empty string; `{% if episode.image %}` still tests one.
     env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
+    // The same words in every build of podsmith (a debug build's minijinja
+    // would add its own); what is at fault is named by `render`.
+    env.set_debug(false);
     env.set_formatter(html_formatter);
     let show_root = match templates_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -730,7 +733,19 @@ fn render(env: &Environment<'_>, name: &str, ctx: Value) -> Result<String, Templ
     // The template at fault, which may be one this one extends or includes.
     let failed = |e: minijinja::Error| {
         let at = e.name().filter(|at| *at != name).map(|at| format!("{at} (used by {name})"));
-        TemplateError { name: at.unwrap_or_else(|| name.into()), detail: describe(&e) }
+        let mut detail = describe(&e);
+        // What is at fault, as the template writes it (`episode.tilte`):
+        // minijinja's words name only its kind.
+        let template = e.name().and_then(|n| env.get_template(n).ok());
+        let source = template.as_ref().map(|t| t.source());
+        if let Some(what) = e.range().zip(source).and_then(|(r, src)| src.get(r)).map(str::trim)
+            && !what.is_empty()
+            && what.chars().count() <= 80
+            && !what.contains('\n')
+        {
+            detail.push_str(&format!(": `{what}`"));
+        }
+        TemplateError { name: at.unwrap_or_else(|| name.into()), detail }
     };
     let mut html = template.render(ctx).map_err(failed)?;
     // An empty template (a file saved before it was written, or cut short)
