@@ -322,11 +322,14 @@ fn required(cx: &mut Cx<'_>) {
     if let Some(desc) = cx.child(ch, &Ns::Rss, "description") {
         if !desc.children.is_empty() {
             raw_html(cx, desc, at(Some(desc)), id::APPLE_CH_DESC);
-        } else if desc.text.is_empty() {
+        } else if desc.text.is_empty() || words_of_html(&desc.text).trim().is_empty() {
             cx.push(Finding::new(
                 id::APPLE_CH_DESC,
                 at(Some(desc)),
-                "the show description is empty",
+                match desc.text.is_empty() {
+                    true => "the show description is empty",
+                    false => "the show description is empty once its HTML tags are left out",
+                },
                 "describe the show in a few sentences: Apple requires it",
             ));
         } else if desc.text.len() > DESCRIPTION_LIMIT {
@@ -597,15 +600,14 @@ fn apple_flags(cx: &mut Cx<'_>) {
     if let Some(n) = cx.child(ch, &Ns::Itunes, "block")
         && n.text.eq_ignore_ascii_case("yes")
     {
-        cx.push(
-            Finding::new(
-                id::APPLE_CH_BLOCK,
-                at(Some(n)),
-                "<itunes:block>Yes</itunes:block>: Apple Podcasts will not list the show",
-                "fine if that is meant; remove the tag for the show to be listed",
-            )
-            .severity(Severity::Info),
-        );
+        // (A warning: a whole show kept out of Apple is rarely what a feed
+        // about to be submitted means.)
+        cx.push(Finding::new(
+            id::APPLE_CH_BLOCK,
+            at(Some(n)),
+            format!("<itunes:block>{}</itunes:block>: Apple Podcasts will not list the show", n.text),
+            "fine if that is meant; remove the tag for the show to be listed",
+        ));
     }
     for (name, rule) in [("block", id::APPLE_CH_BLOCK), ("complete", id::APPLE_CH_COMPLETE)] {
         if let Some(n) = cx.child(ch, &Ns::Itunes, name)
@@ -645,6 +647,11 @@ fn lengths(cx: &mut Cx<'_>) {
     }
     if let Some(n) = cx.child(ch, &Ns::Itunes, "summary") {
         summary_length(cx, n, at(Some(n)));
+    }
+    for name in ["summary", "subtitle"] {
+        if let Some(n) = cx.child(ch, &Ns::Itunes, name) {
+            plain_text(cx, n, at(Some(n)));
+        }
     }
     let mut named: Vec<&Node> = [(Ns::Rss, "title"), (Ns::Itunes, "title"), (Ns::Itunes, "author")]
         .iter()
@@ -721,6 +728,54 @@ pub fn summary_length(cx: &mut Cx<'_>, n: &Node, at: Where) {
             format!("<itunes:summary> is {chars} characters long"),
             "at most 4,000 characters: the W3C validator rejects a longer one; shorten it, or drop it (Apple reads the description)",
         ));
+    }
+}
+
+/// The text of `html` (as written in CDATA, or escaped) as apps show it:
+/// its tags and comments left out, its character references read.
+fn words_of_html(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        text.push_str(&rest[..lt]);
+        let after = &rest[lt + 1..];
+        match after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!') {
+            true => rest = after.find('>').map_or("", |gt| &after[gt + 1..]),
+            false => {
+                text.push('<');
+                rest = after;
+            }
+        }
+    }
+    text.push_str(rest);
+    crate::lenient_html::decode(&text)
+}
+
+/// APPLE-CH-LEN for `itunes:summary` or `itunes:subtitle` (`n`, at `at`)
+/// that holds HTML (escaped or in CDATA): both are plain text, and the
+/// apps that still read them show the tags as text (the W3C validator
+/// warns of it).
+pub fn plain_text(cx: &mut Cx<'_>, n: &Node, at: Where) {
+    let tag = n.text.match_indices('<').find_map(|(i, _)| {
+        let rest = &n.text[i + 1..];
+        let name: String = rest.trim_start_matches('/').chars().take_while(char::is_ascii_alphanumeric).collect();
+        let known =
+            ["p", "br", "a", "b", "i", "em", "strong", "ul", "ol", "li", "div", "span", "img", "h1", "h2", "h3"];
+        (known.contains(&name.to_ascii_lowercase().as_str()) && rest.contains('>')).then_some(name)
+    });
+    if let Some(tag) = tag {
+        cx.push(
+            Finding::new(
+                id::APPLE_CH_LEN,
+                at,
+                format!(
+                    "<itunes:{}> holds HTML (<{tag}>): it is plain text, and apps show the tags as written",
+                    n.local
+                ),
+                "write it as plain text (HTML belongs in the description, in CDATA)",
+            )
+            .severity(Severity::Warning),
+        );
     }
 }
 

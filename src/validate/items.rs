@@ -403,7 +403,7 @@ fn block(cx: &mut Cx<'_>, item: &Node, w: &Where) {
             Finding::new(
                 id::APPLE_IT_BLOCK,
                 w.at(b.line),
-                "<itunes:block>Yes</itunes:block>: Apple Podcasts hides the episode",
+                format!("<itunes:block>{}</itunes:block>: Apple Podcasts hides the episode", b.text),
                 "fine if that is meant; remove the tag for the episode to be shown",
             )
             .severity(Severity::Info),
@@ -443,6 +443,11 @@ fn itunes_title(cx: &mut Cx<'_>, item: &Node, w: &Where) {
     }
     if let Some(n) = cx.child(item, &Ns::Itunes, "summary") {
         super::channel::summary_length(cx, n, w.at(n.line));
+    }
+    for name in ["summary", "subtitle"] {
+        if let Some(n) = cx.child(item, &Ns::Itunes, name) {
+            super::channel::plain_text(cx, n, w.at(n.line));
+        }
     }
     for (ns, name) in [(Ns::Rss, "title"), (Ns::Itunes, "title"), (Ns::Itunes, "author")] {
         if let Some(n) = cx.child(item, &ns, name) {

@@ -96,14 +96,20 @@ fn media_of<'a>(cx: &Cx<'a>, item: &'a Node) -> Vec<MediaRef<'a>> {
         let (length, mime) = (e.attr("length"), e.attr("type"));
         files.push(MediaRef { url: url.to_string(), length, mime, node: e, enclosure: true });
     }
+    // Of each alternate enclosure, its first source a file can be: its
+    // others are mirrors of the same file, and one at another scheme
+    // (ipfs:) or of a torrent (`contentType`) is not a file of the show.
     for alt in cx.children(item, &Ns::Podcast, "alternateEnclosure") {
-        for src in cx.children(alt, &Ns::Podcast, "source") {
-            if let Some(uri) = src.attr("uri")
-                && !files.iter().any(|f| f.url == uri)
-            {
-                let (length, mime) = (alt.attr("length"), alt.attr("type"));
-                files.push(MediaRef { url: uri.to_string(), length, mime, node: src, enclosure: false });
-            }
+        let file = cx.children(alt, &Ns::Podcast, "source").into_iter().find(|src| {
+            src.attr("uri").is_some_and(crate::text::is_http_url)
+                && src.attr("contentType").is_none_or(|t| !t.to_ascii_lowercase().contains("bittorrent"))
+        });
+        if let Some(src) = file
+            && let Some(uri) = src.attr("uri")
+            && !files.iter().any(|f| f.url == uri)
+        {
+            let (length, mime) = (alt.attr("length"), alt.attr("type"));
+            files.push(MediaRef { url: uri.to_string(), length, mime, node: src, enclosure: false });
         }
     }
     files
@@ -115,7 +121,7 @@ fn media_of<'a>(cx: &Cx<'a>, item: &'a Node) -> Vec<MediaRef<'a>> {
 fn media_file(
     cx: &mut Cx<'_>,
     file: &LocalFile,
-    MediaRef { length, mime, .. }: &MediaRef<'_>,
+    MediaRef { length, mime, enclosure, .. }: &MediaRef<'_>,
     declared: Option<(u64, &Node)>,
     at: Where,
 ) -> Option<f64> {
@@ -126,8 +132,10 @@ fn media_file(
     if let (Some(l), Some(b)) = (length.and_then(|l| l.parse::<u64>().ok()), bytes)
         && l != b
     {
+        // (An alternate enclosure's is the namespace's, not Apple's, which reads none.)
+        let rule = if *enclosure { id::APPLE_IT_ENCL_LENGTH } else { id::P20_ALTENC };
         cx.push(Finding::new(
-            id::APPLE_IT_ENCL_LENGTH,
+            rule,
             at.clone(),
             format!("length=\"{l}\" but {} is {b} bytes", shown(&file.path)),
             format!("write length=\"{b}\" (podsmith writes the real size)"),

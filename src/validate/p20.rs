@@ -436,9 +436,7 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
             need(cx, id::P20_ATTR_REQ, node, &at, &["href"]);
         }
         "socialInteract" => social_interact(cx, node, at),
-        "liveItem" => {
-            need(cx, id::P20_ATTR_REQ, node, &at, &["status", "start"]);
-        }
+        "liveItem" => live_item(cx, node, at),
         "chat" => {
             need(cx, id::P20_ATTR_REQ, node, &at, &["server", "protocol"]);
         }
@@ -447,6 +445,56 @@ fn element(cx: &mut Cx<'_>, node: &Node, at: Where, in_podroll: bool) {
         }
         _ => {}
     }
+}
+
+/// P20-ATTR-REQ: a live item has a `status` of the three the namespace
+/// names (apps show the stream as live by it), a `start` (and any `end`)
+/// of ISO 8601, and a `podcast:contentLink` (where to watch or listen
+/// besides the stream itself).
+fn live_item(cx: &mut Cx<'_>, node: &Node, at: Where) {
+    need(cx, id::P20_ATTR_REQ, node, &at, &["status", "start"]);
+    if let Some(status) =
+        node.attr("status").filter(|s| !s.trim().is_empty() && !["pending", "live", "ended"].contains(s))
+    {
+        cx.push(Finding::new(
+            id::P20_ATTR_REQ,
+            at.clone(),
+            format!("<podcast:liveItem status=\"{}\"> is not pending, live or ended", truncate_chars(status, 40)),
+            "write status=\"pending\" before the stream, \"live\" during it and \"ended\" after",
+        ));
+    }
+    for name in ["start", "end"] {
+        if let Some(d) = node.attr(name).filter(|d| !d.trim().is_empty() && !is_live_time(d)) {
+            cx.push(Finding::new(
+                id::P20_ATTR_REQ,
+                at.clone(),
+                format!("<podcast:liveItem {name}=\"{}\"> is not an ISO 8601 date and time", truncate_chars(d, 40)),
+                format!("write {name}=\"2026-07-01T16:00:00-05:00\""),
+            ));
+        }
+    }
+    // (A warning: apps show the stream without it, as many feeds have it.)
+    if cx.child(node, &Ns::Podcast, "contentLink").is_none() {
+        cx.push(
+            Finding::new(
+                id::P20_ATTR_REQ,
+                at,
+                "<podcast:liveItem> has no <podcast:contentLink>",
+                "add <podcast:contentLink href=\"https://…\">Watch on …</podcast:contentLink> (required by the \
+                 Podcasting 2.0 spec: where else the stream can be followed)",
+            )
+            .severity(Severity::Warning),
+        );
+    }
+}
+
+/// Whether `s` is a live item's time as apps read it: ISO 8601 with a
+/// zone (`Z`, `-05:00`, or `-0500` as the namespace's own example writes
+/// it), fractions of a second or not.
+fn is_live_time(s: &str) -> bool {
+    let s = s.trim();
+    chrono::DateTime::parse_from_rfc3339(s).is_ok()
+        || ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"].iter().any(|f| chrono::DateTime::parse_from_str(s, f).is_ok())
 }
 
 /// P20-LOCKED: the text is yes or no; an `owner` is an e-mail address.
@@ -943,6 +991,8 @@ fn block(cx: &mut Cx<'_>, node: &Node, at: Where) {
             Some(platform) => format!("the platform \"{}\"", truncate_chars(platform, 40)),
             None => "apps and directories that honour it (Podcast Index)".to_string(),
         };
+        // (A warning: a show kept out is rarely what a feed about to be
+        // submitted means.)
         cx.push(
             Finding::new(
                 id::P20_OTHER,
@@ -950,7 +1000,7 @@ fn block(cx: &mut Cx<'_>, node: &Node, at: Where) {
                 format!("<podcast:block>yes</podcast:block>: {whom} will not list the show"),
                 "fine if that is meant; remove the tag for the show to be listed",
             )
-            .severity(Severity::Info),
+            .severity(Severity::Warning),
         );
     } else if !["yes", "no"].contains(&&*node.text) {
         cx.push(Finding::new(

@@ -120,9 +120,9 @@ rule_table! {
     APPLE_CH_SERIAL_EPNUM: "APPLE-CH-SERIAL-EPNUM", Error, S, "In a serial show every full episode has `itunes:episode` (trailers and bonus episodes may have none).";
     APPLE_CH_COPYRIGHT: "APPLE-CH-COPYRIGHT", Info, S, "A `copyright` line, if the show is copyrighted.";
     APPLE_CH_NEWFEED: "APPLE-CH-NEWFEED", Error, S, "`itunes:new-feed-url` is an absolute http(s) URL.";
-    APPLE_CH_BLOCK: "APPLE-CH-BLOCK", Warning, S, "`itunes:block` is `Yes` or `No` (any other value has no effect); note: `Yes`, which keeps the show out of Apple Podcasts.";
+    APPLE_CH_BLOCK: "APPLE-CH-BLOCK", Warning, S, "`itunes:block` is `Yes` or `No` (any other value has no effect), and not `Yes`, which keeps the show out of Apple Podcasts (fine if meant).";
     APPLE_CH_COMPLETE: "APPLE-CH-COMPLETE", Warning, S, "`itunes:complete` is `Yes` or `No`.";
-    APPLE_CH_LEN: "APPLE-CH-LEN", Warning, S, "Other Apple tags (an episode's `title`, `itunes:title`, `itunes:subtitle`, `itunes:name` …) are at most 255 characters; `itunes:summary` at most 4,000; titles and names open and end with no spaces.";
+    APPLE_CH_LEN: "APPLE-CH-LEN", Warning, S, "Other Apple tags (an episode's `title`, `itunes:title`, `itunes:subtitle`, `itunes:name` …) are at most 255 characters; `itunes:summary` at most 4,000; titles and names open and end with no spaces; `itunes:summary` and `itunes:subtitle` hold no HTML.";
     APPLE_CH_DEPRECATED: "APPLE-CH-DEPRECATED", Info, S, "`itunes:summary`, `itunes:subtitle` and `itunes:keywords` are no longer read by Apple.";
     APPLE_CH_HASEPISODE: "APPLE-CH-HASEPISODE", Error, S, "The feed has at least one item with an enclosure (Apple, Spotify).";
     // Apple: items
@@ -171,14 +171,14 @@ rule_table! {
     MISTAKE_DATE_TZ: "MISTAKE-DATE-TZ", Warning, S, "Dates use a numeric offset (`+0000`), not a zone name like `PST` that apps misread.";
     // Podcasting 2.0
     P20_HTTPS: "P20-HTTPS", Error, S, "URLs in `podcast:*` attributes (and each URL of a `podcast:images` `srcset`) are https (warning: an http URL of a `podcast:source`, which may use other schemes such as ipfs:, or of a link a listener follows rather than a file apps fetch: a `person`'s `href` and `img`, a `contentLink`, `funding` or `license` URL, a `remoteItem`'s `feedUrl`).";
-    P20_ATTR_REQ: "P20-ATTR-REQ", Error, S, "`podcast:*` elements carry their required attributes and values (a `remoteItem`'s `feedGuid` is a UUID).";
+    P20_ATTR_REQ: "P20-ATTR-REQ", Error, S, "`podcast:*` elements carry their required attributes and values (a `remoteItem`'s `feedGuid` is a UUID; a `liveItem` has a `status` of pending, live or ended and an ISO 8601 `start`; warning: a `liveItem` without a `podcast:contentLink`).";
     P20_GUID: "P20-GUID", Error, S, "`podcast:guid` is a UUID (warning: not version 5; note: not the UUIDv5 of the self URL; a feed without one: PSP-CH-REC).";
     P20_LOCKED: "P20-LOCKED", Error, S, "`podcast:locked` is `yes` or `no` (a feed without one: PSP-CH-REC).";
     P20_TRANSCRIPT: "P20-TRANSCRIPT", Error, S, "`podcast:transcript` has `url` and `type` (warning: a type apps do not know, a `language` that is not an ISO 639 code, a `rel` other than `captions`).";
     P20_CHAPTERS: "P20-CHAPTERS", Error, S, "`podcast:chapters` has a `url` and a `type` (warning: a type other than `application/json+chapters`); [M] the JSON has `version` and `chapters` with ascending `startTime`s.";
     P20_PERSON: "P20-PERSON", Error, S, "`podcast:person` names someone, in at most 128 characters (warning: unknown role or group).";
     P20_FUNDING: "P20-FUNDING", Error, S, "`podcast:funding` has a `url` (warning: text over 128 characters).";
-    P20_ALTENC: "P20-ALTENC", Error, S, "`podcast:alternateEnclosure` has `type` and at least one `podcast:source` (warning: no `length`).";
+    P20_ALTENC: "P20-ALTENC", Error, S, "`podcast:alternateEnclosure` has `type` and at least one `podcast:source` (warning: no `length`); with `--media-root`, its `length` is the size of the file of its first http(s) source.";
     P20_SOURCE: "P20-SOURCE", Error, S, "`podcast:source` has a `uri`.";
     P20_SEASON: "P20-SEASON", Error, S, "`podcast:season` is a whole number.";
     P20_EPISODE: "P20-EPISODE", Error, S, "`podcast:episode` is a number (decimals allowed).";
@@ -188,7 +188,7 @@ rule_table! {
     P20_PODROLL: "P20-PODROLL", Error, S, "`podcast:podroll` holds `podcast:remoteItem`s, each with a `feedGuid`.";
     P20_VALUE: "P20-VALUE", Error, S, "`podcast:value` has `type` and `method` and recipients with `type`, `address` and `split`.";
     P20_TRAILER: "P20-TRAILER", Error, S, "`podcast:trailer` has a title, a `url`, an RFC 2822 `pubdate` and, if it has a `season`, a season number (warning: a title over 128 characters).";
-    P20_OTHER: "P20-OTHER", Error, S, "`podcast:soundbite` (startTime, duration), `podcast:location` (≤128 chars; warning: a `geo` that is not a geo: URI, an `osm` that is not N, W or R and a number, a `rel` other than subject or creator, a `country` that is not ISO 3166), `podcast:block` (yes/no; note: `yes`, which asks the platforms it names, or all, not to list the show), `podcast:image` (href), `podcast:updateFrequency` (a text; `complete` true/false; `dtstart` an ISO 8601 date; `rrule` with a FREQ, and a `dtstart` if it has a COUNT).";
+    P20_OTHER: "P20-OTHER", Error, S, "`podcast:soundbite` (startTime, duration), `podcast:location` (≤128 chars; warning: a `geo` that is not a geo: URI, an `osm` that is not N, W or R and a number, a `rel` other than subject or creator, a `country` that is not ISO 3166), `podcast:block` (yes/no; warning: `yes`, which asks the platforms it names, or all, not to list the show), `podcast:image` (href), `podcast:updateFrequency` (a text; `complete` true/false; `dtstart` an ISO 8601 date; `rrule` with a FREQ, and a `dtstart` if it has a COUNT).";
     P20_PLACE: "P20-PLACE", Warning, S, "Each `podcast:*` tag is where the namespace puts it, as apps look for it there alone: `transcript`, `chapters`, `soundbite`, `season`, `episode`, `alternateEnclosure` and `socialInteract` in an item; `guid`, `locked`, `medium`, `funding`, `updateFrequency`, `podroll`, `trailer`, `block`, `liveItem`, `publisher` and `podping` in the channel; `source` and `integrity` in an `alternateEnclosure`, `valueRecipient` and `valueTimeSplit` in a `value` (note: a tag the namespace does not define, such as a misspelling).";
     PSC_CHAPTERS: "PSC-CHAPTERS", Error, S, "`psc:chapters` (Podlove Simple Chapters, which Spotify reads) holds `psc:chapter`s, each with a `title` and a `start` in normal play time such as `00:01:30.000` (warning: starts not in ascending order, or after the item's `itunes:duration`).";
     PLACEHOLDER: "PLACEHOLDER", Warning, S, "Nothing is left from `podsmith init` or an example: URLs or e-mail on example.com (or .example, .test, .invalid), text saying \"placeholder\", [M] the placeholder cover.";

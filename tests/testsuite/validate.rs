@@ -285,6 +285,24 @@ fn a_built_feed_validates_from_its_file_with_media_root() {
         "{}",
         run.stdout
     );
+    // Mirrors of an alternate enclosure (another https copy, ipfs:, a
+    // torrent) are not files of the show: its first source is checked, once.
+    let feed = show.read("public/feed.xml");
+    let ogg = "<podcast:source uri=\"https://podcast.example.com/cloud-native/media/kubernetes-sarah-novotny.ogg\"/>";
+    assert!(feed.contains(ogg));
+    let mirrors = "<podcast:source uri=\"https://cdn.example.net/k.ogg\"/><podcast:source uri=\"ipfs://QmdwGqd3d2gFPGeJNLLCshdiPert45fMu84552Y4XHTy4y\"/>\
+                   <podcast:source uri=\"https://podcast.example.com/k.torrent\" contentType=\"application/x-bittorrent\"/>";
+    show.write("mirrored.xml", &feed.replacen(ogg, &format!("{ogg}{mirrors}"), 1));
+    let args = ["validate", "mirrored.xml", "--media-root", "public", "--as-of", "2026-06-01T00:00:00Z"];
+    let run = show.run(&args).ok();
+    assert!(run.stdout.ends_with("mirrored.xml: passes — 0 errors, 1 warning, 0 notes in 4 items\n"), "{}", run.stdout);
+    // Its length is the namespace's (Apple reads no alternate enclosure).
+    let wrong = feed.replacen("type=\"audio/ogg\" length=\"", "type=\"audio/ogg\" length=\"1", 1);
+    show.write("wrong.xml", &wrong);
+    let run =
+        show.run(&["validate", "wrong.xml", "--media-root", "public", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    assert_eq!(run.stdout.matches("error   P20-ALTENC").count(), 1, "{}", run.stdout);
+    assert!(!run.stdout.contains("APPLE-IT-ENCL-LENGTH"), "{}", run.stdout);
     // A manifest given with a FEED would be ignored: a usage error, not a silent pass.
     let run = show.run(&["validate", "public/feed.xml", "--manifest", "nowhere.toml"]).fails(2);
     assert!(run.stderr.contains("'[FEED]' cannot be used with '--manifest <MANIFEST>'"), "{}", run.stderr);
@@ -1882,8 +1900,8 @@ fn two_full_episodes_with_one_number_are_a_warning_naming_both() {
 }
 
 /// What a directory reviewer found too strict, too quiet or unclear, each
-/// as a directory takes it: a blocked show or episode is a note (it may be
-/// meant); a channel without `link` (Apple: recommended), an http link a
+/// as a directory takes it: a blocked show is a warning and a blocked
+/// episode a note (either may be meant); a channel without `link` (Apple: recommended), an http link a
 /// listener follows (a person's home page) and the http form of the
 /// podcast namespace (Podcast Index reads it) are warnings, while an http
 /// file apps fetch (chapters) stays an error; a leap second is a time.
@@ -1893,17 +1911,17 @@ fn what_directories_accept_is_not_an_error_and_a_block_is_a_note() {
     let block = "<itunes:type>episodic</itunes:type>";
     assert_eq!(
         said(block, &format!("{block}<itunes:block>Yes</itunes:block>"), "APPLE-CH-BLOCK"),
-        ["Info: <itunes:block>Yes</itunes:block>: Apple Podcasts will not list the show"]
+        ["Warning: <itunes:block>Yes</itunes:block>: Apple Podcasts will not list the show"]
     );
     let date = "<pubDate>Tue, 02 Jan 2024 10:00:00 +0000</pubDate>";
     assert_eq!(
         said(date, &format!("{date}<itunes:block>yes</itunes:block>"), "APPLE-IT-BLOCK"),
-        ["Info: <itunes:block>Yes</itunes:block>: Apple Podcasts hides the episode"]
+        ["Info: <itunes:block>yes</itunes:block>: Apple Podcasts hides the episode"]
     );
     assert_eq!(
         said(block, &format!("{block}<podcast:block>yes</podcast:block>"), "P20-OTHER"),
         [
-            "Info: <podcast:block>yes</podcast:block>: apps and directories that honour it (Podcast Index) will not list the show"
+            "Warning: <podcast:block>yes</podcast:block>: apps and directories that honour it (Podcast Index) will not list the show"
         ]
     );
     assert_eq!(
@@ -2085,4 +2103,57 @@ fn namespace_values_the_build_refuses_are_said_in_a_feed() {
             "Info: xmlns:podcast=\"https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md\" is the podcast namespace at its older address: readers must accept it, but it is no longer the namespace's own"
         ]
     );
+}
+
+/// What a directory reviewer found too quiet: a live item's status, times
+/// and content link; HTML in `itunes:summary` and `itunes:subtitle`,
+/// which are plain text; a show description of tags alone.
+#[test]
+fn live_items_plain_text_tags_and_a_description_of_tags_alone_are_checked() {
+    let said = found_after;
+    let end = "  </channel>";
+    let live = |attrs: &str, inner: &str| {
+        format!(
+            "<podcast:liveItem {attrs}><title>Live</title><guid isPermaLink=\"false\">live-1</guid>\
+             <enclosure url=\"https://rulefixtures.net/live.mp3\" type=\"audio/mpeg\" length=\"33\"/>{inner}\
+             </podcast:liveItem>\n{end}"
+        )
+    };
+    let link = "<podcast:contentLink href=\"https://rulefixtures.net/watch\">Watch</podcast:contentLink>";
+    assert_eq!(
+        said(end, &live("status=\"live\" start=\"2021-09-26T07:30:00.000-0600\"", link), "P20-ATTR-REQ"),
+        [""; 0]
+    );
+    assert_eq!(
+        said(end, &live("status=\"soon\" start=\"Mon, 01 Jul 2024 16:00:00 -0500\"", ""), "P20-ATTR-REQ"),
+        [
+            "Error: <podcast:liveItem status=\"soon\"> is not pending, live or ended",
+            "Error: <podcast:liveItem start=\"Mon, 01 Jul 2024 16:00:00 -0500\"> is not an ISO 8601 date and time",
+            "Warning: <podcast:liveItem> has no <podcast:contentLink>",
+        ]
+    );
+    let description = "<description>Short notes.</description>";
+    assert_eq!(
+        said(
+            description,
+            &format!(
+                "{description}<itunes:summary>Hello &lt;b&gt;world&lt;/b&gt;</itunes:summary><itunes:subtitle><![CDATA[a < b, <i>hi</i>]]></itunes:subtitle>"
+            ),
+            "APPLE-CH-LEN"
+        ),
+        [
+            "Warning: <itunes:summary> holds HTML (<b>): it is plain text, and apps show the tags as written",
+            "Warning: <itunes:subtitle> holds HTML (<i>): it is plain text, and apps show the tags as written",
+        ]
+    );
+    let show = "<description>A feed that passes every rule; each other file here breaks one.</description>";
+    for empty in ["<description><![CDATA[<p></p>]]></description>", "<description>&lt;br/&gt; &amp;nbsp;</description>"]
+    {
+        assert_eq!(
+            said(show, empty, "APPLE-CH-DESC"),
+            ["Error: the show description is empty once its HTML tags are left out"],
+            "{empty}"
+        );
+    }
+    assert_eq!(said(show, "<description><![CDATA[<p>a &lt; b</p>]]></description>", "APPLE-CH-DESC"), [""; 0]);
 }
