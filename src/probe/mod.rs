@@ -48,7 +48,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use symphonia::core::codecs::audio::well_known::{
-    CODEC_ID_AAC, CODEC_ID_FLAC, CODEC_ID_MP3, CODEC_ID_OPUS, CODEC_ID_VORBIS,
+    CODEC_ID_AAC, CODEC_ID_ALAC, CODEC_ID_FLAC, CODEC_ID_MP3, CODEC_ID_OPUS, CODEC_ID_VORBIS,
 };
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
@@ -392,6 +392,11 @@ fn truncated_message(header: Option<f64>, holds: f64) -> String {
     // (An estimate a little under nothing is nothing: not "-0.0 s".)
     let holds = holds.max(0.0);
     match header {
+        // (Where a millisecond would say the same of both: what is missing.)
+        Some(h) if format!("{h:.3}") == format!("{holds:.3}") => format!(
+            "the file is truncated: its header says {h:.3} s, and the file ends a few bytes short of it (under a \
+             millisecond of audio); upload or copy it again"
+        ),
         // (Said to the millisecond where a tenth would say the same of both.)
         Some(h) if format!("{h:.1}") == format!("{holds:.1}") => format!(
             "the file is truncated: its header says {h:.3} s, the file holds {holds:.3} s; upload or copy it again"
@@ -417,6 +422,8 @@ struct Pre {
     ogg: Option<ogg::Stream>,
     /// An Ogg file of streams one after another (see [`ogg::Reading::Chained`]).
     ogg_chained: bool,
+    /// Its first stream is Opus (its first page names it).
+    ogg_opus: bool,
     /// An Ogg file with no page in its last MiB (see [`ogg::Reading::NoEnd`]).
     ogg_no_end: bool,
     /// The chapters of an ID3v2 tag.
@@ -539,12 +546,14 @@ fn probe_reading(open: Opener<'_>, engine: Engine, reads: Reads) -> Result<Audio
             return Err(ProbeError::Corrupt(damage.to_string()));
         }
         if pre.ogg_chained {
-            return Err(ProbeError::NoDuration(
+            return Err(ProbeError::NoDuration(format!(
                 "an Ogg file of several streams one after another (files joined with `cat`, say): podcast apps \
-                 play or count only the first; make it one file with an audio editor or \
-                 ffmpeg -i joined.ogg -c:a libvorbis episode.ogg"
-                    .into(),
-            ));
+                     play or count only the first; make it one file with an audio editor or {}",
+                match pre.ogg_opus {
+                    true => "ffmpeg -i joined.opus -c:a libopus episode.opus",
+                    false => "ffmpeg -i joined.ogg -c:a libvorbis episode.ogg",
+                }
+            )));
         }
         if pre.ogg_no_end {
             return Err(ProbeError::Corrupt(
@@ -594,6 +603,7 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64, reads: Reads) -> std:
         flac_held: None,
         ogg: None,
         ogg_chained: false,
+        ogg_opus: head.starts_with(b"OggS") && head.windows(8).take(200).any(|w| w == b"OpusHead"),
         ogg_no_end: false,
         chapters: Vec::new(),
         wav: None,
@@ -1148,6 +1158,13 @@ fn classify(
         f if f == FORMAT_ID_MP3 => Some((AudioFormat::Mp3, Codec::Mp3)),
         f if f == FORMAT_ID_ISOMP4 => match codec {
             Some(c) if c == CODEC_ID_AAC => Some((AudioFormat::M4a, Codec::Aac)),
+            Some(c) if c == CODEC_ID_ALAC => {
+                return Err(ProbeError::Unsupported(
+                    "Apple Lossless (ALAC) in an M4A, which podcast apps do not play (an M4A episode is AAC): \
+                     ffmpeg -i episode.m4a -c:a aac -b:a 128k episode-aac.m4a"
+                        .into(),
+                ));
+            }
             _ => None,
         },
         f if f == FORMAT_ID_OGG => match codec {
@@ -1258,6 +1275,17 @@ mod tests {
     fn probe_bytes(data: Vec<u8>) -> Result<AudioInfo, ProbeError> {
         let open = || -> std::io::Result<Box<dyn MediaSource>> { Ok(Box::new(std::io::Cursor::new(data.clone()))) };
         probe_with(&open)
+    }
+
+    /// A cut file's message never says the same length twice: to the
+    /// tenth, to the millisecond, or what is missing where both agree.
+    #[test]
+    fn a_cut_files_two_lengths_always_read_apart() {
+        let said = |h, holds| truncated_message(Some(h), holds);
+        assert!(said(120.0, 60.5).contains("its header says 120.0 s, the file holds 60.5 s"));
+        assert!(said(120.0, 119.98).contains("its header says 120.000 s, the file holds 119.980 s"));
+        assert!(said(10.0, 9.99995).contains("its header says 10.000 s, and the file ends a few bytes short of it"));
+        assert!(truncated_message(None, -0.01).contains("it ends after 0.0 s of audio"));
     }
 
     #[test]

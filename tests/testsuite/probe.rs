@@ -166,6 +166,14 @@ fn each_kind_of_broken_file_gets_its_own_clear_error() {
             "broken-wma.wma",
             "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): a Windows Media file (WMA or ASF), which podcast apps and directories do not take: export the episode as MP3 (or M4A), e.g. ffmpeg -i episode.wma -c:a libmp3lame -q:a 2 episode.mp3",
         ),
+        (
+            "broken-alac.m4a",
+            "not a supported audio file (MP3, M4A/AAC, Ogg Vorbis/Opus, FLAC, WAV): Apple Lossless (ALAC) in an M4A, which podcast apps do not play (an M4A episode is AAC): ffmpeg -i episode.m4a -c:a aac -b:a 128k episode-aac.m4a",
+        ),
+        (
+            "broken-chained.opus",
+            "no duration could be measured: an Ogg file of several streams one after another (files joined with `cat`, say): podcast apps play or count only the first; make it one file with an audio editor or ffmpeg -i joined.opus -c:a libopus episode.opus",
+        ),
     ];
     let show = Show::empty();
     for (file, error) in cases {
