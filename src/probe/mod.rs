@@ -424,6 +424,8 @@ struct Pre {
     ogg_chained: bool,
     /// Its first stream is Opus (its first page names it).
     ogg_opus: bool,
+    /// An ID3v2 tag at its start goes on past the file's end.
+    id3_past_end: bool,
     /// An Ogg file with no page in its last MiB (see [`ogg::Reading::NoEnd`]).
     ogg_no_end: bool,
     /// The chapters of an ID3v2 tag.
@@ -603,6 +605,7 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64, reads: Reads) -> std:
         flac_held: None,
         ogg: None,
         ogg_chained: false,
+        id3_past_end: false,
         ogg_opus: head.starts_with(b"OggS") && head.windows(8).take(200).any(|w| w == b"OpusHead"),
         ogg_no_end: false,
         chapters: Vec::new(),
@@ -646,6 +649,7 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64, reads: Reads) -> std:
         pre.wav = wav::read(source, bytes, &head)?;
     } else {
         pre.mp3 = mp3::read_head(source, bytes, &head)?;
+        pre.id3_past_end = mp3::id3v2_len(&head).is_some_and(|tag| tag > bytes);
         if head.starts_with(b"ID3") {
             // Chapters are extra: a tag they cannot be read from has none.
             let pictures = if reads == Reads::Any { id3::PICTURES_READ } else { 0 };
@@ -886,6 +890,11 @@ fn open_reader(source: Box<dyn MediaSource>, pre: &Pre) -> Result<Box<dyn Format
             }
             if pre.riff_wave {
                 return wav_unreadable(e);
+            }
+            // An MP3 whose ID3 tag (a big cover) goes on past the file's end:
+            // an upload cut before its audio began.
+            if pre.id3_past_end {
+                return ProbeError::Truncated { header: None, holds: 0.0 };
             }
             match e {
                 SymError::IoError(e) if e.kind() == ErrorKind::UnexpectedEof => {

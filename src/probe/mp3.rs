@@ -412,7 +412,7 @@ pub struct Walk {
 
 /// The whole length of the ID3v2 tag whose 10-byte header is `h`
 /// (header, body and footer), if `h` is one.
-fn id3v2_len(h: &[u8]) -> Option<u64> {
+pub(crate) fn id3v2_len(h: &[u8]) -> Option<u64> {
     let h = h.get(..10)?;
     let valid = &h[..3] == b"ID3" && h[3] < 5 && h[6..10].iter().all(|b| b & 0x80 == 0);
     let size = h[6..10].iter().fold(0u64, |acc, b| (acc << 7) | u64::from(*b));

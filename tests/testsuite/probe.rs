@@ -854,3 +854,20 @@ fn a_wav_whose_sizes_cannot_be_true_is_measured_or_refused_in_plain_words() {
         assert!(!err.contains("riff:") && err.contains("ffmpeg -i episode.wav"), "{engine:?}: {err}");
     }
 }
+
+/// An upload cut inside the ID3 tag at the start of an MP3 (a big cover)
+/// is said as the cut upload it is, not as a file of no known format.
+#[test]
+fn an_mp3_cut_inside_its_tag_is_a_cut_upload() {
+    let show = Show::empty();
+    let whole = std::fs::read(audio("big-id3v2.mp3")).unwrap();
+    let tag = 10 + whole[6..10].iter().fold(0usize, |n, b| (n << 7) | usize::from(*b));
+    assert!(tag > 1000 && tag < whole.len(), "{tag}");
+    std::fs::write(show.path("cut.mp3"), &whole[..tag / 2]).unwrap();
+    let run = show.run(&["probe", "cut.mp3"]).fails(1);
+    assert!(
+        run.stderr.contains("cut.mp3: the file is truncated: it ends after 0.0 s of audio; upload or copy it again"),
+        "{}",
+        run.stderr
+    );
+}
