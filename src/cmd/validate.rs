@@ -136,8 +136,21 @@ fn foreign(feed: &str, args: &Args, now: chrono::DateTime<chrono::Utc>) -> Resul
         }
     } else {
         let path = std::path::Path::new(feed);
+        // `ftp://…`, `feed://…`: a URL of a kind podsmith does not fetch,
+        // not a file name.
+        if let Some((scheme, _)) = feed.split_once("://")
+            && !path.exists()
+            && !scheme.is_empty()
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        {
+            return Err(Failure::usage(format!(
+                "cannot read {feed}: podsmith fetches http:// and https:// URLs only (give the feed's https:// address, \
+                 or a file)"
+            )));
+        }
         let cannot = |e: std::io::Error| {
-            let hint = if e.kind() == std::io::ErrorKind::InvalidInput {
+            // (A pipe's name, `/dev/fd/3` or a FIFO: not a folder.)
+            let hint = if e.kind() == std::io::ErrorKind::InvalidInput && !path.is_dir() {
                 " (to validate what a pipe carries, pipe it in: `… | podsmith validate -`)"
             } else {
                 ""

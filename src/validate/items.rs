@@ -370,10 +370,18 @@ fn numbering(cx: &mut Cx<'_>, item: &Node, w: &Where) {
         if let Some(n) = cx.child(item, &Ns::Itunes, name)
             && crate::text::whole_number::<u32>(&n.text).is_none_or(|v| v == 0)
         {
+            // (A whole number past what apps hold, 4294967295, is said so.)
+            let t = n.text.trim();
+            let too_large = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) && t.parse::<u32>().is_err();
+            let why = if too_large {
+                "is too large for apps (at most 4294967295)"
+            } else {
+                "is not a whole number from 1 up"
+            };
             cx.push(Finding::new(
                 rule,
                 w.at(n.line),
-                format!("<itunes:{name}>{}</itunes:{name}> is not a whole number from 1 up", n.text),
+                format!("<itunes:{name}>{}</itunes:{name}> {why}", crate::text::truncate_chars(&n.text, 40)),
                 if name == "episode" {
                     "write the number alone, e.g. 12 (for 12.5 use <podcast:episode>)"
                 } else {
@@ -636,7 +644,10 @@ fn enclosure_length(cx: &mut Cx<'_>, l: &str, at: Where) {
         None => cx.push(Finding::new(
             id::APPLE_IT_ENCL_LENGTH,
             at,
-            format!("length=\"{l}\" is not a size in bytes (a whole number)"),
+            match !l.trim().is_empty() && l.trim().bytes().all(|b| b.is_ascii_digit()) {
+                true => format!("length=\"{}\" is larger than any file", crate::text::truncate_chars(l, 40)),
+                false => format!("length=\"{l}\" is not a size in bytes (a whole number)"),
+            },
             "write the file's size in bytes (not its duration)",
         )),
         Some(0) => cx.push(

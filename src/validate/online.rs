@@ -94,7 +94,16 @@ pub fn fetch(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, FetchE
         return Err(format!("the server answered {}", resp.status()).into());
     }
     let mut out = Vec::new();
-    resp.body_mut().as_reader().take(limit + 1).read_to_end(&mut out).map_err(|e| e.to_string())?;
+    resp.body_mut().as_reader().take(limit + 1).read_to_end(&mut out).map_err(|e| match e.kind() {
+        // (ureq says "timeout: global".)
+        std::io::ErrorKind::TimedOut => {
+            format!("no complete answer within {} s (timed out): the server is slow or stalled", timeout.as_secs())
+        }
+        _ if e.to_string().contains("timeout") => {
+            format!("no complete answer within {} s (timed out): the server is slow or stalled", timeout.as_secs())
+        }
+        _ => e.to_string(),
+    })?;
     if out.len() as u64 > limit {
         return Err(format!("the feed is larger than {} MB", limit >> 20).into());
     }

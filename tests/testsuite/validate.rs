@@ -2157,3 +2157,30 @@ fn live_items_plain_text_tags_and_a_description_of_tags_alone_are_checked() {
     }
     assert_eq!(said(show, "<description><![CDATA[<p>a &lt; b</p>]]></description>", "APPLE-CH-DESC"), [""; 0]);
 }
+
+/// A URL of a kind podsmith does not fetch is said as such, not as a file
+/// not found; a folder is not told to be piped in.
+#[test]
+fn a_url_podsmith_does_not_fetch_and_a_folder_are_said_as_they_are() {
+    let show = Show::empty();
+    let run = show.run(&["validate", "ftp://example.com/feed.xml"]).fails(2);
+    assert!(run.stderr.contains("podsmith fetches http:// and https:// URLs only"), "{}", run.stderr);
+    std::fs::create_dir_all(show.path("feeds")).unwrap();
+    let run = show.run(&["validate", "feeds"]).fails(2);
+    assert!(run.stderr.contains("cannot read feeds: it is a folder, not a file\n"), "{}", run.stderr);
+    assert!(!run.stderr.contains("pipe"), "{}", run.stderr);
+}
+
+/// A whole number too large for apps is said so, not as "not a whole number".
+#[test]
+fn a_number_too_large_is_said_so() {
+    let date = "<pubDate>Tue, 02 Jan 2024 10:00:00 +0000</pubDate>";
+    assert_eq!(
+        found_after(date, &format!("{date}<itunes:episode>4294967296</itunes:episode>"), "APPLE-IT-EPISODE"),
+        ["Error: <itunes:episode>4294967296</itunes:episode> is too large for apps (at most 4294967295)"]
+    );
+    assert_eq!(
+        found_after(date, &format!("{date}<itunes:episode>0</itunes:episode>"), "APPLE-IT-EPISODE"),
+        ["Error: <itunes:episode>0</itunes:episode> is not a whole number from 1 up"]
+    );
+}
