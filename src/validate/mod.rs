@@ -341,11 +341,13 @@ pub(crate) struct Checked {
 
 impl Checked {
     /// The report: every finding, channel first, then items in feed order;
-    /// within each by line; stable.
+    /// within each the XML's own (a namespace not declared, or at another
+    /// address: the cause of the findings of tags not found that follow
+    /// it) first, then by line; stable.
     fn report(self, name: &str, items: usize) -> Report {
         let mut findings = self.findings;
         findings.extend(self.across);
-        findings.sort_by_key(|f| (f.item().unwrap_or(0), f.line().unwrap_or(0)));
+        findings.sort_by_key(|f| (f.item().unwrap_or(0), !f.code.starts_with("XML-"), f.line().unwrap_or(0)));
         Report { feed: name.to_string(), findings, items, media_checked: self.media_checked }
     }
 }

@@ -2184,3 +2184,14 @@ fn a_number_too_large_is_said_so() {
         ["Error: <itunes:episode>0</itunes:episode> is not a whole number from 1 up"]
     );
 }
+
+/// A namespace not declared is said first: the findings of tags not found
+/// that follow come of it.
+#[test]
+fn a_namespace_not_declared_is_said_before_what_comes_of_it() {
+    let report =
+        edited_valid(&|s: String| s.replacen(" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"", "", 1));
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_ref()).collect();
+    assert_eq!(codes.first(), Some(&"XML-NS-DECLARED"), "{codes:?}");
+    assert!(codes.contains(&"APPLE-CH-IMAGE"), "{codes:?}");
+}
