@@ -1,5 +1,6 @@
 //! What `import --download` fetched, checked: a media file that could not
-//! be fetched stops the import, each named with the server's answer; a
+//! be fetched stops the import, each named with the server's answer (one
+//! the old host has no more has its episode written commented out); a
 //! chapters file or transcript that could not be fetched, or that is not
 //! one the build takes, is left out of its episode and said (old hosts
 //! often have dead chapter links: the episode comes without them).
@@ -7,17 +8,28 @@
 use super::{ImportError, Options, OtherFile, ToFetch, note};
 use crate::diagnostic::Diagnostic;
 
+/// What [`fetch_media`] left out of the show.
+#[derive(Debug, Default)]
+pub(super) struct Fetched {
+    /// The chapters files and transcripts left out (their paths in the show).
+    pub(super) left_out: Vec<String>,
+    /// The media the old host no longer has (404, 410; their paths in the
+    /// show): their episodes are written commented out (see [`comment_out`]).
+    pub(super) gone: Vec<String>,
+}
+
 /// Fetches the media into the media folder, and the chapters and
 /// transcripts into theirs (those there already from an earlier run are
 /// kept): what was wrong is said; a media file that could not be fetched
-/// stops the import (a new run resumes it). Returns the chapters files and
-/// transcripts left out (their paths in the show), each said.
+/// stops the import (a new run resumes it), but for one the old host
+/// answers is gone (404, 410: no run would fetch it), whose episode is
+/// written commented out, said. Returns what was left out.
 #[cfg(feature = "online")]
 pub(super) fn fetch_media(
     opts: &Options,
     to_fetch: &ToFetch,
     notes: &mut Vec<Diagnostic>,
-) -> Result<Vec<String>, ImportError> {
+) -> Result<Fetched, ImportError> {
     use super::download::{Fetch, fetch_all};
     let media = opts.dir.join(&opts.media_dir);
     std::fs::create_dir_all(&media).map_err(|e| ImportError::Io(media.clone(), e))?;
@@ -37,9 +49,18 @@ pub(super) fn fetch_media(
     let found = fetch_all(&files, 8, &opts.progress, &record);
     let mut failed = 0;
     let mut left_out = Vec::new();
+    let mut gone = Vec::new();
     for ((f, label, other), problem) in todo.iter().zip(found) {
         let Some(p) = problem else { continue };
         match (other, f.path.exists()) {
+            (None, false) if ["the server answered 404", "the server answered 410"].iter().any(|g| p.contains(g)) => {
+                gone.push(f.rel.clone());
+                notes.push(note(format!(
+                    "{label}: {p}: the old host no longer has it; the episode is written commented out at the end of \
+                     episodes.toml: put the recording at {} (or give its new URL) and uncomment it",
+                    f.rel
+                )));
+            }
             (None, false) => {
                 failed += 1;
                 notes.push(Diagnostic::error("IMPORT", format!("{label}: {p}: not fetched")));
@@ -71,6 +92,15 @@ pub(super) fn fetch_media(
             ),
         });
     }
+    check_others(opts, to_fetch, &mut left_out, notes);
+    Ok(Fetched { left_out, gone })
+}
+
+/// The chapters files, transcripts and art fetched (but those `left_out`
+/// already) checked as the build reads them; one it would not take is
+/// removed and left out too, said.
+#[cfg(feature = "online")]
+fn check_others(opts: &Options, to_fetch: &ToFetch, left_out: &mut Vec<String>, notes: &mut Vec<Diagnostic>) {
     for o in &to_fetch.others {
         if left_out.contains(&o.rel) {
             continue;
@@ -91,7 +121,43 @@ pub(super) fn fetch_media(
             )));
         }
     }
-    Ok(left_out)
+}
+
+/// The episodes of the manifest `text` whose media include one `gone`,
+/// taken out of it and written at its end as commented `[[episode]]`
+/// tables, with what to do: their media were not fetched (the old host no
+/// longer has them), and the show builds without them.
+/// Returns how many.
+pub(super) fn comment_out(text: &mut String, gone: &[String]) -> Result<usize, ImportError> {
+    if gone.is_empty() {
+        return Ok(0);
+    }
+    let mut doc: toml_edit::DocumentMut =
+        text.parse().map_err(|e| ImportError::Refused(format!("the manifest made cannot be read back ({e})")))?;
+    let Some(episodes) = doc.get_mut("episode").and_then(|e| e.as_array_of_tables_mut()) else { return Ok(0) };
+    let is_gone = |t: &toml_edit::Table| {
+        let media = t.get("media").and_then(|m| m.as_array());
+        media.into_iter().flatten().any(|m| m.as_str().is_some_and(|m| gone.iter().any(|g| g == m)))
+    };
+    let mut out = toml_edit::ArrayOfTables::new();
+    let mut kept = toml_edit::ArrayOfTables::new();
+    for t in episodes.iter() {
+        match is_gone(t) {
+            true => out.push(t.clone()),
+            false => kept.push(t.clone()),
+        }
+    }
+    *episodes = kept;
+    let commented = out.len();
+    let mut left = toml_edit::DocumentMut::new();
+    left["episode"] = toml_edit::Item::ArrayOfTables(out);
+    let tables: String = left.to_string().lines().map(|l| format!("# {l}\n").replace("# \n", "#\n")).collect();
+    *text = format!(
+        "{doc}\n# Left out by the import: episodes whose media the old host no longer has (404 or 410).\n# Put each \
+         recording in the media folder under the name its `media` gives (or give its new URL), then uncomment it.\n\
+         {tables}"
+    );
+    Ok(commented)
 }
 
 /// What an episode is imported with, `o` left out of it.
@@ -169,7 +235,7 @@ fn not_there<'a>(
 }
 
 #[cfg(not(feature = "online"))]
-pub(super) fn fetch_media(_: &Options, _: &ToFetch, _: &mut Vec<Diagnostic>) -> Result<Vec<String>, ImportError> {
+pub(super) fn fetch_media(_: &Options, _: &ToFetch, _: &mut Vec<Diagnostic>) -> Result<Fetched, ImportError> {
     Err(ImportError::Usage("--download needs podsmith built with the `online` feature (the default)".into()))
 }
 

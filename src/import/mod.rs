@@ -268,7 +268,7 @@ pub fn plan(opts: &Options) -> Result<Planned, ImportError> {
 /// folder's lock ([`crate::show_lock::ShowLock`]): another import or an
 /// init there waits, and what one killed part-way left is swept here.
 pub fn import(opts: &Options, planned: Planned) -> Result<Imported, ImportError> {
-    let Planned { mut text, episodes, mut notes, mut to_fetch } = planned;
+    let Planned { mut text, mut episodes, mut notes, mut to_fetch } = planned;
     let manifest = opts.dir.join("episodes.toml");
     // (Again, under the lock: one another import wrote meanwhile.)
     check_options(opts, &manifest)?;
@@ -298,8 +298,9 @@ pub fn import(opts: &Options, planned: Planned) -> Result<Imported, ImportError>
     crate::output::sweep_temps(&opts.dir, false);
     crate::output::sweep_temps(&opts.dir.join(&opts.media_dir), false);
     if opts.download {
-        let left_out = fetched::fetch_media(opts, &to_fetch, &mut notes)?;
-        fetched::leave_out(&mut text, &left_out, &to_fetch.others)?;
+        let fetched = fetched::fetch_media(opts, &to_fetch, &mut notes)?;
+        fetched::leave_out(&mut text, &fetched.left_out, &to_fetch.others)?;
+        episodes -= fetched::comment_out(&mut text, &fetched.gone)?;
         name_by_content(opts, &mut to_fetch, &mut text, &mut notes)?;
     }
     // Read back strictly before anything is written (beside a placeholder

@@ -1702,31 +1702,62 @@ fn served_items(base: &str, more: &[&str]) -> String {
     items.replace("https://old.example.com/", base)
 }
 
-/// `import --download` of a media file the server does not have names it,
-/// with its item and the server's answer (only a count was said, "see
-/// above" pointing at nothing), and imports nothing; the file fetched is
-/// kept for the next run.
+/// `import --download` of a media file that cannot be fetched now (no
+/// server answers) names it, with its item and why (only a count was said,
+/// "see above" pointing at nothing), and imports nothing; the file fetched
+/// is kept for the next run.
 #[test]
 fn a_media_file_that_cannot_be_fetched_is_named_with_the_servers_answer() {
     let (_served, server) = two_mp3s_served();
-    let items = served_items(&server.base(), &["", "", ""]);
+    // (Port 1: nothing listens there.)
+    let unreachable = "http://127.0.0.1:1/";
+    let third = crafted_item(3, "Tue, 01 Oct 2024 10:00:00 +0000", "").replace("https://old.example.com/", unreachable);
+    let items = served_items(&server.base(), &["", ""]) + &third;
     let show = Show::empty();
     std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
     let run = show.run(&["import", "old.xml", "new", "--download"]).fails(1);
-    let said = format!("\"Ep 3\": {}3.mp3: the server answered 404 Not Found: not fetched", server.base());
-    assert!(run.stderr.contains(&said), "{}", run.stderr);
+    let said = format!("\"Ep 3\": {unreachable}3.mp3: ");
+    assert!(run.stderr.contains(&said) && run.stderr.contains(": not fetched"), "{}", run.stderr);
     assert!(run.stderr.contains("1 media file could not be fetched (each named above"), "{}", run.stderr);
     assert!(!show.path("new/episodes.toml").exists());
     assert!(show.path("new/media/1.mp3").is_file(), "what was fetched is kept for the next run");
-    // Once the server has it, the same import run again takes up the files
+    // Once it can be fetched, the same import run again takes up the files
     // fetched (the feed's length="1" cannot vouch for them: the import's
     // record of what it fetched does), fetching only the one missing.
     std::fs::copy(audio("cbr-xing.mp3"), _served.path().join("3.mp3")).unwrap();
+    let feed = show.read("old.xml").replace(unreachable, &server.base());
+    std::fs::write(show.path("old.xml"), feed).unwrap();
     let again = show.run(&["import", "old.xml", "new", "--download"]).ok();
     assert!(!again.stderr.contains("in the show folder already"), "{}", again.stderr);
     assert_eq!((server.served("1.mp3").0, server.served("2.mp3").0, server.served("3.mp3").0), (1, 1, 1));
     assert!(show.read("new/episodes.toml").contains("media = [\"media/1.mp3\"]"));
     assert!(!show.path("new/.podsmith/import-fetched.jsonl").exists(), "the record goes once the show is made");
+}
+
+/// `import --download` of an episode whose media the old host no longer
+/// has (404, 410: no run would fetch them) writes it commented out at the
+/// end of the manifest, said with what to do, and imports the others:
+/// one dead file of an old archive does not stop the move.
+#[test]
+fn an_episode_whose_media_are_gone_is_written_commented_out() {
+    let (_served, server) = two_mp3s_served();
+    let items = served_items(&server.base(), &["", "", ""]);
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new", "--download", "--base-url", "https://new.example.org/p/"]).ok();
+    let said = format!(
+        "\"Ep 3\": {}3.mp3: the server answered 404 Not Found: the old host no longer has it; the episode is written \
+         commented out at the end of episodes.toml: put the recording at media/3.mp3",
+        server.base()
+    );
+    assert!(run.stderr.contains(&said), "{}", run.stderr);
+    assert!(run.stderr.contains("Imported 2 episodes"), "{}", run.stderr);
+    let manifest = show.read("new/episodes.toml");
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    assert_eq!(parsed.episodes.iter().map(|e| e.guid.as_str()).collect::<Vec<_>>(), ["g1", "g2"]);
+    assert!(manifest.contains("# [[episode]]\n# title = \"Ep 3\"\n"), "{manifest}");
+    assert!(manifest.contains("# media = [\"media/3.mp3\"]\n"), "{manifest}");
+    show.run(&["build", "--manifest", "new/episodes.toml", "--allow-changes", "--as-of", "2026-06-01T00:00:00Z"]).ok();
 }
 
 /// `import --download` of chapters files and transcripts the old host no
@@ -1787,17 +1818,19 @@ fn a_download_is_never_named_as_another_ones_part_file() {
     std::fs::create_dir_all(served.path().join("q")).unwrap();
     std::fs::copy(audio("cbr-xing.mp3"), served.path().join("q/z.mp3.part.xyz")).unwrap();
     let date = "Tue, 01 Oct 2024 10:00:00 +0000";
-    let items = crafted_item(1, date, "")
-        .replace("https://old.example.com/1.mp3", &format!("{}p/z.mp3", server.base()))
+    // (Port 1: nothing listens there, for now.)
+    let items = crafted_item(1, date, "").replace("https://old.example.com/1.mp3", "http://127.0.0.1:1/p/z.mp3")
         + &crafted_item(2, date, "")
             .replace("https://old.example.com/2.mp3", &format!("{}q/z.mp3.part.xyz", server.base()))
             .replace("audio/mpeg", "application/octet-stream");
     let show = Show::empty();
     std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
-    // The first is not there yet: the import stops, the second fetched.
+    // The first cannot be fetched yet: the import stops, the second fetched.
     show.run(&["import", "old.xml", "new", "--download"]).fails(1);
     std::fs::create_dir_all(served.path().join("p")).unwrap();
     std::fs::copy(audio("pair-5s.mp3"), served.path().join("p/z.mp3")).unwrap();
+    let feed = show.read("old.xml").replace("http://127.0.0.1:1/", &server.base());
+    std::fs::write(show.path("old.xml"), feed).unwrap();
     show.run(&["import", "old.xml", "new", "--download"]).ok();
     let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap_or_else(|e| panic!("{e:?}"));
     for (episode, fixture) in parsed.episodes.iter().zip(["pair-5s.mp3", "cbr-xing.mp3"]) {
