@@ -157,8 +157,9 @@ pub struct Opened {
     /// big file whole under a temporary name): those a publish killed
     /// part-way left can be aborted by the next.
     pub multipart: Option<Arc<dyn object_store::multipart::MultipartStore>>,
-    /// A folder destination held for this publish alone (see
-    /// [`publishing_alone`]), as long as this is.
+    /// A folder destination held for this publish alone (a lock on the
+    /// folder itself, which the system lets go of when the process ends),
+    /// as long as this is.
     pub held: Option<std::fs::File>,
 }
 
