@@ -509,6 +509,14 @@ const PARTIALS_MAX: usize = 200;
 /// `{% import "macros.html" as m %}`, or extended): each `.html` file of
 /// the folder itself, not hidden, sorted; at most [`PARTIALS_MAX`].
 fn partial_names(templates_dir: &Path) -> Vec<String> {
+    let mut names = other_html_files(templates_dir);
+    names.truncate(PARTIALS_MAX);
+    names
+}
+
+/// The `.html` files of `templates_dir` itself (any case, not hidden)
+/// that are none of the page templates, sorted.
+fn other_html_files(templates_dir: &Path) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(templates_dir) else { return Vec::new() };
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -516,7 +524,6 @@ fn partial_names(templates_dir: &Path) -> Vec<String> {
         .filter(|n| !DEFAULTS.iter().any(|(known, _)| known == n))
         .collect();
     names.sort();
-    names.truncate(PARTIALS_MAX);
     names
 }
 
@@ -648,13 +655,7 @@ fn block_names(source: &str) -> Vec<String> {
 /// the name it likely meant: one whose name is a page template's
 /// misspelt, or that no template names (includes) of the `partials` read.
 fn unread_templates(templates_dir: &Path, partials: &[(String, String)]) -> Vec<crate::diagnostic::Diagnostic> {
-    let Ok(entries) = std::fs::read_dir(templates_dir) else { return Vec::new() };
-    let mut names: Vec<String> = entries
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| !n.starts_with('.') && n.to_ascii_lowercase().ends_with(".html"))
-        .filter(|n| !DEFAULTS.iter().any(|(known, _)| known == n))
-        .collect();
-    names.sort();
+    let names = other_html_files(templates_dir);
     let named = |n: &str| {
         let sources = partials.iter().map(|(_, s)| s.as_str());
         let pages = DEFAULTS
