@@ -180,6 +180,8 @@ pub fn grouped(reports: &[Report], min: Severity) -> String {
             if group != Some(f.item()) {
                 group = Some(f.item());
                 match (f.item(), f.episode()) {
+                    // (An item without a title is labelled by its place already.)
+                    (Some(n), Some(label)) if label == format!("item {n}") => out.push_str(&format!("  item {n}\n")),
                     (Some(n), Some(label)) => out.push_str(&format!("  episode {} (item {n})\n", one_line(label))),
                     _ => out.push_str("  channel\n"),
                 }

@@ -2195,3 +2195,16 @@ fn a_namespace_not_declared_is_said_before_what_comes_of_it() {
     assert_eq!(codes.first(), Some(&"XML-NS-DECLARED"), "{codes:?}");
     assert!(codes.contains(&"APPLE-CH-IMAGE"), "{codes:?}");
 }
+
+/// An item without a title is headed by its place alone, not as
+/// "episode item 2 (item 2)".
+#[test]
+fn an_item_without_a_title_is_headed_by_its_place() {
+    let show = Show::empty();
+    let xml = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    assert!(xml.contains("<title>Second</title>"));
+    show.write("feed.xml", &xml.replacen("<title>Second</title>", "", 1));
+    let run = show.run(&["validate", "feed.xml"]).fails(1);
+    assert!(run.stdout.contains("\n  item 2\n    error   APPLE-IT-TITLE"), "{}", run.stdout);
+    assert!(!run.stdout.contains("episode item 2"), "{}", run.stdout);
+}
