@@ -498,6 +498,17 @@ fn enclosure(cx: &mut Cx<'_>, e: &Node, at: Where) {
 /// PI-ENCL-HTTP, the URL rules, and APPLE-IT-ENCL-EXT / APPLE-IT-ENCL-TYPE:
 /// an http(s) URL whose extension Apple lists, typed to match it.
 fn enclosure_url(cx: &mut Cx<'_>, url: &str, mime: Option<&str>, at: &Where) {
+    // Spaces around the URL are said once; the URL within is judged as
+    // it is (not said to lack its scheme, nor to end in ".mp3 ").
+    if url.trim() != url && !url.trim().is_empty() {
+        cx.push(Finding::new(
+            id::APPLE_IT_ENCL_ASCII,
+            at.clone(),
+            format!("the enclosure URL \"{}\" has spaces around it", truncate_chars(url, 80)),
+            "write the URL alone between the quotes: apps that take it as it is fetch nothing",
+        ));
+    }
+    let url = url.trim();
     if !has_scheme(url, "http") && !has_scheme(url, "https") {
         cx.push(Finding::new(
             id::PI_ENCL_HTTP,

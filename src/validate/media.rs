@@ -94,7 +94,8 @@ fn media_of<'a>(cx: &Cx<'a>, item: &'a Node) -> Vec<MediaRef<'a>> {
         && let Some(url) = e.attr("url")
     {
         let (length, mime) = (e.attr("length"), e.attr("type"));
-        files.push(MediaRef { url: url.to_string(), length, mime, node: e, enclosure: true });
+        // (Spaces around it are said by APPLE-IT-ENCL-ASCII; the file is the URL's within.)
+        files.push(MediaRef { url: url.trim().to_string(), length, mime, node: e, enclosure: true });
     }
     // Of each alternate enclosure, its first source a file can be: its
     // others are mirrors of the same file, and one at another scheme

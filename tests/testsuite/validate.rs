@@ -2208,3 +2208,18 @@ fn an_item_without_a_title_is_headed_by_its_place() {
     assert!(run.stdout.contains("\n  item 2\n    error   APPLE-IT-TITLE"), "{}", run.stdout);
     assert!(!run.stdout.contains("episode item 2"), "{}", run.stdout);
 }
+
+/// Spaces around an enclosure URL are one finding: the URL within is
+/// judged as it is (not said to lack its scheme, nor to end in ".mp3 ").
+#[test]
+fn spaces_around_an_enclosure_url_are_one_finding() {
+    let url = "<enclosure url=\"https://rulefixtures.net/podcast/audio/cbr-xing.mp3\"";
+    let spaced = "<enclosure url=\" https://rulefixtures.net/podcast/audio/cbr-xing.mp3 \"";
+    let report = edited_valid(&|s: String| {
+        assert!(s.contains(url));
+        s.replacen(url, spaced, 1)
+    });
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_ref()).collect();
+    assert_eq!(codes, ["APPLE-IT-ENCL-ASCII"], "{:?}", report.findings);
+    assert!(report.findings[0].message.ends_with("has spaces around it"), "{:?}", report.findings);
+}
