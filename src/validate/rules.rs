@@ -88,7 +88,7 @@ macro_rules! rule_table {
 
 rule_table! {
     // XML / RSS 2.0
-    XML_WELLFORMED: "XML-WELLFORMED", Error, S, "Well-formed XML: `&` and `<` escaped outside CDATA (and `<` in attribute values), no `]]>` in text, tags closed, attributes apart, one root element with nothing but white space, comments and processing instructions around it, a declaration as XML writes it (`version`, then `encoding`, then `standalone`, quoted; no `<?XML`), only the five XML entities (no `&nbsp;`); at most 64 MB and 256 levels deep.";
+    XML_WELLFORMED: "XML-WELLFORMED", Error, S, "Well-formed XML: `&` and `<` escaped outside CDATA (and `<` in attribute values), no `]]>` in text, tags closed, attributes apart, one root element with nothing but white space, comments and processing instructions around it, a declaration as XML writes it (`version`, then `encoding`, then `standalone`, quoted; no `<?XML`), only the five XML entities (no `&nbsp;`); at most 64 MB and 256 levels deep (warning: a DOCTYPE).";
     XML_DECL_FIRST: "XML-DECL-FIRST", Error, S, "`<?xml version=\"1.0\" encoding=\"UTF-8\"?>` is the very first thing in the file: no blank line or text before it (warning: no declaration at all, or a BOM).";
     XML_UTF8: "XML-UTF8", Error, S, "The feed is UTF-8 and declares no other encoding.";
     XML_NS_DECLARED: "XML-NS-DECLARED", Error, S, "Every prefix used (`itunes:`, `podcast:`, `media:` …) is declared.";

@@ -441,7 +441,7 @@ impl<'f> Builder<'f> {
                     None
                 }
                 Event::DocType(d) => {
-                    self.declared = declared_entities(d);
+                    self.doctype(d, at);
                     None
                 }
                 Event::Eof => return Some(()),
@@ -450,6 +450,25 @@ impl<'f> Builder<'f> {
             if let (Some(t), Some(o)) = (text_piece, self.open.last_mut()) {
                 o.text.push_str(&t);
             }
+        }
+    }
+
+    /// The feed's DOCTYPE (`text`, at byte `at`): the entities it declares
+    /// are kept (to say where they are used); one that declares none is a
+    /// warning of its own.
+    fn doctype(&mut self, text: &str, at: usize) {
+        self.declared = declared_entities(text);
+        if self.declared.is_empty() {
+            self.findings.push(
+                Finding::new(
+                    id::XML_WELLFORMED,
+                    Where::Line(self.lines.line(at)),
+                    "the feed has a DOCTYPE, which podcast apps do not read; parsers that refuse DTDs (the .NET \
+                     default among them) refuse the whole feed",
+                    "take the <!DOCTYPE …> line out: a feed needs none",
+                )
+                .severity(Severity::Warning),
+            );
         }
     }
 

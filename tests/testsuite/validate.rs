@@ -2223,3 +2223,23 @@ fn spaces_around_an_enclosure_url_are_one_finding() {
     assert_eq!(codes, ["APPLE-IT-ENCL-ASCII"], "{:?}", report.findings);
     assert!(report.findings[0].message.ends_with("has spaces around it"), "{:?}", report.findings);
 }
+
+/// A DOCTYPE is a warning (parsers that refuse DTDs refuse the feed); one
+/// that declares entities is said where they are used, once.
+#[test]
+fn a_doctype_is_warned_of() {
+    let decl = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    let doctype = "<!DOCTYPE rss PUBLIC \"-//Netscape Communications//DTD RSS 0.91//EN\" \"http://my.netscape.com/publish/formats/rss-0.91.dtd\">\n";
+    let report = edited_valid(&|s: String| {
+        assert!(s.starts_with(decl));
+        s.replacen(decl, &format!("{decl}{doctype}"), 1)
+    });
+    let found: Vec<String> =
+        report.findings.iter().map(|f| format!("{:?} {}: {}", f.severity, f.code, f.message)).collect();
+    assert_eq!(
+        found,
+        [
+            "Warning XML-WELLFORMED: the feed has a DOCTYPE, which podcast apps do not read; parsers that refuse DTDs (the .NET default among them) refuse the whole feed"
+        ]
+    );
+}
