@@ -81,12 +81,33 @@ pub fn read(raw: &str) -> Result<Read, String> {
     if let Some(at) = strict {
         return Ok(Read { at, lenient: None });
     }
-    iso(&s).or_else(|| rfc2822_like(&s)).ok_or_else(|| {
+    iso(&s).or_else(|| rfc2822_like(&s)).or_else(|| end_of_day(&s)).ok_or_else(|| {
         format!(
             "its pubDate \"{}\" cannot be read as a date: it is neither RFC 2822 nor ISO 8601",
             crate::text::truncate_chars(&s, 60)
         )
     })
+}
+
+/// A time of `24:00` (ISO 8601's end of a day, which RFC 2822 does not
+/// take: its hours end at 23), read as midnight at the start of the next.
+fn end_of_day(s: &str) -> Option<Read> {
+    let (at, pattern) = ["24:00:00", "24:00"].iter().find_map(|p| {
+        let at = s.find(p)?;
+        let before = s[..at].chars().next_back();
+        let after = s[at + p.len()..].chars().next();
+        let alone = matches!(before, Some(' ' | 'T')) && !after.is_some_and(|c| c == ':' || c.is_ascii_digit());
+        alone.then_some((at, *p))
+    })?;
+    let midnight = format!("{}{}{}", &s[..at], &pattern.replace("24", "00"), &s[at + pattern.len()..]);
+    let start = DateTime::parse_from_rfc2822(&midnight)
+        .ok()
+        .map(|at| Read { at, lenient: None })
+        .or_else(|| iso(&midnight))
+        .or_else(|| rfc2822_like(&midnight))?;
+    let mut why = start.lenient.unwrap_or_default();
+    why.push("24:00 read as midnight at the end of that day".into());
+    Some(Read { at: start.at + chrono::Days::new(1), lenient: Some(why) })
 }
 
 /// ISO 8601 / RFC 3339 (`2002-10-02T13:00:00Z`, a space for the `T`, no
@@ -322,6 +343,9 @@ mod tests {
             ("Qua, 01 Out 2025 10:00:00 -0300", "2025-10-01T10:00:00-03:00"),
             ("Di, 01 Mei 2018 10:00:00 +0200", "2018-05-01T10:00:00+02:00"),
             ("Sáb, 04 Dic 2021 10:00:00 +0100", "2021-12-04T10:00:00+01:00"),
+            ("Tue, 03 Mar 2026 24:00:00 +0000", "2026-03-04T00:00:00+00:00"),
+            ("Sat, 28 Feb 2026 24:00 -0500", "2026-03-01T00:00:00-05:00"),
+            ("2026-12-31T24:00:00Z", "2027-01-01T00:00:00+00:00"),
         ] {
             assert_eq!(at(given), expected, "{given}");
             assert!(read(given).unwrap().lenient.is_some(), "{given}");
@@ -351,6 +375,8 @@ mod tests {
             "yesterday",
             "Wed, 32 Oct 2002 13:00:00 GMT",
             "02 Oct 2002 25:00:00 GMT",
+            "02 Oct 2002 24:00:30 GMT",
+            "02 Oct 2002 24:01 GMT",
             "31 Feb 2020",
             "x".repeat(500).as_str(),
             "Wed, 02 Oct 2002 13:00:00 +9999",

@@ -87,6 +87,9 @@ struct LeftOut {
     blocked: Vec<String>,
     /// Trailers whose media are served over http, each named and as its table.
     http_trailers: Vec<(String, toml_edit::Table)>,
+    /// Items whose date cannot be read (or that have none), each named
+    /// with why and as its table (its `date` left for the podcaster to give).
+    undated: Vec<(String, toml_edit::Table)>,
     /// Items whose notes keep a relative link or image as it is (no web
     /// page to read it against), and the first such address.
     relative_links: (Vec<String>, Option<String>),
@@ -144,24 +147,29 @@ fn http_trailer(t: &toml_edit::Table) -> Option<String> {
     (t.get("type")?.as_str()? == "trailer" && url.starts_with("http://")).then(|| url.to_string())
 }
 
-/// The trailers left out for their http media, as commented `[[episode]]`
-/// tables to put back once their media are served over https.
-fn commented_trailers(left: &LeftOut) -> String {
-    if left.http_trailers.is_empty() {
-        return String::new();
-    }
-    let mut list = toml_edit::ArrayOfTables::new();
-    for (_, t) in &left.http_trailers {
-        list.push(t.clone());
-    }
-    let mut doc = toml_edit::DocumentMut::new();
-    doc["episode"] = toml_edit::Item::ArrayOfTables(list);
-    let tables: String = doc.to_string().lines().map(|l| format!("# {l}\n").replace("# \n", "#\n")).collect();
-    format!(
-        "\n# Left out by the import: trailers whose media are served over http, which podcast:trailer may not \
-         name.\n# Serve each over https (or import with --download), write its https:// URL, then uncomment it.\n\
-         {tables}"
-    )
+/// The trailers left out for their http media and the items left out for
+/// their dates, as commented `[[episode]]` tables to put back once their
+/// media are served over https or their dates given.
+fn commented_tables(left: &LeftOut) -> String {
+    let trailers = "Left out by the import: trailers whose media are served over http, which podcast:trailer may \
+                    not name.\n# Serve each over https (or import with --download), write its https:// URL, then \
+                    uncomment it.";
+    let undated = "Left out by the import: items whose date cannot be read (apps sort episodes by it).\n# Write \
+                   the date each was published (date = 2026-03-03T10:00:00Z, without quotes), then uncomment it.";
+    [(trailers, &left.http_trailers), (undated, &left.undated)]
+        .into_iter()
+        .filter(|(_, tables)| !tables.is_empty())
+        .map(|(heading, tables)| {
+            let mut list = toml_edit::ArrayOfTables::new();
+            for (_, t) in tables {
+                list.push(t.clone());
+            }
+            let mut doc = toml_edit::DocumentMut::new();
+            doc["episode"] = toml_edit::Item::ArrayOfTables(list);
+            let tables: String = doc.to_string().lines().map(|l| format!("# {l}\n").replace("# \n", "#\n")).collect();
+            format!("\n# {heading}\n{tables}")
+        })
+        .collect()
 }
 
 /// The manifest's `[[episode]]` tables, one per item podsmith can import
@@ -196,9 +204,10 @@ pub(super) fn episode_tables(
             Ok(id) => {
                 items.media_guids += usize::from(!id.made_up && crate::validate::is_media_url(&id.guid, Some(&id.url)));
                 let t = items.episode_table(item, &label, &id);
-                match http_trailer(&t) {
-                    Some(url) => items.left.http_trailers.push((format!("{label} ({url})"), t)),
-                    None => list.push(t),
+                match (http_trailer(&t), &id.date) {
+                    (Some(url), _) => items.left.http_trailers.push((format!("{label} ({url})"), t)),
+                    (None, Err(why)) => items.left.undated.push((format!("{label} ({why})"), t)),
+                    (None, Ok(_)) => list.push(t),
                 }
             }
             Err(why) => items.left.skipped.push(format!("{label} ({why})")),
@@ -217,12 +226,13 @@ pub(super) fn episode_tables(
         )));
     }
     say_left_out(&left, notes);
-    *trailing = commented_trailers(&left);
+    *trailing = commented_tables(&left);
     if list.is_empty() {
         let mut why = left.skipped.clone();
         why.extend(left.http_trailers.iter().map(|(name, _)| {
             format!("{name}: a trailer served over http, which podcast:trailer may not name: serve it over https")
         }));
+        why.extend(left.undated.iter().map(|(name, _)| name.clone()));
         return Err(ImportError::Refused(format!(
             "the feed has no episode podsmith can import{}",
             if why.is_empty() { String::new() } else { format!(": {}", why.join("; ")) }
@@ -238,7 +248,9 @@ struct Identity {
     guid: String,
     /// The guid is made up (the item has none): its enclosure's URL, as Apple does.
     made_up: bool,
-    date: DateTime<chrono::FixedOffset>,
+    /// `Err`: why the item's date cannot be read (the episode is written
+    /// commented out, for the podcaster to give it).
+    date: Result<DateTime<chrono::FixedOffset>, String>,
     /// The date was read leniently (not RFC 2822): what was off.
     lenient_date: Option<Vec<String>>,
     /// The date's offset, more than 14 hours from UTC: the date is in UTC.
@@ -271,14 +283,19 @@ fn item_identity(item: &rss::Item, feed_url: Option<&str>, taken: &mut Taken) ->
         return Err(format!("its guid {guid} is an earlier item's{case}: apps show only the first"));
     }
     // As apps read it: RFC 2822, its common slips, and what hosts write besides.
-    let read = dates::read(item.pub_date().ok_or("no pubDate")?)?;
-    // An offset no zone has (RFC 2822 allows up to ±99:59): the same moment, in UTC.
-    let (date, far_offset) = match read.at.offset().local_minus_utc().abs() > crate::manifest::MAX_OFFSET_MINUTES * 60 {
-        true => (read.at.with_timezone(&chrono::Utc).fixed_offset(), Some(read.at.offset().to_string())),
-        false => (read.at, None),
+    // (An item without one is still an episode apps list: kept, for its date to be given.)
+    let read = item.pub_date().ok_or_else(|| "it has no pubDate".to_string()).and_then(dates::read);
+    let (date, lenient_date, far_offset) = match read {
+        // An offset no zone has (RFC 2822 allows up to ±99:59): the same moment, in UTC.
+        Ok(read) if read.at.offset().local_minus_utc().abs() > crate::manifest::MAX_OFFSET_MINUTES * 60 => {
+            let utc = read.at.with_timezone(&chrono::Utc).fixed_offset();
+            (Ok(utc), read.lenient, Some(read.at.offset().to_string()))
+        }
+        Ok(read) => (Ok(read.at), read.lenient, None),
+        Err(why) => (Err(why), None, None),
     };
     let respelled = (spelled != given).then(|| given.to_string());
-    Ok(Identity { url, guid, made_up, date, lenient_date: read.lenient, far_offset, respelled })
+    Ok(Identity { url, guid, made_up, date, lenient_date, far_offset, respelled })
 }
 
 /// `url` as a feed may carry it, where the feed wrote it otherwise but
@@ -428,13 +445,21 @@ impl Items<'_> {
                 "had no guid: its enclosure URL is its guid, as in Apple Podcasts".into(),
             );
         }
-        t["date"] = value(toml_date(&id.date));
-        if id.date > chrono::Utc::now() {
-            self.notes.push(note(format!(
-                "{label} is dated {}, in the future: it is imported as a scheduled episode, which builds leave out \
-                 of the feed and pages until then (the old feed listed it already)",
-                toml_date(&id.date)
-            )));
+        match &id.date {
+            Ok(date) => {
+                t["date"] = value(toml_date(date));
+                if *date > chrono::Utc::now() {
+                    self.notes.push(note(format!(
+                        "{label} is dated {}, in the future: it is imported as a scheduled episode, which builds \
+                         leave out of the feed and pages until then (the old feed listed it already)",
+                        toml_date(date)
+                    )));
+                }
+            }
+            Err(why) => {
+                t["date"] = value("");
+                super::comment(&mut t, "date", &format!("{why}: write the date it was published"));
+            }
         }
         if let Some(given) = &id.respelled {
             self.notes.push(note(format!(
@@ -444,20 +469,20 @@ impl Items<'_> {
                 id.url
             )));
         }
-        if let Some(why) = &id.lenient_date {
+        if let (Some(why), Ok(date)) = (&id.lenient_date, &id.date) {
             let given = item.pub_date().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")).unwrap_or_default();
             self.notes.push(note(format!(
                 "{label}: its date \"{}\" is not RFC 2822; read leniently, as apps read it, as {}{}: check it",
                 crate::text::truncate_chars(&given, 80),
-                toml_date(&id.date),
+                toml_date(date),
                 why.iter().map(|w| format!(" ({w})")).collect::<String>()
             )));
         }
-        if let Some(offset) = &id.far_offset {
+        if let (Some(offset), Ok(date)) = (&id.far_offset, &id.date) {
             self.notes.push(note(format!(
                 "{label}: its date's offset {offset} is more than 14 hours from UTC, which no time zone is and feed \
                  readers refuse; the same moment is written in UTC, as {}",
-                toml_date(&id.date)
+                toml_date(date)
             )));
         }
         let mut said = Vec::new();
@@ -782,9 +807,26 @@ fn say_left_out(left: &LeftOut, notes: &mut Vec<Diagnostic>) {
             "{} left out: {}: each is published as a podcast:trailer too, whose URL the Podcasting 2.0 namespace \
              requires to be https, so every build would fail (P20-HTTPS); {} at the end of episodes.toml as a \
              comment: serve the file over https (or import with --download), write its https:// URL and uncomment it",
-            crate::text::count(names.len(), "trailer served over http was"),
+            match names.len() {
+                1 => "1 trailer served over http was".to_string(),
+                n => format!("{n} trailers served over http were"),
+            },
             names.join("; "),
             if names.len() == 1 { "it is" } else { "they are" }
+        )));
+    }
+    if !left.undated.is_empty() {
+        let names: Vec<&str> = left.undated.iter().map(|(n, _)| n.as_str()).collect();
+        notes.push(note(format!(
+            "{} left out: {}; {} at the end of episodes.toml as a comment: write the date {} published and \
+             uncomment it",
+            match names.len() {
+                1 => "1 item whose date cannot be read was".to_string(),
+                n => format!("{n} items whose dates cannot be read were"),
+            },
+            names.join("; "),
+            if names.len() == 1 { "it is" } else { "they are" },
+            if names.len() == 1 { "it was" } else { "each was" },
         )));
     }
     if !left.blocked.is_empty() {

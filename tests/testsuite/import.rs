@@ -758,10 +758,12 @@ fn crafted_item(n: usize, date: &str, more: &str) -> String {
 
 /// Dates as hosts write them beside RFC 2822 (a wrong weekday, no comma,
 /// full names, no zone, `+00:00`, `CET`, ISO 8601, no time) are read as
-/// apps read them, each item kept and said; only a date that is none
-/// leaves its item out, named with why (the import dropped 11 of 21).
+/// apps read them, each item kept and said (the import dropped 11 of 21);
+/// an item whose date is none, or that has none, is written commented
+/// out, its date left to give, named with why (it was dropped: an episode
+/// and its notes lost), and unlocked until a build publishes it.
 #[test]
-fn dates_apps_read_are_read_leniently_and_said_and_only_unreadable_ones_drop_an_item() {
+fn dates_apps_read_are_read_leniently_and_said_and_unreadable_ones_are_kept_commented_out() {
     let dates = [
         ("Mon, 01 Oct 2024 10:00:00 +0000", "2024-10-01T10:00:00+00:00"),
         ("Tue 01 Oct 2024 10:00:00 GMT", "2024-10-01T10:00:00+00:00"),
@@ -773,10 +775,12 @@ fn dates_apps_read_are_read_leniently_and_said_and_only_unreadable_ones_drop_an_
         ("2024-10-01T10:00:00-04:00", "2024-10-01T10:00:00-04:00"),
         ("12 August 2012", "2012-08-12T00:00:00+00:00"),
         ("Tue 11 Jan 2011", "2011-01-11T00:00:00+00:00"),
+        ("Tue, 01 Oct 2024 24:00:00 +0000", "2024-10-02T00:00:00+00:00"),
     ];
     let mut items: String = dates.iter().enumerate().map(|(n, (d, _))| crafted_item(n + 1, d, "")).collect();
-    items.push_str(&crafted_item(11, "Tue, 01 Oct 2024 10:00:00 +0000", ""));
-    items.push_str(&crafted_item(12, "the day after tomorrow", ""));
+    items.push_str(&crafted_item(12, "Tue, 01 Oct 2024 10:00:00 +0000", ""));
+    items.push_str(&crafted_item(13, "the day after tomorrow", ""));
+    items.push_str(&crafted_item(14, "", "").replace("<pubDate></pubDate>", ""));
     let show = Show::empty();
     std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
     let run = show.run(&["import", "old.xml", "new"]).ok();
@@ -784,24 +788,48 @@ fn dates_apps_read_are_read_leniently_and_said_and_only_unreadable_ones_drop_an_
     let got: Vec<(String, String)> = parsed.episodes.iter().map(|e| (e.guid.clone(), e.date.to_rfc3339())).collect();
     let mut expected: Vec<(String, String)> =
         dates.iter().enumerate().map(|(n, (_, at))| (format!("g{}", n + 1), at.to_string())).collect();
-    expected.push(("g11".into(), "2024-10-01T10:00:00+00:00".into()));
+    expected.push(("g12".into(), "2024-10-01T10:00:00+00:00".into()));
     assert_eq!(got, expected, "{}", run.stderr);
     // Each lenient date is said, naming its episode; an RFC 2822 one is not.
-    for n in 1..=10 {
+    for n in 1..=11 {
         let line = run.stderr.lines().find(|l| l.contains(&format!("\"Ep {n}\": its date"))).unwrap_or_else(|| {
             panic!("Ep {n} is not said: {}", run.stderr);
         });
         assert!(line.contains("read leniently"), "{line}");
     }
-    assert!(!run.stderr.contains("\"Ep 11\": its date"), "{}", run.stderr);
+    assert!(!run.stderr.contains("\"Ep 12\": its date"), "{}", run.stderr);
     assert!(run.stderr.contains("1 Oct 2024 was a Tuesday"), "{}", run.stderr);
     assert!(run.stderr.contains("no time zone: read as UTC"), "{}", run.stderr);
-    // The one date that is none: the item is named, and why.
+    assert!(run.stderr.contains("24:00 read as midnight at the end of that day"), "{}", run.stderr);
+    // The date that is none, and the missing one: each item named with why,
+    // and kept, commented out, for its date to be given.
     assert!(
-        run.stderr.contains("1 item not imported: \"Ep 12\" (its pubDate \"the day after tomorrow\" cannot be read"),
+        run.stderr.contains(
+            "2 items whose dates cannot be read were left out: \"Ep 13\" (its pubDate \"the day after tomorrow\" \
+             cannot be read as a date"
+        ) && run.stderr.contains("\"Ep 14\" (it has no pubDate)")
+            && run.stderr.contains("they are at the end of episodes.toml as a comment"),
         "{}",
         run.stderr
     );
+    assert!(!run.stderr.contains("not imported"), "{}", run.stderr);
+    let text = show.read("new/episodes.toml");
+    let (_, commented) = text.split_once("# Left out by the import: items whose date cannot be read").unwrap();
+    assert!(commented.contains("# guid = \"g13\"") && commented.contains("# guid = \"g14\""), "{commented}");
+    let lock = show.read("new/podsmith.lock");
+    assert!(!lock.contains("g13") && !lock.contains("g14") && lock.contains("g12"), "{lock}");
+    // Uncommented as they are, the build says which date to give, and where.
+    let uncommented: String =
+        commented.lines().skip(2).map(|l| l.trim_start_matches('#').trim_start()).map(|l| format!("{l}\n")).collect();
+    std::fs::write(show.path("new/episodes.toml"), format!("{text}\n{uncommented}")).unwrap();
+    let problems = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap_err();
+    let said = problems.to_string() + &format!("{problems:?}");
+    assert!(said.contains("date"), "{said}");
+    // With their dates given, both are episodes of the show.
+    let dated = uncommented.replace("date = \"\"", "date = \"2024-10-03T10:00:00Z\"");
+    std::fs::write(show.path("new/episodes.toml"), format!("{text}\n{dated}")).unwrap();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    assert_eq!(parsed.episodes.len(), 14);
 }
 
 /// A weekday in another language (`Mié,` as Spanish WordPress feeds
