@@ -489,6 +489,68 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
     Ok(incoming)
 }
 
+/// The same files and title added again, with other values than the
+/// episode `ep` (of `n` files) has (a date put right, a season given): a
+/// refusal naming each, and the line to edit (an `add` run again to put a
+/// value right said "nothing to do", and left it as it was); `None` if
+/// every value given is the episode's.
+fn given_otherwise(opts: &Options, ep: &manifest::Episode, show: &Show, n: usize) -> Option<AddError> {
+    let none = || "none".to_string();
+    let mut other: Vec<String> = Vec::new();
+    let mut differs = |what: &str, given: String, has: String| {
+        if given != has {
+            other.push(format!("{what} {given} (it has {has})"));
+        }
+    };
+    if let Some(d) = &opts.date {
+        let at = check_date(d).ok().and_then(|text| manifest::moment(&text, show.podcast.utc_offset));
+        if at.is_none_or(|at| at != ep.date) {
+            differs("--date", d.trim().to_string(), ep.date.to_rfc3339());
+        }
+    }
+    let number = |n: Option<u32>| n.map_or_else(none, |n| n.to_string());
+    if let Some(season) = opts.season {
+        differs("--season", season.to_string(), number(ep.season));
+    }
+    if let Some(episode) = opts.number {
+        differs("--episode", episode.to_string(), number(ep.number));
+    }
+    if let Some(t) = opts.episode_type {
+        differs("--type", format!("{t:?}").to_lowercase(), format!("{:?}", ep.episode_type).to_lowercase());
+    }
+    if let Some(slug) = &opts.slug {
+        differs("--slug", slug.clone(), ep.slug.clone());
+    }
+    if let Some(t) = &opts.itunes_title {
+        differs(
+            "--itunes-title",
+            crate::text::quoted(t.trim()),
+            ep.itunes_title.as_deref().map_or_else(none, crate::text::quoted),
+        );
+    }
+    if !opts.guests.is_empty() && opts.guests != ep.guests {
+        let list = |g: &[String]| if g.is_empty() { none() } else { g.join(", ") };
+        differs("--guest", list(&opts.guests), list(&ep.guests));
+    }
+    if opts.notes.as_deref().is_some_and(|n| !n.trim().is_empty() && n.trim() != ep.notes.trim()) {
+        other.push("--notes (other notes than its own)".into());
+    }
+    if other.is_empty() {
+        return None;
+    }
+    Some(AddError::Refused(format!(
+        "the episode {} is in already ({} line {}), with {}, but this add gives it other values: {}; `add` does not \
+         change an episode: edit it in {} at line {}",
+        crate::text::quoted(&ep.title),
+        file_name(opts),
+        ep.line,
+        if n == 1 { "this file" } else { "these files" },
+        other.join(", "),
+        file_name(opts),
+        ep.line
+    )))
+}
+
 /// The same `add` run again after one that finished, or was stopped
 /// (killed) once the manifest had the episode: each file given (from
 /// outside the show) has its copy in `media/` as that one episode's, with
@@ -532,6 +594,9 @@ fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<AddError> {
         // Asked for another episode with the same files: not this add again.
         if opts.title.as_deref().is_some_and(|t| t.trim() != ep.title) {
             return None;
+        }
+        if let Some(refused) = given_otherwise(opts, ep, show, left.len()) {
+            return Some(refused);
         }
         return Some(AddError::Finished(format!(
             "the episode {} is in already ({} line {}), with {}: an `add` of {} ran before (or was stopped once \

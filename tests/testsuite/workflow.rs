@@ -112,6 +112,28 @@ fn adding_the_same_file_twice_is_refused_and_changes_nothing() {
         )
     );
     assert_eq!(show.read("episodes.toml"), manifest);
+    // Run again to put a value right: refused, each value named, and where
+    // to edit it (it said "nothing to do", and the date stayed wrong).
+    let date = manifest.lines().skip(line).find(|l| l.starts_with("date = ")).unwrap()["date = ".len()..].to_string();
+    let again = ["add", &fixture("cbr-xing.mp3"), "--title", "First", "--date", "2026-12-14", "--season", "2"];
+    for json in [false, true] {
+        let args = [&again[..], if json { &["--format", "json"][..] } else { &[][..] }].concat();
+        let run = show.run(&args).fails(1);
+        let said = format!(
+            "the episode \"First\" is in already (episodes.toml line {line}), with this file, but this add gives it \
+             other values: --date 2026-12-14 (it has {}), --season 2 (it has none); `add` does not change an \
+             episode: edit it in episodes.toml at line {line}",
+            podsmith::manifest::moment(&date, chrono::FixedOffset::east_opt(0).unwrap()).unwrap().to_rfc3339()
+        );
+        match json {
+            false => assert_eq!(run.stderr, format!("error: {said}\n")),
+            true => {
+                let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+                assert!(v.to_string().contains(&serde_json::Value::String(said).to_string()), "{v}");
+            }
+        }
+        assert_eq!(show.read("episodes.toml"), manifest);
+    }
 }
 
 #[test]
