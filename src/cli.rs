@@ -364,6 +364,9 @@ fn one_line(given: &str) -> Result<String, String> {
         Err("it is empty: give some text".into())
     } else if given.contains(['\n', '\r']) {
         Err("it has a line break: write it on one line".into())
+    } else if given.contains('\t') {
+        // (A cell pasted from a spreadsheet: apps show it as it is.)
+        Err("it has a tab: write a space instead".into())
     } else if let Some(c) = given.chars().find(|c| !podsmith::text::is_text_char(*c)) {
         Err(format!("it has a control character (U+{:04X}): write it without", u32::from(c)))
     } else {

@@ -126,7 +126,7 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
     if !ui.is_json() && rows.is_empty() {
         ui.info("no episodes yet: add one with podsmith add RECORDING.mp3 --title \"…\"");
     } else if !ui.is_json() {
-        for line in table(&rows) {
+        for line in table(&rows, catalog.podcast.utc_offset) {
             outln!("{line}");
         }
     }
@@ -156,7 +156,7 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
 }
 
 /// The rows as aligned columns, then what they add up to.
-fn table(rows: &[Row]) -> Vec<String> {
+fn table(rows: &[Row], offset: FixedOffset) -> Vec<String> {
     let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
@@ -172,7 +172,7 @@ fn table(rows: &[Row]) -> Vec<String> {
             }
             [
                 number,
-                date(&e.date),
+                date(&e.date, offset),
                 podsmith::text::truncate_chars(&e.title, 60),
                 length(r.media),
                 formats(r),
@@ -267,9 +267,10 @@ fn formats(r: &Row) -> String {
     }
 }
 
-/// `2024-05-01 09:00`, in the episode's own offset.
-fn date(d: &DateTime<FixedOffset>) -> String {
-    d.format("%Y-%m-%d %H:%M").to_string()
+/// `2024-05-01 09:00`, in the show's `utc_offset` (each in its own, an
+/// episode dated in another offset looked out of order).
+fn date(d: &DateTime<FixedOffset>, offset: FixedOffset) -> String {
+    d.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// The episode's length: its first format's (they agree within a second).

@@ -163,7 +163,19 @@ fn foreign(feed: &str, args: &Args, now: chrono::DateTime<chrono::Utc>) -> Resul
             too_large = Some(Some(meta.len()));
             Vec::new()
         } else {
-            fsutil::read(path, fsutil::FEED).map_err(cannot)?
+            let bytes = fsutil::read(path, fsutil::FEED).map_err(cannot)?;
+            if is_manifest(&bytes) {
+                let here = std::path::Path::new("episodes.toml");
+                let command = match path.canonicalize().ok() == here.canonicalize().ok() {
+                    true => "podsmith validate".to_string(),
+                    false => format!("podsmith validate --manifest {feed}"),
+                };
+                return Err(Failure::usage(format!(
+                    "{feed} is a show's manifest, not a feed: `{command}` builds the show's feeds and checks them; \
+                     give a feed (a file, or its https:// URL) to check one"
+                )));
+            }
+            bytes
         }
     };
     if let Some(root) = &args.media_root
@@ -175,6 +187,14 @@ fn foreign(feed: &str, args: &Args, now: chrono::DateTime<chrono::Utc>) -> Resul
         args.media_root.clone().map(|root| std::sync::Arc::new(LocalFiles { root: Some(root), ..Default::default() }));
     let opts = validate::Options { local, now, formats: validate::Formats::of_feed(&bytes) };
     Ok(Input { name: feed.to_string(), bytes, too_large, opts })
+}
+
+/// Whether `bytes` are a manifest (TOML with a `[podcast]` table), which
+/// newcomers give `validate` for the feed it checks.
+fn is_manifest(bytes: &[u8]) -> bool {
+    let Ok(text) = std::str::from_utf8(bytes) else { return false };
+    let text = text.trim_start_matches('\u{feff}');
+    !text.trim_start().starts_with('<') && text.parse::<toml::Table>().is_ok_and(|t| t.contains_key("podcast"))
 }
 
 #[cfg(feature = "online")]

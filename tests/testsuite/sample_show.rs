@@ -255,14 +255,15 @@ fn the_sitemap_lists_the_index_and_every_live_episode_page_by_date() {
 fn list_shows_every_episode_with_its_length_formats_and_status() {
     let show = Show::sample();
     show.build().ok();
-    // One added and not built yet, one dated later.
+    // One added and not built yet (dated in UTC: listed in the show's
+    // utc_offset, as the others), one dated later.
     fs::copy(show.path("media/coredns-miek-gieben.mp3"), show.path("media/bonus.mp3")).unwrap();
     fs::copy(show.path("media/fluentd-eduardo-silva.mp3"), show.path("media/later.mp3")).unwrap();
     let manifest = show.read("episodes.toml");
     show.write(
         "episodes.toml",
         &format!(
-            "{manifest}\n[[episode]]\ntitle = \"Bonus\"\nguid = \"bonus\"\ndate = 2017-04-13T09:00:00-04:00\nmedia = [\"media/bonus.mp3\"]\n\
+            "{manifest}\n[[episode]]\ntitle = \"Bonus\"\nguid = \"bonus\"\ndate = 2017-04-13T13:00:00Z\nmedia = [\"media/bonus.mp3\"]\n\
              \n[[episode]]\ntitle = \"Later\"\nguid = \"later\"\nseason = 2\nepisode = 1\ndate = 2030-01-01T09:00:00-04:00\nmedia = [\"media/later.mp3\"]\n"
         ),
     );

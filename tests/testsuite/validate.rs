@@ -68,6 +68,28 @@ fn the_cli_names_the_rule_line_and_fix() {
     );
 }
 
+/// The manifest given for the feed (as newcomers do): a usage error that
+/// gives the command that checks the show, not an XML error about text
+/// before the root element.
+#[test]
+fn a_manifest_given_for_the_feed_is_told_apart() {
+    let show = Show::sample();
+    let run = show.run(&["validate", "episodes.toml"]).fails(2);
+    assert_eq!(
+        run.stderr,
+        "error: episodes.toml is a show's manifest, not a feed: `podsmith validate` builds the show's feeds and \
+         checks them; give a feed (a file, or its https:// URL) to check one\n"
+    );
+    assert!(run.stdout.is_empty());
+    std::fs::create_dir(show.path("elsewhere")).unwrap();
+    std::fs::copy(show.path("episodes.toml"), show.path("elsewhere/show.toml")).unwrap();
+    let run = show.run(&["validate", "elsewhere/show.toml"]).fails(2);
+    assert!(run.stderr.contains("`podsmith validate --manifest elsewhere/show.toml`"), "{}", run.stderr);
+    // A feed whose text merely starts like TOML is still a feed.
+    show.build().ok();
+    show.run(&["validate", "public/feed.xml"]).ok();
+}
+
 /// A cover cut short (a copy or upload that did not finish) has its
 /// header, size and colours: its end tells it.
 #[test]

@@ -403,6 +403,7 @@ fn add_refuses_bad_flag_values_as_usage_errors() {
         ("--date", "2017-04-12T10:00:00-14:30", "write one between -14:00 and +14:00"),
         ("--title", " ", "invalid value ' ' for '--title <TITLE>': it is empty"),
         ("--title", "a\nb", "it has a line break: write it on one line"),
+        ("--title", "Ep\tOne", "it has a tab: write a space instead"),
         ("--itunes-title", "", "invalid value '' for '--itunes-title <T>': it is empty"),
         ("--slug", "", "a slug may only hold a-z, 0-9, - and _ (leave --slug out to make one from the title)"),
         ("--slug", "!!", "(leave --slug out to make one from the title)"),
@@ -444,7 +445,13 @@ fn add_refuses_bad_flag_values_as_usage_errors() {
         show.run(&["add", &fixture(file), "--title", given, "--date", given]).ok();
         assert!(show.read("episodes.toml").contains(&format!("\ndate = {written}\n")), "{given}");
     }
-    // A date from before 1990 in the manifest is the build's warning, with the fix.
+}
+
+/// A date from before 1990 in the manifest is the build's warning, with the fix.
+#[test]
+fn a_manifest_date_before_1990_is_the_builds_warning() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
     let year_zero = manifest.replacen("date = 2017-04-12T09:00:00-04:00", "date = 0000-01-01T09:00:00-04:00", 1);
     assert_ne!(year_zero, manifest);
     show.write("episodes.toml", &year_zero);
@@ -641,6 +648,7 @@ fn init_refuses_a_line_break_or_a_control_character_in_its_text() {
         ("--author", "Ann\nBob", "it has a line break"),
         ("--title", "Red\u{1b}[31m", "it has a control character (U+001B)"),
         ("--title", "A\rB", "it has a line break"),
+        ("--title", "My\tShow", "it has a tab"),
         ("--email", "ann@example.com\n", "it has a line break"),
         ("--category", "Tech\u{7}", "it has a control character (U+0007)"),
     ];
