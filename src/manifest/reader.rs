@@ -241,11 +241,16 @@ impl<'t, 'i> Fields<'t, 'i> {
         let words: Vec<String> = options.iter().map(|(w, _)| format!("\"{w}\"")).collect();
         let (last, rest) = words.split_last().map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
         let one_of = if rest.is_empty() { last.to_string() } else { format!("{} or {last}", rest.join(", ")) };
-        cx.error(
-            &s.span(),
-            format!("`{key}` in {} must be {one_of}, not \"{}\"", self.what, s.get_ref()),
-            help.map(str::to_string),
-        );
+        // A slip of the keyboard ("ful", "Trailer") is told its fix.
+        let plain: Vec<&str> = options.iter().map(|(w, _)| *w).collect();
+        let given = s.get_ref().trim().to_lowercase();
+        let near = plain.iter().find(|w| **w == given).copied().or_else(|| crate::text::did_you_mean(&given, &plain));
+        let help = match (near, help) {
+            (Some(word), Some(help)) => Some(format!("did you mean {key} = \"{word}\"? ({help})")),
+            (Some(word), None) => Some(format!("did you mean {key} = \"{word}\"?")),
+            (None, help) => help.map(str::to_string),
+        };
+        cx.error(&s.span(), format!("`{key}` in {} must be {one_of}, not \"{}\"", self.what, s.get_ref()), help);
         None
     }
 

@@ -498,7 +498,7 @@ impl Reading<'_> {
                     _ => None,
                 })
             };
-            let (raw_guid, raw_title) = (raw("guid"), raw("title"));
+            let (raw_guid, raw_title, raw_slug) = (raw("guid"), raw("title"), raw("slug"));
             let (line, _) = self.cx.line_col(item.span().start);
             let ep = self.episode(Fields::new(table, item.span(), format!("episode {n}")), n, podcast);
             let what = match &raw_title {
@@ -509,7 +509,14 @@ impl Reading<'_> {
                 let slug = ep.as_ref().map_or_else(|| format!("episode-{n}"), |ep| ep.slug.clone());
                 self.same_guid(&mut seen.guids, &guid, line, &what, suggested_guid(podcast, &slug, n));
             }
-            let Some(ep) = ep else { continue };
+            let Some(ep) = ep else {
+                // A slug given is checked too, as a guid is (else it was
+                // said only once the other mistake was put right).
+                if let Some(slug) = raw_slug {
+                    self.same_slug(&mut seen.slugs, &slug, line, &what);
+                }
+                continue;
+            };
             self.same_files(&mut seen, &ep, &what);
             episodes.push(ep);
         }
@@ -572,16 +579,21 @@ impl Reading<'_> {
         }
     }
 
-    /// An episode's slug or media that an earlier one has, or a published
-    /// file whose name differs from an earlier one's only in case.
-    fn same_files(&mut self, seen: &mut Seen, ep: &Episode, what: &str) {
-        if let Some(first) = seen.slugs.insert(ep.slug.clone(), ep.line) {
+    /// Two episodes with one slug (one page address).
+    fn same_slug(&mut self, slugs: &mut HashMap<String, usize>, slug: &str, line: usize, what: &str) {
+        if let Some(first) = slugs.insert(slug.to_string(), line) {
             self.cx.error_at_line(
-                ep.line,
-                format!("{what} has the same slug \"{}\" as the episode at line {first}", ep.slug),
+                line,
+                format!("{what} has the same slug \"{slug}\" as the episode at line {first}"),
                 Some("give one of them its own slug = \"...\"".into()),
             );
         }
+    }
+
+    /// An episode's slug or media that an earlier one has, or a published
+    /// file whose name differs from an earlier one's only in case.
+    fn same_files(&mut self, seen: &mut Seen, ep: &Episode, what: &str) {
+        self.same_slug(&mut seen.slugs, &ep.slug, ep.line, what);
         for m in &ep.media {
             // A hosted file in the site's place is the same file as the
             // local one published there.

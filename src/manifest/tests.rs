@@ -280,6 +280,20 @@ episodes.toml:23:10: `media` "media/missing.mp3" in episode 2 ("Two") does not e
     );
 }
 
+/// A slug given twice is said with the episode's other mistakes, not only
+/// once they are put right; a slip in a choice is told its fix.
+#[test]
+fn a_duplicate_slug_is_said_beside_another_mistake_and_a_slip_in_a_choice_is_told_its_fix() {
+    let second = EPISODE
+        .replace("\"First\"", "\"Second\"")
+        .replace("guid = \"g-1\"", "guid = \"g-2\"\nslug = \"first\"\ntype = \"ful\"")
+        .replace("[\"media/a.mp3\", \"media/a.ogg\"]", "[\"media/b.mp3\"]");
+    let text = errors(&format!("{PODCAST}{EPISODE}{second}"));
+    assert!(text.contains("`type` in episode 2 (\"Second\") must be \"full\", \"trailer\" or \"bonus\", not \"ful\"\n  help: did you mean type = \"full\"?"), "{text}");
+    assert!(text.contains("episode 2 (\"Second\") has the same slug \"first\" as the episode at line 11"), "{text}");
+    assert!(text.ends_with("2 problems in episodes.toml"), "{text}");
+}
+
 #[test]
 fn errors_on_duplicate_guids_slugs_and_media() {
     let src = format!(
