@@ -115,7 +115,8 @@ fn summary(added: &podsmith::add::Added, manifest: &std::path::Path) -> String {
     let command = if added.publishes { "podsmith publish" } else { "podsmith build" };
     let next = match added.scheduled {
         Some(at) => format!("It goes live at {}: run {command} after that time.", at.to_rfc3339()),
-        None => format!("Publish it with: {command}"),
+        None if added.publishes => format!("Publish it with: {command}"),
+        None => format!("Put it in the feed with: {command}"),
     };
     format!(
         "Added {number}{} to {}: {}.\n{next}",

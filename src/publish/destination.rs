@@ -351,9 +351,18 @@ fn s3_builder(bucket: &str, access: &Access) -> Result<AmazonS3Builder, String> 
 
 /// An endpoint must be an http(s) URL.
 pub fn check_endpoint(endpoint: &str) -> Result<(), String> {
-    crate::url::HttpUrl::parse(endpoint)
-        .map(|_| ())
-        .map_err(|why| format!("the endpoint \"{endpoint}\" is not an http:// or https:// URL ({why})"))
+    crate::url::HttpUrl::parse(endpoint).map(|_| ()).map_err(|why| {
+        // (Its reason speaks of what apps fetch: the endpoint is the storage service's.)
+        let why = why.split("; podcast apps").next().unwrap_or(&why).to_string();
+        let example = match endpoint.contains("://") {
+            false if !endpoint.trim().is_empty() => format!("http://{}", endpoint.trim()),
+            _ => "https://s3.eu-central-1.amazonaws.com".to_string(),
+        };
+        format!(
+            "the endpoint \"{endpoint}\" is not an http:// or https:// URL ({why}): give the storage \
+                 service's address, such as {example}"
+        )
+    })
 }
 
 /// Whether requests to `endpoint` (an http(s) URL) sign their payload (its

@@ -641,20 +641,40 @@ fn an_object_the_client_cannot_name_is_said_with_what_to_do() {
 }
 
 /// An endpoint that cannot be reached (a name that never resolves, RFC
-/// 2606's `.invalid`) is said as such, with its cause, not as a failed request.
+/// 2606's `.invalid`; a port nothing listens on) is said as such, with its
+/// cause, not as a failed request: the setup's (exit 2), not the show's.
 #[test]
 fn an_endpoint_that_cannot_be_reached_says_to_check_it() {
     let show = Show::sample();
-    let args =
-        ["publish", "--to", "s3://bucket/x", "--endpoint", "http://podsmith-test.invalid:9000", "--as-of", AS_OF];
-    let env = [("AWS_ACCESS_KEY_ID", "a"), ("AWS_SECRET_ACCESS_KEY", "b"), ("AWS_REGION", "us-east-1")];
-    let run = show.run_env(&args, &env).fails(1);
-    assert!(
-        run.stderr.contains("help: the service could not be reached: check the endpoint URL and the network"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.to_ascii_lowercase().contains("dns"), "the cause is said: {}", run.stderr);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = format!("http://127.0.0.1:{closed}");
+    for (endpoint, cause) in [("http://podsmith-test.invalid:9000", "dns"), (closed.as_str(), "connect")] {
+        let args = ["publish", "--to", "s3://bucket/x", "--endpoint", endpoint, "--as-of", AS_OF];
+        let env = [("AWS_ACCESS_KEY_ID", "a"), ("AWS_SECRET_ACCESS_KEY", "b"), ("AWS_REGION", "us-east-1")];
+        let run = show.run_env(&args, &env).fails(2);
+        assert!(
+            run.stderr.contains("help: the service could not be reached: check the endpoint URL and the network"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.to_ascii_lowercase().contains(cause), "the cause is said: {}", run.stderr);
+    }
+    // An endpoint that is no http(s) URL: refused before anything, with
+    // one to give (not what podcast apps fetch: the endpoint is no feed's).
+    for (endpoint, example) in [
+        ("127.0.0.1:9000", "such as http://127.0.0.1:9000"),
+        ("ftp://127.0.0.1:9000", "such as https://s3.eu-central-1.amazonaws.com"),
+    ] {
+        let args = ["publish", "--to", "s3://bucket/x", "--endpoint", endpoint, "--as-of", AS_OF];
+        let run = show.run(&args).fails(2);
+        assert!(
+            run.stderr.contains(&format!("the endpoint \"{endpoint}\" is not an http:// or https:// URL"))
+                && run.stderr.contains(example)
+                && !run.stderr.contains("podcast apps"),
+            "{}",
+            run.stderr
+        );
+    }
 }
 
 #[test]

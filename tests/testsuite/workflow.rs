@@ -72,7 +72,7 @@ We talk about *tests*.
         format!("\n{}", table.replace("guid = \"b1a5b3d6-0d2b-5ae7-b0f9-1c3d5d8f1e58\"", &guid))
     );
     assert_eq!(run.stdout, table.replace("guid = \"b1a5b3d6-0d2b-5ae7-b0f9-1c3d5d8f1e58\"", &guid));
-    assert!(run.stderr.contains("Added episode 5 \"Ann on \\\"release\\\" days\" to episodes.toml: media/pair-5s.mp3 (0:05), media/vorbis-5s.ogg (0:05).\nPublish it with: podsmith build"), "{}", run.stderr);
+    assert!(run.stderr.contains("Added episode 5 \"Ann on \\\"release\\\" days\" to episodes.toml: media/pair-5s.mp3 (0:05), media/vorbis-5s.ogg (0:05).\nPut it in the feed with: podsmith build"), "{}", run.stderr);
     assert_eq!(fs::read(show.path("media/pair-5s.mp3")).unwrap(), fs::read(audio("pair-5s.mp3")).unwrap(), "copied in");
     assert!(audio("pair-5s.mp3").exists(), "--copy is the default: the original stays");
 

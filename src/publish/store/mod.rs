@@ -479,7 +479,16 @@ fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishEr
     if let Some(help) = setup {
         return PublishError::config(Diagnostic::error("PUBLISH-CONFIG", message).help(help));
     }
-    let unreachable = ["connect", "dns", "timed out", "error sending request", "tls", "certificate", "resolve"];
+    // Nothing answers at the endpoint (a wrong host or port, a server not
+    // running, a certificate the machine does not trust): the setup's (exit 2).
+    let unanswered = ["connect", "dns", "tls", "certificate", "resolve"];
+    if unanswered.iter().any(|w| lower.contains(w)) {
+        return PublishError::config(Diagnostic::error("PUBLISH", message).help(
+            "the service could not be reached: check the endpoint URL and the network, then run publish again \
+             (it takes up where it stopped)",
+        ));
+    }
+    let unreachable = ["timed out", "error sending request"];
     let help = if unreachable.iter().any(|w| lower.contains(w)) {
         "the service could not be reached: check the endpoint URL and the network, then run publish again \
          (it takes up where it stopped)"
