@@ -292,6 +292,8 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
     let date = new_show.episodes.iter().find(|e| e.guid == fields.guid).map(|e| e.date);
     let scheduled = date.filter(|d| d.with_timezone(&chrono::Utc) > opts.now);
     let mut notes = measure_notes;
+    let new_one = new_show.episodes.iter().find(|e| e.guid == fields.guid);
+    notes.extend(new_one.and_then(|e| crate::catalog::far_ahead(e, opts.now, &opts.manifest)));
     notes.extend(as_the_build_takes_it(new_show, &fields.guid, &incoming, &probes, opts.dry_run)?);
     let transferred = incoming.iter().filter(|i| i.transfer).map(|i| (i.source.clone(), i.rel.clone())).collect();
     let publishes = show.publish.to.is_some();

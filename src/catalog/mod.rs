@@ -534,6 +534,7 @@ impl Catalog {
         // Newest first; ties keep manifest order (a stable sort), so output is deterministic.
         live.sort_by_key(|e| std::cmp::Reverse(e.episode.date));
         scheduled.sort_by_key(Scheduled::date);
+        warnings.extend(scheduled.iter().filter_map(|s| far_ahead(&s.episode, now, &show.manifest_path)));
         let formats = formats_of(&live);
         warnings.extend(missing_formats(&live, &formats));
         warnings.extend(unused_feed_guids(&show, &formats));
@@ -1333,6 +1334,30 @@ fn clean_text(show: &mut Show) -> Vec<Diagnostic> {
         warnings.extend(trimmed(&mut e.title, &place, "title"));
     }
     warnings
+}
+
+/// An episode dated more than a year after `now`: most likely a slip in
+/// its year (2206 for 2026), which leaves it out of the feed for good as
+/// surely as a date before 1990 is a slip the other way.
+pub(crate) fn far_ahead(episode: &Episode, now: DateTime<Utc>, manifest: &Path) -> Option<Diagnostic> {
+    let at = episode.date;
+    let days = (at.with_timezone(&Utc) - now).num_days();
+    (days > 366).then(|| {
+        Diagnostic::warning(
+            "EPISODE-DATE",
+            format!(
+                "episode {} is dated {}, {} from now: it stays out of the feed until then",
+                crate::text::quoted(&episode.title),
+                at.to_rfc3339(),
+                match days / 365 {
+                    1 => "more than a year".to_string(),
+                    years => format!("{years} years"),
+                }
+            ),
+        )
+        .at(crate::diagnostic::Location::file(manifest, episode.line, None))
+        .help("if the year is a slip, write the one the episode comes out in")
+    })
 }
 
 #[cfg(test)]

@@ -466,6 +466,33 @@ fn a_manifest_date_before_1990_is_the_builds_warning() {
     );
 }
 
+/// An episode dated more than a year ahead (2206 for 2026) is most likely
+/// a slip in its year: `add` and every build warn, naming it and its line
+/// (it stayed out of the feed for good without a word); one a few months
+/// ahead is scheduled as usual.
+#[test]
+fn an_episode_dated_years_ahead_is_warned_of() {
+    let show = Show::sample();
+    let as_of = "2026-06-01T00:00:00Z";
+    let far = ["add", &fixture("cbr-xing.mp3"), "--title", "Far", "--date", "2206-01-01"];
+    let run = show.run(&far).ok();
+    let line = show.read("episodes.toml").lines().position(|l| l == "title = \"Far\"").unwrap();
+    let dated = format!("warning: episodes.toml:{line}: episode \"Far\" is dated 2206-01-01T00:00:00-04:00, ");
+    let tail = "years from now: it stays out of the feed until then\n  help: if the year is a slip, write the one the \
+                episode comes out in\n";
+    assert!(run.stderr.contains(&dated) && run.stderr.contains(tail), "{}", run.stderr);
+    let said = format!("{dated}179 {tail}");
+    let soon = ["add", &fixture("cbr-noxing.mp3"), "--title", "Soon", "--date", "2026-09-01"];
+    let run = show.run(&soon).ok();
+    assert!(!run.stderr.contains("from now"), "{}", run.stderr);
+    for _ in 0..2 {
+        // (The second build has nothing to do, and says it again.)
+        let run = show.run(&["build", "--as-of", as_of]).ok();
+        assert!(run.stderr.contains(&said), "{}", run.stderr);
+        assert_eq!(run.stderr.matches("from now").count(), 1, "{}", run.stderr);
+    }
+}
+
 /// A date given without seconds is written with them: a time without is
 /// TOML 1.1's, and TOML 1.0 readers (Python's tomllib, editors) refuse it.
 #[test]
