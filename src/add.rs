@@ -118,6 +118,22 @@ pub enum AddError {
     /// what is not).
     #[error("{}: no such file", .0.display())]
     NoSuchFile(PathBuf),
+    /// The command line asks what cannot be (a file given twice, no title
+    /// where the file has none): a usage error.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl AddError {
+    /// The exit code it ends the command with: 2 for the command line's
+    /// mistakes, 1 for the show's.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AddError::NoSuchFile(_) | AddError::Usage(_) => 2,
+            AddError::Finished(_) => 0,
+            _ => 1,
+        }
+    }
 }
 
 impl AddError {
@@ -132,7 +148,7 @@ impl AddError {
                 }
                 out
             }
-            AddError::Refused(msg) => vec![Diagnostic::error("ADD", msg.clone())],
+            AddError::Refused(msg) | AddError::Usage(msg) => vec![Diagnostic::error("ADD", msg.clone())],
             AddError::Finished(msg) => vec![Diagnostic::info("ADD", msg.clone())],
             AddError::WouldBreak(_, problems) | AddError::Unfit(problems) => {
                 let mut out = problems.clone();
@@ -280,7 +296,15 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
     };
     let title = match opts.title.clone().or_else(from_tags) {
         Some(t) if !t.trim().is_empty() => t.trim().to_string(),
-        _ => return refuse("the file has no title tag: give the episode a title with --title \"…\""),
+        _ => {
+            // (A tag of spaces alone is no title either.)
+            let files = opts.media.iter().map(|m| m.display().to_string()).collect::<Vec<_>>().join(", ");
+            let which = match opts.media.len() {
+                1 => format!("{files} has no title in its tags"),
+                _ => format!("none of {files} has a title in its tags"),
+            };
+            return Err(AddError::Usage(format!("{which}: give the episode a title with --title \"…\"")));
+        }
     };
     let fields = fields(opts, &show, &title, &incoming[0].rel)?;
     let table = table(opts, &fields, &title, &incoming);
@@ -425,7 +449,7 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
             let (url, _) = manifest::hosted_media(entry, &show.podcast.base_url, publish_to(show).as_ref())
                 .map_err(|(problem, help)| AddError::Refused(format!("{problem}: {help}")))?;
             if incoming.iter().any(|i| i.hosted.as_deref() == Some(url.as_str())) {
-                return refuse(format!("{entry} is given twice"));
+                return Err(AddError::Usage(format!("{entry} is given twice")));
             }
             if let Some(ep) = show.episodes.iter().find(|e| e.media.iter().any(|m| m.key() == url.as_str())) {
                 return refuse(format!(
@@ -469,7 +493,7 @@ fn incoming(opts: &Options, root: &Path, show: &Show) -> Result<Vec<Incoming>, A
         let given = if transfer { source.display().to_string() } else { rel.clone() };
         if let Some(twice) = incoming.iter().find(|i| i.rel == rel) {
             return match twice.given == given || !transfer {
-                true => refuse(format!("{given} is given twice")),
+                true => Err(AddError::Usage(format!("{given} is given twice"))),
                 false => {
                     refuse(format!("{} and {given} would both be copied to {rel}: rename one of them", twice.given))
                 }

@@ -64,9 +64,8 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
             return Ok(ExitCode::SUCCESS);
         }
         Err(AddError::Manifest(e)) => return Err(Failure::from_build(&BuildError::Manifest(e), "")),
-        // What the command line names is not there: a usage error.
-        Err(e @ AddError::NoSuchFile(_)) => return Err(Failure::of(e.diagnostics(), 2)),
-        Err(e) => return Err(Failure::of(e.diagnostics(), 1)),
+        // What the command line names is not there, or asks what cannot be: a usage error.
+        Err(e) => return Err(Failure::of(e.diagnostics(), e.exit_code())),
     };
     if opts.date.is_none() {
         wait_for_its_second(&mut added);
