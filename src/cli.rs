@@ -9,13 +9,13 @@ use clap::{Parser, Subcommand};
 #[command(name = "podsmith", version, about, long_about = None)]
 pub struct Cli {
     /// Say more: how each file was measured, what was written.
-    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    #[arg(short, long, global = true, conflicts_with = "quiet", help_heading = "Global options")]
     pub verbose: bool,
     /// Print only warnings and errors.
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
     /// If another podsmith command is working on the show, stop at once instead of waiting for it.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub no_wait: bool,
     /// What to do.
     #[command(subcommand)]
@@ -146,6 +146,7 @@ pub enum Command {
     /// Print a manual page (roff): e.g. `podsmith man > podsmith.1; man ./podsmith.1`.
     Man {
         /// A command's own page, with its options (podsmith-build(1) …); none: podsmith(1).
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(COMMANDS))]
         command: Option<String>,
     },
     /// Measure media files: duration, size, type and codec (and with --loudness, how loud).
@@ -185,6 +186,24 @@ impl Command {
         }
     }
 }
+
+/// The commands, as `man` takes them (and shell completion offers them);
+/// a test holds it to the commands there are.
+pub const COMMANDS: [&str; 13] = [
+    "init",
+    "add",
+    "build",
+    "list",
+    "diff",
+    "import",
+    "publish",
+    "serve",
+    "probe",
+    "validate",
+    "completions",
+    "man",
+    "help",
+];
 
 /// How a command prints what it found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

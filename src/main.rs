@@ -119,6 +119,19 @@ mod tests {
         super::cli::Cli::command().debug_assert();
     }
 
+    /// `man` takes (and completion offers) every command, and only those.
+    #[test]
+    fn man_names_every_command() {
+        use clap::CommandFactory;
+        let mut cli = super::cli::Cli::command();
+        cli.build();
+        let mut there: Vec<&str> = cli.get_subcommands().map(clap::Command::get_name).collect();
+        let mut listed = super::cli::COMMANDS.to_vec();
+        there.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(listed, there);
+    }
+
     /// Every flag `--help` shows is in the README's command list, and every
     /// flag the README lists exists.
     #[test]

@@ -158,11 +158,7 @@ fn add_says_a_file_given_twice_or_without_a_title_as_usage_errors() {
     let blank = dir.path().join("blank.mp3");
     fs::write(&blank, tag).unwrap();
     let run = show.run(&["add", blank.to_str().unwrap()]).fails(2);
-    assert!(
-        run.stderr.contains("blank.mp3 has no title in its tags: give the episode a title"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("blank.mp3 has no title in its tags: give the episode a title"), "{}", run.stderr);
     assert_eq!(show.read("episodes.toml"), manifest);
 }
 
@@ -2180,7 +2176,11 @@ fn each_command_has_its_own_manual_page() {
     assert!(page.contains(".TH podsmith-build 1"), "{page}");
     assert!(page.contains("allow\\-changes") && page.contains("as\\-of"), "{page}");
     let run = show.run(&["man", "nope"]).fails(2);
-    assert!(run.stderr.contains("there is no command \"nope\""), "{}", run.stderr);
+    assert!(run.stderr.contains("invalid value 'nope'"), "{}", run.stderr);
+    assert!(run.stderr.contains("[possible values: init, add, build, list, diff, import"), "{}", run.stderr);
+    // Shell completion offers the commands too.
+    let bash = show.run(&["completions", "bash"]).ok().stdout;
+    assert!(bash.contains("init add build list diff import publish serve probe validate completions man help"));
 }
 
 /// `add --loudness` decodes the episode's files once they are in the show
