@@ -318,6 +318,13 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
     let mut notes = measure_notes;
     let new_one = new_show.episodes.iter().find(|e| e.guid == fields.guid);
     notes.extend(new_one.and_then(|e| crate::catalog::far_ahead(e, opts.now, &opts.manifest)));
+    // (The one an earlier episode's title, as each build says it.)
+    let line = new_one.map(|e| e.line);
+    let same = crate::catalog::same_titles(new_show.episodes.iter(), &opts.manifest);
+    notes.extend(same.into_iter().filter(|d| match &d.location {
+        crate::diagnostic::Location::File { line: at, .. } => Some(*at) == line,
+        _ => false,
+    }));
     notes.extend(as_the_build_takes_it(new_show, &fields.guid, &incoming, &probes, opts.dry_run)?);
     let transferred = incoming.iter().filter(|i| i.transfer).map(|i| (i.source.clone(), i.rel.clone())).collect();
     let publishes = show.publish.to.is_some();

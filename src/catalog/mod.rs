@@ -535,6 +535,8 @@ impl Catalog {
         live.sort_by_key(|e| std::cmp::Reverse(e.episode.date));
         scheduled.sort_by_key(Scheduled::date);
         warnings.extend(scheduled.iter().filter_map(|s| far_ahead(&s.episode, now, &show.manifest_path)));
+        let all = live.iter().map(|e| &e.episode).chain(scheduled.iter().map(|s| &s.episode));
+        warnings.extend(same_titles(all, &show.manifest_path));
         let formats = formats_of(&live);
         warnings.extend(missing_formats(&live, &formats));
         warnings.extend(unused_feed_guids(&show, &formats));
@@ -1178,6 +1180,37 @@ fn formats_of(live: &[LiveEpisode]) -> Vec<AudioFormat> {
     let mut out: Vec<AudioFormat> = primaries.iter().copied().collect();
     out.extend(all.into_iter().filter(|f| !primaries.contains(f)));
     out
+}
+
+/// Episodes with the title of an earlier one (in the manifest's order; told
+/// apart by case and spaces alone, the same to a listener): apps list both
+/// under one name. A warning at each later one, naming the first.
+pub(crate) fn same_titles<'a>(episodes: impl Iterator<Item = &'a Episode>, manifest: &Path) -> Vec<Diagnostic> {
+    let mut by_line: Vec<&Episode> = episodes.collect();
+    by_line.sort_by_key(|e| e.line);
+    let mut first: HashMap<String, &Episode> = HashMap::new();
+    let mut said = Vec::new();
+    for e in by_line {
+        let key = e.title.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        match first.get(&key) {
+            Some(earlier) => said.push(
+                Diagnostic::warning(
+                    "EPISODE-TITLE",
+                    format!(
+                        "episode {} has the title of the episode at line {}: apps list both under one name",
+                        crate::text::quoted(&e.title),
+                        earlier.line
+                    ),
+                )
+                .at(Location::file(manifest, e.line, None))
+                .help("give each its own title (\"Pilot, part 2\"), so listeners can tell them apart"),
+            ),
+            None => {
+                first.insert(key, e);
+            }
+        }
+    }
+    said
 }
 
 /// A `feed_guids` entry for a feed the show does not make (its format is

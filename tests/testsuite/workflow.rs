@@ -518,6 +518,32 @@ fn an_episode_dated_years_ahead_is_warned_of() {
     }
 }
 
+/// An episode with an earlier one's title (told apart by case or spaces
+/// alone) is warned of by `add` and every build, naming both lines: apps
+/// list the two under one name.
+#[test]
+fn an_episode_with_another_ones_title_is_warned_of() {
+    let show = Show::sample();
+    let as_of = "2026-06-01T00:00:00Z";
+    let run = show.run(&["add", &fixture("cbr-xing.mp3"), "--title", "Miek Gieben on  coredns"]).ok();
+    let text = show.read("episodes.toml");
+    let first = text.lines().position(|l| l == "title = \"Miek Gieben on CoreDNS\"").unwrap();
+    let line = text.lines().position(|l| l == "title = \"Miek Gieben on  coredns\"").unwrap();
+    let said = format!(
+        "warning: episodes.toml:{line}: episode \"Miek Gieben on  coredns\" has the title of the episode at line \
+         {first}: apps list both under one name\n  help: give each its own title (\"Pilot, part 2\"), so listeners \
+         can tell them apart\n"
+    );
+    assert!(run.stderr.contains(&said), "{}", run.stderr);
+    let run = show.run(&["build", "--as-of", as_of]).ok();
+    assert!(run.stderr.contains(&said), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("has the title of").count(), 1, "{}", run.stderr);
+    // Another title: no word.
+    let run = show.run(&["add", &fixture("cbr-noxing.mp3"), "--title", "Miek Gieben on CoreDNS, part 2"]).ok();
+    assert!(!run.stderr.contains("has the title of"), "{}", run.stderr);
+    assert_eq!(show.run(&["build", "--as-of", as_of]).ok().stderr.matches("has the title of").count(), 1);
+}
+
 /// A date given without seconds is written with them: a time without is
 /// TOML 1.1's, and TOML 1.0 readers (Python's tomllib, editors) refuse it.
 #[test]
