@@ -273,6 +273,11 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
     if opts.media.is_empty() {
         return refuse("give the episode's media file(s), e.g. podsmith add episode.mp3 episode.ogg");
     }
+    for (n, g) in opts.guests.iter().enumerate() {
+        if opts.guests[..n].iter().any(|had| had.trim().eq_ignore_ascii_case(g.trim())) {
+            return Err(AddError::Usage(format!("--guest {} is given twice", crate::text::quoted(g.trim()))));
+        }
+    }
     let incoming = incoming(opts, &root, &show)?;
     let Measures { probes, title: hosted_title, notes: measure_notes } = measure(&incoming, &show)?;
     let local_title =

@@ -649,8 +649,7 @@ impl Reading<'_> {
         let media = self.media(&mut t, podcast);
         let notes = self.notes(&mut t);
         let cx = &mut self.cx;
-        let guests = t.string_list(cx, "guests", "[\"Ann Example\"]").unwrap_or_default();
-        let guests = guests.into_iter().map(Spanned::into_inner).filter(|g| !g.trim().is_empty()).collect();
+        let guests = guests(&mut t, cx);
         let season = t.positive_int(cx, "season").map(Spanned::into_inner);
         let number = t.positive_int(cx, "episode").map(Spanned::into_inner);
         let types = [("full", EpisodeType::Full), ("trailer", EpisodeType::Trailer), ("bonus", EpisodeType::Bonus)];
@@ -1579,4 +1578,33 @@ fn made_beside_the_page(rel: &str, page_path: &str) -> bool {
         !name.contains('/')
             && (name == "index.html" || name == "chapters.json" || transcript(name) || chapter_picture(name))
     })
+}
+
+/// An episode's `guests`, each once (a guest named twice is said).
+fn guests(t: &mut Fields<'_, '_>, cx: &mut reader::Context<'_>) -> Vec<String> {
+    let given = t.string_list(cx, "guests", "[\"Ann Example\"]").unwrap_or_default();
+    let mut guests: Vec<String> = Vec::with_capacity(given.len());
+    for g in given {
+        let span = g.span();
+        let g = g.into_inner();
+        if g.trim().is_empty() {
+            continue;
+        }
+        // A guest named twice is one person: published once (a second
+        // podcast:person of the same name is a second guest to apps).
+        if guests.iter().any(|had| had.trim().eq_ignore_ascii_case(g.trim())) {
+            let (line, col) = cx.line_col(span.start);
+            cx.cleaned.push(
+                crate::diagnostic::Diagnostic::warning(
+                    "EPISODE-GUESTS",
+                    format!("{}: the guest {} is named twice: published once", t.what, crate::text::quoted(&g)),
+                )
+                .at(crate::diagnostic::Location::file(cx.file(), line, Some(col)))
+                .help("leave the second one out of `guests`"),
+            );
+            continue;
+        }
+        guests.push(g);
+    }
+    guests
 }

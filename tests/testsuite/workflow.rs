@@ -151,6 +151,8 @@ fn add_says_a_file_given_twice_or_without_a_title_as_usage_errors() {
     );
     let twice = show.run(&["add", &untagged, &untagged, "--title", "x"]).fails(2);
     assert!(twice.stderr.contains(&format!("{untagged} is given twice")), "{}", twice.stderr);
+    let guests = show.run(&["add", &untagged, "--title", "x", "--guest", "Bob", "--guest", "bob "]).fails(2);
+    assert!(guests.stderr.contains("--guest \"bob\" is given twice"), "{}", guests.stderr);
     // A title tag of spaces alone (ID3v2.3, TIT2 "   ") before the audio.
     let mut tag = b"ID3\x03\x00\x00\x00\x00\x00\x0eTIT2\x00\x00\x00\x04\x00\x00\x00   ".to_vec();
     tag.extend(fs::read(audio("vbr-xing.mp3")).unwrap());
