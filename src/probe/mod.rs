@@ -840,11 +840,17 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
         return Err(ProbeError::NoDuration("the file holds no audio frames".into()));
     }
     if duration_secs >= MAX_SECONDS {
-        return Err(ProbeError::Corrupt(format!(
-            "its {} says it lasts {:.0} hours, longer than any recording",
-            if method == Method::Header { "header" } else { "last timestamp" },
-            duration_secs / 3600.0
-        )));
+        return Err(ProbeError::Corrupt(match (method, is_mp3) {
+            // (Counted no further than that.)
+            (Method::Scan, true) => {
+                format!("its frames add up to more than {:.0} hours, longer than any recording", MAX_SECONDS / 3600.0)
+            }
+            _ => format!(
+                "its {} says it lasts {:.0} hours, longer than any recording",
+                if method == Method::Header { "header" } else { "last timestamp" },
+                duration_secs / 3600.0
+            ),
+        }));
     }
     let said = if method == Method::Header { "its header" } else { "its last timestamp" };
     check_bytes_hold(duration_secs, bytes, codec, sample_rate, said)?;

@@ -305,6 +305,58 @@ fn tag_before<R: Read + Seek + ?Sized>(
 mod tests {
     use super::*;
 
+    /// A file of one frame repeated, `len` bytes long, read without being
+    /// held: a host's file of any size. Counts the bytes read.
+    struct Repeated {
+        frame: Vec<u8>,
+        len: u64,
+        pos: u64,
+        read: u64,
+    }
+
+    impl Read for Repeated {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let at = (self.pos % self.frame.len() as u64) as usize;
+            let n = buf.len().min(self.frame.len() - at).min(self.len.saturating_sub(self.pos) as usize);
+            buf[..n].copy_from_slice(&self.frame[at..at + n]);
+            self.pos += n as u64;
+            self.read += n as u64;
+            Ok(n)
+        }
+    }
+
+    impl Seek for Repeated {
+        fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+            self.pos = match to {
+                SeekFrom::Start(p) => p,
+                SeekFrom::End(d) => self.len.saturating_add_signed(d),
+                SeekFrom::Current(d) => self.pos.saturating_add_signed(d),
+            };
+            Ok(self.pos)
+        }
+    }
+
+    /// Frames past what any recording lasts are counted no further: the
+    /// verdict is known (a host's 31 GB were read to the end first).
+    #[test]
+    fn frames_are_counted_no_further_than_any_recording_lasts() {
+        // MPEG-2.5 layer III, 8 kbit/s, 8 kHz, mono: 72 bytes, 576 samples
+        // (1,000 hours are 3.6 GB of them; the file is 8 GB).
+        let mut frame = vec![0u8; 72];
+        frame[..4].copy_from_slice(&[0xFF, 0xE3, 0x18, 0xC0]);
+        assert_eq!(frame_len(&frame[..4]).map(|(len, _)| len), Some(72));
+        let len = 8 << 30;
+        let mut src = Repeated { frame, len, pos: 0, read: 0 };
+        let walk = walk(&mut src, 0, len, false).unwrap();
+        // (Looked at every 65,536 frames: here 4,719 s of them.)
+        assert!(
+            walk.seconds >= crate::probe::MAX_SECONDS && walk.seconds < crate::probe::MAX_SECONDS + 4720.0,
+            "{}",
+            walk.seconds
+        );
+        assert!(src.read < len / 2, "{} bytes read", src.read);
+    }
+
     #[test]
     fn frame_lengths() {
         // MPEG-1 layer III 128 kbit/s 44.1 kHz, no padding: 417 bytes.
@@ -547,6 +599,11 @@ pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_fir
                         None => by_rate.push((layout.rate, layout.samples)),
                     }
                     bitrates |= 1 << index;
+                    // Past what any recording lasts, the verdict is known:
+                    // the rest (gigabytes, from a host) is not read.
+                    if out.frames % 65_536 == 0 && seconds_of(&by_rate) >= super::MAX_SECONDS {
+                        break;
+                    }
                 }
                 synced = true;
                 pos += len as u64;
@@ -560,9 +617,14 @@ pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_fir
             }
         }
     }
-    out.seconds = by_rate.iter().map(|(rate, n)| *n as f64 / f64::from(*rate)).sum();
+    out.seconds = seconds_of(&by_rate);
     out.vbr = bitrates.count_ones() > 1;
     Ok(out)
+}
+
+/// The seconds that samples counted by sample rate last.
+fn seconds_of(by_rate: &[(u32, u64)]) -> f64 {
+    by_rate.iter().map(|(rate, n)| *n as f64 / f64::from(*rate)).sum()
 }
 
 /// The longest layer III frame: 320 kbit/s at 32 kHz (MPEG-1), 160 kbit/s

@@ -104,6 +104,10 @@ impl Prober {
     /// A prober waiting at most `timeout` for each request.
     pub fn new(timeout: Duration) -> Prober {
         let agent: ureq::Agent = ureq::Agent::config_builder()
+            // The file's own bytes: a range of a compressed answer is not
+            // the file's (a server that compresses when asked made good
+            // files "truncated").
+            .accept_encoding("identity")
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
             // (Followed by hand, each judged before it is asked: see `send`.)
@@ -120,6 +124,7 @@ impl Prober {
     /// requests, tries again included, done by `deadline`.
     pub fn until(deadline: Instant) -> Prober {
         let agent: ureq::Agent = ureq::Agent::config_builder()
+            .accept_encoding("identity")
             .http_status_as_error(false)
             .max_redirects(0)
             .proxy(None)

@@ -76,7 +76,7 @@ impl From<String> for FetchError {
 /// where `crate::url::redirect::follow` lets them lead.
 pub fn fetch(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, FetchError> {
     use crate::url::redirect::Unfollowed;
-    let agent = agent(timeout, 0);
+    let agent = agent(timeout, 0, ureq::config::AutoHeaderValue::Default);
     let deadline = Instant::now() + timeout;
     let send = |at: &url::Url| {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -111,9 +111,11 @@ pub fn fetch(url: &str, timeout: Duration, limit: u64) -> Result<Vec<u8>, FetchE
 }
 
 /// An agent waiting at most `timeout` for a request, following at most
-/// `redirects` of them (0: a redirect is an answer).
-fn agent(timeout: Duration, redirects: u32) -> Agent {
+/// `redirects` of them (0: a redirect is an answer), asking for the
+/// `encoding` given (`identity` for media: their bytes as they are).
+fn agent(timeout: Duration, redirects: u32, encoding: impl Into<ureq::config::AutoHeaderValue>) -> Agent {
     Agent::config_builder()
+        .accept_encoding(encoding)
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(redirects)
@@ -190,7 +192,9 @@ impl<'a> Urls<'a> {
 /// Asks every URL of `urls`, a few at a time: what each answered (`None`:
 /// left unasked, its host given up), and what was found of each host.
 fn fetch_all(urls: &Urls<'_>, opts: &Online) -> (Vec<Option<Fetched>>, Hosts) {
-    let agent = agent(opts.timeout, 0);
+    // The files as they are, not compressed: their lengths and ranges are
+    // the files' (what apps get), whatever a server would compress.
+    let agent = agent(opts.timeout, 0, "identity");
     let targets = &urls.first;
     let next = AtomicUsize::new(0);
     // Targets held back while their host's first URLs were asked, now to

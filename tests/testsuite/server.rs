@@ -34,6 +34,10 @@ pub enum Mode {
     ShortBody,
     /// Says in `Content-Range` that every file is 2^64 - 1 bytes long.
     HugeTotal,
+    /// Compresses a file whose request accepts gzip (`Content-Encoding:
+    /// gzip`, ranges of the compressed bytes, as RFC 9110 has it), as
+    /// servers set to compress whatever they send do.
+    Compressing,
 }
 
 /// A running server; stops when dropped.
@@ -196,6 +200,8 @@ struct Request {
     range: Option<(u64, u64)>,
     if_none_match: Option<String>,
     content_length: usize,
+    /// It accepts a gzipped answer.
+    gzip: bool,
 }
 
 /// The next request of a connection (`None`: it ended).
@@ -207,7 +213,7 @@ fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or("").to_string();
     let path = parts.next().unwrap_or("/").trim_start_matches('/').to_string();
-    let mut request = Request { method, path, range: None, if_none_match: None, content_length: 0 };
+    let mut request = Request { method, path, range: None, if_none_match: None, content_length: 0, gzip: false };
     loop {
         let mut line = String::new();
         reader.read_line(&mut line)?;
@@ -219,6 +225,11 @@ fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
             && name.eq_ignore_ascii_case("if-none-match")
         {
             request.if_none_match = Some(value.trim().to_string());
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("accept-encoding")
+        {
+            request.gzip = value.to_ascii_lowercase().contains("gzip");
         }
         if let Some((name, value)) = line.split_once(':')
             && name.eq_ignore_ascii_case("content-length")
@@ -249,19 +260,14 @@ fn answer(
 ) -> std::io::Result<Flow> {
     let (method, path) = (request.method.as_str(), &request.path);
     let logged = |what: String, sent: u64| log.lock().unwrap().push((what, path.clone(), sent));
-    if let Some((why, location)) = redirect_in_every_mode(path) {
-        logged(format!("{method} (302 {why})"), 0);
-        write!(out, "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n")?;
-        return Ok(Flow::Next);
-    }
-    if mode == Mode::Redirect && !path.starts_with("moved/") {
-        logged(format!("{method} (302)"), 0);
-        write!(out, "HTTP/1.1 302 Found\r\nLocation: /moved/{path}\r\nContent-Length: 0\r\n\r\n")?;
+    if redirected(out, request, mode, &logged)? {
         return Ok(Flow::Next);
     }
     let in_root = path.strip_prefix("moved/").or_else(|| path.strip_prefix("stall/")).unwrap_or(path);
     let file = root.join(in_root.split('?').next().unwrap_or(""));
-    let body = if file.is_file() { std::fs::read(&file).ok() } else { None };
+    let compressed = mode == Mode::Compressing && request.gzip;
+    let body =
+        if file.is_file() { std::fs::read(&file).ok().map(|b| if compressed { gzip(&b) } else { b }) } else { None };
     let (etag, modified) = validators(&file);
     let Some(body) = body else {
         write!(out, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")?;
@@ -310,6 +316,7 @@ fn answer(
         _ => ("200 OK", &body[..], String::new()),
     };
     let accept = if mode == Mode::NoRange { "" } else { "Accept-Ranges: bytes\r\n" };
+    let type_header = if compressed { format!("{type_header}Content-Encoding: gzip\r\n") } else { type_header };
     write!(
         out,
         "HTTP/1.1 {status}\r\n{type_header}Content-Length: {}\r\n{accept}{extra}ETag: {etag}\r\nLast-Modified: \
@@ -352,4 +359,33 @@ fn validators(file: &std::path::Path) -> (String, String) {
         }
         Err(_) => (String::new(), String::new()),
     }
+}
+
+/// Answers a request for a path that redirects (in every mode, or every
+/// path in [`Mode::Redirect`]) with its redirect; false for any other.
+fn redirected(
+    out: &mut TcpStream,
+    request: &Request,
+    mode: Mode,
+    logged: &dyn Fn(String, u64),
+) -> std::io::Result<bool> {
+    let (method, path) = (request.method.as_str(), &request.path);
+    if let Some((why, location)) = redirect_in_every_mode(path) {
+        logged(format!("{method} (302 {why})"), 0);
+        write!(out, "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n")?;
+        return Ok(true);
+    }
+    if mode == Mode::Redirect && !path.starts_with("moved/") {
+        logged(format!("{method} (302)"), 0);
+        write!(out, "HTTP/1.1 302 Found\r\nLocation: /moved/{path}\r\nContent-Length: 0\r\n\r\n")?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// `plain`, gzipped.
+fn gzip(plain: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(plain).unwrap();
+    gz.finish().unwrap()
 }

@@ -503,6 +503,19 @@ fn online(show: &Show, feed: &str) -> (i32, Vec<(String, String)>) {
     (run.code, findings)
 }
 
+/// A server that compresses what a request accepts compressed: the files
+/// are asked for as they are, so their lengths are the files' (it was a
+/// false APPLE-HOST-LENGTH, "upload the file again"); the feed itself may
+/// come gzipped.
+#[test]
+fn online_passes_against_a_server_that_compresses_when_asked() {
+    let (show, server) = served_show(Mode::Compressing);
+    let (code, errors) = online(&show, "public/feed.xml");
+    assert_eq!((code, errors), (0, vec![]));
+    let (code, errors) = online(&show, &format!("{}feed.xml", server.base()));
+    assert_eq!((code, errors), (0, vec![]));
+}
+
 #[test]
 fn online_passes_against_a_server_with_range_support() {
     let (show, server) = served_show(Mode::Good);
