@@ -1038,7 +1038,7 @@ fn check_mp3_promises(
     let by_bytes = head.bytes.is_some_and(|b| b > 0 && present + 4 < b);
     let slack = present.saturating_add(head.shortest_frame);
     let by_frames = head.frames.is_some_and(|f| f.saturating_mul(head.shortest_frame) > slack);
-    if !(by_bytes || by_frames) {
+    if !(by_bytes || by_frames || head.zeroed_end) {
         return Ok(());
     }
     let walk = walk_mp3(bytes, pre, reopen)?;

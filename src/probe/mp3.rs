@@ -29,6 +29,11 @@ pub struct Head {
     pub free_format: bool,
     /// Whether the bytes look like MPEG audio at all (a frame sync where the audio starts).
     pub has_sync: bool,
+    /// The last 2 KiB of the audio its seek header counts are zeros: no
+    /// frame is there (frames are at most 1,441 bytes, each with its sync),
+    /// but a copy or upload that stopped after the file's space was
+    /// claimed (preallocated, `rsync --inplace`) and left the right size.
+    pub zeroed_end: bool,
     /// The bytes of the shortest frame of the first frame's layout (its
     /// lowest bitrate): a frame count that needs more bytes than the file
     /// has is not all there.
@@ -199,8 +204,21 @@ pub fn read_head<R: Read + Seek + ?Sized>(src: &mut R, len: u64, head_bytes: &[u
     let floor = if head.has_sync { head.audio_start + 4 } else { 0 };
     head.tail_tags = tail_tags(src, len, &tail, floor)?;
     head.frames_after = frames_after(src, &head, len)?;
+    head.zeroed_end = head.kind.is_some() && zeroed_end(src, &tail, len, &head)?;
     src.seek(SeekFrom::Start(0))?;
     Ok(head)
+}
+
+/// See [`Head::zeroed_end`]; `tail` is the file's last bytes, read.
+fn zeroed_end<R: Read + Seek + ?Sized>(src: &mut R, tail: &[u8], len: u64, head: &Head) -> io::Result<bool> {
+    const LOOK: u64 = 2048;
+    let end = len.saturating_sub(head.tail_tags);
+    let end = head.bytes.filter(|b| *b > 0).map_or(end, |b| end.min(head.audio_start.saturating_add(b)));
+    if end.saturating_sub(head.audio_start) < LOOK {
+        return Ok(false);
+    }
+    let bytes = bytes_in(src, tail, len - tail.len() as u64, end - LOOK, LOOK as usize)?;
+    Ok(bytes.len() as u64 == LOOK && bytes.iter().all(|b| *b == 0))
 }
 
 /// Whether frames (or an ID3v2 tag and frames: a second file joined with

@@ -47,6 +47,27 @@ fn every_well_formed_fixture_is_measured_to_a_tenth_of_a_second() {
     }
 }
 
+/// An MP3 whose seek header counts it whole but whose second half is
+/// zeros (a copy or upload stopped after its space was claimed: the size
+/// is right) is truncated, not published with the header's length.
+#[test]
+fn an_mp3_whose_end_is_zeros_is_truncated_though_its_size_is_right() {
+    let show = Show::empty();
+    let whole = std::fs::read(audio("cbr-xing.mp3")).unwrap();
+    let half = whole.len() / 2;
+    let zeroed = [&whole[..half], &vec![0u8; whole.len() - half][..]].concat();
+    std::fs::write(show.path("zeroed.mp3"), zeroed).unwrap();
+    let run = show.run(&["probe", "zeroed.mp3"]).fails(1);
+    assert_eq!(
+        run.stderr,
+        "error: zeroed.mp3: the file is truncated: its header says 3.0 s, the file holds 1.5 s; upload or copy it again\n"
+    );
+    // Zeros after the audio the header counts (padding) are no damage.
+    let padded = [&whole[..], &[0u8; 4096][..]].concat();
+    std::fs::write(show.path("padded.mp3"), padded).unwrap();
+    show.run(&["probe", "padded.mp3"]).ok();
+}
+
 #[test]
 fn a_vbr_mp3_without_a_header_is_scanned_not_estimated() {
     let show = Show::empty();
