@@ -39,9 +39,13 @@ enum Row<'a> {
     },
 }
 
-/// A file on disk, or one where it is hosted (`http://`, `https://`).
+/// A file on disk, or one where it is hosted (`http://`, `https://`, the
+/// scheme in any case).
 fn hosted(f: &std::path::Path) -> Option<&str> {
-    f.to_str().filter(|s| s.starts_with("http://") || s.starts_with("https://"))
+    f.to_str().filter(|s| {
+        let lower = podsmith::text::lower_scheme(s);
+        lower.starts_with("http://") || lower.starts_with("https://")
+    })
 }
 
 /// Measures a hosted file: with what it cost.

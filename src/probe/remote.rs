@@ -210,6 +210,8 @@ impl Prober {
                 Ok(r) if r.status().is_server_error() => format!("the server answered {}", r.status()),
                 Ok(_) => return Revalidated::Changed,
                 Err(Unanswered::Failed(why)) => why,
+                // (Offline, say: what was measured stands.)
+                Err(Unanswered::Lasting(why)) => return Revalidated::Unreachable(why),
                 // Measured again, which says why it cannot be.
                 Err(Unanswered::Stopped(_) | Unanswered::Redirect(..)) => return Revalidated::Changed,
             };
@@ -265,6 +267,9 @@ enum Opened {
 enum Unanswered {
     /// It failed, in words (asked again, it may not).
     Failed(String),
+    /// It failed in a way asking again does not mend (no such host, a
+    /// certificate refused, an answer that cannot be read), in words.
+    Lasting(String),
     /// It cannot be asked, or ends nowhere (redirects going round), in words.
     Stopped(String),
     /// A redirect was not followed (see [`crate::url::redirect`]): why,
@@ -276,7 +281,7 @@ impl Unanswered {
     /// As the error of measuring `url`.
     fn probe_error(self, url: &str) -> ProbeError {
         match self {
-            Unanswered::Failed(why) | Unanswered::Stopped(why) => failed(url, why),
+            Unanswered::Failed(why) | Unanswered::Lasting(why) | Unanswered::Stopped(why) => failed(url, why),
             Unanswered::Redirect(why, help) => ProbeError::Redirect { why: format!("{url}: {why}"), help },
         }
     }
@@ -285,7 +290,10 @@ impl Unanswered {
 impl std::fmt::Display for Unanswered {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Unanswered::Failed(why) | Unanswered::Stopped(why) | Unanswered::Redirect(why, _) => f.write_str(why),
+            Unanswered::Failed(why)
+            | Unanswered::Lasting(why)
+            | Unanswered::Stopped(why)
+            | Unanswered::Redirect(why, _) => f.write_str(why),
         }
     }
 }
@@ -300,6 +308,7 @@ fn send(
     use crate::url::redirect::Unfollowed;
     match crate::url::redirect::follow(url, ask, |_| {}) {
         Ok((r, _)) => Ok(r),
+        Err(Unfollowed::Failed(e)) if lasting(&e) => Err(Unanswered::Lasting(crate::url::request_failed(&e))),
         Err(Unfollowed::Failed(e)) => Err(Unanswered::Failed(crate::url::request_failed(&e))),
         Err(e) => match e.help() {
             Some(help) => Err(Unanswered::Redirect(e.to_string(), help)),
@@ -342,6 +351,27 @@ fn get_range(
         }
         std::thread::sleep(wait);
         wait *= 4;
+    }
+}
+
+/// Whether asking again cannot mend `e`: a host no name server knows, a
+/// TLS failure (a certificate refused), an answer that is no HTTP or whose
+/// headers are past the limits (a timeout, a refused or dropped
+/// connection, may pass: those are asked again).
+fn lasting(e: &ureq::Error) -> bool {
+    use ureq::Error as E;
+    match e {
+        E::HostNotFound
+        | E::BadUri(_)
+        | E::Http(_)
+        | E::Protocol(_)
+        | E::Tls(_)
+        | E::Rustls(_)
+        | E::TlsRequired
+        | E::RequireHttpsOnly(_)
+        | E::LargeResponseHeader(..) => true,
+        E::Io(io) => io.to_string().contains("failed to lookup address"),
+        _ => false,
     }
 }
 

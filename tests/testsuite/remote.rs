@@ -247,3 +247,20 @@ fn a_server_that_says_a_file_is_endless_gets_a_clear_error() {
     assert!(run.stderr.contains("the server answered 416") && !run.stderr.contains("panicked"), "{}", run.stderr);
     assert_eq!(run.stderr.matches(&url).count(), 1, "the URL said once: {}", run.stderr);
 }
+
+/// A failure asking again cannot mend (a host no name server knows) is said
+/// at once; one that may pass (a refused connection: a server restarting)
+/// is asked again, and the tries are said.
+#[test]
+fn a_host_that_does_not_exist_is_not_asked_again() {
+    let show = Show::empty();
+    // (A scheme in capitals is a URL too, not a file name.)
+    for url in ["http://podsmith-test.invalid/ep.mp3", "HTTP://podsmith-test.invalid/ep.mp3"] {
+        let run = show.run(&["probe", url]).fails(1);
+        assert!(run.stderr.contains("failed to lookup address"), "{}", run.stderr);
+        assert!(!run.stderr.contains("tried"), "{}", run.stderr);
+    }
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let run = show.run(&["probe", &format!("http://127.0.0.1:{closed}/ep.mp3")]).fails(1);
+    assert!(run.stderr.contains("(tried 4 times)"), "{}", run.stderr);
+}
