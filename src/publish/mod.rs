@@ -1086,7 +1086,6 @@ pub fn headers(key: &str, phase: Phase) -> (&'static str, &'static str) {
 /// size is someone else's. (The others are told by their size alone: a
 /// HEAD for each of a show's files at every publish would cost more than
 /// the listing.) Returns whether one is not as podsmith put it.
-#[cfg(feature = "publish")]
 async fn etags_unlisted(
     sender: &store::Sender,
     record: Option<&record::Published>,
