@@ -615,22 +615,15 @@ impl Publishing<'_> {
                 None => listed.remove(key),
             };
         }
-        // (One found replaced by hand so: the plan made ahead, from the
-        // listing's sizes, is not the plan.)
-        let replaced = match dest {
-            Destination::S3 { .. } => etags_unlisted(&sender, record.as_deref(), &site, &mut listed).await,
-            Destination::Folder(_) => false,
-        };
         // How the destination pages its listing, for the next publish (a cache).
         let paging_key = paging_key(dest, opts, self.settings);
         paging::Paging::load(&show_root).learn(&show_root, &paging_key, (cut, listed.len()));
         // The plan made from the record while the listing came, if the
         // listing finds the destination as the record says; else made now.
         let keys = plan::keys(&site.files);
-        let made_ahead = match (ahead.agreed, replaced) {
-            (_, true) => None,
-            (true, false) => ahead.plan.take().map(|plan| (plan, true)),
-            (false, false) => {
+        let made_ahead = match ahead.agreed {
+            true => ahead.plan.take().map(|plan| (plan, true)),
+            false => {
                 let agreed = |r: &record::Published| plan::agrees(&keys, r, &listed);
                 ahead.plan.take().filter(|_| record.as_deref().is_some_and(agreed)).map(|plan| (plan, false))
             }
@@ -1077,39 +1070,6 @@ pub fn headers(key: &str, phase: Phase) -> (&'static str, &'static str) {
     };
     let cache = if phase == Phase::Page { PAGE } else { MEDIA };
     (content_type, cache)
-}
-
-/// On a service whose listing gives no ETags (s3s-fs), the objects the
-/// site no longer has are asked for theirs (a HEAD each) where the record
-/// knows the one podsmith's upload got: each is deleted only if still as
-/// podsmith put it, and one replaced by hand with other bytes of the same
-/// size is someone else's. (The others are told by their size alone: a
-/// HEAD for each of a show's files at every publish would cost more than
-/// the listing.) Returns whether one is not as podsmith put it.
-async fn etags_unlisted(
-    sender: &store::Sender,
-    record: Option<&record::Published>,
-    site: &LocalSite,
-    listed: &mut HashMap<String, plan::Listed>,
-) -> bool {
-    let Some(record) = record else { return false };
-    let in_site: std::collections::HashSet<&str> = site.files.iter().map(|f| f.key.as_str()).collect();
-    let untold = |(k, e): &(&String, &record::Entry)| {
-        !in_site.contains(k.as_str()) && e.etag.is_some() && listed.get(*k).is_some_and(|l| l.etag.is_none())
-    };
-    let asked: Vec<&String> = record.objects.iter().filter(untold).map(|(k, _)| k).collect();
-    if asked.is_empty() {
-        return false;
-    }
-    let mut replaced = false;
-    for (key, etag) in sender.etags(&asked).await {
-        let was = record.objects.get(&key).and_then(|e| e.etag.as_deref());
-        replaced |= was.is_some_and(|was| record::bare_etag(was) != record::bare_etag(&etag));
-        if let Some(l) = listed.get_mut(&key) {
-            l.etag = Some(etag);
-        }
-    }
-    replaced
 }
 
 #[cfg(test)]

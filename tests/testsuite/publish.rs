@@ -2062,48 +2062,6 @@ fn verify_fetches_the_feeds_and_checks_every_url_where_listeners_do() {
     );
 }
 
-/// s3s-fs's listing gives no ETags: an object to delete is asked for its
-/// ETag (a HEAD), and the page of a removed episode replaced by hand with
-/// other bytes of the same size is left (it was deleted: someone's edit lost).
-#[test]
-fn an_object_replaced_by_hand_with_the_same_size_is_not_deleted_where_the_listing_has_no_etags() {
-    let Some(s3) = S3::start() else { return };
-    let show = published_sample(&s3);
-    let page = "podcast/episodes/fluentd-eduardo-silva/index.html";
-    let hand = |key: &str| {
-        let bytes = std::fs::read(s3.object(key)).unwrap();
-        let mut edited = bytes.clone();
-        let at = edited.iter().position(|b| b.is_ascii_lowercase()).unwrap();
-        edited[at] = edited[at].to_ascii_uppercase();
-        assert_eq!(edited.len(), bytes.len());
-        s3.replace(key, &edited);
-        edited
-    };
-    let page_by_hand = hand(page);
-    let feed_by_hand = hand("podcast/feed.xml");
-    let media_by_hand = hand("podcast/media/fluentd-eduardo-silva.mp3");
-    // The episode the page is of, removed from the show.
-    let manifest = show.read("episodes.toml");
-    let first = manifest.find("[[episode]]").unwrap();
-    let second = first + 1 + manifest[first + 1..].find("[[episode]]").unwrap();
-    assert!(manifest[first..second].contains("fluentd-eduardo-silva"));
-    show.write("episodes.toml", &format!("{}{}", &manifest[..first], &manifest[second..]));
-    let run = publish(&show, &s3, &["--allow-changes", "--prune"]).ok();
-    let (up, deleted) = sent(&run);
-    assert_eq!(deleted, ["media/fluentd-eduardo-silva.ogg"], "the one not replaced goes");
-    assert_eq!(std::fs::read(s3.object(page)).unwrap(), page_by_hand, "the edit by hand stays");
-    let media = std::fs::read(s3.object("podcast/media/fluentd-eduardo-silva.mp3")).unwrap();
-    assert!(media == media_by_hand, "the file replaced by hand stays");
-    assert!(run.stderr.contains("episodes/fluentd-eduardo-silva/index.html"), "{}", run.stderr);
-    assert!(up.iter().any(|k| k == "feed.xml"), "{up:?}");
-    assert_ne!(std::fs::read(s3.object("podcast/feed.xml")).unwrap(), feed_by_hand);
-    assert_eq!(published(&s3)["feed.xml"], show.public_files()["feed.xml"]);
-
-    // And then nothing is sent.
-    let (up, deleted) = sent(&publish(&show, &s3, &[]).ok());
-    assert!(up.is_empty() && deleted.is_empty(), "{up:?} {deleted:?}");
-}
-
 #[test]
 fn a_damaged_record_is_set_aside_and_nothing_is_deleted_on_its_word() {
     let Some(s3) = S3::start() else { return };
