@@ -97,10 +97,17 @@ pub fn in_memory(manifest: &std::path::Path, now: chrono::DateTime<chrono::Utc>,
 /// is given, else in UTC.
 pub fn parse_now(as_of: Option<&str>, manifest: Option<&Path>) -> Result<chrono::DateTime<chrono::Utc>, Failure> {
     let Some(s) = as_of else { return Ok(chrono::Utc::now()) };
-    let offset = match manifest.map(podsmith::manifest::read_text) {
+    let utc = chrono::Offset::fix(&chrono::Utc);
+    // A moment that gives its own offset (`2026-06-01T00:00:00Z`) is the
+    // same whatever the show's: the manifest (megabytes, for a big show) is
+    // not read twice for it.
+    let own_offset = chrono::FixedOffset::east_opt(3600).is_some_and(|other| {
+        podsmith::manifest::moment(s, utc).is_some_and(|m| podsmith::manifest::moment(s, other) == Some(m))
+    });
+    let offset = match manifest.filter(|_| !own_offset).map(podsmith::manifest::read_text) {
         Some(Ok(text)) => podsmith::manifest::utc_offset_glance(&text),
         // Reading the show says why it cannot be read.
-        _ => chrono::Offset::fix(&chrono::Utc),
+        _ => utc,
     };
     podsmith::manifest::moment(s, offset).map(|d| d.with_timezone(&chrono::Utc)).ok_or_else(|| {
         Failure::usage(format!(

@@ -594,6 +594,9 @@ fn as_of_takes_a_date_as_the_start_of_that_day_in_the_shows_offset() {
     assert_eq!(status("2030-01-05"), "new");
     assert_eq!(status("2030-01-04T23:59:59"), "scheduled");
     assert_eq!(status("2030-01-05T00:00:00"), "new");
+    // A moment with an offset of its own is read as it says.
+    assert_eq!(status("2030-01-05T04:59:59+01:00"), "scheduled");
+    assert_eq!(status("2030-01-05T05:00:00+01:00"), "new");
     show.run(&["diff", "--as-of", "2030-01-05"]).ok();
     show.run(&["validate", "--as-of", "2030-01-05"]).ok();
     let run = show.run(&["build", "--as-of", "2030-01-05"]).ok();
