@@ -170,10 +170,13 @@ impl Prober {
                 Ok(Some((m, title)))
             }
             Some(Opened::Whole { file, hosted, traffic }) => {
-                let mut info = super::probe_file(file.path())?;
+                let file = Arc::new(file);
+                let open =
+                    || -> io::Result<Box<dyn MediaSource>> { Ok(Box::new(ReadAt::new(file.clone(), hosted.size))) };
+                let mut info = super::probe_with(&open)?;
                 info.bytes = hosted.size;
-                let title = title.then(|| super::read_title(file.path())).flatten();
-                Ok(Some((Measured { info, hosted, traffic }, title)))
+                let title = title.then(|| super::read_title_from(Box::new(ReadAt::new(file.clone(), hosted.size))));
+                Ok(Some((Measured { info, hosted, traffic }, title.flatten())))
             }
             None => Ok(None),
         }
@@ -258,8 +261,10 @@ struct State {
 enum Opened {
     /// With a range: the file is read in chunks.
     Ranged(Remote),
-    /// Whole (no `Range` support): the file, read into a temporary one.
-    Whole { file: tempfile::NamedTempFile, hosted: Hosted, traffic: Traffic },
+    /// Whole (no `Range` support): the file, read into a temporary one
+    /// without a name (gone with the process, however it ends: an 8 GiB
+    /// download is not left behind by a Ctrl-C).
+    Whole { file: std::fs::File, hosted: Hosted, traffic: Traffic },
 }
 
 /// Why a request of a hosted file got no answer to read.
@@ -424,8 +429,8 @@ impl Remote {
             200 if budget < u64::MAX => Ok(None),
             200 => {
                 // No ranges: the whole file, once, to disk.
-                let mut file = tempfile::NamedTempFile::new().map_err(|e| failed(url, e))?;
-                let n = io::copy(&mut got.body_mut().with_config().limit(WHOLE).reader(), file.as_file_mut())
+                let mut file = tempfile::tempfile().map_err(|e| failed(url, e))?;
+                let n = io::copy(&mut got.body_mut().with_config().limit(WHOLE).reader(), &mut file)
                     .map_err(|e| failed(url, e))?;
                 hosted.size = n;
                 hosted.whole = true;
@@ -443,6 +448,53 @@ impl Remote {
 
     fn traffic(&self) -> Traffic {
         self.shared.state.lock().map(|s| s.traffic).unwrap_or_default()
+    }
+}
+
+/// A reader of a file shared with other readers, each at its own place
+/// (positioned reads: a cloned handle would share one offset).
+struct ReadAt {
+    file: Arc<std::fs::File>,
+    len: u64,
+    pos: u64,
+}
+
+impl ReadAt {
+    fn new(file: Arc<std::fs::File>, len: u64) -> ReadAt {
+        ReadAt { file, len, pos: 0 }
+    }
+}
+
+impl Read for ReadAt {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let want = buf.len().min(usize::try_from(self.len.saturating_sub(self.pos)).unwrap_or(usize::MAX));
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(&*self.file, &mut buf[..want], self.pos)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(&*self.file, &mut buf[..want], self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for ReadAt {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let pos = match to {
+            SeekFrom::Start(p) => Some(p),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = pos.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "a seek before the start"))?;
+        Ok(self.pos)
+    }
+}
+
+impl MediaSource for ReadAt {
+    fn is_seekable(&self) -> bool {
+        true
+    }
+    fn byte_len(&self) -> Option<u64> {
+        Some(self.len)
     }
 }
 

@@ -156,6 +156,35 @@ fn a_server_without_ranges_is_read_once_whole_and_said() {
     assert_eq!(server.served(name), (1, size));
 }
 
+/// A file read whole (its server answers no ranges) is read into a
+/// temporary file without a name: a probe killed as it reads (Ctrl-C, a
+/// stalled download of a big file) leaves nothing behind.
+#[test]
+fn a_probe_killed_while_it_reads_a_whole_file_leaves_no_temporary_file() {
+    let (dir, _) = hosted_folder();
+    let server = Server::start(dir.path().to_path_buf(), Mode::StalledWhole);
+    let name = "coredns-miek-gieben.mp3";
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
+        .args(["probe", &format!("{}{name}", server.base())])
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while server.served(name).0 == 0 {
+        assert!(std::time::Instant::now() < deadline, "the server was not asked for {name}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // What was sent is received, and written where podsmith keeps it.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[test]
 fn a_file_the_server_does_not_have_names_its_url() {
     let (dir, _) = hosted_folder();

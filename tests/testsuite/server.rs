@@ -38,6 +38,9 @@ pub enum Mode {
     /// gzip`, ranges of the compressed bytes, as RFC 9110 has it), as
     /// servers set to compress whatever they send do.
     Compressing,
+    /// Ignores Range as [`Mode::NoRange`] does, sends half of a file, then
+    /// nothing more for 30 s (a transfer that stalled).
+    StalledWhole,
 }
 
 /// A running server; stops when dropped.
@@ -288,7 +291,8 @@ fn answer(
         return Ok(Flow::Next);
     }
     let total = body.len() as u64;
-    if request.range.is_some_and(|(a, _)| a >= total) && mode != Mode::NoRange {
+    let ranges = !matches!(mode, Mode::NoRange | Mode::StalledWhole);
+    if request.range.is_some_and(|(a, _)| a >= total) && ranges {
         write!(
             out,
             "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */{total}\r\nContent-Length: 0\r\n\r\n"
@@ -302,7 +306,7 @@ fn answer(
         false => format!("Content-Type: {ctype}\r\n"),
     };
     let (status, slice, extra) = match request.range {
-        Some((a, b)) if mode != Mode::NoRange && a < total => {
+        Some((a, b)) if ranges && a < total => {
             let end = b.min(total - 1);
             (
                 "206 Partial Content",
@@ -315,7 +319,7 @@ fn answer(
         }
         _ => ("200 OK", &body[..], String::new()),
     };
-    let accept = if mode == Mode::NoRange { "" } else { "Accept-Ranges: bytes\r\n" };
+    let accept = if ranges { "Accept-Ranges: bytes\r\n" } else { "" };
     let type_header = if compressed { format!("{type_header}Content-Encoding: gzip\r\n") } else { type_header };
     write!(
         out,
@@ -323,9 +327,29 @@ fn answer(
          {modified}\r\n\r\n",
         slice.len()
     )?;
-    if mode == Mode::ShortBody && method != "HEAD" && request.range.is_some() {
+    send_body(out, mode, method, request.range.is_some(), slice, &logged)
+}
+
+/// The body of an answer, as `mode` sends it (all of it, half, half then
+/// nothing), logged with the bytes sent.
+fn send_body(
+    out: &mut TcpStream,
+    mode: Mode,
+    method: &str,
+    ranged: bool,
+    slice: &[u8],
+    logged: &dyn Fn(String, u64),
+) -> std::io::Result<Flow> {
+    if mode == Mode::ShortBody && method != "HEAD" && ranged {
         out.write_all(&slice[..slice.len() / 2])?;
         logged(method.to_string(), (slice.len() / 2) as u64);
+        return Ok(Flow::Close);
+    }
+    if mode == Mode::StalledWhole && method != "HEAD" {
+        out.write_all(&slice[..slice.len() / 2])?;
+        out.flush()?;
+        logged(method.to_string(), (slice.len() / 2) as u64);
+        thread::sleep(std::time::Duration::from_secs(30));
         return Ok(Flow::Close);
     }
     if method != "HEAD" {
