@@ -127,7 +127,6 @@ impl Prober {
             .accept_encoding("identity")
             .http_status_as_error(false)
             .max_redirects(0)
-            .proxy(None)
             .user_agent(concat!("podsmith/", env!("CARGO_PKG_VERSION"), " (media prober)"))
             .build()
             .into();

@@ -119,7 +119,6 @@ fn agent(timeout: Duration, redirects: u32, encoding: impl Into<ureq::config::Au
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(redirects)
-        .proxy(None)
         .user_agent(concat!("podsmith/", env!("CARGO_PKG_VERSION"), " (feed validator)"))
         .build()
         .into()

@@ -4,11 +4,81 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
+
+/// A CONNECT proxy (as `HTTP_PROXY` names one) that takes every tunnel,
+/// whatever host it is asked for, to the server on 127.0.0.1 at `to`: a URL
+/// of a public-looking host reaches a test's server through it. It logs the
+/// hosts asked for.
+pub struct ConnectProxy {
+    pub port: u16,
+    asked: Arc<Mutex<Vec<String>>>,
+}
+
+impl ConnectProxy {
+    pub fn start(to: u16) -> ConnectProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let asked: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = asked.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let log = log.clone();
+                thread::spawn(move || {
+                    let _ = tunnel(stream, to, &log);
+                });
+            }
+        });
+        ConnectProxy { port, asked }
+    }
+
+    /// Its URL, for `HTTP_PROXY`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The hosts (`host:port`) asked for so far.
+    pub fn asked(&self) -> Vec<String> {
+        self.asked.lock().unwrap().clone()
+    }
+}
+
+/// One tunnel: the CONNECT request read and logged, then bytes passed both
+/// ways between the client and the server on `to`.
+fn tunnel(client: TcpStream, to: u16, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(client.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let target = line.strip_prefix("CONNECT ").and_then(|r| r.split_whitespace().next()).map(str::to_string);
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header)? == 0 || header == "\r\n" {
+            break;
+        }
+    }
+    let mut to_client = client;
+    let Some(target) = target else {
+        write!(to_client, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")?;
+        return Ok(());
+    };
+    log.lock().unwrap().push(target);
+    let server = TcpStream::connect(("127.0.0.1", to))?;
+    write!(to_client, "HTTP/1.1 200 Connection established\r\n\r\n")?;
+    let (mut from_server, mut to_server) = (server.try_clone()?, server);
+    let up = thread::spawn(move || {
+        let _ = std::io::copy(&mut reader, &mut to_server);
+        let _ = to_server.shutdown(Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut from_server, &mut to_client);
+    let _ = to_client.shutdown(Shutdown::Both);
+    let _ = up.join();
+    Ok(())
+}
 
 /// How the server behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

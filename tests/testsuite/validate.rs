@@ -11,7 +11,7 @@ use podsmith::validate::{LocalFiles, Options, Report, Severity, validate};
 use snapbox::{assert_data_eq, str};
 
 use crate::harness::*;
-use crate::server::{Mode, Server};
+use crate::server::{ConnectProxy, Mode, Server};
 
 fn fixtures() -> PathBuf {
     repo().join("tests/fixtures")
@@ -514,6 +514,47 @@ fn online_passes_against_a_server_that_compresses_when_asked() {
     assert_eq!((code, errors), (0, vec![]));
     let (code, errors) = online(&show, &format!("{}feed.xml", server.base()));
     assert_eq!((code, errors), (0, vec![]));
+}
+
+/// Behind a proxy (`HTTP_PROXY`), `validate --online` asks through it, as
+/// `probe`, `build` and `add` do: a host only the proxy reaches is
+/// checked, not reported unreachable.
+#[test]
+fn online_asks_through_the_proxy_the_environment_names() {
+    let show = Show::sample();
+    let server = Server::start(show.path("public"), Mode::Good);
+    let proxy = ConnectProxy::start(server.port);
+    let manifest =
+        show.read("episodes.toml").replace("https://podcast.example.com/cloud-native/", "http://media.example.com/");
+    show.write("episodes.toml", &manifest);
+    show.build().ok();
+    let env = [
+        ("HTTP_PROXY", proxy.url()),
+        ("http_proxy", proxy.url()),
+        ("NO_PROXY", String::new()),
+        ("no_proxy", String::new()),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = show.run_env(&["validate", "--online", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"], &env);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let errors: Vec<&serde_json::Value> = v["feeds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["findings"].as_array().unwrap())
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert_eq!((run.code, errors), (0, vec![]), "{}", run.stderr);
+    let asked = proxy.asked();
+    assert!(!asked.is_empty() && asked.iter().all(|h| h == "media.example.com:80"), "{asked:?}");
+    // The enclosures were asked for through it (and measured).
+    assert!(server.served("media/kubernetes-sarah-novotny.mp3").0 >= 2, "{:?}", server.log());
+    // `probe` asks through it as well.
+    let url = "http://media.example.com/media/kubernetes-sarah-novotny.mp3";
+    let probed = show.run_env(&["probe", url], &env).ok();
+    let on_disk = show.run(&["probe", "media/kubernetes-sarah-novotny.mp3"]).ok();
+    let column = |out: &str| out.split('\t').nth(1).map(str::to_string);
+    assert_eq!(column(&probed.stdout), column(&on_disk.stdout));
 }
 
 #[test]
