@@ -508,6 +508,14 @@ const PARTIALS_MAX: usize = 200;
 /// page templates but may be included by them (`{% include "footer.html" %}`,
 /// `{% import "macros.html" as m %}`, or extended): each `.html` file of
 /// the folder itself, not hidden, sorted; at most [`PARTIALS_MAX`].
+/// The files of `templates_dir` the pages are made with, by name: the
+/// page templates it overrides (a link to nothing too: it is an error)
+/// and its partials.
+pub fn template_names(templates_dir: &Path) -> Vec<String> {
+    let pages = DEFAULTS.iter().map(|(name, _)| *name).filter(|n| templates_dir.join(n).symlink_metadata().is_ok());
+    pages.map(str::to_string).chain(partial_names(templates_dir)).collect()
+}
+
 fn partial_names(templates_dir: &Path) -> Vec<String> {
     let mut names = other_html_files(templates_dir);
     names.truncate(PARTIALS_MAX);
@@ -550,6 +558,11 @@ fn environment(templates_dir: &Path) -> Result<Compiled, TemplateError> {
     // would add its own); what is at fault is named by `render`.
     env.set_debug(false);
     env.set_formatter(html_formatter);
+    // Every template makes HTML, whatever its name's case (`Title.HTML`:
+    // minijinja's own rule escapes only names ending in `.html`).
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    // A template of a show from anyone cannot run for ever.
+    env.set_fuel(Some(FUEL));
     let show_root = match templates_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -576,6 +589,7 @@ fn environment(templates_dir: &Path) -> Result<Compiled, TemplateError> {
         inside(&path)?;
         let source = crate::fsutil::read_string(&path, crate::fsutil::TEMPLATE)
             .map_err(|e| TemplateError { name: path.display().to_string(), detail: format!("cannot read: {e}") })?;
+        let source = without_bom(source);
         sources.extend_from_slice(&(name.len() as u64).to_le_bytes());
         sources.extend_from_slice(name.as_bytes());
         sources.extend_from_slice(&(source.len() as u64).to_le_bytes());
@@ -588,7 +602,19 @@ fn environment(templates_dir: &Path) -> Result<Compiled, TemplateError> {
         let path = templates_dir.join(name);
         inside(&path)?;
         let (source, origin) = match crate::fsutil::read_string(&path, crate::fsutil::TEMPLATE) {
-            Ok(s) => (s, path.display().to_string()),
+            Ok(s) => (without_bom(s), path.display().to_string()),
+            // A link to nothing is an override that went missing (its
+            // target not committed): not the built-in page, without a word.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.is_symlink() => {
+                let to = std::fs::read_link(&path).map(|t| t.display().to_string()).unwrap_or_default();
+                return Err(TemplateError {
+                    name: path.display().to_string(),
+                    detail: format!(
+                        "is a link to {to}, which does not exist: put the template there, or remove the link for \
+                         the built-in {name}"
+                    ),
+                });
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => ((*source).to_string(), format!("{name} (built in)")),
             Err(e) => {
                 return Err(TemplateError { name: path.display().to_string(), detail: format!("cannot read: {e}") });
@@ -664,13 +690,9 @@ fn unread_templates(templates_dir: &Path, partials: &[(String, String)]) -> Vec<
         let quoted = [format!("\"{n}\""), format!("'{n}'")];
         sources.map(str::to_string).chain(pages).any(|s| quoted.iter().any(|q| s.contains(q.as_str())))
     };
-    let misspelt = |n: &str| {
-        let lower = n.to_ascii_lowercase();
-        DEFAULTS.iter().any(|(k, _)| crate::text::edit_distance(&lower, k) <= 2)
-    };
     names
         .into_iter()
-        .filter(|n| misspelt(n) || !named(n))
+        .filter(|n| !named(n))
         .map(|n| {
             let lower = n.to_ascii_lowercase();
             let near = DEFAULTS.iter().map(|(k, _)| *k).min_by_key(|k| crate::text::edit_distance(&lower, k));
@@ -701,7 +723,15 @@ fn fill_filter(phrase: &str, kwargs: minijinja::value::Kwargs) -> Result<String,
         let value: Value = kwargs.get(name)?;
         values.push((name, value.to_string()));
     }
-    kwargs.assert_all_used()?;
+    let blanks = crate::words::blanks(phrase);
+    let wrong = |what: String| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, what);
+    if let Some((name, _)) = values.iter().find(|(n, _)| !blanks.contains(n)) {
+        let takes = blanks.iter().map(|b| format!("{b}=")).collect::<Vec<_>>().join(", ");
+        return Err(wrong(format!("fill({name}=…): \"{phrase}\" has no {{{name}}}; it takes {takes}")));
+    }
+    if let Some(name) = blanks.iter().find(|b| !values.iter().any(|(n, _)| n == *b)) {
+        return Err(wrong(format!("fill leaves {{{name}}} of \"{phrase}\" unfilled: give {name}=…")));
+    }
     Ok(crate::words::fill(phrase, |name| values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())))
 }
 
@@ -748,7 +778,24 @@ fn render(env: &Environment<'_>, name: &str, ctx: Value) -> Result<String, Templ
         }
         TemplateError { name: at.unwrap_or_else(|| name.into()), detail }
     };
-    let mut html = template.render(ctx).map_err(failed)?;
+    let mut page = Bounded::default();
+    let rendered = template.render_captured_to(ctx, &mut page).map(drop);
+    let runaway = |what: String| TemplateError {
+        name: name.into(),
+        detail: format!("{what}: a loop that runs away? (no page of a show needs that)"),
+    };
+    if page.over {
+        return Err(runaway(format!("it makes a page of more than {} MB", PAGE_MAX >> 20)));
+    }
+    match rendered {
+        Err(e) if e.kind() == minijinja::ErrorKind::OutOfFuel => {
+            return Err(runaway(format!("it takes more than {FUEL} steps to make one page")));
+        }
+        Err(e) => return Err(failed(e)),
+        Ok(_) => {}
+    }
+    let mut html = String::from_utf8(page.bytes)
+        .map_err(|_| TemplateError { name: name.into(), detail: "it makes a page that is not UTF-8 text".into() })?;
     // An empty template (a file saved before it was written, or cut short)
     // makes every page of it blank: never what is meant to be published.
     if html.trim().is_empty() {
@@ -762,6 +809,46 @@ fn render(env: &Environment<'_>, name: &str, ctx: Value) -> Result<String, Templ
         html.push('\n');
     }
     Ok(html)
+}
+
+/// A template's text without the byte order mark some editors save
+/// first (it would be copied into the page).
+fn without_bom(source: String) -> String {
+    match source.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => source,
+    }
+}
+
+/// The most steps a template may take to make one page (minijinja's
+/// fuel): far more than any page of a 10,000-episode show takes, far less
+/// than a loop that runs away.
+const FUEL: u64 = 50_000_000;
+
+/// The largest page a template may make: far larger than any page of a
+/// show (its manifest is at most 16 MB), far smaller than what a loop that
+/// runs away writes for every episode.
+pub const PAGE_MAX: usize = 16 << 20;
+
+/// A page being made, refused past [`PAGE_MAX`].
+#[derive(Default)]
+struct Bounded {
+    bytes: Vec<u8>,
+    over: bool,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + b.len() > PAGE_MAX {
+            self.over = true;
+            return Err(std::io::Error::other("the page is too big"));
+        }
+        self.bytes.extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn describe(e: &minijinja::Error) -> String {

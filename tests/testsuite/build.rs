@@ -518,6 +518,147 @@ fn a_template_that_links_out_of_the_show_is_refused() {
     assert_eq!(show.read("public/episodes/pilot/index.html"), "<h1>Pilot</h1>\n");
 }
 
+/// A partial whose name is `.HTML` or `.Html` is HTML as a `.html` one is:
+/// what it shows is escaped (minijinja's own rule escapes only names
+/// ending in lower-case `.html`).
+#[test]
+fn a_partial_named_in_upper_case_is_escaped_too() {
+    let title = "A <script>alert(1)</script> & more";
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]))
+        .replace("title = \"Pilot\"", &format!("title = \"{title}\""));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    show.write("templates/Title.HTML", "<p>{{ episode.title }}</p>");
+    show.write("templates/Other.Html", "<p>{{ episode.title }}</p>");
+    show.write("templates/episode.html", "{% include \"Title.HTML\" %}{% include \"Other.Html\" %}");
+    show.build().ok();
+    let escaped = "<p>A &lt;script&gt;alert(1)&lt;/script&gt; &amp; more</p>";
+    let pages: Vec<Vec<u8>> = show
+        .public_files()
+        .into_iter()
+        .filter(|(rel, _)| rel.starts_with("episodes/") && rel.ends_with("/index.html"))
+        .map(|(_, bytes)| bytes)
+        .collect();
+    assert_eq!(pages, vec![format!("{escaped}{escaped}\n").into_bytes()]);
+}
+
+/// A template that runs away (a loop of loops, a page of gigabytes) is
+/// stopped with an error naming it, not written out for every episode.
+#[test]
+fn a_template_that_runs_away_is_stopped() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    // 10^10 steps: refused long before.
+    show.write(
+        "templates/episode.html",
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% set k = j %}{% endfor %}{% endfor %}x",
+    );
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains("template episode.html") && run.stderr.contains("steps to make one page"),
+        "{}",
+        run.stderr
+    );
+    assert!(!show.path("public").exists());
+    // A page of more than 16 MB, in few steps.
+    show.write("templates/episode.html", "{% for i in range(300) %}{{ \"x\" * 100000 }}{% endfor %}");
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("it makes a page of more than 16 MB"), "{}", run.stderr);
+    assert!(!show.path("public").exists());
+}
+
+/// `fill` with a blank the phrase does not have (`fromat=`), or leaving
+/// one of its blanks unfilled, is an error: the placeholder is not
+/// published.
+#[test]
+fn fill_refuses_a_blank_the_phrase_has_not_and_one_left_unfilled() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let page =
+        |call: &str| format!("{{% for s in episode.sources %}}{{{{ show.words.listen|fill({call}) }}}}{{% endfor %}}");
+    show.write("templates/episode.html", &page("fromat=s.label, duration=s.duration"));
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains(
+            "fill(fromat=…): \"Listen to {format} ({duration})\" has no {fromat}; it takes format=, duration="
+        ),
+        "{}",
+        run.stderr
+    );
+    show.write("templates/episode.html", &page("format=s.label"));
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains("fill leaves {duration} of \"Listen to {format} ({duration})\" unfilled: give duration=…"),
+        "{}",
+        run.stderr
+    );
+    show.write("templates/episode.html", &page("format=s.label, duration=s.duration"));
+    show.build().ok();
+    assert!(show.read("public/episodes/pilot/index.html").starts_with("Listen to MP3 ("));
+}
+
+/// An override that is a link to nothing (its target not committed) is an
+/// error naming the link, not the built-in page published without a word;
+/// a byte order mark an editor saved is not copied into the page; a
+/// partial whose name is near a page template's is not warned of once a
+/// template includes it.
+#[cfg(unix)]
+#[test]
+fn a_dangling_override_is_an_error_and_a_bom_is_not_published() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    fs::create_dir_all(show.path("templates")).unwrap();
+    std::os::unix::fs::symlink("../theme/episode.html", show.path("templates/episode.html")).unwrap();
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains("templates/episode.html: is a link to ../theme/episode.html, which does not exist"),
+        "{}",
+        run.stderr
+    );
+    fs::remove_file(show.path("templates/episode.html")).unwrap();
+    show.write("templates/page.html", "\u{feff}<p>part</p>");
+    show.write("templates/episode.html", "\u{feff}<h1>{{ episode.title }}</h1>{% include \"page.html\" %}");
+    let run = show.build().ok();
+    assert_eq!(show.read("public/episodes/pilot/index.html"), "<h1>Pilot</h1><p>part</p>\n");
+    assert!(!run.stderr.contains("not a template"), "{}", run.stderr);
+}
+
+/// What `templates/` holds decides a build the same way every time: a
+/// templates folder that links out of the show is refused by a build that
+/// has nothing else to do too; a folder or an editor's file in it is not
+/// read, and leaves a build with nothing to do at nothing to do.
+#[cfg(unix)]
+#[test]
+fn templates_are_judged_alike_by_a_build_with_nothing_to_do() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    show.write("theme/episode.html", "<h1>{{ episode.title }}</h1>");
+    std::os::unix::fs::symlink("theme", show.path("templates")).unwrap();
+    show.build().ok();
+    // The same templates, now outside the show.
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("episode.html"), "<h1>{{ episode.title }}</h1>").unwrap();
+    fs::remove_file(show.path("templates")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), show.path("templates")).unwrap();
+    for _ in 0..2 {
+        let run = show.build().fails(1);
+        assert!(run.stderr.contains("outside the show folder"), "{}", run.stderr);
+    }
+    // `templates` a file: the same error every time.
+    fs::remove_file(show.path("templates")).unwrap();
+    show.write("templates", "not a folder");
+    for _ in 0..2 {
+        let run = show.build().fails(1);
+        assert!(run.stderr.contains("templates"), "{}", run.stderr);
+    }
+    fs::remove_file(show.path("templates")).unwrap();
+    show.write("templates/episode.html", "<h1>{{ episode.title }}</h1>");
+    show.build().ok();
+    fs::create_dir_all(show.path("templates/old")).unwrap();
+    show.write("templates/episode.html~", "a backup");
+    let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stderr.contains("nothing changed since"), "{}", run.stderr);
+}
+
 /// A show in a language written right to left gets pages that say so.
 #[test]
 fn pages_of_a_right_to_left_language_say_dir_rtl() {

@@ -430,13 +430,28 @@ pub fn inputs(
     put(&mut content, show.podcast.base_url.as_str().as_bytes());
     put(&mut content, show.podcast.link.as_str().as_bytes());
     put(&mut content, out.as_os_str().as_encoded_bytes());
-    if let Ok(entries) = std::fs::read_dir(templates) {
-        let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        names.sort();
-        for p in names {
-            put(&mut content, p.as_os_str().as_encoded_bytes());
-            put(&mut content, &crate::fsutil::read(&p, crate::fsutil::TEMPLATE).ok()?);
+    // The templates the pages are made with, as the pages read them; one
+    // they would not read (a link out of the show folder or to nothing,
+    // a `templates` that is not a folder) leaves it to the build to say why,
+    // every time. (Other files there, an editor's backups, a folder, are
+    // not read.)
+    match std::fs::metadata(templates) {
+        Ok(m) if !m.is_dir() => return None,
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return None,
+        _ => {}
+    }
+    let names = crate::pages::template_names(templates);
+    let root = match names.is_empty() {
+        true => PathBuf::new(),
+        false => show.root.canonicalize().ok()?,
+    };
+    for name in names {
+        let p = templates.join(&name);
+        if !p.canonicalize().ok()?.starts_with(&root) {
+            return None;
         }
+        put(&mut content, name.as_bytes());
+        put(&mut content, &crate::fsutil::read(&p, crate::fsutil::TEMPLATE).ok()?);
     }
     for (f, is_media) in episodes(show, now, out, &mut content) {
         // As the manifest's reading looked at it (`seen`), else now.
