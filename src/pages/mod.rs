@@ -504,10 +504,6 @@ impl Renderer {
 /// The most partials (see [`partial_names`]) a templates folder may have.
 const PARTIALS_MAX: usize = 200;
 
-/// The names of the files of `templates_dir` that are not among the five
-/// page templates but may be included by them (`{% include "footer.html" %}`,
-/// `{% import "macros.html" as m %}`, or extended): each `.html` file of
-/// the folder itself, not hidden, sorted; at most [`PARTIALS_MAX`].
 /// The files of `templates_dir` the pages are made with, by name: the
 /// page templates it overrides (a link to nothing too: it is an error)
 /// and its partials.
@@ -516,6 +512,10 @@ pub fn template_names(templates_dir: &Path) -> Vec<String> {
     pages.map(str::to_string).chain(partial_names(templates_dir)).collect()
 }
 
+/// The names of the files of `templates_dir` that are not among the five
+/// page templates but may be included by them (`{% include "footer.html" %}`,
+/// `{% import "macros.html" as m %}`, or extended): each `.html` file of
+/// the folder itself, not hidden, sorted; at most [`PARTIALS_MAX`].
 fn partial_names(templates_dir: &Path) -> Vec<String> {
     let mut names = other_html_files(templates_dir);
     names.truncate(PARTIALS_MAX);
