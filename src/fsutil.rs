@@ -94,11 +94,16 @@ pub fn human_size(bytes: u64) -> String {
 }
 
 fn too_large(size: Option<u64>, limit: Limit) -> io::Error {
-    let is = size.map_or_else(|| "it is larger".to_string(), |s| format!("it is {}", human_size(s)));
-    io::Error::new(
-        io::ErrorKind::InvalidData,
-        format!("{is}; podsmith reads at most {} of {}", human_size(limit.bytes), limit.what),
-    )
+    let (is, most) = match size {
+        // Just over: the rounded sizes would read the same ("it is 16 MB;
+        // … at most 16 MB").
+        Some(s) if human_size(s) == human_size(limit.bytes) => {
+            (format!("it is {s} bytes"), format!("{} bytes ({})", limit.bytes, human_size(limit.bytes)))
+        }
+        Some(s) => (format!("it is {}", human_size(s)), human_size(limit.bytes)),
+        None => ("it is larger".to_string(), human_size(limit.bytes)),
+    };
+    io::Error::new(io::ErrorKind::InvalidData, format!("{is}; podsmith reads at most {most} of {}", limit.what))
 }
 
 /// The metadata of `path` if it is a regular file (symlinks followed);
@@ -529,6 +534,11 @@ mod tests {
         let endless = std::io::repeat(b'x');
         let err = read_bounded(endless, small).unwrap_err();
         assert_eq!(err.to_string(), "it is larger; podsmith reads at most 1000 bytes of show notes");
+        let limit = Limit { bytes: 16 << 20, what: "podsmith.lock" };
+        assert_eq!(
+            too_large(Some((16 << 20) + 1), limit).to_string(),
+            "it is 16777217 bytes; podsmith reads at most 16777216 bytes (16 MB) of podsmith.lock"
+        );
         assert_eq!(read(&p, Limit { bytes: 2000, what: "x" }).unwrap().len(), 2000);
     }
 

@@ -240,12 +240,25 @@ impl std::error::Error for LockError {}
 impl Lock {
     /// The lock at `path`; `None` if there is none yet.
     pub fn read(path: &Path) -> Result<Option<Lock>, LockError> {
-        let text = match crate::fsutil::read_string(path, crate::fsutil::LOCK) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(LockError::new(path, e.to_string())),
-        };
-        Lock::parse(path, &text).map(Some)
+        match Lock::read_text(path)? {
+            Some(text) => Lock::parse(path, &text).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The text of the lock at `path`; `None` if there is none yet.
+    pub fn read_text(path: &Path) -> Result<Option<String>, LockError> {
+        match crate::fsutil::read_string(path, crate::fsutil::LOCK) {
+            Ok(t) => Ok(Some(t)),
+            // A link to nothing (kept on a share not there now) is not a
+            // show never built: every check would be off.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.is_symlink() => {
+                let to = std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+                Err(LockError::new(path, format!("it is a link to {to}, which does not exist")))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(LockError::new(path, e.to_string())),
+        }
     }
 
     /// The lock written as `text` (read from `path`): table by table, the
@@ -254,6 +267,15 @@ impl Lock {
     /// 1 MiB), whole (the TOML reader's own error then).
     pub fn parse(path: &Path, text: &str) -> Result<Lock, LockError> {
         not_packed(path, text)?;
+        if let Some(line) = conflicted(text) {
+            return Err(LockError {
+                path: path.to_path_buf(),
+                at: Some((line, Some(1))),
+                reason: "it holds a merge conflict (<<<<<<<, =======, >>>>>>>): keep the episodes of both sides, \
+                         each table once, and remove the marker lines"
+                    .into(),
+            });
+        }
         let error = |Damage { at, reason }: Damage| LockError {
             path: path.to_path_buf(),
             at,
@@ -265,6 +287,12 @@ impl Lock {
             Err(_) if text.len() <= READ_WHOLE => toml::from_str(text).map_err(|e| error(Damage::of(text, 0, &e)))?,
             Err(damage) => return Err(error(damage)),
         };
+        // Every lock podsmith writes starts with its comment; one without it
+        // that records nothing (an empty file, blank lines) is not a show
+        // never built, whose every check would be off.
+        if lock.show.is_none() && lock.episodes.is_empty() && !text.trim_start_matches('\u{feff}').starts_with(HEADER) {
+            return Err(LockError::new(path, "it is empty (podsmith never writes it so)"));
+        }
         let show = lock.show.as_ref().and_then(PublishedShow::problem);
         match show.or_else(|| lock.episodes.iter().find_map(Published::problem)) {
             Some(reason) => Err(LockError::new(path, reason)),
@@ -579,6 +607,12 @@ struct One<'a> {
 }
 
 /// The comment a lock begins with.
+/// The line (from 1) of the first merge-conflict marker of `text`, if any.
+fn conflicted(text: &str) -> Option<usize> {
+    let marker = |l: &str| ["<<<<<<< ", ">>>>>>> "].iter().any(|m| l.starts_with(m)) || l.trim_end() == "=======";
+    text.lines().position(marker).map(|i| i + 1)
+}
+
 const HEADER: &str = "# Written by `podsmith build`: the show and the episodes it has published. Keep this file\n\
      # with episodes.toml (commit it): builds refuse to change a guid, page or media URL listed here.\n\n";
 
@@ -1370,6 +1404,42 @@ mod tests {
             if let Ok(whole) = whole {
                 assert_eq!(old.changes_from(&old_text, path, text).unwrap(), compare(&whole, &old));
             }
+        }
+    }
+
+    /// A lock that records nothing and lacks the comment podsmith writes
+    /// first (an empty file, blank lines) is damaged, not a show never
+    /// built; one that is podsmith's comment alone (an import of a show
+    /// with nothing out yet) is not. A merge conflict is said as one, at
+    /// its line; a link to nothing is not "no lock".
+    #[test]
+    fn an_empty_lock_a_merge_conflict_and_a_link_to_nothing_are_not_taken_for_no_lock() {
+        let path = Path::new("podsmith.lock");
+        for text in ["", "\n\n  \n", "# a comment of mine\n"] {
+            let e = Lock::parse(path, text).unwrap_err();
+            assert_eq!(e.reason, "it is empty (podsmith never writes it so)", "{text:?}");
+        }
+        assert!(Lock::parse(path, HEADER).is_ok());
+        let lock = Lock { show: show(S1), episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")] };
+        let text = lock.render();
+        let at = text.find("\n[[episode]]").unwrap() + 1;
+        let conflicted = format!("{}<<<<<<< HEAD\n{}=======\n>>>>>>> theirs\n", &text[..at], &text[at..]);
+        let e = Lock::parse(path, &conflicted).unwrap_err();
+        let line = text[..at].lines().count() + 1;
+        assert_eq!(e.at, Some((line, Some(1))));
+        assert!(e.reason.starts_with("it holds a merge conflict"), "{}", e.reason);
+        #[cfg(unix)]
+        {
+            let dir = tempfile::tempdir().unwrap();
+            let link = dir.path().join("podsmith.lock");
+            std::os::unix::fs::symlink(dir.path().join("gone/podsmith.lock"), &link).unwrap();
+            let e = Lock::read(&link).unwrap_err();
+            assert!(
+                e.reason.starts_with("it is a link to ") && e.reason.ends_with(", which does not exist"),
+                "{}",
+                e.reason
+            );
+            assert!(Lock::read(&dir.path().join("none.lock")).unwrap().is_none());
         }
     }
 

@@ -801,11 +801,7 @@ pub type LockChanges = Result<(bool, String, Vec<Change>), LockError>;
 fn lock_changes(catalog: &Catalog, path: PathBuf) -> LockChanges {
     let new = Lock::of(catalog);
     let rendered = new.render();
-    let text = match crate::fsutil::read_string(&path, crate::fsutil::LOCK) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((true, rendered, Vec::new())),
-        Err(e) => return Err(LockError::new(&path, e.to_string())),
-    };
+    let Some(text) = Lock::read_text(&path)? else { return Ok((true, rendered, Vec::new())) };
     if text == rendered {
         return Ok((false, rendered, Vec::new()));
     }

@@ -483,6 +483,21 @@ error: podsmith.lock:20:20: invalid basic string, expected `"`
     );
 }
 
+/// An emptied lock (`> podsmith.lock`, a botched save) is damaged, not a
+/// show never built, whose every check would be off; so is one left with
+/// a merge conflict, said as one at its line.
+#[test]
+fn an_empty_lock_or_one_in_a_merge_conflict_is_refused_not_taken_for_none() {
+    let (stderr, json) = refused_lock(|_| String::new());
+    assert!(stderr.starts_with("error: podsmith.lock: it is empty (podsmith never writes it so)\n"), "{stderr}");
+    assert_eq!(json["diagnostics"][0]["rule"], "LOCK");
+    let (stderr, _) = refused_lock(|lock| {
+        let at = lock.find("\n[[episode]]").unwrap() + 1;
+        format!("{}<<<<<<< HEAD\n{}=======\n>>>>>>> other\n", &lock[..at], &lock[at..])
+    });
+    assert!(stderr.contains(": it holds a merge conflict (<<<<<<<, =======, >>>>>>>)"), "{stderr}");
+}
+
 #[test]
 fn a_page_in_the_lock_that_is_no_url_is_told_as_a_damaged_lock_not_a_move() {
     let page = "page = \"https://podcast.example.com/cloud-native/episodes/kubernetes-sarah-novotny/\"";
