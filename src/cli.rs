@@ -97,7 +97,8 @@ pub enum Command {
     /// Build, then publish the site to S3-compatible storage or a folder: only what changed, feed.xml last.
     #[cfg(feature = "publish")]
     Publish(PublishArgs),
-    /// Show what subscribers will see, compared with the last build (podsmith.lock).
+    /// Show what subscribers will see, compared with the last build (podsmith.lock); exit 1 where
+    /// `build` would refuse a change.
     Diff(ViewArgs),
     /// List the show's episodes, newest first: date, title, length, formats, and whether each is
     /// live, new (live at the next build) or scheduled.

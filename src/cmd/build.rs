@@ -254,6 +254,9 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
         changes.extend(prepared.replaced_since_last_build(&changes));
     }
     let said = diff_lines(old.as_ref(), &new, &changes);
+    // Changes a build would refuse are a finding (exit 1), as validate's
+    // errors are: a script gating a merge on `podsmith diff` is told.
+    let refused = said.refused.is_some();
     if ui.is_json() {
         let first = old.is_none();
         // Before the first build every episode is new, as the text says.
@@ -264,7 +267,7 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
             false => changes,
         };
         ui.finish(
-            true,
+            !refused,
             json!({
                 "first_build": first,
                 "changes": changes_json(&changes),
@@ -277,7 +280,7 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
             outln!("{line}");
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if refused { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// What `diff` says: the changes, what they amount to, and what a build

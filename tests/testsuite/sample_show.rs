@@ -351,7 +351,7 @@ fn a_build_as_of_a_moment_before_published_episodes_leaves_the_lock_as_it_is() {
     let run = show.run(&["list", "--as-of", back, "--format", "json"]).ok();
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!((v["live"].as_u64(), v["scheduled"].as_u64(), v["redated"].as_u64()), (Some(2), Some(2), Some(0)));
-    let run = show.run(&["diff", "--as-of", back]).ok();
+    let run = show.run(&["diff", "--as-of", back]).fails(1);
     assert!(run.stdout.contains("is left out of a feed built as of a moment before its date"), "{}", run.stdout);
     assert!(!run.stdout.contains("its date is now"), "{}", run.stdout);
     let run = show.run(&["build", "--as-of", back, "--out", "past"]).fails(1);

@@ -1035,7 +1035,7 @@ error: this build would change episodes subscribers already have; nothing was wr
     assert_eq!(show.read("podsmith.lock"), lock);
 
     // diff says the same, and what else changed.
-    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
     assert!(run.stdout.starts_with("! episode \"Eduardo Silva on Fluentd\": its guid changed"), "{}", run.stdout);
 
     // On purpose: allowed, reported, recorded.
@@ -1111,7 +1111,7 @@ fn a_per_format_feed_that_would_no_longer_be_made_is_refused_unless_allowed() {
     show.write("episodes.toml", &mp3_only);
     let gone = "feed.ogg.xml is no longer made (no episode has a file of its format): the apps subscribed to it \
                 would find it gone";
-    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
     assert!(run.stdout.starts_with(&format!("- {gone}\n")), "{}", run.stdout);
     let run = show.build().fails(1);
     assert!(run.stderr.contains(&format!("error: {gone}\n")), "{}", run.stderr);
@@ -1449,7 +1449,7 @@ error: this build would change episodes subscribers already have; nothing was wr
 "#]]
     );
     assert!(show.path("public/episodes/one/index.html").exists());
-    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
     assert!(run.stdout.contains("! episode \"One: the pilot\": its page moved"), "{}", run.stdout);
     // The slug keeps it; the title change alone is harmless.
     show.write("episodes.toml", &manifest.replace("title = \"One\"", "title = \"One: the pilot\"\nslug = \"one\""));
@@ -1625,15 +1625,16 @@ fn diff_json_keeps_its_summary_when_a_change_would_be_refused() {
     let moved = manifest.replacen("slug = \"fluentd-eduardo-silva\"", "slug = \"fluentd\"", 1);
     assert_ne!(moved, manifest);
     show.write("episodes.toml", &moved);
-    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
     let text: Vec<&str> = run.stdout.lines().collect();
     let (summary, refused) = (text[text.len() - 2], text[text.len() - 1]);
     assert_eq!(summary, "1 change; 3 episodes unchanged", "{}", run.stdout);
     assert!(refused.starts_with("`podsmith build` refuses the changes marked ! and -"), "{}", run.stdout);
-    let run = show.run(&["diff", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let run = show.run(&["diff", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["summary"], summary, "{doc}");
     assert_eq!(doc["refused"], refused, "{doc}");
+    assert_eq!(doc["ok"], false, "{doc}");
     assert_eq!(doc["changes"][0]["mark"], "!", "{doc}");
     // Nothing refused: no notice.
     show.write("episodes.toml", &manifest);
@@ -1641,6 +1642,7 @@ fn diff_json_keeps_its_summary_when_a_change_would_be_refused() {
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["summary"], "no changes since the last build: subscribers see the same 4 episodes", "{doc}");
     assert_eq!(doc["refused"], serde_json::Value::Null, "{doc}");
+    assert_eq!(doc["ok"], true, "{doc}");
 }
 
 /// `diff` counts the episodes a change leaves alone by guid, not title:
@@ -1771,7 +1773,7 @@ fn moving_the_show_keeps_its_podcast_guid_or_says_how() {
     assert_ne!(moved, renamed);
     show.write("episodes.toml", &moved);
     let said = format!("the show's podcast:guid changed from {old} to ");
-    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
     assert!(run.stdout.starts_with(&format!("! {said}")), "{}", run.stdout);
     assert!(run.stdout.contains(&format!("(guid = \"{old}\" in [podcast] keeps it")), "{}", run.stdout);
     let said_ogg = format!("the podcast:guid of feed.ogg.xml changed from {old_ogg} to ");
@@ -1785,7 +1787,7 @@ fn moving_the_show_keeps_its_podcast_guid_or_says_how() {
     // Kept as the messages say: only the media and page URLs move.
     let kept = format!("[podcast]\nguid = \"{old}\"\nfeed_guids = {{ ogg = \"{old_ogg}\" }}\n");
     show.write("episodes.toml", &moved.replacen("[podcast]\n", &kept, 1));
-    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
     assert!(!run.stdout.contains("podcast:guid"), "{}", run.stdout);
     show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
     assert_eq!((guid_of(&show), guid_in(&show, "feed.ogg.xml")), (old, old_ogg));
