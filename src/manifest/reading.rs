@@ -507,7 +507,13 @@ impl Reading<'_> {
             };
             if let Some(guid) = raw_guid {
                 let slug = ep.as_ref().map_or_else(|| format!("episode-{n}"), |ep| ep.slug.clone());
-                self.same_guid(&mut seen.guids, &guid, line, &what, suggested_guid(podcast, &slug, n));
+                // The guid it was published with, if another (a guid pasted
+                // over it), else one made for it.
+                let suggestion = match published_guid(self.root, &slug).filter(|g| *g != guid) {
+                    Some(published) => Suggested::Published(published),
+                    None => Suggested::Made(suggested_guid(podcast, &slug, n)),
+                };
+                self.same_guid(&mut seen.guids, &guid, line, &what, suggestion);
             }
             let Some(ep) = ep else {
                 // A slug given is checked too, as a guid is (else it was
@@ -566,15 +572,21 @@ impl Reading<'_> {
         guid: &str,
         line: usize,
         what: &str,
-        suggestion: String,
+        suggestion: Suggested,
     ) {
         let key = if is_uuid(guid) { guid.to_ascii_lowercase() } else { guid.to_string() };
         if let Some(first) = guids.insert(key, line) {
             let case = if is_uuid(guid) { " (a UUID is the same whatever its case)" } else { "" };
+            let help = match suggestion {
+                Suggested::Published(g) => {
+                    format!("put back guid = \"{g}\", the guid this episode was published with (podsmith.lock)")
+                }
+                Suggested::Made(g) => format!("every episode needs its own guid that never changes: guid = \"{g}\""),
+            };
             self.cx.error_at_line(
                 line,
                 format!("{what} has the same guid \"{guid}\" as the episode at line {first}{case}"),
-                Some(format!("every episode needs its own guid that never changes: guid = \"{suggestion}\"")),
+                Some(help),
             );
         }
     }
@@ -644,7 +656,7 @@ impl Reading<'_> {
         }
         let itunes_title = itunes_title(&mut t, cx);
         let slug = slug(&mut t, cx, title.as_ref().map(|t| t.get_ref().as_str()));
-        let guid = episode_guid(&mut t, cx, podcast, slug.as_deref(), n);
+        let guid = episode_guid(&mut t, cx, (podcast, self.root), slug.as_deref(), n);
         let date = date(&mut t, cx, podcast);
         let media = self.media(&mut t, podcast);
         let notes = self.notes(&mut t);
@@ -1390,7 +1402,7 @@ fn slug(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, title: Option<&str>) -> Op
 fn episode_guid(
     t: &mut Fields<'_, '_>,
     cx: &mut Context<'_>,
-    podcast: Option<&Podcast>,
+    (podcast, root): (Option<&Podcast>, &Path),
     slug: Option<&str>,
     n: usize,
 ) -> Option<String> {
@@ -1402,12 +1414,14 @@ fn episode_guid(
         Some(g) => Some(g.into_inner()),
         None => {
             if !t.has("guid") {
-                let suggestion = suggested_guid(podcast, slug.unwrap_or(""), n);
-                cx.error(
-                    &t.span,
-                    format!("{} has no `guid`", t.what),
-                    Some(format!("add guid = \"{suggestion}\" (made for you; once published it must never change)")),
-                );
+                let help = match slug.and_then(|slug| published_guid(root, slug)) {
+                    Some(guid) => format!("put back guid = \"{guid}\", the guid it was published with (podsmith.lock)"),
+                    None => format!(
+                        "add guid = \"{}\" (made for you; once published it must never change)",
+                        suggested_guid(podcast, slug.unwrap_or(""), n)
+                    ),
+                };
+                cx.error(&t.span, format!("{} has no `guid`", t.what), Some(help));
             }
             None
         }
@@ -1469,6 +1483,26 @@ fn top_episode_list<'t, 'i>(top: &mut Fields<'t, 'i>, cx: &mut Context<'_>) -> O
 
 /// A GUID to suggest for an episode that lacks one: stable for the same
 /// show, slug and position, so the suggestion does not change between runs.
+/// The guid to suggest for an episode whose own is missing or taken.
+enum Suggested {
+    /// The one `podsmith.lock` records for it.
+    Published(String),
+    /// One made for it (see [`suggested_guid`]).
+    Made(String),
+}
+
+/// The guid `podsmith.lock` beside the manifest (in `root`) records for
+/// the episode whose slug is `slug`: what to put back where a published
+/// episode's guid was lost or pasted over (a new one, a build refuses as a
+/// changed guid). Only a plain one: a crafted lock's text is not put into
+/// a line podsmith suggests.
+fn published_guid(root: &Path, slug: &str) -> Option<String> {
+    let lock = crate::lock::Lock::read(&root.join(crate::lock::FILE_NAME)).ok()??;
+    let guid = lock.episodes.into_iter().find(|e| e.slug == slug)?.guid;
+    let plain = |c: char| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '\'');
+    (!guid.is_empty() && guid.len() <= 200 && guid.chars().all(plain)).then_some(guid)
+}
+
 pub(super) fn suggested_guid(podcast: Option<&Podcast>, slug: &str, n: usize) -> String {
     let base = podcast.map_or("", |p| p.base_url.as_str());
     uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("{base}episodes/{slug}#{n}").as_bytes()).to_string()

@@ -1617,6 +1617,30 @@ fn build_add_and_diff_speak_json_when_asked() {
 /// `diff --format json` on a change a build would refuse: `summary` is
 /// what the changes amount to, as in the text; the refusal has a field
 /// of its own.
+/// A published episode whose guid line was lost, or pasted over with
+/// another episode's, is told to put back the guid it was published with
+/// (podsmith.lock has it), not given a new one a build would refuse.
+#[test]
+fn a_lost_or_pasted_over_guid_of_a_published_episode_is_told_to_be_put_back() {
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    let (coredns, fluentd) = ("a9143684-2e18-4d31-bb7a-4674e397a03d", "c709453a-f377-4b70-b132-fea0cf9a9ee4");
+    let line = format!("guid = \"{coredns}\"\n");
+    assert!(manifest.contains(&line) && manifest.contains(fluentd));
+    show.write("episodes.toml", &manifest.replacen(&line, "", 1));
+    let run = show.build().fails(1);
+    let put_back = format!("help: put back guid = \"{coredns}\", the guid it was published with (podsmith.lock)");
+    assert!(run.stderr.contains(&put_back), "{}", run.stderr);
+    show.write("episodes.toml", &manifest.replacen(coredns, fluentd, 1));
+    let run = show.build().fails(1);
+    let put_back =
+        format!("help: put back guid = \"{coredns}\", the guid this episode was published with (podsmith.lock)");
+    assert!(run.stderr.contains(&put_back), "{}", run.stderr);
+    show.write("episodes.toml", &manifest);
+    show.build().ok();
+}
+
 #[test]
 fn diff_json_keeps_its_summary_when_a_change_would_be_refused() {
     let show = Show::sample();
