@@ -635,13 +635,26 @@ fn environment(templates_dir: &Path) -> Result<Compiled, TemplateError> {
 /// `read`: each template's name, source and where it came from.
 fn unshown_blocks(read: &[(&str, String, String)]) -> Vec<Diagnostic> {
     let Some((_, base, base_origin)) = read.iter().find(|(name, ..)| *name == "base.html") else { return Vec::new() };
-    let framed = block_names(base);
+    // A page may fill any block of the frame, one inside another too.
+    let framed = block_names(base, false);
+    let base_is_own = !base_origin.ends_with("(built in)");
     let mut out = Vec::new();
     for (name, source, origin) in read.iter().filter(|(name, ..)| *name != "base.html") {
-        if !source.contains("extends \"base.html\"") && !source.contains("extends 'base.html'") {
+        if !extends_base(source) {
             continue;
         }
-        for block in block_names(source).into_iter().filter(|b| !framed.contains(b)) {
+        // Only its own top blocks: one inside another is shown with it.
+        for block in block_names(source, true).into_iter().filter(|b| !framed.contains(b)) {
+            let help = match (base_is_own, origin.ends_with("(built in)")) {
+                (true, true) => format!(
+                    "the built-in {name} fills `{block}`: give your base.html a {{% block {block} %}}{{% endblock %}} \
+                     where it goes"
+                ),
+                _ => format!(
+                    "{name} extends base.html, whose blocks are {}: name the block as base.html does",
+                    framed.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ")
+                ),
+            };
             out.push(
                 Diagnostic::warning(
                     "TEMPLATE-BLOCK",
@@ -649,29 +662,68 @@ fn unshown_blocks(read: &[(&str, String, String)]) -> Vec<Diagnostic> {
                         "{origin} fills block `{block}`, which {base_origin} does not have: nothing of it is shown"
                     ),
                 )
-                .help(format!(
-                    "{name} extends base.html, whose blocks are {}: name the block as base.html does",
-                    framed.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ")
-                )),
+                .help(help),
             );
         }
     }
     out
 }
 
-/// The names of the blocks `source` defines (`{% block body %}`), in order.
-fn block_names(source: &str) -> Vec<String> {
+/// The tags of `source` (`block body`, `endblock`), each as written
+/// between `{%` and `%}` without its whitespace marks; not those in a
+/// comment (`{# {% block x %} #}`).
+fn tags(source: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = source;
+    loop {
+        let (tag, comment) = (rest.find("{%"), rest.find("{#"));
+        match (tag, comment) {
+            (Some(t), c) if c.is_none_or(|c| t < c) => {
+                let after = &rest[t + 2..];
+                let Some(end) = after.find("%}") else { break };
+                out.push(after[..end].trim_matches(['-', '+', '~']).trim());
+                rest = &after[end + 2..];
+            }
+            (_, Some(c)) => match rest[c + 2..].find("#}") {
+                Some(end) => rest = &rest[c + 2 + end + 2..],
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    out
+}
+
+/// Whether `source` extends `base.html` itself (`{% extends "base.html" %}`,
+/// however spaced).
+fn extends_base(source: &str) -> bool {
+    tags(source).iter().any(|t| {
+        t.strip_prefix("extends")
+            .filter(|r| r.starts_with(char::is_whitespace))
+            .is_some_and(|r| matches!(r.trim(), "\"base.html\"" | "'base.html'"))
+    })
+}
+
+/// The names of the blocks `source` defines (`{% block body %}`), in order:
+/// all, or (`top`) only those that are in no other.
+fn block_names(source: &str, top: bool) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for tag in source.split("{%").skip(1) {
-        let tag = tag.trim_start_matches(['-', '+']).trim_start();
-        let Some(rest) = tag.strip_prefix("block") else { continue };
-        if !rest.starts_with(char::is_whitespace) {
+    let mut depth = 0usize;
+    for tag in tags(source) {
+        let word = tag.split_whitespace().next().unwrap_or("");
+        if word == "endblock" {
+            depth = depth.saturating_sub(1);
             continue;
         }
-        let name: String = rest.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-        if !name.is_empty() && !out.contains(&name) {
+        if word != "block" {
+            continue;
+        }
+        let name: String =
+            tag["block".len()..].trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        if !name.is_empty() && !out.contains(&name) && (!top || depth == 0) {
             out.push(name);
         }
+        depth += 1;
     }
     out
 }
@@ -1284,6 +1336,37 @@ mod tests {
                 "episode.html extends base.html, whose blocks are `title`, `meta`, `body`: name the block as base.html does"
             )
         );
-        assert_eq!(block_names("{%+ block a %}{% blocky %}{%block b%}{% endblock %}"), ["a", "b"]);
+        assert_eq!(block_names("{%+ block a %}{% blocky %}{%block b%}{% endblock %}", false), ["a", "b"]);
+    }
+
+    /// A block inside another is shown with it, a block in a comment is
+    /// none, and `extends` is read however it is spaced; a frame of the
+    /// show's own without a block a built-in page fills is told to have it.
+    #[test]
+    fn blocks_are_told_as_the_templates_nest_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("templates");
+        std::fs::create_dir(&templates).unwrap();
+        let episode = templates.join("episode.html");
+        let page = |source: &str| {
+            std::fs::write(&episode, source).unwrap();
+            environment(&templates).unwrap().unshown
+        };
+        let nested = "{% extends \"base.html\" %}{% block body %}a{% block player %}b{% endblock %}{% endblock %}";
+        assert!(page(nested).is_empty());
+        let commented = "{% extends \"base.html\" %}{# was: {% block content %} #}{% block body %}a{% endblock %}";
+        assert!(page(commented).is_empty());
+        let spaced = "{%-  extends   'base.html'  -%}{% block content %}a{% endblock %}";
+        assert_eq!(page(spaced).len(), 1);
+        std::fs::remove_file(&episode).unwrap();
+        std::fs::write(templates.join("base.html"), "<main>{% block main %}{% endblock %}</main>").unwrap();
+        let unshown = environment(&templates).unwrap().unshown;
+        let episode_said = unshown.iter().find(|d| d.message.starts_with("episode.html (built in) fills block `body`"));
+        assert_eq!(
+            episode_said.and_then(|d| d.help.as_deref()),
+            Some(
+                "the built-in episode.html fills `body`: give your base.html a {% block body %}{% endblock %} where it goes"
+            )
+        );
     }
 }
