@@ -231,12 +231,15 @@ pub(crate) fn redirect_allowed(origin: Reach, to: &::url::Url) -> Result<(), Rea
     }
 }
 
+/// How [`request_failed`] says a request had no answer in time.
+pub const NO_ANSWER: &str = "no answer in time";
+
 /// What went wrong with an HTTP request, in words: ureq says a timeout as
 /// "timeout: global", which tells a podcaster nothing.
 #[cfg(feature = "online")]
 pub fn request_failed(e: &ureq::Error) -> String {
     match e {
-        ureq::Error::Timeout(_) => "no answer in time (timed out): the server is slow or unreachable".to_string(),
+        ureq::Error::Timeout(_) => format!("{NO_ANSWER} (timed out): the server is slow or unreachable"),
         other => other.to_string(),
     }
 }

@@ -10,8 +10,8 @@
 //! whole (at most 16 MiB of chunks are kept). A file whose length is in its
 //! headers costs one or two requests and at most 128 KiB. A server that
 //! does not answer `Range` is read once, whole, into a temporary file. A
-//! request that times out, fails to connect or is answered 5xx is made
-//! again (four tries in all, with growing waits).
+//! request that fails to connect or is answered 5xx is made again (four
+//! tries in all, with growing waits), one that had no answer in time once.
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -31,6 +31,15 @@ const MAX_CHUNK: u64 = 4 << 20;
 const KEPT: u64 = 16 << 20;
 /// The largest file read whole (from a server without `Range`).
 const WHOLE: u64 = 8 << 30;
+
+/// The longest a prober waits for a host to take a connection.
+const CONNECT_WAIT: Duration = Duration::from_secs(10);
+/// The longest a prober waits for the start of an answer.
+const ANSWER_WAIT: Duration = Duration::from_secs(20);
+/// How often a request that had no answer in time is made in all: a host
+/// that says nothing once seldom speaks the next time, and a build waits
+/// on it (four tries of a silent host were over two minutes).
+const TRIES_UNANSWERED: usize = 2;
 
 /// What the server said of a file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -109,6 +118,10 @@ impl Prober {
             // files "truncated").
             .accept_encoding("identity")
             .timeout_global(Some(timeout))
+            // A host that does not take the connection, or takes it and says
+            // nothing, is given up sooner than one that is sending.
+            .timeout_connect(Some(timeout.min(CONNECT_WAIT)))
+            .timeout_recv_response(Some(timeout.min(ANSWER_WAIT)))
             .http_status_as_error(false)
             // (Followed by hand, each judged before it is asked: see `send`.)
             .max_redirects(0)
@@ -211,6 +224,9 @@ impl Prober {
                 }
                 Ok(r) if r.status().is_server_error() => format!("the server answered {}", r.status()),
                 Ok(_) => return Revalidated::Changed,
+                Err(Unanswered::Failed(why)) if why.starts_with(crate::url::NO_ANSWER) && tries >= TRIES_UNANSWERED => {
+                    return Revalidated::Unreachable(format!("{why} (tried {tries} times)"));
+                }
                 Err(Unanswered::Failed(why)) => why,
                 // (Offline, say: what was measured stands.)
                 Err(Unanswered::Lasting(why)) => return Revalidated::Unreachable(why),
@@ -350,7 +366,8 @@ fn get_range(
             Err(stopped) => return Err(stopped),
         };
         let past = deadline.is_some_and(|d| Instant::now() + wait >= d);
-        if tries == 4 || past {
+        let unanswered = why.starts_with(crate::url::NO_ANSWER) && tries >= TRIES_UNANSWERED;
+        if tries == 4 || past || unanswered {
             return Err(Unanswered::Failed(format!("{why} (tried {tries} time{})", crate::text::plural(tries))));
         }
         std::thread::sleep(wait);
@@ -618,6 +635,27 @@ impl MediaSource for RemoteReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A host that takes the connection and says nothing is asked twice,
+    /// not four times (over two minutes, a build waiting on it).
+    #[test]
+    fn a_silent_host_is_asked_twice() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let taken = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = taken.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        let url = format!("http://127.0.0.1:{port}/ep.mp3");
+        let e = Prober::new(Duration::from_millis(300)).measure(&url).unwrap_err();
+        assert!(e.to_string().contains("no answer in time") && e.to_string().contains("(tried 2 times)"), "{e}");
+        assert_eq!(taken.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
 
     #[test]
     fn content_ranges_are_read_strictly() {
