@@ -803,7 +803,10 @@ struct Measures {
 #[cfg(feature = "online")]
 fn measure_hosted(url: &str) -> Result<(AudioInfo, Option<String>, bool), String> {
     let prober = crate::probe::remote::Prober::new(std::time::Duration::from_secs(60));
-    let (m, title) = prober.measure_with_title(url).map_err(|e| e.to_string())?;
+    let (m, title) = prober.measure_with_title(url).map_err(|e| match e.help() {
+        Some(help) => format!("{url}: {e} ({help})"),
+        None => format!("{url}: {e}"),
+    })?;
     Ok((m.info, title, m.hosted.whole))
 }
 

@@ -36,6 +36,9 @@ enum Row<'a> {
     Err {
         path: String,
         error: String,
+        /// What to do about it, where there is more to say.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        help: Option<&'static str>,
     },
 }
 
@@ -104,7 +107,7 @@ pub fn run(files: &[PathBuf], asked: Asked, ui: &super::Ui) -> Result<ExitCode, 
                     bytes_read: traffic.map(|t| t.1),
                     loudness: loud.then(|| loudness.as_ref().and_then(|l| l.as_ref().ok().copied())),
                 },
-                Err(e) => Row::Err { path, error: e.to_string() },
+                Err(e) => Row::Err { path, error: e.to_string(), help: e.help() },
             }
         })
         .collect();
@@ -196,8 +199,11 @@ fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
                 Some(Some(l)) => format!("\t{}", loudness_text(l)),
             }
         ),
-        Row::Err { path, error } => {
+        Row::Err { path, error, help } => {
             errln!("error: {}: {error}", super::one_line(path));
+            if let Some(help) = help {
+                errln!("  help: {help}");
+            }
             Ok(())
         }
     })

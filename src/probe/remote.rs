@@ -148,7 +148,7 @@ impl Prober {
 
     /// Measures the file at `url`.
     pub fn measure(&self, url: &str) -> Result<Measured, ProbeError> {
-        self.measure_within(url, u64::MAX)?.ok_or_else(|| ProbeError::Io(format!("{url}: not measured")))
+        self.measure_within(url, u64::MAX)?.ok_or_else(|| ProbeError::Io("not measured".into()))
     }
 
     /// Measures the file at `url` reading at most `budget` bytes (see
@@ -160,7 +160,7 @@ impl Prober {
     /// Measures the file at `url` and reads its title tag (from the bytes
     /// measuring fetched, where the tag is in them), as `podsmith add` does.
     pub fn measure_with_title(&self, url: &str) -> Result<(Measured, Option<String>), ProbeError> {
-        self.measure_as(url, u64::MAX, true)?.ok_or_else(|| ProbeError::Io(format!("{url}: not measured")))
+        self.measure_as(url, u64::MAX, true)?.ok_or_else(|| ProbeError::Io("not measured".into()))
     }
 
     fn measure_as(
@@ -298,11 +298,11 @@ enum Unanswered {
 }
 
 impl Unanswered {
-    /// As the error of measuring `url`.
-    fn probe_error(self, url: &str) -> ProbeError {
+    /// As the error of measuring the file it was asked of.
+    fn probe_error(self) -> ProbeError {
         match self {
-            Unanswered::Failed(why) | Unanswered::Lasting(why) | Unanswered::Stopped(why) => failed(url, why),
-            Unanswered::Redirect(why, help) => ProbeError::Redirect { why: format!("{url}: {why}"), help },
+            Unanswered::Failed(why) | Unanswered::Lasting(why) | Unanswered::Stopped(why) => failed(why),
+            Unanswered::Redirect(why, help) => ProbeError::Redirect { why, help },
         }
     }
 }
@@ -400,8 +400,10 @@ fn header(r: &ureq::http::Response<ureq::Body>, name: &str) -> Option<String> {
     r.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
-fn failed(url: &str, why: impl std::fmt::Display) -> ProbeError {
-    ProbeError::Io(format!("{url}: {why}"))
+/// A hosted file that cannot be read, and why (its URL is said by who
+/// reports it, once).
+fn failed(why: impl std::fmt::Display) -> ProbeError {
+    ProbeError::Io(why.to_string())
 }
 
 impl Remote {
@@ -413,7 +415,7 @@ impl Remote {
         deadline: Option<Instant>,
         budget: u64,
     ) -> Result<Option<Opened>, ProbeError> {
-        let mut got = get_range(&agent, url, &format!("0-{}", BLOCK - 1), deadline).map_err(|e| e.probe_error(url))?;
+        let mut got = get_range(&agent, url, &format!("0-{}", BLOCK - 1), deadline).map_err(Unanswered::probe_error)?;
         let status = got.status().as_u16();
         let mut hosted = Hosted {
             size: 0,
@@ -424,14 +426,14 @@ impl Remote {
         };
         match status {
             206 => {
-                let range = header(&got, "content-range").ok_or_else(|| failed(url, "206 without Content-Range"))?;
+                let range = header(&got, "content-range").ok_or_else(|| failed("206 without Content-Range"))?;
                 let (start, _, total) =
-                    parse_content_range(&range).ok_or_else(|| failed(url, format!("Content-Range \"{range}\"")))?;
-                let total = total.ok_or_else(|| failed(url, "the server does not say the file's size"))?;
+                    parse_content_range(&range).ok_or_else(|| failed(format!("Content-Range \"{range}\"")))?;
+                let total = total.ok_or_else(|| failed("the server does not say the file's size"))?;
                 if start != 0 {
-                    return Err(failed(url, format!("asked for its start, the server answered {range}")));
+                    return Err(failed(format!("asked for its start, the server answered {range}")));
                 }
-                let body = read_body(&mut got, BLOCK).map_err(|e| failed(url, e))?;
+                let body = read_body(&mut got, BLOCK).map_err(|e| failed(e))?;
                 hosted.size = total;
                 let traffic = Traffic { requests: 1, bytes: body.len() as u64 };
                 let len = body.len() as u64;
@@ -445,16 +447,16 @@ impl Remote {
             200 if budget < u64::MAX => Ok(None),
             200 => {
                 // No ranges: the whole file, once, to disk.
-                let mut file = tempfile::tempfile().map_err(|e| failed(url, e))?;
+                let mut file = tempfile::tempfile().map_err(|e| failed(e))?;
                 let n = io::copy(&mut got.body_mut().with_config().limit(WHOLE).reader(), &mut file)
-                    .map_err(|e| failed(url, e))?;
+                    .map_err(|e| failed(e))?;
                 hosted.size = n;
                 hosted.whole = true;
                 Ok(Some(Opened::Whole { file, hosted, traffic: Traffic { requests: 1, bytes: n } }))
             }
             // "Range Not Satisfiable" for its first byte: there is none.
             416 => Err(ProbeError::Empty),
-            _ => Err(failed(url, format!("the server answered {status}"))),
+            _ => Err(failed(format!("the server answered {status}"))),
         }
     }
 

@@ -191,7 +191,7 @@ fn hosted_media_are_not_led_by_a_redirect_into_a_private_network() {
     assert_data_eq!(
         said,
         str![[r#"
-error: episodes.toml:55: http://127.0.0.1:[HERE]/away/0.0.0.0:[THERE]/coredns-miek-gieben.ogg (episode "Miek Gieben on CoreDNS"): cannot read the file: http://127.0.0.1:[HERE]/away/0.0.0.0:[THERE]/coredns-miek-gieben.ogg: redirected to http://0.0.0.0:[THERE]/coredns-miek-gieben.ogg, whose host 0.0.0.0 is an address on a private network that directories cannot reach (not followed)
+error: episodes.toml:55: http://127.0.0.1:[HERE]/away/0.0.0.0:[THERE]/coredns-miek-gieben.ogg (episode "Miek Gieben on CoreDNS"): cannot read the file: redirected to http://0.0.0.0:[THERE]/coredns-miek-gieben.ogg, whose host 0.0.0.0 is an address on a private network that directories cannot reach (not followed)
   help: make every redirect lead to a public address: check the server's or CDN's rule that sends it there
 error: 1 media file cannot be published; nothing was written
 

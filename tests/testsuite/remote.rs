@@ -192,6 +192,9 @@ fn a_file_the_server_does_not_have_names_its_url() {
     let url = format!("{}missing.mp3", server.base());
     let run = Show::empty().run(&["probe", &url]).fails(1);
     assert!(run.stderr.contains(&url) && run.stderr.contains("404"), "{}", run.stderr);
+    // Once, with what to do.
+    assert_eq!(run.stderr.matches(&url).count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("\n  help: check the URL: the server has no file there"), "{}", run.stderr);
     let _: PathBuf = dir.path().to_path_buf();
 }
 
