@@ -433,7 +433,7 @@ impl Remote {
                 if start != 0 {
                     return Err(failed(format!("asked for its start, the server answered {range}")));
                 }
-                let body = read_body(&mut got, BLOCK).map_err(|e| failed(e))?;
+                let body = read_body(&mut got, BLOCK).map_err(failed)?;
                 hosted.size = total;
                 let traffic = Traffic { requests: 1, bytes: body.len() as u64 };
                 let len = body.len() as u64;
@@ -447,9 +447,8 @@ impl Remote {
             200 if budget < u64::MAX => Ok(None),
             200 => {
                 // No ranges: the whole file, once, to disk.
-                let mut file = tempfile::tempfile().map_err(|e| failed(e))?;
-                let n = io::copy(&mut got.body_mut().with_config().limit(WHOLE).reader(), &mut file)
-                    .map_err(|e| failed(e))?;
+                let mut file = tempfile::tempfile().map_err(failed)?;
+                let n = io::copy(&mut got.body_mut().with_config().limit(WHOLE).reader(), &mut file).map_err(failed)?;
                 hosted.size = n;
                 hosted.whole = true;
                 Ok(Some(Opened::Whole { file, hosted, traffic: Traffic { requests: 1, bytes: n } }))
