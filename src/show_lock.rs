@@ -135,13 +135,33 @@ impl ShowLock {
     }
 }
 
-/// Who holds the lock, as its file says (the holder wrote it).
+/// Who holds the lock, as its file says: a command that changes the show
+/// writes its note once it holds the lock (and clears it as it lets go),
+/// so a note not there yet is looked for again a moment later; none is a
+/// command that only reads the show.
 fn holder(path: &Path) -> String {
-    crate::fsutil::read_string(path, crate::fsutil::Limit { bytes: 256, what: "a lock file" })
-        .ok()
-        .map(|s| s.trim().chars().filter(|c| !c.is_control()).collect::<String>())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "another reader".into())
+    let note = || {
+        crate::fsutil::read_string(path, crate::fsutil::Limit { bytes: 256, what: "a lock file" })
+            .ok()
+            .map(|s| s.trim().chars().filter(|c| !c.is_control()).collect::<String>())
+            .filter(|s| !s.is_empty())
+    };
+    note()
+        .or_else(|| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            note()
+        })
+        .unwrap_or_else(|| "one that reads it: list, diff, validate, serve …".into())
+}
+
+impl Drop for ShowLock {
+    /// The note of a command that changed the show goes with it (a reader
+    /// after it is not taken for it).
+    fn drop(&mut self) {
+        if self.access == Access::Exclusive {
+            let _ = self._file.set_len(0);
+        }
+    }
 }
 
 /// Makes `dir` a folder of podsmith's own, or checks that it is one: a
@@ -263,7 +283,10 @@ mod tests {
         drop(first);
         let a = ShowLock::acquire(dir.path(), Access::Shared, Wait::No, "diff").unwrap();
         let b = ShowLock::acquire(dir.path(), Access::Shared, Wait::No, "validate").unwrap();
-        assert!(ShowLock::acquire(dir.path(), Access::Exclusive, Wait::No, "build").is_err());
+        // Readers, not the build that went before them.
+        let err = ShowLock::acquire(dir.path(), Access::Exclusive, Wait::No, "build").unwrap_err();
+        let LockError::Busy { holder } = &err else { panic!("{err}") };
+        assert!(holder.starts_with("one that reads it"), "{holder}");
         drop((a, b));
         ShowLock::acquire(dir.path(), Access::Exclusive, Wait::No, "build").unwrap();
     }
