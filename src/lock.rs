@@ -879,6 +879,52 @@ impl Change {
         }
     }
 
+    /// What to do about it: its [`Change::help`], or, for a change a build
+    /// refuses, how to undo it (or make it on purpose). A guid from the lock
+    /// is put in only if it is plain (a crafted lock's text is not put
+    /// into a line podsmith suggests).
+    pub fn fix(&self) -> Option<String> {
+        if let Some(help) = self.help() {
+            return Some(help.to_string());
+        }
+        let on_purpose = "or, if you mean it, build with --allow-changes";
+        let plain = |g: &str| {
+            !g.is_empty()
+                && g.len() <= 200
+                && g.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '\''))
+        };
+        Some(match self {
+            Change::GuidChanged { old, .. } if plain(old) => {
+                format!(
+                    "put back guid = \"{old}\" in the episode (apps take a new guid for a new episode); {on_purpose}"
+                )
+            }
+            Change::GuidChanged { .. } => {
+                format!(
+                    "put back the guid it was published with (apps take a new guid for a new episode); {on_purpose}"
+                )
+            }
+            Change::Removed { .. } => {
+                format!("put the episode back in episodes.toml (apps that have it would find it gone); {on_purpose}")
+            }
+            Change::UrlChanged { .. } => format!(
+                "put the media file back under its old name, and `media` that name (apps download by URL); {on_purpose}"
+            ),
+            Change::PageMoved { .. } => {
+                format!(
+                    "keep the slug the message names (the links listeners shared lead to the page there); {on_purpose}"
+                )
+            }
+            Change::ShowGuidChanged { .. } | Change::FeedGuidChanged { .. } => {
+                format!("keep the guid as the message says (directories know the show by it); {on_purpose}")
+            }
+            Change::FeedGone { .. } => format!(
+                "give the episodes their files of that format again (its subscribers would find it gone); {on_purpose}"
+            ),
+            _ => return None,
+        })
+    }
+
     /// The guid of the episode, still published, that this change is
     /// about (its new guid, where that changed); `None` for a change to the
     /// show or its feeds, or for an episode no longer published.

@@ -143,7 +143,7 @@ impl BuildError {
                     .filter(|c| c.breaks_identity())
                     .map(|c| {
                         let d = Diagnostic::error("IDENTITY", c.describe());
-                        match c.help() {
+                        match c.fix() {
                             Some(help) => d.help(help),
                             None => d,
                         }

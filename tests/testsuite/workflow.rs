@@ -1026,6 +1026,7 @@ fn a_hand_edited_published_guid_stops_the_build() {
         run.stderr,
         str![[r#"
 error: episode "Eduardo Silva on Fluentd": its guid changed from "c709453a-f377-4b70-b132-fea0cf9a9ee4" to "fluentd-episode"
+  help: put back guid = "c709453a-f377-4b70-b132-fea0cf9a9ee4" in the episode (apps take a new guid for a new episode); or, if you mean it, build with --allow-changes
 error: this build would change episodes subscribers already have; nothing was written
   help: apps treat a new guid as a new episode and a new URL as a new download, and a moved page breaks the links listeners shared. Put the old guid, media file or slug back in episodes.toml; or, if you mean it, run `podsmith build --allow-changes`
 
@@ -1443,6 +1444,7 @@ fn an_edited_title_does_not_move_a_published_page() {
         run.stderr,
         str![[r#"
 error: episode "One: the pilot": its page moved from https://example.com/show/episodes/one/ to https://example.com/show/episodes/one-the-pilot/ (slug = "one" in the episode keeps it)
+  help: keep the slug the message names (the links listeners shared lead to the page there); or, if you mean it, build with --allow-changes
 error: this build would change episodes subscribers already have; nothing was written
   help: apps treat a new guid as a new episode and a new URL as a new download, and a moved page breaks the links listeners shared. Put the old guid, media file or slug back in episodes.toml; or, if you mean it, run `podsmith build --allow-changes`
 
