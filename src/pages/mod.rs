@@ -903,14 +903,20 @@ impl std::io::Write for Bounded {
     }
 }
 
+/// minijinja's error, with its causes: each said once (a template that
+/// includes itself is one cause forty-nine times over), at most 600
+/// characters.
 fn describe(e: &minijinja::Error) -> String {
-    let mut s = e.to_string();
+    let mut parts = vec![e.to_string()];
     let mut source = std::error::Error::source(e);
     while let Some(inner) = source {
-        s.push_str(&format!(": {inner}"));
+        let said = inner.to_string();
+        if !parts.contains(&said) {
+            parts.push(said);
+        }
         source = inner.source();
     }
-    s
+    crate::text::truncate_chars(&parts.join(": "), 600)
 }
 
 fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> ShowView<'a> {

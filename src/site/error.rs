@@ -121,12 +121,28 @@ impl BuildError {
             }
             BuildError::Template(e) => {
                 let error = Diagnostic::error("TEMPLATE", self.to_string());
-                vec![match e.detail.starts_with("undefined value") {
-                    true => error.help(
+                let d = &e.detail;
+                let help = match () {
+                    _ if d.starts_with("undefined value") => Some(
                         "the page has no value of that name: check it against the variables the README lists \
                          (Templates), and test one an episode may lack with {% if … %}",
                     ),
-                    false => error,
+                    _ if d.starts_with("syntax error") => Some(
+                        "write the tag as Jinja does ({% if … %} … {% endif %}, {{ value }}); the line is named \
+                         above",
+                    ),
+                    _ if d.starts_with("unknown filter") => Some(
+                        "the pages have minijinja's filters (upper, length, tojson, safe …) and podsmith's own: fill",
+                    ),
+                    _ if d.contains("non-existing template") => Some(
+                        "a template includes the other .html files of templates/ by their names (at most 200; not \
+                         those in folders below it, nor other kinds of file)",
+                    ),
+                    _ => None,
+                };
+                vec![match help {
+                    Some(help) => error.help(help),
+                    None => error,
                 }]
             }
             BuildError::Config(_) => vec![Diagnostic::error("OUTPUT", self.to_string())],

@@ -566,6 +566,28 @@ fn a_template_that_runs_away_is_stopped() {
     assert!(!show.path("public").exists());
 }
 
+/// A template error is said in a line a podcaster reads: a template that
+/// includes itself once (not its cause fifty times over), an unknown filter
+/// with the filters there are.
+#[test]
+fn template_errors_are_said_once_with_what_to_do() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    show.write("templates/loop.html", "x{% include \"loop.html\" %}");
+    show.write("templates/episode.html", "{% include \"loop.html\" %}");
+    let run = show.build().fails(1);
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert!(first.contains("recursion limit exceeded") && first.len() < 700, "{}", run.stderr);
+    assert_eq!(first.matches("could not render include").count(), 2, "{first}");
+    show.write("templates/episode.html", "{{ episode.title|shout }}");
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains("unknown filter") && run.stderr.contains("\n  help: the pages have minijinja's filters"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// `fill` with a blank the phrase does not have (`fromat=`), or leaving
 /// one of its blanks unfilled, is an error: the placeholder is not
 /// published.
