@@ -396,6 +396,7 @@ fn a_broken_template_is_an_error_naming_the_file() {
         run.stderr,
         str![[r#"
 error: template templates/index.html: syntax error: unexpected end of block (in index.html:1)
+  help: write the tag as Jinja does ({% if … %} … {% endif %}, {{ value }}); the line is named above
 
 "#]]
     );
