@@ -791,6 +791,11 @@ fn fill_filter(phrase: &str, kwargs: minijinja::value::Kwargs) -> Result<String,
 /// page source read `..&#x2f;..&#x2f;media`; escape just the five characters
 /// that matter in HTML text and quoted attributes.
 fn html_formatter(out: &mut Output<'_>, state: &mut State<'_, '_>, value: &Value) -> Result<(), minijinja::Error> {
+    // A value an episode lacks (`{{ episode.season }}`) prints nothing, not
+    // "none" on a published page.
+    if value.is_none() {
+        return Ok(());
+    }
     match value.as_str() {
         Some(s) if *state.auto_escape() == AutoEscape::Html && !value.is_safe() => {
             let mut escaped = String::with_capacity(s.len() + 16);

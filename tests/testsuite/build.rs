@@ -589,6 +589,16 @@ fn template_errors_are_said_once_with_what_to_do() {
     );
 }
 
+/// A value an episode lacks prints nothing, not "none" on the page.
+#[test]
+fn a_value_an_episode_lacks_prints_nothing() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    show.write("templates/episode.html", "<p>Season {{ episode.season }}, art {{ episode.image }}.</p>");
+    show.build().ok();
+    assert_eq!(show.read("public/episodes/pilot/index.html"), "<p>Season , art .</p>\n");
+}
+
 /// `fill` with a blank the phrase does not have (`fromat=`), or leaving
 /// one of its blanks unfilled, is an error: the placeholder is not
 /// published.
