@@ -253,6 +253,8 @@ struct Plan {
     root: PathBuf,
     /// The files, where they come from and go.
     incoming: Vec<Incoming>,
+    /// The manifest's text as the plan was made from it.
+    text: String,
     /// The manifest's new text.
     new_text: String,
     /// Where it differs from the manifest.
@@ -348,7 +350,7 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
         not_removed: Vec::new(),
         notes,
     };
-    Ok(Plan { root, incoming, new_text, inserted, guid: fields.guid, added })
+    Ok(Plan { root, incoming, text, new_text, inserted, guid: fields.guid, added })
 }
 
 /// The lines `add` puts into the manifest: problems of the new text are
@@ -982,11 +984,31 @@ fn apply(plan: &Plan, opts: &Options) -> Result<(manifest::Show, Vec<(PathBuf, S
         }
         created.push(dest);
     }
-    let show = match manifest::parse(&plan.new_text, &opts.manifest, &plan.root) {
+    pause_for_a_test();
+    // The manifest as it is now: an edit saved while the files were
+    // measured and copied (in an editor) is kept, the episode put in it.
+    let (new_text, inserted) = match manifest::read_text(&opts.manifest) {
+        Ok(now) if now == plan.text => (std::borrow::Cow::Borrowed(plan.new_text.as_str()), plan.inserted),
+        Ok(now) => match insert_episode(&now, &plan.added.table, &file_name(opts)) {
+            Ok(new) => {
+                let inserted = Inserted::between(&now, &new);
+                (std::borrow::Cow::Owned(new), inserted)
+            }
+            Err(e) => {
+                undo(&created);
+                return Err(e);
+            }
+        },
+        Err(e) => {
+            undo(&created);
+            return Err(e.into());
+        }
+    };
+    let show = match manifest::parse(&new_text, &opts.manifest, &plan.root) {
         Ok(show) => show,
         Err(problems) => {
             undo(&created);
-            return Err(plan.inserted.relocate(AddError::WouldBreak(file_name(opts), problems)));
+            return Err(inserted.relocate(AddError::WouldBreak(file_name(opts), problems)));
         }
     };
     // A manifest that is a link (kept elsewhere, linked into the show) is
@@ -1001,7 +1023,7 @@ fn apply(plan: &Plan, opts: &Options) -> Result<(manifest::Show, Vec<(PathBuf, S
     {
         crate::output::sweep_temps(beside, false);
     }
-    if let Err(e) = crate::output::write_bytes(&manifest, plan.new_text.as_bytes()) {
+    if let Err(e) = crate::output::write_bytes(&manifest, new_text.as_bytes()) {
         undo(&created);
         return Err(AddError::Io(opts.manifest.clone(), e));
     }
@@ -1014,6 +1036,15 @@ fn apply(plan: &Plan, opts: &Options) -> Result<(manifest::Show, Vec<(PathBuf, S
         }
     }
     Ok((show, not_removed))
+}
+
+/// With `PODSMITH_TEST_ADD_PAUSE_MS` set, `add` waits that long once the
+/// files are in, before it reads the manifest again and writes it (for a
+/// test that edits it meanwhile).
+fn pause_for_a_test() {
+    if let Some(ms) = std::env::var("PODSMITH_TEST_ADD_PAUSE_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
+        std::thread::sleep(std::time::Duration::from_millis(ms.min(10_000)));
+    }
 }
 
 /// The manifest with `table` (an `[[episode]]` table, `\n` line ends)

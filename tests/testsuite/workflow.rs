@@ -1643,6 +1643,34 @@ fn a_lost_or_pasted_over_guid_of_a_published_episode_is_told_to_be_put_back() {
     show.build().ok();
 }
 
+/// An edit saved to episodes.toml while `add` measures and copies the
+/// files (an editor's save) is kept: the episode goes into the manifest as
+/// it is then, not into the one `add` read first.
+#[test]
+fn an_edit_saved_while_add_runs_is_kept() {
+    let show = Show::sample();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
+        .current_dir(show.root())
+        .args(["add", &fixture("cbr-xing.mp3"), "--title", "Added meanwhile"])
+        .env("PODSMITH_TEST_ADD_PAUSE_MS", "3000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let text = show.read("episodes.toml");
+    let edited = text.replacen("title = \"Eduardo Silva on Fluentd\"", "title = \"Eduardo Silva: Fluentd\"", 1);
+    assert_ne!(edited, text);
+    show.write("episodes.toml", &format!("{edited}\n# a note of mine\n"));
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = show.read("episodes.toml");
+    for kept in ["# a note of mine", "title = \"Eduardo Silva: Fluentd\"", "title = \"Added meanwhile\""] {
+        assert!(text.contains(kept), "{kept}: {text}");
+    }
+    show.build().ok();
+}
+
 #[test]
 fn diff_json_keeps_its_summary_when_a_change_would_be_refused() {
     let show = Show::sample();
