@@ -92,10 +92,12 @@ impl Preload {
         let read = move || {
             let mut records = Records::read(&state_dir);
             let out_abs = out.canonicalize().ok();
-            // The records in the show folder moved with it (and its output folder in it).
+            // The records in the show folder moved with it (and its output
+            // folder in it), if the folder has none of its own (or only the
+            // pending list of a first build there that did not finish).
             if let Some(o) = &out_abs
                 && state_dir == dir
-                && records.site(o).is_none()
+                && records.site(o).is_none_or(|s| s.outputs.is_empty())
                 && let Ok(root) = dir.canonicalize()
             {
                 records.follow_show(&root, o);

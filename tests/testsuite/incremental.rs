@@ -390,6 +390,45 @@ fn a_build_that_changes_one_episode_sweeps_what_an_interrupted_command_left() {
 /// saves its records, as a kill there would.
 const STOP_BEFORE_RECORDS: &[(&str, &str)] = &[("PODSMITH_TEST_STOP_BEFORE_RECORDS", "1")];
 
+/// A show folder moved (with `public/` and `.podsmith/` in it) whose first
+/// build there was killed once it had saved its pending list: the next
+/// build still knows the files of the record it moved with, and removes
+/// the pages and media of an episode taken out (they stayed for good).
+#[test]
+fn a_moved_show_whose_first_build_there_was_killed_still_removes_what_it_dropped() {
+    let show = Show::sample();
+    show.build().ok();
+    let away = tempfile::tempdir().unwrap();
+    let moved = away.path().join("show");
+    fs::rename(show.root(), &moved).unwrap();
+    let moved = moved.canonicalize().unwrap();
+    // What the killed build left: its pending list, for the folder where it is now.
+    let record: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(moved.join(".podsmith/build.json")).unwrap()).unwrap();
+    let feed = record["sites"][0]["outputs"]["feed.xml"]["fingerprint"].as_str().unwrap().to_string();
+    let pending = serde_json::json!({ "version": 2, "sites": [
+        { "out": moved.join("public"), "pending": { "feed.xml": feed }, "build": "killed" }
+    ]});
+    fs::write(moved.join(".podsmith/pending.json"), pending.to_string()).unwrap();
+    // Fluentd's episode taken out.
+    let manifest = fs::read_to_string(moved.join("episodes.toml")).unwrap();
+    let tables: Vec<&str> = manifest.split("\n[[episode]]\n").collect();
+    let kept: Vec<&str> = tables.iter().copied().filter(|t| !t.contains("slug = \"fluentd-eduardo-silva\"")).collect();
+    assert_eq!(kept.len() + 1, tables.len());
+    fs::write(moved.join("episodes.toml"), kept.join("\n[[episode]]\n")).unwrap();
+    let page = moved.join("public/episodes/fluentd-eduardo-silva/index.html");
+    assert!(page.is_file());
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
+        .current_dir(&moved)
+        .args(["build", "--as-of", AS_OF, "--allow-changes"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(!page.exists() && !moved.join("public/media/fluentd-eduardo-silva.mp3").exists(), "{stderr}");
+    assert!(stderr.contains("removed "), "{stderr}");
+}
+
 #[test]
 fn files_a_build_that_did_not_finish_wrote_are_known_from_its_pending_list() {
     let show = Show::sample();

@@ -744,7 +744,11 @@ impl Records {
     /// inside the output folder (checked as it was read), and its folder
     /// is `out` from now on.
     pub fn follow_show(&mut self, root: &Path, out: &Path) {
-        if self.site(out).is_some() {
+        // A record of `out` that is only the pending list of a build here
+        // that did not finish (its first, killed before it recorded what it
+        // wrote) takes the record it would have followed under it: else the
+        // files of that record (episodes the build removed) were never known.
+        if self.site(out).is_some_and(|s| !s.outputs.is_empty()) {
             return;
         }
         let Ok(inside) = out.strip_prefix(root) else { return };
@@ -761,7 +765,15 @@ impl Records {
         site.root = Some(root.to_path_buf());
         site.memo = None;
         site.followed = true;
-        self.sites.insert(i, site);
+        match self.sites.iter().position(|s| s.out == out) {
+            Some(j) => {
+                let unfinished = std::mem::take(&mut self.sites[j]);
+                site.pending.extend(unfinished.pending);
+                site.build = unfinished.build;
+                self.sites[j] = site;
+            }
+            None => self.sites.insert(i, site),
+        }
         self.sites.truncate(MAX_SITES);
     }
 
@@ -1194,6 +1206,20 @@ mod tests {
         let mut copied = records(vec![site(Some(&old), old.join("public"))]);
         copied.follow_show(&new, &new.join("public"));
         assert_eq!(outs(&copied), [new.join("public"), old.join("public")]);
+        // The first build of the copy was killed: the record of the folder
+        // there is its pending list alone, and takes the followed one under it.
+        let mut killed = records(vec![
+            SiteRecord {
+                out: new.join("public"),
+                pending: [("index.html".into(), Fingerprint::of_bytes(b"new"))].into(),
+                ..Default::default()
+            },
+            site(Some(&old), old.join("public")),
+        ]);
+        killed.follow_show(&new, &new.join("public"));
+        assert_eq!(outs(&killed), [new.join("public"), old.join("public")]);
+        let taken = killed.site(&new.join("public")).unwrap();
+        assert_eq!((taken.outputs.len(), taken.pending.len(), taken.followed), (1, 1, true));
         // Not followed: another place in the show, a folder outside it, a
         // record that does not say its show folder.
         for (root, out) in
