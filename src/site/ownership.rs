@@ -136,7 +136,9 @@ pub fn prune<V>(
     let protected = protected();
     for rel in candidates {
         match removable(out, show, rel, record, &protected) {
-            Ok(None) => {}
+            // Gone already (a build killed as it removed it, before its
+            // folder): the folder, left empty, goes.
+            Ok(None) => remove_empty_folders(out, rel),
             Ok(Some(path)) => match fs::remove_file(&path) {
                 Ok(()) => {
                     pruned.removed.push(rel.to_string());
@@ -273,6 +275,26 @@ mod tests {
                 "changed.html: it changed since podsmith wrote it"
             ]
         );
+    }
+
+    /// A page a killed build removed before its folder: the next one
+    /// removes the folder it left empty (not one that holds anything).
+    #[test]
+    fn the_empty_folder_of_a_file_gone_already_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(out.join("episodes/gone")).unwrap();
+        fs::create_dir_all(out.join("episodes/kept")).unwrap();
+        fs::write(out.join("episodes/kept/mine.txt"), b"mine").unwrap();
+        let mut record = SiteRecord { out: out.clone(), ..Default::default() };
+        for rel in ["episodes/gone/index.html", "episodes/kept/index.html"] {
+            let fingerprint = Some(Fingerprint::of_bytes(b"page"));
+            record.outputs.insert(rel.into(), Written { size: 4, mtime_ns: 1, fingerprint });
+        }
+        let pruned = prune(&out, dir.path(), &record, &BTreeMap::<String, ()>::new(), &HashSet::new);
+        assert!(pruned.removed.is_empty() && pruned.kept.is_empty(), "{pruned:?}");
+        assert!(!out.join("episodes/gone").exists());
+        assert!(out.join("episodes/kept/mine.txt").exists());
     }
 
     /// A media file published as a hard link, then written over in place
