@@ -652,8 +652,8 @@ fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<AddError> {
     for source in &left {
         if let Err(e) = std::fs::remove_file(source) {
             return Some(AddError::Refused(format!(
-                "the episode {} is in already ({} line {}): an `add --move` was stopped before it had moved \
-                 every file, and {} cannot be removed from where it is ({e}): remove it by hand once you have \
+                "the episode {} is in already ({} line {}): an earlier `add --move` of it (stopped, or run at the same \
+                 time) had not moved every file, and {} cannot be removed from where it is ({e}): remove it by hand once you have \
                  checked its copy in the show",
                 crate::text::quoted(&ep.title),
                 file_name(opts),
@@ -664,8 +664,8 @@ fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<AddError> {
         removed += 1;
     }
     Some(AddError::Finished(format!(
-        "the episode {} is in already ({} line {}): an `add --move` was stopped before it had moved \
-         every file; {}",
+        "the episode {} is in already ({} line {}): an earlier `add --move` of it (stopped, or run at the same \
+         time) had not moved every file; {}",
         crate::text::quoted(&ep.title),
         file_name(opts),
         ep.line,
