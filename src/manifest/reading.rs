@@ -508,8 +508,10 @@ impl Reading<'_> {
             if let Some(guid) = raw_guid {
                 let slug = ep.as_ref().map_or_else(|| format!("episode-{n}"), |ep| ep.slug.clone());
                 // The guid it was published with, if another (a guid pasted
-                // over it), else one made for it.
-                let suggestion = match published_guid(self.root, &slug).filter(|g| *g != guid) {
+                // over it), else one made for it: looked for only if it is
+                // needed (the lock is read then).
+                let root = self.root;
+                let suggestion = || match published_guid(root, &slug).filter(|g| *g != guid) {
                     Some(published) => Suggested::Published(published),
                     None => Suggested::Made(suggested_guid(podcast, &slug, n)),
                 };
@@ -572,12 +574,12 @@ impl Reading<'_> {
         guid: &str,
         line: usize,
         what: &str,
-        suggestion: Suggested,
+        suggestion: impl FnOnce() -> Suggested,
     ) {
         let key = if is_uuid(guid) { guid.to_ascii_lowercase() } else { guid.to_string() };
         if let Some(first) = guids.insert(key, line) {
             let case = if is_uuid(guid) { " (a UUID is the same whatever its case)" } else { "" };
-            let help = match suggestion {
+            let help = match suggestion() {
                 Suggested::Published(g) => {
                     format!("put back guid = \"{g}\", the guid this episode was published with (podsmith.lock)")
                 }
