@@ -7,6 +7,12 @@ use snapbox::{assert_data_eq, str};
 
 use crate::harness::*;
 
+/// A show of one episode, "Pilot", with one MP3.
+fn pilot() -> Show {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    Show::with(&manifest, &["cbr-xing.mp3"])
+}
+
 #[test]
 fn escapes_ampersands_angle_brackets_and_quotes_in_every_field() {
     let nasty = r#"Tom & Jerry's <b>"Best"</b> ]]> Show"#;
@@ -344,8 +350,7 @@ error: the feed would be refused by podcast directories; nothing was written
 
 #[test]
 fn a_show_can_override_the_page_templates() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     show.write(
         "templates/episode.html",
         "<h1>{{ episode.title }}</h1>{% for s in episode.sources %}<a href=\"{{ root }}{{ s.path }}\">{{ s.label }} {{ s.duration }}</a>{% endfor %}",
@@ -364,8 +369,7 @@ fn a_show_can_override_the_page_templates() {
 /// show's home page, which search engines then took every episode for).
 #[test]
 fn an_episode_template_of_a_body_alone_names_its_own_page() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     show.build().ok();
     let built_in = show.read("public/episodes/pilot/index.html");
     show.write(
@@ -388,8 +392,7 @@ fn an_episode_template_of_a_body_alone_names_its_own_page() {
 
 #[test]
 fn a_broken_template_is_an_error_naming_the_file() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     show.write("templates/index.html", "{% for x in %}");
     let run = show.build().fails(1);
     assert_data_eq!(
@@ -405,8 +408,7 @@ error: template templates/index.html: syntax error: unexpected end of block (in 
 
 #[test]
 fn a_misspelt_value_in_a_template_is_an_error_naming_the_page() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     // `tilte`: printed as nothing before, on every page.
     show.write("templates/episode.html", "<h1>{{ episode.tilte }}</h1>");
     let run = show.build().fails(1);
@@ -446,8 +448,7 @@ fn a_misspelt_value_in_a_template_is_an_error_naming_the_page() {
 
 #[test]
 fn a_file_in_templates_that_is_no_template_is_warned_of() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     show.write("templates/epsiode.html", "<h1>{{ episode.title }}</h1>");
     show.write("templates/footer.html", "<p>mine</p>");
     show.write("templates/.episode.html.swp", "editor");
@@ -472,8 +473,7 @@ fn a_file_in_templates_that_is_no_template_is_warned_of() {
 /// pages again, and it is not warned of once a template names it.
 #[test]
 fn a_partial_in_templates_is_included_by_name_and_its_edits_make_the_pages_again() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     show.write("templates/footer.html", "<footer>{{ show.title }}, by me</footer>");
     show.write("templates/macros.html", "{% macro shout(t) %}<b>{{ t|upper }}</b>{% endmacro %}");
     show.write(
@@ -493,8 +493,7 @@ fn a_partial_in_templates_is_included_by_name_and_its_edits_make_the_pages_again
 #[cfg(unix)]
 #[test]
 fn a_template_that_links_out_of_the_show_is_refused() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     let outside = tempfile::tempdir().unwrap();
     let secret = outside.path().join("secret.txt");
     fs::write(&secret, "aws_secret_access_key = EXAMPLE").unwrap();
@@ -546,8 +545,7 @@ fn a_partial_named_in_upper_case_is_escaped_too() {
 /// stopped with an error naming it, not written out for every episode.
 #[test]
 fn a_template_that_runs_away_is_stopped() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     // 10^10 steps: refused long before.
     show.write(
         "templates/episode.html",
@@ -572,8 +570,7 @@ fn a_template_that_runs_away_is_stopped() {
 /// with the filters there are.
 #[test]
 fn template_errors_are_said_once_with_what_to_do() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     show.write("templates/loop.html", "x{% include \"loop.html\" %}");
     show.write("templates/episode.html", "{% include \"loop.html\" %}");
     let run = show.build().fails(1);
@@ -592,8 +589,7 @@ fn template_errors_are_said_once_with_what_to_do() {
 /// A value an episode lacks prints nothing, not "none" on the page.
 #[test]
 fn a_value_an_episode_lacks_prints_nothing() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     show.write("templates/episode.html", "<p>Season {{ episode.season }}, art {{ episode.image }}.</p>");
     show.build().ok();
     assert_eq!(show.read("public/episodes/pilot/index.html"), "<p>Season , art .</p>\n");
@@ -604,8 +600,7 @@ fn a_value_an_episode_lacks_prints_nothing() {
 /// published.
 #[test]
 fn fill_refuses_a_blank_the_phrase_has_not_and_one_left_unfilled() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     let page =
         |call: &str| format!("{{% for s in episode.sources %}}{{{{ show.words.listen|fill({call}) }}}}{{% endfor %}}");
     show.write("templates/episode.html", &page("fromat=s.label, duration=s.duration"));
@@ -637,8 +632,7 @@ fn fill_refuses_a_blank_the_phrase_has_not_and_one_left_unfilled() {
 #[cfg(unix)]
 #[test]
 fn a_dangling_override_is_an_error_and_a_bom_is_not_published() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     fs::create_dir_all(show.path("templates")).unwrap();
     std::os::unix::fs::symlink("../theme/episode.html", show.path("templates/episode.html")).unwrap();
     let run = show.build().fails(1);
@@ -662,8 +656,7 @@ fn a_dangling_override_is_an_error_and_a_bom_is_not_published() {
 #[cfg(unix)]
 #[test]
 fn templates_are_judged_alike_by_a_build_with_nothing_to_do() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     show.write("theme/episode.html", "<h1>{{ episode.title }}</h1>");
     std::os::unix::fs::symlink("theme", show.path("templates")).unwrap();
     show.build().ok();
@@ -714,8 +707,7 @@ fn pages_of_a_right_to_left_language_say_dir_rtl() {
 /// metadata (what a shared link shows), not an empty one.
 #[test]
 fn a_page_without_notes_describes_the_show() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     show.build().ok();
     let meta = |page: &str, name: &str| {
         let html = show.read(page);
@@ -767,8 +759,7 @@ fn episode_numbers_seasons_and_types_reach_the_feed() {
 
 #[test]
 fn media_is_hard_linked_into_public() {
-    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
-    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let show = pilot();
     show.build().ok();
     assert_eq!(
         fs::read(show.path("public/media/cbr-xing.mp3")).unwrap(),
