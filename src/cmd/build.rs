@@ -253,7 +253,23 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
     if old.is_some() {
         changes.extend(prepared.replaced_since_last_build(&changes));
     }
-    let said = diff_lines(old.as_ref(), &new, &changes);
+    // No lock where the output folder was built before: a lock lost (or
+    // deleted to start afresh), said as such.
+    let built_before = old.is_none()
+        && prepared.out.canonicalize().is_ok_and(|out| {
+            podsmith::site::record::Records::read(&prepared.state_root)
+                .site(&out)
+                .is_some_and(|r| !r.outputs.is_empty())
+        });
+    let mut said = diff_lines(old.as_ref(), &new, &changes);
+    if built_before {
+        said.summary = format!(
+            "no podsmith.lock, though {} was built before: the next build makes it afresh and checks nothing \
+             published before (if it was lost, put it back: git checkout podsmith.lock); it publishes {}",
+            prepared.out.display(),
+            podsmith::text::count(new.episodes.len(), "episode")
+        );
+    }
     // Changes a build would refuse are a finding (exit 1), as validate's
     // errors are: a script gating a merge on `podsmith diff` is told.
     let refused = said.refused.is_some();

@@ -468,6 +468,8 @@ impl Building<'_> {
             return Err(BuildError::NothingLive(Box::new(why)));
         }
         let previous = out_now.and_then(|o| records.site(o));
+        // (A lock gone from a show built before: said, once the build is.)
+        let built_before = previous.is_some_and(|r| !r.outputs.is_empty());
         self.recall(prepared, previous);
         let prepared: &Prepared = prepared;
         let renderer = prepared.renderer();
@@ -536,10 +538,18 @@ impl Building<'_> {
         let inputs = inputs.zip(lock).map(|(i, lock)| i.with_hosted(&prepared.hosted_digest).with_lock(&lock));
         let encoded = memo.finish(prepared, &written.out);
         stop_for_a_test(&prepared.state_root)?;
+        let afresh = report.first_build && built_before;
         let saved = self.save_state(prepared, &mut records, report, &written, inputs, encoded);
         self.observer.step(Step::Saved);
         free_later((records, validated, written));
-        saved
+        // Said by this build alone (not kept in its summary, which a build
+        // with nothing to do repeats).
+        saved.map(|mut report| {
+            if afresh {
+                report.warnings.push(lock_made_afresh(&lock_path));
+            }
+            report
+        })
     }
 
     /// Takes what the last build kept (`previous`, its record here), if
@@ -723,6 +733,25 @@ impl Building<'_> {
             Ok(report)
         })
     }
+}
+
+/// The warning of a build that made `podsmith.lock` (at `path`) afresh
+/// where the output folder was built before: a lock deleted on purpose
+/// starts the record afresh, one lost (`git clean -x`, never committed)
+/// had every check of this build off.
+fn lock_made_afresh(path: &Path) -> Diagnostic {
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    Diagnostic::warning(
+        "LOCK",
+        format!(
+            "{name} was not there, though this output folder was built before: it is made afresh from this build, \
+             and nothing this build changed of what was published before was checked"
+        ),
+    )
+    .help(format!(
+        "if it was lost (git clean, never committed), put it back (git checkout {name}) and build again: the build \
+         then says what changed since"
+    ))
 }
 
 /// Frees `t` on a thread of its own: a big show's records take a while to

@@ -1671,6 +1671,32 @@ fn an_edit_saved_while_add_runs_is_kept() {
     show.build().ok();
 }
 
+/// A lock gone from a show built before (lost to `git clean`, never
+/// committed) is said by `diff` and by the build that makes it afresh (once),
+/// with how to put it back: every check of that build was off.
+#[test]
+fn a_lock_gone_from_a_show_built_before_is_said() {
+    let show = Show::sample();
+    show.build().ok();
+    fs::remove_file(show.path("podsmith.lock")).unwrap();
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.starts_with("no podsmith.lock, though public was built before: "), "{}", run.stdout);
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains("warning: podsmith.lock was not there, though this output folder was built before"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("put it back (git checkout podsmith.lock)"), "{}", run.stderr);
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("was not there"), "{}", run.stderr);
+    // A show never built: the first build, as ever.
+    let fresh = Show::sample();
+    let run = fresh.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.starts_with("nothing built yet (no podsmith.lock)"), "{}", run.stdout);
+    assert!(!fresh.build().ok().stderr.contains("was not there"));
+}
+
 #[test]
 fn diff_json_keeps_its_summary_when_a_change_would_be_refused() {
     let show = Show::sample();
