@@ -221,11 +221,24 @@ impl LockError {
 
     /// What to tell the podcaster.
     pub fn diagnostic(&self) -> crate::diagnostic::Diagnostic {
-        crate::diagnostic::Diagnostic::error("LOCK", self.reason.clone()).at(self.location()).help(
-            "the lock is damaged: it records what subscribers already have (each published guid, page and media \
-             URL), which builds then keep; restore it from version control (git checkout podsmith.lock), or delete \
-             it to start the record afresh (nothing published is then checked)",
-        )
+        let help = match () {
+            // A key this podsmith does not know: a newer one's, most likely.
+            _ if self.reason.starts_with("unknown field") => {
+                "a newer podsmith may have written it (with a field this one does not know): use that podsmith, or \
+                 restore the lock from version control (git checkout podsmith.lock); deleting it would turn off the \
+                 checks of what subscribers already have"
+            }
+            _ if self.reason.starts_with("it holds a merge conflict") => {
+                "each side's tables are podsmith's own record: keep every episode table of both sides once, or take \
+                 one side (git checkout --theirs podsmith.lock) and build: the build says what differs"
+            }
+            _ => {
+                "the lock is damaged: it records what subscribers already have (each published guid, page and media \
+                 URL), which builds then keep; restore it from version control (git checkout podsmith.lock), or delete \
+                 it to start the record afresh (nothing published is then checked)"
+            }
+        };
+        crate::diagnostic::Diagnostic::error("LOCK", self.reason.clone()).at(self.location()).help(help)
     }
 }
 
@@ -1474,6 +1487,11 @@ mod tests {
         let line = text[..at].lines().count() + 1;
         assert_eq!(e.at, Some((line, Some(1))));
         assert!(e.reason.starts_with("it holds a merge conflict"), "{}", e.reason);
+        assert!(e.diagnostic().help.unwrap().starts_with("each side's tables are podsmith's own record"));
+        // A field this podsmith does not know: not "delete it".
+        let newer = text.replacen("slug = \"one\"", "slug = \"one\"\nduration = 1254", 1);
+        let e = Lock::parse(path, &newer).unwrap_err();
+        assert!(e.diagnostic().help.unwrap().starts_with("a newer podsmith may have written it"), "{}", e.reason);
         #[cfg(unix)]
         {
             let dir = tempfile::tempdir().unwrap();
