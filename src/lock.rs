@@ -1054,25 +1054,29 @@ fn show_changes(o: &PublishedShow, n: &PublishedShow, out: &mut Vec<Change>) {
 
 /// What changes from the episodes of `old` to those of `new`, onto `out`:
 /// added, renamed (a new guid on something published), removed, moved.
-fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
+/// The episodes of `new` whose guid `old` does not have, onto `out`: new
+/// ones, or (on something already published: its slug or a media URL) a
+/// changed guid.
+fn new_guids(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
     let old_guids: BTreeSet<&str> = old.episodes.iter().map(|e| e.guid.as_str()).collect();
     let new_guids: BTreeSet<&str> = new.episodes.iter().map(|e| e.guid.as_str()).collect();
-    for n in &new.episodes {
-        if !old_guids.contains(n.guid.as_str()) {
-            // A new guid on something already published is a changed guid.
-            let same = old
-                .episodes
-                .iter()
-                .filter(|o| !new_guids.contains(o.guid.as_str()))
-                .find(|o| o.slug == n.slug || o.urls.iter().any(|u| n.urls.contains(u)));
-            match same {
-                Some(o) => {
-                    out.push(Change::GuidChanged { title: n.title.clone(), old: o.guid.clone(), new: n.guid.clone() })
-                }
-                None => out.push(Change::Added { title: n.title.clone(), guid: n.guid.clone() }),
+    for n in new.episodes.iter().filter(|n| !old_guids.contains(n.guid.as_str())) {
+        let same = old
+            .episodes
+            .iter()
+            .filter(|o| !new_guids.contains(o.guid.as_str()))
+            .find(|o| o.slug == n.slug || o.urls.iter().any(|u| n.urls.contains(u)));
+        match same {
+            Some(o) => {
+                out.push(Change::GuidChanged { title: n.title.clone(), old: o.guid.clone(), new: n.guid.clone() })
             }
+            None => out.push(Change::Added { title: n.title.clone(), guid: n.guid.clone() }),
         }
     }
+}
+
+fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
+    new_guids(old, new, out);
     // By guid, so that a show of thousands of episodes is compared in one pass.
     let new_by_guid: std::collections::HashMap<&str, &Published> =
         new.episodes.iter().map(|e| (e.guid.as_str(), e)).collect();
@@ -1083,6 +1087,8 @@ fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
             _ => None,
         })
         .collect();
+    let old_by_slug: std::collections::HashMap<&str, &Published> =
+        old.episodes.iter().map(|e| (e.slug.as_str(), e)).collect();
     for o in &old.episodes {
         let Some(n) = new_by_guid.get(o.guid.as_str()) else {
             if !renamed.contains(&o.guid) {
@@ -1091,6 +1097,15 @@ fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
             }
             continue;
         };
+        // The guid of another published episode on this one's page and
+        // media (two guids swapped, one pasted over another): said as the
+        // guid it changed from, not as its page and media moved.
+        if n.slug != o.slug
+            && let Some(was) = old_by_slug.get(n.slug.as_str()).filter(|w| w.guid != n.guid && w.urls == n.urls)
+        {
+            out.push(Change::GuidChanged { title: n.title.clone(), old: was.guid.clone(), new: n.guid.clone() });
+            continue;
+        }
         for (i, url) in o.urls.iter().enumerate() {
             if !n.urls.contains(url) {
                 // The same position (enclosure first) is the likeliest replacement.
@@ -1464,6 +1479,25 @@ mod tests {
                 assert_eq!(old.changes_from(&old_text, path, text).unwrap(), compare(&whole, &old));
             }
         }
+    }
+
+    /// Two published episodes' guids swapped (or one pasted over another):
+    /// each is said as its guid changed, not as its page and media moved.
+    #[test]
+    fn swapped_guids_are_said_as_guids_changed() {
+        let old = Lock { show: None, episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")] };
+        let new = Lock { show: None, episodes: vec![ep("b", "one", "u1"), ep("a", "two", "u2")] };
+        let changes = compare(&old, &new);
+        let said: Vec<(String, String)> = changes
+            .iter()
+            .map(|c| match c {
+                Change::GuidChanged { old, new, .. } => (old.clone(), new.clone()),
+                other => panic!("{other}"),
+            })
+            .collect();
+        // (The episode at page "two" had guid b, now a; the one at "one", a, now b.)
+        assert_eq!(said, [("b".to_string(), "a".to_string()), ("a".to_string(), "b".to_string())]);
+        assert!(changes.iter().all(Change::breaks_identity));
     }
 
     /// A lock that records nothing and lacks the comment podsmith writes
