@@ -303,7 +303,11 @@ impl Lock {
         // Every lock podsmith writes starts with its comment; one without it
         // that records nothing (an empty file, blank lines) is not a show
         // never built, whose every check would be off.
-        if lock.show.is_none() && lock.episodes.is_empty() && !text.trim_start_matches('\u{feff}').starts_with(HEADER) {
+        let first_line = HEADER.lines().next().unwrap_or(HEADER);
+        if lock.show.is_none()
+            && lock.episodes.is_empty()
+            && !text.trim_start_matches('\u{feff}').starts_with(first_line)
+        {
             return Err(LockError::new(path, "it is empty (podsmith never writes it so)"));
         }
         let show = lock.show.as_ref().and_then(PublishedShow::problem);
@@ -1513,6 +1517,8 @@ mod tests {
             assert_eq!(e.reason, "it is empty (podsmith never writes it so)", "{text:?}");
         }
         assert!(Lock::parse(path, HEADER).is_ok());
+        // (Its line ends made CRLF by git on Windows: still podsmith's.)
+        assert!(Lock::parse(path, &HEADER.replace('\n', "\r\n")).is_ok());
         let lock = Lock { show: show(S1), episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")] };
         let text = lock.render();
         let at = text.find("\n[[episode]]").unwrap() + 1;
