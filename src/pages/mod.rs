@@ -742,8 +742,10 @@ fn unread_templates(templates_dir: &Path, partials: &[(String, String)]) -> Vec<
         let quoted = [format!("\"{n}\""), format!("'{n}'")];
         sources.map(str::to_string).chain(pages).any(|s| quoted.iter().any(|q| s.contains(q.as_str())))
     };
-    names
+    let over = names.get(PARTIALS_MAX..).unwrap_or_default().to_vec();
+    let mut out: Vec<crate::diagnostic::Diagnostic> = names
         .into_iter()
+        .take(PARTIALS_MAX)
         .filter(|n| !named(n))
         .map(|n| {
             let lower = n.to_ascii_lowercase();
@@ -764,7 +766,23 @@ fn unread_templates(templates_dir: &Path, partials: &[(String, String)]) -> Vec<
             )
             .help(help)
         })
-        .collect()
+        .collect();
+    if let Some(first) = over.first() {
+        out.push(
+            crate::diagnostic::Diagnostic::warning(
+                "TEMPLATE-UNREAD",
+                format!(
+                    "{} holds {} partials, and podsmith reads at most {PARTIALS_MAX}: {first} and {} after it (by \
+                     name) are not read",
+                    templates_dir.display(),
+                    PARTIALS_MAX + over.len(),
+                    crate::text::count(over.len() - 1, "other"),
+                ),
+            )
+            .help("put partials together in fewer files, or remove those no template includes"),
+        );
+    }
+    out
 }
 
 /// `{{ show.words.listen|fill(format=source.label, duration=source.duration) }}`:
@@ -1348,6 +1366,19 @@ mod tests {
             )
         );
         assert_eq!(block_names("{%+ block a %}{% blocky %}{%block b%}{% endblock %}", false), ["a", "b"]);
+    }
+
+    /// Partials past the most podsmith reads are said, once, by name.
+    #[test]
+    fn partials_past_the_limit_are_said() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..PARTIALS_MAX + 2 {
+            std::fs::write(dir.path().join(format!("p{i:03}.html")), "x").unwrap();
+        }
+        let said = unread_templates(dir.path(), &[]);
+        assert_eq!(said.len(), PARTIALS_MAX + 1);
+        let last = &said[PARTIALS_MAX].message;
+        assert!(last.ends_with("holds 202 partials, and podsmith reads at most 200: p200.html and 1 other after it (by name) are not read"), "{last}");
     }
 
     /// A block inside another is shown with it, a block in a comment is
