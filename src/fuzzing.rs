@@ -332,7 +332,7 @@ fn records_checked(records: &crate::site::record::Records) {
 }
 
 /// A build's lock compared with the old lock `old_text` table by table,
-/// where it can be (see [`crate::lock::Lock::changes_from`]), finds what
+/// where it can be (see [`crate::lock::Lock::after`]), finds what
 /// comparing with the whole parse of it finds (and fails where that does).
 fn lock_compared(old_text: &str) {
     use crate::lock::{Lock, Published, PublishedShow, compare};
@@ -362,10 +362,16 @@ fn lock_compared(old_text: &str) {
         feeds,
         itunes_titles: true,
     };
-    let new = Lock { show: Some(show), episodes: (1..=4).rev().map(episode).collect() };
-    let (text, path) = (new.render(), Path::new(crate::lock::FILE_NAME));
-    match (Lock::parse(path, old_text), new.changes_from(&text, path, old_text)) {
-        (Ok(old), Ok(found)) => assert_eq!(found, compare(&old, &new), "compared otherwise than the whole lock"),
+    let new = Lock { show: Some(show), episodes: (1..=4).rev().map(episode).collect(), retired: Vec::new() };
+    let path = Path::new(crate::lock::FILE_NAME);
+    match (Lock::parse(path, old_text), new.clone().after(path, old_text)) {
+        (Ok(old), Ok((lock, text, found))) => {
+            assert_eq!(found, compare(&old, &new), "compared otherwise than the whole lock");
+            let mut whole = new.clone();
+            whole.retire(&old);
+            assert_eq!(lock, whole, "retired otherwise than from the whole lock");
+            assert_eq!(text, whole.render(), "written otherwise than the lock it keeps");
+        }
         (Err(_), Err(_)) => {}
         (whole, found) => panic!("the whole lock: {whole:?}; table by table: {found:?}"),
     }

@@ -13,7 +13,9 @@
 //! of its notes, and its date, season, number, type and explicit mark; the
 //! next build compares with it and refuses to change the show's guid or
 //! change or drop a published guid, page or media URL unless told to
-//! (`--allow-changes`).
+//! (`--allow-changes`). An episode taken out of the feed stays in it as
+//! retired ([`Retired`]): a new episode given its guid, page or a media
+//! URL of it is refused as well; the episode itself put back is not.
 //!
 //! The lock travels with the show (it is committed), so it is read as
 //! untrusted input: bounded, strictly typed, and only ever compared with.
@@ -39,6 +41,11 @@ pub struct Lock {
     /// The episodes, newest first (as in the feed).
     #[serde(default, rename = "episode")]
     pub episodes: Vec<Published>,
+    /// The episodes taken out of the feed since they were published, first
+    /// taken out first: no other episode is given their guid, page or media
+    /// URLs (apps that had one would take the new episode for it).
+    #[serde(default, rename = "retired", skip_serializing_if = "Vec::is_empty")]
+    pub retired: Vec<Retired>,
 }
 
 /// The published show.
@@ -189,6 +196,56 @@ impl Published {
     }
 }
 
+/// An episode taken out of the feed: what of it was published.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retired {
+    /// Its guid.
+    pub guid: String,
+    /// Its title when it was taken out.
+    pub title: String,
+    /// Its page slug.
+    pub slug: String,
+    /// Its page's URL (locks written before podsmith recorded it have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// Its media URLs.
+    pub urls: Vec<String>,
+}
+
+impl Retired {
+    /// What of published episode `p` is kept once it is taken out.
+    fn of(p: &Published) -> Retired {
+        Retired {
+            guid: p.guid.clone(),
+            title: p.title.clone(),
+            slug: p.slug.clone(),
+            page: p.page.clone(),
+            urls: p.urls.clone(),
+        }
+    }
+
+    /// What is wrong with a table podsmith could not have written (see
+    /// [`Published::problem`]).
+    fn problem(&self) -> Option<String> {
+        let page = self.page.as_ref().filter(|p| !is_http_url(p))?;
+        Some(format!(
+            "{} (taken out): its page {} is not an http(s) URL",
+            crate::text::episode_place(&crate::text::truncate_chars(&self.title, 80)),
+            crate::text::quoted(&crate::text::truncate_chars(page, 200))
+        ))
+    }
+
+    /// Whether `n` is at this episode's page: the same URL, or where either
+    /// lock does not record it, the same slug.
+    fn same_page(&self, n: &Published) -> bool {
+        match (&self.page, &n.page) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.slug == n.slug,
+        }
+    }
+}
+
 /// A lock that cannot be read: `podsmith.lock:20:20: what is wrong`.
 #[derive(Debug)]
 pub struct LockError {
@@ -306,12 +363,14 @@ impl Lock {
         let first_line = HEADER.lines().next().unwrap_or(HEADER);
         if lock.show.is_none()
             && lock.episodes.is_empty()
+            && lock.retired.is_empty()
             && !text.trim_start_matches('\u{feff}').starts_with(first_line)
         {
             return Err(LockError::new(path, "it is empty (podsmith never writes it so)"));
         }
         let show = lock.show.as_ref().and_then(PublishedShow::problem);
-        match show.or_else(|| lock.episodes.iter().find_map(Published::problem)) {
+        let episode = || lock.episodes.iter().find_map(Published::problem);
+        match show.or_else(episode).or_else(|| lock.retired.iter().find_map(Retired::problem)) {
             Some(reason) => Err(LockError::new(path, reason)),
             None => Ok(lock),
         }
@@ -366,7 +425,7 @@ impl Lock {
             feeds,
             itunes_titles: true,
         };
-        Lock { show: Some(show), episodes }
+        Lock { show: Some(show), episodes, retired: Vec::new() }
     }
 
     /// What a show just imported from a feed has published: each episode's
@@ -409,7 +468,7 @@ impl Lock {
             feeds: Default::default(),
             itunes_titles: true,
         });
-        Lock { show, episodes: dated.into_iter().map(|(_, p)| p).collect() }
+        Lock { show, episodes: dated.into_iter().map(|(_, p)| p).collect(), retired: Vec::new() }
     }
 
     /// The file's text: a comment, the show's table, then each episode's
@@ -428,29 +487,88 @@ impl Lock {
             }
             text.push_str(&toml::to_string(&One { episode: [e] }).unwrap_or_default());
         }
+        for (n, r) in self.retired.iter().enumerate() {
+            if n == 0 {
+                if self.show.is_some() || !self.episodes.is_empty() {
+                    text.push('\n');
+                }
+                text.push_str(RETIRED_NOTE);
+            } else {
+                text.push('\n');
+            }
+            text.push_str(&toml::to_string(&Gone { retired: [r] }).unwrap_or_default());
+        }
         text
     }
 
-    /// What changed from the lock whose text is `old_text` (read from
-    /// `path`) to `self`, whose text is `text` (its [`Lock::render`]).
+    /// This lock (what a build publishes, as [`Lock::of`] makes it) as it
+    /// follows the lock whose text is `old_text` (read from `path`): with
+    /// the old lock's retired episodes and those it published that this
+    /// one does not (see [`Lock::retire`]); its text; and what changed.
     /// The tables of the old text that are word for word tables of the new
     /// one are those episodes as they are now; only the others are parsed
     /// (each on its own, and the whole text if one does not stand alone),
-    /// with the show's table: a big show's lock with one episode changed is
-    /// not parsed again.
-    pub fn changes_from(&self, text: &str, path: &Path, old_text: &str) -> Result<Vec<Change>, LockError> {
+    /// with the show's table and the retired episodes' (a few): a big
+    /// show's lock with one episode changed is not parsed again.
+    pub fn after(mut self, path: &Path, old_text: &str) -> Result<(Lock, String, Vec<Change>), LockError> {
         not_packed(path, old_text)?;
-        match self.as_known(text, old_text) {
+        let Some(retired) = retired_of(old_text) else { return self.after_whole(path, old_text) };
+        let old_retired = Lock { retired, ..Lock::default() };
+        self.retire(&old_retired);
+        let text = self.render();
+        if text == old_text {
+            return Ok((self, text, Vec::new()));
+        }
+        match self.as_known(&text, old_text) {
             // The episodes whose tables are word for word the same change
             // nothing: the others are compared (guids are unique on each
             // side, as `as_known` made sure).
-            Some((old_show, old, same)) => {
+            Some((old_show, others, same)) => {
                 let rest = self.episodes.iter().zip(&same).filter(|(_, same)| !**same);
-                let new = Lock { show: self.show.clone(), episodes: rest.map(|(e, _)| e.clone()).collect() };
-                Ok(compare(&Lock { show: old_show, episodes: old }, &new))
+                let new = Lock {
+                    show: self.show.clone(),
+                    episodes: rest.map(|(e, _)| e.clone()).collect(),
+                    ..Lock::default()
+                };
+                let old = Lock { show: old_show, episodes: others, retired: old_retired.retired };
+                let changes = compare(&old, &new);
+                let before = self.retired.len();
+                self.retire(&old);
+                let text = match self.retired.len() == before {
+                    true => text,
+                    false => self.render(),
+                };
+                Ok((self, text, changes))
             }
-            None => Ok(compare(&Lock::parse(path, old_text)?, self)),
+            None => self.after_whole(path, old_text),
         }
+    }
+
+    /// [`Lock::after`], the old lock parsed whole.
+    fn after_whole(mut self, path: &Path, old_text: &str) -> Result<(Lock, String, Vec<Change>), LockError> {
+        let old = Lock::parse(path, old_text)?;
+        let changes = compare(&old, &self);
+        self.retire(&old);
+        let text = self.render();
+        Ok((self, text, changes))
+    }
+
+    /// Keeps what `old` (a lock before this one) says was published and
+    /// this lock does not publish: its retired episodes, then its episodes
+    /// this lock does not have (by guid), as retired; but not those this
+    /// lock publishes again (by guid).
+    pub fn retire(&mut self, old: &Lock) {
+        let live: std::collections::HashSet<&str> = self.episodes.iter().map(|e| e.guid.as_str()).collect();
+        let mut known: std::collections::HashSet<String> = self.retired.iter().map(|r| r.guid.clone()).collect();
+        let gone = old.retired.iter().cloned().chain(old.episodes.iter().map(Retired::of));
+        let mut added = Vec::new();
+        for r in gone {
+            if !live.contains(r.guid.as_str()) && known.insert(r.guid.clone()) {
+                added.push(r);
+            }
+        }
+        self.retired.retain(|r| !live.contains(r.guid.as_str()));
+        self.retired.extend(added);
     }
 
     /// The show of the lock `old_text`, its episodes that are not word
@@ -458,9 +576,12 @@ impl Lock {
     /// episodes are; `None` if its head (the comment and the show's table)
     /// or a table of it does not parse on its own, its comment is not the
     /// one podsmith writes, or a guid is in it twice.
-    fn as_known(&self, text: &str, old_text: &str) -> Option<Known> {
-        let (head, tables) = blocks(text);
-        let (old_head, old_tables) = blocks(old_text);
+    fn as_known<'a>(&self, text: &'a str, old_text: &'a str) -> Option<Known> {
+        let episodes = |(head, tables): (&'a str, Vec<&'a str>)| {
+            (head, tables.into_iter().filter(|t| !t.starts_with(RETIRED)).collect::<Vec<_>>())
+        };
+        let (head, tables) = episodes(blocks(text));
+        let (old_head, old_tables) = episodes(blocks(old_text));
         if !head.starts_with(HEADER) || !old_head.starts_with(HEADER) || tables.len() != self.episodes.len() {
             return None;
         }
@@ -487,7 +608,8 @@ impl Lock {
                     let mut one: Lock = toml::from_str(table).ok()?;
                     // (A table that also holds the show's would be read
                     // otherwise as part of the whole.)
-                    match (one.episodes.pop(), one.episodes.is_empty() && one.show.is_none()) {
+                    let e = one.episodes.pop();
+                    match (e, one.episodes.is_empty() && one.show.is_none() && one.retired.is_empty()) {
                         // (One podsmith could not have written: the whole parse says why.)
                         (Some(e), true) if e.problem().is_none() => others.push(e),
                         _ => return None,
@@ -506,6 +628,24 @@ impl Lock {
         }
         Some((old_show, others, same))
     }
+}
+
+/// The retired episodes of the lock `text`, read table by table; `None`
+/// if a table of them does not read on its own, or is not one podsmith
+/// writes.
+fn retired_of(text: &str) -> Option<Vec<Retired>> {
+    let mut retired = Vec::new();
+    for table in blocks(text).1.into_iter().filter(|t| t.starts_with(RETIRED)) {
+        if table.len() > PART_MAX {
+            return None;
+        }
+        let mut one: Lock = toml::from_str(table).ok()?;
+        match (one.retired.pop(), one.retired.is_empty() && one.episodes.is_empty() && one.show.is_none()) {
+            (Some(r), true) if r.problem().is_none() => retired.push(r),
+            _ => return None,
+        }
+    }
+    Some(retired)
 }
 
 /// Refuses a lock's `text` packed with values: a lock podsmith writes
@@ -540,6 +680,7 @@ struct Head {
     #[serde(default)]
     show: Option<PublishedShow>,
     episode: Option<serde::de::IgnoredAny>,
+    retired: Option<serde::de::IgnoredAny>,
 }
 
 /// Where and why a lock, or a part of it, does not read.
@@ -584,10 +725,13 @@ fn by_tables(text: &str) -> Result<Lock, Damage> {
         return too_big(0, head_text);
     }
     let head: Head = toml::from_str(head_text).map_err(|e| Damage::of(text, 0, &e))?;
-    if head.episode.is_some() {
-        return Err(Damage { at: None, reason: "episodes given otherwise than as [[episode]] tables".into() });
+    if head.episode.is_some() || head.retired.is_some() {
+        return Err(Damage {
+            at: None,
+            reason: "episodes given otherwise than as [[episode]] and [[retired]] tables".into(),
+        });
     }
-    let mut lock = Lock { show: head.show, episodes: Vec::with_capacity(tables.len()) };
+    let mut lock = Lock { show: head.show, episodes: Vec::with_capacity(tables.len()), retired: Vec::new() };
     let mut offset = head_text.len();
     for table in tables {
         if table.len() > PART_MAX {
@@ -602,6 +746,7 @@ fn by_tables(text: &str) -> Result<Lock, Damage> {
             ));
         }
         lock.episodes.extend(one.episodes);
+        lock.retired.extend(one.retired);
         offset += table.len();
     }
     Ok(lock)
@@ -623,6 +768,16 @@ struct One<'a> {
     episode: [&'a Published; 1],
 }
 
+/// One retired episode's table, as in a [`Lock`].
+#[derive(Serialize)]
+struct Gone<'a> {
+    retired: [&'a Retired; 1],
+}
+
+/// The comment before the retired episodes' tables.
+const RETIRED_NOTE: &str =
+    "# Taken out of the feed: their guids, pages and media URLs are not given to another episode.\n";
+
 /// The comment a lock begins with.
 /// The line (from 1) of the first merge-conflict marker of `text`, if any.
 fn conflicted(text: &str) -> Option<usize> {
@@ -633,22 +788,32 @@ fn conflicted(text: &str) -> Option<usize> {
 const HEADER: &str = "# Written by `podsmith build`: the show and the episodes it has published. Keep this file\n\
      # with episodes.toml (commit it): builds refuse to change a guid, page or media URL listed here.\n\n";
 
-/// A lock's text cut before each line that opens an episode's table: the
-/// text before the first, and each table (with the blank line after it).
+/// A lock's text cut before each line that opens an episode's table
+/// (`[[episode]]` or `[[retired]]`): the text before the first, and each
+/// table (with the blank line after it).
 fn blocks(text: &str) -> (&str, Vec<&str>) {
-    const OPEN: &str = "[[episode]]";
     // (A line of its own, ended as git may have ended it on checkout too.)
-    let own_line = |i: usize| {
-        let rest = &text[i + OPEN.len()..];
+    let own_line = |i: usize, open: &str| {
+        let rest = &text[i + open.len()..];
         (i == 0 || text.as_bytes()[i - 1] == b'\n') && (rest.starts_with('\n') || rest.starts_with("\r\n"))
     };
-    let starts: Vec<usize> = text.match_indices(OPEN).map(|(i, _)| i).filter(|&i| own_line(i)).collect();
+    let mut starts: Vec<usize> = [OPEN, RETIRED]
+        .iter()
+        .flat_map(|open| text.match_indices(open).map(|(i, _)| i).filter(|&i| own_line(i, open)))
+        .collect();
+    starts.sort_unstable();
     let Some(&first) = starts.first() else {
         return (text, Vec::new());
     };
     let ends = starts.iter().skip(1).copied().chain([text.len()]);
     (&text[..first], starts.iter().zip(ends).map(|(&s, e)| &text[s..e]).collect())
 }
+
+/// The line that opens an episode's table.
+const OPEN: &str = "[[episode]]";
+
+/// The line that opens a retired episode's table.
+const RETIRED: &str = "[[retired]]";
 
 /// What [`Change::MediaChangedInPlace`] says: the file at `url` of episode
 /// `title` replaced, `old` bytes before and `new` now.
@@ -664,6 +829,21 @@ fn media_replaced_words(title: &str, url: &str, old: u64, new: u64) -> String {
     )
 }
 /// A change of the title Apple shows of the episode `title`, in words.
+/// What [`Change::Reused`] says: new episode `title` is given `what`
+/// (`value`) that episode `was`, taken out of the feed, was published with.
+fn reused_words(title: &str, what: &str, value: &str, was: &str) -> String {
+    use crate::text::{episode_place as ep, quoted as q};
+    let then = match what {
+        "guid" => "apps that had it take this one for it, and do not show it as new",
+        "page" => "the links listeners shared to it lead to this one",
+        _ => {
+            "apps that downloaded it keep the old recording, and caches may serve it for up to a year (media are \
+             published as immutable)"
+        }
+    };
+    format!("new {}: its {what} {value} was published for {}, taken out of the feed since: {then}", ep(title), q(was))
+}
+
 fn itunes_title_words(title: &str, old: &Option<String>, new: &Option<String>) -> String {
     use crate::text::{episode_place as ep, quoted as q};
     match (old, new) {
@@ -695,6 +875,12 @@ fn fingerprint(text: &str) -> String {
 pub enum Change {
     /// A new episode.
     Added { title: String, guid: String },
+    /// An episode taken out of the feed is back, at the page it had.
+    Restored { title: String, guid: String },
+    /// A new episode is given what an episode taken out of the feed was
+    /// published with: `what` is "guid", "page" or "media URL", `value`
+    /// it, `was` that episode's title and `was_guid` its guid.
+    Reused { title: String, guid: String, what: &'static str, value: String, was: String, was_guid: String },
     /// A published episode's guid changed (told by its slug or media).
     GuidChanged { title: String, old: String, new: String },
     /// A published episode is gone from the feed.
@@ -759,6 +945,7 @@ impl Change {
         matches!(
             self,
             Change::GuidChanged { .. }
+                | Change::Reused { .. }
                 | Change::Removed { .. }
                 | Change::UrlChanged { .. }
                 | Change::PageMoved { .. }
@@ -771,7 +958,7 @@ impl Change {
     /// The mark `diff` shows before it: `+` new, `~` harmless, `!` changed, `-` gone.
     pub fn mark(&self) -> char {
         match self {
-            Change::Added { .. } => '+',
+            Change::Added { .. } | Change::Restored { .. } => '+',
             Change::TitleChanged { .. }
             | Change::NotesChanged { .. }
             | Change::ItunesTitleChanged { .. }
@@ -784,6 +971,7 @@ impl Change {
             | Change::MediaChangedInPlace { .. } => '~',
             Change::Removed { .. } | Change::FeedGone { .. } => '-',
             Change::GuidChanged { .. }
+            | Change::Reused { .. }
             | Change::UrlChanged { .. }
             | Change::PageMoved { .. }
             | Change::ShowGuidChanged { .. }
@@ -807,6 +995,10 @@ impl Change {
         use crate::text::{episode_place as ep, quoted as q};
         match self {
             Change::Added { title, guid } => format!("new {} (guid {guid})", ep(title)),
+            Change::Restored { title, guid } => {
+                format!("{} (guid {guid}), taken out of the feed before, is back at its page", ep(title))
+            }
+            Change::Reused { title, what, value, was, .. } => reused_words(title, what, value, was),
             Change::GuidChanged { title, old, new } => {
                 format!("{}: its guid changed from {} to {}", ep(title), q(old), q(new))
             }
@@ -924,6 +1116,23 @@ impl Change {
             Change::Removed { .. } => {
                 format!("put the episode back in episodes.toml (apps that have it would find it gone); {on_purpose}")
             }
+            Change::Reused { what: "guid", .. } => {
+                format!("give the new episode a guid of its own (`podsmith add` makes one); {on_purpose}")
+            }
+            Change::Reused { what: "page", was_guid, .. } if plain(was_guid) => format!(
+                "give the new episode a slug of its own (slug = \"…\"), or, if it is that episode back, its guid \
+                 (guid = \"{was_guid}\"); {on_purpose}"
+            ),
+            Change::Reused { what: "page", .. } => {
+                format!("give the new episode a slug of its own (slug = \"…\"); {on_purpose}")
+            }
+            Change::Reused { was_guid, .. } if plain(was_guid) => format!(
+                "give the new recording a file name of its own, and `media` that name, or, if it is that episode \
+                 back, its guid (guid = \"{was_guid}\"); {on_purpose}"
+            ),
+            Change::Reused { .. } => {
+                format!("give the new recording a file name of its own, and `media` that name; {on_purpose}")
+            }
             Change::UrlChanged { .. } => format!(
                 "put the media file back under its old name, and `media` that name (apps download by URL); {on_purpose}"
             ),
@@ -948,6 +1157,8 @@ impl Change {
     pub fn episode_guid(&self) -> Option<&str> {
         match self {
             Change::Added { guid, .. }
+            | Change::Restored { guid, .. }
+            | Change::Reused { guid, .. }
             | Change::GuidChanged { new: guid, .. }
             | Change::UrlChanged { guid, .. }
             | Change::PageMoved { guid, .. }
@@ -1074,9 +1285,40 @@ fn new_guids(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
             Some(o) => {
                 out.push(Change::GuidChanged { title: n.title.clone(), old: o.guid.clone(), new: n.guid.clone() })
             }
-            None => out.push(Change::Added { title: n.title.clone(), guid: n.guid.clone() }),
+            None => out.push(from_retired(&old.retired, n)),
         }
     }
+}
+
+/// What new episode `n` is, told against the episodes taken out of the
+/// feed (`retired`): one of them back (its guid, at its page), one given
+/// what one of them was published with, or new.
+fn from_retired(retired: &[Retired], n: &Published) -> Change {
+    let (title, guid) = (n.title.clone(), n.guid.clone());
+    let reused = |r: &Retired, what: &'static str, value: &str| Change::Reused {
+        title: title.clone(),
+        guid: guid.clone(),
+        what,
+        value: value.to_string(),
+        was: r.title.clone(),
+        was_guid: r.guid.clone(),
+    };
+    if let Some(r) = retired.iter().find(|r| r.guid == n.guid) {
+        return match r.same_page(n) {
+            true => Change::Restored { title, guid },
+            false => reused(r, "guid", &n.guid),
+        };
+    }
+    if let Some(r) = retired.iter().find(|r| r.same_page(n)) {
+        let page = n.page.clone().unwrap_or_else(|| format!("episodes/{}/", n.slug));
+        return reused(r, "page", &page);
+    }
+    for r in retired {
+        if let Some(url) = n.urls.iter().find(|u| r.urls.contains(u)) {
+            return reused(r, "media URL", url);
+        }
+    }
+    Change::Added { title, guid }
 }
 
 fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
@@ -1184,6 +1426,16 @@ fn detail_changes(o: &Published, n: &Published, out: &mut Vec<Change>) {
 }
 
 #[cfg(test)]
+impl Lock {
+    /// What [`Lock::after`] tells changed (`text` is this lock's text, as
+    /// the tests made it).
+    fn changes_from(&self, text: &str, path: &Path, old_text: &str) -> Result<Vec<Change>, LockError> {
+        assert_eq!(text, self.render());
+        self.clone().after(path, old_text).map(|(_, _, changes)| changes)
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -1210,13 +1462,17 @@ mod tests {
         let packed = format!("x = [{}1]\n", "1,".repeat(100_000));
         let err = Lock::parse(path, &packed).unwrap_err();
         assert!(err.reason.contains("values in 200008 bytes: not a lock podsmith writes"), "{err}");
-        let new = Lock { show: None, episodes: vec![ep("a", "one", "u1")] };
+        let new = Lock { show: None, episodes: vec![ep("a", "one", "u1")], retired: Vec::new() };
         assert!(new.changes_from(&new.render(), path, &packed).is_err());
         let long = format!("x = \"{}\"\n", "y".repeat(100_000));
         let err = Lock::parse(path, &long).unwrap_err();
         assert!(err.reason.chars().count() <= 2001, "{}", err.reason.len());
         // What podsmith writes is never taken for packed.
-        let many = Lock { show: None, episodes: (0..500).map(|n| ep(&format!("g{n}"), "s", "u")).collect() };
+        let many = Lock {
+            show: None,
+            episodes: (0..500).map(|n| ep(&format!("g{n}"), "s", "u")).collect(),
+            retired: Vec::new(),
+        };
         assert_eq!(Lock::parse(path, &many.render()).unwrap(), many);
     }
 
@@ -1229,7 +1485,7 @@ mod tests {
     fn a_big_lock_is_read_table_by_table_and_told_where_a_table_does_not_read() {
         let path = Path::new("podsmith.lock");
         let episodes = (0..8000).map(|n| ep(&format!("g{n}"), &format!("s{n}"), "u")).collect();
-        let big = Lock { show: show(S1), episodes };
+        let big = Lock { show: show(S1), episodes, retired: Vec::new() };
         let text = big.render();
         assert!(text.len() > READ_WHOLE, "{}", text.len());
         // (Compared without printing 8,000 episodes where they differ.)
@@ -1256,7 +1512,7 @@ mod tests {
         let moved = format!("{}{}", &text[head_end..], &text[..head_end]);
         let err = Lock::parse(path, &moved).unwrap_err();
         assert!(err.reason.contains("the show's table after episodes' tables"), "{err}");
-        let small = Lock { show: big.show.clone(), episodes: big.episodes[..3].to_vec() }.render();
+        let small = Lock { show: big.show.clone(), episodes: big.episodes[..3].to_vec(), retired: Vec::new() }.render();
         let head_end = small.find("\n[[episode]]\n").unwrap() + 1;
         let moved = format!("{}{}", &small[head_end..], &small[..head_end]);
         assert!(Lock::parse(path, &moved).unwrap().episodes == big.episodes[..3]);
@@ -1266,7 +1522,7 @@ mod tests {
         assert!(toml::from_str::<Lock>(&twice).is_err());
         assert!(Lock::parse(path, &twice).is_err());
         // (Compared table by table, as a build compares, as well.)
-        let new = Lock { show: show(S1), episodes: vec![ep("a", "one", "u1")] };
+        let new = Lock { show: show(S1), episodes: vec![ep("a", "one", "u1")], retired: Vec::new() };
         assert!(new.changes_from(&new.render(), path, &twice).is_err());
         let twice = format!("episode = []\n{text}");
         assert!(Lock::parse(path, &twice).unwrap_err().reason.contains("episodes given otherwise"));
@@ -1279,11 +1535,15 @@ mod tests {
 
     #[test]
     fn tells_added_renamed_removed_and_moved() {
-        let old =
-            Lock { show: None, episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2"), ep("c", "three", "u3")] };
+        let old = Lock {
+            show: None,
+            episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2"), ep("c", "three", "u3")],
+            retired: Vec::new(),
+        };
         let new = Lock {
             show: None,
             episodes: vec![ep("a", "one", "u1-moved"), ep("B", "two", "u2"), ep("d", "four", "u4")],
+            retired: Vec::new(),
         };
         let changes = compare(&old, &new);
         assert_eq!(
@@ -1337,7 +1597,7 @@ mod tests {
 
     #[test]
     fn is_written_as_toml_writes_the_whole_lock() {
-        let lock = Lock { show: show(S1), episodes: awkward() };
+        let lock = Lock { show: show(S1), episodes: awkward(), retired: Vec::new() };
         let whole = format!("{HEADER}{}", toml::to_string(&lock).unwrap());
         assert_eq!(lock.render(), whole);
         assert_eq!(Lock::parse(Path::new("x"), &lock.render()).unwrap(), lock);
@@ -1409,14 +1669,14 @@ mod tests {
     #[test]
     fn changes_from_a_text_are_those_of_the_parsed_text() {
         let path = Path::new("podsmith.lock");
-        let old = Lock { show: show(S1), episodes: awkward() };
+        let old = Lock { show: show(S1), episodes: awkward(), retired: Vec::new() };
         let old_text = old.render();
         let edits = edits(&old);
         for new in &edits {
             let text = new.render();
             let expected = compare(&Lock::parse(path, &old_text).unwrap(), new);
             assert_eq!(new.changes_from(&text, path, &old_text).unwrap(), expected);
-            assert!(new.as_known(&text, &old_text).is_some(), "each table of the old lock stands alone");
+            assert!(new.as_known(&text, &old_text).is_some(), "each table of the old lock stands alone: {new:?}");
         }
         assert!(!edits[0].changes_from(&edits[0].render(), path, &old_text).unwrap().is_empty());
         let changes = edits[5].changes_from(&edits[5].render(), path, &old_text).unwrap();
@@ -1489,8 +1749,8 @@ mod tests {
     /// each is said as its guid changed, not as its page and media moved.
     #[test]
     fn swapped_guids_are_said_as_guids_changed() {
-        let old = Lock { show: None, episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")] };
-        let new = Lock { show: None, episodes: vec![ep("b", "one", "u1"), ep("a", "two", "u2")] };
+        let old = Lock { show: None, episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")], retired: Vec::new() };
+        let new = Lock { show: None, episodes: vec![ep("b", "one", "u1"), ep("a", "two", "u2")], retired: Vec::new() };
         let changes = compare(&old, &new);
         let said: Vec<(String, String)> = changes
             .iter()
@@ -1519,7 +1779,8 @@ mod tests {
         assert!(Lock::parse(path, HEADER).is_ok());
         // (Its line ends made CRLF by git on Windows: still podsmith's.)
         assert!(Lock::parse(path, &HEADER.replace('\n', "\r\n")).is_ok());
-        let lock = Lock { show: show(S1), episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")] };
+        let lock =
+            Lock { show: show(S1), episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")], retired: Vec::new() };
         let text = lock.render();
         let at = text.find("\n[[episode]]").unwrap() + 1;
         let conflicted = format!("{}<<<<<<< HEAD\n{}=======\n>>>>>>> theirs\n", &text[..at], &text[at..]);
@@ -1552,7 +1813,7 @@ mod tests {
         // Damage made by a small generator (no dependency): bytes changed,
         // cut, doubled; lines moved; quotes and table heads put in.
         let path = Path::new("podsmith.lock");
-        let new = Lock { show: show(S1), episodes: awkward() };
+        let new = Lock { show: show(S1), episodes: awkward(), retired: Vec::new() };
         let text = new.render();
         let pieces =
             ["\"", "'''", "\n", "[[episode]]\n", "\n[[episode]]\n", "\"\"\"", "=", "#", "\\", "[x]\n", "\n[show]\n"];
@@ -1597,7 +1858,7 @@ mod tests {
     #[test]
     fn a_lock_whose_tables_do_not_stand_alone_is_parsed_whole() {
         let path = Path::new("podsmith.lock");
-        let new = Lock { show: None, episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")] };
+        let new = Lock { show: None, episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")], retired: Vec::new() };
         let text = new.render();
         // The second table, word for word, inside a string of the first:
         // the old lock has one episode, whose title holds the other.
@@ -1618,7 +1879,7 @@ mod tests {
     #[test]
     fn a_show_table_podsmith_could_not_have_written_is_refused_with_the_reason() {
         let path = Path::new("podsmith.lock");
-        let new = Lock { show: show(S1), episodes: awkward() };
+        let new = Lock { show: show(S1), episodes: awkward(), retired: Vec::new() };
         let text = new.render();
         let crafted = [
             (
@@ -1663,7 +1924,7 @@ mod tests {
     #[test]
     fn an_episode_page_podsmith_could_not_have_written_is_refused_with_the_reason() {
         let path = Path::new("podsmith.lock");
-        let new = Lock { show: show(S1), episodes: awkward() };
+        let new = Lock { show: show(S1), episodes: awkward(), retired: Vec::new() };
         let text = new.render();
         let good = "page = \"https://x/episodes/s7/\"";
         assert!(text.contains(good));
@@ -1682,7 +1943,7 @@ mod tests {
     /// alone (not the lines it quotes).
     #[test]
     fn a_lock_that_does_not_read_is_told_by_its_line_and_column() {
-        let text = Lock { show: show(S1), episodes: awkward() }.render();
+        let text = Lock { show: show(S1), episodes: awkward(), retired: Vec::new() }.render();
         let cut = &text[..text.find("page = \"https://x/episodes/s4/").unwrap() + 20];
         let err = Lock::parse(Path::new("./podsmith.lock"), cut).unwrap_err();
         let line = cut.lines().count();
@@ -1696,9 +1957,105 @@ mod tests {
 
     #[test]
     fn round_trips_through_its_text() {
-        let lock = Lock { show: show(S1), episodes: vec![ep("a", "one", "https://x/1.mp3")] };
+        let lock = Lock { show: show(S1), episodes: vec![ep("a", "one", "https://x/1.mp3")], retired: Vec::new() };
         let text = lock.render();
         assert!(text.starts_with("# Written by `podsmith build`"));
         assert_eq!(toml::from_str::<Lock>(&text).unwrap(), lock);
+    }
+
+    /// What `new` is told after the lock `old_text`, and the lock it
+    /// writes: the same table by table as from the whole parse.
+    fn after(new: &Lock, old_text: &str) -> (Lock, Vec<Change>) {
+        let path = Path::new("podsmith.lock");
+        let (lock, text, changes) = new.clone().after(path, old_text).unwrap();
+        let old = Lock::parse(path, old_text).unwrap();
+        let mut whole = new.clone();
+        whole.retire(&old);
+        assert_eq!((&lock, &changes), (&whole, &compare(&old, new)), "otherwise than the whole parse");
+        assert_eq!(text, lock.render());
+        assert_eq!(Lock::parse(path, &text).unwrap(), lock, "{text}");
+        (lock, changes)
+    }
+
+    /// An episode taken out of the feed keeps its guid, page and media
+    /// URLs in the lock, build after build: a new episode given one of
+    /// them is refused (apps would take it for the old one); the episode
+    /// itself, back, is welcome, and leaves the retired ones.
+    #[test]
+    fn an_episode_taken_out_keeps_its_identities_from_new_episodes() {
+        let three = Lock {
+            show: show(S1),
+            episodes: vec![ep("c", "three", "u3"), ep("b", "two", "u2"), ep("a", "one", "u1")],
+            retired: Vec::new(),
+        };
+        let mut two = three.clone();
+        two.episodes.remove(1);
+        let (retired, changes) = after(&two, &three.render());
+        assert_eq!(changes, [Change::Removed { title: "two".into(), guid: "b".into(), until: None, published: None }]);
+        assert_eq!(retired.retired, [Retired::of(&three.episodes[1])]);
+        let text = retired.render();
+        assert!(text.contains("\n# Taken out of the feed"), "{text}");
+        // Kept by the next builds, whatever else changes.
+        let mut four = two.clone();
+        four.episodes.insert(0, ep("d", "four", "u4"));
+        let (kept, changes) = after(&four, &text);
+        assert_eq!(changes, [Change::Added { title: "four".into(), guid: "d".into() }]);
+        assert_eq!(kept.retired, retired.retired);
+        let text = kept.render();
+        assert_eq!(after(&kept, &text), (kept.clone(), Vec::new()));
+        // A new episode given what "two" had.
+        let reused = |e: Published| {
+            let mut new = kept.clone();
+            new.retired.clear();
+            new.episodes.insert(0, e);
+            let (lock, changes) = after(&new, &text);
+            // (Allowed, a retired guid given again is published again.)
+            let live = |r: &&Retired| r.guid != new.episodes[0].guid;
+            assert!(lock.retired.iter().eq(retired.retired.iter().filter(live)));
+            assert_eq!(changes.len(), 1, "{changes:?}");
+            assert!(changes[0].breaks_identity() && changes[0].mark() == '!');
+            changes.into_iter().next().unwrap()
+        };
+        let guid = reused(ep("b", "five", "u5"));
+        assert!(matches!(&guid, Change::Reused { what: "guid", value, was, .. } if value == "b" && was == "two"));
+        assert!(guid.describe().contains("apps that had it take this one for it"), "{}", guid.describe());
+        let page = reused(ep("e", "two", "u5"));
+        assert!(matches!(&page, Change::Reused { what: "page", value, .. } if value == "https://x/episodes/two/"));
+        assert!(page.fix().unwrap().contains("guid = \"b\""), "{:?}", page.fix());
+        let media = reused(ep("e", "five", "u2"));
+        assert!(matches!(&media, Change::Reused { what: "media URL", value, .. } if value == "u2"));
+        // "two" back: at its page, it is that episode.
+        let mut back = kept.clone();
+        back.retired.clear();
+        back.episodes.insert(2, three.episodes[1].clone());
+        let (lock, changes) = after(&back, &text);
+        assert_eq!(changes, [Change::Restored { title: "two".into(), guid: "b".into() }]);
+        assert!(!changes[0].breaks_identity());
+        assert!(lock.retired.is_empty());
+        assert!(!lock.render().contains("Taken out"));
+    }
+
+    /// Retired tables a build could not have written, or that do not read
+    /// on their own, are read as the whole parse reads them.
+    #[test]
+    fn retired_tables_are_read_as_the_whole_lock_reads_them() {
+        let path = Path::new("podsmith.lock");
+        let mut old = Lock { show: show(S1), episodes: awkward(), retired: Vec::new() };
+        old.episodes.extend((12..15).map(|i| ep(&format!("g{i}"), &format!("s{i}"), &format!("u{i}"))));
+        let gone = old.episodes.split_off(12);
+        old.retired = gone.iter().map(Retired::of).collect();
+        let old_text = old.render();
+        assert_eq!(Lock::parse(path, &old_text).unwrap(), old);
+        for new in edits(&old) {
+            after(&new, &old_text);
+        }
+        let crafted = old_text.replace("https://x/episodes/s13/", "javascript:alert(1)");
+        let err = Lock::parse(path, &crafted).unwrap_err();
+        assert!(err.reason.contains("(taken out): its page"), "{}", err.reason);
+        assert_eq!(old.clone().after(path, &crafted).unwrap_err().reason, err.reason);
+        // A retired table whose key is not one podsmith writes.
+        let odd = old_text.replacen("[[retired]]\n", "[[retired]]\nwhen = 1\n", 1);
+        assert!(Lock::parse(path, &odd).is_err());
+        assert!(old.clone().after(path, &odd).is_err());
     }
 }

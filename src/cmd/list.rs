@@ -105,7 +105,9 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
             .into_iter()
             .filter_map(|c| match c {
                 Change::GuidChanged { new, .. } => Some(new),
-                Change::UrlChanged { guid, .. } | Change::PageMoved { guid, .. } => Some(guid),
+                Change::UrlChanged { guid, .. } | Change::PageMoved { guid, .. } | Change::Reused { guid, .. } => {
+                    Some(guid)
+                }
                 _ => None,
             })
             .collect(),

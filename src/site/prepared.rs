@@ -547,9 +547,13 @@ impl Prepared {
     /// nothing has been built (recorded) yet.
     pub fn changes(&self) -> Result<(Option<Lock>, Lock, Vec<Change>), LockError> {
         let old = Lock::read(&self.lock_path())?;
-        let new = Lock::of(&self.catalog);
+        let mut new = Lock::of(&self.catalog);
         let changes = match &old {
-            Some(old) => scheduled_said(&self.catalog, crate::lock::compare(old, &new)),
+            Some(old) => {
+                let changes = crate::lock::compare(old, &new);
+                new.retire(old);
+                scheduled_said(&self.catalog, changes)
+            }
             None => Vec::new(),
         };
         Ok((old, new, changes))
@@ -800,12 +804,8 @@ pub type LockChanges = Result<(bool, String, Vec<Change>), LockError>;
 /// [`Prepared::lock_changes`] of `catalog`, whose lock is at `path`.
 fn lock_changes(catalog: &Catalog, path: PathBuf) -> LockChanges {
     let new = Lock::of(catalog);
-    let rendered = new.render();
-    let Some(text) = Lock::read_text(&path)? else { return Ok((true, rendered, Vec::new())) };
-    if text == rendered {
-        return Ok((false, rendered, Vec::new()));
-    }
-    let changes = new.changes_from(&rendered, &path, &text)?;
+    let Some(text) = Lock::read_text(&path)? else { return Ok((true, new.render(), Vec::new())) };
+    let (_, rendered, changes) = new.after(&path, &text)?;
     Ok((false, rendered, scheduled_said(catalog, changes)))
 }
 

@@ -1090,6 +1090,74 @@ fn moved_media_and_removed_episodes_are_refused_unless_allowed() {
     assert!(show.path("media/fluentd-eduardo-silva.mp3").exists(), "the show's own file is kept");
 }
 
+/// An episode taken out of the feed keeps its guid, page and media URLs in
+/// `podsmith.lock`: a new episode given one of them later is refused (apps
+/// that had the old episode would take the new one for it, or keep its
+/// recording), with the episode it was published for named; the episode
+/// itself put back is welcome.
+#[test]
+fn a_removed_episode_s_page_and_media_are_not_given_to_a_new_one() {
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    let start = manifest.find("[[episode]]\ntitle = \"Eduardo Silva on Fluentd\"").unwrap();
+    let end = start + manifest[start..].find("\n[[episode]]").unwrap() + 1;
+    let (table, without) = (&manifest[start..end], format!("{}{}", &manifest[..start], &manifest[end..]));
+    show.write("episodes.toml", &without);
+    show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
+    let lock = show.read("podsmith.lock");
+    assert!(
+        lock.contains(
+            "[[retired]]\nguid = \"c709453a-f377-4b70-b132-fea0cf9a9ee4\"\ntitle = \"Eduardo Silva on Fluentd\""
+        ),
+        "{lock}"
+    );
+    show.build().ok();
+    assert_eq!(show.read("podsmith.lock"), lock, "kept by the next build");
+
+    // A new episode on its recording's URL, then on its page.
+    let new_one = table
+        .replace("Eduardo Silva on Fluentd", "A new conversation")
+        .replace("c709453a-f377-4b70-b132-fea0cf9a9ee4", "7d3c1a52-4f7e-4c6b-9a0e-2b8f5d6e1c3a")
+        .replace("slug = \"fluentd-eduardo-silva\"\n", "");
+    show.write("episodes.toml", &format!("{without}{new_one}"));
+    let published = show.read("public/feed.xml");
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("error: new episode \"A new conversation\": its media URL https://podcast.example.com/cloud-native/media/fluentd-eduardo-silva.mp3 was published for \"Eduardo Silva on Fluentd\", taken out of the feed since: apps that downloaded it keep the old recording"), "{}", run.stderr);
+    assert!(run.stderr.contains("help: give the new recording a file name of its own, and `media` that name, or, if it is that episode back, its guid (guid = \"c709453a-f377-4b70-b132-fea0cf9a9ee4\"); or, if you mean it, build with --allow-changes"), "{}", run.stderr);
+    assert_eq!(show.read("public/feed.xml"), published, "nothing was written");
+    std::fs::copy(show.path("media/fluentd-eduardo-silva.mp3"), show.path("media/new.mp3")).unwrap();
+    let on_its_page = new_one
+        .replace(
+            "media = [\"media/fluentd-eduardo-silva.mp3\", \"media/fluentd-eduardo-silva.ogg\"]",
+            "media = [\"media/new.mp3\"]",
+        )
+        .replace(
+            "title = \"A new conversation\"\n",
+            "title = \"A new conversation\"\nslug = \"fluentd-eduardo-silva\"\n",
+        );
+    assert_ne!(on_its_page, new_one);
+    show.write("episodes.toml", &format!("{without}{on_its_page}"));
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z", "--format", "json"]).fails(1);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let change = &doc["changes"][0];
+    assert_eq!(
+        (change["kind"].as_str(), change["what"].as_str(), change["was"].as_str(), change["mark"].as_str()),
+        (Some("reused"), Some("page"), Some("Eduardo Silva on Fluentd"), Some("!")),
+        "{doc}"
+    );
+    assert_eq!(change["value"], "https://podcast.example.com/cloud-native/episodes/fluentd-eduardo-silva/");
+    show.build().fails(1);
+
+    // The episode itself, back: at its page, it is that episode.
+    show.write("episodes.toml", &manifest);
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stdout.starts_with("+ episode \"Eduardo Silva on Fluentd\" (guid c709453a-f377-4b70-b132-fea0cf9a9ee4), taken out of the feed before, is back at its page\n"), "{}", run.stdout);
+    show.build().ok();
+    assert!(!show.read("podsmith.lock").contains("[[retired]]"));
+    assert_eq!(show.channel("feed.xml").items.len(), 4);
+}
+
 /// A per-format feed's address is published like the episodes' (apps
 /// subscribed to it): a build that would no longer make it (no episode has
 /// a file of its format) says so and is refused unless allowed; allowed,
