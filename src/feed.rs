@@ -303,6 +303,12 @@ fn location(w: &mut Writer<Vec<u8>>, l: &crate::manifest::namespace::Location) -
     if let Some(o) = &l.osm {
         el = el.with_attribute(("osm", o.as_str()));
     }
+    if let Some(r) = &l.rel {
+        el = el.with_attribute(("rel", r.as_str()));
+    }
+    if let Some(c) = &l.country {
+        el = el.with_attribute(("country", c.as_str()));
+    }
     el.write_text_content(BytesText::new(&l.name))?;
     Ok(())
 }

@@ -541,10 +541,12 @@ pub fn is_uuid(s: &str) -> bool {
 }
 
 /// What is wrong with `rule` as the RFC 5545 recurrence rule of a
-/// `podcast:updateFrequency` (`dtstart`: whether one is given beside it),
-/// if anything: it is `KEY=VALUE` parts joined by `;`, with a FREQ, and a
-/// rule that counts its releases (COUNT) needs the date they count from.
-pub fn rrule_problem(rule: &str, dtstart: bool) -> Option<&'static str> {
+/// `podcast:updateFrequency` (`dtstart`: the one given beside it), if
+/// anything: it is `KEY=VALUE` parts joined by `;`, with a FREQ; a rule
+/// that counts its releases (COUNT) needs the date they count from; an
+/// UNTIL is a date (`20261231`) or a date and time (`20261231T090000Z`),
+/// the same as the dtstart (RFC 5545 3.3.10).
+pub fn rrule_problem(rule: &str, dtstart: Option<&str>) -> Option<&'static str> {
     const FREQS: &[&str] = &["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY"];
     let parts: Option<Vec<(&str, &str)>> =
         rule.split(';').map(|p| p.split_once('=').filter(|(k, v)| !k.is_empty() && !v.is_empty())).collect();
@@ -553,10 +555,54 @@ pub fn rrule_problem(rule: &str, dtstart: bool) -> Option<&'static str> {
     if !has("FREQ").is_some_and(|f| FREQS.iter().any(|x| x.eq_ignore_ascii_case(f))) {
         return Some("an RFC 5545 rule with no FREQ (DAILY, WEEKLY, MONTHLY …)");
     }
-    if has("COUNT").is_some() && !dtstart {
+    if has("COUNT").is_some() && dtstart.is_none() {
         return Some("a rule that counts its releases (COUNT) with no dtstart to count from");
     }
+    if let Some(until) = has("UNTIL") {
+        let digits = |s: &str| s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit());
+        let timed = match until.split_once(['T', 't']) {
+            None => digits(until),
+            Some((date, time)) => {
+                let time = time.strip_suffix(['Z', 'z']).unwrap_or(time);
+                digits(date) && time.len() == 6 && time.bytes().all(|b| b.is_ascii_digit())
+            }
+        };
+        if !timed {
+            return Some("a rule whose UNTIL is not a date (20261231) or a date and time (20261231T090000Z)");
+        }
+        if dtstart.is_some_and(|d| d.contains(['T', 't']) != until.contains(['T', 't'])) {
+            return Some(
+                "a rule whose UNTIL and dtstart are not both dates, or both dates and times (RFC 5545 asks for the \
+                 same form)",
+            );
+        }
+    }
     None
+}
+
+/// What is wrong with `address` as the address of a `podcast:valueRecipient`
+/// of type `kind`, if anything: a node's is its public key (66 hex digits,
+/// 02 or 03 first), a Lightning address is `name@domain`; the addresses of
+/// other types are not known to podsmith.
+pub fn recipient_address_problem(kind: &str, address: &str) -> Option<&'static str> {
+    let a = address.trim();
+    match kind.trim() {
+        "node" => {
+            let key = a.len() == 66 && (a.starts_with("02") || a.starts_with("03"));
+            (!(key && a.bytes().all(|b| b.is_ascii_hexdigit())))
+                .then_some("is not a node's public key (66 hex digits, 02 or 03 first)")
+        }
+        "lnaddress" => (!is_email(a)).then_some("is not a Lightning address (name@domain)"),
+        _ => None,
+    }
+}
+
+/// Whether `s` is an amount: a decimal number, zero or more (`0.00000005000`).
+pub fn is_amount(s: &str) -> bool {
+    let s = s.trim();
+    let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    !(whole.is_empty() && fraction.is_empty()) && digits(whole) && digits(fraction)
 }
 
 /// An ISO 8601 date (`2026-01-05`) or date and time (RFC 3339).
@@ -600,21 +646,18 @@ mod tests {
 
     #[test]
     fn an_update_rule_has_a_freq_and_a_start_if_it_counts() {
-        assert_eq!(rrule_problem("FREQ=WEEKLY", false), None);
-        assert_eq!(rrule_problem("freq=monthly;BYMONTHDAY=1", false), None);
-        assert_eq!(rrule_problem("FREQ=DAILY;COUNT=10", true), None);
-        assert_eq!(rrule_problem("WEEKLY", false), Some("not an RFC 5545 rule (KEY=VALUE;…)"));
-        assert_eq!(rrule_problem("FREQ=WEEKLY;", false), Some("not an RFC 5545 rule (KEY=VALUE;…)"));
+        assert_eq!(rrule_problem("FREQ=WEEKLY", None), None);
+        assert_eq!(rrule_problem("freq=monthly;BYMONTHDAY=1", None), None);
+        assert_eq!(rrule_problem("FREQ=DAILY;COUNT=10", Some("2026-01-05")), None);
+        assert_eq!(rrule_problem("WEEKLY", None), Some("not an RFC 5545 rule (KEY=VALUE;…)"));
+        assert_eq!(rrule_problem("FREQ=WEEKLY;", None), Some("not an RFC 5545 rule (KEY=VALUE;…)"));
+        assert_eq!(rrule_problem("INTERVAL=2", None), Some("an RFC 5545 rule with no FREQ (DAILY, WEEKLY, MONTHLY …)"));
         assert_eq!(
-            rrule_problem("INTERVAL=2", false),
+            rrule_problem("FREQ=FORTNIGHTLY", None),
             Some("an RFC 5545 rule with no FREQ (DAILY, WEEKLY, MONTHLY …)")
         );
         assert_eq!(
-            rrule_problem("FREQ=FORTNIGHTLY", false),
-            Some("an RFC 5545 rule with no FREQ (DAILY, WEEKLY, MONTHLY …)")
-        );
-        assert_eq!(
-            rrule_problem("FREQ=DAILY;COUNT=10", false),
+            rrule_problem("FREQ=DAILY;COUNT=10", None),
             Some("a rule that counts its releases (COUNT) with no dtstart to count from")
         );
         assert!(is_iso_date("2026-01-05") && is_iso_date("2023-04-01T00:00:00.000Z"));

@@ -336,7 +336,13 @@ fn namespace_tags(
         }
     }
     let known_medium = |m: &str| crate::validate::p20::MEDIUMS.contains(&m.strip_suffix('L').unwrap_or(m));
+    // (A list's medium, or a publisher's, is of a feed of feeds: the
+    // manifest refuses it for a show of episodes.)
+    let of_feeds = |m: &str| m.ends_with('L') || m == "mixed" || m == "publisher";
     match text("medium").filter(|m| !m.is_empty()) {
+        Some(m) if known_medium(m) && of_feeds(m) => {
+            dropped.unusable("podcast:medium", "the medium of a feed of other feeds, not of episodes")
+        }
         Some(m) if known_medium(m) => p["medium"] = value(m),
         Some(_) => dropped.unusable("podcast:medium", "not one of the namespace's mediums"),
         None => {}

@@ -11,6 +11,7 @@ use rss::extension::{Extension, ExtensionMap};
 use toml_edit::{Array, InlineTable, Value};
 
 use super::{Diagnostic, is_https, note};
+use crate::manifest::namespace::{is_geo, is_osm};
 
 /// The `podcast:` tags of the channel the import maps (the others are said
 /// to be left out).
@@ -325,38 +326,27 @@ fn location(l: &Extension, dropped: &mut Dropped) -> Option<Value> {
     if attr(l, "osm").is_some_and(|o| !is_osm(o)) {
         dropped.unusable("podcast:location osm", "not N, W or R and a number");
     }
+    if attr(l, "rel").is_some_and(|r| !matches!(r, "subject" | "creator")) {
+        dropped.unusable("podcast:location rel", "not subject or creator");
+    }
+    if attr(l, "country").is_some_and(|c| !crate::text::is_country_code(c)) {
+        dropped.unusable("podcast:location country", "not a country's ISO 3166 code");
+    }
     let geo = attr(l, "geo").filter(|g| is_geo(g));
     let osm = attr(l, "osm").filter(|o| is_osm(o));
-    if geo.is_none() && osm.is_none() {
+    let rel = attr(l, "rel").filter(|r| matches!(*r, "subject" | "creator"));
+    let country = attr(l, "country").filter(|c| crate::text::is_country_code(c));
+    if geo.is_none() && osm.is_none() && rel.is_none() && country.is_none() {
         return Some(name.into());
     }
     let mut t = InlineTable::new();
     t.insert("name", name.into());
-    for (key, v) in [("geo", geo), ("osm", osm)] {
+    for (key, v) in [("geo", geo), ("osm", osm), ("rel", rel), ("country", country)] {
         if let Some(v) = v {
             t.insert(key, v.into());
         }
     }
     Some(t.into())
-}
-
-/// `geo:LAT,LON[,ALT][;u=UNCERTAINTY]`, as the manifest takes it.
-fn is_geo(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("geo:") else { return false };
-    let parts: Vec<f64> = match rest.split(';').next().unwrap_or_default().split(',').map(str::parse).collect() {
-        Ok(p) => p,
-        Err(_) => return false,
-    };
-    (2..=3).contains(&parts.len())
-        && parts.iter().all(|p| p.is_finite())
-        && (-90.0..=90.0).contains(&parts[0])
-        && (-180.0..=180.0).contains(&parts[1])
-}
-
-/// `N123`, `W123` or `R123`, with an optional `#revision`.
-fn is_osm(s: &str) -> bool {
-    let (element, _) = s.split_once('#').unwrap_or((s, ""));
-    element.len() > 1 && element.starts_with(['N', 'W', 'R']) && element[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `podcast:updateFrequency`: its text, RFC 5545 rule and `complete`.
@@ -376,7 +366,7 @@ fn update_frequency(u: &Extension, dropped: &mut Dropped) -> Option<Value> {
         kept
     });
     if let Some(r) = attr(u, "rrule") {
-        match crate::text::rrule_problem(r, dtstart.is_some()) {
+        match crate::text::rrule_problem(r, dtstart) {
             None => {
                 t.insert("rrule", r.into());
                 if let Some(d) = dtstart.and_then(|d| d.parse::<toml::value::Datetime>().ok()) {
@@ -429,6 +419,10 @@ fn value(v: &Extension, channel: bool, dropped: &mut Dropped) -> Option<Value> {
             dropped.unusable("podcast:valueRecipient", "without a type, an address, or a split of 1 or more");
             continue;
         };
+        if let Some(why) = crate::text::recipient_address_problem(kind, address) {
+            dropped.unusable("podcast:valueRecipient address", why.strip_prefix("is ").unwrap_or(why));
+            continue;
+        }
         let mut t = InlineTable::new();
         if let Some(name) = attr(r, "name") {
             t.insert("name", name.into());
@@ -460,8 +454,12 @@ fn value(v: &Extension, channel: bool, dropped: &mut Dropped) -> Option<Value> {
     let mut t = InlineTable::new();
     t.insert("type", kind.into());
     t.insert("method", method.into());
-    if let Some(s) = attr(v, "suggested") {
-        t.insert("suggested", s.into());
+    match attr(v, "suggested") {
+        Some(s) if crate::text::is_amount(s) => {
+            t.insert("suggested", s.trim().into());
+        }
+        Some(_) => dropped.unusable("podcast:value suggested", "not an amount"),
+        None => {}
     }
     t.insert("recipients", recipients.into());
     Some(t.into())

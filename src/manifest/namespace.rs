@@ -54,6 +54,11 @@ pub struct Location {
     pub geo: Option<String>,
     /// An OpenStreetMap element, e.g. `R62422`.
     pub osm: Option<String>,
+    /// What the place is to the show: `"subject"` (what it is about) or
+    /// `"creator"` (where it is made).
+    pub rel: Option<String>,
+    /// The country's ISO 3166-1 code, upper case (`"DE"`).
+    pub country: Option<String>,
 }
 
 /// `podcast:updateFrequency`.
@@ -239,12 +244,20 @@ fn subscribe(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Vec<(&'static str,
 
 /// Reads the namespace keys of an `[[episode]]`.
 pub(super) fn episode(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> EpisodeTags {
-    let season_name = t.string(cx, "season_name").map(Spanned::into_inner);
-    if let Some(name) = &season_name
-        && name.chars().count() > 128
-    {
-        cx.error(&t.span, format!("`season_name` in {} is over 128 characters", t.what), None);
+    let season_name = t.string(cx, "season_name");
+    if let Some(name) = &season_name {
+        if name.get_ref().chars().count() > 128 {
+            cx.error(&name.span(), format!("`season_name` in {} is over 128 characters", t.what), None);
+        } else if !t.has("season") {
+            // (podcast:season carries the name: without a number, there is none.)
+            cx.error(
+                &name.span(),
+                format!("`season_name` in {} names a season, but the episode has no `season`", t.what),
+                Some("give the episode its season's number: season = 1".into()),
+            );
+        }
     }
+    let season_name = season_name.map(Spanned::into_inner);
     EpisodeTags {
         persons: persons(t, cx, "persons", "guest"),
         location: location(t, cx),
@@ -317,6 +330,7 @@ fn persons(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, key: &'static str, defa
         };
         let mut f = Fields::new(table, v.span(), format!("person {} of {what}", i + 1));
         let name = f.required_string(cx, "name", "\"Ann Example\"").map(Spanned::into_inner);
+        let group_at = f.value("group").map(|v| v.span());
         let mut taxonomy = |key: &'static str, list: &[&str], default: &str| -> Option<String> {
             match f.string(cx, key) {
                 None => Some(default.to_string()),
@@ -340,7 +354,21 @@ fn persons(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, key: &'static str, defa
             }
         };
         let role = taxonomy("role", crate::validate::p20::ROLES, default_role);
-        let group = taxonomy("group", crate::validate::p20::GROUPS, "cast");
+        // (Without one, the role's group.)
+        let default_group = role.as_deref().and_then(crate::validate::p20::group_of).unwrap_or("cast");
+        let group = taxonomy("group", crate::validate::p20::GROUPS, default_group);
+        if let (Some(r), Some(g), Some(at)) = (&role, &group, group_at)
+            && !crate::validate::p20::role_in_group(r, g)
+        {
+            cx.error(
+                &at,
+                format!(
+                    "`role` \"{r}\" of person {} of {what} is not a role of `group` \"{g}\" in the taxonomy",
+                    i + 1
+                ),
+                Some(format!("write group = \"{default_group}\", or leave `group` out: the role's is written")),
+            );
+        }
         let img = url(&mut f, cx, "img");
         let href = url(&mut f, cx, "href");
         f.finish(cx);
@@ -419,38 +447,56 @@ fn location(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Location> {
             &span,
             what,
             Some(
-                "write location = \"Berlin\", or { name = \"Berlin\", geo = \"geo:52.52,13.405\", osm = \"R62422\" }"
+                "write location = \"Berlin\", or { name = \"Berlin\", geo = \"geo:52.52,13.405\", osm = \"R62422\", \
+                 rel = \"creator\", country = \"DE\" }"
                     .into(),
             ),
         );
     };
     match v.get_ref() {
         DeValue::String(s) if !s.trim().is_empty() && s.chars().count() <= 128 => {
-            Some(Location { name: s.to_string(), geo: None, osm: None })
+            Some(Location { name: s.to_string(), geo: None, osm: None, rel: None, country: None })
         }
         DeValue::Table(table) => {
             let mut f = Fields::new(table, v.span(), format!("`location` of {}", t.what));
             let name = f.required_string(cx, "name", "\"Berlin\"").map(Spanned::into_inner);
             let geo = f.string(cx, "geo");
             let osm = f.string(cx, "osm");
+            let rel = f.string(cx, "rel");
+            let country = f.string(cx, "country");
             f.finish(cx);
-            if let Some(g) = &geo
-                && !is_geo(g.get_ref())
-            {
-                bad(cx, g.span(), format!("`geo` \"{}\" is not a geo: URI", g.get_ref()));
+            // Each value that cannot be what its key says, with why.
+            let wrong = [
+                geo.as_ref().filter(|g| !is_geo(g.get_ref())).map(|g| {
+                    let why = "is not a geo: URI (geo:LATITUDE,LONGITUDE, latitude -90 to 90, longitude -180 to 180)";
+                    (g, "geo", why)
+                }),
+                rel.as_ref().filter(|r| !matches!(r.get_ref().as_str(), "subject" | "creator")).map(|r| {
+                    (r, "rel", "is not \"subject\" (what the show is about) or \"creator\" (where it is made)")
+                }),
+                country.as_ref().filter(|c| !crate::text::is_country_code(c.get_ref())).map(|c| {
+                    (
+                        c,
+                        "country",
+                        "is not a country's ISO 3166 code (two letters: \"DE\"; the United Kingdom is \"GB\")",
+                    )
+                }),
+                osm.as_ref()
+                    .filter(|o| !is_osm(o.get_ref()))
+                    .map(|o| (o, "osm", "is not an OpenStreetMap element (N, W or R and its number)")),
+            ];
+            if let Some((v, key, why)) = wrong.into_iter().flatten().next() {
+                bad(cx, v.span(), format!("`{key}` \"{}\" {why}", v.get_ref()));
                 return None;
             }
-            if let Some(o) = &osm
-                && !is_osm(o.get_ref())
-            {
-                bad(
-                    cx,
-                    o.span(),
-                    format!("`osm` \"{}\" is not an OpenStreetMap element (N, W or R and its number)", o.get_ref()),
-                );
-                return None;
-            }
-            Some(Location { name: name?, geo: geo.map(Spanned::into_inner), osm: osm.map(Spanned::into_inner) })
+            Some(Location {
+                name: name?,
+                // (The scheme as the namespace writes it: apps may look for it so.)
+                geo: geo.map(|g| format!("geo:{}", &g.get_ref()[4..])),
+                osm: osm.map(Spanned::into_inner),
+                rel: rel.map(Spanned::into_inner),
+                country: country.map(|c| c.get_ref().to_ascii_uppercase()),
+            })
         }
         _ => {
             bad(
@@ -463,9 +509,9 @@ fn location(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Location> {
     }
 }
 
-/// `geo:LAT,LON[,ALT][;u=UNCERTAINTY]`.
+/// `geo:LAT,LON[,ALT][;u=UNCERTAINTY]` (RFC 5870; the scheme in any case).
 pub(crate) fn is_geo(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix("geo:") else { return false };
+    let Some(rest) = s.get(..4).filter(|p| p.eq_ignore_ascii_case("geo:")).map(|_| &s[4..]) else { return false };
     let coords = rest.split(';').next().unwrap_or_default();
     let parts: Vec<&str> = coords.split(',').collect();
     (2..=3).contains(&parts.len())
@@ -484,20 +530,25 @@ fn medium(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
     let m = t.string(cx, "medium")?;
     let base = m.get_ref().strip_suffix('L').unwrap_or(m.get_ref());
     if crate::validate::p20::MEDIUMS.contains(&base) && m.get_ref() != "mixedL" {
-        if base != m.get_ref() || base == "mixed" {
-            // A list medium is a feed of other feeds (podcast:remoteItem),
-            // not of episodes: apps would not show this show's.
+        if base != m.get_ref() || base == "mixed" || base == "publisher" {
+            // A list medium, or a publisher's, is a feed of other feeds
+            // (podcast:remoteItem), not of episodes: apps would not show
+            // this show's.
+            let what = match base == "publisher" {
+                true => "a publisher's medium: a feed that lists the feeds a publisher owns",
+                false => "a list medium: a feed that lists other feeds",
+            };
             cx.error(
                 &m.span(),
-                format!(
-                    "`medium` \"{}\" is a list medium: a feed that lists other feeds, not one of episodes",
-                    m.get_ref()
-                ),
+                format!("`medium` \"{}\" is {what}, not one of episodes", m.get_ref()),
                 Some(match base {
                     "mixed" => {
                         "write medium = \"podcast\" for a show of episodes (mixed is for lists of feeds of several media)"
                             .to_string()
                     }
+                    "publisher" => "write medium = \"podcast\" for a show of episodes (publisher is for the feed that \
+                                    lists a publisher's shows)"
+                        .to_string(),
                     _ => format!("write medium = \"{base}\" for a show of episodes"),
                 }),
             );
@@ -539,12 +590,16 @@ fn update_frequency(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Upda
         None => None,
     };
     if let Some(r) = &rrule
-        && let Some(why) = crate::text::rrule_problem(r.get_ref(), dtstart.is_some())
+        && let Some(why) = crate::text::rrule_problem(r.get_ref(), dtstart.as_deref())
     {
         cx.error(
             &r.span(),
             format!("`rrule` \"{}\" is {why}", r.get_ref()),
-            Some("e.g. rrule = \"FREQ=WEEKLY\" (a COUNT with dtstart = 2026-01-05)".into()),
+            Some(
+                "e.g. rrule = \"FREQ=WEEKLY\"; a COUNT needs a dtstart, and an UNTIL is of its form (UNTIL=20261231 \
+                 with dtstart = 2026-01-05)"
+                    .into(),
+            ),
         );
         return None;
     }
@@ -601,7 +656,16 @@ fn value(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Value> {
     let mut f = t.table(cx, "value")?;
     let kind = f.required_string(cx, "type", "\"lightning\"").map(Spanned::into_inner);
     let method = f.required_string(cx, "method", "\"keysend\"").map(Spanned::into_inner);
-    let suggested = f.string(cx, "suggested").map(Spanned::into_inner);
+    let suggested = f.string(cx, "suggested");
+    if let Some(s) = suggested.as_ref().filter(|s| !crate::text::is_amount(s.get_ref())) {
+        cx.error(
+            &s.span(),
+            format!("`suggested` \"{}\" in `value` of {} is not an amount", s.get_ref(), t.what),
+            Some("write an amount in the value's currency, e.g. suggested = \"0.00000005000\" (5 sats)".into()),
+        );
+    }
+    let suggested = suggested.filter(|s| crate::text::is_amount(s.get_ref())).map(Spanned::into_inner);
+    let told = cx.problems.len();
     let recipients = list(
         &mut f,
         cx,
@@ -610,7 +674,8 @@ fn value(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Value> {
         recipient,
     );
     f.finish(cx);
-    if recipients.is_empty() {
+    // (Recipients given, each refused with its reason: not said again.)
+    if recipients.is_empty() && cx.problems.len() == told {
         cx.error(
             &t.span,
             format!("`value` of {} has no recipients", t.what),
@@ -626,7 +691,21 @@ fn recipient(f: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Recipient> 
     let kind = f.required_string(cx, "type", "\"node\"").map(Spanned::into_inner);
     let address = f
         .required_string(cx, "address", "\"03ae9f91a0cb8ff43840e3c322c4c61f019d8c1c3cea15a25cfc425ac605e61a4a\"")
-        .map(Spanned::into_inner);
+        .and_then(|a| {
+            let why = crate::text::recipient_address_problem(kind.as_deref()?, a.get_ref());
+            if let Some(why) = why {
+                cx.error(
+                    &a.span(),
+                    format!("`address` \"{}\" of {} {why}", a.get_ref(), f.what),
+                    Some(match kind.as_deref() {
+                        Some("node") => "copy the node's public key from the wallet or node (66 hex digits)".into(),
+                        _ => "write the Lightning address as the wallet gives it, e.g. ann@getalby.com".into(),
+                    }),
+                );
+                return None;
+            }
+            Some(a.into_inner())
+        });
     let split = f.positive_int(cx, "split").map(Spanned::into_inner);
     if split.is_none() && !f.has("split") {
         f.missing(cx, "split", "100");

@@ -68,6 +68,28 @@ impl<'s> Context<'s> {
         // which ends what it left open: notes. A guid or slug is an
         // identity, kept as it was published, whatever it holds.)
         let shown = !matches!(key, "guid" | "slug") && !cleaned.contains('\n');
+        // A tab in a title or a name is a gap or a box in apps, as `add`
+        // says of one given to it: a space.
+        let titled = matches!(key, "title" | "itunes_title" | "season_name" | "author" | "name");
+        let tabs = if shown && titled { cleaned.matches('\t').count() } else { 0 };
+        let cleaned = match tabs {
+            0 => cleaned,
+            _ => {
+                let (line, column) = self.line_col(span.start);
+                self.cleaned.push(
+                    crate::diagnostic::Diagnostic::warning(
+                        "CONTROL-CHARS",
+                        format!(
+                            "replaced {} in `{key}` in {what} with spaces (apps show a tab in a title or a name as \
+                             a gap or a box)",
+                            crate::text::count(tabs, "tab")
+                        ),
+                    )
+                    .at(crate::diagnostic::Location::file(self.file, line, Some(column))),
+                );
+                cleaned.replace('\t', " ")
+            }
+        };
         let cleaned = match shown.then(|| crate::text::close_bidi(&cleaned)).flatten() {
             Some((closed, n)) => {
                 let (line, column) = self.line_col(span.start);

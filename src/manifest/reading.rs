@@ -1408,22 +1408,31 @@ fn episode_guid(
     slug: Option<&str>,
     n: usize,
 ) -> Option<String> {
+    let help = |verb: &str| match slug.and_then(|slug| published_guid(root, slug)) {
+        Some(guid) => format!("put back guid = \"{guid}\", the guid it was published with (podsmith.lock)"),
+        None => format!(
+            "{verb} guid = \"{}\" (made for you; once published it must never change)",
+            suggested_guid(podcast, slug.unwrap_or(""), n)
+        ),
+    };
     match t.string(cx, "guid") {
-        Some(g) if g.get_ref().trim().is_empty() || g.get_ref().trim() != g.get_ref() => {
-            cx.error(&g.span(), format!("`guid` in {} is empty or has spaces around it", t.what), None);
+        Some(g) if g.get_ref().trim().is_empty() => {
+            cx.error(&g.span(), format!("`guid` in {} is empty", t.what), Some(help("write")));
+            None
+        }
+        Some(g) if g.get_ref().trim() != g.get_ref() => {
+            let trimmed = crate::text::quoted(g.get_ref().trim());
+            cx.error(
+                &g.span(),
+                format!("`guid` in {} has spaces around it", t.what),
+                Some(format!("write guid = {trimmed} (apps compare guids as they are written)")),
+            );
             None
         }
         Some(g) => Some(g.into_inner()),
         None => {
             if !t.has("guid") {
-                let help = match slug.and_then(|slug| published_guid(root, slug)) {
-                    Some(guid) => format!("put back guid = \"{guid}\", the guid it was published with (podsmith.lock)"),
-                    None => format!(
-                        "add guid = \"{}\" (made for you; once published it must never change)",
-                        suggested_guid(podcast, slug.unwrap_or(""), n)
-                    ),
-                };
-                cx.error(&t.span, format!("{} has no `guid`", t.what), Some(help));
+                cx.error(&t.span, format!("{} has no `guid`", t.what), Some(help("add")));
             }
             None
         }
@@ -1438,7 +1447,10 @@ fn date(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, podcast: Option<&Podcast>)
         }
         return None;
     };
-    to_chrono(d.get_ref(), podcast.map(|p| p.utc_offset)).or_else(|| {
+    // (A fraction of a second is cut: a feed's dates (RFC 2822) name none,
+    // and the pages, the sitemap and the lock say the moment the feed does.)
+    let whole = |d: DateTime<FixedOffset>| chrono::Timelike::with_nanosecond(&d, 0).unwrap_or(d);
+    to_chrono(d.get_ref(), podcast.map(|p| p.utc_offset)).map(whole).or_else(|| {
         let (what, help) = match d.get_ref().time {
             // TOML allows a leap second; a feed's date (RFC 2822) does not.
             Some(time) if d.get_ref().date.is_some() && time.second == Some(60) => {

@@ -119,9 +119,24 @@ fn an_update_frequency_rule_has_a_freq_and_counts_from_a_dtstart() {
     assert_eq!(
         errors(&with("{ text = \"Weekly\", rrule = \"FREQ=WEEKLY;COUNT=6\" }")),
         "episodes.toml:10:47: `rrule` \"FREQ=WEEKLY;COUNT=6\" is a rule that counts its releases (COUNT) with no \
-         dtstart to count from\n  help: e.g. rrule = \"FREQ=WEEKLY\" (a COUNT with dtstart = 2026-01-05)\n\
-         1 problem in episodes.toml"
+         dtstart to count from\n  help: e.g. rrule = \"FREQ=WEEKLY\"; a COUNT needs a dtstart, and an UNTIL is of its \
+         form (UNTIL=20261231 with dtstart = 2026-01-05)\n1 problem in episodes.toml"
     );
+    // An UNTIL of another form than the dtstart's (RFC 5545 3.3.10).
+    let until = "{ text = \"Daily\", rrule = \"FREQ=DAILY;UNTIL=20250101T000000Z\", dtstart = 2024-01-05 }";
+    assert!(
+        errors(&with(until)).contains("is a rule whose UNTIL and dtstart are not both dates, or both dates and times")
+    );
+    assert!(
+        errors(&with("{ text = \"Daily\", rrule = \"FREQ=DAILY;UNTIL=2025\" }")).contains("whose UNTIL is not a date")
+    );
+    for fine in [
+        "{ text = \"Daily\", rrule = \"FREQ=DAILY;UNTIL=20250101\", dtstart = 2024-01-05 }",
+        "{ text = \"Daily\", rrule = \"FREQ=DAILY;UNTIL=20250101T000000Z\", dtstart = 2024-01-05T09:00:00Z }",
+        "{ text = \"Daily\", rrule = \"FREQ=DAILY;UNTIL=20250101T000000Z\" }",
+    ] {
+        parse_in(show_dir().path(), &with(fine)).unwrap_or_else(|e| panic!("{fine}: {e:?}"));
+    }
     assert!(
         errors(&with("{ text = \"Weekly\", rrule = \"INTERVAL=2\" }")).contains("is an RFC 5545 rule with no FREQ")
     );
@@ -137,6 +152,123 @@ fn an_update_frequency_rule_has_a_freq_and_counts_from_a_dtstart() {
         let show = parse_in(show_dir().path(), &with(table)).unwrap_or_else(|e| panic!("{table}: {e:?}"));
         assert_eq!(show.podcast.tags.update_frequency.unwrap().dtstart.as_deref(), dtstart, "{table}");
     }
+}
+
+/// A value's recipients are paid at their addresses: a node's public key
+/// or a Lightning address that cannot be one is an error at its place,
+/// as is a suggested amount that is not a number; a recipient refused
+/// for its own reason is not said again as "no recipients".
+#[test]
+fn value_recipients_are_paid_at_addresses_that_can_be_theirs() {
+    let key = "03ae9f91a0cb8ff43840e3c322c4c61f019d8c1c3cea15a25cfc425ac605e61a4a";
+    let with = |value: &str| format!("{PODCAST}value = {value}\n{EPISODE}");
+    let value = |suggested: &str, recipients: &str| {
+        with(&format!("{{ type = \"lightning\", method = \"keysend\"{suggested}, recipients = [{recipients}] }}"))
+    };
+    let said = errors(&value(
+        ", suggested = \"abc\"",
+        "{ type = \"node\", address = \"hello world\", split = 1 }, { type = \"lnaddress\", address = \"ann\", split = 2 }",
+    ));
+    assert!(said.contains("`suggested` \"abc\" in `value` of [podcast] is not an amount"), "{said}");
+    assert!(said.contains("`address` \"hello world\" of `recipients` 1 of `value` in [podcast] is not a node's public key (66 hex digits, 02 or 03 first)\n  help: copy the node's public key"), "{said}");
+    assert!(
+        said.contains(
+            "`address` \"ann\" of `recipients` 2 of `value` in [podcast] is not a Lightning address (name@domain)"
+        ),
+        "{said}"
+    );
+    assert!(said.ends_with("3 problems in episodes.toml"), "{said}");
+    let said = errors(&value("", &format!("{{ type = \"node\", address = \"{key}\", split = 0 }}")));
+    assert!(!said.contains("has no recipients") && said.ends_with("1 problem in episodes.toml"), "{said}");
+    assert!(
+        errors(&with("{ type = \"lightning\", method = \"keysend\", recipients = [] }")).contains("has no recipients")
+    );
+    let show = parse_in(
+        show_dir().path(),
+        &value(
+            ", suggested = \"0.00000005000\"",
+            &format!("{{ type = \"node\", address = \"{key}\", split = 90 }}, {{ type = \"lnaddress\", address = \"ann@getalby.com\", split = 10 }}, {{ type = \"wallet\", address = \"anything\", split = 1 }}"),
+        ),
+    )
+    .unwrap();
+    let v = show.podcast.tags.value.unwrap();
+    assert_eq!((v.suggested.as_deref(), v.recipients.len()), (Some("0.00000005000"), 3));
+}
+
+/// A person's group is the one the taxonomy puts the role in: given none,
+/// the role's; given another, an error (a consultant or an intern fits any).
+#[test]
+fn a_persons_group_is_the_one_of_their_role() {
+    let with = |persons: &str| format!("{PODCAST}persons = [{persons}]\n{EPISODE}");
+    let show = parse_in(
+        show_dir().path(),
+        &with("{ name = \"Ann\", role = \"producer\" }, { name = \"Bo\" }, { name = \"Cy\", role = \"Editor\", group = \"video post-production\" }, { name = \"Di\", role = \"intern\", group = \"visuals\" }"),
+    )
+    .unwrap();
+    let groups: Vec<(&str, &str)> =
+        show.podcast.tags.persons.iter().map(|p| (p.role.as_str(), p.group.as_str())).collect();
+    assert_eq!(
+        groups,
+        [
+            ("producer", "creative direction"),
+            ("host", "cast"),
+            ("editor", "video post-production"),
+            ("intern", "visuals")
+        ]
+    );
+    assert_eq!(
+        errors(&with("{ name = \"Bo\", role = \"producer\", group = \"cast\" }")),
+        "episodes.toml:10:54: `role` \"producer\" of person 1 of [podcast] is not a role of `group` \"cast\" in the \
+         taxonomy\n  help: write group = \"creative direction\", or leave `group` out: the role's is written\n\
+         1 problem in episodes.toml"
+    );
+}
+
+/// A place says what it is to the show (`rel`) and its country, and its
+/// geo: URI is read whatever the case of its scheme (written as the
+/// namespace writes it).
+#[test]
+fn a_location_gives_its_relation_and_country() {
+    let with = |location: &str| format!("{PODCAST}location = {location}\n{EPISODE}");
+    let show = parse_in(
+        show_dir().path(),
+        &with("{ name = \"Berlin\", geo = \"GEO:52.52,13.405\", rel = \"creator\", country = \"de\" }"),
+    )
+    .unwrap();
+    let l = show.podcast.tags.location.unwrap();
+    assert_eq!(
+        (l.geo.as_deref(), l.rel.as_deref(), l.country.as_deref()),
+        (Some("geo:52.52,13.405"), Some("creator"), Some("DE"))
+    );
+    assert!(errors(&with("{ name = \"Berlin\", rel = \"home\" }")).contains("`rel` \"home\" is not \"subject\""));
+    assert!(
+        errors(&with("{ name = \"London\", country = \"UK\" }"))
+            .contains("`country` \"UK\" is not a country's ISO 3166 code")
+    );
+    assert!(errors(&with("{ name = \"Nowhere\", geo = \"geo:95,0\" }")).contains("latitude -90 to 90"));
+}
+
+/// Smaller slips: a season name with no season, a publisher's medium,
+/// an empty guid (with one to write), a tab in a title, a date's fraction
+/// of a second.
+#[test]
+fn smaller_slips_are_said_or_made_plain() {
+    let said = errors(&format!("{PODCAST}{EPISODE}season_name = \"Origins\"\n"));
+    assert!(said.contains("`season_name` in episode 1 (\"First\") names a season, but the episode has no `season`\n  help: give the episode its season's number: season = 1"), "{said}");
+    parse_in(show_dir().path(), &format!("{PODCAST}{EPISODE}season = 1\nseason_name = \"Origins\"\n")).unwrap();
+    let said = errors(&format!("{PODCAST}medium = \"publisher\"\n{EPISODE}"));
+    assert!(said.contains("`medium` \"publisher\" is a publisher's medium: a feed that lists the feeds a publisher owns, not one of episodes"), "{said}");
+    let said = errors(&format!("{PODCAST}{}", EPISODE.replace("guid = \"g-1\"", "guid = \"\"")));
+    assert!(said.contains("`guid` in episode 1 (\"First\") is empty\n  help: write guid = \""), "{said}");
+    let said = errors(&format!("{PODCAST}{}", EPISODE.replace("guid = \"g-1\"", "guid = \" g-1\"")));
+    assert!(said.contains("has spaces around it\n  help: write guid = \"g-1\""), "{said}");
+    let dir = show_dir();
+    let src =
+        format!("{PODCAST}{}", EPISODE.replace("First", "Tab\\there").replace("10:00:00+01:00", "10:00:00.999+01:00"));
+    let show = parse_in(dir.path(), &src).unwrap();
+    assert_eq!(show.episodes[0].title, "Tab here");
+    assert_eq!(show.episodes[0].date.to_rfc3339(), "2024-03-01T10:00:00+01:00");
+    assert!(show.cleaned.iter().any(|d| d.message.contains("replaced 1 tab in `title`")), "{:?}", show.cleaned);
 }
 
 #[test]

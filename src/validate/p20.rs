@@ -75,6 +75,92 @@ pub(crate) const ROLES: &[&str] = &[
     "assistant camera",
     "assistant editor",
 ];
+/// The groups of the taxonomy each role is in (in its order: the first
+/// is a role's group when none is given); "translator" is the taxonomy's
+/// "translater" spelled right.
+const ROLE_GROUPS: &[(&str, &str)] = &[
+    ("director", "creative direction"),
+    ("assistant director", "creative direction"),
+    ("executive producer", "creative direction"),
+    ("senior producer", "creative direction"),
+    ("producer", "creative direction"),
+    ("associate producer", "creative direction"),
+    ("development producer", "creative direction"),
+    ("creative director", "creative direction"),
+    ("host", "cast"),
+    ("co-host", "cast"),
+    ("guest host", "cast"),
+    ("guest", "cast"),
+    ("voice actor", "cast"),
+    ("narrator", "cast"),
+    ("announcer", "cast"),
+    ("reporter", "cast"),
+    ("author", "writing"),
+    ("editorial director", "writing"),
+    ("co-writer", "writing"),
+    ("writer", "writing"),
+    ("songwriter", "writing"),
+    ("guest writer", "writing"),
+    ("story editor", "writing"),
+    ("managing editor", "writing"),
+    ("script editor", "writing"),
+    ("script coordinator", "writing"),
+    ("researcher", "writing"),
+    ("editor", "writing"),
+    ("editor", "video post-production"),
+    ("fact checker", "writing"),
+    ("translator", "writing"),
+    ("translater", "writing"),
+    ("transcriber", "writing"),
+    ("logger", "writing"),
+    ("studio coordinator", "audio production"),
+    ("technical director", "audio production"),
+    ("technical manager", "audio production"),
+    ("audio engineer", "audio production"),
+    ("remote recording engineer", "audio production"),
+    ("post production engineer", "audio production"),
+    ("audio editor", "audio post-production"),
+    ("sound designer", "audio post-production"),
+    ("foley artist", "audio post-production"),
+    ("composer", "audio post-production"),
+    ("theme music", "audio post-production"),
+    ("music production", "audio post-production"),
+    ("music contributor", "audio post-production"),
+    ("production coordinator", "administration"),
+    ("booking coordinator", "administration"),
+    ("production assistant", "administration"),
+    ("content manager", "administration"),
+    ("marketing manager", "administration"),
+    ("sales representative", "administration"),
+    ("sales manager", "administration"),
+    ("graphic designer", "visuals"),
+    ("cover art designer", "visuals"),
+    ("social media manager", "community"),
+    ("consultant", "misc."),
+    ("intern", "misc."),
+    ("camera operator", "video production"),
+    ("lighting designer", "video production"),
+    ("camera grip", "video production"),
+    ("assistant camera", "video production"),
+    ("assistant editor", "video post-production"),
+];
+
+/// The group of the taxonomy a person of `role` (lower case) is in when
+/// no group is given; `None` for a role the taxonomy does not have.
+pub(crate) fn group_of(role: &str) -> Option<&'static str> {
+    ROLE_GROUPS.iter().find(|(r, _)| *r == role).map(|(_, g)| *g)
+}
+
+/// Whether `role` and `group` (lower case) go together in the taxonomy: the
+/// role is in the group, or is one of its roles that fit any group (a
+/// consultant, an intern). Unknown ones are told on their own.
+pub(crate) fn role_in_group(role: &str, group: &str) -> bool {
+    matches!(role, "consultant" | "intern")
+        || group_of(role).is_none()
+        || !GROUPS.contains(&group)
+        || ROLE_GROUPS.iter().any(|(r, g)| *r == role && *g == group)
+}
+
 pub(crate) const GROUPS: &[&str] = &[
     "creative direction",
     "cast",
@@ -591,6 +677,20 @@ fn person(cx: &mut Cx<'_>, node: &Node, at: Where) {
         ));
     }
     too_long(cx, id::P20_PERSON, &at, "the person's name".into(), &node.text, 128);
+    let lower = |key: &str| node.attr(key).map(|v| v.trim().to_ascii_lowercase());
+    if let (Some(role), Some(group)) = (lower("role"), lower("group"))
+        && !role_in_group(&role, &group)
+    {
+        cx.push(
+            Finding::new(
+                id::P20_PERSON,
+                at.clone(),
+                format!("podcast:person role=\"{role}\" is not a role of group=\"{group}\" in the taxonomy"),
+                format!("write group=\"{}\": apps look the role up under its group", group_of(&role).unwrap_or("cast")),
+            )
+            .severity(Severity::Warning),
+        );
+    }
     for (key, list) in [("role", ROLES), ("group", GROUPS)] {
         if let Some(v) = node.attr(key)
             && !list.contains(&v.trim().to_ascii_lowercase().as_str())
@@ -724,18 +824,19 @@ fn medium(cx: &mut Cx<'_>, node: &Node, at: Where) {
             format!("<podcast:medium>{}</podcast:medium> is not a medium the spec lists", node.text),
             "use podcast, music, video, film, audiobook, newsletter, blog, publisher or course",
         ));
-    } else if (base != &*node.text || base == "mixed") && !cx.items.is_empty() {
+    } else if (base != &*node.text || base == "mixed" || base == "publisher") && !cx.items.is_empty() {
         cx.push(
             Finding::new(
                 id::P20_MEDIUM,
                 at,
                 format!(
-                    "<podcast:medium>{}</podcast:medium> is a list medium, for a feed of podcast:remoteItems, but the feed has items: apps may not show them",
-                    node.text
+                    "<podcast:medium>{}</podcast:medium> is {}, for a feed of podcast:remoteItems, but the feed has items: apps may not show them",
+                    node.text,
+                    if base == "publisher" { "a publisher's medium" } else { "a list medium" }
                 ),
                 format!(
                     "write <podcast:medium>{}</podcast:medium> for a feed of episodes",
-                    if base == "mixed" { "podcast" } else { base }
+                    if base == "mixed" || base == "publisher" { "podcast" } else { base }
                 ),
             )
             .severity(Severity::Warning),
@@ -820,6 +921,14 @@ fn remote_feed_guid(cx: &mut Cx<'_>, node: &Node, at: Where) {
 fn value(cx: &mut Cx<'_>, node: &Node, at: Where) {
     let doc = cx.doc;
     need(cx, id::P20_VALUE, node, &at, &["type", "method"]);
+    if let Some(s) = node.attr("suggested").filter(|s| !crate::text::is_amount(s)) {
+        cx.push(Finding::new(
+            id::P20_VALUE,
+            at.clone(),
+            format!("<podcast:value suggested=\"{}\"> is not an amount", truncate_chars(s, 40)),
+            "write an amount in the value's currency, e.g. suggested=\"0.00000005000\"",
+        ));
+    }
     let recipients: Vec<&Node> = doc.children(node, &Ns::Podcast, "valueRecipient").collect();
     if recipients.is_empty() {
         cx.push(Finding::new(
@@ -832,6 +941,20 @@ fn value(cx: &mut Cx<'_>, node: &Node, at: Where) {
     for r in recipients {
         let at = at.at(r.line);
         need(cx, id::P20_VALUE, r, &at, &["type", "address", "split"]);
+        if let (Some(kind), Some(address)) = (r.attr("type"), r.attr("address"))
+            && let Some(why) = crate::text::recipient_address_problem(kind, address)
+        {
+            cx.push(Finding::new(
+                id::P20_VALUE,
+                at.clone(),
+                format!(
+                    "<podcast:valueRecipient type=\"{}\" address=\"{}\"> {why}",
+                    truncate_chars(kind, 20),
+                    truncate_chars(address, 80)
+                ),
+                "give the recipient's address as its wallet or node gives it: payments to it go nowhere",
+            ));
+        }
         if let Some(split) =
             r.attr("split").filter(|v| !v.trim().is_empty() && !v.trim().parse::<f64>().is_ok_and(|x| x >= 0.0))
         {
@@ -974,11 +1097,12 @@ fn update_frequency(cx: &mut Cx<'_>, node: &Node, at: Where) {
         );
     }
     if let Some(rule) = node.attr("rrule")
-        && let Some(why) = crate::text::rrule_problem(rule, dtstart.is_some())
+        && let Some(why) = crate::text::rrule_problem(rule, dtstart)
     {
         said(
             format!("<podcast:updateFrequency rrule=\"{}\"> is {why}", truncate_chars(rule, 60)),
-            "write a rule such as FREQ=WEEKLY or FREQ=MONTHLY;BYMONTHDAY=1 (a COUNT with a dtstart)",
+            "write a rule such as FREQ=WEEKLY or FREQ=MONTHLY;BYMONTHDAY=1 (a COUNT with a dtstart; an UNTIL of the \
+             dtstart's form)",
         );
     }
     too_long(cx, id::P20_OTHER, &at, "the update frequency".into(), &node.text, 128);

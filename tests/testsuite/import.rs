@@ -1001,11 +1001,12 @@ fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per
     let date = "Mon, 01 Oct 2024 10:00:00 +0000";
     let channel = "<itunes:category text=\"Arts\"/><podcast:medium>radio-show</podcast:medium>\
         <podcast:funding url=\"http://fund.example.com/\">Support</podcast:funding>\
-        <podcast:location geo=\"geo:north\">Lisbon</podcast:location>\
+        <podcast:location geo=\"geo:north\" rel=\"home\" country=\"PT\">Lisbon</podcast:location>\
         <podcast:updateFrequency rrule=\"WEEKLY\">Weekly</podcast:updateFrequency>\
         <podcast:license>CC-BY-40</podcast:license>\
         <podcast:podroll><podcast:remoteItem feedGuid=\"not-a-uuid\"/></podcast:podroll>\
-        <podcast:value type=\"lightning\" method=\"keysend\"><podcast:valueRecipient type=\"node\" address=\"02ab\" split=\"none\"/></podcast:value>";
+        <podcast:value type=\"lightning\" method=\"keysend\"><podcast:valueRecipient type=\"node\" address=\"02ab\" split=\"none\"/>\
+        <podcast:valueRecipient type=\"node\" address=\"02ab\" split=\"10\"/></podcast:value>";
     let bad = "<podcast:soundbite startTime=\"10\" duration=\"900\">Too long</podcast:soundbite>\
         <podcast:season>first</podcast:season><podcast:person img=\"http://img.example.com/a.jpg\">Ann</podcast:person>\
         <podcast:license url=\"ftp://example.com/l\">cc-by-4.0</podcast:license>";
@@ -1025,7 +1026,9 @@ fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per
     let parsed = podsmith::manifest::load(&show.path("b/episodes.toml")).unwrap();
     // What can be kept of each tag is kept.
     let tags = &parsed.podcast.tags;
-    assert_eq!(tags.location.as_ref().map(|l| (l.name.as_str(), l.geo.is_none())), Some(("Lisbon", true)));
+    let place =
+        tags.location.as_ref().map(|l| (l.name.as_str(), l.geo.is_none(), l.rel.is_none(), l.country.as_deref()));
+    assert_eq!(place, Some(("Lisbon", true, true, Some("PT"))));
     assert_eq!(tags.update_frequency.as_ref().map(|u| u.rrule.is_none()), Some(true));
     assert!(tags.value.is_none() && tags.podroll.is_empty() && tags.funding.is_empty() && tags.license.is_none());
     // An SPDX identifier (in any case) is kept without the URL that could not be.
@@ -1041,6 +1044,8 @@ fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per
         "a podcast:updateFrequency rrule was left out: not an RFC 5545 rule",
         "a podcast:remoteItem was left out: without a feedGuid that is a UUID",
         "a podcast:valueRecipient was left out: without a type, an address, or a split of 1 or more",
+        "a podcast:valueRecipient address was left out: not a node's public key (66 hex digits, 02 or 03 first)",
+        "a podcast:location rel was left out: not subject or creator",
         "a podcast:value was left out: without a recipient it could pay",
         "3 podcast:soundbite values were left out: without a start time, or with a duration not over 0 and up to 600 s",
         "3 podcast:season values were left out: not a whole number from 1",

@@ -753,7 +753,7 @@ fn namespace_show() -> (String, String, String) {
 persons = [{ name = "Ann Example", href = "https://example.com/ann", img = "https://example.com/ann.jpg" }]
 funding = [{ url = "https://example.com/support", text = "Support the show" }]
 license = "CC-BY-4.0"
-location = { name = "Berlin", geo = "geo:52.52,13.405", osm = "R62422" }
+location = { name = "Berlin", geo = "geo:52.52,13.405", osm = "R62422", rel = "creator", country = "DE" }
 update_frequency = { text = "Weekly, twelve episodes", rrule = "FREQ=WEEKLY;COUNT=12", dtstart = 2024-01-01 }
 podroll = [{ feed_guid = "917393e3-1b1e-5cef-ace4-edaa54e1f810" }]
 txt = [{ text = "S6lpp-7ZCn8-dZfGc-OoyaG", purpose = "verify" }]
@@ -762,7 +762,7 @@ value = { type = "lightning", method = "keysend", recipients = [{ name = "Ann", 
 "#;
     let ep = episode("Pair", "pair-guid", "2024-01-01T00:00:00Z", &["pair-5s.mp3", "vorbis-5s.ogg"])
         + "season = 2\nepisode = 3\nseason_name = \"Cloud\"\nlocation = \"Kreuzberg\"\nlicense = { name = \"my-license\", url = \"https://example.com/l\" }\n\
-           persons = [{ name = \"Bob\", role = \"producer\", group = \"audio production\" }]\n\
+           persons = [{ name = \"Bob\", role = \"audio engineer\", group = \"audio production\" }]\n\
            soundbites = [{ start = 1, duration = 2.5, title = \"Best bit\" }]\n";
     let trailer = episode("Coming soon", "trailer-guid", "2023-12-01T00:00:00Z", &["cbr-xing.mp3"])
         + "type = \"trailer\"\nseason = 2\n";
@@ -796,7 +796,10 @@ fn every_namespace_tag_a_publisher_sets_round_trips_through_a_real_parser() {
         (Some("Support the show"), "https://example.com/support")
     );
     assert_eq!(one("license").value(), Some("CC-BY-4.0"));
-    assert_eq!((one("location").value(), attr(&one("location"), "geo").as_str()), (Some("Berlin"), "geo:52.52,13.405"));
+    let place = one("location");
+    let said: Vec<String> = ["geo", "osm", "rel", "country"].iter().map(|k| attr(&place, k)).collect();
+    assert_eq!(place.value(), Some("Berlin"));
+    assert_eq!(said, ["geo:52.52,13.405", "R62422", "creator", "DE"]);
     let every = one("updateFrequency");
     assert_eq!(
         (every.value(), attr(&every, "rrule").as_str(), attr(&every, "dtstart").as_str()),
@@ -826,7 +829,7 @@ fn every_namespace_tag_a_publisher_sets_round_trips_through_a_real_parser() {
         .map(|p| (p.value().unwrap_or_default().to_string(), attr(p, "role"), attr(p, "group")))
         .collect();
     let said = |name: &str, role: &str, group: &str| (name.to_string(), role.to_string(), group.to_string());
-    assert_eq!(people, [said("Ann Example", "host", "cast"), said("Bob", "producer", "audio production")]);
+    assert_eq!(people, [said("Ann Example", "host", "cast"), said("Bob", "audio engineer", "audio production")]);
     // One the episode names itself is named as the episode names them, once.
     let (podcast, ep, trailer) = namespace_show();
     let ep = ep.replace("persons = [", "guests = [\"Ann Example\"]\npersons = [");

@@ -174,6 +174,51 @@ fn a_remote_item_names_its_show_by_a_uuid() {
     );
 }
 
+/// A value's recipients are paid at addresses that can be theirs: a node
+/// key that is not 66 hex digits is an error, as is a suggested amount
+/// that is not a number.
+#[test]
+fn a_value_recipient_s_address_and_a_suggested_amount_are_checked() {
+    let key = "address=\"03ae9f91a0cb8ff43840e3c322c4c61f019d8c1c3cea15a25cfc425ac605e61a4a\"";
+    validate_edited(
+        "valid.xml",
+        key,
+        "address=\"hello world\"",
+        "error   P20-VALUE line 24: <podcast:valueRecipient type=\"node\" address=\"hello world\"> is not a node's public key (66 hex digits, 02 or 03 first)",
+    );
+    validate_edited(
+        "valid.xml",
+        "method=\"keysend\">",
+        "method=\"keysend\" suggested=\"abc\">",
+        "<podcast:value suggested=\"abc\"> is not an amount",
+    );
+}
+
+/// A role outside its group and a publisher's medium on a feed of
+/// episodes are warned of; an UNTIL of another form than the dtstart is
+/// an error.
+#[test]
+fn a_person_s_group_a_publisher_medium_and_an_until_are_told() {
+    let show = Show::empty();
+    let xml = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    let edited = xml
+        .replace("<podcast:person role=\"host\"", "<podcast:person role=\"producer\" group=\"cast\"")
+        .replace("<podcast:medium>podcast</podcast:medium>", "<podcast:medium>publisher</podcast:medium>")
+        .replace(
+            "<podcast:block>no</podcast:block>",
+            "<podcast:block>no</podcast:block><podcast:updateFrequency rrule=\"FREQ=DAILY;UNTIL=20250101T000000Z\" dtstart=\"2024-01-05\">Daily</podcast:updateFrequency>",
+        );
+    show.write("feed.xml", &edited);
+    let run = show.run(&["validate", "feed.xml"]).fails(1);
+    for said in [
+        "warning P20-PERSON line 28: podcast:person role=\"producer\" is not a role of group=\"cast\" in the taxonomy\n            fix: write group=\"creative direction\"",
+        "warning P20-MEDIUM line 19: <podcast:medium>publisher</podcast:medium> is a publisher's medium, for a feed of podcast:remoteItems",
+        "is a rule whose UNTIL and dtstart are not both dates, or both dates and times",
+    ] {
+        assert!(run.stdout.contains(said), "{said}\n{}", run.stdout);
+    }
+}
+
 #[test]
 fn a_language_in_three_letters_where_two_exist_is_named_with_its_two() {
     validate_edited(
