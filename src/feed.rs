@@ -421,12 +421,15 @@ fn item(w: &mut Writer<Vec<u8>>, catalog: &Catalog, e: &LiveEpisode, format: Opt
 fn item_notes(w: &mut Writer<Vec<u8>>, p: &Podcast, e: &LiveEpisode) -> io::Result<()> {
     let ep = &e.episode;
     let lines: Vec<String> = match (&ep.chapters, p.tags.chapters_in_notes) {
-        (Some(c), true) => c
-            .list
-            .iter()
-            .filter(|c| c.toc)
-            .map(|c| format!("{} {}", crate::chapters::clock(c.start), c.title))
-            .collect(),
+        (Some(c), true) => {
+            let shown: Vec<_> = c.list.iter().filter(|c| c.toc).collect();
+            // Only lines Apple makes chapters of: three or more, from 0:00
+            // (fewer would be only text, which APPLE-IT-CHAPTERS warns of).
+            match shown.len() >= 3 && shown[0].start < 1.0 {
+                true => shown.iter().map(|c| format!("{} {}", crate::chapters::clock(c.start), c.title)).collect(),
+                false => Vec::new(),
+            }
+        }
         _ => Vec::new(),
     };
     let with_chapters;

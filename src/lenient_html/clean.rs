@@ -116,12 +116,13 @@ const ACTIVE: &[&str] = &[
 
 /// `html` cleaned: see the module.
 pub fn clean(html: &str) -> Cleaned {
-    clean_in(html, None)
+    clean_in(html, None, None)
 }
 
 /// [`clean`], the document said to be in language `lang` (`<html lang>`:
-/// a transcript's, as the manifest gives it), if given.
-pub fn clean_in(html: &str, lang: Option<&str>) -> Cleaned {
+/// a transcript's, as the manifest gives it), if given, and titled
+/// `title` (the episode's) if it has no title of its own.
+pub fn clean_in(html: &str, lang: Option<&str>, title: Option<&str>) -> Cleaned {
     let mut c = Cleaner { body: String::new(), title: None, open: Vec::new(), removed: Vec::new() };
     let mut rest = html.strip_prefix('\u{feff}').unwrap_or(html);
     while let Some(lt) = rest.find('<') {
@@ -131,6 +132,9 @@ pub fn clean_in(html: &str, lang: Option<&str>) -> Cleaned {
     c.text(rest);
     while let Some(name) = c.open.pop() {
         c.end_tag(name);
+    }
+    if c.title.as_deref().is_none_or(str::is_empty) {
+        c.title = title.map(str::to_string);
     }
     c.document(lang)
 }
@@ -186,6 +190,9 @@ impl Cleaner {
                         self.end_tag(n);
                     }
                 }
+            } else if kept == "time" && tag.is_none_or(|t| t.attr("datetime").is_none()) {
+                // (Without a datetime, a time's text must be one HTML
+                // reads, which a transcript's "0:00" is not: its text alone.)
             } else {
                 self.start_tag(kept, attrs, tag);
             }
@@ -226,6 +233,10 @@ impl Cleaner {
             self.body.push_str("=\"");
             let _ = escape_html(FmtWriter(&mut self.body), &crate::text::strip_control(value).0);
             self.body.push('"');
+        }
+        // An image with no text for it is one a screen reader skips.
+        if name == "img" && tag.is_none_or(|t| t.attr("alt").is_none()) {
+            self.body.push_str(" alt=\"\"");
         }
         self.body.push('>');
         if !VOID.contains(&name) {
@@ -315,6 +326,26 @@ mod tests {
         );
     }
 
+    /// What the page checkers ask of a document is given where the file
+    /// lacks it: a title (the episode's), an image's text (none: a screen
+    /// reader skips it), and a time's text HTML reads (else its text alone).
+    #[test]
+    fn a_transcript_is_a_page_the_checkers_take() {
+        let html =
+            "<p><time>0:00</time> Hi <time datetime=\"PT1S\">0:01</time> <img src=a.png> <img src=b.png alt=Map></p>";
+        let c = clean_in(html, Some("en"), Some("Pilot & more"));
+        assert!(c.html.contains("<title>Pilot &amp; more</title>"), "{}", c.html);
+        assert!(
+            c.html.contains("<p>0:00 Hi <time datetime=\"PT1S\">0:01</time> <img src=\"a.png\" alt=\"\"> <img src=\"b.png\" alt=\"Map\"></p>"),
+            "{}",
+            c.html
+        );
+        // Its own title is kept.
+        let titled = clean_in("<title>Words</title><p>Hi</p>", None, Some("Pilot"));
+        assert!(titled.html.contains("<title>Words</title>") && !titled.html.contains("Pilot"), "{}", titled.html);
+        assert_eq!(clean(&c.html).html, clean(&clean(&c.html).html).html);
+    }
+
     #[test]
     fn what_would_run_is_left_out_and_said() {
         let html = "<p>Hi</p><script>alert(1)</script><SCRIPT/src=//x.example></SCRIPT >\
@@ -324,7 +355,7 @@ mod tests {
         let c = clean(html);
         assert_eq!(
             body(html),
-            "<p>Hi</p><img src=\"x\"><a>l</a><a href=\"https://ok.example/?a=1&amp;b=&quot;2&quot;\">ok</a>"
+            "<p>Hi</p><img src=\"x\" alt=\"\"><a>l</a><a href=\"https://ok.example/?a=1&amp;b=&quot;2&quot;\">ok</a>"
         );
         assert_eq!(c.removed, ["<script>", "onerror=", "href=\"javascript:alert(1)\"", "<iframe>", "<base>", "<meta>"]);
         for bad in ["alert", "script", "iframe", "onerror", "refresh"] {

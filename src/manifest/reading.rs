@@ -689,7 +689,7 @@ impl Reading<'_> {
         let image_ok = image.is_some() || !t.has("image");
         let chapters = self.chapters(&mut t);
         let chapters_ok = chapters.is_some() || !(t.has("chapters") || t.has("chapters_file"));
-        let transcripts = self.transcripts(&mut t, podcast);
+        let transcripts = self.transcripts(&mut t, podcast, title.as_ref().map(|t| t.get_ref().as_str()));
         let tags = namespace::episode(&mut t, &mut self.cx);
         t.finish(&mut self.cx);
         let (title, slug, guid, date, media, (notes, notes_from), episode_type) =
@@ -848,6 +848,7 @@ impl Reading<'_> {
         &mut self,
         t: &mut Fields<'_, '_>,
         podcast: Option<&Podcast>,
+        title: Option<&str>,
     ) -> Option<Vec<crate::transcript::Transcript>> {
         let what = t.what.clone();
         let Some(v) = t.value("transcript") else { return Some(Vec::new()) };
@@ -896,7 +897,7 @@ impl Reading<'_> {
                 }
             };
             let Some(file) = file else { continue };
-            match self.transcript(&file, language, &default_language, &what) {
+            match self.transcript(&file, language, &default_language, (&what, title)) {
                 Some(t)
                     if out
                         .iter()
@@ -926,7 +927,7 @@ impl Reading<'_> {
         file: &Spanned<String>,
         language: Option<Spanned<String>>,
         default_language: &str,
-        what: &str,
+        (what, title): (&str, Option<&str>),
     ) -> Option<crate::transcript::Transcript> {
         use crate::transcript::{Kind, Transcript};
         let local = self.local_file(file, "transcript", what)?;
@@ -967,8 +968,8 @@ impl Reading<'_> {
                     // UTF-8: parse has checked.
                     Kind::Html => {
                         let lang = language.as_ref().map_or(default_language, |l| l.get_ref().as_str());
-                        let cleaned =
-                            crate::lenient_html::clean::clean_in(&String::from_utf8_lossy(&bytes), Some(lang));
+                        let html = String::from_utf8_lossy(&bytes);
+                        let cleaned = crate::lenient_html::clean::clean_in(&html, Some(lang), title);
                         (cleaned.html.into_bytes(), cleaned.removed)
                     }
                     _ => (bytes, Vec::new()),

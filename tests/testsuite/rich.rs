@@ -726,7 +726,7 @@ fn an_html_transcript_is_published_without_what_would_run_on_the_site() {
     for kept in [
         "<title>Pair</title>",
         "<p><cite>Ann:</cite> Hello &amp; <b>welcome</b>.</p>",
-        "<img src=\"x\">",
+        "<img src=\"x\" alt=\"\">",
         "<a>more</a> <a href=\"https://example.org/\">notes</a>",
     ] {
         assert!(published.contains(kept), "{kept} not in {published}");
@@ -964,7 +964,7 @@ fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_la
 #[test]
 fn chapters_go_into_the_description_only_when_the_show_asks_and_their_pictures_are_checked() {
     let chapters = "\n[[episode.chapters]]\nstart = 0\ntitle = \"Intro <&>\"\nimage = \"media/cover.jpg\"\n\n\
-                    [[episode.chapters]]\nstart = 2\ntitle = \"Talk\"\n";
+                    [[episode.chapters]]\nstart = 2\ntitle = \"Talk\"\n\n[[episode.chapters]]\nstart = 4\ntitle = \"Bye\"\n";
     let show = show(&format!("notes = \"Hello.\"\n{chapters}"));
     show.build().ok();
     let description =
@@ -975,7 +975,15 @@ fn chapters_go_into_the_description_only_when_the_show_asks_and_their_pictures_a
     let manifest = show.read("episodes.toml").replacen("[podcast]\n", "[podcast]\nchapters_in_notes = true\n", 1);
     show.write("episodes.toml", &manifest);
     show.build().ok();
-    assert_eq!(description(&show), "<p>Hello.</p>\n<p>0:00 Intro &lt;&amp;&gt;<br />\n0:02 Talk</p>");
+    assert_eq!(description(&show), "<p>Hello.</p>\n<p>0:00 Intro &lt;&amp;&gt;<br />\n0:02 Talk<br />\n0:04 Bye</p>");
+    // Two chapters are not chapters to Apple (three or more, from 0:00):
+    // no lines it would warn of.
+    let two = manifest.replace("\n\n[[episode.chapters]]\nstart = 4\ntitle = \"Bye\"\n", "\n");
+    assert_ne!(two, manifest);
+    show.write("episodes.toml", &two);
+    let run = show.build().ok();
+    assert_eq!(description(&show), "<p>Hello.</p>");
+    assert!(!run.stderr.contains("APPLE-IT-CHAPTERS"), "{}", run.stderr);
     // A chapter picture that is not a JPEG or PNG.
     std::fs::write(show.path("media/art.jpg"), "GIF89a not really").unwrap();
     show.write("episodes.toml", &manifest.replace("media/cover.jpg\"\n\n", "media/art.jpg\"\n\n"));
@@ -1005,14 +1013,14 @@ fn notes_over_apples_limit_are_cut_in_the_description_with_a_link_to_the_page() 
         (1..=60).map(|n| if n % 10 == 0 { format!("## Part {n}") } else { paragraph(n) }).collect();
     let notes = notes.join("\n\n");
     let chapters = "\n[[episode.chapters]]\nstart = 0\ntitle = \"Intro\"\n\n\
-                    [[episode.chapters]]\nstart = 2\ntitle = \"Talk\"\n";
+                    [[episode.chapters]]\nstart = 2\ntitle = \"Talk\"\n\n[[episode.chapters]]\nstart = 4\ntitle = \"Bye\"\n";
     let show = show(&format!("notes = \"\"\"\n{notes}\n\"\"\"\n{chapters}"));
     let manifest = show.read("episodes.toml").replacen("[podcast]\n", "[podcast]\nchapters_in_notes = true\n", 1);
     show.write("episodes.toml", &manifest);
     let run = show.build().ok();
     assert!(!run.stderr.contains("APPLE-IT-DESC"), "{}", run.stderr);
     let page_url = "https://example.com/show/episodes/pair/";
-    let lines = "<p>0:00 Intro<br />\n0:02 Talk</p>";
+    let lines = "<p>0:00 Intro<br />\n0:02 Talk<br />\n0:04 Bye</p>";
     for feed in ["feed.xml", "feed.ogg.xml"] {
         let channel = show.channel(feed);
         let item = &channel.items()[0];
