@@ -531,7 +531,39 @@ fn parse_content_range(v: &str) -> Option<(u64, u64, Option<u64>)> {
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?, total))
 }
 
+/// Why bytes of a hosted file were not had: the transfer was dropped
+/// partway (worth asking again), or the answer was not the bytes asked for.
+enum Fetched {
+    Dropped(io::Error),
+    Refused(io::Error),
+}
+
 impl Shared {
+    /// Bytes `pos..end` of the file, asked for once.
+    fn fetch(&self, pos: u64, end: u64) -> Result<Vec<u8>, Fetched> {
+        let refused = |why: String| Fetched::Refused(io::Error::other(why));
+        let mut got = get_range(&self.agent, &self.url, &format!("{pos}-{}", end - 1), self.deadline)
+            .map_err(|e| refused(e.to_string()))?;
+        let range = header(&got, "content-range").and_then(|r| parse_content_range(&r));
+        if got.status().as_u16() != 206 || range.map(|(a, _, _)| a) != Some(pos) {
+            return Err(refused(format!(
+                "asked for bytes {pos}-{}, the server answered {} {}",
+                end - 1,
+                got.status(),
+                header(&got, "content-range").unwrap_or_default()
+            )));
+        }
+        if range.and_then(|(_, _, total)| total).is_some_and(|t| t != self.hosted.size) {
+            return Err(refused("the file changed while it was read".into()));
+        }
+        let body = read_body(&mut got, end - pos).map_err(Fetched::Dropped)?;
+        if body.len() as u64 != end - pos {
+            let why = format!("the server sent {} bytes of {}", body.len(), end - pos);
+            return Err(Fetched::Dropped(io::Error::other(why)));
+        }
+        Ok(body)
+    }
+
     /// The chunk holding byte `pos`, fetched if need be; with its start.
     fn chunk_at(&self, pos: u64) -> io::Result<(u64, Arc<Vec<u8>>)> {
         let mut state = self.state.lock().map_err(|_| io::Error::other("a reader failed"))?;
@@ -552,25 +584,18 @@ impl Shared {
             self.over.store(true, std::sync::atomic::Ordering::Relaxed);
             return Err(io::Error::other("over the bytes it may read"));
         }
-        let url = &self.url;
-        let mut got = get_range(&self.agent, url, &format!("{pos}-{}", end - 1), self.deadline)
-            .map_err(|e| io::Error::other(e.to_string()))?;
-        let range = header(&got, "content-range").and_then(|r| parse_content_range(&r));
-        if got.status().as_u16() != 206 || range.map(|(a, _, _)| a) != Some(pos) {
-            return Err(io::Error::other(format!(
-                "asked for bytes {pos}-{}, the server answered {} {}",
-                end - 1,
-                got.status(),
-                header(&got, "content-range").unwrap_or_default()
-            )));
-        }
-        if range.and_then(|(_, _, total)| total).is_some_and(|t| t != self.hosted.size) {
-            return Err(io::Error::other("the file changed while it was read"));
-        }
-        let body = read_body(&mut got, end - pos)?;
-        if body.len() as u64 != end - pos {
-            return Err(io::Error::other(format!("the server sent {} bytes of {}", body.len(), end - pos)));
-        }
+        // A transfer dropped partway (a connection reset, a proxy's
+        // timeout) is asked for once more, as a download manager would.
+        let body = match self.fetch(pos, end) {
+            Err(Fetched::Dropped(_)) if self.deadline.is_none_or(|d| Instant::now() < d) => {
+                state.traffic.requests += 1;
+                self.fetch(pos, end)
+            }
+            other => other,
+        };
+        let body = body.map_err(|e| match e {
+            Fetched::Dropped(e) | Fetched::Refused(e) => e,
+        })?;
         let chunk = Arc::new(body);
         state.traffic.requests += 1;
         state.traffic.bytes += chunk.len() as u64;

@@ -260,6 +260,25 @@ fn a_dropped_transfer_is_an_error_not_a_wrong_length() {
     assert!(!show.path("public/feed.xml").exists());
 }
 
+/// A transfer dropped once partway (a reset connection) is asked for again,
+/// and the file measured as it is: the same durations as from a server
+/// that never drops one.
+#[test]
+fn a_transfer_dropped_once_is_asked_for_again() {
+    let measured = |show: &Show| {
+        let e = enclosures(show, "feed.xml");
+        e.into_iter().map(|(guid, (_, length, kind, duration))| (guid, length, kind, duration)).collect::<Vec<_>>()
+    };
+    let (show, dropping, _served) = hosted_sample(Mode::DropsOnce);
+    show.build().ok();
+    let (good, server, _served) = hosted_sample(Mode::Good);
+    good.build().ok();
+    assert_eq!(measured(&show), measured(&good));
+    // Each file that took a second request took a third: the one dropped, asked again.
+    let (asked, again) = (server.log().len(), dropping.log().len());
+    assert!(again > asked, "{again} requests with drops, {asked} without");
+}
+
 #[test]
 fn hosted_media_entries_are_checked_where_they_are_read() {
     let show = Show::sample();
