@@ -41,9 +41,10 @@ pub struct Lock {
     /// The episodes, newest first (as in the feed).
     #[serde(default, rename = "episode")]
     pub episodes: Vec<Published>,
-    /// The episodes taken out of the feed since they were published, first
-    /// taken out first: no other episode is given their guid, page or media
-    /// URLs (apps that had one would take the new episode for it).
+    /// What episodes published and no longer use, first retired first: the
+    /// episodes taken out of the feed, and what others left behind when
+    /// changed on purpose (a media URL, a page). No new episode is given
+    /// any of it (apps that had one would take the new episode for it).
     #[serde(default, rename = "retired", skip_serializing_if = "Vec::is_empty")]
     pub retired: Vec<Retired>,
 }
@@ -196,20 +197,26 @@ impl Published {
     }
 }
 
-/// An episode taken out of the feed: what of it was published.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What an episode published and no longer uses: one taken out of the
+/// feed (its guid, page and media URLs), or what one left behind (a media
+/// URL, a page) when it was changed on purpose (`--allow-changes`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Retired {
-    /// Its guid.
+    /// Its guid (still the episode's, if it is published: then what it
+    /// left behind is the page and URLs below).
     pub guid: String,
     /// Its title when it was taken out.
     pub title: String,
-    /// Its page slug.
+    /// Its page slug; none once the page is published again.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub slug: String,
-    /// Its page's URL (locks written before podsmith recorded it have none).
+    /// Its page's URL (locks written before podsmith recorded it have
+    /// none, as has one whose page is published again).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<String>,
-    /// Its media URLs.
+    /// Its media URLs no episode publishes now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub urls: Vec<String>,
 }
 
@@ -236,13 +243,10 @@ impl Retired {
         ))
     }
 
-    /// Whether `n` is at this episode's page: the same URL, or where either
-    /// lock does not record it, the same slug.
+    /// Whether `n` is at this episode's page: the same URL, or the same
+    /// slug (the show moved to another address since).
     fn same_page(&self, n: &Published) -> bool {
-        match (&self.page, &n.page) {
-            (Some(a), Some(b)) => a == b,
-            _ => self.slug == n.slug,
-        }
+        (self.page.is_some() && self.page == n.page) || (!self.slug.is_empty() && self.slug == n.slug)
     }
 }
 
@@ -532,9 +536,9 @@ impl Lock {
                 };
                 let old = Lock { show: old_show, episodes: others, retired: old_retired.retired };
                 let changes = compare(&old, &new);
-                let before = self.retired.len();
+                let before = self.retired.clone();
                 self.retire(&old);
-                let text = match self.retired.len() == before {
+                let text = match self.retired == before {
                     true => text,
                     false => self.render(),
                 };
@@ -558,17 +562,26 @@ impl Lock {
     /// this lock does not have (by guid), as retired; but not those this
     /// lock publishes again (by guid).
     pub fn retire(&mut self, old: &Lock) {
-        let live: std::collections::HashSet<&str> = self.episodes.iter().map(|e| e.guid.as_str()).collect();
-        let mut known: std::collections::HashSet<String> = self.retired.iter().map(|r| r.guid.clone()).collect();
-        let gone = old.retired.iter().cloned().chain(old.episodes.iter().map(Retired::of));
-        let mut added = Vec::new();
-        for r in gone {
-            if !live.contains(r.guid.as_str()) && known.insert(r.guid.clone()) {
-                added.push(r);
+        use std::collections::HashSet;
+        let guids: HashSet<&str> = self.episodes.iter().map(|e| e.guid.as_str()).collect();
+        let urls: HashSet<&str> = self.episodes.iter().flat_map(|e| &e.urls).map(String::as_str).collect();
+        let pages: HashSet<&str> = self.episodes.iter().filter_map(|e| e.page.as_deref()).collect();
+        let slugs: HashSet<&str> = self.episodes.iter().map(|e| e.slug.as_str()).collect();
+        let mut seen = HashSet::new();
+        let mut retired = Vec::new();
+        // What each published, less what is published now.
+        for mut r in old.retired.iter().cloned().chain(old.episodes.iter().map(Retired::of)) {
+            r.urls.retain(|u| !urls.contains(u.as_str()));
+            if r.page.as_deref().is_some_and(|p| pages.contains(p)) || slugs.contains(r.slug.as_str()) {
+                r.page = None;
+                r.slug.clear();
+            }
+            let left = !guids.contains(r.guid.as_str()) || r.page.is_some() || !r.slug.is_empty() || !r.urls.is_empty();
+            if left && seen.insert(r.clone()) {
+                retired.push(r);
             }
         }
-        self.retired.retain(|r| !live.contains(r.guid.as_str()));
-        self.retired.extend(added);
+        self.retired = retired;
     }
 
     /// The show of the lock `old_text`, its episodes that are not word
@@ -587,7 +600,9 @@ impl Lock {
         }
         let old_show = match old_head == head {
             true => self.show.clone(),
-            false => toml::from_str::<Head>(old_head).ok().filter(|h| h.episode.is_none())?.show,
+            // (Retired episodes in the head are not where podsmith writes
+            // them, nor among the tables read on their own: read whole.)
+            false => toml::from_str::<Head>(old_head).ok().filter(|h| h.episode.is_none() && h.retired.is_none())?.show,
         };
         // A show's table podsmith could not have written: the whole parse says why.
         if old_show.as_ref().is_some_and(|s| s.problem().is_some()) {
@@ -841,7 +856,7 @@ fn reused_words(title: &str, what: &str, value: &str, was: &str) -> String {
              published as immutable)"
         }
     };
-    format!("new {}: its {what} {value} was published for {}, taken out of the feed since: {then}", ep(title), q(was))
+    format!("new {}: its {what} {value} was published before, for {}: {then}", ep(title), q(was))
 }
 
 fn itunes_title_words(title: &str, old: &Option<String>, new: &Option<String>) -> String {
@@ -1285,15 +1300,16 @@ fn new_guids(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
             Some(o) => {
                 out.push(Change::GuidChanged { title: n.title.clone(), old: o.guid.clone(), new: n.guid.clone() })
             }
-            None => out.push(from_retired(&old.retired, n)),
+            None => from_retired(&old.retired, n, out),
         }
     }
 }
 
-/// What new episode `n` is, told against the episodes taken out of the
-/// feed (`retired`): one of them back (its guid, at its page), one given
-/// what one of them was published with, or new.
-fn from_retired(retired: &[Retired], n: &Published) -> Change {
+/// What new episode `n` is, told against what episodes published and no
+/// longer use (`retired`), onto `out`: one of them back (its guid, at its
+/// page; with any of its media URLs it no longer has), one given what one
+/// of them was published with, or new.
+fn from_retired(retired: &[Retired], n: &Published, out: &mut Vec<Change>) {
     let (title, guid) = (n.title.clone(), n.guid.clone());
     let reused = |r: &Retired, what: &'static str, value: &str| Change::Reused {
         title: title.clone(),
@@ -1303,22 +1319,29 @@ fn from_retired(retired: &[Retired], n: &Published) -> Change {
         was: r.title.clone(),
         was_guid: r.guid.clone(),
     };
+    if let Some(back) = retired.iter().find(|r| r.guid == n.guid && r.same_page(n)) {
+        out.push(Change::Restored { title: title.clone(), guid: guid.clone() });
+        // (A recording under another URL is downloaded anew by the apps
+        // that had the episode.)
+        for url in back.urls.iter().filter(|u| !n.urls.contains(u)) {
+            let (title, guid, old) = (title.clone(), guid.clone(), url.clone());
+            out.push(Change::UrlChanged { title, guid, old, new: None });
+        }
+        return;
+    }
     if let Some(r) = retired.iter().find(|r| r.guid == n.guid) {
-        return match r.same_page(n) {
-            true => Change::Restored { title, guid },
-            false => reused(r, "guid", &n.guid),
-        };
+        return out.push(reused(r, "guid", &n.guid));
     }
     if let Some(r) = retired.iter().find(|r| r.same_page(n)) {
         let page = n.page.clone().unwrap_or_else(|| format!("episodes/{}/", n.slug));
-        return reused(r, "page", &page);
+        return out.push(reused(r, "page", &page));
     }
     for r in retired {
         if let Some(url) = n.urls.iter().find(|u| r.urls.contains(u)) {
-            return reused(r, "media URL", url);
+            return out.push(reused(r, "media URL", url));
         }
     }
-    Change::Added { title, guid }
+    out.push(Change::Added { title, guid });
 }
 
 fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
@@ -2009,20 +2032,22 @@ mod tests {
             new.retired.clear();
             new.episodes.insert(0, e);
             let (lock, changes) = after(&new, &text);
-            // (Allowed, a retired guid given again is published again.)
-            let live = |r: &&Retired| r.guid != new.episodes[0].guid;
-            assert!(lock.retired.iter().eq(retired.retired.iter().filter(live)));
             assert_eq!(changes.len(), 1, "{changes:?}");
             assert!(changes[0].breaks_identity() && changes[0].mark() == '!');
-            changes.into_iter().next().unwrap()
+            // Allowed, what the new one takes is published again; the rest
+            // of what "two" had stays retired.
+            (changes.into_iter().next().unwrap(), lock.retired)
         };
-        let guid = reused(ep("b", "five", "u5"));
+        let two = &retired.retired[0];
+        let ((guid, kept_all), (page, kept_urls), (media, kept_page)) =
+            (reused(ep("b", "five", "u5")), reused(ep("e", "two", "u5")), reused(ep("e", "five", "u2")));
+        assert_eq!(kept_all, std::slice::from_ref(two), "its page and media are still its own");
+        assert_eq!(kept_urls, [Retired { slug: String::new(), page: None, ..two.clone() }]);
+        assert_eq!(kept_page, [Retired { urls: Vec::new(), ..two.clone() }]);
         assert!(matches!(&guid, Change::Reused { what: "guid", value, was, .. } if value == "b" && was == "two"));
         assert!(guid.describe().contains("apps that had it take this one for it"), "{}", guid.describe());
-        let page = reused(ep("e", "two", "u5"));
         assert!(matches!(&page, Change::Reused { what: "page", value, .. } if value == "https://x/episodes/two/"));
         assert!(page.fix().unwrap().contains("guid = \"b\""), "{:?}", page.fix());
-        let media = reused(ep("e", "five", "u2"));
         assert!(matches!(&media, Change::Reused { what: "media URL", value, .. } if value == "u2"));
         // "two" back: at its page, it is that episode.
         let mut back = kept.clone();
@@ -2033,6 +2058,71 @@ mod tests {
         assert!(!changes[0].breaks_identity());
         assert!(lock.retired.is_empty());
         assert!(!lock.render().contains("Taken out"));
+        // Back with another recording: its old URL is changed (apps
+        // download the episode anew), and stays retired once allowed.
+        let mut other = back.clone();
+        other.episodes[2].urls = vec!["u2-new".into()];
+        let (lock, changes) = after(&other, &text);
+        assert_eq!(
+            changes,
+            [
+                Change::Restored { title: "two".into(), guid: "b".into() },
+                Change::UrlChanged { title: "two".into(), guid: "b".into(), old: "u2".into(), new: None }
+            ]
+        );
+        assert_eq!(lock.retired, [Retired { slug: String::new(), page: None, ..two.clone() }]);
+        // Back after the show moved (its page at the new address): the same
+        // slug, the same episode.
+        let mut moved = back.clone();
+        for e in &mut moved.episodes {
+            e.page = e.page.as_ref().map(|p| p.replace("https://x/", "https://y/"));
+        }
+        let (_, changes) = after(&moved, &text);
+        assert!(changes.contains(&Change::Restored { title: "two".into(), guid: "b".into() }), "{changes:?}");
+        // A media URL an episode left behind (changed on purpose) stays
+        // retired too, under the guid that still publishes the episode.
+        let mut renamed = kept.clone();
+        renamed.retired.clear();
+        renamed.episodes[0].urls = vec!["u4-new".into()];
+        let (lock, _) = after(&renamed, &text);
+        let left = Retired { guid: "d".into(), title: "four".into(), urls: vec!["u4".into()], ..Retired::default() };
+        assert_eq!(lock.retired, [two.clone(), left]);
+    }
+
+    /// Retired tables where podsmith does not write them (in the head, under
+    /// another spelling of their header) are read as the whole lock reads
+    /// them, by a build as by `diff`: never dropped.
+    #[test]
+    fn retired_tables_written_otherwise_are_kept() {
+        let path = Path::new("podsmith.lock");
+        let mut old = Lock { show: show(S1), episodes: awkward(), retired: Vec::new() };
+        old.retired = old.episodes.split_off(10).iter().map(Retired::of).collect();
+        let text = old.render();
+        let first = text.find("[[retired]]").unwrap();
+        let (tables, head) = (&text[first..], &text[..text.find("[[episode]]").unwrap()]);
+        let spaced = text.replace("[[retired]]", "[[ retired ]]");
+        let in_head =
+            format!("{}{}{}", head.replacen("[show]", &format!("{tables}\n[show]"), 1), "", &text[head.len()..first]);
+        for crafted in [spaced, in_head] {
+            let whole = Lock::parse(path, &crafted).unwrap();
+            assert_eq!(whole.retired, old.retired, "{crafted}");
+            let new = Lock { retired: Vec::new(), ..old.clone() };
+            let (lock, _, changes) = new.clone().after(path, &crafted).unwrap();
+            assert_eq!((lock.retired, changes), (old.retired.clone(), Vec::new()), "{crafted}");
+        }
+        // A multi-line title that holds the header is not a retired table.
+        let mut titled = old.clone();
+        titled.retired.clear();
+        let mut crafted = titled.render();
+        crafted = crafted.replacen(
+            "title = \"s0\"",
+            "title = \"\"\"s0\n[[retired]]\nguid = \"x\"\ntitle = \"x\"\nurls = []\n\"\"\"",
+            1,
+        );
+        let whole = Lock::parse(path, &crafted).unwrap();
+        assert!(whole.retired.is_empty());
+        let (lock, _, _) = titled.clone().after(path, &crafted).unwrap();
+        assert!(lock.retired.is_empty(), "{:?}", lock.retired);
     }
 
     /// Retired tables a build could not have written, or that do not read

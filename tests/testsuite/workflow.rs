@@ -1123,7 +1123,7 @@ fn a_removed_episode_s_page_and_media_are_not_given_to_a_new_one() {
     show.write("episodes.toml", &format!("{without}{new_one}"));
     let published = show.read("public/feed.xml");
     let run = show.build().fails(1);
-    assert!(run.stderr.contains("error: new episode \"A new conversation\": its media URL https://podcast.example.com/cloud-native/media/fluentd-eduardo-silva.mp3 was published for \"Eduardo Silva on Fluentd\", taken out of the feed since: apps that downloaded it keep the old recording"), "{}", run.stderr);
+    assert!(run.stderr.contains("error: new episode \"A new conversation\": its media URL https://podcast.example.com/cloud-native/media/fluentd-eduardo-silva.mp3 was published before, for \"Eduardo Silva on Fluentd\": apps that downloaded it keep the old recording"), "{}", run.stderr);
     assert!(run.stderr.contains("help: give the new recording a file name of its own, and `media` that name, or, if it is that episode back, its guid (guid = \"c709453a-f377-4b70-b132-fea0cf9a9ee4\"); or, if you mean it, build with --allow-changes"), "{}", run.stderr);
     assert_eq!(show.read("public/feed.xml"), published, "nothing was written");
     std::fs::copy(show.path("media/fluentd-eduardo-silva.mp3"), show.path("media/new.mp3")).unwrap();
