@@ -1042,8 +1042,14 @@ impl Change {
             {
                 format!("{}: its page moved from {old} to {new} (the show's base_url changed)", ep(title))
             }
-            Change::PageMoved { title, old_slug, old, new, .. } => format!(
+            // (A slug a build could have written, not a crafted lock's text,
+            // is put into the line to write.)
+            Change::PageMoved { title, old_slug, old, new, .. } if crate::text::is_plain_slug(old_slug) => format!(
                 "{}: its page moved from {old} to {new} (slug = \"{old_slug}\" in the episode keeps it)",
+                ep(title)
+            ),
+            Change::PageMoved { title, old, new, .. } => format!(
+                "{}: its page moved from {old} to {new} (the slug it was published with, in the episode, keeps it)",
                 ep(title)
             ),
             Change::TitleChanged { old, new, .. } => format!("title {} is now {}", q(old), q(new)),
@@ -2087,6 +2093,24 @@ mod tests {
         let (lock, _) = after(&renamed, &text);
         let left = Retired { guid: "d".into(), title: "four".into(), urls: vec!["u4".into()], ..Retired::default() };
         assert_eq!(lock.retired, [two.clone(), left]);
+    }
+
+    /// A page moved is told with the slug that keeps it only where a build
+    /// could have written that slug: a crafted lock's text is not put into
+    /// a line to write into the manifest.
+    #[test]
+    fn a_moved_page_suggests_only_a_slug_a_build_writes() {
+        let moved = |old_slug: &str| Change::PageMoved {
+            title: "One".into(),
+            guid: "a".into(),
+            old_slug: old_slug.into(),
+            old: format!("https://x/episodes/{old_slug}/"),
+            new: "https://x/episodes/two/".into(),
+        };
+        assert!(moved("one").describe().contains("(slug = \"one\" in the episode keeps it)"));
+        let crafted = moved("one\" guid = \"x");
+        assert!(!crafted.describe().contains("slug = "), "{}", crafted.describe());
+        assert!(crafted.describe().contains("the slug it was published with"));
     }
 
     /// Retired tables where podsmith does not write them (in the head, under
