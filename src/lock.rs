@@ -1275,9 +1275,13 @@ fn show_changes(o: &PublishedShow, n: &PublishedShow, out: &mut Vec<Change>) {
     if !o.categories.is_empty() && !n.categories.is_empty() && o.categories != n.categories {
         out.push(Change::ShowCategoriesChanged { old: o.categories.clone(), new: n.categories.clone() });
     }
+    // (The placeholder `init` writes is there to be replaced by the show's
+    // art, as it says: apps that kept it lose nothing.)
+    let placeholder = || crate::fsutil::Fingerprint::of_bytes(crate::init::PLACEHOLDER_COVER).to_string();
     if let (Some(url), Some(old), Some(new)) = (&n.cover, &o.cover_fingerprint, &n.cover_fingerprint)
         && o.cover.as_ref() == Some(url)
         && old != new
+        && !placeholder().starts_with(old.as_str())
     {
         out.push(Change::CoverChangedInPlace { url: url.clone() });
     }

@@ -115,7 +115,26 @@ fn say_changes(report: &Report, ui: &Ui) {
             podsmith::text::count(report.swept, "temporary file")
         ));
     }
-    if report.look_ahead {
+    // A look ahead into the folder that is uploaded (not one of its own,
+    // `--out`) would publish its episodes early if uploaded as it is.
+    let uploaded = report.out.file_name().is_some_and(|n| n == podsmith::site::DEFAULT_OUT);
+    if report.look_ahead && uploaded {
+        ui.diagnostic(
+            &Diagnostic::warning(
+                "LOOK-AHEAD",
+                format!(
+                    "built as of a moment still to come (--as-of): {} holds what is published then, with any \
+                     episode scheduled until then; podsmith.lock is left as it is (such episodes are recorded as \
+                     published by a build at their time)",
+                    report.out.display()
+                ),
+            )
+            .help(
+                "do not upload it as it is: a build without --as-of puts it back; to look ahead without touching \
+                 it, build with --out into another folder",
+            ),
+        );
+    } else if report.look_ahead {
         ui.info(
             "built as of a moment still to come (--as-of): podsmith.lock is left as it is (the episodes this \
              shows are recorded as published by a build at their time)",

@@ -10,6 +10,11 @@ use podsmith::site::{Options, Preview, build};
 use super::{Failure, Ui};
 
 pub fn run(opts: podsmith::serve::Options, open: bool, ui: &Ui) -> Result<ExitCode, Failure> {
+    // A folder without a manifest is no show to preview: said as every
+    // command says it, before anything is served or written there.
+    if let Err(e) = podsmith::manifest::read_text(&opts.manifest) {
+        return Err(Failure::from_build_of(&e.into(), "", "serve"));
+    }
     let manifest: PathBuf = opts.manifest.clone();
     let quiet = ui.progress();
     let builder = move |out: &Path, preview: &Preview| -> Result<Option<String>, String> {

@@ -620,3 +620,34 @@ fn a_host_on_the_local_network_is_previewed_and_anything_but_a_host_refused() {
     assert!(run.stderr.contains("--host \"exa_mple\": the preview's address has the host name"), "{}", run.stderr);
     assert!(run.stderr.contains("help: give --host a name or an address alone"), "{}", run.stderr);
 }
+
+/// `serve` where there is no show (no manifest) says so as every command
+/// does, exit 2 with the help to run it in the show's folder, and serves
+/// nor writes anything there (it ran a server for nothing and left
+/// `.podsmith/` in whatever folder it was started in).
+#[test]
+fn serve_where_there_is_no_show_says_so_and_writes_nothing() {
+    let empty = Show::empty();
+    let child = Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
+        .current_dir(empty.root())
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let child = std::cell::RefCell::new(child);
+    let ended = within(10, || child.borrow_mut().try_wait().unwrap().is_some());
+    let mut child = child.into_inner();
+    if !ended {
+        child.kill().unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(ended, "serve went on without a show");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot read `episodes.toml`") && stderr.contains("help: run podsmith in the show's folder"),
+        "{stderr}"
+    );
+    assert!(!empty.path(".podsmith").exists(), "nothing is written where there is no show");
+}

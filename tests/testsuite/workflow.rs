@@ -1596,7 +1596,19 @@ fn a_look_ahead_build_leaves_the_lock_as_it_is() {
     assert!(run.stderr.contains("Built 2 episodes"), "{}", run.stderr);
     assert!(run.stderr.contains("podsmith.lock is left as it is"), "{}", run.stderr);
     assert!(show.read("ahead/feed.xml").contains("<title>Pilot</title>"));
+    assert!(!run.stderr.contains("LOOK-AHEAD"), "a folder of its own: {}", run.stderr);
     assert_eq!(show.read("podsmith.lock"), lock);
+    // Into the folder that is uploaded, it is warned of (uploaded as it
+    // is, it would publish the episode early), and a build puts it back.
+    let run = show.run(&["-q", "build", "--as-of", "2099-03-02T00:00:00Z"]).ok();
+    assert!(
+        run.stderr
+            .contains("warning: built as of a moment still to come (--as-of): public holds what is published then"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("help: do not upload it as it is"), "{}", run.stderr);
+    assert!(show.read("public/feed.xml").contains("<title>Pilot</title>"));
     // The build at today's time publishes one episode and refuses nothing.
     let run = show.build().ok();
     assert!(!run.stderr.contains("no longer in the feed"), "{}", run.stderr);
@@ -2079,6 +2091,13 @@ fn new_cover_art_under_the_old_url_is_warned_of() {
     let run = show.build().ok();
     assert!(!run.stderr.contains("ART-SAME-URL"), "{}", run.stderr);
     assert!(run.stderr.contains(&moved[2..]), "{}", run.stderr);
+    // The placeholder `init` writes, replaced by the show's art as `init`
+    // says to: nothing to warn of (apps that kept it lose nothing).
+    std::fs::write(show.path("media/cover-2.jpg"), podsmith::init::PLACEHOLDER_COVER).unwrap();
+    show.build().ok();
+    std::fs::write(show.path("media/cover-2.jpg"), &art).unwrap();
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("kept its URL"), "{}", run.stderr);
 }
 
 /// A published recording replaced under its own name (a re-export saved
