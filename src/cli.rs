@@ -101,7 +101,7 @@ pub enum Command {
     /// `build` would refuse a change.
     Diff(ViewArgs),
     /// List the show's episodes, newest first: date, title, length, formats, and whether each is
-    /// live, new (live at the next build) or scheduled.
+    /// live, new (live at the next build), scheduled, redated, changed or in error.
     List(ViewArgs),
     /// Check a feed against what Apple, Spotify and Podcast Index accept.
     ///
@@ -138,7 +138,7 @@ pub enum Command {
         #[arg(long)]
         list_rules: bool,
     },
-    /// Print a shell completion script: e.g. `podsmith completions bash > /etc/bash_completion.d/podsmith`.
+    /// Print a shell completion script: e.g. `podsmith completions bash > ~/.local/share/bash-completion/completions/podsmith`.
     Completions {
         /// The shell.
         #[arg(value_enum)]

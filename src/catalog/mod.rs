@@ -1157,7 +1157,13 @@ fn missing_formats(live: &[LiveEpisode], formats: &[AudioFormat]) -> Vec<Diagnos
                         missing.join(", ")
                     ),
                 )
-                .at(Location::Path(feed_file_name(Some(*format)).into())),
+                .at(Location::Path(feed_file_name(Some(*format)).into()))
+                .help(format!(
+                    "listeners subscribed to {feed} get those in the main file's format; to give them {label} \
+                     files, export them and add them to each episode's `media`",
+                    feed = feed_file_name(Some(*format)),
+                    label = format.label()
+                )),
             );
         }
     }

@@ -98,7 +98,7 @@ impl Dropped {
             };
             let why = match name.as_str() {
                 "trailer" => "podsmith writes one for each episode of type = \"trailer\"",
-                "images" => "podsmith writes it from the cover and episode art in the show folder",
+                "images" | "image" => "podsmith writes it from the cover and episode art in the show folder",
                 _ => "the manifest has no key for it",
             };
             notes.push(note(format!("{whose} podcast:{name} was left out ({why})")));

@@ -95,6 +95,11 @@ impl Destination {
         }
         let hint = match url.starts_with('/') {
             true => did_you_mean(url),
+            // A folder named as the shell names it (`./www`): its absolute path.
+            false if !url.is_empty() && !url.contains(':') => {
+                let whole = std::path::absolute(url).ok().map(|p| p.components().collect::<PathBuf>());
+                whole.and_then(|p| p.to_str().map(did_you_mean)).unwrap_or_default()
+            }
             false => String::new(),
         };
         Err(format!("the destination is s3://BUCKET/PREFIX or file:///PATH{hint}"))
@@ -487,6 +492,8 @@ mod tests {
         for (given, said) in [
             ("/srv/my show", "file:///PATH (did you mean file:///srv/my%20show?)"),
             ("file://srv/www", "(did you mean file:///srv/www?)"),
+            ("./www", "/www?)"),
+            ("site", "/site?)"),
             ("file:///srv/q?x=1", "has a '?', which in a URL ends the path: write it %3F"),
             ("file:///srv/a#b", "has a '#', which in a URL ends the path: write it %23"),
             ("file:///srv/d%FFx", "has escapes that are not UTF-8 once decoded"),

@@ -809,12 +809,18 @@ fn an_episode_missing_a_format_is_listed_with_its_main_file_and_named() {
     let said = |run: Run| run.stderr.lines().filter(|l| l.contains("OGG")).collect::<Vec<_>>().join("\n");
     assert_data_eq!(
         said(show.build().ok()),
-        str!["warning: feed.ogg.xml: 1 episode has no OGG file and is listed with its main file: Two"]
+        str![[r#"
+warning: feed.ogg.xml: 1 episode has no OGG file and is listed with its main file: Two
+  help: listeners subscribed to feed.ogg.xml get those in the main file's format; to give them OGG files, export them and add them to each episode's `media`
+"#]]
     );
     show.write("episodes.toml", &format!("{PODCAST_TABLE}{both}{two}{three}"));
     assert_data_eq!(
         said(show.build().ok()),
-        str!["warning: feed.ogg.xml: 2 episodes have no OGG file and are listed with their main file: Three, Two"]
+        str![[r#"
+warning: feed.ogg.xml: 2 episodes have no OGG file and are listed with their main file: Three, Two
+  help: listeners subscribed to feed.ogg.xml get those in the main file's format; to give them OGG files, export them and add them to each episode's `media`
+"#]]
     );
     let ogg = show.channel("feed.ogg.xml");
     let types: Vec<(&str, &str)> =
