@@ -148,7 +148,9 @@ impl AddError {
                 }
                 out
             }
-            AddError::Refused(msg) | AddError::Usage(msg) => vec![Diagnostic::error("ADD", msg.clone())],
+            AddError::Refused(msg) => vec![Diagnostic::error("ADD", msg.clone())],
+            // (A command line refused, exit 2: as every command says one.)
+            AddError::Usage(msg) => vec![Diagnostic::error("USAGE", msg.clone())],
             AddError::Finished(msg) => vec![Diagnostic::info("ADD", msg.clone())],
             AddError::WouldBreak(_, problems) | AddError::Unfit(problems) => {
                 let mut out = problems.clone();
@@ -157,7 +159,7 @@ impl AddError {
             }
             AddError::Io(..) => vec![Diagnostic::error("WRITE", self.to_string())],
             AddError::NoSuchFile(_) => vec![
-                Diagnostic::error("ADD", self.to_string())
+                Diagnostic::error("USAGE", self.to_string())
                     .help("check the path: a relative one is read from the folder the command runs in"),
             ],
         }

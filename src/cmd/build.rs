@@ -254,7 +254,8 @@ fn changes_json(changes: &[Change]) -> Vec<serde_json::Value> {
             if let Some(o) = v.as_object_mut() {
                 o.insert("mark".into(), json!(c.mark().to_string()));
                 o.insert("change".into(), json!(c.describe()));
-                o.insert("help".into(), json!(c.fix()));
+                // (No help is "", as in every diagnostic.)
+                o.insert("help".into(), json!(c.fix().unwrap_or_default()));
                 o.insert("breaks_identity".into(), json!(c.breaks_identity()));
             }
             v

@@ -149,6 +149,10 @@ fn add_says_a_file_given_twice_or_without_a_title_as_usage_errors() {
         run.stderr,
         format!("error: {untagged} has no title in its tags: give the episode a title with --title \"…\"\n")
     );
+    // In JSON, a USAGE diagnostic, as every command's refused command line.
+    let json = show.run(&["add", &untagged, "--format", "json"]).fails(2);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["diagnostics"][0]["rule"], "USAGE", "{doc}");
     let twice = show.run(&["add", &untagged, &untagged, "--title", "x"]).fails(2);
     assert!(twice.stderr.contains(&format!("{untagged} is given twice")), "{}", twice.stderr);
     let guests = show.run(&["add", &untagged, "--title", "x", "--guest", "Bob", "--guest", "bob "]).fails(2);
@@ -1679,6 +1683,7 @@ fn build_add_and_diff_speak_json_when_asked() {
     );
     // And by its fields, for a script.
     assert_eq!((doc["changes"][0]["kind"].as_str(), doc["changes"][0]["title"].as_str()), (Some("added"), Some("Two")));
+    assert_eq!(doc["changes"][0]["help"], "", "no help is \"\", as in a diagnostic: {doc}");
     assert_eq!(doc["changes"][0]["guid"].as_str(), Some(guid_of(&show, "Two").as_str()));
 
     // A failure is a document too, with the exit code.
