@@ -117,6 +117,17 @@ impl PublishedShow {
     }
 }
 
+/// What is wrong with `page` as the page of episode `title` (`what` after
+/// its name), if it is not a page a build writes: an http(s) URL.
+fn page_problem(title: &str, what: &str, page: Option<&str>) -> Option<String> {
+    let page = page.filter(|p| !is_http_url(p))?;
+    Some(format!(
+        "{}{what}: its page {} is not an http(s) URL",
+        crate::text::episode_place(&crate::text::truncate_chars(title, 80)),
+        crate::text::quoted(&crate::text::truncate_chars(page, 200))
+    ))
+}
+
 /// Whether `url` is one a build writes into the lock: http(s), on one line.
 fn is_http_url(url: &str) -> bool {
     (url.starts_with("https://") || url.starts_with("http://")) && !url.chars().any(char::is_control)
@@ -172,12 +183,7 @@ impl Published {
     /// is not an http(s) URL (a build writes the page's URL under the
     /// show's `base_url`), which would otherwise be told as a page moved.
     fn problem(&self) -> Option<String> {
-        let page = self.page.as_ref().filter(|p| !is_http_url(p))?;
-        Some(format!(
-            "{}: its page {} is not an http(s) URL",
-            crate::text::episode_place(&crate::text::truncate_chars(&self.title, 80)),
-            crate::text::quoted(&crate::text::truncate_chars(page, 200))
-        ))
+        page_problem(&self.title, "", self.page.as_deref())
     }
 
     /// `e`'s details subscribers see beside its title: date, season,
@@ -235,12 +241,7 @@ impl Retired {
     /// What is wrong with a table podsmith could not have written (see
     /// [`Published::problem`]).
     fn problem(&self) -> Option<String> {
-        let page = self.page.as_ref().filter(|p| !is_http_url(p))?;
-        Some(format!(
-            "{} (taken out): its page {} is not an http(s) URL",
-            crate::text::episode_place(&crate::text::truncate_chars(&self.title, 80)),
-            crate::text::quoted(&crate::text::truncate_chars(page, 200))
-        ))
+        page_problem(&self.title, " (taken out)", self.page.as_deref())
     }
 
     /// Whether `n` is at this episode's page: the same URL, or the same
