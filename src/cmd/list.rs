@@ -166,7 +166,9 @@ fn table(rows: &[Row], offset: FixedOffset) -> Vec<String> {
             let mut number = match (e.season, e.number) {
                 (Some(s), Some(n)) => format!("S{s}E{n}"),
                 (None, Some(n)) => n.to_string(),
-                _ => String::new(),
+                // (Its season alone, as apps group it.)
+                (Some(s), None) => format!("S{s}"),
+                (None, None) => String::new(),
             };
             // A trailer or bonus says so, as apps mark it.
             if e.episode_type != podsmith::manifest::EpisodeType::Full {

@@ -2502,6 +2502,25 @@ fn list_lines_up_wide_titles() {
     assert!(run.stdout.contains("日本語のタイトル"), "{}", run.stdout);
 }
 
+/// An episode with a season but no number is listed with its season (apps
+/// group it so); one with both as `S2E1`.
+#[test]
+fn list_shows_a_season_without_a_number() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let edited = manifest.replacen("\nepisode = 1\n", "\nseason = 2\n", 1).replacen(
+        "\nepisode = 2\n",
+        "\nseason = 2\nepisode = 2\n",
+        1,
+    );
+    assert!(edited.matches("season = 2").count() == 2, "{edited}");
+    show.write("episodes.toml", &edited);
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let row = |title: &str| run.stdout.lines().find(|l| l.contains(title)).unwrap_or_default().to_string();
+    assert!(row("Eduardo Silva").trim_start().starts_with("S2 "), "{}", run.stdout);
+    assert!(row("Miek Gieben").trim_start().starts_with("S2E2 "), "{}", run.stdout);
+}
+
 /// A published episode whose guid was edited is `changed` in the list (the
 /// next build refuses it, as `diff` says), not `new`.
 #[test]
