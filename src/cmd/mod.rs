@@ -259,6 +259,12 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
             clap_mangen::Man::new(page)
                 .render(&mut out)
                 .map_err(|e| Failure::usage(format!("cannot render the man page: {e}")))?;
+            // What a script looks a command up for, as the README says it.
+            out.extend_from_slice(
+                b".SH \"EXIT STATUS\"\n.TP\n0\nDone; nothing to say beyond warnings.\n.TP\n1\nA finding or error \
+                  in the content: the manifest, the media, a feed, a change build refuses.\n.TP\n2\nA usage or \
+                  setup error: the command line, a manifest not found, another command holding the show.\n",
+            );
             out!("{}", String::from_utf8_lossy(&out));
             Ok(ExitCode::SUCCESS)
         }

@@ -2380,6 +2380,13 @@ fn each_command_has_its_own_manual_page() {
     let page = show.run(&["man", "build"]).ok().stdout;
     assert!(page.contains(".TH podsmith-build 1"), "{page}");
     assert!(page.contains("allow\\-changes") && page.contains("as\\-of"), "{page}");
+    // The exit codes a script looks a command up for.
+    for page in [&main, &page] {
+        assert!(
+            page.contains(".SH \"EXIT STATUS\"\n.TP\n0\n") && page.contains(".TP\n2\nA usage or setup error"),
+            "{page}"
+        );
+    }
     let run = show.run(&["man", "nope"]).fails(2);
     assert!(run.stderr.contains("invalid value 'nope'"), "{}", run.stderr);
     assert!(run.stderr.contains("[possible values: init, add, build, list, diff, import"), "{}", run.stderr);
