@@ -229,6 +229,40 @@ pub struct Podcast {
     pub tags: namespace::ShowTags,
     /// `[podcast.words]`: the pages' own words as the show gives them.
     pub words: Option<crate::words::GivenWords>,
+    /// Where some of these are written, for what later stages say of them.
+    pub lines: PodcastLines,
+}
+
+/// The manifest lines of the `[podcast]` keys that later stages say
+/// something of (a placeholder left from `podsmith init`, say): where to
+/// fix it. 0: the key is not written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodcastLines {
+    /// `title`.
+    pub title: usize,
+    /// `description`.
+    pub description: usize,
+    /// `author`.
+    pub author: usize,
+    /// `owner` (its e-mail).
+    pub owner: usize,
+    /// `base_url`.
+    pub base_url: usize,
+}
+
+impl PodcastLines {
+    /// The line of `key` (one of the fields' names), if it is written.
+    pub fn of(&self, key: &str) -> Option<usize> {
+        let line = match key {
+            "title" => self.title,
+            "description" => self.description,
+            "author" => self.author,
+            "owner" => self.owner,
+            "base_url" => self.base_url,
+            _ => 0,
+        };
+        (line > 0).then_some(line)
+    }
 }
 
 /// `formats` in `[podcast]`: what every episode must be published in.

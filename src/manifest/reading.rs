@@ -142,6 +142,7 @@ const CATEGORY_EXAMPLE: &str = "[\"Technology\"] or [\"Society & Culture > Docum
 impl Reading<'_> {
     pub(super) fn podcast(&mut self, mut t: Fields<'_, '_>) -> Option<Podcast> {
         t.what = "[podcast]".into();
+        let lines = podcast_lines(&mut t, &self.cx);
         let cx = &mut self.cx;
         let title = t.required_string(cx, "title", "\"My Show\"").filter(|t| one_line(cx, t, "the show's"));
         let description = t.required_string(cx, "description", "\"What the show is about.\"");
@@ -214,6 +215,7 @@ impl Reading<'_> {
             formats: formats?,
             tags,
             words,
+            lines,
         })
     }
 
@@ -1656,4 +1658,16 @@ fn guests(t: &mut Fields<'_, '_>, cx: &mut reader::Context<'_>) -> Vec<String> {
         guests.push(g);
     }
     guests
+}
+
+/// Where `[podcast]` (`t`) writes the keys later stages say something of.
+fn podcast_lines(t: &mut Fields<'_, '_>, cx: &Context<'_>) -> crate::manifest::PodcastLines {
+    let mut line_of = |key| t.value(key).map_or(0, |v| cx.line_col(v.span().start).0);
+    crate::manifest::PodcastLines {
+        title: line_of("title"),
+        description: line_of("description"),
+        author: line_of("author"),
+        owner: line_of("owner"),
+        base_url: line_of("base_url"),
+    }
 }

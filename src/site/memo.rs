@@ -466,6 +466,8 @@ pub fn channel_key(p: &Podcast, format: &dyn std::fmt::Debug, formats: &dyn std:
         tags,
         // Only the pages say them (their keys have them, with the show).
         words: _,
+        // Only where warnings point: no output is made from them.
+        lines: _,
     } = p;
     let mut h = KeyHasher::new("channel");
     for s in [title, description, author, &owner.name, &owner.email, language] {

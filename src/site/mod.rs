@@ -484,7 +484,7 @@ impl Building<'_> {
             }
         }
         for v in &mut validated {
-            at_the_cover(&prepared.catalog, &mut v.report);
+            at_the_manifest(&prepared.catalog, &mut v.report);
         }
         self.observer.step(Step::Checked);
         if validated.iter().any(|v| v.report.has_errors()) {
@@ -1274,19 +1274,35 @@ fn across_feeds(checked: &[&crate::validate::Report], severity: crate::diagnosti
         .collect()
 }
 
-/// The show cover's findings (its size, colours, format, bytes) said at
-/// the manifest's `image` line, where it is named: that is where to fix
-/// it, not a line of a feed the build did not write.
-fn at_the_cover(catalog: &crate::catalog::Catalog, report: &mut crate::validate::Report) {
+/// The show's findings that `episodes.toml` is where to fix, said at its
+/// line rather than at a line of a feed the build did not write: the
+/// cover's (its size, colours, format, bytes; the placeholder `init`
+/// wrote) at `image`; a placeholder left in the title, description,
+/// author, owner or `base_url` at that key.
+fn at_the_manifest(catalog: &crate::catalog::Catalog, report: &mut crate::validate::Report) {
     use crate::validate::rules::id;
-    let manifest::Asset::Local(cover) = &catalog.podcast.image else {
-        return;
+    let cover = match &catalog.podcast.image {
+        manifest::Asset::Local(cover) => Some(cover.line),
+        manifest::Asset::Remote(_) => None,
     };
     let of_the_cover =
         [id::APPLE_CH_IMAGE_SIZE, id::APPLE_CH_IMAGE_COLOR, id::APPLE_CH_IMAGE_FORMAT, id::APPLE_CH_IMAGE_BYTES];
+    let lines = &catalog.podcast.lines;
     for f in &mut report.findings {
-        if f.item().is_none() && of_the_cover.iter().any(|rule| f.code == rule.as_str()) {
-            f.location = Location::file(&catalog.manifest_path, cover.line, None);
+        if f.item().is_some() {
+            continue;
+        }
+        let line = if of_the_cover.iter().any(|rule| f.code == rule.as_str()) {
+            cover
+        } else {
+            match crate::validate::placeholder_key(f) {
+                Some("image") => cover,
+                Some(key) => lines.of(key),
+                None => None,
+            }
+        };
+        if let Some(line) = line {
+            f.location = Location::file(&catalog.manifest_path, line, None);
         }
     }
 }

@@ -828,7 +828,7 @@ fn placeholders(cx: &mut Cx<'_>) {
             Where::Line(line),
             format!(
                 "{what} {} on {host}, a domain reserved for examples: nothing is served or delivered there",
-                if what == "the owner e-mail" { "is" } else { "are" }
+                if what == OWNER_EMAIL { "is" } else { "are" }
             ),
             fix,
         ));
@@ -840,11 +840,35 @@ fn placeholders(cx: &mut Cx<'_>) {
             cx.push(Finding::new(
                 id::PLACEHOLDER,
                 Where::Line(n.line),
-                format!("the show's {name} is still a placeholder: \"{}\"", truncate_chars(&n.text, 60)),
+                format!("{SHOWS}{name} is still a placeholder: \"{}\"", truncate_chars(&n.text, 60)),
                 format!("write the show's real {name} in episodes.toml"),
             ));
         }
     }
+}
+
+/// How [`placeholders`] names the show's fields, and the owner's e-mail.
+const SHOWS: &str = "the show's ";
+const OWNER_EMAIL: &str = "the owner e-mail";
+
+/// The key of `[podcast]` in `episodes.toml` that a channel's PLACEHOLDER
+/// finding (of [`placeholders`], or of the cover) is about: where a build
+/// says to fix it.
+pub fn placeholder_key(f: &Finding) -> Option<&'static str> {
+    if f.code != id::PLACEHOLDER.as_str() || f.item().is_some() {
+        return None;
+    }
+    let m = f.message.as_str();
+    if m.ends_with(super::media::PLACEHOLDER_COVER_SAID) {
+        return Some("image");
+    }
+    if let Some(rest) = m.strip_prefix(SHOWS) {
+        return ["title", "description", "author"].into_iter().find(|k| rest.starts_with(&format!("{k} is still")));
+    }
+    if m.starts_with("the feed's URLs") {
+        return Some("base_url");
+    }
+    m.starts_with(OWNER_EMAIL).then_some("owner")
 }
 
 fn categories_rule(cx: &mut Cx<'_>) {

@@ -9,6 +9,10 @@ use super::xml::{Node, Ns};
 use super::{Cx, Finding, LocalFile, Scope, Severity, Where, dates};
 use crate::probe::{AudioFormat, AudioInfo};
 
+/// How a PLACEHOLDER finding ends that is of the show's cover: the one
+/// `podsmith init` wrote, not replaced yet.
+pub const PLACEHOLDER_COVER_SAID: &str = " is podsmith's placeholder cover";
+
 /// The biggest cover podsmith reads (anything bigger is certainly too big).
 const MAX_IMAGE_READ: u64 = 64 * 1024 * 1024;
 
@@ -261,7 +265,7 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
         cx.push(Finding::new(
             id::PLACEHOLDER,
             at.clone(),
-            format!("{name} is podsmith's placeholder cover"),
+            format!("{name}{PLACEHOLDER_COVER_SAID}"),
             "replace it with the show's art (1400–3000 px square, JPEG or PNG, RGB) before you submit the show",
         ));
     }

@@ -10,6 +10,7 @@ mod across;
 #[doc(hidden)]
 pub mod art;
 mod channel;
+pub use channel::placeholder_key;
 pub(crate) mod dates;
 pub mod incremental;
 mod items;

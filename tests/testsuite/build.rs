@@ -250,7 +250,7 @@ fn future_episodes_are_left_out_and_the_build_says_when_they_go_live() {
         run.stderr,
         str![[r#"
 recorded the 1 published episode in podsmith.lock: keep it with episodes.toml
-warning: feed.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
+warning: episodes.toml:8: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
 scheduled: "Coming soon" goes live at 2026-07-01T10:00:00+02:00; it is left out until then (run `podsmith build` again after that time)
 Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 6 written, 0 unchanged, in [..]s
@@ -306,7 +306,7 @@ warning: episodes.toml:15:9: removed 1 control character from `title` in episode
 warning: episodes.toml:19:9: removed 2 control characters from `notes` in episode 1 ("Pasted title") (feeds and pages cannot carry them; they are usually pasted by accident)
 warning: episodes.toml:20:16: removed 1 control character from `itunes_title` in episode 1 ("Pasted title") (feeds and pages cannot carry them; they are usually pasted by accident)
 warning: episodes.toml:23:9: removed 1 control character from `title` in chapter 1 of episode 1 ("Pasted title") (feeds and pages cannot carry them; they are usually pasted by accident)
-warning: feed.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
+warning: episodes.toml:8: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
 Built 1 episode into public: feed.xml (1 feed), 2 pages, 2 media/image files; 7 written, 0 unchanged, in [..]s
 
@@ -784,7 +784,7 @@ fn formats_of_different_lengths_publish_with_a_warning() {
         run.stderr,
         str![[r#"
 recorded the 1 published episode in podsmith.lock: keep it with episodes.toml
-warning: feed.xml, feed.ogg.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
+warning: episodes.toml:8: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
 warning: feed.xml, episode "Mixed": the OGG file plays for 3.0 s but the MP3 file for 5.1 s [MEDIA-FORMATS-AGREE]
   help: export every format from the same final mix

@@ -245,7 +245,7 @@ fn a_crafted_record_never_vouches_for_a_file_through_a_linked_folder() {
             run.stderr,
             str![[r#"
 warning: kept evil/secret.env: public/evil is not a folder of podsmith's (a link or a file)
-warning: feed.xml: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
+warning: episodes.toml:8: the feed's URLs and the owner e-mail are on example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
 
 "#]]

@@ -1391,12 +1391,31 @@ fn init_add_build_in_an_empty_folder_makes_a_valid_show() {
     let run = empty.run(&["init", "--category", "Technology > Podcasting"]).fails(2);
     assert!(run.stderr.contains("\"Technology > Podcasting\" is not an Apple Podcasts category"), "{}", run.stderr);
     assert!(!empty.path("episodes.toml").exists());
-    // With no flags: placeholders everywhere, and the first build still works.
+}
+
+/// `init` with no flags: placeholders everywhere, and the first build still
+/// works, saying each placeholder at the line of episodes.toml to fix.
+#[test]
+fn a_show_left_as_init_wrote_it_builds_and_each_placeholder_is_said_where_to_fix_it() {
     let bare = Show::empty();
     bare.run(&["init"]).ok();
     bare.run(&["add", &fixture("cbr-xing.mp3"), "--title", "Pilot", "--date", "2026-01-05"]).ok();
     let run = bare.build().ok();
-    assert!(run.stderr.contains("[PLACEHOLDER]"), "{}", run.stderr);
+    // Each placeholder is said at the line of episodes.toml to fix, not at
+    // a line of a feed.
+    let manifest = bare.read("episodes.toml");
+    let line_of = |key: &str| 1 + manifest.lines().position(|l| l.starts_with(&format!("{key} = "))).unwrap();
+    for (key, said) in [
+        ("title", "the show's title is still a placeholder"),
+        ("description", "the show's description is still a placeholder"),
+        ("author", "the show's author is still a placeholder"),
+        ("base_url", "the feed's URLs and the owner e-mail are on example.com"),
+        ("image", "media/cover.jpg is podsmith's placeholder cover"),
+    ] {
+        let want = format!("warning: episodes.toml:{}: {said}", line_of(key));
+        assert!(run.stderr.contains(&want), "no {want:?} in {}", run.stderr);
+    }
+    assert!(!run.stderr.contains("warning: feed.xml"), "{}", run.stderr);
 }
 
 #[cfg(unix)]
@@ -1664,7 +1683,11 @@ fn build_add_and_diff_speak_json_when_asked() {
     assert_eq!(doc["feeds"], serde_json::json!(["feed.xml"]));
     assert_eq!(doc["diagnostics"][0]["rule"], "PLACEHOLDER");
     assert_eq!(doc["diagnostics"][0]["severity"], "warning");
-    assert_eq!(doc["diagnostics"][0]["feed"], "feed.xml");
+    // (Said where to fix it: the manifest's base_url line.)
+    let manifest = show.read("episodes.toml");
+    let base_url = 1 + manifest.lines().position(|l| l.starts_with("base_url = ")).unwrap();
+    assert_eq!(doc["diagnostics"][0]["file"], "episodes.toml");
+    assert_eq!(doc["diagnostics"][0]["line"], base_url);
     assert_eq!(doc["warnings"], 1);
     assert!(!run.stderr.contains("PLACEHOLDER"), "diagnostics go into the document: {}", run.stderr);
 
