@@ -852,7 +852,7 @@ const SHOWS: &str = "the show's ";
 const OWNER_EMAIL: &str = "the owner e-mail";
 
 /// The key of `[podcast]` in `episodes.toml` that a channel's PLACEHOLDER
-/// finding (of [`placeholders`], or of the cover) is about: where a build
+/// finding (of the channel, or of the cover) is about: where a build
 /// says to fix it.
 pub fn placeholder_key(f: &Finding) -> Option<&'static str> {
     if f.code != id::PLACEHOLDER.as_str() || f.item().is_some() {
