@@ -117,14 +117,18 @@ impl PublishedShow {
     }
 }
 
-/// What is wrong with `page` as the page of episode `title` (`what` after
-/// its name), if it is not a page a build writes: an http(s) URL.
-fn page_problem(title: &str, what: &str, page: Option<&str>) -> Option<String> {
-    let page = page.filter(|p| !is_http_url(p))?;
+/// What is wrong with `page` and `urls` as the page and media URLs of
+/// episode `title` (`what` after its name), if they are not what a build
+/// writes: http(s) URLs.
+fn page_problem(title: &str, what: &str, page: Option<&str>, urls: &[String]) -> Option<String> {
+    let (which, url) = match page.filter(|p| !is_http_url(p)) {
+        Some(page) => ("page", page),
+        None => ("media URL", urls.iter().find(|u| !is_http_url(u))?.as_str()),
+    };
     Some(format!(
-        "{}{what}: its page {} is not an http(s) URL",
+        "{}{what}: its {which} {} is not an http(s) URL",
         crate::text::episode_place(&crate::text::truncate_chars(title, 80)),
-        crate::text::quoted(&crate::text::truncate_chars(page, 200))
+        crate::text::quoted(&crate::text::truncate_chars(url, 200))
     ))
 }
 
@@ -178,12 +182,33 @@ pub struct Published {
 }
 
 impl Published {
+    /// Episode `e` as a build publishes it: its `media` (the enclosure,
+    /// `primary`, first) and page at `page_url`.
+    fn of(e: &crate::manifest::Episode, media: &[crate::catalog::Media], primary: usize, page_url: &str) -> Published {
+        let primary = media.get(primary).or(media.first());
+        let others = media.iter().filter(|m| Some(m.url.as_str()) != primary.map(|p| p.url.as_str()));
+        let urls = primary.into_iter().chain(others.clone()).map(|m| m.url.clone()).collect();
+        let lengths = primary.into_iter().chain(others).map(|m| m.info.bytes).collect();
+        Published {
+            guid: e.guid.clone(),
+            title: e.title.clone(),
+            itunes_title: e.itunes_title.clone(),
+            slug: e.slug.clone(),
+            page: Some(page_url.to_string()),
+            urls,
+            lengths,
+            notes: fingerprint(&e.notes),
+            ..Published::default()
+        }
+        .details(e)
+    }
+
     /// What is wrong with an episode's table podsmith could not have
     /// written, if anything (see [`PublishedShow::problem`]): a page that
     /// is not an http(s) URL (a build writes the page's URL under the
     /// show's `base_url`), which would otherwise be told as a page moved.
     fn problem(&self) -> Option<String> {
-        page_problem(&self.title, "", self.page.as_deref())
+        page_problem(&self.title, "", self.page.as_deref(), &self.urls)
     }
 
     /// `e`'s details subscribers see beside its title: date, season,
@@ -241,7 +266,7 @@ impl Retired {
     /// What is wrong with a table podsmith could not have written (see
     /// [`Published::problem`]).
     fn problem(&self) -> Option<String> {
-        page_problem(&self.title, " (taken out)", self.page.as_deref())
+        page_problem(&self.title, " (taken out)", self.page.as_deref(), &self.urls)
     }
 
     /// Whether `n` is at this episode's page: the same URL, or the same
@@ -373,38 +398,57 @@ impl Lock {
         {
             return Err(LockError::new(path, "it is empty (podsmith never writes it so)"));
         }
-        let show = lock.show.as_ref().and_then(PublishedShow::problem);
-        let episode = || lock.episodes.iter().find_map(Published::problem);
-        match show.or_else(episode).or_else(|| lock.retired.iter().find_map(Retired::problem)) {
-            Some(reason) => Err(LockError::new(path, reason)),
+        if let Some(reason) = lock.show.as_ref().and_then(PublishedShow::problem) {
+            return Err(LockError::new(path, reason));
+        }
+        // (Said at the line that opens the table.)
+        let at = |open: &str, n: usize| {
+            let (_, tables) = blocks(text);
+            let table = tables.into_iter().filter(|t| t.starts_with(open)).nth(n)?;
+            let offset = table.as_ptr() as usize - text.as_ptr() as usize;
+            Some((1 + text[..offset].matches('\n').count(), Some(1)))
+        };
+        let episode = lock.episodes.iter().enumerate().find_map(|(n, e)| Some((e.problem()?, at(OPEN, n))));
+        let retired = || lock.retired.iter().enumerate().find_map(|(n, r)| Some((r.problem()?, at(RETIRED, n))));
+        match episode.or_else(retired) {
+            Some((reason, at)) => Err(LockError { path: path.to_path_buf(), at, reason }),
             None => Ok(lock),
         }
     }
 
+    /// What the episodes `catalog` schedules take of what episodes were
+    /// published with and no longer use (this lock's retired ones): said
+    /// now ([`Change::Reused`] with `until`), as the build at their time
+    /// refuses it.
+    pub fn scheduled_reuses(&self, catalog: &Catalog) -> Vec<Change> {
+        if self.retired.is_empty() {
+            return Vec::new();
+        }
+        let live: BTreeSet<&str> = self.episodes.iter().map(|e| e.guid.as_str()).collect();
+        let retiring = Retiring { retired: &self.retired, live: &live };
+        let mut out = Vec::new();
+        for s in &catalog.scheduled {
+            let e = &s.episode;
+            let primary = s.media.iter().position(|m| m.info.format.apple_accepts()).unwrap_or(0);
+            let page = catalog.podcast.url_of(&crate::manifest::page_path_of(&e.slug));
+            let mut told = Vec::new();
+            retiring.tell_new(&Published::of(e, &s.media, primary, &page), &mut told);
+            let date = s.date().to_rfc3339();
+            out.extend(told.into_iter().filter_map(|mut c| match &mut c {
+                Change::Reused { until, .. } => {
+                    *until = Some(date.clone());
+                    Some(c)
+                }
+                _ => None,
+            }));
+        }
+        out
+    }
+
     /// What a catalog publishes.
     pub fn of(catalog: &Catalog) -> Lock {
-        let episodes = catalog
-            .episodes
-            .iter()
-            .map(|e| {
-                let primary = &e.media[e.primary];
-                let others = e.media.iter().filter(|m| m.url != primary.url);
-                let urls = std::iter::once(primary).chain(others.clone()).map(|m| m.url.clone()).collect();
-                let lengths = std::iter::once(primary).chain(others).map(|m| m.info.bytes).collect();
-                Published {
-                    guid: e.episode.guid.clone(),
-                    title: e.episode.title.clone(),
-                    itunes_title: e.episode.itunes_title.clone(),
-                    slug: e.episode.slug.clone(),
-                    page: Some(e.page_url.clone()),
-                    urls,
-                    lengths,
-                    notes: fingerprint(&e.episode.notes),
-                    ..Published::default()
-                }
-                .details(&e.episode)
-            })
-            .collect();
+        let episodes =
+            catalog.episodes.iter().map(|e| Published::of(&e.episode, &e.media, e.primary, &e.page_url)).collect();
         let p = &catalog.podcast;
         let feeds = crate::feed::plan(catalog)
             .into_iter()
@@ -847,7 +891,7 @@ fn media_replaced_words(title: &str, url: &str, old: u64, new: u64) -> String {
 /// A change of the title Apple shows of the episode `title`, in words.
 /// What [`Change::Reused`] says: new episode `title` is given `what`
 /// (`value`) that episode `was`, taken out of the feed, was published with.
-fn reused_words(title: &str, what: &str, value: &str, was: &str) -> String {
+fn reused_words(title: &str, what: &str, value: &str, was: &str, new: bool, until: Option<&str>) -> String {
     use crate::text::{episode_place as ep, quoted as q};
     let then = match what {
         "guid" => "apps that had it take this one for it, and do not show it as new",
@@ -857,7 +901,19 @@ fn reused_words(title: &str, what: &str, value: &str, was: &str) -> String {
              published as immutable)"
         }
     };
-    format!("new {}: its {what} {value} was published before, for {}: {then}", ep(title), q(was))
+    let was = crate::text::truncate_chars(was, 80);
+    match until {
+        Some(date) => format!(
+            "scheduled {} (live at {date}): its {what} {value} was published before, for {}: {then}; the build at \
+             that time refuses it",
+            ep(title),
+            q(&was)
+        ),
+        None => {
+            let new = if new { "new " } else { "" };
+            format!("{new}{}: its {what} {value} was published before, for {}: {then}", ep(title), q(&was))
+        }
+    }
 }
 
 fn itunes_title_words(title: &str, old: &Option<String>, new: &Option<String>) -> String {
@@ -893,10 +949,26 @@ pub enum Change {
     Added { title: String, guid: String },
     /// An episode taken out of the feed is back, at the page it had.
     Restored { title: String, guid: String },
-    /// A new episode is given what an episode taken out of the feed was
-    /// published with: `what` is "guid", "page" or "media URL", `value`
-    /// it, `was` that episode's title and `was_guid` its guid.
-    Reused { title: String, guid: String, what: &'static str, value: String, was: String, was_guid: String },
+    /// An episode is given what another episode was published with and
+    /// no longer uses (one taken out of the feed, or what one left behind):
+    /// `what` is "guid", "page" or "media URL", `value` it, `was` that
+    /// episode's title, `was_guid` its guid and `was_slug` its slug (if
+    /// known); `new`: the episode given it is new to the feed; `was_live`:
+    /// the episode it was published for is still in the feed (it left
+    /// this behind); `until`: the episode given it is scheduled, to go
+    /// live then (said now, as the build at that time refuses it).
+    Reused {
+        title: String,
+        guid: String,
+        what: &'static str,
+        value: String,
+        was: String,
+        was_guid: String,
+        was_slug: String,
+        new: bool,
+        was_live: bool,
+        until: Option<String>,
+    },
     /// A published episode's guid changed (told by its slug or media).
     GuidChanged { title: String, old: String, new: String },
     /// A published episode is gone from the feed.
@@ -961,7 +1033,7 @@ impl Change {
         matches!(
             self,
             Change::GuidChanged { .. }
-                | Change::Reused { .. }
+                | Change::Reused { until: None, .. }
                 | Change::Removed { .. }
                 | Change::UrlChanged { .. }
                 | Change::PageMoved { .. }
@@ -984,7 +1056,8 @@ impl Change {
             | Change::CoverChangedInPlace { .. }
             | Change::CoverMoved { .. }
             | Change::DetailChanged { .. }
-            | Change::MediaChangedInPlace { .. } => '~',
+            | Change::MediaChangedInPlace { .. }
+            | Change::Reused { until: Some(_), .. } => '~',
             Change::Removed { .. } | Change::FeedGone { .. } => '-',
             Change::GuidChanged { .. }
             | Change::Reused { .. }
@@ -1014,7 +1087,9 @@ impl Change {
             Change::Restored { title, guid } => {
                 format!("{} (guid {guid}), taken out of the feed before, is back at its page", ep(title))
             }
-            Change::Reused { title, what, value, was, .. } => reused_words(title, what, value, was),
+            Change::Reused { title, what, value, was, new, until, .. } => {
+                reused_words(title, what, value, was, *new, until.as_deref())
+            }
             Change::GuidChanged { title, old, new } => {
                 format!("{}: its guid changed from {} to {}", ep(title), q(old), q(new))
             }
@@ -1138,22 +1213,35 @@ impl Change {
             Change::Removed { .. } => {
                 format!("put the episode back in episodes.toml (apps that have it would find it gone); {on_purpose}")
             }
-            Change::Reused { what: "guid", .. } => {
+            // Its guid, at another page: that episode back, at a new slug?
+            Change::Reused { what: "guid", was_slug, new: true, was_live: false, .. } if plain(was_slug) => format!(
+                "if it is that episode back, put back its slug (slug = \"{was_slug}\"): it is welcome at its page; \
+                 if it is a new one, give it a guid of its own (`podsmith add` makes one); {on_purpose}"
+            ),
+            Change::Reused { what: "guid", new: true, .. } => {
                 format!("give the new episode a guid of its own (`podsmith add` makes one); {on_purpose}")
             }
-            Change::Reused { what: "page", was_guid, .. } if plain(was_guid) => format!(
+            Change::Reused { what: "guid", .. } => {
+                format!(
+                    "put back the guid it was published with (apps take a new guid for a new episode); {on_purpose}"
+                )
+            }
+            Change::Reused { what: "page", was_guid, new: true, was_live: false, .. } if plain(was_guid) => format!(
                 "give the new episode a slug of its own (slug = \"…\"), or, if it is that episode back, its guid \
                  (guid = \"{was_guid}\"); {on_purpose}"
             ),
-            Change::Reused { what: "page", .. } => {
+            Change::Reused { what: "page", new: true, .. } => {
                 format!("give the new episode a slug of its own (slug = \"…\"); {on_purpose}")
             }
-            Change::Reused { was_guid, .. } if plain(was_guid) => format!(
+            Change::Reused { what: "page", .. } => {
+                format!("give the episode back its own slug, or one no episode was published with; {on_purpose}")
+            }
+            Change::Reused { was_guid, new: true, was_live: false, .. } if plain(was_guid) => format!(
                 "give the new recording a file name of its own, and `media` that name, or, if it is that episode \
                  back, its guid (guid = \"{was_guid}\"); {on_purpose}"
             ),
             Change::Reused { .. } => {
-                format!("give the new recording a file name of its own, and `media` that name; {on_purpose}")
+                format!("give the recording a file name of its own, and `media` that name; {on_purpose}")
             }
             Change::UrlChanged { .. } => format!(
                 "put the media file back under its old name, and `media` that name (apps download by URL); {on_purpose}"
@@ -1301,6 +1389,7 @@ fn show_changes(o: &PublishedShow, n: &PublishedShow, out: &mut Vec<Change>) {
 fn new_guids(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
     let old_guids: BTreeSet<&str> = old.episodes.iter().map(|e| e.guid.as_str()).collect();
     let new_guids: BTreeSet<&str> = new.episodes.iter().map(|e| e.guid.as_str()).collect();
+    let retired = Retiring { retired: &old.retired, live: &new_guids };
     for n in new.episodes.iter().filter(|n| !old_guids.contains(n.guid.as_str())) {
         let same = old
             .episodes
@@ -1309,54 +1398,92 @@ fn new_guids(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
             .find(|o| o.slug == n.slug || o.urls.iter().any(|u| n.urls.contains(u)));
         match same {
             Some(o) => {
-                out.push(Change::GuidChanged { title: n.title.clone(), old: o.guid.clone(), new: n.guid.clone() })
+                out.push(Change::GuidChanged { title: n.title.clone(), old: o.guid.clone(), new: n.guid.clone() });
+                // (The guid of an episode taken out of the feed, at that.)
+                if let Some(r) = old.retired.iter().find(|r| r.guid == n.guid) {
+                    out.push(retired.reused(r, n, "guid", &n.guid, false));
+                }
             }
-            None => from_retired(&old.retired, n, out),
+            None => retired.tell_new(n, out),
         }
     }
 }
 
-/// What new episode `n` is, told against what episodes published and no
-/// longer use (`retired`), onto `out`: one of them back (its guid, at its
-/// page; with any of its media URLs it no longer has), one given what one
-/// of them was published with, or new.
-fn from_retired(retired: &[Retired], n: &Published, out: &mut Vec<Change>) {
-    let (title, guid) = (n.title.clone(), n.guid.clone());
-    let reused = |r: &Retired, what: &'static str, value: &str| Change::Reused {
-        title: title.clone(),
-        guid: guid.clone(),
-        what,
-        value: value.to_string(),
-        was: r.title.clone(),
-        was_guid: r.guid.clone(),
-    };
-    if let Some(back) = retired.iter().find(|r| r.guid == n.guid && r.same_page(n)) {
-        out.push(Change::Restored { title: title.clone(), guid: guid.clone() });
-        // (A recording under another URL is downloaded anew by the apps
-        // that had the episode.)
-        for url in back.urls.iter().filter(|u| !n.urls.contains(u)) {
-            let (title, guid, old) = (title.clone(), guid.clone(), url.clone());
-            out.push(Change::UrlChanged { title, guid, old, new: None });
-        }
-        return;
-    }
-    if let Some(r) = retired.iter().find(|r| r.guid == n.guid) {
-        return out.push(reused(r, "guid", &n.guid));
-    }
-    if let Some(r) = retired.iter().find(|r| r.same_page(n)) {
-        let page = n.page.clone().unwrap_or_else(|| format!("episodes/{}/", n.slug));
-        return out.push(reused(r, "page", &page));
-    }
-    for r in retired {
-        if let Some(url) = n.urls.iter().find(|u| r.urls.contains(u)) {
-            return out.push(reused(r, "media URL", url));
+/// What episodes published and no longer use (`retired`), with the guids
+/// of the episodes in the feed now (`live`).
+struct Retiring<'a> {
+    retired: &'a [Retired],
+    live: &'a BTreeSet<&'a str>,
+}
+
+impl Retiring<'_> {
+    /// The change of episode `n` (`new`: to the feed) given `what` (its
+    /// `value`) that retired episode `r` was published with.
+    fn reused(&self, r: &Retired, n: &Published, what: &'static str, value: &str, new: bool) -> Change {
+        Change::Reused {
+            title: n.title.clone(),
+            guid: n.guid.clone(),
+            what,
+            value: value.to_string(),
+            was: r.title.clone(),
+            was_guid: r.guid.clone(),
+            was_slug: r.slug.clone(),
+            new,
+            // (Its own guid given again is not that episode in the feed.)
+            was_live: r.guid != n.guid && self.live.contains(r.guid.as_str()),
+            until: None,
         }
     }
-    out.push(Change::Added { title, guid });
+
+    /// What new episode `n` is, onto `out`: one of the retired back (its
+    /// guid, at its page; with any of its media URLs it no longer has, and
+    /// what it takes of the others), one given what one of them was
+    /// published with, or new.
+    fn tell_new(&self, n: &Published, out: &mut Vec<Change>) {
+        let (title, guid) = (n.title.clone(), n.guid.clone());
+        if let Some(back) = self.retired.iter().find(|r| r.guid == n.guid && r.same_page(n)) {
+            out.push(Change::Restored { title: title.clone(), guid: guid.clone() });
+            // (A recording under another URL is downloaded anew by the apps
+            // that had the episode.)
+            for url in back.urls.iter().filter(|u| !n.urls.contains(u)) {
+                let (title, guid, old) = (title.clone(), guid.clone(), url.clone());
+                out.push(Change::UrlChanged { title, guid, old, new: None });
+            }
+            let others: Vec<&String> = n.urls.iter().filter(|u| !back.urls.contains(u)).collect();
+            return self.taken(n, false, &others, false, out);
+        }
+        if let Some(r) = self.retired.iter().find(|r| r.guid == n.guid) {
+            return out.push(self.reused(r, n, "guid", &n.guid, true));
+        }
+        let before = out.len();
+        self.taken(n, true, &n.urls.iter().collect::<Vec<_>>(), true, out);
+        if out.len() == before {
+            out.push(Change::Added { title, guid });
+        }
+    }
+
+    /// What episode `n` (`new` to the feed or not) takes, of what other
+    /// episodes were published with and no longer use, onto `out`: its page
+    /// (if `page`, the page being new to it), else one of its `urls`
+    /// (those new to it). One change at most: the first such is said.
+    fn taken(&self, n: &Published, page: bool, urls: &[&String], new: bool, out: &mut Vec<Change>) {
+        let others = || self.retired.iter().filter(|r| r.guid != n.guid);
+        if page && let Some(r) = others().find(|r| r.same_page(n)) {
+            let value = n.page.clone().unwrap_or_else(|| format!("episodes/{}/", n.slug));
+            return out.push(self.reused(r, n, "page", &value, new));
+        }
+        for r in others() {
+            if let Some(url) = urls.iter().find(|u| r.urls.contains(u)) {
+                return out.push(self.reused(r, n, "media URL", url, new));
+            }
+        }
+    }
 }
 
 fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
     new_guids(old, new, out);
+    let live: BTreeSet<&str> = new.episodes.iter().map(|e| e.guid.as_str()).collect();
+    let retiring = Retiring { retired: &old.retired, live: &live };
     // By guid, so that a show of thousands of episodes is compared in one pass.
     let new_by_guid: std::collections::HashMap<&str, &Published> =
         new.episodes.iter().map(|e| (e.guid.as_str(), e)).collect();
@@ -1413,6 +1540,9 @@ fn episode_changes(old: &Lock, new: &Lock, out: &mut Vec<Change>) {
                 new: shown(if o.page.is_some() { &n.page } else { &None }, &n.slug),
             });
         }
+        // Moved onto what another episode was published with.
+        let new_urls: Vec<&String> = n.urls.iter().filter(|u| !o.urls.contains(u)).collect();
+        retiring.taken(n, page_moved, &new_urls, false, out);
         if o.title != n.title {
             out.push(Change::TitleChanged { guid: n.guid.clone(), old: o.title.clone(), new: n.title.clone() });
         }
@@ -1480,7 +1610,7 @@ mod tests {
             itunes_title: None,
             slug: slug.into(),
             page: Some(format!("https://x/episodes/{slug}/")),
-            urls: vec![url.into()],
+            urls: vec![if url.starts_with("https://") { url.into() } else { format!("https://x/{url}") }],
             lengths: vec![1000],
             notes: fingerprint(""),
             ..Published::default()
@@ -1496,7 +1626,7 @@ mod tests {
         let packed = format!("x = [{}1]\n", "1,".repeat(100_000));
         let err = Lock::parse(path, &packed).unwrap_err();
         assert!(err.reason.contains("values in 200008 bytes: not a lock podsmith writes"), "{err}");
-        let new = Lock { show: None, episodes: vec![ep("a", "one", "u1")], retired: Vec::new() };
+        let new = Lock { show: None, episodes: vec![ep("a", "one", "https://x/u1")], retired: Vec::new() };
         assert!(new.changes_from(&new.render(), path, &packed).is_err());
         let long = format!("x = \"{}\"\n", "y".repeat(100_000));
         let err = Lock::parse(path, &long).unwrap_err();
@@ -1556,7 +1686,7 @@ mod tests {
         assert!(toml::from_str::<Lock>(&twice).is_err());
         assert!(Lock::parse(path, &twice).is_err());
         // (Compared table by table, as a build compares, as well.)
-        let new = Lock { show: show(S1), episodes: vec![ep("a", "one", "u1")], retired: Vec::new() };
+        let new = Lock { show: show(S1), episodes: vec![ep("a", "one", "https://x/u1")], retired: Vec::new() };
         assert!(new.changes_from(&new.render(), path, &twice).is_err());
         let twice = format!("episode = []\n{text}");
         assert!(Lock::parse(path, &twice).unwrap_err().reason.contains("episodes given otherwise"));
@@ -1571,12 +1701,20 @@ mod tests {
     fn tells_added_renamed_removed_and_moved() {
         let old = Lock {
             show: None,
-            episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2"), ep("c", "three", "u3")],
+            episodes: vec![
+                ep("a", "one", "https://x/u1"),
+                ep("b", "two", "https://x/u2"),
+                ep("c", "three", "https://x/u3"),
+            ],
             retired: Vec::new(),
         };
         let new = Lock {
             show: None,
-            episodes: vec![ep("a", "one", "u1-moved"), ep("B", "two", "u2"), ep("d", "four", "u4")],
+            episodes: vec![
+                ep("a", "one", "https://x/u1-moved"),
+                ep("B", "two", "https://x/u2"),
+                ep("d", "four", "https://x/u4"),
+            ],
             retired: Vec::new(),
         };
         let changes = compare(&old, &new);
@@ -1588,8 +1726,8 @@ mod tests {
                 Change::UrlChanged {
                     title: "one".into(),
                     guid: "a".into(),
-                    old: "u1".into(),
-                    new: Some("u1-moved".into())
+                    old: "https://x/u1".into(),
+                    new: Some("https://x/u1-moved".into())
                 },
                 Change::Removed { title: "three".into(), guid: "c".into(), until: None, published: None },
             ]
@@ -1654,7 +1792,7 @@ mod tests {
         edits.push(removed);
         let mut moved = old.clone();
         moved.episodes.swap(0, 11);
-        moved.episodes[7].urls = vec!["u-moved".into()];
+        moved.episodes[7].urls = vec!["https://x/u-moved".into()];
         edits.push(moved);
         let mut renamed = old.clone();
         renamed.episodes[2].guid = "G2".into();
@@ -1783,8 +1921,16 @@ mod tests {
     /// each is said as its guid changed, not as its page and media moved.
     #[test]
     fn swapped_guids_are_said_as_guids_changed() {
-        let old = Lock { show: None, episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")], retired: Vec::new() };
-        let new = Lock { show: None, episodes: vec![ep("b", "one", "u1"), ep("a", "two", "u2")], retired: Vec::new() };
+        let old = Lock {
+            show: None,
+            episodes: vec![ep("a", "one", "https://x/u1"), ep("b", "two", "https://x/u2")],
+            retired: Vec::new(),
+        };
+        let new = Lock {
+            show: None,
+            episodes: vec![ep("b", "one", "https://x/u1"), ep("a", "two", "https://x/u2")],
+            retired: Vec::new(),
+        };
         let changes = compare(&old, &new);
         let said: Vec<(String, String)> = changes
             .iter()
@@ -1813,8 +1959,11 @@ mod tests {
         assert!(Lock::parse(path, HEADER).is_ok());
         // (Its line ends made CRLF by git on Windows: still podsmith's.)
         assert!(Lock::parse(path, &HEADER.replace('\n', "\r\n")).is_ok());
-        let lock =
-            Lock { show: show(S1), episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")], retired: Vec::new() };
+        let lock = Lock {
+            show: show(S1),
+            episodes: vec![ep("a", "one", "https://x/u1"), ep("b", "two", "https://x/u2")],
+            retired: Vec::new(),
+        };
         let text = lock.render();
         let at = text.find("\n[[episode]]").unwrap() + 1;
         let conflicted = format!("{}<<<<<<< HEAD\n{}=======\n>>>>>>> theirs\n", &text[..at], &text[at..]);
@@ -1892,13 +2041,17 @@ mod tests {
     #[test]
     fn a_lock_whose_tables_do_not_stand_alone_is_parsed_whole() {
         let path = Path::new("podsmith.lock");
-        let new = Lock { show: None, episodes: vec![ep("a", "one", "u1"), ep("b", "two", "u2")], retired: Vec::new() };
+        let new = Lock {
+            show: None,
+            episodes: vec![ep("a", "one", "https://x/u1"), ep("b", "two", "https://x/u2")],
+            retired: Vec::new(),
+        };
         let text = new.render();
         // The second table, word for word, inside a string of the first:
         // the old lock has one episode, whose title holds the other.
         let table_b = blocks(&text).1[1];
         let crafted = format!(
-            "{HEADER}[[episode]]\nguid = \"a\"\ntitle = '''\n{table_b}'''\nslug = \"one\"\nurls = [\"u1\"]\nnotes = \"{}\"\n",
+            "{HEADER}[[episode]]\nguid = \"a\"\ntitle = '''\n{table_b}'''\nslug = \"one\"\nurls = [\"https://x/u1\"]\nnotes = \"{}\"\n",
             fingerprint("")
         );
         let parsed = Lock::parse(path, &crafted).unwrap();
@@ -1972,6 +2125,30 @@ mod tests {
         }
     }
 
+    /// A media URL that is not http(s), of an episode or one taken out, is
+    /// the lock's error too, said at the line that opens its table.
+    #[test]
+    fn a_media_url_podsmith_could_not_have_written_is_refused_at_its_table() {
+        let path = Path::new("podsmith.lock");
+        let mut lock = Lock { show: show(S1), episodes: awkward(), retired: Vec::new() };
+        lock.retired.push(Retired::of(&ep("r", "gone", "https://x/gone.mp3")));
+        let text = lock.render();
+        for (good, open) in [("\"https://x/a.ogg\"", OPEN), ("\"https://x/gone.mp3\"", RETIRED)] {
+            let damaged = text.replacen(good, "\"file:///etc/passwd\"", 1);
+            let err = Lock::parse(path, &damaged).unwrap_err();
+            assert!(
+                err.reason.ends_with("its media URL \"file:///etc/passwd\" is not an http(s) URL"),
+                "{}",
+                err.reason
+            );
+            let (line, _) = err.at.unwrap();
+            let at = damaged.lines().nth(line - 1).unwrap();
+            assert_eq!(at, open);
+            let table: String = damaged.lines().skip(line).take_while(|l| !l.starts_with("[[")).collect();
+            assert!(table.contains("file:///etc/passwd"), "line {line} does not open the damaged table");
+        }
+    }
+
     /// A lock that does not read is told by its line and column, as the
     /// file is known (not `./podsmith.lock`), with the reader's message
     /// alone (not the lines it quotes).
@@ -2019,7 +2196,11 @@ mod tests {
     fn an_episode_taken_out_keeps_its_identities_from_new_episodes() {
         let three = Lock {
             show: show(S1),
-            episodes: vec![ep("c", "three", "u3"), ep("b", "two", "u2"), ep("a", "one", "u1")],
+            episodes: vec![
+                ep("c", "three", "https://x/u3"),
+                ep("b", "two", "https://x/u2"),
+                ep("a", "one", "https://x/u1"),
+            ],
             retired: Vec::new(),
         };
         let mut two = three.clone();
@@ -2031,7 +2212,7 @@ mod tests {
         assert!(text.contains("\n# Taken out of the feed"), "{text}");
         // Kept by the next builds, whatever else changes.
         let mut four = two.clone();
-        four.episodes.insert(0, ep("d", "four", "u4"));
+        four.episodes.insert(0, ep("d", "four", "https://x/u4"));
         let (kept, changes) = after(&four, &text);
         assert_eq!(changes, [Change::Added { title: "four".into(), guid: "d".into() }]);
         assert_eq!(kept.retired, retired.retired);
@@ -2050,8 +2231,11 @@ mod tests {
             (changes.into_iter().next().unwrap(), lock.retired)
         };
         let two = &retired.retired[0];
-        let ((guid, kept_all), (page, kept_urls), (media, kept_page)) =
-            (reused(ep("b", "five", "u5")), reused(ep("e", "two", "u5")), reused(ep("e", "five", "u2")));
+        let ((guid, kept_all), (page, kept_urls), (media, kept_page)) = (
+            reused(ep("b", "five", "https://x/u5")),
+            reused(ep("e", "two", "https://x/u5")),
+            reused(ep("e", "five", "https://x/u2")),
+        );
         assert_eq!(kept_all, std::slice::from_ref(two), "its page and media are still its own");
         assert_eq!(kept_urls, [Retired { slug: String::new(), page: None, ..two.clone() }]);
         assert_eq!(kept_page, [Retired { urls: Vec::new(), ..two.clone() }]);
@@ -2059,7 +2243,7 @@ mod tests {
         assert!(guid.describe().contains("apps that had it take this one for it"), "{}", guid.describe());
         assert!(matches!(&page, Change::Reused { what: "page", value, .. } if value == "https://x/episodes/two/"));
         assert!(page.fix().unwrap().contains("guid = \"b\""), "{:?}", page.fix());
-        assert!(matches!(&media, Change::Reused { what: "media URL", value, .. } if value == "u2"));
+        assert!(matches!(&media, Change::Reused { what: "media URL", value, .. } if value == "https://x/u2"));
         // "two" back: at its page, it is that episode.
         let mut back = kept.clone();
         back.retired.clear();
@@ -2072,13 +2256,13 @@ mod tests {
         // Back with another recording: its old URL is changed (apps
         // download the episode anew), and stays retired once allowed.
         let mut other = back.clone();
-        other.episodes[2].urls = vec!["u2-new".into()];
+        other.episodes[2].urls = vec!["https://x/u2-new".into()];
         let (lock, changes) = after(&other, &text);
         assert_eq!(
             changes,
             [
                 Change::Restored { title: "two".into(), guid: "b".into() },
-                Change::UrlChanged { title: "two".into(), guid: "b".into(), old: "u2".into(), new: None }
+                Change::UrlChanged { title: "two".into(), guid: "b".into(), old: "https://x/u2".into(), new: None }
             ]
         );
         assert_eq!(lock.retired, [Retired { slug: String::new(), page: None, ..two.clone() }]);
@@ -2094,10 +2278,96 @@ mod tests {
         // retired too, under the guid that still publishes the episode.
         let mut renamed = kept.clone();
         renamed.retired.clear();
-        renamed.episodes[0].urls = vec!["u4-new".into()];
+        renamed.episodes[0].urls = vec!["https://x/u4-new".into()];
         let (lock, _) = after(&renamed, &text);
-        let left = Retired { guid: "d".into(), title: "four".into(), urls: vec!["u4".into()], ..Retired::default() };
+        let left =
+            Retired { guid: "d".into(), title: "four".into(), urls: vec!["https://x/u4".into()], ..Retired::default() };
         assert_eq!(lock.retired, [two.clone(), left]);
+    }
+
+    /// What an episode taken out was published with is refused to an
+    /// episode in the feed too (a slug or a media file moved onto it), and
+    /// to an episode restored at its own page; the help fits whom it is
+    /// said of.
+    #[test]
+    fn published_and_restored_episodes_are_refused_what_another_was_published_with() {
+        let three = Lock {
+            show: show(S1),
+            episodes: vec![ep("c", "three", "u3"), ep("b", "two", "u2"), ep("a", "one", "u1")],
+            retired: Vec::new(),
+        };
+        let mut two = three.clone();
+        two.episodes.remove(1);
+        let (retired, _) = after(&two, &three.render());
+        let text = retired.render();
+        let one_of = |changes: &[Change], what: &str| {
+            let r: Vec<&Change> = changes.iter().filter(|c| matches!(c, Change::Reused { .. })).collect();
+            assert_eq!(r.len(), 1, "{changes:?}");
+            assert!(matches!(r[0], Change::Reused { what: w, was, new: false, .. } if *w == what && was == "two"));
+            r[0].clone()
+        };
+        // "three" given two's recording as a second file.
+        let mut media = retired.clone();
+        media.retired.clear();
+        media.episodes[0].urls.push("https://x/u2".into());
+        let (_, changes) = after(&media, &text);
+        let c = one_of(&changes, "media URL");
+        assert!(c.breaks_identity());
+        assert!(c.describe().starts_with("episode \"three\": its media URL https://x/u2 was published before"));
+        assert!(!c.fix().unwrap().contains("guid ="), "{:?}", c.fix());
+        // "three" moved to two's slug: a move, and a page taken.
+        let mut page = retired.clone();
+        page.retired.clear();
+        page.episodes[0].slug = "two".into();
+        page.episodes[0].page = Some("https://x/episodes/two/".into());
+        let (_, changes) = after(&page, &text);
+        assert!(changes.iter().any(|c| matches!(c, Change::PageMoved { .. })), "{changes:?}");
+        assert!(one_of(&changes, "page").fix().unwrap().starts_with("give the episode back its own slug"));
+        // "three" given two's guid.
+        let mut guid = retired.clone();
+        guid.retired.clear();
+        guid.episodes[0].guid = "b".into();
+        let (_, changes) = after(&guid, &text);
+        assert!(changes.iter().any(|c| matches!(c, Change::GuidChanged { .. })), "{changes:?}");
+        one_of(&changes, "guid");
+        // "one" taken out too, then back at its page with two's recording.
+        let mut none = retired.clone();
+        none.retired.clear();
+        none.episodes.pop();
+        let (gone, _) = after(&none, &text);
+        let text = gone.render();
+        let mut back = none.clone();
+        back.episodes.push(ep("a", "one", "u2"));
+        let (_, changes) = after(&back, &text);
+        assert!(changes.contains(&Change::Restored { title: "one".into(), guid: "a".into() }), "{changes:?}");
+        one_of(&changes, "media URL");
+        // "one" back under its guid at another slug: the slug that restores it.
+        let mut elsewhere = none.clone();
+        elsewhere.episodes.push(ep("a", "one-again", "u1"));
+        let (_, changes) = after(&elsewhere, &text);
+        assert!(
+            matches!(&changes[..], [Change::Reused { what: "guid", new: true, was_live: false, .. }]),
+            "{changes:?}"
+        );
+        assert!(
+            changes[0].fix().unwrap().starts_with("if it is that episode back, put back its slug (slug = \"one\")")
+        );
+    }
+
+    /// A new episode given what an episode still in the feed left behind is
+    /// not told it might be that episode back.
+    #[test]
+    fn what_an_episode_in_the_feed_left_behind_is_not_offered_as_that_episode_back() {
+        let one = Lock { show: show(S1), episodes: vec![ep("a", "one", "u1")], retired: Vec::new() };
+        let mut renamed = one.clone();
+        renamed.episodes[0].urls = vec!["https://x/u1-new".into()];
+        let (left, _) = after(&renamed, &one.render());
+        let mut new = left.clone();
+        new.retired.clear();
+        new.episodes.insert(0, ep("b", "two", "u1"));
+        let (_, changes) = after(&new, &left.render());
+        assert!(matches!(&changes[..], [Change::Reused { new: true, was_live: true, .. }]), "{changes:?}");
+        assert!(!changes[0].fix().unwrap().contains("that episode back"), "{:?}", changes[0].fix());
     }
 
     /// A page moved is told with the slug that keeps it only where a build

@@ -248,8 +248,9 @@ fn totals(rows: &[Row]) -> Vec<String> {
     match count(Status::Changed) {
         0 => {}
         n => lines.push(format!(
-            "{n} changed: published, but {} guid, page or media URL changed; `podsmith build` refuses {} \
-             (see `podsmith diff` for what changed and how to put it back)",
+            "{n} changed: {} guid, page or a media URL is not as published (changed since, or one another \
+             episode was published with); `podsmith build` refuses {} (see `podsmith diff` for what changed and \
+             how to put it back)",
             if n == 1 { "its" } else { "their" },
             if n == 1 { "it" } else { "them" },
         )),

@@ -776,6 +776,13 @@ fn report_of(
     warnings.extend(prepared.renderer().warnings().iter().cloned());
     warnings.extend(written.pruned.kept.iter().map(|k| Diagnostic::warning("KEPT", format!("kept {k}"))));
     warnings.extend(across_feeds(&checked, crate::diagnostic::Severity::Warning));
+    // What a scheduled episode takes that another was published with: a
+    // warning every build says (until it is fixed), as the build at its
+    // time refuses it.
+    let (ahead, changes): (Vec<Change>, Vec<Change>) =
+        changes.into_iter().partition(|c| matches!(c, Change::Reused { until: Some(_), .. }));
+    warnings
+        .extend(ahead.iter().map(|c| Diagnostic::warning("IDENTITY", c.describe()).help(c.fix().unwrap_or_default())));
     Report {
         out: prepared.out.clone(),
         episodes: catalog.episodes.len(),

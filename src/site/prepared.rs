@@ -552,7 +552,7 @@ impl Prepared {
             Some(old) => {
                 let changes = crate::lock::compare(old, &new);
                 new.retire(old);
-                scheduled_said(&self.catalog, changes)
+                scheduled_said(&self.catalog, changes, &new)
             }
             None => Vec::new(),
         };
@@ -805,19 +805,23 @@ pub type LockChanges = Result<(bool, String, Vec<Change>), LockError>;
 fn lock_changes(catalog: &Catalog, path: PathBuf) -> LockChanges {
     let new = Lock::of(catalog);
     let Some(text) = Lock::read_text(&path)? else { return Ok((true, new.render(), Vec::new())) };
-    let (_, rendered, changes) = new.after(&path, &text)?;
-    Ok((false, rendered, scheduled_said(catalog, changes)))
+    let (lock, rendered, changes) = new.after(&path, &text)?;
+    Ok((false, rendered, scheduled_said(catalog, changes, &lock)))
 }
 
 /// `changes`, saying of a published episode that is gone because its date
-/// moved ahead that it is scheduled now.
-fn scheduled_said(catalog: &Catalog, changes: Vec<Change>) -> Vec<Change> {
+/// moved ahead that it is scheduled now; and what scheduled episodes take
+/// that episodes were published with and no longer use (in `lock`, the
+/// lock this build writes), as the build at their time refuses it.
+fn scheduled_said(catalog: &Catalog, changes: Vec<Change>, lock: &Lock) -> Vec<Change> {
     if catalog.scheduled.is_empty() {
         return changes;
     }
     let scheduled: Vec<(&str, String)> =
         catalog.scheduled.iter().map(|s| (s.episode.guid.as_str(), s.date().to_rfc3339())).collect();
-    Change::scheduled(changes, &scheduled)
+    let mut changes = Change::scheduled(changes, &scheduled);
+    changes.extend(lock.scheduled_reuses(catalog));
+    changes
 }
 
 /// The output and templates folders of a show.

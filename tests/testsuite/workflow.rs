@@ -1436,6 +1436,45 @@ fn one_episode_show() -> Show {
     Show::with(&manifest, &["cbr-xing.mp3"])
 }
 
+/// A scheduled episode given the page of an episode taken out of the feed
+/// is warned of by every build until then (and by `diff`), not only
+/// refused by the build at its time.
+#[test]
+fn a_scheduled_episode_at_a_page_published_before_is_warned_of_now() {
+    let one = episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]);
+    let two = episode("Two", "g2", "2024-01-02T00:00:00Z", &["vbr-xing.mp3"]);
+    let show = Show::with(&format!("{PODCAST_TABLE}{one}{two}"), &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    show.build().ok();
+    let later = "\n[[episode]]\ntitle = \"Later\"\nslug = \"two\"\nguid = \"g3\"\ndate = 2030-01-01T00:00:00Z\n\
+                 media = [\"media/vbr-xing.mp3\"]\n";
+    show.write("episodes.toml", &format!("{PODCAST_TABLE}{one}{later}"));
+    let said = "warning: scheduled episode \"Later\" (live at 2030-01-01T00:00:00+00:00): its page \
+                https://example.com/show/episodes/two/ was published before, for \"Two\"";
+    let run = show.run(&["build", "--allow-changes"]).ok();
+    assert!(run.stderr.contains(said), "{}", run.stderr);
+    assert!(run.stderr.contains("the build at that time refuses it"), "{}", run.stderr);
+    // Said again by a build with nothing to do.
+    let run = show.build().ok();
+    assert!(run.stderr.contains(said), "{}", run.stderr);
+    let run = show.run(&["diff", "--format", "json"]).ok();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let c = &doc["changes"][0];
+    assert_eq!(
+        (c["kind"].as_str(), c["what"].as_str(), c["until"].as_str()),
+        (Some("reused"), Some("page"), Some("2030-01-01T00:00:00+00:00")),
+        "{doc}"
+    );
+    assert_eq!(c["breaks_identity"], false);
+    // At its time, refused.
+    let run = show.run(&["build", "--as-of", "2030-02-01T00:00:00Z"]).fails(1);
+    assert!(
+        run.stderr
+            .contains("new episode \"Later\": its page https://example.com/show/episodes/two/ was published before"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn add_keeps_crlf_line_ends_and_writes_its_own_lines_the_same_way() {
     let show = one_episode_show();
@@ -2564,7 +2603,7 @@ fn list_says_an_episode_whose_guid_changed_is_changed_not_new() {
     let statuses: Vec<&str> = run.stdout.lines().skip(1).take(4).filter_map(|l| l.split_whitespace().last()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == "changed").count(), 1, "{}", run.stdout);
     assert!(!statuses.contains(&"new"), "{}", run.stdout);
-    assert!(run.stdout.contains("1 changed: published, but its guid, page or media URL changed"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 changed: its guid, page or a media URL is not as published"), "{}", run.stdout);
     // It is in the feed still (the build refuses the change): live.
     assert!(run.stdout.contains("\n4 live, 0 scheduled; 1:05:06 of audio live\n"), "{}", run.stdout);
 }
