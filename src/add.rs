@@ -282,7 +282,9 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
             return Err(AddError::Usage(format!("--guest {} is given twice", crate::text::quoted(g.trim()))));
         }
     }
+    let recorded = Recorded::of_show(&root);
     let incoming = incoming(opts, &root, &show)?;
+    recorded.check_media(&show, &incoming)?;
     let Measures { probes, title: hosted_title, notes: measure_notes } = measure(&incoming, &show)?;
     let local_title =
         || incoming.iter().filter(|i| i.hosted.is_none()).find_map(|i| crate::probe::read_title(&i.source));
@@ -315,7 +317,7 @@ fn plan(opts: &Options) -> Result<Plan, AddError> {
             return Err(AddError::Usage(format!("{which}: give the episode a title with --title \"…\"")));
         }
     };
-    let fields = fields(opts, &show, &title, &incoming[0].rel)?;
+    let fields = fields(opts, &show, &recorded, &title, &incoming[0].rel)?;
     let table = table(opts, &fields, &title, &incoming);
     let new_text = insert_episode(&text, &table, &file_name(opts))?;
     let inserted = Inserted::between(&text, &new_text);
@@ -819,6 +821,56 @@ fn measure_hosted(url: &str) -> Result<(AudioInfo, Option<String>, bool), String
     Err(format!("{url}: this podsmith was built without its online feature"))
 }
 
+/// What `podsmith.lock` says was published, in the feed now or taken out
+/// of it: the slugs and media URLs an added episode may not take (the
+/// next build would refuse it), each with the title it was published
+/// for. Empty without a lock, or with one that does not read (the build
+/// says why).
+#[derive(Default)]
+struct Recorded {
+    slugs: std::collections::HashMap<String, String>,
+    urls: std::collections::HashMap<String, String>,
+}
+
+impl Recorded {
+    /// What the lock of the show at `root` records.
+    fn of_show(root: &Path) -> Recorded {
+        let Ok(Some(lock)) = crate::lock::Lock::read(&root.join(crate::lock::FILE_NAME)) else {
+            return Recorded::default();
+        };
+        let mut recorded = Recorded::default();
+        let published = lock.episodes.iter().map(|e| (&e.slug, &e.urls, &e.title));
+        for (slug, urls, title) in published.chain(lock.retired.iter().map(|r| (&r.slug, &r.urls, &r.title))) {
+            if !slug.is_empty() {
+                recorded.slugs.entry(slug.clone()).or_insert_with(|| title.clone());
+            }
+            for url in urls {
+                recorded.urls.entry(url.clone()).or_insert_with(|| title.clone());
+            }
+        }
+        recorded
+    }
+
+    /// Refuses a file of `incoming` to be published at a URL another
+    /// episode was published with.
+    fn check_media(&self, show: &Show, incoming: &[Incoming]) -> Result<(), AddError> {
+        for i in incoming {
+            let url = i.hosted.clone().unwrap_or_else(|| show.podcast.url_of(&i.rel));
+            if let Some(was) = self.urls.get(&url) {
+                return refuse(format!(
+                    "{} would be published at {url}, which was published before, for the episode {} ({}): apps \
+                     that downloaded it keep the old recording, and caches may serve it; give the recording a \
+                     file name of its own",
+                    i.given,
+                    crate::text::quoted(&crate::text::truncate_chars(was, 80)),
+                    crate::lock::FILE_NAME
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The new episode's slug, date, numbers and guid.
 struct Fields {
     slug: String,
@@ -831,15 +883,29 @@ struct Fields {
 /// The fields `add` fills in: the slug (unique), the date (distinct and
 /// ordered), the episode number (last + 1 in a numbered show), the season
 /// of the latest episode, and a new guid.
-fn fields(opts: &Options, show: &Show, title: &str, first_media: &str) -> Result<Fields, AddError> {
+fn fields(
+    opts: &Options,
+    show: &Show,
+    recorded: &Recorded,
+    title: &str,
+    first_media: &str,
+) -> Result<Fields, AddError> {
     let slug = match &opts.slug {
         Some(s) => {
             if show.episodes.iter().any(|e| e.slug == *s) {
                 return refuse(format!("the slug \"{s}\" is taken by another episode; choose another --slug"));
             }
+            if let Some(was) = recorded.slugs.get(s) {
+                return refuse(format!(
+                    "the slug \"{s}\" was published before, for the episode {} ({}): links listeners shared to \
+                     its page would lead to this one; choose another --slug",
+                    crate::text::quoted(&crate::text::truncate_chars(was, 80)),
+                    crate::lock::FILE_NAME
+                ));
+            }
             s.clone()
         }
-        None => unique_slug(show, &crate::text::slugify(title)),
+        None => unique_slug(show, recorded, &crate::text::slugify(title)),
     };
     let date = parse_date(opts.date.as_deref(), opts.now, show.podcast.utc_offset, show)?;
     // The season first: an episode number is taken or free within its season.
@@ -1201,9 +1267,11 @@ fn same_content(a: &Path, b: &Path) -> bool {
     crate::fsutil::same_content(a, b).unwrap_or(false)
 }
 
-fn unique_slug(show: &Show, base: &str) -> String {
+/// `base`, or `base-2`, `base-3` …: the first slug no episode has, nor
+/// was published with (`recorded`).
+fn unique_slug(show: &Show, recorded: &Recorded, base: &str) -> String {
     let base = if base.is_empty() { "episode" } else { base };
-    let taken = |s: &str| show.episodes.iter().any(|e| e.slug == s);
+    let taken = |s: &str| show.episodes.iter().any(|e| e.slug == s) || recorded.slugs.contains_key(s);
     if !taken(base) {
         return base.to_string();
     }

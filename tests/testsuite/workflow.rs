@@ -1436,6 +1436,40 @@ fn one_episode_show() -> Show {
     Show::with(&manifest, &["cbr-xing.mp3"])
 }
 
+/// `add` refuses what the next build would refuse: a slug or a media file
+/// name an episode taken out of the feed was published with (as
+/// `podsmith.lock` keeps them); a slug it makes itself goes past them.
+#[test]
+fn add_refuses_a_slug_or_file_an_episode_taken_out_was_published_with() {
+    let one = episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]);
+    let two = episode("Two", "g2", "2024-01-02T00:00:00Z", &["vbr-xing.mp3"]);
+    let show = Show::with(&format!("{PODCAST_TABLE}{one}{two}"), &["cbr-xing.mp3", "vbr-xing.mp3"]);
+    show.build().ok();
+    show.write("episodes.toml", &format!("{PODCAST_TABLE}{one}"));
+    show.run(&["build", "--allow-changes"]).ok();
+    fs::remove_file(show.path("media/vbr-xing.mp3")).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let same_name = outside.path().join("vbr-xing.mp3");
+    fs::copy(fixture("vbr-xing.mp3"), &same_name).unwrap();
+    let manifest = show.read("episodes.toml");
+    let run = show.run(&["add", same_name.to_str().unwrap(), "--title", "New"]).fails(1);
+    assert!(
+        run.stderr.contains("would be published at https://example.com/show/media/vbr-xing.mp3, which was published before, for the episode \"Two\" (podsmith.lock)"),
+        "{}",
+        run.stderr
+    );
+    let other = outside.path().join("other.mp3");
+    fs::copy(fixture("vbr-xing.mp3"), &other).unwrap();
+    let run = show.run(&["add", other.to_str().unwrap(), "--title", "New", "--slug", "two", "--dry-run"]).fails(1);
+    assert!(run.stderr.contains("the slug \"two\" was published before, for the episode \"Two\""), "{}", run.stderr);
+    assert_eq!(show.read("episodes.toml"), manifest, "nothing was added");
+    assert!(!show.path("media/vbr-xing.mp3").exists() && !show.path("media/other.mp3").exists());
+    // Its own slug: past the one published.
+    show.run(&["add", other.to_str().unwrap(), "--title", "Two", "--date", "2024-02-01"]).ok();
+    assert!(show.read("episodes.toml").contains("slug = \"two-2\""), "{}", show.read("episodes.toml"));
+    show.build().ok();
+}
+
 /// A scheduled episode given the page of an episode taken out of the feed
 /// is warned of by every build until then (and by `diff`), not only
 /// refused by the build at its time.
