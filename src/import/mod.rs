@@ -247,15 +247,12 @@ pub struct Planned {
 /// leave no folder behind.
 pub fn plan(opts: &Options) -> Result<Planned, ImportError> {
     check_options(opts, &opts.dir.join("episodes.toml"))?;
-    let utf16 = utf8_of_utf16(&opts.feed);
+    let utf8 = utf8_of(&opts.feed);
     let mut notes = Vec::new();
-    let bytes = utf16.as_ref().map_or(opts.feed.as_slice(), |(bytes, _)| bytes.as_slice());
+    let bytes = utf8.as_ref().map_or(opts.feed.as_slice(), |(bytes, _)| bytes.as_slice());
     let channel = read_feed(bytes, &opts.source, &mut notes)?;
-    if let Some((_, order)) = utf16 {
-        notes.push(note(format!(
-            "the feed is UTF-16 ({order}): read as such (podsmith's feeds are UTF-8, the only encoding Apple and most \
-             apps read)"
-        )));
+    if let Some((_, said)) = utf8 {
+        notes.push(note(said));
     }
     let mut to_fetch = ToFetch::default();
     let (text, episodes) = manifest_of(&channel, opts, &mut notes, &mut to_fetch)?;
@@ -605,21 +602,63 @@ fn set_item_extras(channel: &mut rss::Channel, extras: Vec<ItemExtras>) {
     }
 }
 
-/// A UTF-16 feed (by its byte-order mark, or `<?` in UTF-16) as UTF-8,
-/// its XML declaration's encoding said so, with its byte order; `None` for
-/// any other feed. (The rss crate's reader cannot decode UTF-16.)
-fn utf8_of_utf16(bytes: &[u8]) -> Option<(Vec<u8>, &'static str)> {
-    let (mut text, order) = crate::validate::xml::utf16(bytes)?;
-    let declaration = text.strip_prefix("<?xml").and_then(|rest| rest.find("?>")).map(|end| end + "<?xml".len());
-    if let Some(end) = declaration
-        && let Some(at) = text[..end].find("encoding")
-        && let Some(eq) = text[at..end].find('=').map(|i| at + i + 1)
-        && let Some(open) = text[eq..end].find(['"', '\'']).map(|i| eq + i)
-        && let Some(close) = text[open + 1..end].find(text[open..].chars().next()?).map(|i| open + 1 + i)
-    {
-        text.replace_range(open + 1..close, "UTF-8");
+/// A feed in another encoding than UTF-8 as UTF-8, its XML declaration's
+/// encoding said so, with what to say of it: a UTF-16 one (by its
+/// byte-order mark, or `<?` in UTF-16), or one its declaration says is in
+/// another (ISO-8859-1, windows-1252 …; one that says so but is UTF-8,
+/// as a misconfigured server sends it, is read as UTF-8). `None` for a
+/// feed in UTF-8. Every reader of the import (the rss crate's, podsmith's
+/// own) then reads the same text.
+fn utf8_of(bytes: &[u8]) -> Option<(Vec<u8>, String)> {
+    const SAID: &str = "podsmith's feeds are UTF-8, the only encoding Apple and most apps read";
+    if let Some((text, order)) = crate::validate::xml::utf16(bytes) {
+        let said = format!("the feed is UTF-16 ({order}): read as such ({SAID})");
+        return Some((declared_utf8(text).into_bytes(), said));
     }
-    Some((text.into_bytes(), order))
+    let (label, _) = declared_encoding(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))?;
+    let encoding = encoding_rs::Encoding::for_label(&label)?;
+    if encoding == encoding_rs::UTF_8 {
+        return None;
+    }
+    let label = String::from_utf8_lossy(&label).into_owned();
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        // (Text in a one-byte encoding that is also UTF-8 with letters
+        // beyond ASCII is all but unknown: this is UTF-8, declared wrong.)
+        let said = (!text.is_ascii())
+            .then(|| format!("the feed says it is {label} but is UTF-8: read as UTF-8 (declare encoding=\"UTF-8\")"))?;
+        return Some((declared_utf8(text.to_string()).into_bytes(), said));
+    }
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    let name = match label.eq_ignore_ascii_case(encoding.name()) {
+        true => label,
+        false => format!("{label} ({})", encoding.name()),
+    };
+    let said = format!("the feed is {name}: read as such ({SAID})");
+    Some((declared_utf8(text.into_owned()).into_bytes(), said))
+}
+
+/// The encoding `text`'s XML declaration names, and where in `text` the
+/// name is.
+fn declared_encoding(text: &[u8]) -> Option<(Vec<u8>, std::ops::Range<usize>)> {
+    let rest = text.strip_prefix(b"<?xml")?;
+    let end = rest.windows(2).position(|w| w == b"?>")? + b"<?xml".len();
+    let at = text[..end].windows(8).position(|w| w == b"encoding")?;
+    let eq = at + text[at..end].iter().position(|&b| b == b'=')? + 1;
+    let open = eq + text[eq..end].iter().position(|&b| b == b'"' || b == b'\'')?;
+    let close = open + 1 + text[open + 1..end].iter().position(|&b| b == text[open])?;
+    Some((text[open + 1..close].to_vec(), open + 1..close))
+}
+
+/// `text` with its XML declaration's encoding (if it names one) UTF-8,
+/// and no byte-order mark.
+fn declared_utf8(mut text: String) -> String {
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    if let Some((_, at)) = declared_encoding(text.as_bytes()) {
+        text.replace_range(at, "UTF-8");
+    }
+    text
 }
 
 /// What the rss crate does not keep of each item, in order; why not, if

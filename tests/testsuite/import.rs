@@ -1404,6 +1404,50 @@ fn a_utf16_feed_is_imported_as_its_utf8_twin() {
     }
 }
 
+/// A feed saved in ISO-8859-1 or windows-1252, declaring so, is read as
+/// such by every part of the import (an enclosure URL with an accented
+/// letter was kept broken, U+FFFD, in the manifest and the lock); one
+/// declaring ISO-8859-1 but saved as UTF-8 is read as UTF-8. Each is said,
+/// and gives the manifest its UTF-8 twin gives.
+#[test]
+fn a_feed_in_a_one_byte_encoding_is_imported_as_its_utf8_twin() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let utf8 = crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, date, ""))
+        .replace("<title>Ep 1</title>", "<title>Épisode 1 – déjà vu</title>")
+        .replace("https://old.example.com/1.mp3", "https://old.example.com/épisode 1.mp3")
+        .replace("<title>Show</title>", "<title>Café Crème</title>");
+    let declared = |name: &str| {
+        utf8.replacen("<?xml version=\"1.0\"?>", &format!("<?xml version=\"1.0\" encoding=\"{name}\"?>"), 1)
+    };
+    let one_byte = |text: String| -> Vec<u8> {
+        text.chars()
+            .map(|c| match c {
+                '–' => 0x96, // windows-1252's en dash
+                c => u8::try_from(u32::from(c)).unwrap(),
+            })
+            .collect()
+    };
+    let new = Show::empty();
+    let import = |name: &str, bytes: &[u8]| {
+        std::fs::write(new.path(name), bytes).unwrap();
+        let run = new.run(&["import", name, &format!("{name}.show")]).ok();
+        let manifest = new.read(&format!("{name}.show/episodes.toml"));
+        (run.stderr, manifest.lines().skip(1).collect::<Vec<_>>().join("\n"))
+    };
+    let (said, manifest) = import("utf8.xml", utf8.as_bytes());
+    assert!(!said.contains("read as such"), "{said}");
+    assert!(manifest.contains("media = [\"https://old.example.com/%C3%A9pisode%201.mp3\"]"), "{manifest}");
+    assert!(manifest.contains("title = \"Épisode 1 – déjà vu\""), "{manifest}");
+    for (label, written) in [("ISO-8859-1", "ISO-8859-1 (windows-1252)"), ("windows-1252", "windows-1252")] {
+        let (said, twin) = import(&format!("{label}.xml"), &one_byte(declared(label)));
+        assert!(said.contains(&format!("warning: the feed is {written}: read as such")), "{said}");
+        assert_eq!(twin, manifest, "{label}");
+    }
+    let (said, twin) = import("lie.xml", declared("ISO-8859-1").as_bytes());
+    assert!(said.contains("warning: the feed says it is ISO-8859-1 but is UTF-8: read as UTF-8"), "{said}");
+    assert_eq!(twin, manifest);
+}
+
 /// A feed whose language has a region that is no country's (`en-UK`, as
 /// many British shows write it) is imported with the country's code, and
 /// said: the manifest would refuse it.
