@@ -416,8 +416,12 @@ impl Items<'_> {
         let given = one_line(non_empty_opt(item.title()).unwrap_or("Untitled"));
         let title = html::decode(&given);
         if title != given {
-            let why = "had HTML character references in its title (&amp;): read as apps show them";
-            self.left.of_items.say(label, " ", why.into());
+            let why = format!(
+                "had HTML character references in its title ({}): read as apps show them, {}",
+                references_in(&given).join(", "),
+                crate::text::quoted(&title)
+            );
+            self.left.of_items.say(label, " ", why);
         }
         t["title"] = toml_edit::value(title.as_str());
         if let Some(apples) = itunes_title(item, &title) {
@@ -1115,4 +1119,26 @@ pub(super) fn unique_slug(taken: &mut Names, from_link: Option<String>, title: &
     let slug = taken.first_free(&base, numbered, |taken, slug| !taken.contains(slug));
     taken.insert(slug.clone());
     slug
+}
+
+/// The character and entity references in `text` (`&amp;`, `&#8217;`),
+/// each once, the first three.
+fn references_in(text: &str) -> Vec<&str> {
+    let mut found: Vec<&str> = Vec::new();
+    for (at, _) in text.match_indices('&') {
+        let rest = &text[at + 1..];
+        let Some(end) = rest.find(';').filter(|&end| end > 0 && end <= 32) else { continue };
+        let name = &rest[..end];
+        let fits = name.strip_prefix('#').map_or(name, |n| n.strip_prefix(['x', 'X']).unwrap_or(n));
+        if !fits.is_empty() && fits.chars().all(|c| c.is_ascii_alphanumeric()) {
+            let reference = &text[at..at + end + 2];
+            if !found.contains(&reference) {
+                found.push(reference);
+            }
+        }
+        if found.len() == 3 {
+            break;
+        }
+    }
+    found
 }

@@ -250,9 +250,29 @@ pub fn plan(opts: &Options) -> Result<Planned, ImportError> {
     let utf8 = utf8_of(&opts.feed);
     let mut notes = Vec::new();
     let bytes = utf8.as_ref().map_or(opts.feed.as_slice(), |(bytes, _)| bytes.as_slice());
+    let amps = ampersands_escaped(bytes);
+    let bytes = amps.as_ref().map_or(bytes, |(bytes, _, _)| bytes.as_slice());
     let channel = read_feed(bytes, &opts.source, &mut notes)?;
+    let declared = declared_entities(bytes);
     if let Some((_, said)) = utf8 {
         notes.push(note(said));
+    }
+    if !declared.is_empty() {
+        notes.push(note(format!(
+            "the feed's DOCTYPE declares entities ({}), which podcast apps do not read: where the feed uses \
+             one, it is kept as written (&name;), not expanded; write the text itself there",
+            declared.iter().map(|n| format!("&{n};")).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    if let Some((_, n, line)) = amps {
+        let what = match n {
+            1 => "an & that begins".to_string(),
+            n => format!("{n} & signs that begin"),
+        };
+        notes.push(note(format!(
+            "the feed has {what} no entity (the first on line {line}): read as the character & (strict readers, \
+             Apple's among them, refuse such a feed: it is to be written &amp;)"
+        )));
     }
     let mut to_fetch = ToFetch::default();
     let (text, episodes) = manifest_of(&channel, opts, &mut notes, &mut to_fetch)?;
@@ -635,6 +655,76 @@ fn utf8_of(bytes: &[u8]) -> Option<(Vec<u8>, String)> {
     };
     let said = format!("the feed is {name}: read as such ({SAID})");
     Some((declared_utf8(text.into_owned()).into_bytes(), said))
+}
+
+/// `text` with each `&` that begins no character or entity reference
+/// (`AT&T`, `Q&A` written as they are) written `&amp;`, outside CDATA
+/// sections and comments: how many, and the line of the first; `None` if
+/// there is none (the feed is read as it is).
+fn ampersands_escaped(text: &[u8]) -> Option<(Vec<u8>, usize, usize)> {
+    let mut bare = Vec::new();
+    let mut at = 0;
+    while let Some(i) = memchr::memchr2(b'&', b'<', &text[at..]).map(|i| at + i) {
+        let rest = &text[i..];
+        let close: Option<&[u8]> = match rest {
+            _ if rest.starts_with(b"<![CDATA[") => Some(b"]]>"),
+            _ if rest.starts_with(b"<!--") => Some(b"-->"),
+            _ => None,
+        };
+        if let Some(close) = close {
+            at = match memchr::memmem::find(rest, close) {
+                Some(end) => i + end + close.len(),
+                None => text.len(),
+            };
+            continue;
+        }
+        if rest[0] == b'&' && !begins_reference(&rest[1..]) {
+            bare.push(i);
+        }
+        at = i + 1;
+    }
+    let &first = bare.first()?;
+    let line = 1 + memchr::memchr_iter(b'\n', &text[..first]).count();
+    let mut out = Vec::with_capacity(text.len() + 4 * bare.len());
+    let mut from = 0;
+    for &i in &bare {
+        out.extend_from_slice(&text[from..=i]);
+        out.extend_from_slice(b"amp;");
+        from = i + 1;
+    }
+    out.extend_from_slice(&text[from..]);
+    Some((out, bare.len(), line))
+}
+
+/// The names of the first three entities `text`'s DOCTYPE declares.
+fn declared_entities(text: &[u8]) -> Vec<String> {
+    let Some(doctype) = memchr::memmem::find(text, b"<!DOCTYPE") else { return Vec::new() };
+    let end = memchr::memmem::find(&text[doctype..], b"]>").map_or(text.len(), |e| doctype + e);
+    let body = &text[doctype..end];
+    memchr::memmem::find_iter(body, b"<!ENTITY")
+        .filter_map(|at| {
+            let rest = body[at + b"<!ENTITY".len()..].trim_ascii_start();
+            let rest = rest.strip_prefix(b"%").map_or(rest, <[u8]>::trim_ascii_start);
+            let n = rest.iter().take_while(|b| !b.is_ascii_whitespace()).count().min(40);
+            (n > 0).then(|| String::from_utf8_lossy(&rest[..n]).into_owned())
+        })
+        .take(3)
+        .collect()
+}
+
+/// Whether `rest` (after a `&`) makes it a character or entity reference:
+/// `#` and digits, `#x` and hex digits, or a name; then `;`.
+fn begins_reference(rest: &[u8]) -> bool {
+    fn in_name(b: &u8) -> bool {
+        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':')
+    }
+    let (fits, body): (fn(&u8) -> bool, &[u8]) = match rest {
+        [b'#', b'x' | b'X', body @ ..] => (u8::is_ascii_hexdigit, body),
+        [b'#', body @ ..] => (u8::is_ascii_digit, body),
+        body => (in_name, body),
+    };
+    let n = body.iter().take_while(|b| fits(b)).count();
+    n > 0 && body.get(n) == Some(&b';')
 }
 
 /// The encoding `text`'s XML declaration names, and where in `text` the

@@ -1448,6 +1448,67 @@ fn a_feed_in_a_one_byte_encoding_is_imported_as_its_utf8_twin() {
     assert_eq!(twin, manifest);
 }
 
+/// A feed with `&` written bare in its text (`AT&T`, `Q&A`: hand-made and
+/// WordPress feeds have them) is read with the character & there, and
+/// said with its line (the whole import stopped, with a message that
+/// pointed at the end of the file); one in CDATA, or a reference, is as it was.
+#[test]
+fn a_bare_ampersand_is_read_as_the_character_and_said_with_its_line() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, date, ""))
+        .replace("<description>A show</description>", "\n<description>AT&T, Q&A &amp; R&D</description>")
+        .replace(
+            "<title>Ep 1</title>",
+            "<title><![CDATA[Tom & Jerry]]></title><description>Fish &#38; chips & peas</description>",
+        );
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    assert!(
+        run.stderr.contains(
+            "warning: the feed has 4 & signs that begin no entity (the first on line 3): read as the character &"
+        ),
+        "{}",
+        run.stderr
+    );
+    let doc: toml::Table = show.read("new/episodes.toml").parse().unwrap();
+    assert_eq!(doc["podcast"]["description"].as_str(), Some("AT&T, Q&A & R&D"));
+    let episode = &doc["episode"].as_array().unwrap()[0];
+    assert_eq!(episode["title"].as_str(), Some("Tom & Jerry"));
+    assert_eq!(episode["notes"].as_str(), Some("Fish & chips & peas"));
+}
+
+/// Entities a feed's DOCTYPE declares (a billion laughs, an external
+/// file) are not expanded, as podcast apps do not: kept as written, and
+/// said, names and all.
+#[test]
+fn entities_a_doctype_declares_are_kept_as_written_and_said() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let laughs: String = (b'b'..=b'h')
+        .map(|c| format!("<!ENTITY {} \"{}\">", c as char, format!("&{};", (c - 1) as char).repeat(10)))
+        .collect();
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, date, ""))
+        .replacen(
+            "<rss",
+            &format!("<!DOCTYPE rss [<!ENTITY a \"lol\">{laughs}<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n<rss"),
+            1,
+        )
+        .replace("<title>Ep 1</title>", "<title>Laughs &h; &xxe;</title>");
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), feed).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    assert!(
+        run.stderr
+            .contains("warning: the feed's DOCTYPE declares entities (&a;, &b;, &c;), which podcast apps do not read"),
+        "{}",
+        run.stderr
+    );
+    let manifest = show.read("new/episodes.toml");
+    assert!(manifest.len() < 20_000 && !manifest.contains("lollol") && !manifest.contains("root:"), "{manifest}");
+    let doc: toml::Table = manifest.parse().unwrap();
+    assert_eq!(doc["episode"].as_array().unwrap()[0]["title"].as_str(), Some("Laughs &h; &xxe;"));
+}
+
 /// A feed whose language has a region that is no country's (`en-UK`, as
 /// many British shows write it) is imported with the country's code, and
 /// said: the manifest would refuse it.
