@@ -128,6 +128,10 @@ fn read_feed(feed: &str) -> Result<Vec<u8>, Failure> {
         #[cfg(not(feature = "online"))]
         return Err(Failure::usage("fetching a feed needs podsmith built with the `online` feature (the default)"));
     }
-    podsmith::fsutil::read(std::path::Path::new(feed), FEED_LIMIT)
-        .map_err(|e| Failure::usage(format!("cannot read {feed}: {e}")))
+    // (A file that is not there is a usage error; one too big to be a
+    // feed is what it holds, as a feed fetched too big is.)
+    podsmith::fsutil::read(std::path::Path::new(feed), FEED_LIMIT).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidData => Failure::content(format!("cannot read {feed}: {e}")),
+        _ => Failure::usage(format!("cannot read {feed}: {e}")),
+    })
 }

@@ -48,9 +48,15 @@ pub(super) fn podcast_table(
     let it = channel.itunes_ext();
     let before = notes.len();
     let list = feed_categories(&opts.feed, it);
-    p["categories"] = value(categories(&list, opts.category.as_deref(), notes)?);
-    if opts.category.is_some() {
+    let (list, flag) = categories(&list, opts.category.as_deref(), notes)?;
+    p["categories"] = value(list);
+    if flag {
         said.push(("categories", "given with --category"));
+    } else if let Some(given) = &opts.category {
+        notes.push(note(format!(
+            "--category \"{given}\" is not used: the feed's own categories are kept (change `categories` in \
+             episodes.toml to give others)"
+        )));
     } else if notes.len() > before {
         said.push(("categories", "mapped to Apple's current list (the import said how)"));
     }
@@ -437,7 +443,7 @@ fn categories(
     list: &[(String, Vec<String>)],
     given: Option<&str>,
     notes: &mut Vec<Diagnostic>,
-) -> Result<toml_edit::Array, ImportError> {
+) -> Result<(toml_edit::Array, bool), ImportError> {
     let mut out = toml_edit::Array::new();
     let keep = |label: String, out: &mut toml_edit::Array| {
         if !out.iter().any(|v| v.as_str() == Some(label.as_str())) {
@@ -481,15 +487,22 @@ fn categories(
                     .into(),
             ));
         };
-        let (name, sub) = crate::manifest::categories::lookup(given).map_err(|suggestion| {
-            ImportError::Usage(format!(
-                "--category \"{given}\" is not an Apple Podcasts category{}",
-                suggestion.map_or(String::new(), |s| format!(": did you mean \"{s}\"?"))
-            ))
-        })?;
+        let (name, sub) = given_category(given)?;
         out.push(crate::manifest::Category { name, sub }.label());
+        return Ok((out, true));
     }
-    Ok(out)
+    Ok((out, false))
+}
+
+/// `--category`, as the manifest's lists it; a usage error if it is none of
+/// Apple's.
+pub(super) fn given_category(given: &str) -> Result<(&'static str, Option<&'static str>), ImportError> {
+    crate::manifest::categories::lookup(given).map_err(|suggestion| {
+        ImportError::Usage(format!(
+            "--category \"{given}\" is not an Apple Podcasts category{}",
+            suggestion.map_or(String::new(), |s| format!(": did you mean \"{s}\"?"))
+        ))
+    })
 }
 
 /// The address the old feed is fetched at: the URL it was imported from,

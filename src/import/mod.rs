@@ -191,6 +191,10 @@ fn check_options(opts: &Options, manifest: &Path) -> Result<(), ImportError> {
             opts.media_dir
         )));
     }
+    // (Checked whether the feed needs it or not.)
+    if let Some(given) = &opts.category {
+        channel::given_category(given)?;
+    }
     if let Some(given) = &opts.base_url {
         let problem = crate::url::HttpUrl::parse(given.trim())
             .err()
