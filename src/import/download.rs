@@ -150,7 +150,7 @@ fn fetch(agent: &ureq::Agent, f: &Fetch, idle: Duration, record: &Record) -> Opt
         && let Err(e) = crate::probe::probe_file(&part)
     {
         let _ = std::fs::remove_file(&part);
-        return Some(format!("{}: {e}", f.url));
+        return Some(format!("{}: {NOT_AUDIO} ({e})", f.url));
     }
     record.add(f, size);
     if let Err(e) = std::fs::rename(&part, &f.path) {
@@ -158,6 +158,10 @@ fn fetch(agent: &ureq::Agent, f: &Fetch, idle: Duration, record: &Record) -> Opt
     }
     problem
 }
+
+/// What a media file fetched whole that is no audio is said to be (no
+/// run of the import would fetch another there).
+pub(super) const NOT_AUDIO: &str = "what it serves is not audio podsmith can measure";
 
 fn part_path(path: &Path) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();

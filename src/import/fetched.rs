@@ -61,6 +61,15 @@ pub(super) fn fetch_media(
                     f.rel
                 )));
             }
+            // (No run would fetch anything else there.)
+            (None, false) if p.contains(super::download::NOT_AUDIO) => {
+                gone.push(f.rel.clone());
+                notes.push(note(format!(
+                    "{label}: {p}: the episode is written commented out at the end of episodes.toml: put the \
+                     recording at {} (or give its URL) and uncomment it",
+                    f.rel
+                )));
+            }
             (None, false) => {
                 failed += 1;
                 notes.push(Diagnostic::error("IMPORT", format!("{label}: {p}: not fetched")));

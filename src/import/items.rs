@@ -1003,6 +1003,8 @@ pub(super) fn unique_name(taken: &mut Names, url: &str, format: Option<crate::pr
     let last = deunicode::deunicode_with_tofu(&last, "-");
     let plain: String =
         last.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' }).collect();
+    // (Dots in a run, `..`, are none of a plain name's.)
+    let plain = plain.split("..").collect::<Vec<_>>().join("-");
     // One `-` for each run of them ("Ep 1 (final)" is "Ep-1-final").
     let plain = plain.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
     let plain = plain.trim_matches(['.', '-']).to_string();
@@ -1028,6 +1030,7 @@ pub(super) fn unique_name(taken: &mut Names, url: &str, format: Option<crate::pr
         true => stem[..NAME_STEM].trim_end_matches(['.', '-']).to_string(),
         false => stem,
     };
+    let stem = not_a_device(stem);
     // Each download goes to NAME.part first: a name is taken with its
     // `.part`, and no name ends in `.part` (it would be another's).
     let numbered = |n: usize| match n {
@@ -1043,6 +1046,20 @@ pub(super) fn unique_name(taken: &mut Names, url: &str, format: Option<crate::pr
     taken.insert(format!("{lower}.part"));
     taken.insert(lower);
     name
+}
+
+/// `stem`, unless what comes before its first `.` is a name Windows keeps
+/// for a device (`CON`, `nul`, `COM1` …, in any case: a file so named cannot
+/// be made there, and a show committed with one cannot be checked out
+/// there): then with `-1` after that part (`CON-1`, `com1-1.txt`).
+fn not_a_device(mut stem: String) -> String {
+    let first = stem.split('.').next().unwrap_or_default().to_ascii_uppercase();
+    let numbered =
+        |p: &str| first.strip_prefix(p).is_some_and(|n| n.len() == 1 && n.as_bytes()[0].is_ascii_digit() && n != "0");
+    if matches!(first.as_str(), "CON" | "PRN" | "AUX" | "NUL") || numbered("COM") || numbered("LPT") {
+        stem.insert_str(first.len(), "-1");
+    }
+    stem
 }
 
 /// The longest stem [`unique_name`] gives (ASCII: bytes are characters),

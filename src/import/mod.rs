@@ -1001,6 +1001,14 @@ mod tests {
         assert_eq!(name("https://h.example/p/z.mp3", Some(Mp3)), "z.mp3");
         assert_eq!(name("https://h.example/q/z.mp3.part.xyz", None), "z.mp3.part-2");
         assert_eq!(name("https://h.example/r/z.mp3.part", None), "z.mp3-2");
+        // No name Windows keeps for a device, nor dots in a run.
+        assert_eq!(name("https://h.example/s/CON.mp3", Some(Mp3)), "CON-1.mp3");
+        assert_eq!(name("https://h.example/s/nul.mp3", Some(Mp3)), "nul-1.mp3");
+        assert_eq!(name("https://h.example/s/com1.txt.mp3", Some(Mp3)), "com1-1.txt.mp3");
+        assert_eq!(name("https://h.example/s/lpt9", Some(Mp3)), "lpt9-1.mp3");
+        assert_eq!(name("https://h.example/s/console.mp3", Some(Mp3)), "console.mp3");
+        assert_eq!(name("https://h.example/s/com0.mp3", Some(Mp3)), "com0.mp3");
+        assert_eq!(name("https://h.example/s/a%5C..%5C..%5Cb.mp3", Some(Mp3)), "a-b.mp3");
     }
 
     /// Apple's namespace as feeds spell it, and namespaces that only look

@@ -1920,6 +1920,28 @@ fn an_episode_whose_media_are_gone_is_written_commented_out() {
     show.run(&["build", "--manifest", "new/episodes.toml", "--allow-changes", "--as-of", "2026-06-01T00:00:00Z"]).ok();
 }
 
+/// `import --download` of an episode whose media URL serves no audio (an
+/// HTML page, an image) writes it commented out as for one gone, and
+/// imports the others: it stopped the whole import, with the advice to
+/// run it again, which could never do better.
+#[test]
+fn an_episode_whose_media_url_serves_no_audio_is_written_commented_out() {
+    let (served, server) = two_mp3s_served();
+    std::fs::write(served.path().join("3.mp3"), "<html><body>Moved</body></html>").unwrap();
+    let items = served_items(&server.base(), &["", "", ""]);
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new", "--download", "--base-url", "https://new.example.org/p/"]).ok();
+    let said = format!("\"Ep 3\": {}3.mp3: what it serves is not audio podsmith can measure (", server.base());
+    assert!(run.stderr.contains(&said), "{}", run.stderr);
+    assert!(run.stderr.contains("the episode is written commented out at the end of episodes.toml"), "{}", run.stderr);
+    assert!(!run.stderr.contains("run the same import again"), "{}", run.stderr);
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    assert_eq!(parsed.episodes.iter().map(|e| e.guid.as_str()).collect::<Vec<_>>(), ["g1", "g2"]);
+    assert!(show.read("new/episodes.toml").contains("# [[episode]]\n# title = \"Ep 3\"\n"));
+    assert!(!show.path("new/media/3.mp3").exists());
+}
+
 /// `import --download` of chapters files and transcripts the old host no
 /// longer serves (404), serves as an HTML page (200), or whose chapter has
 /// no title (which the Podcasting 2.0 chapters allow): each is left out of
