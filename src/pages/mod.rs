@@ -236,6 +236,7 @@ const EPISODE_FIELDS: &[&str] = &[
     "date",
     "date_iso",
     "duration",
+    "duration_iso",
     "guests",
     "number",
     "season",
@@ -248,6 +249,7 @@ const EPISODE_FIELDS: &[&str] = &[
     "image",
     "image_path",
     "transcript_language",
+    "transcript_dir",
     "excerpt",
     "audio_url",
     "jsonld",
@@ -267,6 +269,7 @@ impl EpisodeView {
             "date" => Value::from(words_of(&self.catalog).date(&ep.date)),
             "date_iso" => Value::from(ep.date.to_rfc3339()),
             "duration" => Value::from(crate::text::clock(e.primary_media().info.whole_seconds())),
+            "duration_iso" => Value::from(iso_duration(e.primary_media().info.whole_seconds())),
             "guests" => Value::from(Serde(&ep.guests)),
             "number" => Value::from(Serde(ep.number)),
             "season" => Value::from(Serde(ep.season)),
@@ -284,6 +287,7 @@ impl EpisodeView {
             "transcript_language" => {
                 Value::from(ep.transcripts.iter().find(|t| t.kind.is_timed()).map(|t| t.language.as_str()))
             }
+            "transcript_dir" => Value::from(transcript_dir(ep, &self.catalog.podcast.language)),
             "excerpt" => Value::from(crate::markdown::episode_excerpt(&ep.notes, &ep.title, 200)),
             "audio_url" => Value::from(e.primary_media().url.as_str()),
             "jsonld" => Value::from(Serde(episode_jsonld(&self.catalog, e))),
@@ -1049,6 +1053,19 @@ fn episode_jsonld(catalog: &Catalog, e: &LiveEpisode) -> serde_json::Value {
     v
 }
 
+/// The writing direction of episode `e`'s first timed transcript, by its
+/// language, where it is not that of the pages (in `language`): `rtl`
+/// (Arabic, Hebrew …) on a page written left to right, `ltr` on one
+/// written right to left; `None` otherwise, or without one.
+fn transcript_dir(e: &crate::manifest::Episode, language: &str) -> Option<&'static str> {
+    let t = e.transcripts.iter().find(|t| t.kind.is_timed())?;
+    match (right_to_left(&t.language), right_to_left(language)) {
+        (true, false) => Some("rtl"),
+        (false, true) => Some("ltr"),
+        _ => None,
+    }
+}
+
 /// `PT1H2M3S`.
 fn iso_duration(secs: u64) -> String {
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
@@ -1208,6 +1225,7 @@ mod tests {
         date: String,
         date_iso: String,
         duration: String,
+        duration_iso: String,
         guests: &'a [String],
         number: Option<u32>,
         season: Option<u32>,
@@ -1220,6 +1238,7 @@ mod tests {
         image: Option<String>,
         image_path: String,
         transcript_language: Option<&'a str>,
+        transcript_dir: Option<&'static str>,
         excerpt: String,
         audio_url: &'a str,
         jsonld: serde_json::Value,
@@ -1237,6 +1256,7 @@ mod tests {
             date: words_of(catalog).date(&ep.date),
             date_iso: ep.date.to_rfc3339(),
             duration: crate::text::clock(e.primary_media().info.whole_seconds()),
+            duration_iso: iso_duration(e.primary_media().info.whole_seconds()),
             guests: &ep.guests,
             number: ep.number,
             season: ep.season,
@@ -1252,6 +1272,7 @@ mod tests {
                 _ => String::new(),
             },
             transcript_language: ep.transcripts.iter().find(|t| t.kind.is_timed()).map(|t| t.language.as_str()),
+            transcript_dir: transcript_dir(ep, &catalog.podcast.language),
             excerpt: crate::markdown::episode_excerpt(&ep.notes, &ep.title, 200),
             audio_url: &e.primary_media().url,
             jsonld: episode_jsonld(catalog, e),

@@ -941,7 +941,7 @@ fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_la
     assert!(
         index.contains(
             "<h2>Latest episode</h2>\n<h3><a href=\"episodes/kubernetes-sarah-novotny/\">Sarah Novotny on the Kubernetes community</a></h3>\n\
-             <p class=\"meta\"><time datetime=\"2017-04-12T09:03:00-04:00\">12 April 2017</time> · 20:54</p>"
+             <p class=\"meta\"><time datetime=\"2017-04-12T09:03:00-04:00\">12 April 2017</time> · <time datetime=\"PT20M54S\">20:54</time></p>"
         ),
         "{index}"
     );
@@ -1181,7 +1181,7 @@ fn pages_speak_the_shows_language() {
         "<a href=\"../../media/coredns-miek-gieben.mp3\">MP3 anhören (12:24)</a> · \
          <a href=\"../../media/coredns-miek-gieben.mp3\" download>MP3 herunterladen</a>",
         "<a href=\"../../media/coredns-miek-gieben.ogg\">OGG anhören (12:24)</a>",
-        "<time datetime=\"2017-04-12T09:01:00-04:00\">12. April 2017</time> · 12:24 · Folge 2</p>",
+        "<time datetime=\"2017-04-12T09:01:00-04:00\">12. April 2017</time> · <time datetime=\"PT12M24S\">12:24</time> · Folge 2</p>",
         "aria-label=\"Miek Gieben on {format} &amp; CoreDNS abspielen\">",
         "<h2>Kapitel</h2>",
         "<h2>Transkript</h2>",
@@ -1201,7 +1201,7 @@ fn pages_speak_the_shows_language() {
     for said in [
         "<p class=\"meta\"><span>von</span> Gordon Haff</p>",
         "<section class=\"latest\" aria-label=\"Neueste Folge\">\n<h2>Neueste Folge</h2>",
-        "<time datetime=\"2017-04-12T09:01:00-04:00\">12. April 2017</time> · 12:24 · <span>mit</span> Miek Gieben</p>",
+        "<time datetime=\"2017-04-12T09:01:00-04:00\">12. April 2017</time> · <time datetime=\"PT12M24S\">12:24</time> · <span>mit</span> Miek Gieben</p>",
     ] {
         assert!(index.contains(said), "{said}: {index}");
     }
@@ -1257,7 +1257,7 @@ decimal_comma = true
     for said in [
         "<a href=\"../../media/coredns-miek-gieben.mp3\">Słuchaj: MP3 (12:24)</a> · \
          <a href=\"../../media/coredns-miek-gieben.mp3\" download>Pobierz MP3</a>",
-        "<time datetime=\"2017-04-12T09:01:00-04:00\">12 kwietnia 2017</time> · 12:24 · Odcinek 2</p>",
+        "<time datetime=\"2017-04-12T09:01:00-04:00\">12 kwietnia 2017</time> · <time datetime=\"PT12M24S\">12:24</time> · Odcinek 2</p>",
         "<h2>Rozdziały</h2>",
         "aria-label=\"Odtwórz od 0:00\" lang=\"pl\">",
         "<p><span>Gość:</span> Miek Gieben</p>",
@@ -1407,6 +1407,23 @@ fn english_words_on_a_page_written_right_to_left_keep_their_order() {
     let html = show.read("public/episodes/coredns-miek-gieben/index.html");
     assert!(html.contains("<p class=\"meta\"><a href=\"../../\">← Talking"), "{html}");
     assert!(html.contains("<p class=\"meta\" lang=\"en\"><time") && !html.contains("dir=\"ltr\""), "{html}");
+    // A transcript written the other way round from the page says so.
+    let given = "transcript = \"transcripts/coredns-miek-gieben.vtt\"";
+    assert!(manifest.contains(given));
+    for (page, transcript, dir) in [("ar", "en", "ltr"), ("en", "he", "rtl")] {
+        let edited = manifest.replacen("language = \"en\"", &format!("language = \"{page}\""), 1).replacen(
+            given,
+            &format!(
+                "transcript = [{{ file = \"transcripts/coredns-miek-gieben.vtt\", language = \"{transcript}\" }}]"
+            ),
+            1,
+        );
+        show.write("episodes.toml", &edited);
+        show.build().ok();
+        let html = show.read("public/episodes/coredns-miek-gieben/index.html");
+        let div = format!("<div class=\"transcript\" lang=\"{transcript}\" dir=\"{dir}\">");
+        assert!(html.contains(&div), "{div}: {html}");
+    }
 }
 
 /// A serial show of seasons says each episode's season on its index, and
