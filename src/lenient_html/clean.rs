@@ -136,7 +136,7 @@ pub fn clean_in(html: &str, lang: Option<&str>, title: Option<&str>) -> Cleaned 
     if c.title.as_deref().is_none_or(str::is_empty) {
         c.title = title.map(str::to_string);
     }
-    c.document(lang)
+    c.document(lang, title)
 }
 
 struct Cleaner {
@@ -250,7 +250,11 @@ impl Cleaner {
         self.body.push('>');
     }
 
-    fn document(self, lang: Option<&str>) -> Cleaned {
+    /// The page: `lang` its language; `episode` the title of the episode
+    /// whose page it sits beside (a transcript's), if any: then it leads
+    /// back there, and its text is its `<main>`, headed by that title
+    /// where it has no heading of its own.
+    fn document(self, lang: Option<&str>, episode: Option<&str>) -> Cleaned {
         let mut html = String::from("<!DOCTYPE html>\n<html");
         if let Some(lang) = lang.filter(|l| !l.is_empty()) {
             html.push_str(" lang=\"");
@@ -258,13 +262,38 @@ impl Cleaner {
             html.push('"');
         }
         html.push_str(">\n<head>\n<meta charset=\"utf-8\">\n");
+        // Laid out for a phone's width (not 980 px), in the reader's colours.
+        html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        html.push_str("<meta name=\"color-scheme\" content=\"light dark\">\n");
         if let Some(title) = self.title.filter(|t| !t.is_empty()) {
             html.push_str("<title>");
             let _ = escape_html_body_text(FmtWriter(&mut html), &title);
             html.push_str("</title>\n");
         }
         html.push_str("</head>\n<body>\n");
-        html.push_str(self.body.trim());
+        let body = self.body.trim();
+        match episode.filter(|t| !t.is_empty()) {
+            Some(title) => {
+                html.push_str("<nav><a href=\"./\">↩ ");
+                let _ = escape_html_body_text(FmtWriter(&mut html), title);
+                html.push_str("</a></nav>\n");
+                let own = |tag: &str| memchr::memmem::find(body.as_bytes(), tag.as_bytes()).is_some();
+                let main = !own("<main");
+                if main {
+                    html.push_str("<main>\n");
+                }
+                if !own("<h1") {
+                    html.push_str("<h1>");
+                    let _ = escape_html_body_text(FmtWriter(&mut html), title);
+                    html.push_str("</h1>\n");
+                }
+                html.push_str(body);
+                if main {
+                    html.push_str("\n</main>");
+                }
+            }
+            None => html.push_str(body),
+        }
         html.push_str("\n</body>\n</html>\n");
         Cleaned { html, removed: self.removed }
     }
@@ -340,9 +369,23 @@ mod tests {
             "{}",
             c.html
         );
-        // Its own title is kept.
-        let titled = clean_in("<title>Words</title><p>Hi</p>", None, Some("Pilot"));
-        assert!(titled.html.contains("<title>Words</title>") && !titled.html.contains("Pilot"), "{}", titled.html);
+        // A page of its own: read on a phone at its width, leading back to
+        // the episode's page beside it, its text the main part, headed.
+        for part in [
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+            "<body>\n<nav><a href=\"./\">↩ Pilot &amp; more</a></nav>\n<main>\n<h1>Pilot &amp; more</h1>\n<p>0:00 Hi",
+            "</p>\n</main>\n</body>",
+        ] {
+            assert!(c.html.contains(part), "{part}: {}", c.html);
+        }
+        // Its own title is kept, and its own heading and main part.
+        let titled = clean_in("<title>Words</title><main><h1>Words</h1><p>Hi</p></main>", None, Some("Pilot"));
+        assert!(
+            titled.html.contains("<title>Words</title>") && !titled.html.contains("<title>Pilot"),
+            "{}",
+            titled.html
+        );
+        assert!(titled.html.contains("</nav>\n<main><h1>Words</h1><p>Hi</p></main>\n</body>"), "{}", titled.html);
         assert_eq!(clean(&c.html).html, clean(&clean(&c.html).html).html);
     }
 

@@ -744,7 +744,12 @@ fn an_html_transcript_is_published_without_what_would_run_on_the_site() {
     let run = show.build().ok();
     assert!(!run.stderr.contains("left out"), "{}", run.stderr);
     let once = show.read("public/episodes/pair/transcript.html");
-    assert!(once.contains("<body>\n<p><cite>Ann:</cite> Hello.</p>\n</body>"), "{once}");
+    assert!(
+        once.contains(
+            "<body>\n<nav><a href=\"./\">↩ Pair</a></nav>\n<main>\n<h1>Pair</h1>\n<p><cite>Ann:</cite> Hello.</p>\n</main>\n</body>"
+        ),
+        "{once}"
+    );
     show.run(&["build", "--no-cache"]).ok();
     assert_eq!(show.read("public/episodes/pair/transcript.html"), once);
 }
