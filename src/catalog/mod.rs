@@ -657,12 +657,16 @@ fn notes_html(show: &Show, episode: &Episode) -> Option<Diagnostic> {
 /// written (see [`crate::markdown::url_problems`]): a URL left out (a
 /// `javascript:` link), and, on a site served over https, an image at an
 /// `http:` URL, which browsers block or warn of. At the line of the first.
-fn notes_urls(show: &Show, episode: &Episode) -> Option<Diagnostic> {
+fn notes_urls(show: &Show, episode: &Episode, found: &[crate::markdown::UrlProblem]) -> Option<Diagnostic> {
     use crate::markdown::UrlProblem;
     let https = show.podcast.base_url.as_str().get(..6).is_some_and(|s| s.eq_ignore_ascii_case("https:"));
-    let found: Vec<UrlProblem> = crate::markdown::url_problems(&episode.notes)
-        .into_iter()
-        .filter(|p| https || matches!(p, UrlProblem::Dropped(_)))
+    let found: Vec<&UrlProblem> = found
+        .iter()
+        .filter(|p| match p {
+            UrlProblem::Dropped(_) => true,
+            UrlProblem::HttpImage(_) => https,
+            UrlProblem::NoAlt(_) => false,
+        })
         .collect();
     let first = found.first()?;
     let listed = |dropped: bool| {
@@ -696,6 +700,36 @@ fn notes_urls(show: &Show, episode: &Episode) -> Option<Diagnostic> {
                  javascript:, could run on the site), and browsers block an http image on an https page or mark \
                  the page not secure: give the https URL of the image",
             ),
+    )
+}
+
+/// A warning for images in the notes without a text that says what they
+/// show (see [`crate::markdown::UrlProblem::NoAlt`], among `found`): a
+/// screen reader skips them. At the line of the first.
+fn notes_alt(show: &Show, episode: &Episode, found: &[crate::markdown::UrlProblem]) -> Option<Diagnostic> {
+    use crate::markdown::UrlProblem;
+    let unsaid: Vec<&str> = found.iter().filter(|p| matches!(p, UrlProblem::NoAlt(_))).map(UrlProblem::url).collect();
+    let first = unsaid.first()?;
+    let offset = crate::text::written_at(&episode.notes, first).unwrap_or(0);
+    let (file, line) = episode.notes_from.at(&episode.notes, offset, (&show.manifest_path, episode.line));
+    let listed = unsaid.iter().map(|u| crate::text::shown(u)).collect::<Vec<_>>().join(", ");
+    let (which, say, them) = match unsaid.len() {
+        1 => (format!("the image {listed} has"), "it", "it"),
+        _ => (format!("the images {listed} have"), "each", "them"),
+    };
+    Some(
+        Diagnostic::warning(
+            "NOTES-ALT",
+            format!(
+                "{}: in the notes, {which} no text saying what {say} shows: a screen reader skips {them}",
+                episode_place(&episode.title)
+            ),
+        )
+        .at(Location::file(file, line, None))
+        .help(
+            "write what the image shows: ![A map of the route](map.png), or <img src=\"map.png\" alt=\"A map of \
+             the route\">; one that only decorates can stay as it is",
+        ),
     )
 }
 
@@ -741,7 +775,9 @@ pub fn fit(
     };
     let (mut problems, mut notes) = chapters_of(show, &mut episode, &media);
     notes.extend(notes_html(show, &episode));
-    notes.extend(notes_urls(show, &episode));
+    let problems_of_notes = crate::markdown::url_problems(&episode.notes);
+    notes.extend(notes_urls(show, &episode, &problems_of_notes));
+    notes.extend(notes_alt(show, &episode, &problems_of_notes));
     notes.extend(transcript_html(show, &episode));
     problems.extend(transcript_problems(show, &episode, &media));
     match problems.is_empty() {

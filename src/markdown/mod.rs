@@ -301,43 +301,75 @@ pub enum UrlProblem {
     /// An image at an `http:` URL: a page served over https loads it
     /// insecurely (browsers block it or mark the page not secure).
     HttpImage(String),
+    /// An image without a text that says what it shows (`![](…)`, an
+    /// `<img>` without `alt`): a screen reader skips it.
+    NoAlt(String),
 }
 
 impl UrlProblem {
     /// The URL as the notes give it.
     pub fn url(&self) -> &str {
         match self {
-            UrlProblem::Dropped(url) | UrlProblem::HttpImage(url) => url,
+            UrlProblem::Dropped(url) | UrlProblem::HttpImage(url) | UrlProblem::NoAlt(url) => url,
         }
     }
 }
 
-/// The links and images of `markdown` whose URL the pages do not use as
-/// written (see [`UrlProblem`]), each once, in the order they come, at
-/// most eight; Markdown and the HTML notes are written with alike.
+/// The links and images of `markdown` the pages do not use as written
+/// (see [`UrlProblem`]), each once, in the order they come, at most eight;
+/// Markdown and the HTML notes are written with alike.
 ///
 /// ```
 /// use podsmith::markdown::{UrlProblem, url_problems};
-/// let notes = "[a](javascript:x) ![b](http://example.com/b.png) [c](http://example.com/) <img src=\"data:x\">";
+/// let notes = "[a](javascript:x) ![b](http://example.com/b.png) [c](http://example.com/) <img src=\"data:x\"> \
+///              ![](https://example.com/c.png) <img src=\"d.png\" alt=\"A map\">";
 /// assert_eq!(
 ///     url_problems(notes),
 ///     [
 ///         UrlProblem::Dropped("javascript:x".into()),
 ///         UrlProblem::HttpImage("http://example.com/b.png".into()),
-///         UrlProblem::Dropped("data:x".into())
+///         UrlProblem::Dropped("data:x".into()),
+///         UrlProblem::NoAlt("https://example.com/c.png".into()),
 ///     ]
 /// );
 /// ```
 pub fn url_problems(markdown: &str) -> Vec<UrlProblem> {
     let mut out: Vec<UrlProblem> = Vec::new();
-    for (url, image) in links_and_images(markdown) {
-        let url = &url;
-        let problem = match safe_url(url) {
-            false => UrlProblem::Dropped(url.to_string()),
-            true if image && url.get(..5).is_some_and(|s| s.eq_ignore_ascii_case("http:")) => {
-                UrlProblem::HttpImage(url.to_string())
+    // What an event is to the pages: a link, an image, or an image ended
+    // without a text.
+    enum Seen {
+        Link,
+        Image,
+        Unsaid,
+    }
+    // The image being read, and whether it has a text yet.
+    let mut image: Option<(pulldown_cmark::CowStr<'_>, bool)> = None;
+    for event in raw::read(Parser::new_ext(markdown, OPTIONS)) {
+        let (url, seen) = match event {
+            Event::Start(Tag::Link { dest_url, .. }) => (dest_url, Seen::Link),
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                image = Some((dest_url.clone(), false));
+                (dest_url, Seen::Image)
             }
-            true => continue,
+            Event::Text(t) | Event::Code(t) if !t.trim().is_empty() => {
+                if let Some((_, said)) = &mut image {
+                    *said = true;
+                }
+                continue;
+            }
+            Event::End(TagEnd::Image) => match image.take() {
+                // (One whose URL is dropped shows nothing.)
+                Some((url, false)) if safe_url(&url) => (url, Seen::Unsaid),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let http = url.get(..5).is_some_and(|s| s.eq_ignore_ascii_case("http:"));
+        let problem = match (seen, safe_url(&url)) {
+            (Seen::Link | Seen::Image, false) => UrlProblem::Dropped(url.to_string()),
+            (Seen::Image, true) if http => UrlProblem::HttpImage(url.to_string()),
+            (Seen::Unsaid, _) => UrlProblem::NoAlt(url.to_string()),
+            _ => continue,
         };
         if !out.contains(&problem) {
             out.push(problem);

@@ -139,6 +139,33 @@ fn tags_shown_as_text_are_told_at_their_line_of_a_notes_file_or_at_the_notes() {
     );
 }
 
+/// An image in the notes without a text saying what it shows (Markdown's
+/// `![](…)`, an `<img>` without `alt`) is told, once an episode, at the
+/// line of the first (a screen reader skips it; it was published with
+/// `alt=""` without a word); one with a text, or whose URL is dropped, is not.
+#[test]
+fn images_in_the_notes_without_a_text_are_told_at_their_line() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}notes_file = \"notes/one.md\"\n{}notes = \"A ![chart](https://example.com/c.png).\"\n",
+        episode("One", "g1", "2024-01-02T03:04:05Z", &["pair-5s.mp3"]),
+        episode("Two", "g2", "2024-01-03T03:04:05Z", &["cbr-xing.mp3"])
+    );
+    let notes = "# One\n\nWe talk.\n\n![](https://example.com/map.png) and <img src=\"https://example.com/b.png\">\n\
+                 <img src=\"https://example.com/c.png\" alt=\"A chart\"> <img src=\"javascript:x\">\n";
+    let show = Show::with(&manifest, &["pair-5s.mp3", "cbr-xing.mp3"]);
+    show.write("notes/one.md", notes);
+    let run = show.build().ok();
+    let stderr = run.stderr.replace('\\', "/");
+    assert!(
+        stderr.contains(
+            "warning: notes/one.md:5: episode \"One\": in the notes, the images https://example.com/map.png, \
+             https://example.com/b.png have no text saying what each shows: a screen reader skips them"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("c.png have") && !stderr.contains("episode \"Two\": in the notes"), "{stderr}");
+}
+
 /// What the pages change of the notes' links and images is told, once an
 /// episode, at the line of the first: a link that loses its URL, and on
 /// an https site an image at an http URL (which browsers block or warn
