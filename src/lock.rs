@@ -1467,6 +1467,10 @@ impl Retiring<'_> {
     /// (if `page`, the page being new to it), else one of its `urls`
     /// (those new to it). One change at most: the first such is said.
     fn taken(&self, n: &Published, page: bool, urls: &[&String], new: bool, out: &mut Vec<Change>) {
+        // (Most episodes, as they were: nothing to look for.)
+        if !page && urls.is_empty() {
+            return;
+        }
         let others = || self.retired.iter().filter(|r| r.guid != n.guid);
         if page && let Some(r) = others().find(|r| r.same_page(n)) {
             let value = n.page.clone().unwrap_or_else(|| format!("episodes/{}/", n.slug));
