@@ -333,12 +333,17 @@ fn namespace_tags(
         // where the old feed named another (who may move the show).
         let named = ns.get("locked").and_then(|l| l.first()).and_then(|l| l.attrs().get("owner")).map(|o| o.trim());
         let owner = p.get("owner").and_then(|o| o.get("email")).and_then(|e| e.as_str()).unwrap_or_default();
-        if let Some(named) = named.filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(owner)) {
-            notes.push(note(format!(
+        match named.filter(|n| !n.is_empty() && !n.eq_ignore_ascii_case(owner)) {
+            Some(named) => notes.push(note(format!(
                 "the feed's podcast:locked names \"{}\" as the owner who may move the show; the new feed names the \
                  owner e-mail, \"{owner}\": to keep the first, set it as `owner`'s email in [podcast]",
                 crate::text::truncate_chars(named, 80)
-            )));
+            ))),
+            // (What the tag is for: a word to whoever imports it.)
+            None => notes.push(note(
+                "the feed is locked (podcast:locked): its owner asks that no other host import it; go on only if \
+                 the show is yours (the new feed stays locked)",
+            )),
         }
     }
     let known_medium = |m: &str| crate::validate::p20::MEDIUMS.contains(&m.strip_suffix('L').unwrap_or(m));

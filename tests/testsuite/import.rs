@@ -177,8 +177,10 @@ fn every_real_feed_imports_keeping_its_guids_or_is_refused_with_a_reason() {
                     run.stderr.contains("the feed's podcast:locked names \"podcastowner@example.com\"");
                 assert_eq!(locked_owner_said, name == "pcns-namespace-example.xml", "{name}: {}", run.stderr);
                 if name == "partytime-podcasting20-freedomcontroller.xml" {
-                    // The channel's namespace tags podsmith writes too.
+                    // The channel's namespace tags podsmith writes too; a
+                    // feed locked by its owner is said to whoever imports it.
                     assert!(parsed.podcast.locked, "{name}");
+                    assert!(run.stderr.contains("warning: the feed is locked (podcast:locked)"), "{}", run.stderr);
                     let funding = &parsed.podcast.tags.funding;
                     assert_eq!(
                         funding.iter().map(|f| f.url.as_str()).collect::<Vec<_>>(),
