@@ -162,7 +162,8 @@ pub(super) fn comment_out(text: &mut String, gone: &[String]) -> Result<usize, I
     left["episode"] = toml_edit::Item::ArrayOfTables(out);
     let tables: String = left.to_string().lines().map(|l| format!("# {l}\n").replace("# \n", "#\n")).collect();
     *text = format!(
-        "{doc}\n# Left out by the import: episodes whose media the old host no longer has (404 or 410).\n# Put each \
+        "{doc}\n# Left out by the import: episodes whose media the old host no longer has (404 or 410),\n# or serves as \
+         something other than audio. Put each \
          recording in the media folder under the name its `media` gives (or give its new URL), then uncomment it.\n\
          {tables}"
     );

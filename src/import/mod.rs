@@ -652,7 +652,9 @@ fn utf8_of(bytes: &[u8]) -> Option<(Vec<u8>, String)> {
             .then(|| format!("the feed says it is {label} but is UTF-8: read as UTF-8 (declare encoding=\"UTF-8\")"))?;
         return Some((declared_utf8(text.to_string()).into_bytes(), said));
     }
-    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    // (A UTF-8 byte-order mark before bytes that are not UTF-8 says
+    // nothing true of them.)
+    let (text, _) = encoding.decode_without_bom_handling(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes));
     let name = match label.eq_ignore_ascii_case(encoding.name()) {
         true => label,
         false => format!("{label} ({})", encoding.name()),
@@ -673,6 +675,8 @@ fn ampersands_escaped(text: &[u8]) -> Option<(Vec<u8>, usize, usize)> {
         let close: Option<&[u8]> = match rest {
             _ if rest.starts_with(b"<![CDATA[") => Some(b"]]>"),
             _ if rest.starts_with(b"<!--") => Some(b"-->"),
+            // (A processing instruction's `&` is its own: a stylesheet's URL.)
+            _ if rest.starts_with(b"<?") => Some(b"?>"),
             _ => None,
         };
         if let Some(close) = close {

@@ -1445,6 +1445,9 @@ fn a_feed_in_a_one_byte_encoding_is_imported_as_its_utf8_twin() {
         assert!(said.contains(&format!("warning: the feed is {written}: read as such")), "{said}");
         assert_eq!(twin, manifest, "{label}");
     }
+    // (A UTF-8 byte-order mark before them says nothing true of them.)
+    let marked: Vec<u8> = b"\xEF\xBB\xBF".iter().copied().chain(one_byte(declared("ISO-8859-1"))).collect();
+    assert_eq!(import("marked.xml", &marked).1, manifest);
     let (said, twin) = import("lie.xml", declared("ISO-8859-1").as_bytes());
     assert!(said.contains("warning: the feed says it is ISO-8859-1 but is UTF-8: read as UTF-8"), "{said}");
     assert_eq!(twin, manifest);
@@ -1459,6 +1462,7 @@ fn a_bare_ampersand_is_read_as_the_character_and_said_with_its_line() {
     let date = "Tue, 01 Oct 2024 10:00:00 +0000";
     let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, date, ""))
         .replace("<description>A show</description>", "\n<description>AT&T, Q&A &amp; R&D</description>")
+        .replacen("?>\n", "?>\n<?xml-stylesheet href=\"s.xsl?a=1&b=2\" type=\"text/xsl\"?>", 1)
         .replace(
             "<title>Ep 1</title>",
             "<title><![CDATA[Tom & Jerry]]></title><description>Fish &#38; chips & peas</description>",
