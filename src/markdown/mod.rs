@@ -322,7 +322,7 @@ impl UrlProblem {
 /// ```
 /// use podsmith::markdown::{UrlProblem, url_problems};
 /// let notes = "[a](javascript:x) ![b](http://example.com/b.png) [c](http://example.com/) <img src=\"data:x\"> \
-///              ![](https://example.com/c.png) <img src=\"d.png\" alt=\"A map\">";
+///              ![](https://example.com/c.png) <img src=\"d.png\" alt=\"A map\"> <img src=\"line.png\" alt=\"\">";
 /// assert_eq!(
 ///     url_problems(notes),
 ///     [
@@ -352,6 +352,13 @@ pub fn url_problems(markdown: &str) -> Vec<UrlProblem> {
                 (dest_url, Seen::Image)
             }
             Event::Text(t) | Event::Code(t) if !t.trim().is_empty() => {
+                if let Some((_, said)) = &mut image {
+                    *said = true;
+                }
+                continue;
+            }
+            // (An empty piece of HTML: an `<img>` said to be decorative.)
+            Event::InlineHtml(t) if t.is_empty() => {
                 if let Some((_, said)) = &mut image {
                     *said = true;
                 }

@@ -361,8 +361,16 @@ impl<'a, I: Iterator<Item = Event<'a>>> Reader<'a, I> {
         let title = CowStr::from(tag.attr("title").unwrap_or("").to_string());
         let dest_url = CowStr::from(src.to_string());
         self.push(Event::Start(Tag::Image { link_type: LinkType::Inline, dest_url, title, id: CowStr::from("") }));
-        if let Some(alt) = tag.attr("alt").filter(|a| !a.is_empty()) {
-            self.push(Event::Text(CowStr::from(alt.to_string())));
+        match tag.attr("alt") {
+            Some(alt) if !alt.is_empty() => self.push(Event::Text(CowStr::from(alt.to_string()))),
+            // An image said to be decorative (`alt=""`, `role="presentation"`
+            // or `"none"`) is told from one without a word by an empty
+            // piece of HTML in its text (which writes nothing): see
+            // `url_problems`.
+            _ if tag.attr("alt").is_some() || matches!(tag.attr("role"), Some("presentation" | "none")) => {
+                self.push(Event::InlineHtml(CowStr::from("")));
+            }
+            _ => {}
         }
         self.push(Event::End(TagEnd::Image));
     }

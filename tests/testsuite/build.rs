@@ -151,7 +151,8 @@ fn images_in_the_notes_without_a_text_are_told_at_their_line() {
         episode("Two", "g2", "2024-01-03T03:04:05Z", &["cbr-xing.mp3"])
     );
     let notes = "# One\n\nWe talk.\n\n![](https://example.com/map.png) and <img src=\"https://example.com/b.png\">\n\
-                 <img src=\"https://example.com/c.png\" alt=\"A chart\"> <img src=\"javascript:x\">\n";
+                 <img src=\"https://example.com/c.png\" alt=\"A chart\"> <img src=\"javascript:x\">\n\
+                 <img src=\"https://example.com/rule.png\" alt=\"\"> <img src=\"https://example.com/dot.png\" role=\"presentation\">\n";
     let show = Show::with(&manifest, &["pair-5s.mp3", "cbr-xing.mp3"]);
     show.write("notes/one.md", notes);
     let run = show.build().ok();
@@ -164,6 +165,10 @@ fn images_in_the_notes_without_a_text_are_told_at_their_line() {
         "{stderr}"
     );
     assert!(!stderr.contains("c.png have") && !stderr.contains("episode \"Two\": in the notes"), "{stderr}");
+    // Said to be decorative (alt="", role="presentation"): as it is meant.
+    assert!(!stderr.contains("rule.png") && !stderr.contains("dot.png"), "{stderr}");
+    let page = show.read("public/episodes/one/index.html");
+    assert!(page.contains("<img src=\"https://example.com/rule.png\" alt=\"\""), "{page}");
 }
 
 /// What the pages change of the notes' links and images is told, once an
