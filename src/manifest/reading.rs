@@ -1662,12 +1662,21 @@ fn guests(t: &mut Fields<'_, '_>, cx: &mut reader::Context<'_>) -> Vec<String> {
 
 /// Where `[podcast]` (`t`) writes the keys later stages say something of.
 fn podcast_lines(t: &mut Fields<'_, '_>, cx: &Context<'_>) -> crate::manifest::PodcastLines {
-    let mut line_of = |key| t.value(key).map_or(0, |v| cx.line_col(v.span().start).0);
+    let line = |span: std::ops::Range<usize>| cx.line_col(span.start).0;
+    // (The owner's e-mail where it is written: in a table of its own, its line.)
+    let owner = t.value("owner").map_or(0, |v| match v.get_ref() {
+        DeValue::Table(table) => {
+            let email = table.iter().find(|(k, _)| k.get_ref().as_ref() == "email");
+            line(email.map_or(v.span(), |(_, e)| e.span()))
+        }
+        _ => line(v.span()),
+    });
+    let mut line_of = |key| t.value(key).map_or(0, |v| line(v.span()));
     crate::manifest::PodcastLines {
         title: line_of("title"),
         description: line_of("description"),
         author: line_of("author"),
-        owner: line_of("owner"),
+        owner,
         base_url: line_of("base_url"),
     }
 }

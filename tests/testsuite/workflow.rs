@@ -1416,6 +1416,17 @@ fn a_show_left_as_init_wrote_it_builds_and_each_placeholder_is_said_where_to_fix
         assert!(run.stderr.contains(&want), "no {want:?} in {}", run.stderr);
     }
     assert!(!run.stderr.contains("warning: feed.xml"), "{}", run.stderr);
+    // The owner's e-mail alone left, in a table of its own: at its line.
+    let owner_line = manifest.lines().find(|l| l.starts_with("owner = ")).unwrap();
+    let edited = manifest
+        .replacen(&format!("{owner_line}\n"), "", 1)
+        .replacen("base_url = \"https://example.com/podcast/\"", "base_url = \"https://pod.tiny-show.net/podcast/\"", 1)
+        .replacen("\n[[episode]]", "\n[podcast.owner]\nname = \"Ann\"\nemail = \"ann@example.com\"\n\n[[episode]]", 1);
+    bare.write("episodes.toml", &edited);
+    let run = bare.run(&["build", "--allow-changes"]).ok();
+    let email = 1 + edited.lines().position(|l| l.starts_with("email = ")).unwrap();
+    let want = format!("warning: episodes.toml:{email}: the owner e-mail is on example.com");
+    assert!(run.stderr.contains(&want), "no {want:?} in {}", run.stderr);
 }
 
 #[cfg(unix)]
