@@ -1445,9 +1445,11 @@ impl Retiring<'_> {
             out.push(Change::Restored { title: title.clone(), guid: guid.clone() });
             // (A recording under another URL is downloaded anew by the apps
             // that had the episode.)
-            for url in back.urls.iter().filter(|u| !n.urls.contains(u)) {
+            for (i, url) in back.urls.iter().enumerate().filter(|(_, u)| !n.urls.contains(u)) {
                 let (title, guid, old) = (title.clone(), guid.clone(), url.clone());
-                out.push(Change::UrlChanged { title, guid, old, new: None });
+                // The same position (enclosure first) is the likeliest replacement.
+                let new = n.urls.get(i).filter(|u| !back.urls.contains(u)).cloned();
+                out.push(Change::UrlChanged { title, guid, old, new });
             }
             let others: Vec<&String> = n.urls.iter().filter(|u| !back.urls.contains(u)).collect();
             return self.taken(n, false, &others, false, out);
@@ -2266,7 +2268,12 @@ mod tests {
             changes,
             [
                 Change::Restored { title: "two".into(), guid: "b".into() },
-                Change::UrlChanged { title: "two".into(), guid: "b".into(), old: "https://x/u2".into(), new: None }
+                Change::UrlChanged {
+                    title: "two".into(),
+                    guid: "b".into(),
+                    old: "https://x/u2".into(),
+                    new: Some("https://x/u2-new".into())
+                }
             ]
         );
         assert_eq!(lock.retired, [Retired { slug: String::new(), page: None, ..two.clone() }]);
