@@ -2264,17 +2264,11 @@ mod tests {
         let mut other = back.clone();
         other.episodes[2].urls = vec!["https://x/u2-new".into()];
         let (lock, changes) = after(&other, &text);
-        assert_eq!(
-            changes,
-            [
-                Change::Restored { title: "two".into(), guid: "b".into() },
-                Change::UrlChanged {
-                    title: "two".into(),
-                    guid: "b".into(),
-                    old: "https://x/u2".into(),
-                    new: Some("https://x/u2-new".into())
-                }
-            ]
+        let restored = Change::Restored { title: "two".into(), guid: "b".into() };
+        assert!(
+            matches!(&changes[..], [r, Change::UrlChanged { old, new: Some(new), .. }]
+            if *r == restored && old == "https://x/u2" && new == "https://x/u2-new"),
+            "{changes:?}"
         );
         assert_eq!(lock.retired, [Retired { slug: String::new(), page: None, ..two.clone() }]);
         // Back after the show moved (its page at the new address): the same
