@@ -1379,6 +1379,16 @@ fn same_episodes(name: &str, original_bytes: &[u8], new_bytes: &[u8]) -> usize {
     apple_titled
 }
 
+/// What `podsmith import` of a feed of `bytes` (saved as `name` in `show`)
+/// says, and the manifest it writes, without its first line (which names
+/// the feed).
+fn imported_from(show: &Show, name: &str, bytes: &[u8]) -> (String, String) {
+    std::fs::write(show.path(name), bytes).unwrap();
+    let run = show.run(&["import", name, &format!("{name}.show")]).ok();
+    let manifest = show.read(&format!("{name}.show/episodes.toml"));
+    (run.stderr, manifest.lines().skip(1).collect::<Vec<_>>().join("\n"))
+}
+
 /// A feed saved as UTF-16 (with a byte-order mark, or without one: `<?`
 /// in UTF-16), declaring so, is read as UTF-16 (the rss crate cannot) and
 /// said: the same manifest as from the same feed in UTF-8.
@@ -1391,12 +1401,7 @@ fn a_utf16_feed_is_imported_as_its_utf8_twin() {
     let le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(declared.encode_utf16().flat_map(u16::to_le_bytes)).collect();
     let be: Vec<u8> = declared.encode_utf16().flat_map(u16::to_be_bytes).collect();
     let new = Show::empty();
-    let import = |name: &str, bytes: &[u8]| {
-        std::fs::write(new.path(name), bytes).unwrap();
-        let run = new.run(&["import", name, &format!("{name}.show")]).ok();
-        let manifest = new.read(&format!("{name}.show/episodes.toml"));
-        (run.stderr, manifest.lines().skip(1).collect::<Vec<_>>().join("\n"))
-    };
+    let import = |name: &str, bytes: &[u8]| imported_from(&new, name, bytes);
     let (said, manifest) = import("utf8.xml", utf8.as_bytes());
     assert!(!said.contains("UTF-16"), "{said}");
     for (name, bytes, order) in [("le.xml", &le, "little-endian"), ("be.xml", &be, "big-endian")] {
@@ -1430,12 +1435,7 @@ fn a_feed_in_a_one_byte_encoding_is_imported_as_its_utf8_twin() {
             .collect()
     };
     let new = Show::empty();
-    let import = |name: &str, bytes: &[u8]| {
-        std::fs::write(new.path(name), bytes).unwrap();
-        let run = new.run(&["import", name, &format!("{name}.show")]).ok();
-        let manifest = new.read(&format!("{name}.show/episodes.toml"));
-        (run.stderr, manifest.lines().skip(1).collect::<Vec<_>>().join("\n"))
-    };
+    let import = |name: &str, bytes: &[u8]| imported_from(&new, name, bytes);
     let (said, manifest) = import("utf8.xml", utf8.as_bytes());
     assert!(!said.contains("read as such"), "{said}");
     assert!(manifest.contains("media = [\"https://old.example.com/%C3%A9pisode%201.mp3\"]"), "{manifest}");
