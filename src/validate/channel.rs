@@ -845,11 +845,21 @@ fn placeholders(cx: &mut Cx<'_>) {
             ));
         }
     }
+    let owner = cx.child(ch, &Ns::Itunes, "owner").and_then(|o| cx.child(o, &Ns::Itunes, "name"));
+    if let Some(n) = owner.filter(|n| n.text.to_ascii_lowercase().contains("placeholder")) {
+        cx.push(Finding::new(
+            id::PLACEHOLDER,
+            Where::Line(n.line),
+            format!("{OWNER_NAME} is still a placeholder: \"{}\"", truncate_chars(&n.text, 60)),
+            "write the owner's real name in episodes.toml (Spotify and YouTube address their e-mails to it)",
+        ));
+    }
 }
 
 /// How [`placeholders`] names the show's fields, and the owner's e-mail.
 const SHOWS: &str = "the show's ";
 const OWNER_EMAIL: &str = "the owner e-mail";
+const OWNER_NAME: &str = "the owner's name";
 
 /// The key of `[podcast]` in `episodes.toml` that a channel's PLACEHOLDER
 /// finding (of the channel, or of the cover) is about: where a build
@@ -868,7 +878,7 @@ pub fn placeholder_key(f: &Finding) -> Option<&'static str> {
     if m.starts_with("the feed's URLs") {
         return Some("base_url");
     }
-    m.starts_with(OWNER_EMAIL).then_some("owner")
+    (m.starts_with(OWNER_EMAIL) || m.starts_with(OWNER_NAME)).then_some("owner")
 }
 
 fn categories_rule(cx: &mut Cx<'_>) {

@@ -1409,6 +1409,7 @@ fn a_show_left_as_init_wrote_it_builds_and_each_placeholder_is_said_where_to_fix
         ("title", "the show's title is still a placeholder"),
         ("description", "the show's description is still a placeholder"),
         ("author", "the show's author is still a placeholder"),
+        ("owner", "the owner's name is still a placeholder"),
         ("base_url", "the feed's URLs and the owner e-mail are on example.com"),
         ("image", "media/cover.jpg is podsmith's placeholder cover"),
     ] {
