@@ -258,14 +258,22 @@ pub fn plan(opts: &Options) -> Result<Planned, ImportError> {
     let bytes = amps.as_ref().map_or(bytes, |(bytes, _, _)| bytes.as_slice());
     let channel = read_feed(bytes, &opts.source, &mut notes)?;
     let declared = declared_entities(bytes);
+    let undefined = undefined_entities(bytes, &declared);
     if let Some((_, said)) = utf8 {
         notes.push(note(said));
+    }
+    if !undefined.is_empty() {
+        notes.push(note(format!(
+            "the feed refers to entities neither XML nor HTML defines ({}): kept as written (strict readers, \
+             Apple's among them, refuse such a feed)",
+            undefined.iter().map(|n| format!("&{n};")).collect::<Vec<_>>().join(", ")
+        )));
     }
     if !declared.is_empty() {
         notes.push(note(format!(
             "the feed's DOCTYPE declares entities ({}), which podcast apps do not read: where the feed uses \
              one, it is kept as written (&name;), not expanded; write the text itself there",
-            declared.iter().map(|n| format!("&{n};")).collect::<Vec<_>>().join(", ")
+            declared.iter().take(3).map(|n| format!("&{n};")).collect::<Vec<_>>().join(", ")
         )));
     }
     if let Some((_, n, line)) = amps {
@@ -663,34 +671,59 @@ fn utf8_of(bytes: &[u8]) -> Option<(Vec<u8>, String)> {
     Some((declared_utf8(text.into_owned()).into_bytes(), said))
 }
 
+/// Where each `&` of `text` is, outside CDATA sections, comments and
+/// processing instructions (whose `&` is their own: a stylesheet's URL).
+fn ampersands(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(i) = memchr::memchr2(b'&', b'<', &text[at..]).map(|i| at + i) {
+            let rest = &text[i..];
+            let close: Option<&[u8]> = match rest {
+                _ if rest.starts_with(b"<![CDATA[") => Some(b"]]>"),
+                _ if rest.starts_with(b"<!--") => Some(b"-->"),
+                _ if rest.starts_with(b"<?") => Some(b"?>"),
+                _ => None,
+            };
+            at = match close {
+                Some(close) => memchr::memmem::find(rest, close).map_or(text.len(), |end| i + end + close.len()),
+                None => i + 1,
+            };
+            if rest[0] == b'&' {
+                return Some(i);
+            }
+        }
+        None
+    })
+}
+
+/// The names of the entities `text` refers to that neither XML nor HTML
+/// defines, nor its DOCTYPE (`declared`): each once, the first three.
+fn undefined_entities(text: &[u8], declared: &[String]) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for i in ampersands(text) {
+        let rest = &text[i + 1..];
+        let n = rest.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':')).count();
+        if n == 0 || n > 32 || rest.get(n) != Some(&b';') {
+            continue;
+        }
+        let name = String::from_utf8_lossy(&rest[..n]).into_owned();
+        let defined = !crate::lenient_html::decode(&format!("&{name};")).starts_with('&') || name == "amp";
+        if !defined && !declared.contains(&name) && !found.contains(&name) {
+            found.push(name);
+            if found.len() == 3 {
+                break;
+            }
+        }
+    }
+    found
+}
+
 /// `text` with each `&` that begins no character or entity reference
 /// (`AT&T`, `Q&A` written as they are) written `&amp;`, outside CDATA
 /// sections and comments: how many, and the line of the first; `None` if
 /// there is none (the feed is read as it is).
 fn ampersands_escaped(text: &[u8]) -> Option<(Vec<u8>, usize, usize)> {
-    let mut bare = Vec::new();
-    let mut at = 0;
-    while let Some(i) = memchr::memchr2(b'&', b'<', &text[at..]).map(|i| at + i) {
-        let rest = &text[i..];
-        let close: Option<&[u8]> = match rest {
-            _ if rest.starts_with(b"<![CDATA[") => Some(b"]]>"),
-            _ if rest.starts_with(b"<!--") => Some(b"-->"),
-            // (A processing instruction's `&` is its own: a stylesheet's URL.)
-            _ if rest.starts_with(b"<?") => Some(b"?>"),
-            _ => None,
-        };
-        if let Some(close) = close {
-            at = match memchr::memmem::find(rest, close) {
-                Some(end) => i + end + close.len(),
-                None => text.len(),
-            };
-            continue;
-        }
-        if rest[0] == b'&' && !begins_reference(&rest[1..]) {
-            bare.push(i);
-        }
-        at = i + 1;
-    }
+    let bare: Vec<usize> = ampersands(text).filter(|&i| !begins_reference(&text[i + 1..])).collect();
     let &first = bare.first()?;
     let line = 1 + memchr::memchr_iter(b'\n', &text[..first]).count();
     let mut out = Vec::with_capacity(text.len() + 4 * bare.len());
@@ -704,7 +737,7 @@ fn ampersands_escaped(text: &[u8]) -> Option<(Vec<u8>, usize, usize)> {
     Some((out, bare.len(), line))
 }
 
-/// The names of the first three entities `text`'s DOCTYPE declares.
+/// The names of the entities `text`'s DOCTYPE declares (the first 256).
 fn declared_entities(text: &[u8]) -> Vec<String> {
     let Some(doctype) = memchr::memmem::find(text, b"<!DOCTYPE") else { return Vec::new() };
     let end = memchr::memmem::find(&text[doctype..], b"]>").map_or(text.len(), |e| doctype + e);
@@ -716,7 +749,7 @@ fn declared_entities(text: &[u8]) -> Vec<String> {
             let n = rest.iter().take_while(|b| !b.is_ascii_whitespace()).count().min(40);
             (n > 0).then(|| String::from_utf8_lossy(&rest[..n]).into_owned())
         })
-        .take(3)
+        .take(256)
         .collect()
 }
 

@@ -1482,6 +1482,21 @@ fn a_bare_ampersand_is_read_as_the_character_and_said_with_its_line() {
     let episode = &doc["episode"].as_array().unwrap()[0];
     assert_eq!(episode["title"].as_str(), Some("Tom & Jerry"));
     assert_eq!(episode["notes"].as_str(), Some("Fish & chips & peas"));
+    // An entity neither XML nor HTML defines is kept as written, and said;
+    // an HTML one is read as apps read it.
+    let feed = crafted_feed("<itunes:category text=\"Arts\"/>", &crafted_item(1, date, ""))
+        .replace("<description>A show</description>", "<description>Caf&eacute; &bogus; &x-y;</description>");
+    std::fs::write(show.path("other.xml"), feed).unwrap();
+    let run = show.run(&["import", "other.xml", "other"]).ok();
+    assert!(
+        run.stderr.contains(
+            "warning: the feed refers to entities neither XML nor HTML defines (&bogus;, &x-y;): kept as written"
+        ),
+        "{}",
+        run.stderr
+    );
+    let doc: toml::Table = show.read("other/episodes.toml").parse().unwrap();
+    assert_eq!(doc["podcast"]["description"].as_str(), Some("Café &bogus; &x-y;"));
 }
 
 /// Entities a feed's DOCTYPE declares (a billion laughs, an external
