@@ -199,7 +199,8 @@ pub(super) fn episode_tables(
         shared_link_slugs: shared_link_slugs(channel),
     };
     for (n, item) in channel.items().iter().enumerate() {
-        let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{t}\""));
+        // (As apps show the title: `Don&rsquo;t` is `Don’t`.)
+        let label = item.title().map_or_else(|| format!("item {}", n + 1), |t| format!("\"{}\"", html::decode(t)));
         match item_identity(item, feed_url.as_deref(), &mut items.taken) {
             Ok(id) => {
                 items.media_guids += usize::from(!id.made_up && crate::validate::is_media_url(&id.guid, Some(&id.url)));
@@ -417,9 +418,9 @@ impl Items<'_> {
         let title = html::decode(&given);
         if title != given {
             let why = format!(
-                "had HTML character references in its title ({}): read as apps show them, {}",
+                "had HTML character references in its title ({}): read as apps show them (it was written {})",
                 references_in(&given).join(", "),
-                crate::text::quoted(&title)
+                crate::text::quoted(&given)
             );
             self.left.of_items.say(label, " ", why);
         }
