@@ -658,7 +658,7 @@ fn a_big_show_has_an_archive_page_a_year_and_an_index_of_its_newest_hundred() {
     let show = weekly_show(150);
     build_matches_a_full_build(&show, "first");
     let index = show.read("public/index.html");
-    let listed = links_in(&index, "<ul class=\"episodes\">");
+    let listed = links_in(&index, "<ul class=\"episodes\" role=\"list\">");
     let newest: Vec<String> = (50..150).rev().map(|i| format!("episodes/ep-{i:03}/")).collect();
     assert_eq!(listed, newest, "the newest hundred, newest first");
     assert_eq!(links_in(&index, "<nav class=\"archive\""), ["archive/2025/", "archive/2024/", "archive/2023/"]);
@@ -669,7 +669,7 @@ fn a_big_show_has_an_archive_page_a_year_and_an_index_of_its_newest_hundred() {
         let page = show.read(&format!("public/archive/{year}/index.html"));
         assert!(page.contains(&format!("<title>{year} · Fixture Show</title>")), "{page}");
         assert!(page.contains(&format!("<h1>{year}</h1>")), "{page}");
-        let listed = links_in(&page, "<ul class=\"episodes\">");
+        let listed = links_in(&page, "<ul class=\"episodes\" role=\"list\">");
         let expected: Vec<String> = episodes.rev().map(|i| format!("../../episodes/ep-{i:03}/")).collect();
         assert_eq!(listed, expected, "{year}");
         // The other years linked, this one marked as the page's own.
@@ -702,7 +702,7 @@ fn a_big_show_has_an_archive_page_a_year_and_an_index_of_its_newest_hundred() {
     show.write("episodes.toml", &format!("{}{added}", show.read("episodes.toml")));
     build_matches_a_full_build(&show, "added");
     let index = show.read("public/index.html");
-    assert_eq!(links_in(&index, "<ul class=\"episodes\">")[0], "episodes/newest/");
+    assert_eq!(links_in(&index, "<ul class=\"episodes\" role=\"list\">")[0], "episodes/newest/");
     assert!(index.contains("<a href=\"archive/2025/\">2025</a> (46)"), "{index}");
     assert!(show.read("public/archive/2025/index.html").contains("Newest"));
 }
@@ -712,7 +712,7 @@ fn a_big_show_has_an_archive_page_a_year_and_an_index_of_its_newest_hundred() {
 fn a_show_of_a_hundred_episodes_lists_them_all_on_its_index() {
     let show = weekly_show(100);
     show.build().ok();
-    assert_eq!(links_in(&show.read("public/index.html"), "<ul class=\"episodes\">").len(), 100);
+    assert_eq!(links_in(&show.read("public/index.html"), "<ul class=\"episodes\" role=\"list\">").len(), 100);
     assert!(!show.read("public/index.html").contains("class=\"archive\""));
     assert!(!show.path("public/archive").exists());
 }
