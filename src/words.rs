@@ -40,6 +40,13 @@ pub struct Words<'a> {
     pub subscribe: &'a str,
     /// "Subscribe:" (its heading, as the language punctuates it).
     pub subscribe_label: &'a str,
+    /// "Add the feed's address to a podcast app:" (before the feeds'
+    /// addresses, on the index).
+    pub feed_address: &'a str,
+    /// "Archive" (before the years, and a year's heading).
+    pub archive: &'a str,
+    /// "Skip the transcript" (a link past a timed transcript).
+    pub skip_transcript: &'a str,
     /// "Chapters".
     pub chapters: &'a str,
     /// "Transcript".
@@ -85,6 +92,9 @@ const ENGLISH: Words<'static> = Words {
     no_episodes: "No episodes yet.",
     subscribe: "Subscribe",
     subscribe_label: "Subscribe:",
+    feed_address: "Add the feed’s address to a podcast app:",
+    archive: "Archive",
+    skip_transcript: "Skip the transcript",
     chapters: "Chapters",
     transcript: "Transcript",
     episode: "Episode",
@@ -127,6 +137,9 @@ const GERMAN: Words<'static> = Words {
     no_episodes: "Noch keine Folgen.",
     subscribe: "Abonnieren",
     subscribe_label: "Abonnieren:",
+    feed_address: "Die Adresse des Feeds in einer Podcast-App hinzufügen:",
+    archive: "Archiv",
+    skip_transcript: "Transkript überspringen",
     chapters: "Kapitel",
     transcript: "Transkript",
     episode: "Folge",
@@ -170,6 +183,9 @@ const FRENCH: Words<'static> = Words {
     subscribe: "S’abonner",
     // French puts a (no-break) space before a colon.
     subscribe_label: "S’abonner\u{a0}:",
+    feed_address: "Ajoutez l’adresse du flux dans une application de podcasts\u{a0}:",
+    archive: "Archives",
+    skip_transcript: "Passer la transcription",
     chapters: "Chapitres",
     transcript: "Transcription",
     episode: "Épisode",
@@ -212,6 +228,9 @@ const SPANISH: Words<'static> = Words {
     no_episodes: "Todavía no hay episodios.",
     subscribe: "Suscribirse",
     subscribe_label: "Suscribirse:",
+    feed_address: "Añade la dirección del feed en una aplicación de pódcasts:",
+    archive: "Archivo",
+    skip_transcript: "Saltar la transcripción",
     chapters: "Capítulos",
     transcript: "Transcripción",
     episode: "Episodio",
@@ -254,6 +273,9 @@ const ITALIAN: Words<'static> = Words {
     no_episodes: "Ancora nessun episodio.",
     subscribe: "Iscriviti",
     subscribe_label: "Iscriviti:",
+    feed_address: "Aggiungi l’indirizzo del feed in un’app per podcast:",
+    archive: "Archivio",
+    skip_transcript: "Salta la trascrizione",
     chapters: "Capitoli",
     transcript: "Trascrizione",
     episode: "Episodio",
@@ -296,6 +318,9 @@ const PORTUGUESE: Words<'static> = Words {
     no_episodes: "Ainda não há episódios.",
     subscribe: "Assinar",
     subscribe_label: "Assinar:",
+    feed_address: "Adicione o endereço do feed em um app de podcasts:",
+    archive: "Arquivo",
+    skip_transcript: "Pular a transcrição",
     chapters: "Capítulos",
     transcript: "Transcrição",
     episode: "Episódio",
@@ -332,6 +357,8 @@ const PORTUGUESE_PT: Words<'static> = Words {
     lang: "pt-PT",
     subscribe: "Subscrever",
     subscribe_label: "Subscrever:",
+    feed_address: "Adicione o endereço do feed numa aplicação de podcasts:",
+    skip_transcript: "Saltar a transcrição",
     download: "Transferir {format}",
     ..PORTUGUESE
 };
@@ -347,6 +374,9 @@ const DUTCH: Words<'static> = Words {
     no_episodes: "Nog geen afleveringen.",
     subscribe: "Abonneren",
     subscribe_label: "Abonneren:",
+    feed_address: "Voeg het adres van de feed toe in een podcast-app:",
+    archive: "Archief",
+    skip_transcript: "Transcript overslaan",
     chapters: "Hoofdstukken",
     transcript: "Transcript",
     episode: "Aflevering",
@@ -389,6 +419,9 @@ const SWEDISH: Words<'static> = Words {
     no_episodes: "Inga avsnitt än.",
     subscribe: "Prenumerera",
     subscribe_label: "Prenumerera:",
+    feed_address: "Lägg till flödets adress i en poddapp:",
+    archive: "Arkiv",
+    skip_transcript: "Hoppa över transkriptionen",
     chapters: "Kapitel",
     transcript: "Transkription",
     episode: "Avsnitt",
@@ -431,6 +464,9 @@ const DANISH: Words<'static> = Words {
     no_episodes: "Ingen afsnit endnu.",
     subscribe: "Abonnér",
     subscribe_label: "Abonnér:",
+    feed_address: "Tilføj feedets adresse i en podcast-app:",
+    archive: "Arkiv",
+    skip_transcript: "Spring transskriptionen over",
     chapters: "Kapitler",
     transcript: "Transskription",
     episode: "Afsnit",
@@ -474,6 +510,9 @@ const NORWEGIAN: Words<'static> = Words {
     no_episodes: "Ingen episoder ennå.",
     subscribe: "Abonner",
     subscribe_label: "Abonner:",
+    feed_address: "Legg til feedens adresse i en podkast-app:",
+    archive: "Arkiv",
+    skip_transcript: "Hopp over transkripsjonen",
     chapters: "Kapitler",
     transcript: "Transkripsjon",
     episode: "Episode",
@@ -573,7 +612,7 @@ impl<'a> Words<'a> {
     }
 
     /// Every word a show may give, by its name in [`GIVEN`], in its order.
-    fn named(&mut self) -> [(&'static str, &mut &'a str); 21] {
+    fn named(&mut self) -> [(&'static str, &mut &'a str); 24] {
         [
             ("by", &mut self.by),
             ("with", &mut self.with),
@@ -583,6 +622,9 @@ impl<'a> Words<'a> {
             ("no_episodes", &mut self.no_episodes),
             ("subscribe", &mut self.subscribe),
             ("subscribe_label", &mut self.subscribe_label),
+            ("feed_address", &mut self.feed_address),
+            ("archive", &mut self.archive),
+            ("skip_transcript", &mut self.skip_transcript),
             ("chapters", &mut self.chapters),
             ("transcript", &mut self.transcript),
             ("episode", &mut self.episode),
@@ -663,6 +705,9 @@ pub const GIVEN: &[(&str, &[&str])] = &[
     ("no_episodes", &[]),
     ("subscribe", &[]),
     ("subscribe_label", &[]),
+    ("feed_address", &[]),
+    ("archive", &[]),
+    ("skip_transcript", &[]),
     ("chapters", &[]),
     ("transcript", &[]),
     ("episode", &[]),
@@ -709,9 +754,9 @@ impl GivenWords {
 }
 
 /// Words the pages took up after shows had given all the others
-/// (`start_here`): a show's whole table of words need not give them, and
-/// stays whole without them.
-pub const LATER: &[&str] = &["start_here"];
+/// (`start_here`, `feed_address`, `archive`, `skip_transcript`): a show's
+/// whole table of words need not give them, and stays whole without them.
+pub const LATER: &[&str] = &["start_here", "feed_address", "archive", "skip_transcript"];
 
 /// The blanks of `phrase` (`["format", "duration"]`), in order.
 pub fn blanks(phrase: &str) -> Vec<&str> {

@@ -663,12 +663,15 @@ fn a_big_show_has_an_archive_page_a_year_and_an_index_of_its_newest_hundred() {
     assert_eq!(listed, newest, "the newest hundred, newest first");
     assert_eq!(links_in(&index, "<nav class=\"archive\""), ["archive/2025/", "archive/2024/", "archive/2023/"]);
     assert!(index.contains("<a href=\"archive/2024/\">2024</a> (53)"), "{index}");
-    assert!(index.contains("<nav class=\"archive\" aria-label=\"2023–2025\">\n<h2>2023–2025</h2>"), "{index}");
+    assert!(
+        index.contains("<nav class=\"archive\" aria-labelledby=\"archive\">\n<h2 id=\"archive\"><span>Archive</span> 2023–2025</h2>"),
+        "{index}"
+    );
     let years = [(2025, 105..150), (2024, 52..105), (2023, 0..52)];
     for (year, episodes) in years.clone() {
         let page = show.read(&format!("public/archive/{year}/index.html"));
         assert!(page.contains(&format!("<title>{year} · Fixture Show</title>")), "{page}");
-        assert!(page.contains(&format!("<h1>{year}</h1>")), "{page}");
+        assert!(page.contains(&format!("<h1><span>Archive</span> {year}</h1>")), "{page}");
         let listed = links_in(&page, "<ul class=\"episodes\" role=\"list\">");
         let expected: Vec<String> = episodes.rev().map(|i| format!("../../episodes/ep-{i:03}/")).collect();
         assert_eq!(listed, expected, "{year}");

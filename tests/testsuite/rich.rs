@@ -537,7 +537,7 @@ fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
     );
     // On the page: speakers, text (escaped), timestamps that seek.
     let html = show.read("public/episodes/pair/index.html");
-    assert!(html.contains("<strong>Ann</strong> <a href=\"../../media/chapters-id3v23.mp3#t=0.0\" data-seek=\"0.0\" aria-label=\"Play from 0:00\" lang=\"en\"><time datetime=\"PT0S\">0:00</time></a> Hello &amp; welcome."), "{html}");
+    assert!(html.contains("<strong>Ann:</strong> <a href=\"../../media/chapters-id3v23.mp3#t=0.0\" data-seek=\"0.0\" aria-label=\"Play from 0:00\" lang=\"en\"><time datetime=\"PT0S\">0:00</time></a> Hello &amp; welcome."), "{html}");
     // Files in two languages are told apart by their names, not only by hreflang.
     assert!(
         html.contains("<a href=\"transcript.de.srt\" hreflang=\"de\"><span>Transcript</span> (de, SRT)</a>"),
@@ -561,6 +561,40 @@ fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
     assert!(run.stderr.contains("is not a .vtt, .srt, .json or .html file"), "{}", run.stderr);
 }
 
+/// A long transcript is a long run of links (a cue's time each): a link
+/// before it leads past it, for whoever moves through the page by keyboard;
+/// a short one needs none.
+#[test]
+fn a_long_transcript_on_the_page_has_a_way_past_it() {
+    let show = show("transcript = \"t.vtt\"\n");
+    let vtt = |n: u32| {
+        format!(
+            "WEBVTT\n\n{}",
+            (0..n)
+                .map(|i| format!(
+                    "00:0{}.{}00 --> 00:0{}.{}00\nLine {i}.\n\n",
+                    i / 10,
+                    i % 10,
+                    (i + 1) / 10,
+                    (i + 1) % 10
+                ))
+                .collect::<String>()
+        )
+    };
+    show.write("t.vtt", &vtt(25));
+    show.build().ok();
+    let html = show.read("public/episodes/pair/index.html");
+    let (before, after) = html.split_once("<div class=\"transcript\"").expect("the transcript is shown");
+    assert!(before.ends_with("<p><a href=\"#after-transcript\">Skip the transcript</a></p>\n"), "{before}");
+    let (cues, after) = after.split_once("</div>").expect("closed");
+    assert_eq!(cues.matches("data-seek").count(), 25);
+    assert!(after.starts_with("\n<div id=\"after-transcript\" tabindex=\"-1\"></div>"), "{after}");
+    show.write("t.vtt", &vtt(3));
+    show.build().ok();
+    let html = show.read("public/episodes/pair/index.html");
+    assert!(html.contains("<div class=\"transcript\"") && !html.contains("after-transcript"), "{html}");
+}
+
 /// The page's transcript, a cue a line: the speaker where shown, then the
 /// text as the page's HTML has it (after the timestamp's link).
 fn page_cues(show: &Show) -> Vec<String> {
@@ -568,7 +602,7 @@ fn page_cues(show: &Show) -> Vec<String> {
     let div = html.split_once("<div class=\"transcript\"").map(|(_, d)| d).unwrap_or_default();
     let div = div.split_once("</div>").map(|(d, _)| d).unwrap_or_default();
     let cue = |line: &str| {
-        let who = line.split_once("<strong>").and_then(|(_, r)| r.split_once("</strong>")).map(|(w, _)| w);
+        let who = line.split_once("<strong>").and_then(|(_, r)| r.split_once(":</strong>")).map(|(w, _)| w);
         let text = line.split_once("</time></a> ").map(|(_, t)| t.trim_end_matches("</p>")).unwrap_or(line);
         who.map_or_else(|| text.to_string(), |w| format!("[{w}] {text}"))
     };
@@ -930,9 +964,8 @@ fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_la
         )
     );
     assert!(html.contains("<meta name=\"twitter:card\" content=\"summary\">"));
-    assert!(html.contains(
-        "<img class=\"cover\" src=\"../../media/cover.jpg\" alt=\"Cover art of Talking Cloud Native with Gordon Haff\">"
-    ));
+    // The show's cover beside the episode's title is decoration there.
+    assert!(html.contains("<img class=\"cover\" src=\"../../media/cover.jpg\" alt=\"\">"), "{html}");
     assert!(html.contains("<a href=\"https://podcasts.apple.com/podcast/id1\">Apple Podcasts</a> · <a href=\"https://pca.st/abc\">Pocket Casts</a>"), "{html}");
     let index = show.read("public/index.html");
     let series = jsonld(&index);
@@ -942,6 +975,22 @@ fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_la
     );
     let text = page_text(&index);
     assert!(text.contains("Latest episode"), "{text}");
+    // Near the top, after the description: the apps, and each feed's
+    // address as text a listener copies into any other app.
+    let subscribe = index
+        .split_once(
+            "<section class=\"subscribe\" aria-labelledby=\"subscribe\">\n<h2 id=\"subscribe\">Subscribe</h2>\n",
+        )
+        .and_then(|(before, rest)| Some((before, rest.split_once("</section>")?.0)));
+    let (before, subscribe) = subscribe.unwrap_or_else(|| panic!("no subscribe section: {index}"));
+    assert!(before.contains("</header>\n<p>Conversations with the people") && !before.contains("class=\"latest\""));
+    assert_eq!(
+        subscribe,
+        "<p><a href=\"https://podcasts.apple.com/podcast/id1\">Apple Podcasts</a> · <a href=\"https://pca.st/abc\">Pocket Casts</a></p>\n\
+         <p>Add the feed’s address to a podcast app:</p>\n\
+         <p><label>RSS <input type=\"url\" readonly value=\"https://podcast.example.com/cloud-native/feed.xml\"></label></p>\n\
+         <p><label>RSS (OGG) <input type=\"url\" readonly value=\"https://podcast.example.com/cloud-native/feed.ogg.xml\"></label></p>\n"
+    );
     // The latest episode is named, with a link to its page, its date and length.
     assert!(
         index.contains(
@@ -951,9 +1000,7 @@ fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_la
         "{index}"
     );
     assert!(
-        index.contains(
-            "<audio controls preload=\"none\" aria-label=\"Play Sarah Novotny on the Kubernetes community\">"
-        )
+        index.contains("<audio controls preload=\"none\" aria-label=\"Sarah Novotny on the Kubernetes community\">")
     );
     assert!(index.contains("<source src=\"media/kubernetes-sarah-novotny.mp3\" type=\"audio/mpeg\">"));
     assert!(
@@ -1137,7 +1184,7 @@ fn pages_of_a_show_in_another_language_mark_their_english_words() {
         "<h2 lang=\"en\">Chapters</h2>",
         "<h2 lang=\"en\">Transcript</h2>",
         "<p><span lang=\"en\">With</span> Miek Gieben</p>",
-        "<span lang=\"en\">Subscribe:</span>",
+        "<span id=\"subscribe-feeds\" lang=\"en\">Subscribe:</span>",
         // A transcript is in the show's language unless it says otherwise.
         "<div class=\"transcript\" lang=\"ja\">",
         "<img class=\"cover\" src=\"../../media/coredns-art.jpg\" alt=\"Artwork for Miek Gieben on CoreDNS\">",
@@ -1184,17 +1231,17 @@ fn pages_speak_the_shows_language() {
     assert!(!html.contains("lang=\"en\""), "{html}");
     for said in [
         "<a href=\"../../media/coredns-miek-gieben.mp3\">MP3 anhören (12:24)</a> · \
-         <a href=\"../../media/coredns-miek-gieben.mp3\" download>MP3 herunterladen</a>",
+         <a href=\"../../media/coredns-miek-gieben.mp3\" download>MP3 herunterladen <bdi class=\"meta\">",
         "<a href=\"../../media/coredns-miek-gieben.ogg\">OGG anhören (12:24)</a>",
         "<time datetime=\"2017-04-12T09:01:00-04:00\">12. April 2017</time> · <time datetime=\"PT12M24S\">12:24</time> · Folge 2</p>",
-        "aria-label=\"Miek Gieben on {format} &amp; CoreDNS abspielen\">",
+        "aria-label=\"Miek Gieben on {format} &amp; CoreDNS\">",
         "<h2>Kapitel</h2>",
         "<h2>Transkript</h2>",
         "aria-label=\"Ab 0:09 abspielen\"",
         "<div class=\"transcript\" lang=\"de-AT\">",
         "aria-label=\"Ab 0:00 abspielen\" lang=\"de\">",
-        "<nav class=\"subscribe\" aria-label=\"Abonnieren\"><span>Abonnieren:</span>",
-        "alt=\"Cover von Talking Cloud Native with Gordon Haff\">",
+        "<nav class=\"subscribe\" aria-labelledby=\"subscribe-feeds\"><span id=\"subscribe-feeds\">Abonnieren:</span>",
+        "alt=\"\">",
         // Open Graph's locale, for link previews in the show's language.
         "<meta property=\"og:site_name\" content=\"Talking Cloud Native with Gordon Haff\">\n\
          <meta property=\"og:locale\" content=\"de_AT\">\n<meta property=\"og:title\"",
@@ -1215,7 +1262,11 @@ fn pages_speak_the_shows_language() {
     show.write("episodes.toml", &manifest.replacen("language = \"en\"", "language = \"fr\"", 1));
     show.build().ok();
     let html = show.read("public/episodes/coredns-miek-gieben/index.html");
-    assert!(html.contains("<span>S’abonner\u{a0}:</span>") && html.contains("Écouter en MP3 (12:24)"), "{html}");
+    assert!(
+        html.contains("<span id=\"subscribe-feeds\">S’abonner\u{a0}:</span>")
+            && html.contains("Écouter en MP3 (12:24)"),
+        "{html}"
+    );
     // A language alone names no region: no locale (Open Graph's default is en_US).
     assert!(!html.contains("og:locale"), "{html}");
 }
@@ -1261,12 +1312,12 @@ decimal_comma = true
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"pl\">") && !html.contains("lang=\"en\""), "{html}");
     for said in [
         "<a href=\"../../media/coredns-miek-gieben.mp3\">Słuchaj: MP3 (12:24)</a> · \
-         <a href=\"../../media/coredns-miek-gieben.mp3\" download>Pobierz MP3</a>",
+         <a href=\"../../media/coredns-miek-gieben.mp3\" download>Pobierz MP3 <bdi class=\"meta\">",
         "<time datetime=\"2017-04-12T09:01:00-04:00\">12 kwietnia 2017</time> · <time datetime=\"PT12M24S\">12:24</time> · Odcinek 2</p>",
         "<h2>Rozdziały</h2>",
         "aria-label=\"Odtwórz od 0:00\" lang=\"pl\">",
         "<p><span>Gość:</span> Miek Gieben</p>",
-        "<span>Subskrybuj:</span>",
+        "<span id=\"subscribe-feeds\">Subskrybuj:</span>",
     ] {
         assert!(html.contains(said), "{said}: {html}");
     }
@@ -1275,7 +1326,7 @@ decimal_comma = true
     show.write("episodes.toml", &edited.replace("Pobierz {format}", "Ściągnij {format}"));
     show.build().ok();
     let html = show.read("public/episodes/coredns-miek-gieben/index.html");
-    assert!(html.contains("download>Ściągnij MP3</a>"), "{html}");
+    assert!(html.contains("download>Ściągnij MP3 <bdi"), "{html}");
     // A serial show's index leads with "Start here", a word the pages took
     // up after this table was written: the table is still whole, and the
     // word stays English, marked so, until the show gives it.
@@ -1284,14 +1335,19 @@ decimal_comma = true
     show.build().ok();
     let index = show.read("public/index.html");
     assert!(index.contains("<h2 lang=\"en\">Start here</h2>"), "{index}");
-    assert_eq!(index.matches("lang=\"en\"").count(), 1, "{index}");
+    assert!(index.contains("<p lang=\"en\">Add the feed’s address to a podcast app:</p>"), "{index}");
+    assert_eq!(index.matches("lang=\"en\"").count(), 2, "{index}");
     show.write(
         "episodes.toml",
-        &serial.replace("bonus = \"Bonus\"\n", "bonus = \"Bonus\"\nstart_here = \"Zacznij tutaj\"\n"),
+        &serial.replace(
+            "bonus = \"Bonus\"\n",
+            "bonus = \"Bonus\"\nstart_here = \"Zacznij tutaj\"\nfeed_address = \"Dodaj adres kanału w aplikacji:\"\n",
+        ),
     );
     show.build().ok();
     let index = show.read("public/index.html");
     assert!(index.contains("<h2>Zacznij tutaj</h2>") && !index.contains("lang=\"en\""), "{index}");
+    assert!(index.contains("<p>Dodaj adres kanału w aplikacji:</p>"), "{index}");
 }
 
 /// `itunes_title`: the title Apple shows, without the number the `title`
@@ -1398,7 +1454,7 @@ fn english_words_on_a_page_written_right_to_left_keep_their_order() {
         "<p class=\"meta\" lang=\"en\" dir=\"ltr\"><time datetime=\"2017-04-12T09:01:00-04:00\">12 April 2017</time>",
         "<ul class=\"downloads\" lang=\"en\" dir=\"ltr\">",
         "<bdi class=\"meta\">",
-        "<span lang=\"en\" dir=\"ltr\">Subscribe:</span>",
+        "<span id=\"subscribe-feeds\" lang=\"en\" dir=\"ltr\">Subscribe:</span>",
         "<h2 lang=\"en\">Chapters</h2>",
     ] {
         assert!(html.contains(marked), "{marked}: {html}");

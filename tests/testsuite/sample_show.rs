@@ -179,7 +179,7 @@ fn pages_list_each_format_with_its_measured_duration() {
         // "Listen to" plays in the browser; a separate link downloads.
         assert!(
             html.contains(&format!(
-                "<a href=\"../../media/{slug}.mp3\">Listen to MP3 ({clock})</a> · <a href=\"../../media/{slug}.mp3\" download>Download MP3</a>"
+                "<a href=\"../../media/{slug}.mp3\">Listen to MP3 ({clock})</a> · <a href=\"../../media/{slug}.mp3\" download>Download MP3 <bdi class=\"meta\">"
             )),
             "{slug}: {html}"
         );
