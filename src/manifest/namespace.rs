@@ -689,23 +689,27 @@ fn value(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Value> {
 fn recipient(f: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Recipient> {
     let name = f.string(cx, "name").map(Spanned::into_inner);
     let kind = f.required_string(cx, "type", "\"node\"").map(Spanned::into_inner);
-    let address = f
-        .required_string(cx, "address", "\"03ae9f91a0cb8ff43840e3c322c4c61f019d8c1c3cea15a25cfc425ac605e61a4a\"")
-        .and_then(|a| {
-            let why = crate::text::recipient_address_problem(kind.as_deref()?, a.get_ref());
-            if let Some(why) = why {
-                cx.error(
-                    &a.span(),
-                    format!("`address` \"{}\" of {} {why}", a.get_ref(), f.what),
-                    Some(match kind.as_deref() {
-                        Some("node") => "copy the node's public key from the wallet or node (66 hex digits)".into(),
-                        _ => "write the Lightning address as the wallet gives it, e.g. ann@getalby.com".into(),
-                    }),
-                );
-                return None;
-            }
-            Some(a.into_inner())
-        });
+    // The example is one no build takes: a real key pasted from a help
+    // would send the show's payments to whoever holds it.
+    let example = match kind.as_deref() {
+        Some("lnaddress") => "\"<your Lightning address, name@domain>\"",
+        _ => "\"<your node's public key: 66 hex digits, 02 or 03 first>\"",
+    };
+    let address = f.required_string(cx, "address", example).and_then(|a| {
+        let why = crate::text::recipient_address_problem(kind.as_deref()?, a.get_ref());
+        if let Some(why) = why {
+            cx.error(
+                &a.span(),
+                format!("`address` \"{}\" of {} {why}", a.get_ref(), f.what),
+                Some(match kind.as_deref() {
+                    Some("node") => "copy the node's public key from the wallet or node (66 hex digits)".into(),
+                    _ => "write the Lightning address as the wallet gives it, e.g. ann@getalby.com".into(),
+                }),
+            );
+            return None;
+        }
+        Some(a.into_inner())
+    });
     let split = f.positive_int(cx, "split").map(Spanned::into_inner);
     if split.is_none() && !f.has("split") {
         f.missing(cx, "split", "100");

@@ -178,6 +178,18 @@ fn value_recipients_are_paid_at_addresses_that_can_be_theirs() {
         "{said}"
     );
     assert!(said.ends_with("3 problems in episodes.toml"), "{said}");
+    // A missing address: the help's example is none a build takes (a real
+    // key pasted from it would send the show's payments to its owner).
+    for (kind, example) in [
+        ("node", "add address = \"<your node's public key: 66 hex digits, 02 or 03 first>\""),
+        ("lnaddress", "add address = \"<your Lightning address, name@domain>\""),
+    ] {
+        let said = errors(&value("", &format!("{{ type = \"{kind}\", adress = \"{key}\", split = 1 }}")));
+        assert!(said.contains("`recipients` 1 of `value` in [podcast] has no `address`"), "{said}");
+        assert!(said.contains(example) && !said.contains("add address = \"03"), "{said}");
+        let pasted = value("", &format!("{{ type = \"{kind}\", {}, split = 1 }}", example.trim_start_matches("add ")));
+        assert!(errors(&pasted).contains("is not a"), "the example is refused as it is");
+    }
     let said = errors(&value("", &format!("{{ type = \"node\", address = \"{key}\", split = 0 }}")));
     assert!(!said.contains("has no recipients") && said.ends_with("1 problem in episodes.toml"), "{said}");
     assert!(
