@@ -146,6 +146,90 @@ pub fn type_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
+/// The keys an episode's chapter has: one of them written below a
+/// `[[episode.chapters]]` header is taken as the chapter's without a word
+/// (see [`Fields::missing`]).
+pub const CHAPTER_KEYS: &[&str] = &["start", "end", "title", "url", "image", "toc"];
+
+/// A key written below a `[[…]]` header (see [`Fields::stray`]).
+pub struct Stray {
+    /// Which table of the array (from 1).
+    pub n: usize,
+    /// The key's value.
+    pub key: Range<usize>,
+    /// The header.
+    pub opened: Range<usize>,
+    /// The header's name (`episode.chapters`).
+    pub header: String,
+}
+
+/// The key of `known` meant by `key`, a name for it in RSS or another
+/// tool (`pubDate`, `enclosure`, `itunes:summary`), if it is one.
+fn meant<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    const NAMES: &[(&str, &[&str])] = &[
+        ("description", &["notes"]),
+        ("summary", &["description", "notes"]),
+        ("subtitle", &["description", "notes"]),
+        ("shownotes", &["notes"]),
+        ("contentencoded", &["notes"]),
+        ("pubdate", &["date"]),
+        ("published", &["date"]),
+        ("publishdate", &["date"]),
+        ("releasedate", &["date"]),
+        ("enclosure", &["media"]),
+        ("enclosures", &["media"]),
+        ("audio", &["media"]),
+        ("file", &["media"]),
+        ("files", &["media"]),
+        ("mp3", &["media"]),
+        ("episodetype", &["type"]),
+        ("episodenumber", &["episode"]),
+        ("number", &["episode"]),
+        ("seasonnumber", &["season"]),
+        ("email", &["owner"]),
+        ("owneremail", &["owner"]),
+        ("category", &["categories"]),
+        ("lang", &["language"]),
+        ("cover", &["image"]),
+        ("artwork", &["image"]),
+        ("art", &["image"]),
+        ("url", &["base_url"]),
+        ("siteurl", &["base_url"]),
+        ("baseurl", &["base_url"]),
+        ("guest", &["guests"]),
+        ("transcripts", &["transcript"]),
+        ("chapter", &["chapters"]),
+    ];
+    let plain: String = key
+        .trim_start_matches("itunes:")
+        .trim_start_matches("podcast:")
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let (_, keys) = NAMES.iter().find(|(name, _)| *name == plain)?;
+    keys.iter().find_map(|k| known.iter().find(|n| *n == k).copied())
+}
+
+/// Where `key` belongs when it is not of a table whose keys are `known`:
+/// an episode's key in `[podcast]`, the show's in an episode.
+fn elsewhere(key: &str, known: &[&str]) -> Option<&'static str> {
+    const SHOWS: &[&str] = &["base_url", "author", "owner", "language", "categories", "copyright", "link", "formats"];
+    let episode = known.contains(&"media");
+    match (episode, super::reading::EPISODE_KEYS.contains(&key), SHOWS.contains(&key)) {
+        (true, _, true) => Some("that is the show's: give it once, in [podcast]"),
+        (false, true, _) => Some("that is an episode's: give it in each [[episode]] it is of"),
+        _ => None,
+    }
+}
+
+/// The name in the `[[…]]` header a table at `span` opens with
+/// (`episode.chapters`), if it opens with one.
+fn header_of(cx: &Context<'_>, span: &Range<usize>) -> Option<String> {
+    let text = cx.src.get(span.clone())?.strip_prefix("[[")?;
+    Some(text.split("]]").next()?.trim().to_string())
+}
+
 /// One table being read: remembers which keys were asked for.
 pub struct Fields<'t, 'i> {
     table: &'t DeTable<'i>,
@@ -217,9 +301,58 @@ impl<'t, 'i> Fields<'t, 'i> {
         }
     }
 
-    /// Records that a required key is missing.
+    /// Records that a required key is missing. One written below a
+    /// `[[…chapters]]` header of this table is where it is (see [`Fields::stray`]):
+    /// a key chapters do not have is said there, as a chapter's
+    /// ([`Fields::finish_under`]); one they have (`title`) is said here.
     pub fn missing(&self, cx: &mut Context<'_>, key: &str, example: &str) {
-        cx.error(&self.span, format!("{} has no `{key}`", self.what), Some(format!("add {key} = {example}")));
+        match self.stray(cx, key) {
+            Some(_) if !CHAPTER_KEYS.contains(&key) => {}
+            Some(stray) => cx.error(
+                &stray.key,
+                format!(
+                    "{} has no `{key}` of its own: the `{key}` on line {} is chapter {}'s, as it comes after \
+                     `[[{}]]` on line {}",
+                    self.what,
+                    cx.line_col(stray.key.start).0,
+                    stray.n,
+                    stray.header,
+                    cx.line_col(stray.opened.start).0
+                ),
+                Some(format!(
+                    "in TOML every key after a [[...]] header is that table's: move the episode's `{key}` above line {}",
+                    cx.line_col(stray.opened.start).0
+                )),
+            ),
+            None => {
+                cx.error(&self.span, format!("{} has no `{key}`", self.what), Some(format!("add {key} = {example}")))
+            }
+        }
+    }
+
+    /// A key meant for this table written below the `[[…]]` header of one
+    /// of its `chapters` (an array of tables), which
+    /// makes it that table's: the first such table that holds `key`, or,
+    /// for a key those tables have too (see [`CHAPTER_KEYS`]), the last
+    /// table only (the one the keys after the array's headers go to).
+    pub fn stray(&self, cx: &Context<'_>, key: &str) -> Option<Stray> {
+        self.table.iter().find_map(|(name, v)| {
+            let DeValue::Array(items) = v.get_ref() else { return None };
+            if name.get_ref().as_ref() != "chapters" {
+                return None;
+            }
+            let skip = match CHAPTER_KEYS.contains(&key) {
+                true => items.len().saturating_sub(1),
+                false => 0,
+            };
+            items.iter().enumerate().skip(skip).find_map(|(i, item)| {
+                let DeValue::Table(t) = item.get_ref() else { return None };
+                let opened = item.span();
+                let header = header_of(cx, &opened)?;
+                let (_, v) = t.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
+                Some(Stray { n: i + 1, key: v.span(), opened, header })
+            })
+        })
     }
 
     /// True if the table has `key` (whatever its type).
@@ -423,14 +556,43 @@ impl<'t, 'i> Fields<'t, 'i> {
 
     /// Reports every key that was not asked for, with a suggestion.
     pub fn finish(self, cx: &mut Context<'_>) {
+        self.finish_under(cx, None);
+    }
+
+    /// [`Fields::finish`] of a table of an array of tables inside another
+    /// (a chapter of an episode), whose keys are `parent_keys`: one of them
+    /// written below this table's `[[…]]` header is said to belong above it.
+    pub fn finish_under(self, cx: &mut Context<'_>, parent_keys: Option<&[&str]>) {
+        let mut known = self.known.clone();
+        let mut seen = std::collections::HashSet::new();
+        known.retain(|k| seen.insert(*k));
+        let opened = header_of(cx, &self.span);
         for (k, _) in self.table.iter() {
             let key = k.get_ref().as_ref();
-            if self.known.contains(&key) {
+            if known.contains(&key) {
                 continue;
             }
-            let help = match crate::text::did_you_mean(key, &self.known) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("known keys here: {}", self.known.join(", ")),
+            if parent_keys.is_some_and(|keys| opened.is_some() && keys.contains(&key)) {
+                let line = cx.line_col(self.span.start).0;
+                let header = opened.as_deref().unwrap_or_default();
+                cx.error(
+                    &k.span(),
+                    format!(
+                        "`{key}` here belongs to {}, not to the episode: it comes after the chapter's `[[{header}]]` \
+                         header on line {line}",
+                        self.what
+                    ),
+                    Some(format!(
+                        "in TOML every key after a [[...]] header is that table's: move `{key}` above line {line}, with \
+                         the episode's other keys"
+                    )),
+                );
+                continue;
+            }
+            let help = match (crate::text::did_you_mean(key, &known), meant(key, &known), elsewhere(key, &known)) {
+                (Some(s), _, _) | (None, Some(s), _) => format!("did you mean `{s}`?"),
+                (None, None, Some(help)) => help.to_string(),
+                (None, None, None) => format!("known keys here: {}", known.join(", ")),
             };
             cx.error(&k.span(), format!("unknown key `{key}` in {}", self.what), Some(help));
         }

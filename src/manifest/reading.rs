@@ -129,6 +129,35 @@ pub(super) struct Reading<'s> {
 /// looked for in the show folder.
 const MAX_LINKED: usize = 1000;
 
+/// Every key of an `[[episode]]` (what [`Reading::episode`] reads; a test
+/// holds them to it): one written below the episode's
+/// `[[episode.chapters]]` is said to belong above it.
+pub const EPISODE_KEYS: &[&str] = &[
+    "title",
+    "itunes_title",
+    "slug",
+    "guid",
+    "date",
+    "media",
+    "notes",
+    "notes_file",
+    "guests",
+    "season",
+    "episode",
+    "type",
+    "explicit",
+    "image",
+    "chapters",
+    "chapters_file",
+    "transcript",
+    "season_name",
+    "persons",
+    "location",
+    "license",
+    "soundbites",
+    "value",
+];
+
 /// Why a path the notes link to is not published (see `linked_file`).
 enum NotLinked {
     /// No file there.
@@ -651,6 +680,7 @@ impl Reading<'_> {
         }
     }
 
+    /// An episode (`[[episode]]`, the `n`th), its keys those of [`EPISODE_KEYS`].
     fn episode(&mut self, mut t: Fields<'_, '_>, n: usize, podcast: Option<&Podcast>) -> Option<Episode> {
         let cx = &mut self.cx;
         let (line, _) = cx.line_col(t.span.start);
@@ -1085,7 +1115,7 @@ impl Reading<'_> {
                     let image = self.asset(&mut c, "image");
                     let image_ok = image.is_some() || !c.has("image");
                     let toc = c.boolean(&mut self.cx, "toc").unwrap_or(true);
-                    c.finish(&mut self.cx);
+                    c.finish_under(&mut self.cx, Some(EPISODE_KEYS));
                     match (start, title, image_ok) {
                         (Some(start), Some(title), true) => {
                             let (line, _) = self.cx.line_col(item.span().start);

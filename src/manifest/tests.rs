@@ -95,6 +95,86 @@ fn errors_on_unknown_keys_with_a_suggestion() {
     );
 }
 
+/// Keys written below an `[[episode.chapters]]` header are the chapter's
+/// in TOML (its best-known trap): each is said to belong above the
+/// header, at its line; a key chapters have too (`title`), taken by the
+/// last chapter, is said as the episode's missing one, where it is. No
+/// "add media = …" for an episode whose `media` is right there.
+#[test]
+fn episode_keys_below_a_chapter_header_are_said_to_belong_above_it() {
+    let src = format!(
+        "{PODCAST}\n[[episode]]\nguid = \"g-1\"\ndate = 2024-03-01T10:00:00+01:00\n\n[[episode.chapters]]\n\
+         start = \"0:00\"\ntitle = \"Intro\"\n\n[[episode.chapters]]\nstart = \"0:01\"\ntitle = \"Talk\"\n\
+         title = \"First\"\nmedia = [\"media/a.mp3\"]\nseason = 2\n"
+    );
+    let said = errors(&src);
+    // (A title twice in one table is TOML's own error: a chapter with a
+    // title of its own takes none of the episode's.)
+    let src = src.replace("title = \"Talk\"\n", "");
+    let said_too = errors(&src);
+    assert!(said.contains("duplicate key"), "{said}");
+    assert_eq!(
+        said_too,
+        "episodes.toml:21:9: episode 1 has no `title` of its own: the `title` on line 21 is chapter 2's, as it comes \
+         after `[[episode.chapters]]` on line 19\n  help: in TOML every key after a [[...]] header is that table's: \
+         move the episode's `title` above line 19\n\
+         episodes.toml:22:1: `media` here belongs to chapter 2 of episode 1, not to the episode: it comes after the \
+         chapter's `[[episode.chapters]]` header on line 19\n  help: in TOML every key after a [[...]] header is that \
+         table's: move `media` above line 19, with the episode's other keys\n\
+         episodes.toml:23:1: `season` here belongs to chapter 2 of episode 1, not to the episode: it comes after the \
+         chapter's `[[episode.chapters]]` header on line 19\n  help: in TOML every key after a [[...]] header is that \
+         table's: move `season` above line 19, with the episode's other keys\n3 problems in episodes.toml"
+    );
+    // Moved above the chapters, they are the episode's.
+    let fixed = src
+        .replace("title = \"First\"\nmedia = [\"media/a.mp3\"]\nseason = 2\n", "")
+        .replace("guid = \"g-1\"\n", "guid = \"g-1\"\ntitle = \"First\"\nmedia = [\"media/a.mp3\"]\nseason = 2\n");
+    let fixed = fixed.replacen("start = \"0:01\"\n", "start = \"0:01\"\ntitle = \"Talk\"\n", 1);
+    let show = parse_in(show_dir().path(), &fixed).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!((show.episodes[0].title.as_str(), show.episodes[0].season), ("First", Some(2)));
+}
+
+/// A key under its name in RSS or another tool is told the manifest's
+/// name for it; a key of the show in an episode (or the reverse) is told
+/// where it goes; the keys listed otherwise are listed once each.
+#[test]
+fn keys_by_other_names_or_in_the_wrong_table_are_told_where_they_go() {
+    for (given, help) in [
+        ("description = \"x\"", "did you mean `notes`?"),
+        ("pubDate = 2020-01-01", "did you mean `date`?"),
+        ("enclosure = \"media/a.mp3\"", "did you mean `media`?"),
+        ("episodeType = \"bonus\"", "did you mean `type`?"),
+        ("\"itunes:summary\" = \"x\"", "did you mean `notes`?"),
+        ("categories = [\"Arts\"]", "that is the show's: give it once, in [podcast]"),
+    ] {
+        let said = errors(&format!("{PODCAST}{EPISODE}{given}\n"));
+        assert!(said.contains(&format!("\n  help: {help}\n1 problem")), "{given}: {said}");
+    }
+    for (given, help) in [
+        ("summary = \"x\"", "did you mean `description`?"),
+        ("season = 2", "that is an episode's: give it in each [[episode]] it is of"),
+    ] {
+        let said = errors(&format!("{}{EPISODE}", PODCAST.replace("[podcast]\n", &format!("[podcast]\n{given}\n"))));
+        assert!(said.contains(&format!("\n  help: {help}\n1 problem")), "{given}: {said}");
+    }
+    let said = errors(&format!("{}{EPISODE}", PODCAST.replace("[podcast]\n", "[podcast]\nzz = 1\n")));
+    let known =
+        said.split_once("known keys here: ").map(|(_, k)| k.lines().next().unwrap_or_default()).unwrap_or_default();
+    let keys: Vec<&str> = known.split(", ").collect();
+    let mut once = keys.clone();
+    once.sort_unstable();
+    once.dedup();
+    assert!(keys.len() > 20 && once.len() == keys.len(), "{known}");
+}
+
+/// [`super::reading::EPISODE_KEYS`] are the keys an episode is read with.
+#[test]
+fn the_episode_keys_are_those_an_episode_is_read_with() {
+    let said = errors(&format!("{PODCAST}{EPISODE}zzz = 1\n"));
+    let known = said.split_once("known keys here: ").and_then(|(_, k)| k.split_once('\n')).map(|(k, _)| k);
+    assert_eq!(known, Some(super::reading::EPISODE_KEYS.join(", ").as_str()), "{said}");
+}
+
 #[test]
 fn a_slug_that_cannot_be_made_plain_is_given_one_from_the_title() {
     for (slug, tried) in [("..", "first"), ("Bad Slug!", "bad-slug"), ("", "first")] {
