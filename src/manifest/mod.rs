@@ -644,6 +644,19 @@ pub fn root_of(path: &Path) -> PathBuf {
 pub fn read_text(path: &Path) -> Result<String, ManifestError> {
     let bytes = crate::fsutil::read(path, crate::fsutil::MANIFEST)
         .map_err(|source| ManifestError::Read { path: path.to_path_buf(), source })?;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(ManifestError::Invalid {
+            problems: vec![problem(
+                path,
+                1,
+                1,
+                "the file is UTF-16 text (its first bytes say so), not UTF-8",
+                Some(
+                    "save episodes.toml as UTF-8 (in Notepad: Save as, Encoding: UTF-8; \"Unicode\" is UTF-16)".into(),
+                ),
+            )],
+        });
+    }
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
         let at = e.utf8_error().valid_up_to();
@@ -708,20 +721,52 @@ fn syntax_problem(message: &str, src: &str, span: &std::ops::Range<usize>) -> (S
 /// `episode` at every episode table after it, however it is written (the
 /// right `[[episode]]` ones too), and none at the wrong header itself if it
 /// comes first: that mistake is said once at each `[episode]` instead.
+///
+/// What follows an unclosed list or text is read out of place: the
+/// parser's errors after the first (but a key given twice, which stands
+/// alone) are not said, only how many there were; the first says where
+/// the list or text was opened, where it can tell.
 fn record_syntax(cx: &mut Context<'_>, src: &str, syntax: &[toml::de::Error]) {
     let single: Vec<_> = table_headers(src)
         .into_iter()
         .filter_map(|h| h.name.filter(|(name, _)| *name == "episode").map(|(_, span)| span))
         .collect();
     let mut episode_twice = false;
+    let mut first = true;
+    let mut after = 0;
+    let mut syntax: Vec<&toml::de::Error> = syntax.iter().collect();
+    syntax.sort_by_key(|e| e.span().map_or(0, |s| s.start));
     for err in syntax {
         let span = err.span().unwrap_or(0..0);
-        let (message, help) = syntax_problem(err.message().trim(), src, &span);
+        let (message, mut help) = syntax_problem(err.message().trim(), src, &span);
         if !single.is_empty() && message == "TOML syntax: duplicate key `episode`" && is_header_at(src, span.start) {
             episode_twice = true;
             continue;
         }
+        if !message.contains("duplicate key") {
+            if !first {
+                after += 1;
+                continue;
+            }
+            first = false;
+            if let Some(opened) = left_open(src, &span) {
+                help = Some(opened);
+            }
+        }
         cx.error(&span, message, help);
+    }
+    if after > 0 {
+        let at = cx.problems.iter().position(|p| !p.message.contains("duplicate key"));
+        if let Some(p) = at.and_then(|i| cx.problems.get_mut(i)) {
+            let more = format!(
+                "{after} more TOML error{} after this one may all come from it: fix it first",
+                if after == 1 { "" } else { "s" }
+            );
+            p.help = Some(match p.help.take() {
+                Some(help) => format!("{help} ({more})"),
+                None => more,
+            });
+        }
     }
     for span in single.iter().filter(|_| episode_twice) {
         cx.error(
@@ -731,6 +776,75 @@ fn record_syntax(cx: &mut Context<'_>, src: &str, syntax: &[toml::de::Error]) {
         );
     }
     cx.problems.sort_by_key(position);
+}
+
+/// Where what a TOML error at `span` of `src` comes from was opened, as
+/// a help: a list whose `]` is missing (the error is at the start of the
+/// line after it), or a text of several lines whose closing `"""` is
+/// missing (the next text's opening `"""` closed it, or the file ended).
+fn left_open(src: &str, span: &std::ops::Range<usize>) -> Option<String> {
+    let line_of = |at: usize| src.get(..at).map_or(1, |b| b.matches('\n').count() + 1);
+    let line_start = src.get(..span.start)?.rfind('\n').map_or(0, |n| n + 1);
+    let before = src.get(..line_start)?;
+    // A text of several lines left open: the `"""` before the error, if it
+    // opens a text of its own (`notes = """`), closed the one before it.
+    let quotes: Vec<usize> = src.get(..span.start)?.match_indices("\"\"\"").map(|(i, _)| i).collect();
+    if let [.., opened, closed] = quotes[..] {
+        let closing_line = &src[src[..closed].rfind('\n').map_or(0, |n| n + 1)..closed];
+        let opens = closing_line.trim_end().ends_with('=');
+        if opens && quotes.len().is_multiple_of(2) {
+            return Some(format!(
+                "is the text opened with \"\"\" on line {} closed? Its closing \"\"\" seems missing: the \"\"\" \
+                 on line {} ended it instead, and what follows is read as TOML",
+                line_of(opened),
+                line_of(closed)
+            ));
+        }
+    }
+    if span.start >= src.trim_end().len() && quotes.len() % 2 == 1 {
+        let opened = *quotes.last()?;
+        return Some(format!(
+            "the text opened with \"\"\" on line {} is never closed: end it with \"\"\"",
+            line_of(opened)
+        ));
+    }
+    // A list left open: the line before (the last that is not blank) opens
+    // more brackets than it closes, and this line starts a key.
+    let last = before.trim_end().rsplit('\n').next()?;
+    let opens = last.matches('[').count() > last.matches(']').count();
+    let key_here = src.get(line_start..span.start)?.trim().is_empty();
+    (opens && key_here && !last.trim_start().starts_with('[')).then(|| {
+        format!(
+            "is the list on line {} closed? Its `]` seems missing: end it with ] on that line",
+            line_of(line_start.saturating_sub(1).max(before.trim_end().len()))
+        )
+    })
+}
+
+/// Whether `src` holds characters an editor does not show that TOML takes
+/// in no string (pasted from a word processor or a terminal), or a
+/// carriage return that ends a line alone (an old Mac's files): each is
+/// said at its place (a line end once), with the fix.
+fn unseen_characters(cx: &mut Context<'_>, src: &str) -> bool {
+    if let Some(at) = src.match_indices('\r').map(|(i, _)| i).find(|&i| src.as_bytes().get(i + 1) != Some(&b'\n')) {
+        cx.error(
+            &(at..at),
+            "the file ends its lines with a carriage return alone (as old Mac editors did)",
+            Some("save episodes.toml with LF (or CRLF) line ends: your editor's \"Line endings\" setting".into()),
+        );
+        return true;
+    }
+    let unseen = src.char_indices().filter(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+    let mut found = false;
+    for (i, c) in unseen.take(20) {
+        found = true;
+        cx.error(
+            &(i..i),
+            format!("an invisible control character here (U+{:04X}): TOML allows none in a manifest", c as u32),
+            Some("delete it (it was likely pasted with the text: most editors do not show it)".into()),
+        );
+    }
+    found
 }
 
 /// Whether the line of `src` holding byte `at` is a table header: it starts
@@ -757,6 +871,9 @@ pub fn parse_expecting(
     to_come: &HashMap<String, PathBuf>,
 ) -> Result<Show, Vec<Problem>> {
     let mut cx = Context::new(src, file);
+    if unseen_characters(&mut cx, src) {
+        return Err(cx.problems);
+    }
     let (doc, syntax) = DeTable::parse_recoverable(src);
     record_syntax(&mut cx, src, &syntax);
     if !cx.problems.is_empty() {

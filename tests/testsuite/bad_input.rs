@@ -274,6 +274,86 @@ error: 1 problem in episodes.toml
     );
 }
 
+/// What an editor does not show is said where it is, with the fix: a
+/// list or a text of several lines left open (where it was opened, not
+/// the dozens of errors of what follows, read out of place), a control
+/// character pasted into a title, lines ended by a carriage return alone,
+/// a file saved as UTF-16.
+#[test]
+fn a_manifest_broken_where_an_editor_does_not_show_it_is_said_where_it_was_opened() {
+    let two = format!(
+        "{PODCAST_TABLE}{}{}",
+        episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]) + "notes = \"\"\"\nFirst.\n\"\"\"\n",
+        episode("Two", "g2", "2024-01-02T00:00:00Z", &["cbr-noxing.mp3"]) + "notes = \"\"\"\nSecond = yes.\n\"\"\"\n",
+    );
+    let show = Show::with(&two, &["cbr-xing.mp3", "cbr-noxing.mp3"]);
+    let line_of = |text: &str, what: &str| text[..text.find(what).unwrap()].matches('\n').count() + 1;
+    let said = |show: &Show| show.build().fails(1).stderr;
+    // A list without its `]`.
+    let at = two.find("categories = [").unwrap();
+    let end = at + two[at..].find("]\n").unwrap();
+    let open_list = format!("{}{}", &two[..end], &two[end + 1..]);
+    show.write("episodes.toml", &open_list);
+    let stderr = said(&show);
+    let line = line_of(&two, "categories = [");
+    assert!(
+        stderr.contains(&format!(
+            "help: is the list on line {line} closed? Its `]` seems missing: end it with ] on that line"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("error: 1 problem in episodes.toml\n"), "{stderr}");
+    // A text of several lines without its closing `"""`: the next text's
+    // opening closes it, and its words are read as TOML.
+    let first_close = two.find("First.\n\"\"\"\n").unwrap() + "First.\n".len();
+    let open_text = format!("{}{}", &two[..first_close], &two[first_close + 4..]);
+    show.write("episodes.toml", &open_text);
+    let stderr = said(&show);
+    let (opened, closed) = (line_of(&two, "First.") - 1, line_of(&open_text, "Second = yes") - 1);
+    assert!(
+        stderr.contains(&format!(
+            "help: is the text opened with \"\"\" on line {opened} closed? Its closing \"\"\" seems \
+             missing: the \"\"\" on line {closed} ended it instead"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("error: 1 problem in episodes.toml\n"), "{stderr}");
+    // The last text left open to the end of the file.
+    let last = two.rfind("\"\"\"").unwrap();
+    show.write("episodes.toml", &format!("{}{}", &two[..last], &two[last + 3..]));
+    let stderr = said(&show);
+    let opened = line_of(&two, "Second = yes") - 1;
+    assert!(
+        stderr.contains(&format!(
+            "help: the text opened with \"\"\" on line {opened} is never closed: end it with \"\"\""
+        )),
+        "{stderr}"
+    );
+    // A control character pasted into a title.
+    show.write("episodes.toml", &two.replacen("title = \"One\"", "title = \"O\u{7}ne\"", 1));
+    let stderr = said(&show);
+    let line = line_of(&two, "title = \"One\"");
+    assert_eq!(
+        stderr,
+        format!(
+            "error: episodes.toml:{line}:11: an invisible control character here (U+0007): TOML allows none in a manifest\n  \
+             help: delete it (it was likely pasted with the text: most editors do not show it)\n\
+             error: 1 problem in episodes.toml\n"
+        )
+    );
+    // Lines ended by a carriage return alone; a file saved as UTF-16.
+    show.write("episodes.toml", &two.replace('\n', "\r"));
+    assert!(said(&show).contains("the file ends its lines with a carriage return alone"));
+    let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(two.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+    std::fs::write(show.path("episodes.toml"), utf16).unwrap();
+    assert!(
+        said(&show).contains("error: episodes.toml:1:1: the file is UTF-16 text (its first bytes say so), not UTF-8")
+    );
+    // Fixed, it builds.
+    show.write("episodes.toml", &two);
+    show.build().ok();
+}
+
 #[test]
 fn an_itunes_title_that_is_empty_broken_or_misspelt_is_refused_with_the_fix() {
     let manifest = format!(
