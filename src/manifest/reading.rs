@@ -101,6 +101,11 @@ struct Seen {
     guids: HashMap<String, usize>,
     slugs: HashMap<String, usize>,
     media: HashMap<String, usize>,
+    /// Each local media file by its device and inode (see [`Reading::one_file`]).
+    files: HashMap<(u64, u64), (String, usize)>,
+    /// Media files that are another episode's file by a link: the file,
+    /// its line, the other and its line.
+    linked: Vec<(String, usize, String, usize)>,
     /// Every published file, by its name in lower case.
     published: HashMap<String, (String, usize)>,
 }
@@ -559,6 +564,7 @@ impl Reading<'_> {
             self.same_files(&mut seen, &ep, &what);
             episodes.push(ep);
         }
+        self.one_file(&seen.linked);
         self.same_numbers(&episodes);
         episodes
     }
@@ -658,6 +664,41 @@ impl Reading<'_> {
         for f in ep.media.iter().filter_map(MediaFile::local).chain(image) {
             self.case_collision(&mut seen.published, f);
         }
+        for f in ep.media.iter().filter_map(MediaFile::local) {
+            let Some(status) = self.looked.get(f.path.as_os_str()).filter(|s| s.ino != 0) else { continue };
+            match seen.files.get(&(status.dev, status.ino)) {
+                Some((other, line)) if *other != f.rel => {
+                    seen.linked.push((f.rel.clone(), f.line, other.clone(), *line));
+                }
+                Some(_) => {}
+                None => {
+                    seen.files.insert((status.dev, status.ino), (f.rel.clone(), f.line));
+                }
+            }
+        }
+    }
+
+    /// One warning of the media files that are an earlier episode's file
+    /// under another name (a symbolic or hard link): both episodes would
+    /// play one recording, the later one as new. (A show may hold many,
+    /// made by a tool that links files alike: one warning says them all.)
+    fn one_file(&mut self, linked: &[(String, usize, String, usize)]) {
+        let Some((file, line, other, other_line)) = linked.first() else { return };
+        let more = match linked.len() {
+            1 => String::new(),
+            n => format!(" (and {} more such files)", n - 1),
+        };
+        self.cx.cleaned.push(
+            crate::diagnostic::Diagnostic::warning(
+                "MEDIA-SAME-FILE",
+                format!(
+                    "\"{file}\" is the same file as \"{other}\", the media of the episode at line {other_line} (a \
+                     link to it): both episodes play one recording{more}"
+                ),
+            )
+            .at(crate::diagnostic::Location::file(self.cx.file(), *line, None))
+            .help("give each episode its own recording: a link publishes the other's audio again, as new"),
+        );
     }
 
     /// Two published files whose names differ only in case are one file on

@@ -354,6 +354,41 @@ fn a_manifest_broken_where_an_editor_does_not_show_it_is_said_where_it_was_opene
     show.build().ok();
 }
 
+/// An episode's media that is another episode's file under a name of its
+/// own (a symbolic or a hard link) is said: both would play one recording,
+/// the later one as new. Once, however many there are.
+#[cfg(unix)]
+#[test]
+fn media_that_is_another_episodes_file_by_a_link_is_said_once() {
+    let three = format!(
+        "{PODCAST_TABLE}{}{}{}",
+        episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]),
+        episode("Two", "g2", "2024-01-02T00:00:00Z", &["two.mp3"]),
+        episode("Three", "g3", "2024-01-03T00:00:00Z", &["three.mp3"]),
+    );
+    let show = Show::with(&three, &["cbr-xing.mp3"]);
+    std::os::unix::fs::symlink("cbr-xing.mp3", show.path("media/two.mp3")).unwrap();
+    std::fs::hard_link(show.path("media/cbr-xing.mp3"), show.path("media/three.mp3")).unwrap();
+    let run = show.build().ok();
+    let line = |name: &str| three[..three.find(name).unwrap()].matches('\n').count() + 1;
+    let said = format!(
+        "warning: episodes.toml:{}: \"media/two.mp3\" is the same file as \"media/cbr-xing.mp3\", the media of the \
+         episode at line {}",
+        line("\"media/two.mp3\""),
+        line("\"media/cbr-xing.mp3\"")
+    );
+    assert!(run.stderr.contains(&said), "{}", run.stderr);
+    assert!(run.stderr.contains("both episodes play one recording (and 1 more such files)"), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("is the same file as").count(), 1, "{}", run.stderr);
+    // A recording of its own: nothing to say.
+    std::fs::remove_file(show.path("media/two.mp3")).unwrap();
+    std::fs::remove_file(show.path("media/three.mp3")).unwrap();
+    std::fs::copy(audio("cbr-noxing.mp3"), show.path("media/two.mp3")).unwrap();
+    std::fs::copy(audio("cbr-xing.mp3"), show.path("media/three.mp3")).unwrap();
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("the same file"), "{}", run.stderr);
+}
+
 #[test]
 fn an_itunes_title_that_is_empty_broken_or_misspelt_is_refused_with_the_fix() {
     let manifest = format!(
