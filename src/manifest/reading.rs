@@ -1517,7 +1517,14 @@ fn episode_guid(
 fn date(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, podcast: Option<&Podcast>) -> Option<DateTime<FixedOffset>> {
     let Some(d) = t.datetime(cx, "date") else {
         if !t.has("date") {
-            t.missing(cx, "date", "2017-04-12T09:00:00-04:00");
+            // Now, to the minute, in the show's offset (as `add` dates an
+            // episode): a date from an example pasted as it is would sink
+            // the episode to the foot of the feed, never told as new.
+            let offset = podcast.map_or_else(|| chrono::Offset::fix(&chrono::Utc), |p| p.utc_offset);
+            let now = chrono::Utc::now().with_timezone(&offset);
+            let now = chrono::Timelike::with_second(&now, 0).unwrap_or(now);
+            let now = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            t.missing(cx, "date", &format!("{now} (now; or the moment it goes out)"));
         }
         return None;
     };

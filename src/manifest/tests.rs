@@ -167,6 +167,26 @@ fn keys_by_other_names_or_in_the_wrong_table_are_told_where_they_go() {
     assert!(keys.len() > 20 && once.len() == keys.len(), "{known}");
 }
 
+/// An episode without a date is told the moment now, in the show's offset
+/// (as `add` dates one): an example's date pasted as it is would sink it
+/// to the foot of the feed.
+#[test]
+fn a_missing_date_is_told_now_in_the_shows_offset() {
+    let src = format!(
+        "{}{}",
+        PODCAST.replace("language = \"en\"\n", "language = \"en\"\nutc_offset = \"+02:00\"\n"),
+        EPISODE
+    )
+    .replace("date = 2024-03-01T10:00:00+01:00\n", "");
+    let said = errors(&src);
+    let told =
+        said.split_once("help: add date = ").and_then(|(_, r)| r.split_once(" (now; or the moment it goes out)"));
+    let told = told.unwrap_or_else(|| panic!("{said}")).0;
+    let when = chrono::DateTime::parse_from_rfc3339(told).unwrap_or_else(|e| panic!("{told}: {e}"));
+    assert_eq!(when.offset().local_minus_utc(), 7200, "{told}");
+    assert!((chrono::Utc::now() - when.to_utc()).num_minutes().abs() <= 2, "{told}");
+}
+
 /// [`super::reading::EPISODE_KEYS`] are the keys an episode is read with.
 #[test]
 fn the_episode_keys_are_those_an_episode_is_read_with() {
