@@ -435,7 +435,10 @@ impl Reading<'_> {
             Err(_) => {
                 let help = self.similar_file(&rel).map_or_else(
                     || format!("check the name, or put the file at {rel} in the show folder"),
-                    |f| format!("did you mean \"{f}\"?"),
+                    |f| match f.to_lowercase() == rel.to_lowercase() {
+                        true => format!("did you mean \"{f}\"? (names differ by case here, and on most hosting)"),
+                        false => format!("did you mean \"{f}\"?"),
+                    },
                 );
                 self.cx.error(&s.span(), format!("`{key}` \"{raw}\" in {what} does not exist"), Some(help));
                 return None;
@@ -490,22 +493,51 @@ impl Reading<'_> {
     /// A file in the same folder whose name is close to `rel`'s, and that
     /// the manifest names nowhere (an episode's other format, the cover:
     /// each is where it should be); one of the same extension first.
+    /// A name that differs from `rel` only in case (its folders' too) is
+    /// the file meant, whether named elsewhere or not: a show made on a
+    /// disk that ignores case (Windows, macOS) names it so.
     fn similar_file(&mut self, rel: &str) -> Option<String> {
         let (dir, name) = rel.rsplit_once('/').map_or(("", rel), |(d, n)| (d, n));
-        let entries = std::fs::read_dir(self.root.join(dir)).ok()?;
+        let dir = match self.root.join(dir).is_dir() {
+            true => dir.to_string(),
+            false => folder_by_case(self.root, dir)?,
+        };
+        let entries = std::fs::read_dir(self.root.join(&dir)).ok()?;
         let at = |n: &str| if dir.is_empty() { n.to_string() } else { format!("{dir}/{n}") };
+        let all: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).take(100_000).collect();
+        if let Some(n) = all.iter().find(|n| at(n).to_lowercase() == rel.to_lowercase() && at(n) != rel) {
+            return Some(at(n));
+        }
         let named = self.named.get_or_insert_with(|| named_paths(self.doc));
-        let names: Vec<String> = entries
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|n| !named.contains(&at(n).to_lowercase()))
-            .collect();
+        let names: Vec<String> = all.into_iter().filter(|n| !named.contains(&at(n).to_lowercase())).collect();
         let extension = |n: &str| n.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
         let alike: Vec<&str> = names.iter().map(String::as_str).filter(|n| extension(n) == extension(name)).collect();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let found = crate::text::did_you_mean(name, &alike).or_else(|| crate::text::did_you_mean(name, &refs))?;
         Some(at(found))
     }
+}
 
+/// Folder `dir` of the show folder `root` (`/` between its parts) as it
+/// is on disk where it is written in another case (`Media/` for `media/`).
+fn folder_by_case(root: &Path, dir: &str) -> Option<String> {
+    let mut found = String::new();
+    for part in dir.split('/') {
+        let here = root.join(&found);
+        let entry = std::fs::read_dir(&here)
+            .ok()?
+            .take(100_000)
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .find(|n| n.eq_ignore_ascii_case(part) || n.to_lowercase() == part.to_lowercase())?;
+        if !found.is_empty() {
+            found.push('/');
+        }
+        found.push_str(&entry);
+    }
+    root.join(&found).is_dir().then_some(found)
+}
+
+impl Reading<'_> {
     pub(super) fn episodes(&mut self, top: &mut Fields<'_, '_>, podcast: Option<&Podcast>) -> Vec<Episode> {
         let mut episodes = Vec::new();
         let Some(list) = top_episode_list(top, &mut self.cx) else {

@@ -187,6 +187,20 @@ fn a_missing_date_is_told_now_in_the_shows_offset() {
     assert!((chrono::Utc::now() - when.to_utc()).num_minutes().abs() <= 2, "{told}");
 }
 
+/// A media name that differs from a file's only in case (its folder's
+/// too) is told that file, as a show made on a disk that ignores case
+/// names it; not another format's file the edit distance finds.
+#[test]
+fn a_media_name_in_another_case_is_told_the_file_it_means() {
+    for given in ["media/a.MP3", "media/A.mp3", "Media/a.mp3"] {
+        let said = errors(&format!("{PODCAST}{EPISODE}").replace("\"media/a.mp3\"", &format!("\"{given}\"")));
+        assert!(
+            said.contains("help: did you mean \"media/a.mp3\"? (names differ by case here, and on most hosting)"),
+            "{given}: {said}"
+        );
+    }
+}
+
 /// [`super::reading::EPISODE_KEYS`] are the keys an episode is read with.
 #[test]
 fn the_episode_keys_are_those_an_episode_is_read_with() {
