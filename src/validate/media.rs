@@ -328,6 +328,22 @@ impl Art {
 fn art_format(cx: &mut Cx<'_>, art: &Art, img: &art::Image, url: &str) -> bool {
     let (name, at) = (&art.name, &art.at);
     let ext = url_extension(url).unwrap_or_default();
+    if img.format == art::Format::Other && !art.show {
+        // Not a picture at all (an MP3 named as the art): no app shows it,
+        // whatever it takes. (The cover's rule is an error already.)
+        cx.push(
+            Finding::new(
+                art.rule(id::APPLE_CH_IMAGE_FORMAT),
+                at.clone(),
+                format!(
+                    "{name} is not a picture (not JPEG, PNG, WebP or GIF): no app can show it as the episode's art"
+                ),
+                "give the episode's `image` its art, a JPEG or PNG file",
+            )
+            .severity(Severity::Error),
+        );
+        return false;
+    }
     if !matches!(img.format, art::Format::Jpeg | art::Format::Png) {
         cx.push(Finding::new(
             art.rule(id::APPLE_CH_IMAGE_FORMAT),

@@ -354,6 +354,33 @@ fn a_manifest_broken_where_an_editor_does_not_show_it_is_said_where_it_was_opene
     show.build().ok();
 }
 
+/// An episode's art that is no picture at all (an audio file named as its
+/// `image`) is an error, as the cover's is: no app can show it. Nothing
+/// is written.
+#[test]
+fn episode_art_that_is_no_picture_is_refused() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}image = \"media/cbr-noxing.mp3\"\n",
+        episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3", "cbr-noxing.mp3"]);
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains(
+            "episode \"One\": media/cbr-noxing.mp3 is not a picture (not JPEG, PNG, WebP or GIF): no app can show it \
+             as the episode's art [APPLE-IT-IMAGE]"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!show.path("public/feed.xml").exists());
+    show.write(
+        "episodes.toml",
+        &manifest.replace("image = \"media/cbr-noxing.mp3\"\n", "image = \"media/cover.jpg\"\n"),
+    );
+    show.build().ok();
+}
+
 /// An episode's media that is another episode's file under a name of its
 /// own (a symbolic or a hard link) is said: both would play one recording,
 /// the later one as new. Once, however many there are.
