@@ -511,6 +511,38 @@ pub fn bad_region(s: &str) -> Option<(String, String)> {
     Some((region.to_string(), fixed.join("-")))
 }
 
+/// The first subtag of language tag `s` that is in no place BCP 47 (RFC
+/// 5646 §2.1) allows after the language, in order: a script (four
+/// letters), a region (two letters or three digits), variants (five to
+/// eight letters or digits, or four starting with a digit), then
+/// extensions (a one-letter subtag and what follows it). With the tag cut
+/// to its language and a region that is a country's, the fix.
+/// (`fr-fr-fr`: the third `fr` is none of those.)
+pub fn misplaced_subtag(s: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = s.split('-').collect();
+    let alpha = |p: &str| p.bytes().all(|b| b.is_ascii_alphabetic());
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    let mut stage = 0; // 1 script, 2 region, 3 variants
+    for (i, p) in parts.iter().enumerate().skip(1) {
+        if p.len() == 1 {
+            return None; // an extension or private use: left as it is
+        }
+        let next = match () {
+            _ if stage < 1 && p.len() == 4 && alpha(p) => 1,
+            _ if stage < 2 && ((p.len() == 2 && alpha(p)) || (p.len() == 3 && digits(p))) => 2,
+            _ if (5..=8).contains(&p.len()) || (p.len() == 4 && p.as_bytes()[0].is_ascii_digit()) => 3,
+            _ => {
+                let kept: Vec<&str> = std::iter::once(parts[0])
+                    .chain(parts[1..i].iter().copied().filter(|r| r.len() == 2 && is_country_code(r)))
+                    .collect();
+                return Some(((*p).to_string(), kept.join("-")));
+            }
+        };
+        stage = next;
+    }
+    None
+}
+
 /// The same language code with its two-letter primary subtag, where `s`
 /// starts with an ISO 639 three-letter code that has one (`eng-GB` →
 /// `en-GB`): Apple takes two letters, and BCP 47 (RFC 5646 §2.2.1) the
@@ -662,6 +694,18 @@ mod tests {
         );
         assert!(is_iso_date("2026-01-05") && is_iso_date("2023-04-01T00:00:00.000Z"));
         assert!(!is_iso_date("April") && !is_iso_date("2026-01-05T09:00:00"));
+    }
+
+    #[test]
+    fn a_language_codes_parts_are_where_bcp_47_has_them() {
+        for ok in
+            ["en", "en-us", "zh-Hant-TW", "es-419", "de-CH-1996", "sr-Latn", "de-x-uk", "en-a-bbb-x-c", "sl-rozaj"]
+        {
+            assert_eq!(misplaced_subtag(ok), None, "{ok}");
+        }
+        assert_eq!(misplaced_subtag("fr-fr-fr"), Some(("fr".into(), "fr-fr".into())));
+        assert_eq!(misplaced_subtag("en-xx-yy-zz-aa"), Some(("yy".into(), "en".into())));
+        assert_eq!(misplaced_subtag("en-Latn-Cyrl"), Some(("Cyrl".into(), "en".into())));
     }
 
     #[test]

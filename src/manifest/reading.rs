@@ -1338,6 +1338,14 @@ fn language(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
         );
         return None;
     }
+    if let Some((part, fixed)) = crate::text::misplaced_subtag(l.get_ref()) {
+        cx.error(
+            &l.span(),
+            format!("`language` \"{}\": \"{part}\" is no part a language code has there", l.get_ref()),
+            Some(format!("write language = \"{fixed}\" (a language, then optionally a country: en-gb, en-us, fr-ch)")),
+        );
+        return None;
+    }
     if let Some((region, fixed)) = crate::text::bad_region(l.get_ref()) {
         cx.error(
             &l.span(),

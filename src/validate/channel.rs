@@ -419,6 +419,15 @@ fn language(cx: &mut Cx<'_>) {
             format!("<language>{}</language> is a three-letter code where Apple takes two", l.text),
             format!("use <language>{}</language>", two_letter_form(&l.text).unwrap_or_default()),
         )),
+        Some(l) if let Some((part, fixed)) = crate::text::misplaced_subtag(&l.text) => cx.push(
+            Finding::new(
+                id::APPLE_CH_LANG,
+                at(Some(l)),
+                format!("<language>{}</language>: \"{part}\" is no part a language code has there", l.text),
+                format!("use <language>{fixed}</language> (a language, then optionally a country: en-gb, en-us)"),
+            )
+            .severity(Severity::Warning),
+        ),
         Some(l) if let Some((region, fixed)) = crate::text::bad_region(&l.text) => {
             cx.push(
                 Finding::new(
