@@ -296,7 +296,8 @@ impl Chapters {
             let title = crate::text::quoted(&crate::text::truncate_chars(&c.title, 40));
             let label = |start: &str| format!("chapter {} ({title}, {start})", n + 1);
             if n == 0 && c.start > 0.0 {
-                let start = clock(c.start);
+                // (To the fraction where it reads 0:00: "0:00.5, not at 0".)
+                let start = apart(c.start, 0.0).0;
                 say(
                     n,
                     Fix::Start,
@@ -644,6 +645,10 @@ mod tests {
                 (3, Fix::End, "chapter 4 (\"Long\", 2:11) ends at 2:30, after the end of the MP3 (2:00)"),
             ]
         );
+        // Half a second in: told as it is, not as "0:00, not at 0".
+        let half = Chapters { list: vec![chapter(0.5, "Intro")], origin: Origin::Inline };
+        let said: Vec<String> = half.problems(120.0, "the MP3").into_iter().map(|p| p.message).collect();
+        assert_eq!(said, ["chapter 1 (\"Intro\", 0:00.5) starts at 0:00.5, not at 0: apps show nothing before it"]);
     }
 
     /// Times that read the same to the second are told finer.

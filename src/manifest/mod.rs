@@ -690,12 +690,36 @@ fn syntax_problem(message: &str, src: &str, span: &std::ops::Range<usize>) -> (S
         .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
         .collect();
     let is_header = is_header_at(src, span.start);
+    let line_start = src.get(..span.start).and_then(|b| b.rfind('\n')).map_or(0, |n| n + 1);
+    let line = src.get(line_start..).and_then(|l| l.lines().next()).unwrap_or("");
+    // The whole name a header gives (`episode.chapters`), in one or two brackets.
+    let header = line.split('#').next().unwrap_or("").trim().trim_start_matches('[').trim_end_matches(']').trim();
+    let single = |h: &str| src.lines().any(|l| l.split('#').next().unwrap_or("").trim() == format!("[{h}]"));
     let help = if message.contains("duplicate key") && is_header && name == "episode" {
         Some("each episode is an [[episode]] table, in two brackets: write [[episode]] above each".to_string())
+    } else if message.contains("duplicate key") && is_header && header.ends_with(".chapters") && single(header) {
+        Some(format!("each chapter is its own [[{header}]] table, in two brackets: write [[{header}]] above each"))
+    } else if message.contains("duplicate key") && is_header && header.contains('.') {
+        let (table, key) = header.rsplit_once('.').unwrap_or(("", header));
+        Some(format!(
+            "[{header}] is given twice: as a table, and as {key} = {{ … }} in [{table}] or another [{header}]; keep one"
+        ))
     } else if message.contains("duplicate key") && is_header && !name.is_empty() {
-        Some(format!("[{name}] is written twice: merge the two tables into one"))
+        Some(format!("[{header}] is written twice: merge the two tables into one"))
     } else if message.contains("duplicate key") && !name.is_empty() {
-        Some(format!("`{name}` is given twice in the same table: keep one (each [[episode]] starts a new table)"))
+        // The table it is in, and the line that gave it first.
+        let before = src.get(..line_start).unwrap_or("");
+        let table_start = before.rfind("\n[").map_or(0, |n| n + 1);
+        let in_episode = src.get(table_start..).is_some_and(|t| t.starts_with("[[episode]]"));
+        let first = before.get(table_start..).and_then(|t| {
+            let at = t.lines().position(|l| {
+                l.trim_start().strip_prefix(name.as_str()).is_some_and(|r| r.trim_start().starts_with('='))
+            })?;
+            Some(before[..table_start].matches('\n').count() + at + 1)
+        });
+        let first = first.map_or_else(String::new, |l| format!(" (first on line {l})"));
+        let episode = if in_episode { "; each [[episode]] starts a new table" } else { "" };
+        Some(format!("`{name}` is given twice in the same table{first}: keep one{episode}"))
     } else if message.contains("must be quoted") || message.contains("invalid boolean") {
         Some("write text in double quotes (title = \"My show\"), a yes or no as true or false".to_string())
     } else if message.contains("invalid basic string") || message.contains("invalid literal string") {

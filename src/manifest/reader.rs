@@ -223,6 +223,11 @@ fn elsewhere(key: &str, known: &[&str]) -> Option<&'static str> {
     }
 }
 
+/// Whether TOML integer `i` is more than a `u32` holds (a number, not too small).
+fn n_too_big(i: &toml::de::DeInteger<'_>) -> bool {
+    i64::from_str_radix(i.as_str(), i.radix()).map_or(!i.as_str().starts_with('-'), |n| n > i64::from(u32::MAX))
+}
+
 /// The name in the `[[…]]` header a table at `span` opens with
 /// (`episode.chapters`), if it opens with one.
 fn header_of(cx: &Context<'_>, span: &Range<usize>) -> Option<String> {
@@ -355,6 +360,11 @@ impl<'t, 'i> Fields<'t, 'i> {
         })
     }
 
+    /// Where `key`'s value is, if the table has it.
+    pub fn value_span(&self, key: &str) -> Option<Range<usize>> {
+        self.table.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(_, v)| v.span())
+    }
+
     /// True if the table has `key` (whatever its type).
     pub fn has(&self, key: &str) -> bool {
         self.table.iter().any(|(k, _)| k.get_ref().as_ref() == key)
@@ -419,7 +429,14 @@ impl<'t, 'i> Fields<'t, 'i> {
                 _ => {
                     cx.error(
                         &v.span(),
-                        format!("`{key}` in {} must be a whole number from 1 up, not {i}", self.what),
+                        match n_too_big(i) {
+                            true => format!(
+                                "`{key}` in {} must be a whole number from 1 to {}, not {i}",
+                                self.what,
+                                u32::MAX
+                            ),
+                            false => format!("`{key}` in {} must be a whole number from 1 up, not {i}", self.what),
+                        },
                         Some(match key {
                             "episode" | "season" => format!("Apple counts from 1: {key} = 1"),
                             _ => format!("write {key} = 1 or more"),

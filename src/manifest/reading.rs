@@ -272,7 +272,7 @@ impl Reading<'_> {
         };
         if list.is_empty() {
             cx.error(
-                &t.span,
+                &t.value_span("categories").unwrap_or_else(|| t.span.clone()),
                 "`categories` in [podcast] is empty",
                 Some(format!("Apple needs one: categories = {CATEGORY_EXAMPLE}")),
             );
@@ -282,6 +282,14 @@ impl Reading<'_> {
         let mut ok = true;
         for item in list {
             match categories::lookup(item.get_ref()) {
+                Ok((name, sub)) if out.iter().any(|c: &Category| c.name == name && c.sub == sub) => {
+                    ok = false;
+                    cx.error(
+                        &item.span(),
+                        format!("`categories` in [podcast] gives \"{}\" twice", item.get_ref()),
+                        Some("keep one: a feed names each category once".into()),
+                    );
+                }
                 Ok((name, sub)) => out.push(Category { name, sub }),
                 Err(suggestion) => {
                     ok = false;
@@ -352,6 +360,8 @@ impl Reading<'_> {
         let example = match key {
             "media" => "media inside the show folder (e.g. in media/)",
             "notes_file" => "notes files inside the show folder (e.g. notes/episode-1.md)",
+            "transcript" => "transcripts inside the show folder (e.g. transcripts/episode-1.vtt)",
+            "chapters_file" => "chapters files inside the show folder (e.g. chapters/episode-1.json)",
             _ => "images inside the show folder (e.g. media/cover.jpg)",
         };
         let root = self.canonical_root.as_path();
@@ -1219,7 +1229,7 @@ impl Reading<'_> {
         match t.string_list(&mut self.cx, "media", example) {
             Some(list) if list.is_empty() => {
                 self.cx.error(
-                    &t.span,
+                    &t.value_span("media").unwrap_or_else(|| t.span.clone()),
                     format!("`media` in {what} is empty"),
                     Some("list the episode's audio: media = [\"media/episode.mp3\"]".into()),
                 );

@@ -201,6 +201,31 @@ fn a_media_name_in_another_case_is_told_the_file_it_means() {
     }
 }
 
+/// Values said where they are, with a help that fits: an empty list at
+/// its own line, a category given twice, a number past what apps count to,
+/// a transcript outside the show folder told of transcripts.
+#[test]
+fn values_are_said_at_their_line_with_a_help_that_fits() {
+    let empty = errors(
+        &format!("{PODCAST}{EPISODE}")
+            .replace("categories = [\"Technology\", \"Society & Culture > Documentary\"]", "categories = []"),
+    );
+    assert!(empty.starts_with("episodes.toml:7:14: `categories` in [podcast] is empty"), "{empty}");
+    let no_media =
+        errors(&format!("{PODCAST}{EPISODE}").replace("media = [\"media/a.mp3\", \"media/a.ogg\"]", "media = []"));
+    assert!(no_media.starts_with("episodes.toml:15:9: `media` in episode 1 (\"First\") is empty"), "{no_media}");
+    let twice =
+        errors(&format!("{PODCAST}{EPISODE}").replace("[\"Technology\", ", "[\"Technology\", \"Technology\", "));
+    assert!(
+        twice.contains("episodes.toml:7:29: `categories` in [podcast] gives \"Technology\" twice\n  help: keep one"),
+        "{twice}"
+    );
+    let big = errors(&format!("{PODCAST}{EPISODE}episode = 4294967296\n"));
+    assert!(big.contains("must be a whole number from 1 to 4294967295, not 4294967296"), "{big}");
+    let out = errors(&format!("{PODCAST}{EPISODE}transcript = \"../t.vtt\"\n"));
+    assert!(out.contains("help: keep transcripts inside the show folder"), "{out}");
+}
+
 /// [`super::reading::EPISODE_KEYS`] are the keys an episode is read with.
 #[test]
 fn the_episode_keys_are_those_an_episode_is_read_with() {
@@ -609,7 +634,29 @@ fn a_guid_the_same_but_for_a_control_character_is_a_duplicate() {
 fn toml_syntax_errors_name_the_key_and_the_fix() {
     let twice =
         errors(&format!("{PODCAST}{}", EPISODE.replace("notes = \"Hello\"", "notes = \"Hello\"\nnotes = \"Again\"")));
-    assert!(twice.starts_with("episodes.toml:17:1: TOML syntax: duplicate key `notes`\n  help: `notes` is given twice in the same table: keep one"), "{twice}");
+    assert!(twice.starts_with("episodes.toml:17:1: TOML syntax: duplicate key `notes`\n  help: `notes` is given twice in the same table (first on line 16): keep one; each [[episode]] starts a new table"), "{twice}");
+    // Outside an episode, nothing of episodes; a chapter in single
+    // brackets is told to be in two; a table given inline and as a table
+    // too is told both ways.
+    let twice = errors(&format!(
+        "{}{EPISODE}",
+        PODCAST.replace("language = \"en\"\n", "language = \"en\"\nlanguage = \"de\"\n")
+    ));
+    assert!(
+        twice.contains("help: `language` is given twice in the same table (first on line 6): keep one\n"),
+        "{twice}"
+    );
+    let chapters = "[episode.chapters]\nstart = \"0:00\"\ntitle = \"A\"\n\n[[episode.chapters]]\nstart = \"0:01\"\ntitle = \"B\"\n";
+    let single = errors(&format!("{PODCAST}{EPISODE}{chapters}"));
+    assert!(
+        single.contains("help: each chapter is its own [[episode.chapters]] table, in two brackets: write [[episode.chapters]] above each"),
+        "{single}"
+    );
+    let owner = errors(&format!("{PODCAST}\n[podcast.owner]\nemail = \"b@example.com\"\n{EPISODE}"));
+    assert!(
+        owner.contains("help: [podcast.owner] is given twice: as a table, and as owner = { … } in [podcast]"),
+        "{owner}"
+    );
     let table = errors(&format!("{PODCAST}\n[ podcast ]\n"));
     assert!(
         table.contains(
