@@ -1411,6 +1411,15 @@ fn clean_text(show: &mut Show) -> Vec<Diagnostic> {
     warnings
 }
 
+/// How many whole years there are from `from` to `to` (by the calendar:
+/// the leap days counted).
+fn whole_years(from: DateTime<Utc>, to: DateTime<Utc>) -> i32 {
+    use chrono::Datelike;
+    let years = to.year() - from.year();
+    let short = (to.month(), to.day(), to.time()) < (from.month(), from.day(), from.time());
+    years - i32::from(short)
+}
+
 /// An episode dated more than a year after `now`: most likely a slip in
 /// its year (2206 for 2026), which leaves it out of the feed for good as
 /// surely as a date before 1990 is a slip the other way.
@@ -1424,7 +1433,7 @@ pub(crate) fn far_ahead(episode: &Episode, now: DateTime<Utc>, manifest: &Path) 
                 "episode {} is dated {}, {} from now: it stays out of the feed until then",
                 crate::text::quoted(&episode.title),
                 at.to_rfc3339(),
-                match days / 365 {
+                match whole_years(now, at.with_timezone(&Utc)) {
                     1 => "more than a year".to_string(),
                     years => format!("{years} years"),
                 }
@@ -1438,6 +1447,17 @@ pub(crate) fn far_ahead(episode: &Episode, now: DateTime<Utc>, manifest: &Path) 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// Years are counted by the calendar (the leap days too): 9999 is 7973
+    /// years after 2026, not 7978.
+    #[test]
+    fn years_ahead_are_counted_by_the_calendar() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(whole_years(at("2026-12-07T10:00:00Z"), at("9999-12-31T23:59:59Z")), 7973);
+        assert_eq!(whole_years(at("2026-06-01T00:00:00Z"), at("2206-01-01T04:00:00Z")), 179);
+        assert_eq!(whole_years(at("2026-06-01T00:00:00Z"), at("2027-06-01T00:00:00Z")), 1);
+        assert_eq!(whole_years(at("2026-06-01T00:00:00Z"), at("2027-05-31T23:59:59Z")), 0);
+    }
 
     /// The repository's sample show, probed (without the cache), as of mid-2026.
     pub(crate) fn sample_catalog() -> Catalog {

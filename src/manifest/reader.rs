@@ -611,7 +611,8 @@ impl<'t, 'i> Fields<'t, 'i> {
                 (None, None, Some(help)) => help.to_string(),
                 (None, None, None) => format!("known keys here: {}", known.join(", ")),
             };
-            cx.error(&k.span(), format!("unknown key `{key}` in {}", self.what), Some(help));
+            let shown = crate::text::truncate_chars(key, 60);
+            cx.error(&k.span(), format!("unknown key `{shown}` in {}", self.what), Some(help));
         }
     }
 }

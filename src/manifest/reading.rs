@@ -198,7 +198,7 @@ impl Reading<'_> {
         let image =
             self.required_asset(&mut t, "image", "\"media/cover.jpg\" (1400×1400 to 3000×3000 px, JPEG or PNG)");
         let cx = &mut self.cx;
-        let copyright = t.string(cx, "copyright").map(Spanned::into_inner);
+        let copyright = copyright(&mut t, cx);
         let guid = show_guid(&mut t, cx);
         let feed_guids = feed_guids(&mut t, cx);
         let locked = t.boolean(cx, "locked").unwrap_or(false);
@@ -1480,13 +1480,35 @@ fn by_format<T>(
 fn utc_offset(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<FixedOffset> {
     let Some(s) = t.string(cx, "utc_offset") else { return FixedOffset::east_opt(0) };
     parse_offset(s.get_ref()).or_else(|| {
-        cx.error(
-            &s.span(),
-            format!("`utc_offset` \"{}\" is not an offset", s.get_ref()),
-            Some("write it as \"+02:00\", \"-05:00\" or \"+00:00\" (between -14:00 and +14:00)".into()),
-        );
+        // "+0400", "+04": the offset meant, written as it is read.
+        let given = s.get_ref().trim();
+        let (sign, digits) = given.split_at(given.find(|c: char| c.is_ascii_digit()).unwrap_or(given.len()));
+        let meant = match (sign, digits.len(), digits.bytes().all(|b| b.is_ascii_digit())) {
+            ("+" | "-", 2, true) => Some(format!("{sign}{digits}:00")),
+            ("+" | "-", 4, true) => Some(format!("{sign}{}:{}", &digits[..2], &digits[2..])),
+            _ => None,
+        };
+        let help = match meant.filter(|m| parse_offset(m).is_some()) {
+            Some(m) => format!("write utc_offset = \"{m}\""),
+            None => "write it as \"+02:00\", \"-05:00\" or \"+00:00\" (between -14:00 and +14:00)".into(),
+        };
+        cx.error(&s.span(), format!("`utc_offset` \"{}\" is not an offset", s.get_ref()), Some(help));
         None
     })
+}
+
+/// `copyright`, if given (not blank: a feed would carry it empty).
+fn copyright(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<String> {
+    let c = t.string(cx, "copyright")?;
+    if c.get_ref().trim().is_empty() {
+        cx.error(
+            &c.span(),
+            "`copyright` in [podcast] is empty",
+            Some("fill it in, e.g. copyright = \"© 2026 Ann Example\", or take it out".into()),
+        );
+        return None;
+    }
+    Some(c.into_inner())
 }
 
 /// An episode's `slug`, or one made from its title.

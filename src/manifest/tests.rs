@@ -222,6 +222,18 @@ fn values_are_said_at_their_line_with_a_help_that_fits() {
     );
     let big = errors(&format!("{PODCAST}{EPISODE}episode = 4294967296\n"));
     assert!(big.contains("must be a whole number from 1 to 4294967295, not 4294967296"), "{big}");
+    let offset = errors(&format!(
+        "{}{EPISODE}",
+        PODCAST.replace("language = \"en\"\n", "language = \"en\"\nutc_offset = \"+0530\"\n")
+    ));
+    assert!(offset.contains("help: write utc_offset = \"+05:30\""), "{offset}");
+    let blank = errors(&format!(
+        "{}{EPISODE}",
+        PODCAST.replace("language = \"en\"\n", "language = \"en\"\ncopyright = \"  \"\n")
+    ));
+    assert!(blank.contains("`copyright` in [podcast] is empty"), "{blank}");
+    let long = errors(&format!("{PODCAST}{EPISODE}{} = 1\n", "k".repeat(100_000)));
+    assert!(long.len() < 2000, "a key is cut where it is said: {}", long.len());
     let out = errors(&format!("{PODCAST}{EPISODE}transcript = \"../t.vtt\"\n"));
     assert!(out.contains("help: keep transcripts inside the show folder"), "{out}");
 }
