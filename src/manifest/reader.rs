@@ -228,6 +228,41 @@ fn n_too_big(i: &toml::de::DeInteger<'_>) -> bool {
     i64::from_str_radix(i.as_str(), i.radix()).map_or(!i.as_str().starts_with('-'), |n| n > i64::from(u32::MAX))
 }
 
+/// Why text `s` is not a date, where it can be told (", April has 30
+/// days"), and the date it means, written as the manifest takes it, where
+/// it is one in another form: a feed's (`Wed, 12 Apr 2017 09:00:00
+/// -0400`, RFC 2822), or a month or day in one digit (`2017-4-12`).
+fn date_told(s: &str) -> (String, Option<String>) {
+    use chrono::Datelike;
+    let s = s.trim();
+    if let Ok(d) = chrono::DateTime::parse_from_rfc2822(s) {
+        return (" (a feed's form)".into(), Some(d.to_rfc3339()));
+    }
+    let day: Vec<&str> = s.get(..s.find(['T', ' ']).unwrap_or(s.len())).unwrap_or(s).split('-').collect();
+    let [y, m, d] = day[..] else { return (String::new(), None) };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+        return (String::new(), None);
+    };
+    let Some(first) = chrono::NaiveDate::from_ymd_opt(y, m, 1) else {
+        return (format!(": there is no month {m}"), None);
+    };
+    let next = if m == 12 {
+        chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1)
+    } else {
+        chrono::NaiveDate::from_ymd_opt(y, m + 1, 1)
+    };
+    let days = next.map_or(31, |n| (n - first).num_days());
+    match chrono::NaiveDate::from_ymd_opt(y, m, d) {
+        None => (format!(": {} {y} has {days} days", first.format("%B")), None),
+        Some(date) => {
+            let rest = s.get(s.find(['T', ' ']).unwrap_or(s.len())..).unwrap_or("").replacen(' ', "T", 1);
+            let written = format!("{:04}-{:02}-{:02}{rest}", date.year(), date.month(), date.day());
+            let taken = written.parse::<Datetime>().is_ok();
+            (String::new(), taken.then_some(written))
+        }
+    }
+}
+
 /// The name in the `[[…]]` header a table at `span` opens with
 /// (`episode.chapters`), if it opens with one.
 fn header_of(cx: &Context<'_>, span: &Range<usize>) -> Option<String> {
@@ -524,12 +559,17 @@ impl<'t, 'i> Fields<'t, 'i> {
             DeValue::String(s) => match s.trim().parse::<Datetime>() {
                 Ok(d) => Some(Spanned::new(v.span(), d)),
                 Err(_) => {
+                    let (why, help) = date_told(s);
                     cx.error(
                         &v.span(),
-                        format!("`{key}` in {} is not a date: \"{s}\"", self.what),
-                        Some(format!(
-                            "write an RFC 3339 date-time without quotes: {key} = 2017-04-12T09:00:00-04:00 (or just 2017-04-12)"
-                        )),
+                        format!("`{key}` in {} is not a date: \"{s}\"{why}", self.what),
+                        Some(match help {
+                            Some(date) => format!("write {key} = {date}"),
+                            None => format!(
+                                "write an RFC 3339 date-time without quotes: {key} = 2017-04-12T09:00:00-04:00 (or just \
+                                 2017-04-12)"
+                            ),
+                        }),
                     );
                     None
                 }

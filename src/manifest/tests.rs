@@ -238,6 +238,22 @@ fn values_are_said_at_their_line_with_a_help_that_fits() {
     assert!(out.contains("help: keep transcripts inside the show folder"), "{out}");
 }
 
+/// A quoted date that is none says why where it can (April has 30 days),
+/// and one in another form (a feed's, a month in one digit) is told as
+/// the manifest writes it.
+#[test]
+fn a_quoted_date_says_why_it_is_none_or_how_to_write_it() {
+    for (given, said) in [
+        ("\"2017-04-31\"", "is not a date: \"2017-04-31\": April 2017 has 30 days"),
+        ("\"2024-02-30\"", "is not a date: \"2024-02-30\": February 2024 has 29 days"),
+        ("\"2017-4-12\"", "help: write date = 2017-04-12\n"),
+        ("\"Wed, 12 Apr 2017 09:00:00 -0400\"", "(a feed's form)\n  help: write date = 2017-04-12T09:00:00-04:00\n"),
+    ] {
+        let errors = errors(&format!("{PODCAST}{EPISODE}").replace("2024-03-01T10:00:00+01:00", given));
+        assert!(errors.contains(said), "{given}: {errors}");
+    }
+}
+
 /// [`super::reading::EPISODE_KEYS`] are the keys an episode is read with.
 #[test]
 fn the_episode_keys_are_those_an_episode_is_read_with() {
