@@ -1299,8 +1299,25 @@ fn at_the_manifest(catalog: &crate::catalog::Catalog, report: &mut crate::valida
         if f.item().is_some() {
             continue;
         }
+        // A rule of one manifest value, said of the channel, at that value's line.
+        let of_a_value = [
+            (id::APPLE_CH_TITLE, "title"),
+            (id::APPLE_CH_DESC, "description"),
+            (id::APPLE_CH_AUTHOR, "author"),
+            (id::SPOT_CH_AUTHOR, "author"),
+            (id::APPLE_CH_OWNER, "owner"),
+            (id::SPOT_CH_EMAIL, "owner"),
+        ];
+        let host = catalog.podcast.base_url.host();
+        let of_the_host = [id::APPLE_HOST_PUBLIC, id::APPLE_HOST_HTTPS].iter().any(|r| f.code == r.as_str())
+            && !host.is_empty()
+            && f.message.contains(host);
         let line = if of_the_cover.iter().any(|rule| f.code == rule.as_str()) {
             cover
+        } else if of_the_host {
+            lines.of("base_url")
+        } else if let Some((_, key)) = of_a_value.iter().find(|(rule, _)| f.code == rule.as_str()) {
+            lines.of(key)
         } else {
             match crate::validate::placeholder_key(f) {
                 Some("image") => cover,

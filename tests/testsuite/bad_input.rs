@@ -354,6 +354,27 @@ fn a_manifest_broken_where_an_editor_does_not_show_it_is_said_where_it_was_opene
     show.build().ok();
 }
 
+/// What the feed's checks find of one value of the show (its address on
+/// a private network, its author) is said at that value's line in
+/// `episodes.toml`, where it is fixed, not at a line of the feed.
+#[test]
+fn a_feed_finding_of_a_show_value_is_said_at_its_line() {
+    let manifest = format!(
+        "{}{}",
+        PODCAST_TABLE.replace("https://example.com/show/", "https://192.168.1.2/show/"),
+        episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr.contains(
+            "error: episodes.toml:8: the feed's own URL points at 192.168.1.2, an address on a private network"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
 /// An episode's art that is no picture at all (an audio file named as its
 /// `image`) is an error, as the cover's is: no app can show it. Nothing
 /// is written.
