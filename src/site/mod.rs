@@ -1295,8 +1295,28 @@ fn at_the_manifest(catalog: &crate::catalog::Catalog, report: &mut crate::valida
     let of_the_cover =
         [id::APPLE_CH_IMAGE_SIZE, id::APPLE_CH_IMAGE_COLOR, id::APPLE_CH_IMAGE_FORMAT, id::APPLE_CH_IMAGE_BYTES];
     let lines = &catalog.podcast.lines;
+    // An episode by its title as a finding names it, where no other has it.
+    let mut titled: HashMap<String, Option<&crate::catalog::LiveEpisode>> = HashMap::new();
+    for e in &catalog.episodes {
+        let label = crate::text::quoted(&crate::text::truncate_chars(&e.episode.title, 60));
+        titled.entry(label).and_modify(|one| *one = None).or_insert(Some(e));
+    }
+    let of_an_episode = [id::APPLE_IT_PUBDATE, id::APPLE_IT_TITLE, id::APPLE_IT_IMAGE, id::APPLE_CH_LEN];
     for f in &mut report.findings {
         if f.item().is_some() {
+            // A rule of an episode's own values (its date, title, art): at
+            // the episode in `episodes.toml` (its art at its `image`).
+            let Some(label) = f.episode().map(str::to_string) else { continue };
+            let Some(e) = titled.get(&label).copied().flatten() else { continue };
+            if !of_an_episode.iter().any(|rule| f.code == rule.as_str()) {
+                continue;
+            }
+            let line = match (&e.episode.image, f.code == id::APPLE_IT_IMAGE.as_str()) {
+                (Some(manifest::Asset::Local(image)), true) => image.line,
+                _ => e.episode.line,
+            };
+            f.message = format!("episode {label}: {}", f.message);
+            f.location = Location::file(&catalog.manifest_path, line, None);
             continue;
         }
         // A rule of one manifest value, said of the channel, at that value's line.

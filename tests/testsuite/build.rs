@@ -228,7 +228,8 @@ warning: notes/one.md:5: episode "One": in the notes, the links javascript:alert
 
 /// A title holding quotes and a backslash is named with them escaped in
 /// every message, so where it ends is plain: the catalog's (notes shown as
-/// text), the validation's (by the item) and the lock's (a media URL
+/// text), the validation's (of the episode's title: at its table in
+/// `episodes.toml`) and the lock's (a media URL
 /// changed); JSON gives the validation's `episode` as the title itself.
 #[test]
 fn a_title_with_quotes_is_named_with_them_escaped_in_every_message() {
@@ -245,8 +246,8 @@ fn a_title_with_quotes_is_named_with_them_escaped_in_every_message() {
         naming(&run.stderr),
         [
             r#"warning: episodes.toml:16: episode "Ep. 1: He said \"hi\" \\o/": <iframe> in the notes is shown as text, as written"#,
-            r#"warning: feed.xml, episode "Ep. 1: He said \"hi\" \\o/": the title "Ep. 1: He said \"hi\" \\o/" starts with an episode number [APPLE-IT-TITLE]"#,
-            r#"warning: feed.xml, episode "Ep. 1: He said \"hi\" \\o/": <itunes:title>: its title "Ep. 1: He said \"hi\" \\o/" starts with an episode number [APPLE-IT-TITLE]"#,
+            r#"warning: episodes.toml:11: episode "Ep. 1: He said \"hi\" \\o/": the title "Ep. 1: He said \"hi\" \\o/" starts with an episode number [APPLE-IT-TITLE]"#,
+            r#"warning: episodes.toml:11: episode "Ep. 1: He said \"hi\" \\o/": <itunes:title>: its title "Ep. 1: He said \"hi\" \\o/" starts with an episode number [APPLE-IT-TITLE]"#,
         ],
         "{}",
         run.stderr
