@@ -523,9 +523,16 @@ pub fn misplaced_subtag(s: &str) -> Option<(String, String)> {
     let alpha = |p: &str| p.bytes().all(|b| b.is_ascii_alphabetic());
     let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
     let mut stage = 0; // 1 script, 2 region, 3 variants
+    let mut extlangs = 0;
     for (i, p) in parts.iter().enumerate().skip(1) {
         if p.len() == 1 {
             return None; // an extension or private use: left as it is
+        }
+        // Up to three extended language subtags right after a language of
+        // two or three letters (`zh-yue`, `zh-cmn-Hans-CN`).
+        if stage == 0 && extlangs < 3 && i == extlangs + 1 && parts[0].len() <= 3 && p.len() == 3 && alpha(p) {
+            extlangs += 1;
+            continue;
         }
         let next = match () {
             _ if stage < 1 && p.len() == 4 && alpha(p) => 1,
@@ -706,6 +713,9 @@ mod tests {
         assert_eq!(misplaced_subtag("fr-fr-fr"), Some(("fr".into(), "fr-fr".into())));
         assert_eq!(misplaced_subtag("en-xx-yy-zz-aa"), Some(("yy".into(), "en".into())));
         assert_eq!(misplaced_subtag("en-Latn-Cyrl"), Some(("Cyrl".into(), "en".into())));
+        // Extended language subtags (RFC 5646 §2.2.2).
+        assert_eq!(misplaced_subtag("zh-yue"), None);
+        assert_eq!(misplaced_subtag("zh-cmn-Hans-CN"), None);
     }
 
     #[test]

@@ -743,10 +743,11 @@ impl GivenWords {
         self.months.is_some() && needed.clone().all(|(name, _)| self.words.contains_key(*name))
     }
 
-    /// The words of [`LATER`] a whole table does not give: they stay in
-    /// English (marked so on the pages).
-    pub fn english(&self) -> Vec<&'static str> {
-        match self.is_whole() {
+    /// The words of [`LATER`] a whole table of a show in `language` does
+    /// not give: they stay in English (marked so on the pages). None where
+    /// the pages speak the language: those are the language's own words.
+    pub fn english(&self, language: &str) -> Vec<&'static str> {
+        match self.is_whole() && !Words::built_in(language) {
             true => LATER.iter().copied().filter(|name| !self.words.contains_key(*name)).collect(),
             false => Vec::new(),
         }
@@ -754,9 +755,11 @@ impl GivenWords {
 }
 
 /// Words the pages took up after shows had given all the others
-/// (`start_here`, `feed_address`, `archive`, `skip_transcript`): a show's
-/// whole table of words need not give them, and stays whole without them.
-pub const LATER: &[&str] = &["start_here", "feed_address", "archive", "skip_transcript"];
+/// (`start_here`, `feed_address`, `archive`, `skip_transcript`), or that
+/// the built-in pages no longer use (`play`: a player is named by its
+/// episode's title): a show's whole table of words need not give them,
+/// and stays whole without them.
+pub const LATER: &[&str] = &["start_here", "feed_address", "archive", "skip_transcript", "play"];
 
 /// The blanks of `phrase` (`["format", "duration"]`), in order.
 pub fn blanks(phrase: &str) -> Vec<&str> {

@@ -756,7 +756,7 @@ fn record_syntax(cx: &mut Context<'_>, src: &str, syntax: &[toml::de::Error]) {
         .filter_map(|h| h.name.filter(|(name, _)| *name == "episode").map(|(_, span)| span))
         .collect();
     let mut episode_twice = false;
-    let mut first = true;
+    let (mut first, mut cascade) = (true, false);
     let mut after = 0;
     let mut syntax: Vec<&toml::de::Error> = syntax.iter().collect();
     syntax.sort_by_key(|e| e.span().map_or(0, |s| s.start));
@@ -768,14 +768,17 @@ fn record_syntax(cx: &mut Context<'_>, src: &str, syntax: &[toml::de::Error]) {
             continue;
         }
         if !message.contains("duplicate key") {
-            if !first {
+            // After a list or text left open, what follows is read out of
+            // place: its errors are not said. Errors apart are each said.
+            if cascade {
                 after += 1;
                 continue;
             }
-            first = false;
-            if let Some(opened) = left_open(src, &span) {
+            if first && let Some(opened) = left_open(src, &span, &message) {
                 help = Some(opened);
+                cascade = true;
             }
+            first = false;
         }
         cx.error(&span, message, help);
     }
@@ -806,7 +809,7 @@ fn record_syntax(cx: &mut Context<'_>, src: &str, syntax: &[toml::de::Error]) {
 /// a help: a list whose `]` is missing (the error is at the start of the
 /// line after it), or a text of several lines whose closing `"""` is
 /// missing (the next text's opening `"""` closed it, or the file ended).
-fn left_open(src: &str, span: &std::ops::Range<usize>) -> Option<String> {
+fn left_open(src: &str, span: &std::ops::Range<usize>, message: &str) -> Option<String> {
     let line_of = |at: usize| src.get(..at).map_or(1, |b| b.matches('\n').count() + 1);
     let line_start = src.get(..span.start)?.rfind('\n').map_or(0, |n| n + 1);
     let before = src.get(..line_start)?;
@@ -837,7 +840,10 @@ fn left_open(src: &str, span: &std::ops::Range<usize>) -> Option<String> {
     let last = before.trim_end().rsplit('\n').next()?;
     let opens = last.matches('[').count() > last.matches(']').count();
     let key_here = src.get(line_start..span.start)?.trim().is_empty();
-    (opens && key_here && !last.trim_start().starts_with('[')).then(|| {
+    // (What a missing `]` makes of the next line's key; not an unquoted
+    // first item of a list written one item a line.)
+    let of_a_key = message.contains("missing comma") || message.contains("key with no value");
+    (opens && key_here && of_a_key && !last.trim_start().starts_with('[')).then(|| {
         format!(
             "is the list on line {} closed? Its `]` seems missing: end it with ] on that line",
             line_of(line_start.saturating_sub(1).max(before.trim_end().len()))
@@ -858,7 +864,9 @@ fn unseen_characters(cx: &mut Context<'_>, src: &str) -> bool {
         );
         return true;
     }
-    let unseen = src.char_indices().filter(|(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+    // (TOML takes the C1 controls, U+0080 to U+009F, in text: those are
+    // taken out of the text with a warning, as escaped ones are.)
+    let unseen = src.char_indices().filter(|(_, c)| (*c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || *c == '\u{7f}');
     let mut found = false;
     for (i, c) in unseen.take(20) {
         found = true;

@@ -157,15 +157,16 @@ pub struct Stray {
     pub n: usize,
     /// The key's value.
     pub key: Range<usize>,
-    /// The header.
-    pub opened: Range<usize>,
+    /// The first table's header (the first chapter's): what goes to the
+    /// episode goes above it.
+    pub first: Range<usize>,
     /// The header's name (`episode.chapters`).
     pub header: String,
 }
 
 /// The key of `known` meant by `key`, a name for it in RSS or another
 /// tool (`pubDate`, `enclosure`, `itunes:summary`), if it is one.
-fn meant<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+pub fn meant<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     const NAMES: &[(&str, &[&str])] = &[
         ("description", &["notes"]),
         ("summary", &["description", "notes"]),
@@ -240,9 +241,14 @@ fn date_told(s: &str) -> (String, Option<String>) {
     }
     let day: Vec<&str> = s.get(..s.find(['T', ' ']).unwrap_or(s.len())).unwrap_or(s).split('-').collect();
     let [y, m, d] = day[..] else { return (String::new(), None) };
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+    let (Ok(mut y), Ok(m), Ok(mut d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) else {
         return (String::new(), None);
     };
+    // Day, month, year (31-12-2017): the order the manifest writes is year first.
+    let day_first = day[0].len() <= 2 && day[2].len() == 4;
+    if day_first {
+        (y, d) = (i32::try_from(d).unwrap_or(0), u32::try_from(y).unwrap_or(0));
+    }
     let Some(first) = chrono::NaiveDate::from_ymd_opt(y, m, 1) else {
         return (format!(": there is no month {m}"), None);
     };
@@ -254,6 +260,9 @@ fn date_told(s: &str) -> (String, Option<String>) {
     let days = next.map_or(31, |n| (n - first).num_days());
     match chrono::NaiveDate::from_ymd_opt(y, m, d) {
         None => (format!(": {} {y} has {days} days", first.format("%B")), None),
+        Some(date) if day_first => {
+            (" (read as day-month-year: the year goes first)".into(), Some(date.format("%Y-%m-%d").to_string()))
+        }
         Some(date) => {
             let rest = s.get(s.find(['T', ' ']).unwrap_or(s.len())..).unwrap_or("").replacen(' ', "T", 1);
             let written = format!("{:04}-{:02}-{:02}{rest}", date.year(), date.month(), date.day());
@@ -344,30 +353,29 @@ impl<'t, 'i> Fields<'t, 'i> {
     /// Records that a required key is missing. One written below a
     /// `[[…chapters]]` header of this table is where it is (see [`Fields::stray`]):
     /// a key chapters do not have is said there, as a chapter's
-    /// ([`Fields::finish_under`]); one they have (`title`) is said here.
+    /// ([`Fields::finish_under`]); of one they have (`title`), which a
+    /// chapter takes without a word, the help says where it is. One given
+    /// under another name (`pubDate`) is said at that name, with the right one.
     pub fn missing(&self, cx: &mut Context<'_>, key: &str, example: &str) {
-        match self.stray(cx, key) {
-            Some(_) if !CHAPTER_KEYS.contains(&key) => {}
-            Some(stray) => cx.error(
-                &stray.key,
-                format!(
-                    "{} has no `{key}` of its own: the `{key}` on line {} is chapter {}'s, as it comes after \
-                     `[[{}]]` on line {}",
-                    self.what,
-                    cx.line_col(stray.key.start).0,
-                    stray.n,
-                    stray.header,
-                    cx.line_col(stray.opened.start).0
-                ),
-                Some(format!(
-                    "in TOML every key after a [[...]] header is that table's: move the episode's `{key}` above line {}",
-                    cx.line_col(stray.opened.start).0
-                )),
-            ),
-            None => {
-                cx.error(&self.span, format!("{} has no `{key}`", self.what), Some(format!("add {key} = {example}")))
-            }
+        if self.table.iter().any(|(k, _)| meant(k.get_ref(), &[key]).is_some()) {
+            return;
         }
+        let stray = self.stray(cx, key);
+        if stray.as_ref().is_some_and(|_| !CHAPTER_KEYS.contains(&key)) {
+            return;
+        }
+        let help = match stray {
+            Some(stray) => format!(
+                "add {key} = {example} above line {} (the `{key}` on line {} is chapter {}'s: in TOML every key \
+                 after a [[{}]] header is that table's)",
+                cx.line_col(stray.first.start).0,
+                cx.line_col(stray.key.start).0,
+                stray.n,
+                stray.header,
+            ),
+            None => format!("add {key} = {example}"),
+        };
+        cx.error(&self.span, format!("{} has no `{key}`", self.what), Some(help));
     }
 
     /// A key meant for this table written below the `[[…]]` header of one
@@ -390,7 +398,8 @@ impl<'t, 'i> Fields<'t, 'i> {
                 let opened = item.span();
                 let header = header_of(cx, &opened)?;
                 let (_, v) = t.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
-                Some(Stray { n: i + 1, key: v.span(), opened, header })
+                let first = items.first().map_or(opened.clone(), |f| f.span());
+                Some(Stray { n: i + 1, key: v.span(), first, header })
             })
         })
     }
@@ -619,7 +628,7 @@ impl<'t, 'i> Fields<'t, 'i> {
     /// [`Fields::finish`] of a table of an array of tables inside another
     /// (a chapter of an episode), whose keys are `parent_keys`: one of them
     /// written below this table's `[[…]]` header is said to belong above it.
-    pub fn finish_under(self, cx: &mut Context<'_>, parent_keys: Option<&[&str]>) {
+    pub fn finish_under(self, cx: &mut Context<'_>, parent_keys: Option<(&[&str], usize)>) {
         let mut known = self.known.clone();
         let mut seen = std::collections::HashSet::new();
         known.retain(|k| seen.insert(*k));
@@ -629,7 +638,7 @@ impl<'t, 'i> Fields<'t, 'i> {
             if known.contains(&key) {
                 continue;
             }
-            if parent_keys.is_some_and(|keys| opened.is_some() && keys.contains(&key)) {
+            if let Some((_, first)) = parent_keys.filter(|(keys, _)| opened.is_some() && keys.contains(&key)) {
                 let line = cx.line_col(self.span.start).0;
                 let header = opened.as_deref().unwrap_or_default();
                 cx.error(
@@ -640,8 +649,8 @@ impl<'t, 'i> Fields<'t, 'i> {
                         self.what
                     ),
                     Some(format!(
-                        "in TOML every key after a [[...]] header is that table's: move `{key}` above line {line}, with \
-                         the episode's other keys"
+                        "in TOML every key after a [[...]] header is that table's: move `{key}` above line {first} \
+                         (the first chapter's header), with the episode's other keys"
                     )),
                 );
                 continue;

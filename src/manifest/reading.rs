@@ -1198,7 +1198,8 @@ impl Reading<'_> {
                     let image = self.asset(&mut c, "image");
                     let image_ok = image.is_some() || !c.has("image");
                     let toc = c.boolean(&mut self.cx, "toc").unwrap_or(true);
-                    c.finish_under(&mut self.cx, Some(EPISODE_KEYS));
+                    let first = self.cx.line_col(items.first().map_or(0, |f| f.span().start)).0;
+                    c.finish_under(&mut self.cx, Some((EPISODE_KEYS, first)));
                     match (start, title, image_ok) {
                         (Some(start), Some(title), true) => {
                             let (line, _) = self.cx.line_col(item.span().start);

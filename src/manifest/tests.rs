@@ -97,9 +97,9 @@ fn errors_on_unknown_keys_with_a_suggestion() {
 
 /// Keys written below an `[[episode.chapters]]` header are the chapter's
 /// in TOML (its best-known trap): each is said to belong above the
-/// header, at its line; a key chapters have too (`title`), taken by the
-/// last chapter, is said as the episode's missing one, where it is. No
-/// "add media = …" for an episode whose `media` is right there.
+/// chapters, at its line; a key chapters have too (`title`), which the
+/// last chapter takes, is said as the episode's missing one, with where
+/// it is. No "add media = …" for an episode whose `media` is right there.
 #[test]
 fn episode_keys_below_a_chapter_header_are_said_to_belong_above_it() {
     let src = format!(
@@ -115,15 +115,15 @@ fn episode_keys_below_a_chapter_header_are_said_to_belong_above_it() {
     assert!(said.contains("duplicate key"), "{said}");
     assert_eq!(
         said_too,
-        "episodes.toml:21:9: episode 1 has no `title` of its own: the `title` on line 21 is chapter 2's, as it comes \
-         after `[[episode.chapters]]` on line 19\n  help: in TOML every key after a [[...]] header is that table's: \
-         move the episode's `title` above line 19\n\
+        "episodes.toml:11:1: episode 1 has no `title`\n  help: add title = \"Episode title\" above line 15 (the `title` \
+         on line 21 is chapter 2's: in TOML every key after a [[episode.chapters]] header is that table's)\n\
          episodes.toml:22:1: `media` here belongs to chapter 2 of episode 1, not to the episode: it comes after the \
          chapter's `[[episode.chapters]]` header on line 19\n  help: in TOML every key after a [[...]] header is that \
-         table's: move `media` above line 19, with the episode's other keys\n\
+         table's: move `media` above line 15 (the first chapter's header), with the episode's other keys\n\
          episodes.toml:23:1: `season` here belongs to chapter 2 of episode 1, not to the episode: it comes after the \
          chapter's `[[episode.chapters]]` header on line 19\n  help: in TOML every key after a [[...]] header is that \
-         table's: move `season` above line 19, with the episode's other keys\n3 problems in episodes.toml"
+         table's: move `season` above line 15 (the first chapter's header), with the episode's other keys\n3 \
+         problems in episodes.toml"
     );
     // Moved above the chapters, they are the episode's.
     let fixed = src
@@ -252,6 +252,44 @@ fn a_quoted_date_says_why_it_is_none_or_how_to_write_it() {
         let errors = errors(&format!("{PODCAST}{EPISODE}").replace("2024-03-01T10:00:00+01:00", given));
         assert!(errors.contains(said), "{given}: {errors}");
     }
+}
+
+/// What the first review of these messages found: independent syntax
+/// errors are each said (only what follows a list or text left open is
+/// cut); an unquoted first item of a list written one a line is told to
+/// quote it; C1 controls, which TOML takes, are cleaned with a warning; an
+/// extended language subtag is a language code's; a key under another
+/// name is said there only; a chapter's own title is not the episode's.
+#[test]
+fn syntax_and_key_helps_do_not_mislead() {
+    let two = errors(
+        &format!("{PODCAST}{EPISODE}")
+            .replace("guid = \"g-1\"", "guid = g-1")
+            .replace("notes = \"Hello\"", "notes = Hello"),
+    );
+    assert_eq!(two.matches("TOML syntax").count(), 2, "{two}");
+    let unquoted = errors(
+        &format!("{PODCAST}{EPISODE}")
+            .replace("media = [\"media/a.mp3\", \"media/a.ogg\"]", "media = [\n  media/a.mp3,\n]"),
+    );
+    assert!(unquoted.contains("help: write text in double quotes") && !unquoted.contains("closed?"), "{unquoted}");
+    let c1 = format!("{PODCAST}{EPISODE}").replace("notes = \"Hello\"", "notes = \"today\u{e2}\u{80}\u{99}s\"");
+    let show = parse_in(show_dir().path(), &c1).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(show.episodes[0].notes, "today\u{e2}s");
+    let yue = format!("{PODCAST}{EPISODE}").replace("language = \"en\"", "language = \"zh-yue\"");
+    assert!(parse_in(show_dir().path(), &yue).is_ok());
+    let pubdate = errors(&format!("{PODCAST}{EPISODE}").replace("date = ", "pubDate = "));
+    assert!(!pubdate.contains("has no `date`") && pubdate.contains("did you mean `date`?"), "{pubdate}");
+    // No title of its own, and chapters with theirs: said as missing, with
+    // where the last chapter's is, not as the episode's.
+    let untitled = errors(
+        &format!("{PODCAST}{EPISODE}[[episode.chapters]]\nstart = \"0:00\"\ntitle = \"Intro\"\n\n[[episode.chapters]]\nstart = \"0:01\"\ntitle = \"Talk\"\n")
+            .replace("title = \"First\"\n", ""),
+    );
+    assert!(
+        untitled.contains("episode 1 has no `title`\n  help: add title = \"Episode title\" above line 16 (the `title` on line 22 is chapter 2's"),
+        "{untitled}"
+    );
 }
 
 /// [`super::reading::EPISODE_KEYS`] are the keys an episode is read with.

@@ -971,7 +971,7 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
         excerpt: crate::markdown::excerpt(&p.description, 200),
         serial: p.show_type == crate::manifest::ShowType::Serial,
         seasons: several_seasons(catalog),
-        english_words: p.words.as_ref().map(crate::words::GivenWords::english).unwrap_or_default(),
+        english_words: p.words.as_ref().map(|w| w.english(&p.language)).unwrap_or_default(),
         subscribe: p.tags.subscribe.iter().map(|(label, url)| LinkView { label, url: url.to_string() }).collect(),
         jsonld: series_jsonld(catalog),
     }

@@ -1,6 +1,19 @@
 //! Cover art read from its header: format by content, size, colour model.
 //! A few hundred bytes of the file are enough; nothing is decoded.
 
+/// Whether a file starting with `head` is a recording (MP3, Ogg, FLAC,
+/// WAV, MP4 audio or video), as its first bytes say: no picture, whatever
+/// its name.
+pub fn is_audio(head: &[u8]) -> bool {
+    let sync = head.len() >= 2 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0 && head[1] != 0xD8;
+    let riff = head.len() >= 12 && &head[..4] == b"RIFF" && matches!(&head[8..12], b"WAVE" | b"AVI ");
+    // (An MP4 of pictures, HEIC or AVIF, names itself so: its brand.)
+    let mp4 = head.len() >= 12
+        && &head[4..8] == b"ftyp"
+        && !matches!(&head[8..12], b"heic" | b"heix" | b"mif1" | b"msf1" | b"avif" | b"avis" | b"hevc");
+    sync || riff || mp4 || [&b"ID3"[..], b"OggS", b"fLaC", b"caff", b"FORM"].iter().any(|m| head.starts_with(m))
+}
+
 /// Image formats told apart by their first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -271,7 +271,7 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
     }
     // Episode art gets warnings under one rule; the show cover errors under several.
     let art = Art { name, show, at };
-    if art_format(cx, &art, &img, url) {
+    if art_format(cx, &art, &img, &data, url) {
         if !art::ends_whole(&file.path, img.format) {
             cx.push(Finding::new(
                 art.rule(id::APPLE_CH_IMAGE_FORMAT),
@@ -325,19 +325,18 @@ impl Art {
 }
 
 /// JPEG or PNG, named for what it is. `false`: not an image to look into.
-fn art_format(cx: &mut Cx<'_>, art: &Art, img: &art::Image, url: &str) -> bool {
+fn art_format(cx: &mut Cx<'_>, art: &Art, img: &art::Image, head: &[u8], url: &str) -> bool {
     let (name, at) = (&art.name, &art.at);
     let ext = url_extension(url).unwrap_or_default();
-    if img.format == art::Format::Other && !art.show {
-        // Not a picture at all (an MP3 named as the art): no app shows it,
-        // whatever it takes. (The cover's rule is an error already.)
+    if img.format == art::Format::Other && !art.show && art::is_audio(head) {
+        // A recording named as the art (an MP3, the episode's own file): no
+        // app shows it. (The cover's rule is an error already; a picture
+        // in another format, BMP or HEIC, is warned of below.)
         cx.push(
             Finding::new(
                 art.rule(id::APPLE_CH_IMAGE_FORMAT),
                 at.clone(),
-                format!(
-                    "{name} is not a picture (not JPEG, PNG, WebP or GIF): no app can show it as the episode's art"
-                ),
+                format!("{name} is an audio file, not a picture: no app can show it as the episode's art"),
                 "give the episode's `image` its art, a JPEG or PNG file",
             )
             .severity(Severity::Error),

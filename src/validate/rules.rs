@@ -138,7 +138,7 @@ rule_table! {
     APPLE_IT_DESC: "APPLE-IT-DESC", Warning, S, "The episode description is at most 4000 bytes, in HTML Apple shows (`p ol ul li a`; `b i strong em`).";
     APPLE_IT_DURATION: "APPLE-IT-DURATION", Error, S, "`itunes:duration` is seconds, `MM:SS` or `HH:MM:SS` with fields under 60, no fractions (warning: missing).";
     APPLE_IT_LINK: "APPLE-IT-LINK", Warning, S, "Every item has a `link` to its web page.";
-    APPLE_IT_IMAGE: "APPLE-IT-IMAGE", Warning, S, "Episode art has an http(s) `href`; [M] the file meets the cover's rules (square, 1400–3000 px, JPEG/PNG, RGB) (error: a file that is no picture at all).";
+    APPLE_IT_IMAGE: "APPLE-IT-IMAGE", Warning, S, "Episode art has an http(s) `href`; [M] the file meets the cover's rules (square, 1400–3000 px, JPEG/PNG, RGB) (error: an audio file given as the art).";
     APPLE_IT_EXPLICIT: "APPLE-IT-EXPLICIT", Error, S, "An item's `itunes:explicit` is `true` or `false` (warning: legacy `yes`/`no`/`clean`, or none).";
     APPLE_IT_EPISODE: "APPLE-IT-EPISODE", Error, S, "`itunes:episode` is a whole number from 1 up.";
     APPLE_IT_SEASON: "APPLE-IT-SEASON", Error, S, "`itunes:season` is a whole number from 1 up.";

@@ -375,7 +375,7 @@ fn a_feed_finding_of_a_show_value_is_said_at_its_line() {
     );
 }
 
-/// An episode's art that is no picture at all (an audio file named as its
+/// An episode's art that is a recording (an audio file named as its
 /// `image`) is an error, as the cover's is: no app can show it. Nothing
 /// is written.
 #[test]
@@ -388,13 +388,21 @@ fn episode_art_that_is_no_picture_is_refused() {
     let run = show.build().fails(1);
     assert!(
         run.stderr.contains(
-            "episode \"One\": media/cbr-noxing.mp3 is not a picture (not JPEG, PNG, WebP or GIF): no app can show it \
-             as the episode's art [APPLE-IT-IMAGE]"
+            "error: episodes.toml:16: episode \"One\": media/cbr-noxing.mp3 is an audio file, not a picture: no app can \
+             show it as the episode's art [APPLE-IT-IMAGE]"
         ),
         "{}",
         run.stderr
     );
     assert!(!show.path("public/feed.xml").exists());
+    // A picture in a format Apple does not take (a BMP) is art all the
+    // same: warned of, as before.
+    let mut bmp = b"BM".to_vec();
+    bmp.extend([0u8; 60]);
+    std::fs::write(show.path("media/art.bmp"), bmp).unwrap();
+    show.write("episodes.toml", &manifest.replace("media/cbr-noxing.mp3", "media/art.bmp"));
+    let run = show.build().ok();
+    assert!(run.stderr.contains("media/art.bmp is not an image Apple reads, not JPEG or PNG"), "{}", run.stderr);
     show.write(
         "episodes.toml",
         &manifest.replace("image = \"media/cbr-noxing.mp3\"\n", "image = \"media/cover.jpg\"\n"),

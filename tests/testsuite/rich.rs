@@ -1348,6 +1348,14 @@ decimal_comma = true
     let index = show.read("public/index.html");
     assert!(index.contains("<h2>Zacznij tutaj</h2>") && !index.contains("lang=\"en\""), "{index}");
     assert!(index.contains("<p>Dodaj adres kanału w aplikacji:</p>"), "{index}");
+    // A show in a language the pages speak that gives its whole table
+    // (to reword it) keeps the language's own words for those it leaves
+    // out: German, not marked English.
+    show.write("episodes.toml", &edited.replacen("language = \"pl\"", "language = \"de\"", 1));
+    show.build().ok();
+    let index = show.read("public/index.html");
+    assert!(index.contains("<p>Die Adresse des Feeds in einer Podcast-App hinzufügen:</p>"), "{index}");
+    assert!(!index.contains("lang=\"en\""), "{index}");
 }
 
 /// `itunes_title`: the title Apple shows, without the number the `title`
