@@ -709,7 +709,8 @@ fn syntax_problem(message: &str, src: &str, span: &std::ops::Range<usize>) -> (S
     } else if message.contains("duplicate key") && !name.is_empty() {
         // The table it is in, and the line that gave it first.
         let before = src.get(..line_start).unwrap_or("");
-        let table_start = before.rfind("\n[").map_or(0, |n| n + 1);
+        // (By the headers TOML reads, not a line of notes that opens with `[`.)
+        let table_start = table_headers(src).iter().map(|h| h.start).rfind(|&h| h < line_start).unwrap_or(0);
         let in_episode = src.get(table_start..).is_some_and(|t| t.starts_with("[[episode]]"));
         let first = before.get(table_start..).and_then(|t| {
             let at = t.lines().position(|l| {
@@ -758,6 +759,8 @@ fn record_syntax(cx: &mut Context<'_>, src: &str, syntax: &[toml::de::Error]) {
     let mut episode_twice = false;
     let (mut first, mut cascade) = (true, false);
     let mut after = 0;
+    let headers: Vec<usize> = table_headers(src).iter().map(|h| h.start).collect();
+    let mut twice_from: Option<usize> = None;
     let mut syntax: Vec<&toml::de::Error> = syntax.iter().collect();
     syntax.sort_by_key(|e| e.span().map_or(0, |s| s.start));
     for err in syntax {
@@ -766,6 +769,18 @@ fn record_syntax(cx: &mut Context<'_>, src: &str, syntax: &[toml::de::Error]) {
         if !single.is_empty() && message == "TOML syntax: duplicate key `episode`" && is_header_at(src, span.start) {
             episode_twice = true;
             continue;
+        }
+        // A table given twice makes each of its keys "given twice" too:
+        // said once, at its header.
+        let header = is_header_at(src, span.start);
+        if message.contains("duplicate key") && !header && twice_from.is_some_and(|from| from <= span.start) {
+            let next = headers.iter().find(|&&h| h > twice_from.unwrap_or(0)).copied().unwrap_or(usize::MAX);
+            if span.start < next {
+                continue;
+            }
+        }
+        if message.contains("duplicate key") && header {
+            twice_from = Some(span.start);
         }
         if !message.contains("duplicate key") {
             // After a list or text left open, what follows is read out of

@@ -215,7 +215,8 @@ pub fn meant<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
 /// Where `key` belongs when it is not of a table whose keys are `known`:
 /// an episode's key in `[podcast]`, the show's in an episode.
 fn elsewhere(key: &str, known: &[&str]) -> Option<&'static str> {
-    const SHOWS: &[&str] = &["base_url", "author", "owner", "language", "categories", "copyright", "link", "formats"];
+    // (Not `author` or `link`: an episode's own, if it had one, would not be the show's.)
+    const SHOWS: &[&str] = &["base_url", "owner", "language", "categories", "copyright", "formats"];
     let episode = known.contains(&"media");
     match (episode, super::reading::EPISODE_KEYS.contains(&key), SHOWS.contains(&key)) {
         (true, _, true) => Some("that is the show's: give it once, in [podcast]"),

@@ -723,6 +723,17 @@ fn toml_syntax_errors_name_the_key_and_the_fix() {
         owner.contains("help: [podcast.owner] is given twice: as a table, and as owner = { … } in [podcast]"),
         "{owner}"
     );
+    // (Its keys are not said to be given twice too: once, at the header.)
+    assert!(
+        single.ends_with("\n1 problem in episodes.toml") && owner.ends_with("\n1 problem in episodes.toml"),
+        "{single}\n{owner}"
+    );
+    // A line of notes that opens with `[` is no table: the key's first line is found.
+    let linked = errors(
+        &format!("{PODCAST}{EPISODE}")
+            .replace("notes = \"Hello\"", "notes = \"\"\"\n[A link](https://example.com/)\n\"\"\"\nguid = \"g-2\""),
+    );
+    assert!(linked.contains("(first on line 13): keep one; each [[episode]] starts a new table"), "{linked}");
     let table = errors(&format!("{PODCAST}\n[ podcast ]\n"));
     assert!(
         table.contains(
