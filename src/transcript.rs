@@ -250,18 +250,70 @@ fn without_overrides(text: &str) -> String {
 /// The speaker's name and the words of a cue text that starts with
 /// `Name: ` (the SRT counterpart writes a speaker so, as people do), on
 /// its first line. Taken only where it is plainly a name: one to three
-/// words of letters (`.`, `'`, `’`, `-` within), the first a capital (or
-/// of a script without case), so `so: yes`, `Step 2: …` and
-/// `https://…` stay text.
+/// words of letters (`.`, `'`, `’`, `-` within), each a capital (or of a
+/// script without case; `van`, `de` … between), and not a word captions
+/// open a line with (`Note:`, `WARNING:`, `Remember:`), so `so: yes`,
+/// `Rule number one: …`, `Step 2: …` and `https://…` stay text: a player
+/// shows no speaker, and the words would be lost from its captions.
 fn speaker_prefix(text: &str) -> Option<(&str, &str)> {
+    const LEAD_INS: &[&str] = &[
+        "note",
+        "notes",
+        "warning",
+        "caution",
+        "update",
+        "remember",
+        "reminder",
+        "question",
+        "answer",
+        "tip",
+        "hint",
+        "important",
+        "example",
+        "summary",
+        "edit",
+        "ps",
+        "disclaimer",
+        "spoiler",
+        "fact",
+        "bonus",
+        "quote",
+        "step",
+        "rule",
+        "chapter",
+        "part",
+        "intro",
+        "outro",
+        "music",
+        "sound",
+        "applause",
+        "laughter",
+        "translation",
+        "source",
+        "credit",
+        "credits",
+        "correction",
+        "announcement",
+        "breaking",
+        "news",
+        "today",
+        "tonight",
+        "also",
+        "plus",
+    ];
+    const BETWEEN: &[&str] =
+        &["van", "von", "de", "da", "del", "der", "den", "di", "du", "la", "le", "bin", "al", "ten", "ter"];
     let (name, rest) = text.split_once(": ")?;
-    let words = name.split(' ');
+    let words: Vec<&str> = name.split(' ').collect();
     let letters = |w: &str| {
         w.chars().next().is_some_and(char::is_alphabetic)
             && w.chars().all(|c| c.is_alphabetic() || matches!(c, '.' | '\'' | '’' | '-'))
     };
-    let capital = name.chars().next().is_some_and(|c| !c.is_lowercase());
-    let plainly = capital && name.chars().count() <= 40 && words.clone().count() <= 3 && words.into_iter().all(letters);
+    let capital = |w: &str| w.chars().next().is_some_and(|c| !c.is_lowercase());
+    let named = words.iter().enumerate().all(|(i, w)| capital(w) || (i > 0 && BETWEEN.contains(w)));
+    let lead_in = LEAD_INS.contains(&words[0].to_lowercase().as_str());
+    let plainly =
+        named && !lead_in && name.chars().count() <= 40 && words.len() <= 3 && words.iter().all(|w| letters(w));
     plainly.then_some((name, rest))
 }
 
@@ -763,6 +815,14 @@ mod tests {
             ("see https://example.org", None),
             ("Ann:hi", None),
             ("Hello\nAnn: hi", None),
+            // Words captions open a line with, and lower-case words, are
+            // no name: a player shows no speaker, and they would be lost.
+            ("Remember: always back up", None),
+            ("Rule number one: never trust", None),
+            ("WARNING: loud noise", None),
+            ("Note: this", None),
+            ("JOHN: hello", Some("JOHN")),
+            ("Ludwig van Beethoven: hi", Some("Ludwig van Beethoven")),
         ];
         for (text, who) in cases {
             let srt = format!("1\n00:00:00,000 --> 00:00:01,000\n{text}\n");
