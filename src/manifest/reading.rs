@@ -401,6 +401,23 @@ impl Reading<'_> {
         let escapes = rel_path.is_absolute()
             || rel.starts_with('/')
             || rel_path.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)));
+        if let Some((_, _)) = raw.split_once("://").filter(|(s, _)| {
+            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }) {
+            // (A hosted transcript or chapters file, as a host gives it.)
+            let name = raw.trim_end_matches('/').rsplit('/').next().unwrap_or("file");
+            let folder = match key {
+                "transcript" => "transcripts",
+                "chapters_file" => "chapters",
+                _ => "notes",
+            };
+            self.cx.error(
+                &s.span(),
+                format!("`{key}` \"{raw}\" in {what} is a web address: a `{key}` is a file of the show folder, published with the site"),
+                Some(format!("download it into the show folder and name that file here, e.g. {key} = \"{folder}/{name}\"")),
+            );
+            return None;
+        }
         if rel.trim().is_empty() {
             self.cx.error(
                 &s.span(),

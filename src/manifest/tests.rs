@@ -234,6 +234,12 @@ fn values_are_said_at_their_line_with_a_help_that_fits() {
     assert!(blank.contains("`copyright` in [podcast] is empty"), "{blank}");
     let long = errors(&format!("{PODCAST}{EPISODE}{} = 1\n", "k".repeat(100_000)));
     assert!(long.len() < 2000, "a key is cut where it is said: {}", long.len());
+    // A hosted transcript (as a host gives its address): told to download it.
+    let hosted = errors(&format!("{PODCAST}{EPISODE}transcript = \"https://example.org/t.vtt\"\n"));
+    assert!(
+        hosted.contains("is a web address: a `transcript` is a file of the show folder, published with the site\n  help: download it into the show folder and name that file here, e.g. transcript = \"transcripts/t.vtt\""),
+        "{hosted}"
+    );
     let out = errors(&format!("{PODCAST}{EPISODE}transcript = \"../t.vtt\"\n"));
     assert!(out.contains("help: keep transcripts inside the show folder"), "{out}");
 }
