@@ -401,9 +401,9 @@ impl Reading<'_> {
         let escapes = rel_path.is_absolute()
             || rel.starts_with('/')
             || rel_path.components().any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)));
-        if let Some((_, _)) = raw.split_once("://").filter(|(s, _)| {
-            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }) {
+        let scheme =
+            |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        if raw.split_once("://").is_some_and(|(s, _)| scheme(s)) {
             // (A hosted transcript or chapters file, as a host gives it.)
             let name = raw.trim_end_matches('/').rsplit('/').next().unwrap_or("file");
             let folder = match key {
