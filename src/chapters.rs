@@ -239,7 +239,8 @@ impl Chapters {
             said.push("the chapters are not in the order of their start: published in that order".to_string());
             list.sort_by(|a, b| a.1.start.total_cmp(&b.1.start));
         }
-        let mut kept: Vec<(usize, Chapter)> = Vec::with_capacity(list.len());
+        // Each kept, numbered as the tag has it, and whether it ended where it started.
+        let mut kept: Vec<(usize, Chapter, bool)> = Vec::with_capacity(list.len());
         for (n, mut c) in list {
             if !c.start.is_finite() || c.start >= duration {
                 let (start, end) = apart(c.start, duration);
@@ -251,16 +252,24 @@ impl Chapters {
                 said.push(format!("{label} starts after the end of {what} ({end}): left out"));
                 continue;
             }
-            if let Some((m, b)) = kept.last()
+            let empty = c.end.is_some_and(|end| end <= c.start);
+            if let Some((m, b, b_empty)) = kept.last()
                 && c.start <= b.start
             {
-                said.push(format!("{} starts where chapter {} does: left out", label(n, &c), m + 1));
-                continue;
+                // Of two at one start, one of no length goes.
+                if *b_empty && !empty {
+                    said.push(format!("{} starts where chapter {} does and ends there: left out", label(*m, b), n + 1));
+                    kept.pop();
+                } else {
+                    said.push(format!("{} starts where chapter {} does: left out", label(n, &c), m + 1));
+                    continue;
+                }
             }
             match c.end {
                 Some(end) if end <= c.start => {
+                    let when = if end < c.start { "before it starts" } else { "where it starts" };
                     said.push(format!(
-                        "{} ends ({}) before it starts: published ending where the next one starts",
+                        "{} ends ({}) {when}: published ending where the next one starts",
                         label(n, &c),
                         clock(end)
                     ));
@@ -277,9 +286,9 @@ impl Chapters {
                 }
                 _ => {}
             }
-            kept.push((n, c));
+            kept.push((n, c, empty));
         }
-        self.list = kept.into_iter().map(|(_, c)| c).collect();
+        self.list = kept.into_iter().map(|(_, c, _)| c).collect();
         said
     }
 
@@ -593,6 +602,19 @@ mod tests {
             ]
         );
         assert!(c.problems(5.0, "the MP3").is_empty(), "{:?}", c.problems(5.0, "the MP3"));
+        // Of two at one start, the one that ends where it starts goes.
+        let list = vec![with_end(0.0, 1.0, "A"), with_end(1.0, 1.0, "Empty"), with_end(1.0, 3.0, "Real")];
+        let mut c = Chapters { list, origin: Origin::Tagged("media/x.mp3".into()) };
+        let said = c.repair(5.0, "the MP3");
+        let got: Vec<_> = c.list.iter().map(|c| (c.start, c.end, c.title.as_str())).collect();
+        assert_eq!(got, [(0.0, Some(1.0), "A"), (1.0, Some(3.0), "Real")]);
+        assert_eq!(
+            said,
+            [
+                "chapter 2 (\"Empty\", 0:01) ends (0:01) where it starts: published ending where the next one starts",
+                "chapter 2 (\"Empty\", 0:01) starts where chapter 3 does and ends there: left out",
+            ]
+        );
         // Nothing before the end: nothing is left.
         let mut c = Chapters { list: vec![chapter(7.0, "G")], origin: Origin::Tagged("x".into()) };
         assert_eq!(c.repair(5.0, "the MP3").len(), 1);

@@ -286,7 +286,9 @@ fn chapter<R: Read + Seek + ?Sized>(
     let id = String::from_utf8_lossy(&head[..id_end]).into_owned();
     let word = |i: usize| u32::from_be_bytes([times[i], times[i + 1], times[i + 2], times[i + 3]]);
     let (start_ms, end_ms) = (word(0), word(4));
-    let end_ms = (end_ms != u32::MAX && end_ms > start_ms).then_some(end_ms);
+    // (An end at or before the start is kept as the tag has it: the
+    // chapters are made fit to publish, and what was wrong said, later.)
+    let end_ms = (end_ms != u32::MAX).then_some(end_ms);
     let mut c = TaggedChapter { start_ms, end_ms, title: String::new(), toc: true, url: None, picture: None };
     let (mut sub, mut other_url) = (at + id_end as u64 + 17, None);
     for _ in 0..MAX_SUB_FRAMES {
