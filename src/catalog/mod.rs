@@ -703,6 +703,46 @@ fn notes_urls(show: &Show, episode: &Episode, found: &[crate::markdown::UrlProbl
     )
 }
 
+/// A warning for chapters whose art is at an `http:` URL on a site
+/// served over https: apps (iOS's App Transport Security) and the page
+/// refuse it, and the art never shows. Once an episode, at the first.
+fn chapter_art_http(show: &Show, episode: &Episode) -> Option<Diagnostic> {
+    let https = show.podcast.base_url.as_str().get(..6).is_some_and(|s| s.eq_ignore_ascii_case("https:"));
+    let chapters = episode.chapters.as_ref().filter(|_| https)?;
+    let http: Vec<&crate::chapters::Chapter> = chapters
+        .list
+        .iter()
+        .filter(|c| match &c.image {
+            Some(Asset::Remote(url)) => url.as_str().get(..5).is_some_and(|s| s.eq_ignore_ascii_case("http:")),
+            _ => false,
+        })
+        .collect();
+    let first = http.first()?;
+    let url = match &first.image {
+        Some(Asset::Remote(url)) => url.as_str().to_string(),
+        _ => String::new(),
+    };
+    let more = match http.len() {
+        1 => String::new(),
+        n => format!(" (and {} more chapters')", n - 1),
+    };
+    Some(
+        Diagnostic::warning(
+            "CHAPTER-ART",
+            format!(
+                "episode \"{}\": chapter {} ({})'s art {}{more} is http on an https site: apps and browsers \
+                 refuse it, and it never shows",
+                episode.title,
+                chapters.list.iter().position(|c| std::ptr::eq(c, *first)).map_or(1, |i| i + 1),
+                crate::text::quoted(&crate::text::truncate_chars(&first.title, 40)),
+                crate::text::shown(&url),
+            ),
+        )
+        .at(Location::file(&show.manifest_path, if first.line > 0 { first.line } else { episode.line }, None))
+        .help("give the https URL of the art (or a file of the show folder, published with the site)"),
+    )
+}
+
 /// A warning for images in the notes without a text that says what they
 /// show (see [`crate::markdown::UrlProblem::NoAlt`], among `found`): a
 /// screen reader skips them. At the line of the first.
@@ -778,6 +818,7 @@ pub fn fit(
     let problems_of_notes = crate::markdown::url_problems(&episode.notes);
     notes.extend(notes_urls(show, &episode, &problems_of_notes));
     notes.extend(notes_alt(show, &episode, &problems_of_notes));
+    notes.extend(chapter_art_http(show, &episode));
     notes.extend(transcript_html(show, &episode));
     problems.extend(transcript_problems(show, &episode, &media));
     match problems.is_empty() {

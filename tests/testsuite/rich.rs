@@ -595,6 +595,28 @@ fn a_long_transcript_on_the_page_has_a_way_past_it() {
     assert!(html.contains("<div class=\"transcript\"") && !html.contains("after-transcript"), "{html}");
 }
 
+/// A chapter's art at an http URL on an https site is warned of, once an
+/// episode, at its chapter's line: apps and browsers refuse it.
+#[test]
+fn chapter_art_over_http_on_an_https_site_is_warned_of() {
+    let chapters = "[[episode.chapters]]\nstart = \"0:00\"\ntitle = \"A\"\nimage = \"http://art.example.org/a.jpg\"\n\n\
+                    [[episode.chapters]]\nstart = \"0:01\"\ntitle = \"B\"\nimage = \"http://art.example.org/b.jpg\"\n";
+    let show = show(chapters);
+    let run = show.build().ok();
+    let line = show.read("episodes.toml").lines().position(|l| l == "[[episode.chapters]]").unwrap() + 1;
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: episodes.toml:{line}: episode \"Pair\": chapter 1 (\"A\")'s art http://art.example.org/a.jpg \
+             (and 1 more chapters') is http on an https site"
+        )),
+        "{}",
+        run.stderr
+    );
+    show.write("episodes.toml", &show.read("episodes.toml").replace("http://art", "https://art"));
+    let run = show.build().ok();
+    assert!(!run.stderr.contains("is http on an https site"), "{}", run.stderr);
+}
+
 /// The page's transcript, a cue a line: the speaker where shown, then the
 /// text as the page's HTML has it (after the timestamp's link).
 fn page_cues(show: &Show) -> Vec<String> {
