@@ -119,7 +119,15 @@ pub fn parse(kind: Kind, bytes: &[u8]) -> Result<Vec<Cue>, String> {
     if let Some(mark) = utf16_mark(bytes) {
         return Err(format!("UTF-16 text (it starts with the byte-order mark {mark}): save it as UTF-8"));
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text ({e})"))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        format!(
+            "not UTF-8 text (byte 0x{:02X} on line {line}): save it as UTF-8 (a subtitle tool set to Latin-1 or \
+             Windows-1252 writes such bytes for accented letters)",
+            bytes.get(at).copied().unwrap_or(0)
+        )
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // A lone CR ends a line too (WebVTT says so; old Mac tools write them).
     let text = match text.contains('\r') {
@@ -441,13 +449,32 @@ fn blocks(text: &str) -> impl Iterator<Item = Vec<&str>> {
     })
 }
 
+/// Why `text` is not a timestamp of a file whose milliseconds follow
+/// `sep`, with the one meant where it can tell: SubRip's comma written as
+/// WebVTT's dot (or the other way), or no milliseconds.
+fn not_a_timestamp(text: &str, sep: char) -> String {
+    let other = if sep == ',' { '.' } else { ',' };
+    let swapped = text.replace(other, &sep.to_string());
+    let meant = match () {
+        _ if swapped != text && timestamp(&swapped, sep).is_some() => Some(swapped),
+        _ if !text.contains([sep, other]) && timestamp(&format!("{text}{sep}000"), sep).is_some() => {
+            Some(format!("{text}{sep}000"))
+        }
+        _ => None,
+    };
+    match meant {
+        Some(m) => format!("\"{text}\" is not a timestamp of this format: write \"{m}\""),
+        None => format!("\"{text}\" is not a timestamp"),
+    }
+}
+
 /// `start --> end`, with `sep` before the milliseconds; settings after
 /// the end are ignored.
 fn timing_line(line: &str, sep: char) -> Result<(f64, f64), String> {
     let (a, b) = line.split_once("-->").ok_or("no -->")?;
     let b = b.split_whitespace().next().unwrap_or_default();
-    let start = timestamp(a.trim(), sep).ok_or_else(|| format!("\"{}\" is not a timestamp", a.trim()))?;
-    let end = timestamp(b, sep).ok_or_else(|| format!("\"{b}\" is not a timestamp"))?;
+    let start = timestamp(a.trim(), sep).ok_or_else(|| not_a_timestamp(a.trim(), sep))?;
+    let end = timestamp(b, sep).ok_or_else(|| not_a_timestamp(b, sep))?;
     if end < start {
         return Err(format!("it ends ({b}) before it starts ({})", a.trim()));
     }
@@ -879,7 +906,12 @@ mod tests {
             (Kind::Vtt, "WEBVTT\n\n00:00.000 --> 00:61.000\nhi\n", "is not a timestamp"),
             (Kind::Vtt, "WEBVTT\n\n00:05.000 --> 00:06.000\na\n\n00:01.000 --> 00:02.000\nb\n", "must be in order"),
             (Kind::Vtt, "WEBVTT\n", "no cues"),
-            (Kind::Srt, "1\n00:00:00.000 --> 00:00:01,000\nhi\n", "is not a timestamp"),
+            (
+                Kind::Srt,
+                "1\n00:00:00.000 --> 00:00:01,000\nhi\n",
+                "is not a timestamp of this format: write \"00:00:00,000\"",
+            ),
+            (Kind::Vtt, "WEBVTT\n\n00:00:01 --> 00:00:02.000\nhi\n", "write \"00:00:01.000\""),
             (Kind::Srt, "1\nhello\n", "has no \"start --> end\" line"),
             (Kind::Json, "{}", "not a JSON transcript"),
             (Kind::Json, r#"{"segments":[{"startTime":2,"endTime":1}]}"#, "ends before it starts"),
@@ -888,7 +920,8 @@ mod tests {
             let e = parse(*kind, text.as_bytes()).unwrap_err();
             assert!(e.contains(says), "{text:?}: {e}");
         }
-        assert!(parse(Kind::Vtt, b"WEBVTT\n\xff").unwrap_err().contains("UTF-8"));
+        let latin1 = parse(Kind::Vtt, b"WEBVTT\n\n00:00.000 --> 00:01.000\ncaf\xe9\n").unwrap_err();
+        assert!(latin1.starts_with("not UTF-8 text (byte 0xE9 on line 4): save it as UTF-8"), "{latin1}");
     }
 
     #[test]
