@@ -871,6 +871,10 @@ fn left_open(src: &str, span: &std::ops::Range<usize>, message: &str) -> Option<
 /// carriage return that ends a line alone (an old Mac's files): each is
 /// said at its place (a line end once), with the fix.
 fn unseen_characters(cx: &mut Context<'_>, src: &str) -> bool {
+    let unseen_byte = |b: &u8| (*b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f;
+    if !src.as_bytes().iter().any(unseen_byte) && !src.contains('\r') {
+        return false;
+    }
     if let Some(at) = src.match_indices('\r').map(|(i, _)| i).find(|&i| src.as_bytes().get(i + 1) != Some(&b'\n')) {
         cx.error(
             &(at..at),

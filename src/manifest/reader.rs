@@ -630,9 +630,13 @@ impl<'t, 'i> Fields<'t, 'i> {
     /// (a chapter of an episode), whose keys are `parent_keys`: one of them
     /// written below this table's `[[…]]` header is said to belong above it.
     pub fn finish_under(self, cx: &mut Context<'_>, parent_keys: Option<(&[&str], usize)>) {
-        let mut known = self.known.clone();
-        let mut seen = std::collections::HashSet::new();
-        known.retain(|k| seen.insert(*k));
+        let unasked = |(k, _): &(&Spanned<std::borrow::Cow<'_, str>>, _)| !self.known.contains(&k.get_ref().as_ref());
+        if !self.table.iter().any(|kv| unasked(&kv)) {
+            return;
+        }
+        // (Asked for once each, in the order asked: a key may be asked twice.)
+        let known: Vec<&str> =
+            self.known.iter().enumerate().filter(|(i, k)| !self.known[..*i].contains(k)).map(|(_, k)| *k).collect();
         let opened = header_of(cx, &self.span);
         for (k, _) in self.table.iter() {
             let key = k.get_ref().as_ref();
