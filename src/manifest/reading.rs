@@ -1807,6 +1807,16 @@ fn guests(t: &mut Fields<'_, '_>, cx: &mut reader::Context<'_>) -> Vec<String> {
         let span = g.span();
         let g = g.into_inner();
         if g.trim().is_empty() {
+            // (An `add --guest ""` or a name deleted and its quotes left.)
+            let (line, col) = cx.line_col(span.start);
+            cx.cleaned.push(
+                crate::diagnostic::Diagnostic::warning(
+                    "EPISODE-GUESTS",
+                    format!("{}: a guest in `guests` has no name: left out", t.what),
+                )
+                .at(crate::diagnostic::Location::file(cx.file(), line, Some(col)))
+                .help("write the guest's name between the quotes, or take the empty one out"),
+            );
             continue;
         }
         // A guest named twice is one person: published once (a second

@@ -635,7 +635,8 @@ episodes.toml:23:10: `media` "media/missing.mp3" in episode 2 ("Two") does not e
     );
 }
 
-/// A guest named twice in one episode is published once, and said.
+/// A guest named twice in one episode is published once, and said; one
+/// without a name is left out, and said.
 #[test]
 fn a_guest_named_twice_is_published_once_and_said() {
     let dir = tempfile::tempdir().unwrap();
@@ -643,9 +644,12 @@ fn a_guest_named_twice_is_published_once_and_said() {
         std::fs::create_dir_all(dir.path().join("media")).unwrap();
         std::fs::write(dir.path().join(f), b"x").unwrap();
     }
-    let src = format!("{PODCAST}{}", EPISODE.replace("notes = \"Hello\"", "guests = [\"Bob\", \"Ann\", \"bob \"]"));
+    let src =
+        format!("{PODCAST}{}", EPISODE.replace("notes = \"Hello\"", "guests = [\"Bob\", \"Ann\", \"bob \", \" \"]"));
     let show = parse_in(dir.path(), &src).unwrap();
     assert_eq!(show.episodes[0].guests, ["Bob", "Ann"]);
+    // (A guest without a name is left out, and said too.)
+    assert!(show.cleaned.iter().any(|d| d.message.contains("a guest in `guests` has no name: left out")));
     let said: Vec<String> = show.cleaned.iter().map(|d| format!("{}: {}", d.location, d.message)).collect();
     assert!(
         said.iter().any(|s| s.contains(":16:25:") && s.contains("the guest \"bob \" is named twice: published once")),

@@ -951,6 +951,26 @@ fn jsonld(html: &str) -> serde_json::Value {
     serde_json::from_str(&html[start..end]).unwrap_or_else(|e| panic!("{e}: {}", &html[start..end]))
 }
 
+/// The index's Subscribe section, near the top, after the description:
+/// the apps, and each feed's address as text a listener copies into any
+/// other app.
+fn subscribe_section_is_near_the_top(index: &str) {
+    let subscribe = index
+        .split_once(
+            "<section class=\"subscribe\" aria-labelledby=\"subscribe\">\n<h2 id=\"subscribe\">Subscribe</h2>\n",
+        )
+        .and_then(|(before, rest)| Some((before, rest.split_once("</section>")?.0)));
+    let (before, subscribe) = subscribe.unwrap_or_else(|| panic!("no subscribe section: {index}"));
+    assert!(before.contains("</header>\n<p>Conversations with the people") && !before.contains("class=\"latest\""));
+    assert_eq!(
+        subscribe,
+        "<p><a href=\"https://podcasts.apple.com/podcast/id1\">Apple Podcasts</a> · <a href=\"https://pca.st/abc\">Pocket Casts</a></p>\n\
+         <p>Add the feed’s address to a podcast app:</p>\n\
+         <p><label>RSS <input type=\"url\" readonly value=\"https://podcast.example.com/cloud-native/feed.xml\"></label></p>\n\
+         <p><label>RSS (OGG) <input type=\"url\" readonly value=\"https://podcast.example.com/cloud-native/feed.ogg.xml\"></label></p>\n"
+    );
+}
+
 #[test]
 fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_latest() {
     let show = Show::sample();
@@ -986,8 +1006,16 @@ fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_la
         )
     );
     assert!(html.contains("<meta name=\"twitter:card\" content=\"summary\">"));
-    // The show's cover beside the episode's title is decoration there.
+    // The show's cover beside the episode's title is decoration there, as
+    // on the index beside the show's (link previews keep their alt).
     assert!(html.contains("<img class=\"cover\" src=\"../../media/cover.jpg\" alt=\"\">"), "{html}");
+    let index = show.read("public/index.html");
+    assert!(index.contains("<header class=\"show\">\n<img src=\"media/cover.jpg\" alt=\"\">"), "{index}");
+    assert!(
+        index.contains(
+            "<meta property=\"og:image:alt\" content=\"Cover art of Talking Cloud Native with Gordon Haff\">"
+        )
+    );
     assert!(html.contains("<a href=\"https://podcasts.apple.com/podcast/id1\">Apple Podcasts</a> · <a href=\"https://pca.st/abc\">Pocket Casts</a>"), "{html}");
     let index = show.read("public/index.html");
     let series = jsonld(&index);
@@ -997,22 +1025,7 @@ fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_la
     );
     let text = page_text(&index);
     assert!(text.contains("Latest episode"), "{text}");
-    // Near the top, after the description: the apps, and each feed's
-    // address as text a listener copies into any other app.
-    let subscribe = index
-        .split_once(
-            "<section class=\"subscribe\" aria-labelledby=\"subscribe\">\n<h2 id=\"subscribe\">Subscribe</h2>\n",
-        )
-        .and_then(|(before, rest)| Some((before, rest.split_once("</section>")?.0)));
-    let (before, subscribe) = subscribe.unwrap_or_else(|| panic!("no subscribe section: {index}"));
-    assert!(before.contains("</header>\n<p>Conversations with the people") && !before.contains("class=\"latest\""));
-    assert_eq!(
-        subscribe,
-        "<p><a href=\"https://podcasts.apple.com/podcast/id1\">Apple Podcasts</a> · <a href=\"https://pca.st/abc\">Pocket Casts</a></p>\n\
-         <p>Add the feed’s address to a podcast app:</p>\n\
-         <p><label>RSS <input type=\"url\" readonly value=\"https://podcast.example.com/cloud-native/feed.xml\"></label></p>\n\
-         <p><label>RSS (OGG) <input type=\"url\" readonly value=\"https://podcast.example.com/cloud-native/feed.ogg.xml\"></label></p>\n"
-    );
+    subscribe_section_is_near_the_top(&index);
     // The latest episode is named, with a link to its page, its date and length.
     assert!(
         index.contains(
