@@ -426,6 +426,25 @@ pub fn from_json(bytes: &[u8]) -> Result<Vec<Chapter>, String> {
     }
     // (A byte-order mark is no JSON, but editors on Windows write one.)
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Chapters in another format than JSON's, as other tools write them.
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]);
+    let head = text.trim_start();
+    let other = match () {
+        _ if head.starts_with('<') && text.contains("psc:") => Some("Podlove Simple Chapters (XML)"),
+        _ if head.starts_with('<') => Some("XML"),
+        _ if head.bytes().next().is_some_and(|b| b.is_ascii_digit())
+            && head.lines().next().is_some_and(|l| l.contains(':')) =>
+        {
+            Some("a list of times and titles (mp4chaps or the like)")
+        }
+        _ => None,
+    };
+    if let Some(format) = other {
+        return Err(format!(
+            "not a chapters file: it is {format}, and a chapters_file is Podcasting 2.0 JSON (give the chapters as \
+             [[episode.chapters]] tables instead: start and title each)"
+        ));
+    }
     let file: JsonFile = serde_json::from_slice(bytes).map_err(|e| format!("not a chapters file: {e}"))?;
     if file.chapters.len() > 10_000 {
         return Err(format!("{} chapters: at most 10,000", file.chapters.len()));
@@ -702,6 +721,10 @@ mod tests {
         assert!(text.contains("\"version\": \"1.2.0\"") && text.contains("\"startTime\": 10.0"), "{text}");
         assert_eq!(from_json(&json).unwrap(), c.list);
         assert!(from_json(b"{}").unwrap_err().starts_with("not a chapters file"));
+        // Another tool's format is named, with what to do.
+        let podlove = br#"<?xml version="1.0"?><psc:chapters version="1.2" xmlns:psc="http://podlove.org/simple-chapters"><psc:chapter start="00:00:00" title="Intro"/></psc:chapters>"#;
+        assert!(from_json(podlove).unwrap_err().contains("it is Podlove Simple Chapters (XML)"));
+        assert!(from_json(b"00:00:00.000 Intro\n00:01:00.000 Talk\n").unwrap_err().contains("mp4chaps"));
         // A byte-order mark is read past.
         assert_eq!(
             from_json(b"\xEF\xBB\xBF{\"version\":\"1.2.0\",\"chapters\":[{\"startTime\":0,\"title\":\"A\"}]}")

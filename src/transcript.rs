@@ -188,7 +188,9 @@ fn vtt(text: &str) -> Result<Vec<Cue>, String> {
 /// The cues of a cue's text, by voice (`parts`), from `start` to `end`
 /// onto `cues`: one for each voice, at the same time.
 fn add_cues(cues: &mut Vec<Cue>, start: f64, end: f64, parts: Voices) -> Result<(), String> {
-    for (speaker, text) in parts {
+    // (A cue of no words is no caption: an empty block in the SubRip
+    // counterpart, an empty paragraph on the page. It is left out.)
+    for (speaker, text) in parts.into_iter().filter(|(_, text)| !text.trim().is_empty()) {
         cues.push(Cue { start, end, speaker, text });
     }
     match cues.len() > MAX_CUES {
@@ -396,6 +398,7 @@ fn json(bytes: &[u8]) -> Result<Vec<Cue>, String> {
             Ok(Cue { start: s.start_time, end, speaker, text: one_line(&s.body) })
         })
         .collect::<Result<Vec<Cue>, String>>()?;
+    let cues: Vec<Cue> = cues.into_iter().filter(|c| !c.text.trim().is_empty()).collect();
     let words = cues.iter().filter(|c| !c.text.is_empty() && !c.text.contains(' ')).count();
     Ok(if cues.len() >= 4 && words * 2 > cues.len() { phrases(cues) } else { cues })
 }
@@ -771,7 +774,7 @@ mod tests {
                 cue(6.5, 9.0, Some("Bob"), "Third & last"),
                 cue(9.0, 10.0, None, "Intro"),
                 cue(9.0, 10.0, Some("Cy"), "hi"),
-                cue(10.0, 11.0, Some("Dee"), ""),
+                // (A voice of no words is no caption: left out.)
             ]
         );
     }
@@ -896,6 +899,18 @@ mod tests {
         // Text that only looks like one stays text.
         let srt = "1\n00:00:00,000 --> 00:00:03,000\nthen --> now\n";
         assert_eq!(parse(Kind::Srt, srt.as_bytes()).unwrap()[0].text, "then --> now");
+    }
+
+    /// A cue of no words is no caption: left out (the SubRip counterpart
+    /// would hold an empty block, the page an empty paragraph).
+    #[test]
+    fn cues_without_words_are_left_out() {
+        let vtt =
+            "WEBVTT\n\n00:00.000 --> 00:01.000\nhi\n\n00:01.000 --> 00:02.000\n   \n\n00:02.000 --> 00:03.000\nthere\n";
+        let cues = parse(Kind::Vtt, vtt.as_bytes()).unwrap();
+        assert_eq!(cues.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["hi", "there"]);
+        let json = r#"{"segments":[{"startTime":0,"endTime":1,"body":"hi"},{"startTime":1,"endTime":2}]}"#;
+        assert_eq!(parse(Kind::Json, json.as_bytes()).unwrap().len(), 1);
     }
 
     #[test]

@@ -301,10 +301,12 @@ fn an_mp3s_nested_table_of_contents_and_its_chapters_links_are_published() {
     );
     let page = show.read("public/episodes/n/index.html");
     for listed in [
-        "<a href=\"https://example.org/intro\">Intro</a>",
-        "<a href=\"https://example.org/a\">Part A</a>",
-        "<a href=\"https://example.org/b\">Part B</a>",
-        "</time></a> Part C</li>",
+        "<a href=\"https://example.org/intro\"><bdi>Intro</bdi></a>",
+        "<a href=\"https://example.org/a\"><bdi>Part A</bdi></a>",
+        "<a href=\"https://example.org/b\"><bdi>Part B</bdi></a>",
+        // (Each title a run of its own: one written right to left keeps
+        // its punctuation on its side.)
+        "</time></a> <bdi>Part C</bdi></li>",
     ] {
         assert!(page.contains(listed), "{listed} in {page}");
     }
