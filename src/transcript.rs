@@ -706,8 +706,9 @@ fn escape_cue(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace("\n\n", "\n")
 }
 
-/// A cue as the page shows it.
-#[derive(Debug, Clone, Serialize)]
+/// A paragraph of a transcript as the page shows it: cues that follow
+/// one another, read as one (see [`paragraphs`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CueView {
     /// Start in seconds (for `#t=` and seeking).
     pub start: f64,
@@ -720,8 +721,94 @@ pub struct CueView {
     /// What is said: its lines apart by a line end (which HTML shows as
     /// a space).
     pub text: String,
-    /// What is said, line by line (the page shows a `<br>` between).
+    /// What is said, line by line (the page shows a `<br>` between): one
+    /// line, but for a dialogue's cue (`- Who?` / `- Me.`), a line a turn.
     pub lines: Vec<String>,
+}
+
+/// A paragraph goes on past this many seconds only to end a sentence.
+const PARAGRAPH_SECONDS: f64 = 20.0;
+
+/// A paragraph ends by this many seconds, in the middle of a sentence if it
+/// must (captions without punctuation).
+const PARAGRAPH_MOST_SECONDS: f64 = 60.0;
+
+/// A transcript's cues as a reader reads them: paragraphs, each with one
+/// link to its time. A caption file's cues are the lines of a screen, and
+/// a transcript made by speech recognition may hold one word a cue: a cue
+/// a paragraph made a page of thousands of links (a tab stop each, for
+/// whoever moves by keyboard), the words of a sentence apart. A paragraph
+/// ends where the speaker changes, at the end of a sentence once it has
+/// lasted [`PARAGRAPH_SECONDS`], or at [`PARAGRAPH_MOST_SECONDS`]; a cue
+/// of a dialogue's turns (lines that open with a dash) is one of its own,
+/// its turns kept line by line. The other line ends of a cue are where a
+/// screen was full: read as spaces (as nothing, in a language written
+/// without spaces between words). The speaker is named where it changes.
+pub fn paragraphs(t: &Transcript) -> Vec<CueView> {
+    let gap = if written_without_spaces(&t.language) { "" } else { " " };
+    let mut views: Vec<CueView> = Vec::new();
+    let mut speaking: Option<&str> = None;
+    // Whether the last paragraph is open to the next cue.
+    let mut open = false;
+    for c in &t.cues {
+        let changed = c.speaker.as_deref().filter(|s| Some(*s) != speaking);
+        if c.speaker.is_some() {
+            speaking = c.speaker.as_deref();
+        }
+        let dialogue = c.text.lines().filter(|l| is_turn(l)).count() > 1;
+        let text = match dialogue {
+            true => c.text.lines().map(str::trim).collect::<Vec<_>>().join("\n"),
+            false => c.text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(gap),
+        };
+        let goes_on = views.last_mut().filter(|v| {
+            let lasted = c.start - v.start;
+            open && changed.is_none()
+                && !dialogue
+                && lasted < PARAGRAPH_MOST_SECONDS
+                && (lasted < PARAGRAPH_SECONDS || !ends_sentence(&v.text))
+        });
+        match goes_on {
+            Some(v) => {
+                v.text.push_str(gap);
+                v.text.push_str(&text);
+            }
+            None => views.push(CueView {
+                start: c.start,
+                time: crate::chapters::clock(c.start),
+                datetime: crate::chapters::duration_string(c.start),
+                speaker: changed.map(str::to_string),
+                lines: Vec::new(),
+                text,
+            }),
+        }
+        open = !dialogue;
+    }
+    for v in &mut views {
+        v.lines = v.text.lines().map(str::to_string).collect();
+    }
+    views
+}
+
+/// Whether `line` of a cue is a turn of a dialogue: it opens with a dash.
+fn is_turn(line: &str) -> bool {
+    let mut chars = line.trim_start().chars();
+    matches!(chars.next(), Some('-' | '\u{2013}' | '\u{2014}')) && chars.next().is_some_and(|c| c != '-')
+}
+
+/// Whether `text` ends a sentence (a full stop, a question or an
+/// exclamation, of any script, perhaps inside quotes or brackets).
+fn ends_sentence(text: &str) -> bool {
+    let text = text
+        .trim_end()
+        .trim_end_matches(['"', '\'', '\u{201d}', '\u{2019}', '\u{bb}', ')', ']', '\u{300d}', '\u{300f}']);
+    text.ends_with(['.', '?', '!', '\u{2026}', '\u{3002}', '\u{ff1f}', '\u{ff01}', '\u{61f}', '\u{964}', '\u{6d4}'])
+}
+
+/// Whether words of `language` are written without spaces between them
+/// (Chinese, Japanese, Thai, Lao, Khmer, Burmese): cues joined as they are.
+fn written_without_spaces(language: &str) -> bool {
+    let primary = language.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+    matches!(primary.as_str(), "zh" | "ja" | "yue" | "cmn" | "wuu" | "th" | "lo" | "km" | "my")
 }
 
 #[cfg(test)]
@@ -1020,5 +1107,71 @@ mod tests {
         let phrases =
             r#"{"segments":[{"startTime":0,"endTime":1,"body":"a b"},{"startTime":1,"endTime":2,"body":"c d"}]}"#;
         assert_eq!(parse(Kind::Json, phrases.as_bytes()).unwrap().len(), 2);
+    }
+
+    /// Cues of `(start, speaker, text)`, a second long each, in `language`.
+    fn timed(language: &str, cues: &[(f64, Option<&str>, &str)]) -> Transcript {
+        let cue = |&(start, who, text): &(f64, Option<&str>, &str)| Cue {
+            start,
+            end: start + 1.0,
+            speaker: who.map(str::to_string),
+            text: text.to_string(),
+        };
+        transcript(Kind::Vtt, language, "", cues.iter().map(cue).collect())
+    }
+
+    /// What the page shows of each paragraph: start, speaker, lines.
+    fn shown(t: &Transcript) -> Vec<(f64, Option<String>, Vec<String>)> {
+        paragraphs(t).into_iter().map(|v| (v.start, v.speaker, v.lines)).collect()
+    }
+
+    /// A caption file's lines of a screen, and a recognizer's word a cue,
+    /// are read as paragraphs: a speaker each, a sentence ending one once
+    /// it lasted 20 s, 60 s at most; a screen's line ends are spaces.
+    #[test]
+    fn cues_are_read_as_paragraphs_a_speaker_and_some_sentences_each() {
+        let t = timed(
+            "en",
+            &[
+                (0.0, Some("Ann"), "Welcome to the show,"),
+                (2.0, None, "this week\nwith Bob."),
+                (4.0, Some("Bob"), "Thanks."),
+                (6.0, Some("Bob"), "Glad to be here."),
+                (20.0, None, "Later, a sentence ends here."),
+                (27.0, None, "A new paragraph"),
+                (40.0, None, "goes on past twenty seconds"),
+                (50.0, None, "to the end of its sentence."),
+                (52.0, Some("Ann"), "Good."),
+            ],
+        );
+        let p = |start, who: Option<&str>, text: &str| (start, who.map(str::to_string), vec![text.to_string()]);
+        assert_eq!(
+            shown(&t),
+            [
+                p(0.0, Some("Ann"), "Welcome to the show, this week with Bob."),
+                p(4.0, Some("Bob"), "Thanks. Glad to be here. Later, a sentence ends here."),
+                p(27.0, None, "A new paragraph goes on past twenty seconds to the end of its sentence."),
+                p(52.0, Some("Ann"), "Good."),
+            ]
+        );
+        // Words without a full stop: a paragraph a minute.
+        let words: Vec<(f64, Option<&str>, &str)> = (0..300).map(|i| (f64::from(i) * 0.5, None, "word")).collect();
+        let paragraphs = paragraphs(&timed("en", &words));
+        assert_eq!(paragraphs.iter().map(|v| v.start).collect::<Vec<_>>(), [0.0, 60.0, 120.0]);
+        assert_eq!(paragraphs[0].text, vec!["word"; 120].join(" "));
+    }
+
+    /// A cue of a dialogue's turns is a paragraph of its own, a line a
+    /// turn; in Japanese (or Chinese, Thai, …) cues join without a space.
+    #[test]
+    fn a_dialogue_keeps_its_turns_and_some_languages_join_without_spaces() {
+        let t = timed("en", &[(0.0, None, "So"), (1.0, None, "- Who?\n- Me."), (2.0, None, "and then")]);
+        let lines: Vec<Vec<String>> = paragraphs(&t).into_iter().map(|v| v.lines).collect();
+        assert_eq!(lines, [vec!["So"], vec!["- Who?", "- Me."], vec!["and then"]]);
+        let t = timed("ja-JP", &[(0.0, None, "\u{3053}\u{3093}\u{306b}"), (1.0, None, "\u{3061}\u{306f}\u{3002}")]);
+        assert_eq!(paragraphs(&t)[0].text, "\u{3053}\u{3093}\u{306b}\u{3061}\u{306f}\u{3002}");
+        // (A line that opens with a minus sign is no turn alone.)
+        let t = timed("en", &[(0.0, None, "It was"), (1.0, None, "-5 degrees\nthat night")]);
+        assert_eq!(paragraphs(&t)[0].text, "It was -5 degrees that night");
     }
 }

@@ -1110,28 +1110,11 @@ fn chapters(e: &LiveEpisode) -> Vec<ChapterView> {
         .collect()
 }
 
-/// The cues of the episode's first timed transcript, as templates see
-/// them: the speaker given only where it changes.
+/// The episode's first timed transcript as templates see it: its
+/// paragraphs (see [`crate::transcript::paragraphs`]).
 fn transcript(e: &LiveEpisode) -> Vec<crate::transcript::CueView> {
     let Some(t) = e.episode.transcripts.iter().find(|t| t.kind.is_timed()) else { return Vec::new() };
-    let mut speaking: Option<&str> = None;
-    t.cues
-        .iter()
-        .map(|c| {
-            let changed = c.speaker.as_deref().filter(|s| Some(*s) != speaking);
-            if c.speaker.is_some() {
-                speaking = c.speaker.as_deref();
-            }
-            crate::transcript::CueView {
-                start: c.start,
-                time: crate::chapters::clock(c.start),
-                datetime: crate::chapters::duration_string(c.start),
-                speaker: changed.map(str::to_string),
-                text: c.text.clone(),
-                lines: c.text.lines().map(str::to_string).collect(),
-            }
-        })
-        .collect()
+    crate::transcript::paragraphs(t)
 }
 
 /// A transcript file as templates see it.

@@ -569,19 +569,12 @@ fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
 #[test]
 fn a_long_transcript_on_the_page_has_a_way_past_it() {
     let show = show("transcript = \"t.vtt\"\n");
+    // (Two voices in turn: a paragraph a cue.)
     let vtt = |n: u32| {
-        format!(
-            "WEBVTT\n\n{}",
-            (0..n)
-                .map(|i| format!(
-                    "00:0{}.{}00 --> 00:0{}.{}00\nLine {i}.\n\n",
-                    i / 10,
-                    i % 10,
-                    (i + 1) / 10,
-                    (i + 1) % 10
-                ))
-                .collect::<String>()
-        )
+        let stamp = |tenths: u32| format!("00:00:0{}.{}00", tenths / 10, tenths % 10);
+        let who = |i: u32| if i.is_multiple_of(2) { "Ann" } else { "Bob" };
+        let cue = |i: u32| format!("{} --> {}\n<v {}>Line {i}.\n\n", stamp(i), stamp(i + 1), who(i));
+        format!("WEBVTT\n\n{}", (0..n).map(cue).collect::<String>())
     };
     show.write("t.vtt", &vtt(25));
     show.build().ok();
@@ -595,6 +588,42 @@ fn a_long_transcript_on_the_page_has_a_way_past_it() {
     show.build().ok();
     let html = show.read("public/episodes/pair/index.html");
     assert!(html.contains("<div class=\"transcript\"") && !html.contains("after-transcript"), "{html}");
+}
+
+/// A transcript of a word a cue (as speech recognition makes them) is
+/// read on the page as paragraphs, a speaker each, a link to its time
+/// each: not a link a word. The files beside the page keep every cue.
+#[test]
+fn a_transcript_of_a_word_a_cue_is_read_on_the_page_as_paragraphs() {
+    let show = show("transcript = \"t.srt\"\n");
+    let words = "so we built it and then we shipped it to everyone who asked. ".repeat(3);
+    let words: Vec<&str> = words.split_whitespace().collect();
+    let srt: String = words
+        .iter()
+        .enumerate()
+        .map(|(i, word)| {
+            let stamp = |ms: usize| format!("00:00:{:02},{:03}", ms / 1000, ms % 1000);
+            let who = if i == 0 {
+                "Ann: "
+            } else if i == 20 {
+                "Bob: "
+            } else {
+                ""
+            };
+            format!("{}\n{} --> {}\n{who}{word}\n\n", i + 1, stamp(i * 100), stamp(i * 100 + 90))
+        })
+        .collect();
+    show.write("t.srt", &srt);
+    show.build().ok();
+    assert_eq!(
+        page_cues(&show),
+        [format!("[Ann] {}", words[..20].join(" ")), format!("[Bob] {}", words[20..].join(" ")),]
+    );
+    let html = show.read("public/episodes/pair/index.html");
+    let (_, transcript) = html.split_once("<div class=\"transcript\"").unwrap();
+    assert_eq!(transcript.split_once("</div>").unwrap().0.matches("data-seek=").count(), 2);
+    let vtt = show.read("public/episodes/pair/transcript.vtt");
+    assert_eq!(vtt.matches(" --> ").count(), words.len());
 }
 
 /// A chapter's art at an http URL on an https site is warned of, once an
@@ -674,7 +703,8 @@ fn converting_between_srt_and_vtt_keeps_lines_and_speakers_and_makes_no_tags() {
         show.read("public/episodes/pair/transcript.srt"),
         "1\n00:00:00,000 --> 00:00:02,500\nif a \u{2039}b && c > d\nand I <3 you\n\n"
     );
-    assert_eq!(page_cues(&show), ["if a &lt;b &amp;&amp; c &gt; d<br>and I &lt;3 you"]);
+    // (A cue's other line ends are where a screen was full: spaces on the page.)
+    assert_eq!(page_cues(&show), ["if a &lt;b &amp;&amp; c &gt; d and I &lt;3 you"]);
 }
 
 /// A feed reader resolves a relative link against the feed's URL, where
