@@ -187,7 +187,18 @@ impl Memo {
     pub fn write_encoded(root: &Path, json: &[u8], hash: &Fingerprint) -> std::io::Result<()> {
         crate::show_lock::own_dir(&root.join(crate::show_lock::RECORDS_DIR))?;
         crate::show_lock::own_dir(&root.join(MEMO_DIR))?;
-        crate::output::write_cache_bytes(&path_of(root, hash), json).map(|_| ())
+        let path = path_of(root, hash);
+        // (Named, with what to do: the rename over it would say only "Is a directory".)
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "{} is a folder; podsmith keeps a memo of its own in a file of that name: move the folder away",
+                    path.display()
+                ),
+            ));
+        }
+        crate::output::write_cache_bytes(&path, json).map(|_| ())
     }
 
     /// The hash [`Memo::save_encoded`] returns for `json`.

@@ -847,6 +847,38 @@ fn an_init_killed_at_random_moments_is_finished_by_the_same_init_run_again() {
     assert!(refused.stderr.contains("show is not empty (.gitignore)"), "{}", refused.stderr);
 }
 
+/// A folder in the place of a memo (a memo is named by what it holds: the
+/// build that makes the same site again saves it there) is said, named,
+/// with what to do: not "cannot write .podsmith/memos: Is a directory".
+#[test]
+fn a_folder_where_a_memo_goes_is_named_with_what_to_do() {
+    let show = one_episode_show();
+    show.build().ok();
+    let memos: Vec<std::path::PathBuf> =
+        fs::read_dir(show.path(".podsmith/memos")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(memos.len(), 1, "{memos:?}");
+    fs::remove_file(&memos[0]).unwrap();
+    fs::create_dir(&memos[0]).unwrap();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("title = \"One\"", "title = \"Uno\"\nslug = \"one\"", 1));
+    show.build().ok();
+    show.write("episodes.toml", &manifest);
+    let run = show.build().fails(1);
+    let name = memos[0].file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        run.stderr.contains(&format!(
+            ".podsmith/memos/{name} is a folder; podsmith keeps a memo of its own in a file of that name: move the \
+             folder away"
+        )),
+        "{}",
+        run.stderr
+    );
+    fs::remove_dir(&memos[0]).unwrap();
+    show.build().ok();
+    let feed = show.read("public/feed.xml");
+    assert!(feed.contains("<title>One</title>") && !feed.contains("Uno"), "{feed}");
+}
+
 /// A record podsmith would save after writing the site that cannot be
 /// saved where it is (a folder in the place of `build.json` or a log, the
 /// memos' folder a link) stops a build before it writes anything, as a
