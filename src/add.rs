@@ -110,7 +110,7 @@ pub enum AddError {
     /// episode in, a file not yet moved) was finished by this same add.
     /// Not a failure: what it says is news, and the command succeeds.
     #[error("{0}")]
-    Finished(String),
+    Finished(String, Box<Done>),
     /// Writing failed (the manifest was not changed).
     #[error("cannot write {}: {}", .0.display(), .1)]
     Io(PathBuf, std::io::Error),
@@ -130,7 +130,7 @@ impl AddError {
     pub fn exit_code(&self) -> u8 {
         match self {
             AddError::NoSuchFile(_) | AddError::Usage(_) => 2,
-            AddError::Finished(_) => 0,
+            AddError::Finished(..) => 0,
             _ => 1,
         }
     }
@@ -151,7 +151,7 @@ impl AddError {
             AddError::Refused(msg) => vec![Diagnostic::error("ADD", msg.clone())],
             // (A command line refused, exit 2: as every command says one.)
             AddError::Usage(msg) => vec![Diagnostic::error("USAGE", msg.clone())],
-            AddError::Finished(msg) => vec![Diagnostic::info("ADD", msg.clone())],
+            AddError::Finished(msg, _) => vec![Diagnostic::info("ADD", msg.clone())],
             AddError::WouldBreak(_, problems) | AddError::Unfit(problems) => {
                 let mut out = problems.clone();
                 out.push(Diagnostic::error("ADD", self.to_string()));
@@ -642,15 +642,18 @@ fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<AddError> {
         if let Some(refused) = given_otherwise(opts, ep, show, left.len()) {
             return Some(refused);
         }
-        return Some(AddError::Finished(format!(
-            "the episode {} is in already ({} line {}), with {}: an `add` of {} ran before (or was stopped once \
-             it had added the episode); nothing to do",
-            crate::text::quoted(&ep.title),
-            file_name(opts),
-            ep.line,
-            if left.len() == 1 { "this file" } else { "these files" },
-            if left.len() == 1 { "it" } else { "them" },
-        )));
+        return Some(AddError::Finished(
+            format!(
+                "the episode {} is in already ({} line {}), with {}: an `add` of {} ran before (or was stopped \
+                 once it had added the episode); nothing to do",
+                crate::text::quoted(&ep.title),
+                file_name(opts),
+                ep.line,
+                if left.len() == 1 { "this file" } else { "these files" },
+                if left.len() == 1 { "it" } else { "them" },
+            ),
+            Done::of(ep),
+        ));
     }
     let mut removed = 0;
     for source in &left {
@@ -667,18 +670,55 @@ fn finish_move(opts: &Options, root: &Path, show: &Show) -> Option<AddError> {
         }
         removed += 1;
     }
-    Some(AddError::Finished(format!(
-        "the episode {} is in already ({} line {}): an earlier `add --move` of it (stopped, or run at the same \
-         time) had not moved every file; {}",
-        crate::text::quoted(&ep.title),
-        file_name(opts),
-        ep.line,
-        match removed {
-            0 => "each is in the show now".to_string(),
-            1 => "the move is finished now (1 file removed from where it was)".to_string(),
-            n => format!("the move is finished now ({n} files removed from where they were)"),
-        }
-    )))
+    Some(AddError::Finished(
+        format!(
+            "the episode {} is in already ({} line {}): an earlier `add --move` of it (stopped, or run at the same \
+             time) had not moved every file; {}",
+            crate::text::quoted(&ep.title),
+            file_name(opts),
+            ep.line,
+            match removed {
+                0 => "each is in the show now".to_string(),
+                1 => "the move is finished now (1 file removed from where it was)".to_string(),
+                n => format!("the move is finished now ({n} files removed from where they were)"),
+            }
+        ),
+        Done::of(ep),
+    ))
+}
+
+/// The episode an earlier `add` put in already (see [`AddError::Finished`]):
+/// what a script asks of an add, as the manifest has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Done {
+    /// Its title.
+    pub title: String,
+    /// Its guid.
+    pub guid: String,
+    /// Its page's slug.
+    pub slug: String,
+    /// Its date.
+    pub date: chrono::DateTime<chrono::FixedOffset>,
+    /// Its season, if it has one.
+    pub season: Option<u32>,
+    /// Its number, if it has one.
+    pub number: Option<u32>,
+    /// Its media files (relative to the show folder).
+    pub media: Vec<String>,
+}
+
+impl Done {
+    fn of(ep: &manifest::Episode) -> Box<Done> {
+        Box::new(Done {
+            title: ep.title.clone(),
+            guid: ep.guid.clone(),
+            slug: ep.slug.clone(),
+            date: ep.date,
+            season: ep.season,
+            number: ep.number,
+            media: ep.media.iter().map(|m| m.key().to_string()).collect(),
+        })
+    }
 }
 
 /// The show's `[publish] to`, if it is one.

@@ -106,10 +106,11 @@ pub enum Command {
     /// Check a feed against what Apple, Spotify and Podcast Index accept.
     ///
     /// With no FEED, validates the show in this folder as `build` would write
-    /// it, including checks against the media files. FEED may be a file or
-    /// an http(s) URL (fetched; --online checks the hosting of what it names).
+    /// it, including checks against the media files. FEED may be a file, an
+    /// http(s) URL (fetched; --online checks the hosting of what it names),
+    /// or - (a feed piped in).
     Validate {
-        /// A feed file or URL [default: the show's own feeds, built in memory].
+        /// A feed file, an http(s) URL, or - for a feed on stdin [default: the show's own feeds, built in memory].
         feed: Option<String>,
         /// The show's manifest (when no FEED is given).
         #[arg(long, default_value = "episodes.toml", conflicts_with = "feed")]

@@ -3,14 +3,16 @@
 //! content (manifest, media, templates); 2 usage or setup errors.
 
 /// `println!` that never panics: when stdout is closed (`podsmith … | head`)
-/// the rest of the output is dropped and the command ends as it would have.
+/// the rest of the output is dropped and the command ends as it would have;
+/// any other failure to write (a full disk) is said, and the command ends
+/// with exit code 2 (see [`stdout_wrote`]).
 /// Control characters from a show's files (an escape sequence in a title)
 /// are shown, not sent to the terminal.
 macro_rules! outln {
     ($($t:tt)*) => {{
         use std::io::Write as _;
         let text = format!($($t)*);
-        let _ = writeln!(std::io::stdout().lock(), "{}", $crate::cmd::terminal_safe(&text));
+        $crate::stdout_wrote(writeln!(std::io::stdout().lock(), "{}", $crate::cmd::terminal_safe(&text)));
     }};
 }
 
@@ -19,7 +21,7 @@ macro_rules! out {
     ($($t:tt)*) => {{
         use std::io::Write as _;
         let text = format!($($t)*);
-        let _ = write!(std::io::stdout().lock(), "{}", $crate::cmd::terminal_safe(&text));
+        $crate::stdout_wrote(write!(std::io::stdout().lock(), "{}", $crate::cmd::terminal_safe(&text)));
     }};
 }
 
@@ -49,12 +51,40 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(&e),
     };
     let reporter = report::Reporter::new(cli.command.format(), cli.quiet, cli.verbose, cli.no_wait);
-    match cmd::run(cli.command, &reporter) {
+    let code = match cmd::run(cli.command, &reporter) {
         Ok(code) => code,
         Err(failure) => {
             reporter.fail(&failure.diagnostics);
             ExitCode::from(failure.code)
         }
+    };
+    {
+        use std::io::Write as _;
+        stdout_wrote(std::io::stdout().flush());
+    }
+    match STDOUT_FAILED.get() {
+        // The data is lost: a script must not take the command for done.
+        Some(e) => {
+            errln!("error: cannot write to stdout: {e}");
+            errln!("  help: the output goes to a full disk or a broken device: free space, or send it elsewhere");
+            ExitCode::from(2)
+        }
+        None => code,
+    }
+}
+
+/// The first failure to write to stdout other than its reader's going away.
+static STDOUT_FAILED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Notes how a write to stdout went: a closed pipe (`podsmith list | head
+/// -1`) is the reader's choice and not said; any other failure is said as
+/// the command ends (a full disk: `podsmith list --format json > out.json`
+/// must not end as if the file held the list).
+fn stdout_wrote(result: std::io::Result<()>) {
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let _ = STDOUT_FAILED.set(e.to_string());
     }
 }
 

@@ -189,7 +189,7 @@ pub fn grouped(reports: &[Report], min: Severity) -> String {
             let line = f.line().map(|l| format!(" line {l}:")).unwrap_or_default();
             out.push_str(&format!("    {:<7} {}{line} {}\n", word(f.severity), f.code, one_line(&f.message)));
             if let Some(help) = &f.help {
-                out.push_str(&format!("            fix: {}\n", one_line(help)));
+                out.push_str(&format!("            help: {}\n", one_line(help)));
             }
         }
     }

@@ -739,7 +739,7 @@ const PARAGRAPH_MOST_SECONDS: f64 = 60.0;
 /// a paragraph made a page of thousands of links (a tab stop each, for
 /// whoever moves by keyboard), the words of a sentence apart. A paragraph
 /// ends where the speaker changes, at the end of a sentence once it has
-/// lasted [`PARAGRAPH_SECONDS`], or at [`PARAGRAPH_MOST_SECONDS`]; a cue
+/// lasted 20 s (`PARAGRAPH_SECONDS`), or at 60 s (`PARAGRAPH_MOST_SECONDS`); a cue
 /// of a dialogue's turns (lines that open with a dash) is one of its own,
 /// its turns kept line by line. The other line ends of a cue are where a
 /// screen was full: read as spaces (as nothing, in a language written

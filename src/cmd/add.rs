@@ -58,9 +58,9 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
     let mut added = match add(&opts) {
         Ok(added) => added,
         // A stopped `add --move` finished: the job is done.
-        Err(AddError::Finished(msg)) => {
+        Err(AddError::Finished(msg, done)) => {
             ui.info(&msg);
-            ui.finish(true, serde_json::json!({ "finished": msg }));
+            ui.finish(true, finished_json(&msg, &done));
             return Ok(ExitCode::SUCCESS);
         }
         Err(AddError::Manifest(e)) => return Err(Failure::from_build(&BuildError::Manifest(e), "")),
@@ -148,6 +148,16 @@ fn wait_for_its_second(added: &mut podsmith::add::Added) {
 const MOST_AHEAD: i64 = 5;
 
 /// What `add --format json` says besides its diagnostics.
+/// An add done already, as JSON: what it says, and the episode as it is
+/// in (what a script that runs the add again asks of it).
+fn finished_json(msg: &str, done: &podsmith::add::Done) -> serde_json::Value {
+    let media: Vec<_> = done.media.iter().map(|rel| serde_json::json!({ "path": rel })).collect();
+    serde_json::json!({
+        "finished": msg, "title": done.title, "guid": done.guid, "slug": done.slug,
+        "date": done.date.to_rfc3339(), "season": done.season, "episode": done.number, "media": media,
+    })
+}
+
 fn as_json(added: &podsmith::add::Added, dry_run: bool) -> serde_json::Value {
     let media: Vec<_> = added
         .media

@@ -293,6 +293,14 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
     // Changes a build would refuse are a finding (exit 1), as validate's
     // errors are: a script gating a merge on `podsmith diff` is told.
     let refused = said.refused.is_some();
+    // What a build would refuse is an error, said on stderr (and counted
+    // among the JSON document's errors), not a line of the changes.
+    if let Some(why) = &said.refused {
+        ui.diagnostic(&Diagnostic::error("IDENTITY", why.clone()).help(
+            "put back what was published (see each change above), or publish the change on purpose: \
+             podsmith build --allow-changes",
+        ));
+    }
     if ui.is_json() {
         let first = old.is_none();
         // Before the first build every episode is new, as the text says.
@@ -307,7 +315,8 @@ pub fn diff(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, F
             json!({
                 "first_build": first,
                 "changes": changes_json(&changes),
-                "summary": said.summary,
+                // (An object, as the summary of any command that failed.)
+                "summary": Diagnostic::info("DIFF", said.summary),
                 "refused": said.refused,
             }),
         );
@@ -338,12 +347,10 @@ impl DiffText {
     /// summary leads, since it says what the lines after it are.
     fn lines(&self) -> Vec<&str> {
         let changes = self.changes.iter().map(String::as_str);
-        let mut lines: Vec<&str> = match self.first_build {
+        match self.first_build {
             true => std::iter::once(self.summary.as_str()).chain(changes).collect(),
             false => changes.chain(std::iter::once(self.summary.as_str())).collect(),
-        };
-        lines.extend(self.refused.as_deref());
-        lines
+        }
     }
 }
 

@@ -136,6 +136,7 @@ pub fn run(manifest: &Path, as_of: Option<&str>, ui: &Ui) -> Result<ExitCode, Fa
     // measured (two full episodes with one number, notes shown as text):
     // on stderr, or among the JSON document's diagnostics.
     ui.diagnostics(&catalog.warnings);
+    ui.diagnostics(&refused(&rows));
     for u in &unfit {
         ui.diagnostics(&u.problems);
     }
@@ -211,51 +212,67 @@ fn table(rows: &[Row], offset: FixedOffset) -> Vec<String> {
     };
     let mut lines = vec![line(&header)];
     lines.extend(cells.iter().map(line));
-    lines.extend(totals(rows));
+    lines.push(totals(rows));
     lines
 }
 
-/// What the rows add up to: how many of each status, how much audio is
-/// live, and what the redated and changed ones mean.
-fn totals(rows: &[Row]) -> Vec<String> {
-    let mut lines = Vec::new();
+/// What the rows add up to: how many of each status (new ones among the
+/// live), and how much audio the feed holds after the next build.
+fn totals(rows: &[Row]) -> String {
     let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
     let total: u64 = rows.iter().filter(|r| r.status.is_live()).map(|r| seconds(r.media)).sum();
     let new = match count(Status::New) {
         0 => String::new(),
         n => format!(" ({n} new: the next build publishes {})", if n == 1 { "it" } else { "them" }),
     };
-    let unfit = match count(Status::Unfit) {
-        0 => String::new(),
-        n => format!(", {n} in error"),
-    };
-    lines.push(format!(
-        "{} live{new}, {} scheduled{unfit}; {} of audio live",
-        rows.iter().filter(|r| r.status.is_live()).count(),
-        count(Status::Scheduled),
-        podsmith::text::clock(total)
-    ));
-    match count(Status::Redated) {
-        0 => {}
-        n => lines.push(format!(
-            "{n} redated: published, but dated later now; `podsmith build` refuses to take {} out of the feed \
-             (give {} back the date {} published with, or see `podsmith diff`)",
-            if n == 1 { "it" } else { "them" },
-            if n == 1 { "it" } else { "them" },
-            if n == 1 { "it was" } else { "they were" },
-        )),
+    let mut parts = vec![format!("{} live{new}", count(Status::Live) + count(Status::New))];
+    for (status, word) in [(Status::Redated, "redated"), (Status::Changed, "changed")] {
+        if count(status) > 0 {
+            parts.push(format!("{} {word}", count(status)));
+        }
     }
-    match count(Status::Changed) {
-        0 => {}
-        n => lines.push(format!(
-            "{n} changed: {} guid, page or a media URL is not as published (changed since, or one another \
-             episode was published with); `podsmith build` refuses {} (see `podsmith diff` for what changed and \
-             how to put it back)",
-            if n == 1 { "its" } else { "their" },
-            if n == 1 { "it" } else { "them" },
-        )),
+    parts.push(format!("{} scheduled", count(Status::Scheduled)));
+    if count(Status::Unfit) > 0 {
+        parts.push(format!("{} in error", count(Status::Unfit)));
     }
-    lines
+    format!("{}; {} of audio in the feed", parts.join(", "), podsmith::text::clock(total))
+}
+
+/// What the redated and changed rows mean: the next build refuses them.
+fn refused(rows: &[Row]) -> Vec<Diagnostic> {
+    let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
+    let mut said = Vec::new();
+    if let n @ 1.. = count(Status::Redated) {
+        said.push(
+            Diagnostic::warning(
+                "IDENTITY",
+                format!(
+                    "{n} redated: published, but dated later now; `podsmith build` refuses to take {} out of the feed",
+                    if n == 1 { "it" } else { "them" }
+                ),
+            )
+            .help(format!(
+                "give {} back the date {} published with, or see `podsmith diff`",
+                if n == 1 { "it" } else { "them" },
+                if n == 1 { "it was" } else { "they were" },
+            )),
+        );
+    }
+    if let n @ 1.. = count(Status::Changed) {
+        said.push(
+            Diagnostic::warning(
+                "IDENTITY",
+                format!(
+                    "{n} changed: {} guid, page or a media URL is not as published (changed since, or one another \
+                     episode was published with); `podsmith build` refuses {}",
+                    if n == 1 { "its" } else { "their" },
+                    if n == 1 { "it" } else { "them" },
+                ),
+            )
+            .help("see `podsmith diff` for what changed and how to put it back"),
+        );
+    }
+    said
 }
 
 /// The episode's formats as measured (as named, for one that could not be).
@@ -316,7 +333,7 @@ fn as_json(rows: &[Row]) -> serde_json::Value {
     let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
     json!({
         "episodes": episodes,
-        "live": rows.iter().filter(|r| r.status.is_live()).count(),
+        "live": count(Status::Live) + count(Status::New),
         "new": count(Status::New),
         "scheduled": count(Status::Scheduled),
         "redated": count(Status::Redated),

@@ -240,6 +240,23 @@ fn a_closed_stdout_or_stderr_ends_the_command_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// Output that cannot be written (a full disk: `/dev/full`) is said, and
+/// the command fails: a script must not take an empty file for the list.
+#[test]
+#[cfg(target_os = "linux")]
+fn output_to_a_full_disk_is_said_and_fails_the_command() {
+    let sample = Show::sample();
+    for args in [&["list", "--format", "json"][..], &["list"], &["completions", "bash"], &["validate", "--list-rules"]]
+    {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let out =
+            Std::cargo_bin("podsmith").unwrap().current_dir(sample.root()).args(args).stdout(full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("error: cannot write to stdout: No space left on device"), "{args:?}: {stderr}");
+    }
+}
+
 /// A show may come from anyone: an escape sequence in a title is shown,
 /// not sent to the podcaster's terminal.
 #[test]

@@ -278,7 +278,7 @@ S2E1  2030-01-01 09:00  Later                                       15:10  MP3  
    3  2017-04-12 09:02  Björn Rabenstein on Prometheus              16:38  MP3 OGG  live
    2  2017-04-12 09:01  Miek Gieben on CoreDNS                      12:24  MP3 OGG  live
    1  2017-04-12 09:00  Eduardo Silva on Fluentd                    15:10  MP3 OGG  live
-5 live (1 new: the next build publishes it), 1 scheduled; 1:17:30 of audio live
+5 live (1 new: the next build publishes it), 1 scheduled; 1:17:30 of audio in the feed
 
 "#]]
     );
@@ -319,14 +319,24 @@ fn list_says_a_published_episode_dated_later_is_one_the_build_refuses_to_withdra
 3  2017-04-12 09:02  Björn Rabenstein on Prometheus              16:38  MP3 OGG  live
 2  2017-04-12 09:01  Miek Gieben on CoreDNS                      12:24  MP3 OGG  live
 1  2017-04-12 09:00  Eduardo Silva on Fluentd                    15:10  MP3 OGG  live
-4 live, 0 scheduled; 1:05:06 of audio live
-1 redated: published, but dated later now; `podsmith build` refuses to take it out of the feed (give it back the date it was published with, or see `podsmith diff`)
+3 live, 1 redated, 0 scheduled; 1:05:06 of audio in the feed
 
 "#]]
     );
+    // What it means is a warning, on stderr.
+    assert!(
+        run.stderr.contains(
+            "warning: 1 redated: published, but dated later now; `podsmith build` refuses to take it out of the \
+             feed\n  help: give it back the date it was published with, or see `podsmith diff`"
+        ),
+        "{}",
+        run.stderr
+    );
     let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z", "--format", "json"]).ok();
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!((v["live"].as_u64(), v["scheduled"].as_u64(), v["redated"].as_u64()), (Some(4), Some(0), Some(1)));
+    assert_eq!((v["live"].as_u64(), v["scheduled"].as_u64(), v["redated"].as_u64()), (Some(3), Some(0), Some(1)));
+    let rules: Vec<&str> = v["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["rule"].as_str()).collect();
+    assert_eq!(rules, ["EPISODE-DATE", "IDENTITY"], "{v}");
     assert_eq!(v["episodes"][0]["status"], "redated");
     // As list says, the build refuses it.
     show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
@@ -378,7 +388,7 @@ fn list_shows_the_other_episodes_when_one_file_is_broken() {
 3  2017-04-12 09:02  Björn Rabenstein on Prometheus              16:38  MP3 OGG  live
 2  2017-04-12 09:01  Miek Gieben on CoreDNS                          ?  MP3 OGG  error
 1  2017-04-12 09:00  Eduardo Silva on Fluentd                    15:10  MP3 OGG  live
-3 live, 0 scheduled, 1 in error; 52:42 of audio live
+3 live, 0 scheduled, 1 in error; 52:42 of audio in the feed
 
 "#]]
     );
@@ -414,7 +424,7 @@ fn list_says_the_warnings_a_build_gives_on_stderr() {
 2  2017-04-12 09:02  Björn Rabenstein on Prometheus              16:38  MP3 OGG  new
 2  2017-04-12 09:01  Miek Gieben on CoreDNS                      12:24  MP3 OGG  new
 1  2017-04-12 09:00  Eduardo Silva on Fluentd                    15:10  MP3 OGG  new
-4 live (4 new: the next build publishes them), 0 scheduled; 1:05:06 of audio live
+4 live (4 new: the next build publishes them), 0 scheduled; 1:05:06 of audio in the feed
 
 "#]]
     );
@@ -611,7 +621,7 @@ fn list_marks_trailers_and_bonus_episodes() {
     bonus  2017-04-12 09:02  Björn Rabenstein on Prometheus              16:38  MP3 OGG  new
         2  2017-04-12 09:01  Miek Gieben on CoreDNS                      12:24  MP3 OGG  new
         1  2017-04-12 09:00  Eduardo Silva on Fluentd                    15:10  MP3 OGG  new
-4 live (4 new: the next build publishes them), 0 scheduled; 1:05:06 of audio live
+4 live (4 new: the next build publishes them), 0 scheduled; 1:05:06 of audio in the feed
 
 "#]]
     );

@@ -63,7 +63,7 @@ fn the_cli_names_the_rule_line_and_fix() {
     assert_eq!(
         run.stdout,
         format!(
-            "{feed}:\n  channel\n    error   APPLE-CH-LANG line 7: <language>english</language> is not an ISO 639 code\n            fix: use two letters, optionally with a region: en, en-us, de\n{feed}: fails — 1 error, 0 warnings, 0 notes in 2 items (media not checked: give --media-root)\n"
+            "{feed}:\n  channel\n    error   APPLE-CH-LANG line 7: <language>english</language> is not an ISO 639 code\n            help: use two letters, optionally with a region: en, en-us, de\n{feed}: fails — 1 error, 0 warnings, 0 notes in 2 items (media not checked: give --media-root)\n"
         )
     );
 }
@@ -130,10 +130,10 @@ fn an_implausible_year_and_a_two_digit_one_have_their_own_fix() {
     for (date, said) in [
         (
             "Sat, 01 Jan 0000 10:00:00 +0000",
-            "has an implausible year\n            fix: write the year the episode came out (one before 1990 is most \
+            "has an implausible year\n            help: write the year the episode came out (one before 1990 is most \
              likely a mistake)\n",
         ),
-        ("Mon, 01 Jan 24 10:00:00 +0000", "has a two-digit year\n            fix: write the four-digit year\n"),
+        ("Mon, 01 Jan 24 10:00:00 +0000", "has a two-digit year\n            help: write the four-digit year\n"),
     ] {
         show.write("feed.xml", &xml.replace("Mon, 01 Jan 2024 10:00:00 +0000", date));
         let run = show.run(&["validate", "feed.xml"]).ok();
@@ -156,7 +156,7 @@ fn an_enclosure_type_with_parameters_is_a_warning_with_the_type_to_write() {
     assert!(
         run.stdout.contains("warning APPLE-IT-ENCL-TYPE")
             && run.stdout.contains("type=\"audio/mpeg; charset=binary\" carries parameters")
-            && run.stdout.contains("fix: write type=\"audio/mpeg\""),
+            && run.stdout.contains("help: write type=\"audio/mpeg\""),
         "{}",
         run.stdout
     );
@@ -211,7 +211,7 @@ fn a_person_s_group_a_publisher_medium_and_an_until_are_told() {
     show.write("feed.xml", &edited);
     let run = show.run(&["validate", "feed.xml"]).fails(1);
     for said in [
-        "warning P20-PERSON line 28: podcast:person role=\"producer\" is not a role of group=\"cast\" in the taxonomy\n            fix: write group=\"creative direction\"",
+        "warning P20-PERSON line 28: podcast:person role=\"producer\" is not a role of group=\"cast\" in the taxonomy\n            help: write group=\"creative direction\"",
         "warning P20-MEDIUM line 19: <podcast:medium>publisher</podcast:medium> is a publisher's medium, for a feed of podcast:remoteItems",
         "is a rule whose UNTIL and dtstart are not both dates, or both dates and times",
     ] {
@@ -225,7 +225,7 @@ fn a_language_in_three_letters_where_two_exist_is_named_with_its_two() {
         "APPLE-CH-LANG.xml",
         "<language>english</language>",
         "<language>deu-CH</language>",
-        "error   APPLE-CH-LANG line 7: <language>deu-CH</language> is a three-letter code where Apple takes two\n            fix: use <language>de-CH</language>",
+        "error   APPLE-CH-LANG line 7: <language>deu-CH</language> is a three-letter code where Apple takes two\n            help: use <language>de-CH</language>",
     );
 }
 
@@ -242,7 +242,7 @@ fn a_licence_slug_off_the_lists_gets_the_nearest() {
     assert!(
         run.stdout.contains(
             "warning P20-LICENSE line 21: the licence \"CC-BY-40\" is on neither the SPDX list nor Podcast Index's\n            \
-             fix: did you mean CC-BY-4.0? A licence of your own needs url=\"https://…\""
+             help: did you mean CC-BY-4.0? A licence of your own needs url=\"https://…\""
         ),
         "{}",
         run.stdout
@@ -334,7 +334,7 @@ fn a_per_format_feed_validated_from_its_file_is_judged_as_one() {
     assert!(run.stdout.contains("error   APPLE-IT-ENCL-EXT line"), "{}", run.stdout);
     // A feed podsmith did not make has no episodes.toml to fix.
     assert!(
-        run.stdout.contains("fix: give the feed the addresses it is served at, and a real e-mail"),
+        run.stdout.contains("help: give the feed the addresses it is served at, and a real e-mail"),
         "{}",
         run.stdout
     );

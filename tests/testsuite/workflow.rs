@@ -112,6 +112,16 @@ fn adding_the_same_file_twice_is_refused_and_changes_nothing() {
         )
     );
     assert_eq!(show.read("episodes.toml"), manifest);
+    // A script that runs it again is told the episode, as the first add told it.
+    let first = show.run(&["list", "--format", "json"]).ok();
+    let listed: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
+    let listed = listed["episodes"].as_array().unwrap().iter().find(|e| e["title"] == "First").unwrap().clone();
+    let run = show.run(&["add", &fixture("cbr-xing.mp3"), "--title", "First", "--format", "json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    for field in ["guid", "slug", "title", "date"] {
+        assert_eq!(v[field], listed[field], "{field}: {v}");
+    }
+    assert_eq!(v["media"], serde_json::json!([{ "path": "media/cbr-xing.mp3" }]), "{v}");
     // Run again to put a value right: refused, each value named, and where
     // to edit it (it said "nothing to do", and the date stayed wrong).
     let date = manifest.lines().skip(line).find(|l| l.starts_with("date = ")).unwrap()["date = ".len()..].to_string();
@@ -1760,7 +1770,7 @@ fn build_add_and_diff_speak_json_when_asked() {
     assert_eq!(doc["first_build"], true);
     assert_eq!(doc["changes"].as_array().map(Vec::len), Some(1), "{doc}");
     assert_eq!(doc["changes"][0]["mark"], "+");
-    assert_eq!(doc["summary"], "nothing built yet (no podsmith.lock): the first build publishes 1 episode");
+    assert_eq!(doc["summary"]["message"], "nothing built yet (no podsmith.lock): the first build publishes 1 episode");
     let run = show.run(&["build", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(doc["ok"], true);
@@ -1899,21 +1909,30 @@ fn diff_json_keeps_its_summary_when_a_change_would_be_refused() {
     assert_ne!(moved, manifest);
     show.write("episodes.toml", &moved);
     let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
-    let text: Vec<&str> = run.stdout.lines().collect();
-    let (summary, refused) = (text[text.len() - 2], text[text.len() - 1]);
+    // The changes and what they come to on stdout; the refusal, an error, on stderr.
+    let summary = run.stdout.lines().last().unwrap();
     assert_eq!(summary, "1 change; 3 episodes unchanged", "{}", run.stdout);
-    assert!(refused.starts_with("`podsmith build` refuses the changes marked ! and -"), "{}", run.stdout);
+    let refused = run.stderr.lines().next().unwrap().strip_prefix("error: ").unwrap();
+    assert!(refused.starts_with("`podsmith build` refuses the changes marked ! and -"), "{}", run.stderr);
+    assert!(run.stderr.contains("help: put back what was published"), "{}", run.stderr);
+    assert!(!run.stdout.contains("refuses"), "{}", run.stdout);
     let run = show.run(&["diff", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(doc["summary"], summary, "{doc}");
+    // `summary` is an object, as a failed command's; the refusal an error counted.
+    assert_eq!(doc["summary"]["message"], summary, "{doc}");
     assert_eq!(doc["refused"], refused, "{doc}");
+    assert_eq!((&doc["errors"], &doc["diagnostics"][0]["rule"]), (&1.into(), &"IDENTITY".into()), "{doc}");
+    assert_eq!(doc["diagnostics"][0]["message"], refused, "{doc}");
     assert_eq!(doc["ok"], false, "{doc}");
     assert_eq!(doc["changes"][0]["mark"], "!", "{doc}");
     // Nothing refused: no notice.
     show.write("episodes.toml", &manifest);
     let run = show.run(&["diff", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(doc["summary"], "no changes since the last build: subscribers see the same 4 episodes", "{doc}");
+    assert_eq!(
+        doc["summary"]["message"], "no changes since the last build: subscribers see the same 4 episodes",
+        "{doc}"
+    );
     assert_eq!(doc["refused"], serde_json::Value::Null, "{doc}");
     assert_eq!(doc["ok"], true, "{doc}");
 }
@@ -2649,7 +2668,11 @@ fn list_says_an_episode_whose_guid_changed_is_changed_not_new() {
     let statuses: Vec<&str> = run.stdout.lines().skip(1).take(4).filter_map(|l| l.split_whitespace().last()).collect();
     assert_eq!(statuses.iter().filter(|s| **s == "changed").count(), 1, "{}", run.stdout);
     assert!(!statuses.contains(&"new"), "{}", run.stdout);
-    assert!(run.stdout.contains("1 changed: its guid, page or a media URL is not as published"), "{}", run.stdout);
-    // It is in the feed still (the build refuses the change): live.
-    assert!(run.stdout.contains("\n4 live, 0 scheduled; 1:05:06 of audio live\n"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("warning: 1 changed: its guid, page or a media URL is not as published"),
+        "{}",
+        run.stderr
+    );
+    // Counted as changed, not live; its audio is in the feed still (the build refuses the change).
+    assert!(run.stdout.contains("\n3 live, 1 changed, 0 scheduled; 1:05:06 of audio in the feed\n"), "{}", run.stdout);
 }
