@@ -166,6 +166,9 @@ pub struct Chapters {
     pub list: Vec<Chapter>,
     /// Where they come from.
     pub origin: Origin,
+    /// Whether apps are to show the chapters' locations on a map, as a
+    /// route (a chapters file's `waypoints`).
+    pub waypoints: bool,
 }
 
 impl Chapters {
@@ -210,7 +213,7 @@ impl Chapters {
                 }
             })
             .collect();
-        Some((Chapters { list, origin: Origin::Tagged(of.to_string()) }, said))
+        Some((Chapters { list, origin: Origin::Tagged(of.to_string()), waypoints: false }, said))
     }
 
     /// An MP3's own chapters made fit to publish with audio of `duration`
@@ -354,6 +357,7 @@ impl Chapters {
         let file = JsonOut {
             version: "1.2.0",
             about,
+            waypoints: self.waypoints,
             chapters: self
                 .list
                 .iter()
@@ -397,7 +401,21 @@ struct JsonOut<'a> {
     version: &'a str,
     #[serde(flatten)]
     about: &'a About,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    waypoints: bool,
     chapters: Vec<JsonChapter>,
+}
+
+/// Whether the chapters file `bytes` asks apps to show its chapters'
+/// locations on a map, as a route (`"waypoints": true`; anything else,
+/// or no such file, is no).
+pub fn waypoints(bytes: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct Lax {
+        waypoints: Option<serde_json::Value>,
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    serde_json::from_slice::<Lax>(bytes).is_ok_and(|l| l.waypoints == Some(serde_json::Value::Bool(true)))
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -585,7 +603,7 @@ mod tests {
         let json = br#"{"version":"1.2.0","chapters":[{"startTime":0},{"startTime":20.666666666566666,"endTime":909.9983673469388,"title":"B"}]}"#;
         let list = from_json(json).unwrap();
         assert_eq!(list[1].start.to_string(), "20.666666666566666");
-        let c = Chapters { list, origin: Origin::Inline };
+        let c = Chapters { list, origin: Origin::Inline, waypoints: false };
         let again = from_json(&c.to_json(&About::default(), &|_| String::new())).unwrap();
         assert_eq!(again, c.list);
     }
@@ -605,7 +623,7 @@ mod tests {
             with_end(4.0, 9.0, "E"),
             chapter(6.0, "F"),
         ];
-        let mut c = Chapters { list, origin: Origin::Tagged("media/x.mp3".into()) };
+        let mut c = Chapters { list, origin: Origin::Tagged("media/x.mp3".into()), waypoints: false };
         let said = c.repair(5.0, "the MP3");
         let got: Vec<_> = c.list.iter().map(|c| (c.start, c.end, c.title.as_str())).collect();
         assert_eq!(got, [(0.0, Some(2.0), "A"), (2.0, None, "C"), (3.0, None, "B"), (4.0, None, "E")]);
@@ -623,7 +641,7 @@ mod tests {
         assert!(c.problems(5.0, "the MP3").is_empty(), "{:?}", c.problems(5.0, "the MP3"));
         // Of two at one start, the one that ends where it starts goes.
         let list = vec![with_end(0.0, 1.0, "A"), with_end(1.0, 1.0, "Empty"), with_end(1.0, 3.0, "Real")];
-        let mut c = Chapters { list, origin: Origin::Tagged("media/x.mp3".into()) };
+        let mut c = Chapters { list, origin: Origin::Tagged("media/x.mp3".into()), waypoints: false };
         let said = c.repair(5.0, "the MP3");
         let got: Vec<_> = c.list.iter().map(|c| (c.start, c.end, c.title.as_str())).collect();
         assert_eq!(got, [(0.0, Some(1.0), "A"), (1.0, Some(3.0), "Real")]);
@@ -635,7 +653,7 @@ mod tests {
             ]
         );
         // Nothing before the end: nothing is left.
-        let mut c = Chapters { list: vec![chapter(7.0, "G")], origin: Origin::Tagged("x".into()) };
+        let mut c = Chapters { list: vec![chapter(7.0, "G")], origin: Origin::Tagged("x".into()), waypoints: false };
         assert_eq!(c.repair(5.0, "the MP3").len(), 1);
         assert!(c.list.is_empty());
     }
@@ -663,7 +681,11 @@ mod tests {
 
     #[test]
     fn problems_name_the_chapter_and_what_is_wrong() {
-        let ok = Chapters { list: vec![chapter(0.0, "Intro"), chapter(60.0, "Talk")], origin: Origin::Inline };
+        let ok = Chapters {
+            list: vec![chapter(0.0, "Intro"), chapter(60.0, "Talk")],
+            origin: Origin::Inline,
+            waypoints: false,
+        };
         assert_eq!(ok.problems(120.0, "the MP3"), Vec::<Problem>::new());
         let bad = Chapters {
             list: vec![
@@ -673,6 +695,7 @@ mod tests {
                 Chapter { end: Some(150.0), ..chapter(131.0, "Long") },
             ],
             origin: Origin::Inline,
+            waypoints: false,
         };
         let p = bad.problems(120.0, "the MP3");
         let said: Vec<(usize, Fix, &str)> = p.iter().map(|p| (p.chapter, p.fix, p.message.as_str())).collect();
@@ -687,7 +710,7 @@ mod tests {
             ]
         );
         // Half a second in: told as it is, not as "0:00, not at 0".
-        let half = Chapters { list: vec![chapter(0.5, "Intro")], origin: Origin::Inline };
+        let half = Chapters { list: vec![chapter(0.5, "Intro")], origin: Origin::Inline, waypoints: false };
         let said: Vec<String> = half.problems(120.0, "the MP3").into_iter().map(|p| p.message).collect();
         assert_eq!(said, ["chapter 1 (\"Intro\", 0:00.5) starts at 0:00.5, not at 0: apps show nothing before it"]);
     }
@@ -695,11 +718,15 @@ mod tests {
     /// Times that read the same to the second are told finer.
     #[test]
     fn times_that_read_the_same_are_told_finer() {
-        let c = Chapters { list: vec![chapter(0.0, "a"), chapter(30.4, "c")], origin: Origin::Inline };
+        let c =
+            Chapters { list: vec![chapter(0.0, "a"), chapter(30.4, "c")], origin: Origin::Inline, waypoints: false };
         let p = c.problems(30.0, "the MP3");
         assert_eq!(p[0].message, "chapter 2 (\"c\", 0:30.4) starts after the end of the MP3 (0:30.0)");
-        let c =
-            Chapters { list: vec![chapter(0.0, "a"), chapter(30.0, "b"), chapter(30.05, "c")], origin: Origin::Inline };
+        let c = Chapters {
+            list: vec![chapter(0.0, "a"), chapter(30.0, "b"), chapter(30.05, "c")],
+            origin: Origin::Inline,
+            waypoints: false,
+        };
         assert!(
             c.problems(30.0, "the MP3")[0].message.contains("(\"b\", 0:30) starts after the end of the MP3 (0:30)")
         );
@@ -715,6 +742,7 @@ mod tests {
                 Chapter { url: crate::url::HttpUrl::parse("https://example.com/a").ok(), ..chapter(10.0, "A") },
             ],
             origin: Origin::Inline,
+            waypoints: false,
         };
         let json = c.to_json(&About::default(), &|_| String::new());
         let text = String::from_utf8(json.clone()).unwrap();

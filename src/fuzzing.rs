@@ -165,7 +165,7 @@ pub fn transcript(data: &[u8]) {
 pub fn chapters(data: &[u8]) {
     use crate::manifest::Asset;
     let Ok(list) = crate::chapters::from_json(data) else { return };
-    let c = crate::chapters::Chapters { list, origin: crate::chapters::Origin::Inline };
+    let c = crate::chapters::Chapters { list, origin: crate::chapters::Origin::Inline, waypoints: false };
     let _ = c.problems(60.0, "the audio");
     let json = c.to_json(&crate::chapters::About::default(), &|a| match a {
         Asset::Remote(u) => u.to_string(),

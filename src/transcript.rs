@@ -229,13 +229,25 @@ fn cues_in<'a>(block: &'a [&'a str], sep: char) -> Option<Vec<(&'a str, &'a [&'a
 /// players hide them), and a `Name: ` that starts it read as the speaker,
 /// as the SRT counterpart writes one (see [`speaker_prefix`]).
 fn srt_voices(text: &str) -> Voices {
-    let mut parts = voices(&without_overrides(text));
+    let mut parts = voices(&ass_escapes(&without_overrides(text)));
     if let [(who @ None, said)] = &mut parts[..]
         && let Some((name, rest)) = speaker_prefix(said)
     {
         (*who, *said) = (Some(name.to_string()), rest.to_string());
     }
     parts
+}
+
+/// `text` with the escapes SubRip writers copy from ASS (Aegisub's
+/// exports) read as players read them: `\N` a line break, `\h` a hard
+/// space. Shown as written, they reached the page and the WebVTT
+/// counterpart. (`\n`, a break only where the renderer is told to wrap
+/// so, and rare, stays as written.)
+fn ass_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\\') {
+        return text.into();
+    }
+    text.replace("\\N", "\n").replace("\\h", "\u{a0}").into()
 }
 
 /// `text` without ASS override blocks (`{\` up to the next `}` on its
@@ -947,6 +959,18 @@ mod tests {
             assert_eq!(cue.speaker.as_deref(), *who, "{text:?}");
             assert_eq!(said(cue), *text, "{text:?}");
         }
+    }
+
+    /// The ASS escapes of an Aegisub export's SubRip are read as players
+    /// show them: `\N` a line break, `\h` a hard space.
+    #[test]
+    fn an_srt_cues_ass_line_breaks_are_line_breaks() {
+        let srt = "1\n00:00:00,000 --> 00:00:02,000\nOne line\\Nthe next, a\\hb c\n";
+        let cues = parse(Kind::Srt, srt.as_bytes()).unwrap();
+        assert_eq!(cues[0].text, "One line\nthe next, a\u{a0}b c");
+        let t = transcript(Kind::Srt, "en", srt, cues);
+        let (_, vtt) = t.counterpart().unwrap();
+        assert!(String::from_utf8(vtt).unwrap().ends_with("\nOne line\nthe next, a\u{a0}b c\n"));
     }
 
     /// SubRip has no escapes: a `<` that players would read as a tag is

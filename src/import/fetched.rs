@@ -317,7 +317,8 @@ fn check(opts: &Options, o: &OtherFile, notes: &mut Vec<Diagnostic>) -> Result<(
         // As the manifest refuses one.
         return Err("has no chapters".into());
     }
-    let mut chapters = Chapters { list, origin: Origin::File(o.rel.clone()) };
+    let waypoints = crate::chapters::waypoints(&bytes);
+    let mut chapters = Chapters { list, origin: Origin::File(o.rel.clone()), waypoints };
     let mut untitled = Vec::new();
     for (n, c) in chapters.list.iter_mut().enumerate() {
         if c.title.trim().is_empty() && c.toc {

@@ -1141,9 +1141,10 @@ impl Reading<'_> {
         use crate::chapters::{Chapters, Origin};
         let file = self.local_file(f, "chapters_file", what)?;
         let read = crate::fsutil::read(&file.path, crate::fsutil::JSON).map_err(|e| e.to_string());
-        match read.and_then(|bytes| crate::chapters::from_json(&bytes)) {
+        let read = read.and_then(|bytes| Ok((crate::chapters::from_json(&bytes)?, crate::chapters::waypoints(&bytes))));
+        match read {
             // An empty list would publish <podcast:chapters> of nothing.
-            Ok(list) if list.is_empty() => {
+            Ok((list, _)) if list.is_empty() => {
                 self.cx.error(
                     &f.span(),
                     format!("chapters_file \"{}\" in {what} has no chapters", f.get_ref()),
@@ -1155,9 +1156,9 @@ impl Reading<'_> {
                 );
                 None
             }
-            Ok(mut list) => {
+            Ok((mut list, waypoints)) => {
                 list.iter_mut().for_each(|c| c.line = file.line);
-                Some(Chapters { list, origin: Origin::File(file.rel) })
+                Some(Chapters { list, origin: Origin::File(file.rel), waypoints })
             }
             Err(e) => {
                 self.cx.error(
@@ -1235,7 +1236,7 @@ impl Reading<'_> {
                         _ => ok = false,
                     }
                 }
-                ok.then_some(Some(Chapters { list, origin: Origin::Inline }))
+                ok.then_some(Some(Chapters { list, origin: Origin::Inline, waypoints: false }))
             }
         }
     }

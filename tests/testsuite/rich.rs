@@ -429,12 +429,15 @@ fn a_chapters_files_places_are_published_and_the_file_names_its_episode() {
     let show = show("chapters_file = \"chapters.json\"\n");
     show.write(
         "chapters.json",
-        r#"{"version": "1.2.0", "author": {"name": "not a string"}, "podcastName": "Old name", "chapters": [
+        r#"{"version": "1.2.0", "author": {"name": "not a string"}, "podcastName": "Old name", "waypoints": true,
+            "chapters": [
             {"startTime": 0, "title": "Intro", "location": {"name": "Berlin", "geo": "geo:52.52,13.405", "osm": "R62422"}},
             {"startTime": 2, "title": "Talk"}]}"#,
     );
     show.build().ok();
     let json = chapters_json(&show);
+    // (The places are a route, as the file says: apps draw it on a map.)
+    assert_eq!(json["waypoints"], true, "{json}");
     assert_eq!(
         json["chapters"][0]["location"],
         serde_json::json!({"name": "Berlin", "geo": "geo:52.52,13.405", "osm": "R62422"})
@@ -443,6 +446,10 @@ fn a_chapters_files_places_are_published_and_the_file_names_its_episode() {
     assert_eq!(json["title"], "Pair");
     assert_eq!(json["podcastName"], show.channel("feed.xml").title());
     assert!(json["author"].is_string(), "{json}");
+    let file = show.read("chapters.json");
+    show.write("chapters.json", &file.replace("\"waypoints\": true,", ""));
+    show.build().ok();
+    assert!(chapters_json(&show).get("waypoints").is_none());
     for (location, said) in [
         (r#"{"geo": "geo:1,2"}"#, "chapter 1: `location` needs a `name` of 1 to 128 characters"),
         (r#"{"name": "X", "geo": "52.52,13.405"}"#, "chapter 1: `location` `geo` \"52.52,13.405\" is not a geo: URI"),
