@@ -169,20 +169,63 @@ fn vtt(text: &str) -> Result<Vec<Cue>, String> {
         return Err("a WebVTT file starts with a WEBVTT line".into());
     }
     let mut cues = Vec::new();
-    for (n, block) in blocks.enumerate() {
+    let mut problems = Problems::of(text);
+    for block in blocks {
         let head = block.first().copied().unwrap_or_default();
         if head.starts_with("NOTE") || head.starts_with("STYLE") || head.starts_with("REGION") {
             continue;
         }
         let Some(timed) = cues_in(&block, '.') else {
-            return Err(format!("block {} has no \"start --> end\" line", n + 1));
+            problems.at(head, "a block without a \"start --> end\" line".into());
+            continue;
         };
         for (timing, lines) in timed {
-            let (start, end) = timing_line(timing, '.').map_err(|e| format!("cue {}: {e}", cues.len() + 1))?;
-            add_cues(&mut cues, start, end, voices(&lines.join("\n")))?;
+            match timing_line(timing, '.') {
+                Ok((start, end)) => add_cues(&mut cues, start, end, voices(&lines.join("\n")))?,
+                Err(e) => problems.at(timing, e),
+            }
         }
     }
-    Ok(cues)
+    problems.or(cues)
+}
+
+/// What is wrong with a transcript file, each at its line: said together
+/// (the first few, and how many more), so that one round of fixes mends
+/// them, found where they are (a WebVTT file's cues have no numbers).
+struct Problems<'t> {
+    text: &'t str,
+    said: Vec<String>,
+    more: usize,
+}
+
+impl<'t> Problems<'t> {
+    /// How many are said; the rest are counted.
+    const SAID: usize = 5;
+
+    fn of(text: &'t str) -> Problems<'t> {
+        Problems { text, said: Vec::new(), more: 0 }
+    }
+
+    /// `what` is wrong at `line`, a line of the text.
+    fn at(&mut self, line: &str, what: String) {
+        if self.said.len() == Self::SAID {
+            self.more += 1;
+            return;
+        }
+        // (Where the line is in the text, by its address: lines are slices of it.)
+        let at = (line.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize).min(self.text.len());
+        let n = self.text.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        self.said.push(format!("line {n}: {what}"));
+    }
+
+    /// `ok` if nothing is wrong; else what is.
+    fn or<T>(self, ok: T) -> Result<T, String> {
+        match (self.said.is_empty(), self.more) {
+            (true, _) => Ok(ok),
+            (false, 0) => Err(self.said.join("; ")),
+            (false, n) => Err(format!("{}; and {n} more", self.said.join("; "))),
+        }
+    }
 }
 
 /// The cues of a cue's text, by voice (`parts`), from `start` to `end`
@@ -342,18 +385,21 @@ fn speaker_prefix(text: &str) -> Option<(&str, &str)> {
 /// SubRip: numbered blocks of a `start --> end` line and text lines.
 fn srt(text: &str) -> Result<Vec<Cue>, String> {
     let mut cues = Vec::new();
-    let mut told = 0;
-    for (n, block) in blocks(text).enumerate() {
+    let mut problems = Problems::of(text);
+    for block in blocks(text) {
         let Some(timed) = cues_in(&block, ',') else {
-            return Err(format!("block {} has no \"start --> end\" line", n + 1));
+            let head = block.first().copied().unwrap_or_default();
+            problems.at(head, "a block without a \"start --> end\" line".into());
+            continue;
         };
         for (timing, lines) in timed {
-            told += 1;
-            let (start, end) = timing_line(timing, ',').map_err(|e| format!("cue {told}: {e}"))?;
-            add_cues(&mut cues, start, end, srt_voices(&lines.join("\n")))?;
+            match timing_line(timing, ',') {
+                Ok((start, end)) => add_cues(&mut cues, start, end, srt_voices(&lines.join("\n")))?,
+                Err(e) => problems.at(timing, e),
+            }
         }
     }
-    Ok(cues)
+    problems.or(cues)
 }
 
 #[derive(Deserialize)]
@@ -1038,7 +1084,7 @@ mod tests {
                 "is not a timestamp of this format: write \"00:00:00,000\"",
             ),
             (Kind::Vtt, "WEBVTT\n\n00:00:01 --> 00:00:02.000\nhi\n", "write \"00:00:01.000\""),
-            (Kind::Srt, "1\nhello\n", "has no \"start --> end\" line"),
+            (Kind::Srt, "1\nhello\n", "line 1: a block without a \"start --> end\" line"),
             (Kind::Json, "{}", "not a JSON transcript"),
             (Kind::Json, r#"{"segments":[{"startTime":2,"endTime":1}]}"#, "ends before it starts"),
         ];
@@ -1046,6 +1092,18 @@ mod tests {
             let e = parse(*kind, text.as_bytes()).unwrap_err();
             assert!(e.contains(says), "{text:?}: {e}");
         }
+        // Every problem at once (a few, and how many more), each at its line.
+        let vtt = "WEBVTT\n\nNOTE x\n\n00:00,000 --> 00:01.000\na\n\n00:02.000 --> 00:01.000\nb\n\n00:03.000 --> 00:04.000\nc\n";
+        let e = parse(Kind::Vtt, vtt.as_bytes()).unwrap_err();
+        assert_eq!(
+            e,
+            "line 5: \"00:00,000\" is not a timestamp of this format: write \"00:00.000\"; \
+             line 8: it ends (00:01.000) before it starts (00:02.000)"
+        );
+        let many: String = (0..9).map(|i| format!("{i}\n00:00:0{i}.000 --> 00:00:09,000\nx\n\n")).collect();
+        let e = parse(Kind::Srt, many.as_bytes()).unwrap_err();
+        assert!(e.starts_with("line 2: \"00:00:00.000\" is not") && e.contains("; line 6: "), "{e}");
+        assert!(e.ends_with("; and 4 more"), "{e}");
         let latin1 = parse(Kind::Vtt, b"WEBVTT\n\n00:00.000 --> 00:01.000\ncaf\xe9\n").unwrap_err();
         assert!(latin1.starts_with("not UTF-8 text (byte 0xE9 on line 4): save it as UTF-8"), "{latin1}");
     }

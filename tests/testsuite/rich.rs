@@ -560,7 +560,12 @@ fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
     assert!(run.stderr.contains("t.vtt's last cue ends at 0:09, after the end of the"), "{}", run.stderr);
     show.write("t.vtt", "WEBVTT\n\n00:03.000 --> 00:01.000\nx\n");
     let run = show.build().fails(1);
-    assert!(run.stderr.contains("transcript \"t.vtt\"") && run.stderr.contains("before it starts"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("transcript \"t.vtt\" in episode 1 (\"Pair\"): line 3: it ends (00:01.000) before it starts"),
+        "{}",
+        run.stderr
+    );
     show.write("episodes.toml", &manifest("transcript = [{ file = \"t.de.srt\", language = \"deutsch\" }]\n"));
     let run = show.build().fails(1);
     assert!(run.stderr.contains("not an ISO 639 language code"), "{}", run.stderr);
