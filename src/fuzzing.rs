@@ -135,6 +135,7 @@ pub fn transcript(data: &[u8]) {
         bytes: bytes.to_vec(),
         cues,
         left_out: Vec::new(),
+        relative: Vec::new(),
     };
     let _ = t.problem(60.0, "the audio");
     let Some((other, made)) = t.counterpart() else { return };

@@ -95,6 +95,10 @@ pub struct Transcript {
     pub cues: Vec<Cue>,
     /// What an HTML one had that was left out (`<script>`, `onclick=`, …).
     pub left_out: Vec<String>,
+    /// An HTML one's links and images at addresses relative to where the
+    /// file is in the show: published beside the episode's page, they lead
+    /// elsewhere.
+    pub relative: Vec<String>,
 }
 
 const MAX_CUES: usize = 100_000;
@@ -882,7 +886,7 @@ mod tests {
             Kind::Html => "html",
         };
         let (rel, language, bytes) = (format!("t.{ext}"), language.to_string(), text.as_bytes().to_vec());
-        Transcript { left_out: Vec::new(), rel, kind, language, bytes, cues }
+        Transcript { left_out: Vec::new(), relative: Vec::new(), rel, kind, language, bytes, cues }
     }
 
     #[test]

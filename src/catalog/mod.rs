@@ -774,10 +774,14 @@ fn notes_alt(show: &Show, episode: &Episode, found: &[crate::markdown::UrlProble
 }
 
 /// What an HTML transcript had that would run or lead elsewhere on the
-/// show's site, left out when it was read.
+/// show's site, left out when it was read; and its links and images at
+/// addresses relative to where the file is in the show, which lead
+/// elsewhere from the episode's page (where it is published).
 fn transcript_html(show: &Show, episode: &Episode) -> Vec<Diagnostic> {
+    let mut said: Vec<Diagnostic> =
+        episode.transcripts.iter().filter_map(|t| transcript_links(show, episode, t)).collect();
     let html = episode.transcripts.iter().filter(|t| !t.left_out.is_empty());
-    html.map(|t| {
+    said.extend(html.map(|t| {
         let verb = if t.left_out.len() == 1 { "was" } else { "were" };
         Diagnostic::warning(
             "TRANSCRIPT-HTML",
@@ -794,8 +798,32 @@ fn transcript_html(show: &Show, episode: &Episode) -> Vec<Diagnostic> {
              the tags a transcript is written with (<p>, <cite>, <time>, <span>, <a href>, …) anew, without scripts, \
              event handlers, frames, forms or javascript: links; take them out of the file to quiet this",
         )
-    })
-    .collect()
+    }));
+    said
+}
+
+/// An HTML transcript's links and images at relative addresses (see
+/// [`transcript_html`]), if any.
+fn transcript_links(show: &Show, episode: &Episode, t: &crate::transcript::Transcript) -> Option<Diagnostic> {
+    let (first, more) = t.relative.split_first()?;
+    let more = match more.len() {
+        0 => String::new(),
+        n => format!(" (and {n} more)"),
+    };
+    Some(
+        Diagnostic::warning(
+            "TRANSCRIPT-HTML",
+            format!(
+                "{}: {} links to {}{more}, an address relative to where the file is in the show: published beside \
+                 the episode's page, it leads elsewhere (a broken link or image)",
+                episode_place(&episode.title),
+                t.rel,
+                crate::text::quoted(first),
+            ),
+        )
+        .at(Location::file(&show.manifest_path, episode.line, None))
+        .help("write each in full (https://…), where it is on the web, or take it out of the file"),
+    )
 }
 
 /// The episode as the build takes it: its media measured (by `probes`),

@@ -17,6 +17,11 @@ pub struct Cleaned {
     /// What would have run or led elsewhere, as written (`<script>`,
     /// `onerror=`, `href="javascript:…"`), once each, in the order found.
     pub removed: Vec<String>,
+    /// The addresses of its links and images relative to where the
+    /// document was (`../media/map.png`, `slides/1.png`), once each, in the
+    /// order found: written as they were, they lead elsewhere from where it
+    /// is published.
+    pub relative: Vec<String>,
 }
 
 /// Elements kept, with the attributes each keeps beyond [`GLOBAL`].
@@ -123,7 +128,8 @@ pub fn clean(html: &str) -> Cleaned {
 /// a transcript's, as the manifest gives it), if given, and titled
 /// `title` (the episode's) if it has no title of its own.
 pub fn clean_in(html: &str, lang: Option<&str>, title: Option<&str>) -> Cleaned {
-    let mut c = Cleaner { body: String::new(), title: None, open: Vec::new(), removed: Vec::new() };
+    let mut c =
+        Cleaner { body: String::new(), title: None, open: Vec::new(), removed: Vec::new(), relative: Vec::new() };
     let mut rest = html.strip_prefix('\u{feff}').unwrap_or(html);
     while let Some(lt) = rest.find('<') {
         c.text(&rest[..lt]);
@@ -145,6 +151,7 @@ struct Cleaner {
     /// Kept elements open, innermost last.
     open: Vec<&'static str>,
     removed: Vec<String>,
+    relative: Vec<String>,
 }
 
 impl Cleaner {
@@ -228,6 +235,12 @@ impl Cleaner {
                 self.removed(format!("{key}=\"{}\"", crate::text::truncate_chars(&shown, 40)));
                 continue;
             }
+            if matches!(key.as_str(), "href" | "src") && is_path_relative(value) {
+                let shown = crate::text::truncate_chars(&crate::text::strip_control(value).0, 60);
+                if !self.relative.contains(&shown) && self.relative.len() < 20 {
+                    self.relative.push(shown);
+                }
+            }
             self.body.push(' ');
             self.body.push_str(key);
             self.body.push_str("=\"");
@@ -295,7 +308,7 @@ impl Cleaner {
             None => html.push_str(body),
         }
         html.push_str("\n</body>\n</html>\n");
-        Cleaned { html, removed: self.removed }
+        Cleaned { html, removed: self.removed, relative: self.relative }
     }
 }
 
@@ -323,6 +336,21 @@ fn until_end_tag<'a>(s: &'a str, name: &str) -> (&'a str, &'a str) {
 /// `http(s):` (and `mailto:` for a link). Browsers drop tabs, line breaks
 /// and leading controls before reading the scheme, so those are dropped
 /// here too.
+/// Whether `url` is relative to the document's own place (a path, not
+/// a scheme's URL, `//host/…`, `/from/the/root`, `#a-place` or `?a-query`
+/// in it).
+fn is_path_relative(url: &str) -> bool {
+    let cleaned: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+    if cleaned.is_empty() || cleaned.starts_with(['/', '#', '?']) {
+        return false;
+    }
+    // A scheme: letters (digits, +, -, .) up to a colon before any / ? #.
+    match cleaned.find(':') {
+        Some(colon) => cleaned.find(['/', '?', '#']).is_some_and(|at| at < colon),
+        None => true,
+    }
+}
+
 fn is_safe_url(url: &str, link: bool) -> bool {
     let cleaned: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
     let Some(colon) = cleaned.find(':') else { return true };
@@ -340,6 +368,18 @@ mod tests {
     fn body(html: &str) -> String {
         let c = clean(html).html;
         c.split_once("<body>\n").unwrap().1.rsplit_once("\n</body>").unwrap().0.to_string()
+    }
+
+    /// Links and images relative to the document's place are told (once
+    /// each); absolute ones, the site's root, places in it are not.
+    #[test]
+    fn addresses_relative_to_the_documents_place_are_told() {
+        let c = clean(
+            "<a href=\"../media/cover.jpg\">a</a><img src=\"slides/1.png\" alt=\"s\"><a href=\"../media/cover.jpg\">again</a>\
+             <a href=\"https://example.org/x\">b</a><a href=\"//cdn.example.org/y\">c</a><a href=\"/about/\">d</a>\
+             <a href=\"#later\">e</a><a href=\"?q=1\">f</a><a href=\"mailto:a@example.org\">g</a><a href=\"a:b/c\">h</a>",
+        );
+        assert_eq!(c.relative, ["../media/cover.jpg", "slides/1.png"]);
     }
 
     #[test]

@@ -1096,15 +1096,15 @@ impl Reading<'_> {
         let parsed = read.and_then(|bytes| crate::transcript::parse(kind, &bytes).map(|cues| (bytes, cues)));
         match parsed {
             Ok((bytes, cues)) => {
-                let (bytes, left_out) = match kind {
+                let (bytes, left_out, relative) = match kind {
                     // UTF-8: parse has checked.
                     Kind::Html => {
                         let lang = language.as_ref().map_or(default_language, |l| l.get_ref().as_str());
                         let html = String::from_utf8_lossy(&bytes);
                         let cleaned = crate::lenient_html::clean::clean_in(&html, Some(lang), title);
-                        (cleaned.html.into_bytes(), cleaned.removed)
+                        (cleaned.html.into_bytes(), cleaned.removed, cleaned.relative)
                     }
-                    _ => (bytes, Vec::new()),
+                    _ => (bytes, Vec::new(), Vec::new()),
                 };
                 Some(Transcript {
                     rel: local.rel,
@@ -1113,6 +1113,7 @@ impl Reading<'_> {
                     bytes,
                     cues,
                     left_out,
+                    relative,
                 })
             }
             Err(e) => {

@@ -821,6 +821,16 @@ fn an_html_transcript_is_published_without_what_would_run_on_the_site() {
         "{}",
         run.stderr
     );
+    // (`x`, relative to the file's place in the show, is no image beside the page.)
+    assert!(
+        run.stderr.contains(
+            "warning: episodes.toml:11: episode \"Pair\": t.html links to \"x\", an address relative to where the \
+             file is in the show: published beside the episode's page, it leads elsewhere (a broken link or image)\n  \
+             help: write each in full (https://…), where it is on the web, or take it out of the file"
+        ),
+        "{}",
+        run.stderr
+    );
     let published = show.read("public/episodes/pair/transcript.html");
     // In its language (the show's, here), as the feed's tag says.
     assert!(published.starts_with("<!DOCTYPE html>\n<html lang=\"en\">\n"), "{published}");
