@@ -92,6 +92,10 @@ impl Preload {
         let read = move || {
             let mut records = Records::read(&state_dir);
             let out_abs = out.canonicalize().ok();
+            // The output folder made a link to where it is now: its record.
+            if let Some(o) = &out_abs {
+                records.follow_link(o);
+            }
             // The records in the show folder moved with it (and its output
             // folder in it), if the folder has none of its own (or only the
             // pending list of a first build there that did not finish).

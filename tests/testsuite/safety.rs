@@ -613,6 +613,27 @@ fn a_moved_show_folder_takes_its_record_along() {
     assert!(unchanged(&show), "{}", show.build().stderr);
 }
 
+/// The output folder moved elsewhere and linked from where it was (to a
+/// disk of its own, say), in the same build as an episode is removed:
+/// the record of what the last build wrote there is still its own, so the
+/// episode's files go, and the next build has nothing to do.
+#[cfg(unix)]
+#[test]
+fn an_output_folder_made_a_link_keeps_its_record() {
+    let show = Show::sample();
+    show.build().ok();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let moved_to = elsewhere.path().join("site");
+    fs::rename(show.path("public"), &moved_to).unwrap();
+    std::os::unix::fs::symlink(&moved_to, show.path("public")).unwrap();
+    show.write("episodes.toml", &without_last_episode(&show));
+    let run = show.run(&["build", "--allow-changes", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let removed = format!("removed 3 files an earlier build published and this one does not: {LAST_EPISODE_FILES}");
+    assert!(run.stderr.contains(&removed), "{}", run.stderr);
+    assert!(!moved_to.join("episodes/kubernetes-sarah-novotny").exists());
+    assert!(unchanged(&show), "{}", show.build().stderr);
+}
+
 /// A show folder copied whole (`cp -a`) is a show of its own: its build
 /// takes the record of its copy of the output folder, and writes and
 /// removes there only, never in the original's.

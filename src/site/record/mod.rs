@@ -777,6 +777,41 @@ impl Records {
         self.sites.truncate(MAX_SITES);
     }
 
+    /// Takes, for output folder `out` (absolute, as it resolves) that has
+    /// no record of its own, the record of a folder whose path leads to
+    /// `out` now: the output folder was made a link (moved to a disk of
+    /// its own, say, and linked from where it was), and records are kept
+    /// by where a folder resolves to. Without it, the files the last build
+    /// wrote were known to none, and those of an episode removed in the
+    /// same build stayed. As [`Records::follow_show`], the record's files
+    /// are removed only where their size and time are still as recorded,
+    /// and its memo is not taken.
+    pub fn follow_link(&mut self, out: &Path) {
+        if self.site(out).is_some_and(|s| !s.outputs.is_empty()) {
+            return;
+        }
+        let leads_here = |s: &SiteRecord| {
+            s.out != out
+                && !s.outputs.is_empty()
+                && std::fs::symlink_metadata(&s.out).is_ok_and(|m| m.file_type().is_symlink())
+                && s.out.canonicalize().is_ok_and(|real| real == out)
+        };
+        let Some(i) = self.sites.iter().position(leads_here) else { return };
+        let mut site = self.sites.remove(i);
+        site.out = out.to_path_buf();
+        site.memo = None;
+        site.followed = true;
+        match self.sites.iter().position(|s| s.out == out) {
+            Some(j) => {
+                let unfinished = std::mem::take(&mut self.sites[j]);
+                site.pending.extend(unfinished.pending);
+                site.build = unfinished.build;
+                self.sites[j] = site;
+            }
+            None => self.sites.insert(i, site),
+        }
+    }
+
     /// Every output folder's record.
     pub fn all(&self) -> &[SiteRecord] {
         &self.sites
