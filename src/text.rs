@@ -404,6 +404,25 @@ pub fn strip_control(s: &str) -> (String, usize) {
     (cleaned, removed)
 }
 
+/// The direction of `s` by most of its words (each by its first letter),
+/// where it is not that of its first letter, by which a browser lays out
+/// an isolate (`<bdi>`, `dir="auto"`): a Hebrew title that opens with
+/// "CoreDNS" is right to left (`rtl`), an Arabic one of mostly English
+/// words left to right (`ltr`). `None` where the first letter tells.
+pub fn direction(s: &str) -> Option<&'static str> {
+    let rtl = |c: char| matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF);
+    let of = |w: &str| w.chars().find(|c| c.is_alphabetic()).map(rtl);
+    let words: Vec<bool> = s.split_whitespace().filter_map(of).collect();
+    let first = *words.first()?;
+    let right = words.iter().filter(|r| **r).count();
+    let most = match right * 2 {
+        n if n > words.len() => true,
+        n if n < words.len() => false,
+        _ => first,
+    };
+    (most != first).then_some(if most { "rtl" } else { "ltr" })
+}
+
 /// `s` with the bidirectional embeddings, overrides and isolates it opens
 /// and leaves open closed at its end (U+202C, U+2069), and how many;
 /// `None` if it leaves none open. One left open turns the text after it
@@ -651,6 +670,17 @@ pub fn is_iso_date(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// A title's direction is that of most of its words, where its first
+    /// letter would say the other.
+    #[test]
+    fn a_direction_is_that_of_most_words() {
+        assert_eq!(direction("CoreDNS 1.0 \u{2014} \u{5de}\u{5d4} \u{5d7}\u{5d3}\u{5e9}?"), Some("rtl"));
+        assert_eq!(direction("\u{645}\u{642}\u{62f}\u{645}\u{629} about Kubernetes"), Some("ltr"));
+        assert_eq!(direction("\u{645}\u{642}\u{62f}\u{645}\u{629} CoreDNS!"), None);
+        assert_eq!(direction("Intro \u{5de}\u{5d4}"), None);
+        assert_eq!(direction("1.0 \u{2014} 2.0"), None);
+    }
+
     use super::*;
 
     /// A title read back from its quoted form is itself, whatever it holds;

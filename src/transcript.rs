@@ -807,7 +807,7 @@ const PARAGRAPH_MOST_SECONDS: f64 = 60.0;
 /// screen was full: read as spaces (as nothing, in a language written
 /// without spaces between words). The speaker is named where it changes.
 pub fn paragraphs(t: &Transcript) -> Vec<CueView> {
-    let gap = if written_without_spaces(&t.language) { "" } else { " " };
+    let unspaced = written_without_spaces(&t.language);
     let mut views: Vec<CueView> = Vec::new();
     let mut speaking: Option<&str> = None;
     // Whether the last paragraph is open to the next cue.
@@ -820,7 +820,10 @@ pub fn paragraphs(t: &Transcript) -> Vec<CueView> {
         let dialogue = c.text.lines().filter(|l| is_turn(l)).count() > 1;
         let text = match dialogue {
             true => c.text.lines().map(str::trim).collect::<Vec<_>>().join("\n"),
-            false => c.text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(gap),
+            false => c.text.lines().map(str::trim).filter(|l| !l.is_empty()).fold(String::new(), |mut text, line| {
+                glue(&mut text, line, unspaced);
+                text
+            }),
         };
         let goes_on = views.last_mut().filter(|v| {
             let lasted = c.start - v.start;
@@ -830,10 +833,7 @@ pub fn paragraphs(t: &Transcript) -> Vec<CueView> {
                 && (lasted < PARAGRAPH_SECONDS || !ends_sentence(&v.text))
         });
         match goes_on {
-            Some(v) => {
-                v.text.push_str(gap);
-                v.text.push_str(&text);
-            }
+            Some(v) => glue(&mut v.text, &text, unspaced),
             None => views.push(CueView {
                 start: c.start,
                 time: crate::chapters::clock(c.start),
@@ -849,6 +849,26 @@ pub fn paragraphs(t: &Transcript) -> Vec<CueView> {
         v.lines = v.text.lines().map(str::to_string).collect();
     }
     views
+}
+
+/// `next` after `text`, a space between (but at the start); in a language
+/// written without spaces between words (`unspaced`), only between two
+/// words of a script that has them ("CoreDNS," and "cloud" in a Japanese
+/// transcript), none between its own letters.
+fn glue(text: &mut String, next: &str, unspaced: bool) {
+    let spaced = |c: Option<char>| c.is_some_and(|c| !without_spaces(c));
+    if !text.is_empty() && (!unspaced || (spaced(text.chars().next_back()) && spaced(next.chars().next()))) {
+        text.push(' ');
+    }
+    text.push_str(next);
+}
+
+/// Whether `c` is of a script written without spaces between words (Han,
+/// kana, Thai, Lao, Khmer, Burmese), or their full-width punctuation.
+fn without_spaces(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF | 0x1000..=0x109F | 0x1780..=0x17FF | 0x2E80..=0x2FDF | 0x3000..=0x30FF | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
 }
 
 /// Whether `line` of a cue is a turn of a dialogue: it opens with a dash.
@@ -1256,6 +1276,10 @@ mod tests {
         assert_eq!(lines, [vec!["So"], vec!["- Who?", "- Me."], vec!["and then"]]);
         let t = timed("ja-JP", &[(0.0, None, "\u{3053}\u{3093}\u{306b}"), (1.0, None, "\u{3061}\u{306f}\u{3002}")]);
         assert_eq!(paragraphs(&t)[0].text, "\u{3053}\u{3093}\u{306b}\u{3061}\u{306f}\u{3002}");
+        // (Words of a script with spaces keep theirs there.)
+        let t =
+            timed("ja", &[(0.0, None, "CoreDNS,\ncloud"), (1.0, None, "native \u{3067}\u{3059}"), (2.0, None, "DNS")]);
+        assert_eq!(paragraphs(&t)[0].text, "CoreDNS, cloud native \u{3067}\u{3059}DNS");
         // (A line that opens with a minus sign is no turn alone.)
         let t = timed("en", &[(0.0, None, "It was"), (1.0, None, "-5 degrees\nthat night")]);
         assert_eq!(paragraphs(&t)[0].text, "It was -5 degrees that night");

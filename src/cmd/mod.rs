@@ -187,7 +187,14 @@ impl Failure {
 /// (`\u{1b}`), so that a show's files, which may come from anyone, cannot
 /// send escape sequences to the podcaster's terminal.
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    written_out(text, |c| c.is_control() && c != '\n' && c != '\t')
+    written_out(text, |c| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c))
+}
+
+/// Whether `c` sets the direction of the text after it (an embedding, an
+/// override, an isolate): in a message, a title's would turn the line
+/// around, or show its words as others ("Trojan Source"). Written out.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `text` with every control character written out, newline and tab too

@@ -108,6 +108,20 @@ impl<'s> Context<'s> {
             }
             None => cleaned,
         };
+        if shown && cleaned.contains(['\u{202D}', '\u{202E}']) {
+            let (line, column) = self.line_col(span.start);
+            self.cleaned.push(
+                crate::diagnostic::Diagnostic::warning(
+                    "BIDI-OVERRIDE",
+                    format!(
+                        "`{key}` in {what} holds a direction override (U+202D or U+202E): the letters after it are \
+                         shown in the reverse order, so it reads as other words in apps than it holds"
+                    ),
+                )
+                .at(crate::diagnostic::Location::file(self.file, line, Some(column)))
+                .help("take it out: apps lay out right-to-left words by themselves (an isolate, U+2067, sets a direction)"),
+            );
+        }
         if removed == 0 {
             return cleaned;
         }

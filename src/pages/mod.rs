@@ -1090,6 +1090,10 @@ struct ChapterView {
     /// Start as an HTML duration (`PT12M30S`), for `<time datetime>`.
     datetime: String,
     title: String,
+    /// The title's direction where most of its words are not of its first
+    /// letter's (see [`crate::text::direction`]): a Hebrew title that opens
+    /// with a Latin name is still right to left.
+    dir: Option<&'static str>,
     url: Option<String>,
 }
 
@@ -1105,6 +1109,7 @@ fn chapters(e: &LiveEpisode) -> Vec<ChapterView> {
             time: crate::chapters::clock(c.start),
             datetime: crate::chapters::duration_string(c.start),
             title: c.title.clone(),
+            dir: crate::text::direction(&c.title),
             url: c.url.as_ref().map(ToString::to_string),
         })
         .collect()

@@ -599,6 +599,18 @@ fn a_bidi_override_left_open_in_a_title_is_closed_at_its_end() {
     );
     let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z", "--allow-changes"]).ok();
     assert!(run.stderr.contains("closed 1 right-to-left or left-to-right mark that `title`"), "{}", run.stderr);
+    // An override shows the letters after it backwards (other words than
+    // it holds): warned of; and in a message it is written out, not obeyed.
+    assert!(
+        run.stderr.contains(
+            "warning: episodes.toml:49:9: `title` in episode 2 holds a direction override (U+202D or U+202E): the \
+             letters after it are shown in the reverse order"
+        ),
+        "{}",
+        run.stderr
+    );
+    let list = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(list.stdout.contains("Miek Gieben on \\u{202e}CoreDNS\\u{202c}"), "{}", list.stdout);
     let page = show.read("public/episodes/coredns-miek-gieben/index.html");
     assert!(page.contains("<title>Miek Gieben on \u{202E}CoreDNS\u{202C} · "), "{page}");
     let feed = show.read("public/feed.xml");
