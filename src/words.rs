@@ -680,16 +680,21 @@ impl<'a> Words<'a> {
     }
 
     /// A file's size as a download page gives it: "910 KB", "12.3 MB"
-    /// ("12,3 MB" where the language writes a decimal comma).
+    /// ("12,3 MB" where the language writes a decimal comma; "12,3 Mo" in
+    /// French, which counts octets).
     pub fn size(&self, bytes: u64) -> String {
+        let (kb, mb) = match self.lang {
+            "fr" => ("Ko", "Mo"),
+            _ => ("KB", "MB"),
+        };
         match bytes {
             1_000_000.. => {
-                let mb = format!("{:.1}", bytes as f64 / 1e6);
-                let mb = if self.decimal_comma { mb.replace('.', ",") } else { mb };
-                format!("{mb} MB")
+                let n = format!("{:.1}", bytes as f64 / 1e6);
+                let n = if self.decimal_comma { n.replace('.', ",") } else { n };
+                format!("{n} {mb}")
             }
             // Rounded, as the megabytes are; never "0 KB".
-            _ => format!("{} KB", bytes.div_ceil(1000).min(bytes.saturating_add(500) / 1000).max(1)),
+            _ => format!("{} {kb}", bytes.div_ceil(1000).min(bytes.saturating_add(500) / 1000).max(1)),
         }
     }
 }
@@ -854,7 +859,8 @@ mod tests {
         assert_eq!(en.size(120), "1 KB");
         assert_eq!(en.size(12_345_678), "12.3 MB");
         assert_eq!(Words::for_language("de").size(12_345_678), "12,3 MB");
-        assert_eq!(Words::for_language("fr").size(910_152), "910 KB");
+        assert_eq!(Words::for_language("fr").size(910_152), "910 Ko");
+        assert_eq!(Words::for_language("fr-CA").size(12_345_678), "12,3 Mo");
     }
 
     #[test]

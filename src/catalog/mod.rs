@@ -541,6 +541,7 @@ impl Catalog {
         warnings.extend(missing_formats(&live, &formats));
         warnings.extend(unused_feed_guids(&show, &formats));
         warnings.extend(unmoved_feeds(&show, &formats));
+        warnings.extend(english_pages(&show));
         let Show { root, manifest_path, podcast, .. } = show;
         (Catalog { podcast, root, manifest_path, episodes: live, scheduled, formats, warnings }, unfit)
     }
@@ -1322,6 +1323,28 @@ pub(crate) fn same_titles<'a>(episodes: impl Iterator<Item = &'a Episode>, manif
         }
     }
     said
+}
+
+/// A note (shown with `-v`) for a show in a language the pages have no
+/// words of their own in, that gives none: the pages' words are English
+/// (marked so), and how to give them. `init` says it once; a show whose
+/// language was set since heard nothing.
+fn english_pages(show: &Show) -> Option<Diagnostic> {
+    let language = &show.podcast.language;
+    if crate::words::Words::built_in(language) || show.podcast.words.as_ref().is_some_and(|w| w.is_whole()) {
+        return None;
+    }
+    Some(
+        Diagnostic::info(
+            "PAGE-WORDS",
+            format!(
+                "the pages' own words (\"Listen to\", \"Chapters\", months …) are English, marked as English: \
+                 podsmith has none in \"{language}\""
+            ),
+        )
+        .at(Location::Path(show.manifest_path.clone()))
+        .help("give them in the show's language in a [podcast.words] table (the README's \"Templates\" lists them)"),
+    )
 }
 
 /// A `feed_guids` entry for a feed the show does not make (its format is

@@ -1549,6 +1549,24 @@ fn a_serial_shows_pages_list_its_episodes_in_the_order_they_are_heard() {
     assert!(!index.contains("<span>Episode</span> 1 ·"), "{index}");
 }
 
+/// A show in a language the pages have no words in, that gives none, is
+/// told so by a note (`-v`): the pages' words are English, and where to
+/// give its own. One that gives them, or a language with words, is not.
+#[test]
+fn a_show_whose_pages_speak_english_is_told_where_to_give_its_words() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    show.write("episodes.toml", &manifest.replacen("language = \"en\"", "language = \"cy\"", 1));
+    let note = "note: episodes.toml: the pages' own words (\"Listen to\", \"Chapters\", months …) are English, marked \
+                as English: podsmith has none in \"cy\"\n  help: give them in the show's language in a [podcast.words] table";
+    let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(run.stderr.contains(note), "{}", run.stderr);
+    assert!(!show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok().stderr.contains("podsmith has none"));
+    show.write("episodes.toml", &manifest.replacen("language = \"en\"", "language = \"de\"", 1));
+    let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(!run.stderr.contains("podsmith has none"), "{}", run.stderr);
+}
+
 /// A show in a language written right to left with the built-in English
 /// words (Arabic): each English run is marked as written left to right
 /// too, so the bidi algorithm does not reorder a date ("8 March 2024" as
