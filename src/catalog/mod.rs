@@ -896,7 +896,7 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
         ),
         _ => {}
     }
-    let Some(chapters) = &episode.chapters else { return (Vec::new(), notes) };
+    let Some(chapters) = &episode.chapters else { return (Vec::new(), m4a_said(own, Vec::new(), notes).1) };
     let mut problems = Vec::new();
     // Chapter pictures as apps show them: JPEG or PNG (by their content).
     for (n, c) in chapters.list.iter().enumerate() {
@@ -927,6 +927,27 @@ fn chapters_of(show: &Show, episode: &mut Episode, media: &[Media]) -> (Vec<Diag
             d
         })),
         _ => problems.extend(timing),
+    }
+    m4a_said(own, problems, notes)
+}
+
+/// What is said of the media's own chapters (`own`'s), said of an M4A's
+/// (its Nero chapter list) where they are one's: the words are an MP3's.
+fn m4a_said(
+    own: Option<&Media>,
+    mut problems: Vec<Diagnostic>,
+    mut notes: Vec<Diagnostic>,
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    if own.is_some_and(|m| m.info.format == AudioFormat::M4a) {
+        let m4a = |text: &str| {
+            text.replace("this MP3's ID3 tag", "this M4A's own chapters")
+                .replace("'s ID3 tag", "'s own chapters")
+                .replace("the MP3", "the M4A")
+        };
+        for d in problems.iter_mut().chain(notes.iter_mut()) {
+            d.message = m4a(&d.message);
+            d.help = d.help.as_deref().map(m4a);
+        }
     }
     (problems, notes)
 }

@@ -36,7 +36,7 @@ pub const CACHE_LOG_PATH: &str = ".podsmith/cache.log";
 /// [`crate::journal`]).
 const LOG_MIN_BYTES: u64 = 16 << 10;
 /// Bumped whenever probing changes what it measures.
-pub(crate) const VERSION: u32 = 11;
+pub(crate) const VERSION: u32 = 12;
 
 /// What identifies a file's content cheaply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -259,7 +259,8 @@ pub struct AudioInfo {
     /// MP3 only: the seek header in the first frame.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_seek_header: Option<SeekHeader>,
-    /// MP3 only: the chapters in its ID3v2 tag (`CHAP` frames), by start.
+    /// The file's own chapters, by start: an MP3's in its ID3v2 tag (`CHAP`
+    /// frames), an M4A's in its Nero chapter list (`chpl`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub chapters: Vec<id3::TaggedChapter>,
 }
@@ -637,7 +638,12 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64, reads: Reads) -> std:
     if pre.unplayable.is_some() {
         // Nothing more to read: it is refused by name.
     } else if head.get(4..8) == Some(b"ftyp") {
-        pre.mp4 = Some(mp4::read_boxes(source, bytes, reads)?);
+        let boxes = mp4::read_boxes(source, bytes, reads)?;
+        if boxes.aac.is_some() && !boxes.video {
+            // Chapters are extra: a list they cannot be read from has none.
+            pre.chapters = mp4::chapters(source, bytes).unwrap_or_default();
+        }
+        pre.mp4 = Some(boxes);
     } else if head.starts_with(b"OggS") {
         match ogg::read(source, bytes, &head)? {
             ogg::Reading::Stream(s) => pre.ogg = Some(s),
@@ -728,7 +734,7 @@ fn from_headers(pre: &Pre, bytes: u64) -> Option<Result<AudioInfo, ProbeError>> 
         // Vorbis and Opus vary their bitrate by design; for AAC the container does not say cheaply.
         vbr: (format != AudioFormat::M4a).then_some(true),
         has_seek_header: None,
-        chapters: Vec::new(),
+        chapters: pre.chapters.clone(),
     }))
 }
 

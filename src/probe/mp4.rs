@@ -107,6 +107,98 @@ pub struct Aac {
     pub channels: u32,
 }
 
+/// The most a `chpl` box is read to (255 chapters of 255-byte titles
+/// are 66 KB).
+const MAX_CHPL: u64 = 1 << 20;
+
+/// The chapters of an M4A's Nero chapter list (`moov/udta/chpl`, as
+/// FFmpeg, mp4v2 and the audiobook tools write it): start and title each,
+/// each ending where the next starts. None where there is no such box or
+/// it cannot be read (chapters are extra). Reads box headers to find it,
+/// then the box.
+pub fn chapters<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<Vec<super::id3::TaggedChapter>> {
+    let mut within = (0, len);
+    for kind in [b"moov", b"udta", b"chpl"] {
+        match find_box(src, within, kind)? {
+            Some(found) => within = found,
+            None => return Ok(Vec::new()),
+        }
+    }
+    let (at, size) = (within.0, within.1 - within.0);
+    if size > MAX_CHPL {
+        return Ok(Vec::new());
+    }
+    let mut body = vec![0u8; size as usize];
+    src.seek(SeekFrom::Start(at))?;
+    let got = super::read_full(src, &mut body)?;
+    body.truncate(got);
+    src.seek(SeekFrom::Start(0))?;
+    Ok(chpl(&body).unwrap_or_default())
+}
+
+/// A `chpl` box's body read: version and flags, (version 1) four
+/// reserved bytes, a count, then each chapter's start (in 100 ns) and
+/// title (its length, a byte, then UTF-8). `None` where it runs short.
+fn chpl(b: &[u8]) -> Option<Vec<super::id3::TaggedChapter>> {
+    let mut at = if *b.first()? == 1 { 8 } else { 4 };
+    let count = *b.get(at)?;
+    at += 1;
+    let mut out = Vec::with_capacity(usize::from(count));
+    for _ in 0..count {
+        let start = be64(b, at)?;
+        let n = usize::from(*b.get(at + 8)?);
+        let title = b.get(at + 9..at + 9 + n)?;
+        at += 9 + n;
+        out.push(super::id3::TaggedChapter {
+            start_ms: u32::try_from(start / 10_000).unwrap_or(u32::MAX),
+            end_ms: None,
+            title: crate::text::strip_control(String::from_utf8_lossy(title).trim()).0,
+            toc: true,
+            url: None,
+            picture: None,
+        });
+    }
+    out.sort_by_key(|c| c.start_ms);
+    // Each ends where the next starts (the last, where the audio ends).
+    let starts: Vec<u32> = out.iter().skip(1).map(|c| c.start_ms).collect();
+    for (c, next) in out.iter_mut().zip(starts) {
+        c.end_ms = Some(next);
+    }
+    Some(out)
+}
+
+/// The body (start, end) of the first box of `kind` among those from
+/// `within.0` to `within.1`, found by their headers alone.
+fn find_box<R: Read + Seek + ?Sized>(
+    src: &mut R,
+    within: (u64, u64),
+    kind: &[u8; 4],
+) -> io::Result<Option<(u64, u64)>> {
+    let (mut pos, end) = within;
+    while pos + 8 <= end {
+        src.seek(SeekFrom::Start(pos))?;
+        let mut h = [0u8; 16];
+        let n = super::read_full(src, &mut h)?;
+        if n < 8 {
+            break;
+        }
+        let (mut size, mut header) = (be32(&h, 0).unwrap_or(0), 8);
+        if size == 1 && n >= 16 {
+            (size, header) = (be64(&h, 8).unwrap_or(0), 16);
+        } else if size == 0 {
+            size = end - pos;
+        }
+        if size < header || size > end - pos {
+            break;
+        }
+        if &h[4..8] == kind {
+            return Ok(Some((pos + header, pos + size)));
+        }
+        pos += size;
+    }
+    Ok(None)
+}
+
 fn be32(b: &[u8], at: usize) -> Option<u64> {
     b.get(at..at + 4).map(|x| u64::from(u32::from_be_bytes([x[0], x[1], x[2], x[3]])))
 }
@@ -691,6 +783,26 @@ fn sound_track<'a>(tree: &Tree, moov: Body<'a>) -> Option<(Body<'a>, Body<'a>)> 
 
 #[cfg(test)]
 mod tests {
+    /// A Nero chapter list of either version is read; one that runs short
+    /// is none.
+    #[test]
+    fn a_chapter_list_is_read_and_a_short_one_is_none() {
+        let entry =
+            |start: u64, title: &str| [&start.to_be_bytes()[..], &[title.len() as u8], title.as_bytes()].concat();
+        let list = |version: u8| {
+            let head: &[u8] = if version == 1 { &[1, 0, 0, 0, 0, 0, 0, 0] } else { &[0, 0, 0, 0] };
+            [head, &[2], &entry(0, "A")[..], &entry(615_000_000, "B")[..]].concat()
+        };
+        for version in [0, 1] {
+            let got = chpl(&list(version)).unwrap();
+            let said: Vec<(u32, Option<u32>, &str)> =
+                got.iter().map(|c| (c.start_ms, c.end_ms, c.title.as_str())).collect();
+            assert_eq!(said, [(0, Some(61_500), "A"), (61_500, None, "B")]);
+        }
+        let whole = list(1);
+        assert!(chpl(&whole[..whole.len() - 1]).is_none());
+    }
+
     use super::*;
 
     fn boxes(name: &str, keep: f64) -> Boxes {

@@ -68,6 +68,34 @@ fn an_mp3s_own_chapters_are_published_without_a_word_in_the_manifest() {
     show.run(&["validate", "public/feed.xml"]).ok();
 }
 
+/// An M4A's own chapters (its Nero chapter list, as FFmpeg and the
+/// audiobook tools write it) are published as an MP3's are; chapters the
+/// manifest gives that differ are said to differ from the M4A's own.
+#[test]
+fn an_m4as_own_chapters_are_published_as_an_mp3s_are() {
+    let ep = episode("Pair", "pair-guid", "2024-01-01T00:00:00Z", &["chapters.m4a"]);
+    let show = Show::with(&format!("{PODCAST_TABLE}{ep}"), &["chapters.m4a"]);
+    show.build().ok();
+    let json = chapters_json(&show);
+    let got: Vec<(f64, &str)> = json["chapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["startTime"].as_f64().unwrap(), c["title"].as_str().unwrap()))
+        .collect();
+    assert_eq!(got, [(0.0, "Intro"), (1.5, "Caf\u{e9} talk")]);
+    let page = page_text(&show.read("public/episodes/pair/index.html"));
+    assert!(page.contains("0:00 Intro") && page.contains("0:01 Caf\u{e9} talk"), "{page}");
+    show.write("episodes.toml", &format!("{PODCAST_TABLE}{ep}\n[[episode.chapters]]\nstart = 0\ntitle = \"Start\"\n"));
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains("differ from those in media/chapters.m4a's own chapters; the manifest's are published"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("apps that read the M4A's own chapters show those"), "{}", run.stderr);
+}
+
 #[test]
 fn manifest_chapters_win_over_the_mp3s_with_a_warning_and_are_checked_against_every_format() {
     let chapters = "\n[[episode.chapters]]\nstart = 0\ntitle = \"Start\"\nurl = \"https://example.com/a\"\n\n\
