@@ -827,6 +827,25 @@ fn transcript_links(show: &Show, episode: &Episode, t: &crate::transcript::Trans
     )
 }
 
+/// A recording that plays for under a second: a failed export, almost
+/// always (apps show a length of 0:00, and play nothing). Said of the first.
+fn too_short(show: &Show, episode: &Episode, media: &[Media]) -> Option<Diagnostic> {
+    let m = media.iter().find(|m| m.info.duration_secs < 1.0)?;
+    Some(
+        Diagnostic::warning(
+            "MEDIA-SHORT",
+            format!(
+                "{}: {} plays for {:.2} s: an episode under a second is most likely an export that failed",
+                episode_place(&episode.title),
+                m.file.key(),
+                m.info.duration_secs
+            ),
+        )
+        .at(Location::file(&show.manifest_path, episode.line, None))
+        .help("export the episode again from the editor, and check that it plays to the end"),
+    )
+}
+
 /// The episode as the build takes it: its media measured (by `probes`),
 /// its chapters (the MP3's own, where the manifest gives none) and
 /// transcripts checked against them, with what to tell of it; or why it
@@ -849,6 +868,7 @@ pub fn fit(
     notes.extend(notes_alt(show, &episode, &problems_of_notes));
     notes.extend(chapter_art_http(show, &episode));
     notes.extend(transcript_html(show, &episode));
+    notes.extend(too_short(show, &episode, &media));
     problems.extend(transcript_problems(show, &episode, &media));
     match problems.is_empty() {
         true => Ok((episode, media, notes)),

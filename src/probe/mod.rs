@@ -273,7 +273,11 @@ impl AudioInfo {
 
     /// Whole seconds, rounded to nearest, as `itunes:duration` and pages show them.
     pub fn whole_seconds(&self) -> u64 {
-        self.duration_secs.round() as u64
+        // (Under half a second is still a second: 0 is what apps show for "not known".)
+        match self.duration_secs.round() as u64 {
+            0 if self.duration_secs > 0.0 => 1,
+            n => n,
+        }
     }
 }
 
@@ -559,12 +563,18 @@ fn probe_reading(open: Opener<'_>, engine: Engine, reads: Reads) -> Result<Audio
                  M4A), e.g. ffmpeg -i episode.{ext} -c:a libmp3lame -q:a 2 episode.mp3"
             )));
         }
-        if pre.mp4.is_some_and(|b| b.video) {
-            return Err(ProbeError::Unsupported(
-                "a video (its MP4 holds a video track), and podsmith publishes audio: export the sound as M4A or \
-                 MP3, e.g. ffmpeg -i episode.mp4 -vn -c:a copy episode.m4a"
+        if let Some(b) = pre.mp4.filter(|b| b.video) {
+            // Its sound taken as it is where it is AAC; else made AAC (PCM
+            // from a recorder cannot go into an M4A as it is).
+            return Err(ProbeError::Unsupported(match b.aac {
+                Some(_) => "a video (its MP4 holds a video track), and podsmith publishes audio: export the sound \
+                            as M4A or MP3, e.g. ffmpeg -i episode.mp4 -vn -c:a copy episode.m4a"
                     .into(),
-            ));
+                None => "a video (its MP4 holds a video track, and no AAC sound track), and podsmith publishes \
+                         audio: export the sound as M4A or MP3, e.g. ffmpeg -i episode.mp4 -vn -c:a aac -b:a 128k \
+                         episode.m4a (if it has no sound at all, export the episode again with it)"
+                    .into(),
+            }));
         }
         if let Some(damage) = pre.mp4.and_then(|b| b.damage) {
             return Err(ProbeError::Corrupt(damage.to_string()));

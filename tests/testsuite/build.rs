@@ -934,3 +934,26 @@ fn an_error_of_every_feed_is_said_once() {
         run.stderr
     );
 }
+
+/// A recording under a second is a failed export, almost always: warned of,
+/// at the episode; its length is published as 1 s, not 0 (what apps show
+/// for a length not known).
+#[test]
+fn an_episode_under_a_second_is_warned_of_and_lasts_a_second_in_the_feed() {
+    let show = Show::with(
+        &format!("{PODCAST_TABLE}{}", episode("Blip", "blip-guid", "2024-01-01T00:00:00Z", &["short-tenth.mp3"])),
+        &["short-tenth.mp3"],
+    );
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains(
+            "episode \"Blip\": media/short-tenth.mp3 plays for 0.10 s: an episode under a second is most likely an \
+             export that failed\n  help: export the episode again from the editor"
+        ),
+        "{}",
+        run.stderr
+    );
+    let channel = show.channel("feed.xml");
+    let duration = channel.items()[0].itunes_ext().and_then(|i| i.duration()).map(str::to_string);
+    assert_eq!(duration.as_deref(), Some("1"));
+}
