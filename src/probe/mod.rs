@@ -490,8 +490,19 @@ fn unplayable(head: &[u8]) -> Option<(&'static str, &'static str)> {
         _ if at(0, b"wvpk") => ("a WavPack file", "wv"),
         _ if at(0, &EBML) => ("a Matroska or WebM file", "mka"),
         _ if at(0, b"RIFF") && at(8, b"AVI ") => ("an AVI video", "avi"),
+        _ if adts(head) => ("raw AAC (ADTS, as some recorders write it: no container apps read)", "aac"),
         _ => return None,
     })
+}
+
+/// Whether `head` starts with two ADTS frames of AAC (a sync word and layer
+/// 0, which no MPEG audio frame has, the second where the first's length
+/// says).
+fn adts(head: &[u8]) -> bool {
+    let frame = |at: usize| head.get(at..at + 7).filter(|h| h[0] == 0xFF && h[1] & 0xF6 == 0xF0);
+    let Some(h) = frame(0) else { return false };
+    let len = (usize::from(h[3] & 0x03) << 11) | (usize::from(h[4]) << 3) | usize::from(h[5] >> 5);
+    len >= 7 && frame(len).is_some()
 }
 
 /// How much of the file's start is read at once: the container's magic,
@@ -898,12 +909,22 @@ fn measure(source: Box<dyn MediaSource>, bytes: u64, pre: &Pre, reopen: Opener<'
         codec,
         sample_rate,
         channels,
-        bitrate: Some((bytes as f64 * 8.0 / duration_secs).round() as u64),
+        // (An MP3's tags are no audio: a 5 MB cover made a 128 kb/s file 795.)
+        bitrate: Some((audio_bytes(bytes, is_mp3, pre) as f64 * 8.0 / duration_secs).round() as u64),
         method,
         vbr: varies(format, is_mp3, vbr, pre.mp3.kind),
         has_seek_header: is_mp3.then(|| SeekHeader::of(pre.mp3.kind)),
         chapters: pre.chapters.clone(),
     })
+}
+
+/// The bytes of the file's audio: an MP3's without its tags before and
+/// after (what a bitrate is of, which apps choose a version by).
+fn audio_bytes(bytes: u64, is_mp3: bool, pre: &Pre) -> u64 {
+    match is_mp3 {
+        true => bytes.saturating_sub(pre.mp3.audio_start.saturating_add(pre.mp3.tail_tags)).max(1),
+        false => bytes,
+    }
 }
 
 /// symphonia's format reader for the file (an MP3 seen from its first
@@ -1322,6 +1343,24 @@ pub mod fuzz {
 
 #[cfg(test)]
 mod tests {
+    /// Raw AAC (ADTS) is told by two frames' sync words and layer 0; an
+    /// MP3's frame (layer III) is not it.
+    #[test]
+    fn raw_aac_is_told_from_an_mp3() {
+        let frame = |len: usize| {
+            let mut f = vec![0xFF, 0xF1, 0x50, 0x80, (len >> 3) as u8, ((len & 7) << 5) as u8 | 0x1F, 0xFC];
+            f.resize(len, 0x21);
+            f
+        };
+        let two = [frame(20), frame(20)].concat();
+        assert!(adts(&two));
+        assert!(unplayable(&two).is_some_and(|(what, ext)| what.starts_with("raw AAC (ADTS") && ext == "aac"));
+        assert!(!adts(&frame(20)), "one frame is not enough");
+        let mut mp3 = two.clone();
+        (mp3[1], mp3[21]) = (0xFB, 0xFB);
+        assert!(!adts(&mp3));
+    }
+
     use super::*;
 
     fn probe_bytes(data: Vec<u8>) -> Result<AudioInfo, ProbeError> {

@@ -231,6 +231,13 @@ fn json_says_how_each_mp3_was_measured() {
             assert!(!row[key].is_null(), "{file}: {key}");
         }
     }
+    // An MP3's bitrate is its audio's: a 24 KB picture in its tag is none of it
+    // (the feed's alternateEnclosure says it, for apps to choose by).
+    let two = paths_of(&["big-id3v2.mp3", "cbr-xing.mp3"]);
+    let args = ["probe", "--json", &two[0], &two[1]];
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&show.run(&args).ok().stdout).unwrap();
+    let kbps = |n: usize| rows[n]["bitrate"].as_u64().unwrap() / 1000;
+    assert_eq!((kbps(0), kbps(1)), (65, 65), "{rows:?}");
     // Other formats have no seek header; their bitrate varies by design (or never, for PCM).
     let files = ["vorbis.ogg", "opus.opus", "flac.flac", "wav.wav", "m4a-aac.m4a"];
     let paths: Vec<String> = files.iter().map(|f| audio(f).display().to_string()).collect();
@@ -891,4 +898,9 @@ fn an_mp3_cut_inside_its_tag_is_a_cut_upload() {
         "{}",
         run.stderr
     );
+}
+
+/// The paths of the audio fixtures `files`.
+fn paths_of(files: &[&str]) -> Vec<String> {
+    files.iter().map(|f| audio(f).display().to_string()).collect()
 }
