@@ -846,6 +846,28 @@ fn too_short(show: &Show, episode: &Episode, media: &[Media]) -> Option<Diagnost
     )
 }
 
+/// An Ogg file of FLAC (not Vorbis): published in the Ogg feed, whose
+/// listeners' apps play Vorbis, and few of them FLAC in Ogg.
+fn ogg_not_vorbis(show: &Show, episode: &Episode, media: &[Media]) -> Option<Diagnostic> {
+    let m = media.iter().find(|m| m.info.format == AudioFormat::Ogg && m.info.codec == crate::probe::Codec::Flac)?;
+    Some(
+        Diagnostic::warning(
+            "MEDIA-OGG-FLAC",
+            format!(
+                "{}: {} is FLAC in an Ogg file, which few podcast apps play; it is published in the Ogg feed, whose \
+                 listeners' apps play Vorbis",
+                episode_place(&episode.title),
+                m.file.key()
+            ),
+        )
+        .at(Location::file(&show.manifest_path, episode.line, None))
+        .help(format!(
+            "export it as Ogg Vorbis (ffmpeg -i {} -c:a libvorbis -q:a 4 episode.ogg), or as a .flac file",
+            m.file.key()
+        )),
+    )
+}
+
 /// The episode as the build takes it: its media measured (by `probes`),
 /// its chapters (the MP3's own, where the manifest gives none) and
 /// transcripts checked against them, with what to tell of it; or why it
@@ -869,6 +891,7 @@ pub fn fit(
     notes.extend(chapter_art_http(show, &episode));
     notes.extend(transcript_html(show, &episode));
     notes.extend(too_short(show, &episode, &media));
+    notes.extend(ogg_not_vorbis(show, &episode, &media));
     problems.extend(transcript_problems(show, &episode, &media));
     match problems.is_empty() {
         true => Ok((episode, media, notes)),

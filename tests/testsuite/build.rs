@@ -957,3 +957,29 @@ fn an_episode_under_a_second_is_warned_of_and_lasts_a_second_in_the_feed() {
     let duration = channel.items()[0].itunes_ext().and_then(|i| i.duration()).map(str::to_string);
     assert_eq!(duration.as_deref(), Some("1"));
 }
+
+/// An Ogg file of FLAC, not Vorbis, is warned of: it is published in the
+/// Ogg feed, whose listeners' apps play Vorbis (few play FLAC in Ogg).
+#[test]
+fn flac_in_ogg_is_warned_of_with_the_vorbis_command() {
+    let media = ["cbr-xing.mp3", "ogg-flac.ogg"];
+    let show = Show::with(
+        &format!("{PODCAST_TABLE}{}", episode("Lossless", "l-guid", "2024-01-01T00:00:00Z", &media)),
+        &media,
+    );
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains(
+            "episode \"Lossless\": media/ogg-flac.ogg is FLAC in an Ogg file, which few podcast apps play; it is \
+             published in the Ogg feed, whose listeners' apps play Vorbis\n  help: export it as Ogg Vorbis (ffmpeg -i \
+             media/ogg-flac.ogg -c:a libvorbis -q:a 4 episode.ogg), or as a .flac file"
+        ),
+        "{}",
+        run.stderr
+    );
+    // A Vorbis one is not.
+    let media = ["pair-5s.mp3", "vorbis-5s.ogg"];
+    let show =
+        Show::with(&format!("{PODCAST_TABLE}{}", episode("Lossy", "v-guid", "2024-01-01T00:00:00Z", &media)), &media);
+    assert!(!show.build().ok().stderr.contains("FLAC in an Ogg"));
+}
