@@ -699,6 +699,19 @@ impl<'a> Words<'a> {
     }
 }
 
+/// The words a number follows ("Episode 3"), which may hold its place
+/// instead, as the blank `{n}` ("第{n}話"): see [`numbered`].
+pub const NUMBERED: &[&str] = &["episode", "season"];
+
+/// Word `word` (of [`NUMBERED`]) with the number `n`: in its blank `{n}`,
+/// or after it, a space between.
+pub fn numbered(word: &str, n: &str) -> String {
+    match word.contains("{n}") {
+        true => fill(word, |b| (b == "n").then_some(n)),
+        false => format!("{word} {n}"),
+    }
+}
+
 /// The words a show may give in `[podcast.words]`, each with the blanks
 /// its phrase must have (no more, no fewer).
 pub const GIVEN: &[(&str, &[&str])] = &[

@@ -68,10 +68,16 @@ pub(super) fn given(t: &mut Fields<'_, '_>, cx: &mut Context<'_>, language: Opti
 /// What is wrong with word `name` given as `word` (`takes`: its blanks).
 fn word_problem(name: &str, takes: &[&str], word: &str) -> Option<String> {
     let has = blanks(word);
-    match sorted(&has) == sorted(takes) {
+    // The number's place, where a language puts it inside the word ("第{n}話").
+    let numbered = crate::words::NUMBERED.contains(&name) && has == ["n"];
+    match numbered || sorted(&has) == sorted(takes) {
         _ if word.trim().is_empty() || word.contains(['\n', '\r']) || word.chars().count() > LONGEST => {
             Some(format!("`{name}` in [podcast.words] must be one line of 1 to {LONGEST} characters"))
         }
+        false if takes.is_empty() && crate::words::NUMBERED.contains(&name) => Some(format!(
+            "`{name}` in [podcast.words] is a word, with at most the blank {{n}} (where the number goes); it has {}",
+            braced(&has)
+        )),
         false if takes.is_empty() => {
             Some(format!("`{name}` in [podcast.words] is a word, without blanks; it has {}", braced(&has)))
         }

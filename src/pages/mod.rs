@@ -573,6 +573,8 @@ fn environment(templates_dir: &Path) -> Result<Compiled, TemplateError> {
     };
     let show_root = show_root.canonicalize().unwrap_or(show_root);
     env.add_filter("fill", fill_filter);
+    // `{{ show.words.episode|numbered(episode.number) }}`: "Episode 3", "第3話".
+    env.add_filter("numbered", |word: &str, n: Value| crate::words::numbered(word, &n.to_string()));
     // A show folder may come from anyone: a template that is a link (or in
     // a templates folder that is one) is read only if it leads to a file
     // in the show folder, as the manifest's files are.

@@ -1561,7 +1561,7 @@ fn a_serial_shows_pages_list_its_episodes_in_the_order_they_are_heard() {
         slugs,
         ["fluentd-eduardo-silva", "coredns-miek-gieben", "prometheus-bjorn-rabenstein", "kubernetes-sarah-novotny"]
     );
-    assert!(index.contains("<p class=\"meta\"><span>Episode</span> 1 · <time"), "{index}");
+    assert!(index.contains("<p class=\"meta\"><span>Episode 1</span> · <time"), "{index}");
     assert!(!index.contains("Latest episode"), "{index}");
     // In German, the pages' own words.
     let german = show.read("episodes.toml").replacen("language = \"en\"", "language = \"de\"", 1);
@@ -1574,7 +1574,7 @@ fn a_serial_shows_pages_list_its_episodes_in_the_order_they_are_heard() {
     show.build().ok();
     let index = show.read("public/index.html");
     assert!(index.contains("<h2>Latest episode</h2>\n<h3><a href=\"episodes/kubernetes-sarah-novotny/\">"), "{index}");
-    assert!(!index.contains("<span>Episode</span> 1 ·"), "{index}");
+    assert!(!index.contains("<span>Episode 1</span> ·"), "{index}");
 }
 
 /// A show in a language the pages have no words in, that gives none, is
@@ -1593,6 +1593,28 @@ fn a_show_whose_pages_speak_english_is_told_where_to_give_its_words() {
     show.write("episodes.toml", &manifest.replacen("language = \"en\"", "language = \"de\"", 1));
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(!run.stderr.contains("podsmith has none"), "{}", run.stderr);
+}
+
+/// A language that puts the number before or inside the word ("2. Folge",
+/// "第2話", episode 2) gives `{n}` its place; a word without it is followed
+/// by the number. Another blank is refused, with what it may hold.
+#[test]
+fn the_episode_word_may_hold_the_numbers_place() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml").replacen("language = \"en\"", "language = \"de\"", 1);
+    let words = "[podcast.words]\nepisode = \"{n}. Folge\"\n\n[[episode]]";
+    show.write("episodes.toml", &manifest.replacen("[[episode]]", words, 1));
+    show.build().ok();
+    let page = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(page.contains(" · 2. Folge") && !page.contains("{n}"), "{page}");
+    show.write("episodes.toml", &manifest.replacen("[[episode]]", &words.replace("{n}", "{number}"), 1));
+    let run = show.build().fails(1);
+    assert!(
+        run.stderr
+            .contains("`episode` in [podcast.words] is a word, with at most the blank {n} (where the number goes)"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// A show in a language written right to left with the built-in English
@@ -1673,9 +1695,9 @@ fn a_serial_shows_index_says_each_episodes_season_and_type_and_where_to_start() 
     assert_eq!(
         metas,
         [
-            "<span>Season 2</span> · <span>Episode</span> 1 · ",
+            "<span>Season 2</span> · <span>Episode 1</span> · ",
             "<span>Season 1</span> · <span>Trailer</span> · ",
-            "<span>Season 1</span> · <span>Episode</span> 1 · ",
+            "<span>Season 1</span> · <span>Episode 1</span> · ",
             "<span>Season 1</span> · <span>Bonus</span> · ",
         ]
     );
