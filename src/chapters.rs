@@ -203,7 +203,7 @@ impl Chapters {
                 Chapter {
                     start,
                     end: t.end_ms.map(|e| f64::from(e) / 1000.0),
-                    title: t.title.clone(),
+                    title: one_line_title(&t.title),
                     url,
                     image: None,
                     toc: t.toc,
@@ -376,6 +376,14 @@ impl Chapters {
         out.push(b'\n');
         out
     }
+}
+
+/// A title a media file's own chapter carries, as a line a list shows:
+/// without control characters (an escape made the feed no XML), its
+/// line ends and tabs spaces, as any tool's title that was typed in a box.
+fn one_line_title(title: &str) -> String {
+    let (clean, _) = crate::text::strip_control(&title.replace(['\n', '\r', '\t'], " "));
+    clean.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// What keeps a link of an MP3's tag from being published, if anything.
@@ -580,6 +588,23 @@ pub fn normal_play_time(secs: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// A media file's own chapter title is published as one line of text:
+    /// its line ends and tabs spaces, its control characters (an escape,
+    /// which made the feed no XML) left out.
+    #[test]
+    fn a_files_own_chapter_title_is_one_line_of_text() {
+        let tagged = crate::probe::id3::TaggedChapter {
+            start_ms: 0,
+            end_ms: None,
+            title: "Line\nbreak\ttab \u{1b}[31mred".into(),
+            toc: true,
+            url: None,
+            picture: None,
+        };
+        let (chapters, _) = Chapters::tagged(&[tagged], "media/x.m4a").unwrap();
+        assert_eq!(chapters.list[0].title, "Line break tab [31mred");
+    }
+
     use super::*;
 
     fn chapter(start: f64, title: &str) -> Chapter {

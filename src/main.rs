@@ -92,10 +92,20 @@ fn stdout_wrote(result: std::io::Result<()>) {
 /// the command line asks for `--format json`, also as the JSON document a
 /// script reads on stdout. Help and version are printed as asked (exit 0).
 fn usage_error(e: &clap::Error) -> ExitCode {
-    if matches!(
-        e.kind(),
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
-    ) {
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        // On stdout, as asked: written there or said why not (a full disk).
+        use std::io::Write as _;
+        stdout_wrote(e.print());
+        stdout_wrote(std::io::stdout().flush());
+        return match STDOUT_FAILED.get() {
+            Some(why) => {
+                errln!("error: cannot write to stdout: {why}");
+                ExitCode::from(2)
+            }
+            None => ExitCode::SUCCESS,
+        };
+    }
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
         e.exit();
     }
     // args_os: an argument that is not UTF-8 (a file name) must not panic here.

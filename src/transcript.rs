@@ -801,9 +801,10 @@ const PARAGRAPH_MOST_SECONDS: f64 = 60.0;
 /// a paragraph made a page of thousands of links (a tab stop each, for
 /// whoever moves by keyboard), the words of a sentence apart. A paragraph
 /// ends where the speaker changes, at the end of a sentence once it has
-/// lasted 20 s (`PARAGRAPH_SECONDS`), or at 60 s (`PARAGRAPH_MOST_SECONDS`); a cue
-/// of a dialogue's turns (lines that open with a dash) is one of its own,
-/// its turns kept line by line. The other line ends of a cue are where a
+/// lasted 20 s (`PARAGRAPH_SECONDS`), or at 60 s (`PARAGRAPH_MOST_SECONDS`), and
+/// where a cue opens with a dash (a turn: someone else speaks); a cue of a
+/// dialogue's turns (lines that open with a dash) is one of its own, its
+/// turns kept line by line. The other line ends of a cue are where a
 /// screen was full: read as spaces (as nothing, in a language written
 /// without spaces between words). The speaker is named where it changes.
 pub fn paragraphs(t: &Transcript) -> Vec<CueView> {
@@ -818,17 +819,21 @@ pub fn paragraphs(t: &Transcript) -> Vec<CueView> {
             speaking = c.speaker.as_deref();
         }
         let dialogue = c.text.lines().filter(|l| is_turn(l)).count() > 1;
-        let text = match dialogue {
-            true => c.text.lines().map(str::trim).collect::<Vec<_>>().join("\n"),
-            false => c.text.lines().map(str::trim).filter(|l| !l.is_empty()).fold(String::new(), |mut text, line| {
-                glue(&mut text, line, unspaced);
-                text
-            }),
-        };
+        // (A cue that opens with a dash is a turn: someone else speaks.)
+        let turn = c.text.lines().next().is_some_and(is_turn);
+        // A turn a line, each turn's own line ends spaces.
+        let mut turns: Vec<String> = Vec::new();
+        for line in c.text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            match turns.last_mut() {
+                Some(last) if !(dialogue && is_turn(line)) => glue(last, line, unspaced),
+                _ => turns.push(line.to_string()),
+            }
+        }
+        let text = turns.join("\n");
         let goes_on = views.last_mut().filter(|v| {
             let lasted = c.start - v.start;
             open && changed.is_none()
-                && !dialogue
+                && !turn
                 && lasted < PARAGRAPH_MOST_SECONDS
                 && (lasted < PARAGRAPH_SECONDS || !ends_sentence(&v.text))
         });
@@ -871,10 +876,13 @@ fn without_spaces(c: char) -> bool {
         | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
 }
 
-/// Whether `line` of a cue is a turn of a dialogue: it opens with a dash.
+/// Whether `line` of a cue is a turn of a dialogue: it opens with a dash
+/// before a space or a word.
 fn is_turn(line: &str) -> bool {
     let mut chars = line.trim_start().chars();
-    matches!(chars.next(), Some('-' | '\u{2013}' | '\u{2014}')) && chars.next().is_some_and(|c| c != '-')
+    // (Before a space or a word: "-5 degrees" is a number.)
+    matches!(chars.next(), Some('-' | '\u{2013}' | '\u{2014}'))
+        && chars.next().is_some_and(|c| c.is_whitespace() || c.is_alphabetic())
 }
 
 /// Whether `text` ends a sentence (a full stop, a question or an
@@ -1271,9 +1279,21 @@ mod tests {
     /// turn; in Japanese (or Chinese, Thai, …) cues join without a space.
     #[test]
     fn a_dialogue_keeps_its_turns_and_some_languages_join_without_spaces() {
-        let t = timed("en", &[(0.0, None, "So"), (1.0, None, "- Who?\n- Me."), (2.0, None, "and then")]);
+        let t = timed(
+            "en",
+            &[
+                (0.0, None, "So"),
+                (1.0, None, "- Who?\n- Me, and\nmy friend."),
+                (2.0, None, "and then"),
+                (3.0, None, "- You?"),
+            ],
+        );
         let lines: Vec<Vec<String>> = paragraphs(&t).into_iter().map(|v| v.lines).collect();
-        assert_eq!(lines, [vec!["So"], vec!["- Who?", "- Me."], vec!["and then"]]);
+        assert_eq!(lines, [vec!["So"], vec!["- Who?", "- Me, and my friend."], vec!["and then"], vec!["- You?"]]);
+        // A turn alone opens a paragraph that goes on.
+        let t = timed("en", &[(0.0, None, "So"), (1.0, None, "- Just one"), (2.0, None, "more.")]);
+        let lines: Vec<Vec<String>> = paragraphs(&t).into_iter().map(|v| v.lines).collect();
+        assert_eq!(lines, [vec!["So"], vec!["- Just one more."]]);
         let t = timed("ja-JP", &[(0.0, None, "\u{3053}\u{3093}\u{306b}"), (1.0, None, "\u{3061}\u{306f}\u{3002}")]);
         assert_eq!(paragraphs(&t)[0].text, "\u{3053}\u{3093}\u{306b}\u{3061}\u{306f}\u{3002}");
         // (Words of a script with spaces keep theirs there.)

@@ -178,7 +178,8 @@ fn table(rows: &[Row], offset: FixedOffset) -> Vec<String> {
             [
                 number,
                 date(&e.date, offset),
-                podsmith::text::truncate_chars(&e.title, 60),
+                // (Written out as the terminal is sent it: its width is of that.)
+                super::terminal_safe(&podsmith::text::truncate_chars(&e.title, 60)).into_owned(),
                 length(r.media),
                 formats(r),
                 r.status.word().to_string(),

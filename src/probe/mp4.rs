@@ -152,7 +152,7 @@ fn chpl(b: &[u8]) -> Option<Vec<super::id3::TaggedChapter>> {
         out.push(super::id3::TaggedChapter {
             start_ms: u32::try_from(start / 10_000).unwrap_or(u32::MAX),
             end_ms: None,
-            title: crate::text::strip_control(String::from_utf8_lossy(title).trim()).0,
+            title: String::from_utf8_lossy(title).trim().to_string(),
             toc: true,
             url: None,
             picture: None,
@@ -162,7 +162,9 @@ fn chpl(b: &[u8]) -> Option<Vec<super::id3::TaggedChapter>> {
     // Each ends where the next starts (the last, where the audio ends).
     let starts: Vec<u32> = out.iter().skip(1).map(|c| c.start_ms).collect();
     for (c, next) in out.iter_mut().zip(starts) {
-        c.end_ms = Some(next);
+        // (Two at one start: the first ends nowhere of its own; the repair
+        // of a file's own chapters leaves one of them out, and says so.)
+        c.end_ms = (next > c.start_ms).then_some(next);
     }
     Some(out)
 }

@@ -611,6 +611,10 @@ fn a_bidi_override_left_open_in_a_title_is_closed_at_its_end() {
     );
     let list = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(list.stdout.contains("Miek Gieben on \\u{202e}CoreDNS\\u{202c}"), "{}", list.stdout);
+    // (Its row as wide as the others: the width is of what is written.)
+    let column = |l: &str| l.find("MP3 OGG").map(|b| l[..b].chars().count());
+    let formats: Vec<Option<usize>> = list.stdout.lines().filter_map(|l| column(l).map(Some)).collect();
+    assert!(formats.len() == 4 && formats.iter().all(|f| *f == formats[0]), "{}", list.stdout);
     let page = show.read("public/episodes/coredns-miek-gieben/index.html");
     assert!(page.contains("<title>Miek Gieben on \u{202E}CoreDNS\u{202C} · "), "{page}");
     let feed = show.read("public/feed.xml");

@@ -246,8 +246,15 @@ fn a_closed_stdout_or_stderr_ends_the_command_quietly() {
 #[cfg(target_os = "linux")]
 fn output_to_a_full_disk_is_said_and_fails_the_command() {
     let sample = Show::sample();
-    for args in [&["list", "--format", "json"][..], &["list"], &["completions", "bash"], &["validate", "--list-rules"]]
-    {
+    let asked: [&[&str]; 6] = [
+        &["list", "--format", "json"],
+        &["list"],
+        &["completions", "bash"],
+        &["validate", "--list-rules"],
+        &["--help"],
+        &["--version"],
+    ];
+    for args in asked {
         let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
         let out =
             Std::cargo_bin("podsmith").unwrap().current_dir(sample.root()).args(args).stdout(full).output().unwrap();
