@@ -761,8 +761,18 @@ impl Records {
         let Some(i) = self.sites.iter().position(was_here) else { return };
         let moved = std::fs::symlink_metadata(&self.sites[i].out).is_err();
         let mut site = if moved { self.sites.remove(i) } else { self.sites[i].clone() };
-        site.out = out.to_path_buf();
         site.root = Some(root.to_path_buf());
+        self.put_followed(i, site, out);
+        self.sites.truncate(MAX_SITES);
+    }
+
+    /// Puts `site`, a record followed to output folder `out` (see
+    /// [`Records::follow_show`], [`Records::follow_link`]), in place of the
+    /// one of `out` (whose pending list, of a build there that did not
+    /// finish, it takes), or at `i`: its folder `out` from now on, its
+    /// files removed only as its size and time say, its memo not taken.
+    fn put_followed(&mut self, i: usize, mut site: SiteRecord, out: &Path) {
+        site.out = out.to_path_buf();
         site.memo = None;
         site.followed = true;
         match self.sites.iter().position(|s| s.out == out) {
@@ -774,7 +784,6 @@ impl Records {
             }
             None => self.sites.insert(i, site),
         }
-        self.sites.truncate(MAX_SITES);
     }
 
     /// Takes, for output folder `out` (absolute, as it resolves) that has
@@ -797,19 +806,8 @@ impl Records {
                 && s.out.canonicalize().is_ok_and(|real| real == out)
         };
         let Some(i) = self.sites.iter().position(leads_here) else { return };
-        let mut site = self.sites.remove(i);
-        site.out = out.to_path_buf();
-        site.memo = None;
-        site.followed = true;
-        match self.sites.iter().position(|s| s.out == out) {
-            Some(j) => {
-                let unfinished = std::mem::take(&mut self.sites[j]);
-                site.pending.extend(unfinished.pending);
-                site.build = unfinished.build;
-                self.sites[j] = site;
-            }
-            None => self.sites.insert(i, site),
-        }
+        let site = self.sites.remove(i);
+        self.put_followed(i, site, out);
     }
 
     /// Every output folder's record.
