@@ -200,6 +200,14 @@ impl Chapters {
                         None
                     }
                 });
+                if t.title.contains(['\u{202D}', '\u{202E}']) {
+                    said.push(format!(
+                        "chapter {} ({}): its title holds a direction override (U+202D or U+202E), which shows the \
+                         letters after it in the reverse order: it reads as other words in apps than it holds",
+                        n + 1,
+                        clock(start)
+                    ));
+                }
                 Chapter {
                     start,
                     end: t.end_ms.map(|e| f64::from(e) / 1000.0),
@@ -601,8 +609,14 @@ mod tests {
             url: None,
             picture: None,
         };
-        let (chapters, _) = Chapters::tagged(&[tagged], "media/x.m4a").unwrap();
+        let (chapters, said) = Chapters::tagged(std::slice::from_ref(&tagged), "media/x.m4a").unwrap();
         assert_eq!(chapters.list[0].title, "Line break tab [31mred");
+        assert!(said.is_empty(), "{said:?}");
+        // A direction override is said (it is kept: a title is as written).
+        let turned = crate::probe::id3::TaggedChapter { title: "a \u{202e}b\u{202c}".into(), ..tagged };
+        let (_, said) = Chapters::tagged(&[turned], "media/x.m4a").unwrap();
+        assert_eq!(said.len(), 1);
+        assert!(said[0].starts_with("chapter 1 (0:00): its title holds a direction override"), "{said:?}");
     }
 
     use super::*;

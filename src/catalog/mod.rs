@@ -1000,7 +1000,7 @@ fn m4a_said(
 fn tagged_warnings(episode: &str, tagged: &crate::chapters::Chapters, said: Vec<String>) -> Vec<Diagnostic> {
     const SAID: usize = 10;
     let crate::chapters::Origin::Tagged(of) = &tagged.origin else { return Vec::new() };
-    let help = "fix the chapter's link in the app that wrote the MP3's chapters (an http or https URL), or give the \
+    let help = "fix the chapter (its link an http or https URL) in the app that wrote the MP3's chapters, or give the \
                 episode's chapters in the manifest ([[episode.chapters]] tables), which are published instead";
     let warning = |message: String| {
         Diagnostic::warning(

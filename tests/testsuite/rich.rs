@@ -291,7 +291,7 @@ fn an_mp3s_nested_table_of_contents_and_its_chapters_links_are_published() {
     let tag = "warning: media/chapters-nested.mp3: episode \"N\": the chapters in this MP3's ID3 tag: ";
     let said = [
         "chapter 4 (\"Part C\", 0:04): its link \"ftp://example.org/c\" is a ftp: URL; podcast apps fetch only \
-         http(s): published without it\n  help: fix the chapter's link in the app",
+         http(s): published without it\n  help: fix the chapter (its link an http or https URL) in the app",
         "chapter 4 has a picture (APIC) podsmith cannot publish (it publishes a JPEG or PNG of up to 4 MiB, stored \
          as it is): published without it\n  help: save the chapters' pictures as JPEG or PNG",
     ];
