@@ -260,7 +260,8 @@ pub struct AudioInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_seek_header: Option<SeekHeader>,
     /// The file's own chapters, by start: an MP3's in its ID3v2 tag (`CHAP`
-    /// frames), an M4A's in its Nero chapter list (`chpl`).
+    /// frames), an M4A's in its Nero chapter list (`chpl`) or QuickTime
+    /// chapter track.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub chapters: Vec<id3::TaggedChapter>,
 }
@@ -660,9 +661,9 @@ fn read_pre(source: &mut Box<dyn MediaSource>, bytes: u64, reads: Reads) -> std:
         // Nothing more to read: it is refused by name.
     } else if head.get(4..8) == Some(b"ftyp") {
         let boxes = mp4::read_boxes(source, bytes, reads)?;
-        if boxes.aac.is_some() && !boxes.video {
+        if boxes.has_moov && !boxes.video && !boxes.fragmented {
             // Chapters are extra: a list they cannot be read from has none.
-            pre.chapters = mp4::chapters(source, bytes).unwrap_or_default();
+            pre.chapters = mp4::chapters(source, bytes, reads).unwrap_or_default();
         }
         pre.mp4 = Some(boxes);
     } else if head.starts_with(b"OggS") {

@@ -112,18 +112,31 @@ pub struct Aac {
 const MAX_CHPL: u64 = 1 << 20;
 
 /// The chapters of an M4A's Nero chapter list (`moov/udta/chpl`, as
-/// FFmpeg, mp4v2 and the audiobook tools write it): start and title each,
-/// each ending where the next starts. None where there is no such box or
-/// it cannot be read (chapters are extra). Reads box headers to find it,
-/// then the box.
-pub fn chapters<R: Read + Seek + ?Sized>(src: &mut R, len: u64) -> io::Result<Vec<super::id3::TaggedChapter>> {
-    let mut within = (0, len);
-    for kind in [b"moov", b"udta", b"chpl"] {
-        match find_box(src, within, kind)? {
-            Some(found) => within = found,
-            None => return Ok(Vec::new()),
+/// FFmpeg, mp4v2 and the audiobook tools write it), else of its QuickTime
+/// chapter track (not where `reads` are few: see [`quicktime_chapters`]):
+/// start and title each, each ending where the next starts. None where
+/// there are none or they cannot be read (chapters are extra). Reads box
+/// headers to find them, then their boxes.
+pub fn chapters<R: Read + Seek + ?Sized>(
+    src: &mut R,
+    len: u64,
+    reads: super::Reads,
+) -> io::Result<Vec<super::id3::TaggedChapter>> {
+    let Some(moov) = find_box(src, (0, len), b"moov")? else { return Ok(Vec::new()) };
+    let list = match find_box(src, moov, b"udta")? {
+        Some(udta) => find_box(src, udta, b"chpl")?,
+        None => None,
+    };
+    let Some(within) = list else {
+        // (GarageBand writes a chapter track alone: a read for each of
+        // its chapters, which a hosted file, each read a request, is spared.)
+        if reads == super::Reads::Few {
+            return Ok(Vec::new());
         }
-    }
+        let found = quicktime_chapters(src, moov)?;
+        src.seek(SeekFrom::Start(0))?;
+        return Ok(found);
+    };
     let (at, size) = (within.0, within.1 - within.0);
     if size > MAX_CHPL {
         return Ok(Vec::new());
@@ -158,15 +171,146 @@ fn chpl(b: &[u8]) -> Option<Vec<super::id3::TaggedChapter>> {
             picture: None,
         });
     }
-    out.sort_by_key(|c| c.start_ms);
-    // Each ends where the next starts (the last, where the audio ends).
-    let starts: Vec<u32> = out.iter().skip(1).map(|c| c.start_ms).collect();
-    for (c, next) in out.iter_mut().zip(starts) {
-        // (Two at one start: the first ends nowhere of its own; the repair
-        // of a file's own chapters leaves one of them out, and says so.)
-        c.end_ms = (next > c.start_ms).then_some(next);
+    Some(ordered(out))
+}
+
+/// The most a chapter track's boxes are read to, and the most chapters
+/// read of it.
+const MAX_CHAPTER_TRAK: u64 = 4 << 20;
+const MAX_CHAPTERS: usize = 1000;
+
+/// The chapters of a QuickTime chapter track (a text track another track
+/// names in its `tref/chap`, as GarageBand and iTunes write them): each
+/// sample a title (a 16-bit length, then UTF-8 text), from when it starts.
+fn quicktime_chapters<R: Read + Seek + ?Sized>(
+    src: &mut R,
+    moov: (u64, u64),
+) -> io::Result<Vec<super::id3::TaggedChapter>> {
+    let mut traks = Vec::new();
+    let mut at = moov.0;
+    while let Some(trak) = find_box(src, (at, moov.1), b"trak")? {
+        at = trak.1;
+        traks.push(trak);
+    }
+    // The tracks named as chapters, by id.
+    let mut named = Vec::new();
+    for &trak in &traks {
+        if let Some(tref) = find_box(src, trak, b"tref")?
+            && let Some(chap) = find_box(src, tref, b"chap")?
+        {
+            let ids = read_at(src, chap.0, (chap.1 - chap.0).min(64))?;
+            named.extend(ids.chunks_exact(4).filter_map(|id| be32(id, 0)));
+        }
+    }
+    for &trak in &traks {
+        let size = trak.1 - trak.0;
+        if named.is_empty() || size > MAX_CHAPTER_TRAK {
+            continue;
+        }
+        let body = read_at(src, trak.0, size)?;
+        let tree = Tree { short: std::cell::Cell::new(false) };
+        let trak_body = Body { bytes: &body, whole: true };
+        let id = tree.leaf(trak_body, b"tkhd").and_then(|t| be32(t, if t.first() == Some(&1) { 20 } else { 12 }));
+        if !id.is_some_and(|id| named.contains(&id)) {
+            continue;
+        }
+        let Some(samples) = text_samples(&tree, trak_body) else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for (start_ms, offset, size) in samples.into_iter().take(MAX_CHAPTERS) {
+            let text = read_at(src, offset, size.min(2 + 1024))?;
+            let n = text.get(..2).map_or(0, |l| usize::from(u16::from_be_bytes([l[0], l[1]])));
+            let title = text.get(2..2 + n).map(String::from_utf8_lossy).unwrap_or_default();
+            out.push(super::id3::TaggedChapter {
+                start_ms,
+                end_ms: None,
+                title: title.trim().to_string(),
+                toc: true,
+                url: None,
+                picture: None,
+            });
+        }
+        return Ok(ordered(out));
+    }
+    Ok(Vec::new())
+}
+
+/// `n` bytes at `at` (fewer where the file ends).
+fn read_at<R: Read + Seek + ?Sized>(src: &mut R, at: u64, n: u64) -> io::Result<Vec<u8>> {
+    let mut body = vec![0u8; n as usize];
+    src.seek(SeekFrom::Start(at))?;
+    let got = super::read_full(src, &mut body)?;
+    body.truncate(got);
+    Ok(body)
+}
+
+/// A track's samples: when each starts (in ms), where it is, its size
+/// (`stts`, `stsz`, `stsc`, `stco`/`co64`). `None` where a table runs short.
+fn text_samples(tree: &Tree, trak: Body<'_>) -> Option<Vec<(u32, u64, u64)>> {
+    let mdia = tree.child(trak, b"mdia")?;
+    let mdhd = tree.leaf(mdia, b"mdhd")?;
+    let scale = if mdhd.first() == Some(&1) { be32(mdhd, 20)? } else { be32(mdhd, 12)? };
+    let stbl = tree.child(tree.child(mdia, b"minf")?, b"stbl")?;
+    let (stts, stsz, stsc) = (tree.leaf(stbl, b"stts")?, tree.leaf(stbl, b"stsz")?, tree.leaf(stbl, b"stsc")?);
+    let (offsets, wide) = match tree.leaf(stbl, b"stco") {
+        Some(stco) => (stco, false),
+        None => (tree.leaf(stbl, b"co64")?, true),
+    };
+    if scale == 0 {
+        return None;
+    }
+    let count = usize::try_from(be32(stsz, 8)?).ok()?.min(MAX_CHAPTERS);
+    let fixed = be32(stsz, 4)?;
+    let size = |i: usize| if fixed != 0 { Some(fixed) } else { be32(stsz, 12 + 4 * i) };
+    // Starts, from the durations.
+    let mut starts = Vec::with_capacity(count);
+    let mut t = 0u64;
+    for e in 0..usize::try_from(be32(stts, 4)?).ok()? {
+        let (n, delta) = (be32(stts, 8 + 8 * e)?, be32(stts, 12 + 8 * e)?);
+        for _ in 0..n {
+            if starts.len() == count {
+                break;
+            }
+            starts.push(u32::try_from(t.saturating_mul(1000) / scale).unwrap_or(u32::MAX));
+            t = t.saturating_add(delta);
+        }
+    }
+    // Where each is: chunk by chunk, as the sample-to-chunk table says.
+    let chunks = usize::try_from(be32(offsets, 4)?).ok()?;
+    let chunk_at = |c: usize| if wide { be64(offsets, 8 + 8 * c) } else { be32(offsets, 8 + 4 * c) };
+    let runs = usize::try_from(be32(stsc, 4)?).ok()?;
+    let mut out = Vec::with_capacity(count);
+    for r in 0..runs {
+        let first = usize::try_from(be32(stsc, 8 + 12 * r)?).ok()?.checked_sub(1)?;
+        let per = be32(stsc, 12 + 12 * r)?;
+        let last = match r + 1 < runs {
+            true => usize::try_from(be32(stsc, 8 + 12 * (r + 1))?).ok()?.checked_sub(1)?,
+            false => chunks,
+        };
+        for c in first..last.min(chunks) {
+            let mut at = chunk_at(c)?;
+            for _ in 0..per {
+                let i = out.len();
+                if i == count {
+                    return Some(out);
+                }
+                let n = size(i)?;
+                out.push((*starts.get(i)?, at, n));
+                at = at.saturating_add(n);
+            }
+        }
     }
     Some(out)
+}
+
+/// `out` by start, each ending where the next starts (the last, where
+/// the audio ends; two at one start: the first ends nowhere of its own).
+fn ordered(mut out: Vec<super::id3::TaggedChapter>) -> Vec<super::id3::TaggedChapter> {
+    out.sort_by_key(|c| c.start_ms);
+    let starts: Vec<u32> = out.iter().skip(1).map(|c| c.start_ms).collect();
+    for (c, next) in out.iter_mut().zip(starts) {
+        c.end_ms = (next > c.start_ms).then_some(next);
+    }
+    out
 }
 
 /// The body (start, end) of the first box of `kind` among those from

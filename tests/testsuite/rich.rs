@@ -69,10 +69,18 @@ fn an_mp3s_own_chapters_are_published_without_a_word_in_the_manifest() {
 }
 
 /// An M4A's own chapters (its Nero chapter list, as FFmpeg and the
-/// audiobook tools write it) are published as an MP3's are; chapters the
+/// audiobook tools write it, or its QuickTime chapter track alone, as
+/// GarageBand does) are published as an MP3's are; chapters the
 /// manifest gives that differ are said to differ from the M4A's own.
 #[test]
 fn an_m4as_own_chapters_are_published_as_an_mp3s_are() {
+    // (GarageBand's: a chapter track alone.)
+    let ep = episode("Pair", "pair-guid", "2024-01-01T00:00:00Z", &["chapters-qt.m4a"]);
+    let show = Show::with(&format!("{PODCAST_TABLE}{ep}"), &["chapters-qt.m4a"]);
+    show.build().ok();
+    let titles: Vec<String> =
+        chapters_json(&show)["chapters"].as_array().unwrap().iter().map(|c| c["title"].to_string()).collect();
+    assert_eq!(titles, ["\"Intro\"", "\"Caf\u{e9} talk\""]);
     let ep = episode("Pair", "pair-guid", "2024-01-01T00:00:00Z", &["chapters.m4a"]);
     let show = Show::with(&format!("{PODCAST_TABLE}{ep}"), &["chapters.m4a"]);
     show.build().ok();
