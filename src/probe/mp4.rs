@@ -141,10 +141,7 @@ pub fn chapters<R: Read + Seek + ?Sized>(
     if size > MAX_CHPL {
         return Ok(Vec::new());
     }
-    let mut body = vec![0u8; size as usize];
-    src.seek(SeekFrom::Start(at))?;
-    let got = super::read_full(src, &mut body)?;
-    body.truncate(got);
+    let body = read_at(src, at, size)?;
     src.seek(SeekFrom::Start(0))?;
     Ok(chpl(&body).unwrap_or_default())
 }
@@ -321,28 +318,38 @@ fn find_box<R: Read + Seek + ?Sized>(
     kind: &[u8; 4],
 ) -> io::Result<Option<(u64, u64)>> {
     let (mut pos, end) = within;
-    while pos + 8 <= end {
-        src.seek(SeekFrom::Start(pos))?;
-        let mut h = [0u8; 16];
-        let n = super::read_full(src, &mut h)?;
-        if n < 8 {
-            break;
-        }
-        let (mut size, mut header) = (be32(&h, 0).unwrap_or(0), 8);
-        if size == 1 && n >= 16 {
-            (size, header) = (be64(&h, 8).unwrap_or(0), 16);
-        } else if size == 0 {
-            size = end - pos;
-        }
+    while let Some((found, declared, header)) = box_header(src, pos, end)? {
+        // (A size of 0: to the end.)
+        let size = if declared == 0 { end - pos } else { declared };
         if size < header || size > end - pos {
             break;
         }
-        if &h[4..8] == kind {
+        if &found == kind {
             return Ok(Some((pos + header, pos + size)));
         }
         pos += size;
     }
     Ok(None)
+}
+
+/// The header of the box at `pos` (before `end`): its type, its size as
+/// declared (a 64-bit one read; 0: to the end of its parent), and the
+/// header's length. `None` where no header fits.
+fn box_header<R: Read + Seek + ?Sized>(src: &mut R, pos: u64, end: u64) -> io::Result<Option<([u8; 4], u64, u64)>> {
+    if pos + 8 > end {
+        return Ok(None);
+    }
+    src.seek(SeekFrom::Start(pos))?;
+    let mut h = [0u8; 16];
+    let n = super::read_full(src, &mut h)?;
+    if n < 8 {
+        return Ok(None);
+    }
+    let kind = [h[4], h[5], h[6], h[7]];
+    Ok(Some(match be32(&h, 0).unwrap_or(0) {
+        1 if n >= 16 => (kind, be64(&h, 8).unwrap_or(0), 16),
+        size => (kind, size, 8),
+    }))
 }
 
 fn be32(b: &[u8], at: usize) -> Option<u64> {
@@ -365,20 +372,8 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64, reads: super::
     let mut open_mdat: Option<u64> = None;
     let mut moov_at: Option<(u64, u64)> = None;
     let mut moov_prefix = Vec::new();
-    while pos + 8 <= len {
-        src.seek(SeekFrom::Start(pos))?;
-        let mut h = [0u8; 16];
-        let n = super::read_full(src, &mut h)?;
-        if n < 8 {
-            break;
-        }
-        let mut size = be32(&h, 0).unwrap_or(0);
-        let kind = [h[4], h[5], h[6], h[7]];
-        let mut header = 8;
-        if size == 1 && n >= 16 {
-            size = be64(&h, 8).unwrap_or(0);
-            header = 16;
-        } else if size == 0 {
+    while let Some((kind, mut size, header)) = box_header(src, pos, len)? {
+        if size == 0 {
             size = len - pos; // to the end of the file
             if &kind == b"mdat" {
                 open_mdat = Some(pos + header);
@@ -401,17 +396,10 @@ pub fn read_boxes<R: Read + Seek + ?Sized>(src: &mut R, len: u64, reads: super::
             out.has_moov = true;
             let whole = size - header;
             moov_at = Some((pos + header, whole));
-            let mut read = |n: u64| -> io::Result<Vec<u8>> {
-                let mut body = vec![0u8; n as usize];
-                src.seek(SeekFrom::Start(pos + header))?;
-                let got = super::read_full(src, &mut body)?;
-                body.truncate(got);
-                Ok(body)
-            };
-            let prefix = read(whole.min(MOOV_PREFIX))?;
+            let prefix = read_at(src, pos + header, whole.min(MOOV_PREFIX))?;
             let found = match read_moov(&prefix, prefix.len() as u64 == whole) {
                 Some(found) => found,
-                None => read_moov(&read(whole)?, true).unwrap_or_default(),
+                None => read_moov(&read_at(src, pos + header, whole)?, true).unwrap_or_default(),
             };
             (out.edited_secs, out.aac, out.video) = found;
             moov_prefix = prefix;
