@@ -675,7 +675,17 @@ impl<'t, 'i> Fields<'t, 'i> {
                 continue;
             }
             let help = match (crate::text::did_you_mean(key, &known), meant(key, &known), elsewhere(key, &known)) {
-                (Some(s), _, _) | (None, Some(s), _) => format!("did you mean `{s}`?"),
+                (Some(s), _, _) | (None, Some(s), _) => {
+                    // A key misspelt is one problem, not that and a key missing too.
+                    let missing = format!("{} has no `{s}`", self.what);
+                    match cx.problems.iter().rposition(|p| p.message == missing) {
+                        Some(i) => {
+                            cx.problems.remove(i);
+                            format!("did you mean `{s}`? ({missing} otherwise)")
+                        }
+                        None => format!("did you mean `{s}`?"),
+                    }
+                }
                 (None, None, Some(help)) => help.to_string(),
                 (None, None, None) => format!("known keys here: {}", known.join(", ")),
             };

@@ -375,6 +375,14 @@ impl Reading<'_> {
             .then(|| within(rel_path))
             .flatten()
             .filter(|r| !r.as_os_str().is_empty() && !r.components().any(|c| matches!(c, Component::ParentDir)));
+        if let Some(plain) = (!absolute).then(|| within_lexically(rel)).flatten() {
+            // `media/../media/x.mp3`: inside, but a URL is made of it as written.
+            return self.cx.error(
+                &s.span(),
+                format!("`{key}` \"{raw}\" in {what} goes up a folder (..) and back into the show folder"),
+                Some(format!("write the path without \"..\": \"{plain}\"")),
+            );
+        }
         match inside.as_ref().and_then(|r| r.to_str()) {
             Some(within) => self.cx.error(
                 &s.span(),
@@ -704,10 +712,19 @@ impl Reading<'_> {
     /// file whose name differs from an earlier one's only in case.
     fn same_files(&mut self, seen: &mut Seen, ep: &Episode, what: &str) {
         self.same_slug(&mut seen.slugs, &ep.slug, ep.line, what);
+        let mut own = std::collections::HashSet::new();
         for m in &ep.media {
             // A hosted file in the site's place is the same file as the
             // local one published there.
             let same = m.hosted().and_then(|h| h.in_site.as_deref()).unwrap_or(m.key());
+            if !own.insert(same) {
+                self.cx.error_at_line(
+                    m.line(),
+                    format!("\"{}\" is given twice in the `media` of {what}", m.key()),
+                    Some("list each file once (\"./media/a.mp3\" and \"media/a.mp3\" are one file)".into()),
+                );
+                continue;
+            }
             if let Some(first) = seen.media.insert(same.to_string(), m.line()) {
                 self.cx.error_at_line(
                     m.line(),
@@ -1859,4 +1876,20 @@ fn podcast_lines(t: &mut Fields<'_, '_>, cx: &Context<'_>) -> crate::manifest::P
         owner,
         base_url: line_of("base_url"),
     }
+}
+
+/// Relative path `rel` with its `..` (and `.`) resolved by name, if it
+/// never leaves the folder it is relative to and names something in it.
+fn within_lexically(rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            name => parts.push(name),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
 }

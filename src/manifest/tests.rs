@@ -395,8 +395,17 @@ fn value_recipients_are_paid_at_addresses_that_can_be_theirs() {
         ("node", "add address = \"<your node's public key: 66 hex digits, 02 or 03 first>\""),
         ("lnaddress", "add address = \"<your Lightning address, name@domain>\""),
     ] {
-        let said = errors(&value("", &format!("{{ type = \"{kind}\", adress = \"{key}\", split = 1 }}")));
+        let said = errors(&value("", &format!("{{ type = \"{kind}\", split = 1 }}")));
         assert!(said.contains("`recipients` 1 of `value` in [podcast] has no `address`"), "{said}");
+        // (Misspelt, it is one problem: the key misspelt.)
+        let misspelt = errors(&value("", &format!("{{ type = \"{kind}\", adress = \"{key}\", split = 1 }}")));
+        assert!(
+            misspelt.contains(
+                "did you mean `address`? (`recipients` 1 of `value` in [podcast] has no `address` otherwise)"
+            ),
+            "{misspelt}"
+        );
+        assert!(misspelt.ends_with("1 problem in episodes.toml"), "{misspelt}");
         assert!(said.contains(example) && !said.contains("add address = \"03"), "{said}");
         let pasted = value("", &format!("{{ type = \"{kind}\", {}, split = 1 }}", example.trim_start_matches("add ")));
         assert!(errors(&pasted).contains("is not a"), "the example is refused as it is");
@@ -687,6 +696,28 @@ episodes.toml:18:1: episode 2 (\"first!\") has the same slug \"first\" as the ep
 episodes.toml:22:1: \"media/a.mp3\" is already the media of the episode at line 15\n  help: each file belongs to one episode; its URL identifies the episode in apps\n\
 3 problems in episodes.toml"
     );
+}
+
+/// One file written two ways in one episode's `media` is said as given
+/// twice in that episode, not as another episode's; a path that goes up a
+/// folder and back in is told the path to write, not that it leaves the show.
+#[test]
+fn a_file_written_twice_in_one_episode_and_a_path_through_dot_dot_are_told_their_fix() {
+    let src = format!("{PODCAST}{}", EPISODE.replace("\"media/a.ogg\"", "\"./media/a.mp3\""));
+    assert_eq!(
+        errors(&src),
+        "episodes.toml:15:1: \"media/a.mp3\" is given twice in the `media` of episode 1 (\"First\")\n  \
+         help: list each file once (\"./media/a.mp3\" and \"media/a.mp3\" are one file)\n1 problem in episodes.toml"
+    );
+    let src = format!("{PODCAST}{}", EPISODE.replace("\"media/a.ogg\"", "\"media/../media/./a.ogg\""));
+    assert_eq!(
+        errors(&src),
+        "episodes.toml:15:25: `media` \"media/../media/./a.ogg\" in episode 1 (\"First\") goes up a folder (..) and \
+         back into the show folder\n  help: write the path without \"..\": \"media/a.ogg\"\n1 problem in episodes.toml"
+    );
+    // Up and out is still out.
+    let src = format!("{PODCAST}{}", EPISODE.replace("\"media/a.ogg\"", "\"media/../../a.ogg\""));
+    assert!(errors(&src).contains("\"media/../../a.ogg\" in episode 1 (\"First\") points outside the show folder"));
 }
 
 /// A guid that is another's but for a control character (pasted by

@@ -29,15 +29,13 @@ fn a_bad_manifest_reports_every_problem_with_line_and_fix() {
         str![[r#"
 error: episodes.toml:7:15: "Technology > Podcasting" is not an Apple Podcasts category
   help: did you mean "Technology"? (Apple's list since 2019, exact spelling)
-error: episodes.toml:11:1: episode 1 has no `title`
-  help: add title = "Episode title"
 error: episodes.toml:12:1: unknown key `titel` in episode 1
-  help: did you mean `title`?
+  help: did you mean `title`? (episode 1 has no `title` otherwise)
 error: episodes.toml:17:1: episode 2 ("Two") has the same guid "same" as the episode at line 11
   help: every episode needs its own guid that never changes: guid = "dde8445a-0185-5a82-9e98-8044d71e78e0"
 error: episodes.toml:21:10: `media` "media/nope.mp3" in episode 2 ("Two") does not exist
   help: check the name, or put the file at media/nope.mp3 in the show folder
-error: 5 problems in episodes.toml
+error: 4 problems in episodes.toml
 
 "#]]
     );

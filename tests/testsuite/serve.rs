@@ -142,7 +142,7 @@ fn serve_previews_the_show_rebuilds_on_save_and_shows_errors_without_touching_pu
     show.write("episodes.toml", &manifest.replace("title = \"Miek Gieben on CoreDNS\"", "titel = \"oops\""));
     assert!(within(20, || text(&s, "/__podsmith/state").contains("unknown key `titel`")), "no error shown");
     let state = text(&s, "/__podsmith/state");
-    assert!(state.contains("\\n2 problems in episodes.toml") && !state.contains(": 2 problems"), "{state}");
+    assert!(state.contains("\\n1 problem in episodes.toml") && !state.contains(": 1 problem"), "{state}");
     assert!(text(&s, "/episodes/coredns-miek-gieben/").contains("<h1>Miek on CoreDNS</h1>"));
     // Fixed: the error goes.
     show.write("episodes.toml", &manifest);
