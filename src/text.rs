@@ -196,6 +196,27 @@ pub fn url_problem(s: &str) -> Option<String> {
     None
 }
 
+/// Why URL `s`, valid otherwise, cannot be the show's address, a cover's
+/// or an enclosure's as written: it holds letters beyond ASCII, which
+/// Apple takes only percent-encoded there (an IRI is not a URL to it).
+/// The message gives the URL to write.
+pub fn unencoded(s: &str) -> Option<String> {
+    use std::fmt::Write;
+    let c = s.chars().find(|c| !c.is_ascii())?;
+    let mut encoded = String::with_capacity(s.len() * 2);
+    for ch in s.chars() {
+        match ch.is_ascii() {
+            true => encoded.push(ch),
+            false => {
+                for b in ch.encode_utf8(&mut [0; 4]).bytes() {
+                    let _ = write!(encoded, "%{b:02X}");
+                }
+            }
+        }
+    }
+    Some(format!("holds \"{c}\", which Apple Podcasts takes only percent-encoded in this URL: write \"{encoded}\""))
+}
+
 fn describe_char(c: char) -> String {
     match c {
         ' ' => "a space".into(),

@@ -1474,16 +1474,30 @@ fn unmoved_feeds(show: &Show, formats: &[AudioFormat]) -> Vec<Diagnostic> {
 /// An enclosure URL's extension is what Apple and many apps go by, so it
 /// has to match the content.
 pub(crate) fn extension_problem(rel: &str, format: AudioFormat) -> Option<String> {
-    let ext = rel.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    if format.accepted_extensions().contains(&ext.as_str()) {
+    // The file's name, not its folder's (`my.rec/take1` has none).
+    let (folder, name) = rel.rsplit_once('/').map_or(("", rel), |(f, n)| (&rel[..=f.len()], n));
+    fn extension(n: &str) -> Option<(&str, String)> {
+        n.rsplit_once('.').filter(|(stem, _)| !stem.is_empty()).map(|(stem, e)| (stem, e.to_ascii_lowercase()))
+    }
+    let accepted = |e: &str| format.accepted_extensions().contains(&e);
+    let ending = extension(name);
+    if ending.as_ref().is_some_and(|(_, e)| accepted(e)) {
         return None;
     }
-    let stem = rel.rsplit_once('.').map_or(rel, |(s, _)| s);
+    // `a.mp3.` is `a.mp3` with a dot too many; `a.wav` is `a.mp3` misnamed.
+    let trimmed = name.trim_end_matches('.');
+    let renamed = match extension(trimmed) {
+        Some((_, e)) if accepted(&e) => trimmed.to_string(),
+        Some((stem, _)) => format!("{stem}.{}", format.extension()),
+        None => format!("{trimmed}.{}", format.extension()),
+    };
+    let said = match ending {
+        Some((_, e)) => format!("its name ends in \".{e}\""),
+        None => "its name has no extension".to_string(),
+    };
     Some(format!(
-        "the file holds {} audio but its name ends in \"{}\"; apps go by the name: rename it to {stem}.{}",
-        format.label(),
-        if ext.is_empty() { "(nothing)".to_string() } else { format!(".{ext}") },
-        format.extension()
+        "the file holds {} audio but {said}; apps go by the name: rename it to {folder}{renamed}",
+        format.label()
     ))
 }
 
@@ -1638,5 +1652,17 @@ pub(crate) mod tests {
             extension_problem("media/a.mp4", AudioFormat::M4a).unwrap(),
             "the file holds M4A audio but its name ends in \".mp4\"; apps go by the name: rename it to media/a.m4a"
         );
+        // The name's extension, not a folder's; a dot too many is taken off.
+        let said = |rel: &str| extension_problem(rel, AudioFormat::Mp3).unwrap();
+        let rename = |s: String| s.rsplit_once("rename it to ").unwrap().1.to_string();
+        assert_eq!(
+            said("/tmp/my.rec/take1"),
+            "the file holds MP3 audio but its name has no extension; apps go by the name: rename it to /tmp/my.rec/take1.mp3"
+        );
+        assert_eq!(rename(said("../addsrc/noext")), "../addsrc/noext.mp3");
+        assert_eq!(rename(said("media/trail.mp3.")), "media/trail.mp3");
+        assert_eq!(rename(said("media/.mp3")), "media/.mp3.mp3");
+        assert_eq!(rename(said("take.wav")), "take.mp3");
+        assert_eq!(extension_problem("media/a.b/c.mp3", AudioFormat::Mp3), None);
     }
 }

@@ -63,6 +63,11 @@ impl<'s> Context<'s> {
     /// ([`crate::text::strip_control`]: XML cannot carry most, HTML none);
     /// a warning where some were taken out.
     pub fn cleaned(&mut self, span: &Range<usize>, key: &str, what: &str, text: String) -> String {
+        // A file's path is its name as it is: one with such characters is
+        // refused where the path is read, not taken for another file's.
+        if matches!(key, "media" | "image" | "transcript" | "file" | "chapters_file" | "notes_file") {
+            return text;
+        }
         let (cleaned, removed) = crate::text::strip_control(&text);
         // (Text of several lines is shown as blocks, paragraphs, each of
         // which ends what it left open: notes. A guid or slug is an

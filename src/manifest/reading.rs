@@ -336,7 +336,9 @@ impl Reading<'_> {
     fn asset(&mut self, t: &mut Fields<'_, '_>, key: &'static str) -> Option<Asset> {
         let s = t.string(&mut self.cx, key)?;
         if s.get_ref().contains("://") {
-            match HttpUrl::parse(s.get_ref()) {
+            let parsed =
+                HttpUrl::parse(s.get_ref()).and_then(|url| crate::text::unencoded(s.get_ref()).map_or(Ok(url), Err));
+            match parsed {
                 Ok(url) => return Some(Asset::Remote(url)),
                 Err(problem) => {
                     self.cx.error(
@@ -468,14 +470,7 @@ impl Reading<'_> {
                 return None;
             }
             Err(_) => {
-                let help = self.similar_file(&rel).map_or_else(
-                    || format!("check the name, or put the file at {rel} in the show folder"),
-                    |f| match f.to_lowercase() == rel.to_lowercase() {
-                        true => format!("did you mean \"{f}\"? (names differ by case here, and on most hosting)"),
-                        false => format!("did you mean \"{f}\"?"),
-                    },
-                );
-                self.cx.error(&s.span(), format!("`{key}` \"{raw}\" in {what} does not exist"), Some(help));
+                self.does_not_exist(s, key, what, &rel);
                 return None;
             }
         }
@@ -483,6 +478,25 @@ impl Reading<'_> {
             return None;
         }
         Some(LocalFile { rel, path, line })
+    }
+
+    /// Says that the file `rel` (`key` of `what`, at `s`) does not exist,
+    /// with the file meant where one is like it.
+    fn does_not_exist(&mut self, s: &Spanned<String>, key: &str, what: &str, rel: &str) {
+        let raw = s.get_ref();
+        // (`media\\a.mp3`, written on Windows, is `media/a.mp3` everywhere.)
+        let slash = match raw.contains('\\') {
+            true => " (a \\ in a path is read as /, a folder)",
+            false => "",
+        };
+        let help = self.similar_file(rel).map_or_else(
+            || format!("check the name, or put the file at {rel} in the show folder{slash}"),
+            |f| match f.to_lowercase() == rel.to_lowercase() {
+                true => format!("did you mean \"{f}\"? (names differ by case here, and on most hosting)"),
+                false => format!("did you mean \"{f}\"?{slash}"),
+            },
+        );
+        self.cx.error(&s.span(), format!("`{key}` \"{raw}\" in {what} does not exist"), Some(help));
     }
 
     /// Whether the file at `path` (`named` so in messages; a link if
@@ -1297,7 +1311,14 @@ impl Reading<'_> {
     fn hosted_file(&mut self, s: &Spanned<String>, what: &str, podcast: Option<&Podcast>) -> Option<HostedFile> {
         let (line, _) = self.cx.line_col(s.span().start);
         let base = &podcast?.base_url;
-        match hosted_media(s.get_ref(), base, self.publish_to.as_ref()) {
+        let ascii = match crate::text::unencoded(s.get_ref()) {
+            Some(problem) if !s.get_ref().starts_with("s3://") => Err((
+                format!("\"{}\" {problem}", s.get_ref()),
+                "an enclosure's URL is plain ASCII in every feed".to_string(),
+            )),
+            _ => Ok(()),
+        };
+        match ascii.and_then(|()| hosted_media(s.get_ref(), base, self.publish_to.as_ref())) {
             Ok((url, in_site)) => Some(HostedFile { url, in_site, line }),
             Err((problem, help)) => {
                 self.cx.error(&s.span(), format!("`media` in {what}: {problem}"), Some(help));
@@ -1433,6 +1454,9 @@ fn base_url(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<HttpUrl> {
     let parsed = HttpUrl::parse(u.get_ref()).and_then(|url| {
         if u.get_ref().contains(['?', '#']) {
             return Err("is not the URL of a folder (it has ? or #)".to_string());
+        }
+        if let Some(problem) = crate::text::unencoded(u.get_ref()) {
+            return Err(problem);
         }
         Ok(url.as_folder())
     });
@@ -1771,6 +1795,19 @@ fn unplain(rel: &str) -> Option<(String, String)> {
     if rel.chars().any(char::is_control) {
         return Some((
             "has a control character in its name (a tab, a line break): object stores and URLs cannot carry it".into(),
+            "rename the file without it, and name it so here".into(),
+        ));
+    }
+    if let Some(mark) = rel
+        .chars()
+        .find(|c| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    {
+        return Some((
+            format!(
+                "has a direction mark (U+{:04X}) in its name: the name is shown in another order than it is, in file \
+                 lists and messages",
+                u32::from(mark)
+            ),
             "rename the file without it, and name it so here".into(),
         ));
     }

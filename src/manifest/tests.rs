@@ -720,6 +720,38 @@ fn a_file_written_twice_in_one_episode_and_a_path_through_dot_dot_are_told_their
     assert!(errors(&src).contains("\"media/../../a.ogg\" in episode 1 (\"First\") points outside the show folder"));
 }
 
+/// A path is a file's name as it is: a control character or a direction
+/// mark in it is refused there, not taken out (which named another file);
+/// a backslash is said to be read as a folder; a show's address with
+/// letters beyond ASCII is told its percent-encoded form.
+#[test]
+fn paths_are_not_cleaned_but_refused_and_urls_beyond_ascii_are_told_their_encoding() {
+    let said = errors(&format!("{PODCAST}{}", EPISODE.replace("\"media/a.ogg\"", "\"media/ctl\\u0001x.mp3\"")));
+    assert!(
+        said.contains("`media` \"media/ctl\u{1}x.mp3\" in episode 1 (\"First\") has a control character in its name"),
+        "{said}"
+    );
+    assert!(said.ends_with("1 problem in episodes.toml"), "{said}");
+    let said = errors(&format!("{PODCAST}{}", EPISODE.replace("\"media/a.ogg\"", "\"media/bidi\\u202E3pm.mp3\"")));
+    assert!(said.contains("has a direction mark (U+202E) in its name"), "{said}");
+    assert!(!said.contains('\u{202C}'), "nothing added to the path: {said}");
+    let said = errors(&format!("{PODCAST}{}", EPISODE.replace("\"media/a.ogg\"", "\"other\\\\b.ogg\"")));
+    assert!(
+        said.contains("put the file at other/b.ogg in the show folder (a \\ in a path is read as /, a folder)"),
+        "{said}"
+    );
+    let said = errors(&format!("{}{EPISODE}", PODCAST.replace("example.com/pod", "example.com/sh\u{f6}w")));
+    assert!(
+        said.contains("`base_url` \"https://example.com/sh\u{f6}w\" holds \"\u{f6}\", which Apple Podcasts takes only percent-encoded in this URL: write \"https://example.com/sh%C3%B6w\""),
+        "{said}"
+    );
+    let said = errors(&format!(
+        "{PODCAST}{}",
+        EPISODE.replace("notes = \"Hello\"", "image = \"https://cdn.example.com/\u{e9}t\u{e9}.jpg\"")
+    ));
+    assert!(said.contains("write \"https://cdn.example.com/%C3%A9t%C3%A9.jpg\""), "{said}");
+}
+
 /// A guid that is another's but for a control character (pasted by
 /// accident, removed as the manifest is read) is the same guid.
 #[test]
