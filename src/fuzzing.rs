@@ -75,6 +75,8 @@ pub fn feed(data: &[u8]) {
 /// The cover-art header reader.
 pub fn art(data: &[u8]) {
     let _ = crate::validate::art::inspect(data);
+    let _ = crate::validate::art::damaged(data, crate::validate::art::Format::Jpeg);
+    let _ = crate::validate::art::damaged(data, crate::validate::art::Format::Png);
 }
 
 /// Markdown notes to sanitised HTML, to an episode's excerpt, to its

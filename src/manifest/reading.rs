@@ -1458,6 +1458,9 @@ fn base_url(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<HttpUrl> {
         if let Some(problem) = crate::text::unencoded(u.get_ref()) {
             return Err(problem);
         }
+        if let Some(problem) = not_a_folder(u.get_ref()) {
+            return Err(problem);
+        }
         Ok(url.as_folder())
     });
     parsed
@@ -1469,6 +1472,42 @@ fn base_url(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<HttpUrl> {
             );
         })
         .ok()
+}
+
+/// Why `base_url` (`u`, an http(s) URL) is not written as the folder it
+/// names, with the URL to write: a `.`, `..` or empty part (apps resolve
+/// it, so the feed's own address would not be the one they fetch), or a
+/// page's name at its end (`…/index.html`: every URL would be under it).
+fn not_a_folder(u: &str) -> Option<String> {
+    let (scheme, rest) = u.split_once("://")?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let page = parts.last().and_then(|p| p.rsplit_once('.')).is_some_and(|(_, ext)| {
+        matches!(ext.to_ascii_lowercase().as_str(), "html" | "htm" | "xml" | "rss" | "php" | "asp" | "aspx" | "jsp")
+    });
+    if page {
+        parts.pop();
+    }
+    let folder = parts.iter().map(|p| format!("{p}/")).collect::<String>();
+    let written = path.trim_end_matches('/');
+    let plain = parts.join("/");
+    if written == plain {
+        return None;
+    }
+    let fixed = format!("{scheme}://{host}/{folder}");
+    Some(match page {
+        true => format!("ends in the name of a page, not a folder: every URL would be under it; write \"{fixed}\""),
+        false => format!("has an empty, . or .. part, which apps resolve: write \"{fixed}\""),
+    })
 }
 
 /// `guid` of the show: a UUID, if given.

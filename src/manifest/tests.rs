@@ -752,6 +752,26 @@ fn paths_are_not_cleaned_but_refused_and_urls_beyond_ascii_are_told_their_encodi
     assert!(said.contains("write \"https://cdn.example.com/%C3%A9t%C3%A9.jpg\""), "{said}");
 }
 
+/// A show's address written otherwise than as the folder it is is told
+/// the folder's URL to write.
+#[test]
+fn a_base_url_with_dot_parts_or_a_page_at_its_end_is_told_the_folder() {
+    for (given, fixed) in [
+        ("https://example.com/show/./x/../", "https://example.com/show/"),
+        ("https://example.com//show/", "https://example.com/show/"),
+        ("https://example.com/show/index.html", "https://example.com/show/"),
+        ("https://example.com/feed.xml", "https://example.com/"),
+    ] {
+        let said = errors(&format!("{}{EPISODE}", PODCAST.replace("https://example.com/pod", given)));
+        assert!(said.contains(&format!("write \"{fixed}\"")), "{given}: {said}");
+    }
+    for fine in ["https://example.com", "https://example.com/", "https://example.com/a.b/", "https://example.com/v1.2"]
+    {
+        let src = format!("{}{EPISODE}", PODCAST.replace("https://example.com/pod", fine));
+        assert!(parse_in(show_dir().path(), &src).is_ok(), "{fine}");
+    }
+}
+
 /// A guid that is another's but for a control character (pasted by
 /// accident, removed as the manifest is read) is the same guid.
 #[test]

@@ -127,6 +127,91 @@ pub fn ends_whole(path: &std::path::Path, format: Format) -> bool {
     }
 }
 
+/// What is damaged in a JPEG's or PNG's `bytes` (the whole file, or its
+/// first part), if its structure tells: a PNG chunk whose checksum is
+/// wrong; a JPEG whose segments before its picture data break off, or
+/// whose quantization or Huffman tables are empty. Bytes damaged inside a
+/// JPEG's picture data are not seen: only decoding would see them.
+pub fn damaged(bytes: &[u8], format: Format) -> Option<&'static str> {
+    match format {
+        Format::Png => damaged_png(bytes),
+        Format::Jpeg => damaged_jpeg(bytes),
+        _ => None,
+    }
+}
+
+fn damaged_png(bytes: &[u8]) -> Option<&'static str> {
+    let mut i = 8;
+    while let Some(head) = bytes.get(i..i + 8) {
+        let len = usize::try_from(u32::from_be_bytes([head[0], head[1], head[2], head[3]])).ok()?;
+        let crc = bytes.get(i + 8 + len..i + 12 + len)?;
+        if crc32fast::hash(&bytes[i + 4..i + 8 + len]).to_be_bytes() != crc {
+            return Some("a chunk of it does not match its checksum");
+        }
+        if &head[4..8] == b"IEND" {
+            return None;
+        }
+        i += 12 + len;
+    }
+    None
+}
+
+fn damaged_jpeg(bytes: &[u8]) -> Option<&'static str> {
+    let broken = Some("its header breaks off before the picture");
+    let (mut quantized, mut i) = (false, 2);
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return broken;
+        }
+        let marker = bytes[i + 1];
+        match marker {
+            0xFF => {
+                i += 1;
+                continue;
+            }
+            0x01 | 0xD0..=0xD7 => {
+                i += 2;
+                continue;
+            }
+            0x00 | 0xD8 | 0xD9 => return broken,
+            _ => {}
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if len < 2 {
+            return broken;
+        }
+        let seg = bytes.get(i + 4..i + 2 + len)?;
+        match marker {
+            0xDA => return (!quantized).then_some("it has no quantization table"),
+            0xDB => {
+                quantized = true;
+                let mut t = seg;
+                while let Some((&pq, rest)) = t.split_first() {
+                    let size = if pq >> 4 == 0 { 64 } else { 128 };
+                    let Some(table) = rest.get(..size) else { return broken };
+                    if pq >> 4 > 1 || table.iter().all(|&b| b == 0) {
+                        return Some("a quantization table of it is empty");
+                    }
+                    t = &rest[size..];
+                }
+            }
+            0xC4 => {
+                let mut t = seg;
+                while t.len() >= 17 {
+                    let codes: usize = t[1..17].iter().map(|&n| usize::from(n)).sum();
+                    if t[0] >> 4 > 1 || codes == 0 || codes > 256 || t.len() < 17 + codes {
+                        return Some("a Huffman table of it is empty or cut");
+                    }
+                    t = &t[17 + codes..];
+                }
+            }
+            _ => {}
+        }
+        i += 2 + len;
+    }
+    None
+}
+
 /// Reads the header of an image file's bytes.
 pub fn inspect(bytes: &[u8]) -> Image {
     let format = sniff(bytes);
@@ -190,6 +275,38 @@ pub fn inspect(bytes: &[u8]) -> Image {
 mod tests {
     use super::*;
 
+    /// Real art is whole; the same art with its tables or a chunk
+    /// overwritten (a disk's or a copy's damage) is told damaged.
+    #[test]
+    fn damaged_art_is_told_and_whole_art_is_not() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut seen = 0;
+        for dir in ["media", "tests/fixtures/rules/images"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                let bytes = std::fs::read(&path).unwrap();
+                let format = sniff(&bytes);
+                if matches!(format, Format::Jpeg | Format::Png) {
+                    seen += 1;
+                    assert_eq!(damaged(&bytes, format), None, "{}", path.display());
+                }
+            }
+        }
+        assert!(seen >= 6, "{seen}");
+        let cover = std::fs::read(root.join("media/cover.jpg")).unwrap();
+        let mut zeroed = cover.clone();
+        zeroed[200..5200].fill(0);
+        assert!(damaged(&zeroed, Format::Jpeg).is_some());
+        let png = std::fs::read(root.join("tests/fixtures/rules/images/palette.png")).unwrap();
+        let mut flipped = png.clone();
+        let last = flipped.len() - 20;
+        flipped[last] ^= 0x55;
+        assert_eq!(damaged(&flipped, Format::Png), Some("a chunk of it does not match its checksum"));
+        // Cut short, or a head of a big file only: not damage (said otherwise, if at all).
+        assert_eq!(damaged(&png[..png.len() / 2], Format::Png), None);
+        assert_eq!(damaged(&cover[..100], Format::Jpeg), None);
+    }
+
     #[test]
     fn a_format_fits_its_own_extension_only() {
         assert!(Format::Webp.fits_extension("webp") && Format::Gif.fits_extension("gif"));
@@ -242,15 +359,17 @@ mod tests {
             let head = bytes.len().min(2048);
             for cut in 0..=head {
                 let _ = inspect(&bytes[..cut]);
+                let _ = damaged(&bytes[..cut], whole.format);
             }
-            let mut damaged = bytes[..head].to_vec();
+            let mut broken = bytes[..head].to_vec();
             for at in 0..head {
-                let was = damaged[at];
+                let was = broken[at];
                 for value in [0x00, 0x01, 0xFF, was ^ 0x80] {
-                    damaged[at] = value;
-                    let _ = inspect(&damaged);
+                    broken[at] = value;
+                    let _ = inspect(&broken);
+                    let _ = damaged(&broken, whole.format);
                 }
-                damaged[at] = was;
+                broken[at] = was;
             }
         }
     }

@@ -279,6 +279,13 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
                 format!("{} ends before its picture does: the copy or upload was cut short", art.name),
                 "export or copy the picture again",
             ));
+        } else if let Some(why) = art::damaged(&data, img.format) {
+            cx.push(Finding::new(
+                art.rule(id::APPLE_CH_IMAGE_FORMAT),
+                art.at.clone(),
+                format!("{} is damaged: {why}, so apps cannot show it", art.name),
+                "export the picture again from the original",
+            ));
         }
         art_pixels(cx, &art, &img, size);
     }

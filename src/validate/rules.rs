@@ -106,7 +106,7 @@ rule_table! {
     APPLE_CH_DESC: "APPLE-CH-DESC", Error, S, "The show description is not empty (warning over 4000 bytes).";
     APPLE_CH_IMAGE: "APPLE-CH-IMAGE", Error, S, "`itunes:image` is present, with an absolute http(s) URL in its `href` attribute (not as text).";
     APPLE_CH_IMAGE_SIZE: "APPLE-CH-IMAGE-SIZE", Error, M, "The cover is square and 1400–3000 px on a side.";
-    APPLE_CH_IMAGE_FORMAT: "APPLE-CH-IMAGE-FORMAT", Error, M, "The cover is JPEG or PNG by its content, whole (not cut short), and the URL ends in .jpg, .jpeg or .png to match (without the file, a URL naming another picture type, such as .webp or .gif, fails too).";
+    APPLE_CH_IMAGE_FORMAT: "APPLE-CH-IMAGE-FORMAT", Error, M, "The cover is JPEG or PNG by its content, whole (not cut short, its header and tables undamaged, every PNG chunk matching its checksum), and the URL ends in .jpg, .jpeg or .png to match (without the file, a URL naming another picture type, such as .webp or .gif, fails too).";
     APPLE_CH_IMAGE_COLOR: "APPLE-CH-IMAGE-COLOR", Error, M, "The cover is RGB, not CMYK or greyscale (warning: transparency).";
     APPLE_CH_IMAGE_BYTES: "APPLE-CH-IMAGE-BYTES", Warning, M, "The cover file is at most 512 KB (Spotify, NPR One).";
     APPLE_CH_LANG: "APPLE-CH-LANG", Error, S, "`language` is an ISO 639 code, optionally with a region (`en`, `en-us`).";
