@@ -405,6 +405,10 @@ fn link_problem(u: &str) -> Option<String> {
 /// A chapters JSON file as the Podcasting 2.0 specification writes it.
 #[derive(Debug, Serialize, Deserialize)]
 struct JsonFile {
+    /// Which version of the specification it follows: published as the
+    /// one podsmith writes, so a file without it (as a JSON transcript may
+    /// be) is taken.
+    #[serde(default)]
     version: String,
     chapters: Vec<JsonChapter>,
 }
@@ -455,8 +459,8 @@ struct JsonChapter {
 /// The chapters of a Podcasting 2.0 chapters JSON file, or what is wrong
 /// with it. Pictures and links must be absolute http(s) URLs.
 pub fn from_json(bytes: &[u8]) -> Result<Vec<Chapter>, String> {
-    if let Some(mark) = crate::transcript::utf16_mark(bytes) {
-        return Err(format!("UTF-16 text (it starts with the byte-order mark {mark}): save it as UTF-8"));
+    if let Some(how) = crate::transcript::utf16_mark(bytes) {
+        return Err(format!("UTF-16 text ({how}): save it as UTF-8"));
     }
     // (A byte-order mark is no JSON, but editors on Windows write one.)
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -800,6 +804,9 @@ mod tests {
             1
         );
         assert!(from_json(br#"{"version":"1.2.0","chapters":[{"startTime":-1}]}"#).is_err());
+        // Without its version, as a JSON transcript may be, it is taken.
+        let taken = from_json(br#"{"chapters":[{"startTime":0,"title":"A"},{"startTime":10,"title":"B"}]}"#).unwrap();
+        assert_eq!(taken.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(), ["A", "B"]);
         assert!(from_json(br#"{"version":"1.2.0","chapters":[{"startTime":1,"img":"a.jpg"}]}"#).is_err());
     }
 }

@@ -108,20 +108,25 @@ const MAX_CUES: usize = 100_000;
 /// times go into the VTT file a build publishes beside it).
 const MAX_SECONDS: f64 = 1_000_000.0 * 3600.0;
 
-/// The byte-order mark of UTF-16 text that `bytes` start with, if any, as
-/// bytes in hex (what Windows tools save "Unicode" text as).
+/// How `bytes` tell they are UTF-16 text (what Windows tools save
+/// "Unicode" text as), if they are: the byte-order mark they start with,
+/// or, without one, a 0 byte beside every letter of their first line.
 pub fn utf16_mark(bytes: &[u8]) -> Option<&'static str> {
     match bytes {
-        [0xFF, 0xFE, ..] => Some("FF FE"),
-        [0xFE, 0xFF, ..] => Some("FE FF"),
-        _ => None,
+        [0xFF, 0xFE, ..] => return Some("it starts with the byte-order mark FF FE"),
+        [0xFE, 0xFF, ..] => return Some("it starts with the byte-order mark FE FF"),
+        _ => {}
     }
+    let pairs: Vec<&[u8]> = bytes[..bytes.len().min(256)].chunks_exact(2).collect();
+    let beside = |zero: usize| pairs.iter().filter(|p| p[zero] == 0 && p[1 - zero] != 0).count();
+    (pairs.len() >= 4 && (beside(0) * 5 >= pairs.len() * 4 || beside(1) * 5 >= pairs.len() * 4))
+        .then_some("every other byte of it is 0")
 }
 
 /// Reads a transcript of format `kind`: its cues, or what is wrong.
 pub fn parse(kind: Kind, bytes: &[u8]) -> Result<Vec<Cue>, String> {
-    if let Some(mark) = utf16_mark(bytes) {
-        return Err(format!("UTF-16 text (it starts with the byte-order mark {mark}): save it as UTF-8"));
+    if let Some(how) = utf16_mark(bytes) {
+        return Err(format!("UTF-16 text ({how}): save it as UTF-8"));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
@@ -1138,6 +1143,17 @@ mod tests {
         assert!(e.ends_with("; and 4 more"), "{e}");
         let latin1 = parse(Kind::Vtt, b"WEBVTT\n\n00:00.000 --> 00:01.000\ncaf\xe9\n").unwrap_err();
         assert!(latin1.starts_with("not UTF-8 text (byte 0xE9 on line 4): save it as UTF-8"), "{latin1}");
+        // UTF-16 without its byte-order mark is told as UTF-16, not as a file without a WEBVTT line.
+        let text = "WEBVTT\n\n00:00.000 --> 00:01.000\ncaf\u{e9}\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for bytes in [le, be] {
+            assert_eq!(
+                parse(Kind::Vtt, &bytes).unwrap_err(),
+                "UTF-16 text (every other byte of it is 0): save it as UTF-8"
+            );
+        }
+        assert!(utf16_mark(b"WEBVTT\n\n").is_none() && utf16_mark(b"\0\0\0\0\0\0\0\0").is_none());
     }
 
     #[test]

@@ -644,13 +644,13 @@ pub fn root_of(path: &Path) -> PathBuf {
 pub fn read_text(path: &Path) -> Result<String, ManifestError> {
     let bytes = crate::fsutil::read(path, crate::fsutil::MANIFEST)
         .map_err(|source| ManifestError::Read { path: path.to_path_buf(), source })?;
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+    if let Some(how) = crate::transcript::utf16_mark(&bytes) {
         return Err(ManifestError::Invalid {
             problems: vec![problem(
                 path,
                 1,
                 1,
-                "the file is UTF-16 text (its first bytes say so), not UTF-8",
+                format!("the file is UTF-16 text ({how}), not UTF-8"),
                 Some(
                     "save episodes.toml as UTF-8 (in Notepad: Save as, Encoding: UTF-8; \"Unicode\" is UTF-16)".into(),
                 ),

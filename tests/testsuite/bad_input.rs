@@ -344,8 +344,15 @@ fn a_manifest_broken_where_an_editor_does_not_show_it_is_said_where_it_was_opene
     assert!(said(&show).contains("the file ends its lines with a carriage return alone"));
     let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain(two.encode_utf16().flat_map(u16::to_le_bytes)).collect();
     std::fs::write(show.path("episodes.toml"), utf16).unwrap();
+    assert!(said(&show).contains(
+        "error: episodes.toml:1:1: the file is UTF-16 text (it starts with the byte-order mark FF FE), not UTF-8"
+    ));
+    // Without its mark, as some tools save it: told the same, not as a TOML error.
+    let unmarked: Vec<u8> = two.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    std::fs::write(show.path("episodes.toml"), unmarked).unwrap();
     assert!(
-        said(&show).contains("error: episodes.toml:1:1: the file is UTF-16 text (its first bytes say so), not UTF-8")
+        said(&show)
+            .contains("error: episodes.toml:1:1: the file is UTF-16 text (every other byte of it is 0), not UTF-8")
     );
     // Fixed, it builds.
     show.write("episodes.toml", &two);
