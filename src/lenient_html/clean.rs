@@ -91,8 +91,6 @@ const VOID: &[&str] = &["br", "hr", "img", "wbr"];
 /// to `</script>`, an `<svg>`'s as XML).
 const DROPPED_WHOLE: &[&str] = &[
     "applet",
-    "embed",
-    "frame",
     "frameset",
     "iframe",
     "math",
@@ -201,6 +199,7 @@ impl Cleaner {
                 // (Without a datetime, a time's text must be one HTML
                 // reads, which a transcript's "0:00" is not: its text alone.)
             } else {
+                self.implied_ends(kept);
                 self.start_tag(kept, attrs, tag);
             }
             return after;
@@ -217,6 +216,50 @@ impl Cleaner {
             self.title = Some(title.split_whitespace().collect::<Vec<_>>().join(" "));
         }
         after
+    }
+
+    /// Ends what HTML ends where element `starting` starts, as a browser
+    /// reads it (and so every checker): an open `<p>` at a block's start
+    /// (with what is open in it), an `<li>` at the next item of its list,
+    /// a `<dt>` or `<dd>` at the next term or description.
+    fn implied_ends(&mut self, starting: &str) {
+        const ENDS_P: &[&str] = &[
+            "article",
+            "blockquote",
+            "div",
+            "dl",
+            "figcaption",
+            "figure",
+            "footer",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "header",
+            "hr",
+            "main",
+            "ol",
+            "p",
+            "pre",
+            "section",
+            "table",
+            "ul",
+        ];
+        let (ends, within): (&[&str], &[&str]) = match starting {
+            "li" => (&["li"], &["ol", "ul", "table"]),
+            "dt" | "dd" => (&["dt", "dd"], &["dl", "table"]),
+            s if ENDS_P.contains(&s) => (&["p"], &["table", "td", "th", "caption"]),
+            _ => return,
+        };
+        let Some(at) = self.open.iter().rposition(|n| ends.contains(n)) else { return };
+        if self.open[at + 1..].iter().any(|n| within.contains(n)) {
+            return;
+        }
+        for n in self.open.split_off(at).into_iter().rev() {
+            self.end_tag(n);
+        }
     }
 
     fn start_tag(&mut self, name: &'static str, attrs: &[&str], tag: Option<&Tag>) {
@@ -380,6 +423,25 @@ mod tests {
              <a href=\"#later\">e</a><a href=\"?q=1\">f</a><a href=\"mailto:a@example.org\">g</a><a href=\"a:b/c\">h</a>",
         );
         assert_eq!(c.relative, ["../media/cover.jpg", "slides/1.png"]);
+    }
+
+    /// Tags written as HTML lets them be (a `<p>` never closed, an item
+    /// ending at the next) come out as a browser reads them; an element
+    /// without content or end tag that is left out takes nothing with it.
+    #[test]
+    fn tags_html_ends_by_themselves_are_ended_and_a_void_element_left_out_takes_nothing() {
+        assert_eq!(body("<p>one <b>bold<p>two</p>"), "<p>one <b>bold</b></p><p>two</p>");
+        assert_eq!(body("<ul><li>a<li>b<ul><li>c</ul></ul>"), "<ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>");
+        assert_eq!(body("<dl><dt>a<dd>b<dt>c</dl>"), "<dl><dt>a</dt><dd>b</dd><dt>c</dt></dl>");
+        assert_eq!(body("<p>a<div>b</div>"), "<p>a</p><div>b</div>");
+        assert_eq!(
+            body("<p>a<table><tr><td><div>b</div></td></tr></table>"),
+            "<p>a</p><table><tr><td><div>b</div></td></tr></table>"
+        );
+        assert_eq!(body("<p>a<span>b</span></p>"), "<p>a<span>b</span></p>");
+        let c = clean("<p>x</p><embed src=x><p>kept</p><frame src=y><p>also</p>");
+        assert!(c.html.contains("<p>x</p><p>kept</p><p>also</p>"), "{}", c.html);
+        assert_eq!(c.removed, ["<embed>", "<frame>"]);
     }
 
     #[test]

@@ -914,6 +914,14 @@ fn an_html_transcript_is_published_without_what_would_run_on_the_site() {
     );
     show.run(&["build", "--no-cache"]).ok();
     assert_eq!(show.read("public/episodes/pair/transcript.html"), once);
+
+    // Another tag left out, the file written the same: the warning says the new one.
+    show.write("t.html", "<p><cite>Ann:</cite> Hello.</p><textarea>a</textarea>");
+    assert!(show.build().ok().stderr.contains("<textarea> in t.html was left out"));
+    show.write("t.html", "<p><cite>Ann:</cite> Hello.</p><object data=x></object>");
+    let run = show.build().ok();
+    assert!(run.stderr.contains("<object> in t.html was left out") && !run.stderr.contains("textarea"), "{}", run.stderr);
+    assert_eq!(show.read("public/episodes/pair/transcript.html"), once);
 }
 
 /// A show's manifest with every Podcasting 2.0 tag a publisher sets: the

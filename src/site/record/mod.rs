@@ -536,6 +536,11 @@ fn episodes<'s>(show: &'s Show, now: DateTime<Utc>, out: &Path, content: &mut Sh
             put(content, t.rel.as_bytes());
             put(content, t.language.as_bytes());
             put(content, &t.bytes);
+            // What was left out of an HTML one, and its relative links: said,
+            // though the file written may be the same without another tag.
+            for said in t.left_out.iter().chain(&t.relative) {
+                put(content, said.as_bytes());
+            }
         }
         // The chapters, also those read from a chapters_file, and their pictures.
         if let Some(c) = &e.chapters {
