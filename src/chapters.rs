@@ -456,6 +456,10 @@ struct JsonChapter {
     location: Option<Place>,
 }
 
+/// The most chapters an episode has, wherever they are given (a long
+/// audiobook has hundreds).
+pub const MAX_CHAPTERS: usize = 10_000;
+
 /// The chapters of a Podcasting 2.0 chapters JSON file, or what is wrong
 /// with it. Pictures and links must be absolute http(s) URLs.
 pub fn from_json(bytes: &[u8]) -> Result<Vec<Chapter>, String> {
@@ -484,7 +488,7 @@ pub fn from_json(bytes: &[u8]) -> Result<Vec<Chapter>, String> {
         ));
     }
     let file: JsonFile = serde_json::from_slice(bytes).map_err(|e| format!("not a chapters file: {e}"))?;
-    if file.chapters.len() > 10_000 {
+    if file.chapters.len() > MAX_CHAPTERS {
         return Err(format!("{} chapters: at most 10,000", file.chapters.len()));
     }
     let url = |what: &str, n: usize, u: Option<String>| -> Result<Option<crate::url::HttpUrl>, String> {

@@ -534,7 +534,19 @@ impl Catalog {
         // Newest first; ties keep manifest order (a stable sort), so output is deterministic.
         live.sort_by_key(|e| std::cmp::Reverse(e.episode.date));
         scheduled.sort_by_key(Scheduled::date);
-        warnings.extend(scheduled.iter().filter_map(|s| far_ahead(&s.episode, now, &show.manifest_path)));
+        // (One said, with how many more: a show that planned years ahead
+        // has them by the hundred.)
+        let mut ahead = scheduled.iter().filter_map(|s| far_ahead(&s.episode, now, &show.manifest_path));
+        if let Some(mut first) = ahead.next() {
+            let more = ahead.count();
+            if more > 0 {
+                first.message.push_str(&format!(
+                    " (and {more} more episode{} dated over a year ahead)",
+                    crate::text::plural(more)
+                ));
+            }
+            warnings.push(first);
+        }
         let all = live.iter().map(|e| &e.episode).chain(scheduled.iter().map(|s| &s.episode));
         warnings.extend(same_titles(all, &show.manifest_path));
         let formats = formats_of(&live);

@@ -72,15 +72,30 @@ pub(super) fn tell(report: &Report, ui: &Ui) {
             _ => None,
         })
         .collect();
-    for s in report.scheduled.iter().filter(|s| !looked_back.contains(&s.episode.guid.as_str())) {
+    let scheduled: Vec<_> =
+        report.scheduled.iter().filter(|s| !looked_back.contains(&s.episode.guid.as_str())).collect();
+    // The next few to go live (all of them with -v); `list` lists them all.
+    let shown = if ui.verbose() { scheduled.len() } else { SCHEDULED_SHOWN };
+    for s in scheduled.iter().take(shown) {
         ui.info(format!(
             "scheduled: {} goes live at {}; it is left out until then (run `{command}` again after that time)",
             podsmith::text::quoted(s.title()),
             s.date().to_rfc3339()
         ));
     }
+    if let Some(last) = scheduled.last().filter(|_| scheduled.len() > shown) {
+        ui.info(format!(
+            "scheduled: and {} more episode{}, the last going live at {} (`podsmith list` lists them)",
+            scheduled.len() - shown,
+            podsmith::text::plural(scheduled.len() - shown),
+            last.date().to_rfc3339()
+        ));
+    }
     ui.info(summary(report));
 }
+
+/// How many scheduled episodes a build names (the next to go live).
+const SCHEDULED_SHOWN: usize = 5;
 
 /// What changed for subscribers, and what the build cleaned up.
 fn say_changes(report: &Report, ui: &Ui) {

@@ -1224,6 +1224,14 @@ impl Reading<'_> {
                 );
                 None
             }
+            (Some(items), None) if items.len() > crate::chapters::MAX_CHAPTERS => {
+                self.cx.error(
+                    &t.value_span("chapters").unwrap_or_else(|| t.span.clone()),
+                    format!("{what} has {} chapters: at most 10,000", items.len()),
+                    Some("keep the chapters a listener skips between".into()),
+                );
+                None
+            }
             (Some(items), None) => {
                 let mut list = Vec::new();
                 let mut ok = true;
@@ -1332,6 +1340,18 @@ impl Reading<'_> {
         let what = t.what.clone();
         let notes = t.string(&mut self.cx, "notes").map(|n| {
             let span = n.span();
+            // As long as a notes file may be, at most.
+            let most = crate::fsutil::NOTES.bytes;
+            if n.get_ref().len() as u64 > most {
+                self.cx.error(
+                    &span,
+                    format!(
+                        "`notes` in {what} are longer than the {} of show notes podsmith publishes",
+                        crate::fsutil::human_size(most)
+                    ),
+                    Some("keep the notes to what apps show (Apple shows 4,000 characters), and link to a page for the rest".into()),
+                );
+            }
             let from = NotesFrom::manifest(self.cx.text(&span), self.cx.line_col(span.start).0, n.get_ref());
             (n.into_inner(), from)
         });

@@ -772,6 +772,37 @@ fn a_base_url_with_dot_parts_or_a_page_at_its_end_is_told_the_folder() {
     }
 }
 
+/// Notes written in the manifest are held to a notes file's limit.
+#[test]
+fn notes_in_the_manifest_are_held_to_a_notes_files_limit() {
+    let most = usize::try_from(crate::fsutil::NOTES.bytes).unwrap();
+    let long = "a".repeat(most + 1);
+    let said = errors(&format!("{PODCAST}{}", EPISODE.replace("notes = \"Hello\"", &format!("notes = \"{long}\""))));
+    assert!(
+        said.contains("`notes` in episode 1 (\"First\") are longer than the 4 MB of show notes podsmith publishes"),
+        "{}",
+        &said[..said.len().min(400)]
+    );
+    let fits = "a".repeat(most);
+    let src = format!("{PODCAST}{}", EPISODE.replace("notes = \"Hello\"", &format!("notes = \"{fits}\"")));
+    assert!(parse_in(show_dir().path(), &src).is_ok());
+}
+
+/// Chapters in the manifest are held to a chapters file's limit.
+#[test]
+fn chapters_in_the_manifest_are_held_to_a_chapters_files_limit() {
+    let chapters: String = (0..=crate::chapters::MAX_CHAPTERS)
+        .map(|i| format!("[[episode.chapters]]\nstart = {i}\ntitle = \"C\"\n"))
+        .collect();
+    let said = errors(&format!("{PODCAST}{EPISODE}{chapters}"));
+    assert!(
+        said.contains("episode 1 (\"First\") has 10001 chapters: at most 10,000"),
+        "{}",
+        &said[..said.len().min(400)]
+    );
+    assert!(said.ends_with("1 problem in episodes.toml"), "{}", &said[said.len().saturating_sub(400)..]);
+}
+
 /// A guid that is another's but for a control character (pasted by
 /// accident, removed as the manifest is read) is the same guid.
 #[test]

@@ -1072,7 +1072,16 @@ fn walk_mp3(bytes: u64, pre: &Pre, reopen: Opener<'_>) -> Result<mp3::Walk, Prob
     let mut src = reopen().map_err(|e| ProbeError::Io(e.to_string()))?;
     let head = &pre.mp3;
     let end = bytes.saturating_sub(head.tail_tags);
-    mp3::walk(&mut src, head.audio_start, end, head.kind.is_some()).map_err(|e| ProbeError::Io(e.to_string()))
+    let walk =
+        mp3::walk(&mut src, head.audio_start, end, head.kind.is_some()).map_err(|e| ProbeError::Io(e.to_string()))?;
+    match walk.not_audio {
+        0 => Ok(walk),
+        n => Err(ProbeError::Corrupt(format!(
+            "the last {} of the file are not MP3 audio (after {} of it)",
+            crate::fsutil::human_size(n),
+            crate::text::clock(walk.seconds.round() as u64)
+        ))),
+    }
 }
 
 /// An MP3 whose seek header promises more than the file holds: a byte

@@ -478,7 +478,16 @@ pub struct Walk {
     pub vbr: bool,
     /// The last frame runs past the end of the data: the file was cut.
     pub truncated: bool,
+    /// Bytes from where the frames stopped to the end, where over
+    /// [`MAX_NOT_AUDIO`] of them in a row held no frame (a file padded
+    /// with gigabytes of zeros): those are not read.
+    pub not_audio: u64,
 }
+
+/// The most bytes in a row without a frame (nor an ID3 tag) that are
+/// read through to find the next one: damage is kilobytes, an APE tag
+/// with its cover a few megabytes.
+pub const MAX_NOT_AUDIO: u64 = 64 << 20;
 
 /// The whole length of the ID3v2 tag whose 10-byte header is `h`
 /// (header, body and footer), if `h` is one.
@@ -550,15 +559,15 @@ pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_fir
     let mut pos = start; // file offset of the next frame
     let mut skip = skip_first;
     let mut layout = Layout::default();
-    let mut bitrates = 0u16; // bitrate indexes seen
-    // Samples by sample rate, for `seconds`.
-    let mut by_rate: Vec<(u32, u64)> = Vec::new();
+    let mut tally = Tally::default();
     // Whether `pos` follows a frame (or is the first frame read_head
     // found). After bytes that are not a frame, a header found is taken
     // only when the next frame's header follows it: in damaged or random
     // bytes a frame-like header turns up every few kilobytes; two in a row,
     // of the same layout, do not.
     let mut synced = true;
+    // Where the bytes without a frame began.
+    let mut lost_at = start;
     src.seek(SeekFrom::Start(start))?;
     while pos < end {
         let at = (pos - buf_start) as usize;
@@ -608,20 +617,8 @@ pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_fir
                 }
                 if skip {
                     skip = false;
-                } else {
-                    out.frames += 1;
-                    out.samples += layout.samples;
-                    out.sample_rate = layout.rate;
-                    match by_rate.iter_mut().find(|(r, _)| *r == layout.rate) {
-                        Some((_, n)) => *n += layout.samples,
-                        None => by_rate.push((layout.rate, layout.samples)),
-                    }
-                    bitrates |= 1 << index;
-                    // Past what any recording lasts, the verdict is known:
-                    // the rest (gigabytes, from a host) is not read.
-                    if out.frames % 65_536 == 0 && seconds_of(&by_rate) >= super::MAX_SECONDS {
-                        break;
-                    }
+                } else if tally.count(&mut out, &layout, index) {
+                    break;
                 }
                 synced = true;
                 pos += len as u64;
@@ -630,14 +627,61 @@ pub fn walk<R: Read + Seek + ?Sized>(src: &mut R, start: u64, end: u64, skip_fir
             // with its cover) is skipped whole, however many sync-like bytes
             // its picture holds; after damage, the next frame is looked for.
             _ => {
+                if synced {
+                    lost_at = pos;
+                }
                 synced = false;
-                pos += id3v2_len(&buf[at..filled]).unwrap_or(1);
+                let (step, tag) = not_a_frame(&buf[at..filled]);
+                pos += step;
+                if tag {
+                    lost_at = pos;
+                }
+                if pos - lost_at > MAX_NOT_AUDIO {
+                    out.not_audio = end - lost_at;
+                    break;
+                }
             }
         }
     }
-    out.seconds = seconds_of(&by_rate);
-    out.vbr = bitrates.count_ones() > 1;
+    out.seconds = seconds_of(&tally.by_rate);
+    out.vbr = tally.bitrates.count_ones() > 1;
     Ok(out)
+}
+
+/// What [`walk`] counts of the frames beside [`Walk`]'s totals.
+#[derive(Default)]
+struct Tally {
+    /// Samples by sample rate, for the seconds.
+    by_rate: Vec<(u32, u64)>,
+    /// Bitrate indexes seen.
+    bitrates: u16,
+}
+
+impl Tally {
+    /// Counts a frame of `layout` at bitrate `index` into `out`. Whether the
+    /// verdict is known: past what any recording lasts, the rest
+    /// (gigabytes, from a host) is not read.
+    fn count(&mut self, out: &mut Walk, layout: &Layout, index: usize) -> bool {
+        out.frames += 1;
+        out.samples += layout.samples;
+        out.sample_rate = layout.rate;
+        match self.by_rate.iter_mut().find(|(r, _)| *r == layout.rate) {
+            Some((_, n)) => *n += layout.samples,
+            None => self.by_rate.push((layout.rate, layout.samples)),
+        }
+        self.bitrates |= 1 << index;
+        out.frames.is_multiple_of(65_536) && seconds_of(&self.by_rate) >= super::MAX_SECONDS
+    }
+}
+
+/// How far past `bytes` (at a place that is not a frame) the next frame
+/// may be: past an ID3v2 tag, whole (`true`), else to the next byte a
+/// frame or a tag can start with.
+fn not_a_frame(bytes: &[u8]) -> (u64, bool) {
+    match id3v2_len(bytes) {
+        Some(tag) => (tag, true),
+        None => (memchr::memchr2(0xFF, b'I', &bytes[1..]).map_or(bytes.len(), |i| i + 1) as u64, false),
+    }
 }
 
 /// The seconds that samples counted by sample rate last.

@@ -333,3 +333,23 @@ fn validate_loudness_stopped_midway_keeps_what_it_had_decoded() {
     assert_eq!((l["cached"].as_u64(), l["decoded"].as_u64()), (Some(kept as u64), Some((FILES - kept) as u64)), "{l}");
     assert_eq!(measured(), FILES);
 }
+
+/// An MP3 padded with gigabytes that are not audio (zeros, here a sparse
+/// file) is told damaged once 64 MB of them held no frame: the rest is not
+/// read, and it is not published with a length of gigabytes.
+#[test]
+fn an_mp3_padded_with_gigabytes_that_are_not_audio_is_refused_unread() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("One", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    let f = std::fs::OpenOptions::new().write(true).open(show.path("media/cbr-xing.mp3")).unwrap();
+    f.set_len(f.metadata().unwrap().len() + (2 << 30)).unwrap();
+    let started = Instant::now();
+    let run = podsmith(&show, &["build"]).fails(1);
+    assert!(
+        run.stderr.contains("the audio data is damaged: the last 2.0 GB of the file are not MP3 audio (after 0:0"),
+        "{}",
+        run.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(!show.path("public/feed.xml").exists());
+}

@@ -920,7 +920,11 @@ fn an_html_transcript_is_published_without_what_would_run_on_the_site() {
     assert!(show.build().ok().stderr.contains("<textarea> in t.html was left out"));
     show.write("t.html", "<p><cite>Ann:</cite> Hello.</p><object data=x></object>");
     let run = show.build().ok();
-    assert!(run.stderr.contains("<object> in t.html was left out") && !run.stderr.contains("textarea"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("<object> in t.html was left out") && !run.stderr.contains("textarea"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(show.read("public/episodes/pair/transcript.html"), once);
 }
 

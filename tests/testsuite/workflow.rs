@@ -534,6 +534,43 @@ fn an_episode_dated_years_ahead_is_warned_of() {
     }
 }
 
+/// A show planned far ahead is told so once, not once an episode: the
+/// episodes dated years ahead in one warning, the next few to go live by
+/// name (all of them with -v), and how many more.
+#[test]
+fn a_show_planned_far_ahead_is_told_in_a_few_lines() {
+    let files = [
+        "cbr-xing.mp3",
+        "cbr-noxing.mp3",
+        "vbr-xing.mp3",
+        "vbr-noxing.mp3",
+        "vbri.mp3",
+        "bare-xing.mp3",
+        "pair-5s.mp3",
+        "mpeg2-22k-mono.mp3",
+    ];
+    let mut manifest =
+        format!("{PODCAST_TABLE}{}", episode("Now", "g0", "2024-01-01T00:00:00Z", &["tagged-apev2.mp3"]));
+    for (n, f) in files.iter().enumerate() {
+        let date =
+            if n < 5 { format!("2026-{:02}-01T00:00:00Z", n + 7) } else { format!("20{}-01-01T00:00:00Z", 30 + n) };
+        manifest += &episode(&format!("Ep {n}"), &format!("g{}", n + 1), &date, &[f]);
+    }
+    let show = Show::with(&manifest, &[&files[..], &["tagged-apev2.mp3"]].concat());
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert_eq!(run.stderr.matches("from now").count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("(and 2 more episodes dated over a year ahead)"), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("scheduled: \"Ep ").count(), 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("scheduled: and 3 more episodes, the last going live at 2037-01-01T00:00:00+00:00 (`podsmith list` lists them)"),
+        "{}",
+        run.stderr
+    );
+    let run = show.run(&["build", "-v", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert_eq!(run.stderr.matches("scheduled: \"Ep ").count(), 8, "{}", run.stderr);
+    assert!(!run.stderr.contains("scheduled: and"), "{}", run.stderr);
+}
+
 /// An episode with an earlier one's title (told apart by case or spaces
 /// alone) is warned of by `add` and every build, naming both lines: apps
 /// list the two under one name.
