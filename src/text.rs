@@ -145,7 +145,10 @@ pub fn url_problem(s: &str) -> Option<String> {
             scheme.to_ascii_lowercase()
         ));
     }
-    if let Some(c) = s.chars().find(|c| c.is_whitespace() || c.is_control()) {
+    if let Some(c) = s.chars().find(|c| c.is_control() || invisible(*c)) {
+        return Some(format!("holds {}: take it out (it was likely pasted with the address)", describe_char(c)));
+    }
+    if let Some(c) = s.chars().find(|c| c.is_whitespace()) {
         return Some(format!("holds {}; write it percent-encoded (a space is %20)", describe_char(c)));
     }
     if let Some(c) = s.chars().find(|c| matches!(c, '"' | '<' | '>' | '`' | '{' | '}' | '|' | '\\' | '^')) {
@@ -203,6 +206,10 @@ pub fn url_problem(s: &str) -> Option<String> {
 pub fn unencoded(s: &str) -> Option<String> {
     use std::fmt::Write;
     let c = s.chars().find(|c| !c.is_ascii())?;
+    // (Pasted with the address, unseen: no file's name holds it.)
+    if let Some(c) = s.chars().find(|c| invisible(*c)) {
+        return Some(format!("holds an invisible character (U+{:04X}): take it out", u32::from(c)));
+    }
     let mut encoded = String::with_capacity(s.len() * 2);
     for ch in s.chars() {
         match ch.is_ascii() {
@@ -217,12 +224,19 @@ pub fn unencoded(s: &str) -> Option<String> {
     Some(format!("holds \"{c}\", which Apple Podcasts takes only percent-encoded in this URL: write \"{encoded}\""))
 }
 
+/// Whether `c` shows as nothing: a zero-width space or joiner, a
+/// direction mark, a soft hyphen, a byte-order mark.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 fn describe_char(c: char) -> String {
     match c {
         ' ' => "a space".into(),
         '"' => "a double quote (\")".into(),
         '<' | '>' => format!("an angle bracket ({c})"),
         c if c.is_control() => format!("a control character (U+{:04X})", c as u32),
+        c if invisible(c) => format!("an invisible character (U+{:04X})", c as u32),
         c if c.is_whitespace() => format!("white space (U+{:04X})", c as u32),
         c => format!("\"{c}\""),
     }

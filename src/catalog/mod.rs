@@ -536,13 +536,18 @@ impl Catalog {
         scheduled.sort_by_key(Scheduled::date);
         // (One said, with how many more: a show that planned years ahead
         // has them by the hundred.)
-        let mut ahead = scheduled.iter().filter_map(|s| far_ahead(&s.episode, now, &show.manifest_path));
-        if let Some(mut first) = ahead.next() {
-            let more = ahead.count();
-            if more > 0 {
+        let mut ahead =
+            scheduled.iter().filter_map(|s| Some((far_ahead(&s.episode, now, &show.manifest_path)?, s.episode.line)));
+        if let Some((mut first, _)) = ahead.next() {
+            let lines: Vec<String> = ahead.map(|(_, line)| line.to_string()).collect();
+            if !lines.is_empty() {
+                let shown = lines.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
                 first.message.push_str(&format!(
-                    " (and {more} more episode{} dated over a year ahead)",
-                    crate::text::plural(more)
+                    " (and {} more episode{} dated over a year ahead, at line{} {shown}{})",
+                    lines.len(),
+                    crate::text::plural(lines.len()),
+                    crate::text::plural(lines.len()),
+                    if lines.len() > 10 { " …" } else { "" }
                 ));
             }
             warnings.push(first);

@@ -247,14 +247,46 @@ impl Cleaner {
             "table",
             "ul",
         ];
+        // (An item's search stops at any block but a div or a p, as HTML's does.)
+        const BLOCKS: &[&str] = &[
+            "article",
+            "blockquote",
+            "caption",
+            "dd",
+            "dl",
+            "dt",
+            "figcaption",
+            "figure",
+            "footer",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "header",
+            "li",
+            "main",
+            "ol",
+            "pre",
+            "section",
+            "table",
+            "tbody",
+            "td",
+            "tfoot",
+            "th",
+            "thead",
+            "tr",
+            "ul",
+        ];
         let (ends, within): (&[&str], &[&str]) = match starting {
-            "li" => (&["li"], &["ol", "ul", "table"]),
-            "dt" | "dd" => (&["dt", "dd"], &["dl", "table"]),
+            "li" => (&["li"], BLOCKS),
+            "dt" | "dd" => (&["dt", "dd"], BLOCKS),
             s if ENDS_P.contains(&s) => (&["p"], &["table", "td", "th", "caption"]),
             _ => return,
         };
         let Some(at) = self.open.iter().rposition(|n| ends.contains(n)) else { return };
-        if self.open[at + 1..].iter().any(|n| within.contains(n)) {
+        if self.open[at + 1..].iter().any(|n| within.contains(n) && !ends.contains(n)) {
             return;
         }
         for n in self.open.split_off(at).into_iter().rev() {
@@ -433,6 +465,11 @@ mod tests {
         assert_eq!(body("<p>one <b>bold<p>two</p>"), "<p>one <b>bold</b></p><p>two</p>");
         assert_eq!(body("<ul><li>a<li>b<ul><li>c</ul></ul>"), "<ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>");
         assert_eq!(body("<dl><dt>a<dd>b<dt>c</dl>"), "<dl><dt>a</dt><dd>b</dd><dt>c</dt></dl>");
+        assert_eq!(
+            body("<ul><li>a<blockquote><li>b</blockquote></ul>"),
+            "<ul><li>a<blockquote><li>b</li></blockquote></li></ul>"
+        );
+        assert_eq!(body("<ul><li>a<div><li>b</div></ul>"), "<ul><li>a<div></div></li><li>b</li></ul>");
         assert_eq!(body("<p>a<div>b</div>"), "<p>a</p><div>b</div>");
         assert_eq!(
             body("<p>a<table><tr><td><div>b</div></td></tr></table>"),

@@ -255,7 +255,7 @@ impl Reading<'_> {
 
     /// A file or URL that must be there.
     fn required_asset(&mut self, t: &mut Fields<'_, '_>, key: &'static str, example: &str) -> Option<Asset> {
-        let asset = self.asset(t, key);
+        let asset = self.asset(t, key, true);
         if asset.is_none() && !t.has(key) {
             t.missing(&mut self.cx, key, example);
         }
@@ -332,12 +332,15 @@ impl Reading<'_> {
         }
     }
 
-    /// A file in the show folder, or an http(s) URL.
-    fn asset(&mut self, t: &mut Fields<'_, '_>, key: &'static str) -> Option<Asset> {
+    /// A file in the show folder, or an http(s) URL (in plain ASCII where
+    /// it is art `apples` reads).
+    fn asset(&mut self, t: &mut Fields<'_, '_>, key: &'static str, apples: bool) -> Option<Asset> {
         let s = t.string(&mut self.cx, key)?;
         if s.get_ref().contains("://") {
-            let parsed =
-                HttpUrl::parse(s.get_ref()).and_then(|url| crate::text::unencoded(s.get_ref()).map_or(Ok(url), Err));
+            let parsed = HttpUrl::parse(s.get_ref()).and_then(|url| match apples {
+                true => crate::text::unencoded(s.get_ref()).map_or(Ok(url), Err),
+                false => Ok(url),
+            });
             match parsed {
                 Ok(url) => return Some(Asset::Remote(url)),
                 Err(problem) => {
@@ -378,11 +381,17 @@ impl Reading<'_> {
             .flatten()
             .filter(|r| !r.as_os_str().is_empty() && !r.components().any(|c| matches!(c, Component::ParentDir)));
         if let Some(plain) = (!absolute).then(|| within_lexically(rel)).flatten() {
-            // `media/../media/x.mp3`: inside, but a URL is made of it as written.
+            // `media/../media/x.mp3`: inside, but a URL is made of it as
+            // written. (Through a link, `..` leads elsewhere than by name.)
+            let real = |p: &str| self.root.join(p).canonicalize().ok();
+            let help = match (real(rel), real(&plain)) {
+                (Some(a), Some(b)) if a != b => "write the path of the file itself, without \"..\"".to_string(),
+                _ => format!("write the path without \"..\": \"{plain}\""),
+            };
             return self.cx.error(
                 &s.span(),
                 format!("`{key}` \"{raw}\" in {what} goes up a folder (..) and back into the show folder"),
-                Some(format!("write the path without \"..\": \"{plain}\"")),
+                Some(help),
             );
         }
         match inside.as_ref().and_then(|r| r.to_str()) {
@@ -491,9 +500,19 @@ impl Reading<'_> {
         };
         let help = self.similar_file(rel).map_or_else(
             || format!("check the name, or put the file at {rel} in the show folder{slash}"),
-            |f| match f.to_lowercase() == rel.to_lowercase() {
-                true => format!("did you mean \"{f}\"? (names differ by case here, and on most hosting)"),
-                false => format!("did you mean \"{f}\"?{slash}"),
+            |f| {
+                let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
+                match () {
+                    _ if f.to_lowercase() == rel.to_lowercase() => {
+                        format!("did you mean \"{f}\"? (names differ by case here, and on most hosting)")
+                    }
+                    _ if nfc.normalize(&f.to_lowercase()) == nfc.normalize(&rel.to_lowercase()) => format!(
+                        "the file there writes its accented letters in another Unicode form (as macOS does): copy \
+                         its name into episodes.toml (\"{}\"), or rename the file as it is named here",
+                        toml_escaped(&f)
+                    ),
+                    _ => format!("did you mean \"{f}\"?{slash}"),
+                }
             },
         );
         self.cx.error(&s.span(), format!("`{key}` \"{raw}\" in {what} does not exist"), Some(help));
@@ -554,7 +573,9 @@ impl Reading<'_> {
         let entries = std::fs::read_dir(self.root.join(&dir)).ok()?;
         let at = |n: &str| if dir.is_empty() { n.to_string() } else { format!("{dir}/{n}") };
         let all: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).take(100_000).collect();
-        if let Some(n) = all.iter().find(|n| at(n).to_lowercase() == rel.to_lowercase() && at(n) != rel) {
+        let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
+        let same = |a: &str, b: &str| nfc.normalize(&a.to_lowercase()) == nfc.normalize(&b.to_lowercase());
+        if let Some(n) = all.iter().find(|n| same(&at(n), rel) && at(n) != rel) {
             return Some(at(n));
         }
         let named = self.named.get_or_insert_with(|| named_paths(self.doc));
@@ -792,21 +813,34 @@ impl Reading<'_> {
     }
 
     /// Two published files whose names differ only in case are one file on
-    /// hosting that ignores case (Windows, macOS, some CDNs and buckets).
+    /// hosting that ignores case (Windows, macOS, some CDNs and buckets);
+    /// two whose names are one name in two Unicode forms (`é` as one
+    /// letter, or as `e` and an accent: macOS writes the second) are one
+    /// file on macOS disks, and one name to whoever reads them.
     fn case_collision(&mut self, published: &mut HashMap<String, (String, usize)>, f: &LocalFile) {
-        match published.get(&f.rel.to_lowercase()) {
-            Some((other, line)) if *other != f.rel => self.cx.error_at_line(
-                f.line,
-                format!("\"{}\" and \"{other}\" (line {line}) differ only in case", f.rel),
-                Some(
-                    "where case is not told apart (Windows and macOS disks, some hosting) one would replace the \
-                     other: rename one of them"
-                        .into(),
-                ),
-            ),
+        let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
+        let key = nfc.normalize(&f.rel.to_lowercase()).into_owned();
+        match published.get(&key) {
+            Some((other, line)) if *other != f.rel => {
+                let (how, where_) = match other.to_lowercase() == f.rel.to_lowercase() {
+                    true => {
+                        ("differ only in case", "where case is not told apart (Windows and macOS disks, some hosting)")
+                    }
+                    false => (
+                        "are one name written in two Unicode forms (an accented letter as one character, or as a \
+                         letter and an accent)",
+                        "where the forms are not told apart (macOS disks, some hosting and sync tools)",
+                    ),
+                };
+                self.cx.error_at_line(
+                    f.line,
+                    format!("\"{}\" and \"{other}\" (line {line}) {how}", f.rel),
+                    Some(format!("{where_} one would replace the other: rename one of them")),
+                );
+            }
             Some(_) => {}
             None => {
-                published.insert(f.rel.to_lowercase(), (f.rel.clone(), f.line));
+                published.insert(key, (f.rel.clone(), f.line));
             }
         }
     }
@@ -848,7 +882,7 @@ impl Reading<'_> {
             );
         }
         let explicit = t.boolean(cx, "explicit");
-        let image = self.asset(&mut t, "image");
+        let image = self.asset(&mut t, "image", true);
         let image_ok = image.is_some() || !t.has("image");
         let chapters = self.chapters(&mut t);
         let chapters_ok = chapters.is_some() || !(t.has("chapters") || t.has("chapters_file"));
@@ -1253,7 +1287,8 @@ impl Reading<'_> {
                     let end = c.time(&mut self.cx, "end").map(Spanned::into_inner);
                     let title = c.required_string(&mut self.cx, "title", "\"Intro\"").map(Spanned::into_inner);
                     let url = self.url(&mut c, "url");
-                    let image = self.asset(&mut c, "image");
+                    // (A chapter's picture is not Apple's to read.)
+                    let image = self.asset(&mut c, "image", false);
                     let image_ok = image.is_some() || !c.has("image");
                     let toc = c.boolean(&mut self.cx, "toc").unwrap_or(true);
                     let first = self.cx.line_col(items.first().map_or(0, |f| f.span().start)).0;
@@ -1501,32 +1536,37 @@ fn base_url(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<HttpUrl> {
 fn not_a_folder(u: &str) -> Option<String> {
     let (scheme, rest) = u.split_once("://")?;
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    // (Empty parts stay as written: apps do not resolve them.)
     let mut parts: Vec<&str> = Vec::new();
+    let mut resolved = false;
     for part in path.split('/') {
         match part {
-            "" | "." => {}
+            "." => resolved = true,
             ".." => {
+                resolved = true;
                 parts.pop();
             }
             p => parts.push(p),
         }
     }
-    let page = parts.last().and_then(|p| p.rsplit_once('.')).is_some_and(|(_, ext)| {
-        matches!(ext.to_ascii_lowercase().as_str(), "html" | "htm" | "xml" | "rss" | "php" | "asp" | "aspx" | "jsp")
-    });
+    // A page's name at the end, not a folder's (`…/show.xml/` is a folder).
+    let page = !path.is_empty()
+        && !path.ends_with('/')
+        && parts.last().and_then(|p| p.rsplit_once('.')).is_some_and(|(_, ext)| {
+            matches!(ext.to_ascii_lowercase().as_str(), "html" | "htm" | "xml" | "rss" | "php" | "asp" | "aspx" | "jsp")
+        });
     if page {
         parts.pop();
     }
-    let folder = parts.iter().map(|p| format!("{p}/")).collect::<String>();
-    let written = path.trim_end_matches('/');
-    let plain = parts.join("/");
-    if written == plain {
+    if !page && !resolved {
         return None;
     }
-    let fixed = format!("{scheme}://{host}/{folder}");
+    let folder = parts.join("/");
+    let fixed =
+        format!("{scheme}://{host}/{folder}{}", if folder.is_empty() || folder.ends_with('/') { "" } else { "/" });
     Some(match page {
         true => format!("ends in the name of a page, not a folder: every URL would be under it; write \"{fixed}\""),
-        false => format!("has an empty, . or .. part, which apps resolve: write \"{fixed}\""),
+        false => format!("has a . or .. part, which apps resolve: write \"{fixed}\""),
     })
 }
 
@@ -1988,4 +2028,16 @@ fn within_lexically(rel: &str) -> Option<String> {
         }
     }
     (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// `s` with its letters beyond ASCII written as TOML escapes (`\u0301`):
+/// a name that looks the same in two Unicode forms, told apart.
+fn toml_escaped(s: &str) -> String {
+    s.chars()
+        .map(|c| match u32::from(c) {
+            n if c.is_ascii() => char::from_u32(n).map_or_else(String::new, String::from),
+            n if n <= 0xFFFF => format!("\\u{n:04X}"),
+            n => format!("\\U{n:08X}"),
+        })
+        .collect()
 }

@@ -750,6 +750,17 @@ fn paths_are_not_cleaned_but_refused_and_urls_beyond_ascii_are_told_their_encodi
         EPISODE.replace("notes = \"Hello\"", "image = \"https://cdn.example.com/\u{e9}t\u{e9}.jpg\"")
     ));
     assert!(said.contains("write \"https://cdn.example.com/%C3%A9t%C3%A9.jpg\""), "{said}");
+    // An invisible character pasted with it is told to go, not to be encoded.
+    let said = errors(&format!(
+        "{PODCAST}{}",
+        EPISODE.replace("notes = \"Hello\"", "image = \"https://cdn.example.com/a.jpg\\u200E\"")
+    ));
+    assert!(said.contains("holds an invisible character (U+200E): take it out"), "{said}");
+    // A chapter's picture is not Apple's: its address is taken as it is written.
+    let src = format!(
+        "{PODCAST}{EPISODE}[[episode.chapters]]\nstart = \"0:00\"\ntitle = \"A\"\nimage = \"https://cdn.example.com/\u{fc}ber.jpg\"\n"
+    );
+    assert!(parse_in(show_dir().path(), &src).is_ok());
 }
 
 /// A show's address written otherwise than as the folder it is is told
@@ -758,15 +769,20 @@ fn paths_are_not_cleaned_but_refused_and_urls_beyond_ascii_are_told_their_encodi
 fn a_base_url_with_dot_parts_or_a_page_at_its_end_is_told_the_folder() {
     for (given, fixed) in [
         ("https://example.com/show/./x/../", "https://example.com/show/"),
-        ("https://example.com//show/", "https://example.com/show/"),
         ("https://example.com/show/index.html", "https://example.com/show/"),
         ("https://example.com/feed.xml", "https://example.com/"),
     ] {
         let said = errors(&format!("{}{EPISODE}", PODCAST.replace("https://example.com/pod", given)));
         assert!(said.contains(&format!("write \"{fixed}\"")), "{given}: {said}");
     }
-    for fine in ["https://example.com", "https://example.com/", "https://example.com/a.b/", "https://example.com/v1.2"]
-    {
+    for fine in [
+        "https://example.com",
+        "https://example.com/",
+        "https://example.com/a.b/",
+        "https://example.com/v1.2",
+        "https://example.com/show.xml/",
+        "https://example.com//podcast/",
+    ] {
         let src = format!("{}{EPISODE}", PODCAST.replace("https://example.com/pod", fine));
         assert!(parse_in(show_dir().path(), &src).is_ok(), "{fine}");
     }
@@ -801,6 +817,42 @@ fn chapters_in_the_manifest_are_held_to_a_chapters_files_limit() {
         &said[..said.len().min(400)]
     );
     assert!(said.ends_with("1 problem in episodes.toml"), "{}", &said[said.len().saturating_sub(400)..]);
+}
+
+/// Two files whose names are one name in two Unicode forms (as macOS
+/// writes an accented letter, and as most editors do) are told, as two
+/// that differ only in case are.
+#[test]
+fn names_that_are_one_name_in_two_unicode_forms_are_told() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("media")).unwrap();
+    for f in ["media/caf\u{e9}.mp3", "media/cafe\u{301}.mp3", "media/cover.jpg", "media/A.mp3", "media/a.mp3"] {
+        std::fs::write(dir.path().join(f), b"x").unwrap();
+    }
+    let one = EPISODE.replace("[\"media/a.mp3\", \"media/a.ogg\"]", "[\"media/caf\u{e9}.mp3\"]");
+    let two = EPISODE
+        .replace("\"First\"", "\"Second\"")
+        .replace("g-1", "g-2")
+        .replace("[\"media/a.mp3\", \"media/a.ogg\"]", "[\"media/cafe\u{301}.mp3\"]");
+    let problems = parse_in(dir.path(), &format!("{PODCAST}{one}{two}")).expect_err("one name twice");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].message.ends_with("(line 15) are one name written in two Unicode forms (an accented letter as one character, or as a letter and an accent)"), "{problems:?}");
+    // One named in the other form than the file's is told the file's name.
+    let nfd = EPISODE.replace("[\"media/a.mp3\", \"media/a.ogg\"]", "[\"media/d\u{e9}j\u{e0}.mp3\"]");
+    std::fs::write(dir.path().join("media/de\u{301}ja\u{300}.mp3"), b"x").unwrap();
+    let problems = parse_in(dir.path(), &format!("{PODCAST}{nfd}")).expect_err("not there");
+    assert_eq!(
+        problems[0].help.as_deref(),
+        Some(
+            "the file there writes its accented letters in another Unicode form (as macOS does): copy its name into episodes.toml (\"media/de\\u0301ja\\u0300.mp3\"), or rename the file as it is named here"
+        ),
+        "{problems:?}"
+    );
+    // Case alone is said as it was.
+    let one = EPISODE.replace("[\"media/a.mp3\", \"media/a.ogg\"]", "[\"media/A.mp3\"]");
+    let two = EPISODE.replace("\"First\"", "\"Second\"").replace("g-1", "g-2").replace(", \"media/a.ogg\"", "");
+    let problems = parse_in(dir.path(), &format!("{PODCAST}{one}{two}")).expect_err("one name twice");
+    assert!(problems[0].message.ends_with("(line 15) differ only in case"), "{problems:?}");
 }
 
 /// A guid that is another's but for a control character (pasted by

@@ -1077,8 +1077,9 @@ fn walk_mp3(bytes: u64, pre: &Pre, reopen: Opener<'_>) -> Result<mp3::Walk, Prob
     match walk.not_audio {
         0 => Ok(walk),
         n => Err(ProbeError::Corrupt(format!(
-            "the last {} of the file are not MP3 audio (after {} of it)",
+            "its last {} hold no MP3 audio for over {} in a row (so the rest was not read), after {} of audio",
             crate::fsutil::human_size(n),
+            crate::fsutil::human_size(mp3::MAX_NOT_AUDIO),
             crate::text::clock(walk.seconds.round() as u64)
         ))),
     }

@@ -1062,7 +1062,8 @@ fn unchanged_report(
         measured: Vec::new(),
         changes: Vec::new(),
         first_build: false,
-        look_ahead: false,
+        // (Still a look ahead: what the folder holds is the time to come's.)
+        look_ahead: opts.now > chrono::Utc::now(),
         look_back: false,
         probe_stats: ProbeStats { probed: 0, cached: s.media, ..Default::default() },
         nothing_changed: true,

@@ -127,11 +127,13 @@ pub fn ends_whole(path: &std::path::Path, format: Format) -> bool {
     }
 }
 
-/// What is damaged in a JPEG's or PNG's `bytes` (the whole file, or its
-/// first part), if its structure tells: a PNG chunk whose checksum is
-/// wrong; a JPEG whose segments before its picture data break off, or
-/// whose quantization or Huffman tables are empty. Bytes damaged inside a
-/// JPEG's picture data are not seen: only decoding would see them.
+/// Why apps cannot show a JPEG or PNG of these `bytes` (the whole
+/// file, or its first part), where its structure tells: damaged (a PNG
+/// chunk whose checksum is wrong; a JPEG whose segments before its picture
+/// data break off, or that has no frame header or quantization table, or
+/// an empty table), or a lossless JPEG, which no browser reads. Bytes
+/// damaged inside a JPEG's picture data are not seen: only decoding would
+/// see them.
 pub fn damaged(bytes: &[u8], format: Format) -> Option<&'static str> {
     match format {
         Format::Png => damaged_png(bytes),
@@ -146,7 +148,7 @@ fn damaged_png(bytes: &[u8]) -> Option<&'static str> {
         let len = usize::try_from(u32::from_be_bytes([head[0], head[1], head[2], head[3]])).ok()?;
         let crc = bytes.get(i + 8 + len..i + 12 + len)?;
         if crc32fast::hash(&bytes[i + 4..i + 8 + len]).to_be_bytes() != crc {
-            return Some("a chunk of it does not match its checksum");
+            return Some("is damaged: a chunk of it does not match its checksum");
         }
         if &head[4..8] == b"IEND" {
             return None;
@@ -156,12 +158,22 @@ fn damaged_png(bytes: &[u8]) -> Option<&'static str> {
     None
 }
 
+/// How many stray bytes before a JPEG marker a decoder reads past (a
+/// tool's leftovers); more is damage.
+const STRAY: usize = 64;
+
 fn damaged_jpeg(bytes: &[u8]) -> Option<&'static str> {
-    let broken = Some("its header breaks off before the picture");
-    let (mut quantized, mut i) = (false, 2);
+    let broken = Some("is damaged: its header breaks off before the picture");
+    let (mut quantized, mut framed, mut i) = (false, false, 2);
     while i + 4 <= bytes.len() {
         if bytes[i] != 0xFF {
-            return broken;
+            match bytes[i..bytes.len().min(i + STRAY)].iter().position(|&b| b == 0xFF) {
+                Some(n) => i += n,
+                // (The part read ends there: not known.)
+                None if bytes.len() < i + STRAY => return None,
+                None => return broken,
+            }
+            continue;
         }
         let marker = bytes[i + 1];
         match marker {
@@ -174,6 +186,8 @@ fn damaged_jpeg(bytes: &[u8]) -> Option<&'static str> {
                 continue;
             }
             0x00 | 0xD8 | 0xD9 => return broken,
+            0xC3 | 0xC7 | 0xCB | 0xCF => return Some("is a lossless JPEG, a kind no browser or app shows"),
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => framed = true,
             _ => {}
         }
         let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
@@ -182,7 +196,8 @@ fn damaged_jpeg(bytes: &[u8]) -> Option<&'static str> {
         }
         let seg = bytes.get(i + 4..i + 2 + len)?;
         match marker {
-            0xDA => return (!quantized).then_some("it has no quantization table"),
+            0xDA if !framed => return Some("is damaged: it has no frame header before its picture"),
+            0xDA => return (!quantized).then_some("is damaged: it has no quantization table"),
             0xDB => {
                 quantized = true;
                 let mut t = seg;
@@ -190,7 +205,7 @@ fn damaged_jpeg(bytes: &[u8]) -> Option<&'static str> {
                     let size = if pq >> 4 == 0 { 64 } else { 128 };
                     let Some(table) = rest.get(..size) else { return broken };
                     if pq >> 4 > 1 || table.iter().all(|&b| b == 0) {
-                        return Some("a quantization table of it is empty");
+                        return Some("is damaged: a quantization table of it is empty");
                     }
                     t = &rest[size..];
                 }
@@ -200,7 +215,7 @@ fn damaged_jpeg(bytes: &[u8]) -> Option<&'static str> {
                 while t.len() >= 17 {
                     let codes: usize = t[1..17].iter().map(|&n| usize::from(n)).sum();
                     if t[0] >> 4 > 1 || codes == 0 || codes > 256 || t.len() < 17 + codes {
-                        return Some("a Huffman table of it is empty or cut");
+                        return Some("is damaged: a Huffman table of it is empty or cut");
                     }
                     t = &t[17 + codes..];
                 }
@@ -301,7 +316,16 @@ mod tests {
         let mut flipped = png.clone();
         let last = flipped.len() - 20;
         flipped[last] ^= 0x55;
-        assert_eq!(damaged(&flipped, Format::Png), Some("a chunk of it does not match its checksum"));
+        assert_eq!(damaged(&flipped, Format::Png), Some("is damaged: a chunk of it does not match its checksum"));
+        // A few stray bytes before a marker are read past, as decoders do.
+        let dht = cover.windows(2).position(|w| w == [0xFF, 0xC4]).unwrap();
+        let stray = [&cover[..dht], &[0x00, 0x00], &cover[dht..]].concat();
+        assert_eq!(damaged(&stray, Format::Jpeg), None);
+        // A lossless JPEG is no damage, but no app shows it either.
+        let sof = cover.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        let mut lossless = cover.clone();
+        lossless[sof + 1] = 0xC3;
+        assert_eq!(damaged(&lossless, Format::Jpeg), Some("is a lossless JPEG, a kind no browser or app shows"));
         // Cut short, or a head of a big file only: not damage (said otherwise, if at all).
         assert_eq!(damaged(&png[..png.len() / 2], Format::Png), None);
         assert_eq!(damaged(&cover[..100], Format::Jpeg), None);

@@ -283,8 +283,8 @@ fn artwork(cx: &mut Cx<'_>, file: &LocalFile, url: &str, at: Where, show: bool) 
             cx.push(Finding::new(
                 art.rule(id::APPLE_CH_IMAGE_FORMAT),
                 art.at.clone(),
-                format!("{} is damaged: {why}, so apps cannot show it", art.name),
-                "export the picture again from the original",
+                format!("{} {why}, so apps cannot show it", art.name),
+                "export the picture again from the original, as an ordinary JPEG or a PNG",
             ));
         }
         art_pixels(cx, &art, &img, size);

@@ -346,7 +346,10 @@ fn an_mp3_padded_with_gigabytes_that_are_not_audio_is_refused_unread() {
     let started = Instant::now();
     let run = podsmith(&show, &["build"]).fails(1);
     assert!(
-        run.stderr.contains("the audio data is damaged: the last 2.0 GB of the file are not MP3 audio (after 0:0"),
+        run.stderr.contains(
+            "the audio data is damaged: its last 2.0 GB hold no MP3 audio for over 64 MB in a row (so the rest was \
+             not read), after 0:0"
+        ),
         "{}",
         run.stderr
     );

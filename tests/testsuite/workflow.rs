@@ -559,7 +559,7 @@ fn a_show_planned_far_ahead_is_told_in_a_few_lines() {
     let show = Show::with(&manifest, &[&files[..], &["tagged-apev2.mp3"]].concat());
     let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert_eq!(run.stderr.matches("from now").count(), 1, "{}", run.stderr);
-    assert!(run.stderr.contains("(and 2 more episodes dated over a year ahead)"), "{}", run.stderr);
+    assert!(run.stderr.contains("(and 2 more episodes dated over a year ahead, at lines 53, 59)"), "{}", run.stderr);
     assert_eq!(run.stderr.matches("scheduled: \"Ep ").count(), 5, "{}", run.stderr);
     assert!(
         run.stderr.contains("scheduled: and 3 more episodes, the last going live at 2037-01-01T00:00:00+00:00 (`podsmith list` lists them)"),
@@ -1764,6 +1764,9 @@ fn a_look_ahead_build_leaves_the_lock_as_it_is() {
     );
     assert!(run.stderr.contains("help: do not upload it as it is"), "{}", run.stderr);
     assert!(show.read("public/feed.xml").contains("<title>Pilot</title>"));
+    // Again, with nothing to do: it is said again (the folder still holds it).
+    let again = show.run(&["-q", "build", "--as-of", "2099-03-02T00:00:00Z"]).ok();
+    assert!(again.stderr.contains("public holds what is published then"), "{}", again.stderr);
     // The build at today's time publishes one episode and refuses nothing.
     let run = show.build().ok();
     assert!(!run.stderr.contains("no longer in the feed"), "{}", run.stderr);
