@@ -108,7 +108,7 @@ impl ShowLock {
         match attempt {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
-                let holder = holder(&path);
+                let holder = holder(&path, access);
                 match wait {
                     Wait::No => return Err(LockError::Busy { holder }),
                     Wait::Yes(notify) => notify(&holder),
@@ -138,8 +138,9 @@ impl ShowLock {
 /// Who holds the lock, as its file says: a command that changes the show
 /// writes its note once it holds the lock (and clears it as it lets go),
 /// so a note not there yet is looked for again a moment later; none is a
-/// command that only reads the show.
-fn holder(path: &Path) -> String {
+/// command that only reads the show, unless the command asking only reads
+/// it too (readers never keep each other out: a writer holds it).
+fn holder(path: &Path, asking: Access) -> String {
     let note = || {
         crate::fsutil::read_string(path, crate::fsutil::Limit { bytes: 256, what: "a lock file" })
             .ok()
@@ -151,7 +152,10 @@ fn holder(path: &Path) -> String {
             std::thread::sleep(std::time::Duration::from_millis(100));
             note()
         })
-        .unwrap_or_else(|| "one that reads it: list, diff, validate, serve …".into())
+        .unwrap_or_else(|| match asking {
+            Access::Shared => "one that changes it: build, add, import, publish …".into(),
+            Access::Exclusive => "one that reads it: list, diff, validate, serve …".into(),
+        })
 }
 
 impl Drop for ShowLock {
@@ -289,6 +293,12 @@ mod tests {
         assert!(holder.starts_with("one that reads it"), "{holder}");
         drop((a, b));
         ShowLock::acquire(dir.path(), Access::Exclusive, Wait::No, "build").unwrap();
+        // A writer that left no note keeps a reader out: it is said to be a writer.
+        let other = std::fs::OpenOptions::new().read(true).write(true).open(dir.path().join(LOCK_PATH)).unwrap();
+        other.try_lock().unwrap();
+        let err = ShowLock::acquire(dir.path(), Access::Shared, Wait::No, "diff").unwrap_err();
+        let LockError::Busy { holder } = &err else { panic!("{err}") };
+        assert!(holder.starts_with("one that changes it"), "{holder}");
     }
 
     #[cfg(unix)]
