@@ -1518,6 +1518,24 @@ fn base_url(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<HttpUrl> {
         }
         Ok(url.as_folder())
     });
+    if let Some(plain) = parsed.as_ref().ok().and_then(|_| unplain_host(u.get_ref())) {
+        // A warning, not an error: the show may be published under it
+        // already (its podcast:guid is made of it).
+        let (line, column) = cx.line_col(u.span().start);
+        cx.cleaned.push(
+            crate::diagnostic::Diagnostic::warning(
+                "BASE-URL",
+                format!(
+                    "`base_url` \"{}\" writes its host in capitals or with its scheme's own port: apps and \
+                     directories write the address as \"{plain}\", so the feed's own address differs from the one \
+                     they fetch, and so does the show's podcast:guid made of it",
+                    u.get_ref()
+                ),
+            )
+            .at(crate::diagnostic::Location::file(cx.file(), line, Some(column)))
+            .help(format!("write base_url = \"{plain}\" before the show is first published")),
+        );
+    }
     parsed
         .map_err(|problem| {
             cx.error(
@@ -1527,6 +1545,21 @@ fn base_url(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<HttpUrl> {
             );
         })
         .ok()
+}
+
+/// `u` (an http(s) URL) as apps write it, where its host is written in
+/// capitals or with the scheme's own port (`:443` for https).
+fn unplain_host(u: &str) -> Option<String> {
+    let (scheme, rest) = u.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    let own = match scheme {
+        "https" => ":443",
+        _ => ":80",
+    };
+    let host = authority.strip_suffix(own).unwrap_or(authority);
+    let plain = format!("{scheme}://{}{path}", host.to_ascii_lowercase());
+    (plain != u).then_some(plain)
 }
 
 /// Why `base_url` (`u`, an http(s) URL) is not written as the folder it

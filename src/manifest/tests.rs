@@ -775,6 +775,22 @@ fn a_base_url_with_dot_parts_or_a_page_at_its_end_is_told_the_folder() {
         let said = errors(&format!("{}{EPISODE}", PODCAST.replace("https://example.com/pod", given)));
         assert!(said.contains(&format!("write \"{fixed}\"")), "{given}: {said}");
     }
+    // A host in capitals or the scheme's own port: a warning, with the address apps write.
+    for (given, plain) in [
+        ("https://Example.COM/pod", "https://example.com/pod"),
+        ("https://example.com:443/pod", "https://example.com/pod"),
+        ("http://EXAMPLE.com:80/pod", "http://example.com/pod"),
+    ] {
+        let show =
+            parse_in(show_dir().path(), &format!("{}{EPISODE}", PODCAST.replace("https://example.com/pod", given)))
+                .unwrap_or_else(|e| panic!("{given}: {e:?}"));
+        let said: Vec<&str> =
+            show.cleaned.iter().filter(|d| d.code == "BASE-URL").map(|d| d.message.as_str()).collect();
+        assert!(
+            said.len() == 1 && said[0].contains(&format!("apps and directories write the address as \"{plain}\"")),
+            "{given}: {said:?}"
+        );
+    }
     for fine in [
         "https://example.com",
         "https://example.com/",
@@ -784,7 +800,8 @@ fn a_base_url_with_dot_parts_or_a_page_at_its_end_is_told_the_folder() {
         "https://example.com//podcast/",
     ] {
         let src = format!("{}{EPISODE}", PODCAST.replace("https://example.com/pod", fine));
-        assert!(parse_in(show_dir().path(), &src).is_ok(), "{fine}");
+        let show = parse_in(show_dir().path(), &src).unwrap_or_else(|e| panic!("{fine}: {e:?}"));
+        assert!(show.cleaned.is_empty(), "{fine}: {:?}", show.cleaned);
     }
 }
 
