@@ -446,7 +446,7 @@ fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishEr
     } else if matches!(e, object_store::Error::Unauthenticated { .. })
         || lower.contains("signaturedoesnotmatch")
         || lower.contains("invalidaccesskeyid")
-        || lower.contains("403")
+        || status_said(&lower, "403")
     {
         Some(
             "the service refused the credentials: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the \
@@ -498,6 +498,19 @@ fn failure(destination: &str, doing: &str, e: &object_store::Error) -> PublishEr
     PublishError::store(Diagnostic::error("PUBLISH", message).help(help))
 }
 
+/// Whether `text` says HTTP status `code` (`403 Forbidden`, `status: 403`),
+/// not a number that holds it: a port (`127.0.0.1:40383`), a time
+/// (`2.403s`), a byte count.
+fn status_said(text: &str, code: &str) -> bool {
+    let b = text.as_bytes();
+    text.match_indices(code).any(|(at, _)| {
+        let before = at.checked_sub(1).map(|i| b[i]);
+        let after = b.get(at + code.len()).copied();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b':' | b'.' | b'/' | b'-' | b'_'))
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'/' | b'-' | b'_'))
+    })
+}
+
 /// The uploads in parts a publish that did not finish left, dealt with.
 #[derive(Debug, Default)]
 pub struct Aborted {
@@ -519,6 +532,25 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A status is told from a number that holds its digits: a port that
+    /// nothing listens on is no refusal of the credentials.
+    #[test]
+    fn a_status_is_told_from_a_port_or_a_time_that_holds_its_digits() {
+        assert!(status_said("client error with status 403 forbidden", "403"));
+        assert!(status_said("http status: 403", "403") && status_said("(403)", "403"));
+        for not in ["http://127.0.0.1:40383/b", "in 2.403s", "4030 bytes", "id-403-x", "error 1403"] {
+            assert!(!status_said(not, "403"), "{not}");
+        }
+        let e = object_store::Error::Generic {
+            store: "S3",
+            source: "Error performing GET http://127.0.0.1:40383/bucket/x in 2.2s, after 5 retries - HTTP error: \
+                     error sending request: client error (Connect): tcp connect error: Connection refused"
+                .into(),
+        };
+        let PublishError::Config(d) = failure("s3://b/x", "reading the record", &e) else { panic!() };
+        assert!(d.help.as_deref().is_some_and(|h| h.starts_with("the service could not be reached")), "{d:?}");
+    }
 
     /// No credentials anywhere: the client's last try, an EC2 instance
     /// role, fails; that is said as what it means, not as the request.
