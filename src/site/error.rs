@@ -1,8 +1,9 @@
 //! Why a build stopped, as the diagnostics the binary reports.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::lock::{Change, LockError};
 use crate::manifest::ManifestError;
 use crate::output::WriteError;
@@ -23,6 +24,48 @@ fn media_summary(found: &[Diagnostic]) -> String {
         ));
     }
     parts.join("; ")
+}
+
+/// A change to what subscribers have, and where in the manifest the
+/// episode it is of is (the show, for one of the show's own, or of an
+/// episode no longer there).
+#[derive(Debug, Clone)]
+pub struct Refused {
+    /// The change.
+    pub change: Change,
+    /// Where to put it back.
+    pub at: Location,
+}
+
+impl Refused {
+    /// Each of `changes`, placed in the manifest `catalog` was read from:
+    /// at the episode's media line for a media URL, its table's first line
+    /// otherwise.
+    pub fn placed(changes: Vec<Change>, catalog: &crate::catalog::Catalog) -> Vec<Refused> {
+        let episodes = catalog.episodes.iter().map(|e| (&e.episode, e.media.as_slice()));
+        let scheduled = catalog.scheduled.iter().map(|s| (&s.episode, s.media.as_slice()));
+        let by_guid: HashMap<&str, (&crate::manifest::Episode, &[crate::catalog::Media])> =
+            episodes.chain(scheduled).map(|(e, m)| (e.guid.as_str(), (e, m))).collect();
+        let at = |line: usize| Location::file(&catalog.manifest_path, line, None);
+        changes
+            .into_iter()
+            .map(|change| {
+                let (guid, url) = match &change {
+                    Change::GuidChanged { new, .. } => (Some(new), None),
+                    Change::UrlChanged { guid, new, .. } => (Some(guid), new.as_ref()),
+                    Change::Reused { guid, .. } | Change::PageMoved { guid, .. } | Change::Removed { guid, .. } => {
+                        (Some(guid), None)
+                    }
+                    _ => (None, None),
+                };
+                let place = guid.and_then(|g| by_guid.get(g.as_str())).map(|(e, media)| {
+                    let media_line = url.and_then(|u| media.iter().find(|m| &m.url == u)).map(|m| m.file.line());
+                    at(media_line.unwrap_or(e.line))
+                });
+                Refused { change, at: place.unwrap_or_default() }
+            })
+            .collect()
+    }
 }
 
 /// Why a build stopped (nothing was written).
@@ -46,7 +89,7 @@ pub enum BuildError {
     Invalid(Vec<crate::validate::Report>),
     /// The build would change what subscribers already have.
     #[error("this build would change episodes subscribers already have; nothing was written")]
-    Identity(Vec<Change>),
+    Identity(Vec<Refused>),
     /// `podsmith.lock` cannot be read.
     #[error(transparent)]
     Lock(#[from] LockError),
@@ -153,12 +196,12 @@ impl BuildError {
                 out.push(summary.help("run `podsmith validate` for all findings"));
                 out
             }
-            BuildError::Identity(changes) => {
-                let mut out: Vec<Diagnostic> = changes
+            BuildError::Identity(refused) => {
+                let mut out: Vec<Diagnostic> = refused
                     .iter()
-                    .filter(|c| c.breaks_identity())
-                    .map(|c| {
-                        let d = Diagnostic::error("IDENTITY", c.describe());
+                    .filter(|r| r.change.breaks_identity())
+                    .map(|Refused { change: c, at }| {
+                        let d = Diagnostic::error("IDENTITY", c.describe()).at(at.clone());
                         match c.fix() {
                             Some(help) => d.help(help),
                             None => d,

@@ -18,7 +18,7 @@ mod prepared;
 pub mod record;
 pub mod snapshot;
 
-pub use error::BuildError;
+pub use error::{BuildError, Refused};
 pub use prepared::{Made, Planned, Prepared, SITEMAP, Validated, catalog_despite, prepare};
 use prepared::{folders, folders_of, prepare_show};
 
@@ -463,7 +463,7 @@ impl Building<'_> {
                 && !opts.allow_changes
                 && changes.iter().any(Change::breaks_identity)
             {
-                return Err(BuildError::Identity(changes));
+                return Err(BuildError::Identity(Refused::placed(changes, &prepared.catalog)));
             }
             return Err(BuildError::NothingLive(Box::new(why)));
         }
@@ -492,7 +492,7 @@ impl Building<'_> {
         }
         let (first_build, new_lock, mut changes) = lock?;
         if !opts.allow_changes && changes.iter().any(Change::breaks_identity) {
-            return Err(BuildError::Identity(changes));
+            return Err(BuildError::Identity(Refused::placed(changes, &prepared.catalog)));
         }
         let (pages, mut made) = pages?;
         let feeds: HashMap<&str, Fingerprint> = prepared

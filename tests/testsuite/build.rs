@@ -263,7 +263,7 @@ fn a_title_with_quotes_is_named_with_them_escaped_in_every_message() {
     assert_eq!(
         naming(&run.stderr),
         [
-            r#"error: episode "Ep. 1: He said \"hi\" \\o/": its media URL changed from https://example.com/show/media/pair-5s.mp3 to https://example.com/show/media/renamed.mp3"#
+            r#"error: episodes.toml:15: episode "Ep. 1: He said \"hi\" \\o/": its media URL changed from https://example.com/show/media/pair-5s.mp3 to https://example.com/show/media/renamed.mp3"#
         ],
         "{}",
         run.stderr

@@ -1076,7 +1076,7 @@ fn a_hand_edited_published_guid_stops_the_build() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-error: episode "Eduardo Silva on Fluentd": its guid changed from "c709453a-f377-4b70-b132-fea0cf9a9ee4" to "fluentd-episode"
+error: episodes.toml:30: episode "Eduardo Silva on Fluentd": its guid changed from "c709453a-f377-4b70-b132-fea0cf9a9ee4" to "fluentd-episode"
   help: put back guid = "c709453a-f377-4b70-b132-fea0cf9a9ee4" in the episode (apps take a new guid for a new episode); or, if you mean it, build with --allow-changes
 error: this build would change episodes subscribers already have; nothing was written
   help: apps treat a new guid as a new episode and a new URL as a new download, and a moved page breaks the links listeners shared. Put the old guid, media file or slug back in episodes.toml; or, if you mean it, run `podsmith build --allow-changes`
@@ -1110,7 +1110,8 @@ fn moved_media_and_removed_episodes_are_refused_unless_allowed() {
         show.read("episodes.toml").replace("https://podcast.example.com/cloud-native/", "https://cdn.example.com/cn/");
     show.write("episodes.toml", &moved);
     let run = show.build().fails(1);
-    assert!(run.stderr.contains("error: episode \"Eduardo Silva on Fluentd\": its media URL changed from https://podcast.example.com/cloud-native/media/fluentd-eduardo-silva.mp3 to https://cdn.example.com/cn/media/fluentd-eduardo-silva.mp3"), "{}", run.stderr);
+    // Each said at the line that names the file.
+    assert!(run.stderr.contains("error: episodes.toml:37: episode \"Eduardo Silva on Fluentd\": its media URL changed from https://podcast.example.com/cloud-native/media/fluentd-eduardo-silva.mp3 to https://cdn.example.com/cn/media/fluentd-eduardo-silva.mp3"), "{}", run.stderr);
     assert_eq!(run.stderr.matches("its media URL changed").count(), 8, "four episodes, two formats each");
 
     let show = Show::sample();
