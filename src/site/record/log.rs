@@ -139,13 +139,16 @@ impl Records {
         for delta in line.sites.into_iter().take(MAX_SITES) {
             self.apply(delta, ignored);
         }
-        // The order of the sites, as that save left them.
+        // The order of the sites, as that save left them. (A save that lets
+        // a site go writes the record whole: a site a line does not name,
+        // as a damaged or crafted one may not, keeps its place after them.)
         let mut sites = std::mem::take(&mut self.sites);
         for out in line.order.iter().take(MAX_SITES) {
             if let Some(i) = sites.iter().position(|s| &s.out == out) {
-                self.sites.push(sites.swap_remove(i));
+                self.sites.push(sites.remove(i));
             }
         }
+        self.sites.extend(sites);
     }
 
     /// One site's changes: checked as the record's entries are.
@@ -417,6 +420,31 @@ mod tests {
         read.save(dir.path()).unwrap();
         assert!(!log.exists());
         assert!(Records::read(dir.path()).warnings.is_empty(), "written whole, without them");
+    }
+
+    /// A line whose order of the sites leaves some out (a save never
+    /// writes one: letting a site go writes the record whole) loses none
+    /// of them: they keep their place after the sites it names.
+    #[test]
+    fn a_log_line_that_orders_fewer_sites_drops_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Records::default();
+        r.put(site("/srv/c", &[("feed.xml", 3)]));
+        r.put(site("/srv/b", &[("feed.xml", 2)]));
+        r.put(site("/srv/a", &[("feed.xml", 1)]));
+        r.save(dir.path()).unwrap();
+        let order = |root: &Path| Records::read(root).all().iter().map(|s| s.out.clone()).collect::<Vec<_>>();
+        let before = order(dir.path());
+        let id = Records::read(dir.path()).disk.id.clone();
+        for (named, first) in [("", None), ("\"/srv/c\"", Some("/srv/c"))] {
+            let line = format!("{{\"base\":\"{id}\",\"order\":[{named}],\"sites\":[]}}\n");
+            std::fs::write(dir.path().join(LOG_PATH), line).unwrap();
+            let now = order(dir.path());
+            assert_eq!(now.len(), 3, "{now:?}");
+            let mut expected: Vec<PathBuf> = first.map(PathBuf::from).into_iter().collect();
+            expected.extend(before.iter().filter(|o| Some(o.as_path()) != first.map(Path::new)).cloned());
+            assert_eq!(now, expected);
+        }
     }
 
     /// A crafted line naming many output folders is read as the record
