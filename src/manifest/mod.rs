@@ -921,6 +921,33 @@ pub fn parse_expecting(
     root: &Path,
     to_come: &HashMap<String, PathBuf>,
 ) -> Result<Show, Vec<Problem>> {
+    parse_with(src, file, root, to_come, None)
+}
+
+/// [`parse`], with an episode's media file that does not exist taken as
+/// named (its problem returned beside the show, not as a failure): for
+/// `podsmith list`, which shows the episode and says the problem after.
+/// Measuring the file then fails, as for a broken one.
+pub fn parse_despite_missing(src: &str, file: &Path, root: &Path) -> Result<(Show, Vec<Problem>), Vec<Problem>> {
+    let mut missing = Vec::new();
+    let show = parse_with(src, file, root, &HashMap::new(), Some(&mut missing))?;
+    Ok((show, missing))
+}
+
+/// [`load`] of [`parse_despite_missing`].
+pub fn load_despite_missing(path: &Path) -> Result<(Show, Vec<Problem>), ManifestError> {
+    let src = read_text(path)?;
+    parse_despite_missing(&src, path, &root_of(path)).map_err(|problems| ManifestError::Invalid { problems })
+}
+
+/// [`parse_expecting`]; `missing`: see [`parse_despite_missing`].
+fn parse_with(
+    src: &str,
+    file: &Path,
+    root: &Path,
+    to_come: &HashMap<String, PathBuf>,
+    missing: Option<&mut Vec<Problem>>,
+) -> Result<Show, Vec<Problem>> {
     let mut cx = Context::new(src, file);
     if unseen_characters(&mut cx, src) {
         return Err(cx.problems);
@@ -941,6 +968,7 @@ pub fn parse_expecting(
         doc: doc.get_ref(),
         named: None,
         to_come,
+        missing: missing.is_some().then(Vec::new),
         cx,
     };
 
@@ -966,6 +994,9 @@ pub fn parse_expecting(
     reading.publish_to = publish.to.as_deref().and_then(|to| crate::publish::Destination::parse(to).ok());
     let episodes = reading.episodes(&mut top, podcast.as_ref());
     top.finish(&mut reading.cx);
+    if let (Some(out), Some(found)) = (missing, reading.missing.take()) {
+        *out = found;
+    }
 
     let mut problems = reading.cx.problems;
     if let (true, Some(podcast)) = (problems.is_empty(), podcast) {

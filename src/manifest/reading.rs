@@ -127,6 +127,9 @@ pub(super) struct Reading<'s> {
     pub(super) named: Option<std::collections::HashSet<String>>,
     /// Files not in the show yet, read as there (see [`super::parse_expecting`]).
     pub(super) to_come: &'s HashMap<String, PathBuf>,
+    /// Media files that do not exist, said here rather than as problems
+    /// (`None`: they are problems; see [`super::parse_despite_missing`]).
+    pub(super) missing: Option<Vec<super::Problem>>,
     pub(super) cx: Context<'s>,
 }
 
@@ -479,7 +482,12 @@ impl Reading<'_> {
                 return None;
             }
             Err(_) => {
+                let said = self.cx.problems.len();
                 self.does_not_exist(s, key, what, &rel);
+                if let (Some(missing), "media") = (self.missing.as_mut(), key) {
+                    missing.extend(self.cx.problems.drain(said..));
+                    return Some(LocalFile { rel, path, line });
+                }
                 return None;
             }
         }

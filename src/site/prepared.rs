@@ -787,14 +787,25 @@ pub fn prepare(opts: &Options) -> Result<Prepared, BuildError> {
 /// published as it is is set apart, not an error (see
 /// [`Catalog::assemble_despite`]).
 pub fn catalog_despite(opts: &Options) -> Result<(Catalog, Vec<crate::catalog::Unfit>), BuildError> {
-    let show = manifest::load(&opts.manifest)?;
+    let (show, missing) = manifest::load_despite_missing(&opts.manifest)?;
     let mut preload = Preload::none(&show.root, &opts.state_root(&show.root), opts.probe.use_cache);
     let Probed { cache, probes, .. } = Probed::take(&show, opts, &Seen::default(), &mut preload);
     if let Some(mut cache) = cache {
         // (Not saved: the next build measures again.)
         let _ = crate::catalog::save_cache(&mut cache);
     }
-    Ok(Catalog::assemble_despite(show, &probes, opts.now))
+    let (catalog, mut unfit) = Catalog::assemble_despite(show, &probes, opts.now);
+    // A file that does not exist is said as the manifest says it (with the
+    // file meant, where one is like it), not as a file that cannot be read.
+    for u in &mut unfit {
+        for m in &u.episode.media {
+            if let Some(said) = missing.iter().find(|p| p.line() == Some(m.line())) {
+                u.problems.retain(|d| d.line() != Some(m.line()));
+                u.problems.push(said.clone());
+            }
+        }
+    }
+    Ok((catalog, unfit))
 }
 
 /// What a build changes for subscribers, and `podsmith.lock` as it will

@@ -405,6 +405,41 @@ fn list_shows_the_other_episodes_when_one_file_is_broken() {
     assert_eq!(v["diagnostics"][0]["line"], 55);
 }
 
+/// A media file gone from the show folder (moved, or deleted once
+/// uploaded) is listed as an error too, and said as the manifest says it
+/// (what to put where), not as a file that cannot be read; a build still
+/// stops on it at the manifest.
+#[test]
+fn list_shows_the_other_episodes_when_one_file_is_missing() {
+    let show = Show::sample();
+    show.build().ok();
+    fs::remove_file(show.path("media/coredns-miek-gieben.mp3")).unwrap();
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    let rows: Vec<&str> = run.stdout.lines().filter(|l| l.ends_with("  live") || l.ends_with("  error")).collect();
+    assert_eq!(rows.len(), 4, "{}", run.stdout);
+    assert!(rows[2].contains("Miek Gieben on CoreDNS") && rows[2].ends_with("  error"), "{}", run.stdout);
+    assert!(run.stdout.contains("3 live, 0 scheduled, 1 in error;"), "{}", run.stdout);
+    assert_data_eq!(
+        run.stderr,
+        str![[r#"
+error: episodes.toml:55:10: `media` "media/coredns-miek-gieben.mp3" in episode 2 ("Miek Gieben on CoreDNS") does not exist
+  help: check the name, or put the file at media/coredns-miek-gieben.mp3 in the show folder
+error: 1 episode cannot be published as it is (status error in the list)
+  help: `podsmith build` stops on it: fix what is said above, then build
+
+"#]]
+    );
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z", "--format", "json"]).fails(1);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((v["live"].as_u64(), v["in_error"].as_u64(), v["errors"].as_u64()), (Some(3), Some(1), Some(1)), "{v}");
+    assert_eq!(
+        (v["diagnostics"][0]["rule"].as_str(), v["diagnostics"][0]["line"].as_u64()),
+        (Some("MANIFEST"), Some(55))
+    );
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
+}
+
 /// `list` says what a build would warn of in the manifest and the episodes
 /// as measured (here two full episodes with one number) on stderr, the list
 /// alone on stdout, and exits 0; in JSON the warning is among the
