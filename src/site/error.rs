@@ -53,6 +53,7 @@ impl Refused {
                 let (guid, url) = match &change {
                     Change::GuidChanged { new, .. } => (Some(new), None),
                     Change::UrlChanged { guid, new, .. } => (Some(guid), new.as_ref()),
+                    Change::Reused { guid, what: "media URL", value, .. } => (Some(guid), Some(value)),
                     Change::Reused { guid, .. } | Change::PageMoved { guid, .. } | Change::Removed { guid, .. } => {
                         (Some(guid), None)
                     }

@@ -1175,7 +1175,7 @@ fn a_removed_episode_s_page_and_media_are_not_given_to_a_new_one() {
     show.write("episodes.toml", &format!("{without}{new_one}"));
     let published = show.read("public/feed.xml");
     let run = show.build().fails(1);
-    assert!(run.stderr.contains("error: new episode \"A new conversation\": its media URL https://podcast.example.com/cloud-native/media/fluentd-eduardo-silva.mp3 was published before, for \"Eduardo Silva on Fluentd\": apps that downloaded it keep the old recording"), "{}", run.stderr);
+    assert!(run.stderr.contains("error: episodes.toml:108: new episode \"A new conversation\": its media URL https://podcast.example.com/cloud-native/media/fluentd-eduardo-silva.mp3 was published before, for \"Eduardo Silva on Fluentd\": apps that downloaded it keep the old recording"), "{}", run.stderr);
     assert!(run.stderr.contains("help: give the new recording a file name of its own, and `media` that name, or, if it is that episode back, its guid (guid = \"c709453a-f377-4b70-b132-fea0cf9a9ee4\"); or, if you mean it, build with --allow-changes"), "{}", run.stderr);
     assert_eq!(show.read("public/feed.xml"), published, "nothing was written");
     std::fs::copy(show.path("media/fluentd-eduardo-silva.mp3"), show.path("media/new.mp3")).unwrap();
@@ -1667,7 +1667,7 @@ fn an_edited_title_does_not_move_a_published_page() {
     assert_data_eq!(
         run.stderr,
         str![[r#"
-error: episode "One: the pilot": its page moved from https://example.com/show/episodes/one/ to https://example.com/show/episodes/one-the-pilot/ (slug = "one" in the episode keeps it)
+error: episodes.toml:11: episode "One: the pilot": its page moved from https://example.com/show/episodes/one/ to https://example.com/show/episodes/one-the-pilot/ (slug = "one" in the episode keeps it)
   help: keep the slug the message names (the links listeners shared lead to the page there); or, if you mean it, build with --allow-changes
 error: this build would change episodes subscribers already have; nothing was written
   help: apps treat a new guid as a new episode and a new URL as a new download, and a moved page breaks the links listeners shared. Put the old guid, media file or slug back in episodes.toml; or, if you mean it, run `podsmith build --allow-changes`
