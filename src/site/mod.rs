@@ -1388,13 +1388,17 @@ fn protected_files(prepared: &Prepared) -> std::collections::HashSet<PathBuf> {
     paths.iter().filter_map(|p| p.canonicalize().ok()).collect()
 }
 
-/// Episodes dated after `now`, from the manifest alone.
+/// Episodes dated after `now`, from the manifest alone: the next to go
+/// live first, as the catalog has them (ties in manifest order).
 fn scheduled(show: &manifest::Show, now: DateTime<Utc>) -> Vec<Scheduled> {
-    show.episodes
+    let mut scheduled: Vec<Scheduled> = show
+        .episodes
         .iter()
         .filter(|e| e.date.with_timezone(&Utc) > now)
         .map(|e| Scheduled { episode: e.clone(), media: Vec::new() })
-        .collect()
+        .collect();
+    scheduled.sort_by_key(Scheduled::date);
+    scheduled
 }
 
 /// Refuses an output folder that is the show folder, holds it, or holds

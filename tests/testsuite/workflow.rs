@@ -571,6 +571,37 @@ fn a_show_planned_far_ahead_is_told_in_a_few_lines() {
     assert!(!run.stderr.contains("scheduled: and"), "{}", run.stderr);
 }
 
+/// The episodes to go live are named next first, whatever their order in
+/// the manifest, by a build with nothing to do as by the one before it.
+#[test]
+fn a_build_with_nothing_to_do_names_the_next_episodes_to_go_live_first() {
+    let files = [
+        "cbr-xing.mp3",
+        "cbr-noxing.mp3",
+        "vbr-xing.mp3",
+        "vbr-noxing.mp3",
+        "vbri.mp3",
+        "bare-xing.mp3",
+        "pair-5s.mp3",
+    ];
+    let mut manifest =
+        format!("{PODCAST_TABLE}{}", episode("Now", "g0", "2024-01-01T00:00:00Z", &["tagged-apev2.mp3"]));
+    // Newest first, as many write a show.
+    for (n, f) in files.iter().enumerate().rev() {
+        manifest +=
+            &episode(&format!("Ep {n}"), &format!("g{}", n + 1), &format!("2026-{:02}-01T00:00:00Z", n + 6), &[f]);
+    }
+    let show = Show::with(&manifest, &[&files[..], &["tagged-apev2.mp3"]].concat());
+    let scheduled =
+        |stderr: &str| stderr.lines().filter(|l| l.starts_with("scheduled:")).map(str::to_string).collect::<Vec<_>>();
+    let first = show.run(&["build", "--as-of", "2026-06-15T00:00:00Z"]).ok();
+    let said = scheduled(&first.stderr);
+    assert!(said[0].starts_with("scheduled: \"Ep 1\""), "{}", first.stderr);
+    assert!(said.last().unwrap().contains("the last going live at 2026-12-01T00:00:00+00:00"), "{}", first.stderr);
+    let again = show.run(&["build", "--as-of", "2026-06-15T00:00:00Z"]).ok();
+    assert_eq!(scheduled(&again.stderr), said, "{}", again.stderr);
+}
+
 /// An episode with an earlier one's title (told apart by case or spaces
 /// alone) is warned of by `add` and every build, naming both lines: apps
 /// list the two under one name.
