@@ -1588,8 +1588,12 @@ fn detail_changes(o: &Published, n: &Published, out: &mut Vec<Change>) {
         ("type", kind(o), kind(n)),
         ("explicit mark", explicit(o), explicit(n)),
     ];
+    // (A date written with another offset is the same moment: apps see
+    // no change.)
+    let moment = |d: &str| chrono::DateTime::parse_from_rfc3339(d).ok();
+    let same_moment = moment(old_date).is_some_and(|o| Some(o) == moment(new_date));
     for (what, old, new) in details {
-        if old != new {
+        if old != new && !(what == "date" && same_moment) {
             out.push(Change::DetailChanged { title: n.title.clone(), guid: n.guid.clone(), what, old, new });
         }
     }

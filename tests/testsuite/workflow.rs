@@ -2189,6 +2189,14 @@ fn diff_says_a_new_date_number_type_or_explicit_mark() {
     show.build().ok();
     let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(run.stdout.starts_with("no changes since the last build"), "{}", run.stdout);
+    // The same moment written with another offset: no new date to the apps.
+    let same = edited.replacen("date = 2017-05-20T09:00:00-04:00\n", "date = 2017-05-20T13:00:00Z\n", 1);
+    assert_ne!(same, edited);
+    show.write("episodes.toml", &same);
+    let run = show.run(&["diff", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(!run.stdout.contains("its date"), "{}", run.stdout);
+    show.build().ok();
+    show.write("episodes.toml", &edited);
     // A lock written before podsmith recorded them: recorded at the next build, not said.
     let lock = show.read("podsmith.lock");
     let old: String = lock
