@@ -1689,8 +1689,14 @@ fn utc_offset(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<FixedOffse
             ("+" | "-", 4, true) => Some(format!("{sign}{}:{}", &digits[..2], &digits[2..])),
             _ => None,
         };
+        // "Europe/Berlin", "EST": a zone's name, which a fixed offset is not.
+        let named = given.chars().any(|c| c.is_ascii_alphabetic()) && !given.chars().any(|c| c.is_ascii_digit());
         let help = match meant.filter(|m| parse_offset(m).is_some()) {
             Some(m) => format!("write utc_offset = \"{m}\""),
+            None if named => "`utc_offset` is an offset from UTC, not a time zone's name: write the zone's offset, \
+                              e.g. \"-05:00\" (it is the same all year: where daylight saving time moves it, give \
+                              those episodes' dates with their own offset, e.g. date = 2026-07-01T09:00:00-04:00)"
+                .into(),
             None => "write it as \"+02:00\", \"-05:00\" or \"+00:00\" (between -14:00 and +14:00)".into(),
         };
         cx.error(&s.span(), format!("`utc_offset` \"{}\" is not an offset", s.get_ref()), Some(help));

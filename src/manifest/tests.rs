@@ -227,6 +227,15 @@ fn values_are_said_at_their_line_with_a_help_that_fits() {
         PODCAST.replace("language = \"en\"\n", "language = \"en\"\nutc_offset = \"+0530\"\n")
     ));
     assert!(offset.contains("help: write utc_offset = \"+05:30\""), "{offset}");
+    // A zone's name: the offset is fixed, and says so.
+    for zone in ["America/New_York", "EST"] {
+        let named = errors(&format!(
+            "{}{EPISODE}",
+            PODCAST.replace("language = \"en\"\n", &format!("language = \"en\"\nutc_offset = \"{zone}\"\n"))
+        ));
+        assert!(named.contains("is an offset from UTC, not a time zone's name"), "{named}");
+        assert!(named.contains("daylight saving time"), "{named}");
+    }
     let blank = errors(&format!(
         "{}{EPISODE}",
         PODCAST.replace("language = \"en\"\n", "language = \"en\"\ncopyright = \"  \"\n")
