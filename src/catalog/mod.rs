@@ -219,8 +219,10 @@ pub fn probe_media(
     use rayon::prelude::*;
     let mut stats = ProbeStats::default();
     if let Some(note) = cache.as_ref().and_then(|c| c.discarded.clone()) {
-        stats.cache_note =
-            Some(Diagnostic::warning("CACHE", format!("the probe cache was set aside ({note}); it is rebuilt")));
+        stats.cache_note = Some(Diagnostic::warning(
+            "CACHE",
+            format!("the probe cache was set aside ({note}): every media file is measured anew"),
+        ));
     }
     let mut probes = Probes::new();
     let todo = local_from_cache(show, cache.as_deref_mut(), seen, &mut probes);

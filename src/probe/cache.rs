@@ -258,7 +258,14 @@ impl Cache {
             Err(e) => (File::default(), 0, Some(format!("cannot read it: {e}"))),
             Ok(bytes) => match serde_json::from_slice::<File>(&bytes) {
                 Ok(f) if f.version == VERSION => (f, bytes.len() as u64, None),
-                Ok(f) => (File::default(), 0, Some(format!("written by another version ({})", f.version))),
+                Ok(f) => (
+                    File::default(),
+                    0,
+                    Some(format!(
+                        "it was written by {} podsmith, which measures some files otherwise",
+                        if f.version < VERSION { "an earlier" } else { "a later" }
+                    )),
+                ),
                 Err(e) => (File::default(), 0, Some(format!("damaged ({e})"))),
             },
         };

@@ -12,7 +12,8 @@ use crate::pages::TemplateError;
 /// "2 media files cannot be published", or "… do not fit the audio".
 fn media_summary(found: &[Diagnostic]) -> String {
     let media = found.iter().filter(|d| d.code == "MEDIA").count();
-    let timed = found.len() - media;
+    // (A warning beside them, that the probe cache was set aside, is not one.)
+    let timed = found.iter().filter(|d| d.severity == crate::diagnostic::Severity::Error).count() - media;
     let mut parts = Vec::new();
     if media > 0 || timed == 0 {
         parts.push(format!("{media} media file{} cannot be published", crate::text::plural(media)));

@@ -881,7 +881,11 @@ pub(super) fn prepare_show(
         Some(c) => Ok(c),
         None => Err(false),
     };
-    let catalog = std::sync::Arc::new(Catalog::assemble(show, &probes, opts.now).map_err(BuildError::Media)?);
+    let catalog = std::sync::Arc::new(Catalog::assemble(show, &probes, opts.now).map_err(|mut found| {
+        // Why every file was measured anew (hosted ones too), where it was.
+        found.extend(probe_stats.cache_note.clone().filter(|d| d.code == "CACHE"));
+        BuildError::Media(found)
+    })?);
     let lock_file = opts.lock_file(&catalog.root);
     // A build that takes most of the last one tells what it changes for
     // subscribers meanwhile, on the other core.

@@ -592,6 +592,28 @@ fn a_damaged_probe_cache_is_rebuilt_not_trusted() {
     let run = show.run(&["-v", "build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
     assert!(!run.stderr.contains("nothing changed since the last build"), "{}", run.stderr);
     assert!(run.stderr.contains("probed 1 media file; 7 unchanged ones came from the cache"), "{}", run.stderr);
+    // One of another podsmith: said as such, also by a build that then
+    // stops on a file (why every file, a hosted one too, was measured anew).
+    for (version, who) in [(1, "an earlier"), (999, "a later")] {
+        show.write(".podsmith/cache.json", &format!("{{\"version\": {version}, \"id\": \"0\", \"entries\": {{}}}}"));
+        show.write("episodes.toml", &format!("{}\n# edited {version}\n", show.read("episodes.toml")));
+        let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+        let said = format!(
+            "warning: the probe cache was set aside (it was written by {who} podsmith, which measures some files \
+             otherwise): every media file is measured anew"
+        );
+        assert!(run.stderr.contains(&said), "{}", run.stderr);
+    }
+    show.write(".podsmith/cache.json", "{\"version\": 1, \"id\": \"0\", \"entries\": {}}");
+    std::fs::write(show.path("media/fluentd-eduardo-silva.ogg"), b"").unwrap();
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    assert!(run.stderr.contains("the file is empty"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: the probe cache was set aside (it was written by an earlier"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("error: 1 media file cannot be published; nothing was written"), "{}", run.stderr);
 }
 
 /// `validate --loudness` on the sample show measures each of its eight
