@@ -16,6 +16,17 @@ macro_rules! outln {
     }};
 }
 
+/// A JSON document on stdout, as [`outln!`] prints a line: made safe for
+/// a terminal by JSON's own escapes (see [`cmd::json_text`]), so that it
+/// stays JSON.
+macro_rules! jsonln {
+    ($value:expr) => {{
+        use std::io::Write as _;
+        let text = $crate::cmd::json_text($value);
+        $crate::stdout_wrote(writeln!(std::io::stdout().lock(), "{}", text));
+    }};
+}
+
 /// `print!` that never panics (see [`outln!`]).
 macro_rules! out {
     ($($t:tt)*) => {{

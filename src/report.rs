@@ -121,7 +121,7 @@ impl Reporter {
         doc["diagnostics"] = serde_json::to_value(&*kept).unwrap_or_default();
         doc["errors"] = count(Severity::Error).into();
         doc["warnings"] = count(Severity::Warning).into();
-        outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        jsonln!(&doc);
     }
 }
 

@@ -190,6 +190,28 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     written_out(text, |c| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c))
 }
 
+/// `value` as pretty JSON whose text holds no character [`terminal_safe`]
+/// writes out: each is written as JSON writes any character, `\u202e`
+/// (JSON escapes the C0 controls already; these are all in the Basic
+/// Multilingual Plane, and the document's own marks are ASCII, so they can
+/// only be in its strings).
+pub fn json_text(value: &impl serde::Serialize) -> String {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    // (The document's own line breaks stay: JSON escapes those in strings.)
+    let unsafe_char = |c: char| (c.is_control() && c != '\n') || is_bidi_control(c);
+    if !text.chars().any(unsafe_char) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match unsafe_char(c) {
+            true => out.push_str(&format!("\\u{:04x}", c as u32)),
+            false => out.push(c),
+        }
+    }
+    out
+}
+
 /// Whether `c` sets the direction of the text after it (an embedding, an
 /// override, an isolate): in a message, a title's would turn the line
 /// around, or show its words as others ("Trojan Source"). Written out.

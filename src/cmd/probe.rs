@@ -172,9 +172,7 @@ fn measure(files: &[PathBuf], asked: Asked, ui: &super::Ui) -> Result<Vec<Measur
 fn write_rows(rows: &[Row<'_>], json: bool) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     if json {
-        return serde_json::to_writer_pretty(&mut stdout, rows)
-            .map_err(std::io::Error::from)
-            .and_then(|()| writeln!(stdout));
+        return writeln!(stdout, "{}", super::json_text(&rows));
     }
     rows.iter().try_for_each(|row| match row {
         Row::Ok { path, info, loudness, .. } => writeln!(

@@ -245,7 +245,7 @@ fn print(reports: &[Report], extra: &Extra<'_>, format: Format, strict: bool, ui
             if let Some(m) = extra.files {
                 value["diagnostics"] = serde_json::to_value(m).unwrap_or_default();
             }
-            outln!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            jsonln!(&value);
         }
         Format::Human => {
             let min = if ui.verbose() { Severity::Info } else { Severity::Warning };

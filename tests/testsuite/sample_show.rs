@@ -440,6 +440,29 @@ error: 1 episode cannot be published as it is (status error in the list)
     assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
 }
 
+/// A title holding direction marks (a Hebrew name isolated, as the README
+/// advises) is JSON all the same: written with JSON's escapes, which a
+/// terminal shows as they are, and read back as the title.
+#[test]
+fn json_output_escapes_direction_marks_as_json_does() {
+    let show = Show::sample();
+    let title = "Eduardo \u{2067}עברית\u{2069} on Fluentd";
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &manifest.replace("title = \"Eduardo Silva on Fluentd\"", &format!("title = \"{title}\"")),
+    );
+    for args in [&["list", "--format", "json"][..], &["validate", "--format", "json"]] {
+        let run = show.run(&[args, &["--as-of", "2026-06-01T00:00:00Z"]].concat()).ok();
+        assert!(run.stdout.contains("\\u2067"), "{args:?}: {}", run.stdout);
+        let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        assert!(doc.to_string().contains("עברית"), "{args:?}: {doc}");
+    }
+    let run = show.run(&["list", "--format", "json", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["episodes"][3]["title"], title);
+}
+
 /// `list` says what a build would warn of in the manifest and the episodes
 /// as measured (here two full episodes with one number) on stderr, the list
 /// alone on stdout, and exits 0; in JSON the warning is among the
