@@ -121,8 +121,9 @@ fn usage_error(e: &clap::Error) -> ExitCode {
     }
     // args_os: an argument that is not UTF-8 (a file name) must not panic here.
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let json =
-        args.windows(2).any(|w| w[0] == "--format" && w[1] == "json") || args.iter().any(|a| a == "--format=json");
+    // (`probe --json` too: a script that reads its rows reads this instead.)
+    let json = args.windows(2).any(|w| w[0] == "--format" && w[1] == "json")
+        || args.iter().any(|a| a == "--format=json" || a == "--json");
     let _ = e.print();
     if json {
         let reporter = report::Reporter::new(cli::Format::Json, true, false, false);

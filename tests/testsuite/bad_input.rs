@@ -156,7 +156,11 @@ error: --as-of takes a moment such as 2026-06-01T00:00:00Z, or a date such as 20
     show.run(&["probe"]).fails(2);
     // A script that asked for JSON gets its document even when the command
     // line itself is refused (and the message on stderr, as ever).
-    for args in [&["build", "--format", "json", "--jobs", "0"][..], &["diff", "--format=json", "--bogus"]] {
+    for args in [
+        &["build", "--format", "json", "--jobs", "0"][..],
+        &["diff", "--format=json", "--bogus"],
+        &["probe", "--json", "--jobs", "0", "media/coredns-miek-gieben.mp3"],
+    ] {
         let run = show.run(args).fails(2);
         let doc: serde_json::Value =
             serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
