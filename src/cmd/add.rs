@@ -60,7 +60,8 @@ pub fn run(args: AddArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         // A stopped `add --move` finished: the job is done.
         Err(AddError::Finished(msg, done)) => {
             ui.info(&msg);
-            ui.finish(true, finished_json(&msg, &done));
+            let root = podsmith::manifest::root_of(&opts.manifest);
+            ui.finish(true, finished_json(&msg, &done, &root, &opts));
             return Ok(ExitCode::SUCCESS);
         }
         Err(AddError::Manifest(e)) => return Err(Failure::from_build(&BuildError::Manifest(e), "")),
@@ -150,11 +151,27 @@ const MOST_AHEAD: i64 = 5;
 /// What `add --format json` says besides its diagnostics.
 /// An add done already, as JSON: what it says, and the episode as it is
 /// in (what a script that runs the add again asks of it).
-fn finished_json(msg: &str, done: &podsmith::add::Done) -> serde_json::Value {
-    let media: Vec<_> = done.media.iter().map(|rel| serde_json::json!({ "path": rel })).collect();
+/// An `add` found done already (see [`AddError::Finished`]): the fields
+/// of [`as_json`], its media measured as they are in the show (`null`
+/// where one cannot be: a hosted one), no table (none was written), and
+/// what was found.
+fn finished_json(msg: &str, done: &podsmith::add::Done, root: &std::path::Path, opts: &Options) -> serde_json::Value {
+    let media: Vec<_> = done
+        .media
+        .iter()
+        .map(|rel| {
+            let info = podsmith::probe::probe_file(&root.join(rel)).ok().filter(|_| !rel.contains("://"));
+            serde_json::json!({
+                "path": rel,
+                "duration_secs": info.as_ref().map(|i| i.duration_secs),
+                "bytes": info.as_ref().map(|i| i.bytes),
+            })
+        })
+        .collect();
     serde_json::json!({
-        "finished": msg, "title": done.title, "guid": done.guid, "slug": done.slug,
+        "finished": msg, "dry_run": opts.dry_run, "title": done.title, "guid": done.guid, "slug": done.slug,
         "date": done.date.to_rfc3339(), "season": done.season, "episode": done.number, "media": media,
+        "table": null, "goes_live": (done.date > opts.now).then(|| done.date.to_rfc3339()),
     })
 }
 

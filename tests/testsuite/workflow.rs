@@ -121,7 +121,20 @@ fn adding_the_same_file_twice_is_refused_and_changes_nothing() {
     for field in ["guid", "slug", "title", "date"] {
         assert_eq!(v[field], listed[field], "{field}: {v}");
     }
-    assert_eq!(v["media"], serde_json::json!([{ "path": "media/cbr-xing.mp3" }]), "{v}");
+    // With the fields of the first add's document, but for a table (none
+    // was written); each file measured as it is in the show.
+    let file = &listed["media"][0];
+    assert_eq!(
+        v["media"],
+        serde_json::json!([{ "path": "media/cbr-xing.mp3", "duration_secs": file["duration_secs"], "bytes": file["bytes"] }]),
+        "{v}"
+    );
+    assert!(file["duration_secs"].as_f64().is_some_and(|d| d > 0.0), "{listed}");
+    assert_eq!(
+        (v["dry_run"].as_bool(), v["table"].is_null(), v["goes_live"].is_null()),
+        (Some(false), true, true),
+        "{v}"
+    );
     // Run again to put a value right: refused, each value named, and where
     // to edit it (it said "nothing to do", and the date stayed wrong).
     let date = manifest.lines().skip(line).find(|l| l.starts_with("date = ")).unwrap()["date = ".len()..].to_string();
