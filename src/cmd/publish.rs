@@ -55,6 +55,8 @@ pub fn run(args: PublishArgs, ui: &Ui) -> Result<ExitCode, Failure> {
         // .podsmith/dry-run: nothing of the show's (the plan's DELETE lines
         // say what would go from the destination).
         report.build.removed.clear();
+        // Nor was the show's podsmith.lock written (its copy there was).
+        report.build.first_build = false;
     }
     super::build::tell(&report.build, ui);
     tell_plan(&report, ui);

@@ -468,6 +468,9 @@ fn a_dry_run_says_the_plan_and_sends_nothing() {
     assert_eq!(run.stdout.lines().filter(|l| l.starts_with("PUT ")).count(), 20);
     assert!(run.stderr.contains("dry run: nothing was sent"), "{}", run.stderr);
     assert!(s3.objects("").is_empty(), "nothing at the destination");
+    // A show never published: no lock written, and none said to be.
+    assert!(!show.path("podsmith.lock").exists());
+    assert!(!run.stderr.contains("podsmith.lock: keep it"), "{}", run.stderr);
     // To a folder that is not there yet: the plan, and no folder made.
     let web = tempfile::tempdir().unwrap();
     let to = format!("file://{}", web.path().join("podcast").display());
