@@ -332,6 +332,24 @@ fn take_hosted<'u>(
     let now = unix_now();
     for (url, r) in measured {
         stats.changed += 1;
+        // Out of reach, a file another podsmith measured is published as
+        // it measured it, as a file this one measured would be.
+        let earlier = cache.as_ref().and_then(|c| c.earlier_hosted(url));
+        let r = match (r, earlier) {
+            // (Not one its server says is gone, or not its to give: a 4xx.)
+            (Err(ProbeError::Io(why)), Some(info)) if !why.starts_with("the server answered 4") => {
+                stats.notes.push(Diagnostic::warning(
+                    "HOSTED-UNCHECKED",
+                    format!(
+                        "{url} could not be measured ({why}); it is published as an earlier podsmith measured it, \
+                         and measured again once its server answers"
+                    ),
+                ));
+                probes.insert(url.to_string(), Ok(info));
+                continue;
+            }
+            (r, _) => r,
+        };
         let r = r.map(|m| {
             stats.requests += u64::from(m.requests);
             stats.bytes_read += m.bytes;

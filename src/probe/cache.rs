@@ -66,6 +66,29 @@ fn change_of(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
     crate::fsutil::Status::of(meta).change()
 }
 
+/// The hosted files' measurements in a cache file of another podsmith
+/// (`bytes`), each that reads as one of this podsmith's, marked as
+/// another's: a hosted file is measured again over the network, and with
+/// its server out of reach, a build takes what was measured before rather
+/// than fail (a local file is measured again, at a cost of time alone).
+fn earlier_hosted(bytes: &[u8]) -> BTreeMap<String, Stored<HostedStamp>> {
+    #[derive(Deserialize)]
+    struct Other {
+        #[serde(default)]
+        hosted: BTreeMap<String, serde_json::Value>,
+    }
+    let Ok(other) = serde_json::from_slice::<Other>(bytes) else { return BTreeMap::new() };
+    other
+        .hosted
+        .into_iter()
+        .filter_map(|(url, v)| {
+            let mut stored = serde_json::from_value::<Stored<HostedStamp>>(v).ok()?;
+            stored.stamp.earlier = true;
+            stored.is_possible().then_some((url, stored))
+        })
+        .collect()
+}
+
 /// What identifies a hosted file's content: what its server said of it,
 /// and when it was last asked (Unix seconds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +97,10 @@ struct HostedStamp {
     etag: Option<String>,
     last_modified: Option<String>,
     checked: i64,
+    /// Measured by another podsmith (kept from a cache it wrote): measured
+    /// again, and taken only if its server cannot be reached.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    earlier: bool,
 }
 
 /// Something with a size (a stamp).
@@ -136,6 +163,10 @@ pub enum HostedLook {
     Fresh(AudioInfo),
     /// Measured, its server last asked longer ago: with what it said then.
     Stale(AudioInfo, Hosted),
+    /// Measured by another podsmith (see [`Cache::open`]): to be measured
+    /// again, this measurement taken only if that fails for want of its
+    /// server ([`Cache::earlier_hosted`]).
+    Earlier,
     /// Not measured.
     Miss,
 }
@@ -259,7 +290,7 @@ impl Cache {
             Ok(bytes) => match serde_json::from_slice::<File>(&bytes) {
                 Ok(f) if f.version == VERSION => (f, bytes.len() as u64, None),
                 Ok(f) => (
-                    File::default(),
+                    File { hosted: earlier_hosted(&bytes), ..File::default() },
                     0,
                     Some(format!(
                         "it was written by {} podsmith, which measures some files otherwise",
@@ -420,6 +451,9 @@ impl Cache {
     /// `fresh_for` seconds ago (a time ahead of `now` is not believed).
     pub fn look_hosted(&self, url: &str, now: i64, fresh_for: i64) -> HostedLook {
         let Some(stored) = self.file.hosted.get(url).filter(|s| s.is_possible()) else { return HostedLook::Miss };
+        if stored.stamp.earlier {
+            return HostedLook::Earlier;
+        }
         let age = now.saturating_sub(stored.stamp.checked);
         match (0..fresh_for).contains(&age) {
             true => HostedLook::Fresh(stored.info()),
@@ -434,9 +468,15 @@ impl Cache {
     /// asked at `now`.
     pub fn put_hosted(&mut self, url: &str, hosted: &Hosted, info: &AudioInfo, now: i64) {
         let Hosted { size, etag, last_modified } = hosted.clone();
-        let stamp = HostedStamp { size, etag, last_modified, checked: now };
+        let stamp = HostedStamp { size, etag, last_modified, checked: now, earlier: false };
         self.file.hosted.insert(url.to_string(), Stored::of(stamp, info));
         self.mark_hosted(url);
+    }
+
+    /// Another podsmith's measurement of the hosted file at `url` (see
+    /// [`HostedLook::Earlier`]), if the cache kept one.
+    pub fn earlier_hosted(&self, url: &str) -> Option<AudioInfo> {
+        self.file.hosted.get(url).filter(|s| s.stamp.earlier && s.is_possible()).map(Stored::info)
     }
 
     /// Takes note that the hosted file at `url` was found unchanged at `now`.

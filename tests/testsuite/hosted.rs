@@ -422,3 +422,37 @@ fn a_hosted_mp3s_chapters_are_published_without_their_pictures_and_said() {
     let published: Vec<String> = show.public_files().into_keys().filter(|k| k.starts_with("episodes/")).collect();
     assert_eq!(published, ["episodes/n/chapters.json", "episodes/n/index.html"]);
 }
+
+/// A probe cache another podsmith wrote (an upgrade) is set aside, but its
+/// hosted measurements are kept as that podsmith's: each file is measured
+/// again, and with its server out of reach, published as measured before
+/// (with a warning) rather than failing the build; the cache keeps them
+/// for the next build, which measures them once the server answers.
+#[test]
+fn an_earlier_podsmiths_hosted_measurements_stand_while_the_server_is_out_of_reach() {
+    let (show, server, _served) = hosted_sample(Mode::Good);
+    build_json(&show, &[]);
+    let before = (enclosures(&show, "feed.xml"), enclosures(&show, "feed.ogg.xml"));
+    let cache = show.read(".podsmith/cache.json");
+    let mut doc: serde_json::Value = serde_json::from_str(&cache).unwrap();
+    assert_eq!(doc["hosted"].as_object().map(serde_json::Map::len), Some(8), "{doc}");
+    doc["version"] = 1.into();
+    show.write(".podsmith/cache.json", &doc.to_string());
+    let _ = std::fs::remove_file(show.path(".podsmith/cache.log"));
+    let base = server.base();
+    drop(server);
+    show.write("episodes.toml", &format!("{}\n# upgraded\n", show.read("episodes.toml")));
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    assert!(
+        run.stderr.contains("the probe cache was set aside (it was written by an earlier podsmith"),
+        "{}",
+        run.stderr
+    );
+    let said = "it is published as an earlier podsmith measured it, and measured again once its server answers";
+    assert_eq!(run.stderr.matches(said).count(), 8, "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("{base}coredns-miek-gieben.mp3 could not be measured")), "{}", run.stderr);
+    assert_eq!((enclosures(&show, "feed.xml"), enclosures(&show, "feed.ogg.xml")), before);
+    // Kept as another's: the next build (the server still away) says the same.
+    let kept: serde_json::Value = serde_json::from_str(&show.read(".podsmith/cache.json")).unwrap();
+    assert!(kept["hosted"].as_object().unwrap().values().all(|e| e["stamp"]["earlier"] == true), "{kept}");
+}
