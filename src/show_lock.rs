@@ -121,10 +121,20 @@ impl ShowLock {
             }
             Err(TryLockError::Error(e)) => return Err(LockError::Io { path, source: e }),
         }
-        if access == Access::Exclusive {
-            // For the message of a command that has to wait. Not the lock itself.
-            let note = format!("pid {}: podsmith {command}", std::process::id());
-            let _ = file.set_len(0).and_then(|()| (&file).write_all(note.as_bytes()));
+        match access {
+            Access::Exclusive => {
+                // For the message of a command that has to wait. Not the lock itself.
+                let note = format!("pid {}: podsmith {command}", std::process::id());
+                let _ = file.set_len(0).and_then(|()| (&file).write_all(note.as_bytes()));
+            }
+            // No command that changes the show holds it: a note there is
+            // one a killed command (or a podsmith before notes were cleared)
+            // left, which would name it to a command waiting on this one.
+            Access::Shared => {
+                if file.metadata().is_ok_and(|m| m.len() > 0) {
+                    let _ = file.set_len(0);
+                }
+            }
         }
         Ok(ShowLock { _file: file, access })
     }
@@ -145,7 +155,7 @@ fn holder(path: &Path, asking: Access) -> String {
         crate::fsutil::read_string(path, crate::fsutil::Limit { bytes: 256, what: "a lock file" })
             .ok()
             .map(|s| s.trim().chars().filter(|c| !c.is_control()).collect::<String>())
-            .filter(|s| !s.is_empty())
+            .filter(|s| !s.is_empty() && !gone(s))
     };
     note()
         .or_else(|| {
@@ -156,6 +166,14 @@ fn holder(path: &Path, asking: Access) -> String {
             Access::Shared => "one that changes it: build, add, import, publish …".into(),
             Access::Exclusive => "one that reads it: list, diff, validate, serve …".into(),
         })
+}
+
+/// Whether the process a lock's note names (`pid N: …`) is gone, where
+/// that can be told (`/proc`): the note of a command that was killed.
+fn gone(note: &str) -> bool {
+    let pid = note.strip_prefix("pid ").and_then(|s| s.split(':').next()).and_then(|n| n.parse::<u32>().ok());
+    let proc = Path::new("/proc");
+    pid.is_some_and(|pid| proc.join("self").exists() && !proc.join(pid.to_string()).exists())
 }
 
 impl Drop for ShowLock {
@@ -273,6 +291,30 @@ fn refuse_link(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A note a killed command left is not taken for who holds the lock: a
+    /// reader clears it as it takes the lock, and one naming a process
+    /// that is gone is not said.
+    #[test]
+    fn a_killed_commands_note_is_not_said_to_hold_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(ShowLock::acquire(dir.path(), Access::Shared, Wait::No, "diff").unwrap());
+        let path = dir.path().join(LOCK_PATH);
+        std::fs::write(&path, "pid 999999999: podsmith build").unwrap();
+        let reader = ShowLock::acquire(dir.path(), Access::Shared, Wait::No, "diff").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"", "cleared by the reader");
+        drop(reader);
+        // Held by another (not podsmith) with a stale note beside it.
+        std::fs::write(&path, "pid 999999999: podsmith build").unwrap();
+        let other = std::fs::OpenOptions::new().read(true).write(true).open(&path).unwrap();
+        other.try_lock_shared().unwrap();
+        let err = ShowLock::acquire(dir.path(), Access::Exclusive, Wait::No, "build").unwrap_err();
+        let LockError::Busy { holder } = &err else { panic!("{err}") };
+        match Path::new("/proc/self").exists() {
+            true => assert!(holder.starts_with("one that reads it"), "{holder}"),
+            false => assert!(holder.starts_with("pid 999999999"), "{holder}"),
+        }
+    }
 
     #[test]
     fn a_second_exclusive_lock_waits_or_says_who_holds_it() {
