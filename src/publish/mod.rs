@@ -291,7 +291,18 @@ pub fn publish(opts: &Options) -> Result<Report, Unpublished> {
         Early { opts, runtime: &runtime, reading: None, outputs: None, hosted: Default::default(), last: None };
     let apart = apart_for_a_dry_run(opts).map_err(unbuilt)?;
     let build = apart.as_ref().unwrap_or(&opts.build);
-    let mut built = crate::site::build_observed(build, &mut early).map_err(|e| unbuilt(PublishError::Build(e)))?;
+    let mut built = crate::site::build_observed(build, &mut early).map_err(|e| {
+        // A dry run reads a copy of podsmith.lock: what is wrong in it is
+        // wrong in the show's, which is the file to mend.
+        let e = match (e, apart.as_ref().and_then(|a| a.preview.as_ref())) {
+            (crate::site::BuildError::Lock(mut le), Some(p)) if le.path == p.lock => {
+                le.path = crate::manifest::root_of(&opts.build.manifest).join(crate::lock::FILE_NAME);
+                crate::site::BuildError::Lock(le)
+            }
+            (e, _) => e,
+        };
+        unbuilt(PublishError::Build(e))
+    })?;
     if let Some(tell) = &opts.timeline {
         tell(Step::Built);
     }

@@ -479,6 +479,20 @@ fn a_dry_run_says_the_plan_and_sends_nothing() {
     assert!(!web.path().join("podcast").exists());
 }
 
+/// What is wrong in podsmith.lock is said of podsmith.lock by a dry run
+/// too, not of the copy it reads (`.podsmith/dry-run/podsmith.lock`).
+#[test]
+fn a_dry_run_names_the_shows_lock_in_what_it_says_of_it() {
+    let show = Show::sample();
+    show.build().ok();
+    show.write("podsmith.lock", &format!("{}\n[[future]]\nx = 1\n", show.read("podsmith.lock")));
+    let web = tempfile::tempdir().unwrap();
+    let to = format!("file://{}", web.path().join("podcast").display());
+    let run = to_folder(&show, &to, &["--dry-run"]).fails(1);
+    assert!(run.stderr.contains("error: podsmith.lock:"), "{}", run.stderr);
+    assert!(!run.stderr.contains("dry-run"), "{}", run.stderr);
+}
+
 /// A dry run builds apart (in `.podsmith/dry-run/`, with a copy of the
 /// lock): the show's output folder, `podsmith.lock` and build record stay
 /// as they are. So an identity change a dry run was allowed to make is
