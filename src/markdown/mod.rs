@@ -392,6 +392,10 @@ pub fn url_problems(markdown: &str) -> Vec<UrlProblem> {
 /// it is an image's; Markdown and the HTML notes are written with alike.
 fn links_and_images(markdown: &str) -> impl Iterator<Item = (pulldown_cmark::CowStr<'_>, bool)> {
     raw::read(Parser::new_ext(markdown, OPTIONS)).filter_map(|event| match event {
+        // `<sarah@example.com>`: its URL is the address (mailto: is the writer's).
+        Event::Start(Tag::Link { link_type: pulldown_cmark::LinkType::Email, dest_url, .. }) => {
+            Some((pulldown_cmark::CowStr::from(format!("mailto:{dest_url}")), false))
+        }
         Event::Start(Tag::Link { dest_url, .. }) => Some((dest_url, false)),
         Event::Start(Tag::Image { dest_url, .. }) => Some((dest_url, true)),
         _ => None,
@@ -527,6 +531,11 @@ fn safe_events<'a>(markdown: &'a str, base: Option<&str>) -> impl Iterator<Item 
         Event::End(TagEnd::Image) if dropped_image_depth > 0 => {
             dropped_image_depth -= 1;
             None
+        }
+        // An e-mail autolink's URL is the address, which the writer gives
+        // its `mailto:`: not a path to make absolute.
+        Event::Start(Tag::Link { link_type: link_type @ pulldown_cmark::LinkType::Email, dest_url, title, id }) => {
+            Some(Event::Start(Tag::Link { link_type, dest_url, title, id }))
         }
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             Some(Event::Start(Tag::Link { link_type, dest_url: absolute(dest_url), title, id }))
@@ -1184,5 +1193,16 @@ mod tests {
         assert!(html.contains("href=\"../other/\""), "{html}");
         assert!(html.contains("href=\"mailto:a@b.c\""), "{html}");
         assert!(html.contains("href=\"/x:y\""), "{html}");
+    }
+
+    /// `<sarah@example.com>`, Markdown's e-mail link, is a mailto: link of
+    /// the address, not a path under the page's URL; and no file to publish.
+    #[test]
+    fn an_email_autolink_is_a_mailto_link_of_the_address() {
+        let html = to_html("Write to <sarah@example.com>.", Some("https://example.com/show/episodes/one/"));
+        assert!(html.contains("href=\"mailto:sarah@example.com\""), "{html}");
+        assert!(!html.contains("example.com/show"), "{html}");
+        let notes = "[slides](slides.pdf) and <sarah@example.com>";
+        assert_eq!(relative_urls(notes).into_iter().map(|u| u.url).collect::<Vec<_>>(), ["slides.pdf"]);
     }
 }
