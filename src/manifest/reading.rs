@@ -1408,6 +1408,12 @@ impl Reading<'_> {
                     // (Named as the manifest is: `notes/a.md`, not `./notes/a.md`.)
                     .map(|notes| {
                         let path = file.path.strip_prefix(".").unwrap_or(&file.path).to_path_buf();
+                        // As Windows editors save it: a byte-order mark, not text
+                        // (before it, a first `# heading` would be read as words).
+                        let notes = match notes.strip_prefix('\u{feff}') {
+                            Some(rest) => rest.to_string(),
+                            None => notes,
+                        };
                         (notes, NotesFrom::File(path))
                     })
                     .map_err(|e| {

@@ -139,6 +139,22 @@ fn tags_shown_as_text_are_told_at_their_line_of_a_notes_file_or_at_the_notes() {
     );
 }
 
+/// A notes file as Windows editors save it, with a byte-order mark: its
+/// first heading is a heading (the mark is not text before it).
+#[test]
+fn a_notes_file_with_a_byte_order_mark_is_read_as_without() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}notes_file = \"notes/one.md\"\n",
+        episode("One", "g1", "2024-01-02T03:04:05Z", &["pair-5s.mp3"]),
+    );
+    let show = Show::with(&manifest, &["pair-5s.mp3"]);
+    show.write("notes/one.md", "\u{feff}## In this episode\r\n\r\nWe talk.\r\n");
+    show.build().ok();
+    let feed = show.read("public/feed.xml");
+    assert!(feed.contains("<h2>In this episode</h2>"), "{feed}");
+    assert!(!feed.contains("## In this episode") && !feed.contains('\u{feff}'), "{feed}");
+}
+
 /// An image in the notes without a text saying what it shows (Markdown's
 /// `![](…)`, an `<img>` without `alt`) is told, once an episode, at the
 /// line of the first (a screen reader skips it; it was published with
