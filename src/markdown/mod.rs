@@ -501,6 +501,46 @@ fn tag_name_at(text: &str, i: usize) -> Option<&str> {
     (len > 0 && ends).then(|| &rest[..len])
 }
 
+/// `events` with each line that starts with a timestamp (`12:30 Topic`,
+/// `[1:02:03] Topic`) kept a line of its own: podcasters write their
+/// chapters' times a line each, without Markdown's hard breaks, and Apple
+/// reads them as lines (a soft break before one is made a hard break).
+fn timestamp_lines<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    let mut soft = false;
+    // (Text comes in pieces: `[12:30]` as `[` and `12:30]`.)
+    pulldown_cmark::TextMergeStream::new(events).flat_map(move |event| {
+        let before = std::mem::take(&mut soft);
+        match event {
+            Event::SoftBreak => {
+                soft = true;
+                Vec::new()
+            }
+            Event::Text(ref t) if before && starts_with_timestamp(t) => vec![Event::HardBreak, event],
+            other if before => vec![Event::SoftBreak, other],
+            other => vec![other],
+        }
+    })
+}
+
+/// Whether `text` starts with a time as chapters are written: `M:SS`,
+/// `MM:SS` or `H:MM:SS` (in brackets or not), then not a digit.
+fn starts_with_timestamp(text: &str) -> bool {
+    let t = text.trim_start().trim_start_matches(['[', '(']).as_bytes();
+    let digits = |from: usize| t[from.min(t.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let first = digits(0);
+    if !(1..=2).contains(&first) || t.get(first) != Some(&b':') || digits(first + 1) != 2 {
+        return false;
+    }
+    let mut end = first + 3;
+    if t.get(end) == Some(&b':') {
+        if digits(end + 1) != 2 {
+            return false;
+        }
+        end += 3;
+    }
+    !t.get(end).is_some_and(u8::is_ascii_digit)
+}
+
 /// The events of Markdown notes, made safe, their relative URLs absolute
 /// against `base` (see the module docs).
 fn safe_events<'a>(markdown: &'a str, base: Option<&str>) -> impl Iterator<Item = Event<'a>> {
@@ -513,7 +553,7 @@ fn safe_events<'a>(markdown: &'a str, base: Option<&str>) -> impl Iterator<Item 
     };
     let mut dropped_link_depth = 0usize;
     let mut dropped_image_depth = 0usize;
-    raw::read(Parser::new_ext(markdown, OPTIONS)).filter_map(move |event| match event {
+    timestamp_lines(raw::read(Parser::new_ext(markdown, OPTIONS))).filter_map(move |event| match event {
         // (None is left: raw HTML never reaches the writer as it is.)
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
         Event::Start(Tag::Link { ref dest_url, .. }) if !safe_url(dest_url) => {
@@ -1193,6 +1233,22 @@ mod tests {
         assert!(html.contains("href=\"../other/\""), "{html}");
         assert!(html.contains("href=\"mailto:a@b.c\""), "{html}");
         assert!(html.contains("href=\"/x:y\""), "{html}");
+    }
+
+    /// Times written a line each, as podcasters write their chapters, stay
+    /// a line each (a soft break before one is a hard break); other lines
+    /// flow as Markdown's do.
+    #[test]
+    fn a_line_that_starts_with_a_time_stays_a_line() {
+        let html = to_html("Chapters:\n00:00 Intro\n[12:30] Guest\n1:02:03 End\nand more\n12:345 no", None);
+        assert_eq!(
+            html,
+            "<p>Chapters:<br />\n00:00 Intro<br />\n[12:30] Guest<br />\n1:02:03 End\nand more\n12:345 no</p>\n"
+        );
+        for (text, is) in [("0:00 a", true), ("(05:12) b", true), ("123:00", false), ("1:2", false), ("12:34:5", false)]
+        {
+            assert_eq!(starts_with_timestamp(text), is, "{text}");
+        }
     }
 
     /// `<sarah@example.com>`, Markdown's e-mail link, is a mailto: link of
