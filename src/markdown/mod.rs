@@ -54,7 +54,8 @@ pub fn with_timestamps(markdown: &str, lines: &[String], base: Option<&str>) -> 
 /// [`DESCRIPTION_TAGS`]). Then, as Apple reads a description up to `max`
 /// bytes: the notes with their timestamp lines if they fit; else as many
 /// of the notes' first blocks (paragraphs, lists …) as fit whole, not
-/// ending on a heading, then a paragraph linking `more` (the episode's
+/// ending on a heading (and of a list that does not fit whole, as many of
+/// its first items as fit), then a paragraph linking `more` (the episode's
 /// page, where the notes are whole), then the timestamp lines (where Apple
 /// looks for chapters). Notes whose first block alone is too long open
 /// with their words, cut where a word ends. The link and the lines are
@@ -103,6 +104,18 @@ pub fn fitted(markdown: &str, lines: &[String], max: usize, more: &str) -> Strin
         }
         taken += 1;
     }
+    // A list too long to fit whole (the chapters' times, links): as many
+    // of its first items as fit, after the blocks that do.
+    if let Some(list) = blocks.get(taken) {
+        let head = for_description(&events[..list.start]);
+        let fits = |items: &[Event<'_>]| {
+            let out = render(&mut head.iter().cloned().chain(for_description(items)).chain(tail.iter().cloned()));
+            (out.len() <= max).then_some(out)
+        };
+        if let Some(out) = first_items(&events[list.clone()], fits) {
+            return out;
+        }
+    }
     // (Not ending on a heading, whose part is not there, nor on a rule
     // after one, which shows nothing.)
     let heading = |b: &std::ops::Range<usize>| {
@@ -136,6 +149,38 @@ pub fn fitted(markdown: &str, lines: &[String], max: usize, more: &str) -> Strin
         chars = chars * 9 / 10;
     }
     render(&mut tail.into_iter())
+}
+
+/// The most first items of the list `block` (its events; `None` if it is
+/// not a list) that `fits` takes, closed as a list: what `fits` made of the
+/// most it took (none: `None`).
+fn first_items<'a>(block: &[Event<'a>], fits: impl Fn(&[Event<'a>]) -> Option<String>) -> Option<String> {
+    let Some(Event::Start(Tag::List(start))) = block.first() else { return None };
+    let end = Event::End(TagEnd::List(start.is_some()));
+    // Where each of its own items ends.
+    let mut depth = 0usize;
+    let mut ends = Vec::new();
+    for (i, e) in block.iter().enumerate() {
+        match e {
+            Event::Start(Tag::Item) => depth += 1,
+            Event::End(TagEnd::Item) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    ends.push(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut best = None;
+    for item_end in ends {
+        let items: Vec<Event<'a>> = block[..item_end].iter().cloned().chain([end.clone()]).collect();
+        match fits(&items) {
+            Some(out) => best = Some(out),
+            None => break,
+        }
+    }
+    best
 }
 
 /// The HTML tags of a feed description that Apple shows (`p`, `ol`, `ul`,
@@ -1050,7 +1095,12 @@ mod tests {
                 assert!(fit.len() <= max, "{} > {max}: {doc:?}", fit.len());
                 assert!(only_description_tags(&fit), "{fit}");
                 let head = fit.strip_suffix(tail.as_str()).unwrap_or_else(|| panic!("{fit:?}"));
-                match described(&events, &[]).starts_with(head) {
+                let all = described(&events, &[]);
+                // Or the first items of a list (its end added).
+                let list_cut = ["</ul>\n", "</ol>\n"]
+                    .iter()
+                    .any(|end| head.strip_suffix(end).is_some_and(|p| p.ends_with("</li>\n") && all.starts_with(p)));
+                match all.starts_with(head) || list_cut {
                     true => cut += 1,
                     // Not even the first block: the notes' words, in a paragraph.
                     false => {
@@ -1233,6 +1283,28 @@ mod tests {
         assert!(html.contains("href=\"../other/\""), "{html}");
         assert!(html.contains("href=\"mailto:a@b.c\""), "{html}");
         assert!(html.contains("href=\"/x:y\""), "{html}");
+    }
+
+    /// A list too long for the description whole keeps its first items
+    /// (links and times), not its words run together: as many as fit.
+    #[test]
+    fn a_long_list_keeps_the_items_that_fit() {
+        let items: String =
+            (0..200).map(|n| format!("- {:02}:{:02} [Topic {n}](https://example.com/{n})\n", n / 60, n % 60)).collect();
+        let notes = format!("Intro words.\n\n{items}");
+        let html = fitted(&notes, &[], 4000, "https://example.com/ep/");
+        assert!(html.len() <= 4000, "{}", html.len());
+        assert!(
+            html.starts_with("<p>Intro words.</p>\n<ul>\n<li>00:00 <a href=\"https://example.com/0\">Topic 0</a></li>"),
+            "{html}"
+        );
+        let kept = html.matches("<li>").count();
+        assert!(kept > 30 && kept < 200, "{kept}: {html}");
+        assert!(
+            html.ends_with("</ul>\n<p><a href=\"https://example.com/ep/\">https://example.com/ep/</a></p>\n"),
+            "{html}"
+        );
+        assert!(only_description_tags(&html), "{html}");
     }
 
     /// Times written a line each, as podcasters write their chapters, stay
