@@ -945,6 +945,9 @@ impl Reading<'_> {
         let page_path = super::page_path_of(slug);
         let mut linked: Vec<LocalFile> = Vec::new();
         let (mut missing, mut refused, mut more): (Vec<&str>, Vec<&str>, usize) = (Vec::new(), Vec::new(), 0);
+        // Links to files (not pages) that lead to none: with the file of
+        // that name where the show folder has one, if it does.
+        let mut missing_links: Vec<(&str, Option<String>)> = Vec::new();
         let mut looked: HashSet<String> = HashSet::new();
         for u in &urls {
             let rel = match super::site_path_of_link(&page_path, &u.url) {
@@ -966,6 +969,9 @@ impl Reading<'_> {
             match self.linked_file(&rel) {
                 Ok(path) => linked.push(LocalFile { rel, path, line }),
                 Err(NotLinked::Missing) if u.image && !made_beside_the_page(&rel, &page_path) => missing.push(&u.url),
+                Err(NotLinked::Missing) if !u.image && !made_by_the_build(&rel, &page_path) => {
+                    missing_links.push((&u.url, self.meant_file(&u.url, &rel, &page_path)));
+                }
                 Err(NotLinked::Refused) if u.image => refused.push(&u.url),
                 Err(_) => {}
             }
@@ -999,6 +1005,7 @@ impl Reading<'_> {
              manifest or podsmith.lock, or a path with an escaped `/` or an empty part): the page shows it broken",
             "put the picture itself in the show folder (in media/, say) and link to it there",
         );
+        self.missing_links(&missing_links, notes, notes_from, line, &ep, &page_path);
         if more > 0 {
             self.cx.cleaned.push(
                 crate::diagnostic::Diagnostic::warning(
@@ -1012,6 +1019,60 @@ impl Reading<'_> {
             );
         }
         linked
+    }
+
+    /// Warns of the links of the notes (`notes`, from `notes_from`; of
+    /// the episode `ep` at `line`, its page at `page_path`) that lead to no
+    /// file (see [`Reading::linked`]): each URL, with the path meant if
+    /// known; the first five.
+    fn missing_links(
+        &mut self,
+        missing_links: &[(&str, Option<String>)],
+        notes: &str,
+        notes_from: &NotesFrom,
+        line: usize,
+        ep: &str,
+        page_path: &str,
+    ) {
+        for (url, meant) in missing_links.iter().take(5) {
+            let offset = crate::text::written_at(notes, url).unwrap_or(0);
+            let (file, at) = notes_from.at(notes, offset, (self.cx.file(), line));
+            let help = match meant {
+                Some(m) => format!(
+                    "a relative link in notes is read against the episode page's URL ({page_path}): the show \
+                 folder's {} is \"{m}\"",
+                    crate::text::shown(m.trim_start_matches("../"))
+                ),
+                None => format!(
+                    "it leads to the site's {rel}, published from the show folder's: put the file there, or give \
+                 the link's https URL (a relative link in notes is read against the episode page's URL, \
+                 {page_path})",
+                    rel = super::site_path_of_link(page_path, url).unwrap_or_default()
+                ),
+            };
+            self.cx.cleaned.push(
+                crate::diagnostic::Diagnostic::warning(
+                    "NOTES-LINK",
+                    format!(
+                        "{ep}: in the notes, the link {} leads to no file of the show folder: listeners find \
+                     nothing there",
+                        crate::text::shown(url)
+                    ),
+                )
+                .at(crate::diagnostic::Location::file(file, at, None))
+                .help(help),
+            );
+        }
+    }
+
+    /// The path from the page at `page_path` to the show folder's file that
+    /// a link `url` of its notes (to `rel`, which is none) means, if there is
+    /// one: `slides.pdf` meant as the show folder's, `../../slides.pdf`.
+    fn meant_file(&self, url: &str, rel: &str, page_path: &str) -> Option<String> {
+        super::site_path_of_link("", url)
+            .ok()
+            .filter(|r| r != rel && self.root.join(r).is_file())
+            .map(|r| format!("{}{r}", "../".repeat(page_path.matches('/').count())))
     }
 
     /// The show's own files a link never publishes, though in the show
@@ -1982,6 +2043,20 @@ fn unplain(rel: &str) -> Option<(String, String)> {
     (plain != rel).then(|| {
         ("has an empty or \".\" part, which gives the file a URL of its own".into(), format!("write it as \"{plain}\""))
     })
+}
+
+/// Whether the site file at `rel`, linked from the page at `page_path`,
+/// is one a build makes (so none of the show folder need be there): a page
+/// or feed anywhere (`.html`, `.xml`: the index, an episode's page, the
+/// feeds, the sitemap), or what is made beside the page (see
+/// [`made_beside_the_page`]).
+fn made_by_the_build(rel: &str, page_path: &str) -> bool {
+    let ext = rel.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    // (Beside another episode's page too: its transcript, say.)
+    let beside_its_page = rel
+        .rsplit_once('/')
+        .is_some_and(|(folder, _)| folder.starts_with("episodes/") && made_beside_the_page(rel, &format!("{folder}/")));
+    matches!(ext.as_deref(), Some("html" | "htm" | "xml")) || made_beside_the_page(rel, page_path) || beside_its_page
 }
 
 /// Whether the build itself makes a file at `rel`, beside the episode's

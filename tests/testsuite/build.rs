@@ -155,6 +155,31 @@ fn a_notes_file_with_a_byte_order_mark_is_read_as_without() {
     assert!(!feed.contains("## In this episode") && !feed.contains('\u{feff}'), "{feed}");
 }
 
+/// A link in the notes to a file that is not in the show folder is told
+/// (as an image is), with the path that names the show folder's file where
+/// one of that name is there; links to pages, feeds and what the build
+/// makes beside a page are not.
+#[test]
+fn a_link_in_the_notes_to_no_file_is_told_with_the_path_meant() {
+    let notes = "See the [slides](slides.pdf), [gone](../../gone.pdf), [feed](../../feed.xml), [two](../two/), \
+                 [its words](../two/transcript.vtt) and [kept](../../slides.pdf).";
+    let manifest = format!(
+        "{PODCAST_TABLE}{}notes = \"{notes}\"\n{}",
+        episode("One", "g1", "2024-01-02T03:04:05Z", &["pair-5s.mp3"]),
+        episode("Two", "g2", "2024-01-03T03:04:05Z", &["cbr-xing.mp3"])
+    );
+    let show = Show::with(&manifest, &["pair-5s.mp3", "cbr-xing.mp3"]);
+    show.write("slides.pdf", "%PDF-1.4");
+    let run = show.build().ok();
+    let said: Vec<&str> = run.stderr.lines().filter(|l| l.contains("in the notes, the link")).collect();
+    assert_eq!(said.len(), 2, "{}", run.stderr);
+    assert!(said[0].contains("the link slides.pdf leads to no file of the show folder"), "{}", run.stderr);
+    assert!(run.stderr.contains("the show folder's slides.pdf is \"../../slides.pdf\""), "{}", run.stderr);
+    assert!(said[1].contains("the link ../../gone.pdf leads"), "{}", run.stderr);
+    assert!(run.stderr.contains("it leads to the site's gone.pdf, published from the show folder's"), "{}", run.stderr);
+    assert!(show.path("public/slides.pdf").exists(), "the one linked as the show's is published");
+}
+
 /// An image in the notes without a text saying what it shows (Markdown's
 /// `![](…)`, an `<img>` without `alt`) is told, once an episode, at the
 /// line of the first (a screen reader skips it; it was published with
