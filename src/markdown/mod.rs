@@ -567,6 +567,81 @@ fn timestamp_lines<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator
     })
 }
 
+/// `events` with each web address written bare in their text
+/// (`https://example.com/guest`) made a link of itself, as apps and
+/// GitHub show one: not in a link, an image's description or code. It
+/// starts where a word does (or after `(`, `*`, `_`, `~`: not in an
+/// attribute of a tag shown as text) and ends before a space, `<`, `>` or
+/// `"`, less the punctuation after it (`.`, `,`, `:`, `;`, `!`, `?`, `'`,
+/// and a `)` that closes none of its own).
+fn linked_urls<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    let (mut in_link, mut in_code) = (0usize, false);
+    events.flat_map(move |event| {
+        match &event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => in_link += 1,
+            Event::End(TagEnd::Link | TagEnd::Image) => in_link = in_link.saturating_sub(1),
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) if in_link == 0 && !in_code && t.contains("://") => return with_links(t),
+            _ => {}
+        }
+        vec![event]
+    })
+}
+
+/// `text`, its bare web addresses made links (see [`linked_urls`]).
+fn with_links<'a>(text: &str) -> Vec<Event<'a>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(at) = bare_url_at(rest) {
+        let len = bare_url_len(&rest[at..]);
+        if at > 0 {
+            out.push(Event::Text(rest[..at].to_string().into()));
+        }
+        let url = &rest[at..at + len];
+        let link = Tag::Link {
+            link_type: pulldown_cmark::LinkType::Autolink,
+            dest_url: url.to_string().into(),
+            title: "".into(),
+            id: "".into(),
+        };
+        out.extend([Event::Start(link), Event::Text(url.to_string().into()), Event::End(TagEnd::Link)]);
+        rest = &rest[at + len..];
+    }
+    if !rest.is_empty() {
+        out.push(Event::Text(rest.to_string().into()));
+    }
+    out
+}
+
+/// Where the first bare web address of `text` starts: `http://` or
+/// `https://` where a word starts, with something after it.
+fn bare_url_at(text: &str) -> Option<usize> {
+    text.match_indices("http").map(|(i, _)| i).find(|&i| {
+        let before = text[..i].chars().next_back();
+        let starts = before.is_none_or(|c| c.is_whitespace() || "(*_~".contains(c));
+        let after = &text[i..];
+        let scheme = ["https://", "http://"]
+            .into_iter()
+            .find(|s| after.get(..s.len()).is_some_and(|a| a.eq_ignore_ascii_case(s)));
+        starts && scheme.is_some_and(|s| bare_url_len(after) > s.len())
+    })
+}
+
+/// How long the bare web address at the start of `text` is (see [`linked_urls`]).
+fn bare_url_len(text: &str) -> usize {
+    let mut end = text.find(|c: char| c.is_whitespace() || "<>\"".contains(c)).unwrap_or(text.len());
+    loop {
+        let url = &text[..end];
+        let opened = url.matches('(').count();
+        match url.chars().next_back() {
+            Some(c) if ".,:;!?\"'*_~".contains(c) => end -= c.len_utf8(),
+            Some(')') if url.matches(')').count() > opened => end -= 1,
+            _ => return end,
+        }
+    }
+}
+
 /// Whether `text` starts with a time as chapters are written: `M:SS`,
 /// `MM:SS` or `H:MM:SS` (in brackets or not), then not a digit.
 fn starts_with_timestamp(text: &str) -> bool {
@@ -598,7 +673,7 @@ fn safe_events<'a>(markdown: &'a str, base: Option<&str>) -> impl Iterator<Item 
     };
     let mut dropped_link_depth = 0usize;
     let mut dropped_image_depth = 0usize;
-    timestamp_lines(raw::read(Parser::new_ext(markdown, OPTIONS))).filter_map(move |event| match event {
+    linked_urls(timestamp_lines(raw::read(Parser::new_ext(markdown, OPTIONS)))).filter_map(move |event| match event {
         // (None is left: raw HTML never reaches the writer as it is.)
         Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
         Event::Start(Tag::Link { ref dest_url, .. }) if !safe_url(dest_url) => {
@@ -1305,6 +1380,28 @@ mod tests {
             "{html}"
         );
         assert!(only_description_tags(&html), "{html}");
+    }
+
+    /// A web address written bare is a link of itself, less the punctuation
+    /// after it; not in a link, code, or an image's description, nor one
+    /// that is part of a word.
+    #[test]
+    fn a_bare_web_address_is_a_link() {
+        let html = to_html(
+            "See https://example.com/guest. And (https://example.com/a_(b)) or https://example.com/q?x=1, \
+             [https://example.com/l](https://example.com/l), `https://example.com/c`, xhttps://no, http://",
+            None,
+        );
+        for linked in ["https://example.com/guest", "https://example.com/a_(b)", "https://example.com/q?x=1"] {
+            assert!(html.contains(&format!("<a href=\"{linked}\">{linked}</a>")), "{linked}: {html}");
+        }
+        assert_eq!(html.matches("<a ").count(), 4, "{html}");
+        assert!(html.contains("<code>https://example.com/c</code>") && html.contains("xhttps://no"), "{html}");
+        let block = to_html(
+            "```\nhttps://example.com/in-code\n```\n\n![see https://example.com/i](https://example.com/i.png)",
+            None,
+        );
+        assert!(!block.contains("<a "), "{block}");
     }
 
     /// Times written a line each, as podcasters write their chapters, stay
