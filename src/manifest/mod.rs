@@ -730,6 +730,10 @@ fn syntax_problem(message: &str, src: &str, span: &std::ops::Range<usize>) -> (S
         )
     } else if message.contains("invalid date") || message.contains("invalid time") {
         Some("write an RFC 3339 date without quotes: 2017-04-12 or 2017-04-12T09:00:00-04:00".into())
+    } else if message.contains("invalid offset") {
+        Some(
+            "write the offset of the place it is dated in, between -14:00 and +14:00: 2017-04-12T09:00:00-04:00".into(),
+        )
     } else {
         None
     };

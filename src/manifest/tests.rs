@@ -619,6 +619,12 @@ media = ["media/missing.mp3"]
     // An impossible date is a TOML syntax error, reported on its own first.
     let text = errors(src);
     assert!(text.starts_with("episodes.toml:15:8: TOML syntax:"), "{text}");
+    // An offset no place has: said how to write one.
+    let offset = errors(&src.replace("date = 2024-13-01", "date = 2024-12-01T09:00:00+25:00"));
+    assert!(
+        offset.contains("help: write the offset of the place it is dated in, between -14:00 and +14:00"),
+        "{offset}"
+    );
 
     let src = src.replace("date = 2024-13-01", "date = 2024-12-01");
     assert_eq!(
