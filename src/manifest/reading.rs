@@ -1034,7 +1034,13 @@ impl Reading<'_> {
         ep: &str,
         page_path: &str,
     ) {
-        for (url, meant) in missing_links.iter().take(5) {
+        // (The first five, the last saying how many more.)
+        let more = missing_links.len().saturating_sub(5);
+        for (n, (url, meant)) in missing_links.iter().take(5).enumerate() {
+            let more = match (n, more) {
+                (4, 1..) => format!(" (and {more} more such link{})", crate::text::plural(more)),
+                _ => String::new(),
+            };
             let offset = crate::text::written_at(notes, url).unwrap_or(0);
             let (file, at) = notes_from.at(notes, offset, (self.cx.file(), line));
             let help = match meant {
@@ -1055,7 +1061,7 @@ impl Reading<'_> {
                     "NOTES-LINK",
                     format!(
                         "{ep}: in the notes, the link {} leads to no file of the show folder: listeners find \
-                     nothing there",
+                         nothing there{more}",
                         crate::text::shown(url)
                     ),
                 )
@@ -1071,7 +1077,7 @@ impl Reading<'_> {
     fn meant_file(&self, url: &str, rel: &str, page_path: &str) -> Option<String> {
         super::site_path_of_link("", url)
             .ok()
-            .filter(|r| r != rel && self.root.join(r).is_file())
+            .filter(|r| r != rel && !self.not_published(r) && self.root.join(r).is_file())
             .map(|r| format!("{}{r}", "../".repeat(page_path.matches('/').count())))
     }
 
@@ -1758,6 +1764,8 @@ fn utc_offset(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<FixedOffse
         };
         // "Europe/Berlin", "EST": a zone's name, which a fixed offset is not.
         let named = given.chars().any(|c| c.is_ascii_alphabetic()) && !given.chars().any(|c| c.is_ascii_digit());
+        let utc = ["utc", "gmt", "z"].iter().any(|u| given.eq_ignore_ascii_case(u));
+        let meant = if utc { Some("+00:00".to_string()) } else { meant };
         let help = match meant.filter(|m| parse_offset(m).is_some()) {
             Some(m) => format!("write utc_offset = \"{m}\""),
             None if named => "`utc_offset` is an offset from UTC, not a time zone's name: write the zone's offset, \
@@ -2048,10 +2056,16 @@ fn unplain(rel: &str) -> Option<(String, String)> {
 /// Whether the site file at `rel`, linked from the page at `page_path`,
 /// is one a build makes (so none of the show folder need be there): a page
 /// or feed anywhere (`.html`, `.xml`: the index, an episode's page, the
-/// feeds, the sitemap), or what is made beside the page (see
-/// [`made_beside_the_page`]).
+/// feeds, the sitemap; a name without an extension, a page's folder), or
+/// what is made beside a page (see [`made_beside_the_page`]).
 fn made_by_the_build(rel: &str, page_path: &str) -> bool {
-    let ext = rel.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    // (A name without an extension is a page's folder written without its
+    // `/`: `../two`, `../../archive/2017`.)
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    if ext.is_none() {
+        return true;
+    }
     // (Beside another episode's page too: its transcript, say.)
     let beside_its_page = rel
         .rsplit_once('/')

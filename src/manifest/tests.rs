@@ -227,6 +227,12 @@ fn values_are_said_at_their_line_with_a_help_that_fits() {
         PODCAST.replace("language = \"en\"\n", "language = \"en\"\nutc_offset = \"+0530\"\n")
     ));
     assert!(offset.contains("help: write utc_offset = \"+05:30\""), "{offset}");
+    // UTC in other words: its offset.
+    let utc = errors(&format!(
+        "{}{EPISODE}",
+        PODCAST.replace("language = \"en\"\n", "language = \"en\"\nutc_offset = \"gmt\"\n")
+    ));
+    assert!(utc.contains("help: write utc_offset = \"+00:00\""), "{utc}");
     // A zone's name: the offset is fixed, and says so.
     for zone in ["America/New_York", "EST"] {
         let named = errors(&format!(

@@ -619,7 +619,9 @@ fn with_links<'a>(text: &str) -> Vec<Event<'a>> {
 fn bare_url_at(text: &str) -> Option<usize> {
     text.match_indices("http").map(|(i, _)| i).find(|&i| {
         let before = text[..i].chars().next_back();
-        let starts = before.is_none_or(|c| c.is_whitespace() || "(*_~".contains(c));
+        // (After what opens a quote or an aside in other scripts too.)
+        let opens = "(*_~[\u{201c}\u{2018}\u{300c}\u{300e}\u{3010}\u{ff08}";
+        let starts = before.is_none_or(|c| c.is_whitespace() || opens.contains(c));
         let after = &text[i..];
         let scheme = ["https://", "http://"]
             .into_iter()
@@ -631,12 +633,22 @@ fn bare_url_at(text: &str) -> Option<usize> {
 /// How long the bare web address at the start of `text` is (see [`linked_urls`]).
 fn bare_url_len(text: &str) -> usize {
     let mut end = text.find(|c: char| c.is_whitespace() || "<>\"".contains(c)).unwrap_or(text.len());
+    // (Counted once: a run of `)` after one is taken off one by one.)
+    let opened = text[..end].matches('(').count();
+    let mut closed = text[..end].matches(')').count();
     loop {
-        let url = &text[..end];
-        let opened = url.matches('(').count();
-        match url.chars().next_back() {
-            Some(c) if ".,:;!?\"'*_~".contains(c) => end -= c.len_utf8(),
-            Some(')') if url.matches(')').count() > opened => end -= 1,
+        match text[..end].chars().next_back() {
+            // (And what closes a quote or a sentence in other scripts.)
+            Some(c)
+                if ".,:;!?'*_~]\u{201d}\u{2019}\u{300d}\u{300f}\u{3011}\u{3002}\u{3001}\u{ff09}\u{ff0c}"
+                    .contains(c) =>
+            {
+                end -= c.len_utf8()
+            }
+            Some(')') if closed > opened => {
+                end -= 1;
+                closed -= 1;
+            }
             _ => return end,
         }
     }
@@ -1396,6 +1408,20 @@ mod tests {
             assert!(html.contains(&format!("<a href=\"{linked}\">{linked}</a>")), "{linked}: {html}");
         }
         assert_eq!(html.matches("<a ").count(), 4, "{html}");
+        // What closes a sentence or a quote after one is not its; nor is a
+        // long run of `)`, taken off in one pass (it took minutes).
+        let closed = to_html("\u{201c}https://example.com/q\u{201d} (see https://example.com/x]) \u{3002}", None);
+        assert!(
+            closed.contains("href=\"https://example.com/q\"") && closed.contains("href=\"https://example.com/x\""),
+            "{closed}"
+        );
+        let started = std::time::Instant::now();
+        let many = to_html(&format!("https://a.example{}", ")".repeat(200_000)), None);
+        assert!(
+            many.contains("href=\"https://a.example\"") && started.elapsed().as_secs() < 5,
+            "{:?}",
+            started.elapsed()
+        );
         assert!(html.contains("<code>https://example.com/c</code>") && html.contains("xhttps://no"), "{html}");
         let block = to_html(
             "```\nhttps://example.com/in-code\n```\n\n![see https://example.com/i](https://example.com/i.png)",

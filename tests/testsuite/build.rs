@@ -162,7 +162,8 @@ fn a_notes_file_with_a_byte_order_mark_is_read_as_without() {
 #[test]
 fn a_link_in_the_notes_to_no_file_is_told_with_the_path_meant() {
     let notes = "See the [slides](slides.pdf), [gone](../../gone.pdf), [feed](../../feed.xml), [two](../two/), \
-                 [its words](../two/transcript.vtt) and [kept](../../slides.pdf).";
+                 [two again](../two), [2024](../../archive/2024), [its words](../two/transcript.vtt), \
+                 [the manifest](episodes.toml) and [kept](../../slides.pdf).";
     let manifest = format!(
         "{PODCAST_TABLE}{}notes = \"{notes}\"\n{}",
         episode("One", "g1", "2024-01-02T03:04:05Z", &["pair-5s.mp3"]),
@@ -172,12 +173,21 @@ fn a_link_in_the_notes_to_no_file_is_told_with_the_path_meant() {
     show.write("slides.pdf", "%PDF-1.4");
     let run = show.build().ok();
     let said: Vec<&str> = run.stderr.lines().filter(|l| l.contains("in the notes, the link")).collect();
-    assert_eq!(said.len(), 2, "{}", run.stderr);
+    assert_eq!(said.len(), 3, "{}", run.stderr);
     assert!(said[0].contains("the link slides.pdf leads to no file of the show folder"), "{}", run.stderr);
     assert!(run.stderr.contains("the show folder's slides.pdf is \"../../slides.pdf\""), "{}", run.stderr);
     assert!(said[1].contains("the link ../../gone.pdf leads"), "{}", run.stderr);
     assert!(run.stderr.contains("it leads to the site's gone.pdf, published from the show folder's"), "{}", run.stderr);
     assert!(show.path("public/slides.pdf").exists(), "the one linked as the show's is published");
+    // The manifest is never published: not the file meant.
+    assert!(said[2].contains("the link episodes.toml leads"), "{}", run.stderr);
+    assert!(!run.stderr.contains("\"../../episodes.toml\""), "{}", run.stderr);
+    // Five said, the last with how many more.
+    let many: String = (0..7).map(|n| format!("[f{n}](gone{n}.pdf) ")).collect();
+    show.write("episodes.toml", &manifest.replace(notes, &many));
+    let run = show.build().ok();
+    assert_eq!(run.stderr.matches("in the notes, the link").count(), 5, "{}", run.stderr);
+    assert!(run.stderr.contains("listeners find nothing there (and 2 more such links)"), "{}", run.stderr);
 }
 
 /// An image in the notes without a text saying what it shows (Markdown's
@@ -487,7 +497,7 @@ fn a_misspelt_value_in_a_template_is_an_error_naming_the_page() {
     show.write("templates/episode.html", "<h1>{{ episode.tilte }}</h1>");
     let run = show.build().fails(1);
     let said = run.stderr.lines().collect::<Vec<_>>();
-    assert_eq!(said.len(), 2, "{}", run.stderr);
+    assert_eq!(said.len(), 3, "{}", run.stderr);
     assert_eq!(
         said[0],
         "error: template episode.html, making episodes/pilot/index.html (episode \"Pilot\"): undefined value (in \
