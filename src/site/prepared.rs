@@ -799,8 +799,12 @@ pub fn catalog_despite(opts: &Options) -> Result<(Catalog, Vec<crate::catalog::U
     // file meant, where one is like it), not as a file that cannot be read.
     for u in &mut unfit {
         for m in &u.episode.media {
-            if let Some(said) = missing.iter().find(|p| p.line() == Some(m.line())) {
-                u.problems.retain(|d| d.line() != Some(m.line()));
+            // (Told by its line and its name: one line may name two files.)
+            let named = |message: &str| message.contains(&format!("\"{}\"", m.key()));
+            let of_it = |d: &Diagnostic| d.line() == Some(m.line()) && named(&d.message);
+            if let Some(said) = missing.iter().find(|p| of_it(p)) {
+                // What measuring it said: that it cannot be read.
+                u.problems.retain(|d| !(d.line() == Some(m.line()) && d.message.contains(m.key()) && !of_it(d)));
                 u.problems.push(said.clone());
             }
         }

@@ -438,6 +438,11 @@ error: 1 episode cannot be published as it is (status error in the list)
     );
     let run = show.build().fails(1);
     assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
+    // Both files of one line gone: each said.
+    fs::remove_file(show.path("media/coredns-miek-gieben.ogg")).unwrap();
+    let run = show.run(&["list", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    assert_eq!(run.stderr.matches("does not exist").count(), 2, "{}", run.stderr);
+    assert!(run.stderr.contains("\"media/coredns-miek-gieben.ogg\" in episode 2"), "{}", run.stderr);
 }
 
 /// A title holding direction marks (a Hebrew name isolated, as the README
