@@ -547,10 +547,11 @@ fn tag_name_at(text: &str, i: usize) -> Option<&str> {
 }
 
 /// `events` with each line that starts with a timestamp (`12:30 Topic`,
-/// `[1:02:03] Topic`) kept a line of its own: podcasters write their
-/// chapters' times a line each, without Markdown's hard breaks, and Apple
-/// reads them as lines (a soft break before one is made a hard break).
-fn timestamp_lines<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+/// `[1:02:03] Topic`) kept a line of its own, if `on` (notes that have
+/// two such lines in a row): podcasters write their chapters' times a line
+/// each, without Markdown's hard breaks, and Apple reads them as lines (a
+/// soft break before one is made a hard break).
+fn timestamp_lines<'a>(events: impl Iterator<Item = Event<'a>>, on: bool) -> impl Iterator<Item = Event<'a>> {
     let mut soft = false;
     // (Text comes in pieces: `[12:30]` as `[` and `12:30]`.)
     pulldown_cmark::TextMergeStream::new(events).flat_map(move |event| {
@@ -560,7 +561,7 @@ fn timestamp_lines<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator
                 soft = true;
                 Vec::new()
             }
-            Event::Text(ref t) if before && starts_with_timestamp(t) => vec![Event::HardBreak, event],
+            Event::Text(ref t) if before && on && starts_with_timestamp(t) => vec![Event::HardBreak, event],
             other if before => vec![Event::SoftBreak, other],
             other => vec![other],
         }
@@ -617,7 +618,7 @@ fn with_links<'a>(text: &str) -> Vec<Event<'a>> {
 /// Where the first bare web address of `text` starts: `http://` or
 /// `https://` where a word starts, with something after it.
 fn bare_url_at(text: &str) -> Option<usize> {
-    text.match_indices("http").map(|(i, _)| i).find(|&i| {
+    text.char_indices().filter(|&(_, c)| c == 'h' || c == 'H').map(|(i, _)| i).find(|&i| {
         let before = text[..i].chars().next_back();
         // (After what opens a quote or an aside in other scripts too.)
         let opens = "(*_~[\u{201c}\u{2018}\u{300c}\u{300e}\u{3010}\u{ff08}";
@@ -654,6 +655,19 @@ fn bare_url_len(text: &str) -> usize {
     }
 }
 
+/// Whether `markdown` has two lines in a row that start with a time, as
+/// chapters' times are written (not a sentence that goes on at a line
+/// with "10:30 am"): only then are such lines kept apart ([`timestamp_lines`]).
+fn has_times_a_line_each(markdown: &str) -> bool {
+    let mut last = false;
+    markdown.lines().any(|line| {
+        let time = starts_with_timestamp(line);
+        let run = time && last;
+        last = time;
+        run
+    })
+}
+
 /// Whether `text` starts with a time as chapters are written: `M:SS`,
 /// `MM:SS` or `H:MM:SS` (in brackets or not), then not a digit.
 fn starts_with_timestamp(text: &str) -> bool {
@@ -685,37 +699,40 @@ fn safe_events<'a>(markdown: &'a str, base: Option<&str>) -> impl Iterator<Item 
     };
     let mut dropped_link_depth = 0usize;
     let mut dropped_image_depth = 0usize;
-    linked_urls(timestamp_lines(raw::read(Parser::new_ext(markdown, OPTIONS)))).filter_map(move |event| match event {
-        // (None is left: raw HTML never reaches the writer as it is.)
-        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
-        Event::Start(Tag::Link { ref dest_url, .. }) if !safe_url(dest_url) => {
-            dropped_link_depth += 1;
-            None
+    let times = has_times_a_line_each(markdown);
+    linked_urls(timestamp_lines(raw::read(Parser::new_ext(markdown, OPTIONS)), times)).filter_map(move |event| {
+        match event {
+            // (None is left: raw HTML never reaches the writer as it is.)
+            Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+            Event::Start(Tag::Link { ref dest_url, .. }) if !safe_url(dest_url) => {
+                dropped_link_depth += 1;
+                None
+            }
+            Event::End(TagEnd::Link) if dropped_link_depth > 0 => {
+                dropped_link_depth -= 1;
+                None
+            }
+            Event::Start(Tag::Image { ref dest_url, .. }) if !safe_url(dest_url) => {
+                dropped_image_depth += 1;
+                None
+            }
+            Event::End(TagEnd::Image) if dropped_image_depth > 0 => {
+                dropped_image_depth -= 1;
+                None
+            }
+            // An e-mail autolink's URL is the address, which the writer gives
+            // its `mailto:`: not a path to make absolute.
+            Event::Start(Tag::Link { link_type: link_type @ pulldown_cmark::LinkType::Email, dest_url, title, id }) => {
+                Some(Event::Start(Tag::Link { link_type, dest_url, title, id }))
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                Some(Event::Start(Tag::Link { link_type, dest_url: absolute(dest_url), title, id }))
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                Some(Event::Start(Tag::Image { link_type, dest_url: absolute(dest_url), title, id }))
+            }
+            other => Some(other),
         }
-        Event::End(TagEnd::Link) if dropped_link_depth > 0 => {
-            dropped_link_depth -= 1;
-            None
-        }
-        Event::Start(Tag::Image { ref dest_url, .. }) if !safe_url(dest_url) => {
-            dropped_image_depth += 1;
-            None
-        }
-        Event::End(TagEnd::Image) if dropped_image_depth > 0 => {
-            dropped_image_depth -= 1;
-            None
-        }
-        // An e-mail autolink's URL is the address, which the writer gives
-        // its `mailto:`: not a path to make absolute.
-        Event::Start(Tag::Link { link_type: link_type @ pulldown_cmark::LinkType::Email, dest_url, title, id }) => {
-            Some(Event::Start(Tag::Link { link_type, dest_url, title, id }))
-        }
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            Some(Event::Start(Tag::Link { link_type, dest_url: absolute(dest_url), title, id }))
-        }
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-            Some(Event::Start(Tag::Image { link_type, dest_url: absolute(dest_url), title, id }))
-        }
-        other => Some(other),
     })
 }
 
@@ -1435,6 +1452,10 @@ mod tests {
     /// flow as Markdown's do.
     #[test]
     fn a_line_that_starts_with_a_time_stays_a_line() {
+        let prose = to_html("We meet at\n10:30 am in the studio.", None);
+        assert_eq!(prose, "<p>We meet at\n10:30 am in the studio.</p>\n", "a time alone goes on a sentence");
+        let upper = to_html("HTTPS://EXAMPLE.COM/UP", None);
+        assert!(upper.contains("href=\"HTTPS://EXAMPLE.COM/UP\""), "{upper}");
         let html = to_html("Chapters:\n00:00 Intro\n[12:30] Guest\n1:02:03 End\nand more\n12:345 no", None);
         assert_eq!(
             html,
