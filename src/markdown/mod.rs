@@ -553,8 +553,14 @@ fn tag_name_at(text: &str, i: usize) -> Option<&str> {
 /// soft break before one is made a hard break).
 fn timestamp_lines<'a>(events: impl Iterator<Item = Event<'a>>, on: bool) -> impl Iterator<Item = Event<'a>> {
     let mut soft = false;
+    // A link that opens a line (`[12:30](…) Topic`), until its text tells.
+    let mut held: Option<Event<'a>> = None;
     // (Text comes in pieces: `[12:30]` as `[` and `12:30]`.)
     pulldown_cmark::TextMergeStream::new(events).flat_map(move |event| {
+        if let Some(link) = held.take() {
+            let time = matches!(&event, Event::Text(t) if starts_with_timestamp(t));
+            return vec![if time { Event::HardBreak } else { Event::SoftBreak }, link, event];
+        }
         let before = std::mem::take(&mut soft);
         match event {
             Event::SoftBreak => {
@@ -562,6 +568,10 @@ fn timestamp_lines<'a>(events: impl Iterator<Item = Event<'a>>, on: bool) -> imp
                 Vec::new()
             }
             Event::Text(ref t) if before && on && starts_with_timestamp(t) => vec![Event::HardBreak, event],
+            Event::Start(Tag::Link { .. }) if before && on => {
+                held = Some(event);
+                Vec::new()
+            }
             other if before => vec![Event::SoftBreak, other],
             other => vec![other],
         }
@@ -1452,6 +1462,15 @@ mod tests {
     /// flow as Markdown's do.
     #[test]
     fn a_line_that_starts_with_a_time_stays_a_line() {
+        let linked = to_html(
+            "[00:00](https://example.com/0) Intro\n[05:10](https://example.com/1) Guest\n[more](https://m)",
+            None,
+        );
+        assert_eq!(
+            linked,
+            "<p><a href=\"https://example.com/0\">00:00</a> Intro<br />\n<a href=\"https://example.com/1\">05:10</a> \
+             Guest\n<a href=\"https://m\">more</a></p>\n"
+        );
         let prose = to_html("We meet at\n10:30 am in the studio.", None);
         assert_eq!(prose, "<p>We meet at\n10:30 am in the studio.</p>\n", "a time alone goes on a sentence");
         let upper = to_html("HTTPS://EXAMPLE.COM/UP", None);
