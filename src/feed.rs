@@ -433,10 +433,12 @@ fn item_notes(w: &mut Writer<Vec<u8>>, p: &Podcast, e: &LiveEpisode) -> io::Resu
         _ => Vec::new(),
     };
     let with_chapters;
+    // (Without a first heading of the title, which apps show above it.)
+    let written = crate::markdown::without_title(&ep.notes, &ep.title);
     let notes = match lines.is_empty() {
         true => e.notes_html(),
         false => {
-            with_chapters = crate::markdown::with_timestamps(&ep.notes, &lines, Some(&e.page_url));
+            with_chapters = crate::markdown::with_timestamps(written, &lines, Some(&e.page_url));
             with_chapters.as_str()
         }
     };
@@ -445,7 +447,7 @@ fn item_notes(w: &mut Writer<Vec<u8>>, p: &Podcast, e: &LiveEpisode) -> io::Resu
         match notes.len() <= LIMIT && crate::markdown::only_description_tags(notes) {
             true => cdata(w, "description", notes)?,
             false => {
-                let fitted = || crate::markdown::fitted(&ep.notes, &lines, LIMIT, &e.page_url);
+                let fitted = || crate::markdown::fitted(written, &lines, LIMIT, &e.page_url);
                 cdata(w, "description", e.description.get_or_init(fitted))?;
             }
         }

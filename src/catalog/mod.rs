@@ -56,7 +56,10 @@ impl LiveEpisode {
     /// that renders one episode's page and feed items does not render
     /// every episode's notes.
     pub fn notes_html(&self) -> &str {
-        self.notes_html.get_or_init(|| crate::markdown::to_html(&self.episode.notes, Some(&self.page_url)))
+        self.notes_html.get_or_init(|| {
+            let notes = crate::markdown::without_title(&self.episode.notes, &self.episode.title);
+            crate::markdown::to_html(notes, Some(&self.page_url))
+        })
     }
 
     /// The notes as the episode's page shows them

@@ -979,6 +979,31 @@ fn without_title_heading<'a>(events: impl Iterator<Item = Event<'a>>, title: &st
     heading.into_iter().chain(events)
 }
 
+/// `markdown` without a first heading that says `title` (`# Pilot` in
+/// the notes of "Pilot"): apps show an episode's title above its
+/// description, as the page does above its notes (see [`page_html`]), so
+/// the feed leaves it out too. Notes that start otherwise are as they are.
+///
+/// ```
+/// use podsmith::markdown::without_title;
+/// assert_eq!(without_title("# Pilot\n\nWe begin.", "Pilot"), "\nWe begin.");
+/// assert_eq!(without_title("# Part one\n\nWe begin.", "Pilot"), "# Part one\n\nWe begin.");
+/// ```
+pub fn without_title<'a>(markdown: &'a str, title: &str) -> &'a str {
+    if !may_have_heading(markdown) {
+        return markdown;
+    }
+    let mut events = Parser::new_ext(markdown, OPTIONS).into_offset_iter();
+    let Some((Event::Start(Tag::Heading { .. }), range)) = events.next() else { return markdown };
+    let heading = events.map(|(e, _)| e).take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))));
+    let said = words(heading, usize::MAX);
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    match said.trim().to_lowercase() == title.to_lowercase() {
+        true => markdown.get(range.end..).unwrap_or(markdown),
+        false => markdown,
+    }
+}
+
 /// [`excerpt`] of Markdown events.
 fn excerpt_of<'a>(events: impl Iterator<Item = Event<'a>>, max: usize) -> String {
     cut_to(&excerpt_text(events, max), max)

@@ -190,6 +190,23 @@ fn a_link_in_the_notes_to_no_file_is_told_with_the_path_meant() {
     assert!(run.stderr.contains("listeners find nothing there (and 2 more such links)"), "{}", run.stderr);
 }
 
+/// Notes that open with the episode's title as a heading are shown
+/// without it in the feed, as on the page: apps show the title above them.
+#[test]
+fn a_first_heading_of_the_title_is_left_out_of_the_feed_as_of_the_page() {
+    let manifest = format!(
+        "{PODCAST_TABLE}{}notes = \"# Pilot\\n\\nWe begin.\\n\\n## Part one\\n\\nWords.\"\n",
+        episode("Pilot", "g1", "2024-01-02T03:04:05Z", &["pair-5s.mp3"]),
+    );
+    let show = Show::with(&manifest, &["pair-5s.mp3"]);
+    show.build().ok();
+    let feed = show.read("public/feed.xml");
+    assert!(!feed.contains("<h1>Pilot</h1>") && !feed.contains("<strong>Pilot</strong>"), "{feed}");
+    assert!(feed.contains("<p>We begin.</p>") && feed.contains("<h2>Part one</h2>"), "{feed}");
+    let page = show.read("public/episodes/pilot/index.html");
+    assert_eq!(page.matches(">Pilot</h").count(), 1, "the page's own title alone: {page}");
+}
+
 /// An image in the notes without a text saying what it shows (Markdown's
 /// `![](…)`, an `<img>` without `alt`) is told, once an episode, at the
 /// line of the first (a screen reader skips it; it was published with
