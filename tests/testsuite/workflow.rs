@@ -547,21 +547,24 @@ fn an_episode_dated_years_ahead_is_warned_of() {
     }
 }
 
+/// The recordings of the shows planned ahead below, an episode each.
+const PLANNED: [&str; 8] = [
+    "cbr-xing.mp3",
+    "cbr-noxing.mp3",
+    "vbr-xing.mp3",
+    "vbr-noxing.mp3",
+    "vbri.mp3",
+    "bare-xing.mp3",
+    "pair-5s.mp3",
+    "mpeg2-22k-mono.mp3",
+];
+
 /// A show planned far ahead is told so once, not once an episode: the
 /// episodes dated years ahead in one warning, the next few to go live by
 /// name (all of them with -v), and how many more.
 #[test]
 fn a_show_planned_far_ahead_is_told_in_a_few_lines() {
-    let files = [
-        "cbr-xing.mp3",
-        "cbr-noxing.mp3",
-        "vbr-xing.mp3",
-        "vbr-noxing.mp3",
-        "vbri.mp3",
-        "bare-xing.mp3",
-        "pair-5s.mp3",
-        "mpeg2-22k-mono.mp3",
-    ];
+    let files = PLANNED;
     let mut manifest =
         format!("{PODCAST_TABLE}{}", episode("Now", "g0", "2024-01-01T00:00:00Z", &["tagged-apev2.mp3"]));
     for (n, f) in files.iter().enumerate() {
@@ -588,15 +591,7 @@ fn a_show_planned_far_ahead_is_told_in_a_few_lines() {
 /// the manifest, by a build with nothing to do as by the one before it.
 #[test]
 fn a_build_with_nothing_to_do_names_the_next_episodes_to_go_live_first() {
-    let files = [
-        "cbr-xing.mp3",
-        "cbr-noxing.mp3",
-        "vbr-xing.mp3",
-        "vbr-noxing.mp3",
-        "vbri.mp3",
-        "bare-xing.mp3",
-        "pair-5s.mp3",
-    ];
+    let files = &PLANNED[..7];
     let mut manifest =
         format!("{PODCAST_TABLE}{}", episode("Now", "g0", "2024-01-01T00:00:00Z", &["tagged-apev2.mp3"]));
     // Newest first, as many write a show.
@@ -604,7 +599,7 @@ fn a_build_with_nothing_to_do_names_the_next_episodes_to_go_live_first() {
         manifest +=
             &episode(&format!("Ep {n}"), &format!("g{}", n + 1), &format!("2026-{:02}-01T00:00:00Z", n + 6), &[f]);
     }
-    let show = Show::with(&manifest, &[&files[..], &["tagged-apev2.mp3"]].concat());
+    let show = Show::with(&manifest, &[files, &["tagged-apev2.mp3"]].concat());
     let scheduled =
         |stderr: &str| stderr.lines().filter(|l| l.starts_with("scheduled:")).map(str::to_string).collect::<Vec<_>>();
     let first = show.run(&["build", "--as-of", "2026-06-15T00:00:00Z"]).ok();
