@@ -133,6 +133,16 @@ pub(super) struct Reading<'s> {
     pub(super) cx: Context<'s>,
 }
 
+/// Where a link of the notes that leads to no published file leads (see
+/// [`Reading::linked`]).
+enum LinkTo {
+    /// To no file of the show folder: with the path of the show folder's
+    /// file of that name, if there is one.
+    Missing(Option<String>),
+    /// To a file podsmith never publishes.
+    Unpublished,
+}
+
 /// The most paths of the site one episode's notes may link to that are
 /// looked for in the show folder.
 const MAX_LINKED: usize = 1000;
@@ -947,13 +957,16 @@ impl Reading<'_> {
         let (mut missing, mut refused, mut more): (Vec<&str>, Vec<&str>, usize) = (Vec::new(), Vec::new(), 0);
         // Links to files (not pages) that lead to none: with the file of
         // that name where the show folder has one, if it does.
-        let mut missing_links: Vec<(&str, Option<String>)> = Vec::new();
+        let mut missing_links: Vec<(&str, LinkTo)> = Vec::new();
         let mut looked: HashSet<String> = HashSet::new();
         for u in &urls {
             let rel = match super::site_path_of_link(&page_path, &u.url) {
                 Ok(rel) => rel,
-                Err(super::OffSite::Unpublished) if u.image => {
-                    refused.push(&u.url);
+                Err(super::OffSite::Unpublished) => {
+                    match u.image {
+                        true => refused.push(&u.url),
+                        false => missing_links.push((&u.url, LinkTo::Unpublished)),
+                    }
                     continue;
                 }
                 Err(_) => continue,
@@ -970,9 +983,10 @@ impl Reading<'_> {
                 Ok(path) => linked.push(LocalFile { rel, path, line }),
                 Err(NotLinked::Missing) if u.image && !made_beside_the_page(&rel, &page_path) => missing.push(&u.url),
                 Err(NotLinked::Missing) if !u.image && !made_by_the_build(&rel, &page_path) => {
-                    missing_links.push((&u.url, self.meant_file(&u.url, &rel, &page_path)));
+                    missing_links.push((&u.url, LinkTo::Missing(self.meant_file(&u.url, &rel, &page_path))));
                 }
                 Err(NotLinked::Refused) if u.image => refused.push(&u.url),
+                Err(NotLinked::Refused) => missing_links.push((&u.url, LinkTo::Unpublished)),
                 Err(_) => {}
             }
         }
@@ -1006,19 +1020,25 @@ impl Reading<'_> {
             "put the picture itself in the show folder (in media/, say) and link to it there",
         );
         self.missing_links(&missing_links, notes, notes_from, line, &ep, &page_path);
+        self.too_many_paths(&ep, more, line);
+        linked
+    }
+
+    /// Says that the notes of `ep` (at `line`) link to `more` paths past
+    /// [`MAX_LINKED`], if any: their files are not published.
+    fn too_many_paths(&mut self, ep: &str, more: usize, line: usize) {
         if more > 0 {
             self.cx.cleaned.push(
                 crate::diagnostic::Diagnostic::warning(
                     "NOTES-LINK",
                     format!(
                         "{ep}: the notes link to more than {MAX_LINKED} paths of the site: the files of the \
-                         {more} after those are not published"
+                     {more} after those are not published"
                     ),
                 )
                 .at(crate::diagnostic::Location::file(self.cx.file(), line, None)),
             );
         }
-        linked
     }
 
     /// Warns of the links of the notes (`notes`, from `notes_from`; of
@@ -1027,7 +1047,7 @@ impl Reading<'_> {
     /// known; the first five.
     fn missing_links(
         &mut self,
-        missing_links: &[(&str, Option<String>)],
+        missing_links: &[(&str, LinkTo)],
         notes: &str,
         notes_from: &NotesFrom,
         line: usize,
@@ -1044,12 +1064,15 @@ impl Reading<'_> {
             let offset = crate::text::written_at(notes, url).unwrap_or(0);
             let (file, at) = notes_from.at(notes, offset, (self.cx.file(), line));
             let help = match meant {
-                Some(m) => format!(
+                LinkTo::Unpublished => "link to a file of the show folder podsmith publishes (a copy in media/, say), \
+                                        or give its https URL"
+                    .to_string(),
+                LinkTo::Missing(Some(m)) => format!(
                     "a relative link in notes is read against the episode page's URL ({page_path}): the show \
                  folder's {} is \"{m}\"",
                     crate::text::shown(m.trim_start_matches("../"))
                 ),
-                None => format!(
+                LinkTo::Missing(None) => format!(
                     "it leads to the site's {rel}, published from the show folder's: put the file there, or give \
                  the link's https URL (a relative link in notes is read against the episode page's URL, \
                  {page_path})",
@@ -1060,9 +1083,14 @@ impl Reading<'_> {
                 crate::diagnostic::Diagnostic::warning(
                     "NOTES-LINK",
                     format!(
-                        "{ep}: in the notes, the link {} leads to no file of the show folder: listeners find \
-                         nothing there{more}",
-                        crate::text::shown(url)
+                        "{ep}: in the notes, the link {} leads to {}: listeners find nothing there{more}",
+                        crate::text::shown(url),
+                        match meant {
+                            LinkTo::Unpublished =>
+                                "a file podsmith never publishes (the manifest, podsmith.lock, \
+                                                    a hidden file or one reached through a link)",
+                            LinkTo::Missing(_) => "no file of the show folder",
+                        }
                     ),
                 )
                 .at(crate::diagnostic::Location::file(file, at, None))

@@ -163,7 +163,8 @@ fn a_notes_file_with_a_byte_order_mark_is_read_as_without() {
 fn a_link_in_the_notes_to_no_file_is_told_with_the_path_meant() {
     let notes = "See the [slides](slides.pdf), [gone](../../gone.pdf), [feed](../../feed.xml), [two](../two/), \
                  [two again](../two), [2024](../../archive/2024), [its words](../two/transcript.vtt), \
-                 [the manifest](episodes.toml) and [kept](../../slides.pdf).";
+                 [the manifest](episodes.toml), [the lock](../../podsmith.lock), [git](../../.git/config) and \
+                 [kept](../../slides.pdf).";
     let manifest = format!(
         "{PODCAST_TABLE}{}notes = \"{notes}\"\n{}",
         episode("One", "g1", "2024-01-02T03:04:05Z", &["pair-5s.mp3"]),
@@ -173,7 +174,7 @@ fn a_link_in_the_notes_to_no_file_is_told_with_the_path_meant() {
     show.write("slides.pdf", "%PDF-1.4");
     let run = show.build().ok();
     let said: Vec<&str> = run.stderr.lines().filter(|l| l.contains("in the notes, the link")).collect();
-    assert_eq!(said.len(), 3, "{}", run.stderr);
+    assert_eq!(said.len(), 5, "{}", run.stderr);
     assert!(said[0].contains("the link slides.pdf leads to no file of the show folder"), "{}", run.stderr);
     assert!(run.stderr.contains("the show folder's slides.pdf is \"../../slides.pdf\""), "{}", run.stderr);
     assert!(said[1].contains("the link ../../gone.pdf leads"), "{}", run.stderr);
@@ -182,6 +183,14 @@ fn a_link_in_the_notes_to_no_file_is_told_with_the_path_meant() {
     // The manifest is never published: not the file meant.
     assert!(said[2].contains("the link episodes.toml leads"), "{}", run.stderr);
     assert!(!run.stderr.contains("\"../../episodes.toml\""), "{}", run.stderr);
+    // Files never published, said as such.
+    for (n, link) in [(3, "../../podsmith.lock"), (4, "../../.git/config")] {
+        assert!(
+            said[n].contains(&format!("the link {link} leads to a file podsmith never publishes")),
+            "{}",
+            run.stderr
+        );
+    }
     // Five said, the last with how many more.
     let many: String = (0..7).map(|n| format!("[f{n}](gone{n}.pdf) ")).collect();
     show.write("episodes.toml", &manifest.replace(notes, &many));
