@@ -82,11 +82,46 @@ pub fn read(raw: &str) -> Result<Read, String> {
         return Ok(Read { at, lenient: None });
     }
     iso(&s).or_else(|| rfc2822_like(&s)).or_else(|| end_of_day(&s)).ok_or_else(|| {
-        format!(
-            "its pubDate \"{}\" cannot be read as a date: it is neither RFC 2822 nor ISO 8601",
-            crate::text::truncate_chars(&s, 60)
-        )
+        let why = no_such_day(&s).unwrap_or_else(|| "it is neither RFC 2822 nor ISO 8601".into());
+        format!("its pubDate \"{}\" cannot be read as a date: {why}", crate::text::truncate_chars(&s, 60))
     })
+}
+
+/// Why a date that names its day, month and year (`29 Feb 2023`,
+/// `2023-04-31`) cannot be read when the calendar has no such day: it is
+/// written well, the day is not.
+fn no_such_day(s: &str) -> Option<String> {
+    let (year, month, day) = iso_day(s).or_else(|| written_day(s))?;
+    let name = MONTHS.get(month.checked_sub(1)? as usize)?;
+    let name = name[..1].to_uppercase() + &name[1..];
+    if (1..=31).contains(&day) && NaiveDate::from_ymd_opt(year, month, day).is_none() {
+        let days = (28..=31).rev().find(|&d| NaiveDate::from_ymd_opt(year, month, d).is_some())?;
+        return Some(format!("{name} {year} has {days} days, so there is no {day} {name} {year}"));
+    }
+    None
+}
+
+/// Year, month and day of a date written `YYYY-MM-DD…`.
+fn iso_day(s: &str) -> Option<(i32, u32, u32)> {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r.clone()).filter(|d| d.iter().all(u8::is_ascii_digit)).map(|_| &s[r]);
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    Some((digits(0..4)?.parse().ok()?, digits(5..7)?.parse().ok()?, digits(8..10)?.parse().ok()?))
+}
+
+/// Year, month and day of a date written with its month's name (`Thu, 29
+/// Feb 2023 …`, `Feb 29 2023`), its year in four digits.
+fn written_day(s: &str) -> Option<(i32, u32, u32)> {
+    let tokens: Vec<&str> = s.split([' ', ',']).filter(|t| !t.is_empty()).collect();
+    let at = tokens.iter().position(|t| month_of(t, &mut Vec::new()).is_some())?;
+    let month = month_of(tokens[at], &mut Vec::new())? as u32 + 1;
+    let number = |t: &&&str| (1..=2).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit());
+    let day = [at.checked_sub(1), Some(at + 1)].into_iter().flatten().find_map(|i| tokens.get(i).filter(number))?;
+    let year = tokens[at + 1..].iter().find(|t| t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()))?;
+    Some((year.parse().ok()?, month, day.parse().ok()?))
 }
 
 /// A time of `24:00` (ISO 8601's end of a day, which RFC 2822 does not
@@ -387,5 +422,22 @@ mod tests {
             let e = read(bad).unwrap_err();
             assert!(e.contains("cannot be read as a date"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn a_day_the_calendar_has_not_is_said_so() {
+        for (bad, why) in [
+            ("Wed, 29 Feb 2023 10:00:00 +0000", "February 2023 has 28 days, so there is no 29 February 2023"),
+            ("Feb 29, 2023 10:00 AM", "February 2023 has 28 days, so there is no 29 February 2023"),
+            ("2023-04-31T10:00:00Z", "April 2023 has 30 days, so there is no 31 April 2023"),
+            ("31 Feb 2020", "February 2020 has 29 days, so there is no 31 February 2020"),
+        ] {
+            let e = read(bad).unwrap_err();
+            assert!(e.ends_with(&format!("cannot be read as a date: {why}")), "{bad}: {e}");
+        }
+        // A leap year's 29 February is a day; a day past 31 is no date at all.
+        assert!(read("Thu, 29 Feb 2024 10:00:00 +0000").is_ok());
+        let e = read("Wed, 32 Oct 2002 13:00:00 GMT").unwrap_err();
+        assert!(e.ends_with("neither RFC 2822 nor ISO 8601"), "{e}");
     }
 }
