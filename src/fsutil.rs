@@ -386,7 +386,7 @@ pub struct Status {
 impl Status {
     /// The status in `meta`.
     pub fn of(meta: &fs::Metadata) -> Status {
-        let mtime_ns = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        let mtime_ns = mtime_ns(meta);
         #[cfg(unix)]
         let (ctime_ns, dev, ino) = {
             use std::os::unix::fs::MetadataExt;
@@ -398,7 +398,7 @@ impl Status {
         let (ctime_ns, dev, ino) = (0, 0, 0);
         Status {
             size: meta.len(),
-            mtime_ns: mtime_ns.map_or(0, |d| d.as_nanos()),
+            mtime_ns: mtime_ns.unwrap_or(0),
             ctime_ns,
             dev,
             ino,
@@ -427,8 +427,12 @@ impl Status {
 /// Size and modification time (nanoseconds since 1970) of a regular file,
 /// from its metadata: the cheap look that tells a file is as it was.
 pub fn size_and_time(meta: &fs::Metadata) -> Option<(u64, u128)> {
-    let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-    meta.is_file().then_some((meta.len(), mtime))
+    meta.is_file().then_some((meta.len(), mtime_ns(meta)?))
+}
+
+/// Modification time in nanoseconds since 1970, if the system tells it.
+pub fn mtime_ns(meta: &fs::Metadata) -> Option<u128> {
+    Some(meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos())
 }
 
 /// FNV-1a, 64 bits: a cheap, stable hash for telling that something
@@ -436,8 +440,13 @@ pub fn size_and_time(meta: &fs::Metadata) -> Option<(u64, u128)> {
 /// cache). Not for recognising files podsmith may delete: that is
 /// [`Fingerprint`].
 pub fn fnv64(bytes: &[u8]) -> u64 {
+    fnv64_of(&[bytes])
+}
+
+/// [`fnv64`] of `parts` one after the other (as of their concatenation).
+pub fn fnv64_of(parts: &[&[u8]]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
+    for b in parts.iter().flat_map(|p| p.iter()) {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }

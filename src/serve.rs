@@ -278,23 +278,14 @@ fn signature(root: &Path, skip: &[PathBuf], with_media: bool) -> u64 {
     // Each entry's hash is added in: the order folders list them in does
     // not matter.
     let mut h = 0u64;
-    let fnv = |parts: &[&[u8]]| {
-        let mut h = 0xcbf2_9ce4_8422_2325u64;
-        for b in parts.iter().flat_map(|p| p.iter()) {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        h
-    };
-    let stamp = |meta: &std::fs::Metadata| {
-        let time = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-        let nanos = time.map_or(0, |t| t.as_nanos());
-        [meta.len().to_le_bytes(), (nanos as u64).to_le_bytes()]
-    };
+    let fnv = crate::fsutil::fnv64_of;
+    let stamp =
+        |meta: &std::fs::Metadata| (meta.len().to_le_bytes(), crate::fsutil::mtime_ns(meta).unwrap_or(0).to_le_bytes());
     let mut stack = vec![root.to_path_buf()];
     let mut seen = 0usize;
     while let Some(dir) = stack.pop() {
         if let Ok(meta) = std::fs::metadata(&dir) {
-            let [len, time] = stamp(&meta);
+            let (len, time) = stamp(&meta);
             h = h.wrapping_add(fnv(&[dir.as_os_str().as_encoded_bytes(), &len, &time]));
         }
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
@@ -318,7 +309,7 @@ fn signature(root: &Path, skip: &[PathBuf], with_media: bool) -> u64 {
                 continue;
             }
             let Ok(meta) = e.metadata() else { continue };
-            let [len, time] = stamp(&meta);
+            let (len, time) = stamp(&meta);
             h = h.wrapping_add(fnv(&[name, &len, &time]));
         }
     }
