@@ -484,13 +484,14 @@ impl Renderer {
                 let show = show_view(&self.catalog, &self.feed_views, "");
                 let episodes = list(self.inputs(i).episodes);
                 let ctx = context! { root => "", show => Serde(&show), episodes => episodes, archive => archive() };
-                render(&self.env, "index.html", ctx)
+                render(&self.env, "index.html", ctx, PAGE_MAX)
             }
             Page::Episode(n) => {
                 let root = "../../";
                 let show = show_view(&self.catalog, &self.feed_views, root);
                 let episode = Value::from_object(EpisodeView { catalog: self.catalog.clone(), n });
-                render(&self.env, "episode.html", context! { root => root, show => Serde(&show), episode => episode })
+                let ctx = context! { root => root, show => Serde(&show), episode => episode };
+                render(&self.env, "episode.html", ctx, PAGE_MAX + transcript_room(&self.catalog.episodes[n]))
             }
             Page::Year(y) => {
                 let root = "../../";
@@ -499,7 +500,7 @@ impl Renderer {
                 let ctx = context! {
                     root => root, show => Serde(&show), year => year, episodes => episodes, archive => archive()
                 };
-                render(&self.env, "archive.html", ctx)
+                render(&self.env, "archive.html", ctx, PAGE_MAX)
             }
         }
     }
@@ -840,7 +841,8 @@ fn html_formatter(out: &mut Output<'_>, state: &mut State<'_, '_>, value: &Value
     }
 }
 
-fn render(env: &Environment<'_>, name: &str, ctx: Value) -> Result<String, TemplateError> {
+/// Renders template `name` with `ctx` into a page of at most `most` bytes.
+fn render(env: &Environment<'_>, name: &str, ctx: Value, most: usize) -> Result<String, TemplateError> {
     let template = env.get_template(name).map_err(|e| TemplateError { name: name.into(), detail: describe(&e) })?;
     // The template at fault, which may be one this one extends or includes.
     let failed = |e: minijinja::Error| {
@@ -859,14 +861,14 @@ fn render(env: &Environment<'_>, name: &str, ctx: Value) -> Result<String, Templ
         }
         TemplateError { name: at.unwrap_or_else(|| name.into()), detail }
     };
-    let mut page = Bounded::default();
+    let mut page = Bounded { bytes: Vec::new(), over: false, most };
     let rendered = template.render_captured_to(ctx, &mut page).map(drop);
     let runaway = |what: String| TemplateError {
         name: name.into(),
         detail: format!("{what}: a loop that runs away? (no page of a show needs that)"),
     };
     if page.over {
-        return Err(runaway(format!("it makes a page of more than {} MB", PAGE_MAX >> 20)));
+        return Err(runaway(format!("it makes a page of more than {} MB", most >> 20)));
     }
     match rendered {
         Err(e) if e.kind() == minijinja::ErrorKind::OutOfFuel => {
@@ -906,21 +908,31 @@ fn without_bom(source: String) -> String {
 /// than a loop that runs away.
 const FUEL: u64 = 50_000_000;
 
-/// The largest page a template may make: far larger than any page of a
-/// show (its manifest is at most 16 MB), far smaller than what a loop that
-/// runs away writes for every episode.
+/// The largest page a template may make, but an episode's transcript
+/// ([`transcript_room`]): far larger than any page of a show needs (its
+/// notes are at most 4 MB), far smaller than what a loop that runs away
+/// writes for every episode.
 pub const PAGE_MAX: usize = 16 << 20;
 
-/// A page being made, refused past [`PAGE_MAX`].
-#[derive(Default)]
+/// The room an episode's page has besides [`PAGE_MAX`] for its timed
+/// transcripts, shown on it cue by cue: the text of each (escaped, at
+/// most four times as long) and the markup around each cue (a few hundred
+/// bytes in the built-in page; a kilobyte allowed).
+fn transcript_room(e: &LiveEpisode) -> usize {
+    let timed = e.episode.transcripts.iter().filter(|t| t.kind.is_timed());
+    timed.map(|t| t.bytes.len().saturating_mul(4).saturating_add(t.cues.len().saturating_mul(1024))).sum()
+}
+
+/// A page being made, refused past `most` bytes.
 struct Bounded {
     bytes: Vec<u8>,
     over: bool,
+    most: usize,
 }
 
 impl std::io::Write for Bounded {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        if self.bytes.len() + b.len() > PAGE_MAX {
+        if self.bytes.len() + b.len() > self.most {
             self.over = true;
             return Err(std::io::Error::other("the page is too big"));
         }

@@ -638,6 +638,34 @@ fn a_long_transcript_on_the_page_has_a_way_past_it() {
     assert!(html.contains("<div class=\"transcript\"") && !html.contains("after-transcript"), "{html}");
 }
 
+/// A transcript as long as podsmith takes (tens of thousands of cues, two
+/// voices in turn: a paragraph and a link each) makes an episode page far
+/// over the 16 MB a template's page may have: it is published, not taken
+/// for a template that runs away.
+#[test]
+fn a_transcript_of_eighty_thousand_cues_is_published_on_its_page() {
+    let show = show("transcript = \"t.vtt\"\n");
+    let n = 80_000;
+    let mut vtt = String::from("WEBVTT\n\n");
+    for i in 0..n {
+        let ms = i * 4_000 / n;
+        let who = if i % 2 == 0 { "Ann" } else { "Bob" };
+        vtt.push_str(&format!(
+            "00:00:0{}.{:03} --> 00:00:04.500\n<v {who}>Words number {i} of the talk.\n\n",
+            ms / 1000,
+            ms % 1000
+        ));
+    }
+    show.write("t.vtt", &vtt);
+    show.build().ok();
+    let html = show.read("public/episodes/pair/index.html");
+    assert!(html.len() > 16 << 20, "{}", html.len());
+    let (_, transcript) = html.split_once("<div class=\"transcript\"").expect("the transcript is shown");
+    let cues = transcript.split_once("</div>").expect("closed").0;
+    assert_eq!(cues.matches("data-seek").count(), n as usize);
+    assert!(cues.contains("Words number 79999 of the talk."));
+}
+
 /// A transcript of a word a cue (as speech recognition makes them) is
 /// read on the page as paragraphs, a speaker each, a link to its time
 /// each: not a link a word. The files beside the page keep every cue.
