@@ -313,7 +313,7 @@ fn required(cx: &mut Cx<'_>) {
                     id::APPLE_CH_TITLE,
                     at(Some(title)),
                     format!("the show title is {} characters long", title.text.chars().count()),
-                    "keep it under 255 characters: Apple may remove shows whose titles are keyword lists",
+                    "keep it to 255 characters at most: Apple may remove shows whose titles are keyword lists",
                 )
                 .severity(Severity::Warning),
             );
@@ -379,12 +379,14 @@ fn cover(cx: &mut Cx<'_>) {
                 },
                 "write <itunes:image href=\"https://…/cover.jpg\"/>",
             )),
-            Some(href) if !is_http_url(&crate::text::lower_scheme(href)) => cx.push(Finding::new(
-                id::APPLE_CH_IMAGE,
-                at(Some(img)),
-                format!("itunes:image href=\"{href}\" is not an absolute http(s) URL"),
-                "give the full https:// address of the cover",
-            )),
+            // (One with spaces is told so by the URL rules.)
+            Some(href) if !is_http_url(&crate::text::lower_scheme(&href.replace(char::is_whitespace, "%20"))) => cx
+                .push(Finding::new(
+                    id::APPLE_CH_IMAGE,
+                    at(Some(img)),
+                    format!("itunes:image href=\"{href}\" is not an absolute http(s) URL"),
+                    "give the full https:// address of the cover",
+                )),
             Some(href) => {
                 super::items::url_rules(cx, href, at(Some(img)), "cover art");
                 if cx.scope == super::Scope::Feed {
@@ -498,7 +500,7 @@ fn people(cx: &mut Cx<'_>) {
             id::APPLE_CH_AUTHOR,
             at(Some(a)),
             format!("<itunes:author> is {} characters long", a.text.chars().count()),
-            "keep it under 255 characters",
+            "keep it to 255 characters at most",
         )),
         Some(_) => {}
     }
@@ -716,7 +718,11 @@ pub fn padded(cx: &mut Cx<'_>, n: &Node, at: Where) {
         cx.push(Finding::new(
             id::APPLE_CH_LEN,
             at,
-            format!("<{prefix}{}> \"{}\" opens or ends with spaces", n.local, crate::text::truncate_chars(&n.text, 80)),
+            format!(
+                "<{prefix}{}> opens or ends with spaces (around \"{}\")",
+                n.local,
+                crate::text::truncate_chars(&n.text, 80)
+            ),
             "remove the spaces around it: Apple's tags take no leading or trailing spaces",
         ));
     }
@@ -765,12 +771,16 @@ fn words_of_html(html: &str) -> String {
 /// apps that still read them show the tags as text (the W3C validator
 /// warns of it).
 pub fn plain_text(cx: &mut Cx<'_>, n: &Node, at: Where) {
-    let tag = n.text.match_indices('<').find_map(|(i, _)| {
-        let rest = &n.text[i + 1..];
-        let name: String = rest.trim_start_matches('/').chars().take_while(char::is_ascii_alphanumeric).collect();
-        let known =
-            ["p", "br", "a", "b", "i", "em", "strong", "ul", "ol", "li", "div", "span", "img", "h1", "h2", "h3"];
-        (known.contains(&name.to_ascii_lowercase().as_str()) && rest.contains('>')).then_some(name)
+    // Written as elements into the XML (`<b>x</b>`), or as text.
+    let element = cx.doc.all_children(n).next().map(|c| c.local.to_string());
+    let tag = element.or_else(|| {
+        n.text.match_indices('<').find_map(|(i, _)| {
+            let rest = &n.text[i + 1..];
+            let name: String = rest.trim_start_matches('/').chars().take_while(char::is_ascii_alphanumeric).collect();
+            let known =
+                ["p", "br", "a", "b", "i", "em", "strong", "ul", "ol", "li", "div", "span", "img", "h1", "h2", "h3"];
+            (known.contains(&name.to_ascii_lowercase().as_str()) && rest.contains('>')).then_some(name)
+        })
     });
     if let Some(tag) = tag {
         cx.push(

@@ -111,8 +111,20 @@ fn titles(cx: &mut Cx<'_>, item: &Node, w: &Where, show_title: &str) {
         }
     }
     // The title Apple shows, where one is given: the same rule (it is
-    // there to leave the number and the show's name out).
+    // there to leave the number and the show's name out); and not empty.
     if let Some(t) = cx.child(item, &Ns::Itunes, "title")
+        && t.text.is_empty()
+    {
+        cx.push(
+            Finding::new(
+                id::APPLE_IT_TITLE,
+                w.at(t.line),
+                "the item's <itunes:title> is empty: apps that show it rather than <title> (Apple, Podcast Index) show no title",
+                "give itunes:title the episode's title, or leave the tag out",
+            )
+            .severity(Severity::Warning),
+        );
+    } else if let Some(t) = cx.child(item, &Ns::Itunes, "title")
         && let Some(why) = title_smell(&t.text, show_title)
     {
         cx.push(

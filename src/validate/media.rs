@@ -429,7 +429,7 @@ fn art_pixels(cx: &mut Cx<'_>, art: &Art, img: &art::Image, size: u64) {
             Finding::new(
                 art.rule(id::APPLE_CH_IMAGE_BYTES),
                 at.clone(),
-                format!("{name} is {} KB; Spotify and NPR One want at most 512 KB", size / 1024),
+                format!("{name} is {} KB; Spotify and NPR One want at most 512 KB", size.div_ceil(1024)),
                 "save it as a JPEG at a lower quality",
             )
             .severity(Severity::Warning),

@@ -233,19 +233,8 @@ pub fn check(cx: &mut Cx<'_>) {
 const ITEM_ONLY: &[&str] =
     &["transcript", "chapters", "soundbite", "season", "episode", "alternateEnclosure", "socialInteract"];
 /// The namespace's tags the `<channel>` holds, not an item.
-const CHANNEL_ONLY: &[&str] = &[
-    "guid",
-    "locked",
-    "medium",
-    "funding",
-    "updateFrequency",
-    "podroll",
-    "trailer",
-    "block",
-    "liveItem",
-    "publisher",
-    "podping",
-];
+const CHANNEL_ONLY: &[&str] =
+    &["guid", "locked", "medium", "updateFrequency", "podroll", "trailer", "block", "liveItem", "publisher", "podping"];
 /// The namespace's tags that stand inside another of its tags, and which.
 const NESTED: &[(&str, &str)] = &[
     ("source", "alternateEnclosure"),
@@ -256,6 +245,7 @@ const NESTED: &[(&str, &str)] = &[
 /// The namespace's tags a channel or an item may hold (1.0, as of 2025);
 /// with the three lists above, every tag it defines.
 const EITHER: &[&str] = &[
+    "funding",
     "person",
     "location",
     "license",

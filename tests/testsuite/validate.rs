@@ -1904,7 +1904,10 @@ fn a_title_or_name_with_spaces_around_it_is_said_and_indentation_is_not() {
             .map(|f| (f.message.clone(), f.line(), f.episode().is_some()))
             .collect::<Vec<_>>()
     };
-    let said = |m: &str| format!("{m} opens or ends with spaces");
+    let said = |m: &str| {
+        let (tag, text) = m.split_once(' ').unwrap();
+        format!("{tag} opens or ends with spaces (around {text})")
+    };
     assert_eq!(
         padded("<title>Rule Fixtures</title>", "<title> Rule Fixtures</title>"),
         [(said("<title> \"Rule Fixtures\""), Some(4), false)]
@@ -2153,10 +2156,12 @@ fn a_namespace_tag_out_of_its_place_is_said_and_an_unknown_one_noted() {
     let report = edited_valid(&|s| {
         s.replacen("    <item>", "    <podcast:season>1</podcast:season>\n    <item>", 1).replacen(
             "      <podcast:transcript ",
-            "      <podcast:locked>no</podcast:locked><podcast:transcripts url=\"https://x.example/t.vtt\"/><podcast:transcript ",
+            "      <podcast:locked>no</podcast:locked><podcast:transcripts url=\"https://x.example/t.vtt\"/><podcast:funding url=\"https://x.example/tip\">Tip this episode</podcast:funding><podcast:transcript ",
             1,
         )
     });
+    // (An episode's own funding is where the namespace allows it: no finding.)
+    assert!(of(&report, "P20-FUNDING").is_empty(), "{:?}", ids(&report));
     let found: Vec<String> = of(&report, "P20-PLACE")
         .iter()
         .map(|f| format!("{:?}: {} | {}", f.severity, f.message, f.help.clone().unwrap_or_default()))
