@@ -2369,3 +2369,41 @@ fn a_doctype_is_warned_of() {
         ]
     );
 }
+
+/// An episode's empty `itunes:title` (apps that show it rather than its
+/// title show none), and HTML written as elements into `itunes:summary`
+/// (plain text, as much as HTML in CDATA is) are warned of; a cover URL
+/// with a space in it is told as one (not as no absolute URL).
+#[test]
+fn an_empty_itunes_title_html_elements_in_a_summary_and_a_cover_url_with_a_space_are_told() {
+    let said = |report: &Report, code: &str| -> Vec<String> {
+        of(report, code).iter().map(|f| format!("{:?}: {}", f.severity, f.message)).collect()
+    };
+    let report =
+        edited_valid(&|s| s.replacen("<itunes:title>Pilot</itunes:title>", "<itunes:title></itunes:title>", 1));
+    assert_eq!(
+        said(&report, "APPLE-IT-TITLE"),
+        [
+            "Warning: the item's <itunes:title> is empty: apps that show it rather than <title> (Apple, Podcast Index) show no title"
+        ]
+    );
+    let report = edited_valid(&|s| {
+        s.replacen(
+            "<itunes:title>Pilot</itunes:title>",
+            "<itunes:summary>Ann talks about <b>rules</b>.</itunes:summary>",
+            1,
+        )
+    });
+    assert_eq!(
+        said(&report, "APPLE-CH-LEN"),
+        ["Warning: <itunes:summary> holds HTML (<b>): it is plain text, and apps show the tags as written"]
+    );
+    let report = edited_valid(&|s| s.replacen("images/cover.jpg\"/>", "images/my cover.jpg\"/>", 1));
+    assert!(said(&report, "APPLE-CH-IMAGE").is_empty(), "{:?}", ids(&report));
+    assert_eq!(
+        said(&report, "APPLE-IT-ENCL-ASCII"),
+        [
+            "Error: the cover art URL \"https://rulefixtures.net/podcast/rules/images/my cover.jpg\" has spaces or non-ASCII characters"
+        ]
+    );
+}
