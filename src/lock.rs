@@ -287,12 +287,26 @@ pub struct LockError {
     /// What is wrong (the TOML reader's message alone, without the line
     /// it quotes).
     pub reason: String,
+    /// What kind of wrong, which decides what to do of it.
+    pub fault: Fault,
+}
+
+/// What kind of wrong a lock that cannot be read has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fault {
+    /// Damaged, cut short, or not a lock at all.
+    #[default]
+    Damaged,
+    /// A key this podsmith does not know: a newer one's, most likely.
+    UnknownField,
+    /// A merge conflict's marker lines in it.
+    Conflict,
 }
 
 impl LockError {
     /// An error of the lock at `path` as a whole.
     pub fn new(path: &Path, reason: impl Into<String>) -> LockError {
-        LockError { path: path.to_path_buf(), at: None, reason: reason.into() }
+        LockError { path: path.to_path_buf(), at: None, reason: reason.into(), fault: Fault::Damaged }
     }
 
     /// Where the error is: the file as the podcaster knows it
@@ -308,18 +322,17 @@ impl LockError {
 
     /// What to tell the podcaster.
     pub fn diagnostic(&self) -> crate::diagnostic::Diagnostic {
-        let help = match () {
-            // A key this podsmith does not know: a newer one's, most likely.
-            _ if self.reason.starts_with("unknown field") => {
+        let help = match self.fault {
+            Fault::UnknownField => {
                 "a newer podsmith may have written it (with a field this one does not know): use that podsmith, or \
                  restore the lock from version control (git checkout podsmith.lock); deleting it would turn off the \
                  checks of what subscribers already have"
             }
-            _ if self.reason.starts_with("it holds a merge conflict") => {
+            Fault::Conflict => {
                 "each side's tables are podsmith's own record: keep every episode table of both sides once, or take \
                  one side (git checkout --theirs podsmith.lock) and build: the build says what differs"
             }
-            _ => {
+            Fault::Damaged => {
                 "the lock is damaged: it records what subscribers already have (each published guid, page and media \
                  URL), which builds then keep; restore it from version control (git checkout podsmith.lock), or delete \
                  it to start the record afresh (nothing published is then checked)"
@@ -374,11 +387,13 @@ impl Lock {
                 reason: "it holds a merge conflict (<<<<<<<, =======, >>>>>>>): keep the episodes of both sides, \
                          each table once, and remove the marker lines"
                     .into(),
+                fault: Fault::Conflict,
             });
         }
-        let error = |Damage { at, reason }: Damage| LockError {
+        let error = |Damage { at, reason, fault }: Damage| LockError {
             path: path.to_path_buf(),
             at,
+            fault,
             // (A crafted lock's key may be megabytes.)
             reason: crate::text::truncate_chars(&reason, 2000),
         };
@@ -411,7 +426,7 @@ impl Lock {
         let episode = lock.episodes.iter().enumerate().find_map(|(n, e)| Some((e.problem()?, at(OPEN, n))));
         let retired = || lock.retired.iter().enumerate().find_map(|(n, r)| Some((r.problem()?, at(RETIRED, n))));
         match episode.or_else(retired) {
-            Some((reason, at)) => Err(LockError { path: path.to_path_buf(), at, reason }),
+            Some((reason, at)) => Err(LockError { path: path.to_path_buf(), at, reason, fault: Fault::Damaged }),
             None => Ok(lock),
         }
     }
@@ -749,6 +764,7 @@ struct Damage {
     /// The line, and the column where known (see [`LockError::at`]).
     at: Option<(usize, Option<usize>)>,
     reason: String,
+    fault: Fault,
 }
 
 impl Damage {
@@ -757,12 +773,15 @@ impl Damage {
     fn of(text: &str, offset: usize, e: &toml::de::Error) -> Damage {
         let place = (offset + e.span().map_or(0, |s| s.start)).min(text.len());
         let column = text[..place].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        Damage { at: Some((line_at(text, place), Some(column))), reason: e.message().trim().to_string() }
+        let reason = e.message().trim().to_string();
+        // (serde's words for a key the type has not: the one place they tell it.)
+        let fault = if reason.starts_with("unknown field") { Fault::UnknownField } else { Fault::Damaged };
+        Damage { at: Some((line_at(text, place), Some(column))), reason, fault }
     }
 
     /// A damage of the line of `offset` in `text`.
     fn at_line(text: &str, offset: usize, reason: impl Into<String>) -> Damage {
-        Damage { at: Some((line_at(text, offset), None)), reason: reason.into() }
+        Damage { at: Some((line_at(text, offset), None)), reason: reason.into(), fault: Fault::Damaged }
     }
 }
 
@@ -789,6 +808,7 @@ fn by_tables(text: &str) -> Result<Lock, Damage> {
         return Err(Damage {
             at: None,
             reason: "episodes given otherwise than as [[episode]] and [[retired]] tables".into(),
+            fault: Fault::Damaged,
         });
     }
     let mut lock = Lock { show: head.show, episodes: Vec::with_capacity(tables.len()), retired: Vec::new() };
