@@ -339,8 +339,9 @@ fn take_hosted<'u>(
         // it measured it, as a file this one measured would be.
         let earlier = cache.as_ref().and_then(|c| c.earlier_hosted(url));
         let r = match (r, earlier) {
-            // (Not one its server says is gone, or not its to give: a 4xx.)
-            (Err(ProbeError::Io(why)), Some(info)) if !why.starts_with("the server answered 4") => {
+            // (Not one its server says is gone, or not its to give: a 4xx,
+            // ProbeError::Refused.)
+            (Err(ProbeError::Io(why)), Some(info)) => {
                 stats.notes.push(Diagnostic::warning(
                     "HOSTED-UNCHECKED",
                     format!(

@@ -288,6 +288,9 @@ pub enum ProbeError {
     /// The file could not be opened or read.
     #[error("cannot read the file: {0}")]
     Io(String),
+    /// A hosted file's server would not send it: it answered this 4xx status.
+    #[error("cannot read the file: the server answered {0}")]
+    Refused(u16),
     /// Empty file.
     #[error("the file is empty (0 bytes): the upload or copy did not finish")]
     Empty,
@@ -332,26 +335,22 @@ impl ProbeError {
         match self {
             ProbeError::Redirect { help, .. } => Some(help),
             // A hosted file's server, as it answered (see `remote`).
-            ProbeError::Io(why) => {
-                let answered =
-                    |codes: &[&str]| codes.iter().any(|c| why.starts_with(&format!("the server answered {c}")));
-                match () {
-                    _ if answered(&["404", "410"]) => {
-                        Some("check the URL: the server has no file there (a typo, or the file was moved or deleted)")
-                    }
-                    _ if answered(&["401", "403"]) => Some(
-                        "the server will not send it: make the file public (its bucket's or folder's permissions), \
-                         or check the URL",
-                    ),
-                    _ if why.contains("failed to lookup address") || why.contains("Connection refused") => {
-                        Some("check the host name in the URL, and that the server is up")
-                    }
-                    _ if why.starts_with(crate::url::NO_ANSWER) => {
-                        Some("the host did not answer: check that it is up, then build again")
-                    }
-                    _ => None,
-                }
+            ProbeError::Refused(404 | 410) => {
+                Some("check the URL: the server has no file there (a typo, or the file was moved or deleted)")
             }
+            ProbeError::Refused(401 | 403) => Some(
+                "the server will not send it: make the file public (its bucket's or folder's permissions), or check \
+                 the URL",
+            ),
+            ProbeError::Io(why) => match () {
+                _ if why.contains("failed to lookup address") || why.contains("Connection refused") => {
+                    Some("check the host name in the URL, and that the server is up")
+                }
+                _ if why.starts_with(crate::url::NO_ANSWER) => {
+                    Some("the host did not answer: check that it is up, then build again")
+                }
+                _ => None,
+            },
             _ => None,
         }
     }

@@ -455,6 +455,7 @@ impl Remote {
             }
             // "Range Not Satisfiable" for its first byte: there is none.
             416 => Err(ProbeError::Empty),
+            400..=499 => Err(ProbeError::Refused(status)),
             _ => Err(failed(format!("the server answered {status}"))),
         }
     }

@@ -456,3 +456,23 @@ fn an_earlier_podsmiths_hosted_measurements_stand_while_the_server_is_out_of_rea
     let kept: serde_json::Value = serde_json::from_str(&show.read(".podsmith/cache.json")).unwrap();
     assert!(kept["hosted"].as_object().unwrap().values().all(|e| e["stamp"]["earlier"] == true), "{kept}");
 }
+
+/// An earlier podsmith's measurement stands in only for a file whose
+/// server is out of reach: one its server says is gone (a 404) fails the
+/// build, with what to check, as a file never measured does.
+#[test]
+fn an_earlier_podsmiths_measurement_does_not_stand_for_a_file_its_server_says_is_gone() {
+    let (show, server, served) = hosted_sample(Mode::Good);
+    build_json(&show, &[]);
+    let mut doc: serde_json::Value = serde_json::from_str(&show.read(".podsmith/cache.json")).unwrap();
+    doc["version"] = 1.into();
+    show.write(".podsmith/cache.json", &doc.to_string());
+    let _ = std::fs::remove_file(show.path(".podsmith/cache.log"));
+    std::fs::remove_file(served.path().join("coredns-miek-gieben.mp3")).unwrap();
+    show.write("episodes.toml", &format!("{}\n# upgraded\n", show.read("episodes.toml")));
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    let gone = format!("{}coredns-miek-gieben.mp3", server.base());
+    assert!(run.stderr.contains("the server answered 404"), "{}", run.stderr);
+    assert!(run.stderr.contains("help: check the URL: the server has no file there"), "{}", run.stderr);
+    assert!(!run.stderr.contains(&format!("{gone} could not be measured")), "{}", run.stderr);
+}
