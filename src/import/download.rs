@@ -28,8 +28,38 @@ pub struct Fetch {
 }
 
 /// What fetching one file found wrong (the file was still kept if it
-/// measures).
-pub type Problem = String;
+/// measures), said (its URL first), and of what kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Problem {
+    /// What went wrong, with the file's URL.
+    pub said: String,
+    /// What kind of wrong, which decides what the import does of it.
+    pub kind: ProblemKind,
+}
+
+/// What kind of wrong a [`Problem`] is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Anything else: the file may come at another run.
+    #[default]
+    Failed,
+    /// Its server says it has no file there (404, 410).
+    Gone,
+    /// What its server sends is not audio podsmith can measure.
+    NotAudio,
+}
+
+impl Problem {
+    fn failed(said: String) -> Problem {
+        Problem { said, kind: ProblemKind::Failed }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.said)
+    }
+}
 
 /// The largest file fetched.
 const MAX: u64 = 8 << 30;
@@ -132,29 +162,33 @@ fn fetch(agent: &ureq::Agent, f: &Fetch, idle: Duration, record: &Record) -> Opt
     match download(agent, &f.url, &part) {
         Ok(()) => {}
         Err(Stop::Stalled) => {
-            return Some(format!(
+            return Some(Problem::failed(format!(
                 "{}: the server sent nothing for {} s (a stalled transfer; what came is kept, and the next run \
                  resumes it)",
                 f.url,
                 idle.as_secs()
-            ));
+            )));
         }
-        Err(Stop::Failed(why)) => return Some(format!("{}: {why}", f.url)),
+        Err(Stop::Failed(why)) => return Some(Problem::failed(format!("{}: {why}", f.url))),
+        Err(Stop::Gone(status)) => {
+            let said = format!("{}: the server answered {status}", f.url);
+            return Some(Problem { said, kind: ProblemKind::Gone });
+        }
     }
     let size = std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
     let mut problem = None;
     if let Some(length) = f.length.filter(|l| *l > 0 && *l != size) {
-        problem = Some(format!("{}: the feed says {length} bytes, the server sent {size}", f.url));
+        problem = Some(Problem::failed(format!("{}: the feed says {length} bytes, the server sent {size}", f.url)));
     }
     if f.audio
         && let Err(e) = crate::probe::probe_file(&part)
     {
         let _ = std::fs::remove_file(&part);
-        return Some(format!("{}: {NOT_AUDIO} ({e})", f.url));
+        return Some(Problem { said: format!("{}: {NOT_AUDIO} ({e})", f.url), kind: ProblemKind::NotAudio });
     }
     record.add(f, size);
     if let Err(e) = std::fs::rename(&part, &f.path) {
-        return Some(format!("{}: cannot put it at {}: {e}", f.url, f.path.display()));
+        return Some(Problem::failed(format!("{}: cannot put it at {}: {e}", f.url, f.path.display())));
     }
     problem
 }
@@ -173,6 +207,8 @@ fn part_path(path: &Path) -> PathBuf {
 enum Stop {
     /// The server sent nothing for a while.
     Stalled,
+    /// Its server says it has no file there: this status (404, 410).
+    Gone(ureq::http::StatusCode),
     /// Anything else, said.
     Failed(String),
 }
@@ -245,6 +281,7 @@ fn download(agent: &ureq::Agent, url: &str, part: &Path) -> Result<(), Stop> {
             std::fs::remove_file(part).map_err(|e| format!("cannot remove {}: {e}", part.display()))?;
             return download(agent, url, part);
         }
+        404 | 410 => return Err(Stop::Gone(resp.status())),
         _ => return Err(Stop::Failed(format!("the server answered {}", resp.status()))),
     };
     if let Some(dir) = part.parent() {
@@ -338,7 +375,7 @@ mod tests {
         let record = super::Record(dir.path().join("record"));
         let found = super::fetch_all_within(&[file], 1, &progress, Duration::from_secs(1), &record);
         assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
-        let said = found[0].clone().unwrap_or_default();
+        let said = found[0].clone().unwrap_or_default().said;
         assert!(said.starts_with(&format!("{url}: the server sent nothing for 1 s")), "{said}");
         assert_eq!(std::fs::read(dir.path().join("ep.mp3.part")).unwrap(), b"0123456789");
     }

@@ -30,7 +30,7 @@ pub(super) fn fetch_media(
     to_fetch: &ToFetch,
     notes: &mut Vec<Diagnostic>,
 ) -> Result<Fetched, ImportError> {
-    use super::download::{Fetch, fetch_all};
+    use super::download::{Fetch, ProblemKind, fetch_all};
     let media = opts.dir.join(&opts.media_dir);
     std::fs::create_dir_all(&media).map_err(|e| ImportError::Io(media.clone(), e))?;
     let audio = to_fetch.media.iter().map(|m| {
@@ -53,7 +53,7 @@ pub(super) fn fetch_media(
     for ((f, label, other), problem) in todo.iter().zip(found) {
         let Some(p) = problem else { continue };
         match (other, f.path.exists()) {
-            (None, false) if ["the server answered 404", "the server answered 410"].iter().any(|g| p.contains(g)) => {
+            (None, false) if p.kind == ProblemKind::Gone => {
                 gone.push(f.rel.clone());
                 notes.push(note(format!(
                     "{label}: {p}: the old host no longer has it; the episode is written commented out at the end of \
@@ -62,7 +62,7 @@ pub(super) fn fetch_media(
                 )));
             }
             // (No run would fetch anything else there.)
-            (None, false) if p.contains(super::download::NOT_AUDIO) => {
+            (None, false) if p.kind == ProblemKind::NotAudio => {
                 gone.push(f.rel.clone());
                 notes.push(note(format!(
                     "{label}: {p}: the episode is written commented out at the end of episodes.toml: put the \
