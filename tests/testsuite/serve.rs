@@ -22,26 +22,36 @@ impl Drop for Serving {
 }
 
 pub fn start(show: &Show) -> Serving {
-    start_telling(show, Stdio::null())
+    start_telling(show, &Stdio::null)
 }
 
-/// [`start`], what it says on stderr going to `said`.
-fn start_telling(show: &Show, said: Stdio) -> Serving {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
-        .current_dir(show.root())
-        .args(["serve", "--port", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(said)
-        .spawn()
-        .unwrap();
-    let serving = Serving { child, port };
-    let started = Instant::now();
-    while get(&serving, "/__podsmith/state", None).0 != 200 {
-        assert!(started.elapsed() < Duration::from_secs(20), "serve did not start");
-        std::thread::sleep(Duration::from_millis(50));
+/// [`start`], what it says on stderr going to `said`. On a port found
+/// free that another process took meanwhile, `serve` stops at once: it is
+/// started again on another.
+fn start_telling(show: &Show, said: &dyn Fn() -> Stdio) -> Serving {
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new(assert_cmd::cargo::cargo_bin("podsmith"))
+            .current_dir(show.root())
+            .args(["serve", "--port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(said())
+            .spawn()
+            .unwrap();
+        let mut serving = Serving { child, port };
+        let started = Instant::now();
+        while get(&serving, "/__podsmith/state", None).0 != 200 {
+            if serving.child.try_wait().unwrap().is_some() {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "serve did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if serving.child.try_wait().unwrap().is_none() {
+            return serving;
+        }
     }
-    serving
+    panic!("serve did not start on any of five ports");
 }
 
 /// GET `path`: status, headers (lower-case names), body.
@@ -361,7 +371,7 @@ fn a_show_that_never_built_shows_its_error_and_reloads_when_fixed() {
     let manifest = show.read("episodes.toml");
     show.write("episodes.toml", &format!("{manifest}\nbogus = 1\n"));
     let log = tempfile::NamedTempFile::new().unwrap();
-    let s = start_telling(&show, Stdio::from(log.reopen().unwrap()));
+    let s = start_telling(&show, &|| Stdio::from(log.reopen().unwrap()));
     let (status, h, body) = get(&s, "/", None);
     let body = String::from_utf8_lossy(&body);
     assert_eq!((status, header(&h, "content-type")), (404, "text/html; charset=utf-8"));
@@ -394,7 +404,7 @@ fn a_show_that_never_built_shows_its_error_and_reloads_when_fixed() {
 fn the_preview_says_the_shows_warnings_and_reloads_only_what_was_written() {
     let show = Show::sample();
     let log = tempfile::NamedTempFile::new().unwrap();
-    let s = start_telling(&show, Stdio::from(log.reopen().unwrap()));
+    let s = start_telling(&show, &|| Stdio::from(log.reopen().unwrap()));
     let said = || std::fs::read_to_string(log.path()).unwrap_or_default();
     let generation = || text(&s, "/__podsmith/state").split(',').next().unwrap_or_default().to_string();
     let manifest = show.read("episodes.toml");
