@@ -7,10 +7,12 @@
 //! 2. [`probe`]: each media file → [`probe::AudioInfo`] (exact duration, size, format, via symphonia);
 //! 3. [`catalog`]: `Show` + measurements → [`catalog::Catalog`] (live episodes, newest first);
 //! 4. [`feed`] and [`pages`]: `Catalog` → RSS feeds and HTML pages;
-//! 5. [`output`]: → [`output::Site`], written atomically into `public/`.
+//! 5. [`validate`]: each feed's bytes → [`validate::Report`] (what the directories accept);
+//! 6. [`output`]: → [`output::Site`], written atomically into `public/`.
 //!
-//! [`site::build`] runs the whole pipeline; the `podsmith` binary is a thin
-//! command-line shell around it.
+//! [`site`] is the conductor: [`site::build`] runs the whole pipeline (and
+//! does only what changed since the last build); the `podsmith` binary is
+//! a thin command-line shell around it.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

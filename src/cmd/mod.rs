@@ -281,7 +281,7 @@ pub fn run(command: Command, ui: &Ui) -> Result<ExitCode, Failure> {
                     // Named as the main page's SEE ALSO names it (clap takes a
                     // name for the life of the program: this one prints and ends).
                     let name: &'static str = Box::leak(format!("podsmith-{}", sub.get_name()).into_boxed_str());
-                    sub.name(name)
+                    sub.name(name).version(env!("CARGO_PKG_VERSION"))
                 }
             };
             let mut out = Vec::new();

@@ -909,7 +909,7 @@ fn without_bom(source: String) -> String {
 const FUEL: u64 = 50_000_000;
 
 /// The largest page a template may make, but an episode's transcript
-/// ([`transcript_room`]): far larger than any page of a show needs (its
+/// (its timed transcript's room besides): far larger than any page of a show needs (its
 /// notes are at most 4 MB), far smaller than what a loop that runs away
 /// writes for every episode.
 pub const PAGE_MAX: usize = 16 << 20;

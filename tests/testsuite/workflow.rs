@@ -2593,7 +2593,8 @@ fn each_command_has_its_own_manual_page() {
     let main = show.run(&["man"]).ok().stdout;
     assert!(main.contains("podsmith\\-build(1)"), "{main}");
     let page = show.run(&["man", "build"]).ok().stdout;
-    assert!(page.contains(".TH podsmith-build 1"), "{page}");
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(page.contains(&format!(".TH podsmith-build 1  \"podsmith-build {version}\"")), "{page}");
     assert!(page.contains("allow\\-changes") && page.contains("as\\-of"), "{page}");
     // The exit codes a script looks a command up for.
     for page in [&main, &page] {
