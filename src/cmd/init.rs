@@ -15,8 +15,11 @@ pub fn run(opts: &Options, ui: &Ui) -> Result<ExitCode, Failure> {
     // Refuse before making anything (a .podsmith/ folder for the lock in a
     // folder that is not to be a show); then again, under the lock.
     check(opts).map_err(failure)?;
-    std::fs::create_dir_all(&opts.dir)
-        .map_err(|e| Failure::content(format!("cannot create {}: {e}", opts.dir.display())))?;
+    // (A folder that cannot be made is the command line's to fix: another place.)
+    std::fs::create_dir_all(&opts.dir).map_err(|e| {
+        Failure::usage(format!("cannot create {}: {e}", opts.dir.display()))
+            .help("choose a folder in a place you may write to")
+    })?;
     let _lock = super::lock_folder(&opts.dir, Access::Exclusive, ui, "init")?;
     let written = init(opts).map_err(failure)?;
     for path in &written {

@@ -1150,7 +1150,13 @@ fn write_recorded(
 ) -> Result<Written, BuildError> {
     let root = &prepared.state_root;
     let out = &prepared.out;
-    std::fs::create_dir_all(out).map_err(|source| WriteError { path: out.clone(), source })?;
+    // (An output folder that cannot be made is the command line's to fix.)
+    std::fs::create_dir_all(out).map_err(|e| {
+        BuildError::Config(format!(
+            "cannot create the output folder `{}`: {e}; choose one in a place you may write to (--out)",
+            out.display()
+        ))
+    })?;
     let out_abs = out.canonicalize().map_err(|source| WriteError { path: out.clone(), source })?;
     let mut site = records.take(&out_abs).unwrap_or_default();
     site.out = out_abs.clone();

@@ -151,7 +151,7 @@ impl Doc {
 /// The finding for a feed over [`MAX_FEED_BYTES`] (`None`: read from a
 /// stream, which was cut off past the limit).
 pub fn too_large(size: Option<u64>) -> Finding {
-    let is = size.map_or_else(|| "larger than".to_string(), |s| format!("{} MB, more than", s >> 20));
+    let is = size.map_or_else(|| "larger than".to_string(), |s| format!("{}, more than", crate::fsutil::human_size(s)));
     Finding::new(
         id::XML_WELLFORMED,
         Where::Document,

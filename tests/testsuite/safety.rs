@@ -281,6 +281,23 @@ error: the output folder `media` holds the show's own files (media/cover.jpg); p
     }
 }
 
+/// An output folder (or a new show's) that cannot be made is the command
+/// line's to fix: a usage error (2) that says where to choose, not an error
+/// in the show's content.
+#[test]
+fn a_folder_that_cannot_be_made_is_a_usage_error() {
+    let show = one_episode_show();
+    let run = show.run(&["build", "--out", "episodes.toml/site"]).fails(2);
+    assert!(
+        run.stderr.starts_with("error: cannot create the output folder `episodes.toml/site`: ")
+            && run.stderr.contains("choose one in a place you may write to (--out)"),
+        "{}",
+        run.stderr
+    );
+    let run = show.run(&["init", "episodes.toml/new"]).fails(2);
+    assert!(run.stderr.contains("help: choose a folder in a place you may write to"), "{}", run.stderr);
+}
+
 #[test]
 fn a_second_command_waits_for_the_first_or_stops_with_no_wait() {
     let show = one_episode_show();
