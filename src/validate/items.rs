@@ -796,7 +796,16 @@ fn simple_chapters(cx: &mut Cx<'_>, item: &Node, w: &Where, psc: &Ns) {
     let length = cx.child(item, &Ns::Itunes, "duration").and_then(|d| dates::duration(d.text.trim()).ok());
     for list in cx.children(item, psc, "chapters") {
         let mut last: Option<f64> = None;
-        for (n, c) in cx.children(list, psc, "chapter").into_iter().enumerate() {
+        let chapters = cx.children(list, psc, "chapter");
+        if chapters.is_empty() {
+            cx.push(Finding::new(
+                id::PSC_CHAPTERS,
+                w.at(list.line),
+                "<psc:chapters> holds no <psc:chapter>",
+                "list the chapters in it, or leave it out",
+            ));
+        }
+        for (n, c) in chapters.into_iter().enumerate() {
             let at = w.at(c.line);
             let start = c.attr("start");
             match start.map(crate::chapters::parse_time) {

@@ -84,9 +84,14 @@ pub fn check(cx: &mut Cx<'_>) {
         formats_agree(cx, &measured, &w);
         if let Some(ch) = cx.child(item, &Ns::Podcast, "chapters")
             && let Some(url) = ch.attr("url")
-            && let Some(file) = lookup(url)
         {
-            chapters_json(cx, &file, at(ch));
+            match lookup(url) {
+                Some(file) => chapters_json(cx, &file, at(ch), measured.first().map(|m| m.1)),
+                // (A build writes the chapters file itself: only a folder
+                // of published files, --media-root, may lack it.)
+                None if local.root.is_some() => missing(cx, url, at(ch), "chapters"),
+                None => {}
+            }
         }
     }
 }
@@ -437,7 +442,10 @@ fn art_pixels(cx: &mut Cx<'_>, art: &Art, img: &art::Image, size: u64) {
     }
 }
 
-fn chapters_json(cx: &mut Cx<'_>, file: &LocalFile, at: Where) {
+/// P20-CHAPTERS of a chapters file: JSON, with its version, and chapters
+/// in time order from 0 within the audio (`audio`: the enclosure's seconds,
+/// as measured).
+fn chapters_json(cx: &mut Cx<'_>, file: &LocalFile, at: Where, audio: Option<f64>) {
     let name = shown(&file.path);
     let parsed: Result<serde_json::Value, String> = crate::fsutil::read(&file.path, crate::fsutil::JSON)
         .map_err(|e| e.to_string())
@@ -471,9 +479,37 @@ fn chapters_json(cx: &mut Cx<'_>, file: &LocalFile, at: Where) {
         ));
         return;
     };
-    let mut last = -1.0f64;
+    if chapters.is_empty() {
+        cx.push(Finding::new(
+            id::P20_CHAPTERS,
+            at,
+            format!("{name} lists no chapters"),
+            "list the chapters, or leave <podcast:chapters> out",
+        ));
+        return;
+    }
+    let mut last = 0.0f64;
     for (i, c) in chapters.iter().enumerate() {
         match c.get("startTime").and_then(|s| s.as_f64()) {
+            Some(s) if s < 0.0 => {
+                cx.push(Finding::new(
+                    id::P20_CHAPTERS,
+                    at.clone(),
+                    format!("chapter {} in {name} starts at {s} seconds, before the audio does", i + 1),
+                    "give every chapter its start in seconds from the beginning, 0 or more",
+                ));
+                return;
+            }
+            Some(s) if audio.is_some_and(|end| s >= end) => {
+                let end = audio.unwrap_or_default();
+                cx.push(Finding::new(
+                    id::P20_CHAPTERS,
+                    at.clone(),
+                    format!("chapter {} in {name} starts at {s} seconds, after the audio ends ({end:.1} s)", i + 1),
+                    "give each chapter its start within the episode's audio",
+                ));
+                return;
+            }
             None => {
                 cx.push(Finding::new(
                     id::P20_CHAPTERS,

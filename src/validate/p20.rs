@@ -791,7 +791,11 @@ fn season(cx: &mut Cx<'_>, node: &Node, at: Where) {
 
 /// P20-EPISODE: a number (decimals allowed), its `display` at most 32 characters.
 fn episode(cx: &mut Cx<'_>, node: &Node, at: Where) {
-    if !node.text.parse::<f64>().is_ok_and(|v| v.is_finite()) {
+    // A number as the namespace writes one (315.5): no sign, no exponent.
+    let decimal = !node.text.is_empty()
+        && node.text.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && node.text.parse::<f64>().is_ok();
+    if !decimal {
         cx.push(Finding::new(
             id::P20_EPISODE,
             at.clone(),
@@ -839,7 +843,14 @@ fn medium(cx: &mut Cx<'_>, node: &Node, at: Where) {
 /// 128 characters.
 fn license(cx: &mut Cx<'_>, node: &Node, at: Where) {
     let slug_like = !node.text.is_empty() && node.text.chars().all(|c| c.is_ascii_alphanumeric() || "-.+".contains(c));
-    if !slug_like && node.attr("url").is_none() {
+    if node.text.is_empty() {
+        cx.push(Finding::new(
+            id::P20_LICENSE,
+            at.clone(),
+            "<podcast:license> is empty",
+            "write the licence's slug (CC-BY-4.0, ARR …) or its name with a url, or leave the tag out",
+        ));
+    } else if !slug_like && node.attr("url").is_none() {
         cx.push(Finding::new(
             id::P20_LICENSE,
             at.clone(),
@@ -963,7 +974,8 @@ fn value(cx: &mut Cx<'_>, node: &Node, at: Where) {
 }
 
 /// P20-TRAILER: a title (of at most 128 characters, else a warning), a
-/// `url`, an RFC 2822 `pubdate`, and a `season`, if any, that is a number.
+/// `url`, an RFC 2822 `pubdate`, and a `length` and a `season`, if any,
+/// that are numbers.
 fn trailer(cx: &mut Cx<'_>, node: &Node, at: Where) {
     let length = node.text.chars().count();
     if node.text.is_empty() {
@@ -983,6 +995,16 @@ fn trailer(cx: &mut Cx<'_>, node: &Node, at: Where) {
             )
             .severity(Severity::Warning),
         );
+    }
+    if let Some(length) = node.attr("length")
+        && crate::text::whole_number::<u64>(length.trim()).is_none()
+    {
+        cx.push(Finding::new(
+            id::P20_TRAILER,
+            at.clone(),
+            format!("the trailer's length \"{length}\" is not a number of bytes"),
+            "write the file's size in bytes (length=\"1048576\"), or leave length out",
+        ));
     }
     if let Some(season) = node.attr("season")
         && crate::text::whole_number::<u32>(season.trim()).is_none_or(|n| n < 1)

@@ -2407,3 +2407,105 @@ fn an_empty_itunes_title_html_elements_in_a_summary_and_a_cover_url_with_a_space
         ]
     );
 }
+
+/// A chapters file (with --media-root) lists chapters, each from 0 and
+/// before the audio ends, or it is said; one not there is said as a
+/// missing file is.
+#[test]
+fn a_chapters_file_is_checked_against_its_audio_and_a_missing_one_is_said() {
+    let root = tempfile::tempdir().unwrap();
+    for folder in ["audio", "rules/images"] {
+        fs::create_dir_all(root.path().join(folder)).unwrap();
+        for f in fs::read_dir(fixtures().join(folder)).unwrap().filter_map(Result::ok).filter(|f| f.path().is_file()) {
+            fs::copy(f.path(), root.path().join(folder).join(f.file_name())).unwrap();
+        }
+    }
+    let text = fs::read_to_string(fixtures().join("rules/valid.xml")).unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    let found = |chapters: Option<&str>| -> Vec<String> {
+        let path = root.path().join("rules/chapters.json");
+        match chapters {
+            Some(json) => fs::write(&path, json).unwrap(),
+            None => drop(fs::remove_file(&path)),
+        }
+        let local = LocalFiles { root: Some(root.path().to_path_buf()), ..Default::default() };
+        let opts = Options { local: Some(std::sync::Arc::new(local)), now, formats: Default::default() };
+        let report = validate("valid.xml", text.as_bytes(), &opts);
+        let codes = ["P20-CHAPTERS", "MEDIA-MISSING"];
+        report.findings.iter().filter(|f| codes.contains(&f.code.as_ref())).map(|f| f.message.clone()).collect()
+    };
+    let chapters = |starts: &str| format!("{{\"version\": \"1.2.0\", \"chapters\": [{starts}]}}");
+    assert_eq!(found(Some(&chapters("{\"startTime\": 0}, {\"startTime\": 2.5}"))), Vec::<String>::new());
+    let file = root.path().join("rules/chapters.json").display().to_string();
+    let name = file.rsplit('/').take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("/");
+    let said = found(Some(&chapters("{\"startTime\": -5}")));
+    assert!(said.len() == 1 && said[0].ends_with("starts at -5 seconds, before the audio does"), "{said:?}");
+    let said = found(Some(&chapters("{\"startTime\": 0}, {\"startTime\": 500}")));
+    assert!(
+        said.len() == 1 && said[0].contains("chapter 2 in ") && said[0].contains("after the audio ends (5."),
+        "{said:?}"
+    );
+    let said = found(Some(&chapters("")));
+    assert!(said.len() == 1 && said[0].ends_with("lists no chapters"), "{said:?}");
+    assert!(said[0].contains(&name), "{said:?} {name}");
+    assert_eq!(
+        found(None),
+        [
+            "no local file for the chapters URL https://rulefixtures.net/podcast/rules/chapters.json; its [M] checks were skipped"
+        ]
+    );
+}
+
+/// An empty `psc:chapters`, a trailer's length that is no number, an
+/// empty licence and an episode number with a sign or an exponent are said.
+#[test]
+fn empty_simple_chapters_a_trailer_length_an_empty_licence_and_an_odd_episode_number_are_said() {
+    let said = |edit: &dyn Fn(String) -> String, code: &str| -> Vec<String> {
+        of(&edited_valid(edit), code).iter().map(|f| f.message.clone()).collect()
+    };
+    let psc = said(
+        &|s| {
+            s.replacen(
+                "<psc:chapters version=\"1.2\">",
+                "<psc:chapters version=\"1.2\"></psc:chapters><psc:chapters version=\"1.2\">",
+                1,
+            )
+        },
+        "PSC-CHAPTERS",
+    );
+    assert_eq!(psc, ["<psc:chapters> holds no <psc:chapter>"]);
+    let trailer = said(
+        &|s| {
+            s.replacen(
+                "length=\"24449\" type=\"audio/mpeg\">The trailer",
+                "length=\"abc\" type=\"audio/mpeg\">The trailer",
+                1,
+            )
+        },
+        "P20-TRAILER",
+    );
+    assert_eq!(trailer, ["the trailer's length \"abc\" is not a number of bytes"]);
+    let licence = said(
+        &|s| s.replacen("<podcast:license>CC-BY-4.0</podcast:license>", "<podcast:license></podcast:license>", 1),
+        "P20-LICENSE",
+    );
+    assert_eq!(licence, ["<podcast:license> is empty"]);
+    for number in ["-2", "1e3"] {
+        let episode = said(
+            &|s| {
+                s.replacen(
+                    "</itunes:episode>",
+                    &format!("</itunes:episode><podcast:episode>{number}</podcast:episode>"),
+                    1,
+                )
+            },
+            "P20-EPISODE",
+        );
+        assert_eq!(episode, [format!("<podcast:episode>{number}</podcast:episode> is not a number")]);
+    }
+    let fine = said(
+        &|s| s.replacen("</itunes:episode>", "</itunes:episode><podcast:episode>315.5</podcast:episode>", 1),
+        "P20-EPISODE",
+    );
+    assert!(fine.is_empty(), "{fine:?}");
+}
