@@ -485,8 +485,13 @@ fn location(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> Option<Location> {
                     .filter(|o| !is_osm(o.get_ref()))
                     .map(|o| (o, "osm", "is not an OpenStreetMap element (N, W or R and its number)")),
             ];
-            if let Some((v, key, why)) = wrong.into_iter().flatten().next() {
+            // (Every one said at once, as every other problem of the manifest.)
+            let mut any = false;
+            for (v, key, why) in wrong.into_iter().flatten() {
                 bad(cx, v.span(), format!("`{key}` \"{}\" {why}", v.get_ref()));
+                any = true;
+            }
+            if any {
                 return None;
             }
             Some(Location {

@@ -493,6 +493,9 @@ fn a_location_gives_its_relation_and_country() {
             .contains("`country` \"UK\" is not a country's ISO 3166 code")
     );
     assert!(errors(&with("{ name = \"Nowhere\", geo = \"geo:95,0\" }")).contains("latitude -90 to 90"));
+    // Every wrong value of a place at once.
+    let both = errors(&with("{ name = \"Austin\", geo = \"30.26,97.74\", country = \"USA\" }"));
+    assert!(both.contains("`geo` \"30.26,97.74\" is not a geo: URI") && both.contains("`country` \"USA\""), "{both}");
 }
 
 /// Smaller slips: a season name with no season, a publisher's medium,
