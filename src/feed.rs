@@ -192,6 +192,16 @@ fn channel(w: &mut Writer<Vec<u8>>, catalog: &Catalog, format: Option<AudioForma
     Ok(())
 }
 
+/// `podcast:funding`, each of `list`.
+fn funding(w: &mut Writer<Vec<u8>>, list: &[crate::manifest::namespace::Funding]) -> io::Result<()> {
+    for f in list {
+        w.create_element("podcast:funding")
+            .with_attribute(("url", f.url.as_str()))
+            .write_text_content(BytesText::new(&f.text))?;
+    }
+    Ok(())
+}
+
 /// The Podcasting 2.0 tags of the channel the manifest sets, and a
 /// `podcast:trailer` for each live trailer episode.
 fn show_tags(w: &mut Writer<Vec<u8>>, catalog: &Catalog) -> io::Result<()> {
@@ -205,11 +215,7 @@ fn show_tags(w: &mut Writer<Vec<u8>>, catalog: &Catalog) -> io::Result<()> {
         text(w, "podcast:medium", m)?;
     }
     persons(w, &t.persons)?;
-    for f in &t.funding {
-        w.create_element("podcast:funding")
-            .with_attribute(("url", f.url.as_str()))
-            .write_text_content(BytesText::new(&f.text))?;
-    }
+    funding(w, &t.funding)?;
     if let Some(l) = &t.license {
         license(w, l)?;
     }
@@ -538,6 +544,7 @@ fn item_podcasting20(
     }
     let t = &ep.tags;
     persons(w, &t.persons)?;
+    funding(w, &t.funding)?;
     if let Some(season) = ep.season {
         let mut el = w.create_element("podcast:season");
         if let Some(name) = &t.season_name {

@@ -3,8 +3,8 @@
 //! categories as Apple lists them now, its type and blocks.
 
 use super::{
-    ImportError, Options, PLACEHOLDER_COVER, comment, email_in, html, is_apples_namespace, is_https, language_of,
-    namespace, non_empty, non_empty_opt, note, one_line, podcast_text,
+    ImportError, Options, PLACEHOLDER_COVER, comment, email_in, html, is_apples_namespace, language_of, namespace,
+    non_empty, non_empty_opt, note, one_line, podcast_text,
 };
 use crate::diagnostic::Diagnostic;
 
@@ -324,7 +324,7 @@ fn namespace_tags(
     notes: &mut Vec<Diagnostic>,
     dropped: &mut namespace::Dropped,
 ) {
-    use toml_edit::{InlineTable, value};
+    use toml_edit::value;
     let Some(ns) = channel.extensions().get("podcast") else { return };
     let text = |name: &str| ns.get(name).and_then(|l| l.first()).and_then(|e| e.value()).map(str::trim);
     if text("locked").is_some_and(|v| v.eq_ignore_ascii_case("yes")) {
@@ -361,21 +361,7 @@ fn namespace_tags(
     if let Some(l) = ns.get("license").and_then(|l| l.first()).and_then(|l| namespace::license(l, dropped)) {
         p["license"] = value(l);
     }
-    let mut funding = toml_edit::Array::new();
-    for f in ns.get("funding").into_iter().flatten() {
-        let (Some(url), Some(text)) = (f.attrs().get("url"), f.value().map(str::trim).filter(|t| !t.is_empty())) else {
-            dropped.unusable("podcast:funding", "without a URL or a text");
-            continue;
-        };
-        if !is_https(url) {
-            dropped.unusable("podcast:funding url", "not an https URL");
-        } else {
-            let mut t = InlineTable::new();
-            t.insert("url", url.as_str().into());
-            t.insert("text", crate::text::truncate_chars(text, 128).into());
-            funding.push(t);
-        }
-    }
+    let funding = namespace::funding(ns, dropped);
     if !funding.is_empty() {
         p["funding"] = value(funding);
     }

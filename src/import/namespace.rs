@@ -43,6 +43,7 @@ const ITEM: &[&str] = &[
     "episode",
     "location",
     "value",
+    "funding",
 ];
 
 /// The `podcast:` tags left out: by name, whether the channel had it, and
@@ -190,9 +191,30 @@ pub(super) fn channel(
     }
 }
 
-/// An item's people, licence, soundbites, season name, location and value
-/// into `t`; what is left out counted in `dropped`, what is mapped said
-/// to `say` (of the item).
+/// The `podcast:funding` tags of `ns` (a channel's or an item's) that the
+/// manifest takes: with a text and an https URL.
+pub(super) fn funding(ns: &BTreeMap<String, Vec<Extension>>, dropped: &mut Dropped) -> Array {
+    let mut out = Array::new();
+    for f in ns.get("funding").into_iter().flatten() {
+        let (Some(url), Some(text)) = (f.attrs().get("url"), f.value().map(str::trim).filter(|t| !t.is_empty())) else {
+            dropped.unusable("podcast:funding", "without a URL or a text");
+            continue;
+        };
+        if !is_https(url) {
+            dropped.unusable("podcast:funding url", "not an https URL");
+        } else {
+            let mut t = InlineTable::new();
+            t.insert("url", url.as_str().into());
+            t.insert("text", crate::text::truncate_chars(text, 128).into());
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// An item's people, licence, soundbites, season name, location, value
+/// and funding into `t`; what is left out counted in `dropped`, what is
+/// mapped said to `say` (of the item).
 pub(super) fn item(item: &rss::Item, t: &mut toml_edit::Table, say: &mut dyn FnMut(String), dropped: &mut Dropped) {
     let Some(ns) = item.extensions().get("podcast") else { return };
     dropped.count(ns, false);
@@ -202,6 +224,10 @@ pub(super) fn item(item: &rss::Item, t: &mut toml_edit::Table, say: &mut dyn FnM
     }
     if let Some(l) = first(ns, "license").and_then(|l| license(l, dropped)) {
         t["license"] = toml_edit::value(l);
+    }
+    let funding = funding(ns, dropped);
+    if !funding.is_empty() {
+        t["funding"] = toml_edit::value(funding);
     }
     let bites: Array = ns
         .get("soundbite")

@@ -202,6 +202,9 @@ pub struct EpisodeTags {
     pub soundbites: Vec<Soundbite>,
     /// Value-for-value payments (`podcast:value`).
     pub value: Option<Value>,
+    /// Where to support this episode (`podcast:funding`): a guest's cause,
+    /// a sponsor of the episode.
+    pub funding: Vec<Funding>,
 }
 
 /// Reads the namespace keys of `[podcast]`.
@@ -271,6 +274,13 @@ pub(super) fn episode(t: &mut Fields<'_, '_>, cx: &mut Context<'_>) -> EpisodeTa
             soundbite,
         ),
         value: value(t, cx),
+        funding: list(
+            t,
+            cx,
+            "funding",
+            "[{ url = \"https://example.com/support\", text = \"Support this episode\" }]",
+            funding,
+        ),
     }
 }
 

@@ -174,6 +174,7 @@ pub const EPISODE_KEYS: &[&str] = &[
     "license",
     "soundbites",
     "value",
+    "funding",
 ];
 
 /// Why a path the notes link to is not published (see `linked_file`).

@@ -488,50 +488,52 @@ fn chapters_json(cx: &mut Cx<'_>, file: &LocalFile, at: Where, audio: Option<f64
         ));
         return;
     }
+    if let Some((message, help, severity)) = out_of_time(chapters, &name, audio) {
+        cx.push(Finding::new(id::P20_CHAPTERS, at, message, help).severity(severity));
+    }
+}
+
+/// The first chapter of a chapters file (`name`) whose start is no number
+/// of seconds from 0, lies past the audio's end (`audio`), or comes before
+/// the one above it: what to say of it, what to do, how bad.
+fn out_of_time(
+    chapters: &[serde_json::Value],
+    name: &str,
+    audio: Option<f64>,
+) -> Option<(String, &'static str, Severity)> {
     let mut last = 0.0f64;
     for (i, c) in chapters.iter().enumerate() {
-        match c.get("startTime").and_then(|s| s.as_f64()) {
-            Some(s) if s < 0.0 => {
-                cx.push(Finding::new(
-                    id::P20_CHAPTERS,
-                    at.clone(),
-                    format!("chapter {} in {name} starts at {s} seconds, before the audio does", i + 1),
-                    "give every chapter its start in seconds from the beginning, 0 or more",
-                ));
-                return;
+        let n = i + 1;
+        let said = match c.get("startTime").and_then(serde_json::Value::as_f64) {
+            None => (
+                format!("chapter {n} in {name} has no numeric startTime"),
+                "give every chapter its start in seconds",
+                Severity::Error,
+            ),
+            Some(s) if s < 0.0 => (
+                format!("chapter {n} in {name} starts at {s} seconds, before the audio does"),
+                "give every chapter its start in seconds from the beginning, 0 or more",
+                Severity::Error,
+            ),
+            Some(s) if audio.is_some_and(|end| s >= end) => (
+                format!(
+                    "chapter {n} in {name} starts at {s} seconds, after the audio ends ({:.1} s)",
+                    audio.unwrap_or_default()
+                ),
+                "give each chapter its start within the episode's audio",
+                Severity::Error,
+            ),
+            Some(s) if s < last => (
+                format!("chapter {n} in {name} starts before the one above it"),
+                "list chapters in time order",
+                Severity::Warning,
+            ),
+            Some(s) => {
+                last = s;
+                continue;
             }
-            Some(s) if audio.is_some_and(|end| s >= end) => {
-                let end = audio.unwrap_or_default();
-                cx.push(Finding::new(
-                    id::P20_CHAPTERS,
-                    at.clone(),
-                    format!("chapter {} in {name} starts at {s} seconds, after the audio ends ({end:.1} s)", i + 1),
-                    "give each chapter its start within the episode's audio",
-                ));
-                return;
-            }
-            None => {
-                cx.push(Finding::new(
-                    id::P20_CHAPTERS,
-                    at.clone(),
-                    format!("chapter {} in {name} has no numeric startTime", i + 1),
-                    "give every chapter its start in seconds",
-                ));
-                return;
-            }
-            Some(s) if s < last => {
-                cx.push(
-                    Finding::new(
-                        id::P20_CHAPTERS,
-                        at.clone(),
-                        format!("chapter {} in {name} starts before the one above it", i + 1),
-                        "list chapters in time order",
-                    )
-                    .severity(Severity::Warning),
-                );
-                return;
-            }
-            Some(s) => last = s,
-        }
+        };
+        return Some(said);
     }
+    None
 }

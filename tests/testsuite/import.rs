@@ -187,6 +187,13 @@ fn every_real_feed_imports_keeping_its_guids_or_is_refused_with_a_reason() {
                         ["https://paypal.me/podcastindex"]
                     );
                 }
+                if name == "rssreader-podcasting20-sovereign.xml" {
+                    // An episode's own funding is its own.
+                    let funded = parsed.episodes.iter().filter(|e| !e.tags.funding.is_empty()).count();
+                    assert!(funded > 30, "{name}: {funded}");
+                    let first = &parsed.episodes.iter().find(|e| !e.tags.funding.is_empty()).unwrap().tags.funding[0];
+                    assert_eq!(first.text, "Support us with Value 4 Value");
+                }
             }
             1 => {
                 refused += 1;

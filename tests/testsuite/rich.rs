@@ -974,7 +974,8 @@ value = { type = "lightning", method = "keysend", recipients = [{ name = "Ann", 
     let ep = episode("Pair", "pair-guid", "2024-01-01T00:00:00Z", &["pair-5s.mp3", "vorbis-5s.ogg"])
         + "season = 2\nepisode = 3\nseason_name = \"Cloud\"\nlocation = \"Kreuzberg\"\nlicense = { name = \"my-license\", url = \"https://example.com/l\" }\n\
            persons = [{ name = \"Bob\", role = \"audio engineer\", group = \"audio production\" }]\n\
-           soundbites = [{ start = 1, duration = 2.5, title = \"Best bit\" }]\n";
+           soundbites = [{ start = 1, duration = 2.5, title = \"Best bit\" }]\n\
+           funding = [{ url = \"https://example.com/guest-cause\", text = \"Our guest's cause\" }]\n";
     let trailer = episode("Coming soon", "trailer-guid", "2023-12-01T00:00:00Z", &["cbr-xing.mp3"])
         + "type = \"trailer\"\nseason = 2\n";
     (podcast, ep, trailer)
@@ -1034,6 +1035,12 @@ fn every_namespace_tag_a_publisher_sets_round_trips_through_a_real_parser() {
     assert_eq!(ep_one("episode").value(), Some("3"));
     assert_eq!(ep_one("location").value(), Some("Kreuzberg"));
     assert_eq!(attr(&ep_one("license"), "url"), "https://example.com/l");
+    // The episode's own funding (the show's stays in the channel).
+    assert_eq!(
+        (ep_one("funding").value(), attr(&ep_one("funding"), "url").as_str()),
+        (Some("Our guest's cause"), "https://example.com/guest-cause")
+    );
+    assert_eq!(e["funding"].len(), 1);
     // An item's people replace the show's wholly: the host is named again first.
     let people: Vec<_> = e["person"]
         .iter()
