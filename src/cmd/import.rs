@@ -78,9 +78,17 @@ pub fn run(args: Args, ui: &Ui) -> Result<ExitCode, Failure> {
             "podsmith build --allow-changes (the media's URLs move to the new host; apps keep the episodes by guid)",
         ),
     };
+    // (A feed of undated items alone: each is commented out, to be dated.)
+    let next = match imported.episodes {
+        0 => format!(
+            "cd {cd}, write the date of each episode commented out at the end of episodes.toml and uncomment it, \
+             then {build}"
+        ),
+        _ => format!("cd {cd} && {build}"),
+    };
     ui.info(format!(
         "Imported {} into {}: every guid as published, {media}.\n\
-         Next: cd {cd} && {build}, check base_url, then publish and redirect the old feed (see the README, \
+         Next: {next}, check base_url, then publish and redirect the old feed (see the README, \
          \"Moving a show to podsmith\")",
         podsmith::text::count(imported.episodes, "episode"),
         imported.manifest.display()

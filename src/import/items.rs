@@ -228,7 +228,9 @@ pub(super) fn episode_tables(
     }
     say_left_out(&left, notes);
     *trailing = commented_tables(&left);
-    if list.is_empty() {
+    // (Items whose dates cannot be read are written commented out, for the
+    // podcaster to date: a show of nothing else is imported so too.)
+    if list.is_empty() && left.undated.is_empty() {
         let mut why = left.skipped.clone();
         why.extend(left.http_trailers.iter().map(|(name, _)| {
             format!("{name}: a trailer served over http, which podcast:trailer may not name: serve it over https")
