@@ -67,7 +67,14 @@ pub(super) fn podcast_table(
         p["type"] = value("serial");
     }
     where_it_lives(channel, opts, &mut p, notes, &mut said);
-    if let Some(guid) = podcast_text(channel.extensions(), "guid").filter(|g| crate::text::is_uuid(g)) {
+    let given = podcast_text(channel.extensions(), "guid");
+    if let Some(guid) = given.as_ref().filter(|g| !crate::text::is_uuid(g)) {
+        notes.push(note(format!(
+            "the feed's podcast:guid \"{}\" is not a UUID, as the namespace writes one: left out",
+            crate::text::truncate_chars(guid, 60)
+        )));
+    }
+    if let Some(guid) = given.filter(|g| crate::text::is_uuid(g)) {
         p["guid"] = value(guid.as_str());
         comment(&mut p, "guid", "the show's podcast:guid, kept: Podcast Index apps know the show by it");
     } else if let Some(url) = old_feed_url(channel, opts) {
@@ -84,7 +91,7 @@ pub(super) fn podcast_table(
         // Podcast Index knows such a show by a guid made from its old
         // address, which neither the file nor the feed tells.
         notes.push(note(
-            "the feed has no podcast:guid and does not say its own address (no atom:link rel=\"self\"): the \
+            "the feed has no podcast:guid podsmith can keep and does not say its own address (no atom:link rel=\"self\"): the \
              podcast:guid Podcast Index knows the show by cannot be made, and the new one will be taken for another \
              show; import from the feed's URL instead (podsmith import https://…), or set `guid` in [podcast] to the \
              one podcastindex.org shows for the show",

@@ -416,7 +416,19 @@ impl Items<'_> {
     /// An item's title (and Apple's, if another) into `t`: as apps show it
     /// (`&amp;` in a title, as hosts that put it in CDATA write it, is `&`).
     fn titles(&mut self, item: &rss::Item, label: &str, t: &mut toml_edit::Table) -> String {
-        let given = one_line(non_empty_opt(item.title()).unwrap_or("Untitled"));
+        // No title: Apple's, where it has one; else one made up, and said.
+        let apples = item.extensions().get("itunes").and_then(|i| i.get("title")?.first()?.value());
+        let given = match (non_empty_opt(item.title()), apples.and_then(|a| non_empty_opt(Some(a)))) {
+            (Some(title), _) => one_line(title),
+            (None, Some(apples)) => {
+                self.left.of_items.say(label, " ", "had no title: its itunes:title is its title".to_string());
+                one_line(apples)
+            }
+            (None, None) => {
+                self.left.of_items.say(label, " ", "had no title: \"Untitled\" is written; give it one".to_string());
+                std::borrow::Cow::Borrowed("Untitled")
+            }
+        };
         let title = html::decode(&given);
         if title != given {
             let why = format!(
@@ -427,6 +439,9 @@ impl Items<'_> {
             self.left.of_items.say(label, " ", why);
         }
         t["title"] = toml_edit::value(title.as_str());
+        if non_empty_opt(item.title()).is_none() && non_empty_opt(apples).is_none() {
+            comment(t, "title", "the item had no title: give it one");
+        }
         if let Some(apples) = itunes_title(item, &title) {
             t["itunes_title"] = toml_edit::value(html::decode(&one_line(apples)).as_str());
         }

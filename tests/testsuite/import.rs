@@ -176,6 +176,9 @@ fn every_real_feed_imports_keeping_its_guids_or_is_refused_with_a_reason() {
                 let locked_owner_said =
                     run.stderr.contains("the feed's podcast:locked names \"podcastowner@example.com\"");
                 assert_eq!(locked_owner_said, name == "pcns-namespace-example.xml", "{name}: {}", run.stderr);
+                // (Its podcast:guid is the namespace's placeholder: no UUID, said and left out.)
+                let guid_said = run.stderr.contains("podcast:guid \"y0ur-gu1d-g035-h3r3\" is not a UUID");
+                assert_eq!(guid_said, name == "pcns-namespace-example.xml", "{name}: {}", run.stderr);
                 if name == "partytime-podcasting20-freedomcontroller.xml" {
                     // The channel's namespace tags podsmith writes too; a
                     // feed locked by its owner is said to whoever imports it.
@@ -845,6 +848,24 @@ fn dates_apps_read_are_read_leniently_and_said_and_unreadable_ones_are_kept_comm
     std::fs::write(show.path("new/episodes.toml"), format!("{text}\n{dated}")).unwrap();
     let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
     assert_eq!(parsed.episodes.len(), 14);
+}
+
+/// An item without a title takes its `itunes:title`, said; one with
+/// neither is "Untitled", said, with a comment to give it one.
+#[test]
+fn an_item_without_a_title_takes_apples_or_is_untitled_and_said() {
+    let date = "Tue, 01 Oct 2024 10:00:00 +0000";
+    let items = crafted_item(1, date, "<itunes:title>Apple's own</itunes:title>").replace("<title>Ep 1</title>", "")
+        + &crafted_item(2, date, "").replace("<title>Ep 2</title>", "<title> </title>");
+    let show = Show::empty();
+    std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
+    let run = show.run(&["import", "old.xml", "new"]).ok();
+    let parsed = podsmith::manifest::load(&show.path("new/episodes.toml")).unwrap();
+    let titles: Vec<&str> = parsed.episodes.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["Apple's own", "Untitled"]);
+    assert!(run.stderr.contains("item 1 had no title: its itunes:title is its title"), "{}", run.stderr);
+    assert!(run.stderr.contains("item 2 had no title: \"Untitled\" is written; give it one"), "{}", run.stderr);
+    assert!(show.read("new/episodes.toml").contains("# the item had no title: give it one\ntitle = \"Untitled\""));
 }
 
 /// A weekday in another language (`Mié,` as Spanish WordPress feeds
