@@ -186,7 +186,16 @@ fn who_and_what(
     let title =
         non_empty(channel.title()).ok_or_else(|| ImportError::Refused("the feed's channel has no title".into()))?;
     // (`&amp;` in a title, as hosts write it in CDATA: apps show `&`.)
-    p["title"] = value(html::decode(&one_line(title)).as_str());
+    let given = one_line(title);
+    let decoded = html::decode(&given);
+    if decoded != given {
+        notes.push(note(format!(
+            "the show's title had HTML character references ({}): read as apps show them (it was written {})",
+            super::items::references_in(&given).join(", "),
+            crate::text::quoted(&given)
+        )));
+    }
+    p["title"] = value(decoded.as_str());
     // (Hosts that write Apple's summary may leave the description empty.)
     let summary = it.and_then(|i| i.summary());
     let page = Some(channel.link().trim()).filter(|l| crate::url::HttpUrl::parse(l).is_ok());

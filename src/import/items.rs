@@ -1158,7 +1158,7 @@ pub(super) fn unique_slug(taken: &mut Names, from_link: Option<String>, title: &
 
 /// The character and entity references in `text` (`&amp;`, `&#8217;`),
 /// each once, the first three.
-fn references_in(text: &str) -> Vec<&str> {
+pub(super) fn references_in(text: &str) -> Vec<&str> {
     let mut found: Vec<&str> = Vec::new();
     for (at, _) in text.match_indices('&') {
         let rest = &text[at + 1..];
