@@ -81,6 +81,15 @@ pub(super) fn podcast_table(
         // Without a podcast:guid of its own, Podcast Index knows the show
         // by the one Podcasting 2.0 makes from the feed's URL: made here
         // from the old URL and kept, or the new address would make another.
+        // (A self link to a site's root, `https://www.example.com`, is no feed's.)
+        let path = url.split_once("://").map_or("", |(_, rest)| rest.find('/').map_or("", |at| &rest[at..]));
+        if url != opts.source.trim() && matches!(path, "" | "/") {
+            notes.push(note(format!(
+                "the feed's atom:link rel=\"self\" ({url}) is a site's home page, not a feed: the podcast:guid \
+                 made from it may not be the one Podcast Index knows the show by; check it on podcastindex.org, \
+                 or import from the feed's URL (podsmith import https://…)"
+            )));
+        }
         p["guid"] = value(crate::xmlns::podcast_guid(&url));
         comment(
             &mut p,
