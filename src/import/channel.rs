@@ -182,6 +182,21 @@ fn plain_paragraphs(markdown: &str, max: usize) -> String {
     }
 }
 
+/// The show's `title` as apps show it (`&amp;` in a title, as hosts write
+/// it in CDATA, is `&`), said in `notes` where that is not as written.
+fn shown_title(title: &str, notes: &mut Vec<Diagnostic>) -> String {
+    let given = one_line(title);
+    let decoded = html::decode(&given);
+    if decoded != given {
+        notes.push(note(format!(
+            "the show's title had HTML character references ({}): read as apps show them (it was written {})",
+            super::items::references_in(&given).join(", "),
+            crate::text::quoted(&given)
+        )));
+    }
+    decoded
+}
+
 /// The show's title, description, author, owner and language into `p`
 /// (what is made up said in `notes` and `said`).
 fn who_and_what(
@@ -194,17 +209,7 @@ fn who_and_what(
     let it = channel.itunes_ext();
     let title =
         non_empty(channel.title()).ok_or_else(|| ImportError::Refused("the feed's channel has no title".into()))?;
-    // (`&amp;` in a title, as hosts write it in CDATA: apps show `&`.)
-    let given = one_line(title);
-    let decoded = html::decode(&given);
-    if decoded != given {
-        notes.push(note(format!(
-            "the show's title had HTML character references ({}): read as apps show them (it was written {})",
-            super::items::references_in(&given).join(", "),
-            crate::text::quoted(&given)
-        )));
-    }
-    p["title"] = value(decoded.as_str());
+    p["title"] = value(shown_title(title, notes).as_str());
     // (Hosts that write Apple's summary may leave the description empty.)
     let summary = it.and_then(|i| i.summary());
     let page = Some(channel.link().trim()).filter(|l| crate::url::HttpUrl::parse(l).is_ok());

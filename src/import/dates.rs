@@ -90,38 +90,52 @@ pub fn read(raw: &str) -> Result<Read, String> {
 /// Why a date that names its day, month and year (`29 Feb 2023`,
 /// `2023-04-31`) cannot be read when the calendar has no such day: it is
 /// written well, the day is not.
+/// (Only a date that reads with its day in range: one wrong elsewhere too,
+/// a time of 99:99, is no date for other reasons as well.)
 fn no_such_day(s: &str) -> Option<String> {
-    let (year, month, day) = iso_day(s).or_else(|| written_day(s))?;
+    let (year, month, day, at) = iso_day(s).or_else(|| written_day(s))?;
     let name = MONTHS.get(month.checked_sub(1)? as usize)?;
     let name = name[..1].to_uppercase() + &name[1..];
-    if (1..=31).contains(&day) && NaiveDate::from_ymd_opt(year, month, day).is_none() {
-        let days = (28..=31).rev().find(|&d| NaiveDate::from_ymd_opt(year, month, d).is_some())?;
-        return Some(format!("{name} {year} has {days} days, so there is no {day} {name} {year}"));
+    if !(1..=31).contains(&day) || NaiveDate::from_ymd_opt(year, month, day).is_some() {
+        return None;
     }
-    None
+    // The 28th, which every month has, in its place: then it reads.
+    let mended = format!("{}28{}", &s[..at.start], &s[at.end..]);
+    read(&mended).ok()?;
+    let days = (28..=31).rev().find(|&d| NaiveDate::from_ymd_opt(year, month, d).is_some())?;
+    Some(format!("{name} {year} has {days} days, so there is no {day} {name} {year}"))
 }
 
-/// Year, month and day of a date written `YYYY-MM-DD…`.
-fn iso_day(s: &str) -> Option<(i32, u32, u32)> {
+/// Year, month and day of a date written `YYYY-MM-DD…`, and where its day is.
+fn iso_day(s: &str) -> Option<(i32, u32, u32, std::ops::Range<usize>)> {
     let b = s.as_bytes();
     let digits =
         |r: std::ops::Range<usize>| b.get(r.clone()).filter(|d| d.iter().all(u8::is_ascii_digit)).map(|_| &s[r]);
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
     }
-    Some((digits(0..4)?.parse().ok()?, digits(5..7)?.parse().ok()?, digits(8..10)?.parse().ok()?))
+    Some((digits(0..4)?.parse().ok()?, digits(5..7)?.parse().ok()?, digits(8..10)?.parse().ok()?, 8..10))
 }
 
 /// Year, month and day of a date written with its month's name (`Thu, 29
-/// Feb 2023 …`, `Feb 29 2023`), its year in four digits.
-fn written_day(s: &str) -> Option<(i32, u32, u32)> {
+/// Feb 2023 …`, `Feb 29 2023`; a year of two digits as RFC 2822 reads it,
+/// `23` 2023 and `99` 1999), and where its day is.
+fn written_day(s: &str) -> Option<(i32, u32, u32, std::ops::Range<usize>)> {
     let tokens: Vec<&str> = s.split([' ', ',']).filter(|t| !t.is_empty()).collect();
     let at = tokens.iter().position(|t| month_of(t, &mut Vec::new()).is_some())?;
     let month = month_of(tokens[at], &mut Vec::new())? as u32 + 1;
     let number = |t: &&&str| (1..=2).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit());
-    let day = [at.checked_sub(1), Some(at + 1)].into_iter().flatten().find_map(|i| tokens.get(i).filter(number))?;
-    let year = tokens[at + 1..].iter().find(|t| t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()))?;
-    Some((year.parse().ok()?, month, day.parse().ok()?))
+    let day_at =
+        [at.checked_sub(1), Some(at + 1)].into_iter().flatten().find(|&i| tokens.get(i).is_some_and(|t| number(&t)))?;
+    let day = tokens[day_at];
+    let is_year = |t: &&str| matches!(t.len(), 2 | 4) && t.bytes().all(|b| b.is_ascii_digit());
+    let year = tokens.iter().enumerate().skip(at + 1).find(|(i, t)| *i != day_at && is_year(t)).map(|(_, t)| *t)?;
+    let year: i32 = match year.len() {
+        2 => year.parse::<i32>().ok().map(|y| if y < 50 { 2000 + y } else { 1900 + y })?,
+        _ => year.parse().ok()?,
+    };
+    let start = day.as_ptr() as usize - s.as_ptr() as usize;
+    Some((year, month, day.parse().ok()?, start..start + day.len()))
 }
 
 /// A time of `24:00` (ISO 8601's end of a day, which RFC 2822 does not
@@ -431,6 +445,8 @@ mod tests {
             ("Feb 29, 2023 10:00 AM", "February 2023 has 28 days, so there is no 29 February 2023"),
             ("2023-04-31T10:00:00Z", "April 2023 has 30 days, so there is no 31 April 2023"),
             ("31 Feb 2020", "February 2020 has 29 days, so there is no 31 February 2020"),
+            ("Sun, 31 Sep 23 10:00:00 GMT", "September 2023 has 30 days, so there is no 31 September 2023"),
+            ("29 Feb 99", "February 1999 has 28 days, so there is no 29 February 1999"),
         ] {
             let e = read(bad).unwrap_err();
             assert!(e.ends_with(&format!("cannot be read as a date: {why}")), "{bad}: {e}");
@@ -438,6 +454,9 @@ mod tests {
         // A leap year's 29 February is a day; a day past 31 is no date at all.
         assert!(read("Thu, 29 Feb 2024 10:00:00 +0000").is_ok());
         let e = read("Wed, 32 Oct 2002 13:00:00 GMT").unwrap_err();
+        assert!(e.ends_with("neither RFC 2822 nor ISO 8601"), "{e}");
+        // Wrong elsewhere too: not the day's fault alone.
+        let e = read("Sat, 31 Apr 2023 99:99:99 GMT").unwrap_err();
         assert!(e.ends_with("neither RFC 2822 nor ISO 8601"), "{e}");
     }
 }

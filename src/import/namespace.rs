@@ -200,8 +200,10 @@ pub(super) fn funding(ns: &BTreeMap<String, Vec<Extension>>, dropped: &mut Dropp
             dropped.unusable("podcast:funding", "without a URL or a text");
             continue;
         };
-        if !is_https(url) {
-            dropped.unusable("podcast:funding url", "not an https URL");
+        // (An http one the manifest takes, with the namespace's warning: a
+        // page a listener opens, not a file apps fetch.)
+        if crate::url::HttpUrl::parse(url).is_err() {
+            dropped.unusable("podcast:funding url", "not an http(s) URL");
         } else {
             let mut t = InlineTable::new();
             t.insert("url", url.as_str().into());

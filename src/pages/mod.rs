@@ -491,7 +491,12 @@ impl Renderer {
                 let show = show_view(&self.catalog, &self.feed_views, root);
                 let episode = Value::from_object(EpisodeView { catalog: self.catalog.clone(), n });
                 let ctx = context! { root => root, show => Serde(&show), episode => episode };
-                render(&self.env, "episode.html", ctx, PAGE_MAX + transcript_room(&self.catalog.episodes[n]))
+                render(
+                    &self.env,
+                    "episode.html",
+                    ctx,
+                    PAGE_MAX.saturating_add(transcript_room(&self.catalog.episodes[n])),
+                )
             }
             Page::Year(y) => {
                 let root = "../../";
@@ -914,13 +919,15 @@ const FUEL: u64 = 50_000_000;
 /// writes for every episode.
 pub const PAGE_MAX: usize = 16 << 20;
 
-/// The room an episode's page has besides [`PAGE_MAX`] for its timed
-/// transcripts, shown on it cue by cue: the text of each (escaped, at
-/// most four times as long) and the markup around each cue (a few hundred
-/// bytes in the built-in page; a kilobyte allowed).
+/// The room an episode's page has besides [`PAGE_MAX`] for the timed
+/// transcript it shows cue by cue (the first: see `transcript`): its text
+/// (escaped, at most six times as long: `"` is `&quot;`) and the markup
+/// around each cue (a few hundred bytes in the built-in page; a kilobyte
+/// allowed). A transcript is at most 16 MB and 100,000 cues, so the room
+/// is at most about 200 MB, for that transcript alone.
 fn transcript_room(e: &LiveEpisode) -> usize {
-    let timed = e.episode.transcripts.iter().filter(|t| t.kind.is_timed());
-    timed.map(|t| t.bytes.len().saturating_mul(4).saturating_add(t.cues.len().saturating_mul(1024))).sum()
+    let Some(t) = e.episode.transcripts.iter().find(|t| t.kind.is_timed()) else { return 0 };
+    t.bytes.len().saturating_mul(6).saturating_add(t.cues.len().saturating_mul(1024))
 }
 
 /// A page being made, refused past `most` bytes.
@@ -1196,6 +1203,22 @@ fn sources(e: &LiveEpisode, words: Words<'_>) -> Vec<SourceView> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The room a page has for its transcript is that of the one it shows
+    /// (quotes escaped six times as long): one file listed in many
+    /// languages does not make it many times larger.
+    #[test]
+    fn a_page_has_room_for_the_transcript_it_shows_alone() {
+        let catalog = crate::catalog::tests::sample_catalog();
+        let mut e = catalog.episodes.into_iter().find(|e| !e.episode.transcripts.is_empty()).unwrap();
+        let t = e.episode.transcripts.iter().find(|t| t.kind.is_timed()).unwrap().clone();
+        assert_eq!(transcript_room(&e), t.bytes.len() * 6 + t.cues.len() * 1024);
+        let room = transcript_room(&e);
+        for language in ["de", "fr", "es", "it", "nl"] {
+            e.episode.transcripts.push(crate::transcript::Transcript { language: language.into(), ..t.clone() });
+        }
+        assert_eq!(transcript_room(&e), room);
+    }
 
     #[test]
     fn open_graph_locales_are_written_where_the_language_names_a_region() {

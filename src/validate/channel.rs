@@ -380,13 +380,16 @@ fn cover(cx: &mut Cx<'_>) {
                 "write <itunes:image href=\"https://…/cover.jpg\"/>",
             )),
             // (One with spaces is told so by the URL rules.)
-            Some(href) if !is_http_url(&crate::text::lower_scheme(&href.replace(char::is_whitespace, "%20"))) => cx
-                .push(Finding::new(
+            Some(href)
+                if !is_http_url(&crate::text::lower_scheme(&href.trim().replace(char::is_whitespace, "%20"))) =>
+            {
+                cx.push(Finding::new(
                     id::APPLE_CH_IMAGE,
                     at(Some(img)),
                     format!("itunes:image href=\"{href}\" is not an absolute http(s) URL"),
                     "give the full https:// address of the cover",
-                )),
+                ))
+            }
             Some(href) => {
                 super::items::url_rules(cx, href, at(Some(img)), "cover art");
                 if cx.scope == super::Scope::Feed {
@@ -771,8 +774,8 @@ fn words_of_html(html: &str) -> String {
 /// apps that still read them show the tags as text (the W3C validator
 /// warns of it).
 pub fn plain_text(cx: &mut Cx<'_>, n: &Node, at: Where) {
-    // Written as elements into the XML (`<b>x</b>`), or as text.
-    let element = cx.doc.all_children(n).next().map(|c| c.local.to_string());
+    // Written as elements into the XML (`<b>x</b>`, no namespace's), or as text.
+    let element = cx.doc.all_children(n).find(|c| c.ns == Ns::Rss).map(|c| c.local.to_string());
     let tag = element.or_else(|| {
         n.text.match_indices('<').find_map(|(i, _)| {
             let rest = &n.text[i + 1..];

@@ -799,8 +799,8 @@ fn episode(cx: &mut Cx<'_>, node: &Node, at: Where) {
         cx.push(Finding::new(
             id::P20_EPISODE,
             at.clone(),
-            format!("<podcast:episode>{}</podcast:episode> is not a number", node.text),
-            "write the episode number, e.g. 12 or 12.5",
+            format!("<podcast:episode>{}</podcast:episode> is not a number as the namespace writes one", node.text),
+            "write the episode number in digits, with a point for a part (12, 12.5): no sign, no exponent",
         ));
     }
     if let Some(d) = node.attr("display") {

@@ -1042,7 +1042,8 @@ fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per
     let show = Show::empty();
     let date = "Mon, 01 Oct 2024 10:00:00 +0000";
     let channel = "<itunes:category text=\"Arts\"/><podcast:medium>radio-show</podcast:medium>\
-        <podcast:funding url=\"http://fund.example.com/\">Support</podcast:funding>\
+        <podcast:funding url=\"ftp://fund.example.com/\">Support</podcast:funding>\
+        <podcast:funding url=\"http://tips.example.com/\">Tip jar</podcast:funding>\
         <podcast:location geo=\"geo:north\" rel=\"home\" country=\"PT\">Lisbon</podcast:location>\
         <podcast:updateFrequency rrule=\"WEEKLY\">Weekly</podcast:updateFrequency>\
         <podcast:license>CC-BY-40</podcast:license>\
@@ -1072,7 +1073,9 @@ fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per
         tags.location.as_ref().map(|l| (l.name.as_str(), l.geo.is_none(), l.rel.is_none(), l.country.as_deref()));
     assert_eq!(place, Some(("Lisbon", true, true, Some("PT"))));
     assert_eq!(tags.update_frequency.as_ref().map(|u| u.rrule.is_none()), Some(true));
-    assert!(tags.value.is_none() && tags.podroll.is_empty() && tags.funding.is_empty() && tags.license.is_none());
+    assert!(tags.value.is_none() && tags.podroll.is_empty() && tags.license.is_none());
+    // (An http funding page the manifest takes, with the namespace's warning.)
+    assert_eq!(tags.funding.iter().map(|f| f.url.as_str()).collect::<Vec<_>>(), ["http://tips.example.com/"]);
     // An SPDX identifier (in any case) is kept without the URL that could not be.
     assert!(parsed.episodes.iter().all(|e| e.tags.license.as_ref().is_some_and(|l| l.name == "cc-by-4.0")));
     assert!(parsed.episodes.iter().all(|e| e.tags.soundbites.is_empty() && e.season.is_none()));
@@ -1081,7 +1084,7 @@ fn podcasting_20_values_the_manifest_would_refuse_are_left_out_and_said_once_per
     assert_eq!(run.stderr.matches("podcast:alternateEnclosure").count(), 3, "{}", run.stderr);
     for said in [
         "a podcast:medium was left out: not one of the namespace's mediums",
-        "a podcast:funding url was left out: not an https URL",
+        "a podcast:funding url was left out: not an http(s) URL",
         "a podcast:location geo was left out: not geo:LATITUDE,LONGITUDE",
         "a podcast:updateFrequency rrule was left out: not an RFC 5545 rule",
         "a podcast:remoteItem was left out: without a feedGuid that is a UUID",

@@ -2398,6 +2398,19 @@ fn an_empty_itunes_title_html_elements_in_a_summary_and_a_cover_url_with_a_space
         said(&report, "APPLE-CH-LEN"),
         ["Warning: <itunes:summary> holds HTML (<b>): it is plain text, and apps show the tags as written"]
     );
+    // An element of another namespace is no HTML.
+    let report = edited_valid(&|s| {
+        s.replacen(
+            "<itunes:title>Pilot</itunes:title>",
+            "<itunes:summary>Ann <x:b xmlns:x=\"urn:x\">talks</x:b>.</itunes:summary>",
+            1,
+        )
+    });
+    assert!(said(&report, "APPLE-CH-LEN").is_empty(), "{:?}", ids(&report));
+    // Spaces around the address are spaces in it, not a URL that is not absolute.
+    let report = edited_valid(&|s| s.replacen("<itunes:image href=\"https", "<itunes:image href=\" https", 1));
+    assert!(said(&report, "APPLE-CH-IMAGE").is_empty(), "{:?}", ids(&report));
+    assert_eq!(said(&report, "APPLE-IT-ENCL-ASCII").len(), 1, "{:?}", ids(&report));
     let report = edited_valid(&|s| s.replacen("images/cover.jpg\"/>", "images/my cover.jpg\"/>", 1));
     assert!(said(&report, "APPLE-CH-IMAGE").is_empty(), "{:?}", ids(&report));
     assert_eq!(
@@ -2501,7 +2514,10 @@ fn empty_simple_chapters_a_trailer_length_an_empty_licence_and_an_odd_episode_nu
             },
             "P20-EPISODE",
         );
-        assert_eq!(episode, [format!("<podcast:episode>{number}</podcast:episode> is not a number")]);
+        assert_eq!(
+            episode,
+            [format!("<podcast:episode>{number}</podcast:episode> is not a number as the namespace writes one")]
+        );
     }
     let fine = said(
         &|s| s.replacen("</itunes:episode>", "</itunes:episode><podcast:episode>315.5</podcast:episode>", 1),
