@@ -139,7 +139,6 @@ impl Failure {
 
     /// The same, its last diagnostic with how to fix it (nothing added if
     /// `help` is empty).
-    #[cfg(feature = "online")]
     pub fn help(mut self, help: impl Into<String>) -> Self {
         if let Some(last) = self.diagnostics.pop() {
             self.diagnostics.push(last.help(help));
