@@ -502,7 +502,15 @@ impl Prepared {
                 let Some(f) = m.file.local() else { continue };
                 let Some(w) = previous.outputs.get(&f.rel) else { continue };
                 let (Some(old), true) = (w.fingerprint, w.size == m.info.bytes) else { continue };
-                if now(&f.rel).is_some_and(|fp| fp != old) {
+                let replaced = match now(&f.rel) {
+                    Some(fp) if fp != old => true,
+                    // The fingerprint reads a big file's ends: another file
+                    // in its place that differs only between them is told
+                    // from the published copy, read whole.
+                    Some(_) if Fingerprint::samples(w.size) => self.differs_from_published(&f.rel, &f.path),
+                    _ => false,
+                };
+                if replaced {
                     found.push(Change::MediaChangedInPlace {
                         title: e.episode.title.clone(),
                         guid: e.episode.guid.clone(),
@@ -514,6 +522,22 @@ impl Prepared {
             }
         }
         found
+    }
+
+    /// Whether the show's file at `src` (`rel` in the site) is another file
+    /// than the one published there, with other bytes: where the output
+    /// folder is on the show's file system, a media file is published as
+    /// a hard link of it, so another file there is one put in its place
+    /// since (a copy, on another file system, is compared when written).
+    fn differs_from_published(&self, rel: &str, src: &Path) -> bool {
+        use crate::fsutil::Status;
+        let published = self.out.join(rel);
+        let (Ok(a), Ok(b)) = (std::fs::metadata(src), std::fs::symlink_metadata(&published)) else { return false };
+        let (a, b) = (Status::of(&a), Status::of(&b));
+        b.is_file
+            && a.dev == b.dev
+            && !a.same_file(&b)
+            && crate::fsutil::same_content(src, &published).ok() == Some(false)
     }
 
     /// [`Prepared::replaced_in_place`] as of the last build into this
