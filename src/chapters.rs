@@ -807,10 +807,14 @@ mod tests {
                 .len(),
             1
         );
-        assert!(from_json(br#"{"version":"1.2.0","chapters":[{"startTime":-1}]}"#).is_err());
+        assert_eq!(
+            from_json(br#"{"version":"1.2.0","chapters":[{"startTime":-1}]}"#).unwrap_err(),
+            "chapter 1: startTime -1 is not a time"
+        );
         // Without its version, as a JSON transcript may be, it is taken.
         let taken = from_json(br#"{"chapters":[{"startTime":0,"title":"A"},{"startTime":10,"title":"B"}]}"#).unwrap();
         assert_eq!(taken.iter().map(|c| c.title.as_str()).collect::<Vec<_>>(), ["A", "B"]);
-        assert!(from_json(br#"{"version":"1.2.0","chapters":[{"startTime":1,"img":"a.jpg"}]}"#).is_err());
+        let relative = from_json(br#"{"version":"1.2.0","chapters":[{"startTime":1,"img":"a.jpg"}]}"#).unwrap_err();
+        assert!(relative.starts_with("chapter 1: `img` \"a.jpg\" "), "{relative}");
     }
 }

@@ -1657,7 +1657,7 @@ mod tests {
         let err = Lock::parse(path, &packed).unwrap_err();
         assert!(err.reason.contains("values in 200008 bytes: not a lock podsmith writes"), "{err}");
         let new = Lock { show: None, episodes: vec![ep("a", "one", "https://x/u1")], retired: Vec::new() };
-        assert!(new.changes_from(&new.render(), path, &packed).is_err());
+        assert_eq!(new.changes_from(&new.render(), path, &packed).unwrap_err().reason, err.reason);
         let long = format!("x = \"{}\"\n", "y".repeat(100_000));
         let err = Lock::parse(path, &long).unwrap_err();
         assert!(err.reason.chars().count() <= 2001, "{}", err.reason.len());
@@ -1714,10 +1714,11 @@ mod tests {
         // array given twice), whatever the size, as the whole read says.
         let twice = small.replacen(HEADER, &format!("{HEADER}episode = []\n"), 1);
         assert!(toml::from_str::<Lock>(&twice).is_err());
-        assert!(Lock::parse(path, &twice).is_err());
+        let err = Lock::parse(path, &twice).unwrap_err();
+        assert!(err.reason.contains("duplicate key"), "{}", err.reason);
         // (Compared table by table, as a build compares, as well.)
         let new = Lock { show: show(S1), episodes: vec![ep("a", "one", "https://x/u1")], retired: Vec::new() };
-        assert!(new.changes_from(&new.render(), path, &twice).is_err());
+        assert_eq!(new.changes_from(&new.render(), path, &twice).unwrap_err().reason, err.reason);
         let twice = format!("episode = []\n{text}");
         assert!(Lock::parse(path, &twice).unwrap_err().reason.contains("episodes given otherwise"));
         // A table far bigger than podsmith writes, in a big lock: refused
@@ -2090,7 +2091,9 @@ mod tests {
         assert_eq!(new.changes_from(&text, path, &crafted).unwrap(), compare(&parsed, &new));
         // And one that does not parse at all is an error, as before.
         let broken = format!("{HEADER}[[episode]]\nguid = \"a\n");
-        assert!(new.changes_from(&text, path, &broken).is_err());
+        let err = new.changes_from(&text, path, &broken).unwrap_err();
+        assert_eq!(err.reason, Lock::parse(path, &broken).unwrap_err().reason);
+        assert!(err.at.is_some(), "{err}");
     }
 
     #[test]
@@ -2473,7 +2476,8 @@ mod tests {
         assert_eq!(old.clone().after(path, &crafted).unwrap_err().reason, err.reason);
         // A retired table whose key is not one podsmith writes.
         let odd = old_text.replacen("[[retired]]\n", "[[retired]]\nwhen = 1\n", 1);
-        assert!(Lock::parse(path, &odd).is_err());
-        assert!(old.clone().after(path, &odd).is_err());
+        let err = Lock::parse(path, &odd).unwrap_err();
+        assert!(err.reason.contains("when"), "{}", err.reason);
+        assert_eq!(old.clone().after(path, &odd).unwrap_err().reason, err.reason);
     }
 }

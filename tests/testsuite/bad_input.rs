@@ -152,8 +152,10 @@ error: --as-of takes a moment such as 2026-06-01T00:00:00Z, or a date such as 20
 
 "#]]
     );
-    show.run(&["frobnicate"]).fails(2);
-    show.run(&["probe"]).fails(2);
+    let run = show.run(&["frobnicate"]).fails(2);
+    assert!(run.stderr.starts_with("error: unrecognized subcommand 'frobnicate'"), "{}", run.stderr);
+    let run = show.run(&["probe"]).fails(2);
+    assert!(run.stderr.contains("the following required arguments were not provided"), "{}", run.stderr);
     // A script that asked for JSON gets its document even when the command
     // line itself is refused (and the message on stderr, as ever).
     for args in [

@@ -830,8 +830,9 @@ fn a_page_without_notes_describes_the_show() {
     assert_eq!(meta("public/episodes/pilot/index.html", "<meta property=\"og:description\" content=\""), show_says);
 }
 
+/// A build refused by its checks (before anything is written) writes nothing.
 #[test]
-fn a_failed_build_leaves_the_previous_site_untouched() {
+fn a_build_refused_by_its_checks_writes_nothing() {
     let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
     let show = Show::with(&manifest, &["cbr-xing.mp3", "broken-truncated.ogg"]);
     show.build().ok();
@@ -839,12 +840,38 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
     // A new episode whose media is broken: nothing may change.
     let broken = format!("{manifest}{}", episode("Second", "g2", "2024-02-01T00:00:00Z", &["broken-truncated.ogg"]));
     show.write("episodes.toml", &broken);
-    show.build().fails(1);
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("media/broken-truncated.ogg"), "{}", run.stderr);
+    assert!(run.stderr.contains("episode \"Second\""), "{}", run.stderr);
     assert_eq!(before, show.public_files());
     // A manifest typo: nothing may change either.
     show.write("episodes.toml", &manifest.replace("title = \"Pilot\"", "titel = \"Pilot\""));
-    show.build().fails(1);
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("unknown key `titel`"), "{}", run.stderr);
     assert_eq!(before, show.public_files());
+}
+
+/// A build that fails while it writes (a page's folder that takes no new
+/// file) stops there: the feeds, written last, are the last build's, so
+/// apps never see an episode whose page is missing; the next build, once
+/// the folder takes files again, writes the rest.
+#[test]
+fn a_build_that_fails_while_writing_leaves_the_feeds_as_they_were() {
+    let manifest = format!("{PODCAST_TABLE}{}", episode("Pilot", "g1", "2024-01-01T00:00:00Z", &["cbr-xing.mp3"]));
+    let show = Show::with(&manifest, &["cbr-xing.mp3"]);
+    show.build().ok();
+    let before = show.public_files();
+    show.write("episodes.toml", &manifest.replace("title = \"Pilot\"", "title = \"Pilot, again\"\nslug = \"pilot\""));
+    let Some(folder) = Unwritable::make(&show.path("public/episodes/pilot")) else { return };
+    let run = show.build();
+    drop(folder);
+    let run = run.fails(1);
+    assert!(run.stderr.contains("cannot write `public/episodes/pilot/index.html`"), "{}", run.stderr);
+    let after = show.public_files();
+    assert!(before["feed.xml"] == after["feed.xml"], "the feed changed");
+    show.build().ok();
+    assert!(show.read("public/feed.xml").contains("Pilot, again"));
+    assert!(show.read("public/episodes/pilot/index.html").contains("Pilot, again"));
 }
 
 #[test]

@@ -401,3 +401,46 @@ pub fn secret_listed_through_a_link(show: &Show) -> tempfile::TempDir {
     let _ = fs::remove_file(show.path(".podsmith/build.log"));
     elsewhere
 }
+
+/// A folder that takes no new file and gives none up, while this lives:
+/// immutable (`chattr +i`: not even root writes in it), or else (a file
+/// system without the attribute, a user who may not set it) read-only,
+/// which stops anyone but root. `None` (a skip, failed on CI) where
+/// neither holds.
+pub struct Unwritable {
+    folder: PathBuf,
+    immutable: bool,
+}
+
+impl Unwritable {
+    pub fn make(folder: &Path) -> Option<Unwritable> {
+        use std::os::unix::fs::PermissionsExt;
+        let chattr = std::process::Command::new("chattr").arg("+i").arg(folder).status();
+        let immutable = chattr.is_ok_and(|s| s.success());
+        if !immutable {
+            fs::set_permissions(folder, fs::Permissions::from_mode(0o555)).unwrap();
+        }
+        let guard = Unwritable { folder: folder.to_path_buf(), immutable };
+        if fs::write(folder.join(".probe"), b"").is_ok() {
+            drop(guard);
+            fs::remove_file(folder.join(".probe")).unwrap();
+            assert!(std::env::var("CI").is_err(), "no folder here refuses new files: the test cannot run");
+            eprintln!("skipped: neither chattr +i nor a read-only folder refuses new files here");
+            return None;
+        }
+        Some(guard)
+    }
+}
+
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        match self.immutable {
+            true => {
+                let status = std::process::Command::new("chattr").arg("-i").arg(&self.folder).status();
+                assert!(status.is_ok_and(|s| s.success()), "chattr -i {}", self.folder.display());
+            }
+            false => fs::set_permissions(&self.folder, fs::Permissions::from_mode(0o755)).unwrap(),
+        }
+    }
+}

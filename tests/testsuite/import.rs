@@ -1332,7 +1332,8 @@ fn an_import_waits_for_another_command_in_its_folder_or_stops_with_no_wait() {
     show.run(&["import", "old.xml", "new"]).ok();
     assert!(podsmith::manifest::load(&show.path("new/episodes.toml")).is_ok());
     std::fs::write(show.path("not-a-feed.xml"), "<html>moved</html>").unwrap();
-    show.run(&["import", "not-a-feed.xml", "other"]).fails(1);
+    let run = show.run(&["import", "not-a-feed.xml", "other"]).fails(1);
+    assert!(run.stderr.contains("not-a-feed.xml: not an RSS feed podsmith can read"), "{}", run.stderr);
     assert!(!show.path("other").exists());
 }
 
@@ -2072,7 +2073,8 @@ fn a_download_is_never_named_as_another_ones_part_file() {
     let show = Show::empty();
     std::fs::write(show.path("old.xml"), crafted_feed("<itunes:category text=\"Arts\"/>", &items)).unwrap();
     // The first cannot be fetched yet: the import stops, the second fetched.
-    show.run(&["import", "old.xml", "new", "--download"]).fails(1);
+    let run = show.run(&["import", "old.xml", "new", "--download"]).fails(1);
+    assert!(run.stderr.contains("http://127.0.0.1:1/p/z.mp3"), "{}", run.stderr);
     std::fs::create_dir_all(served.path().join("p")).unwrap();
     std::fs::copy(audio("pair-5s.mp3"), served.path().join("p/z.mp3")).unwrap();
     let feed = show.read("old.xml").replace("http://127.0.0.1:1/", &server.base());
@@ -2272,7 +2274,12 @@ error: many.xml: podsmith.lock made of it would be 19 MB, and podsmith reads at 
     // in one that was there (it stays empty).
     assert!(!show.path("many").exists());
     std::fs::create_dir(show.path("empty")).unwrap();
-    show.run(&["import", "many.xml", "empty"]).fails(1);
+    let run = show.run(&["import", "many.xml", "empty"]).fails(1);
+    assert!(
+        run.stderr.contains("podsmith reads at most 16 MB of podsmith.lock, so nothing is written"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(std::fs::read_dir(show.path("empty")).unwrap().count(), 0);
     // (A sparse file: its size is what is refused, before it is read; as
     // the manifest too big above, a fault of the content.)

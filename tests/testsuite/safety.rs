@@ -55,6 +55,8 @@ fn a_crafted_build_record_deletes_nothing_outside_the_output_folder() {
     let victim_dir = tempfile::tempdir().unwrap();
     let victim = victim_dir.path().join("secret.txt");
     fs::write(&victim, "keep me").unwrap();
+    let absolute = victim_dir.path().join("absolute.txt");
+    fs::write(&absolute, "keep me too").unwrap();
     // Entries naming the victim, the manifest and a media file, each with
     // the size, time and fingerprint they really have: only the path is wrong.
     let mut rec = record(&show);
@@ -66,12 +68,14 @@ fn a_crafted_build_record_deletes_nothing_outside_the_output_folder() {
         (victim_rel.as_str(), victim.clone()),
         ("../episodes.toml", show.path("episodes.toml")),
         ("../media/cbr-xing.mp3", show.path("media/cbr-xing.mp3")),
-        ("/etc/hostname", PathBuf::from("/etc/hostname")),
+        (absolute.to_str().unwrap(), absolute.clone()),
     ] {
+        let meta = fs::metadata(&file).unwrap();
         let mut entry = template.clone();
-        if let Ok(fp) = podsmith::fsutil::Fingerprint::of_file(&file) {
-            entry["fingerprint"] = fp.to_string().into();
-        }
+        entry["size"] = meta.len().into();
+        entry["mtime_ns"] =
+            (meta.modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64).into();
+        entry["fingerprint"] = podsmith::fsutil::Fingerprint::of_file(&file).unwrap().to_string().into();
         outputs.insert(rel.to_string(), entry);
     }
     rec["sites"][0]["pending"] = serde_json::json!({ "../podsmith.lock": template["fingerprint"] });
@@ -87,6 +91,7 @@ fn a_crafted_build_record_deletes_nothing_outside_the_output_folder() {
         run.stderr
     );
     assert_eq!(fs::read_to_string(&victim).unwrap(), "keep me");
+    assert_eq!(fs::read_to_string(&absolute).unwrap(), "keep me too");
     assert_eq!(show.read("episodes.toml"), manifest);
     assert!(show.path("media/cbr-xing.mp3").exists() && show.path("podsmith.lock").exists());
     // The next record is clean again.

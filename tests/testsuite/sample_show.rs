@@ -338,8 +338,11 @@ fn list_says_a_published_episode_dated_later_is_one_the_build_refuses_to_withdra
     let rules: Vec<&str> = v["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["rule"].as_str()).collect();
     assert_eq!(rules, ["EPISODE-DATE", "IDENTITY"], "{v}");
     assert_eq!(v["episodes"][0]["status"], "redated");
-    // As list says, the build refuses it.
-    show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    // As list says, the build refuses it, and writes nothing.
+    let before = show.public_files();
+    let run = show.run(&["build", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    assert!(run.stderr.contains("this build would change episodes subscribers already have"), "{}", run.stderr);
+    assert_eq!(before, show.public_files());
     // Listed as of a moment before the date it was published with, it was
     // not published yet: it is to come.
     let run = show.run(&["list", "--as-of", "2017-04-12T13:02:30Z", "--format", "json"]).ok();

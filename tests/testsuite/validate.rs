@@ -1674,7 +1674,12 @@ loudness: 3 files measured (3 decoded now, 0 known from the probe cache) — 2 w
         loudness(&again.stdout),
         loudness(&run.stdout).replace("(3 decoded now, 0 known", "(0 decoded now, 3 known")
     );
-    show.run(&["validate", "--loudness", "--strict", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    // --strict: with the show's placeholders made real, the feeds pass it
+    // and the loudness warnings fail it.
+    show.write("episodes.toml", &manifest.replace("example.com", "podsmith-fixtures.net"));
+    show.run(&["validate", "--strict", "--as-of", "2026-06-01T00:00:00Z"]).ok();
+    let strict = show.run(&["validate", "--loudness", "--strict", "--as-of", "2026-06-01T00:00:00Z"]).fails(1);
+    assert_eq!(loudness(&strict.stdout), loudness(&again.stdout));
     // The quiet MP3 replaced by one as loud as the OGG: decoded again (the
     // others not), and the episode's formats agree.
     std::fs::copy(audio("cbr-xing.mp3"), show.path("media/vbr-xing.mp3")).unwrap();
@@ -1695,7 +1700,9 @@ loudness: 3 files measured (3 decoded now, 0 known from the probe cache) — 2 w
     assert_eq!(doc["warnings"].as_u64(), without["warnings"].as_u64().map(|w| w + 2), "counted with the feeds'");
     assert_eq!(without.get("loudness"), None);
     // With a feed of someone else's: refused as usage.
-    show.run(&["validate", "public/feed.xml", "--loudness"]).fails(2);
+    show.build().ok();
+    let run = show.run(&["validate", "public/feed.xml", "--loudness"]).fails(2);
+    assert!(run.stderr.contains("--loudness") && run.stderr.contains("cannot be used with"), "{}", run.stderr);
 }
 
 /// The feed's own URL (its `atom:link rel="self"`) is judged as media URLs

@@ -365,17 +365,12 @@ fn add_move_says_a_file_it_could_not_remove() {
     let outside = tempfile::tempdir().unwrap();
     let src = outside.path().join("kept.mp3");
     fs::copy(audio("pair-5s.mp3"), &src).unwrap();
-    // An append-only folder: not even root removes a file from it (where
-    // the file system has no such attribute, there is nothing to test).
-    let chattr = |flag: &str| std::process::Command::new("chattr").arg(flag).arg(outside.path()).status();
-    if !chattr("+a").is_ok_and(|s| s.success()) {
-        eprintln!("chattr +a is not available here: skipped");
-        return;
-    }
+    // A folder files cannot be removed from.
+    let Some(folder) = Unwritable::make(outside.path()) else { return };
     let show = Show::sample();
     let run =
         show.run(&["add", &src.display().to_string(), "--title", "Kept", "--move", "--date", "2018-01-01T08:00:00Z"]);
-    chattr("-a").unwrap();
+    drop(folder);
     let run = run.ok();
     assert!(src.exists() && show.path("media/kept.mp3").exists());
     assert!(run.stderr.starts_with("copied ") && !run.stderr.contains("\nmoved "), "{}", run.stderr);
@@ -1238,7 +1233,9 @@ fn a_removed_episode_s_page_and_media_are_not_given_to_a_new_one() {
         "{doc}"
     );
     assert_eq!(change["value"], "https://podcast.example.com/cloud-native/episodes/fluentd-eduardo-silva/");
-    show.build().fails(1);
+    let run = show.build().fails(1);
+    assert!(run.stderr.contains("this build would change episodes subscribers already have"), "{}", run.stderr);
+    assert!(run.stderr.contains("fluentd-eduardo-silva/"), "{}", run.stderr);
 
     // The episode itself, back: at its page, it is that episode.
     show.write("episodes.toml", &manifest);
