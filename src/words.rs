@@ -34,6 +34,9 @@ pub struct Words<'a> {
     pub latest_episode: &'a str,
     /// "Start here" (a serial show's first episode, on the index).
     pub start_here: &'a str,
+    /// "More episodes" (the list after the latest episode, or after a
+    /// serial show's first, on the index).
+    pub more_episodes: &'a str,
     /// "No episodes yet."
     pub no_episodes: &'a str,
     /// "Subscribe" (the label of the feeds' list).
@@ -89,6 +92,7 @@ const ENGLISH: Words<'static> = Words {
     with: "with",
     latest_episode: "Latest episode",
     start_here: "Start here",
+    more_episodes: "More episodes",
     no_episodes: "No episodes yet.",
     subscribe: "Subscribe",
     subscribe_label: "Subscribe:",
@@ -134,6 +138,7 @@ const GERMAN: Words<'static> = Words {
     with: "mit",
     latest_episode: "Neueste Folge",
     start_here: "Hier beginnen",
+    more_episodes: "Weitere Folgen",
     no_episodes: "Noch keine Folgen.",
     subscribe: "Abonnieren",
     subscribe_label: "Abonnieren:",
@@ -179,6 +184,7 @@ const FRENCH: Words<'static> = Words {
     with: "avec",
     latest_episode: "Dernier épisode",
     start_here: "Commencez ici",
+    more_episodes: "Autres épisodes",
     no_episodes: "Pas encore d’épisode.",
     subscribe: "S’abonner",
     // French puts a (no-break) space before a colon.
@@ -225,6 +231,7 @@ const SPANISH: Words<'static> = Words {
     with: "con",
     latest_episode: "Último episodio",
     start_here: "Empieza aquí",
+    more_episodes: "Más episodios",
     no_episodes: "Todavía no hay episodios.",
     subscribe: "Suscribirse",
     subscribe_label: "Suscribirse:",
@@ -270,6 +277,7 @@ const ITALIAN: Words<'static> = Words {
     with: "con",
     latest_episode: "Ultimo episodio",
     start_here: "Inizia da qui",
+    more_episodes: "Altri episodi",
     no_episodes: "Ancora nessun episodio.",
     subscribe: "Iscriviti",
     subscribe_label: "Iscriviti:",
@@ -315,6 +323,7 @@ const PORTUGUESE: Words<'static> = Words {
     with: "com",
     latest_episode: "Último episódio",
     start_here: "Comece por aqui",
+    more_episodes: "Mais episódios",
     no_episodes: "Ainda não há episódios.",
     subscribe: "Assinar",
     subscribe_label: "Assinar:",
@@ -371,6 +380,7 @@ const DUTCH: Words<'static> = Words {
     with: "met",
     latest_episode: "Nieuwste aflevering",
     start_here: "Begin hier",
+    more_episodes: "Meer afleveringen",
     no_episodes: "Nog geen afleveringen.",
     subscribe: "Abonneren",
     subscribe_label: "Abonneren:",
@@ -416,6 +426,7 @@ const SWEDISH: Words<'static> = Words {
     with: "med",
     latest_episode: "Senaste avsnittet",
     start_here: "Börja här",
+    more_episodes: "Fler avsnitt",
     no_episodes: "Inga avsnitt än.",
     subscribe: "Prenumerera",
     subscribe_label: "Prenumerera:",
@@ -461,6 +472,7 @@ const DANISH: Words<'static> = Words {
     with: "med",
     latest_episode: "Seneste afsnit",
     start_here: "Start her",
+    more_episodes: "Flere afsnit",
     no_episodes: "Ingen afsnit endnu.",
     subscribe: "Abonnér",
     subscribe_label: "Abonnér:",
@@ -507,6 +519,7 @@ const NORWEGIAN: Words<'static> = Words {
     with: "med",
     latest_episode: "Siste episode",
     start_here: "Start her",
+    more_episodes: "Flere episoder",
     no_episodes: "Ingen episoder ennå.",
     subscribe: "Abonner",
     subscribe_label: "Abonner:",
@@ -612,13 +625,14 @@ impl<'a> Words<'a> {
     }
 
     /// Every word a show may give, by its name in [`GIVEN`], in its order.
-    fn named(&mut self) -> [(&'static str, &mut &'a str); 24] {
+    fn named(&mut self) -> [(&'static str, &mut &'a str); 25] {
         [
             ("by", &mut self.by),
             ("with", &mut self.with),
             ("with_cap", &mut self.with_cap),
             ("latest_episode", &mut self.latest_episode),
             ("start_here", &mut self.start_here),
+            ("more_episodes", &mut self.more_episodes),
             ("no_episodes", &mut self.no_episodes),
             ("subscribe", &mut self.subscribe),
             ("subscribe_label", &mut self.subscribe_label),
@@ -720,6 +734,7 @@ pub const GIVEN: &[(&str, &[&str])] = &[
     ("with_cap", &[]),
     ("latest_episode", &[]),
     ("start_here", &[]),
+    ("more_episodes", &[]),
     ("no_episodes", &[]),
     ("subscribe", &[]),
     ("subscribe_label", &[]),
@@ -773,11 +788,12 @@ impl GivenWords {
 }
 
 /// Words the pages took up after shows had given all the others
-/// (`start_here`, `feed_address`, `archive`, `skip_transcript`), or that
+/// (`start_here`, `feed_address`, `archive`, `skip_transcript`,
+/// `more_episodes`), or that
 /// the built-in pages no longer use (`play`: a player is named by its
 /// episode's title): a show's whole table of words need not give them,
 /// and stays whole without them.
-pub const LATER: &[&str] = &["start_here", "feed_address", "archive", "skip_transcript", "play"];
+pub const LATER: &[&str] = &["start_here", "feed_address", "archive", "skip_transcript", "more_episodes", "play"];
 
 /// The blanks of `phrase` (`["format", "duration"]`), in order.
 pub fn blanks(phrase: &str) -> Vec<&str> {

@@ -653,6 +653,13 @@ fn a_lock_edited_to_the_same_length_is_checked_again() {
     assert_eq!(written(&show.build().ok()), 0);
 }
 
+/// The episodes an index lists: the latest one's (in its box), then the others'.
+fn listed_on_index(index: &str) -> Vec<&str> {
+    let latest = index.split_once("<section class=\"latest\"").map(|(_, rest)| rest).unwrap_or_default();
+    let first = latest.split_once("<h3><a href=\"").and_then(|(_, rest)| Some(&rest[..rest.find('"')?]));
+    first.into_iter().chain(links_in(index, "<ul class=\"episodes\" role=\"list\">")).collect()
+}
+
 /// The `href`s of the links in `html`'s element that opens with `open`.
 fn links_in<'a>(html: &'a str, open: &str) -> Vec<&'a str> {
     let start = html.find(open).unwrap_or_else(|| panic!("no {open} in\n{html}"));
@@ -671,7 +678,7 @@ fn a_big_show_has_an_archive_page_a_year_and_an_index_of_its_newest_hundred() {
     let show = weekly_show(150);
     build_matches_a_full_build(&show, "first");
     let index = show.read("public/index.html");
-    let listed = links_in(&index, "<ul class=\"episodes\" role=\"list\">");
+    let listed = listed_on_index(&index);
     let newest: Vec<String> = (50..150).rev().map(|i| format!("episodes/ep-{i:03}/")).collect();
     assert_eq!(listed, newest, "the newest hundred, newest first");
     assert_eq!(links_in(&index, "<nav class=\"archive\""), ["archive/2025/", "archive/2024/", "archive/2023/"]);
@@ -718,7 +725,7 @@ fn a_big_show_has_an_archive_page_a_year_and_an_index_of_its_newest_hundred() {
     show.write("episodes.toml", &format!("{}{added}", show.read("episodes.toml")));
     build_matches_a_full_build(&show, "added");
     let index = show.read("public/index.html");
-    assert_eq!(links_in(&index, "<ul class=\"episodes\" role=\"list\">")[0], "episodes/newest/");
+    assert_eq!(listed_on_index(&index)[0], "episodes/newest/");
     assert!(index.contains("<a href=\"archive/2025/\">2025</a> (46)"), "{index}");
     assert!(show.read("public/archive/2025/index.html").contains("Newest"));
 }
@@ -728,7 +735,7 @@ fn a_big_show_has_an_archive_page_a_year_and_an_index_of_its_newest_hundred() {
 fn a_show_of_a_hundred_episodes_lists_them_all_on_its_index() {
     let show = weekly_show(100);
     show.build().ok();
-    assert_eq!(links_in(&show.read("public/index.html"), "<ul class=\"episodes\" role=\"list\">").len(), 100);
+    assert_eq!(listed_on_index(&show.read("public/index.html")).len(), 100);
     assert!(!show.read("public/index.html").contains("class=\"archive\""));
     assert!(!show.path("public/archive").exists());
 }
@@ -744,7 +751,8 @@ fn a_shows_own_list_of_episodes_is_the_index_and_the_archives() {
     );
     build_matches_a_full_build(&show, "own list");
     let index = show.read("public/index.html");
-    assert!(index.contains("<ol class=\"ours\"><li><a href=\"episodes/ep-100/\">Episode 100</a></li>"), "{index}");
+    // (The newest, ep-100, is in the latest box: the list has the others.)
+    assert!(index.contains("<ol class=\"ours\"><li><a href=\"episodes/ep-099/\">Episode 99</a></li>"), "{index}");
     let year = show.read("public/archive/2023/index.html");
     assert!(year.contains("<ol class=\"ours\"><li><a href=\"../../episodes/ep-051/\">Episode 51</a></li>"), "{year}");
 }

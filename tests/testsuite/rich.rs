@@ -628,7 +628,10 @@ fn a_long_transcript_on_the_page_has_a_way_past_it() {
     show.build().ok();
     let html = show.read("public/episodes/pair/index.html");
     let (before, after) = html.split_once("<div class=\"transcript\"").expect("the transcript is shown");
-    assert!(before.ends_with("<p><a href=\"#after-transcript\">Skip the transcript</a></p>\n"), "{before}");
+    assert!(
+        before.ends_with("<p class=\"skip\"><a href=\"#after-transcript\">Skip the transcript</a></p>\n"),
+        "{before}"
+    );
     let (cues, after) = after.split_once("</div>").expect("closed");
     assert_eq!(cues.matches("data-seek").count(), 25);
     assert!(after.starts_with("\n<div id=\"after-transcript\" tabindex=\"-1\"></div>"), "{after}");
@@ -1104,7 +1107,8 @@ fn jsonld(html: &str) -> serde_json::Value {
     serde_json::from_str(&html[start..end]).unwrap_or_else(|e| panic!("{e}: {}", &html[start..end]))
 }
 
-/// The index's Subscribe section, near the top, after the description:
+/// The index's Subscribe section, near the top, after the description
+/// and the latest episode (to play first) and before the other episodes:
 /// the apps, and each feed's address as text a listener copies into any
 /// other app.
 fn subscribe_section_is_near_the_top(index: &str) {
@@ -1114,10 +1118,11 @@ fn subscribe_section_is_near_the_top(index: &str) {
         )
         .and_then(|(before, rest)| Some((before, rest.split_once("</section>")?.0)));
     let (before, subscribe) = subscribe.unwrap_or_else(|| panic!("no subscribe section: {index}"));
-    assert!(before.contains("</header>\n<p>Conversations with the people") && !before.contains("class=\"latest\""));
+    assert!(before.contains("</header>\n<p>Conversations with the people") && before.contains("class=\"latest\""));
+    assert!(!before.contains("class=\"episodes\""));
     assert_eq!(
         subscribe,
-        "<p><a href=\"https://podcasts.apple.com/podcast/id1\">Apple Podcasts</a> · <a href=\"https://pca.st/abc\">Pocket Casts</a></p>\n\
+        "<p class=\"apps\"><a href=\"https://podcasts.apple.com/podcast/id1\">Apple Podcasts</a> <a href=\"https://pca.st/abc\">Pocket Casts</a></p>\n\
          <p>Add the feed’s address to a podcast app:</p>\n\
          <p><label>RSS <input type=\"url\" readonly value=\"https://podcast.example.com/cloud-native/feed.xml\"></label></p>\n\
          <p><label>RSS (OGG) <input type=\"url\" readonly value=\"https://podcast.example.com/cloud-native/feed.ogg.xml\"></label></p>\n"
@@ -1525,12 +1530,13 @@ decimal_comma = true
     let index = show.read("public/index.html");
     assert!(index.contains("<h2 lang=\"en\">Start here</h2>"), "{index}");
     assert!(index.contains("<p lang=\"en\">Add the feed’s address to a podcast app:</p>"), "{index}");
-    assert_eq!(index.matches("lang=\"en\"").count(), 2, "{index}");
+    assert!(index.contains("<h2 id=\"more-episodes\" lang=\"en\">More episodes</h2>"), "{index}");
+    assert_eq!(index.matches("lang=\"en\"").count(), 3, "{index}");
     show.write(
         "episodes.toml",
         &serial.replace(
             "bonus = \"Bonus\"\n",
-            "bonus = \"Bonus\"\nstart_here = \"Zacznij tutaj\"\nfeed_address = \"Dodaj adres kanału w aplikacji:\"\n",
+            "bonus = \"Bonus\"\nstart_here = \"Zacznij tutaj\"\nfeed_address = \"Dodaj adres kanału w aplikacji:\"\nmore_episodes = \"Więcej odcinków\"\n",
         ),
     );
     show.build().ok();
@@ -1615,9 +1621,10 @@ fn a_serial_shows_pages_list_its_episodes_in_the_order_they_are_heard() {
     let slugs: Vec<&str> = listed.iter().map(|rest| &rest[..rest.find('/').unwrap()]).collect();
     assert_eq!(
         slugs,
-        ["fluentd-eduardo-silva", "coredns-miek-gieben", "prometheus-bjorn-rabenstein", "kubernetes-sarah-novotny"]
+        ["coredns-miek-gieben", "prometheus-bjorn-rabenstein", "kubernetes-sarah-novotny"],
+        "the others, after the first in its box"
     );
-    assert!(index.contains("<p class=\"meta\"><span>Episode 1</span> · <time"), "{index}");
+    assert!(index.contains("<p class=\"meta\"><span>Episode 2</span> · <time"), "{index}");
     assert!(!index.contains("Latest episode"), "{index}");
     // In German, the pages' own words.
     let german = show.read("episodes.toml").replacen("language = \"en\"", "language = \"de\"", 1);
@@ -1630,7 +1637,8 @@ fn a_serial_shows_pages_list_its_episodes_in_the_order_they_are_heard() {
     show.build().ok();
     let index = show.read("public/index.html");
     assert!(index.contains("<h2>Latest episode</h2>\n<h3><a href=\"episodes/kubernetes-sarah-novotny/\">"), "{index}");
-    assert!(!index.contains("<span>Episode 1</span> ·"), "{index}");
+    let listed: Vec<&str> = index.match_indices("<h2><a href=\"episodes/").map(|(at, _)| &index[at + 22..]).collect();
+    assert!(listed[0].starts_with("prometheus-bjorn-rabenstein/"), "{index}");
 }
 
 /// A show in a language the pages have no words in, that gives none, is
@@ -1751,7 +1759,7 @@ fn a_serial_shows_index_says_each_episodes_season_and_type_and_where_to_start() 
     assert_eq!(
         metas,
         [
-            "<span>Season 2</span> · <span>Episode 1</span> · ",
+            // (Season 2's episode 1 is the first, in its box.)
             "<span>Season 1</span> · <span>Trailer</span> · ",
             "<span>Season 1</span> · <span>Episode 1</span> · ",
             "<span>Season 1</span> · <span>Bonus</span> · ",
@@ -1762,5 +1770,6 @@ fn a_serial_shows_index_says_each_episodes_season_and_type_and_where_to_start() 
     show.build().ok();
     let index = show.read("public/index.html");
     assert!(!index.contains("Season") && index.contains("<h2>Start here</h2>"), "{index}");
-    assert!(index.contains("<p class=\"meta\"><span>Trailer</span> · <time"), "{index}");
+    // (The trailer, first heard, is in the box: the marks are in the list.)
+    assert!(index.contains("<p class=\"meta\"><span>Bonus</span> · <time"), "{index}");
 }
