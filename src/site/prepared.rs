@@ -496,6 +496,13 @@ impl Prepared {
                 _ => None,
             })
             .collect();
+        // Where each file is in the site (asked of the few that need it).
+        let index = std::cell::OnceCell::new();
+        let index_of = |rel: &str| {
+            let index: &HashMap<&str, usize> =
+                index.get_or_init(|| self.site.files.iter().enumerate().map(|(i, f)| (f.rel.as_str(), i)).collect());
+            index.get(rel).copied()
+        };
         let mut found = Vec::new();
         for e in self.catalog.episodes.iter().filter(|e| !told.contains(e.episode.guid.as_str())) {
             for m in e.media.iter().filter(|m| !told_urls.contains(m.url.as_str())) {
@@ -507,7 +514,9 @@ impl Prepared {
                     // The fingerprint reads a big file's ends: another file
                     // in its place that differs only between them is told
                     // from the published copy, read whole.
-                    Some(_) if Fingerprint::samples(w.size) => self.differs_from_published(&f.rel, &f.path),
+                    Some(_) if Fingerprint::samples(w.size) => {
+                        self.differs_from_published(index_of(&f.rel), &f.rel, &f.path)
+                    }
                     _ => false,
                 };
                 if replaced {
@@ -529,8 +538,13 @@ impl Prepared {
     /// folder is on the show's file system, a media file is published as
     /// a hard link of it, so another file there is one put in its place
     /// since (a copy, on another file system, is compared when written).
-    fn differs_from_published(&self, rel: &str, src: &Path) -> bool {
+    /// `i`: where it is in the site, if it is (a file published as a hard
+    /// link of it, as looked at already, is known to be it).
+    fn differs_from_published(&self, i: Option<usize>, rel: &str, src: &Path) -> bool {
         use crate::fsutil::Status;
+        if i.is_some_and(|i| self.as_it_is(i)) {
+            return false;
+        }
         let published = self.out.join(rel);
         let (Ok(a), Ok(b)) = (std::fs::metadata(src), std::fs::symlink_metadata(&published)) else { return false };
         let (a, b) = (Status::of(&a), Status::of(&b));
