@@ -534,12 +534,14 @@ impl Prepared {
     }
 
     /// Whether the show's file at `src` (`rel` in the site) is another file
-    /// than the one published there, with other bytes: where the output
-    /// folder is on the show's file system, a media file is published as
-    /// a hard link of it, so another file there is one put in its place
-    /// since (a copy, on another file system, is compared when written).
-    /// `i`: where it is in the site, if it is (a file published as a hard
-    /// link of it, as looked at already, is known to be it).
+    /// than the one published there, put in its place since, with other
+    /// bytes: on the show's file system a media file is published as a hard
+    /// link of it, so a file there that is not it, and whose status changed
+    /// since the published one's (a rename into place changes both), is one
+    /// put in its place; one published as a copy (where a link is refused)
+    /// was made after it, and is not read. A copy on another file system
+    /// is compared when written. `i`: where it is in the site, if it is (a
+    /// file published as a hard link of it, as looked at already, is it).
     fn differs_from_published(&self, i: Option<usize>, rel: &str, src: &Path) -> bool {
         use crate::fsutil::Status;
         if i.is_some_and(|i| self.as_it_is(i)) {
@@ -551,6 +553,7 @@ impl Prepared {
         b.is_file
             && a.dev == b.dev
             && !a.same_file(&b)
+            && a.ctime_ns >= b.ctime_ns
             && crate::fsutil::same_content(src, &published).ok() == Some(false)
     }
 

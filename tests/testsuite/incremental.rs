@@ -1322,3 +1322,28 @@ fn a_preview_follows_random_edits_to_what_a_full_build_makes() {
         }
     }
 }
+
+/// Media published as copies (a `public/` restored from a backup, or a
+/// file system that refuses the links): the same bytes, not the show's
+/// files, made after them. Neither `diff` nor a build calls them replaced.
+#[test]
+fn media_published_as_copies_are_not_said_to_be_replaced() {
+    let show = Show::sample();
+    show.build().ok();
+    for e in fs::read_dir(show.path("public/media")).unwrap() {
+        let path = e.unwrap().path();
+        let copy = path.with_extension("copy");
+        fs::copy(&path, &copy).unwrap();
+        fs::rename(&copy, &path).unwrap();
+    }
+    let run = show.run(&["diff", "--as-of", AS_OF]).ok();
+    assert!(run.stdout.starts_with("no changes since the last build"), "{}", run.stdout);
+    // A title edited: a rebuild, which looks at every media file.
+    let manifest = show.read("episodes.toml");
+    show.write(
+        "episodes.toml",
+        &manifest.replacen("title = \"Miek Gieben on CoreDNS\"", "title = \"Miek Gieben on DNS\"", 1),
+    );
+    let run = show.run(&["build", "--as-of", AS_OF]).ok();
+    assert!(!run.stderr.contains("was replaced"), "{}", run.stderr);
+}
