@@ -1122,7 +1122,7 @@ fn subscribe_section_is_near_the_top(index: &str) {
     assert!(!before.contains("class=\"episodes\""));
     assert_eq!(
         subscribe,
-        "<p class=\"apps\"><a href=\"https://podcasts.apple.com/podcast/id1\">Apple Podcasts</a> <a href=\"https://pca.st/abc\">Pocket Casts</a></p>\n\
+        "<p class=\"apps\"><a href=\"https://podcasts.apple.com/podcast/id1\">Apple Podcasts</a><span class=\"sep\"> · </span><a href=\"https://pca.st/abc\">Pocket Casts</a></p>\n\
          <p>Add the feed’s address to a podcast app:</p>\n\
          <p><label>RSS <input type=\"url\" readonly value=\"https://podcast.example.com/cloud-native/feed.xml\"></label></p>\n\
          <p><label>RSS (OGG) <input type=\"url\" readonly value=\"https://podcast.example.com/cloud-native/feed.ogg.xml\"></label></p>\n"
@@ -1167,6 +1167,15 @@ fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_la
     // The show's cover beside the episode's title is decoration there, as
     // on the index beside the show's (link previews keep their alt).
     assert!(html.contains("<img class=\"cover\" src=\"../../media/cover.jpg\" alt=\"\">"), "{html}");
+    // Beside the player, how to follow the show: the index's section, the apps.
+    assert!(
+        html.contains(
+            "</ul>\n<p class=\"follow\"><a href=\"../../#subscribe\">Subscribe</a><span class=\"sep\"> · </span>\
+             <a href=\"https://podcasts.apple.com/podcast/id1\">Apple Podcasts</a><span class=\"sep\"> · </span>\
+             <a href=\"https://pca.st/abc\">Pocket Casts</a></p>\n<div class=\"notes\">"
+        ),
+        "{html}"
+    );
     let index = show.read("public/index.html");
     assert!(index.contains("<header class=\"show\">\n<img src=\"media/cover.jpg\" alt=\"\">"), "{index}");
     assert!(
