@@ -582,7 +582,7 @@ fn transcripts_are_checked_published_with_their_counterpart_and_shown() {
     );
     // On the page: speakers, text (escaped), timestamps that seek.
     let html = show.read("public/episodes/pair/index.html");
-    assert!(html.contains("<strong><bdi>Ann</bdi>:</strong> <a href=\"../../media/chapters-id3v23.mp3#t=0.0\" data-seek=\"0.0\" aria-label=\"Play from 0:00\" lang=\"en\"><time datetime=\"PT0S\">0:00</time></a> Hello &amp; welcome."), "{html}");
+    assert!(html.contains("<p><a href=\"../../media/chapters-id3v23.mp3#t=0.0\" data-seek=\"0.0\" aria-label=\"Play from 0:00\" lang=\"en\"><time datetime=\"PT0S\">0:00</time></a> <strong><bdi>Ann</bdi>:</strong> Hello &amp; welcome."), "{html}");
     // Files in two languages are told apart by their names, not only by hreflang.
     assert!(
         html.contains("<a href=\"transcript.de.srt\" hreflang=\"de\"><span>Transcript</span> (de, SRT)</a>"),
@@ -752,6 +752,7 @@ fn page_cues(show: &Show) -> Vec<String> {
     let cue = |line: &str| {
         let who = line.split_once("<strong><bdi>").and_then(|(_, r)| r.split_once("</bdi>:</strong>")).map(|(w, _)| w);
         let text = line.split_once("</time></a> ").map(|(_, t)| t.trim_end_matches("</p>")).unwrap_or(line);
+        let text = text.split_once("</strong> ").map_or(text, |(_, t)| t);
         who.map_or_else(|| text.to_string(), |w| format!("[{w}] {text}"))
     };
     div.lines().filter(|l| l.starts_with("<p>")).map(cue).collect()
