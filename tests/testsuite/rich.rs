@@ -1714,6 +1714,8 @@ fn english_words_on_a_page_written_right_to_left_keep_their_order() {
     ] {
         assert!(html.contains(marked), "{marked}: {html}");
     }
+    // (Such a block keeps the page's side, the right.)
+    assert!(html.contains("[dir=rtl] :not(input)[dir=ltr] { text-align: right; }"), "{html}");
     let index = show.read("public/index.html");
     assert!(index.contains("lang=\"en\" dir=\"ltr\">12 April 2017</time> · "), "{index}");
     assert!(index.contains("<span lang=\"en\" dir=\"ltr\">by</span>"), "{index}");
