@@ -522,7 +522,8 @@ fn hostile_and_non_feed_input_gets_a_clear_error_quickly() {
     let run = show.run(&["validate", "big.xml"]).fails(1);
     assert!(run.stdout.contains("XML-WELLFORMED") && run.stdout.contains("more than podsmith reads"), "{}", run.stdout);
     // A missing file is a usage error.
-    show.run(&["validate", "nope.xml"]).fails(2);
+    let run = show.run(&["validate", "nope.xml"]).fails(2);
+    assert!(run.stderr.starts_with("error: cannot read nope.xml: "), "{}", run.stderr);
 }
 
 /// A show served from `public/` by a local server in `mode`.
