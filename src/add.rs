@@ -1336,14 +1336,24 @@ fn parse_date(
             while taken.contains(&local.with_timezone(&Utc)) {
                 local += chrono::TimeDelta::seconds(1);
             }
-            local.format("%Y-%m-%dT%H:%M:%S%:z").to_string().replace("+00:00", "Z")
+            written(&local)
         }
         Some(d) => match check_date(d) {
-            Ok(date) => date,
+            // Written with the offset it is read in: a later `utc_offset`
+            // (summer time ending) moves no date published already.
+            Ok(date) => match date.parse::<toml_edit::Datetime>() {
+                Ok(dt) if dt.offset.is_none() => manifest::moment(&date, offset).map_or(date, |at| written(&at)),
+                _ => date,
+            },
             Err(why) => return refuse(format!("--date \"{d}\" {why}")),
         },
     };
     text.parse().map_err(|_| AddError::Refused(format!("--date \"{text}\" is not a TOML date")))
+}
+
+/// A moment as `add` writes it: to the second, with its offset (`Z` for UTC).
+fn written(at: &DateTime<FixedOffset>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%:z").to_string().replace("+00:00", "Z")
 }
 
 /// Whether `given` is a publication date `add --date` takes: what the

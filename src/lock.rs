@@ -1210,6 +1210,14 @@ impl Change {
     /// is put in only if it is plain (a crafted lock's text is not put
     /// into a line podsmith suggests).
     pub fn fix(&self) -> Option<String> {
+        // The date to give back, where the lock has it (and it is a date:
+        // a crafted lock's text is not put into a line podsmith suggests).
+        if let c @ Change::Removed { until: Some(_), published: Some(date), .. } = self
+            && !c.looks_back()
+            && chrono::DateTime::parse_from_rfc3339(date).is_ok()
+        {
+            return Some(format!("give it back the date it was published with: date = {date}"));
+        }
         if let Some(help) = self.help() {
             return Some(help.to_string());
         }
@@ -1340,7 +1348,12 @@ impl Change {
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.mark(), self.describe())?;
-        match self.help() {
+        // (An episode dated ahead: with the date to give back.)
+        let help = match self {
+            Change::Removed { until: Some(_), .. } => self.fix(),
+            _ => self.help().map(str::to_string),
+        };
+        match help {
             Some(help) => write!(f, " ({help})"),
             None => Ok(()),
         }

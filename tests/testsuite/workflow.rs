@@ -638,7 +638,7 @@ fn add_writes_a_date_given_without_seconds_with_them() {
     let show = Show::sample();
     for (file, given, written) in [
         ("tagged-apev2.mp3", "2026-07-03T09:00Z", "2026-07-03T09:00:00Z"),
-        ("junk-prefix.mp3", "2026-07-04 09:30", "2026-07-04T09:30:00"),
+        ("junk-prefix.mp3", "2026-07-04 09:30", "2026-07-04T09:30:00-04:00"),
     ] {
         show.run(&["add", &fixture(file), "--title", given, "--date", given]).ok();
         assert!(show.read("episodes.toml").contains(&format!("\ndate = {written}\n")), "{given}");
@@ -647,13 +647,14 @@ fn add_writes_a_date_given_without_seconds_with_them() {
 
 /// `add --date` takes what the manifest's `date` takes, with its meaning: a
 /// date-time without an offset is in the show's `utc_offset` (-04:00 in
-/// the sample), and is written as given, as the manifest would have it.
+/// the sample), and is written with it: a later `utc_offset` (summer time
+/// over) moves no date published already.
 #[test]
 fn add_takes_a_date_without_an_offset_in_the_shows_utc_offset() {
     let show = Show::sample();
     let args = ["add", &fixture("cbr-xing.mp3"), "--title", "Local", "--date", "2030-01-05T09:00:00.25"];
     let run = show.run(&args).ok();
-    assert!(show.read("episodes.toml").contains("\ndate = 2030-01-05T09:00:00\n"), "{}", run.stderr);
+    assert!(show.read("episodes.toml").contains("\ndate = 2030-01-05T09:00:00-04:00\n"), "{}", run.stderr);
     assert!(
         run.stderr.contains("It goes live at 2030-01-05T09:00:00-04:00: run podsmith build after that time."),
         "{}",
@@ -755,7 +756,8 @@ fn add_takes_the_title_from_tags_and_can_dry_run() {
         run.stdout
     );
     assert!(
-        run.stdout.contains("date = 2018-01-01\nepisode = 5\nmedia = [\"media/tagged-id3v2-id3v1.mp3\"]\n"),
+        run.stdout
+            .contains("date = 2018-01-01T00:00:00-04:00\nepisode = 5\nmedia = [\"media/tagged-id3v2-id3v1.mp3\"]\n"),
         "{}",
         run.stdout
     );
@@ -1080,7 +1082,8 @@ fn a_published_episode_dated_ahead_is_said_to_be_scheduled() {
     assert!(
         run.stderr.contains(
             "would leave the feed: its date is now 2027-04-12T09:00:00-04:00, still to come, so it is scheduled, not \
-             published, until then\n  help: give it back the date it was published with"
+             published, until then\n  help: give it back the date it was published with: \
+             date = 2017-04-12T09:00:00-04:00\n"
         ),
         "{}",
         run.stderr
