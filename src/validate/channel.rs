@@ -601,6 +601,22 @@ fn apple_flags(cx: &mut Cx<'_>) {
             "give the full address of the show's new feed",
         ));
     }
+    // Set on the new feed rather than the old one: apps that read it stay.
+    let own = cx.children(ch, &Ns::Atom, "link").into_iter().find(|l| l.attr("rel") == Some("self"));
+    if let (Some(n), Some(own)) = (cx.child(ch, &Ns::Itunes, "new-feed-url"), own.and_then(|l| l.attr("href")))
+        && crate::text::lower_scheme(n.text.trim()) == crate::text::lower_scheme(own.trim())
+    {
+        cx.push(
+            Finding::new(
+                id::APPLE_CH_NEWFEED,
+                at(Some(n)),
+                format!("<itunes:new-feed-url> is this feed's own address ({own}): it moves no one"),
+                "a move is told by the old feed: publish it once more with the new address in new-feed-url (and \
+                 redirect it there); leave new-feed-url out of the new feed",
+            )
+            .severity(Severity::Warning),
+        );
+    }
     for misspelt in ["new_feed_url", "newfeedurl", "new-feed"] {
         if let Some(n) = cx.child(ch, &Ns::Itunes, misspelt) {
             cx.push(Finding::new(
@@ -844,16 +860,21 @@ fn placeholders(cx: &mut Cx<'_>) {
         }
         (None, None, _) => ("", ""),
     };
-    if let Some((host, line)) = url_host.or(email_host) {
-        cx.push(Finding::new(
-            id::PLACEHOLDER,
-            Where::Line(line),
+    let said = match (&url_host, &email_host) {
+        // Each on its own (one said would be wrong of the other).
+        (Some((urls, _)), Some((mail, _))) if urls != mail => format!(
+            "the feed's URLs are on {urls} and the owner e-mail on {mail}, domains reserved for examples: nothing \
+             is served or delivered there"
+        ),
+        _ => url_host.as_ref().or(email_host.as_ref()).map_or(String::new(), |(host, _)| {
             format!(
                 "{what} {} on {host}, a domain reserved for examples: nothing is served or delivered there",
                 if what == OWNER_EMAIL { "is" } else { "are" }
-            ),
-            fix,
-        ));
+            )
+        }),
+    };
+    if let Some((_, line)) = url_host.or(email_host) {
+        cx.push(Finding::new(id::PLACEHOLDER, Where::Line(line), said, fix));
     }
     for (ns, name) in [(Ns::Rss, "title"), (Ns::Rss, "description"), (Ns::Itunes, "author")] {
         if let Some(n) = cx.child(ch, &ns, name)

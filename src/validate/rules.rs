@@ -119,7 +119,7 @@ rule_table! {
     APPLE_CH_TYPE: "APPLE-CH-TYPE", Error, S, "`itunes:type` is `episodic` or `serial`.";
     APPLE_CH_SERIAL_EPNUM: "APPLE-CH-SERIAL-EPNUM", Error, S, "In a serial show every full episode has `itunes:episode` (trailers and bonus episodes may have none).";
     APPLE_CH_COPYRIGHT: "APPLE-CH-COPYRIGHT", Info, S, "A `copyright` line, if the show is copyrighted.";
-    APPLE_CH_NEWFEED: "APPLE-CH-NEWFEED", Error, S, "`itunes:new-feed-url` is an absolute http(s) URL.";
+    APPLE_CH_NEWFEED: "APPLE-CH-NEWFEED", Error, S, "`itunes:new-feed-url` is an absolute http(s) URL (warning: the feed's own address, its `atom:link rel=\"self\"`, which moves no one).";
     APPLE_CH_BLOCK: "APPLE-CH-BLOCK", Warning, S, "`itunes:block` is `Yes` or `No` (any other value has no effect), and not `Yes`, which keeps the show out of Apple Podcasts (fine if meant).";
     APPLE_CH_COMPLETE: "APPLE-CH-COMPLETE", Warning, S, "`itunes:complete` is `Yes` or `No`.";
     APPLE_CH_LEN: "APPLE-CH-LEN", Warning, S, "Other Apple tags (an episode's `title`, `itunes:title`, `itunes:subtitle`, `itunes:name` …) are at most 255 characters; `itunes:summary` at most 4,000; titles and names open and end with no spaces; `itunes:summary` and `itunes:subtitle` hold no HTML.";

@@ -883,6 +883,17 @@ fn each_feed_of_a_show_that_moved_names_its_own_new_address() {
         run.stderr
     );
     assert!(run.stderr.contains("unknown key `mp4` in `new_feed_urls` in [podcast]"), "{}", run.stderr);
+    // Set on the new site (the feed's own address): it moves no one, said.
+    show.write("episodes.toml", &moved("new_feed_url = \"https://example.com/show/feed.xml\"\n"));
+    let run = show.build().ok();
+    assert!(
+        run.stderr.contains(
+            "<itunes:new-feed-url> is this feed's own address (https://example.com/show/feed.xml): it moves no one \
+             [APPLE-CH-NEWFEED]\n  help: a move is told by the old feed"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 /// An HTML transcript is published on the show's own site (perhaps

@@ -556,7 +556,7 @@ fn the_summary_names_what_was_built() {
         run.stderr,
         str![[r#"
 recorded the 4 published episodes in podsmith.lock: keep it with episodes.toml
-warning: episodes.toml:22: the feed's URLs and the owner e-mail are on podcast.example.com, a domain reserved for examples: nothing is served or delivered there [PLACEHOLDER]
+warning: episodes.toml:22: the feed's URLs are on podcast.example.com and the owner e-mail on example.com, domains reserved for examples: nothing is served or delivered there [PLACEHOLDER]
   help: set base_url and the owner's email in episodes.toml to real ones
 Built 4 episodes into public: feed.xml, feed.ogg.xml (2 feeds), 5 pages, 9 media/image files; 20 written, 0 unchanged, in [..]s
 

@@ -301,7 +301,7 @@ fn the_sample_show_validates_with_no_errors() {
     // The one warning: its URLs are on example.com, where nothing is served.
     assert_eq!(
         run.stdout
-            .matches("warning PLACEHOLDER line 12: the feed's URLs and the owner e-mail are on podcast.example.com")
+            .matches("warning PLACEHOLDER line 12: the feed's URLs are on podcast.example.com and the owner e-mail on example.com")
             .count(),
         2,
         "{}",
