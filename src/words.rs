@@ -37,6 +37,12 @@ pub struct Words<'a> {
     /// "More episodes" (the list after the latest episode, or after a
     /// serial show's first, on the index).
     pub more_episodes: &'a str,
+    /// "Previous episode" (an episode page's link to the one before it,
+    /// as the story runs: the one published before, or a serial show's
+    /// one before in its season).
+    pub previous_episode: &'a str,
+    /// "Next episode" (its link to the one after it).
+    pub next_episode: &'a str,
     /// "No episodes yet."
     pub no_episodes: &'a str,
     /// "Subscribe" (the label of the feeds' list).
@@ -93,6 +99,8 @@ const ENGLISH: Words<'static> = Words {
     latest_episode: "Latest episode",
     start_here: "Start here",
     more_episodes: "More episodes",
+    previous_episode: "Previous episode",
+    next_episode: "Next episode",
     no_episodes: "No episodes yet.",
     subscribe: "Subscribe",
     subscribe_label: "Subscribe:",
@@ -139,6 +147,8 @@ const GERMAN: Words<'static> = Words {
     latest_episode: "Neueste Folge",
     start_here: "Hier beginnen",
     more_episodes: "Weitere Folgen",
+    previous_episode: "Vorherige Folge",
+    next_episode: "Nächste Folge",
     no_episodes: "Noch keine Folgen.",
     subscribe: "Abonnieren",
     subscribe_label: "Abonnieren:",
@@ -185,6 +195,8 @@ const FRENCH: Words<'static> = Words {
     latest_episode: "Dernier épisode",
     start_here: "Commencez ici",
     more_episodes: "Autres épisodes",
+    previous_episode: "Épisode précédent",
+    next_episode: "Épisode suivant",
     no_episodes: "Pas encore d’épisode.",
     subscribe: "S’abonner",
     // French puts a (no-break) space before a colon.
@@ -232,6 +244,8 @@ const SPANISH: Words<'static> = Words {
     latest_episode: "Último episodio",
     start_here: "Empieza aquí",
     more_episodes: "Más episodios",
+    previous_episode: "Episodio anterior",
+    next_episode: "Episodio siguiente",
     no_episodes: "Todavía no hay episodios.",
     subscribe: "Suscribirse",
     subscribe_label: "Suscribirse:",
@@ -278,6 +292,8 @@ const ITALIAN: Words<'static> = Words {
     latest_episode: "Ultimo episodio",
     start_here: "Inizia da qui",
     more_episodes: "Altri episodi",
+    previous_episode: "Episodio precedente",
+    next_episode: "Episodio successivo",
     no_episodes: "Ancora nessun episodio.",
     subscribe: "Iscriviti",
     subscribe_label: "Iscriviti:",
@@ -324,6 +340,8 @@ const PORTUGUESE: Words<'static> = Words {
     latest_episode: "Último episódio",
     start_here: "Comece por aqui",
     more_episodes: "Mais episódios",
+    previous_episode: "Episódio anterior",
+    next_episode: "Próximo episódio",
     no_episodes: "Ainda não há episódios.",
     subscribe: "Assinar",
     subscribe_label: "Assinar:",
@@ -381,6 +399,8 @@ const DUTCH: Words<'static> = Words {
     latest_episode: "Nieuwste aflevering",
     start_here: "Begin hier",
     more_episodes: "Meer afleveringen",
+    previous_episode: "Vorige aflevering",
+    next_episode: "Volgende aflevering",
     no_episodes: "Nog geen afleveringen.",
     subscribe: "Abonneren",
     subscribe_label: "Abonneren:",
@@ -427,6 +447,8 @@ const SWEDISH: Words<'static> = Words {
     latest_episode: "Senaste avsnittet",
     start_here: "Börja här",
     more_episodes: "Fler avsnitt",
+    previous_episode: "Föregående avsnitt",
+    next_episode: "Nästa avsnitt",
     no_episodes: "Inga avsnitt än.",
     subscribe: "Prenumerera",
     subscribe_label: "Prenumerera:",
@@ -473,6 +495,8 @@ const DANISH: Words<'static> = Words {
     latest_episode: "Seneste afsnit",
     start_here: "Start her",
     more_episodes: "Flere afsnit",
+    previous_episode: "Forrige afsnit",
+    next_episode: "Næste afsnit",
     no_episodes: "Ingen afsnit endnu.",
     subscribe: "Abonnér",
     subscribe_label: "Abonnér:",
@@ -520,6 +544,8 @@ const NORWEGIAN: Words<'static> = Words {
     latest_episode: "Siste episode",
     start_here: "Start her",
     more_episodes: "Flere episoder",
+    previous_episode: "Forrige episode",
+    next_episode: "Neste episode",
     no_episodes: "Ingen episoder ennå.",
     subscribe: "Abonner",
     subscribe_label: "Abonner:",
@@ -625,7 +651,7 @@ impl<'a> Words<'a> {
     }
 
     /// Every word a show may give, by its name in [`GIVEN`], in its order.
-    fn named(&mut self) -> [(&'static str, &mut &'a str); 25] {
+    fn named(&mut self) -> [(&'static str, &mut &'a str); 27] {
         [
             ("by", &mut self.by),
             ("with", &mut self.with),
@@ -633,6 +659,8 @@ impl<'a> Words<'a> {
             ("latest_episode", &mut self.latest_episode),
             ("start_here", &mut self.start_here),
             ("more_episodes", &mut self.more_episodes),
+            ("previous_episode", &mut self.previous_episode),
+            ("next_episode", &mut self.next_episode),
             ("no_episodes", &mut self.no_episodes),
             ("subscribe", &mut self.subscribe),
             ("subscribe_label", &mut self.subscribe_label),
@@ -735,6 +763,8 @@ pub const GIVEN: &[(&str, &[&str])] = &[
     ("latest_episode", &[]),
     ("start_here", &[]),
     ("more_episodes", &[]),
+    ("previous_episode", &[]),
+    ("next_episode", &[]),
     ("no_episodes", &[]),
     ("subscribe", &[]),
     ("subscribe_label", &[]),
@@ -789,11 +819,20 @@ impl GivenWords {
 
 /// Words the pages took up after shows had given all the others
 /// (`start_here`, `feed_address`, `archive`, `skip_transcript`,
-/// `more_episodes`), or that
+/// `more_episodes`, `previous_episode`, `next_episode`), or that
 /// the built-in pages no longer use (`play`: a player is named by its
 /// episode's title): a show's whole table of words need not give them,
 /// and stays whole without them.
-pub const LATER: &[&str] = &["start_here", "feed_address", "archive", "skip_transcript", "more_episodes", "play"];
+pub const LATER: &[&str] = &[
+    "start_here",
+    "feed_address",
+    "archive",
+    "skip_transcript",
+    "more_episodes",
+    "previous_episode",
+    "next_episode",
+    "play",
+];
 
 /// The blanks of `phrase` (`["format", "duration"]`), in order.
 pub fn blanks(phrase: &str) -> Vec<&str> {

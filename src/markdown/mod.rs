@@ -766,6 +766,19 @@ pub fn excerpt(markdown: &str, max: usize) -> String {
     from_the_start(markdown, max, |text| excerpt_text(parse_plain(text), max))
 }
 
+/// An excerpt of plain text (the show's description): its words, one
+/// space between each, cut at a word to at most `max` characters, with
+/// "…" where cut. Nothing in it is read as Markdown: a `#` or a `*` is
+/// what it says.
+///
+/// ```
+/// assert_eq!(podsmith::markdown::plain_excerpt("# 1 show\n---\n*for*  you", 200), "# 1 show --- *for* you");
+/// assert_eq!(podsmith::markdown::plain_excerpt("one two three", 10), "one two…");
+/// ```
+pub fn plain_excerpt(text: &str, max: usize) -> String {
+    cut_to(&text.split_whitespace().collect::<Vec<_>>().join(" "), max)
+}
+
 /// The events of notes for excerpts: as on the page, raw HTML read.
 fn parse_plain(markdown: &str) -> impl Iterator<Item = Event<'_>> {
     raw::read(Parser::new_ext(markdown, OPTIONS))
@@ -1068,32 +1081,30 @@ fn words<'a>(events: impl Iterator<Item = Event<'a>>, max: usize) -> String {
 }
 
 /// `text` (words, one space between each) cut at a word to at most `max`
-/// characters, with "…" where cut.
+/// characters, "…" included where cut; never inside a character as a
+/// reader sees it (a flag, an emoji joined of several, a letter with its
+/// accent or tone mark: a grapheme cluster), unless one is longer than
+/// `max` (then it is whole).
 fn cut_to(text: &str, max: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
     if text.chars().count() <= max {
         return text.to_string();
     }
-    let chars: Vec<char> = text.chars().collect();
-    // Not inside a character drawn of several (an emoji joined by ZWJs,
-    // one with a skin tone or a variation selector, a letter with an
-    // accent written apart): its pieces alone show as something else.
-    let joins = |c: char| {
-        matches!(c, '\u{200d}' | '\u{fe00}'..='\u{fe0f}' | '\u{1f3fb}'..='\u{1f3ff}' | '\u{0300}'..='\u{036f}')
-            || ('\u{e0020}'..='\u{e007f}').contains(&c)
-    };
-    let mut end = max;
-    while end > 0 && (joins(chars[end]) || chars[end - 1] == '\u{200d}') {
-        end -= 1;
+    // Room for the "…".
+    let room = max.saturating_sub(1);
+    let (mut end, mut used) = (0, 0);
+    for (at, cluster) in text.grapheme_indices(true) {
+        used += cluster.chars().count();
+        if used > room {
+            break;
+        }
+        end = at + cluster.len();
     }
     if end == 0 {
-        // (One such character longer than the excerpt: whole.)
-        end = max;
-        while end < chars.len() && (joins(chars[end]) || chars[end - 1] == '\u{200d}') {
-            end += 1;
-        }
+        end = text.graphemes(true).next().map_or(0, str::len);
     }
-    let cut: String = chars[..end].iter().collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head).trim_end_matches([',', ';', ':', '.']);
+    let cut = &text[..end];
+    let cut = cut.rsplit_once(' ').map_or(cut, |(head, _)| head).trim_end_matches([',', ';', ':', '.']);
     format!("{cut}…")
 }
 
@@ -1349,6 +1360,22 @@ mod tests {
         let waves = "👋🏽".repeat(20);
         let cut = excerpt(&waves, 5);
         assert_eq!(cut, format!("{}…", "👋🏽".repeat(2)));
+    }
+
+    /// Text without spaces (Chinese, Thai) is cut between the characters
+    /// a reader sees: a flag's two letters, a syllable with its vowel and
+    /// tone marks stay together; "…" included, never over the length.
+    #[test]
+    fn an_excerpt_without_spaces_keeps_flags_and_tone_marks_whole_and_within_its_length() {
+        let flags = format!("{}🇯🇵🇩🇪", "国".repeat(199));
+        assert_eq!(plain_excerpt(&flags, 200), format!("{}…", "国".repeat(199)));
+        assert_eq!(plain_excerpt(&flags, 202), format!("{}🇯🇵…", "国".repeat(199)));
+        let thai = format!("{}ดี", "ที่".repeat(100));
+        assert_eq!(plain_excerpt(&thai, 200), format!("{}…", "ที่".repeat(66)));
+        for max in 1..210 {
+            let cut = plain_excerpt(&thai, max);
+            assert!(cut.chars().count() <= max.max(4), "{max}: {cut:?}");
+        }
     }
 
     #[test]

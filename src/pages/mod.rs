@@ -91,6 +91,31 @@ pub fn listening_order(catalog: &Catalog) -> Vec<usize> {
     order
 }
 
+/// The show's episodes in the order their story runs, by number in the
+/// catalog: oldest first (a serial show's by season, then date). An
+/// episode's page links to the ones before and after it in this order.
+pub fn story_order(catalog: &Catalog) -> Vec<usize> {
+    // The catalog is newest first, ties in manifest order.
+    let mut order: Vec<usize> = (0..catalog.episodes.len()).rev().collect();
+    if catalog.podcast.show_type == crate::manifest::ShowType::Serial {
+        let season = |n: usize| catalog.episodes[n].episode.season.unwrap_or(1);
+        order.sort_by_key(|&n| (season(n), catalog.episodes[n].episode.date));
+    }
+    order
+}
+
+/// Of each episode (by number in the catalog), the one before it and the
+/// one after it in [`story_order`].
+fn neighbours(catalog: &Catalog) -> Vec<[Option<usize>; 2]> {
+    let order = story_order(catalog);
+    let mut around = vec![[None, None]; catalog.episodes.len()];
+    for (i, &n) in order.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| order[j]);
+        around[n] = [before, order.get(i + 1).copied()];
+    }
+    around
+}
+
 /// What a page is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Page {
@@ -112,6 +137,9 @@ pub struct PageInputs {
     pub episodes: Vec<usize>,
     /// What else it shows of the archive (the years, how many episodes each).
     pub archive: Option<Fingerprint>,
+    /// An episode's page: the episodes it links to as the one before it
+    /// and the one after it (see [`story_order`]).
+    pub neighbours: [Option<usize>; 2],
 }
 
 /// The built-in templates, as one string (for the build record: a podsmith
@@ -252,6 +280,7 @@ const EPISODE_FIELDS: &[&str] = &[
     "transcript_dir",
     "excerpt",
     "audio_url",
+    "audio_type",
     "jsonld",
 ];
 
@@ -290,6 +319,7 @@ impl EpisodeView {
             "transcript_dir" => Value::from(transcript_dir(ep, &self.catalog.podcast.language)),
             "excerpt" => Value::from(crate::markdown::episode_excerpt(&ep.notes, &ep.title, 200)),
             "audio_url" => Value::from(e.primary_media().url.as_str()),
+            "audio_type" => Value::from(e.primary_media().info.mime_type()),
             "jsonld" => Value::from(Serde(episode_jsonld(&self.catalog, e))),
             _ => return None,
         })
@@ -347,6 +377,8 @@ pub struct Renderer {
     feed_views: Vec<FeedView>,
     shared: [Fingerprint; 2],
     years: Vec<Year>,
+    /// Of each episode, the ones its page links to (see [`neighbours`]).
+    neighbours: Vec<[Option<usize>; 2]>,
     /// What was found in the templates folder that podsmith does not read.
     warnings: Vec<crate::diagnostic::Diagnostic>,
 }
@@ -370,7 +402,8 @@ impl Renderer {
                     None => "RSS".to_string(),
                     Some(fmt) => format!("RSS ({})", fmt.label()),
                 };
-                FeedView { title: format!("{} — {label}", catalog.podcast.title), label, url: f.url.clone() }
+                let url = moved_to(catalog, f.format.map(|f| f.extension())).unwrap_or_else(|| f.url.clone());
+                FeedView { title: format!("{} — {label}", catalog.podcast.title), label, url }
             })
             .collect();
         let shared = ["", "../../"].map(|root| {
@@ -382,7 +415,8 @@ impl Renderer {
             }
             Fingerprint::from_digest(h.finalize().into())
         });
-        Ok(Renderer { env, catalog: catalog.clone(), feed_views, shared, years: archive_years(catalog), warnings })
+        let (years, neighbours) = (archive_years(catalog), neighbours(catalog));
+        Ok(Renderer { env, catalog: catalog.clone(), feed_views, shared, years, neighbours, warnings })
     }
 
     /// Files in the templates folder that podsmith does not read (a
@@ -408,11 +442,13 @@ impl Renderer {
             Page::Index => PageInputs {
                 episodes: listening_order(&self.catalog).into_iter().take(INDEX_EPISODES).collect(),
                 archive: (!self.years.is_empty()).then(|| self.archive_fingerprint(None)),
+                neighbours: [None, None],
             },
-            Page::Episode(n) => PageInputs { episodes: vec![n], archive: None },
+            Page::Episode(n) => PageInputs { episodes: vec![n], archive: None, neighbours: self.neighbours[n] },
             Page::Year(y) => PageInputs {
                 episodes: self.years[y].episodes.clone(),
                 archive: Some(self.archive_fingerprint(Some(self.years[y].year))),
+                neighbours: [None, None],
             },
         }
     }
@@ -489,8 +525,11 @@ impl Renderer {
             Page::Episode(n) => {
                 let root = "../../";
                 let show = show_view(&self.catalog, &self.feed_views, root);
-                let episode = Value::from_object(EpisodeView { catalog: self.catalog.clone(), n });
-                let ctx = context! { root => root, show => Serde(&show), episode => episode };
+                let view = |n: usize| Value::from_object(EpisodeView { catalog: self.catalog.clone(), n });
+                let [previous, next] = self.neighbours[n].map(|m| m.map(view));
+                let ctx = context! {
+                    root => root, show => Serde(&show), episode => view(n), previous => previous, next => next
+                };
                 render(
                     &self.env,
                     "episode.html",
@@ -989,7 +1028,7 @@ fn show_view<'a>(catalog: &'a Catalog, feeds: &'a [FeedView], root: &str) -> Sho
         feeds,
         url: p.base_url.as_str(),
         cover_url: crate::feed::asset_url(catalog, &p.image),
-        excerpt: crate::markdown::excerpt(&p.description, 200),
+        excerpt: crate::markdown::plain_excerpt(&p.description, 200),
         serial: p.show_type == crate::manifest::ShowType::Serial,
         seasons: several_seasons(catalog),
         english_words: p.words.as_ref().map(|w| w.english(&p.language)).unwrap_or_default(),
@@ -1027,6 +1066,18 @@ fn og_locale(tag: &str) -> Option<String> {
     Some(format!("{}_{}", language.to_ascii_lowercase(), region.to_ascii_uppercase()))
 }
 
+/// Where the show moved a feed (`new_feed_url` for feed.xml, of
+/// `new_feed_urls` by extension for another): the pages send listeners
+/// there, not to a feed that tells apps it has moved.
+fn moved_to(catalog: &Catalog, extension: Option<&str>) -> Option<String> {
+    let p = &catalog.podcast;
+    let moved = match extension {
+        None => p.new_feed_url.as_ref(),
+        Some(ext) => p.new_feed_urls.get(ext),
+    };
+    moved.map(|u| u.as_str().to_string())
+}
+
 /// schema.org `PodcastSeries` of the show.
 fn series_jsonld(catalog: &Catalog) -> serde_json::Value {
     let p = &catalog.podcast;
@@ -1037,7 +1088,7 @@ fn series_jsonld(catalog: &Catalog) -> serde_json::Value {
         "description": p.description,
         "url": p.base_url.as_str(),
         "image": crate::feed::asset_url(catalog, &p.image),
-        "webFeed": catalog.feed_url(),
+        "webFeed": moved_to(catalog, None).unwrap_or_else(|| catalog.feed_url()),
         "inLanguage": p.language,
         "author": { "@type": "Person", "name": p.author },
     })
@@ -1053,7 +1104,6 @@ fn episode_jsonld(catalog: &Catalog, e: &LiveEpisode) -> serde_json::Value {
         "name": e.episode.title,
         "url": e.page_url,
         "datePublished": e.episode.date.to_rfc3339(),
-        "description": crate::markdown::episode_excerpt(&e.episode.notes, &e.episode.title, 300),
         "duration": duration,
         "timeRequired": duration,
         "associatedMedia": {
@@ -1066,10 +1116,22 @@ fn episode_jsonld(catalog: &Catalog, e: &LiveEpisode) -> serde_json::Value {
             "@type": "PodcastSeries",
             "name": catalog.podcast.title,
             "url": catalog.podcast.base_url.as_str(),
+            "webFeed": moved_to(catalog, None).unwrap_or_else(|| catalog.feed_url()),
         },
+        "image": crate::feed::asset_url(catalog, e.episode.image.as_ref().unwrap_or(&catalog.podcast.image)),
+        "inLanguage": catalog.podcast.language,
     });
+    // Notes that say nothing but their title (or a code block): no
+    // description, rather than an empty one.
+    let description = crate::markdown::episode_excerpt(&e.episode.notes, &e.episode.title, 300);
+    if !description.is_empty() {
+        v["description"] = description.into();
+    }
     if let Some(n) = e.episode.number {
         v["episodeNumber"] = n.into();
+    }
+    if let Some(n) = e.episode.season {
+        v["partOfSeason"] = serde_json::json!({ "@type": "PodcastSeason", "seasonNumber": n });
     }
     v
 }
@@ -1266,6 +1328,7 @@ mod tests {
         transcript_dir: Option<&'static str>,
         excerpt: String,
         audio_url: &'a str,
+        audio_type: &'static str,
         jsonld: serde_json::Value,
     }
 
@@ -1300,6 +1363,7 @@ mod tests {
             transcript_dir: transcript_dir(ep, &catalog.podcast.language),
             excerpt: crate::markdown::episode_excerpt(&ep.notes, &ep.title, 200),
             audio_url: &e.primary_media().url,
+            audio_type: e.primary_media().info.mime_type(),
             jsonld: episode_jsonld(catalog, e),
         }
     }

@@ -1002,10 +1002,18 @@ fn keys(
         use rayon::prelude::*;
         catalog.episodes.par_iter().map(memo::episode_key).collect()
     };
+    let sides = [["before", "first"], ["after", "last"]].map(|side| side.map(|w| memo::shared_key(&[w.as_bytes()])));
     let page_keys: Vec<Fingerprint> = (0..renderer.len())
         .map(|i| {
             let inputs = renderer.inputs(i);
             let keys = inputs.archive.into_iter().chain(inputs.episodes.iter().map(|&n| episode_keys[n]));
+            // The episodes it links to as the one before and after it, each
+            // after a mark of its side (or a mark of none there).
+            let around = inputs.neighbours.iter().zip(&sides).flat_map(|(n, [by, none])| match n {
+                Some(n) => [Some(*by), Some(episode_keys[*n])],
+                None => [Some(*none), None],
+            });
+            let keys = keys.chain(around.flatten());
             memo::page_key(&renderer.shared_inputs(i), &keys.collect::<Vec<_>>())
         })
         .collect();

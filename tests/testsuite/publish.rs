@@ -171,6 +171,7 @@ fn after_an_edit_only_what_changed_goes_up() {
     let Some(s3) = S3::start() else { return };
     let show = published_sample(&s3);
     // A title changes: its page, its chapters (the file names its episode),
+    // the pages of the episodes before and after it (their links name it),
     // the index and the feeds; no media.
     let manifest = show.read("episodes.toml");
     let edited =
@@ -183,7 +184,15 @@ fn after_an_edit_only_what_changed_goes_up() {
     let page = "episodes/coredns-miek-gieben/";
     assert_eq!(
         up,
-        [&format!("{page}chapters.json"), &format!("{page}index.html"), "feed.ogg.xml", "feed.xml", "index.html"]
+        [
+            &format!("{page}chapters.json"),
+            &format!("{page}index.html"),
+            "episodes/fluentd-eduardo-silva/index.html",
+            "episodes/prometheus-bjorn-rabenstein/index.html",
+            "feed.ogg.xml",
+            "feed.xml",
+            "index.html"
+        ]
     );
     assert_eq!(published(&s3), show.public_files());
 }
@@ -1271,7 +1280,8 @@ fn requests_are_one_listing_and_what_changed() {
     assert_eq!(log.iter().filter(|(m, p)| m == "GET" && p.ends_with("/podcast/.podsmith/publishing.json")).count(), 1);
     assert_eq!(log.iter().filter(|(m, p)| m == "GET" && p.contains("list-type=2")).count(), 1, "{log:?}");
     drop(log);
-    // One episode added: its two files, its page, the index, the sitemap, two feeds.
+    // One episode added: its two files, its page, the page of the one
+    // before it (its "Next episode"), the index, the sitemap, two feeds.
     proxy.log.lock().unwrap().clear();
     std::fs::copy(show.path("media/coredns-miek-gieben.mp3"), show.path("media/bonus.mp3")).unwrap();
     std::fs::copy(show.path("media/coredns-miek-gieben.ogg"), show.path("media/bonus.ogg")).unwrap();
@@ -1289,6 +1299,7 @@ fn requests_are_one_listing_and_what_changed() {
         up,
         [
             "episodes/bonus/index.html",
+            "episodes/kubernetes-sarah-novotny/index.html",
             "feed.ogg.xml",
             "feed.xml",
             "index.html",
@@ -1297,7 +1308,7 @@ fn requests_are_one_listing_and_what_changed() {
             "sitemap.xml"
         ]
     );
-    assert_eq!(proxy.count("PUT"), 7 + 2);
+    assert_eq!(proxy.count("PUT"), 8 + 2);
     // The new files go up while the destination is listed: each asked
     // about first (a HEAD), in case someone else's object is there.
     assert_eq!(proxy.count("HEAD"), 3);
@@ -1350,14 +1361,22 @@ fn what_goes_up_while_the_listing_comes_is_said_as_uploaded_whatever_the_listing
     up.sort();
     assert_eq!(
         up,
-        ["episodes/bonus/index.html", "feed.ogg.xml", "feed.xml", "index.html", "media/bonus.mp3", "sitemap.xml"]
+        [
+            "episodes/bonus/index.html",
+            "episodes/kubernetes-sarah-novotny/index.html",
+            "feed.ogg.xml",
+            "feed.xml",
+            "index.html",
+            "media/bonus.mp3",
+            "sitemap.xml"
+        ]
     );
     let said: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(said["adopted"], serde_json::json!([]), "{said}");
     assert!(!run.stderr.contains("uploaded again"), "{}", run.stderr);
     let log = proxy.log.lock().unwrap().clone();
     assert_eq!(proxy.count("HEAD"), 2, "the new media file and page asked about, nothing else: {log:?}");
-    assert_eq!(proxy.count("PUT"), 6 + 2);
+    assert_eq!(proxy.count("PUT"), 7 + 2);
     published_as_recorded(&show, &s3, &proxy);
 }
 
@@ -1435,7 +1454,7 @@ fn a_listing_in_before_the_files_sent_ahead_are_up_is_checked_meanwhile() {
     assert!(at("destination's record written") < at("plan made"), "{steps:?}");
     let puts: Vec<String> =
         proxy.log.lock().unwrap().iter().filter(|(m, _)| m == "PUT").map(|(_, p)| p.clone()).collect();
-    assert_eq!(puts.len(), 6 + 2, "the new files, the note of the uploads under way, and the record: {puts:?}");
+    assert_eq!(puts.len(), 7 + 2, "the new files, the note of the uploads under way, and the record: {puts:?}");
     assert!(puts.last().unwrap().ends_with("/.podsmith/published.json"), "{puts:?}");
     // The record holds the ETags the uploads and the listing gave: a
     // publish after it sends nothing.

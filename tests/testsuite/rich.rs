@@ -870,6 +870,18 @@ fn each_feed_of_a_show_that_moved_names_its_own_new_address() {
     assert!(!run.stderr.contains("NEW-FEED") && !run.stderr.contains("stay at its address"), "{}", run.stderr);
     assert_eq!(itunes_new(&show, "feed.xml").as_deref(), Some("https://new.example.org/feed.xml"));
     assert_eq!(itunes_new(&show, "feed.ogg.xml").as_deref(), Some("https://new.example.org/ogg.xml"));
+    // The pages send listeners to the new addresses, not to feeds that
+    // tell apps they moved: autodiscovery, the subscribe box, the JSON-LD.
+    let index = show.read("public/index.html");
+    for moved in [
+        "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Fixture Show — RSS\" href=\"https://new.example.org/feed.xml\">",
+        "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Fixture Show — RSS (OGG)\" href=\"https://new.example.org/ogg.xml\">",
+        "value=\"https://new.example.org/ogg.xml\"",
+    ] {
+        assert!(index.contains(moved), "{moved}: {index}");
+    }
+    assert!(!index.contains("/feed.ogg.xml"), "{index}");
+    assert_eq!(jsonld(&index)["webFeed"], "https://new.example.org/feed.xml");
 
     // One for a feed the show does not make is said; a bad one is an error on its line.
     show.write("episodes.toml", &moved("new_feed_urls = { opus = \"https://new.example.org/o.xml\" }\n"));
@@ -1231,6 +1243,114 @@ fn pages_carry_open_graph_json_ld_and_subscribe_links_and_the_index_plays_the_la
     );
 }
 
+/// An episode page's links to the episodes before and after it: (where,
+/// title) of `rel="prev"`, then of `rel="next"`.
+fn around(html: &str) -> [Option<(String, String)>; 2] {
+    let nav = html.split_once("<nav class=\"around\"").map(|(_, rest)| rest.split_once("</nav>").unwrap().0);
+    ["prev", "next"].map(|rel| {
+        let link = nav?.split_once(&format!("rel=\"{rel}\" href=\""))?.1;
+        let (href, rest) = link.split_once('"')?;
+        let title = rest.split_once("<bdi>")?.1.split_once("</bdi>")?.0;
+        Some((href.to_string(), title.to_string()))
+    })
+}
+
+#[test]
+fn an_episode_page_links_to_the_episodes_before_and_after_it_as_the_story_runs() {
+    let show = Show::sample();
+    show.build().ok();
+    let page = |slug: &str| show.read(&format!("public/episodes/{slug}/index.html"));
+    let link = |slug: &str, title: &str| Some((format!("../../episodes/{slug}/"), title.to_string()));
+    let fluentd = link("fluentd-eduardo-silva", "Eduardo Silva on Fluentd");
+    let coredns = link("coredns-miek-gieben", "Miek Gieben on CoreDNS");
+    let prometheus = link("prometheus-bjorn-rabenstein", "Björn Rabenstein on Prometheus");
+    let kubernetes = link("kubernetes-sarah-novotny", "Sarah Novotny on the Kubernetes community");
+    // Oldest first: the first has no episode before it, the newest none after.
+    assert_eq!(around(&page("fluentd-eduardo-silva")), [None, coredns.clone()]);
+    assert_eq!(around(&page("coredns-miek-gieben")), [fluentd.clone(), prometheus.clone()]);
+    assert_eq!(around(&page("prometheus-bjorn-rabenstein")), [coredns.clone(), kubernetes.clone()]);
+    assert_eq!(around(&page("kubernetes-sarah-novotny")), [prometheus.clone(), None]);
+    let html = page("coredns-miek-gieben");
+    assert!(
+        html.contains(
+            "<nav class=\"around\" aria-label=\"More episodes\">\n<a class=\"previous\" rel=\"prev\" \
+             href=\"../../episodes/fluentd-eduardo-silva/\"><span class=\"meta\"><span aria-hidden=\"true\">← </span>\
+             Previous episode</span> <bdi>Eduardo Silva on Fluentd</bdi></a>"
+        ),
+        "{html}"
+    );
+    assert!(html.contains("><span class=\"meta\">Next episode<span aria-hidden=\"true\"> →</span></span> <bdi>"));
+    // A title edited: the pages beside its episode are made again with it
+    // (their own episodes unchanged), the others kept.
+    let manifest = show.read("episodes.toml");
+    let edited = manifest.replace("title = \"Björn Rabenstein on Prometheus\"", "title = \"Björn on <Prometheus>\"");
+    assert_ne!(edited, manifest);
+    show.write("episodes.toml", &edited);
+    let before = page("fluentd-eduardo-silva");
+    show.build().ok();
+    let retitled = link("prometheus-bjorn-rabenstein", "Björn on &lt;Prometheus&gt;");
+    assert_eq!(around(&page("coredns-miek-gieben")), [fluentd.clone(), retitled.clone()]);
+    assert_eq!(around(&page("kubernetes-sarah-novotny")), [retitled, None]);
+    assert_eq!(page("fluentd-eduardo-silva"), before);
+    // A serial show's story runs by season, then date; in German.
+    let serial = manifest
+        .replacen("[podcast]\n", "[podcast]\ntype = \"serial\"\n", 1)
+        .replace("language = \"en\"", "language = \"de\"")
+        .replace("date = 2017-04-12T09:00:00-04:00\n", "date = 2017-04-12T09:00:00-04:00\nseason = 2\n");
+    show.write("episodes.toml", &serial);
+    show.build().ok();
+    assert_eq!(around(&page("coredns-miek-gieben")), [None, prometheus.clone()]);
+    assert_eq!(around(&page("kubernetes-sarah-novotny")), [prometheus, fluentd]);
+    assert_eq!(around(&page("fluentd-eduardo-silva")), [kubernetes, None]);
+    let html = page("kubernetes-sarah-novotny");
+    assert!(html.contains("<nav class=\"around\" aria-label=\"Weitere Folgen\">"), "{html}");
+    assert!(html.contains("</span>Vorherige Folge</span>") && html.contains(">Nächste Folge<span"), "{html}");
+}
+
+/// Link previews and search snippets say what the page says: the show's
+/// description is plain text (a `#`, a line of dashes are its words), an
+/// episode without words of its own has no empty description, the audio
+/// has its type, the JSON-LD what the show knows of the episode.
+#[test]
+fn link_previews_say_what_the_page_says() {
+    let show = Show::sample();
+    let manifest = show.read("episodes.toml");
+    let start = manifest.find("description = \"\"\"\n").unwrap();
+    let end = start + 18 + manifest[start + 18..].find("\"\"\"\n").unwrap() + 4;
+    let plain = "description = \"\"\"\n# 1 show for *cloud* people\n---\nNew <b>episodes</b> weekly.\"\"\"\n";
+    let mut edited = format!("{}{plain}{}", &manifest[..start], &manifest[end..]);
+    // Fluentd's notes: gone. CoreDNS: in season 2, with art of its own.
+    let notes = edited.find("notes = \"\"\"\n").unwrap();
+    let notes_end = notes + 12 + edited[notes + 12..].find("\"\"\"\n").unwrap() + 4;
+    assert!(
+        edited[..notes].contains("title = \"Eduardo Silva on Fluentd\"") && !edited[..notes].contains("title = \"Miek")
+    );
+    edited.replace_range(notes..notes_end, "");
+    let edited = edited.replacen(
+        "date = 2017-04-12T09:01:00-04:00\n",
+        "date = 2017-04-12T09:01:00-04:00\nseason = 2\nimage = \"media/cover.jpg\"\n",
+        1,
+    );
+    show.write("episodes.toml", &edited);
+    show.build().ok();
+    let said = "# 1 show for *cloud* people --- New &lt;b&gt;episodes&lt;/b&gt; weekly.";
+    let index = show.read("public/index.html");
+    assert!(index.contains(&format!("<meta name=\"description\" content=\"{said}\">")), "{index}");
+    assert!(index.contains(&format!("<meta property=\"og:description\" content=\"{said}\">")), "{index}");
+    let fluentd = show.read("public/episodes/fluentd-eduardo-silva/index.html");
+    assert!(fluentd.contains(&format!("<meta name=\"description\" content=\"{said}\">")), "{fluentd}");
+    assert!(fluentd.contains("<meta property=\"og:audio:type\" content=\"audio/mpeg\">"), "{fluentd}");
+    let ld = jsonld(&fluentd);
+    assert_eq!(ld.get("description"), None, "no words of its own: none, not an empty one");
+    assert_eq!(ld["inLanguage"], "en");
+    assert_eq!(ld["image"], "https://podcast.example.com/cloud-native/media/cover.jpg");
+    assert_eq!(ld["partOfSeries"]["webFeed"], "https://podcast.example.com/cloud-native/feed.xml");
+    assert_eq!(ld.get("partOfSeason"), None);
+    let coredns = jsonld(&show.read("public/episodes/coredns-miek-gieben/index.html"));
+    assert_eq!(coredns["partOfSeason"], serde_json::json!({ "@type": "PodcastSeason", "seasonNumber": 2 }));
+    assert!(coredns["description"].as_str().is_some_and(|d| d.starts_with("CoreDNS, which provides")), "{coredns}");
+}
+
 #[test]
 fn chapters_go_into_the_description_only_when_the_show_asks_and_their_pictures_are_checked() {
     let chapters = "\n[[episode.chapters]]\nstart = 0\ntitle = \"Intro <&>\"\nimage = \"media/cover.jpg\"\n\n\
@@ -1524,7 +1644,11 @@ decimal_comma = true
     show.write("episodes.toml", &edited);
     show.build().ok();
     let html = show.read("public/episodes/coredns-miek-gieben/index.html");
-    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"pl\">") && !html.contains("lang=\"en\""), "{html}");
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"pl\">"), "{html}");
+    // English only where the table (written before the pages took them
+    // up) gives no word: the links to the episodes beside it.
+    assert_eq!(html.matches("lang=\"en\"").count(), 2, "{html}");
+    assert!(html.contains("<span class=\"meta\" lang=\"en\">Next episode<span"), "{html}");
     for said in [
         "<a href=\"../../media/coredns-miek-gieben.mp3\">Słuchaj: MP3 (12:24)</a> · \
          <a href=\"../../media/coredns-miek-gieben.mp3\" download>Pobierz MP3 <bdi class=\"meta\">",
@@ -1557,12 +1681,15 @@ decimal_comma = true
         "episodes.toml",
         &serial.replace(
             "bonus = \"Bonus\"\n",
-            "bonus = \"Bonus\"\nstart_here = \"Zacznij tutaj\"\nfeed_address = \"Dodaj adres kanału w aplikacji:\"\nmore_episodes = \"Więcej odcinków\"\n",
+            "bonus = \"Bonus\"\nstart_here = \"Zacznij tutaj\"\nfeed_address = \"Dodaj adres kanału w aplikacji:\"\n\
+             more_episodes = \"Więcej odcinków\"\nprevious_episode = \"Poprzedni odcinek\"\nnext_episode = \"Następny odcinek\"\n",
         ),
     );
     show.build().ok();
     let index = show.read("public/index.html");
     assert!(index.contains("<h2>Zacznij tutaj</h2>") && !index.contains("lang=\"en\""), "{index}");
+    let html = show.read("public/episodes/coredns-miek-gieben/index.html");
+    assert!(html.contains("<span class=\"meta\">Następny odcinek<span") && !html.contains("lang=\"en\""), "{html}");
     assert!(index.contains("<p>Dodaj adres kanału w aplikacji:</p>"), "{index}");
     // A show in a language the pages speak that gives its whole table
     // (to reword it) keeps the language's own words for those it leaves
