@@ -371,6 +371,7 @@ fn lock_compared(old_text: &str) {
         cover_fingerprint: Some("0123456789abcdef".into()),
         feeds,
         itunes_titles: true,
+        settings: [("explicit", "false"), ("type", "episodic")].map(|(k, v)| (k.to_string(), v.to_string())).into(),
     };
     let new = Lock { show: Some(show), episodes: (1..=4).rev().map(episode).collect(), retired: Vec::new() };
     let path = Path::new(crate::lock::FILE_NAME);

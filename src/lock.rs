@@ -82,6 +82,34 @@ pub struct PublishedShow {
     /// title for Apple is then recorded, not told as new).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub itunes_titles: bool,
+    /// What the feeds say of the whole show that apps and directories act
+    /// on, by its key in `[podcast]` ([`SETTINGS`]), as the feeds say it:
+    /// a change of one is told (locks written before podsmith recorded
+    /// them have none).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub settings: std::collections::BTreeMap<String, String>,
+}
+
+/// The show's settings a lock records ([`PublishedShow::settings`]), by
+/// their keys in `[podcast]`.
+pub const SETTINGS: &[&str] =
+    &["author", "block", "complete", "explicit", "language", "locked", "new_feed_url", "owner_email", "type"];
+
+/// What `p` says of each of [`SETTINGS`] (`""` for a `new_feed_url` it has not).
+fn settings_of(p: &crate::manifest::Podcast) -> std::collections::BTreeMap<String, String> {
+    let yes = |b: bool| if b { "true" } else { "false" }.to_string();
+    let value = |key: &str| match key {
+        "author" => p.author.clone(),
+        "block" => yes(p.block),
+        "complete" => yes(p.complete),
+        "explicit" => yes(p.explicit),
+        "language" => p.language.clone(),
+        "locked" => yes(p.locked),
+        "new_feed_url" => p.new_feed_url.as_ref().map_or(String::new(), |u| u.as_str().to_string()),
+        "owner_email" => p.owner.email.clone(),
+        _ => p.show_type.as_str().to_string(),
+    };
+    SETTINGS.iter().map(|k| (k.to_string(), value(k))).collect()
 }
 
 impl PublishedShow {
@@ -112,6 +140,9 @@ impl PublishedShow {
         }
         if let Some(c) = self.categories.iter().find(|c| c.is_empty() || c.chars().any(char::is_control)) {
             return Some(format!("the show's category \"{}\" is not one a build writes", c.escape_debug()));
+        }
+        if let Some(key) = self.settings.keys().find(|k| !SETTINGS.contains(&k.as_str())) {
+            return Some(format!("the show's setting \"{}\" is not one a build records", key.escape_debug()));
         }
         None
     }
@@ -488,6 +519,7 @@ impl Lock {
             cover_fingerprint,
             feeds,
             itunes_titles: true,
+            settings: settings_of(p),
         };
         Lock { show: Some(show), episodes, retired: Vec::new() }
     }
@@ -531,6 +563,9 @@ impl Lock {
             cover_fingerprint: None,
             feeds: Default::default(),
             itunes_titles: true,
+            // (What the old host's feed said is not known: the first
+            // build records what this one says.)
+            settings: Default::default(),
         });
         Lock { show, episodes: dated.into_iter().map(|(_, p)| p).collect(), retired: Vec::new() }
     }
@@ -1040,6 +1075,9 @@ pub enum Change {
     ShowDescriptionChanged,
     /// The show's Apple categories changed (harmless).
     ShowCategoriesChanged { old: Vec<String>, new: Vec<String> },
+    /// One of the show's [`SETTINGS`] changed (`key`): apps and
+    /// directories act on it (meant, mostly).
+    ShowSettingChanged { key: String, old: String, new: String },
     /// One of an episode's details subscribers see changed (harmless, but
     /// seen: apps list an episode by its date, and show its number, type
     /// and explicit mark): `what` is "date", "number", "type" or "explicit
@@ -1073,6 +1111,7 @@ impl Change {
             | Change::ShowTitleChanged { .. }
             | Change::ShowDescriptionChanged
             | Change::ShowCategoriesChanged { .. }
+            | Change::ShowSettingChanged { .. }
             | Change::CoverChangedInPlace { .. }
             | Change::CoverMoved { .. }
             | Change::DetailChanged { .. }
@@ -1165,16 +1204,14 @@ impl Change {
             ),
             Change::ShowTitleChanged { old, new } => format!("the show's title {} is now {}", q(old), q(new)),
             Change::ShowDescriptionChanged => "the show's description changed".to_string(),
+            Change::ShowSettingChanged { key, old, new } => setting_words(key, old, new),
             Change::DetailChanged { title, what: "date", old, new, .. } => {
                 format!("{}: its date {old} is now {new} (apps list it by its date)", ep(title))
             }
             Change::DetailChanged { title, what, old, new, .. } => {
                 format!("{}: its {what} {} is now {}", ep(title), q(old), q(new))
             }
-            Change::ShowCategoriesChanged { old, new } => {
-                let list = |l: &[String]| l.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
-                format!("the show's categories are now {} (were {})", list(new), list(old))
-            }
+            Change::ShowCategoriesChanged { old, new } => categories_words(old, new),
             Change::CoverChangedInPlace { url } => format!(
                 "the show's cover art changed but kept its URL {url}: Apple Podcasts and other apps keep art by \
                  its URL and may go on showing the old picture"
@@ -1313,7 +1350,8 @@ impl Change {
             | Change::CoverMoved { .. }
             | Change::ShowTitleChanged { .. }
             | Change::ShowDescriptionChanged
-            | Change::ShowCategoriesChanged { .. } => None,
+            | Change::ShowCategoriesChanged { .. }
+            | Change::ShowSettingChanged { .. } => None,
         }
     }
 }
@@ -1372,6 +1410,46 @@ pub fn compare(old: &Lock, new: &Lock) -> Vec<Change> {
     out
 }
 
+/// The show's categories changed from `old` to `new`, in words.
+fn categories_words(old: &[String], new: &[String]) -> String {
+    let list = |l: &[String]| l.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+    format!("the show's categories are now {} (were {})", list(new), list(old))
+}
+
+/// A change of the show's setting `key` (of [`SETTINGS`]) from `old` to
+/// `new`, in words: what apps and directories make of it.
+fn setting_words(key: &str, old: &str, new: &str) -> String {
+    use crate::text::quoted as q;
+    let on = new == "true";
+    match key {
+        "explicit" if on => "the show is now marked explicit: every episode without a mark of its own is".into(),
+        "explicit" => "the show is no longer marked explicit: nor is any episode without a mark of its own".into(),
+        "complete" if on => "the show is now marked complete: Apple stops looking for new episodes".into(),
+        "complete" => "the show is no longer marked complete: Apple looks for new episodes again".into(),
+        "block" if on => "the show is now blocked (itunes:block): Apple Podcasts takes it out of its directory".into(),
+        "block" => "the show is no longer blocked (itunes:block): Apple Podcasts lists it again".into(),
+        "locked" if on => "the show is now locked (podcast:locked): hosts refuse to import it".into(),
+        "locked" => "the show is no longer locked (podcast:locked): any host may import it".into(),
+        "type" => {
+            let order = if new == "serial" { "oldest first" } else { "newest first" };
+            format!("the show's type {} is now {}: apps list its episodes {order}", q(old), q(new))
+        }
+        "new_feed_url" if old.is_empty() => {
+            format!("feed.xml now says the show moved to {} (new_feed_url): apps move its subscribers there", q(new))
+        }
+        "new_feed_url" if new.is_empty() => {
+            format!("feed.xml no longer says the show moved (new_feed_url was {})", q(old))
+        }
+        "new_feed_url" => {
+            format!("feed.xml now says the show moved to {} (new_feed_url was {})", q(new), q(old))
+        }
+        "owner_email" => {
+            format!("the owner's e-mail {} is now {}: directories send ownership codes there", q(old), q(new))
+        }
+        _ => format!("the show's {key} {} is now {}", q(old), q(new)),
+    }
+}
+
 /// What changes from the show's published identity `o` to `n`, onto `out`.
 fn show_changes(o: &PublishedShow, n: &PublishedShow, out: &mut Vec<Change>) {
     if o.guid != n.guid {
@@ -1393,6 +1471,17 @@ fn show_changes(o: &PublishedShow, n: &PublishedShow, out: &mut Vec<Change>) {
     }
     if o.description.is_some() && n.description.is_some() && o.description != n.description {
         out.push(Change::ShowDescriptionChanged);
+    }
+    // (A lock written before they were recorded says nothing of them.)
+    if !o.settings.is_empty() {
+        for (key, new) in &n.settings {
+            match o.settings.get(key) {
+                Some(old) if old != new => {
+                    out.push(Change::ShowSettingChanged { key: key.clone(), old: old.clone(), new: new.clone() })
+                }
+                _ => {}
+            }
+        }
     }
     if !o.categories.is_empty() && !n.categories.is_empty() && o.categories != n.categories {
         out.push(Change::ShowCategoriesChanged { old: o.categories.clone(), new: n.categories.clone() });
@@ -1802,6 +1891,9 @@ mod tests {
             cover_fingerprint: Some(fingerprint("the picture")),
             feeds: [("ogg".to_string(), OGG.into())].into(),
             itunes_titles: true,
+            settings: [("explicit", "false"), ("new_feed_url", ""), ("type", "episodic")]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .into(),
         })
     }
 
@@ -1870,6 +1962,11 @@ mod tests {
         described.show.as_mut().unwrap().description = Some(fingerprint("What the show is about, now."));
         described.show.as_mut().unwrap().categories.pop();
         edits.push(described);
+        let mut moved_on = old.clone();
+        let settings = &mut moved_on.show.as_mut().unwrap().settings;
+        settings.insert("explicit".into(), "true".into());
+        settings.insert("new_feed_url".into(), "https://new.example.org/feed.xml".into());
+        edits.push(moved_on);
         edits
     }
 
@@ -1937,6 +2034,44 @@ mod tests {
             "~ the show's categories are now \"Technology\" (were \"Technology\", \"Society & Culture > Documentary\")"
         );
         assert!(!changes.iter().any(Change::breaks_identity));
+    }
+
+    /// What the feeds say of the whole show, which apps act on for every
+    /// episode: each change said, none refused; none said against a lock
+    /// written before they were recorded; one a build does not record is
+    /// the lock's error.
+    #[test]
+    fn changes_of_what_the_feeds_say_of_the_whole_show_are_said() {
+        let path = Path::new("podsmith.lock");
+        let old = Lock { show: show(S1), episodes: awkward(), retired: Vec::new() };
+        let old_text = old.render();
+        let edits = edits(&old);
+        let changes = edits[14].changes_from(&edits[14].render(), path, &old_text).unwrap();
+        let said: Vec<String> = changes.iter().map(Change::to_string).collect();
+        assert_eq!(
+            said,
+            [
+                "~ the show is now marked explicit: every episode without a mark of its own is",
+                "~ feed.xml now says the show moved to \"https://new.example.org/feed.xml\" (new_feed_url): apps move \
+                 its subscribers there"
+            ]
+        );
+        assert!(!changes.iter().any(Change::breaks_identity));
+        let mut unrecorded = old.clone();
+        unrecorded.show.as_mut().unwrap().settings.clear();
+        assert_eq!(compare(&unrecorded, &edits[14]), []);
+        // One a build does not record: the lock's error.
+        let mut crafted = old.clone();
+        crafted.show.as_mut().unwrap().settings.insert("bogus\n".into(), "x".into());
+        let err = Lock::parse(path, &crafted.render()).unwrap_err().to_string();
+        assert!(err.contains("the show's setting \"bogus\\n\" is not one a build records"), "{err}");
+    }
+
+    #[test]
+    fn changes_from_a_text_are_those_of_the_parsed_text_whatever_it_holds() {
+        let path = Path::new("podsmith.lock");
+        let old = Lock { show: show(S1), episodes: awkward(), retired: Vec::new() };
+        let old_text = old.render();
         // A string that opens a table of its own, at the start of a line,
         // cuts the text wrongly: the whole text is parsed then.
         let mut odd = old.clone();

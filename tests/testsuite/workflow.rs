@@ -2765,3 +2765,30 @@ fn list_says_an_episode_whose_guid_changed_is_changed_not_new() {
     // Counted as changed, not live; its audio is in the feed still (the build refuses the change).
     assert!(run.stdout.contains("\n3 live, 1 changed, 0 scheduled; 1:05:06 of audio in the feed\n"), "{}", run.stdout);
 }
+
+/// What the feeds say of the whole show, which apps and directories act on
+/// for every episode (its explicit mark, a move to a new feed), is what
+/// `diff` says it changes; built, it is the last build's.
+#[test]
+fn diff_says_what_changes_of_the_whole_show() {
+    let show = Show::sample();
+    show.build().ok();
+    let manifest = show.read("episodes.toml");
+    let edited = manifest.replacen(
+        "explicit = false\n",
+        "explicit = true\nnew_feed_url = \"https://new.example.org/feed.xml\"\n",
+        1,
+    );
+    assert_ne!(edited, manifest);
+    show.write("episodes.toml", &edited);
+    let run = show.run(&["diff"]).ok();
+    assert_eq!(
+        run.stdout,
+        "~ the show is now marked explicit: every episode without a mark of its own is\n\
+         ~ feed.xml now says the show moved to \"https://new.example.org/feed.xml\" (new_feed_url): apps move its \
+         subscribers there\n2 changes; 4 episodes unchanged\n"
+    );
+    show.build().ok();
+    let run = show.run(&["diff"]).ok();
+    assert_eq!(run.stdout, "no changes since the last build: subscribers see the same 4 episodes\n");
+}
