@@ -691,6 +691,9 @@ fn a_big_show_has_an_archive_page_a_year_and_an_index_of_its_newest_hundred() {
     for (year, episodes) in years.clone() {
         let page = show.read(&format!("public/archive/{year}/index.html"));
         assert!(page.contains(&format!("<title>{year} · Fixture Show</title>")), "{page}");
+        // A link preview of the page says what it is.
+        let said = format!("{year} · A show made of test fixtures.");
+        assert!(page.contains(&format!("<meta property=\"og:description\" content=\"{said}\">")), "{page}");
         assert!(page.contains(&format!("<h1><span>Archive</span> {year}</h1>")), "{page}");
         let listed = links_in(&page, "<ul class=\"episodes\" role=\"list\">");
         let expected: Vec<String> = episodes.rev().map(|i| format!("../../episodes/ep-{i:03}/")).collect();
