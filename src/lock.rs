@@ -92,10 +92,21 @@ pub struct PublishedShow {
 
 /// The show's settings a lock records ([`PublishedShow::settings`]), by
 /// their keys in `[podcast]`.
-pub const SETTINGS: &[&str] =
-    &["author", "block", "complete", "explicit", "language", "locked", "new_feed_url", "owner_email", "type"];
+pub const SETTINGS: &[&str] = &[
+    "author",
+    "block",
+    "complete",
+    "explicit",
+    "language",
+    "locked",
+    "new_feed_url",
+    "new_feed_urls",
+    "owner_email",
+    "type",
+];
 
-/// What `p` says of each of [`SETTINGS`] (`""` for a `new_feed_url` it has not).
+/// What `p` says of each of [`SETTINGS`] (`""` for a `new_feed_url` it has
+/// not; `new_feed_urls` as `ogg = URL, opus = URL`).
 fn settings_of(p: &crate::manifest::Podcast) -> std::collections::BTreeMap<String, String> {
     let yes = |b: bool| if b { "true" } else { "false" }.to_string();
     let value = |key: &str| match key {
@@ -106,6 +117,9 @@ fn settings_of(p: &crate::manifest::Podcast) -> std::collections::BTreeMap<Strin
         "language" => p.language.clone(),
         "locked" => yes(p.locked),
         "new_feed_url" => p.new_feed_url.as_ref().map_or(String::new(), |u| u.as_str().to_string()),
+        "new_feed_urls" => {
+            p.new_feed_urls.iter().map(|(ext, u)| format!("{ext} = {}", u.as_str())).collect::<Vec<_>>().join(", ")
+        }
         "owner_email" => p.owner.email.clone(),
         _ => p.show_type.as_str().to_string(),
     };
@@ -1442,6 +1456,16 @@ fn setting_words(key: &str, old: &str, new: &str) -> String {
         }
         "new_feed_url" => {
             format!("feed.xml now says the show moved to {} (new_feed_url was {})", q(new), q(old))
+        }
+        "new_feed_urls" if old.is_empty() => format!(
+            "the per-format feeds now say the show moved (new_feed_urls {}): apps move their subscribers there",
+            q(new)
+        ),
+        "new_feed_urls" if new.is_empty() => {
+            format!("the per-format feeds no longer say the show moved (new_feed_urls was {})", q(old))
+        }
+        "new_feed_urls" => {
+            format!("the per-format feeds now say the show moved: new_feed_urls {} (was {})", q(new), q(old))
         }
         "owner_email" => {
             format!("the owner's e-mail {} is now {}: directories send ownership codes there", q(old), q(new))

@@ -1104,7 +1104,12 @@ fn cut_to(text: &str, max: usize) -> String {
         end = text.graphemes(true).next().map_or(0, str::len);
     }
     let cut = &text[..end];
-    let cut = cut.rsplit_once(' ').map_or(cut, |(head, _)| head).trim_end_matches([',', ';', ':', '.']);
+    // At a word: the last one whole only if a space follows it.
+    let cut = match text[end..].starts_with(' ') {
+        true => cut,
+        false => cut.rsplit_once(' ').map_or(cut, |(head, _)| head),
+    };
+    let cut = cut.trim_end_matches([',', ';', ':', '.']);
     format!("{cut}…")
 }
 
@@ -1370,6 +1375,9 @@ mod tests {
         let flags = format!("{}🇯🇵🇩🇪", "国".repeat(199));
         assert_eq!(plain_excerpt(&flags, 200), format!("{}…", "国".repeat(199)));
         assert_eq!(plain_excerpt(&flags, 202), format!("{}🇯🇵…", "国".repeat(199)));
+        // A word that ends where the room does is kept.
+        assert_eq!(plain_excerpt("aaaa bbbb cccc", 10), "aaaa bbbb…");
+        assert_eq!(plain_excerpt("aaaa bbbbb cccc", 10), "aaaa…");
         let thai = format!("{}ดี", "ที่".repeat(100));
         assert_eq!(plain_excerpt(&thai, 200), format!("{}…", "ที่".repeat(66)));
         for max in 1..210 {

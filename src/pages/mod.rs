@@ -95,13 +95,19 @@ pub fn listening_order(catalog: &Catalog) -> Vec<usize> {
 /// catalog: oldest first (a serial show's by season, then date). An
 /// episode's page links to the ones before and after it in this order.
 pub fn story_order(catalog: &Catalog) -> Vec<usize> {
-    // The catalog is newest first, ties in manifest order.
-    let mut order: Vec<usize> = (0..catalog.episodes.len()).rev().collect();
-    if catalog.podcast.show_type == crate::manifest::ShowType::Serial {
-        let season = |n: usize| catalog.episodes[n].episode.season.unwrap_or(1);
-        order.sort_by_key(|&n| (season(n), catalog.episodes[n].episode.date));
+    let n = catalog.episodes.len();
+    match catalog.podcast.show_type {
+        // As a serial show's index lists them (episodes of a date in
+        // manifest order), its seasons oldest first.
+        crate::manifest::ShowType::Serial => {
+            let mut order: Vec<usize> = (0..n).collect();
+            let season = |n: usize| catalog.episodes[n].episode.season.unwrap_or(1);
+            order.sort_by_key(|&n| (season(n), catalog.episodes[n].episode.date));
+            order
+        }
+        // The index read from its end (it is newest first).
+        crate::manifest::ShowType::Episodic => (0..n).rev().collect(),
     }
-    order
 }
 
 /// Of each episode (by number in the catalog), the one before it and the

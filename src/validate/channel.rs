@@ -604,7 +604,7 @@ fn apple_flags(cx: &mut Cx<'_>) {
     // Set on the new feed rather than the old one: apps that read it stay.
     let own = cx.children(ch, &Ns::Atom, "link").into_iter().find(|l| l.attr("rel") == Some("self"));
     if let (Some(n), Some(own)) = (cx.child(ch, &Ns::Itunes, "new-feed-url"), own.and_then(|l| l.attr("href")))
-        && crate::text::lower_scheme(n.text.trim()) == crate::text::lower_scheme(own.trim())
+        && same_url(n.text.trim(), own.trim())
     {
         cx.push(
             Finding::new(
@@ -814,6 +814,15 @@ pub fn plain_text(cx: &mut Cx<'_>, n: &Node, at: Where) {
             )
             .severity(Severity::Warning),
         );
+    }
+}
+
+/// Whether `a` and `b` are one address (whatever the case of their scheme
+/// and host, or a default port written out).
+fn same_url(a: &str, b: &str) -> bool {
+    match (url::Url::parse(a), url::Url::parse(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }
 

@@ -896,7 +896,7 @@ fn each_feed_of_a_show_that_moved_names_its_own_new_address() {
     );
     assert!(run.stderr.contains("unknown key `mp4` in `new_feed_urls` in [podcast]"), "{}", run.stderr);
     // Set on the new site (the feed's own address): it moves no one, said.
-    show.write("episodes.toml", &moved("new_feed_url = \"https://example.com/show/feed.xml\"\n"));
+    show.write("episodes.toml", &moved("new_feed_url = \"https://EXAMPLE.com:443/show/feed.xml\"\n"));
     let run = show.build().ok();
     assert!(
         run.stderr.contains(
@@ -1273,13 +1273,17 @@ fn an_episode_page_links_to_the_episodes_before_and_after_it_as_the_story_runs()
     let html = page("coredns-miek-gieben");
     assert!(
         html.contains(
-            "<nav class=\"around\" aria-label=\"More episodes\">\n<a class=\"previous\" rel=\"prev\" \
-             href=\"../../episodes/fluentd-eduardo-silva/\"><span class=\"meta\"><span aria-hidden=\"true\">← </span>\
-             Previous episode</span> <bdi>Eduardo Silva on Fluentd</bdi></a>"
+            "<nav class=\"around\" aria-labelledby=\"around\">\n<span id=\"around\" hidden>More episodes</span>\n\
+             <a class=\"previous\" rel=\"prev\" href=\"../../episodes/fluentd-eduardo-silva/\"><span class=\"meta\">\
+             <span aria-hidden=\"true\">← </span><span>Previous episode</span></span> <bdi>Eduardo Silva on Fluentd</bdi></a>"
         ),
         "{html}"
     );
-    assert!(html.contains("><span class=\"meta\">Next episode<span aria-hidden=\"true\"> →</span></span> <bdi>"));
+    assert!(
+        html.contains(
+            "><span class=\"meta\"><span>Next episode</span><span aria-hidden=\"true\"> →</span></span> <bdi>"
+        )
+    );
     // A title edited: the pages beside its episode are made again with it
     // (their own episodes unchanged), the others kept.
     let manifest = show.read("episodes.toml");
@@ -1300,11 +1304,37 @@ fn an_episode_page_links_to_the_episodes_before_and_after_it_as_the_story_runs()
     show.write("episodes.toml", &serial);
     show.build().ok();
     assert_eq!(around(&page("coredns-miek-gieben")), [None, prometheus.clone()]);
-    assert_eq!(around(&page("kubernetes-sarah-novotny")), [prometheus, fluentd]);
+    assert_eq!(around(&page("kubernetes-sarah-novotny")), [prometheus, fluentd.clone()]);
     assert_eq!(around(&page("fluentd-eduardo-silva")), [kubernetes, None]);
     let html = page("kubernetes-sarah-novotny");
-    assert!(html.contains("<nav class=\"around\" aria-label=\"Weitere Folgen\">"), "{html}");
-    assert!(html.contains("</span>Vorherige Folge</span>") && html.contains(">Nächste Folge<span"), "{html}");
+    assert!(
+        html.contains(
+            "<nav class=\"around\" aria-labelledby=\"around\">\n<span id=\"around\" hidden>Weitere Folgen</span>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<span>Vorherige Folge</span></span>") && html.contains("<span>Nächste Folge</span><span"),
+        "{html}"
+    );
+    // Episodes of one date: in the order the index lists them (manifest
+    // order, for a serial show).
+    let same_day = serial.replace("date = 2017-04-12T09:0", "date = 2017-04-12T09:00:00-04:00\n#");
+    assert_ne!(same_day, serial);
+    show.write("episodes.toml", &same_day.replace("season = 2\n", ""));
+    show.build().ok();
+    let index = show.read("public/index.html");
+    let listed: Vec<&str> = ["fluentd", "coredns", "prometheus", "kubernetes"]
+        .into_iter()
+        .filter(|slug| index.contains(&format!("episodes/{slug}-")))
+        .collect();
+    assert_eq!(listed.len(), 4);
+    assert!(index.find("episodes/fluentd-").unwrap() < index.find("episodes/kubernetes-").unwrap(), "{index}");
+    assert_eq!(around(&page("fluentd-eduardo-silva")), [None, coredns.clone()]);
+    assert_eq!(
+        around(&page("coredns-miek-gieben")),
+        [fluentd.clone(), link("prometheus-bjorn-rabenstein", "Björn Rabenstein on Prometheus")]
+    );
 }
 
 /// Link previews and search snippets say what the page says: the show's
@@ -1646,9 +1676,10 @@ decimal_comma = true
     let html = show.read("public/episodes/coredns-miek-gieben/index.html");
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"pl\">"), "{html}");
     // English only where the table (written before the pages took them
-    // up) gives no word: the links to the episodes beside it.
-    assert_eq!(html.matches("lang=\"en\"").count(), 2, "{html}");
-    assert!(html.contains("<span class=\"meta\" lang=\"en\">Next episode<span"), "{html}");
+    // up) gives no word: the links to the episodes beside it, and their label.
+    assert_eq!(html.matches("lang=\"en\"").count(), 3, "{html}");
+    assert!(html.contains("<span id=\"around\" hidden lang=\"en\">More episodes</span>"), "{html}");
+    assert!(html.contains("<span class=\"meta\"><span lang=\"en\">Next episode</span><span"), "{html}");
     for said in [
         "<a href=\"../../media/coredns-miek-gieben.mp3\">Słuchaj: MP3 (12:24)</a> · \
          <a href=\"../../media/coredns-miek-gieben.mp3\" download>Pobierz MP3 <bdi class=\"meta\">",
@@ -1689,7 +1720,7 @@ decimal_comma = true
     let index = show.read("public/index.html");
     assert!(index.contains("<h2>Zacznij tutaj</h2>") && !index.contains("lang=\"en\""), "{index}");
     let html = show.read("public/episodes/coredns-miek-gieben/index.html");
-    assert!(html.contains("<span class=\"meta\">Następny odcinek<span") && !html.contains("lang=\"en\""), "{html}");
+    assert!(html.contains("<span>Następny odcinek</span><span") && !html.contains("lang=\"en\""), "{html}");
     assert!(index.contains("<p>Dodaj adres kanału w aplikacji:</p>"), "{index}");
     // A show in a language the pages speak that gives its whole table
     // (to reword it) keeps the language's own words for those it leaves

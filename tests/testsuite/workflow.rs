@@ -2776,7 +2776,8 @@ fn diff_says_what_changes_of_the_whole_show() {
     let manifest = show.read("episodes.toml");
     let edited = manifest.replacen(
         "explicit = false\n",
-        "explicit = true\nnew_feed_url = \"https://new.example.org/feed.xml\"\n",
+        "explicit = true\nnew_feed_url = \"https://new.example.org/feed.xml\"\n\
+         new_feed_urls = { ogg = \"https://new.example.org/feed.ogg.xml\" }\n",
         1,
     );
     assert_ne!(edited, manifest);
@@ -2786,7 +2787,9 @@ fn diff_says_what_changes_of_the_whole_show() {
         run.stdout,
         "~ the show is now marked explicit: every episode without a mark of its own is\n\
          ~ feed.xml now says the show moved to \"https://new.example.org/feed.xml\" (new_feed_url): apps move its \
-         subscribers there\n2 changes; 4 episodes unchanged\n"
+         subscribers there\n\
+         ~ the per-format feeds now say the show moved (new_feed_urls \"ogg = https://new.example.org/feed.ogg.xml\"): \
+         apps move their subscribers there\n3 changes; 4 episodes unchanged\n"
     );
     show.build().ok();
     let run = show.run(&["diff"]).ok();
