@@ -1486,14 +1486,18 @@ fn unused_feed_guids(show: &Show, formats: &[AudioFormat]) -> Vec<Diagnostic> {
 fn unmoved_feeds(show: &Show, formats: &[AudioFormat]) -> Vec<Diagnostic> {
     let p = &show.podcast;
     let made: Vec<&str> = formats.iter().skip(1).map(|f| f.extension()).collect();
-    let at = || Location::Path(show.manifest_path.clone());
+    // At the key to give, or the one that gives it.
+    let at = |key: &str| match p.lines.of(key) {
+        Some(line) => Location::file(&show.manifest_path, line, None),
+        None => Location::Path(show.manifest_path.clone()),
+    };
     let unmoved = made.iter().filter(|ext| p.new_feed_url.is_some() && !p.new_feed_urls.contains_key(**ext));
     let unmoved = unmoved.map(|ext| {
         Diagnostic::warning(
             "NEW-FEED-URL",
             format!("`new_feed_url` moves feed.xml's subscribers; feed.{ext}.xml's stay at its address"),
         )
-        .at(at())
+        .at(at("new_feed_url"))
         .help(format!(
             "give its new address too, `new_feed_urls = {{ {ext} = \"https://…/feed.{ext}.xml\" }}` in [podcast], \
              or redirect it (HTTP 301) where it is served"
@@ -1506,7 +1510,7 @@ fn unmoved_feeds(show: &Show, formats: &[AudioFormat]) -> Vec<Diagnostic> {
                 "`new_feed_urls` sets `{ext}`, but the show makes no feed.{ext}.xml (feed.xml's is `new_feed_url`)"
             ),
         )
-        .at(at())
+        .at(at("new_feed_urls"))
         .help("remove it")
     });
     unmoved.chain(unused).collect()

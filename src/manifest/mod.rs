@@ -248,6 +248,10 @@ pub struct PodcastLines {
     pub owner: usize,
     /// `base_url`.
     pub base_url: usize,
+    /// `new_feed_url`.
+    pub new_feed_url: usize,
+    /// `new_feed_urls`.
+    pub new_feed_urls: usize,
 }
 
 impl PodcastLines {
@@ -259,6 +263,8 @@ impl PodcastLines {
             "author" => self.author,
             "owner" => self.owner,
             "base_url" => self.base_url,
+            "new_feed_url" => self.new_feed_url,
+            "new_feed_urls" => self.new_feed_urls,
             _ => 0,
         };
         (line > 0).then_some(line)

@@ -2182,6 +2182,8 @@ fn podcast_lines(t: &mut Fields<'_, '_>, cx: &Context<'_>) -> crate::manifest::P
         author: line_of("author"),
         owner,
         base_url: line_of("base_url"),
+        new_feed_url: line_of("new_feed_url"),
+        new_feed_urls: line_of("new_feed_urls"),
     }
 }
 

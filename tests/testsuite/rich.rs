@@ -851,8 +851,9 @@ fn each_feed_of_a_show_that_moved_names_its_own_new_address() {
     show.write("episodes.toml", &moved("new_feed_url = \"https://new.example.org/feed.xml\"\n"));
     let run = show.build().ok();
     assert!(
-        run.stderr.contains("`new_feed_url` moves feed.xml's subscribers; feed.ogg.xml's stay at its address")
-            && run.stderr.contains("new_feed_urls = { ogg = \"https://…/feed.ogg.xml\" }"),
+        run.stderr.contains(
+            "warning: episodes.toml:2: `new_feed_url` moves feed.xml's subscribers; feed.ogg.xml's stay at its address"
+        ) && run.stderr.contains("new_feed_urls = { ogg = \"https://…/feed.ogg.xml\" }"),
         "{}",
         run.stderr
     );
@@ -886,7 +887,11 @@ fn each_feed_of_a_show_that_moved_names_its_own_new_address() {
     // One for a feed the show does not make is said; a bad one is an error on its line.
     show.write("episodes.toml", &moved("new_feed_urls = { opus = \"https://new.example.org/o.xml\" }\n"));
     let run = show.build().ok();
-    assert!(run.stderr.contains("`new_feed_urls` sets `opus`, but the show makes no feed.opus.xml"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("episodes.toml:2: `new_feed_urls` sets `opus`, but the show makes no feed.opus.xml"),
+        "{}",
+        run.stderr
+    );
     show.write("episodes.toml", &moved("new_feed_urls = { ogg = \"ftp://x/feed.ogg.xml\", mp4 = \"https://x/\" }\n"));
     let run = show.build().fails(1);
     assert!(
