@@ -198,25 +198,7 @@ impl BuildError {
                 out.push(summary.help("run `podsmith validate` for all findings"));
                 out
             }
-            BuildError::Identity(refused) => {
-                let mut out: Vec<Diagnostic> = refused
-                    .iter()
-                    .filter(|r| r.change.breaks_identity())
-                    .map(|Refused { change: c, at }| {
-                        let d = Diagnostic::error("IDENTITY", c.describe()).at(at.clone());
-                        match c.fix() {
-                            Some(help) => d.help(help),
-                            None => d,
-                        }
-                    })
-                    .collect();
-                out.push(summary.help(format!(
-                    "apps treat a new guid as a new episode and a new URL as a new download, and a moved page \
-                     breaks the links listeners shared. Put the old guid, media file or slug back in episodes.toml; \
-                     or, if you mean it, run `podsmith {command} --allow-changes`"
-                )));
-                out
-            }
+            BuildError::Identity(refused) => identity_refused(refused, summary, command),
             BuildError::Lock(e) => vec![e.diagnostic()],
             BuildError::Write(_) => vec![Diagnostic::error("WRITE", self.to_string())],
             BuildError::Foreign { record, .. } => {
@@ -247,4 +229,38 @@ impl BuildError {
                 | BuildError::Paths(_)
         )
     }
+}
+
+/// What a build refused for the published identities it would change
+/// (`refused`) says: each change with its fix, then `summary` with what to
+/// do (`command`: the command that was refused).
+fn identity_refused(refused: &[Refused], summary: Diagnostic, command: &str) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = refused
+        .iter()
+        .filter(|r| r.change.breaks_identity())
+        .map(|Refused { change: c, at }| {
+            let d = Diagnostic::error("IDENTITY", c.describe()).at(at.clone());
+            match c.fix() {
+                Some(help) => d.help(help),
+                None => d,
+            }
+        })
+        .collect();
+    // Episodes gone (or dated ahead) alone: what that does, and its undoing.
+    let gone = refused
+        .iter()
+        .filter(|r| r.change.breaks_identity())
+        .all(|r| matches!(r.change, crate::lock::Change::Removed { .. }));
+    out.push(summary.help(match gone {
+        true => format!(
+            "apps that have an episode find it gone from the feed when it leaves it. Put it back as \
+                 each line above says; or, if you mean it, run `podsmith {command} --allow-changes`"
+        ),
+        false => format!(
+            "apps treat a new guid as a new episode and a new URL as a new download, and a moved page \
+                 breaks the links listeners shared. Put the old guid, media file or slug back in \
+                 episodes.toml; or, if you mean it, run `podsmith {command} --allow-changes`"
+        ),
+    }));
+    out
 }

@@ -1088,6 +1088,15 @@ fn a_published_episode_dated_ahead_is_said_to_be_scheduled() {
         "{}",
         run.stderr
     );
+    // Its undoing, not a guid's or a URL's.
+    assert!(
+        run.stderr.contains(
+            "  help: apps that have an episode find it gone from the feed when it leaves it. Put it back as each line \
+             above says; or, if you mean it, run `podsmith build --allow-changes`"
+        ) && !run.stderr.contains("new guid as a new episode"),
+        "{}",
+        run.stderr
+    );
     // Every published episode dated ahead: the same refusal, not "nothing
     // to publish yet" (which would send the podcaster to wait for a date).
     let all_ahead = manifest.replace("date = 2017-04-12", "date = 2027-04-12");
